@@ -1,0 +1,51 @@
+/*
+ * IPC messages. Every IPC call passes a pointer to one struct msg; the kernel
+ * copies the header and `len` bytes of data straight from the sender's memory
+ * to the receiver's, and fills in the fields marked "kernel" so that a
+ * receiver can trust who sent a message and how.
+ */
+#ifndef ABI_MSG_H
+#define ABI_MSG_H
+
+#include <stdint.h>
+
+#define MSG_DATA_MAX 512
+#define MSG_WORDS 6
+
+enum msg_origin {
+	ORIGIN_SEND = 1,	/* a one-way send: no reply expected */
+	ORIGIN_CALL = 2,	/* a call: the receiver owes a reply */
+	ORIGIN_FAULT = 3	/* a page fault the kernel turned into a call */
+};
+
+struct msg {
+	uint64_t label;		/* sender: what the message means */
+	uint32_t pid;		/* kernel: sender's process id */
+	uint32_t tid;		/* kernel: sender's thread id */
+	uint32_t origin;	/* kernel: enum msg_origin */
+	uint32_t len;		/* sender: bytes used in data[], <= MSG_DATA_MAX */
+	uint64_t w[MSG_WORDS];	/* sender: small arguments */
+	uint8_t data[MSG_DATA_MAX];
+};
+
+/* Bytes of struct msg before data[]: what every IPC copies. */
+#define MSG_HEADER_SIZE (8 + 4 * 4 + 8 * MSG_WORDS)
+
+/* Fault messages (origin ORIGIN_FAULT), from the kernel to a pager. */
+#define FAULT_LABEL 0xFA017
+enum fault_access {
+	FAULT_READ = 1,
+	FAULT_WRITE = 2,
+	FAULT_EXEC = 4
+};
+/* w[0] = faulting address, w[1] = enum fault_access, w[2] = pc,
+ * w[3] = 1 if the page was present (a permission fault), else 0. */
+
+/* A pager's reply to a fault message. */
+enum fault_reply {
+	FAULT_RESUME = 1,	/* data[] holds len / sizeof(struct map_entry) mappings
+				 * to install before the thread resumes */
+	FAULT_KILL = 2		/* data[] holds the reason, a string of len bytes */
+};
+
+#endif

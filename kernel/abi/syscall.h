@@ -1,0 +1,49 @@
+/*
+ * The system-call numbers: the one list shared by the kernel's dispatch table
+ * (kernel/syscall.c) and the user-level wrappers (userland/lib/sys.c).
+ * Calling convention: a7 = number, a0..a5 = arguments, a0 = result
+ * (>= 0 success, < 0 a negated error from abi/errno.h).
+ */
+#ifndef ABI_SYSCALL_H
+#define ABI_SYSCALL_H
+
+enum syscall_number {
+	/* Anyone. */
+	SYS_DEBUG_WRITE = 0,	/* (const char *buf, size_t len) -> len */
+	SYS_YIELD = 1,		/* () -> 0 */
+	SYS_EXIT = 2,		/* (int status): ends the whole process */
+	SYS_GETPID = 3,		/* () -> pid */
+	SYS_CLOCK = 4,		/* () -> nanoseconds since boot */
+	SYS_HANDLE_CLOSE = 5,	/* (handle) -> 0 */
+	SYS_THREAD_EXIT = 6,	/* (): ends the calling thread only */
+	SYS_GETTID = 7,		/* () -> tid */
+
+	SYS_ENDPOINT_CREATE = 10, /* () -> handle */
+	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0 */
+	SYS_RECV = 12,		/* (ep, struct msg *) -> 0 */
+	SYS_CALL = 13,		/* (ep, struct msg *inout) -> 0, reply in *inout */
+	SYS_REPLY = 14,		/* (const struct msg *) -> 0 */
+	SYS_REPLY_RECV = 15,	/* (ep, const struct msg *reply, struct msg *recv) -> 0 */
+
+	SYS_NOTIFY_CREATE = 20,	/* () -> handle */
+	SYS_NOTIFY_SIGNAL = 21,	/* (handle, uint64_t bits) -> 0 */
+	SYS_NOTIFY_WAIT = 22,	/* (handle) -> bits, blocks while none pending */
+	SYS_NOTIFY_POLL = 23,	/* (handle) -> bits, never blocks */
+
+	SYS_THREAD_CREATE = 30,	/* (proc, pc, sp, arg, prio) -> tid */
+	SYS_PROC_WAIT = 31,	/* (proc, struct exit_info *, flags) -> 0 */
+	SYS_PROC_KILL = 32,	/* (proc, int reason) -> 0 */
+
+	/* Root task (the pager) only; anyone else gets -EPERM. */
+	SYS_PROC_CREATE = 40,	/* (const struct proc_spec *) -> handle */
+	SYS_MAP = 41,		/* (proc, const struct map_entry *, n) -> n */
+	SYS_UNMAP = 42,		/* (proc, va, npages) -> 0 */
+	SYS_PROTECT = 43,	/* (proc, va, npages, perm) -> 0 */
+	SYS_HANDLE_GRANT = 44,	/* (proc, handle) -> handle number in proc */
+	SYS_POWEROFF = 45,	/* (int status): does not return */
+	SYS_PROC_INFO = 46,	/* (proc, struct proc_info *) -> 0 */
+
+	SYS_COUNT = 47
+};
+
+#endif

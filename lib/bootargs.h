@@ -1,0 +1,54 @@
+/*
+ * Boot-argument parsing: "key=value" words checked against a table of known
+ * keys. The kernel owns keys that start with "kernel."; the pager owns every
+ * other key. Each side parses the whole command line, looks only at its own
+ * keys, and reports its unknown keys and bad values by name with what it
+ * accepts, keeping the default. Plain C (no kernel or libc headers).
+ */
+#ifndef LIB_BOOTARGS_H
+#define LIB_BOOTARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum bootarg_type {
+	BOOTARG_STRING,		/* any text without spaces, < BOOTARG_STR_MAX */
+	BOOTARG_UINT,		/* decimal, within [min, max] */
+	BOOTARG_CHOICE		/* one of the '|'-separated names in choices */
+};
+
+struct bootarg_spec {
+	const char *key;
+	enum bootarg_type type;
+	const char *def;	/* default, as it would be written */
+	const char *choices;	/* BOOTARG_CHOICE: "clock|lru2|fifo|random" */
+	uint64_t min, max;	/* BOOTARG_UINT */
+	const char *doc;	/* one line, for the summary and docs */
+};
+
+#define BOOTARG_STR_MAX 128
+
+struct bootarg_value {
+	uint64_t num;		/* UINT: the number; CHOICE: index in choices */
+	char str[BOOTARG_STR_MAX]; /* the value in force, as text */
+	int given;		/* 1 if taken from the command line */
+};
+
+/* Called once per problem with a complete line of text (no newline). */
+typedef void (*bootarg_report_fn)(void *ctx, const char *line);
+
+/*
+ * Parse cmdline (NUL-terminated, may be NULL) against specs[0..n). values[i]
+ * always ends up holding a valid value for specs[i]: the given one if it was
+ * good, else the default. Words whose key starts with skip_prefix (if not
+ * NULL), or does not start with only_prefix (if not NULL), belong to someone
+ * else and are passed over silently. Reported: an unknown key (with the list
+ * of known keys), a bad value (with the accepted values or range and the
+ * default used), a word without '=', a key given twice (the last one wins).
+ * Returns the number of problems reported.
+ */
+int bootargs_parse(const char *cmdline, const struct bootarg_spec *specs, size_t n,
+		   struct bootarg_value *values, const char *only_prefix,
+		   const char *skip_prefix, bootarg_report_fn report, void *ctx);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * A reader for cpio archives in the "newc" format (magic 070701), as the
+ * build packs the initrd. Plain C; every length is checked against the
+ * archive's size, so a malformed archive gets an error, never a wild read.
+ */
+#ifndef LIB_CPIO_H
+#define LIB_CPIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cpio_error {
+	CPIO_END = 1,		/* the TRAILER!!! entry was reached */
+	CPIO_OK = 0,
+	CPIO_ERR_MAGIC = -1,	/* an entry does not start with 070701 */
+	CPIO_ERR_TRUNCATED = -2,/* a header, name or body runs past the end */
+	CPIO_ERR_BADHEX = -3,	/* a header field is not hexadecimal */
+	CPIO_ERR_BADNAME = -4,	/* name size 0, or name not NUL-terminated */
+	CPIO_ERR_NOTFOUND = -5
+};
+
+struct cpio_file {
+	const char *name;	/* NUL-terminated, inside the archive */
+	const uint8_t *data;
+	size_t size;
+	uint32_t mode;
+};
+
+/* Read the entry at *offset into out and advance *offset to the next one.
+ * CPIO_OK, CPIO_END, or an error. */
+int cpio_next(const void *archive, size_t size, size_t *offset, struct cpio_file *out);
+
+/* Find the regular file called name ("init" also matches "./init"). */
+int cpio_find(const void *archive, size_t size, const char *name, struct cpio_file *out);
+
+const char *cpio_strerror(int err);
+
+#endif
