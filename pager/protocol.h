@@ -7,10 +7,12 @@
 #define PAGER_PROTOCOL_H
 
 #define HANDLE_PAGER 1
+#define HANDLE_ARG 2	/* the handle its spawner passed, if any */
 
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.
-	 * Reply: w[0] = a handle to the new process in the caller's table,
+	 * msg.handle, if not -1, is passed to the child as its handle
+	 * HANDLE_ARG. Reply: w[0] = a handle to the new process in the caller's table,
 	 * w[1] = its pid. Unknown program: -ERR_NOENT-like -2 (ENOENT). */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */

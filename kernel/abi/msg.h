@@ -24,12 +24,16 @@ struct msg {
 	uint32_t tid;		/* kernel: sender's thread id */
 	uint32_t origin;	/* kernel: enum msg_origin */
 	uint32_t len;		/* sender: bytes used in data[], <= MSG_DATA_MAX */
+	int32_t handle;		/* sender: a handle to pass along (copied, the
+				 * sender keeps it), or -1. Receiver: its number
+				 * in the receiver's table, or -1. */
+	uint32_t reserved;	/* zero */
 	uint64_t w[MSG_WORDS];	/* sender: small arguments */
 	uint8_t data[MSG_DATA_MAX];
 };
 
 /* Bytes of struct msg before data[]: what every IPC copies. */
-#define MSG_HEADER_SIZE (8 + 4 * 4 + 8 * MSG_WORDS)
+#define MSG_HEADER_SIZE (8 + 4 * 6 + 8 * MSG_WORDS)
 
 /* Fault messages (origin ORIGIN_FAULT), from the kernel to a pager. */
 #define FAULT_LABEL 0xFA017
