@@ -1,0 +1,396 @@
+/*
+ * Boot-argument parser shared by the kernel and the pager. Each side passes
+ * its own key table; every problem becomes one complete console line that
+ * names the key and what is accepted, and the default stays in force.
+ */
+#include "bootargs.h"
+
+#include <stdbool.h>
+
+#define MSG_MAX 256
+#define QUOTE_MAX 48	/* longer text is cut so the key still fits in the line */
+
+struct msg {
+	char buf[MSG_MAX];
+	size_t len;
+};
+
+struct reporter {
+	bootarg_report_fn fn;
+	void *ctx;
+	int count;
+};
+
+/* A word of the command line: text[0..len), not NUL-terminated. */
+struct word {
+	const char *text;
+	size_t len;
+};
+
+/* Append up to n bytes of s (stopping at a NUL), truncating at the buffer end. */
+static void put_n(struct msg *m, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i] && m->len < MSG_MAX - 1; i++)
+		m->buf[m->len++] = s[i];
+	m->buf[m->len] = 0;
+}
+
+static void put(struct msg *m, const char *s)
+{
+	put_n(m, s, (size_t)-1);
+}
+
+/* Begin a message with s; a local buffer, so no zero-fill of all of it. */
+static void start(struct msg *m, const char *s)
+{
+	m->len = 0;
+	put(m, s);
+}
+
+static void put_quoted(struct msg *m, const char *s, size_t n)
+{
+	put(m, "'");
+	put_n(m, s, n < QUOTE_MAX ? n : QUOTE_MAX);
+	if (n > QUOTE_MAX)
+		put(m, "...");
+	put(m, "'");
+}
+
+/* Decimal text of v into buf (at least 21 bytes). */
+static void u64_to_text(uint64_t v, char *buf)
+{
+	char tmp[21];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = 0;
+}
+
+static void put_u64(struct msg *m, uint64_t v)
+{
+	char text[21];
+
+	u64_to_text(v, text);
+	put(m, text);
+}
+
+static void emit(struct reporter *r, const struct msg *m)
+{
+	r->count++;
+	if (r->fn)
+		r->fn(r->ctx, m->buf);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Find the word at or after *cursor; false at the end of the line. */
+static bool next_word(const char **cursor, struct word *w)
+{
+	const char *p = *cursor;
+
+	while (*p && is_space(*p))
+		p++;
+	w->text = p;
+	while (*p && !is_space(*p))
+		p++;
+	w->len = (size_t)(p - w->text);
+	*cursor = p;
+	return w->len > 0;
+}
+
+/* Length of the key part of w: up to its '=' or the whole word. */
+static size_t key_len(const struct word *w)
+{
+	size_t i = 0;
+
+	while (i < w->len && w->text[i] != '=')
+		i++;
+	return i;
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i]; i++)
+		if (i >= len || s[i] != prefix[i])
+			return false;
+	return true;
+}
+
+/* True if s[0..len) (no NULs inside) is exactly the NUL-terminated string z. */
+static bool same(const char *s, size_t len, const char *z)
+{
+	for (size_t i = 0; i < len; i++)
+		if (z[i] != s[i])
+			return false;
+	return z[len] == 0;
+}
+
+static void copy_text(char *dst, const char *src, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && src[i] && i < BOOTARG_STR_MAX - 1; i++)
+		dst[i] = src[i];
+	dst[i] = 0;
+}
+
+static size_t text_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Decimal digits only, at least one, no overflow. */
+static bool parse_uint(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool slices_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* Index of s[0..len) among the '|'-separated names in choices. */
+static bool find_choice(const char *choices, const char *s, size_t len, uint64_t *index)
+{
+	uint64_t i = 0;
+
+	if (!choices || len == 0)
+		return false;
+	for (;;) {
+		size_t n = 0;
+
+		while (choices[n] && choices[n] != '|')
+			n++;
+		if (slices_equal(choices, n, s, len)) {
+			*index = i;
+			return true;
+		}
+		if (!choices[n])
+			return false;
+		choices += n + 1;
+		i++;
+	}
+}
+
+/* Check s[0..len) against spec; if good, store it in v and return true. */
+static bool take_value(const struct bootarg_spec *spec, const char *s, size_t len,
+		       struct bootarg_value *v)
+{
+	uint64_t num = 0;
+
+	switch (spec->type) {
+	case BOOTARG_UINT:
+		if (!parse_uint(s, len, &num) || num < spec->min || num > spec->max)
+			return false;
+		v->num = num;
+		u64_to_text(num, v->str);
+		return true;
+	case BOOTARG_CHOICE:
+		if (!find_choice(spec->choices, s, len, &num))
+			return false;
+		v->num = num;
+		copy_text(v->str, s, len);
+		return true;
+	case BOOTARG_STRING:
+		if (len >= BOOTARG_STR_MAX)
+			return false;
+		v->num = 0;
+		copy_text(v->str, s, len);
+		return true;
+	}
+	return false;
+}
+
+static void set_default(const struct bootarg_spec *spec, struct bootarg_value *v)
+{
+	const char *def = spec->def ? spec->def : "";
+
+	v->given = 0;
+	if (!take_value(spec, def, text_len(def), v)) {
+		/* A broken table entry: keep the text, there is no number. */
+		v->num = 0;
+		copy_text(v->str, def, text_len(def));
+	}
+}
+
+static void put_accepted(struct msg *m, const struct bootarg_spec *spec)
+{
+	switch (spec->type) {
+	case BOOTARG_UINT:
+		put_u64(m, spec->min);
+		put(m, "..");
+		put_u64(m, spec->max);
+		break;
+	case BOOTARG_CHOICE:
+		put(m, spec->choices ? spec->choices : "");
+		break;
+	case BOOTARG_STRING:
+		put(m, "text of at most ");
+		put_u64(m, BOOTARG_STR_MAX - 1);
+		put(m, " characters");
+		break;
+	}
+}
+
+static void report_bad(struct reporter *r, const struct bootarg_spec *spec,
+		       const char *s, size_t len)
+{
+	struct msg m;
+
+	start(&m, "boot: bad value ");
+	put_quoted(&m, s, len);
+	put(&m, " for ");
+	put(&m, spec->key);
+	put(&m, " (accepted: ");
+	put_accepted(&m, spec);
+	put(&m, "); using default '");
+	put(&m, spec->def ? spec->def : "");
+	put(&m, "'");
+	emit(r, &m);
+}
+
+static void report_unknown(struct reporter *r, const struct word *key,
+			   const struct bootarg_spec *specs, size_t n)
+{
+	struct msg m;
+
+	start(&m, "boot: unknown key ");
+	put_quoted(&m, key->text, key->len);
+	put(&m, " (known: ");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			put(&m, ", ");
+		put(&m, specs[i].key);
+	}
+	if (n == 0)
+		put(&m, "none");
+	put(&m, ")");
+	emit(r, &m);
+}
+
+static void report_word(struct reporter *r, const struct word *w, const char *what)
+{
+	struct msg m;
+
+	start(&m, "boot: ");
+	put_quoted(&m, w->text, w->len);
+	put(&m, what);
+	emit(r, &m);
+}
+
+static void report_twice(struct reporter *r, const struct bootarg_spec *spec)
+{
+	struct msg m;
+
+	start(&m, "boot: ");
+	put(&m, spec->key);
+	put(&m, " given twice; using the last");
+	emit(r, &m);
+}
+
+/* True if a key=value word for key appears in cmdline before stop. */
+static bool seen_before(const char *cmdline, const char *stop, const char *key)
+{
+	struct word w;
+
+	while (next_word(&cmdline, &w) && w.text < stop) {
+		size_t klen = key_len(&w);
+
+		if (klen < w.len && same(w.text, klen, key))
+			return true;
+	}
+	return false;
+}
+
+static int find_spec(const struct bootarg_spec *specs, size_t n, const char *key, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same(key, len, specs[i].key))
+			return (int)i;
+	return -1;
+}
+
+/* Handle one word that belongs to this side. */
+static void parse_word(struct reporter *r, const char *cmdline, const struct word *w,
+		       const struct bootarg_spec *specs, size_t n, struct bootarg_value *values)
+{
+	struct word key = { w->text, key_len(w) };
+	const char *val = w->text + key.len + 1;
+	size_t val_len;
+	int i;
+
+	if (key.len == w->len) {
+		report_word(r, w, " is not key=value (ignored)");
+		return;
+	}
+	i = find_spec(specs, n, key.text, key.len);
+	if (i < 0) {
+		report_unknown(r, &key, specs, n);
+		return;
+	}
+	if (seen_before(cmdline, w->text, specs[i].key))
+		report_twice(r, &specs[i]);
+	val_len = w->len - key.len - 1;
+	if (take_value(&specs[i], val, val_len, &values[i])) {
+		values[i].given = 1;
+		return;
+	}
+	report_bad(r, &specs[i], val, val_len);
+	set_default(&specs[i], &values[i]);
+}
+
+int bootargs_parse(const char *cmdline, const struct bootarg_spec *specs, size_t n,
+		   struct bootarg_value *values, const char *only_prefix,
+		   const char *skip_prefix, bootarg_report_fn report, void *ctx)
+{
+	struct reporter r = { report, ctx, 0 };
+	const char *cursor = cmdline;
+	struct word w;
+
+	for (size_t i = 0; i < n; i++)
+		set_default(&specs[i], &values[i]);
+	if (!cmdline)
+		return 0;
+	while (next_word(&cursor, &w)) {
+		size_t klen = key_len(&w);
+
+		if (skip_prefix && starts_with(w.text, klen, skip_prefix))
+			continue;
+		if (only_prefix && !starts_with(w.text, klen, only_prefix))
+			continue;
+		parse_word(&r, cmdline, &w, specs, n, values);
+	}
+	return r.count;
+}

@@ -1,0 +1,198 @@
+/*
+ * Checker for the ELF64 RISC-V executables the kernel and pager load. It
+ * rejects anything a loader could not copy blindly: segments outside the
+ * file or the address range, overlapping pages, an entry outside the code.
+ */
+#include "elf.h"
+
+#include <stdbool.h>
+
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
+#define ELFCLASS64 2
+#define ELFDATA2LSB 1
+#define ET_EXEC 2
+#define EM_RISCV 243
+#define PT_LOAD 1
+#define PT_TLS 7
+#define PAGE_SHIFT 12
+
+static uint64_t le(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The fields of one program header this checker uses. */
+struct phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, filesz, memsz;
+};
+
+static void read_phdr(const uint8_t *p, struct phdr *ph)
+{
+	ph->type = (uint32_t)le(p, 4);
+	ph->flags = (uint32_t)le(p + 4, 4);
+	ph->offset = le(p + 8, 8);
+	ph->vaddr = le(p + 16, 8);
+	ph->filesz = le(p + 32, 8);
+	ph->memsz = le(p + 40, 8);
+}
+
+static int check_header(const uint8_t *e, size_t size)
+{
+	if (size < EHDR_SIZE)
+		return ELF_ERR_SHORT;
+	if (e[0] != 0x7f || e[1] != 'E' || e[2] != 'L' || e[3] != 'F')
+		return ELF_ERR_MAGIC;
+	if (e[4] != ELFCLASS64 || e[5] != ELFDATA2LSB)
+		return ELF_ERR_CLASS;
+	if (le(e + 18, 2) != EM_RISCV)
+		return ELF_ERR_MACHINE;
+	if (le(e + 16, 2) != ET_EXEC)
+		return ELF_ERR_TYPE;
+	return ELF_OK;
+}
+
+/* File bytes inside the file, filesz <= memsz, no wrap-around in memory. */
+static int check_extent(const struct phdr *ph, size_t size)
+{
+	if (ph->offset > size || ph->filesz > size - ph->offset)
+		return ELF_ERR_SEGMENT;
+	if (ph->filesz > ph->memsz || ph->vaddr + ph->memsz < ph->vaddr)
+		return ELF_ERR_SEGMENT;
+	return ELF_OK;
+}
+
+static bool share_page(const struct elf_segment *a, uint64_t vaddr, uint64_t memsz)
+{
+	uint64_t a_first = a->vaddr >> PAGE_SHIFT;
+	uint64_t a_last = (a->vaddr + a->memsz - 1) >> PAGE_SHIFT;
+	uint64_t b_first = vaddr >> PAGE_SHIFT;
+	uint64_t b_last = (vaddr + memsz - 1) >> PAGE_SHIFT;
+
+	return a_first <= b_last && b_first <= a_last;
+}
+
+static int add_load(const struct phdr *ph, uint64_t va_min, uint64_t va_max,
+		    struct elf_image *out)
+{
+	struct elf_segment *s;
+
+	/* An empty segment maps nothing, so there is nothing to place. */
+	if (ph->memsz == 0)
+		return ELF_OK;
+	if (ph->vaddr < va_min || ph->vaddr > va_max || ph->memsz > va_max - ph->vaddr)
+		return ELF_ERR_RANGE;
+	if (out->nsegs == ELF_MAX_SEGMENTS)
+		return ELF_ERR_TOOMANY;
+	for (size_t i = 0; i < out->nsegs; i++)
+		if (share_page(&out->segs[i], ph->vaddr, ph->memsz))
+			return ELF_ERR_OVERLAP;
+	s = &out->segs[out->nsegs++];
+	s->vaddr = ph->vaddr;
+	s->memsz = ph->memsz;
+	s->offset = ph->offset;
+	s->filesz = ph->filesz;
+	s->flags = ph->flags & (ELF_SEG_X | ELF_SEG_W | ELF_SEG_R);
+	return ELF_OK;
+}
+
+/* The TLS initialisation image is read from the loaded segments. */
+static int add_tls(const struct phdr *ph, uint64_t va_min, uint64_t va_max,
+		   struct elf_image *out)
+{
+	if (out->tls_memsz != 0)
+		return ELF_ERR_PHDR;	/* a second PT_TLS */
+	if (ph->vaddr < va_min || ph->vaddr > va_max || ph->filesz > va_max - ph->vaddr)
+		return ELF_ERR_RANGE;
+	out->tls_vaddr = ph->vaddr;
+	out->tls_filesz = ph->filesz;
+	out->tls_memsz = ph->memsz;
+	return ELF_OK;
+}
+
+static int entry_ok(const struct elf_image *img)
+{
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+
+		if ((s->flags & ELF_SEG_X) && img->entry >= s->vaddr &&
+		    img->entry - s->vaddr < s->memsz)
+			return ELF_OK;
+	}
+	return ELF_ERR_ENTRY;
+}
+
+static void clear_image(struct elf_image *out)
+{
+	out->entry = 0;
+	out->nsegs = 0;
+	out->tls_vaddr = out->tls_filesz = out->tls_memsz = 0;
+}
+
+static int read_phdrs(const uint8_t *e, size_t size, uint64_t va_min, uint64_t va_max,
+		      struct elf_image *out)
+{
+	uint64_t phoff = le(e + 32, 8);
+	uint64_t phnum = le(e + 56, 2);
+	struct phdr ph;
+	int err;
+
+	if (le(e + 54, 2) != PHDR_SIZE || phoff > size ||
+	    phnum > (size - phoff) / PHDR_SIZE)
+		return ELF_ERR_PHDR;
+	for (uint64_t i = 0; i < phnum; i++) {
+		read_phdr(e + phoff + i * PHDR_SIZE, &ph);
+		if (ph.type != PT_LOAD && ph.type != PT_TLS)
+			continue;
+		err = check_extent(&ph, size);
+		if (!err)
+			err = ph.type == PT_LOAD ? add_load(&ph, va_min, va_max, out)
+						 : add_tls(&ph, va_min, va_max, out);
+		if (err)
+			return err;
+	}
+	return ELF_OK;
+}
+
+int elf_parse(const void *file, size_t size, uint64_t va_min, uint64_t va_max,
+	      struct elf_image *out)
+{
+	const uint8_t *e = file;
+	int err;
+
+	clear_image(out);
+	err = check_header(e, size);
+	if (!err)
+		err = read_phdrs(e, size, va_min, va_max, out);
+	if (err)
+		return err;
+	if (out->nsegs == 0)
+		return ELF_ERR_NOLOAD;
+	out->entry = le(e + 24, 8);
+	return entry_ok(out);
+}
+
+const char *elf_strerror(int err)
+{
+	switch (err) {
+	case ELF_OK: return "no error";
+	case ELF_ERR_SHORT: return "file smaller than an ELF header";
+	case ELF_ERR_MAGIC: return "not an ELF file";
+	case ELF_ERR_CLASS: return "not a 64-bit little-endian ELF file";
+	case ELF_ERR_MACHINE: return "not a RISC-V ELF file";
+	case ELF_ERR_TYPE: return "not an executable (ET_EXEC)";
+	case ELF_ERR_PHDR: return "program headers malformed or outside the file";
+	case ELF_ERR_SEGMENT: return "segment outside the file, filesz > memsz, or wraps";
+	case ELF_ERR_RANGE: return "segment outside the allowed address range";
+	case ELF_ERR_OVERLAP: return "two segments share a page";
+	case ELF_ERR_TOOMANY: return "too many loadable segments";
+	case ELF_ERR_ENTRY: return "entry point not in an executable segment";
+	case ELF_ERR_NOLOAD: return "no loadable segment";
+	default: return "unknown ELF error";
+	}
+}

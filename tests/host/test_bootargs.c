@@ -1,0 +1,316 @@
+/*
+ * Host tests for lib/bootargs.c: defaults, each value type, every kind of
+ * report (checked word for word), and the kernel/pager split by key prefix.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bootargs.h"
+
+#define MAX_LINES 16
+
+struct capture {
+	int n;
+	char lines[MAX_LINES][300];
+};
+
+static void capture_line(void *ctx, const char *line)
+{
+	struct capture *c = ctx;
+
+	assert_true(strlen(line) < 256);
+	if (c->n < MAX_LINES)
+		strcpy(c->lines[c->n], line);
+	c->n++;
+}
+
+static const struct bootarg_spec kernel_specs[] = {
+	{ "kernel.timeslice_ms", BOOTARG_UINT, "10", NULL, 1, 1000, "scheduler slice" },
+	{ "kernel.verbose", BOOTARG_UINT, "0", NULL, 0, 1, "chatty boot" },
+};
+
+static const struct bootarg_spec pager_specs[] = {
+	{ "pager.policy", BOOTARG_CHOICE, "clock", "clock|lru2|fifo|random", 0, 0, "policy" },
+	{ "pager.swap_dev", BOOTARG_STRING, "virtio0", NULL, 0, 0, "swap disk" },
+	{ "oom.policy", BOOTARG_CHOICE, "unshared", "unshared|swap|age", 0, 0, "oom" },
+};
+
+#define NK (sizeof(kernel_specs) / sizeof(kernel_specs[0]))
+#define NP (sizeof(pager_specs) / sizeof(pager_specs[0]))
+
+static struct capture cap;
+static struct bootarg_value kv[NK], pv[NP];
+
+static int kernel_parse(const char *cmdline)
+{
+	memset(&cap, 0, sizeof(cap));
+	return bootargs_parse(cmdline, kernel_specs, NK, kv, "kernel.", NULL, capture_line, &cap);
+}
+
+static int pager_parse(const char *cmdline)
+{
+	memset(&cap, 0, sizeof(cap));
+	return bootargs_parse(cmdline, pager_specs, NP, pv, NULL, "kernel.", capture_line, &cap);
+}
+
+static void assert_kernel_defaults(void)
+{
+	assert_int_equal(kv[0].num, 10);
+	assert_string_equal(kv[0].str, "10");
+	assert_int_equal(kv[0].given, 0);
+	assert_int_equal(kv[1].num, 0);
+	assert_string_equal(kv[1].str, "0");
+}
+
+static void assert_pager_defaults(void)
+{
+	assert_int_equal(pv[0].num, 0);
+	assert_string_equal(pv[0].str, "clock");
+	assert_string_equal(pv[1].str, "virtio0");
+	assert_string_equal(pv[2].str, "unshared");
+	for (size_t i = 0; i < NP; i++)
+		assert_int_equal(pv[i].given, 0);
+}
+
+static void test_defaults(void **state)
+{
+	static const char *const empties[] = { NULL, "", "   ", " \t \t" };
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(kernel_parse(empties[i]), 0);
+		assert_kernel_defaults();
+		assert_int_equal(pager_parse(empties[i]), 0);
+		assert_pager_defaults();
+		assert_int_equal(cap.n, 0);
+	}
+}
+
+static void test_good_values(void **state)
+{
+	(void)state;
+	assert_int_equal(kernel_parse("kernel.timeslice_ms=25\tkernel.verbose=1"), 0);
+	assert_int_equal(kv[0].num, 25);
+	assert_string_equal(kv[0].str, "25");
+	assert_int_equal(kv[0].given, 1);
+	assert_int_equal(kv[1].num, 1);
+	assert_int_equal(kernel_parse("  kernel.timeslice_ms=007  "), 0);
+	assert_int_equal(kv[0].num, 7);
+	assert_string_equal(kv[0].str, "7");
+
+	assert_int_equal(pager_parse("pager.policy=random pager.swap_dev=vdb oom.policy=age"), 0);
+	assert_int_equal(pv[0].num, 3);
+	assert_string_equal(pv[0].str, "random");
+	assert_string_equal(pv[1].str, "vdb");
+	assert_int_equal(pv[1].given, 1);
+	assert_int_equal(pv[2].num, 2);
+	assert_int_equal(pager_parse("pager.policy=lru2 pager.swap_dev="), 0);
+	assert_int_equal(pv[0].num, 1);
+	assert_string_equal(pv[1].str, "");
+}
+
+static void test_bad_uint(void **state)
+{
+	static const char *const bad[] = {
+		"kernel.timeslice_ms=1001", "kernel.timeslice_ms=", "kernel.timeslice_ms=12x",
+		"kernel.timeslice_ms=-5", "kernel.timeslice_ms=+5", "kernel.timeslice_ms=0x10",
+		"kernel.timeslice_ms=99999999999999999999999",
+	};
+
+	(void)state;
+	assert_int_equal(kernel_parse("kernel.timeslice_ms=0"), 1);
+	assert_string_equal(cap.lines[0], "boot: bad value '0' for kernel.timeslice_ms "
+			    "(accepted: 1..1000); using default '10'");
+	assert_kernel_defaults();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(kernel_parse(bad[i]), 1);
+		assert_non_null(strstr(cap.lines[0], "for kernel.timeslice_ms (accepted: 1..1000)"));
+		assert_kernel_defaults();
+	}
+}
+
+static void test_uint_limits(void **state)
+{
+	static const struct bootarg_spec big[] = {
+		{ "pager.max", BOOTARG_UINT, "5", NULL, 0, UINT64_MAX, "" },
+	};
+	struct bootarg_value v;
+
+	(void)state;
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("pager.max=18446744073709551615", big, 1, &v, NULL,
+					NULL, capture_line, &cap), 0);
+	assert_true(v.num == UINT64_MAX);
+	assert_string_equal(v.str, "18446744073709551615");
+	assert_int_equal(bootargs_parse("pager.max=18446744073709551616", big, 1, &v, NULL,
+					NULL, capture_line, &cap), 1);
+	assert_int_equal(v.num, 5);
+	assert_string_equal(cap.lines[0], "boot: bad value '18446744073709551616' for pager.max "
+			    "(accepted: 0..18446744073709551615); using default '5'");
+}
+
+static void test_bad_choice(void **state)
+{
+	static const char *const bad[] = {
+		"pager.policy=", "pager.policy=lru", "pager.policy=clockx", "pager.policy=CLOCK",
+		"pager.policy=clock|lru2", "pager.policy=|",
+	};
+
+	(void)state;
+	assert_int_equal(pager_parse("pager.policy=lol"), 1);
+	assert_string_equal(cap.lines[0], "boot: bad value 'lol' for pager.policy "
+			    "(accepted: clock|lru2|fifo|random); using default 'clock'");
+	assert_pager_defaults();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(pager_parse(bad[i]), 1);
+		assert_pager_defaults();
+	}
+}
+
+static void test_unknown_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(pager_parse("foo.bar=1"), 1);
+	assert_string_equal(cap.lines[0], "boot: unknown key 'foo.bar' "
+			    "(known: pager.policy, pager.swap_dev, oom.policy)");
+	assert_int_equal(kernel_parse("kernel.foo=1"), 1);
+	assert_string_equal(cap.lines[0], "boot: unknown key 'kernel.foo' "
+			    "(known: kernel.timeslice_ms, kernel.verbose)");
+	assert_int_equal(pager_parse("=3"), 1);
+	assert_string_equal(cap.lines[0], "boot: unknown key '' "
+			    "(known: pager.policy, pager.swap_dev, oom.policy)");
+	/* A prefix of a known key is not that key. */
+	assert_int_equal(pager_parse("pager.polic=clock pager.policyx=clock"), 2);
+	assert_pager_defaults();
+}
+
+static void test_prefix_split(void **state)
+{
+	const char *line = "kernel.timeslice_ms=5 pager.policy=fifo kernel.x=1 junk oom.policy=swap";
+
+	(void)state;
+	/* The kernel sees only its own keys... */
+	assert_int_equal(kernel_parse(line), 1);
+	assert_string_equal(cap.lines[0], "boot: unknown key 'kernel.x' "
+			    "(known: kernel.timeslice_ms, kernel.verbose)");
+	assert_int_equal(kv[0].num, 5);
+	assert_int_equal(kernel_parse("pager.policy=x"), 0);
+	/* ...and the pager everything else, so each word is reported once. */
+	assert_int_equal(pager_parse(line), 1);
+	assert_string_equal(cap.lines[0], "boot: 'junk' is not key=value (ignored)");
+	assert_int_equal(pv[0].num, 2);
+	assert_int_equal(pv[2].num, 1);
+	assert_int_equal(pager_parse("kernel.x kernel.timeslice_ms=lol"), 0);
+}
+
+static void test_not_key_value(void **state)
+{
+	(void)state;
+	assert_int_equal(pager_parse("foo"), 1);
+	assert_string_equal(cap.lines[0], "boot: 'foo' is not key=value (ignored)");
+	assert_int_equal(kernel_parse("kernel.verbose"), 1);
+	assert_string_equal(cap.lines[0], "boot: 'kernel.verbose' is not key=value (ignored)");
+	assert_int_equal(kv[1].given, 0);
+}
+
+static void test_repeated(void **state)
+{
+	(void)state;
+	assert_int_equal(kernel_parse("kernel.verbose=1 kernel.verbose=0"), 1);
+	assert_string_equal(cap.lines[0], "boot: kernel.verbose given twice; using the last");
+	assert_int_equal(kv[1].num, 0);
+	assert_int_equal(kv[1].given, 1);
+	assert_int_equal(kernel_parse("kernel.verbose=0 kernel.verbose=1 kernel.verbose=1"), 2);
+	assert_int_equal(kv[1].num, 1);
+	/* The last one wins even when it is bad: then the default is in force. */
+	assert_int_equal(kernel_parse("kernel.timeslice_ms=50 kernel.timeslice_ms=oops"), 2);
+	assert_string_equal(cap.lines[0], "boot: kernel.timeslice_ms given twice; using the last");
+	assert_non_null(strstr(cap.lines[1], "bad value 'oops'"));
+	assert_kernel_defaults();
+	/* A word without '=' is not an earlier value. */
+	assert_int_equal(kernel_parse("kernel.verbose kernel.verbose=1"), 1);
+	assert_int_equal(kv[1].num, 1);
+}
+
+static void test_overlong(void **state)
+{
+	char line[600], msg_start[] = "boot: bad value '";
+	size_t i;
+
+	(void)state;
+	strcpy(line, "pager.swap_dev=");
+	for (i = 0; i < BOOTARG_STR_MAX - 1; i++)
+		strcat(line, "d");
+	assert_int_equal(pager_parse(line), 0);
+	assert_int_equal(strlen(pv[1].str), BOOTARG_STR_MAX - 1);
+	strcat(line, "d");
+	assert_int_equal(pager_parse(line), 1);
+	assert_string_equal(pv[1].str, "virtio0");
+	/* The quoted value is cut so the key and the accepted text still fit. */
+	assert_memory_equal(cap.lines[0], msg_start, strlen(msg_start));
+	assert_non_null(strstr(cap.lines[0], "...' for pager.swap_dev (accepted: text of at "
+				"most 127 characters); using default 'virtio0'"));
+
+	strcpy(line, "pager.policy=");
+	for (i = 0; i < 500; i++)
+		strcat(line, "x");
+	assert_int_equal(pager_parse(line), 1);
+	assert_non_null(strstr(cap.lines[0], "for pager.policy (accepted: clock|lru2|fifo|random)"));
+	memset(line, 'k', 300);
+	strcpy(line + 300, "=1");
+	assert_int_equal(pager_parse(line), 1);
+	assert_non_null(strstr(cap.lines[0], "...' (known: pager.policy"));
+}
+
+static void test_long_known_list(void **state)
+{
+	static struct bootarg_spec many[40];
+	struct bootarg_value v[40];
+	static char keys[40][32];
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		strcpy(keys[i], "pager.some_rather_long_key_00");
+		keys[i][27] = (char)('0' + i / 10);
+		keys[i][28] = (char)('0' + i % 10);
+		many[i] = (struct bootarg_spec){ keys[i], BOOTARG_UINT, "1", NULL, 0, 9, "" };
+	}
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("nope=1 pager.some_rather_long_key_39=4", many, 40, v,
+					NULL, NULL, capture_line, &cap), 1);
+	assert_int_equal(strlen(cap.lines[0]), 255);	/* cut, and still terminated */
+	assert_int_equal(v[39].num, 4);
+	assert_int_equal(v[0].num, 1);
+}
+
+static void test_no_reporter(void **state)
+{
+	(void)state;
+	assert_int_equal(bootargs_parse("foo kernel.verbose=7 x=1", kernel_specs, NK, kv, NULL,
+					NULL, NULL, NULL), 3);
+	assert_kernel_defaults();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_good_values),
+		cmocka_unit_test(test_bad_uint),
+		cmocka_unit_test(test_uint_limits),
+		cmocka_unit_test(test_bad_choice),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_prefix_split),
+		cmocka_unit_test(test_not_key_value),
+		cmocka_unit_test(test_repeated),
+		cmocka_unit_test(test_overlong),
+		cmocka_unit_test(test_long_known_list),
+		cmocka_unit_test(test_no_reporter),
+	};
+
+	return cmocka_run_group_tests_name("bootargs", tests, NULL, NULL);
+}
