@@ -1,0 +1,82 @@
+/*
+ * The hooks generic kernel code calls; the only arch header kernel/ includes.
+ * Everything about CSRs, PTE bits, SBI and trap frames stays behind it.
+ */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define KERNBASE 0xFFFFFFC000000000UL
+
+/* A thread's user context: x[0] holds the pc (x0 is hard-wired to zero, so
+ * its slot is free), x[1..31] the integer registers, then the FP state. */
+struct arch_regs {
+	uint64_t x[32];
+	uint64_t f[32];
+	uint64_t fcsr;
+};
+
+static inline void *pa_to_kva(uint64_t pa)
+{
+	return (void *)(pa + KERNBASE);
+}
+
+static inline uint64_t kva_to_pa(const void *kva)
+{
+	return (uint64_t)kva - KERNBASE;
+}
+
+/* Registers as system-call arguments and results. */
+uint64_t arch_syscall_number(const struct arch_regs *r);
+uint64_t arch_syscall_arg(const struct arch_regs *r, int i);
+void arch_set_result(struct arch_regs *r, int64_t v);
+uint64_t arch_pc(const struct arch_regs *r);
+/* A fresh user context starting at pc with the given stack and a0 = arg. */
+void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg);
+/* Forget r as the owner of the FP registers (its thread is going away). */
+void arch_regs_release(struct arch_regs *r);
+/* Restore r and sret to user mode. */
+_Noreturn void arch_enter_user(struct arch_regs *r);
+
+/* Address spaces: the kernel half is shared by all; the user half is per
+ * process. Permissions are MAP_R/W/X from abi/vm.h. */
+struct arch_pt {
+	uint64_t *root;		/* kernel address of the root table */
+	uint64_t pages;		/* table pages in use, root included */
+};
+int arch_pt_create(struct arch_pt *pt);
+void arch_pt_destroy(struct arch_pt *pt);
+int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
+int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
+/* Remove the mapping of va; returns 1 if there was one. */
+int arch_pt_unmap(struct arch_pt *pt, uint64_t va);
+int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
+/* Physical address of user address va if a user mapping allows the access
+ * (need_write: a store), else 0. */
+uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
+/* 1 if a valid user leaf maps va, whatever its permissions. */
+int arch_pt_present(const struct arch_pt *pt, uint64_t va);
+void arch_pt_activate(const struct arch_pt *pt);
+/* Load the boot table (kernel half only), e.g. before freeing the active one. */
+void arch_pt_activate_kernel(void);
+void arch_tlb_flush(void);
+
+/* Boot, console, time, power. */
+void arch_console_init(uint64_t uart_base);
+void arch_console_putc(char c);
+void arch_timer_init(uint64_t timebase_hz);
+uint64_t arch_time_now(void);		/* timer ticks since boot */
+uint64_t arch_ticks_to_ns(uint64_t ticks);
+uint64_t arch_ns_to_ticks(uint64_t ns);
+void arch_timer_set(uint64_t deadline);	/* in ticks */
+void arch_trap_init(void);
+/* Sleep until an interrupt is pending and dispatch it (interrupts stay
+ * masked in the kernel, so it is handled here, not by a trap). */
+void arch_idle(void);
+void arch_set_finisher(uint64_t base);
+_Noreturn void arch_poweroff(int status);
+uint64_t arch_instret(void);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * Sv39 page tables. The kernel half (root entries 256..511) is the same
+ * gigapage direct map in every address space; the user half belongs to one
+ * process, and its table pages come from the kernel pool (kernel/kmem.c).
+ */
+#include "arch.h"
+#include "csr.h"
+#include "pte.h"
+#include "kmem.h"
+#include "abi/vm.h"
+#include "abi/errno.h"
+
+extern uint64_t boot_pt[PT_ENTRIES];
+
+static uint64_t perm_bits(unsigned perm)
+{
+	uint64_t bits = PTE_V | PTE_U | PTE_A;
+
+	if (perm & MAP_R)
+		bits |= PTE_R;
+	if (perm & MAP_W)
+		bits |= PTE_W | PTE_D;
+	if (perm & MAP_X)
+		bits |= PTE_X;
+	return bits;
+}
+
+static int user_va(uint64_t va)
+{
+	return va < USER_TOP;
+}
+
+int arch_pt_create(struct arch_pt *pt)
+{
+	uint64_t *root = kmem_page_alloc();
+
+	if (!root)
+		return -ERR_NOMEM;
+	for (int i = KERNEL_ROOT_FIRST; i < PT_ENTRIES; i++)
+		root[i] = boot_pt[i];
+	pt->root = root;
+	pt->pages = 1;
+	return 0;
+}
+
+static void free_table(uint64_t *table, int level)
+{
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		uint64_t pte = table[i];
+		if ((pte & PTE_V) && !(pte & PTE_LEAF) && level > 0)
+			free_table(pa_to_kva(PTE_TO_PA(pte)), level - 1);
+	}
+	kmem_page_free(table);
+}
+
+void arch_pt_destroy(struct arch_pt *pt)
+{
+	for (int i = 0; i < KERNEL_ROOT_FIRST; i++) {
+		uint64_t pte = pt->root[i];
+		if ((pte & PTE_V) && !(pte & PTE_LEAF))
+			free_table(pa_to_kva(PTE_TO_PA(pte)), 1);
+	}
+	kmem_page_free(pt->root);
+	pt->root = NULL;
+	pt->pages = 0;
+}
+
+/* Return the entry for va at level `level`, creating tables on the way if
+ * alloc is set; NULL if absent, out of memory, or a larger leaf is there. */
+static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
+{
+	uint64_t *table = pt->root;
+
+	for (int l = 2; l > level; l--) {
+		uint64_t *e = &table[VPN(va, l)];
+		if (*e & PTE_V) {
+			if (*e & PTE_LEAF)
+				return NULL;
+			table = pa_to_kva(PTE_TO_PA(*e));
+			continue;
+		}
+		if (!alloc)
+			return NULL;
+		uint64_t *next = kmem_page_alloc();
+		if (!next)
+			return NULL;
+		pt->pages++;
+		*e = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
+		table = next;
+	}
+	return &table[VPN(va, level)];
+}
+
+/* The leaf entry that maps va and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
+static const uint64_t *find_leaf(const struct arch_pt *pt, uint64_t va, int *level)
+{
+	const uint64_t *table = pt->root;
+
+	for (int l = 2; l >= 0; l--) {
+		const uint64_t *e = &table[VPN(va, l)];
+		if (!(*e & PTE_V))
+			return NULL;
+		if (*e & PTE_LEAF) {
+			*level = l;
+			return e;
+		}
+		table = pa_to_kva(PTE_TO_PA(*e));
+	}
+	return NULL;
+}
+
+int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
+{
+	uint64_t *e;
+
+	if (!user_va(va))
+		return -ERR_INVAL;
+	e = walk(pt, va, 0, 1);
+	if (!e)
+		return -ERR_NOMEM;
+	*e = PA_TO_PTE(pa) | perm_bits(perm);
+	return 0;
+}
+
+int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
+{
+	uint64_t *e;
+
+	if (!user_va(va))
+		return -ERR_INVAL;
+	e = walk(pt, va, 1, 1);
+	if (!e)
+		return -ERR_NOMEM;
+	*e = PA_TO_PTE(pa) | perm_bits(perm);
+	return 0;
+}
+
+int arch_pt_unmap(struct arch_pt *pt, uint64_t va)
+{
+	uint64_t *e;
+
+	if (!user_va(va))
+		return 0;
+	e = walk(pt, va, 0, 0);
+	if (!e || !(*e & PTE_V))
+		return 0;
+	*e = 0;
+	return 1;
+}
+
+int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
+{
+	uint64_t *e;
+
+	if (!user_va(va))
+		return -ERR_INVAL;
+	e = walk(pt, va, 0, 0);
+	if (!e || !(*e & PTE_V))
+		return -ERR_INVAL;
+	*e = (*e & ~((1UL << PTE_PPN_SHIFT) - 1)) | perm_bits(perm);
+	return 0;
+}
+
+uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write)
+{
+	const uint64_t *e;
+	uint64_t need = PTE_U | (need_write ? PTE_W : PTE_R);
+	int level;
+
+	if (!user_va(va))
+		return 0;
+	e = find_leaf(pt, va, &level);
+	if (!e || (*e & need) != need)
+		return 0;
+	/* The leaf may be a 2 MiB megapage (the pager's physmap). */
+	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
+}
+
+int arch_pt_present(const struct arch_pt *pt, uint64_t va)
+{
+	int level;
+	const uint64_t *e = user_va(va) ? find_leaf(pt, va, &level) : NULL;
+
+	return e && (*e & PTE_U);
+}
+
+void arch_pt_activate(const struct arch_pt *pt)
+{
+	csr_write(satp, SATP_SV39 | (kva_to_pa(pt->root) >> 12));
+	sfence_vma_all();
+}
+
+void arch_pt_activate_kernel(void)
+{
+	csr_write(satp, SATP_SV39 | (kva_to_pa(boot_pt) >> 12));
+	sfence_vma_all();
+}
+
+void arch_tlb_flush(void)
+{
+	sfence_vma_all();
+}

@@ -1,0 +1,152 @@
+/*
+ * Trap dispatch: decode scause and hand each event to the generic kernel,
+ * then schedule. Also the user-context accessors and the idle loop.
+ */
+#include "arch.h"
+#include "csr.h"
+#include "entry.h"
+#include "abi/msg.h"
+#include "abi/proc.h"
+#include "console.h"
+#include "thread.h"
+
+extern char trap_vector[];
+extern _Noreturn void trap_return(struct arch_regs *r);
+extern void fpu_save(struct arch_regs *r);
+extern void fpu_restore(const struct arch_regs *r);
+
+/* Whose values are in the FP registers now (NULL: nobody's). */
+static struct arch_regs *fpu_owner;
+
+void arch_trap_init(void)
+{
+	csr_write(stvec, (uint64_t)trap_vector);
+	csr_write(sscratch, 0);
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_set(sie, SIE_STIE | SIE_SEIE);
+}
+
+uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
+uint64_t arch_syscall_arg(const struct arch_regs *r, int i) { return r->x[10 + i]; }
+void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
+uint64_t arch_pc(const struct arch_regs *r) { return r->x[0]; }
+
+void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
+{
+	for (int i = 0; i < 32; i++) {
+		r->x[i] = 0;
+		r->f[i] = 0;
+	}
+	r->fcsr = 0;
+	r->x[0] = pc;
+	r->x[2] = sp;
+	r->x[10] = arg;
+}
+
+void arch_regs_release(struct arch_regs *r)
+{
+	if (fpu_owner == r)
+		fpu_owner = NULL;
+}
+
+/* Give r the FP registers, saving the previous owner's if it changed them. */
+static void fpu_switch(struct arch_regs *r)
+{
+	uint64_t fs = csr_read(sstatus) & SSTATUS_FS_MASK;
+
+	if (fpu_owner == r)
+		return;
+	csr_set(sstatus, SSTATUS_FS_INITIAL);
+	if (fpu_owner && fs == SSTATUS_FS_DIRTY)
+		fpu_save(fpu_owner);
+	fpu_restore(r);
+	fpu_owner = r;
+}
+
+_Noreturn void arch_enter_user(struct arch_regs *r)
+{
+	fpu_switch(r);
+	/* sret to U-mode with interrupts on there; FP state starts clean so a
+	 * later write marks it dirty. */
+	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
+	csr_set(sstatus, SSTATUS_SPIE | SSTATUS_FS_CLEAN);
+	trap_return(r);
+}
+
+static void interrupt(uint64_t cause)
+{
+	if (cause == IRQ_S_TIMER) {
+		sched_timer_tick();
+		return;
+	}
+	kprintf("[kernel] unexpected interrupt %lu\n", cause);
+}
+
+static void exception(struct thread *t, uint64_t cause, uint64_t tval)
+{
+	switch (cause) {
+	case EXC_ECALL_U:
+		t->regs.x[0] += 4;	/* resume after the ecall */
+		syscall_dispatch(t);
+		return;
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_STORE_PAGE_FAULT:
+	case EXC_INSN_PAGE_FAULT:
+		fault_page(t, tval, cause == EXC_LOAD_PAGE_FAULT ? FAULT_READ :
+			   cause == EXC_STORE_PAGE_FAULT ? FAULT_WRITE : FAULT_EXEC);
+		return;
+	case EXC_ILLEGAL:
+		/* stval holds the instruction's bits, not an address: report the pc. */
+		fault_exception(t, CAUSE_ILLEGAL, arch_pc(&t->regs), "illegal instruction");
+		return;
+	case EXC_INSN_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		fault_exception(t, CAUSE_MISALIGNED, tval, "misaligned access");
+		return;
+	case EXC_INSN_ACCESS:
+	case EXC_LOAD_ACCESS:
+	case EXC_STORE_ACCESS:
+		fault_exception(t, CAUSE_BAD_TRAP, tval, "access fault");
+		return;
+	default:
+		fault_exception(t, CAUSE_BAD_TRAP, tval, "breakpoint or unknown exception");
+		return;
+	}
+}
+
+/* Called from trap_vector with the user context saved in *r. */
+_Noreturn void trap_from_user(struct arch_regs *r)
+{
+	uint64_t cause = csr_read(scause);
+	uint64_t tval = csr_read(stval);
+	struct thread *t = sched_current();
+
+	(void)r;
+	if (cause & SCAUSE_INTERRUPT)
+		interrupt(cause & ~SCAUSE_INTERRUPT);
+	else
+		exception(t, cause, tval);
+	schedule();
+}
+
+_Noreturn void trap_from_kernel(void)
+{
+	panic("trap in kernel mode: scause %lx stval %lx sepc %lx",
+	      csr_read(scause), csr_read(stval), csr_read(sepc));
+}
+
+void arch_idle(void)
+{
+	uint64_t pending;
+
+	wfi();
+	pending = csr_read(sip);
+	if (pending & (1UL << IRQ_S_TIMER))
+		interrupt(IRQ_S_TIMER);
+}
+
+uint64_t arch_instret(void)
+{
+	return csr_read(instret);
+}

@@ -1,0 +1,126 @@
+/*
+ * The fault path, kernel side: a user page fault becomes a message to the
+ * process's pager and the thread waits; the pager's reply maps pages and
+ * resumes it, or kills the process with the pager's reason. Every other
+ * exception kills the process at once. The kernel decides nothing about
+ * memory itself.
+ */
+#include "fault.h"
+#include "entry.h"
+#include "proc.h"
+#include "ipc.h"
+#include "sched.h"
+#include "vmcall.h"
+#include "klib.h"
+#include "usercopy.h"
+#include "console.h"
+#include "params.h"
+#include "abi/errno.h"
+
+static const char *access_text(unsigned access)
+{
+	if (access == FAULT_WRITE)
+		return "write";
+	return access == FAULT_EXEC ? "exec" : "read";
+}
+
+static void kill_for_fault(struct thread *t, unsigned cause, const char *why)
+{
+	struct exit_info info = { 0 };
+
+	info.how = EXIT_KILLED;
+	info.cause = cause;
+	info.addr = t->fault_msg.w[0];
+	info.pc = t->fault_msg.w[2];
+	proc_end(t->proc, &info, why);
+}
+
+void fault_page(struct thread *t, uint64_t addr, unsigned access)
+{
+	struct proc *p = t->proc;
+	struct msg *m = &t->fault_msg;
+
+	if (p->is_root)
+		panic("the pager faulted: %s at 0x%lx, pc 0x%lx", access_text(access), addr,
+		      arch_pc(&t->regs));
+	memset(m, 0, MSG_HEADER_SIZE);
+	m->label = FAULT_LABEL;
+	m->w[0] = addr;
+	m->w[1] = access;
+	m->w[2] = arch_pc(&t->regs);
+	m->w[3] = (uint64_t)arch_pt_present(&p->pt, addr);
+	if (kparams.verbose)
+		kprintf("[kernel] fault: %s (pid %u) %s at 0x%lx, pc 0x%lx\n", p->name, p->pid,
+			access_text(access), addr, m->w[2]);
+	if (!p->fault_ep || p->fault_ep->obj.handles == 0) {
+		fault_no_pager(t);
+		return;
+	}
+	ipc_fault_call(t, p->fault_ep);
+}
+
+void fault_no_pager(struct thread *c)
+{
+	c->in_fault = 0;
+	kill_for_fault(c, CAUSE_NO_PAGER, "no pager to handle it");
+}
+
+void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char *what)
+{
+	struct exit_info info = { 0 };
+
+	if (t->proc->is_root)
+		panic("the pager took an exception: %s at 0x%lx, pc 0x%lx", what, addr,
+		      arch_pc(&t->regs));
+	info.how = EXIT_KILLED;
+	info.cause = cause;
+	info.addr = addr;
+	info.pc = arch_pc(&t->regs);
+	proc_end(t->proc, &info, what);
+}
+
+static int64_t resume(struct thread *c, struct thread *replier, const struct msg *m)
+{
+	size_t n = m->len / sizeof(struct map_entry);
+	int r;
+
+	if (m->len % sizeof(struct map_entry) != 0) {
+		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was malformed");
+		return -ERR_INVAL;
+	}
+	r = vm_map_entries(replier->proc, c->proc, (const struct map_entry *)m->data, n);
+	if (r < 0) {
+		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's mapping was refused");
+		return r;
+	}
+	sched_ready(c);		/* it retries the access that faulted */
+	return 0;
+}
+
+int64_t fault_reply(struct thread *c, struct thread *replier, uint64_t va)
+{
+	struct msg m;
+	char why[96];
+	int r = copyin(replier->proc, &m, va, MSG_HEADER_SIZE);
+
+	if (r == 0 && m.len > MSG_DATA_MAX)
+		r = -ERR_INVAL;
+	if (r == 0)
+		r = copyin(replier->proc, m.data, va + MSG_HEADER_SIZE, m.len);
+	c->in_fault = 0;
+	if (r < 0) {
+		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was unreadable");
+		return r;
+	}
+	if (m.label == FAULT_RESUME)
+		return resume(c, replier, &m);
+	if (m.label != FAULT_KILL) {
+		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was not understood");
+		return -ERR_INVAL;
+	}
+	r = (int)MIN(m.len, sizeof(why) - 1);
+	memcpy(why, m.data, (size_t)r);
+	why[r] = '\0';
+	kill_for_fault(c, CAUSE_PAGE_FAULT, why);
+	return 0;
+}

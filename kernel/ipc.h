@@ -1,0 +1,33 @@
+/*
+ * Synchronous IPC endpoints: send, receive, call, reply, reply-and-receive.
+ * A message is copied once, from the sender's memory to the receiver's.
+ * Page faults enter here too, as calls the kernel makes for the thread.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <stdint.h>
+#include "object.h"
+#include "thread.h"
+
+struct endpoint {
+	struct object obj;
+	struct tqueue senders;		/* T_SEND threads, in arrival order */
+	struct tqueue receivers;	/* T_RECV threads */
+};
+
+struct endpoint *endpoint_create(void);
+void endpoint_free(struct endpoint *ep);
+/* No handle names ep any more: fail everyone queued on it. */
+void endpoint_orphaned(struct endpoint *ep);
+/* Start the fault call of t to ep with t->fault_msg already filled in. */
+void ipc_fault_call(struct thread *t, struct endpoint *ep);
+
+int64_t sys_endpoint_create(struct thread *t, const uint64_t *a);
+int64_t sys_send(struct thread *t, const uint64_t *a);
+int64_t sys_recv(struct thread *t, const uint64_t *a);
+int64_t sys_call(struct thread *t, const uint64_t *a);
+int64_t sys_reply(struct thread *t, const uint64_t *a);
+int64_t sys_reply_recv(struct thread *t, const uint64_t *a);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * The boot-time map of physical memory, kept as a short list of free
+ * ranges from which whole ranges are cut out.
+ */
+#include "memmap.h"
+#include "klib.h"
+#include "console.h"
+#include "abi/vm.h"
+
+struct memmap memmap;
+
+/* Remove [base, end) from the free list, splitting a range if needed;
+ * returns how many bytes were still free. */
+static uint64_t cut(uint64_t base, uint64_t end)
+{
+	uint64_t removed = 0;
+
+	base = ALIGN_DOWN(base, PAGE_SIZE);
+	end = ALIGN_UP(end, PAGE_SIZE);
+	for (uint64_t i = 0; i < memmap.nfree; i++) {
+		struct phys_range *r = &memmap.free[i];
+		if (end <= r->base || base >= r->end)
+			continue;
+		removed += MIN(end, r->end) - (base > r->base ? base : r->base);
+		if (base > r->base && end < r->end) {
+			if (memmap.nfree == BOOTINFO_MAX_RANGES)
+				panic("memory map: too many free ranges");
+			memmap.free[memmap.nfree++] = (struct phys_range){ end, r->end };
+			r->end = base;
+			continue;
+		}
+		if (base <= r->base)
+			r->base = MIN(end, r->end);
+		else
+			r->end = base;
+	}
+	return removed;
+}
+
+/* Drop empty ranges so the list handed on is tidy. */
+static void compact(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < memmap.nfree; i++)
+		if (memmap.free[i].end > memmap.free[i].base)
+			memmap.free[n++] = memmap.free[i];
+	memmap.nfree = n;
+}
+
+int memmap_init(const struct devtree_info *dt, uint64_t dtb_pa, uint64_t dtb_size,
+		uint64_t kernel_end_pa)
+{
+	if (dt->nmem == 0)
+		return -1;
+	for (size_t i = 0; i < dt->nmem && i < BOOTINFO_MAX_RANGES; i++) {
+		uint64_t b = ALIGN_UP(dt->mem[i].base, PAGE_SIZE);
+		uint64_t e = ALIGN_DOWN(dt->mem[i].base + dt->mem[i].size, PAGE_SIZE);
+		memmap.free[memmap.nfree++] = (struct phys_range){ b, e };
+	}
+	memmap.ram_base = dt->mem[0].base;
+	memmap.ram_end = dt->mem[0].base + dt->mem[0].size;
+	/* The firmware below the kernel and the kernel image itself. */
+	cut(memmap.ram_base, kernel_end_pa);
+	for (size_t i = 0; i < dt->nreserved; i++)
+		memmap.reserved_bytes += cut(dt->reserved[i].base,
+					     dt->reserved[i].base + dt->reserved[i].size);
+	memmap.reserved_bytes += cut(dtb_pa, dtb_pa + dtb_size);
+	if (dt->initrd_end > dt->initrd_start) {
+		memmap.initrd.base = ALIGN_DOWN(dt->initrd_start, PAGE_SIZE);
+		memmap.initrd.end = ALIGN_UP(dt->initrd_end, PAGE_SIZE);
+		cut(memmap.initrd.base, memmap.initrd.end);
+	}
+	compact();
+	return 0;
+}
+
+uint64_t memmap_take(uint64_t bytes)
+{
+	for (uint64_t i = 0; i < memmap.nfree; i++) {
+		struct phys_range *r = &memmap.free[i];
+		if (r->end - r->base < bytes)
+			continue;
+		uint64_t base = r->base;
+		r->base += bytes;
+		compact();
+		return base;
+	}
+	return 0;
+}
+
+static int in_range(const struct phys_range *r, uint64_t pa)
+{
+	return pa >= r->base && pa < r->end;
+}
+
+int memmap_is_user(uint64_t pa)
+{
+	if (in_range(&memmap.initrd, pa) || in_range(&memmap.root_image, pa))
+		return 1;
+	for (uint64_t i = 0; i < memmap.nfree; i++)
+		if (in_range(&memmap.free[i], pa))
+			return 1;
+	return 0;
+}
+
+uint64_t memmap_free_bytes(void)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < memmap.nfree; i++)
+		sum += memmap.free[i].end - memmap.free[i].base;
+	return sum;
+}

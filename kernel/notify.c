@@ -1,0 +1,107 @@
+/*
+ * Notifications: asynchronous bits. Signalling never blocks; one thread at
+ * a time may wait, and it takes every pending bit when it wakes.
+ */
+#include "notify.h"
+#include "thread.h"
+#include "proc.h"
+#include "handle.h"
+#include "sched.h"
+#include "kmem.h"
+#include "syscall.h"
+#include "abi/errno.h"
+
+static struct kcache notify_cache = { "notify", sizeof(struct notify), 0, 0 };
+
+struct notify *notify_create(void)
+{
+	struct notify *n = kcache_alloc(&notify_cache);
+
+	if (n)
+		n->obj.type = OBJ_NOTIFY;
+	return n;
+}
+
+void notify_free(struct notify *n)
+{
+	/* The last handle went while someone waited (another thread closed it). */
+	if (n->waiter) {
+		n->waiter->blocked_notify = NULL;
+		thread_wake(n->waiter, -ERR_BADF);
+	}
+	kcache_free(&notify_cache, n);
+}
+
+void notify_signal(struct notify *n, uint64_t bits)
+{
+	struct thread *w = n->waiter;
+
+	n->bits |= bits & NOTIFY_BITS_MASK;
+	if (!w || !n->bits)
+		return;
+	n->waiter = NULL;
+	w->blocked_notify = NULL;
+	thread_wake(w, (int64_t)n->bits);
+	n->bits = 0;
+}
+
+static struct notify *lookup(struct thread *t, uint64_t h)
+{
+	return (struct notify *)handle_get(t->proc, h, OBJ_NOTIFY);
+}
+
+int64_t sys_notify_create(struct thread *t, const uint64_t *a)
+{
+	struct notify *n = notify_create();
+	int h;
+
+	(void)a;
+	if (!n)
+		return -ERR_NOMEM;
+	h = handle_install(t->proc, &n->obj);
+	if (h < 0)
+		notify_free(n);
+	return h;
+}
+
+int64_t sys_notify_signal(struct thread *t, const uint64_t *a)
+{
+	struct notify *n = lookup(t, a[0]);
+
+	if (!n)
+		return -ERR_BADF;
+	notify_signal(n, a[1]);
+	return 0;
+}
+
+int64_t sys_notify_wait(struct thread *t, const uint64_t *a)
+{
+	struct notify *n = lookup(t, a[0]);
+	int64_t bits;
+
+	if (!n)
+		return -ERR_BADF;
+	if (n->bits) {
+		bits = (int64_t)n->bits;
+		n->bits = 0;
+		return bits;
+	}
+	if (n->waiter)
+		return -ERR_BUSY;
+	n->waiter = t;
+	t->blocked_notify = n;
+	t->state = T_NOTIFY;
+	return SYSCALL_BLOCKED;
+}
+
+int64_t sys_notify_poll(struct thread *t, const uint64_t *a)
+{
+	struct notify *n = lookup(t, a[0]);
+	int64_t bits;
+
+	if (!n)
+		return -ERR_BADF;
+	bits = (int64_t)n->bits;
+	n->bits = 0;
+	return bits;
+}

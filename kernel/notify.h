@@ -1,0 +1,32 @@
+/*
+ * Notifications: a word of pending bits that signallers OR in and one
+ * waiter takes out. Used for wake-ups between threads, process deaths and
+ * (later) interrupts and memory-pressure events.
+ */
+#ifndef KERNEL_NOTIFY_H
+#define KERNEL_NOTIFY_H
+
+#include <stdint.h>
+#include "object.h"
+
+struct thread;
+
+/* Bit 63 is reserved so a result is never mistaken for a negative error. */
+#define NOTIFY_BITS_MASK 0x7fffffffffffffffULL
+
+struct notify {
+	struct object obj;
+	uint64_t bits;
+	struct thread *waiter;
+};
+
+struct notify *notify_create(void);
+void notify_free(struct notify *n);
+void notify_signal(struct notify *n, uint64_t bits);
+
+int64_t sys_notify_create(struct thread *t, const uint64_t *a);
+int64_t sys_notify_signal(struct thread *t, const uint64_t *a);
+int64_t sys_notify_wait(struct thread *t, const uint64_t *a);
+int64_t sys_notify_poll(struct thread *t, const uint64_t *a);
+
+#endif

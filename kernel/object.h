@@ -1,0 +1,27 @@
+/*
+ * What every kernel object a handle can name starts with: its type and two
+ * counts. refs keeps the memory alive; handles counts the handle-table
+ * entries naming it, so an endpoint knows when no one can receive any more.
+ */
+#ifndef KERNEL_OBJECT_H
+#define KERNEL_OBJECT_H
+
+#include <stdint.h>
+
+enum obj_type {
+	OBJ_PROC = 1,
+	OBJ_ENDPOINT = 2,
+	OBJ_NOTIFY = 3
+};
+
+struct object {
+	uint32_t type;		/* enum obj_type */
+	uint32_t refs;		/* handles + kernel references; freed at 0 */
+	uint32_t handles;	/* handle-table entries naming it */
+};
+
+void object_get(struct object *o);
+/* Drop a reference; the object is destroyed when the last one goes. */
+void object_put(struct object *o);
+
+#endif

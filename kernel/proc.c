@@ -1,0 +1,133 @@
+/*
+ * Process records: creation, the end of a process (exit or kill) and the
+ * report a kill leaves on the console. Frames mapped into a process belong
+ * to the pager; ending a process frees only the kernel's page tables.
+ */
+#include "proc.h"
+#include "handle.h"
+#include "ipc.h"
+#include "notify.h"
+#include "sched.h"
+#include "kmem.h"
+#include "klib.h"
+#include "usercopy.h"
+#include "console.h"
+
+static struct kcache proc_cache = { "proc", sizeof(struct proc), 0, 0 };
+static uint32_t next_pid = 1;
+static struct proc *active;	/* whose page tables satp holds */
+
+struct proc *proc_create(const char *name, int is_root)
+{
+	struct proc *p = kcache_alloc(&proc_cache);
+	size_t n = strnlen(name, PROC_NAME_MAX - 1);
+
+	if (!p)
+		return NULL;
+	if (arch_pt_create(&p->pt) < 0) {
+		kcache_free(&proc_cache, p);
+		return NULL;
+	}
+	p->obj.type = OBJ_PROC;
+	p->pid = next_pid++;
+	memcpy(p->name, name, n);
+	p->name[n] = '\0';
+	p->alive = 1;
+	p->is_root = is_root;
+	handle_install(p, &p->obj);	/* HANDLE_SELF; cannot fail on an empty table */
+	return p;
+}
+
+void proc_activate(struct proc *p)
+{
+	if (p == active)
+		return;
+	arch_pt_activate(&p->pt);
+	active = p;
+}
+
+static const char *cause_text(unsigned cause)
+{
+	switch (cause) {
+	case CAUSE_KILLED:
+		return "killed";
+	case CAUSE_PAGE_FAULT:
+		return "page fault";
+	case CAUSE_ILLEGAL:
+		return "illegal instruction";
+	case CAUSE_MISALIGNED:
+		return "misaligned access";
+	case CAUSE_NO_PAGER:
+		return "page fault with no pager";
+	default:
+		return "bad trap";
+	}
+}
+
+static void report_kill(const struct proc *p, const struct exit_info *e, const char *why)
+{
+	if (e->cause == CAUSE_KILLED) {
+		kprintf("[kernel] %s (pid %u) killed: reason %d%s%s\n", p->name, p->pid,
+			e->status, why ? ": " : "", why ? why : "");
+		return;
+	}
+	kprintf("[kernel] %s (pid %u) killed: %s at 0x%lx, pc 0x%lx%s%s\n", p->name, p->pid,
+		cause_text(e->cause), e->addr, e->pc, why ? ": " : "", why ? why : "");
+}
+
+static void wake_waiters(struct proc *p)
+{
+	struct thread *w;
+
+	while ((w = tq_pop(&p->waiters))) {
+		int r = copyout(w->proc, w->wait_va, &p->exit, sizeof(p->exit));
+		w->awaited = NULL;
+		thread_wake(w, r);
+		object_put(&p->obj);	/* the waiter's reference */
+	}
+}
+
+static void release_links(struct proc *p)
+{
+	if (p->death_notify) {
+		notify_signal(p->death_notify, p->death_bits);
+		object_put(&p->death_notify->obj);
+		p->death_notify = NULL;
+	}
+	if (p->fault_ep) {
+		object_put(&p->fault_ep->obj);
+		p->fault_ep = NULL;
+	}
+}
+
+void proc_end(struct proc *p, const struct exit_info *info, const char *why)
+{
+	if (!p->alive)
+		return;
+	object_get(&p->obj);	/* keep p while its own handles are closed */
+	p->alive = 0;
+	p->exit = *info;
+	p->exit.pid = p->pid;
+	if (info->how == EXIT_KILLED)
+		report_kill(p, info, why);
+	if (p->is_root)
+		panic("the root task (pager) ended; nothing can handle faults any more");
+	while (p->threads)
+		thread_destroy(p->threads);
+	if (active == p) {
+		arch_pt_activate_kernel();
+		active = NULL;
+	}
+	arch_pt_destroy(&p->pt);
+	wake_waiters(p);
+	release_links(p);
+	handle_close_all(p);
+	object_put(&p->obj);
+}
+
+void proc_free(struct proc *p)
+{
+	if (p->alive)
+		panic("freeing live process %u", p->pid);
+	kcache_free(&proc_cache, p);
+}

@@ -1,0 +1,49 @@
+/*
+ * Processes: an address space, a handle table, threads, and how it ended.
+ * Only the root task (the pager) creates them; the kernel keeps no policy
+ * about their memory, it only maps what the pager tells it to.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <stdint.h>
+#include "object.h"
+#include "thread.h"
+#include "arch.h"
+#include "abi/proc.h"
+
+#define HANDLES_MAX 64
+#define THREADS_MAX 64
+
+struct endpoint;
+struct notify;
+
+struct proc {
+	struct object obj;
+	uint32_t pid;
+	char name[PROC_NAME_MAX];
+	int alive;
+	int is_root;			/* the pager: may call root-only system calls */
+	struct arch_pt pt;		/* freed when the process ends */
+	struct object *handles[HANDLES_MAX];
+	struct thread *threads;
+	uint32_t nthreads;
+	struct endpoint *fault_ep;	/* receives its page faults (ref held) */
+	struct notify *death_notify;	/* signalled when it ends (ref held) */
+	uint64_t death_bits;
+	struct exit_info exit;		/* valid once !alive */
+	struct tqueue waiters;		/* threads in proc_wait on it */
+};
+
+struct proc *proc_create(const char *name, int is_root);
+/*
+ * End p: every thread goes, the address space and handles are released, the
+ * waiters and the death notification are told. info says how (exit or kill);
+ * a kill is reported on the console with `why` if given.
+ */
+void proc_end(struct proc *p, const struct exit_info *info, const char *why);
+void proc_free(struct proc *p);
+/* The process whose page tables are loaded (may be dead), or NULL. */
+void proc_activate(struct proc *p);
+
+#endif

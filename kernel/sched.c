@@ -1,0 +1,96 @@
+/*
+ * Fixed-priority round-robin scheduling on one hart. The kernel runs with
+ * interrupts masked and one stack: schedule() always ends in a return to
+ * user mode, and a blocked thread keeps no kernel state but its record.
+ */
+#include "sched.h"
+#include "thread.h"
+#include "proc.h"
+#include "console.h"
+#include "abi/proc.h"
+
+static struct tqueue runq[PRIO_LEVELS];
+static struct thread *current;
+static int slice_over;
+static uint64_t slice_ticks, slice_ns;
+
+void sched_init(uint64_t ns)
+{
+	slice_ns = ns;
+	slice_ticks = arch_ns_to_ticks(ns);
+	arch_timer_set(arch_time_now() + slice_ticks);
+}
+
+uint64_t sched_slice_ns(void)
+{
+	return slice_ns;
+}
+
+struct thread *sched_current(void)
+{
+	return current;
+}
+
+void sched_ready(struct thread *t)
+{
+	t->state = T_READY;
+	tq_push(&runq[t->prio], t);
+}
+
+void sched_forget(struct thread *t)
+{
+	if (current == t)
+		current = NULL;
+}
+
+void sched_timer_tick(void)
+{
+	slice_over = 1;
+	arch_timer_set(arch_time_now() + slice_ticks);
+}
+
+static int higher_ready(int prio)
+{
+	for (int p = 0; p < prio; p++)
+		if (runq[p].head)
+			return 1;
+	return 0;
+}
+
+static struct thread *pick(void)
+{
+	for (int p = 0; p < PRIO_LEVELS; p++) {
+		struct thread *t = tq_pop(&runq[p]);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+_Noreturn void schedule(void)
+{
+	struct thread *t = current;
+
+	if (t && t->state == T_RUNNING) {
+		if (!slice_over && !higher_ready(t->prio))
+			arch_enter_user(&t->regs);
+		sched_ready(t);
+	}
+	slice_over = 0;
+	while (!(t = pick())) {
+		current = NULL;
+		arch_idle();
+	}
+	t->state = T_RUNNING;
+	current = t;
+	proc_activate(t->proc);
+	arch_enter_user(&t->regs);
+}
+
+int64_t sys_yield(struct thread *t, const uint64_t *a)
+{
+	(void)t;
+	(void)a;
+	slice_over = 1;
+	return 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * The system-call table, bounds-checked, and the calls too small to live
+ * anywhere else. Numbers come from abi/syscall.h, shared with user space.
+ */
+#include "syscall.h"
+#include "entry.h"
+#include "proc.h"
+#include "ipc.h"
+#include "notify.h"
+#include "sched.h"
+#include "handle.h"
+#include "vmcall.h"
+#include "proccall.h"
+#include "usercopy.h"
+#include "console.h"
+#include "klib.h"
+#include "abi/syscall.h"
+#include "abi/errno.h"
+
+static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
+{
+	char buf[128];
+	uint64_t va = a[0], len = a[1];
+	int r = user_check(t->proc, va, len, 0);
+
+	if (r < 0)
+		return r;
+	for (uint64_t done = 0; done < len; done += sizeof(buf)) {
+		size_t n = MIN(len - done, sizeof(buf));
+		if ((r = copyin(t->proc, buf, va + done, n)) < 0)
+			return r;
+		kwrite(buf, n);
+	}
+	return (int64_t)len;
+}
+
+static int64_t sys_getpid(struct thread *t, const uint64_t *a)
+{
+	(void)a;
+	return t->proc->pid;
+}
+
+static int64_t sys_gettid(struct thread *t, const uint64_t *a)
+{
+	(void)a;
+	return t->tid;
+}
+
+static int64_t sys_clock(struct thread *t, const uint64_t *a)
+{
+	(void)t;
+	(void)a;
+	return (int64_t)arch_ticks_to_ns(arch_time_now());
+}
+
+static int64_t sys_handle_close(struct thread *t, const uint64_t *a)
+{
+	if (a[0] == HANDLE_SELF)
+		return -ERR_INVAL;	/* a process keeps its own handle */
+	return handle_close(t->proc, a[0]);
+}
+
+static const syscall_fn table[SYS_COUNT] = {
+	[SYS_DEBUG_WRITE] = sys_debug_write,
+	[SYS_YIELD] = sys_yield,
+	[SYS_EXIT] = sys_exit,
+	[SYS_GETPID] = sys_getpid,
+	[SYS_CLOCK] = sys_clock,
+	[SYS_HANDLE_CLOSE] = sys_handle_close,
+	[SYS_THREAD_EXIT] = sys_thread_exit,
+	[SYS_GETTID] = sys_gettid,
+	[SYS_ENDPOINT_CREATE] = sys_endpoint_create,
+	[SYS_SEND] = sys_send,
+	[SYS_RECV] = sys_recv,
+	[SYS_CALL] = sys_call,
+	[SYS_REPLY] = sys_reply,
+	[SYS_REPLY_RECV] = sys_reply_recv,
+	[SYS_NOTIFY_CREATE] = sys_notify_create,
+	[SYS_NOTIFY_SIGNAL] = sys_notify_signal,
+	[SYS_NOTIFY_WAIT] = sys_notify_wait,
+	[SYS_NOTIFY_POLL] = sys_notify_poll,
+	[SYS_THREAD_CREATE] = sys_thread_create,
+	[SYS_PROC_WAIT] = sys_proc_wait,
+	[SYS_PROC_KILL] = sys_proc_kill,
+	[SYS_PROC_CREATE] = sys_proc_create,
+	[SYS_MAP] = sys_map,
+	[SYS_UNMAP] = sys_unmap,
+	[SYS_PROTECT] = sys_protect,
+	[SYS_HANDLE_GRANT] = sys_handle_grant,
+	[SYS_POWEROFF] = sys_poweroff,
+	[SYS_PROC_INFO] = sys_proc_info,
+};
+
+void syscall_dispatch(struct thread *t)
+{
+	uint64_t n = arch_syscall_number(&t->regs);
+	uint64_t args[6];
+	int64_t r;
+
+	for (int i = 0; i < 6; i++)
+		args[i] = arch_syscall_arg(&t->regs, i);
+	r = n < SYS_COUNT && table[n] ? table[n](t, args) : -ERR_NOSYS;
+	/* The call may have blocked t, or ended it (exit, kill of itself). */
+	if (r != SYSCALL_BLOCKED && sched_current() == t)
+		arch_set_result(&t->regs, r);
+}

@@ -1,0 +1,65 @@
+/*
+ * Threads: a user context plus the state of whatever it is blocked on. A
+ * thread is on at most one queue at a time (run queue or a wait queue),
+ * linked through qnext. Single hart, kernel never preempted: no locks.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <stdint.h>
+#include "arch.h"
+#include "abi/msg.h"
+
+struct proc;
+struct endpoint;
+struct notify;
+
+enum thread_state {
+	T_RUNNING = 1,		/* current, or about to return to user */
+	T_READY,		/* on a run queue */
+	T_SEND,			/* on blocked_ep's senders (send, call or fault) */
+	T_RECV,			/* on blocked_ep's receivers */
+	T_REPLY,		/* waiting for `replier` to reply */
+	T_NOTIFY,		/* waiting on blocked_notify */
+	T_WAIT			/* waiting for proc `awaited` to end */
+};
+
+struct tqueue {
+	struct thread *head, *tail;
+};
+
+struct thread {
+	struct arch_regs regs;		/* user context; must stay first */
+	uint32_t tid;
+	uint8_t prio;			/* enum prio */
+	enum thread_state state;
+	struct proc *proc;
+	struct thread *proc_next;	/* proc's list of threads */
+	struct thread *qnext;		/* link in the one queue it is on */
+	struct tqueue *queue;		/* that queue, or NULL */
+
+	/* Blocked in IPC. */
+	struct endpoint *blocked_ep;
+	uint64_t msg_va;		/* user buffer of the pending send/recv/call */
+	int is_call;			/* pending send expects a reply */
+	int in_fault;			/* pending call is a page fault (kernel message) */
+	struct thread *reply_to;	/* server side: the caller owed a reply */
+	struct thread *replier;		/* caller side: who owes us the reply */
+	struct msg fault_msg;		/* header of the fault message (data unused) */
+
+	struct notify *blocked_notify;
+	struct proc *awaited;		/* T_WAIT */
+	uint64_t wait_va;		/* where to write its struct exit_info */
+};
+
+void tq_push(struct tqueue *q, struct thread *t);
+struct thread *tq_pop(struct tqueue *q);
+void tq_remove(struct thread *t);	/* off whatever queue it is on */
+
+struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio);
+/* Take t off every queue, break its IPC links and free it. */
+void thread_destroy(struct thread *t);
+/* Wake a blocked thread with result r. */
+void thread_wake(struct thread *t, int64_t r);
+
+#endif

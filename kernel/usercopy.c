@@ -1,0 +1,90 @@
+/*
+ * Copies to and from user memory, one page at a time, each page translated
+ * through the owning process's page table with its user permissions.
+ */
+#include "usercopy.h"
+#include "proc.h"
+#include "klib.h"
+#include "abi/errno.h"
+#include "abi/vm.h"
+
+static int range_ok(uint64_t va, size_t len)
+{
+	return va + len >= va && va + len <= USER_TOP;
+}
+
+/* Bytes from va to the end of its page. */
+static size_t page_rest(uint64_t va)
+{
+	return PAGE_SIZE - (va & (PAGE_SIZE - 1));
+}
+
+int user_check(struct proc *p, uint64_t va, size_t len, int write)
+{
+	if (!range_ok(va, len))
+		return -ERR_FAULT;
+	while (len > 0) {
+		size_t n = MIN(len, page_rest(va));
+		if (!arch_pt_translate(&p->pt, va, write))
+			return -ERR_FAULT;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
+{
+	uint8_t *d = dst;
+
+	if (!range_ok(va, len))
+		return -ERR_FAULT;
+	while (len > 0) {
+		size_t n = MIN(len, page_rest(va));
+		uint64_t pa = arch_pt_translate(&p->pt, va, 0);
+		if (!pa)
+			return -ERR_FAULT;
+		memcpy(d, pa_to_kva(pa), n);
+		d += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	if (!range_ok(va, len))
+		return -ERR_FAULT;
+	while (len > 0) {
+		size_t n = MIN(len, page_rest(va));
+		uint64_t pa = arch_pt_translate(&p->pt, va, 1);
+		if (!pa)
+			return -ERR_FAULT;
+		memcpy(pa_to_kva(pa), s, n);
+		s += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int copy_user(struct proc *dp, uint64_t dva, struct proc *sp, uint64_t sva, size_t len)
+{
+	if (!range_ok(dva, len) || !range_ok(sva, len))
+		return -ERR_FAULT;
+	while (len > 0) {
+		size_t n = MIN(len, MIN(page_rest(dva), page_rest(sva)));
+		uint64_t dpa = arch_pt_translate(&dp->pt, dva, 1);
+		uint64_t spa = arch_pt_translate(&sp->pt, sva, 0);
+		if (!dpa || !spa)
+			return -ERR_FAULT;
+		memmove(pa_to_kva(dpa), pa_to_kva(spa), n);
+		dva += n;
+		sva += n;
+		len -= n;
+	}
+	return 0;
+}

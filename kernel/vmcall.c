@@ -1,0 +1,124 @@
+/*
+ * Map, unmap and protect for the root task, and the checks that keep it
+ * from handing out kernel memory or mapping outside the user half.
+ */
+#include "vmcall.h"
+#include "proc.h"
+#include "handle.h"
+#include "memmap.h"
+#include "usercopy.h"
+#include "klib.h"
+#include "abi/errno.h"
+
+#define MAP_BATCH 16		/* entries copied in per step */
+#define MAP_MAX 4096		/* entries per call */
+#define PERM_ALL (MAP_R | MAP_W | MAP_X)
+
+static int user_page(uint64_t va)
+{
+	return (va & (PAGE_SIZE - 1)) == 0 && va >= USER_BASE && va < USER_TOP;
+}
+
+static int perm_ok(uint64_t perm)
+{
+	/* RISC-V reserves write-without-read. */
+	return perm != 0 && (perm & ~(uint64_t)PERM_ALL) == 0 && (!(perm & MAP_W) || (perm & MAP_R));
+}
+
+static int entry_ok(const struct map_entry *e)
+{
+	return user_page(e->va) && (e->pa & (PAGE_SIZE - 1)) == 0 && memmap_is_user(e->pa) &&
+	       perm_ok(e->perm);
+}
+
+int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n)
+{
+	int r = 0;
+
+	if (!by->is_root)
+		return -ERR_PERM;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = entry_ok(&e[i]) ? arch_pt_map(&target->pt, e[i].va, e[i].pa, (unsigned)e[i].perm)
+				    : -ERR_INVAL;
+	arch_tlb_flush();
+	return r;
+}
+
+/* The live process named by handle h of a root caller. */
+static int target_of(struct thread *t, uint64_t h, struct proc **out)
+{
+	struct proc *p;
+
+	if (!t->proc->is_root)
+		return -ERR_PERM;
+	p = (struct proc *)handle_get(t->proc, h, OBJ_PROC);
+	if (!p)
+		return -ERR_BADF;
+	if (!p->alive)
+		return -ERR_SRCH;
+	*out = p;
+	return 0;
+}
+
+int64_t sys_map(struct thread *t, const uint64_t *a)
+{
+	struct map_entry batch[MAP_BATCH];
+	struct proc *p;
+	uint64_t n = a[2];
+	int r = target_of(t, a[0], &p);
+
+	if (r < 0)
+		return r;
+	if (n > MAP_MAX)
+		return -ERR_INVAL;
+	if ((r = user_check(t->proc, a[1], n * sizeof(struct map_entry), 0)) < 0)
+		return r;
+	for (uint64_t done = 0; done < n; done += MAP_BATCH) {
+		size_t k = MIN(n - done, MAP_BATCH);
+		r = copyin(t->proc, batch, a[1] + done * sizeof(struct map_entry),
+			   k * sizeof(struct map_entry));
+		if (r == 0)
+			r = vm_map_entries(t->proc, p, batch, k);
+		if (r < 0)
+			return r;
+	}
+	return (int64_t)n;
+}
+
+/* Check a page range [va, va + npages pages) for unmap and protect. */
+static int range_ok(uint64_t va, uint64_t npages)
+{
+	uint64_t bytes = npages * PAGE_SIZE;
+
+	return user_page(va) && npages <= USER_TOP / PAGE_SIZE && va + bytes <= USER_TOP;
+}
+
+int64_t sys_unmap(struct thread *t, const uint64_t *a)
+{
+	struct proc *p;
+	int r = target_of(t, a[0], &p);
+
+	if (r < 0)
+		return r;
+	if (!range_ok(a[1], a[2]))
+		return -ERR_INVAL;
+	for (uint64_t i = 0; i < a[2]; i++)
+		arch_pt_unmap(&p->pt, a[1] + i * PAGE_SIZE);
+	arch_tlb_flush();
+	return 0;
+}
+
+int64_t sys_protect(struct thread *t, const uint64_t *a)
+{
+	struct proc *p;
+	int r = target_of(t, a[0], &p);
+
+	if (r < 0)
+		return r;
+	if (!range_ok(a[1], a[2]) || !perm_ok(a[3]))
+		return -ERR_INVAL;
+	for (uint64_t i = 0; i < a[2] && r == 0; i++)
+		r = arch_pt_protect(&p->pt, a[1] + i * PAGE_SIZE, (unsigned)a[3]);
+	arch_tlb_flush();
+	return r;
+}

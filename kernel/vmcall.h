@@ -1,0 +1,25 @@
+/*
+ * The root task's memory calls: map, unmap and protect pages in another
+ * process's address space. Mechanism only: the kernel checks that the pages
+ * are the root task's to give and that the addresses are user addresses.
+ */
+#ifndef KERNEL_VMCALL_H
+#define KERNEL_VMCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "abi/vm.h"
+
+struct proc;
+struct thread;
+
+/* Install n mappings from `by` (must be the root task) into target, then
+ * flush the TLB once. 0 or a negative error; on error none of a bad entry
+ * is installed, earlier good ones stay. */
+int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n);
+
+int64_t sys_map(struct thread *t, const uint64_t *a);
+int64_t sys_unmap(struct thread *t, const uint64_t *a);
+int64_t sys_protect(struct thread *t, const uint64_t *a);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * The root task: the first and only program the kernel starts. It takes
+ * over every user frame, reads its boot arguments, starts init and then
+ * serves page faults and requests for the rest of the system's life.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "frames.h"
+#include "procs.h"
+#include "service.h"
+#include "spawn.h"
+#include "sys.h"
+#include "kernel/abi/bootinfo.h"
+
+#define INIT_ARGS_MAX 16
+
+static int setup_frames(const struct bootinfo *bi)
+{
+	struct frame_range free[BOOTINFO_MAX_RANGES];
+	int n = (int)bi->nfree;
+
+	for (int i = 0; i < n; i++)
+		free[i] = (struct frame_range){ bi->free[i].base, bi->free[i].end };
+	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE);
+}
+
+/* argv for init: ["init"] for the demo, or ["init", run, args split on ','] */
+static int init_argv(char *buf, size_t size, const char **argv)
+{
+	int argc = 1;
+	char *s = buf;
+
+	argv[0] = "init";
+	if (!config.init_run[0])
+		return argc;
+	argv[argc++] = config.init_run;
+	if (!config.init_args[0])
+		return argc;
+	strncpy(buf, config.init_args, size - 1);
+	buf[size - 1] = '\0';
+	while (argc < INIT_ARGS_MAX) {
+		argv[argc++] = s;
+		s = strchr(s, ',');
+		if (!s)
+			break;
+		*s++ = '\0';
+	}
+	return argc;
+}
+
+int main(void)
+{
+	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VA;
+	const char *argv[INIT_ARGS_MAX + 1];
+	static char argbuf[256];
+	struct spawn_env env;
+	struct pproc *init;
+	int argc, err;
+
+	if (bi->magic != BOOTINFO_MAGIC) {
+		printf("pager: no boot info from the kernel\n");
+		return 1;
+	}
+	config_parse(bi->cmdline);
+	if (setup_frames(bi) < 0) {
+		printf("pager: too little memory for the frame table\n");
+		return 1;
+	}
+	printf("pager: %lu frames (%lu KiB) free of %lu, %u-byte frame descriptors\n",
+	       (unsigned long)frames_free(), (unsigned long)frames_free() * 4, (unsigned long)frames_total(),
+	       frames_descriptor_size());
+	config_print();
+	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
+	env.initrd_size = bi->initrd.end - bi->initrd.base;
+	env.pager_ep = sys_endpoint_create();
+	env.deaths = sys_notify_create();
+	if (env.pager_ep < 0 || env.deaths < 0) {
+		printf("pager: cannot create its endpoint\n");
+		return 1;
+	}
+	spawn_init(&env);
+	argc = init_argv(argbuf, sizeof(argbuf), argv);
+	init = spawn(argc, argv, -1, &err);
+	if (!init) {
+		printf("pager: cannot start init (%d)\n", err);
+		sys_poweroff(1);
+	}
+	service_loop(env.pager_ep, env.deaths, init);
+}

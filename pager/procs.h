@@ -1,0 +1,32 @@
+/*
+ * The pager's table of the processes it created: its handle to each, the
+ * frames each holds and its heap. A slot number doubles as the process's
+ * bit in the death notification.
+ */
+#ifndef PAGER_PROCS_H
+#define PAGER_PROCS_H
+
+#include <stdint.h>
+
+#define PROCS_MAX 63	/* one notification bit each; bit 63 is reserved */
+#define PROC_NAME 16
+
+struct pproc {
+	int used;
+	int handle;		/* the pager's handle to the process */
+	uint32_t pid;
+	char name[PROC_NAME];
+	uint64_t brk_base;	/* first heap address */
+	uint64_t brk;		/* current break; pages up to it are mapped */
+	uint64_t brk_mapped;	/* end of the mapped heap pages */
+	uint32_t frames;	/* list of frames it holds (frames.h) */
+};
+
+struct pproc *procs_new(void);
+struct pproc *procs_by_pid(uint32_t pid);
+struct pproc *procs_slot(int slot);
+int procs_slot_of(const struct pproc *p);
+void procs_release(struct pproc *p);
+int procs_count(void);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Creating a process from a program in the initrd: check its ELF, give it
+ * frames for its image and stack, lay out argv, hand it the pager endpoint
+ * (and the spawner's handle), and start its first thread.
+ */
+#ifndef PAGER_SPAWN_H
+#define PAGER_SPAWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pproc;
+
+#define SPAWN_ARGS_MAX 32
+#define STACK_PAGES 16			/* 64 KiB */
+#define STACK_TOP 0x3FFFFFF000UL	/* a guard page above, unmapped */
+
+/* What every new process is given. */
+struct spawn_env {
+	const void *initrd;
+	size_t initrd_size;
+	int pager_ep;		/* handle of the endpoint for faults and requests */
+	int deaths;		/* handle of the death notification */
+};
+
+void spawn_init(const struct spawn_env *env);
+
+/* Start argv[0] with argc arguments; pass_handle (a pager handle, or -1)
+ * becomes the child's HANDLE_ARG. The new record, or NULL with *err set to
+ * a negated errno (-2: no such program). */
+struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * stdin, stdout and stderr for picolibc's tinystdio. Output is collected a
+ * line at a time and written with one SYS_DEBUG_WRITE, so lines from
+ * different processes never mix mid-line on the console. stdin is empty.
+ */
+#include <stdio.h>
+
+#include "console.h"
+#include "sys.h"
+
+#define LINE_MAX_BYTES 256
+
+struct line_buf {
+	int lock;			/* 0 free, 1 held: threads share it */
+	size_t len;			/* bytes in text[] */
+	char text[LINE_MAX_BYTES];
+};
+
+static struct line_buf out_line, err_line;
+
+/* A spin lock that gives the CPU away while another thread holds it. */
+static void line_lock(struct line_buf *b)
+{
+	while (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE) != 0)
+		sys_yield();
+}
+
+static void line_unlock(struct line_buf *b)
+{
+	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Write out what b holds; the caller holds b's lock. */
+static void line_flush_locked(struct line_buf *b)
+{
+	if (b->len > 0)
+		sys_debug_write(b->text, b->len);
+	b->len = 0;
+}
+
+static int line_put(struct line_buf *b, char c)
+{
+	line_lock(b);
+	b->text[b->len++] = c;
+	if (c == '\n' || b->len == sizeof(b->text))
+		line_flush_locked(b);
+	line_unlock(b);
+	return (unsigned char)c;
+}
+
+static int line_flush(struct line_buf *b)
+{
+	line_lock(b);
+	line_flush_locked(b);
+	line_unlock(b);
+	return 0;
+}
+
+static int out_put(char c, FILE *f)
+{
+	(void)f;
+	return line_put(&out_line, c);
+}
+
+static int err_put(char c, FILE *f)
+{
+	(void)f;
+	return line_put(&err_line, c);
+}
+
+static int out_flush(FILE *f)
+{
+	(void)f;
+	return line_flush(&out_line);
+}
+
+static int err_flush(FILE *f)
+{
+	(void)f;
+	return line_flush(&err_line);
+}
+
+static int in_get(FILE *f)
+{
+	(void)f;
+	return _FDEV_EOF;
+}
+
+static FILE out_file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE);
+static FILE err_file = FDEV_SETUP_STREAM(err_put, NULL, err_flush, _FDEV_SETUP_WRITE);
+static FILE in_file = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
+
+FILE *const stdout = &out_file;
+FILE *const stderr = &err_file;
+FILE *const stdin = &in_file;
+
+void console_flush(void)
+{
+	line_flush(&out_line);
+	line_flush(&err_line);
+}

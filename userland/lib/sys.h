@@ -1,0 +1,66 @@
+/*
+ * Typed wrappers for every system call in kernel/abi/syscall.h, one each,
+ * named sys_<call>. They return the kernel's result unchanged: >= 0 success,
+ * < 0 a negated code from kernel/abi/errno.h (errno is not touched).
+ */
+#ifndef USER_SYS_H
+#define USER_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The ABI headers are named from the repository root: kernel/abi/errno.h
+ * on the include path as "errno.h" would hide the C library's <errno.h>. */
+#include "kernel/abi/errno.h"
+#include "kernel/abi/msg.h"
+#include "kernel/abi/proc.h"
+#include "kernel/abi/syscall.h"
+#include "kernel/abi/vm.h"
+
+/* Anyone. */
+long sys_debug_write(const char *buf, size_t len);
+int sys_yield(void);
+_Noreturn void sys_exit(int status);
+int sys_getpid(void);
+int64_t sys_clock(void);		/* nanoseconds since boot */
+int sys_handle_close(int h);
+_Noreturn void sys_thread_exit(void);
+int sys_gettid(void);
+
+/* IPC. Every struct msg is the caller's own memory; the wrappers touch it
+ * first so its pages are present when the kernel checks them (a bad pointer
+ * thus faults in the caller; sys_ecall in syscall.h gets -ERR_FAULT). */
+int sys_endpoint_create(void);
+int sys_send(int ep, const struct msg *m);
+int sys_recv(int ep, struct msg *m);
+int sys_call(int ep, struct msg *m);	/* the reply overwrites *m */
+int sys_reply(const struct msg *reply);
+int sys_reply_recv(int ep, const struct msg *reply, struct msg *recv);
+
+/* Notifications. Bits returned as a long: a pending bit 63 would read as an
+ * error, so senders use bits 0..62 only. */
+int sys_notify_create(void);
+int sys_notify_signal(int h, uint64_t bits);
+long sys_notify_wait(int h);		/* blocks while no bit is pending */
+long sys_notify_poll(int h);		/* 0 if none pending; never blocks */
+
+/* Threads and processes. */
+int sys_thread_create(int proc, uintptr_t pc, uintptr_t sp, uintptr_t arg,
+		      int prio);
+int sys_proc_wait(int proc, struct exit_info *info, int flags);
+int sys_proc_kill(int proc, int reason);
+/* Listed with the root-only calls in kernel/abi/syscall.h, but the kernel
+ * answers anyone who holds a handle to proc. */
+int sys_proc_info(int proc, struct proc_info *info);
+
+/* Root task (the pager) only: anyone else gets -ERR_PERM. */
+int sys_proc_create(const struct proc_spec *spec);
+int sys_map(int proc, const struct map_entry *entries, size_t n);
+int sys_unmap(int proc, uintptr_t va, size_t npages);
+int sys_protect(int proc, uintptr_t va, size_t npages, int perm);
+int sys_handle_grant(int proc, int h);
+/* If the kernel refuses (not the root task), the caller exits with status
+ * instead: it never returns. Programs use poweroff() (pager_client.h). */
+_Noreturn void sys_poweroff(int status);
+
+#endif

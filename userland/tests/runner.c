@@ -1,0 +1,97 @@
+/*
+ * tests: the in-guest test suite. Runs every test in the table, or only the
+ * ones named in its arguments, and prints TAP; the exit status is the number
+ * of tests that failed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "tests.h"
+
+static const struct test {
+	int (*fn)(void);
+	const char *name;
+} tests[] = {
+	{ test_ipc_pingpong, "ipc_pingpong" },
+	{ test_ipc_send_recv, "ipc_send_recv" },
+	{ test_ipc_call_reply, "ipc_call_reply" },
+	{ test_notify, "notify" },
+	{ test_preempt, "preempt" },
+	{ test_bad_pointers, "bad_pointers" },
+	{ test_bad_handles, "bad_handles" },
+	{ test_bad_calls, "bad_calls" },
+	{ test_crash_reported, "crash_reported" },
+	{ test_exit_wait, "exit_wait" },
+	{ test_kill, "kill" },
+	{ test_spawn_unknown, "spawn_unknown" },
+	{ test_malloc_printf, "malloc_printf" },
+};
+
+#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+
+/* Run t as TAP test number n; 1 if it passed. */
+static int run_one(const struct test *t, int n)
+{
+	check_reset();
+	int r = t->fn();
+	const char *why = check_reason();
+
+	if (r == 0 && why[0] == '\0') {
+		printf("ok %d - %s\n", n, t->name);
+		return 1;
+	}
+	printf("not ok %d - %s # %s\n", n, t->name,
+	       why[0] != '\0' ? why : "failed without saying why");
+	return 0;
+}
+
+static const struct test *find(const char *name)
+{
+	for (size_t i = 0; i < NTESTS; i++)
+		if (strcmp(tests[i].name, name) == 0)
+			return &tests[i];
+	return NULL;
+}
+
+static void list_names(void)
+{
+	for (size_t i = 0; i < NTESTS; i++)
+		diag("  %s", tests[i].name);
+}
+
+/* Run the tests named in names[0..n-1]; returns how many failed. */
+static int run_named(char **names, int n)
+{
+	int passed = 0;
+
+	printf("1..%d\n", n);
+	for (int i = 0; i < n; i++) {
+		const struct test *t = find(names[i]);
+		if (t != NULL) {
+			passed += run_one(t, i + 1);
+			continue;
+		}
+		printf("not ok %d - %s # no such test; the tests are:\n", i + 1, names[i]);
+		list_names();
+	}
+	printf("# tests: %d passed, %d failed\n", passed, n - passed);
+	return n - passed;
+}
+
+static int run_all(void)
+{
+	int passed = 0;
+
+	printf("1..%d\n", (int)NTESTS);
+	for (size_t i = 0; i < NTESTS; i++)
+		passed += run_one(&tests[i], (int)i + 1);
+	printf("# tests: %d passed, %d failed\n", passed, (int)NTESTS - passed);
+	return (int)NTESTS - passed;
+}
+
+/* tests [NAME...]: every test, or only those named (init.args=A,B). */
+int main(int argc, char **argv)
+{
+	return argc > 1 ? run_named(argv + 1, argc - 1) : run_all();
+}
