@@ -118,16 +118,20 @@ static int deliver(struct thread *sender, struct thread *receiver)
 }
 
 /* Check a message about to be sent: readable header and data, sane length,
- * and (for a call) a buffer the reply can be written into. */
+ * a valid handle to pass (or -1), and for a call a buffer the reply can be
+ * written into. */
 static int check_outgoing(struct proc *p, uint64_t va, int want_reply)
 {
-	uint32_t len;
-	int r = copyin(p, &len, va + offsetof(struct msg, len), sizeof(len));
+	struct msg hdr;
+	int r = copyin(p, &hdr, va, MSG_HEADER_SIZE);
+	uint32_t len = hdr.len;
 
 	if (r < 0)
 		return r;
 	if (len > MSG_DATA_MAX)
 		return -ERR_INVAL;
+	if (hdr.handle != -1 && !handle_any(p, (uint64_t)(int64_t)hdr.handle))
+		return -ERR_BADF;
 	r = user_check(p, va, MSG_HEADER_SIZE + len, 0);
 	if (r == 0 && want_reply)
 		r = user_check(p, va, sizeof(struct msg), 1);

@@ -153,7 +153,9 @@ void root_start(const struct devtree_info *dt, const char *cmdline)
 	map_physmap(p, memmap.root_image);
 	if (memmap.initrd.end > memmap.initrd.base)
 		map_physmap(p, memmap.initrd);
-	if (!thread_create(p, img.entry, STACK_TOP, BOOTINFO_VA, PRIO_SERVER))
+	/* Like every program, it finds argc and argv at sp: here argc = 0 and
+	 * argv = { NULL } (the stack frames are zeroed). */
+	if (!thread_create(p, img.entry, STACK_TOP - 16, BOOTINFO_VA, PRIO_SERVER))
 		panic("kernel pool too small for the root task's thread");
 	kprintf("root     %s: entry 0x%lx, %lu KiB image and stack\n", ROOT_PROGRAM, img.entry,
 		pages * PAGE_SIZE / 1024);

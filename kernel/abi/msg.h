@@ -25,8 +25,10 @@ struct msg {
 	uint32_t origin;	/* kernel: enum msg_origin */
 	uint32_t len;		/* sender: bytes used in data[], <= MSG_DATA_MAX */
 	int32_t handle;		/* sender: a handle to pass along (copied, the
-				 * sender keeps it), or -1. Receiver: its number
-				 * in the receiver's table, or -1. */
+				 * sender keeps it), or -1; anything else that is
+				 * not a handle fails the send with -ERR_BADF.
+				 * Receiver: its number in the receiver's table,
+				 * or -1 (none, or the receiver's table is full). */
 	uint32_t reserved;	/* zero */
 	uint64_t w[MSG_WORDS];	/* sender: small arguments */
 	uint8_t data[MSG_DATA_MAX];

@@ -33,6 +33,7 @@ enum syscall_number {
 	SYS_THREAD_CREATE = 30,	/* (proc, pc, sp, arg, prio) -> tid */
 	SYS_PROC_WAIT = 31,	/* (proc, struct exit_info *, flags) -> 0 */
 	SYS_PROC_KILL = 32,	/* (proc, int reason) -> 0 */
+	SYS_PROC_INFO = 46,	/* (proc, struct proc_info *) -> 0 */
 
 	/* Root task (the pager) only; anyone else gets -EPERM. */
 	SYS_PROC_CREATE = 40,	/* (const struct proc_spec *) -> handle */
@@ -41,7 +42,6 @@ enum syscall_number {
 	SYS_PROTECT = 43,	/* (proc, va, npages, perm) -> 0 */
 	SYS_HANDLE_GRANT = 44,	/* (proc, handle) -> handle number in proc */
 	SYS_POWEROFF = 45,	/* (int status): does not return */
-	SYS_PROC_INFO = 46,	/* (proc, struct proc_info *) -> 0 */
 
 	SYS_COUNT = 47
 };

@@ -1,7 +1,7 @@
 /*
  * The system-call wrappers declared in sys.h: each hands its arguments to
- * sys_ecall() under its number from kernel/abi/syscall.h, and before that
- * makes sure the memory it points the kernel at is present.
+ * sys_ecall() under its number from kernel/abi/syscall.h. A bad pointer
+ * is the kernel's to refuse: the wrappers never touch the memory themselves.
  */
 #include <stddef.h>
 
@@ -12,39 +12,6 @@ _Static_assert(SYS_COUNT == 47,
 	       "the system-call list changed: update sys.h and sys.c");
 _Static_assert(offsetof(struct msg, data) == MSG_HEADER_SIZE,
 	       "struct msg header size disagrees with MSG_HEADER_SIZE");
-
-#define PAGE_MASK (PAGE_SIZE - 1)
-
-/* Read one byte in every page of [p, p + len). The kernel refuses pointers
- * into memory that is not mapped (ERR_FAULT), and the pager maps our pages
- * only when we first touch them, so buffers are touched before each call. */
-static void touch_read(const void *p, size_t len)
-{
-	uintptr_t a = (uintptr_t)p, last = a + len - 1;
-
-	for (; len > 0 && a <= last; a = (a & ~PAGE_MASK) + PAGE_SIZE)
-		(void)*(const volatile uint8_t *)a;
-}
-
-/* Rewrite one byte in every page of [p, p + len) with its own value, so the
- * pages are present and writable (copy-on-write already broken). */
-static void touch_write(void *p, size_t len)
-{
-	uintptr_t a = (uintptr_t)p, last = a + len - 1;
-
-	for (; len > 0 && a <= last; a = (a & ~PAGE_MASK) + PAGE_SIZE) {
-		volatile uint8_t *b = (volatile uint8_t *)a;
-		*b = *b;
-	}
-}
-
-/* Bytes of *m the kernel reads when m is sent. */
-static size_t msg_out_bytes(const struct msg *m)
-{
-	size_t len = m->len <= MSG_DATA_MAX ? m->len : 0;
-
-	return MSG_HEADER_SIZE + len;
-}
 
 static long call0(long n)
 {
@@ -68,7 +35,6 @@ static long call3(long n, long a0, long a1, long a2)
 
 long sys_debug_write(const char *buf, size_t len)
 {
-	touch_read(buf, len);
 	return call2(SYS_DEBUG_WRITE, (long)buf, (long)len);
 }
 
@@ -116,32 +82,26 @@ int sys_endpoint_create(void)
 
 int sys_send(int ep, const struct msg *m)
 {
-	touch_read(m, msg_out_bytes(m));
 	return (int)call2(SYS_SEND, ep, (long)m);
 }
 
 int sys_recv(int ep, struct msg *m)
 {
-	touch_write(m, sizeof(*m));
 	return (int)call2(SYS_RECV, ep, (long)m);
 }
 
 int sys_call(int ep, struct msg *m)
 {
-	touch_write(m, sizeof(*m));
 	return (int)call2(SYS_CALL, ep, (long)m);
 }
 
 int sys_reply(const struct msg *reply)
 {
-	touch_read(reply, msg_out_bytes(reply));
 	return (int)call1(SYS_REPLY, (long)reply);
 }
 
 int sys_reply_recv(int ep, const struct msg *reply, struct msg *recv)
 {
-	touch_read(reply, msg_out_bytes(reply));
-	touch_write(recv, sizeof(*recv));
 	return (int)call3(SYS_REPLY_RECV, ep, (long)reply, (long)recv);
 }
 
@@ -174,7 +134,6 @@ int sys_thread_create(int proc, uintptr_t pc, uintptr_t sp, uintptr_t arg,
 
 int sys_proc_wait(int proc, struct exit_info *info, int flags)
 {
-	touch_write(info, sizeof(*info));
 	return (int)call3(SYS_PROC_WAIT, proc, (long)info, flags);
 }
 
@@ -185,13 +144,11 @@ int sys_proc_kill(int proc, int reason)
 
 int sys_proc_create(const struct proc_spec *spec)
 {
-	touch_read(spec, sizeof(*spec));
 	return (int)call1(SYS_PROC_CREATE, (long)spec);
 }
 
 int sys_map(int proc, const struct map_entry *entries, size_t n)
 {
-	touch_read(entries, n * sizeof(*entries));
 	return (int)call3(SYS_MAP, proc, (long)entries, (long)n);
 }
 
@@ -213,7 +170,6 @@ int sys_handle_grant(int proc, int h)
 
 int sys_proc_info(int proc, struct proc_info *info)
 {
-	touch_write(info, sizeof(*info));
 	return (int)call2(SYS_PROC_INFO, proc, (long)info);
 }
 

@@ -2,6 +2,7 @@
  * Processes: crashes reported to the waiter with cause, address and pc
  * while other processes carry on; exit statuses; kills; unknown programs.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "check.h"
@@ -142,5 +143,15 @@ int test_spawn_unknown(void)
 
 	CHECK_EQ(spawn("nosuchprogram", NULL, -1, &pid), -PAGER_ENOENT);
 	CHECK_EQ(pid, -1);		/* untouched on failure */
+	/* A file that is in the initrd but is no program (tests/data/notelf). */
+	CHECK_EQ(spawn("notelf", NULL, -1, &pid), -ENOEXEC);
+	CHECK_EQ(pid, -1);
+	/* The pager still serves after refusing both. */
+	int h = spawn("exiter", (const char *const[]){ "exiter", "7", NULL }, -1, &pid);
+	CHECK(h >= 0);
+	struct exit_info info;
+	CHECK_EQ(sys_proc_wait(h, &info, 0), 0);
+	CHECK_EQ(info.status, 7);
+	sys_handle_close(h);
 	return 0;
 }

@@ -241,7 +241,7 @@ static int check_nosys(void)
 	return 0;
 }
 
-/* Messages too long to send (ep has a server, so even a kernel that checked
+/* Messages too long to send, or passing a non-handle (ep has a server, so even a kernel that checked
  * only when the message is delivered would not block us). */
 static int check_bad_messages(int ep)
 {
@@ -252,6 +252,11 @@ static int check_bad_messages(int ep)
 	CHECK_EQ(sys_call(ep, &m), -ERR_INVAL);
 	m.len = UINT32_MAX;
 	CHECK_EQ(sys_call(ep, &m), -ERR_INVAL);
+	/* A handle to pass along that is not a handle. */
+	m = (struct msg){ .label = 1, .handle = 999 };
+	CHECK_EQ(sys_send(ep, &m), -ERR_BADF);
+	m.handle = -5;
+	CHECK_EQ(sys_call(ep, &m), -ERR_BADF);
 	return 0;
 }
 
