@@ -138,6 +138,16 @@ static int check_outgoing(struct proc *p, uint64_t va, int want_reply)
 	return r;
 }
 
+/* Queue t on q of ep and leave it blocked in state. */
+static int64_t block_on(struct thread *t, struct endpoint *ep, struct tqueue *q,
+			enum thread_state state)
+{
+	t->state = state;
+	t->blocked_ep = ep;
+	tq_push(q, t);
+	return SYSCALL_BLOCKED;
+}
+
 static struct endpoint *lookup(struct thread *t, uint64_t h)
 {
 	return (struct endpoint *)handle_get(t->proc, h, OBJ_ENDPOINT);
@@ -156,12 +166,8 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 	t->msg_va = va;
 	t->is_call = call;
 	r = tq_pop(&ep->receivers);
-	if (!r) {
-		t->state = T_SEND;
-		t->blocked_ep = ep;
-		tq_push(&ep->senders, t);
-		return SYSCALL_BLOCKED;
-	}
+	if (!r)
+		return block_on(t, ep, &ep->senders, T_SEND);
 	r->blocked_ep = NULL;
 	err = transfer(t, r, call ? ORIGIN_CALL : ORIGIN_SEND);
 	thread_wake(r, err);
@@ -187,12 +193,8 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 		return -ERR_BUSY;	/* reply first, or use reply_recv */
 	t->msg_va = va;
 	s = tq_pop(&ep->senders);
-	if (!s) {
-		t->state = T_RECV;
-		t->blocked_ep = ep;
-		tq_push(&ep->receivers, t);
-		return SYSCALL_BLOCKED;
-	}
+	if (!s)
+		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
 	return deliver(s, t);
 }
@@ -204,9 +206,7 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep)
 	t->in_fault = 1;
 	t->is_call = 1;
 	if (!r) {
-		t->state = T_SEND;
-		t->blocked_ep = ep;
-		tq_push(&ep->senders, t);
+		block_on(t, ep, &ep->senders, T_SEND);
 		return;
 	}
 	r->blocked_ep = NULL;

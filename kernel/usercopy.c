@@ -33,42 +33,35 @@ int user_check(struct proc *p, uint64_t va, size_t len, int write)
 	return 0;
 }
 
-int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
+/* Copy between kernel buffer buf and user [va, va + len), either way. */
+static int copy_pages(struct proc *p, uint64_t va, uint8_t *buf, size_t len, int to_user)
 {
-	uint8_t *d = dst;
-
 	if (!range_ok(va, len))
 		return -ERR_FAULT;
 	while (len > 0) {
 		size_t n = MIN(len, page_rest(va));
-		uint64_t pa = arch_pt_translate(&p->pt, va, 0);
+		uint64_t pa = arch_pt_translate(&p->pt, va, to_user);
 		if (!pa)
 			return -ERR_FAULT;
-		memcpy(d, pa_to_kva(pa), n);
-		d += n;
+		if (to_user)
+			memcpy(pa_to_kva(pa), buf, n);
+		else
+			memcpy(buf, pa_to_kva(pa), n);
+		buf += n;
 		va += n;
 		len -= n;
 	}
 	return 0;
 }
 
+int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
+{
+	return copy_pages(p, va, dst, len, 0);
+}
+
 int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
 {
-	const uint8_t *s = src;
-
-	if (!range_ok(va, len))
-		return -ERR_FAULT;
-	while (len > 0) {
-		size_t n = MIN(len, page_rest(va));
-		uint64_t pa = arch_pt_translate(&p->pt, va, 1);
-		if (!pa)
-			return -ERR_FAULT;
-		memcpy(pa_to_kva(pa), s, n);
-		s += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	return copy_pages(p, va, (uint8_t *)src, len, 1);
 }
 
 int copy_user(struct proc *dp, uint64_t dva, struct proc *sp, uint64_t sva, size_t len)

@@ -109,30 +109,28 @@ static const uint64_t *find_leaf(const struct arch_pt *pt, uint64_t va, int *lev
 	return NULL;
 }
 
-int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
+/* Install a leaf at level (0: 4 KiB page, 1: 2 MiB page). */
+static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm, int level)
 {
 	uint64_t *e;
 
 	if (!user_va(va))
 		return -ERR_INVAL;
-	e = walk(pt, va, 0, 1);
+	e = walk(pt, va, level, 1);
 	if (!e)
 		return -ERR_NOMEM;
 	*e = PA_TO_PTE(pa) | perm_bits(perm);
 	return 0;
 }
 
+int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
+{
+	return map_leaf(pt, va, pa, perm, 0);
+}
+
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 {
-	uint64_t *e;
-
-	if (!user_va(va))
-		return -ERR_INVAL;
-	e = walk(pt, va, 1, 1);
-	if (!e)
-		return -ERR_NOMEM;
-	*e = PA_TO_PTE(pa) | perm_bits(perm);
-	return 0;
+	return map_leaf(pt, va, pa, perm, 1);
 }
 
 int arch_pt_unmap(struct arch_pt *pt, uint64_t va)
