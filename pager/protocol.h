@@ -6,6 +6,8 @@
 #ifndef PAGER_PROTOCOL_H
 #define PAGER_PROTOCOL_H
 
+#include <stdint.h>
+
 #define HANDLE_PAGER 1
 #define HANDLE_ARG 2	/* the handle its spawner passed, if any */
 
@@ -18,7 +20,57 @@ enum pager_label {
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,
 	/* w[0] = status. Only init may ask. Does not reply: the machine stops. */
-	PAGER_POWEROFF = 0x102
+	PAGER_POWEROFF = 0x102,
+	/* w[0] = length, w[1] = enum pager_prot, w[2] = enum pager_map_flags.
+	 * Reply: w[0] = the address of a new region (pages come on demand). */
+	PAGER_MMAP = 0x103,
+	/* w[0] = address, w[1] = length: drop every page of the range. */
+	PAGER_MUNMAP = 0x104,
+	/* A copy-on-write copy of the caller's process whose one thread starts
+	 * at pc w[0] with sp w[1] and a0 = w[2]. Reply: w[0] = a handle to the
+	 * child in the caller's table, w[1] = its pid. */
+	PAGER_FORK = 0x105,
+	/* Reply: data = struct pager_stats. */
+	PAGER_STATS = 0x106,
+	/* w[0] = first process index. Reply: w[0] = entries in data (struct
+	 * pager_proc_stats[]), w[1] = index to ask for next, 0 at the end. */
+	PAGER_PROC_STATS = 0x107
+};
+
+enum pager_prot {
+	PAGER_PROT_READ = 1,
+	PAGER_PROT_WRITE = 2,
+	PAGER_PROT_EXEC = 4
+};
+
+enum pager_map_flags {
+	PAGER_MAP_PRIVATE = 1,	/* copy-on-write across fork */
+	PAGER_MAP_SHARED = 2	/* the same frames in parent and child */
+};
+
+/* The pager's counters, like Linux's /proc/vmstat. */
+struct pager_stats {
+	uint64_t frames_total;		/* frames the pager manages */
+	uint64_t frames_free;
+	uint64_t frames_mapped;		/* holding user pages */
+	uint64_t frames_shared;		/* mapped more than once */
+	uint64_t rmap_entries;		/* (process, address) mappings */
+	uint64_t faults;		/* fault messages handled */
+	uint64_t faults_zero;		/* pages filled with zeros */
+	uint64_t faults_image;		/* pages filled from a program image */
+	uint64_t cow_breaks;		/* private copies made on write */
+	uint64_t cow_reuse;		/* write faults on a page no longer shared */
+	uint64_t faultaround_pages;	/* extra pages mapped ahead of faults */
+	uint64_t kills;			/* processes killed for a bad access */
+	uint64_t processes;
+};
+
+struct pager_proc_stats {
+	uint32_t pid;
+	uint32_t resident;		/* pages mapped in it */
+	uint32_t shared;		/* of those, mapped elsewhere too */
+	uint32_t regions;
+	char name[16];
 };
 
 #define PAGER_ENOENT 2	/* no such program in the initrd (picolibc's ENOENT) */

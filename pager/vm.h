@@ -1,0 +1,111 @@
+/*
+ * The pager's virtual-memory core: per-process regions, the pages in them,
+ * the reverse map from frames to mappings, and what a fault, a fork, an
+ * mmap or an exit does to them. Plain C with no kernel headers: address
+ * spaces are changed only through struct mmu_ops, which the pager backs with
+ * system calls and the host tests with a fake that records every mapping.
+ */
+#ifndef PAGER_VM_H
+#define PAGER_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_PAGE 4096UL
+
+/* Access kinds and permissions use the kernel's bits (abi/vm.h, abi/msg.h):
+ * read 1, write 2, exec 4. */
+enum vm_perm {
+	VM_R = 1,
+	VM_W = 2,
+	VM_X = 4
+};
+
+/* How the pager changes a real address space. Each returns 0 or a negative
+ * error. `as` is the address space's handle (the pager's process handle). */
+struct mmu_ops {
+	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
+	int (*unmap)(void *ctx, int as, uint64_t va);
+	int (*protect)(void *ctx, int as, uint64_t va, unsigned perm);
+	void *ctx;
+};
+
+struct vm_space;	/* one per process: its regions */
+
+enum vm_region_kind {
+	VM_ANON,		/* zero-filled on first touch, private (COW on fork) */
+	VM_IMAGE,		/* a program segment: filled from the file, then private */
+	VM_SHARED,		/* anonymous, the same frames in every sharer */
+	VM_STACK		/* anonymous, with an unmapped guard page below */
+};
+
+/* What a program segment is filled from (VM_IMAGE). */
+struct vm_image {
+	const uint8_t *file;	/* the segment's bytes start at file + offset */
+	uint64_t offset;
+	uint64_t vaddr;		/* where byte 0 of the segment goes */
+	uint64_t filesz;	/* bytes from the file; the rest is zero */
+};
+
+/* Frame allocation, supplied by frames.c in the pager and by the tests. */
+struct vm_frames {
+	uint64_t (*alloc)(void *ctx);	/* a zeroed frame, or 0 */
+	void (*free)(void *ctx, uint64_t pa);
+	void *(*ptr)(void *ctx, uint64_t pa);	/* its bytes */
+	void *ctx;
+};
+
+void vm_init(const struct mmu_ops *mmu, const struct vm_frames *frames, unsigned faultaround);
+
+struct vm_space *vm_space_create(int as, uint32_t pid);
+/* Unmap and release everything (process exit). */
+void vm_space_destroy(struct vm_space *s);
+
+/* Add a region [start, end) (page-aligned, not overlapping another). */
+int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned perm,
+		  enum vm_region_kind kind, const struct vm_image *img);
+/* Find room for len bytes below `below` and add a region there; the
+ * address, or 0. */
+uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
+			 enum vm_region_kind kind);
+/* Remove [start, end) from every region it covers, splitting regions and
+ * dropping their pages. */
+int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end);
+/* Move the end of the region that ends at old_end (the heap) to new_end. */
+int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end);
+
+enum vm_fault_result {
+	VM_FAULT_MAPPED = 0,	/* resolved: the thread can retry */
+	VM_FAULT_NOREGION = -1,	/* no region covers the address */
+	VM_FAULT_PROT = -2,	/* the region forbids this access */
+	VM_FAULT_NOMEM = -3	/* no free frame */
+};
+
+/* Resolve a fault at va (access: VM_R, VM_W or VM_X). */
+int vm_fault(struct vm_space *s, uint64_t va, unsigned access);
+/* A short reason for a fault result ("no region at this address"...). */
+const char *vm_fault_reason(int result);
+
+/* A copy of parent for child: private pages become copy-on-write in both,
+ * shared ones stay shared. 0 or VM_FAULT_NOMEM. */
+int vm_fork(struct vm_space *parent, struct vm_space *child);
+
+/* Every (space, address) mapping frame pa, through the reverse map. */
+typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
+size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
+/* Mappings of pa (0: not mapped). */
+unsigned vm_mapcount(uint64_t pa);
+
+struct vm_counters {
+	uint64_t faults, faults_zero, faults_image, cow_breaks, cow_reuse, faultaround_pages;
+	uint64_t frames_mapped, frames_shared, rmap_entries;
+};
+const struct vm_counters *vm_counters(void);
+
+struct vm_space_info {
+	uint32_t pid;
+	uint32_t resident, shared, regions;
+};
+void vm_space_info(const struct vm_space *s, struct vm_space_info *out);
+
+#endif
