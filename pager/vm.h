@@ -47,15 +47,9 @@ struct vm_image {
 	uint64_t filesz;	/* bytes from the file; the rest is zero */
 };
 
-/* Frame allocation, supplied by frames.c in the pager and by the tests. */
-struct vm_frames {
-	uint64_t (*alloc)(void *ctx);	/* a zeroed frame, or 0 */
-	void (*free)(void *ctx, uint64_t pa);
-	void *(*ptr)(void *ctx, uint64_t pa);	/* its bytes */
-	void *ctx;
-};
-
-void vm_init(const struct mmu_ops *mmu, const struct vm_frames *frames, unsigned faultaround);
+/* Frames come from frames.h (frames_init first); faultaround is how many
+ * pages a fault may map beyond the one asked for (0..16). */
+void vm_init(const struct mmu_ops *mmu, unsigned faultaround);
 
 struct vm_space *vm_space_create(int as, uint32_t pid);
 /* Unmap and release everything (process exit). */
