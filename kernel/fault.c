@@ -16,6 +16,7 @@
 #include "console.h"
 #include "params.h"
 #include "abi/errno.h"
+#include "abi/vm.h"
 
 static const char *access_text(unsigned access)
 {
@@ -35,28 +36,60 @@ static void kill_for_fault(struct thread *t, unsigned cause, const char *why)
 	proc_end(t->proc, &info, why);
 }
 
-void fault_page(struct thread *t, uint64_t addr, unsigned access)
+static int has_pager(const struct proc *p)
+{
+	return p->fault_ep && p->fault_ep->obj.handles > 0;
+}
+
+/* Write t's fault message and make the call to its pager for it. */
+static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in_syscall)
 {
 	struct proc *p = t->proc;
 	struct msg *m = &t->fault_msg;
 
-	if (p->is_root)
-		panic("the pager faulted: %s at 0x%lx, pc 0x%lx", access_text(access), addr,
-		      arch_pc(&t->regs));
 	memset(m, 0, MSG_HEADER_SIZE);
 	m->label = FAULT_LABEL;
 	m->w[0] = addr;
 	m->w[1] = access;
 	m->w[2] = arch_pc(&t->regs);
 	m->w[3] = (uint64_t)arch_pt_present(&p->pt, addr);
+	m->w[4] = (uint64_t)in_syscall;
 	if (kparams.verbose)
-		kprintf("[kernel] fault: %s (pid %u) %s at 0x%lx, pc 0x%lx\n", p->name, p->pid,
-			access_text(access), addr, m->w[2]);
-	if (!p->fault_ep || p->fault_ep->obj.handles == 0) {
+		kprintf("[kernel] fault: %s (pid %u) %s at 0x%lx, pc 0x%lx%s\n", p->name, p->pid,
+			access_text(access), addr, m->w[2], in_syscall ? " (in a system call)" : "");
+	if (!has_pager(p)) {
 		fault_no_pager(t);
 		return;
 	}
 	ipc_fault_call(t, p->fault_ep);
+}
+
+void fault_page(struct thread *t, uint64_t addr, unsigned access)
+{
+	if (t->proc->is_root)
+		panic("the pager faulted: %s at 0x%lx, pc 0x%lx", access_text(access), addr,
+		      arch_pc(&t->regs));
+	t->syscall_fault = 0;
+	start_fault(t, addr, access, 0);
+}
+
+int fault_for_syscall(struct thread *t, uint64_t va, int write)
+{
+	if (t->proc->is_root || !has_pager(t->proc))
+		return 0;
+	arch_syscall_restart(&t->regs);
+	t->syscall_fault = 1;
+	start_fault(t, va & ~(PAGE_SIZE - 1), write ? FAULT_WRITE : FAULT_READ, 1);
+	return 1;
+}
+
+int fault_for_delivery(struct thread *t, uint64_t va)
+{
+	if (t->proc->is_root || !has_pager(t->proc))
+		return 0;
+	t->syscall_fault = 0;
+	start_fault(t, va & ~(PAGE_SIZE - 1), FAULT_WRITE, 1);
+	return 1;
 }
 
 void fault_no_pager(struct thread *c)
@@ -93,7 +126,10 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's mapping was refused");
 		return r;
 	}
-	sched_ready(c);		/* it retries the access that faulted */
+	if (c->stash)
+		ipc_finish_delivery(c);	/* the message can go into its buffer now */
+	else
+		sched_ready(c);		/* it retries the access or system call */
 	return 0;
 }
 
@@ -114,6 +150,17 @@ int64_t fault_reply(struct thread *c, struct thread *replier, uint64_t va)
 	}
 	if (m.label == FAULT_RESUME)
 		return resume(c, replier, &m);
+	if (m.label == FAULT_KILL && c->stash) {
+		ipc_drop_delivery(c, -ERR_FAULT);
+		return 0;
+	}
+	if (m.label == FAULT_KILL && c->syscall_fault) {
+		/* A bad pointer handed to the kernel is an error, not a crash. */
+		c->syscall_fault = 0;
+		arch_syscall_unrestart(&c->regs);
+		thread_wake(c, -ERR_FAULT);
+		return 0;
+	}
 	if (m.label != FAULT_KILL) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was not understood");
 		return -ERR_INVAL;

@@ -12,6 +12,13 @@ struct thread;
 
 /* Apply the reply at va (in replier's memory) to faulting thread c. */
 int64_t fault_reply(struct thread *c, struct thread *replier, uint64_t va);
+/* A system call of t met an absent or read-only page of its own at va:
+ * ask the pager for it and run the call again afterwards. Returns 0 (and
+ * does nothing) if t has no pager to ask. */
+int fault_for_syscall(struct thread *t, uint64_t va, int write);
+/* A message for blocked thread t (kept in t->stash) met a missing page of
+ * t's buffer at va: ask t's pager for it. 0 if t has no pager to ask. */
+int fault_for_delivery(struct thread *t, uint64_t va);
 /* c faulted and no pager can ever answer: end its process. */
 void fault_no_pager(struct thread *c);
 

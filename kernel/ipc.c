@@ -18,6 +18,8 @@
 #include "abi/errno.h"
 
 static struct kcache ep_cache = { "endpoint", sizeof(struct endpoint), 0, 0 };
+/* Messages waiting for a receiver's page (see deliver_to). */
+static struct kcache stash_cache = { "message", sizeof(struct msg), 0, 0 };
 
 struct endpoint *endpoint_create(void)
 {
@@ -63,31 +65,89 @@ static int32_t pass_handle(struct thread *from, int32_t h, struct thread *to)
 	return h < 0 ? -1 : h;
 }
 
-/*
- * Copy the message of `from` (at from->msg_va, or its fault message) into
- * the buffer of `to` (at to->msg_va), stamping the kernel's fields.
- */
-static int transfer(struct thread *from, struct thread *to, uint32_t origin)
+/* Read the message `from` is sending (at from->msg_va, or its fault
+ * message) into k, stamping the kernel's fields for receiver `to`. */
+static int compose(struct thread *from, struct thread *to, uint32_t origin, struct msg *k)
 {
-	struct msg hdr;
 	int r;
 
 	if (from->in_fault)
-		memcpy(&hdr, &from->fault_msg, MSG_HEADER_SIZE);
-	else if ((r = copyin(from->proc, &hdr, from->msg_va, MSG_HEADER_SIZE)) < 0)
+		memcpy(k, &from->fault_msg, MSG_HEADER_SIZE);
+	else if ((r = copyin(from->proc, k, from->msg_va, MSG_HEADER_SIZE)) < 0)
 		return r;
-	if (hdr.len > MSG_DATA_MAX)
+	if (k->len > MSG_DATA_MAX)
 		return -ERR_INVAL;
-	hdr.pid = from->proc->pid;
-	hdr.tid = from->tid;
-	hdr.origin = origin;
-	hdr.reserved = 0;
-	hdr.handle = from->in_fault ? -1 : pass_handle(from, hdr.handle, to);
-	r = copyout(to->proc, to->msg_va, &hdr, MSG_HEADER_SIZE);
-	if (r < 0 || hdr.len == 0 || from->in_fault)
+	if (!from->in_fault && k->len > 0 &&
+	    (r = copyin(from->proc, k->data, from->msg_va + MSG_HEADER_SIZE, k->len)) < 0)
 		return r;
-	return copy_user(to->proc, to->msg_va + MSG_HEADER_SIZE, from->proc,
-			 from->msg_va + MSG_HEADER_SIZE, hdr.len);
+	k->pid = from->proc->pid;
+	k->tid = from->tid;
+	k->origin = origin;
+	k->reserved = 0;
+	k->handle = from->in_fault ? -1 : pass_handle(from, k->handle, to);
+	return 0;
+}
+
+static void drop_stash(struct thread *t)
+{
+	if (!t->stash)
+		return;
+	kcache_free(&stash_cache, t->stash);
+	t->stash = NULL;
+}
+
+/* Keep k in t's record until its buffer can take it. */
+static int stash(struct thread *t, const struct msg *k)
+{
+	if (t->stash == k)
+		return 0;
+	drop_stash(t);
+	t->stash = kcache_alloc(&stash_cache);
+	if (!t->stash)
+		return -ERR_NOMEM;
+	memcpy(t->stash, k, MSG_HEADER_SIZE + k->len);
+	return 0;
+}
+
+/*
+ * Write k into the buffer of blocked thread `to` and wake it with 0. If a
+ * page of that buffer is not there or is copy-on-write (another of its
+ * threads forked), its pager is asked for the page first and the copy ends
+ * in ipc_finish_delivery. Returns 0, or the error `to` was woken with.
+ */
+static int deliver_to(struct thread *to, const struct msg *k)
+{
+	int r;
+
+	user_miss.proc = NULL;
+	r = copyout(to->proc, to->msg_va, k, MSG_HEADER_SIZE + k->len);
+	if (r == 0) {
+		drop_stash(to);
+		thread_wake(to, 0);
+		return 0;
+	}
+	if (user_miss.proc == to->proc && stash(to, k) == 0 &&
+	    fault_for_delivery(to, user_miss.va))
+		return 0;
+	drop_stash(to);
+	thread_wake(to, r);
+	return r;
+}
+
+void ipc_finish_delivery(struct thread *t)
+{
+	deliver_to(t, t->stash);
+}
+
+void ipc_thread_gone(struct thread *t)
+{
+	drop_stash(t);
+}
+
+void ipc_drop_delivery(struct thread *t, int64_t err)
+{
+	drop_stash(t);
+	thread_wake(t, err);
 }
 
 static uint32_t origin_of(const struct thread *sender)
@@ -97,24 +157,17 @@ static uint32_t origin_of(const struct thread *sender)
 	return sender->is_call ? ORIGIN_CALL : ORIGIN_SEND;
 }
 
-/* Deliver sender's message to receiver, which was waiting or is calling
- * recv now. The receiver's result is set; the sender is woken or, for a
- * call, left waiting for the reply. */
-static int deliver(struct thread *sender, struct thread *receiver)
+/* After a delivery: a caller (or faulting thread) waits for the receiver's
+ * reply; a plain sender is done. */
+static void link_reply(struct thread *sender, struct thread *receiver)
 {
-	int r = transfer(sender, receiver, origin_of(sender));
-
-	if (r < 0 || !(sender->is_call || sender->in_fault)) {
-		if (!sender->in_fault)
-			thread_wake(sender, r);
-		else if (r < 0)
-			fault_no_pager(sender);
-		return r;
+	if (!(sender->is_call || sender->in_fault)) {
+		thread_wake(sender, 0);
+		return;
 	}
 	sender->state = T_REPLY;
 	sender->replier = receiver;
 	receiver->reply_to = sender;
-	return 0;
 }
 
 /* Check a message about to be sent: readable header and data, sane length,
@@ -155,6 +208,7 @@ static struct endpoint *lookup(struct thread *t, uint64_t h)
 
 static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 {
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 	struct endpoint *ep = lookup(t, h);
 	struct thread *r;
 	int err = check_outgoing(t->proc, va, call);
@@ -169,9 +223,12 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 	if (!r)
 		return block_on(t, ep, &ep->senders, T_SEND);
 	r->blocked_ep = NULL;
-	err = transfer(t, r, call ? ORIGIN_CALL : ORIGIN_SEND);
-	thread_wake(r, err);
-	if (err < 0 || !call)
+	err = compose(t, r, call ? ORIGIN_CALL : ORIGIN_SEND, &k);
+	if (err < 0) {
+		thread_wake(r, err);
+		return err;
+	}
+	if ((err = deliver_to(r, &k)) < 0 || !call)
 		return err;
 	t->state = T_REPLY;
 	t->replier = r;
@@ -181,6 +238,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 
 static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 {
+	static struct msg k;
 	struct endpoint *ep = lookup(t, h);
 	struct thread *s;
 	int err = user_check(t->proc, va, sizeof(struct msg), 1);
@@ -196,11 +254,23 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
-	return deliver(s, t);
+	/* t's buffer was checked just above, so this copy cannot miss. */
+	if ((err = compose(s, t, origin_of(s), &k)) == 0)
+		err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len);
+	if (err < 0) {
+		if (s->in_fault)
+			fault_no_pager(s);
+		else
+			thread_wake(s, err);
+		return err;
+	}
+	link_reply(s, t);
+	return 0;
 }
 
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
 {
+	static struct msg k;
 	struct thread *r = tq_pop(&ep->receivers);
 
 	t->in_fault = 1;
@@ -210,15 +280,17 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep)
 		return;
 	}
 	r->blocked_ep = NULL;
-	if (deliver(t, r) == 0)
-		thread_wake(r, 0);
-	else
-		thread_wake(r, -ERR_FAULT);
+	if (compose(t, r, ORIGIN_FAULT, &k) < 0 || deliver_to(r, &k) < 0) {
+		fault_no_pager(t);
+		return;
+	}
+	link_reply(t, r);
 }
 
 /* Send t's reply (at va) to the caller it owes one. */
 static int64_t do_reply(struct thread *t, uint64_t va)
 {
+	static struct msg k;
 	struct thread *c = t->reply_to;
 	int err;
 
@@ -229,9 +301,11 @@ static int64_t do_reply(struct thread *t, uint64_t va)
 	if (c->in_fault)
 		return fault_reply(c, t, va);
 	t->msg_va = va;
-	err = transfer(t, c, ORIGIN_SEND);
-	thread_wake(c, err);
-	return err;
+	if ((err = compose(t, c, ORIGIN_SEND, &k)) < 0) {
+		thread_wake(c, err);
+		return err;
+	}
+	return deliver_to(c, &k);
 }
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)

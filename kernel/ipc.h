@@ -22,6 +22,12 @@ void endpoint_free(struct endpoint *ep);
 void endpoint_orphaned(struct endpoint *ep);
 /* Start the fault call of t to ep with t->fault_msg already filled in. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
+/* The pager answered the fault taken to deliver t->stash: try again (which
+ * may fault on the buffer's next page), or give up with err. */
+void ipc_finish_delivery(struct thread *t);
+void ipc_drop_delivery(struct thread *t, int64_t err);
+/* t is being destroyed: drop what IPC kept for it. */
+void ipc_thread_gone(struct thread *t);
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a);
 int64_t sys_send(struct thread *t, const uint64_t *a);

@@ -12,6 +12,7 @@
 #include "vmcall.h"
 #include "proccall.h"
 #include "usercopy.h"
+#include "fault.h"
 #include "console.h"
 #include "klib.h"
 #include "abi/syscall.h"
@@ -89,6 +90,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_HANDLE_GRANT] = sys_handle_grant,
 	[SYS_POWEROFF] = sys_poweroff,
 	[SYS_PROC_INFO] = sys_proc_info,
+	[SYS_HARVEST] = sys_harvest,
 };
 
 void syscall_dispatch(struct thread *t)
@@ -99,7 +101,14 @@ void syscall_dispatch(struct thread *t)
 
 	for (int i = 0; i < 6; i++)
 		args[i] = arch_syscall_arg(&t->regs, i);
+	user_miss.proc = NULL;
 	r = n < SYS_COUNT && table[n] ? table[n](t, args) : -ERR_NOSYS;
+	/* A page of its own not there yet (demand paging, copy-on-write): the
+	 * pager brings it and the call runs again. Calls check their pointers
+	 * before changing anything, so running again is safe. */
+	if (r == -ERR_FAULT && user_miss.proc == t->proc && sched_current() == t &&
+	    fault_for_syscall(t, user_miss.va, user_miss.write))
+		return;
 	/* The call may have blocked t, or ended it (exit, kill of itself). */
 	if (r != SYSCALL_BLOCKED && sched_current() == t)
 		arch_set_result(&t->regs, r);

@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "notify.h"
+#include "ipc.h"
 #include "kmem.h"
 #include "abi/errno.h"
 
@@ -128,6 +129,7 @@ void thread_destroy(struct thread *t)
 {
 	tq_remove(t);
 	unlink_ipc(t);
+	ipc_thread_gone(t);
 	unlink_from_proc(t);
 	sched_forget(t);
 	arch_regs_release(&t->regs);

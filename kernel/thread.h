@@ -43,9 +43,13 @@ struct thread {
 	uint64_t msg_va;		/* user buffer of the pending send/recv/call */
 	int is_call;			/* pending send expects a reply */
 	int in_fault;			/* pending call is a page fault (kernel message) */
+	int syscall_fault;		/* that fault stopped a system call, which
+					 * runs again once the page is there */
 	struct thread *reply_to;	/* server side: the caller owed a reply */
 	struct thread *replier;		/* caller side: who owes us the reply */
 	struct msg fault_msg;		/* header of the fault message (data unused) */
+	struct msg *stash;		/* a message for it waiting for a page of its
+					 * buffer (ipc.c's deliver_to), or NULL */
 
 	struct notify *blocked_notify;
 	struct proc *awaited;		/* T_WAIT */

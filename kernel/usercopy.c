@@ -8,6 +8,18 @@
 #include "abi/errno.h"
 #include "abi/vm.h"
 
+struct user_miss user_miss;
+
+/* Translate va for p, remembering a miss. */
+static uint64_t translate(struct proc *p, uint64_t va, int write)
+{
+	uint64_t pa = arch_pt_translate(&p->pt, va, write);
+
+	if (!pa)
+		user_miss = (struct user_miss){ p, va, write };
+	return pa;
+}
+
 static int range_ok(uint64_t va, size_t len)
 {
 	return va + len >= va && va + len <= USER_TOP;
@@ -25,7 +37,7 @@ int user_check(struct proc *p, uint64_t va, size_t len, int write)
 		return -ERR_FAULT;
 	while (len > 0) {
 		size_t n = MIN(len, page_rest(va));
-		if (!arch_pt_translate(&p->pt, va, write))
+		if (!translate(p, va, write))
 			return -ERR_FAULT;
 		va += n;
 		len -= n;
@@ -40,7 +52,7 @@ static int copy_pages(struct proc *p, uint64_t va, uint8_t *buf, size_t len, int
 		return -ERR_FAULT;
 	while (len > 0) {
 		size_t n = MIN(len, page_rest(va));
-		uint64_t pa = arch_pt_translate(&p->pt, va, to_user);
+		uint64_t pa = translate(p, va, to_user);
 		if (!pa)
 			return -ERR_FAULT;
 		if (to_user)
@@ -62,22 +74,4 @@ int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
 int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
 {
 	return copy_pages(p, va, (uint8_t *)src, len, 1);
-}
-
-int copy_user(struct proc *dp, uint64_t dva, struct proc *sp, uint64_t sva, size_t len)
-{
-	if (!range_ok(dva, len) || !range_ok(sva, len))
-		return -ERR_FAULT;
-	while (len > 0) {
-		size_t n = MIN(len, MIN(page_rest(dva), page_rest(sva)));
-		uint64_t dpa = arch_pt_translate(&dp->pt, dva, 1);
-		uint64_t spa = arch_pt_translate(&sp->pt, sva, 0);
-		if (!dpa || !spa)
-			return -ERR_FAULT;
-		memmove(pa_to_kva(dpa), pa_to_kva(spa), n);
-		dva += n;
-		sva += n;
-		len -= n;
-	}
-	return 0;
 }

@@ -12,11 +12,18 @@
 
 struct proc;
 
+/* Where the last failed check or copy stopped: a system call that fails
+ * with -ERR_FAULT because of its own process's page turns it into a page
+ * fault for the pager and runs again (kernel/syscall.c). */
+struct user_miss {
+	struct proc *proc;	/* NULL: no miss since the last reset */
+	uint64_t va;
+	int write;
+};
+extern struct user_miss user_miss;
+
 /* 0 if [va, va + len) is user memory p may read (write: and write). */
 int user_check(struct proc *p, uint64_t va, size_t len, int write);
 int copyin(struct proc *p, void *dst, uint64_t va, size_t len);
 int copyout(struct proc *p, uint64_t va, const void *src, size_t len);
-/* Copy between two address spaces without a kernel buffer. */
-int copy_user(struct proc *dp, uint64_t dva, struct proc *sp, uint64_t sva, size_t len);
-
 #endif

@@ -122,3 +122,33 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 	arch_tlb_flush();
 	return r;
 }
+
+/* Read and clear accessed/dirty bits for a batch of (process, page) pairs,
+ * with one TLB flush for the whole batch. */
+int64_t sys_harvest(struct thread *t, const uint64_t *a)
+{
+	struct harvest_entry batch[MAP_BATCH];
+	uint64_t n = a[1], bytes = n * sizeof(struct harvest_entry);
+	int r;
+
+	if (!t->proc->is_root)
+		return -ERR_PERM;
+	if (n > MAP_MAX)
+		return -ERR_INVAL;
+	if ((r = user_check(t->proc, a[0], bytes, 1)) < 0)
+		return r;
+	for (uint64_t done = 0; done < n; done += MAP_BATCH) {
+		size_t k = MIN(n - done, MAP_BATCH);
+		uint64_t va = a[0] + done * sizeof(struct harvest_entry);
+		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0)
+			return r;
+		for (size_t i = 0; i < k; i++) {
+			struct proc *p = (struct proc *)handle_get(t->proc, batch[i].proc, OBJ_PROC);
+			batch[i].bits = p && p->alive ? arch_pt_harvest(&p->pt, batch[i].va) : 0;
+		}
+		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
+			return r;
+	}
+	arch_tlb_flush();
+	return (int64_t)n;
+}

@@ -21,5 +21,6 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 int64_t sys_map(struct thread *t, const uint64_t *a);
 int64_t sys_unmap(struct thread *t, const uint64_t *a);
 int64_t sys_protect(struct thread *t, const uint64_t *a);
+int64_t sys_harvest(struct thread *t, const uint64_t *a);
 
 #endif

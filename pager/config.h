@@ -6,6 +6,7 @@
 #define PAGER_CONFIG_H
 
 struct pager_config {
+	unsigned faultaround;	/* pager.faultaround: extra pages per fault */
 	const char *init_run;	/* init.run: program for init to run, "" = demo */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };

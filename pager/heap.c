@@ -1,24 +1,39 @@
 /*
- * The pager's own heap for picolibc's malloc: a fixed arena in its image.
- * The pager cannot ask itself for memory, and it needs very little.
+ * The pager's own heap for picolibc's malloc. The pager cannot fault on its
+ * own memory (no one would answer), so the heap grows by mapping pinned
+ * frames into itself before they are used.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "frames.h"
+#include "sys.h"
 
-#define ARENA_BYTES (256 * 1024)
+#define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
+#define HEAP_MAX (512UL << 20)
 
-static uint8_t arena[ARENA_BYTES] __attribute__((aligned(16)));
-static size_t used;
+static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
+
+static int grow_to(uint64_t want)
+{
+	while (mapped < want) {
+		struct map_entry e = { mapped, frame_alloc_pinned(), MAP_R | MAP_W };
+		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0)
+			return -1;
+		mapped += PAGE_SIZE;
+	}
+	return 0;
+}
 
 void *sbrk(ptrdiff_t incr)
 {
-	size_t old = used;
+	uint64_t old = brk, want = brk + (uint64_t)incr;
 
-	if ((incr > 0 && (size_t)incr > ARENA_BYTES - used) || (incr < 0 && (size_t)-incr > used)) {
+	if (incr < 0 ? (uint64_t)-incr > brk - HEAP_BASE : want > HEAP_BASE + HEAP_MAX ||
+	    grow_to(want) < 0) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}
-	used += (size_t)incr;
-	return arena + old;
+	brk = want;	/* pages above a lowered break stay mapped for reuse */
+	return (void *)old;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include "config.h"
 #include "frames.h"
+#include "mmu.h"
+#include "vm.h"
 #include "procs.h"
 #include "service.h"
 #include "spawn.h"
@@ -22,7 +24,7 @@ static int setup_frames(const struct bootinfo *bi)
 
 	for (int i = 0; i < n; i++)
 		free[i] = (struct frame_range){ bi->free[i].base, bi->free[i].end };
-	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE);
+	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE + bi->ram_base);
 }
 
 /* argv for init: ["init"] for the demo, or ["init", run, args split on ','] */
@@ -71,6 +73,7 @@ int main(void)
 	       (unsigned long)frames_free(), (unsigned long)frames_free() * 4, (unsigned long)frames_total(),
 	       frames_descriptor_size());
 	config_print();
+	vm_init(mmu_ops(), config.faultaround);
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
 	env.pager_ep = sys_endpoint_create();

@@ -3,7 +3,6 @@
  */
 #include <string.h>
 #include "procs.h"
-#include "frames.h"
 
 static struct pproc table[PROCS_MAX];
 
@@ -15,7 +14,6 @@ struct pproc *procs_new(void)
 		memset(&table[i], 0, sizeof(table[i]));
 		table[i].used = 1;
 		table[i].handle = -1;
-		table[i].frames = FRAME_NONE;
 		return &table[i];
 	}
 	return NULL;

@@ -1,12 +1,14 @@
 /*
- * The pager's table of the processes it created: its handle to each, the
- * frames each holds and its heap. A slot number doubles as the process's
- * bit in the death notification.
+ * The pager's table of the processes it created: its handle to each, its
+ * address space (vm.h) and its heap. A slot number doubles as the
+ * process's bit in the death notification.
  */
 #ifndef PAGER_PROCS_H
 #define PAGER_PROCS_H
 
 #include <stdint.h>
+
+struct vm_space;
 
 #define PROCS_MAX 63	/* one notification bit each; bit 63 is reserved */
 #define PROC_NAME 16
@@ -16,10 +18,10 @@ struct pproc {
 	int handle;		/* the pager's handle to the process */
 	uint32_t pid;
 	char name[PROC_NAME];
+	struct vm_space *vm;	/* its regions and pages */
 	uint64_t brk_base;	/* first heap address */
-	uint64_t brk;		/* current break; pages up to it are mapped */
-	uint64_t brk_mapped;	/* end of the mapped heap pages */
-	uint32_t frames;	/* list of frames it holds (frames.h) */
+	uint64_t brk;		/* current break */
+	uint64_t heap_end;	/* end of the heap region (page-aligned) */
 };
 
 struct pproc *procs_new(void);

@@ -1,120 +1,25 @@
 /*
- * Request dispatch. Faults: nothing is mapped on demand yet, so a fault is
- * always an access outside what the program was given, and the reply kills
- * it with the reason. Deaths reach this loop from a small reaper thread,
- * because one thread cannot wait on an endpoint and a notification at once.
+ * Request dispatch: faults, program requests and deaths. Deaths reach this
+ * loop from a small reaper thread, because one thread cannot wait on an
+ * endpoint and a notification at once.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "service.h"
 #include "procs.h"
-#include "frames.h"
+#include "mmu.h"
+#include "requests.h"
+#include "vm.h"
 #include "spawn.h"
 #include "sys.h"
 #include "thread.h"
 #include "pager/protocol.h"
 
 #define PAGER_REAP 0x1ff	/* reaper -> loop, w[0] = death bits; pager-internal */
-#define HEAP_MAX (1UL << 30)
 
 static struct pproc *init_proc;
 static uint32_t self_pid;
-
-static void reply_text(struct msg *out, uint64_t label, const char *text)
-{
-	size_t n = strlen(text);
-
-	out->label = label;
-	out->len = (uint32_t)(n < MSG_DATA_MAX ? n : MSG_DATA_MAX);
-	memcpy(out->data, text, out->len);
-}
-
-static const char *fault_reason(const struct msg *in)
-{
-	if (!in->w[3])
-		return "pager: no mapping at this address";
-	if (in->w[1] == FAULT_WRITE)
-		return "pager: write to a read-only page";
-	return in->w[1] == FAULT_EXEC ? "pager: execute of a non-executable page"
-				      : "pager: read of an unreadable page";
-}
-
-static void handle_fault(const struct msg *in, struct msg *out)
-{
-	reply_text(out, FAULT_KILL, fault_reason(in));
-}
-
-/* Split "name\0arg\0..." into argv; the count must match w[0]. */
-static int unpack_argv(const struct msg *in, const char **argv)
-{
-	uint64_t argc = in->w[0];
-	uint32_t pos = 0;
-
-	if (argc < 1 || argc > SPAWN_ARGS_MAX)
-		return -EINVAL;
-	for (uint64_t i = 0; i < argc; i++) {
-		const void *nul = memchr(in->data + pos, '\0', in->len - pos);
-		if (pos >= in->len || !nul)
-			return -EINVAL;
-		argv[i] = (const char *)in->data + pos;
-		pos = (uint32_t)((const uint8_t *)nul - in->data) + 1;
-	}
-	return (int)argc;
-}
-
-static void handle_spawn(const struct msg *in, struct msg *out)
-{
-	const char *argv[SPAWN_ARGS_MAX];
-	struct pproc *caller = procs_by_pid(in->pid), *child;
-	int argc = unpack_argv(in, argv), err, h;
-
-	out->label = (uint64_t)(int64_t)-EINVAL;
-	if (argc < 0 || !caller)
-		goto done;
-	child = spawn(argc, argv, in->handle, &err);
-	if (!child) {
-		out->label = (uint64_t)(int64_t)err;
-		goto done;
-	}
-	h = sys_handle_grant(caller->handle, child->handle);
-	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
-	out->w[0] = (uint64_t)h;
-	out->w[1] = child->pid;
-done:
-	if (in->handle >= 0)
-		sys_handle_close(in->handle);	/* the child has its own copy */
-}
-
-/* Grow the heap by mapping zeroed frames now (demand paging comes later).
- * Shrinking lowers the break; its pages stay until the process ends. */
-static int64_t grow_heap(struct pproc *p, int64_t incr)
-{
-	uint64_t old = p->brk, want = p->brk + (uint64_t)incr;
-	struct map_entry e;
-
-	if (incr < 0 ? (uint64_t)-incr > p->brk - p->brk_base : want > p->brk_base + HEAP_MAX)
-		return -ENOMEM;
-	while (p->brk_mapped < want) {
-		e.va = p->brk_mapped;
-		e.pa = frame_alloc((uint32_t)procs_slot_of(p), &p->frames);
-		e.perm = MAP_R | MAP_W;
-		if (!e.pa || sys_map(p->handle, &e, 1) < 0)
-			return -ENOMEM;
-		p->brk_mapped += PAGE_SIZE;
-	}
-	p->brk = want;
-	return (int64_t)old;
-}
-
-static void handle_sbrk(const struct msg *in, struct msg *out)
-{
-	struct pproc *p = procs_by_pid(in->pid);
-	int64_t r = p ? grow_heap(p, (int64_t)in->w[0]) : -ESRCH;
-
-	out->label = (uint64_t)(r < 0 ? r : 0);
-	out->w[0] = (uint64_t)r;
-}
 
 static void reap(struct pproc *p)
 {
@@ -122,7 +27,9 @@ static void reap(struct pproc *p)
 
 	if (sys_proc_wait(p->handle, &info, WAIT_NOHANG) < 0 || info.how == EXIT_RUNNING)
 		return;
-	frames_free_list(&p->frames);
+	mmu_forget(p->handle);		/* its page tables went with it */
+	vm_space_destroy(p->vm);
+	mmu_forget(-1);
 	sys_handle_close(p->handle);
 	procs_release(p);
 	if (p != init_proc)
@@ -156,12 +63,31 @@ static int dispatch(const struct msg *in, struct msg *out)
 	}
 	if (in->label == PAGER_POWEROFF && init_proc && in->pid == init_proc->pid)
 		sys_poweroff((int)in->w[0]);
-	if (in->label == PAGER_SPAWN)
+	switch (in->label) {
+	case PAGER_SPAWN:
 		handle_spawn(in, out);
-	else if (in->label == PAGER_SBRK)
+		break;
+	case PAGER_SBRK:
 		handle_sbrk(in, out);
-	else
-		out->label = (uint64_t)(int64_t)-EINVAL;
+		break;
+	case PAGER_MMAP:
+		handle_mmap(in, out);
+		break;
+	case PAGER_MUNMAP:
+		handle_munmap(in, out);
+		break;
+	case PAGER_FORK:
+		handle_fork(in, out);
+		break;
+	case PAGER_STATS:
+		handle_stats(in, out);
+		break;
+	case PAGER_PROC_STATS:
+		handle_proc_stats(in, out);
+		break;
+	default:
+		reply_result(out, -EINVAL);
+	}
 	return in->origin == ORIGIN_CALL;
 }
 

@@ -1,7 +1,8 @@
 /*
- * Program loading. Until demand paging arrives, every page a program has
- * (image, stack, heap) is mapped before it runs, so a fault is always an
- * error; frames are tracked per process so its exit frees them all.
+ * Program loading. A new process gets regions, not pages: one per ELF
+ * segment (filled from the initrd on first touch), a stack and, on its
+ * first sbrk, a heap. Only the stack page holding argv is mapped before it
+ * runs; every other page comes through a fault.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,12 +10,13 @@
 #include "spawn.h"
 #include "procs.h"
 #include "frames.h"
+#include "mmu.h"
+#include "vm.h"
 #include "cpio.h"
 #include "elf.h"
 #include "sys.h"
 #include "pager/protocol.h"
-
-#define BATCH 32
+#include "requests.h"
 
 static struct spawn_env env;
 
@@ -23,76 +25,49 @@ void spawn_init(const struct spawn_env *e)
 	env = *e;
 }
 
-/* Mappings collected and handed to the kernel BATCH at a time. */
-struct mapper {
-	int proc;
-	size_t n;
-	int err;
-	struct map_entry e[BATCH];
-};
-
-static void mapper_flush(struct mapper *m)
-{
-	int r;
-
-	if (m->n == 0 || m->err)
-		return;
-	r = sys_map(m->proc, m->e, m->n);
-	if (r < 0)
-		m->err = r;
-	m->n = 0;
-}
-
-/* A fresh zeroed frame for p mapped at va; its contents, or NULL. */
-static uint8_t *map_new(struct mapper *m, struct pproc *p, uint64_t va, unsigned perm)
-{
-	uint64_t pa = frame_alloc((uint32_t)procs_slot_of(p), &p->frames);
-
-	if (!pa) {
-		m->err = -ENOMEM;
-		return NULL;
-	}
-	m->e[m->n++] = (struct map_entry){ va, pa, perm };
-	if (m->n == BATCH)
-		mapper_flush(m);
-	return frame_ptr(pa);
-}
-
 static unsigned seg_perm(uint32_t flags)
 {
-	return ((flags & ELF_SEG_R) ? MAP_R : 0) | ((flags & ELF_SEG_W) ? MAP_R | MAP_W : 0) |
-	       ((flags & ELF_SEG_X) ? MAP_X : 0);
+	return ((flags & ELF_SEG_R) ? VM_R : 0) | ((flags & ELF_SEG_W) ? VM_R | VM_W : 0) |
+	       ((flags & ELF_SEG_X) ? VM_X : 0);
 }
 
-static void load_segment(struct mapper *m, struct pproc *p, const uint8_t *file,
-			 const struct elf_segment *s)
+static uint64_t page_up(uint64_t x)
 {
-	uint64_t file_end = s->vaddr + s->filesz;
-
-	for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz && !m->err;
-	     va += PAGE_SIZE) {
-		uint8_t *page = map_new(m, p, va, seg_perm(s->flags));
-		uint64_t from = va > s->vaddr ? va : s->vaddr;
-		uint64_t to = va + PAGE_SIZE < file_end ? va + PAGE_SIZE : file_end;
-		if (page && from < to)
-			memcpy(page + (from - va), file + s->offset + (from - s->vaddr), to - from);
-	}
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-/* Stack with argc, argv[] and the strings in its top page; returns sp. */
-static uint64_t build_stack(struct mapper *m, struct pproc *p, int argc, const char *const *argv)
+/* One region per loadable segment; returns the end of the highest. */
+static int add_segments(struct pproc *p, const struct elf_image *img, const uint8_t *file,
+			uint64_t *end)
 {
-	uint8_t *top = NULL;
-	uint64_t ptrs[SPAWN_ARGS_MAX + 1];
-	uint64_t off = PAGE_SIZE, page_va = STACK_TOP - PAGE_SIZE;
-
-	for (int i = STACK_PAGES; i >= 1 && !m->err; i--) {
-		uint8_t *page = map_new(m, p, STACK_TOP - (uint64_t)i * PAGE_SIZE, MAP_R | MAP_W);
-		if (i == 1)
-			top = page;
+	*end = 0;
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		struct vm_image src = { file, s->offset, s->vaddr, s->filesz };
+		uint64_t top = page_up(s->vaddr + s->memsz);
+		int r = vm_region_add(p->vm, s->vaddr & ~(PAGE_SIZE - 1), top, seg_perm(s->flags),
+				      VM_IMAGE, &src);
+		if (r < 0)
+			return r;
+		if (top > *end)
+			*end = top;
 	}
-	if (!top)
+	return 0;
+}
+
+/* The stack region, with argc, argv[] and the strings in its top page
+ * (the one page mapped before the program runs); returns sp, or 0. */
+static uint64_t build_stack(struct pproc *p, int argc, const char *const *argv)
+{
+	uint64_t ptrs[SPAWN_ARGS_MAX + 1], off = PAGE_SIZE, page_va = STACK_TOP - PAGE_SIZE;
+	uint64_t pa;
+	uint8_t *top;
+
+	if (vm_region_add(p->vm, STACK_TOP - STACK_PAGES * PAGE_SIZE, STACK_TOP, VM_R | VM_W,
+			  VM_STACK, NULL) < 0 ||
+	    vm_fault(p->vm, page_va, VM_W) != VM_FAULT_MAPPED || !(pa = vm_lookup(p->vm, page_va)))
 		return 0;
+	top = frame_ptr(pa);
 	for (int i = argc - 1; i >= 0; i--) {
 		size_t len = strlen(argv[i]) + 1;
 		off -= len;
@@ -106,7 +81,8 @@ static uint64_t build_stack(struct mapper *m, struct pproc *p, int argc, const c
 	return page_va + off;
 }
 
-static int create(struct pproc *p, const char *name)
+/* A new empty process whose faults and death come to the pager. */
+int spawn_create(struct pproc *p, const char *name)
 {
 	struct proc_spec spec = { .fault_ep = (uint64_t)env.pager_ep,
 				  .death_notify = (uint64_t)env.deaths,
@@ -123,11 +99,11 @@ static int create(struct pproc *p, const char *name)
 		return -EINVAL;
 	p->pid = info.pid;
 	memcpy(p->name, info.name, PROC_NAME);
-	return 0;
+	p->vm = vm_space_create(h, p->pid);
+	return p->vm ? 0 : -ENOMEM;
 }
 
-/* Handles 1 and 2 of the child: the pager endpoint and the passed handle. */
-static int give_handles(struct pproc *p, int pass_handle)
+int spawn_give_handles(struct pproc *p, int pass_handle)
 {
 	if (sys_handle_grant(p->handle, env.pager_ep) != HANDLE_PAGER)
 		return -EINVAL;
@@ -139,35 +115,32 @@ static int give_handles(struct pproc *p, int pass_handle)
 static int load(struct pproc *p, const struct elf_image *img, const uint8_t *file, int argc,
 		const char *const *argv, int pass_handle)
 {
-	struct mapper m = { .proc = p->handle };
-	uint64_t sp, heap = 0;
-	int r;
+	uint64_t sp, end;
+	int r = add_segments(p, img, file, &end);
 
-	for (size_t i = 0; i < img->nsegs && !m.err; i++) {
-		const struct elf_segment *s = &img->segs[i];
-		load_segment(&m, p, file, s);
-		if (s->vaddr + s->memsz > heap)
-			heap = s->vaddr + s->memsz;
-	}
-	sp = build_stack(&m, p, argc, argv);
-	mapper_flush(&m);
-	if (m.err)
-		return m.err;
-	p->brk_base = p->brk = p->brk_mapped = (heap + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if ((r = give_handles(p, pass_handle)) < 0)
+	if (r < 0)
+		return -EINVAL;
+	p->brk_base = p->brk = p->heap_end = end;
+	if (!(sp = build_stack(p, argc, argv)))
+		return -ENOMEM;
+	mmu_flush();
+	if ((r = spawn_give_handles(p, pass_handle)) < 0)
 		return r;
 	r = sys_thread_create(p->handle, img->entry, sp, 0, PRIO_NORMAL);
 	return r < 0 ? r : 0;
 }
 
-/* Undo a half-made process: kill it (if created) and free what it had. */
-static void abandon(struct pproc *p)
+void spawn_abandon(struct pproc *p)
 {
-	if (p->handle >= 0) {
+	if (p->handle >= 0)
 		sys_proc_kill(p->handle, 0);
-		sys_handle_close(p->handle);
+	if (p->vm) {
+		mmu_forget(p->handle);
+		vm_space_destroy(p->vm);
+		mmu_forget(-1);
 	}
-	frames_free_list(&p->frames);
+	if (p->handle >= 0)
+		sys_handle_close(p->handle);
 	procs_release(p);
 }
 
@@ -195,10 +168,51 @@ struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err
 		*err = -EAGAIN;
 		return NULL;
 	}
-	if ((r = create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle)) < 0) {
-		abandon(p);
+	if ((r = spawn_create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle)) < 0) {
+		spawn_abandon(p);
 		*err = r;
 		return NULL;
 	}
 	return p;
+}
+
+/* Split "name\0arg\0..." into argv; the count must match w[0]. */
+static int unpack_argv(const struct msg *in, const char **argv)
+{
+	uint64_t argc = in->w[0];
+	uint32_t pos = 0;
+
+	if (argc < 1 || argc > SPAWN_ARGS_MAX)
+		return -EINVAL;
+	for (uint64_t i = 0; i < argc; i++) {
+		const void *nul = pos < in->len ? memchr(in->data + pos, '\0', in->len - pos) : NULL;
+		if (!nul)
+			return -EINVAL;
+		argv[i] = (const char *)in->data + pos;
+		pos = (uint32_t)((const uint8_t *)nul - in->data) + 1;
+	}
+	return (int)argc;
+}
+
+void handle_spawn(const struct msg *in, struct msg *out)
+{
+	const char *argv[SPAWN_ARGS_MAX];
+	struct pproc *caller = procs_by_pid(in->pid), *child;
+	int argc = unpack_argv(in, argv), err, h;
+
+	out->label = (uint64_t)(int64_t)-EINVAL;
+	if (argc < 0 || !caller)
+		goto done;
+	child = spawn(argc, argv, in->handle, &err);
+	if (!child) {
+		out->label = (uint64_t)(int64_t)err;
+		goto done;
+	}
+	h = sys_handle_grant(caller->handle, child->handle);
+	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
+	out->w[0] = (uint64_t)h;
+	out->w[1] = child->pid;
+done:
+	if (in->handle >= 0)
+		sys_handle_close(in->handle);	/* the child has its own copy */
 }

@@ -1,7 +1,7 @@
 /*
  * Creating a process from a program in the initrd: check its ELF, give it
- * frames for its image and stack, lay out argv, hand it the pager endpoint
- * (and the spawner's handle), and start its first thread.
+ * regions for its image and stack, lay out argv, hand it the pager
+ * endpoint (and the spawner's handle), and start its first thread.
  */
 #ifndef PAGER_SPAWN_H
 #define PAGER_SPAWN_H
@@ -24,6 +24,14 @@ struct spawn_env {
 };
 
 void spawn_init(const struct spawn_env *env);
+
+/* A new empty process (and address space) in p, whose faults and death
+ * come to the pager; then its handles 1 (pager) and 2 (pass_handle, if
+ * >= 0). Used by spawn and fork. */
+int spawn_create(struct pproc *p, const char *name);
+int spawn_give_handles(struct pproc *p, int pass_handle);
+/* Kill a half-made process and release everything it had. */
+void spawn_abandon(struct pproc *p);
 
 /* Start argv[0] with argc arguments; pass_handle (a pager handle, or -1)
  * becomes the child's HANDLE_ARG. The new record, or NULL with *err set to

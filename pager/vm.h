@@ -80,6 +80,9 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access);
 /* A short reason for a fault result ("no region at this address"...). */
 const char *vm_fault_reason(int result);
 
+/* The frame mapped at va in s (after a fault resolved it), or 0. */
+uint64_t vm_lookup(const struct vm_space *s, uint64_t va);
+
 /* A copy of parent for child: private pages become copy-on-write in both,
  * shared ones stay shared. 0 or VM_FAULT_NOMEM. */
 int vm_fork(struct vm_space *parent, struct vm_space *child);
@@ -89,6 +92,12 @@ typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
 size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 /* Mappings of pa (0: not mapped). */
 unsigned vm_mapcount(uint64_t pa);
+/* Remove every mapping of pa at once (for reclaim): unmap it in each space,
+ * drop its rmap entries, clear it from every page array and shared object.
+ * The frame stays allocated, the caller's (FRAME_F_DETACHED), to write out
+ * and frame_free. The number of mappings removed, or -1 if pa is not a
+ * process page. */
+int vm_unmap_frame_everywhere(uint64_t pa);
 
 struct vm_counters {
 	uint64_t faults, faults_zero, faults_image, cow_breaks, cow_reuse, faultaround_pages;
@@ -101,5 +110,11 @@ struct vm_space_info {
 	uint32_t resident, shared, regions;
 };
 void vm_space_info(const struct vm_space *s, struct vm_space_info *out);
+
+/* Walk every space, region, page, shared object, frame and rmap entry and
+ * check that the back-links agree and the counters are exact (frames_check
+ * included). 0, or -1 and vm_check_error() says what disagrees. */
+int vm_check(void);
+const char *vm_check_error(void);
 
 #endif

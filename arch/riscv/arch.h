@@ -32,6 +32,9 @@ static inline uint64_t kva_to_pa(const void *kva)
 uint64_t arch_syscall_number(const struct arch_regs *r);
 uint64_t arch_syscall_arg(const struct arch_regs *r, int i);
 void arch_set_result(struct arch_regs *r, int64_t v);
+/* Make the system call that trapped run again on return (or not: undo). */
+void arch_syscall_restart(struct arch_regs *r);
+void arch_syscall_unrestart(struct arch_regs *r);
 uint64_t arch_pc(const struct arch_regs *r);
 /* A fresh user context starting at pc with the given stack and a0 = arg. */
 void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg);
@@ -56,6 +59,9 @@ int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
+/* Read and clear the accessed and dirty bits of va's page: abi/vm.h's
+ * enum harvest_bits. The caller flushes the TLB once for a batch. */
+unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
 void arch_pt_activate(const struct arch_pt *pt);

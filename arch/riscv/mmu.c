@@ -174,6 +174,19 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }
 
+unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va)
+{
+	uint64_t *e = user_va(va) ? walk(pt, va, 0, 0) : NULL;
+	unsigned bits;
+
+	if (!e || !(*e & PTE_V) || !(*e & PTE_U))
+		return 0;
+	bits = HARVEST_PRESENT | ((*e & PTE_A) ? HARVEST_ACCESSED : 0) |
+	       ((*e & PTE_D) ? HARVEST_DIRTY : 0);
+	*e &= ~(PTE_A | PTE_D);
+	return bits;
+}
+
 int arch_pt_present(const struct arch_pt *pt, uint64_t va)
 {
 	int level;

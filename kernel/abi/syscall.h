@@ -42,8 +42,9 @@ enum syscall_number {
 	SYS_PROTECT = 43,	/* (proc, va, npages, perm) -> 0 */
 	SYS_HANDLE_GRANT = 44,	/* (proc, handle) -> handle number in proc */
 	SYS_POWEROFF = 45,	/* (int status): does not return */
+	SYS_HARVEST = 47,	/* (struct harvest_entry *, n) -> n */
 
-	SYS_COUNT = 47
+	SYS_COUNT = 48
 };
 
 #endif

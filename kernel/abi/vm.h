@@ -31,4 +31,18 @@ struct map_entry {
 	uint64_t perm;		/* enum map_perm; W needs R */
 };
 
+/* One page whose accessed and dirty bits the pager reads and clears
+ * (SYS_HARVEST); the kernel fills in bits. */
+struct harvest_entry {
+	uint32_t proc;		/* in: the pager's handle to the process */
+	uint32_t bits;		/* out: enum harvest_bits */
+	uint64_t va;		/* in: page-aligned user address */
+};
+
+enum harvest_bits {
+	HARVEST_PRESENT = 1,	/* a page is mapped there */
+	HARVEST_ACCESSED = 2,	/* touched since the last harvest */
+	HARVEST_DIRTY = 4	/* written since the last harvest */
+};
+
 #endif

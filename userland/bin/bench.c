@@ -1,18 +1,27 @@
 /*
- * Micro-benchmarks of the kernel's fast paths, in guest instructions
- * (rdinstret). scripts/bench runs this under QEMU's -icount so the counts
- * repeat exactly; nothing here asserts a time.
+ * Micro-benchmarks of the kernel's fast paths and the pager's fault and
+ * fork paths, in guest instructions (rdinstret). scripts/bench runs this
+ * under QEMU's -icount so the counts repeat exactly; nothing here asserts a
+ * time.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "sys.h"
 #include "pager_client.h"
 #include "pager/protocol.h"
 
 #define ROUNDS 10000
 #define WARMUP 100
+#define TOUCH_PAGES 4096		/* 16 MiB of fresh anonymous memory */
+#define FORK_BYTES (1024 * 1024)
+#define FORK_ROUNDS 20
+#define FORK_WARMUP 2
 
 static uint64_t instret(void)
 {
@@ -69,6 +78,93 @@ static void row(const char *what, uint64_t n)
 	printf("bench: %-48s %8lu\n", what, (unsigned long)n);
 }
 
+/* A benchmark that could not run says why; the run then fails. */
+static int cannot(const char *what, int error)
+{
+	printf("bench: %s: cannot run (error %d)\n", what, error);
+	return 1;
+}
+
+static void *map_anon(size_t len)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* One store to each of TOUCH_PAGES never-touched pages: every page costs a
+ * fault or rides on one (fault-around), so report per page and, from the
+ * pager's own count, per fault. */
+static int first_touch(void)
+{
+	const size_t len = TOUCH_PAGES * PAGE_SIZE;
+	volatile uint8_t *p = map_anon(len);
+	struct pager_stats a, b;
+	int r;
+
+	if (p == MAP_FAILED)
+		return cannot("first touch", errno);
+	if ((r = pager_stats(&a)) < 0)
+		return cannot("first touch", -r);
+	uint64_t start = instret();
+	for (size_t i = 0; i < TOUCH_PAGES; i++)
+		p[i * PAGE_SIZE] = 1;
+	uint64_t spent = instret() - start;
+	if ((r = pager_stats(&b)) < 0)
+		return cannot("first touch", -r);
+	munmap((void *)p, len);
+	uint64_t faults = b.faults - a.faults;
+	row("first touch of an anonymous page (4096 pages)", spent / TOUCH_PAGES);
+	row("faults per 1000 first-touched pages", faults * 1000 / TOUCH_PAGES);
+	row("minor fault round trip (instructions per fault)", faults ? spent / faults : 0);
+	return 0;
+}
+
+/* fork + the child's _exit + waitpid, averaged: the child usually runs
+ * before fork returns in the parent, so the whole cycle is what can be
+ * measured honestly. */
+static int fork_cycle(uint64_t *per_cycle)
+{
+	uint64_t total = 0;
+	int status;
+
+	for (int i = 0; i < FORK_WARMUP + FORK_ROUNDS; i++) {
+		uint64_t start = instret();
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0)
+			return errno;
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			return errno ? errno : ECHILD;
+		if (i >= FORK_WARMUP)
+			total += instret() - start;
+	}
+	*per_cycle = total / FORK_ROUNDS;
+	return 0;
+}
+
+/* The cycle as the process is, then with 1 MiB more touched: the
+ * difference is what copying-on-write that megabyte costs a fork. */
+static int fork_costs(void)
+{
+	uint64_t small, big;
+	volatile uint8_t *p;
+	int r;
+
+	if ((r = fork_cycle(&small)) != 0)
+		return cannot("fork", r);
+	if ((p = map_anon(FORK_BYTES)) == MAP_FAILED)
+		return cannot("fork", errno);
+	for (size_t off = 0; off < FORK_BYTES; off += PAGE_SIZE)
+		p[off] = 1;
+	r = fork_cycle(&big);
+	munmap((void *)p, FORK_BYTES);
+	if (r != 0)
+		return cannot("fork", r);
+	row("fork + exit + waitpid (20 rounds)", small);
+	row("fork + exit + waitpid, 1 MiB more touched", big);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ep, server, pid;
@@ -81,10 +177,13 @@ int main(int argc, char **argv)
 		printf("bench: cannot start the IPC server (%d, %d)\n", ep, server);
 		return 1;
 	}
-	printf("bench: %-48s %8s\n", "operation (average of 10000)", "guest instructions");
+	printf("bench: %-48s %8s\n", "operation (average of 10000 unless said)",
+	       "guest instructions");
 	row("null system call (getpid)", null_syscall());
 	row("IPC round trip: call + reply_recv, header only", round_trip(ep, 0));
 	row("IPC round trip: call + reply_recv, 256 bytes", round_trip(ep, 256));
 	sys_proc_kill(server, 0);
-	return 0;
+	int failed = first_touch();
+	failed |= fork_costs();
+	return failed;
 }

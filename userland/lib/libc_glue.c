@@ -1,12 +1,14 @@
 /*
  * The process services picolibc expects from its host: _exit, getpid, and
- * kill for the one process a program can name by pid, itself (abort and
- * raise need it). sbrk is elsewhere: pager_heap.c, or the pager's own.
+ * kill for the processes a program can name by pid: itself (abort and raise
+ * need it) and its recorded children (children.h). sbrk is elsewhere:
+ * pager_heap.c, or the pager's own.
  */
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "console.h"
 #include "sys.h"
 
@@ -21,17 +23,38 @@ pid_t getpid(void)
 	return sys_getpid();
 }
 
-/* Kill ourselves with reason sig (a waiter sees CAUSE_KILLED, status sig).
- * Other processes are reached by handle (sys_proc_kill), never by pid. */
-int kill(pid_t pid, int sig)
+/* Kill ourselves with reason sig (a waiter sees CAUSE_KILLED, status sig). */
+static int kill_self(int sig)
 {
-	if (pid != getpid()) {
-		errno = ESRCH;
-		return -1;
-	}
 	if (sig == 0)
 		return 0;	/* only asks whether we exist */
 	console_flush();
 	sys_proc_kill(HANDLE_SELF, sig);
 	_exit(128 + sig);	/* the kernel refused to kill us: still end */
+}
+
+/* There are no signal handlers: every signal but 0 ends the process, and
+ * its waiter sees sig as the kill reason (WTERMSIG). Processes other than
+ * ourselves are reached through the handle recorded for them. */
+int kill(pid_t pid, int sig)
+{
+	if (sig < 0 || sig >= NSIG) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pid == getpid())
+		return kill_self(sig);
+	int h = child_handle(pid);
+	if (h < 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	int r = sig == 0 ? 0 : sys_proc_kill(h, sig);
+	/* -ERR_SRCH: it has ended but is not reaped yet; like a zombie, it
+	 * still exists for kill, which has nothing left to do. */
+	if (r < 0 && r != -ERR_SRCH) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * spawn() and poweroff(): one call each to the pager's service endpoint,
- * in the message layouts of pager/protocol.h.
+ * Requests to the pager's service endpoint in the message layouts of
+ * pager/protocol.h: the common call, spawn(), poweroff() and the statistics.
  */
 #include <string.h>
 
@@ -32,19 +32,25 @@ static int pack_argv(struct msg *m, const char *name, const char *const argv[])
 	return r;
 }
 
+int pager_call(struct msg *m)
+{
+	int r = sys_call(HANDLE_PAGER, m);
+
+	if (r < 0)
+		return r;
+	return (int64_t)m->label < 0 ? (int)(int64_t)m->label : 0;
+}
+
 int spawn(const char *name, const char *const argv[], int pass_handle,
 	  int *pid_out)
 {
 	struct msg m = { .label = PAGER_SPAWN, .handle = pass_handle };
 	int r = pack_argv(&m, name, argv);
 
+	if (r == 0)
+		r = pager_call(&m);
 	if (r < 0)
 		return r;
-	r = sys_call(HANDLE_PAGER, &m);
-	if (r < 0)
-		return r;
-	if ((int64_t)m.label < 0)
-		return (int)(int64_t)m.label;
 	if (pid_out != NULL)
 		*pid_out = (int)m.w[1];
 	return (int)m.w[0];
@@ -58,4 +64,39 @@ _Noreturn void poweroff(int status)
 	m.w[0] = (uint64_t)(int64_t)status;
 	sys_call(HANDLE_PAGER, &m);	/* returns only if refused */
 	sys_exit(status);
+}
+
+int pager_stats(struct pager_stats *out)
+{
+	struct msg m = { .label = PAGER_STATS, .handle = -1 };
+	int r = pager_call(&m);
+
+	if (r < 0)
+		return r;
+	if (m.len < sizeof(*out))
+		return -ERR_INVAL;	/* a pager older than this struct */
+	memcpy(out, m.data, sizeof(*out));
+	return 0;
+}
+
+int pager_proc_stats(uint32_t first, struct pager_proc_stats *out, size_t max,
+		     uint32_t *next)
+{
+	struct msg m = { .label = PAGER_PROC_STATS, .handle = -1 };
+	int r;
+
+	m.w[0] = first;
+	if ((r = pager_call(&m)) < 0)
+		return r;
+	/* Trust neither count alone: take what both the count and the bytes
+	 * sent cover, and no more than the caller has room for. */
+	size_t n = m.w[0];
+	if (n > m.len / sizeof(*out))
+		n = m.len / sizeof(*out);
+	if (n > max)
+		n = max;
+	memcpy(out, m.data, n * sizeof(*out));
+	if (next != NULL)
+		*next = (uint32_t)m.w[1];
+	return (int)n;
 }

@@ -8,7 +8,7 @@
 #include "sys.h"
 #include "syscall.h"	/* this directory's: sys_ecall() */
 
-_Static_assert(SYS_COUNT == 47,
+_Static_assert(SYS_COUNT == 48,
 	       "the system-call list changed: update sys.h and sys.c");
 _Static_assert(offsetof(struct msg, data) == MSG_HEADER_SIZE,
 	       "struct msg header size disagrees with MSG_HEADER_SIZE");
@@ -166,6 +166,11 @@ int sys_protect(int proc, uintptr_t va, size_t npages, int perm)
 int sys_handle_grant(int proc, int h)
 {
 	return (int)call2(SYS_HANDLE_GRANT, proc, h);
+}
+
+int sys_harvest(struct harvest_entry *entries, size_t n)
+{
+	return (int)call2(SYS_HARVEST, (long)entries, (long)n);
 }
 
 int sys_proc_info(int proc, struct proc_info *info)

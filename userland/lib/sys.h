@@ -59,6 +59,7 @@ int sys_map(int proc, const struct map_entry *entries, size_t n);
 int sys_unmap(int proc, uintptr_t va, size_t npages);
 int sys_protect(int proc, uintptr_t va, size_t npages, int perm);
 int sys_handle_grant(int proc, int h);
+int sys_harvest(struct harvest_entry *entries, size_t n);
 /* If the kernel refuses (not the root task), the caller exits with status
  * instead: it never returns. Programs use poweroff() (pager_client.h). */
 _Noreturn void sys_poweroff(int status);

@@ -7,7 +7,9 @@
 #define TESTS_CHECK_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "pager/protocol.h"
 #include "sys.h"
 
 #define MS 1000000LL			/* nanoseconds */
@@ -68,6 +70,48 @@ int child_wait(struct child *c, struct exit_info *info);
 
 /* Kill c if it still runs, reap it and close its handle. */
 void child_cleanup(struct child *c);
+
+/* Children made by fork() (forked.c). A child's function returns its exit
+ * status: 0 for all well, else bits saying what it saw wrong. */
+#define CHILD_TIMEOUT (10000 * MS)	/* a forked child must end by then */
+
+/* Fork a child that runs fn(arg) and exits with what it returns. Its pid,
+ * or -1 (recorded). */
+pid_t fork_run(int (*fn)(void *), void *arg);
+
+/* Wait for child pid to end and reap it into *info; after timeout_ns kill
+ * and reap it and fail. 0, or -1 (recorded). */
+int reap(pid_t pid, struct exit_info *info, int64_t timeout_ns);
+
+/* Check that a reaped child exited normally with status 0; else say how it
+ * ended (what is a word for the message). 0, or -1 (recorded). */
+int expect_clean_exit(const struct exit_info *info, const char *what);
+
+/* Run fn(arg) in a forked child and check that the pager killed it for a
+ * page fault at addr. 0, or -1 (recorded). */
+int expect_fault_kill(int (*fn)(void *), void *arg, uintptr_t addr);
+
+/* Yield until *flag (shared memory) is non-zero or timeout_ns passes; 0, or
+ * -1 (not recorded: children use it too). */
+int poll_flag(const volatile int *flag, int64_t timeout_ns);
+
+/* The pager's counters (vmstats.c). */
+
+/* Read them; 0, or -1 (recorded). */
+int stats_get(struct pager_stats *st);
+
+/* Read them once the pager has finished with processes that have just
+ * ended (frames_free and processes stay put across reads). 0, or -1. */
+int stats_settled(struct pager_stats *st);
+
+/* Poll until frames_free is want or 1 s passes; *st holds the last read.
+ * 0, or -1 (recorded) if the pager did not answer. */
+int stats_wait_free(struct pager_stats *st, uint64_t want);
+
+/* The pager's statistics for processes pids[0..n-1] into out[0..n-1], from
+ * one sweep of its table (one reply while there are at most 16 processes),
+ * so they describe one moment. 0, or -1 (recorded) if one is missing. */
+int proc_stats_get(const pid_t *pids, struct pager_proc_stats *out, int n);
 
 /* An echo server (userland/bin/echo.h) on an endpoint of its own. */
 struct echo {

@@ -1,13 +1,14 @@
 /*
  * tests: the in-guest test suite. Runs every test in the table, or only the
- * ones named in its arguments, and prints TAP; the exit status is the number
- * of tests that failed.
+ * ones named in its arguments, and prints TAP, then the pager's statistics
+ * as TAP comments; the exit status is the number of tests that failed.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "tests.h"
+#include "vmstat_print.h"
 
 static const struct test {
 	int (*fn)(void);
@@ -26,6 +27,17 @@ static const struct test {
 	{ test_kill, "kill" },
 	{ test_spawn_unknown, "spawn_unknown" },
 	{ test_malloc_printf, "malloc_printf" },
+	{ test_demand_zero, "demand_zero" },
+	{ test_heap_big, "heap_big" },
+	{ test_fork_wait, "fork_wait" },
+	{ test_fork_cow, "fork_cow" },
+	{ test_fork_chain, "fork_chain" },
+	{ test_shared_memory, "shared_memory" },
+	{ test_readonly_write_kills, "readonly_write_kills" },
+	{ test_outside_kills, "outside_kills" },
+	{ test_munmap, "munmap" },
+	{ test_no_leaks, "no_leaks" },
+	{ test_syscall_untouched_buffer, "syscall_untouched_buffer" },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
@@ -93,5 +105,8 @@ static int run_all(void)
 /* tests [NAME...]: every test, or only those named (init.args=A,B). */
 int main(int argc, char **argv)
 {
-	return argc > 1 ? run_named(argv + 1, argc - 1) : run_all();
+	int failed = argc > 1 ? run_named(argv + 1, argc - 1) : run_all();
+
+	vmstat_print("# ");	/* what the run cost the pager */
+	return failed;
 }

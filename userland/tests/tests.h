@@ -30,4 +30,23 @@ int test_spawn_unknown(void);
 /* libc.c */
 int test_malloc_printf(void);
 
+/* memory.c */
+int test_demand_zero(void);
+int test_heap_big(void);
+int test_munmap(void);
+int test_no_leaks(void);
+
+/* posix_wait.c */
+int test_fork_wait(void);
+
+/* fork.c */
+int test_fork_cow(void);
+int test_fork_chain(void);
+int test_shared_memory(void);
+
+/* faults.c */
+int test_readonly_write_kills(void);
+int test_outside_kills(void);
+int test_syscall_untouched_buffer(void);
+
 #endif

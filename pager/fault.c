@@ -1,0 +1,48 @@
+/*
+ * Page faults: the VM core resolves the fault, and every mapping it made
+ * for the faulting process goes back in the reply (FAULT_RESUME), so one
+ * fault costs one IPC round trip; an access it refuses ends the process
+ * with the reason (FAULT_KILL), or fails the system call that met it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "requests.h"
+#include "procs.h"
+#include "mmu.h"
+#include "vm.h"
+
+#define REPLY_MAPS (MSG_DATA_MAX / sizeof(struct map_entry))
+
+static void reply_kill(struct msg *out, const char *why)
+{
+	size_t n = strlen(why);
+
+	out->label = FAULT_KILL;
+	out->len = (uint32_t)(n < MSG_DATA_MAX ? n : MSG_DATA_MAX);
+	memcpy(out->data, why, out->len);
+}
+
+void handle_fault(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	char why[80];
+	int r;
+
+	if (!p) {
+		reply_kill(out, "pager: fault from a process it does not know");
+		return;
+	}
+	r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
+	if (r != VM_FAULT_MAPPED) {
+		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
+		reply_kill(out, why);
+		if (!in->w[4])
+			stats_count_kill();
+		mmu_flush();
+		return;
+	}
+	out->label = FAULT_RESUME;
+	out->len = (uint32_t)(mmu_take(p->handle, (struct map_entry *)out->data, REPLY_MAPS) *
+			      sizeof(struct map_entry));
+	mmu_flush();	/* whatever the fault changed elsewhere (copy-on-write) */
+}

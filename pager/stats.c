@@ -1,0 +1,66 @@
+/*
+ * The pager's statistics, served over IPC like Linux's /proc/vmstat: the
+ * VM core's counters, the frame table's and one line per process.
+ */
+#include <string.h>
+#include "requests.h"
+#include "procs.h"
+#include "frames.h"
+#include "vm.h"
+#include "pager/protocol.h"
+
+#define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
+
+static uint64_t kills;
+
+void stats_count_kill(void)
+{
+	kills++;
+}
+
+void handle_stats(const struct msg *in, struct msg *out)
+{
+	const struct vm_counters *c = vm_counters();
+	struct pager_stats st = {
+		.frames_total = frames_total(),
+		.frames_free = frames_free(),
+		.frames_mapped = c->frames_mapped,
+		.frames_shared = c->frames_shared,
+		.rmap_entries = c->rmap_entries,
+		.faults = c->faults,
+		.faults_zero = c->faults_zero,
+		.faults_image = c->faults_image,
+		.cow_breaks = c->cow_breaks,
+		.cow_reuse = c->cow_reuse,
+		.faultaround_pages = c->faultaround_pages,
+		.kills = kills,
+		.processes = (uint64_t)procs_count(),
+	};
+
+	(void)in;
+	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
+	reply_result(out, 0);
+	memcpy(out->data, &st, sizeof(st));
+	out->len = sizeof(st);
+}
+
+void handle_proc_stats(const struct msg *in, struct msg *out)
+{
+	struct pager_proc_stats *e = (struct pager_proc_stats *)out->data;
+	uint64_t slot = in->w[0], n = 0;
+
+	for (; slot < PROCS_MAX && n < PER_REPLY; slot++) {
+		struct pproc *p = procs_slot((int)slot);
+		struct vm_space_info info;
+		if (!p || !p->vm)
+			continue;
+		vm_space_info(p->vm, &info);
+		e[n] = (struct pager_proc_stats){ p->pid, info.resident, info.shared, info.regions, { 0 } };
+		memcpy(e[n].name, p->name, sizeof(e[n].name));
+		n++;
+	}
+	reply_result(out, 0);
+	out->len = (uint32_t)(n * sizeof(*e));
+	out->w[0] = n;
+	out->w[1] = slot < PROCS_MAX ? slot : 0;
+}

@@ -1,0 +1,225 @@
+/*
+ * Host tests for pager/frames.c over a buffer standing in for RAM: counts,
+ * allocation order and zeroing, the table's own frames, the doubly linked
+ * free list, and every kind of bad free being refused and reported.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "frames.h"
+
+#define BASE 0x80000000UL
+#define NFRAMES 256UL	/* table: 256 * 32 bytes = 2 frames */
+#define PG FRAME_SIZE
+
+static uint8_t *ram;
+
+static int setup(void **state)
+{
+	(void)state;
+	ram = aligned_alloc(PG, NFRAMES * PG);
+	if (!ram)
+		return -1;
+	memset(ram, 0x5A, NFRAMES * PG);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(ram);
+	return 0;
+}
+
+static void check_ok(void)
+{
+	if (frames_check() < 0)
+		fail_msg("frames_check: %s", frames_error());
+}
+
+/* RAM with frames 0-3 reserved and a hole at 100-109: the table takes the
+ * first two free frames. */
+static void init_two_ranges(void)
+{
+	struct frame_range free[] = { { BASE + 4 * PG, BASE + 100 * PG },
+				      { BASE + 110 * PG, BASE + NFRAMES * PG } };
+
+	assert_int_equal(frames_init(BASE, BASE + NFRAMES * PG, free, 2, ram), 0);
+	check_ok();
+}
+
+static void test_descriptor(void **state)
+{
+	(void)state;
+	assert_true(frames_descriptor_size() <= 32);
+	assert_int_equal(frames_descriptor_size(), sizeof(struct frame));
+}
+
+static void test_init_counts(void **state)
+{
+	(void)state;
+	init_two_ranges();
+	assert_int_equal(frames_total(), 96 + 146);
+	assert_int_equal(frames_free(), 96 + 146 - 2);
+	assert_int_equal(frame_desc(BASE)->state, FRAME_RESERVED);
+	assert_int_equal(frame_desc(BASE + 4 * PG)->state, FRAME_PINNED);	/* the table */
+	assert_int_equal(frame_desc(BASE + 5 * PG)->state, FRAME_PINNED);
+	assert_int_equal(frame_desc(BASE + 6 * PG)->state, FRAME_FREE);
+	assert_int_equal(frame_desc(BASE + 105 * PG)->state, FRAME_RESERVED);
+	assert_null(frame_desc(BASE + NFRAMES * PG));
+	assert_null(frame_desc(BASE - PG));
+	assert_null(frame_desc(BASE + 6 * PG + 8));
+	assert_int_equal(frames_ram_base(), BASE);
+	assert_int_equal(frames_ram_end(), BASE + NFRAMES * PG);
+	/* The window shows the byte at ram_base at its start. */
+	assert_ptr_equal(frame_ptr(BASE + 7 * PG), ram + 7 * PG);
+}
+
+static void test_init_rejects(void **state)
+{
+	struct frame_range all = { BASE, BASE + NFRAMES * PG };
+	struct frame_range tiny = { BASE, BASE + PG };
+
+	(void)state;
+	assert_int_equal(frames_init(0, NFRAMES * PG, &all, 1, ram), -1);
+	assert_int_equal(frames_init(BASE, BASE, &all, 1, ram), -1);
+	assert_int_equal(frames_init(BASE + 8, BASE + NFRAMES * PG, &all, 1, ram), -1);
+	assert_int_equal(frames_init(BASE, BASE + NFRAMES * PG, &all, 1, NULL), -1);
+	/* 8 KiB of table does not fit in one free frame. */
+	assert_int_equal(frames_init(BASE, BASE + NFRAMES * PG, &tiny, 1, ram), -1);
+}
+
+static void test_alloc_order_and_zero(void **state)
+{
+	uint64_t a, b, p;
+
+	(void)state;
+	init_two_ranges();
+	a = frame_alloc();
+	b = frame_alloc();
+	assert_int_equal(a, BASE + 6 * PG);	/* upwards through memory */
+	assert_int_equal(b, BASE + 7 * PG);
+	for (size_t i = 0; i < PG; i++)
+		assert_int_equal(((uint8_t *)frame_ptr(a))[i], 0);
+	assert_int_equal(frame_desc(a)->state, FRAME_ANON);
+	assert_int_equal(frame_desc(a)->mapcount, 0);
+	p = frame_alloc_pinned();
+	assert_int_equal(frame_desc(p)->state, FRAME_PINNED);
+	assert_int_equal(frames_free(), 240 - 3);
+	check_ok();
+	frame_free(b);
+	frame_free(p);
+	assert_int_equal(frames_free(), 240 - 1);
+	check_ok();
+	assert_int_equal(frame_alloc(), p);	/* the last freed comes back first */
+	check_ok();
+}
+
+static void test_exhaust(void **state)
+{
+	uint64_t n = 0, pa, last = 0;
+
+	(void)state;
+	init_two_ranges();
+	while ((pa = frame_alloc()) != 0) {
+		assert_true(pa > last);
+		assert_true(pa < BASE + 100 * PG || pa >= BASE + 110 * PG);
+		last = pa;
+		n++;
+	}
+	assert_int_equal(n, 240);
+	assert_int_equal(frames_free(), 0);
+	assert_int_equal(frame_alloc_pinned(), 0);
+	check_ok();
+	for (pa = BASE + 6 * PG; pa < BASE + NFRAMES * PG; pa += 2 * PG)
+		if (frame_desc(pa)->state == FRAME_ANON)
+			frame_free(pa);
+	check_ok();
+	assert_int_equal(frames_free(), 120);
+}
+
+/* Free frames in a scattered order, then check the list both ways. */
+static void test_free_list_links(void **state)
+{
+	uint64_t pas[40];
+
+	(void)state;
+	init_two_ranges();
+	for (int i = 0; i < 40; i++)
+		pas[i] = frame_alloc();
+	for (int i = 0; i < 40; i += 3)
+		frame_free(pas[i]);
+	for (int i = 1; i < 40; i += 3)
+		frame_free(pas[i]);
+	check_ok();
+	/* Break a back-link: the check must see it. */
+	frame_desc(pas[1])->prev = FRAME_NONE;
+	assert_int_equal(frames_check(), -1);
+	assert_non_null(frames_error());
+	/* A frame marked free but left off the list. */
+	init_two_ranges();
+	pas[0] = frame_alloc();
+	frame_desc(pas[0])->state = FRAME_FREE;
+	assert_int_equal(frames_check(), -1);
+}
+
+static void expect_refused(uint64_t pa, const char *what)
+{
+	init_two_ranges();
+	frame_free(pa);
+	if (frames_check() == 0)
+		fail_msg("freeing %s was not caught", what);
+	assert_non_null(frames_error());
+}
+
+static void test_bad_frees(void **state)
+{
+	uint64_t pa;
+
+	(void)state;
+	expect_refused(BASE + 6 * PG, "a free frame");
+	expect_refused(BASE, "a reserved frame");
+	expect_refused(BASE + 4 * PG, "the table");
+	expect_refused(BASE + NFRAMES * PG, "a frame outside RAM");
+	expect_refused(BASE + 6 * PG + 16, "an unaligned address");
+
+	init_two_ranges();
+	pa = frame_alloc();
+	frame_free(pa);
+	check_ok();
+	frame_free(pa);		/* double free */
+	assert_int_equal(frames_check(), -1);
+
+	init_two_ranges();
+	pa = frame_alloc();
+	frame_desc(pa)->mapcount = 1;
+	frame_free(pa);
+	assert_int_equal(frames_check(), -1);
+	assert_int_equal(frame_desc(pa)->state, FRAME_ANON);	/* left alone */
+
+	init_two_ranges();
+	pa = frame_alloc();
+	frame_desc(pa)->obj = 3;
+	frame_free(pa);
+	assert_int_equal(frames_check(), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_descriptor),
+		cmocka_unit_test_setup_teardown(test_init_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_rejects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_order_and_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exhaust, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_list_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_frees, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

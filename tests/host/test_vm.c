@@ -1,0 +1,516 @@
+/*
+ * Host tests for the pager's VM core in one address space: demand-zero and
+ * image fills, bad accesses, the stack's guard, unmapping and resizing
+ * regions, placing them, fault-around, running out of frames, and the
+ * consistency checker catching broken back-links. vm_check runs after
+ * every step (fake_check).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vm_fake.h"
+
+#define PG VM_PAGE
+#define RW (VM_R | VM_W)
+#define AS 1
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_setup(0);
+	return 0;
+}
+
+static int setup_fa4(void **state)
+{
+	(void)state;
+	fake_setup(4);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_teardown();
+	return 0;
+}
+
+static struct vm_space *space(int as)
+{
+	struct vm_space *s = vm_space_create(as, (uint32_t)(100 + as));
+
+	assert_non_null(s);
+	return s;
+}
+
+static void assert_zero_page(uint64_t pa)
+{
+	const uint8_t *p = frame_ptr(pa);
+
+	for (size_t i = 0; i < PG; i++)
+		if (p[i])
+			fail_msg("byte %zu of frame 0x%lx is %u", i, (unsigned long)pa, p[i]);
+}
+
+static void destroy_all(struct vm_space *s, uint64_t free0)
+{
+	vm_space_destroy(s);
+	fake_check();
+	assert_int_equal(fake_count(-1), 0);
+	assert_int_equal(frames_free(), free0);
+}
+
+static void test_demand_zero(void **state)
+{
+	uint64_t free0 = frames_free(), pa;
+	struct vm_space *s = space(AS);
+	unsigned perm, maps;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	fake_check();
+	assert_int_equal(fake_count(AS), 0);	/* nothing until touched */
+	assert_int_equal(vm_lookup(s, 0x11000), 0);
+
+	fake_fault(s, 0x11008, VM_R, VM_FAULT_MAPPED);
+	pa = fake_pa(AS, 0x11000, &perm);
+	assert_int_not_equal(pa, 0);
+	assert_int_equal(perm, RW);
+	assert_zero_page(pa);
+	assert_int_equal(vm_lookup(s, 0x11ff8), pa);
+	assert_int_equal(vm_mapcount(pa), 1);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(fake_count(AS), 1);
+	assert_int_equal(vm_counters()->faults, 1);
+	assert_int_equal(vm_counters()->faults_zero, 1);
+	assert_int_equal(vm_counters()->frames_mapped, 1);
+
+	/* A second touch finds the page: no frame, no mapping, no COW. */
+	maps = fake.maps;
+	fake_fault(s, 0x11ff0, VM_W, VM_FAULT_MAPPED);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_pa(AS, 0x11000, NULL), pa);
+	assert_int_equal(fake.maps, maps);
+	assert_int_equal(fake.protects, 0);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(vm_counters()->faults, 3);
+	assert_int_equal(vm_counters()->faults_zero, 1);
+	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
+	destroy_all(s, free0);
+}
+
+static void test_noregion_and_prot(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = space(AS);
+	unsigned perm;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x12000, VM_R, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x20000, 0x21000, VM_R | VM_X, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x30000, 0x31000, RW, VM_ANON, NULL), 0);
+	fake_fault(s, 0x9ff8, VM_R, VM_FAULT_NOREGION);
+	fake_fault(s, 0x12000, VM_R, VM_FAULT_NOREGION);	/* end is exclusive */
+	fake_fault(s, 0x40000, VM_W, VM_FAULT_NOREGION);
+	fake_fault(s, 0x10000, VM_W, VM_FAULT_PROT);
+	fake_fault(s, 0x10000, VM_X, VM_FAULT_PROT);
+	fake_fault(s, 0x30000, VM_X, VM_FAULT_PROT);
+	fake_fault(s, 0x20000, VM_W, VM_FAULT_PROT);
+	assert_int_equal(frames_free(), free0);	/* refused faults take nothing */
+	assert_int_equal(fake_count(AS), 0);
+
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	assert_int_not_equal(fake_pa(AS, 0x11000, &perm), 0);
+	assert_int_equal(perm, VM_R);	/* never W without the region's W */
+	fake_fault(s, 0x11000, VM_W, VM_FAULT_PROT);
+	fake_fault(s, 0x20000, VM_X, VM_FAULT_MAPPED);
+	fake_pa(AS, 0x20000, &perm);
+	assert_int_equal(perm, VM_R | VM_X);
+	assert_int_equal(vm_counters()->faults, 10);
+
+	assert_string_not_equal(vm_fault_reason(VM_FAULT_NOREGION), vm_fault_reason(VM_FAULT_PROT));
+	assert_non_null(vm_fault_reason(VM_FAULT_NOMEM));
+	destroy_all(s, free0);
+}
+
+static void test_region_add_rules(void **state)
+{
+	struct vm_space *s = space(AS);
+	struct vm_image img = { (const uint8_t *)"x", 0, 0x50000, 1 };
+	unsigned perm;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x13000, 0x15000, RW, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x0f000, 0x11000, RW, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x20800, 0x21000, RW, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x21000, 0x21000, RW, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x21000, 0x22000, 8, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x21000, 0x22000, RW, VM_IMAGE, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x50000, 0x51000, VM_R, VM_IMAGE, &img), 0);
+	/* Adjacent is fine. */
+	assert_int_equal(vm_region_add(s, 0x14000, 0x15000, RW, VM_ANON, NULL), 0);
+	/* W alone becomes RW: RISC-V has no write-only pages. */
+	assert_int_equal(vm_region_add(s, 0x60000, 0x61000, VM_W, VM_ANON, NULL), 0);
+	fake_fault(s, 0x60000, VM_W, VM_FAULT_MAPPED);
+	fake_pa(AS, 0x60000, &perm);
+	assert_int_equal(perm, RW);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void test_stack_guard(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x100000, 0x110000, RW, VM_STACK, NULL), 0);
+	fake_fault(s, 0xff000, VM_W, VM_FAULT_NOREGION);	/* the guard page */
+	fake_fault(s, 0xffff8, VM_R, VM_FAULT_NOREGION);
+	fake_fault(s, 0x10fff8, VM_W, VM_FAULT_MAPPED);
+	fake_fault(s, 0x100000, VM_W, VM_FAULT_MAPPED);
+	/* Nothing may be put on the guard page; right below it is fine. */
+	assert_int_equal(vm_region_add(s, 0xf0000, 0x100000, RW, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0xff000, 0x100000, RW, VM_ANON, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0xf0000, 0xff000, RW, VM_ANON, NULL), 0);
+	fake_fault(s, 0xff000, VM_R, VM_FAULT_NOREGION);
+	/* A stack right above a region would have its guard inside it. */
+	assert_int_equal(vm_region_add(s, 0x200000, 0x201000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x201000, 0x205000, RW, VM_STACK, NULL), -1);
+	assert_int_equal(vm_region_add(s, 0x202000, 0x205000, RW, VM_STACK, NULL), 0);
+	/* Growing a region into a stack's guard fails. */
+	assert_int_equal(vm_region_resize(s, 0x201000, 0x202000), -1);
+	destroy_all(s, free0);
+}
+
+static uint8_t file[0x3000];
+
+static void test_image_fill(void **state)
+{
+	/* A segment starting mid-page: 0x1800 bytes from file offset 0x200. */
+	struct vm_image img = { file, 0x200, 0x10100, 0x1800 };
+	uint64_t free0 = frames_free(), pa;
+	struct vm_space *s = space(AS);
+	const uint8_t *p;
+	unsigned perm;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(file); i++)
+		file[i] = (uint8_t)(i * 7 + 3);
+	assert_int_equal(vm_region_add(s, 0x10000, 0x13000, VM_R | VM_X, VM_IMAGE, &img), 0);
+	fake_fault(s, 0x10010, VM_X, VM_FAULT_MAPPED);
+	p = frame_ptr(pa = fake_pa(AS, 0x10000, &perm));
+	assert_int_equal(perm, VM_R | VM_X);
+	for (size_t i = 0; i < 0x100; i++)
+		assert_int_equal(p[i], 0);
+	for (size_t i = 0x100; i < PG; i++)
+		assert_int_equal(p[i], file[0x200 + i - 0x100]);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	p = frame_ptr(fake_pa(AS, 0x11000, NULL));
+	for (size_t i = 0; i < 0x900; i++)
+		assert_int_equal(p[i], file[0x200 + 0xf00 + i]);
+	for (size_t i = 0x900; i < PG; i++)
+		assert_int_equal(p[i], 0);
+	assert_int_equal(vm_counters()->faults_image, 2);
+	assert_int_equal(vm_counters()->faults_zero, 0);
+	fake_fault(s, 0x12000, VM_R, VM_FAULT_MAPPED);	/* all bss */
+	assert_zero_page(fake_pa(AS, 0x12000, NULL));
+	assert_int_equal(vm_counters()->faults_zero, 1);
+	fake_fault(s, 0x10000, VM_W, VM_FAULT_PROT);
+	assert_int_equal(frames_free(), free0 - 3);
+	destroy_all(s, free0);
+}
+
+/* Touch pages [start, end) of s, storing each page's index at offset 5. */
+static void touch(struct vm_space *s, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PG)
+		fake_poke(s, va + 5, (uint8_t)((va - 0x10000) / PG));
+}
+
+static void test_unmap_range_split(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = space(AS);
+	struct vm_space_info info;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x20000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x10000, 0x20000);
+	assert_int_equal(frames_free(), free0 - 16);
+	/* A hole in the middle splits the region and frees its pages. */
+	assert_int_equal(vm_unmap_range(s, 0x14000, 0x18000), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 12);
+	vm_space_info(s, &info);
+	assert_int_equal(info.regions, 2);
+	assert_int_equal(info.resident, 12);
+	assert_int_equal(info.pid, 100 + AS);
+	for (uint64_t va = 0x14000; va < 0x18000; va += PG) {
+		assert_int_equal(fake_pa(AS, va, NULL), 0);
+		fake_fault(s, va, VM_R, VM_FAULT_NOREGION);
+	}
+	/* Both halves kept their pages at the right places. */
+	assert_int_equal(fake_peek(s, 0x13005), 3);
+	assert_int_equal(fake_peek(s, 0x1a005), 10);
+	fake_fault(s, 0x1a000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(s, 0x1a000), fake_pa(AS, 0x1a000, NULL));
+	/* The head of the first half. */
+	assert_int_equal(vm_unmap_range(s, 0x10000, 0x12000), 0);
+	fake_check();
+	fake_fault(s, 0x10000, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(fake_peek(s, 0x12005), 2);
+	/* Across both halves, unaligned: rounds out to whole pages. */
+	assert_int_equal(vm_unmap_range(s, 0x13010, 0x18ff0), 0);
+	fake_check();
+	vm_space_info(s, &info);
+	assert_int_equal(info.regions, 2);
+	assert_int_equal(info.resident, 1 + 7);
+	assert_int_equal(frames_free(), free0 - 8);
+	assert_int_equal(vm_unmap_range(s, 0x30000, 0x40000), 0);	/* nothing there */
+	assert_int_equal(vm_unmap_range(s, 0, 0x100000), 0);
+	fake_check();
+	vm_space_info(s, &info);
+	assert_int_equal(info.regions + info.resident, 0);
+	destroy_all(s, free0);
+}
+
+static void test_resize(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x12000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x10000, 0x12000);
+	assert_int_equal(vm_region_resize(s, 0x12000, 0x16000), 0);
+	fake_check();
+	fake_fault(s, 0x15000, VM_W, VM_FAULT_MAPPED);
+	fake_fault(s, 0x16000, VM_W, VM_FAULT_NOREGION);
+	assert_int_equal(frames_free(), free0 - 3);
+	/* Shrinking drops the pages beyond the new end. */
+	assert_int_equal(vm_region_resize(s, 0x16000, 0x11000), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(fake_pa(AS, 0x11000, NULL), 0);
+	assert_int_equal(fake_pa(AS, 0x15000, NULL), 0);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(fake_peek(s, 0x10005), 0);
+	/* Growing again gives fresh zero pages, not the old ones. */
+	assert_int_equal(vm_region_resize(s, 0x11000, 0x12000), 0);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_peek(s, 0x11005), 0);
+	/* Not into another region; right up to it is fine. */
+	assert_int_equal(vm_region_add(s, 0x20000, 0x21000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_resize(s, 0x12000, 0x21000), -1);
+	assert_int_equal(vm_region_resize(s, 0x12000, 0x20000), 0);
+	assert_int_equal(vm_region_resize(s, 0x12345000, 0x12346000), -1);
+	fake_check();
+	/* Down to nothing removes the region. */
+	assert_int_equal(vm_region_resize(s, 0x20000, 0x10000), 0);
+	fake_check();
+	fake_fault(s, 0x10000, VM_R, VM_FAULT_NOREGION);
+	destroy_all(s, free0);
+}
+
+static void test_place(void **state)
+{
+	struct vm_space *s = space(AS);
+	const uint64_t top = 0x3fef000;	/* below the stack's guard page */
+	uint64_t a, b, c, d;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x20000, VM_R | VM_X, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x3ff0000, 0x4000000, RW, VM_STACK, NULL), 0);
+	a = vm_region_place(s, 0x3000, top, RW, VM_ANON);
+	assert_int_equal(a, top - 0x3000);
+	b = vm_region_place(s, 0x1801, top, RW, VM_SHARED);	/* rounded up to 2 pages */
+	assert_int_equal(b, a - 0x2000);
+	fake_fault(s, b + 0x1000, VM_W, VM_FAULT_MAPPED);
+	fake_fault(s, b - 0x1000, VM_R, VM_FAULT_NOREGION);
+	/* A stack placed below keeps its guard page free. */
+	c = vm_region_place(s, 0x2000, top, RW, VM_STACK);
+	assert_int_equal(c, b - 0x2000);
+	d = vm_region_place(s, 0x1000, top, RW, VM_ANON);
+	assert_int_equal(d, c - 0x2000);
+	/* A hole left by munmap is found again, top-down. */
+	assert_int_equal(vm_unmap_range(s, a, a + 0x3000), 0);
+	assert_int_equal(vm_region_place(s, 0x2000, top, VM_R, VM_ANON), top - 0x2000);
+	assert_int_equal(vm_region_place(s, 0x1000, top, VM_R, VM_ANON), top - 0x3000);
+	/* Too big for any gap above the lowest region. */
+	assert_int_equal(vm_region_place(s, d - 0x20000 + PG, top, RW, VM_ANON), 0);
+	assert_int_equal(vm_region_place(s, d - 0x20000, top, RW, VM_ANON), 0x20000);
+	assert_int_equal(vm_region_place(s, 0x1000, top, RW, VM_ANON), 0);
+	assert_int_equal(vm_region_place(s, 0, top, RW, VM_ANON), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void test_faultaround(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x18000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x18000, 0x1a000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x20000, 0x28000, RW, VM_SHARED, NULL), 0);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	for (uint64_t i = 0; i < 8; i++) {
+		unsigned perm;
+		uint64_t pa = fake_pa(AS, 0x10000 + i * PG, &perm);
+		assert_int_equal(pa != 0, i >= 1 && i <= 5);
+		if (pa) {
+			assert_int_equal(perm, RW);
+			assert_zero_page(pa);
+		}
+	}
+	assert_int_equal(vm_counters()->faultaround_pages, 4);
+	assert_int_equal(vm_counters()->faults, 1);
+	assert_int_equal(vm_counters()->faults_zero, 5);
+	/* Not beyond the region's end, not into the next region. */
+	fake_fault(s, 0x16000, VM_W, VM_FAULT_MAPPED);
+	assert_int_not_equal(fake_pa(AS, 0x17000, NULL), 0);
+	assert_int_equal(fake_pa(AS, 0x18000, NULL), 0);
+	assert_int_equal(vm_counters()->faultaround_pages, 5);
+	/* Pages already there are skipped, not counted. */
+	fake_fault(s, 0x10000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vm_counters()->faultaround_pages, 5);
+	assert_int_equal(frames_free(), free0 - 8);
+	/* Shared memory is not faulted around. */
+	fake_fault(s, 0x20000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(fake_pa(AS, 0x21000, NULL), 0);
+	assert_int_equal(vm_counters()->faultaround_pages, 5);
+	destroy_all(s, free0);
+}
+
+static void test_faultaround_limit(void **state)
+{
+	struct vm_space *s;
+
+	(void)state;
+	fake_teardown();
+	fake_setup(100);	/* clamped to 16 */
+	s = space(AS);
+	assert_int_equal(vm_region_add(s, 0x10000, 0x30000, RW, VM_STACK, NULL), 0);
+	fake_fault(s, 0x10000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_counters()->faultaround_pages, 16);
+	assert_int_equal(fake_count(AS), 17);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void test_nomem(void **state)
+{
+	uint64_t hog[FAKE_FRAMES], free0 = frames_free(), n = 0, pa;
+	struct vm_space *s = space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x18000, RW, VM_ANON, NULL), 0);
+	/* The mmu refuses the mapping: the frame goes back. */
+	fake.map_budget = 0;
+	fake_fault(s, 0x10000, VM_W, VM_FAULT_NOMEM);
+	assert_int_equal(frames_free(), free0);
+	fake.map_budget = -1;
+	/* No frame at all. */
+	while ((pa = frame_alloc_pinned()) != 0)
+		hog[n++] = pa;
+	fake_fault(s, 0x10000, VM_W, VM_FAULT_NOMEM);
+	assert_int_equal(fake_count(AS), 0);
+	/* One frame: the fault succeeds, fault-around stops quietly. */
+	frame_free(hog[--n]);
+	fake_fault(s, 0x10000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(AS), 1);
+	assert_int_equal(vm_counters()->faultaround_pages, 0);
+	while (n > 0)
+		frame_free(hog[--n]);
+	fake_check();
+	destroy_all(s, free0);
+}
+
+/* Break one back-link or counter at a time: vm_check must notice each. */
+static void expect_check_fails(const char *what)
+{
+	if (vm_check() == 0)
+		fail_msg("vm_check missed: %s", what);
+	assert_non_null(vm_check_error());
+}
+
+static void test_check_catches_corruption(void **state)
+{
+	struct vm_space *s = space(AS);
+	struct vm_region *r;
+	uint64_t pa, other;
+	struct frame *f;
+	uint32_t saved;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x10000, 0x12000);
+	pa = vm_lookup(s, 0x10000);
+	other = vm_lookup(s, 0x11000);
+	f = frame_desc(pa);
+	r = vm_region_find(s, 0x10000);
+
+	f->mapcount++;
+	expect_check_fails("a mapcount one too high");
+	f->mapcount -= 2;
+	expect_check_fails("a mapcount one too low");
+	f->mapcount++;
+	fake_check();
+
+	saved = f->rmap;
+	f->rmap = 0;
+	expect_check_fails("a frame's rmap list cut off");
+	f->rmap = saved;
+	fake_check();
+
+	saved = r->pages[0];
+	r->pages[0] = 0;
+	expect_check_fails("a page array that lost its page");
+	r->pages[0] = pa_pfn(other);
+	expect_check_fails("a page array pointing at another frame");
+	r->pages[0] = saved;
+	fake_check();
+
+	vm.cnt.frames_shared++;
+	expect_check_fails("the frames_shared counter");
+	vm.cnt.frames_shared--;
+	f->obj = 3;
+	expect_check_fails("a frame claiming a shared object");
+	f->obj = 0;
+	fake_check();
+
+	pa = frame_alloc();	/* allocated, never mapped: a leak */
+	expect_check_fails("a leaked frame");
+	frame_free(pa);
+	fake_check();
+	vm_space_destroy(s);
+	fake_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_demand_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noregion_and_prot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_add_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stack_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_fill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_range_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faultaround, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_faultaround_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_check_catches_corruption, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,557 @@
+/*
+ * Host tests for fork in the pager's VM core: copy-on-write along a chain
+ * parent -> child -> grandchild with the writes and exits in every order,
+ * checked against a model after each step; unmapping in one sharer;
+ * MAP_SHARED regions; unmapping a frame everywhere; running out of memory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vm_fake.h"
+
+#define PG VM_PAGE
+#define RW (VM_R | VM_W)
+#define VA 0x10000UL	/* a private region of two pages; the first is used */
+#define NSP 4
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_setup(0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_teardown();
+	return 0;
+}
+
+/* What each space should map at VA: spaces in one group share a frame. */
+struct model {
+	struct vm_space *s[NSP];
+	int alive[NSP], group[NSP], ro[NSP];
+	uint8_t val[NSP];
+	int next_group;
+	uint64_t breaks, reuse, free0;
+};
+
+static int group_size(const struct model *m, int g)
+{
+	int n = 0;
+
+	for (int k = 0; k < NSP; k++)
+		n += m->alive[k] && m->group[k] == g;
+	return n;
+}
+
+/* Model facts, checked for one live space a. */
+static void model_check_space(const struct model *m, int a, uint64_t want_set)
+{
+	unsigned perm;
+	uint64_t pa = fake_pa(a, VA, &perm);
+
+	assert_int_not_equal(pa, 0);
+	assert_int_equal(vm_lookup(m->s[a], VA), pa);
+	assert_int_equal(perm, m->ro[a] ? VM_R : RW);
+	assert_int_equal(fake_peek(m->s[a], VA + 5), m->val[a]);
+	assert_int_equal(vm_mapcount(pa), group_size(m, m->group[a]));
+	assert_int_equal(fake_rmap_set(pa), want_set);
+	assert_int_equal(fake_pa(a, VA + PG, NULL), 0);	/* never touched */
+	for (int b = 0; b < NSP; b++)
+		if (m->alive[b])
+			assert_int_equal(fake_pa(b, VA, NULL) == pa, m->group[b] == m->group[a]);
+}
+
+static void model_check(const struct model *m)
+{
+	uint64_t groups = 0, shared = 0;
+
+	fake_check();
+	for (int g = 0; g < m->next_group; g++) {
+		int n = group_size(m, g);
+		groups += n > 0;
+		shared += n > 1;
+	}
+	for (int a = 0; a < NSP; a++) {
+		uint64_t set = 0;
+		if (!m->alive[a])
+			continue;
+		for (int b = 0; b < NSP; b++)
+			if (m->alive[b] && m->group[b] == m->group[a])
+				set |= 1ULL << b;
+		model_check_space(m, a, set);
+	}
+	assert_int_equal(vm_counters()->frames_shared, shared);
+	assert_int_equal(vm_counters()->frames_mapped, groups);
+	assert_int_equal(vm_counters()->cow_breaks, m->breaks);
+	assert_int_equal(vm_counters()->cow_reuse, m->reuse);
+	assert_int_equal(frames_free(), m->free0 - groups);
+}
+
+static void model_start(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->free0 = frames_free();
+	m->s[0] = vm_space_create(0, 100);
+	assert_int_equal(vm_region_add(m->s[0], VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fake_poke(m->s[0], VA + 5, 1);
+	m->alive[0] = 1;
+	m->val[0] = 1;
+	m->next_group = 1;
+	model_check(m);
+}
+
+static void model_fork(struct model *m, int a, int b)
+{
+	m->s[b] = vm_space_create(b, (uint32_t)(100 + b));
+	assert_int_equal(vm_fork(m->s[a], m->s[b]), 0);
+	m->alive[b] = 1;
+	m->group[b] = m->group[a];
+	m->ro[a] = m->ro[b] = 1;
+	m->val[b] = m->val[a];
+}
+
+static void model_write(struct model *m, int a)
+{
+	if (m->ro[a] && group_size(m, m->group[a]) > 1) {
+		m->group[a] = m->next_group++;
+		m->breaks++;
+	} else if (m->ro[a]) {
+		m->reuse++;
+	}
+	m->ro[a] = 0;
+	m->val[a] = (uint8_t)(m->val[a] * 3 + 10 + a);
+	fake_poke(m->s[a], VA + 5, m->val[a]);
+}
+
+/* Run a script of steps ("f01": 0 forks 1, "w2": 2 writes, "W2": a write
+ * fault on what 2 may already write, "x1": 1 exits), checking the model
+ * after each; then every live space exits and nothing may be left. */
+static void run_script(const char *script)
+{
+	struct model m;
+
+	fake_teardown();
+	fake_setup(0);
+	model_start(&m);
+	for (const char *p = script; *p; p++) {
+		int a = p[1] - '0';
+		if (*p == ' ')
+			continue;
+		if (*p == 'f')
+			model_fork(&m, a, p[2] - '0'), p++;
+		else if (*p == 'w')
+			model_write(&m, a);
+		else if (*p == 'W')
+			fake_fault(m.s[a], VA, VM_W, VM_FAULT_MAPPED), model_write(&m, a);
+		else if (*p == 'x')
+			vm_space_destroy(m.s[a]), m.alive[a] = 0;
+		p++;
+		model_check(&m);
+	}
+	for (int a = 0; a < NSP; a++)
+		if (m.alive[a]) {
+			vm_space_destroy(m.s[a]);
+			m.alive[a] = 0;
+			model_check(&m);
+		}
+	assert_int_equal(fake_count(-1), 0);
+	assert_int_equal(vm_counters()->rmap_entries, 0);
+	assert_int_equal(frames_free(), m.free0);
+}
+
+static void test_fork_chain_all_orders(void **state)
+{
+	static const char *const scripts[] = {
+		/* parent -> child -> grandchild, all three write, in every order */
+		"f01 f12 w0 w1 w2", "f01 f12 w0 w2 w1", "f01 f12 w1 w0 w2",
+		"f01 f12 w1 w2 w0", "f01 f12 w2 w0 w1", "f01 f12 w2 w1 w0",
+		/* only one writes; the others keep sharing */
+		"f01 f12 w0", "f01 f12 w1", "f01 f12 w2",
+		/* writes again after breaking: no more faults or copies */
+		"f01 f12 w1 w1 W1 w0 w0", "f01 f12 w2 w0 W0 W2",
+		/* exits before or between writes: the last one left reuses */
+		"f01 f12 x1 w0 w2", "f01 f12 x0 x2 w1", "f01 f12 w0 x1 x0 w2",
+		"f01 f12 x0 x1 x2",
+		/* a child that broke COW forks again; fans out from the parent */
+		"f01 w1 f12 w2 w1 w0", "f01 w1 f12 w1 w2", "f01 f02 f03 w3 w0 w2 w1",
+		"f01 f02 x0 f13 w1 w3 w2",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
+		run_script(scripts[i]);
+}
+
+/* Unmapping the page in one sharer leaves the others as they were. */
+static void test_unmap_in_one_sharer(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2),
+			*g = vm_space_create(3, 3);
+	uint64_t free0 = frames_free(), pa;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fake_poke(p, VA, 42);
+	fake_poke(p, VA + PG, 43);
+	pa = vm_lookup(p, VA);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_fork(c, g), 0);
+	assert_int_equal(vm_mapcount(pa), 3);
+	assert_int_equal(vm_unmap_range(c, VA, VA + PG), 0);
+	fake_check();
+	assert_int_equal(fake_pa(2, VA, NULL), 0);
+	assert_int_equal(vm_mapcount(pa), 2);
+	assert_int_equal(fake_rmap_set(pa), (1u << 1) | (1u << 3));
+	assert_int_equal(fake_peek(p, VA), 42);
+	assert_int_equal(fake_peek(g, VA), 42);
+	assert_int_equal(fake_peek(c, VA + PG), 43);	/* its other page stays */
+	fake_fault(c, VA, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(frames_free(), free0 - 2);
+	fake_poke(g, VA, 7);		/* still shared: copies */
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	fake_poke(p, VA, 8);		/* the last: reuses */
+	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vm_lookup(p, VA), pa);
+	assert_int_equal(fake_peek(g, VA), 7);
+	fake_check();
+	vm_space_destroy(g);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* MAP_SHARED: one frame for every sharer, writable in all, kept while any
+ * sharer lives, freed with the last. */
+static void test_shared_region(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2), *c2;
+	uint64_t free0 = frames_free(), pa, pa1;
+	unsigned perm;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x42000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x40000, 7);
+	pa = vm_lookup(p, 0x40000);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_check();
+	assert_int_equal(fake_pa(2, 0x40000, &perm), pa);
+	assert_int_equal(perm, RW);	/* no copy-on-write for shared memory */
+	assert_int_equal(fake_pa(1, 0x40000, &perm), pa);
+	assert_int_equal(perm, RW);
+	assert_int_equal(vm_mapcount(pa), 2);
+	assert_int_equal(vm_counters()->frames_shared, 1);
+	fake_poke(c, 0x40000, 9);
+	assert_int_equal(fake_peek(p, 0x40000), 9);
+	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	/* A page first touched after the fork is found by the other sharer. */
+	fake_poke(c, 0x41000, 3);
+	fake_fault(p, 0x41000, VM_R, VM_FAULT_MAPPED);
+	pa1 = vm_lookup(p, 0x41000);
+	assert_int_equal(pa1, vm_lookup(c, 0x41000));
+	assert_int_equal(fake_peek(p, 0x41000), 3);
+	assert_int_equal(vm_counters()->faults_zero, 2);
+	assert_int_equal(frames_free(), free0 - 2);
+	/* One sharer exits: the frames stay for the other. */
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 2);
+	assert_int_equal(vm_mapcount(pa), 1);
+	assert_int_equal(fake_peek(p, 0x40000), 9);
+	/* Unmapping a page in one sharer keeps it for the others. */
+	c2 = vm_space_create(3, 3);
+	assert_int_equal(vm_fork(p, c2), 0);
+	assert_int_equal(vm_unmap_range(p, 0x40000, 0x41000), 0);
+	fake_check();
+	assert_int_equal(fake_pa(1, 0x40000, NULL), 0);
+	assert_int_equal(fake_peek(c2, 0x40000), 9);
+	assert_int_equal(frames_free(), free0 - 2);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 2);
+	assert_int_equal(fake_peek(c2, 0x41000), 3);
+	vm_space_destroy(c2);	/* the last reference */
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Growing a shared region grows its object; each sharer sees the pages. */
+static void test_shared_resize(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x41000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x40000, 1);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_region_resize(p, 0x41000, 0x43000), 0);
+	assert_int_equal(vm_region_resize(c, 0x41000, 0x43000), 0);
+	fake_poke(p, 0x42000, 5);
+	fake_fault(c, 0x42000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_peek(c, 0x42000), 5);
+	assert_int_equal(vm_lookup(c, 0x42000), vm_lookup(p, 0x42000));
+	fake_check();
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+static void test_unmap_frame_everywhere(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2),
+			*g = vm_space_create(3, 3);
+	uint64_t free0 = frames_free(), pa, fresh;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fake_poke(p, VA, 42);
+	pa = vm_lookup(p, VA);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_fork(c, g), 0);
+	assert_int_equal(vm_mapcount(pa), 3);
+	assert_int_equal(vm_unmap_frame_everywhere(pa), 3);
+	fake_check();	/* detached: the caller's, not a leak */
+	assert_int_equal(fake_count(-1), 0);
+	assert_int_equal(vm_mapcount(pa), 0);
+	assert_int_equal(vm_lookup(p, VA) | vm_lookup(c, VA) | vm_lookup(g, VA), 0);
+	assert_int_equal(vm_counters()->frames_mapped, 0);
+	assert_int_equal(vm_counters()->frames_shared, 0);
+	assert_int_equal(frames_free(), free0 - 1);
+	frame_free(pa);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+	/* The next touch is a fresh page of its own, writable at once. */
+	fake_poke(c, VA, 1);
+	fresh = vm_lookup(c, VA);
+	assert_int_equal(vm_mapcount(fresh), 1);
+	assert_int_equal(fake_peek(c, VA + 1), 0);
+	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vm_unmap_frame_everywhere(frame_alloc_pinned()), -1);
+	assert_int_equal(vm_unmap_frame_everywhere(0x1000), -1);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	vm_space_destroy(g);
+	fake_check();
+}
+
+/* A shared object's frame: mapped twice, then held by the object alone. */
+static void test_unmap_frame_everywhere_shared(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free(), pa, again;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x42000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x40000, 7);
+	pa = vm_lookup(p, 0x40000);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_unmap_frame_everywhere(pa), 2);
+	fake_check();
+	frame_free(pa);
+	fake_check();
+	/* The object forgot it: both sharers get one new zero page. */
+	fake_fault(c, 0x40000, VM_R, VM_FAULT_MAPPED);
+	fake_fault(p, 0x40000, VM_R, VM_FAULT_MAPPED);
+	again = vm_lookup(p, 0x40000);
+	assert_int_equal(vm_lookup(c, 0x40000), again);
+	assert_int_equal(fake_peek(p, 0x40000), 0);
+	/* Both drop the page's range: the object alone holds the frame. */
+	assert_int_equal(vm_unmap_range(p, 0x40000, 0x41000), 0);
+	assert_int_equal(vm_unmap_range(c, 0x40000, 0x41000), 0);
+	fake_check();
+	assert_int_equal(vm_mapcount(again), 0);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(vm_unmap_frame_everywhere(again), 0);
+	fake_check();
+	frame_free(again);	/* refused if the object still held it */
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+/* Image pages are private too: a child's write copies the file's bytes. */
+static void test_fork_image(void **state)
+{
+	static uint8_t file[PG];
+	struct vm_image img = { file, 0, VA, 100 };
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+
+	(void)state;
+	memset(file, 0x11, sizeof(file));
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_IMAGE, &img), 0);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_check();
+	fake_poke(c, VA + 1, 0x22);
+	assert_int_equal(fake_peek(c, VA), 0x11);
+	assert_int_equal(fake_peek(c, VA + 100), 0);
+	assert_int_equal(fake_peek(p, VA + 1), 0x11);
+	assert_int_equal(file[1], 0x11);
+	assert_int_equal(vm_counters()->faults_image, 1);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+static void test_space_info(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 7), *c = vm_space_create(2, 8);
+	struct vm_space_info ip, ic;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(p, 0x40000, 0x42000, RW, VM_SHARED, NULL), 0);
+	for (uint64_t va = 0x10000; va < 0x14000; va += PG)
+		fake_poke(p, va, 1);
+	fake_poke(p, 0x40000, 1);
+	fake_poke(p, 0x41000, 1);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_poke(c, 0x10000, 2);
+	fake_poke(c, 0x40000, 2);	/* shared memory stays shared */
+	vm_space_info(p, &ip);
+	vm_space_info(c, &ic);
+	assert_int_equal(ip.pid, 7);
+	assert_int_equal(ic.pid, 8);
+	assert_int_equal(ip.regions, 2);
+	assert_int_equal(ic.regions, 2);
+	assert_int_equal(ip.resident, 6);
+	assert_int_equal(ic.resident, 6);
+	assert_int_equal(ip.shared, 5);
+	assert_int_equal(ic.shared, 5);
+	vm_space_destroy(p);
+	vm_space_info(c, &ic);
+	assert_int_equal(ic.shared, 0);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+/* Copy-on-write and shared-object links broken by hand: vm_check notices. */
+static void test_check_catches_fork_corruption(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	struct vm_region *r;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fake_poke(p, VA, 1);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_check();
+	r = vm_region_find(c, VA);
+	r->pages[0] &= ~PAGE_COW;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a shared private page mapped writable");
+	r->pages[0] |= PAGE_COW;
+	fake_check();
+	/* A shared object's reference count and a frame's link back to it. */
+	assert_int_equal(vm_region_add(p, 0x40000, 0x42000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x41000, 1);
+	r = vm_region_find(p, 0x40000);
+	r->obj->refs++;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a shared object's extra reference");
+	r->obj->refs--;
+	frame_desc(vm_lookup(p, 0x41000))->obj_page = 0;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a frame naming the wrong object page");
+	frame_desc(vm_lookup(p, 0x41000))->obj_page = 1;
+	fake_check();
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+static void test_fork_nomem(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free(), hog[FAKE_FRAMES], n = 0, pa;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < 4; i++)
+		fake_poke(p, VA + i * PG, (uint8_t)i);
+	/* The mmu fails half-way through the child: destroying it cleans up. */
+	fake.map_budget = 2;
+	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	fake_check();
+	vm_space_destroy(c);
+	fake_check();
+	/* Pages made read-only for the failed fork are taken back, not copied. */
+	for (uint64_t i = 0; i < 4; i++)
+		fake_poke(p, VA + i * PG, (uint8_t)(10 + i));
+	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vm_counters()->cow_reuse, 3);
+	assert_int_equal(frames_free(), free0 - 4);
+	/* No frame for a copy-on-write break. */
+	c = vm_space_create(2, 2);
+	assert_int_equal(vm_fork(p, c), 0);
+	while ((pa = frame_alloc_pinned()) != 0)
+		hog[n++] = pa;
+	fake_fault(c, VA, VM_W, VM_FAULT_NOMEM);
+	assert_int_equal(fake_peek(c, VA), 10);
+	while (n > 0)
+		frame_free(hog[--n]);
+	fake_poke(c, VA, 99);
+	assert_int_equal(fake_peek(p, VA), 10);
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A copy-on-write break maps one page: no fault-around. */
+static void test_no_faultaround_on_cow(void **state)
+{
+	struct vm_space *p, *c;
+
+	(void)state;
+	fake_teardown();
+	fake_setup(4);
+	p = vm_space_create(1, 1);
+	c = vm_space_create(2, 2);
+	assert_int_equal(vm_region_add(p, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_counters()->faultaround_pages, 4);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(fake_count(2), 5);
+	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vm_counters()->faultaround_pages, 4);
+	assert_int_equal(fake_count(2), 5);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_fork_chain_all_orders),
+		TEST(test_unmap_in_one_sharer),
+		TEST(test_shared_region),
+		TEST(test_shared_resize),
+		TEST(test_unmap_frame_everywhere),
+		TEST(test_unmap_frame_everywhere_shared),
+		TEST(test_fork_image),
+		TEST(test_space_info),
+		TEST(test_check_catches_fork_corruption),
+		TEST(test_fork_nomem),
+		TEST(test_no_faultaround_on_cow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,213 @@
+/*
+ * The test rig of vm_fake.h: a recording mmu_ops and a frame table over a
+ * buffer, and the cross-check of the fake's mappings against the VM core.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vm_fake.h"
+
+struct fake_mmu fake;
+uint8_t *fake_ram;
+
+static struct fake_map *find(int as, uint64_t va)
+{
+	for (int i = 0; i < FAKE_MAPS; i++)
+		if (fake.m[i].used && fake.m[i].as == as && fake.m[i].va == va)
+			return &fake.m[i];
+	return NULL;
+}
+
+/* The kernel's rules: page aligned, some permission, W only with R. */
+static int perm_ok(unsigned perm)
+{
+	return perm && !(perm & ~7u) && (!(perm & VM_W) || (perm & VM_R));
+}
+
+static int fake_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
+{
+	struct frame *f = frame_desc(pa);
+	struct fake_map *m = find(as, va);
+
+	(void)ctx;
+	if (fake.map_budget == 0)
+		return -12;
+	if (!perm_ok(perm) || (va & (VM_PAGE - 1)) || !f || f->state != FRAME_ANON) {
+		fake.errors++;
+		return -22;
+	}
+	for (int i = 0; !m && i < FAKE_MAPS; i++)
+		if (!fake.m[i].used)
+			m = &fake.m[i];
+	assert_non_null(m);
+	*m = (struct fake_map){ 1, as, va, pa, perm };
+	fake.maps++;
+	if (fake.map_budget > 0)
+		fake.map_budget--;
+	return 0;
+}
+
+static int fake_unmap(void *ctx, int as, uint64_t va)
+{
+	struct fake_map *m = find(as, va);
+
+	(void)ctx;
+	if (!m) {
+		fake.errors++;	/* the VM core unmaps only what it mapped */
+		return 0;
+	}
+	m->used = 0;
+	fake.unmaps++;
+	return 0;
+}
+
+static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
+{
+	struct fake_map *m = find(as, va);
+
+	(void)ctx;
+	if (fake.fail_protect)
+		return -12;
+	if (!m || !perm_ok(perm)) {
+		fake.errors++;
+		return -22;
+	}
+	m->perm = perm;
+	fake.protects++;
+	return 0;
+}
+
+static const struct mmu_ops fake_ops = { fake_map, fake_unmap, fake_protect, NULL };
+
+void fake_setup(unsigned faultaround)
+{
+	struct frame_range free = { FAKE_RAM_BASE + FAKE_RESERVED * VM_PAGE,
+				    FAKE_RAM_BASE + FAKE_FRAMES * VM_PAGE };
+
+	memset(&fake, 0, sizeof(fake));
+	fake.map_budget = -1;
+	fake_ram = aligned_alloc(VM_PAGE, FAKE_FRAMES * VM_PAGE);
+	assert_non_null(fake_ram);
+	memset(fake_ram, 0xAA, FAKE_FRAMES * VM_PAGE);	/* so zero-fill shows */
+	assert_int_equal(frames_init(FAKE_RAM_BASE, FAKE_RAM_BASE + FAKE_FRAMES * VM_PAGE, &free, 1,
+				     fake_ram), 0);
+	vm_init(&fake_ops, faultaround);
+}
+
+void fake_teardown(void)
+{
+	free(fake_ram);
+	fake_ram = NULL;
+}
+
+uint64_t fake_pa(int as, uint64_t va, unsigned *perm)
+{
+	struct fake_map *m = find(as, va);
+
+	if (perm)
+		*perm = m ? m->perm : 0;
+	return m ? m->pa : 0;
+}
+
+unsigned fake_count(int as)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < FAKE_MAPS; i++)
+		n += fake.m[i].used && (as < 0 || fake.m[i].as == as);
+	return n;
+}
+
+struct find_ctx {
+	int as;
+	uint64_t va;
+	const struct vm_space *space;
+	uint64_t set;
+};
+
+static void find_entry(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct find_ctx *c = ctx;
+
+	if (s->as == c->as && va == c->va)
+		c->space = s;
+	c->set |= 1ULL << (s->as & 63);
+}
+
+uint64_t fake_rmap_set(uint64_t pa)
+{
+	struct find_ctx c = { -1, 0, NULL, 0 };
+
+	vm_rmap_walk(pa, find_entry, &c);
+	return c.set;
+}
+
+/* One fake mapping is in the reverse map, with the permission the space's
+ * page array implies. */
+static void check_mapping(const struct fake_map *m)
+{
+	struct find_ctx c = { m->as, m->va, NULL, 0 };
+	const struct vm_region *r;
+	uint64_t i;
+
+	vm_rmap_walk(m->pa, find_entry, &c);
+	if (!c.space)
+		fail_msg("as %d va 0x%lx -> 0x%lx is mapped but not in the rmap", m->as,
+			 (unsigned long)m->va, (unsigned long)m->pa);
+	r = vm_region_find(c.space, m->va);
+	assert_non_null(r);
+	i = (m->va - r->start) / VM_PAGE;
+	assert_int_equal(region_frame(r, i), m->pa);
+	assert_int_equal(m->perm, region_page_cow(r, i) ? r->perm & ~(unsigned)VM_W : r->perm);
+}
+
+void fake_check(void)
+{
+	if (vm_check() < 0)
+		fail_msg("vm_check: %s", vm_check_error());
+	assert_int_equal(fake.errors, 0);
+	for (int i = 0; i < FAKE_MAPS; i++)
+		if (fake.m[i].used)
+			check_mapping(&fake.m[i]);
+	assert_int_equal(fake_count(-1), vm_counters()->rmap_entries);
+}
+
+void fake_fault(struct vm_space *s, uint64_t va, unsigned access, int result)
+{
+	int r = vm_fault(s, va, access);
+
+	if (r != result)
+		fail_msg("fault at 0x%lx access %u: %d (%s), expected %d", (unsigned long)va,
+			 access, r, vm_fault_reason(r), result);
+	fake_check();
+}
+
+uint8_t fake_peek(struct vm_space *s, uint64_t va)
+{
+	unsigned perm;
+	uint64_t pa = fake_pa(s->as, va & ~(VM_PAGE - 1), &perm);
+
+	assert_int_not_equal(pa, 0);
+	assert_true(perm & VM_R);
+	return ((uint8_t *)frame_ptr(pa))[va & (VM_PAGE - 1)];
+}
+
+void fake_poke(struct vm_space *s, uint64_t va, uint8_t v)
+{
+	unsigned perm;
+	uint64_t pa;
+
+	pa = fake_pa(s->as, va & ~(VM_PAGE - 1), &perm);
+	if (!pa || !(perm & VM_W)) {
+		fake_fault(s, va, VM_W, VM_FAULT_MAPPED);
+		pa = fake_pa(s->as, va & ~(VM_PAGE - 1), &perm);
+	}
+	assert_int_not_equal(pa, 0);
+	assert_true(perm & VM_W);
+	((uint8_t *)frame_ptr(pa))[va & (VM_PAGE - 1)] = v;
+}

@@ -1,0 +1,58 @@
+/*
+ * Test rig for the pager's VM core: a frame table over a malloc'd buffer
+ * and a fake mmu_ops that records the current mapping of every (as, va),
+ * so tests can assert what is mapped where, with which permission.
+ */
+#ifndef TESTS_HOST_VM_FAKE_H
+#define TESTS_HOST_VM_FAKE_H
+
+#include <stdint.h>
+#include "vm_impl.h"
+
+#define FAKE_RAM_BASE 0x80000000UL
+#define FAKE_FRAMES 512			/* 2 MiB of "RAM" */
+#define FAKE_RESERVED 2			/* the first frames are not free (firmware) */
+#define FAKE_MAPS 4096
+
+struct fake_map {
+	int used, as;
+	uint64_t va, pa;
+	unsigned perm;
+};
+
+struct fake_mmu {
+	struct fake_map m[FAKE_MAPS];
+	unsigned maps, unmaps, protects;	/* calls that succeeded */
+	unsigned errors;	/* calls the VM core should never make */
+	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
+	int fail_protect;	/* protect fails */
+};
+
+extern struct fake_mmu fake;
+extern uint8_t *fake_ram;
+
+/* Fresh frames (FAKE_FRAMES, the first FAKE_RESERVED not free), a fresh VM
+ * core with the fake mmu and this fault-around, no mappings. */
+void fake_setup(unsigned faultaround);
+void fake_teardown(void);
+
+/* The frame mapped at (as, va) in the fake, and its perm; 0 if none. */
+uint64_t fake_pa(int as, uint64_t va, unsigned *perm);
+unsigned fake_count(int as);	/* mappings in as; -1 for all */
+
+/* vm_check() passes, and the fake's mappings are exactly the reverse map's,
+ * with the permissions the VM core's page arrays imply. */
+void fake_check(void);
+
+/* Fault va in s with access and expect result. */
+void fake_fault(struct vm_space *s, uint64_t va, unsigned access, int result);
+/* The byte at va in s, read through the mapped frame (which must exist). */
+uint8_t fake_peek(struct vm_space *s, uint64_t va);
+/* Store byte v at va as a program would: a write fault first unless the
+ * page is mapped writable. */
+void fake_poke(struct vm_space *s, uint64_t va, uint8_t v);
+
+/* Spaces found through rmap walks for pa, as a bit set of their as numbers. */
+uint64_t fake_rmap_set(uint64_t pa);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * vmstat_print(): the pager's counters one per line, then its per-process
+ * table, fetched with PAGER_STATS and PAGER_PROC_STATS.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pager_client.h"
+#include "vmstat_print.h"
+
+#define COUNTER(field) { #field, offsetof(struct pager_stats, field) }
+
+/* Every field of struct pager_stats, in its order. */
+static const struct {
+	const char *name;
+	size_t offset;
+} counters[] = {
+	COUNTER(frames_total), COUNTER(frames_free), COUNTER(frames_mapped),
+	COUNTER(frames_shared), COUNTER(rmap_entries), COUNTER(faults),
+	COUNTER(faults_zero), COUNTER(faults_image), COUNTER(cow_breaks),
+	COUNTER(cow_reuse), COUNTER(faultaround_pages), COUNTER(kills),
+	COUNTER(processes),
+};
+
+_Static_assert(sizeof(counters) / sizeof(counters[0]) ==
+	       sizeof(struct pager_stats) / sizeof(uint64_t),
+	       "a pager_stats field is missing from vmstat");
+
+#define PROCS_PER_CALL (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
+#define MAX_CALLS 64	/* a pager whose `next` never ends cannot loop us */
+
+static void print_counters(const char *prefix, const struct pager_stats *st)
+{
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		const uint64_t *v = (const uint64_t *)((const char *)st + counters[i].offset);
+		printf("%s%s %lu\n", prefix, counters[i].name, (unsigned long)*v);
+	}
+}
+
+static void print_process(const char *prefix, const struct pager_proc_stats *e)
+{
+	printf("%s%5u %-16.16s %8u %8u %8u\n", prefix, (unsigned)e->pid, e->name,
+	       (unsigned)e->resident, (unsigned)e->shared, (unsigned)e->regions);
+}
+
+static int print_processes(const char *prefix)
+{
+	struct pager_proc_stats e[PROCS_PER_CALL];
+	uint32_t first = 0, next;
+
+	printf("%s%5s %-16s %8s %8s %8s\n", prefix, "pid", "name", "resident",
+	       "shared", "regions");
+	for (int call = 0; call < MAX_CALLS; call++) {
+		int n = pager_proc_stats(first, e, PROCS_PER_CALL, &next);
+		if (n < 0) {
+			printf("%svmstat: no process statistics (error %d)\n", prefix, -n);
+			return n;
+		}
+		for (int i = 0; i < n; i++)
+			print_process(prefix, &e[i]);
+		if (next <= first)
+			break;		/* 0: the end */
+		first = next;
+	}
+	return 0;
+}
+
+int vmstat_print(const char *prefix)
+{
+	struct pager_stats st;
+	int r = pager_stats(&st);
+
+	if (r < 0) {
+		printf("%svmstat: the pager gave no statistics (error %d)\n", prefix, -r);
+		return r;
+	}
+	print_counters(prefix, &st);
+	return print_processes(prefix);
+}

@@ -1,0 +1,89 @@
+/*
+ * The pager's counters as the memory tests read them: plain reads, reads
+ * once the pager has caught up with processes that just ended, and
+ * the per-process table's lines for given processes.
+ */
+#include "check.h"
+#include "pager_client.h"
+
+#define SETTLE_TIMEOUT (1000 * MS)
+
+int stats_get(struct pager_stats *st)
+{
+	int r = pager_stats(st);
+
+	if (r < 0) {
+		check_failed(__FILE__, __LINE__, "pager_stats: error %d", r);
+		return -1;
+	}
+	return 0;
+}
+
+/* The pager reaps a dead process when its death notification comes; it
+ * runs above us, but give it a moment anyway before trusting a count. */
+int stats_settled(struct pager_stats *st)
+{
+	struct pager_stats prev;
+	int64_t start = sys_clock();
+
+	CHECK_RUN(stats_get(&prev));
+	for (;;) {
+		sys_yield();
+		CHECK_RUN(stats_get(st));
+		if ((st->frames_free == prev.frames_free &&
+		     st->processes == prev.processes) ||
+		    sys_clock() - start > SETTLE_TIMEOUT)
+			return 0;
+		prev = *st;
+	}
+}
+
+int stats_wait_free(struct pager_stats *st, uint64_t want)
+{
+	int64_t start = sys_clock();
+
+	for (;;) {
+		CHECK_RUN(stats_get(st));
+		if (st->frames_free == want || sys_clock() - start > SETTLE_TIMEOUT)
+			return 0;
+		sys_yield();
+	}
+}
+
+/* Copy e into out[i] for the i with pids[i] == e->pid; 1 if one matched. */
+static int take(const struct pager_proc_stats *e, const pid_t *pids,
+		struct pager_proc_stats *out, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if ((pid_t)e->pid == pids[i]) {
+			out[i] = *e;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int proc_stats_get(const pid_t *pids, struct pager_proc_stats *out, int n)
+{
+	struct pager_proc_stats e[MSG_DATA_MAX / sizeof(struct pager_proc_stats)];
+	uint32_t first = 0, next;
+	int found = 0;
+
+	for (int call = 0; call < 64 && found < n; call++) {
+		int got = pager_proc_stats(first, e, sizeof(e) / sizeof(e[0]), &next);
+		if (got < 0) {
+			check_failed(__FILE__, __LINE__, "pager_proc_stats: error %d", got);
+			return -1;
+		}
+		for (int i = 0; i < got; i++)
+			found += take(&e[i], pids, out, n);
+		if (next <= first)
+			break;
+		first = next;
+	}
+	if (found != n) {
+		check_failed(__FILE__, __LINE__, "the pager lists %d of %d processes", found, n);
+		return -1;
+	}
+	return 0;
+}
