@@ -4,6 +4,7 @@
  * is doubly linked through the descriptors so a frame can leave it anywhere.
  */
 #include <string.h>
+#include "page.h"
 #include "frames.h"
 
 _Static_assert(sizeof(struct frame) <= 32, "a frame descriptor is at most 32 bytes");
@@ -154,7 +155,7 @@ static uint64_t alloc_as(enum frame_state state)
 	if (i == FRAME_NONE)
 		return 0;
 	table[i].state = (uint8_t)state;
-	memset(frame_ptr(pa_of(i)), 0, FRAME_SIZE);
+	page_zero(frame_ptr(pa_of(i)));
 	return pa_of(i);
 }
 

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "page.h"
 #include "vm_impl.h"
 
 /* Whether a region with perm allows access (an unknown access is a read). */
@@ -61,7 +62,7 @@ static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 	}
 	if (rmap_reserve(1) < 0 || !(copy = frame_alloc()))
 		return VM_FAULT_NOMEM;
-	memcpy(frame_ptr(copy), frame_ptr(pa), VM_PAGE);
+	page_copy(frame_ptr(copy), frame_ptr(pa));
 	if (vm.mmu.map(vm.mmu.ctx, s->as, va, copy, r->perm) < 0) {
 		frame_free(copy);
 		return VM_FAULT_NOMEM;

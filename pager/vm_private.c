@@ -4,6 +4,7 @@
  * a frame goes when its last mapping does.
  */
 #include <string.h>
+#include "page.h"
 #include "vm_impl.h"
 
 static uint64_t fill_zero(const struct vm_region *r, uint64_t va, uint8_t *page)
@@ -22,7 +23,7 @@ static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page
 
 	if (lo >= hi)
 		return 0;
-	memcpy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
+	bytes_copy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
 	return hi - lo;
 }
 
