@@ -133,40 +133,31 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 	return 0;
 }
 
-int64_t fault_reply(struct thread *c, struct thread *replier, uint64_t va)
+int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *m)
 {
-	struct msg m;
 	char why[96];
-	int r = copyin(replier->proc, &m, va, MSG_HEADER_SIZE);
+	int r;
 
-	if (r == 0 && m.len > MSG_DATA_MAX)
-		r = -ERR_INVAL;
-	if (r == 0)
-		r = copyin(replier->proc, m.data, va + MSG_HEADER_SIZE, m.len);
 	c->in_fault = 0;
-	if (r < 0) {
-		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was unreadable");
-		return r;
-	}
-	if (m.label == FAULT_RESUME)
-		return resume(c, replier, &m);
-	if (m.label == FAULT_KILL && c->stash) {
+	if (m->label == FAULT_RESUME)
+		return resume(c, replier, m);
+	if (m->label == FAULT_KILL && c->stash) {
 		ipc_drop_delivery(c, -ERR_FAULT);
 		return 0;
 	}
-	if (m.label == FAULT_KILL && c->syscall_fault) {
+	if (m->label == FAULT_KILL && c->syscall_fault) {
 		/* A bad pointer handed to the kernel is an error, not a crash. */
 		c->syscall_fault = 0;
 		arch_syscall_unrestart(&c->regs);
 		thread_wake(c, -ERR_FAULT);
 		return 0;
 	}
-	if (m.label != FAULT_KILL) {
+	if (m->label != FAULT_KILL) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was not understood");
 		return -ERR_INVAL;
 	}
-	r = (int)MIN(m.len, sizeof(why) - 1);
-	memcpy(why, m.data, (size_t)r);
+	r = (int)MIN(m->len, sizeof(why) - 1);
+	memcpy(why, m->data, (size_t)r);
 	why[r] = '\0';
 	kill_for_fault(c, CAUSE_PAGE_FAULT, why);
 	return 0;

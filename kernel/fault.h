@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 struct thread;
+struct msg;
 
-/* Apply the reply at va (in replier's memory) to faulting thread c. */
-int64_t fault_reply(struct thread *c, struct thread *replier, uint64_t va);
+/* Apply reply m (already read from replier's memory) to faulting thread c. */
+int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *m);
 /* A system call of t met an absent or read-only page of its own at va:
  * ask the pager for it and run the call again afterwards. Returns 0 (and
  * does nothing) if t has no pager to ask. */

@@ -65,27 +65,49 @@ static int32_t pass_handle(struct thread *from, int32_t h, struct thread *to)
 	return h < 0 ? -1 : h;
 }
 
-/* Read the message `from` is sending (at from->msg_va, or its fault
- * message) into k, stamping the kernel's fields for receiver `to`. */
-static int compose(struct thread *from, struct thread *to, uint32_t origin, struct msg *k)
+/*
+ * Read a message to be sent from p's memory at va into k, checking it on
+ * the way: readable header and data, sane length, a real handle to pass (or
+ * -1), and for a call a buffer the reply can be written into.
+ */
+static int read_outgoing(struct proc *p, uint64_t va, int want_reply, struct msg *k)
 {
-	int r;
+	int r = copyin(p, k, va, MSG_HEADER_SIZE);
 
-	if (from->in_fault)
-		memcpy(k, &from->fault_msg, MSG_HEADER_SIZE);
-	else if ((r = copyin(from->proc, k, from->msg_va, MSG_HEADER_SIZE)) < 0)
+	if (r < 0)
 		return r;
 	if (k->len > MSG_DATA_MAX)
 		return -ERR_INVAL;
-	if (!from->in_fault && k->len > 0 &&
-	    (r = copyin(from->proc, k->data, from->msg_va + MSG_HEADER_SIZE, k->len)) < 0)
+	if (k->handle != -1 && !handle_any(p, (uint64_t)(int64_t)k->handle))
+		return -ERR_BADF;
+	if (k->len > 0 && (r = copyin(p, k->data, va + MSG_HEADER_SIZE, k->len)) < 0)
 		return r;
+	return want_reply ? user_check(p, va, sizeof(struct msg), 1) : 0;
+}
+
+/* Stamp the kernel's fields on k, from `from` to `to`. */
+static void stamp(struct msg *k, struct thread *from, struct thread *to, uint32_t origin)
+{
 	k->pid = from->proc->pid;
 	k->tid = from->tid;
 	k->origin = origin;
 	k->reserved = 0;
 	k->handle = from->in_fault ? -1 : pass_handle(from, k->handle, to);
-	return 0;
+}
+
+/* The message of a thread that was blocked sending (read again now: its
+ * memory may have changed), or its fault message. */
+static int compose(struct thread *from, struct thread *to, uint32_t origin, struct msg *k)
+{
+	int r = 0;
+
+	if (from->in_fault)
+		memcpy(k, &from->fault_msg, MSG_HEADER_SIZE);
+	else
+		r = read_outgoing(from->proc, from->msg_va, 0, k);
+	if (r == 0)
+		stamp(k, from, to, origin);
+	return r;
 }
 
 static void drop_stash(struct thread *t)
@@ -170,27 +192,6 @@ static void link_reply(struct thread *sender, struct thread *receiver)
 	receiver->reply_to = sender;
 }
 
-/* Check a message about to be sent: readable header and data, sane length,
- * a valid handle to pass (or -1), and for a call a buffer the reply can be
- * written into. */
-static int check_outgoing(struct proc *p, uint64_t va, int want_reply)
-{
-	struct msg hdr;
-	int r = copyin(p, &hdr, va, MSG_HEADER_SIZE);
-	uint32_t len = hdr.len;
-
-	if (r < 0)
-		return r;
-	if (len > MSG_DATA_MAX)
-		return -ERR_INVAL;
-	if (hdr.handle != -1 && !handle_any(p, (uint64_t)(int64_t)hdr.handle))
-		return -ERR_BADF;
-	r = user_check(p, va, MSG_HEADER_SIZE + len, 0);
-	if (r == 0 && want_reply)
-		r = user_check(p, va, sizeof(struct msg), 1);
-	return r;
-}
-
 /* Queue t on q of ep and leave it blocked in state. */
 static int64_t block_on(struct thread *t, struct endpoint *ep, struct tqueue *q,
 			enum thread_state state)
@@ -211,7 +212,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 	struct endpoint *ep = lookup(t, h);
 	struct thread *r;
-	int err = check_outgoing(t->proc, va, call);
+	int err = read_outgoing(t->proc, va, call, &k);
 
 	if (err < 0)
 		return err;
@@ -223,11 +224,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 	if (!r)
 		return block_on(t, ep, &ep->senders, T_SEND);
 	r->blocked_ep = NULL;
-	err = compose(t, r, call ? ORIGIN_CALL : ORIGIN_SEND, &k);
-	if (err < 0) {
-		thread_wake(r, err);
-		return err;
-	}
+	stamp(&k, t, r, call ? ORIGIN_CALL : ORIGIN_SEND);
 	if ((err = deliver_to(r, &k)) < 0 || !call)
 		return err;
 	t->state = T_REPLY;
@@ -287,25 +284,19 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep)
 	link_reply(t, r);
 }
 
-/* Send t's reply (at va) to the caller it owes one. */
-static int64_t do_reply(struct thread *t, uint64_t va)
+/* Send reply k (read from t's memory) to the caller t owes one. */
+static int64_t do_reply(struct thread *t, struct msg *k)
 {
-	static struct msg k;
 	struct thread *c = t->reply_to;
-	int err;
 
 	if (!c)
 		return -ERR_SRCH;
 	t->reply_to = NULL;
 	c->replier = NULL;
 	if (c->in_fault)
-		return fault_reply(c, t, va);
-	t->msg_va = va;
-	if ((err = compose(t, c, ORIGIN_SEND, &k)) < 0) {
-		thread_wake(c, err);
-		return err;
-	}
-	return deliver_to(c, &k);
+		return fault_reply(c, t, k);
+	stamp(k, t, c, ORIGIN_SEND);
+	return deliver_to(c, k);
 }
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)
@@ -339,14 +330,16 @@ int64_t sys_recv(struct thread *t, const uint64_t *a)
 
 int64_t sys_reply(struct thread *t, const uint64_t *a)
 {
-	int err = check_outgoing(t->proc, a[0], 0);
+	static struct msg k;
+	int err = read_outgoing(t->proc, a[0], 0, &k);
 
-	return err < 0 ? err : do_reply(t, a[0]);
+	return err < 0 ? err : do_reply(t, &k);
 }
 
 int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 {
-	int err = check_outgoing(t->proc, a[1], 0);
+	static struct msg k;
+	int err = read_outgoing(t->proc, a[1], 0, &k);
 
 	if (err == 0)
 		err = user_check(t->proc, a[2], sizeof(struct msg), 1);
@@ -357,6 +350,6 @@ int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 	/* A reply that cannot be delivered (the caller died) does not stop the
 	 * server from taking its next message. */
 	if (t->reply_to)
-		do_reply(t, a[1]);
+		do_reply(t, &k);
 	return do_recv(t, a[0], a[2]);
 }

@@ -119,6 +119,7 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 		active = NULL;
 	}
 	arch_pt_destroy(&p->pt);
+	usercopy_forget();	/* the record may be reused for another process */
 	wake_waiters(p);
 	release_links(p);
 	handle_close_all(p);

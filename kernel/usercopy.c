@@ -10,13 +10,50 @@
 
 struct user_miss user_miss;
 
+/*
+ * The last few translations. An IPC checks and copies the same message
+ * pages of two processes (a server has two buffers) several times per call, and a page-table walk
+ * costs ~80 instructions. Any change to a page table empties it
+ * (usercopy_forget), so it never answers with a stale mapping.
+ */
+struct tlb_entry {
+	const struct proc *p;	/* NULL: empty */
+	uint64_t vpage, ppage;
+	int write;		/* the page may be written (and read) */
+};
+#define TLB_ENTRIES 4
+static struct tlb_entry tlb[TLB_ENTRIES];
+static unsigned tlb_next;
+
+void usercopy_forget(void)
+{
+	for (int i = 0; i < TLB_ENTRIES; i++)
+		tlb[i].p = NULL;
+}
+
+static uint64_t tlb_lookup(const struct proc *p, uint64_t vpage, int write)
+{
+	for (int i = 0; i < TLB_ENTRIES; i++)
+		if (tlb[i].p == p && tlb[i].vpage == vpage && (tlb[i].write || !write))
+			return tlb[i].ppage;
+	return 0;
+}
+
 /* Translate va for p, remembering a miss. */
 static uint64_t translate(struct proc *p, uint64_t va, int write)
 {
-	uint64_t pa = arch_pt_translate(&p->pt, va, write);
+	uint64_t off = va & (PAGE_SIZE - 1), vpage = va - off;
+	uint64_t pa = tlb_lookup(p, vpage, write);
 
-	if (!pa)
+	if (pa)
+		return pa + off;
+	pa = arch_pt_translate(&p->pt, va, write);
+	if (!pa) {
 		user_miss = (struct user_miss){ p, va, write };
+		return 0;
+	}
+	tlb[tlb_next] = (struct tlb_entry){ p, vpage, pa - off, write };
+	tlb_next = (tlb_next + 1) % TLB_ENTRIES;
 	return pa;
 }
 

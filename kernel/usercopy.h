@@ -22,6 +22,10 @@ struct user_miss {
 };
 extern struct user_miss user_miss;
 
+/* A page table changed: forget cached translations. Every caller of
+ * arch_pt_map/unmap/protect/harvest/destroy must call it. */
+void usercopy_forget(void);
+
 /* 0 if [va, va + len) is user memory p may read (write: and write). */
 int user_check(struct proc *p, uint64_t va, size_t len, int write);
 int copyin(struct proc *p, void *dst, uint64_t va, size_t len);

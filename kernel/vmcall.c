@@ -40,6 +40,7 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = entry_ok(&e[i]) ? arch_pt_map(&target->pt, e[i].va, e[i].pa, (unsigned)e[i].perm)
 				    : -ERR_INVAL;
+	usercopy_forget();
 	arch_tlb_flush();
 	return r;
 }
@@ -104,6 +105,7 @@ int64_t sys_unmap(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	for (uint64_t i = 0; i < a[2]; i++)
 		arch_pt_unmap(&p->pt, a[1] + i * PAGE_SIZE);
+	usercopy_forget();
 	arch_tlb_flush();
 	return 0;
 }
@@ -119,6 +121,7 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	for (uint64_t i = 0; i < a[2] && r == 0; i++)
 		r = arch_pt_protect(&p->pt, a[1] + i * PAGE_SIZE, (unsigned)a[3]);
+	usercopy_forget();
 	arch_tlb_flush();
 	return r;
 }
@@ -149,6 +152,7 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}
+	usercopy_forget();	/* a later kernel write must set dirty again */
 	arch_tlb_flush();
 	return (int64_t)n;
 }

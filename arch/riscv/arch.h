@@ -16,6 +16,7 @@ struct arch_regs {
 	uint64_t x[32];
 	uint64_t f[32];
 	uint64_t fcsr;
+	uint64_t fp_on;		/* has used the FP unit: its f[] are live */
 };
 
 static inline void *pa_to_kva(uint64_t pa)

@@ -170,6 +170,9 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	e = find_leaf(pt, va, &level);
 	if (!e || (*e & need) != need)
 		return 0;
+	/* A store by the kernel for the process counts as its store: the pager
+	 * must see the page dirty before it drops a clean copy. */
+	*(uint64_t *)e |= PTE_A | (need_write ? PTE_D : 0);
 	/* The leaf may be a 2 MiB megapage (the pager's physmap). */
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }

@@ -15,8 +15,14 @@ extern _Noreturn void trap_return(struct arch_regs *r);
 extern void fpu_save(struct arch_regs *r);
 extern void fpu_restore(const struct arch_regs *r);
 
-/* Whose values are in the FP registers now (NULL: nobody's). */
-static struct arch_regs *fpu_owner;
+/*
+ * Lazy FP switching: a thread runs with the FP unit off until its first FP
+ * instruction traps; only then does it get FP registers, and from then on
+ * they are saved and restored when another FP user takes the unit. Most
+ * threads never use FP, so most switches move no FP state.
+ */
+static struct arch_regs *fpu_owner;	/* whose values are in the FP registers */
+static int owner_dirty;			/* the owner changed them since restore */
 
 void arch_trap_init(void)
 {
@@ -43,6 +49,7 @@ void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
 		r->f[i] = 0;
 	}
 	r->fcsr = 0;
+	r->fp_on = 0;
 	r->x[0] = pc;
 	r->x[2] = sp;
 	r->x[10] = arg;
@@ -50,31 +57,43 @@ void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
 
 void arch_regs_release(struct arch_regs *r)
 {
-	if (fpu_owner == r)
+	if (fpu_owner == r) {
 		fpu_owner = NULL;
+		owner_dirty = 0;
+	}
+}
+
+/* At every trap from user mode: did the running FP owner write FP state? */
+static void fpu_note_dirty(void)
+{
+	if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
+		owner_dirty = 1;
 }
 
 /* Give r the FP registers, saving the previous owner's if it changed them. */
-static void fpu_switch(struct arch_regs *r)
+static void fpu_take(struct arch_regs *r)
 {
-	uint64_t fs = csr_read(sstatus) & SSTATUS_FS_MASK;
-
 	if (fpu_owner == r)
 		return;
 	csr_set(sstatus, SSTATUS_FS_INITIAL);
-	if (fpu_owner && fs == SSTATUS_FS_DIRTY)
+	if (fpu_owner && owner_dirty)
 		fpu_save(fpu_owner);
 	fpu_restore(r);
 	fpu_owner = r;
+	owner_dirty = 0;
 }
 
 _Noreturn void arch_enter_user(struct arch_regs *r)
 {
-	fpu_switch(r);
-	/* sret to U-mode with interrupts on there; FP state starts clean so a
-	 * later write marks it dirty. */
+	uint64_t fs = 0;	/* FP off: the first FP instruction traps */
+
+	if (r->fp_on) {
+		fpu_take(r);
+		fs = SSTATUS_FS_CLEAN;	/* a write marks it dirty */
+	}
+	/* sret to U-mode with interrupts on there. */
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
-	csr_set(sstatus, SSTATUS_SPIE | SSTATUS_FS_CLEAN);
+	csr_set(sstatus, SSTATUS_SPIE | fs);
 	trap_return(r);
 }
 
@@ -101,6 +120,12 @@ static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 			   cause == EXC_STORE_PAGE_FAULT ? FAULT_WRITE : FAULT_EXEC);
 		return;
 	case EXC_ILLEGAL:
+		if (!t->regs.fp_on) {
+			/* Perhaps its first FP instruction: turn FP on and retry. A
+			 * truly illegal instruction traps again and ends below. */
+			t->regs.fp_on = 1;
+			return;
+		}
 		/* stval holds the instruction's bits, not an address: report the pc. */
 		fault_exception(t, CAUSE_ILLEGAL, arch_pc(&t->regs), "illegal instruction");
 		return;
@@ -128,6 +153,7 @@ _Noreturn void trap_from_user(struct arch_regs *r)
 	struct thread *t = sched_current();
 
 	(void)r;
+	fpu_note_dirty();
 	if (cause & SCAUSE_INTERRUPT)
 		interrupt(cause & ~SCAUSE_INTERRUPT);
 	else
