@@ -34,7 +34,12 @@ enum pager_label {
 	PAGER_STATS = 0x106,
 	/* w[0] = first process index. Reply: w[0] = entries in data (struct
 	 * pager_proc_stats[]), w[1] = index to ask for next, 0 at the end. */
-	PAGER_PROC_STATS = 0x107
+	PAGER_PROC_STATS = 0x107,
+	/* w[0] = an address of the caller's. Reply: w[0] = the accessed and
+	 * dirty bits of its page since the last ask (abi/vm.h enum
+	 * harvest_bits), which this request clears: the same harvest the
+	 * pager's reclaim uses, offered like mincore(). */
+	PAGER_PAGE_BITS = 0x108
 };
 
 enum pager_prot {

@@ -22,6 +22,7 @@ void handle_fork(const struct msg *in, struct msg *out);
 void handle_stats(const struct msg *in, struct msg *out);
 void handle_proc_stats(const struct msg *in, struct msg *out);
 void stats_count_kill(void);
+void handle_page_bits(const struct msg *in, struct msg *out);
 
 /* A reply whose label is a result code (>= 0 success, < 0 -errno). */
 static inline void reply_result(struct msg *out, int64_t r)

@@ -2,12 +2,14 @@
  * The pager's statistics, served over IPC like Linux's /proc/vmstat: the
  * VM core's counters, the frame table's and one line per process.
  */
+#include <errno.h>
 #include <string.h>
 #include "requests.h"
 #include "procs.h"
 #include "frames.h"
 #include "vm.h"
 #include "pager/protocol.h"
+#include "sys.h"
 
 #define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
 
@@ -63,4 +65,20 @@ void handle_proc_stats(const struct msg *in, struct msg *out)
 	out->len = (uint32_t)(n * sizeof(*e));
 	out->w[0] = n;
 	out->w[1] = slot < PROCS_MAX ? slot : 0;
+}
+
+void handle_page_bits(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	struct harvest_entry h;
+	int r;
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	h = (struct harvest_entry){ .proc = (uint32_t)p->handle, .va = in->w[0] & ~(PAGE_SIZE - 1) };
+	r = sys_harvest(&h, 1);
+	reply_result(out, r < 0 ? r : 0);
+	out->w[0] = h.bits;
 }

@@ -1,7 +1,9 @@
 /*
  * demo: what init runs when no program is named. An echo server, two
  * clients calling it and a crasher run side by side; the crash is reported
- * and the others carry on. Exits 0 if everything happened as it should.
+ * and the others carry on. Then a forked family shares memory copy-on-write
+ * (cowfamily), and vmstat shows the pager's counters. Exits 0 if
+ * everything happened as it should.
  */
 #include <stdio.h>
 #include <string.h>
@@ -113,13 +115,31 @@ static void run(int ep)
 	check(info.how == EXIT_NORMAL && info.status == 0, "the echo server exits 0");
 }
 
+/* Run a program to its end; 1 if it exited 0. */
+static int run_program(const char *what, const char *const argv[])
+{
+	struct child c = start(what, argv, -1);
+	struct exit_info info;
+
+	if (c.handle < 0)
+		return 0;
+	finish(&c, &info);
+	return info.how == EXIT_NORMAL && info.status == 0;
+}
+
 int main(void)
 {
+	static const char *const family_argv[] = { "cowfamily", NULL };
+	static const char *const vmstat_argv[] = { "vmstat", NULL };
 	int ep = sys_endpoint_create();
 
 	check(ep >= 0, "create an endpoint");
 	if (ep >= 0)
 		run(ep);
+	printf("demo: a forked family sharing memory copy-on-write\n");
+	check(run_program("cowfamily", family_argv), "the forked family saw only its own writes");
+	printf("demo: the pager's counters (vmstat)\n");
+	check(run_program("vmstat", vmstat_argv), "vmstat runs");
 	if (failures == 0)
 		printf("demo: all checks held\n");
 	else

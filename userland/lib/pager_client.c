@@ -66,6 +66,16 @@ _Noreturn void poweroff(int status)
 	sys_exit(status);
 }
 
+int pager_page_bits(const void *addr)
+{
+	struct msg m = { .label = PAGER_PAGE_BITS, .handle = -1 };
+	int r;
+
+	m.w[0] = (uintptr_t)addr;
+	r = pager_call(&m);
+	return r < 0 ? r : (int)m.w[0];
+}
+
 int pager_stats(struct pager_stats *out)
 {
 	struct msg m = { .label = PAGER_STATS, .handle = -1 };

@@ -29,6 +29,10 @@ int spawn(const char *name, const char *const argv[], int pass_handle,
  * else, or init if the pager refuses, just exits with status. */
 _Noreturn void poweroff(int status);
 
+/* The accessed/dirty bits of the page holding addr since the last ask
+ * (abi/vm.h enum harvest_bits), cleared by asking; or a negated error. */
+int pager_page_bits(const void *addr);
+
 /* The pager's counters (PAGER_STATS). 0, or a negated error. */
 int pager_stats(struct pager_stats *out);
 

@@ -38,6 +38,7 @@ static const struct test {
 	{ test_munmap, "munmap" },
 	{ test_no_leaks, "no_leaks" },
 	{ test_syscall_untouched_buffer, "syscall_untouched_buffer" },
+	{ test_harvest_bits, "harvest_bits" },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

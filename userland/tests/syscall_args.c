@@ -267,12 +267,15 @@ static int check_root_only(void)
 	struct proc_spec spec = { .name = "intruder", .death_notify = ~0ULL };
 	struct map_entry map = { .va = UNMAPPED_ADDRESS, .pa = 0x80000000UL,
 				 .perm = MAP_R };
+	struct harvest_entry h = { .proc = HANDLE_SELF, .va = UNMAPPED_ADDRESS };
 
 	CHECK_EQ(sys_proc_create(&spec), -ERR_PERM);
 	CHECK_EQ(sys_map(HANDLE_SELF, &map, 1), -ERR_PERM);
 	CHECK_EQ(sys_unmap(HANDLE_SELF, UNMAPPED_ADDRESS, 1), -ERR_PERM);
 	CHECK_EQ(sys_protect(HANDLE_SELF, UNMAPPED_ADDRESS, 1, MAP_R), -ERR_PERM);
 	CHECK_EQ(sys_handle_grant(HANDLE_SELF, HANDLE_SELF), -ERR_PERM);
+	CHECK_EQ(sys_harvest(&h, 1), -ERR_PERM);
+	CHECK_EQ(h.bits, 0u);	/* nothing was written back */
 	CHECK_EQ(sys_ecall(SYS_POWEROFF, 99, 0, 0, 0, 0, 0), -ERR_PERM);
 	return 0;
 }

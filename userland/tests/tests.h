@@ -48,5 +48,6 @@ int test_shared_memory(void);
 int test_readonly_write_kills(void);
 int test_outside_kills(void);
 int test_syscall_untouched_buffer(void);
+int test_harvest_bits(void);
 
 #endif
