@@ -27,9 +27,9 @@ int sys_handle_close(int h);
 _Noreturn void sys_thread_exit(void);
 int sys_gettid(void);
 
-/* IPC. Every struct msg is the caller's own memory; the wrappers touch it
- * first so its pages are present when the kernel checks them (a bad pointer
- * thus faults in the caller; sys_ecall in syscall.h gets -ERR_FAULT). */
+/* IPC. Every struct msg is the caller's own memory. A page of it not yet
+ * there is brought in by the pager for the call; a bad pointer is
+ * -ERR_FAULT and the caller lives on. */
 int sys_endpoint_create(void);
 int sys_send(int ep, const struct msg *m);
 int sys_recv(int ep, struct msg *m);
