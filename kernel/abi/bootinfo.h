@@ -33,6 +33,9 @@ struct bootinfo {
 		uint64_t base, size;		/* MMIO window */
 		uint32_t irq;
 		uint32_t kind;			/* 1 = virtio-mmio */
+		uint32_t device_id;		/* virtio device id read at boot
+						 * (2 = block), 0 = empty slot */
+		uint32_t version;		/* virtio-mmio version register */
 	} devices[BOOTINFO_MAX_DEVICES];
 	char cmdline[BOOTINFO_CMDLINE_MAX];	/* as given, NUL-terminated */
 };

@@ -15,7 +15,9 @@
 enum msg_origin {
 	ORIGIN_SEND = 1,	/* a one-way send: no reply expected */
 	ORIGIN_CALL = 2,	/* a call: the receiver owes a reply */
-	ORIGIN_FAULT = 3	/* a page fault the kernel turned into a call */
+	ORIGIN_FAULT = 3,	/* a page fault the kernel turned into a call */
+	ORIGIN_NOTIFY = 4	/* no message: the receiver's bound notification
+				 * was signalled; w[0] = the bits (now cleared) */
 };
 
 struct msg {

@@ -29,6 +29,11 @@ enum syscall_number {
 	SYS_NOTIFY_SIGNAL = 21,	/* (handle, uint64_t bits) -> 0 */
 	SYS_NOTIFY_WAIT = 22,	/* (handle) -> bits, blocks while none pending */
 	SYS_NOTIFY_POLL = 23,	/* (handle) -> bits, never blocks */
+	SYS_NOTIFY_BIND = 24,	/* (handle): the calling thread's recv also
+				 * wakes for these bits (ORIGIN_NOTIFY);
+				 * -1 unbinds */
+	SYS_IRQ_ACK = 25,	/* (notify handle, irq): the driver is done with
+				 * this interrupt; it may come again */
 
 	SYS_THREAD_CREATE = 30,	/* (proc, pc, sp, arg, prio) -> tid */
 	SYS_PROC_WAIT = 31,	/* (proc, struct exit_info *, flags) -> 0 */
@@ -43,8 +48,12 @@ enum syscall_number {
 	SYS_HANDLE_GRANT = 44,	/* (proc, handle) -> handle number in proc */
 	SYS_POWEROFF = 45,	/* (int status): does not return */
 	SYS_HARVEST = 47,	/* (struct harvest_entry *, n) -> n */
+	SYS_DEVICE_MAP = 48,	/* (proc, device index, va) -> pages mapped: the
+				 * device's MMIO window (bootinfo devices[]) */
+	SYS_IRQ_BIND = 49,	/* (irq, notify handle, bits): the interrupt
+				 * signals those bits until acknowledged */
 
-	SYS_COUNT = 48
+	SYS_COUNT = 50
 };
 
 #endif

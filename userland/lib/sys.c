@@ -8,7 +8,7 @@
 #include "sys.h"
 #include "syscall.h"	/* this directory's: sys_ecall() */
 
-_Static_assert(SYS_COUNT == 48,
+_Static_assert(SYS_COUNT == 50,
 	       "the system-call list changed: update sys.h and sys.c");
 _Static_assert(offsetof(struct msg, data) == MSG_HEADER_SIZE,
 	       "struct msg header size disagrees with MSG_HEADER_SIZE");
@@ -166,6 +166,26 @@ int sys_protect(int proc, uintptr_t va, size_t npages, int perm)
 int sys_handle_grant(int proc, int h)
 {
 	return (int)call2(SYS_HANDLE_GRANT, proc, h);
+}
+
+int sys_notify_bind(int h)
+{
+	return (int)call1(SYS_NOTIFY_BIND, h);
+}
+
+int sys_irq_ack(int notify, unsigned irq)
+{
+	return (int)call2(SYS_IRQ_ACK, notify, (long)irq);
+}
+
+int sys_device_map(int proc, unsigned index, uintptr_t va)
+{
+	return (int)call3(SYS_DEVICE_MAP, proc, (long)index, (long)va);
+}
+
+int sys_irq_bind(unsigned irq, int notify, uint64_t bits)
+{
+	return (int)call3(SYS_IRQ_BIND, (long)irq, notify, (long)bits);
 }
 
 int sys_harvest(struct harvest_entry *entries, size_t n)

@@ -40,6 +40,11 @@ int sys_reply_recv(int ep, const struct msg *reply, struct msg *recv);
 /* Notifications. Bits returned as a long: a pending bit 63 would read as an
  * error, so senders use bits 0..62 only. */
 int sys_notify_create(void);
+/* The calling thread's sys_recv also returns when h is signalled: a message
+ * with origin ORIGIN_NOTIFY and the bits in w[0]. h = -1 unbinds. */
+int sys_notify_bind(int h);
+/* Done with interrupt irq (delivered through notification `notify`). */
+int sys_irq_ack(int notify, unsigned irq);
 int sys_notify_signal(int h, uint64_t bits);
 long sys_notify_wait(int h);		/* blocks while no bit is pending */
 long sys_notify_poll(int h);		/* 0 if none pending; never blocks */
@@ -60,6 +65,8 @@ int sys_unmap(int proc, uintptr_t va, size_t npages);
 int sys_protect(int proc, uintptr_t va, size_t npages, int perm);
 int sys_handle_grant(int proc, int h);
 int sys_harvest(struct harvest_entry *entries, size_t n);
+int sys_device_map(int proc, unsigned index, uintptr_t va);
+int sys_irq_bind(unsigned irq, int notify, uint64_t bits);
 /* If the kernel refuses (not the root task), the caller exits with status
  * instead: it never returns. Programs use poweroff() (pager_client.h). */
 _Noreturn void sys_poweroff(int status);

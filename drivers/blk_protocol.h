@@ -1,0 +1,64 @@
+/*
+ * How the pager talks to a block driver. Requests go over IPC: the pager
+ * calls the driver's endpoint with a batch of requests and the reply only
+ * says they were accepted. Completions come back without blocking anyone:
+ * the driver writes each request's status into a page both share and
+ * signals the pager's notification. Data moves by DMA straight into and out
+ * of the pager's frames, named by physical address: no copy.
+ */
+#ifndef DRIVERS_BLK_PROTOCOL_H
+#define DRIVERS_BLK_PROTOCOL_H
+
+#include <stdint.h>
+
+#define BLK_SECTOR 512
+#define BLK_MAX_PAGES 16	/* pages in one request: 64 KiB, contiguous on disk */
+#define BLK_TAGS 256		/* requests in flight at most; a tag names one */
+
+/* Where the pager maps the driver's pieces (the driver is pinned: every one
+ * of its pages is present before it runs, so it never faults). */
+#define BLK_MMIO_VA 0x100000000UL	/* the device's registers */
+#define BLK_DMA_VA 0x101000000UL	/* BLK_DMA_PAGES frames for rings and headers */
+#define BLK_STATUS_VA 0x102000000UL	/* the status page shared with the pager */
+#define BLK_DMA_PAGES 4
+
+/* The driver's handles, besides 0 (itself) and 1 (the pager). */
+#define BLK_HANDLE_EP 2		/* its endpoint (HANDLE_ARG): requests arrive here */
+#define BLK_HANDLE_IRQ 3	/* notification signalled by its interrupt */
+#define BLK_HANDLE_DONE 4	/* the pager's notification, signalled on completions */
+#define BLK_IRQ_BIT 1UL
+#define BLK_DONE_BIT (1UL << 62)	/* the bit it signals in the pager's */
+
+enum blk_label {
+	/* Pager -> driver, first: w[0] = the device's irq, data = uint64_t
+	 * physical address of each BLK_DMA_VA page, in order. The driver
+	 * resets and sets up the device. Reply label: 0 or -errno; w[0] =
+	 * capacity in sectors, w[1] = 1 if the device is read-only. */
+	BLK_SETUP = 0x200,
+	/* Pager -> driver: data = struct blk_request[len / sizeof]. Reply label:
+	 * requests accepted (all, or -errno and none). */
+	BLK_SUBMIT = 0x201
+};
+
+struct blk_request {
+	uint32_t tag;			/* its status slot, < BLK_TAGS */
+	uint32_t write;			/* 1: frames to disk; 0: disk to frames */
+	uint64_t sector;		/* first sector */
+	uint32_t npages;		/* 1..BLK_MAX_PAGES */
+	uint32_t reserved;		/* 0 */
+	uint64_t pa[BLK_MAX_PAGES];	/* frames, in disk order; only npages used */
+};
+
+enum blk_state {
+	BLK_FREE = 0,			/* the pager may reuse the tag */
+	BLK_SUBMITTED = 1,		/* set by the pager before BLK_SUBMIT */
+	BLK_DONE = 2			/* set by the driver, with error */
+};
+
+/* The shared status page: one slot per tag. */
+struct blk_status {
+	volatile uint32_t state;	/* enum blk_state */
+	volatile int32_t error;		/* 0, or -EIO etc. when state is BLK_DONE */
+};
+
+#endif
