@@ -19,5 +19,7 @@ void fault_page(struct thread *t, uint64_t addr, unsigned access);
 /* Any other exception; cause is an abi/proc.h enum kill_cause. */
 void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char *what);
 void sched_timer_tick(void);
+/* Device interrupt irq was claimed; it stays masked until acknowledged. */
+void device_interrupt(uint32_t irq);
 
 #endif

@@ -11,6 +11,7 @@
 #include "handle.h"
 #include "sched.h"
 #include "kmem.h"
+#include "notify.h"
 #include "klib.h"
 #include "usercopy.h"
 #include "syscall.h"
@@ -161,6 +162,25 @@ void ipc_finish_delivery(struct thread *t)
 	deliver_to(t, t->stash);
 }
 
+/* A message saying the bound notification fired, from no one. */
+static void notice(struct msg *k, uint64_t bits)
+{
+	memset(k, 0, MSG_HEADER_SIZE);
+	k->origin = ORIGIN_NOTIFY;
+	k->handle = -1;
+	k->w[0] = bits;
+}
+
+void ipc_notify_receiver(struct thread *t, uint64_t bits)
+{
+	static struct msg k;
+
+	tq_remove(t);
+	t->blocked_ep = NULL;
+	notice(&k, bits);
+	deliver_to(t, &k);
+}
+
 void ipc_thread_gone(struct thread *t)
 {
 	drop_stash(t);
@@ -238,6 +258,7 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	static struct msg k;
 	struct endpoint *ep = lookup(t, h);
 	struct thread *s;
+	uint64_t bits;
 	int err = user_check(t->proc, va, sizeof(struct msg), 1);
 
 	if (err < 0)
@@ -247,6 +268,11 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	if (t->reply_to)
 		return -ERR_BUSY;	/* reply first, or use reply_recv */
 	t->msg_va = va;
+	if ((bits = notify_take_bound(t)) != 0) {
+		/* Events first: a busy endpoint must not starve interrupts. */
+		notice(&k, bits);
+		return copyout(t->proc, va, &k, MSG_HEADER_SIZE);
+	}
 	s = tq_pop(&ep->senders);
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);

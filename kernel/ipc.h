@@ -26,6 +26,9 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep);
  * may fault on the buffer's next page), or give up with err. */
 void ipc_finish_delivery(struct thread *t);
 void ipc_drop_delivery(struct thread *t, int64_t err);
+/* t, blocked in recv, gets the bits of its bound notification as a
+ * message (origin ORIGIN_NOTIFY, w[0] = bits). */
+void ipc_notify_receiver(struct thread *t, uint64_t bits);
 /* t is being destroyed: drop what IPC kept for it. */
 void ipc_thread_gone(struct thread *t);
 

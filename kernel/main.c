@@ -7,6 +7,7 @@
 #include "console.h"
 #include "devtree.h"
 #include "memmap.h"
+#include "device.h"
 #include "kmem.h"
 #include "params.h"
 #include "root.h"
@@ -97,6 +98,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	arch_set_finisher(dt.finisher.base);
 	arch_timer_init(dt.timebase_hz);
 	arch_trap_init();
+	device_init(&dt);
 	kprintf("\npagerkernel: a RISC-V microkernel whose memory manager is a user-level pager "
 		"(hart %lu)\n", hartid);
 	copy_cmdline();

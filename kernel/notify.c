@@ -10,6 +10,7 @@
 #include "kmem.h"
 #include "syscall.h"
 #include "abi/errno.h"
+#include "ipc.h"
 
 static struct kcache notify_cache = { "notify", sizeof(struct notify), 0, 0 };
 
@@ -24,6 +25,8 @@ struct notify *notify_create(void)
 
 void notify_free(struct notify *n)
 {
+	if (n->bound)
+		n->bound->bound = NULL;	/* cannot happen: the binding holds a ref */
 	/* The last handle went while someone waited (another thread closed it). */
 	if (n->waiter) {
 		n->waiter->blocked_notify = NULL;
@@ -37,7 +40,15 @@ void notify_signal(struct notify *n, uint64_t bits)
 	struct thread *w = n->waiter;
 
 	n->bits |= bits & NOTIFY_BITS_MASK;
-	if (!w || !n->bits)
+	if (!n->bits)
+		return;
+	if (!w && n->bound && n->bound->state == T_RECV) {
+		/* The bound thread waits for a message: this is one. */
+		ipc_notify_receiver(n->bound, n->bits);
+		n->bits = 0;
+		return;
+	}
+	if (!w)
 		return;
 	n->waiter = NULL;
 	w->blocked_notify = NULL;
@@ -104,4 +115,43 @@ int64_t sys_notify_poll(struct thread *t, const uint64_t *a)
 	bits = (int64_t)n->bits;
 	n->bits = 0;
 	return bits;
+}
+
+uint64_t notify_take_bound(struct thread *t)
+{
+	uint64_t bits;
+
+	if (!t->bound)
+		return 0;
+	bits = t->bound->bits;
+	t->bound->bits = 0;
+	return bits;
+}
+
+void notify_unbind(struct thread *t)
+{
+	if (!t->bound)
+		return;
+	t->bound->bound = NULL;
+	object_put(&t->bound->obj);
+	t->bound = NULL;
+}
+
+int64_t sys_notify_bind(struct thread *t, const uint64_t *a)
+{
+	struct notify *n;
+
+	if (a[0] == ~0UL) {
+		notify_unbind(t);
+		return 0;
+	}
+	if (!(n = lookup(t, a[0])))
+		return -ERR_BADF;
+	if (n->bound && n->bound != t)
+		return -ERR_BUSY;
+	notify_unbind(t);
+	object_get(&n->obj);
+	n->bound = t;
+	t->bound = n;
+	return 0;
 }

@@ -17,7 +17,8 @@ struct thread;
 struct notify {
 	struct object obj;
 	uint64_t bits;
-	struct thread *waiter;
+	struct thread *waiter;		/* in notify_wait on it */
+	struct thread *bound;		/* its recv also wakes for these bits */
 };
 
 struct notify *notify_create(void);
@@ -28,5 +29,10 @@ int64_t sys_notify_create(struct thread *t, const uint64_t *a);
 int64_t sys_notify_signal(struct thread *t, const uint64_t *a);
 int64_t sys_notify_wait(struct thread *t, const uint64_t *a);
 int64_t sys_notify_poll(struct thread *t, const uint64_t *a);
+int64_t sys_notify_bind(struct thread *t, const uint64_t *a);
+/* t is going away: undo its binding. */
+void notify_unbind(struct thread *t);
+/* Take the pending bits of t's bound notification (0 if none). */
+uint64_t notify_take_bound(struct thread *t);
 
 #endif

@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "thread.h"
 #include "memmap.h"
+#include "device.h"
 #include "kmem.h"
 #include "klib.h"
 #include "console.h"
@@ -97,11 +98,14 @@ static void fill_bootinfo(struct bootinfo *bi, const struct devtree_info *dt, co
 	bi->initrd.base = dt->initrd_start;
 	bi->initrd.end = dt->initrd_end;
 	bi->timebase_hz = dt->timebase_hz;
-	for (size_t i = 0; i < dt->nvirtio && i < BOOTINFO_MAX_DEVICES; i++) {
-		bi->devices[i].base = dt->virtio[i].base;
-		bi->devices[i].size = dt->virtio[i].size;
-		bi->devices[i].irq = dt->virtio[i].irq;
+	for (size_t i = 0; i < device_count(); i++) {
+		const struct device *d = device_get(i);
+		bi->devices[i].base = d->base;
+		bi->devices[i].size = d->size;
+		bi->devices[i].irq = d->irq;
 		bi->devices[i].kind = 1;
+		bi->devices[i].device_id = d->device_id;
+		bi->devices[i].version = d->version;
 		bi->ndevices++;
 	}
 	memcpy(bi->cmdline, cmdline, strnlen(cmdline, BOOTINFO_CMDLINE_MAX - 1));

@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "handle.h"
 #include "vmcall.h"
+#include "device.h"
 #include "proccall.h"
 #include "usercopy.h"
 #include "fault.h"
@@ -91,6 +92,10 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_POWEROFF] = sys_poweroff,
 	[SYS_PROC_INFO] = sys_proc_info,
 	[SYS_HARVEST] = sys_harvest,
+	[SYS_DEVICE_MAP] = sys_device_map,
+	[SYS_IRQ_BIND] = sys_irq_bind,
+	[SYS_IRQ_ACK] = sys_irq_ack,
+	[SYS_NOTIFY_BIND] = sys_notify_bind,
 };
 
 void syscall_dispatch(struct thread *t)

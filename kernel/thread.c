@@ -130,6 +130,7 @@ void thread_destroy(struct thread *t)
 	tq_remove(t);
 	unlink_ipc(t);
 	ipc_thread_gone(t);
+	notify_unbind(t);
 	unlink_from_proc(t);
 	sched_forget(t);
 	arch_regs_release(&t->regs);

@@ -52,6 +52,7 @@ struct thread {
 					 * buffer (ipc.c's deliver_to), or NULL */
 
 	struct notify *blocked_notify;
+	struct notify *bound;		/* bound notification (ref held), or NULL */
 	struct proc *awaited;		/* T_WAIT */
 	uint64_t wait_va;		/* where to write its struct exit_info */
 };

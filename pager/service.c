@@ -1,7 +1,6 @@
 /*
- * Request dispatch: faults, program requests and deaths. Deaths reach this
- * loop from a small reaper thread, because one thread cannot wait on an
- * endpoint and a notification at once.
+ * Request dispatch: faults, program requests and events (deaths) all reach
+ * one thread through one receive, so pager data needs no locks.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,13 +12,9 @@
 #include "vm.h"
 #include "spawn.h"
 #include "sys.h"
-#include "thread.h"
 #include "pager/protocol.h"
 
-#define PAGER_REAP 0x1ff	/* reaper -> loop, w[0] = death bits; pager-internal */
-
 static struct pproc *init_proc;
-static uint32_t self_pid;
 
 static void reap(struct pproc *p)
 {
@@ -39,7 +34,8 @@ static void reap(struct pproc *p)
 	sys_poweroff(info.how == EXIT_NORMAL && info.status ? info.status : 1);
 }
 
-static void handle_deaths(uint64_t bits)
+/* Notification bits: one per process slot for deaths. */
+static void handle_events(uint64_t bits)
 {
 	for (int slot = 0; slot < PROCS_MAX; slot++) {
 		struct pproc *p = procs_slot(slot);
@@ -57,8 +53,8 @@ static int dispatch(const struct msg *in, struct msg *out)
 		handle_fault(in, out);
 		return 1;
 	}
-	if (in->label == PAGER_REAP && in->pid == self_pid) {
-		handle_deaths(in->w[0]);
+	if (in->origin == ORIGIN_NOTIFY) {
+		handle_events(in->w[0]);
 		return 0;
 	}
 	if (in->label == PAGER_POWEROFF && init_proc && in->pid == init_proc->pid)
@@ -94,39 +90,16 @@ static int dispatch(const struct msg *in, struct msg *out)
 	return in->origin == ORIGIN_CALL;
 }
 
-struct reaper_args {
-	int endpoint, deaths;
-};
-
-/* Turn death notifications into messages for the loop. */
-static void reaper(void *arg)
-{
-	const struct reaper_args *a = arg;
-	struct msg m;
-
-	for (;;) {
-		long bits = sys_notify_wait(a->deaths);
-		if (bits <= 0)
-			continue;
-		memset(&m, 0, MSG_HEADER_SIZE);
-		m.label = PAGER_REAP;
-		m.handle = -1;
-		m.w[0] = (uint64_t)bits;
-		sys_send(a->endpoint, &m);
-	}
-}
-
 _Noreturn void service_loop(int endpoint, int deaths, struct pproc *init)
 {
-	static struct reaper_args args;
 	static struct msg in, out;
 	int r;
 
 	init_proc = init;
-	self_pid = (uint32_t)sys_getpid();
-	args = (struct reaper_args){ endpoint, deaths };
-	if (thread_spawn(reaper, &args, 8192, PRIO_SERVER) < 0)
-		printf("pager: cannot start the reaper thread; exits will not free memory\n");
+	/* Deaths (and later disk completions) arrive as notification bits; bound
+	 * to this thread, they come through the same receive as requests. */
+	if (sys_notify_bind(deaths) < 0)
+		printf("pager: cannot bind its notification; exits will not free memory\n");
 	r = sys_recv(endpoint, &in);
 	for (;;) {
 		if (r < 0) {

@@ -83,6 +83,11 @@ void arch_trap_init(void);
  * masked in the kernel, so it is handled here, not by a trap). */
 void arch_idle(void);
 void arch_set_finisher(uint64_t base);
+/* The interrupt controller: sources 1..ndev-1. */
+void arch_irq_init(uint64_t plic_base, uint32_t ndev);
+int arch_irq_enable(uint32_t irq);
+uint32_t arch_irq_claim(void);		/* 0: none pending */
+void arch_irq_complete(uint32_t irq);
 _Noreturn void arch_poweroff(int status);
 uint64_t arch_instret(void);
 

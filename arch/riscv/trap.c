@@ -99,8 +99,15 @@ _Noreturn void arch_enter_user(struct arch_regs *r)
 
 static void interrupt(uint64_t cause)
 {
+	uint32_t irq;
+
 	if (cause == IRQ_S_TIMER) {
 		sched_timer_tick();
+		return;
+	}
+	if (cause == IRQ_S_EXTERNAL) {
+		while ((irq = arch_irq_claim()) != 0)
+			device_interrupt(irq);
 		return;
 	}
 	kprintf("[kernel] unexpected interrupt %lu\n", cause);
@@ -175,6 +182,8 @@ void arch_idle(void)
 	pending = csr_read(sip);
 	if (pending & (1UL << IRQ_S_TIMER))
 		interrupt(IRQ_S_TIMER);
+	if (pending & (1UL << IRQ_S_EXTERNAL))
+		interrupt(IRQ_S_EXTERNAL);
 }
 
 uint64_t arch_instret(void)

@@ -1,6 +1,7 @@
 /*
  * notify: bits signalled by another thread accumulate until a wait takes
  * them all at once; a wait with none pending blocks until a signal comes.
+ * A notification bound to a thread arrives through its receive instead.
  */
 #include "check.h"
 #include "tests.h"
@@ -79,5 +80,65 @@ int test_notify(void)
 	if (r == 0)
 		r = blocking_wait(note);
 	sys_handle_close(note);
+	return r;
+}
+
+/* Bits signalled while the bound thread waits in recv arrive as a message. */
+static int bound_while_receiving(int note, int ep)
+{
+	static const uint64_t bits[] = { 0x20, 0 };
+	static struct signaller s;
+	static struct msg m;
+
+	CHECK_RUN(start_signaller(&s, note, DELAY, bits));
+	CHECK_EQ(sys_recv(ep, &m), 0);
+	CHECK_EQ(m.origin, ORIGIN_NOTIFY);
+	CHECK_EQ(m.w[0], 0x20);
+	CHECK_EQ(m.handle, -1);
+	CHECK_RUN(wait_flag(&s.done, TEST_TIMEOUT));
+	CHECK_EQ(sys_notify_poll(note), 0);	/* taken by the receive */
+	return 0;
+}
+
+/* Bits pending before the receive are delivered at once, as one message. */
+static int bound_pending(int note, int ep)
+{
+	static struct msg m;
+
+	CHECK_EQ(sys_notify_signal(note, 0x3), 0);
+	CHECK_EQ(sys_notify_signal(note, 0x40), 0);
+	CHECK_EQ(sys_recv(ep, &m), 0);
+	CHECK_EQ(m.origin, ORIGIN_NOTIFY);
+	CHECK_EQ(m.w[0], 0x43);
+	return 0;
+}
+
+static volatile int other_bind_result, other_bind_done;
+
+static void bind_elsewhere(void *arg)
+{
+	other_bind_result = sys_notify_bind(*(int *)arg);
+	other_bind_done = 1;
+}
+
+int test_notify_bind(void)
+{
+	static int note;
+	int ep = sys_endpoint_create(), r;
+
+	note = sys_notify_create();
+	CHECK(note >= 0 && ep >= 0);
+	CHECK_EQ(sys_notify_bind(ep), -ERR_BADF);	/* not a notification */
+	CHECK_EQ(sys_notify_bind(note), 0);
+	/* A second thread may not bind a notification that is bound. */
+	CHECK(thread_spawn(bind_elsewhere, &note, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_RUN(wait_flag(&other_bind_done, TEST_TIMEOUT));
+	CHECK_EQ(other_bind_result, -ERR_BUSY);
+	r = bound_pending(note, ep);
+	if (r == 0)
+		r = bound_while_receiving(note, ep);
+	CHECK_EQ(sys_notify_bind(-1), 0);
+	sys_handle_close(note);
+	sys_handle_close(ep);
 	return r;
 }

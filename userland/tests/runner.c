@@ -18,6 +18,7 @@ static const struct test {
 	{ test_ipc_send_recv, "ipc_send_recv" },
 	{ test_ipc_call_reply, "ipc_call_reply" },
 	{ test_notify, "notify" },
+	{ test_notify_bind, "notify_bind" },
 	{ test_preempt, "preempt" },
 	{ test_bad_pointers, "bad_pointers" },
 	{ test_bad_handles, "bad_handles" },

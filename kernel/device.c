@@ -1,0 +1,131 @@
+/*
+ * Device windows and interrupt bindings. An interrupt is claimed from the
+ * controller, turned into notification bits for its driver and left
+ * uncompleted, so the device cannot interrupt again until the driver has
+ * dealt with it and said so (SYS_IRQ_ACK).
+ */
+#include "device.h"
+#include "entry.h"
+#include "proc.h"
+#include "handle.h"
+#include "notify.h"
+#include "usercopy.h"
+#include "console.h"
+#include "arch.h"
+#include "abi/errno.h"
+#include "abi/vm.h"
+#include "abi/bootinfo.h"
+
+#define VIRTIO_MAGIC 0x74726976	/* "virt" */
+#define IRQ_MAX 128
+
+static struct device devices[BOOTINFO_MAX_DEVICES];
+static size_t ndevices;
+
+struct binding {
+	struct notify *n;	/* holds a reference; NULL: unbound */
+	uint64_t bits;
+};
+static struct binding irqs[IRQ_MAX];
+
+/* Read a virtio-mmio slot's identity (magic, version, device id). */
+static void probe(struct device *d)
+{
+	volatile uint32_t *regs = pa_to_kva(d->base);
+
+	if (regs[0] != VIRTIO_MAGIC)
+		return;
+	d->version = regs[1];
+	d->device_id = regs[2];
+}
+
+void device_init(const struct devtree_info *dt)
+{
+	arch_irq_init(dt->plic.base, dt->plic_ndev);
+	for (size_t i = 0; i < dt->nvirtio && ndevices < BOOTINFO_MAX_DEVICES; i++) {
+		struct device *d = &devices[ndevices++];
+		d->base = dt->virtio[i].base & ~(PAGE_SIZE - 1);
+		d->size = (dt->virtio[i].size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		d->irq = dt->virtio[i].irq;
+		probe(d);
+	}
+}
+
+size_t device_count(void)
+{
+	return ndevices;
+}
+
+const struct device *device_get(size_t i)
+{
+	return i < ndevices ? &devices[i] : NULL;
+}
+
+void device_interrupt(uint32_t irq)
+{
+	if (irq < IRQ_MAX && irqs[irq].n) {
+		notify_signal(irqs[irq].n, irqs[irq].bits);
+		return;
+	}
+	kprintf("[kernel] interrupt %u has no driver; ignored\n", irq);
+	arch_irq_complete(irq);
+}
+
+static struct proc *root_target(struct thread *t, uint64_t h)
+{
+	struct proc *p = (struct proc *)handle_get(t->proc, h, OBJ_PROC);
+
+	return p && p->alive ? p : NULL;
+}
+
+/* (proc, device index, va): map the device's window into proc at va. */
+int64_t sys_device_map(struct thread *t, const uint64_t *a)
+{
+	const struct device *d = device_get(a[1]);
+	struct proc *p;
+	uint64_t va = a[2];
+
+	if (!t->proc->is_root)
+		return -ERR_PERM;
+	if (!(p = root_target(t, a[0])))
+		return -ERR_BADF;
+	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va + d->size > USER_TOP)
+		return -ERR_INVAL;
+	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
+		if (arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W) < 0)
+			return -ERR_NOMEM;
+	usercopy_forget();
+	arch_tlb_flush();
+	return (int64_t)(d->size / PAGE_SIZE);
+}
+
+/* (irq, notify handle, bits): deliver irq as those bits. */
+int64_t sys_irq_bind(struct thread *t, const uint64_t *a)
+{
+	struct notify *n = (struct notify *)handle_get(t->proc, a[1], OBJ_NOTIFY);
+
+	if (!t->proc->is_root)
+		return -ERR_PERM;
+	if (!n)
+		return -ERR_BADF;
+	if (a[0] >= IRQ_MAX || a[2] == 0 || arch_irq_enable((uint32_t)a[0]) < 0)
+		return -ERR_INVAL;
+	if (irqs[a[0]].n)
+		object_put(&irqs[a[0]].n->obj);
+	object_get(&n->obj);
+	irqs[a[0]] = (struct binding){ n, a[2] };
+	return 0;
+}
+
+/* (notify handle, irq): the holder of irq's notification is done with it. */
+int64_t sys_irq_ack(struct thread *t, const uint64_t *a)
+{
+	struct notify *n = (struct notify *)handle_get(t->proc, a[0], OBJ_NOTIFY);
+
+	if (!n)
+		return -ERR_BADF;
+	if (a[1] >= IRQ_MAX || irqs[a[1]].n != n)
+		return -ERR_PERM;
+	arch_irq_complete((uint32_t)a[1]);
+	return 0;
+}
