@@ -12,6 +12,7 @@
 #include "procs.h"
 #include "service.h"
 #include "spawn.h"
+#include "swap.h"
 #include "sys.h"
 #include "kernel/abi/bootinfo.h"
 
@@ -83,6 +84,7 @@ int main(void)
 		return 1;
 	}
 	spawn_init(&env);
+	swap_init(bi, env.deaths);	/* its driver signals completions there too */
 	argc = init_argv(argbuf, sizeof(argbuf), argv);
 	init = spawn(argc, argv, -1, &err);
 	if (!init) {

@@ -10,7 +10,8 @@
 
 struct vm_space;
 
-#define PROCS_MAX 63	/* one notification bit each; bit 63 is reserved */
+#define PROCS_MAX 62	/* one notification bit each; bit 62 is the disk's
+			 * (drivers/blk_protocol.h), bit 63 is reserved */
 #define PROC_NAME 16
 
 struct pproc {
@@ -22,6 +23,8 @@ struct pproc {
 	uint64_t brk_base;	/* first heap address */
 	uint64_t brk;		/* current break */
 	uint64_t heap_end;	/* end of the heap region (page-aligned) */
+	int pinned;		/* every page present from the start and never
+				 * taken away: a driver the pager waits on */
 };
 
 struct pproc *procs_new(void);

@@ -10,9 +10,17 @@
 #include "mmu.h"
 #include "requests.h"
 #include "vm.h"
+#include "blkdev.h"
+#include "frames.h"
+#include "swap.h"
+#include "swapper.h"
 #include "spawn.h"
 #include "sys.h"
 #include "pager/protocol.h"
+
+/* Free frames below which the loop writes pages out before the next
+ * request: room for one fault with fault-around and a copy-on-write. */
+#define RECLAIM_LOW 64
 
 static struct pproc *init_proc;
 
@@ -42,6 +50,14 @@ static void handle_events(uint64_t bits)
 		if ((bits & (1UL << slot)) && p)
 			reap(p);
 	}
+}
+
+/* Reclaim here, between requests, where no VM operation is half done,
+ * so a fault always finds the few frames it needs. */
+static void keep_frames_free(void)
+{
+	if (swap.enabled && frames_free() < RECLAIM_LOW)
+		(void)0;	/* swapper_reclaim: next commit */
 }
 
 /* Returns 1 if `out` is a reply to send. */
@@ -107,6 +123,11 @@ _Noreturn void service_loop(int endpoint, int deaths, struct pproc *init)
 			r = sys_recv(endpoint, &in);
 			continue;
 		}
-		r = dispatch(&in, &out) ? sys_reply_recv(endpoint, &out, &in) : sys_recv(endpoint, &in);
+		keep_frames_free();
+		int reply = dispatch(&in, &out);
+		uint64_t events = blkdev_take_events();	/* arrived while waiting for the disk */
+		if (events)
+			handle_events(events);
+		r = reply ? sys_reply_recv(endpoint, &out, &in) : sys_recv(endpoint, &in);
 	}
 }

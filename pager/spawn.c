@@ -112,6 +112,22 @@ int spawn_give_handles(struct pproc *p, int pass_handle)
 	return 0;
 }
 
+/* Make every page of the image and stack present now (pinned programs). */
+static int populate(struct pproc *p, const struct elf_image *img)
+{
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		unsigned access = (s->flags & ELF_SEG_W) ? VM_W : (s->flags & ELF_SEG_X) ? VM_X : VM_R;
+		for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz; va += PAGE_SIZE)
+			if (vm_fault(p->vm, va, access) != VM_FAULT_MAPPED)
+				return -ENOMEM;
+	}
+	for (uint64_t va = STACK_TOP - STACK_PAGES * PAGE_SIZE; va < STACK_TOP; va += PAGE_SIZE)
+		if (vm_fault(p->vm, va, VM_W) != VM_FAULT_MAPPED)
+			return -ENOMEM;
+	return 0;
+}
+
 static int load(struct pproc *p, const struct elf_image *img, const uint8_t *file, int argc,
 		const char *const *argv, int pass_handle)
 {
@@ -121,7 +137,7 @@ static int load(struct pproc *p, const struct elf_image *img, const uint8_t *fil
 	if (r < 0)
 		return -EINVAL;
 	p->brk_base = p->brk = p->heap_end = end;
-	if (!(sp = build_stack(p, argc, argv)))
+	if (!(sp = build_stack(p, argc, argv)) || (p->pinned && populate(p, img) < 0))
 		return -ENOMEM;
 	mmu_flush();
 	if ((r = spawn_give_handles(p, pass_handle)) < 0)
@@ -146,6 +162,11 @@ void spawn_abandon(struct pproc *p)
 
 struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err)
 {
+	return spawn_mode(argc, argv, pass_handle, 0, err);
+}
+
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, int pinned, int *err)
+{
 	struct cpio_file f;
 	struct elf_image img;
 	struct pproc *p;
@@ -168,6 +189,7 @@ struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err
 		*err = -EAGAIN;
 		return NULL;
 	}
+	p->pinned = pinned;
 	if ((r = spawn_create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle)) < 0) {
 		spawn_abandon(p);
 		*err = r;

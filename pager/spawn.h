@@ -37,5 +37,9 @@ void spawn_abandon(struct pproc *p);
  * becomes the child's HANDLE_ARG. The new record, or NULL with *err set to
  * a negated errno (-2: no such program). */
 struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err);
+/* The same, pinned if asked: every page present before it runs (a driver
+ * must never fault while the pager waits for it). */
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, int pinned,
+			 int *err);
 
 #endif

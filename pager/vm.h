@@ -72,7 +72,8 @@ enum vm_fault_result {
 	VM_FAULT_MAPPED = 0,	/* resolved: the thread can retry */
 	VM_FAULT_NOREGION = -1,	/* no region covers the address */
 	VM_FAULT_PROT = -2,	/* the region forbids this access */
-	VM_FAULT_NOMEM = -3	/* no free frame */
+	VM_FAULT_NOMEM = -3,	/* no free frame */
+	VM_FAULT_IO = -4	/* the page's swap copy could not be read */
 };
 
 /* Resolve a fault at va (access: VM_R, VM_W or VM_X). */
@@ -102,12 +103,55 @@ int vm_unmap_frame_everywhere(uint64_t pa);
 struct vm_counters {
 	uint64_t faults, faults_zero, faults_image, cow_breaks, cow_reuse, faultaround_pages;
 	uint64_t frames_mapped, frames_shared, rmap_entries;
+	uint64_t swap_ins;		/* pages read back on fault (major faults) */
+	uint64_t swap_cache_hits;	/* swapped pages found still in memory */
+	uint64_t evictions;		/* frames handed to swap by vm_evict */
+	uint64_t swap_entries;		/* page entries now naming a slot */
 };
 const struct vm_counters *vm_counters(void);
+
+/*
+ * Swap. The VM core records where an evicted page went (a swap slot, in
+ * its page entry) and asks the pager's swap code to move bytes; it never
+ * does I/O itself. Slots are numbers >= 1 below 2^30.
+ */
+struct vm_swap_ops {
+	/* Fill frame pa with slot's contents; 0 or a negative error. May
+	 * block (the pager waits for the disk). */
+	int (*read)(void *ctx, uint32_t slot, uint64_t pa);
+	/* The frame that already holds slot's contents (swap cache), or 0. */
+	uint64_t (*cached)(void *ctx, uint32_t slot);
+	/* One more / one fewer page entry names slot (fork; drop or swap-in). */
+	void (*slot_dup)(void *ctx, uint32_t slot);
+	void (*slot_put)(void *ctx, uint32_t slot);
+	/* No frame is free: try to free `want` (reclaim); returns how many
+	 * were freed, 0 if none could be. */
+	size_t (*reclaim)(void *ctx, size_t want);
+	void *ctx;
+};
+void vm_set_swap(const struct vm_swap_ops *ops);
+
+/* A pinned space's frames are never evicted (a driver the pager waits on). */
+void vm_space_set_pinned(struct vm_space *s, int pinned);
+int vm_space_as(const struct vm_space *s);
+
+/* 1 if frame pa may be evicted now: a user page (private or shared
+ * object), mapped or held by an object, in no pinned space. */
+int vm_frame_evictable(uint64_t pa);
+/* Make every mapping of pa read-only while it is written out (on = 1), or
+ * give back the permissions each mapping should have (on = 0). */
+int vm_frame_write_protect(uint64_t pa, int on);
+/* pa's contents are safely in slot: every page entry that names pa (in
+ * every space and shared object) now names slot instead and its mappings
+ * are removed; slot_dup is called once per entry converted. The frame is
+ * then free of the VM core: the caller frees it. Returns the number of
+ * entries converted, or -1 if pa is not evictable. */
+int vm_evict(uint64_t pa, uint32_t slot);
 
 struct vm_space_info {
 	uint32_t pid;
 	uint32_t resident, shared, regions;
+	uint32_t swapped;		/* page entries naming a slot */
 };
 void vm_space_info(const struct vm_space *s, struct vm_space_info *out);
 

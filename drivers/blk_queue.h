@@ -1,0 +1,82 @@
+/*
+ * The block driver's request engine: accepts the pager's requests, turns
+ * each into a virtio-blk chain when descriptors allow (a software queue holds
+ * the rest, in order), and reports finished ones in the shared status page.
+ * Plain C with no system calls: host-tested against a fake device.
+ */
+#ifndef DRIVERS_BLK_QUEUE_H
+#define DRIVERS_BLK_QUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "blk_protocol.h"
+#include "virtio_blk_hw.h"
+#include "virtqueue.h"
+
+/* Descriptors one request needs: header, one per page, status. */
+#define BLKQ_MAX_CHAIN (BLK_MAX_PAGES + 2)
+
+/* Where each tag's request header and status byte live: DMA memory, seen
+ * by us at the pointers and by the device at the physical addresses. */
+struct blk_slots {
+	struct virtio_blk_hdr *hdr;	/* BLK_TAGS headers, indexed by tag */
+	uint64_t hdr_pa;
+	volatile uint8_t *status;	/* BLK_TAGS status bytes, by tag */
+	uint64_t status_pa;
+};
+
+enum blkq_tag_state {
+	BLKQ_IDLE = 0,		/* the pager may submit this tag */
+	BLKQ_WAITING,		/* accepted, in the software queue */
+	BLKQ_IN_FLIGHT		/* its chain is on the virtqueue */
+};
+
+struct blk_queue {
+	struct virtqueue *vq;
+	struct blk_slots slots;
+	struct blk_status *shared;	/* the pager's page: BLK_TAGS slots */
+	uint8_t state[BLK_TAGS];	/* enum blkq_tag_state, by tag */
+	struct blk_request req[BLK_TAGS];	/* by tag; valid unless idle */
+	uint16_t head_tag[VQ_MAX_SIZE];	/* by chain head in flight: its tag */
+	/* Waiting tags, oldest first: wait[(wait_first + i) % BLK_TAGS] for
+	 * i < nwait. A tag is here exactly when its state is BLKQ_WAITING. */
+	uint16_t wait[BLK_TAGS];
+	uint16_t wait_first;
+	uint16_t nwait;
+	uint16_t in_flight;		/* tags in state BLKQ_IN_FLIGHT */
+	uint64_t completed;		/* requests finished, errors included */
+	uint64_t errors;		/* of which failed */
+};
+
+/* Called for each request that fails, with the device's status byte. */
+typedef void blkq_error_fn(void *ctx, const struct blk_request *r,
+			   unsigned status);
+
+/* Start empty over vq (already initialised, at least BLKQ_MAX_CHAIN
+ * entries, or a request of BLK_MAX_PAGES would never start), the DMA slots
+ * and the shared status page. */
+void blkq_init(struct blk_queue *q, struct virtqueue *vq,
+	       const struct blk_slots *slots, struct blk_status *shared);
+
+/* Accept n requests for a disk of capacity sectors into the software queue:
+ * returns n, or a negated errno and accepts none: -EINVAL (or -EROFS) for a
+ * malformed request (blk_request_check), -EBUSY for a tag already accepted
+ * and not yet completed, or named twice in the batch. */
+int blkq_accept(struct blk_queue *q, const struct blk_request *reqs,
+		unsigned n, uint64_t capacity, bool read_only);
+
+/* Move waiting requests onto the virtqueue, oldest first, while their
+ * chains fit, and publish them together. Returns how many: if > 0 the
+ * caller notifies the device (when vq_needs_kick says so). */
+unsigned blkq_start(struct blk_queue *q);
+
+/* Collect every chain the device has finished: write its tag's shared
+ * status (BLK_DONE, error 0 or -EIO), report failures through report (may
+ * be NULL), free the tag. Returns how many finished. */
+unsigned blkq_complete(struct blk_queue *q, blkq_error_fn *report, void *ctx);
+
+/* No request waiting or in flight. */
+bool blkq_idle(const struct blk_queue *q);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * Request validation (blk_request.h). The driver trusts the frames' physical
+ * addresses (only the pager holds its endpoint) but not their shape: a
+ * request reaching past the disk or into half a page is refused.
+ */
+#include <errno.h>
+
+#include "blk_request.h"
+
+int blk_batch_count(uint32_t len)
+{
+	if (len == 0 || len % sizeof(struct blk_request) != 0)
+		return -EINVAL;
+	return (int)(len / sizeof(struct blk_request));
+}
+
+/* Whether npages pages from sector fit on the disk, without overflow. */
+static bool within_disk(uint64_t sector, uint32_t npages, uint64_t capacity)
+{
+	uint64_t sectors = (uint64_t)npages * BLK_SECTORS_PER_PAGE;
+
+	return sector <= capacity && sectors <= capacity - sector;
+}
+
+static bool pages_aligned(const struct blk_request *r)
+{
+	for (uint32_t i = 0; i < r->npages; i++)
+		if (r->pa[i] % BLK_PAGE_SIZE != 0)
+			return false;
+	return true;
+}
+
+int blk_request_check(const struct blk_request *r, uint64_t capacity,
+		      bool read_only)
+{
+	if (r->tag >= BLK_TAGS || r->write > 1 || r->reserved != 0)
+		return -EINVAL;
+	if (r->npages < 1 || r->npages > BLK_MAX_PAGES)
+		return -EINVAL;
+	if (!pages_aligned(r) || !within_disk(r->sector, r->npages, capacity))
+		return -EINVAL;
+	if (r->write && read_only)
+		return -EROFS;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * Checking what the pager asks of the block driver (blk_protocol.h) before
+ * anything reaches the device: a bad request is refused whole, never half
+ * done. Plain C with no system calls: host-tested.
+ */
+#ifndef DRIVERS_BLK_REQUEST_H
+#define DRIVERS_BLK_REQUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "blk_protocol.h"
+
+#define BLK_PAGE_SIZE 4096u
+#define BLK_SECTORS_PER_PAGE (BLK_PAGE_SIZE / BLK_SECTOR)
+
+/* Requests in a BLK_SUBMIT message of len data bytes, or -EINVAL if len is
+ * not a whole, non-zero number of them. */
+int blk_batch_count(uint32_t len);
+
+/* 0 if r is well formed for a disk of capacity sectors: tag < BLK_TAGS,
+ * write 0 or 1, 1 <= npages <= BLK_MAX_PAGES, page-aligned frames, the
+ * sectors within the disk, reserved 0. Else -EINVAL, or -EROFS for a write
+ * to a read-only disk. */
+int blk_request_check(const struct blk_request *r, uint64_t capacity,
+		      bool read_only);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * virtio_blk: the user-level driver for the pager's swap disk, a virtio-blk
+ * device on virtio-mmio. One thread serves the pager's calls (blk_protocol.h)
+ * and the device's interrupts on one endpoint; it never allocates.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blk_dma.h"
+#include "blk_protocol.h"
+#include "blk_queue.h"
+#include "blk_request.h"
+#include "sys.h"
+#include "virtio_blk_hw.h"
+#include "virtio_mmio.h"
+#include "virtqueue.h"
+
+#define REQUEST_QUEUE 0		/* virtio-blk's only queue */
+
+/* Pinned by the pager: static, never on a heap that would grow. */
+static struct virtqueue vq;
+static struct blk_queue bq;
+
+static struct {
+	bool ready;		/* BLK_SETUP succeeded: the device is live */
+	bool irq_known;		/* a BLK_SETUP has named the irq and the
+				 * interrupt notification is bound to us */
+	unsigned irq;		/* from BLK_SETUP, for sys_irq_ack */
+	uint64_t capacity;	/* sectors, valid when ready */
+	bool read_only;
+} dev;
+
+static const uintptr_t mmio = BLK_MMIO_VA;
+
+/* The largest power of two <= min(max, VQ_MAX_SIZE): what the DMA layout
+ * has room for and the split ring's index arithmetic needs. */
+static unsigned queue_size(unsigned max)
+{
+	unsigned size = VQ_MAX_SIZE;
+
+	while (size > max)
+		size /= 2;
+	return size;
+}
+
+static void say_ready(void)
+{
+	printf("virtio_blk: %lu sectors (%lu MiB)%s on irq %u\n",
+	       (unsigned long)dev.capacity,
+	       (unsigned long)(dev.capacity / (1024 * 1024 / BLK_SECTOR)),
+	       dev.read_only ? ", read-only" : "", dev.irq);
+}
+
+/* Bring the device up over the DMA layout d; 0 or -ENODEV. */
+static int start_device(const struct blk_dma *d)
+{
+	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_RO;
+	uint64_t accepted;
+	int err = vmmio_probe(mmio, VIRTIO_ID_BLOCK);
+
+	if (err == 0)
+		err = vmmio_negotiate(mmio, wanted, 1ULL << VIRTIO_F_VERSION_1,
+				      &accepted);
+	if (err < 0)
+		return err;
+	unsigned size = queue_size(vmmio_queue_max(mmio, REQUEST_QUEUE));
+
+	/* A queue shorter than the longest chain would strand a request of
+	 * BLK_MAX_PAGES at the head of the software queue forever. */
+	if (size < BLKQ_MAX_CHAIN) {
+		vmmio_fail(mmio);
+		return -ENODEV;
+	}
+	vq_init(&vq, (uint16_t)size, d->desc, d->avail, d->used);
+	blkq_init(&bq, &vq, &d->slots, (struct blk_status *)BLK_STATUS_VA);
+	vmmio_queue_setup(mmio, REQUEST_QUEUE, size, d->desc_pa, d->avail_pa,
+			  d->used_pa);
+	dev.capacity = vmmio_config64(mmio, VIRTIO_BLK_CFG_CAPACITY);
+	dev.read_only = (accepted >> VIRTIO_BLK_F_RO) & 1;
+	vmmio_driver_ok(mmio);
+	return 0;
+}
+
+/* Have our receives also wake for the interrupt. Done at set-up, not at
+ * start: the pager grants the notification after spawning us, but always
+ * before its BLK_SETUP call. */
+static int bind_irq(unsigned irq)
+{
+	if (!dev.irq_known) {
+		int err = sys_notify_bind(BLK_HANDLE_IRQ);
+
+		if (err < 0)
+			return err;
+	}
+	dev.irq = irq;
+	dev.irq_known = true;
+	return 0;
+}
+
+/* BLK_SETUP: w[0] = irq, data = the DMA pages' physical addresses. */
+static long on_setup(const struct msg *m, struct msg *reply)
+{
+	uint64_t pa[BLK_DMA_PAGES];
+	struct blk_dma d;
+
+	/* Resetting under requests in flight would lose them silently. */
+	if (dev.ready && !blkq_idle(&bq))
+		return -EBUSY;
+	if (m->len < sizeof(pa))
+		return -EINVAL;
+	memcpy(pa, m->data, sizeof(pa));
+	if (blk_dma_place(&d, BLK_DMA_VA, pa) < 0)
+		return -EINVAL;
+	dev.ready = false;
+	int err = bind_irq((unsigned)m->w[0]);
+
+	if (err == 0)
+		err = start_device(&d);
+
+	if (err < 0)
+		return err;
+	dev.ready = true;
+	say_ready();
+	reply->w[0] = dev.capacity;
+	reply->w[1] = dev.read_only;
+	return 0;
+}
+
+/* Notify the device of newly started chains: once per batch. */
+static void kick(unsigned started)
+{
+	if (started > 0 && vq_needs_kick(&vq))
+		vmmio_notify(mmio, REQUEST_QUEUE);
+}
+
+/* BLK_SUBMIT: data = struct blk_request[]. */
+static long on_submit(const struct msg *m)
+{
+	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];
+
+	if (!dev.ready)
+		return -ENODEV;
+	int n = blk_batch_count(m->len);
+
+	if (n < 0 || m->len > sizeof(batch))
+		return -EINVAL;
+	memcpy(batch, m->data, m->len);	/* copied: msg data is not aligned for it */
+	int accepted = blkq_accept(&bq, batch, (unsigned)n, dev.capacity,
+				   dev.read_only);
+
+	if (accepted > 0)
+		kick(blkq_start(&bq));
+	return accepted;
+}
+
+static void serve(const struct msg *m, struct msg *reply)
+{
+	memset(reply, 0, MSG_HEADER_SIZE);
+	reply->handle = -1;
+	if (m->label == BLK_SETUP)
+		reply->label = (uint64_t)on_setup(m, reply);
+	else if (m->label == BLK_SUBMIT)
+		reply->label = (uint64_t)on_submit(m);
+	else
+		reply->label = (uint64_t)-ENOSYS;
+}
+
+static void report_error(void *ctx, const struct blk_request *r,
+			 unsigned status)
+{
+	(void)ctx;
+	printf("virtio_blk: I/O error: %s sector %lu (%u pages), tag %u, "
+	       "device status %u\n", r->write ? "writing" : "reading",
+	       (unsigned long)r->sector, r->npages, r->tag, status);
+}
+
+/* The device interrupted: finish what it completed, tell the pager, start
+ * what was waiting for descriptors, and let the interrupt come again. */
+static void on_interrupt(uint64_t bits)
+{
+	if (!(bits & BLK_IRQ_BIT))
+		return;
+	if (dev.ready) {
+		/* Acknowledge before collecting: an entry the device adds
+		 * after our ack raises the line again, so none is unseen. */
+		vmmio_interrupt_take(mmio);
+		if (blkq_complete(&bq, report_error, NULL) > 0)
+			sys_notify_signal(BLK_HANDLE_DONE, BLK_DONE_BIT);
+		kick(blkq_start(&bq));
+	}
+	/* Even when not ready: the kernel holds the line masked until then. */
+	if (dev.irq_known)
+		sys_irq_ack(BLK_HANDLE_IRQ, dev.irq);
+}
+
+int main(void)
+{
+	static struct msg in, out;
+	int r = sys_recv(BLK_HANDLE_EP, &in);
+	for (;;) {
+		if (r < 0) {
+			if (r == -ERR_PIPE)	/* the pager is gone */
+				return 0;
+			printf("virtio_blk: receive failed: error %d\n", -r);
+			return 2;
+		}
+		if (in.origin == ORIGIN_NOTIFY) {
+			on_interrupt(in.w[0]);
+			r = sys_recv(BLK_HANDLE_EP, &in);
+			continue;
+		}
+		if (in.handle >= 0)
+			sys_handle_close(in.handle);	/* none expected */
+		if (in.origin != ORIGIN_CALL) {
+			r = sys_recv(BLK_HANDLE_EP, &in);	/* none to answer */
+			continue;
+		}
+		serve(&in, &out);
+		r = sys_reply_recv(BLK_HANDLE_EP, &out, &in);
+	}
+}

@@ -1,0 +1,128 @@
+/*
+ * Split-virtqueue bookkeeping (virtqueue.h): descriptors come from a free
+ * list, chains are published through the available ring with a barrier
+ * before the index, finished chains come back through the used ring.
+ */
+#include <string.h>
+
+#include "virtqueue.h"
+
+/* The device sees ring memory as another CPU would: stores to the ring must
+ * be visible before the index that publishes them, and the index we read
+ * must be seen before the entries it covers. */
+static void vq_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void vq_init(struct virtqueue *vq, uint16_t size, void *desc, void *avail,
+	     void *used)
+{
+	memset(vq, 0, sizeof(*vq));
+	memset(desc, 0, VQ_DESC_BYTES(size));
+	memset(avail, 0, VQ_AVAIL_BYTES(size));
+	memset(used, 0, VQ_USED_BYTES(size));
+	vq->size = size;
+	vq->desc = desc;
+	vq->avail = avail;
+	vq->used = used;
+	for (uint16_t i = 0; i + 1 < size; i++)
+		vq->link[i] = i + 1;
+	vq->nfree = size;
+	vq->free_head = 0;
+}
+
+unsigned vq_free_count(const struct virtqueue *vq)
+{
+	return vq->nfree;
+}
+
+static uint16_t take_free(struct virtqueue *vq)
+{
+	uint16_t d = vq->free_head;
+
+	vq->free_head = vq->link[d];
+	vq->nfree--;
+	return d;
+}
+
+static void write_desc(volatile struct vq_desc *d, const struct vq_buf *b,
+		       bool last, uint16_t next)
+{
+	d->addr = b->pa;
+	d->len = b->len;
+	d->flags = (uint16_t)((b->device_writes ? VQ_DESC_F_WRITE : 0) |
+			      (last ? 0 : VQ_DESC_F_NEXT));
+	d->next = last ? 0 : next;
+}
+
+int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n)
+{
+	if (n == 0 || n > vq->nfree)
+		return -1;
+	uint16_t head = take_free(vq);
+	uint16_t d = head;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool last = i + 1 == n;
+		uint16_t next = last ? 0 : take_free(vq);
+
+		write_desc(&vq->desc[d], &bufs[i], last, next);
+		vq->link[d] = next;
+		d = next;
+	}
+	vq->chain_len[head] = (uint16_t)n;
+	/* At most size chains are in flight (each takes a descriptor), so
+	 * this slot is never one the device has yet to read. */
+	vq->avail->ring[vq->avail_idx & (vq->size - 1)] = head;
+	vq->avail_idx++;
+	return head;
+}
+
+void vq_publish(struct virtqueue *vq)
+{
+	vq_fence();
+	vq->avail->idx = vq->avail_idx;
+	vq_fence();
+}
+
+bool vq_needs_kick(const struct virtqueue *vq)
+{
+	vq_fence();	/* the index store before the device's flags load */
+	return (vq->used->flags & VQ_USED_F_NO_NOTIFY) == 0;
+}
+
+/* Return a finished chain's descriptors to the free list. */
+static void free_chain(struct virtqueue *vq, uint16_t head)
+{
+	uint16_t d = head;
+
+	for (uint16_t i = 1; i < vq->chain_len[head]; i++)
+		d = vq->link[d];
+	vq->link[d] = vq->free_head;
+	vq->free_head = head;
+	vq->nfree += vq->chain_len[head];
+	vq->chain_len[head] = 0;
+}
+
+int vq_collect(struct virtqueue *vq, uint32_t *len)
+{
+	for (;;) {
+		uint16_t done = vq->used->idx;
+
+		vq_fence();	/* the index before the entries it covers */
+		if (done == vq->used_seen)
+			return -1;
+		volatile struct vq_used_elem *e =
+			&vq->used->ring[vq->used_seen & (vq->size - 1)];
+		uint32_t id = e->id;
+
+		*len = e->len;
+		vq->used_seen++;
+		if (id < vq->size && vq->chain_len[id] != 0) {
+			free_chain(vq, (uint16_t)id);
+			return (int)id;
+		}
+		vq->bad_used++;
+	}
+}

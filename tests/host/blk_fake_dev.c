@@ -1,0 +1,148 @@
+/*
+ * The fake virtio-blk device (blk_fake_dev.h). It checks every chain the way
+ * a strict device would: header first and device-readable, whole pages in
+ * the right direction, one status byte last; a chain that breaks a rule is
+ * counted and answered UNSUPP.
+ */
+#include <string.h>
+
+#include "blk_fake_dev.h"
+#include "virtio_blk_hw.h"
+
+#define PAGE 4096u
+#define SECTOR 512u
+
+void fake_blk_init(struct fake_blk *f, const struct virtqueue *vq,
+		   uint8_t *disk, uint64_t capacity)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = vq->size;
+	f->desc = (struct vq_desc *)vq->desc;
+	f->avail = (struct vq_avail *)vq->avail;
+	f->used = (struct vq_used *)vq->used;
+	f->disk = disk;
+	f->capacity = capacity;
+	f->fail_sector = UINT64_MAX;
+}
+
+static void *at(uint64_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+/* The chain from head as a list of descriptors; 0 if it loops or leaves
+ * the table. */
+static unsigned walk(const struct fake_blk *f, uint16_t head, uint16_t *out)
+{
+	unsigned n = 0;
+	uint16_t d = head;
+
+	for (;;) {
+		if (d >= f->size || n == f->size)
+			return 0;
+		out[n++] = d;
+		if (!(f->desc[d].flags & VQ_DESC_F_NEXT))
+			return n;
+		d = f->desc[d].next;
+	}
+}
+
+/* Whether the chain has a request's shape, for a disk of f's capacity. */
+static bool well_formed(const struct fake_blk *f, const uint16_t *c, unsigned n)
+{
+	if (n < 3 || n > 2 + 16)
+		return false;
+	const struct vq_desc *h = &f->desc[c[0]], *s = &f->desc[c[n - 1]];
+
+	if (h->len != sizeof(struct virtio_blk_hdr) || (h->flags & VQ_DESC_F_WRITE) ||
+	    s->len != 1 || !(s->flags & VQ_DESC_F_WRITE))
+		return false;
+	const struct virtio_blk_hdr *hdr = at(h->addr);
+	bool reading = hdr->type == VIRTIO_BLK_T_IN;
+
+	if (hdr->type > VIRTIO_BLK_T_OUT || hdr->reserved != 0)
+		return false;
+	for (unsigned i = 1; i + 1 < n; i++)
+		if (f->desc[c[i]].len != PAGE ||
+		    !!(f->desc[c[i]].flags & VQ_DESC_F_WRITE) != reading)
+			return false;
+	return hdr->sector + (n - 2) * (PAGE / SECTOR) <= f->capacity;
+}
+
+/* Move the pages; the status the device would report. */
+static uint8_t transfer(struct fake_blk *f, const uint16_t *c, unsigned n)
+{
+	const struct virtio_blk_hdr *hdr = at(f->desc[c[0]].addr);
+	uint64_t pages = n - 2, first = hdr->sector;
+
+	if (f->fail_sector >= first && f->fail_sector < first + pages * (PAGE / SECTOR))
+		return VIRTIO_BLK_S_IOERR;
+	for (unsigned i = 0; i < pages; i++) {
+		uint8_t *disk = f->disk + (first * SECTOR) + i * PAGE;
+		void *mem = at(f->desc[c[1 + i]].addr);
+
+		if (hdr->type == VIRTIO_BLK_T_IN)
+			memcpy(mem, disk, PAGE);
+		else
+			memcpy(disk, mem, PAGE);
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+/* Serve one chain; the bytes written into it. */
+static uint32_t serve(struct fake_blk *f, uint16_t head)
+{
+	uint16_t c[VQ_MAX_SIZE];
+	unsigned n = walk(f, head, c);
+	uint8_t status;
+
+	if (n == 0 || !well_formed(f, c, n)) {
+		f->malformed++;
+		status = VIRTIO_BLK_S_UNSUPP;
+		if (n == 0)
+			return 0;
+	} else {
+		status = transfer(f, c, n);
+	}
+	if (!f->skip_status)
+		*(uint8_t *)at(f->desc[c[n - 1]].addr) = status;
+	const struct virtio_blk_hdr *hdr = at(f->desc[c[0]].addr);
+	bool wrote_data = status == VIRTIO_BLK_S_OK && hdr->type == VIRTIO_BLK_T_IN;
+
+	return (wrote_data ? (n - 2) * PAGE : 0) + 1;
+}
+
+unsigned fake_blk_fetch(struct fake_blk *f, unsigned max)
+{
+	unsigned taken = 0;
+
+	while (taken < max && f->last_avail != f->avail->idx) {
+		uint16_t head = f->avail->ring[f->last_avail % f->size];
+
+		f->last_avail++;
+		f->pending[f->npending] = head;
+		f->pending_len[f->npending] = serve(f, head);
+		f->npending++;
+		f->served++;
+		taken++;
+	}
+	return taken;
+}
+
+unsigned fake_blk_retire(struct fake_blk *f, bool reverse)
+{
+	unsigned n = f->npending;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = reverse ? n - 1 - i : i;
+		struct vq_used_elem *e = &f->used->ring[f->used_idx % f->size];
+
+		e->id = f->pending[k];
+		e->len = f->pending_len[k];
+		f->used_idx++;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* entries before the index */
+	f->used->idx = f->used_idx;
+	f->npending = 0;
+	return n;
+}

@@ -1,0 +1,207 @@
+/*
+ * Host tests for pager/swap_queue.c: seed 000's queue sizes, refusal when
+ * full, FIFO order across the ring's wrap, batched pops, and merging slots
+ * into block requests (runs merged, gaps split, BLK_MAX_PAGES respected).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "swap_queue.h"
+
+#define PA(i) (0x80000000ull + (uint64_t)(i) * 4096)
+
+static void test_sizes(void **state)
+{
+	struct swap_queue out, in;
+
+	(void)state;
+	assert_int_equal(SWAP_OUT_QUEUE_LEN, 1024);
+	assert_int_equal(SWAP_IN_QUEUE_LEN, 512);
+	assert_int_equal(swap_queue_init(&out, SWAP_OUT_QUEUE_LEN), 0);
+	assert_int_equal(swap_queue_init(&in, SWAP_IN_QUEUE_LEN), 0);
+	assert_int_equal(swap_queue_space(&out), 1024);
+	assert_int_equal(swap_queue_space(&in), 512);
+	assert_int_equal(swap_queue_len(&in), 0);
+	swap_queue_fini(&out);
+	swap_queue_fini(&in);
+	assert_int_equal(swap_queue_init(&in, 0), -1);
+	assert_int_equal(swap_queue_len(&in), 0);	/* refused, but usable as empty */
+	assert_int_equal(swap_queue_pop(&in, NULL, 4), 0);
+	assert_int_equal(swap_queue_push(&in, PA(1), 1), -1);
+	swap_queue_fini(&in);
+}
+
+/* A background request meets a full queue: refused, counted, nothing lost. */
+static void test_full_refuses(void **state)
+{
+	struct swap_queue q;
+	struct swap_req r;
+
+	(void)state;
+	assert_int_equal(swap_queue_init(&q, SWAP_IN_QUEUE_LEN), 0);
+	for (uint32_t i = 0; i < SWAP_IN_QUEUE_LEN; i++)
+		assert_int_equal(swap_queue_push(&q, PA(i), 1 + i), 0);
+	assert_int_equal(swap_queue_space(&q), 0);
+	assert_int_equal(swap_queue_push(&q, PA(999), 999), -1);
+	assert_int_equal(swap_queue_push(&q, PA(999), 999), -1);
+	assert_int_equal(q.refused, 2);
+	assert_int_equal(swap_queue_len(&q), SWAP_IN_QUEUE_LEN);
+	assert_int_equal(swap_queue_pop(&q, &r, 1), 1);
+	assert_int_equal(r.slot, 1);
+	assert_int_equal(r.pa, PA(0));
+	assert_int_equal(swap_queue_push(&q, PA(999), 999), 0);	/* room again */
+	swap_queue_fini(&q);
+}
+
+static void test_fifo_wrap_batches(void **state)
+{
+	struct swap_queue q;
+	struct swap_req batch[100];
+	uint32_t next_in = 1, next_out = 1;
+
+	(void)state;
+	assert_int_equal(swap_queue_init(&q, SWAP_OUT_QUEUE_LEN), 0);
+	assert_int_equal(swap_queue_pop(&q, batch, 100), 0);	/* empty */
+	for (int round = 0; round < 7; round++) {
+		while (swap_queue_push(&q, PA(next_in), next_in) == 0)
+			next_in++;
+		for (int b = 0; b < 6; b++) {
+			uint32_t n = swap_queue_pop(&q, batch, 100);
+
+			assert_int_equal(n, 100);
+			for (uint32_t i = 0; i < n; i++, next_out++) {
+				assert_int_equal(batch[i].slot, next_out);
+				assert_int_equal(batch[i].pa, PA(next_out));
+			}
+		}
+	}
+	assert_int_equal(swap_queue_len(&q), SWAP_OUT_QUEUE_LEN - 600);
+	while (swap_queue_pop(&q, batch, 100) > 0)
+		;
+	assert_int_equal(swap_queue_len(&q), 0);
+	assert_int_equal(swap_queue_pop(&q, batch, 100), 0);
+	swap_queue_fini(&q);
+}
+
+static void fill(struct swap_req *r, const uint32_t *slots, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		r[i] = (struct swap_req){ .pa = PA(100 + i), .slot = slots[i] };
+}
+
+static void test_merge_runs_and_gaps(void **state)
+{
+	static const uint32_t slots[] = { 10, 11, 12, 14, 14, 15, 3 };
+	struct swap_req r[7];
+	struct blk_request out[8];
+	uint32_t consumed = 0;
+
+	(void)state;
+	fill(r, slots, 7);
+	memset(out, 0xAA, sizeof(out));
+	assert_int_equal(swap_merge(r, 7, 1, out, 8, &consumed), 4);
+	assert_int_equal(consumed, 7);
+	assert_int_equal(out[0].sector, 80);	/* slot 10: sectors 80..87 */
+	assert_int_equal(out[0].npages, 3);
+	assert_int_equal(out[0].write, 1);
+	assert_int_equal(out[0].tag, 0);
+	assert_int_equal(out[0].reserved, 0);
+	assert_int_equal(out[0].pa[0], PA(100));
+	assert_int_equal(out[0].pa[2], PA(102));
+	assert_int_equal(out[0].pa[3], 0);	/* unused entries are clear */
+	assert_int_equal(out[1].sector, 14 * 8);	/* a gap: 13 is missing */
+	assert_int_equal(out[1].npages, 1);
+	assert_int_equal(out[2].sector, 14 * 8);	/* a repeated slot is no run */
+	assert_int_equal(out[2].npages, 2);
+	assert_int_equal(out[2].pa[1], PA(105));
+	assert_int_equal(out[3].sector, 24);	/* going back is no run either */
+	assert_int_equal(out[3].npages, 1);
+	assert_int_equal(swap_merge(r, 3, 0, out, 8, NULL), 1);
+	assert_int_equal(out[0].write, 0);
+}
+
+/* A cluster of 40 evictions: requests of 16, 16 and 8 pages, back to back. */
+static void test_merge_max_pages(void **state)
+{
+	struct swap_req r[40];
+	struct blk_request out[4];
+	uint32_t consumed;
+
+	(void)state;
+	for (uint32_t i = 0; i < 40; i++)
+		r[i] = (struct swap_req){ .pa = PA(i), .slot = 64 + i };
+	assert_int_equal(swap_merge(r, 40, 1, out, 4, &consumed), 3);
+	assert_int_equal(consumed, 40);
+	assert_int_equal(out[0].npages, BLK_MAX_PAGES);
+	assert_int_equal(out[0].sector, 64 * 8);
+	assert_int_equal(out[1].npages, BLK_MAX_PAGES);
+	assert_int_equal(out[1].sector, (64 + BLK_MAX_PAGES) * 8);
+	assert_int_equal(out[1].pa[0], PA(BLK_MAX_PAGES));
+	assert_int_equal(out[2].npages, 40 - 2 * BLK_MAX_PAGES);
+	/* Room for one request only: the rest waits for the next call. */
+	assert_int_equal(swap_merge(r, 40, 1, out, 1, &consumed), 1);
+	assert_int_equal(consumed, BLK_MAX_PAGES);
+	assert_int_equal(swap_merge(r + consumed, 40 - consumed, 1, out, 4, &consumed), 2);
+	assert_int_equal(swap_merge(r, 0, 1, out, 4, &consumed), 0);
+	assert_int_equal(consumed, 0);
+}
+
+/* Reads arrive in fault order; sorted, neighbours merge. */
+static void test_sort_then_merge(void **state)
+{
+	static const uint32_t slots[] = { 12, 10, 30, 11, 13 };
+	struct swap_req r[5];
+	struct blk_request out[5];
+
+	(void)state;
+	fill(r, slots, 5);
+	swap_sort_by_slot(r, 5);
+	for (int i = 0; i < 4; i++)
+		assert_true(r[i].slot < r[i + 1].slot);
+	assert_int_equal(r[0].pa, PA(101));	/* pa travels with its slot */
+	assert_int_equal(swap_merge(r, 5, 0, out, 5, NULL), 2);
+	assert_int_equal(out[0].sector, 80);
+	assert_int_equal(out[0].npages, 4);
+	assert_int_equal(out[0].pa[1], PA(103));
+	assert_int_equal(out[1].sector, 240);
+}
+
+/* A direct request does not wait behind a full queue: it is merged from
+ * the caller's own array and submitted at once; the queue is untouched. */
+static void test_direct_bypasses_full_queue(void **state)
+{
+	struct swap_queue q;
+	struct swap_req direct = { .pa = PA(7), .slot = 500 };
+	struct blk_request out[1];
+
+	(void)state;
+	assert_int_equal(swap_queue_init(&q, 4), 0);
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(swap_queue_push(&q, PA(i), 1 + i), 0);
+	assert_int_equal(swap_queue_push(&q, direct.pa, direct.slot), -1);
+	assert_int_equal(swap_merge(&direct, 1, 1, out, 1, NULL), 1);
+	assert_int_equal(out[0].sector, 4000);
+	assert_int_equal(out[0].pa[0], PA(7));
+	assert_int_equal(swap_queue_len(&q), 4);
+	swap_queue_fini(&q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_full_refuses),
+		cmocka_unit_test(test_fifo_wrap_batches),
+		cmocka_unit_test(test_merge_runs_and_gaps),
+		cmocka_unit_test(test_merge_max_pages),
+		cmocka_unit_test(test_sort_then_merge),
+		cmocka_unit_test(test_direct_bypasses_full_queue),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
