@@ -20,7 +20,7 @@
 
 static struct kcache ep_cache = { "endpoint", sizeof(struct endpoint), 0, 0 };
 /* Messages waiting for a receiver's page (see deliver_to). */
-static struct kcache stash_cache = { "message", sizeof(struct msg), 0, 0 };
+static struct kcache stash_cache = { "pending copy", sizeof(struct pending_copy), 0, 0 };
 
 struct endpoint *endpoint_create(void)
 {
@@ -119,37 +119,33 @@ static void drop_stash(struct thread *t)
 	t->stash = NULL;
 }
 
-/* Keep k in t's record until its buffer can take it. */
-static int stash(struct thread *t, const struct msg *k)
+/* Keep the copy in t's record until its page is there. */
+static int stash(struct thread *t, uint64_t va, const void *src, size_t len)
 {
-	if (t->stash == k)
-		return 0;
+	if (t->stash && t->stash->bytes == src)
+		return 0;	/* already kept: this is the retry */
 	drop_stash(t);
 	t->stash = kcache_alloc(&stash_cache);
 	if (!t->stash)
 		return -ERR_NOMEM;
-	memcpy(t->stash, k, MSG_HEADER_SIZE + k->len);
+	t->stash->va = va;
+	t->stash->len = (uint32_t)len;
+	memcpy(t->stash->bytes, src, len);
 	return 0;
 }
 
-/*
- * Write k into the buffer of blocked thread `to` and wake it with 0. If a
- * page of that buffer is not there or is copy-on-write (another of its
- * threads forked), its pager is asked for the page first and the copy ends
- * in ipc_finish_delivery. Returns 0, or the error `to` was woken with.
- */
-static int deliver_to(struct thread *to, const struct msg *k)
+int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
 {
 	int r;
 
 	user_miss.proc = NULL;
-	r = copyout(to->proc, to->msg_va, k, MSG_HEADER_SIZE + k->len);
+	r = copyout(to->proc, va, src, len);
 	if (r == 0) {
 		drop_stash(to);
 		thread_wake(to, 0);
 		return 0;
 	}
-	if (user_miss.proc == to->proc && stash(to, k) == 0 &&
+	if (user_miss.proc == to->proc && stash(to, va, src, len) == 0 &&
 	    fault_for_delivery(to, user_miss.va))
 		return 0;
 	drop_stash(to);
@@ -157,9 +153,15 @@ static int deliver_to(struct thread *to, const struct msg *k)
 	return r;
 }
 
+/* Write k into the buffer of blocked thread `to` and wake it with 0. */
+static int deliver_to(struct thread *to, const struct msg *k)
+{
+	return ipc_copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len);
+}
+
 void ipc_finish_delivery(struct thread *t)
 {
-	deliver_to(t, t->stash);
+	ipc_copy_to_blocked(t, t->stash->va, t->stash->bytes, t->stash->len);
 }
 
 /* A message saying the bound notification fired, from no one. */

@@ -22,6 +22,11 @@ void endpoint_free(struct endpoint *ep);
 void endpoint_orphaned(struct endpoint *ep);
 /* Start the fault call of t to ep with t->fault_msg already filled in. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
+/* Copy len bytes to va in blocked thread `to` and wake it with 0; if the
+ * page is not there or is copy-on-write, its pager is asked for it first
+ * and the copy finishes when it answers. Returns 0, or the error `to` was
+ * woken with. Used for messages and for proc_wait's exit record. */
+int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len);
 /* The pager answered the fault taken to deliver t->stash: try again (which
  * may fault on the buffer's next page), or give up with err. */
 void ipc_finish_delivery(struct thread *t);

@@ -80,9 +80,8 @@ static void wake_waiters(struct proc *p)
 	struct thread *w;
 
 	while ((w = tq_pop(&p->waiters))) {
-		int r = copyout(w->proc, w->wait_va, &p->exit, sizeof(p->exit));
 		w->awaited = NULL;
-		thread_wake(w, r);
+		ipc_copy_to_blocked(w, w->wait_va, &p->exit, sizeof(p->exit));
 		object_put(&p->obj);	/* the waiter's reference */
 	}
 }

@@ -24,6 +24,14 @@ enum thread_state {
 	T_WAIT			/* waiting for proc `awaited` to end */
 };
 
+/* Bytes the kernel owes a blocked thread's memory (a message, an exit
+ * record) while its pager brings the page in. */
+struct pending_copy {
+	uint64_t va;
+	uint32_t len;			/* <= sizeof(struct msg) */
+	uint8_t bytes[sizeof(struct msg)];
+};
+
 struct tqueue {
 	struct thread *head, *tail;
 };
@@ -48,8 +56,8 @@ struct thread {
 	struct thread *reply_to;	/* server side: the caller owed a reply */
 	struct thread *replier;		/* caller side: who owes us the reply */
 	struct msg fault_msg;		/* header of the fault message (data unused) */
-	struct msg *stash;		/* a message for it waiting for a page of its
-					 * buffer (ipc.c's deliver_to), or NULL */
+	struct pending_copy *stash;	/* a result for it waiting for a page of its
+					 * buffer (ipc_copy_to_blocked), or NULL */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */

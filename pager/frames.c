@@ -132,7 +132,7 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 	uint64_t bytes;
 
 	/* 0 means "no frame" everywhere, and the VM core keeps frame numbers
-	 * (pa / FRAME_SIZE) in 31 bits. */
+	 * (pa / FRAME_SIZE) in 30 bits. */
 	if (ram_base == 0 || ram_end <= ram_base || (ram_base & (FRAME_SIZE - 1)) ||
 	    ram_end > FRAMES_RAM_LIMIT || !win)
 		return -1;

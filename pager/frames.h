@@ -11,7 +11,7 @@
 
 #define FRAME_SIZE 4096UL
 #define FRAME_NONE UINT32_MAX	/* ends a list of frame indices */
-#define FRAMES_RAM_LIMIT (1ULL << 43)	/* RAM must end below: frame numbers fit 31 bits */
+#define FRAMES_RAM_LIMIT (1ULL << 42)	/* RAM must end below: frame numbers fit 30 bits */
 
 enum frame_state {
 	FRAME_RESERVED = 0,	/* not the pager's: kernel, firmware, holes in RAM */
@@ -22,18 +22,30 @@ enum frame_state {
 };
 
 enum frame_flags {
-	/* Taken out of every mapping and page array by vm_unmap_frame_everywhere:
-	 * the caller (reclaim) owns it until frame_free. */
-	FRAME_F_DETACHED = 1
+	/* Taken out of every mapping and page array by vm_unmap_frame_everywhere
+	 * or vm_evict: the caller (reclaim, swap) owns it until frame_free, or
+	 * until the VM core maps it again, found in the swap cache. */
+	FRAME_F_DETACHED = 1,
+	/* Being written out (vm_frame_write_protect): every mapping is read-only,
+	 * and new ones are made so. */
+	FRAME_F_WRITE_PROTECT = 2,
+	/* Written while it was write-protected: the copy going to swap is stale,
+	 * and vm_evict refuses it until it is protected again. */
+	FRAME_F_DIRTIED = 4
 };
 
-/* A frame descriptor. frames.c owns state, flags and the list links; the VM
- * core owns rmap, mapcount, obj and obj_page (all 0 while the frame is free). */
+/* A frame descriptor. frames.c owns state and the list links; the VM core
+ * owns rmap, mapcount, obj, obj_page and flags (all 0 while the frame is
+ * free: frame_free resets the descriptor). */
 struct frame {
 	uint32_t next, prev;	/* free list now, LRU lists later; FRAME_NONE ends */
 	uint32_t rmap;		/* first reverse-map entry (rmap.c pool index), 0: none */
 	uint32_t mapcount;	/* entries on the rmap list: (space, va) mappings of it */
-	uint32_t swap;		/* swap slot, 0: none (swap comes later) */
+	/* The swap slot whose contents it holds while the swap cache ties the two,
+	 * 0: none. Set and cleared by the swap code (the tie is undone when no
+	 * page entry names the slot any more); the VM core clears it when the
+	 * page is written, and frame_free resets it. */
+	uint32_t swap;
 	uint32_t obj;		/* id of the shared object holding it (vm_shared.c), 0: none */
 	uint32_t obj_page;	/* its page index in that object */
 	uint8_t state;		/* enum frame_state */

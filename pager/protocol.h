@@ -68,6 +68,22 @@ struct pager_stats {
 	uint64_t faultaround_pages;	/* extra pages mapped ahead of faults */
 	uint64_t kills;			/* processes killed for a bad access */
 	uint64_t processes;
+	uint64_t major_faults;		/* pages read back from swap */
+	uint64_t swap_cache_hits;	/* swapped pages found still in memory */
+	uint64_t pswpout;		/* pages written to swap */
+	uint64_t pswpin;		/* pages read from swap */
+	uint64_t swap_requests_out;	/* disk requests writing (several pages each) */
+	uint64_t swap_requests_in;	/* disk requests reading */
+	uint64_t swap_write_errors;	/* pages kept in memory after a failed write */
+	uint64_t swap_read_errors;	/* pages that could not be read back */
+	uint64_t swap_slots_total;	/* usable slots on the swap disk, 0: no swap */
+	uint64_t swap_slots_free;
+	uint64_t swap_slots_bad;	/* marked bad after a write error */
+	uint64_t pgscan;		/* frames the CLOCK hand looked at */
+	uint64_t pgsecond_chance;	/* of those, spared: accessed since the last look */
+	uint64_t swap_full;		/* reclaims that found no free slot */
+	uint64_t swap_entries;		/* page entries naming a slot (a slot shared
+					 * by fork is named by several) */
 };
 
 struct pager_proc_stats {
@@ -75,6 +91,8 @@ struct pager_proc_stats {
 	uint32_t resident;		/* pages mapped in it */
 	uint32_t shared;		/* of those, mapped elsewhere too */
 	uint32_t regions;
+	uint32_t swapped;		/* its pages now in swap */
+	uint32_t reserved;
 	char name[16];
 };
 

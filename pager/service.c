@@ -57,7 +57,7 @@ static void handle_events(uint64_t bits)
 static void keep_frames_free(void)
 {
 	if (swap.enabled && frames_free() < RECLAIM_LOW)
-		(void)0;	/* swapper_reclaim: next commit */
+		swapper_reclaim(RECLAIM_LOW - frames_free());
 }
 
 /* Returns 1 if `out` is a reply to send. */

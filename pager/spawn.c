@@ -137,6 +137,7 @@ static int load(struct pproc *p, const struct elf_image *img, const uint8_t *fil
 	if (r < 0)
 		return -EINVAL;
 	p->brk_base = p->brk = p->heap_end = end;
+	vm_space_set_pinned(p->vm, p->pinned);	/* never a victim of reclaim */
 	if (!(sp = build_stack(p, argc, argv)) || (p->pinned && populate(p, img) < 0))
 		return -ENOMEM;
 	mmu_flush();

@@ -8,6 +8,7 @@
 #include "procs.h"
 #include "frames.h"
 #include "vm.h"
+#include "swapper.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -37,9 +38,26 @@ void handle_stats(const struct msg *in, struct msg *out)
 		.faultaround_pages = c->faultaround_pages,
 		.kills = kills,
 		.processes = (uint64_t)procs_count(),
+		.major_faults = c->swap_ins,
+		.swap_cache_hits = c->swap_cache_hits,
+		.swap_entries = c->swap_entries,
 	};
+	struct swapper_counters sw;
 
 	(void)in;
+	swapper_counters(&sw);
+	st.pswpout = sw.pages_out;
+	st.pswpin = sw.pages_in;
+	st.swap_requests_out = sw.requests_out;
+	st.swap_requests_in = sw.requests_in;
+	st.swap_write_errors = sw.write_errors;
+	st.swap_read_errors = sw.read_errors;
+	st.swap_slots_total = sw.slots_total;
+	st.swap_slots_free = sw.slots_free;
+	st.swap_slots_bad = sw.slots_bad;
+	st.pgscan = sw.scanned;
+	st.pgsecond_chance = sw.second_chances;
+	st.swap_full = sw.full;
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));
@@ -57,7 +75,8 @@ void handle_proc_stats(const struct msg *in, struct msg *out)
 		if (!p || !p->vm)
 			continue;
 		vm_space_info(p->vm, &info);
-		e[n] = (struct pager_proc_stats){ p->pid, info.resident, info.shared, info.regions, { 0 } };
+		e[n] = (struct pager_proc_stats){ p->pid, info.resident, info.shared, info.regions,
+						  info.swapped, 0, { 0 } };
 		memcpy(e[n].name, p->name, sizeof(e[n].name));
 		n++;
 	}

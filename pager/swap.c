@@ -41,9 +41,12 @@ void swap_init(const struct bootinfo *bi, int events)
 		printf("pager: swap: the disk at 0x%lx is read-only; no swap\n", (unsigned long)info.base);
 		return;
 	}
-	swap = (struct swap_state){ 0, area.usable, info.sectors };
-	printf("pager: swap: %lu KiB (%lu slots, %u bad) on the disk at 0x%lx (paging out is not "
-	       "implemented yet: not used)\n",
+	if (swapper_init(&area) < 0) {
+		printf("pager: swap: no memory for the slot tables; no swap\n");
+		return;
+	}
+	swap = (struct swap_state){ 1, area.usable, info.sectors };
+	printf("pager: swap: %lu KiB (%lu slots, %u bad) on the disk at 0x%lx\n",
 	       (unsigned long)area.usable * 4, (unsigned long)area.usable, area.nbad,
 	       (unsigned long)info.base);
 }

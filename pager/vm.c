@@ -2,6 +2,8 @@
  * The VM core's global state, address spaces, and the page-level steps
  * (map a page with its back-link, drop it) that faults, forks and unmaps
  * are made of. Only these steps pair an mmu change with an rmap change.
+ * Also where frames come from and go to, and the books kept for swap
+ * slots (the swap code does the I/O).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,14 @@ void vm_init(const struct mmu_ops *mmu, unsigned faultaround)
 	memset(&vm, 0, sizeof(vm));
 	vm.mmu = *mmu;
 	vm.faultaround = faultaround > 16 ? 16 : faultaround;
+}
+
+void vm_set_swap(const struct vm_swap_ops *ops)
+{
+	if (ops)
+		vm.swap = *ops;
+	else
+		memset(&vm.swap, 0, sizeof(vm.swap));
 }
 
 void vm_note_bug(const char *why)
@@ -41,6 +51,8 @@ const char *vm_fault_reason(int result)
 		return "write to a read-only page, or an access its region forbids";
 	case VM_FAULT_NOMEM:
 		return "out of memory";
+	case VM_FAULT_IO:
+		return "the page could not be read back from swap";
 	default:
 		return "unknown fault result";
 	}
@@ -69,34 +81,43 @@ int vm_region_ensure_pages(struct vm_region *r)
 	return r->pages ? 0 : -1;
 }
 
-/* A private page shared after fork is mapped without W until broken. */
-unsigned vm_page_perm(const struct vm_region *r, uint64_t pa)
+/* The permission present entry e of r is mapped with: the region's, less
+ * W while the page is copy-on-write or its frame is being written out. */
+unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
-	if (r->ops->priv && vm_mapcount(pa) > 1)
+	if ((e & PAGE_COW) || frame_flag(entry_frame(e), FRAME_F_WRITE_PROTECT))
 		return r->perm & ~(unsigned)VM_W;
 	return r->perm;
 }
 
-/* Map pa at page i of r in s and record it (page array, rmap); 0 or
- * VM_FAULT_NOMEM, with nothing changed on failure. */
-int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned perm)
+/* Map pa at page i of r in s and record it (page array, rmap), copy-on-
+ * write if cow and r is a writable private region; 0 or VM_FAULT_NOMEM,
+ * with nothing changed on failure. */
+int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow)
 {
 	uint64_t va = r->start + i * VM_PAGE;
+	uint32_t e = pa_pfn(pa) | (cow && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
 
 	if (vm_region_ensure_pages(r) < 0 || rmap_reserve(1) < 0 ||
-	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0)
+	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, vm_entry_perm(r, e)) < 0)
 		return VM_FAULT_NOMEM;
 	rmap_add(pa, s, va);
-	r->pages[i] = pa_pfn(pa) | ((r->perm & ~perm & VM_W) ? PAGE_COW : 0);
+	r->pages[i] = e;
 	return 0;
 }
 
 /* Unmap page i of r in s, drop its back-link, and let the kind decide
- * whether the frame goes. */
+ * whether the frame goes; a swapped page gives up its slot reference. */
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
+	uint32_t slot = region_slot(r, i);
 
+	if (slot) {
+		r->pages[i] = 0;
+		vm_slot_put(slot);
+		return;
+	}
 	if (!pa)
 		return;
 	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
@@ -109,6 +130,74 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 {
 	for (uint64_t i = from; r->pages && i < to; i++)
 		vm_page_drop(s, r, i);
+}
+
+/* A zeroed frame; if none is free, the swap code is asked to reclaim a few
+ * and allocation tried once more. 0 if there is still none. */
+uint64_t vm_frame_alloc(void)
+{
+	uint64_t pa = frame_alloc();
+
+	if (!pa && vm.swap.reclaim) {
+		vm.swap.reclaim(vm.swap.ctx, VM_RECLAIM_WANT);
+		pa = frame_alloc();
+	}
+	return pa;
+}
+
+/* Whether the swap cache ties pa to a slot (frame.swap): the entries still
+ * naming that slot will come back to this frame, so it is theirs too. The
+ * swap code undoes the tie when the slot's last entry goes (slot_put). */
+int vm_frame_tied(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && f->swap && vm.swap.cached && vm.swap.cached(vm.swap.ctx, f->swap) == pa;
+}
+
+/* Kept by the VM core for a slot's entries alone: no mapping, no object,
+ * not the swap code's. */
+static int frame_parked(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && f->state == FRAME_ANON && !f->mapcount && !f->obj &&
+	       !(f->flags & FRAME_F_DETACHED);
+}
+
+/* The VM core's last hold on pa went (no mapping, no object). A frame the
+ * swap cache still ties is parked: the slot's other entries will map it,
+ * and vm_slot_put frees it when the tie goes. */
+void vm_frame_release(uint64_t pa)
+{
+	if (!vm_frame_tied(pa))
+		frame_free(pa);
+}
+
+void vm_slot_dup(uint32_t slot)
+{
+	if (!vm.swap.slot_dup) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return;
+	}
+	vm.swap.slot_dup(vm.swap.ctx, slot);
+	vm.cnt.swap_entries++;
+}
+
+/* One entry names slot no more. If that was the last, the swap code unties
+ * the slot's frame, which goes if the VM core had only parked it. */
+void vm_slot_put(uint32_t slot)
+{
+	uint64_t pa = vm.swap.cached ? vm.swap.cached(vm.swap.ctx, slot) : 0;
+
+	if (!vm.swap.slot_put) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return;
+	}
+	vm.swap.slot_put(vm.swap.ctx, slot);
+	vm.cnt.swap_entries--;
+	if (pa && frame_parked(pa) && !vm_frame_tied(pa))
+		frame_free(pa);
 }
 
 struct vm_space *vm_space_create(int as, uint32_t pid)
@@ -141,6 +230,16 @@ void vm_space_destroy(struct vm_space *s)
 	free(s);
 }
 
+void vm_space_set_pinned(struct vm_space *s, int pinned)
+{
+	s->pinned = pinned != 0;
+}
+
+int vm_space_as(const struct vm_space *s)
+{
+	return s->as;
+}
+
 uint64_t vm_lookup(const struct vm_space *s, uint64_t va)
 {
 	const struct vm_region *r = vm_region_find(s, va);
@@ -158,6 +257,7 @@ void vm_space_info(const struct vm_space *s, struct vm_space_info *out)
 			uint64_t pa = region_frame(r, i);
 			out->resident += pa != 0;
 			out->shared += pa && vm_mapcount(pa) > 1;
+			out->swapped += region_slot(r, i) != 0;
 		}
 	}
 }

@@ -1,7 +1,8 @@
 /*
  * The VM core's consistency checker (MINIX's SANITYCHECK): every present
  * page has its rmap entry and every entry its page, mapcounts and counters
- * are exact, and shared objects and frames point at each other.
+ * are exact, shared objects and frames point at each other, and swapped
+ * entries name a slot, are never mapped and are counted exactly.
  */
 #include <string.h>
 #include "vm_impl.h"
@@ -59,8 +60,25 @@ static int check_page(const struct vm_space *s, const struct vm_region *r, uint6
 	return 0;
 }
 
-/* Regions sorted, aligned, apart; each page checked. Adds present pages. */
-static int check_space(const struct vm_space *s, uint64_t *present)
+/* Page i of r names a swap slot: a valid one, in a private region (a shared
+ * region's pages are swapped in its object), with no other mark. Its having
+ * no rmap entry is check_entry's: an entry at its address finds no frame. */
+static int check_swapped(const struct vm_region *r, uint64_t i)
+{
+	uint32_t e = r->pages[i];
+	uint64_t va = r->start + i * VM_PAGE;
+
+	if (!entry_slot(e) || (e & PAGE_COW))
+		return fail("swapped page has no slot, or a copy-on-write mark [entry, va]", e, va);
+	if (!r->ops->priv)
+		return fail("shared region's page names a slot, not its object [slot, va]",
+			    entry_slot(e), va);
+	return 0;
+}
+
+/* Regions sorted, aligned, apart; each page checked. Adds present and
+ * swapped pages. */
+static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *swapped)
 {
 	uint64_t prev_end = 0;
 
@@ -75,6 +93,12 @@ static int check_space(const struct vm_space *s, uint64_t *present)
 		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
 			if (!r->pages[i])
 				continue;
+			if (r->pages[i] & PAGE_SWAP) {
+				if (check_swapped(r, i) < 0)
+					return -1;
+				(*swapped)++;
+				continue;
+			}
 			if (check_page(s, r, i) < 0)
 				return -1;
 			(*present)++;
@@ -117,12 +141,16 @@ static int check_frame(uint64_t pa, struct vm_counters *seen)
 		return fail("rmap entry without its page [pa, va]", pa, w.bad_va);
 	if (n != f->mapcount || (n == 0) != (f->rmap == 0))
 		return fail("mapcount differs from the rmap list [pa, entries]", pa, n);
-	if (f->state != FRAME_ANON && (n || f->obj))
-		return fail("frame that is not anonymous is mapped [pa, -]", pa, 0);
+	if (f->state != FRAME_ANON && (n || f->obj || (f->flags & ~FRAME_F_DETACHED)))
+		return fail("frame that is not anonymous is mapped or written out [pa, -]", pa, 0);
 	if (f->obj && (!o || f->obj_page >= o->npages || !o->pages ||
 		       o->pages[f->obj_page] != pa_pfn(pa)))
 		return fail("frame's shared object does not hold it [pa, object]", pa, f->obj);
-	if (f->state == FRAME_ANON && !n && !f->obj && !(f->flags & FRAME_F_DETACHED))
+	if ((f->flags & FRAME_F_DETACHED) && (n || f->obj))
+		return fail("detached frame is still mapped or in an object [pa, -]", pa, 0);
+	/* Parked: kept for the entries naming the slot the swap cache ties it to. */
+	if (f->state == FRAME_ANON && !n && !f->obj && !(f->flags & FRAME_F_DETACHED) &&
+	    !vm_frame_tied(pa))
 		return fail("anonymous frame leaked: no mapping, no object [pa, -]", pa, 0);
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
@@ -141,8 +169,9 @@ static uint64_t object_regions(const struct vm_object *o)
 	return n;
 }
 
-/* Every object's pages link back, and its references are its regions. */
-static int check_objects(void)
+/* Every object's pages link back or name a slot, and its references are
+ * its regions. Adds swapped pages. */
+static int check_objects(uint64_t *swapped)
 {
 	for (uint32_t id = 1; id < vm_object_count(); id++) {
 		const struct vm_object *o = vm_object_by_id(id);
@@ -152,8 +181,14 @@ static int check_objects(void)
 			return fail("shared object's references are not its regions [id, refs]", id,
 				    o->refs);
 		for (uint64_t j = 0; o->pages && j < o->npages; j++) {
-			uint64_t pa = pfn_pa(o->pages[j]);
+			uint32_t e = o->pages[j];
+			uint64_t pa = entry_frame(e);
 			const struct frame *f = pa ? frame_desc(pa) : NULL;
+			if (e & PAGE_COW)
+				return fail("object page has a copy-on-write mark [entry, page]", e, j);
+			if ((e & PAGE_SWAP) && !entry_slot(e))
+				return fail("object page is swapped to no slot [entry, page]", e, j);
+			*swapped += (e & PAGE_SWAP) != 0;
 			if (pa && (!f || f->obj != id || f->obj_page != j))
 				return fail("object page's frame does not point back [pa, page]",
 					    pa, j);
@@ -179,6 +214,9 @@ static int check_counters(const struct vm_counters *seen, uint64_t present)
 	if (seen->frames_shared != c->frames_shared)
 		return fail("frames_shared counter is wrong [seen, counter]", seen->frames_shared,
 			    c->frames_shared);
+	if (seen->swap_entries != c->swap_entries)
+		return fail("swap_entries counter is wrong [seen, counter]", seen->swap_entries,
+			    c->swap_entries);
 	return 0;
 }
 
@@ -194,12 +232,12 @@ int vm_check(void)
 	if (frames_check() < 0)
 		return fail(frames_error(), 0, 0);
 	for (const struct vm_space *s = vm.spaces; s; s = s->next)
-		if (check_space(s, &present) < 0)
+		if (check_space(s, &present, &seen.swap_entries) < 0)
 			return -1;
 	for (uint64_t pa = frames_ram_base(); pa < frames_ram_end(); pa += VM_PAGE)
 		if (check_frame(pa, &seen) < 0)
 			return -1;
-	if (check_objects() < 0)
+	if (check_objects(&seen.swap_entries) < 0)
 		return -1;
 	return check_counters(&seen, present);
 }

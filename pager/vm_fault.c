@@ -1,7 +1,8 @@
 /*
  * How pages come and go private: a fault fills an absent page (and a few
- * after it), or breaks copy-on-write on a write; a fork makes a space's
- * private pages copy-on-write in parent and child.
+ * after it), brings a swapped one back, or breaks copy-on-write on a
+ * write; a fork makes a space's private pages copy-on-write in parent and
+ * child.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,16 @@ static int access_ok(unsigned perm, unsigned access)
 	return ((need ? need : VM_R) & ~perm) == 0;
 }
 
-/* Fill absent page i of r and map it in s; 0 or VM_FAULT_NOMEM. */
+/* Fill absent page i of r and map it in s; 0, VM_FAULT_NOMEM or
+ * VM_FAULT_IO (a shared object's page read back from swap). */
 static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	uint64_t pa = r->ops->page_in(r, i);
+	uint64_t pa;
+	int res = r->ops->page_in(r, i, &pa);
 
-	if (!pa)
-		return VM_FAULT_NOMEM;
-	if (vm_page_map(s, r, i, pa, vm_page_perm(r, pa)) < 0) {
+	if (res < 0)
+		return res;
+	if (vm_page_map(s, r, i, pa, 0) < 0) {
 		r->ops->page_gone(r, i, pa);	/* frees it unless an object holds it */
 		return VM_FAULT_NOMEM;
 	}
@@ -31,54 +34,154 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i)
 }
 
 /* Map up to vm.faultaround absent pages after page i, within r; the
- * fault itself is resolved, so running out of frames just stops early. */
+ * fault itself is resolved, so it stops early rather than reclaim for
+ * pages nobody asked for. Swapped pages are left for their own faults. */
 static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t last = i + vm.faultaround, n = region_pages(r);
 
 	for (uint64_t j = i + 1; j <= last && j < n; j++) {
-		if (region_frame(r, j))
+		if (r->pages[j])
 			continue;
-		if (page_fill_map(s, r, j) < 0)
+		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
 			return;
 		vm.cnt.faultaround_pages++;
 	}
 }
 
-/* A write to private page i, mapped read-only since a fork: the last
- * mapper takes the frame back writable; others get their own copy. */
+int vm_swap_frame(uint32_t slot, uint64_t *out, int *cached)
+{
+	uint64_t pa = vm.swap.cached ? vm.swap.cached(vm.swap.ctx, slot) : 0;
+	const struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	*cached = pa != 0;
+	if (pa && (!f || f->state != FRAME_ANON)) {
+		vm_note_bug("the swap cache holds a frame that is not a process page");
+		return VM_FAULT_IO;
+	}
+	if (!pa && !vm.swap.read) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return VM_FAULT_IO;
+	}
+	if (!pa && !(pa = vm_frame_alloc()))
+		return VM_FAULT_NOMEM;
+	if (!*cached && vm.swap.read(vm.swap.ctx, slot, pa) < 0) {
+		vm_frame_release(pa);	/* freed, unless the swap code tied it anyway */
+		return VM_FAULT_IO;
+	}
+	*out = pa;
+	return 0;
+}
+
+void vm_swap_claimed(uint32_t slot, uint64_t pa, int cached)
+{
+	frame_desc(pa)->flags &= (uint8_t)~FRAME_F_DETACHED;	/* the VM core's again */
+	vm_slot_put(slot);
+	if (cached)
+		vm.cnt.swap_cache_hits++;
+	else
+		vm.cnt.swap_ins++;
+}
+
+/* Copy-on-write page i's frame is its own now: no mark, and W back unless
+ * the frame is being written out (the write fault that follows ends that).
+ * It may be written from now on, so it is no slot's copy any more. */
+static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
+{
+	uint64_t va = r->start + i * VM_PAGE;
+
+	if (!frame_flag(pa, FRAME_F_WRITE_PROTECT) &&
+	    vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
+		return VM_FAULT_NOMEM;
+	r->pages[i] &= ~PAGE_COW;
+	frame_desc(pa)->swap = 0;
+	return VM_FAULT_MAPPED;
+}
+
+/* Private page i names a swap slot: map the frame holding its contents.
+ * Copy-on-write, as before it went out, while another space maps that
+ * frame (found in the swap cache) or the slot's other entries will come
+ * back to it (the cache still ties it once this entry lets go). */
+static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint32_t slot = region_slot(r, i);
+	uint64_t pa;
+	int cached, res = vm_swap_frame(slot, &pa, &cached);
+
+	if (res < 0)
+		return res;
+	if (frame_desc(pa)->obj) {
+		vm_note_bug("the swap cache gave a private page a shared object's frame");
+		return VM_FAULT_IO;
+	}
+	/* Whether other entries name the slot shows only after this one's
+	 * put, which cannot be undone: map it copy-on-write first if it might. */
+	if (vm_page_map(s, r, i, pa, vm_mapcount(pa) > 0 || vm_frame_tied(pa)) < 0) {
+		if (!cached)
+			vm_frame_release(pa);
+		return VM_FAULT_NOMEM;
+	}
+	vm_swap_claimed(slot, pa, cached);
+	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !vm_frame_tied(pa))
+		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
+	return VM_FAULT_MAPPED;
+}
+
+/* A write to private page i, mapped read-only since a fork or since it
+ * came back from swap shared: the last user takes the frame back writable;
+ * others get their own copy. A frame the swap cache ties to a slot that
+ * other entries still name is theirs too: it is copied, and kept for them. */
 static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 {
 	uint64_t va = r->start + i * VM_PAGE, copy;
 
-	if (!region_page_cow(r, i))
-		return VM_FAULT_MAPPED;	/* already writable: another thread's fault won */
-	if (vm_mapcount(pa) <= 1) {
-		if (vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
+	if (vm_mapcount(pa) <= 1 && !vm_frame_tied(pa)) {
+		if (reuse(s, r, i, pa) < 0)
 			return VM_FAULT_NOMEM;
-		r->pages[i] &= ~PAGE_COW;
 		vm.cnt.cow_reuse++;
 		return VM_FAULT_MAPPED;
 	}
-	if (rmap_reserve(1) < 0 || !(copy = frame_alloc()))
+	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
+	if (r->pages[i] != (pa_pfn(pa) | PAGE_COW)) {
+		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */
+		return VM_FAULT_MAPPED;
+	}
 	page_copy(frame_ptr(copy), frame_ptr(pa));
 	if (vm.mmu.map(vm.mmu.ctx, s->as, va, copy, r->perm) < 0) {
 		frame_free(copy);
 		return VM_FAULT_NOMEM;
 	}
-	rmap_remove(pa, s, va);	/* others still map pa: it is not freed */
+	rmap_remove(pa, s, va);
 	rmap_add(copy, s, va);
 	r->pages[i] = pa_pfn(copy);
+	if (vm_mapcount(pa) == 0)
+		vm_frame_release(pa);	/* parked for the slot's entries */
 	vm.cnt.cow_breaks++;
 	return VM_FAULT_MAPPED;
+}
+
+/* A write to present page i: break or take back copy-on-write; a frame
+ * being written out gets W back in every mapping (the write-out is stale). */
+static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t pa;
+	int res = VM_FAULT_MAPPED;
+
+	if (region_page_cow(r, i))
+		res = cow(s, r, i, region_frame(r, i));
+	pa = region_frame(r, i);
+	if (res == VM_FAULT_MAPPED && pa && !region_page_cow(r, i) &&
+	    frame_flag(pa, FRAME_F_WRITE_PROTECT))
+		res = vm_frame_write_resume(pa) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
+	return res;
 }
 
 int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 {
 	struct vm_region *r = vm_region_find(s, va);
-	uint64_t i, pa;
-	int res;
+	uint64_t i;
+	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
 
 	vm.cnt.faults++;
 	if (!r)
@@ -86,16 +189,16 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 	if (!access_ok(r->perm, access))
 		return VM_FAULT_PROT;
 	i = (va - r->start) / VM_PAGE;
-	pa = region_frame(r, i);
-	if (!pa) {
+	if (region_slot(r, i)) {
+		res = swap_in(s, r, i);
+	} else if (!region_frame(r, i)) {
 		res = page_fill_map(s, r, i);
 		if (res == VM_FAULT_MAPPED && r->ops->faultaround)
 			fault_around(s, r, i);
-		return res;
 	}
-	if ((access & VM_W) && r->ops->priv)
-		return cow(s, r, i, pa);
-	return VM_FAULT_MAPPED;	/* already there: another thread's fault won */
+	if (res == VM_FAULT_MAPPED && (access & VM_W))
+		res = write_fault(s, r, i);
+	return res;
 }
 
 int vm_fork(struct vm_space *parent, struct vm_space *child)

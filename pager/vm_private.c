@@ -1,7 +1,7 @@
 /*
  * Private memory: anonymous (heap, mmap MAP_PRIVATE), stack and program
- * image. Each space has its own pages; fork shares them copy-on-write, and
- * a frame goes when its last mapping does.
+ * image. Each space has its own pages; fork shares them copy-on-write (and
+ * the slots of swapped ones), and a frame goes when its last mapping does.
  */
 #include <string.h>
 #include "page.h"
@@ -28,28 +28,30 @@ static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page
 }
 
 /* A new frame filled for page i (counted as a zero or an image fill). */
-static uint64_t private_page_in(struct vm_region *r, uint64_t i)
+static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 {
-	uint64_t pa = frame_alloc();
+	uint64_t pa = vm_frame_alloc();
 
 	if (!pa)
-		return 0;
+		return VM_FAULT_NOMEM;
 	if (r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
 		vm.cnt.faults_image++;
 	else
 		vm.cnt.faults_zero++;
-	return pa;
+	*out = pa;
+	return 0;
 }
 
 static void private_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
 {
 	(void)r, (void)i;
 	if (vm_mapcount(pa) == 0)
-		frame_free(pa);
+		vm_frame_release(pa);
 }
 
 /* Every present page of p becomes read-only in both spaces (W is given
- * back by the write fault that breaks or reuses it). */
+ * back by the write fault that breaks or reuses it); a swapped page's slot
+ * is named by both. */
 static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 			struct vm_region *c)
 {
@@ -62,6 +64,11 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 		return VM_FAULT_NOMEM;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t pa = region_frame(p, i), va = p->start + i * VM_PAGE;
+		uint32_t slot = region_slot(p, i);
+		if (slot) {
+			c->pages[i] = p->pages[i];
+			vm_slot_dup(slot);
+		}
 		if (!pa)
 			continue;
 		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
@@ -69,7 +76,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 				return VM_FAULT_NOMEM;
 			p->pages[i] |= PAGE_COW;
 		}
-		if (vm_page_map(cs, c, i, pa, ro) < 0)
+		if (vm_page_map(cs, c, i, pa, 1) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;

@@ -2,6 +2,8 @@
  * Shared anonymous memory (mmap MAP_SHARED): the frames belong to a
  * reference-counted object that every sharer's region points at, so a
  * write in one is seen by all; the frames go with the object's last region.
+ * An evicted page is swapped in the object (one entry, one slot reference),
+ * and the first sharer to touch it again brings it back for all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,44 +64,78 @@ uint32_t vm_object_count(void)
 }
 
 /* Drop one reference; the last frees the object's frames (none is mapped:
- * every region that could map them is gone). */
+ * every region that could map them is gone) and gives up its slots. */
 static void object_put(struct vm_object *o)
 {
 	if (--o->refs > 0)
 		return;
 	for (uint64_t j = 0; o->pages && j < o->npages; j++) {
-		struct frame *f = o->pages[j] ? frame_desc(pfn_pa(o->pages[j])) : NULL;
+		uint64_t pa = entry_frame(o->pages[j]);
+		struct frame *f = pa ? frame_desc(pa) : NULL;
+		if (entry_slot(o->pages[j]))
+			vm_slot_put(entry_slot(o->pages[j]));
 		if (!f)
 			continue;
 		if (f->mapcount)
 			vm_note_bug("shared object freed while its frame is mapped");
 		f->obj = f->obj_page = 0;
-		frame_free(pfn_pa(o->pages[j]));
+		vm_frame_release(pa);
 	}
 	objects[o->id] = NULL;
 	free(o->pages);
 	free(o);
 }
 
-/* The object's frame for page i, made (zeroed) on first touch. */
-static uint64_t shared_page_in(struct vm_region *r, uint64_t i)
+/* o's page j is frame pa from now on. */
+static void object_hold(struct vm_object *o, uint64_t j, uint64_t pa)
 {
-	struct vm_object *o = r->obj;
-	uint64_t j = r->pgoff + i, pa;
-	struct frame *f;
+	struct frame *f = frame_desc(pa);
 
-	if (!o->pages && !(o->pages = calloc(o->npages, sizeof(*o->pages))))
-		return 0;
-	if (o->pages[j])
-		return pfn_pa(o->pages[j]);
-	if (!(pa = frame_alloc()))
-		return 0;
-	vm.cnt.faults_zero++;
-	f = frame_desc(pa);
 	f->obj = o->id;
 	f->obj_page = (uint32_t)j;
 	o->pages[j] = pa_pfn(pa);
-	return pa;
+}
+
+/* o's page j names a slot: bring it back into the object, for every sharer. */
+static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
+{
+	uint32_t slot = entry_slot(o->pages[j]);
+	uint64_t pa;
+	int cached, res = vm_swap_frame(slot, &pa, &cached);
+
+	if (res < 0)
+		return res;
+	if (frame_desc(pa)->mapcount || frame_desc(pa)->obj) {
+		vm_note_bug("the swap cache gave a shared object a frame in use");
+		return VM_FAULT_IO;
+	}
+	object_hold(o, j, pa);
+	vm_swap_claimed(slot, pa, cached);
+	*out = pa;
+	return 0;
+}
+
+/* The object's frame for page i: made (zeroed) on first touch, read back
+ * if it was swapped. */
+static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
+{
+	struct vm_object *o = r->obj;
+	uint64_t j = r->pgoff + i, pa;
+
+	if (!o->pages && !(o->pages = calloc(o->npages, sizeof(*o->pages))))
+		return VM_FAULT_NOMEM;
+	if (entry_slot(o->pages[j]))
+		return object_swap_in(o, j, out);
+	if (o->pages[j]) {
+		*out = entry_frame(o->pages[j]);
+		return 0;
+	}
+	if (!(pa = vm_frame_alloc()))
+		return VM_FAULT_NOMEM;
+	vm.cnt.faults_zero++;
+	object_hold(o, j, pa);
+	*out = pa;
+	return 0;
 }
 
 static void shared_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
@@ -107,7 +143,8 @@ static void shared_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
 	(void)r, (void)i, (void)pa;	/* the object still holds the frame */
 }
 
-/* The child refers to the same object and maps every page it has. */
+/* The child refers to the same object and maps every page it has in
+ * memory (a swapped one comes back on the first sharer's fault). */
 static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 		       struct vm_region *c)
 {
@@ -117,8 +154,8 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 	o->refs++;	/* first: c already points at o */
 	for (uint64_t i = 0; o->pages && i < region_pages(c); i++) {
 		uint64_t j = c->pgoff + i;
-		if (j < o->npages && o->pages[j] &&
-		    vm_page_map(cs, c, i, pfn_pa(o->pages[j]), c->perm) < 0)
+		uint64_t pa = j < o->npages ? entry_frame(o->pages[j]) : 0;
+		if (pa && vm_page_map(cs, c, i, pa, 0) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;

@@ -19,7 +19,11 @@ static const struct {
 	COUNTER(frames_shared), COUNTER(rmap_entries), COUNTER(faults),
 	COUNTER(faults_zero), COUNTER(faults_image), COUNTER(cow_breaks),
 	COUNTER(cow_reuse), COUNTER(faultaround_pages), COUNTER(kills),
-	COUNTER(processes),
+	COUNTER(processes), COUNTER(major_faults), COUNTER(swap_cache_hits),
+	COUNTER(pswpout), COUNTER(pswpin), COUNTER(swap_requests_out),
+	COUNTER(swap_requests_in), COUNTER(swap_write_errors), COUNTER(swap_read_errors),
+	COUNTER(swap_slots_total), COUNTER(swap_slots_free), COUNTER(swap_slots_bad),
+	COUNTER(pgscan), COUNTER(pgsecond_chance), COUNTER(swap_full), COUNTER(swap_entries),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -39,8 +43,9 @@ static void print_counters(const char *prefix, const struct pager_stats *st)
 
 static void print_process(const char *prefix, const struct pager_proc_stats *e)
 {
-	printf("%s%5u %-16.16s %8u %8u %8u\n", prefix, (unsigned)e->pid, e->name,
-	       (unsigned)e->resident, (unsigned)e->shared, (unsigned)e->regions);
+	printf("%s%5u %-16.16s %8u %8u %8u %8u\n", prefix, (unsigned)e->pid, e->name,
+	       (unsigned)e->resident, (unsigned)e->shared, (unsigned)e->swapped,
+	       (unsigned)e->regions);
 }
 
 static int print_processes(const char *prefix)
@@ -48,8 +53,8 @@ static int print_processes(const char *prefix)
 	struct pager_proc_stats e[PROCS_PER_CALL];
 	uint32_t first = 0, next;
 
-	printf("%s%5s %-16s %8s %8s %8s\n", prefix, "pid", "name", "resident",
-	       "shared", "regions");
+	printf("%s%5s %-16s %8s %8s %8s %8s\n", prefix, "pid", "name", "resident",
+	       "shared", "swapped", "regions");
 	for (int call = 0; call < MAX_CALLS; call++) {
 		int n = pager_proc_stats(first, e, PROCS_PER_CALL, &next);
 		if (n < 0) {

@@ -50,5 +50,8 @@ int test_outside_kills(void);
 int test_syscall_untouched_buffer(void);
 int test_harvest_bits(void);
 int test_notify_bind(void);
+int test_swap_pattern(void);
+int test_swap_fork_sharing(void);
+int test_swap_exit_frees(void);
 
 #endif

@@ -1,0 +1,262 @@
+/*
+ * Swap-out and swap-in. Reclaim sweeps a CLOCK hand over the frame table:
+ * a frame whose mappings were accessed since the last sweep gets a second
+ * chance (the harvest clears the bits); others are write-protected, written
+ * to consecutive slots in as few requests as possible, and handed to the
+ * VM core, which makes every page entry name the slot. A fault reads the
+ * page back; a page that several processes still name stays in memory
+ * (the swap cache) so they share one frame again, as they did before.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "swapper.h"
+#include "swap_header.h"
+#include "swap_slots.h"
+#include "blkdev.h"
+#include "frames.h"
+#include "vm.h"
+#include "sys.h"
+
+#define BATCH 32		/* victims written per reclaim */
+#define HARVEST_MAX 64		/* mappings of one frame checked at once */
+
+static struct swap_slots *slots;
+static uint64_t *cache;		/* [slot]: frame holding its contents, or 0 */
+static uint32_t last_slot;
+static uint64_t hand;		/* the CLOCK hand: next frame to look at */
+static struct swapper_counters cnt;
+
+static uint64_t sector_of(uint32_t slot)
+{
+	return (uint64_t)slot * SWAP_SECTORS_PER_SLOT;
+}
+
+/* --- struct vm_swap_ops --- */
+
+static uint64_t cached(void *ctx, uint32_t slot)
+{
+	uint64_t pa = slot <= last_slot ? cache[slot] : 0;
+	struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	(void)ctx;
+	/* A frame freed since (its descriptor reset) no longer holds the slot. */
+	return f && f->state == FRAME_ANON && f->swap == slot ? pa : 0;
+}
+
+static void forget(uint32_t slot)
+{
+	uint64_t pa = cached(NULL, slot);
+
+	if (pa)
+		frame_desc(pa)->swap = 0;
+	cache[slot] = 0;
+}
+
+static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
+{
+	int r = blkdev_sync(0, sector_of(slot), pa);
+
+	(void)ctx;
+	cnt.requests_in++;
+	if (r < 0) {
+		cnt.read_errors++;
+		return r;
+	}
+	cnt.pages_in++;
+	cache[slot] = pa;	/* others naming the slot find this frame */
+	frame_desc(pa)->swap = slot;
+	return 0;
+}
+
+static void slot_dup(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	swap_slot_dup(slots, slot);
+}
+
+static void slot_put(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	if (swap_slot_put(slots, slot) == 0)
+		forget(slot);	/* no entry names it: slot free, cache entry gone */
+}
+
+static size_t reclaim(void *ctx, size_t want)
+{
+	(void)ctx;
+	return swapper_reclaim(want);
+}
+
+/* --- CLOCK --- */
+
+struct harvest_batch {
+	struct harvest_entry e[HARVEST_MAX];
+	size_t n;
+};
+
+static void collect(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct harvest_batch *b = ctx;
+
+	if (b->n < HARVEST_MAX)
+		b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
+}
+
+/* Was any mapping of pa accessed since the last look? (Clears the bits.) */
+static int recently_used(uint64_t pa)
+{
+	static struct harvest_batch b;
+
+	b.n = 0;
+	vm_rmap_walk(pa, collect, &b);
+	if (b.n == 0 || sys_harvest(b.e, b.n) < 0)
+		return 0;
+	for (size_t i = 0; i < b.n; i++)
+		if (b.e[i].bits & HARVEST_ACCESSED)
+			return 1;
+	return 0;
+}
+
+/* The next frame under the hand, wrapping around RAM. */
+static uint64_t advance(void)
+{
+	uint64_t pa = hand;
+
+	hand += PAGE_SIZE;
+	if (hand >= frames_ram_end())
+		hand = frames_ram_base();
+	return pa;
+}
+
+/* Up to max victims; one sweep and a second (after the bits were cleared). */
+static size_t choose(uint64_t *victims, size_t max)
+{
+	uint64_t budget = 2 * (frames_ram_end() - frames_ram_base()) / PAGE_SIZE;
+	size_t n = 0;
+
+	while (n < max && budget-- > 0) {
+		uint64_t pa = advance();
+		if (!vm_frame_evictable(pa))
+			continue;
+		cnt.scanned++;
+		if (recently_used(pa)) {
+			cnt.second_chances++;
+			continue;
+		}
+		victims[n++] = pa;
+	}
+	return n;
+}
+
+/* --- writing out --- */
+
+/* Requests for victims[0..n) at slots[0..n): consecutive slots share one. */
+static int build_requests(const uint64_t *pa, const uint32_t *slot, size_t n,
+			  struct blk_request *req)
+{
+	int nreq = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct blk_request *r = nreq ? &req[nreq - 1] : NULL;
+		if (r && slot[i] == slot[i - 1] + 1 && r->npages < BLK_MAX_PAGES) {
+			r->pa[r->npages++] = pa[i];
+			continue;
+		}
+		req[nreq] = (struct blk_request){ .tag = (uint32_t)nreq, .write = 1,
+						  .sector = sector_of(slot[i]), .npages = 1,
+						  .pa = { pa[i] } };
+		nreq++;
+	}
+	return nreq;
+}
+
+/* Submit and wait; err[i] for request i. */
+static void write_all(struct blk_request *req, int nreq, int *err)
+{
+	int per_msg = (int)(MSG_DATA_MAX / sizeof(*req));
+
+	for (int i = 0; i < nreq; i += per_msg) {
+		int k = nreq - i < per_msg ? nreq - i : per_msg;
+		int r = blkdev_submit(&req[i], k);
+		for (int j = 0; j < k; j++)
+			err[i + j] = r < 0 ? r : blkdev_wait(req[i + j].tag);
+	}
+	cnt.requests_out += (uint64_t)nreq;
+}
+
+/* After the write: hand the page to the VM core, or keep it after an error. */
+static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const struct blk_request *req,
+		     const int *err)
+{
+	size_t freed = 0, k = 0;
+
+	for (int r = 0; k < n; r++) {
+		for (uint32_t j = 0; j < req[r].npages; j++, k++) {
+			if (err[r] < 0) {
+				cnt.write_errors++;
+				swap_slot_mark_bad(slots, slot[k]);
+				vm_frame_write_protect(pa[k], 0);
+				printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
+				       slot[k], err[r]);
+				continue;
+			}
+			/* Still the page we wrote, untouched since (a write fault or
+			 * a free clears the flag)? */
+			if ((frame_desc(pa[k])->flags & FRAME_F_WRITE_PROTECT) &&
+			    vm_evict(pa[k], slot[k]) > 0) {
+				frame_free(pa[k]);
+				freed++;
+				cnt.pages_out++;
+			} else {
+				vm_frame_write_protect(pa[k], 0);
+			}
+			swap_slot_put(slots, slot[k]);	/* the allocation's own reference */
+		}
+	}
+	return freed;
+}
+
+size_t swapper_reclaim(size_t want)
+{
+	static uint64_t victims[BATCH];
+	static uint32_t slot[BATCH];
+	static struct blk_request req[BATCH];
+	static int err[BATCH];
+	size_t n = choose(victims, want > BATCH ? want : BATCH), got = 0;
+	int nreq;
+
+	if (!slots)
+		return 0;
+	for (; got < n && (slot[got] = swap_slot_alloc(slots)) != 0; got++)
+		vm_frame_write_protect(victims[got], 1);
+	if (got < n && !cnt.full++)
+		printf("pager: swap: the swap device is full\n");
+	if (got == 0)
+		return 0;
+	nreq = build_requests(victims, slot, got, req);
+	write_all(req, nreq, err);
+	return finish(victims, slot, got, req, err);
+}
+
+int swapper_init(const struct swap_area *area)
+{
+	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL };
+
+	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);
+	cache = calloc((size_t)area->last + 1, sizeof(*cache));
+	if (!slots || !cache)
+		return -ENOMEM;
+	last_slot = area->last;
+	hand = frames_ram_base();
+	vm_set_swap(&ops);
+	return 0;
+}
+
+void swapper_counters(struct swapper_counters *out)
+{
+	*out = cnt;
+	out->slots_total = slots ? swap_slots_total(slots) : 0;
+	out->slots_free = slots ? swap_slots_free(slots) : 0;
+	out->slots_bad = slots ? swap_slots_bad(slots) : 0;
+}

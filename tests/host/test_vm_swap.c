@@ -1,0 +1,1076 @@
+/*
+ * Host tests for swapped pages in the pager's VM core: evicting a private
+ * page, a page shared after fork and a shared object's page, and faulting
+ * each back; write protection during write-out; fork, unmap and exit with
+ * swapped entries; reclaim when frames run out; pinned spaces; read
+ * errors; the checker catching broken swap entries. The swap device is a
+ * fake: a table of malloc'd pages with a reference count per slot and a
+ * swap cache tying slots to frames through frame.swap, as the pager's.
+ * vm_check runs after every step.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vm_fake.h"
+
+#define PG VM_PAGE
+#define RW (VM_R | VM_W)
+#define VA 0x10000UL
+#define SH 0x40000UL		/* a shared region */
+#define NSLOT 32
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+/* The fake swap device and cache. */
+struct fake_swap {
+	uint8_t *disk[NSLOT];	/* a slot's contents while it is allocated */
+	int refs[NSLOT];	/* the allocation's own reference + page entries */
+	uint64_t cache[NSLOT];	/* the frame tied to the slot, if frame.swap agrees */
+	unsigned reads, dups, puts, reclaims;
+	int fail_read;		/* reads fail */
+	int no_tie;		/* reads do not tie the frame to the slot */
+	uint64_t victim;	/* reclaim evicts this frame first, once */
+	uint64_t hog[FAKE_FRAMES];	/* frames taken away; reclaim gives some back */
+	size_t nhog, give;	/* give: frames each reclaim frees from hog[] */
+};
+
+static struct fake_swap sw;
+
+static uint64_t sw_cached(void *ctx, uint32_t slot)
+{
+	uint64_t pa = slot < NSLOT ? sw.cache[slot] : 0;
+	const struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	(void)ctx;
+	/* A frame freed since (its descriptor reset) no longer holds the slot. */
+	return f && f->state == FRAME_ANON && f->swap == slot ? pa : 0;
+}
+
+static void tie(uint32_t slot, uint64_t pa)
+{
+	sw.cache[slot] = pa;
+	frame_desc(pa)->swap = slot;
+}
+
+/* No entry names slot: untie its frame (freeing it if the VM core had
+ * handed it over), and the slot is free. */
+static void slot_free(uint32_t slot)
+{
+	uint64_t pa = sw_cached(NULL, slot);
+
+	if (pa) {
+		struct frame *f = frame_desc(pa);
+		f->swap = 0;
+		if ((f->flags & FRAME_F_DETACHED) && !f->mapcount)
+			frame_free(pa);
+	}
+	sw.cache[slot] = 0;
+	free(sw.disk[slot]);
+	sw.disk[slot] = NULL;
+}
+
+static uint32_t slot_alloc(void)
+{
+	for (uint32_t s = 1; s < NSLOT; s++)
+		if (!sw.disk[s]) {
+			sw.disk[s] = malloc(PG);
+			assert_non_null(sw.disk[s]);
+			sw.refs[s] = 1;
+			return s;
+		}
+	fail_msg("the fake swap device is full");
+	return 0;
+}
+
+static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	(void)ctx;
+	sw.reads++;
+	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
+	assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
+	if (sw.fail_read)
+		return -5;
+	memcpy(frame_ptr(pa), sw.disk[slot], PG);
+	if (!sw.no_tie)
+		tie(slot, pa);	/* others naming the slot find this frame */
+	return 0;
+}
+
+static void sw_dup(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
+	sw.refs[slot]++;
+	sw.dups++;
+}
+
+static void sw_put(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(slot > 0 && slot < NSLOT && sw.refs[slot] > 0);
+	sw.puts++;
+	if (--sw.refs[slot] == 0)
+		slot_free(slot);
+}
+
+static uint32_t swap_out(uint64_t pa, int keep);
+
+static size_t sw_reclaim(void *ctx, size_t want)
+{
+	size_t n = 0;
+
+	(void)ctx;
+	assert_true(want >= 1);
+	sw.reclaims++;
+	if (sw.victim) {
+		uint64_t pa = sw.victim;
+		sw.victim = 0;
+		swap_out(pa, 0);
+		n++;
+	}
+	for (size_t k = 0; k < sw.give && sw.nhog > 0; k++, n++)
+		frame_free(sw.hog[--sw.nhog]);
+	return n;
+}
+
+static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL };
+
+/* Write pa out and evict it as the pager's swapper does: a new slot with
+ * its own reference, the frame write-protected while it is written, every
+ * entry converted, the own reference dropped; then the frame is freed, or
+ * kept in the swap cache (keep). Returns the slot. */
+static uint32_t swap_out(uint64_t pa, int keep)
+{
+	uint32_t slot = slot_alloc();
+	/* A shared object's page: only the object's entry names the slot. */
+	int n, entries = frame_desc(pa)->obj ? 1 : (int)vm_mapcount(pa);
+
+	assert_int_equal(vm_frame_evictable(pa), 1);
+	assert_int_equal(vm_frame_write_protect(pa, 1), 0);
+	memcpy(sw.disk[slot], frame_ptr(pa), PG);
+	n = vm_evict(pa, slot);
+	assert_int_equal(n, entries);
+	assert_int_equal(sw.refs[slot], n + 1);
+	assert_int_equal(vm_mapcount(pa), 0);
+	assert_int_equal(vm_frame_evictable(pa), 0);	/* it is the caller's now */
+	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_DETACHED, 0);
+	assert_int_equal(frame_desc(pa)->obj, 0);
+	sw.refs[slot]--;	/* the allocation's own reference */
+	if (keep)
+		tie(slot, pa);
+	else
+		frame_free(pa);
+	return slot;
+}
+
+static int total_refs(void)
+{
+	int n = 0;
+
+	for (uint32_t s = 1; s < NSLOT; s++) {
+		assert_int_equal(sw.refs[s] > 0, sw.disk[s] != NULL);
+		n += sw.refs[s];
+	}
+	return n;
+}
+
+/* vm_check, the fake's mappings, and the device's references against the
+ * VM core's swap_entries counter. */
+static void check(void)
+{
+	fake_check();
+	assert_int_equal(total_refs(), vm_counters()->swap_entries);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&sw, 0, sizeof(sw));
+	fake_setup(0);
+	vm_set_swap(&sw_ops);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	/* Every test ends with all spaces gone: no slot may be left. */
+	for (uint32_t s = 1; s < NSLOT; s++) {
+		assert_int_equal(sw.refs[s], 0);
+		free(sw.disk[s]);
+	}
+	fake_teardown();
+	return 0;
+}
+
+static struct vm_space *space(int as)
+{
+	struct vm_space *s = vm_space_create(as, (uint32_t)(100 + as));
+
+	assert_non_null(s);
+	return s;
+}
+
+static void fill(struct vm_space *s, uint64_t va, uint8_t v)
+{
+	for (uint64_t k = 0; k < PG; k += 512)
+		fake_poke(s, va + k, (uint8_t)(v + k / 512));
+}
+
+/* The page at va holds what fill(v) wrote. */
+static void expect_fill(struct vm_space *s, uint64_t va, uint8_t v)
+{
+	for (uint64_t k = 0; k < PG; k += 512)
+		assert_int_equal(fake_peek(s, va + k), (uint8_t)(v + k / 512));
+}
+
+static unsigned perm_at(int as, uint64_t va)
+{
+	unsigned perm;
+
+	assert_int_not_equal(fake_pa(as, va, &perm), 0);
+	return perm;
+}
+
+static uint32_t slot_at(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	assert_non_null(r);
+	return region_slot(r, (va - r->start) / PG);
+}
+
+static void destroy(struct vm_space *s)
+{
+	vm_space_destroy(s);
+	check();
+}
+
+/* A private page goes out and comes back: the entry names the slot while
+ * out, nothing maps it, its frame is freed; the fault reads it back. */
+static void test_evict_private(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free(), pa;
+	struct vm_space_info info;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA, 10);
+	fill(s, VA + PG, 20);
+	pa = vm_lookup(s, VA);
+	slot = swap_out(pa, 0);
+	check();
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(vm_lookup(s, VA), 0);
+	assert_int_equal(fake_pa(1, VA, NULL), 0);
+	assert_int_equal(sw.refs[slot], 1);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(vm_counters()->evictions, 1);
+	assert_int_equal(vm_counters()->swap_entries, 1);
+	assert_int_equal(vm_counters()->frames_mapped, 1);
+	assert_int_equal(vm_counters()->rmap_entries, 1);
+	vm_space_info(s, &info);
+	assert_int_equal(info.resident, 1);
+	assert_int_equal(info.swapped, 1);
+
+	/* A read brings it back writable: it was the slot's only entry. */
+	fake_fault(s, VA + 8, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(perm_at(1, VA), RW);
+	expect_fill(s, VA, 10);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->swap_cache_hits, 0);
+	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(sw.refs[slot], 0);	/* the slot is free again */
+	assert_int_equal(frames_free(), free0 - 2);
+	fill(s, VA, 11);			/* no fault: already writable */
+	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
+
+	/* A write brings one back too, writable, nothing copied. */
+	slot = swap_out(vm_lookup(s, VA + PG), 0);
+	check();
+	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(perm_at(1, VA + PG), RW);
+	expect_fill(s, VA + PG, 20);
+	assert_int_equal(vm_counters()->swap_ins, 2);
+	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
+	assert_int_equal(vm_counters()->faults_zero, 2);
+	assert_int_equal(vm_counters()->evictions, 2);
+	assert_int_equal(sw.reads, 2);
+	vm_space_info(s, &info);
+	assert_int_equal(info.resident, 2);
+	assert_int_equal(info.swapped, 0);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Fork shares a page; it goes out once for both; each faults it back to
+ * one frame read once, copy-on-write in both; then writes copy as usual. */
+static void test_evict_after_fork(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free(), pa, back;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fill(p, VA, 30);
+	assert_int_equal(vm_fork(p, c), 0);
+	pa = vm_lookup(p, VA);
+	assert_int_equal(vm_mapcount(pa), 2);
+	slot = swap_out(pa, 0);
+	check();
+	assert_int_equal(sw.refs[slot], 2);
+	assert_int_equal(slot_at(p, VA), slot);
+	assert_int_equal(slot_at(c, VA), slot);
+	assert_int_equal(fake_count(-1), 0);
+	assert_int_equal(frames_free(), free0);
+
+	/* The parent reads it back: copy-on-write, the child still names the slot. */
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	back = vm_lookup(p, VA);
+	assert_int_equal(perm_at(1, VA), VM_R);
+	assert_true(region_page_cow(vm_region_find(p, VA), 0));
+	assert_int_equal(sw.refs[slot], 1);
+	assert_int_equal(slot_at(c, VA), slot);
+	/* The child finds the same frame in the swap cache, no second read. */
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(c, VA), back);
+	assert_int_equal(perm_at(2, VA), VM_R);
+	assert_int_equal(vm_mapcount(back), 2);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vm_counters()->frames_shared, 1);
+	assert_int_equal(frames_free(), free0 - 1);
+	expect_fill(c, VA, 30);
+
+	/* The parent's write copies; the child keeps the old data, and its own
+	 * write then takes the frame back. */
+	fill(p, VA, 40);
+	check();
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	expect_fill(c, VA, 30);
+	expect_fill(p, VA, 40);
+	fill(c, VA, 50);
+	check();
+	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vm_lookup(c, VA), back);
+	expect_fill(p, VA, 40);
+	assert_int_equal(frames_free(), free0 - 2);
+	destroy(p);
+	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The parent writes while the child's entry still names the slot: the
+ * parent copies, the frame it read stays in the cache for the child (no
+ * second read), which gets it writable as the slot's last entry. */
+static void test_parent_writes_child_swapped(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free(), back;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(p, VA, 60);
+	assert_int_equal(vm_fork(p, c), 0);
+	slot = swap_out(vm_lookup(p, VA), 0);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	back = sw_cached(NULL, slot);
+	assert_int_not_equal(back, 0);
+	assert_int_not_equal(vm_lookup(p, VA), back);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(vm_mapcount(back), 0);	/* parked for the child */
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(sw.refs[slot], 1);
+	assert_int_equal(frames_free(), free0 - 2);
+	fill(p, VA, 70);
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(c, VA), back);
+	assert_int_equal(perm_at(2, VA), RW);
+	expect_fill(c, VA, 60);
+	expect_fill(p, VA, 70);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(sw.refs[slot], 0);
+	destroy(c);
+	assert_int_equal(frames_free(), free0 - 1);
+
+	/* Again, but the child exits without touching it: the parked frame
+	 * goes with the slot's last entry. */
+	c = space(3);
+	assert_int_equal(vm_fork(p, c), 0);
+	slot = swap_out(vm_lookup(p, VA), 0);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(frames_free(), free0 - 2);
+	assert_int_equal(vm_counters()->cow_breaks, 2);
+	destroy(c);
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(frames_free(), free0 - 1);
+	expect_fill(p, VA, 70);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A shared object's page: one entry (the object's) names the slot; the
+ * first sharer's fault reads it back into the object, the other finds it
+ * there: one read, one frame, writable in both. */
+static void test_evict_shared(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free(), pa, back;
+	struct vm_space_info info;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 2 * PG, RW, VM_SHARED, NULL), 0);
+	fill(p, SH, 80);
+	assert_int_equal(vm_fork(p, c), 0);
+	pa = vm_lookup(p, SH);
+	assert_int_equal(vm_mapcount(pa), 2);
+	slot = swap_out(pa, 0);
+	check();
+	assert_int_equal(sw.refs[slot], 1);
+	assert_int_equal(vm_counters()->swap_entries, 1);
+	assert_int_equal(fake_count(-1), 0);
+	assert_int_equal(slot_at(p, SH), 0);	/* absent here: the object has it */
+	vm_space_info(p, &info);
+	assert_int_equal(info.resident + info.swapped, 0);
+	assert_int_equal(frames_free(), free0);
+
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	check();
+	back = vm_lookup(c, SH);
+	assert_int_equal(perm_at(2, SH), RW);
+	assert_int_equal(sw.refs[slot], 0);
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(p, SH), back);
+	assert_int_equal(perm_at(1, SH), RW);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->faults_zero, 1);
+	expect_fill(p, SH, 80);
+	fill(c, SH, 90);
+	expect_fill(p, SH, 90);
+	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+
+	/* A page only the object holds (no sharer maps it) is evictable too,
+	 * and its slot goes with the object. */
+	fill(p, SH + PG, 1);
+	assert_int_equal(vm_unmap_range(p, SH + PG, SH + 2 * PG), 0);
+	assert_int_equal(vm_unmap_range(c, SH + PG, SH + 2 * PG), 0);
+	pa = 0;
+	for (uint64_t f = frames_ram_base(); f < frames_ram_end(); f += PG)
+		if (frame_desc(f)->obj && f != back)
+			pa = f;
+	assert_int_not_equal(pa, 0);
+	assert_int_equal(vm_mapcount(pa), 0);
+	slot = swap_out(pa, 0);
+	check();
+	assert_int_equal(sw.refs[slot], 1);
+	destroy(c);
+	assert_int_equal(sw.refs[slot], 1);
+	destroy(p);
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A frame kept in the swap cache after its write-out is found there:
+ * mapped again without a read, and no longer the swap code's. */
+static void test_cache_hit_after_evict(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free(), pa;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA, 5);
+	pa = vm_lookup(s, VA);
+	slot = swap_out(pa, 1);
+	check();	/* detached and tied: the swap code's, not a leak */
+	assert_int_equal(frames_free(), free0 - 1);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(s, VA), pa);
+	assert_int_equal(frame_desc(pa)->flags & FRAME_F_DETACHED, 0);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(sw.reads, 0);
+	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vm_counters()->swap_ins, 0);
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(frame_desc(pa)->swap, 0);	/* untied with the slot's last entry */
+	expect_fill(s, VA, 5);
+
+	/* Kept, but the page exits before it is touched: the cache frees it. */
+	slot = swap_out(pa, 1);
+	destroy(s);
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Check the VM core and that the fake maps (as, va) with perm; fake_check
+ * cannot be used while a frame is write-protected (its mappings are
+ * read-only although their entries say otherwise). */
+static void check_perm(int as, uint64_t va, unsigned perm)
+{
+	if (vm_check() < 0)
+		fail_msg("vm_check: %s", vm_check_error());
+	assert_int_equal(fake.errors, 0);
+	assert_int_equal(perm_at(as, va), perm);
+}
+
+/* Write protection makes every writable mapping read-only, a mapping made
+ * meanwhile too, and gives each exactly its permission back. */
+static void test_write_protect(void **state)
+{
+	struct vm_space *p = space(1), *c;
+	uint64_t free0 = frames_free(), a, b, o;
+	unsigned protects;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	fill(p, VA, 1);
+	fill(p, SH, 3);
+	fill(p, VA + PG, 2);	/* b: shared copy-on-write after the fork */
+	c = space(2);
+	assert_int_equal(vm_fork(p, c), 0);
+	fill(p, VA, 4);		/* a: the parent's own again */
+	a = vm_lookup(p, VA);
+	b = vm_lookup(p, VA + PG);
+	o = vm_lookup(p, SH);
+	check();
+	assert_int_equal(vm_mapcount(a), 1);
+	assert_int_equal(vm_mapcount(b), 2);
+
+	/* A private frame of its own. */
+	protects = fake.protects;
+	assert_int_equal(vm_frame_write_protect(a, 1), 0);
+	check_perm(1, VA, VM_R);
+	assert_int_equal(fake.protects, protects + 1);
+	assert_int_equal(vm_frame_write_protect(a, 0), 0);
+	check();
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(fake.protects, protects + 2);
+
+	/* Copy-on-write in both: read-only already, and stays so. */
+	protects = fake.protects;
+	assert_int_equal(vm_frame_write_protect(b, 1), 0);
+	check_perm(1, VA + PG, VM_R);
+	check_perm(2, VA + PG, VM_R);
+	assert_int_equal(vm_frame_write_protect(b, 0), 0);
+	check();
+	assert_int_equal(fake.protects, protects);
+	assert_true(region_page_cow(vm_region_find(p, VA + PG), 1));
+	assert_true(region_page_cow(vm_region_find(c, VA + PG), 1));
+
+	/* A shared object's frame in two spaces, and a third mapping it while
+	 * it is protected gets it read-only too. */
+	assert_int_equal(vm_frame_write_protect(o, 1), 0);
+	check_perm(1, SH, VM_R);
+	check_perm(2, SH, VM_R);
+	{
+		struct vm_space *g = space(3);
+		assert_int_equal(vm_fork(c, g), 0);
+		check_perm(3, SH, VM_R);
+		assert_int_equal(vm_frame_write_protect(o, 0), 0);
+		check();
+		assert_int_equal(perm_at(1, SH), RW);
+		assert_int_equal(perm_at(2, SH), RW);
+		assert_int_equal(perm_at(3, SH), RW);
+		destroy(g);
+	}
+	assert_int_equal(vm_frame_write_protect(frame_alloc_pinned(), 1), -1);
+	assert_int_equal(vm_frame_write_protect(0x1000, 1), -1);
+	destroy(p);
+	destroy(c);
+	assert_int_equal(frames_free(), free0 - 1);	/* the pinned frame */
+}
+
+/* A write during write-out: the writer gets W back (no copy of a page
+ * nobody shares), the write-out is stale and vm_evict refuses it. */
+static void test_write_during_write_protect(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free(), a, b, o;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	fill(p, VA, 1);
+	fill(p, VA + PG, 2);
+	fill(p, SH, 3);
+	a = vm_lookup(p, VA);
+	b = vm_lookup(p, VA + PG);
+	o = vm_lookup(p, SH);
+
+	/* Private, its own: W again, same frame. */
+	assert_int_equal(vm_frame_write_protect(a, 1), 0);
+	check_perm(1, VA, VM_R);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(vm_lookup(p, VA), a);
+	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_not_equal(frame_desc(a)->flags & FRAME_F_DIRTIED, 0);
+	assert_int_equal(vm_evict(a, 1), -1);	/* stale: refused */
+	assert_int_equal(vm_counters()->swap_entries + vm_counters()->evictions, 0);
+	assert_int_equal(vm_frame_write_protect(a, 0), 0);
+	check();
+
+	/* Copy-on-write whose sharer exited: taken back, not copied. */
+	assert_int_equal(vm_fork(p, c), 0);
+	destroy(c);
+	assert_int_equal(vm_mapcount(b), 1);
+	assert_int_equal(vm_frame_write_protect(b, 1), 0);
+	check_perm(1, VA + PG, VM_R);
+	fake_fault(p, VA + PG, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(perm_at(1, VA + PG), RW);
+	assert_int_equal(vm_lookup(p, VA + PG), b);
+	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vm_counters()->cow_breaks, 0);
+	check();
+
+	/* Shared: both sharers get W back from one sharer's write. */
+	c = space(3);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_frame_write_protect(o, 1), 0);
+	check_perm(3, SH, VM_R);
+	fake_fault(c, SH, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(perm_at(1, SH), RW);
+	assert_int_equal(perm_at(3, SH), RW);
+	assert_int_equal(vm_lookup(c, SH), o);
+	assert_int_equal(vm_evict(o, 1), -1);
+	/* Protected again, written out this time: evicted. */
+	assert_int_equal(vm_frame_write_protect(o, 0), 0);
+	check();
+	swap_out(o, 0);
+	check();
+	fake_fault(p, SH, VM_W, VM_FAULT_MAPPED);
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(c, SH), vm_lookup(p, SH));
+	expect_fill(c, SH, 3);
+	destroy(p);
+	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Fork copies swapped entries (one more reference each); exits and unmaps
+ * drop them. */
+static void test_fork_swapped(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2), *g = space(3);
+	uint64_t free0 = frames_free();
+	struct vm_space_info info;
+	uint32_t s0, s1;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
+	fill(p, VA, 1);
+	fill(p, VA + PG, 2);
+	fill(p, VA + 2 * PG, 3);
+	s0 = swap_out(vm_lookup(p, VA), 0);
+	s1 = swap_out(vm_lookup(p, VA + PG), 0);
+	check();
+	assert_int_equal(vm_fork(p, c), 0);
+	check();
+	assert_int_equal(sw.refs[s0], 2);
+	assert_int_equal(sw.refs[s1], 2);
+	assert_int_equal(sw.dups, 4);
+	assert_int_equal(vm_counters()->swap_entries, 4);
+	vm_space_info(c, &info);
+	assert_int_equal(info.swapped, 2);
+	assert_int_equal(info.resident, 1);
+	assert_int_equal(vm_fork(c, g), 0);
+	check();
+	assert_int_equal(sw.refs[s0], 3);
+
+	/* The grandchild reads page 0 back; the child finds it cached. */
+	fake_fault(g, VA, VM_R, VM_FAULT_MAPPED);
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(c, VA), vm_lookup(g, VA));
+	assert_int_equal(perm_at(2, VA), VM_R);
+	assert_int_equal(perm_at(3, VA), VM_R);
+	assert_int_equal(sw.refs[s0], 1);
+	assert_int_equal(sw.reads, 1);
+	expect_fill(g, VA, 1);
+
+	/* Unmapping drops a reference; so does each exit. */
+	assert_int_equal(vm_unmap_range(c, VA + PG, VA + 2 * PG), 0);
+	check();
+	assert_int_equal(sw.refs[s1], 2);
+	destroy(g);
+	assert_int_equal(sw.refs[s1], 1);
+	destroy(p);
+	assert_int_equal(sw.refs[s0], 0);
+	assert_int_equal(sw.refs[s1], 0);
+	/* The child is the frame's last user now: its write reuses it. */
+	fill(c, VA, 7);
+	assert_int_equal(vm_counters()->cow_breaks, 0);
+	destroy(c);
+	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Shrinking a region drops its swapped pages; fault-around never reads
+ * from swap and fills the absent pages beyond a swapped one. */
+static void test_resize_and_faultaround(void **state)
+{
+	struct vm_space *s;
+	uint64_t free0;
+	uint32_t s1, s3;
+
+	(void)state;
+	fake_teardown();
+	fake_setup(2);
+	vm_set_swap(&sw_ops);
+	free0 = frames_free();
+	s = space(1);
+	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);	/* pages 1, 2, 3 */
+	assert_int_equal(vm_counters()->faultaround_pages, 2);
+	fill(s, VA + PG, 1);
+	s1 = swap_out(vm_lookup(s, VA + PG), 0);
+	s3 = swap_out(vm_lookup(s, VA + 3 * PG), 0);
+	check();
+	assert_int_equal(vm_region_resize(s, VA + 4 * PG, VA + 2 * PG), 0);
+	check();
+	assert_int_equal(sw.refs[s3], 0);	/* dropped with page 3 */
+	assert_int_equal(sw.refs[s1], 1);
+	assert_int_equal(vm_region_resize(s, VA + 2 * PG, VA + 4 * PG), 0);
+	/* Page 0 absent, 1 swapped, 2 and 3 absent. */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reads, 0);
+	assert_int_equal(slot_at(s, VA + PG), s1);
+	assert_int_not_equal(fake_pa(1, VA + 2 * PG, NULL), 0);
+	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);	/* beyond the window */
+	assert_int_equal(vm_counters()->faultaround_pages, 3);
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
+	expect_fill(s, VA + PG, 1);
+	assert_int_equal(vm_counters()->faultaround_pages, 3);	/* a swap-in maps one page */
+	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Take every free frame but `left`. */
+static void hog_frames(size_t left)
+{
+	uint64_t pa;
+
+	while (frames_free() > left && (pa = frame_alloc_pinned()) != 0)
+		sw.hog[sw.nhog++] = pa;
+}
+
+static void unhog(void)
+{
+	while (sw.nhog > 0)
+		frame_free(sw.hog[--sw.nhog]);
+}
+
+/* With no frame free, a fault asks reclaim once and retries: it succeeds
+ * if reclaim freed one, fails with NOMEM if not. Fault-around never asks. */
+static void test_reclaim(void **state)
+{
+	struct vm_space *s, *c;
+	uint64_t free0, victim;
+	uint32_t slot;
+
+	(void)state;
+	fake_teardown();
+	fake_setup(4);
+	vm_set_swap(&sw_ops);
+	free0 = frames_free();
+	s = space(1);
+	c = space(2);
+	assert_int_equal(vm_region_add(s, VA, VA + 16 * PG, RW, VM_ANON, NULL), 0);
+
+	/* One frame left: the fault takes it, fault-around stops, no reclaim. */
+	hog_frames(1);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_counters()->faultaround_pages, 0);
+	assert_int_equal(sw.reclaims, 0);
+	/* None left, reclaim frees nothing: out of memory, nothing changed. */
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
+	assert_int_equal(sw.reclaims, 1);
+	assert_int_equal(fake_count(1), 1);
+	/* Reclaim frees one: the fault succeeds. */
+	sw.give = 1;
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(sw.reclaims, 2);
+	assert_int_equal(fake_count(1), 2);
+	/* Reclaim swaps a page out to make room. */
+	sw.give = 0;
+	fill(s, VA, 0x5a);
+	sw.victim = vm_lookup(s, VA);
+	fake_fault(s, VA + 12 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reclaims, 3);
+	assert_int_equal(vm_counters()->evictions, 1);
+	slot = slot_at(s, VA);
+	assert_int_not_equal(slot, 0);
+	/* Reading it back needs a frame too: reclaim gives one. */
+	sw.give = 1;
+	assert_int_equal(frames_free(), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	expect_fill(s, VA, 0x5a);
+	assert_int_equal(sw.reclaims, 4);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+
+	/* A copy-on-write break with no frame free: reclaim evicts the very
+	 * page being copied; the fault is retried and reads it back. */
+	sw.give = 0;
+	assert_int_equal(vm_fork(s, c), 0);
+	victim = vm_lookup(c, VA);
+	sw.victim = victim;
+	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reclaims, 5);
+	assert_int_not_equal(slot_at(c, VA), 0);	/* evicted meanwhile, not copied */
+	assert_int_equal(vm_counters()->cow_breaks, 0);
+	unhog();
+	fill(c, VA, 0x77);	/* read back, then copied: s's entry still names the slot */
+	check();
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* the frame kept for it */
+	check();
+	expect_fill(s, VA, 0x5a);
+	expect_fill(c, VA, 0x77);
+	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(sw.reads, 2);
+	destroy(s);
+	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Without swap ops nothing changes: no reclaim, out of memory as before. */
+static void test_no_swap(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	vm_set_swap(NULL);
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA, 1);
+	assert_int_equal(vm_frame_evictable(vm_lookup(s, VA)), 1);
+	assert_int_equal(vm_evict(vm_lookup(s, VA), 1), -1);
+	hog_frames(0);
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(vm_region_resize(s, VA + PG, VA + 2 * PG), 0);
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_NOMEM);
+	assert_int_equal(sw.reclaims, 0);
+	unhog();
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A pinned space's frames are never evictable, even shared with others;
+ * nor are frames that are not process pages. */
+static void test_pinned(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free(), a, o, pinned;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	fill(p, VA, 1);
+	fill(p, SH, 2);
+	assert_int_equal(vm_fork(p, c), 0);
+	a = vm_lookup(p, VA);
+	o = vm_lookup(p, SH);
+	assert_int_equal(vm_space_as(c), 2);
+	vm_space_set_pinned(c, 1);
+	assert_int_equal(vm_frame_evictable(a), 0);
+	assert_int_equal(vm_frame_evictable(o), 0);
+	assert_int_equal(vm_evict(a, 1), -1);
+	check();
+	vm_space_set_pinned(c, 0);
+	assert_int_equal(vm_frame_evictable(a), 1);
+	vm_space_set_pinned(p, 1);
+	assert_int_equal(vm_frame_evictable(o), 0);
+	vm_space_set_pinned(p, 0);
+	assert_int_equal(vm_frame_evictable(o), 1);
+	pinned = frame_alloc_pinned();
+	assert_int_equal(vm_frame_evictable(pinned), 0);
+	assert_int_equal(vm_frame_evictable(0x1000), 0);
+	assert_int_equal(vm_frame_evictable(frames_ram_base()), 0);	/* reserved */
+	frame_free(pinned);
+	/* Not an acceptable slot. */
+	assert_int_equal(vm_evict(a, 0), -1);
+	assert_int_equal(vm_evict(a, PAGE_SWAP), -1);
+	assert_int_equal(vm_counters()->evictions, 0);
+	destroy(p);
+	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A read that fails leaves the page swapped and takes no frame; no frame
+ * at all is out of memory, also with nothing changed. */
+static void test_read_error_and_nomem(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free();
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA, 4);
+	slot = swap_out(vm_lookup(s, VA), 0);
+	sw.fail_read = 1;
+	fake_fault(s, VA, VM_R, VM_FAULT_IO);
+	check();
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(sw.refs[slot], 1);
+	assert_int_equal(frames_free(), free0);
+	assert_string_not_equal(vm_fault_reason(VM_FAULT_IO), vm_fault_reason(12345));
+	sw.fail_read = 0;
+	hog_frames(0);
+	fake_fault(s, VA, VM_R, VM_FAULT_NOMEM);
+	check();
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(sw.reclaims, 1);
+	unhog();
+	/* A device without a cache: the page comes back writable all the same. */
+	sw.no_tie = 1;
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(perm_at(1, VA), RW);
+	expect_fill(s, VA, 4);
+	assert_int_equal(sw.reads, 2);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Pages shared after fork, through a device without a cache: each sharer
+ * reads its own copy, writable, since nothing will come back to it. */
+static void test_fork_swapped_no_cache(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	sw.no_tie = 1;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(p, VA, 8);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_out(vm_lookup(p, VA), 0);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_not_equal(vm_lookup(p, VA), vm_lookup(c, VA));
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(perm_at(2, VA), RW);
+	assert_int_equal(sw.reads, 2);
+	fill(p, VA, 9);
+	expect_fill(c, VA, 8);
+	destroy(p);
+	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+static void expect_check_fails(const char *what)
+{
+	if (vm_check() == 0)
+		fail_msg("vm_check missed: %s", what);
+	assert_non_null(vm_check_error());
+}
+
+/* Swap entries broken by hand: vm_check notices each. */
+static void test_check_catches_swap_corruption(void **state)
+{
+	struct vm_space *s = space(1);
+	struct vm_region *r, *sr;
+	uint32_t slot, saved;
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	fill(s, VA, 1);
+	fill(s, VA + PG, 2);
+	fill(s, SH, 3);
+	slot = swap_out(vm_lookup(s, VA), 0);
+	check();
+	r = vm_region_find(s, VA);
+	sr = vm_region_find(s, SH);
+
+	r->pages[0] |= PAGE_COW;
+	expect_check_fails("a swapped entry with a copy-on-write mark");
+	r->pages[0] = PAGE_SWAP;
+	expect_check_fails("a swapped entry naming slot 0");
+	r->pages[0] = PAGE_SWAP | slot;
+	vm.cnt.swap_entries++;
+	expect_check_fails("the swap_entries counter");
+	vm.cnt.swap_entries--;
+	check();
+
+	/* A present page turned into a swapped one behind the rmap's back. */
+	saved = r->pages[1];
+	r->pages[1] = PAGE_SWAP | slot;
+	expect_check_fails("a swapped page that still has an rmap entry");
+	r->pages[1] = saved;
+	/* A shared region's own entry naming a slot. */
+	saved = sr->pages[0];
+	pa = entry_frame(saved);
+	sr->pages[0] = PAGE_SWAP | slot;
+	expect_check_fails("a shared region's entry naming a slot");
+	sr->pages[0] = saved;
+	/* An object page with a copy-on-write mark. */
+	sr->obj->pages[0] |= PAGE_COW;
+	expect_check_fails("an object page with a copy-on-write mark");
+	sr->obj->pages[0] = pa_pfn(pa);
+	/* A detached frame that is still mapped. */
+	frame_desc(pa)->flags |= FRAME_F_DETACHED;
+	expect_check_fails("a detached frame still mapped");
+	frame_desc(pa)->flags &= (uint8_t)~FRAME_F_DETACHED;
+	check();
+	destroy(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_evict_private),
+		TEST(test_evict_after_fork),
+		TEST(test_parent_writes_child_swapped),
+		TEST(test_evict_shared),
+		TEST(test_cache_hit_after_evict),
+		TEST(test_write_protect),
+		TEST(test_write_during_write_protect),
+		TEST(test_fork_swapped),
+		TEST(test_resize_and_faultaround),
+		TEST(test_reclaim),
+		TEST(test_no_swap),
+		TEST(test_pinned),
+		TEST(test_read_error_and_nomem),
+		TEST(test_fork_swapped_no_cache),
+		TEST(test_check_catches_swap_corruption),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

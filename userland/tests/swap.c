@@ -1,0 +1,229 @@
+/*
+ * Swap: data three times the machine's memory written and read back intact
+ * in order and in a random order; pages shared by fork stay shared across
+ * swap-out and swap-in; a process that exits with pages in swap frees its
+ * slots. The slow set: the guest-swap boot runs them with little RAM.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pager_client.h"
+#include "tests.h"
+
+#define WORDS (4096 / sizeof(uint64_t))
+#define SECOND (1000 * MS)
+
+static uint64_t pattern(uint64_t page, uint64_t word)
+{
+	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x5a5a5a5a;
+}
+
+static int swap_stats(struct pager_stats *st)
+{
+	CHECK_EQ(pager_stats(st), 0);
+	if (st->swap_slots_total == 0)
+		check_failed(__FILE__, __LINE__, "no swap device: boot with a swap disk");
+	return st->swap_slots_total ? 0 : -1;
+}
+
+static uint64_t *map_pages(uint64_t pages)
+{
+	void *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void fill(uint64_t *buf, uint64_t first, uint64_t pages)
+{
+	for (uint64_t p = first; p < first + pages; p++)
+		for (uint64_t w = 0; w < WORDS; w++)
+			buf[p * WORDS + w] = pattern(p, w);
+}
+
+/* Pages whose words differ from the pattern. */
+static uint64_t bad_page(const uint64_t *buf, uint64_t p)
+{
+	for (uint64_t w = 0; w < WORDS; w++)
+		if (buf[p * WORDS + w] != pattern(p, w))
+			return 1;
+	return 0;
+}
+
+/* Visit every page once in a pseudo-random order (a full-period LCG over a
+ * power of two, skipping indices beyond the buffer). */
+static uint64_t verify_random(const uint64_t *buf, uint64_t pages)
+{
+	uint64_t m = 1, x = 12345, bad = 0, seen = 0;
+
+	while (m < pages)
+		m <<= 1;
+	for (uint64_t i = 0; i < m; i++) {
+		x = (x * 5 + 3) & (m - 1);	/* a = 5 (4k+1), c odd: period m */
+		if (x < pages) {
+			bad += bad_page(buf, x);
+			seen++;
+		}
+	}
+	return seen == pages ? bad : pages;
+}
+
+int test_swap_pattern(void)
+{
+	struct pager_stats before, after;
+	uint64_t pages, bad = 0, *buf;
+
+	CHECK_RUN(swap_stats(&before));
+	pages = 3 * before.frames_total;
+	diag("writing %lu MiB, three times the %lu MiB the pager manages",
+	     (unsigned long)(pages / 256), (unsigned long)(before.frames_total / 256));
+	CHECK(before.swap_slots_free + before.frames_free > pages + 256);
+	CHECK((buf = map_pages(pages)) != NULL);
+	fill(buf, 0, pages);
+	for (uint64_t p = 0; p < pages; p++)
+		bad += bad_page(buf, p);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(verify_random(buf, pages), 0);
+	CHECK_EQ(pager_stats(&after), 0);
+	diag("pswpout %lu, pswpin %lu, major faults %lu, %lu write requests",
+	     (unsigned long)(after.pswpout - before.pswpout), (unsigned long)(after.pswpin - before.pswpin),
+	     (unsigned long)(after.major_faults - before.major_faults),
+	     (unsigned long)(after.swap_requests_out - before.swap_requests_out));
+	CHECK(after.pswpout - before.pswpout >= pages - before.frames_total);
+	CHECK(after.pswpin > before.pswpin);
+	CHECK(after.swap_requests_out - before.swap_requests_out < after.pswpout - before.pswpout);
+	CHECK_EQ(munmap(buf, pages * 4096), 0);
+	CHECK_EQ(pager_stats(&after), 0);
+	/* The region's slots came back: every slot still in use is named by a
+	 * page (this process's stack and heap may be out too). Nothing here is
+	 * shared by fork, so slots and entries match one for one. */
+	CHECK_EQ(after.swap_slots_total - after.swap_slots_free, after.swap_entries);
+	return 0;
+}
+
+/* The child of the fork test: waits, reads the shared pages, reports. */
+struct fork_board {
+	volatile int go, read;
+	volatile uint64_t bad;
+};
+
+static uint64_t *shared_data;
+static struct fork_board *board;
+static uint64_t shared_pages;
+
+static int fork_child(void *arg)
+{
+	(void)arg;
+	while (!board->go)
+		sys_yield();
+	for (uint64_t p = 0; p < shared_pages; p++)
+		board->bad += bad_page(shared_data, p);
+	board->read = 1;
+	while (board->go != 2)	/* stay alive while the parent counts sharing */
+		sys_yield();
+	return 0;
+}
+
+/* Pages of pid now shared with another process, and now in swap. */
+static int proc_counts(pid_t pid, uint32_t *shared, uint32_t *swapped)
+{
+	struct pager_proc_stats e[12];
+	uint32_t next = 0;
+
+	do {
+		int n = pager_proc_stats(next, e, 12, &next);
+		CHECK(n >= 0);
+		for (int i = 0; i < n; i++)
+			if (e[i].pid == (uint32_t)pid) {
+				*shared = e[i].shared;
+				*swapped = e[i].swapped;
+				return 0;
+			}
+	} while (next != 0);
+	check_failed(__FILE__, __LINE__, "pid %d not in the pager's table", (int)pid);
+	return -1;
+}
+
+/* Push the shared pages out by touching twice the memory elsewhere. */
+static int push_out(uint64_t frames)
+{
+	uint64_t pages = 2 * frames, *junk = map_pages(pages);
+
+	CHECK(junk != NULL);
+	for (uint64_t p = 0; p < pages; p++)
+		junk[p * WORDS] = p;
+	CHECK_EQ(munmap(junk, pages * 4096), 0);
+	return 0;
+}
+
+int test_swap_fork_sharing(void)
+{
+	struct pager_stats st;
+	struct exit_info info;
+	uint32_t shared, swapped;
+	uint64_t bad = 0;
+	pid_t child;
+
+	CHECK_RUN(swap_stats(&st));
+	shared_pages = st.frames_total / 8;
+	board = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(board != MAP_FAILED && (shared_data = map_pages(shared_pages)) != NULL);
+	fill(shared_data, 0, shared_pages);
+	CHECK((child = fork_run(fork_child, NULL)) > 0);
+	CHECK_RUN(push_out(st.frames_total));
+	CHECK_RUN(proc_counts(getpid(), &shared, &swapped));
+	diag("after pushing out: %u of %lu shared pages in swap", swapped, (unsigned long)shared_pages);
+	CHECK(swapped >= shared_pages / 2);
+	for (uint64_t p = 0; p < shared_pages; p++)	/* the parent brings them back */
+		bad += bad_page(shared_data, p);
+	CHECK_EQ(bad, 0);
+	board->go = 1;					/* the child finds them in memory */
+	CHECK_RUN(wait_flag(&board->read, 20 * SECOND));
+	CHECK_EQ(board->bad, 0);
+	CHECK_RUN(proc_counts(child, &shared, &swapped));
+	diag("after both read them: the child shares %u pages", shared);
+	CHECK(shared >= shared_pages / 2);		/* one frame for both again */
+	board->go = 2;
+	CHECK_EQ(reap(child, &info, 20 * SECOND), 0);
+	CHECK_EQ(info.how, EXIT_NORMAL);
+	munmap(shared_data, shared_pages * 4096);
+	munmap(board, 4096);
+	return 0;
+}
+
+static int fill_and_exit(void *arg)
+{
+	uint64_t pages = *(uint64_t *)arg, *buf = map_pages(pages);
+
+	if (!buf)
+		return 1;
+	fill(buf, 0, pages);
+	return 0;
+}
+
+int test_swap_exit_frees(void)
+{
+	struct pager_stats before, during, after;
+	struct exit_info info;
+	static uint64_t pages;
+	pid_t child;
+
+	CHECK_RUN(swap_stats(&before));
+	pages = 2 * before.frames_total;
+	CHECK((child = fork_run(fill_and_exit, &pages)) > 0);
+	CHECK_EQ(reap(child, &info, 60 * SECOND), 0);
+	CHECK_EQ(info.how, EXIT_NORMAL);
+	CHECK_EQ(info.status, 0);
+	CHECK_EQ(pager_stats(&during), 0);
+	CHECK(during.pswpout - before.pswpout >= pages / 2);
+	/* The pager frees the child's slots when it reaps it: allow it a moment. */
+	for (int64_t start = sys_clock(); sys_clock() - start < SECOND; sys_yield()) {
+		CHECK_EQ(pager_stats(&after), 0);
+		if (after.swap_slots_total - after.swap_slots_free == after.swap_entries)
+			break;
+	}
+	CHECK_EQ(after.swap_slots_total - after.swap_slots_free, after.swap_entries);
+	return 0;
+}
