@@ -223,11 +223,18 @@ size_t swapper_reclaim(size_t want)
 	static uint32_t slot[BATCH];
 	static struct blk_request req[BATCH];
 	static int err[BATCH];
-	size_t n = choose(victims, want > BATCH ? want : BATCH), got = 0;
+	size_t n, got = 0;
 	int nreq;
 
 	if (!slots)
 		return 0;
+	if (swap_slots_free(slots) == 0) {
+		/* Nowhere to write: do not sweep the frames for nothing. */
+		if (!cnt.full++)
+			printf("pager: swap: the swap device is full\n");
+		return 0;
+	}
+	n = choose(victims, want > BATCH ? want : BATCH);
 	for (; got < n && (slot[got] = swap_slot_alloc(slots)) != 0; got++)
 		vm_frame_write_protect(victims[got], 1);
 	if (got < n && !cnt.full++)

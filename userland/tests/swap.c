@@ -227,3 +227,42 @@ int test_swap_exit_frees(void)
 	CHECK_EQ(after.swap_slots_total - after.swap_slots_free, after.swap_entries);
 	return 0;
 }
+
+static int grow_forever(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t *p = map_pages(256);
+		if (!p)
+			return 2;
+		for (uint64_t i = 0; i < 256; i++)
+			p[i * WORDS] = i;
+	}
+}
+
+/* Swap full: the process that keeps allocating is killed with the pager's
+ * reason (out of memory); the others keep their data. Needs a swap disk
+ * smaller than what the child asks for (the guest-swapfull boot). */
+int test_swap_full(void)
+{
+	struct pager_stats before, after;
+	struct exit_info info;
+	uint64_t pages, *mine;
+	pid_t child;
+
+	CHECK_RUN(swap_stats(&before));
+	pages = before.frames_total / 8;
+	CHECK((mine = map_pages(pages)) != NULL);
+	fill(mine, 0, pages);
+	CHECK((child = fork_run(grow_forever, NULL)) > 0);
+	CHECK_EQ(reap(child, &info, 120 * SECOND), 0);
+	diag("the grower ended: how %u, cause %u", info.how, info.cause);
+	CHECK_EQ(info.how, EXIT_KILLED);
+	CHECK_EQ(info.cause, CAUSE_PAGE_FAULT);
+	CHECK_EQ(pager_stats(&after), 0);
+	CHECK(after.swap_full > before.swap_full);
+	for (uint64_t p = 0; p < pages; p++)
+		CHECK_EQ(bad_page(mine, p), 0);
+	CHECK_EQ(munmap(mine, pages * 4096), 0);
+	return 0;
+}

@@ -53,5 +53,6 @@ int test_notify_bind(void);
 int test_swap_pattern(void);
 int test_swap_fork_sharing(void);
 int test_swap_exit_frees(void);
+int test_swap_full(void);
 
 #endif
