@@ -2,7 +2,8 @@
  * demo: what init runs when no program is named. An echo server, two
  * clients calling it and a crasher run side by side; the crash is reported
  * and the others carry on. Then a forked family shares memory copy-on-write
- * (cowfamily), and vmstat shows the pager's counters. Exits 0 if
+ * (cowfamily), a program writes three times the memory and reads it back
+ * through swap (bigdata), and vmstat shows the pager's counters. Exits 0 if
  * everything happened as it should.
  */
 #include <stdio.h>
@@ -138,6 +139,9 @@ int main(void)
 		run(ep);
 	printf("demo: a forked family sharing memory copy-on-write\n");
 	check(run_program("cowfamily", family_argv), "the forked family saw only its own writes");
+	static const char *const big_argv[] = { "bigdata", NULL };
+	printf("demo: data three times the memory, through swap\n");
+	check(run_program("bigdata", big_argv), "three times the memory read back intact");
 	printf("demo: the pager's counters (vmstat)\n");
 	check(run_program("vmstat", vmstat_argv), "vmstat runs");
 	if (failures == 0)
