@@ -47,6 +47,7 @@ static const struct test {
 	{ test_swap_fork_sharing, "swap_fork_sharing", 1 },
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },
 	{ test_swap_full, "swap_full", 1 },
+	{ test_swap_read_error, "swap_read_error", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

@@ -266,3 +266,43 @@ int test_swap_full(void)
 	CHECK_EQ(munmap(mine, pages * 4096), 0);
 	return 0;
 }
+
+static int fill_and_read_back(void *arg)
+{
+	uint64_t pages = *(uint64_t *)arg, bad = 0, *buf = map_pages(pages);
+
+	if (!buf)
+		return 1;
+	fill(buf, 0, pages);
+	for (uint64_t p = 0; p < pages; p++)
+		bad += bad_page(buf, p);
+	return bad ? 1 : 0;
+}
+
+/* A page that cannot be read back from swap (the guest-diskerrors boot
+ * injects a read error deep in the swap area, where the child's pages go):
+ * the child that owns it is killed with the pager's reason, the parent's
+ * data, written before, is intact. */
+int test_swap_read_error(void)
+{
+	struct pager_stats before, after;
+	struct exit_info info;
+	static uint64_t pages;
+	uint64_t mine_pages = 64, *mine;
+	pid_t child;
+
+	CHECK_RUN(swap_stats(&before));
+	CHECK((mine = map_pages(mine_pages)) != NULL);
+	fill(mine, 0, mine_pages);
+	pages = 2 * before.frames_total;
+	CHECK((child = fork_run(fill_and_read_back, &pages)) > 0);
+	CHECK_EQ(reap(child, &info, 120 * SECOND), 0);
+	diag("the child ended: how %u, cause %u, status %d", info.how, info.cause, info.status);
+	CHECK_EQ(info.how, EXIT_KILLED);
+	CHECK_EQ(info.cause, CAUSE_PAGE_FAULT);
+	CHECK_EQ(pager_stats(&after), 0);
+	CHECK(after.swap_read_errors > before.swap_read_errors);
+	for (uint64_t p = 0; p < mine_pages; p++)
+		CHECK_EQ(bad_page(mine, p), 0);
+	return 0;
+}

@@ -54,5 +54,6 @@ int test_swap_pattern(void);
 int test_swap_fork_sharing(void);
 int test_swap_exit_frees(void);
 int test_swap_full(void);
+int test_swap_read_error(void);
 
 #endif
