@@ -55,6 +55,13 @@ static int64_t sys_clock(struct thread *t, const uint64_t *a)
 	return (int64_t)arch_ticks_to_ns(arch_time_now());
 }
 
+static int64_t sys_idle_ns(struct thread *t, const uint64_t *a)
+{
+	(void)t;
+	(void)a;
+	return (int64_t)arch_ticks_to_ns(arch_idle_ticks());
+}
+
 static int64_t sys_handle_close(struct thread *t, const uint64_t *a)
 {
 	if (a[0] == HANDLE_SELF)
@@ -71,6 +78,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_HANDLE_CLOSE] = sys_handle_close,
 	[SYS_THREAD_EXIT] = sys_thread_exit,
 	[SYS_GETTID] = sys_gettid,
+	[SYS_IDLE_NS] = sys_idle_ns,
 	[SYS_ENDPOINT_CREATE] = sys_endpoint_create,
 	[SYS_SEND] = sys_send,
 	[SYS_RECV] = sys_recv,

@@ -82,6 +82,7 @@ void arch_trap_init(void);
 /* Sleep until an interrupt is pending and dispatch it (interrupts stay
  * masked in the kernel, so it is handled here, not by a trap). */
 void arch_idle(void);
+uint64_t arch_idle_ticks(void);	/* timer ticks spent in arch_idle */
 void arch_set_finisher(uint64_t base);
 /* The interrupt controller: sources 1..ndev-1. */
 void arch_irq_init(uint64_t plic_base, uint32_t ndev);

@@ -174,11 +174,19 @@ _Noreturn void trap_from_kernel(void)
 	      csr_read(scause), csr_read(stval), csr_read(sepc));
 }
 
+static uint64_t idle_ticks;
+
+uint64_t arch_idle_ticks(void)
+{
+	return idle_ticks;
+}
+
 void arch_idle(void)
 {
-	uint64_t pending;
+	uint64_t pending, start = arch_time_now();
 
 	wfi();
+	idle_ticks += arch_time_now() - start;
 	pending = csr_read(sip);
 	if (pending & (1UL << IRQ_S_TIMER))
 		interrupt(IRQ_S_TIMER);

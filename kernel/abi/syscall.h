@@ -17,6 +17,8 @@ enum syscall_number {
 	SYS_HANDLE_CLOSE = 5,	/* (handle) -> 0 */
 	SYS_THREAD_EXIT = 6,	/* (): ends the calling thread only */
 	SYS_GETTID = 7,		/* () -> tid */
+	SYS_IDLE_NS = 8,	/* () -> nanoseconds the hart has slept idle since
+				 * boot (benchmarks report disk waits apart) */
 
 	SYS_ENDPOINT_CREATE = 10, /* () -> handle */
 	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0 */

@@ -70,6 +70,11 @@ _Noreturn void sys_thread_exit(void)
 	__builtin_trap();
 }
 
+int64_t sys_idle_ns(void)
+{
+	return call0(SYS_IDLE_NS);
+}
+
 int sys_gettid(void)
 {
 	return (int)call0(SYS_GETTID);

@@ -26,6 +26,7 @@ int64_t sys_clock(void);		/* nanoseconds since boot */
 int sys_handle_close(int h);
 _Noreturn void sys_thread_exit(void);
 int sys_gettid(void);
+int64_t sys_idle_ns(void);	/* time the machine slept idle since boot */
 
 /* IPC. Every struct msg is the caller's own memory. A page of it not yet
  * there is brought in by the pager for the call; a bad pointer is
