@@ -7,6 +7,7 @@
 
 struct pager_config {
 	unsigned faultaround;	/* pager.faultaround: extra pages per fault */
+	unsigned readahead;	/* pager.readahead: extra pages per swap-in read */
 	const char *init_run;	/* init.run: program for init to run, "" = demo */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };

@@ -75,6 +75,7 @@ int main(void)
 	       frames_descriptor_size());
 	config_print();
 	vm_init(mmu_ops(), config.faultaround);
+	vm_set_readahead(config.readahead);
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
 	env.pager_ep = sys_endpoint_create();

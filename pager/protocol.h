@@ -84,6 +84,8 @@ struct pager_stats {
 	uint64_t swap_full;		/* reclaims that found no free slot */
 	uint64_t swap_entries;		/* page entries naming a slot (a slot shared
 					 * by fork is named by several) */
+	uint64_t swap_readahead;	/* pages read back with a major fault's page,
+					 * ahead of their own (not in major_faults) */
 };
 
 struct pager_proc_stats {

@@ -41,6 +41,7 @@ void handle_stats(const struct msg *in, struct msg *out)
 		.major_faults = c->swap_ins,
 		.swap_cache_hits = c->swap_cache_hits,
 		.swap_entries = c->swap_entries,
+		.swap_readahead = c->swap_readahead,
 	};
 	struct swapper_counters sw;
 

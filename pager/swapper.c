@@ -4,12 +4,15 @@
  * chance (the harvest clears the bits); others are write-protected, written
  * to consecutive slots in as few requests as possible, and handed to the
  * VM core, which makes every page entry name the slot. A fault reads the
- * page back; a page that several processes still name stays in memory
- * (the swap cache) so they share one frame again, as they did before.
+ * page back, with the pages after it in its region that follow it on the
+ * disk (readahead) in the same request; a page that several processes still
+ * name stays in memory (the swap cache) so they share one frame again, as
+ * they did before.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "swapper.h"
 #include "swap_header.h"
 #include "swap_slots.h"
@@ -20,6 +23,10 @@
 
 #define BATCH 32		/* victims written per reclaim */
 #define HARVEST_MAX 64		/* mappings of one frame checked at once */
+/* Requests one read_many may need: 1 + VM_READAHEAD_MAX pages. */
+#define READ_MANY_REQUESTS ((1 + VM_READAHEAD_MAX + BLK_MAX_PAGES - 1) / BLK_MAX_PAGES)
+_Static_assert(READ_MANY_REQUESTS * sizeof(struct blk_request) <= MSG_DATA_MAX,
+	       "read_many's requests must go in one message");
 
 static struct swap_slots *slots;
 static uint64_t *cache;		/* [slot]: frame holding its contents, or 0 */
@@ -53,6 +60,13 @@ static void forget(uint32_t slot)
 	cache[slot] = 0;
 }
 
+/* pa holds slot's contents now: others naming the slot find this frame. */
+static void tie(uint32_t slot, uint64_t pa)
+{
+	cache[slot] = pa;
+	frame_desc(pa)->swap = slot;
+}
+
 static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
 {
 	int r = blkdev_sync(0, sector_of(slot), pa);
@@ -64,8 +78,41 @@ static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
 		return r;
 	}
 	cnt.pages_in++;
-	cache[slot] = pa;	/* others naming the slot find this frame */
-	frame_desc(pa)->swap = slot;
+	tie(slot, pa);
+	return 0;
+}
+
+/* A fault's page and its readahead window, consecutive slots: one request,
+ * or two when the window is the longest (16 pages after the page asked for,
+ * one more than a request holds), sent in one message. A failure is not a
+ * read error: the VM core reads the page asked for alone next, and that
+ * read's result is what counts. */
+static int read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+{
+	static struct blk_request req[READ_MANY_REQUESTS];
+	int nreq = 0, err = 0, r;
+
+	(void)ctx;
+	if (n == 0 || n > READ_MANY_REQUESTS * BLK_MAX_PAGES)
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k += BLK_MAX_PAGES, nreq++) {
+		unsigned m = n - k < BLK_MAX_PAGES ? n - k : BLK_MAX_PAGES;
+		/* Tags from 0, as a write batch's: each waits for all of its own. */
+		req[nreq] = (struct blk_request){ .tag = (uint32_t)nreq, .write = 0,
+						  .sector = sector_of(first + k), .npages = m };
+		memcpy(req[nreq].pa, pa + k, m * sizeof(*pa));
+	}
+	r = blkdev_submit(req, nreq);
+	for (int k = 0; k < nreq; k++) {
+		int e = r < 0 ? r : blkdev_wait(req[k].tag);
+		err = err < 0 ? err : e;
+	}
+	cnt.requests_in += (uint64_t)nreq;
+	if (err < 0)
+		return err;
+	cnt.pages_in += n;
+	for (unsigned k = 0; k < n; k++)
+		tie(first + k, pa[k]);
 	return 0;
 }
 
@@ -186,9 +233,20 @@ static void write_all(struct blk_request *req, int nreq, int *err)
 }
 
 /* After the write: hand the page to the VM core, or keep it after an error. */
+/* The free list hands out the last frame freed first: freeing the batch
+ * last to first gives the next pages touched in address order frames in
+ * slot order, so a streaming program's pages land on disk in address
+ * order again and readahead finds them. */
+static void free_in_reverse(const uint64_t *pa, size_t n)
+{
+	while (n-- > 0)
+		frame_free(pa[n]);
+}
+
 static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const struct blk_request *req,
 		     const int *err)
 {
+	static uint64_t gone[BATCH];
 	size_t freed = 0, k = 0;
 
 	for (int r = 0; k < n; r++) {
@@ -205,8 +263,7 @@ static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const s
 			 * a free clears the flag)? */
 			if ((frame_desc(pa[k])->flags & FRAME_F_WRITE_PROTECT) &&
 			    vm_evict(pa[k], slot[k]) > 0) {
-				frame_free(pa[k]);
-				freed++;
+				gone[freed++] = pa[k];
 				cnt.pages_out++;
 			} else {
 				vm_frame_write_protect(pa[k], 0);
@@ -214,6 +271,7 @@ static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const s
 			swap_slot_put(slots, slot[k]);	/* the allocation's own reference */
 		}
 	}
+	free_in_reverse(gone, freed);
 	return freed;
 }
 
@@ -248,7 +306,8 @@ size_t swapper_reclaim(size_t want)
 
 int swapper_init(const struct swap_area *area)
 {
-	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL };
+	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL,
+						read_many };
 
 	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);
 	cache = calloc((size_t)area->last + 1, sizeof(*cache));

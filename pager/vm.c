@@ -29,6 +29,11 @@ void vm_set_swap(const struct vm_swap_ops *ops)
 		memset(&vm.swap, 0, sizeof(vm.swap));
 }
 
+void vm_set_readahead(unsigned pages)
+{
+	vm.readahead = pages > VM_READAHEAD_MAX ? VM_READAHEAD_MAX : pages;
+}
+
 void vm_note_bug(const char *why)
 {
 	if (!vm.bug)

@@ -107,6 +107,7 @@ struct vm_counters {
 	uint64_t swap_cache_hits;	/* swapped pages found still in memory */
 	uint64_t evictions;		/* frames handed to swap by vm_evict */
 	uint64_t swap_entries;		/* page entries now naming a slot */
+	uint64_t swap_readahead;	/* pages read back ahead of their fault, mapped */
 };
 const struct vm_counters *vm_counters(void);
 
@@ -128,8 +129,22 @@ struct vm_swap_ops {
 	 * were freed, 0 if none could be. */
 	size_t (*reclaim)(void *ctx, size_t want);
 	void *ctx;
+	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
+	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
+	 * request where the device allows; 0, or a negative error and no
+	 * frame is to be trusted. n <= 1 + VM_READAHEAD_MAX. May block. */
+	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
 };
 void vm_set_swap(const struct vm_swap_ops *ops);
+
+/* Swap-in readahead: a major fault on a private page that reads slot S
+ * also reads up to `pages` following pages of its region that name S+1,
+ * S+2, ... in the same request (read_many), and maps them; stops at the
+ * first that does not, or is in the swap cache, or when no frame is free
+ * (never reclaims for it). 0 (vm_init's default): one page per read. At
+ * most VM_READAHEAD_MAX. */
+#define VM_READAHEAD_MAX 16
+void vm_set_readahead(unsigned pages);
 
 /* A pinned space's frames are never evicted (a driver the pager waits on). */
 void vm_space_set_pinned(struct vm_space *s, int pinned);

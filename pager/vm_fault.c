@@ -1,8 +1,8 @@
 /*
  * How pages come and go private: a fault fills an absent page (and a few
- * after it), brings a swapped one back, or breaks copy-on-write on a
- * write; a fork makes a space's private pages copy-on-write in parent and
- * child.
+ * after it), brings a swapped one back (and the few after it that follow
+ * it on the disk), or breaks copy-on-write on a write; a fork makes a
+ * space's private pages copy-on-write in parent and child.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,36 +49,95 @@ static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 }
 
-int vm_swap_frame(uint32_t slot, uint64_t *out, int *cached)
+/* Frames for the pages after private page i that can be read with its
+ * slot in one request: up to vm.readahead pages in a row that name slot + 1,
+ * slot + 2, ... and are not in the swap cache (a frame holds that slot
+ * already: reading it again would part its sharers). frame_alloc, never
+ * reclaim, for pages nobody asked for yet. How many, frames in pa[]. */
+static unsigned readahead_window(const struct vm_region *r, uint64_t i, uint32_t slot,
+				 uint64_t *pa)
 {
-	uint64_t pa = vm.swap.cached ? vm.swap.cached(vm.swap.ctx, slot) : 0;
-	const struct frame *f = pa ? frame_desc(pa) : NULL;
+	uint64_t n = region_pages(r);
+	unsigned k = 0;
 
-	*cached = pa != 0;
-	if (pa && (!f || f->state != FRAME_ANON)) {
-		vm_note_bug("the swap cache holds a frame that is not a process page");
-		return VM_FAULT_IO;
+	if (!vm.swap.read_many)
+		return 0;
+	for (; k < vm.readahead && i + 1 + k < n; k++) {
+		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
+		if (region_slot(r, i + 1 + k) != next ||
+		    (vm.swap.cached && vm.swap.cached(vm.swap.ctx, next)) || !(pa[k] = frame_alloc()))
+			break;
 	}
-	if (!pa && !vm.swap.read) {
-		vm_note_bug("a page names a swap slot, but there is no swap");
-		return VM_FAULT_IO;
-	}
-	if (!pa && !(pa = vm_frame_alloc()))
+	return k;
+}
+
+/* Read slot into a new frame, pa[0], with the readahead window after page
+ * i of private region r (none without r) in the same request into pa[1..);
+ * *n: the pages read. A window that fails to read is given up and the
+ * page read alone: only its own error fails the fault. */
+static int swap_read(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+		     unsigned *n)
+{
+	unsigned extra;
+
+	if (!(pa[0] = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
-	if (!*cached && vm.swap.read(vm.swap.ctx, slot, pa) < 0) {
-		vm_frame_release(pa);	/* freed, unless the swap code tied it anyway */
+	/* Chosen after that allocation: its reclaim may send more of r out. */
+	extra = r ? readahead_window(r, i, slot, pa + 1) : 0;
+	*n = 1;
+	if (extra && vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra) == 0) {
+		*n += extra;
+		return 0;
+	}
+	for (unsigned k = 1; k <= extra; k++)
+		vm_frame_release(pa[k]);	/* freed, unless the swap code tied it anyway */
+	if (vm.swap.read(vm.swap.ctx, slot, pa[0]) < 0) {
+		vm_frame_release(pa[0]);
 		return VM_FAULT_IO;
 	}
-	*out = pa;
 	return 0;
 }
 
-void vm_swap_claimed(uint32_t slot, uint64_t pa, int cached)
+/* vm_swap_frame, and with r the readahead window after r's page i: pa[0]
+ * holds slot's contents, pa[1..*n) the window's (none on a cache hit). */
+static int swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+		       unsigned *n, int *cached)
+{
+	uint64_t hit = vm.swap.cached ? vm.swap.cached(vm.swap.ctx, slot) : 0;
+	const struct frame *f = hit ? frame_desc(hit) : NULL;
+
+	*cached = hit != 0;
+	*n = 1;
+	if (hit && (!f || f->state != FRAME_ANON)) {
+		vm_note_bug("the swap cache holds a frame that is not a process page");
+		return VM_FAULT_IO;
+	}
+	if (hit) {
+		pa[0] = hit;
+		return 0;
+	}
+	if (!vm.swap.read) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return VM_FAULT_IO;
+	}
+	return swap_read(slot, r, i, pa, n);
+}
+
+int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached)
+{
+	unsigned n;
+
+	return swap_frames(slot, NULL, 0, pa, &n, cached);
+}
+
+void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from)
 {
 	frame_desc(pa)->flags &= (uint8_t)~FRAME_F_DETACHED;	/* the VM core's again */
 	vm_slot_put(slot);
-	if (cached)
+	if (from == VM_SWAP_CACHED)
 		vm.cnt.swap_cache_hits++;
+	else if (from == VM_SWAP_AHEAD)
+		vm.cnt.swap_readahead++;
 	else
 		vm.cnt.swap_ins++;
 }
@@ -98,18 +157,16 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 	return VM_FAULT_MAPPED;
 }
 
-/* Private page i names a swap slot: map the frame holding its contents.
+/* Map pa, holding the contents of the slot private page i names, at i.
  * Copy-on-write, as before it went out, while another space maps that
  * frame (found in the swap cache) or the slot's other entries will come
- * back to it (the cache still ties it once this entry lets go). */
-static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
+ * back to it (the cache still ties it once this entry lets go). A frame
+ * read for it is released if it cannot be mapped. */
+static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
+		    enum vm_swap_from from)
 {
 	uint32_t slot = region_slot(r, i);
-	uint64_t pa;
-	int cached, res = vm_swap_frame(slot, &pa, &cached);
 
-	if (res < 0)
-		return res;
 	if (frame_desc(pa)->obj) {
 		vm_note_bug("the swap cache gave a private page a shared object's frame");
 		return VM_FAULT_IO;
@@ -117,14 +174,31 @@ static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 	/* Whether other entries name the slot shows only after this one's
 	 * put, which cannot be undone: map it copy-on-write first if it might. */
 	if (vm_page_map(s, r, i, pa, vm_mapcount(pa) > 0 || vm_frame_tied(pa)) < 0) {
-		if (!cached)
+		if (from != VM_SWAP_CACHED)
 			vm_frame_release(pa);
 		return VM_FAULT_NOMEM;
 	}
-	vm_swap_claimed(slot, pa, cached);
+	vm_swap_claimed(slot, pa, from);
 	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !vm_frame_tied(pa))
 		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
 	return VM_FAULT_MAPPED;
+}
+
+/* Private page i names a swap slot: map the frame holding its contents,
+ * then the pages read ahead with it, each as its own fault would have
+ * (one that cannot be mapped stays swapped, its frame released). */
+static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t pa[1 + VM_READAHEAD_MAX];
+	unsigned n;
+	int cached, res = swap_frames(region_slot(r, i), r, i, pa, &n, &cached);
+
+	if (res < 0)
+		return res;
+	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
+	for (unsigned k = 1; k < n; k++)
+		swap_map(s, r, i + k, pa[k], VM_SWAP_AHEAD);
+	return res;
 }
 
 /* A write to private page i, mapped read-only since a fork or since it

@@ -118,13 +118,15 @@ struct vm_space {
 struct vm_state {
 	struct mmu_ops mmu;
 	unsigned faultaround;
+	unsigned readahead;		/* vm_set_readahead; used only with swap.read_many */
 	struct vm_counters cnt;		/* frames_mapped/shared and rmap_entries kept by rmap.c */
 	/* All NULL: no swap (vm_set_swap). What the VM core relies on: read,
-	 * slot_dup and slot_put come together; cached is a plain lookup that
-	 * returns a frame only while frame.swap names the slot, and the swap
-	 * code unties a slot in the slot_put that drops its last entry; read
-	 * and reclaim may evict frames but never destroy a space or change
-	 * its regions (they run in the middle of a fault). */
+	 * slot_dup and slot_put come together (read_many is optional); cached
+	 * is a plain lookup that returns a frame only while frame.swap names
+	 * the slot, and the swap code unties a slot in the slot_put that drops
+	 * its last entry; read, read_many and reclaim may evict frames but
+	 * never destroy a space or change its regions (they run in the middle
+	 * of a fault). */
 	struct vm_swap_ops swap;
 	struct vm_space *spaces;	/* every live space */
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
@@ -179,9 +181,15 @@ void vm_slot_put(uint32_t slot);
 
 /* vm_fault.c: the frame holding slot's contents, from the swap cache or
  * read into a new frame (*cached says which); 0, VM_FAULT_NOMEM or
- * VM_FAULT_IO. vm_swap_claimed: an entry that named slot now names pa. */
+ * VM_FAULT_IO. vm_swap_claimed: an entry that named slot now names pa,
+ * which came `from` there (the counter it adds to). */
+enum vm_swap_from {
+	VM_SWAP_READ,		/* read for this entry's fault: swap_ins */
+	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
+	VM_SWAP_AHEAD		/* read with another page's fault: swap_readahead */
+};
 int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached);
-void vm_swap_claimed(uint32_t slot, uint64_t pa, int cached);
+void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from);
 
 /* region.c */
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);

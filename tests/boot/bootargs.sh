@@ -33,7 +33,7 @@ check "kernel reports an unknown kernel key with the known keys" \
 	"boot: unknown key 'kernel.verbos' (known: kernel.timeslice_ms, kernel.verbose)"
 check "kernel uses the defaults" "kernel.timeslice_ms=10 kernel.verbose=0"
 check "pager reports an unknown key with the known keys" \
-	"pager: boot: unknown key 'pager.policy' (known: pager.faultaround, init.run, init.args)"
+	"pager: boot: unknown key 'pager.policy' (known: pager.faultaround, pager.readahead, init.run, init.args)"
 check "pager reports a word without '='" "pager: boot: 'nokey' is not key=value (ignored)"
 check "init reports an unknown program" "init: cannot run 'nosuch': no such program in the initrd"
 n=$((n + 1))

@@ -31,7 +31,9 @@ struct fake_swap {
 	int refs[NSLOT];	/* the allocation's own reference + page entries */
 	uint64_t cache[NSLOT];	/* the frame tied to the slot, if frame.swap agrees */
 	unsigned reads, dups, puts, reclaims;
+	unsigned read_manys, many_pages;	/* read_many calls, and the pages of the last */
 	int fail_read;		/* reads fail */
+	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */
 	uint64_t victim;	/* reclaim evicts this frame first, once */
 	uint64_t hog[FAKE_FRAMES];	/* frames taken away; reclaim gives some back */
@@ -139,7 +141,34 @@ static size_t sw_reclaim(void *ctx, size_t want)
 	return n;
 }
 
-static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL };
+/* Slots first.. into pa[0..n), as one request: the VM core asks for it
+ * only with a readahead window, for slots still named and frames fresh. */
+static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	sw.read_manys++;
+	sw.many_pages = n;
+	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX && first + n <= NSLOT);
+	for (unsigned k = 0; k < n; k++) {
+		const struct frame *f = frame_desc(pa[k]);
+		assert_true(first + k > 0 && sw.disk[first + k] && sw.refs[first + k] > 0);
+		assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
+	}
+	if (sw.fail_many)
+		return -5;
+	for (unsigned k = 0; k < n; k++) {
+		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
+		if (!sw.no_tie)
+			tie(first + k, pa[k]);
+	}
+	return 0;
+}
+
+static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL,
+					   NULL };
+/* The same device, able to read several consecutive slots at once. */
+static const struct vm_swap_ops sw_ra_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
+					      NULL, sw_read_many };
 
 /* Write pa out and evict it as the pager's swapper does: a new slot with
  * its own reference, the frame write-protected while it is written, every
@@ -993,6 +1022,419 @@ static void test_fork_swapped_no_cache(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* --- readahead --- */
+
+/* Fill pages [first, first + n) of the region at VA, page j with 16 * j,
+ * and send them out in order: the fake hands out the lowest free slot, so
+ * with no slot in use they get consecutive ones. The first one's slot. */
+static uint32_t swap_out_run(struct vm_space *s, uint64_t first, unsigned n)
+{
+	uint32_t slot0 = 0;
+
+	for (uint64_t j = first; j < first + n; j++)
+		fill(s, VA + j * PG, (uint8_t)(16 * j));
+	for (uint64_t j = first; j < first + n; j++) {
+		uint32_t slot = swap_out(vm_lookup(s, VA + j * PG), 0);
+		slot0 = j == first ? slot : slot0;
+		assert_int_equal(slot, slot0 + (j - first));
+	}
+	check();
+	return slot0;
+}
+
+static int present(struct vm_space *s, uint64_t j)
+{
+	return vm_lookup(s, VA + j * PG) != 0;
+}
+
+/* Page j holds what swap_out_run put there. */
+static void expect_page(struct vm_space *s, uint64_t j)
+{
+	expect_fill(s, VA + j * PG, (uint8_t)(16 * j));
+}
+
+/* A run of consecutive slots comes back with one read_many: the faulting
+ * page and `readahead` after it, each mapped writable (nothing else names
+ * its slot), counted apart from the major fault; the window ends there and
+ * at the region's end; with readahead 0, or a device without read_many,
+ * one page per read as before. */
+static void test_readahead_run(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free();
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	assert_int_equal(vm_region_add(s, VA, VA + 10 * PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 8);
+	assert_int_equal(frames_free(), free0);
+
+	/* Off by default: one page, one single read. */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(sw.read_manys, 0);
+	assert_int_equal(present(s, 1), 0);
+	slot = swap_out(vm_lookup(s, VA), 0);	/* back out: the lowest free slot again */
+	assert_int_equal(slot, 1);
+
+	/* Pages 0..4 in one request; 5..7 stay out. */
+	vm_set_readahead(4);
+	fake_fault(s, VA + 8, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.many_pages, 5);
+	assert_int_equal(sw.reads, 1);
+	for (uint64_t j = 0; j < 5; j++) {
+		assert_true(present(s, j));
+		assert_int_equal(perm_at(1, VA + j * PG), RW);
+		expect_page(s, j);
+		assert_int_equal(sw.refs[slot + j], 0);
+		assert_int_equal(frame_desc(vm_lookup(s, VA + j * PG))->swap, 0);
+	}
+	for (uint64_t j = 5; j < 8; j++)
+		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
+	assert_int_equal(vm_counters()->swap_ins, 2);
+	assert_int_equal(vm_counters()->swap_readahead, 4);
+	assert_int_equal(vm_counters()->swap_cache_hits, 0);
+	assert_int_equal(vm_counters()->swap_entries, 3);
+	assert_int_equal(vm_counters()->faults, 8 + 2);
+	assert_int_equal(frames_free(), free0 - 5);
+
+	/* Written without a fault: each page is its own. */
+	fill(s, VA + 4 * PG, 99);
+	assert_int_equal(vm_counters()->faults, 10);
+
+	/* From page 5 the window ends with the pages that name slots: page 8
+	 * was never touched. */
+	vm_set_readahead(100);	/* at most VM_READAHEAD_MAX */
+	fake_fault(s, VA + 5 * PG, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 2);
+	assert_int_equal(sw.many_pages, 3);
+	for (uint64_t j = 5; j < 8; j++)
+		expect_page(s, j);
+	assert_int_equal(perm_at(1, VA + 5 * PG), RW);
+	assert_int_equal(vm_counters()->swap_ins, 3);
+	assert_int_equal(vm_counters()->swap_readahead, 6);
+	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+
+	/* The last two pages of the region: the window stops at its end. */
+	fill(s, VA + 8 * PG, 0);
+	slot = swap_out_run(s, 8, 2);
+	fake_fault(s, VA + 8 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 3);
+	assert_int_equal(sw.many_pages, 2);
+	expect_page(s, 8);
+	expect_page(s, 9);
+
+	/* A device without read_many: single reads, whatever the setting. */
+	vm_set_swap(&sw_ops);
+	swap_out_run(s, 0, 3);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 3);
+	assert_int_equal(sw.reads, 2);
+	assert_int_equal(slot_at(s, VA + PG), slot_at(s, VA + 2 * PG) - 1);
+	assert_int_equal(vm_counters()->swap_ins, 5);
+	assert_int_equal(vm_counters()->swap_readahead, 7);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The window stops at the first page that does not name the next slot:
+ * one out of order, one present, one never touched; a stack reads ahead
+ * like anonymous memory. */
+static void test_readahead_gap(void **state)
+{
+	struct vm_space *s = space(1), *t = space(2);
+	uint64_t free0 = frames_free();
+	uint32_t s2;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(8);
+	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_STACK, NULL), 0);
+	assert_int_equal(vm_region_add(t, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t j = 0; j < 6; j++)
+		fill(s, VA + j * PG, (uint8_t)(16 * j));
+	fill(t, VA, 7);
+	/* Slots 1, 2 for pages 0, 1; 3 for t's page; 4, 5 for pages 2, 3;
+	 * 6 for page 5; page 4 stays in memory. */
+	swap_out(vm_lookup(s, VA), 0);
+	swap_out(vm_lookup(s, VA + PG), 0);
+	swap_out(vm_lookup(t, VA), 0);
+	swap_out(vm_lookup(s, VA + 2 * PG), 0);
+	s2 = swap_out(vm_lookup(s, VA + 3 * PG), 0);
+	swap_out(vm_lookup(s, VA + 5 * PG), 0);
+	assert_int_equal(s2, 5);
+	check();
+
+	/* Page 1 follows page 0 on the disk; page 2 (slot 4, not 3) does not. */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.many_pages, 2);
+	assert_int_equal(slot_at(s, VA + 2 * PG), 4);
+	/* Page 3 follows page 2; page 4 is present. */
+	fake_fault(s, VA + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 2);
+	assert_int_equal(sw.many_pages, 2);
+	assert_int_equal(slot_at(s, VA + 5 * PG), 6);
+	/* Page 5: page 6 was never touched. A single read. */
+	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 2);
+	assert_int_equal(sw.reads, 1);
+	for (uint64_t j = 0; j < 6; j++)
+		expect_page(s, j);
+	assert_int_equal(slot_at(t, VA), 3);	/* another space's slot is never read ahead */
+	assert_int_equal(vm_counters()->swap_ins, 3);
+	assert_int_equal(vm_counters()->swap_readahead, 2);
+	fake_fault(t, VA, VM_R, VM_FAULT_MAPPED);
+	expect_fill(t, VA, 7);
+	check();
+	destroy(s);
+	destroy(t);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A page whose slot is in the swap cache ends the window: its frame is
+ * found there by its own fault, not read a second time. */
+static void test_readahead_stops_at_cached(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free(), kept;
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(8);
+	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t j = 0; j < 4; j++)
+		fill(s, VA + j * PG, (uint8_t)(16 * j));
+	slot = swap_out(vm_lookup(s, VA), 0);
+	swap_out(vm_lookup(s, VA + PG), 0);
+	kept = vm_lookup(s, VA + 2 * PG);
+	swap_out(kept, 1);	/* written, and kept in the swap cache */
+	swap_out(vm_lookup(s, VA + 3 * PG), 0);
+	check();
+	assert_int_equal(frames_free(), free0 - 1);
+
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.many_pages, 2);
+	assert_int_equal(slot_at(s, VA + 2 * PG), slot + 2);
+	assert_int_equal(slot_at(s, VA + 3 * PG), slot + 3);
+	/* Page 2 from the cache: no read, so no window either. */
+	fake_fault(s, VA + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(s, VA + 2 * PG), kept);
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.reads, 0);
+	assert_int_equal(slot_at(s, VA + 3 * PG), slot + 3);
+	fake_fault(s, VA + 3 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reads, 1);
+	for (uint64_t j = 0; j < 4; j++)
+		expect_page(s, j);
+	assert_int_equal(vm_counters()->swap_ins, 2);
+	assert_int_equal(vm_counters()->swap_readahead, 1);
+	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Pages shared after fork come back by readahead as by their own faults:
+ * copy-on-write while the other space's entries still name the slots, found
+ * in the swap cache by it, copied on a write. */
+static void test_readahead_after_fork(void **state)
+{
+	struct vm_space *p = space(1), *c = space(2);
+	uint64_t free0 = frames_free(), pa;
+	uint32_t slot = 0;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(8);
+	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t j = 0; j < 4; j++)
+		fill(p, VA + j * PG, (uint8_t)(16 * j));
+	assert_int_equal(vm_fork(p, c), 0);
+	for (uint64_t j = 0; j < 4; j++) {
+		uint32_t got = swap_out(vm_lookup(p, VA + j * PG), 0);
+		slot = j ? slot : got;
+		assert_int_equal(got, slot + j);
+		assert_int_equal(sw.refs[got], 2);
+	}
+	check();
+
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.many_pages, 4);
+	for (uint64_t j = 0; j < 4; j++) {
+		assert_int_equal(perm_at(1, VA + j * PG), VM_R);
+		assert_true(region_page_cow(vm_region_find(p, VA), j));
+		assert_int_equal(sw.refs[slot + j], 1);
+		assert_int_equal(sw_cached(NULL, slot + j), vm_lookup(p, VA + j * PG));
+	}
+	/* The child faults page 2: the frame readahead brought in. */
+	fake_fault(c, VA + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	pa = vm_lookup(p, VA + 2 * PG);
+	assert_int_equal(vm_lookup(c, VA + 2 * PG), pa);
+	assert_int_equal(vm_mapcount(pa), 2);
+	assert_int_equal(sw.read_manys + sw.reads, 1);
+	assert_int_equal(sw.refs[slot + 2], 0);
+	assert_int_equal(slot_at(c, VA + 3 * PG), slot + 3);	/* a hit reads nothing ahead */
+	/* The parent's write copies: the child's entry names the slot still. */
+	fill(p, VA + PG, 200);
+	check();
+	assert_int_equal(vm_counters()->cow_breaks, 1);
+	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	expect_page(c, 1);
+	assert_int_equal(perm_at(2, VA + PG), RW);	/* the slot's last entry, the frame its own */
+	expect_fill(p, VA + PG, 200);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->swap_readahead, 3);
+	assert_int_equal(vm_counters()->swap_cache_hits, 2);
+	assert_int_equal(sw.read_manys + sw.reads, 1);
+	destroy(p);
+	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The window takes only free frames: it stops when they run out, and a
+ * fault that had to reclaim for its own page reads that page alone. */
+static void test_readahead_frames_run_out(void **state)
+{
+	struct vm_space *s;
+	uint64_t free0;
+	uint32_t slot;
+
+	(void)state;
+	fake_teardown();
+	fake_setup(0);
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(8);
+	free0 = frames_free();
+	s = space(1);
+	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 8);
+	hog_frames(3);
+
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.many_pages, 3);
+	assert_int_equal(sw.reclaims, 0);
+	assert_int_equal(frames_free(), 0);
+	assert_int_equal(slot_at(s, VA + 3 * PG), slot + 3);
+	/* None free: reclaim gives the page its frame, the window gets none. */
+	sw.give = 1;
+	fake_fault(s, VA + 3 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reclaims, 1);
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(slot_at(s, VA + 4 * PG), slot + 4);
+	for (uint64_t j = 0; j < 4; j++)
+		expect_page(s, j);
+	assert_int_equal(vm_counters()->swap_ins, 2);
+	assert_int_equal(vm_counters()->swap_readahead, 2);
+	unhog();
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A window that fails to read is given up: its frames go back, the page
+ * asked for is read alone, and only that read's failure fails the fault. */
+static void test_readahead_read_fails(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free();
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(8);
+	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 4);
+
+	sw.fail_many = 1;
+	sw.fail_read = 1;
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_IO);
+	check();
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(sw.many_pages, 3);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(frames_free(), free0);
+	for (uint64_t j = 0; j < 4; j++)
+		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
+	assert_int_equal(vm_counters()->swap_entries, 4);
+
+	sw.fail_read = 0;
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 2);
+	assert_int_equal(sw.reads, 2);
+	expect_page(s, 1);
+	assert_int_equal(perm_at(1, VA + PG), RW);
+	assert_int_equal(slot_at(s, VA + 2 * PG), slot + 2);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->swap_readahead, 0);
+
+	sw.fail_many = 0;
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* page 1 is present: no window */
+	fake_fault(s, VA + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 3);
+	assert_int_equal(sw.reads, 3);
+	for (uint64_t j = 0; j < 4; j++)
+		expect_page(s, j);
+	assert_int_equal(vm_counters()->swap_ins, 3);
+	assert_int_equal(vm_counters()->swap_readahead, 1);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A shared object's pages keep single reads, even in a row of slots. */
+static void test_readahead_not_shared(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free();
+	uint32_t slot = 0;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(8);
+	assert_int_equal(vm_region_add(s, SH, SH + 3 * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t j = 0; j < 3; j++)
+		fill(s, SH + j * PG, (uint8_t)j);
+	for (uint64_t j = 0; j < 3; j++) {
+		uint32_t got = swap_out(vm_lookup(s, SH + j * PG), 0);
+		slot = j ? slot : got;
+		assert_int_equal(got, slot + j);
+	}
+	fake_fault(s, SH, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 0);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(fake_pa(1, SH + PG, NULL), 0);
+	assert_int_equal(vm_counters()->swap_readahead, 0);
+	assert_int_equal(vm_counters()->swap_entries, 2);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
 static void expect_check_fails(const char *what)
 {
 	if (vm_check() == 0)
@@ -1070,6 +1512,13 @@ int main(void)
 		TEST(test_read_error_and_nomem),
 		TEST(test_fork_swapped_no_cache),
 		TEST(test_check_catches_swap_corruption),
+		TEST(test_readahead_run),
+		TEST(test_readahead_gap),
+		TEST(test_readahead_stops_at_cached),
+		TEST(test_readahead_after_fork),
+		TEST(test_readahead_frames_run_out),
+		TEST(test_readahead_read_fails),
+		TEST(test_readahead_not_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

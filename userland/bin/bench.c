@@ -192,7 +192,9 @@ static int swap_costs(void)
 			return 1;
 	i2 = instret(), d2 = (uint64_t)sys_idle_ns();
 	pager_stats(&c);
+	/* Faults, and pages read: readahead reads several per fault. */
 	uint64_t out = b.pswpout - a.pswpout, in = c.major_faults - b.major_faults;
+	uint64_t read = c.pswpin - b.pswpin;
 	if (!out || !in)
 		return 1;
 	row("swap-out stream: pages per million instructions of work",
@@ -201,7 +203,8 @@ static int swap_costs(void)
 	row("swap-out: KiB per write request", out * 4 / (b.swap_requests_out - a.swap_requests_out));
 	row("major fault round trip: instructions of work", (i2 - i1 - (d2 - d1)) / in);
 	row("major fault round trip: idle (disk) instructions", (d2 - d1) / in);
-	row("swap-in: pages per read request", in / (c.swap_requests_in - b.swap_requests_in));
+	row("swap-in: instructions of work per page read back", (i2 - i1 - (d2 - d1)) / read);
+	row("swap-in: pages per 100 read requests", read * 100 / (c.swap_requests_in - b.swap_requests_in));
 	munmap(buf, pages * 4096);
 	return 0;
 }

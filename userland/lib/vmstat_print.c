@@ -24,6 +24,7 @@ static const struct {
 	COUNTER(swap_requests_in), COUNTER(swap_write_errors), COUNTER(swap_read_errors),
 	COUNTER(swap_slots_total), COUNTER(swap_slots_free), COUNTER(swap_slots_bad),
 	COUNTER(pgscan), COUNTER(pgsecond_chance), COUNTER(swap_full), COUNTER(swap_entries),
+	COUNTER(swap_readahead),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
