@@ -16,6 +16,7 @@
 #include "swapper.h"
 #include "swap_header.h"
 #include "swap_slots.h"
+#include "swap_queue.h"
 #include "blkdev.h"
 #include "frames.h"
 #include "vm.h"
@@ -37,6 +38,31 @@ static struct swapper_counters cnt;
 static uint64_t sector_of(uint32_t slot)
 {
 	return (uint64_t)slot * SWAP_SECTORS_PER_SLOT;
+}
+
+/* Block requests for pages at slots (consecutive slots share a request:
+ * swap_merge), tagged 0, 1, ...: a batch waits for all its own tags. */
+static int to_requests(const struct swap_req *pages, size_t n, int write, struct blk_request *req,
+		       size_t max)
+{
+	uint32_t nreq = swap_merge(pages, (uint32_t)n, write, req, (uint32_t)max, NULL);
+
+	for (uint32_t i = 0; i < nreq; i++)
+		req[i].tag = i;
+	return (int)nreq;
+}
+
+/* Submit (as many per message as fit) and wait; err[i] for request i. */
+static void submit_and_wait(struct blk_request *req, int nreq, int *err)
+{
+	int per_msg = (int)(MSG_DATA_MAX / sizeof(*req));
+
+	for (int i = 0; i < nreq; i += per_msg) {
+		int k = nreq - i < per_msg ? nreq - i : per_msg;
+		int r = blkdev_submit(&req[i], k);
+		for (int j = 0; j < k; j++)
+			err[i + j] = r < 0 ? r : blkdev_wait(req[i + j].tag);
+	}
 }
 
 /* --- struct vm_swap_ops --- */
@@ -89,25 +115,21 @@ static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
  * read's result is what counts. */
 static int read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
 {
+	static struct swap_req pages[1 + VM_READAHEAD_MAX];
 	static struct blk_request req[READ_MANY_REQUESTS];
-	int nreq = 0, err = 0, r;
+	static int errs[READ_MANY_REQUESTS];
+	int nreq, err = 0;
 
 	(void)ctx;
-	if (n == 0 || n > READ_MANY_REQUESTS * BLK_MAX_PAGES)
+	if (n == 0 || n > 1 + VM_READAHEAD_MAX)
 		return -EINVAL;
-	for (unsigned k = 0; k < n; k += BLK_MAX_PAGES, nreq++) {
-		unsigned m = n - k < BLK_MAX_PAGES ? n - k : BLK_MAX_PAGES;
-		/* Tags from 0, as a write batch's: each waits for all of its own. */
-		req[nreq] = (struct blk_request){ .tag = (uint32_t)nreq, .write = 0,
-						  .sector = sector_of(first + k), .npages = m };
-		memcpy(req[nreq].pa, pa + k, m * sizeof(*pa));
-	}
-	r = blkdev_submit(req, nreq);
-	for (int k = 0; k < nreq; k++) {
-		int e = r < 0 ? r : blkdev_wait(req[k].tag);
-		err = err < 0 ? err : e;
-	}
+	for (unsigned k = 0; k < n; k++)
+		pages[k] = (struct swap_req){ pa[k], first + k, 0 };
+	nreq = to_requests(pages, n, 0, req, READ_MANY_REQUESTS);
+	submit_and_wait(req, nreq, errs);
 	cnt.requests_in += (uint64_t)nreq;
+	for (int k = 0; k < nreq; k++)
+		err = err < 0 ? err : errs[k];
 	if (err < 0)
 		return err;
 	cnt.pages_in += n;
@@ -177,7 +199,7 @@ static uint64_t advance(void)
 }
 
 /* Up to max victims; one sweep and a second (after the bits were cleared). */
-static size_t choose(uint64_t *victims, size_t max)
+static size_t choose(struct swap_req *victims, size_t max)
 {
 	uint64_t budget = 2 * (frames_ram_end() - frames_ram_base()) / PAGE_SIZE;
 	size_t n = 0;
@@ -191,46 +213,13 @@ static size_t choose(uint64_t *victims, size_t max)
 			cnt.second_chances++;
 			continue;
 		}
-		victims[n++] = pa;
+		victims[n++] = (struct swap_req){ pa, 0, 0 };
 	}
 	return n;
 }
 
 /* --- writing out --- */
 
-/* Requests for victims[0..n) at slots[0..n): consecutive slots share one. */
-static int build_requests(const uint64_t *pa, const uint32_t *slot, size_t n,
-			  struct blk_request *req)
-{
-	int nreq = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		struct blk_request *r = nreq ? &req[nreq - 1] : NULL;
-		if (r && slot[i] == slot[i - 1] + 1 && r->npages < BLK_MAX_PAGES) {
-			r->pa[r->npages++] = pa[i];
-			continue;
-		}
-		req[nreq] = (struct blk_request){ .tag = (uint32_t)nreq, .write = 1,
-						  .sector = sector_of(slot[i]), .npages = 1,
-						  .pa = { pa[i] } };
-		nreq++;
-	}
-	return nreq;
-}
-
-/* Submit and wait; err[i] for request i. */
-static void write_all(struct blk_request *req, int nreq, int *err)
-{
-	int per_msg = (int)(MSG_DATA_MAX / sizeof(*req));
-
-	for (int i = 0; i < nreq; i += per_msg) {
-		int k = nreq - i < per_msg ? nreq - i : per_msg;
-		int r = blkdev_submit(&req[i], k);
-		for (int j = 0; j < k; j++)
-			err[i + j] = r < 0 ? r : blkdev_wait(req[i + j].tag);
-	}
-	cnt.requests_out += (uint64_t)nreq;
-}
 
 /* After the write: hand the page to the VM core, or keep it after an error. */
 /* The free list hands out the last frame freed first: freeing the batch
@@ -243,7 +232,7 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const struct blk_request *req,
+static size_t finish(const struct swap_req *v, size_t n, const struct blk_request *req,
 		     const int *err)
 {
 	static uint64_t gone[BATCH];
@@ -253,22 +242,22 @@ static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const s
 		for (uint32_t j = 0; j < req[r].npages; j++, k++) {
 			if (err[r] < 0) {
 				cnt.write_errors++;
-				swap_slot_mark_bad(slots, slot[k]);
-				vm_frame_write_protect(pa[k], 0);
+				swap_slot_mark_bad(slots, v[k].slot);
+				vm_frame_write_protect(v[k].pa, 0);
 				printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
-				       slot[k], err[r]);
+				       v[k].slot, err[r]);
 				continue;
 			}
 			/* Still the page we wrote, untouched since (a write fault or
 			 * a free clears the flag)? */
-			if ((frame_desc(pa[k])->flags & FRAME_F_WRITE_PROTECT) &&
-			    vm_evict(pa[k], slot[k]) > 0) {
-				gone[freed++] = pa[k];
+			if ((frame_desc(v[k].pa)->flags & FRAME_F_WRITE_PROTECT) &&
+			    vm_evict(v[k].pa, v[k].slot) > 0) {
+				gone[freed++] = v[k].pa;
 				cnt.pages_out++;
 			} else {
-				vm_frame_write_protect(pa[k], 0);
+				vm_frame_write_protect(v[k].pa, 0);
 			}
-			swap_slot_put(slots, slot[k]);	/* the allocation's own reference */
+			swap_slot_put(slots, v[k].slot);	/* the allocation's own reference */
 		}
 	}
 	free_in_reverse(gone, freed);
@@ -277,8 +266,7 @@ static size_t finish(const uint64_t *pa, const uint32_t *slot, size_t n, const s
 
 size_t swapper_reclaim(size_t want)
 {
-	static uint64_t victims[BATCH];
-	static uint32_t slot[BATCH];
+	static struct swap_req victims[BATCH];
 	static struct blk_request req[BATCH];
 	static int err[BATCH];
 	size_t n, got = 0;
@@ -292,16 +280,20 @@ size_t swapper_reclaim(size_t want)
 			printf("pager: swap: the swap device is full\n");
 		return 0;
 	}
-	n = choose(victims, want > BATCH ? want : BATCH);
-	for (; got < n && (slot[got] = swap_slot_alloc(slots)) != 0; got++)
-		vm_frame_write_protect(victims[got], 1);
+	/* A whole batch whatever was asked: the victims array holds BATCH, and
+	 * one bigger write is cheaper than several small ones. */
+	(void)want;
+	n = choose(victims, BATCH);
+	for (; got < n && (victims[got].slot = swap_slot_alloc(slots)) != 0; got++)
+		vm_frame_write_protect(victims[got].pa, 1);
 	if (got < n && !cnt.full++)
 		printf("pager: swap: the swap device is full\n");
 	if (got == 0)
 		return 0;
-	nreq = build_requests(victims, slot, got, req);
-	write_all(req, nreq, err);
-	return finish(victims, slot, got, req, err);
+	nreq = to_requests(victims, got, 1, req, BATCH);
+	submit_and_wait(req, nreq, err);
+	cnt.requests_out += (uint64_t)nreq;
+	return finish(victims, got, req, err);
 }
 
 int swapper_init(const struct swap_area *area)

@@ -14,7 +14,8 @@ struct swap_area;
 
 /* Start swapping to the checked area of the disk. 0, or -ENOMEM. */
 int swapper_init(const struct swap_area *area);
-/* Free up to `want` frames by writing pages out; how many were freed. */
+/* Free frames by writing a batch of pages out (a whole batch, at least
+ * `want` when it can find that many victims); how many were freed. */
 size_t swapper_reclaim(size_t want);
 
 struct swapper_counters {
