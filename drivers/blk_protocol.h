@@ -3,7 +3,8 @@
  * calls the driver's endpoint with a batch of requests and the reply only
  * says they were accepted. Completions come back without blocking anyone:
  * the driver writes each request's status into a page both share and
- * signals the pager's notification. Data moves by DMA straight into and out
+ * signals the notification the request names (each pager thread that waits for the
+ * disk has its own). Data moves by DMA straight into and out
  * of the pager's frames, named by physical address: no copy.
  */
 #ifndef DRIVERS_BLK_PROTOCOL_H
@@ -25,7 +26,9 @@
 /* The driver's handles, besides 0 (itself) and 1 (the pager). */
 #define BLK_HANDLE_EP 2		/* its endpoint (HANDLE_ARG): requests arrive here */
 #define BLK_HANDLE_IRQ 3	/* notification signalled by its interrupt */
-#define BLK_HANDLE_DONE 4	/* the pager's notification, signalled on completions */
+#define BLK_HANDLE_DONE 4	/* the first of the pager's BLK_DONE_NOTES notifications,
+				 * signalled on completions (handles 4, 5, ...) */
+#define BLK_DONE_NOTES 2	/* one per pager thread that waits for the disk */
 #define BLK_IRQ_BIT 1UL
 #define BLK_DONE_BIT (1UL << 62)	/* the bit it signals in the pager's */
 
@@ -45,7 +48,7 @@ struct blk_request {
 	uint32_t write;			/* 1: frames to disk; 0: disk to frames */
 	uint64_t sector;		/* first sector */
 	uint32_t npages;		/* 1..BLK_MAX_PAGES */
-	uint32_t reserved;		/* 0 */
+	uint32_t notify;		/* < BLK_DONE_NOTES: signal BLK_HANDLE_DONE + notify */
 	uint64_t pa[BLK_MAX_PAGES];	/* frames, in disk order; only npages used */
 };
 

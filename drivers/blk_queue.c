@@ -146,6 +146,7 @@ static void finish(struct blk_queue *q, unsigned tag, blkq_error_fn *report,
 		if (report)
 			report(ctx, &q->req[tag], status);
 	}
+	q->done_notes |= 1u << q->req[tag].notify;
 	publish_status(q, tag, error);
 }
 

@@ -47,6 +47,9 @@ struct blk_queue {
 	uint16_t in_flight;		/* tags in state BLKQ_IN_FLIGHT */
 	uint64_t completed;		/* requests finished, errors included */
 	uint64_t errors;		/* of which failed */
+	/* Bit n: a request naming notification n finished since the driver
+	 * last cleared this; it signals those and clears it. */
+	uint32_t done_notes;
 };
 
 /* Called for each request that fails, with the device's status byte. */

@@ -33,7 +33,7 @@ static bool pages_aligned(const struct blk_request *r)
 int blk_request_check(const struct blk_request *r, uint64_t capacity,
 		      bool read_only)
 {
-	if (r->tag >= BLK_TAGS || r->write > 1 || r->reserved != 0)
+	if (r->tag >= BLK_TAGS || r->write > 1 || r->notify >= BLK_DONE_NOTES)
 		return -EINVAL;
 	if (r->npages < 1 || r->npages > BLK_MAX_PAGES)
 		return -EINVAL;

@@ -20,7 +20,7 @@ int blk_batch_count(uint32_t len);
 
 /* 0 if r is well formed for a disk of capacity sectors: tag < BLK_TAGS,
  * write 0 or 1, 1 <= npages <= BLK_MAX_PAGES, page-aligned frames, the
- * sectors within the disk, reserved 0. Else -EINVAL, or -EROFS for a write
+ * sectors within the disk, notify < BLK_DONE_NOTES. Else -EINVAL, or -EROFS for a write
  * to a read-only disk. */
 int blk_request_check(const struct blk_request *r, uint64_t capacity,
 		      bool read_only);

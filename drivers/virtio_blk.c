@@ -176,6 +176,15 @@ static void report_error(void *ctx, const struct blk_request *r,
 	       (unsigned long)r->sector, r->npages, r->tag, status);
 }
 
+/* Wake each pager thread whose requests finished, and no other. */
+static void signal_done(void)
+{
+	for (unsigned n = 0; n < BLK_DONE_NOTES; n++)
+		if (bq.done_notes & (1u << n))
+			sys_notify_signal(BLK_HANDLE_DONE + n, BLK_DONE_BIT);
+	bq.done_notes = 0;
+}
+
 /* The device interrupted: finish what it completed, tell the pager, start
  * what was waiting for descriptors, and let the interrupt come again. */
 static void on_interrupt(uint64_t bits)
@@ -186,8 +195,8 @@ static void on_interrupt(uint64_t bits)
 		/* Acknowledge before collecting: an entry the device adds
 		 * after our ack raises the line again, so none is unseen. */
 		vmmio_interrupt_take(mmio);
-		if (blkq_complete(&bq, report_error, NULL) > 0)
-			sys_notify_signal(BLK_HANDLE_DONE, BLK_DONE_BIT);
+		blkq_complete(&bq, report_error, NULL);
+		signal_done();
 		kick(blkq_start(&bq));
 	}
 	/* Even when not ready: the kernel holds the line masked until then. */

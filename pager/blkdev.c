@@ -3,7 +3,7 @@
  * pinned, so the pager can call it and wait without ever being the one
  * who must answer the driver's fault. It gets its device's registers, a
  * few pinned frames for its rings (DMA), the status page and two
- * notifications: its interrupt, and the pager's events for completions.
+ * notifications: its interrupt, and one per pager thread for completions.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,12 +13,16 @@
 #include "procs.h"
 #include "spawn.h"
 #include "sys.h"
+#include "threads.h"
 #include "pager/protocol.h"
 
 #define VIRTIO_BLOCK 2
-#define SYNC_TAG (BLK_TAGS - 1)	/* reserved for blkdev_sync */
+/* Direct requests are few (a fault's read, a direct reclaim's batch); the
+ * writer keeps many batches in flight. */
+#define DIRECT_TAGS 64u
 
-static int driver_ep = -1, events_note = -1;
+static int driver_ep = -1;
+static const int *done_notes;
 static struct blk_status *status;
 
 volatile struct blk_status *blkdev_status(uint32_t tag)
@@ -46,15 +50,17 @@ static int give_frames(struct pproc *d, uint64_t va, int n, uint64_t *pa)
 	return 0;
 }
 
-/* Handles 3 and 4 of the driver, in the order drivers/blk_protocol.h says. */
+/* Handles 3, 4, 5 ... of the driver, in the order drivers/blk_protocol.h says. */
 static int give_notifications(struct pproc *d, uint32_t irq)
 {
 	int irq_note = sys_notify_create();
 
 	if (irq_note < 0 || sys_irq_bind(irq, irq_note, BLK_IRQ_BIT) < 0 ||
-	    sys_handle_grant(d->handle, irq_note) != BLK_HANDLE_IRQ ||
-	    sys_handle_grant(d->handle, events_note) != BLK_HANDLE_DONE)
+	    sys_handle_grant(d->handle, irq_note) != BLK_HANDLE_IRQ)
 		return -EINVAL;
+	for (int c = 0; c < BLK_DONE_NOTES; c++)
+		if (sys_handle_grant(d->handle, done_notes[c]) != BLK_HANDLE_DONE + c)
+			return -EINVAL;
 	sys_handle_close(irq_note);	/* the kernel's binding and the driver keep it */
 	return 0;
 }
@@ -81,7 +87,8 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk
 	return 0;
 }
 
-int blkdev_start(const struct bootinfo *bi, int events, struct blkdev_info *info)
+int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
+		 struct blkdev_info *info)
 {
 	static const char *const argv[] = { "virtio_blk" };
 	int dev = find_device(bi), err, r;
@@ -89,7 +96,7 @@ int blkdev_start(const struct bootinfo *bi, int events, struct blkdev_info *info
 
 	if (dev < 0)
 		return -ENODEV;
-	events_note = events;
+	done_notes = notes;
 	driver_ep = sys_endpoint_create();
 	if (driver_ep < 0)
 		return driver_ep;
@@ -104,50 +111,50 @@ int blkdev_start(const struct bootinfo *bi, int events, struct blkdev_info *info
 	return r;
 }
 
-int blkdev_submit(const struct blk_request *reqs, int n)
+uint32_t blkdev_tags(enum blkdev_client client)
 {
-	static struct msg m;
+	return client == BLKDEV_DIRECT ? DIRECT_TAGS : BLK_TAGS - DIRECT_TAGS;
+}
+
+uint32_t blkdev_tag(enum blkdev_client client, uint32_t i)
+{
+	return (client == BLKDEV_DIRECT ? 0 : DIRECT_TAGS) + i;
+}
+
+int blkdev_submit(enum blkdev_client client, struct blk_request *reqs, int n)
+{
+	struct msg m;	/* on the caller's stack: two threads may submit at once */
 	int r;
 
 	if (n <= 0 || (size_t)n * sizeof(*reqs) > MSG_DATA_MAX)
 		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		reqs[i].notify = client;
+		status[reqs[i].tag].state = BLK_SUBMITTED;
+	}
 	m = (struct msg){ .label = BLK_SUBMIT, .handle = -1, .len = (uint32_t)(n * sizeof(*reqs)) };
 	memcpy(m.data, reqs, m.len);
-	for (int i = 0; i < n; i++)
-		status[reqs[i].tag].state = BLK_SUBMITTED;
 	r = sys_call(driver_ep, &m);
 	return r < 0 ? r : (int64_t)m.label < 0 ? (int)(int64_t)m.label : 0;
 }
 
-static uint64_t other_events;
-
-uint64_t blkdev_take_events(void)
-{
-	uint64_t bits = other_events;
-
-	other_events = 0;
-	return bits;
-}
-
-int blkdev_wait(uint32_t tag)
+int blkdev_wait(struct pager_thread *t, uint32_t tag)
 {
 	int r;
 
-	while (status[tag].state != BLK_DONE) {
-		long bits = sys_notify_wait(events_note);
-		if (bits > 0)
-			other_events |= (uint64_t)bits & ~BLK_DONE_BIT;
-	}
+	while (status[tag].state != BLK_DONE)
+		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
 	r = status[tag].error;
 	status[tag].state = BLK_FREE;
 	return r;
 }
 
-int blkdev_sync(int write, uint64_t sector, uint64_t pa)
+int blkdev_sync(struct pager_thread *t, int write, uint64_t sector, uint64_t pa)
 {
-	struct blk_request req = { .tag = SYNC_TAG, .write = (uint32_t)write, .sector = sector,
+	uint32_t tag = blkdev_tag(t->blk_client, blkdev_tags(t->blk_client) - 1);
+	struct blk_request req = { .tag = tag, .write = (uint32_t)write, .sector = sector,
 				   .npages = 1, .pa = { pa } };
-	int r = blkdev_submit(&req, 1);
+	int r = blkdev_submit(t->blk_client, &req, 1);
 
-	return r < 0 ? r : blkdev_wait(SYNC_TAG);
+	return r < 0 ? r : blkdev_wait(t, tag);
 }

@@ -16,24 +16,40 @@ struct blkdev_info {
 	uint64_t base;		/* the device's MMIO window, for messages */
 };
 
-/* Start the driver for the first virtio block device in bi, pinned, with
- * events (the pager's notification) signalled on completions. 0 and *info
+/* The pager threads that wait for the disk, each with its own tags and its
+ * own notification (the driver's BLK_HANDLE_DONE + client): the service
+ * thread's direct requests, and the swap-out thread's queued writes. */
+enum blkdev_client {
+	BLKDEV_DIRECT = 0,
+	BLKDEV_WRITER = 1
+};
+_Static_assert(BLKDEV_WRITER < BLK_DONE_NOTES, "one driver notification per client");
+
+struct pager_thread;
+
+/* Start the driver for the first virtio block device in bi, pinned;
+ * notes[c] is signalled when client c's requests complete. 0 and *info
  * filled; -ENODEV if there is no block device; another -errno if the
  * driver could not be started (said on the console). */
-int blkdev_start(const struct bootinfo *bi, int events, struct blkdev_info *info);
+int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
+		 struct blkdev_info *info);
 
-/* Submit n requests (tags chosen by the caller, whose status slots must be
- * BLK_FREE). 0, or -errno and none submitted. */
-int blkdev_submit(const struct blk_request *reqs, int n);
+/* Tag i (< blkdev_tags(client)) of a client, and how many it has. */
+uint32_t blkdev_tag(enum blkdev_client client, uint32_t i);
+uint32_t blkdev_tags(enum blkdev_client client);
+
+/* Submit n requests for the client (tags its own, status slots BLK_FREE;
+ * each request's notify is set here). 0, or -errno and none submitted.
+ * Needs no pager lock. */
+int blkdev_submit(enum blkdev_client client, struct blk_request *reqs, int n);
 /* The status slot of a tag (shared with the driver). */
 volatile struct blk_status *blkdev_status(uint32_t tag);
-/* Read or write one page at sector and wait for it. 0 or -errno. */
-int blkdev_sync(int write, uint64_t sector, uint64_t pa);
-/* Wait until tag's request is done; its error (0 or -errno). The tag is
- * then free again. Other events that arrive meanwhile are kept for
- * blkdev_take_events. */
-int blkdev_wait(uint32_t tag);
-/* Event bits (deaths) that arrived while blkdev_wait waited. */
-uint64_t blkdev_take_events(void);
+/* Read or write one page at sector for thread t (its client's last tag)
+ * and wait for it. 0 or -errno. */
+int blkdev_sync(struct pager_thread *t, int write, uint64_t sector, uint64_t pa);
+/* Thread t waits until tag's request is done; its error (0 or -errno). The
+ * tag is then free again. Other bits that arrive meanwhile are kept in
+ * t->pending. */
+int blkdev_wait(struct pager_thread *t, uint32_t tag);
 
 #endif

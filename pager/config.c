@@ -2,17 +2,37 @@
  * The table of the pager's boot arguments. Parsing and reporting are
  * lib/bootargs.c's; keys starting with "kernel." are the kernel's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include "config.h"
 #include "bootargs.h"
+#include "policy.h"
 
-enum { C_FAULTAROUND, C_READAHEAD, C_INIT_RUN, C_INIT_ARGS, C_COUNT };
+enum {
+	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
+	C_INIT_RUN, C_INIT_ARGS, C_COUNT
+};
 
-static const struct bootarg_spec specs[C_COUNT] = {
+#define DEFAULT_RECLAIM_AT 80
+#define DEFAULT_RECLAIM_TO 70
+#define DEFAULT_FREE_MIN 2
+
+/* Not const: the policy names come from the policy table (policy.c). */
+static struct bootarg_spec specs[C_COUNT] = {
 	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
 			    "pages mapped ahead of a faulting page in the same region" },
 	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
 			  "pages read after a swapped-in page when they follow it on disk" },
+	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, "clock", NULL, 0, 0,
+		       "page replacement policy (docs/policies.md)" },
+	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,
+		     "seed of the random policy, so runs repeat" },
+	[C_RECLAIM_AT] = { "pager.reclaim_at", BOOTARG_UINT, "80", NULL, 1, 99,
+			   "percent of frames in use at which background reclaim starts" },
+	[C_RECLAIM_TO] = { "pager.reclaim_to", BOOTARG_UINT, "70", NULL, 1, 99,
+			   "percent of frames in use at which background reclaim stops" },
+	[C_FREE_MIN] = { "pager.free_min", BOOTARG_UINT, "2", NULL, 0, 50,
+			 "percent of frames below which a fault reclaims directly" },
 	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "", NULL, 0, 0,
 			 "program init runs instead of the demonstration" },
 	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
@@ -29,11 +49,33 @@ static void report(void *ctx, const char *line)
 	printf("pager: %s\n", line);
 }
 
+/* Background reclaim must start before free frames reach the direct
+ * minimum, and stop with more free than when it started. */
+static void check_watermarks(void)
+{
+	if (config.reclaim_to < config.reclaim_at && config.reclaim_at + config.free_min < 100)
+		return;
+	printf("pager: boot: inconsistent watermarks pager.reclaim_at=%u pager.reclaim_to=%u "
+	       "pager.free_min=%u (need reclaim_to < reclaim_at < 100 - free_min); using %u %u %u\n",
+	       config.reclaim_at, config.reclaim_to, config.free_min, DEFAULT_RECLAIM_AT,
+	       DEFAULT_RECLAIM_TO, DEFAULT_FREE_MIN);
+	config.reclaim_at = DEFAULT_RECLAIM_AT;
+	config.reclaim_to = DEFAULT_RECLAIM_TO;
+	config.free_min = DEFAULT_FREE_MIN;
+}
+
 void config_parse(const char *cmdline)
 {
+	specs[C_POLICY].choices = policy_names();
 	bootargs_parse(cmdline, specs, C_COUNT, values, NULL, "kernel.", report, NULL);
 	config.faultaround = (unsigned)values[C_FAULTAROUND].num;
 	config.readahead = (unsigned)values[C_READAHEAD].num;
+	config.policy = policy_all[values[C_POLICY].num];
+	config.seed = values[C_SEED].num;
+	config.reclaim_at = (unsigned)values[C_RECLAIM_AT].num;
+	config.reclaim_to = (unsigned)values[C_RECLAIM_TO].num;
+	config.free_min = (unsigned)values[C_FREE_MIN].num;
+	check_watermarks();
 	config.init_run = values[C_INIT_RUN].str;
 	config.init_args = values[C_INIT_ARGS].str;
 }
@@ -43,4 +85,7 @@ void config_print(void)
 	printf("pager: pager.faultaround=%u pager.readahead=%u init.run=%s init.args=%s\n",
 	       config.faultaround, config.readahead, config.init_run[0] ? config.init_run : "(demo)",
 	       config.init_args);
+	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
+	       "pager.free_min=%u\n", config.policy->name, (unsigned long)config.seed,
+	       config.reclaim_at, config.reclaim_to, config.free_min);
 }

@@ -5,9 +5,20 @@
 #ifndef PAGER_CONFIG_H
 #define PAGER_CONFIG_H
 
+#include <stdint.h>
+
+struct policy_ops;
+
 struct pager_config {
 	unsigned faultaround;	/* pager.faultaround: extra pages per fault */
 	unsigned readahead;	/* pager.readahead: extra pages per swap-in read */
+	const struct policy_ops *policy;	/* pager.policy */
+	uint64_t seed;		/* pager.seed: for the random policy */
+	/* Watermarks, in percent of the frames the pager manages (checked:
+	 * reclaim_to < reclaim_at < 100 - free_min). */
+	unsigned reclaim_at;	/* in use: background reclaim starts */
+	unsigned reclaim_to;	/* in use: background reclaim stops */
+	unsigned free_min;	/* free below this: a fault reclaims directly */
 	const char *init_run;	/* init.run: program for init to run, "" = demo */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };

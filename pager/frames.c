@@ -148,6 +148,15 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 	return 0;
 }
 
+static frames_observer_fn *observer;
+static void *observer_ctx;
+
+void frames_set_observer(frames_observer_fn *fn, void *ctx)
+{
+	observer = fn;
+	observer_ctx = ctx;
+}
+
 static uint64_t alloc_as(enum frame_state state)
 {
 	uint32_t i = pop_free();
@@ -156,6 +165,8 @@ static uint64_t alloc_as(enum frame_state state)
 		return 0;
 	table[i].state = (uint8_t)state;
 	page_zero(frame_ptr(pa_of(i)));
+	if (observer && state == FRAME_ANON)
+		observer(observer_ctx, pa_of(i), 1);
 	return pa_of(i);
 }
 
@@ -198,6 +209,8 @@ void frame_free(uint64_t pa)
 			bad_free = why;
 		return;
 	}
+	if (observer && frame_desc(pa)->state == FRAME_ANON)
+		observer(observer_ctx, pa, 0);
 	push_free(index_of(pa));
 }
 

@@ -31,7 +31,10 @@ enum frame_flags {
 	FRAME_F_WRITE_PROTECT = 2,
 	/* Written while it was write-protected: the copy going to swap is stale,
 	 * and vm_evict refuses it until it is protected again. */
-	FRAME_F_DIRTIED = 4
+	FRAME_F_DIRTIED = 4,
+	/* Chosen by background reclaim and waiting in the swap-out queue; gone
+	 * if the frame is freed meanwhile (frame_free resets the flags). */
+	FRAME_F_QUEUED = 8
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
@@ -75,6 +78,12 @@ uint64_t frame_alloc_pinned(void);
  * Anything else (free, reserved, still mapped or held by an object) is
  * refused and recorded: frames_check() then fails. */
 void frame_free(uint64_t pa);
+
+/* Told of every process frame (FRAME_ANON) as frame_alloc hands it out
+ * (allocated 1) and as frame_free takes it back (0): the replacement policy
+ * follows frames this way. One observer; NULL: none. */
+typedef void frames_observer_fn(void *ctx, uint64_t pa, int allocated);
+void frames_set_observer(frames_observer_fn *fn, void *ctx);
 
 /* The descriptor of frame pa; NULL if pa is not a page of RAM. */
 struct frame *frame_desc(uint64_t pa);

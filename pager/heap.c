@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "frames.h"
+#include "reclaim.h"
 #include "sys.h"
 
 #define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
@@ -17,7 +18,7 @@ static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
 static int grow_to(uint64_t want)
 {
 	while (mapped < want) {
-		struct map_entry e = { mapped, frame_alloc_pinned(), MAP_R | MAP_W };
+		struct map_entry e = { mapped, reclaim_alloc_pinned(), MAP_R | MAP_W };
 		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0)
 			return -1;
 		mapped += PAGE_SIZE;

@@ -13,6 +13,9 @@
 #include "service.h"
 #include "spawn.h"
 #include "swap.h"
+#include "blkdev.h"
+#include "reclaim.h"
+#include "threads.h"
 #include "sys.h"
 #include "kernel/abi/bootinfo.h"
 
@@ -58,6 +61,8 @@ int main(void)
 	const char *argv[INIT_ARGS_MAX + 1];
 	static char argbuf[256];
 	struct spawn_env env;
+	static struct pager_thread service;
+	static int notes[BLK_DONE_NOTES];
 	struct pproc *init;
 	int argc, err;
 
@@ -85,12 +90,21 @@ int main(void)
 		return 1;
 	}
 	spawn_init(&env);
-	swap_init(bi, env.deaths);	/* its driver signals completions there too */
+	/* This thread serves faults; its disk completions come with deaths. */
+	if (pager_thread_adopt(&service, "service", env.deaths, BLKDEV_DIRECT) < 0 ||
+	    reclaim_init(&service) < 0) {
+		printf("pager: cannot start its threads\n");
+		return 1;
+	}
+	notes[BLKDEV_DIRECT] = env.deaths;
+	notes[BLKDEV_WRITER] = reclaim_writer_note();
+	swap_init(bi, &service, notes);
+	reclaim_print();
 	argc = init_argv(argbuf, sizeof(argbuf), argv);
 	init = spawn(argc, argv, -1, &err);
 	if (!init) {
 		printf("pager: cannot start init (%d)\n", err);
 		sys_poweroff(1);
 	}
-	service_loop(env.pager_ep, env.deaths, init);
+	service_loop(&service, env.pager_ep, env.deaths, init);
 }

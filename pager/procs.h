@@ -10,8 +10,9 @@
 
 struct vm_space;
 
-#define PROCS_MAX 62	/* one notification bit each; bit 62 is the disk's
-			 * (drivers/blk_protocol.h), bit 63 is reserved */
+#define PROCS_MAX 60	/* one notification bit each; bits 60 and 61 are the
+			 * pager threads' (threads.h), 62 the disk's
+			 * (drivers/blk_protocol.h), 63 is reserved */
 #define PROC_NAME 16
 
 struct pproc {

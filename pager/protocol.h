@@ -79,13 +79,20 @@ struct pager_stats {
 	uint64_t swap_slots_total;	/* usable slots on the swap disk, 0: no swap */
 	uint64_t swap_slots_free;
 	uint64_t swap_slots_bad;	/* marked bad after a write error */
-	uint64_t pgscan;		/* frames the CLOCK hand looked at */
-	uint64_t pgsecond_chance;	/* of those, spared: accessed since the last look */
+	uint64_t pgscan;		/* frames whose accessed bits the policy read */
+	uint64_t pgsecond_chance;	/* of those, found accessed since the last look */
 	uint64_t swap_full;		/* reclaims that found no free slot */
 	uint64_t swap_entries;		/* page entries naming a slot (a slot shared
 					 * by fork is named by several) */
 	uint64_t swap_readahead;	/* pages read back with a major fault's page,
 					 * ahead of their own (not in major_faults) */
+	uint64_t pgsteal_background;	/* frames freed by background reclaim */
+	uint64_t pgsteal_direct;	/* frames freed by direct reclaim */
+	uint64_t allocstall;		/* direct reclaims: a fault or request waited */
+	uint64_t kswapd_wakeups;	/* times background reclaim was started */
+	uint64_t swapout_queued;	/* pages in the swap-out queue now */
+	uint64_t swapout_refused;	/* background pushes refused: queue full */
+	uint64_t swapout_rescued;	/* queued pages referenced before their write */
 };
 
 struct pager_proc_stats {

@@ -1,6 +1,7 @@
 /*
  * Request dispatch: faults, program requests and events (deaths) all reach
- * one thread through one receive, so pager data needs no locks.
+ * one thread through one receive. It holds the pager lock while it serves
+ * one, so the reclaim threads see pager data only between requests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,13 +15,11 @@
 #include "frames.h"
 #include "swap.h"
 #include "swapper.h"
+#include "reclaim.h"
+#include "threads.h"
 #include "spawn.h"
 #include "sys.h"
 #include "pager/protocol.h"
-
-/* Free frames below which the loop writes pages out before the next
- * request: room for one fault with fault-around and a copy-on-write. */
-#define RECLAIM_LOW 64
 
 static struct pproc *init_proc;
 
@@ -50,14 +49,6 @@ static void handle_events(uint64_t bits)
 		if ((bits & (1UL << slot)) && p)
 			reap(p);
 	}
-}
-
-/* Reclaim here, between requests, where no VM operation is half done,
- * so a fault always finds the few frames it needs. */
-static void keep_frames_free(void)
-{
-	if (swap.enabled && frames_free() < RECLAIM_LOW)
-		swapper_reclaim(RECLAIM_LOW - frames_free());
 }
 
 /* Returns 1 if `out` is a reply to send. */
@@ -106,7 +97,9 @@ static int dispatch(const struct msg *in, struct msg *out)
 	return in->origin == ORIGIN_CALL;
 }
 
-_Noreturn void service_loop(int endpoint, int deaths, struct pproc *init)
+#define DEATH_BITS ((1UL << PROCS_MAX) - 1)
+
+_Noreturn void service_loop(struct pager_thread *t, int endpoint, int deaths, struct pproc *init)
 {
 	static struct msg in, out;
 	int r;
@@ -123,11 +116,17 @@ _Noreturn void service_loop(int endpoint, int deaths, struct pproc *init)
 			r = sys_recv(endpoint, &in);
 			continue;
 		}
-		keep_frames_free();
+		pager_lock(t);
+		/* Direct reclaim here, between requests, where no VM operation
+		 * is half done, so a fault always finds the few frames it needs. */
+		reclaim_before_request();
 		int reply = dispatch(&in, &out);
-		uint64_t events = blkdev_take_events();	/* arrived while waiting for the disk */
+		uint64_t events = t->pending & DEATH_BITS;	/* came while it waited for the disk */
+		t->pending &= ~DEATH_BITS;
 		if (events)
 			handle_events(events);
+		reclaim_after_request();
+		pager_unlock(t);
 		r = reply ? sys_reply_recv(endpoint, &out, &in) : sys_recv(endpoint, &in);
 	}
 }

@@ -9,6 +9,7 @@
 #include "frames.h"
 #include "vm.h"
 #include "swapper.h"
+#include "reclaim.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -59,6 +60,13 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.pgscan = sw.scanned;
 	st.pgsecond_chance = sw.second_chances;
 	st.swap_full = sw.full;
+	st.pgsteal_background = sw.background_pages;
+	st.pgsteal_direct = sw.direct_pages;
+	st.allocstall = sw.direct_runs;
+	st.kswapd_wakeups = reclaim_wakeups();
+	st.swapout_queued = sw.queued;
+	st.swapout_refused = sw.queue_refused;
+	st.swapout_rescued = sw.queue_rescued;
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));

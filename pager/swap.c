@@ -10,16 +10,18 @@
 #include "blkdev.h"
 #include "frames.h"
 #include "swapper.h"
+#include "config.h"
+#include "threads.h"
 
 struct swap_state swap;
 
 static struct swap_area area;	/* large (the bad-page list): not on the stack */
 
-void swap_init(const struct bootinfo *bi, int events)
+void swap_init(const struct bootinfo *bi, struct pager_thread *direct, const int notes[BLK_DONE_NOTES])
 {
 	struct blkdev_info info;
 	uint64_t pa;
-	int r = blkdev_start(bi, events, &info);
+	int r = blkdev_start(bi, notes, &info);
 
 	if (r == -ENODEV) {
 		printf("pager: swap: no disk attached; running without swap\n");
@@ -27,7 +29,7 @@ void swap_init(const struct bootinfo *bi, int events)
 	}
 	if (r < 0 || !(pa = frame_alloc_pinned()))
 		return;
-	if ((r = blkdev_sync(0, 0, pa)) < 0) {
+	if ((r = blkdev_sync(direct, 0, 0, pa)) < 0) {
 		printf("pager: swap: reading the disk's first page failed (%d); no swap\n", r);
 		return;
 	}
@@ -41,7 +43,7 @@ void swap_init(const struct bootinfo *bi, int events)
 		printf("pager: swap: the disk at 0x%lx is read-only; no swap\n", (unsigned long)info.base);
 		return;
 	}
-	if (swapper_init(&area) < 0) {
+	if (swapper_init(&area, config.policy, config.seed, direct) < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
 		return;
 	}

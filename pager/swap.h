@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "kernel/abi/bootinfo.h"
+#include "drivers/blk_protocol.h"
 
 struct swap_state {
 	int enabled;
@@ -17,9 +18,13 @@ struct swap_state {
 
 extern struct swap_state swap;
 
-/* Start the block driver, read the disk's first page and check it. events
- * is the pager's event notification (driver completions). Reports on the
- * console either way; swap.enabled says the outcome. */
-void swap_init(const struct bootinfo *bi, int events);
+struct pager_thread;
+
+/* Start the block driver, read the disk's first page and check it. direct
+ * is the thread that serves faults (its disk requests are direct); notes[c]
+ * are the notifications the driver signals for blkdev client c. Reports on
+ * the console either way; swap.enabled says the outcome. */
+void swap_init(const struct bootinfo *bi, struct pager_thread *direct,
+	       const int notes[BLK_DONE_NOTES]);
 
 #endif

@@ -1,13 +1,14 @@
 /*
- * Swap-out and swap-in. Reclaim sweeps a CLOCK hand over the frame table:
- * a frame whose mappings were accessed since the last sweep gets a second
- * chance (the harvest clears the bits); others are write-protected, written
- * to consecutive slots in as few requests as possible, and handed to the
- * VM core, which makes every page entry name the slot. A fault reads the
- * page back, with the pages after it in its region that follow it on the
- * disk (readahead) in the same request; a page that several processes still
- * name stays in memory (the swap cache) so they share one frame again, as
- * they did before.
+ * Swap-out and swap-in. The replacement policy (policy.h, chosen at boot)
+ * picks victims, seeing accesses through accessed bits harvested via the
+ * reverse map. Victims are write-protected, written to consecutive slots in
+ * as few requests as possible, and handed to the VM core, which makes every
+ * page entry name the slot. Background reclaim queues victims for the
+ * swap-out thread (the swap-out queue); direct reclaim writes its own batch
+ * at once. A fault reads the page back, with the pages after it in its
+ * region that follow it on the disk (readahead) in the same request; a page
+ * that several processes still name stays in memory (the swap cache) so
+ * they share one frame again, as they did before.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +20,13 @@
 #include "swap_queue.h"
 #include "blkdev.h"
 #include "frames.h"
+#include "policy.h"
+#include "threads.h"
 #include "vm.h"
 #include "sys.h"
 
-#define BATCH 32		/* victims written per reclaim */
-#define HARVEST_MAX 64		/* mappings of one frame checked at once */
+#define BATCH 32		/* victims written per request batch */
+#define HARVEST_MAX 64		/* mappings checked in one harvest call */
 /* Requests one read_many may need: 1 + VM_READAHEAD_MAX pages. */
 #define READ_MANY_REQUESTS ((1 + VM_READAHEAD_MAX + BLK_MAX_PAGES - 1) / BLK_MAX_PAGES)
 _Static_assert(READ_MANY_REQUESTS * sizeof(struct blk_request) <= MSG_DATA_MAX,
@@ -32,7 +35,11 @@ _Static_assert(READ_MANY_REQUESTS * sizeof(struct blk_request) <= MSG_DATA_MAX,
 static struct swap_slots *slots;
 static uint64_t *cache;		/* [slot]: frame holding its contents, or 0 */
 static uint32_t last_slot;
-static uint64_t hand;		/* the CLOCK hand: next frame to look at */
+static const struct policy_ops *pol_ops;
+static struct policy *pol;
+static struct swap_queue outq;	/* background victims for the swap-out thread */
+static uint32_t writing;	/* popped from outq, being written by that thread */
+static struct pager_thread *direct;	/* runs the fault path: direct requests */
 static struct swapper_counters cnt;
 
 static uint64_t sector_of(uint32_t slot)
@@ -41,27 +48,28 @@ static uint64_t sector_of(uint32_t slot)
 }
 
 /* Block requests for pages at slots (consecutive slots share a request:
- * swap_merge), tagged 0, 1, ...: a batch waits for all its own tags. */
-static int to_requests(const struct swap_req *pages, size_t n, int write, struct blk_request *req,
-		       size_t max)
+ * swap_merge), tagged with t's tags 0, 1, ...: a batch waits for all its
+ * own tags. */
+static int to_requests(const struct pager_thread *t, const struct swap_req *pages, size_t n,
+		       int write, struct blk_request *req, size_t max)
 {
 	uint32_t nreq = swap_merge(pages, (uint32_t)n, write, req, (uint32_t)max, NULL);
 
 	for (uint32_t i = 0; i < nreq; i++)
-		req[i].tag = i;
+		req[i].tag = blkdev_tag(t->blk_client, i);
 	return (int)nreq;
 }
 
 /* Submit (as many per message as fit) and wait; err[i] for request i. */
-static void submit_and_wait(struct blk_request *req, int nreq, int *err)
+static void submit_and_wait(struct pager_thread *t, struct blk_request *req, int nreq, int *err)
 {
 	int per_msg = (int)(MSG_DATA_MAX / sizeof(*req));
 
 	for (int i = 0; i < nreq; i += per_msg) {
 		int k = nreq - i < per_msg ? nreq - i : per_msg;
-		int r = blkdev_submit(&req[i], k);
+		int r = blkdev_submit(t->blk_client, &req[i], k);
 		for (int j = 0; j < k; j++)
-			err[i + j] = r < 0 ? r : blkdev_wait(req[i + j].tag);
+			err[i + j] = r < 0 ? r : blkdev_wait(t, req[i + j].tag);
 	}
 }
 
@@ -95,7 +103,7 @@ static void tie(uint32_t slot, uint64_t pa)
 
 static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
 {
-	int r = blkdev_sync(0, sector_of(slot), pa);
+	int r = blkdev_sync(direct, 0, sector_of(slot), pa);
 
 	(void)ctx;
 	cnt.requests_in++;
@@ -125,8 +133,8 @@ static int read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
 		return -EINVAL;
 	for (unsigned k = 0; k < n; k++)
 		pages[k] = (struct swap_req){ pa[k], first + k, 0 };
-	nreq = to_requests(pages, n, 0, req, READ_MANY_REQUESTS);
-	submit_and_wait(req, nreq, errs);
+	nreq = to_requests(direct, pages, n, 0, req, READ_MANY_REQUESTS);
+	submit_and_wait(direct, req, nreq, errs);
 	cnt.requests_in += (uint64_t)nreq;
 	for (int k = 0; k < nreq; k++)
 		err = err < 0 ? err : errs[k];
@@ -157,71 +165,151 @@ static size_t reclaim(void *ctx, size_t want)
 	return swapper_reclaim(want);
 }
 
-/* --- CLOCK --- */
+
+/* --- what the policy sees: frames by index, accessed bits --- */
+
+static uint32_t index_of(uint64_t pa)
+{
+	return (uint32_t)((pa - frames_ram_base()) / PAGE_SIZE);
+}
+
+static uint64_t pa_of(uint32_t i)
+{
+	return frames_ram_base() + (uint64_t)i * PAGE_SIZE;
+}
+
+/*
+ * Accessed bits are harvested in batches: when the policy asks about the
+ * frame after the one it asked about last (a CLOCK hand), the frames after
+ * it are harvested in the same system call and their answers kept until the
+ * policy asks (the harvest cleared the bits, so an answer is never thrown
+ * away; a frame freed meanwhile loses it).
+ */
+#define AHEAD 16		/* frames harvested ahead of a sequential scan */
+
+static uint8_t *kept;		/* [frame]: 1 no answer, 2 not referenced, 3 referenced */
+static uint32_t last_asked = UINT32_MAX;
 
 struct harvest_batch {
 	struct harvest_entry e[HARVEST_MAX];
+	uint32_t frame[HARVEST_MAX];	/* which frame each entry maps */
 	size_t n;
+	uint32_t current;
 };
 
 static void collect(void *ctx, struct vm_space *s, uint64_t va)
 {
 	struct harvest_batch *b = ctx;
 
-	if (b->n < HARVEST_MAX)
-		b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
+	if (b->n >= HARVEST_MAX)
+		return;
+	b->frame[b->n] = b->current;
+	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
 }
 
-/* Was any mapping of pa accessed since the last look? (Clears the bits.) */
-static int recently_used(uint64_t pa)
+static int evictable(void *ctx, uint32_t i)
+{
+	uint64_t pa = pa_of(i);
+
+	(void)ctx;
+	return vm_frame_evictable(pa) &&
+	       !(frame_desc(pa)->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED));
+}
+
+/* Harvest frames first .. first + n - 1 (those with mappings that fit in
+ * one call) and keep each one's answer in kept[]. */
+static void harvest(uint32_t first, uint32_t n)
 {
 	static struct harvest_batch b;
+	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 
 	b.n = 0;
-	vm_rmap_walk(pa, collect, &b);
+	for (uint32_t i = first; i < first + n && i < nframes; i++) {
+		size_t before = b.n;
+		if (kept[i] > 1 || (i != first && !evictable(NULL, i)))
+			continue;
+		b.current = i;
+		vm_rmap_walk(pa_of(i), collect, &b);
+		if (b.n == HARVEST_MAX && i != first) {
+			b.n = before;	/* its mappings did not all fit: next time */
+			break;
+		}
+		kept[i] = 2;
+	}
 	if (b.n == 0 || sys_harvest(b.e, b.n) < 0)
-		return 0;
-	for (size_t i = 0; i < b.n; i++)
-		if (b.e[i].bits & HARVEST_ACCESSED)
-			return 1;
-	return 0;
+		return;
+	for (size_t k = 0; k < b.n; k++)
+		if (b.e[k].bits & HARVEST_ACCESSED)
+			kept[b.frame[k]] = 3;
 }
 
-/* The next frame under the hand, wrapping around RAM. */
-static uint64_t advance(void)
+static int referenced(void *ctx, uint32_t i)
 {
-	uint64_t pa = hand;
+	int answer;
 
-	hand += PAGE_SIZE;
-	if (hand >= frames_ram_end())
-		hand = frames_ram_base();
-	return pa;
+	(void)ctx;
+	if (kept[i] <= 1)
+		harvest(i, i == last_asked + 1 ? AHEAD : 1);
+	last_asked = i;
+	answer = kept[i] == 3;
+	kept[i] = 1;
+	cnt.scanned++;
+	cnt.second_chances += (uint64_t)answer;
+	return answer;
 }
 
-/* Up to max victims; one sweep and a second (after the bits were cleared). */
+static const struct policy_env env = { referenced, evictable, NULL };
+
+/* Every process frame is the policy's from allocation to free. */
+static void observe(void *ctx, uint64_t pa, int allocated)
+{
+	uint32_t i = index_of(pa);
+
+	(void)ctx;
+	kept[i] = 1;
+	if (allocated)
+		pol_ops->insert(pol, i);
+	else
+		pol_ops->remove(pol, i);
+}
+
+/* Back to the policy: a victim that was not evicted after all. */
+static void put_back(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (f && f->state == FRAME_ANON)
+		pol_ops->insert(pol, index_of(pa));
+}
+
+/* Up to max victims from the policy. */
 static size_t choose(struct swap_req *victims, size_t max)
 {
-	uint64_t budget = 2 * (frames_ram_end() - frames_ram_base()) / PAGE_SIZE;
-	size_t n = 0;
+	static uint32_t idx[BATCH];
+	uint32_t want = (uint32_t)(max < BATCH ? max : BATCH);
+	uint32_t n = pol_ops->isolate(pol, &env, idx, want);
 
-	while (n < max && budget-- > 0) {
-		uint64_t pa = advance();
-		if (!vm_frame_evictable(pa))
-			continue;
-		cnt.scanned++;
-		if (recently_used(pa)) {
-			cnt.second_chances++;
-			continue;
-		}
-		victims[n++] = (struct swap_req){ pa, 0, 0 };
-	}
+	/* Every frame referenced: that look cleared the bits, so a second one
+	 * finds the pages not touched since (CLOCK's second sweep). */
+	if (n == 0)
+		n = pol_ops->isolate(pol, &env, idx, want);
+
+	for (uint32_t k = 0; k < n; k++)
+		victims[k] = (struct swap_req){ pa_of(idx[k]), 0, 0 };
 	return n;
 }
 
 /* --- writing out --- */
 
+/* One batch of victims on its way to the disk. */
+struct write_batch {
+	struct swap_req v[BATCH];
+	size_t n;
+	struct blk_request req[BATCH];
+	int err[BATCH];
+	int nreq;
+};
 
-/* After the write: hand the page to the VM core, or keep it after an error. */
 /* The free list hands out the last frame freed first: freeing the batch
  * last to first gives the next pages touched in address order frames in
  * slot order, so a streaming program's pages land on disk in address
@@ -232,81 +320,211 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-static size_t finish(const struct swap_req *v, size_t n, const struct blk_request *req,
-		     const int *err)
+/* The VM core let go of pa while it was being written (its process exited
+ * or unmapped it): the tie kept it parked; now nobody needs it. */
+static int abandoned(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f->state == FRAME_ANON && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
+}
+
+/* Slots for the victims (a run of consecutive ones), each write-protected
+ * and tied to its slot, so that a free while the write is in flight parks
+ * the frame instead of reusing it under the DMA. Victims left without a
+ * slot go back to the policy. How many will be written. */
+static size_t prepare(struct write_batch *b)
+{
+	size_t got = 0;
+
+	for (; got < b->n && (b->v[got].slot = swap_slot_alloc(slots)) != 0; got++) {
+		vm_frame_write_protect(b->v[got].pa, 1);
+		tie(b->v[got].slot, b->v[got].pa);
+	}
+	if (got < b->n && !cnt.full++)
+		printf("pager: swap: the swap device is full\n");
+	for (size_t k = got; k < b->n; k++)
+		put_back(b->v[k].pa);
+	b->n = got;
+	return got;
+}
+
+/* After the write: hand each page to the VM core, or keep it (written to
+ * since, or the write failed), or free it (abandoned). Frames freed. */
+static size_t finish(struct write_batch *b)
 {
 	static uint64_t gone[BATCH];
 	size_t freed = 0, k = 0;
 
-	for (int r = 0; k < n; r++) {
-		for (uint32_t j = 0; j < req[r].npages; j++, k++) {
-			if (err[r] < 0) {
+	for (int r = 0; k < b->n; r++) {
+		for (uint32_t j = 0; j < b->req[r].npages; j++, k++) {
+			uint64_t pa = b->v[k].pa;
+			uint32_t slot = b->v[k].slot;
+			int clean = (frame_desc(pa)->flags & FRAME_F_WRITE_PROTECT) != 0;
+			cache[slot] = 0;	/* untie: the write is over */
+			if (frame_desc(pa)->swap == slot)
+				frame_desc(pa)->swap = 0;
+			if (b->err[r] < 0) {
 				cnt.write_errors++;
-				swap_slot_mark_bad(slots, v[k].slot);
-				vm_frame_write_protect(v[k].pa, 0);
+				swap_slot_mark_bad(slots, slot);
 				printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
-				       v[k].slot, err[r]);
-				continue;
-			}
-			/* Still the page we wrote, untouched since (a write fault or
-			 * a free clears the flag)? */
-			if ((frame_desc(v[k].pa)->flags & FRAME_F_WRITE_PROTECT) &&
-			    vm_evict(v[k].pa, v[k].slot) > 0) {
-				gone[freed++] = v[k].pa;
+				       slot, b->err[r]);
+			} else if (clean && vm_evict(pa, slot) > 0) {
+				gone[freed++] = pa;
 				cnt.pages_out++;
+				swap_slot_put(slots, slot);	/* the allocation's own reference */
+				continue;
 			} else {
-				vm_frame_write_protect(v[k].pa, 0);
+				swap_slot_put(slots, slot);
 			}
-			swap_slot_put(slots, v[k].slot);	/* the allocation's own reference */
+			vm_frame_write_protect(pa, 0);
+			if (abandoned(pa))
+				gone[freed++] = pa;
+			else
+				put_back(pa);
 		}
 	}
 	free_in_reverse(gone, freed);
 	return freed;
 }
 
-size_t swapper_reclaim(size_t want)
+static size_t write_direct(struct write_batch *b)
 {
-	static struct swap_req victims[BATCH];
-	static struct blk_request req[BATCH];
-	static int err[BATCH];
-	size_t n, got = 0;
-	int nreq;
-
-	if (!slots)
+	if (prepare(b) == 0)
 		return 0;
-	if (swap_slots_free(slots) == 0) {
-		/* Nowhere to write: do not sweep the frames for nothing. */
-		if (!cnt.full++)
-			printf("pager: swap: the swap device is full\n");
-		return 0;
-	}
-	/* A whole batch whatever was asked: the victims array holds BATCH, and
-	 * one bigger write is cheaper than several small ones. */
-	(void)want;
-	n = choose(victims, BATCH);
-	for (; got < n && (victims[got].slot = swap_slot_alloc(slots)) != 0; got++)
-		vm_frame_write_protect(victims[got].pa, 1);
-	if (got < n && !cnt.full++)
-		printf("pager: swap: the swap device is full\n");
-	if (got == 0)
-		return 0;
-	nreq = to_requests(victims, got, 1, req, BATCH);
-	submit_and_wait(req, nreq, err);
-	cnt.requests_out += (uint64_t)nreq;
-	return finish(victims, got, req, err);
+	b->nreq = to_requests(direct, b->v, b->n, 1, b->req, BATCH);
+	submit_and_wait(direct, b->req, b->nreq, b->err);
+	cnt.requests_out += (uint64_t)b->nreq;
+	return finish(b);
 }
 
-int swapper_init(const struct swap_area *area)
+static int no_room(void)
+{
+	if (swap_slots_free(slots) > 0)
+		return 0;
+	/* Nowhere to write: do not sweep the frames for nothing. */
+	if (!cnt.full++)
+		printf("pager: swap: the swap device is full\n");
+	return 1;
+}
+
+size_t swapper_reclaim(size_t want)
+{
+	static struct write_batch b;
+	size_t freed;
+
+	if (!slots || no_room())
+		return 0;
+	/* A whole batch whatever was asked: one bigger write is cheaper than
+	 * several small ones. */
+	(void)want;
+	b.n = choose(b.v, BATCH);
+	freed = write_direct(&b);
+	cnt.direct_pages += freed;
+	cnt.direct_runs++;
+	return freed;
+}
+
+size_t swapper_queue_victims(size_t want)
+{
+	static struct swap_req v[BATCH];
+	size_t queued = 0;
+
+	if (!slots || no_room())
+		return 0;
+	while (queued < want) {
+		size_t space = swap_queue_space(&outq), n;
+		if (space == 0)
+			break;
+		n = choose(v, want - queued < BATCH ? want - queued : BATCH);
+		if (n == 0)
+			break;
+		for (size_t k = 0; k < n; k++) {
+			if (swap_queue_push(&outq, v[k].pa, 0) < 0) {
+				put_back(v[k].pa);	/* refused: met again later */
+				continue;
+			}
+			frame_desc(v[k].pa)->flags |= FRAME_F_QUEUED;
+			queued++;
+		}
+	}
+	return queued;
+}
+
+/* Queued pages still worth writing: not freed since (the flag would be
+ * gone), and not referenced while they waited. */
+static size_t take_queued(struct write_batch *b)
+{
+	static struct swap_req popped[BATCH];
+	uint32_t n = swap_queue_pop(&outq, popped, BATCH);
+
+	b->n = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t pa = popped[k].pa;
+		struct frame *f = frame_desc(pa);
+		if (!(f->flags & FRAME_F_QUEUED))
+			continue;
+		f->flags &= (uint8_t)~FRAME_F_QUEUED;
+		if (!vm_frame_evictable(pa) || referenced(NULL, index_of(pa))) {
+			cnt.queue_rescued++;
+			put_back(pa);
+			continue;
+		}
+		b->v[b->n++] = (struct swap_req){ pa, 0, 0 };
+	}
+	return n;
+}
+
+long swapper_write_queued(struct pager_thread *t)
+{
+	static struct write_batch b;
+	size_t freed;
+
+	if (!slots || swap_queue_len(&outq) == 0)
+		return -1;
+	take_queued(&b);
+	if (prepare(&b) == 0)
+		return 0;
+	b.nreq = to_requests(t, b.v, b.n, 1, b.req, BATCH);
+	writing = (uint32_t)b.n;
+	pager_unlock(t);	/* the disk works; others may fault meanwhile */
+	submit_and_wait(t, b.req, b.nreq, b.err);
+	pager_lock(t);
+	writing = 0;
+	cnt.requests_out += (uint64_t)b.nreq;
+	freed = finish(&b);
+	cnt.background_pages += freed;
+	return (long)freed;
+}
+
+uint32_t swapper_queued(void)
+{
+	return swap_queue_len(&outq) + writing;
+}
+
+int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed,
+		 struct pager_thread *direct_thread)
 {
 	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL,
 						read_many };
+	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 
 	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);
 	cache = calloc((size_t)area->last + 1, sizeof(*cache));
-	if (!slots || !cache)
+	kept = calloc(nframes, 1);
+	pol_ops = policy;
+	pol = policy->create(nframes, seed);
+	if (!slots || !cache || !kept || !pol || swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0)
 		return -ENOMEM;
 	last_slot = area->last;
-	hand = frames_ram_base();
+	direct = direct_thread;
+	/* Frames already in use (init, the driver) join the policy now. */
+	for (uint32_t i = 0; i < nframes; i++) {
+		kept[i] = 1;
+		if (frame_desc(pa_of(i))->state == FRAME_ANON)
+			pol_ops->insert(pol, i);
+	}
+	frames_set_observer(observe, NULL);
 	vm_set_swap(&ops);
 	return 0;
 }
@@ -317,4 +535,6 @@ void swapper_counters(struct swapper_counters *out)
 	out->slots_total = slots ? swap_slots_total(slots) : 0;
 	out->slots_free = slots ? swap_slots_free(slots) : 0;
 	out->slots_bad = slots ? swap_slots_bad(slots) : 0;
+	out->queued = slots ? swap_queue_len(&outq) : 0;
+	out->queue_refused = slots ? outq.refused : 0;
 }

@@ -1,8 +1,9 @@
 /*
- * The swap engine: chooses victims with CLOCK (accessed bits harvested
- * through the reverse map), writes them out in batches to consecutive
- * slots, and reads pages back on fault. Plugged into the VM core as its
- * struct vm_swap_ops.
+ * The swap engine: victims from the replacement policy (accessed bits
+ * harvested through the reverse map), written in batches to consecutive
+ * slots, directly or through the swap-out queue; pages read back on fault.
+ * Plugged into the VM core as its struct vm_swap_ops. Every call is made
+ * with the pager lock held.
  */
 #ifndef PAGER_SWAPPER_H
 #define PAGER_SWAPPER_H
@@ -11,17 +12,37 @@
 #include <stdint.h>
 
 struct swap_area;
+struct policy_ops;
+struct pager_thread;
 
-/* Start swapping to the checked area of the disk. 0, or -ENOMEM. */
-int swapper_init(const struct swap_area *area);
-/* Free frames by writing a batch of pages out (a whole batch, at least
- * `want` when it can find that many victims); how many were freed. */
+/* Start swapping to the checked area of the disk, victims chosen by policy
+ * (seeded with seed). direct is the thread that runs the fault path: reads
+ * and direct reclaim wait for the disk on it. 0, or -ENOMEM. */
+int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed,
+		 struct pager_thread *direct);
+/* Direct reclaim (the direct thread): write a batch of pages out now and
+ * wait (a whole batch, at least `want` when there are that many victims);
+ * how many frames were freed. */
 size_t swapper_reclaim(size_t want);
+/* Background reclaim: up to `want` victims into the swap-out queue; a push
+ * into a full queue is refused and the page goes back to the policy, to be
+ * met again later. How many were queued. */
+size_t swapper_queue_victims(size_t want);
+/* The swap-out thread t: write one batch from the queue, letting the lock
+ * go while the disk works. Frames freed, or -1 if the queue was empty. */
+long swapper_write_queued(struct pager_thread *t);
+/* Pages queued or being written by the swap-out thread. */
+uint32_t swapper_queued(void);
 
 struct swapper_counters {
 	uint64_t pages_out, pages_in, requests_out, requests_in, write_errors, read_errors;
 	uint64_t scanned, second_chances, full;
+	uint64_t background_pages, direct_pages;	/* freed by each kind of reclaim */
+	uint64_t direct_runs;		/* direct reclaims (a fault or request waited) */
+	uint64_t queue_rescued;		/* queued pages referenced before their write */
 	uint32_t slots_total, slots_free, slots_bad;
+	uint32_t queued;		/* in the swap-out queue now */
+	uint64_t queue_refused;		/* background pushes into a full queue */
 };
 void swapper_counters(struct swapper_counters *out);
 

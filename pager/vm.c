@@ -137,16 +137,15 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 		vm_page_drop(s, r, i);
 }
 
-/* A zeroed frame; if none is free, the swap code is asked to reclaim a few
- * and allocation tried once more. 0 if there is still none. */
+/* A zeroed frame; if none is free, the swap code is asked to reclaim and
+ * allocation tried again, until reclaim makes no progress. 0 if there is
+ * still none (the caller's fault fails: out of memory). */
 uint64_t vm_frame_alloc(void)
 {
 	uint64_t pa = frame_alloc();
 
-	if (!pa && vm.swap.reclaim) {
-		vm.swap.reclaim(vm.swap.ctx, VM_RECLAIM_WANT);
+	while (!pa && vm.swap.reclaim && vm.swap.reclaim(vm.swap.ctx, VM_RECLAIM_WANT) > 0)
 		pa = frame_alloc();
-	}
 	return pa;
 }
 

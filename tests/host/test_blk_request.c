@@ -97,7 +97,7 @@ static void test_disk_end(void **state)
 	assert_int_equal(blk_request_check(&r, 16, false), 0);
 }
 
-static void test_write_and_reserved(void **state)
+static void test_write_and_notify(void **state)
 {
 	(void)state;
 	struct blk_request r = good();
@@ -105,7 +105,7 @@ static void test_write_and_reserved(void **state)
 	r.write = 2;
 	assert_int_equal(check(&r), -EINVAL);
 	r = good();
-	r.reserved = 1;
+	r.notify = BLK_DONE_NOTES;
 	assert_int_equal(check(&r), -EINVAL);
 }
 
@@ -139,7 +139,7 @@ int main(void)
 		cmocka_unit_test(test_npages),
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_disk_end),
-		cmocka_unit_test(test_write_and_reserved),
+		cmocka_unit_test(test_write_and_notify),
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_batch_count),
 	};

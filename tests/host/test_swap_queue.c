@@ -110,7 +110,7 @@ static void test_merge_runs_and_gaps(void **state)
 	assert_int_equal(out[0].npages, 3);
 	assert_int_equal(out[0].write, 1);
 	assert_int_equal(out[0].tag, 0);
-	assert_int_equal(out[0].reserved, 0);
+	assert_int_equal(out[0].notify, 0);
 	assert_int_equal(out[0].pa[0], PA(100));
 	assert_int_equal(out[0].pa[2], PA(102));
 	assert_int_equal(out[0].pa[3], 0);	/* unused entries are clear */

@@ -24,7 +24,9 @@ static const struct {
 	COUNTER(swap_requests_in), COUNTER(swap_write_errors), COUNTER(swap_read_errors),
 	COUNTER(swap_slots_total), COUNTER(swap_slots_free), COUNTER(swap_slots_bad),
 	COUNTER(pgscan), COUNTER(pgsecond_chance), COUNTER(swap_full), COUNTER(swap_entries),
-	COUNTER(swap_readahead),
+	COUNTER(swap_readahead), COUNTER(pgsteal_background), COUNTER(pgsteal_direct),
+	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
+	COUNTER(swapout_refused), COUNTER(swapout_rescued),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

@@ -1,0 +1,156 @@
+/*
+ * Reclaim's timing. Background reclaim starts when free frames fall to the
+ * start mark and queues victims for the swap-out thread until the stop
+ * mark is in sight, never more than a few batches ahead of the disk (no
+ * swap storms); direct reclaim runs in the service thread only when free
+ * frames fall below the minimum, which background reclaim tries to prevent.
+ */
+#include <stdio.h>
+#include "reclaim.h"
+#include "config.h"
+#include "blkdev.h"
+#include "frames.h"
+#include "swap.h"
+#include "swapper.h"
+#include "threads.h"
+#include "vm.h"
+#include "sys.h"
+
+/* The most one request may need at once: a fault with fault-around and
+ * readahead, a copy-on-write, their page tables. The minimum never goes
+ * below it. */
+#define FREE_FLOOR 64
+/* Pages queued ahead of the swap-out thread at most: enough to keep the
+ * disk busy, few enough that a working set that turns hot again is not
+ * already on its way out. */
+#define QUEUE_AHEAD 128
+
+static struct pager_thread kswapd, writer;
+static uint64_t start_free, stop_free, min_free;	/* the watermarks, in free frames */
+static uint64_t wakeups;
+static int kswapd_busy;
+
+static uint64_t percent_of_frames(unsigned pct)
+{
+	return frames_total() * pct / 100;
+}
+
+static void set_watermarks(void)
+{
+	min_free = percent_of_frames(config.free_min);
+	if (min_free < FREE_FLOOR)
+		min_free = FREE_FLOOR;
+	start_free = frames_total() - percent_of_frames(config.reclaim_at);
+	stop_free = frames_total() - percent_of_frames(config.reclaim_to);
+	/* In a small memory the percentages can cross the floor: keep the order. */
+	if (start_free <= min_free)
+		start_free = min_free + FREE_FLOOR;
+	if (stop_free <= start_free)
+		stop_free = start_free + FREE_FLOOR;
+}
+
+void reclaim_print(void)
+{
+	printf("pager: watermarks (free frames of %lu): background reclaim from %lu to %lu, "
+	       "direct below %lu\n", (unsigned long)frames_total(), (unsigned long)start_free,
+	       (unsigned long)stop_free, (unsigned long)min_free);
+}
+
+/* How many more victims background reclaim should queue now. */
+static uint64_t shortfall(void)
+{
+	uint64_t have = frames_free() + swapper_queued(), queued = swapper_queued();
+
+	if (have >= stop_free || queued >= QUEUE_AHEAD)
+		return 0;
+	return stop_free - have < QUEUE_AHEAD - queued ? stop_free - have : QUEUE_AHEAD - queued;
+}
+
+static void kswapd_run(struct pager_thread *t)
+{
+	for (;;) {
+		uint64_t want = shortfall();
+		if (want == 0 && frames_free() + swapper_queued() >= stop_free)
+			return;
+		if (want > 0 && swapper_queue_victims(want) == 0 && swapper_queued() == 0)
+			return;	/* nothing to take: wait for the next request */
+		pager_thread_signal(&writer, TB_WORK);
+		/* Let the disk catch up: the writer wakes us after each batch. */
+		pager_unlock(t);
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+	}
+}
+
+static void kswapd_main(struct pager_thread *t)
+{
+	for (;;) {
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+		kswapd_busy = 1;
+		kswapd_run(t);
+		kswapd_busy = 0;
+		pager_unlock(t);
+	}
+}
+
+static void writer_main(struct pager_thread *t)
+{
+	for (;;) {
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+		while (swapper_write_queued(t) >= 0)
+			pager_thread_signal(&kswapd, TB_WORK);
+		pager_thread_signal(&kswapd, TB_WORK);
+		pager_unlock(t);
+	}
+}
+
+int reclaim_init(struct pager_thread *service)
+{
+	int r;
+
+	(void)service;
+	set_watermarks();
+	if ((r = pager_thread_start(&writer, "swapout", BLKDEV_WRITER, writer_main)) < 0 ||
+	    (r = pager_thread_start(&kswapd, "kswapd", BLKDEV_WRITER, kswapd_main)) < 0)
+		return r;
+	return 0;
+}
+
+int reclaim_writer_note(void)
+{
+	return writer.wake;
+}
+
+void reclaim_before_request(void)
+{
+	if (!swap.enabled || frames_free() >= min_free)
+		return;
+	while (frames_free() < min_free)
+		if (swapper_reclaim(min_free - frames_free()) == 0)
+			break;
+}
+
+void reclaim_after_request(void)
+{
+	if (!swap.enabled || kswapd_busy || frames_free() > start_free)
+		return;
+	wakeups++;
+	kswapd_busy = 1;	/* one wake-up per run */
+	pager_thread_signal(&kswapd, TB_WORK);
+}
+
+uint64_t reclaim_wakeups(void)
+{
+	return wakeups;
+}
+
+uint64_t reclaim_alloc_pinned(void)
+{
+	uint64_t pa = frame_alloc_pinned();
+
+	while (!pa && swap.enabled && swapper_reclaim(FREE_FLOOR) > 0)
+		pa = frame_alloc_pinned();
+	return pa;
+}

@@ -1,0 +1,36 @@
+/*
+ * When memory is reclaimed and by whom: the watermarks, the background
+ * thread (kswapd) that queues victims, the swap-out thread that writes
+ * them, direct reclaim when free frames fall below the minimum, and the
+ * allocation path for the pager's own memory.
+ */
+#ifndef PAGER_RECLAIM_H
+#define PAGER_RECLAIM_H
+
+#include <stdint.h>
+
+struct pager_thread;
+
+/* Start the background and swap-out threads (they sleep until swap is up
+ * and memory runs low) and work out the watermarks in frames from config.
+ * service is the thread that serves faults. 0, or a negative error. */
+int reclaim_init(struct pager_thread *service);
+/* The swap-out thread's notification (the driver signals its writes). */
+int reclaim_writer_note(void);
+/* Print the watermarks (boot summary). */
+void reclaim_print(void);
+
+/* Around each request the service thread serves (pager lock held): below
+ * the minimum, reclaim directly before it; at or below the start mark,
+ * wake background reclaim after it. */
+void reclaim_before_request(void);
+void reclaim_after_request(void);
+
+/* A frame for the pager itself (its heap): allocate; else direct reclaim
+ * until it makes no progress, trying after each. 0 if there is still none
+ * (the request being served fails). Lock held. */
+uint64_t reclaim_alloc_pinned(void);
+
+uint64_t reclaim_wakeups(void);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * The pager's threads and the one lock they share. Pager data (frames, the
+ * VM core, swap state, queues) is touched only with the pager lock held; a
+ * thread lets it go only while it waits for the disk or for work. Waiting
+ * blocks in the kernel on a notification, so a waiter costs nothing and the
+ * block driver (a lower-priority process) always gets to run.
+ */
+#ifndef PAGER_THREADS_H
+#define PAGER_THREADS_H
+
+#include <stdint.h>
+
+/* Bits in a thread's notifications. Bits 0 .. PROCS_MAX - 1 of the service
+ * thread's are process deaths; BLK_DONE_BIT (62) is the disk's. */
+#define TB_WORK (1UL << 60)	/* there is work for this thread */
+#define TB_LOCK (1UL << 61)	/* the pager lock was let go: try again */
+
+#define PAGER_THREADS_MAX 8
+
+struct pager_thread {
+	const char *name;
+	unsigned id;		/* < PAGER_THREADS_MAX: its bit among the lock's waiters */
+	int wake;		/* its notification: TB_LOCK, TB_WORK */
+	int disk;		/* where its disk completions arrive (may be wake) */
+	unsigned blk_client;	/* which driver notification and tags are its (blkdev.h) */
+	uint64_t pending;	/* bits that came while it waited for others */
+};
+
+/* Make the calling thread (the pager's first) thread number 0. disk: its
+ * notification for disk completions. 0, or a negative error. */
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned blk_client);
+/* Start fn(t) on a new pager thread with its own notification, which also
+ * takes its disk completions. 0, or a negative error. */
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned blk_client,
+		       void (*fn)(struct pager_thread *t));
+
+/* Block on note until a bit of want arrives (or is pending already); those
+ * bits, cleared. Other bits are kept in t->pending. */
+uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want);
+/* Give t the bits (TB_WORK) on its wake notification. */
+void pager_thread_signal(struct pager_thread *t, uint64_t bits);
+
+/* The pager lock: not recursive; the holder must not block except for the
+ * disk (a direct request), which needs no other pager thread. */
+void pager_lock(struct pager_thread *self);
+void pager_unlock(struct pager_thread *self);
+
+#endif
