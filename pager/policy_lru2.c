@@ -1,7 +1,42 @@
 /*
- * lru2: Linux's two lists (seeds 003, 004). New pages start inactive; a page
- * referenced again while inactive is promoted to active; the active list ages
- * back into the inactive one, and victims come from the inactive tail.
+ * lru2: Linux's two lists (seeds 003, 004; the rule for mapped pages is
+ * page_check_references() in Linux's mm/vmscan.c). New pages start inactive;
+ * victims come from the inactive tail; a page that shows it is used is
+ * promoted to the active list, and the active list ages back into the
+ * inactive one.
+ *
+ * Promotion takes two references, seen on two different looks. The kernel
+ * maps every page with its accessed bit already set (PTE_A in perm_bits,
+ * arch/riscv/mmu.c), so the first look at a page just faulted in always says
+ * "referenced", whether or not the program used it again: that look shows
+ * only the fault. Promoting on it would move every new page to the active
+ * list: when reclaim first starts, one call would promote the whole inactive
+ * list, and the next would age the active list, whose oldest pages were
+ * promoted moments before, their bits cleared by that very look, and evict
+ * them with no time for the program to touch them again (a hot working set
+ * lost about a tenth of its pages so in the guest, where CLOCK lost none).
+ * Linux has the same problem ("all mapped pages start out with page table
+ * references from the instantiating fault, so we need to look twice") and
+ * the same answer, PG_referenced: a per-page "referenced once" mark, here
+ * the byte once[frame]. At the inactive tail:
+ *
+ *   referenced, once clear  set once; the frame gets another trip through
+ *                           the inactive list (back to its head)
+ *   referenced, once set    promoted to the active head; once cleared
+ *   not referenced          once cleared; the victim if it is evictable,
+ *                           set aside for the call (parked) if not
+ *
+ * On the active list, aged from its tail whenever less than a third of the
+ * frames are inactive: referenced, another round on the active list; not
+ * referenced, back to the inactive head with once clear, so it must again be
+ * referenced twice to come back. once is cleared on insert (a new page, or a
+ * victim put back) and on remove. (Linux leaves the mark set on pages it
+ * activates, so that one demoted but still used comes back on a single
+ * reference; here a demoted page starts again from scratch, as the mark's
+ * only job is to tell the fault's reference from a real one.)
+ *
+ * A page used only at its fault goes after one trip through the inactive
+ * list; a page used steadily is referenced on two looks in a row and stays.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,10 +54,18 @@
  */
 static const uint64_t inactive_ratio = 2;
 
-/* Which list a frame is on. PARKED holds, during one isolate call only,
- * inactive frames that may not be evicted now, so the call does not look at
- * them again; they return to the inactive head when the call ends. */
-enum { ON_NONE, ON_INACTIVE, ON_ACTIVE, ON_PARKED, NLISTS };
+/*
+ * Which list a frame is on. PARKED and ROTATED hold inactive frames set aside
+ * for one isolate call only, so that the call does not look at them again;
+ * they return to the inactive head when the call ends (ROTATED ones nearest
+ * the head: they were just referenced). PARKED: not referenced, but may not
+ * be evicted now. ROTATED: referenced for the first time, sent round the
+ * inactive list once more. Going straight to the inactive head, a rotated
+ * frame would meet the tail walk again in the same call once the older
+ * frames are gone: setting it aside keeps the bound of two looks per frame
+ * per call without a budget for the inactive list.
+ */
+enum { ON_NONE, ON_INACTIVE, ON_ACTIVE, ON_PARKED, ON_ROTATED, NLISTS };
 
 struct lru_list {
 	uint32_t head;		/* the young end: frames arrive here */
@@ -36,6 +79,8 @@ struct lru2 {
 	uint32_t *next;		/* [nframes]: towards the tail */
 	uint32_t *prev;		/* [nframes]: towards the head */
 	uint8_t *on;		/* [nframes]: ON_* */
+	uint8_t *once;		/* [nframes]: referenced on one look while inactive
+				 * (Linux's PG_referenced); 0 when not tracked */
 };
 
 static struct lru2 *lru2_of(struct policy *p)
@@ -57,6 +102,7 @@ static void lru2_destroy(struct policy *p)
 	free(l->next);
 	free(l->prev);
 	free(l->on);
+	free(l->once);
 	free(l);
 }
 
@@ -74,7 +120,8 @@ static struct policy *lru2_create(uint32_t nframes, uint64_t seed)
 	l->next = calloc((size_t)nframes + 1, sizeof(*l->next));
 	l->prev = calloc((size_t)nframes + 1, sizeof(*l->prev));
 	l->on = calloc((size_t)nframes + 1, sizeof(*l->on));
-	if (!l->next || !l->prev || !l->on) {
+	l->once = calloc((size_t)nframes + 1, sizeof(*l->once));
+	if (!l->next || !l->prev || !l->on || !l->once) {
 		lru2_destroy((struct policy *)l);
 		return NULL;
 	}
@@ -130,6 +177,7 @@ static void lru2_insert(struct policy *p, uint32_t frame)
 
 	if (frame >= l->nframes || l->on[frame] != ON_NONE)
 		return;
+	l->once[frame] = 0;
 	push_head(l, ON_INACTIVE, frame);
 }
 
@@ -140,16 +188,28 @@ static void lru2_remove(struct policy *p, uint32_t frame)
 	if (frame >= l->nframes || l->on[frame] == ON_NONE)
 		return;
 	unlink_frame(l, frame);
+	l->once[frame] = 0;
 }
 
-/* Parked frames are inactive ones, only set aside for this call. Demote
- * also when the inactive list has nothing left to look at, or frames that
- * are not evictable now would hide idle active frames from a call. */
+static uint32_t inactive_len(const struct lru2 *l)
+{
+	return len_of(l, ON_INACTIVE) + len_of(l, ON_PARKED) + len_of(l, ON_ROTATED);
+}
+
+/*
+ * Parked and rotated frames are inactive ones, only set aside for this call,
+ * and count as inactive. Demote also when the inactive list has nothing left
+ * to look at and nothing was rotated, or frames that are not evictable now
+ * would hide idle active frames from a call. Rotated frames do not count as
+ * nothing left: a call that meets only pages fresh from their fault ends with
+ * fewer victims (even none) rather than age the active list beyond the
+ * third, and the next call finds the rotated pages not used since.
+ */
 static int needs_demotion(const struct lru2 *l)
 {
-	uint64_t inactive = (uint64_t)len_of(l, ON_INACTIVE) + len_of(l, ON_PARKED);
+	uint64_t inactive = inactive_len(l);
 
-	if (len_of(l, ON_INACTIVE) == 0)
+	if (len_of(l, ON_INACTIVE) == 0 && len_of(l, ON_ROTATED) == 0)
 		return 1;
 	return inactive * inactive_ratio < len_of(l, ON_ACTIVE);
 }
@@ -168,10 +228,12 @@ static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budge
 		uint32_t frame = l->lists[ON_ACTIVE].tail;
 
 		(*budget)--;
-		if (env->referenced(env->ctx, frame))
+		if (env->referenced(env->ctx, frame)) {
 			move_to_head(l, ON_ACTIVE, frame);
-		else
+		} else {
+			l->once[frame] = 0;	/* must prove itself twice again */
 			move_to_head(l, ON_INACTIVE, frame);
+		}
 	}
 }
 
@@ -179,12 +241,16 @@ static void unpark(struct lru2 *l)
 {
 	while (len_of(l, ON_PARKED) > 0)
 		move_to_head(l, ON_INACTIVE, l->lists[ON_PARKED].tail);
+	while (len_of(l, ON_ROTATED) > 0)
+		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].tail);
 }
 
-/* Every step takes a frame off the inactive list for good (promoted, parked
- * or a victim), and only demote() adds to it, within its budget: the loop
- * ends. A call may find nothing when every frame was referenced; their bits
- * are clear then, so the next call finds the ones not used since. */
+/* Every step takes a frame off the inactive list for the rest of the call
+ * (promoted, rotated, parked or a victim), and only demote() adds to it,
+ * within its budget: the loop ends. An inactive frame is looked at once, an
+ * active one at most twice (aged, then at the inactive tail). A call may find
+ * nothing when every frame was referenced; their bits are clear then, so the
+ * next call finds the ones not used since. */
 static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			     uint32_t max)
 {
@@ -200,9 +266,16 @@ static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uin
 			break;
 		frame = l->lists[ON_INACTIVE].tail;
 		if (env->referenced(env->ctx, frame)) {
-			move_to_head(l, ON_ACTIVE, frame);
+			if (l->once[frame]) {		/* the second time: active */
+				l->once[frame] = 0;
+				move_to_head(l, ON_ACTIVE, frame);
+			} else {			/* the first: one more trip */
+				l->once[frame] = 1;
+				move_to_head(l, ON_ROTATED, frame);
+			}
 			continue;
 		}
+		l->once[frame] = 0;
 		if (!env->evictable(env->ctx, frame)) {
 			move_to_head(l, ON_PARKED, frame);
 			continue;
@@ -218,12 +291,12 @@ static uint32_t lru2_tracked(const struct policy *p)
 {
 	const struct lru2 *l = lru2_of_const(p);
 
-	return len_of(l, ON_INACTIVE) + len_of(l, ON_ACTIVE) + len_of(l, ON_PARKED);
+	return inactive_len(l) + len_of(l, ON_ACTIVE);
 }
 
 const struct policy_ops policy_lru2_ops = {
 	.name = "lru2",
-	.summary = "two lists as in Linux: referenced pages promoted to active, idle ones aged out",
+	.summary = "two lists as in Linux: pages referenced twice promoted to active, idle ones aged out",
 	.create = lru2_create,
 	.destroy = lru2_destroy,
 	.insert = lru2_insert,

@@ -39,7 +39,9 @@ enum pager_label {
 	 * dirty bits of its page since the last ask (abi/vm.h enum
 	 * harvest_bits), which this request clears: the same harvest the
 	 * pager's reclaim uses, offered like mincore(). */
-	PAGER_PAGE_BITS = 0x108
+	PAGER_PAGE_BITS = 0x108,
+	/* Reply: data = struct pager_info (the policy and watermarks in force). */
+	PAGER_INFO = 0x109
 };
 
 enum pager_prot {
@@ -93,6 +95,16 @@ struct pager_stats {
 	uint64_t swapout_queued;	/* pages in the swap-out queue now */
 	uint64_t swapout_refused;	/* background pushes refused: queue full */
 	uint64_t swapout_rescued;	/* queued pages referenced before their write */
+	uint64_t pgdrop_clean;		/* victims freed without a write: their swap
+					 * copy was still valid (cheapest first) */
+};
+
+/* How the pager reclaims, as configured at boot (docs/boot-args.md). */
+struct pager_info {
+	char policy[16];		/* pager.policy, NUL-terminated */
+	uint32_t reclaim_at, reclaim_to, free_min;	/* the percentages */
+	uint32_t reserved;
+	uint64_t start_free, stop_free, min_free;	/* the same, in free frames */
 };
 
 struct pager_proc_stats {

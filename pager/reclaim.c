@@ -146,6 +146,13 @@ uint64_t reclaim_wakeups(void)
 	return wakeups;
 }
 
+void reclaim_watermarks(uint64_t *start, uint64_t *stop, uint64_t *min)
+{
+	*start = start_free;
+	*stop = stop_free;
+	*min = min_free;
+}
+
 uint64_t reclaim_alloc_pinned(void)
 {
 	uint64_t pa = frame_alloc_pinned();

@@ -32,5 +32,7 @@ void reclaim_after_request(void);
 uint64_t reclaim_alloc_pinned(void);
 
 uint64_t reclaim_wakeups(void);
+/* The watermarks in free frames. */
+void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free);
 
 #endif

@@ -20,6 +20,7 @@ void handle_munmap(const struct msg *in, struct msg *out);
 void handle_fork(const struct msg *in, struct msg *out);
 /* stats.c */
 void handle_stats(const struct msg *in, struct msg *out);
+void handle_info(const struct msg *in, struct msg *out);
 void handle_proc_stats(const struct msg *in, struct msg *out);
 void stats_count_kill(void);
 void handle_page_bits(const struct msg *in, struct msg *out);

@@ -88,6 +88,9 @@ static int dispatch(const struct msg *in, struct msg *out)
 	case PAGER_PROC_STATS:
 		handle_proc_stats(in, out);
 		break;
+	case PAGER_INFO:
+		handle_info(in, out);
+		break;
 	case PAGER_PAGE_BITS:
 		handle_page_bits(in, out);
 		break;

@@ -10,6 +10,8 @@
 #include "vm.h"
 #include "swapper.h"
 #include "reclaim.h"
+#include "config.h"
+#include "policy.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -67,6 +69,7 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.swapout_queued = sw.queued;
 	st.swapout_refused = sw.queue_refused;
 	st.swapout_rescued = sw.queue_rescued;
+	st.pgdrop_clean = sw.clean_dropped;
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));
@@ -109,4 +112,20 @@ void handle_page_bits(const struct msg *in, struct msg *out)
 	r = sys_harvest(&h, 1);
 	reply_result(out, r < 0 ? r : 0);
 	out->w[0] = h.bits;
+}
+
+void handle_info(const struct msg *in, struct msg *out)
+{
+	struct pager_info info = {
+		.reclaim_at = config.reclaim_at,
+		.reclaim_to = config.reclaim_to,
+		.free_min = config.free_min,
+	};
+
+	(void)in;
+	strncpy(info.policy, config.policy->name, sizeof(info.policy) - 1);
+	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
+	reply_result(out, 0);
+	memcpy(out->data, &info, sizeof(info));
+	out->len = sizeof(info);
 }

@@ -181,14 +181,19 @@ static uint64_t pa_of(uint32_t i)
 /*
  * Accessed bits are harvested in batches: when the policy asks about the
  * frame after the one it asked about last (a CLOCK hand), the frames after
- * it are harvested in the same system call and their answers kept until the
- * policy asks (the harvest cleared the bits, so an answer is never thrown
- * away; a frame freed meanwhile loses it).
+ * it are harvested in the same system call and the answers kept for the
+ * questions that follow. A kept "referenced" stays until asked (the
+ * harvest cleared the bit, so dropping it would lose the reference); a
+ * kept "not referenced" goes stale as soon as the run of questions breaks,
+ * since the page may be touched any time after.
  */
 #define AHEAD 16		/* frames harvested ahead of a sequential scan */
 
-static uint8_t *kept;		/* [frame]: 1 no answer, 2 not referenced, 3 referenced */
+enum { KEPT_NONE = 1, KEPT_IDLE = 2, KEPT_USED = 3 };
+
+static uint8_t *kept;		/* [frame]: enum above (0 before init) */
 static uint32_t last_asked = UINT32_MAX;
+static uint32_t ahead_first, ahead_n;	/* the frames harvested ahead */
 
 struct harvest_batch {
 	struct harvest_entry e[HARVEST_MAX];
@@ -216,17 +221,26 @@ static int evictable(void *ctx, uint32_t i)
 	       !(frame_desc(pa)->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED));
 }
 
+/* Forget the "not referenced" answers kept from the last harvest ahead. */
+static void expire_ahead(void)
+{
+	for (uint32_t i = ahead_first; i < ahead_first + ahead_n; i++)
+		if (kept[i] == KEPT_IDLE)
+			kept[i] = KEPT_NONE;
+	ahead_n = 0;
+}
+
 /* Harvest frames first .. first + n - 1 (those with mappings that fit in
  * one call) and keep each one's answer in kept[]. */
 static void harvest(uint32_t first, uint32_t n)
 {
 	static struct harvest_batch b;
-	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
+	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE), i;
 
 	b.n = 0;
-	for (uint32_t i = first; i < first + n && i < nframes; i++) {
+	for (i = first; i < first + n && i < nframes; i++) {
 		size_t before = b.n;
-		if (kept[i] > 1 || (i != first && !evictable(NULL, i)))
+		if (kept[i] != KEPT_NONE || (i != first && !evictable(NULL, i)))
 			continue;
 		b.current = i;
 		vm_rmap_walk(pa_of(i), collect, &b);
@@ -234,13 +248,15 @@ static void harvest(uint32_t first, uint32_t n)
 			b.n = before;	/* its mappings did not all fit: next time */
 			break;
 		}
-		kept[i] = 2;
+		kept[i] = KEPT_IDLE;
 	}
+	ahead_first = first + 1;
+	ahead_n = i > first ? i - first - 1 : 0;
 	if (b.n == 0 || sys_harvest(b.e, b.n) < 0)
 		return;
 	for (size_t k = 0; k < b.n; k++)
 		if (b.e[k].bits & HARVEST_ACCESSED)
-			kept[b.frame[k]] = 3;
+			kept[b.frame[k]] = KEPT_USED;
 }
 
 static int referenced(void *ctx, uint32_t i)
@@ -248,11 +264,13 @@ static int referenced(void *ctx, uint32_t i)
 	int answer;
 
 	(void)ctx;
-	if (kept[i] <= 1)
+	if (i != last_asked + 1)
+		expire_ahead();
+	if (kept[i] == KEPT_NONE)
 		harvest(i, i == last_asked + 1 ? AHEAD : 1);
 	last_asked = i;
-	answer = kept[i] == 3;
-	kept[i] = 1;
+	answer = kept[i] == KEPT_USED;
+	kept[i] = KEPT_NONE;
 	cnt.scanned++;
 	cnt.second_chances += (uint64_t)answer;
 	return answer;
@@ -266,7 +284,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	uint32_t i = index_of(pa);
 
 	(void)ctx;
-	kept[i] = 1;
+	kept[i] = KEPT_NONE;
 	if (allocated)
 		pol_ops->insert(pol, i);
 	else
@@ -287,11 +305,16 @@ static size_t choose(struct swap_req *victims, size_t max)
 {
 	static uint32_t idx[BATCH];
 	uint32_t want = (uint32_t)(max < BATCH ? max : BATCH);
-	uint32_t n = pol_ops->isolate(pol, &env, idx, want);
+	uint32_t n;
 
-	/* Every frame referenced: that look cleared the bits, so a second one
-	 * finds the pages not touched since (CLOCK's second sweep). */
-	if (n == 0)
+	expire_ahead();		/* time passed since the last choice */
+	n = pol_ops->isolate(pol, &env, idx, want);
+
+	/* Every frame referenced: that look cleared the bits, so another one
+	 * finds the pages not touched since (CLOCK's second sweep; lru2 may
+	 * need two more, as a page it meets referenced for the first time
+	 * only goes round the inactive list again). */
+	for (int again = 0; n == 0 && again < 2; again++)
 		n = pol_ops->isolate(pol, &env, idx, want);
 
 	for (uint32_t k = 0; k < n; k++)
@@ -327,6 +350,31 @@ static int abandoned(uint64_t pa)
 	const struct frame *f = frame_desc(pa);
 
 	return f->state == FRAME_ANON && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
+}
+
+/* Cheapest first: a victim whose swap copy is still valid (the swap cache
+ * ties it to a slot other entries name, and it was not written since: a
+ * write unties it) is dropped without any I/O, its entries pointed at that
+ * slot. The others stay in b, in order. Frames freed. */
+static size_t drop_clean(struct write_batch *b)
+{
+	size_t kept_n = 0, dropped = 0;
+
+	for (size_t k = 0; k < b->n; k++) {
+		uint64_t pa = b->v[k].pa;
+		uint32_t slot = frame_desc(pa)->swap;
+		if (slot && cached(NULL, slot) == pa && vm_evict(pa, slot) > 0) {
+			cache[slot] = 0;
+			frame_desc(pa)->swap = 0;
+			frame_free(pa);
+			dropped++;
+			continue;
+		}
+		b->v[kept_n++] = b->v[k];
+	}
+	b->n = kept_n;
+	cnt.clean_dropped += dropped;
+	return dropped;
 }
 
 /* Slots for the victims (a run of consecutive ones), each write-protected
@@ -390,12 +438,14 @@ static size_t finish(struct write_batch *b)
 
 static size_t write_direct(struct write_batch *b)
 {
+	size_t dropped = drop_clean(b);
+
 	if (prepare(b) == 0)
-		return 0;
+		return dropped;
 	b->nreq = to_requests(direct, b->v, b->n, 1, b->req, BATCH);
 	submit_and_wait(direct, b->req, b->nreq, b->err);
 	cnt.requests_out += (uint64_t)b->nreq;
-	return finish(b);
+	return dropped + finish(b);
 }
 
 static int no_room(void)
@@ -483,8 +533,10 @@ long swapper_write_queued(struct pager_thread *t)
 	if (!slots || swap_queue_len(&outq) == 0)
 		return -1;
 	take_queued(&b);
+	freed = drop_clean(&b);
+	cnt.background_pages += freed;
 	if (prepare(&b) == 0)
-		return 0;
+		return (long)freed;
 	b.nreq = to_requests(t, b.v, b.n, 1, b.req, BATCH);
 	writing = (uint32_t)b.n;
 	pager_unlock(t);	/* the disk works; others may fault meanwhile */
@@ -492,9 +544,9 @@ long swapper_write_queued(struct pager_thread *t)
 	pager_lock(t);
 	writing = 0;
 	cnt.requests_out += (uint64_t)b.nreq;
-	freed = finish(&b);
-	cnt.background_pages += freed;
-	return (long)freed;
+	size_t written = finish(&b);
+	cnt.background_pages += written;
+	return (long)(freed + written);
 }
 
 uint32_t swapper_queued(void)
@@ -520,7 +572,7 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 	direct = direct_thread;
 	/* Frames already in use (init, the driver) join the policy now. */
 	for (uint32_t i = 0; i < nframes; i++) {
-		kept[i] = 1;
+		kept[i] = KEPT_NONE;
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
 			pol_ops->insert(pol, i);
 	}

@@ -40,6 +40,7 @@ struct swapper_counters {
 	uint64_t background_pages, direct_pages;	/* freed by each kind of reclaim */
 	uint64_t direct_runs;		/* direct reclaims (a fault or request waited) */
 	uint64_t queue_rescued;		/* queued pages referenced before their write */
+	uint64_t clean_dropped;		/* victims dropped without a write (valid copy) */
 	uint32_t slots_total, slots_free, slots_bad;
 	uint32_t queued;		/* in the swap-out queue now */
 	uint64_t queue_refused;		/* background pushes into a full queue */

@@ -243,59 +243,175 @@ static void test_clock_hand_resumes(void **state)
 }
 
 /*
- * 4 frames; the inactive list is kept at a third or more (2 of 4 frames).
- * 1..4 load inactive, bits set. 5: the first call promotes all four (and
- * clears their bits) and finds nothing; the second demotes 1 and 2 from the
- * active tail and takes 1. Inactive is now 5 (bit set), 2 (bit clear).
- * Without another reference, 6 takes 2. With 2 referenced first, 6 promotes
- * it (and 5), demotes 3 and 4, and takes 3 instead: 2 stays.
+ * lru2 needs two referenced looks at an inactive page to promote it: the
+ * first look at a page just faulted in always says referenced (the model, like
+ * the kernel, sets the bit at the fault), so it only marks the page and sends
+ * it round the inactive list once more. 4 frames; the inactive list is kept
+ * at a third or more (2 of 4 frames).
+ *
+ * idle: 1..4 load inactive, bits set. 5: the first call finds all four
+ * referenced, marks them and rotates them, promoting none, and finds nothing;
+ * the second finds them all unreferenced since and takes the oldest, 1.
+ * Inactive is now 5 (bit set), 4, 3, 2 (marked, bits clear). 6 takes 2.
+ *
+ * early: 1 used again before any look is still one referenced look (the bit
+ * cannot count): 1 is rotated, not promoted, and goes at 5 all the same.
+ *
+ * reused: 2, 3 and 4, used after that first look, are referenced on their
+ * second: 6 promotes them, and rotates 5, referenced only by its fault, which
+ * the second call takes (see the demotion test). Promoting on one look would
+ * have promoted 5 too, and taken 2 instead, a page just used.
  */
 static void test_lru2_promotion(void **state)
 {
 	static const uint32_t idle[] = { 1, 2, 3, 4, 5, 6 };
 	static const uint32_t idle_victims[] = { 1, 2 };
-	static const uint32_t reused[] = { 1, 2, 3, 4, 5, 2, 6 };
-	static const uint32_t reused_victims[] = { 1, 3 };
+	static const uint32_t early[] = { 1, 2, 3, 4, 1, 5, 6 };
+	static const uint32_t early_victims[] = { 1, 2 };
+	static const uint32_t reused[] = { 1, 2, 3, 4, 5, 2, 3, 4, 6 };
+	static const uint32_t reused_victims[] = { 1, 5 };
 	struct sim s;
 
 	(void)state;
 	sim_start(&s, "lru2", 4, 0);
 	sim_run(&s, idle, LEN(idle));
 	assert_evicted(&s, idle_victims, LEN(idle_victims));
+	assert_int_equal(s.faults, 6);
+	sim_end(&s);
+
+	sim_start(&s, "lru2", 4, 0);
+	sim_run(&s, early, LEN(early));
+	assert_evicted(&s, early_victims, LEN(early_victims));
+	assert_int_equal(frame_of(&s, 1), NO_FRAME);
 	sim_end(&s);
 
 	sim_start(&s, "lru2", 4, 0);
 	sim_run(&s, reused, LEN(reused));
 	assert_evicted(&s, reused_victims, LEN(reused_victims));
-	assert_int_not_equal(frame_of(&s, 2), NO_FRAME);
+	for (uint32_t page = 2; page <= 4; page++)
+		assert_int_not_equal(frame_of(&s, page), NO_FRAME);
 	sim_end(&s);
 }
 
 /*
- * Going on from the promotion test: after 6, inactive is 6, 4 and active is
- * 5, 2, none referenced. 7 takes 4, demoted at 6 and idle since. 8 promotes
- * 6 and 7 (both fresh), which makes inactive short: 2 then 5 are demoted
- * from the active tail, and 2, promoted at 6 but unused since, goes.
+ * The active list ages when it holds more than two thirds of the frames: an
+ * idle active page goes back to the inactive head, unmarked, and is the
+ * victim there unless referenced; a referenced one gets another round.
+ *
+ * The promotion test's reused string, on. 1..5: 1 goes; 2, 3, 4 are marked
+ * and used again. 6: the first call promotes 2, 3 and 4 (their second
+ * referenced look), rotates 5 (its first) and finds nothing. The second finds
+ * three active against one inactive: 2, at the active tail and not used
+ * since its promotion, is demoted, and 5, used only at its fault, goes. 7
+ * takes 2, demoted and idle since. 3 is used. 8: the first call rotates 6
+ * and 7 (fresh) and finds nothing, the second takes 6. 7 is used. 9 promotes
+ * 7, which makes three active against one inactive again: 3, at the active
+ * tail but used, gets another round there; 4, idle, is demoted; 8 (fresh) is
+ * rotated, and 4 goes, demoted and evicted in one call.
  */
 static void test_lru2_demotion(void **state)
 {
-	static const uint32_t refs[] = { 1, 2, 3, 4, 5, 2, 6, 7, 8 };
-	static const uint32_t victims[] = { 1, 3, 4, 2 };
+	static const uint32_t refs[] = { 1, 2, 3, 4, 5, 2, 3, 4, 6, 7, 3, 8, 7, 9 };
+	static const uint32_t victims[] = { 1, 5, 2, 6, 4 };
 	struct sim s;
 
 	(void)state;
 	sim_start(&s, "lru2", 4, 0);
 	sim_run(&s, refs, LEN(refs));
 	assert_evicted(&s, victims, LEN(victims));
+	assert_int_not_equal(frame_of(&s, 3), NO_FRAME);
+	assert_int_not_equal(frame_of(&s, 7), NO_FRAME);
+	sim_end(&s);
+}
+
+/* Referenced on two looks, by calls made with the bits set each time. */
+static void promote_all(struct sim *s, uint32_t from, uint32_t to)
+{
+	uint32_t v;
+
+	for (int look = 0; look < 2; look++) {
+		for (uint32_t f = from; f < to; f++)
+			s->accessed[f] = 1;
+		assert_int_equal(sim_isolate(s, &v, 1), 0);
+	}
+}
+
+/*
+ * The first referenced look at an inactive frame marks it and sets it aside
+ * for the rest of the call, so the call never looks at it twice, and it goes
+ * back to the inactive head. A call that meets only such fresh frames does
+ * not age the active list for them (the inactive list is not short: they are
+ * still inactive) and finds nothing; the next one takes the oldest of them.
+ * remove and insert clear the mark, and so does a look that finds the frame
+ * unreferenced.
+ */
+static void test_lru2_rotation(void **state)
+{
+	struct sim s;
+	uint32_t v;
+
+	(void)state;
+	sim_start(&s, "lru2", 6, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	promote_all(&s, 0, 4);		/* 0..3 active, bits clear */
+	sim_insert(&s, 4);
+	sim_insert(&s, 5);
+	s.accessed[4] = s.accessed[5] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	for (uint32_t f = 0; f < 4; f++)
+		assert_int_equal(s.ref_looks[f], 0);	/* the active list not aged */
+	assert_int_equal(s.ref_looks[4], 1);
+	assert_int_equal(s.ref_looks[5], 1);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 4);		/* the older, marked and unused since */
+	sim_end(&s);
+
+	/* 0 and 1 are marked by a first look; 0 is removed and inserted again,
+	 * a new page; both are referenced. 1 is promoted, 0 only marked again,
+	 * so with nothing referenced since, 0 goes. Had 0 kept its mark, both
+	 * would be active, and 1, at the active tail, would go. */
+	sim_start(&s, "lru2", 2, 0);
+	sim_insert(&s, 0);
+	sim_insert(&s, 1);
+	s.accessed[0] = s.accessed[1] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	sim_remove(&s, 0);
+	sim_insert(&s, 0);
+	s.accessed[0] = s.accessed[1] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);
+	sim_end(&s);
+
+	/* A look that finds a marked frame unreferenced clears the mark, also
+	 * when the frame is pinned and stays: 0 and 1 are marked, then found
+	 * idle, 0 pinned (kept), 1 taken and put back. Both referenced: 0, its
+	 * mark gone, is only marked again, like 1, and goes first. */
+	sim_start(&s, "lru2", 2, 0);
+	sim_insert(&s, 0);
+	sim_insert(&s, 1);
+	s.accessed[0] = s.accessed[1] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	s.pinned[0] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 1);
+	sim_insert(&s, 1);
+	s.pinned[0] = 0;
+	s.accessed[0] = s.accessed[1] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);
 	sim_end(&s);
 }
 
 /*
  * The inactive list is refilled to a third of the tracked frames. 6 frames,
- * all just loaded: the first call promotes all six and finds nothing. The
- * second demotes 0 and 1 (2 of 6 inactive) and takes 0: three looks in all,
- * as demoted frames are looked at again on the inactive list. The third
- * finds 1 of 5 inactive, demotes 2 and takes 1.
+ * all just loaded: a first call marks all six, a second (all referenced
+ * again) promotes them, and both find nothing. The third demotes 0 and 1 (2
+ * of 6 inactive) and takes 0: three looks in all, as demoted frames are
+ * looked at again on the inactive list. The fourth finds 1 of 5 inactive,
+ * demotes 2 and takes 1.
  */
 static void test_lru2_inactive_third(void **state)
 {
@@ -304,12 +420,10 @@ static void test_lru2_inactive_third(void **state)
 
 	(void)state;
 	sim_start(&s, "lru2", 6, 0);
-	for (uint32_t f = 0; f < 6; f++) {
+	for (uint32_t f = 0; f < 6; f++)
 		sim_insert(&s, f);
-		s.accessed[f] = 1;
-	}
-	assert_int_equal(sim_isolate(&s, &v, 1), 0);
-	assert_int_equal(s.ref_calls, 6);
+	promote_all(&s, 0, 6);
+	assert_int_equal(s.ref_calls, 12);
 	calls = s.ref_calls;
 	assert_int_equal(sim_isolate(&s, &v, 1), 1);
 	assert_int_equal(v, 0);
@@ -322,7 +436,7 @@ static void test_lru2_inactive_third(void **state)
 }
 
 /* Inactive frames that may not go now must not hide idle active ones: 0..3
- * are promoted by a first call, then 4 and 5 come in pinned. Inactive is a
+ * are promoted by two calls, then 4 and 5 come in pinned. Inactive is a
  * third, but all of it pinned, so the call demotes from active to find 0. */
 static void test_lru2_pinned_inactive(void **state)
 {
@@ -331,24 +445,25 @@ static void test_lru2_pinned_inactive(void **state)
 
 	(void)state;
 	sim_start(&s, "lru2", 6, 0);
-	for (uint32_t f = 0; f < 4; f++) {
+	for (uint32_t f = 0; f < 4; f++)
 		sim_insert(&s, f);
-		s.accessed[f] = 1;
-	}
-	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	promote_all(&s, 0, 4);
 	sim_insert(&s, 4);
 	sim_insert(&s, 5);
 	s.pinned[4] = s.pinned[5] = 1;
 	assert_int_equal(sim_isolate(&s, &v, 1), 1);
 	assert_int_equal(v, 0);
+	assert_int_equal(s.evict_looks[4], 1);
+	assert_int_equal(s.evict_looks[5], 1);
 	sim_end(&s);
 }
 
 /*
- * A page used between every other one is never the victim: each time it is
- * looked at, its bit is set again. The first call sees every frame just
- * loaded, so referenced, and can only go by load order: page 1 is loaded
- * last to keep that tie out of the test. FIFO takes page 1 all the same.
+ * A page used between every other one is never the victim. Its first look
+ * (every frame just loaded, so referenced) only marks it; its second finds it
+ * used again and promotes it, and on the active list every look finds it used
+ * again. That first call can only go by load order: page 1 is loaded last to
+ * keep that tie out of the test. FIFO takes page 1 all the same.
  */
 static bool contains(const struct sim *s, uint32_t page)
 {
@@ -626,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_clock_hand_resumes),
 		cmocka_unit_test(test_lru2_promotion),
 		cmocka_unit_test(test_lru2_demotion),
+		cmocka_unit_test(test_lru2_rotation),
 		cmocka_unit_test(test_lru2_inactive_third),
 		cmocka_unit_test(test_lru2_pinned_inactive),
 		cmocka_unit_test(test_lru2_keeps_hot_page),

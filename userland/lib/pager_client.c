@@ -89,6 +89,20 @@ int pager_stats(struct pager_stats *out)
 	return 0;
 }
 
+int pager_info(struct pager_info *out)
+{
+	struct msg m = { .label = PAGER_INFO, .handle = -1 };
+	int r = pager_call(&m);
+
+	if (r < 0)
+		return r;
+	if (m.len < sizeof(*out))
+		return -ERR_INVAL;
+	memcpy(out, m.data, sizeof(*out));
+	out->policy[sizeof(out->policy) - 1] = '\0';
+	return 0;
+}
+
 int pager_proc_stats(uint32_t first, struct pager_proc_stats *out, size_t max,
 		     uint32_t *next)
 {

@@ -36,6 +36,9 @@ int pager_page_bits(const void *addr);
 /* The pager's counters (PAGER_STATS). 0, or a negated error. */
 int pager_stats(struct pager_stats *out);
 
+/* The policy and watermarks in force (PAGER_INFO). 0, or a negated error. */
+int pager_info(struct pager_info *out);
+
 /* Up to max processes' statistics, from process index first on
  * (PAGER_PROC_STATS); *next (if not NULL) gets the index to ask for next,
  * 0 after the last. Returns how many entries were stored, or a negated

@@ -26,7 +26,7 @@ static const struct {
 	COUNTER(pgscan), COUNTER(pgsecond_chance), COUNTER(swap_full), COUNTER(swap_entries),
 	COUNTER(swap_readahead), COUNTER(pgsteal_background), COUNTER(pgsteal_direct),
 	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
-	COUNTER(swapout_refused), COUNTER(swapout_rescued),
+	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -73,6 +73,19 @@ static int print_processes(const char *prefix)
 	return 0;
 }
 
+/* The policy and watermarks in force, first: they explain the counters. */
+static void print_info(const char *prefix)
+{
+	struct pager_info in;
+
+	if (pager_info(&in) < 0)
+		return;
+	printf("%spolicy %s\n%swatermarks reclaim_at=%u%% reclaim_to=%u%% free_min=%u%% "
+	       "(free frames: start %lu, stop %lu, min %lu)\n", prefix, in.policy, prefix,
+	       (unsigned)in.reclaim_at, (unsigned)in.reclaim_to, (unsigned)in.free_min,
+	       (unsigned long)in.start_free, (unsigned long)in.stop_free, (unsigned long)in.min_free);
+}
+
 int vmstat_print(const char *prefix)
 {
 	struct pager_stats st;
@@ -82,6 +95,7 @@ int vmstat_print(const char *prefix)
 		printf("%svmstat: the pager gave no statistics (error %d)\n", prefix, -r);
 		return r;
 	}
+	print_info(prefix);
 	print_counters(prefix, &st);
 	return print_processes(prefix);
 }

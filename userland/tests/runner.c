@@ -48,6 +48,8 @@ static const struct test {
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },
 	{ test_swap_full, "swap_full", 1 },
 	{ test_swap_read_error, "swap_read_error", 1 },
+	{ test_policy_hot_set, "policy_hot_set", 1 },
+	{ test_policy_background_first, "policy_background_first", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

@@ -1,0 +1,699 @@
+/*
+ * pagesim's command line: load a trace, replay it through the chosen policies
+ * at one frame count or a sweep of them, print an aligned table, and draw the
+ * miss-ratio curves as a self-contained SVG if asked.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "trace.h"
+
+#define EXIT_USAGE 2
+#define AUTO_DEFAULT 10		/* sizes for a run given no frame option */
+#define AUTO_MAX 1000
+#define ERRLEN 256
+
+enum mode { MODE_NONE, MODE_FRAMES, MODE_SWEEP, MODE_AUTO };
+
+struct options {
+	const char **names;	/* policies, in column order */
+	size_t npolicies;
+	enum mode mode;
+	uint32_t *sizes;	/* frame counts, ascending, no repeats */
+	size_t nsizes;
+	uint32_t auto_n;
+	const char *svg;
+	uint64_t seed;
+	int insert_referenced;	/* --insert-bit: 1 set (default), 0 clear */
+	const char *trace;
+};
+
+/* One simulation's outcome; ok is 0 if it failed (its message went out). */
+struct cell {
+	struct sim_result r;
+	int ok;
+};
+
+static const char *const reference_names[] = { "lru", "opt" };
+static const char *const reference_summaries[] = {
+	"exact LRU (reference): the page used least recently goes",
+	"Belady's OPT (reference): the page next used farthest ahead goes",
+};
+#define NREFERENCES (sizeof(reference_names) / sizeof(reference_names[0]))
+
+/* ---- messages ---- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pagesim [-p POLICY[,POLICY...]] [-f FRAMES | --sweep A,B,C | --sweep-auto N]\n"
+		"               [--svg OUT.svg] [--seed S] [--insert-bit set|clear] TRACE\n"
+		"\n"
+		"Replay a page-reference trace (one page number per line, optional R/W;\n"
+		"gzip'd or plain) and report faults, miss ratio and write-backs.\n"
+		"\n"
+		"  -p LIST          policies to run (default: all)\n"
+		"  -f FRAMES        one run per policy with FRAMES frames\n"
+		"  --sweep A,B,C    a miss-ratio table over these frame counts\n"
+		"  --sweep-auto N   N frame counts from 1%% of the distinct pages to all of\n"
+		"                   them, spaced geometrically (the default, N = %d)\n"
+		"  --svg FILE       with a sweep: the miss-ratio curves as an SVG plot\n"
+		"  --seed S         seed for randomised policies (default 1)\n"
+		"  --insert-bit B   the accessed bit of a page just faulted in: set (the\n"
+		"                   default, as the pager's pages are mapped) or clear\n"
+		"                   (as in the classic CLOCK simulators)\n"
+		"\n"
+		"policies:\n",
+		AUTO_DEFAULT);
+	for (size_t i = 0; policy_all[i]; i++)
+		fprintf(out, "  %-8s %s\n", policy_all[i]->name, policy_all[i]->summary);
+	for (size_t i = 0; i < NREFERENCES; i++)
+		fprintf(out, "  %-8s %s\n", reference_names[i], reference_summaries[i]);
+}
+
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pagesim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'pagesim --help'.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fputs("pagesim: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+/* ---- arguments ---- */
+
+/* Decimal digits only: strtoull would take signs, blanks and hex. */
+static int parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!len)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static uint32_t parse_count(const char *what, const char *s, size_t len, uint32_t max)
+{
+	uint64_t v;
+
+	if (parse_u64(s, len, &v) || v < 1 || v > max)
+		die_usage("%s: '%.*s' is not a whole number from 1 to %u", what, (int)len, s, max);
+	return (uint32_t)v;
+}
+
+static size_t count_items(const char *list)
+{
+	size_t n = 1;
+
+	for (; *list; list++)
+		n += *list == ',';
+	return n;
+}
+
+static int name_listed(const struct options *o, const char *name, size_t len)
+{
+	for (size_t i = 0; i < o->npolicies; i++)
+		if (strlen(o->names[i]) == len && !strncmp(o->names[i], name, len))
+			return 1;
+	return 0;
+}
+
+/* The canonical spelling of a known policy name, or NULL. */
+static const char *known_name(const char *s, size_t len)
+{
+	for (size_t i = 0; policy_all[i]; i++)
+		if (strlen(policy_all[i]->name) == len && !strncmp(policy_all[i]->name, s, len))
+			return policy_all[i]->name;
+	for (size_t i = 0; i < NREFERENCES; i++)
+		if (strlen(reference_names[i]) == len && !strncmp(reference_names[i], s, len))
+			return reference_names[i];
+	return NULL;
+}
+
+static void parse_policies(struct options *o, const char *list)
+{
+	o->names = xcalloc(count_items(list), sizeof(*o->names));
+	o->npolicies = 0;
+	for (const char *s = list;; s++) {
+		size_t len = strcspn(s, ",");
+		const char *name = known_name(s, len);
+
+		if (!name)
+			die_usage("unknown policy '%.*s' (policies: %s|%s)", (int)len, s,
+				  policy_names(), SIM_REFERENCE_NAMES);
+		if (name_listed(o, s, len))
+			die_usage("policy '%s' is listed twice", name);
+		o->names[o->npolicies++] = name;
+		s += len;
+		if (!*s)
+			break;
+	}
+}
+
+static void default_policies(struct options *o)
+{
+	size_t n = 0;
+
+	while (policy_all[n])
+		n++;
+	o->names = xcalloc(n + NREFERENCES, sizeof(*o->names));
+	for (size_t i = 0; i < n; i++)
+		o->names[o->npolicies++] = policy_all[i]->name;
+	for (size_t i = 0; i < NREFERENCES; i++)
+		o->names[o->npolicies++] = reference_names[i];
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Ascending and without repeats: the table's rows and the plot's x order. */
+static void sort_sizes(struct options *o)
+{
+	size_t n = 0;
+
+	qsort(o->sizes, o->nsizes, sizeof(*o->sizes), cmp_u32);
+	for (size_t i = 0; i < o->nsizes; i++)
+		if (!n || o->sizes[n - 1] != o->sizes[i])
+			o->sizes[n++] = o->sizes[i];
+	o->nsizes = n;
+}
+
+static void parse_sweep(struct options *o, const char *list)
+{
+	o->sizes = xcalloc(count_items(list), sizeof(*o->sizes));
+	for (const char *s = list;; s++) {
+		size_t len = strcspn(s, ",");
+
+		o->sizes[o->nsizes++] = parse_count("--sweep", s, len, UINT32_MAX);
+		s += len;
+		if (!*s)
+			break;
+	}
+	sort_sizes(o);
+}
+
+static void set_mode(struct options *o, enum mode m)
+{
+	if (o->mode != MODE_NONE)
+		die_usage("give only one of -f, --sweep and --sweep-auto, once");
+	o->mode = m;
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SVG, OPT_SEED, OPT_INSERT };
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "frames", required_argument, NULL, 'f' },
+		{ "sweep", required_argument, NULL, OPT_SWEEP },
+		{ "sweep-auto", required_argument, NULL, OPT_AUTO },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "insert-bit", required_argument, NULL, OPT_INSERT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->seed = 1;
+	o->insert_referenced = 1;
+	while ((c = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (o->names)
+				die_usage("give -p once, with a comma-separated list");
+			parse_policies(o, optarg);
+			break;
+		case 'f':
+			set_mode(o, MODE_FRAMES);
+			o->sizes = xcalloc(1, sizeof(*o->sizes));
+			o->sizes[o->nsizes++] = parse_count("-f", optarg, strlen(optarg), UINT32_MAX);
+			break;
+		case OPT_SWEEP:
+			set_mode(o, MODE_SWEEP);
+			parse_sweep(o, optarg);
+			break;
+		case OPT_AUTO:
+			set_mode(o, MODE_AUTO);
+			o->auto_n = parse_count("--sweep-auto", optarg, strlen(optarg), AUTO_MAX);
+			break;
+		case OPT_SVG:
+			o->svg = optarg;
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, strlen(optarg), &o->seed))
+				die_usage("--seed: '%s' is not a whole number", optarg);
+			break;
+		case OPT_INSERT:
+			if (strcmp(optarg, "set") && strcmp(optarg, "clear"))
+				die_usage("--insert-bit: '%s' is neither 'set' nor 'clear'", optarg);
+			o->insert_referenced = !strcmp(optarg, "set");
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:	/* getopt_long has said what was wrong */
+			fputs("Try 'pagesim --help'.\n", stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind != argc - 1)
+		die_usage(optind == argc ? "no TRACE given" : "give one TRACE, not %d",
+			  argc - optind);
+	o->trace = argv[optind];
+	if (!o->names)
+		default_policies(o);
+	if (o->mode == MODE_NONE) {
+		o->mode = MODE_AUTO;
+		o->auto_n = AUTO_DEFAULT;
+	}
+	if (o->svg && o->mode == MODE_FRAMES)
+		die_usage("--svg draws a curve: use it with --sweep or --sweep-auto");
+}
+
+/* Geometric steps from 1% of the distinct pages (where the classic traces'
+ * curves start to bend) to all of them (cold misses only). */
+static void auto_sizes(struct options *o, uint32_t npages)
+{
+	double lo = npages / 100 ? npages / 100 : 1, hi = npages ? npages : 1;
+
+	o->sizes = xcalloc(o->auto_n, sizeof(*o->sizes));
+	for (uint32_t i = 0; i < o->auto_n; i++) {
+		double t = o->auto_n > 1 ? (double)i / (o->auto_n - 1) : 1.0;
+
+		o->sizes[o->nsizes++] = (uint32_t)llround(lo * pow(hi / lo, t));
+	}
+	sort_sizes(o);
+}
+
+/* ---- running ---- */
+
+/* Every policy at every size: cells[size * npolicies + policy]. Failures are
+ * reported as they happen; *failed counts them. */
+static struct cell *run_all(const struct options *o, const struct trace *t, int *failed)
+{
+	struct cell *cells = xcalloc(o->nsizes * o->npolicies, sizeof(*cells));
+
+	for (size_t s = 0; s < o->nsizes; s++) {
+		for (size_t p = 0; p < o->npolicies; p++) {
+			struct cell *c = &cells[s * o->npolicies + p];
+			struct sim_params sp = { o->sizes[s], o->seed, o->insert_referenced };
+			char err[ERRLEN];
+
+			c->ok = !sim_run(t, o->names[p], &sp, &c->r, err, sizeof(err));
+			if (!c->ok) {
+				fprintf(stderr, "pagesim: %s at %u frames: %s\n", o->names[p],
+					o->sizes[s], err);
+				(*failed)++;
+			}
+		}
+	}
+	return cells;
+}
+
+/* ---- tables ---- */
+
+#define CELL_LEN 32
+
+/* Rows of cells printed in columns as wide as their widest cell, numbers
+ * right-aligned; the first column left-aligned if it holds names. */
+struct table {
+	size_t ncols, nrows;
+	int names_first;
+	char (*text)[CELL_LEN];	/* [nrows * ncols] */
+};
+
+static struct table table_new(size_t nrows, size_t ncols, int names_first)
+{
+	struct table tb = { ncols, nrows, names_first, xcalloc(nrows * ncols, CELL_LEN) };
+
+	return tb;
+}
+
+static void table_set(struct table *tb, size_t row, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tb->text[row * tb->ncols + col], CELL_LEN, fmt, ap);
+	va_end(ap);
+}
+
+static void table_print(struct table *tb)
+{
+	size_t *width = xcalloc(tb->ncols, sizeof(*width));
+
+	for (size_t r = 0; r < tb->nrows; r++)
+		for (size_t c = 0; c < tb->ncols; c++) {
+			size_t len = strlen(tb->text[r * tb->ncols + c]);
+
+			if (len > width[c])
+				width[c] = len;
+		}
+	for (size_t r = 0; r < tb->nrows; r++) {
+		for (size_t c = 0; c < tb->ncols; c++)
+			printf(c ? "  %*s" : tb->names_first ? "%-*s" : "%*s", (int)width[c],
+			       tb->text[r * tb->ncols + c]);
+		putchar('\n');
+	}
+	free(width);
+	free(tb->text);
+}
+
+static void print_frames_table(const struct options *o, const struct cell *cells)
+{
+	static const char *const head[] = { "policy", "frames", "references", "faults",
+					    "miss ratio", "write-backs" };
+	struct table tb = table_new(o->npolicies + 1, 6, 1);
+
+	for (size_t c = 0; c < 6; c++)
+		table_set(&tb, 0, c, "%s", head[c]);
+	for (size_t p = 0; p < o->npolicies; p++) {
+		const struct cell *cl = &cells[p];
+
+		table_set(&tb, p + 1, 0, "%s", o->names[p]);
+		table_set(&tb, p + 1, 1, "%u", o->sizes[0]);
+		table_set(&tb, p + 1, 2, "%llu", (unsigned long long)cl->r.refs);
+		if (!cl->ok) {
+			table_set(&tb, p + 1, 3, "error");
+			table_set(&tb, p + 1, 4, "-");
+			table_set(&tb, p + 1, 5, "-");
+			continue;
+		}
+		table_set(&tb, p + 1, 3, "%llu", (unsigned long long)cl->r.faults);
+		table_set(&tb, p + 1, 4, "%.4f", sim_miss_ratio(&cl->r));
+		table_set(&tb, p + 1, 5, "%llu", (unsigned long long)cl->r.writebacks);
+	}
+	table_print(&tb);
+}
+
+static void print_sweep_table(const struct options *o, const struct cell *cells)
+{
+	struct table tb = table_new(o->nsizes + 1, o->npolicies + 1, 0);
+
+	table_set(&tb, 0, 0, "frames");
+	for (size_t p = 0; p < o->npolicies; p++)
+		table_set(&tb, 0, p + 1, "%s", o->names[p]);
+	for (size_t s = 0; s < o->nsizes; s++) {
+		table_set(&tb, s + 1, 0, "%u", o->sizes[s]);
+		for (size_t p = 0; p < o->npolicies; p++) {
+			const struct cell *cl = &cells[s * o->npolicies + p];
+
+			if (cl->ok)
+				table_set(&tb, s + 1, p + 1, "%.4f", sim_miss_ratio(&cl->r));
+			else
+				table_set(&tb, s + 1, p + 1, "error");
+		}
+	}
+	printf("miss ratio by frames:\n");
+	table_print(&tb);
+}
+
+/* ---- the SVG plot ---- */
+
+#define SVG_W 760
+#define SVG_H 480
+#define PLOT_L 72	/* margins around the plot area; the legend is on the right */
+#define PLOT_R 140
+#define PLOT_T 44
+#define PLOT_B 56
+
+/* An axis: data range [lo, hi] onto pixels [p0, p1], log10 or linear. */
+struct axis {
+	double lo, hi;
+	double p0, p1;
+	int log;
+};
+
+static const char *const palette[] = {
+	"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#000000",
+	"#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+};
+#define NCOLOURS (sizeof(palette) / sizeof(palette[0]))
+
+static double axis_pos(const struct axis *a, double v)
+{
+	double f = a->log ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
+			  : (v - a->lo) / (a->hi - a->lo);
+
+	return a->p0 + f * (a->p1 - a->p0);
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten giving about target ticks. */
+static double nice_step(double range, int target)
+{
+	double raw = range / target, mag = pow(10, floor(log10(raw)));
+	double f = raw / mag;
+
+	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+static void svg_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static void svg_tick_x(FILE *f, const struct axis *x, const struct axis *y, double v)
+{
+	double px = axis_pos(x, v);
+
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>\n",
+		px, y->p0, px, y->p1);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", px,
+		y->p0 + 18, v);
+}
+
+/* Log scale: ticks at 1, 2 and 5 times each power of ten in range. */
+static void svg_x_ticks_log(FILE *f, const struct axis *x, const struct axis *y)
+{
+	static const double mant[] = { 1, 2, 5 };
+
+	for (double dec = pow(10, floor(log10(x->lo))); dec <= x->hi; dec *= 10)
+		for (size_t i = 0; i < 3; i++)
+			if (dec * mant[i] >= x->lo && dec * mant[i] <= x->hi)
+				svg_tick_x(f, x, y, dec * mant[i]);
+}
+
+static void svg_x_ticks(FILE *f, const struct axis *x, const struct axis *y)
+{
+	double step = nice_step(x->hi - x->lo, 6);
+
+	if (x->log) {
+		svg_x_ticks_log(f, x, y);
+		return;
+	}
+	for (double v = ceil(x->lo / step) * step; v <= x->hi + step * 1e-9; v += step)
+		svg_tick_x(f, x, y, v);
+}
+
+static void svg_y_ticks(FILE *f, const struct axis *x, const struct axis *y)
+{
+	double step = nice_step(y->hi - y->lo, 5);
+
+	for (double v = 0; v <= y->hi + step * 1e-9; v += step) {
+		double py = axis_pos(y, v);
+
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>\n",
+			x->p0, py, x->p1, py);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n",
+			x->p0 - 6, py + 4, v);
+	}
+}
+
+static void svg_frame(FILE *f, const struct axis *x, const struct axis *y,
+		      const struct options *o)
+{
+	const char *base = strrchr(o->trace, '/');
+
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+		"fill=\"none\" stroke=\"#000\"/>\n", x->p0, y->p1, x->p1 - x->p0, y->p0 - y->p1);
+	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\">"
+		"Miss ratio curve: ", (x->p0 + x->p1) / 2, PLOT_T - 22);
+	svg_escaped(f, base ? base + 1 : o->trace);
+	fputs("</text>\n", f);
+	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">"
+		"pages fault in with the accessed bit %s</text>\n", (x->p0 + x->p1) / 2,
+		PLOT_T - 6, o->insert_referenced ? "set" : "clear");
+	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">frames%s</text>\n",
+		(x->p0 + x->p1) / 2, SVG_H - 14, x->log ? " (log scale)" : "");
+	fprintf(f, "<text transform=\"translate(18 %.1f) rotate(-90)\" "
+		"text-anchor=\"middle\">miss ratio</text>\n", (y->p0 + y->p1) / 2);
+}
+
+/* Reference policies dashed, so they read as yardsticks, not contenders. */
+static const char *dash_of(const char *name)
+{
+	if (!strcmp(name, "lru"))
+		return " stroke-dasharray=\"7 4\"";
+	if (!strcmp(name, "opt"))
+		return " stroke-dasharray=\"2 3\"";
+	return "";
+}
+
+/* The legend entry for policy p, stacked down the right margin. */
+static void svg_legend(FILE *f, const struct options *o, size_t p, const struct axis *x,
+		       const struct axis *y)
+{
+	double lx = x->p1 + 16, ly = y->p1 + 10 + 20.0 * (double)p;
+
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+		"stroke-width=\"1.8\"%s/>\n", lx, ly, lx + 28, ly, palette[p % NCOLOURS],
+		dash_of(o->names[p]));
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 36, ly + 4, o->names[p]);
+}
+
+/* Policy p's curve: a polyline through its runs that succeeded, a dot on
+ * each. */
+static void svg_curve(FILE *f, const struct options *o, const struct cell *cells, size_t p,
+		      const struct axis *x, const struct axis *y)
+{
+	const char *colour = palette[p % NCOLOURS];
+
+	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"",
+		colour, dash_of(o->names[p]));
+	for (size_t s = 0; s < o->nsizes; s++) {
+		const struct cell *c = &cells[s * o->npolicies + p];
+
+		if (c->ok)
+			fprintf(f, "%s%.1f,%.1f", s ? " " : "", axis_pos(x, o->sizes[s]),
+				axis_pos(y, sim_miss_ratio(&c->r)));
+	}
+	fputs("\"/>\n", f);
+	for (size_t s = 0; s < o->nsizes; s++) {
+		const struct cell *c = &cells[s * o->npolicies + p];
+
+		if (c->ok)
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
+				axis_pos(x, o->sizes[s]), axis_pos(y, sim_miss_ratio(&c->r)),
+				colour);
+	}
+	svg_legend(f, o, p, x, y);
+}
+
+/* Axes fitted to the data: y from 0 to the largest ratio rounded up to a
+ * tenth; x logarithmic when the sizes span a factor of ten or more. */
+static void svg_axes(const struct options *o, const struct cell *cells, struct axis *x,
+		     struct axis *y)
+{
+	double ymax = 0;
+
+	for (size_t i = 0; i < o->nsizes * o->npolicies; i++)
+		if (cells[i].ok && sim_miss_ratio(&cells[i].r) > ymax)
+			ymax = sim_miss_ratio(&cells[i].r);
+	*y = (struct axis){ 0, ceil(ymax * 10 - 1e-9) / 10, SVG_H - PLOT_B, PLOT_T, 0 };
+	if (y->hi <= 0)
+		y->hi = 0.1;
+	*x = (struct axis){ o->sizes[0], o->sizes[o->nsizes - 1], PLOT_L, SVG_W - PLOT_R, 0 };
+	x->log = x->hi >= 10 * x->lo;
+	if (x->hi == x->lo) {	/* one size: centre it */
+		x->lo -= 1;
+		x->hi += 1;
+	}
+}
+
+static int write_svg(const struct options *o, const struct cell *cells)
+{
+	struct axis x, y;
+	FILE *f = fopen(o->svg, "w");
+
+	if (!f) {
+		fprintf(stderr, "pagesim: %s: %s\n", o->svg, strerror(errno));
+		return -1;
+	}
+	svg_axes(o, cells, &x, &y);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<style>.grid { stroke: #ddd; stroke-width: 1; }</style>\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+		SVG_W, SVG_H, SVG_W, SVG_H);
+	svg_x_ticks(f, &x, &y);
+	svg_y_ticks(f, &x, &y);
+	svg_frame(f, &x, &y, o);
+	for (size_t p = 0; p < o->npolicies; p++)
+		svg_curve(f, o, cells, p, &x, &y);
+	fputs("</svg>\n", f);
+	if (fclose(f)) {
+		fprintf(stderr, "pagesim: %s: %s\n", o->svg, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- main ---- */
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct trace t;
+	struct cell *cells;
+	char err[ERRLEN];
+	int failed = 0;
+
+	parse_args(argc, argv, &o);
+	if (trace_load(o.trace, &t, err, sizeof(err))) {
+		fprintf(stderr, "pagesim: %s\n", err);
+		return 1;
+	}
+	if (!t.nrefs) {
+		fprintf(stderr, "pagesim: %s: no references\n", o.trace);
+		trace_free(&t);
+		return 1;
+	}
+	if (o.mode == MODE_AUTO)
+		auto_sizes(&o, t.npages);
+	cells = run_all(&o, &t, &failed);
+	printf("trace %s: %zu references, %u distinct pages; pages fault in with the "
+	       "accessed bit %s\n", o.trace, t.nrefs, t.npages, o.insert_referenced ? "set" : "clear");
+	if (o.mode == MODE_FRAMES)
+		print_frames_table(&o, cells);
+	else
+		print_sweep_table(&o, cells);
+	if (o.svg && write_svg(&o, cells))
+		failed++;
+	free(cells);
+	free(o.sizes);
+	free(o.names);
+	trace_free(&t);
+	return failed ? 1 : 0;
+}

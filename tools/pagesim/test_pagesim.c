@@ -1,0 +1,588 @@
+/*
+ * Host tests for pagesim: the trace reader (comments, CRLF, R/W marks, gzip,
+ * errors by line) and the simulations (textbook fault counts, write-backs,
+ * the insertion rule, policies that fail, LRU and OPT against naive ones).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+
+#include "sim.h"
+#include "trace.h"
+
+#define CLASSIC "7\n0\n1\n2\n0\n3\n0\n4\n2\n3\n0\n3\n2\n1\n2\n0\n1\n7\n0\n1\n"
+
+static char tmp_path[64];
+static char err[256];
+
+/* ---- helpers ---- */
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A fresh temporary file name in tmp_path; each test removes its file. */
+static const char *new_tmp(void)
+{
+	int fd;
+
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/pagesim-test-XXXXXX");
+	fd = mkstemp(tmp_path);
+	assert_true(fd >= 0);
+	close(fd);
+	return tmp_path;
+}
+
+/* Load text as a trace file; the result of trace_load. */
+static int load_text(const char *text, struct trace *t)
+{
+	const char *path = new_tmp();
+	int r;
+
+	write_file(path, text, strlen(text));
+	r = trace_load(path, t, err, sizeof(err));
+	unlink(path);
+	return r;
+}
+
+static void load_ok(const char *text, struct trace *t)
+{
+	if (load_text(text, t))
+		fail_msg("trace_load: %s", err);
+}
+
+static struct sim_result run(const struct trace *t, const char *name, uint32_t frames,
+			     int insert_referenced)
+{
+	struct sim_params p = { frames, 1, insert_referenced };
+	struct sim_result r;
+
+	if (sim_run(t, name, &p, &r, err, sizeof(err)))
+		fail_msg("%s at %u frames: %s", name, frames, err);
+	return r;
+}
+
+/* ---- the reader ---- */
+
+static void test_parse_marks_comments(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("# a comment\n* checkpoint 1\n\n5\n  7 W\n5\tR\n \t\n"
+		"18446744073709551615 W  \n0\n7", &t);
+	assert_int_equal(t.nrefs, 6);
+	assert_int_equal(t.npages, 4);
+	assert_int_equal(t.refs[0].page, 5);
+	assert_int_equal(t.refs[0].write, 0);
+	assert_int_equal(t.refs[1].page, 7);
+	assert_int_equal(t.refs[1].write, 1);
+	assert_int_equal(t.refs[2].write, 0);
+	assert_true(t.refs[3].page == UINT64_MAX);
+	assert_int_equal(t.refs[3].write, 1);
+	/* Dense numbers in order of first use. */
+	assert_int_equal(t.dense[0], 0);
+	assert_int_equal(t.dense[1], 1);
+	assert_int_equal(t.dense[2], 0);
+	assert_int_equal(t.dense[3], 2);
+	assert_int_equal(t.dense[4], 3);
+	assert_int_equal(t.dense[5], 1);
+	trace_free(&t);
+}
+
+static void test_parse_crlf(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("*\r\n1\r\n2 W\r\n\r\n1\r\n", &t);
+	assert_int_equal(t.nrefs, 3);
+	assert_int_equal(t.npages, 2);
+	assert_int_equal(t.refs[1].page, 2);
+	assert_int_equal(t.refs[1].write, 1);
+	trace_free(&t);
+}
+
+static void test_parse_empty(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("", &t);
+	assert_int_equal(t.nrefs, 0);
+	assert_int_equal(t.npages, 0);
+	trace_free(&t);
+}
+
+/* Every malformed line is refused, with the file and its line number. */
+static void test_parse_errors(void **state)
+{
+	static const char *const bad[] = {
+		"abc", "12x", "5 Q", "5 W x", "5 WW", "-1", "+1", "0x10", "5 w",
+		"18446744073709551616", "1 2", "5\rW", " # indented comment",
+	};
+	struct trace t;
+	char text[128], want[96];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "# header\n1\n\n%s\n2\n", bad[i]);
+		assert_int_equal(load_text(text, &t), -1);
+		snprintf(want, sizeof(want), "%s:4: ", tmp_path);
+		if (strncmp(err, want, strlen(want)))
+			fail_msg("'%s': error '%s' does not start with '%s'", bad[i], err, want);
+		assert_null(t.refs);
+	}
+}
+
+static void test_parse_missing_file(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	assert_int_equal(trace_load("/nonexistent/pagesim.trace", &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/pagesim.trace"));
+}
+
+static void write_gz(const char *path, const char *text)
+{
+	gzFile gz = gzopen(path, "wb");
+
+	assert_non_null(gz);
+	assert_int_equal(gzputs(gz, text), (int)strlen(text));
+	assert_int_equal(gzclose(gz), Z_OK);
+}
+
+static void test_parse_gzip(void **state)
+{
+	struct trace t;
+	const char *path = new_tmp();
+
+	(void)state;
+	write_gz(path, "* start\r\n3 W\r\n4\r\n3\r\n");
+	assert_int_equal(trace_load(path, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.nrefs, 3);
+	assert_int_equal(t.npages, 2);
+	assert_int_equal(t.refs[0].page, 3);
+	assert_int_equal(t.refs[0].write, 1);
+	trace_free(&t);
+	unlink(path);
+}
+
+/* A gzip file cut short is an error, not a shorter trace. */
+static void test_parse_gzip_truncated(void **state)
+{
+	char text[8192], data[8192];
+	struct trace t;
+	const char *path = new_tmp();
+	FILE *f;
+	size_t len, n = 0;
+
+	(void)state;
+	for (int i = 0; n + 16 < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%d\n", i * 7919 % 10007);
+	write_gz(path, text);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	len = fread(data, 1, sizeof(data), f);
+	fclose(f);
+	assert_true(len > 64);
+	write_file(path, data, len / 2);
+	assert_int_equal(trace_load(path, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, path));
+	unlink(path);
+}
+
+/* ---- simulations ---- */
+
+/* The textbook string at 3 frames: OPT 9 faults, LRU 12, FIFO 15. */
+static void test_classic_string(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok(CLASSIC, &t);
+	assert_int_equal(t.nrefs, 20);
+	assert_int_equal(run(&t, "opt", 3, 1).faults, 9);
+	assert_int_equal(run(&t, "lru", 3, 1).faults, 12);
+	assert_int_equal(run(&t, "fifo", 3, 1).faults, 15);
+	assert_int_equal(run(&t, "fifo", 3, 0).faults, 15);	/* FIFO ignores bits */
+	assert_int_equal(run(&t, "opt", 3, 1).refs, 20);
+	assert_int_equal(run(&t, "opt", 4, 1).faults, 8);
+	assert_int_equal(run(&t, "lru", 4, 1).faults, 8);
+	trace_free(&t);
+}
+
+/* Belady's anomaly: FIFO faults more with 4 frames than with 3. */
+static void test_fifo_anomaly(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1\n2\n3\n4\n1\n2\n5\n1\n2\n3\n4\n5\n", &t);
+	assert_int_equal(run(&t, "fifo", 3, 1).faults, 9);
+	assert_int_equal(run(&t, "fifo", 4, 1).faults, 10);
+	trace_free(&t);
+}
+
+/*
+ * The insertion rule, through CLOCK at 2 frames on 1 2 3 2 1 3. Bit set on
+ * fault: 3 sweeps both bits clear and evicts 1 (hand now at frame 1); 2
+ * hits; 1 clears 2's bit and 3's, then evicts 2; 3 hits: 4 faults. Bit
+ * clear: 3 evicts 1 at once; 2 hits; 1 clears 2's bit, evicts 3; 3 misses.
+ */
+static void test_insertion_rule_clock(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1\n2\n3\n2\n1\n3\n", &t);
+	assert_int_equal(run(&t, "clock", 2, 1).faults, 4);
+	assert_int_equal(run(&t, "clock", 2, 0).faults, 5);
+	trace_free(&t);
+}
+
+/* At one frame every policy must evict the only page, so every reference
+ * faults. The dirty evictions are 1 (written as it came in) and 2 (its second
+ * stay); 1's second stay is clean, and 3 W is still resident at the end.
+ * Under both insertion rules. */
+static void test_writebacks_every_policy(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1 W\n2\n1\n2 W\n3 W\n", &t);
+	for (size_t i = 0; policy_all[i]; i++) {
+		for (int bit = 0; bit <= 1; bit++) {
+			struct sim_result r = run(&t, policy_all[i]->name, 1, bit);
+
+			assert_int_equal(r.faults, 5);
+			assert_int_equal(r.writebacks, 2);
+		}
+	}
+	assert_int_equal(run(&t, "lru", 1, 1).writebacks, 2);
+	assert_int_equal(run(&t, "opt", 1, 1).writebacks, 2);
+	trace_free(&t);
+}
+
+/* A write on a hit dirties the page too: 4 faults (2 hits), and 2, written
+ * only on its hit, is written back when 1 returns. */
+static void test_writeback_after_hit(void **state)
+{
+	static const char *const names[] = { "clock", "lru2", "fifo", "random", "lru", "opt" };
+	struct trace t;
+
+	(void)state;
+	load_ok("1 W\n2\n2 W\n1\n3\n", &t);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sim_result r = run(&t, names[i], 1, 1);
+
+		assert_int_equal(r.faults, 4);
+		assert_int_equal(r.writebacks, 2);
+	}
+	trace_free(&t);
+}
+
+/* LRU evicts the dirty page used least recently; OPT, with neither page
+ * used again, evicts the clean one. */
+static void test_writebacks_lru_opt(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1 W\n2\n3\n", &t);
+	assert_int_equal(run(&t, "lru", 2, 1).writebacks, 1);
+	assert_int_equal(run(&t, "opt", 2, 1).writebacks, 0);
+	assert_int_equal(run(&t, "fifo", 2, 1).writebacks, 1);
+	trace_free(&t);
+}
+
+/* More frames than pages: only the first references fault, for every
+ * policy; no frames at all is refused. */
+static void test_frames_edges(void **state)
+{
+	static const char *const refs[] = { "clock", "lru2", "fifo", "random", "lru", "opt" };
+	struct sim_params zero = { 0, 1, 1 };
+	struct sim_result r;
+	struct trace t;
+
+	(void)state;
+	load_ok(CLASSIC, &t);
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		assert_true(sim_known(refs[i]));
+		assert_int_equal(run(&t, refs[i], 6, 1).faults, 6);
+		assert_int_equal(run(&t, refs[i], 4000000000u, 1).faults, 6);
+		assert_int_equal(sim_run(&t, refs[i], &zero, &r, err, sizeof(err)), -1);
+	}
+	assert_false(sim_known("belady"));
+	assert_int_equal(sim_run(&t, "belady", &zero, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "lru|opt"));
+	trace_free(&t);
+}
+
+/* ---- a policy that breaks the contract ---- */
+
+struct stub {
+	uint32_t tracked;
+};
+
+static struct policy *stub_create(uint32_t nframes, uint64_t seed)
+{
+	(void)nframes;
+	(void)seed;
+	return calloc(1, sizeof(struct stub));
+}
+
+static void stub_destroy(struct policy *p)
+{
+	free(p);
+}
+
+static void stub_insert(struct policy *p, uint32_t frame)
+{
+	(void)frame;
+	((struct stub *)p)->tracked++;
+}
+
+static void stub_remove(struct policy *p, uint32_t frame)
+{
+	(void)p;
+	(void)frame;
+}
+
+/* What isolate answers: after stub_empty calls in a row that name no
+ * victim, stub_count victims, frame stub_answer. stub_calls counts calls. */
+static uint32_t stub_answer, stub_count, stub_empty, stub_calls;
+static uint32_t stub_empty_left;
+
+static uint32_t stub_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
+			     uint32_t max)
+{
+	(void)env;
+	(void)max;
+	stub_calls++;
+	if (stub_empty_left) {
+		stub_empty_left--;
+		return 0;
+	}
+	stub_empty_left = stub_empty;
+	if (stub_count) {
+		victims[0] = stub_answer;
+		((struct stub *)p)->tracked--;
+	}
+	return stub_count;
+}
+
+static uint32_t stub_tracked(const struct policy *p)
+{
+	return ((const struct stub *)p)->tracked;
+}
+
+static const struct policy_ops stub_ops = {
+	"stub", "test", stub_create, stub_destroy, stub_insert, stub_remove, stub_isolate,
+	stub_tracked,
+};
+
+/* Run the stub on t with isolate answering as given; sim_policy's result. */
+static int run_stub(const struct trace *t, uint32_t empty, uint32_t count, uint32_t answer,
+		    struct sim_result *r)
+{
+	struct sim_params p = { 2, 1, 1 };
+
+	stub_empty = stub_empty_left = empty;
+	stub_count = count;
+	stub_answer = answer;
+	stub_calls = 0;
+	return sim_policy(t, &stub_ops, &p, r, err, sizeof(err));
+}
+
+/* As in the pager's swapper, a call that names no victim is followed by a
+ * second one. No victim in both (every frame evictable), or a frame that
+ * does not exist: the run fails with a message, it is not worked around. */
+static void test_policy_without_victim(void **state)
+{
+	struct sim_result r;
+	struct trace t;
+
+	(void)state;
+	load_ok("1\n2\n3\n4\n", &t);
+	/* The second call names the victim: two misses, two calls each. */
+	assert_int_equal(run_stub(&t, 1, 1, 1, &r), 0);
+	assert_int_equal(r.faults, 4);
+	assert_int_equal(stub_calls, 4);
+	/* None in two calls: an error, and no third call. */
+	assert_int_equal(run_stub(&t, 2, 1, 1, &r), -1);
+	assert_non_null(strstr(err, "no victim"));
+	assert_non_null(strstr(err, "two calls"));
+	assert_int_equal(stub_calls, 2);
+	assert_int_equal(run_stub(&t, 0, 0, 0, &r), -1);
+	assert_non_null(strstr(err, "no victim"));
+	assert_int_equal(stub_calls, 2);
+	/* A frame out of range, or too many victims. */
+	assert_int_equal(run_stub(&t, 0, 1, 7, &r), -1);
+	assert_non_null(strstr(err, "frame 7"));
+	assert_int_equal(run_stub(&t, 0, 2, 1, &r), -1);
+	assert_non_null(strstr(err, "2 victim(s)"));
+	/* One call, one victim: no second call. */
+	assert_int_equal(run_stub(&t, 0, 1, 1, &r), 0);
+	assert_int_equal(r.faults, 4);
+	assert_int_equal(stub_calls, 2);
+	trace_free(&t);
+}
+
+/* ---- LRU and OPT against the obvious quadratic versions ---- */
+
+static uint32_t rng_next(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+/* A trace with locality: mostly a small hot set, sometimes anything. */
+static char *random_text(uint64_t seed, size_t n)
+{
+	char *text = malloc(n * 16 + 1);
+	size_t len = 0;
+
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = rng_next(&seed);
+		uint32_t page = r % 4 ? r / 4 % 12 : r / 4 % 60;
+
+		len += (size_t)sprintf(text + len, "%u%s\n", page, rng_next(&seed) % 5 ? "" : " W");
+	}
+	text[len] = '\0';
+	return text;
+}
+
+/* Naive LRU and OPT: resident[] scanned on every miss. */
+static void naive(const struct trace *t, uint32_t frames, int opt, struct sim_result *r)
+{
+	uint32_t res[64], n = 0;
+	size_t last[64];
+	uint8_t dirty[64];
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < t->nrefs; i++) {
+		uint32_t p = t->dense[i], k;
+
+		for (k = 0; k < n && res[k] != p; k++)
+			;
+		if (k == n) {
+			r->faults++;
+			if (n == frames) {
+				size_t best = 0, best_key = 0;
+
+				for (uint32_t j = 0; j < n; j++) {
+					size_t key = SIZE_MAX - last[j];	/* LRU: oldest */
+
+					if (opt) {
+						for (key = i + 1; key < t->nrefs && t->dense[key] != res[j]; key++)
+							;
+						key = key * 2 + !dirty[j];	/* farthest; clean first on ties */
+					}
+					if (key > best_key || j == 0) {
+						best = j;
+						best_key = key;
+					}
+				}
+				r->writebacks += dirty[best];
+				k = (uint32_t)best;
+			} else {
+				k = n++;
+			}
+			res[k] = p;
+			dirty[k] = 0;
+		}
+		last[k] = i;
+		dirty[k] |= t->refs[i].write;
+	}
+}
+
+static void test_lru_opt_match_naive(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		char *text = random_text(seed, 3000);
+		struct trace t;
+
+		load_ok(text, &t);
+		free(text);
+		for (uint32_t frames = 1; frames <= 64 && frames <= t.npages; frames += 3) {
+			struct sim_result want, lru = run(&t, "lru", frames, 1);
+			struct sim_result opt = run(&t, "opt", frames, 1);
+
+			naive(&t, frames, 0, &want);
+			assert_int_equal(lru.faults, want.faults);
+			assert_int_equal(lru.writebacks, want.writebacks);
+			naive(&t, frames, 1, &want);
+			assert_int_equal(opt.faults, want.faults);
+			assert_int_equal(opt.writebacks, want.writebacks);
+			/* OPT is optimal: no other policy beats it, under
+			 * either insertion rule. */
+			assert_true(opt.faults <= lru.faults);
+			for (size_t k = 0; policy_all[k]; k++) {
+				for (int bit = 0; bit <= 1; bit++)
+					assert_true(opt.faults <=
+						    run(&t, policy_all[k]->name, frames, bit).faults);
+			}
+		}
+		trace_free(&t);
+	}
+}
+
+/* The same seed gives the same run, so random's numbers repeat. */
+static void test_seed_repeats(void **state)
+{
+	struct sim_params p = { 20, 42, 1 };
+	struct sim_result a, b;
+	char *text = random_text(9, 3000);
+	struct trace t;
+
+	(void)state;
+	load_ok(text, &t);
+	free(text);
+	assert_int_equal(sim_run(&t, "random", &p, &a, err, sizeof(err)), 0);
+	assert_int_equal(sim_run(&t, "random", &p, &b, err, sizeof(err)), 0);
+	assert_int_equal(a.faults, b.faults);
+	assert_int_equal(a.writebacks, b.writebacks);
+	trace_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_marks_comments),
+		cmocka_unit_test(test_parse_crlf),
+		cmocka_unit_test(test_parse_empty),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_missing_file),
+		cmocka_unit_test(test_parse_gzip),
+		cmocka_unit_test(test_parse_gzip_truncated),
+		cmocka_unit_test(test_classic_string),
+		cmocka_unit_test(test_fifo_anomaly),
+		cmocka_unit_test(test_insertion_rule_clock),
+		cmocka_unit_test(test_writebacks_every_policy),
+		cmocka_unit_test(test_writeback_after_hit),
+		cmocka_unit_test(test_writebacks_lru_opt),
+		cmocka_unit_test(test_frames_edges),
+		cmocka_unit_test(test_policy_without_victim),
+		cmocka_unit_test(test_lru_opt_match_naive),
+		cmocka_unit_test(test_seed_repeats),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,320 @@
+/*
+ * The trace reader (format in trace.h): the whole file, decompressed by zlib
+ * if it is gzip'd, is parsed line by line into references, and each page gets
+ * a dense number through a hash map so the simulator can index arrays.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "trace.h"
+
+/* Read the file in pieces this big; the traces are a few MB decompressed. */
+#define READ_CHUNK (1u << 20)
+/* How much of a bad line an error message quotes. */
+#define QUOTE_MAX 40
+
+struct page_map {
+	uint64_t *keys;
+	uint32_t *ids;		/* id + 1; 0 marks an empty slot */
+	size_t cap;		/* a power of two, kept at least twice the count */
+	uint32_t count;
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the whole file in memory ---- */
+
+/* gzread passes plain files through unchanged, so one path serves both. */
+static int read_all(const char *path, char **data, size_t *len, char *err, size_t errlen)
+{
+	gzFile gz;
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+	int errnum = Z_OK;
+	const char *msg;
+
+	errno = 0;	/* gzopen leaves errno alone when zlib, not open, fails */
+	gz = gzopen(path, "rb");
+	if (!gz) {
+		set_err(err, errlen, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+		return -1;
+	}
+	gzbuffer(gz, 128 * 1024);
+	for (;;) {
+		int n;
+
+		if (cap - used < READ_CHUNK) {
+			char *grown = realloc(buf, cap + READ_CHUNK * 4);
+
+			if (!grown) {
+				set_err(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = grown;
+			cap += READ_CHUNK * 4;
+		}
+		n = gzread(gz, buf + used, READ_CHUNK);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	/* A truncated or corrupt gzip stream ends the loop like EOF does; only
+	 * gzerror tells them apart. */
+	msg = gzerror(gz, &errnum);
+	if (errnum != Z_OK && errnum != Z_STREAM_END) {
+		/* zlib's message names the file already, but for out of memory. */
+		if (!strncmp(msg, path, strlen(path)))
+			set_err(err, errlen, "%s", msg);
+		else
+			set_err(err, errlen, "%s: %s", path, msg);
+		goto fail;
+	}
+	gzclose(gz);
+	*data = buf;
+	*len = used;
+	return 0;
+fail:
+	gzclose(gz);
+	free(buf);
+	return -1;
+}
+
+/* ---- dense page numbers ---- */
+
+/* splitmix64's finaliser: page numbers are often multiples of a power of two
+ * (addresses), which a plain mask would pile into few slots. */
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static size_t map_slot(const struct page_map *m, uint64_t page)
+{
+	size_t i = (size_t)hash64(page) & (m->cap - 1);
+
+	while (m->ids[i] && m->keys[i] != page)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int map_grow(struct page_map *m)
+{
+	struct page_map bigger = { .cap = m->cap ? m->cap * 2 : 1024, .count = m->count };
+
+	bigger.keys = malloc(bigger.cap * sizeof(*bigger.keys));
+	bigger.ids = calloc(bigger.cap, sizeof(*bigger.ids));
+	if (!bigger.keys || !bigger.ids) {
+		free(bigger.keys);
+		free(bigger.ids);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->ids[i]) {
+			size_t j = map_slot(&bigger, m->keys[i]);
+
+			bigger.keys[j] = m->keys[i];
+			bigger.ids[j] = m->ids[i];
+		}
+	}
+	free(m->keys);
+	free(m->ids);
+	*m = bigger;
+	return 0;
+}
+
+/* The page's dense number, a new one on first sight; -1 if out of memory or
+ * out of numbers. */
+static int64_t map_id(struct page_map *m, uint64_t page)
+{
+	size_t i;
+
+	if ((size_t)m->count * 2 >= m->cap && map_grow(m))
+		return -1;
+	i = map_slot(m, page);
+	if (!m->ids[i]) {
+		if (m->count == UINT32_MAX - 1)
+			return -1;
+		m->keys[i] = page;
+		m->ids[i] = ++m->count;
+	}
+	return (int64_t)m->ids[i] - 1;
+}
+
+/* ---- lines ---- */
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *s, const char *end)
+{
+	while (s < end && is_blank(*s))
+		s++;
+	return s;
+}
+
+/* Parse one line [s, end) without its line ending. 1 and *ref filled for a
+ * reference, 0 for a comment or blank line, -1 if malformed. */
+static int parse_line(const char *s, const char *end, struct trace_ref *ref)
+{
+	uint64_t page = 0;
+	const char *digits;
+
+	if (s < end && (*s == '#' || *s == '*'))
+		return 0;
+	s = skip_blanks(s, end);
+	if (s == end)
+		return 0;
+	for (digits = s; s < end && *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (page > (UINT64_MAX - d) / 10)
+			return -1;	/* does not fit 64 bits */
+		page = page * 10 + d;
+	}
+	if (s == digits || (s < end && !is_blank(*s)))
+		return -1;
+	s = skip_blanks(s, end);
+	ref->page = page;
+	ref->write = 0;
+	if (s < end && (*s == 'R' || *s == 'W')) {
+		ref->write = *s == 'W';
+		s = skip_blanks(s + 1, end);
+	}
+	return s == end ? 1 : -1;
+}
+
+/* The bad line, quoted in an error message with unprintable bytes shown as
+ * '?' so a binary file does not garble the terminal. */
+static void quote_line(const char *s, const char *end, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	while (s < end && n + 4 < outlen && n < QUOTE_MAX) {
+		char c = *s++;
+
+		out[n++] = c >= 0x20 && c < 0x7f ? c : '?';
+	}
+	if (s < end && n + 4 <= outlen) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+static int push_ref(struct trace *t, size_t *cap, struct trace_ref ref)
+{
+	if (t->nrefs == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4096;
+		struct trace_ref *grown = realloc(t->refs, ncap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		t->refs = grown;
+		*cap = ncap;
+	}
+	t->refs[t->nrefs++] = ref;
+	return 0;
+}
+
+static int parse_all(const char *path, const char *data, size_t len, struct trace *t,
+		     char *err, size_t errlen)
+{
+	const char *p = data, *end = data + len;
+	size_t cap = 0, lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		struct trace_ref ref;
+		int r;
+
+		lineno++;
+		if (eol > p && eol[-1] == '\r')
+			eol--;
+		r = parse_line(p, eol, &ref);
+		if (r < 0) {
+			char quoted[QUOTE_MAX + 8];
+
+			quote_line(p, eol, quoted, sizeof(quoted));
+			set_err(err, errlen, "%s:%zu: expected 'PAGE [R|W]', got '%s'", path,
+				lineno, quoted);
+			return -1;
+		}
+		if (r && push_ref(t, &cap, ref)) {
+			set_err(err, errlen, "%s:%zu: out of memory", path, lineno);
+			return -1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+static int renumber(struct trace *t)
+{
+	struct page_map m = { 0 };
+	int ret = 0;
+
+	t->dense = malloc((t->nrefs ? t->nrefs : 1) * sizeof(*t->dense));
+	if (!t->dense)
+		return -1;
+	for (size_t i = 0; i < t->nrefs; i++) {
+		int64_t id = map_id(&m, t->refs[i].page);
+
+		if (id < 0) {
+			ret = -1;
+			break;
+		}
+		t->dense[i] = (uint32_t)id;
+	}
+	t->npages = m.count;
+	free(m.keys);
+	free(m.ids);
+	return ret;
+}
+
+int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (read_all(path, &data, &len, err, errlen))
+		return -1;
+	ret = parse_all(path, data, len, t, err, errlen);
+	free(data);
+	if (!ret && renumber(t)) {
+		set_err(err, errlen, "%s: out of memory numbering the pages", path);
+		ret = -1;
+	}
+	if (ret)
+		trace_free(t);
+	return ret;
+}
+
+void trace_free(struct trace *t)
+{
+	free(t->refs);
+	free(t->dense);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,138 @@
+/*
+ * Reclaim under each policy (the guest-policy-* boots run these with little
+ * RAM and a swap disk): a hot working set stays resident while a cold sweep
+ * streams past, and a slowly growing program is met by background reclaim
+ * before any fault has to reclaim directly.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "pager_client.h"
+#include "tests.h"
+
+#define WORDS (4096 / sizeof(uint64_t))
+#define CHUNK 64		/* cold pages written between two hot passes */
+
+static uint64_t *map_pages(uint64_t pages)
+{
+	void *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int setup(struct pager_stats *st, struct pager_info *in)
+{
+	CHECK_EQ(pager_info(in), 0);
+	CHECK_EQ(pager_stats(st), 0);
+	if (st->swap_slots_total == 0)
+		check_failed(__FILE__, __LINE__, "no swap device: boot with a swap disk");
+	return st->swap_slots_total ? 0 : -1;
+}
+
+/* Read every hot page once; the major faults it took. */
+static uint64_t hot_pass(const volatile uint64_t *hot, uint64_t pages, uint64_t *sum)
+{
+	struct pager_stats a, b;
+
+	pager_stats(&a);
+	for (uint64_t p = 0; p < pages; p++)
+		*sum += hot[p * WORDS];
+	pager_stats(&b);
+	return b.major_faults - a.major_faults;
+}
+
+/*
+ * A hot set of a fifth of memory, read after every CHUNK pages of a cold
+ * sweep over twice memory. CLOCK keeps the hot pages: their major faults
+ * stay near zero, asserted. lru2 is reported, not yet judged: after some
+ * earlier workloads it loses about a tenth of the hot set in one reclaim
+ * burst (the swapper asks it again when it finds no victim, and those
+ * looks come with no time for the program to touch its pages in between;
+ * see the issue notes). fifo and random do not look at use: reported.
+ */
+int test_policy_hot_set(void)
+{
+	struct pager_stats st, end;
+	struct pager_info in;
+	uint64_t hot_pages, cold_pages, *hot, *cold, sum = 0, hot_faults = 0, passes = 0;
+	int judged;
+
+	CHECK_RUN(setup(&st, &in));
+	judged = strcmp(in.policy, "clock") == 0;
+	hot_pages = st.frames_total / 5;
+	cold_pages = 2 * st.frames_total;
+	CHECK((hot = map_pages(hot_pages)) != NULL && (cold = map_pages(cold_pages)) != NULL);
+	for (uint64_t p = 0; p < hot_pages; p++)
+		hot[p * WORDS] = p;
+	for (uint64_t c = 0; c < cold_pages; c += CHUNK) {
+		for (uint64_t p = c; p < c + CHUNK && p < cold_pages; p++)
+			cold[p * WORDS] = p;
+		hot_faults += hot_pass(hot, hot_pages, &sum);
+		passes++;
+	}
+	CHECK_EQ(pager_stats(&end), 0);
+	diag("policy %s: %lu hot pages read %lu times while %lu cold pages streamed: "
+	     "%lu hot major faults, %lu pages swapped out (%lu by direct reclaim)", in.policy,
+	     (unsigned long)hot_pages, (unsigned long)passes, (unsigned long)cold_pages,
+	     (unsigned long)hot_faults, (unsigned long)(end.pswpout - st.pswpout),
+	     (unsigned long)(end.pgsteal_direct - st.pgsteal_direct));
+	CHECK(end.pswpout - st.pswpout >= cold_pages / 2);	/* there was pressure */
+	CHECK_EQ(sum, passes * (hot_pages * (hot_pages - 1) / 2));
+	/* Near zero: under 2% of the hot set brought back over the whole run. */
+	if (judged)
+		CHECK(hot_faults <= hot_pages / 50);
+	CHECK_EQ(munmap(cold, cold_pages * 4096), 0);
+	CHECK_EQ(munmap(hot, hot_pages * 4096), 0);
+	return 0;
+}
+
+/* Spin a little: a program that computes between allocations. */
+static void think(void)
+{
+	for (int i = 0; i < 20; i++)
+		sys_yield();
+}
+
+/*
+ * A program that grows slowly past memory: background reclaim starts at
+ * the start mark and keeps free frames above the minimum, so the first
+ * frames reclaimed are the background thread's, before any direct reclaim.
+ */
+int test_policy_background_first(void)
+{
+	struct pager_stats st, now;
+	struct pager_info in;
+	uint64_t pages, *buf, first_bg = 0, direct_then = 0;
+	int seen = 0;
+
+	CHECK_RUN(setup(&st, &in));
+	pages = st.frames_total + st.frames_total / 4;
+	CHECK((buf = map_pages(pages)) != NULL);
+	for (uint64_t c = 0; c < pages; c += 16) {
+		for (uint64_t p = c; p < c + 16 && p < pages; p++)
+			buf[p * WORDS] = p;
+		think();
+		CHECK_EQ(pager_stats(&now), 0);
+		if (!seen && (now.pgsteal_background > st.pgsteal_background ||
+			      now.allocstall > st.allocstall)) {
+			seen = 1;
+			first_bg = now.pgsteal_background - st.pgsteal_background;
+			direct_then = now.allocstall - st.allocstall;
+		}
+	}
+	diag("policy %s: first reclaim freed %lu pages in the background with %lu direct reclaims; "
+	     "in all %lu background, %lu direct (%lu stalls), %lu wake-ups", in.policy,
+	     (unsigned long)first_bg, (unsigned long)direct_then,
+	     (unsigned long)(now.pgsteal_background - st.pgsteal_background),
+	     (unsigned long)(now.pgsteal_direct - st.pgsteal_direct),
+	     (unsigned long)(now.allocstall - st.allocstall),
+	     (unsigned long)(now.kswapd_wakeups - st.kswapd_wakeups));
+	CHECK(seen);
+	CHECK(first_bg > 0);
+	CHECK_EQ(direct_then, 0);
+	CHECK(now.kswapd_wakeups > st.kswapd_wakeups);
+	CHECK_EQ(munmap(buf, pages * 4096), 0);
+	return 0;
+}
