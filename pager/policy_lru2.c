@@ -9,16 +9,13 @@
  * maps every page with its accessed bit already set (PTE_A in perm_bits,
  * arch/riscv/mmu.c), so the first look at a page just faulted in always says
  * "referenced", whether or not the program used it again: that look shows
- * only the fault. Promoting on it would move every new page to the active
- * list: when reclaim first starts, one call would promote the whole inactive
- * list, and the next would age the active list, whose oldest pages were
- * promoted moments before, their bits cleared by that very look, and evict
- * them with no time for the program to touch them again (a hot working set
- * lost about a tenth of its pages so in the guest, where CLOCK lost none).
- * Linux has the same problem ("all mapped pages start out with page table
- * references from the instantiating fault, so we need to look twice") and
- * the same answer, PG_referenced: a per-page "referenced once" mark, here
- * the byte once[frame]. At the inactive tail:
+ * only the fault. Promoting on it moved every new page to the active list,
+ * pages used once (a scan) with the rest, and the active list then aged the
+ * working set out to make room for them. Linux has the same problem ("all
+ * mapped pages start out with page table references from the instantiating
+ * fault, so we need to look twice") and the same answer, PG_referenced: a
+ * per-page "referenced once" mark, here the byte once[frame]. At the
+ * inactive tail:
  *
  *   referenced, once clear  set once; the frame gets another trip through
  *                           the inactive list (back to its head)
@@ -37,6 +34,12 @@
  *
  * A page used only at its fault goes after one trip through the inactive
  * list; a page used steadily is referenced on two looks in a row and stays.
+ *
+ * What the rule cannot do: when reclaim first starts, every page is new and
+ * reads as referenced, so one call marks them all and finds nothing, and the
+ * swapper's next call, made at once, takes the oldest, whose bits that first
+ * call has just cleared: no look can yet tell the working set from the rest,
+ * and the "trip" through the inactive list took no time.
  */
 #include <stdint.h>
 #include <stdlib.h>

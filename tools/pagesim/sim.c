@@ -107,11 +107,12 @@ static int env_evictable(void *ctx, uint32_t frame)
  * (counting its write-back). NONE if the policy failed; err says how.
  *
  * Like the pager's swapper (choose() in pager/swapper.c), a call that finds
- * no victim is followed by a second one: the first looked at the frames'
- * accessed bits and so cleared them (lru2 promotes every referenced inactive
- * frame but demotes only some active ones; CLOCK makes its second sweep
- * within one call), so the second finds the frames not referenced since. No
- * victim in two calls, with every frame evictable, is a policy bug. */
+ * no victim is followed by up to two more: the first looked at the frames'
+ * accessed bits and so cleared them (lru2 sends a page it meets referenced
+ * for the first time round the inactive list again; CLOCK makes its second
+ * sweep within one call), so a later one finds the frames not referenced
+ * since. No victim in three calls, with every frame evictable, is a policy
+ * bug. */
 static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *ops,
 			       struct policy *pol, struct sim_result *r, char *err,
 			       size_t errlen)
@@ -121,12 +122,13 @@ static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *
 
 	if (ft->used < ft->nframes)
 		return ft->used++;
+	/* As the pager's swapper: up to two more calls when one names none. */
 	n = ops->isolate(pol, &env, &victim, 1);
-	if (n == 0)
+	for (int again = 0; n == 0 && again < 2; again++)
 		n = ops->isolate(pol, &env, &victim, 1);
 	if (n == 0) {
 		set_err(err, errlen, "policy %s: isolate found no victim among %u frames "
-			"in two calls, all evictable", ops->name, ft->used);
+			"in three calls, all evictable", ops->name, ft->used);
 		return NONE;
 	}
 	if (n > 1 || ft->bad_frame || victim >= ft->used) {

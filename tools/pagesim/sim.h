@@ -44,9 +44,9 @@ int sim_run(const struct trace *t, const char *name, const struct sim_params *p,
  * its frame's accessed bit (the one that faults the page in only if
  * p->insert_referenced), and a write sets the dirty bit. A miss takes a free
  * frame while there is one, then the one victim isolate(max = 1) names.
- * As in the pager's swapper, a call that names none is followed by a second
- * (the first cleared the accessed bits it looked at); every frame is
- * evictable, so a policy that names none in two calls fails the run (-1, an
+ * As in the pager's swapper, a call that names none is followed by up to two
+ * more (the first cleared the accessed bits it looked at); every frame is
+ * evictable, so a policy that names none in three calls fails the run (-1, an
  * error in err). */
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,
 	       struct sim_result *r, char *err, size_t errlen);
