@@ -25,11 +25,6 @@ static int driver_ep = -1;
 static const int *done_notes;
 static struct blk_status *status;
 
-volatile struct blk_status *blkdev_status(uint32_t tag)
-{
-	return &status[tag];
-}
-
 static int find_device(const struct bootinfo *bi)
 {
 	for (uint64_t i = 0; i < bi->ndevices; i++)

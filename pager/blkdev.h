@@ -1,7 +1,8 @@
 /*
  * The pager's side of the block driver: starting it with its device, and
- * sending it requests. Completions arrive as BLK_DONE_BIT on the pager's
- * event notification and are read from the shared status page.
+ * sending it requests. Completions arrive as BLK_DONE_BIT on the
+ * notification of the pager thread that sent them and are read from the
+ * shared status page.
  */
 #ifndef PAGER_BLKDEV_H
 #define PAGER_BLKDEV_H
@@ -42,8 +43,6 @@ uint32_t blkdev_tags(enum blkdev_client client);
  * each request's notify is set here). 0, or -errno and none submitted.
  * Needs no pager lock. */
 int blkdev_submit(enum blkdev_client client, struct blk_request *reqs, int n);
-/* The status slot of a tag (shared with the driver). */
-volatile struct blk_status *blkdev_status(uint32_t tag);
 /* Read or write one page at sector for thread t (its client's last tag)
  * and wait for it. 0 or -errno. */
 int blkdev_sync(struct pager_thread *t, int write, uint64_t sector, uint64_t pa);

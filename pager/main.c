@@ -92,7 +92,7 @@ int main(void)
 	spawn_init(&env);
 	/* This thread serves faults; its disk completions come with deaths. */
 	if (pager_thread_adopt(&service, "service", env.deaths, BLKDEV_DIRECT) < 0 ||
-	    reclaim_init(&service) < 0) {
+	    reclaim_init() < 0) {
 		printf("pager: cannot start its threads\n");
 		return 1;
 	}

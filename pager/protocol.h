@@ -92,7 +92,8 @@ struct pager_stats {
 	uint64_t pgsteal_direct;	/* frames freed by direct reclaim */
 	uint64_t allocstall;		/* direct reclaims: a fault or request waited */
 	uint64_t kswapd_wakeups;	/* times background reclaim was started */
-	uint64_t swapout_queued;	/* pages in the swap-out queue now */
+	uint64_t swapout_queued;	/* pages in the swap-out queue or being
+					 * written from it now */
 	uint64_t swapout_refused;	/* background pushes refused: queue full */
 	uint64_t swapout_rescued;	/* queued pages referenced before their write */
 	uint64_t pgdrop_clean;		/* victims freed without a write: their swap

@@ -106,11 +106,10 @@ static void writer_main(struct pager_thread *t)
 	}
 }
 
-int reclaim_init(struct pager_thread *service)
+int reclaim_init(void)
 {
 	int r;
 
-	(void)service;
 	set_watermarks();
 	if ((r = pager_thread_start(&writer, "swapout", BLKDEV_WRITER, writer_main)) < 0 ||
 	    (r = pager_thread_start(&kswapd, "kswapd", BLKDEV_WRITER, kswapd_main)) < 0)
@@ -125,9 +124,7 @@ int reclaim_writer_note(void)
 
 void reclaim_before_request(void)
 {
-	if (!swap.enabled || frames_free() >= min_free)
-		return;
-	while (frames_free() < min_free)
+	while (swap.enabled && frames_free() < min_free)
 		if (swapper_reclaim(min_free - frames_free()) == 0)
 			break;
 }

@@ -9,12 +9,10 @@
 
 #include <stdint.h>
 
-struct pager_thread;
-
 /* Start the background and swap-out threads (they sleep until swap is up
  * and memory runs low) and work out the watermarks in frames from config.
- * service is the thread that serves faults. 0, or a negative error. */
-int reclaim_init(struct pager_thread *service);
+ * 0, or a negative error. */
+int reclaim_init(void);
 /* The swap-out thread's notification (the driver signals its writes). */
 int reclaim_writer_note(void);
 /* Print the watermarks (boot summary). */

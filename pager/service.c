@@ -108,7 +108,7 @@ _Noreturn void service_loop(struct pager_thread *t, int endpoint, int deaths, st
 	int r;
 
 	init_proc = init;
-	/* Deaths (and later disk completions) arrive as notification bits; bound
+	/* Deaths and this thread's disk completions arrive as notification bits; bound
 	 * to this thread, they come through the same receive as requests. */
 	if (sys_notify_bind(deaths) < 0)
 		printf("pager: cannot bind its notification; exits will not free memory\n");

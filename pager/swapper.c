@@ -343,15 +343,6 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-/* The VM core let go of pa while it was being written (its process exited
- * or unmapped it): the tie kept it parked; now nobody needs it. */
-static int abandoned(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f->state == FRAME_ANON && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
-}
-
 /* Cheapest first: a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name, and it was not written since: a
  * write unties it) is dropped without any I/O, its entries pointed at that
@@ -426,7 +417,7 @@ static size_t finish(struct write_batch *b)
 				swap_slot_put(slots, slot);
 			}
 			vm_frame_write_protect(pa, 0);
-			if (abandoned(pa))
+			if (vm_frame_parked(pa))	/* let go during the write, tie now gone */
 				gone[freed++] = pa;
 			else
 				put_back(pa);
@@ -587,6 +578,6 @@ void swapper_counters(struct swapper_counters *out)
 	out->slots_total = slots ? swap_slots_total(slots) : 0;
 	out->slots_free = slots ? swap_slots_free(slots) : 0;
 	out->slots_bad = slots ? swap_slots_bad(slots) : 0;
-	out->queued = slots ? swap_queue_len(&outq) : 0;
+	out->queued = slots ? swapper_queued() : 0;
 	out->queue_refused = slots ? outq.refused : 0;
 }

@@ -42,7 +42,7 @@ struct swapper_counters {
 	uint64_t queue_rescued;		/* queued pages referenced before their write */
 	uint64_t clean_dropped;		/* victims dropped without a write (valid copy) */
 	uint32_t slots_total, slots_free, slots_bad;
-	uint32_t queued;		/* in the swap-out queue now */
+	uint32_t queued;		/* queued or being written now (swapper_queued) */
 	uint64_t queue_refused;		/* background pushes into a full queue */
 };
 void swapper_counters(struct swapper_counters *out);

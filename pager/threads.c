@@ -39,13 +39,11 @@ int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsig
 	return r;
 }
 
-static void (*start_fn[PAGER_THREADS_MAX])(struct pager_thread *t);
-
 static void trampoline(void *arg)
 {
 	struct pager_thread *t = arg;
 
-	start_fn[t->id](t);
+	t->run(t);
 }
 
 int pager_thread_start(struct pager_thread *t, const char *name, unsigned blk_client,
@@ -56,7 +54,7 @@ int pager_thread_start(struct pager_thread *t, const char *name, unsigned blk_cl
 	if (r < 0)
 		return r;
 	t->disk = t->wake;
-	start_fn[t->id] = fn;
+	t->run = fn;
 	r = thread_spawn(trampoline, t, STACK_BYTES, PRIO_SERVER);
 	return r < 0 ? r : 0;
 }

@@ -24,6 +24,7 @@ struct pager_thread {
 	int disk;		/* where its disk completions arrive (may be wake) */
 	unsigned blk_client;	/* which driver notification and tags are its (blkdev.h) */
 	uint64_t pending;	/* bits that came while it waited for others */
+	void (*run)(struct pager_thread *t);	/* what a started thread runs */
 };
 
 /* Make the calling thread (the pager's first) thread number 0. disk: its

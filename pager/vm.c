@@ -159,9 +159,7 @@ int vm_frame_tied(uint64_t pa)
 	return f && f->swap && vm.swap.cached && vm.swap.cached(vm.swap.ctx, f->swap) == pa;
 }
 
-/* Kept by the VM core for a slot's entries alone: no mapping, no object,
- * not the swap code's. */
-static int frame_parked(uint64_t pa)
+int vm_frame_parked(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
@@ -200,7 +198,7 @@ void vm_slot_put(uint32_t slot)
 	}
 	vm.swap.slot_put(vm.swap.ctx, slot);
 	vm.cnt.swap_entries--;
-	if (pa && frame_parked(pa) && !vm_frame_tied(pa))
+	if (pa && vm_frame_parked(pa) && !vm_frame_tied(pa))
 		frame_free(pa);
 }
 
