@@ -17,9 +17,11 @@
 #include "pager/protocol.h"
 
 #define VIRTIO_BLOCK 2
-/* Direct requests are few (a fault's read, a direct reclaim's batch); the
- * writer keeps many batches in flight. */
-#define DIRECT_TAGS 64u
+/* The writer keeps many batches in flight; a service thread's direct
+ * requests are few (a read and its readahead, a direct reclaim's batch of
+ * BATCH pages at one request each at worst). */
+#define WRITER_TAGS 128u
+#define SERVICE_TAGS ((BLK_TAGS - WRITER_TAGS) / BLKDEV_SERVICE_THREADS)
 
 static int driver_ep = -1;
 static const int *done_notes;
@@ -106,17 +108,17 @@ int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
 	return r;
 }
 
-uint32_t blkdev_tags(enum blkdev_client client)
+uint32_t blkdev_tags(unsigned client)
 {
-	return client == BLKDEV_DIRECT ? DIRECT_TAGS : BLK_TAGS - DIRECT_TAGS;
+	return client == BLKDEV_WRITER ? WRITER_TAGS : SERVICE_TAGS;
 }
 
-uint32_t blkdev_tag(enum blkdev_client client, uint32_t i)
+uint32_t blkdev_tag(unsigned client, uint32_t i)
 {
-	return (client == BLKDEV_DIRECT ? 0 : DIRECT_TAGS) + i;
+	return client == BLKDEV_WRITER ? i : WRITER_TAGS + (client - BLKDEV_SERVICE) * SERVICE_TAGS + i;
 }
 
-int blkdev_submit(enum blkdev_client client, struct blk_request *reqs, int n)
+int blkdev_submit(unsigned client, struct blk_request *reqs, int n)
 {
 	struct msg m;	/* on the caller's stack: two threads may submit at once */
 	int r;

@@ -18,13 +18,14 @@ struct blkdev_info {
 };
 
 /* The pager threads that wait for the disk, each with its own tags and its
- * own notification (the driver's BLK_HANDLE_DONE + client): the service
- * thread's direct requests, and the swap-out thread's queued writes. */
+ * own notification (the driver's BLK_HANDLE_DONE + client): the swap-out
+ * thread's queued writes, and each service thread's direct requests (a
+ * fault's read, a direct reclaim's batch). */
 enum blkdev_client {
-	BLKDEV_DIRECT = 0,
-	BLKDEV_WRITER = 1
+	BLKDEV_WRITER = 0,
+	BLKDEV_SERVICE = 1	/* service thread k is client BLKDEV_SERVICE + k */
 };
-_Static_assert(BLKDEV_WRITER < BLK_DONE_NOTES, "one driver notification per client");
+#define BLKDEV_SERVICE_THREADS (BLK_DONE_NOTES - BLKDEV_SERVICE)
 
 struct pager_thread;
 
@@ -36,13 +37,13 @@ int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
 		 struct blkdev_info *info);
 
 /* Tag i (< blkdev_tags(client)) of a client, and how many it has. */
-uint32_t blkdev_tag(enum blkdev_client client, uint32_t i);
-uint32_t blkdev_tags(enum blkdev_client client);
+uint32_t blkdev_tag(unsigned client, uint32_t i);
+uint32_t blkdev_tags(unsigned client);
 
 /* Submit n requests for the client (tags its own, status slots BLK_FREE;
  * each request's notify is set here). 0, or -errno and none submitted.
  * Needs no pager lock. */
-int blkdev_submit(enum blkdev_client client, struct blk_request *reqs, int n);
+int blkdev_submit(unsigned client, struct blk_request *reqs, int n);
 /* Read or write one page at sector for thread t (its client's last tag)
  * and wait for it. 0 or -errno. */
 int blkdev_sync(struct pager_thread *t, int write, uint64_t sector, uint64_t pa);

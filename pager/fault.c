@@ -3,6 +3,8 @@
  * for the faulting process goes back in the reply (FAULT_RESUME), so one
  * fault costs one IPC round trip; an access it refuses ends the process
  * with the reason (FAULT_KILL), or fails the system call that met it.
+ * A swap-in lets the pager lock go while the disk works; the fault is then
+ * looked at afresh (VM_FAULT_RETRY).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "procs.h"
 #include "mmu.h"
 #include "vm.h"
+#include "swapper.h"
 
 #define REPLY_MAPS (MSG_DATA_MAX / sizeof(struct map_entry))
 
@@ -24,15 +27,22 @@ static void reply_kill(struct msg *out, const char *why)
 
 void handle_fault(const struct msg *in, struct msg *out)
 {
-	struct pproc *p = procs_by_pid(in->pid);
+	struct pproc *p;
 	char why[80];
 	int r;
 
-	if (!p) {
-		reply_kill(out, "pager: fault from a process it does not know");
-		return;
-	}
-	r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
+	if (swapper_reads_waiting())
+		stats_count_fault_during_read();
+	/* A read that let the pager lock go may have seen the process end
+	 * meanwhile: it is looked up again each time round. */
+	do {
+		p = procs_by_pid(in->pid);
+		if (!p) {
+			reply_kill(out, "pager: fault from a process it does not know");
+			return;
+		}
+		r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
+	} while (r == VM_FAULT_RETRY);
 	if (r != VM_FAULT_MAPPED) {
 		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
 		reply_kill(out, why);

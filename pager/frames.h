@@ -34,7 +34,14 @@ enum frame_flags {
 	FRAME_F_DIRTIED = 4,
 	/* Chosen by background reclaim and waiting in the swap-out queue; gone
 	 * if the frame is freed meanwhile (frame_free resets the flags). */
-	FRAME_F_QUEUED = 8
+	FRAME_F_QUEUED = 8,
+	/* Being filled from the slot the swap cache ties it to, with the pager
+	 * lock let go (also FRAME_F_DETACHED: the swap code's): a fault that
+	 * finds it waits for the read instead of mapping it. */
+	FRAME_F_READING = 16,
+	/* Read back from swap and not mapped since: the fault that maps it
+	 * counts the read (a major fault or readahead), not a cache hit. */
+	FRAME_F_FRESH = 32
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core

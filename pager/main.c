@@ -61,7 +61,7 @@ int main(void)
 	const char *argv[INIT_ARGS_MAX + 1];
 	static char argbuf[256];
 	struct spawn_env env;
-	static struct pager_thread service;
+	struct pager_thread *service;
 	static int notes[BLK_DONE_NOTES];
 	struct pproc *init;
 	int argc, err;
@@ -90,15 +90,16 @@ int main(void)
 		return 1;
 	}
 	spawn_init(&env);
-	/* This thread serves faults; its disk completions come with deaths. */
-	if (pager_thread_adopt(&service, "service", env.deaths, BLKDEV_DIRECT) < 0 ||
-	    reclaim_init() < 0) {
+	/* This thread serves faults (with more started beside it); its disk
+	 * completions come with deaths. It holds the pager lock until it
+	 * starts serving, so the others wait for the set-up to finish. */
+	if (!(service = service_adopt(env.deaths)) || reclaim_init() < 0 ||
+	    service_start(env.pager_ep, notes) < 0) {
 		printf("pager: cannot start its threads\n");
 		return 1;
 	}
-	notes[BLKDEV_DIRECT] = env.deaths;
 	notes[BLKDEV_WRITER] = reclaim_writer_note();
-	swap_init(bi, &service, notes);
+	swap_init(bi, service, notes);
 	reclaim_print();
 	argc = init_argv(argbuf, sizeof(argbuf), argv);
 	init = spawn(argc, argv, -1, &err);
@@ -106,5 +107,5 @@ int main(void)
 		printf("pager: cannot start init (%d)\n", err);
 		sys_poweroff(1);
 	}
-	service_loop(&service, env.pager_ep, env.deaths, init);
+	service_loop(init);
 }

@@ -98,6 +98,10 @@ struct pager_stats {
 	uint64_t swapout_rescued;	/* queued pages referenced before their write */
 	uint64_t pgdrop_clean;		/* victims freed without a write: their swap
 					 * copy was still valid (cheapest first) */
+	uint64_t faults_during_read;	/* faults served while another fault's
+					 * swap-in waited for the disk */
+	uint64_t swapin_waits;		/* faults that waited for another fault's
+					 * read of the same slot */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -1,7 +1,8 @@
 /*
- * Request dispatch: faults, program requests and events (deaths) all reach
- * one thread through one receive. It holds the pager lock while it serves
- * one, so the reclaim threads see pager data only between requests.
+ * Request dispatch: faults, program requests and events (deaths) reach a
+ * few service threads through one endpoint. Each holds the pager lock while
+ * it serves a request, except while a fault's swap-in waits for the disk,
+ * so other faults are served meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,35 +102,81 @@ static int dispatch(const struct msg *in, struct msg *out)
 }
 
 #define DEATH_BITS ((1UL << PROCS_MAX) - 1)
+_Static_assert(PROCS_MAX <= 59, "death bits end below the pager threads' bits (threads.h)");
 
-_Noreturn void service_loop(struct pager_thread *t, int endpoint, int deaths, struct pproc *init)
+struct service_thread {
+	struct pager_thread t;
+	struct msg in, out;	/* its own: another thread may serve meanwhile */
+};
+
+static struct service_thread pool[BLKDEV_SERVICE_THREADS];
+static const char *const names[BLKDEV_SERVICE_THREADS] = { "service", "service1", "service2",
+							    "service3" };
+static int endpoint = -1;
+
+_Noreturn static void serve(struct service_thread *st)
 {
-	static struct msg in, out;
-	int r;
+	struct pager_thread *t = &st->t;
+	int r = sys_recv(endpoint, &st->in);
 
-	init_proc = init;
-	/* Deaths and this thread's disk completions arrive as notification bits; bound
-	 * to this thread, they come through the same receive as requests. */
-	if (sys_notify_bind(deaths) < 0)
-		printf("pager: cannot bind its notification; exits will not free memory\n");
-	r = sys_recv(endpoint, &in);
 	for (;;) {
 		if (r < 0) {
 			printf("pager: receive failed (%d)\n", r);
-			r = sys_recv(endpoint, &in);
+			r = sys_recv(endpoint, &st->in);
 			continue;
 		}
 		pager_lock(t);
 		/* Direct reclaim here, between requests, where no VM operation
 		 * is half done, so a fault always finds the few frames it needs. */
 		reclaim_before_request();
-		int reply = dispatch(&in, &out);
-		uint64_t events = t->pending & DEATH_BITS;	/* came while it waited for the disk */
+		int reply = dispatch(&st->in, &st->out);
+		/* Deaths that came while this thread waited for the disk (only
+		 * the first thread has them bound). */
+		uint64_t events = t->pending & DEATH_BITS;
 		t->pending &= ~DEATH_BITS;
 		if (events)
 			handle_events(events);
 		reclaim_after_request();
+		mmu_flush();	/* nothing held back once the lock is let go */
 		pager_unlock(t);
-		r = reply ? sys_reply_recv(endpoint, &out, &in) : sys_recv(endpoint, &in);
+		r = reply ? sys_reply_recv(endpoint, &st->out, &st->in) : sys_recv(endpoint, &st->in);
 	}
+}
+
+static void serve_started(struct pager_thread *t)
+{
+	serve((struct service_thread *)t);
+}
+
+struct pager_thread *service_adopt(int deaths)
+{
+	_Static_assert(sizeof(names) / sizeof(names[0]) == BLKDEV_SERVICE_THREADS, "a name each");
+	if (pager_thread_adopt(&pool[0].t, names[0], deaths, BLKDEV_SERVICE) < 0)
+		return NULL;
+	pager_lock(&pool[0].t);
+	return &pool[0].t;
+}
+
+int service_start(int ep, int notes[BLK_DONE_NOTES])
+{
+	endpoint = ep;
+	notes[BLKDEV_SERVICE] = pool[0].t.disk;
+	for (unsigned k = 1; k < BLKDEV_SERVICE_THREADS; k++) {
+		int r = pager_thread_start(&pool[k].t, names[k], BLKDEV_SERVICE + k, serve_started);
+		if (r < 0)
+			return r;
+		notes[BLKDEV_SERVICE + k] = pool[k].t.disk;
+	}
+	return 0;
+}
+
+_Noreturn void service_loop(struct pproc *init)
+{
+	init_proc = init;
+	/* Deaths and this thread's disk completions arrive as notification bits; bound
+	 * to this thread, they come through the same receive as requests. */
+	if (sys_notify_bind(pool[0].t.disk) < 0)
+		printf("pager: cannot bind its notification; exits will not free memory\n");
+	pager_unlock(&pool[0].t);	/* held since start-up */
+	serve(&pool[0]);
 }

@@ -17,11 +17,16 @@
 
 #define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
 
-static uint64_t kills;
+static uint64_t kills, overlapped;
 
 void stats_count_kill(void)
 {
 	kills++;
+}
+
+void stats_count_fault_during_read(void)
+{
+	overlapped++;
 }
 
 void handle_stats(const struct msg *in, struct msg *out)
@@ -70,6 +75,8 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.swapout_refused = sw.queue_refused;
 	st.swapout_rescued = sw.queue_rescued;
 	st.pgdrop_clean = sw.clean_dropped;
+	st.faults_during_read = overlapped;
+	st.swapin_waits = sw.read_waits;
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));

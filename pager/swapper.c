@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "threads.h"
 #include "vm.h"
+#include "mmu.h"
 #include "sys.h"
 
 #define BATCH 32		/* victims written per request batch */
@@ -39,8 +40,8 @@ static const struct policy_ops *pol_ops;
 static struct policy *pol;
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static uint32_t writing;	/* popped from outq, being written by that thread */
-static struct pager_thread *direct;	/* runs the fault path: direct requests */
 static struct swapper_counters cnt;
+static uint32_t reads_waiting;	/* faults whose read lets the lock go now */
 
 static uint64_t sector_of(uint32_t slot)
 {
@@ -101,49 +102,127 @@ static void tie(uint32_t slot, uint64_t pa)
 	frame_desc(pa)->swap = slot;
 }
 
-static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
-{
-	int r = blkdev_sync(direct, 0, sector_of(slot), pa);
+/* Threads waiting for another fault's read to end (wait_read). */
+static struct pager_thread *read_waiters[PAGER_THREADS_MAX];
 
-	(void)ctx;
-	cnt.requests_in++;
-	if (r < 0) {
-		cnt.read_errors++;
-		return r;
-	}
-	cnt.pages_in++;
-	tie(slot, pa);
-	return 0;
+/* Let the lock go while t waits for the disk. Mappings held back for a
+ * reply go out first: the batch is shared, and the process they are for
+ * may end before the lock comes back. */
+static void let_go(struct pager_thread *t)
+{
+	mmu_flush();
+	pager_unlock(t);
 }
 
-/* A fault's page and its readahead window, consecutive slots: one request,
- * or two when the window is the longest (16 pages after the page asked for,
- * one more than a request holds), sent in one message. A failure is not a
- * read error: the VM core reads the page asked for alone next, and that
- * read's result is what counts. */
-static int read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+static void wake_readers(void)
 {
-	static struct swap_req pages[1 + VM_READAHEAD_MAX];
-	static struct blk_request req[READ_MANY_REQUESTS];
-	static int errs[READ_MANY_REQUESTS];
-	int nreq, err = 0;
+	for (unsigned k = 0; k < PAGER_THREADS_MAX; k++) {
+		if (!read_waiters[k])
+			continue;
+		pager_thread_signal(read_waiters[k], TB_READ);
+		read_waiters[k] = NULL;
+	}
+}
+
+/* A fault met slot's frame being read by another fault: let the lock go
+ * until some read is over; the fault then starts over. */
+static void wait_read(void *ctx, uint32_t slot)
+{
+	struct pager_thread *t = pager_holder();
 
 	(void)ctx;
+	(void)slot;
+	read_waiters[t->id] = t;
+	cnt.read_waits++;
+	let_go(t);
+	pager_thread_wait(t, t->wake, TB_READ);
+	pager_lock(t);
+}
+
+/* ok[k] for page k of the pages the requests cover, in order. */
+static void page_results(const struct blk_request *req, int nreq, const int *err, int *ok)
+{
+	unsigned k = 0;
+
+	for (int r = 0; r < nreq; r++)
+		for (uint32_t j = 0; j < req[r].npages; j++)
+			ok[k++] = err[r] == 0;
+}
+
+/* The read of slot into pa is over: keep the frame, fresh, for the fault
+ * that maps it, or free it (the read failed, or no entry names the slot
+ * any more: an exit or munmap untied it meanwhile). */
+static void settle(uint32_t slot, uint64_t pa, int ok)
+{
+	struct frame *f = frame_desc(pa);
+	int tied = cache[slot] == pa && f->swap == slot;
+
+	f->flags &= (uint8_t)~(FRAME_F_READING | FRAME_F_DETACHED);
+	if (ok && tied) {
+		f->flags |= FRAME_F_FRESH;
+		cnt.pages_in++;
+		return;
+	}
+	if (tied)
+		forget(slot);
+	frame_free(pa);
+}
+
+/*
+ * A fault's page and its readahead window, consecutive slots, in one
+ * request (two when the window is the longest: 16 pages after the page
+ * asked for, one more than a request holds). The lock is let go while the
+ * disk works, so other faults go on; each frame is tied to its slot
+ * meanwhile, marked READING and the swap code's, so a fault on the same
+ * slot waits for this read (wait_read) and an exit or munmap that frees
+ * the slot only unties it. A window that fails is given up and the first
+ * page read alone; only its own error fails the fault.
+ */
+static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+{
+	struct pager_thread *t = pager_holder();
+	struct swap_req pages[1 + VM_READAHEAD_MAX];
+	struct blk_request req[READ_MANY_REQUESTS];
+	int errs[READ_MANY_REQUESTS], ok[1 + VM_READAHEAD_MAX], nreq, retried = 0;
+
 	if (n == 0 || n > 1 + VM_READAHEAD_MAX)
 		return -EINVAL;
-	for (unsigned k = 0; k < n; k++)
+	for (unsigned k = 0; k < n; k++) {
 		pages[k] = (struct swap_req){ pa[k], first + k, 0 };
-	nreq = to_requests(direct, pages, n, 0, req, READ_MANY_REQUESTS);
-	submit_and_wait(direct, req, nreq, errs);
-	cnt.requests_in += (uint64_t)nreq;
-	for (int k = 0; k < nreq; k++)
-		err = err < 0 ? err : errs[k];
-	if (err < 0)
-		return err;
-	cnt.pages_in += n;
-	for (unsigned k = 0; k < n; k++)
 		tie(first + k, pa[k]);
-	return 0;
+		frame_desc(pa[k])->flags |= FRAME_F_READING | FRAME_F_DETACHED;
+	}
+	nreq = to_requests(t, pages, n, 0, req, READ_MANY_REQUESTS);
+	reads_waiting++;
+	let_go(t);
+	submit_and_wait(t, req, nreq, errs);
+	page_results(req, nreq, errs, ok);
+	if (!ok[0] && n > 1) {
+		retried = 1;
+		ok[0] = blkdev_sync(t, 0, sector_of(first), pa[0]) == 0;
+	}
+	pager_lock(t);
+	reads_waiting--;
+	cnt.requests_in += (uint64_t)(nreq + retried);
+	for (unsigned k = 0; k < n; k++)
+		settle(first + k, pa[k], ok[k]);
+	wake_readers();
+	if (ok[0])
+		return VM_SWAP_UNLOCKED;
+	cnt.read_errors++;
+	return VM_SWAP_UNLOCKED_IO;
+}
+
+static int read_slot(void *ctx, uint32_t slot, uint64_t pa)
+{
+	(void)ctx;
+	return read_unlocked(slot, &pa, 1);
+}
+
+static int read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	return read_unlocked(first, pa, n);
 }
 
 static void slot_dup(void *ctx, uint32_t slot)
@@ -433,8 +512,9 @@ static size_t write_direct(struct write_batch *b)
 
 	if (prepare(b) == 0)
 		return dropped;
-	b->nreq = to_requests(direct, b->v, b->n, 1, b->req, BATCH);
-	submit_and_wait(direct, b->req, b->nreq, b->err);
+	/* Direct: the lock stays held while the disk works. */
+	b->nreq = to_requests(pager_holder(), b->v, b->n, 1, b->req, BATCH);
+	submit_and_wait(pager_holder(), b->req, b->nreq, b->err);
 	cnt.requests_out += (uint64_t)b->nreq;
 	return dropped + finish(b);
 }
@@ -530,7 +610,7 @@ long swapper_write_queued(struct pager_thread *t)
 		return (long)freed;
 	b.nreq = to_requests(t, b.v, b.n, 1, b.req, BATCH);
 	writing = (uint32_t)b.n;
-	pager_unlock(t);	/* the disk works; others may fault meanwhile */
+	let_go(t);	/* the disk works; others may fault meanwhile */
 	submit_and_wait(t, b.req, b.nreq, b.err);
 	pager_lock(t);
 	writing = 0;
@@ -540,16 +620,20 @@ long swapper_write_queued(struct pager_thread *t)
 	return (long)(freed + written);
 }
 
+uint32_t swapper_reads_waiting(void)
+{
+	return reads_waiting;
+}
+
 uint32_t swapper_queued(void)
 {
 	return swap_queue_len(&outq) + writing;
 }
 
-int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed,
-		 struct pager_thread *direct_thread)
+int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed)
 {
 	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL,
-						read_many };
+						read_many, wait_read };
 	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 
 	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);
@@ -560,7 +644,6 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 	if (!slots || !cache || !kept || !pol || swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0)
 		return -ENOMEM;
 	last_slot = area->last;
-	direct = direct_thread;
 	/* Frames already in use (init, the driver) join the policy now. */
 	for (uint32_t i = 0; i < nframes; i++) {
 		kept[i] = KEPT_NONE;

@@ -3,7 +3,8 @@
  * harvested through the reverse map), written in batches to consecutive
  * slots, directly or through the swap-out queue; pages read back on fault.
  * Plugged into the VM core as its struct vm_swap_ops. Every call is made
- * with the pager lock held.
+ * with the pager lock held; a fault's read lets it go while the disk works
+ * (VM_SWAP_UNLOCKED), so faults on other pages go on meanwhile.
  */
 #ifndef PAGER_SWAPPER_H
 #define PAGER_SWAPPER_H
@@ -16,13 +17,12 @@ struct policy_ops;
 struct pager_thread;
 
 /* Start swapping to the checked area of the disk, victims chosen by policy
- * (seeded with seed). direct is the thread that runs the fault path: reads
- * and direct reclaim wait for the disk on it. 0, or -ENOMEM. */
-int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed,
-		 struct pager_thread *direct);
-/* Direct reclaim (the direct thread): write a batch of pages out now and
- * wait (a whole batch, at least `want` when there are that many victims);
- * how many frames were freed. */
+ * (seeded with seed). 0, or -ENOMEM. */
+int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed);
+/* Direct reclaim (by the lock's holder, which keeps the lock while the
+ * disk works): write a batch of pages out now and wait (a whole batch, at
+ * least `want` when there are that many victims); how many frames were
+ * freed. */
 size_t swapper_reclaim(size_t want);
 /* Background reclaim: up to `want` victims into the swap-out queue; a push
  * into a full queue is refused and the page goes back to the policy, to be
@@ -31,6 +31,8 @@ size_t swapper_queue_victims(size_t want);
 /* The swap-out thread t: write one batch from the queue, letting the lock
  * go while the disk works. Frames freed, or -1 if the queue was empty. */
 long swapper_write_queued(struct pager_thread *t);
+/* Faults whose swap-in is waiting for the disk, the lock let go. */
+uint32_t swapper_reads_waiting(void);
 /* Pages queued or being written by the swap-out thread. */
 uint32_t swapper_queued(void);
 
@@ -40,6 +42,7 @@ struct swapper_counters {
 	uint64_t background_pages, direct_pages;	/* freed by each kind of reclaim */
 	uint64_t direct_runs;		/* direct reclaims (a fault or request waited) */
 	uint64_t queue_rescued;		/* queued pages referenced before their write */
+	uint64_t read_waits;		/* faults that waited for another fault's read */
 	uint64_t clean_dropped;		/* victims dropped without a write (valid copy) */
 	uint32_t slots_total, slots_free, slots_bad;
 	uint32_t queued;		/* queued or being written now (swapper_queued) */

@@ -15,6 +15,7 @@ static struct pager_thread *all[PAGER_THREADS_MAX];
 static unsigned count;
 static int held;		/* 1 while some thread holds the lock */
 static uint32_t waiters;	/* bit id: that thread waits for it */
+static struct pager_thread *holder;	/* set and read only with the lock held */
 
 static int join(struct pager_thread *t, const char *name, unsigned blk_client)
 {
@@ -83,8 +84,10 @@ void pager_lock(struct pager_thread *self)
 	uint32_t me = 1u << self->id;
 
 	for (;;) {
-		if (!__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE))
+		if (!__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE)) {
+			holder = self;
 			return;
+		}
 		__atomic_or_fetch(&waiters, me, __ATOMIC_SEQ_CST);
 		/* Let go since we looked? Then no one will wake us: try again.
 		 * Otherwise the holder sees our bit when it lets go, and the
@@ -100,8 +103,14 @@ void pager_unlock(struct pager_thread *self)
 	uint32_t w;
 
 	(void)self;
+	holder = NULL;
 	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
 	w = __atomic_load_n(&waiters, __ATOMIC_SEQ_CST);
 	if (w)
 		sys_notify_signal(all[__builtin_ctz(w)]->wake, TB_LOCK);
+}
+
+struct pager_thread *pager_holder(void)
+{
+	return holder;
 }

@@ -14,6 +14,7 @@
  * thread's are process deaths; BLK_DONE_BIT (62) is the disk's. */
 #define TB_WORK (1UL << 60)	/* there is work for this thread */
 #define TB_LOCK (1UL << 61)	/* the pager lock was let go: try again */
+#define TB_READ (1UL << 59)	/* a swap-in this thread waited for is over */
 
 #define PAGER_THREADS_MAX 8
 
@@ -45,5 +46,8 @@ void pager_thread_signal(struct pager_thread *t, uint64_t bits);
  * disk (a direct request), which needs no other pager thread. */
 void pager_lock(struct pager_thread *self);
 void pager_unlock(struct pager_thread *self);
+/* The thread holding the pager lock (the caller, for code that runs with it
+ * held and needs its own thread: its disk client, its notifications). */
+struct pager_thread *pager_holder(void);
 
 #endif

@@ -73,7 +73,12 @@ enum vm_fault_result {
 	VM_FAULT_NOREGION = -1,	/* no region covers the address */
 	VM_FAULT_PROT = -2,	/* the region forbids this access */
 	VM_FAULT_NOMEM = -3,	/* no free frame */
-	VM_FAULT_IO = -4	/* the page's swap copy could not be read */
+	VM_FAULT_IO = -4,	/* the page's swap copy could not be read */
+	/* The swap code let the pager lock go to wait for the disk (its read
+	 * or another fault's read of the same slot): anything may have changed
+	 * meanwhile, s may even be gone. Look the process up again and call
+	 * vm_fault again; the page read is waiting in the swap cache. */
+	VM_FAULT_RETRY = -5
 };
 
 /* Resolve a fault at va (access: VM_R, VM_W or VM_X). */
@@ -117,10 +122,11 @@ const struct vm_counters *vm_counters(void);
  * does I/O itself. Slots are numbers >= 1 below 2^30.
  */
 struct vm_swap_ops {
-	/* Fill frame pa with slot's contents; 0 or a negative error. May
-	 * block (the pager waits for the disk). */
+	/* Fill frame pa with slot's contents. 0, or a negative error (pa is
+	 * still the caller's), or VM_SWAP_UNLOCKED (see read_many). May block. */
 	int (*read)(void *ctx, uint32_t slot, uint64_t pa);
-	/* The frame that already holds slot's contents (swap cache), or 0. */
+	/* The frame that already holds slot's contents (swap cache), or 0. A
+	 * frame with FRAME_F_READING is still being filled: call wait. */
 	uint64_t (*cached)(void *ctx, uint32_t slot);
 	/* One more / one fewer page entry names slot (fork; drop or swap-in). */
 	void (*slot_dup)(void *ctx, uint32_t slot);
@@ -132,9 +138,20 @@ struct vm_swap_ops {
 	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
 	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
 	 * request where the device allows; 0, or a negative error and no
-	 * frame is to be trusted. n <= 1 + VM_READAHEAD_MAX. May block. */
+	 * frame is to be trusted. n <= 1 + VM_READAHEAD_MAX. May block.
+	 * Either read may instead let the pager lock go while the disk works
+	 * and return VM_SWAP_UNLOCKED: the frames are then the swap code's,
+	 * each tied to its slot and marked FRAME_F_FRESH if it was read, else
+	 * freed, and the caller starts over (VM_FAULT_RETRY); or
+	 * VM_SWAP_UNLOCKED_IO, the same but first_slot could not be read (the
+	 * fault fails with VM_FAULT_IO, touching nothing). */
 	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
+	/* Needed with VM_SWAP_UNLOCKED: slot's frame is FRAME_F_READING; let
+	 * the lock go until that read is over (the caller starts over). */
+	void (*wait)(void *ctx, uint32_t slot);
 };
+#define VM_SWAP_UNLOCKED 1
+#define VM_SWAP_UNLOCKED_IO 2
 void vm_set_swap(const struct vm_swap_ops *ops);
 
 /* Swap-in readahead: a major fault on a private page that reads slot S

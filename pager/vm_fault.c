@@ -71,27 +71,44 @@ static unsigned readahead_window(const struct vm_region *r, uint64_t i, uint32_t
 	return k;
 }
 
+/* What a read that returned res >= 0 means for the fault: go on (0), or
+ * start over, or fail, having let the lock go (nothing may be touched). */
+static int unlocked_result(int res)
+{
+	if (res == VM_SWAP_UNLOCKED)
+		return VM_FAULT_RETRY;
+	return res == VM_SWAP_UNLOCKED_IO ? VM_FAULT_IO : 0;
+}
+
 /* Read slot into a new frame, pa[0], with the readahead window after page
  * i of private region r (none without r) in the same request into pa[1..);
  * *n: the pages read. A window that fails to read is given up and the
- * page read alone: only its own error fails the fault. */
+ * page read alone: only its own error fails the fault. VM_FAULT_RETRY:
+ * the swap code let the lock go and keeps what it read in its cache. */
 static int swap_read(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
 		     unsigned *n)
 {
 	unsigned extra;
+	int res;
 
 	if (!(pa[0] = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
 	/* Chosen after that allocation: its reclaim may send more of r out. */
 	extra = r ? readahead_window(r, i, slot, pa + 1) : 0;
 	*n = 1;
-	if (extra && vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra) == 0) {
-		*n += extra;
-		return 0;
+	if (extra) {
+		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra);
+		if (res == 0)
+			*n += extra;
+		if (res >= 0)
+			return unlocked_result(res);
+		for (unsigned k = 1; k <= extra; k++)
+			vm_frame_release(pa[k]);	/* freed, unless the swap code tied it anyway */
 	}
-	for (unsigned k = 1; k <= extra; k++)
-		vm_frame_release(pa[k]);	/* freed, unless the swap code tied it anyway */
-	if (vm.swap.read(vm.swap.ctx, slot, pa[0]) < 0) {
+	res = vm.swap.read(vm.swap.ctx, slot, pa[0]);
+	if (res > 0)
+		return unlocked_result(res);
+	if (res < 0) {
 		vm_frame_release(pa[0]);
 		return VM_FAULT_IO;
 	}
@@ -111,6 +128,14 @@ static int swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uin
 	if (hit && (!f || f->state != FRAME_ANON)) {
 		vm_note_bug("the swap cache holds a frame that is not a process page");
 		return VM_FAULT_IO;
+	}
+	if (hit && (f->flags & FRAME_F_READING)) {
+		if (!vm.swap.wait) {
+			vm_note_bug("a frame is being read, but the swap code cannot wait for it");
+			return VM_FAULT_IO;
+		}
+		vm.swap.wait(vm.swap.ctx, slot);	/* another fault's read */
+		return VM_FAULT_RETRY;
 	}
 	if (hit) {
 		pa[0] = hit;
@@ -132,7 +157,13 @@ int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached)
 
 void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from)
 {
-	frame_desc(pa)->flags &= (uint8_t)~FRAME_F_DETACHED;	/* the VM core's again */
+	struct frame *f = frame_desc(pa);
+
+	/* A fresh frame's first mapping is its read's, found in the cache only
+	 * because the swap code let the lock go while reading. */
+	if (from == VM_SWAP_CACHED && (f->flags & FRAME_F_FRESH))
+		from = VM_SWAP_READ;
+	f->flags &= (uint8_t)~(FRAME_F_DETACHED | FRAME_F_FRESH);	/* the VM core's again */
 	vm_slot_put(slot);
 	if (from == VM_SWAP_CACHED)
 		vm.cnt.swap_cache_hits++;
@@ -184,20 +215,41 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 	return VM_FAULT_MAPPED;
 }
 
+/* After page i came from the cache: the pages after it that were read with
+ * it by a read that let the lock go wait there, fresh; map them as that
+ * read's readahead would have. */
+static void map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
+{
+	uint64_t n = region_pages(r);
+
+	for (unsigned k = 1; k <= vm.readahead && i + k < n; k++) {
+		uint64_t pa;
+		if (region_slot(r, i + k) != slot + k)
+			return;
+		pa = vm.swap.cached(vm.swap.ctx, slot + k);
+		if (!pa || (frame_desc(pa)->flags & (FRAME_F_FRESH | FRAME_F_READING)) != FRAME_F_FRESH ||
+		    swap_map(s, r, i + k, pa, VM_SWAP_AHEAD) != VM_FAULT_MAPPED)
+			return;
+	}
+}
+
 /* Private page i names a swap slot: map the frame holding its contents,
  * then the pages read ahead with it, each as its own fault would have
  * (one that cannot be mapped stays swapped, its frame released). */
 static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa[1 + VM_READAHEAD_MAX];
+	uint32_t slot = region_slot(r, i);
 	unsigned n;
-	int cached, res = swap_frames(region_slot(r, i), r, i, pa, &n, &cached);
+	int cached, res = swap_frames(slot, r, i, pa, &n, &cached);
 
 	if (res < 0)
 		return res;
 	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
 	for (unsigned k = 1; k < n; k++)
 		swap_map(s, r, i + k, pa[k], VM_SWAP_AHEAD);
+	if (cached && res == VM_FAULT_MAPPED)
+		map_read_ahead(s, r, i, slot);
 	return res;
 }
 

@@ -35,6 +35,8 @@ struct fake_swap {
 	int fail_read;		/* reads fail */
 	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */
+	int unlock;		/* reads let the pager lock go, as the pager's do */
+	unsigned waits;		/* wait calls (a fault met a frame being read) */
 	uint64_t victim;	/* reclaim evicts this frame first, once */
 	uint64_t hog[FAKE_FRAMES];	/* frames taken away; reclaim gives some back */
 	size_t nhog, give;	/* give: frames each reclaim frees from hog[] */
@@ -88,6 +90,23 @@ static uint32_t slot_alloc(void)
 	return 0;
 }
 
+/* As the pager's reads end after letting the lock go: the frames are the
+ * swap code's, tied to their slots and fresh, or freed when the read failed
+ * (fail_read: all of them). */
+static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		if (sw.fail_read) {
+			frame_free(pa[k]);
+			continue;
+		}
+		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
+		tie(first + k, pa[k]);
+		frame_desc(pa[k])->flags |= FRAME_F_FRESH;
+	}
+	return sw.fail_read ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
+}
+
 static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
@@ -96,6 +115,8 @@ static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
 	sw.reads++;
 	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
 	assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
+	if (sw.unlock)
+		return read_unlocked(slot, &pa, 1);
 	if (sw.fail_read)
 		return -5;
 	memcpy(frame_ptr(pa), sw.disk[slot], PG);
@@ -154,6 +175,8 @@ static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned 
 		assert_true(first + k > 0 && sw.disk[first + k] && sw.refs[first + k] > 0);
 		assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
 	}
+	if (sw.unlock)
+		return read_unlocked(first, pa, n);
 	if (sw.fail_many)
 		return -5;
 	for (unsigned k = 0; k < n; k++) {
@@ -164,11 +187,18 @@ static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned 
 	return 0;
 }
 
+static void sw_wait(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_int_not_equal(frame_desc(sw_cached(NULL, slot))->flags & FRAME_F_READING, 0);
+	sw.waits++;
+}
+
 static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL,
-					   NULL };
+					   NULL, sw_wait };
 /* The same device, able to read several consecutive slots at once. */
 static const struct vm_swap_ops sw_ra_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
-					      NULL, sw_read_many };
+					      NULL, sw_read_many, sw_wait };
 
 /* Write pa out and evict it as the pager's swapper does: a new slot with
  * its own reference, the frame write-protected while it is written, every
@@ -1442,6 +1472,125 @@ static void expect_check_fails(const char *what)
 	assert_non_null(vm_check_error());
 }
 
+/* Reads that let the pager lock go (as the pager's do): the fault starts
+ * over (VM_FAULT_RETRY) and finds the pages read waiting in the cache,
+ * fresh; the retry maps the page and its window, counted as one major
+ * fault and readahead, not as cache hits. */
+static void test_unlocked_read(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0 = frames_free();
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 3);
+	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
+	check();	/* the frames are parked, tied to their slots */
+	assert_int_equal(sw.read_manys, 1);
+	assert_int_equal(present(s, 0), 0);
+	for (uint32_t k = 0; k < 3; k++)
+		assert_int_not_equal(frame_desc(sw_cached(NULL, slot + k))->flags & FRAME_F_FRESH, 0);
+	assert_int_equal(frames_free(), free0 - 3);
+
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.read_manys, 1);	/* nothing read again */
+	for (uint64_t j = 0; j < 3; j++) {
+		expect_page(s, j);
+		assert_int_equal(frame_desc(vm_lookup(s, VA + j * PG))->flags, 0);
+	}
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->swap_readahead, 2);
+	assert_int_equal(vm_counters()->swap_cache_hits, 0);
+	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(frames_free(), free0 - 3);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The process ends between the read and the retry: its entries let their
+ * slots go and the frames read for them go with them. */
+static void test_unlocked_read_then_exit(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA + 3 * PG, 1);
+	free0 = frames_free();
+	swap_out_run(s, 0, 3);
+	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
+	check();
+	assert_int_equal(frames_free(), free0 - 3);
+	destroy(s);
+	assert_int_equal(frames_free(), free0 + 1);	/* page 3's frame too */
+}
+
+/* A fault that finds its slot's frame still being read waits (the swap
+ * code lets the lock go) and starts over; it reads nothing itself. Once
+ * the read is over it maps the frame, counted as the read's major fault. */
+static void test_wait_for_reading(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t pa;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 1);
+	pa = frame_alloc();		/* another fault's read, in flight */
+	tie(slot, pa);
+	memcpy(frame_ptr(pa), sw.disk[slot], PG);
+	frame_desc(pa)->flags |= FRAME_F_READING | FRAME_F_DETACHED;
+	check();
+	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
+	assert_int_equal(sw.waits, 1);
+	assert_int_equal(sw.reads, 0);
+	frame_desc(pa)->flags = FRAME_F_FRESH;	/* that read is over */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(vm_lookup(s, VA), pa);
+	expect_page(s, 0);
+	assert_int_equal(sw.reads, 0);
+	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vm_counters()->swap_cache_hits, 0);
+	destroy(s);
+}
+
+/* A read that let the lock go and failed: the fault fails (the owner is
+ * killed), nothing is left tied, the page still names its slot. */
+static void test_unlocked_read_fails(void **state)
+{
+	struct vm_space *s = space(1);
+	uint64_t free0;
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	sw.fail_read = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 2);
+	free0 = frames_free();
+	fake_fault(s, VA, VM_R, VM_FAULT_IO);
+	check();
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(sw_cached(NULL, slot), 0);
+	assert_int_equal(vm_counters()->swap_ins, 0);
+	destroy(s);
+}
+
 /* Swap entries broken by hand: vm_check notices each. */
 static void test_check_catches_swap_corruption(void **state)
 {
@@ -1519,6 +1668,10 @@ int main(void)
 		TEST(test_readahead_frames_run_out),
 		TEST(test_readahead_read_fails),
 		TEST(test_readahead_not_shared),
+		TEST(test_unlocked_read),
+		TEST(test_unlocked_read_then_exit),
+		TEST(test_wait_for_reading),
+		TEST(test_unlocked_read_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

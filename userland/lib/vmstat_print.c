@@ -27,6 +27,7 @@ static const struct {
 	COUNTER(swap_readahead), COUNTER(pgsteal_background), COUNTER(pgsteal_direct),
 	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
 	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
+	COUNTER(faults_during_read), COUNTER(swapin_waits),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

@@ -48,6 +48,7 @@ static const struct test {
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },
 	{ test_swap_full, "swap_full", 1 },
 	{ test_swap_read_error, "swap_read_error", 1 },
+	{ test_swap_concurrent_faults, "swap_concurrent_faults", 1 },
 	{ test_policy_hot_set, "policy_hot_set", 1 },
 	{ test_policy_background_first, "policy_background_first", 1 },
 };

@@ -2,7 +2,8 @@
  * Swap: data three times the machine's memory written and read back intact
  * in order and in a random order; pages shared by fork stay shared across
  * swap-out and swap-in; a process that exits with pages in swap frees its
- * slots. The slow set: the guest-swap boot runs them with little RAM.
+ * slots; faults are served while another fault's swap-in waits for the
+ * disk. The slow set: the guest-swap boot runs them with little RAM.
  */
 #include <stdint.h>
 #include <string.h>
@@ -296,6 +297,67 @@ static int fill_and_read_back(void *arg)
 	for (uint64_t p = 0; p < pages; p++)
 		bad += bad_page(buf, p);
 	return bad ? 1 : 0;
+}
+
+/* The toucher and the parent share this page. */
+struct touch_board {
+	volatile int stop;
+	volatile uint64_t touched;
+};
+
+/* Touch fresh zero-filled pages (minor faults) until told to stop. */
+static int touch_until_stopped(void *arg)
+{
+	struct touch_board *b = arg;
+
+	while (!b->stop) {
+		uint64_t *p = map_pages(16);
+		if (!p)
+			return 1;
+		for (uint64_t i = 0; i < 16; i++)
+			p[i * WORDS] = i;
+		munmap(p, 16 * 4096);
+		b->touched += 16;
+	}
+	return 0;
+}
+
+/* Swap-in lets the pager go on with other faults: two children read back
+ * their own data (together twice the memory) while a third keeps faulting
+ * in fresh pages. Some of those faults are served while a reader's swap-in
+ * waits for the disk, and both readers' data comes back whole. */
+int test_swap_concurrent_faults(void)
+{
+	struct pager_stats before, after;
+	struct exit_info info;
+	struct touch_board *b;
+	static uint64_t pages;
+	pid_t reader[2], toucher;
+
+	CHECK_RUN(swap_stats(&before));
+	pages = before.frames_total;
+	b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(b != MAP_FAILED);
+	CHECK((toucher = fork_run(touch_until_stopped, b)) > 0);
+	for (int k = 0; k < 2; k++)
+		CHECK((reader[k] = fork_run(fill_and_read_back, &pages)) > 0);
+	for (int k = 0; k < 2; k++) {
+		CHECK_EQ(reap(reader[k], &info, 120 * SECOND), 0);
+		CHECK_EQ(info.how, EXIT_NORMAL);
+		CHECK_EQ(info.status, 0);	/* every page read back intact */
+	}
+	b->stop = 1;
+	CHECK_EQ(reap(toucher, &info, 20 * SECOND), 0);
+	CHECK_EQ(info.how, EXIT_NORMAL);
+	CHECK_EQ(info.status, 0);
+	CHECK_EQ(pager_stats(&after), 0);
+	diag("%lu pages touched meanwhile; %lu faults served during a read, %lu waited for one",
+	     (unsigned long)b->touched, (unsigned long)(after.faults_during_read - before.faults_during_read),
+	     (unsigned long)(after.swapin_waits - before.swapin_waits));
+	CHECK(after.major_faults > before.major_faults);
+	CHECK(after.faults_during_read > before.faults_during_read);
+	munmap(b, 4096);
+	return 0;
 }
 
 /* A page that cannot be read back from swap (the guest-diskerrors boot

@@ -55,6 +55,7 @@ int test_swap_fork_sharing(void);
 int test_swap_exit_frees(void);
 int test_swap_full(void);
 int test_swap_read_error(void);
+int test_swap_concurrent_faults(void);
 int test_policy_hot_set(void);
 int test_policy_background_first(void);
 
