@@ -28,7 +28,7 @@
 #define BLK_HANDLE_IRQ 3	/* notification signalled by its interrupt */
 #define BLK_HANDLE_DONE 4	/* the first of the pager's BLK_DONE_NOTES notifications,
 				 * signalled on completions (handles 4, 5, ...) */
-#define BLK_DONE_NOTES 5	/* one per pager thread that waits for the disk */
+#define BLK_DONE_NOTES 6	/* one per pager thread that waits for the disk */
 #define BLK_IRQ_BIT 1UL
 #define BLK_DONE_BIT (1UL << 62)	/* the bit it signals in the pager's */
 

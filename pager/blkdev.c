@@ -17,11 +17,12 @@
 #include "pager/protocol.h"
 
 #define VIRTIO_BLOCK 2
-/* The writer keeps many batches in flight; a service thread's direct
- * requests are few (a read and its readahead, a direct reclaim's batch of
- * BATCH pages at one request each at worst). */
-#define WRITER_TAGS 128u
-#define SERVICE_TAGS ((BLK_TAGS - WRITER_TAGS) / BLKDEV_SERVICE_THREADS)
+/* The writer keeps many batches in flight; the swap-in thread and each
+ * service thread have a batch at most (a read and its readahead, a batch
+ * of 32 pages at one request each at worst). */
+#define WRITER_TAGS 96u
+#define BATCH_TAGS 32u
+_Static_assert(WRITER_TAGS + BATCH_TAGS * (1 + BLKDEV_SERVICE_THREADS) <= BLK_TAGS, "tags");
 
 static int driver_ep = -1;
 static const int *done_notes;
@@ -110,12 +111,12 @@ int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
 
 uint32_t blkdev_tags(unsigned client)
 {
-	return client == BLKDEV_WRITER ? WRITER_TAGS : SERVICE_TAGS;
+	return client == BLKDEV_WRITER ? WRITER_TAGS : BATCH_TAGS;
 }
 
 uint32_t blkdev_tag(unsigned client, uint32_t i)
 {
-	return client == BLKDEV_WRITER ? i : WRITER_TAGS + (client - BLKDEV_SERVICE) * SERVICE_TAGS + i;
+	return client == BLKDEV_WRITER ? i : WRITER_TAGS + (client - BLKDEV_SWAPIN) * BATCH_TAGS + i;
 }
 
 int blkdev_submit(unsigned client, struct blk_request *reqs, int n)

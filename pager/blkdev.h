@@ -19,11 +19,13 @@ struct blkdev_info {
 
 /* The pager threads that wait for the disk, each with its own tags and its
  * own notification (the driver's BLK_HANDLE_DONE + client): the swap-out
- * thread's queued writes, and each service thread's direct requests (a
- * fault's read, a direct reclaim's batch). */
+ * thread's queued writes, the swap-in thread's queued reads, and each
+ * service thread's direct requests (a fault's read, a direct reclaim's
+ * batch). */
 enum blkdev_client {
 	BLKDEV_WRITER = 0,
-	BLKDEV_SERVICE = 1	/* service thread k is client BLKDEV_SERVICE + k */
+	BLKDEV_SWAPIN = 1,
+	BLKDEV_SERVICE = 2	/* service thread k is client BLKDEV_SERVICE + k */
 };
 #define BLKDEV_SERVICE_THREADS (BLK_DONE_NOTES - BLKDEV_SERVICE)
 

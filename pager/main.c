@@ -15,6 +15,7 @@
 #include "swap.h"
 #include "blkdev.h"
 #include "reclaim.h"
+#include "swapin.h"
 #include "threads.h"
 #include "sys.h"
 #include "kernel/abi/bootinfo.h"
@@ -93,12 +94,13 @@ int main(void)
 	/* This thread serves faults (with more started beside it); its disk
 	 * completions come with deaths. It holds the pager lock until it
 	 * starts serving, so the others wait for the set-up to finish. */
-	if (!(service = service_adopt(env.deaths)) || reclaim_init() < 0 ||
+	if (!(service = service_adopt(env.deaths)) || reclaim_init() < 0 || swapin_init() < 0 ||
 	    service_start(env.pager_ep, notes) < 0) {
 		printf("pager: cannot start its threads\n");
 		return 1;
 	}
 	notes[BLKDEV_WRITER] = reclaim_writer_note();
+	notes[BLKDEV_SWAPIN] = swapin_note();
 	swap_init(bi, service, notes);
 	reclaim_print();
 	argc = init_argv(argbuf, sizeof(argbuf), argv);

@@ -102,6 +102,9 @@ struct pager_stats {
 					 * swap-in waited for the disk */
 	uint64_t swapin_waits;		/* faults that waited for another fault's
 					 * read of the same slot */
+	uint64_t swapin_queued;		/* pages the swap-in thread read ahead of a
+					 * stream's faults (in pswpin too) */
+	uint64_t swapin_refused;	/* slots refused by a full swap-in queue */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -77,6 +77,8 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.pgdrop_clean = sw.clean_dropped;
 	st.faults_during_read = overlapped;
 	st.swapin_waits = sw.read_waits;
+	st.swapin_queued = sw.background_in;
+	st.swapin_refused = sw.in_queue_refused;
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));

@@ -39,6 +39,9 @@ static uint32_t last_slot;
 static const struct policy_ops *pol_ops;
 static struct policy *pol;
 static struct swap_queue outq;	/* background victims for the swap-out thread */
+static struct swap_queue inq;	/* slots for the swap-in thread to read ahead */
+static struct pager_thread *swapin_thread;
+static uint64_t prefetch_floor;	/* the swap-in thread leaves this many frames free */
 static uint32_t writing;	/* popped from outq, being written by that thread */
 static struct swapper_counters cnt;
 static uint32_t reads_waiting;	/* faults whose read lets the lock go now */
@@ -149,23 +152,43 @@ static void page_results(const struct blk_request *req, int nreq, const int *err
 			ok[k++] = err[r] == 0;
 }
 
-/* The read of slot into pa is over: keep the frame, fresh, for the fault
- * that maps it, or free it (the read failed, or no entry names the slot
+/* The read of slot into pa is over: keep the frame for the fault that maps
+ * it (fresh: a fault's read, whose first mapping counts it), or free it (the read failed, or no entry names the slot
  * any more: an exit or munmap untied it meanwhile). */
-static void settle(uint32_t slot, uint64_t pa, int ok)
+static void settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 {
 	struct frame *f = frame_desc(pa);
 	int tied = cache[slot] == pa && f->swap == slot;
 
 	f->flags &= (uint8_t)~(FRAME_F_READING | FRAME_F_DETACHED);
 	if (ok && tied) {
-		f->flags |= FRAME_F_FRESH;
+		f->flags |= fresh ? FRAME_F_FRESH : 0;
 		cnt.pages_in++;
 		return;
 	}
 	if (tied)
 		forget(slot);
 	frame_free(pa);
+}
+
+/* A stream: a fault read a whole window. The next window's slots go to the
+ * swap-in thread, to be in memory before the faults that will want them
+ * (a full queue refuses them: dropped, the faults read them). Slots in
+ * use and not in the cache only: their contents are on the disk. */
+static void queue_ahead(uint32_t first, unsigned n)
+{
+	unsigned queued = 0;
+
+	if (!swapin_thread)
+		return;
+	for (uint32_t s = first; s < first + n && s <= last_slot; s++) {
+		if (swap_slot_refs(slots, s) <= 0 || cached(NULL, s))
+			continue;
+		if (swap_queue_push(&inq, 0, s) == 0)
+			queued++;
+	}
+	if (queued)
+		pager_thread_signal(swapin_thread, TB_WORK);
 }
 
 /*
@@ -205,8 +228,10 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 	reads_waiting--;
 	cnt.requests_in += (uint64_t)(nreq + retried);
 	for (unsigned k = 0; k < n; k++)
-		settle(first + k, pa[k], ok[k]);
+		settle(first + k, pa[k], ok[k], 1);
 	wake_readers();
+	if (ok[0] && n > 1 && ok[n - 1])
+		queue_ahead(first + n, n);
 	if (ok[0])
 		return VM_SWAP_UNLOCKED;
 	cnt.read_errors++;
@@ -291,11 +316,23 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
 	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
 }
 
+/* Parked and holding its slot's valid contents (read ahead, or kept for a
+ * slot's other entries): freed without any I/O when reclaim meets it. */
+static int parked_clean(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return vm_frame_parked(pa) && f->swap && cached(NULL, f->swap) == pa &&
+	       !(f->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED | FRAME_F_READING));
+}
+
 static int evictable(void *ctx, uint32_t i)
 {
 	uint64_t pa = pa_of(i);
 
 	(void)ctx;
+	if (parked_clean(pa))
+		return 1;
 	return vm_frame_evictable(pa) &&
 	       !(frame_desc(pa)->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED));
 }
@@ -425,7 +462,8 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 /* Cheapest first: a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name, and it was not written since: a
  * write unties it) is dropped without any I/O, its entries pointed at that
- * slot. The others stay in b, in order. Frames freed. */
+ * slot; a parked one (read ahead, not mapped yet) just goes. The others
+ * stay in b, in order. Frames freed. */
 static size_t drop_clean(struct write_batch *b)
 {
 	size_t kept_n = 0, dropped = 0;
@@ -433,7 +471,7 @@ static size_t drop_clean(struct write_batch *b)
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = frame_desc(pa)->swap;
-		if (slot && cached(NULL, slot) == pa && vm_evict(pa, slot) > 0) {
+		if (slot && cached(NULL, slot) == pa && (parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			cache[slot] = 0;
 			frame_desc(pa)->swap = 0;
 			frame_free(pa);
@@ -586,7 +624,7 @@ static size_t take_queued(struct write_batch *b)
 		if (!(f->flags & FRAME_F_QUEUED))
 			continue;
 		f->flags &= (uint8_t)~FRAME_F_QUEUED;
-		if (!vm_frame_evictable(pa) || referenced(NULL, index_of(pa))) {
+		if (!evictable(NULL, index_of(pa)) || referenced(NULL, index_of(pa))) {
 			cnt.queue_rescued++;
 			put_back(pa);
 			continue;
@@ -620,6 +658,61 @@ long swapper_write_queued(struct pager_thread *t)
 	return (long)(freed + written);
 }
 
+/* Queued slots still worth reading (in use, not in memory), each with a
+ * new frame tied to it while it is read; frames are taken only while more
+ * than keep_free stay free, and never by reclaim. How many in b. */
+static uint32_t take_reads(struct swap_req *b, uint32_t n)
+{
+	uint32_t got = 0;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t s = b[k].slot;
+		uint64_t pa;
+		if (swap_slot_refs(slots, s) <= 0 || cached(NULL, s))
+			continue;
+		if (frames_free() <= prefetch_floor || !(pa = frame_alloc()))
+			break;
+		tie(s, pa);
+		frame_desc(pa)->flags |= FRAME_F_READING | FRAME_F_DETACHED;
+		b[got++] = (struct swap_req){ pa, s, 0 };
+	}
+	return got;
+}
+
+long swapper_read_queued(struct pager_thread *t)
+{
+	struct swap_req b[BATCH];
+	struct blk_request req[BATCH];
+	int errs[BATCH], ok[BATCH], nreq;
+	uint32_t n;
+
+	if (!slots || swap_queue_len(&inq) == 0)
+		return -1;
+	n = swap_queue_pop(&inq, b, BATCH);
+	swap_sort_by_slot(b, n);
+	n = take_reads(b, n);
+	if (n == 0)
+		return 0;
+	nreq = to_requests(t, b, n, 0, req, BATCH);
+	let_go(t);
+	submit_and_wait(t, req, nreq, errs);
+	page_results(req, nreq, errs, ok);
+	pager_lock(t);
+	cnt.requests_in += (uint64_t)nreq;
+	for (uint32_t k = 0; k < n; k++) {
+		settle(b[k].slot, b[k].pa, ok[k], 0);
+		cnt.background_in += (uint64_t)ok[k];
+	}
+	wake_readers();		/* a fault may have met one of these being read */
+	return (long)n;
+}
+
+void swapper_set_swapin_thread(struct pager_thread *t, uint64_t keep_free)
+{
+	swapin_thread = t;
+	prefetch_floor = keep_free;
+}
+
 uint32_t swapper_reads_waiting(void)
 {
 	return reads_waiting;
@@ -641,7 +734,8 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 	kept = calloc(nframes, 1);
 	pol_ops = policy;
 	pol = policy->create(nframes, seed);
-	if (!slots || !cache || !kept || !pol || swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0)
+	if (!slots || !cache || !kept || !pol || swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0 ||
+	    swap_queue_init(&inq, SWAP_IN_QUEUE_LEN) < 0)
 		return -ENOMEM;
 	last_slot = area->last;
 	/* Frames already in use (init, the driver) join the policy now. */
@@ -663,4 +757,5 @@ void swapper_counters(struct swapper_counters *out)
 	out->slots_bad = slots ? swap_slots_bad(slots) : 0;
 	out->queued = slots ? swapper_queued() : 0;
 	out->queue_refused = slots ? outq.refused : 0;
+	out->in_queue_refused = slots ? inq.refused : 0;
 }

@@ -31,6 +31,13 @@ size_t swapper_queue_victims(size_t want);
 /* The swap-out thread t: write one batch from the queue, letting the lock
  * go while the disk works. Frames freed, or -1 if the queue was empty. */
 long swapper_write_queued(struct pager_thread *t);
+/* The swap-in thread t: read one batch of the slots queued ahead of a
+ * stream's faults into the swap cache, letting the lock go while the disk
+ * works. Pages read, or -1 if the queue was empty. */
+long swapper_read_queued(struct pager_thread *t);
+/* The thread to wake when slots are queued; it leaves keep_free frames
+ * free (it never reclaims). */
+void swapper_set_swapin_thread(struct pager_thread *t, uint64_t keep_free);
 /* Faults whose swap-in is waiting for the disk, the lock let go. */
 uint32_t swapper_reads_waiting(void);
 /* Pages queued or being written by the swap-out thread. */
@@ -47,6 +54,8 @@ struct swapper_counters {
 	uint32_t slots_total, slots_free, slots_bad;
 	uint32_t queued;		/* queued or being written now (swapper_queued) */
 	uint64_t queue_refused;		/* background pushes into a full queue */
+	uint64_t background_in;		/* pages read by the swap-in thread */
+	uint64_t in_queue_refused;	/* slots refused by a full swap-in queue */
 };
 void swapper_counters(struct swapper_counters *out);
 

@@ -215,20 +215,24 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 	return VM_FAULT_MAPPED;
 }
 
-/* After page i came from the cache: the pages after it that were read with
- * it by a read that let the lock go wait there, fresh; map them as that
- * read's readahead would have. */
+/* After page i came from the cache: the pages after it that wait there
+ * unmapped (read with it by a read that let the lock go, or read ahead by
+ * the swap-in thread) are mapped as a read's readahead would have. */
 static void map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
 {
 	uint64_t n = region_pages(r);
 
 	for (unsigned k = 1; k <= vm.readahead && i + k < n; k++) {
+		enum vm_swap_from from;
 		uint64_t pa;
 		if (region_slot(r, i + k) != slot + k)
 			return;
 		pa = vm.swap.cached(vm.swap.ctx, slot + k);
-		if (!pa || (frame_desc(pa)->flags & (FRAME_F_FRESH | FRAME_F_READING)) != FRAME_F_FRESH ||
-		    swap_map(s, r, i + k, pa, VM_SWAP_AHEAD) != VM_FAULT_MAPPED)
+		if (!pa || !vm_frame_parked(pa))
+			return;
+		/* One the swap-in thread read counts as found in the cache. */
+		from = frame_flag(pa, FRAME_F_FRESH) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
+		if (swap_map(s, r, i + k, pa, from) != VM_FAULT_MAPPED)
 			return;
 	}
 }

@@ -27,7 +27,8 @@ static const struct {
 	COUNTER(swap_readahead), COUNTER(pgsteal_background), COUNTER(pgsteal_direct),
 	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
 	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
-	COUNTER(faults_during_read), COUNTER(swapin_waits),
+	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_queued),
+	COUNTER(swapin_refused),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
