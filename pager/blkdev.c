@@ -2,7 +2,7 @@
  * Starting the block driver and talking to it. The driver is spawned
  * pinned, so the pager can call it and wait without ever being the one
  * who must answer the driver's fault. It gets its device's registers, a
- * few pinned frames for its rings (DMA), the status page and two
+ * few pinned frames for its rings (DMA), the status page and its
  * notifications: its interrupt, and one per pager thread for completions.
  */
 #include <errno.h>

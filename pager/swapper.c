@@ -6,7 +6,9 @@
  * page entry name the slot. Background reclaim queues victims for the
  * swap-out thread (the swap-out queue); direct reclaim writes its own batch
  * at once. A fault reads the page back, with the pages after it in its
- * region that follow it on the disk (readahead) in the same request; a page
+ * region that follow it on the disk (readahead) in the same request, and
+ * lets the pager lock go while the disk works; after a stream's read the
+ * next slots go to the swap-in queue, read by the swap-in thread. A page
  * that several processes still name stays in memory (the swap cache) so
  * they share one frame again, as they did before.
  */
@@ -153,8 +155,9 @@ static void page_results(const struct blk_request *req, int nreq, const int *err
 }
 
 /* The read of slot into pa is over: keep the frame for the fault that maps
- * it (fresh: a fault's read, whose first mapping counts it), or free it (the read failed, or no entry names the slot
- * any more: an exit or munmap untied it meanwhile). */
+ * it (fresh: a fault's read, whose first mapping counts it), or free it
+ * (the read failed, or no entry names the slot any more: an exit or munmap
+ * untied it meanwhile). */
 static void settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 {
 	struct frame *f = frame_desc(pa);
@@ -171,10 +174,12 @@ static void settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 	frame_free(pa);
 }
 
-/* A stream: a fault read a whole window. The next window's slots go to the
- * swap-in thread, to be in memory before the faults that will want them
- * (a full queue refuses them: dropped, the faults read them). Slots in
- * use and not in the cache only: their contents are on the disk. */
+/* A fault read a run of n slots (its page and readahead): likely a stream.
+ * The n slots after the run go to the swap-in thread, to be in memory
+ * before the faults that will want them (a full queue refuses them:
+ * dropped, their faults read them). Like a disk cluster, they need not be
+ * the same region's: only slots in use and not in the cache are queued,
+ * whose contents are on the disk. */
 static void queue_ahead(uint32_t first, unsigned n)
 {
 	unsigned queued = 0;

@@ -40,14 +40,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct vm_space *space(int as)
-{
-	struct vm_space *s = vm_space_create(as, (uint32_t)(100 + as));
-
-	assert_non_null(s);
-	return s;
-}
-
 static void assert_zero_page(uint64_t pa)
 {
 	const uint8_t *p = frame_ptr(pa);
@@ -68,7 +60,7 @@ static void destroy_all(struct vm_space *s, uint64_t free0)
 static void test_demand_zero(void **state)
 {
 	uint64_t free0 = frames_free(), pa;
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	unsigned perm, maps;
 
 	(void)state;
@@ -107,7 +99,7 @@ static void test_demand_zero(void **state)
 static void test_noregion_and_prot(void **state)
 {
 	uint64_t free0 = frames_free();
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	unsigned perm;
 
 	(void)state;
@@ -140,7 +132,7 @@ static void test_noregion_and_prot(void **state)
 
 static void test_region_add_rules(void **state)
 {
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	struct vm_image img = { (const uint8_t *)"x", 0, 0x50000, 1 };
 	unsigned perm;
 
@@ -167,7 +159,7 @@ static void test_region_add_rules(void **state)
 static void test_stack_guard(void **state)
 {
 	uint64_t free0 = frames_free();
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, 0x100000, 0x110000, RW, VM_STACK, NULL), 0);
@@ -196,7 +188,7 @@ static void test_image_fill(void **state)
 	/* A segment starting mid-page: 0x1800 bytes from file offset 0x200. */
 	struct vm_image img = { file, 0x200, 0x10100, 0x1800 };
 	uint64_t free0 = frames_free(), pa;
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	const uint8_t *p;
 	unsigned perm;
 
@@ -237,7 +229,7 @@ static void touch(struct vm_space *s, uint64_t start, uint64_t end)
 static void test_unmap_range_split(void **state)
 {
 	uint64_t free0 = frames_free();
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	struct vm_space_info info;
 
 	(void)state;
@@ -284,7 +276,7 @@ static void test_unmap_range_split(void **state)
 static void test_resize(void **state)
 {
 	uint64_t free0 = frames_free();
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, 0x10000, 0x12000, RW, VM_ANON, NULL), 0);
@@ -321,7 +313,7 @@ static void test_resize(void **state)
 
 static void test_place(void **state)
 {
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	const uint64_t top = 0x3fef000;	/* below the stack's guard page */
 	uint64_t a, b, c, d;
 
@@ -355,7 +347,7 @@ static void test_place(void **state)
 static void test_faultaround(void **state)
 {
 	uint64_t free0 = frames_free();
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, 0x10000, 0x18000, RW, VM_ANON, NULL), 0);
@@ -397,7 +389,7 @@ static void test_faultaround_limit(void **state)
 	(void)state;
 	fake_teardown();
 	fake_setup(100);	/* clamped to 16 */
-	s = space(AS);
+	s = fake_space(AS);
 	assert_int_equal(vm_region_add(s, 0x10000, 0x30000, RW, VM_STACK, NULL), 0);
 	fake_fault(s, 0x10000, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(vm_counters()->faultaround_pages, 16);
@@ -409,7 +401,7 @@ static void test_faultaround_limit(void **state)
 static void test_nomem(void **state)
 {
 	uint64_t hog[FAKE_FRAMES], free0 = frames_free(), n = 0, pa;
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, 0x10000, 0x18000, RW, VM_ANON, NULL), 0);
@@ -444,7 +436,7 @@ static void expect_check_fails(const char *what)
 
 static void test_check_catches_corruption(void **state)
 {
-	struct vm_space *s = space(AS);
+	struct vm_space *s = fake_space(AS);
 	struct vm_region *r;
 	uint64_t pa, other;
 	struct frame *f;

@@ -268,14 +268,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct vm_space *space(int as)
-{
-	struct vm_space *s = vm_space_create(as, (uint32_t)(100 + as));
-
-	assert_non_null(s);
-	return s;
-}
-
 static void fill(struct vm_space *s, uint64_t va, uint8_t v)
 {
 	for (uint64_t k = 0; k < PG; k += 512)
@@ -315,7 +307,7 @@ static void destroy(struct vm_space *s)
  * out, nothing maps it, its frame is freed; the fault reads it back. */
 static void test_evict_private(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free(), pa;
 	struct vm_space_info info;
 	uint32_t slot;
@@ -376,7 +368,7 @@ static void test_evict_private(void **state)
  * one frame read once, copy-on-write in both; then writes copy as usual. */
 static void test_evict_after_fork(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free(), pa, back;
 	uint32_t slot;
 
@@ -439,7 +431,7 @@ static void test_evict_after_fork(void **state)
  * second read), which gets it writable as the slot's last entry. */
 static void test_parent_writes_child_swapped(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free(), back;
 	uint32_t slot;
 
@@ -474,7 +466,7 @@ static void test_parent_writes_child_swapped(void **state)
 
 	/* Again, but the child exits without touching it: the parked frame
 	 * goes with the slot's last entry. */
-	c = space(3);
+	c = fake_space(3);
 	assert_int_equal(vm_fork(p, c), 0);
 	slot = swap_out(vm_lookup(p, VA), 0);
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
@@ -494,7 +486,7 @@ static void test_parent_writes_child_swapped(void **state)
  * there: one read, one frame, writable in both. */
 static void test_evict_shared(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free(), pa, back;
 	struct vm_space_info info;
 	uint32_t slot;
@@ -557,7 +549,7 @@ static void test_evict_shared(void **state)
  * mapped again without a read, and no longer the swap code's. */
 static void test_cache_hit_after_evict(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free(), pa;
 	uint32_t slot;
 
@@ -602,7 +594,7 @@ static void check_perm(int as, uint64_t va, unsigned perm)
  * meanwhile too, and gives each exactly its permission back. */
 static void test_write_protect(void **state)
 {
-	struct vm_space *p = space(1), *c;
+	struct vm_space *p = fake_space(1), *c;
 	uint64_t free0 = frames_free(), a, b, o;
 	unsigned protects;
 
@@ -612,7 +604,7 @@ static void test_write_protect(void **state)
 	fill(p, VA, 1);
 	fill(p, SH, 3);
 	fill(p, VA + PG, 2);	/* b: shared copy-on-write after the fork */
-	c = space(2);
+	c = fake_space(2);
 	assert_int_equal(vm_fork(p, c), 0);
 	fill(p, VA, 4);		/* a: the parent's own again */
 	a = vm_lookup(p, VA);
@@ -649,7 +641,7 @@ static void test_write_protect(void **state)
 	check_perm(1, SH, VM_R);
 	check_perm(2, SH, VM_R);
 	{
-		struct vm_space *g = space(3);
+		struct vm_space *g = fake_space(3);
 		assert_int_equal(vm_fork(c, g), 0);
 		check_perm(3, SH, VM_R);
 		assert_int_equal(vm_frame_write_protect(o, 0), 0);
@@ -670,7 +662,7 @@ static void test_write_protect(void **state)
  * nobody shares), the write-out is stale and vm_evict refuses it. */
 static void test_write_during_write_protect(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free(), a, b, o;
 
 	(void)state;
@@ -710,7 +702,7 @@ static void test_write_during_write_protect(void **state)
 	check();
 
 	/* Shared: both sharers get W back from one sharer's write. */
-	c = space(3);
+	c = fake_space(3);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(vm_frame_write_protect(o, 1), 0);
 	check_perm(3, SH, VM_R);
@@ -737,7 +729,7 @@ static void test_write_during_write_protect(void **state)
  * drop them. */
 static void test_fork_swapped(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2), *g = space(3);
+	struct vm_space *p = fake_space(1), *c = fake_space(2), *g = fake_space(3);
 	uint64_t free0 = frames_free();
 	struct vm_space_info info;
 	uint32_t s0, s1;
@@ -804,7 +796,7 @@ static void test_resize_and_faultaround(void **state)
 	fake_setup(2);
 	vm_set_swap(&sw_ops);
 	free0 = frames_free();
-	s = space(1);
+	s = fake_space(1);
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);	/* pages 1, 2, 3 */
 	assert_int_equal(vm_counters()->faultaround_pages, 2);
@@ -861,8 +853,8 @@ static void test_reclaim(void **state)
 	fake_setup(4);
 	vm_set_swap(&sw_ops);
 	free0 = frames_free();
-	s = space(1);
-	c = space(2);
+	s = fake_space(1);
+	c = fake_space(2);
 	assert_int_equal(vm_region_add(s, VA, VA + 16 * PG, RW, VM_ANON, NULL), 0);
 
 	/* One frame left: the fault takes it, fault-around stops, no reclaim. */
@@ -927,7 +919,7 @@ static void test_reclaim(void **state)
 /* Without swap ops nothing changes: no reclaim, out of memory as before. */
 static void test_no_swap(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free();
 
 	(void)state;
@@ -950,7 +942,7 @@ static void test_no_swap(void **state)
  * nor are frames that are not process pages. */
 static void test_pinned(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free(), a, o, pinned;
 
 	(void)state;
@@ -991,7 +983,7 @@ static void test_pinned(void **state)
  * at all is out of memory, also with nothing changed. */
 static void test_read_error_and_nomem(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free();
 	uint32_t slot;
 
@@ -1029,7 +1021,7 @@ static void test_read_error_and_nomem(void **state)
  * reads its own copy, writable, since nothing will come back to it. */
 static void test_fork_swapped_no_cache(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free();
 
 	(void)state;
@@ -1090,7 +1082,7 @@ static void expect_page(struct vm_space *s, uint64_t j)
  * one page per read as before. */
 static void test_readahead_run(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free();
 	uint32_t slot;
 
@@ -1180,7 +1172,7 @@ static void test_readahead_run(void **state)
  * like anonymous memory. */
 static void test_readahead_gap(void **state)
 {
-	struct vm_space *s = space(1), *t = space(2);
+	struct vm_space *s = fake_space(1), *t = fake_space(2);
 	uint64_t free0 = frames_free();
 	uint32_t s2;
 
@@ -1237,7 +1229,7 @@ static void test_readahead_gap(void **state)
  * found there by its own fault, not read a second time. */
 static void test_readahead_stops_at_cached(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free(), kept;
 	uint32_t slot;
 
@@ -1285,7 +1277,7 @@ static void test_readahead_stops_at_cached(void **state)
  * in the swap cache by it, copied on a write. */
 static void test_readahead_after_fork(void **state)
 {
-	struct vm_space *p = space(1), *c = space(2);
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
 	uint64_t free0 = frames_free(), pa;
 	uint32_t slot = 0;
 
@@ -1355,7 +1347,7 @@ static void test_readahead_frames_run_out(void **state)
 	vm_set_swap(&sw_ra_ops);
 	vm_set_readahead(8);
 	free0 = frames_free();
-	s = space(1);
+	s = fake_space(1);
 	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
 	slot = swap_out_run(s, 0, 8);
 	hog_frames(3);
@@ -1388,7 +1380,7 @@ static void test_readahead_frames_run_out(void **state)
  * asked for is read alone, and only that read's failure fails the fault. */
 static void test_readahead_read_fails(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free();
 	uint32_t slot;
 
@@ -1439,7 +1431,7 @@ static void test_readahead_read_fails(void **state)
 /* A shared object's pages keep single reads, even in a row of slots. */
 static void test_readahead_not_shared(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free();
 	uint32_t slot = 0;
 
@@ -1478,7 +1470,7 @@ static void expect_check_fails(const char *what)
  * fault and readahead, not as cache hits. */
 static void test_unlocked_read(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0 = frames_free();
 	uint32_t slot;
 
@@ -1517,7 +1509,7 @@ static void test_unlocked_read(void **state)
  * slots go and the frames read for them go with them. */
 static void test_unlocked_read_then_exit(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0;
 
 	(void)state;
@@ -1540,7 +1532,7 @@ static void test_unlocked_read_then_exit(void **state)
  * the read is over it maps the frame, counted as the read's major fault. */
 static void test_wait_for_reading(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t pa;
 	uint32_t slot;
 
@@ -1570,7 +1562,7 @@ static void test_wait_for_reading(void **state)
  * killed), nothing is left tied, the page still names its slot. */
 static void test_unlocked_read_fails(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	uint64_t free0;
 	uint32_t slot;
 
@@ -1594,7 +1586,7 @@ static void test_unlocked_read_fails(void **state)
 /* Swap entries broken by hand: vm_check notices each. */
 static void test_check_catches_swap_corruption(void **state)
 {
-	struct vm_space *s = space(1);
+	struct vm_space *s = fake_space(1);
 	struct vm_region *r, *sr;
 	uint32_t slot, saved;
 	uint64_t pa;

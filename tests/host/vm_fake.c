@@ -105,6 +105,14 @@ void fake_teardown(void)
 	fake_ram = NULL;
 }
 
+struct vm_space *fake_space(int as)
+{
+	struct vm_space *s = vm_space_create(as, (uint32_t)(100 + as));
+
+	assert_non_null(s);
+	return s;
+}
+
 uint64_t fake_pa(int as, uint64_t va, unsigned *perm)
 {
 	struct fake_map *m = find(as, va);

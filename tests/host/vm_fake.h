@@ -35,6 +35,8 @@ extern uint8_t *fake_ram;
  * core with the fake mmu and this fault-around, no mappings. */
 void fake_setup(unsigned faultaround);
 void fake_teardown(void);
+/* A new space for address space `as` (pid 100 + as); fails the test if none. */
+struct vm_space *fake_space(int as);
 
 /* The frame mapped at (as, va) in the fake, and its perm; 0 if none. */
 uint64_t fake_pa(int as, uint64_t va, unsigned *perm);

@@ -3,7 +3,6 @@
  * that feeds a pager policy through its policy_env, exact LRU as a linked
  * list, and Belady's OPT as a max-heap on next-use times.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +12,6 @@
 #define NONE UINT32_MAX
 /* The next-use time of a page never referenced again. */
 #define NEVER SIZE_MAX
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Frames beyond the number of distinct pages would never be used, and no
  * eviction happens with that many: run with fewer so a huge -f costs
@@ -127,12 +115,12 @@ static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *
 	for (int again = 0; n == 0 && again < 2; again++)
 		n = ops->isolate(pol, &env, &victim, 1);
 	if (n == 0) {
-		set_err(err, errlen, "policy %s: isolate found no victim among %u frames "
+		pagesim_error(err, errlen, "policy %s: isolate found no victim among %u frames "
 			"in three calls, all evictable", ops->name, ft->used);
 		return NONE;
 	}
 	if (n > 1 || ft->bad_frame || victim >= ft->used) {
-		set_err(err, errlen, "policy %s: isolate(max 1) gave %u victim(s), frame %u "
+		pagesim_error(err, errlen, "policy %s: isolate(max 1) gave %u victim(s), frame %u "
 			"of %u%s", ops->name, n, victim, ft->used,
 			ft->bad_frame ? "; it asked about a frame out of range" : "");
 		return NONE;
@@ -167,7 +155,7 @@ static int replay_policy(const struct trace *t, struct frame_table *ft,
 		ft->dirty[f] |= t->refs[i].write;
 	}
 	if (ops->tracked(pol) != ft->used) {
-		set_err(err, errlen, "policy %s: tracks %u frames at the end, %u hold pages",
+		pagesim_error(err, errlen, "policy %s: tracks %u frames at the end, %u hold pages",
 			ops->name, ops->tracked(pol), ft->used);
 		return -1;
 	}
@@ -185,11 +173,11 @@ int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct
 	memset(r, 0, sizeof(*r));
 	r->refs = t->nrefs;
 	if (!p->frames) {
-		set_err(err, errlen, "frames must be at least 1");
+		pagesim_error(err, errlen, "frames must be at least 1");
 		return -1;
 	}
 	if (frames_init(&ft, t, nframes) || !(pol = ops->create(nframes, p->seed)))
-		set_err(err, errlen, "policy %s: out of memory for %u frames", ops->name, nframes);
+		pagesim_error(err, errlen, "policy %s: out of memory for %u frames", ops->name, nframes);
 	else
 		ret = replay_policy(t, &ft, ops, pol, p->insert_referenced, r, err, errlen);
 	if (pol)
@@ -247,7 +235,7 @@ int sim_lru(const struct trace *t, uint32_t frames, struct sim_result *r, char *
 	memset(r, 0, sizeof(*r));
 	r->refs = t->nrefs;
 	if (!frames) {
-		set_err(err, errlen, "frames must be at least 1");
+		pagesim_error(err, errlen, "frames must be at least 1");
 		return -1;
 	}
 	l.prev = alloc_array(t->npages, sizeof(*l.prev));
@@ -255,7 +243,7 @@ int sim_lru(const struct trace *t, uint32_t frames, struct sim_result *r, char *
 	resident = alloc_array(t->npages, 1);
 	dirty = alloc_array(t->npages, 1);
 	if (!l.prev || !l.next || !resident || !dirty) {
-		set_err(err, errlen, "lru: out of memory");
+		pagesim_error(err, errlen, "lru: out of memory");
 		lru_free(&l, resident, dirty);
 		return -1;
 	}
@@ -415,9 +403,9 @@ int sim_opt(const struct trace *t, uint32_t frames, struct sim_result *r, char *
 	memset(r, 0, sizeof(*r));
 	r->refs = t->nrefs;
 	if (!frames) {
-		set_err(err, errlen, "frames must be at least 1");
+		pagesim_error(err, errlen, "frames must be at least 1");
 	} else if (!dirty || !h.heap || !h.pos || !h.key || !next) {
-		set_err(err, errlen, "opt: out of memory");
+		pagesim_error(err, errlen, "opt: out of memory");
 	} else {
 		fill_none(h.pos, t->npages);
 		opt_replay(t, next, nframes, &h, dirty, r);
@@ -450,7 +438,7 @@ int sim_run(const struct trace *t, const char *name, const struct sim_params *p,
 	ops = policy_find(name);
 	if (!ops) {
 		memset(r, 0, sizeof(*r));
-		set_err(err, errlen, "unknown policy '%s' (policies: %s|%s)", name,
+		pagesim_error(err, errlen, "unknown policy '%s' (policies: %s|%s)", name,
 			policy_names(), SIM_REFERENCE_NAMES);
 		return -1;
 	}

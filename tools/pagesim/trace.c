@@ -24,7 +24,7 @@ struct page_map {
 	uint32_t count;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void pagesim_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,7 +49,7 @@ static int read_all(const char *path, char **data, size_t *len, char *err, size_
 	errno = 0;	/* gzopen leaves errno alone when zlib, not open, fails */
 	gz = gzopen(path, "rb");
 	if (!gz) {
-		set_err(err, errlen, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+		pagesim_error(err, errlen, "%s: %s", path, errno ? strerror(errno) : "cannot open");
 		return -1;
 	}
 	gzbuffer(gz, 128 * 1024);
@@ -60,7 +60,7 @@ static int read_all(const char *path, char **data, size_t *len, char *err, size_
 			char *grown = realloc(buf, cap + READ_CHUNK * 4);
 
 			if (!grown) {
-				set_err(err, errlen, "%s: out of memory", path);
+				pagesim_error(err, errlen, "%s: out of memory", path);
 				goto fail;
 			}
 			buf = grown;
@@ -77,9 +77,9 @@ static int read_all(const char *path, char **data, size_t *len, char *err, size_
 	if (errnum != Z_OK && errnum != Z_STREAM_END) {
 		/* zlib's message names the file already, but for out of memory. */
 		if (!strncmp(msg, path, strlen(path)))
-			set_err(err, errlen, "%s", msg);
+			pagesim_error(err, errlen, "%s", msg);
 		else
-			set_err(err, errlen, "%s: %s", path, msg);
+			pagesim_error(err, errlen, "%s: %s", path, msg);
 		goto fail;
 	}
 	gzclose(gz);
@@ -256,12 +256,12 @@ static int parse_all(const char *path, const char *data, size_t len, struct trac
 			char quoted[QUOTE_MAX + 8];
 
 			quote_line(p, eol, quoted, sizeof(quoted));
-			set_err(err, errlen, "%s:%zu: expected 'PAGE [R|W]', got '%s'", path,
+			pagesim_error(err, errlen, "%s:%zu: expected 'PAGE [R|W]', got '%s'", path,
 				lineno, quoted);
 			return -1;
 		}
 		if (r && push_ref(t, &cap, ref)) {
-			set_err(err, errlen, "%s:%zu: out of memory", path, lineno);
+			pagesim_error(err, errlen, "%s:%zu: out of memory", path, lineno);
 			return -1;
 		}
 		p = nl ? nl + 1 : end;
@@ -304,7 +304,7 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
 	ret = parse_all(path, data, len, t, err, errlen);
 	free(data);
 	if (!ret && renumber(t)) {
-		set_err(err, errlen, "%s: out of memory numbering the pages", path);
+		pagesim_error(err, errlen, "%s: out of memory numbering the pages", path);
 		ret = -1;
 	}
 	if (ret)

@@ -39,4 +39,8 @@ struct trace {
 int trace_load(const char *path, struct trace *t, char *err, size_t errlen);
 void trace_free(struct trace *t);
 
+/* printf into err (errlen bytes, nothing if 0): how pagesim reports errors. */
+void pagesim_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
