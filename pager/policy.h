@@ -33,6 +33,12 @@ struct policy_env {
 	 * (it stays tracked, as if referenced: it is not a victim this time). */
 	int (*evictable)(void *ctx, uint32_t frame);
 	void *ctx;
+	/* The most calls to referenced one isolate may make; 0: no limit but
+	 * the two looks per frame. A look needs time after it: a page whose
+	 * bit a look has just cleared shows nothing until the program has run
+	 * again. Background reclaim, which has time, looks a little at a time;
+	 * a fault that waits for a frame looks as far as it must. */
+	uint32_t max_looks;
 };
 
 struct policy_ops {
@@ -48,8 +54,9 @@ struct policy_ops {
 	void (*remove)(struct policy *p, uint32_t frame);
 	/* Up to max victims, untracked from now on, into victims[], in the
 	 * order they should go. May return fewer (even 0) when the frames it
-	 * tracks are referenced or not evictable; a policy looks at each
-	 * tracked frame at most twice per call, so a call always ends. */
+	 * tracks are referenced or not evictable, or env->max_looks ran out;
+	 * a policy looks at each tracked frame at most twice per call, so a
+	 * call always ends. */
 	uint32_t (*isolate)(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			    uint32_t max);
 	/* Frames tracked now. */

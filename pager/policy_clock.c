@@ -86,11 +86,14 @@ static uint32_t clock_isolate(struct policy *p, const struct policy_env *env, ui
 {
 	struct clock *c = clock_of(p);
 	uint64_t steps = 2 * (uint64_t)c->nframes;
-	uint32_t n = 0;
+	uint32_t n = 0, looks = 0;
 
 	while (n < max && c->count > 0 && steps-- > 0) {
-		uint32_t frame = advance(c);
+		uint32_t frame;
 
+		if (env->max_looks && c->tracked[c->hand] && looks++ == env->max_looks)
+			break;	/* the hand stays on the frame it did not look at */
+		frame = advance(c);
 		if (!is_victim(c, env, frame))
 			continue;
 		c->tracked[frame] = 0;

@@ -35,11 +35,14 @@
  * A page used only at its fault goes after one trip through the inactive
  * list; a page used steadily is referenced on two looks in a row and stays.
  *
- * What the rule cannot do: when reclaim first starts, every page is new and
- * reads as referenced, so one call marks them all and finds nothing, and the
- * swapper's next call, made at once, takes the oldest, whose bits that first
- * call has just cleared: no look can yet tell the working set from the rest,
- * and the "trip" through the inactive list took no time.
+ * The trip must take time. When reclaim first starts, every page is new and
+ * reads as referenced: a call free to look at them all marks every one and
+ * finds nothing, and a second call made at once takes the oldest, whose bits
+ * the first has just cleared, with no time for the program to use them in
+ * between (the working set, often the oldest pages, went first that way).
+ * Background reclaim therefore looks a little at a time (env->max_looks), so
+ * a marked page reaches the tail again only after the program has run; only
+ * a fault that cannot wait looks at everything.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -220,17 +223,20 @@ static int needs_demotion(const struct lru2 *l)
 /*
  * Age the active list from its tail: a frame referenced since the last look
  * gets another round on the active list (the look cleared its bit), one that
- * was not goes to the inactive head. *budget is the number of frames the
- * active list held when the call began: moved frames go to a head, so the
- * tail walk sees each of those frames once and never one promoted by this
- * same call, which is what bounds a call to two looks per frame.
+ * was not goes to the inactive head; each costs one of *looks. *budget is
+ * the number of frames the active list held when the call began: moved
+ * frames go to a head, so the tail walk sees each of those frames once and
+ * never one promoted by this same call, which is what bounds a call to two
+ * looks per frame.
  */
-static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budget)
+static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budget,
+		   uint32_t *looks)
 {
-	while (*budget > 0 && len_of(l, ON_ACTIVE) > 0 && needs_demotion(l)) {
+	while (*budget > 0 && *looks > 0 && len_of(l, ON_ACTIVE) > 0 && needs_demotion(l)) {
 		uint32_t frame = l->lists[ON_ACTIVE].tail;
 
 		(*budget)--;
+		(*looks)--;
 		if (env->referenced(env->ctx, frame)) {
 			move_to_head(l, ON_ACTIVE, frame);
 		} else {
@@ -259,14 +265,16 @@ static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uin
 {
 	struct lru2 *l = lru2_of(p);
 	uint32_t budget = len_of(l, ON_ACTIVE);
+	uint32_t looks = env->max_looks ? env->max_looks : UINT32_MAX;
 	uint32_t n = 0;
 
 	while (n < max) {
 		uint32_t frame;
 
-		demote(l, env, &budget);
-		if (len_of(l, ON_INACTIVE) == 0)
+		demote(l, env, &budget, &looks);
+		if (len_of(l, ON_INACTIVE) == 0 || looks == 0)
 			break;
+		looks--;
 		frame = l->lists[ON_INACTIVE].tail;
 		if (env->referenced(env->ctx, frame)) {
 			if (l->once[frame]) {		/* the second time: active */

@@ -29,6 +29,11 @@
 #include "sys.h"
 
 #define BATCH 32		/* victims written per request batch */
+/* Frames background reclaim may look at per page it was asked for, in one
+ * go. Enough for lru2's two looks at a page used once and a promotion or
+ * two; few enough that a page it marks is not looked at again before the
+ * program has run (see policy.h, max_looks). */
+#define BACKGROUND_LOOKS 4
 #define HARVEST_MAX 64		/* mappings checked in one harvest call */
 /* Requests one read_many may need: 1 + VM_READAHEAD_MAX pages. */
 #define READ_MANY_REQUESTS ((1 + VM_READAHEAD_MAX + BLK_MAX_PAGES - 1) / BLK_MAX_PAGES)
@@ -397,7 +402,6 @@ static int referenced(void *ctx, uint32_t i)
 	return answer;
 }
 
-static const struct policy_env env = { referenced, evictable, NULL };
 
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
@@ -421,22 +425,26 @@ static void put_back(uint64_t pa)
 		pol_ops->insert(pol, index_of(pa));
 }
 
-/* Up to max victims from the policy. */
-static size_t choose(struct swap_req *victims, size_t max)
+/* Up to max victims from the policy, looking at no more than looks frames
+ * (0: as many as it takes). */
+static size_t choose(struct swap_req *victims, size_t max, uint32_t looks)
 {
 	static uint32_t idx[BATCH];
+	struct policy_env e = { referenced, evictable, NULL, looks };
 	uint32_t want = (uint32_t)(max < BATCH ? max : BATCH);
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
-	n = pol_ops->isolate(pol, &env, idx, want);
+	n = pol_ops->isolate(pol, &e, idx, want);
 
-	/* Every frame referenced: that look cleared the bits, so another one
-	 * finds the pages not touched since (CLOCK's second sweep; lru2 may
-	 * need two more, as a page it meets referenced for the first time
-	 * only goes round the inactive list again). */
-	for (int again = 0; n == 0 && again < 2; again++)
-		n = pol_ops->isolate(pol, &env, idx, want);
+	/* Every frame referenced and no limit (a fault waits): that look
+	 * cleared the bits, so another one finds the pages not touched since
+	 * (CLOCK's second sweep; lru2 may need two more, as a page it meets
+	 * referenced for the first time only goes round the inactive list
+	 * again). It is a guess, as no time passed between the looks, which is
+	 * why background reclaim never makes it. */
+	for (int again = 0; n == 0 && looks == 0 && again < 2; again++)
+		n = pol_ops->isolate(pol, &e, idx, want);
 
 	for (uint32_t k = 0; k < n; k++)
 		victims[k] = (struct swap_req){ pa_of(idx[k]), 0, 0 };
@@ -582,7 +590,7 @@ size_t swapper_reclaim(size_t want)
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	(void)want;
-	b.n = choose(b.v, BATCH);
+	b.n = choose(b.v, BATCH, 0);
 	freed = write_direct(&b);
 	cnt.direct_pages += freed;
 	cnt.direct_runs++;
@@ -592,15 +600,17 @@ size_t swapper_reclaim(size_t want)
 size_t swapper_queue_victims(size_t want)
 {
 	static struct swap_req v[BATCH];
+	uint64_t looks = BACKGROUND_LOOKS * want + BATCH, start = cnt.scanned;
 	size_t queued = 0;
 
 	if (!slots || no_room())
 		return 0;
-	while (queued < want) {
+	while (queued < want && cnt.scanned - start < looks) {
 		size_t space = swap_queue_space(&outq), n;
 		if (space == 0)
 			break;
-		n = choose(v, want - queued < BATCH ? want - queued : BATCH);
+		n = choose(v, want - queued < BATCH ? want - queued : BATCH,
+			   (uint32_t)(looks - (cnt.scanned - start)));
 		if (n == 0)
 			break;
 		for (size_t k = 0; k < n; k++) {

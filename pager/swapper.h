@@ -26,7 +26,9 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 size_t swapper_reclaim(size_t want);
 /* Background reclaim: up to `want` victims into the swap-out queue; a push
  * into a full queue is refused and the page goes back to the policy, to be
- * met again later. How many were queued. */
+ * met again later. Looks at a few frames per page wanted and never looks
+ * again at once when every one was referenced: 0 then, and the caller
+ * tries again after the program has run. How many were queued. */
 size_t swapper_queue_victims(size_t want);
 /* The swap-out thread t: write one batch from the queue, letting the lock
  * go while the disk works. Frames freed, or -1 if the queue was empty. */

@@ -34,6 +34,7 @@ struct sim {
 	uint8_t accessed[MAX_FRAMES];
 	uint8_t pinned[MAX_FRAMES];	/* not evictable */
 	uint8_t sticky;			/* every frame reads as referenced, always */
+	uint32_t max_looks;		/* passed in env (0: no limit) */
 	uint32_t ref_looks[MAX_FRAMES];	/* env->referenced calls, this isolate */
 	uint32_t evict_looks[MAX_FRAMES];	/* env->evictable calls, this isolate */
 	uint32_t ref_calls;		/* env->referenced calls, ever */
@@ -109,14 +110,16 @@ static uint32_t shadow_count(const struct sim *s)
  * tracked and evictable, none twice, no frame looked at more than twice. */
 static uint32_t sim_isolate(struct sim *s, uint32_t *victims, uint32_t max)
 {
-	const struct policy_env env = { sim_referenced, sim_evictable, s };
-	uint32_t before = s->ops->tracked(s->p);
+	const struct policy_env env = { sim_referenced, sim_evictable, s, s->max_looks };
+	uint32_t before = s->ops->tracked(s->p), calls = s->ref_calls;
 	uint32_t n;
 
 	memset(s->ref_looks, 0, sizeof(s->ref_looks));
 	memset(s->evict_looks, 0, sizeof(s->evict_looks));
 	n = s->ops->isolate(s->p, &env, victims, max);
 	assert_true(n <= max);
+	if (s->max_looks)
+		assert_true(s->ref_calls - calls <= s->max_looks);
 	for (uint32_t f = 0; f < s->nframes; f++) {
 		assert_true(s->ref_looks[f] <= 2);
 		assert_true(s->evict_looks[f] <= 2);
@@ -673,6 +676,58 @@ static void test_all_always_referenced(void **state)
 	}
 }
 
+/*
+ * Looks need time between them. 16 frames, all referenced (as after their
+ * faults). Free to look at everything, clock and lru2 clear every bit and
+ * then take frame 0 (clock in its second sweep of the same call, lru2 in
+ * the next call), though no time passed for the program to use it. Four looks per call: four calls look at every
+ * frame once and take nothing; the program then uses frames 0..3 between
+ * calls, and the next calls take only the others.
+ */
+static void test_bits_max_looks(void **state)
+{
+	static const char *const names[] = { "clock", "lru2" };
+	uint32_t victims[4];
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct sim s;
+		uint32_t taken = 0, n;
+
+		sim_start(&s, names[i], 16, 1);
+		for (uint32_t f = 0; f < 16; f++) {
+			sim_insert(&s, f);
+			s.accessed[f] = 1;
+		}
+		n = sim_isolate(&s, victims, 1);
+		if (n == 0)	/* lru2 only marks on its first call */
+			n = sim_isolate(&s, victims, 1);
+		assert_int_equal(n, 1);
+		assert_int_equal(victims[0], 0);
+		sim_end(&s);
+
+		sim_start(&s, names[i], 16, 1);
+		s.max_looks = 4;
+		for (uint32_t f = 0; f < 16; f++) {
+			sim_insert(&s, f);
+			s.accessed[f] = 1;
+		}
+		for (int call = 0; call < 4; call++)
+			assert_int_equal(sim_isolate(&s, victims, 4), 0);
+		assert_int_equal(s.ref_calls, 16);
+		for (int call = 0; call < 8; call++) {
+			for (uint32_t f = 0; f < 4; f++)
+				s.accessed[f] = 1;	/* the program ran */
+			n = sim_isolate(&s, victims, 4);
+			for (uint32_t v = 0; v < n; v++)
+				assert_true(victims[v] >= 4);
+			taken += n;
+		}
+		assert_true(taken >= 8);
+		sim_end(&s);
+	}
+}
+
 /* Random inserts, removes, isolates and put-backs against a shadow of what
  * is tracked; sim_isolate checks each call and ASan the memory. */
 static void test_all_stress(void **state)
@@ -752,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_all_pinned_and_max),
 		cmocka_unit_test(test_all_always_referenced),
 		cmocka_unit_test(test_all_stress),
+		cmocka_unit_test(test_bits_max_looks),
 		cmocka_unit_test(test_find_and_names),
 	};
 

@@ -105,7 +105,7 @@ static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *
 			       struct policy *pol, struct sim_result *r, char *err,
 			       size_t errlen)
 {
-	const struct policy_env env = { env_referenced, env_evictable, ft };
+	const struct policy_env env = { env_referenced, env_evictable, ft, 0 };
 	uint32_t victim = NONE, n;
 
 	if (ft->used < ft->nframes)
