@@ -41,7 +41,13 @@ enum frame_flags {
 	FRAME_F_READING = 16,
 	/* Read back from swap and not mapped since: the fault that maps it
 	 * counts the read (a major fault or readahead), not a cache hit. */
-	FRAME_F_FRESH = 32
+	FRAME_F_FRESH = 32,
+	/* Holds one reference to the slot the swap cache ties it to
+	 * (frame.swap), whose copy of it is still valid: a private page brought
+	 * back from swap and mapped read-only since. Reclaim drops it without a
+	 * write; a write to it, its last unmapping or its eviction lets the
+	 * reference go (vm_frame_drop_hold). */
+	FRAME_F_SLOT_HELD = 64
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core

@@ -105,6 +105,8 @@ struct pager_stats {
 	uint64_t swapin_queued;		/* pages the swap-in thread read ahead of a
 					 * stream's faults (in pswpin too) */
 	uint64_t swapin_refused;	/* slots refused by a full swap-in queue */
+	uint64_t swap_copies;		/* pages in memory that keep their slot as a
+					 * valid copy (read back, not written since) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -66,13 +66,22 @@ static uint64_t shortfall(void)
 	return stop_free - have < QUEUE_AHEAD - queued ? stop_free - have : QUEUE_AHEAD - queued;
 }
 
+/* Background reclaim is patient (looks a little at a time, see
+ * swapper_queue_victims) until free frames are halfway from the start mark
+ * down to the minimum: the program has had time to show its working set by
+ * then, and direct reclaim is near. */
+static int patient(void)
+{
+	return frames_free() > min_free + (start_free - min_free) / 2;
+}
+
 static void kswapd_run(struct pager_thread *t)
 {
 	for (;;) {
 		uint64_t want = shortfall();
 		if (want == 0 && frames_free() + swapper_queued() >= stop_free)
 			return;
-		if (want > 0 && swapper_queue_victims(want) == 0 && swapper_queued() == 0)
+		if (want > 0 && swapper_queue_victims(want, patient()) == 0 && swapper_queued() == 0)
 			return;	/* nothing to take: wait for the next request */
 		pager_thread_signal(&writer, TB_WORK);
 		/* Let the disk catch up: the writer wakes us after each batch. */

@@ -187,6 +187,7 @@ static int detach(uint64_t pa, uint32_t slot)
 		n += take_first(pa, f, slot);
 	if (f->obj)
 		n += object_forget(pa, f, slot);
+	vm_frame_drop_hold(pa);	/* the entries hold the slot now, if any */
 	f->flags = (uint8_t)((f->flags | FRAME_F_DETACHED) &
 			     ~(FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED));
 	return n;
@@ -284,6 +285,7 @@ int vm_frame_write_resume(uint64_t pa)
 
 	if (vm_frame_write_protect(pa, 0) < 0)
 		return -1;
+	vm_frame_drop_hold(pa);
 	f->flags |= FRAME_F_DIRTIED;
 	f->swap = 0;	/* no longer the copy of any slot */
 	return 0;

@@ -50,6 +50,7 @@ void handle_stats(const struct msg *in, struct msg *out)
 		.swap_cache_hits = c->swap_cache_hits,
 		.swap_entries = c->swap_entries,
 		.swap_readahead = c->swap_readahead,
+		.swap_copies = c->swap_copies,
 	};
 	struct swapper_counters sw;
 

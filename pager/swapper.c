@@ -273,6 +273,15 @@ static void slot_put(void *ctx, uint32_t slot)
 		forget(slot);	/* no entry names it: slot free, cache entry gone */
 }
 
+/* A page read back keeps its slot while it stays clean only while half the
+ * slots or more are free: past that, slots are for pages that must be
+ * written (Linux gives swap cache up the same way once swap is half full). */
+static int keep_copies(void *ctx)
+{
+	(void)ctx;
+	return swap_slots_free(slots) * 2 >= swap_slots_total(slots);
+}
+
 static size_t reclaim(void *ctx, size_t want)
 {
 	(void)ctx;
@@ -473,10 +482,12 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 }
 
 /* Cheapest first: a victim whose swap copy is still valid (the swap cache
- * ties it to a slot other entries name, and it was not written since: a
- * write unties it) is dropped without any I/O, its entries pointed at that
- * slot; a parked one (read ahead, not mapped yet) just goes. The others
- * stay in b, in order. Frames freed. */
+ * ties it to a slot other entries name or the frame holds, and it was not
+ * written since: a write unties it) is dropped without any I/O, its
+ * entries pointed at that slot; a parked one (read ahead, not mapped yet)
+ * just goes. One that holds its slot but cannot be dropped goes back to
+ * the policy (writing it to a new slot would lose the old one). The
+ * others stay in b, in order. Frames freed. */
 static size_t drop_clean(struct write_batch *b)
 {
 	size_t kept_n = 0, dropped = 0;
@@ -489,6 +500,10 @@ static size_t drop_clean(struct write_batch *b)
 			frame_desc(pa)->swap = 0;
 			frame_free(pa);
 			dropped++;
+			continue;
+		}
+		if (frame_desc(pa)->flags & FRAME_F_SLOT_HELD) {
+			put_back(pa);
 			continue;
 		}
 		b->v[kept_n++] = b->v[k];
@@ -597,10 +612,11 @@ size_t swapper_reclaim(size_t want)
 	return freed;
 }
 
-size_t swapper_queue_victims(size_t want)
+size_t swapper_queue_victims(size_t want, int patient)
 {
 	static struct swap_req v[BATCH];
-	uint64_t looks = BACKGROUND_LOOKS * want + BATCH, start = cnt.scanned;
+	uint64_t looks = patient ? BACKGROUND_LOOKS * want + BATCH : UINT64_MAX;
+	uint64_t start = cnt.scanned;
 	size_t queued = 0;
 
 	if (!slots || no_room())
@@ -610,7 +626,7 @@ size_t swapper_queue_victims(size_t want)
 		if (space == 0)
 			break;
 		n = choose(v, want - queued < BATCH ? want - queued : BATCH,
-			   (uint32_t)(looks - (cnt.scanned - start)));
+			   patient ? (uint32_t)(looks - (cnt.scanned - start)) : 0);
 		if (n == 0)
 			break;
 		for (size_t k = 0; k < n; k++) {
@@ -741,7 +757,7 @@ uint32_t swapper_queued(void)
 int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed)
 {
 	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL,
-						read_many, wait_read };
+						read_many, wait_read, keep_copies };
 	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 
 	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);

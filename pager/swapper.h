@@ -26,10 +26,12 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 size_t swapper_reclaim(size_t want);
 /* Background reclaim: up to `want` victims into the swap-out queue; a push
  * into a full queue is refused and the page goes back to the policy, to be
- * met again later. Looks at a few frames per page wanted and never looks
- * again at once when every one was referenced: 0 then, and the caller
- * tries again after the program has run. How many were queued. */
-size_t swapper_queue_victims(size_t want);
+ * met again later. Patient (memory is not short yet): looks at a few frames
+ * per page wanted and never looks again at once when every one was
+ * referenced, so a round may queue nothing and the caller tries again after
+ * the program has run; else looks as far as it takes, as direct reclaim
+ * does. How many were queued. */
+size_t swapper_queue_victims(size_t want, int patient);
 /* The swap-out thread t: write one batch from the queue, letting the lock
  * go while the disk works. Frames freed, or -1 if the queue was empty. */
 long swapper_write_queued(struct pager_thread *t);

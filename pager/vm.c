@@ -172,8 +172,24 @@ int vm_frame_parked(uint64_t pa)
  * and vm_slot_put frees it when the tie goes. */
 void vm_frame_release(uint64_t pa)
 {
+	vm_frame_drop_hold(pa);
 	if (!vm_frame_tied(pa))
 		frame_free(pa);
+}
+
+void vm_frame_drop_hold(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (!f || !(f->flags & FRAME_F_SLOT_HELD))
+		return;
+	f->flags &= (uint8_t)~FRAME_F_SLOT_HELD;
+	vm.cnt.swap_copies--;
+	if (!f->swap || !vm.swap.slot_put) {
+		vm_note_bug("a frame holds a slot it is not tied to");
+		return;
+	}
+	vm.swap.slot_put(vm.swap.ctx, f->swap);	/* may untie: f->swap is 0 then */
 }
 
 void vm_slot_dup(uint32_t slot)

@@ -113,6 +113,7 @@ struct vm_counters {
 	uint64_t evictions;		/* frames handed to swap by vm_evict */
 	uint64_t swap_entries;		/* page entries now naming a slot */
 	uint64_t swap_readahead;	/* pages read back ahead of their fault, mapped */
+	uint64_t swap_copies;		/* frames holding their slot (FRAME_F_SLOT_HELD) */
 };
 const struct vm_counters *vm_counters(void);
 
@@ -149,6 +150,11 @@ struct vm_swap_ops {
 	/* Needed with VM_SWAP_UNLOCKED: slot's frame is FRAME_F_READING; let
 	 * the lock go until that read is over (the caller starts over). */
 	void (*wait)(void *ctx, uint32_t slot);
+	/* Optional (NULL: never). 1 if a private page brought back from swap
+	 * should keep its slot while it is not written (FRAME_F_SLOT_HELD):
+	 * reclaim then drops it again without a write, at the cost of the
+	 * slot. The swap code says no when slots run short. */
+	int (*keep_copies)(void *ctx);
 };
 #define VM_SWAP_UNLOCKED 1
 #define VM_SWAP_UNLOCKED_IO 2

@@ -146,6 +146,9 @@ static int check_frame(uint64_t pa, struct vm_counters *seen)
 	if (f->obj && (!o || f->obj_page >= o->npages || !o->pages ||
 		       o->pages[f->obj_page] != pa_pfn(pa)))
 		return fail("frame's shared object does not hold it [pa, object]", pa, f->obj);
+	if ((f->flags & FRAME_F_SLOT_HELD) && (!n || f->obj || !vm_frame_tied(pa)))
+		return fail("frame holds a slot but is unmapped or not tied to it [pa, slot]", pa,
+			    f->swap);
 	if ((f->flags & FRAME_F_DETACHED) && (n || f->obj))
 		return fail("detached frame is still mapped or in an object [pa, -]", pa, 0);
 	/* Parked: kept for the entries naming the slot the swap cache ties it to. */
@@ -154,6 +157,7 @@ static int check_frame(uint64_t pa, struct vm_counters *seen)
 		return fail("anonymous frame leaked: no mapping, no object [pa, -]", pa, 0);
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
+	seen->swap_copies += (f->flags & FRAME_F_SLOT_HELD) != 0;
 	seen->frames_shared += n > 1;
 	return 0;
 }
@@ -214,6 +218,9 @@ static int check_counters(const struct vm_counters *seen, uint64_t present)
 	if (seen->frames_shared != c->frames_shared)
 		return fail("frames_shared counter is wrong [seen, counter]", seen->frames_shared,
 			    c->frames_shared);
+	if (seen->swap_copies != c->swap_copies)
+		return fail("swap_copies counter is wrong [seen, counter]", seen->swap_copies,
+			    c->swap_copies);
 	if (seen->swap_entries != c->swap_entries)
 		return fail("swap_entries counter is wrong [seen, counter]", seen->swap_entries,
 			    c->swap_entries);

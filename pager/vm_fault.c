@@ -155,7 +155,7 @@ int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached)
 	return swap_frames(slot, NULL, 0, pa, &n, cached);
 }
 
-void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from)
+void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold)
 {
 	struct frame *f = frame_desc(pa);
 
@@ -164,7 +164,14 @@ void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from)
 	if (from == VM_SWAP_CACHED && (f->flags & FRAME_F_FRESH))
 		from = VM_SWAP_READ;
 	f->flags &= (uint8_t)~(FRAME_F_DETACHED | FRAME_F_FRESH);	/* the VM core's again */
-	vm_slot_put(slot);
+	if (hold && !(f->flags & FRAME_F_SLOT_HELD) && f->swap == slot && vm.swap.keep_copies &&
+	    vm.swap.keep_copies(vm.swap.ctx)) {
+		f->flags |= FRAME_F_SLOT_HELD;	/* the entry's reference is the frame's now */
+		vm.cnt.swap_entries--;
+		vm.cnt.swap_copies++;
+	} else {
+		vm_slot_put(slot);
+	}
 	if (from == VM_SWAP_CACHED)
 		vm.cnt.swap_cache_hits++;
 	else if (from == VM_SWAP_AHEAD)
@@ -191,8 +198,9 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 /* Map pa, holding the contents of the slot private page i names, at i.
  * Copy-on-write, as before it went out, while another space maps that
  * frame (found in the swap cache) or the slot's other entries will come
- * back to it (the cache still ties it once this entry lets go). A frame
- * read for it is released if it cannot be mapped. */
+ * back to it (the cache still ties it once this entry lets go), or the
+ * frame keeps the slot as its clean copy (FRAME_F_SLOT_HELD: a write must
+ * be seen). A frame read for it is released if it cannot be mapped. */
 static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
 		    enum vm_swap_from from)
 {
@@ -209,7 +217,7 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 			vm_frame_release(pa);
 		return VM_FAULT_NOMEM;
 	}
-	vm_swap_claimed(slot, pa, from);
+	vm_swap_claimed(slot, pa, from, 1);
 	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !vm_frame_tied(pa))
 		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
 	return VM_FAULT_MAPPED;
@@ -260,11 +268,14 @@ static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 /* A write to private page i, mapped read-only since a fork or since it
  * came back from swap shared: the last user takes the frame back writable;
  * others get their own copy. A frame the swap cache ties to a slot that
- * other entries still name is theirs too: it is copied, and kept for them. */
+ * other entries still name is theirs too: it is copied, and kept for them.
+ * The last user's write makes the frame's own copy in swap stale. */
 static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 {
 	uint64_t va = r->start + i * VM_PAGE, copy;
 
+	if (vm_mapcount(pa) <= 1)
+		vm_frame_drop_hold(pa);
 	if (vm_mapcount(pa) <= 1 && !vm_frame_tied(pa)) {
 		if (reuse(s, r, i, pa) < 0)
 			return VM_FAULT_NOMEM;

@@ -175,6 +175,10 @@ const struct region_ops *vm_ops_of(enum vm_region_kind kind);
  * other entries still name (vm_frame_tied). */
 uint64_t vm_frame_alloc(void);
 void vm_frame_release(uint64_t pa);
+/* pa's contents are about to change, or it leaves its mappings: the slot
+ * reference it holds (FRAME_F_SLOT_HELD), if any, goes; the slot is freed
+ * and the tie undone if no entry names it. */
+void vm_frame_drop_hold(uint64_t pa);
 int vm_frame_tied(uint64_t pa);
 void vm_slot_dup(uint32_t slot);
 void vm_slot_put(uint32_t slot);
@@ -182,14 +186,17 @@ void vm_slot_put(uint32_t slot);
 /* vm_fault.c: the frame holding slot's contents, from the swap cache or
  * read into a new frame (*cached says which); 0, VM_FAULT_NOMEM or
  * VM_FAULT_IO. vm_swap_claimed: an entry that named slot now names pa,
- * which came `from` there (the counter it adds to). */
+ * which came `from` there (the counter it adds to); with hold, and if the
+ * swap code keeps copies, pa takes over the entry's slot reference
+ * (FRAME_F_SLOT_HELD) instead of letting it go: a private page mapped
+ * read-only, so that a write is seen. */
 enum vm_swap_from {
 	VM_SWAP_READ,		/* read for this entry's fault: swap_ins */
 	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
 	VM_SWAP_AHEAD		/* read with another page's fault: swap_readahead */
 };
 int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached);
-void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from);
+void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold);
 
 /* region.c */
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);

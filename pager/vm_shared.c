@@ -110,7 +110,7 @@ static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
 		return VM_FAULT_IO;
 	}
 	object_hold(o, j, pa);
-	vm_swap_claimed(slot, pa, cached ? VM_SWAP_CACHED : VM_SWAP_READ);
+	vm_swap_claimed(slot, pa, cached ? VM_SWAP_CACHED : VM_SWAP_READ, 0);
 	*out = pa;
 	return 0;
 }

@@ -194,11 +194,21 @@ static void sw_wait(void *ctx, uint32_t slot)
 	sw.waits++;
 }
 
+static int sw_keep(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
 static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL,
-					   NULL, sw_wait };
+					   NULL, sw_wait, NULL };
 /* The same device, able to read several consecutive slots at once. */
 static const struct vm_swap_ops sw_ra_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
-					      NULL, sw_read_many, sw_wait };
+					      NULL, sw_read_many, sw_wait, NULL };
+/* The first device, keeping a page read back tied to its slot while clean,
+ * as the pager's does while slots are plentiful. */
+static const struct vm_swap_ops sw_keep_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
+						NULL, NULL, sw_wait, sw_keep };
 
 /* Write pa out and evict it as the pager's swapper does: a new slot with
  * its own reference, the frame write-protected while it is written, every
@@ -239,12 +249,24 @@ static int total_refs(void)
 	return n;
 }
 
+/* Frames holding their slot's reference (FRAME_F_SLOT_HELD). */
+static int held_frames(void)
+{
+	int n = 0;
+
+	for (uint32_t s = 1; s < NSLOT; s++) {
+		uint64_t pa = sw_cached(NULL, s);
+		n += pa && (frame_desc(pa)->flags & FRAME_F_SLOT_HELD);
+	}
+	return n;
+}
+
 /* vm_check, the fake's mappings, and the device's references against the
- * VM core's swap_entries counter. */
+ * VM core's swap_entries counter and the frames that hold slots. */
 static void check(void)
 {
 	fake_check();
-	assert_int_equal(total_refs(), vm_counters()->swap_entries);
+	assert_int_equal(total_refs(), vm_counters()->swap_entries + (uint64_t)held_frames());
 }
 
 static int setup(void **state)
@@ -1635,6 +1657,122 @@ static void test_check_catches_swap_corruption(void **state)
 	destroy(s);
 }
 
+/* Drop pa as the swapper's cheapest-first step does for a clean copy: its
+ * entries name the slot again, the frame goes, nothing is written. */
+static void drop_clean(uint64_t pa, uint32_t slot, int entries)
+{
+	assert_int_equal(sw_cached(NULL, slot), pa);
+	assert_int_equal(vm_evict(pa, slot), entries);
+	assert_int_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	sw.cache[slot] = 0;
+	frame_desc(pa)->swap = 0;
+	frame_free(pa);
+}
+
+/* Cheapest first for a single owner: a page read back keeps its slot while
+ * it is not written (mapped read-only, the frame holding the reference), so
+ * it goes again without a write; a write gives the slot up. */
+static void test_clean_copy_kept(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t pa;
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_keep_ops);
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA, 30);
+	slot = swap_out(vm_lookup(s, VA), 0);
+
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	check();
+	pa = vm_lookup(s, VA);
+	expect_fill(s, VA, 30);
+	assert_int_equal(perm_at(1, VA), VM_R);	/* a write must be seen */
+	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_int_equal(sw.refs[slot], 1);	/* the frame's */
+	assert_int_equal(vm_counters()->swap_entries, 0);
+
+	/* Reclaim: no write, the entry names the same slot again. */
+	drop_clean(pa, slot, 1);
+	check();
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(sw.refs[slot], 1);	/* the entry's */
+
+	/* Back again, then written: the slot is stale, so it goes. */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(sw.reads, 2);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	pa = vm_lookup(s, VA);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(sw_cached(NULL, slot), 0);
+	expect_fill(s, VA, 30);
+	destroy(s);
+}
+
+/* A write fault that reads the page back takes it writable at once: no
+ * slot kept, no second fault. */
+static void test_clean_copy_write_fault(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint32_t slot;
+
+	(void)state;
+	vm_set_swap(&sw_keep_ops);
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(s, VA, 40);
+	slot = swap_out(vm_lookup(s, VA), 0);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(sw.refs[slot], 0);
+	expect_fill(s, VA, 40);
+	destroy(s);
+}
+
+/* A kept slot is let go when the page goes (exit, munmap) and survives a
+ * fork: the child's write copies, the parent's last write frees it. */
+static void test_clean_copy_fork_and_exit(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2), *q = fake_space(3);
+	uint64_t pa;
+	uint32_t slot, slot2;
+
+	(void)state;
+	vm_set_swap(&sw_keep_ops);
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(p, VA, 50);
+	slot = swap_out(vm_lookup(p, VA), 0);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	pa = vm_lookup(p, VA);
+	assert_int_equal(vm_fork(p, c), 0);
+	check();
+	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);	/* the child's own copy */
+	fake_poke(c, VA, 99);
+	check();
+	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_int_equal(sw.refs[slot], 1);
+	expect_fill(p, VA, 50);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);	/* the parent's: stale now */
+	check();
+	assert_int_equal(sw.refs[slot], 0);
+	destroy(c);
+	destroy(p);
+
+	/* Exit with the copy kept: slot and frame both go. */
+	assert_int_equal(vm_region_add(q, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill(q, VA, 60);
+	slot2 = swap_out(vm_lookup(q, VA), 0);
+	fake_fault(q, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(sw.refs[slot2], 1);
+	destroy(q);
+	assert_int_equal(sw.refs[slot2], 0);
+	assert_int_equal(sw_cached(NULL, slot2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1664,6 +1802,9 @@ int main(void)
 		TEST(test_unlocked_read_then_exit),
 		TEST(test_wait_for_reading),
 		TEST(test_unlocked_read_fails),
+		TEST(test_clean_copy_kept),
+		TEST(test_clean_copy_write_fault),
+		TEST(test_clean_copy_fork_and_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

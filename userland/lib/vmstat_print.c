@@ -28,7 +28,7 @@ static const struct {
 	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
 	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
 	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_queued),
-	COUNTER(swapin_refused),
+	COUNTER(swapin_refused), COUNTER(swap_copies),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
