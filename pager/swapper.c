@@ -411,7 +411,6 @@ static int referenced(void *ctx, uint32_t i)
 	return answer;
 }
 
-
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
@@ -585,9 +584,12 @@ static size_t write_direct(struct write_batch *b)
 	return dropped + finish(b);
 }
 
-static int no_room(void)
+/* No slot is free. Direct reclaim (copies 1) may still sweep while some
+ * pages keep their slot, as those go without a new one; background reclaim
+ * does not, or it would queue and put back the same pages for ever. */
+static int no_room(int copies)
 {
-	if (swap_slots_free(slots) > 0)
+	if (swap_slots_free(slots) > 0 || (copies && vm_counters()->swap_copies > 0))
 		return 0;
 	/* Nowhere to write: do not sweep the frames for nothing. */
 	if (!cnt.full++)
@@ -600,7 +602,7 @@ size_t swapper_reclaim(size_t want)
 	static struct write_batch b;
 	size_t freed;
 
-	if (!slots || no_room())
+	if (!slots || no_room(1))
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
@@ -619,7 +621,7 @@ size_t swapper_queue_victims(size_t want, int patient)
 	uint64_t start = cnt.scanned;
 	size_t queued = 0;
 
-	if (!slots || no_room())
+	if (!slots || no_room(0))
 		return 0;
 	while (queued < want && cnt.scanned - start < looks) {
 		size_t space = swap_queue_space(&outq), n;
