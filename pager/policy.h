@@ -36,8 +36,9 @@ struct policy_env {
 	/* The most calls to referenced one isolate may make; 0: no limit but
 	 * the two looks per frame. A look needs time after it: a page whose
 	 * bit a look has just cleared shows nothing until the program has run
-	 * again. Background reclaim, which has time, looks a little at a time;
-	 * a fault that waits for a frame looks as far as it must. */
+	 * again. Background reclaim looks a little at a time while memory is
+	 * not yet short; a fault that waits for a frame looks as far as it
+	 * must. */
 	uint32_t max_looks;
 };
 

@@ -40,9 +40,9 @@
  * finds nothing, and a second call made at once takes the oldest, whose bits
  * the first has just cleared, with no time for the program to use them in
  * between (the working set, often the oldest pages, went first that way).
- * Background reclaim therefore looks a little at a time (env->max_looks), so
- * a marked page reaches the tail again only after the program has run; only
- * a fault that cannot wait looks at everything.
+ * Background reclaim therefore looks a little at a time (env->max_looks)
+ * while memory is not yet short, so a marked page reaches the tail again only
+ * after the program has run.
  */
 #include <stdint.h>
 #include <stdlib.h>

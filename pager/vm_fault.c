@@ -268,14 +268,13 @@ static int swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 /* A write to private page i, mapped read-only since a fork or since it
  * came back from swap shared: the last user takes the frame back writable;
  * others get their own copy. A frame the swap cache ties to a slot that
- * other entries still name is theirs too: it is copied, and kept for them.
- * The last user's write makes the frame's own copy in swap stale. */
+ * other entries still name is theirs too: it is copied, and kept for them. */
 static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 {
 	uint64_t va = r->start + i * VM_PAGE, copy;
 
 	if (vm_mapcount(pa) <= 1)
-		vm_frame_drop_hold(pa);
+		vm_frame_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 	if (vm_mapcount(pa) <= 1 && !vm_frame_tied(pa)) {
 		if (reuse(s, r, i, pa) < 0)
 			return VM_FAULT_NOMEM;
