@@ -7,10 +7,11 @@
 #include "config.h"
 #include "bootargs.h"
 #include "policy.h"
+#include "oom.h"
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
-	C_INIT_RUN, C_INIT_ARGS, C_COUNT
+	C_RESERVE, C_OOM_POLICY, C_INIT_RUN, C_INIT_ARGS, C_COUNT
 };
 
 #define DEFAULT_RECLAIM_AT 80
@@ -32,7 +33,12 @@ static struct bootarg_spec specs[C_COUNT] = {
 	[C_RECLAIM_TO] = { "pager.reclaim_to", BOOTARG_UINT, "70", NULL, 1, 99,
 			   "percent of frames in use at which background reclaim stops" },
 	[C_FREE_MIN] = { "pager.free_min", BOOTARG_UINT, "2", NULL, 0, 50,
-			 "percent of frames below which a fault reclaims directly" },
+			 "percent of frames below which a fault reclaims directly (0: only when "
+			 "an allocation fails)" },
+	[C_RESERVE] = { "pager.reserve", BOOTARG_UINT, "32", NULL, 8, 4096,
+			"frames only the pager's own memory and the reclaim path may take" },
+	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, "unshared", OOM_POLICY_CHOICES, 0, 0,
+			   "how the OOM killer scores processes (docs/design.md)" },
 	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "", NULL, 0, 0,
 			 "program init runs instead of the demonstration" },
 	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
@@ -76,6 +82,8 @@ void config_parse(const char *cmdline)
 	config.reclaim_to = (unsigned)values[C_RECLAIM_TO].num;
 	config.free_min = (unsigned)values[C_FREE_MIN].num;
 	check_watermarks();
+	config.reserve = (unsigned)values[C_RESERVE].num;
+	config.oom_policy = (enum oom_policy)values[C_OOM_POLICY].num;
 	config.init_run = values[C_INIT_RUN].str;
 	config.init_args = values[C_INIT_ARGS].str;
 }
@@ -88,4 +96,6 @@ void config_print(void)
 	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
 	       "pager.free_min=%u\n", config.policy->name, (unsigned long)config.seed,
 	       config.reclaim_at, config.reclaim_to, config.free_min);
+	printf("pager: pager.reserve=%u oom.policy=%s\n", config.reserve,
+	       oom_policy_names[config.oom_policy]);
 }

@@ -6,6 +6,7 @@
 #define PAGER_CONFIG_H
 
 #include <stdint.h>
+#include "oom.h"
 
 struct policy_ops;
 
@@ -19,6 +20,8 @@ struct pager_config {
 	unsigned reclaim_at;	/* in use: background reclaim starts */
 	unsigned reclaim_to;	/* in use: background reclaim stops */
 	unsigned free_min;	/* free below this: a fault reclaims directly */
+	unsigned reserve;	/* pager.reserve: frames kept from ordinary allocations */
+	enum oom_policy oom_policy;	/* oom.policy */
 	const char *init_run;	/* init.run: program for init to run, "" = demo */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };

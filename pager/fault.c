@@ -13,6 +13,7 @@
 #include "mmu.h"
 #include "vm.h"
 #include "swapper.h"
+#include "oom_kill.h"
 
 #define REPLY_MAPS (MSG_DATA_MAX / sizeof(struct map_entry))
 
@@ -34,15 +35,25 @@ void handle_fault(const struct msg *in, struct msg *out)
 	if (swapper_reads_waiting())
 		stats_count_fault_during_read();
 	/* A read that let the pager lock go may have seen the process end
-	 * meanwhile: it is looked up again each time round. */
-	do {
+	 * meanwhile (an OOM kill too): it is looked up again each time round.
+	 * Out of memory after reclaim (vm_frame_alloc) is the OOM killer's:
+	 * unless it chose this very process, the fault is tried again. */
+	for (;;) {
 		p = procs_by_pid(in->pid);
 		if (!p) {
 			reply_kill(out, "pager: fault from a process it does not know");
 			return;
 		}
 		r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
-	} while (r == VM_FAULT_RETRY);
+		if (r == VM_FAULT_NOMEM && !p->pinned) {
+			if (oom_kill(p) == 0)
+				continue;
+			reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
+			return;
+		}
+		if (r != VM_FAULT_RETRY)
+			break;
+	}
 	if (r != VM_FAULT_MAPPED) {
 		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
 		reply_kill(out, why);

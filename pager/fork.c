@@ -36,6 +36,7 @@ void handle_fork(const struct msg *in, struct msg *out)
 	child->brk_base = parent->brk_base;
 	child->brk = parent->brk;
 	child->heap_end = parent->heap_end;
+	child->oom_adj = parent->oom_adj;
 	r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], PRIO_NORMAL);
 	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle);
 	if (h < 0) {

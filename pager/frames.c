@@ -12,6 +12,8 @@ _Static_assert(sizeof(struct frame) <= 32, "a frame descriptor is at most 32 byt
 static struct frame *table;	/* nframes descriptors, in frames [table_pa, table_end) */
 static uint64_t base, nframes, table_pa, table_end;
 static uint64_t managed, nfree;	/* managed: free or allocated by frame_alloc* */
+static uint64_t reserve;	/* the last free frames: frame_alloc_pinned's only */
+static uint64_t lowest;		/* the fewest frames ever free since frames_init */
 static uint32_t free_head = FRAME_NONE;
 static uint8_t *window;		/* the byte at `base` */
 static const char *bad_free;	/* the first refused frame_free, kept for frames_check */
@@ -101,7 +103,7 @@ static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 	nframes = (ram_end - ram_base) / FRAME_SIZE;
 	window = win;
 	table = NULL;
-	managed = nfree = 0;
+	managed = nfree = reserve = 0;
 	free_head = FRAME_NONE;
 	bad_free = error = NULL;
 }
@@ -145,6 +147,7 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 	table = frame_ptr(table_pa);
 	memset(table, 0, bytes);	/* every frame FRAME_RESERVED */
 	fill_free_list(free, nranges);
+	lowest = nfree;
 	return 0;
 }
 
@@ -163,6 +166,8 @@ static uint64_t alloc_as(enum frame_state state)
 
 	if (i == FRAME_NONE)
 		return 0;
+	if (nfree < lowest)
+		lowest = nfree;
 	table[i].state = (uint8_t)state;
 	page_zero(frame_ptr(pa_of(i)));
 	if (observer && state == FRAME_ANON)
@@ -172,6 +177,8 @@ static uint64_t alloc_as(enum frame_state state)
 
 uint64_t frame_alloc(void)
 {
+	if (nfree <= reserve)
+		return 0;
 	return alloc_as(FRAME_ANON);
 }
 
@@ -267,6 +274,21 @@ const char *frames_error(void)
 uint64_t frames_total(void)
 {
 	return managed;
+}
+
+void frames_set_reserve(uint64_t n)
+{
+	reserve = n;
+}
+
+uint64_t frames_reserve(void)
+{
+	return reserve;
+}
+
+uint64_t frames_lowest_free(void)
+{
+	return lowest;
 }
 
 uint64_t frames_free(void)

@@ -83,10 +83,19 @@ struct frame_range {
 int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *free,
 		int nfree, uint8_t *window);
 
-/* A zeroed frame in state FRAME_ANON, mapcount 0; 0 if none is free. */
+/* A zeroed frame in state FRAME_ANON, mapcount 0; 0 if no frame is free
+ * above the reserve (ordinary allocations never touch it). */
 uint64_t frame_alloc(void);
-/* A zeroed frame for the pager itself (FRAME_PINNED); 0 if none is free. */
+/* A zeroed frame for the pager itself (FRAME_PINNED), from the reserve if
+ * need be (the "memalloc" class: reclaim.c decides who may); 0 if none is
+ * free at all. */
 uint64_t frame_alloc_pinned(void);
+/* Keep the last n free frames out of frame_alloc's reach (seed 002's
+ * reserve). frames_init sets 0. */
+void frames_set_reserve(uint64_t n);
+uint64_t frames_reserve(void);
+/* The fewest frames ever free at once since frames_init. */
+uint64_t frames_lowest_free(void);
 /* Return an anonymous or pinned frame with no mappings to the free list.
  * Anything else (free, reserved, still mapped or held by an object) is
  * refused and recorded: frames_check() then fails. */

@@ -109,5 +109,6 @@ int main(void)
 		printf("pager: cannot start init (%d)\n", err);
 		sys_poweroff(1);
 	}
+	init->oom_exempt = 1;	/* everything else would end with it */
 	service_loop(init);
 }

@@ -26,6 +26,8 @@ struct pproc {
 	uint64_t heap_end;	/* end of the heap region (page-aligned) */
 	int pinned;		/* every page present from the start and never
 				 * taken away: a driver the pager waits on */
+	int oom_exempt;		/* never the OOM killer's victim: init, drivers */
+	int oom_adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX (oom.h), from spawn */
 };
 
 struct pproc *procs_new(void);

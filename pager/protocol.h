@@ -14,8 +14,11 @@
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.
 	 * msg.handle, if not -1, is passed to the child as its handle
-	 * HANDLE_ARG. Reply: w[0] = a handle to the new process in the caller's table,
-	 * w[1] = its pid. Unknown program: -ERR_NOENT-like -2 (ENOENT). */
+	 * HANDLE_ARG. w[1] = the child's OOM adjustment (signed, -1000 .. 1000,
+	 * pager/oom.h; 0: none); below the caller's own only if the caller is
+	 * init (-EPERM), out of range -EINVAL. A forked child inherits its
+	 * parent's. Reply: w[0] = a handle to the new process in the caller's
+	 * table, w[1] = its pid. Unknown program: -ERR_NOENT-like -2 (ENOENT). */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,
@@ -107,6 +110,14 @@ struct pager_stats {
 	uint64_t swapin_refused;	/* slots refused by a full swap-in queue */
 	uint64_t swap_copies;		/* pages in memory that keep their slot as a
 					 * valid copy (read back, not written since) */
+	uint64_t oom_kill;		/* processes the OOM killer ended */
+	uint64_t reserve_frames;	/* free frames only the pager and reclaim may take */
+	uint64_t frames_free_lowest;	/* the fewest frames ever free at once */
+	uint64_t reserve_allocs;	/* pager frames taken from the reserve */
+	uint64_t throttled;		/* requests that waited for background writes
+					 * instead of reclaiming themselves */
+	uint64_t pswpout_at_floor;	/* pages written by writes started with no
+					 * frame free above the reserve */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */
@@ -115,6 +126,8 @@ struct pager_info {
 	uint32_t reclaim_at, reclaim_to, free_min;	/* the percentages */
 	uint32_t reserved;
 	uint64_t start_free, stop_free, min_free;	/* the same, in free frames */
+	char oom_policy[16];		/* oom.policy, NUL-terminated */
+	uint64_t reserve;		/* pager.reserve in force, in frames */
 };
 
 struct pager_proc_stats {
@@ -128,5 +141,8 @@ struct pager_proc_stats {
 };
 
 #define PAGER_ENOENT 2	/* no such program in the initrd (picolibc's ENOENT) */
+/* The reason (exit_info.status, cause CAUSE_KILLED) of a process the OOM
+ * killer ended: 128 + 9, as a shell reports a SIGKILL. */
+#define PAGER_KILLED_OOM 137
 
 #endif

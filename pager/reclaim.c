@@ -25,26 +25,41 @@
  * already on its way out. */
 #define QUEUE_AHEAD 128
 
+/* Rounds a request waits for background writes before it reclaims itself. */
+#define THROTTLE_ROUNDS 16
+
 static struct pager_thread kswapd, writer;
 static uint64_t start_free, stop_free, min_free;	/* the watermarks, in free frames */
-static uint64_t wakeups;
+static uint64_t wakeups, throttled, reserve_allocs;
 static int kswapd_busy;
+static uint32_t throttle_waiters;	/* bit id: that thread waits for the writer */
 
 static uint64_t percent_of_frames(unsigned pct)
 {
 	return frames_total() * pct / 100;
 }
 
+/* The reserve first (at most an eighth of memory); the minimum counts
+ * above it, and 0 keeps direct reclaim for allocations that fail. */
 static void set_watermarks(void)
 {
+	uint64_t reserve = config.reserve;
+
+	if (reserve > frames_total() / 8) {
+		reserve = frames_total() / 8;
+		printf("pager: boot: pager.reserve=%u is more than an eighth of memory; using %lu\n",
+		       config.reserve, (unsigned long)reserve);
+	}
+	frames_set_reserve(reserve);
 	min_free = percent_of_frames(config.free_min);
 	if (min_free < FREE_FLOOR)
 		min_free = FREE_FLOOR;
+	min_free = config.free_min ? reserve + min_free : 0;
 	start_free = frames_total() - percent_of_frames(config.reclaim_at);
 	stop_free = frames_total() - percent_of_frames(config.reclaim_to);
 	/* In a small memory the percentages can cross the floor: keep the order. */
-	if (start_free <= min_free)
-		start_free = min_free + FREE_FLOOR;
+	if (start_free <= min_free || start_free <= reserve)
+		start_free = (min_free > reserve ? min_free : reserve) + FREE_FLOOR;
 	if (stop_free <= start_free)
 		stop_free = start_free + FREE_FLOOR;
 }
@@ -52,8 +67,9 @@ static void set_watermarks(void)
 void reclaim_print(void)
 {
 	printf("pager: watermarks (free frames of %lu): background reclaim from %lu to %lu, "
-	       "direct below %lu\n", (unsigned long)frames_total(), (unsigned long)start_free,
-	       (unsigned long)stop_free, (unsigned long)min_free);
+	       "direct below %lu, reserve %lu (the pager's and reclaim's only)\n",
+	       (unsigned long)frames_total(), (unsigned long)start_free, (unsigned long)stop_free,
+	       (unsigned long)min_free, (unsigned long)frames_reserve());
 }
 
 /* How many more victims background reclaim should queue now. */
@@ -93,6 +109,7 @@ static void kswapd_run(struct pager_thread *t)
 
 static void kswapd_main(struct pager_thread *t)
 {
+	t->memalloc = 1;
 	for (;;) {
 		pager_thread_wait(t, t->wake, TB_WORK);
 		pager_lock(t);
@@ -103,14 +120,29 @@ static void kswapd_main(struct pager_thread *t)
 	}
 }
 
+/* Requests throttled in reclaim_before_request go on after each batch. */
+static void wake_throttled(void)
+{
+	uint32_t w = throttle_waiters;
+
+	throttle_waiters = 0;
+	for (unsigned id = 0; w; id++, w >>= 1)
+		if (w & 1)
+			pager_thread_signal(pager_thread_by_id(id), TB_WORK);
+}
+
 static void writer_main(struct pager_thread *t)
 {
+	t->memalloc = 1;
 	for (;;) {
 		pager_thread_wait(t, t->wake, TB_WORK);
 		pager_lock(t);
-		while (swapper_write_queued(t) >= 0)
+		while (swapper_write_queued(t) >= 0) {
 			pager_thread_signal(&kswapd, TB_WORK);
+			wake_throttled();
+		}
 		pager_thread_signal(&kswapd, TB_WORK);
+		wake_throttled();
 		pager_unlock(t);
 	}
 }
@@ -131,11 +163,35 @@ int reclaim_writer_note(void)
 	return writer.wake;
 }
 
-void reclaim_before_request(void)
+/* Wait, the lock let go, until the swap-out thread finishes a batch. */
+static void throttle(struct pager_thread *t)
 {
-	while (swap.enabled && frames_free() < min_free)
+	throttle_waiters |= 1u << t->id;
+	if (!kswapd_busy) {
+		wakeups++;
+		kswapd_busy = 1;
+		pager_thread_signal(&kswapd, TB_WORK);
+	}
+	pager_unlock(t);
+	pager_thread_wait(t, t->wake, TB_WORK);
+	pager_lock(t);
+}
+
+void reclaim_before_request(struct pager_thread *t)
+{
+	int rounds = 0;
+
+	while (swap.enabled && frames_free() < min_free) {
+		/* Pages on their way to disk will be free soon: wait for them
+		 * rather than take the last frames (or write more at once). */
+		if (swapper_queued() > 0 && rounds < THROTTLE_ROUNDS) {
+			throttled += rounds++ == 0;
+			throttle(t);
+			continue;
+		}
 		if (swapper_reclaim(min_free - frames_free()) == 0)
 			break;
+	}
 }
 
 void reclaim_after_request(void)
@@ -152,6 +208,16 @@ uint64_t reclaim_wakeups(void)
 	return wakeups;
 }
 
+uint64_t reclaim_throttled(void)
+{
+	return throttled;
+}
+
+uint64_t reclaim_reserve_allocs(void)
+{
+	return reserve_allocs;
+}
+
 void reclaim_watermarks(uint64_t *start, uint64_t *stop, uint64_t *min)
 {
 	*start = start_free;
@@ -159,11 +225,20 @@ void reclaim_watermarks(uint64_t *start, uint64_t *stop, uint64_t *min)
 	*min = min_free;
 }
 
+static int above_reserve(void)
+{
+	return frames_free() > frames_reserve();
+}
+
 uint64_t reclaim_alloc_pinned(void)
 {
-	uint64_t pa = frame_alloc_pinned();
+	struct pager_thread *t = pager_holder();
 
-	while (!pa && swap.enabled && swapper_reclaim(FREE_FLOOR) > 0)
-		pa = frame_alloc_pinned();
-	return pa;
+	if (t && t->memalloc && !above_reserve()) {
+		reserve_allocs++;
+		return frame_alloc_pinned();
+	}
+	while (!above_reserve() && swap.enabled && swapper_reclaim(FREE_FLOOR) > 0)
+		;
+	return above_reserve() ? frame_alloc_pinned() : 0;
 }

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+struct pager_thread;
+
 /* Start the background and swap-out threads (they sleep until swap is up
  * and memory runs low) and work out the watermarks in frames from config.
  * 0, or a negative error. */
@@ -18,18 +20,23 @@ int reclaim_writer_note(void);
 /* Print the watermarks (boot summary). */
 void reclaim_print(void);
 
-/* Around each request the service thread serves (pager lock held): below
- * the minimum, reclaim directly before it; at or below the start mark,
- * wake background reclaim after it. */
-void reclaim_before_request(void);
+/* Around each request service thread t serves (pager lock held): below
+ * the minimum, wait while the swap-out thread has pages on their way to
+ * disk (throttled, the lock let go), else reclaim directly, before it; at
+ * or below the start mark, wake background reclaim after it. */
+void reclaim_before_request(struct pager_thread *t);
 void reclaim_after_request(void);
 
-/* A frame for the pager itself (its heap): allocate; else direct reclaim
- * until it makes no progress, trying after each. 0 if there is still none
- * (the request being served fails). Lock held. */
+/* A frame for the pager itself (its heap). A thread freeing memory
+ * (pager_thread.memalloc) may take it from the reserve; any other must
+ * leave the reserve alone: it reclaims directly until a frame above the
+ * reserve is free or reclaim makes no progress. 0 if there is none (the
+ * request being served fails). Lock held. */
 uint64_t reclaim_alloc_pinned(void);
 
 uint64_t reclaim_wakeups(void);
+uint64_t reclaim_throttled(void);	/* requests that waited in reclaim_before_request */
+uint64_t reclaim_reserve_allocs(void);	/* pager frames taken from the reserve */
 /* The watermarks in free frames. */
 void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free);
 

@@ -24,22 +24,23 @@
 
 static struct pproc *init_proc;
 
-static void reap(struct pproc *p)
+int service_reap(struct pproc *p)
 {
 	struct exit_info info;
 
 	if (sys_proc_wait(p->handle, &info, WAIT_NOHANG) < 0 || info.how == EXIT_RUNNING)
-		return;
+		return 0;
 	mmu_forget(p->handle);		/* its page tables went with it */
 	vm_space_destroy(p->vm);
 	mmu_forget(-1);
 	sys_handle_close(p->handle);
 	procs_release(p);
 	if (p != init_proc)
-		return;
+		return 1;
 	printf("pager: init ended (%s %d); powering off\n",
 	       info.how == EXIT_NORMAL ? "status" : "killed, cause", info.how == EXIT_NORMAL ? info.status : (int)info.cause);
 	sys_poweroff(info.how == EXIT_NORMAL && info.status ? info.status : 1);
+	return 1;
 }
 
 /* Notification bits: one per process slot for deaths. */
@@ -48,7 +49,7 @@ static void handle_events(uint64_t bits)
 	for (int slot = 0; slot < PROCS_MAX; slot++) {
 		struct pproc *p = procs_slot(slot);
 		if ((bits & (1UL << slot)) && p)
-			reap(p);
+			service_reap(p);
 	}
 }
 
@@ -127,8 +128,10 @@ _Noreturn static void serve(struct service_thread *st)
 		}
 		pager_lock(t);
 		/* Direct reclaim here, between requests, where no VM operation
-		 * is half done, so a fault always finds the few frames it needs. */
-		reclaim_before_request();
+		 * is half done, so a fault always finds the few frames it needs.
+		 * Not for deaths: those free memory. */
+		if (st->in.origin != ORIGIN_NOTIFY)
+			reclaim_before_request(t);
 		int reply = dispatch(&st->in, &st->out);
 		/* Deaths that came while this thread waited for the disk (only
 		 * the first thread has them bound). */

@@ -24,5 +24,8 @@ int service_start(int ep, int notes[BLK_DONE_NOTES]);
 /* Let the lock go and serve forever as the first thread. init is the
  * process allowed to power the machine off. */
 _Noreturn void service_loop(struct pproc *init);
+/* Release everything of p if it has ended (killed, exited): its address
+ * space, its handle and its record. 1 if it had. */
+int service_reap(struct pproc *p);
 
 #endif

@@ -17,6 +17,7 @@
 #include "sys.h"
 #include "pager/protocol.h"
 #include "requests.h"
+#include "oom.h"
 
 static struct spawn_env env;
 
@@ -223,14 +224,22 @@ void handle_spawn(const struct msg *in, struct msg *out)
 	struct pproc *caller = procs_by_pid(in->pid), *child;
 	int argc = unpack_argv(in, argv), err, h;
 
+	int64_t adj = (int64_t)in->w[1];
+
 	out->label = (uint64_t)(int64_t)-EINVAL;
-	if (argc < 0 || !caller)
+	if (argc < 0 || !caller || adj < OOM_ADJ_NEVER || adj > OOM_ADJ_MAX)
 		goto done;
+	/* No escaping the OOM killer through a protected child. */
+	if (adj < caller->oom_adj && !caller->oom_exempt) {
+		out->label = (uint64_t)(int64_t)-EPERM;
+		goto done;
+	}
 	child = spawn(argc, argv, in->handle, &err);
 	if (!child) {
 		out->label = (uint64_t)(int64_t)err;
 		goto done;
 	}
+	child->oom_adj = (int)adj;
 	h = sys_handle_grant(caller->handle, child->handle);
 	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
 	out->w[0] = (uint64_t)h;

@@ -12,6 +12,8 @@
 #include "reclaim.h"
 #include "config.h"
 #include "policy.h"
+#include "oom_kill.h"
+#include "oom.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -80,6 +82,12 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.swapin_waits = sw.read_waits;
 	st.swapin_queued = sw.background_in;
 	st.swapin_refused = sw.in_queue_refused;
+	st.oom_kill = oom_kills();
+	st.reserve_frames = frames_reserve();
+	st.frames_free_lowest = frames_lowest_free();
+	st.reserve_allocs = reclaim_reserve_allocs();
+	st.throttled = reclaim_throttled();
+	st.pswpout_at_floor = sw.pages_out_at_floor;
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));
@@ -134,6 +142,8 @@ void handle_info(const struct msg *in, struct msg *out)
 
 	(void)in;
 	strncpy(info.policy, config.policy->name, sizeof(info.policy) - 1);
+	strncpy(info.oom_policy, oom_policy_names[config.oom_policy], sizeof(info.oom_policy) - 1);
+	info.reserve = frames_reserve();
 	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
 	reply_result(out, 0);
 	memcpy(out->data, &info, sizeof(info));

@@ -282,6 +282,14 @@ static int keep_copies(void *ctx)
 	return swap_slots_free(slots) * 2 >= swap_slots_total(slots);
 }
 
+static uint32_t slot_refs(void *ctx, uint32_t slot)
+{
+	int n = swap_slot_refs(slots, slot);
+
+	(void)ctx;
+	return n > 0 ? (uint32_t)n : 0;
+}
+
 static size_t reclaim(void *ctx, size_t want)
 {
 	(void)ctx;
@@ -468,6 +476,7 @@ struct write_batch {
 	struct blk_request req[BATCH];
 	int err[BATCH];
 	int nreq;
+	int at_floor;	/* started with no frame free above the reserve */
 };
 
 /* The free list hands out the last frame freed first: freeing the batch
@@ -529,6 +538,7 @@ static size_t prepare(struct write_batch *b)
 	for (size_t k = got; k < b->n; k++)
 		put_back(b->v[k].pa);
 	b->n = got;
+	b->at_floor = frames_free() <= frames_reserve();
 	return got;
 }
 
@@ -555,6 +565,7 @@ static size_t finish(struct write_batch *b)
 			} else if (clean && vm_evict(pa, slot) > 0) {
 				gone[freed++] = pa;
 				cnt.pages_out++;
+				cnt.pages_out_at_floor += b->at_floor != 0;
 				swap_slot_put(slots, slot);	/* the allocation's own reference */
 				continue;
 			} else {
@@ -600,6 +611,8 @@ static int no_room(int copies)
 size_t swapper_reclaim(size_t want)
 {
 	static struct write_batch b;
+	struct pager_thread *t = pager_holder();
+	int was_memalloc = t->memalloc;
 	size_t freed;
 
 	if (!slots || no_room(1))
@@ -607,8 +620,10 @@ size_t swapper_reclaim(size_t want)
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	(void)want;
+	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
 	b.n = choose(b.v, BATCH, 0);
 	freed = write_direct(&b);
+	t->memalloc = was_memalloc;
 	cnt.direct_pages += freed;
 	cnt.direct_runs++;
 	return freed;
@@ -759,7 +774,7 @@ uint32_t swapper_queued(void)
 int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed)
 {
 	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL,
-						read_many, wait_read, keep_copies };
+						read_many, wait_read, keep_copies, slot_refs };
 	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 
 	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);

@@ -60,6 +60,8 @@ struct swapper_counters {
 	uint64_t queue_refused;		/* background pushes into a full queue */
 	uint64_t background_in;		/* pages read by the swap-in thread */
 	uint64_t in_queue_refused;	/* slots refused by a full swap-in queue */
+	uint64_t pages_out_at_floor;	/* written by writes started with no frame
+					 * free above the reserve */
 };
 void swapper_counters(struct swapper_counters *out);
 

@@ -25,6 +25,7 @@ static int join(struct pager_thread *t, const char *name, unsigned blk_client)
 	t->id = count;
 	t->blk_client = blk_client;
 	t->pending = 0;
+	t->memalloc = 0;
 	t->wake = sys_notify_create();
 	if (t->wake < 0)
 		return t->wake;
@@ -113,4 +114,9 @@ void pager_unlock(struct pager_thread *self)
 struct pager_thread *pager_holder(void)
 {
 	return holder;
+}
+
+struct pager_thread *pager_thread_by_id(unsigned id)
+{
+	return id < count ? all[id] : NULL;
 }

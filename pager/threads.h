@@ -25,6 +25,9 @@ struct pager_thread {
 	int disk;		/* where its disk completions arrive (may be wake) */
 	unsigned blk_client;	/* which driver notification and tags are its (blkdev.h) */
 	uint64_t pending;	/* bits that came while it waited for others */
+	/* Working to free memory (reclaim, an OOM kill), like Linux's
+	 * PF_MEMALLOC: the pager's own allocations may then use the reserve. */
+	int memalloc;
 	void (*run)(struct pager_thread *t);	/* what a started thread runs */
 };
 
@@ -49,5 +52,7 @@ void pager_unlock(struct pager_thread *self);
 /* The thread holding the pager lock (the caller, for code that runs with it
  * held and needs its own thread: its disk client, its notifications). */
 struct pager_thread *pager_holder(void);
+/* The thread with that id (pager_thread.id), or NULL. */
+struct pager_thread *pager_thread_by_id(unsigned id);
 
 #endif

@@ -155,6 +155,9 @@ struct vm_swap_ops {
 	 * reclaim then drops it again without a write, at the cost of the
 	 * slot. The swap code says no when slots run short. */
 	int (*keep_copies)(void *ctx);
+	/* Optional (NULL: every slot counts as named once). How many
+	 * references slot has: more than 1 when fork left it named twice. */
+	uint32_t (*slot_refs)(void *ctx, uint32_t slot);
 };
 #define VM_SWAP_UNLOCKED 1
 #define VM_SWAP_UNLOCKED_IO 2
@@ -196,6 +199,12 @@ struct vm_space_info {
 	uint32_t swapped;		/* page entries naming a slot */
 };
 void vm_space_info(const struct vm_space *s, struct vm_space_info *out);
+
+/* What s's death would give back (for the OOM killer): its pages, resident
+ * or swapped, split into those only s holds (alone: a private frame mapped
+ * once, a slot named once, or any page of a shared object only s refers
+ * to) and those others hold too (shared). */
+void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared);
 
 /* Walk every space, region, page, shared object, frame and rmap entry and
  * check that the back-links agree and the counters are exact (frames_check

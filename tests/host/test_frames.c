@@ -1,7 +1,7 @@
 /*
  * Host tests for pager/frames.c over a buffer standing in for RAM: counts,
- * allocation order and zeroing, the table's own frames, the doubly linked
- * free list, and every kind of bad free being refused and reported.
+ * allocation order and zeroing, the table's own frames, the free list's
+ * links, bad frees refused and reported, the reserve and the low-water mark.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,6 +209,112 @@ static void test_bad_frees(void **state)
 	assert_int_equal(frames_check(), -1);
 }
 
+/* With a reserve of R, ordinary allocations stop while R frames are still
+ * free; the pager's own (pinned) allocations may take those R too. */
+static void test_reserve(void **state)
+{
+	const uint64_t r = 10;
+	uint64_t n = 0, pa;
+
+	(void)state;
+	init_two_ranges();
+	assert_int_equal(frames_reserve(), 0);
+	frames_set_reserve(r);
+	assert_int_equal(frames_reserve(), r);
+	while ((pa = frame_alloc()) != 0) {
+		assert_int_equal(frame_desc(pa)->state, FRAME_ANON);
+		n++;
+	}
+	assert_int_equal(n, 240 - r);
+	assert_int_equal(frames_free(), r);
+	assert_int_equal(frame_alloc(), 0);	/* refusing takes nothing */
+	assert_int_equal(frames_free(), r);
+	check_ok();
+	for (n = 0; (pa = frame_alloc_pinned()) != 0; n++)
+		assert_int_equal(frame_desc(pa)->state, FRAME_PINNED);
+	assert_int_equal(n, r);
+	assert_int_equal(frames_free(), 0);
+	assert_int_equal(frame_alloc(), 0);
+	check_ok();
+}
+
+/* A frame freed while the free count is at the reserve goes to the
+ * reserve: only the one above it can be had again. */
+static void test_reserve_refill(void **state)
+{
+	uint64_t a, b;
+
+	(void)state;
+	init_two_ranges();
+	frames_set_reserve(238);	/* 240 free: two above the reserve */
+	a = frame_alloc();
+	b = frame_alloc();
+	assert_int_not_equal(a, 0);
+	assert_int_not_equal(b, 0);
+	assert_int_equal(frame_alloc(), 0);
+	frame_free(a);
+	assert_int_equal(frame_alloc(), a);
+	assert_int_equal(frame_alloc(), 0);
+	/* Raised above what is free: nothing for frame_alloc, all for pinned. */
+	frames_set_reserve(1000);
+	assert_int_equal(frame_alloc(), 0);
+	assert_int_not_equal(frame_alloc_pinned(), 0);
+	assert_int_equal(frames_free(), 237);
+	frames_set_reserve(0);
+	assert_int_not_equal(frame_alloc(), 0);
+	check_ok();
+}
+
+/* The low-water mark: the fewest free since frames_init, whichever kind
+ * of allocation went down there; frees do not raise it. */
+static void test_lowest_free(void **state)
+{
+	uint64_t pas[30];
+
+	(void)state;
+	init_two_ranges();
+	assert_int_equal(frames_lowest_free(), 240);
+	for (int i = 0; i < 30; i++)
+		pas[i] = frame_alloc();
+	assert_int_equal(frames_lowest_free(), 210);
+	for (int i = 0; i < 20; i++)
+		frame_free(pas[i]);
+	assert_int_equal(frames_free(), 230);
+	assert_int_equal(frames_lowest_free(), 210);
+	for (int i = 0; i < 15; i++)
+		pas[i] = frame_alloc();
+	assert_int_equal(frames_lowest_free(), 210);	/* 215: not lower */
+	for (int i = 15; i < 20; i++)
+		pas[i] = frame_alloc_pinned();
+	assert_int_equal(frames_lowest_free(), 210);
+	pas[20] = frame_alloc_pinned();
+	assert_int_equal(frames_free(), 209);
+	assert_int_equal(frames_lowest_free(), 209);
+	/* A refused allocation leaves it as it was. */
+	frames_set_reserve(209);
+	assert_int_equal(frame_alloc(), 0);
+	assert_int_equal(frames_lowest_free(), 209);
+	check_ok();
+}
+
+/* frames_init starts over: no reserve, the low-water mark at the free count. */
+static void test_init_resets_reserve(void **state)
+{
+	(void)state;
+	init_two_ranges();
+	frames_set_reserve(200);
+	for (int i = 0; i < 40; i++)
+		assert_int_not_equal(frame_alloc(), 0);
+	assert_int_equal(frame_alloc(), 0);
+	assert_int_equal(frames_lowest_free(), 200);
+	init_two_ranges();
+	assert_int_equal(frames_reserve(), 0);
+	assert_int_equal(frames_lowest_free(), 240);
+	assert_int_equal(frames_free(), 240);
+	assert_int_not_equal(frame_alloc(), 0);
+	assert_int_equal(frames_lowest_free(), 239);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +325,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exhaust, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_list_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_refill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lowest_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_resets_reserve, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

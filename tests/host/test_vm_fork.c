@@ -2,7 +2,8 @@
  * Host tests for fork in the pager's VM core: copy-on-write along a chain
  * parent -> child -> grandchild with the writes and exits in every order,
  * checked against a model after each step; unmapping in one sharer;
- * MAP_SHARED regions; unmapping a frame everywhere; running out of memory.
+ * MAP_SHARED regions; unmapping a frame everywhere; running out of memory;
+ * the footprint (alone or shared pages) the OOM killer reads.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -537,6 +538,156 @@ static void test_no_faultaround_on_cow(void **state)
 	fake_check();
 }
 
+/* What vm_space_footprint says of s: pages only s holds, pages shared. */
+static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t shared)
+{
+	uint64_t a = 99, sh = 99;
+
+	vm_space_footprint(s, &a, &sh);
+	assert_int_equal(a, alone);
+	assert_int_equal(sh, shared);
+}
+
+/* A private region's touched pages, read or written, are all its own;
+ * untouched ones and unmapped ones count for nothing. */
+static void test_footprint_private(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	expect_footprint(p, 0, 0);
+	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	expect_footprint(p, 0, 0);	/* no page array yet */
+	fake_poke(p, VA, 1);
+	fake_poke(p, VA + PG, 2);
+	fake_fault(p, VA + 2 * PG, VM_R, VM_FAULT_MAPPED);	/* a zero page of its own */
+	expect_footprint(p, 3, 0);
+	assert_int_equal(vm_unmap_range(p, VA + PG, VA + 2 * PG), 0);
+	expect_footprint(p, 2, 0);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* After fork every touched page is mapped twice: shared in both. A break
+ * gives the writer a copy and leaves the original mapped once, so the page
+ * counts alone in both; a reuse changes nothing. Along a chain p -> c -> g
+ * with N = 4 pages touched in p (the fifth never). */
+static void test_footprint_fork_cow(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2),
+			*g = vm_space_create(3, 3);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 5 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < 4; i++)
+		fake_poke(p, VA + i * PG, (uint8_t)i);
+	expect_footprint(p, 4, 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	expect_footprint(p, 0, 4);
+	expect_footprint(c, 0, 4);
+	/* The child writes pages 0 and 1: two copies. */
+	fake_poke(c, VA, 10);
+	fake_poke(c, VA + PG, 11);
+	assert_int_equal(vm_counters()->cow_breaks, 2);
+	expect_footprint(c, 2, 2);
+	expect_footprint(p, 2, 2);
+	/* The parent takes page 0 back (reuse) and breaks page 2. */
+	fake_poke(p, VA, 20);
+	fake_poke(p, VA + 2 * PG, 22);
+	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vm_counters()->cow_breaks, 3);
+	expect_footprint(p, 3, 1);
+	expect_footprint(c, 3, 1);
+	/* The child forks: its pages 0-2 are mapped by c and g, page 3 by all
+	 * three. */
+	assert_int_equal(vm_fork(c, g), 0);
+	expect_footprint(p, 3, 1);
+	expect_footprint(c, 0, 4);
+	expect_footprint(g, 0, 4);
+	vm_space_destroy(c);
+	expect_footprint(g, 3, 1);
+	expect_footprint(p, 3, 1);
+	vm_space_destroy(p);
+	expect_footprint(g, 4, 0);
+	vm_space_destroy(g);
+	fake_check();
+}
+
+/* A MAP_SHARED region's pages are the object's: alone while only p refers
+ * to it, shared in every sharer after fork, including pages one sharer
+ * touched and the other never mapped. */
+static void test_footprint_shared_region(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x43000, RW, VM_SHARED, NULL), 0);
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fake_poke(p, 0x40000, 1);
+	fake_poke(p, 0x41000, 2);
+	fake_poke(p, VA, 3);
+	expect_footprint(p, 3, 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	expect_footprint(p, 0, 3);
+	expect_footprint(c, 0, 3);
+	/* The child's first touch of page 2 puts it in the object for both. */
+	fake_poke(c, 0x42000, 4);
+	assert_int_equal(vm_lookup(p, 0x42000), 0);
+	expect_footprint(p, 0, 4);
+	expect_footprint(c, 0, 4);
+	/* Its private page is copied on write; the shared one never is. */
+	fake_poke(c, VA, 5);
+	fake_poke(c, 0x40000, 6);
+	expect_footprint(p, 1, 3);
+	expect_footprint(c, 1, 3);
+	vm_space_destroy(c);
+	expect_footprint(p, 4, 0);
+	vm_space_destroy(p);
+	fake_check();
+}
+
+/* A shared object only p refers to is all p's, however p's regions cut it:
+ * a hole punched in the region (two regions, two references, both p's) or
+ * a shrink leaves pages in the object that p's exit frees. */
+static void test_footprint_shared_split(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c;
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x43000, RW, VM_SHARED, NULL), 0);
+	for (uint64_t va = 0x40000; va < 0x43000; va += PG)
+		fake_poke(p, va, 1);
+	expect_footprint(p, 3, 0);
+	assert_int_equal(vm_unmap_range(p, 0x41000, 0x42000), 0);
+	assert_int_equal(vm_region_find(p, 0x40000)->obj->refs, 2);
+	assert_int_equal(frames_free(), free0 - 3);	/* the hole's page stays */
+	expect_footprint(p, 3, 0);
+	/* Shared once forked: the child holds references too. */
+	c = vm_space_create(2, 2);
+	assert_int_equal(vm_fork(p, c), 0);
+	expect_footprint(p, 0, 2);
+	expect_footprint(c, 0, 2);
+	vm_space_destroy(c);
+	expect_footprint(p, 3, 0);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);	/* p's exit gave back all 3 */
+
+	p = vm_space_create(1, 1);
+	assert_int_equal(vm_region_add(p, 0x40000, 0x43000, RW, VM_SHARED, NULL), 0);
+	for (uint64_t va = 0x40000; va < 0x43000; va += PG)
+		fake_poke(p, va, 1);
+	assert_int_equal(vm_region_resize(p, 0x43000, 0x41000), 0);
+	assert_int_equal(frames_free(), free0 - 3);
+	expect_footprint(p, 3, 0);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +702,10 @@ int main(void)
 		TEST(test_check_catches_fork_corruption),
 		TEST(test_fork_nomem),
 		TEST(test_no_faultaround_on_cow),
+		TEST(test_footprint_private),
+		TEST(test_footprint_fork_cow),
+		TEST(test_footprint_shared_region),
+		TEST(test_footprint_shared_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

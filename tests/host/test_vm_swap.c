@@ -3,9 +3,10 @@
  * page, a page shared after fork and a shared object's page, and faulting
  * each back; write protection during write-out; fork, unmap and exit with
  * swapped entries; reclaim when frames run out; pinned spaces; read
- * errors; the checker catching broken swap entries. The swap device is a
- * fake: a table of malloc'd pages with a reference count per slot and a
- * swap cache tying slots to frames through frame.swap, as the pager's.
+ * errors; the checker catching broken swap entries; swapped pages in the
+ * footprint the OOM killer reads. The swap device is a fake: a table of
+ * malloc'd pages with a reference count per slot and a swap cache tying
+ * slots to frames through frame.swap, as the pager's.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -200,15 +201,22 @@ static int sw_keep(void *ctx)
 	return 1;
 }
 
+static uint32_t sw_refs(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(slot > 0 && slot < NSLOT);
+	return sw.refs[slot];
+}
+
 static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL,
-					   NULL, sw_wait, NULL };
+					   NULL, sw_wait, NULL, sw_refs };
 /* The same device, able to read several consecutive slots at once. */
 static const struct vm_swap_ops sw_ra_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
-					      NULL, sw_read_many, sw_wait, NULL };
+					      NULL, sw_read_many, sw_wait, NULL, sw_refs };
 /* The first device, keeping a page read back tied to its slot while clean,
  * as the pager's does while slots are plentiful. */
 static const struct vm_swap_ops sw_keep_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
-						NULL, NULL, sw_wait, sw_keep };
+						NULL, NULL, sw_wait, sw_keep, sw_refs };
 
 /* Write pa out and evict it as the pager's swapper does: a new slot with
  * its own reference, the frame write-protected while it is written, every
@@ -1773,6 +1781,57 @@ static void test_clean_copy_fork_and_exit(void **state)
 	assert_int_equal(sw_cached(NULL, slot2), 0);
 }
 
+static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t shared)
+{
+	uint64_t a = 99, sh = 99;
+
+	vm_space_footprint(s, &a, &sh);
+	assert_int_equal(a, alone);
+	assert_int_equal(sh, shared);
+}
+
+/* Swapped pages count in the footprint like resident ones: a slot named
+ * once is the space's alone, a slot fork left named twice is shared (the
+ * device's slot_refs says which; without it every slot counts as named
+ * once). A shared object's swapped page goes with the object. */
+static void test_footprint_swapped(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	struct vm_swap_ops no_refs = sw_ops;
+	uint32_t s0, s1;
+
+	(void)state;
+	no_refs.slot_refs = NULL;
+	assert_int_equal(vm_region_add(p, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(p, SH, SH + 2 * PG, RW, VM_SHARED, NULL), 0);
+	fill(p, VA, 10);
+	fill(p, VA + PG, 20);
+	fill(p, SH, 30);
+	expect_footprint(p, 3, 0);
+	s0 = swap_out(vm_lookup(p, VA), 0);
+	s1 = swap_out(vm_lookup(p, SH), 0);
+	check();
+	assert_int_equal(sw.refs[s0], 1);
+	assert_int_equal(sw.refs[s1], 1);
+	expect_footprint(p, 3, 0);	/* one slot, one frame, one object page */
+
+	assert_int_equal(vm_fork(p, c), 0);
+	check();
+	assert_int_equal(sw.refs[s0], 2);
+	assert_int_equal(sw.refs[s1], 1);	/* the object's one entry */
+	expect_footprint(p, 0, 3);
+	expect_footprint(c, 0, 3);
+	vm_set_swap(&no_refs);
+	expect_footprint(p, 1, 2);
+	expect_footprint(c, 1, 2);
+	vm_set_swap(&sw_ops);
+
+	destroy(c);
+	assert_int_equal(sw.refs[s0], 1);
+	expect_footprint(p, 3, 0);
+	destroy(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1805,6 +1864,7 @@ int main(void)
 		TEST(test_clean_copy_kept),
 		TEST(test_clean_copy_write_fault),
 		TEST(test_clean_copy_fork_and_exit),
+		TEST(test_footprint_swapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "exit_report.h"
+#include "pager/protocol.h"
 
 const char *kill_cause_name(unsigned cause)
 {
@@ -29,8 +30,11 @@ static void describe_kill(const struct exit_info *info, char *buf, size_t size)
 
 	switch (info->cause) {
 	case CAUSE_KILLED:
-		snprintf(buf, size, "was killed by request (reason %d)",
-			 (int)info->status);
+		if (info->status == PAGER_KILLED_OOM)
+			snprintf(buf, size, "was killed by the OOM killer");
+		else
+			snprintf(buf, size, "was killed by request (reason %d)",
+				 (int)info->status);
 		break;
 	case CAUSE_PAGE_FAULT:
 	case CAUSE_MISALIGNED:

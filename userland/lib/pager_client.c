@@ -44,9 +44,16 @@ int pager_call(struct msg *m)
 int spawn(const char *name, const char *const argv[], int pass_handle,
 	  int *pid_out)
 {
+	return spawn_adj(name, argv, pass_handle, 0, pid_out);
+}
+
+int spawn_adj(const char *name, const char *const argv[], int pass_handle,
+	      int oom_adj, int *pid_out)
+{
 	struct msg m = { .label = PAGER_SPAWN, .handle = pass_handle };
 	int r = pack_argv(&m, name, argv);
 
+	m.w[1] = (uint64_t)(int64_t)oom_adj;
 	if (r == 0)
 		r = pager_call(&m);
 	if (r < 0)

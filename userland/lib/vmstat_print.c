@@ -28,7 +28,9 @@ static const struct {
 	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
 	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
 	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_queued),
-	COUNTER(swapin_refused), COUNTER(swap_copies),
+	COUNTER(swapin_refused), COUNTER(swap_copies), COUNTER(oom_kill),
+	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
+	COUNTER(throttled), COUNTER(pswpout_at_floor),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -86,6 +88,8 @@ static void print_info(const char *prefix)
 	       "(free frames: start %lu, stop %lu, min %lu)\n", prefix, in.policy, prefix,
 	       (unsigned)in.reclaim_at, (unsigned)in.reclaim_to, (unsigned)in.free_min,
 	       (unsigned long)in.start_free, (unsigned long)in.stop_free, (unsigned long)in.min_free);
+	printf("%soom.policy %s, reserve %lu frames\n", prefix, in.oom_policy,
+	       (unsigned long)in.reserve);
 }
 
 int vmstat_print(const char *prefix)

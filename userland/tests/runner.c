@@ -51,6 +51,12 @@ static const struct test {
 	{ test_swap_concurrent_faults, "swap_concurrent_faults", 1 },
 	{ test_policy_hot_set, "policy_hot_set", 1 },
 	{ test_policy_background_first, "policy_background_first", 1 },
+	{ test_oom_grower, "oom_grower", 1 },
+	{ test_oom_two_hogs, "oom_two_hogs", 1 },
+	{ test_oom_adjust, "oom_adjust", 1 },
+	{ test_oom_swapin_victim, "oom_swapin_victim", 1 },
+	{ test_reserve_throttle, "reserve_throttle", 1 },
+	{ test_reserve_floor, "reserve_floor", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

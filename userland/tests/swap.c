@@ -289,8 +289,8 @@ static int grow_forever(void *arg)
 	}
 }
 
-/* Swap full: the process that keeps allocating is killed with the pager's
- * reason (out of memory); the others keep their data. Needs a swap disk
+/* Swap full: the process that keeps allocating is the OOM killer's victim;
+ * the others keep their data. Needs a swap disk
  * smaller than what the child asks for (the guest-swapfull boot). */
 int test_swap_full(void)
 {
@@ -307,9 +307,11 @@ int test_swap_full(void)
 	CHECK_EQ(reap(child, &info, 120 * SECOND), 0);
 	diag("the grower ended: how %u, cause %u", info.how, info.cause);
 	CHECK_EQ(info.how, EXIT_KILLED);
-	CHECK_EQ(info.cause, CAUSE_PAGE_FAULT);
+	CHECK_EQ(info.cause, CAUSE_KILLED);
+	CHECK_EQ(info.status, PAGER_KILLED_OOM);
 	CHECK_EQ(pager_stats(&after), 0);
 	CHECK(after.swap_full > before.swap_full);
+	CHECK_EQ(after.oom_kill - before.oom_kill, 1);
 	for (uint64_t p = 0; p < pages; p++)
 		CHECK_EQ(bad_page(mine, p), 0);
 	CHECK_EQ(munmap(mine, pages * 4096), 0);

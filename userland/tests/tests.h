@@ -59,4 +59,12 @@ int test_swap_concurrent_faults(void);
 int test_policy_hot_set(void);
 int test_policy_background_first(void);
 
+/* oom.c */
+int test_oom_grower(void);
+int test_oom_two_hogs(void);
+int test_oom_adjust(void);
+int test_oom_swapin_victim(void);
+int test_reserve_throttle(void);
+int test_reserve_floor(void);
+
 #endif

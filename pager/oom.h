@@ -1,0 +1,48 @@
+/*
+ * The OOM killer's choice: which process to end when memory has run out and
+ * reclaim can free nothing more. Plain C with no kernel headers (host tests):
+ * the pager fills in one candidate per process and acts on the answer.
+ */
+#ifndef PAGER_OOM_H
+#define PAGER_OOM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum oom_policy {
+	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (seed 000) */
+	OOM_RSS,	/* score: all its pages, resident or swapped (Linux-like) */
+	OOM_PANIC	/* choose no one: stop the machine with a report */
+};
+
+/* The adjustment given at spawn (PAGER_SPAWN w[1]): OOM_ADJ_NEVER protects a
+ * process completely; otherwise adj / 1000 of all frames is added to its
+ * score, so OOM_ADJ_MAX makes it the first choice. */
+#define OOM_ADJ_NEVER (-1000)
+#define OOM_ADJ_MAX 1000
+
+/* What the pager knows of one process when it must choose. */
+struct oom_candidate {
+	uint32_t pid;
+	int adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX */
+	int exempt;		/* init and the drivers: never chosen */
+	uint64_t alone;		/* pages only it maps (its death frees them) */
+	uint64_t shared;	/* pages others map too (its death frees none) */
+};
+
+/* The names by enum value, NULL-terminated, and as the boot argument
+ * oom.policy lists them (the same order). */
+extern const char *const oom_policy_names[];
+#define OOM_POLICY_CHOICES "unshared|rss|panic"
+
+/* c's score under policy over `total` frames: its pages by the policy's
+ * measure moved by its adjustment, at least 0. */
+int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_t total);
+
+/* The index of the victim among c[0..n): the highest score among processes
+ * that may be chosen (not exempt, adj above OOM_ADJ_NEVER, and killing it
+ * frees something: alone > 0); ties go to the lowest index. -1 if none may
+ * be chosen, or the policy is OOM_PANIC. */
+int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total);
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * Host tests for pager/oom.c, the OOM killer's choice: scores under each
+ * policy with the spawn adjustment, and which candidate oom_choose names,
+ * all against numbers worked out by hand.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "oom.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct oom_candidate cand(uint64_t alone, uint64_t shared, int adj)
+{
+	return (struct oom_candidate){ .pid = 0, .adj = adj, .exempt = 0, .alone = alone,
+				       .shared = shared };
+}
+
+/* The names follow the enum and the boot argument's list. */
+static void test_policy_names(void **state)
+{
+	(void)state;
+	assert_string_equal(oom_policy_names[OOM_UNSHARED], "unshared");
+	assert_string_equal(oom_policy_names[OOM_RSS], "rss");
+	assert_string_equal(oom_policy_names[OOM_PANIC], "panic");
+	assert_null(oom_policy_names[3]);
+	assert_string_equal(OOM_POLICY_CHOICES, "unshared|rss|panic");
+}
+
+/* unshared counts only what a kill gives back; rss counts everything. */
+static void test_score_by_policy(void **state)
+{
+	struct oom_candidate c = cand(300, 700, 0);
+
+	(void)state;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 300);
+	assert_int_equal(oom_score(OOM_RSS, &c, 1000), 1000);
+	c = cand(0, 50, 0);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 0);
+	assert_int_equal(oom_score(OOM_RSS, &c, 1000), 50);
+}
+
+/* adj / 1000 of all frames is added: a share of memory, not of the
+ * process's own pages, so it weighs the same for small and large ones. */
+static void test_score_adjustment(void **state)
+{
+	struct oom_candidate c = cand(10, 20, 500);
+
+	(void)state;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 10 + 500);
+	assert_int_equal(oom_score(OOM_RSS, &c, 1000), 30 + 500);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 4000), 10 + 2000);
+	c.adj = OOM_ADJ_MAX;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 10 + 1000);
+	c = cand(300, 0, -100);	/* 300 - 100 * 2000 / 1000 */
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 2000), 100);
+	c = cand(7, 0, 3);	/* 3 * 500 / 1000 = 1.5: whole frames only */
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 500), 8);
+}
+
+/* A negative adjustment larger than the pages leaves 0, never below. */
+static void test_score_floor(void **state)
+{
+	struct oom_candidate c = cand(100, 0, -500);
+
+	(void)state;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 0);	/* 100 - 500 */
+	c = cand(100, 350, -500);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 0);
+	assert_int_equal(oom_score(OOM_RSS, &c, 1000), 0);	/* 450 - 500 */
+	c = cand(100, 450, -500);
+	assert_int_equal(oom_score(OOM_RSS, &c, 1000), 50);	/* 550 - 500 */
+	c = cand(5, 0, OOM_ADJ_NEVER);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c, 1000), 0);
+}
+
+static void test_choose_highest(void **state)
+{
+	struct oom_candidate c[] = { cand(10, 0, 0), cand(40, 0, 0), cand(30, 0, 0),
+				     cand(39, 0, 0) };
+
+	(void)state;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 1);
+	/* The adjustment turns it: 10 + 50 * 1000 / 1000 = 60 beats 40. */
+	c[0].adj = 50;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 0);
+	/* 40 - 2 = 38 falls below 39. */
+	c[0].adj = 0;
+	c[1].adj = -2;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 3);
+}
+
+/* Exempt, fully protected and freeing-nothing candidates are passed over,
+ * however high their score; the best of the rest is chosen. */
+static void test_choose_skips(void **state)
+{
+	struct oom_candidate c[] = { cand(5, 0, 0), cand(900, 0, 0), cand(800, 0, OOM_ADJ_NEVER),
+				     cand(0, 5000, OOM_ADJ_MAX), cand(6, 0, 0) };
+
+	(void)state;
+	c[1].exempt = 1;
+	assert_int_equal(oom_score(OOM_RSS, &c[3], 1000), 6000);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 4);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 4);
+	/* Just above OOM_ADJ_NEVER it may be chosen: 800 - 999 floors at 0,
+	 * which loses to 6. */
+	c[2].adj = OOM_ADJ_NEVER + 1;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 4);
+	c[2].adj = -500;	/* 800 - 500 = 300 */
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 2);
+}
+
+/* A choosable candidate scored 0 is still a victim: better than none. */
+static void test_choose_zero_score(void **state)
+{
+	struct oom_candidate c[] = { cand(5, 0, 0), cand(50, 0, -900) };
+
+	(void)state;
+	c[0].exempt = 1;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 1000), 0);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 1);
+}
+
+static void test_choose_ties_lowest_index(void **state)
+{
+	struct oom_candidate c[] = { cand(1, 0, 0), cand(50, 10, 0), cand(20, 40, 0),
+				     cand(50, 0, 0), cand(60, 0, 0) };
+
+	(void)state;
+	c[4].exempt = 1;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 1);	/* 50, 50 */
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 1);	/* 60, 60, 50 */
+	c[1].exempt = 1;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 3);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 2);
+}
+
+/* panic names no one, however clear the choice would be. */
+static void test_choose_panic(void **state)
+{
+	struct oom_candidate c[] = { cand(900, 0, OOM_ADJ_MAX) };
+
+	(void)state;
+	assert_int_equal(oom_choose(OOM_PANIC, c, N(c), 1000), -1);
+}
+
+static void test_choose_none(void **state)
+{
+	struct oom_candidate c[] = { cand(100, 0, 0), cand(200, 0, OOM_ADJ_NEVER),
+				     cand(0, 300, 0) };
+
+	(void)state;
+	c[0].exempt = 1;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), -1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), -1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, 0, 1000), -1);
+	c[0].exempt = 0;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 0);
+}
+
+/* The case the policies differ on: B maps much more, but nearly all of it
+ * is shared, so killing B gives back 100 frames and killing A 900. */
+static void test_two_hogs(void **state)
+{
+	struct oom_candidate c[] = { cand(900, 0, 0), cand(100, 2000, 0) };
+
+	(void)state;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[0], 4096), 900);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 100);
+	assert_int_equal(oom_score(OOM_RSS, &c[0], 4096), 900);
+	assert_int_equal(oom_score(OOM_RSS, &c[1], 4096), 2100);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 0);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policy_names),
+		cmocka_unit_test(test_score_by_policy),
+		cmocka_unit_test(test_score_adjustment),
+		cmocka_unit_test(test_score_floor),
+		cmocka_unit_test(test_choose_highest),
+		cmocka_unit_test(test_choose_skips),
+		cmocka_unit_test(test_choose_zero_score),
+		cmocka_unit_test(test_choose_ties_lowest_index),
+		cmocka_unit_test(test_choose_panic),
+		cmocka_unit_test(test_choose_none),
+		cmocka_unit_test(test_two_hogs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

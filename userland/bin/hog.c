@@ -1,0 +1,71 @@
+/*
+ * hog grow: takes memory without bound, one written page at a time, until
+ * the OOM killer ends it. hog hold PAGES: writes a pattern over PAGES
+ * pages, waits for a signal on its HANDLE_ARG notification, then checks
+ * every word and exits 0 if all held. The demonstration's out-of-memory act.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "pager_client.h"
+#include "sys.h"
+
+#define WORDS 512	/* 64-bit words per page */
+#define CHUNK 256	/* pages per mmap */
+
+static uint64_t pattern(uint64_t page, uint64_t word)
+{
+	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x40c4;
+}
+
+/* Never returns: a refused mmap (the pager's own memory short) is retried. */
+_Noreturn static void grow(void)
+{
+	for (uint64_t n = 0;; n++) {
+		uint64_t *p = mmap(NULL, CHUNK * 4096, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			sys_yield();
+			continue;
+		}
+		for (uint64_t i = 0; i < CHUNK; i++)
+			p[i * WORDS] = n * CHUNK + i;
+	}
+}
+
+static int hold(uint64_t pages)
+{
+	uint64_t *buf = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t bad = 0;
+
+	if (buf == MAP_FAILED) {
+		printf("hog: cannot map %lu pages\n", (unsigned long)pages);
+		return 2;
+	}
+	for (uint64_t p = 0; p < pages; p++)
+		for (uint64_t w = 0; w < WORDS; w++)
+			buf[p * WORDS + w] = pattern(p, w);
+	if (sys_notify_wait(HANDLE_ARG) < 0)
+		return 3;
+	for (uint64_t p = 0; p < pages; p++)
+		for (uint64_t w = 0; w < WORDS; w++)
+			bad += buf[p * WORDS + w] != pattern(p, w);
+	if (bad)
+		printf("hog: %lu of %lu words wrong\n", (unsigned long)bad,
+		       (unsigned long)(pages * WORDS));
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "grow") == 0)
+		grow();
+	if (argc == 3 && strcmp(argv[1], "hold") == 0 && atol(argv[2]) > 0)
+		return hold((uint64_t)atol(argv[2]));
+	printf("usage: hog grow | hog hold PAGES\n");
+	return 2;
+}

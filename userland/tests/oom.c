@@ -1,0 +1,401 @@
+/*
+ * The OOM killer and the reserves: a process that grows without bound is
+ * the victim and everyone else keeps their data; oom.policy decides between
+ * a private hog and a family sharing its memory; an adjustment given at
+ * spawn prefers a process; eight processes faulting at once under pressure
+ * are throttled and leave the reserve alone. Slow: each needs its own boot.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pager_client.h"
+#include "tests.h"
+
+#define WORDS (4096 / sizeof(uint64_t))
+#define SECOND (1000 * MS)
+#define OOM_TIMEOUT (300 * SECOND)
+#define NFILLERS 8
+
+/* Shared with the children: they hold their data until told to check it. */
+struct board {
+	volatile int check;
+	volatile int filled;
+};
+
+static uint64_t pattern(uint64_t page, uint64_t word)
+{
+	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x00a1;
+}
+
+static void *map(uint64_t pages, int flags)
+{
+	void *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void fill(uint64_t *buf, uint64_t pages)
+{
+	for (uint64_t p = 0; p < pages; p++)
+		for (uint64_t w = 0; w < WORDS; w++)
+			buf[p * WORDS + w] = pattern(p, w);
+}
+
+static uint64_t bad_pages(const uint64_t *buf, uint64_t pages)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t p = 0; p < pages; p++)
+		for (uint64_t w = 0; w < WORDS; w++)
+			if (buf[p * WORDS + w] != pattern(p, w)) {
+				bad++;
+				break;
+			}
+	return bad;
+}
+
+static struct board *new_board(void)
+{
+	return map(1, MAP_SHARED);
+}
+
+/* Takes memory until killed; a refused mmap is tried again. */
+_Noreturn static int grow_forever(void *arg)
+{
+	(void)arg;
+	for (uint64_t n = 0;; n++) {
+		uint64_t *p = map(256, MAP_PRIVATE);
+		if (!p) {
+			sys_yield();
+			continue;
+		}
+		for (uint64_t i = 0; i < 256; i++)
+			p[i * WORDS] = n * 256 + i;
+	}
+}
+
+struct holder {
+	struct board *b;
+	uint64_t pages;
+};
+
+/* Fill private pages, wait to be told, check them: 0 if all held. */
+static int hold(void *arg)
+{
+	const struct holder *h = arg;
+	uint64_t *buf = map(h->pages, MAP_PRIVATE);
+
+	if (!buf)
+		return 2;
+	fill(buf, h->pages);
+	__atomic_add_fetch(&h->b->filled, 1, __ATOMIC_SEQ_CST);
+	if (poll_flag(&h->b->check, OOM_TIMEOUT) < 0)
+		return 3;
+	return bad_pages(buf, h->pages) ? 1 : 0;
+}
+
+static int expect_oom_kill(pid_t pid, const char *what)
+{
+	struct exit_info info;
+
+	CHECK_RUN(reap(pid, &info, OOM_TIMEOUT));
+	diag("%s (pid %d): how %u cause %u status %d", what, (int)pid, info.how, info.cause,
+	     (int)info.status);
+	CHECK_EQ(info.how, EXIT_KILLED);
+	CHECK_EQ(info.cause, CAUSE_KILLED);
+	CHECK_EQ(info.status, PAGER_KILLED_OOM);
+	return 0;
+}
+
+static int expect_clean(pid_t pid, const char *what)
+{
+	struct exit_info info;
+
+	CHECK_RUN(reap(pid, &info, OOM_TIMEOUT));
+	return expect_clean_exit(&info, what);
+}
+
+/* Swap off or full: the grower is the victim, once; a holder beside it
+ * and this process keep every word. */
+int test_oom_grower(void)
+{
+	struct pager_stats before, after;
+	struct holder h;
+	uint64_t pages, *mine;
+	pid_t holder, grower;
+
+	CHECK_RUN(stats_get(&before));
+	pages = before.frames_total / 8;
+	CHECK((mine = map(pages, MAP_PRIVATE)) != NULL);
+	fill(mine, pages);
+	h = (struct holder){ new_board(), before.frames_total / 8 };
+	CHECK(h.b != NULL);
+	CHECK((holder = fork_run(hold, &h)) > 0);
+	CHECK_RUN(poll_flag(&h.b->filled, OOM_TIMEOUT));
+	CHECK((grower = fork_run(grow_forever, NULL)) > 0);
+	CHECK_RUN(expect_oom_kill(grower, "the grower"));
+	CHECK_RUN(stats_get(&after));
+	CHECK_EQ(after.oom_kill - before.oom_kill, 1);
+	h.b->check = 1;
+	CHECK_RUN(expect_clean(holder, "the holder"));
+	CHECK_EQ(bad_pages(mine, pages), 0);
+	CHECK_EQ(munmap(mine, pages * 4096), 0);
+	return 0;
+}
+
+/* Fill half of memory, then read it back at random for ever: most reads
+ * are swap-ins once the grower beside it has pushed it out. */
+static int read_forever(void *arg)
+{
+	struct holder *h = arg;
+	uint64_t *buf = map(h->pages, MAP_PRIVATE), x = 1;
+	volatile uint64_t sum = 0;
+
+	if (!buf)
+		return 2;
+	fill(buf, h->pages);
+	__atomic_add_fetch(&h->b->filled, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		sum += buf[((x >> 33) % h->pages) * WORDS];
+	}
+}
+
+/* Swap full: the biggest process is killed while it waits for its
+ * swap-ins (its faults are in the pager, some with the lock let go for the
+ * disk), and nothing hangs: the grower that caused the shortage goes on,
+ * meets the OOM killer in its turn, and the test's own data is intact. */
+int test_oom_swapin_victim(void)
+{
+	struct pager_stats before, after;
+	struct holder h;
+	uint64_t pages, *mine;
+	pid_t reader, grower;
+
+	CHECK_RUN(stats_get(&before));
+	CHECK(before.swap_slots_total > 0);
+	pages = before.frames_total / 16;
+	CHECK((mine = map(pages, MAP_PRIVATE)) != NULL);
+	fill(mine, pages);
+	/* More than the grower can get: RAM and swap less half of memory. */
+	h = (struct holder){ new_board(), (before.frames_total + before.swap_slots_free) / 2 + 256 };
+	CHECK(h.b != NULL);
+	CHECK((reader = fork_run(read_forever, &h)) > 0);
+	CHECK_RUN(poll_flag(&h.b->filled, OOM_TIMEOUT));
+	CHECK((grower = fork_run(grow_forever, NULL)) > 0);
+	CHECK_RUN(expect_oom_kill(reader, "the reader"));
+	CHECK_RUN(expect_oom_kill(grower, "the grower"));
+	CHECK_RUN(stats_get(&after));
+	diag("major faults %lu, faults served during a read %lu",
+	     (unsigned long)(after.major_faults - before.major_faults),
+	     (unsigned long)(after.faults_during_read - before.faults_during_read));
+	CHECK_EQ(after.oom_kill - before.oom_kill, 2);
+	CHECK(after.major_faults > before.major_faults);
+	CHECK_EQ(bad_pages(mine, pages), 0);
+	CHECK_EQ(munmap(mine, pages * 4096), 0);
+	return 0;
+}
+
+struct sharer {
+	struct board *b;
+	uint64_t pages;
+};
+
+/* The family's parent: a shared region filled once, a child that maps it
+ * too (its pages count for both), then wait and check, reaping the child. */
+static int share_first(void *arg)
+{
+	struct sharer *s = arg;
+	uint64_t *buf = map(s->pages, MAP_SHARED);
+	volatile uint64_t sum = 0;
+	pid_t child;
+
+	if (!buf)
+		return 2;
+	fill(buf, s->pages);
+	child = fork();
+	if (child == 0) {
+		for (uint64_t p = 0; p < s->pages; p++)
+			sum += buf[p * WORDS];	/* mapped here too */
+		__atomic_add_fetch(&s->b->filled, 1, __ATOMIC_SEQ_CST);
+		if (poll_flag(&s->b->check, OOM_TIMEOUT) < 0)
+			_exit(3);
+		_exit(bad_pages(buf, s->pages) ? 1 : 0);
+	}
+	if (child < 0)
+		return 4;
+	__atomic_add_fetch(&s->b->filled, 1, __ATOMIC_SEQ_CST);
+	if (poll_flag(&s->b->check, OOM_TIMEOUT) < 0)
+		return 3;
+	return bad_pages(buf, s->pages) ? 1 : 0;
+}
+
+/* Two hogs and a family: under oom.policy=unshared the hog with more
+ * pages of its own dies and the smaller hog and the family (half of memory,
+ * shared) are spared; under rss the family, whose pages count for both,
+ * goes first. Swap off. */
+int test_oom_two_hogs(void)
+{
+	struct pager_stats before, after;
+	struct pager_info info;
+	struct sharer *fam;
+	struct holder small;
+	pid_t family, hog_small, hog_big;
+	int rss;
+
+	CHECK_RUN(stats_get(&before));
+	CHECK_EQ(pager_info(&info), 0);
+	CHECK_EQ(before.swap_slots_total, 0);
+	rss = strcmp(info.oom_policy, "rss") == 0;
+	CHECK(rss || strcmp(info.oom_policy, "unshared") == 0);
+	fam = map(1, MAP_SHARED);
+	CHECK(fam != NULL);
+	*fam = (struct sharer){ new_board(), before.frames_total / 2 };
+	small = (struct holder){ new_board(), before.frames_total / 16 };
+	CHECK(fam->b != NULL && small.b != NULL);
+	CHECK((family = fork_run(share_first, fam)) > 0);
+	CHECK((hog_small = fork_run(hold, &small)) > 0);
+	for (int64_t t = sys_clock(); fam->b->filled < 2 || small.b->filled < 1; sys_yield())
+		CHECK(sys_clock() - t < OOM_TIMEOUT);
+	CHECK((hog_big = fork_run(grow_forever, NULL)) > 0);
+	if (!rss) {
+		CHECK_RUN(expect_oom_kill(hog_big, "the big hog"));
+		CHECK_RUN(stats_get(&after));
+		CHECK_EQ(after.oom_kill - before.oom_kill, 1);
+		fam->b->check = small.b->check = 1;
+		CHECK_RUN(expect_clean(family, "the family's parent"));
+		CHECK_RUN(expect_clean(hog_small, "the small hog"));
+		return 0;
+	}
+	/* rss: the family goes first, both of them (the half of memory they
+	 * share counts for each, though the first death frees little of it);
+	 * then the big hog. The small hog is never chosen. */
+	CHECK_RUN(expect_oom_kill(family, "the family's parent"));
+	CHECK_RUN(expect_oom_kill(hog_big, "the big hog"));
+	CHECK_RUN(stats_get(&after));
+	fam->b->check = small.b->check = 1;
+	CHECK_EQ(after.oom_kill - before.oom_kill, 3);
+	CHECK_RUN(expect_clean(hog_small, "the small hog"));
+	return 0;
+}
+
+/* An adjustment at spawn: out of range or below the spawner's own (this
+ * process is not init) is refused; +1000 makes a small process the first
+ * victim, before the grower that caused the shortage. Swap off. */
+int test_oom_adjust(void)
+{
+	static const char *const hold_argv[] = { "hog", "hold", "64", NULL };
+	struct pager_stats before, after;
+	struct child preferred = { -1, 0 };
+	struct exit_info info;
+	int note = sys_notify_create();
+	pid_t grower;
+
+	CHECK(note >= 0);
+	CHECK_RUN(stats_get(&before));
+	CHECK_EQ(spawn_adj("hog", hold_argv, note, 1001, NULL), -EINVAL);
+	CHECK_EQ(spawn_adj("hog", hold_argv, note, -1001, NULL), -EINVAL);
+	CHECK_EQ(spawn_adj("hog", hold_argv, note, -1, NULL), -EPERM);
+	preferred.handle = spawn_adj("hog", hold_argv, note, 1000, &preferred.pid);
+	CHECK(preferred.handle >= 0);
+	CHECK((grower = fork_run(grow_forever, NULL)) > 0);
+	CHECK_RUN(child_wait(&preferred, &info));
+	diag("the preferred holder: how %u cause %u status %d", info.how, info.cause,
+	     (int)info.status);
+	CHECK_EQ(info.how, EXIT_KILLED);
+	CHECK_EQ(info.cause, CAUSE_KILLED);
+	CHECK_EQ(info.status, PAGER_KILLED_OOM);
+	CHECK_RUN(expect_oom_kill(grower, "the grower"));
+	CHECK_RUN(stats_get(&after));
+	CHECK_EQ(after.oom_kill - before.oom_kill, 2);
+	child_cleanup(&preferred);
+	sys_handle_close(note);
+	return 0;
+}
+
+struct filler {
+	struct board *b;
+	uint64_t pages;
+};
+
+/* Eight at once: fill, then read back. */
+static int fill_and_check(void *arg)
+{
+	const struct filler *f = arg;
+	uint64_t *buf = map(f->pages, MAP_PRIVATE);
+
+	if (!buf)
+		return 2;
+	__atomic_add_fetch(&f->b->filled, 1, __ATOMIC_SEQ_CST);
+	if (poll_flag(&f->b->check, OOM_TIMEOUT) < 0)	/* start together */
+		return 3;
+	fill(buf, f->pages);
+	return bad_pages(buf, f->pages) ? 1 : 0;
+}
+
+/* Eight processes fault at once over twice the memory; every one keeps its
+ * data and no one is killed. The pager's counters before and after. */
+static int eight_at_once(struct pager_stats *before, struct pager_stats *after)
+{
+	struct filler f;
+	pid_t pid[NFILLERS];
+
+	CHECK_RUN(stats_get(before));
+	CHECK(before->swap_slots_total > 0);
+	f = (struct filler){ new_board(), before->frames_total / 4 };
+	CHECK(f.b != NULL);
+	for (int k = 0; k < NFILLERS; k++)
+		CHECK((pid[k] = fork_run(fill_and_check, &f)) > 0);
+	for (int64_t t = sys_clock(); f.b->filled < NFILLERS; sys_yield())
+		CHECK(sys_clock() - t < OOM_TIMEOUT);
+	f.b->check = 1;
+	for (int k = 0; k < NFILLERS; k++)
+		CHECK_RUN(expect_clean(pid[k], "a filler"));
+	CHECK_RUN(stats_get(after));
+	diag("throttled %lu, fewest free %lu (reserve %lu), reserve allocations %lu, "
+	     "pages written at the floor %lu, direct reclaims %lu",
+	     (unsigned long)(after->throttled - before->throttled),
+	     (unsigned long)after->frames_free_lowest, (unsigned long)after->reserve_frames,
+	     (unsigned long)(after->reserve_allocs - before->reserve_allocs),
+	     (unsigned long)(after->pswpout_at_floor - before->pswpout_at_floor),
+	     (unsigned long)(after->allocstall - before->allocstall));
+	CHECK_EQ(after->oom_kill, before->oom_kill);
+	return 0;
+}
+
+/* With the default watermarks, requests below the minimum wait for the
+ * swap-out thread instead of each reclaiming (throttled), and free frames
+ * never run out: the reserve is still there. */
+int test_reserve_throttle(void)
+{
+	struct pager_stats before, after;
+	struct pager_info info;
+
+	CHECK_EQ(pager_info(&info), 0);
+	CHECK(info.min_free > info.reserve);
+	CHECK_RUN(eight_at_once(&before, &after));
+	CHECK(after.throttled > before.throttled);
+	CHECK(after.frames_free_lowest > 0);
+	return 0;
+}
+
+/* With pager.free_min=0 faults take every frame above the reserve before
+ * anyone reclaims: free memory reaches the floor, and the swap-out I/O
+ * started there still completes (pages written at the floor). */
+int test_reserve_floor(void)
+{
+	struct pager_stats before, after;
+	struct pager_info info;
+
+	CHECK_EQ(pager_info(&info), 0);
+	CHECK_EQ(info.min_free, 0);
+	CHECK_RUN(eight_at_once(&before, &after));
+	CHECK(after.frames_free_lowest <= after.reserve_frames);
+	CHECK(after.pswpout_at_floor > before.pswpout_at_floor);
+	CHECK(after.frames_free_lowest > 0);
+	return 0;
+}
