@@ -3,8 +3,9 @@
  * clients calling it and a crasher run side by side; the crash is reported
  * and the others carry on. Then a forked family shares memory copy-on-write
  * (cowfamily), a program writes three times the memory and reads it back
- * through swap (bigdata), and vmstat shows the pager's counters. Exits 0 if
- * everything happened as it should.
+ * through swap (bigdata), a hog grows until memory and swap run out and the
+ * OOM killer ends it while two holders keep their data, and vmstat shows
+ * the pager's counters. Exits 0 if everything happened as it should.
  */
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +117,40 @@ static void run(int ep)
 	check(info.how == EXIT_NORMAL && info.status == 0, "the echo server exits 0");
 }
 
+/* A hog takes memory and swap until they run out; the OOM killer must
+ * choose it (the pager names it, with its score and what it gave back),
+ * and two holders beside it, told to check only then, keep every word. */
+static void out_of_memory(void)
+{
+	static const char *const grow_argv[] = { "hog", "grow", NULL };
+	struct pager_stats st;
+	struct exit_info info;
+	char pages[24];
+	int note[2];
+
+	check(pager_stats(&st) == 0, "read the pager's counters");
+	snprintf(pages, sizeof(pages), "%lu", (unsigned long)(st.frames_total / 16));
+	const char *const hold_argv[] = { "hog", "hold", pages, NULL };
+	note[0] = sys_notify_create();
+	note[1] = sys_notify_create();
+	check(note[0] >= 0 && note[1] >= 0, "create notifications");
+	printf("demo: out of memory: a hog takes memory and swap beside two holders of %s pages\n",
+	       pages);
+	struct child holder[2] = { start("holder A", hold_argv, note[0]),
+				   start("holder B", hold_argv, note[1]) };
+	struct child hog = start("hog", grow_argv, -1);
+	finish(&hog, &info);
+	check(info.how == EXIT_KILLED && info.cause == CAUSE_KILLED &&
+	      info.status == PAGER_KILLED_OOM, "the OOM killer chose the hog");
+	for (int k = 0; k < 2; k++) {
+		sys_notify_signal(note[k], 1);
+		finish(&holder[k], &info);
+		check(info.how == EXIT_NORMAL && info.status == 0,
+		      "a holder's data is intact after the OOM kill");
+		sys_handle_close(note[k]);
+	}
+}
+
 /* Run a program to its end; 1 if it exited 0. */
 static int run_program(const char *what, const char *const argv[])
 {
@@ -142,6 +177,7 @@ int main(void)
 	static const char *const big_argv[] = { "bigdata", NULL };
 	printf("demo: data three times the memory, through swap\n");
 	check(run_program("bigdata", big_argv), "three times the memory read back intact");
+	out_of_memory();
 	printf("demo: the pager's counters (vmstat)\n");
 	check(run_program("vmstat", vmstat_argv), "vmstat runs");
 	if (failures == 0)
