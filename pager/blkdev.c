@@ -103,10 +103,16 @@ int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
 		printf("pager: cannot start the virtio_blk driver (%d)\n", err);
 		return err;
 	}
-	if ((r = setup(d, dev, bi, info)) < 0)
+	if ((r = setup(d, dev, bi, info)) < 0) {
 		printf("pager: the virtio_blk driver refused its device at 0x%lx (%d)\n",
 		       (unsigned long)bi->devices[dev].base, r);
-	return r;
+		return r;
+	}
+	/* Its whole pool: it allocates nothing after this, so a write at zero
+	 * free frames needs no memory in the driver. */
+	printf("pager: virtio_blk: %d frames reserved at boot for its rings, request headers "
+	       "and status page\n", BLK_DMA_PAGES + 1);
+	return 0;
 }
 
 uint32_t blkdev_tags(unsigned client)

@@ -163,15 +163,21 @@ int reclaim_writer_note(void)
 	return writer.wake;
 }
 
+/* One wake-up per run of kswapd. */
+static void wake_kswapd(void)
+{
+	if (kswapd_busy)
+		return;
+	wakeups++;
+	kswapd_busy = 1;
+	pager_thread_signal(&kswapd, TB_WORK);
+}
+
 /* Wait, the lock let go, until the swap-out thread finishes a batch. */
 static void throttle(struct pager_thread *t)
 {
 	throttle_waiters |= 1u << t->id;
-	if (!kswapd_busy) {
-		wakeups++;
-		kswapd_busy = 1;
-		pager_thread_signal(&kswapd, TB_WORK);
-	}
+	wake_kswapd();
 	pager_unlock(t);
 	pager_thread_wait(t, t->wake, TB_WORK);
 	pager_lock(t);
@@ -185,7 +191,8 @@ void reclaim_before_request(struct pager_thread *t)
 		/* Pages on their way to disk will be free soon: wait for them
 		 * rather than take the last frames (or write more at once). */
 		if (swapper_queued() > 0 && rounds < THROTTLE_ROUNDS) {
-			throttled += rounds++ == 0;
+			if (rounds++ == 0)
+				throttled++;
 			throttle(t);
 			continue;
 		}
@@ -196,11 +203,8 @@ void reclaim_before_request(struct pager_thread *t)
 
 void reclaim_after_request(void)
 {
-	if (!swap.enabled || kswapd_busy || frames_free() > start_free)
-		return;
-	wakeups++;
-	kswapd_busy = 1;	/* one wake-up per run */
-	pager_thread_signal(&kswapd, TB_WORK);
+	if (swap.enabled && frames_free() <= start_free)
+		wake_kswapd();
 }
 
 uint64_t reclaim_wakeups(void)

@@ -223,7 +223,6 @@ void handle_spawn(const struct msg *in, struct msg *out)
 	const char *argv[SPAWN_ARGS_MAX];
 	struct pproc *caller = procs_by_pid(in->pid), *child;
 	int argc = unpack_argv(in, argv), err, h;
-
 	int64_t adj = (int64_t)in->w[1];
 
 	out->label = (uint64_t)(int64_t)-EINVAL;
