@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "ipc.h"
 #include "notify.h"
+#include "notify_timer.h"
 #include "sched.h"
 #include "handle.h"
 #include "vmcall.h"
@@ -104,6 +105,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_IRQ_BIND] = sys_irq_bind,
 	[SYS_IRQ_ACK] = sys_irq_ack,
 	[SYS_NOTIFY_BIND] = sys_notify_bind,
+	[SYS_NOTIFY_TIMER] = sys_notify_timer,
 };
 
 void syscall_dispatch(struct thread *t)

@@ -9,6 +9,7 @@
 #include "abi/proc.h"
 #include "console.h"
 #include "thread.h"
+#include "notify_timer.h"
 
 extern char trap_vector[];
 extern _Noreturn void trap_return(struct arch_regs *r);
@@ -103,6 +104,7 @@ static void interrupt(uint64_t cause)
 
 	if (cause == IRQ_S_TIMER) {
 		sched_timer_tick();
+		notify_timer_tick(arch_ticks_to_ns(arch_time_now()));
 		return;
 	}
 	if (cause == IRQ_S_EXTERNAL) {

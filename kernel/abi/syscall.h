@@ -36,6 +36,9 @@ enum syscall_number {
 				 * -1 unbinds */
 	SYS_IRQ_ACK = 25,	/* (notify handle, irq): the driver is done with
 				 * this interrupt; it may come again */
+	SYS_NOTIFY_TIMER = 26,	/* (handle, deadline_ns, bits): signal bits at
+				 * the deadline (since boot, met at the next
+				 * tick); 0 disarms */
 
 	SYS_THREAD_CREATE = 30,	/* (proc, pc, sp, arg, prio) -> tid */
 	SYS_PROC_WAIT = 31,	/* (proc, struct exit_info *, flags) -> 0 */

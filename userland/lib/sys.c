@@ -178,6 +178,11 @@ int sys_notify_bind(int h)
 	return (int)call1(SYS_NOTIFY_BIND, h);
 }
 
+int sys_notify_timer(int h, int64_t deadline_ns, uint64_t bits)
+{
+	return (int)call3(SYS_NOTIFY_TIMER, h, (long)deadline_ns, (long)bits);
+}
+
 int sys_irq_ack(int notify, unsigned irq)
 {
 	return (int)call2(SYS_IRQ_ACK, notify, (long)irq);

@@ -49,6 +49,9 @@ int sys_irq_ack(int notify, unsigned irq);
 int sys_notify_signal(int h, uint64_t bits);
 long sys_notify_wait(int h);		/* blocks while no bit is pending */
 long sys_notify_poll(int h);		/* 0 if none pending; never blocks */
+/* Signal bits on h at deadline_ns (sys_clock's time; met within a time
+ * slice); one timer per (h, bits), re-arming moves it; 0 disarms. */
+int sys_notify_timer(int h, int64_t deadline_ns, uint64_t bits);
 
 /* Threads and processes. */
 int sys_thread_create(int proc, uintptr_t pc, uintptr_t sp, uintptr_t arg,

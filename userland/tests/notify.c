@@ -142,3 +142,32 @@ int test_notify_bind(void)
 	sys_handle_close(ep);
 	return r;
 }
+
+/* A timer signals its bits at the deadline, not before; moving it moves
+ * the deadline; disarming it means no bits come; bad arguments are refused. */
+int test_notify_timer(void)
+{
+	int note = sys_notify_create();
+	int64_t start, waited;
+	long bits;
+
+	CHECK(note >= 0);
+	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 0), -ERR_INVAL);
+	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 1UL << 63), -ERR_INVAL);
+	CHECK_EQ(sys_notify_timer(999, sys_clock() + DELAY, 1), -ERR_BADF);
+	start = sys_clock();
+	CHECK_EQ(sys_notify_timer(note, start + 1000 * MS, 0x5), 0);
+	CHECK_EQ(sys_notify_timer(note, start + DELAY, 0x5), 0);	/* moved earlier */
+	bits = sys_notify_wait(note);
+	waited = sys_clock() - start;
+	diag("timer: waited %ld ms for a %ld ms deadline", (long)(waited / MS), (long)(DELAY / MS));
+	CHECK_EQ(bits, 0x5);
+	CHECK(waited >= DELAY && waited < 500 * MS);
+	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 0x2), 0);
+	CHECK_EQ(sys_notify_timer(note, 0, 0x2), 0);			/* disarmed */
+	for (start = sys_clock(); sys_clock() - start < 3 * DELAY;)
+		sys_yield();
+	CHECK_EQ(sys_notify_poll(note), 0);
+	CHECK_EQ(sys_handle_close(note), 0);
+	return 0;
+}

@@ -21,6 +21,7 @@ static const struct test {
 	{ test_ipc_send_recv, "ipc_send_recv", 0 },
 	{ test_ipc_call_reply, "ipc_call_reply", 0 },
 	{ test_notify, "notify", 0 },
+	{ test_notify_timer, "notify_timer", 0 },
 	{ test_notify_bind, "notify_bind", 0 },
 	{ test_preempt, "preempt", 0 },
 	{ test_bad_pointers, "bad_pointers", 0 },

@@ -12,6 +12,7 @@ int test_ipc_call_reply(void);
 
 /* notify.c */
 int test_notify(void);
+int test_notify_timer(void);
 
 /* preempt.c */
 int test_preempt(void);
