@@ -14,6 +14,8 @@
 #include "vm.h"
 #include "swapper.h"
 #include "oom_kill.h"
+#include "reclaim.h"
+#include "threads.h"
 
 #define REPLY_MAPS (MSG_DATA_MAX / sizeof(struct map_entry))
 
@@ -46,7 +48,9 @@ void handle_fault(const struct msg *in, struct msg *out)
 		}
 		r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
 		if (r == VM_FAULT_NOMEM && !p->pinned) {
-			if (oom_kill(p) == 0)
+			/* Subscribers to pressure events get a bounded
+			 * time to give memory back first. */
+			if (reclaim_wait_critical(pager_holder()) || oom_kill(p) == 0)
 				continue;
 			reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
 			return;

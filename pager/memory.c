@@ -1,6 +1,7 @@
 /*
  * Requests that change a program's regions: the heap's break, anonymous
- * mappings (private or shared) and unmapping. Pages arrive later, on fault.
+ * mappings (private or shared), unmapping, and unlocking or locking a
+ * mapping's contents (discardable memory). Pages arrive later, on fault.
  */
 #include <errno.h>
 #include "requests.h"
@@ -99,4 +100,28 @@ void handle_munmap(const struct msg *in, struct msg *out)
 	}
 	reply_result(out, vm_unmap_range(p->vm, addr, addr + len) < 0 ? -EINVAL : 0);
 	mmu_flush();
+}
+
+void handle_discard(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	uint64_t addr = in->w[0], len = in->w[1], op = in->w[2];
+	int r;
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if ((addr | len) & (PAGE_SIZE - 1) || len == 0 || addr + len < addr ||
+	    (op != PAGER_DISCARD_UNLOCK && op != PAGER_DISCARD_LOCK)) {
+		reply_result(out, -EINVAL);
+		return;
+	}
+	if (op == PAGER_DISCARD_UNLOCK)
+		r = vm_discard_unlock(p->vm, addr, addr + len);
+	else
+		r = vm_discard_lock(p->vm, addr, addr + len);
+	mmu_flush();
+	reply_result(out, r < 0 ? -EINVAL : 0);
+	out->w[0] = r > 0;
 }

@@ -44,7 +44,38 @@ enum pager_label {
 	 * pager's reclaim uses, offered like mincore(). */
 	PAGER_PAGE_BITS = 0x108,
 	/* Reply: data = struct pager_info (the policy and watermarks in force). */
-	PAGER_INFO = 0x109
+	PAGER_INFO = 0x109,
+	/* msg.handle = a notification to signal with pressure events (bits
+	 * PAGER_PRESSURE_BIT(level)), or -1 to unsubscribe. One per process; a
+	 * process's exit unsubscribes it. -ENOSPC if the table is full. */
+	PAGER_PRESSURE_SUBSCRIBE = 0x10a,
+	/* Reply: w[0] = the level now (enum pager_pressure), w[1] = pages the
+	 * pager would like back, w[2] = events signalled so far, w[3] =
+	 * processes subscribed. */
+	PAGER_PRESSURE_LEVEL = 0x10b,
+	/* w[0] = address, w[1] = length (page-aligned, a private anonymous
+	 * mapping), w[2] = enum pager_discard_op. Reply for PAGER_DISCARD_LOCK:
+	 * w[0] = 1 if any page of the range was discarded since it was
+	 * unlocked (those pages read as zeros now), else 0. */
+	PAGER_DISCARD = 0x10c
+};
+
+/* Memory pressure, lowest first. Low: background reclaim has started
+ * (free frames at the start mark). Critical: memory is gone and the pager
+ * will kill a process unless memory comes back within a bounded wait. */
+enum pager_pressure {
+	PAGER_PRESSURE_NORMAL = 0,
+	PAGER_PRESSURE_LOW = 1,
+	PAGER_PRESSURE_CRITICAL = 2
+};
+#define PAGER_PRESSURE_BIT(level) (1UL << (level))
+
+enum pager_discard_op {
+	/* The range's contents may be dropped without any write while memory
+	 * is short (a purgeable range unlocked; like MADV_FREE). */
+	PAGER_DISCARD_UNLOCK = 0,
+	/* The range is kept again; the reply says whether anything was lost. */
+	PAGER_DISCARD_LOCK = 1
 };
 
 enum pager_prot {
@@ -118,6 +149,12 @@ struct pager_stats {
 					 * instead of reclaiming themselves */
 	uint64_t pswpout_at_floor;	/* pages written by writes started with no
 					 * frame free above the reserve */
+	uint64_t pgdiscard;		/* pages of unlocked (discardable) memory
+					 * dropped without any I/O */
+	uint64_t pressure_level;	/* enum pager_pressure now */
+	uint64_t pressure_events;	/* notifications signalled to subscribers */
+	uint64_t pressure_waits;	/* critical episodes in which the pager
+					 * waited for subscribers before killing */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -13,6 +13,7 @@
 #include "swap.h"
 #include "swapper.h"
 #include "threads.h"
+#include "pressure.h"
 #include "vm.h"
 #include "sys.h"
 
@@ -27,12 +28,18 @@
 
 /* Rounds a request waits for background writes before it reclaims itself. */
 #define THROTTLE_ROUNDS 16
+/* How long subscribers to pressure events get to give memory back, once
+ * told it is critical, before the OOM killer acts. */
+#define CRITICAL_WAIT_NS (300 * 1000000LL)
 
 static struct pager_thread kswapd, writer;
 static uint64_t start_free, stop_free, min_free;	/* the watermarks, in free frames */
 static uint64_t wakeups, throttled, reserve_allocs;
 static int kswapd_busy;
 static uint32_t throttle_waiters;	/* bit id: that thread waits for the writer */
+static uint32_t critical_waiters;	/* bit id: that thread waits for memory */
+static int64_t critical_deadline;	/* end of this critical episode's wait; 0: none */
+static uint64_t critical_waits;
 
 static uint64_t percent_of_frames(unsigned pct)
 {
@@ -120,15 +127,21 @@ static void kswapd_main(struct pager_thread *t)
 	}
 }
 
-/* Requests throttled in reclaim_before_request go on after each batch. */
-static void wake_throttled(void)
+/* Give TB_WORK to every thread in *mask and empty it. */
+static void wake_all(uint32_t *mask)
 {
-	uint32_t w = throttle_waiters;
+	uint32_t w = *mask;
 
-	throttle_waiters = 0;
+	*mask = 0;
 	for (unsigned id = 0; w; id++, w >>= 1)
 		if (w & 1)
 			pager_thread_signal(pager_thread_by_id(id), TB_WORK);
+}
+
+/* Requests throttled in reclaim_before_request go on after each batch. */
+static void wake_throttled(void)
+{
+	wake_all(&throttle_waiters);
 }
 
 static void writer_main(struct pager_thread *t)
@@ -201,10 +214,60 @@ void reclaim_before_request(struct pager_thread *t)
 	}
 }
 
+/* The level follows free frames: low from the start mark down, normal
+ * above the stop mark; critical only from reclaim_wait_critical, until free
+ * frames are back above the start mark. */
+static void update_pressure(void)
+{
+	uint64_t f = frames_free();
+
+	if (f > stop_free) {
+		pressure_set(PAGER_PRESSURE_NORMAL, 0);
+		critical_deadline = 0;
+	} else if (f <= start_free && pressure_level() == PAGER_PRESSURE_NORMAL) {
+		pressure_set(PAGER_PRESSURE_LOW, stop_free - f);
+	} else if (f > start_free && pressure_level() == PAGER_PRESSURE_CRITICAL) {
+		pressure_set(PAGER_PRESSURE_LOW, stop_free - f);
+		critical_deadline = 0;
+	}
+}
+
 void reclaim_after_request(void)
 {
+	update_pressure();
+	if (critical_waiters && frames_free() > frames_reserve() + FREE_FLOOR)
+		wake_all(&critical_waiters);	/* memory came back: try again */
 	if (swap.enabled && frames_free() <= start_free)
 		wake_kswapd();
+}
+
+int reclaim_wait_critical(struct pager_thread *t)
+{
+	int64_t now = sys_clock();
+	uint64_t f = frames_free();
+
+	if (critical_deadline && now >= critical_deadline)
+		return 0;
+	if (!critical_deadline) {
+		pressure_set(PAGER_PRESSURE_CRITICAL, stop_free > f ? stop_free - f : FREE_FLOOR);
+		if (pressure_subscribers() == 0)
+			return 0;
+		critical_deadline = now + CRITICAL_WAIT_NS;
+		critical_waits++;
+	}
+	critical_waiters |= 1u << t->id;
+	sys_notify_timer(t->wake, critical_deadline, TB_TIMER);
+	pager_unlock(t);
+	pager_thread_wait(t, t->wake, TB_WORK | TB_TIMER);
+	pager_lock(t);
+	critical_waiters &= ~(1u << t->id);
+	sys_notify_timer(t->wake, 0, TB_TIMER);
+	return 1;
+}
+
+uint64_t reclaim_critical_waits(void)
+{
+	return critical_waits;
 }
 
 uint64_t reclaim_wakeups(void)
@@ -242,7 +305,8 @@ uint64_t reclaim_alloc_pinned(void)
 		reserve_allocs++;
 		return frame_alloc_pinned();
 	}
-	while (!above_reserve() && swap.enabled && swapper_reclaim(FREE_FLOOR) > 0)
+	while (!above_reserve() && (vm_discard_some(FREE_FLOOR) > 0 ||
+				    (swap.enabled && swapper_reclaim(FREE_FLOOR) > 0)))
 		;
 	return above_reserve() ? frame_alloc_pinned() : 0;
 }

@@ -34,6 +34,15 @@ void reclaim_after_request(void);
  * request being served fails). Lock held. */
 uint64_t reclaim_alloc_pinned(void);
 
+/* The critical allocation path, before the OOM killer: memory is gone for
+ * a fault served by t. The pressure level becomes critical; if programs
+ * subscribe to pressure events, t waits (the lock let go) until memory
+ * comes back or the episode's bounded wait (CRITICAL_WAIT_NS from its first
+ * such fault) is over. 1 if it waited (try the fault again), 0 if the OOM
+ * killer must act now. */
+int reclaim_wait_critical(struct pager_thread *t);
+uint64_t reclaim_critical_waits(void);	/* critical episodes that waited */
+
 uint64_t reclaim_wakeups(void);
 uint64_t reclaim_throttled(void);	/* requests that waited in reclaim_before_request */
 uint64_t reclaim_reserve_allocs(void);	/* pager frames taken from the reserve */

@@ -16,6 +16,10 @@ void handle_fault(const struct msg *in, struct msg *out);
 void handle_sbrk(const struct msg *in, struct msg *out);
 void handle_mmap(const struct msg *in, struct msg *out);
 void handle_munmap(const struct msg *in, struct msg *out);
+void handle_discard(const struct msg *in, struct msg *out);
+/* pressure.c */
+void handle_pressure_subscribe(const struct msg *in, struct msg *out);
+void handle_pressure_level(const struct msg *in, struct msg *out);
 /* fork.c */
 void handle_fork(const struct msg *in, struct msg *out);
 /* stats.c */

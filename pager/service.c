@@ -17,6 +17,7 @@
 #include "swap.h"
 #include "swapper.h"
 #include "reclaim.h"
+#include "pressure.h"
 #include "threads.h"
 #include "spawn.h"
 #include "sys.h"
@@ -30,6 +31,7 @@ int service_reap(struct pproc *p)
 
 	if (sys_proc_wait(p->handle, &info, WAIT_NOHANG) < 0 || info.how == EXIT_RUNNING)
 		return 0;
+	pressure_unsubscribe(p->pid);
 	mmu_forget(p->handle);		/* its page tables went with it */
 	vm_space_destroy(p->vm);
 	mmu_forget(-1);
@@ -95,6 +97,15 @@ static int dispatch(const struct msg *in, struct msg *out)
 		break;
 	case PAGER_PAGE_BITS:
 		handle_page_bits(in, out);
+		break;
+	case PAGER_PRESSURE_SUBSCRIBE:
+		handle_pressure_subscribe(in, out);
+		break;
+	case PAGER_PRESSURE_LEVEL:
+		handle_pressure_level(in, out);
+		break;
+	case PAGER_DISCARD:
+		handle_discard(in, out);
 		break;
 	default:
 		reply_result(out, -EINVAL);

@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "oom_kill.h"
 #include "oom.h"
+#include "pressure.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -88,6 +89,10 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.reserve_allocs = reclaim_reserve_allocs();
 	st.throttled = reclaim_throttled();
 	st.pswpout_at_floor = sw.pages_out_at_floor;
+	st.pgdiscard = c->discarded;
+	st.pressure_level = pressure_level();
+	st.pressure_events = pressure_events();
+	st.pressure_waits = reclaim_critical_waits();
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));

@@ -615,7 +615,15 @@ size_t swapper_reclaim(size_t want)
 	int was_memalloc = t->memalloc;
 	size_t freed;
 
-	if (!slots || no_room(1))
+	if (!slots)
+		return 0;
+	/* Unlocked pages go first, without any I/O. */
+	if ((freed = vm_discard_some(BATCH)) > 0) {
+		cnt.direct_pages += freed;
+		cnt.direct_runs++;
+		return freed;
+	}
+	if (no_room(1))
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
@@ -636,7 +644,14 @@ size_t swapper_queue_victims(size_t want, int patient)
 	uint64_t start = cnt.scanned;
 	size_t queued = 0;
 
-	if (!slots || no_room(0))
+	if (!slots)
+		return 0;
+	/* Unlocked pages go first, without any I/O: freed, not queued. */
+	if ((queued = vm_discard_some(want)) > 0) {
+		cnt.background_pages += queued;
+		return queued;
+	}
+	if (no_room(0))
 		return 0;
 	while (queued < want && cnt.scanned - start < looks) {
 		size_t space = swap_queue_space(&outq), n;

@@ -15,6 +15,7 @@
 #define TB_WORK (1UL << 60)	/* there is work for this thread */
 #define TB_LOCK (1UL << 61)	/* the pager lock was let go: try again */
 #define TB_READ (1UL << 59)	/* a swap-in this thread waited for is over */
+#define TB_TIMER (1UL << 57)	/* a bounded wait's deadline (sys_notify_timer) */
 
 #define PAGER_THREADS_MAX 8
 

@@ -137,14 +137,22 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 		vm_page_drop(s, r, i);
 }
 
-/* A zeroed frame; if none is free, the swap code is asked to reclaim and
- * allocation tried again, until reclaim makes no progress. 0 if there is
- * still none (the caller's fault fails: out of memory). */
+/* Whether anything could be freed: unlocked pages first (no I/O), then
+ * the swap code's reclaim. */
+static int reclaim_some(void)
+{
+	return vm_discard_some(VM_RECLAIM_WANT) > 0 ||
+	       (vm.swap.reclaim && vm.swap.reclaim(vm.swap.ctx, VM_RECLAIM_WANT) > 0);
+}
+
+/* A zeroed frame; if none is free, memory is reclaimed and allocation
+ * tried again, until reclaim makes no progress. 0 if there is still none
+ * (the caller's fault fails: out of memory). */
 uint64_t vm_frame_alloc(void)
 {
 	uint64_t pa = frame_alloc();
 
-	while (!pa && vm.swap.reclaim && vm.swap.reclaim(vm.swap.ctx, VM_RECLAIM_WANT) > 0)
+	while (!pa && reclaim_some())
 		pa = frame_alloc();
 	return pa;
 }

@@ -114,6 +114,7 @@ struct vm_counters {
 	uint64_t swap_entries;		/* page entries now naming a slot */
 	uint64_t swap_readahead;	/* pages read back ahead of their fault, mapped */
 	uint64_t swap_copies;		/* frames holding their slot (FRAME_F_SLOT_HELD) */
+	uint64_t discarded;		/* pages of unlocked regions dropped (no I/O) */
 };
 const struct vm_counters *vm_counters(void);
 
@@ -199,6 +200,22 @@ struct vm_space_info {
 	uint32_t swapped;		/* page entries naming a slot */
 };
 void vm_space_info(const struct vm_space *s, struct vm_space_info *out);
+
+/*
+ * Discardable memory (a purgeable range, like MADV_FREE): a private
+ * anonymous region [start, end) exactly as mapped. Unlocked, its contents
+ * may go at any time without a write; locked again, the owner learns
+ * whether they did (the pages gone read as zeros).
+ */
+/* Unlock: its swapped pages go at once (their slots freed). 0, or -1 if
+ * [start, end) is not exactly one private anonymous region. */
+int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end);
+/* Lock again: 1 if any of its pages went since the unlock, 0 if none did,
+ * -1 as for unlock. */
+int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end);
+/* Reclaim's first step: drop up to want pages of unlocked regions (a page
+ * mapped only there, not being written out); frames freed. */
+size_t vm_discard_some(size_t want);
 
 /* What s's death would give back (for the OOM killer): its pages, resident
  * or swapped, split into those only s holds (alone: a private frame mapped

@@ -103,6 +103,10 @@ struct vm_region {
 	struct vm_object *obj;	/* VM_SHARED: holds one reference */
 	uint64_t pgoff;		/* VM_SHARED: obj's page at start */
 	struct vm_image img;	/* VM_IMAGE: what pages are filled from */
+	/* Private anonymous memory its owner unlocked (vm_discard.c): reclaim
+	 * drops its pages before swapping anything, and `discarded` records
+	 * that it did, until the owner locks it again. */
+	int discardable, discarded;
 };
 
 /* One process's memory. */

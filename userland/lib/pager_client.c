@@ -131,3 +131,46 @@ int pager_proc_stats(uint32_t first, struct pager_proc_stats *out, size_t max,
 		*next = (uint32_t)m.w[1];
 	return (int)n;
 }
+
+int pager_pressure_subscribe(int note)
+{
+	struct msg m = { .label = PAGER_PRESSURE_SUBSCRIBE, .handle = note };
+
+	return pager_call(&m);
+}
+
+int pager_pressure_level(uint64_t *target, uint64_t *events)
+{
+	struct msg m = { .label = PAGER_PRESSURE_LEVEL, .handle = -1 };
+	int r = pager_call(&m);
+
+	if (r < 0)
+		return r;
+	if (target)
+		*target = m.w[1];
+	if (events)
+		*events = m.w[2];
+	return (int)m.w[0];
+}
+
+static int discard_op(void *addr, size_t len, enum pager_discard_op op)
+{
+	struct msg m = { .label = PAGER_DISCARD, .handle = -1 };
+	int r;
+
+	m.w[0] = (uint64_t)(uintptr_t)addr;
+	m.w[1] = len;
+	m.w[2] = op;
+	r = pager_call(&m);
+	return r < 0 ? r : (int)m.w[0];
+}
+
+int pager_discard_unlock(void *addr, size_t len)
+{
+	return discard_op(addr, len, PAGER_DISCARD_UNLOCK);
+}
+
+int pager_discard_lock(void *addr, size_t len)
+{
+	return discard_op(addr, len, PAGER_DISCARD_LOCK);
+}

@@ -51,4 +51,25 @@ int pager_info(struct pager_info *out);
 int pager_proc_stats(uint32_t first, struct pager_proc_stats *out, size_t max,
 		     uint32_t *next);
 
+/* Memory pressure (PAGER_PRESSURE_SUBSCRIBE): signal notification note
+ * with PAGER_PRESSURE_BIT(level) on every change of level (going up, every
+ * level passed, in order); -1 unsubscribes. A process's exit unsubscribes
+ * it. 0, or a negated error (-ENOSPC: the pager's table is full). */
+int pager_pressure_subscribe(int note);
+
+/* The level now (enum pager_pressure), and in *target (if not NULL) the
+ * pages the pager would like back, in *events the notifications it has
+ * signalled so far. The level, or a negated error. */
+int pager_pressure_level(uint64_t *target, uint64_t *events);
+
+/* Discardable memory (PAGER_DISCARD). [addr, addr + len) must be exactly
+ * one private anonymous mapping (mmap MAP_PRIVATE|MAP_ANONYMOUS). Unlock:
+ * the pager may drop its pages at any time, without writing them; pages in
+ * swap go at once. 0, or -EINVAL. */
+int pager_discard_unlock(void *addr, size_t len);
+/* Lock again: 1 if any page was dropped since the unlock (every dropped
+ * page reads as zeros: rebuild them), 0 if the contents are all there, or
+ * -EINVAL. */
+int pager_discard_lock(void *addr, size_t len);
+
 #endif

@@ -30,7 +30,8 @@ static const struct {
 	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_queued),
 	COUNTER(swapin_refused), COUNTER(swap_copies), COUNTER(oom_kill),
 	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
-	COUNTER(throttled), COUNTER(pswpout_at_floor),
+	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
+	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

@@ -58,6 +58,9 @@ static const struct test {
 	{ test_oom_swapin_victim, "oom_swapin_victim", 1 },
 	{ test_reserve_throttle, "reserve_throttle", 1 },
 	{ test_reserve_floor, "reserve_floor", 1 },
+	{ test_pressure_levels, "pressure_levels", 1 },
+	{ test_pressure_exit_unsubscribes, "pressure_exit_unsubscribes", 0 },
+	{ test_discard_first, "discard_first", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

@@ -68,4 +68,9 @@ int test_oom_swapin_victim(void);
 int test_reserve_throttle(void);
 int test_reserve_floor(void);
 
+/* pressure.c */
+int test_pressure_levels(void);
+int test_pressure_exit_unsubscribes(void);
+int test_discard_first(void);
+
 #endif

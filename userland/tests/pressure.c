@@ -1,0 +1,265 @@
+/*
+ * Telling applications: pressure events arrive in level order and a
+ * subscriber that ignores them is not waited on for ever; an exit
+ * unsubscribes; unlocked (discardable) memory goes before anything is
+ * swapped, and reads back either intact or as zeros, never stale.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "children.h"
+#include "pager_client.h"
+#include "tests.h"
+
+#define WORDS (4096 / sizeof(uint64_t))
+#define SECOND (1000 * MS)
+#define MAX_EVENTS 64
+
+static uint64_t pattern(uint64_t page, uint64_t word)
+{
+	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x7e55;
+}
+
+static void *map(uint64_t pages, int flags)
+{
+	void *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Takes memory until killed; a refused mmap is tried again. */
+_Noreturn static int grow_forever(void *arg)
+{
+	(void)arg;
+	for (uint64_t n = 0;; n++) {
+		uint64_t *p = map(256, MAP_PRIVATE);
+		if (!p) {
+			sys_yield();
+			continue;
+		}
+		for (uint64_t i = 0; i < 256; i++)
+			p[i * WORDS] = n * 256 + i;
+	}
+}
+
+/* The levels in the order the events gave them: each word's bits taken
+ * lowest first. 0, or -1 if a level came out of order: critical with no
+ * low since the last normal. */
+static int in_level_order(const uint64_t *words, int n, int *saw_critical)
+{
+	int low = 0;
+
+	for (int k = 0; k < n; k++)
+		for (int l = PAGER_PRESSURE_NORMAL; l <= PAGER_PRESSURE_CRITICAL; l++) {
+			if (!(words[k] & PAGER_PRESSURE_BIT(l)))
+				continue;
+			if (l == PAGER_PRESSURE_NORMAL)
+				low = 0;
+			else if (l == PAGER_PRESSURE_LOW)
+				low = 1;
+			else if (!low)
+				return -1;
+			else
+				*saw_critical = 1;
+		}
+	return 0;
+}
+
+/* Swap off: this process subscribes and then ignores every event while a
+ * grower runs memory out. It is told low, then critical (the pager waits
+ * for it, a bounded time), the grower is killed all the same, and normal
+ * comes back once the grower's memory is free. */
+int test_pressure_levels(void)
+{
+	struct pager_stats before, after;
+	struct exit_info info;
+	uint64_t words[MAX_EVENTS];
+	int note = sys_notify_create(), n = 0, critical = 0, reaped = 0;
+	int64_t start;
+	pid_t grower;
+
+	CHECK(note >= 0);
+	CHECK_RUN(stats_get(&before));
+	CHECK_EQ(before.swap_slots_total, 0);
+	CHECK_EQ(pager_pressure_level(NULL, NULL), PAGER_PRESSURE_NORMAL);
+	CHECK_EQ(pager_pressure_subscribe(note), 0);
+	CHECK((grower = fork_run(grow_forever, NULL)) > 0);
+	for (start = sys_clock(); sys_clock() - start < 120 * SECOND; sys_yield()) {
+		long bits = sys_notify_poll(note);
+		if (bits > 0 && n < MAX_EVENTS)
+			words[n++] = (uint64_t)bits;
+		if (!reaped && waitpid_info(grower, &info, WNOHANG) == grower)
+			reaped = 1;
+		if (reaped && n > 0 && (words[n - 1] & PAGER_PRESSURE_BIT(PAGER_PRESSURE_NORMAL)))
+			break;
+	}
+	for (int k = 0; k < n; k++)
+		diag("event %d: bits 0x%lx", k, (unsigned long)words[k]);
+	CHECK(reaped);
+	CHECK_EQ(info.how, EXIT_KILLED);
+	CHECK_EQ(info.status, PAGER_KILLED_OOM);
+	CHECK(n >= 2);
+	CHECK_EQ(in_level_order(words, n, &critical), 0);
+	CHECK(critical);
+	CHECK(words[n - 1] & PAGER_PRESSURE_BIT(PAGER_PRESSURE_NORMAL));
+	CHECK_EQ(pager_pressure_level(NULL, NULL), PAGER_PRESSURE_NORMAL);
+	CHECK_RUN(stats_get(&after));
+	CHECK_EQ(after.pressure_waits - before.pressure_waits, 1);
+	CHECK_EQ(after.oom_kill - before.oom_kill, 1);
+	CHECK_EQ(pager_pressure_subscribe(-1), 0);
+	sys_handle_close(note);
+	return 0;
+}
+
+/* Processes subscribed now (PAGER_PRESSURE_LEVEL's w[3]), or -1. */
+static int64_t subscribers(void)
+{
+	struct msg m = { .label = PAGER_PRESSURE_LEVEL, .handle = -1 };
+
+	return pager_call(&m) < 0 ? -1 : (int64_t)m.w[3];
+}
+
+static int subscribe_and_exit(void *arg)
+{
+	volatile int64_t *count = arg;
+	int note = sys_notify_create();
+
+	if (note < 0 || pager_pressure_subscribe(note) < 0)
+		return 1;
+	*count = subscribers();
+	return 0;
+}
+
+/* A subscriber's exit takes its subscription with it. */
+int test_pressure_exit_unsubscribes(void)
+{
+	volatile int64_t *seen = map(1, MAP_SHARED);
+	struct exit_info info;
+	int64_t before = subscribers();
+	pid_t child;
+
+	CHECK(seen != NULL && before >= 0);
+	CHECK((child = fork_run(subscribe_and_exit, (void *)seen)) > 0);
+	CHECK_RUN(reap(child, &info, 10 * SECOND));
+	CHECK_RUN(expect_clean_exit(&info, "the subscriber"));
+	CHECK_EQ(*seen, before + 1);
+	CHECK_EQ(subscribers(), before);
+	return 0;
+}
+
+/* Whether page p holds its pattern (1), zeros (0) or anything else (-1). */
+static int page_state(const uint64_t *buf, uint64_t p)
+{
+	int ours = 1, zero = 1;
+
+	for (uint64_t w = 0; w < WORDS; w++) {
+		ours &= buf[p * WORDS + w] == pattern(p, w);
+		zero &= buf[p * WORDS + w] == 0;
+	}
+	return ours ? 1 : zero ? 0 : -1;
+}
+
+/* Shared with the holder: its progress and what it found. */
+struct holder_board {
+	uint64_t pages;
+	volatile int ready, check, done;
+	volatile int lost, bad;
+	volatile uint64_t zeros, intact;
+};
+
+/* The owner of the unlocked memory: a process of its own, since a fork
+ * would share its pages copy-on-write, and a shared page is never dropped. */
+static int hold_unlocked(void *arg)
+{
+	struct holder_board *b = arg;
+	uint64_t *buf = map(b->pages, MAP_PRIVATE);
+
+	if (!buf)
+		return 2;
+	for (uint64_t p = 0; p < b->pages; p++)
+		for (uint64_t w = 0; w < WORDS; w++)
+			buf[p * WORDS + w] = pattern(p, w);
+	if (pager_discard_unlock(buf, b->pages * 4096) != 0)
+		return 3;
+	b->ready = 1;
+	if (poll_flag(&b->check, 120 * SECOND) < 0)
+		return 4;
+	b->lost = pager_discard_lock(buf, b->pages * 4096);
+	for (uint64_t p = 0; p < b->pages; p++) {
+		int st = page_state(buf, p);
+		b->bad += st < 0;
+		b->zeros += st == 0;
+		b->intact += st == 1;
+	}
+	return pager_discard_lock(buf, b->pages * 4096) == 0 ? 0 : 5;	/* nothing lost since */
+}
+
+struct taker {
+	uint64_t pages;
+};
+
+static int take(void *arg)
+{
+	const struct taker *t = arg;
+	uint64_t *p = map(t->pages, MAP_PRIVATE);
+	volatile uint64_t sum = 0;
+
+	if (!p)
+		return 2;
+	for (uint64_t i = 0; i < t->pages; i++)
+		p[i * WORDS] = i;
+	for (uint64_t i = 0; i < t->pages; i++)
+		sum += p[i * WORDS];
+	return 0;
+}
+
+/* With swap: half of memory unlocked, then a process takes more than is
+ * free. Reclaim drops unlocked pages and swaps nothing; locked again, the
+ * range says it lost pages, and every page reads either intact or zeros. */
+int test_discard_first(void)
+{
+	struct pager_stats before, after;
+	struct holder_board *b = map(1, MAP_SHARED);
+	uint64_t *priv, *shared;
+	struct exit_info info;
+	struct taker t;
+	pid_t holder, taker;
+
+	CHECK(b != NULL);
+	CHECK_RUN(stats_get(&before));
+	CHECK(before.swap_slots_total > 0);
+	CHECK((priv = map(8, MAP_PRIVATE)) != NULL && (shared = map(4, MAP_SHARED)) != NULL);
+	CHECK_EQ(pager_discard_unlock(priv, 4096), -EINVAL);		/* part of a mapping */
+	CHECK_EQ(pager_discard_unlock((char *)priv + 1, 8 * 4096), -EINVAL);
+	CHECK_EQ(pager_discard_unlock(shared, 4 * 4096), -EINVAL);	/* shared */
+	CHECK_EQ(pager_discard_lock(shared, 4 * 4096), -EINVAL);
+	b->pages = before.frames_total / 2;
+	CHECK((holder = fork_run(hold_unlocked, b)) > 0);
+	CHECK_RUN(poll_flag(&b->ready, 120 * SECOND));
+	CHECK_RUN(stats_get(&before));
+	t.pages = before.frames_free + b->pages / 4;
+	CHECK((taker = fork_run(take, &t)) > 0);
+	CHECK_RUN(reap(taker, &info, 120 * SECOND));
+	CHECK_RUN(expect_clean_exit(&info, "the taker"));
+	CHECK_RUN(stats_get(&after));
+	b->check = 1;
+	CHECK_RUN(reap(holder, &info, 120 * SECOND));
+	diag("pages dropped unlocked %lu, written to swap %lu; after the lock %lu pages "
+	     "intact, %lu zeros, %d neither", (unsigned long)(after.pgdiscard - before.pgdiscard),
+	     (unsigned long)(after.pswpout - before.pswpout), (unsigned long)b->intact,
+	     (unsigned long)b->zeros, b->bad);
+	CHECK_RUN(expect_clean_exit(&info, "the holder"));
+	CHECK(after.pgdiscard - before.pgdiscard >= b->pages / 4);
+	CHECK_EQ(after.pswpout - before.pswpout, 0);
+	CHECK_EQ(b->lost, 1);
+	CHECK_EQ(b->bad, 0);
+	CHECK(b->zeros >= b->pages / 4);
+	CHECK_EQ(munmap(priv, 8 * 4096), 0);
+	CHECK_EQ(munmap(shared, 4 * 4096), 0);
+	return 0;
+}
