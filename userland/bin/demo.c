@@ -4,8 +4,10 @@
  * and the others carry on. Then a forked family shares memory copy-on-write
  * (cowfamily), a program writes three times the memory and reads it back
  * through swap (bigdata), a hog grows until memory and swap run out and the
- * OOM killer ends it while two holders keep their data, and vmstat shows
- * the pager's counters. Exits 0 if everything happened as it should.
+ * OOM killer ends it while two holders keep their data, a cache beside a
+ * hog runs without and then with pressure notifications (kvcache), and
+ * vmstat shows the pager's counters. Exits 0 if everything happened as it
+ * should.
  */
 #include <stdio.h>
 #include <string.h>
@@ -151,6 +153,77 @@ static void out_of_memory(void)
 	}
 }
 
+/* The counters the cache act compares, in the order of its table. */
+enum { CACHE_PSWPOUT, CACHE_PSWPIN, CACHE_PGDISCARD, CACHE_OOM_KILL,
+       CACHE_PRESSURE_EVENTS, CACHE_COUNTERS };
+
+static const char *const cache_counter_names[CACHE_COUNTERS] = {
+	"pswpout", "pswpin", "pgdiscard", "oom_kill", "pressure_events",
+};
+
+static void cache_counters(const struct pager_stats *st, uint64_t out[CACHE_COUNTERS])
+{
+	out[CACHE_PSWPOUT] = st->pswpout;
+	out[CACHE_PSWPIN] = st->pswpin;
+	out[CACHE_PGDISCARD] = st->pgdiscard;
+	out[CACHE_OOM_KILL] = st->oom_kill;
+	out[CACHE_PRESSURE_EVENTS] = st->pressure_events;
+}
+
+/* Run kvcache in one mode to its end; the counters' growth over the run
+ * goes to delta. 1 if it exited 0. */
+static int cache_run(const char *mode, const char *pages, const char *hog_pages,
+		     uint64_t delta[CACHE_COUNTERS])
+{
+	const char *const argv[] = { "kvcache", mode, pages, hog_pages, NULL };
+	uint64_t before[CACHE_COUNTERS], after[CACHE_COUNTERS];
+	struct pager_stats st;
+	struct exit_info info;
+	char what[24];
+
+	check(pager_stats(&st) == 0, "read the pager's counters");
+	cache_counters(&st, before);
+	snprintf(what, sizeof(what), "kvcache %s", mode);
+	struct child c = start(what, argv, -1);
+	finish(&c, &info);
+	check(pager_stats(&st) == 0, "read the pager's counters");
+	cache_counters(&st, after);
+	for (int i = 0; i < CACHE_COUNTERS; i++)
+		delta[i] = after[i] - before[i];
+	return c.handle >= 0 && info.how == EXIT_NORMAL && info.status == 0;
+}
+
+/* A cache of two fifths of memory beside a hog of seven tenths: together
+ * more than memory. Without notifications the difference goes to swap;
+ * with them the cache gives slabs back and the pager drops its cold half
+ * for free, so less is written and no one is killed. */
+static void cache_beside_hog(void)
+{
+	uint64_t off[CACHE_COUNTERS], on[CACHE_COUNTERS];
+	struct pager_stats st;
+	char pages[24], hog_pages[24];
+
+	check(pager_stats(&st) == 0, "read the pager's counters");
+	snprintf(pages, sizeof(pages), "%lu",
+		 (unsigned long)(st.frames_total * 2 / 5 / 64 * 64));
+	snprintf(hog_pages, sizeof(hog_pages), "%lu",
+		 (unsigned long)(st.frames_total * 7 / 10));
+	printf("demo: a cache beside a hog, pressure notifications off then on\n");
+	printf("demo: a cache of %s pages and a hog of %s pages need more than memory; "
+	       "told of pressure, the cache gives memory back instead of it going to swap\n",
+	       pages, hog_pages);
+	check(cache_run("off", pages, hog_pages, off), "the cache without notifications exits 0");
+	check(cache_run("on", pages, hog_pages, on), "the cache with notifications exits 0");
+	printf("demo: %-16s %8s %8s\n", "", "off", "on");
+	for (int i = 0; i < CACHE_COUNTERS; i++)
+		printf("demo: %-16s %8lu %8lu\n", cache_counter_names[i],
+		       (unsigned long)off[i], (unsigned long)on[i]);
+	check(on[CACHE_OOM_KILL] == 0, "no OOM kill with notifications on");
+	check(on[CACHE_PSWPOUT] < off[CACHE_PSWPOUT],
+	      "fewer swap-outs with notifications on than off");
+	check(off[CACHE_PGDISCARD] == 0, "nothing discarded with notifications off");
+}
+
 /* Run a program to its end; 1 if it exited 0. */
 static int run_program(const char *what, const char *const argv[])
 {
@@ -178,6 +251,7 @@ int main(void)
 	printf("demo: data three times the memory, through swap\n");
 	check(run_program("bigdata", big_argv), "three times the memory read back intact");
 	out_of_memory();
+	cache_beside_hog();
 	printf("demo: the pager's counters (vmstat)\n");
 	check(run_program("vmstat", vmstat_argv), "vmstat runs");
 	if (failures == 0)

@@ -3,6 +3,8 @@
  * the OOM killer ends it. hog hold PAGES: writes a pattern over PAGES
  * pages, waits for a signal on its HANDLE_ARG notification, then checks
  * every word and exits 0 if all held. The demonstration's out-of-memory act.
+ * hog take PAGES: uses PAGES pages once (written, read back) and exits; the
+ * pressure that a cache beside it must answer (kvcache).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -60,12 +62,37 @@ static int hold(uint64_t pages)
 	return bad ? 1 : 0;
 }
 
+/* One word per page is enough to make the pager give each page a frame;
+ * reading them all back makes the hog's whole footprint live at once, so
+ * whatever was swapped out to make room comes back in. */
+static int take(uint64_t pages)
+{
+	uint64_t *buf = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t bad = 0;
+
+	if (buf == MAP_FAILED) {
+		printf("hog: cannot map %lu pages\n", (unsigned long)pages);
+		return 2;
+	}
+	for (uint64_t p = 0; p < pages; p++)
+		buf[p * WORDS] = pattern(p, 0);
+	for (uint64_t p = 0; p < pages; p++)
+		bad += buf[p * WORDS] != pattern(p, 0);
+	if (bad)
+		printf("hog: %lu of %lu pages wrong\n", (unsigned long)bad,
+		       (unsigned long)pages);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "grow") == 0)
 		grow();
 	if (argc == 3 && strcmp(argv[1], "hold") == 0 && atol(argv[2]) > 0)
 		return hold((uint64_t)atol(argv[2]));
-	printf("usage: hog grow | hog hold PAGES\n");
+	if (argc == 3 && strcmp(argv[1], "take") == 0 && atol(argv[2]) > 0)
+		return take((uint64_t)atol(argv[2]));
+	printf("usage: hog grow | hog hold PAGES | hog take PAGES\n");
 	return 2;
 }
