@@ -7,10 +7,12 @@
 #include "notify.h"
 #include "handle.h"
 #include "thread.h"
+#include "proc.h"
 #include "abi/errno.h"
 
 struct timer {
 	struct notify *n;	/* NULL: free */
+	int root;		/* armed by the root task */
 	uint64_t bits;
 	uint64_t deadline;
 };
@@ -38,12 +40,18 @@ static struct timer *find(const struct notify *n, uint64_t bits)
 	return NULL;
 }
 
-static struct timer *free_timer(void)
+/* A free timer, if the caller may take one more. */
+static struct timer *free_timer(int root)
 {
-	for (int i = 0; i < NOTIFY_TIMERS; i++)
-		if (!timers[i].n)
-			return &timers[i];
-	return NULL;
+	struct timer *free = NULL;
+	int user = 0;
+
+	for (int i = 0; i < NOTIFY_TIMERS; i++) {
+		user += timers[i].n && !timers[i].root;
+		if (!timers[i].n && !free)
+			free = &timers[i];
+	}
+	return root || user < NOTIFY_TIMERS_USER ? free : NULL;
 }
 
 int64_t sys_notify_timer(struct thread *t, const uint64_t *a)
@@ -65,11 +73,12 @@ int64_t sys_notify_timer(struct thread *t, const uint64_t *a)
 		return 0;
 	}
 	if (!tm) {
-		if (!(tm = free_timer()))
+		if (!(tm = free_timer(t->proc->is_root)))
 			return -ERR_NOMEM;
 		object_get(&n->obj);
 		tm->n = n;
 		tm->bits = bits;
+		tm->root = t->proc->is_root;
 	}
 	tm->deadline = deadline;
 	return 0;

@@ -12,6 +12,9 @@
 struct thread;
 
 #define NOTIFY_TIMERS 16	/* armed at once, over every process */
+/* Of those, how many other processes may hold: the rest stay for the root
+ * task (the pager), whose bounded waits must not be crowded out. */
+#define NOTIFY_TIMERS_USER 8
 
 /* Signal the timers whose deadline (nanoseconds since boot) has passed. */
 void notify_timer_tick(uint64_t now_ns);
@@ -19,7 +22,7 @@ void notify_timer_tick(uint64_t now_ns);
 /* (handle, deadline_ns, bits): arm a timer that signals bits on the
  * notification at deadline_ns; one already armed for the same notification
  * and bits is moved. deadline_ns 0 disarms it. 0, -ERR_BADF, -ERR_INVAL
- * (no bits, or bit 63), -ERR_NOMEM (every timer is armed). */
+ * (no bits, or bit 63), -ERR_NOMEM (every timer this caller may use is armed). */
 int64_t sys_notify_timer(struct thread *t, const uint64_t *a);
 
 #endif

@@ -47,7 +47,8 @@ enum pager_label {
 	PAGER_INFO = 0x109,
 	/* msg.handle = a notification to signal with pressure events (bits
 	 * PAGER_PRESSURE_BIT(level)), or -1 to unsubscribe. One per process; a
-	 * process's exit unsubscribes it. -ENOSPC if the table is full. */
+	 * process's exit unsubscribes it. -EINVAL if the handle is not a
+	 * notification, -ENOSPC if the table is full. */
 	PAGER_PRESSURE_SUBSCRIBE = 0x10a,
 	/* Reply: w[0] = the level now (enum pager_pressure), w[1] = pages the
 	 * pager would like back, w[2] = events signalled so far, w[3] =

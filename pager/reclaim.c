@@ -255,8 +255,10 @@ int reclaim_wait_critical(struct pager_thread *t)
 		critical_deadline = now + CRITICAL_WAIT_NS;
 		critical_waits++;
 	}
+	/* No timer, no bounded wait: better to kill now than to hang. */
+	if (sys_notify_timer(t->wake, critical_deadline, TB_TIMER) < 0)
+		return 0;
 	critical_waiters |= 1u << t->id;
-	sys_notify_timer(t->wake, critical_deadline, TB_TIMER);
 	pager_unlock(t);
 	pager_thread_wait(t, t->wake, TB_WORK | TB_TIMER);
 	pager_lock(t);

@@ -325,9 +325,7 @@ static int first_on_object(const struct vm_space *s, const struct vm_region *r)
 	return q == r;
 }
 
-/* A private frame is s's alone if mapped once and no swapped entry
- * elsewhere will come back to it (through the swap cache's tie). */
-static int frame_alone(uint64_t pa)
+int vm_frame_alone(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 	uint32_t held, refs;
@@ -369,7 +367,7 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
 			uint64_t pa = region_frame(r, i);
 			uint32_t slot = region_slot(r, i);
-			int mine = pa ? frame_alone(pa) : slot && slot_alone(slot);
+			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);
 			if (!pa && !slot)
 				continue;
 			if (mine)

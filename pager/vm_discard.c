@@ -46,27 +46,17 @@ int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end)
 	return lost;
 }
 
-/* Whether page i's frame can go by dropping this one mapping: mapped only
- * here (not shared after fork), not in the swap code's hands, and not
- * kept by the swap cache for a swapped entry elsewhere (a fork's other
- * side still naming the slot it was read from): dropping that page would
- * lose it and free nothing. */
+/* Whether page i's frame can go by dropping this one mapping: this
+ * space's alone (not shared after fork, not kept by the swap cache for a
+ * swapped entry elsewhere: dropping it would lose it and free nothing)
+ * and not in the swap code's hands. */
 static int droppable(const struct vm_region *r, uint64_t i)
 {
 	uint64_t pa = region_frame(r, i);
-	const struct frame *f = pa ? frame_desc(pa) : NULL;
 	unsigned busy = FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
 			FRAME_F_READING;
-	uint32_t held;
 
-	if (!f || f->mapcount != 1 || (f->flags & busy))
-		return 0;
-	if (!vm_frame_tied(pa))
-		return 1;
-	/* Its own reference (FRAME_F_SLOT_HELD) goes with it; any other is
-	 * an entry's. Without slot_refs a slot counts as named once. */
-	held = (f->flags & FRAME_F_SLOT_HELD) != 0;
-	return vm.swap.slot_refs ? vm.swap.slot_refs(vm.swap.ctx, f->swap) <= held : held;
+	return pa && !(frame_desc(pa)->flags & busy) && vm_frame_alone(pa);
 }
 
 static size_t drop_from(struct vm_space *s, struct vm_region *r, size_t want)

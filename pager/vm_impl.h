@@ -184,6 +184,10 @@ void vm_frame_release(uint64_t pa);
  * and the tie undone if no entry names it. */
 void vm_frame_drop_hold(uint64_t pa);
 int vm_frame_tied(uint64_t pa);
+/* Whether pa's frame is one space's alone: mapped once, and no swapped
+ * entry elsewhere will come back to it through the swap cache's tie (its
+ * own FRAME_F_SLOT_HELD reference aside). Freed if that mapping goes. */
+int vm_frame_alone(uint64_t pa);
 void vm_slot_dup(uint32_t slot);
 void vm_slot_put(uint32_t slot);
 

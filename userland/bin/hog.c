@@ -38,28 +38,50 @@ _Noreturn static void grow(void)
 	}
 }
 
-static int hold(uint64_t pages)
+/* pages fresh private pages, or NULL after saying so. */
+static uint64_t *map_pages(uint64_t pages)
 {
 	uint64_t *buf = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf != MAP_FAILED)
+		return buf;
+	printf("hog: cannot map %lu pages\n", (unsigned long)pages);
+	return NULL;
+}
+
+/* Write the first `words` words of every page with the pattern. */
+static void write_pages(uint64_t *buf, uint64_t pages, uint64_t words)
+{
+	for (uint64_t p = 0; p < pages; p++)
+		for (uint64_t w = 0; w < words; w++)
+			buf[p * WORDS + w] = pattern(p, w);
+}
+
+/* Read them back: 0 if all held, else 1 after saying how many did not. */
+static int check_pages(const uint64_t *buf, uint64_t pages, uint64_t words)
+{
 	uint64_t bad = 0;
 
-	if (buf == MAP_FAILED) {
-		printf("hog: cannot map %lu pages\n", (unsigned long)pages);
-		return 2;
-	}
 	for (uint64_t p = 0; p < pages; p++)
-		for (uint64_t w = 0; w < WORDS; w++)
-			buf[p * WORDS + w] = pattern(p, w);
-	if (sys_notify_wait(HANDLE_ARG) < 0)
-		return 3;
-	for (uint64_t p = 0; p < pages; p++)
-		for (uint64_t w = 0; w < WORDS; w++)
+		for (uint64_t w = 0; w < words; w++)
 			bad += buf[p * WORDS + w] != pattern(p, w);
 	if (bad)
 		printf("hog: %lu of %lu words wrong\n", (unsigned long)bad,
-		       (unsigned long)(pages * WORDS));
+		       (unsigned long)(pages * words));
 	return bad ? 1 : 0;
+}
+
+static int hold(uint64_t pages)
+{
+	uint64_t *buf = map_pages(pages);
+
+	if (!buf)
+		return 2;
+	write_pages(buf, pages, WORDS);
+	if (sys_notify_wait(HANDLE_ARG) < 0)
+		return 3;
+	return check_pages(buf, pages, WORDS);
 }
 
 /* One word per page is enough to make the pager give each page a frame;
@@ -67,22 +89,12 @@ static int hold(uint64_t pages)
  * whatever was swapped out to make room comes back in. */
 static int take(uint64_t pages)
 {
-	uint64_t *buf = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t bad = 0;
+	uint64_t *buf = map_pages(pages);
 
-	if (buf == MAP_FAILED) {
-		printf("hog: cannot map %lu pages\n", (unsigned long)pages);
+	if (!buf)
 		return 2;
-	}
-	for (uint64_t p = 0; p < pages; p++)
-		buf[p * WORDS] = pattern(p, 0);
-	for (uint64_t p = 0; p < pages; p++)
-		bad += buf[p * WORDS] != pattern(p, 0);
-	if (bad)
-		printf("hog: %lu of %lu pages wrong\n", (unsigned long)bad,
-		       (unsigned long)pages);
-	return bad ? 1 : 0;
+	write_pages(buf, pages, 1);
+	return check_pages(buf, pages, 1);
 }
 
 int main(int argc, char **argv)

@@ -87,6 +87,15 @@ int reap(pid_t pid, struct exit_info *info, int64_t timeout_ns);
  * ended (what is a word for the message). 0, or -1 (recorded). */
 int expect_clean_exit(const struct exit_info *info, const char *what);
 
+/* A child function for the out-of-memory tests: takes memory 256 pages at
+ * a time, one word written per page, until it is killed; a refused mmap
+ * (the pager short of its own memory) is tried again. */
+_Noreturn int grow_forever(void *arg);
+
+/* pages fresh anonymous pages mapped with flags (MAP_PRIVATE or
+ * MAP_SHARED), or NULL. */
+void *anon_pages(uint64_t pages, int flags);
+
 /* Run fn(arg) in a forked child and check that the pager killed it for a
  * page fault at addr. 0, or -1 (recorded). */
 int expect_fault_kill(int (*fn)(void *), void *arg, uintptr_t addr);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,4 +91,25 @@ int poll_flag(const volatile int *flag, int64_t timeout_ns)
 		sys_yield();
 	}
 	return 0;
+}
+
+void *anon_pages(uint64_t pages, int flags)
+{
+	void *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+_Noreturn int grow_forever(void *arg)
+{
+	(void)arg;
+	for (uint64_t n = 0;; n++) {
+		uint64_t *p = anon_pages(256, MAP_PRIVATE);
+		if (!p) {
+			sys_yield();
+			continue;
+		}
+		for (uint64_t i = 0; i < 256; i++)
+			p[i * 512] = n * 256 + i;
+	}
 }

@@ -144,7 +144,8 @@ int test_notify_bind(void)
 }
 
 /* A timer signals its bits at the deadline, not before; moving it moves
- * the deadline; disarming it means no bits come; bad arguments are refused. */
+ * the deadline; disarming it means no bits come; bad arguments and a ninth
+ * timer for programs are refused. */
 int test_notify_timer(void)
 {
 	int note = sys_notify_create();
@@ -168,6 +169,12 @@ int test_notify_timer(void)
 	for (start = sys_clock(); sys_clock() - start < 3 * DELAY;)
 		sys_yield();
 	CHECK_EQ(sys_notify_poll(note), 0);
+	/* Programs may hold 8 of the 16 timers; the rest are the pager's. */
+	for (int k = 0; k < 8; k++)
+		CHECK_EQ(sys_notify_timer(note, sys_clock() + 1000 * MS, 1UL << k), 0);
+	CHECK_EQ(sys_notify_timer(note, sys_clock() + 1000 * MS, 1UL << 8), -ERR_NOMEM);
+	for (int k = 0; k < 8; k++)
+		CHECK_EQ(sys_notify_timer(note, 0, 1UL << k), 0);
 	CHECK_EQ(sys_handle_close(note), 0);
 	return 0;
 }

@@ -25,28 +25,6 @@ static uint64_t pattern(uint64_t page, uint64_t word)
 	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x7e55;
 }
 
-static void *map(uint64_t pages, int flags)
-{
-	void *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* Takes memory until killed; a refused mmap is tried again. */
-_Noreturn static int grow_forever(void *arg)
-{
-	(void)arg;
-	for (uint64_t n = 0;; n++) {
-		uint64_t *p = map(256, MAP_PRIVATE);
-		if (!p) {
-			sys_yield();
-			continue;
-		}
-		for (uint64_t i = 0; i < 256; i++)
-			p[i * WORDS] = n * 256 + i;
-	}
-}
-
 /* The levels in the order the events gave them: each word's bits taken
  * lowest first. 0, or -1 if a level came out of order: critical with no
  * low since the last normal. */
@@ -138,12 +116,17 @@ static int subscribe_and_exit(void *arg)
 /* A subscriber's exit takes its subscription with it. */
 int test_pressure_exit_unsubscribes(void)
 {
-	volatile int64_t *seen = map(1, MAP_SHARED);
+	volatile int64_t *seen = anon_pages(1, MAP_SHARED);
 	struct exit_info info;
 	int64_t before = subscribers();
 	pid_t child;
 
-	CHECK(seen != NULL && before >= 0);
+	int ep = sys_endpoint_create();
+
+	CHECK(seen != NULL && before >= 0 && ep >= 0);
+	CHECK_EQ(pager_pressure_subscribe(ep), -EINVAL);	/* not a notification */
+	CHECK_EQ(subscribers(), before);
+	sys_handle_close(ep);
 	CHECK((child = fork_run(subscribe_and_exit, (void *)seen)) > 0);
 	CHECK_RUN(reap(child, &info, 10 * SECOND));
 	CHECK_RUN(expect_clean_exit(&info, "the subscriber"));
@@ -177,7 +160,7 @@ struct holder_board {
 static int hold_unlocked(void *arg)
 {
 	struct holder_board *b = arg;
-	uint64_t *buf = map(b->pages, MAP_PRIVATE);
+	uint64_t *buf = anon_pages(b->pages, MAP_PRIVATE);
 
 	if (!buf)
 		return 2;
@@ -206,7 +189,7 @@ struct taker {
 static int take(void *arg)
 {
 	const struct taker *t = arg;
-	uint64_t *p = map(t->pages, MAP_PRIVATE);
+	uint64_t *p = anon_pages(t->pages, MAP_PRIVATE);
 	volatile uint64_t sum = 0;
 
 	if (!p)
@@ -224,7 +207,7 @@ static int take(void *arg)
 int test_discard_first(void)
 {
 	struct pager_stats before, after;
-	struct holder_board *b = map(1, MAP_SHARED);
+	struct holder_board *b = anon_pages(1, MAP_SHARED);
 	uint64_t *priv, *shared;
 	struct exit_info info;
 	struct taker t;
@@ -233,7 +216,7 @@ int test_discard_first(void)
 	CHECK(b != NULL);
 	CHECK_RUN(stats_get(&before));
 	CHECK(before.swap_slots_total > 0);
-	CHECK((priv = map(8, MAP_PRIVATE)) != NULL && (shared = map(4, MAP_SHARED)) != NULL);
+	CHECK((priv = anon_pages(8, MAP_PRIVATE)) != NULL && (shared = anon_pages(4, MAP_SHARED)) != NULL);
 	CHECK_EQ(pager_discard_unlock(priv, 4096), -EINVAL);		/* part of a mapping */
 	CHECK_EQ(pager_discard_unlock((char *)priv + 1, 8 * 4096), -EINVAL);
 	CHECK_EQ(pager_discard_unlock(shared, 4 * 4096), -EINVAL);	/* shared */

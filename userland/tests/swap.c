@@ -277,18 +277,6 @@ int test_swap_exit_frees(void)
 	return 0;
 }
 
-static int grow_forever(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		uint64_t *p = map_pages(256);
-		if (!p)
-			return 2;
-		for (uint64_t i = 0; i < 256; i++)
-			p[i * WORDS] = i;
-	}
-}
-
 /* Swap full: the process that keeps allocating is the OOM killer's victim;
  * the others keep their data. Needs a swap disk
  * smaller than what the child asks for (the guest-swapfull boot). */
