@@ -122,6 +122,11 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 		return -ERR_INVAL;
 	}
 	r = vm_map_entries(replier->proc, c->proc, (const struct map_entry *)m->data, n);
+	if (r == -ERR_NOMEM) {
+		kill_for_fault(c, CAUSE_PAGE_FAULT, "no kernel memory for its page tables (limit "
+			       "reached, or the kernel pool is empty)");
+		return r;
+	}
 	if (r < 0) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's mapping was refused");
 		return r;

@@ -23,5 +23,9 @@ struct object {
 void object_get(struct object *o);
 /* Drop a reference; the object is destroyed when the last one goes. */
 void object_put(struct object *o);
+/* The last handle naming o has closed: no one can use it through a handle
+ * any more, so what waits on it is let go (an endpoint's queues, a
+ * notification's interrupt bindings). */
+void object_orphaned(struct object *o);
 
 #endif

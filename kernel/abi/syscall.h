@@ -19,6 +19,8 @@ enum syscall_number {
 	SYS_GETTID = 7,		/* () -> tid */
 	SYS_IDLE_NS = 8,	/* () -> nanoseconds the hart has slept idle since
 				 * boot (benchmarks report disk waits apart) */
+	SYS_HANDLE_INFO = 9,	/* (handle) -> (type << 8) | rights (abi/handle.h) */
+	SYS_KERNEL_INFO = 50,	/* (struct kernel_info *) -> 0 (abi/kinfo.h) */
 
 	SYS_ENDPOINT_CREATE = 10, /* () -> handle */
 	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0 */
@@ -50,7 +52,9 @@ enum syscall_number {
 	SYS_MAP = 41,		/* (proc, const struct map_entry *, n) -> n */
 	SYS_UNMAP = 42,		/* (proc, va, npages) -> 0 */
 	SYS_PROTECT = 43,	/* (proc, va, npages, perm) -> 0 */
-	SYS_HANDLE_GRANT = 44,	/* (proc, handle) -> handle number in proc */
+	SYS_HANDLE_GRANT = 44,	/* (proc, handle, rights) -> handle number in
+				 * proc, holding those rights (a non-empty
+				 * subset of the caller's on handle) */
 	SYS_POWEROFF = 45,	/* (int status): does not return */
 	SYS_HARVEST = 47,	/* (struct harvest_entry *, n) -> n */
 	SYS_DEVICE_MAP = 48,	/* (proc, device index, va) -> pages mapped: the
@@ -58,7 +62,7 @@ enum syscall_number {
 	SYS_IRQ_BIND = 49,	/* (irq, notify handle, bits): the interrupt
 				 * signals those bits until acknowledged */
 
-	SYS_COUNT = 50
+	SYS_COUNT = 51
 };
 
 #endif
