@@ -224,7 +224,7 @@ static bool take_value(const struct bootarg_spec *spec, const char *s, size_t le
 		copy_text(v->str, s, len);
 		return true;
 	case BOOTARG_STRING:
-		if (len >= BOOTARG_STR_MAX)
+		if (len >= BOOTARG_STR_MAX || len < spec->min)
 			return false;
 		v->num = 0;
 		copy_text(v->str, s, len);
@@ -257,7 +257,13 @@ static void put_accepted(struct msg *m, const struct bootarg_spec *spec)
 		put(m, spec->choices ? spec->choices : "");
 		break;
 	case BOOTARG_STRING:
-		put(m, "text of at most ");
+		if (spec->min) {
+			put(m, "text of ");
+			put_u64(m, spec->min);
+			put(m, " to ");
+		} else {
+			put(m, "text of at most ");
+		}
 		put_u64(m, BOOTARG_STR_MAX - 1);
 		put(m, " characters");
 		break;

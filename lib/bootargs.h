@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 enum bootarg_type {
-	BOOTARG_STRING,		/* any text without spaces, < BOOTARG_STR_MAX */
+	BOOTARG_STRING,		/* text without spaces, < BOOTARG_STR_MAX, at least min long */
 	BOOTARG_UINT,		/* decimal, within [min, max] */
 	BOOTARG_CHOICE		/* one of the '|'-separated names in choices */
 };
@@ -22,7 +22,8 @@ struct bootarg_spec {
 	enum bootarg_type type;
 	const char *def;	/* default, as it would be written */
 	const char *choices;	/* BOOTARG_CHOICE: "clock|lru2|fifo|random" */
-	uint64_t min, max;	/* BOOTARG_UINT */
+	uint64_t min, max;	/* BOOTARG_UINT: the range; BOOTARG_STRING: min is the
+				 * shortest length accepted (1: an empty value is bad) */
 	const char *doc;	/* one line, for the summary and docs */
 };
 

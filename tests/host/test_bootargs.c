@@ -153,6 +153,32 @@ static void test_uint_limits(void **state)
 			    "(accepted: 0..18446744073709551615); using default '5'");
 }
 
+/* A string key with a shortest length (init.run's 1): an empty value is a
+ * bad value, named and replaced by the default like any other. */
+static void test_string_not_empty(void **state)
+{
+	static const struct bootarg_spec run[] = {
+		{ "init.run", BOOTARG_STRING, "demo", NULL, 1, 0, "program" },
+	};
+	struct bootarg_value v;
+
+	(void)state;
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("init.run=", run, 1, &v, NULL, "kernel.", capture_line,
+					&cap), 1);
+	assert_string_equal(cap.lines[0], "boot: bad value '' for init.run (accepted: text of 1 "
+			    "to 127 characters); using default 'demo'");
+	assert_string_equal(v.str, "demo");
+	assert_int_equal(v.given, 0);
+	/* The last word wins, so a later good name still counts. */
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("init.run= init.run=x", run, 1, &v, NULL, "kernel.",
+					capture_line, &cap), 2);
+	assert_string_equal(cap.lines[1], "boot: init.run given twice; using the last");
+	assert_string_equal(v.str, "x");
+	assert_int_equal(v.given, 1);
+}
+
 static void test_bad_choice(void **state)
 {
 	static const char *const bad[] = {
@@ -302,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_bad_uint),
 		cmocka_unit_test(test_uint_limits),
+		cmocka_unit_test(test_string_not_empty),
 		cmocka_unit_test(test_bad_choice),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_prefix_split),
