@@ -52,4 +52,17 @@ int bootargs_parse(const char *cmdline, const struct bootarg_spec *specs, size_t
 		   struct bootarg_value *values, const char *only_prefix,
 		   const char *skip_prefix, bootarg_report_fn report, void *ctx);
 
+/*
+ * Copy the command line src[0..len) (it ends early at a NUL; src may be NULL)
+ * into dst, cap >= 1 bytes with the NUL, keeping whole words only: when it is
+ * longer than cap - 1 bytes, the copy ends before the first word that does
+ * not fit entirely, so a cut word is never parsed as a value. Each word
+ * dropped is reported by name ("boot: command line longer than N bytes;
+ * dropped 'word'"), the first BOOTARGS_DROPPED_NAMED of them, then how many
+ * more. Returns the number of words dropped.
+ */
+#define BOOTARGS_DROPPED_NAMED 16
+size_t bootargs_keep(const char *src, size_t len, char *dst, size_t cap,
+		     bootarg_report_fn report, void *ctx);
+
 #endif
