@@ -35,7 +35,8 @@ void spawn_abandon(struct pproc *p);
 
 /* Start argv[0] with argc arguments; pass_handle (a pager handle, or -1)
  * becomes the child's HANDLE_ARG. The new record, or NULL with *err set to
- * a negated errno (-2: no such program). */
+ * a negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
+ * initrd is damaged before it, which is also said on the console). */
 struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err);
 /* The same, pinned if asked: every page present before it runs (a driver
  * must never fault while the pager waits for it). */
