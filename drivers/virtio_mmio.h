@@ -70,6 +70,9 @@ void vmmio_queue_setup(uintptr_t base, unsigned q, unsigned size,
 /* A 64-bit configuration field, read consistently (ConfigGeneration). */
 uint64_t vmmio_config64(uintptr_t base, unsigned off);
 
+/* A byte of the device-specific configuration at off. */
+uint8_t vmmio_config8(uintptr_t base, unsigned off);
+
 /* Set-up is done: the device may use its queues. */
 void vmmio_driver_ok(uintptr_t base);
 

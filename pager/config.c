@@ -11,7 +11,7 @@
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
-	C_RESERVE, C_OOM_POLICY, C_INIT_RUN, C_INIT_ARGS, C_COUNT
+	C_RESERVE, C_OOM_POLICY, C_NET_ADDR, C_INIT_RUN, C_INIT_ARGS, C_COUNT
 };
 
 #define DEFAULT_RECLAIM_AT 80
@@ -39,6 +39,8 @@ static struct bootarg_spec specs[C_COUNT] = {
 			"frames only the pager's own memory and the reclaim path may take" },
 	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, "unshared", OOM_POLICY_CHOICES, 0, 0,
 			   "how the OOM killer scores processes (docs/design.md)" },
+	[C_NET_ADDR] = { "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0,
+			 "the network server's address: dhcp, or a.b.c.d[/prefix] (docs/boot-args.md)" },
 	/* At least one character: an empty init.run= is a mistake to report,
 	 * not a quiet way of asking for the demonstration. */
 	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "demo", NULL, 1, 0,
@@ -86,6 +88,8 @@ void config_parse(const char *cmdline)
 	check_watermarks();
 	config.reserve = (unsigned)values[C_RESERVE].num;
 	config.oom_policy = (enum oom_policy)values[C_OOM_POLICY].num;
+	config.net_addr = (uint32_t)(values[C_NET_ADDR].num >> 8);
+	config.net_prefix = (unsigned)(values[C_NET_ADDR].num & 0xff);
 	config.init_run = values[C_INIT_RUN].str;
 	config.init_args = values[C_INIT_ARGS].str;
 }
@@ -97,6 +101,6 @@ void config_print(void)
 	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
 	       "pager.free_min=%u\n", config.policy->name, (unsigned long)config.seed,
 	       config.reclaim_at, config.reclaim_to, config.free_min);
-	printf("pager: pager.reserve=%u oom.policy=%s\n", config.reserve,
-	       oom_policy_names[config.oom_policy]);
+	printf("pager: pager.reserve=%u oom.policy=%s net.addr=%s\n", config.reserve,
+	       oom_policy_names[config.oom_policy], values[C_NET_ADDR].str);
 }

@@ -22,6 +22,8 @@ struct pager_config {
 	unsigned free_min;	/* free below this: a fault reclaims directly */
 	unsigned reserve;	/* pager.reserve: frames kept from ordinary allocations */
 	enum oom_policy oom_policy;	/* oom.policy */
+	uint32_t net_addr;	/* net.addr: static IPv4 address, 0 = DHCP */
+	unsigned net_prefix;	/* its prefix length */
 	const char *init_run;	/* init.run: program for init to run, never empty */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };

@@ -14,6 +14,7 @@
 #include "spawn.h"
 #include "swap.h"
 #include "blkdev.h"
+#include "netdev.h"
 #include "reclaim.h"
 #include "swapin.h"
 #include "threads.h"
@@ -113,6 +114,7 @@ int main(void)
 	notes[BLKDEV_WRITER] = reclaim_writer_note();
 	notes[BLKDEV_SWAPIN] = swapin_note();
 	swap_init(bi, service, notes);
+	netdev_start(bi, notes);
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);

@@ -116,6 +116,9 @@ static int dispatch(const struct msg *in, struct msg *out)
 	case PAGER_PRESSURE_LEVEL:
 		handle_pressure_level(in, out);
 		break;
+	case PAGER_NET:
+		handle_net(in, out);
+		break;
 	case PAGER_DISCARD:
 		handle_discard(in, out);
 		break;
