@@ -72,7 +72,9 @@ enum net_label {
 	 * (-EMFILE: too many). The connection may still be opening. */
 	NET_CONNECT = 0x310,
 	/* w[0] = connection, data = bytes. Reply: bytes taken (0: no room
-	 * now, wait for the event), -ENOTCONN (closed or failed), -EBADF. */
+	 * now, wait for the event; with no data: the connection is open),
+	 * -EINPROGRESS (still opening), -ECONNREFUSED / -ECONNRESET (it
+	 * failed), -ENOTCONN (closed), -EBADF. */
 	NET_SEND = 0x311,
 	/* w[0] = connection, w[1] = most bytes wanted. Reply: bytes in data,
 	 * -EAGAIN (none yet; the event comes), 0 at the end of the stream,

@@ -150,6 +150,10 @@ static long do_connect(const struct msg *in)
 
 static long do_send(struct sock *s, const struct msg *in)
 {
+	if (s->state == S_OPENING)
+		return -EINPROGRESS;
+	if (s->state == S_FAILED)
+		return s->error;
 	if (s->state != S_OPEN || !s->pcb)
 		return -ENOTCONN;
 	uint32_t n = in->len < tcp_sndbuf(s->pcb) ? in->len : tcp_sndbuf(s->pcb);
