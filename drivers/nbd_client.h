@@ -14,7 +14,7 @@
 
 #include "nbd_proto.h"
 
-#define NBD_SLOTS 64		/* requests in flight at most */
+#define NBD_SLOTS 256		/* requests in flight at most: a block driver's tags */
 
 struct nbd_io {
 	/* Push up to len bytes into the connection; how many it took (0: no

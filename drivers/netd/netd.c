@@ -17,6 +17,7 @@
 #include "netd_mem.h"
 #include "netif.h"
 #include "sockets.h"
+#include "swapconn.h"
 #include "sys.h"
 #include "virtio_net.h"
 
@@ -60,6 +61,7 @@ static void on_bits(uint64_t bits)
 		netd_memalloc_begin();
 		sys_check_timeouts();
 		netd_memalloc_end();
+		swapconn_tick();
 		publish_pool();
 	}
 }
@@ -173,6 +175,7 @@ static void stats(struct msg *out)
 	s.pool_free = netd_pool.nfree;
 	s.pool_lowest = netd_pool.cnt.lowest_free;
 	s.sockets = sockets_open();
+	swapconn_counters(&s);
 	memcpy(out->data, &s, sizeof(s));
 	out->len = sizeof(s);
 	out->label = 0;
@@ -208,6 +211,10 @@ static void serve(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)on_pool(in);
 	else if (in->label == NET_SETUP && from_pager(in))
 		out->label = (uint64_t)on_setup(in, out);
+	else if (in->label == NET_SWAP_SETUP && from_pager(in))
+		out->label = (uint64_t)(ready ? swapconn_setup(in, out, shared) : -ENODEV);
+	else if (in->label == BLK_SUBMIT && from_pager(in))
+		out->label = (uint64_t)swapconn_submit(in);
 	else
 		out->label = (uint64_t)(long)(from_pager(in) ? -ENOSYS : -EPERM);
 }
