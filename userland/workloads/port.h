@@ -13,19 +13,11 @@
 struct port_counters {
 	uint64_t instret;	/* instructions retired (rdinstret): under
 				 * -icount shift=0 idle time counts as well,
-				 * 1 ns = 1 instruction */
+				 * 1 ns = 1 instruction (port_instret) */
 	uint64_t idle_ns;	/* time the machine slept with nothing to run */
 	uint64_t major;		/* major faults: pages read back from swap on a fault */
 	uint64_t pswpin, pswpout;	/* pages read from and written to swap */
 };
-
-static inline uint64_t port_instret(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-}
 
 #ifdef __linux__
 #include "port_linux.h"

@@ -11,6 +11,14 @@
 
 #define PORT_SYSTEM "pagerkernel"
 
+static inline uint64_t port_instret(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+
 /* Nothing to set up: the pager found the swap disk at boot. */
 static int port_start(void)
 {

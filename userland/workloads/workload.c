@@ -18,7 +18,7 @@
 #include "port.h"
 #include "workload.h"
 
-/* Long enough for scripts/compare to sample QEMU before the work starts. */
+/* Long enough for scripts/compare to sample QEMU at a marker. */
 #define PAUSE_MS 1000
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -146,6 +146,7 @@ static int measure(uint64_t unit)
 		return -1;
 	printf("compare: end %s\n", workload.name);
 	fflush(stdout);
+	port_pause_ms(PAUSE_MS);	/* QEMU is sampled before the power-off */
 	print_result(&a, &b, &r);
 	return r.errors ? 1 : 0;
 }
