@@ -218,6 +218,7 @@ def gnuplot_script(labels, data, out):
 def draw(records, out):
     """The plot as SVG in out, through gnuplot."""
     labels, data = plot_data(records)
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "compare.dat")
         with open(path, "w") as f:
