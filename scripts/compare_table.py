@@ -129,18 +129,19 @@ def ratio(a, b):
 
 def table_rows(records):
     """Rows of strings: a heading, each system's run, then this/linux."""
-    head = ["workload", "system", "avail_MiB"] + [c[1] for c in COLUMNS]
+    head = ["workload", "system", "avail_MiB", "unit_MiB"] + [c[1] for c in COLUMNS]
     rows = [head]
     runs = first_runs(records)
     for w in [w for w in WORKLOADS if any(r["workload"] == w for r in runs)]:
         mine = [r for r in runs if r["workload"] == w]
         linux = [r for r in mine if r["system"] == "linux"]
         for r in mine:
-            rows.append([w, label(r), "%d" % (r["avail_pages"] // 256)]
+            rows.append([w, label(r), "%d" % (r["avail_pages"] // 256),
+                         "%d" % (r["unit_pages"] // 256)]
                         + [c[3](r[c[0]]) for c in COLUMNS])
         for r in mine:
             if r["system"] != "linux" and linux:
-                rows.append([w, label(r) + " / linux", ""]
+                rows.append([w, label(r) + " / linux", "", ""]
                             + [ratio(r[c[0]], linux[0][c[0]]) if c[0] in RATIO_COLUMNS else ""
                                for c in COLUMNS])
     return rows
@@ -257,6 +258,7 @@ def render_doc(records, meta, template):
         "WALL": "%d min %d s" % divmod(int(meta["wall"]), 60),
         "TABLE": format_markdown(rows),
         "SPREAD_WORKLOAD": spread,
+        "RUNS": str(max([r["run"] for r in records if r["workload"] == spread] or [1])),
         "SPREAD": spread_text,
         "PAUSE_IO": ", ".join(pause_io) if pause_io else "none",
     }
@@ -283,6 +285,7 @@ def main():
     ap.add_argument("--qemu-line", default="?")
     ap.add_argument("--spread", default="none")
     ap.add_argument("--date", default=datetime.date.today().isoformat())
+    ap.add_argument("--this-version", default="?", help="this system's git describe")
     args = ap.parse_args()
     try:
         records = [parse_log(p) for p in args.logs]
@@ -291,9 +294,7 @@ def main():
             print("\nspread over the runs of %s:" % args.spread)
             print(format_text(spread_rows(records, args.spread)), end="")
         if args.doc:
-            meta = dict(vars(args), qemu_version=tool_version(["qemu-system-riscv64", "--version"]),
-                        this_version=tool_version(["git", "-C", os.path.dirname(__file__) or ".",
-                                                   "describe", "--always", "--dirty"]))
+            meta = dict(vars(args), qemu_version=tool_version(["qemu-system-riscv64", "--version"]))
             with open(args.template) as f:
                 doc = render_doc(records, meta, f.read())
             if args.plot:
