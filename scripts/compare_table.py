@@ -199,12 +199,12 @@ def gnuplot_script(labels, data, out):
     major = ", ".join("'%s' using %d:xtic(1) title '%s'" % (data, 2 + n + i, l)
                       for i, l in enumerate(labels))
     return "\n".join([
-        "set terminal svg size 960,420 dynamic font 'sans,11'",
+        "set terminal svg size 960,440 dynamic font 'sans,11'",
         "set output '%s'" % out,
         "set style data histograms",
         "set style histogram clustered gap 1",
         "set style fill solid 0.8 border -1",
-        "set key top left",
+        "set key below",
         "set grid ytics",
         "set yrange [0:*]",
         "set multiplot layout 1,2",
