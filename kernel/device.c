@@ -15,6 +15,7 @@
 #include "abi/errno.h"
 #include "abi/vm.h"
 #include "abi/bootinfo.h"
+#include "abi/handle.h"
 
 #define VIRTIO_MAGIC 0x74726976	/* "virt" */
 #define IRQ_MAX 128
@@ -71,11 +72,40 @@ void device_interrupt(uint32_t irq)
 	arch_irq_complete(irq);
 }
 
+/* Drop irq's binding and mask it: with no driver, an interrupt it raises
+ * would never be dealt with. Completing it ends one its driver left
+ * unacknowledged, so a later binding starts clean. */
+static void unbind(uint32_t irq)
+{
+	arch_irq_disable(irq);
+	arch_irq_complete(irq);
+	object_put(&irqs[irq].n->obj);
+	irqs[irq] = (struct binding){ NULL, 0 };
+}
+
+void device_notify_orphaned(struct notify *n)
+{
+	for (uint32_t irq = 0; irq < IRQ_MAX; irq++)
+		if (irqs[irq].n == n)
+			unbind(irq);
+}
+
+uint64_t device_irq_bindings(void)
+{
+	uint64_t count = 0;
+
+	for (uint32_t irq = 0; irq < IRQ_MAX; irq++)
+		count += irqs[irq].n != NULL;
+	return count;
+}
+
 static struct proc *root_target(struct thread *t, uint64_t h)
 {
-	struct proc *p = (struct proc *)handle_get(t->proc, h, OBJ_PROC);
+	struct object *o;
 
-	return p && p->alive ? p : NULL;
+	if (handle_lookup(t->proc, h, OBJ_PROC, RIGHT_SEND, &o) < 0)
+		return NULL;
+	return ((struct proc *)o)->alive ? (struct proc *)o : NULL;
 }
 
 /* (proc, device index, va): map the device's window into proc at va. */
@@ -102,29 +132,32 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 /* (irq, notify handle, bits): deliver irq as those bits. */
 int64_t sys_irq_bind(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = (struct notify *)handle_get(t->proc, a[1], OBJ_NOTIFY);
+	struct object *n;
+	int r;
 
 	if (!t->proc->is_root)
 		return -ERR_PERM;
-	if (!n)
-		return -ERR_BADF;
-	if (a[0] >= IRQ_MAX || a[2] == 0 || arch_irq_enable((uint32_t)a[0]) < 0)
+	if ((r = handle_lookup(t->proc, a[1], OBJ_NOTIFY, RIGHT_SEND, &n)) < 0)
+		return r;
+	if (a[0] >= IRQ_MAX || a[2] == 0 || (a[2] & ~NOTIFY_BITS_MASK) ||
+	    arch_irq_enable((uint32_t)a[0]) < 0)
 		return -ERR_INVAL;
 	if (irqs[a[0]].n)
 		object_put(&irqs[a[0]].n->obj);
-	object_get(&n->obj);
-	irqs[a[0]] = (struct binding){ n, a[2] };
+	object_get(n);
+	irqs[a[0]] = (struct binding){ (struct notify *)n, a[2] };
 	return 0;
 }
 
 /* (notify handle, irq): the holder of irq's notification is done with it. */
 int64_t sys_irq_ack(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = (struct notify *)handle_get(t->proc, a[0], OBJ_NOTIFY);
+	struct object *n;
+	int r = handle_lookup(t->proc, a[0], OBJ_NOTIFY, RIGHT_RECV, &n);
 
-	if (!n)
-		return -ERR_BADF;
-	if (a[1] >= IRQ_MAX || irqs[a[1]].n != n)
+	if (r < 0)
+		return r;
+	if (a[1] >= IRQ_MAX || irqs[a[1]].n != (struct notify *)n)
 		return -ERR_PERM;
 	arch_irq_complete((uint32_t)a[1]);
 	return 0;

@@ -12,6 +12,7 @@
 #include "devtree.h"
 
 struct thread;
+struct notify;
 
 struct device {
 	uint64_t base, size;	/* MMIO window, page-aligned */
@@ -23,6 +24,10 @@ struct device {
 void device_init(const struct devtree_info *dt);
 size_t device_count(void);
 const struct device *device_get(size_t i);
+/* No handle names n any more: unbind and mask the interrupts it took. */
+void device_notify_orphaned(struct notify *n);
+/* Interrupts bound now (SYS_KERNEL_INFO). */
+uint64_t device_irq_bindings(void);
 
 int64_t sys_device_map(struct thread *t, const uint64_t *a);
 int64_t sys_irq_bind(struct thread *t, const uint64_t *a);

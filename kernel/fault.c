@@ -38,7 +38,7 @@ static void kill_for_fault(struct thread *t, unsigned cause, const char *why)
 
 static int has_pager(const struct proc *p)
 {
-	return p->fault_ep && p->fault_ep->obj.handles > 0;
+	return p->fault_ep && p->fault_ep->obj.receivers > 0;
 }
 
 /* Write t's fault message and make the call to its pager for it. */
@@ -122,6 +122,11 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 		return -ERR_INVAL;
 	}
 	r = vm_map_entries(replier->proc, c->proc, (const struct map_entry *)m->data, n);
+	if (r == -ERR_NOMEM) {
+		kill_for_fault(c, CAUSE_PAGE_FAULT, "no kernel memory for its page tables (limit "
+			       "reached, or the kernel pool is empty)");
+		return r;
+	}
 	if (r < 0) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's mapping was refused");
 		return r;

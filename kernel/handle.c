@@ -1,56 +1,101 @@
 /*
  * Per-process handle tables. A handle holds one reference on its object and
- * counts in the object's `handles`; closing the last handle of an endpoint
- * tells the endpoint that no one can receive on it any more.
+ * counts in the object's `handles` (and `receivers` if it may receive);
+ * when the last handle that may receive closes, the object is told
+ * (object_orphaned), so an endpoint fails its senders and a notification
+ * drops its interrupt bindings.
  */
 #include "handle.h"
 #include "proc.h"
-#include "ipc.h"
+#include "kmem.h"
 #include "abi/errno.h"
+#include "abi/handle.h"
 
-int handle_install(struct proc *p, struct object *o)
+static struct kcache table_cache = { "handle table", sizeof(struct handle) * HANDLES_MAX, 0, 0 };
+static uint64_t in_use;
+
+_Static_assert(sizeof(struct handle) * ROOT_HANDLES_MAX <= 4096, "a root table is one page");
+
+int handle_table_create(struct proc *p, int root)
 {
-	for (int i = 0; i < HANDLES_MAX; i++) {
-		if (p->handles[i])
+	p->handles = root ? kmem_page_alloc() : kcache_alloc(&table_cache);
+	if (!p->handles)
+		return -ERR_NOMEM;
+	p->nhandles = root ? ROOT_HANDLES_MAX : HANDLES_MAX;
+	return 0;
+}
+
+void handle_table_destroy(struct proc *p)
+{
+	if (!p->handles)
+		return;
+	for (uint32_t i = 0; i < p->nhandles; i++)
+		if (p->handles[i].obj)
+			handle_close(p, i);
+	if (p->nhandles == ROOT_HANDLES_MAX)
+		kmem_page_free(p->handles);
+	else
+		kcache_free(&table_cache, p->handles);
+	p->handles = NULL;
+	p->nhandles = 0;
+}
+
+int handle_install(struct proc *p, struct object *o, uint32_t rights)
+{
+	for (uint32_t i = 0; i < p->nhandles; i++) {
+		if (p->handles[i].obj)
 			continue;
-		p->handles[i] = o;
+		p->handles[i] = (struct handle){ o, rights };
 		object_get(o);
 		o->handles++;
-		return i;
+		o->receivers += (rights & RIGHT_RECV) != 0;
+		in_use++;
+		return (int)i;
 	}
 	return -ERR_MFILE;
 }
 
-struct object *handle_any(struct proc *p, uint64_t h)
+const struct handle *handle_entry(struct proc *p, uint64_t h)
 {
-	if (h >= HANDLES_MAX)
+	if (h >= p->nhandles || !p->handles[h].obj)
 		return NULL;
-	return p->handles[h];
+	return &p->handles[h];
 }
 
-struct object *handle_get(struct proc *p, uint64_t h, enum obj_type type)
+int handle_lookup(struct proc *p, uint64_t h, enum obj_type type, uint32_t need,
+		  struct object **out)
 {
-	struct object *o = handle_any(p, h);
+	const struct handle *e = handle_entry(p, h);
 
-	return o && o->type == type ? o : NULL;
+	*out = NULL;
+	if (!e || (type && e->obj->type != type))
+		return -ERR_BADF;
+	if ((e->rights & need) != need)
+		return -ERR_ACCES;
+	*out = e->obj;
+	return 0;
 }
 
 int handle_close(struct proc *p, uint64_t h)
 {
-	struct object *o = handle_any(p, h);
+	const struct handle *e = handle_entry(p, h);
+	struct object *o;
+	int receiver;
 
-	if (!o)
+	if (!e)
 		return -ERR_BADF;
-	p->handles[h] = NULL;
-	if (--o->handles == 0 && o->type == OBJ_ENDPOINT)
-		endpoint_orphaned((struct endpoint *)o);
+	o = e->obj;
+	receiver = (e->rights & RIGHT_RECV) != 0;
+	p->handles[h] = (struct handle){ NULL, 0 };
+	in_use--;
+	o->handles--;
+	if (receiver && --o->receivers == 0)
+		object_orphaned(o);
 	object_put(o);
 	return 0;
 }
 
-void handle_close_all(struct proc *p)
+uint64_t handle_count(void)
 {
-	for (int i = 0; i < HANDLES_MAX; i++)
-		if (p->handles[i])
-			handle_close(p, (uint64_t)i);
+	return in_use;
 }

@@ -1,22 +1,45 @@
 /*
- * Handle tables: small integers naming kernel objects, per process. Every
- * handle from user space is looked up here, checked for range and type.
+ * Handle tables: small integers naming kernel objects, per process, each
+ * with the rights its holder has on the object (abi/handle.h). Every handle
+ * from user space is looked up here, checked for range, type and rights.
  */
 #ifndef KERNEL_HANDLE_H
 #define KERNEL_HANDLE_H
 
 #include <stdint.h>
 #include "object.h"
+#include "abi/limits.h"
 
 struct proc;
 
-/* Install o in p's table (taking a reference); the index or -ERR_MFILE. */
-int handle_install(struct proc *p, struct object *o);
-/* The object named by h if it has the given type, else NULL. */
-struct object *handle_get(struct proc *p, uint64_t h, enum obj_type type);
-/* The object named by h, any type, else NULL. */
-struct object *handle_any(struct proc *p, uint64_t h);
+/* Entries in the root task's table (HANDLES_MAX for the others): it holds
+ * one handle per process besides its own. */
+#define ROOT_HANDLES_MAX 256
+
+struct handle {
+	struct object *obj;	/* NULL: a free entry */
+	uint32_t rights;	/* enum handle_rights, never empty */
+};
+
+/* Give p its table (a root table if root). 0, or -ERR_NOMEM. */
+int handle_table_create(struct proc *p, int root);
+/* Close every handle of p and free its table; later installs fail. */
+void handle_table_destroy(struct proc *p);
+
+/* Install o in p's table with rights (taking a reference); the index, or
+ * -ERR_MFILE when the table is full. */
+int handle_install(struct proc *p, struct object *o, uint32_t rights);
+/* The entry h names in p, or NULL. */
+const struct handle *handle_entry(struct proc *p, uint64_t h);
+/*
+ * The object h names, if it has the type (0: any) and the handle holds
+ * every right in need: 0 and *out, else -ERR_BADF (no such handle, or
+ * another type) or -ERR_ACCES (a right is missing).
+ */
+int handle_lookup(struct proc *p, uint64_t h, enum obj_type type, uint32_t need,
+		  struct object **out);
 int handle_close(struct proc *p, uint64_t h);
-void handle_close_all(struct proc *p);
+/* Entries in use over every table (SYS_KERNEL_INFO). */
+uint64_t handle_count(void);
 
 #endif

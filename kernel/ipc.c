@@ -17,6 +17,7 @@
 #include "syscall.h"
 #include "fault.h"
 #include "abi/errno.h"
+#include "abi/handle.h"
 
 static struct kcache ep_cache = { "endpoint", sizeof(struct endpoint), 0, 0 };
 /* Messages waiting for a receiver's page (see deliver_to). */
@@ -52,23 +53,36 @@ void endpoint_orphaned(struct endpoint *ep)
 	}
 }
 
-/* Pass the handle a sender named in its message; -1 if none or invalid. */
-static int32_t pass_handle(struct thread *from, int32_t h, struct thread *to)
+/* Install in `to` the handle k names in `from` (checked by read_outgoing,
+ * but it may have been closed since), with the rights k asks for; k then
+ * names the receiver's copy, or -1 with no rights. */
+static void pass_handle(struct thread *from, struct msg *k, struct thread *to)
 {
-	struct object *o;
+	const struct handle *e = k->handle < 0 ? NULL : handle_entry(from->proc, (uint64_t)k->handle);
+	uint32_t rights = e ? e->rights & (k->rights ? k->rights : RIGHTS_ALL) : 0;
+	int h = e && (e->rights & RIGHT_GRANT) ? handle_install(to->proc, e->obj, rights) : -1;
 
-	if (h < 0)
-		return -1;
-	o = handle_any(from->proc, (uint64_t)h);
-	if (!o)
-		return -1;
-	h = handle_install(to->proc, o);
-	return h < 0 ? -1 : h;
+	k->handle = h < 0 ? -1 : h;
+	k->rights = h < 0 ? 0 : rights;
+}
+
+/* A handle a message passes must be one the sender may pass on. */
+static int check_passed(struct proc *p, const struct msg *k)
+{
+	const struct handle *e;
+
+	if (k->handle == -1)
+		return 0;
+	if (k->rights & ~(uint32_t)RIGHTS_ALL)
+		return -ERR_INVAL;
+	if (!(e = handle_entry(p, (uint64_t)(int64_t)k->handle)))
+		return -ERR_BADF;
+	return (e->rights & RIGHT_GRANT) ? 0 : -ERR_ACCES;
 }
 
 /*
  * Read a message to be sent from p's memory at va into k, checking it on
- * the way: readable header and data, sane length, a real handle to pass (or
+ * the way: readable header and data, sane length, a handle it may pass (or
  * -1), and for a call a buffer the reply can be written into.
  */
 static int read_outgoing(struct proc *p, uint64_t va, int want_reply, struct msg *k)
@@ -79,8 +93,8 @@ static int read_outgoing(struct proc *p, uint64_t va, int want_reply, struct msg
 		return r;
 	if (k->len > MSG_DATA_MAX)
 		return -ERR_INVAL;
-	if (k->handle != -1 && !handle_any(p, (uint64_t)(int64_t)k->handle))
-		return -ERR_BADF;
+	if ((r = check_passed(p, k)) < 0)
+		return r;
 	if (k->len > 0 && (r = copyin(p, k->data, va + MSG_HEADER_SIZE, k->len)) < 0)
 		return r;
 	return want_reply ? user_check(p, va, sizeof(struct msg), 1) : 0;
@@ -92,8 +106,12 @@ static void stamp(struct msg *k, struct thread *from, struct thread *to, uint32_
 	k->pid = from->proc->pid;
 	k->tid = from->tid;
 	k->origin = origin;
-	k->reserved = 0;
-	k->handle = from->in_fault ? -1 : pass_handle(from, k->handle, to);
+	if (!from->in_fault) {
+		pass_handle(from, k, to);
+		return;
+	}
+	k->handle = -1;
+	k->rights = 0;
 }
 
 /* The message of a thread that was blocked sending (read again now: its
@@ -188,6 +206,16 @@ void ipc_thread_gone(struct thread *t)
 	drop_stash(t);
 }
 
+uint64_t ipc_endpoints(void)
+{
+	return ep_cache.in_use;
+}
+
+uint64_t ipc_pending_copies(void)
+{
+	return stash_cache.in_use;
+}
+
 void ipc_drop_delivery(struct thread *t, int64_t err)
 {
 	drop_stash(t);
@@ -224,22 +252,27 @@ static int64_t block_on(struct thread *t, struct endpoint *ep, struct tqueue *q,
 	return SYSCALL_BLOCKED;
 }
 
-static struct endpoint *lookup(struct thread *t, uint64_t h)
+/* The endpoint h names, if t may use it for `need`. */
+static int lookup(struct thread *t, uint64_t h, uint32_t need, struct endpoint **ep)
 {
-	return (struct endpoint *)handle_get(t->proc, h, OBJ_ENDPOINT);
+	struct object *o;
+	int r = handle_lookup(t->proc, h, OBJ_ENDPOINT, need, &o);
+
+	*ep = r == 0 ? (struct endpoint *)o : NULL;
+	return r;
 }
 
 static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 {
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
-	struct endpoint *ep = lookup(t, h);
+	struct endpoint *ep;
 	struct thread *r;
 	int err = read_outgoing(t->proc, va, call, &k);
 
-	if (err < 0)
+	if (err < 0 || (err = lookup(t, h, RIGHT_SEND, &ep)) < 0)
 		return err;
-	if (!ep)
-		return -ERR_BADF;
+	if (ep->obj.receivers == 0)
+		return -ERR_PIPE;	/* no one could ever take it */
 	t->msg_va = va;
 	t->is_call = call;
 	r = tq_pop(&ep->receivers);
@@ -258,15 +291,13 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 {
 	static struct msg k;
-	struct endpoint *ep = lookup(t, h);
+	struct endpoint *ep;
 	struct thread *s;
 	uint64_t bits;
 	int err = user_check(t->proc, va, sizeof(struct msg), 1);
 
-	if (err < 0)
+	if (err < 0 || (err = lookup(t, h, RIGHT_RECV, &ep)) < 0)
 		return err;
-	if (!ep)
-		return -ERR_BADF;
 	if (t->reply_to)
 		return -ERR_BUSY;	/* reply first, or use reply_recv */
 	t->msg_va = va;
@@ -335,7 +366,7 @@ int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)
 	(void)a;
 	if (!ep)
 		return -ERR_NOMEM;
-	h = handle_install(t->proc, &ep->obj);
+	h = handle_install(t->proc, &ep->obj, RIGHTS_ALL);
 	if (h < 0)
 		kcache_free(&ep_cache, ep);
 	return h;
@@ -367,14 +398,15 @@ int64_t sys_reply(struct thread *t, const uint64_t *a)
 int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 {
 	static struct msg k;
+	struct endpoint *ep;
 	int err = read_outgoing(t->proc, a[1], 0, &k);
 
 	if (err == 0)
 		err = user_check(t->proc, a[2], sizeof(struct msg), 1);
+	if (err == 0)
+		err = lookup(t, a[0], RIGHT_RECV, &ep);
 	if (err < 0)
 		return err;
-	if (!lookup(t, a[0]))
-		return -ERR_BADF;
 	/* A reply that cannot be delivered (the caller died) does not stop the
 	 * server from taking its next message. */
 	if (t->reply_to)

@@ -36,6 +36,9 @@ void ipc_drop_delivery(struct thread *t, int64_t err);
 void ipc_notify_receiver(struct thread *t, uint64_t bits);
 /* t is being destroyed: drop what IPC kept for it. */
 void ipc_thread_gone(struct thread *t);
+/* Endpoints and pending copies alive now (SYS_KERNEL_INFO). */
+uint64_t ipc_endpoints(void);
+uint64_t ipc_pending_copies(void);
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a);
 int64_t sys_send(struct thread *t, const uint64_t *a);

@@ -13,6 +13,7 @@
 #include "root.h"
 #include "sched.h"
 #include "klib.h"
+#include "bootargs.h"
 #include "abi/bootinfo.h"
 
 #define DTB_MAX (1UL << 20)
@@ -41,17 +42,17 @@ static void read_devtree(uint64_t dtb_pa, uint32_t *size)
 		panic("device tree at 0x%lx unreadable: %s", dtb_pa, devtree_strerror(r));
 }
 
+static void report_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	kprintf("%s\n", line);
+}
+
+/* Keep the command line for the kernel and the pager: whole words only, and
+ * each word past the limit named, so nothing is lost without a word. */
 static void copy_cmdline(void)
 {
-	size_t n = dt.bootargs ? dt.bootargs_len : 0;
-
-	if (n >= sizeof(cmdline)) {
-		kprintf("boot: command line longer than %lu bytes; the rest is ignored\n",
-			sizeof(cmdline) - 1);
-		n = sizeof(cmdline) - 1;
-	}
-	memcpy(cmdline, dt.bootargs ? dt.bootargs : "", n);
-	cmdline[n] = '\0';
+	bootargs_keep(dt.bootargs, dt.bootargs_len, cmdline, sizeof(cmdline), report_line, NULL);
 }
 
 /* The kernel pool: 1/32 of RAM, between 2 and 32 MiB. */

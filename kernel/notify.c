@@ -11,6 +11,7 @@
 #include "syscall.h"
 #include "abi/errno.h"
 #include "ipc.h"
+#include "abi/handle.h"
 
 static struct kcache notify_cache = { "notify", sizeof(struct notify), 0, 0 };
 
@@ -56,9 +57,19 @@ void notify_signal(struct notify *n, uint64_t bits)
 	n->bits = 0;
 }
 
-static struct notify *lookup(struct thread *t, uint64_t h)
+/* The notification h names, if t may use it for `need`. */
+static int lookup(struct thread *t, uint64_t h, uint32_t need, struct notify **n)
 {
-	return (struct notify *)handle_get(t->proc, h, OBJ_NOTIFY);
+	struct object *o;
+	int r = handle_lookup(t->proc, h, OBJ_NOTIFY, need, &o);
+
+	*n = r == 0 ? (struct notify *)o : NULL;
+	return r;
+}
+
+uint64_t notify_count(void)
+{
+	return notify_cache.in_use;
 }
 
 int64_t sys_notify_create(struct thread *t, const uint64_t *a)
@@ -69,7 +80,7 @@ int64_t sys_notify_create(struct thread *t, const uint64_t *a)
 	(void)a;
 	if (!n)
 		return -ERR_NOMEM;
-	h = handle_install(t->proc, &n->obj);
+	h = handle_install(t->proc, &n->obj, RIGHTS_ALL);
 	if (h < 0)
 		notify_free(n);
 	return h;
@@ -77,21 +88,23 @@ int64_t sys_notify_create(struct thread *t, const uint64_t *a)
 
 int64_t sys_notify_signal(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = lookup(t, a[0]);
+	struct notify *n;
+	int r = lookup(t, a[0], RIGHT_SEND, &n);
 
-	if (!n)
-		return -ERR_BADF;
+	if (r < 0)
+		return r;
 	notify_signal(n, a[1]);
 	return 0;
 }
 
 int64_t sys_notify_wait(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = lookup(t, a[0]);
+	struct notify *n;
 	int64_t bits;
+	int r = lookup(t, a[0], RIGHT_RECV, &n);
 
-	if (!n)
-		return -ERR_BADF;
+	if (r < 0)
+		return r;
 	if (n->bits) {
 		bits = (int64_t)n->bits;
 		n->bits = 0;
@@ -107,11 +120,12 @@ int64_t sys_notify_wait(struct thread *t, const uint64_t *a)
 
 int64_t sys_notify_poll(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = lookup(t, a[0]);
+	struct notify *n;
 	int64_t bits;
+	int r = lookup(t, a[0], RIGHT_RECV, &n);
 
-	if (!n)
-		return -ERR_BADF;
+	if (r < 0)
+		return r;
 	bits = (int64_t)n->bits;
 	n->bits = 0;
 	return bits;
@@ -140,13 +154,14 @@ void notify_unbind(struct thread *t)
 int64_t sys_notify_bind(struct thread *t, const uint64_t *a)
 {
 	struct notify *n;
+	int r;
 
 	if (a[0] == ~0UL) {
 		notify_unbind(t);
 		return 0;
 	}
-	if (!(n = lookup(t, a[0])))
-		return -ERR_BADF;
+	if ((r = lookup(t, a[0], RIGHT_RECV, &n)) < 0)
+		return r;
 	if (n->bound && n->bound != t)
 		return -ERR_BUSY;
 	notify_unbind(t);

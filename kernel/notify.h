@@ -1,7 +1,7 @@
 /*
  * Notifications: a word of pending bits that signallers OR in and one
- * waiter takes out. Used for wake-ups between threads, process deaths and
- * (later) interrupts and memory-pressure events.
+ * waiter takes out. Used for wake-ups between threads, process deaths,
+ * interrupts, timers and the pager's memory-pressure events.
  */
 #ifndef KERNEL_NOTIFY_H
 #define KERNEL_NOTIFY_H
@@ -24,6 +24,8 @@ struct notify {
 struct notify *notify_create(void);
 void notify_free(struct notify *n);
 void notify_signal(struct notify *n, uint64_t bits);
+/* Notifications alive now (SYS_KERNEL_INFO). */
+uint64_t notify_count(void);
 
 int64_t sys_notify_create(struct thread *t, const uint64_t *a);
 int64_t sys_notify_signal(struct thread *t, const uint64_t *a);

@@ -1,7 +1,7 @@
 /*
- * A small table of armed timers, each holding a reference to its
- * notification until it fires or is disarmed, checked at every timer tick.
- * Sixteen are enough for the pager's service threads and a few programs.
+ * Timers live in their process's record; the armed ones are linked on one
+ * list, checked at every timer tick. An armed timer holds a reference to
+ * its notification until it fires, is disarmed, or its process ends.
  */
 #include "notify_timer.h"
 #include "notify.h"
@@ -9,76 +9,107 @@
 #include "thread.h"
 #include "proc.h"
 #include "abi/errno.h"
+#include "abi/handle.h"
 
-struct timer {
-	struct notify *n;	/* NULL: free */
-	int root;		/* armed by the root task */
-	uint64_t bits;
-	uint64_t deadline;
-};
+static struct notify_timer *armed;
+static uint64_t narmed;
 
-static struct timer timers[NOTIFY_TIMERS];
+static void link(struct notify_timer *tm)
+{
+	tm->next = armed;
+	armed = tm;
+	narmed++;
+}
+
+static void unlink(struct notify_timer *tm)
+{
+	struct notify_timer **pp = &armed;
+
+	while (*pp && *pp != tm)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = tm->next;
+	tm->next = NULL;
+	narmed--;
+}
+
+/* Take tm off the list and let its notification go. */
+static void disarm(struct notify_timer *tm)
+{
+	struct notify *n = tm->n;
+
+	unlink(tm);
+	tm->n = NULL;
+	object_put(&n->obj);
+}
 
 void notify_timer_tick(uint64_t now_ns)
 {
-	for (int i = 0; i < NOTIFY_TIMERS; i++) {
-		struct timer *tm = &timers[i];
-		struct notify *n = tm->n;
-		if (!n || tm->deadline > now_ns)
+	struct notify_timer *tm = armed, *next;
+
+	for (; tm; tm = next) {
+		next = tm->next;
+		if (tm->deadline > now_ns)
 			continue;
-		tm->n = NULL;
+		struct notify *n = tm->n;
+		object_get(&n->obj);	/* disarm may drop the last reference */
+		disarm(tm);
 		notify_signal(n, tm->bits);
 		object_put(&n->obj);
 	}
 }
 
-static struct timer *find(const struct notify *n, uint64_t bits)
+void notify_timers_release(struct proc *p)
 {
-	for (int i = 0; i < NOTIFY_TIMERS; i++)
-		if (timers[i].n == n && timers[i].bits == bits)
-			return &timers[i];
-	return NULL;
+	for (int i = 0; i < NOTIFY_TIMERS_PER_PROC; i++)
+		if (p->timers[i].n)
+			disarm(&p->timers[i]);
 }
 
-/* A free timer, if the caller may take one more. */
-static struct timer *free_timer(int root)
+uint64_t notify_timers_armed(void)
 {
-	struct timer *free = NULL;
-	int user = 0;
+	return narmed;
+}
 
-	for (int i = 0; i < NOTIFY_TIMERS; i++) {
-		user += timers[i].n && !timers[i].root;
-		if (!timers[i].n && !free)
-			free = &timers[i];
+/* p's timer for (n, bits), or else a free one of p's (NULL: none). */
+static struct notify_timer *find(struct proc *p, const struct notify *n, uint64_t bits)
+{
+	struct notify_timer *free = NULL;
+
+	for (int i = 0; i < NOTIFY_TIMERS_PER_PROC; i++) {
+		struct notify_timer *tm = &p->timers[i];
+		if (tm->n == n && tm->bits == bits)
+			return tm;
+		if (!tm->n && !free)
+			free = tm;
 	}
-	return root || user < NOTIFY_TIMERS_USER ? free : NULL;
+	return free;
 }
 
 int64_t sys_notify_timer(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = (struct notify *)handle_get(t->proc, a[0], OBJ_NOTIFY);
+	struct object *o;
 	uint64_t deadline = a[1], bits = a[2];
-	struct timer *tm;
+	struct notify_timer *tm;
+	int r = handle_lookup(t->proc, a[0], OBJ_NOTIFY, RIGHT_RECV, &o);
 
-	if (!n)
-		return -ERR_BADF;
+	if (r < 0)
+		return r;
 	if (!bits || (bits & ~NOTIFY_BITS_MASK))
 		return -ERR_INVAL;
-	tm = find(n, bits);
+	tm = find(t->proc, (struct notify *)o, bits);
 	if (deadline == 0) {
-		if (tm) {
-			tm->n = NULL;
-			object_put(&n->obj);
-		}
+		if (tm && tm->n)
+			disarm(tm);
 		return 0;
 	}
-	if (!tm) {
-		if (!(tm = free_timer(t->proc->is_root)))
-			return -ERR_NOMEM;
-		object_get(&n->obj);
-		tm->n = n;
+	if (!tm)
+		return -ERR_NOMEM;
+	if (!tm->n) {
+		object_get(o);
+		tm->n = (struct notify *)o;
 		tm->bits = bits;
-		tm->root = t->proc->is_root;
+		link(tm);
 	}
 	tm->deadline = deadline;
 	return 0;

@@ -7,6 +7,7 @@
 #include "ipc.h"
 #include "notify.h"
 #include "console.h"
+#include "device.h"
 
 void object_get(struct object *o)
 {
@@ -32,4 +33,12 @@ void object_put(struct object *o)
 	default:
 		panic("object %p has unknown type %u", (void *)o, o->type);
 	}
+}
+
+void object_orphaned(struct object *o)
+{
+	if (o->type == OBJ_ENDPOINT)
+		endpoint_orphaned((struct endpoint *)o);
+	else if (o->type == OBJ_NOTIFY)
+		device_notify_orphaned((struct notify *)o);
 }

@@ -12,6 +12,7 @@
 #include "klib.h"
 #include "usercopy.h"
 #include "console.h"
+#include "abi/handle.h"
 
 static struct kcache proc_cache = { "proc", sizeof(struct proc), 0, 0 };
 static uint32_t next_pid = 1;
@@ -24,7 +25,12 @@ struct proc *proc_create(const char *name, int is_root)
 
 	if (!p)
 		return NULL;
+	if (handle_table_create(p, is_root) < 0) {
+		kcache_free(&proc_cache, p);
+		return NULL;
+	}
 	if (arch_pt_create(&p->pt) < 0) {
+		handle_table_destroy(p);
 		kcache_free(&proc_cache, p);
 		return NULL;
 	}
@@ -34,7 +40,8 @@ struct proc *proc_create(const char *name, int is_root)
 	p->name[n] = '\0';
 	p->alive = 1;
 	p->is_root = is_root;
-	handle_install(p, &p->obj);	/* HANDLE_SELF; cannot fail on an empty table */
+	/* HANDLE_SELF; cannot fail on an empty table */
+	handle_install(p, &p->obj, RIGHTS_ALL);
 	return p;
 }
 
@@ -121,8 +128,14 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 	usercopy_forget();	/* the record may be reused for another process */
 	wake_waiters(p);
 	release_links(p);
-	handle_close_all(p);
+	notify_timers_release(p);
+	handle_table_destroy(p);
 	object_put(&p->obj);
+}
+
+uint64_t proc_count(void)
+{
+	return proc_cache.in_use;
 }
 
 void proc_free(struct proc *p)

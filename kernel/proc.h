@@ -9,11 +9,12 @@
 #include <stdint.h>
 #include "object.h"
 #include "thread.h"
+#include "handle.h"
+#include "notify_timer.h"
 #include "arch.h"
 #include "abi/proc.h"
+#include "abi/limits.h"
 
-#define HANDLES_MAX 64
-#define THREADS_MAX 64
 
 struct endpoint;
 struct notify;
@@ -25,7 +26,9 @@ struct proc {
 	int alive;
 	int is_root;			/* the pager: may call root-only system calls */
 	struct arch_pt pt;		/* freed when the process ends */
-	struct object *handles[HANDLES_MAX];
+	struct handle *handles;		/* its table (handle.c); NULL once ended */
+	uint32_t nhandles;		/* entries in it */
+	struct notify_timer timers[NOTIFY_TIMERS_PER_PROC];	/* disarmed at its end */
 	struct thread *threads;
 	uint32_t nthreads;
 	struct endpoint *fault_ep;	/* receives its page faults (ref held) */
@@ -43,6 +46,8 @@ struct proc *proc_create(const char *name, int is_root);
  */
 void proc_end(struct proc *p, const struct exit_info *info, const char *why);
 void proc_free(struct proc *p);
+/* Process records alive now, ended ones still referenced included. */
+uint64_t proc_count(void);
 /* The process whose page tables are loaded (may be dead), or NULL. */
 void proc_activate(struct proc *p);
 

@@ -13,12 +13,18 @@
 #include "console.h"
 #include "abi/errno.h"
 #include "abi/vm.h"
+#include "abi/handle.h"
 
 #define NO_HANDLE (~0UL)
 
-static struct proc *proc_of(struct thread *t, uint64_t h)
+/* The process h names, if t may use it for `need`. */
+static int proc_of(struct thread *t, uint64_t h, uint32_t need, struct proc **p)
 {
-	return (struct proc *)handle_get(t->proc, h, OBJ_PROC);
+	struct object *o;
+	int r = handle_lookup(t->proc, h, OBJ_PROC, need, &o);
+
+	*p = r == 0 ? (struct proc *)o : NULL;
+	return r;
 }
 
 int64_t sys_exit(struct thread *t, const uint64_t *a)
@@ -44,12 +50,13 @@ int64_t sys_thread_exit(struct thread *t, const uint64_t *a)
 
 int64_t sys_thread_create(struct thread *t, const uint64_t *a)
 {
-	struct proc *p = proc_of(t, a[0]);
+	struct proc *p;
 	uint64_t pc = a[1], sp = a[2], prio = a[4];
 	int root = t->proc->is_root;
+	int r = proc_of(t, a[0], RIGHT_SEND, &p);
 
-	if (!p)
-		return -ERR_BADF;
+	if (r < 0)
+		return r;
 	if (p != t->proc && !root)
 		return -ERR_PERM;
 	if (!p->alive)
@@ -66,14 +73,12 @@ int64_t sys_thread_create(struct thread *t, const uint64_t *a)
 
 int64_t sys_proc_wait(struct thread *t, const uint64_t *a)
 {
-	struct proc *p = proc_of(t, a[0]);
+	struct proc *p;
 	struct exit_info running = { 0 };
 	int r = user_check(t->proc, a[1], sizeof(struct exit_info), 1);
 
-	if (r < 0)
+	if (r < 0 || (r = proc_of(t, a[0], RIGHT_RECV, &p)) < 0)
 		return r;
-	if (!p)
-		return -ERR_BADF;
 	if (p == t->proc || (a[2] & ~(uint64_t)WAIT_NOHANG))
 		return -ERR_INVAL;
 	if (!p->alive)
@@ -93,11 +98,12 @@ int64_t sys_proc_wait(struct thread *t, const uint64_t *a)
 
 int64_t sys_proc_kill(struct thread *t, const uint64_t *a)
 {
-	struct proc *p = proc_of(t, a[0]);
+	struct proc *p;
 	struct exit_info info = { 0 };
+	int r = proc_of(t, a[0], RIGHT_SEND, &p);
 
-	if (!p)
-		return -ERR_BADF;
+	if (r < 0)
+		return r;
 	if (!p->alive)
 		return -ERR_SRCH;
 	if (p->is_root)
@@ -109,14 +115,15 @@ int64_t sys_proc_kill(struct thread *t, const uint64_t *a)
 	return 0;
 }
 
-/* The object behind an optional handle of the creator (NO_HANDLE: none). */
-static int optional(struct thread *t, uint64_t h, enum obj_type type, struct object **out)
+/* The object behind an optional handle of the creator (NO_HANDLE: none),
+ * which the creator must be able to use for `need`. */
+static int optional(struct thread *t, uint64_t h, enum obj_type type, uint32_t need,
+		    struct object **out)
 {
 	*out = NULL;
 	if (h == NO_HANDLE)
 		return 0;
-	*out = handle_get(t->proc, h, type);
-	return *out ? 0 : -ERR_BADF;
+	return handle_lookup(t->proc, h, type, need, out);
 }
 
 int64_t sys_proc_create(struct thread *t, const uint64_t *a)
@@ -132,12 +139,13 @@ int64_t sys_proc_create(struct thread *t, const uint64_t *a)
 		return r;
 	if (strnlen(spec.name, PROC_NAME_MAX) == PROC_NAME_MAX || spec.name[0] == '\0')
 		return -ERR_INVAL;
-	if ((r = optional(t, spec.fault_ep, OBJ_ENDPOINT, &ep)) < 0 ||
-	    (r = optional(t, spec.death_notify, OBJ_NOTIFY, &dn)) < 0)
+	/* Its faults will be received there, its death signalled there. */
+	if ((r = optional(t, spec.fault_ep, OBJ_ENDPOINT, RIGHT_RECV, &ep)) < 0 ||
+	    (r = optional(t, spec.death_notify, OBJ_NOTIFY, RIGHT_SEND, &dn)) < 0)
 		return r;
 	if (!(p = proc_create(spec.name, 0)))
 		return -ERR_NOMEM;
-	if ((h = handle_install(t->proc, &p->obj)) < 0) {
+	if ((h = handle_install(t->proc, &p->obj, RIGHTS_ALL)) < 0) {
 		struct exit_info never = { .how = EXIT_NORMAL };
 		proc_end(p, &never, NULL);
 		return h;
@@ -149,21 +157,30 @@ int64_t sys_proc_create(struct thread *t, const uint64_t *a)
 	p->fault_ep = (struct endpoint *)ep;
 	p->death_notify = (struct notify *)dn;
 	p->death_bits = spec.death_bits;
+	p->pt.limit = spec.pt_pages_max;
 	return h;
 }
 
 int64_t sys_handle_grant(struct thread *t, const uint64_t *a)
 {
-	struct proc *p = proc_of(t, a[0]);
-	struct object *o = handle_any(t->proc, a[1]);
+	struct proc *p;
+	const struct handle *e = handle_entry(t->proc, a[1]);
+	uint64_t rights = a[2];
+	int r;
 
 	if (!t->proc->is_root)
 		return -ERR_PERM;
-	if (!p || !o)
+	if ((r = proc_of(t, a[0], RIGHT_SEND, &p)) < 0)
+		return r;
+	if (!e)
 		return -ERR_BADF;
+	if (rights == 0 || (rights & ~(uint64_t)RIGHTS_ALL))
+		return -ERR_INVAL;
+	if ((rights & e->rights) != rights)
+		return -ERR_ACCES;	/* rights only shrink */
 	if (!p->alive)
 		return -ERR_SRCH;
-	return handle_install(p, o);
+	return handle_install(p, e->obj, (uint32_t)rights);
 }
 
 int64_t sys_poweroff(struct thread *t, const uint64_t *a)
@@ -176,14 +193,12 @@ int64_t sys_poweroff(struct thread *t, const uint64_t *a)
 
 int64_t sys_proc_info(struct thread *t, const uint64_t *a)
 {
-	struct proc *p = proc_of(t, a[0]);
+	struct proc *p;
 	struct proc_info info = { 0 };
 	int r = user_check(t->proc, a[1], sizeof(info), 1);
 
-	if (r < 0)
+	if (r < 0 || (r = proc_of(t, a[0], RIGHT_RECV, &p)) < 0)
 		return r;
-	if (!p)
-		return -ERR_BADF;
 	info.pid = p->pid;
 	info.threads = p->nthreads;
 	info.pt_pages = p->alive ? p->pt.pages : 0;

@@ -18,7 +18,10 @@
 #include "console.h"
 #include "klib.h"
 #include "abi/syscall.h"
+#include "kmem.h"
 #include "abi/errno.h"
+#include "abi/handle.h"
+#include "abi/kinfo.h"
 
 static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
 {
@@ -70,6 +73,33 @@ static int64_t sys_handle_close(struct thread *t, const uint64_t *a)
 	return handle_close(t->proc, a[0]);
 }
 
+static int64_t sys_handle_info(struct thread *t, const uint64_t *a)
+{
+	const struct handle *e = handle_entry(t->proc, a[0]);
+
+	if (!e)
+		return -ERR_BADF;
+	return (int64_t)(e->obj->type << 8 | e->rights);
+}
+
+static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
+{
+	struct kernel_info k = {
+		.pool_pages = kmem_pages_total(),
+		.pool_free = kmem_pages_free(),
+		.procs = proc_count(),
+		.threads = thread_count(),
+		.endpoints = ipc_endpoints(),
+		.notifies = notify_count(),
+		.pending_copies = ipc_pending_copies(),
+		.handles = handle_count(),
+		.timers = notify_timers_armed(),
+		.irq_bindings = device_irq_bindings(),
+	};
+
+	return copyout(t->proc, a[0], &k, sizeof(k));
+}
+
 static const syscall_fn table[SYS_COUNT] = {
 	[SYS_DEBUG_WRITE] = sys_debug_write,
 	[SYS_YIELD] = sys_yield,
@@ -80,6 +110,8 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_THREAD_EXIT] = sys_thread_exit,
 	[SYS_GETTID] = sys_gettid,
 	[SYS_IDLE_NS] = sys_idle_ns,
+	[SYS_HANDLE_INFO] = sys_handle_info,
+	[SYS_KERNEL_INFO] = sys_kernel_info,
 	[SYS_ENDPOINT_CREATE] = sys_endpoint_create,
 	[SYS_SEND] = sys_send,
 	[SYS_RECV] = sys_recv,

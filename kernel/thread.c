@@ -78,6 +78,11 @@ struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t 
 	return t;
 }
 
+uint64_t thread_count(void)
+{
+	return thread_cache.in_use;
+}
+
 void thread_wake(struct thread *t, int64_t r)
 {
 	arch_set_result(&t->regs, r);

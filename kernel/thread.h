@@ -72,6 +72,8 @@ void tq_remove(struct thread *t);	/* off whatever queue it is on */
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio);
 /* Take t off every queue, break its IPC links and free it. */
 void thread_destroy(struct thread *t);
+/* Threads alive now (SYS_KERNEL_INFO). */
+uint64_t thread_count(void);
 /* Wake a blocked thread with result r. */
 void thread_wake(struct thread *t, int64_t r);
 

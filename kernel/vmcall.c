@@ -9,6 +9,7 @@
 #include "usercopy.h"
 #include "klib.h"
 #include "abi/errno.h"
+#include "abi/handle.h"
 
 #define MAP_BATCH 16		/* entries copied in per step */
 #define MAP_MAX 4096		/* entries per call */
@@ -48,13 +49,15 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 /* The live process named by handle h of a root caller. */
 static int target_of(struct thread *t, uint64_t h, struct proc **out)
 {
+	struct object *o;
 	struct proc *p;
+	int r;
 
 	if (!t->proc->is_root)
 		return -ERR_PERM;
-	p = (struct proc *)handle_get(t->proc, h, OBJ_PROC);
-	if (!p)
-		return -ERR_BADF;
+	if ((r = handle_lookup(t->proc, h, OBJ_PROC, RIGHT_SEND, &o)) < 0)
+		return r;
+	p = (struct proc *)o;
 	if (!p->alive)
 		return -ERR_SRCH;
 	*out = p;
@@ -126,6 +129,17 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 	return r;
 }
 
+/* The bits of one entry: none for a handle that names no live process. */
+static uint32_t harvest_one(struct thread *t, const struct harvest_entry *e)
+{
+	struct object *o;
+
+	if (handle_lookup(t->proc, e->proc, OBJ_PROC, RIGHT_SEND, &o) < 0 ||
+	    !((struct proc *)o)->alive)
+		return 0;
+	return arch_pt_harvest(&((struct proc *)o)->pt, e->va);
+}
+
 /* Read and clear accessed/dirty bits for a batch of (process, page) pairs,
  * with one TLB flush for the whole batch. */
 int64_t sys_harvest(struct thread *t, const uint64_t *a)
@@ -145,10 +159,8 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 		uint64_t va = a[0] + done * sizeof(struct harvest_entry);
 		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0)
 			return r;
-		for (size_t i = 0; i < k; i++) {
-			struct proc *p = (struct proc *)handle_get(t->proc, batch[i].proc, OBJ_PROC);
-			batch[i].bits = p && p->alive ? arch_pt_harvest(&p->pt, batch[i].va) : 0;
-		}
+		for (size_t i = 0; i < k; i++)
+			batch[i].bits = harvest_one(t, &batch[i]);
 		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}

@@ -54,10 +54,10 @@ static int give_notifications(struct pproc *d, uint32_t irq)
 	int irq_note = sys_notify_create();
 
 	if (irq_note < 0 || sys_irq_bind(irq, irq_note, BLK_IRQ_BIT) < 0 ||
-	    sys_handle_grant(d->handle, irq_note) != BLK_HANDLE_IRQ)
+	    sys_handle_grant(d->handle, irq_note, RIGHT_RECV) != BLK_HANDLE_IRQ)
 		return -EINVAL;
 	for (int c = 0; c < BLK_DONE_NOTES; c++)
-		if (sys_handle_grant(d->handle, done_notes[c]) != BLK_HANDLE_DONE + c)
+		if (sys_handle_grant(d->handle, done_notes[c], RIGHT_SEND) != BLK_HANDLE_DONE + c)
 			return -EINVAL;
 	sys_handle_close(irq_note);	/* the kernel's binding and the driver keep it */
 	return 0;
@@ -98,7 +98,7 @@ int blkdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES],
 	driver_ep = sys_endpoint_create();
 	if (driver_ep < 0)
 		return driver_ep;
-	d = spawn_mode(1, argv, driver_ep, 1, &err);
+	d = spawn_mode(1, argv, driver_ep, RIGHT_RECV, 1, &err);
 	if (!d) {
 		printf("pager: cannot start the virtio_blk driver (%d)\n", err);
 		return err;

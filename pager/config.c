@@ -39,8 +39,10 @@ static struct bootarg_spec specs[C_COUNT] = {
 			"frames only the pager's own memory and the reclaim path may take" },
 	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, "unshared", OOM_POLICY_CHOICES, 0, 0,
 			   "how the OOM killer scores processes (docs/design.md)" },
-	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "", NULL, 0, 0,
-			 "program init runs instead of the demonstration" },
+	/* At least one character: an empty init.run= is a mistake to report,
+	 * not a quiet way of asking for the demonstration. */
+	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "demo", NULL, 1, 0,
+			 "program init runs (demo: the demonstration)" },
 	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
 			  "its arguments, comma-separated" },
 };
@@ -91,8 +93,7 @@ void config_parse(const char *cmdline)
 void config_print(void)
 {
 	printf("pager: pager.faultaround=%u pager.readahead=%u init.run=%s init.args=%s\n",
-	       config.faultaround, config.readahead, config.init_run[0] ? config.init_run : "(demo)",
-	       config.init_args);
+	       config.faultaround, config.readahead, config.init_run, config.init_args);
 	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
 	       "pager.free_min=%u\n", config.policy->name, (unsigned long)config.seed,
 	       config.reclaim_at, config.reclaim_to, config.free_min);

@@ -11,6 +11,7 @@
 #include "mmu.h"
 #include "vm.h"
 #include "sys.h"
+#include "pager/protocol.h"
 
 void handle_fork(const struct msg *in, struct msg *out)
 {
@@ -26,7 +27,7 @@ void handle_fork(const struct msg *in, struct msg *out)
 		return;
 	}
 	if ((r = spawn_create(child, parent->name)) < 0 || (r = vm_fork(parent->vm, child->vm)) < 0 ||
-	    (r = spawn_give_handles(child, -1)) < 0) {
+	    (r = spawn_give_handles(child, -1, 0)) < 0) {
 		mmu_flush();
 		spawn_abandon(child);
 		reply_result(out, r == VM_FAULT_NOMEM ? -ENOMEM : r);
@@ -38,7 +39,7 @@ void handle_fork(const struct msg *in, struct msg *out)
 	child->heap_end = parent->heap_end;
 	child->oom_adj = parent->oom_adj;
 	r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], PRIO_NORMAL);
-	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle);
+	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle, PARENT_RIGHTS);
 	if (h < 0) {
 		spawn_abandon(child);
 		reply_result(out, h);

@@ -32,16 +32,14 @@ static int setup_frames(const struct bootinfo *bi)
 	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE + bi->ram_base);
 }
 
-/* argv for init: ["init"] for the demo, or ["init", run, args split on ','] */
+/* argv for init: ["init", run, args split on ','] (run is "demo" by default) */
 static int init_argv(char *buf, size_t size, const char **argv)
 {
-	int argc = 1;
+	int argc = 2;
 	char *s = buf;
 
 	argv[0] = "init";
-	if (!config.init_run[0])
-		return argc;
-	argv[argc++] = config.init_run;
+	argv[1] = config.init_run;
 	if (!config.init_args[0])
 		return argc;
 	strncpy(buf, config.init_args, size - 1);
@@ -54,6 +52,18 @@ static int init_argv(char *buf, size_t size, const char **argv)
 		*s++ = '\0';
 	}
 	return argc;
+}
+
+/* The kernel's pool, in pages: what a process's page tables are limited by. */
+static uint64_t kernel_pool_pages(void)
+{
+	struct kernel_info k;
+
+	if (sys_kernel_info(&k) < 0) {
+		printf("pager: cannot read the kernel's pool size; page tables are not limited\n");
+		return 0;
+	}
+	return k.pool_pages;
 }
 
 int main(void)
@@ -84,6 +94,7 @@ int main(void)
 	vm_set_readahead(config.readahead);
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
+	env.kernel_pool_pages = kernel_pool_pages();
 	env.pager_ep = sys_endpoint_create();
 	env.deaths = sys_notify_create();
 	if (env.pager_ep < 0 || env.deaths < 0) {
@@ -103,8 +114,10 @@ int main(void)
 	notes[BLKDEV_SWAPIN] = swapin_note();
 	swap_init(bi, service, notes);
 	reclaim_print();
+	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
+	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);
 	argc = init_argv(argbuf, sizeof(argbuf), argv);
-	init = spawn(argc, argv, -1, &err);
+	init = spawn(argc, argv, -1, 0, &err);
 	if (!init) {
 		printf("pager: cannot start init (%d)\n", err);
 		sys_poweroff(1);

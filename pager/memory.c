@@ -12,6 +12,7 @@
 #include "pager/protocol.h"
 
 #define HEAP_MAX (1UL << 30)
+_Static_assert(VM_REGIONS_MAX == PAGER_REGIONS_MAX, "the VM core enforces the protocol's limit");
 /* mmap regions are placed top-down below the stack and its guard page. */
 #define MMAP_TOP (STACK_TOP - (STACK_PAGES + 1) * PAGE_SIZE)
 
@@ -89,6 +90,7 @@ void handle_munmap(const struct msg *in, struct msg *out)
 {
 	struct pproc *p = procs_by_pid(in->pid);
 	uint64_t addr = in->w[0], len = page_up(in->w[1]);
+	int r;
 
 	if (!p) {
 		reply_result(out, -ESRCH);
@@ -98,7 +100,9 @@ void handle_munmap(const struct msg *in, struct msg *out)
 		reply_result(out, -EINVAL);
 		return;
 	}
-	reply_result(out, vm_unmap_range(p->vm, addr, addr + len) < 0 ? -EINVAL : 0);
+	r = vm_unmap_range(p->vm, addr, addr + len);
+	/* Punching a hole needs one more region: past VM_REGIONS_MAX, -ENOMEM. */
+	reply_result(out, r == VM_FAULT_NOMEM ? -ENOMEM : r < 0 ? -EINVAL : 0);
 	mmu_flush();
 }
 

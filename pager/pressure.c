@@ -119,7 +119,8 @@ void handle_pressure_subscribe(const struct msg *in, struct msg *out)
 		reply_result(out, 0);
 		return;
 	}
-	/* Signalling no bits checks that it is a notification, changing nothing. */
+	/* Signalling no bits checks that it is a notification the pager may
+	 * signal, changing nothing. */
 	if (sys_notify_signal(in->handle, 0) < 0) {
 		sys_handle_close(in->handle);
 		reply_result(out, -EINVAL);

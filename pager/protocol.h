@@ -1,24 +1,39 @@
 /*
  * Messages a program sends to the pager's service endpoint. Every process
- * finds that endpoint in handle HANDLE_PAGER. Replies carry the result in
- * label: >= 0 success, < 0 a negated abi/errno.h code.
+ * finds that endpoint in handle HANDLE_PAGER, send-only: programs call the
+ * pager, only the pager's threads receive there. Replies carry the result
+ * in label: >= 0 success, < 0 a negated abi/errno.h code.
+ *
+ * Passed handles (msg.handle): only PAGER_SPAWN and PAGER_PRESSURE_SUBSCRIBE
+ * take one, as their comments say. Any other request that passes a handle
+ * fails with -EINVAL, and the pager closes its copy unused, so no program
+ * can fill the pager's handle table.
  */
 #ifndef PAGER_PROTOCOL_H
 #define PAGER_PROTOCOL_H
 
 #include <stdint.h>
+#include "kernel/abi/handle.h"
 
 #define HANDLE_PAGER 1
 #define HANDLE_ARG 2	/* the handle its spawner passed, if any */
+/* A parent's handle to a child it spawned or forked: it may kill it and
+ * wait for it, not pass it on. */
+#define PARENT_RIGHTS (RIGHT_SEND | RIGHT_RECV)
+/* Regions (segments, stack, heap, mappings) one process may hold: an mmap,
+ * or a munmap that would split a region, past this fails with ENOMEM. */
+#define PAGER_REGIONS_MAX 1024
 
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.
 	 * msg.handle, if not -1, is passed to the child as its handle
-	 * HANDLE_ARG. w[1] = the child's OOM adjustment (signed, -1000 .. 1000,
+	 * HANDLE_ARG, with the rights the message gave it; the pager closes
+	 * its own copy whatever the outcome. w[1] = the child's OOM adjustment (signed, -1000 .. 1000,
 	 * pager/oom.h; 0: none); below the caller's own only if the caller is
 	 * init (-EPERM), out of range -EINVAL. A forked child inherits its
 	 * parent's. Reply: w[0] = a handle to the new process in the caller's
-	 * table, w[1] = its pid. Unknown program: -ERR_NOENT-like -2 (ENOENT). */
+	 * table, w[1] = its pid. Unknown program: -ERR_NOENT-like -2 (ENOENT);
+	 * the initrd damaged before the program was found: -5 (EIO). */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,
@@ -47,8 +62,10 @@ enum pager_label {
 	PAGER_INFO = 0x109,
 	/* msg.handle = a notification to signal with pressure events (bits
 	 * PAGER_PRESSURE_BIT(level)), or -1 to unsubscribe. One per process; a
-	 * process's exit unsubscribes it. -EINVAL if the handle is not a
-	 * notification, -ENOSPC if the table is full. */
+	 * process's exit unsubscribes it. The pager keeps the handle while
+	 * subscribed and closes it otherwise. -EINVAL if the handle is not a
+	 * notification the pager may signal (RIGHT_SEND), -ENOSPC if the table
+	 * is full. */
 	PAGER_PRESSURE_SUBSCRIBE = 0x10a,
 	/* Reply: w[0] = the level now (enum pager_pressure), w[1] = pages the
 	 * pager would like back, w[2] = events signalled so far, w[3] =
@@ -179,6 +196,8 @@ struct pager_proc_stats {
 };
 
 #define PAGER_ENOENT 2	/* no such program in the initrd (picolibc's ENOENT) */
+#define PAGER_EDAMAGED 5	/* the initrd is damaged before the program
+				 * (picolibc's EIO); the pager says where */
 /* The reason (exit_info.status, cause CAUSE_KILLED) of a process the OOM
  * killer ended: 128 + 9, as a shell reports a SIGKILL. */
 #define PAGER_KILLED_OOM 137

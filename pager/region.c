@@ -32,6 +32,16 @@ static int range_free(const struct vm_space *s, uint64_t lo, uint64_t hi,
 	return 1;
 }
 
+/* Whether s may hold one more region (VM_REGIONS_MAX). */
+static int room_for_region(const struct vm_space *s)
+{
+	unsigned n = 0;
+
+	for (const struct vm_region *r = s->regions; r; r = r->next)
+		n++;
+	return n < VM_REGIONS_MAX;
+}
+
 static void link_region(struct vm_space *s, struct vm_region *r)
 {
 	struct vm_region **p = &s->regions;
@@ -80,7 +90,7 @@ int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned per
 		return -1;
 	if (!range_free(s, start - ops->guard * VM_PAGE, end, NULL))
 		return -1;
-	if (!(r = region_new(start, end, perm_of(perm), kind, img)))
+	if (!room_for_region(s) || !(r = region_new(start, end, perm_of(perm), kind, img)))
 		return VM_FAULT_NOMEM;
 	link_region(s, r);
 	return 0;
@@ -160,12 +170,12 @@ static int resize_pages(struct vm_region *r, uint64_t n)
 	return 0;
 }
 
-/* Cut r in two at page `at` (0 < at < pages): r keeps the head, a new
- * region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
-static int region_split(struct vm_region *r, uint64_t at)
+/* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
+ * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
+static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
 {
 	uint64_t n = region_pages(r);
-	struct vm_region *t = malloc(sizeof(*t));
+	struct vm_region *t = room_for_region(s) ? malloc(sizeof(*t)) : NULL;
 
 	if (!t)
 		return VM_FAULT_NOMEM;
@@ -198,12 +208,12 @@ int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end)
 		if (r->end <= start)
 			continue;
 		if (r->start < start) {
-			if (region_split(r, (start - r->start) / VM_PAGE) < 0)
+			if (region_split(s, r, (start - r->start) / VM_PAGE) < 0)
 				return VM_FAULT_NOMEM;
 			next = r->next;	/* the tail, which starts at start */
 			continue;
 		}
-		if (r->end > end && region_split(r, (end - r->start) / VM_PAGE) < 0)
+		if (r->end > end && region_split(s, r, (end - r->start) / VM_PAGE) < 0)
 			return VM_FAULT_NOMEM;
 		next = r->next;
 		vm_region_remove(s, r);

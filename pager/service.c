@@ -55,6 +55,13 @@ static void handle_events(uint64_t bits)
 	}
 }
 
+/* The requests that take a passed handle (pager/protocol.h); each closes
+ * or keeps it on every path. */
+static int takes_handle(uint64_t label)
+{
+	return label == PAGER_SPAWN || label == PAGER_PRESSURE_SUBSCRIBE;
+}
+
 /* Returns 1 if `out` is a reply to send. */
 static int dispatch(const struct msg *in, struct msg *out)
 {
@@ -67,6 +74,11 @@ static int dispatch(const struct msg *in, struct msg *out)
 	if (in->origin == ORIGIN_NOTIFY) {
 		handle_events(in->w[0]);
 		return 0;
+	}
+	if (in->handle >= 0 && !takes_handle(in->label)) {
+		sys_handle_close(in->handle);
+		reply_result(out, -EINVAL);
+		return in->origin == ORIGIN_CALL;
 	}
 	if (in->label == PAGER_POWEROFF && init_proc && in->pid == init_proc->pid)
 		sys_poweroff((int)in->w[0]);

@@ -18,12 +18,34 @@
 #include "pager/protocol.h"
 #include "requests.h"
 #include "oom.h"
+#include "swapper.h"
 
 static struct spawn_env env;
 
 void spawn_init(const struct spawn_env *e)
 {
 	env = *e;
+}
+
+/*
+ * Enough table pages to map every frame and swap slot the pager has,
+ * densely (a leaf table per 512 pages, a middle one per 512 of those, the
+ * root and the far ends of the address space besides), so the limit never
+ * comes before the OOM killer for a real program; but never more than
+ * half of the kernel's pool, so no one program mapping sparse pages can
+ * leave the others none.
+ */
+uint64_t spawn_pt_limit(void)
+{
+	struct swapper_counters sw;
+	uint64_t pages, need;
+
+	if (!env.kernel_pool_pages)
+		return 0;
+	swapper_counters(&sw);
+	pages = frames_total() + sw.slots_total;
+	need = pages / 512 + pages / (512 * 512) + 8;
+	return need < env.kernel_pool_pages / 2 ? need : env.kernel_pool_pages / 2;
 }
 
 static unsigned seg_perm(uint32_t flags)
@@ -87,7 +109,8 @@ int spawn_create(struct pproc *p, const char *name)
 {
 	struct proc_spec spec = { .fault_ep = (uint64_t)env.pager_ep,
 				  .death_notify = (uint64_t)env.deaths,
-				  .death_bits = 1UL << procs_slot_of(p) };
+				  .death_bits = 1UL << procs_slot_of(p),
+				  .pt_pages_max = spawn_pt_limit() };
 	struct proc_info info;
 	int h;
 
@@ -104,11 +127,12 @@ int spawn_create(struct pproc *p, const char *name)
 	return p->vm ? 0 : -ENOMEM;
 }
 
-int spawn_give_handles(struct pproc *p, int pass_handle)
+int spawn_give_handles(struct pproc *p, int pass_handle, unsigned pass_rights)
 {
-	if (sys_handle_grant(p->handle, env.pager_ep) != HANDLE_PAGER)
+	/* Send-only: a program calls the pager; only the pager receives. */
+	if (sys_handle_grant(p->handle, env.pager_ep, RIGHT_SEND) != HANDLE_PAGER)
 		return -EINVAL;
-	if (pass_handle >= 0 && sys_handle_grant(p->handle, pass_handle) != HANDLE_ARG)
+	if (pass_handle >= 0 && sys_handle_grant(p->handle, pass_handle, pass_rights) != HANDLE_ARG)
 		return -EINVAL;
 	return 0;
 }
@@ -130,7 +154,7 @@ static int populate(struct pproc *p, const struct elf_image *img)
 }
 
 static int load(struct pproc *p, const struct elf_image *img, const uint8_t *file, int argc,
-		const char *const *argv, int pass_handle)
+		const char *const *argv, int pass_handle, unsigned pass_rights)
 {
 	uint64_t sp, end;
 	int r = add_segments(p, img, file, &end);
@@ -142,7 +166,7 @@ static int load(struct pproc *p, const struct elf_image *img, const uint8_t *fil
 	if (!(sp = build_stack(p, argc, argv)) || (p->pinned && populate(p, img) < 0))
 		return -ENOMEM;
 	mmu_flush();
-	if ((r = spawn_give_handles(p, pass_handle)) < 0)
+	if ((r = spawn_give_handles(p, pass_handle, pass_rights)) < 0)
 		return r;
 	r = sys_thread_create(p->handle, img->entry, sp, 0, PRIO_NORMAL);
 	return r < 0 ? r : 0;
@@ -162,12 +186,28 @@ void spawn_abandon(struct pproc *p)
 	procs_release(p);
 }
 
-struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err)
+/* Why name did not come out of the initrd: it is not there (-PAGER_ENOENT),
+ * or the archive is damaged before it (-PAGER_EDAMAGED, said with where). */
+static int lookup_error(const char *name, int r)
 {
-	return spawn_mode(argc, argv, pass_handle, 0, err);
+	size_t at = 0;
+
+	if (!cpio_damaged(r))
+		return -PAGER_ENOENT;
+	cpio_check(env.initrd, env.initrd_size, &at);
+	printf("pager: cannot load '%s': the initrd is damaged at byte %lu of %lu: %s\n", name,
+	       (unsigned long)at, (unsigned long)env.initrd_size, cpio_strerror(r));
+	return -PAGER_EDAMAGED;
 }
 
-struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, int pinned, int *err)
+struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+		    int *err)
+{
+	return spawn_mode(argc, argv, pass_handle, pass_rights, 0, err);
+}
+
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+			 int pinned, int *err)
 {
 	struct cpio_file f;
 	struct elf_image img;
@@ -178,8 +218,8 @@ struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, int
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (cpio_find(env.initrd, env.initrd_size, argv[0], &f) != CPIO_OK) {
-		*err = -PAGER_ENOENT;
+	if ((r = cpio_find(env.initrd, env.initrd_size, argv[0], &f)) != CPIO_OK) {
+		*err = lookup_error(argv[0], r);
 		return NULL;
 	}
 	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_TOP - STACK_PAGES * PAGE_SIZE, &img)) < 0) {
@@ -192,7 +232,7 @@ struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, int
 		return NULL;
 	}
 	p->pinned = pinned;
-	if ((r = spawn_create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle)) < 0) {
+	if ((r = spawn_create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle, pass_rights)) < 0) {
 		spawn_abandon(p);
 		*err = r;
 		return NULL;
@@ -233,13 +273,13 @@ void handle_spawn(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)(int64_t)-EPERM;
 		goto done;
 	}
-	child = spawn(argc, argv, in->handle, &err);
+	child = spawn(argc, argv, in->handle, in->rights, &err);
 	if (!child) {
 		out->label = (uint64_t)(int64_t)err;
 		goto done;
 	}
 	child->oom_adj = (int)adj;
-	h = sys_handle_grant(caller->handle, child->handle);
+	h = sys_handle_grant(caller->handle, child->handle, PARENT_RIGHTS);
 	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
 	out->w[0] = (uint64_t)h;
 	out->w[1] = child->pid;

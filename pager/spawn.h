@@ -21,25 +21,32 @@ struct spawn_env {
 	size_t initrd_size;
 	int pager_ep;		/* handle of the endpoint for faults and requests */
 	int deaths;		/* handle of the death notification */
+	uint64_t kernel_pool_pages;	/* the kernel's pool (0: unknown, no limit) */
 };
 
 void spawn_init(const struct spawn_env *env);
+/* Kernel pages a new process's page tables may use (0: no limit). */
+uint64_t spawn_pt_limit(void);
 
 /* A new empty process (and address space) in p, whose faults and death
- * come to the pager; then its handles 1 (pager) and 2 (pass_handle, if
- * >= 0). Used by spawn and fork. */
+ * come to the pager; then its handles 1 (the pager's endpoint, send-only)
+ * and 2 (pass_handle with pass_rights, if pass_handle >= 0). Used by spawn
+ * and fork. */
 int spawn_create(struct pproc *p, const char *name);
-int spawn_give_handles(struct pproc *p, int pass_handle);
+int spawn_give_handles(struct pproc *p, int pass_handle, unsigned pass_rights);
 /* Kill a half-made process and release everything it had. */
 void spawn_abandon(struct pproc *p);
 
 /* Start argv[0] with argc arguments; pass_handle (a pager handle, or -1)
- * becomes the child's HANDLE_ARG. The new record, or NULL with *err set to
- * a negated errno (-2: no such program). */
-struct pproc *spawn(int argc, const char *const *argv, int pass_handle, int *err);
+ * becomes the child's HANDLE_ARG with pass_rights (kernel/abi/handle.h, a
+ * subset of the pager's). The new record, or NULL with *err set to a
+ * negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
+ * initrd is damaged before it, which is also said on the console). */
+struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+		    int *err);
 /* The same, pinned if asked: every page present before it runs (a driver
  * must never fault while the pager waits for it). */
-struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, int pinned,
-			 int *err);
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+			 int pinned, int *err);
 
 #endif

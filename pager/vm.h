@@ -55,6 +55,11 @@ struct vm_space *vm_space_create(int as, uint32_t pid);
 /* Unmap and release everything (process exit). */
 void vm_space_destroy(struct vm_space *s);
 
+/* Regions one space may hold: a split (munmap in the middle of a region)
+ * or a new region past this fails with VM_FAULT_NOMEM, so no program can
+ * grow the pager's own memory without bound with tiny mappings. */
+#define VM_REGIONS_MAX 1024
+
 /* Add a region [start, end) (page-aligned, not overlapping another). */
 int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned perm,
 		  enum vm_region_kind kind, const struct vm_image *img);

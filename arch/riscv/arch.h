@@ -49,6 +49,7 @@ _Noreturn void arch_enter_user(struct arch_regs *r);
 struct arch_pt {
 	uint64_t *root;		/* kernel address of the root table */
 	uint64_t pages;		/* table pages in use, root included */
+	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
@@ -87,6 +88,7 @@ void arch_set_finisher(uint64_t base);
 /* The interrupt controller: sources 1..ndev-1. */
 void arch_irq_init(uint64_t plic_base, uint32_t ndev);
 int arch_irq_enable(uint32_t irq);
+void arch_irq_disable(uint32_t irq);
 uint32_t arch_irq_claim(void);		/* 0: none pending */
 void arch_irq_complete(uint32_t irq);
 _Noreturn void arch_poweroff(int status);

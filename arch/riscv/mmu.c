@@ -79,7 +79,7 @@ static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 			table = pa_to_kva(PTE_TO_PA(*e));
 			continue;
 		}
-		if (!alloc)
+		if (!alloc || (pt->limit && pt->pages >= pt->limit))
 			return NULL;
 		uint64_t *next = kmem_page_alloc();
 		if (!next)

@@ -36,6 +36,14 @@ int arch_irq_enable(uint32_t irq)
 	return 0;
 }
 
+void arch_irq_disable(uint32_t irq)
+{
+	if (!plic || irq == 0 || irq >= nsources)
+		return;
+	*reg(ENABLE(irq)) &= ~(1u << (irq % 32));
+	*reg(PRIORITY(irq)) = 0;
+}
+
 uint32_t arch_irq_claim(void)
 {
 	return plic ? *reg(CLAIM) : 0;

@@ -10,6 +10,8 @@ enum abi_error {
 	ERR_SRCH = 3,		/* no such process, or it is dead */
 	ERR_AGAIN = 11,		/* would block, and the caller asked not to */
 	ERR_NOMEM = 12,		/* kernel memory exhausted */
+	ERR_ACCES = 13,		/* the handle lacks the right this needs
+				 * (abi/handle.h) */
 	ERR_FAULT = 14,		/* a user pointer does not name mapped user memory */
 	ERR_BUSY = 16,		/* already in use (second waiter, address mapped) */
 	ERR_BADF = 9,		/* not a handle, or a handle of the wrong type */

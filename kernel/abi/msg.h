@@ -28,10 +28,14 @@ struct msg {
 	uint32_t len;		/* sender: bytes used in data[], <= MSG_DATA_MAX */
 	int32_t handle;		/* sender: a handle to pass along (copied, the
 				 * sender keeps it), or -1; anything else that is
-				 * not a handle fails the send with -ERR_BADF.
+				 * not a handle fails the send with -ERR_BADF, a
+				 * handle without RIGHT_GRANT with -ERR_ACCES.
 				 * Receiver: its number in the receiver's table,
 				 * or -1 (none, or the receiver's table is full). */
-	uint32_t reserved;	/* zero */
+	uint32_t rights;	/* sender: the rights the receiver's copy keeps
+				 * (abi/handle.h), a subset of the sender's;
+				 * 0 = all of the sender's. Receiver: the rights
+				 * it got (0 when handle is -1). */
 	uint64_t w[MSG_WORDS];	/* sender: small arguments */
 	uint8_t data[MSG_DATA_MAX];
 };

@@ -26,6 +26,9 @@ struct proc_spec {
 	uint64_t death_notify;	/* creator's notification handle signalled when
 				 * the process ends, or ~0 for none */
 	uint64_t death_bits;	/* bits signalled there */
+	uint64_t pt_pages_max;	/* kernel pages its page tables may use, root
+				 * table included (0: no limit); a mapping that
+				 * would need more fails with -ERR_NOMEM */
 };
 
 enum exit_how {

@@ -2,7 +2,8 @@
  * The system-call numbers: the one list shared by the kernel's dispatch table
  * (kernel/syscall.c) and the user-level wrappers (userland/lib/sys.c).
  * Calling convention: a7 = number, a0..a5 = arguments, a0 = result
- * (>= 0 success, < 0 a negated error from abi/errno.h).
+ * (>= 0 success, < 0 a negated error from abi/errno.h). A handle lacking
+ * the right a call needs (abi/handle.h) gets -ERR_ACCES.
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
@@ -19,9 +20,12 @@ enum syscall_number {
 	SYS_GETTID = 7,		/* () -> tid */
 	SYS_IDLE_NS = 8,	/* () -> nanoseconds the hart has slept idle since
 				 * boot (benchmarks report disk waits apart) */
+	SYS_HANDLE_INFO = 9,	/* (handle) -> (type << 8) | rights (abi/handle.h) */
+	SYS_KERNEL_INFO = 50,	/* (struct kernel_info *) -> 0 (abi/kinfo.h) */
 
 	SYS_ENDPOINT_CREATE = 10, /* () -> handle */
-	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0 */
+	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0; -ERR_PIPE once no
+				 * handle that may receive on ep is left */
 	SYS_RECV = 12,		/* (ep, struct msg *) -> 0 */
 	SYS_CALL = 13,		/* (ep, struct msg *inout) -> 0, reply in *inout */
 	SYS_REPLY = 14,		/* (const struct msg *) -> 0 */
@@ -50,7 +54,9 @@ enum syscall_number {
 	SYS_MAP = 41,		/* (proc, const struct map_entry *, n) -> n */
 	SYS_UNMAP = 42,		/* (proc, va, npages) -> 0 */
 	SYS_PROTECT = 43,	/* (proc, va, npages, perm) -> 0 */
-	SYS_HANDLE_GRANT = 44,	/* (proc, handle) -> handle number in proc */
+	SYS_HANDLE_GRANT = 44,	/* (proc, handle, rights) -> handle number in
+				 * proc, holding those rights (a non-empty
+				 * subset of the caller's on handle) */
 	SYS_POWEROFF = 45,	/* (int status): does not return */
 	SYS_HARVEST = 47,	/* (struct harvest_entry *, n) -> n */
 	SYS_DEVICE_MAP = 48,	/* (proc, device index, va) -> pages mapped: the
@@ -58,7 +64,7 @@ enum syscall_number {
 	SYS_IRQ_BIND = 49,	/* (irq, notify handle, bits): the interrupt
 				 * signals those bits until acknowledged */
 
-	SYS_COUNT = 50
+	SYS_COUNT = 51
 };
 
 #endif

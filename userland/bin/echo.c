@@ -15,7 +15,7 @@ static void make_reply(const struct msg *call, struct msg *reply,
 {
 	reply->label = call->label;
 	reply->handle = -1;
-	reply->reserved = 0;
+	reply->rights = 0;
 	reply->len = call->len <= MSG_DATA_MAX ? call->len : 0;
 	for (uint32_t i = 0; i < reply->len; i++)
 		reply->data[i] = (uint8_t)toupper(call->data[i]);

@@ -8,7 +8,7 @@
 #include "sys.h"
 #include "syscall.h"	/* this directory's: sys_ecall() */
 
-_Static_assert(SYS_COUNT == 50,
+_Static_assert(SYS_COUNT == 51,
 	       "the system-call list changed: update sys.h and sys.c");
 _Static_assert(offsetof(struct msg, data) == MSG_HEADER_SIZE,
 	       "struct msg header size disagrees with MSG_HEADER_SIZE");
@@ -73,6 +73,16 @@ _Noreturn void sys_thread_exit(void)
 int64_t sys_idle_ns(void)
 {
 	return call0(SYS_IDLE_NS);
+}
+
+int sys_handle_info(int h)
+{
+	return (int)call1(SYS_HANDLE_INFO, h);
+}
+
+int sys_kernel_info(struct kernel_info *info)
+{
+	return (int)call1(SYS_KERNEL_INFO, (long)info);
 }
 
 int sys_gettid(void)
@@ -168,9 +178,9 @@ int sys_protect(int proc, uintptr_t va, size_t npages, int perm)
 			      0, 0);
 }
 
-int sys_handle_grant(int proc, int h)
+int sys_handle_grant(int proc, int h, unsigned rights)
 {
-	return (int)call2(SYS_HANDLE_GRANT, proc, h);
+	return (int)call3(SYS_HANDLE_GRANT, proc, h, rights);
 }
 
 int sys_notify_bind(int h)

@@ -12,6 +12,9 @@
 /* The ABI headers are named from the repository root: kernel/abi/errno.h
  * on the include path as "errno.h" would hide the C library's <errno.h>. */
 #include "kernel/abi/errno.h"
+#include "kernel/abi/handle.h"
+#include "kernel/abi/kinfo.h"
+#include "kernel/abi/limits.h"
 #include "kernel/abi/msg.h"
 #include "kernel/abi/proc.h"
 #include "kernel/abi/syscall.h"
@@ -27,6 +30,10 @@ int sys_handle_close(int h);
 _Noreturn void sys_thread_exit(void);
 int sys_gettid(void);
 int64_t sys_idle_ns(void);	/* time the machine slept idle since boot */
+/* (type << 8) | rights of handle h (kernel/abi/handle.h), or -ERR_BADF. */
+int sys_handle_info(int h);
+/* The kernel's pool and object counts (kernel/abi/kinfo.h). */
+int sys_kernel_info(struct kernel_info *info);
 
 /* IPC. Every struct msg is the caller's own memory. A page of it not yet
  * there is brought in by the pager for the call; a bad pointer is
@@ -67,7 +74,8 @@ int sys_proc_create(const struct proc_spec *spec);
 int sys_map(int proc, const struct map_entry *entries, size_t n);
 int sys_unmap(int proc, uintptr_t va, size_t npages);
 int sys_protect(int proc, uintptr_t va, size_t npages, int perm);
-int sys_handle_grant(int proc, int h);
+/* A copy of h in proc with rights, a non-empty subset of h's. */
+int sys_handle_grant(int proc, int h, unsigned rights);
 int sys_harvest(struct harvest_entry *entries, size_t n);
 int sys_device_map(int proc, unsigned index, uintptr_t va);
 int sys_irq_bind(unsigned irq, int notify, uint64_t bits);

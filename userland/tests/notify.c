@@ -169,11 +169,12 @@ int test_notify_timer(void)
 	for (start = sys_clock(); sys_clock() - start < 3 * DELAY;)
 		sys_yield();
 	CHECK_EQ(sys_notify_poll(note), 0);
-	/* Programs may hold 8 of the 16 timers; the rest are the pager's. */
-	for (int k = 0; k < 8; k++)
+	/* A process may hold 8 armed timers (NOTIFY_TIMERS_PER_PROC). */
+	for (int k = 0; k < NOTIFY_TIMERS_PER_PROC; k++)
 		CHECK_EQ(sys_notify_timer(note, sys_clock() + 1000 * MS, 1UL << k), 0);
-	CHECK_EQ(sys_notify_timer(note, sys_clock() + 1000 * MS, 1UL << 8), -ERR_NOMEM);
-	for (int k = 0; k < 8; k++)
+	CHECK_EQ(sys_notify_timer(note, sys_clock() + 1000 * MS, 1UL << NOTIFY_TIMERS_PER_PROC),
+		 -ERR_NOMEM);
+	for (int k = 0; k < NOTIFY_TIMERS_PER_PROC; k++)
 		CHECK_EQ(sys_notify_timer(note, 0, 1UL << k), 0);
 	CHECK_EQ(sys_handle_close(note), 0);
 	return 0;

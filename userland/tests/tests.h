@@ -68,6 +68,16 @@ int test_oom_swapin_victim(void);
 int test_reserve_throttle(void);
 int test_reserve_floor(void);
 
+/* isolation.c */
+int test_pager_ep_send_only(void);
+int test_rights_shrink(void);
+int test_passed_handles_closed(void);
+int test_server_gone(void);
+int test_limit_handles(void);
+int test_limit_timers(void);
+int test_limit_threads(void);
+int test_limit_regions(void);
+
 /* pressure.c */
 int test_pressure_levels(void);
 int test_pressure_exit_unsubscribes(void);

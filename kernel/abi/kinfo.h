@@ -1,0 +1,25 @@
+/*
+ * What SYS_KERNEL_INFO tells anyone: how much of the kernel's fixed pool
+ * and of each kind of kernel object is in use, so tests can check that
+ * nothing outlives the processes that held it.
+ */
+#ifndef ABI_KINFO_H
+#define ABI_KINFO_H
+
+#include <stdint.h>
+
+struct kernel_info {
+	uint64_t pool_pages;		/* the kernel pool, in pages */
+	uint64_t pool_free;		/* of those, free */
+	uint64_t procs;			/* process records (ended ones live on
+					 * while someone holds a handle) */
+	uint64_t threads;
+	uint64_t endpoints;
+	uint64_t notifies;
+	uint64_t pending_copies;	/* messages waiting for a receiver's page */
+	uint64_t handles;		/* handle-table entries, over every process */
+	uint64_t timers;		/* armed notification timers */
+	uint64_t irq_bindings;		/* interrupts bound to a notification */
+};
+
+#endif

@@ -1,0 +1,406 @@
+/*
+ * isolation: what one program can do to the others. The pager's endpoint
+ * is send-only for programs; handles passed where none is expected are
+ * not kept; and everything a process holds (handles, timers, threads,
+ * mappings) comes back when it ends, whether it exits or is killed, so
+ * the next one can take as much again.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tests.h"
+#include "thread.h"
+
+#define SETTLE (1000 * MS)	/* the pager reaps an ended process promptly */
+#define FAR (3600 * 1000 * MS)	/* a deadline no test outlives */
+
+/* Kernel objects equal to want's (the kernel pool's free pages may differ:
+ * its caches keep pages once grown). Polls until the pager has reaped what
+ * just ended; 0, or -1 (recorded) with both counts. */
+static int kinfo_settles(const struct kernel_info *want)
+{
+	int64_t start = sys_clock();
+	struct kernel_info now;
+
+	for (;;) {
+		CHECK_EQ(sys_kernel_info(&now), 0);
+		if (now.procs == want->procs && now.threads == want->threads &&
+		    now.endpoints == want->endpoints && now.notifies == want->notifies &&
+		    now.handles == want->handles && now.timers == want->timers &&
+		    now.pending_copies == want->pending_copies &&
+		    now.irq_bindings == want->irq_bindings)
+			return 0;
+		if (sys_clock() - start > SETTLE)
+			break;
+		sys_yield();
+	}
+	check_failed(__FILE__, __LINE__,
+		     "kernel objects did not come back: procs %lu/%lu threads %lu/%lu endpoints "
+		     "%lu/%lu notifies %lu/%lu handles %lu/%lu timers %lu/%lu",
+		     (unsigned long)now.procs, (unsigned long)want->procs,
+		     (unsigned long)now.threads, (unsigned long)want->threads,
+		     (unsigned long)now.endpoints, (unsigned long)want->endpoints,
+		     (unsigned long)now.notifies, (unsigned long)want->notifies,
+		     (unsigned long)now.handles, (unsigned long)want->handles,
+		     (unsigned long)now.timers, (unsigned long)want->timers);
+	return -1;
+}
+
+/* In a child: a receive on the pager's endpoint must be refused at once,
+ * not hand it someone else's page fault. */
+static int receive_on_pager(void *arg)
+{
+	static struct msg m, reply = { .handle = -1 };
+
+	(void)arg;
+	int r1 = sys_recv(HANDLE_PAGER, &m);
+	int r2 = sys_reply_recv(HANDLE_PAGER, &reply, &m);
+	return (r1 == -ERR_ACCES ? 0 : 1) | (r2 == -ERR_ACCES ? 0 : 2);
+}
+
+int test_pager_ep_send_only(void)
+{
+	struct exit_info info;
+	pid_t pid = fork_run(receive_on_pager, NULL);
+
+	CHECK(pid > 0);
+	CHECK_RUN(reap(pid, &info, 2000 * MS));
+	CHECK_RUN(expect_clean_exit(&info, "a receive on the pager's endpoint"));
+	int h = sys_handle_info(HANDLE_PAGER);
+	CHECK_EQ(HANDLE_INFO_TYPE(h), HANDLE_TYPE_ENDPOINT);
+	CHECK_EQ(HANDLE_INFO_RIGHTS(h), RIGHT_SEND);
+	return 0;
+}
+
+/* Two threads of this process: one receives on ep, the test sends. */
+struct receiver {
+	int ep;
+	struct msg m;
+	int r;
+	volatile int done;
+};
+
+static void receiver_thread(void *arg)
+{
+	struct receiver *rc = arg;
+
+	rc->r = sys_recv(rc->ep, &rc->m);
+	rc->done = 1;
+}
+
+/* Pass note over ep asking for `rights`; the receiver's copy (or -1). */
+static int pass_over(int ep, int note, uint32_t rights, uint32_t *got)
+{
+	static struct receiver rc;
+	struct msg m = { .label = 7, .handle = note, .rights = rights };
+
+	rc = (struct receiver){ .ep = ep };
+	if (thread_spawn(receiver_thread, &rc, TEST_STACK, PRIO_NORMAL) < 0)
+		return -1;
+	if (sys_send(ep, &m) != 0 || wait_flag(&rc.done, TEST_TIMEOUT) < 0 || rc.r != 0)
+		return -1;
+	*got = rc.m.rights;
+	return rc.m.handle;
+}
+
+/* Rights only shrink: a copy passed with send only cannot be waited on
+ * nor passed again; asking for rights the sender lacks gives none more. */
+int test_rights_shrink(void)
+{
+	int ep = sys_endpoint_create(), note = sys_notify_create(), copy, again;
+	uint32_t got = 0, got2 = 0;
+	struct msg m = { .label = 7, .handle = -1 };
+
+	CHECK(ep >= 0 && note >= 0);
+	CHECK_EQ(HANDLE_INFO_RIGHTS(sys_handle_info(note)), RIGHTS_ALL);
+	copy = pass_over(ep, note, RIGHT_SEND, &got);
+	CHECK(copy >= 0);
+	CHECK_EQ(got, RIGHT_SEND);
+	CHECK_EQ(HANDLE_INFO_RIGHTS(sys_handle_info(copy)), RIGHT_SEND);
+	CHECK_EQ(sys_notify_signal(copy, 0x10), 0);
+	CHECK_EQ(sys_notify_wait(copy), -ERR_ACCES);
+	CHECK_EQ(sys_notify_poll(copy), -ERR_ACCES);
+	CHECK_EQ(sys_notify_timer(copy, sys_clock() + FAR, 1), -ERR_ACCES);
+	CHECK_EQ(sys_notify_wait(note), 0x10);
+	m.handle = copy;	/* no RIGHT_GRANT: it cannot be passed on */
+	CHECK_EQ(sys_send(ep, &m), -ERR_ACCES);
+	m.handle = note;
+	m.rights = 8;		/* no such right */
+	CHECK_EQ(sys_send(ep, &m), -ERR_INVAL);
+	again = pass_over(ep, note, RIGHT_RECV | RIGHT_GRANT, &got2);
+	CHECK(again >= 0);
+	CHECK_EQ(got2, RIGHT_RECV | RIGHT_GRANT);
+	CHECK_EQ(sys_notify_signal(again, 1), -ERR_ACCES);
+	CHECK_EQ(sys_handle_close(again), 0);
+	CHECK_EQ(sys_handle_close(copy), 0);
+	CHECK_EQ(sys_handle_close(note), 0);
+	CHECK_EQ(sys_handle_close(ep), 0);
+	return 0;
+}
+
+/* A server that ends leaves no one to receive on its endpoint: a call on
+ * a send-only copy then fails at once instead of waiting for ever. */
+int test_server_gone(void)
+{
+	struct echo e;
+	uint32_t got = 0;
+	int via = sys_endpoint_create(), send_only;
+	struct msg m = { .label = 1, .handle = -1 };
+
+	CHECK(via >= 0);
+	CHECK_RUN(echo_start(&e));
+	send_only = pass_over(via, e.ep, RIGHT_SEND, &got);
+	CHECK(send_only >= 0);
+	CHECK_EQ(got, RIGHT_SEND);
+	sys_handle_close(e.ep);	/* now only the server may receive there */
+	e.ep = send_only;
+	CHECK_RUN(echo_call(&e, 5, "still here"));
+	child_cleanup(&e.proc);	/* killed */
+	CHECK_EQ(sys_call(send_only, &m), -ERR_PIPE);
+	CHECK_EQ(sys_send(send_only, &m), -ERR_PIPE);
+	CHECK_EQ(sys_handle_close(send_only), 0);
+	CHECK_EQ(sys_handle_close(via), 0);
+	return 0;
+}
+
+/* Ask the pager for its counters while passing a handle it does not
+ * expect: the request must fail and the pager must not keep the handle. */
+static int stats_passing(int note)
+{
+	static struct msg m;
+
+	m = (struct msg){ .label = PAGER_STATS, .handle = note };
+	CHECK_EQ(sys_call(HANDLE_PAGER, &m), 0);
+	CHECK_EQ((int64_t)m.label, -EINVAL);
+	return 0;
+}
+
+#define PASSES 200	/* three times the pager's old table of 64 */
+
+static int exit_at_once(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+int test_passed_handles_closed(void)
+{
+	struct kernel_info before;
+	struct exit_info info;
+	int note = sys_notify_create();
+
+	CHECK(note >= 0);
+	CHECK_EQ(sys_kernel_info(&before), 0);
+	for (int i = 0; i < PASSES; i++)
+		CHECK_RUN(stats_passing(note));
+	CHECK_RUN(kinfo_settles(&before));
+	CHECK_EQ(sys_handle_close(note), 0);
+	/* Fork still works for everyone: the pager's table has room. */
+	pid_t pid = fork_run(exit_at_once, NULL);
+	CHECK(pid > 0);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	CHECK_RUN(expect_clean_exit(&info, "a child forked after the passes"));
+	return 0;
+}
+
+/* How a child that took the maximum of something ends. */
+enum ending { ENDS_EXITING, ENDS_KILLED };
+
+struct at_max {
+	int (*take)(void);	/* take the maximum; how many, or -1 */
+	volatile int count;	/* the child's, in shared memory */
+	volatile int ready;
+};
+
+_Noreturn static int take_then_wait(void *arg)
+{
+	struct at_max *a = arg;
+
+	a->count = a->take();
+	a->ready = 1;
+	for (;;)
+		sys_yield();	/* until killed */
+}
+
+static int take_then_exit(void *arg)
+{
+	struct at_max *a = arg;
+
+	a->count = a->take();
+	return a->count < 0;
+}
+
+/* A child takes the maximum and ends as said; then everything it held is
+ * back and this process can take the maximum itself. Its count, or -1. */
+static int child_at_max(int (*take)(void), enum ending how)
+{
+	struct at_max *a = anon_pages(1, MAP_SHARED);
+	struct kernel_info before;
+	struct exit_info info;
+	pid_t pid;
+	int count;
+
+	CHECK(a != NULL);
+	*a = (struct at_max){ .take = take };
+	CHECK_EQ(sys_kernel_info(&before), 0);
+	pid = fork_run(how == ENDS_KILLED ? take_then_wait : take_then_exit, a);
+	CHECK(pid > 0);
+	if (how == ENDS_KILLED) {
+		CHECK_RUN(wait_flag(&a->ready, TEST_TIMEOUT));
+		CHECK_EQ(kill(pid, SIGKILL), 0);
+	}
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	CHECK_EQ(info.how, how == ENDS_KILLED ? EXIT_KILLED : EXIT_NORMAL);
+	count = a->count;
+	CHECK(count > 0);
+	CHECK_RUN(kinfo_settles(&before));
+	munmap((void *)a, PAGE_SIZE);
+	return count;
+}
+
+/* Both endings, then this process takes the maximum too. */
+static int limit_holds(const char *what, int (*take)(void), void (*release)(void))
+{
+	int exited = child_at_max(take, ENDS_EXITING);
+	int killed = child_at_max(take, ENDS_KILLED);
+	struct kernel_info before;
+
+	CHECK(exited > 0 && killed > 0);
+	CHECK_EQ(killed, exited);
+	CHECK_EQ(sys_kernel_info(&before), 0);
+	int mine = take();
+	CHECK(mine > 0);
+	release();
+	CHECK_RUN(kinfo_settles(&before));
+	diag("%s: a child took %d (exiting and killed), this process %d", what, exited, mine);
+	return 0;
+}
+
+/* Handles: notifications until the table is full. */
+static int notes[HANDLES_MAX];
+static int nnotes;
+
+static int take_handles(void)
+{
+	int h;
+
+	nnotes = 0;
+	while ((h = sys_notify_create()) >= 0)
+		notes[nnotes++] = h;
+	if (h != -ERR_MFILE)
+		return -1;
+	for (int i = 0; i < HANDLES_MAX; i++)
+		if (sys_handle_info(i) < 0)
+			return -1;	/* every entry must be in use now */
+	return nnotes;
+}
+
+static void release_handles(void)
+{
+	for (int i = 0; i < nnotes; i++)
+		sys_handle_close(notes[i]);
+}
+
+int test_limit_handles(void)
+{
+	return limit_holds("handles", take_handles, release_handles);
+}
+
+/* Timers: every one this process may arm, a long way off. */
+static int timer_note = -1;
+
+static int take_timers(void)
+{
+	int n = 0;
+
+	timer_note = sys_notify_create();
+	if (timer_note < 0)
+		return -1;
+	while (sys_notify_timer(timer_note, sys_clock() + FAR, 1UL << n) == 0)
+		n++;
+	return n == NOTIFY_TIMERS_PER_PROC ? n : -1;
+}
+
+static void release_timers(void)
+{
+	for (int k = 0; k < NOTIFY_TIMERS_PER_PROC; k++)
+		sys_notify_timer(timer_note, 0, 1UL << k);
+	sys_handle_close(timer_note);
+}
+
+int test_limit_timers(void)
+{
+	return limit_holds("timers", take_timers, release_timers);
+}
+
+/* Threads: each waits in a receive on one endpoint of this process;
+ * closing it fails every receive (-ERR_PIPE) and they all leave. */
+static int park_ep = -1;
+static volatile int parked;
+
+static void parked_thread(void *arg)
+{
+	struct msg m;
+
+	(void)arg;
+	__atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+	sys_recv(park_ep, &m);
+	__atomic_sub_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+}
+
+static int take_threads(void)
+{
+	int n = 1;	/* the calling thread */
+
+	park_ep = sys_endpoint_create();
+	if (park_ep < 0)
+		return -1;
+	while (thread_spawn(parked_thread, NULL, 4096, PRIO_NORMAL) >= 0)
+		n++;
+	return n == THREADS_MAX ? n : -1;
+}
+
+static void release_threads(void)
+{
+	sys_handle_close(park_ep);
+	while (__atomic_load_n(&parked, __ATOMIC_SEQ_CST) > 0)
+		sys_yield();
+}
+
+int test_limit_threads(void)
+{
+	return limit_holds("threads", take_threads, release_threads);
+}
+
+/* Mappings: one-page regions until the pager refuses. */
+static void *maps[PAGER_REGIONS_MAX];
+static int nmaps;
+
+static int take_regions(void)
+{
+	void *p;
+
+	nmaps = 0;
+	while (nmaps < PAGER_REGIONS_MAX &&
+	       (p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0)) != MAP_FAILED)
+		maps[nmaps++] = p;
+	if (nmaps == PAGER_REGIONS_MAX || errno != ENOMEM)
+		return -1;
+	return nmaps;
+}
+
+static void release_regions(void)
+{
+	for (int i = 0; i < nmaps; i++)
+		munmap(maps[i], PAGE_SIZE);
+}
+
+int test_limit_regions(void)
+{
+	return limit_holds("mappings", take_regions, release_regions);
+}
