@@ -100,7 +100,7 @@ static int port_idle_ns(uint64_t *ns)
 static int port_counters(struct port_counters *c)
 {
 	c->instret = port_instret();
-	if (port_idle_ns(&c->idle_ns) != 0)
+	if (port_idle_ns(&c->idle_ns) != 0 || access("/proc/vmstat", R_OK) != 0)
 		return -1;
 	c->major = port_proc_value("/proc/vmstat", "pgmajfault ");
 	c->pswpin = port_proc_value("/proc/vmstat", "pswpin ");
