@@ -19,6 +19,8 @@
 #define VIRTIO_NET 1
 
 static int netd_ep = -1;
+static int netd_proc = -1;		/* netd's process handle: its window */
+static struct net_shared *shared;	/* the status page */
 
 static int find_device(const struct bootinfo *bi)
 {
@@ -93,6 +95,7 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, const int 
 		return -ENOMEM;
 	if ((r = send_pool(pool)) < 0)
 		return r;
+	shared = frame_ptr(st);
 	m.w[0] = bi->devices[dev].irq;
 	m.w[1] = config.net_addr;
 	m.w[2] = config.net_prefix;
@@ -120,8 +123,10 @@ int netdev_start(const struct bootinfo *bi, const int notes[BLK_DONE_NOTES])
 		printf("pager: netd refused its virtio-net device at 0x%lx (%d)\n",
 		       (unsigned long)bi->devices[dev].base, r);
 		netd_ep = -1;
+		shared = NULL;
 		return r;
 	}
+	netd_proc = d->handle;
 	printf("pager: netd: %d frames reserved at boot for its rings, status page and packet "
 	       "pool\n", NET_DMA_PAGES + 1 + NET_POOL_PAGES);
 	return 0;
@@ -144,4 +149,58 @@ void handle_net(const struct msg *in, struct msg *out)
 	h = sys_handle_grant(caller->handle, netd_ep, RIGHT_SEND);
 	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
 	out->w[0] = (uint64_t)h;
+}
+
+int netdev_swap_connect(uint32_t addr, uint16_t port, uint64_t *sectors, int *read_only)
+{
+	struct msg m = { .label = NET_SWAP_SETUP, .handle = -1 };
+	int r;
+
+	if (netd_ep < 0)
+		return -ENODEV;
+	m.w[0] = addr;
+	m.w[1] = port;
+	if ((r = call(&m)) < 0)
+		return r;
+	*sectors = m.w[0];
+	*read_only = m.w[1] != 0;
+	return 0;
+}
+
+struct net_shared *netdev_shared(void)
+{
+	return shared;
+}
+
+static uint64_t window_va(uint32_t tag)
+{
+	return NET_WIN_VA + (uint64_t)tag * BLK_MAX_PAGES * PAGE_SIZE;
+}
+
+int netdev_window_map(const struct blk_request *r)
+{
+	struct map_entry e[BLK_MAX_PAGES];
+	unsigned perm = r->write ? MAP_R : MAP_R | MAP_W;
+
+	if (netd_proc < 0 || r->tag >= BLK_TAGS || r->npages < 1 || r->npages > BLK_MAX_PAGES)
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->npages; i++)
+		e[i] = (struct map_entry){ window_va(r->tag) + (uint64_t)i * PAGE_SIZE, r->pa[i], perm };
+	return sys_map(netd_proc, e, r->npages) < 0 ? -ENOMEM : 0;
+}
+
+void netdev_window_unmap(uint32_t tag, uint32_t npages)
+{
+	if (netd_proc >= 0 && tag < BLK_TAGS && npages >= 1 && npages <= BLK_MAX_PAGES)
+		sys_unmap(netd_proc, window_va(tag), npages);
+}
+
+int netdev_pool_low(void)
+{
+	return shared && shared->pool_free <= shared->pool_reserve;
+}
+
+int netdev_swap_gone(void)
+{
+	return shared && shared->swap_gone;
 }
