@@ -215,6 +215,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "server") == 0)
 		return serve(HANDLE_ARG);
+	/* Only the swap rows: scripts/bench's boot with swap over NBD. */
+	if (argc > 1 && strcmp(argv[1], "swap") == 0)
+		return swap_costs();
 	ep = sys_endpoint_create();
 	server = spawn("bench", (const char *const[]){ "bench", "server", NULL }, ep, &pid);
 	if (ep < 0 || server < 0) {
