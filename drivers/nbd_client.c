@@ -200,7 +200,12 @@ void nbd_lost(struct nbd_client *c)
 {
 	unsigned n = 0;
 
-	/* Every unanswered request, oldest first (insertion sort: few). */
+	c->sq_n = 0;
+	c->rslot = -1;
+	for (unsigned s = 0; s < NBD_SLOTS; s++)
+		if (c->req[s].state != NBD_REQ_FREE && c->req[s].sends >= NBD_SENDS_MAX)
+			finish(c, s, -EIO);
+	/* Every other unanswered request, oldest first (insertion sort). */
 	for (unsigned s = 0; s < NBD_SLOTS; s++) {
 		if (c->req[s].state == NBD_REQ_FREE)
 			continue;

@@ -14,6 +14,10 @@
 
 #include "nbd_proto.h"
 
+/* Times a request goes out before a lost connection fails it (-EIO)
+ * instead of sending it again: a request that breaks every connection it
+ * meets must not break them for ever. */
+#define NBD_SENDS_MAX 4
 #define NBD_SLOTS 256		/* requests in flight at most: a block driver's tags */
 
 struct nbd_io {
@@ -82,7 +86,7 @@ int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len);
 
 /* The connection is gone: every request not yet answered is queued again,
  * in its first order, for the next connection (after a new handshake,
- * nbd_client_resume). */
+ * nbd_client_resume); one that has gone out NBD_SENDS_MAX times fails. */
 void nbd_lost(struct nbd_client *c);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
 

@@ -389,6 +389,25 @@ static void lost_and_resent(void **state)
 	assert_int_equal(cl.cnt.reconnects, 1);
 }
 
+static void resent_at_most(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 7, 0, PG), 0);
+	for (unsigned k = 0; k < NBD_SENDS_MAX; k++) {
+		nbd_pump(&cl);
+		assert_int_equal(srv.done[7], 0);
+		nbd_lost(&cl);
+		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+		nbd_client_resume(&cl, &h);
+	}
+	assert_int_equal(srv.done[7], -EIO + 1);	/* it broke every connection */
+	assert_int_equal(nbd_pending(&cl), 0);
+	assert_int_equal(cl.cnt.resent, NBD_SENDS_MAX - 1);
+}
+
 static void fail_all(void **state)
 {
 	(void)state;
@@ -414,6 +433,7 @@ int main(void)
 		cmocka_unit_test(server_error),
 		cmocka_unit_test(stray_reply),
 		cmocka_unit_test(lost_and_resent),
+		cmocka_unit_test(resent_at_most),
 		cmocka_unit_test(fail_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
