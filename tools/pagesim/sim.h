@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "reclaim/policy.h"
 #include "trace.h"
 
 /* The reference policies, after the pager's in pagesim's lists. */

@@ -1,0 +1,102 @@
+/*
+ * The table of the pager's boot arguments. Parsing and reporting are
+ * lib/bootargs.c's; keys starting with "kernel." are the kernel's.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include "base/config.h"
+#include "bootargs.h"
+#include "reclaim/policy.h"
+#include "reclaim/oom.h"
+
+enum {
+	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
+	C_RESERVE, C_OOM_POLICY, C_INIT_RUN, C_INIT_ARGS, C_COUNT
+};
+
+#define DEFAULT_RECLAIM_AT 80
+#define DEFAULT_RECLAIM_TO 70
+#define DEFAULT_FREE_MIN 2
+
+/* Not const: the policy names come from the policy table (policy.c). */
+static struct bootarg_spec specs[C_COUNT] = {
+	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
+			    "pages mapped ahead of a faulting page in the same region" },
+	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
+			  "pages read after a swapped-in page when they follow it on disk" },
+	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, "clock", NULL, 0, 0,
+		       "page replacement policy (docs/policies.md)" },
+	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,
+		     "seed of the random policy, so runs repeat" },
+	[C_RECLAIM_AT] = { "pager.reclaim_at", BOOTARG_UINT, "80", NULL, 1, 99,
+			   "percent of frames in use at which background reclaim starts" },
+	[C_RECLAIM_TO] = { "pager.reclaim_to", BOOTARG_UINT, "70", NULL, 1, 99,
+			   "percent of frames in use at which background reclaim stops" },
+	[C_FREE_MIN] = { "pager.free_min", BOOTARG_UINT, "2", NULL, 0, 50,
+			 "percent of frames below which a fault reclaims directly (0: only when "
+			 "an allocation fails)" },
+	[C_RESERVE] = { "pager.reserve", BOOTARG_UINT, "32", NULL, 8, 4096,
+			"frames only the pager's own memory and the reclaim path may take" },
+	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, "unshared", OOM_POLICY_CHOICES, 0, 0,
+			   "how the OOM killer scores processes (docs/design.md)" },
+	/* At least one character: an empty init.run= is a mistake to report,
+	 * not a quiet way of asking for the demonstration. */
+	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "demo", NULL, 1, 0,
+			 "program init runs (demo: the demonstration)" },
+	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
+			  "its arguments, comma-separated" },
+};
+
+static struct bootarg_value values[C_COUNT];
+
+struct pager_config config;
+
+static void report(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("pager: %s\n", line);
+}
+
+/* Background reclaim must start before free frames reach the direct
+ * minimum, and stop with more free than when it started. */
+static void check_watermarks(void)
+{
+	if (config.reclaim_to < config.reclaim_at && config.reclaim_at + config.free_min < 100)
+		return;
+	printf("pager: boot: inconsistent watermarks pager.reclaim_at=%u pager.reclaim_to=%u "
+	       "pager.free_min=%u (need reclaim_to < reclaim_at < 100 - free_min); using %u %u %u\n",
+	       config.reclaim_at, config.reclaim_to, config.free_min, DEFAULT_RECLAIM_AT,
+	       DEFAULT_RECLAIM_TO, DEFAULT_FREE_MIN);
+	config.reclaim_at = DEFAULT_RECLAIM_AT;
+	config.reclaim_to = DEFAULT_RECLAIM_TO;
+	config.free_min = DEFAULT_FREE_MIN;
+}
+
+void config_parse(const char *cmdline)
+{
+	specs[C_POLICY].choices = policy_names();
+	bootargs_parse(cmdline, specs, C_COUNT, values, NULL, "kernel.", report, NULL);
+	config.faultaround = (unsigned)values[C_FAULTAROUND].num;
+	config.readahead = (unsigned)values[C_READAHEAD].num;
+	config.policy = policy_all[values[C_POLICY].num];
+	config.seed = values[C_SEED].num;
+	config.reclaim_at = (unsigned)values[C_RECLAIM_AT].num;
+	config.reclaim_to = (unsigned)values[C_RECLAIM_TO].num;
+	config.free_min = (unsigned)values[C_FREE_MIN].num;
+	check_watermarks();
+	config.reserve = (unsigned)values[C_RESERVE].num;
+	config.oom_policy = (enum oom_policy)values[C_OOM_POLICY].num;
+	config.init_run = values[C_INIT_RUN].str;
+	config.init_args = values[C_INIT_ARGS].str;
+}
+
+void config_print(void)
+{
+	printf("pager: pager.faultaround=%u pager.readahead=%u init.run=%s init.args=%s\n",
+	       config.faultaround, config.readahead, config.init_run, config.init_args);
+	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
+	       "pager.free_min=%u\n", config.policy->name, (unsigned long)config.seed,
+	       config.reclaim_at, config.reclaim_to, config.free_min);
+	printf("pager: pager.reserve=%u oom.policy=%s\n", config.reserve,
+	       oom_policy_names[config.oom_policy]);
+}

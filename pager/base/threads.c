@@ -1,0 +1,122 @@
+/*
+ * Pager threads: each waits on its own notification, so a wake-up reaches
+ * exactly the thread meant. The lock is a flag plus a mask of waiters; the
+ * one letting it go wakes the lowest-numbered waiter.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include "base/threads.h"
+#include "sys.h"
+#include "thread.h"
+
+#define STACK_BYTES (32 * 1024)
+
+static struct pager_thread *all[PAGER_THREADS_MAX];
+static unsigned count;
+static int held;		/* 1 while some thread holds the lock */
+static uint32_t waiters;	/* bit id: that thread waits for it */
+static struct pager_thread *holder;	/* set and read only with the lock held */
+
+static int join(struct pager_thread *t, const char *name, unsigned blk_client)
+{
+	if (count >= PAGER_THREADS_MAX)
+		return -ENOMEM;
+	t->name = name;
+	t->id = count;
+	t->blk_client = blk_client;
+	t->pending = 0;
+	t->memalloc = 0;
+	t->wake = sys_notify_create();
+	if (t->wake < 0)
+		return t->wake;
+	all[count++] = t;
+	return 0;
+}
+
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned blk_client)
+{
+	int r = join(t, name, blk_client);
+
+	t->disk = disk;
+	return r;
+}
+
+static void trampoline(void *arg)
+{
+	struct pager_thread *t = arg;
+
+	t->run(t);
+}
+
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned blk_client,
+		       void (*fn)(struct pager_thread *t))
+{
+	int r = join(t, name, blk_client);
+
+	if (r < 0)
+		return r;
+	t->disk = t->wake;
+	t->run = fn;
+	r = thread_spawn(trampoline, t, STACK_BYTES, PRIO_SERVER);
+	return r < 0 ? r : 0;
+}
+
+uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
+{
+	for (;;) {
+		uint64_t got = t->pending & want;
+		if (got) {
+			t->pending &= ~got;
+			return got;
+		}
+		long bits = sys_notify_wait(note);
+		if (bits > 0)
+			t->pending |= (uint64_t)bits;
+	}
+}
+
+void pager_thread_signal(struct pager_thread *t, uint64_t bits)
+{
+	sys_notify_signal(t->wake, bits);
+}
+
+void pager_lock(struct pager_thread *self)
+{
+	uint32_t me = 1u << self->id;
+
+	for (;;) {
+		if (!__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE)) {
+			holder = self;
+			return;
+		}
+		__atomic_or_fetch(&waiters, me, __ATOMIC_SEQ_CST);
+		/* Let go since we looked? Then no one will wake us: try again.
+		 * Otherwise the holder sees our bit when it lets go, and the
+		 * notification keeps its wake-up even if it comes first. */
+		if (__atomic_load_n(&held, __ATOMIC_SEQ_CST))
+			pager_thread_wait(self, self->wake, TB_LOCK);
+		__atomic_and_fetch(&waiters, ~me, __ATOMIC_SEQ_CST);
+	}
+}
+
+void pager_unlock(struct pager_thread *self)
+{
+	uint32_t w;
+
+	(void)self;
+	holder = NULL;
+	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
+	w = __atomic_load_n(&waiters, __ATOMIC_SEQ_CST);
+	if (w)
+		sys_notify_signal(all[__builtin_ctz(w)]->wake, TB_LOCK);
+}
+
+struct pager_thread *pager_holder(void)
+{
+	return holder;
+}
+
+struct pager_thread *pager_thread_by_id(unsigned id)
+{
+	return id < count ? all[id] : NULL;
+}
