@@ -7,23 +7,16 @@
  */
 #include <stdio.h>
 #include "reclaim/oom_kill.h"
+#include "base/vmstat.h"
 #include "reclaim/oom.h"
 #include "base/config.h"
 #include "vm/frames.h"
 #include "server/procs.h"
 #include "server/service.h"
-#include "swap/swapper.h"
 #include "base/threads.h"
 #include "vm/vm.h"
 #include "sys.h"
 #include "pager/protocol.h"
-
-static uint64_t kills;
-
-uint64_t oom_kills(void)
-{
-	return kills;
-}
 
 /* One candidate per live process; slot[i] is candidate i's process slot. */
 static size_t candidates(struct oom_candidate *c, int *slot)
@@ -42,25 +35,14 @@ static size_t candidates(struct oom_candidate *c, int *slot)
 	return n;
 }
 
-static uint64_t swap_slots_free_now(void)
-{
-	struct swapper_counters sw;
-
-	swapper_counters(&sw);
-	return sw.slots_free;
-}
-
 /* The memory state, for the console when the machine must stop. */
 static void report(const struct oom_candidate *c, const int *slot, size_t n)
 {
-	struct swapper_counters sw;
-
-	swapper_counters(&sw);
 	printf("pager: memory state: %lu frames, %lu free (reserve %lu, fewest free %lu); "
 	       "swap slots %lu, %lu free\n", (unsigned long)frames_total(),
 	       (unsigned long)frames_free(), (unsigned long)frames_reserve(),
-	       (unsigned long)frames_lowest_free(), (unsigned long)sw.slots_total,
-	       (unsigned long)sw.slots_free);
+	       (unsigned long)frames_lowest_free(), (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL),
+	       (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_FREE));
 	printf("pager:   pid name             alone shared score (oom.policy=%s)\n",
 	       oom_policy_names[config.oom_policy]);
 	for (size_t i = 0; i < n; i++)
@@ -89,7 +71,7 @@ int oom_kill(const struct pproc *requester)
 	struct pager_thread *t = pager_holder();
 	size_t n = candidates(c, slot);
 	int v = oom_choose(config.oom_policy, c, n, frames_total());
-	uint64_t free_before = frames_free(), slots_before = swap_slots_free_now();
+	uint64_t free_before = frames_free(), slots_before = vmstat_get(VMSTAT_SWAP_SLOTS_FREE);
 	struct pproc *victim;
 	char name[PROC_NAME];
 	int64_t score;
@@ -111,11 +93,11 @@ int oom_kill(const struct pproc *requester)
 		printf("pager: oom: pid %u did not end when killed\n", c[v].pid);
 	if (t)
 		t->memalloc = was_memalloc;
-	kills++;
+	vmstat_count(VMSTAT_OOM_KILL);
 	printf("pager: out of memory: killed %s (pid %u), score %ld under oom.policy=%s; "
 	       "it held %lu pages alone, gave back %lu frames and %lu swap slots\n", name, c[v].pid,
 	       (long)score, oom_policy_names[config.oom_policy], (unsigned long)c[v].alone,
 	       (unsigned long)(frames_free() - free_before),
-	       (unsigned long)(swap_slots_free_now() - slots_before));
+	       (unsigned long)(vmstat_get(VMSTAT_SWAP_SLOTS_FREE) - slots_before));
 	return self;
 }

@@ -22,7 +22,5 @@ struct pproc;
  * and powers the machine off with OOM_PANIC_STATUS: never returns then.
  * Pager lock held. */
 int oom_kill(const struct pproc *requester);
-/* Processes the OOM killer has ended. */
-uint64_t oom_kills(void);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include "reclaim/pressure.h"
+#include "base/vmstat.h"
 #include "sys.h"
 #include "server/procs.h"
 #include "server/requests.h"
@@ -16,7 +17,7 @@ struct subscriber {
 
 static struct subscriber subs[PRESSURE_SUBSCRIBERS];
 static enum pager_pressure level = PAGER_PRESSURE_NORMAL;
-static uint64_t target, events;
+static uint64_t target;
 
 static struct subscriber *find(uint32_t pid)
 {
@@ -41,7 +42,7 @@ static uint64_t bits_for(enum pager_pressure from, enum pager_pressure to)
 static void tell(struct subscriber *s, uint64_t bits)
 {
 	sys_notify_signal(s->note, bits);
-	events++;
+	vmstat_count(VMSTAT_PRESSURE_EVENTS);
 }
 
 int pressure_subscribe(uint32_t pid, int note)
@@ -101,9 +102,14 @@ int pressure_subscribers(void)
 	return n;
 }
 
-uint64_t pressure_events(void)
+static uint64_t level_now(void)
 {
-	return events;
+	return level;
+}
+
+void pressure_init(void)
+{
+	vmstat_gauge(VMSTAT_PRESSURE_LEVEL, level_now);
 }
 
 void handle_pressure_subscribe(const struct msg *in, struct msg *out)
@@ -135,6 +141,6 @@ void handle_pressure_level(const struct msg *in, struct msg *out)
 	reply_result(out, 0);
 	out->w[0] = level;
 	out->w[1] = target;
-	out->w[2] = events;
+	out->w[2] = vmstat_get(VMSTAT_PRESSURE_EVENTS);
 	out->w[3] = (uint64_t)pressure_subscribers();
 }

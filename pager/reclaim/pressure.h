@@ -29,6 +29,7 @@ void pressure_set(enum pager_pressure level, uint64_t target);
 enum pager_pressure pressure_level(void);
 uint64_t pressure_target(void);
 int pressure_subscribers(void);
-uint64_t pressure_events(void);	/* notifications signalled so far */
+/* Report the level in vmstat (once, at start-up). */
+void pressure_init(void);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include "reclaim/reclaim.h"
+#include "base/vmstat.h"
 #include "base/config.h"
 #include "swap/blkdev.h"
 #include "vm/frames.h"
@@ -34,12 +35,10 @@
 
 static struct pager_thread kswapd, writer;
 static uint64_t start_free, stop_free, min_free;	/* the watermarks, in free frames */
-static uint64_t wakeups, throttled, reserve_allocs;
 static int kswapd_busy;
 static uint32_t throttle_waiters;	/* bit id: that thread waits for the writer */
 static uint32_t critical_waiters;	/* bit id: that thread waits for memory */
 static int64_t critical_deadline;	/* end of this critical episode's wait; 0: none */
-static uint64_t critical_waits;
 
 static uint64_t percent_of_frames(unsigned pct)
 {
@@ -181,7 +180,7 @@ static void wake_kswapd(void)
 {
 	if (kswapd_busy)
 		return;
-	wakeups++;
+	vmstat_count(VMSTAT_KSWAPD_WAKEUPS);
 	kswapd_busy = 1;
 	pager_thread_signal(&kswapd, TB_WORK);
 }
@@ -205,7 +204,7 @@ void reclaim_before_request(struct pager_thread *t)
 		 * rather than take the last frames (or write more at once). */
 		if (swapper_queued() > 0 && rounds < THROTTLE_ROUNDS) {
 			if (rounds++ == 0)
-				throttled++;
+				vmstat_count(VMSTAT_THROTTLED);
 			throttle(t);
 			continue;
 		}
@@ -253,7 +252,7 @@ int reclaim_wait_critical(struct pager_thread *t)
 		if (pressure_subscribers() == 0)
 			return 0;
 		critical_deadline = now + CRITICAL_WAIT_NS;
-		critical_waits++;
+		vmstat_count(VMSTAT_PRESSURE_WAITS);
 	}
 	/* No timer, no bounded wait: better to kill now than to hang. */
 	if (sys_notify_timer(t->wake, critical_deadline, TB_TIMER) < 0)
@@ -265,26 +264,6 @@ int reclaim_wait_critical(struct pager_thread *t)
 	critical_waiters &= ~(1u << t->id);
 	sys_notify_timer(t->wake, 0, TB_TIMER);
 	return 1;
-}
-
-uint64_t reclaim_critical_waits(void)
-{
-	return critical_waits;
-}
-
-uint64_t reclaim_wakeups(void)
-{
-	return wakeups;
-}
-
-uint64_t reclaim_throttled(void)
-{
-	return throttled;
-}
-
-uint64_t reclaim_reserve_allocs(void)
-{
-	return reserve_allocs;
 }
 
 void reclaim_watermarks(uint64_t *start, uint64_t *stop, uint64_t *min)
@@ -304,7 +283,7 @@ uint64_t reclaim_alloc_pinned(void)
 	struct pager_thread *t = pager_holder();
 
 	if (t && t->memalloc && !above_reserve()) {
-		reserve_allocs++;
+		vmstat_count(VMSTAT_RESERVE_ALLOCS);
 		return frame_alloc_pinned();
 	}
 	while (!above_reserve() && (vm_discard_some(FREE_FLOOR) > 0 ||

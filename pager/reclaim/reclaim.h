@@ -41,11 +41,7 @@ uint64_t reclaim_alloc_pinned(void);
  * such fault) is over. 1 if it waited (try the fault again), 0 if the OOM
  * killer must act now. */
 int reclaim_wait_critical(struct pager_thread *t);
-uint64_t reclaim_critical_waits(void);	/* critical episodes that waited */
 
-uint64_t reclaim_wakeups(void);
-uint64_t reclaim_throttled(void);	/* requests that waited in reclaim_before_request */
-uint64_t reclaim_reserve_allocs(void);	/* pager frames taken from the reserve */
 /* The watermarks in free frames. */
 void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free);
 

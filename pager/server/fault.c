@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "server/requests.h"
+#include "base/vmstat.h"
 #include "server/procs.h"
 #include "base/mmu.h"
 #include "vm/vm.h"
@@ -35,7 +36,7 @@ void handle_fault(const struct msg *in, struct msg *out)
 	int r;
 
 	if (swapper_reads_waiting())
-		stats_count_fault_during_read();
+		vmstat_count(VMSTAT_FAULTS_DURING_READ);
 	/* A read that let the pager lock go may have seen the process end
 	 * meanwhile (an OOM kill too): it is looked up again each time round.
 	 * Out of memory after reclaim (vm_frame_alloc) is the OOM killer's:
@@ -62,7 +63,7 @@ void handle_fault(const struct msg *in, struct msg *out)
 		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
 		reply_kill(out, why);
 		if (!in->w[4])
-			stats_count_kill();
+			vmstat_count(VMSTAT_KILLS);
 		mmu_flush();
 		return;
 	}

@@ -10,6 +10,7 @@
 #include "base/mmu.h"
 #include "vm/vm.h"
 #include "server/procs.h"
+#include "reclaim/pressure.h"
 #include "server/service.h"
 #include "server/spawn.h"
 #include "swap/swap.h"
@@ -92,6 +93,8 @@ int main(void)
 	config_print();
 	vm_init(mmu_ops(), config.faultaround);
 	vm_set_readahead(config.readahead);
+	procs_init();
+	pressure_init();
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
 	env.kernel_pool_pages = kernel_pool_pages();

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include "server/procs.h"
+#include "base/vmstat.h"
 
 static struct pproc table[PROCS_MAX];
 
@@ -44,11 +45,16 @@ void procs_release(struct pproc *p)
 	p->used = 0;
 }
 
-int procs_count(void)
+static uint64_t procs_count(void)
 {
-	int n = 0;
+	uint64_t n = 0;
 
 	for (int i = 0; i < PROCS_MAX; i++)
-		n += table[i].used;
+		n += table[i].used != 0;
 	return n;
+}
+
+void procs_init(void)
+{
+	vmstat_gauge(VMSTAT_PROCESSES, procs_count);
 }

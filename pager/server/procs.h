@@ -35,6 +35,7 @@ struct pproc *procs_by_pid(uint32_t pid);
 struct pproc *procs_slot(int slot);
 int procs_slot_of(const struct pproc *p);
 void procs_release(struct pproc *p);
-int procs_count(void);
+/* Report the number of processes in vmstat (once, at start-up). */
+void procs_init(void);
 
 #endif

@@ -26,9 +26,6 @@ void handle_fork(const struct msg *in, struct msg *out);
 void handle_stats(const struct msg *in, struct msg *out);
 void handle_info(const struct msg *in, struct msg *out);
 void handle_proc_stats(const struct msg *in, struct msg *out);
-void stats_count_kill(void);
-/* A fault arrived while another fault's swap-in waited for the disk. */
-void stats_count_fault_during_read(void);
 void handle_page_bits(const struct msg *in, struct msg *out);
 
 /* A reply whose label is a result code (>= 0 success, < 0 -errno). */

@@ -18,7 +18,7 @@
 #include "pager/protocol.h"
 #include "server/requests.h"
 #include "reclaim/oom.h"
-#include "swap/swapper.h"
+#include "base/vmstat.h"
 
 static struct spawn_env env;
 
@@ -37,13 +37,11 @@ void spawn_init(const struct spawn_env *e)
  */
 uint64_t spawn_pt_limit(void)
 {
-	struct swapper_counters sw;
 	uint64_t pages, need;
 
 	if (!env.kernel_pool_pages)
 		return 0;
-	swapper_counters(&sw);
-	pages = frames_total() + sw.slots_total;
+	pages = frames_total() + vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL);
 	need = pages / 512 + pages / (512 * 512) + 8;
 	return need < env.kernel_pool_pages / 2 ? need : env.kernel_pool_pages / 2;
 }

@@ -6,97 +6,29 @@
 #include <string.h>
 #include "server/requests.h"
 #include "server/procs.h"
+#include "base/vmstat.h"
 #include "vm/frames.h"
 #include "vm/vm.h"
-#include "swap/swapper.h"
 #include "reclaim/reclaim.h"
 #include "base/config.h"
 #include "reclaim/policy.h"
-#include "reclaim/oom_kill.h"
 #include "reclaim/oom.h"
-#include "reclaim/pressure.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
 #define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
 
-static uint64_t kills, overlapped;
-
-void stats_count_kill(void)
-{
-	kills++;
-}
-
-void stats_count_fault_during_read(void)
-{
-	overlapped++;
-}
-
 void handle_stats(const struct msg *in, struct msg *out)
 {
-	const struct vm_counters *c = vm_counters();
-	struct pager_stats st = {
-		.frames_total = frames_total(),
-		.frames_free = frames_free(),
-		.frames_mapped = c->frames_mapped,
-		.frames_shared = c->frames_shared,
-		.rmap_entries = c->rmap_entries,
-		.faults = c->faults,
-		.faults_zero = c->faults_zero,
-		.faults_image = c->faults_image,
-		.cow_breaks = c->cow_breaks,
-		.cow_reuse = c->cow_reuse,
-		.faultaround_pages = c->faultaround_pages,
-		.kills = kills,
-		.processes = (uint64_t)procs_count(),
-		.major_faults = c->swap_ins,
-		.swap_cache_hits = c->swap_cache_hits,
-		.swap_entries = c->swap_entries,
-		.swap_readahead = c->swap_readahead,
-		.swap_copies = c->swap_copies,
-	};
-	struct swapper_counters sw;
+	uint64_t v[VMSTAT_REPORTED];
 
+	_Static_assert(sizeof(struct pager_stats) == sizeof(v), "vmstat's items are pager_stats");
+	_Static_assert(sizeof(struct pager_stats) <= MSG_DATA_MAX, "pager_stats fits one message");
 	(void)in;
-	swapper_counters(&sw);
-	st.pswpout = sw.pages_out;
-	st.pswpin = sw.pages_in;
-	st.swap_requests_out = sw.requests_out;
-	st.swap_requests_in = sw.requests_in;
-	st.swap_write_errors = sw.write_errors;
-	st.swap_read_errors = sw.read_errors;
-	st.swap_slots_total = sw.slots_total;
-	st.swap_slots_free = sw.slots_free;
-	st.swap_slots_bad = sw.slots_bad;
-	st.pgscan = sw.scanned;
-	st.pgsecond_chance = sw.second_chances;
-	st.swap_full = sw.full;
-	st.pgsteal_background = sw.background_pages;
-	st.pgsteal_direct = sw.direct_pages;
-	st.allocstall = sw.direct_runs;
-	st.kswapd_wakeups = reclaim_wakeups();
-	st.swapout_queued = sw.queued;
-	st.swapout_refused = sw.queue_refused;
-	st.swapout_rescued = sw.queue_rescued;
-	st.pgdrop_clean = sw.clean_dropped;
-	st.faults_during_read = overlapped;
-	st.swapin_waits = sw.read_waits;
-	st.swapin_queued = sw.background_in;
-	st.swapin_refused = sw.in_queue_refused;
-	st.oom_kill = oom_kills();
-	st.reserve_frames = frames_reserve();
-	st.frames_free_lowest = frames_lowest_free();
-	st.reserve_allocs = reclaim_reserve_allocs();
-	st.throttled = reclaim_throttled();
-	st.pswpout_at_floor = sw.pages_out_at_floor;
-	st.pgdiscard = c->discarded;
-	st.pressure_level = pressure_level();
-	st.pressure_events = pressure_events();
-	st.pressure_waits = reclaim_critical_waits();
-	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
+	vmstat_snapshot(v);
 	reply_result(out, 0);
-	memcpy(out->data, &st, sizeof(st));
-	out->len = sizeof(st);
+	memcpy(out->data, v, sizeof(v));
+	out->len = sizeof(v);
 }
 
 void handle_proc_stats(const struct msg *in, struct msg *out)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swap/swapper.h"
+#include "base/vmstat.h"
 #include "swap/header.h"
 #include "swap/slots.h"
 #include "swap/queue.h"
@@ -50,8 +51,15 @@ static struct swap_queue inq;	/* slots for the swap-in thread to read ahead */
 static struct pager_thread *swapin_thread;
 static uint64_t prefetch_floor;	/* the swap-in thread leaves this many frames free */
 static uint32_t writing;	/* popped from outq, being written by that thread */
-static struct swapper_counters cnt;
 static uint32_t reads_waiting;	/* faults whose read lets the lock go now */
+
+/* No slot is free: said once, counted every time. */
+static void note_full(void)
+{
+	if (vmstat_get(VMSTAT_SWAP_FULL) == 0)
+		printf("pager: swap: the swap device is full\n");
+	vmstat_count(VMSTAT_SWAP_FULL);
+}
 
 static uint64_t sector_of(uint32_t slot)
 {
@@ -143,7 +151,7 @@ static void wait_read(void *ctx, uint32_t slot)
 	(void)ctx;
 	(void)slot;
 	read_waiters[t->id] = t;
-	cnt.read_waits++;
+	vmstat_count(VMSTAT_SWAPIN_WAITS);
 	let_go(t);
 	pager_thread_wait(t, t->wake, TB_READ);
 	pager_lock(t);
@@ -171,7 +179,7 @@ static void settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 	f->flags &= (uint8_t)~(FRAME_F_READING | FRAME_F_DETACHED);
 	if (ok && tied) {
 		f->flags |= fresh ? FRAME_F_FRESH : 0;
-		cnt.pages_in++;
+		vmstat_count(VMSTAT_PSWPIN);
 		return;
 	}
 	if (tied)
@@ -236,7 +244,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 	}
 	pager_lock(t);
 	reads_waiting--;
-	cnt.requests_in += (uint64_t)(nreq + retried);
+	vmstat_count_n(VMSTAT_SWAP_REQUESTS_IN, nreq + retried);
 	for (unsigned k = 0; k < n; k++)
 		settle(first + k, pa[k], ok[k], 1);
 	wake_readers();
@@ -244,7 +252,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 		queue_ahead(first + n, n);
 	if (ok[0])
 		return VM_SWAP_UNLOCKED;
-	cnt.read_errors++;
+	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
 	return VM_SWAP_UNLOCKED_IO;
 }
 
@@ -414,8 +422,8 @@ static int referenced(void *ctx, uint32_t i)
 	last_asked = i;
 	answer = kept[i] == KEPT_USED;
 	kept[i] = KEPT_NONE;
-	cnt.scanned++;
-	cnt.second_chances += (uint64_t)answer;
+	vmstat_count(VMSTAT_PGSCAN);
+	vmstat_count_n(VMSTAT_PGSECOND_CHANCE, answer);
 	return answer;
 }
 
@@ -517,7 +525,7 @@ static size_t drop_clean(struct write_batch *b)
 		b->v[kept_n++] = b->v[k];
 	}
 	b->n = kept_n;
-	cnt.clean_dropped += dropped;
+	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
 	return dropped;
 }
 
@@ -533,8 +541,8 @@ static size_t prepare(struct write_batch *b)
 		vm_frame_write_protect(b->v[got].pa, 1);
 		tie(b->v[got].slot, b->v[got].pa);
 	}
-	if (got < b->n && !cnt.full++)
-		printf("pager: swap: the swap device is full\n");
+	if (got < b->n)
+		note_full();
 	for (size_t k = got; k < b->n; k++)
 		put_back(b->v[k].pa);
 	b->n = got;
@@ -558,14 +566,14 @@ static size_t finish(struct write_batch *b)
 			if (frame_desc(pa)->swap == slot)
 				frame_desc(pa)->swap = 0;
 			if (b->err[r] < 0) {
-				cnt.write_errors++;
+				vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 				swap_slot_mark_bad(slots, slot);
 				printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
 				       slot, b->err[r]);
 			} else if (clean && vm_evict(pa, slot) > 0) {
 				gone[freed++] = pa;
-				cnt.pages_out++;
-				cnt.pages_out_at_floor += b->at_floor != 0;
+				vmstat_count(VMSTAT_PSWPOUT);
+				vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
 				swap_slot_put(slots, slot);	/* the allocation's own reference */
 				continue;
 			} else {
@@ -591,7 +599,7 @@ static size_t write_direct(struct write_batch *b)
 	/* Direct: the lock stays held while the disk works. */
 	b->nreq = to_requests(pager_holder(), b->v, b->n, 1, b->req, BATCH);
 	submit_and_wait(pager_holder(), b->req, b->nreq, b->err);
-	cnt.requests_out += (uint64_t)b->nreq;
+	vmstat_count_n(VMSTAT_SWAP_REQUESTS_OUT, b->nreq);
 	return dropped + finish(b);
 }
 
@@ -600,11 +608,10 @@ static size_t write_direct(struct write_batch *b)
  * does not, or it would queue and put back the same pages for ever. */
 static int no_room(int copies)
 {
-	if (swap_slots_free(slots) > 0 || (copies && vm_counters()->swap_copies > 0))
+	if (swap_slots_free(slots) > 0 || (copies && vmstat_get(VMSTAT_SWAP_COPIES) > 0))
 		return 0;
 	/* Nowhere to write: do not sweep the frames for nothing. */
-	if (!cnt.full++)
-		printf("pager: swap: the swap device is full\n");
+	note_full();
 	return 1;
 }
 
@@ -619,8 +626,8 @@ size_t swapper_reclaim(size_t want)
 		return 0;
 	/* Unlocked pages go first, without any I/O. */
 	if ((freed = vm_discard_some(BATCH)) > 0) {
-		cnt.direct_pages += freed;
-		cnt.direct_runs++;
+		vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
+		vmstat_count(VMSTAT_ALLOCSTALL);
 		return freed;
 	}
 	if (no_room(1))
@@ -632,8 +639,8 @@ size_t swapper_reclaim(size_t want)
 	b.n = choose(b.v, BATCH, 0);
 	freed = write_direct(&b);
 	t->memalloc = was_memalloc;
-	cnt.direct_pages += freed;
-	cnt.direct_runs++;
+	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
+	vmstat_count(VMSTAT_ALLOCSTALL);
 	return freed;
 }
 
@@ -641,24 +648,24 @@ size_t swapper_queue_victims(size_t want, int patient)
 {
 	static struct swap_req v[BATCH];
 	uint64_t looks = patient ? BACKGROUND_LOOKS * want + BATCH : UINT64_MAX;
-	uint64_t start = cnt.scanned;
+	uint64_t start = vmstat_get(VMSTAT_PGSCAN);
 	size_t queued = 0;
 
 	if (!slots)
 		return 0;
 	/* Unlocked pages go first, without any I/O: freed, not queued. */
 	if ((queued = vm_discard_some(want)) > 0) {
-		cnt.background_pages += queued;
+		vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)queued);
 		return queued;
 	}
 	if (no_room(0))
 		return 0;
-	while (queued < want && cnt.scanned - start < looks) {
+	while (queued < want && vmstat_get(VMSTAT_PGSCAN) - start < looks) {
 		size_t space = swap_queue_space(&outq), n;
 		if (space == 0)
 			break;
 		n = choose(v, want - queued < BATCH ? want - queued : BATCH,
-			   patient ? (uint32_t)(looks - (cnt.scanned - start)) : 0);
+			   patient ? (uint32_t)(looks - (vmstat_get(VMSTAT_PGSCAN) - start)) : 0);
 		if (n == 0)
 			break;
 		for (size_t k = 0; k < n; k++) {
@@ -688,7 +695,7 @@ static size_t take_queued(struct write_batch *b)
 			continue;
 		f->flags &= (uint8_t)~FRAME_F_QUEUED;
 		if (!evictable(NULL, index_of(pa)) || referenced(NULL, index_of(pa))) {
-			cnt.queue_rescued++;
+			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
 			put_back(pa);
 			continue;
 		}
@@ -706,7 +713,7 @@ long swapper_write_queued(struct pager_thread *t)
 		return -1;
 	take_queued(&b);
 	freed = drop_clean(&b);
-	cnt.background_pages += freed;
+	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)freed);
 	if (prepare(&b) == 0)
 		return (long)freed;
 	b.nreq = to_requests(t, b.v, b.n, 1, b.req, BATCH);
@@ -715,9 +722,9 @@ long swapper_write_queued(struct pager_thread *t)
 	submit_and_wait(t, b.req, b.nreq, b.err);
 	pager_lock(t);
 	writing = 0;
-	cnt.requests_out += (uint64_t)b.nreq;
+	vmstat_count_n(VMSTAT_SWAP_REQUESTS_OUT, b.nreq);
 	size_t written = finish(&b);
-	cnt.background_pages += written;
+	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)written);
 	return (long)(freed + written);
 }
 
@@ -761,10 +768,10 @@ long swapper_read_queued(struct pager_thread *t)
 	submit_and_wait(t, req, nreq, errs);
 	page_results(req, nreq, errs, ok);
 	pager_lock(t);
-	cnt.requests_in += (uint64_t)nreq;
+	vmstat_count_n(VMSTAT_SWAP_REQUESTS_IN, nreq);
 	for (uint32_t k = 0; k < n; k++) {
 		settle(b[k].slot, b[k].pa, ok[k], 0);
-		cnt.background_in += (uint64_t)ok[k];
+		vmstat_count_n(VMSTAT_SWAPIN_QUEUED, ok[k]);
 	}
 	wake_readers();		/* a fault may have met one of these being read */
 	return (long)n;
@@ -784,6 +791,47 @@ uint32_t swapper_reads_waiting(void)
 uint32_t swapper_queued(void)
 {
 	return swap_queue_len(&outq) + writing;
+}
+
+static uint64_t slots_total(void)
+{
+	return swap_slots_total(slots);
+}
+
+static uint64_t slots_free(void)
+{
+	return swap_slots_free(slots);
+}
+
+static uint64_t slots_bad(void)
+{
+	return swap_slots_bad(slots);
+}
+
+static uint64_t queued_now(void)
+{
+	return swapper_queued();
+}
+
+static uint64_t out_refused(void)
+{
+	return outq.refused;
+}
+
+static uint64_t in_refused(void)
+{
+	return inq.refused;
+}
+
+/* The swap levels vmstat reports, read from here once swap is up. */
+static void register_gauges(void)
+{
+	vmstat_gauge(VMSTAT_SWAP_SLOTS_TOTAL, slots_total);
+	vmstat_gauge(VMSTAT_SWAP_SLOTS_FREE, slots_free);
+	vmstat_gauge(VMSTAT_SWAP_SLOTS_BAD, slots_bad);
+	vmstat_gauge(VMSTAT_SWAPOUT_QUEUED, queued_now);
+	vmstat_gauge(VMSTAT_SWAPOUT_REFUSED, out_refused);
+	vmstat_gauge(VMSTAT_SWAPIN_REFUSED, in_refused);
 }
 
 int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed)
@@ -808,17 +856,7 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 			pol_ops->insert(pol, i);
 	}
 	frames_set_observer(observe, NULL);
+	register_gauges();
 	vm_set_swap(&ops);
 	return 0;
-}
-
-void swapper_counters(struct swapper_counters *out)
-{
-	*out = cnt;
-	out->slots_total = slots ? swap_slots_total(slots) : 0;
-	out->slots_free = slots ? swap_slots_free(slots) : 0;
-	out->slots_bad = slots ? swap_slots_bad(slots) : 0;
-	out->queued = slots ? swapper_queued() : 0;
-	out->queue_refused = slots ? outq.refused : 0;
-	out->in_queue_refused = slots ? inq.refused : 0;
 }

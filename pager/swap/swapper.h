@@ -47,22 +47,5 @@ uint32_t swapper_reads_waiting(void);
 /* Pages queued or being written by the swap-out thread. */
 uint32_t swapper_queued(void);
 
-struct swapper_counters {
-	uint64_t pages_out, pages_in, requests_out, requests_in, write_errors, read_errors;
-	uint64_t scanned, second_chances, full;
-	uint64_t background_pages, direct_pages;	/* freed by each kind of reclaim */
-	uint64_t direct_runs;		/* direct reclaims (a fault or request waited) */
-	uint64_t queue_rescued;		/* queued pages referenced before their write */
-	uint64_t read_waits;		/* faults that waited for another fault's read */
-	uint64_t clean_dropped;		/* victims dropped without a write (valid copy) */
-	uint32_t slots_total, slots_free, slots_bad;
-	uint32_t queued;		/* queued or being written now (swapper_queued) */
-	uint64_t queue_refused;		/* background pushes into a full queue */
-	uint64_t background_in;		/* pages read by the swap-in thread */
-	uint64_t in_queue_refused;	/* slots refused by a full swap-in queue */
-	uint64_t pages_out_at_floor;	/* written by writes started with no frame
-					 * free above the reserve */
-};
-void swapper_counters(struct swapper_counters *out);
 
 #endif

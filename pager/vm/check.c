@@ -5,9 +5,15 @@
  * entries name a slot, are never mapped and are counted exactly.
  */
 #include <string.h>
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 static char why[160];
+
+/* What the walk finds, to hold against the counters. */
+struct seen {
+	uint64_t rmap_entries, frames_mapped, frames_shared, swap_copies, swap_entries;
+};
 
 /* Record "what [0x<a>, 0x<b>]", what naming a and b; returns -1. */
 static int fail(const char *what, uint64_t pa, uint64_t va)
@@ -130,7 +136,7 @@ static void check_entry(void *ctx, struct vm_space *s, uint64_t va)
 }
 
 /* One frame: rmap list and mapcount agree, object link holds, no leak. */
-static int check_frame(uint64_t pa, struct vm_counters *seen)
+static int check_frame(uint64_t pa, struct seen *seen)
 {
 	const struct frame *f = frame_desc(pa);
 	struct frame_walk w = { pa, 0, 0 };
@@ -202,34 +208,36 @@ static int check_objects(uint64_t *swapped)
 }
 
 /* What the walk counted against the counters and the rmap pool. */
-static int check_counters(const struct vm_counters *seen, uint64_t present)
+static int check_counters(const struct seen *seen, uint64_t present)
 {
-	const struct vm_counters *c = &vm.cnt;
+	const struct { const char *what; uint64_t seen; enum vmstat_item item; } c[] = {
+		{ "rmap_entries counter is wrong [seen, counter]", seen->rmap_entries,
+		  VMSTAT_RMAP_ENTRIES },
+		{ "frames_mapped counter is wrong [seen, counter]", seen->frames_mapped,
+		  VMSTAT_FRAMES_MAPPED },
+		{ "frames_shared counter is wrong [seen, counter]", seen->frames_shared,
+		  VMSTAT_FRAMES_SHARED },
+		{ "swap_copies counter is wrong [seen, counter]", seen->swap_copies,
+		  VMSTAT_SWAP_COPIES },
+		{ "swap_entries counter is wrong [seen, counter]", seen->swap_entries,
+		  VMSTAT_SWAP_ENTRIES },
+	};
 
 	if (seen->rmap_entries != present)
 		return fail("rmap entries and present pages differ [entries, pages]",
 			    seen->rmap_entries, present);
-	if (seen->rmap_entries != c->rmap_entries || seen->rmap_entries != rmap_pool_used())
-		return fail("rmap_entries counter is wrong [seen, counter]", seen->rmap_entries,
-			    c->rmap_entries);
-	if (seen->frames_mapped != c->frames_mapped)
-		return fail("frames_mapped counter is wrong [seen, counter]", seen->frames_mapped,
-			    c->frames_mapped);
-	if (seen->frames_shared != c->frames_shared)
-		return fail("frames_shared counter is wrong [seen, counter]", seen->frames_shared,
-			    c->frames_shared);
-	if (seen->swap_copies != c->swap_copies)
-		return fail("swap_copies counter is wrong [seen, counter]", seen->swap_copies,
-			    c->swap_copies);
-	if (seen->swap_entries != c->swap_entries)
-		return fail("swap_entries counter is wrong [seen, counter]", seen->swap_entries,
-			    c->swap_entries);
+	if (seen->rmap_entries != rmap_pool_used())
+		return fail("rmap pool use differs from the entries [seen, pool]",
+			    seen->rmap_entries, rmap_pool_used());
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
+		if (c[k].seen != vmstat_get(c[k].item))
+			return fail(c[k].what, c[k].seen, vmstat_get(c[k].item));
 	return 0;
 }
 
 int vm_check(void)
 {
-	struct vm_counters seen;
+	struct seen seen;
 	uint64_t present = 0;
 
 	memset(&seen, 0, sizeof(seen));

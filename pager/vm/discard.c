@@ -4,6 +4,7 @@
  * any I/O (a dropped page is absent: it reads as zeros if touched); the
  * owner locks the region again and learns whether anything went.
  */
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 /* The region that is exactly [start, end), if it may be discardable. */
@@ -29,7 +30,7 @@ int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end)
 			continue;
 		vm_page_drop(s, r, i);
 		r->discarded = 1;
-		vm.cnt.discarded++;
+		vmstat_count(VMSTAT_PGDISCARD);
 	}
 	return 0;
 }
@@ -69,7 +70,7 @@ static size_t drop_from(struct vm_space *s, struct vm_region *r, size_t want)
 			continue;
 		vm_page_drop(s, r, i);
 		r->discarded = 1;
-		vm.cnt.discarded++;
+		vmstat_count(VMSTAT_PGDISCARD);
 		freed += frames_free() > before;
 	}
 	return freed;

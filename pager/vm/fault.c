@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/page.h"
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 /* Whether a region with perm allows access (an unknown access is a read). */
@@ -45,7 +46,7 @@ static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 			continue;
 		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
 			return;
-		vm.cnt.faultaround_pages++;
+		vmstat_count(VMSTAT_FAULTAROUND_PAGES);
 	}
 }
 
@@ -167,17 +168,17 @@ void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hol
 	if (hold && !(f->flags & FRAME_F_SLOT_HELD) && f->swap == slot && vm.swap.keep_copies &&
 	    vm.swap.keep_copies(vm.swap.ctx)) {
 		f->flags |= FRAME_F_SLOT_HELD;	/* the entry's reference is the frame's now */
-		vm.cnt.swap_entries--;
-		vm.cnt.swap_copies++;
+		vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
+		vmstat_count(VMSTAT_SWAP_COPIES);
 	} else {
 		vm_slot_put(slot);
 	}
 	if (from == VM_SWAP_CACHED)
-		vm.cnt.swap_cache_hits++;
+		vmstat_count(VMSTAT_SWAP_CACHE_HITS);
 	else if (from == VM_SWAP_AHEAD)
-		vm.cnt.swap_readahead++;
+		vmstat_count(VMSTAT_SWAP_READAHEAD);
 	else
-		vm.cnt.swap_ins++;
+		vmstat_count(VMSTAT_MAJOR_FAULTS);
 }
 
 /* Copy-on-write page i's frame is its own now: no mark, and W back unless
@@ -278,7 +279,7 @@ static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 	if (vm_mapcount(pa) <= 1 && !vm_frame_tied(pa)) {
 		if (reuse(s, r, i, pa) < 0)
 			return VM_FAULT_NOMEM;
-		vm.cnt.cow_reuse++;
+		vmstat_count(VMSTAT_COW_REUSE);
 		return VM_FAULT_MAPPED;
 	}
 	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
@@ -297,7 +298,7 @@ static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 	r->pages[i] = pa_pfn(copy);
 	if (vm_mapcount(pa) == 0)
 		vm_frame_release(pa);	/* parked for the slot's entries */
-	vm.cnt.cow_breaks++;
+	vmstat_count(VMSTAT_COW_BREAKS);
 	return VM_FAULT_MAPPED;
 }
 
@@ -323,7 +324,7 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 	uint64_t i;
 	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
 
-	vm.cnt.faults++;
+	vmstat_count(VMSTAT_FAULTS);
 	if (!r)
 		return VM_FAULT_NOREGION;	/* a stack's guard page is in no region */
 	if (!access_ok(r->perm, access))

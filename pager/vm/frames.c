@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "base/page.h"
+#include "base/vmstat.h"
 #include "vm/frames.h"
 
 _Static_assert(sizeof(struct frame) <= 32, "a frame descriptor is at most 32 bytes");
@@ -148,6 +149,10 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 	memset(table, 0, bytes);	/* every frame FRAME_RESERVED */
 	fill_free_list(free, nranges);
 	lowest = nfree;
+	vmstat_gauge(VMSTAT_FRAMES_TOTAL, frames_total);
+	vmstat_gauge(VMSTAT_FRAMES_FREE, frames_free);
+	vmstat_gauge(VMSTAT_RESERVE_FRAMES, frames_reserve);
+	vmstat_gauge(VMSTAT_FRAMES_FREE_LOWEST, frames_lowest_free);
 	return 0;
 }
 

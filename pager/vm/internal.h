@@ -123,7 +123,6 @@ struct vm_state {
 	struct mmu_ops mmu;
 	unsigned faultaround;
 	unsigned readahead;		/* vm_set_readahead; used only with swap.read_many */
-	struct vm_counters cnt;		/* frames_mapped/shared and rmap_entries kept by rmap.c */
 	/* All NULL: no swap (vm_set_swap). What the VM core relies on: read,
 	 * slot_dup and slot_put come together (read_many is optional); cached
 	 * is a plain lookup that returns a frame only while frame.swap names

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "base/page.h"
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 static uint64_t fill_zero(const struct vm_region *r, uint64_t va, uint8_t *page)
@@ -35,9 +36,9 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	if (!pa)
 		return VM_FAULT_NOMEM;
 	if (r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
-		vm.cnt.faults_image++;
+		vmstat_count(VMSTAT_FAULTS_IMAGE);
 	else
-		vm.cnt.faults_zero++;
+		vmstat_count(VMSTAT_FAULTS_ZERO);
 	*out = pa;
 	return 0;
 }

@@ -6,6 +6,7 @@
  * write-protect it for write-out, evict it to a swap slot.
  */
 #include <stdlib.h>
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 /* One mapping of a frame. Free entries are chained through next. */
@@ -60,11 +61,9 @@ int rmap_reserve(uint64_t n)
 /* Count a frame's mapcount moving by one, for the global counters. */
 static void count_map(uint32_t from, uint32_t to)
 {
-	struct vm_counters *c = &vm.cnt;
-
-	c->frames_mapped += (to >= 1) - (from >= 1);
-	c->frames_shared += (to >= 2) - (from >= 2);
-	c->rmap_entries += to > from ? 1 : (uint64_t)-1;
+	vmstat_count_n(VMSTAT_FRAMES_MAPPED, (to >= 1) - (from >= 1));
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, (to >= 2) - (from >= 2));
+	vmstat_count_n(VMSTAT_RMAP_ENTRIES, to > from ? 1 : -1);
 }
 
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
@@ -227,7 +226,7 @@ int vm_evict(uint64_t pa, uint32_t slot)
 	    frame_flag(pa, FRAME_F_DIRTIED))
 		return -1;
 	n = detach(pa, slot);
-	vm.cnt.evictions++;
+	vmstat_count(VMSTAT_EVICTIONS);
 	return n;
 }
 

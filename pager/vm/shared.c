@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 static struct vm_object **objects;	/* by id; slot 0 unused (frame.obj 0 = none) */
@@ -132,7 +133,7 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	}
 	if (!(pa = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
-	vm.cnt.faults_zero++;
+	vmstat_count(VMSTAT_FAULTS_ZERO);
 	object_hold(o, j, pa);
 	*out = pa;
 	return 0;

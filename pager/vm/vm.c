@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 struct vm_state vm;
@@ -17,6 +18,7 @@ void vm_init(const struct mmu_ops *mmu, unsigned faultaround)
 	rmap_reset();
 	vm_objects_reset();
 	memset(&vm, 0, sizeof(vm));
+	vmstat_reset();
 	vm.mmu = *mmu;
 	vm.faultaround = faultaround > 16 ? 16 : faultaround;
 }
@@ -38,11 +40,6 @@ void vm_note_bug(const char *why)
 {
 	if (!vm.bug)
 		vm.bug = why;
-}
-
-const struct vm_counters *vm_counters(void)
-{
-	return &vm.cnt;
 }
 
 const char *vm_fault_reason(int result)
@@ -192,7 +189,7 @@ void vm_frame_drop_hold(uint64_t pa)
 	if (!f || !(f->flags & FRAME_F_SLOT_HELD))
 		return;
 	f->flags &= (uint8_t)~FRAME_F_SLOT_HELD;
-	vm.cnt.swap_copies--;
+	vmstat_count_n(VMSTAT_SWAP_COPIES, -1);
 	if (!f->swap || !vm.swap.slot_put) {
 		vm_note_bug("a frame holds a slot it is not tied to");
 		return;
@@ -207,7 +204,7 @@ void vm_slot_dup(uint32_t slot)
 		return;
 	}
 	vm.swap.slot_dup(vm.swap.ctx, slot);
-	vm.cnt.swap_entries++;
+	vmstat_count(VMSTAT_SWAP_ENTRIES);
 }
 
 /* One entry names slot no more. If that was the last, the swap code unties
@@ -221,7 +218,7 @@ void vm_slot_put(uint32_t slot)
 		return;
 	}
 	vm.swap.slot_put(vm.swap.ctx, slot);
-	vm.cnt.swap_entries--;
+	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
 	if (pa && vm_frame_parked(pa) && !vm_frame_tied(pa))
 		frame_free(pa);
 }

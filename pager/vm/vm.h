@@ -110,18 +110,6 @@ unsigned vm_mapcount(uint64_t pa);
  * process page. */
 int vm_unmap_frame_everywhere(uint64_t pa);
 
-struct vm_counters {
-	uint64_t faults, faults_zero, faults_image, cow_breaks, cow_reuse, faultaround_pages;
-	uint64_t frames_mapped, frames_shared, rmap_entries;
-	uint64_t swap_ins;		/* pages read back on fault (major faults) */
-	uint64_t swap_cache_hits;	/* swapped pages found still in memory */
-	uint64_t evictions;		/* frames handed to swap by vm_evict */
-	uint64_t swap_entries;		/* page entries now naming a slot */
-	uint64_t swap_readahead;	/* pages read back ahead of their fault, mapped */
-	uint64_t swap_copies;		/* frames holding their slot (FRAME_F_SLOT_HELD) */
-	uint64_t discarded;		/* pages of unlocked regions dropped (no I/O) */
-};
-const struct vm_counters *vm_counters(void);
 
 /*
  * Swap. The VM core records where an evicted page went (a swap slot, in

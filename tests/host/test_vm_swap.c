@@ -274,7 +274,7 @@ static int held_frames(void)
 static void check(void)
 {
 	fake_check();
-	assert_int_equal(total_refs(), vm_counters()->swap_entries + (uint64_t)held_frames());
+	assert_int_equal(total_refs(), vmstat_get(VMSTAT_SWAP_ENTRIES) + (uint64_t)held_frames());
 }
 
 static int setup(void **state)
@@ -354,10 +354,10 @@ static void test_evict_private(void **state)
 	assert_int_equal(fake_pa(1, VA, NULL), 0);
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->evictions, 1);
-	assert_int_equal(vm_counters()->swap_entries, 1);
-	assert_int_equal(vm_counters()->frames_mapped, 1);
-	assert_int_equal(vm_counters()->rmap_entries, 1);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 1);
+	assert_int_equal(vmstat_get(VMSTAT_RMAP_ENTRIES), 1);
 	vm_space_info(s, &info);
 	assert_int_equal(info.resident, 1);
 	assert_int_equal(info.swapped, 1);
@@ -368,13 +368,13 @@ static void test_evict_private(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	expect_fill(s, VA, 10);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(sw.refs[slot], 0);	/* the slot is free again */
 	assert_int_equal(frames_free(), free0 - 2);
 	fill(s, VA, 11);			/* no fault: already writable */
-	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 
 	/* A write brings one back too, writable, nothing copied. */
 	slot = swap_out(vm_lookup(s, VA + PG), 0);
@@ -382,10 +382,10 @@ static void test_evict_private(void **state)
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	expect_fill(s, VA + PG, 20);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
-	assert_int_equal(vm_counters()->faults_zero, 2);
-	assert_int_equal(vm_counters()->evictions, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 2);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 2);
 	assert_int_equal(sw.reads, 2);
 	vm_space_info(s, &info);
 	assert_int_equal(info.resident, 2);
@@ -432,9 +432,9 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(vm_mapcount(back), 2);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
-	assert_int_equal(vm_counters()->frames_shared, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), 1);
 	assert_int_equal(frames_free(), free0 - 1);
 	expect_fill(c, VA, 30);
 
@@ -442,12 +442,12 @@ static void test_evict_after_fork(void **state)
 	 * write then takes the frame back. */
 	fill(p, VA, 40);
 	check();
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	expect_fill(c, VA, 30);
 	expect_fill(p, VA, 40);
 	fill(c, VA, 50);
 	check();
-	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
 	assert_int_equal(vm_lookup(c, VA), back);
 	expect_fill(p, VA, 40);
 	assert_int_equal(frames_free(), free0 - 2);
@@ -477,8 +477,8 @@ static void test_parent_writes_child_swapped(void **state)
 	assert_int_not_equal(vm_lookup(p, VA), back);
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(vm_mapcount(back), 0);	/* parked for the child */
-	assert_int_equal(vm_counters()->cow_breaks, 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(frames_free(), free0 - 2);
 	fill(p, VA, 70);
@@ -489,7 +489,7 @@ static void test_parent_writes_child_swapped(void **state)
 	expect_fill(c, VA, 60);
 	expect_fill(p, VA, 70);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(sw.refs[slot], 0);
 	destroy(c);
 	assert_int_equal(frames_free(), free0 - 1);
@@ -502,7 +502,7 @@ static void test_parent_writes_child_swapped(void **state)
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vm_counters()->cow_breaks, 2);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 2);
 	destroy(c);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(frames_free(), free0 - 1);
@@ -530,7 +530,7 @@ static void test_evict_shared(void **state)
 	slot = swap_out(pa, 0);
 	check();
 	assert_int_equal(sw.refs[slot], 1);
-	assert_int_equal(vm_counters()->swap_entries, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
 	assert_int_equal(fake_count(-1), 0);
 	assert_int_equal(slot_at(p, SH), 0);	/* absent here: the object has it */
 	vm_space_info(p, &info);
@@ -547,12 +547,12 @@ static void test_evict_shared(void **state)
 	assert_int_equal(vm_lookup(p, SH), back);
 	assert_int_equal(perm_at(1, SH), RW);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->faults_zero, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	expect_fill(p, SH, 80);
 	fill(c, SH, 90);
 	expect_fill(p, SH, 90);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
 	/* A page only the object holds (no sharer maps it) is evictable too,
 	 * and its slot goes with the object. */
@@ -596,8 +596,8 @@ static void test_cache_hit_after_evict(void **state)
 	assert_int_equal(frame_desc(pa)->flags & FRAME_F_DETACHED, 0);
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(sw.reads, 0);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
-	assert_int_equal(vm_counters()->swap_ins, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(frame_desc(pa)->swap, 0);	/* untied with the slot's last entry */
 	expect_fill(s, VA, 5);
@@ -711,10 +711,10 @@ static void test_write_during_write_protect(void **state)
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(vm_lookup(p, VA), a);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 	assert_int_not_equal(frame_desc(a)->flags & FRAME_F_DIRTIED, 0);
 	assert_int_equal(vm_evict(a, 1), -1);	/* stale: refused */
-	assert_int_equal(vm_counters()->swap_entries + vm_counters()->evictions, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES) + vmstat_get(VMSTAT_EVICTIONS), 0);
 	assert_int_equal(vm_frame_write_protect(a, 0), 0);
 	check();
 
@@ -727,8 +727,8 @@ static void test_write_during_write_protect(void **state)
 	fake_fault(p, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	assert_int_equal(vm_lookup(p, VA + PG), b);
-	assert_int_equal(vm_counters()->cow_reuse, 1);
-	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	check();
 
 	/* Shared: both sharers get W back from one sharer's write. */
@@ -777,7 +777,7 @@ static void test_fork_swapped(void **state)
 	assert_int_equal(sw.refs[s0], 2);
 	assert_int_equal(sw.refs[s1], 2);
 	assert_int_equal(sw.dups, 4);
-	assert_int_equal(vm_counters()->swap_entries, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 4);
 	vm_space_info(c, &info);
 	assert_int_equal(info.swapped, 2);
 	assert_int_equal(info.resident, 1);
@@ -807,9 +807,9 @@ static void test_fork_swapped(void **state)
 	assert_int_equal(sw.refs[s1], 0);
 	/* The child is the frame's last user now: its write reuses it. */
 	fill(c, VA, 7);
-	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	destroy(c);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(frames_free(), free0);
 }
 
@@ -829,7 +829,7 @@ static void test_resize_and_faultaround(void **state)
 	s = fake_space(1);
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);	/* pages 1, 2, 3 */
-	assert_int_equal(vm_counters()->faultaround_pages, 2);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 2);
 	fill(s, VA + PG, 1);
 	s1 = swap_out(vm_lookup(s, VA + PG), 0);
 	s3 = swap_out(vm_lookup(s, VA + 3 * PG), 0);
@@ -846,10 +846,10 @@ static void test_resize_and_faultaround(void **state)
 	assert_int_equal(slot_at(s, VA + PG), s1);
 	assert_int_not_equal(fake_pa(1, VA + 2 * PG, NULL), 0);
 	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);	/* beyond the window */
-	assert_int_equal(vm_counters()->faultaround_pages, 3);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 3);
 	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
 	expect_fill(s, VA + PG, 1);
-	assert_int_equal(vm_counters()->faultaround_pages, 3);	/* a swap-in maps one page */
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 3);	/* a swap-in maps one page */
 	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -890,7 +890,7 @@ static void test_reclaim(void **state)
 	/* One frame left: the fault takes it, fault-around stops, no reclaim. */
 	hog_frames(1);
 	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->faultaround_pages, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 0);
 	assert_int_equal(sw.reclaims, 0);
 	/* None left, reclaim frees nothing: out of memory, nothing changed. */
 	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
@@ -908,7 +908,7 @@ static void test_reclaim(void **state)
 	fake_fault(s, VA + 12 * PG, VM_R, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(sw.reclaims, 3);
-	assert_int_equal(vm_counters()->evictions, 1);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
 	slot = slot_at(s, VA);
 	assert_int_not_equal(slot, 0);
 	/* Reading it back needs a frame too: reclaim gives one. */
@@ -918,7 +918,7 @@ static void test_reclaim(void **state)
 	check();
 	expect_fill(s, VA, 0x5a);
 	assert_int_equal(sw.reclaims, 4);
-	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 
 	/* A copy-on-write break with no frame free: reclaim evicts the very
 	 * page being copied; the fault is retried and reads it back. */
@@ -930,16 +930,16 @@ static void test_reclaim(void **state)
 	check();
 	assert_int_equal(sw.reclaims, 5);
 	assert_int_not_equal(slot_at(c, VA), 0);	/* evicted meanwhile, not copied */
-	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	unhog();
 	fill(c, VA, 0x77);	/* read back, then copied: s's entry still names the slot */
 	check();
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* the frame kept for it */
 	check();
 	expect_fill(s, VA, 0x5a);
 	expect_fill(c, VA, 0x77);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(sw.reads, 2);
 	destroy(s);
 	destroy(c);
@@ -1003,7 +1003,7 @@ static void test_pinned(void **state)
 	/* Not an acceptable slot. */
 	assert_int_equal(vm_evict(a, 0), -1);
 	assert_int_equal(vm_evict(a, PAGE_SWAP), -1);
-	assert_int_equal(vm_counters()->evictions, 0);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 0);
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
@@ -1042,7 +1042,7 @@ static void test_read_error_and_nomem(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	expect_fill(s, VA, 4);
 	assert_int_equal(sw.reads, 2);
-	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1147,16 +1147,16 @@ static void test_readahead_run(void **state)
 	}
 	for (uint64_t j = 5; j < 8; j++)
 		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->swap_readahead, 4);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
-	assert_int_equal(vm_counters()->swap_entries, 3);
-	assert_int_equal(vm_counters()->faults, 8 + 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 3);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 8 + 2);
 	assert_int_equal(frames_free(), free0 - 5);
 
 	/* Written without a fault: each page is its own. */
 	fill(s, VA + 4 * PG, 99);
-	assert_int_equal(vm_counters()->faults, 10);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 10);
 
 	/* From page 5 the window ends with the pages that name slots: page 8
 	 * was never touched. */
@@ -1168,10 +1168,10 @@ static void test_readahead_run(void **state)
 	for (uint64_t j = 5; j < 8; j++)
 		expect_page(s, j);
 	assert_int_equal(perm_at(1, VA + 5 * PG), RW);
-	assert_int_equal(vm_counters()->swap_ins, 3);
-	assert_int_equal(vm_counters()->swap_readahead, 6);
-	assert_int_equal(vm_counters()->swap_entries, 0);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 6);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
 	/* The last two pages of the region: the window stops at its end. */
 	fill(s, VA + 8 * PG, 0);
@@ -1191,8 +1191,8 @@ static void test_readahead_run(void **state)
 	assert_int_equal(sw.read_manys, 3);
 	assert_int_equal(sw.reads, 2);
 	assert_int_equal(slot_at(s, VA + PG), slot_at(s, VA + 2 * PG) - 1);
-	assert_int_equal(vm_counters()->swap_ins, 5);
-	assert_int_equal(vm_counters()->swap_readahead, 7);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 5);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 7);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1245,8 +1245,8 @@ static void test_readahead_gap(void **state)
 	for (uint64_t j = 0; j < 6; j++)
 		expect_page(s, j);
 	assert_int_equal(slot_at(t, VA), 3);	/* another space's slot is never read ahead */
-	assert_int_equal(vm_counters()->swap_ins, 3);
-	assert_int_equal(vm_counters()->swap_readahead, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
 	fake_fault(t, VA, VM_R, VM_FAULT_MAPPED);
 	expect_fill(t, VA, 7);
 	check();
@@ -1295,9 +1295,9 @@ static void test_readahead_stops_at_cached(void **state)
 	assert_int_equal(sw.reads, 1);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->swap_readahead, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1348,15 +1348,15 @@ static void test_readahead_after_fork(void **state)
 	/* The parent's write copies: the child's entry names the slot still. */
 	fill(p, VA + PG, 200);
 	check();
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
 	check();
 	expect_page(c, 1);
 	assert_int_equal(perm_at(2, VA + PG), RW);	/* the slot's last entry, the frame its own */
 	expect_fill(p, VA + PG, 200);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_readahead, 3);
-	assert_int_equal(vm_counters()->swap_cache_hits, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 2);
 	assert_int_equal(sw.read_manys + sw.reads, 1);
 	destroy(p);
 	destroy(c);
@@ -1399,8 +1399,8 @@ static void test_readahead_frames_run_out(void **state)
 	assert_int_equal(slot_at(s, VA + 4 * PG), slot + 4);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->swap_readahead, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
 	unhog();
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1430,7 +1430,7 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(frames_free(), free0);
 	for (uint64_t j = 0; j < 4; j++)
 		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
-	assert_int_equal(vm_counters()->swap_entries, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 4);
 
 	sw.fail_read = 0;
 	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
@@ -1441,8 +1441,8 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	assert_int_equal(slot_at(s, VA + 2 * PG), slot + 2);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_readahead, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
 
 	sw.fail_many = 0;
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* page 1 is present: no window */
@@ -1452,8 +1452,8 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(sw.reads, 3);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vm_counters()->swap_ins, 3);
-	assert_int_equal(vm_counters()->swap_readahead, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1481,8 +1481,8 @@ static void test_readahead_not_shared(void **state)
 	assert_int_equal(sw.read_manys, 0);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(fake_pa(1, SH + PG, NULL), 0);
-	assert_int_equal(vm_counters()->swap_readahead, 0);
-	assert_int_equal(vm_counters()->swap_entries, 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 2);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1526,10 +1526,10 @@ static void test_unlocked_read(void **state)
 		assert_int_equal(frame_desc(vm_lookup(s, VA + j * PG))->flags, 0);
 	}
 	assert_int_equal(perm_at(1, VA), RW);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_readahead, 2);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(frames_free(), free0 - 3);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1583,8 +1583,8 @@ static void test_wait_for_reading(void **state)
 	assert_int_equal(vm_lookup(s, VA), pa);
 	expect_page(s, 0);
 	assert_int_equal(sw.reads, 0);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	destroy(s);
 }
 
@@ -1609,7 +1609,7 @@ static void test_unlocked_read_fails(void **state)
 	assert_int_equal(frames_free(), free0);
 	assert_int_equal(slot_at(s, VA), slot);
 	assert_int_equal(sw_cached(NULL, slot), 0);
-	assert_int_equal(vm_counters()->swap_ins, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
 	destroy(s);
 }
 
@@ -1637,9 +1637,9 @@ static void test_check_catches_swap_corruption(void **state)
 	r->pages[0] = PAGE_SWAP;
 	expect_check_fails("a swapped entry naming slot 0");
 	r->pages[0] = PAGE_SWAP | slot;
-	vm.cnt.swap_entries++;
+	vmstat_count(VMSTAT_SWAP_ENTRIES);
 	expect_check_fails("the swap_entries counter");
-	vm.cnt.swap_entries--;
+	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
 	check();
 
 	/* A present page turned into a swapped one behind the rmap's back. */
@@ -1699,7 +1699,7 @@ static void test_clean_copy_kept(void **state)
 	assert_int_equal(perm_at(1, VA), VM_R);	/* a write must be seen */
 	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
 	assert_int_equal(sw.refs[slot], 1);	/* the frame's */
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 
 	/* Reclaim: no write, the entry names the same slot again. */
 	drop_clean(pa, slot, 1);

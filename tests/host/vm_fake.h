@@ -7,6 +7,7 @@
 #define TESTS_HOST_VM_FAKE_H
 
 #include <stdint.h>
+#include "base/vmstat.h"
 #include "vm/internal.h"
 
 #define FAKE_RAM_BASE 0x80000000UL
