@@ -1,19 +1,19 @@
 /*
  * The pager's boot arguments: every key but "kernel.*". The values in force
- * are printed at boot. See docs/boot-args.md.
+ * are printed at boot. See docs/boot-args.md. Only values live here: what a
+ * name such as a policy's stands for is the layer's above that owns it,
+ * which hands in the names to choose from.
  */
 #ifndef PAGER_CONFIG_H
 #define PAGER_CONFIG_H
 
 #include <stdint.h>
-#include "reclaim/oom.h"
-
-struct policy_ops;
 
 struct pager_config {
 	unsigned faultaround;	/* pager.faultaround: extra pages per fault */
 	unsigned readahead;	/* pager.readahead: extra pages per swap-in read */
-	const struct policy_ops *policy;	/* pager.policy */
+	unsigned policy;	/* pager.policy: its index among the policy names given */
+	const char *policy_name;
 	uint64_t seed;		/* pager.seed: for the random policy */
 	/* Watermarks, in percent of the frames the pager manages (checked:
 	 * reclaim_to < reclaim_at < 100 - free_min). */
@@ -21,14 +21,22 @@ struct pager_config {
 	unsigned reclaim_to;	/* in use: background reclaim stops */
 	unsigned free_min;	/* free below this: a fault reclaims directly */
 	unsigned reserve;	/* pager.reserve: frames kept from ordinary allocations */
-	enum oom_policy oom_policy;	/* oom.policy */
+	unsigned oom_policy;	/* oom.policy: its index among the names given */
+	const char *oom_policy_name;
 	const char *init_run;	/* init.run: program for init to run, never empty */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };
 
 extern struct pager_config config;
 
-void config_parse(const char *cmdline);
+/* The names pager.policy and oom.policy choose from, "|"-separated; the
+ * first is the default. */
+struct config_choices {
+	const char *policies;
+	const char *oom_policies;
+};
+
+void config_parse(const char *cmdline, const struct config_choices *choices);
 void config_print(void);
 
 #endif

@@ -44,7 +44,7 @@ static void report(const struct oom_candidate *c, const int *slot, size_t n)
 	       (unsigned long)frames_lowest_free(), (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL),
 	       (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_FREE));
 	printf("pager:   pid name             alone shared score (oom.policy=%s)\n",
-	       oom_policy_names[config.oom_policy]);
+	       config.oom_policy_name);
 	for (size_t i = 0; i < n; i++)
 		printf("pager:   %3u %-16s %6lu %6lu %5ld%s\n", c[i].pid, procs_slot(slot[i])->name,
 		       (unsigned long)c[i].alone, (unsigned long)c[i].shared,
@@ -96,7 +96,7 @@ int oom_kill(const struct pproc *requester)
 	vmstat_count(VMSTAT_OOM_KILL);
 	printf("pager: out of memory: killed %s (pid %u), score %ld under oom.policy=%s; "
 	       "it held %lu pages alone, gave back %lu frames and %lu swap slots\n", name, c[v].pid,
-	       (long)score, oom_policy_names[config.oom_policy], (unsigned long)c[v].alone,
+	       (long)score, config.oom_policy_name, (unsigned long)c[v].alone,
 	       (unsigned long)(frames_free() - free_before),
 	       (unsigned long)(vmstat_get(VMSTAT_SWAP_SLOTS_FREE) - slots_before));
 	return self;

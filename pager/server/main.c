@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "base/config.h"
+#include "reclaim/policy.h"
+#include "reclaim/oom.h"
 #include "vm/frames.h"
 #include "base/mmu.h"
 #include "vm/vm.h"
@@ -69,6 +71,7 @@ static uint64_t kernel_pool_pages(void)
 
 int main(void)
 {
+	const struct config_choices choices = { policy_names(), OOM_POLICY_CHOICES };
 	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VA;
 	const char *argv[INIT_ARGS_MAX + 1];
 	static char argbuf[256];
@@ -82,7 +85,7 @@ int main(void)
 		printf("pager: no boot info from the kernel\n");
 		return 1;
 	}
-	config_parse(bi->cmdline);
+	config_parse(bi->cmdline, &choices);
 	if (setup_frames(bi) < 0) {
 		printf("pager: too little memory for the frame table\n");
 		return 1;

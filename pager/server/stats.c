@@ -11,8 +11,6 @@
 #include "vm/vm.h"
 #include "reclaim/reclaim.h"
 #include "base/config.h"
-#include "reclaim/policy.h"
-#include "reclaim/oom.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -78,8 +76,8 @@ void handle_info(const struct msg *in, struct msg *out)
 	};
 
 	(void)in;
-	strncpy(info.policy, config.policy->name, sizeof(info.policy) - 1);
-	strncpy(info.oom_policy, oom_policy_names[config.oom_policy], sizeof(info.oom_policy) - 1);
+	strncpy(info.policy, config.policy_name, sizeof(info.policy) - 1);
+	strncpy(info.oom_policy, config.oom_policy_name, sizeof(info.oom_policy) - 1);
 	info.reserve = frames_reserve();
 	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
 	reply_result(out, 0);

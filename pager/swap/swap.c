@@ -11,6 +11,7 @@
 #include "vm/frames.h"
 #include "swap/swapper.h"
 #include "base/config.h"
+#include "reclaim/policy.h"
 #include "base/threads.h"
 
 struct swap_state swap;
@@ -43,7 +44,7 @@ void swap_init(const struct bootinfo *bi, struct pager_thread *direct, const int
 		printf("pager: swap: the disk at 0x%lx is read-only; no swap\n", (unsigned long)info.base);
 		return;
 	}
-	if (swapper_init(&area, config.policy, config.seed) < 0) {
+	if (swapper_init(&area, policy_all[config.policy], config.seed) < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
 		return;
 	}
