@@ -1,24 +1,28 @@
 /*
- * The pager's own heap for picolibc's malloc. The pager cannot fault on its
- * own memory (no one would answer), so the heap grows by mapping pinned
- * frames into itself before they are used.
+ * The pager's own heap for picolibc's malloc: sbrk over frames mapped into
+ * the pager before use, taken from the source heap.h was given.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "vm/frames.h"
-#include "reclaim/reclaim.h"
+#include "base/heap.h"
 #include "sys.h"
 
 #define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
 #define HEAP_MAX (512UL << 20)
 
 static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
+static heap_frame_fn *frame_source;
+
+void heap_set_frame_source(heap_frame_fn *fn)
+{
+	frame_source = fn;
+}
 
 static int grow_to(uint64_t want)
 {
 	while (mapped < want) {
-		struct map_entry e = { mapped, reclaim_alloc_pinned(), MAP_R | MAP_W };
+		struct map_entry e = { mapped, frame_source ? frame_source() : 0, MAP_R | MAP_W };
 		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0)
 			return -1;
 		mapped += PAGE_SIZE;

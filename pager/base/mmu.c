@@ -100,3 +100,8 @@ const struct mmu_ops *mmu_ops(void)
 {
 	return &ops;
 }
+
+int mmu_harvest(struct harvest_entry *e, size_t n)
+{
+	return sys_harvest(e, n);
+}

@@ -1,14 +1,28 @@
 /*
- * The pager's struct mmu_ops: address-space changes made with system calls.
- * Mappings are held back in a batch: those for the faulting process go out
- * in the fault reply itself; the rest go in one SYS_MAP per batch.
+ * How the pager changes a real address space (struct mmu_ops, what the VM
+ * core is given), and the pager's own ops: system calls, with mappings held
+ * back in a batch so that those for the faulting process go out in the
+ * fault reply itself and the rest in one SYS_MAP per batch. The batch is
+ * pager data: the lock's holder sends it before letting the lock go
+ * (threads.h). Plain C: the host tests give the VM core a fake.
  */
-#ifndef PAGER_MMU_H
-#define PAGER_MMU_H
+#ifndef PAGER_BASE_MMU_H
+#define PAGER_BASE_MMU_H
 
 #include <stddef.h>
-#include "vm/vm.h"
-#include "kernel/abi/vm.h"
+#include <stdint.h>
+
+/* Each returns 0 or a negative error. `as` is the address space's handle
+ * (the pager's process handle); perm is read 1, write 2, exec 4. */
+struct mmu_ops {
+	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
+	int (*unmap)(void *ctx, int as, uint64_t va);
+	int (*protect)(void *ctx, int as, uint64_t va, unsigned perm);
+	void *ctx;
+};
+
+struct map_entry;		/* kernel/abi/vm.h */
+struct harvest_entry;
 
 #define MMU_BATCH 64
 
@@ -22,5 +36,8 @@ void mmu_flush(void);
 /* Address space `as` is gone (its process ended): drop changes to it
  * instead of making system calls. -1 forgets nothing. */
 void mmu_forget(int as);
+/* Read and clear the accessed and dirty bits of n (process, page) pairs
+ * in one system call (SYS_HARVEST); 0 or a negative error. */
+int mmu_harvest(struct harvest_entry *e, size_t n);
 
 #endif

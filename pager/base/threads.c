@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include "base/threads.h"
+#include "base/mmu.h"
 #include "sys.h"
 #include "thread.h"
 
@@ -104,6 +105,7 @@ void pager_unlock(struct pager_thread *self)
 	uint32_t w;
 
 	(void)self;
+	mmu_flush();	/* the batch is pager data: no mapping outlives the hold */
 	holder = NULL;
 	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
 	w = __atomic_load_n(&waiters, __ATOMIC_SEQ_CST);

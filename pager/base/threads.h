@@ -47,7 +47,9 @@ uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want);
 void pager_thread_signal(struct pager_thread *t, uint64_t bits);
 
 /* The pager lock: not recursive; the holder must not block except for the
- * disk (a direct request), which needs no other pager thread. */
+ * disk (a direct request), which needs no other pager thread. Letting it go
+ * first sends the mappings held back for replies (mmu_flush), so no batch
+ * outlives the process it is for. */
 void pager_lock(struct pager_thread *self);
 void pager_unlock(struct pager_thread *self);
 /* The thread holding the pager lock (the caller, for code that runs with it

@@ -9,6 +9,7 @@
 #include "reclaim/reclaim.h"
 #include "base/vmstat.h"
 #include "base/config.h"
+#include "base/heap.h"
 #include "swap/blkdev.h"
 #include "vm/frames.h"
 #include "swap/swap.h"
@@ -159,11 +160,16 @@ static void writer_main(struct pager_thread *t)
 	}
 }
 
-int reclaim_init(void)
+void reclaim_init(void)
+{
+	set_watermarks();
+	heap_set_frame_source(reclaim_alloc_pinned);
+}
+
+int reclaim_start(void)
 {
 	int r;
 
-	set_watermarks();
 	if ((r = pager_thread_start(&writer, "swapout", BLKDEV_WRITER, writer_main)) < 0 ||
 	    (r = pager_thread_start(&kswapd, "kswapd", BLKDEV_WRITER, kswapd_main)) < 0)
 		return r;

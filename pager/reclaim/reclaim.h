@@ -11,10 +11,12 @@
 
 struct pager_thread;
 
+/* Work out the watermarks in frames from config, and become where the
+ * pager's heap takes its frames (reclaim_alloc_pinned). After frames_init. */
+void reclaim_init(void);
 /* Start the background and swap-out threads (they sleep until swap is up
- * and memory runs low) and work out the watermarks in frames from config.
- * 0, or a negative error. */
-int reclaim_init(void);
+ * and memory runs low). 0, or a negative error. */
+int reclaim_start(void);
 /* The swap-out thread's notification (the driver signals its writes). */
 int reclaim_writer_note(void);
 /* Print the watermarks (boot summary). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "server/requests.h"
+#include "kernel/abi/vm.h"
 #include "base/vmstat.h"
 #include "server/procs.h"
 #include "base/mmu.h"

@@ -98,6 +98,7 @@ int main(void)
 	vm_set_readahead(config.readahead);
 	procs_init();
 	pressure_init();
+	reclaim_init();
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
 	env.kernel_pool_pages = kernel_pool_pages();
@@ -111,7 +112,7 @@ int main(void)
 	/* This thread serves faults (with more started beside it); its disk
 	 * completions come with deaths. It holds the pager lock until it
 	 * starts serving, so the others wait for the set-up to finish. */
-	if (!(service = service_adopt(env.deaths)) || reclaim_init() < 0 || swapin_init() < 0 ||
+	if (!(service = service_adopt(env.deaths)) || reclaim_start() < 0 || swapin_init() < 0 ||
 	    service_start(env.pager_ep, notes) < 0) {
 		printf("pager: cannot start its threads\n");
 		return 1;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include "server/requests.h"
+#include "kernel/abi/vm.h"
 #include "server/procs.h"
 #include "server/spawn.h"
 #include "base/mmu.h"

@@ -163,8 +163,7 @@ _Noreturn static void serve(struct service_thread *st)
 		if (events)
 			handle_events(events);
 		reclaim_after_request();
-		mmu_flush();	/* nothing held back once the lock is let go */
-		pager_unlock(t);
+		pager_unlock(t);	/* sends what is held back (mmu_flush) */
 		r = reply ? sys_reply_recv(endpoint, &st->out, &st->in) : sys_recv(endpoint, &st->in);
 	}
 }

@@ -26,7 +26,6 @@
 #include "reclaim/policy.h"
 #include "base/threads.h"
 #include "vm/vm.h"
-#include "base/mmu.h"
 #include "sys.h"
 
 #define BATCH 32		/* victims written per request batch */
@@ -123,15 +122,6 @@ static void tie(uint32_t slot, uint64_t pa)
 /* Threads waiting for another fault's read to end (wait_read). */
 static struct pager_thread *read_waiters[PAGER_THREADS_MAX];
 
-/* Let the lock go while t waits for the disk. Mappings held back for a
- * reply go out first: the batch is shared, and the process they are for
- * may end before the lock comes back. */
-static void let_go(struct pager_thread *t)
-{
-	mmu_flush();
-	pager_unlock(t);
-}
-
 static void wake_readers(void)
 {
 	for (unsigned k = 0; k < PAGER_THREADS_MAX; k++) {
@@ -152,7 +142,7 @@ static void wait_read(void *ctx, uint32_t slot)
 	(void)slot;
 	read_waiters[t->id] = t;
 	vmstat_count(VMSTAT_SWAPIN_WAITS);
-	let_go(t);
+	pager_unlock(t);
 	pager_thread_wait(t, t->wake, TB_READ);
 	pager_lock(t);
 }
@@ -235,7 +225,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 	}
 	nreq = to_requests(t, pages, n, 0, req, READ_MANY_REQUESTS);
 	reads_waiting++;
-	let_go(t);
+	pager_unlock(t);
 	submit_and_wait(t, req, nreq, errs);
 	page_results(req, nreq, errs, ok);
 	if (!ok[0] && n > 1) {
@@ -718,7 +708,7 @@ long swapper_write_queued(struct pager_thread *t)
 		return (long)freed;
 	b.nreq = to_requests(t, b.v, b.n, 1, b.req, BATCH);
 	writing = (uint32_t)b.n;
-	let_go(t);	/* the disk works; others may fault meanwhile */
+	pager_unlock(t);	/* the disk works; others may fault meanwhile */
 	submit_and_wait(t, b.req, b.nreq, b.err);
 	pager_lock(t);
 	writing = 0;
@@ -764,7 +754,7 @@ long swapper_read_queued(struct pager_thread *t)
 	if (n == 0)
 		return 0;
 	nreq = to_requests(t, b, n, 0, req, BATCH);
-	let_go(t);
+	pager_unlock(t);
 	submit_and_wait(t, req, nreq, errs);
 	page_results(req, nreq, errs, ok);
 	pager_lock(t);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/mmu.h"
 
 #define VM_PAGE 4096UL
 
@@ -19,15 +20,6 @@ enum vm_perm {
 	VM_R = 1,
 	VM_W = 2,
 	VM_X = 4
-};
-
-/* How the pager changes a real address space. Each returns 0 or a negative
- * error. `as` is the address space's handle (the pager's process handle). */
-struct mmu_ops {
-	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
-	int (*unmap)(void *ctx, int as, uint64_t va);
-	int (*protect)(void *ctx, int as, uint64_t va, unsigned perm);
-	void *ctx;
 };
 
 struct vm_space;	/* one per process: its regions */
