@@ -26,6 +26,7 @@
 #include "reclaim/policy.h"
 #include "base/threads.h"
 #include "vm/vm.h"
+#include "vm/swapcache.h"
 #include "sys.h"
 
 #define BATCH 32		/* victims written per request batch */
@@ -41,7 +42,6 @@ _Static_assert(READ_MANY_REQUESTS * sizeof(struct blk_request) <= MSG_DATA_MAX,
 	       "read_many's requests must go in one message");
 
 static struct swap_slots *slots;
-static uint64_t *cache;		/* [slot]: frame holding its contents, or 0 */
 static uint32_t last_slot;
 static const struct policy_ops *pol_ops;
 static struct policy *pol;
@@ -93,32 +93,6 @@ static void submit_and_wait(struct pager_thread *t, struct blk_request *req, int
 
 /* --- struct vm_swap_ops --- */
 
-static uint64_t cached(void *ctx, uint32_t slot)
-{
-	uint64_t pa = slot <= last_slot ? cache[slot] : 0;
-	struct frame *f = pa ? frame_desc(pa) : NULL;
-
-	(void)ctx;
-	/* A frame freed since (its descriptor reset) no longer holds the slot. */
-	return f && f->state == FRAME_ANON && f->swap == slot ? pa : 0;
-}
-
-static void forget(uint32_t slot)
-{
-	uint64_t pa = cached(NULL, slot);
-
-	if (pa)
-		frame_desc(pa)->swap = 0;
-	cache[slot] = 0;
-}
-
-/* pa holds slot's contents now: others naming the slot find this frame. */
-static void tie(uint32_t slot, uint64_t pa)
-{
-	cache[slot] = pa;
-	frame_desc(pa)->swap = slot;
-}
-
 /* Threads waiting for another fault's read to end (wait_read). */
 static struct pager_thread *read_waiters[PAGER_THREADS_MAX];
 
@@ -163,18 +137,8 @@ static void page_results(const struct blk_request *req, int nreq, const int *err
  * untied it meanwhile). */
 static void settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 {
-	struct frame *f = frame_desc(pa);
-	int tied = cache[slot] == pa && f->swap == slot;
-
-	f->flags &= (uint8_t)~(FRAME_F_READING | FRAME_F_DETACHED);
-	if (ok && tied) {
-		f->flags |= fresh ? FRAME_F_FRESH : 0;
+	if (swapcache_read_end(slot, pa, ok, fresh))
 		vmstat_count(VMSTAT_PSWPIN);
-		return;
-	}
-	if (tied)
-		forget(slot);
-	frame_free(pa);
 }
 
 /* A fault read a run of n slots (its page and readahead): likely a stream.
@@ -190,7 +154,7 @@ static void queue_ahead(uint32_t first, unsigned n)
 	if (!swapin_thread)
 		return;
 	for (uint32_t s = first; s < first + n && s <= last_slot; s++) {
-		if (swap_slot_refs(slots, s) <= 0 || cached(NULL, s))
+		if (swap_slot_refs(slots, s) <= 0 || swapcache_lookup(s))
 			continue;
 		if (swap_queue_push(&inq, 0, s) == 0)
 			queued++;
@@ -220,8 +184,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 		return -EINVAL;
 	for (unsigned k = 0; k < n; k++) {
 		pages[k] = (struct swap_req){ pa[k], first + k, 0 };
-		tie(first + k, pa[k]);
-		frame_desc(pa[k])->flags |= FRAME_F_READING | FRAME_F_DETACHED;
+		swapcache_read_begin(first + k, pa[k]);
 	}
 	nreq = to_requests(t, pages, n, 0, req, READ_MANY_REQUESTS);
 	reads_waiting++;
@@ -264,11 +227,10 @@ static void slot_dup(void *ctx, uint32_t slot)
 	swap_slot_dup(slots, slot);
 }
 
-static void slot_put(void *ctx, uint32_t slot)
+static int slot_put(void *ctx, uint32_t slot)
 {
 	(void)ctx;
-	if (swap_slot_put(slots, slot) == 0)
-		forget(slot);	/* no entry names it: slot free, cache entry gone */
+	return swap_slot_put(slots, slot);
 }
 
 /* A page read back keeps its slot while it stays clean only while half the
@@ -341,25 +303,12 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
 	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
 }
 
-/* Parked and holding its slot's valid contents (read ahead, or kept for a
- * slot's other entries): freed without any I/O when reclaim meets it. */
-static int parked_clean(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return vm_frame_parked(pa) && f->swap && cached(NULL, f->swap) == pa &&
-	       !(f->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED | FRAME_F_READING));
-}
-
 static int evictable(void *ctx, uint32_t i)
 {
 	uint64_t pa = pa_of(i);
 
 	(void)ctx;
-	if (parked_clean(pa))
-		return 1;
-	return vm_frame_evictable(pa) &&
-	       !(frame_desc(pa)->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED));
+	return swapcache_parked_clean(pa) || (vm_frame_evictable(pa) && !swapcache_busy(pa));
 }
 
 /* Forget the "not referenced" answers kept from the last harvest ahead. */
@@ -500,15 +449,14 @@ static size_t drop_clean(struct write_batch *b)
 
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
-		uint32_t slot = frame_desc(pa)->swap;
-		if (slot && cached(NULL, slot) == pa && (parked_clean(pa) || vm_evict(pa, slot) > 0)) {
-			cache[slot] = 0;
-			frame_desc(pa)->swap = 0;
+		uint32_t slot = swapcache_slot(pa);
+		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
+			swapcache_untie(slot);
 			frame_free(pa);
 			dropped++;
 			continue;
 		}
-		if (frame_desc(pa)->flags & FRAME_F_SLOT_HELD) {
+		if (swapcache_held(pa)) {
 			put_back(pa);
 			continue;
 		}
@@ -529,7 +477,7 @@ static size_t prepare(struct write_batch *b)
 
 	for (; got < b->n && (b->v[got].slot = swap_slot_alloc(slots)) != 0; got++) {
 		vm_frame_write_protect(b->v[got].pa, 1);
-		tie(b->v[got].slot, b->v[got].pa);
+		swapcache_tie(b->v[got].slot, b->v[got].pa);
 	}
 	if (got < b->n)
 		note_full();
@@ -551,10 +499,8 @@ static size_t finish(struct write_batch *b)
 		for (uint32_t j = 0; j < b->req[r].npages; j++, k++) {
 			uint64_t pa = b->v[k].pa;
 			uint32_t slot = b->v[k].slot;
-			int clean = (frame_desc(pa)->flags & FRAME_F_WRITE_PROTECT) != 0;
-			cache[slot] = 0;	/* untie: the write is over */
-			if (frame_desc(pa)->swap == slot)
-				frame_desc(pa)->swap = 0;
+			int clean = swapcache_writing(pa);	/* not written since */
+			swapcache_untie(slot);	/* the write is over */
 			if (b->err[r] < 0) {
 				vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 				swap_slot_mark_bad(slots, slot);
@@ -663,7 +609,7 @@ size_t swapper_queue_victims(size_t want, int patient)
 				put_back(v[k].pa);	/* refused: met again later */
 				continue;
 			}
-			frame_desc(v[k].pa)->flags |= FRAME_F_QUEUED;
+			swapcache_mark_queued(v[k].pa);
 			queued++;
 		}
 	}
@@ -680,10 +626,8 @@ static size_t take_queued(struct write_batch *b)
 	b->n = 0;
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
-		struct frame *f = frame_desc(pa);
-		if (!(f->flags & FRAME_F_QUEUED))
+		if (!swapcache_take_queued(pa))
 			continue;
-		f->flags &= (uint8_t)~FRAME_F_QUEUED;
 		if (!evictable(NULL, index_of(pa)) || referenced(NULL, index_of(pa))) {
 			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
 			put_back(pa);
@@ -728,12 +672,11 @@ static uint32_t take_reads(struct swap_req *b, uint32_t n)
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t s = b[k].slot;
 		uint64_t pa;
-		if (swap_slot_refs(slots, s) <= 0 || cached(NULL, s))
+		if (swap_slot_refs(slots, s) <= 0 || swapcache_lookup(s))
 			continue;
 		if (frames_free() <= prefetch_floor || !(pa = frame_alloc()))
 			break;
-		tie(s, pa);
-		frame_desc(pa)->flags |= FRAME_F_READING | FRAME_F_DETACHED;
+		swapcache_read_begin(s, pa);
 		b[got++] = (struct swap_req){ pa, s, 0 };
 	}
 	return got;
@@ -826,16 +769,15 @@ static void register_gauges(void)
 
 int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed)
 {
-	static const struct vm_swap_ops ops = { read_slot, cached, slot_dup, slot_put, reclaim, NULL,
+	static const struct vm_swap_ops ops = { read_slot, slot_dup, slot_put, reclaim, NULL,
 						read_many, wait_read, keep_copies, slot_refs };
 	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 
 	slots = swap_slots_create(area->first, area->last, area->bad, area->nbad);
-	cache = calloc((size_t)area->last + 1, sizeof(*cache));
 	kept = calloc(nframes, 1);
 	pol_ops = policy;
 	pol = policy->create(nframes, seed);
-	if (!slots || !cache || !kept || !pol || swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0 ||
+	if (!slots || swapcache_init(area->last) < 0 || !kept || !pol || swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0 ||
 	    swap_queue_init(&inq, SWAP_IN_QUEUE_LEN) < 0)
 		return -ENOMEM;
 	last_slot = area->last;

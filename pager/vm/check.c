@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 static char why[160];
 
@@ -147,23 +148,22 @@ static int check_frame(uint64_t pa, struct seen *seen)
 		return fail("rmap entry without its page [pa, va]", pa, w.bad_va);
 	if (n != f->mapcount || (n == 0) != (f->rmap == 0))
 		return fail("mapcount differs from the rmap list [pa, entries]", pa, n);
-	if (f->state != FRAME_ANON && (n || f->obj || (f->flags & ~FRAME_F_DETACHED)))
+	if (f->state != FRAME_ANON && (n || f->obj || swapcache_flags(pa)))
 		return fail("frame that is not anonymous is mapped or written out [pa, -]", pa, 0);
 	if (f->obj && (!o || f->obj_page >= o->npages || !o->pages ||
 		       o->pages[f->obj_page] != pa_pfn(pa)))
 		return fail("frame's shared object does not hold it [pa, object]", pa, f->obj);
-	if ((f->flags & FRAME_F_SLOT_HELD) && (!n || f->obj || !vm_frame_tied(pa)))
+	if (swapcache_held(pa) && (!n || f->obj || !swapcache_tied(pa)))
 		return fail("frame holds a slot but is unmapped or not tied to it [pa, slot]", pa,
 			    f->swap);
-	if ((f->flags & FRAME_F_DETACHED) && (n || f->obj))
+	if (swapcache_detached(pa) && (n || f->obj))
 		return fail("detached frame is still mapped or in an object [pa, -]", pa, 0);
 	/* Parked: kept for the entries naming the slot the swap cache ties it to. */
-	if (f->state == FRAME_ANON && !n && !f->obj && !(f->flags & FRAME_F_DETACHED) &&
-	    !vm_frame_tied(pa))
+	if (vm_frame_parked(pa) && !swapcache_tied(pa))
 		return fail("anonymous frame leaked: no mapping, no object [pa, -]", pa, 0);
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
-	seen->swap_copies += (f->flags & FRAME_F_SLOT_HELD) != 0;
+	seen->swap_copies += swapcache_held(pa) != 0;
 	seen->frames_shared += n > 1;
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 /* The region that is exactly [start, end), if it may be discardable. */
 static struct vm_region *exact_anon(struct vm_space *s, uint64_t start, uint64_t end)
@@ -54,10 +55,8 @@ int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end)
 static int droppable(const struct vm_region *r, uint64_t i)
 {
 	uint64_t pa = region_frame(r, i);
-	unsigned busy = FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
-			FRAME_F_READING;
 
-	return pa && !(frame_desc(pa)->flags & busy) && vm_frame_alone(pa);
+	return pa && !swapcache_busy(pa) && vm_frame_alone(pa);
 }
 
 static size_t drop_from(struct vm_space *s, struct vm_region *r, size_t want)

@@ -9,6 +9,7 @@
 #include "base/page.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 /* Whether a region with perm allows access (an unknown access is a read). */
 static int access_ok(unsigned perm, unsigned access)
@@ -66,7 +67,7 @@ static unsigned readahead_window(const struct vm_region *r, uint64_t i, uint32_t
 	for (; k < vm.readahead && i + 1 + k < n; k++) {
 		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
 		if (region_slot(r, i + 1 + k) != next ||
-		    (vm.swap.cached && vm.swap.cached(vm.swap.ctx, next)) || !(pa[k] = frame_alloc()))
+		    swapcache_lookup(next) || !(pa[k] = frame_alloc()))
 			break;
 	}
 	return k;
@@ -121,7 +122,7 @@ static int swap_read(uint32_t slot, const struct vm_region *r, uint64_t i, uint6
 static int swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
 		       unsigned *n, int *cached)
 {
-	uint64_t hit = vm.swap.cached ? vm.swap.cached(vm.swap.ctx, slot) : 0;
+	uint64_t hit = swapcache_lookup(slot);
 	const struct frame *f = hit ? frame_desc(hit) : NULL;
 
 	*cached = hit != 0;
@@ -130,7 +131,7 @@ static int swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uin
 		vm_note_bug("the swap cache holds a frame that is not a process page");
 		return VM_FAULT_IO;
 	}
-	if (hit && (f->flags & FRAME_F_READING)) {
+	if (hit && swapcache_reading(hit)) {
 		if (!vm.swap.wait) {
 			vm_note_bug("a frame is being read, but the swap code cannot wait for it");
 			return VM_FAULT_IO;
@@ -158,21 +159,12 @@ int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached)
 
 void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold)
 {
-	struct frame *f = frame_desc(pa);
-
 	/* A fresh frame's first mapping is its read's, found in the cache only
 	 * because the swap code let the lock go while reading. */
-	if (from == VM_SWAP_CACHED && (f->flags & FRAME_F_FRESH))
+	if (swapcache_claim(pa) && from == VM_SWAP_CACHED)
 		from = VM_SWAP_READ;
-	f->flags &= (uint8_t)~(FRAME_F_DETACHED | FRAME_F_FRESH);	/* the VM core's again */
-	if (hold && !(f->flags & FRAME_F_SLOT_HELD) && f->swap == slot && vm.swap.keep_copies &&
-	    vm.swap.keep_copies(vm.swap.ctx)) {
-		f->flags |= FRAME_F_SLOT_HELD;	/* the entry's reference is the frame's now */
-		vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
-		vmstat_count(VMSTAT_SWAP_COPIES);
-	} else {
-		vm_slot_put(slot);
-	}
+	if (!hold || !swapcache_hold(slot, pa))
+		swapcache_slot_put(slot);
 	if (from == VM_SWAP_CACHED)
 		vmstat_count(VMSTAT_SWAP_CACHE_HITS);
 	else if (from == VM_SWAP_AHEAD)
@@ -188,11 +180,11 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 {
 	uint64_t va = r->start + i * VM_PAGE;
 
-	if (!frame_flag(pa, FRAME_F_WRITE_PROTECT) &&
+	if (!swapcache_writing(pa) &&
 	    vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
 		return VM_FAULT_NOMEM;
 	r->pages[i] &= ~PAGE_COW;
-	frame_desc(pa)->swap = 0;
+	swapcache_untie_frame(pa);
 	return VM_FAULT_MAPPED;
 }
 
@@ -200,7 +192,7 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
  * Copy-on-write, as before it went out, while another space maps that
  * frame (found in the swap cache) or the slot's other entries will come
  * back to it (the cache still ties it once this entry lets go), or the
- * frame keeps the slot as its clean copy (FRAME_F_SLOT_HELD: a write must
+ * frame keeps the slot as its clean copy (swapcache_hold: a write must
  * be seen). A frame read for it is released if it cannot be mapped. */
 static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
 		    enum vm_swap_from from)
@@ -213,13 +205,13 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 	}
 	/* Whether other entries name the slot shows only after this one's
 	 * put, which cannot be undone: map it copy-on-write first if it might. */
-	if (vm_page_map(s, r, i, pa, vm_mapcount(pa) > 0 || vm_frame_tied(pa)) < 0) {
+	if (vm_page_map(s, r, i, pa, vm_mapcount(pa) > 0 || swapcache_tied(pa)) < 0) {
 		if (from != VM_SWAP_CACHED)
 			vm_frame_release(pa);
 		return VM_FAULT_NOMEM;
 	}
 	vm_swap_claimed(slot, pa, from, 1);
-	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !vm_frame_tied(pa))
+	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
 		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
 	return VM_FAULT_MAPPED;
 }
@@ -236,11 +228,11 @@ static void map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, 
 		uint64_t pa;
 		if (region_slot(r, i + k) != slot + k)
 			return;
-		pa = vm.swap.cached(vm.swap.ctx, slot + k);
+		pa = swapcache_lookup(slot + k);
 		if (!pa || !vm_frame_parked(pa))
 			return;
 		/* One the swap-in thread read counts as found in the cache. */
-		from = frame_flag(pa, FRAME_F_FRESH) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
+		from = swapcache_fresh(pa) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
 		if (swap_map(s, r, i + k, pa, from) != VM_FAULT_MAPPED)
 			return;
 	}
@@ -275,8 +267,8 @@ static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 	uint64_t va = r->start + i * VM_PAGE, copy;
 
 	if (vm_mapcount(pa) <= 1)
-		vm_frame_drop_hold(pa);	/* the last user writes: its swap copy is stale */
-	if (vm_mapcount(pa) <= 1 && !vm_frame_tied(pa)) {
+		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
+	if (vm_mapcount(pa) <= 1 && !swapcache_tied(pa)) {
 		if (reuse(s, r, i, pa) < 0)
 			return VM_FAULT_NOMEM;
 		vmstat_count(VMSTAT_COW_REUSE);
@@ -313,7 +305,7 @@ static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 		res = cow(s, r, i, region_frame(r, i));
 	pa = region_frame(r, i);
 	if (res == VM_FAULT_MAPPED && pa && !region_page_cow(r, i) &&
-	    frame_flag(pa, FRAME_F_WRITE_PROTECT))
+	    swapcache_writing(pa))
 		res = vm_frame_write_resume(pa) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
 	return res;
 }

@@ -21,51 +21,22 @@ enum frame_state {
 	FRAME_DISCARDABLE = 4	/* (later) an anonymous page its owner said may be dropped */
 };
 
-enum frame_flags {
-	/* Taken out of every mapping and page array by vm_unmap_frame_everywhere
-	 * or vm_evict: the caller (reclaim, swap) owns it until frame_free, or
-	 * until the VM core maps it again, found in the swap cache. */
-	FRAME_F_DETACHED = 1,
-	/* Being written out (vm_frame_write_protect): every mapping is read-only,
-	 * and new ones are made so. */
-	FRAME_F_WRITE_PROTECT = 2,
-	/* Written while it was write-protected: the copy going to swap is stale,
-	 * and vm_evict refuses it until it is protected again. */
-	FRAME_F_DIRTIED = 4,
-	/* Chosen by background reclaim and waiting in the swap-out queue; gone
-	 * if the frame is freed meanwhile (frame_free resets the flags). */
-	FRAME_F_QUEUED = 8,
-	/* Being filled from the slot the swap cache ties it to, with the pager
-	 * lock let go (also FRAME_F_DETACHED: the swap code's): a fault that
-	 * finds it waits for the read instead of mapping it. */
-	FRAME_F_READING = 16,
-	/* Read back from swap and not mapped since: the fault that maps it
-	 * counts the read (a major fault or readahead), not a cache hit. */
-	FRAME_F_FRESH = 32,
-	/* Holds one reference to the slot the swap cache ties it to
-	 * (frame.swap), whose copy of it is still valid: a private page brought
-	 * back from swap and mapped read-only since. Reclaim drops it without a
-	 * write; a write to it, its last unmapping or its eviction lets the
-	 * reference go (vm_frame_drop_hold). */
-	FRAME_F_SLOT_HELD = 64
-};
-
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page and flags (all 0 while the frame is
- * free: frame_free resets the descriptor). */
+ * owns rmap, mapcount, obj and obj_page, and its swap cache (swapcache.c)
+ * swap and flags (all 0 while the frame is free: frame_free resets the
+ * descriptor). */
 struct frame {
 	uint32_t next, prev;	/* free list now, LRU lists later; FRAME_NONE ends */
 	uint32_t rmap;		/* first reverse-map entry (rmap.c pool index), 0: none */
 	uint32_t mapcount;	/* entries on the rmap list: (space, va) mappings of it */
-	/* The swap slot whose contents it holds while the swap cache ties the two,
-	 * 0: none. Set and cleared by the swap code (the tie is undone when no
-	 * page entry names the slot any more); the VM core clears it when the
-	 * page is written, and frame_free resets it. */
+	/* The swap slot whose contents it holds while the swap cache ties the
+	 * two, 0: none (the tie is undone when no page entry names the slot any
+	 * more, or when the page is written). */
 	uint32_t swap;
 	uint32_t obj;		/* id of the shared object holding it (vm_shared.c), 0: none */
 	uint32_t obj_page;	/* its page index in that object */
 	uint8_t state;		/* enum frame_state */
-	uint8_t flags;		/* enum frame_flags */
+	uint8_t flags;		/* enum frame_flags (swapcache.h) */
 	uint16_t spare;
 };
 

@@ -156,13 +156,6 @@ static inline int region_page_cow(const struct vm_region *r, uint64_t i)
 	return r->pages && (r->pages[i] & PAGE_COW);
 }
 
-static inline int frame_flag(uint64_t pa, unsigned flag)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f && (f->flags & flag);
-}
-
 /* vm.c: page-level changes shared by fault, fork and unmap. */
 void vm_note_bug(const char *why);
 int vm_region_ensure_pages(struct vm_region *r);
@@ -172,30 +165,23 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 const struct region_ops *vm_ops_of(enum vm_region_kind kind);
 
-/* vm.c: frames and slots. vm_frame_alloc reclaims once if none is free;
+/* vm.c: frames. vm_frame_alloc reclaims once if none is free;
  * vm_frame_release is for a frame the VM core holds no more (no mapping,
  * no object): it is freed, or kept while the swap cache ties it to a slot
- * other entries still name (vm_frame_tied). */
+ * other entries still name (swapcache_tied). */
 uint64_t vm_frame_alloc(void);
 void vm_frame_release(uint64_t pa);
-/* pa's contents are about to change, or it leaves its mappings: the slot
- * reference it holds (FRAME_F_SLOT_HELD), if any, goes; the slot is freed
- * and the tie undone if no entry names it. */
-void vm_frame_drop_hold(uint64_t pa);
-int vm_frame_tied(uint64_t pa);
 /* Whether pa's frame is one space's alone: mapped once, and no swapped
  * entry elsewhere will come back to it through the swap cache's tie (its
- * own FRAME_F_SLOT_HELD reference aside). Freed if that mapping goes. */
+ * own held reference aside). Freed if that mapping goes. */
 int vm_frame_alone(uint64_t pa);
-void vm_slot_dup(uint32_t slot);
-void vm_slot_put(uint32_t slot);
 
 /* vm_fault.c: the frame holding slot's contents, from the swap cache or
  * read into a new frame (*cached says which); 0, VM_FAULT_NOMEM or
  * VM_FAULT_IO. vm_swap_claimed: an entry that named slot now names pa,
  * which came `from` there (the counter it adds to); with hold, and if the
  * swap code keeps copies, pa takes over the entry's slot reference
- * (FRAME_F_SLOT_HELD) instead of letting it go: a private page mapped
+ * (swapcache_hold) instead of letting it go: a private page mapped
  * read-only, so that a write is seen. */
 enum vm_swap_from {
 	VM_SWAP_READ,		/* read for this entry's fault: swap_ins */
@@ -227,7 +213,7 @@ uint64_t rmap_pool_free(void);
 uint64_t rmap_pool_size(void);
 /* A write fault on pa while it is write-protected for write-out: every
  * mapping gets its permission back and the write-out is stale
- * (FRAME_F_DIRTIED); 0, or -1 if the mmu refused. */
+ * (swapcache_written); 0, or -1 if the mmu refused. */
 int vm_frame_write_resume(uint64_t pa);
 
 #endif

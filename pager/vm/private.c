@@ -7,6 +7,7 @@
 #include "base/page.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 static uint64_t fill_zero(const struct vm_region *r, uint64_t va, uint8_t *page)
 {
@@ -68,7 +69,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 		uint32_t slot = region_slot(p, i);
 		if (slot) {
 			c->pages[i] = p->pages[i];
-			vm_slot_dup(slot);
+			swapcache_slot_dup(slot);
 		}
 		if (!pa)
 			continue;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 /* One mapping of a frame. Free entries are chained through next. */
 struct rmap_entry {
@@ -152,7 +153,7 @@ static int take_first(uint64_t pa, struct frame *f, uint32_t slot)
 	vm.mmu.unmap(vm.mmu.ctx, e.space->as, va);
 	rmap_remove(pa, e.space, va);
 	if (named)
-		vm_slot_dup(slot);
+		swapcache_slot_dup(slot);
 	return named;
 }
 
@@ -171,7 +172,7 @@ static int object_forget(uint64_t pa, struct frame *f, uint32_t slot)
 	}
 	f->obj = f->obj_page = 0;
 	if (named)
-		vm_slot_dup(slot);
+		swapcache_slot_dup(slot);
 	return named;
 }
 
@@ -186,9 +187,7 @@ static int detach(uint64_t pa, uint32_t slot)
 		n += take_first(pa, f, slot);
 	if (f->obj)
 		n += object_forget(pa, f, slot);
-	vm_frame_drop_hold(pa);	/* the entries hold the slot now, if any */
-	f->flags = (uint8_t)((f->flags | FRAME_F_DETACHED) &
-			     ~(FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED));
+	swapcache_detach(pa);
 	return n;
 }
 
@@ -208,7 +207,7 @@ int vm_frame_evictable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	if (!f || f->state != FRAME_ANON || (f->flags & FRAME_F_DETACHED) ||
+	if (!f || f->state != FRAME_ANON || swapcache_detached(pa) ||
 	    (!f->mapcount && !f->obj))
 		return 0;
 	for (uint32_t e = f->rmap; e; e = pool[e].next)
@@ -221,9 +220,9 @@ int vm_evict(uint64_t pa, uint32_t slot)
 {
 	int n;
 
-	/* Written since its write-out began (FRAME_F_DIRTIED): slot is stale. */
+	/* Written since its write-out began (dirtied): slot is stale. */
 	if (!vm.swap.slot_dup || !slot || slot > PAGE_NUM || !vm_frame_evictable(pa) ||
-	    frame_flag(pa, FRAME_F_DIRTIED))
+	    swapcache_dirtied(pa))
 		return -1;
 	n = detach(pa, slot);
 	vmstat_count(VMSTAT_EVICTIONS);
@@ -263,9 +262,7 @@ int vm_frame_write_protect(uint64_t pa, int on)
 
 	if (!f || f->state != FRAME_ANON)
 		return -1;
-	f->flags &= (uint8_t)~(FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED);
-	if (on)
-		f->flags |= FRAME_F_WRITE_PROTECT;
+	swapcache_set_writing(pa, on);
 	if (reprotect_all(f) == 0)
 		return 0;
 	/* Some mapping kept its old permission. Protecting: give up, so the
@@ -274,19 +271,15 @@ int vm_frame_write_protect(uint64_t pa, int on)
 	if (on)
 		vm_frame_write_protect(pa, 0);
 	else
-		f->flags |= FRAME_F_WRITE_PROTECT;
+		swapcache_set_writing(pa, 1);
 	return -1;
 }
 
 int vm_frame_write_resume(uint64_t pa)
 {
-	struct frame *f = frame_desc(pa);
-
 	if (vm_frame_write_protect(pa, 0) < 0)
 		return -1;
-	vm_frame_drop_hold(pa);
-	f->flags |= FRAME_F_DIRTIED;
-	f->swap = 0;	/* no longer the copy of any slot */
+	swapcache_written(pa);	/* no longer the copy of any slot */
 	return 0;
 }
 

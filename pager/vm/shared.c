@@ -9,6 +9,7 @@
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 static struct vm_object **objects;	/* by id; slot 0 unused (frame.obj 0 = none) */
 static uint32_t nslots;
@@ -74,7 +75,7 @@ static void object_put(struct vm_object *o)
 		uint64_t pa = entry_frame(o->pages[j]);
 		struct frame *f = pa ? frame_desc(pa) : NULL;
 		if (entry_slot(o->pages[j]))
-			vm_slot_put(entry_slot(o->pages[j]));
+			swapcache_slot_put(entry_slot(o->pages[j]));
 		if (!f)
 			continue;
 		if (f->mapcount)

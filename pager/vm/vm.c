@@ -9,6 +9,7 @@
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/swapcache.h"
 
 struct vm_state vm;
 
@@ -17,6 +18,7 @@ void vm_init(const struct mmu_ops *mmu, unsigned faultaround)
 	/* Starting over forgets any space left from before (host tests). */
 	rmap_reset();
 	vm_objects_reset();
+	swapcache_reset();
 	memset(&vm, 0, sizeof(vm));
 	vmstat_reset();
 	vm.mmu = *mmu;
@@ -87,7 +89,7 @@ int vm_region_ensure_pages(struct vm_region *r)
  * W while the page is copy-on-write or its frame is being written out. */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
-	if ((e & PAGE_COW) || frame_flag(entry_frame(e), FRAME_F_WRITE_PROTECT))
+	if ((e & PAGE_COW) || swapcache_writing(entry_frame(e)))
 		return r->perm & ~(unsigned)VM_W;
 	return r->perm;
 }
@@ -117,7 +119,7 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 	if (slot) {
 		r->pages[i] = 0;
-		vm_slot_put(slot);
+		swapcache_slot_put(slot);
 		return;
 	}
 	if (!pa)
@@ -154,72 +156,13 @@ uint64_t vm_frame_alloc(void)
 	return pa;
 }
 
-/* Whether the swap cache ties pa to a slot (frame.swap): the entries still
- * naming that slot will come back to this frame, so it is theirs too. The
- * swap code undoes the tie when the slot's last entry goes (slot_put). */
-int vm_frame_tied(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f && f->swap && vm.swap.cached && vm.swap.cached(vm.swap.ctx, f->swap) == pa;
-}
-
-int vm_frame_parked(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f && f->state == FRAME_ANON && !f->mapcount && !f->obj &&
-	       !(f->flags & FRAME_F_DETACHED);
-}
-
 /* The VM core's last hold on pa went (no mapping, no object). A frame the
  * swap cache still ties is parked: the slot's other entries will map it,
- * and vm_slot_put frees it when the tie goes. */
+ * and swapcache_slot_put frees it when the tie goes. */
 void vm_frame_release(uint64_t pa)
 {
-	vm_frame_drop_hold(pa);
-	if (!vm_frame_tied(pa))
-		frame_free(pa);
-}
-
-void vm_frame_drop_hold(uint64_t pa)
-{
-	struct frame *f = frame_desc(pa);
-
-	if (!f || !(f->flags & FRAME_F_SLOT_HELD))
-		return;
-	f->flags &= (uint8_t)~FRAME_F_SLOT_HELD;
-	vmstat_count_n(VMSTAT_SWAP_COPIES, -1);
-	if (!f->swap || !vm.swap.slot_put) {
-		vm_note_bug("a frame holds a slot it is not tied to");
-		return;
-	}
-	vm.swap.slot_put(vm.swap.ctx, f->swap);	/* may untie: f->swap is 0 then */
-}
-
-void vm_slot_dup(uint32_t slot)
-{
-	if (!vm.swap.slot_dup) {
-		vm_note_bug("a page names a swap slot, but there is no swap");
-		return;
-	}
-	vm.swap.slot_dup(vm.swap.ctx, slot);
-	vmstat_count(VMSTAT_SWAP_ENTRIES);
-}
-
-/* One entry names slot no more. If that was the last, the swap code unties
- * the slot's frame, which goes if the VM core had only parked it. */
-void vm_slot_put(uint32_t slot)
-{
-	uint64_t pa = vm.swap.cached ? vm.swap.cached(vm.swap.ctx, slot) : 0;
-
-	if (!vm.swap.slot_put) {
-		vm_note_bug("a page names a swap slot, but there is no swap");
-		return;
-	}
-	vm.swap.slot_put(vm.swap.ctx, slot);
-	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
-	if (pa && vm_frame_parked(pa) && !vm_frame_tied(pa))
+	swapcache_drop_hold(pa);
+	if (!swapcache_tied(pa))
 		frame_free(pa);
 }
 
@@ -324,16 +267,13 @@ static int first_on_object(const struct vm_space *s, const struct vm_region *r)
 
 int vm_frame_alone(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
-	uint32_t held, refs;
+	uint32_t slot = swapcache_slot(pa);
 
 	if (vm_mapcount(pa) > 1)
 		return 0;
-	if (!vm_frame_tied(pa) || !vm.swap.slot_refs)
+	if (!slot || !vm.swap.slot_refs)
 		return 1;
-	held = (f->flags & FRAME_F_SLOT_HELD) != 0;
-	refs = vm.swap.slot_refs(vm.swap.ctx, f->swap);
-	return refs <= held;
+	return vm.swap.slot_refs(vm.swap.ctx, slot) <= (uint32_t)swapcache_held(pa);
 }
 
 /* A shared region's pages live in its object. If s holds every reference

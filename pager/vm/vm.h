@@ -97,7 +97,7 @@ size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 unsigned vm_mapcount(uint64_t pa);
 /* Remove every mapping of pa at once (for reclaim): unmap it in each space,
  * drop its rmap entries, clear it from every page array and shared object.
- * The frame stays allocated, the caller's (FRAME_F_DETACHED), to write out
+ * The frame stays allocated, the caller's (detached: swapcache.h), to write out
  * and frame_free. The number of mappings removed, or -1 if pa is not a
  * process page. */
 int vm_unmap_frame_everywhere(uint64_t pa);
@@ -109,37 +109,39 @@ int vm_unmap_frame_everywhere(uint64_t pa);
  * does I/O itself. Slots are numbers >= 1 below 2^30.
  */
 struct vm_swap_ops {
-	/* Fill frame pa with slot's contents. 0, or a negative error (pa is
-	 * still the caller's), or VM_SWAP_UNLOCKED (see read_many). May block. */
+	/* Fill frame pa with slot's contents and tie it to slot in the swap
+	 * cache (swapcache.h) unless the swap code keeps no cache. 0, or a
+	 * negative error (pa is still the caller's), or VM_SWAP_UNLOCKED (see
+	 * read_many). May block. */
 	int (*read)(void *ctx, uint32_t slot, uint64_t pa);
-	/* The frame that already holds slot's contents (swap cache), or 0. A
-	 * frame with FRAME_F_READING is still being filled: call wait. */
-	uint64_t (*cached)(void *ctx, uint32_t slot);
-	/* One more / one fewer page entry names slot (fork; drop or swap-in). */
+	/* One more / one fewer page entry names slot (fork; drop or swap-in).
+	 * slot_put returns the references left: at 0 the VM core unties the
+	 * slot in the swap cache. */
 	void (*slot_dup)(void *ctx, uint32_t slot);
-	void (*slot_put)(void *ctx, uint32_t slot);
+	int (*slot_put)(void *ctx, uint32_t slot);
 	/* No frame is free: try to free `want` (reclaim); returns how many
 	 * were freed, 0 if none could be. */
 	size_t (*reclaim)(void *ctx, size_t want);
 	void *ctx;
 	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
 	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
-	 * request where the device allows; 0, or a negative error and no
-	 * frame is to be trusted. n <= 1 + VM_READAHEAD_MAX. May block.
-	 * Either read may instead let the pager lock go while the disk works
-	 * and return VM_SWAP_UNLOCKED: the frames are then the swap code's,
-	 * each tied to its slot and marked FRAME_F_FRESH if it was read, else
-	 * freed, and the caller starts over (VM_FAULT_RETRY); or
-	 * VM_SWAP_UNLOCKED_IO, the same but first_slot could not be read (the
-	 * fault fails with VM_FAULT_IO, touching nothing). */
+	 * request where the device allows, tying them as read does; 0, or a
+	 * negative error and no frame is to be trusted. n <= 1 +
+	 * VM_READAHEAD_MAX. May block. Either read may instead let the pager
+	 * lock go while the disk works and return VM_SWAP_UNLOCKED: the frames
+	 * are then the swap code's, each tied to its slot and fresh if it was
+	 * read (swapcache_read_begin and _end), else freed, and the caller
+	 * starts over (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but
+	 * first_slot could not be read (the fault fails with VM_FAULT_IO,
+	 * touching nothing). */
 	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
-	/* Needed with VM_SWAP_UNLOCKED: slot's frame is FRAME_F_READING; let
-	 * the lock go until that read is over (the caller starts over). */
+	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
+	 * lock go until that read is over (the caller starts over). */
 	void (*wait)(void *ctx, uint32_t slot);
 	/* Optional (NULL: never). 1 if a private page brought back from swap
-	 * should keep its slot while it is not written (FRAME_F_SLOT_HELD):
-	 * reclaim then drops it again without a write, at the cost of the
-	 * slot. The swap code says no when slots run short. */
+	 * should keep its slot while it is not written (a clean copy, see
+	 * swapcache_hold): reclaim then drops it again without a write, at the
+	 * cost of the slot. The swap code says no when slots run short. */
 	int (*keep_copies)(void *ctx);
 	/* Optional (NULL: every slot counts as named once). How many
 	 * references slot has: more than 1 when fork left it named twice. */

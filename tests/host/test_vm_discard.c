@@ -14,7 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vm_fake.h"
+#include "swap_fake.h"
+#include "vm/swapcache.h"
 
 #define PG VM_PAGE
 #define RW (VM_R | VM_W)
@@ -390,7 +391,7 @@ static void test_busy_skipped(void **state)
 	pa1 = vm_lookup(s, VA + PG);
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 3 * PG), 0);
 	assert_int_equal(vm_frame_write_protect(pa0, 1), 0);	/* being written */
-	frame_desc(pa1)->flags |= FRAME_F_QUEUED;		/* queued to be */
+	swapcache_mark_queued(pa1);		/* queued to be */
 	assert_int_equal(vm_discard_some(8), 1);
 	/* fake_check wants full permissions: page 0 is read-only for now. */
 	if (vm_check() < 0)
@@ -401,7 +402,7 @@ static void test_busy_skipped(void **state)
 	assert_int_equal(frames_free(), free0 - 2);
 
 	assert_int_equal(vm_frame_write_protect(pa0, 0), 0);
-	frame_desc(pa1)->flags &= (uint8_t)~FRAME_F_QUEUED;
+	swapcache_take_queued(pa1);
 	fake_check();
 	expect_page(s, VA, 80);
 	expect_page(s, VA + PG, 81);
@@ -477,136 +478,9 @@ static void test_fault_reclaims_unlocked(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
-/*
- * A minimal swap device for swapped pages in unlocked regions: a table of
- * malloc'd pages with a reference count per slot, and a swap cache tying a
- * slot to the frame read from it or kept after write-out (as in
- * test_vm_swap.c, without readahead, waits or reclaim).
- */
-#define NSLOT 8
-
-static struct {
-	uint8_t *disk[NSLOT];
-	int refs[NSLOT];	/* the allocation's own reference + page entries */
-	uint64_t cache[NSLOT];	/* the frame tied to the slot, if frame.swap agrees */
-	unsigned reads, puts;
-} sw;
-
-static uint64_t sw_cached(void *ctx, uint32_t slot)
-{
-	uint64_t pa = slot < NSLOT ? sw.cache[slot] : 0;
-	const struct frame *f = pa ? frame_desc(pa) : NULL;
-
-	(void)ctx;
-	/* A frame freed since (its descriptor reset) no longer holds the slot. */
-	return f && f->state == FRAME_ANON && f->swap == slot ? pa : 0;
-}
-
-static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
-	sw.reads++;
-	memcpy(frame_ptr(pa), sw.disk[slot], PG);
-	sw.cache[slot] = pa;	/* others naming the slot find this frame */
-	frame_desc(pa)->swap = slot;
-	return 0;
-}
-
-static void sw_dup(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
-	sw.refs[slot]++;
-}
-
-/* The last reference gone: untie the slot's frame (freeing it if the VM
- * core had handed it over) and free the slot. */
-static void sw_put(void *ctx, uint32_t slot)
-{
-	uint64_t pa;
-
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.refs[slot] > 0);
-	sw.puts++;
-	if (--sw.refs[slot] > 0)
-		return;
-	if ((pa = sw_cached(NULL, slot)) != 0) {
-		struct frame *f = frame_desc(pa);
-		f->swap = 0;
-		if ((f->flags & FRAME_F_DETACHED) && !f->mapcount)
-			frame_free(pa);
-	}
-	sw.cache[slot] = 0;
-	free(sw.disk[slot]);
-	sw.disk[slot] = NULL;
-}
-
-static int sw_keep(void *ctx)
-{
-	(void)ctx;
-	return 1;
-}
-
-static uint32_t sw_refs(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT);
-	return (uint32_t)sw.refs[slot];
-}
-
-static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, NULL, NULL,
-					   NULL, NULL, NULL, sw_refs };
-/* The same device, keeping a page read back tied to its slot while clean
- * (FRAME_F_SLOT_HELD), as the pager's does while slots are plentiful. */
-static const struct vm_swap_ops sw_keep_ops = { sw_read, sw_cached, sw_dup, sw_put, NULL, NULL,
-						NULL, NULL, sw_keep, sw_refs };
-
-/* Write pa out and evict it as the pager's swapper does: a new slot with
- * its own reference, every entry converted, the own reference dropped;
- * then the frame is freed, or kept tied in the swap cache (keep). */
-static uint32_t swap_out(uint64_t pa, int keep)
-{
-	uint32_t slot = 0;
-	int n, entries = (int)vm_mapcount(pa);
-
-	for (uint32_t k = 1; k < NSLOT && !slot; k++)
-		if (!sw.disk[k])
-			slot = k;
-	assert_int_not_equal(slot, 0);
-	sw.disk[slot] = malloc(PG);
-	assert_non_null(sw.disk[slot]);
-	sw.refs[slot] = 1;
-	assert_int_equal(vm_frame_evictable(pa), 1);
-	assert_int_equal(vm_frame_write_protect(pa, 1), 0);
-	memcpy(sw.disk[slot], frame_ptr(pa), PG);
-	n = vm_evict(pa, slot);
-	assert_int_equal(n, entries);
-	sw.refs[slot]--;
-	if (keep) {
-		sw.cache[slot] = pa;
-		frame_desc(pa)->swap = slot;
-	} else {
-		frame_free(pa);
-	}
-	return slot;
-}
-
-/* vm_check, the fake's mappings, and the device's references against the
- * VM core's entries naming slots and frames holding their slot. */
 static void check(void)
 {
-	uint64_t refs = 0, held = 0;
-
-	fake_check();
-	for (uint32_t k = 1; k < NSLOT; k++) {
-		uint64_t pa = sw_cached(NULL, k);
-		assert_int_equal(sw.refs[k] > 0, sw.disk[k] != NULL);
-		refs += (uint64_t)sw.refs[k];
-		held += pa && (frame_desc(pa)->flags & FRAME_F_SLOT_HELD);
-	}
-	assert_int_equal(held, vmstat_get(VMSTAT_SWAP_COPIES));
-	assert_int_equal(refs, vmstat_get(VMSTAT_SWAP_ENTRIES) + held);
+	swap_fake_check();
 }
 
 static uint32_t slot_at(struct vm_space *s, uint64_t va)
@@ -620,21 +494,14 @@ static uint32_t slot_at(struct vm_space *s, uint64_t va)
 static int setup_swap(void **state)
 {
 	(void)state;
-	memset(&sw, 0, sizeof(sw));
-	fake_setup(0);
-	vm_set_swap(&sw_ops);
+	swap_fake_setup();
 	return 0;
 }
 
 static int teardown_swap(void **state)
 {
 	(void)state;
-	/* Every test ends with its spaces gone: no slot may be left. */
-	for (uint32_t k = 1; k < NSLOT; k++) {
-		assert_int_equal(sw.refs[k], 0);
-		free(sw.disk[k]);
-	}
-	fake_teardown();
+	swap_fake_teardown();
 	return 0;
 }
 
@@ -745,7 +612,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	check();
 	pa = vm_lookup(p, VA);
 	assert_int_equal(vm_mapcount(pa), 1);
-	assert_int_equal(sw_cached(NULL, slot), pa);
+	assert_int_equal(swapcache_lookup(slot), pa);
 	assert_int_equal(sw.refs[slot], 1);	/* the child's entry */
 	assert_int_equal(slot_at(c, VA), slot);
 
@@ -781,7 +648,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
-/* A clean copy read back from swap holds its own slot (FRAME_F_SLOT_HELD):
+/* A clean copy read back from swap holds its own slot (swapcache_hold):
  * nothing else names it, so the page may go, and its slot with it. */
 static void test_held_copy_dropped(void **state)
 {
@@ -797,7 +664,7 @@ static void test_held_copy_dropped(void **state)
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	check();
 	pa = vm_lookup(s, VA);
-	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_true(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 1);	/* the frame's own */
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 1);
 	expect_page(s, VA, 140);
