@@ -28,6 +28,10 @@
  * already on its way out. */
 #define QUEUE_AHEAD 128
 
+/* What a direct reclaim between requests asks for: a whole batch, as one
+ * bigger write costs less than several small ones. */
+#define DIRECT_BATCH 32
+
 /* Rounds a request waits for background writes before it reclaims itself. */
 #define THROTTLE_ROUNDS 16
 /* How long subscribers to pressure events get to give memory back, once
@@ -98,13 +102,43 @@ static int patient(void)
 	return frames_free() > min_free + (start_free - min_free) / 2;
 }
 
+/*
+ * Free up to want frames, the cheapest way first: unlocked (discardable)
+ * pages are dropped without any I/O, and only when there are none does
+ * reclaim turn to swap: background reclaim hands victims to the swap-out
+ * thread (queued, freed once written), direct reclaim writes a batch now.
+ * The one place that decides "discardable pages before swapping". How many
+ * frames were freed, or victims queued.
+ */
+static size_t reclaim_pages(size_t want, int background, int patiently)
+{
+	size_t n = vm_discard_some(want);
+
+	if (n > 0) {
+		vmstat_count_n(background ? VMSTAT_PGSTEAL_BACKGROUND : VMSTAT_PGSTEAL_DIRECT,
+			       (int64_t)n);
+		if (!background)
+			vmstat_count(VMSTAT_ALLOCSTALL);
+		return n;
+	}
+	if (!swap.enabled)
+		return 0;
+	return background ? swapper_queue_victims(want, patiently) : swapper_reclaim(want);
+}
+
+/* The VM core found no frame free for a page: reclaim directly. */
+static size_t reclaim_for_fault(size_t want)
+{
+	return reclaim_pages(want, 0, 0);
+}
+
 static void kswapd_run(struct pager_thread *t)
 {
 	for (;;) {
 		uint64_t want = shortfall();
 		if (want == 0 && frames_free() + swapper_queued() >= stop_free)
 			return;
-		if (want > 0 && swapper_queue_victims(want, patient()) == 0 && swapper_queued() == 0)
+		if (want > 0 && reclaim_pages(want, 1, patient()) == 0 && swapper_queued() == 0)
 			return;	/* nothing to take: wait for the next request */
 		pager_thread_signal(&writer, TB_WORK);
 		/* Let the disk catch up: the writer wakes us after each batch. */
@@ -164,6 +198,7 @@ void reclaim_init(void)
 {
 	set_watermarks();
 	heap_set_frame_source(reclaim_alloc_pinned);
+	vm_set_reclaim(reclaim_for_fault);
 }
 
 int reclaim_start(void)
@@ -214,7 +249,7 @@ void reclaim_before_request(struct pager_thread *t)
 			throttle(t);
 			continue;
 		}
-		if (swapper_reclaim(min_free - frames_free()) == 0)
+		if (reclaim_pages(DIRECT_BATCH, 0, 0) == 0)
 			break;
 	}
 }
@@ -292,8 +327,7 @@ uint64_t reclaim_alloc_pinned(void)
 		vmstat_count(VMSTAT_RESERVE_ALLOCS);
 		return frame_alloc_pinned();
 	}
-	while (!above_reserve() && (vm_discard_some(FREE_FLOOR) > 0 ||
-				    (swap.enabled && swapper_reclaim(FREE_FLOOR) > 0)))
+	while (!above_reserve() && reclaim_pages(FREE_FLOOR, 0, 0) > 0)
 		;
 	return above_reserve() ? frame_alloc_pinned() : 0;
 }

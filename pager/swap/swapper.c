@@ -250,12 +250,6 @@ static uint32_t slot_refs(void *ctx, uint32_t slot)
 	return n > 0 ? (uint32_t)n : 0;
 }
 
-static size_t reclaim(void *ctx, size_t want)
-{
-	(void)ctx;
-	return swapper_reclaim(want);
-}
-
 
 /* --- what the policy sees: frames by index, accessed bits --- */
 
@@ -558,15 +552,7 @@ size_t swapper_reclaim(size_t want)
 	int was_memalloc = t->memalloc;
 	size_t freed;
 
-	if (!slots)
-		return 0;
-	/* Unlocked pages go first, without any I/O. */
-	if ((freed = vm_discard_some(BATCH)) > 0) {
-		vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
-		vmstat_count(VMSTAT_ALLOCSTALL);
-		return freed;
-	}
-	if (no_room(1))
+	if (!slots || no_room(1))
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
@@ -587,14 +573,7 @@ size_t swapper_queue_victims(size_t want, int patient)
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN);
 	size_t queued = 0;
 
-	if (!slots)
-		return 0;
-	/* Unlocked pages go first, without any I/O: freed, not queued. */
-	if ((queued = vm_discard_some(want)) > 0) {
-		vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)queued);
-		return queued;
-	}
-	if (no_room(0))
+	if (!slots || no_room(0))
 		return 0;
 	while (queued < want && vmstat_get(VMSTAT_PGSCAN) - start < looks) {
 		size_t space = swap_queue_space(&outq), n;
@@ -769,7 +748,7 @@ static void register_gauges(void)
 
 int swapper_init(const struct swap_area *area, const struct policy_ops *policy, uint64_t seed)
 {
-	static const struct vm_swap_ops ops = { read_slot, slot_dup, slot_put, reclaim, NULL,
+	static const struct vm_swap_ops ops = { read_slot, slot_dup, slot_put, NULL,
 						read_many, wait_read, keep_copies, slot_refs };
 	uint32_t nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / PAGE_SIZE);
 

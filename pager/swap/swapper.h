@@ -22,9 +22,10 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 /* Direct reclaim (by the lock's holder, which keeps the lock while the
  * disk works): write a batch of pages out now and wait (a whole batch, at
  * least `want` when there are that many victims); how many frames were
- * freed. */
+ * freed. Reclaim drops discardable pages before it asks (reclaim_pages). */
 size_t swapper_reclaim(size_t want);
-/* Background reclaim: up to `want` victims into the swap-out queue; a push
+/* Background reclaim, once no discardable page is left: up to `want`
+ * victims into the swap-out queue; a push
  * into a full queue is refused and the page goes back to the policy, to be
  * met again later. Patient (memory is not short yet): looks at a few frames
  * per page wanted and never looks again at once when every one was

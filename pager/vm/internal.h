@@ -24,7 +24,7 @@
 #define PAGE_COW 0x80000000u	/* mapped without W in a W region: shared after fork */
 #define PAGE_SWAP 0x40000000u	/* the entry names a swap slot, not a frame */
 #define PAGE_NUM 0x3fffffffu	/* the frame number or the slot */
-#define VM_RECLAIM_WANT 4	/* frames asked of ops->reclaim when none is free */
+#define VM_RECLAIM_WANT 4	/* frames asked of the reclaim hook when none is free */
 
 static inline uint64_t pfn_pa(uint32_t pfn)
 {
@@ -124,13 +124,13 @@ struct vm_state {
 	unsigned faultaround;
 	unsigned readahead;		/* vm_set_readahead; used only with swap.read_many */
 	/* All NULL: no swap (vm_set_swap). What the VM core relies on: read,
-	 * slot_dup and slot_put come together (read_many is optional); cached
-	 * is a plain lookup that returns a frame only while frame.swap names
-	 * the slot, and the swap code unties a slot in the slot_put that drops
-	 * its last entry; read, read_many and reclaim may evict frames but
-	 * never destroy a space or change its regions (they run in the middle
-	 * of a fault). */
+	 * slot_dup and slot_put come together (read_many is optional); slot_put
+	 * says when a slot's last reference went, and the VM core then unties
+	 * it in its swap cache; read and read_many may evict frames but never
+	 * destroy a space or change its regions (they run in the middle of a
+	 * fault). */
 	struct vm_swap_ops swap;
+	vm_reclaim_fn *reclaim;		/* vm_set_reclaim */
 	struct vm_space *spaces;	/* every live space */
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
 };

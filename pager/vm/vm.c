@@ -33,6 +33,11 @@ void vm_set_swap(const struct vm_swap_ops *ops)
 		memset(&vm.swap, 0, sizeof(vm.swap));
 }
 
+void vm_set_reclaim(vm_reclaim_fn *fn)
+{
+	vm.reclaim = fn;
+}
+
 void vm_set_readahead(unsigned pages)
 {
 	vm.readahead = pages > VM_READAHEAD_MAX ? VM_READAHEAD_MAX : pages;
@@ -136,14 +141,6 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 		vm_page_drop(s, r, i);
 }
 
-/* Whether anything could be freed: unlocked pages first (no I/O), then
- * the swap code's reclaim. */
-static int reclaim_some(void)
-{
-	return vm_discard_some(VM_RECLAIM_WANT) > 0 ||
-	       (vm.swap.reclaim && vm.swap.reclaim(vm.swap.ctx, VM_RECLAIM_WANT) > 0);
-}
-
 /* A zeroed frame; if none is free, memory is reclaimed and allocation
  * tried again, until reclaim makes no progress. 0 if there is still none
  * (the caller's fault fails: out of memory). */
@@ -151,7 +148,7 @@ uint64_t vm_frame_alloc(void)
 {
 	uint64_t pa = frame_alloc();
 
-	while (!pa && reclaim_some())
+	while (!pa && vm.reclaim && vm.reclaim(VM_RECLAIM_WANT) > 0)
 		pa = frame_alloc();
 	return pa;
 }

@@ -119,9 +119,6 @@ struct vm_swap_ops {
 	 * slot in the swap cache. */
 	void (*slot_dup)(void *ctx, uint32_t slot);
 	int (*slot_put)(void *ctx, uint32_t slot);
-	/* No frame is free: try to free `want` (reclaim); returns how many
-	 * were freed, 0 if none could be. */
-	size_t (*reclaim)(void *ctx, size_t want);
 	void *ctx;
 	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
 	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
@@ -150,6 +147,14 @@ struct vm_swap_ops {
 #define VM_SWAP_UNLOCKED 1
 #define VM_SWAP_UNLOCKED_IO 2
 void vm_set_swap(const struct vm_swap_ops *ops);
+
+/* No frame is free for a page the VM core needs: the layer above frees
+ * what it can (up to want frames) and says how many it freed, 0 if none;
+ * the VM core then tries again, until that is 0. It may evict frames but
+ * never destroy a space or change its regions (it runs in the middle of a
+ * fault). NULL: no reclaim, the allocation fails. */
+typedef size_t vm_reclaim_fn(size_t want);
+void vm_set_reclaim(vm_reclaim_fn *fn);
 
 /* Swap-in readahead: a major fault on a private page that reads slot S
  * also reads up to `pages` following pages of its region that name S+1,

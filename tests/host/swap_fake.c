@@ -96,11 +96,10 @@ static int sw_put(void *ctx, uint32_t slot)
 	return sw.refs[slot];
 }
 
-static size_t sw_reclaim(void *ctx, size_t want)
+static size_t sw_reclaim(size_t want)
 {
 	size_t n = 0;
 
-	(void)ctx;
 	assert_true(want >= 1);
 	sw.reclaims++;
 	if (sw.victim) {
@@ -159,12 +158,12 @@ static uint32_t sw_refs(void *ctx, uint32_t slot)
 	return (uint32_t)sw.refs[slot];
 }
 
-const struct vm_swap_ops sw_ops = { sw_read, sw_dup, sw_put, sw_reclaim, NULL, NULL, sw_wait,
-				    NULL, sw_refs };
-const struct vm_swap_ops sw_ra_ops = { sw_read, sw_dup, sw_put, sw_reclaim, NULL, sw_read_many,
-				       sw_wait, NULL, sw_refs };
-const struct vm_swap_ops sw_keep_ops = { sw_read, sw_dup, sw_put, sw_reclaim, NULL, NULL,
-					 sw_wait, sw_keep, sw_refs };
+const struct vm_swap_ops sw_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, NULL,
+				    sw_refs };
+const struct vm_swap_ops sw_ra_ops = { sw_read, sw_dup, sw_put, NULL, sw_read_many, sw_wait,
+				       NULL, sw_refs };
+const struct vm_swap_ops sw_keep_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, sw_keep,
+					 sw_refs };
 
 uint32_t swap_out(uint64_t pa, int keep)
 {
@@ -224,6 +223,7 @@ void swap_fake_restart(unsigned faultaround)
 	fake_setup(faultaround);
 	assert_int_equal(swapcache_init(NSLOT - 1), 0);
 	vm_set_swap(&sw_ops);
+	vm_set_reclaim(sw_reclaim);
 }
 
 void swap_fake_setup(void)
@@ -232,6 +232,7 @@ void swap_fake_setup(void)
 	fake_setup(0);
 	assert_int_equal(swapcache_init(NSLOT - 1), 0);
 	vm_set_swap(&sw_ops);
+	vm_set_reclaim(sw_reclaim);
 }
 
 void swap_fake_teardown(void)

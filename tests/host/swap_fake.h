@@ -2,8 +2,9 @@
  * A fake swap engine for the VM core's host tests: struct vm_swap_ops over
  * a table of malloc'd pages with a reference count per slot, tying the
  * frames it reads through the VM core's swap cache as the pager's engine
- * does. Knobs make reads fail, let the lock go (as the pager's do), skip
- * the tie, or give frames back when the VM core reclaims.
+ * does, and a reclaim hook (vm_set_reclaim) that evicts or gives frames
+ * back as told. Knobs make reads fail, let the lock go (as the pager's
+ * do), or skip the tie.
  */
 #ifndef TESTS_HOST_SWAP_FAKE_H
 #define TESTS_HOST_SWAP_FAKE_H
@@ -39,8 +40,8 @@ extern const struct vm_swap_ops sw_ra_ops;
  * as the pager's does while slots are plentiful. */
 extern const struct vm_swap_ops sw_keep_ops;
 
-/* A fresh VM core (fake_setup, fault-around 0) with this device (sw_ops)
- * and a swap cache for its slots. */
+/* A fresh VM core (fake_setup, fault-around 0) with this device (sw_ops),
+ * its reclaim hook and a swap cache for its slots. */
 void swap_fake_setup(void);
 /* The VM core again, with this fault-around, nothing in use (the slots
  * stay as they are). */

@@ -443,7 +443,13 @@ static void test_pinned_skipped(void **state)
 	fake_check();
 }
 
-/* Out of frames with no swap, a fault takes unlocked pages first: one
+/* Reclaim as the pager's does with no swap: unlocked pages only. */
+static size_t reclaim_unlocked(size_t want)
+{
+	return vm_discard_some(want);
+}
+
+/* Out of frames with no swap, a fault reclaims unlocked pages: one
  * reclaim round drops VM_RECLAIM_WANT of them and the fault uses one.
  * Nothing unlocked: the fault fails as before, dropping nothing. */
 static void test_fault_reclaims_unlocked(void **state)
@@ -452,6 +458,7 @@ static void test_fault_reclaims_unlocked(void **state)
 	struct vm_space *s = fake_space(AS);
 
 	(void)state;
+	vm_set_reclaim(reclaim_unlocked);
 	assert_int_equal(vm_region_add(s, VA, VA + 6 * PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(s, 0x30000, 0x31000, RW, VM_ANON, NULL), 0);
 	fill_pages(s, VA, 6, 90);

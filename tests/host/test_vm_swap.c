@@ -689,7 +689,8 @@ static void test_reclaim(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
-/* Without swap ops nothing changes: no reclaim, out of memory as before. */
+/* Without swap ops or a reclaim hook nothing changes: no reclaim, out of
+ * memory as before. */
 static void test_no_swap(void **state)
 {
 	struct vm_space *s = fake_space(1);
@@ -697,6 +698,7 @@ static void test_no_swap(void **state)
 
 	(void)state;
 	vm_set_swap(NULL);
+	vm_set_reclaim(NULL);
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	fill(s, VA, 1);
 	assert_int_equal(vm_frame_evictable(vm_lookup(s, VA)), 1);
