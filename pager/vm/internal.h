@@ -62,7 +62,9 @@ struct vm_object {
 struct vm_region;
 struct vm_space;
 
-/* What differs between kinds of memory (STYLE.md item 4). */
+/* What differs between kinds of memory (MINIX's mem_type): every step of
+ * the fault path, fork, split, resize and release goes through it. A step
+ * a kind does not need is NULL: nothing to do. */
 struct region_ops {
 	const char *name;
 	int priv;		/* private: copy-on-write after fork; else shared */
@@ -74,6 +76,11 @@ struct region_ops {
 	 * the shared object's (read back from swap if it names a slot). 0,
 	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
+	/* Page i's entry names a swap slot: bring its contents back and map
+	 * them in s (a vm_fault result). NULL: its entries never name one. */
+	int (*swap_in)(struct vm_space *s, struct vm_region *r, uint64_t i);
+	/* A write to present page i (copy-on-write); a vm_fault result. */
+	int (*write)(struct vm_space *s, struct vm_region *r, uint64_t i);
 	/* Page i's mapping here is gone: free frame pa if nothing holds it. */
 	void (*page_gone)(struct vm_region *r, uint64_t i, uint64_t pa);
 	/* Child region c (a copy of p's fields, no pages yet) gets its pages. */
@@ -103,7 +110,7 @@ struct vm_region {
 	struct vm_object *obj;	/* VM_SHARED: holds one reference */
 	uint64_t pgoff;		/* VM_SHARED: obj's page at start */
 	struct vm_image img;	/* VM_IMAGE: what pages are filled from */
-	/* Private anonymous memory its owner unlocked (vm_discard.c): reclaim
+	/* Private anonymous memory its owner unlocked (discard.c): reclaim
 	 * drops its pages before swapping anything, and `discarded` records
 	 * that it did, until the owner locks it again. */
 	int discardable, discarded;
@@ -118,7 +125,7 @@ struct vm_space {
 	int pinned;			/* its frames are never evicted (vm_space_set_pinned) */
 };
 
-/* The VM core's state (vm.c). */
+/* The VM core's state (state.c). */
 struct vm_state {
 	struct mmu_ops mmu;
 	unsigned faultaround;
@@ -156,63 +163,72 @@ static inline int region_page_cow(const struct vm_region *r, uint64_t i)
 	return r->pages && (r->pages[i] & PAGE_COW);
 }
 
-/* vm.c: page-level changes shared by fault, fork and unmap. */
+/* state.c */
 void vm_note_bug(const char *why);
+
+/* pages.c: page-level changes shared by fault, fork and unmap, and the VM
+ * core's frames. vm_frame_alloc reclaims (through the hook) while none is
+ * free; vm_frame_release is for a frame the VM core holds no more (no
+ * mapping, no object): it is freed, or kept while the swap cache ties it to
+ * a slot other entries still name (swapcache_tied). */
 int vm_region_ensure_pages(struct vm_region *r);
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
-const struct region_ops *vm_ops_of(enum vm_region_kind kind);
-
-/* vm.c: frames. vm_frame_alloc reclaims once if none is free;
- * vm_frame_release is for a frame the VM core holds no more (no mapping,
- * no object): it is freed, or kept while the swap cache ties it to a slot
- * other entries still name (swapcache_tied). */
 uint64_t vm_frame_alloc(void);
 void vm_frame_release(uint64_t pa);
-/* Whether pa's frame is one space's alone: mapped once, and no swapped
- * entry elsewhere will come back to it through the swap cache's tie (its
- * own held reference aside). Freed if that mapping goes. */
+
+/* footprint.c: whether pa's frame is one space's alone: mapped once, and
+ * no swapped entry elsewhere will come back to it through the swap cache's
+ * tie (its own held reference aside). Freed if that mapping goes. */
 int vm_frame_alone(uint64_t pa);
 
-/* vm_fault.c: the frame holding slot's contents, from the swap cache or
- * read into a new frame (*cached says which); 0, VM_FAULT_NOMEM or
- * VM_FAULT_IO. vm_swap_claimed: an entry that named slot now names pa,
- * which came `from` there (the counter it adds to); with hold, and if the
- * swap code keeps copies, pa takes over the entry's slot reference
- * (swapcache_hold) instead of letting it go: a private page mapped
- * read-only, so that a write is seen. */
+/* swapin.c: the frame holding slot's contents, from the swap cache or read
+ * into a new frame (*cached says which), in pa[0]; with r, the readahead
+ * window after r's page i read with it into pa[1..*n). 0, VM_FAULT_NOMEM,
+ * VM_FAULT_IO or VM_FAULT_RETRY. vm_swap_frame: the one page, no window.
+ * vm_swap_claimed: an entry that named slot now names pa, which came
+ * `from` there (the counter it adds to); with hold, and if the swap code
+ * keeps copies, pa takes over the entry's slot reference (swapcache_hold)
+ * instead of letting it go: a private page mapped read-only, so that a
+ * write is seen. */
 enum vm_swap_from {
-	VM_SWAP_READ,		/* read for this entry's fault: swap_ins */
+	VM_SWAP_READ,		/* read for this entry's fault: major_faults */
 	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
 	VM_SWAP_AHEAD		/* read with another page's fault: swap_readahead */
 };
+int vm_swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+		   unsigned *n, int *cached);
 int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached);
 void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold);
 
-/* region.c */
+/* region.c, with the table of kinds. */
+const struct region_ops *vm_ops_of(enum vm_region_kind kind);
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);
 void vm_region_remove(struct vm_space *s, struct vm_region *r);
 
-/* vm_private.c and vm_shared.c: the tables of operations. */
+/* private.c and shared.c: the tables of operations, and shared objects. */
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
 struct vm_object *vm_object_new(uint64_t npages);
 struct vm_object *vm_object_by_id(uint32_t id);
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 
-/* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed. */
+/* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed;
+ * rmap_first gives one mapping of pa (0 if it has none). */
 int rmap_reserve(uint64_t n);
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
+int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va);
 void rmap_reset(void);
 uint64_t rmap_pool_used(void);
 uint64_t rmap_pool_free(void);
 uint64_t rmap_pool_size(void);
-/* A write fault on pa while it is write-protected for write-out: every
- * mapping gets its permission back and the write-out is stale
+
+/* evict.c: a write fault on pa while it is write-protected for write-out:
+ * every mapping gets its permission back and the write-out is stale
  * (swapcache_written); 0, or -1 if the mmu refused. */
 int vm_frame_write_resume(uint64_t pa);
 

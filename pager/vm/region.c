@@ -7,6 +7,21 @@
 #include <string.h>
 #include "vm/internal.h"
 
+const struct region_ops *vm_ops_of(enum vm_region_kind kind)
+{
+	switch (kind) {
+	case VM_ANON:
+		return &vm_anon_ops;
+	case VM_IMAGE:
+		return &vm_image_ops;
+	case VM_SHARED:
+		return &vm_shared_ops;
+	case VM_STACK:
+		return &vm_stack_ops;
+	}
+	return NULL;
+}
+
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va)
 {
 	for (struct vm_region *r = s->regions; r && r->start <= va; r = r->next)
@@ -148,7 +163,8 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 		p = &(*p)->next;
 	if (*p)
 		*p = r->next;
-	r->ops->release(r);
+	if (r->ops->release)
+		r->ops->release(r);
 	free(r->pages);
 	free(r);
 }
@@ -188,7 +204,8 @@ static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t 
 	}
 	if (r->pages)
 		memcpy(t->pages, r->pages + at, (n - at) * sizeof(*t->pages));
-	r->ops->split(r, t, at);
+	if (r->ops->split)
+		r->ops->split(r, t, at);
 	r->end = t->start;
 	resize_pages(r, at);
 	r->next = t;
@@ -249,7 +266,7 @@ int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end)
 		return -1;
 	if (new_end < old_end)
 		vm_pages_drop(s, r, n, region_pages(r));
-	if (r->ops->resize(r, n) < 0 || resize_pages(r, n) < 0)
+	if ((r->ops->resize && r->ops->resize(r, n) < 0) || resize_pages(r, n) < 0)
 		return VM_FAULT_NOMEM;
 	r->end = new_end;
 	return 0;

@@ -140,11 +140,6 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	return 0;
 }
 
-static void shared_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
-{
-	(void)r, (void)i, (void)pa;	/* the object still holds the frame */
-}
-
 /* The child refers to the same object and maps every page it has in
  * memory (a swapped one comes back on the first sharer's fault). */
 static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
@@ -194,9 +189,11 @@ static void shared_release(struct vm_region *r)
 	object_put(r->obj);
 }
 
+/* A page whose mapping goes stays in the object (no page_gone); its
+ * entries never name a slot, the object's do (no swap_in); a write needs
+ * nothing (no write). */
 const struct region_ops vm_shared_ops = {
 	.name = "shared", .priv = 0, .faultaround = 0, .guard = 0,
-	.fill = NULL, .page_in = shared_page_in, .page_gone = shared_page_gone,
-	.fork = shared_fork, .split = shared_split, .resize = shared_resize,
-	.release = shared_release,
+	.page_in = shared_page_in, .fork = shared_fork, .split = shared_split,
+	.resize = shared_resize, .release = shared_release,
 };
