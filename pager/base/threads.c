@@ -18,13 +18,13 @@ static int held;		/* 1 while some thread holds the lock */
 static uint32_t waiters;	/* bit id: that thread waits for it */
 static struct pager_thread *holder;	/* set and read only with the lock held */
 
-static int join(struct pager_thread *t, const char *name, unsigned blk_client)
+static int join(struct pager_thread *t, const char *name, unsigned io_client)
 {
 	if (count >= PAGER_THREADS_MAX)
 		return -ENOMEM;
 	t->name = name;
 	t->id = count;
-	t->blk_client = blk_client;
+	t->io_client = io_client;
 	t->pending = 0;
 	t->memalloc = 0;
 	t->wake = sys_notify_create();
@@ -34,9 +34,9 @@ static int join(struct pager_thread *t, const char *name, unsigned blk_client)
 	return 0;
 }
 
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned blk_client)
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
 {
-	int r = join(t, name, blk_client);
+	int r = join(t, name, io_client);
 
 	t->disk = disk;
 	return r;
@@ -49,10 +49,10 @@ static void trampoline(void *arg)
 	t->run(t);
 }
 
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned blk_client,
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
 		       void (*fn)(struct pager_thread *t))
 {
-	int r = join(t, name, blk_client);
+	int r = join(t, name, io_client);
 
 	if (r < 0)
 		return r;
@@ -118,7 +118,26 @@ struct pager_thread *pager_holder(void)
 	return holder;
 }
 
+void pager_threads_wake(uint32_t *mask)
+{
+	uint32_t w = *mask;
+
+	*mask = 0;
+	for (unsigned id = 0; w; id++, w >>= 1)
+		if ((w & 1) && id < count)
+			pager_thread_signal(all[id], TB_WORK);
+}
+
 struct pager_thread *pager_thread_by_id(unsigned id)
 {
 	return id < count ? all[id] : NULL;
+}
+
+void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
+{
+	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
+		notes[c] = -1;
+	for (unsigned k = 0; k < count; k++)
+		if (all[k]->io_client < PAGER_IO_CLIENTS)
+			notes[all[k]->io_client] = all[k]->disk;
 }

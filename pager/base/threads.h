@@ -19,12 +19,25 @@
 
 #define PAGER_THREADS_MAX 8
 
+/* The threads that wait for the swap device, each with its own channel
+ * (io_client): the backend gives each its own completion notification and
+ * request tags, so a completion wakes only its waiter. */
+enum pager_io_client {
+	IO_SWAPOUT = 0,		/* the swap-out thread's queued writes */
+	IO_SWAPIN = 1,		/* the swap-in thread's reads ahead */
+	IO_SERVICE = 2,		/* service thread k is IO_SERVICE + k: a fault's read,
+				 * a direct reclaim's batch */
+	IO_NONE = 100		/* a thread that does no I/O (kswapd) */
+};
+#define PAGER_SERVICE_THREADS 4
+#define PAGER_IO_CLIENTS (IO_SERVICE + PAGER_SERVICE_THREADS)
+
 struct pager_thread {
 	const char *name;
 	unsigned id;		/* < PAGER_THREADS_MAX: its bit among the lock's waiters */
 	int wake;		/* its notification: TB_LOCK, TB_WORK */
 	int disk;		/* where its disk completions arrive (may be wake) */
-	unsigned blk_client;	/* which driver notification and tags are its (blkdev.h) */
+	unsigned io_client;	/* enum pager_io_client: its channel to the swap device */
 	uint64_t pending;	/* bits that came while it waited for others */
 	/* Working to free memory (reclaim, an OOM kill), like Linux's
 	 * PF_MEMALLOC: the pager's own allocations may then use the reserve. */
@@ -34,10 +47,10 @@ struct pager_thread {
 
 /* Make the calling thread (the pager's first) thread number 0. disk: its
  * notification for disk completions. 0, or a negative error. */
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned blk_client);
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client);
 /* Start fn(t) on a new pager thread with its own notification, which also
  * takes its disk completions. 0, or a negative error. */
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned blk_client,
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
 		       void (*fn)(struct pager_thread *t));
 
 /* Block on note until a bit of want arrives (or is pending already); those
@@ -55,7 +68,13 @@ void pager_unlock(struct pager_thread *self);
 /* The thread holding the pager lock (the caller, for code that runs with it
  * held and needs its own thread: its disk client, its notifications). */
 struct pager_thread *pager_holder(void);
+/* Give TB_WORK to every thread whose bit (1 << id) is in *mask, and empty
+ * it: those waiting for one event go on together. */
+void pager_threads_wake(uint32_t *mask);
 /* The thread with that id (pager_thread.id), or NULL. */
 struct pager_thread *pager_thread_by_id(unsigned id);
+/* notes[c]: the notification where I/O client c's completions arrive (its
+ * thread's disk), -1 for a client no thread has. */
+void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS]);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The table of replacement policies and lookup by name: what pager.policy=
- * and the trace simulator choose from. Each policy lives in its own file.
+ * and the trace simulator choose from, and how both ask a policy for
+ * victims. Each policy lives in its own file.
  */
 #include <stddef.h>
 #include <string.h>
@@ -19,6 +20,16 @@ const struct policy_ops *const policy_all[] = {
 	&policy_random_ops,
 	NULL,
 };
+
+uint32_t policy_isolate(const struct policy_ops *ops, struct policy *p,
+			const struct policy_env *env, uint32_t *victims, uint32_t max)
+{
+	uint32_t n = ops->isolate(p, env, victims, max);
+
+	for (int again = 0; n == 0 && env->max_looks == 0 && again < 2; again++)
+		n = ops->isolate(p, env, victims, max);
+	return n;
+}
 
 const struct policy_ops *policy_find(const char *name)
 {

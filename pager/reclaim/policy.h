@@ -68,6 +68,16 @@ struct policy_ops {
  * is the default (clock). */
 extern const struct policy_ops *const policy_all[];
 
+/* ops->isolate, and when it found nothing with no limit on looks (a fault
+ * waits), up to two more calls: that look cleared the bits it read, so
+ * another finds the pages not touched since (CLOCK's second sweep; lru2
+ * may need two more, as a page it meets referenced for the first time only
+ * goes round the inactive list again). A guess, as no time passed between
+ * the looks, which is why a call with a limit (background reclaim) never
+ * makes it. The pager's reclaim and tools/pagesim both ask through it. */
+uint32_t policy_isolate(const struct policy_ops *ops, struct policy *p,
+			const struct policy_env *env, uint32_t *victims, uint32_t max);
+
 /* The policy named name, or NULL. */
 const struct policy_ops *policy_find(const char *name);
 /* "clock|lru2|fifo|random": the names, for error messages. */

@@ -14,7 +14,7 @@
 #include "server/procs.h"
 #include "base/mmu.h"
 #include "vm/vm.h"
-#include "swap/swapper.h"
+#include "swap/swap.h"
 #include "reclaim/oom_kill.h"
 #include "reclaim/reclaim.h"
 #include "base/threads.h"
@@ -36,7 +36,7 @@ void handle_fault(const struct msg *in, struct msg *out)
 	char why[80];
 	int r;
 
-	if (swapper_reads_waiting())
+	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);
 	/* A read that let the pager lock go may have seen the process end
 	 * meanwhile (an OOM kill too): it is looked up again each time round.

@@ -5,21 +5,21 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
 #include "base/config.h"
-#include "reclaim/policy.h"
-#include "reclaim/oom.h"
-#include "vm/frames.h"
 #include "base/mmu.h"
-#include "vm/vm.h"
-#include "server/procs.h"
+#include "base/threads.h"
+#include "reclaim/oom.h"
+#include "reclaim/policy.h"
 #include "reclaim/pressure.h"
+#include "reclaim/reclaim.h"
+#include "server/blk_driver.h"
+#include "server/procs.h"
 #include "server/service.h"
 #include "server/spawn.h"
 #include "swap/swap.h"
-#include "swap/blkdev.h"
-#include "reclaim/reclaim.h"
-#include "swap/swapin.h"
-#include "base/threads.h"
+#include "vm/frames.h"
+#include "vm/vm.h"
 #include "sys.h"
 #include "kernel/abi/bootinfo.h"
 
@@ -69,36 +69,75 @@ static uint64_t kernel_pool_pages(void)
 	return k.pool_pages;
 }
 
-int main(void)
+/* This thread serves faults and requests, with more started beside it; its
+ * disk completions come with deaths. It holds the pager lock until it
+ * starts serving, so the others wait for the set-up to finish. The order
+ * gives the threads their ids, and so their turn for the lock. NULL if a
+ * thread could not be started. */
+static struct pager_thread *start_threads(const struct spawn_env *env)
+{
+	struct pager_thread *service = service_adopt(env->deaths);
+
+	if (!service || swap_out_thread_start() < 0 || reclaim_start() < 0 ||
+	    swap_in_thread_start() < 0 || service_start(env->pager_ep) < 0)
+		return NULL;
+	return service;
+}
+
+/* Swap on the first virtio block device, if it is a swap disk. */
+static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
+{
+	static struct blk_driver drv;
+	struct swap_backend backend;
+	int r = blk_driver_start(bi, &drv);
+
+	if (r == -ENODEV)
+		printf("pager: swap: no disk attached; running without swap\n");
+	if (r < 0)
+		return;
+	blk_backend_init(&backend, &drv);
+	reclaim_start_swap(&backend, service);
+}
+
+/* The boot arguments, the frame table and the VM core; -1 if the pager
+ * cannot run (said why). */
+static int setup_memory(const struct bootinfo *bi)
 {
 	const struct config_choices choices = { policy_names(), OOM_POLICY_CHOICES };
-	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VA;
-	const char *argv[INIT_ARGS_MAX + 1];
-	static char argbuf[256];
-	struct spawn_env env;
-	struct pager_thread *service;
-	static int notes[BLK_DONE_NOTES];
-	struct pproc *init;
-	int argc, err;
 
 	if (bi->magic != BOOTINFO_MAGIC) {
 		printf("pager: no boot info from the kernel\n");
-		return 1;
+		return -1;
 	}
 	config_parse(bi->cmdline, &choices);
 	if (setup_frames(bi) < 0) {
 		printf("pager: too little memory for the frame table\n");
-		return 1;
+		return -1;
 	}
 	printf("pager: %lu frames (%lu KiB) free of %lu, %u-byte frame descriptors\n",
-	       (unsigned long)frames_free(), (unsigned long)frames_free() * 4, (unsigned long)frames_total(),
-	       frames_descriptor_size());
+	       (unsigned long)frames_free(), (unsigned long)frames_free() * 4,
+	       (unsigned long)frames_total(), frames_descriptor_size());
 	config_print();
 	vm_init(mmu_ops(), config.faultaround);
 	vm_set_readahead(config.readahead);
 	procs_init();
 	pressure_init();
 	reclaim_init();
+	return 0;
+}
+
+int main(void)
+{
+	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VA;
+	const char *argv[INIT_ARGS_MAX + 1];
+	static char argbuf[256];
+	struct spawn_env env;
+	struct pager_thread *service;
+	struct pproc *init;
+	int argc, err;
+
+	if (setup_memory(bi) < 0)
+		return 1;
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
 	env.kernel_pool_pages = kernel_pool_pages();
@@ -109,17 +148,11 @@ int main(void)
 		return 1;
 	}
 	spawn_init(&env);
-	/* This thread serves faults (with more started beside it); its disk
-	 * completions come with deaths. It holds the pager lock until it
-	 * starts serving, so the others wait for the set-up to finish. */
-	if (!(service = service_adopt(env.deaths)) || reclaim_start() < 0 || swapin_init() < 0 ||
-	    service_start(env.pager_ep, notes) < 0) {
+	if (!(service = start_threads(&env))) {
 		printf("pager: cannot start its threads\n");
 		return 1;
 	}
-	notes[BLKDEV_WRITER] = reclaim_writer_note();
-	notes[BLKDEV_SWAPIN] = swapin_note();
-	swap_init(bi, service, notes);
+	start_swap(bi, service);
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);

@@ -12,10 +12,7 @@
 #include "base/mmu.h"
 #include "server/requests.h"
 #include "vm/vm.h"
-#include "swap/blkdev.h"
 #include "vm/frames.h"
-#include "swap/swap.h"
-#include "swap/swapper.h"
 #include "reclaim/reclaim.h"
 #include "reclaim/pressure.h"
 #include "base/threads.h"
@@ -133,9 +130,9 @@ struct service_thread {
 	struct msg in, out;	/* its own: another thread may serve meanwhile */
 };
 
-static struct service_thread pool[BLKDEV_SERVICE_THREADS];
-static const char *const names[BLKDEV_SERVICE_THREADS] = { "service", "service1", "service2",
-							    "service3" };
+static struct service_thread pool[PAGER_SERVICE_THREADS];
+static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1", "service2",
+							   "service3" };
 static int endpoint = -1;
 
 _Noreturn static void serve(struct service_thread *st)
@@ -175,22 +172,20 @@ static void serve_started(struct pager_thread *t)
 
 struct pager_thread *service_adopt(int deaths)
 {
-	_Static_assert(sizeof(names) / sizeof(names[0]) == BLKDEV_SERVICE_THREADS, "a name each");
-	if (pager_thread_adopt(&pool[0].t, names[0], deaths, BLKDEV_SERVICE) < 0)
+	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
+	if (pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
 	pager_lock(&pool[0].t);
 	return &pool[0].t;
 }
 
-int service_start(int ep, int notes[BLK_DONE_NOTES])
+int service_start(int ep)
 {
 	endpoint = ep;
-	notes[BLKDEV_SERVICE] = pool[0].t.disk;
-	for (unsigned k = 1; k < BLKDEV_SERVICE_THREADS; k++) {
-		int r = pager_thread_start(&pool[k].t, names[k], BLKDEV_SERVICE + k, serve_started);
+	for (unsigned k = 1; k < PAGER_SERVICE_THREADS; k++) {
+		int r = pager_thread_start(&pool[k].t, names[k], IO_SERVICE + k, serve_started);
 		if (r < 0)
 			return r;
-		notes[BLKDEV_SERVICE + k] = pool[k].t.disk;
 	}
 	return 0;
 }

@@ -1,32 +1,25 @@
 /*
- * Swap request queues (seed 000's swapping engine): bounded FIFOs of pages
- * to write out and to read in, and the step that turns a batch of them into
- * block requests, consecutive slots merged into one multi-page transfer.
+ * Swap request queues: bounded FIFOs of pages to write out and slots to
+ * read in, as a teaching kernel's swapping engine keeps them (queues that
+ * refuse rather than grow, so reclaim cannot flood the device).
  */
 #ifndef PAGER_SWAP_QUEUE_H
 #define PAGER_SWAP_QUEUE_H
 
 #include <stdint.h>
-#include "drivers/blk_protocol.h"
+#include "swap/backend.h"
 
-/* Seed 000's sizes: enough to keep the disk busy while reclaim picks more,
- * small enough that background reclaim cannot start a swap storm. */
+/* Enough to keep the disk busy while reclaim picks more, small enough that
+ * background reclaim cannot start a swap storm. */
 #define SWAP_OUT_QUEUE_LEN 1024u
 #define SWAP_IN_QUEUE_LEN 512u
-
-/* One page to move: out of frame pa into slot, or from slot into pa. */
-struct swap_req {
-	uint64_t pa;
-	uint32_t slot;			/* >= 1; sectors slot * 8 .. slot * 8 + 7 */
-	uint32_t reserved;		/* 0 */
-};
 
 /*
  * A ring of requests. Background requests (reclaim's scanner) are pushed
  * and refused when the queue is full: the caller drops them, the page stays
  * resident and the scanner meets it again later. Direct requests (a fault
- * waiting, reclaim with no free frame) bypass the queue: the caller merges
- * its own array with swap_merge and submits it at once.
+ * waiting, reclaim with no free frame) bypass the queue: the caller hands
+ * its own batch to the device at once.
  */
 struct swap_queue {
 	struct swap_req *ring;		/* [cap], malloc'd by swap_queue_init */
@@ -49,17 +42,5 @@ uint32_t swap_queue_space(const struct swap_queue *q);	/* pushes that would succ
 
 /* Sort a batch by slot, so reads that came in any order can merge. */
 void swap_sort_by_slot(struct swap_req *r, uint32_t n);
-
-/*
- * Turn r[0..n) into block requests, in order: a run of requests whose slots
- * follow one another (r[i + 1].slot == r[i].slot + 1) becomes one request of
- * up to BLK_MAX_PAGES pages starting at sector r[i].slot * 8; a gap, a
- * repeated slot or a full request starts the next. write: 1 frames to disk,
- * 0 disk to frames. Tags are left 0 for the caller to assign. Fills at most
- * max_out requests; returns how many, and *consumed (if not NULL) says how
- * many of r they cover (n unless out[] ran out).
- */
-uint32_t swap_merge(const struct swap_req *r, uint32_t n, int write, struct blk_request *out,
-		    uint32_t max_out, uint32_t *consumed);
 
 #endif
