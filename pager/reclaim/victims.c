@@ -69,10 +69,8 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
  * unless the swap code has it already. */
 static int evictable(void *ctx, uint32_t i)
 {
-	uint64_t pa = pa_of(i);
-
 	(void)ctx;
-	return swapcache_parked_clean(pa) || (vm_frame_evictable(pa) && !swapcache_busy(pa));
+	return swapcache_reclaimable(pa_of(i));
 }
 
 /* Forget the "not referenced" answers kept from the last harvest ahead. */

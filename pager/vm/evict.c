@@ -82,22 +82,14 @@ int vm_unmap_frame_everywhere(uint64_t pa)
 	return n;
 }
 
-static void note_pinned(void *ctx, struct vm_space *s, uint64_t va)
-{
-	(void)va;
-	*(int *)ctx |= s->pinned;
-}
-
 int vm_frame_evictable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
-	int pinned = 0;
 
 	if (!f || f->state != FRAME_ANON || swapcache_detached(pa) ||
 	    (!f->mapcount && !f->obj))
 		return 0;
-	vm_rmap_walk(pa, note_pinned, &pinned);
-	return !pinned;
+	return !rmap_pinned(pa);
 }
 
 int vm_evict(uint64_t pa, uint32_t slot)

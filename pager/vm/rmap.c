@@ -130,6 +130,16 @@ unsigned vm_mapcount(uint64_t pa)
 	return f ? f->mapcount : 0;
 }
 
+int rmap_pinned(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	for (uint32_t e = f ? f->rmap : 0; e; e = pool[e].next)
+		if (pool[e].space->pinned)
+			return 1;
+	return 0;
+}
+
 int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va)
 {
 	const struct frame *f = frame_desc(pa);

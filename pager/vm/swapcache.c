@@ -178,6 +178,20 @@ int swapcache_parked_clean(uint64_t pa)
 	return vm_frame_parked(pa) && swapcache_tied(pa) && !swapcache_busy(pa);
 }
 
+/* Reclaim asks this of every frame its policy looks at: one look at the
+ * descriptor for the common case, a mapped page. */
+int swapcache_reclaimable(uint64_t pa)
+{
+	const struct frame *f = anon(pa);
+
+	if (!f)
+		return 0;
+	if (!f->mapcount && !f->obj)
+		return swapcache_parked_clean(pa);
+	return !(f->flags & (FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
+			     FRAME_F_READING)) && !rmap_pinned(pa);
+}
+
 /* --- clean copies --- */
 
 int swapcache_hold(uint32_t slot, uint64_t pa)

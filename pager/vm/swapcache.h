@@ -43,6 +43,10 @@ int vm_frame_parked(uint64_t pa);
 /* Parked and holding its slot's contents, with no I/O about it: reclaim
  * may free it without any write. */
 int swapcache_parked_clean(uint64_t pa);
+/* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
+ * process page the swap code has no hand in (evictable: mapped or in an
+ * object, in no pinned space; not busy). */
+int swapcache_reclaimable(uint64_t pa);
 
 /* --- clean copies --- */
 
