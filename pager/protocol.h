@@ -177,6 +177,9 @@ struct pager_stats {
 	uint64_t pressure_events;	/* notifications signalled to subscribers */
 	uint64_t pressure_waits;	/* critical episodes in which the pager
 					 * waited for subscribers before killing */
+	uint64_t net_throttled;		/* direct reclaimers that waited for the
+					 * network server's pool to leave its
+					 * reserve before writing (swap over NBD) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

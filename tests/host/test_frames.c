@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "frames.h"
+#include "vm/frames.h"
 
 #define BASE 0x80000000UL
 #define NFRAMES 256UL	/* table: 256 * 32 bytes = 2 frames */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "oom.h"
+#include "reclaim/oom.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

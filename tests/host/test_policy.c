@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "policy.h"
+#include "reclaim/policy.h"
 
 #define MAX_FRAMES 32
 #define MAX_EVICTED 512

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "swap_header.h"
-#include "swap_slots.h"
+#include "swap/header.h"
+#include "swap/slots.h"
 
 static const char *plain_path, *label_path;
 

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "swap_queue.h"
+#include "swap/queue.h"
+#include "swap/blk_backend.h"
 
 #define PA(i) (0x80000000ull + (uint64_t)(i) * 4096)
 

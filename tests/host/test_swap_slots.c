@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "swap_slots.h"
+#include "swap/slots.h"
 
 static void check_ok(const struct swap_slots *s)
 {

@@ -78,9 +78,9 @@ static void test_demand_zero(void **state)
 	assert_int_equal(vm_mapcount(pa), 1);
 	assert_int_equal(frames_free(), free0 - 1);
 	assert_int_equal(fake_count(AS), 1);
-	assert_int_equal(vm_counters()->faults, 1);
-	assert_int_equal(vm_counters()->faults_zero, 1);
-	assert_int_equal(vm_counters()->frames_mapped, 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 1);
 
 	/* A second touch finds the page: no frame, no mapping, no COW. */
 	maps = fake.maps;
@@ -90,9 +90,9 @@ static void test_demand_zero(void **state)
 	assert_int_equal(fake.maps, maps);
 	assert_int_equal(fake.protects, 0);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->faults, 3);
-	assert_int_equal(vm_counters()->faults_zero, 1);
-	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 	destroy_all(s, free0);
 }
 
@@ -123,7 +123,7 @@ static void test_noregion_and_prot(void **state)
 	fake_fault(s, 0x20000, VM_X, VM_FAULT_MAPPED);
 	fake_pa(AS, 0x20000, &perm);
 	assert_int_equal(perm, VM_R | VM_X);
-	assert_int_equal(vm_counters()->faults, 10);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 10);
 
 	assert_string_not_equal(vm_fault_reason(VM_FAULT_NOREGION), vm_fault_reason(VM_FAULT_PROT));
 	assert_non_null(vm_fault_reason(VM_FAULT_NOMEM));
@@ -209,11 +209,11 @@ static void test_image_fill(void **state)
 		assert_int_equal(p[i], file[0x200 + 0xf00 + i]);
 	for (size_t i = 0x900; i < PG; i++)
 		assert_int_equal(p[i], 0);
-	assert_int_equal(vm_counters()->faults_image, 2);
-	assert_int_equal(vm_counters()->faults_zero, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_IMAGE), 2);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 0);
 	fake_fault(s, 0x12000, VM_R, VM_FAULT_MAPPED);	/* all bss */
 	assert_zero_page(fake_pa(AS, 0x12000, NULL));
-	assert_int_equal(vm_counters()->faults_zero, 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	fake_fault(s, 0x10000, VM_W, VM_FAULT_PROT);
 	assert_int_equal(frames_free(), free0 - 3);
 	destroy_all(s, free0);
@@ -363,22 +363,22 @@ static void test_faultaround(void **state)
 			assert_zero_page(pa);
 		}
 	}
-	assert_int_equal(vm_counters()->faultaround_pages, 4);
-	assert_int_equal(vm_counters()->faults, 1);
-	assert_int_equal(vm_counters()->faults_zero, 5);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 5);
 	/* Not beyond the region's end, not into the next region. */
 	fake_fault(s, 0x16000, VM_W, VM_FAULT_MAPPED);
 	assert_int_not_equal(fake_pa(AS, 0x17000, NULL), 0);
 	assert_int_equal(fake_pa(AS, 0x18000, NULL), 0);
-	assert_int_equal(vm_counters()->faultaround_pages, 5);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 5);
 	/* Pages already there are skipped, not counted. */
 	fake_fault(s, 0x10000, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->faultaround_pages, 5);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 5);
 	assert_int_equal(frames_free(), free0 - 8);
 	/* Shared memory is not faulted around. */
 	fake_fault(s, 0x20000, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(fake_pa(AS, 0x21000, NULL), 0);
-	assert_int_equal(vm_counters()->faultaround_pages, 5);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 5);
 	destroy_all(s, free0);
 }
 
@@ -392,7 +392,7 @@ static void test_faultaround_limit(void **state)
 	s = fake_space(AS);
 	assert_int_equal(vm_region_add(s, 0x10000, 0x30000, RW, VM_STACK, NULL), 0);
 	fake_fault(s, 0x10000, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->faultaround_pages, 16);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 16);
 	assert_int_equal(fake_count(AS), 17);
 	vm_space_destroy(s);
 	fake_check();
@@ -419,7 +419,7 @@ static void test_nomem(void **state)
 	frame_free(hog[--n]);
 	fake_fault(s, 0x10000, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(fake_count(AS), 1);
-	assert_int_equal(vm_counters()->faultaround_pages, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 0);
 	while (n > 0)
 		frame_free(hog[--n]);
 	fake_check();
@@ -471,9 +471,9 @@ static void test_check_catches_corruption(void **state)
 	r->pages[0] = saved;
 	fake_check();
 
-	vm.cnt.frames_shared++;
+	vmstat_count(VMSTAT_FRAMES_SHARED);
 	expect_check_fails("the frames_shared counter");
-	vm.cnt.frames_shared--;
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, -1);
 	f->obj = 3;
 	expect_check_fails("a frame claiming a shared object");
 	f->obj = 0;

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vm_fake.h"
+#include "swap_fake.h"
+#include "vm/swapcache.h"
 
 #define PG VM_PAGE
 #define RW (VM_R | VM_W)
@@ -154,7 +155,7 @@ static void test_range_checks(void **state)
 	/* Nothing was unlocked by any of it. */
 	assert_int_equal(vm_discard_some(100), 0);
 	assert_int_equal(frames_free(), free0 - 5);
-	assert_int_equal(vm_counters()->discarded, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
 	expect_page(s, 0x10000, 1);
 	expect_page(s, 0x14000, 2);
 	expect_page(s, 0x20000, 3);
@@ -202,7 +203,7 @@ static void test_lock_without_pressure(void **state)
 		assert_int_equal(vm_lookup(s, VA + 3 * PG), 0);
 		assert_int_equal(frames_free(), free0 - 3);
 	}
-	assert_int_equal(vm_counters()->discarded, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
 	/* Locking what is locked already says nothing went. */
 	assert_int_equal(vm_discard_lock(s, VA, VA + 4 * PG), 0);
 	/* An unlocked region never touched has nothing to give. */
@@ -229,14 +230,14 @@ static void test_discard_some_counts(void **state)
 	fill_pages(s, VA, 6, 40);
 	assert_int_equal(frames_free(), free0 - 6);
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 8 * PG), 0);
-	d0 = vm_counters()->discarded;
+	d0 = vmstat_get(VMSTAT_PGDISCARD);
 	assert_int_equal(d0, 0);	/* nothing swapped: unlock drops nothing */
 
 	/* want 4 of 6: exactly 4. */
 	assert_int_equal(vm_discard_some(4), 4);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vm_counters()->discarded, 4);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 4);
 	assert_int_equal(present(s, VA, 8), 2);
 	assert_int_equal(fake_count(AS), 2);
 	/* The two left are whole and untouched by it. */
@@ -247,17 +248,17 @@ static void test_discard_some_counts(void **state)
 	assert_int_equal(vm_discard_some(1), 1);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->discarded, 5);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 5);
 	/* want 10 of the last 1: 1; then none left. */
 	assert_int_equal(vm_discard_some(10), 1);
 	fake_check();
 	assert_int_equal(vm_discard_some(10), 0);
 	assert_int_equal(vm_discard_some(0), 0);
 	assert_int_equal(frames_free(), free0);
-	assert_int_equal(vm_counters()->discarded, 6);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 6);
 	assert_int_equal(present(s, VA, 8), 0);
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_counters()->frames_mapped, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 0);
 
 	/* The owner learns of it once. */
 	assert_int_equal(vm_discard_lock(s, VA, VA + 8 * PG), 1);
@@ -265,10 +266,10 @@ static void test_discard_some_counts(void **state)
 	for (unsigned i = 0; i < 8; i++)
 		expect_zero_after_fault(s, VA + i * PG);
 	assert_int_equal(frames_free(), free0 - 8);
-	assert_int_equal(vm_counters()->faults_zero, 6 + 8);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 6 + 8);
 	/* Locked, its pages stay whatever the pressure. */
 	assert_int_equal(vm_discard_some(8), 0);
-	assert_int_equal(vm_counters()->discarded, 6);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 6);
 	vm_space_destroy(s);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
@@ -296,7 +297,7 @@ static void test_locked_untouched(void **state)
 	assert_int_equal(vm_discard_some(100), 0);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 7);
-	assert_int_equal(vm_counters()->discarded, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
 
 	/* b's region unlocked: its 2 pages go, nothing of a's. */
 	assert_int_equal(vm_discard_unlock(b, VA, VA + 2 * PG), 0);
@@ -340,7 +341,7 @@ static void test_shared_after_fork(void **state)
 	assert_int_equal(vm_discard_some(8), 0);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vm_counters()->discarded, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
 	assert_int_equal(vm_lookup(p, VA), pa0);
 	assert_int_equal(vm_lookup(p, VA + PG), pa1);
 	assert_int_equal(vm_discard_lock(p, VA, VA + 2 * PG), 0);
@@ -348,14 +349,14 @@ static void test_shared_after_fork(void **state)
 	/* The child writes page 0: it gets a copy, the parent's is its own. */
 	assert_int_equal(vm_discard_unlock(p, VA, VA + 2 * PG), 0);
 	fake_poke(c, VA + 1, 0xEE);
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	assert_int_equal(vm_mapcount(pa0), 1);
 	assert_int_equal(vm_lookup(p, VA), pa0);
 	assert_int_equal(frames_free(), free0 - 3);
 	assert_int_equal(vm_discard_some(8), 1);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vm_counters()->discarded, 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
 	assert_int_equal(vm_lookup(p, VA), 0);
 	assert_int_equal(vm_lookup(p, VA + PG), pa1);	/* still shared: kept */
 	assert_int_equal(vm_mapcount(pa1), 2);
@@ -390,7 +391,7 @@ static void test_busy_skipped(void **state)
 	pa1 = vm_lookup(s, VA + PG);
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 3 * PG), 0);
 	assert_int_equal(vm_frame_write_protect(pa0, 1), 0);	/* being written */
-	frame_desc(pa1)->flags |= FRAME_F_QUEUED;		/* queued to be */
+	swapcache_mark_queued(pa1);		/* queued to be */
 	assert_int_equal(vm_discard_some(8), 1);
 	/* fake_check wants full permissions: page 0 is read-only for now. */
 	if (vm_check() < 0)
@@ -401,14 +402,14 @@ static void test_busy_skipped(void **state)
 	assert_int_equal(frames_free(), free0 - 2);
 
 	assert_int_equal(vm_frame_write_protect(pa0, 0), 0);
-	frame_desc(pa1)->flags &= (uint8_t)~FRAME_F_QUEUED;
+	swapcache_take_queued(pa1);
 	fake_check();
 	expect_page(s, VA, 80);
 	expect_page(s, VA + PG, 81);
 	assert_int_equal(vm_discard_some(8), 2);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
-	assert_int_equal(vm_counters()->discarded, 3);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 3);
 	assert_int_equal(vm_discard_lock(s, VA, VA + 3 * PG), 1);
 	vm_space_destroy(s);
 	fake_check();
@@ -442,7 +443,13 @@ static void test_pinned_skipped(void **state)
 	fake_check();
 }
 
-/* Out of frames with no swap, a fault takes unlocked pages first: one
+/* Reclaim as the pager's does with no swap: unlocked pages only. */
+static size_t reclaim_unlocked(size_t want)
+{
+	return vm_discard_some(want);
+}
+
+/* Out of frames with no swap, a fault reclaims unlocked pages: one
  * reclaim round drops VM_RECLAIM_WANT of them and the fault uses one.
  * Nothing unlocked: the fault fails as before, dropping nothing. */
 static void test_fault_reclaims_unlocked(void **state)
@@ -451,6 +458,7 @@ static void test_fault_reclaims_unlocked(void **state)
 	struct vm_space *s = fake_space(AS);
 
 	(void)state;
+	vm_set_reclaim(reclaim_unlocked);
 	assert_int_equal(vm_region_add(s, VA, VA + 6 * PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(s, 0x30000, 0x31000, RW, VM_ANON, NULL), 0);
 	fill_pages(s, VA, 6, 90);
@@ -459,11 +467,11 @@ static void test_fault_reclaims_unlocked(void **state)
 	assert_int_equal(n, free0 - 6);
 	fake_fault(s, 0x30000, VM_W, VM_FAULT_NOMEM);
 	assert_int_equal(present(s, VA, 6), 6);
-	assert_int_equal(vm_counters()->discarded, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
 
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 6 * PG), 0);
 	fake_fault(s, 0x30000, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->discarded, VM_RECLAIM_WANT);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), VM_RECLAIM_WANT);
 	assert_int_equal(present(s, VA, 6), 6 - VM_RECLAIM_WANT);
 	assert_int_equal(frames_free(), VM_RECLAIM_WANT - 1);
 	for (unsigned i = 0; i < 6; i++)
@@ -477,136 +485,9 @@ static void test_fault_reclaims_unlocked(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
-/*
- * A minimal swap device for swapped pages in unlocked regions: a table of
- * malloc'd pages with a reference count per slot, and a swap cache tying a
- * slot to the frame read from it or kept after write-out (as in
- * test_vm_swap.c, without readahead, waits or reclaim).
- */
-#define NSLOT 8
-
-static struct {
-	uint8_t *disk[NSLOT];
-	int refs[NSLOT];	/* the allocation's own reference + page entries */
-	uint64_t cache[NSLOT];	/* the frame tied to the slot, if frame.swap agrees */
-	unsigned reads, puts;
-} sw;
-
-static uint64_t sw_cached(void *ctx, uint32_t slot)
-{
-	uint64_t pa = slot < NSLOT ? sw.cache[slot] : 0;
-	const struct frame *f = pa ? frame_desc(pa) : NULL;
-
-	(void)ctx;
-	/* A frame freed since (its descriptor reset) no longer holds the slot. */
-	return f && f->state == FRAME_ANON && f->swap == slot ? pa : 0;
-}
-
-static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
-	sw.reads++;
-	memcpy(frame_ptr(pa), sw.disk[slot], PG);
-	sw.cache[slot] = pa;	/* others naming the slot find this frame */
-	frame_desc(pa)->swap = slot;
-	return 0;
-}
-
-static void sw_dup(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
-	sw.refs[slot]++;
-}
-
-/* The last reference gone: untie the slot's frame (freeing it if the VM
- * core had handed it over) and free the slot. */
-static void sw_put(void *ctx, uint32_t slot)
-{
-	uint64_t pa;
-
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.refs[slot] > 0);
-	sw.puts++;
-	if (--sw.refs[slot] > 0)
-		return;
-	if ((pa = sw_cached(NULL, slot)) != 0) {
-		struct frame *f = frame_desc(pa);
-		f->swap = 0;
-		if ((f->flags & FRAME_F_DETACHED) && !f->mapcount)
-			frame_free(pa);
-	}
-	sw.cache[slot] = 0;
-	free(sw.disk[slot]);
-	sw.disk[slot] = NULL;
-}
-
-static int sw_keep(void *ctx)
-{
-	(void)ctx;
-	return 1;
-}
-
-static uint32_t sw_refs(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT);
-	return (uint32_t)sw.refs[slot];
-}
-
-static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, NULL, NULL,
-					   NULL, NULL, NULL, sw_refs };
-/* The same device, keeping a page read back tied to its slot while clean
- * (FRAME_F_SLOT_HELD), as the pager's does while slots are plentiful. */
-static const struct vm_swap_ops sw_keep_ops = { sw_read, sw_cached, sw_dup, sw_put, NULL, NULL,
-						NULL, NULL, sw_keep, sw_refs };
-
-/* Write pa out and evict it as the pager's swapper does: a new slot with
- * its own reference, every entry converted, the own reference dropped;
- * then the frame is freed, or kept tied in the swap cache (keep). */
-static uint32_t swap_out(uint64_t pa, int keep)
-{
-	uint32_t slot = 0;
-	int n, entries = (int)vm_mapcount(pa);
-
-	for (uint32_t k = 1; k < NSLOT && !slot; k++)
-		if (!sw.disk[k])
-			slot = k;
-	assert_int_not_equal(slot, 0);
-	sw.disk[slot] = malloc(PG);
-	assert_non_null(sw.disk[slot]);
-	sw.refs[slot] = 1;
-	assert_int_equal(vm_frame_evictable(pa), 1);
-	assert_int_equal(vm_frame_write_protect(pa, 1), 0);
-	memcpy(sw.disk[slot], frame_ptr(pa), PG);
-	n = vm_evict(pa, slot);
-	assert_int_equal(n, entries);
-	sw.refs[slot]--;
-	if (keep) {
-		sw.cache[slot] = pa;
-		frame_desc(pa)->swap = slot;
-	} else {
-		frame_free(pa);
-	}
-	return slot;
-}
-
-/* vm_check, the fake's mappings, and the device's references against the
- * VM core's entries naming slots and frames holding their slot. */
 static void check(void)
 {
-	uint64_t refs = 0, held = 0;
-
-	fake_check();
-	for (uint32_t k = 1; k < NSLOT; k++) {
-		uint64_t pa = sw_cached(NULL, k);
-		assert_int_equal(sw.refs[k] > 0, sw.disk[k] != NULL);
-		refs += (uint64_t)sw.refs[k];
-		held += pa && (frame_desc(pa)->flags & FRAME_F_SLOT_HELD);
-	}
-	assert_int_equal(held, vm_counters()->swap_copies);
-	assert_int_equal(refs, vm_counters()->swap_entries + held);
+	swap_fake_check();
 }
 
 static uint32_t slot_at(struct vm_space *s, uint64_t va)
@@ -620,21 +501,14 @@ static uint32_t slot_at(struct vm_space *s, uint64_t va)
 static int setup_swap(void **state)
 {
 	(void)state;
-	memset(&sw, 0, sizeof(sw));
-	fake_setup(0);
-	vm_set_swap(&sw_ops);
+	swap_fake_setup();
 	return 0;
 }
 
 static int teardown_swap(void **state)
 {
 	(void)state;
-	/* Every test ends with its spaces gone: no slot may be left. */
-	for (uint32_t k = 1; k < NSLOT; k++) {
-		assert_int_equal(sw.refs[k], 0);
-		free(sw.disk[k]);
-	}
-	fake_teardown();
+	swap_fake_teardown();
 	return 0;
 }
 
@@ -656,7 +530,7 @@ static void test_unlock_drops_swapped(void **state)
 	check();
 	assert_int_equal(slot_at(s, VA + PG), s1);
 	assert_int_equal(slot_at(s, VA + 2 * PG), s2);
-	assert_int_equal(vm_counters()->swap_entries, 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 2);
 	assert_int_equal(frames_free(), free0 - 3);	/* 2 mapped, 1 cached */
 
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 4 * PG), 0);
@@ -665,12 +539,12 @@ static void test_unlock_drops_swapped(void **state)
 	assert_int_equal(sw.refs[s1] + sw.refs[s2], 0);
 	assert_null(sw.disk[s1]);
 	assert_null(sw.disk[s2]);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(slot_at(s, VA + PG), 0);
 	assert_int_equal(slot_at(s, VA + 2 * PG), 0);
 	assert_int_equal(vm_lookup(s, VA + PG), 0);
 	assert_int_equal(vm_lookup(s, VA + 2 * PG), 0);
-	assert_int_equal(vm_counters()->discarded, 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 2);
 	assert_int_equal(frames_free(), free0 - 2);	/* the cached frame went too */
 	expect_page(s, VA, 110);
 	expect_page(s, VA + 3 * PG, 113);
@@ -707,7 +581,7 @@ static void test_unlock_swapped_after_fork(void **state)
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(slot_at(p, VA), 0);
 	assert_int_equal(slot_at(c, VA), slot);
-	assert_int_equal(vm_counters()->discarded, 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
 	/* Page 1 is resident, shared with the child: unlock leaves it. */
 	assert_int_equal(vm_mapcount(vm_lookup(p, VA + PG)), 2);
 	assert_int_equal(vm_discard_some(8), 0);
@@ -745,7 +619,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	check();
 	pa = vm_lookup(p, VA);
 	assert_int_equal(vm_mapcount(pa), 1);
-	assert_int_equal(sw_cached(NULL, slot), pa);
+	assert_int_equal(swapcache_lookup(slot), pa);
 	assert_int_equal(sw.refs[slot], 1);	/* the child's entry */
 	assert_int_equal(slot_at(c, VA), slot);
 
@@ -753,7 +627,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	assert_int_equal(vm_discard_some(8), 0);
 	check();
 	assert_int_equal(vm_lookup(p, VA), pa);
-	assert_int_equal(vm_counters()->discarded, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
 	assert_int_equal(frames_free(), free0 - 1);
 	expect_page(p, VA, 130);
 	assert_int_equal(vm_discard_lock(p, VA, VA + 2 * PG), 0);
@@ -763,7 +637,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	fake_poke(c, VA + 3, 0x5A);
 	check();
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_null(sw.disk[slot]);
 	assert_int_equal(vm_mapcount(pa), 1);
 	assert_int_equal(vm_lookup(p, VA), pa);
@@ -771,7 +645,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	assert_int_equal(vm_discard_some(8), 1);
 	check();
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->discarded, 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
 	assert_int_equal(fake_peek(c, VA + 3), 0x5A);
 	assert_int_equal(vm_discard_lock(p, VA, VA + 2 * PG), 1);
 	expect_zero_after_fault(p, VA);
@@ -781,7 +655,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
-/* A clean copy read back from swap holds its own slot (FRAME_F_SLOT_HELD):
+/* A clean copy read back from swap holds its own slot (swapcache_hold):
  * nothing else names it, so the page may go, and its slot with it. */
 static void test_held_copy_dropped(void **state)
 {
@@ -797,9 +671,9 @@ static void test_held_copy_dropped(void **state)
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	check();
 	pa = vm_lookup(s, VA);
-	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_true(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 1);	/* the frame's own */
-	assert_int_equal(vm_counters()->swap_copies, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 1);
 	expect_page(s, VA, 140);
 
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 2 * PG), 0);
@@ -808,8 +682,8 @@ static void test_held_copy_dropped(void **state)
 	check();
 	assert_int_equal(frames_free(), free0);
 	assert_null(sw.disk[slot]);
-	assert_int_equal(vm_counters()->swap_copies, 0);
-	assert_int_equal(vm_counters()->discarded, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
 	assert_int_equal(vm_discard_lock(s, VA, VA + 2 * PG), 1);
 	expect_zero_after_fault(s, VA);
 	assert_int_equal(sw.reads, 1);

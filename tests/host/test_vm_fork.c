@@ -90,10 +90,10 @@ static void model_check(const struct model *m)
 				set |= 1ULL << b;
 		model_check_space(m, a, set);
 	}
-	assert_int_equal(vm_counters()->frames_shared, shared);
-	assert_int_equal(vm_counters()->frames_mapped, groups);
-	assert_int_equal(vm_counters()->cow_breaks, m->breaks);
-	assert_int_equal(vm_counters()->cow_reuse, m->reuse);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), shared);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), groups);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), m->breaks);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), m->reuse);
 	assert_int_equal(frames_free(), m->free0 - groups);
 }
 
@@ -165,7 +165,7 @@ static void run_script(const char *script)
 			model_check(&m);
 		}
 	assert_int_equal(fake_count(-1), 0);
-	assert_int_equal(vm_counters()->rmap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_RMAP_ENTRIES), 0);
 	assert_int_equal(frames_free(), m.free0);
 }
 
@@ -218,9 +218,9 @@ static void test_unmap_in_one_sharer(void **state)
 	fake_fault(c, VA, VM_R, VM_FAULT_NOREGION);
 	assert_int_equal(frames_free(), free0 - 2);
 	fake_poke(g, VA, 7);		/* still shared: copies */
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_poke(p, VA, 8);		/* the last: reuses */
-	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
 	assert_int_equal(vm_lookup(p, VA), pa);
 	assert_int_equal(fake_peek(g, VA), 7);
 	fake_check();
@@ -250,17 +250,17 @@ static void test_shared_region(void **state)
 	assert_int_equal(fake_pa(1, 0x40000, &perm), pa);
 	assert_int_equal(perm, RW);
 	assert_int_equal(vm_mapcount(pa), 2);
-	assert_int_equal(vm_counters()->frames_shared, 1);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), 1);
 	fake_poke(c, 0x40000, 9);
 	assert_int_equal(fake_peek(p, 0x40000), 9);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 	/* A page first touched after the fork is found by the other sharer. */
 	fake_poke(c, 0x41000, 3);
 	fake_fault(p, 0x41000, VM_R, VM_FAULT_MAPPED);
 	pa1 = vm_lookup(p, 0x41000);
 	assert_int_equal(pa1, vm_lookup(c, 0x41000));
 	assert_int_equal(fake_peek(p, 0x41000), 3);
-	assert_int_equal(vm_counters()->faults_zero, 2);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 2);
 	assert_int_equal(frames_free(), free0 - 2);
 	/* One sharer exits: the frames stay for the other. */
 	vm_space_destroy(c);
@@ -326,8 +326,8 @@ static void test_unmap_frame_everywhere(void **state)
 	assert_int_equal(fake_count(-1), 0);
 	assert_int_equal(vm_mapcount(pa), 0);
 	assert_int_equal(vm_lookup(p, VA) | vm_lookup(c, VA) | vm_lookup(g, VA), 0);
-	assert_int_equal(vm_counters()->frames_mapped, 0);
-	assert_int_equal(vm_counters()->frames_shared, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 0);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), 0);
 	assert_int_equal(frames_free(), free0 - 1);
 	frame_free(pa);
 	fake_check();
@@ -337,7 +337,7 @@ static void test_unmap_frame_everywhere(void **state)
 	fresh = vm_lookup(c, VA);
 	assert_int_equal(vm_mapcount(fresh), 1);
 	assert_int_equal(fake_peek(c, VA + 1), 0);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 	assert_int_equal(vm_unmap_frame_everywhere(frame_alloc_pinned()), -1);
 	assert_int_equal(vm_unmap_frame_everywhere(0x1000), -1);
 	vm_space_destroy(p);
@@ -401,7 +401,7 @@ static void test_fork_image(void **state)
 	assert_int_equal(fake_peek(c, VA + 100), 0);
 	assert_int_equal(fake_peek(p, VA + 1), 0x11);
 	assert_int_equal(file[1], 0x11);
-	assert_int_equal(vm_counters()->faults_image, 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_IMAGE), 1);
 	vm_space_destroy(p);
 	vm_space_destroy(c);
 	fake_check();
@@ -493,8 +493,8 @@ static void test_fork_nomem(void **state)
 	/* Pages made read-only for the failed fork are taken back, not copied. */
 	for (uint64_t i = 0; i < 4; i++)
 		fake_poke(p, VA + i * PG, (uint8_t)(10 + i));
-	assert_int_equal(vm_counters()->cow_breaks, 0);
-	assert_int_equal(vm_counters()->cow_reuse, 3);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 3);
 	assert_int_equal(frames_free(), free0 - 4);
 	/* No frame for a copy-on-write break. */
 	c = vm_space_create(2, 2);
@@ -507,7 +507,7 @@ static void test_fork_nomem(void **state)
 		frame_free(hog[--n]);
 	fake_poke(c, VA, 99);
 	assert_int_equal(fake_peek(p, VA), 10);
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	vm_space_destroy(p);
 	vm_space_destroy(c);
 	fake_check();
@@ -526,12 +526,12 @@ static void test_no_faultaround_on_cow(void **state)
 	c = vm_space_create(2, 2);
 	assert_int_equal(vm_region_add(p, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->faultaround_pages, 4);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(fake_count(2), 5);
 	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->cow_breaks, 1);
-	assert_int_equal(vm_counters()->faultaround_pages, 4);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4);
 	assert_int_equal(fake_count(2), 5);
 	vm_space_destroy(p);
 	vm_space_destroy(c);
@@ -590,14 +590,14 @@ static void test_footprint_fork_cow(void **state)
 	/* The child writes pages 0 and 1: two copies. */
 	fake_poke(c, VA, 10);
 	fake_poke(c, VA + PG, 11);
-	assert_int_equal(vm_counters()->cow_breaks, 2);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 2);
 	expect_footprint(c, 2, 2);
 	expect_footprint(p, 2, 2);
 	/* The parent takes page 0 back (reuse) and breaks page 2. */
 	fake_poke(p, VA, 20);
 	fake_poke(p, VA + 2 * PG, 22);
-	assert_int_equal(vm_counters()->cow_reuse, 1);
-	assert_int_equal(vm_counters()->cow_breaks, 3);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 3);
 	expect_footprint(p, 3, 1);
 	expect_footprint(c, 3, 1);
 	/* The child forks: its pages 0-2 are mapped by c and g, page 3 by all

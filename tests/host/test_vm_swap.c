@@ -5,8 +5,8 @@
  * swapped entries; reclaim when frames run out; pinned spaces; read
  * errors; the checker catching broken swap entries; swapped pages in the
  * footprint the OOM killer reads. The swap device is a fake: a table of
- * malloc'd pages with a reference count per slot and a swap cache tying
- * slots to frames through frame.swap, as the pager's.
+ * malloc'd pages with a reference count per slot (swap_fake.c), tying
+ * slots to frames through the VM core's swap cache, as the pager's engine.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -17,284 +17,31 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vm_fake.h"
+#include "swap_fake.h"
+#include "vm/swapcache.h"
 
 #define PG VM_PAGE
 #define RW (VM_R | VM_W)
 #define VA 0x10000UL
 #define SH 0x40000UL		/* a shared region */
-#define NSLOT 32
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-/* The fake swap device and cache. */
-struct fake_swap {
-	uint8_t *disk[NSLOT];	/* a slot's contents while it is allocated */
-	int refs[NSLOT];	/* the allocation's own reference + page entries */
-	uint64_t cache[NSLOT];	/* the frame tied to the slot, if frame.swap agrees */
-	unsigned reads, dups, puts, reclaims;
-	unsigned read_manys, many_pages;	/* read_many calls, and the pages of the last */
-	int fail_read;		/* reads fail */
-	int fail_many;		/* read_many fails */
-	int no_tie;		/* reads do not tie the frame to the slot */
-	int unlock;		/* reads let the pager lock go, as the pager's do */
-	unsigned waits;		/* wait calls (a fault met a frame being read) */
-	uint64_t victim;	/* reclaim evicts this frame first, once */
-	uint64_t hog[FAKE_FRAMES];	/* frames taken away; reclaim gives some back */
-	size_t nhog, give;	/* give: frames each reclaim frees from hog[] */
-};
-
-static struct fake_swap sw;
-
-static uint64_t sw_cached(void *ctx, uint32_t slot)
-{
-	uint64_t pa = slot < NSLOT ? sw.cache[slot] : 0;
-	const struct frame *f = pa ? frame_desc(pa) : NULL;
-
-	(void)ctx;
-	/* A frame freed since (its descriptor reset) no longer holds the slot. */
-	return f && f->state == FRAME_ANON && f->swap == slot ? pa : 0;
-}
-
-static void tie(uint32_t slot, uint64_t pa)
-{
-	sw.cache[slot] = pa;
-	frame_desc(pa)->swap = slot;
-}
-
-/* No entry names slot: untie its frame (freeing it if the VM core had
- * handed it over), and the slot is free. */
-static void slot_free(uint32_t slot)
-{
-	uint64_t pa = sw_cached(NULL, slot);
-
-	if (pa) {
-		struct frame *f = frame_desc(pa);
-		f->swap = 0;
-		if ((f->flags & FRAME_F_DETACHED) && !f->mapcount)
-			frame_free(pa);
-	}
-	sw.cache[slot] = 0;
-	free(sw.disk[slot]);
-	sw.disk[slot] = NULL;
-}
-
-static uint32_t slot_alloc(void)
-{
-	for (uint32_t s = 1; s < NSLOT; s++)
-		if (!sw.disk[s]) {
-			sw.disk[s] = malloc(PG);
-			assert_non_null(sw.disk[s]);
-			sw.refs[s] = 1;
-			return s;
-		}
-	fail_msg("the fake swap device is full");
-	return 0;
-}
-
-/* As the pager's reads end after letting the lock go: the frames are the
- * swap code's, tied to their slots and fresh, or freed when the read failed
- * (fail_read: all of them). */
-static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
-{
-	for (unsigned k = 0; k < n; k++) {
-		if (sw.fail_read) {
-			frame_free(pa[k]);
-			continue;
-		}
-		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
-		tie(first + k, pa[k]);
-		frame_desc(pa[k])->flags |= FRAME_F_FRESH;
-	}
-	return sw.fail_read ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
-}
-
-static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	(void)ctx;
-	sw.reads++;
-	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
-	assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
-	if (sw.unlock)
-		return read_unlocked(slot, &pa, 1);
-	if (sw.fail_read)
-		return -5;
-	memcpy(frame_ptr(pa), sw.disk[slot], PG);
-	if (!sw.no_tie)
-		tie(slot, pa);	/* others naming the slot find this frame */
-	return 0;
-}
-
-static void sw_dup(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
-	sw.refs[slot]++;
-	sw.dups++;
-}
-
-static void sw_put(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT && sw.refs[slot] > 0);
-	sw.puts++;
-	if (--sw.refs[slot] == 0)
-		slot_free(slot);
-}
-
-static uint32_t swap_out(uint64_t pa, int keep);
-
-static size_t sw_reclaim(void *ctx, size_t want)
-{
-	size_t n = 0;
-
-	(void)ctx;
-	assert_true(want >= 1);
-	sw.reclaims++;
-	if (sw.victim) {
-		uint64_t pa = sw.victim;
-		sw.victim = 0;
-		swap_out(pa, 0);
-		n++;
-	}
-	for (size_t k = 0; k < sw.give && sw.nhog > 0; k++, n++)
-		frame_free(sw.hog[--sw.nhog]);
-	return n;
-}
-
-/* Slots first.. into pa[0..n), as one request: the VM core asks for it
- * only with a readahead window, for slots still named and frames fresh. */
-static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
-{
-	(void)ctx;
-	sw.read_manys++;
-	sw.many_pages = n;
-	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX && first + n <= NSLOT);
-	for (unsigned k = 0; k < n; k++) {
-		const struct frame *f = frame_desc(pa[k]);
-		assert_true(first + k > 0 && sw.disk[first + k] && sw.refs[first + k] > 0);
-		assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
-	}
-	if (sw.unlock)
-		return read_unlocked(first, pa, n);
-	if (sw.fail_many)
-		return -5;
-	for (unsigned k = 0; k < n; k++) {
-		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
-		if (!sw.no_tie)
-			tie(first + k, pa[k]);
-	}
-	return 0;
-}
-
-static void sw_wait(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_int_not_equal(frame_desc(sw_cached(NULL, slot))->flags & FRAME_F_READING, 0);
-	sw.waits++;
-}
-
-static int sw_keep(void *ctx)
-{
-	(void)ctx;
-	return 1;
-}
-
-static uint32_t sw_refs(void *ctx, uint32_t slot)
-{
-	(void)ctx;
-	assert_true(slot > 0 && slot < NSLOT);
-	return sw.refs[slot];
-}
-
-static const struct vm_swap_ops sw_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim, NULL,
-					   NULL, sw_wait, NULL, sw_refs };
-/* The same device, able to read several consecutive slots at once. */
-static const struct vm_swap_ops sw_ra_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
-					      NULL, sw_read_many, sw_wait, NULL, sw_refs };
-/* The first device, keeping a page read back tied to its slot while clean,
- * as the pager's does while slots are plentiful. */
-static const struct vm_swap_ops sw_keep_ops = { sw_read, sw_cached, sw_dup, sw_put, sw_reclaim,
-						NULL, NULL, sw_wait, sw_keep, sw_refs };
-
-/* Write pa out and evict it as the pager's swapper does: a new slot with
- * its own reference, the frame write-protected while it is written, every
- * entry converted, the own reference dropped; then the frame is freed, or
- * kept in the swap cache (keep). Returns the slot. */
-static uint32_t swap_out(uint64_t pa, int keep)
-{
-	uint32_t slot = slot_alloc();
-	/* A shared object's page: only the object's entry names the slot. */
-	int n, entries = frame_desc(pa)->obj ? 1 : (int)vm_mapcount(pa);
-
-	assert_int_equal(vm_frame_evictable(pa), 1);
-	assert_int_equal(vm_frame_write_protect(pa, 1), 0);
-	memcpy(sw.disk[slot], frame_ptr(pa), PG);
-	n = vm_evict(pa, slot);
-	assert_int_equal(n, entries);
-	assert_int_equal(sw.refs[slot], n + 1);
-	assert_int_equal(vm_mapcount(pa), 0);
-	assert_int_equal(vm_frame_evictable(pa), 0);	/* it is the caller's now */
-	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_DETACHED, 0);
-	assert_int_equal(frame_desc(pa)->obj, 0);
-	sw.refs[slot]--;	/* the allocation's own reference */
-	if (keep)
-		tie(slot, pa);
-	else
-		frame_free(pa);
-	return slot;
-}
-
-static int total_refs(void)
-{
-	int n = 0;
-
-	for (uint32_t s = 1; s < NSLOT; s++) {
-		assert_int_equal(sw.refs[s] > 0, sw.disk[s] != NULL);
-		n += sw.refs[s];
-	}
-	return n;
-}
-
-/* Frames holding their slot's reference (FRAME_F_SLOT_HELD). */
-static int held_frames(void)
-{
-	int n = 0;
-
-	for (uint32_t s = 1; s < NSLOT; s++) {
-		uint64_t pa = sw_cached(NULL, s);
-		n += pa && (frame_desc(pa)->flags & FRAME_F_SLOT_HELD);
-	}
-	return n;
-}
-
-/* vm_check, the fake's mappings, and the device's references against the
- * VM core's swap_entries counter and the frames that hold slots. */
 static void check(void)
 {
-	fake_check();
-	assert_int_equal(total_refs(), vm_counters()->swap_entries + (uint64_t)held_frames());
+	swap_fake_check();
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&sw, 0, sizeof(sw));
-	fake_setup(0);
-	vm_set_swap(&sw_ops);
+	swap_fake_setup();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	/* Every test ends with all spaces gone: no slot may be left. */
-	for (uint32_t s = 1; s < NSLOT; s++) {
-		assert_int_equal(sw.refs[s], 0);
-		free(sw.disk[s]);
-	}
-	fake_teardown();
+	swap_fake_teardown();
 	return 0;
 }
 
@@ -354,10 +101,10 @@ static void test_evict_private(void **state)
 	assert_int_equal(fake_pa(1, VA, NULL), 0);
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->evictions, 1);
-	assert_int_equal(vm_counters()->swap_entries, 1);
-	assert_int_equal(vm_counters()->frames_mapped, 1);
-	assert_int_equal(vm_counters()->rmap_entries, 1);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 1);
+	assert_int_equal(vmstat_get(VMSTAT_RMAP_ENTRIES), 1);
 	vm_space_info(s, &info);
 	assert_int_equal(info.resident, 1);
 	assert_int_equal(info.swapped, 1);
@@ -368,13 +115,13 @@ static void test_evict_private(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	expect_fill(s, VA, 10);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(sw.refs[slot], 0);	/* the slot is free again */
 	assert_int_equal(frames_free(), free0 - 2);
 	fill(s, VA, 11);			/* no fault: already writable */
-	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 
 	/* A write brings one back too, writable, nothing copied. */
 	slot = swap_out(vm_lookup(s, VA + PG), 0);
@@ -382,10 +129,10 @@ static void test_evict_private(void **state)
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	expect_fill(s, VA + PG, 20);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->cow_reuse + vm_counters()->cow_breaks, 0);
-	assert_int_equal(vm_counters()->faults_zero, 2);
-	assert_int_equal(vm_counters()->evictions, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 2);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 2);
 	assert_int_equal(sw.reads, 2);
 	vm_space_info(s, &info);
 	assert_int_equal(info.resident, 2);
@@ -432,9 +179,9 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(vm_mapcount(back), 2);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
-	assert_int_equal(vm_counters()->frames_shared, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), 1);
 	assert_int_equal(frames_free(), free0 - 1);
 	expect_fill(c, VA, 30);
 
@@ -442,12 +189,12 @@ static void test_evict_after_fork(void **state)
 	 * write then takes the frame back. */
 	fill(p, VA, 40);
 	check();
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	expect_fill(c, VA, 30);
 	expect_fill(p, VA, 40);
 	fill(c, VA, 50);
 	check();
-	assert_int_equal(vm_counters()->cow_reuse, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
 	assert_int_equal(vm_lookup(c, VA), back);
 	expect_fill(p, VA, 40);
 	assert_int_equal(frames_free(), free0 - 2);
@@ -472,13 +219,13 @@ static void test_parent_writes_child_swapped(void **state)
 	slot = swap_out(vm_lookup(p, VA), 0);
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
 	check();
-	back = sw_cached(NULL, slot);
+	back = swapcache_lookup(slot);
 	assert_int_not_equal(back, 0);
 	assert_int_not_equal(vm_lookup(p, VA), back);
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(vm_mapcount(back), 0);	/* parked for the child */
-	assert_int_equal(vm_counters()->cow_breaks, 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(frames_free(), free0 - 2);
 	fill(p, VA, 70);
@@ -489,7 +236,7 @@ static void test_parent_writes_child_swapped(void **state)
 	expect_fill(c, VA, 60);
 	expect_fill(p, VA, 70);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(sw.refs[slot], 0);
 	destroy(c);
 	assert_int_equal(frames_free(), free0 - 1);
@@ -502,7 +249,7 @@ static void test_parent_writes_child_swapped(void **state)
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vm_counters()->cow_breaks, 2);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 2);
 	destroy(c);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(frames_free(), free0 - 1);
@@ -530,7 +277,7 @@ static void test_evict_shared(void **state)
 	slot = swap_out(pa, 0);
 	check();
 	assert_int_equal(sw.refs[slot], 1);
-	assert_int_equal(vm_counters()->swap_entries, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
 	assert_int_equal(fake_count(-1), 0);
 	assert_int_equal(slot_at(p, SH), 0);	/* absent here: the object has it */
 	vm_space_info(p, &info);
@@ -547,12 +294,12 @@ static void test_evict_shared(void **state)
 	assert_int_equal(vm_lookup(p, SH), back);
 	assert_int_equal(perm_at(1, SH), RW);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->faults_zero, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	expect_fill(p, SH, 80);
 	fill(c, SH, 90);
 	expect_fill(p, SH, 90);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
 	/* A page only the object holds (no sharer maps it) is evictable too,
 	 * and its slot goes with the object. */
@@ -593,13 +340,13 @@ static void test_cache_hit_after_evict(void **state)
 	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(vm_lookup(s, VA), pa);
-	assert_int_equal(frame_desc(pa)->flags & FRAME_F_DETACHED, 0);
+	assert_false(swapcache_detached(pa));
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(sw.reads, 0);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
-	assert_int_equal(vm_counters()->swap_ins, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
 	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(frame_desc(pa)->swap, 0);	/* untied with the slot's last entry */
+	assert_int_equal(swapcache_slot(pa), 0);	/* untied with the slot's last entry */
 	expect_fill(s, VA, 5);
 
 	/* Kept, but the page exits before it is touched: the cache frees it. */
@@ -711,10 +458,10 @@ static void test_write_during_write_protect(void **state)
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(vm_lookup(p, VA), a);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
-	assert_int_not_equal(frame_desc(a)->flags & FRAME_F_DIRTIED, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
+	assert_true(swapcache_dirtied(a));
 	assert_int_equal(vm_evict(a, 1), -1);	/* stale: refused */
-	assert_int_equal(vm_counters()->swap_entries + vm_counters()->evictions, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES) + vmstat_get(VMSTAT_EVICTIONS), 0);
 	assert_int_equal(vm_frame_write_protect(a, 0), 0);
 	check();
 
@@ -727,8 +474,8 @@ static void test_write_during_write_protect(void **state)
 	fake_fault(p, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	assert_int_equal(vm_lookup(p, VA + PG), b);
-	assert_int_equal(vm_counters()->cow_reuse, 1);
-	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	check();
 
 	/* Shared: both sharers get W back from one sharer's write. */
@@ -777,7 +524,7 @@ static void test_fork_swapped(void **state)
 	assert_int_equal(sw.refs[s0], 2);
 	assert_int_equal(sw.refs[s1], 2);
 	assert_int_equal(sw.dups, 4);
-	assert_int_equal(vm_counters()->swap_entries, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 4);
 	vm_space_info(c, &info);
 	assert_int_equal(info.swapped, 2);
 	assert_int_equal(info.resident, 1);
@@ -807,9 +554,9 @@ static void test_fork_swapped(void **state)
 	assert_int_equal(sw.refs[s1], 0);
 	/* The child is the frame's last user now: its write reuses it. */
 	fill(c, VA, 7);
-	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	destroy(c);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(frames_free(), free0);
 }
 
@@ -822,14 +569,12 @@ static void test_resize_and_faultaround(void **state)
 	uint32_t s1, s3;
 
 	(void)state;
-	fake_teardown();
-	fake_setup(2);
-	vm_set_swap(&sw_ops);
+	swap_fake_restart(2);
 	free0 = frames_free();
 	s = fake_space(1);
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);	/* pages 1, 2, 3 */
-	assert_int_equal(vm_counters()->faultaround_pages, 2);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 2);
 	fill(s, VA + PG, 1);
 	s1 = swap_out(vm_lookup(s, VA + PG), 0);
 	s3 = swap_out(vm_lookup(s, VA + 3 * PG), 0);
@@ -846,10 +591,10 @@ static void test_resize_and_faultaround(void **state)
 	assert_int_equal(slot_at(s, VA + PG), s1);
 	assert_int_not_equal(fake_pa(1, VA + 2 * PG, NULL), 0);
 	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);	/* beyond the window */
-	assert_int_equal(vm_counters()->faultaround_pages, 3);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 3);
 	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
 	expect_fill(s, VA + PG, 1);
-	assert_int_equal(vm_counters()->faultaround_pages, 3);	/* a swap-in maps one page */
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 3);	/* a swap-in maps one page */
 	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -879,9 +624,7 @@ static void test_reclaim(void **state)
 	uint32_t slot;
 
 	(void)state;
-	fake_teardown();
-	fake_setup(4);
-	vm_set_swap(&sw_ops);
+	swap_fake_restart(4);
 	free0 = frames_free();
 	s = fake_space(1);
 	c = fake_space(2);
@@ -890,7 +633,7 @@ static void test_reclaim(void **state)
 	/* One frame left: the fault takes it, fault-around stops, no reclaim. */
 	hog_frames(1);
 	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vm_counters()->faultaround_pages, 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 0);
 	assert_int_equal(sw.reclaims, 0);
 	/* None left, reclaim frees nothing: out of memory, nothing changed. */
 	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
@@ -908,7 +651,7 @@ static void test_reclaim(void **state)
 	fake_fault(s, VA + 12 * PG, VM_R, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(sw.reclaims, 3);
-	assert_int_equal(vm_counters()->evictions, 1);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
 	slot = slot_at(s, VA);
 	assert_int_not_equal(slot, 0);
 	/* Reading it back needs a frame too: reclaim gives one. */
@@ -918,7 +661,7 @@ static void test_reclaim(void **state)
 	check();
 	expect_fill(s, VA, 0x5a);
 	assert_int_equal(sw.reclaims, 4);
-	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 
 	/* A copy-on-write break with no frame free: reclaim evicts the very
 	 * page being copied; the fault is retried and reads it back. */
@@ -930,23 +673,24 @@ static void test_reclaim(void **state)
 	check();
 	assert_int_equal(sw.reclaims, 5);
 	assert_int_not_equal(slot_at(c, VA), 0);	/* evicted meanwhile, not copied */
-	assert_int_equal(vm_counters()->cow_breaks, 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	unhog();
 	fill(c, VA, 0x77);	/* read back, then copied: s's entry still names the slot */
 	check();
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* the frame kept for it */
 	check();
 	expect_fill(s, VA, 0x5a);
 	expect_fill(c, VA, 0x77);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(sw.reads, 2);
 	destroy(s);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
 }
 
-/* Without swap ops nothing changes: no reclaim, out of memory as before. */
+/* Without swap ops or a reclaim hook nothing changes: no reclaim, out of
+ * memory as before. */
 static void test_no_swap(void **state)
 {
 	struct vm_space *s = fake_space(1);
@@ -954,6 +698,7 @@ static void test_no_swap(void **state)
 
 	(void)state;
 	vm_set_swap(NULL);
+	vm_set_reclaim(NULL);
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	fill(s, VA, 1);
 	assert_int_equal(vm_frame_evictable(vm_lookup(s, VA)), 1);
@@ -1003,7 +748,7 @@ static void test_pinned(void **state)
 	/* Not an acceptable slot. */
 	assert_int_equal(vm_evict(a, 0), -1);
 	assert_int_equal(vm_evict(a, PAGE_SWAP), -1);
-	assert_int_equal(vm_counters()->evictions, 0);
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 0);
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
@@ -1042,7 +787,7 @@ static void test_read_error_and_nomem(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	expect_fill(s, VA, 4);
 	assert_int_equal(sw.reads, 2);
-	assert_int_equal(vm_counters()->swap_ins, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1143,20 +888,20 @@ static void test_readahead_run(void **state)
 		assert_int_equal(perm_at(1, VA + j * PG), RW);
 		expect_page(s, j);
 		assert_int_equal(sw.refs[slot + j], 0);
-		assert_int_equal(frame_desc(vm_lookup(s, VA + j * PG))->swap, 0);
+		assert_int_equal(swapcache_slot(vm_lookup(s, VA + j * PG)), 0);
 	}
 	for (uint64_t j = 5; j < 8; j++)
 		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->swap_readahead, 4);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
-	assert_int_equal(vm_counters()->swap_entries, 3);
-	assert_int_equal(vm_counters()->faults, 8 + 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 3);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 8 + 2);
 	assert_int_equal(frames_free(), free0 - 5);
 
 	/* Written without a fault: each page is its own. */
 	fill(s, VA + 4 * PG, 99);
-	assert_int_equal(vm_counters()->faults, 10);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 10);
 
 	/* From page 5 the window ends with the pages that name slots: page 8
 	 * was never touched. */
@@ -1168,10 +913,10 @@ static void test_readahead_run(void **state)
 	for (uint64_t j = 5; j < 8; j++)
 		expect_page(s, j);
 	assert_int_equal(perm_at(1, VA + 5 * PG), RW);
-	assert_int_equal(vm_counters()->swap_ins, 3);
-	assert_int_equal(vm_counters()->swap_readahead, 6);
-	assert_int_equal(vm_counters()->swap_entries, 0);
-	assert_int_equal(vm_counters()->cow_breaks + vm_counters()->cow_reuse, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 6);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
 	/* The last two pages of the region: the window stops at its end. */
 	fill(s, VA + 8 * PG, 0);
@@ -1191,8 +936,8 @@ static void test_readahead_run(void **state)
 	assert_int_equal(sw.read_manys, 3);
 	assert_int_equal(sw.reads, 2);
 	assert_int_equal(slot_at(s, VA + PG), slot_at(s, VA + 2 * PG) - 1);
-	assert_int_equal(vm_counters()->swap_ins, 5);
-	assert_int_equal(vm_counters()->swap_readahead, 7);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 5);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 7);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1245,8 +990,8 @@ static void test_readahead_gap(void **state)
 	for (uint64_t j = 0; j < 6; j++)
 		expect_page(s, j);
 	assert_int_equal(slot_at(t, VA), 3);	/* another space's slot is never read ahead */
-	assert_int_equal(vm_counters()->swap_ins, 3);
-	assert_int_equal(vm_counters()->swap_readahead, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
 	fake_fault(t, VA, VM_R, VM_FAULT_MAPPED);
 	expect_fill(t, VA, 7);
 	check();
@@ -1295,9 +1040,9 @@ static void test_readahead_stops_at_cached(void **state)
 	assert_int_equal(sw.reads, 1);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->swap_readahead, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1334,7 +1079,7 @@ static void test_readahead_after_fork(void **state)
 		assert_int_equal(perm_at(1, VA + j * PG), VM_R);
 		assert_true(region_page_cow(vm_region_find(p, VA), j));
 		assert_int_equal(sw.refs[slot + j], 1);
-		assert_int_equal(sw_cached(NULL, slot + j), vm_lookup(p, VA + j * PG));
+		assert_int_equal(swapcache_lookup(slot + j), vm_lookup(p, VA + j * PG));
 	}
 	/* The child faults page 2: the frame readahead brought in. */
 	fake_fault(c, VA + 2 * PG, VM_R, VM_FAULT_MAPPED);
@@ -1348,15 +1093,15 @@ static void test_readahead_after_fork(void **state)
 	/* The parent's write copies: the child's entry names the slot still. */
 	fill(p, VA + PG, 200);
 	check();
-	assert_int_equal(vm_counters()->cow_breaks, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
 	check();
 	expect_page(c, 1);
 	assert_int_equal(perm_at(2, VA + PG), RW);	/* the slot's last entry, the frame its own */
 	expect_fill(p, VA + PG, 200);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_readahead, 3);
-	assert_int_equal(vm_counters()->swap_cache_hits, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 2);
 	assert_int_equal(sw.read_manys + sw.reads, 1);
 	destroy(p);
 	destroy(c);
@@ -1372,8 +1117,7 @@ static void test_readahead_frames_run_out(void **state)
 	uint32_t slot;
 
 	(void)state;
-	fake_teardown();
-	fake_setup(0);
+	swap_fake_restart(0);
 	vm_set_swap(&sw_ra_ops);
 	vm_set_readahead(8);
 	free0 = frames_free();
@@ -1399,8 +1143,8 @@ static void test_readahead_frames_run_out(void **state)
 	assert_int_equal(slot_at(s, VA + 4 * PG), slot + 4);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vm_counters()->swap_ins, 2);
-	assert_int_equal(vm_counters()->swap_readahead, 2);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
 	unhog();
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1430,7 +1174,7 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(frames_free(), free0);
 	for (uint64_t j = 0; j < 4; j++)
 		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
-	assert_int_equal(vm_counters()->swap_entries, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 4);
 
 	sw.fail_read = 0;
 	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
@@ -1441,8 +1185,8 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	assert_int_equal(slot_at(s, VA + 2 * PG), slot + 2);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_readahead, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
 
 	sw.fail_many = 0;
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* page 1 is present: no window */
@@ -1452,8 +1196,8 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(sw.reads, 3);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vm_counters()->swap_ins, 3);
-	assert_int_equal(vm_counters()->swap_readahead, 1);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1481,8 +1225,8 @@ static void test_readahead_not_shared(void **state)
 	assert_int_equal(sw.read_manys, 0);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(fake_pa(1, SH + PG, NULL), 0);
-	assert_int_equal(vm_counters()->swap_readahead, 0);
-	assert_int_equal(vm_counters()->swap_entries, 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 2);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1515,7 +1259,7 @@ static void test_unlocked_read(void **state)
 	assert_int_equal(sw.read_manys, 1);
 	assert_int_equal(present(s, 0), 0);
 	for (uint32_t k = 0; k < 3; k++)
-		assert_int_not_equal(frame_desc(sw_cached(NULL, slot + k))->flags & FRAME_F_FRESH, 0);
+		assert_true(swapcache_fresh(swapcache_lookup(slot + k)));
 	assert_int_equal(frames_free(), free0 - 3);
 
 	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
@@ -1523,13 +1267,13 @@ static void test_unlocked_read(void **state)
 	assert_int_equal(sw.read_manys, 1);	/* nothing read again */
 	for (uint64_t j = 0; j < 3; j++) {
 		expect_page(s, j);
-		assert_int_equal(frame_desc(vm_lookup(s, VA + j * PG))->flags, 0);
+		assert_int_equal(swapcache_flags(vm_lookup(s, VA + j * PG)), 0);
 	}
 	assert_int_equal(perm_at(1, VA), RW);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_readahead, 2);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(frames_free(), free0 - 3);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1570,21 +1314,20 @@ static void test_wait_for_reading(void **state)
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	slot = swap_out_run(s, 0, 1);
 	pa = frame_alloc();		/* another fault's read, in flight */
-	tie(slot, pa);
+	swapcache_read_begin(slot, pa);
 	memcpy(frame_ptr(pa), sw.disk[slot], PG);
-	frame_desc(pa)->flags |= FRAME_F_READING | FRAME_F_DETACHED;
 	check();
 	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
 	assert_int_equal(sw.waits, 1);
 	assert_int_equal(sw.reads, 0);
-	frame_desc(pa)->flags = FRAME_F_FRESH;	/* that read is over */
+	swapcache_read_end(slot, pa, 1, 1);	/* that read is over */
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(vm_lookup(s, VA), pa);
 	expect_page(s, 0);
 	assert_int_equal(sw.reads, 0);
-	assert_int_equal(vm_counters()->swap_ins, 1);
-	assert_int_equal(vm_counters()->swap_cache_hits, 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	destroy(s);
 }
 
@@ -1608,8 +1351,8 @@ static void test_unlocked_read_fails(void **state)
 	check();
 	assert_int_equal(frames_free(), free0);
 	assert_int_equal(slot_at(s, VA), slot);
-	assert_int_equal(sw_cached(NULL, slot), 0);
-	assert_int_equal(vm_counters()->swap_ins, 0);
+	assert_int_equal(swapcache_lookup(slot), 0);
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
 	destroy(s);
 }
 
@@ -1637,9 +1380,9 @@ static void test_check_catches_swap_corruption(void **state)
 	r->pages[0] = PAGE_SWAP;
 	expect_check_fails("a swapped entry naming slot 0");
 	r->pages[0] = PAGE_SWAP | slot;
-	vm.cnt.swap_entries++;
+	vmstat_count(VMSTAT_SWAP_ENTRIES);
 	expect_check_fails("the swap_entries counter");
-	vm.cnt.swap_entries--;
+	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
 	check();
 
 	/* A present page turned into a swapped one behind the rmap's back. */
@@ -1658,9 +1401,9 @@ static void test_check_catches_swap_corruption(void **state)
 	expect_check_fails("an object page with a copy-on-write mark");
 	sr->obj->pages[0] = pa_pfn(pa);
 	/* A detached frame that is still mapped. */
-	frame_desc(pa)->flags |= FRAME_F_DETACHED;
+	swapcache_detach(pa);
 	expect_check_fails("a detached frame still mapped");
-	frame_desc(pa)->flags &= (uint8_t)~FRAME_F_DETACHED;
+	swapcache_claim(pa);
 	check();
 	destroy(s);
 }
@@ -1669,11 +1412,10 @@ static void test_check_catches_swap_corruption(void **state)
  * entries name the slot again, the frame goes, nothing is written. */
 static void drop_clean(uint64_t pa, uint32_t slot, int entries)
 {
-	assert_int_equal(sw_cached(NULL, slot), pa);
+	assert_int_equal(swapcache_lookup(slot), pa);
 	assert_int_equal(vm_evict(pa, slot), entries);
-	assert_int_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
-	sw.cache[slot] = 0;
-	frame_desc(pa)->swap = 0;
+	assert_false(swapcache_held(pa));
+	swapcache_untie(slot);
 	frame_free(pa);
 }
 
@@ -1697,9 +1439,9 @@ static void test_clean_copy_kept(void **state)
 	pa = vm_lookup(s, VA);
 	expect_fill(s, VA, 30);
 	assert_int_equal(perm_at(1, VA), VM_R);	/* a write must be seen */
-	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_true(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 1);	/* the frame's */
-	assert_int_equal(vm_counters()->swap_entries, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 
 	/* Reclaim: no write, the entry names the same slot again. */
 	drop_clean(pa, slot, 1);
@@ -1714,9 +1456,9 @@ static void test_clean_copy_kept(void **state)
 	check();
 	pa = vm_lookup(s, VA);
 	assert_int_equal(perm_at(1, VA), RW);
-	assert_int_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_false(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(sw_cached(NULL, slot), 0);
+	assert_int_equal(swapcache_lookup(slot), 0);
 	expect_fill(s, VA, 30);
 	destroy(s);
 }
@@ -1761,7 +1503,7 @@ static void test_clean_copy_fork_and_exit(void **state)
 	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);	/* the child's own copy */
 	fake_poke(c, VA, 99);
 	check();
-	assert_int_not_equal(frame_desc(pa)->flags & FRAME_F_SLOT_HELD, 0);
+	assert_true(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 1);
 	expect_fill(p, VA, 50);
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);	/* the parent's: stale now */
@@ -1778,7 +1520,7 @@ static void test_clean_copy_fork_and_exit(void **state)
 	assert_int_equal(sw.refs[slot2], 1);
 	destroy(q);
 	assert_int_equal(sw.refs[slot2], 0);
-	assert_int_equal(sw_cached(NULL, slot2), 0);
+	assert_int_equal(swapcache_lookup(slot2), 0);
 }
 
 static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t shared)

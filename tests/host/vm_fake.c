@@ -182,7 +182,7 @@ void fake_check(void)
 	for (int i = 0; i < FAKE_MAPS; i++)
 		if (fake.m[i].used)
 			check_mapping(&fake.m[i]);
-	assert_int_equal(fake_count(-1), vm_counters()->rmap_entries);
+	assert_int_equal(fake_count(-1), vmstat_get(VMSTAT_RMAP_ENTRIES));
 }
 
 void fake_fault(struct vm_space *s, uint64_t va, unsigned access, int result)

@@ -7,7 +7,8 @@
 #define TESTS_HOST_VM_FAKE_H
 
 #include <stdint.h>
-#include "vm_impl.h"
+#include "base/vmstat.h"
+#include "vm/internal.h"
 
 #define FAKE_RAM_BASE 0x80000000UL
 #define FAKE_FRAMES 512			/* 2 MiB of "RAM" */

@@ -93,14 +93,9 @@ static int env_evictable(void *ctx, uint32_t frame)
 
 /* The frame for a missing page: a free one, else the policy's victim
  * (counting its write-back). NONE if the policy failed; err says how.
- *
- * Like the pager's swapper (choose() in pager/swapper.c), a call that finds
- * no victim is followed by up to two more: the first looked at the frames'
- * accessed bits and so cleared them (lru2 sends a page it meets referenced
- * for the first time round the inactive list again; CLOCK makes its second
- * sweep within one call), so a later one finds the frames not referenced
- * since. No victim in three calls, with every frame evictable, is a policy
- * bug. */
+ * The policy is asked as the pager's reclaim asks it (policy_isolate): a
+ * call that finds no victim is followed by up to two more. No victim in
+ * three calls, with every frame evictable, is a policy bug. */
 static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *ops,
 			       struct policy *pol, struct sim_result *r, char *err,
 			       size_t errlen)
@@ -110,10 +105,7 @@ static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *
 
 	if (ft->used < ft->nframes)
 		return ft->used++;
-	/* As the pager's swapper: up to two more calls when one names none. */
-	n = ops->isolate(pol, &env, &victim, 1);
-	for (int again = 0; n == 0 && again < 2; again++)
-		n = ops->isolate(pol, &env, &victim, 1);
+	n = policy_isolate(ops, pol, &env, &victim, 1);
 	if (n == 0) {
 		pagesim_error(err, errlen, "policy %s: isolate found no victim among %u frames "
 			"in three calls, all evictable", ops->name, ft->used);

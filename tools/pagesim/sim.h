@@ -1,7 +1,7 @@
 /*
  * pagesim's simulations: one policy over a whole trace at a fixed number of
- * frames. A pager policy is driven through policy.h exactly as the swapper
- * drives it; exact LRU and Belady's OPT are references computed here.
+ * frames. A pager policy is driven through policy.h exactly as the pager's
+ * reclaim drives it; exact LRU and Belady's OPT are references computed here.
  */
 #ifndef PAGESIM_SIM_H
 #define PAGESIM_SIM_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "reclaim/policy.h"
 #include "trace.h"
 
 /* The reference policies, after the pager's in pagesim's lists. */
@@ -44,10 +44,10 @@ int sim_run(const struct trace *t, const char *name, const struct sim_params *p,
  * its frame's accessed bit (the one that faults the page in only if
  * p->insert_referenced), and a write sets the dirty bit. A miss takes a free
  * frame while there is one, then the one victim isolate(max = 1) names.
- * As in the pager's swapper, a call that names none is followed by up to two
- * more (the first cleared the accessed bits it looked at); every frame is
- * evictable, so a policy that names none in three calls fails the run (-1, an
- * error in err). */
+ * As in the pager's reclaim (policy_isolate), a call that names none is
+ * followed by up to two more (the first cleared the accessed bits it looked
+ * at); every frame is evictable, so a policy that names none in three calls
+ * fails the run (-1, an error in err). */
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,
 	       struct sim_result *r, char *err, size_t errlen);
 

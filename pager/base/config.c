@@ -1,0 +1,137 @@
+/*
+ * The table of the pager's boot arguments. Parsing and reporting are
+ * lib/bootargs.c's; keys starting with "kernel." are the kernel's.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include "base/config.h"
+#include "bootargs.h"
+
+enum {
+	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
+	C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE, C_NET_ADDR, C_INIT_RUN, C_INIT_ARGS, C_COUNT
+};
+
+/* The watermarks' defaults, written once: the table's defaults are these
+ * numbers as text, and inconsistent values fall back to them. */
+#define DEFAULT_RECLAIM_AT 80
+#define DEFAULT_RECLAIM_TO 70
+#define DEFAULT_FREE_MIN 2
+#define TEXT(x) #x
+#define AS_TEXT(x) TEXT(x)
+
+/* Not const: the choices come from the layers that own them (config_parse). */
+static struct bootarg_spec specs[C_COUNT] = {
+	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
+			    "pages mapped ahead of a faulting page in the same region" },
+	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
+			  "pages read after a swapped-in page when they follow it on disk" },
+	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
+		       "page replacement policy (docs/policies.md)" },
+	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,
+		     "seed of the random policy, so runs repeat" },
+	[C_RECLAIM_AT] = { "pager.reclaim_at", BOOTARG_UINT, AS_TEXT(DEFAULT_RECLAIM_AT), NULL, 1, 99,
+			   "percent of frames in use at which background reclaim starts" },
+	[C_RECLAIM_TO] = { "pager.reclaim_to", BOOTARG_UINT, AS_TEXT(DEFAULT_RECLAIM_TO), NULL, 1, 99,
+			   "percent of frames in use at which background reclaim stops" },
+	[C_FREE_MIN] = { "pager.free_min", BOOTARG_UINT, AS_TEXT(DEFAULT_FREE_MIN), NULL, 0, 50,
+			 "percent of frames below which a fault reclaims directly (0: only when "
+			 "an allocation fails)" },
+	[C_RESERVE] = { "pager.reserve", BOOTARG_UINT, "32", NULL, 8, 4096,
+			"frames only the pager's own memory and the reclaim path may take" },
+	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
+			   "how the OOM killer scores processes (docs/design.md)" },
+	[C_SWAP_DEVICE] = { "swap.device", BOOTARG_CHOICE, "auto", SWAP_DEVICE_CHOICES, 0, 0,
+			    "swap to the disk (blk), the NBD export over the network (nbd), or the "
+			    "disk if there is one, else the export (auto)" },
+	[C_NET_ADDR] = { "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0,
+			 "the network server's address: dhcp, or a.b.c.d[/prefix] (docs/boot-args.md)" },
+	/* At least one character: an empty init.run= is a mistake to report,
+	 * not a quiet way of asking for the demonstration. */
+	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "demo", NULL, 1, 0,
+			 "program init runs (demo: the demonstration)" },
+	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
+			  "its arguments, comma-separated" },
+};
+
+static struct bootarg_value values[C_COUNT];
+
+struct pager_config config;
+
+static void report(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("pager: %s\n", line);
+}
+
+/* Background reclaim must start before free frames reach the direct
+ * minimum, and stop with more free than when it started. */
+static void check_watermarks(void)
+{
+	if (config.reclaim_to < config.reclaim_at && config.reclaim_at + config.free_min < 100)
+		return;
+	printf("pager: boot: inconsistent watermarks pager.reclaim_at=%u pager.reclaim_to=%u "
+	       "pager.free_min=%u (need reclaim_to < reclaim_at < 100 - free_min); using %u %u %u\n",
+	       config.reclaim_at, config.reclaim_to, config.free_min, DEFAULT_RECLAIM_AT,
+	       DEFAULT_RECLAIM_TO, DEFAULT_FREE_MIN);
+	config.reclaim_at = DEFAULT_RECLAIM_AT;
+	config.reclaim_to = DEFAULT_RECLAIM_TO;
+	config.free_min = DEFAULT_FREE_MIN;
+}
+
+/* The first of the "|"-separated names: the default. */
+static const char *first_of(const char *names, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (names[n] && names[n] != '|' && n + 1 < size) {
+		buf[n] = names[n];
+		n++;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void set_choice(int key, const char *names, char *def, size_t size)
+{
+	specs[key].choices = names;
+	specs[key].def = first_of(names, def, size);
+}
+
+void config_parse(const char *cmdline, const struct config_choices *choices)
+{
+	static char policy_def[BOOTARG_STR_MAX], oom_def[BOOTARG_STR_MAX];
+
+	set_choice(C_POLICY, choices->policies, policy_def, sizeof(policy_def));
+	set_choice(C_OOM_POLICY, choices->oom_policies, oom_def, sizeof(oom_def));
+	bootargs_parse(cmdline, specs, C_COUNT, values, NULL, "kernel.", report, NULL);
+	config.faultaround = (unsigned)values[C_FAULTAROUND].num;
+	config.readahead = (unsigned)values[C_READAHEAD].num;
+	config.policy = (unsigned)values[C_POLICY].num;
+	config.policy_name = values[C_POLICY].str;
+	config.seed = values[C_SEED].num;
+	config.reclaim_at = (unsigned)values[C_RECLAIM_AT].num;
+	config.reclaim_to = (unsigned)values[C_RECLAIM_TO].num;
+	config.free_min = (unsigned)values[C_FREE_MIN].num;
+	check_watermarks();
+	config.reserve = (unsigned)values[C_RESERVE].num;
+	config.oom_policy = (unsigned)values[C_OOM_POLICY].num;
+	config.oom_policy_name = values[C_OOM_POLICY].str;
+	config.swap_device = (unsigned)values[C_SWAP_DEVICE].num;
+	config.net_addr = (uint32_t)(values[C_NET_ADDR].num >> 8);
+	config.net_prefix = (unsigned)(values[C_NET_ADDR].num & 0xff);
+	config.init_run = values[C_INIT_RUN].str;
+	config.init_args = values[C_INIT_ARGS].str;
+}
+
+void config_print(void)
+{
+	printf("pager: pager.faultaround=%u pager.readahead=%u init.run=%s init.args=%s\n",
+	       config.faultaround, config.readahead, config.init_run, config.init_args);
+	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
+	       "pager.free_min=%u\n", config.policy_name, (unsigned long)config.seed,
+	       config.reclaim_at, config.reclaim_to, config.free_min);
+	printf("pager: pager.reserve=%u oom.policy=%s swap.device=%s net.addr=%s\n",
+	       config.reserve, config.oom_policy_name, values[C_SWAP_DEVICE].str,
+	       values[C_NET_ADDR].str);
+}

@@ -1,0 +1,49 @@
+/*
+ * The pager's boot arguments: every key but "kernel.*". The values in force
+ * are printed at boot. See docs/boot-args.md. Only values live here: what a
+ * name such as a policy's stands for is the layer's above that owns it,
+ * which hands in the names to choose from.
+ */
+#ifndef PAGER_CONFIG_H
+#define PAGER_CONFIG_H
+
+#include <stdint.h>
+
+/* swap.device: which device swap goes to. */
+enum swap_device { SWAP_DEVICE_BLK = 0, SWAP_DEVICE_NBD = 1, SWAP_DEVICE_AUTO = 2 };
+#define SWAP_DEVICE_CHOICES "blk|nbd|auto"
+
+struct pager_config {
+	unsigned faultaround;	/* pager.faultaround: extra pages per fault */
+	unsigned readahead;	/* pager.readahead: extra pages per swap-in read */
+	unsigned policy;	/* pager.policy: its index among the policy names given */
+	const char *policy_name;
+	uint64_t seed;		/* pager.seed: for the random policy */
+	/* Watermarks, in percent of the frames the pager manages (checked:
+	 * reclaim_to < reclaim_at < 100 - free_min). */
+	unsigned reclaim_at;	/* in use: background reclaim starts */
+	unsigned reclaim_to;	/* in use: background reclaim stops */
+	unsigned free_min;	/* free below this: a fault reclaims directly */
+	unsigned reserve;	/* pager.reserve: frames kept from ordinary allocations */
+	unsigned oom_policy;	/* oom.policy: its index among the names given */
+	const char *oom_policy_name;
+	unsigned swap_device;	/* swap.device: enum swap_device */
+	uint32_t net_addr;	/* net.addr: static IPv4 address, 0 = DHCP */
+	unsigned net_prefix;	/* its prefix length */
+	const char *init_run;	/* init.run: program for init to run, never empty */
+	const char *init_args;	/* init.args: its arguments, comma-separated */
+};
+
+extern struct pager_config config;
+
+/* The names pager.policy and oom.policy choose from, "|"-separated; the
+ * first is the default. */
+struct config_choices {
+	const char *policies;
+	const char *oom_policies;
+};
+
+void config_parse(const char *cmdline, const struct config_choices *choices);
+void config_print(void);
+
+#endif

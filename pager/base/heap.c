@@ -1,0 +1,44 @@
+/*
+ * The pager's own heap for picolibc's malloc: sbrk over frames mapped into
+ * the pager before use, taken from the source heap.h was given.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/heap.h"
+#include "sys.h"
+
+#define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
+#define HEAP_MAX (512UL << 20)
+
+static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
+static heap_frame_fn *frame_source;
+
+void heap_set_frame_source(heap_frame_fn *fn)
+{
+	frame_source = fn;
+}
+
+static int grow_to(uint64_t want)
+{
+	while (mapped < want) {
+		struct map_entry e = { mapped, frame_source ? frame_source() : 0, MAP_R | MAP_W };
+		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0)
+			return -1;
+		mapped += PAGE_SIZE;
+	}
+	return 0;
+}
+
+void *sbrk(ptrdiff_t incr)
+{
+	uint64_t old = brk, want = brk + (uint64_t)incr;
+
+	if (incr < 0 ? (uint64_t)-incr > brk - HEAP_BASE : want > HEAP_BASE + HEAP_MAX ||
+	    grow_to(want) < 0) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	brk = want;	/* pages above a lowered break stay mapped for reuse */
+	return (void *)old;
+}

@@ -1,0 +1,17 @@
+/*
+ * The pager's own heap, under picolibc's malloc (sbrk). The pager cannot
+ * fault on its own memory, so the heap grows by mapping frames into itself
+ * before they are used. Where the frames come from is not base's to know:
+ * the layer that decides who may take the last ones (reclaim) says.
+ */
+#ifndef PAGER_BASE_HEAP_H
+#define PAGER_BASE_HEAP_H
+
+#include <stdint.h>
+
+/* A frame (physical address) for the heap, or 0 if none may be had. */
+typedef uint64_t heap_frame_fn(void);
+/* Where the heap takes its frames from now on; until then it cannot grow. */
+void heap_set_frame_source(heap_frame_fn *fn);
+
+#endif

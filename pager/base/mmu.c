@@ -1,0 +1,107 @@
+/*
+ * Address-space changes for the VM core, as system calls. A map is held in
+ * a small batch so a fault costs one system call (the reply that carries
+ * its mappings) rather than one per page; an unmap or protect first sends
+ * what is held, so changes reach the kernel in the order they were made.
+ */
+#include <stdio.h>
+#include "base/mmu.h"
+#include "sys.h"
+
+struct pending {
+	int as;
+	struct map_entry e;
+};
+
+static struct pending batch[MMU_BATCH];
+static size_t held;
+static int gone = -1;	/* an address space whose process has ended */
+
+void mmu_forget(int as)
+{
+	gone = as;
+}
+
+/* Send the held mappings of one address space (all, if as < 0). */
+static void send_held(int as)
+{
+	struct map_entry out[MMU_BATCH];
+	size_t kept = 0;
+
+	while (held > 0) {
+		int target = as >= 0 ? as : batch[0].as;
+		size_t n = 0;
+		kept = 0;
+		for (size_t i = 0; i < held; i++) {
+			if (batch[i].as == target)
+				out[n++] = batch[i].e;
+			else
+				batch[kept++] = batch[i];
+		}
+		if (n > 0 && sys_map(target, out, n) < 0)
+			printf("pager: mapping %zu pages into handle %d failed\n", n, target);
+		held = kept;
+		if (as >= 0)
+			break;
+	}
+}
+
+void mmu_flush(void)
+{
+	send_held(-1);
+}
+
+size_t mmu_take(int as, struct map_entry *out, size_t max)
+{
+	size_t n = 0, kept = 0;
+
+	for (size_t i = 0; i < held; i++) {
+		if (batch[i].as == as && n < max)
+			out[n++] = batch[i].e;
+		else
+			batch[kept++] = batch[i];
+	}
+	held = kept;
+	return n;
+}
+
+static int do_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
+{
+	(void)ctx;
+	if (as == gone)
+		return 0;
+	if (held == MMU_BATCH)
+		mmu_flush();
+	batch[held++] = (struct pending){ as, { va, pa, perm } };
+	return 0;
+}
+
+static int do_unmap(void *ctx, int as, uint64_t va)
+{
+	(void)ctx;
+	if (as == gone)
+		return 0;
+	send_held(as);
+	return sys_unmap(as, va, 1);
+}
+
+static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
+{
+	(void)ctx;
+	if (as == gone)
+		return 0;
+	send_held(as);
+	return sys_protect(as, va, 1, (int)perm);
+}
+
+static const struct mmu_ops ops = { do_map, do_unmap, do_protect, NULL };
+
+const struct mmu_ops *mmu_ops(void)
+{
+	return &ops;
+}
+
+int mmu_harvest(struct harvest_entry *e, size_t n)
+{
+	return sys_harvest(e, n);
+}

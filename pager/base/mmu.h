@@ -1,0 +1,43 @@
+/*
+ * How the pager changes a real address space (struct mmu_ops, what the VM
+ * core is given), and the pager's own ops: system calls, with mappings held
+ * back in a batch so that those for the faulting process go out in the
+ * fault reply itself and the rest in one SYS_MAP per batch. The batch is
+ * pager data: the lock's holder sends it before letting the lock go
+ * (threads.h). Plain C: the host tests give the VM core a fake.
+ */
+#ifndef PAGER_BASE_MMU_H
+#define PAGER_BASE_MMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Each returns 0 or a negative error. `as` is the address space's handle
+ * (the pager's process handle); perm is read 1, write 2, exec 4. */
+struct mmu_ops {
+	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
+	int (*unmap)(void *ctx, int as, uint64_t va);
+	int (*protect)(void *ctx, int as, uint64_t va, unsigned perm);
+	void *ctx;
+};
+
+struct map_entry;		/* kernel/abi/vm.h */
+struct harvest_entry;
+
+#define MMU_BATCH 64
+
+const struct mmu_ops *mmu_ops(void);
+
+/* Take up to max held-back mappings for address space `as` (the faulting
+ * process) into out; returns how many. Others stay for mmu_flush. */
+size_t mmu_take(int as, struct map_entry *out, size_t max);
+/* Send every held-back mapping with SYS_MAP. */
+void mmu_flush(void);
+/* Address space `as` is gone (its process ended): drop changes to it
+ * instead of making system calls. -1 forgets nothing. */
+void mmu_forget(int as);
+/* Read and clear the accessed and dirty bits of n (process, page) pairs
+ * in one system call (SYS_HARVEST); 0 or a negative error. */
+int mmu_harvest(struct harvest_entry *e, size_t n);
+
+#endif

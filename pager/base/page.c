@@ -1,0 +1,50 @@
+/*
+ * Word-at-a-time page operations (see page.h). The attribute keeps GCC
+ * from turning these loops back into calls to the byte-wise memset and
+ * memcpy.
+ */
+#include <stdint.h>
+#include "base/page.h"
+
+#define WORDS (4096 / sizeof(uint64_t))
+#define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+NO_LIBCALL void page_zero(void *page)
+{
+	uint64_t *w = page;
+
+	for (size_t i = 0; i < WORDS; i += 4) {
+		w[i] = 0;
+		w[i + 1] = 0;
+		w[i + 2] = 0;
+		w[i + 3] = 0;
+	}
+}
+
+NO_LIBCALL void page_copy(void *dst, const void *src)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < WORDS; i += 4) {
+		d[i] = s[i];
+		d[i + 1] = s[i + 1];
+		d[i + 2] = s[i + 2];
+		d[i + 3] = s[i + 3];
+	}
+}
+
+NO_LIBCALL void bytes_copy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+		for (; n > 0 && ((uintptr_t)d & 7); n--)
+			*d++ = *s++;
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)d = *(const uint64_t *)s;
+	}
+	for (; n > 0; n--)
+		*d++ = *s++;
+}

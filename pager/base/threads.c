@@ -1,0 +1,143 @@
+/*
+ * Pager threads: each waits on its own notification, so a wake-up reaches
+ * exactly the thread meant. The lock is a flag plus a mask of waiters; the
+ * one letting it go wakes the lowest-numbered waiter.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include "base/threads.h"
+#include "base/mmu.h"
+#include "sys.h"
+#include "thread.h"
+
+#define STACK_BYTES (32 * 1024)
+
+static struct pager_thread *all[PAGER_THREADS_MAX];
+static unsigned count;
+static int held;		/* 1 while some thread holds the lock */
+static uint32_t waiters;	/* bit id: that thread waits for it */
+static struct pager_thread *holder;	/* set and read only with the lock held */
+
+static int join(struct pager_thread *t, const char *name, unsigned io_client)
+{
+	if (count >= PAGER_THREADS_MAX)
+		return -ENOMEM;
+	t->name = name;
+	t->id = count;
+	t->io_client = io_client;
+	t->pending = 0;
+	t->memalloc = 0;
+	t->wake = sys_notify_create();
+	if (t->wake < 0)
+		return t->wake;
+	all[count++] = t;
+	return 0;
+}
+
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
+{
+	int r = join(t, name, io_client);
+
+	t->disk = disk;
+	return r;
+}
+
+static void trampoline(void *arg)
+{
+	struct pager_thread *t = arg;
+
+	t->run(t);
+}
+
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
+		       void (*fn)(struct pager_thread *t))
+{
+	int r = join(t, name, io_client);
+
+	if (r < 0)
+		return r;
+	t->disk = t->wake;
+	t->run = fn;
+	r = thread_spawn(trampoline, t, STACK_BYTES, PRIO_SERVER);
+	return r < 0 ? r : 0;
+}
+
+uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
+{
+	for (;;) {
+		uint64_t got = t->pending & want;
+		if (got) {
+			t->pending &= ~got;
+			return got;
+		}
+		long bits = sys_notify_wait(note);
+		if (bits > 0)
+			t->pending |= (uint64_t)bits;
+	}
+}
+
+void pager_thread_signal(struct pager_thread *t, uint64_t bits)
+{
+	sys_notify_signal(t->wake, bits);
+}
+
+void pager_lock(struct pager_thread *self)
+{
+	uint32_t me = 1u << self->id;
+
+	for (;;) {
+		if (!__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE)) {
+			holder = self;
+			return;
+		}
+		__atomic_or_fetch(&waiters, me, __ATOMIC_SEQ_CST);
+		/* Let go since we looked? Then no one will wake us: try again.
+		 * Otherwise the holder sees our bit when it lets go, and the
+		 * notification keeps its wake-up even if it comes first. */
+		if (__atomic_load_n(&held, __ATOMIC_SEQ_CST))
+			pager_thread_wait(self, self->wake, TB_LOCK);
+		__atomic_and_fetch(&waiters, ~me, __ATOMIC_SEQ_CST);
+	}
+}
+
+void pager_unlock(struct pager_thread *self)
+{
+	uint32_t w;
+
+	(void)self;
+	mmu_flush();	/* the batch is pager data: no mapping outlives the hold */
+	holder = NULL;
+	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
+	w = __atomic_load_n(&waiters, __ATOMIC_SEQ_CST);
+	if (w)
+		sys_notify_signal(all[__builtin_ctz(w)]->wake, TB_LOCK);
+}
+
+struct pager_thread *pager_holder(void)
+{
+	return holder;
+}
+
+void pager_threads_wake(uint32_t *mask)
+{
+	uint32_t w = *mask;
+
+	*mask = 0;
+	for (unsigned id = 0; w; id++, w >>= 1)
+		if ((w & 1) && id < count)
+			pager_thread_signal(all[id], TB_WORK);
+}
+
+struct pager_thread *pager_thread_by_id(unsigned id)
+{
+	return id < count ? all[id] : NULL;
+}
+
+void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
+{
+	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
+		notes[c] = -1;
+	for (unsigned k = 0; k < count; k++)
+		if (all[k]->io_client < PAGER_IO_CLIENTS)
+			notes[all[k]->io_client] = all[k]->disk;
+}

@@ -1,0 +1,80 @@
+/*
+ * The pager's threads and the one lock they share. Pager data (frames, the
+ * VM core, swap state, queues) is touched only with the pager lock held; a
+ * thread lets it go only while it waits for the disk or for work. Waiting
+ * blocks in the kernel on a notification, so a waiter costs nothing and the
+ * block driver (a lower-priority process) always gets to run.
+ */
+#ifndef PAGER_THREADS_H
+#define PAGER_THREADS_H
+
+#include <stdint.h>
+
+/* Bits in a thread's notifications. Bits 0 .. PROCS_MAX - 1 of the service
+ * thread's are process deaths; BLK_DONE_BIT (62) is the disk's. */
+#define TB_WORK (1UL << 60)	/* there is work for this thread */
+#define TB_LOCK (1UL << 61)	/* the pager lock was let go: try again */
+#define TB_READ (1UL << 59)	/* a swap-in this thread waited for is over */
+#define TB_TIMER (1UL << 57)	/* a bounded wait's deadline (sys_notify_timer) */
+
+#define PAGER_THREADS_MAX 8
+
+/* The threads that wait for the swap device, each with its own channel
+ * (io_client): the backend gives each its own completion notification and
+ * request tags, so a completion wakes only its waiter. */
+enum pager_io_client {
+	IO_SWAPOUT = 0,		/* the swap-out thread's queued writes */
+	IO_SWAPIN = 1,		/* the swap-in thread's reads ahead */
+	IO_SERVICE = 2,		/* service thread k is IO_SERVICE + k: a fault's read,
+				 * a direct reclaim's batch */
+	IO_NONE = 100		/* a thread that does no I/O (kswapd) */
+};
+#define PAGER_SERVICE_THREADS 4
+#define PAGER_IO_CLIENTS (IO_SERVICE + PAGER_SERVICE_THREADS)
+
+struct pager_thread {
+	const char *name;
+	unsigned id;		/* < PAGER_THREADS_MAX: its bit among the lock's waiters */
+	int wake;		/* its notification: TB_LOCK, TB_WORK */
+	int disk;		/* where its disk completions arrive (may be wake) */
+	unsigned io_client;	/* enum pager_io_client: its channel to the swap device */
+	uint64_t pending;	/* bits that came while it waited for others */
+	/* Working to free memory (reclaim, an OOM kill), like Linux's
+	 * PF_MEMALLOC: the pager's own allocations may then use the reserve. */
+	int memalloc;
+	void (*run)(struct pager_thread *t);	/* what a started thread runs */
+};
+
+/* Make the calling thread (the pager's first) thread number 0. disk: its
+ * notification for disk completions. 0, or a negative error. */
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client);
+/* Start fn(t) on a new pager thread with its own notification, which also
+ * takes its disk completions. 0, or a negative error. */
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
+		       void (*fn)(struct pager_thread *t));
+
+/* Block on note until a bit of want arrives (or is pending already); those
+ * bits, cleared. Other bits are kept in t->pending. */
+uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want);
+/* Give t the bits (TB_WORK) on its wake notification. */
+void pager_thread_signal(struct pager_thread *t, uint64_t bits);
+
+/* The pager lock: not recursive; the holder must not block except for the
+ * disk (a direct request), which needs no other pager thread. Letting it go
+ * first sends the mappings held back for replies (mmu_flush), so no batch
+ * outlives the process it is for. */
+void pager_lock(struct pager_thread *self);
+void pager_unlock(struct pager_thread *self);
+/* The thread holding the pager lock (the caller, for code that runs with it
+ * held and needs its own thread: its disk client, its notifications). */
+struct pager_thread *pager_holder(void);
+/* Give TB_WORK to every thread whose bit (1 << id) is in *mask, and empty
+ * it: those waiting for one event go on together. */
+void pager_threads_wake(uint32_t *mask);
+/* The thread with that id (pager_thread.id), or NULL. */
+struct pager_thread *pager_thread_by_id(unsigned id);
+/* notes[c]: the notification where I/O client c's completions arrive (its
+ * thread's disk), -1 for a client no thread has. */
+void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS]);
+
+#endif

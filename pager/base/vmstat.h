@@ -1,0 +1,102 @@
+/*
+ * The pager's statistics, in one place: every layer counts its own events
+ * here (vmstat_count) instead of keeping and exporting a counters struct,
+ * and a level that its owner knows better than any counter (free frames,
+ * processes, swap slots) is read from the owner when asked (vmstat_gauge).
+ * The items are struct pager_stats's fields in its order (pager/protocol.h),
+ * so a snapshot is that struct; their names are /proc/vmstat's where the
+ * meaning is Linux's. Plain C.
+ */
+#ifndef PAGER_BASE_VMSTAT_H
+#define PAGER_BASE_VMSTAT_H
+
+#include <stdint.h>
+
+enum vmstat_item {
+	VMSTAT_FRAMES_TOTAL,		/* gauge: frames the pager manages */
+	VMSTAT_FRAMES_FREE,		/* gauge */
+	VMSTAT_FRAMES_MAPPED,		/* level: frames with a mapping (rmap) */
+	VMSTAT_FRAMES_SHARED,		/* level: frames mapped more than once (rmap) */
+	VMSTAT_RMAP_ENTRIES,		/* level: (space, address) mappings (rmap) */
+	VMSTAT_FAULTS,			/* faults the VM core resolved or refused */
+	VMSTAT_FAULTS_ZERO,		/* pages filled with zeros */
+	VMSTAT_FAULTS_IMAGE,		/* pages filled from a program image */
+	VMSTAT_COW_BREAKS,		/* private copies made on write */
+	VMSTAT_COW_REUSE,		/* write faults on a page no longer shared */
+	VMSTAT_FAULTAROUND_PAGES,	/* pages mapped ahead of a fault */
+	VMSTAT_KILLS,			/* processes killed for a bad access */
+	VMSTAT_PROCESSES,		/* gauge */
+	VMSTAT_MAJOR_FAULTS,		/* pages read back from swap for their fault */
+	VMSTAT_SWAP_CACHE_HITS,		/* swapped pages found still in memory */
+	VMSTAT_PSWPOUT,			/* pages written to swap */
+	VMSTAT_PSWPIN,			/* pages read from swap */
+	VMSTAT_SWAP_REQUESTS_OUT,	/* device requests writing */
+	VMSTAT_SWAP_REQUESTS_IN,	/* device requests reading */
+	VMSTAT_SWAP_WRITE_ERRORS,
+	VMSTAT_SWAP_READ_ERRORS,
+	VMSTAT_SWAP_SLOTS_TOTAL,	/* gauge */
+	VMSTAT_SWAP_SLOTS_FREE,		/* gauge */
+	VMSTAT_SWAP_SLOTS_BAD,		/* gauge */
+	VMSTAT_PGSCAN,			/* frames whose accessed bits the policy read */
+	VMSTAT_PGSECOND_CHANCE,		/* of those, found accessed */
+	VMSTAT_SWAP_FULL,		/* reclaims that found no free slot */
+	VMSTAT_SWAP_ENTRIES,		/* level: page entries naming a slot */
+	VMSTAT_SWAP_READAHEAD,		/* pages read back ahead of their fault, mapped */
+	VMSTAT_PGSTEAL_BACKGROUND,	/* frames freed by background reclaim */
+	VMSTAT_PGSTEAL_DIRECT,		/* frames freed by direct reclaim */
+	VMSTAT_ALLOCSTALL,		/* direct reclaims */
+	VMSTAT_KSWAPD_WAKEUPS,
+	VMSTAT_SWAPOUT_QUEUED,		/* gauge: queued or being written */
+	VMSTAT_SWAPOUT_REFUSED,		/* background pushes into a full queue */
+	VMSTAT_SWAPOUT_RESCUED,		/* queued pages referenced before their write */
+	VMSTAT_PGDROP_CLEAN,		/* victims freed without a write */
+	VMSTAT_FAULTS_DURING_READ,	/* faults served while a swap-in waited */
+	VMSTAT_SWAPIN_WAITS,		/* faults that waited for another's read */
+	VMSTAT_SWAPIN_QUEUED,		/* pages the swap-in thread read */
+	VMSTAT_SWAPIN_REFUSED,		/* slots refused by a full swap-in queue */
+	VMSTAT_SWAP_COPIES,		/* level: frames keeping their slot (clean) */
+	VMSTAT_OOM_KILL,
+	VMSTAT_RESERVE_FRAMES,		/* gauge */
+	VMSTAT_FRAMES_FREE_LOWEST,	/* gauge */
+	VMSTAT_RESERVE_ALLOCS,		/* pager frames taken from the reserve */
+	VMSTAT_THROTTLED,		/* requests that waited for background writes */
+	VMSTAT_PSWPOUT_AT_FLOOR,	/* pages written by writes started at the reserve */
+	VMSTAT_PGDISCARD,		/* unlocked pages dropped without I/O */
+	VMSTAT_PRESSURE_LEVEL,		/* gauge */
+	VMSTAT_PRESSURE_EVENTS,		/* notifications signalled */
+	VMSTAT_PRESSURE_WAITS,		/* critical episodes that waited */
+	VMSTAT_NET_THROTTLED,		/* direct reclaimers that waited for netd's pool */
+	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
+	/* Counted for the tests and the checker, not reported. */
+	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */
+	VMSTAT_ITEMS
+};
+
+/* The counts, by item. Read and written only through this header's
+ * functions; a plain array so that counting in the fault path costs one
+ * add, not a call. */
+extern uint64_t vmstat_counts[VMSTAT_ITEMS];
+
+static inline void vmstat_count(enum vmstat_item e)
+{
+	vmstat_counts[e]++;
+}
+
+/* n more (or fewer, for a level that goes down) of e. */
+static inline void vmstat_count_n(enum vmstat_item e, int64_t n)
+{
+	vmstat_counts[e] += (uint64_t)n;
+}
+
+/* A level read from its owner when asked: e's value is fn() from now on. */
+typedef uint64_t vmstat_gauge_fn(void);
+void vmstat_gauge(enum vmstat_item e, vmstat_gauge_fn *fn);
+
+/* e's value: its gauge's answer, or its count. */
+uint64_t vmstat_get(enum vmstat_item e);
+/* Every reported item, in order: out[VMSTAT_REPORTED] is a struct pager_stats. */
+void vmstat_snapshot(uint64_t *out);
+/* Every count back to 0 (the VM core starting over); gauges stay. */
+void vmstat_reset(void);
+
+#endif

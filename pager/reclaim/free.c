@@ -1,0 +1,92 @@
+/*
+ * Freeing frames, cheapest first (free.h): unlocked pages cost nothing to
+ * drop; then victims of the replacement policy go through swap, written at
+ * once by direct reclaim (the thread marked as freeing memory meanwhile,
+ * so the reserve is its if need be) or queued for the swap-out thread by
+ * background reclaim, which never floods the queue and, while it is
+ * patient, looks at a few frames per page it wants so that a round may
+ * find nothing and the program gets time to touch its pages again.
+ */
+#include "base/threads.h"
+#include "base/vmstat.h"
+#include "reclaim/free.h"
+#include "reclaim/victims.h"
+#include "swap/swap.h"
+#include "vm/vm.h"
+
+/* Frames background reclaim may look at per page it was asked for, in one
+ * go. Enough for lru2's two looks at a page used once and a promotion or
+ * two; few enough that a page it marks is not looked at again before the
+ * program has run (see policy.h, max_looks). */
+#define BACKGROUND_LOOKS 4
+
+/* A batch chosen and written now; frames freed. */
+static size_t swap_out_direct(void)
+{
+	uint64_t v[SWAP_OUT_BATCH];
+	struct pager_thread *t = pager_holder();
+	int was_memalloc = t->memalloc;
+	size_t freed;
+
+	if (!swap_has_room(1))
+		return 0;
+	/* A whole batch whatever was asked: one bigger write is cheaper than
+	 * several small ones. */
+	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
+	freed = swap_out_now(v, victims_choose(v, SWAP_OUT_BATCH, 0));
+	t->memalloc = was_memalloc;
+	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
+	vmstat_count(VMSTAT_ALLOCSTALL);
+	return freed;
+}
+
+/* Up to want victims into the swap-out queue; a push into a full queue is
+ * refused and the page goes back to the policy, to be met again later.
+ * Patient: looks at a few frames per page wanted and never looks again at
+ * once when every one was referenced. How many were queued. */
+static size_t swap_out_background(size_t want, int patient)
+{
+	uint64_t v[SWAP_OUT_BATCH];
+	uint64_t looks = patient ? BACKGROUND_LOOKS * want + SWAP_OUT_BATCH : UINT64_MAX;
+	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
+	size_t queued = 0, n;
+
+	if (!swap_has_room(0))
+		return 0;
+	while (queued < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks &&
+	       swap_out_room() > 0) {
+		n = victims_choose(v, want - queued, patient ? (uint32_t)(looks - looked) : 0);
+		if (n == 0)
+			break;
+		for (size_t k = 0; k < n; k++) {
+			if (swap_out_queue(v[k]) < 0)
+				victims_put_back(v[k]);	/* refused: met again later */
+			else
+				queued++;
+		}
+	}
+	return queued;
+}
+
+size_t reclaim_pages(size_t want, enum reclaim_how how)
+{
+	size_t n = vm_discard_some(want);
+
+	if (n > 0) {
+		vmstat_count_n(how == RECLAIM_DIRECT ? VMSTAT_PGSTEAL_DIRECT :
+			       VMSTAT_PGSTEAL_BACKGROUND, (int64_t)n);
+		if (how == RECLAIM_DIRECT)
+			vmstat_count(VMSTAT_ALLOCSTALL);
+		return n;
+	}
+	if (!swap_on())
+		return 0;
+	if (how == RECLAIM_DIRECT)
+		return swap_out_direct();
+	return swap_out_background(want, how == RECLAIM_PATIENT);
+}
+
+size_t reclaim_for_fault(size_t want)
+{
+	return reclaim_pages(want, RECLAIM_DIRECT);
+}

@@ -1,0 +1,77 @@
+/*
+ * The background reclaim thread (kswapd.h). It never floods the swap-out
+ * queue: it queues what the stop mark still needs, at most a few batches
+ * ahead of the disk, then waits for the swap-out thread's next batch. A
+ * round that finds nothing waits for the next request, so that the
+ * program has run before pages are looked at again.
+ */
+#include "base/threads.h"
+#include "base/vmstat.h"
+#include "reclaim/free.h"
+#include "reclaim/kswapd.h"
+#include "reclaim/watermarks.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+
+static struct pager_thread kswapd;
+static int kswapd_busy;
+static uint32_t throttle_waiters;	/* bit id: that thread waits for the writer */
+
+static void kswapd_run(struct pager_thread *t)
+{
+	for (;;) {
+		uint64_t want = watermarks_shortfall();
+		enum reclaim_how how = watermarks_patient() ? RECLAIM_PATIENT : RECLAIM_BACKGROUND;
+		if (want == 0 && frames_free() + swap_out_pending() >= marks.stop)
+			return;
+		if (want > 0 && reclaim_pages(want, how) == 0 && swap_out_pending() == 0)
+			return;	/* nothing to take: wait for the next request */
+		swap_out_kick();
+		/* Let the disk catch up: the writer wakes us after each batch. */
+		pager_unlock(t);
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+	}
+}
+
+static void kswapd_main(struct pager_thread *t)
+{
+	t->memalloc = 1;
+	for (;;) {
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+		kswapd_busy = 1;
+		kswapd_run(t);
+		kswapd_busy = 0;
+		pager_unlock(t);
+	}
+}
+
+int kswapd_start(void)
+{
+	return pager_thread_start(&kswapd, "kswapd", IO_NONE, kswapd_main);
+}
+
+void kswapd_wake(void)
+{
+	if (kswapd_busy)
+		return;
+	vmstat_count(VMSTAT_KSWAPD_WAKEUPS);
+	kswapd_busy = 1;
+	pager_thread_signal(&kswapd, TB_WORK);
+}
+
+void kswapd_throttle(struct pager_thread *t)
+{
+	throttle_waiters |= 1u << t->id;
+	kswapd_wake();
+	pager_unlock(t);
+	pager_thread_wait(t, t->wake, TB_WORK);
+	pager_lock(t);
+}
+
+void kswapd_batch_written(void)
+{
+	pager_thread_signal(&kswapd, TB_WORK);
+	pager_threads_wake(&throttle_waiters);
+}

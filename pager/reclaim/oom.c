@@ -1,0 +1,41 @@
+/*
+ * Scoring and choosing the OOM victim. Under `unshared` only what a kill
+ * would give back counts, so a process whose memory is mostly shared is
+ * spared; under `rss` a process pays for everything it maps, as in Linux.
+ */
+#include "reclaim/oom.h"
+
+const char *const oom_policy_names[] = { "unshared", "rss", "panic", NULL };
+
+int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_t total)
+{
+	int64_t pages = (int64_t)(policy == OOM_RSS ? c->alone + c->shared : c->alone);
+	int64_t score = pages + (int64_t)c->adj * (int64_t)total / 1000;
+
+	return score > 0 ? score : 0;
+}
+
+static int choosable(const struct oom_candidate *c)
+{
+	return !c->exempt && c->adj > OOM_ADJ_NEVER && c->alone > 0;
+}
+
+int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total)
+{
+	int best = -1;
+	int64_t best_score = -1;
+
+	if (policy == OOM_PANIC)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t s;
+		if (!choosable(&c[i]))
+			continue;
+		s = oom_score(policy, &c[i], total);
+		if (s > best_score) {
+			best = (int)i;
+			best_score = s;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,146 @@
+/*
+ * The subscriber table and the level. A subscriber that ignores its events
+ * costs nothing: signalling never blocks, and the pager's bounded wait
+ * before an OOM kill (fault.c) does not depend on anyone answering.
+ */
+#include <errno.h>
+#include "reclaim/pressure.h"
+#include "base/vmstat.h"
+#include "sys.h"
+#include "server/procs.h"
+#include "server/requests.h"
+
+struct subscriber {
+	uint32_t pid;	/* 0: free */
+	int note;
+};
+
+static struct subscriber subs[PRESSURE_SUBSCRIBERS];
+static enum pager_pressure level = PAGER_PRESSURE_NORMAL;
+static uint64_t target;
+
+static struct subscriber *find(uint32_t pid)
+{
+	for (int i = 0; i < PRESSURE_SUBSCRIBERS; i++)
+		if (subs[i].pid == pid)
+			return &subs[i];
+	return NULL;
+}
+
+/* Bits for a move from `from` to `to`: every level passed going up. */
+static uint64_t bits_for(enum pager_pressure from, enum pager_pressure to)
+{
+	uint64_t bits = 0;
+
+	if (to <= from)
+		return PAGER_PRESSURE_BIT(to);
+	for (int l = (int)from + 1; l <= (int)to; l++)
+		bits |= PAGER_PRESSURE_BIT(l);
+	return bits;
+}
+
+static void tell(struct subscriber *s, uint64_t bits)
+{
+	sys_notify_signal(s->note, bits);
+	vmstat_count(VMSTAT_PRESSURE_EVENTS);
+}
+
+int pressure_subscribe(uint32_t pid, int note)
+{
+	struct subscriber *s;
+
+	pressure_unsubscribe(pid);
+	if (!(s = find(0))) {
+		sys_handle_close(note);
+		return -ENOSPC;
+	}
+	*s = (struct subscriber){ pid, note };
+	if (level != PAGER_PRESSURE_NORMAL)
+		tell(s, bits_for(PAGER_PRESSURE_NORMAL, level));
+	return 0;
+}
+
+void pressure_unsubscribe(uint32_t pid)
+{
+	struct subscriber *s = pid ? find(pid) : NULL;
+
+	if (!s)
+		return;
+	sys_handle_close(s->note);
+	s->pid = 0;
+}
+
+void pressure_set(enum pager_pressure to, uint64_t want)
+{
+	uint64_t bits = bits_for(level, to);
+
+	target = want;
+	if (to == level)
+		return;
+	level = to;
+	for (int i = 0; i < PRESSURE_SUBSCRIBERS; i++)
+		if (subs[i].pid)
+			tell(&subs[i], bits);
+}
+
+enum pager_pressure pressure_level(void)
+{
+	return level;
+}
+
+uint64_t pressure_target(void)
+{
+	return target;
+}
+
+int pressure_subscribers(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < PRESSURE_SUBSCRIBERS; i++)
+		n += subs[i].pid != 0;
+	return n;
+}
+
+static uint64_t level_now(void)
+{
+	return level;
+}
+
+void pressure_init(void)
+{
+	vmstat_gauge(VMSTAT_PRESSURE_LEVEL, level_now);
+}
+
+void handle_pressure_subscribe(const struct msg *in, struct msg *out)
+{
+	if (!procs_by_pid(in->pid)) {
+		if (in->handle >= 0)
+			sys_handle_close(in->handle);
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if (in->handle < 0) {
+		pressure_unsubscribe(in->pid);
+		reply_result(out, 0);
+		return;
+	}
+	/* Signalling no bits checks that it is a notification the pager may
+	 * signal, changing nothing. */
+	if (sys_notify_signal(in->handle, 0) < 0) {
+		sys_handle_close(in->handle);
+		reply_result(out, -EINVAL);
+		return;
+	}
+	reply_result(out, pressure_subscribe(in->pid, in->handle));
+}
+
+void handle_pressure_level(const struct msg *in, struct msg *out)
+{
+	(void)in;
+	reply_result(out, 0);
+	out->w[0] = level;
+	out->w[1] = target;
+	out->w[2] = vmstat_get(VMSTAT_PRESSURE_EVENTS);
+	out->w[3] = (uint64_t)pressure_subscribers();
+}

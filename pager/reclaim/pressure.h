@@ -1,0 +1,35 @@
+/*
+ * Memory-pressure notifications (seed 001): programs subscribe a
+ * notification and are told the level (normal, low, critical) and how many
+ * pages the pager would like back, so a cache can shrink before the pager
+ * swaps its pages or kills anyone. The levels are the pager's to decide
+ * (reclaim.c, fault.c); this module keeps the subscribers and signals them.
+ */
+#ifndef PAGER_PRESSURE_H
+#define PAGER_PRESSURE_H
+
+#include <stdint.h>
+#include "pager/protocol.h"
+
+#define PRESSURE_SUBSCRIBERS 16
+
+/* Subscribe pid with note, a notification handle of the pager's (taken
+ * over: closed when it unsubscribes); a second subscription replaces the
+ * first. It is told the current level at once if that is not normal.
+ * 0, or -ENOSPC (the handle is closed then). */
+int pressure_subscribe(uint32_t pid, int note);
+/* pid's subscription ends (its request, or its death); none: no-op. */
+void pressure_unsubscribe(uint32_t pid);
+
+/* Move to level, wanting target pages back. Going up, each subscriber gets
+ * the bit of every level passed (PAGER_PRESSURE_BIT), so events arrive in
+ * level order; going down, the new level's bit. The same level again only
+ * updates the target. */
+void pressure_set(enum pager_pressure level, uint64_t target);
+enum pager_pressure pressure_level(void);
+uint64_t pressure_target(void);
+int pressure_subscribers(void);
+/* Report the level in vmstat (once, at start-up). */
+void pressure_init(void);
+
+#endif

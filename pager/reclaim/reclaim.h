@@ -1,0 +1,57 @@
+/*
+ * Reclaim: what it promises the server. When memory is reclaimed and by
+ * whom (the watermarks, the background thread kswapd, direct reclaim
+ * before a request, the allocation path for the pager's own memory), which
+ * pages go (the replacement policy over accessed bits, discardable pages
+ * first), and what happens when none can (pressure notifications, the
+ * bounded critical wait, the OOM killer: oom_kill.h). It drives the swap
+ * engine below it.
+ */
+#ifndef PAGER_RECLAIM_H
+#define PAGER_RECLAIM_H
+
+#include <stdint.h>
+
+struct pager_thread;
+struct swap_backend;
+
+/* Work out the watermarks in frames from config; become where the pager's
+ * heap takes its frames (reclaim_alloc_pinned), the VM core's reclaim hook
+ * and the swap engine's for its victims. After frames_init and vm_init. */
+void reclaim_init(void);
+/* Start the background thread (it sleeps until memory runs low). 0, or a
+ * negative error. */
+int reclaim_start(void);
+/* Swap on backend's device (swap_start), with victims chosen by the policy
+ * config names; its state is made first and goes again if swap does not
+ * come up. t: the calling thread, holding the lock. */
+void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t);
+/* Print the watermarks (boot summary). */
+void reclaim_print(void);
+/* The watermarks in free frames. */
+void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free);
+
+/* Around each request service thread t serves (pager lock held): below
+ * the minimum, wait while the swap-out thread has pages on their way to
+ * disk (throttled, the lock let go), else reclaim directly, before it; at
+ * or below the start mark, wake background reclaim after it, and let the
+ * pressure level follow free frames. */
+void reclaim_before_request(struct pager_thread *t);
+void reclaim_after_request(void);
+
+/* A frame for the pager itself (its heap). A thread freeing memory
+ * (pager_thread.memalloc) may take it from the reserve; any other must
+ * leave the reserve alone: it reclaims directly until a frame above the
+ * reserve is free or reclaim makes no progress. 0 if there is none (the
+ * request being served fails). Lock held. */
+uint64_t reclaim_alloc_pinned(void);
+
+/* The critical allocation path, before the OOM killer: memory is gone for
+ * a fault served by t. The pressure level becomes critical; if programs
+ * subscribe to pressure events, t waits (the lock let go) until memory
+ * comes back or the episode's bounded wait (from its first such fault) is
+ * over. 1 if it waited (try the fault again), 0 if the OOM killer must act
+ * now. */
+int reclaim_wait_critical(struct pager_thread *t);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * Starting reclaim: the watermarks, the hooks it lends the layers below
+ * (the heap's frames, the VM core's reclaim, the swap engine's victims),
+ * the background thread, and swap with the replacement policy's state.
+ */
+#include <stdio.h>
+#include "base/config.h"
+#include "base/heap.h"
+#include "reclaim/free.h"
+#include "reclaim/kswapd.h"
+#include "reclaim/policy.h"
+#include "reclaim/reclaim.h"
+#include "reclaim/victims.h"
+#include "reclaim/watermarks.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "vm/vm.h"
+
+static const struct swap_reclaim_hooks hooks = {
+	.still_victim = victims_still_one,
+	.put_back = victims_put_back,
+	.written = kswapd_batch_written,
+};
+
+void reclaim_init(void)
+{
+	watermarks_set();
+	heap_set_frame_source(reclaim_alloc_pinned);
+	vm_set_reclaim(reclaim_for_fault);
+	swap_set_reclaim_hooks(&hooks);
+	/* Reading ahead never drives memory down to where faults reclaim. */
+	swap_in_keep_free(2 * marks.min);
+}
+
+int reclaim_start(void)
+{
+	return kswapd_start();
+}
+
+void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
+{
+	if (victims_init(policy_all[config.policy], config.seed) < 0) {
+		printf("pager: swap: no memory for the slot tables; no swap\n");
+		return;
+	}
+	swap_start(backend, t);
+	if (swap_on())
+		victims_start();
+	else
+		victims_fini();
+}
+
+void reclaim_print(void)
+{
+	printf("pager: watermarks (free frames of %lu): background reclaim from %lu to %lu, "
+	       "direct below %lu, reserve %lu (the pager's and reclaim's only)\n",
+	       (unsigned long)frames_total(), (unsigned long)marks.start,
+	       (unsigned long)marks.stop, (unsigned long)marks.min,
+	       (unsigned long)frames_reserve());
+}
+
+void reclaim_watermarks(uint64_t *start, uint64_t *stop, uint64_t *min)
+{
+	*start = marks.start;
+	*stop = marks.stop;
+	*min = marks.min;
+}

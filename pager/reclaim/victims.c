@@ -1,0 +1,200 @@
+/*
+ * Victim choice (victims.h). The policy sees frames by index and asks about
+ * references through its env: whether a frame may be evicted now, and
+ * whether it was referenced since the last look (the look clears the
+ * accessed bits of every mapping, found through the reverse map).
+ */
+#include <stdlib.h>
+#include "base/mmu.h"
+#include "base/vmstat.h"
+#include "kernel/abi/vm.h"
+#include "reclaim/policy.h"
+#include "reclaim/victims.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "vm/swapcache.h"
+#include "vm/vm.h"
+
+#define MAX_VICTIMS SWAP_OUT_BATCH	/* victims chosen at once */
+#define HARVEST_MAX 64		/* mappings checked in one harvest call */
+#define AHEAD 16		/* frames harvested ahead of a sequential scan */
+
+static const struct policy_ops *pol_ops;
+static struct policy *pol;
+static uint32_t nframes;
+
+static uint32_t index_of(uint64_t pa)
+{
+	return (uint32_t)((pa - frames_ram_base()) / FRAME_SIZE);
+}
+
+static uint64_t pa_of(uint32_t i)
+{
+	return frames_ram_base() + (uint64_t)i * FRAME_SIZE;
+}
+
+/*
+ * Accessed bits are harvested in batches: when the policy asks about the
+ * frame after the one it asked about last (a CLOCK hand), the frames after
+ * it are harvested in the same system call and the answers kept for the
+ * questions that follow. A kept "referenced" stays until asked (the
+ * harvest cleared the bit, so dropping it would lose the reference); a
+ * kept "not referenced" goes stale as soon as the run of questions breaks,
+ * since the page may be touched any time after.
+ */
+enum { KEPT_NONE = 1, KEPT_IDLE = 2, KEPT_USED = 3 };
+
+static uint8_t *kept;		/* [frame]: enum above (0 before init) */
+static uint32_t last_asked = UINT32_MAX;
+static uint32_t ahead_first, ahead_n;	/* the frames harvested ahead */
+
+struct harvest_batch {
+	struct harvest_entry e[HARVEST_MAX];
+	uint32_t frame[HARVEST_MAX];	/* which frame each entry maps */
+	size_t n;
+	uint32_t current;
+};
+
+static void collect(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct harvest_batch *b = ctx;
+
+	if (b->n >= HARVEST_MAX)
+		return;
+	b->frame[b->n] = b->current;
+	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
+}
+
+/* A parked clean copy may go without I/O; a mapped page may be written out
+ * unless the swap code has it already. */
+static int evictable(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	return swapcache_reclaimable(pa_of(i));
+}
+
+/* Forget the "not referenced" answers kept from the last harvest ahead. */
+static void expire_ahead(void)
+{
+	for (uint32_t i = ahead_first; i < ahead_first + ahead_n; i++)
+		if (kept[i] == KEPT_IDLE)
+			kept[i] = KEPT_NONE;
+	ahead_n = 0;
+}
+
+/* Harvest frames first .. first + n - 1 (those with mappings that fit in
+ * one call) and keep each one's answer in kept[]. */
+static void harvest(uint32_t first, uint32_t n)
+{
+	static struct harvest_batch b;
+	uint32_t i;
+
+	b.n = 0;
+	for (i = first; i < first + n && i < nframes; i++) {
+		size_t before = b.n;
+		if (kept[i] != KEPT_NONE || (i != first && !evictable(NULL, i)))
+			continue;
+		b.current = i;
+		vm_rmap_walk(pa_of(i), collect, &b);
+		if (b.n == HARVEST_MAX && i != first) {
+			b.n = before;	/* its mappings did not all fit: next time */
+			break;
+		}
+		kept[i] = KEPT_IDLE;
+	}
+	ahead_first = first + 1;
+	ahead_n = i > first ? i - first - 1 : 0;
+	if (b.n == 0 || mmu_harvest(b.e, b.n) < 0)
+		return;
+	for (size_t k = 0; k < b.n; k++)
+		if (b.e[k].bits & HARVEST_ACCESSED)
+			kept[b.frame[k]] = KEPT_USED;
+}
+
+static int referenced(void *ctx, uint32_t i)
+{
+	int answer;
+
+	(void)ctx;
+	if (i != last_asked + 1)
+		expire_ahead();
+	if (kept[i] == KEPT_NONE)
+		harvest(i, i == last_asked + 1 ? AHEAD : 1);
+	last_asked = i;
+	answer = kept[i] == KEPT_USED;
+	kept[i] = KEPT_NONE;
+	vmstat_count(VMSTAT_PGSCAN);
+	vmstat_count_n(VMSTAT_PGSECOND_CHANCE, answer);
+	return answer;
+}
+
+/* Every process frame is the policy's from allocation to free. */
+static void observe(void *ctx, uint64_t pa, int allocated)
+{
+	uint32_t i = index_of(pa);
+
+	(void)ctx;
+	kept[i] = KEPT_NONE;
+	if (allocated)
+		pol_ops->insert(pol, i);
+	else
+		pol_ops->remove(pol, i);
+}
+
+void victims_put_back(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (f && f->state == FRAME_ANON)
+		pol_ops->insert(pol, index_of(pa));
+}
+
+int victims_still_one(uint64_t pa)
+{
+	return evictable(NULL, index_of(pa)) && !referenced(NULL, index_of(pa));
+}
+
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
+{
+	static uint32_t idx[MAX_VICTIMS];
+	struct policy_env e = { referenced, evictable, NULL, looks };
+	uint32_t n;
+
+	expire_ahead();		/* time passed since the last choice */
+	n = policy_isolate(pol_ops, pol, &e, idx, (uint32_t)(max < MAX_VICTIMS ? max : MAX_VICTIMS));
+	for (uint32_t k = 0; k < n; k++)
+		pa[k] = pa_of(idx[k]);
+	return n;
+}
+
+int victims_init(const struct policy_ops *ops, uint64_t seed)
+{
+	nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / FRAME_SIZE);
+	kept = calloc(nframes, 1);
+	pol_ops = ops;
+	pol = kept ? ops->create(nframes, seed) : NULL;
+	if (pol)
+		return 0;
+	victims_fini();
+	return -1;
+}
+
+void victims_fini(void)
+{
+	if (pol)
+		pol_ops->destroy(pol);
+	free(kept);
+	pol = NULL;
+	kept = NULL;
+}
+
+void victims_start(void)
+{
+	/* Frames already in use (init, the driver) join the policy now. */
+	for (uint32_t i = 0; i < nframes; i++) {
+		kept[i] = KEPT_NONE;
+		if (frame_desc(pa_of(i))->state == FRAME_ANON)
+			pol_ops->insert(pol, i);
+	}
+	frames_set_observer(observe, NULL);
+}

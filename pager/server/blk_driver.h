@@ -1,0 +1,19 @@
+/*
+ * Starting the virtio-blk driver for the swap device: a pinned program
+ * given its device's registers, a few pinned frames for its rings (DMA),
+ * the status page shared with the pager, and its notifications (its
+ * interrupt, and one per pager thread for completions).
+ */
+#ifndef PAGER_SERVER_BLK_DRIVER_H
+#define PAGER_SERVER_BLK_DRIVER_H
+
+#include "kernel/abi/bootinfo.h"
+#include "swap/blk_backend.h"
+
+/* Start the driver for the first virtio block device in bi and describe it
+ * in *out. 0; -ENODEV if there is no block device; another -errno if the
+ * driver could not be started (said on the console). The pager's I/O
+ * threads must have started: their notifications are handed over. */
+int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out);
+
+#endif

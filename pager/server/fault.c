@@ -1,0 +1,75 @@
+/*
+ * Page faults: the VM core resolves the fault, and every mapping it made
+ * for the faulting process goes back in the reply (FAULT_RESUME), so one
+ * fault costs one IPC round trip; an access it refuses ends the process
+ * with the reason (FAULT_KILL), or fails the system call that met it.
+ * A swap-in lets the pager lock go while the disk works; the fault is then
+ * looked at afresh (VM_FAULT_RETRY).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "server/requests.h"
+#include "kernel/abi/vm.h"
+#include "base/vmstat.h"
+#include "server/procs.h"
+#include "base/mmu.h"
+#include "vm/vm.h"
+#include "swap/swap.h"
+#include "reclaim/oom_kill.h"
+#include "reclaim/reclaim.h"
+#include "base/threads.h"
+
+#define REPLY_MAPS (MSG_DATA_MAX / sizeof(struct map_entry))
+
+static void reply_kill(struct msg *out, const char *why)
+{
+	size_t n = strlen(why);
+
+	out->label = FAULT_KILL;
+	out->len = (uint32_t)(n < MSG_DATA_MAX ? n : MSG_DATA_MAX);
+	memcpy(out->data, why, out->len);
+}
+
+void handle_fault(const struct msg *in, struct msg *out)
+{
+	struct pproc *p;
+	char why[80];
+	int r;
+
+	if (swap_reads_waiting())
+		vmstat_count(VMSTAT_FAULTS_DURING_READ);
+	/* A read that let the pager lock go may have seen the process end
+	 * meanwhile (an OOM kill too): it is looked up again each time round.
+	 * Out of memory after reclaim (vm_frame_alloc) is the OOM killer's:
+	 * unless it chose this very process, the fault is tried again. */
+	for (;;) {
+		p = procs_by_pid(in->pid);
+		if (!p) {
+			reply_kill(out, "pager: fault from a process it does not know");
+			return;
+		}
+		r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
+		if (r == VM_FAULT_NOMEM && !p->pinned) {
+			/* Subscribers to pressure events get a bounded
+			 * time to give memory back first. */
+			if (reclaim_wait_critical(pager_holder()) || oom_kill(p) == 0)
+				continue;
+			reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
+			return;
+		}
+		if (r != VM_FAULT_RETRY)
+			break;
+	}
+	if (r != VM_FAULT_MAPPED) {
+		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
+		reply_kill(out, why);
+		if (!in->w[4])
+			vmstat_count(VMSTAT_KILLS);
+		mmu_flush();
+		return;
+	}
+	out->label = FAULT_RESUME;
+	out->len = (uint32_t)(mmu_take(p->handle, (struct map_entry *)out->data, REPLY_MAPS) *
+			      sizeof(struct map_entry));
+	mmu_flush();	/* whatever the fault changed elsewhere (copy-on-write) */
+}

@@ -1,0 +1,51 @@
+/*
+ * fork: a new process whose address space is a copy-on-write copy of the
+ * caller's. Its one thread starts where the caller's runtime asked (the
+ * runtime's trampoline, which resumes the copied context). Handles other
+ * than the pager's endpoint are not inherited.
+ */
+#include <errno.h>
+#include "server/requests.h"
+#include "server/procs.h"
+#include "server/spawn.h"
+#include "base/mmu.h"
+#include "vm/vm.h"
+#include "sys.h"
+#include "pager/protocol.h"
+
+void handle_fork(const struct msg *in, struct msg *out)
+{
+	struct pproc *parent = procs_by_pid(in->pid), *child;
+	int r, h;
+
+	if (!parent) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if (!(child = procs_new())) {
+		reply_result(out, -EAGAIN);
+		return;
+	}
+	if ((r = spawn_create(child, parent->name)) < 0 || (r = vm_fork(parent->vm, child->vm)) < 0 ||
+	    (r = spawn_give_handles(child, -1, 0)) < 0) {
+		mmu_flush();
+		spawn_abandon(child);
+		reply_result(out, r == VM_FAULT_NOMEM ? -ENOMEM : r);
+		return;
+	}
+	mmu_flush();
+	child->brk_base = parent->brk_base;
+	child->brk = parent->brk;
+	child->heap_end = parent->heap_end;
+	child->oom_adj = parent->oom_adj;
+	r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], PRIO_NORMAL);
+	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle, PARENT_RIGHTS);
+	if (h < 0) {
+		spawn_abandon(child);
+		reply_result(out, h);
+		return;
+	}
+	reply_result(out, 0);
+	out->w[0] = (uint64_t)h;
+	out->w[1] = child->pid;
+}

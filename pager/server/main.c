@@ -1,0 +1,194 @@
+/*
+ * The root task: the first and only program the kernel starts. It takes
+ * over every user frame, reads its boot arguments, starts init and then
+ * serves page faults and requests for the rest of the system's life.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include "base/config.h"
+#include "base/mmu.h"
+#include "base/threads.h"
+#include "reclaim/oom.h"
+#include "reclaim/policy.h"
+#include "reclaim/pressure.h"
+#include "reclaim/reclaim.h"
+#include "server/blk_driver.h"
+#include "server/netdev.h"
+#include "server/procs.h"
+#include "server/service.h"
+#include "server/spawn.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "vm/vm.h"
+#include "sys.h"
+#include "kernel/abi/bootinfo.h"
+
+#define INIT_ARGS_MAX 16
+
+static int setup_frames(const struct bootinfo *bi)
+{
+	struct frame_range free[BOOTINFO_MAX_RANGES];
+	int n = (int)bi->nfree;
+
+	for (int i = 0; i < n; i++)
+		free[i] = (struct frame_range){ bi->free[i].base, bi->free[i].end };
+	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE + bi->ram_base);
+}
+
+/* argv for init: ["init", run, args split on ','] (run is "demo" by default) */
+static int init_argv(char *buf, size_t size, const char **argv)
+{
+	int argc = 2;
+	char *s = buf;
+
+	argv[0] = "init";
+	argv[1] = config.init_run;
+	if (!config.init_args[0])
+		return argc;
+	strncpy(buf, config.init_args, size - 1);
+	buf[size - 1] = '\0';
+	while (argc < INIT_ARGS_MAX) {
+		argv[argc++] = s;
+		s = strchr(s, ',');
+		if (!s)
+			break;
+		*s++ = '\0';
+	}
+	return argc;
+}
+
+/* The kernel's pool, in pages: what a process's page tables are limited by. */
+static uint64_t kernel_pool_pages(void)
+{
+	struct kernel_info k;
+
+	if (sys_kernel_info(&k) < 0) {
+		printf("pager: cannot read the kernel's pool size; page tables are not limited\n");
+		return 0;
+	}
+	return k.pool_pages;
+}
+
+/* This thread serves faults and requests, with more started beside it; its
+ * disk completions come with deaths. It holds the pager lock until it
+ * starts serving, so the others wait for the set-up to finish. The order
+ * gives the threads their ids, and so their turn for the lock. NULL if a
+ * thread could not be started. */
+static struct pager_thread *start_threads(const struct spawn_env *env)
+{
+	struct pager_thread *service = service_adopt(env->deaths);
+
+	if (!service || swap_out_thread_start() < 0 || reclaim_start() < 0 ||
+	    swap_in_thread_start() < 0 || service_start(env->pager_ep) < 0)
+		return NULL;
+	return service;
+}
+
+/* Swap over the NBD export netd reaches (scripts/run's guestfwd rule). */
+static void start_nbd_swap(struct pager_thread *service)
+{
+	static struct nbd_driver drv;
+	struct swap_backend backend;
+
+	if (netdev_endpoint() < 0) {
+		printf("pager: swap: no network for an NBD export; running without swap\n");
+		return;
+	}
+	if (netdev_swap_driver(NBD_SERVER_ADDR, NBD_SERVER_PORT, &drv) < 0) {
+		printf("pager: swap: no NBD export; running without swap\n");
+		return;
+	}
+	nbd_backend_init(&backend, &drv);
+	reclaim_start_swap(&backend, service);
+}
+
+/* Swap on the device swap.device names: the first virtio block device if
+ * it is a swap disk (blk), the NBD export (nbd), or the disk if there is
+ * one, else the export (auto). */
+static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
+{
+	static struct blk_driver drv;
+	struct swap_backend backend;
+	int r;
+
+	if (config.swap_device == SWAP_DEVICE_NBD)
+		return start_nbd_swap(service);
+	r = blk_driver_start(bi, &drv);
+	if (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0)
+		return start_nbd_swap(service);
+	if (r == -ENODEV)
+		printf("pager: swap: no disk attached; running without swap\n");
+	if (r < 0)
+		return;
+	blk_backend_init(&backend, &drv);
+	reclaim_start_swap(&backend, service);
+}
+
+/* The boot arguments, the frame table and the VM core; -1 if the pager
+ * cannot run (said why). */
+static int setup_memory(const struct bootinfo *bi)
+{
+	const struct config_choices choices = { policy_names(), OOM_POLICY_CHOICES };
+
+	if (bi->magic != BOOTINFO_MAGIC) {
+		printf("pager: no boot info from the kernel\n");
+		return -1;
+	}
+	config_parse(bi->cmdline, &choices);
+	if (setup_frames(bi) < 0) {
+		printf("pager: too little memory for the frame table\n");
+		return -1;
+	}
+	printf("pager: %lu frames (%lu KiB) free of %lu, %u-byte frame descriptors\n",
+	       (unsigned long)frames_free(), (unsigned long)frames_free() * 4,
+	       (unsigned long)frames_total(), frames_descriptor_size());
+	config_print();
+	vm_init(mmu_ops(), config.faultaround);
+	vm_set_readahead(config.readahead);
+	procs_init();
+	pressure_init();
+	reclaim_init();
+	return 0;
+}
+
+int main(void)
+{
+	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VA;
+	const char *argv[INIT_ARGS_MAX + 1];
+	static char argbuf[256];
+	struct spawn_env env;
+	struct pager_thread *service;
+	struct pproc *init;
+	int argc, err;
+
+	if (setup_memory(bi) < 0)
+		return 1;
+	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);
+	env.initrd_size = bi->initrd.end - bi->initrd.base;
+	env.kernel_pool_pages = kernel_pool_pages();
+	env.pager_ep = sys_endpoint_create();
+	env.deaths = sys_notify_create();
+	if (env.pager_ep < 0 || env.deaths < 0) {
+		printf("pager: cannot create its endpoint\n");
+		return 1;
+	}
+	spawn_init(&env);
+	if (!(service = start_threads(&env))) {
+		printf("pager: cannot start its threads\n");
+		return 1;
+	}
+	netdev_start(bi);
+	start_swap(bi, service);
+	reclaim_print();
+	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
+	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);
+	argc = init_argv(argbuf, sizeof(argbuf), argv);
+	init = spawn(argc, argv, -1, 0, &err);
+	if (!init) {
+		printf("pager: cannot start init (%d)\n", err);
+		sys_poweroff(1);
+	}
+	init->oom_exempt = 1;	/* everything else would end with it */
+	service_loop(init);
+}

@@ -1,0 +1,132 @@
+/*
+ * Requests that change a program's regions: the heap's break, anonymous
+ * mappings (private or shared), unmapping, and unlocking or locking a
+ * mapping's contents (discardable memory). Pages arrive later, on fault.
+ */
+#include <errno.h>
+#include "server/requests.h"
+#include "kernel/abi/vm.h"
+#include "server/procs.h"
+#include "server/spawn.h"
+#include "base/mmu.h"
+#include "vm/vm.h"
+#include "pager/protocol.h"
+
+#define HEAP_MAX (1UL << 30)
+_Static_assert(VM_REGIONS_MAX == PAGER_REGIONS_MAX, "the VM core enforces the protocol's limit");
+/* mmap regions are placed top-down below the stack and its guard page. */
+#define MMAP_TOP (STACK_TOP - (STACK_PAGES + 1) * PAGE_SIZE)
+
+static uint64_t page_up(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* Move the break to want, growing or shrinking the heap region. */
+static int set_break(struct pproc *p, uint64_t want)
+{
+	uint64_t end = page_up(want);
+	int r = 0;
+
+	if (end == p->heap_end)
+		return 0;
+	if (p->heap_end == p->brk_base)
+		r = vm_region_add(p->vm, p->brk_base, end, VM_R | VM_W, VM_ANON, NULL);
+	else if (end == p->brk_base)
+		r = vm_unmap_range(p->vm, p->brk_base, p->heap_end);
+	else
+		r = vm_region_resize(p->vm, p->heap_end, end);
+	if (r == 0)
+		p->heap_end = end;
+	return r;
+}
+
+void handle_sbrk(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	int64_t incr = (int64_t)in->w[0];
+	uint64_t old, want;
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	old = p->brk;
+	want = old + (uint64_t)incr;
+	if ((incr < 0 && (uint64_t)-incr > old - p->brk_base) ||
+	    (incr > 0 && want > p->brk_base + HEAP_MAX) || set_break(p, want) < 0) {
+		reply_result(out, -ENOMEM);
+		return;
+	}
+	mmu_flush();
+	p->brk = want;
+	reply_result(out, 0);
+	out->w[0] = old;
+}
+
+void handle_mmap(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	uint64_t len = page_up(in->w[0]), prot = in->w[1], flags = in->w[2], addr;
+	unsigned perm = (unsigned)prot & (VM_R | VM_W | VM_X);
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if (len == 0 || len > HEAP_MAX || (prot & ~7UL) ||
+	    (flags != PAGER_MAP_PRIVATE && flags != PAGER_MAP_SHARED)) {
+		reply_result(out, -EINVAL);
+		return;
+	}
+	if (perm & VM_W)
+		perm |= VM_R;	/* RISC-V has no write-only pages */
+	addr = vm_region_place(p->vm, len, MMAP_TOP, perm,
+			       flags == PAGER_MAP_SHARED ? VM_SHARED : VM_ANON);
+	reply_result(out, addr ? 0 : -ENOMEM);
+	out->w[0] = addr;
+}
+
+void handle_munmap(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	uint64_t addr = in->w[0], len = page_up(in->w[1]);
+	int r;
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr + len < addr || addr + len > USER_TOP) {
+		reply_result(out, -EINVAL);
+		return;
+	}
+	r = vm_unmap_range(p->vm, addr, addr + len);
+	/* Punching a hole needs one more region: past VM_REGIONS_MAX, -ENOMEM. */
+	reply_result(out, r == VM_FAULT_NOMEM ? -ENOMEM : r < 0 ? -EINVAL : 0);
+	mmu_flush();
+}
+
+void handle_discard(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	uint64_t addr = in->w[0], len = in->w[1], op = in->w[2];
+	int r;
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if ((addr | len) & (PAGE_SIZE - 1) || len == 0 || addr + len < addr ||
+	    (op != PAGER_DISCARD_UNLOCK && op != PAGER_DISCARD_LOCK)) {
+		reply_result(out, -EINVAL);
+		return;
+	}
+	if (op == PAGER_DISCARD_UNLOCK)
+		r = vm_discard_unlock(p->vm, addr, addr + len);
+	else
+		r = vm_discard_lock(p->vm, addr, addr + len);
+	mmu_flush();
+	reply_result(out, r < 0 ? -EINVAL : 0);
+	out->w[0] = r > 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * The pager's table of the processes it created: its handle to each, its
+ * address space (vm.h) and its heap. A slot number doubles as the
+ * process's bit in the death notification.
+ */
+#ifndef PAGER_PROCS_H
+#define PAGER_PROCS_H
+
+#include <stdint.h>
+
+struct vm_space;
+
+#define PROCS_MAX 59	/* one notification bit each; bits 59 to 61 are the
+			 * pager threads' (threads.h), 62 the disk's
+			 * (drivers/blk_protocol.h), 63 is reserved */
+#define PROC_NAME 16
+
+struct pproc {
+	int used;
+	int handle;		/* the pager's handle to the process */
+	uint32_t pid;
+	char name[PROC_NAME];
+	struct vm_space *vm;	/* its regions and pages */
+	uint64_t brk_base;	/* first heap address */
+	uint64_t brk;		/* current break */
+	uint64_t heap_end;	/* end of the heap region (page-aligned) */
+	int pinned;		/* every page present from the start and never
+				 * taken away: a driver the pager waits on */
+	int oom_exempt;		/* never the OOM killer's victim: init, drivers */
+	int oom_adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX (oom.h), from spawn */
+};
+
+struct pproc *procs_new(void);
+struct pproc *procs_by_pid(uint32_t pid);
+struct pproc *procs_slot(int slot);
+int procs_slot_of(const struct pproc *p);
+void procs_release(struct pproc *p);
+/* Report the number of processes in vmstat (once, at start-up). */
+void procs_init(void);
+
+#endif

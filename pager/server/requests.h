@@ -1,0 +1,39 @@
+/*
+ * Handlers for what the pager's endpoint receives. Each reads one message
+ * and fills in the reply; the loop in service.c sends it.
+ */
+#ifndef PAGER_REQUESTS_H
+#define PAGER_REQUESTS_H
+
+#include <stdint.h>
+#include "kernel/abi/msg.h"
+
+/* spawn.c */
+void handle_spawn(const struct msg *in, struct msg *out);
+/* fault.c */
+void handle_fault(const struct msg *in, struct msg *out);
+/* memory.c: sbrk, mmap, munmap */
+void handle_sbrk(const struct msg *in, struct msg *out);
+void handle_mmap(const struct msg *in, struct msg *out);
+void handle_munmap(const struct msg *in, struct msg *out);
+void handle_discard(const struct msg *in, struct msg *out);
+/* pressure.c */
+void handle_pressure_subscribe(const struct msg *in, struct msg *out);
+void handle_pressure_level(const struct msg *in, struct msg *out);
+/* netdev.c */
+void handle_net(const struct msg *in, struct msg *out);
+/* fork.c */
+void handle_fork(const struct msg *in, struct msg *out);
+/* stats.c */
+void handle_stats(const struct msg *in, struct msg *out);
+void handle_info(const struct msg *in, struct msg *out);
+void handle_proc_stats(const struct msg *in, struct msg *out);
+void handle_page_bits(const struct msg *in, struct msg *out);
+
+/* A reply whose label is a result code (>= 0 success, < 0 -errno). */
+static inline void reply_result(struct msg *out, int64_t r)
+{
+	out->label = (uint64_t)r;
+}
+
+#endif

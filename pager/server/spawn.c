@@ -1,0 +1,287 @@
+/*
+ * Program loading. A new process gets regions, not pages: one per ELF
+ * segment (filled from the initrd on first touch), a stack and, on its
+ * first sbrk, a heap. Only the stack page holding argv is mapped before it
+ * runs; every other page comes through a fault.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "server/spawn.h"
+#include "server/procs.h"
+#include "vm/frames.h"
+#include "base/mmu.h"
+#include "vm/vm.h"
+#include "cpio.h"
+#include "elf.h"
+#include "sys.h"
+#include "pager/protocol.h"
+#include "server/requests.h"
+#include "reclaim/oom.h"
+#include "base/vmstat.h"
+
+static struct spawn_env env;
+
+void spawn_init(const struct spawn_env *e)
+{
+	env = *e;
+}
+
+/*
+ * Enough table pages to map every frame and swap slot the pager has,
+ * densely (a leaf table per 512 pages, a middle one per 512 of those, the
+ * root and the far ends of the address space besides), so the limit never
+ * comes before the OOM killer for a real program; but never more than
+ * half of the kernel's pool, so no one program mapping sparse pages can
+ * leave the others none.
+ */
+uint64_t spawn_pt_limit(void)
+{
+	uint64_t pages, need;
+
+	if (!env.kernel_pool_pages)
+		return 0;
+	pages = frames_total() + vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL);
+	need = pages / 512 + pages / (512 * 512) + 8;
+	return need < env.kernel_pool_pages / 2 ? need : env.kernel_pool_pages / 2;
+}
+
+static unsigned seg_perm(uint32_t flags)
+{
+	return ((flags & ELF_SEG_R) ? VM_R : 0) | ((flags & ELF_SEG_W) ? VM_R | VM_W : 0) |
+	       ((flags & ELF_SEG_X) ? VM_X : 0);
+}
+
+static uint64_t page_up(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* One region per loadable segment; returns the end of the highest. */
+static int add_segments(struct pproc *p, const struct elf_image *img, const uint8_t *file,
+			uint64_t *end)
+{
+	*end = 0;
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		struct vm_image src = { file, s->offset, s->vaddr, s->filesz };
+		uint64_t top = page_up(s->vaddr + s->memsz);
+		int r = vm_region_add(p->vm, s->vaddr & ~(PAGE_SIZE - 1), top, seg_perm(s->flags),
+				      VM_IMAGE, &src);
+		if (r < 0)
+			return r;
+		if (top > *end)
+			*end = top;
+	}
+	return 0;
+}
+
+/* The stack region, with argc, argv[] and the strings in its top page
+ * (the one page mapped before the program runs); returns sp, or 0. */
+static uint64_t build_stack(struct pproc *p, int argc, const char *const *argv)
+{
+	uint64_t ptrs[SPAWN_ARGS_MAX + 1], off = PAGE_SIZE, page_va = STACK_TOP - PAGE_SIZE;
+	uint64_t pa;
+	uint8_t *top;
+
+	if (vm_region_add(p->vm, STACK_TOP - STACK_PAGES * PAGE_SIZE, STACK_TOP, VM_R | VM_W,
+			  VM_STACK, NULL) < 0 ||
+	    vm_fault(p->vm, page_va, VM_W) != VM_FAULT_MAPPED || !(pa = vm_lookup(p->vm, page_va)))
+		return 0;
+	top = frame_ptr(pa);
+	for (int i = argc - 1; i >= 0; i--) {
+		size_t len = strlen(argv[i]) + 1;
+		off -= len;
+		memcpy(top + off, argv[i], len);
+		ptrs[i] = page_va + off;
+	}
+	ptrs[argc] = 0;
+	off = (off - (uint64_t)(argc + 2) * 8) & ~15UL;
+	memcpy(top + off, &(uint64_t){ (uint64_t)argc }, 8);
+	memcpy(top + off + 8, ptrs, (size_t)(argc + 1) * 8);
+	return page_va + off;
+}
+
+/* A new empty process whose faults and death come to the pager. */
+int spawn_create(struct pproc *p, const char *name)
+{
+	struct proc_spec spec = { .fault_ep = (uint64_t)env.pager_ep,
+				  .death_notify = (uint64_t)env.deaths,
+				  .death_bits = 1UL << procs_slot_of(p),
+				  .pt_pages_max = spawn_pt_limit() };
+	struct proc_info info;
+	int h;
+
+	strncpy(spec.name, name, PROC_NAME_MAX - 1);
+	h = sys_proc_create(&spec);
+	if (h < 0)
+		return h;
+	p->handle = h;
+	if (sys_proc_info(h, &info) < 0)
+		return -EINVAL;
+	p->pid = info.pid;
+	memcpy(p->name, info.name, PROC_NAME);
+	p->vm = vm_space_create(h, p->pid);
+	return p->vm ? 0 : -ENOMEM;
+}
+
+int spawn_give_handles(struct pproc *p, int pass_handle, unsigned pass_rights)
+{
+	/* Send-only: a program calls the pager; only the pager receives. */
+	if (sys_handle_grant(p->handle, env.pager_ep, RIGHT_SEND) != HANDLE_PAGER)
+		return -EINVAL;
+	if (pass_handle >= 0 && sys_handle_grant(p->handle, pass_handle, pass_rights) != HANDLE_ARG)
+		return -EINVAL;
+	return 0;
+}
+
+/* Make every page of the image and stack present now (pinned programs). */
+static int populate(struct pproc *p, const struct elf_image *img)
+{
+	for (size_t i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		unsigned access = (s->flags & ELF_SEG_W) ? VM_W : (s->flags & ELF_SEG_X) ? VM_X : VM_R;
+		for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz; va += PAGE_SIZE)
+			if (vm_fault(p->vm, va, access) != VM_FAULT_MAPPED)
+				return -ENOMEM;
+	}
+	for (uint64_t va = STACK_TOP - STACK_PAGES * PAGE_SIZE; va < STACK_TOP; va += PAGE_SIZE)
+		if (vm_fault(p->vm, va, VM_W) != VM_FAULT_MAPPED)
+			return -ENOMEM;
+	return 0;
+}
+
+static int load(struct pproc *p, const struct elf_image *img, const uint8_t *file, int argc,
+		const char *const *argv, int pass_handle, unsigned pass_rights)
+{
+	uint64_t sp, end;
+	int r = add_segments(p, img, file, &end);
+
+	if (r < 0)
+		return -EINVAL;
+	p->brk_base = p->brk = p->heap_end = end;
+	vm_space_set_pinned(p->vm, p->pinned);	/* never a victim of reclaim */
+	if (!(sp = build_stack(p, argc, argv)) || (p->pinned && populate(p, img) < 0))
+		return -ENOMEM;
+	mmu_flush();
+	if ((r = spawn_give_handles(p, pass_handle, pass_rights)) < 0)
+		return r;
+	r = sys_thread_create(p->handle, img->entry, sp, 0, PRIO_NORMAL);
+	return r < 0 ? r : 0;
+}
+
+void spawn_abandon(struct pproc *p)
+{
+	if (p->handle >= 0)
+		sys_proc_kill(p->handle, 0);
+	if (p->vm) {
+		mmu_forget(p->handle);
+		vm_space_destroy(p->vm);
+		mmu_forget(-1);
+	}
+	if (p->handle >= 0)
+		sys_handle_close(p->handle);
+	procs_release(p);
+}
+
+/* Why name did not come out of the initrd: it is not there (-PAGER_ENOENT),
+ * or the archive is damaged before it (-PAGER_EDAMAGED, said with where). */
+static int lookup_error(const char *name, int r)
+{
+	size_t at = 0;
+
+	if (!cpio_damaged(r))
+		return -PAGER_ENOENT;
+	cpio_check(env.initrd, env.initrd_size, &at);
+	printf("pager: cannot load '%s': the initrd is damaged at byte %lu of %lu: %s\n", name,
+	       (unsigned long)at, (unsigned long)env.initrd_size, cpio_strerror(r));
+	return -PAGER_EDAMAGED;
+}
+
+struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+		    int *err)
+{
+	return spawn_mode(argc, argv, pass_handle, pass_rights, 0, err);
+}
+
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+			 int pinned, int *err)
+{
+	struct cpio_file f;
+	struct elf_image img;
+	struct pproc *p;
+	int r;
+
+	if (argc < 1 || argc > SPAWN_ARGS_MAX) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if ((r = cpio_find(env.initrd, env.initrd_size, argv[0], &f)) != CPIO_OK) {
+		*err = lookup_error(argv[0], r);
+		return NULL;
+	}
+	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_TOP - STACK_PAGES * PAGE_SIZE, &img)) < 0) {
+		printf("pager: %s: %s\n", argv[0], elf_strerror(r));
+		*err = -ENOEXEC;
+		return NULL;
+	}
+	if (!(p = procs_new())) {
+		*err = -EAGAIN;
+		return NULL;
+	}
+	p->pinned = pinned;
+	if ((r = spawn_create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle, pass_rights)) < 0) {
+		spawn_abandon(p);
+		*err = r;
+		return NULL;
+	}
+	return p;
+}
+
+/* Split "name\0arg\0..." into argv; the count must match w[0]. */
+static int unpack_argv(const struct msg *in, const char **argv)
+{
+	uint64_t argc = in->w[0];
+	uint32_t pos = 0;
+
+	if (argc < 1 || argc > SPAWN_ARGS_MAX)
+		return -EINVAL;
+	for (uint64_t i = 0; i < argc; i++) {
+		const void *nul = pos < in->len ? memchr(in->data + pos, '\0', in->len - pos) : NULL;
+		if (!nul)
+			return -EINVAL;
+		argv[i] = (const char *)in->data + pos;
+		pos = (uint32_t)((const uint8_t *)nul - in->data) + 1;
+	}
+	return (int)argc;
+}
+
+void handle_spawn(const struct msg *in, struct msg *out)
+{
+	const char *argv[SPAWN_ARGS_MAX];
+	struct pproc *caller = procs_by_pid(in->pid), *child;
+	int argc = unpack_argv(in, argv), err, h;
+	int64_t adj = (int64_t)in->w[1];
+
+	out->label = (uint64_t)(int64_t)-EINVAL;
+	if (argc < 0 || !caller || adj < OOM_ADJ_NEVER || adj > OOM_ADJ_MAX)
+		goto done;
+	/* No escaping the OOM killer through a protected child. */
+	if (adj < caller->oom_adj && !caller->oom_exempt) {
+		out->label = (uint64_t)(int64_t)-EPERM;
+		goto done;
+	}
+	child = spawn(argc, argv, in->handle, in->rights, &err);
+	if (!child) {
+		out->label = (uint64_t)(int64_t)err;
+		goto done;
+	}
+	child->oom_adj = (int)adj;
+	h = sys_handle_grant(caller->handle, child->handle, PARENT_RIGHTS);
+	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
+	out->w[0] = (uint64_t)h;
+	out->w[1] = child->pid;
+done:
+	if (in->handle >= 0)
+		sys_handle_close(in->handle);	/* the child has its own copy */
+}

@@ -1,0 +1,86 @@
+/*
+ * The pager's statistics, served over IPC like Linux's /proc/vmstat: the
+ * VM core's counters, the frame table's and one line per process.
+ */
+#include <errno.h>
+#include <string.h>
+#include "server/requests.h"
+#include "server/procs.h"
+#include "base/vmstat.h"
+#include "vm/frames.h"
+#include "vm/vm.h"
+#include "reclaim/reclaim.h"
+#include "base/config.h"
+#include "pager/protocol.h"
+#include "sys.h"
+
+#define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
+
+void handle_stats(const struct msg *in, struct msg *out)
+{
+	uint64_t v[VMSTAT_REPORTED];
+
+	_Static_assert(sizeof(struct pager_stats) == sizeof(v), "vmstat's items are pager_stats");
+	_Static_assert(sizeof(struct pager_stats) <= MSG_DATA_MAX, "pager_stats fits one message");
+	(void)in;
+	vmstat_snapshot(v);
+	reply_result(out, 0);
+	memcpy(out->data, v, sizeof(v));
+	out->len = sizeof(v);
+}
+
+void handle_proc_stats(const struct msg *in, struct msg *out)
+{
+	struct pager_proc_stats *e = (struct pager_proc_stats *)out->data;
+	uint64_t slot = in->w[0], n = 0;
+
+	for (; slot < PROCS_MAX && n < PER_REPLY; slot++) {
+		struct pproc *p = procs_slot((int)slot);
+		struct vm_space_info info;
+		if (!p || !p->vm)
+			continue;
+		vm_space_info(p->vm, &info);
+		e[n] = (struct pager_proc_stats){ p->pid, info.resident, info.shared, info.regions,
+						  info.swapped, 0, { 0 } };
+		memcpy(e[n].name, p->name, sizeof(e[n].name));
+		n++;
+	}
+	reply_result(out, 0);
+	out->len = (uint32_t)(n * sizeof(*e));
+	out->w[0] = n;
+	out->w[1] = slot < PROCS_MAX ? slot : 0;
+}
+
+void handle_page_bits(const struct msg *in, struct msg *out)
+{
+	struct pproc *p = procs_by_pid(in->pid);
+	struct harvest_entry h;
+	int r;
+
+	if (!p) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	h = (struct harvest_entry){ .proc = (uint32_t)p->handle, .va = in->w[0] & ~(PAGE_SIZE - 1) };
+	r = sys_harvest(&h, 1);
+	reply_result(out, r < 0 ? r : 0);
+	out->w[0] = h.bits;
+}
+
+void handle_info(const struct msg *in, struct msg *out)
+{
+	struct pager_info info = {
+		.reclaim_at = config.reclaim_at,
+		.reclaim_to = config.reclaim_to,
+		.free_min = config.free_min,
+	};
+
+	(void)in;
+	strncpy(info.policy, config.policy_name, sizeof(info.policy) - 1);
+	strncpy(info.oom_policy, config.oom_policy_name, sizeof(info.oom_policy) - 1);
+	info.reserve = frames_reserve();
+	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
+	reply_result(out, 0);
+	memcpy(out->data, &info, sizeof(info));
+	out->len = sizeof(info);
+}

@@ -1,0 +1,69 @@
+/*
+ * How the swap engine moves pages to and from its device: one small table
+ * of operations, so that a device plugs in without the engine knowing it.
+ * The virtio-blk client (blk_backend.c) is the first; the host tests give
+ * the engine a fake. A device is started by whoever finds it (the server)
+ * and handed to swap_start. Plain C.
+ *
+ * The engine names pages by slot: slot s is the device's page s (bytes
+ * s * 4096 .. s * 4096 + 4095; slot 0 holds the swap header). A transfer
+ * is a batch of pages, each a frame and a slot; pages whose slots follow
+ * one another may go in one device request, which is the backend's to
+ * decide. It is made by one pager thread, which waits for it: with the
+ * pager lock let go (a fault's read, the swap-out and swap-in threads) or
+ * held (direct reclaim, which needs no other pager thread to finish).
+ */
+#ifndef PAGER_SWAP_BACKEND_H
+#define PAGER_SWAP_BACKEND_H
+
+#include <stdint.h>
+
+struct pager_thread;
+
+/* One page to move: between frame pa and slot. */
+struct swap_req {
+	uint64_t pa;
+	uint32_t slot;
+	uint32_t reserved;		/* 0 */
+};
+
+/* Pages in one transfer at most: a write batch, or a read and its window. */
+#define SWAP_IO_MAX 32
+
+/* What a finished transfer looks like. */
+struct swap_done {
+	unsigned requests;		/* device requests it took (vmstat) */
+	int err[SWAP_IO_MAX];		/* per page, in order: 0, or a negative error */
+};
+
+struct swap_backend_ops {
+	/* The device's size in bytes; *read_only is set if it must not be
+	 * written (swap is then refused). */
+	uint64_t (*size)(void *ctx, int *read_only);
+	/* Read or write the n pages p[0..n) (1 <= n <= SWAP_IO_MAX) for thread
+	 * t and wait for all of them; done says how each went. 0, or a
+	 * negative error when nothing could be sent (then every page failed). */
+	int (*read)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		    struct swap_done *done);
+	int (*write)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		     struct swap_done *done);
+	/* Optional (NULL: writes are done when they complete). Make the writes
+	 * completed so far readable whatever happens next; 0 or an error. */
+	int (*flush)(void *ctx, struct pager_thread *t);
+	/* Optional (NULL: never). The device is gone for good (a network
+	 * server that will not come back): nothing more is written to it, and
+	 * the pager goes on without swap. */
+	int (*gone)(void *ctx);
+	/* Optional (NULL: never). The device is short of the memory its
+	 * writes need (the network server's pool is in its reserve): direct
+	 * reclaimers wait a little rather than add writes (seed 002). */
+	int (*congested)(void *ctx);
+};
+
+struct swap_backend {
+	const struct swap_backend_ops *ops;
+	void *ctx;
+	char where[48];			/* for messages: "the disk at 0x10008000" */
+};
+
+#endif

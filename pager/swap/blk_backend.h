@@ -1,0 +1,41 @@
+/*
+ * The swap engine's first backend: the user-level virtio-blk driver
+ * (drivers/), called over IPC with batches of requests that name the
+ * pager's frames for DMA; completions come back on each pager thread's own
+ * notification and in a status page shared with the driver. Whoever starts
+ * the driver (the server) describes it in struct blk_driver.
+ */
+#ifndef PAGER_SWAP_BLK_BACKEND_H
+#define PAGER_SWAP_BLK_BACKEND_H
+
+#include <stdint.h>
+#include "drivers/blk_protocol.h"
+#include "swap/backend.h"
+
+/* A started driver. Its BLK_DONE_NOTES completion notifications are the
+ * pager threads' I/O notifications, by client (pager_thread_io_notes). */
+struct blk_driver {
+	int ep;				/* its endpoint */
+	struct blk_status *status;	/* the status page, [BLK_TAGS] */
+	uint64_t sectors;		/* the device's capacity */
+	int read_only;
+	uint64_t base;			/* its MMIO window, for messages */
+};
+
+/* *b is the swap backend over driver d (copied). */
+void blk_backend_init(struct swap_backend *b, const struct blk_driver *d);
+
+/*
+ * Turn pages r[0..n) into block requests, in order: a run of pages whose
+ * slots follow one another (r[i + 1].slot == r[i].slot + 1) becomes one
+ * request of up to BLK_MAX_PAGES pages starting at sector r[i].slot * 8; a
+ * gap, a repeated slot or a full request starts the next. write: 1 frames
+ * to disk, 0 disk to frames. Tags are left 0 for the caller to assign.
+ * Fills at most max_out requests; returns how many, and *consumed (if not
+ * NULL) says how many of r they cover (n unless out[] ran out). Plain C
+ * (blk_merge.c).
+ */
+uint32_t swap_merge(const struct swap_req *r, uint32_t n, int write, struct blk_request *out,
+		    uint32_t max_out, uint32_t *consumed);
+
+#endif

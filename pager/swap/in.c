@@ -1,0 +1,224 @@
+/*
+ * Swap-in: the VM core's reads, and the swap-in thread. A fault's page and
+ * its readahead window are read in one transfer with the pager lock let go,
+ * each frame tied to its slot and marked reading meanwhile, so another
+ * fault on the same slot waits for this read, and an exit that frees the
+ * slot only unties it. When a fault read a whole window (a stream), the
+ * slots after it go to the swap-in queue, which the swap-in thread reads
+ * into the swap cache ahead of the faults that will want them.
+ */
+#include <errno.h>
+#include "base/threads.h"
+#include "base/vmstat.h"
+#include "swap/internal.h"
+#include "swap/queue.h"
+#include "swap/slots.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "vm/swapcache.h"
+#include "vm/vm.h"
+
+#define READ_MAX (1 + VM_READAHEAD_MAX)	/* a fault's page and its window */
+#define QUEUED_BATCH 32			/* slots the swap-in thread reads at once */
+_Static_assert(READ_MAX <= SWAP_IO_MAX && QUEUED_BATCH <= SWAP_IO_MAX, "one transfer each");
+
+static struct swap_queue inq;	/* slots for the swap-in thread to read ahead */
+static struct pager_thread reader;
+static int reader_started;
+static uint64_t keep_free;	/* the swap-in thread leaves this many frames free */
+static uint32_t reads_waiting;	/* faults whose read lets the lock go now */
+/* Threads waiting for another fault's read to end (swap_in_wait). */
+static struct pager_thread *read_waiters[PAGER_THREADS_MAX];
+
+static void wake_readers(void)
+{
+	for (unsigned k = 0; k < PAGER_THREADS_MAX; k++) {
+		if (!read_waiters[k])
+			continue;
+		pager_thread_signal(read_waiters[k], TB_READ);
+		read_waiters[k] = NULL;
+	}
+}
+
+/* A fault met slot's frame being read by another fault: let the lock go
+ * until some read is over; the fault then starts over. */
+void swap_in_wait(void *ctx, uint32_t slot)
+{
+	struct pager_thread *t = pager_holder();
+
+	(void)ctx;
+	(void)slot;
+	read_waiters[t->id] = t;
+	vmstat_count(VMSTAT_SWAPIN_WAITS);
+	pager_unlock(t);
+	pager_thread_wait(t, t->wake, TB_READ);
+	pager_lock(t);
+}
+
+/* The read of slot into pa is over: keep the frame for the fault that maps
+ * it (fresh: a fault's read, whose first mapping counts it), or free it
+ * (the read failed, or no entry names the slot any more: an exit or munmap
+ * untied it meanwhile). 1 if it was read and kept. */
+static int settle(uint32_t slot, uint64_t pa, int ok, int fresh)
+{
+	if (!swapcache_read_end(slot, pa, ok, fresh))
+		return 0;
+	vmstat_count(VMSTAT_PSWPIN);
+	return 1;
+}
+
+/* Whether slot's contents are on the device and nowhere in memory: in use,
+ * and no frame tied to it. */
+static int only_on_device(uint32_t slot)
+{
+	return swap_slot_refs(swap_engine_slots(), slot) > 0 && !swapcache_lookup(slot);
+}
+
+/* A fault read a run of n slots (its page and readahead): likely a stream.
+ * The n slots after the run go to the swap-in thread, to be in memory
+ * before the faults that will want them (a full queue refuses them:
+ * dropped, their faults read them). Like a disk cluster, they need not be
+ * the same region's: only slots whose contents are on the device alone. */
+static void queue_ahead(uint32_t first, unsigned n)
+{
+	unsigned queued = 0;
+
+	if (!reader_started)
+		return;
+	for (uint32_t s = first; s < first + n; s++)
+		if (only_on_device(s) && swap_queue_push(&inq, 0, s) == 0)
+			queued++;
+	if (queued)
+		pager_thread_signal(&reader, TB_WORK);
+}
+
+/* A fault's page and its window, consecutive slots: read with the lock let
+ * go. A window that fails is given up and the first page read alone; only
+ * its own error fails the fault. */
+static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+{
+	struct pager_thread *t = pager_holder();
+	struct swap_req pages[READ_MAX];
+	int err[READ_MAX];
+
+	if (n == 0 || n > READ_MAX)
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k++) {
+		pages[k] = (struct swap_req){ pa[k], first + k, 0 };
+		swapcache_read_begin(first + k, pa[k]);
+	}
+	reads_waiting++;
+	pager_unlock(t);
+	swap_transfer(t, 0, pages, n, err);
+	if (err[0] && n > 1)
+		swap_transfer(t, 0, pages, 1, err);	/* the page asked for, alone */
+	pager_lock(t);
+	reads_waiting--;
+	for (unsigned k = 0; k < n; k++)
+		settle(first + k, pa[k], err[k] == 0, 1);
+	wake_readers();
+	if (err[0] == 0 && n > 1 && err[n - 1] == 0)
+		queue_ahead(first + n, n);
+	if (err[0] == 0)
+		return VM_SWAP_UNLOCKED;
+	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
+	return VM_SWAP_UNLOCKED_IO;
+}
+
+int swap_in_read(void *ctx, uint32_t slot, uint64_t pa)
+{
+	(void)ctx;
+	return read_unlocked(slot, &pa, 1);
+}
+
+int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	return read_unlocked(first, pa, n);
+}
+
+/* Queued slots still worth reading, each with a new frame tied to it while
+ * it is read; frames are taken only while more than keep_free stay free,
+ * and never by reclaim. How many in b. */
+static uint32_t take_reads(struct swap_req *b, uint32_t n)
+{
+	uint32_t got = 0;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t s = b[k].slot;
+		uint64_t pa;
+		if (!only_on_device(s))
+			continue;
+		if (frames_free() <= keep_free || !(pa = frame_alloc()))
+			break;
+		swapcache_read_begin(s, pa);
+		b[got++] = (struct swap_req){ pa, s, 0 };
+	}
+	return got;
+}
+
+long swap_read_queued(struct pager_thread *t)
+{
+	struct swap_req b[QUEUED_BATCH];
+	int err[QUEUED_BATCH];
+	uint32_t n;
+
+	if (!swap_on() || swap_queue_len(&inq) == 0)
+		return -1;
+	n = swap_queue_pop(&inq, b, QUEUED_BATCH);
+	swap_sort_by_slot(b, n);
+	n = take_reads(b, n);
+	if (n == 0)
+		return 0;
+	pager_unlock(t);
+	swap_transfer(t, 0, b, n, err);
+	pager_lock(t);
+	for (uint32_t k = 0; k < n; k++)
+		vmstat_count_n(VMSTAT_SWAPIN_QUEUED, settle(b[k].slot, b[k].pa, err[k] == 0, 0));
+	wake_readers();		/* a fault may have met one of these being read */
+	return (long)n;
+}
+
+/* The swap-in thread: woken when slots are queued, it reads them until the
+ * queue is empty. Faults never wait for it; they read their own pages. */
+static void reader_main(struct pager_thread *t)
+{
+	for (;;) {
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+		while (swap_read_queued(t) >= 0)
+			;
+		pager_unlock(t);
+	}
+}
+
+void swap_in_keep_free(uint64_t frames)
+{
+	keep_free = frames;
+}
+
+uint32_t swap_reads_waiting(void)
+{
+	return reads_waiting;
+}
+
+static uint64_t refused(void)
+{
+	return inq.refused;
+}
+
+int swap_in_init(void)
+{
+	if (swap_queue_init(&inq, SWAP_IN_QUEUE_LEN) < 0)
+		return -1;
+	vmstat_gauge(VMSTAT_SWAPIN_REFUSED, refused);
+	return 0;
+}
+
+int swap_in_thread_start(void)
+{
+	int r = pager_thread_start(&reader, "swapin", IO_SWAPIN, reader_main);
+
+	reader_started = r == 0;
+	return r;
+}

@@ -1,0 +1,44 @@
+/*
+ * Inside the swap engine: the state its files share (swap.c) and the steps
+ * one file lends another. Not for the layers above, which use swap.h.
+ */
+#ifndef PAGER_SWAP_INTERNAL_H
+#define PAGER_SWAP_INTERNAL_H
+
+#include <stdint.h>
+#include "swap/backend.h"
+
+struct pager_thread;
+struct swap_slots;
+struct swap_reclaim_hooks;
+
+/* swap.c: the device in use and its slots (set by swap_engine_set, which
+ * turns swap on), and the hooks reclaim lent. */
+void swap_engine_set(const struct swap_backend *backend, struct swap_slots *slots);
+/* The device, for messages ("the disk at 0x10008000"). */
+const char *swap_engine_where(void);
+/* The device said it is gone for good (swap_backend_ops's gone). */
+int swap_device_gone(void);
+struct swap_slots *swap_engine_slots(void);
+const struct swap_reclaim_hooks *swap_engine_hooks(void);
+/* Move pages p[0..n) (n <= SWAP_IO_MAX) between frames and the device for
+ * thread t, and wait: err[k] is page k's result (0, or a negative error).
+ * The device's requests are counted. */
+void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
+		   int *err);
+/* The VM core's slot operations (struct vm_swap_ops). */
+void swap_slot_ref(void *ctx, uint32_t slot);
+int swap_slot_unref(void *ctx, uint32_t slot);
+uint32_t swap_slot_count(void *ctx, uint32_t slot);
+int swap_keep_copies(void *ctx);
+
+/* in.c: the VM core's reads (struct vm_swap_ops), and the swap-in thread. */
+int swap_in_read(void *ctx, uint32_t slot, uint64_t pa);
+int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n);
+void swap_in_wait(void *ctx, uint32_t slot);
+int swap_in_init(void);
+
+/* out.c: the swap-out queue and thread. */
+int swap_out_init(void);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * Swap queues: fixed rings that refuse rather than grow (a full queue is
+ * back-pressure on reclaim), and sorting a batch by slot so that reads that
+ * came in any order can share device requests.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "swap/queue.h"
+
+int swap_queue_init(struct swap_queue *q, uint32_t cap)
+{
+	memset(q, 0, sizeof(*q));
+	if (cap == 0 || !(q->ring = calloc(cap, sizeof(*q->ring))))
+		return -1;
+	q->cap = cap;
+	return 0;
+}
+
+void swap_queue_fini(struct swap_queue *q)
+{
+	free(q->ring);
+	memset(q, 0, sizeof(*q));
+}
+
+int swap_queue_push(struct swap_queue *q, uint64_t pa, uint32_t slot)
+{
+	if (q->len == q->cap) {
+		q->refused++;
+		return -1;
+	}
+	q->ring[(q->head + q->len) % q->cap] = (struct swap_req){ .pa = pa, .slot = slot };
+	q->len++;
+	return 0;
+}
+
+uint32_t swap_queue_pop(struct swap_queue *q, struct swap_req *out, uint32_t max)
+{
+	uint32_t n = max < q->len ? max : q->len;
+
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = q->ring[(q->head + i) % q->cap];
+	if (n)	/* an unused queue (cap 0) is empty: no division by zero */
+		q->head = (q->head + n) % q->cap;
+	q->len -= n;
+	return n;
+}
+
+uint32_t swap_queue_len(const struct swap_queue *q)
+{
+	return q->len;
+}
+
+uint32_t swap_queue_space(const struct swap_queue *q)
+{
+	return q->cap - q->len;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+	uint32_t x = ((const struct swap_req *)a)->slot, y = ((const struct swap_req *)b)->slot;
+
+	return (x > y) - (x < y);
+}
+
+void swap_sort_by_slot(struct swap_req *r, uint32_t n)
+{
+	if (n > 1)
+		qsort(r, n, sizeof(*r), by_slot);
+}

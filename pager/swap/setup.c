@@ -1,0 +1,72 @@
+/*
+ * Bringing swap up: the device's first page (read into a frame) checked
+ * against the swap-header layout, then the slots, the swap cache and the
+ * queues; swap is on only once all of them are, with the VM core plugged
+ * in. A device is written only after the check has passed.
+ */
+#include <stdio.h>
+#include "base/threads.h"
+#include "swap/header.h"
+#include "swap/internal.h"
+#include "swap/slots.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "vm/swapcache.h"
+#include "vm/vm.h"
+
+static struct swap_area area;	/* large (the bad-page list): not on the stack */
+
+static const struct vm_swap_ops vm_ops = {
+	.read = swap_in_read,
+	.slot_dup = swap_slot_ref,
+	.slot_put = swap_slot_unref,
+	.read_many = swap_in_read_many,
+	.wait = swap_in_wait,
+	.keep_copies = swap_keep_copies,
+	.slot_refs = swap_slot_count,
+};
+
+/* Read slot 0 (the header page) and check it: 0 and area filled, or -1
+ * (said why). */
+static int check_header(const struct swap_backend *b, struct pager_thread *t)
+{
+	struct swap_done done = { 0, { 0 } };
+	struct swap_req page = { frame_alloc_pinned(), 0, 0 };
+	int read_only = 0, r;
+	uint64_t bytes = b->ops->size(b->ctx, &read_only);
+
+	if (!page.pa)
+		return -1;
+	r = b->ops->read(b->ctx, t, &page, 1, &done);
+	if (r < 0 || done.err[0] < 0) {
+		printf("pager: swap: reading the disk's first page failed (%d); no swap\n",
+		       r < 0 ? r : done.err[0]);
+		r = -1;
+	} else if ((r = swap_header_check(frame_ptr(page.pa), bytes / 512, &area)) != SWAP_HDR_OK) {
+		printf("pager: swap: %s is not used and was not written: %s\n", b->where,
+		       swap_header_strerror(r));
+		r = -1;
+	} else if (read_only) {
+		printf("pager: swap: %s is read-only; no swap\n", b->where);
+		r = -1;
+	}
+	frame_free(page.pa);
+	return r;
+}
+
+void swap_start(const struct swap_backend *b, struct pager_thread *t)
+{
+	struct swap_slots *slots;
+
+	if (swap_on() || check_header(b, t) < 0)
+		return;
+	slots = swap_slots_create(area.first, area.last, area.bad, area.nbad);
+	if (!slots || swapcache_init(area.last) < 0 || swap_out_init() < 0 || swap_in_init() < 0) {
+		printf("pager: swap: no memory for the slot tables; no swap\n");
+		return;
+	}
+	vm_set_swap(&vm_ops);
+	swap_engine_set(b, slots);	/* on from here */
+	printf("pager: swap: %lu KiB (%lu slots, %u bad) on %s\n",
+	       (unsigned long)area.usable * 4, (unsigned long)area.usable, area.nbad, b->where);
+}

@@ -1,0 +1,118 @@
+/*
+ * The swap engine's shared state: the device in use, its slots, whether
+ * swap is on (set last, with the VM core plugged in: swap_on is the one
+ * answer) and the hooks reclaim lent; moving a batch of pages through the
+ * device; the slot operations the VM core calls; the swap levels vmstat
+ * reports.
+ */
+#include "base/vmstat.h"
+#include "swap/internal.h"
+#include "swap/slots.h"
+#include "swap/swap.h"
+
+static struct swap_backend dev;		/* the device in use */
+static struct swap_slots *slots;	/* its slots, once swap is on */
+static int on;
+static const struct swap_reclaim_hooks *hooks;
+
+int swap_on(void)
+{
+	return on;
+}
+
+static uint64_t slots_total(void)
+{
+	return swap_slots_total(slots);
+}
+
+static uint64_t slots_free(void)
+{
+	return swap_slots_free(slots);
+}
+
+static uint64_t slots_bad(void)
+{
+	return swap_slots_bad(slots);
+}
+
+void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
+{
+	dev = *backend;
+	slots = s;
+	vmstat_gauge(VMSTAT_SWAP_SLOTS_TOTAL, slots_total);
+	vmstat_gauge(VMSTAT_SWAP_SLOTS_FREE, slots_free);
+	vmstat_gauge(VMSTAT_SWAP_SLOTS_BAD, slots_bad);
+	on = 1;
+}
+
+int swap_congested(void)
+{
+	return on && dev.ops->congested && dev.ops->congested(dev.ctx);
+}
+
+int swap_device_gone(void)
+{
+	return on && dev.ops->gone && dev.ops->gone(dev.ctx);
+}
+
+const char *swap_engine_where(void)
+{
+	return dev.where;
+}
+
+struct swap_slots *swap_engine_slots(void)
+{
+	return slots;
+}
+
+void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *h)
+{
+	hooks = h;
+}
+
+const struct swap_reclaim_hooks *swap_engine_hooks(void)
+{
+	return hooks;
+}
+
+void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
+		   int *err)
+{
+	struct swap_done done = { 0, { 0 } };
+	int r = (write ? dev.ops->write : dev.ops->read)(dev.ctx, t, p, n, &done);
+
+	if (r == 0 && write && dev.ops->flush)
+		r = dev.ops->flush(dev.ctx, t);	/* not known to be readable: failed */
+	for (unsigned k = 0; k < n; k++)
+		err[k] = r < 0 ? r : done.err[k];
+	vmstat_count_n(write ? VMSTAT_SWAP_REQUESTS_OUT : VMSTAT_SWAP_REQUESTS_IN, done.requests);
+}
+
+void swap_slot_ref(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	swap_slot_dup(slots, slot);
+}
+
+int swap_slot_unref(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	return swap_slot_put(slots, slot);
+}
+
+uint32_t swap_slot_count(void *ctx, uint32_t slot)
+{
+	int n = swap_slot_refs(slots, slot);
+
+	(void)ctx;
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+/* A page read back keeps its slot while it stays clean only while half the
+ * slots or more are free: past that, slots are for pages that must be
+ * written (Linux gives swap cache up the same way once swap is half full). */
+int swap_keep_copies(void *ctx)
+{
+	(void)ctx;
+	return swap_slots_free(slots) * 2 >= swap_slots_total(slots);
+}

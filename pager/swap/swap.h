@@ -1,0 +1,86 @@
+/*
+ * The swap engine: what it promises the layers above (reclaim, which
+ * chooses victims, and the server, which starts it). It checks a device's
+ * swap header, allocates slots in clusters, writes batches of victims to
+ * consecutive slots (directly, or from the swap-out queue by its own
+ * thread), drops a victim whose slot still holds a clean copy without any
+ * write, and serves the VM core's reads (letting the pager lock go while the
+ * device works, with readahead and a swap-in queue read by its own thread).
+ * It talks to its device only through struct swap_backend (backend.h).
+ * Every call is made with the pager lock held. Plain C.
+ */
+#ifndef PAGER_SWAP_H
+#define PAGER_SWAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pager_thread;
+struct swap_backend;
+
+/* Is swap on? The one answer for everyone: 1 once swap_start has checked
+ * the device and set up all it needs (slots, the swap cache, the queues)
+ * and plugged the engine into the VM core; 0 before, and for good if that
+ * failed part way. */
+int swap_on(void);
+
+/* Start the swap-out thread, and the swap-in thread; they sleep until
+ * there is work. 0, or a negative error. */
+int swap_out_thread_start(void);
+int swap_in_thread_start(void);
+/* Swap to backend's device if it carries a swap header: read its first
+ * page (thread t's I/O, the lock held), check it, and if it is a writable
+ * swap area set everything up and turn swap on. Reported on the console
+ * either way; a device that is not swap is never written. */
+void swap_start(const struct swap_backend *backend, struct pager_thread *t);
+
+/* What reclaim lends the engine for its victims (swap_set_reclaim_hooks). */
+struct swap_reclaim_hooks {
+	/* A queued victim's turn to be written came: 1 if it still is one
+	 * (evictable, not referenced while it waited). */
+	int (*still_victim)(uint64_t pa);
+	/* pa was not evicted after all: back to the replacement policy. */
+	void (*put_back)(uint64_t pa);
+	/* The swap-out thread finished a batch (or found its queue empty). */
+	void (*written)(void);
+};
+void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
+
+/* Whether writing out could free anything now: a slot is free, or (direct
+ * 1) some page keeps its slot as a clean copy and can go without a new
+ * one. When not, says "the swap device is full" once and counts swap_full.
+ * Background reclaim passes 0, or it would pick and put back the same
+ * pages for ever. */
+int swap_has_room(int direct);
+/* The device is short of memory for its writes (swap_backend_ops's
+ * congested): direct reclaimers should wait a little. */
+int swap_congested(void);
+/* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
+ * lock kept while the device works; a victim whose slot still holds its
+ * clean copy is dropped without a write. Frames freed. */
+#define SWAP_OUT_BATCH 32
+size_t swap_out_now(const uint64_t *pa, size_t n);
+/* Background reclaim: victim pa into the swap-out queue for the swap-out
+ * thread. 0, or -1 if the queue is full (refused: met again later). */
+int swap_out_queue(uint64_t pa);
+/* Pushes swap_out_queue would take now. */
+uint32_t swap_out_room(void);
+/* Wake the swap-out thread: victims wait in its queue. */
+void swap_out_kick(void);
+/* Pages queued for the swap-out thread or being written by it. */
+uint32_t swap_out_pending(void);
+
+/* The swap-in thread reads ahead only while more than keep_free frames are
+ * free (it never reclaims). */
+void swap_in_keep_free(uint64_t keep_free);
+/* Faults whose swap-in waits for the device, the lock let go. */
+uint32_t swap_reads_waiting(void);
+
+/* One step of each of the engine's threads (exposed for the host tests):
+ * write one batch from the swap-out queue, or read one batch of the slots
+ * queued ahead of a stream, letting the lock go while the device works.
+ * Frames freed or pages read, or -1 if the queue was empty. */
+long swap_write_queued(struct pager_thread *t);
+long swap_read_queued(struct pager_thread *t);
+
+#endif

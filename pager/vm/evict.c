@@ -1,0 +1,166 @@
+/*
+ * Taking a frame out of its mappings for the swap code: unmap it
+ * everywhere, or evict it (every entry naming it names a slot instead);
+ * whether it may be evicted; and its write protection while it is written
+ * out, given back when a write comes or the write is over.
+ */
+#include "base/vmstat.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+/* Unmap the first mapping of pa in its reverse map; its page entry names
+ * slot (a private page evicted) or becomes absent. 1 if it names slot. */
+static int take_first(uint64_t pa, uint32_t slot)
+{
+	struct vm_space *s;
+	uint64_t va, i;
+	struct vm_region *r;
+	int named = 0;
+
+	if (!rmap_first(pa, &s, &va))
+		return 0;
+	r = vm_region_find(s, va);
+	i = r ? (va - r->start) / VM_PAGE : 0;
+
+	if (!r || region_frame(r, i) != pa) {
+		vm_note_bug("rmap entry without its page");
+	} else {
+		/* A shared region's page lives in its object, converted below. */
+		named = slot && r->ops->priv;
+		r->pages[i] = named ? PAGE_SWAP | slot : 0;
+	}
+	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	rmap_remove(pa, s, va);
+	if (named)
+		swapcache_slot_dup(slot);
+	return named;
+}
+
+/* The shared object holding f lets go of it; its entry names slot or
+ * becomes absent. 1 if it names slot. */
+static int object_forget(uint64_t pa, struct frame *f, uint32_t slot)
+{
+	struct vm_object *o = vm_object_by_id(f->obj);
+	int named = 0;
+
+	if (o && f->obj_page < o->npages && o->pages && o->pages[f->obj_page] == pa_pfn(pa)) {
+		o->pages[f->obj_page] = slot ? PAGE_SWAP | slot : 0;
+		named = slot != 0;
+	} else {
+		vm_note_bug("frame's shared object does not hold it");
+	}
+	f->obj = f->obj_page = 0;
+	if (named)
+		swapcache_slot_dup(slot);
+	return named;
+}
+
+/* Take pa out of every mapping, page array and object, each entry naming
+ * slot (0: absent); the frame is then the caller's. The entries naming slot. */
+static int detach(uint64_t pa, uint32_t slot)
+{
+	struct frame *f = frame_desc(pa);
+	int n = 0;
+
+	while (f->rmap)
+		n += take_first(pa, slot);
+	if (f->obj)
+		n += object_forget(pa, f, slot);
+	swapcache_detach(pa);
+	return n;
+}
+
+int vm_unmap_frame_everywhere(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+	int n;
+
+	if (!f || (f->state != FRAME_ANON && f->state != FRAME_DISCARDABLE))
+		return -1;
+	n = (int)f->mapcount;
+	detach(pa, 0);
+	return n;
+}
+
+int vm_frame_evictable(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (!f || f->state != FRAME_ANON || swapcache_detached(pa) ||
+	    (!f->mapcount && !f->obj))
+		return 0;
+	return !rmap_pinned(pa);
+}
+
+int vm_evict(uint64_t pa, uint32_t slot)
+{
+	int n;
+
+	/* Written since its write-out began (dirtied): slot is stale. */
+	if (!vm.swap.slot_dup || !slot || slot > PAGE_NUM || !vm_frame_evictable(pa) ||
+	    swapcache_dirtied(pa))
+		return -1;
+	n = detach(pa, slot);
+	vmstat_count(VMSTAT_EVICTIONS);
+	return n;
+}
+
+/* Give mapping (s, va) the permission its entry and the frame's write-out
+ * state say; pages read-only anyway (COW, or a read-only region) are left. */
+static int reprotect(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+	uint32_t e;
+
+	if (!r || !r->pages) {
+		vm_note_bug("rmap entry without its page");
+		return -1;
+	}
+	e = r->pages[(va - r->start) / VM_PAGE];
+	if (!(r->perm & VM_W) || (e & PAGE_COW))
+		return 0;
+	return vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e));
+}
+
+static void reprotect_one(void *ctx, struct vm_space *s, uint64_t va)
+{
+	if (reprotect(s, va) < 0)
+		*(int *)ctx = -1;
+}
+
+/* Every mapping of pa its permission again; -1 if the mmu refused one. */
+static int reprotect_all(uint64_t pa)
+{
+	int res = 0;
+
+	vm_rmap_walk(pa, reprotect_one, &res);
+	return res;
+}
+
+int vm_frame_write_protect(uint64_t pa, int on)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (!f || f->state != FRAME_ANON)
+		return -1;
+	swapcache_set_writing(pa, on);
+	if (reprotect_all(pa) == 0)
+		return 0;
+	/* Some mapping kept its old permission. Protecting: give up, so the
+	 * page is not written out while writable. Unprotecting: stay marked,
+	 * so a write fault on a page left read-only tries again. */
+	if (on)
+		vm_frame_write_protect(pa, 0);
+	else
+		swapcache_set_writing(pa, 1);
+	return -1;
+}
+
+int vm_frame_write_resume(uint64_t pa)
+{
+	if (vm_frame_write_protect(pa, 0) < 0)
+		return -1;
+	swapcache_written(pa);	/* no longer the copy of any slot */
+	return 0;
+}
+

@@ -1,0 +1,118 @@
+/*
+ * The fault path, the same for every kind of memory: find the region,
+ * check the access, then let the region's kind fill an absent page (and
+ * map a few after it), bring a swapped one back, or take a write; a page
+ * being written out gets its write access back on a write.
+ */
+#include "base/vmstat.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+/* Whether a region with perm allows access (an unknown access is a read). */
+static int access_ok(unsigned perm, unsigned access)
+{
+	unsigned need = access & (VM_R | VM_W | VM_X);
+
+	return ((need ? need : VM_R) & ~perm) == 0;
+}
+
+/* Fill absent page i of r and map it in s; 0, VM_FAULT_NOMEM or
+ * VM_FAULT_IO (a shared object's page read back from swap). */
+static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t pa;
+	int res = r->ops->page_in(r, i, &pa);
+
+	if (res < 0)
+		return res;
+	if (vm_page_map(s, r, i, pa, 0) < 0) {
+		if (r->ops->page_gone)	/* frees it unless an object holds it */
+			r->ops->page_gone(r, i, pa);
+		return VM_FAULT_NOMEM;
+	}
+	return VM_FAULT_MAPPED;
+}
+
+/* Map up to vm.faultaround absent pages after page i, within r; the
+ * fault itself is resolved, so it stops early rather than reclaim for
+ * pages nobody asked for. Swapped pages are left for their own faults. */
+static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t last = i + vm.faultaround, n = region_pages(r);
+
+	for (uint64_t j = i + 1; j <= last && j < n; j++) {
+		if (r->pages[j])
+			continue;
+		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
+			return;
+		vmstat_count(VMSTAT_FAULTAROUND_PAGES);
+	}
+}
+
+/* Page i names a swap slot: its kind brings it back. Only a kind whose
+ * entries may name slots (private) has the step. */
+static int swapped_in(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	if (!r->ops->swap_in) {
+		vm_note_bug("a page of a kind that is never swapped names a slot");
+		return VM_FAULT_IO;
+	}
+	return r->ops->swap_in(s, r, i);
+}
+
+/* A write to present page i: the kind's step first (breaking or taking
+ * back copy-on-write); then a frame being written out gets W back in every
+ * mapping (the write-out is stale). */
+static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t pa;
+	int res = r->ops->write ? r->ops->write(s, r, i) : VM_FAULT_MAPPED;
+
+	pa = region_frame(r, i);
+	if (res == VM_FAULT_MAPPED && pa && !region_page_cow(r, i) &&
+	    swapcache_writing(pa))
+		res = vm_frame_write_resume(pa) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
+	return res;
+}
+
+int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
+{
+	struct vm_region *r = vm_region_find(s, va);
+	uint64_t i;
+	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
+
+	vmstat_count(VMSTAT_FAULTS);
+	if (!r)
+		return VM_FAULT_NOREGION;	/* a stack's guard page is in no region */
+	if (!access_ok(r->perm, access))
+		return VM_FAULT_PROT;
+	i = (va - r->start) / VM_PAGE;
+	if (region_slot(r, i)) {
+		res = swapped_in(s, r, i);
+	} else if (!region_frame(r, i)) {
+		res = page_fill_map(s, r, i);
+		if (res == VM_FAULT_MAPPED && r->ops->faultaround)
+			fault_around(s, r, i);
+	}
+	if (res == VM_FAULT_MAPPED && (access & VM_W))
+		res = write_fault(s, r, i);
+	return res;
+}
+
+const char *vm_fault_reason(int result)
+{
+	switch (result) {
+	case VM_FAULT_MAPPED:
+		return "mapped";
+	case VM_FAULT_NOREGION:
+		return "no mapping at this address";
+	case VM_FAULT_PROT:
+		return "write to a read-only page, or an access its region forbids";
+	case VM_FAULT_NOMEM:
+		return "out of memory";
+	case VM_FAULT_IO:
+		return "the page could not be read back from swap";
+	default:
+		return "unknown fault result";
+	}
+}

@@ -1,0 +1,94 @@
+/*
+ * What a process's death would give back, for the OOM killer: each page it
+ * holds, resident or swapped, counted as its alone or shared with others,
+ * through the reverse map, the swap cache's ties and the slots' references.
+ */
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+/* Whether slot is named only once (the swap code knows; 1 without it). */
+static int slot_alone(uint32_t slot)
+{
+	return !vm.swap.slot_refs || vm.swap.slot_refs(vm.swap.ctx, slot) <= 1;
+}
+
+/* Present or swapped pages of o in [from, to). */
+static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+
+	for (uint64_t j = from; o->pages && j < to && j < o->npages; j++)
+		n += o->pages[j] != 0;
+	return n;
+}
+
+/* s's regions that refer to o: a hole punched in a shared region leaves
+ * two, each holding its own reference. */
+static uint32_t space_refs(const struct vm_space *s, const struct vm_object *o)
+{
+	uint32_t n = 0;
+
+	for (const struct vm_region *r = s->regions; r; r = r->next)
+		n += r->obj == o;
+	return n;
+}
+
+/* Whether r is the first of s's regions on its object. */
+static int first_on_object(const struct vm_space *s, const struct vm_region *r)
+{
+	const struct vm_region *q = s->regions;
+
+	while (q != r && q->obj != r->obj)
+		q = q->next;
+	return q == r;
+}
+
+int vm_frame_alone(uint64_t pa)
+{
+	uint32_t slot = swapcache_slot(pa);
+
+	if (vm_mapcount(pa) > 1)
+		return 0;
+	if (!slot || !vm.swap.slot_refs)
+		return 1;
+	return vm.swap.slot_refs(vm.swap.ctx, slot) <= (uint32_t)swapcache_held(pa);
+}
+
+/* A shared region's pages live in its object. If s holds every reference
+ * (o->refs counts regions, not spaces), s's exit frees the whole object,
+ * pages outside s's regions too (a hole, a shrink's tail), so it counts
+ * once, alone; otherwise the region's own pages are shared. */
+static void object_footprint(const struct vm_space *s, const struct vm_region *r,
+			     uint64_t *alone, uint64_t *shared)
+{
+	const struct vm_object *o = r->obj;
+
+	if (o->refs == space_refs(s, o)) {
+		if (first_on_object(s, r))
+			*alone += object_pages(o, 0, o->npages);
+		return;
+	}
+	*shared += object_pages(o, r->pgoff, r->pgoff + region_pages(r));
+}
+
+void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared)
+{
+	*alone = *shared = 0;
+	for (const struct vm_region *r = s->regions; r; r = r->next) {
+		if (r->obj) {
+			object_footprint(s, r, alone, shared);
+			continue;
+		}
+		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+			uint64_t pa = region_frame(r, i);
+			uint32_t slot = region_slot(r, i);
+			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);
+			if (!pa && !slot)
+				continue;
+			if (mine)
+				++*alone;
+			else
+				++*shared;
+		}
+	}
+}

@@ -1,0 +1,28 @@
+/*
+ * fork's address space: the child gets a copy of every region, and each
+ * kind of memory gives the copy its pages (private ones copy-on-write in
+ * both, shared ones the same frames).
+ */
+#include <stdlib.h>
+#include "vm/internal.h"
+
+int vm_fork(struct vm_space *parent, struct vm_space *child)
+{
+	struct vm_region **tail = &child->regions;
+
+	if (child->regions || child == parent)
+		return -1;
+	for (struct vm_region *p = parent->regions; p; p = p->next) {
+		struct vm_region *c = malloc(sizeof(*c));
+		if (!c)
+			return VM_FAULT_NOMEM;
+		*c = *p;
+		c->next = NULL;
+		c->pages = NULL;
+		*tail = c;	/* linked first, so destroying a half-made child frees it */
+		tail = &c->next;
+		if (p->ops->fork(parent, p, child, c) < 0)
+			return VM_FAULT_NOMEM;
+	}
+	return 0;
+}

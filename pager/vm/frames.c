@@ -1,0 +1,317 @@
+/*
+ * Frame table and free list. The table lives in the first free frames it
+ * describes; a frame's index is (pa - ram_base) / FRAME_SIZE. The free list
+ * is doubly linked through the descriptors so a frame can leave it anywhere.
+ */
+#include <string.h>
+#include "base/page.h"
+#include "base/vmstat.h"
+#include "vm/frames.h"
+
+_Static_assert(sizeof(struct frame) <= 32, "a frame descriptor is at most 32 bytes");
+
+static struct frame *table;	/* nframes descriptors, in frames [table_pa, table_end) */
+static uint64_t base, nframes, table_pa, table_end;
+static uint64_t managed, nfree;	/* managed: free or allocated by frame_alloc* */
+static uint64_t reserve;	/* the last free frames: frame_alloc_pinned's only */
+static uint64_t lowest;		/* the fewest frames ever free since frames_init */
+static uint32_t free_head = FRAME_NONE;
+static uint8_t *window;		/* the byte at `base` */
+static const char *bad_free;	/* the first refused frame_free, kept for frames_check */
+static const char *error;	/* what the last failed check found */
+
+static uint32_t index_of(uint64_t pa)
+{
+	return (uint32_t)((pa - base) / FRAME_SIZE);
+}
+
+static uint64_t pa_of(uint32_t i)
+{
+	return base + (uint64_t)i * FRAME_SIZE;
+}
+
+static int is_frame(uint64_t pa)
+{
+	return pa >= base && pa - base < nframes * FRAME_SIZE && (pa & (FRAME_SIZE - 1)) == 0;
+}
+
+struct frame *frame_desc(uint64_t pa)
+{
+	return table && is_frame(pa) ? &table[index_of(pa)] : NULL;
+}
+
+void *frame_ptr(uint64_t pa)
+{
+	return window + (pa - base);
+}
+
+static void push_free(uint32_t i)
+{
+	struct frame *f = &table[i];
+
+	memset(f, 0, sizeof(*f));
+	f->state = FRAME_FREE;
+	f->prev = FRAME_NONE;
+	f->next = free_head;
+	if (free_head != FRAME_NONE)
+		table[free_head].prev = i;
+	free_head = i;
+	nfree++;
+}
+
+static uint32_t pop_free(void)
+{
+	uint32_t i = free_head;
+
+	if (i == FRAME_NONE)
+		return FRAME_NONE;
+	free_head = table[i].next;
+	if (free_head != FRAME_NONE)
+		table[free_head].prev = FRAME_NONE;
+	table[i].next = table[i].prev = FRAME_NONE;
+	nfree--;
+	return i;
+}
+
+/* A free range clipped to whole frames of RAM; empty if none. */
+static struct frame_range clip(struct frame_range r)
+{
+	r.base = (r.base + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
+	r.end &= ~(FRAME_SIZE - 1);
+	if (r.base < base)
+		r.base = base;
+	if (r.end > base + nframes * FRAME_SIZE)
+		r.end = base + nframes * FRAME_SIZE;
+	if (r.end < r.base)
+		r.end = r.base;
+	return r;
+}
+
+/* Take `bytes` from the start of the first free range that holds them. */
+static uint64_t take_table_space(const struct frame_range *free, int nranges, uint64_t bytes)
+{
+	for (int i = 0; i < nranges; i++) {
+		struct frame_range r = clip(free[i]);
+		if (r.end - r.base >= bytes)
+			return r.base;
+	}
+	return 0;
+}
+
+static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
+{
+	base = ram_base;
+	nframes = (ram_end - ram_base) / FRAME_SIZE;
+	window = win;
+	table = NULL;
+	managed = nfree = reserve = 0;
+	free_head = FRAME_NONE;
+	bad_free = error = NULL;
+}
+
+/* Mark the free frames of every range, highest first, so allocation runs
+ * upwards through memory; the table's own frames are pinned. */
+static void fill_free_list(const struct frame_range *free, int nranges)
+{
+	for (int r = nranges - 1; r >= 0; r--) {
+		struct frame_range c = clip(free[r]);
+		for (uint64_t pa = c.end; pa > c.base; pa -= FRAME_SIZE) {
+			uint32_t i = index_of(pa - FRAME_SIZE);
+			if (table[i].state != FRAME_RESERVED)
+				continue;	/* ranges overlapped */
+			managed++;
+			if (pa - FRAME_SIZE >= table_pa && pa - FRAME_SIZE < table_end) {
+				table[i].state = FRAME_PINNED;
+				continue;
+			}
+			push_free(i);
+		}
+	}
+}
+
+int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *free,
+		int nranges, uint8_t *win)
+{
+	uint64_t bytes;
+
+	/* 0 means "no frame" everywhere, and the VM core keeps frame numbers
+	 * (pa / FRAME_SIZE) in 30 bits. */
+	if (ram_base == 0 || ram_end <= ram_base || (ram_base & (FRAME_SIZE - 1)) ||
+	    ram_end > FRAMES_RAM_LIMIT || !win)
+		return -1;
+	reset(ram_base, ram_end, win);
+	bytes = (nframes * sizeof(struct frame) + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
+	table_pa = take_table_space(free, nranges, bytes);
+	if (!table_pa)
+		return -1;
+	table_end = table_pa + bytes;
+	table = frame_ptr(table_pa);
+	memset(table, 0, bytes);	/* every frame FRAME_RESERVED */
+	fill_free_list(free, nranges);
+	lowest = nfree;
+	vmstat_gauge(VMSTAT_FRAMES_TOTAL, frames_total);
+	vmstat_gauge(VMSTAT_FRAMES_FREE, frames_free);
+	vmstat_gauge(VMSTAT_RESERVE_FRAMES, frames_reserve);
+	vmstat_gauge(VMSTAT_FRAMES_FREE_LOWEST, frames_lowest_free);
+	return 0;
+}
+
+static frames_observer_fn *observer;
+static void *observer_ctx;
+
+void frames_set_observer(frames_observer_fn *fn, void *ctx)
+{
+	observer = fn;
+	observer_ctx = ctx;
+}
+
+static uint64_t alloc_as(enum frame_state state)
+{
+	uint32_t i = pop_free();
+
+	if (i == FRAME_NONE)
+		return 0;
+	if (nfree < lowest)
+		lowest = nfree;
+	table[i].state = (uint8_t)state;
+	page_zero(frame_ptr(pa_of(i)));
+	if (observer && state == FRAME_ANON)
+		observer(observer_ctx, pa_of(i), 1);
+	return pa_of(i);
+}
+
+uint64_t frame_alloc(void)
+{
+	if (nfree <= reserve)
+		return 0;
+	return alloc_as(FRAME_ANON);
+}
+
+uint64_t frame_alloc_pinned(void)
+{
+	return alloc_as(FRAME_PINNED);
+}
+
+/* Why pa may not be freed, or NULL if it may. */
+static const char *free_refusal(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (!f)
+		return "frame_free: not a frame of RAM";
+	if (f->state == FRAME_FREE)
+		return "frame_free: frame already free";
+	if (f->state != FRAME_ANON && f->state != FRAME_PINNED && f->state != FRAME_DISCARDABLE)
+		return "frame_free: frame is reserved";
+	if (pa >= table_pa && pa < table_end)
+		return "frame_free: frame holds the frame table";
+	if (f->mapcount || f->rmap)
+		return "frame_free: frame is still mapped";
+	if (f->obj)
+		return "frame_free: frame is still in a shared object";
+	return NULL;
+}
+
+void frame_free(uint64_t pa)
+{
+	const char *why = free_refusal(pa);
+
+	if (why) {
+		if (!bad_free)
+			bad_free = why;
+		return;
+	}
+	if (observer && frame_desc(pa)->state == FRAME_ANON)
+		observer(observer_ctx, pa, 0);
+	push_free(index_of(pa));
+}
+
+/* Walk the free list: links agree both ways and it holds nfree free frames. */
+static const char *check_free_list(void)
+{
+	uint64_t n = 0;
+	uint32_t prev = FRAME_NONE;
+
+	for (uint32_t i = free_head; i != FRAME_NONE; prev = i, i = table[i].next) {
+		if (i >= nframes || ++n > nfree)
+			return "free list runs past its count or out of the table";
+		if (table[i].state != FRAME_FREE || table[i].prev != prev)
+			return "free list holds a frame that is not free, or a bad back-link";
+		if (table[i].mapcount || table[i].rmap || table[i].obj || table[i].swap)
+			return "a free frame still has mappings, an object or a swap slot";
+	}
+	return n == nfree ? NULL : "free list is shorter than the free count";
+}
+
+/* Count the states: every free frame is on the list, every frame is known. */
+static const char *check_states(void)
+{
+	uint64_t free_seen = 0, owned = 0;
+
+	for (uint64_t i = 0; i < nframes; i++) {
+		if (table[i].state == FRAME_FREE)
+			free_seen++;
+		else if (table[i].state != FRAME_RESERVED)
+			owned++;
+		if (table[i].state > FRAME_DISCARDABLE)
+			return "a frame has an unknown state";
+	}
+	if (free_seen != nfree)
+		return "a free frame is missing from the free list";
+	return free_seen + owned == managed ? NULL : "managed frames do not add up";
+}
+
+int frames_check(void)
+{
+	error = bad_free;
+	if (!error && table)
+		error = check_free_list();
+	if (!error && table)
+		error = check_states();
+	return error ? -1 : 0;
+}
+
+const char *frames_error(void)
+{
+	return error;
+}
+
+uint64_t frames_total(void)
+{
+	return managed;
+}
+
+void frames_set_reserve(uint64_t n)
+{
+	reserve = n;
+}
+
+uint64_t frames_reserve(void)
+{
+	return reserve;
+}
+
+uint64_t frames_lowest_free(void)
+{
+	return lowest;
+}
+
+uint64_t frames_free(void)
+{
+	return nfree;
+}
+
+uint64_t frames_ram_base(void)
+{
+	return base;
+}
+
+uint64_t frames_ram_end(void)
+{
+	return base + nframes * FRAME_SIZE;
+}
+
+unsigned frames_descriptor_size(void)
+{
+	return sizeof(struct frame);
+}

@@ -1,0 +1,98 @@
+/*
+ * The pager's frame table: one 32-byte descriptor per physical frame of RAM
+ * and a free list. The VM core keeps its reverse map and shared-object links
+ * in the descriptors. Plain C with no kernel headers; frames are named by
+ * physical address, and 0 is never a frame.
+ */
+#ifndef PAGER_FRAMES_H
+#define PAGER_FRAMES_H
+
+#include <stdint.h>
+
+#define FRAME_SIZE 4096UL
+#define FRAME_NONE UINT32_MAX	/* ends a list of frame indices */
+#define FRAMES_RAM_LIMIT (1ULL << 42)	/* RAM must end below: frame numbers fit 30 bits */
+
+enum frame_state {
+	FRAME_RESERVED = 0,	/* not the pager's: kernel, firmware, holes in RAM */
+	FRAME_FREE = 1,		/* on the free list */
+	FRAME_PINNED = 2,	/* the pager's own (this table, its heap): never reclaimed */
+	FRAME_ANON = 3,		/* a process page, private or in a shared object */
+	FRAME_DISCARDABLE = 4	/* (later) an anonymous page its owner said may be dropped */
+};
+
+/* A frame descriptor. frames.c owns state and the list links; the VM core
+ * owns rmap, mapcount, obj and obj_page, and its swap cache (swapcache.c)
+ * swap and flags (all 0 while the frame is free: frame_free resets the
+ * descriptor). */
+struct frame {
+	uint32_t next, prev;	/* free list now, LRU lists later; FRAME_NONE ends */
+	uint32_t rmap;		/* first reverse-map entry (rmap.c pool index), 0: none */
+	uint32_t mapcount;	/* entries on the rmap list: (space, va) mappings of it */
+	/* The swap slot whose contents it holds while the swap cache ties the
+	 * two, 0: none (the tie is undone when no page entry names the slot any
+	 * more, or when the page is written). */
+	uint32_t swap;
+	uint32_t obj;		/* id of the shared object holding it (vm_shared.c), 0: none */
+	uint32_t obj_page;	/* its page index in that object */
+	uint8_t state;		/* enum frame_state */
+	uint8_t flags;		/* enum frame_flags (swapcache.h) */
+	uint16_t spare;
+};
+
+struct frame_range {
+	uint64_t base, end;
+};
+
+/*
+ * Set up the table for RAM [ram_base, ram_end): the frames in free[] become
+ * free, except those the table itself takes (pinned). `window` is where the
+ * byte at ram_base is visible (the pager passes PHYSMAP_BASE + ram_base, the
+ * tests a buffer). Returns 0, or -1 if the arguments are unusable or the free
+ * frames cannot hold the table. May be called again to start over.
+ */
+int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *free,
+		int nfree, uint8_t *window);
+
+/* A zeroed frame in state FRAME_ANON, mapcount 0; 0 if no frame is free
+ * above the reserve (ordinary allocations never touch it). */
+uint64_t frame_alloc(void);
+/* A zeroed frame for the pager itself (FRAME_PINNED), from the reserve if
+ * need be (the "memalloc" class: reclaim.c decides who may); 0 if none is
+ * free at all. */
+uint64_t frame_alloc_pinned(void);
+/* Keep the last n free frames out of frame_alloc's reach (seed 002's
+ * reserve). frames_init sets 0. */
+void frames_set_reserve(uint64_t n);
+uint64_t frames_reserve(void);
+/* The fewest frames ever free at once since frames_init. */
+uint64_t frames_lowest_free(void);
+/* Return an anonymous or pinned frame with no mappings to the free list.
+ * Anything else (free, reserved, still mapped or held by an object) is
+ * refused and recorded: frames_check() then fails. */
+void frame_free(uint64_t pa);
+
+/* Told of every process frame (FRAME_ANON) as frame_alloc hands it out
+ * (allocated 1) and as frame_free takes it back (0): the replacement policy
+ * follows frames this way. One observer; NULL: none. */
+typedef void frames_observer_fn(void *ctx, uint64_t pa, int allocated);
+void frames_set_observer(frames_observer_fn *fn, void *ctx);
+
+/* The descriptor of frame pa; NULL if pa is not a page of RAM. */
+struct frame *frame_desc(uint64_t pa);
+/* The frame's contents, through the window. */
+void *frame_ptr(uint64_t pa);
+
+uint64_t frames_total(void);	/* frames the pager manages (free or allocated) */
+uint64_t frames_free(void);
+uint64_t frames_ram_base(void);	/* RAM [base, end), to walk every descriptor */
+uint64_t frames_ram_end(void);
+/* Bytes of descriptor per frame (printed at boot). */
+unsigned frames_descriptor_size(void);
+
+/* 0 if the free list, the states and the counts agree and no bad free was
+ * attempted; otherwise -1 and frames_error() says what is wrong. */
+int frames_check(void);
+const char *frames_error(void);
+
+#endif

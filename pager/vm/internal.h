@@ -1,0 +1,237 @@
+/*
+ * Inside the VM core: spaces, regions, shared objects, the table of
+ * operations per kind of memory, and the helpers the vm_*.c files share.
+ * Not for the rest of the pager, which uses vm.h.
+ */
+#ifndef PAGER_VM_IMPL_H
+#define PAGER_VM_IMPL_H
+
+#include "vm/vm.h"
+#include "vm/frames.h"
+
+/*
+ * A page entry (a region's or a shared object's page array) is 32 bits:
+ *   0                  absent: never touched, or dropped
+ *   pfn [| PAGE_COW]   present: frame number pfn (pa / VM_PAGE); in a
+ *                      region, mapped there with its rmap entry, PAGE_COW
+ *                      if read-only until a write (shared after fork)
+ *   PAGE_SWAP | slot   swapped: the contents are in swap slot `slot`; not
+ *                      mapped, no rmap entry, one slot reference (slot_dup)
+ * Frame numbers fit 30 bits (FRAMES_RAM_LIMIT), slots are below 2^30
+ * (vm.h), and neither is ever 0.
+ */
+#define VM_MAX_VA (1ULL << 44)	/* rmap entries keep va / VM_PAGE in 32 bits */
+#define PAGE_COW 0x80000000u	/* mapped without W in a W region: shared after fork */
+#define PAGE_SWAP 0x40000000u	/* the entry names a swap slot, not a frame */
+#define PAGE_NUM 0x3fffffffu	/* the frame number or the slot */
+#define VM_RECLAIM_WANT 4	/* frames asked of the reclaim hook when none is free */
+
+static inline uint64_t pfn_pa(uint32_t pfn)
+{
+	return (uint64_t)pfn * VM_PAGE;
+}
+
+static inline uint32_t pa_pfn(uint64_t pa)
+{
+	return (uint32_t)(pa / VM_PAGE);
+}
+
+/* The frame a page entry names, or 0 (absent or swapped). */
+static inline uint64_t entry_frame(uint32_t e)
+{
+	return e & PAGE_SWAP ? 0 : pfn_pa(e & PAGE_NUM);
+}
+
+/* The swap slot a page entry names, or 0 (absent or present). */
+static inline uint32_t entry_slot(uint32_t e)
+{
+	return e & PAGE_SWAP ? e & PAGE_NUM : 0;
+}
+
+/* Anonymous memory several spaces map at once (VM_SHARED): it owns its
+ * frames, which go when the last region referring to it does. */
+struct vm_object {
+	uint32_t id;		/* frame.obj of its frames; its slot in vm_shared.c's table */
+	uint32_t refs;		/* regions pointing at it, in any space */
+	uint64_t npages;	/* length of pages[] */
+	/* Page entries: absent, a frame (never PAGE_COW; frame.obj = id and
+	 * frame.obj_page = index) or a slot. */
+	uint32_t *pages;
+};
+
+struct vm_region;
+struct vm_space;
+
+/* What differs between kinds of memory (MINIX's mem_type): every step of
+ * the fault path, fork, split, resize and release goes through it. A step
+ * a kind does not need is NULL: nothing to do. */
+struct region_ops {
+	const char *name;
+	int priv;		/* private: copy-on-write after fork; else shared */
+	int faultaround;	/* a not-present fault may fill the pages after it */
+	uint64_t guard;		/* pages below start kept free of regions (the stack's guard) */
+	/* Fill a fresh zeroed page for va; returns the bytes taken from a file. */
+	uint64_t (*fill)(const struct vm_region *r, uint64_t va, uint8_t *page);
+	/* The frame for absent page i on a fault, in *pa: a new filled one, or
+	 * the shared object's (read back from swap if it names a slot). 0,
+	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
+	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
+	/* Page i's entry names a swap slot: bring its contents back and map
+	 * them in s (a vm_fault result). NULL: its entries never name one. */
+	int (*swap_in)(struct vm_space *s, struct vm_region *r, uint64_t i);
+	/* A write to present page i (copy-on-write); a vm_fault result. */
+	int (*write)(struct vm_space *s, struct vm_region *r, uint64_t i);
+	/* Page i's mapping here is gone: free frame pa if nothing holds it. */
+	void (*page_gone)(struct vm_region *r, uint64_t i, uint64_t pa);
+	/* Child region c (a copy of p's fields, no pages yet) gets its pages. */
+	int (*fork)(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
+		    struct vm_region *c);
+	/* Region tail t was cut from r at page `at` (t's fields copied from r). */
+	void (*split)(struct vm_region *r, struct vm_region *t, uint64_t at);
+	/* r now has npages pages (its pages beyond were already dropped). */
+	int (*resize)(struct vm_region *r, uint64_t npages);
+	/* r goes away; its pages are already unmapped. */
+	void (*release)(struct vm_region *r);
+};
+
+/* A range of one space with one kind of memory. Owned by its space. */
+struct vm_region {
+	struct vm_region *next;	/* the space's list, sorted by start, not overlapping */
+	uint64_t start, end;	/* page aligned, start < end */
+	unsigned perm;		/* VM_R/W/X; W implies R */
+	enum vm_region_kind kind;
+	const struct region_ops *ops;	/* chosen by kind, never changes */
+	/* Page entries, one per page: a present page is mapped here and has
+	 * its rmap entry (space, va); only a private region has PAGE_COW or
+	 * swapped entries (a shared region's pages are swapped in its object,
+	 * and its own entries for them become absent). NULL until the first
+	 * page. */
+	uint32_t *pages;
+	struct vm_object *obj;	/* VM_SHARED: holds one reference */
+	uint64_t pgoff;		/* VM_SHARED: obj's page at start */
+	struct vm_image img;	/* VM_IMAGE: what pages are filled from */
+	/* Private anonymous memory its owner unlocked (discard.c): reclaim
+	 * drops its pages before swapping anything, and `discarded` records
+	 * that it did, until the owner locks it again. */
+	int discardable, discarded;
+};
+
+/* One process's memory. */
+struct vm_space {
+	struct vm_space *next, *prev;	/* every live space, for vm_check */
+	struct vm_region *regions;	/* sorted by start */
+	int as;				/* mmu_ops handle */
+	uint32_t pid;
+	int pinned;			/* its frames are never evicted (vm_space_set_pinned) */
+};
+
+/* The VM core's state (state.c). */
+struct vm_state {
+	struct mmu_ops mmu;
+	unsigned faultaround;
+	unsigned readahead;		/* vm_set_readahead; used only with swap.read_many */
+	/* All NULL: no swap (vm_set_swap). What the VM core relies on: read,
+	 * slot_dup and slot_put come together (read_many is optional); slot_put
+	 * says when a slot's last reference went, and the VM core then unties
+	 * it in its swap cache; read and read_many may evict frames but never
+	 * destroy a space or change its regions (they run in the middle of a
+	 * fault). */
+	struct vm_swap_ops swap;
+	vm_reclaim_fn *reclaim;		/* vm_set_reclaim */
+	struct vm_space *spaces;	/* every live space */
+	const char *bug;		/* first internal inconsistency met, reported by vm_check */
+};
+extern struct vm_state vm;
+
+static inline uint64_t region_pages(const struct vm_region *r)
+{
+	return (r->end - r->start) / VM_PAGE;
+}
+
+static inline uint64_t region_frame(const struct vm_region *r, uint64_t i)
+{
+	return r->pages ? entry_frame(r->pages[i]) : 0;
+}
+
+static inline uint32_t region_slot(const struct vm_region *r, uint64_t i)
+{
+	return r->pages ? entry_slot(r->pages[i]) : 0;
+}
+
+static inline int region_page_cow(const struct vm_region *r, uint64_t i)
+{
+	return r->pages && (r->pages[i] & PAGE_COW);
+}
+
+/* state.c */
+void vm_note_bug(const char *why);
+
+/* pages.c: page-level changes shared by fault, fork and unmap, and the VM
+ * core's frames. vm_frame_alloc reclaims (through the hook) while none is
+ * free; vm_frame_release is for a frame the VM core holds no more (no
+ * mapping, no object): it is freed, or kept while the swap cache ties it to
+ * a slot other entries still name (swapcache_tied). */
+int vm_region_ensure_pages(struct vm_region *r);
+unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
+int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow);
+void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
+void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
+uint64_t vm_frame_alloc(void);
+void vm_frame_release(uint64_t pa);
+
+/* footprint.c: whether pa's frame is one space's alone: mapped once, and
+ * no swapped entry elsewhere will come back to it through the swap cache's
+ * tie (its own held reference aside). Freed if that mapping goes. */
+int vm_frame_alone(uint64_t pa);
+
+/* swapin.c: the frame holding slot's contents, from the swap cache or read
+ * into a new frame (*cached says which), in pa[0]; with r, the readahead
+ * window after r's page i read with it into pa[1..*n). 0, VM_FAULT_NOMEM,
+ * VM_FAULT_IO or VM_FAULT_RETRY. vm_swap_frame: the one page, no window.
+ * vm_swap_claimed: an entry that named slot now names pa, which came
+ * `from` there (the counter it adds to); with hold, and if the swap code
+ * keeps copies, pa takes over the entry's slot reference (swapcache_hold)
+ * instead of letting it go: a private page mapped read-only, so that a
+ * write is seen. */
+enum vm_swap_from {
+	VM_SWAP_READ,		/* read for this entry's fault: major_faults */
+	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
+	VM_SWAP_AHEAD		/* read with another page's fault: swap_readahead */
+};
+int vm_swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+		   unsigned *n, int *cached);
+int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached);
+void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold);
+
+/* region.c, with the table of kinds. */
+const struct region_ops *vm_ops_of(enum vm_region_kind kind);
+struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);
+void vm_region_remove(struct vm_space *s, struct vm_region *r);
+
+/* private.c and shared.c: the tables of operations, and shared objects. */
+extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
+struct vm_object *vm_object_new(uint64_t npages);
+struct vm_object *vm_object_by_id(uint32_t id);
+uint32_t vm_object_count(void);	/* one past the highest id */
+void vm_objects_reset(void);
+
+/* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed;
+ * rmap_first gives one mapping of pa (0 if it has none); rmap_pinned says
+ * whether a pinned space maps pa. */
+int rmap_reserve(uint64_t n);
+void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
+int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
+int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
+int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va);
+int rmap_pinned(uint64_t pa);
+void rmap_reset(void);
+uint64_t rmap_pool_used(void);
+uint64_t rmap_pool_free(void);
+uint64_t rmap_pool_size(void);
+
+/* evict.c: a write fault on pa while it is write-protected for write-out:
+ * every mapping gets its permission back and the write-out is stale
+ * (swapcache_written); 0, or -1 if the mmu refused. */
+int vm_frame_write_resume(uint64_t pa);
+
+#endif

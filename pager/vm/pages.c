@@ -1,0 +1,91 @@
+/*
+ * The page-level steps faults, forks and unmaps are made of: map a frame
+ * at a page with its back-link, drop a page's mapping or slot. Only these
+ * pair an mmu change with an rmap change. Also where the VM core's frames
+ * come from (reclaiming through the hook when none is free) and go back.
+ */
+#include <stdlib.h>
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+/* Give r its page array; -1 if memory is short. */
+int vm_region_ensure_pages(struct vm_region *r)
+{
+	if (!r->pages)
+		r->pages = calloc(region_pages(r), sizeof(*r->pages));
+	return r->pages ? 0 : -1;
+}
+
+/* The permission present entry e of r is mapped with: the region's, less
+ * W while the page is copy-on-write or its frame is being written out. */
+unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
+{
+	if ((e & PAGE_COW) || swapcache_writing(entry_frame(e)))
+		return r->perm & ~(unsigned)VM_W;
+	return r->perm;
+}
+
+/* Map pa at page i of r in s and record it (page array, rmap), copy-on-
+ * write if cow and r is a writable private region; 0 or VM_FAULT_NOMEM,
+ * with nothing changed on failure. */
+int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow)
+{
+	uint64_t va = r->start + i * VM_PAGE;
+	uint32_t e = pa_pfn(pa) | (cow && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
+
+	if (vm_region_ensure_pages(r) < 0 || rmap_reserve(1) < 0 ||
+	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, vm_entry_perm(r, e)) < 0)
+		return VM_FAULT_NOMEM;
+	rmap_add(pa, s, va);
+	r->pages[i] = e;
+	return 0;
+}
+
+/* Unmap page i of r in s, drop its back-link, and let the kind decide
+ * whether the frame goes; a swapped page gives up its slot reference. */
+void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
+	uint32_t slot = region_slot(r, i);
+
+	if (slot) {
+		r->pages[i] = 0;
+		swapcache_slot_put(slot);
+		return;
+	}
+	if (!pa)
+		return;
+	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	rmap_remove(pa, s, va);
+	r->pages[i] = 0;
+	if (r->ops->page_gone)
+		r->ops->page_gone(r, i, pa);
+}
+
+void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from; r->pages && i < to; i++)
+		vm_page_drop(s, r, i);
+}
+
+/* A zeroed frame; if none is free, memory is reclaimed and allocation
+ * tried again, until reclaim makes no progress. 0 if there is still none
+ * (the caller's fault fails: out of memory). */
+uint64_t vm_frame_alloc(void)
+{
+	uint64_t pa = frame_alloc();
+
+	while (!pa && vm.reclaim && vm.reclaim(VM_RECLAIM_WANT) > 0)
+		pa = frame_alloc();
+	return pa;
+}
+
+/* The VM core's last hold on pa went (no mapping, no object). A frame the
+ * swap cache still ties is parked: the slot's other entries will map it,
+ * and swapcache_slot_put frees it when the tie goes. */
+void vm_frame_release(uint64_t pa)
+{
+	swapcache_drop_hold(pa);
+	if (!swapcache_tied(pa))
+		frame_free(pa);
+}

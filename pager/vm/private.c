@@ -1,0 +1,227 @@
+/*
+ * Private memory: anonymous (heap, mmap MAP_PRIVATE), stack and program
+ * image. Each space has its own pages; fork shares them copy-on-write (and
+ * the slots of swapped ones), and a frame goes when its last mapping does.
+ */
+#include <string.h>
+#include "base/page.h"
+#include "base/vmstat.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+static uint64_t fill_zero(const struct vm_region *r, uint64_t va, uint8_t *page)
+{
+	(void)r, (void)va, (void)page;
+	return 0;	/* frame_alloc zeroed it */
+}
+
+/* Copy the file's bytes that fall in page va: [vaddr, vaddr + filesz)
+ * comes from file + offset; the rest stays zero. */
+static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page)
+{
+	const struct vm_image *m = &r->img;
+	uint64_t lo = va > m->vaddr ? va : m->vaddr;
+	uint64_t hi = va + VM_PAGE < m->vaddr + m->filesz ? va + VM_PAGE : m->vaddr + m->filesz;
+
+	if (lo >= hi)
+		return 0;
+	bytes_copy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
+	return hi - lo;
+}
+
+/* A new frame filled for page i (counted as a zero or an image fill). */
+static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
+{
+	uint64_t pa = vm_frame_alloc();
+
+	if (!pa)
+		return VM_FAULT_NOMEM;
+	if (r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
+		vmstat_count(VMSTAT_FAULTS_IMAGE);
+	else
+		vmstat_count(VMSTAT_FAULTS_ZERO);
+	*out = pa;
+	return 0;
+}
+
+static void private_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
+{
+	(void)r, (void)i;
+	if (vm_mapcount(pa) == 0)
+		vm_frame_release(pa);
+}
+
+/* Every present page of p becomes read-only in both spaces (W is given
+ * back by the write fault that breaks or reuses it); a swapped page's slot
+ * is named by both. */
+static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
+			struct vm_region *c)
+{
+	unsigned ro = p->perm & ~(unsigned)VM_W;
+	uint64_t n = region_pages(p);
+
+	if (!p->pages)
+		return 0;
+	if (vm_region_ensure_pages(c) < 0 || rmap_reserve(n) < 0)
+		return VM_FAULT_NOMEM;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pa = region_frame(p, i), va = p->start + i * VM_PAGE;
+		uint32_t slot = region_slot(p, i);
+		if (slot) {
+			c->pages[i] = p->pages[i];
+			swapcache_slot_dup(slot);
+		}
+		if (!pa)
+			continue;
+		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
+			if (vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
+				return VM_FAULT_NOMEM;
+			p->pages[i] |= PAGE_COW;
+		}
+		if (vm_page_map(cs, c, i, pa, 1) < 0)
+			return VM_FAULT_NOMEM;
+	}
+	return 0;
+}
+
+/* Copy-on-write page i's frame is its own now: no mark, and W back unless
+ * the frame is being written out (the write fault that follows ends that).
+ * It may be written from now on, so it is no slot's copy any more. */
+static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
+{
+	uint64_t va = r->start + i * VM_PAGE;
+
+	if (!swapcache_writing(pa) &&
+	    vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
+		return VM_FAULT_NOMEM;
+	r->pages[i] &= ~PAGE_COW;
+	swapcache_untie_frame(pa);
+	return VM_FAULT_MAPPED;
+}
+
+/* Map pa, holding the contents of the slot private page i names, at i.
+ * Copy-on-write, as before it went out, while another space maps that
+ * frame (found in the swap cache) or the slot's other entries will come
+ * back to it (the cache still ties it once this entry lets go), or the
+ * frame keeps the slot as its clean copy (swapcache_hold: a write must
+ * be seen). A frame read for it is released if it cannot be mapped. */
+static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
+		    enum vm_swap_from from)
+{
+	uint32_t slot = region_slot(r, i);
+
+	if (frame_desc(pa)->obj) {
+		vm_note_bug("the swap cache gave a private page a shared object's frame");
+		return VM_FAULT_IO;
+	}
+	/* Whether other entries name the slot shows only after this one's
+	 * put, which cannot be undone: map it copy-on-write first if it might. */
+	if (vm_page_map(s, r, i, pa, vm_mapcount(pa) > 0 || swapcache_tied(pa)) < 0) {
+		if (from != VM_SWAP_CACHED)
+			vm_frame_release(pa);
+		return VM_FAULT_NOMEM;
+	}
+	vm_swap_claimed(slot, pa, from, 1);
+	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
+		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
+	return VM_FAULT_MAPPED;
+}
+
+/* After page i came from the cache: the pages after it that wait there
+ * unmapped (read with it by a read that let the lock go, or read ahead by
+ * the swap-in thread) are mapped as a read's readahead would have. */
+static void map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
+{
+	uint64_t n = region_pages(r);
+
+	for (unsigned k = 1; k <= vm.readahead && i + k < n; k++) {
+		enum vm_swap_from from;
+		uint64_t pa;
+		if (region_slot(r, i + k) != slot + k)
+			return;
+		pa = swapcache_lookup(slot + k);
+		if (!pa || !vm_frame_parked(pa))
+			return;
+		/* One the swap-in thread read counts as found in the cache. */
+		from = swapcache_fresh(pa) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
+		if (swap_map(s, r, i + k, pa, from) != VM_FAULT_MAPPED)
+			return;
+	}
+}
+
+/* Private page i names a swap slot: map the frame holding its contents,
+ * then the pages read ahead with it, each as its own fault would have
+ * (one that cannot be mapped stays swapped, its frame released). */
+static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t pa[1 + VM_READAHEAD_MAX];
+	uint32_t slot = region_slot(r, i);
+	unsigned n;
+	int cached, res = vm_swap_frames(slot, r, i, pa, &n, &cached);
+
+	if (res < 0)
+		return res;
+	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
+	for (unsigned k = 1; k < n; k++)
+		swap_map(s, r, i + k, pa[k], VM_SWAP_AHEAD);
+	if (cached && res == VM_FAULT_MAPPED)
+		map_read_ahead(s, r, i, slot);
+	return res;
+}
+
+/* A write to private page i, mapped read-only since a fork or since it
+ * came back from swap shared (copy-on-write): the last user takes the frame
+ * back writable; others get their own copy. A frame the swap cache ties to
+ * a slot that other entries still name is theirs too: it is copied, and
+ * kept for them. A page that is not copy-on-write needs nothing. */
+static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
+{
+	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
+
+	if (!region_page_cow(r, i))
+		return VM_FAULT_MAPPED;
+	if (vm_mapcount(pa) <= 1)
+		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
+	if (vm_mapcount(pa) <= 1 && !swapcache_tied(pa)) {
+		if (reuse(s, r, i, pa) < 0)
+			return VM_FAULT_NOMEM;
+		vmstat_count(VMSTAT_COW_REUSE);
+		return VM_FAULT_MAPPED;
+	}
+	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
+		return VM_FAULT_NOMEM;
+	if (r->pages[i] != (pa_pfn(pa) | PAGE_COW)) {
+		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */
+		return VM_FAULT_MAPPED;
+	}
+	page_copy(frame_ptr(copy), frame_ptr(pa));
+	if (vm.mmu.map(vm.mmu.ctx, s->as, va, copy, r->perm) < 0) {
+		frame_free(copy);
+		return VM_FAULT_NOMEM;
+	}
+	rmap_remove(pa, s, va);
+	rmap_add(copy, s, va);
+	r->pages[i] = pa_pfn(copy);
+	if (vm_mapcount(pa) == 0)
+		vm_frame_release(pa);	/* parked for the slot's entries */
+	vmstat_count(VMSTAT_COW_BREAKS);
+	return VM_FAULT_MAPPED;
+}
+
+const struct region_ops vm_anon_ops = {
+	.name = "anon", .priv = 1, .faultaround = 1, .guard = 0, .fill = fill_zero,
+	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
+	.page_gone = private_page_gone, .fork = private_fork,
+};
+
+const struct region_ops vm_stack_ops = {
+	.name = "stack", .priv = 1, .faultaround = 1, .guard = 1, .fill = fill_zero,
+	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
+	.page_gone = private_page_gone, .fork = private_fork,
+};
+
+const struct region_ops vm_image_ops = {
+	.name = "image", .priv = 1, .faultaround = 1, .guard = 0, .fill = fill_image,
+	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
+	.page_gone = private_page_gone, .fork = private_fork,
+};

@@ -1,0 +1,273 @@
+/*
+ * A space's regions: a list sorted by start. Adding, placing, splitting,
+ * unmapping part of and resizing regions; what a kind of memory does with
+ * its pages on each change is in its table of operations.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "vm/internal.h"
+
+const struct region_ops *vm_ops_of(enum vm_region_kind kind)
+{
+	switch (kind) {
+	case VM_ANON:
+		return &vm_anon_ops;
+	case VM_IMAGE:
+		return &vm_image_ops;
+	case VM_SHARED:
+		return &vm_shared_ops;
+	case VM_STACK:
+		return &vm_stack_ops;
+	}
+	return NULL;
+}
+
+struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va)
+{
+	for (struct vm_region *r = s->regions; r && r->start <= va; r = r->next)
+		if (va < r->end)
+			return r;
+	return NULL;
+}
+
+/* The lowest address r keeps free of other regions: its start, or its
+ * guard page's for a stack. */
+static uint64_t floor_of(const struct vm_region *r)
+{
+	return r->start - r->ops->guard * VM_PAGE;
+}
+
+/* Whether [lo, hi) meets no region (nor a region's guard) but `except`. */
+static int range_free(const struct vm_space *s, uint64_t lo, uint64_t hi,
+		      const struct vm_region *except)
+{
+	for (const struct vm_region *r = s->regions; r && floor_of(r) < hi; r = r->next)
+		if (r != except && lo < r->end)
+			return 0;
+	return 1;
+}
+
+/* Whether s may hold one more region (VM_REGIONS_MAX). */
+static int room_for_region(const struct vm_space *s)
+{
+	unsigned n = 0;
+
+	for (const struct vm_region *r = s->regions; r; r = r->next)
+		n++;
+	return n < VM_REGIONS_MAX;
+}
+
+static void link_region(struct vm_space *s, struct vm_region *r)
+{
+	struct vm_region **p = &s->regions;
+
+	while (*p && (*p)->start < r->start)
+		p = &(*p)->next;
+	r->next = *p;
+	*p = r;
+}
+
+static struct vm_region *region_new(uint64_t start, uint64_t end, unsigned perm,
+				    enum vm_region_kind kind, const struct vm_image *img)
+{
+	struct vm_region *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	*r = (struct vm_region){ .start = start, .end = end, .perm = perm, .kind = kind,
+				 .ops = vm_ops_of(kind) };
+	if (img)
+		r->img = *img;
+	if (kind == VM_SHARED && !(r->obj = vm_object_new(region_pages(r)))) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* W implies R (RISC-V has no write-only pages); 0 if perm has other bits. */
+static unsigned perm_of(unsigned perm)
+{
+	if (perm & ~(unsigned)(VM_R | VM_W | VM_X))
+		return 0;
+	return perm & VM_W ? perm | VM_R : perm;
+}
+
+int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned perm,
+		  enum vm_region_kind kind, const struct vm_image *img)
+{
+	const struct region_ops *ops = vm_ops_of(kind);
+	struct vm_region *r;
+
+	if (!ops || ((start | end) & (VM_PAGE - 1)) || start >= end || end > VM_MAX_VA ||
+	    start < ops->guard * VM_PAGE || (perm && !perm_of(perm)) ||
+	    (kind == VM_IMAGE && !img))
+		return -1;
+	if (!range_free(s, start - ops->guard * VM_PAGE, end, NULL))
+		return -1;
+	if (!room_for_region(s) || !(r = region_new(start, end, perm_of(perm), kind, img)))
+		return VM_FAULT_NOMEM;
+	link_region(s, r);
+	return 0;
+}
+
+/* The highest start for len bytes (plus guard below) ending at or under
+ * below, searching the gaps top-down but never under the end of s's lowest
+ * region (the program's first segment); 0 if there is no room. */
+static uint64_t find_room(const struct vm_space *s, uint64_t len, uint64_t guard, uint64_t below)
+{
+	uint64_t lowest = VM_PAGE, hi = below;
+
+	if (s->regions && s->regions->end <= below)
+		lowest = s->regions->end;	/* keep above the program's first segment */
+
+	for (;;) {
+		uint64_t lo, next_hi = hi;
+		if (hi < lowest || hi - lowest < len + guard)
+			return 0;
+		lo = hi - len;
+		for (const struct vm_region *r = s->regions; r && floor_of(r) < hi; r = r->next)
+			if (lo - guard < r->end && floor_of(r) < next_hi)
+				next_hi = floor_of(r);	/* the lowest floor among overlaps */
+		if (next_hi == hi)
+			return lo;
+		hi = next_hi;
+	}
+}
+
+uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
+			 enum vm_region_kind kind)
+{
+	const struct region_ops *ops = vm_ops_of(kind);
+	uint64_t start;
+
+	if (!ops || len == 0 || len > VM_MAX_VA)
+		return 0;
+	len = (len + VM_PAGE - 1) & ~(VM_PAGE - 1);
+	below &= ~(VM_PAGE - 1);
+	if (below > VM_MAX_VA)
+		below = VM_MAX_VA;
+	start = find_room(s, len, ops->guard * VM_PAGE, below);
+	if (!start || vm_region_add(s, start, start + len, perm, kind, NULL) < 0)
+		return 0;
+	return start;
+}
+
+/* Unmap and drop every page of r, then r itself. */
+void vm_region_remove(struct vm_space *s, struct vm_region *r)
+{
+	struct vm_region **p = &s->regions;
+
+	vm_pages_drop(s, r, 0, region_pages(r));
+	while (*p && *p != r)
+		p = &(*p)->next;
+	if (*p)
+		*p = r->next;
+	if (r->ops->release)
+		r->ops->release(r);
+	free(r->pages);
+	free(r);
+}
+
+/* Resize r's page array to n pages (n > 0); the new part is absent. */
+static int resize_pages(struct vm_region *r, uint64_t n)
+{
+	uint64_t old = region_pages(r);
+	uint32_t *p;
+
+	if (!r->pages)
+		return 0;
+	p = realloc(r->pages, n * sizeof(*p));
+	if (!p)
+		return n < old ? 0 : -1;	/* a shrink may keep the larger array */
+	if (n > old)
+		memset(p + old, 0, (n - old) * sizeof(*p));
+	r->pages = p;
+	return 0;
+}
+
+/* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
+ * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
+static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
+{
+	uint64_t n = region_pages(r);
+	struct vm_region *t = room_for_region(s) ? malloc(sizeof(*t)) : NULL;
+
+	if (!t)
+		return VM_FAULT_NOMEM;
+	*t = *r;
+	t->start = r->start + at * VM_PAGE;
+	t->pages = NULL;
+	if (r->pages && !(t->pages = malloc((n - at) * sizeof(*t->pages)))) {
+		free(t);
+		return VM_FAULT_NOMEM;
+	}
+	if (r->pages)
+		memcpy(t->pages, r->pages + at, (n - at) * sizeof(*t->pages));
+	if (r->ops->split)
+		r->ops->split(r, t, at);
+	r->end = t->start;
+	resize_pages(r, at);
+	r->next = t;
+	return 0;
+}
+
+int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end)
+{
+	struct vm_region *r, *next;
+
+	start &= ~(VM_PAGE - 1);
+	end = (end + VM_PAGE - 1) & ~(VM_PAGE - 1);
+	if (end < start)
+		return -1;
+	for (r = s->regions; r && r->start < end; r = next) {
+		next = r->next;
+		if (r->end <= start)
+			continue;
+		if (r->start < start) {
+			if (region_split(s, r, (start - r->start) / VM_PAGE) < 0)
+				return VM_FAULT_NOMEM;
+			next = r->next;	/* the tail, which starts at start */
+			continue;
+		}
+		if (r->end > end && region_split(s, r, (end - r->start) / VM_PAGE) < 0)
+			return VM_FAULT_NOMEM;
+		next = r->next;
+		vm_region_remove(s, r);
+	}
+	return 0;
+}
+
+/* The last region ending at end, or NULL. */
+static struct vm_region *region_ending_at(const struct vm_space *s, uint64_t end)
+{
+	struct vm_region *found = NULL;
+
+	for (struct vm_region *r = s->regions; r && r->start < end; r = r->next)
+		if (r->end == end)
+			found = r;
+	return found;
+}
+
+int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end)
+{
+	struct vm_region *r = region_ending_at(s, old_end);
+	uint64_t n;
+
+	new_end = (new_end + VM_PAGE - 1) & ~(VM_PAGE - 1);
+	if (!r || new_end < r->start || new_end > VM_MAX_VA)
+		return -1;
+	if (new_end == r->start) {
+		vm_region_remove(s, r);
+		return 0;
+	}
+	n = (new_end - r->start) / VM_PAGE;
+	if (new_end > old_end && !range_free(s, old_end, new_end, r))
+		return -1;
+	if (new_end < old_end)
+		vm_pages_drop(s, r, n, region_pages(r));
+	if ((r->ops->resize && r->ops->resize(r, n) < 0) || resize_pages(r, n) < 0)
+		return VM_FAULT_NOMEM;
+	r->end = new_end;
+	return 0;
+}

@@ -1,0 +1,199 @@
+/*
+ * Shared anonymous memory (mmap MAP_SHARED): the frames belong to a
+ * reference-counted object that every sharer's region points at, so a
+ * write in one is seen by all; the frames go with the object's last region.
+ * An evicted page is swapped in the object (one entry, one slot reference),
+ * and the first sharer to touch it again brings it back for all.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "base/vmstat.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+static struct vm_object **objects;	/* by id; slot 0 unused (frame.obj 0 = none) */
+static uint32_t nslots;
+
+void vm_objects_reset(void)
+{
+	for (uint32_t i = 1; i < nslots; i++)
+		if (objects[i]) {
+			free(objects[i]->pages);
+			free(objects[i]);
+		}
+	free(objects);
+	objects = NULL;
+	nslots = 0;
+}
+
+/* A free id, growing the table if needed; 0 if memory is short. */
+static uint32_t free_id(void)
+{
+	uint32_t old = nslots, n = nslots ? nslots * 2 : 16;
+	struct vm_object **t;
+
+	for (uint32_t i = 1; i < nslots; i++)
+		if (!objects[i])
+			return i;
+	if (nslots >= UINT32_MAX / 2 || !(t = realloc(objects, n * sizeof(*t))))
+		return 0;
+	memset(t + nslots, 0, (n - nslots) * sizeof(*t));
+	objects = t;
+	nslots = n;
+	return old ? old : 1;
+}
+
+struct vm_object *vm_object_new(uint64_t npages)
+{
+	uint32_t id = free_id();
+	struct vm_object *o = id ? calloc(1, sizeof(*o)) : NULL;
+
+	if (!o)
+		return NULL;
+	*o = (struct vm_object){ .id = id, .refs = 1, .npages = npages };
+	objects[id] = o;
+	return o;
+}
+
+struct vm_object *vm_object_by_id(uint32_t id)
+{
+	return id < nslots ? objects[id] : NULL;
+}
+
+uint32_t vm_object_count(void)
+{
+	return nslots;
+}
+
+/* Drop one reference; the last frees the object's frames (none is mapped:
+ * every region that could map them is gone) and gives up its slots. */
+static void object_put(struct vm_object *o)
+{
+	if (--o->refs > 0)
+		return;
+	for (uint64_t j = 0; o->pages && j < o->npages; j++) {
+		uint64_t pa = entry_frame(o->pages[j]);
+		struct frame *f = pa ? frame_desc(pa) : NULL;
+		if (entry_slot(o->pages[j]))
+			swapcache_slot_put(entry_slot(o->pages[j]));
+		if (!f)
+			continue;
+		if (f->mapcount)
+			vm_note_bug("shared object freed while its frame is mapped");
+		f->obj = f->obj_page = 0;
+		vm_frame_release(pa);
+	}
+	objects[o->id] = NULL;
+	free(o->pages);
+	free(o);
+}
+
+/* o's page j is frame pa from now on. */
+static void object_hold(struct vm_object *o, uint64_t j, uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	f->obj = o->id;
+	f->obj_page = (uint32_t)j;
+	o->pages[j] = pa_pfn(pa);
+}
+
+/* o's page j names a slot: bring it back into the object, for every sharer. */
+static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
+{
+	uint32_t slot = entry_slot(o->pages[j]);
+	uint64_t pa;
+	int cached, res = vm_swap_frame(slot, &pa, &cached);
+
+	if (res < 0)
+		return res;
+	if (frame_desc(pa)->mapcount || frame_desc(pa)->obj) {
+		vm_note_bug("the swap cache gave a shared object a frame in use");
+		return VM_FAULT_IO;
+	}
+	object_hold(o, j, pa);
+	vm_swap_claimed(slot, pa, cached ? VM_SWAP_CACHED : VM_SWAP_READ, 0);
+	*out = pa;
+	return 0;
+}
+
+/* The object's frame for page i: made (zeroed) on first touch, read back
+ * if it was swapped. */
+static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
+{
+	struct vm_object *o = r->obj;
+	uint64_t j = r->pgoff + i, pa;
+
+	if (!o->pages && !(o->pages = calloc(o->npages, sizeof(*o->pages))))
+		return VM_FAULT_NOMEM;
+	if (entry_slot(o->pages[j]))
+		return object_swap_in(o, j, out);
+	if (o->pages[j]) {
+		*out = entry_frame(o->pages[j]);
+		return 0;
+	}
+	if (!(pa = vm_frame_alloc()))
+		return VM_FAULT_NOMEM;
+	vmstat_count(VMSTAT_FAULTS_ZERO);
+	object_hold(o, j, pa);
+	*out = pa;
+	return 0;
+}
+
+/* The child refers to the same object and maps every page it has in
+ * memory (a swapped one comes back on the first sharer's fault). */
+static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
+		       struct vm_region *c)
+{
+	struct vm_object *o = p->obj;
+
+	(void)ps;
+	o->refs++;	/* first: c already points at o */
+	for (uint64_t i = 0; o->pages && i < region_pages(c); i++) {
+		uint64_t j = c->pgoff + i;
+		uint64_t pa = j < o->npages ? entry_frame(o->pages[j]) : 0;
+		if (pa && vm_page_map(cs, c, i, pa, 0) < 0)
+			return VM_FAULT_NOMEM;
+	}
+	return 0;
+}
+
+static void shared_split(struct vm_region *r, struct vm_region *t, uint64_t at)
+{
+	t->pgoff = r->pgoff + at;
+	r->obj->refs++;
+}
+
+/* Grow the object if the region now reaches past it. Pages a shrink left
+ * behind stay in the object for the other sharers, until its last reference. */
+static int shared_resize(struct vm_region *r, uint64_t npages)
+{
+	struct vm_object *o = r->obj;
+	uint64_t need = r->pgoff + npages;
+	uint32_t *p;
+
+	if (need <= o->npages)
+		return 0;
+	if (o->pages) {
+		if (!(p = realloc(o->pages, need * sizeof(*p))))
+			return VM_FAULT_NOMEM;
+		memset(p + o->npages, 0, (need - o->npages) * sizeof(*p));
+		o->pages = p;
+	}
+	o->npages = need;
+	return 0;
+}
+
+static void shared_release(struct vm_region *r)
+{
+	object_put(r->obj);
+}
+
+/* A page whose mapping goes stays in the object (no page_gone); its
+ * entries never name a slot, the object's do (no swap_in); a write needs
+ * nothing (no write). */
+const struct region_ops vm_shared_ops = {
+	.name = "shared", .priv = 0, .faultaround = 0, .guard = 0,
+	.page_in = shared_page_in, .fork = shared_fork, .split = shared_split,
+	.resize = shared_resize, .release = shared_release,
+};

@@ -1,0 +1,70 @@
+/*
+ * Address spaces: one per process, holding its regions; every live space
+ * is on one list, for the checker and the discard path. What a space maps
+ * and how much of it is swapped, for the statistics.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "vm/internal.h"
+
+struct vm_space *vm_space_create(int as, uint32_t pid)
+{
+	struct vm_space *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->as = as;
+	s->pid = pid;
+	s->next = vm.spaces;
+	if (vm.spaces)
+		vm.spaces->prev = s;
+	vm.spaces = s;
+	return s;
+}
+
+void vm_space_destroy(struct vm_space *s)
+{
+	if (!s)
+		return;
+	while (s->regions)
+		vm_region_remove(s, s->regions);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		vm.spaces = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	free(s);
+}
+
+void vm_space_set_pinned(struct vm_space *s, int pinned)
+{
+	s->pinned = pinned != 0;
+}
+
+int vm_space_as(const struct vm_space *s)
+{
+	return s->as;
+}
+
+uint64_t vm_lookup(const struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	return r ? region_frame(r, (va - r->start) / VM_PAGE) : 0;
+}
+
+void vm_space_info(const struct vm_space *s, struct vm_space_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pid = s->pid;
+	for (const struct vm_region *r = s->regions; r; r = r->next) {
+		out->regions++;
+		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+			uint64_t pa = region_frame(r, i);
+			out->resident += pa != 0;
+			out->shared += pa && vm_mapcount(pa) > 1;
+			out->swapped += region_slot(r, i) != 0;
+		}
+	}
+}

@@ -1,0 +1,335 @@
+/*
+ * The swap cache (swapcache.h): a table by slot naming the frame that holds
+ * the slot's contents, checked against the frame's own record of it
+ * (frame.swap), so a frame freed since (its descriptor reset) is never
+ * trusted; and each frame's swap state bits.
+ */
+#include <stdlib.h>
+#include "base/vmstat.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+/* A frame's swap state, in struct frame.flags: set and tested only here. */
+enum frame_flags {
+	/* Taken out of every mapping and page array (vm_evict,
+	 * vm_unmap_frame_everywhere) or being read: the swap code's until it
+	 * frees it or the VM core maps it again. */
+	FRAME_F_DETACHED = 1,
+	/* Being written out: every mapping is read-only, and new ones are made
+	 * so. */
+	FRAME_F_WRITE_PROTECT = 2,
+	/* Written while it was being written out: the copy going to swap is
+	 * stale, and vm_evict refuses it. */
+	FRAME_F_DIRTIED = 4,
+	/* Chosen by background reclaim and waiting in the swap-out queue; gone
+	 * if the frame is freed meanwhile (frame_free resets the flags). */
+	FRAME_F_QUEUED = 8,
+	/* Being filled from its tied slot with the pager lock let go (also
+	 * detached): a fault that finds it waits for the read. */
+	FRAME_F_READING = 16,
+	/* Read back and not mapped since: the fault that maps it counts the
+	 * read (a major fault or readahead), not a cache hit. */
+	FRAME_F_FRESH = 32,
+	/* Holds one reference to its tied slot, whose copy of it is still
+	 * valid: a private page brought back and mapped read-only since.
+	 * Reclaim drops it without a write. */
+	FRAME_F_SLOT_HELD = 64
+};
+
+static uint64_t *table;		/* [slot]: the frame tied to it, if frame.swap agrees */
+static uint32_t last_slot;
+
+int swapcache_init(uint32_t last)
+{
+	swapcache_reset();
+	table = calloc((size_t)last + 1, sizeof(*table));
+	if (!table)
+		return -1;
+	last_slot = last;
+	return 0;
+}
+
+void swapcache_reset(void)
+{
+	free(table);
+	table = NULL;
+	last_slot = 0;
+}
+
+static struct frame *anon(uint64_t pa)
+{
+	struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	return f && f->state == FRAME_ANON ? f : NULL;
+}
+
+static int has(uint64_t pa, unsigned bits)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && (f->flags & bits);
+}
+
+static void set(uint64_t pa, unsigned bits, int on)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (on)
+		f->flags |= (uint8_t)bits;
+	else
+		f->flags &= (uint8_t)~bits;
+}
+
+uint64_t swapcache_lookup(uint32_t slot)
+{
+	uint64_t pa = slot && slot <= last_slot ? table[slot] : 0;
+	const struct frame *f = anon(pa);
+
+	return f && f->swap == slot ? pa : 0;
+}
+
+uint32_t swapcache_slot(uint64_t pa)
+{
+	const struct frame *f = anon(pa);
+
+	return f && f->swap && swapcache_lookup(f->swap) == pa ? f->swap : 0;
+}
+
+int swapcache_tied(uint64_t pa)
+{
+	return swapcache_slot(pa) != 0;
+}
+
+void swapcache_tie(uint32_t slot, uint64_t pa)
+{
+	if (!slot || slot > last_slot || !anon(pa)) {
+		vm_note_bug("a slot tied outside the swap cache's table, or to no process page");
+		return;
+	}
+	table[slot] = pa;
+	frame_desc(pa)->swap = slot;
+}
+
+void swapcache_untie(uint32_t slot)
+{
+	uint64_t pa = swapcache_lookup(slot);
+
+	if (pa)
+		frame_desc(pa)->swap = 0;
+	if (slot && slot <= last_slot)
+		table[slot] = 0;
+}
+
+void swapcache_untie_frame(uint64_t pa)
+{
+	struct frame *f = anon(pa);
+
+	if (!f)
+		return;
+	if (f->swap && f->swap <= last_slot && table[f->swap] == pa)
+		table[f->swap] = 0;
+	f->swap = 0;
+}
+
+/* --- page entries naming slots --- */
+
+void swapcache_slot_dup(uint32_t slot)
+{
+	if (!vm.swap.slot_dup) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return;
+	}
+	vm.swap.slot_dup(vm.swap.ctx, slot);
+	vmstat_count(VMSTAT_SWAP_ENTRIES);
+}
+
+/* One reference to slot goes (the engine counts them); the last unties
+ * it. 1 if it did. */
+static int put_ref(uint32_t slot)
+{
+	if (vm.swap.slot_put(vm.swap.ctx, slot) > 0)
+		return 0;
+	swapcache_untie(slot);
+	return 1;
+}
+
+void swapcache_slot_put(uint32_t slot)
+{
+	uint64_t pa = swapcache_lookup(slot);
+
+	if (!vm.swap.slot_put) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return;
+	}
+	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
+	if (put_ref(slot) && pa && vm_frame_parked(pa))
+		frame_free(pa);
+}
+
+int vm_frame_parked(uint64_t pa)
+{
+	const struct frame *f = anon(pa);
+
+	return f && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
+}
+
+int swapcache_parked_clean(uint64_t pa)
+{
+	return vm_frame_parked(pa) && swapcache_tied(pa) && !swapcache_busy(pa);
+}
+
+/* Reclaim asks this of every frame its policy looks at: one look at the
+ * descriptor for the common case, a mapped page. */
+int swapcache_reclaimable(uint64_t pa)
+{
+	const struct frame *f = anon(pa);
+
+	if (!f)
+		return 0;
+	if (!f->mapcount && !f->obj)
+		return swapcache_parked_clean(pa);
+	return !(f->flags & (FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
+			     FRAME_F_READING)) && !rmap_pinned(pa);
+}
+
+/* --- clean copies --- */
+
+int swapcache_hold(uint32_t slot, uint64_t pa)
+{
+	struct frame *f = anon(pa);
+
+	if (!f || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
+	    !vm.swap.keep_copies(vm.swap.ctx))
+		return 0;
+	f->flags |= FRAME_F_SLOT_HELD;	/* the entry's reference is the frame's now */
+	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
+	vmstat_count(VMSTAT_SWAP_COPIES);
+	return 1;
+}
+
+void swapcache_drop_hold(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (!f || !(f->flags & FRAME_F_SLOT_HELD))
+		return;
+	f->flags &= (uint8_t)~FRAME_F_SLOT_HELD;
+	vmstat_count_n(VMSTAT_SWAP_COPIES, -1);
+	if (!f->swap || !vm.swap.slot_put) {
+		vm_note_bug("a frame holds a slot it is not tied to");
+		return;
+	}
+	put_ref(f->swap);	/* may untie: f->swap is 0 then */
+}
+
+int swapcache_held(uint64_t pa)
+{
+	return has(pa, FRAME_F_SLOT_HELD);
+}
+
+/* --- reading --- */
+
+void swapcache_read_begin(uint32_t slot, uint64_t pa)
+{
+	swapcache_tie(slot, pa);
+	set(pa, FRAME_F_READING | FRAME_F_DETACHED, 1);
+}
+
+int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh)
+{
+	int tied = swapcache_lookup(slot) == pa;
+
+	set(pa, FRAME_F_READING | FRAME_F_DETACHED, 0);
+	if (ok && tied) {
+		if (fresh)
+			set(pa, FRAME_F_FRESH, 1);
+		return 1;
+	}
+	if (tied)
+		swapcache_untie(slot);
+	frame_free(pa);
+	return 0;
+}
+
+int swapcache_reading(uint64_t pa)
+{
+	return has(pa, FRAME_F_READING);
+}
+
+int swapcache_fresh(uint64_t pa)
+{
+	return has(pa, FRAME_F_FRESH);
+}
+
+int swapcache_claim(uint64_t pa)
+{
+	int fresh = swapcache_fresh(pa);
+
+	set(pa, FRAME_F_DETACHED | FRAME_F_FRESH, 0);	/* the VM core's again */
+	return fresh;
+}
+
+/* --- writing --- */
+
+void swapcache_set_writing(uint64_t pa, int on)
+{
+	set(pa, FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED, 0);
+	set(pa, FRAME_F_WRITE_PROTECT, on);
+}
+
+int swapcache_writing(uint64_t pa)
+{
+	return has(pa, FRAME_F_WRITE_PROTECT);
+}
+
+void swapcache_written(uint64_t pa)
+{
+	swapcache_drop_hold(pa);
+	set(pa, FRAME_F_DIRTIED, 1);
+	swapcache_untie_frame(pa);
+}
+
+int swapcache_dirtied(uint64_t pa)
+{
+	return has(pa, FRAME_F_DIRTIED);
+}
+
+void swapcache_detach(uint64_t pa)
+{
+	swapcache_drop_hold(pa);	/* the entries hold the slot now, if any */
+	set(pa, FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED, 0);
+	set(pa, FRAME_F_DETACHED, 1);
+}
+
+int swapcache_detached(uint64_t pa)
+{
+	return has(pa, FRAME_F_DETACHED);
+}
+
+/* --- queued for write-out --- */
+
+void swapcache_mark_queued(uint64_t pa)
+{
+	set(pa, FRAME_F_QUEUED, 1);
+}
+
+int swapcache_take_queued(uint64_t pa)
+{
+	int queued = has(pa, FRAME_F_QUEUED);
+
+	set(pa, FRAME_F_QUEUED, 0);
+	return queued;
+}
+
+int swapcache_busy(uint64_t pa)
+{
+	return has(pa, FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
+		       FRAME_F_READING);
+}
+
+unsigned swapcache_flags(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f ? f->flags : 0;
+}

@@ -1,0 +1,105 @@
+/*
+ * The swap cache: the one module that reads and writes the tie between a
+ * swap slot and the frame holding its contents (frame.swap and the table
+ * by slot), and a frame's swap state (enum frame_flags: being read, being
+ * written, holding a clean copy's slot, fresh from a read, queued for
+ * write-out, detached: struct frame.flags). The VM core, the swap engine
+ * and reclaim call these functions; nothing else touches those fields.
+ * Plain C.
+ */
+#ifndef PAGER_VM_SWAPCACHE_H
+#define PAGER_VM_SWAPCACHE_H
+
+#include <stdint.h>
+
+/* --- the tie --- */
+
+/* A table for slots 1 .. last (swap coming up), empty: 0 or -1. */
+int swapcache_init(uint32_t last);
+/* No table, no ties (the VM core starting over). */
+void swapcache_reset(void);
+/* The frame tied to slot, or 0. A frame freed since is never returned. */
+uint64_t swapcache_lookup(uint32_t slot);
+/* The slot pa is tied to, or 0. */
+uint32_t swapcache_slot(uint64_t pa);
+int swapcache_tied(uint64_t pa);
+/* pa holds slot's contents from now on: others naming slot find it. */
+void swapcache_tie(uint32_t slot, uint64_t pa);
+/* slot has no frame any more (its last entry went, its write is over). */
+void swapcache_untie(uint32_t slot);
+/* pa is about to change: it is no slot's copy any more. */
+void swapcache_untie_frame(uint64_t pa);
+
+/* --- page entries naming slots (the swap engine counts them) --- */
+
+/* One more entry names slot (fork, eviction). */
+void swapcache_slot_dup(uint32_t slot);
+/* One entry names slot no more. The last one unties the slot's frame,
+ * which goes if the VM core had only parked it. */
+void swapcache_slot_put(uint32_t slot);
+/* 1 if pa is parked: an anonymous frame the VM core keeps only for the
+ * entries of the slot it is tied to (no mapping, no object, not detached). */
+int vm_frame_parked(uint64_t pa);
+/* Parked and holding its slot's contents, with no I/O about it: reclaim
+ * may free it without any write. */
+int swapcache_parked_clean(uint64_t pa);
+/* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
+ * process page the swap code has no hand in (evictable: mapped or in an
+ * object, in no pinned space; not busy). */
+int swapcache_reclaimable(uint64_t pa);
+
+/* --- clean copies --- */
+
+/* A page entry that named slot now names pa (tied to slot): pa takes over
+ * the entry's reference and keeps slot as its clean copy, if the swap
+ * engine keeps copies. 1 if it did (the caller then does not put slot). */
+int swapcache_hold(uint32_t slot, uint64_t pa);
+/* pa's contents are about to change, or it leaves its mappings: the slot
+ * reference it holds, if any, goes (the slot may be untied then). */
+void swapcache_drop_hold(uint64_t pa);
+int swapcache_held(uint64_t pa);
+
+/* --- reading --- */
+
+/* pa is about to be filled from slot, the lock let go: tied, detached,
+ * marked reading. */
+void swapcache_read_begin(uint32_t slot, uint64_t pa);
+/* The read is over: pa stays tied and parked (fresh if a fault's read) if
+ * it worked and some entry still names slot; else it is untied and freed.
+ * 1 if it stays. */
+int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh);
+int swapcache_reading(uint64_t pa);
+int swapcache_fresh(uint64_t pa);
+/* The VM core maps pa again: no longer detached or fresh. 1 if it was
+ * fresh (its first mapping counts the read). */
+int swapcache_claim(uint64_t pa);
+
+/* --- writing --- */
+
+/* pa is (on 1) or is no longer (on 0) being written out; either way not
+ * dirtied. The mappings' permissions are the caller's (vm_frame_write_protect). */
+void swapcache_set_writing(uint64_t pa, int on);
+int swapcache_writing(uint64_t pa);
+/* Written during its write-out: the write is stale, and pa is no slot's
+ * copy (its held reference goes too). */
+void swapcache_written(uint64_t pa);
+int swapcache_dirtied(uint64_t pa);
+/* pa left every mapping for the swap code (detach): detached, its held
+ * reference gone, its write state over. */
+void swapcache_detach(uint64_t pa);
+int swapcache_detached(uint64_t pa);
+
+/* --- queued for write-out --- */
+
+void swapcache_mark_queued(uint64_t pa);
+/* 1 if pa was still queued (not freed since), which it is no longer. */
+int swapcache_take_queued(uint64_t pa);
+
+/* In the swap code's hands: detached, being read or written, or queued.
+ * Neither reclaim nor the discard path may take it. */
+int swapcache_busy(uint64_t pa);
+/* The state bits (enum frame_flags in swapcache.c; 0: none), for the
+ * checker and the tests. */
+unsigned swapcache_flags(uint64_t pa);
+
+#endif

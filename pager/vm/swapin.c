@@ -1,0 +1,125 @@
+/*
+ * Bringing a swapped page's contents back for a page entry: the frame the
+ * swap cache ties to its slot, or a new frame read through the swap engine
+ * with, for a private page, the pages after it in its region that follow
+ * it on the disk (readahead); a frame still being read is waited for. Then
+ * the entry names the frame, and the read or the hit is counted.
+ */
+#include "base/vmstat.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+/* Frames for the pages after private page i that can be read with its
+ * slot in one request: up to vm.readahead pages in a row that name slot + 1,
+ * slot + 2, ... and are not in the swap cache (a frame holds that slot
+ * already: reading it again would part its sharers). frame_alloc, never
+ * reclaim, for pages nobody asked for yet. How many, frames in pa[]. */
+static unsigned readahead_window(const struct vm_region *r, uint64_t i, uint32_t slot,
+				 uint64_t *pa)
+{
+	uint64_t n = region_pages(r);
+	unsigned k = 0;
+
+	if (!vm.swap.read_many)
+		return 0;
+	for (; k < vm.readahead && i + 1 + k < n; k++) {
+		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
+		if (region_slot(r, i + 1 + k) != next || swapcache_lookup(next) ||
+		    !(pa[k] = frame_alloc()))
+			break;
+	}
+	return k;
+}
+
+/* What a read that returned res >= 0 means for the fault: go on (0), or
+ * start over, or fail, having let the lock go (nothing may be touched). */
+static int unlocked_result(int res)
+{
+	if (res == VM_SWAP_UNLOCKED)
+		return VM_FAULT_RETRY;
+	return res == VM_SWAP_UNLOCKED_IO ? VM_FAULT_IO : 0;
+}
+
+/* Read slot into a new frame, pa[0], with the readahead window after page
+ * i of private region r (none without r) in the same request into pa[1..);
+ * *n: the pages read. A window that fails to read is given up and the
+ * page read alone: only its own error fails the fault. VM_FAULT_RETRY:
+ * the swap code let the lock go and keeps what it read in its cache. */
+static int swap_read(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+		     unsigned *n)
+{
+	unsigned extra;
+	int res;
+
+	if (!(pa[0] = vm_frame_alloc()))
+		return VM_FAULT_NOMEM;
+	/* Chosen after that allocation: its reclaim may send more of r out. */
+	extra = r ? readahead_window(r, i, slot, pa + 1) : 0;
+	*n = 1;
+	if (extra) {
+		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra);
+		if (res == 0)
+			*n += extra;
+		if (res >= 0)
+			return unlocked_result(res);
+		for (unsigned k = 1; k <= extra; k++)
+			vm_frame_release(pa[k]);	/* freed, unless the swap code tied it anyway */
+	}
+	res = vm.swap.read(vm.swap.ctx, slot, pa[0]);
+	if (res > 0)
+		return unlocked_result(res);
+	if (res < 0) {
+		vm_frame_release(pa[0]);
+		return VM_FAULT_IO;
+	}
+	return 0;
+}
+
+int vm_swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+		   unsigned *n, int *cached)
+{
+	uint64_t hit = swapcache_lookup(slot);
+
+	*cached = hit != 0;
+	*n = 1;
+	if (hit && swapcache_reading(hit)) {
+		if (!vm.swap.wait) {
+			vm_note_bug("a frame is being read, but the swap code cannot wait for it");
+			return VM_FAULT_IO;
+		}
+		vm.swap.wait(vm.swap.ctx, slot);	/* another fault's read */
+		return VM_FAULT_RETRY;
+	}
+	if (hit) {
+		pa[0] = hit;
+		return 0;
+	}
+	if (!vm.swap.read) {
+		vm_note_bug("a page names a swap slot, but there is no swap");
+		return VM_FAULT_IO;
+	}
+	return swap_read(slot, r, i, pa, n);
+}
+
+int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached)
+{
+	unsigned n;
+
+	return vm_swap_frames(slot, NULL, 0, pa, &n, cached);
+}
+
+void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold)
+{
+	/* A fresh frame's first mapping is its read's, found in the cache only
+	 * because the swap code let the lock go while reading. */
+	if (swapcache_claim(pa) && from == VM_SWAP_CACHED)
+		from = VM_SWAP_READ;
+	if (!hold || !swapcache_hold(slot, pa))
+		swapcache_slot_put(slot);
+	if (from == VM_SWAP_CACHED)
+		vmstat_count(VMSTAT_SWAP_CACHE_HITS);
+	else if (from == VM_SWAP_AHEAD)
+		vmstat_count(VMSTAT_SWAP_READAHEAD);
+	else
+		vmstat_count(VMSTAT_MAJOR_FAULTS);
+}

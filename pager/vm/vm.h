@@ -1,0 +1,224 @@
+/*
+ * The pager's virtual-memory core: per-process regions, the pages in them,
+ * the reverse map from frames to mappings, and what a fault, a fork, an
+ * mmap or an exit does to them. Plain C with no kernel headers: address
+ * spaces are changed only through struct mmu_ops, which the pager backs with
+ * system calls and the host tests with a fake that records every mapping.
+ */
+#ifndef PAGER_VM_H
+#define PAGER_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/mmu.h"
+
+#define VM_PAGE 4096UL
+
+/* Access kinds and permissions use the kernel's bits (abi/vm.h, abi/msg.h):
+ * read 1, write 2, exec 4. */
+enum vm_perm {
+	VM_R = 1,
+	VM_W = 2,
+	VM_X = 4
+};
+
+struct vm_space;	/* one per process: its regions */
+
+enum vm_region_kind {
+	VM_ANON,		/* zero-filled on first touch, private (COW on fork) */
+	VM_IMAGE,		/* a program segment: filled from the file, then private */
+	VM_SHARED,		/* anonymous, the same frames in every sharer */
+	VM_STACK		/* anonymous, with an unmapped guard page below */
+};
+
+/* What a program segment is filled from (VM_IMAGE). */
+struct vm_image {
+	const uint8_t *file;	/* the segment's bytes start at file + offset */
+	uint64_t offset;
+	uint64_t vaddr;		/* where byte 0 of the segment goes */
+	uint64_t filesz;	/* bytes from the file; the rest is zero */
+};
+
+/* Frames come from frames.h (frames_init first); faultaround is how many
+ * pages a fault may map beyond the one asked for (0..16). */
+void vm_init(const struct mmu_ops *mmu, unsigned faultaround);
+
+struct vm_space *vm_space_create(int as, uint32_t pid);
+/* Unmap and release everything (process exit). */
+void vm_space_destroy(struct vm_space *s);
+
+/* Regions one space may hold: a split (munmap in the middle of a region)
+ * or a new region past this fails with VM_FAULT_NOMEM, so no program can
+ * grow the pager's own memory without bound with tiny mappings. */
+#define VM_REGIONS_MAX 1024
+
+/* Add a region [start, end) (page-aligned, not overlapping another). */
+int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned perm,
+		  enum vm_region_kind kind, const struct vm_image *img);
+/* Find room for len bytes below `below` and add a region there; the
+ * address, or 0. */
+uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
+			 enum vm_region_kind kind);
+/* Remove [start, end) from every region it covers, splitting regions and
+ * dropping their pages. */
+int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end);
+/* Move the end of the region that ends at old_end (the heap) to new_end. */
+int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end);
+
+enum vm_fault_result {
+	VM_FAULT_MAPPED = 0,	/* resolved: the thread can retry */
+	VM_FAULT_NOREGION = -1,	/* no region covers the address */
+	VM_FAULT_PROT = -2,	/* the region forbids this access */
+	VM_FAULT_NOMEM = -3,	/* no free frame */
+	VM_FAULT_IO = -4,	/* the page's swap copy could not be read */
+	/* The swap code let the pager lock go to wait for the disk (its read
+	 * or another fault's read of the same slot): anything may have changed
+	 * meanwhile, s may even be gone. Look the process up again and call
+	 * vm_fault again; the page read is waiting in the swap cache. */
+	VM_FAULT_RETRY = -5
+};
+
+/* Resolve a fault at va (access: VM_R, VM_W or VM_X). */
+int vm_fault(struct vm_space *s, uint64_t va, unsigned access);
+/* A short reason for a fault result ("no region at this address"...). */
+const char *vm_fault_reason(int result);
+
+/* The frame mapped at va in s (after a fault resolved it), or 0. */
+uint64_t vm_lookup(const struct vm_space *s, uint64_t va);
+
+/* A copy of parent for child: private pages become copy-on-write in both,
+ * shared ones stay shared. 0 or VM_FAULT_NOMEM. */
+int vm_fork(struct vm_space *parent, struct vm_space *child);
+
+/* Every (space, address) mapping frame pa, through the reverse map. */
+typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
+size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
+/* Mappings of pa (0: not mapped). */
+unsigned vm_mapcount(uint64_t pa);
+/* Remove every mapping of pa at once (for reclaim): unmap it in each space,
+ * drop its rmap entries, clear it from every page array and shared object.
+ * The frame stays allocated, the caller's (detached: swapcache.h), to write out
+ * and frame_free. The number of mappings removed, or -1 if pa is not a
+ * process page. */
+int vm_unmap_frame_everywhere(uint64_t pa);
+
+
+/*
+ * Swap. The VM core records where an evicted page went (a swap slot, in
+ * its page entry) and asks the pager's swap code to move bytes; it never
+ * does I/O itself. Slots are numbers >= 1 below 2^30.
+ */
+struct vm_swap_ops {
+	/* Fill frame pa with slot's contents and tie it to slot in the swap
+	 * cache (swapcache.h) unless the swap code keeps no cache. 0, or a
+	 * negative error (pa is still the caller's), or VM_SWAP_UNLOCKED (see
+	 * read_many). May block. */
+	int (*read)(void *ctx, uint32_t slot, uint64_t pa);
+	/* One more / one fewer page entry names slot (fork; drop or swap-in).
+	 * slot_put returns the references left: at 0 the VM core unties the
+	 * slot in the swap cache. */
+	void (*slot_dup)(void *ctx, uint32_t slot);
+	int (*slot_put)(void *ctx, uint32_t slot);
+	void *ctx;
+	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
+	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
+	 * request where the device allows, tying them as read does; 0, or a
+	 * negative error and no frame is to be trusted. n <= 1 +
+	 * VM_READAHEAD_MAX. May block. Either read may instead let the pager
+	 * lock go while the disk works and return VM_SWAP_UNLOCKED: the frames
+	 * are then the swap code's, each tied to its slot and fresh if it was
+	 * read (swapcache_read_begin and _end), else freed, and the caller
+	 * starts over (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but
+	 * first_slot could not be read (the fault fails with VM_FAULT_IO,
+	 * touching nothing). */
+	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
+	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
+	 * lock go until that read is over (the caller starts over). */
+	void (*wait)(void *ctx, uint32_t slot);
+	/* Optional (NULL: never). 1 if a private page brought back from swap
+	 * should keep its slot while it is not written (a clean copy, see
+	 * swapcache_hold): reclaim then drops it again without a write, at the
+	 * cost of the slot. The swap code says no when slots run short. */
+	int (*keep_copies)(void *ctx);
+	/* Optional (NULL: every slot counts as named once). How many
+	 * references slot has: more than 1 when fork left it named twice. */
+	uint32_t (*slot_refs)(void *ctx, uint32_t slot);
+};
+#define VM_SWAP_UNLOCKED 1
+#define VM_SWAP_UNLOCKED_IO 2
+void vm_set_swap(const struct vm_swap_ops *ops);
+
+/* No frame is free for a page the VM core needs: the layer above frees
+ * what it can (up to want frames) and says how many it freed, 0 if none;
+ * the VM core then tries again, until that is 0. It may evict frames but
+ * never destroy a space or change its regions (it runs in the middle of a
+ * fault). NULL: no reclaim, the allocation fails. */
+typedef size_t vm_reclaim_fn(size_t want);
+void vm_set_reclaim(vm_reclaim_fn *fn);
+
+/* Swap-in readahead: a major fault on a private page that reads slot S
+ * also reads up to `pages` following pages of its region that name S+1,
+ * S+2, ... in the same request (read_many), and maps them; stops at the
+ * first that does not, or is in the swap cache, or when no frame is free
+ * (never reclaims for it). 0 (vm_init's default): one page per read. At
+ * most VM_READAHEAD_MAX. */
+#define VM_READAHEAD_MAX 16
+void vm_set_readahead(unsigned pages);
+
+/* A pinned space's frames are never evicted (a driver the pager waits on). */
+void vm_space_set_pinned(struct vm_space *s, int pinned);
+int vm_space_as(const struct vm_space *s);
+
+/* 1 if frame pa may be evicted now: a user page (private or shared
+ * object), mapped or held by an object, in no pinned space. */
+int vm_frame_evictable(uint64_t pa);
+/* 1 if the VM core holds pa only for the entries of the slot it is tied to
+ * (parked: no mapping, no shared object, not detached for the swap code).
+ * A parked frame that is no longer tied is nobody's: the swap code frees it. */
+int vm_frame_parked(uint64_t pa);
+/* Make every mapping of pa read-only while it is written out (on = 1), or
+ * give back the permissions each mapping should have (on = 0). */
+int vm_frame_write_protect(uint64_t pa, int on);
+/* pa's contents are safely in slot: every page entry that names pa (in
+ * every space and shared object) now names slot instead and its mappings
+ * are removed; slot_dup is called once per entry converted. The frame is
+ * then free of the VM core: the caller frees it. Returns the number of
+ * entries converted, or -1 if pa is not evictable. */
+int vm_evict(uint64_t pa, uint32_t slot);
+
+struct vm_space_info {
+	uint32_t pid;
+	uint32_t resident, shared, regions;
+	uint32_t swapped;		/* page entries naming a slot */
+};
+void vm_space_info(const struct vm_space *s, struct vm_space_info *out);
+
+/*
+ * Discardable memory (a purgeable range, like MADV_FREE): a private
+ * anonymous region [start, end) exactly as mapped. Unlocked, its contents
+ * may go at any time without a write; locked again, the owner learns
+ * whether they did (the pages gone read as zeros).
+ */
+/* Unlock: its swapped pages go at once (their slots freed). 0, or -1 if
+ * [start, end) is not exactly one private anonymous region. */
+int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end);
+/* Lock again: 1 if any of its pages went since the unlock, 0 if none did,
+ * -1 as for unlock. */
+int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end);
+/* Reclaim's first step: drop up to want pages of unlocked regions (a page
+ * mapped only there, not being written out); frames freed. */
+size_t vm_discard_some(size_t want);
+
+/* What s's death would give back (for the OOM killer): its pages, resident
+ * or swapped, split into those only s holds (alone: a private frame mapped
+ * once, a slot named once, or any page of a shared object only s refers
+ * to) and those others hold too (shared). */
+void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared);
+
+/* Walk every space, region, page, shared object, frame and rmap entry and
+ * check that the back-links agree and the counters are exact (frames_check
+ * included). 0, or -1 and vm_check_error() says what disagrees. */
+int vm_check(void);
+const char *vm_check_error(void);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * The fake swap engine of swap_fake.h.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "swap_fake.h"
+#include "vm/swapcache.h"
+
+#define PG VM_PAGE
+
+struct fake_swap sw;
+
+/* No entry names slot: the slot is free, and a frame the VM core handed
+ * over to it (kept after write-out) goes with it. */
+static void slot_free(uint32_t slot)
+{
+	uint64_t pa = swapcache_lookup(slot);
+
+	if (pa && swapcache_detached(pa) && !vm_mapcount(pa)) {
+		swapcache_untie(slot);
+		frame_free(pa);
+	}
+	free(sw.disk[slot]);
+	sw.disk[slot] = NULL;
+}
+
+uint32_t swap_fake_slot_alloc(void)
+{
+	for (uint32_t s = 1; s < NSLOT; s++)
+		if (!sw.disk[s]) {
+			sw.disk[s] = malloc(PG);
+			assert_non_null(sw.disk[s]);
+			sw.refs[s] = 1;
+			return s;
+		}
+	fail_msg("the fake swap device is full");
+	return 0;
+}
+
+/* As the pager's reads end after letting the lock go: the frames are the
+ * swap code's, tied to their slots and fresh, or freed when the read failed
+ * (fail_read: all of them). */
+static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		if (sw.fail_read) {
+			frame_free(pa[k]);
+			continue;
+		}
+		swapcache_read_begin(first + k, pa[k]);
+		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
+		swapcache_read_end(first + k, pa[k], 1, 1);
+	}
+	return sw.fail_read ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
+}
+
+static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	(void)ctx;
+	sw.reads++;
+	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
+	assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
+	if (sw.unlock)
+		return read_unlocked(slot, &pa, 1);
+	if (sw.fail_read)
+		return -5;
+	memcpy(frame_ptr(pa), sw.disk[slot], PG);
+	if (!sw.no_tie)
+		swapcache_tie(slot, pa);	/* others naming the slot find this frame */
+	return 0;
+}
+
+static void sw_dup(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
+	sw.refs[slot]++;
+	sw.dups++;
+}
+
+static int sw_put(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(slot > 0 && slot < NSLOT && sw.refs[slot] > 0);
+	sw.puts++;
+	if (--sw.refs[slot] == 0)
+		slot_free(slot);
+	return sw.refs[slot];
+}
+
+static size_t sw_reclaim(size_t want)
+{
+	size_t n = 0;
+
+	assert_true(want >= 1);
+	sw.reclaims++;
+	if (sw.victim) {
+		uint64_t pa = sw.victim;
+		sw.victim = 0;
+		swap_out(pa, 0);
+		n++;
+	}
+	for (size_t k = 0; k < sw.give && sw.nhog > 0; k++, n++)
+		frame_free(sw.hog[--sw.nhog]);
+	return n;
+}
+
+/* Slots first.. into pa[0..n), as one request: the VM core asks for it
+ * only with a readahead window, for slots still named and frames fresh. */
+static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	sw.read_manys++;
+	sw.many_pages = n;
+	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX && first + n <= NSLOT);
+	for (unsigned k = 0; k < n; k++) {
+		const struct frame *f = frame_desc(pa[k]);
+		assert_true(first + k > 0 && sw.disk[first + k] && sw.refs[first + k] > 0);
+		assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
+	}
+	if (sw.unlock)
+		return read_unlocked(first, pa, n);
+	if (sw.fail_many)
+		return -5;
+	for (unsigned k = 0; k < n; k++) {
+		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
+		if (!sw.no_tie)
+			swapcache_tie(first + k, pa[k]);
+	}
+	return 0;
+}
+
+static void sw_wait(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(swapcache_reading(swapcache_lookup(slot)));
+	sw.waits++;
+}
+
+static int sw_keep(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static uint32_t sw_refs(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	assert_true(slot > 0 && slot < NSLOT);
+	return (uint32_t)sw.refs[slot];
+}
+
+const struct vm_swap_ops sw_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, NULL,
+				    sw_refs };
+const struct vm_swap_ops sw_ra_ops = { sw_read, sw_dup, sw_put, NULL, sw_read_many, sw_wait,
+				       NULL, sw_refs };
+const struct vm_swap_ops sw_keep_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, sw_keep,
+					 sw_refs };
+
+uint32_t swap_out(uint64_t pa, int keep)
+{
+	uint32_t slot = swap_fake_slot_alloc();
+	/* A shared object's page: only the object's entry names the slot. */
+	int n, entries = frame_desc(pa)->obj ? 1 : (int)vm_mapcount(pa);
+
+	assert_int_equal(vm_frame_evictable(pa), 1);
+	assert_int_equal(vm_frame_write_protect(pa, 1), 0);
+	memcpy(sw.disk[slot], frame_ptr(pa), PG);
+	n = vm_evict(pa, slot);
+	assert_int_equal(n, entries);
+	assert_int_equal(sw.refs[slot], n + 1);
+	assert_int_equal(vm_mapcount(pa), 0);
+	assert_int_equal(vm_frame_evictable(pa), 0);	/* it is the caller's now */
+	assert_true(swapcache_detached(pa));
+	assert_int_equal(frame_desc(pa)->obj, 0);
+	sw.refs[slot]--;	/* the allocation's own reference */
+	if (keep)
+		swapcache_tie(slot, pa);
+	else
+		frame_free(pa);
+	return slot;
+}
+
+static int total_refs(void)
+{
+	int n = 0;
+
+	for (uint32_t s = 1; s < NSLOT; s++) {
+		assert_int_equal(sw.refs[s] > 0, sw.disk[s] != NULL);
+		n += sw.refs[s];
+	}
+	return n;
+}
+
+/* Frames holding their slot's reference (a clean copy). */
+static uint64_t held_frames(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t s = 1; s < NSLOT; s++)
+		n += swapcache_held(swapcache_lookup(s)) != 0;
+	return n;
+}
+
+void swap_fake_check(void)
+{
+	fake_check();
+	assert_int_equal(held_frames(), vmstat_get(VMSTAT_SWAP_COPIES));
+	assert_int_equal(total_refs(), vmstat_get(VMSTAT_SWAP_ENTRIES) + held_frames());
+}
+
+void swap_fake_restart(unsigned faultaround)
+{
+	fake_teardown();
+	fake_setup(faultaround);
+	assert_int_equal(swapcache_init(NSLOT - 1), 0);
+	vm_set_swap(&sw_ops);
+	vm_set_reclaim(sw_reclaim);
+}
+
+void swap_fake_setup(void)
+{
+	memset(&sw, 0, sizeof(sw));
+	fake_setup(0);
+	assert_int_equal(swapcache_init(NSLOT - 1), 0);
+	vm_set_swap(&sw_ops);
+	vm_set_reclaim(sw_reclaim);
+}
+
+void swap_fake_teardown(void)
+{
+	for (uint32_t s = 1; s < NSLOT; s++) {
+		assert_int_equal(sw.refs[s], 0);
+		free(sw.disk[s]);
+	}
+	fake_teardown();
+}

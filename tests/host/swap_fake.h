@@ -1,0 +1,64 @@
+/*
+ * A fake swap engine for the VM core's host tests: struct vm_swap_ops over
+ * a table of malloc'd pages with a reference count per slot, tying the
+ * frames it reads through the VM core's swap cache as the pager's engine
+ * does, and a reclaim hook (vm_set_reclaim) that evicts or gives frames
+ * back as told. Knobs make reads fail, let the lock go (as the pager's
+ * do), or skip the tie.
+ */
+#ifndef TESTS_HOST_SWAP_FAKE_H
+#define TESTS_HOST_SWAP_FAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vm_fake.h"
+
+#define NSLOT 32
+
+struct fake_swap {
+	uint8_t *disk[NSLOT];	/* a slot's contents while it is allocated */
+	int refs[NSLOT];	/* the allocation's own reference + page entries */
+	unsigned reads, dups, puts, reclaims;
+	unsigned read_manys, many_pages;	/* read_many calls, and the pages of the last */
+	int fail_read;		/* reads fail */
+	int fail_many;		/* read_many fails */
+	int no_tie;		/* reads do not tie the frame to the slot */
+	int unlock;		/* reads let the pager lock go, as the pager's do */
+	unsigned waits;		/* wait calls (a fault met a frame being read) */
+	uint64_t victim;	/* reclaim evicts this frame first, once */
+	uint64_t hog[FAKE_FRAMES];	/* frames taken away; reclaim gives some back */
+	size_t nhog, give;	/* give: frames each reclaim frees from hog[] */
+};
+
+extern struct fake_swap sw;
+
+/* One page per read. */
+extern const struct vm_swap_ops sw_ops;
+/* The same device, able to read several consecutive slots at once. */
+extern const struct vm_swap_ops sw_ra_ops;
+/* The first device, keeping a page read back tied to its slot while clean,
+ * as the pager's does while slots are plentiful. */
+extern const struct vm_swap_ops sw_keep_ops;
+
+/* A fresh VM core (fake_setup, fault-around 0) with this device (sw_ops),
+ * its reclaim hook and a swap cache for its slots. */
+void swap_fake_setup(void);
+/* The VM core again, with this fault-around, nothing in use (the slots
+ * stay as they are). */
+void swap_fake_restart(unsigned faultaround);
+/* Every space must be gone: no slot may be left. */
+void swap_fake_teardown(void);
+
+/* A free slot with its allocation's reference, the lowest one. */
+uint32_t swap_fake_slot_alloc(void);
+/* Write pa out and evict it as the pager's engine does: a new slot with
+ * its own reference, the frame write-protected while it is written, every
+ * entry converted, the own reference dropped; then the frame is freed, or
+ * kept in the swap cache (keep). Returns the slot. */
+uint32_t swap_out(uint64_t pa, int keep);
+
+/* vm_check, the fake's mappings, and the device's references against the
+ * VM core's swap_entries counter and the frames that hold slots. */
+void swap_fake_check(void);
+
+#endif
