@@ -6,7 +6,7 @@
  * bytes from segments into the frames. Every wait has a bound: connecting
  * and negotiating (CONNECT_NS), a reply once requests are out (ANSWER_NS,
  * then the connection is dropped and made again), reconnecting
- * (RETRIES attempts, then the server is gone for good).
+ * (RETRIES attempts, then the server is gone for good; SETUP_TRIES at boot).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 #define ANSWER_NS (20000 * MS)		/* no byte back while requests wait */
 #define RETRY_NS (500 * MS)		/* between attempts */
 #define RETRIES 10			/* attempts before the server is gone */
+#define SETUP_TRIES 3			/* attempts at boot */
 
 static struct {
 	struct netd_conn_tag tag;	/* first: memalloc, lwIP's argument */
@@ -279,9 +280,17 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 	sc.shared = shared;
 	ip_addr_set_ip4_u32(&sc.server, lwip_htonl((uint32_t)in->w[0]));
 	sc.port = (uint16_t)in->w[1];
-	start_connect();
-	bool ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated;
+	/* A connection may fail for want of time on a loaded host: a few
+	 * attempts, each bounded; a server that answers but refuses is not
+	 * asked again. */
+	bool ok = false;
 
+	for (int k = 0; k < SETUP_TRIES && !ok && sc.hs.state != NBD_HS_FAILED; k++) {
+		forget_pcb();
+		sc.connected = false;
+		start_connect();
+		ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated;
+	}
 	if (!ok) {
 		const char *why = sc.hs.state == NBD_HS_FAILED ? sc.hs.why :
 				  sc.connected ? "no handshake in time" : "cannot connect";
