@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "swap/queue.h"
-#include "swap/blk_backend.h"
+#include "swap/blk_merge.h"
 
 #define PA(i) (0x80000000ull + (uint64_t)(i) * 4096)
 
