@@ -15,6 +15,8 @@ struct swap_reclaim_hooks;
 /* swap.c: the device in use and its slots (set by swap_engine_set, which
  * turns swap on), and the hooks reclaim lent. */
 void swap_engine_set(const struct swap_backend *backend, struct swap_slots *slots);
+/* Swap off, the slots forgotten (swap_reset). */
+void swap_engine_off(void);
 struct swap_slots *swap_engine_slots(void);
 const struct swap_reclaim_hooks *swap_engine_hooks(void);
 /* Move pages p[0..n) (n <= SWAP_IO_MAX) between frames and the device for
@@ -36,5 +38,12 @@ int swap_in_init(void);
 
 /* out.c: the swap-out queue and thread. */
 int swap_out_init(void);
+/* The queues emptied (swap_reset). */
+void swap_out_reset(void);
+void swap_in_reset(void);
+
+/* setup.c: swap off and every part of the engine emptied, the VM core's
+ * swap ops gone (host tests start over). */
+void swap_reset(void);
 
 #endif

@@ -279,6 +279,12 @@ static uint64_t refused(void)
 	return outq.refused;
 }
 
+void swap_out_reset(void)
+{
+	swap_queue_fini(&outq);
+	writing = 0;
+}
+
 int swap_out_init(void)
 {
 	if (swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0)

@@ -45,6 +45,13 @@ void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
 	on = 1;
 }
 
+void swap_engine_off(void)
+{
+	on = 0;
+	swap_slots_destroy(slots);
+	slots = NULL;
+}
+
 struct swap_slots *swap_engine_slots(void)
 {
 	return slots;
