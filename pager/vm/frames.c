@@ -311,6 +311,12 @@ uint64_t frames_ram_end(void)
 	return base + nframes * FRAME_SIZE;
 }
 
+const struct frame *frames_table(uint64_t *n)
+{
+	*n = table ? nframes : 0;
+	return table;
+}
+
 unsigned frames_descriptor_size(void)
 {
 	return sizeof(struct frame);

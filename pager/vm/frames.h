@@ -87,6 +87,9 @@ uint64_t frames_total(void);	/* frames the pager manages (free or allocated) */
 uint64_t frames_free(void);
 uint64_t frames_ram_base(void);	/* RAM [base, end), to walk every descriptor */
 uint64_t frames_ram_end(void);
+/* Every descriptor, in address order from frames_ram_base (*n of them):
+ * read-only, for walks over every frame (the checker). */
+const struct frame *frames_table(uint64_t *n);
 /* Bytes of descriptor per frame (printed at boot). */
 unsigned frames_descriptor_size(void);
 

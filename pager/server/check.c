@@ -1,0 +1,33 @@
+/*
+ * pager.check around requests (check.h): level 1 walks the VM core after
+ * each request that may change a space, level 2 before it too. A broken
+ * invariant stops the machine at once, with what was being served, so the
+ * run ends where the damage is rather than later, somewhere else.
+ */
+#include <stdio.h>
+#include "base/config.h"
+#include "server/check.h"
+#include "vm/vm.h"
+#include "sys.h"
+
+_Noreturn static void stop(enum check_when when, const struct msg *in, const char *why)
+{
+	printf("pager: check: %s %s 0x%lx from pid %u: %s\n",
+	       when == CHECK_BEFORE ? "before" : "after",
+	       in->origin == ORIGIN_FAULT ? "the fault at" : "request",
+	       (unsigned long)(in->origin == ORIGIN_FAULT ? in->w[0] : in->label), in->pid, why);
+	printf("pager: check: the VM core is inconsistent; stopping the machine\n");
+	sys_poweroff(CHECK_FAIL_STATUS);
+	for (;;)
+		;
+}
+
+void check_request(enum check_when when, const struct msg *in, int changes)
+{
+	if (when == CHECK_AFTER && vm_bug())
+		stop(when, in, vm_bug());
+	if (!changes || config.check < (unsigned)when)
+		return;
+	if (vm_check() < 0)
+		stop(when, in, vm_check_error());
+}
