@@ -75,7 +75,7 @@ int vm_unmap_frame_everywhere(uint64_t pa)
 	struct frame *f = frame_desc(pa);
 	int n;
 
-	if (!f || (f->state != FRAME_ANON && f->state != FRAME_DISCARDABLE))
+	if (!f || f->state != FRAME_ANON)
 		return -1;
 	n = (int)f->mapcount;
 	detach(pa, 0);

@@ -17,8 +17,10 @@ enum frame_state {
 	FRAME_RESERVED = 0,	/* not the pager's: kernel, firmware, holes in RAM */
 	FRAME_FREE = 1,		/* on the free list */
 	FRAME_PINNED = 2,	/* the pager's own (this table, its heap): never reclaimed */
-	FRAME_ANON = 3,		/* a process page, private or in a shared object */
-	FRAME_DISCARDABLE = 4	/* (later) an anonymous page its owner said may be dropped */
+	/* A process page, private or in a shared object. Whether its owner
+	 * unlocked it (discardable) is its region's to say (discard.c), not
+	 * the frame's: a frame shared after fork may be both. */
+	FRAME_ANON = 3
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
