@@ -111,28 +111,35 @@ int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned per
 	return 0;
 }
 
+/* The highest start for len bytes (plus guard below them) in the free gap
+ * [lo, hi) cut at below, or best if they do not fit there. */
+static uint64_t fit(uint64_t lo, uint64_t hi, uint64_t len, uint64_t guard, uint64_t below,
+		    uint64_t best)
+{
+	if (hi > below)
+		hi = below;
+	if (hi <= lo || hi - lo < len + guard)
+		return best;
+	return hi - len;
+}
+
 /* The highest start for len bytes (plus guard below) ending at or under
- * below, searching the gaps top-down but never under the end of s's lowest
- * region (the program's first segment); 0 if there is no room. */
+ * below, in the gaps between s's regions (their guards included) but
+ * never under the end of s's lowest region (the program's first segment);
+ * 0 if there is no room. One pass up the sorted list: each gap that fits is
+ * higher than the last. */
 static uint64_t find_room(const struct vm_space *s, uint64_t len, uint64_t guard, uint64_t below)
 {
-	uint64_t lowest = VM_PAGE, hi = below;
+	uint64_t gap_lo = VM_PAGE, best = 0;
 
 	if (s->regions && s->regions->end <= below)
-		lowest = s->regions->end;	/* keep above the program's first segment */
-
-	for (;;) {
-		uint64_t lo, next_hi = hi;
-		if (hi < lowest || hi - lowest < len + guard)
-			return 0;
-		lo = hi - len;
-		for (const struct vm_region *r = s->regions; r && floor_of(r) < hi; r = r->next)
-			if (lo - guard < r->end && floor_of(r) < next_hi)
-				next_hi = floor_of(r);	/* the lowest floor among overlaps */
-		if (next_hi == hi)
-			return lo;
-		hi = next_hi;
+		gap_lo = s->regions->end;	/* keep above the program's first segment */
+	for (const struct vm_region *r = s->regions; r; r = r->next) {
+		best = fit(gap_lo, floor_of(r), len, guard, below, best);
+		if (r->end > gap_lo)
+			gap_lo = r->end;
 	}
+	return fit(gap_lo, below, len, guard, below, best);
 }
 
 uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
