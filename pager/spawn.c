@@ -13,7 +13,7 @@
 #include "mmu.h"
 #include "vm.h"
 #include "cpio.h"
-#include "elf.h"
+#include "elfimage.h"
 #include "sys.h"
 #include "pager/protocol.h"
 #include "requests.h"
