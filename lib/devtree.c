@@ -2,7 +2,8 @@
  * Reads the machine description the kernel needs out of a device tree, asking
  * libfdt. The blob is checked whole first (fdt_check_full), so a malformed one
  * is one clear error; then one pass over every node, with its parent's
- * #address-cells and #size-cells, decodes "reg" the same way wherever a device sits.
+ * #address-cells and #size-cells, decodes "reg" the same way wherever a
+ * device sits.
  */
 #include "devtree.h"
 
@@ -22,12 +23,14 @@ struct walk {
 	int have_uart, have_plic, have_finisher;
 };
 
-/* A number of ncells (1 or 2) big-endian cells at p. */
+/* A number of ncells (0, 1 or 2) big-endian cells at p; 0 cells read nothing. */
 static uint64_t read_cells(const fdt32_t *p, int ncells)
 {
-	uint64_t v = fdt32_ld(p);
+	uint64_t v = 0;
 
-	return ncells == 2 ? v << 32 | fdt32_ld(p + 1) : v;
+	for (int i = 0; i < ncells; i++)
+		v = v << 32 | fdt32_ld(p + i);
+	return v;
 }
 
 /* 1 if node's string property name is exactly value. */

@@ -108,6 +108,16 @@ static void test_timebase_in_cpu(void **state)
 	assert_int_equal(d.bootargs_len, 0);
 }
 
+static void test_no_size_cells(void **state)
+{
+	struct devtree_info d;
+
+	(void)state;
+	assert_int_equal(read_fixture("size-cells-0", &d), 0);
+	assert_int_equal(d.uart.base, 0x20000);
+	assert_int_equal(d.uart.size, 0);
+}
+
 static void test_too_many(void **state)
 {
 	struct devtree_info d;
@@ -216,6 +226,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_machine),
 		cmocka_unit_test(test_timebase_in_cpu),
+		cmocka_unit_test(test_no_size_cells),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_bad_initrd),
