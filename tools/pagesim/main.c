@@ -30,7 +30,7 @@ struct options {
 	uint32_t auto_n;
 	const char *svg;
 	uint64_t seed;
-	int insert_referenced;	/* --insert-bit: 1 set (default), 0 clear */
+	enum sim_insert_bit insert_bit;	/* --insert-bit (default: each policy's rule) */
 	const char *trace;
 };
 
@@ -53,7 +53,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pagesim [-p POLICY[,POLICY...]] [-f FRAMES | --sweep A,B,C | --sweep-auto N]\n"
-		"               [--svg OUT.svg] [--seed S] [--insert-bit set|clear] TRACE\n"
+		"               [--svg OUT.svg] [--seed S] [--insert-bit policy|set|clear] TRACE\n"
 		"\n"
 		"Replay a page-reference trace (one page number per line, optional R/W;\n"
 		"gzip'd or plain) and report faults, miss ratio and write-backs.\n"
@@ -65,9 +65,9 @@ static void usage(FILE *out)
 		"                   them, spaced geometrically (the default, N = %d)\n"
 		"  --svg FILE       with a sweep: the miss-ratio curves as an SVG plot\n"
 		"  --seed S         seed for randomised policies (default 1)\n"
-		"  --insert-bit B   the accessed bit of a page just faulted in: set (the\n"
-		"                   default, as the pager's pages are mapped) or clear\n"
-		"                   (as in the classic CLOCK simulators)\n"
+		"  --insert-bit B   the accessed bit of a page just faulted in: policy (the\n"
+		"                   default: each policy's own rule, as the pager maps\n"
+		"                   pages), or set or clear for every policy\n"
 		"\n"
 		"policies:\n",
 		AUTO_DEFAULT);
@@ -224,6 +224,22 @@ static void parse_sweep(struct options *o, const char *list)
 	sort_sizes(o);
 }
 
+static enum sim_insert_bit insert_bit_of(const char *s)
+{
+	if (!strcmp(s, "set"))
+		return SIM_BIT_SET;
+	return strcmp(s, "clear") ? SIM_BIT_POLICY : SIM_BIT_CLEAR;
+}
+
+/* What the run's header and the plot say about the insertion rule. */
+static const char *rule_text(enum sim_insert_bit bit)
+{
+	if (bit == SIM_BIT_POLICY)
+		return "each policy's insertion rule";
+	return bit == SIM_BIT_SET ? "pages fault in with the accessed bit set"
+				  : "pages fault in with the accessed bit clear";
+}
+
 static void set_mode(struct options *o, enum mode m)
 {
 	if (o->mode != MODE_NONE)
@@ -248,7 +264,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	o->seed = 1;
-	o->insert_referenced = 1;
+	o->insert_bit = SIM_BIT_POLICY;
 	while ((c = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -277,9 +293,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 				die_usage("--seed: '%s' is not a whole number", optarg);
 			break;
 		case OPT_INSERT:
-			if (strcmp(optarg, "set") && strcmp(optarg, "clear"))
-				die_usage("--insert-bit: '%s' is neither 'set' nor 'clear'", optarg);
-			o->insert_referenced = !strcmp(optarg, "set");
+			if (strcmp(optarg, "policy") && strcmp(optarg, "set") && strcmp(optarg, "clear"))
+				die_usage("--insert-bit: '%s' is not 'policy', 'set' or 'clear'", optarg);
+			o->insert_bit = insert_bit_of(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -329,7 +345,7 @@ static struct cell *run_all(const struct options *o, const struct trace *t, int 
 	for (size_t s = 0; s < o->nsizes; s++) {
 		for (size_t p = 0; p < o->npolicies; p++) {
 			struct cell *c = &cells[s * o->npolicies + p];
-			struct sim_params sp = { o->sizes[s], o->seed, o->insert_referenced };
+			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit };
 			char err[ERRLEN];
 
 			c->ok = !sim_run(t, o->names[p], &sp, &c->r, err, sizeof(err));
@@ -552,8 +568,7 @@ static void svg_frame(FILE *f, const struct axis *x, const struct axis *y,
 	svg_escaped(f, base ? base + 1 : o->trace);
 	fputs("</text>\n", f);
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">"
-		"pages fault in with the accessed bit %s</text>\n", (x->p0 + x->p1) / 2,
-		PLOT_T - 6, o->insert_referenced ? "set" : "clear");
+		"%s</text>\n", (x->p0 + x->p1) / 2, PLOT_T - 6, rule_text(o->insert_bit));
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">frames%s</text>\n",
 		(x->p0 + x->p1) / 2, SVG_H - 14, x->log ? " (log scale)" : "");
 	fprintf(f, "<text transform=\"translate(18 %.1f) rotate(-90)\" "
@@ -683,8 +698,8 @@ int main(int argc, char **argv)
 	if (o.mode == MODE_AUTO)
 		auto_sizes(&o, t.npages);
 	cells = run_all(&o, &t, &failed);
-	printf("trace %s: %zu references, %u distinct pages; pages fault in with the "
-	       "accessed bit %s\n", o.trace, t.nrefs, t.npages, o.insert_referenced ? "set" : "clear");
+	printf("trace %s: %zu references, %u distinct pages; %s\n", o.trace, t.nrefs, t.npages,
+	       rule_text(o.insert_bit));
 	if (o.mode == MODE_FRAMES)
 		print_frames_table(&o, cells);
 	else

@@ -64,10 +64,11 @@ static void load_ok(const char *text, struct trace *t)
 		fail_msg("trace_load: %s", err);
 }
 
+/* A run under insertion rule bit (SIM_BIT_*). */
 static struct sim_result run(const struct trace *t, const char *name, uint32_t frames,
-			     int insert_referenced)
+			     enum sim_insert_bit bit)
 {
-	struct sim_params p = { frames, 1, insert_referenced };
+	struct sim_params p = { frames, 1, bit };
 	struct sim_result r;
 
 	if (sim_run(t, name, &p, &r, err, sizeof(err)))
@@ -243,6 +244,8 @@ static void test_fifo_anomaly(void **state)
  * fault: 3 sweeps both bits clear and evicts 1 (hand now at frame 1); 2
  * hits; 1 clears 2's bit and 3's, then evicts 2; 3 hits: 4 faults. Bit
  * clear: 3 evicts 1 at once; 2 hits; 1 clears 2's bit, evicts 3; 3 misses.
+ * CLOCK's own rule is the classic one, clear; lru2's is set (its first
+ * look discounts the fault), and either forced on it changes its run.
  */
 static void test_insertion_rule_clock(void **state)
 {
@@ -250,8 +253,13 @@ static void test_insertion_rule_clock(void **state)
 
 	(void)state;
 	load_ok("1\n2\n3\n2\n1\n3\n", &t);
-	assert_int_equal(run(&t, "clock", 2, 1).faults, 4);
-	assert_int_equal(run(&t, "clock", 2, 0).faults, 5);
+	assert_int_equal(run(&t, "clock", 2, SIM_BIT_SET).faults, 4);
+	assert_int_equal(run(&t, "clock", 2, SIM_BIT_CLEAR).faults, 5);
+	assert_int_equal(run(&t, "clock", 2, SIM_BIT_POLICY).faults, 5);
+	assert_int_equal(sim_fault_bit(policy_find("clock"), SIM_BIT_POLICY), 0);
+	assert_int_equal(sim_fault_bit(policy_find("lru2"), SIM_BIT_POLICY), 1);
+	assert_int_equal(sim_fault_bit(policy_find("lru2"), SIM_BIT_CLEAR), 0);
+	assert_int_equal(sim_fault_bit(policy_find("clock"), SIM_BIT_SET), 1);
 	trace_free(&t);
 }
 
@@ -266,8 +274,9 @@ static void test_writebacks_every_policy(void **state)
 	(void)state;
 	load_ok("1 W\n2\n1\n2 W\n3 W\n", &t);
 	for (size_t i = 0; policy_all[i]; i++) {
-		for (int bit = 0; bit <= 1; bit++) {
-			struct sim_result r = run(&t, policy_all[i]->name, 1, bit);
+		for (int bit = SIM_BIT_POLICY; bit <= SIM_BIT_SET; bit++) {
+			struct sim_result r = run(&t, policy_all[i]->name, 1,
+						  (enum sim_insert_bit)bit);
 
 			assert_int_equal(r.faults, 5);
 			assert_int_equal(r.writebacks, 2);
@@ -315,7 +324,7 @@ static void test_writebacks_lru_opt(void **state)
 static void test_frames_edges(void **state)
 {
 	static const char *const refs[] = { "clock", "lru2", "fifo", "random", "lru", "opt" };
-	struct sim_params zero = { 0, 1, 1 };
+	struct sim_params zero = { 0, 1, SIM_BIT_POLICY };
 	struct sim_result r;
 	struct trace t;
 
@@ -351,9 +360,10 @@ static void stub_destroy(struct policy *p)
 	free(p);
 }
 
-static void stub_insert(struct policy *p, uint32_t frame)
+static void stub_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	(void)frame;
+	(void)shadow;
 	((struct stub *)p)->tracked++;
 }
 
@@ -392,15 +402,16 @@ static uint32_t stub_tracked(const struct policy *p)
 }
 
 static const struct policy_ops stub_ops = {
-	"stub", "test", stub_create, stub_destroy, stub_insert, stub_remove, stub_isolate,
-	stub_tracked,
+	.name = "stub", .summary = "test", .create = stub_create, .destroy = stub_destroy,
+	.insert = stub_insert, .remove = stub_remove, .isolate = stub_isolate,
+	.tracked = stub_tracked,
 };
 
 /* Run the stub on t with isolate answering as given; sim_policy's result. */
 static int run_stub(const struct trace *t, uint32_t empty, uint32_t count, uint32_t answer,
 		    struct sim_result *r)
 {
-	struct sim_params p = { 2, 1, 1 };
+	struct sim_params p = { 2, 1, SIM_BIT_SET };
 
 	stub_empty = stub_empty_left = empty;
 	stub_count = count;
@@ -538,9 +549,10 @@ static void test_lru_opt_match_naive(void **state)
 			 * either insertion rule. */
 			assert_true(opt.faults <= lru.faults);
 			for (size_t k = 0; policy_all[k]; k++) {
-				for (int bit = 0; bit <= 1; bit++)
+				for (int bit = SIM_BIT_POLICY; bit <= SIM_BIT_SET; bit++)
 					assert_true(opt.faults <=
-						    run(&t, policy_all[k]->name, frames, bit).faults);
+						    run(&t, policy_all[k]->name, frames,
+							(enum sim_insert_bit)bit).faults);
 			}
 		}
 		trace_free(&t);
@@ -550,7 +562,7 @@ static void test_lru_opt_match_naive(void **state)
 /* The same seed gives the same run, so random's numbers repeat. */
 static void test_seed_repeats(void **state)
 {
-	struct sim_params p = { 20, 42, 1 };
+	struct sim_params p = { 20, 42, SIM_BIT_POLICY };
 	struct sim_result a, b;
 	char *text = random_text(9, 3000);
 	struct trace t;
