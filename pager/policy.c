@@ -14,12 +14,16 @@ extern const struct policy_ops policy_clock_ops;
 extern const struct policy_ops policy_lru2_ops;
 extern const struct policy_ops policy_fifo_ops;
 extern const struct policy_ops policy_random_ops;
+extern const struct policy_ops policy_sieve_ops;
+extern const struct policy_ops policy_s3fifo_ops;
 
 const struct policy_ops *const policy_all[] = {
 	&policy_clock_ops,	/* first, so the default */
 	&policy_lru2_ops,
 	&policy_fifo_ops,
 	&policy_random_ops,
+	&policy_sieve_ops,
+	&policy_s3fifo_ops,
 	NULL,
 };
 

@@ -509,6 +509,53 @@ static void test_lru2_pinned_inactive(void **state)
 	sim_end(&s);
 }
 
+/* Evict frame (isolated already) as the pager does: its shadow. */
+static uint32_t sim_evict(struct sim *s, uint32_t frame)
+{
+	return policy_evicted(s->ops, s->p, frame);
+}
+
+/*
+ * lru2's refault distance (Linux's workingset): 6 frames, 0..3 promoted to
+ * active (four promotions), 4 and 5 inactive, bits clear. A third of the
+ * frames is inactive, so nothing is demoted and 4, the oldest inactive,
+ * goes (the fifth eviction or promotion). Faulted back at once (distance 0,
+ * below the active list's 4), it goes straight to the active list: then 5
+ * goes, and the active list, now 5 against 0 inactive, is aged until a
+ * third is inactive again (0, then 1 demoted), so the next victim is 0.
+ * Faulted back with a distance of 4 or more, or with no shadow, 4 starts
+ * inactive: 5 goes, then 4 itself.
+ */
+static void test_lru2_refault(void **state)
+{
+	uint32_t v, shadow;
+	struct sim s;
+
+	(void)state;
+	for (int far = 0; far <= 2; far++) {
+		sim_start(&s, "lru2", 6, 0);
+		for (uint32_t f = 0; f < 4; f++)
+			sim_insert(&s, f);
+		promote_all(&s, 0, 4);
+		sim_insert(&s, 4);
+		sim_insert(&s, 5);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, 4);
+		shadow = sim_evict(&s, 4);
+		assert_int_not_equal(shadow, 0);
+		if (far == 1)	/* four more evictions or promotions since */
+			shadow = shadow_make(shadow_kind(shadow), shadow_value(shadow) - 4);
+		if (far == 2)	/* its history was lost */
+			shadow = 0;
+		sim_insert_shadow(&s, 4, shadow);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, 5);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, far ? 4 : 0);
+		sim_end(&s);
+	}
+}
+
 /*
  * A page used between every other one is never the victim. Its first look
  * (every frame just loaded, so referenced) only marks it; its second finds it
@@ -545,6 +592,147 @@ static void test_lru2_keeps_hot_page(void **state)
 	sim_run(&s, refs, LEN(refs));
 	assert_true(contains(&s, 1));
 	sim_end(&s);
+}
+
+/*
+ * SIEVE against CLOCK, 3 frames, both with pages coming in unreferenced.
+ * 1 2 3 fill the queue (old end first); 1 is used. 4: the hand, from the
+ * old end, passes 1 (clearing it) and takes 2; 4 joins the young end. 5:
+ * the hand takes 3. 6: the hand is on 4, ahead of 1: 4 goes. 7 takes 5;
+ * 1, used again, stays at the old end behind the hand: 8 takes 6. SIEVE
+ * never evicts 1. CLOCK's hand, after 2 and 3, comes round to 1's frame
+ * at 6 and takes 1 (cleared at 4); 7 takes 4, in 2's old frame; 1 faults
+ * back into 5's frame, and 8 takes 6.
+ */
+static void test_sieve_quick_demotion(void **state)
+{
+	static const uint32_t refs[] = { 1, 2, 3, 1, 4, 5, 6, 7, 1, 8 };
+	static const uint32_t sieve_victims[] = { 2, 3, 4, 5, 6 };
+	static const uint32_t clock_victims[] = { 2, 3, 1, 4, 5, 6 };
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "sieve", 3, 0);
+	assert_int_equal(s.ops->fault_counts, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_evicted(&s, sieve_victims, LEN(sieve_victims));
+	assert_false(contains(&s, 1));
+	sim_end(&s);
+
+	sim_start(&s, "clock", 3, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_evicted(&s, clock_victims, LEN(clock_victims));
+	sim_end(&s);
+}
+
+/* The hand stays where it stopped: after a victim it is on the next frame
+ * towards the young end, and a frame inserted behind it (at the young end)
+ * is reached only after the frames between. */
+static void test_sieve_hand(void **state)
+{
+	struct sim s;
+	uint32_t v;
+
+	(void)state;
+	sim_start(&s, "sieve", 4, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	s.accessed[0] = s.accessed[1] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 2);		/* 0 and 1 passed, bits cleared */
+	sim_insert(&s, 2);		/* the young end: 0 1 3 2 */
+	s.accessed[3] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 2);		/* the hand was on 3 */
+	sim_insert(&s, 2);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);		/* wrapped to the old end */
+	sim_end(&s);
+}
+
+/*
+ * S3-FIFO, 10 frames: S's share is 1 frame, G holds 9 evictions from S.
+ * 0..9 come in (all in S); 2 and 5 are used. Victims come from S's old end
+ * while S holds its share: 0, 1, then 2 (used) moves on to M and 3 goes.
+ * 0 faults back while still in G (2 evictions from S since): straight to
+ * M, behind 2. 1 faults back with no history: S. Then 4; 5 (used) moves on
+ * to M, 6 and 7 go; 8, 9, 1 go and S is empty, so M gives the next: 2,
+ * unused since it moved; 0 is used and goes round, and 5 goes. 0 stays.
+ */
+static void test_s3fifo_queues(void **state)
+{
+	static const uint32_t want[] = { 4, 6, 7, 8, 9, 1, 2, 5 };
+	uint32_t v[3], shadow0;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "s3fifo", 10, 0);
+	for (uint32_t f = 0; f < 10; f++)
+		sim_insert(&s, f);
+	s.accessed[2] = s.accessed[5] = 1;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 0);
+	shadow0 = sim_evict(&s, 0);
+	assert_int_not_equal(shadow0, 0);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 3);
+	sim_evict(&s, 1);
+	sim_evict(&s, 3);
+	sim_insert_shadow(&s, 0, shadow0);
+	sim_insert(&s, 1);
+	for (size_t i = 0; i < LEN(want); i++) {
+		if (want[i] == 5)
+			s.accessed[0] = 1;
+		assert_int_equal(sim_isolate(&s, v, 1), 1);
+		assert_int_equal(v[0], want[i]);
+		/* Evicted from S: remembered in G; from M: not. */
+		if (want[i] == 2 || want[i] == 5)
+			assert_int_equal(sim_evict(&s, v[0]), 0);
+		else
+			assert_int_not_equal(sim_evict(&s, v[0]), 0);
+	}
+	assert_true(s.tracked[0]);
+	sim_end(&s);
+}
+
+/* G holds as many evictions from S as M has frames: a page evicted from S
+ * comes back to M while fewer than 9 pages (of 10 frames) left S since, and
+ * to S after that, like a page never seen. In M it is never taken while S
+ * keeps its share (each victim's frame gets a new page, in S); in S it goes
+ * after the nine pages ahead of it. */
+static void test_s3fifo_ghost_length(void **state)
+{
+	(void)state;
+	for (uint32_t later = 8; later <= 9; later++) {
+		struct sim s;
+		uint32_t v, shadow0;
+
+		sim_start(&s, "s3fifo", 10, 0);
+		for (uint32_t f = 0; f < 10; f++)
+			sim_insert(&s, f);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, 0);
+		shadow0 = sim_evict(&s, 0);
+		for (uint32_t k = 0; k < later; k++) {
+			assert_int_equal(sim_isolate(&s, &v, 1), 1);
+			sim_evict(&s, v);
+			sim_insert(&s, v);	/* a new page in its frame, in S */
+		}
+		sim_insert_shadow(&s, 0, shadow0);
+		for (uint32_t k = 0; k < 9; k++) {
+			assert_int_equal(sim_isolate(&s, &v, 1), 1);
+			assert_int_not_equal(v, 0);
+			sim_evict(&s, v);
+			sim_insert(&s, v);
+		}
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		if (later == 8)
+			assert_int_not_equal(v, 0);
+		else
+			assert_int_equal(v, 0);
+		sim_end(&s);
+	}
 }
 
 /* Belady's anomaly: one more frame, one more fault. FIFO never asks for
@@ -822,7 +1010,7 @@ static void test_all_stress(void **state)
 
 static void test_find_and_names(void **state)
 {
-	static const char *const names[] = { "clock", "lru2", "fifo", "random" };
+	static const char *const names[] = { "clock", "lru2", "fifo", "random", "sieve", "s3fifo" };
 	size_t i;
 
 	(void)state;
@@ -838,7 +1026,7 @@ static void test_find_and_names(void **state)
 	assert_null(policy_find("CLOCK"));
 	assert_null(policy_find(""));
 	assert_null(policy_find(NULL));
-	assert_string_equal(policy_names(), "clock|lru2|fifo|random");
+	assert_string_equal(policy_names(), "clock|lru2|fifo|random|sieve|s3fifo");
 	assert_ptr_equal(policy_names(), policy_names());
 }
 
@@ -853,6 +1041,11 @@ int main(void)
 		cmocka_unit_test(test_lru2_inactive_third),
 		cmocka_unit_test(test_lru2_pinned_inactive),
 		cmocka_unit_test(test_lru2_keeps_hot_page),
+		cmocka_unit_test(test_lru2_refault),
+		cmocka_unit_test(test_sieve_quick_demotion),
+		cmocka_unit_test(test_sieve_hand),
+		cmocka_unit_test(test_s3fifo_queues),
+		cmocka_unit_test(test_s3fifo_ghost_length),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),
