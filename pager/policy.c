@@ -16,6 +16,10 @@ extern const struct policy_ops policy_fifo_ops;
 extern const struct policy_ops policy_random_ops;
 extern const struct policy_ops policy_sieve_ops;
 extern const struct policy_ops policy_s3fifo_ops;
+extern const struct policy_ops policy_2q_ops;
+extern const struct policy_ops policy_car_ops;
+extern const struct policy_ops policy_clockpro_ops;
+extern const struct policy_ops policy_mglru_ops;
 
 const struct policy_ops *const policy_all[] = {
 	&policy_clock_ops,	/* first, so the default */
@@ -24,6 +28,10 @@ const struct policy_ops *const policy_all[] = {
 	&policy_random_ops,
 	&policy_sieve_ops,
 	&policy_s3fifo_ops,
+	&policy_2q_ops,
+	&policy_car_ops,
+	&policy_clockpro_ops,
+	&policy_mglru_ops,
 	NULL,
 };
 

@@ -212,6 +212,14 @@ static inline int policy_may_look(const struct policy_looks *pl, uint32_t f)
 	return (s >> 2) != pl->call || (s & 3) < 2;
 }
 
+/* How many times this call has looked at f. */
+static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
+{
+	uint32_t s = pl->stamp[f];
+
+	return (s >> 2) == pl->call ? (s & 3) : 0;
+}
+
 /* Look at f (policy_may_look said yes): 1 if it was referenced. */
 static inline int policy_look(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
 {

@@ -39,6 +39,8 @@ struct sim {
 	uint8_t tracked[MAX_FRAMES];	/* what the policy should be tracking */
 	uint8_t accessed[MAX_FRAMES];
 	uint8_t pinned[MAX_FRAMES];	/* not evictable */
+	uint8_t costly[MAX_FRAMES];	/* not cheap to drop (env->cheap, if offered) */
+	uint8_t offer_cheap;		/* pass env->cheap */
 	uint8_t sticky;			/* every frame reads as referenced, always */
 	uint32_t max_looks;		/* passed in env (0: no limit) */
 	uint32_t ref_looks[MAX_FRAMES];	/* env->referenced calls, this isolate */
@@ -73,6 +75,14 @@ static int sim_evictable(void *ctx, uint32_t frame)
 	assert_true(s->tracked[frame]);
 	s->evict_looks[frame]++;
 	return !s->pinned[frame];
+}
+
+static int sim_cheap(void *ctx, uint32_t frame)
+{
+	struct sim *s = ctx;
+
+	assert_true(frame < s->nframes);
+	return !s->costly[frame];
 }
 
 static void sim_start(struct sim *s, const char *policy, uint32_t nframes, uint64_t seed)
@@ -133,7 +143,8 @@ static uint32_t tracked_count(const struct sim *s)
 static uint32_t sim_isolate(struct sim *s, uint32_t *victims, uint32_t max)
 {
 	const struct policy_env env = { .referenced = sim_referenced, .evictable = sim_evictable,
-					.ctx = s, .max_looks = s->max_looks };
+					.ctx = s, .max_looks = s->max_looks,
+					.cheap = s->offer_cheap ? sim_cheap : NULL };
 	uint32_t before = s->ops->tracked(s->p), calls = s->ref_calls;
 	uint32_t n;
 
@@ -735,6 +746,266 @@ static void test_s3fifo_ghost_length(void **state)
 	}
 }
 
+/*
+ * 2Q, 8 frames: Kin 2 (25%), Kout 4 (50%). 0..7 come in, all to A1in; 3 is
+ * used, which A1in ignores. A1in holds more than Kin, so it gives the
+ * victims in FIFO order without a look: 0, 1, 2, each remembered in A1out.
+ * 0 and 1 fault back within Kout evictions from A1in: Am. 2 comes back with
+ * no history: A1in. Victims: 3, 4, 5, 6 from A1in until it is down to Kin;
+ * then Am's clock: 0 (used) goes round, 1 goes, forgotten.
+ */
+static void test_2q_queues(void **state)
+{
+	static const uint32_t want[] = { 3, 4, 5, 6, 1 };
+	uint32_t v[5], shadow[3];
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "2q", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	s.accessed[3] = 1;
+	assert_int_equal(sim_isolate(&s, v, 3), 3);
+	assert_int_equal(s.ref_calls, 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_int_equal(v[i], i);
+		shadow[i] = sim_evict(&s, i);
+		assert_int_not_equal(shadow[i], 0);
+	}
+	sim_insert_shadow(&s, 0, shadow[0]);
+	sim_insert_shadow(&s, 1, shadow[1]);
+	sim_insert(&s, 2);
+	s.accessed[0] = 1;
+	assert_int_equal(sim_isolate(&s, v, 5), 5);
+	assert_memory_equal(v, want, sizeof(want));
+	assert_int_equal(sim_evict(&s, 1), 0);		/* from Am: forgotten */
+	assert_int_not_equal(sim_evict(&s, 3), 0);	/* from A1in: A1out */
+	assert_true(s.tracked[0]);
+	sim_end(&s);
+}
+
+/* A1out holds Kout evictions from A1in: 0, evicted first, comes back to Am
+ * after 3 more evictions (every frame refilled), to A1in after 4. Then six
+ * victims: from A1in while it holds more than Kin; in Am, 0 is the sixth,
+ * in A1in it is still there after them. */
+static void test_2q_a1out_length(void **state)
+{
+	(void)state;
+	for (uint32_t later = 3; later <= 4; later++) {
+		uint32_t v[6], shadow0;
+		struct sim s;
+
+		sim_start(&s, "2q", 8, 0);
+		for (uint32_t f = 0; f < 8; f++)
+			sim_insert(&s, f);
+		assert_int_equal(sim_isolate(&s, v, 1), 1);
+		shadow0 = sim_evict(&s, v[0]);
+		for (uint32_t k = 0; k < later; k++) {
+			assert_int_equal(sim_isolate(&s, v, 1), 1);
+			sim_evict(&s, v[0]);
+			sim_insert(&s, v[0]);
+		}
+		sim_insert_shadow(&s, 0, shadow0);
+		assert_int_equal(sim_isolate(&s, v, 6), 6);
+		if (later == 3)
+			assert_int_equal(v[5], 0);
+		else
+			assert_true(s.tracked[0]);
+		sim_end(&s);
+	}
+}
+
+/*
+ * CAR, 4 frames. 0..3 join T1 (p = 0). 0 and 1 go, into B1. Both fault
+ * back while in B1: each says T1 was too small, p grows to 1 and then 2,
+ * and they join T2. T1 = 2 3, T2 = 0 1. 2 is used. T1 holds p = 2 pages,
+ * so T1's hand turns: 2 (used) moves on to T2, and T1 is now below p, so
+ * T2's hand turns: 0 goes, into B2. 0 faults back from B2: T2 was too
+ * small, p drops to 1, and T1's hand (1 page, p 1) takes 3. Had p not
+ * adapted, the third victim would have been 3, not 0.
+ */
+static void test_car_adapts(void **state)
+{
+	uint32_t v[2], s0, s1;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "car", 4, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[1], 1);
+	s0 = sim_evict(&s, 0);
+	s1 = sim_evict(&s, 1);
+	sim_insert_shadow(&s, 0, s0);
+	sim_insert_shadow(&s, 1, s1);
+	s.accessed[2] = 1;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 0);
+	s0 = sim_evict(&s, 0);
+	assert_int_not_equal(s0, 0);
+	sim_insert_shadow(&s, 0, s0);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 3);
+	sim_end(&s);
+
+	/* Without the ghosts (history lost): all four in T1 again, 2 used;
+	 * T1's hand moves 2 on to T2 and takes 3. */
+	sim_start(&s, "car", 4, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	sim_evict(&s, 0);
+	sim_evict(&s, 1);
+	sim_insert(&s, 0);
+	sim_insert(&s, 1);
+	s.accessed[2] = 1;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 3);
+	sim_end(&s);
+}
+
+/*
+ * CLOCK-Pro, 8 frames: the cold share's minimum is 2, so 0..5 come in hot
+ * and 6, 7 cold, on test. HAND_cold takes 6, which stays in the clock as a
+ * non-resident page on test. 6 faults back on test: hot, and a demotion
+ * owed; the next call first turns the oldest hot page, 0, cold (off test),
+ * then HAND_cold takes 7 and then 0, which leaves no history (it was off
+ * test). A page faulted back with no history comes in cold, on test, and
+ * goes before any hot page.
+ */
+static void test_clockpro_hands(void **state)
+{
+	uint32_t v[2], shadow6;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "clockpro", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 6);
+	shadow6 = sim_evict(&s, 6);
+	assert_int_not_equal(shadow6, 0);
+	sim_insert_shadow(&s, 6, shadow6);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 7);
+	assert_int_equal(v[1], 0);
+	assert_int_not_equal(sim_evict(&s, 7), 0);
+	assert_int_equal(sim_evict(&s, 0), 0);
+	sim_insert(&s, 0);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 0);
+	sim_end(&s);
+}
+
+/* LIRS's strength: a loop of 12 pages in 10 frames. CLOCK (and LRU) fault
+ * on every reference; CLOCK-Pro keeps most of the loop hot and faults on
+ * about two pages per pass once warm. */
+static void test_clockpro_loop(void **state)
+{
+	uint32_t refs[12 * 20];
+	struct sim s;
+
+	(void)state;
+	for (uint32_t i = 0; i < LEN(refs); i++)
+		refs[i] = 1 + i % 12;
+	sim_start(&s, "clock", 10, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_int_equal(s.faults, LEN(refs));
+	sim_end(&s);
+	sim_start(&s, "clockpro", 10, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_true(s.faults <= 12 + 19 * 4);
+	sim_end(&s);
+}
+
+/*
+ * The generational policy, 8 frames. The policy starts with four
+ * generations, three empty; 0..7 join the second youngest. The first call
+ * closes the empty ones, ages (a new youngest), and evicts from the oldest
+ * in order: 0. 1 and 3 are used: met by eviction they move to the youngest
+ * (look-around), and 2, 4, 5, 6 and 7 go first; when the oldest is empty,
+ * aging twice finds 1 and 3 unused since, and they go.
+ */
+static void test_mglru_generations(void **state)
+{
+	static const uint32_t want[] = { 0, 2, 4, 5, 6, 7, 1, 3 };
+	uint32_t v;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "mglru", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);
+	s.accessed[1] = s.accessed[3] = 1;
+	for (size_t i = 1; i < LEN(want); i++) {
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[i]);
+	}
+	sim_end(&s);
+}
+
+/* A recent refault joins the youngest generation; a page with no history
+ * the second youngest. 0 goes first and faults back at once; every later
+ * victim's frame gets a new page. After 1..7, the next victim is 1 (the
+ * oldest new page) if 0 came back with its shadow, and 0 itself if not. */
+static void test_mglru_refault(void **state)
+{
+	(void)state;
+	for (int remembered = 0; remembered <= 1; remembered++) {
+		uint32_t v, shadow0;
+		struct sim s;
+
+		sim_start(&s, "mglru", 8, 0);
+		for (uint32_t f = 0; f < 8; f++)
+			sim_insert(&s, f);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		shadow0 = sim_evict(&s, 0);
+		assert_int_not_equal(shadow0, 0);
+		sim_insert_shadow(&s, 0, remembered ? shadow0 : 0);
+		for (uint32_t k = 1; k < 8; k++) {
+			assert_int_equal(sim_isolate(&s, &v, 1), 1);
+			assert_int_equal(v, k);
+			sim_evict(&s, v);
+			sim_insert(&s, v);
+		}
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, remembered ? 1 : 0);
+		sim_end(&s);
+	}
+}
+
+/* Cheaper victims first among equals: in the oldest generation, 0 and 1
+ * are costly, the rest cheap. A call for two takes 2 (cheap) and then 0
+ * (the wait list outgrew what was left to find); 1 goes back to the old
+ * end, and the next call takes 3 over it. Offered no cheap(), the order
+ * is the generation's. */
+static void test_mglru_cheap_first(void **state)
+{
+	uint32_t v[2];
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "mglru", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	s.offer_cheap = 1;
+	s.costly[0] = s.costly[1] = 1;
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 2);
+	assert_int_equal(v[1], 0);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 3);
+	s.offer_cheap = 0;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 1);
+	sim_end(&s);
+}
+
 /* Belady's anomaly: one more frame, one more fault. FIFO never asks for
  * referenced bits. */
 static void test_fifo_belady(void **state)
@@ -1010,7 +1281,8 @@ static void test_all_stress(void **state)
 
 static void test_find_and_names(void **state)
 {
-	static const char *const names[] = { "clock", "lru2", "fifo", "random", "sieve", "s3fifo" };
+	static const char *const names[] = { "clock", "lru2", "fifo", "random", "sieve", "s3fifo",
+					      "2q", "car", "clockpro", "mglru" };
 	size_t i;
 
 	(void)state;
@@ -1026,7 +1298,8 @@ static void test_find_and_names(void **state)
 	assert_null(policy_find("CLOCK"));
 	assert_null(policy_find(""));
 	assert_null(policy_find(NULL));
-	assert_string_equal(policy_names(), "clock|lru2|fifo|random|sieve|s3fifo");
+	assert_string_equal(policy_names(),
+			    "clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro|mglru");
 	assert_ptr_equal(policy_names(), policy_names());
 }
 
@@ -1046,6 +1319,14 @@ int main(void)
 		cmocka_unit_test(test_sieve_hand),
 		cmocka_unit_test(test_s3fifo_queues),
 		cmocka_unit_test(test_s3fifo_ghost_length),
+		cmocka_unit_test(test_2q_queues),
+		cmocka_unit_test(test_2q_a1out_length),
+		cmocka_unit_test(test_car_adapts),
+		cmocka_unit_test(test_clockpro_hands),
+		cmocka_unit_test(test_clockpro_loop),
+		cmocka_unit_test(test_mglru_generations),
+		cmocka_unit_test(test_mglru_refault),
+		cmocka_unit_test(test_mglru_cheap_first),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),
