@@ -7,17 +7,17 @@
 #include <string.h>
 #include "shadow.h"
 
-struct shadow_entry {
-	uint32_t key;
-	uint32_t shadow;	/* 0: empty */
-};
-
+/*
+ * A set is SHADOW_WAYS keys, then as many shadows: a lookup scans one cache
+ * line of keys. Entries are packed at the front, newest first; an empty
+ * slot has shadow 0 (and key 0), and every slot after it is empty too.
+ */
 struct shadow_table {
 	uint32_t nsets;
 	uint32_t ways;		/* SHADOW_WAYS, fewer for a tiny table */
 	uint32_t count;
 	struct shadow_counters cnt;
-	struct shadow_entry e[];	/* [nsets * ways] */
+	uint32_t w[];		/* [nsets][2][ways]: keys, then shadows */
 };
 
 /* Sets and ways for nframes: SHADOW_PER_FRAME entries per frame, rounded
@@ -40,7 +40,7 @@ size_t shadow_table_bytes(uint32_t nframes)
 	uint32_t nsets, ways;
 
 	geometry(nframes, &nsets, &ways);
-	return sizeof(struct shadow_table) + (size_t)nsets * ways * sizeof(struct shadow_entry);
+	return sizeof(struct shadow_table) + (size_t)nsets * 2 * ways * sizeof(uint32_t);
 }
 
 struct shadow_table *shadow_create(uint32_t nframes)
@@ -58,9 +58,10 @@ void shadow_destroy(struct shadow_table *t)
 	free(t);
 }
 
-/* The set for key: murmur3's finaliser spreads keys that are runs of slots
- * or page numbers, then multiply-shift maps onto any number of sets. */
-static struct shadow_entry *set_of(struct shadow_table *t, uint32_t key)
+/* The keys of key's set (its shadows follow them): murmur3's finaliser
+ * spreads keys that are runs of slots or page numbers, then multiply-shift
+ * maps onto any number of sets. */
+static uint32_t *set_of(struct shadow_table *t, uint32_t key)
 {
 	uint32_t h = key;
 
@@ -69,70 +70,77 @@ static struct shadow_entry *set_of(struct shadow_table *t, uint32_t key)
 	h ^= h >> 13;
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
-	return &t->e[(size_t)(((uint64_t)h * t->nsets) >> 32) * t->ways];
+	return &t->w[(size_t)(((uint64_t)h * t->nsets) >> 32) * 2 * t->ways];
 }
 
-/* key's index in set, or -1. */
-static int find(const struct shadow_table *t, const struct shadow_entry *set, uint32_t key)
+/* key's slot in the set, or -1. Empty slots hold key 0: meeting key there
+ * ends the search, as nothing follows an empty slot. */
+static int find(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
 {
-	for (uint32_t i = 0; i < t->ways && set[i].shadow; i++)
-		if (set[i].key == key)
-			return (int)i;
+	for (uint32_t i = 0; i < t->ways; i++)
+		if (keys[i] == key)
+			return keys[t->ways + i] ? (int)i : -1;
 	return -1;
 }
 
-/* Entries are packed at the front of a set, newest first: closing the gap
- * keeps them so. */
-static void drop(struct shadow_table *t, struct shadow_entry *set, int i)
+/* Close the gap at slot i, so the entries stay packed and in order. */
+static void drop(struct shadow_table *t, uint32_t *keys, int i)
 {
-	memmove(&set[i], &set[i + 1], (t->ways - 1 - (uint32_t)i) * sizeof(*set));
-	set[t->ways - 1] = (struct shadow_entry){ 0, 0 };
+	uint32_t *shadows = keys + t->ways;
+	size_t tail = (t->ways - 1 - (uint32_t)i) * sizeof(*keys);
+
+	memmove(&keys[i], &keys[i + 1], tail);
+	memmove(&shadows[i], &shadows[i + 1], tail);
+	keys[t->ways - 1] = shadows[t->ways - 1] = 0;
 	t->count--;
 }
 
 void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
 {
-	struct shadow_entry *set = set_of(t, key);
-	int i = find(t, set, key);
+	uint32_t *keys = set_of(t, key), *shadows = keys + t->ways;
+	size_t rest = (t->ways - 1) * sizeof(*keys);
+	int i = find(t, keys, key);
 
 	if (i >= 0)
-		drop(t, set, i);
+		drop(t, keys, i);
 	if (!shadow)
 		return;
-	if (set[t->ways - 1].shadow) {	/* full: the oldest goes */
+	if (shadows[t->ways - 1]) {	/* full: the oldest goes */
 		t->cnt.lost++;
 		t->count--;
 	}
-	memmove(&set[1], &set[0], (t->ways - 1) * sizeof(*set));
-	set[0] = (struct shadow_entry){ key, shadow };
+	memmove(&keys[1], &keys[0], rest);
+	memmove(&shadows[1], &shadows[0], rest);
+	keys[0] = key;
+	shadows[0] = shadow;
 	t->count++;
 	t->cnt.stored++;
 }
 
 uint32_t shadow_take(struct shadow_table *t, uint32_t key)
 {
-	struct shadow_entry *set = set_of(t, key);
-	int i = find(t, set, key);
+	uint32_t *keys = set_of(t, key);
+	int i = find(t, keys, key);
 	uint32_t shadow;
 
 	if (i < 0) {
 		t->cnt.missed++;
 		return 0;
 	}
-	shadow = set[i].shadow;
-	drop(t, set, i);
+	shadow = keys[t->ways + i];
+	drop(t, keys, i);
 	t->cnt.found++;
 	return shadow;
 }
 
 void shadow_forget(struct shadow_table *t, uint32_t key)
 {
-	struct shadow_entry *set = set_of(t, key);
-	int i = find(t, set, key);
+	uint32_t *keys = set_of(t, key);
+	int i = find(t, keys, key);
 
 	if (i < 0)
 		return;
-	drop(t, set, i);
+	drop(t, keys, i);
 	t->cnt.forgotten++;
 }
 

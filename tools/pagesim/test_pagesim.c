@@ -3,7 +3,7 @@
  * errors by line) and the simulations (textbook fault counts, write-backs,
  * the insertion rule, policies that fail, LRU and OPT against naive ones).
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE		/* mkstemps */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -205,6 +205,119 @@ static void test_parse_gzip_truncated(void **state)
 	assert_int_equal(trace_load(path, &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, path));
 	unlink(path);
+}
+
+/* ---- CSV ---- */
+
+/* Load text as a CSV trace with options o; the result of trace_load_with.
+ * The file is named *.csv, so the automatic format finds CSV too. */
+static int load_csv(const char *text, const struct trace_options *o, struct trace *t)
+{
+	int fd, r;
+
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/pagesim-test-XXXXXX.csv");
+	fd = mkstemps(tmp_path, 4);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(tmp_path, text, strlen(text));
+	r = trace_load_with(tmp_path, o, t, err, sizeof(err));
+	unlink(tmp_path);
+	return r;
+}
+
+static void csv_ok(const char *text, const struct trace_options *o, struct trace *t)
+{
+	if (load_csv(text, o, t))
+		fail_msg("trace_load_with: %s", err);
+}
+
+/* libCacheSim's layout with a header: the page and operation columns are
+ * found by name, blanks and CRLF ignored, hex accepted. */
+static void test_csv_header(void **state)
+{
+	const struct trace_options autodetect = { 0 };
+	struct trace t;
+
+	(void)state;
+	csv_ok("# a libCacheSim trace\ntime,obj_id,obj_size,op\n1,5,4096,read\n"
+	       "2, 7 ,4096,WRITE\r\n\n3,0x10,4096,get\n4,5,4096,set\n5,18446744073709551615,1,\n",
+	       &autodetect, &t);
+	assert_int_equal(t.nrefs, 5);
+	assert_int_equal(t.npages, 4);
+	assert_int_equal(t.refs[0].page, 5);
+	assert_int_equal(t.refs[0].write, 0);
+	assert_int_equal(t.refs[1].page, 7);
+	assert_int_equal(t.refs[1].write, 1);
+	assert_int_equal(t.refs[2].page, 16);
+	assert_int_equal(t.refs[2].write, 0);
+	assert_int_equal(t.refs[3].write, 1);
+	assert_true(t.refs[4].page == UINT64_MAX);
+	assert_int_equal(t.dense[3], 0);
+	trace_free(&t);
+
+	csv_ok("Type;Key\nw;3\nr;4\n", &(struct trace_options){ .delimiter = ';' }, &t);
+	assert_int_equal(t.nrefs, 2);
+	assert_int_equal(t.refs[0].page, 3);
+	assert_int_equal(t.refs[0].write, 1);
+	trace_free(&t);
+}
+
+/* No header: one column needs no option; several need --csv-id-col, and
+ * the operation's column is optional. Options beat a header's names. */
+static void test_csv_columns(void **state)
+{
+	struct trace_options o = { .format = TRACE_CSV };
+	struct trace t;
+
+	(void)state;
+	csv_ok("9\n8\n9\n", &o, &t);
+	assert_int_equal(t.nrefs, 3);
+	assert_int_equal(t.npages, 2);
+	trace_free(&t);
+	o.id_col = 2;
+	o.op_col = 3;
+	csv_ok("100\t5\tw\n101\t6\tr\n", &(struct trace_options){ TRACE_CSV, 2, 3, '\t' }, &t);
+	assert_int_equal(t.refs[0].page, 5);
+	assert_int_equal(t.refs[0].write, 1);
+	assert_int_equal(t.refs[1].write, 0);
+	trace_free(&t);
+	o.op_col = 0;
+	csv_ok("time,id\n1,2\n", &(struct trace_options){ TRACE_CSV, 1, 0, 0 }, &t);
+	assert_int_equal(t.refs[0].page, 1);
+	trace_free(&t);
+}
+
+/* Every malformed CSV line is refused with the file and its line. */
+static void test_csv_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *line;	/* ":N: " expected */
+		const char *why;
+	} bad[] = {
+		{ "time,obj_id\n1,abc\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,-4\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,18446744073709551616\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,0x\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,\n", ":2: ", "not a number" },
+		{ "time,obj_id,op\n1,2,3\n1,2,erase\n", ":2: ", "operation" },
+		{ "time,obj_id,op\n1,2\n", ":2: ", "too few fields" },
+		{ "time,size\n1,2\n", ":1: ", "no obj_id" },
+		{ "1,2\n3,4\n", ":1: ", "--csv-id-col" },
+		{ "time,obj_id\n1,\"2\"\n", ":2: ", "quoted" },
+		{ "# c\n\ntime,obj_id\n1,2\n1,2 3\n", ":5: ", "not a number" },
+	};
+	const struct trace_options o = { .format = TRACE_CSV };
+	struct trace t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load_csv(bad[i].text, &o, &t), -1);
+		if (!strstr(err, tmp_path) || !strstr(err, bad[i].line) || !strstr(err, bad[i].why))
+			fail_msg("'%s': error '%s' lacks '%s' or '%s'", bad[i].text, err, bad[i].line,
+				 bad[i].why);
+		assert_null(t.refs);
+	}
 }
 
 /* ---- simulations ---- */
@@ -587,6 +700,9 @@ int main(void)
 		cmocka_unit_test(test_parse_missing_file),
 		cmocka_unit_test(test_parse_gzip),
 		cmocka_unit_test(test_parse_gzip_truncated),
+		cmocka_unit_test(test_csv_header),
+		cmocka_unit_test(test_csv_columns),
+		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_classic_string),
 		cmocka_unit_test(test_fifo_anomaly),
 		cmocka_unit_test(test_insertion_rule_clock),
