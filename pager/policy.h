@@ -93,7 +93,7 @@ struct policy_ops {
 };
 
 /* Every policy, in the order the docs list them; NULL-terminated. The first
- * is the default. */
+ * is the default (pager.policy=, pagesim's first column). */
 extern const struct policy_ops *const policy_all[];
 
 /* The policy named name, or NULL. */

@@ -1281,8 +1281,8 @@ static void test_all_stress(void **state)
 
 static void test_find_and_names(void **state)
 {
-	static const char *const names[] = { "clock", "lru2", "fifo", "random", "sieve", "s3fifo",
-					      "2q", "car", "clockpro", "mglru" };
+	static const char *const names[] = { "mglru", "clock", "lru2", "fifo", "random", "sieve",
+					      "s3fifo", "2q", "car", "clockpro" };
 	size_t i;
 
 	(void)state;
@@ -1293,13 +1293,13 @@ static void test_find_and_names(void **state)
 		assert_true(strlen(policy_all[i]->summary) > 0);
 	}
 	assert_int_equal(i, LEN(names));
-	assert_ptr_equal(policy_all[0], policy_find("clock"));	/* the default */
+	assert_ptr_equal(policy_all[0], policy_find("mglru"));	/* the default */
 	assert_null(policy_find("lru"));
 	assert_null(policy_find("CLOCK"));
 	assert_null(policy_find(""));
 	assert_null(policy_find(NULL));
 	assert_string_equal(policy_names(),
-			    "clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro|mglru");
+			    "mglru|clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro");
 	assert_ptr_equal(policy_names(), policy_names());
 }
 
