@@ -19,7 +19,9 @@
  *             (in a bounded table: it may be lost) and hands back to
  *             insert when the page is faulted in again
  *   put_back  an isolated frame was not evicted after all (its write
- *             failed, it was used while queued, no slot was free)
+ *             failed, it was used while queued, no slot was free); a frame
+ *             freed while isolated gets neither: its next insert starts
+ *             afresh
  *   remove    the frame stopped being a reclaimable page (freed, unmapped);
  *             a frame the policy does not track is ignored
  *

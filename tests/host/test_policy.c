@@ -1240,8 +1240,9 @@ static void test_bits_max_looks(void **state)
 	}
 }
 
-/* Random inserts, removes, isolates and put-backs against a shadow of what
- * is tracked; sim_isolate checks each call and ASan the memory. */
+/* Random inserts, removes, isolates (with and without a look budget) and
+ * put-backs against a record of what is tracked; sim_isolate checks each
+ * call and ASan the memory. */
 static void test_all_stress(void **state)
 {
 	uint32_t victims[8];
@@ -1269,6 +1270,7 @@ static void test_all_stress(void **state)
 			} else if (r < 80) {
 				s.pinned[f] ^= 1;
 			} else {
+				s.max_looks = (x >> 24) % 4;	/* 0: no limit */
 				n = sim_isolate(&s, victims, (x >> 16) % 9);
 				for (uint32_t v = 0; v < n; v += 2)
 					sim_put_back(&s, victims[v]);
