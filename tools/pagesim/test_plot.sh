@@ -26,8 +26,8 @@ echo "1..6"
 printf '%s\n' 7 0 1 2 0 3 0 4 2 3 0 3 2 1 2 0 1 7 0 1 >"$work/classic.trace"
 check "pagesim --data writes the sweep" \
 	"$pagesim" -p fifo,lru,opt --sweep 1,3,6 --data "$work/s.dat" "$work/classic.trace"
-check "comment lines, then the header row" \
-	grep -q -x 'frames fifo lru opt' "$work/s.dat"
+check "a comment line naming the columns" \
+	grep -q -x '# frames fifo lru opt' "$work/s.dat"
 # The textbook string at 3 frames: FIFO 15 faults, LRU 12, OPT 9 of 20.
 check "one row per size, a miss ratio per policy" \
 	grep -q -x '3 0.750000 0.600000 0.450000' "$work/s.dat"
