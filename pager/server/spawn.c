@@ -13,7 +13,7 @@
 #include "base/mmu.h"
 #include "vm/vm.h"
 #include "cpio.h"
-#include "elf.h"
+#include "elfimage.h"
 #include "sys.h"
 #include "pager/protocol.h"
 #include "server/requests.h"

@@ -49,7 +49,14 @@ static void batch_written(void)
 {
 }
 
-static const struct swap_reclaim_hooks hooks = { still_victim, put_back, batch_written };
+static void evicted(uint64_t pa)
+{
+	(void)pa;
+}
+
+static const struct swap_reclaim_hooks hooks = { .still_victim = still_victim,
+						 .put_back = put_back, .evicted = evicted,
+						 .written = batch_written };
 
 /* Threads are joined once per process: the ids stay. */
 static void threads_once(void)
