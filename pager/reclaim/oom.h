@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 enum oom_policy {
-	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (seed 000) */
+	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (what a kill frees) */
 	OOM_RSS,	/* score: all its pages, resident or swapped (Linux-like) */
 	OOM_PANIC	/* choose no one: stop the machine with a report */
 };

@@ -1,6 +1,7 @@
 /*
- * The last steps of the critical allocation path (seed 000): when reclaim
- * can free nothing more, kill a process chosen by oom.policy and free its
+ * The last steps of the critical allocation path (allocate; else reclaim
+ * until no progress; else kill; then try again): when reclaim can free
+ * nothing more, kill a process chosen by oom.policy and free its
  * memory at once, or stop the machine with a report of the memory state.
  */
 #ifndef PAGER_OOM_KILL_H

@@ -1,7 +1,8 @@
 /*
- * CLOCK (seed 000's kswapd): a hand sweeps the frames in index order; a
- * frame referenced since the hand last passed gets a second chance, the
- * first tracked, unreferenced, evictable frame under the hand is the victim.
+ * CLOCK (Corbato's second-chance algorithm, as a classic kswapd runs it):
+ * a hand sweeps the frames in index order; a frame referenced since the
+ * hand last passed gets a second chance, the first tracked, unreferenced,
+ * evictable frame under the hand is the victim.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * lru2: Linux's two lists (seeds 003, 004; the rule for mapped pages is
+ * lru2: Linux's active and inactive lists (the rule for mapped pages is
  * page_check_references() in Linux's mm/vmscan.c). New pages start inactive;
  * victims come from the inactive tail; a page that shows it is used is
  * promoted to the active list, and the active list ages back into the

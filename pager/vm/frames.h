@@ -63,8 +63,9 @@ uint64_t frame_alloc(void);
  * need be (the "memalloc" class: reclaim.c decides who may); 0 if none is
  * free at all. */
 uint64_t frame_alloc_pinned(void);
-/* Keep the last n free frames out of frame_alloc's reach (seed 002's
- * reserve). frames_init sets 0. */
+/* Keep the last n free frames out of frame_alloc's reach: the reserve that
+ * lets reclaim make progress with nothing else free (Linux keeps one for
+ * its PF_MEMALLOC tasks). frames_init sets 0. */
 void frames_set_reserve(uint64_t n);
 uint64_t frames_reserve(void);
 /* The fewest frames ever free at once since frames_init. */
