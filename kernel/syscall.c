@@ -120,15 +120,12 @@ static syscall_fn lookup_call(const struct thread *t, uint64_t n, int64_t *err)
 
 void syscall_dispatch(struct thread *t)
 {
-	uint64_t args[6];
 	int64_t r = 0;
 	syscall_fn fn = lookup_call(t, arch_syscall_number(&t->regs), &r);
 
-	for (int i = 0; i < 6; i++)
-		args[i] = arch_syscall_arg(&t->regs, i);
 	user_miss.proc = NULL;
 	if (fn)
-		r = fn(t, args);
+		r = fn(t, arch_syscall_args(&t->regs));
 	/* A page of its own not there yet (demand paging, copy-on-write): the
 	 * pager brings it and the call runs again. Calls check their pointers
 	 * before changing anything, so running again is safe. */
