@@ -123,7 +123,7 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
 		if (arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W) < 0)
 			return -ERR_NOMEM;
-	usercopy_forget();
+	usercopy_forget(p);
 	arch_tlb_flush();
 	return (int64_t)(d->size / PAGE_SIZE);
 }

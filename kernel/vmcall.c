@@ -42,7 +42,7 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = entry_ok(&e[i]) ? arch_pt_map(&target->pt, e[i].va, e[i].pa, (unsigned)e[i].perm)
 				    : -ERR_INVAL;
-	usercopy_forget();
+	usercopy_forget(target);
 	arch_tlb_flush();
 	return r;
 }
@@ -107,7 +107,7 @@ int64_t sys_unmap(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	for (uint64_t i = 0; i < a[2]; i++)
 		arch_pt_unmap(&p->pt, a[1] + i * PAGE_SIZE);
-	usercopy_forget();
+	usercopy_forget(p);
 	arch_tlb_flush();
 	return 0;
 }
@@ -123,7 +123,7 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	for (uint64_t i = 0; i < a[2] && r == 0; i++)
 		r = arch_pt_protect(&p->pt, a[1] + i * PAGE_SIZE, (unsigned)a[3]);
-	usercopy_forget();
+	usercopy_forget(p);
 	arch_tlb_flush();
 	return r;
 }
@@ -136,6 +136,8 @@ static uint32_t harvest_one(struct thread *t, const struct harvest_entry *e)
 	if (handle_lookup(t->proc, e->proc, OBJ_PROC, RIGHT_SEND, &o) < 0 ||
 	    !((struct proc *)o)->alive)
 		return 0;
+	/* A later kernel write must set dirty again: no cached translation. */
+	usercopy_forget((struct proc *)o);
 	return arch_pt_harvest(&((struct proc *)o)->pt, e->va);
 }
 
@@ -161,7 +163,6 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}
-	usercopy_forget();	/* a later kernel write must set dirty again */
 	arch_tlb_flush();
 	return (int64_t)n;
 }
