@@ -7,6 +7,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "ipc.h"
+#include "fastpath.h"
 #include "notify.h"
 #include "notify_timer.h"
 #include "sched.h"
@@ -96,6 +97,10 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.handles = handle_count(),
 		.timers = notify_timers_armed(),
 		.irq_bindings = device_irq_bindings(),
+		.fast_calls = fastpath_counts.calls,
+		.fast_replies = fastpath_counts.replies,
+		.fast_faults = fastpath_counts.faults,
+		.fast_resumes = fastpath_counts.resumes,
 	};
 
 	return copyout(t->proc, a[0], &k, sizeof(k));
