@@ -18,13 +18,14 @@ enum {
 #define DEFAULT_RECLAIM_TO 70
 #define DEFAULT_FREE_MIN 2
 
-/* Not const: the policy names come from the policy table (policy.c). */
+/* Not const: the policy names and the default come from the policy table
+ * (policy.c). */
 static struct bootarg_spec specs[C_COUNT] = {
 	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
 			    "pages mapped ahead of a faulting page in the same region" },
 	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
 			  "pages read after a swapped-in page when they follow it on disk" },
-	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, "clock", NULL, 0, 0,
+	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
 		       "page replacement policy (docs/policies.md)" },
 	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,
 		     "seed of the random policy, so runs repeat" },
@@ -75,6 +76,7 @@ static void check_watermarks(void)
 void config_parse(const char *cmdline)
 {
 	specs[C_POLICY].choices = policy_names();
+	specs[C_POLICY].def = policy_all[0]->name;	/* the default policy */
 	bootargs_parse(cmdline, specs, C_COUNT, values, NULL, "kernel.", report, NULL);
 	config.faultaround = (unsigned)values[C_FAULTAROUND].num;
 	config.readahead = (unsigned)values[C_READAHEAD].num;

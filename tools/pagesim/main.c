@@ -3,6 +3,7 @@
  * at one frame count or a sweep of them, print an aligned table, and draw the
  * miss-ratio curves as a self-contained SVG if asked.
  */
+#define _POSIX_C_SOURCE 200809L	/* clock_gettime */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 #include "trace.h"
@@ -30,7 +32,10 @@ struct options {
 	uint32_t auto_n;
 	const char *svg;
 	uint64_t seed;
-	int insert_referenced;	/* --insert-bit: 1 set (default), 0 clear */
+	enum sim_insert_bit insert_bit;	/* --insert-bit (default: each policy's rule) */
+	struct trace_options format;	/* --format, --csv-* */
+	const char *data;		/* --data: the sweep as columns of numbers */
+	int timing;			/* --time: each policy's speed */
 	const char *trace;
 };
 
@@ -38,6 +43,7 @@ struct options {
 struct cell {
 	struct sim_result r;
 	int ok;
+	double seconds;		/* the run's time, for --time */
 };
 
 static const char *const reference_names[] = { "lru", "opt" };
@@ -53,10 +59,13 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pagesim [-p POLICY[,POLICY...]] [-f FRAMES | --sweep A,B,C | --sweep-auto N]\n"
-		"               [--svg OUT.svg] [--seed S] [--insert-bit set|clear] TRACE\n"
+		"               [--svg OUT.svg] [--data OUT.dat] [--time] [--seed S]\n"
+		"               [--insert-bit policy|set|clear] [--format text|csv]\n"
+		"               [--csv-id-col N] [--csv-op-col N] [--csv-delimiter C] TRACE\n"
 		"\n"
-		"Replay a page-reference trace (one page number per line, optional R/W;\n"
-		"gzip'd or plain) and report faults, miss ratio and write-backs.\n"
+		"Replay a page-reference trace (one page number per line, optional R/W, or\n"
+		"libCacheSim-style CSV; gzip'd or plain) and report faults, miss ratio and\n"
+		"write-backs (docs/pagesim.md).\n"
 		"\n"
 		"  -p LIST          policies to run (default: all)\n"
 		"  -f FRAMES        one run per policy with FRAMES frames\n"
@@ -64,10 +73,17 @@ static void usage(FILE *out)
 		"  --sweep-auto N   N frame counts from 1%% of the distinct pages to all of\n"
 		"                   them, spaced geometrically (the default, N = %d)\n"
 		"  --svg FILE       with a sweep: the miss-ratio curves as an SVG plot\n"
+		"  --data FILE      with a sweep: the table as columns of numbers (gnuplot)\n"
+		"  --time           each policy's speed, in references per second\n"
 		"  --seed S         seed for randomised policies (default 1)\n"
-		"  --insert-bit B   the accessed bit of a page just faulted in: set (the\n"
-		"                   default, as the pager's pages are mapped) or clear\n"
-		"                   (as in the classic CLOCK simulators)\n"
+		"  --insert-bit B   the accessed bit of a page just faulted in: policy (the\n"
+		"                   default: each policy's own rule, as the pager maps\n"
+		"                   pages), or set or clear for every policy\n"
+		"  --format F       text (PAGE [R|W] lines) or csv; default: csv if TRACE\n"
+		"                   ends in .csv or .csv.gz, else text\n"
+		"  --csv-id-col N   CSV: the page's column, from 1 (default: by the header)\n"
+		"  --csv-op-col N   CSV: the operation's column (default: by the header)\n"
+		"  --csv-delimiter C  CSV: the field delimiter, one character or 'tab' (,)\n"
 		"\n"
 		"policies:\n",
 		AUTO_DEFAULT);
@@ -224,6 +240,22 @@ static void parse_sweep(struct options *o, const char *list)
 	sort_sizes(o);
 }
 
+static enum sim_insert_bit insert_bit_of(const char *s)
+{
+	if (!strcmp(s, "set"))
+		return SIM_BIT_SET;
+	return strcmp(s, "clear") ? SIM_BIT_POLICY : SIM_BIT_CLEAR;
+}
+
+/* What the run's header and the plot say about the insertion rule. */
+static const char *rule_text(enum sim_insert_bit bit)
+{
+	if (bit == SIM_BIT_POLICY)
+		return "each policy's insertion rule";
+	return bit == SIM_BIT_SET ? "pages fault in with the accessed bit set"
+				  : "pages fault in with the accessed bit clear";
+}
+
 static void set_mode(struct options *o, enum mode m)
 {
 	if (o->mode != MODE_NONE)
@@ -231,9 +263,41 @@ static void set_mode(struct options *o, enum mode m)
 	o->mode = m;
 }
 
+enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SVG, OPT_SEED, OPT_INSERT, OPT_DATA, OPT_TIME,
+       OPT_FORMAT, OPT_ID_COL, OPT_OP_COL, OPT_DELIM };
+
+/* The output and trace-format options: 1 if c was one of them. */
+static int parse_more(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_DATA:
+		o->data = arg;
+		return 1;
+	case OPT_TIME:
+		o->timing = 1;
+		return 1;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "csv"))
+			die_usage("--format: '%s' is neither 'text' nor 'csv'", arg);
+		o->format.format = strcmp(arg, "csv") ? TRACE_TEXT : TRACE_CSV;
+		return 1;
+	case OPT_ID_COL:
+		o->format.id_col = parse_count("--csv-id-col", arg, strlen(arg), 64);
+		return 1;
+	case OPT_OP_COL:
+		o->format.op_col = parse_count("--csv-op-col", arg, strlen(arg), 64);
+		return 1;
+	case OPT_DELIM:
+		if (strcmp(arg, "tab") && (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n'))
+			die_usage("--csv-delimiter: '%s' is not one character or 'tab'", arg);
+		o->format.delimiter = strcmp(arg, "tab") ? arg[0] : '\t';
+		return 1;
+	}
+	return 0;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SVG, OPT_SEED, OPT_INSERT };
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "frames", required_argument, NULL, 'f' },
@@ -242,14 +306,22 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "insert-bit", required_argument, NULL, OPT_INSERT },
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "time", no_argument, NULL, OPT_TIME },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "csv-id-col", required_argument, NULL, OPT_ID_COL },
+		{ "csv-op-col", required_argument, NULL, OPT_OP_COL },
+		{ "csv-delimiter", required_argument, NULL, OPT_DELIM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	o->seed = 1;
-	o->insert_referenced = 1;
+	o->insert_bit = SIM_BIT_POLICY;
 	while ((c = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
+		if (parse_more(o, c, optarg))
+			continue;
 		switch (c) {
 		case 'p':
 			if (o->names)
@@ -277,9 +349,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 				die_usage("--seed: '%s' is not a whole number", optarg);
 			break;
 		case OPT_INSERT:
-			if (strcmp(optarg, "set") && strcmp(optarg, "clear"))
-				die_usage("--insert-bit: '%s' is neither 'set' nor 'clear'", optarg);
-			o->insert_referenced = !strcmp(optarg, "set");
+			if (strcmp(optarg, "policy") && strcmp(optarg, "set") && strcmp(optarg, "clear"))
+				die_usage("--insert-bit: '%s' is not 'policy', 'set' or 'clear'", optarg);
+			o->insert_bit = insert_bit_of(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -299,8 +371,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->mode = MODE_AUTO;
 		o->auto_n = AUTO_DEFAULT;
 	}
-	if (o->svg && o->mode == MODE_FRAMES)
-		die_usage("--svg draws a curve: use it with --sweep or --sweep-auto");
+	if ((o->svg || o->data) && o->mode == MODE_FRAMES)
+		die_usage("--svg and --data draw a curve: use them with --sweep or --sweep-auto");
 }
 
 /* Geometric steps from 1% of the distinct pages (where the classic traces'
@@ -320,6 +392,16 @@ static void auto_sizes(struct options *o, uint32_t npages)
 
 /* ---- running ---- */
 
+/* CPU seconds this process has run: the speed of the simulation itself,
+ * not of a machine shared with other work. */
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Every policy at every size: cells[size * npolicies + policy]. Failures are
  * reported as they happen; *failed counts them. */
 static struct cell *run_all(const struct options *o, const struct trace *t, int *failed)
@@ -329,10 +411,13 @@ static struct cell *run_all(const struct options *o, const struct trace *t, int 
 	for (size_t s = 0; s < o->nsizes; s++) {
 		for (size_t p = 0; p < o->npolicies; p++) {
 			struct cell *c = &cells[s * o->npolicies + p];
-			struct sim_params sp = { o->sizes[s], o->seed, o->insert_referenced };
+			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit };
 			char err[ERRLEN];
 
+			double start = now();
+
 			c->ok = !sim_run(t, o->names[p], &sp, &c->r, err, sizeof(err));
+			c->seconds = now() - start;
 			if (!c->ok) {
 				fprintf(stderr, "pagesim: %s at %u frames: %s\n", o->names[p],
 					o->sizes[s], err);
@@ -438,6 +523,65 @@ static void print_sweep_table(const struct options *o, const struct cell *cells)
 		}
 	}
 	printf("miss ratio by frames:\n");
+	table_print(&tb);
+}
+
+/* The sweep as columns of numbers, a row per frame count, for gnuplot and
+ * the like: "nan" where a run failed. */
+static int write_data(const struct options *o, const struct trace *t, const struct cell *cells)
+{
+	FILE *f = fopen(o->data, "w");
+
+	if (!f) {
+		fprintf(stderr, "pagesim: %s: %s\n", o->data, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# pagesim %s: %zu references, %u distinct pages; %s\n# frames", o->trace,
+		t->nrefs, t->npages, rule_text(o->insert_bit));
+	for (size_t p = 0; p < o->npolicies; p++)
+		fprintf(f, " %s", o->names[p]);
+	fputc('\n', f);
+	for (size_t s = 0; s < o->nsizes; s++) {
+		fprintf(f, "%u", o->sizes[s]);
+		for (size_t p = 0; p < o->npolicies; p++) {
+			const struct cell *c = &cells[s * o->npolicies + p];
+
+			if (c->ok)
+				fprintf(f, " %.6f", sim_miss_ratio(&c->r));
+			else
+				fputs(" nan", f);
+		}
+		fputc('\n', f);
+	}
+	if (fclose(f)) {
+		fprintf(stderr, "pagesim: %s: %s\n", o->data, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Each policy's references replayed per CPU second, over all its runs. */
+static void print_speed(const struct options *o, const struct cell *cells)
+{
+	struct table tb = table_new(o->npolicies + 1, 4, 1);
+
+	table_set(&tb, 0, 0, "policy");
+	table_set(&tb, 0, 1, "references");
+	table_set(&tb, 0, 2, "seconds");
+	table_set(&tb, 0, 3, "M refs/s");
+	for (size_t p = 0; p < o->npolicies; p++) {
+		double secs = 0, refs = 0;
+
+		for (size_t s = 0; s < o->nsizes; s++) {
+			secs += cells[s * o->npolicies + p].seconds;
+			refs += (double)cells[s * o->npolicies + p].r.refs;
+		}
+		table_set(&tb, p + 1, 0, "%s", o->names[p]);
+		table_set(&tb, p + 1, 1, "%.0f", refs);
+		table_set(&tb, p + 1, 2, "%.3f", secs);
+		table_set(&tb, p + 1, 3, "%.1f", secs > 0 ? refs / secs / 1e6 : 0.0);
+	}
+	printf("speed:\n");
 	table_print(&tb);
 }
 
@@ -552,8 +696,7 @@ static void svg_frame(FILE *f, const struct axis *x, const struct axis *y,
 	svg_escaped(f, base ? base + 1 : o->trace);
 	fputs("</text>\n", f);
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">"
-		"pages fault in with the accessed bit %s</text>\n", (x->p0 + x->p1) / 2,
-		PLOT_T - 6, o->insert_referenced ? "set" : "clear");
+		"%s</text>\n", (x->p0 + x->p1) / 2, PLOT_T - 6, rule_text(o->insert_bit));
 	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">frames%s</text>\n",
 		(x->p0 + x->p1) / 2, SVG_H - 14, x->log ? " (log scale)" : "");
 	fprintf(f, "<text transform=\"translate(18 %.1f) rotate(-90)\" "
@@ -671,7 +814,7 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	parse_args(argc, argv, &o);
-	if (trace_load(o.trace, &t, err, sizeof(err))) {
+	if (trace_load_with(o.trace, &o.format, &t, err, sizeof(err))) {
 		fprintf(stderr, "pagesim: %s\n", err);
 		return 1;
 	}
@@ -683,13 +826,17 @@ int main(int argc, char **argv)
 	if (o.mode == MODE_AUTO)
 		auto_sizes(&o, t.npages);
 	cells = run_all(&o, &t, &failed);
-	printf("trace %s: %zu references, %u distinct pages; pages fault in with the "
-	       "accessed bit %s\n", o.trace, t.nrefs, t.npages, o.insert_referenced ? "set" : "clear");
+	printf("trace %s: %zu references, %u distinct pages; %s\n", o.trace, t.nrefs, t.npages,
+	       rule_text(o.insert_bit));
 	if (o.mode == MODE_FRAMES)
 		print_frames_table(&o, cells);
 	else
 		print_sweep_table(&o, cells);
+	if (o.timing)
+		print_speed(&o, cells);
 	if (o.svg && write_svg(&o, cells))
+		failed++;
+	if (o.data && write_data(&o, &t, cells))
 		failed++;
 	free(cells);
 	free(o.sizes);
