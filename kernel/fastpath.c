@@ -143,17 +143,20 @@ void fastpath_fault(struct thread *t, struct endpoint *ep)
 	run_receiver(ep, r);
 }
 
-/* A FAULT_RESUME reply at va the kernel can apply from t's memory as it
- * is: no handle, whole map entries, all in the header's page. */
+/* A FAULT_RESUME reply at va the kernel can apply: no handle, whole map
+ * entries. Read in place when it all lies in the header's page, else
+ * copied in (fault-around's nine entries often run past it). */
 static const struct msg *resume_msg(struct thread *t, uint64_t va)
 {
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 	const struct msg *m = msg_at(t, va, 0);
 
 	if (!m || m->label != FAULT_RESUME || m->handle != -1 || m->len > MSG_DATA_MAX ||
-	    m->len % sizeof(struct map_entry) != 0 ||
-	    (va & (PAGE_SIZE - 1)) + MSG_HEADER_SIZE + m->len > PAGE_SIZE)
+	    m->len % sizeof(struct map_entry) != 0)
 		return NULL;
-	return m;
+	if ((va & (PAGE_SIZE - 1)) + MSG_HEADER_SIZE + m->len <= PAGE_SIZE)
+		return m;
+	return copyin(t->proc, &k, va, MSG_HEADER_SIZE + m->len) == 0 ? &k : NULL;
 }
 
 /* The reply of reply_recv for caller c, if it can take the fast path. */
