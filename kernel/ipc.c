@@ -1,6 +1,7 @@
 /*
- * Synchronous IPC. A sender meets a receiver on an endpoint; whichever comes
- * second does the copy, straight between the two address spaces. A call
+ * Synchronous IPC, the slow path and the reference for fastpath.c. A sender
+ * meets a receiver on an endpoint; whichever comes second does the copy,
+ * straight between the two address spaces. A call
  * leaves the caller waiting on the receiver, which owes it one reply. Page
  * faults are calls the kernel makes for the faulting thread, with a message
  * the kernel wrote; the reply to one is read by fault.c.
@@ -16,6 +17,7 @@
 #include "usercopy.h"
 #include "syscall.h"
 #include "fault.h"
+#include "fastpath.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
 
@@ -327,8 +329,10 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
 {
 	static struct msg k;
-	struct thread *r = tq_pop(&ep->receivers);
+	struct thread *r;
 
+	fastpath_fault(t, ep);	/* returns only if it could not */
+	r = tq_pop(&ep->receivers);
 	t->in_fault = 1;
 	t->is_call = 1;
 	if (!r) {
@@ -379,6 +383,8 @@ int64_t sys_send(struct thread *t, const uint64_t *a)
 
 int64_t sys_call(struct thread *t, const uint64_t *a)
 {
+	fastpath_call(t, a[0], a[1]);	/* returns only if it could not */
+	user_miss.proc = NULL;	/* the fast path may have missed a page */
 	return do_send(t, a[0], a[1], 1);
 }
 
@@ -399,8 +405,11 @@ int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 {
 	static struct msg k;
 	struct endpoint *ep;
-	int err = read_outgoing(t->proc, a[1], 0, &k);
+	int err;
 
+	fastpath_reply_recv(t, a);	/* returns only if it could not */
+	user_miss.proc = NULL;	/* the fast path may have missed a page */
+	err = read_outgoing(t->proc, a[1], 0, &k);
 	if (err == 0)
 		err = user_check(t->proc, a[2], sizeof(struct msg), 1);
 	if (err == 0)

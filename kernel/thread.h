@@ -36,6 +36,15 @@ struct tqueue {
 	struct thread *head, *tail;
 };
 
+/* A message buffer of the thread's as the IPC fast path last checked it:
+ * the whole struct msg at va in one page, at kva in the direct map. Good
+ * while gen is its process's pt_gen (any page-table change moves that). */
+struct msg_window {
+	uint64_t va;
+	uint64_t gen;			/* 0: none */
+	struct msg *kva;
+};
+
 struct thread {
 	struct arch_regs regs;		/* user context; must stay first */
 	uint32_t tid;
@@ -58,6 +67,7 @@ struct thread {
 	struct msg fault_msg;		/* header of the fault message (data unused) */
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (ipc_copy_to_blocked), or NULL */
+	struct msg_window win[2];	/* fastpath.c: [0] read, [1] write */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 #include "server/check.h"
 #include "server/service.h"
 #include "server/procs.h"
@@ -94,13 +93,24 @@ static int may_change(const struct msg *in)
 	return in->origin == ORIGIN_FAULT || in->origin == ORIGIN_NOTIFY || (h && h->changes);
 }
 
+/* An empty reply header, field by field: picolibc's memset goes a byte
+ * at a time, ~320 instructions for these 80 bytes on every request. */
+static void empty_reply(struct msg *out)
+{
+	out->label = 0;
+	out->pid = out->tid = out->origin = out->len = 0;
+	out->handle = -1;
+	out->rights = 0;
+	for (int i = 0; i < MSG_WORDS; i++)
+		out->w[i] = 0;
+}
+
 /* Returns 1 if `out` is a reply to send. */
 static int dispatch(const struct msg *in, struct msg *out)
 {
 	const struct handler *h;
 
-	memset(out, 0, MSG_HEADER_SIZE);
-	out->handle = -1;
+	empty_reply(out);
 	if (in->origin == ORIGIN_FAULT) {
 		handle_fault(in, out);
 		return 1;

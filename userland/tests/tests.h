@@ -9,6 +9,12 @@
 int test_ipc_pingpong(void);
 int test_ipc_send_recv(void);
 int test_ipc_call_reply(void);
+/* fastpath.c */
+int test_fastpath_calls(void);
+int test_fastpath_slow_receivers(void);
+int test_fastpath_buffer_absent(void);
+int test_fastpath_rights(void);
+int test_fastpath_faults(void);
 
 /* notify.c */
 int test_notify(void);
