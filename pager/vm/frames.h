@@ -35,7 +35,7 @@ struct frame {
 	 * two, 0: none (the tie is undone when no page entry names the slot any
 	 * more, or when the page is written). */
 	uint32_t swap;
-	uint32_t obj;		/* id of the shared object holding it (vm_shared.c), 0: none */
+	uint32_t obj;		/* id of the shared object holding it (shared.c), 0: none */
 	uint32_t obj_page;	/* its page index in that object */
 	uint8_t state;		/* enum frame_state */
 	uint8_t flags;		/* enum frame_flags (swapcache.h) */
@@ -60,7 +60,7 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
  * above the reserve (ordinary allocations never touch it). */
 uint64_t frame_alloc(void);
 /* A zeroed frame for the pager itself (FRAME_PINNED), from the reserve if
- * need be (the "memalloc" class: reclaim.c decides who may); 0 if none is
+ * need be (the "memalloc" class: reclaim/direct.c decides who may); 0 if none is
  * free at all. */
 uint64_t frame_alloc_pinned(void);
 /* Keep the last n free frames out of frame_alloc's reach: the reserve that

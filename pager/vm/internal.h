@@ -51,7 +51,7 @@ static inline uint32_t entry_slot(uint32_t e)
 /* Anonymous memory several spaces map at once (VM_SHARED): it owns its
  * frames, which go when the last region referring to it does. */
 struct vm_object {
-	uint32_t id;		/* frame.obj of its frames; its slot in vm_shared.c's table */
+	uint32_t id;		/* frame.obj of its frames; its slot in shared.c's table */
 	uint32_t refs;		/* regions pointing at it, in any space */
 	uint64_t npages;	/* length of pages[] */
 	/* Page entries: absent, a frame (never PAGE_COW; frame.obj = id and
