@@ -172,6 +172,8 @@ struct pager_stats {
 	uint64_t pressure_events;	/* notifications signalled to subscribers */
 	uint64_t pressure_waits;	/* critical episodes in which the pager
 					 * waited for subscribers before killing */
+	uint64_t heap_pages;		/* frames the pager's own heap holds (its
+					 * high-water mark: never given back) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */
