@@ -68,6 +68,7 @@ static const struct test {
 	{ test_pressure_levels, "pressure_levels", 1 },
 	{ test_pressure_exit_unsubscribes, "pressure_exit_unsubscribes", 0 },
 	{ test_discard_first, "discard_first", 1 },
+	{ test_lifetimes, "lifetimes", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

@@ -77,6 +77,9 @@ int test_limit_timers(void);
 int test_limit_threads(void);
 int test_limit_regions(void);
 
+/* lifetimes.c */
+int test_lifetimes(void);
+
 /* pressure.c */
 int test_pressure_levels(void);
 int test_pressure_exit_unsubscribes(void);
