@@ -77,6 +77,9 @@ int test_limit_timers(void);
 int test_limit_threads(void);
 int test_limit_regions(void);
 
+/* leaks.c */
+int test_failed_delivery_keeps_no_handle(void);
+
 /* lifetimes.c */
 int test_lifetimes(void);
 

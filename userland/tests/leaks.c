@@ -1,0 +1,65 @@
+/*
+ * leaks: resources a failed operation must not leave behind, found by the
+ * fuzzer and the issue-14 investigations. A message whose delivery fails
+ * must not leave its passed handle in the receiver's table.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "tests.h"
+#include "thread.h"
+
+/* Entries in use in this process's handle table. */
+static int handles_in_use(void)
+{
+	int n = 0;
+
+	for (int h = 0; h < HANDLES_MAX; h++)
+		n += sys_handle_info(h) >= 0;
+	return n;
+}
+
+static struct receiving {
+	int ep;
+	struct msg *buf;
+	volatile int started, done;
+	int r;
+} rx;
+
+static void receiver(void *arg)
+{
+	(void)arg;
+	rx.started = 1;
+	rx.r = sys_recv(rx.ep, rx.buf);
+	rx.done = 1;
+}
+
+/* A thread waits in recv with its buffer in a page; the page is unmapped;
+ * a message passing a handle comes. The receive fails with -ERR_FAULT and
+ * the handle must not stay in the table, where no one knows its number. */
+int test_failed_delivery_keeps_no_handle(void)
+{
+	struct msg m = { .label = 5, .handle = -1 };
+	int note = sys_notify_create(), before;
+	uint8_t *page = anon_pages(1, MAP_PRIVATE);
+
+	CHECK(note >= 0 && page != NULL);
+	memset(page, 1, PAGE_SIZE);	/* present: the receive starts at once */
+	rx = (struct receiving){ .ep = sys_endpoint_create(), .buf = (struct msg *)page };
+	CHECK(rx.ep >= 0);
+	CHECK(thread_spawn(receiver, NULL, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_RUN(wait_flag(&rx.started, TEST_TIMEOUT));
+	for (int i = 0; i < 10; i++)
+		sys_yield();	/* it is blocked in recv by now */
+	before = handles_in_use();
+	CHECK_EQ(munmap(page, PAGE_SIZE), 0);
+	m.handle = note;
+	CHECK_EQ(sys_send(rx.ep, &m), 0);
+	CHECK_RUN(wait_flag(&rx.done, TEST_TIMEOUT));
+	CHECK_EQ(rx.r, -ERR_FAULT);
+	CHECK_EQ(handles_in_use(), before);
+	CHECK_EQ(sys_handle_close(note), 0);
+	CHECK_EQ(sys_handle_close(rx.ep), 0);
+	return 0;
+}
