@@ -1,14 +1,19 @@
 /*
  * leaks: resources a failed operation must not leave behind, found by the
  * fuzzer and the issue-14 investigations. A message whose delivery fails
- * must not leave its passed handle in the receiver's table.
+ * must not leave its passed handle in the receiver's table; a spawn whose
+ * reply cannot carry the child's handle must not leave the child running
+ * where no one can wait for it or kill it.
  */
 #include <string.h>
 #include <sys/mman.h>
 
 #include "check.h"
+#include "pager_client.h"
 #include "tests.h"
 #include "thread.h"
+
+#define SETTLE (1000 * MS)
 
 /* Entries in use in this process's handle table. */
 static int handles_in_use(void)
@@ -61,5 +66,59 @@ int test_failed_delivery_keeps_no_handle(void)
 	CHECK_EQ(handles_in_use(), before);
 	CHECK_EQ(sys_handle_close(note), 0);
 	CHECK_EQ(sys_handle_close(rx.ep), 0);
+	return 0;
+}
+
+static int held[HANDLES_MAX];
+
+/* Fill this process's table; how many were taken. */
+static int fill_table(void)
+{
+	int n = 0, h;
+
+	while ((h = sys_notify_create()) >= 0)
+		held[n++] = h;
+	return n;
+}
+
+static void empty_table(int n)
+{
+	for (int i = 0; i < n; i++)
+		sys_handle_close(held[i]);
+}
+
+/* The pager's process count once it has settled. */
+static int processes_now(uint64_t *n)
+{
+	struct pager_stats st;
+
+	CHECK_RUN(stats_settled(&st));
+	*n = st.processes;
+	return 0;
+}
+
+/* A spawn from a process whose table is full cannot hand over the child's
+ * handle: it must fail with EMFILE and leave no child behind (spinner
+ * would run for ever, unreachable). */
+int test_spawn_full_table_leaves_no_child(void)
+{
+	const char *argv[] = { "spinner", NULL };
+	uint64_t before, after;
+	int pid = 0, n, h;
+
+	CHECK_RUN(processes_now(&before));
+	n = fill_table();
+	h = spawn("spinner", argv, -1, &pid);
+	empty_table(n);
+	if (h >= 0) {
+		sys_proc_kill(h, 9);
+		sys_handle_close(h);
+	}
+	CHECK_EQ(h, -ERR_MFILE);
+	int64_t start = sys_clock();
+	do {
+		CHECK_RUN(processes_now(&after));
+	} while (after != before && sys_clock() - start < SETTLE);
+	CHECK_EQ(after, before);
 	return 0;
 }
