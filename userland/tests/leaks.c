@@ -3,7 +3,8 @@
  * fuzzer and the issue-14 investigations. A message whose delivery fails
  * must not leave its passed handle in the receiver's table; a spawn whose
  * reply cannot carry the child's handle must not leave the child running
- * where no one can wait for it or kill it.
+ * where no one can wait for it or kill it; and huge mappings with a few
+ * pages touched must not take the pager's memory by their size.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -120,5 +121,55 @@ int test_spawn_full_table_leaves_no_child(void)
 		CHECK_RUN(processes_now(&after));
 	} while (after != before && sys_clock() - start < SETTLE);
 	CHECK_EQ(after, before);
+	return 0;
+}
+
+#define HUGE (1UL << 30)	/* the largest mapping the pager grants */
+#define HUGE_MAPS 6
+#define SPARSE_HEAP_MAX 32	/* pages: chunks and records, not page arrays */
+
+/* Pages touched far apart in huge mappings: what the pager keeps for
+ * them must follow the pages, not the gigabytes mapped. */
+static int touch_sparse(uint8_t **maps, uint64_t off)
+{
+	for (int k = 0; k < HUGE_MAPS; k++) {
+		maps[k][off] = 1;
+		maps[k][HUGE / 2 + off] = 2;
+	}
+	return 0;
+}
+
+static int sparse_child(void *arg)
+{
+	return touch_sparse(arg, 3 * PAGE_SIZE);
+}
+
+/* Six 1 GiB mappings (one shared), two pages touched in each, then a
+ * forked child touching two more: the pager's heap grows by a few pages,
+ * where whole page arrays would have taken 1 MiB a mapping, and a copy of
+ * each for the child. */
+int test_sparse_mappings_cost_little(void)
+{
+	static uint8_t *maps[HUGE_MAPS];
+	struct pager_stats before, after;
+	struct exit_info info;
+
+	CHECK_RUN(stats_settled(&before));
+	for (int k = 0; k < HUGE_MAPS; k++) {
+		maps[k] = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
+			       (k == 0 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+		CHECK(maps[k] != MAP_FAILED);
+	}
+	touch_sparse(maps, 0);
+	pid_t pid = fork_run(sparse_child, maps);
+	CHECK(pid > 0);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	CHECK_RUN(expect_clean_exit(&info, "a child touching huge mappings"));
+	CHECK_RUN(stats_settled(&after));
+	for (int k = 0; k < HUGE_MAPS; k++)
+		CHECK_EQ(munmap(maps[k], HUGE), 0);
+	diag("the pager's heap: %lu pages before, %lu after", (unsigned long)before.heap_pages,
+	     (unsigned long)after.heap_pages);
+	CHECK(after.heap_pages - before.heap_pages <= SPARSE_HEAP_MAX);
 	return 0;
 }
