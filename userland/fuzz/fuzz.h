@@ -45,6 +45,11 @@ struct worker_env {
 	int is_child;		/* a worker's forked child: no blocking, no fork */
 	int pager_closed;	/* it closed HANDLE_PAGER: the number may now
 				 * name an endpoint no one receives on */
+	uint64_t hog_pages;	/* the most pages one pressure op writes */
+	/* The supervisor's state page and the inaccessible moat below it:
+	 * no request may unmap or discard anything there (a worker that did
+	 * would lose its way of reporting, and look hung). */
+	uint64_t keep_lo, keep_hi;
 };
 
 extern struct worker_env fuzz_env;
@@ -80,6 +85,9 @@ void fuzz_exit_entry(void);
 int call_may_block(uint64_t n);
 /* Set by an op about to make a call that may block (worker.c). */
 void fuzz_may_block(void);
+/* The current call is making progress (a long one says so now and then,
+ * so that only a call that stops is taken for a hang). */
+void fuzz_progress(void);
 /* Note what the current operation is about to do, for a hang report. */
 void fuzz_note(unsigned op, uint64_t detail);
 /* The name of operation op (ops.c). */
@@ -88,6 +96,10 @@ const char *fuzz_op_name(unsigned op);
 /* A worker's fork() failed with err: count it, and say whether the
  * worker's own table explains an EMFILE (worker.c). */
 void fuzz_fork_failed(int err);
+
+/* A worker wrote n pages and read them back, `wrong` of them not as
+ * written (worker.c). */
+void fuzz_pages_checked(uint64_t n, uint64_t wrong);
 
 /* A worker's forked child: a few calls, then exit (worker.c). */
 _Noreturn void fuzz_child(uint64_t seed);
@@ -114,6 +126,8 @@ struct slot_state {
 	volatile uint64_t fork_failures;	/* fork() calls that failed */
 	volatile uint64_t emfile_unexplained;	/* of those, EMFILE with room
 						 * in the worker's own table */
+	volatile uint64_t pages_checked;	/* pages written and read back */
+	volatile uint64_t pages_wrong;		/* of those, not as written */
 };
 
 struct fuzz_config {
@@ -139,10 +153,13 @@ struct fuzz_tally {
 	uint64_t finished;		/* workers that made their whole share */
 	uint64_t killed_fault;		/* ended by a bad access (pager, trap) */
 	uint64_t killed_self;		/* ended by their own exit or kill call */
+	uint64_t killed_oom;		/* by the OOM killer (reason 137) */
 	uint64_t killed_stuck;		/* killed by the supervisor: blocked */
 	uint64_t fork_failures;		/* replacements that could not start */
 	uint64_t worker_fork_failures;	/* workers' own forks that failed */
 	uint64_t emfile_unexplained;	/* of those, EMFILE not from their table */
+	uint64_t pages_checked;		/* pages workers wrote and read back */
+	uint64_t pages_wrong;		/* of those, not as written: data lost */
 	int hung;			/* a call that should return did not */
 	char hang_text[160];
 };
@@ -150,6 +167,8 @@ struct fuzz_tally {
 /* Split cfg's calls into one share per worker slot, with the memory the
  * slots report in. 0, or -1. */
 int supervise_init(const struct fuzz_config *cfg);
+/* Where that memory is (supervisor.c), for fuzz_env.keep_lo/keep_hi. */
+void supervise_keep(uint64_t *lo, uint64_t *hi);
 /* Run the calls over the workers, replacing those that die; then stop
  * and reap them all. 0, or -1 (a worker hung: tally->hang_text says). */
 int supervise(const struct fuzz_config *cfg, struct fuzz_tally *tally);
@@ -167,7 +186,6 @@ void fuzz_sleep(int64_t ns);
 struct fuzz_snapshot {
 	struct pager_stats pager;
 	struct kernel_info kernel;
-	uint64_t self_pages;	/* this process's own, resident or in swap */
 };
 
 /* Take one once the pager has finished with ended processes. 0, or -1. */

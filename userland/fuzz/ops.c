@@ -118,6 +118,34 @@ static void op_memory(struct rng *r)
 	}
 }
 
+/* Memory pressure: write up to a sixteenth of memory and read it back; keep
+ * it half the time, so that several workers together push the pager into
+ * reclaim, swap and at times the OOM killer. Every word must come back. */
+static void op_pressure(struct rng *r)
+{
+	uint64_t pages = 1 + rng_below(r, fuzz_env.hog_pages), wrong = 0, salt = rng_next(r);
+	uint64_t *p;
+
+	if (fuzz_env.is_child)
+		return;
+	p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	for (uint64_t i = 0; i < pages; i++) {
+		p[i * (PAGE / 8) + i % 512] = salt ^ i;
+		if (i % 256 == 0)
+			fuzz_progress();	/* slow under swap, but moving */
+	}
+	for (uint64_t i = 0; i < pages; i++) {
+		wrong += p[i * (PAGE / 8) + i % 512] != (salt ^ i);
+		if (i % 256 == 0)
+			fuzz_progress();
+	}
+	fuzz_pages_checked(pages, wrong);
+	if (rng_one_in(r, 2))
+		munmap(p, pages * PAGE);
+}
+
 /* A forked child: copy-on-write writes, a few calls of its own, exit. */
 static void op_fork(struct rng *r)
 {
@@ -213,6 +241,7 @@ static const struct {
 	OP(op_notify, 6),	OP(op_close, 5),	  OP(op_memory, 12),
 	OP(op_fork, 3),		OP(op_reap, 4),		  OP(op_kill_mid_fault, 1),
 	OP(op_spawn, 2),	OP(op_thread, 1),	  OP(op_debug_write, 1),
+	OP(op_pressure, 1),
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

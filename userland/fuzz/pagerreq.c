@@ -145,6 +145,9 @@ void pager_msg_build(struct rng *r, struct msg *m)
 		shape(r, m);
 	if (m->label == PAGER_FORK && m->w[0] != (uint64_t)(uintptr_t)fuzz_exit_entry)
 		m->w[0] = gen_bad_pc(r);	/* never the program's own code */
+	if ((m->label == PAGER_MUNMAP || m->label == PAGER_DISCARD) &&
+	    m->w[0] < fuzz_env.keep_hi && m->w[0] + m->w[1] > fuzz_env.keep_lo)
+		m->w[0] = fuzz_env.keep_hi;	/* never the supervisor's state */
 	if (rng_one_in(r, 4)) {
 		m->len = rng_one_in(r, 8) ? (uint32_t)gen_len(r) : (uint32_t)rng_below(r, MSG_DATA_MAX + 1);
 		gen_fill(r, m->data, m->len <= MSG_DATA_MAX ? m->len : 16);

@@ -16,9 +16,11 @@
 #include "fuzz.h"
 
 #define BLOCK_NS (20 * MS)	/* a call that may block: then it is stuck */
-#define HANG_NS (10000 * MS)	/* a call that should return: then it hangs */
+#define HANG_NS (10000 * MS)	/* a call that should return and has made no
+				 * progress for this long hangs */
 #define TICK_NS (2 * MS)	/* between looks at the workers */
 #define SETUP_FAILURES_MAX 100	/* workers in a row that could not start */
+#define MOAT_PAGES 16		/* inaccessible, below the state page */
 
 struct worker {
 	pid_t pid;		/* 0: none running */
@@ -70,6 +72,9 @@ static void ended(struct worker *w, const struct exit_info *info, struct fuzz_ta
 		t->killed_stuck++;
 	else if (info->how == EXIT_NORMAL && info->status == 0 && w->pos == w->end)
 		t->finished++;
+	else if (info->how == EXIT_KILLED && info->cause == CAUSE_KILLED &&
+		 info->status == PAGER_KILLED_OOM)
+		t->killed_oom++;
 	else if (info->how == EXIT_NORMAL ||
 		 (info->how == EXIT_KILLED && info->cause == CAUSE_KILLED))
 		t->killed_self++;
@@ -144,13 +149,25 @@ static void report_progress(const struct fuzz_tally *t, uint64_t total, uint64_t
 	*next_report += total / 10 ? total / 10 : 1;
 }
 
+static uint8_t *moat;
+
+void supervise_keep(uint64_t *lo, uint64_t *hi)
+{
+	*lo = (uint64_t)moat;
+	*hi = (uint64_t)moat + (MOAT_PAGES + 1) * 4096;
+}
+
 int supervise_init(const struct fuzz_config *cfg)
 {
+	/* Mapped top-down: the state page first, then a moat no call may
+	 * touch, so that a worker's wild writes (a struct msg running off the
+	 * end of the page below) fault instead of landing in the state. */
 	struct slot_state *st = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint64_t share = cfg->calls / cfg->workers, pos = 0;
 
-	if (st == MAP_FAILED)
+	moat = mmap(NULL, MOAT_PAGES * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED || moat == MAP_FAILED || (uint64_t)moat + MOAT_PAGES * 4096 != (uint64_t)st)
 		return -1;
 	memset(st, 0, 4096);
 	for (unsigned s = 0; s < cfg->workers; s++) {
@@ -183,6 +200,8 @@ int supervise(const struct fuzz_config *cfg, struct fuzz_tally *t)
 	for (unsigned s = 0; s < cfg->workers; s++) {
 		t->worker_fork_failures += workers[s].st->fork_failures;
 		t->emfile_unexplained += workers[s].st->emfile_unexplained;
+		t->pages_checked += workers[s].st->pages_checked;
+		t->pages_wrong += workers[s].st->pages_wrong;
 	}
 	if (setup_failures >= SETUP_FAILURES_MAX) {
 		t->hung = 1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "pager_client.h"
 #include "thread.h"
 
 #define PAGE 4096UL
@@ -45,6 +46,12 @@ void fuzz_may_block(void)
 		state->cursor = CURSOR(CURSOR_CALL(state->cursor), CURSOR_MAY_BLOCK);
 }
 
+void fuzz_progress(void)
+{
+	if (state)
+		state->since = sys_clock();
+}
+
 void fuzz_note(unsigned op, uint64_t detail)
 {
 	if (!state)
@@ -52,6 +59,14 @@ void fuzz_note(unsigned op, uint64_t detail)
 	state->op = op;
 	state->detail = detail;
 	fuzz_trace("%s 0x%lx", fuzz_op_name(op), (unsigned long)detail);
+}
+
+void fuzz_pages_checked(uint64_t n, uint64_t wrong)
+{
+	if (!state)
+		return;
+	state->pages_checked += n;
+	state->pages_wrong += wrong;
 }
 
 void fuzz_fork_failed(int err)
@@ -125,6 +140,12 @@ static int setup(void)
 	if (fuzz_env.area == MAP_FAILED || fuzz_env.shared == MAP_FAILED)
 		return -1;
 	fuzz_env.area_pages = AREA_PAGES;
+	struct pager_stats st;
+	if (pager_stats(&st) < 0)
+		return -1;
+	/* A sixteenth of memory each: workers keeping theirs push the
+	 * pager towards reclaim, and into swap with less memory. */
+	fuzz_env.hog_pages = st.frames_total / 16;
 	fuzz_env.shared_pages = SHARED_PAGES;
 	for (uint64_t i = 0; i < AREA_PAGES; i += 2)
 		fuzz_env.area[i * PAGE] = (uint8_t)i;	/* half present, half never touched */
@@ -143,6 +164,7 @@ _Noreturn void worker_main(const struct fuzz_config *cfg, unsigned slot,
 
 	state = st;
 	my_slot = slot;
+	supervise_keep(&fuzz_env.keep_lo, &fuzz_env.keep_hi);
 	if (setup() < 0)
 		_exit(2);
 	st->ready = 1;
