@@ -186,6 +186,20 @@ static int report_frames(const struct fuzz_snapshot *b, const struct fuzz_snapsh
 	return fails;
 }
 
+/* The OOM killer may only act when memory and swap are both gone: with
+ * slots free and none ever refused, a kill means a fault failed as "out
+ * of memory" for some other reason, and an innocent process paid. */
+static int report_oom(const struct fuzz_snapshot *b, const struct fuzz_snapshot *a)
+{
+	uint64_t kills = a->pager.oom_kill - b->pager.oom_kill;
+	int swap_room = a->pager.swap_slots_total > 0 && a->pager.swap_full == b->pager.swap_full;
+
+	return tap(!(kills > 0 && swap_room),
+		   "no OOM kill while swap had room: %lu kills, the swap device %s", (unsigned long)kills,
+		   a->pager.swap_slots_total == 0 ? "absent"
+		   : swap_room ? "never full" : "full at times");
+}
+
 static int report_resources(const struct fuzz_snapshot *b, const struct fuzz_snapshot *a)
 {
 	int64_t pool = (int64_t)b->kernel.pool_free - (int64_t)a->kernel.pool_free;
@@ -206,6 +220,7 @@ static int report_resources(const struct fuzz_snapshot *b, const struct fuzz_sna
 		     (unsigned long)a->kernel.handles, (unsigned long)b->kernel.handles,
 		     (unsigned long)a->kernel.timers, (unsigned long)b->kernel.timers,
 		     (unsigned long)a->kernel.pending_copies, (unsigned long)b->kernel.pending_copies);
+	fails += report_oom(b, a);
 	fails += tap(pool <= POOL_GROWTH_MAX,
 		     "kernel pool back within its caches' growth: %lu free pages before, %lu after "
 		     "(at most %d kept by the object caches)",
@@ -220,7 +235,7 @@ int checks_report(const struct fuzz_config *cfg, const struct fuzz_tally *t,
 	struct fuzz_snapshot after;
 	int fails = supervise_status != 0 || t->emfile_unexplained != 0 || t->pages_wrong != 0;
 
-	printf("1..11\n");
+	printf("1..12\n");
 	report_run(cfg, t, supervise_status);
 	fails += tap(descendants_end(before, &after) == 0,
 		     "every worker and descendant ended: %lu processes before, %lu after",

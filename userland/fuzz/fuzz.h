@@ -136,6 +136,7 @@ struct fuzz_config {
 	unsigned workers;
 	uint64_t trace_from;		/* workers print each call from this one
 					 * of their sequence on (~0: none) */
+	unsigned hog_divisor;		/* a pressure op writes up to 1/this of memory */
 };
 
 /* Print a trace line for the current call if tracing is on (worker.c). */

@@ -129,7 +129,7 @@ static int map_scratch(void)
 }
 
 /* Everything a worker starts with; 0, or -1 (it cannot work). */
-static int setup(void)
+static int setup(const struct fuzz_config *cfg)
 {
 	if (map_scratch() < 0)
 		return -1;
@@ -143,9 +143,9 @@ static int setup(void)
 	struct pager_stats st;
 	if (pager_stats(&st) < 0)
 		return -1;
-	/* A sixteenth of memory each: workers keeping theirs push the
-	 * pager towards reclaim, and into swap with less memory. */
-	fuzz_env.hog_pages = st.frames_total / 16;
+	/* A sixteenth of memory each by default: workers keeping theirs
+	 * push the pager towards reclaim; more (hog=4) into swap. */
+	fuzz_env.hog_pages = st.frames_total / cfg->hog_divisor + 1;
 	fuzz_env.shared_pages = SHARED_PAGES;
 	for (uint64_t i = 0; i < AREA_PAGES; i += 2)
 		fuzz_env.area[i * PAGE] = (uint8_t)i;	/* half present, half never touched */
@@ -165,7 +165,7 @@ _Noreturn void worker_main(const struct fuzz_config *cfg, unsigned slot,
 	state = st;
 	my_slot = slot;
 	supervise_keep(&fuzz_env.keep_lo, &fuzz_env.keep_hi);
-	if (setup() < 0)
+	if (setup(cfg) < 0)
 		_exit(2);
 	st->ready = 1;
 	for (uint64_t i = first; i < end; i++) {
