@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The bounded fuzz run for `meson test`: init.run=fuzz with FUZZ_CALLS calls
 # (default 60000: about 25 s of guest CPU, a minute or two on a shared
-# machine; scripts/fuzz runs more) from four workers, its seed taken from the commit (the
-# first 15 hex digits of `git rev-parse HEAD`), so every commit fuzzes
+# machine; scripts/fuzz runs more) from four workers, its seed taken from
+# the commit (the first 15 hex digits of `git rev-parse HEAD`), so every
+# commit fuzzes
 # differently and a failure names the seed to replay. Without git, or
 # outside a repository, a fixed seed (said so). Prints the guest's TAP.
 set -uo pipefail
