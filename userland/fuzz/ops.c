@@ -192,7 +192,12 @@ static void op_kill_mid_fault(struct rng *r)
 		sys_yield();
 	if (pid > 0) {
 		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);	/* a killed child ends at once */
+		/* A killed child ends at once; but the table's handle for it may
+		 * have been closed by a made-up call, and now name another. */
+		fuzz_may_block();
+		waitpid(pid, &status, 0);
+	} else {
+		fuzz_fork_failed(errno);
 	}
 	munmap(p, pages * PAGE);
 }
