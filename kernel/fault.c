@@ -38,7 +38,7 @@ static void kill_for_fault(struct thread *t, unsigned cause, const char *why)
 
 static int has_pager(const struct proc *p)
 {
-	return p->fault_ep && p->fault_ep->obj.handles > 0;
+	return p->fault_ep && p->fault_ep->obj.receivers > 0;
 }
 
 /* Write t's fault message and make the call to its pager for it. */

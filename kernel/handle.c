@@ -1,8 +1,9 @@
 /*
  * Per-process handle tables. A handle holds one reference on its object and
- * counts in the object's `handles`; when the last handle of an object
- * closes, the object is told (object_orphaned), so an endpoint fails its
- * waiters and a notification drops its interrupt bindings.
+ * counts in the object's `handles` (and `receivers` if it may receive);
+ * when the last handle that may receive closes, the object is told
+ * (object_orphaned), so an endpoint fails its senders and a notification
+ * drops its interrupt bindings.
  */
 #include "handle.h"
 #include "proc.h"
@@ -47,6 +48,7 @@ int handle_install(struct proc *p, struct object *o, uint32_t rights)
 		p->handles[i] = (struct handle){ o, rights };
 		object_get(o);
 		o->handles++;
+		o->receivers += (rights & RIGHT_RECV) != 0;
 		in_use++;
 		return (int)i;
 	}
@@ -78,13 +80,16 @@ int handle_close(struct proc *p, uint64_t h)
 {
 	const struct handle *e = handle_entry(p, h);
 	struct object *o;
+	int receiver;
 
 	if (!e)
 		return -ERR_BADF;
 	o = e->obj;
+	receiver = (e->rights & RIGHT_RECV) != 0;
 	p->handles[h] = (struct handle){ NULL, 0 };
 	in_use--;
-	if (--o->handles == 0)
+	o->handles--;
+	if (receiver && --o->receivers == 0)
 		object_orphaned(o);
 	object_put(o);
 	return 0;

@@ -300,6 +300,8 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 
 	if (err < 0 || (err = lookup(t, h, RIGHT_SEND, &ep)) < 0)
 		return err;
+	if (ep->obj.receivers == 0)
+		return -ERR_PIPE;	/* no one could ever take it */
 	t->msg_va = va;
 	t->is_call = call;
 	r = tq_pop(&ep->receivers);

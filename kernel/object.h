@@ -1,7 +1,8 @@
 /*
- * What every kernel object a handle can name starts with: its type and two
- * counts. refs keeps the memory alive; handles counts the handle-table
- * entries naming it, so an endpoint knows when no one can receive any more.
+ * What every kernel object a handle can name starts with: its type and
+ * three counts. refs keeps the memory alive; handles counts the
+ * handle-table entries naming it, and receivers those holding RIGHT_RECV,
+ * so an endpoint knows when no one can receive on it any more.
  */
 #ifndef KERNEL_OBJECT_H
 #define KERNEL_OBJECT_H
@@ -18,13 +19,14 @@ struct object {
 	uint32_t type;		/* enum obj_type */
 	uint32_t refs;		/* handles + kernel references; freed at 0 */
 	uint32_t handles;	/* handle-table entries naming it */
+	uint32_t receivers;	/* of those, holding RIGHT_RECV */
 };
 
 void object_get(struct object *o);
 /* Drop a reference; the object is destroyed when the last one goes. */
 void object_put(struct object *o);
-/* The last handle naming o has closed: no one can use it through a handle
- * any more, so what waits on it is let go (an endpoint's queues, a
+/* The last handle with RIGHT_RECV on o has closed: no one can receive on
+ * it any more, so what waits on it is let go (an endpoint's queues, a
  * notification's interrupt bindings). */
 void object_orphaned(struct object *o);
 

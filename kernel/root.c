@@ -12,7 +12,7 @@
 #include "klib.h"
 #include "console.h"
 #include "cpio.h"
-#include "elf.h"
+#include "elfimage.h"
 #include "abi/vm.h"
 #include "abi/bootinfo.h"
 
@@ -111,17 +111,27 @@ static void fill_bootinfo(struct bootinfo *bi, const struct devtree_info *dt, co
 	memcpy(bi->cmdline, cmdline, strnlen(cmdline, BOOTINFO_CMDLINE_MAX - 1));
 }
 
+/* Find the root task in the initrd, or stop saying whether the archive is
+ * damaged or intact without it; a damaged archive that still holds it is
+ * reported too, since the programs stored after the damage are lost. */
 static void find_program(const struct devtree_info *dt, struct cpio_file *f, struct elf_image *img)
 {
 	const void *initrd = pa_to_kva(dt->initrd_start);
-	size_t size = dt->initrd_end - dt->initrd_start;
-	int r;
+	size_t size = dt->initrd_end - dt->initrd_start, at;
+	int r, damage;
 
 	if (dt->initrd_end <= dt->initrd_start)
 		panic("no initrd: boot with -initrd initrd.cpio (scripts/run does)");
+	damage = cpio_check(initrd, size, &at);
 	r = cpio_find(initrd, size, ROOT_PROGRAM, f);
+	if (cpio_damaged(r))
+		panic("initrd damaged at byte %lu of %lu, before '%s' was found: %s", at, size,
+		      ROOT_PROGRAM, cpio_strerror(r));
 	if (r < 0)
-		panic("initrd: cannot find '%s': %s", ROOT_PROGRAM, cpio_strerror(r));
+		panic("initrd has no '%s' (the archive is intact)", ROOT_PROGRAM);
+	if (damage < 0)
+		kprintf("initrd   damaged at byte %lu of %lu: %s; the programs stored from there on "
+			"cannot be loaded\n", at, size, cpio_strerror(damage));
 	r = elf_parse(f->data, f->size, USER_BASE, IMAGE_LIMIT, img);
 	if (r < 0)
 		panic("initrd: '%s' is not a usable program: %s", ROOT_PROGRAM, elf_strerror(r));

@@ -1,7 +1,8 @@
 /*
  * Boot-argument parser shared by the kernel and the pager. Each side passes
  * its own key table; every problem becomes one complete console line that
- * names the key and what is accepted, and the default stays in force.
+ * names the key and what is accepted, and the default stays in force. The
+ * kernel also cuts an overlong command line here, between words.
  */
 #include "bootargs.h"
 
@@ -224,7 +225,7 @@ static bool take_value(const struct bootarg_spec *spec, const char *s, size_t le
 		copy_text(v->str, s, len);
 		return true;
 	case BOOTARG_STRING:
-		if (len >= BOOTARG_STR_MAX)
+		if (len >= BOOTARG_STR_MAX || len < spec->min)
 			return false;
 		v->num = 0;
 		copy_text(v->str, s, len);
@@ -257,7 +258,13 @@ static void put_accepted(struct msg *m, const struct bootarg_spec *spec)
 		put(m, spec->choices ? spec->choices : "");
 		break;
 	case BOOTARG_STRING:
-		put(m, "text of at most ");
+		if (spec->min) {
+			put(m, "text of ");
+			put_u64(m, spec->min);
+			put(m, " to ");
+		} else {
+			put(m, "text of at most ");
+		}
 		put_u64(m, BOOTARG_STR_MAX - 1);
 		put(m, " characters");
 		break;
@@ -393,4 +400,100 @@ int bootargs_parse(const char *cmdline, const struct bootarg_spec *specs, size_t
 		parse_word(&r, cmdline, &w, specs, n, values);
 	}
 	return r.count;
+}
+
+/* Length of the part of s[0..len) before the first NUL. */
+static size_t bounded_len(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && s[n])
+		n++;
+	return n;
+}
+
+/* Where to cut s[0..len) so it fits in room bytes without splitting a word. */
+static size_t whole_words_end(const char *s, size_t len, size_t room)
+{
+	size_t cut = room;
+
+	if (len <= room)
+		return len;
+	if (is_space(s[cut]))
+		return cut;	/* the word before ends at or before room */
+	while (cut > 0 && !is_space(s[cut - 1]))
+		cut--;
+	return cut;
+}
+
+static void put_limit(struct msg *m, size_t kept)
+{
+	start(m, "boot: command line longer than ");
+	put_u64(m, kept);
+	put(m, " bytes; dropped ");
+}
+
+static void report_dropped(struct reporter *r, size_t kept, const char *word, size_t len)
+{
+	struct msg m;
+
+	put_limit(&m, kept);
+	put_quoted(&m, word, len);
+	if (len > QUOTE_MAX) {
+		put(&m, " (");
+		put_u64(&m, len);
+		put(&m, " bytes)");
+	}
+	emit(r, &m);
+}
+
+static void report_dropped_more(struct reporter *r, size_t kept, size_t words)
+{
+	struct msg m;
+
+	put_limit(&m, kept);
+	put_u64(&m, words);
+	put(&m, " more words");
+	emit(r, &m);
+}
+
+/* Report every word of s[0..len) as dropped; returns how many there were. */
+static size_t drop_words(struct reporter *r, size_t kept, const char *s, size_t len)
+{
+	size_t i = 0, words = 0;
+
+	for (;;) {
+		size_t begin;
+
+		while (i < len && is_space(s[i]))
+			i++;
+		if (i == len)
+			break;
+		begin = i;
+		while (i < len && !is_space(s[i]))
+			i++;
+		if (++words <= BOOTARGS_DROPPED_NAMED)
+			report_dropped(r, kept, s + begin, i - begin);
+	}
+	if (words > BOOTARGS_DROPPED_NAMED)
+		report_dropped_more(r, kept, words - BOOTARGS_DROPPED_NAMED);
+	return words;
+}
+
+size_t bootargs_keep(const char *src, size_t len, char *dst, size_t cap,
+		     bootarg_report_fn report, void *ctx)
+{
+	struct reporter r = { report, ctx, 0 };
+	size_t n = src ? bounded_len(src, len) : 0, cut;
+
+	if (cap == 0)
+		return 0;
+	dst[0] = 0;
+	if (n == 0)
+		return 0;	/* and src may be NULL, which takes no offset */
+	cut = whole_words_end(src, n, cap - 1);
+	for (size_t i = 0; i < cut; i++)
+		dst[i] = src[i];
+	dst[cut] = 0;
+	return cut < n ? drop_words(&r, cap - 1, src + cut, n - cut) : 0;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 enum bootarg_type {
-	BOOTARG_STRING,		/* any text without spaces, < BOOTARG_STR_MAX */
+	BOOTARG_STRING,		/* text without spaces, < BOOTARG_STR_MAX, at least min long */
 	BOOTARG_UINT,		/* decimal, within [min, max] */
 	BOOTARG_CHOICE		/* one of the '|'-separated names in choices */
 };
@@ -22,7 +22,8 @@ struct bootarg_spec {
 	enum bootarg_type type;
 	const char *def;	/* default, as it would be written */
 	const char *choices;	/* BOOTARG_CHOICE: "clock|lru2|fifo|random" */
-	uint64_t min, max;	/* BOOTARG_UINT */
+	uint64_t min, max;	/* BOOTARG_UINT: the range; BOOTARG_STRING: min is the
+				 * shortest length accepted (1: an empty value is bad) */
 	const char *doc;	/* one line, for the summary and docs */
 };
 
@@ -50,5 +51,18 @@ typedef void (*bootarg_report_fn)(void *ctx, const char *line);
 int bootargs_parse(const char *cmdline, const struct bootarg_spec *specs, size_t n,
 		   struct bootarg_value *values, const char *only_prefix,
 		   const char *skip_prefix, bootarg_report_fn report, void *ctx);
+
+/*
+ * Copy the command line src[0..len) (it ends early at a NUL; src may be NULL)
+ * into dst, cap >= 1 bytes with the NUL, keeping whole words only: when it is
+ * longer than cap - 1 bytes, the copy ends before the first word that does
+ * not fit entirely, so a cut word is never parsed as a value. Each word
+ * dropped is reported by name ("boot: command line longer than N bytes;
+ * dropped 'word'"), the first BOOTARGS_DROPPED_NAMED of them, then how many
+ * more. Returns the number of words dropped.
+ */
+#define BOOTARGS_DROPPED_NAMED 16
+size_t bootargs_keep(const char *src, size_t len, char *dst, size_t cap,
+		     bootarg_report_fn report, void *ctx);
 
 #endif

@@ -93,7 +93,7 @@ int cpio_next(const void *archive, size_t size, size_t *offset, struct cpio_file
 	if (f[FIELD_NAMESIZE] == 0)
 		return CPIO_ERR_BADNAME;
 	if (f[FIELD_NAMESIZE] > size - name_off)
-		return CPIO_ERR_TRUNCATED;
+		return CPIO_ERR_NAME_PAST_END;
 	if (base[name_off + f[FIELD_NAMESIZE] - 1] != 0)
 		return CPIO_ERR_BADNAME;
 	out->name = (const char *)base + name_off;
@@ -106,7 +106,7 @@ int cpio_next(const void *archive, size_t size, size_t *offset, struct cpio_file
 	}
 	if (!align4_within(name_off + f[FIELD_NAMESIZE], size, &data_off) ||
 	    f[FIELD_FILESIZE] > size - data_off)
-		return CPIO_ERR_TRUNCATED;
+		return CPIO_ERR_BODY_PAST_END;
 	out->data = base + data_off;
 	out->size = f[FIELD_FILESIZE];
 	/* A body that ends unpadded at the very end leaves nothing to read next. */
@@ -137,16 +137,37 @@ int cpio_find(const void *archive, size_t size, const char *name, struct cpio_fi
 	return err == CPIO_END ? CPIO_ERR_NOTFOUND : err;
 }
 
+int cpio_check(const void *archive, size_t size, size_t *at)
+{
+	struct cpio_file f;
+	size_t offset = 0;
+	int err;
+
+	do {
+		*at = offset;
+		err = cpio_next(archive, size, &offset, &f);
+	} while (err == CPIO_OK);
+	return err == CPIO_END ? CPIO_OK : err;
+}
+
+bool cpio_damaged(int err)
+{
+	return err < 0 && err != CPIO_ERR_NOTFOUND;
+}
+
+/* Worded to follow "the initrd is damaged: ". */
 const char *cpio_strerror(int err)
 {
 	switch (err) {
 	case CPIO_END: return "end of archive";
 	case CPIO_OK: return "no error";
-	case CPIO_ERR_MAGIC: return "cpio entry without the newc magic 070701";
-	case CPIO_ERR_TRUNCATED: return "cpio header, name or body runs past the archive";
-	case CPIO_ERR_BADHEX: return "cpio header field is not hexadecimal";
-	case CPIO_ERR_BADNAME: return "cpio name is empty or not NUL-terminated";
-	case CPIO_ERR_NOTFOUND: return "file not found in the archive";
+	case CPIO_ERR_MAGIC: return "an entry does not start with the newc magic 070701";
+	case CPIO_ERR_TRUNCATED: return "the archive ends inside a header or before its trailer";
+	case CPIO_ERR_BADHEX: return "a header field is not hexadecimal";
+	case CPIO_ERR_BADNAME: return "a name is empty or not NUL-terminated";
+	case CPIO_ERR_NOTFOUND: return "no such file in the archive";
+	case CPIO_ERR_NAME_PAST_END: return "a name runs past the end of the archive";
+	case CPIO_ERR_BODY_PAST_END: return "a file's body runs past the end of the archive";
 	default: return "unknown cpio error";
 	}
 }

@@ -18,13 +18,14 @@ enum {
 #define DEFAULT_RECLAIM_TO 70
 #define DEFAULT_FREE_MIN 2
 
-/* Not const: the policy names come from the policy table (policy.c). */
+/* Not const: the policy names and the default come from the policy table
+ * (policy.c). */
 static struct bootarg_spec specs[C_COUNT] = {
 	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
 			    "pages mapped ahead of a faulting page in the same region" },
 	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
 			  "pages read after a swapped-in page when they follow it on disk" },
-	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, "clock", NULL, 0, 0,
+	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
 		       "page replacement policy (docs/policies.md)" },
 	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,
 		     "seed of the random policy, so runs repeat" },
@@ -39,8 +40,10 @@ static struct bootarg_spec specs[C_COUNT] = {
 			"frames only the pager's own memory and the reclaim path may take" },
 	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, "unshared", OOM_POLICY_CHOICES, 0, 0,
 			   "how the OOM killer scores processes (docs/design.md)" },
-	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "", NULL, 0, 0,
-			 "program init runs instead of the demonstration" },
+	/* At least one character: an empty init.run= is a mistake to report,
+	 * not a quiet way of asking for the demonstration. */
+	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "demo", NULL, 1, 0,
+			 "program init runs (demo: the demonstration)" },
 	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
 			  "its arguments, comma-separated" },
 };
@@ -73,6 +76,7 @@ static void check_watermarks(void)
 void config_parse(const char *cmdline)
 {
 	specs[C_POLICY].choices = policy_names();
+	specs[C_POLICY].def = policy_all[0]->name;	/* the default policy */
 	bootargs_parse(cmdline, specs, C_COUNT, values, NULL, "kernel.", report, NULL);
 	config.faultaround = (unsigned)values[C_FAULTAROUND].num;
 	config.readahead = (unsigned)values[C_READAHEAD].num;
@@ -91,8 +95,7 @@ void config_parse(const char *cmdline)
 void config_print(void)
 {
 	printf("pager: pager.faultaround=%u pager.readahead=%u init.run=%s init.args=%s\n",
-	       config.faultaround, config.readahead, config.init_run[0] ? config.init_run : "(demo)",
-	       config.init_args);
+	       config.faultaround, config.readahead, config.init_run, config.init_args);
 	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
 	       "pager.free_min=%u\n", config.policy->name, (unsigned long)config.seed,
 	       config.reclaim_at, config.reclaim_to, config.free_min);

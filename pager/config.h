@@ -22,7 +22,7 @@ struct pager_config {
 	unsigned free_min;	/* free below this: a fault reclaims directly */
 	unsigned reserve;	/* pager.reserve: frames kept from ordinary allocations */
 	enum oom_policy oom_policy;	/* oom.policy */
-	const char *init_run;	/* init.run: program for init to run, "" = demo */
+	const char *init_run;	/* init.run: program for init to run, never empty */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 };
 

@@ -32,16 +32,14 @@ static int setup_frames(const struct bootinfo *bi)
 	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE + bi->ram_base);
 }
 
-/* argv for init: ["init"] for the demo, or ["init", run, args split on ','] */
+/* argv for init: ["init", run, args split on ','] (run is "demo" by default) */
 static int init_argv(char *buf, size_t size, const char **argv)
 {
-	int argc = 1;
+	int argc = 2;
 	char *s = buf;
 
 	argv[0] = "init";
-	if (!config.init_run[0])
-		return argc;
-	argv[argc++] = config.init_run;
+	argv[1] = config.init_run;
 	if (!config.init_args[0])
 		return argc;
 	strncpy(buf, config.init_args, size - 1);

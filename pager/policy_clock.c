@@ -40,10 +40,12 @@ static void clock_destroy(struct policy *p)
 	free(p);
 }
 
-static void clock_insert(struct policy *p, uint32_t frame)
+/* CLOCK keeps no history: a refault is a page like any other. */
+static void clock_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct clock *c = clock_of(p);
 
+	(void)shadow;
 	if (frame >= c->nframes || c->tracked[frame])
 		return;
 	c->tracked[frame] = 1;
@@ -111,6 +113,10 @@ static uint32_t clock_tracked(const struct policy *p)
 const struct policy_ops policy_clock_ops = {
 	.name = "clock",
 	.summary = "CLOCK: a hand sweeps the frames, a referenced frame gets a second chance",
+	/* The classic rule: a page comes in unreferenced, so one used only at
+	 * its fault goes at the hand's next pass (with the fault counted, it
+	 * would survive a whole turn and CLOCK would be FIFO on a scan). */
+	.fault_counts = 0,
 	.create = clock_create,
 	.destroy = clock_destroy,
 	.insert = clock_insert,

@@ -33,7 +33,8 @@ enum pager_label {
 	 * init (-EPERM), out of range -EINVAL. A forked child inherits its
 	 * parent's. Reply: w[0] = a handle to the new process in the caller's
 	 * table, w[1] = its pid; with no room for it there (EMFILE) the child
-	 * is ended unstarted. Unknown program: -ERR_NOENT-like -2 (ENOENT). */
+	 * is ended unstarted. Unknown program: -ERR_NOENT-like -2 (ENOENT);
+	 * the initrd damaged before the program was found: -5 (EIO). */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,
@@ -198,6 +199,8 @@ struct pager_proc_stats {
 };
 
 #define PAGER_ENOENT 2	/* no such program in the initrd (picolibc's ENOENT) */
+#define PAGER_EDAMAGED 5	/* the initrd is damaged before the program
+				 * (picolibc's EIO); the pager says where */
 /* The reason (exit_info.status, cause CAUSE_KILLED) of a process the OOM
  * killer ended: 128 + 9, as a shell reports a SIGKILL. */
 #define PAGER_KILLED_OOM 137

@@ -13,7 +13,7 @@
 #include "mmu.h"
 #include "vm.h"
 #include "cpio.h"
-#include "elf.h"
+#include "elfimage.h"
 #include "sys.h"
 #include "pager/protocol.h"
 #include "requests.h"
@@ -186,6 +186,20 @@ void spawn_abandon(struct pproc *p)
 	procs_release(p);
 }
 
+/* Why name did not come out of the initrd: it is not there (-PAGER_ENOENT),
+ * or the archive is damaged before it (-PAGER_EDAMAGED, said with where). */
+static int lookup_error(const char *name, int r)
+{
+	size_t at = 0;
+
+	if (!cpio_damaged(r))
+		return -PAGER_ENOENT;
+	cpio_check(env.initrd, env.initrd_size, &at);
+	printf("pager: cannot load '%s': the initrd is damaged at byte %lu of %lu: %s\n", name,
+	       (unsigned long)at, (unsigned long)env.initrd_size, cpio_strerror(r));
+	return -PAGER_EDAMAGED;
+}
+
 struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
 		    int *err)
 {
@@ -204,8 +218,8 @@ struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, uns
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (cpio_find(env.initrd, env.initrd_size, argv[0], &f) != CPIO_OK) {
-		*err = -PAGER_ENOENT;
+	if ((r = cpio_find(env.initrd, env.initrd_size, argv[0], &f)) != CPIO_OK) {
+		*err = lookup_error(argv[0], r);
 		return NULL;
 	}
 	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_TOP - STACK_PAGES * PAGE_SIZE, &img)) < 0) {

@@ -40,7 +40,8 @@ void spawn_abandon(struct pproc *p);
 /* Start argv[0] with argc arguments; pass_handle (a pager handle, or -1)
  * becomes the child's HANDLE_ARG with pass_rights (kernel/abi/handle.h, a
  * subset of the pager's). The new record, or NULL with *err set to a
- * negated errno (-2: no such program). */
+ * negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
+ * initrd is damaged before it, which is also said on the console). */
 struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
 		    int *err);
 /* The same, pinned if asked: every page present before it runs (a driver

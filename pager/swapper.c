@@ -427,7 +427,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	(void)ctx;
 	kept[i] = KEPT_NONE;
 	if (allocated)
-		pol_ops->insert(pol, i);
+		pol_ops->insert(pol, i, 0);
 	else
 		pol_ops->remove(pol, i);
 }
@@ -438,7 +438,16 @@ static void put_back(uint64_t pa)
 	const struct frame *f = frame_desc(pa);
 
 	if (f && f->state == FRAME_ANON)
-		pol_ops->insert(pol, index_of(pa));
+		policy_put_back(pol_ops, pol, index_of(pa));
+}
+
+/* A victim's page left memory (written out, or dropped with a valid copy):
+ * the policy may remember it. Its shadow is not kept yet; the swap engine
+ * will keep it with the slot and hand it back at refault (issue 16's
+ * integration step), so until then every refault reads as a new page. */
+static void evicted(uint64_t pa)
+{
+	(void)policy_evicted(pol_ops, pol, index_of(pa));
 }
 
 /* Up to max victims from the policy, looking at no more than looks frames
@@ -446,21 +455,15 @@ static void put_back(uint64_t pa)
 static size_t choose(struct swap_req *victims, size_t max, uint32_t looks)
 {
 	static uint32_t idx[BATCH];
-	struct policy_env e = { referenced, evictable, NULL, looks };
+	struct policy_env e = { .referenced = referenced, .evictable = evictable,
+				.max_looks = looks };
 	uint32_t want = (uint32_t)(max < BATCH ? max : BATCH);
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
-	n = pol_ops->isolate(pol, &e, idx, want);
-
-	/* Every frame referenced and no limit (a fault waits): that look
-	 * cleared the bits, so another one finds the pages not touched since
-	 * (CLOCK's second sweep; lru2 may need two more, as a page it meets
-	 * referenced for the first time only goes round the inactive list
-	 * again). It is a guess, as no time passed between the looks, which is
-	 * why background reclaim never makes it. */
-	for (int again = 0; n == 0 && looks == 0 && again < 2; again++)
-		n = pol_ops->isolate(pol, &e, idx, want);
+	/* With no limit (a fault waits), asked again when every frame was
+	 * referenced; background reclaim, limited, never is (policy.h). */
+	n = policy_isolate_retrying(pol_ops, pol, &e, idx, want);
 
 	for (uint32_t k = 0; k < n; k++)
 		victims[k] = (struct swap_req){ pa_of(idx[k]), 0, 0 };
@@ -506,6 +509,7 @@ static size_t drop_clean(struct write_batch *b)
 		if (slot && cached(NULL, slot) == pa && (parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			cache[slot] = 0;
 			frame_desc(pa)->swap = 0;
+			evicted(pa);
 			frame_free(pa);
 			dropped++;
 			continue;
@@ -563,6 +567,7 @@ static size_t finish(struct write_batch *b)
 				printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
 				       slot, b->err[r]);
 			} else if (clean && vm_evict(pa, slot) > 0) {
+				evicted(pa);
 				gone[freed++] = pa;
 				cnt.pages_out++;
 				cnt.pages_out_at_floor += b->at_floor != 0;
@@ -805,7 +810,7 @@ int swapper_init(const struct swap_area *area, const struct policy_ops *policy, 
 	for (uint32_t i = 0; i < nframes; i++) {
 		kept[i] = KEPT_NONE;
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
-			pol_ops->insert(pol, i);
+			pol_ops->insert(pol, i, 0);
 	}
 	frames_set_observer(observe, NULL);
 	vm_set_swap(&ops);

@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAX_RANGES 16
-#define BOOTINFO_CMDLINE_MAX 1024
+/* The command line kept, with its NUL: 2047 bytes (docs/boot-args.md); the
+ * kernel drops whole words past it and names them on the console. */
+#define BOOTINFO_CMDLINE_MAX 2048
 #define BOOTINFO_MAX_DEVICES 8
 
 struct phys_range {
@@ -41,5 +43,8 @@ struct bootinfo {
 };
 
 #define BOOTINFO_MAGIC 0x6f666e69746f6f62ULL	/* "bootinfo" */
+
+/* The kernel maps one page of it at BOOTINFO_VA (kernel/root.c). */
+_Static_assert(sizeof(struct bootinfo) <= 4096, "struct bootinfo must fit in one page");
 
 #endif

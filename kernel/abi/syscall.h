@@ -2,7 +2,8 @@
  * The system-call numbers: the one list shared by the kernel's dispatch table
  * (kernel/syscall.c) and the user-level wrappers (userland/lib/sys.c).
  * Calling convention: a7 = number, a0..a5 = arguments, a0 = result
- * (>= 0 success, < 0 a negated error from abi/errno.h).
+ * (>= 0 success, < 0 a negated error from abi/errno.h). A handle lacking
+ * the right a call needs (abi/handle.h) gets -ERR_ACCES.
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
@@ -23,7 +24,8 @@ enum syscall_number {
 	SYS_KERNEL_INFO = 50,	/* (struct kernel_info *) -> 0 (abi/kinfo.h) */
 
 	SYS_ENDPOINT_CREATE = 10, /* () -> handle */
-	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0 */
+	SYS_SEND = 11,		/* (ep, const struct msg *) -> 0; -ERR_PIPE once no
+				 * handle that may receive on ep is left */
 	SYS_RECV = 12,		/* (ep, struct msg *) -> 0 */
 	SYS_CALL = 13,		/* (ep, struct msg *inout) -> 0, reply in *inout */
 	SYS_REPLY = 14,		/* (const struct msg *) -> 0 */

@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "bootargs.h"
 
-#define MAX_LINES 16
+#define MAX_LINES 24
 
 struct capture {
 	int n;
@@ -153,6 +155,32 @@ static void test_uint_limits(void **state)
 			    "(accepted: 0..18446744073709551615); using default '5'");
 }
 
+/* A string key with a shortest length (init.run's 1): an empty value is a
+ * bad value, named and replaced by the default like any other. */
+static void test_string_not_empty(void **state)
+{
+	static const struct bootarg_spec run[] = {
+		{ "init.run", BOOTARG_STRING, "demo", NULL, 1, 0, "program" },
+	};
+	struct bootarg_value v;
+
+	(void)state;
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("init.run=", run, 1, &v, NULL, "kernel.", capture_line,
+					&cap), 1);
+	assert_string_equal(cap.lines[0], "boot: bad value '' for init.run (accepted: text of 1 "
+			    "to 127 characters); using default 'demo'");
+	assert_string_equal(v.str, "demo");
+	assert_int_equal(v.given, 0);
+	/* The last word wins, so a later good name still counts. */
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("init.run= init.run=x", run, 1, &v, NULL, "kernel.",
+					capture_line, &cap), 2);
+	assert_string_equal(cap.lines[1], "boot: init.run given twice; using the last");
+	assert_string_equal(v.str, "x");
+	assert_int_equal(v.given, 1);
+}
+
 static void test_bad_choice(void **state)
 {
 	static const char *const bad[] = {
@@ -287,6 +315,112 @@ static void test_long_known_list(void **state)
 	assert_int_equal(v[0].num, 1);
 }
 
+/* bootargs_keep on an exactly-sized heap copy of line without its NUL, so
+ * AddressSanitizer catches a read past len; dst holds size bytes. */
+static size_t keep(const char *line, char *dst, size_t size)
+{
+	size_t len = strlen(line), dropped;
+	char *copy = malloc(len ? len : 1);
+
+	memcpy(copy, line, len);
+	memset(&cap, 0, sizeof(cap));
+	dropped = bootargs_keep(copy, len, dst, size, capture_line, &cap);
+	free(copy);
+	return dropped;
+}
+
+static void test_keep_fits(void **state)
+{
+	char dst[16];
+
+	(void)state;
+	/* 15 bytes fit in 16 with the NUL; trailing spaces past it lose nothing. */
+	assert_int_equal(keep("a=1 b=22 c=3333", dst, sizeof(dst)), 0);
+	assert_string_equal(dst, "a=1 b=22 c=3333");
+	assert_int_equal(keep("a=1 b=22 c=3333      \t ", dst, sizeof(dst)), 0);
+	assert_string_equal(dst, "a=1 b=22 c=3333");
+	assert_int_equal(keep("", dst, sizeof(dst)), 0);
+	assert_string_equal(dst, "");
+	assert_int_equal(cap.n, 0);
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_keep(NULL, 0, dst, sizeof(dst), capture_line, &cap), 0);
+	assert_string_equal(dst, "");
+	/* A NUL ends the line before len. */
+	assert_int_equal(bootargs_keep("a=1\0 junk that is long", 23, dst, sizeof(dst),
+				       capture_line, &cap), 0);
+	assert_string_equal(dst, "a=1");
+	assert_int_equal(cap.n, 0);
+}
+
+/* A word cut by the limit is dropped whole and named, never kept in part:
+ * "kernel.timeslice_ms=2" of "...=25" would parse as a good value. */
+static void test_keep_cuts_between_words(void **state)
+{
+	const char *line = "a=1 kernel.timeslice_ms=25 pager.policy=lru2";
+	char dst[64];
+
+	(void)state;
+	/* Room for 25 bytes: "a=1 kernel.timeslice_ms=2". */
+	assert_int_equal(keep(line, dst, 26), 2);
+	assert_string_equal(dst, "a=1 ");
+	assert_int_equal(cap.n, 2);
+	assert_string_equal(cap.lines[0], "boot: command line longer than 25 bytes; dropped "
+			    "'kernel.timeslice_ms=25'");
+	assert_string_equal(cap.lines[1], "boot: command line longer than 25 bytes; dropped "
+			    "'pager.policy=lru2'");
+	assert_int_equal(kernel_parse(dst), 0);
+	assert_kernel_defaults();
+	/* Cut exactly after a word, at the space: that word is kept whole. */
+	assert_int_equal(keep(line, dst, 27), 1);
+	assert_string_equal(dst, "a=1 kernel.timeslice_ms=25");
+	assert_string_equal(cap.lines[0], "boot: command line longer than 26 bytes; dropped "
+			    "'pager.policy=lru2'");
+	/* Cut right before it, at the space: "a=1" only. */
+	assert_int_equal(keep(line, dst, 4), 2);
+	assert_string_equal(dst, "a=1");
+}
+
+static void test_keep_long_words(void **state)
+{
+	char line[400], dst[8];
+
+	(void)state;
+	/* A first word longer than everything kept leaves nothing. */
+	assert_int_equal(keep("kernel.verbose=1", dst, sizeof(dst)), 1);
+	assert_string_equal(dst, "");
+	assert_string_equal(cap.lines[0], "boot: command line longer than 7 bytes; dropped "
+			    "'kernel.verbose=1'");
+	/* A word too long to quote is cut in the message, with its length. */
+	strcpy(line, "a=1 init.args=");
+	memset(line + 14, 'x', 286);
+	line[300] = 0;
+	assert_int_equal(keep(line, dst, sizeof(dst)), 1);
+	assert_string_equal(dst, "a=1 ");
+	assert_non_null(strstr(cap.lines[0], "dropped 'init.args=xxxx"));
+	assert_non_null(strstr(cap.lines[0], "...' (296 bytes)"));
+	assert_true(strlen(cap.lines[0]) < 256);
+}
+
+static void test_keep_many_dropped(void **state)
+{
+	char line[200] = "k=v", dst[4], want[80];
+	int words = BOOTARGS_DROPPED_NAMED + 5;
+
+	(void)state;
+	for (int i = 0; i < words; i++)
+		sprintf(line + strlen(line), " %c=%d", 'a' + i, i);
+	assert_int_equal(keep(line, dst, sizeof(dst)), words);
+	assert_string_equal(dst, "k=v");
+	/* The first ones by name, in order, then a count of the rest. */
+	assert_int_equal(cap.n, BOOTARGS_DROPPED_NAMED + 1);
+	for (int i = 0; i < BOOTARGS_DROPPED_NAMED; i++) {
+		sprintf(want, "boot: command line longer than 3 bytes; dropped '%c=%d'", 'a' + i, i);
+		assert_string_equal(cap.lines[i], want);
+	}
+	assert_string_equal(cap.lines[BOOTARGS_DROPPED_NAMED],
+			    "boot: command line longer than 3 bytes; dropped 5 more words");
+}
+
 static void test_no_reporter(void **state)
 {
 	(void)state;
@@ -302,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_bad_uint),
 		cmocka_unit_test(test_uint_limits),
+		cmocka_unit_test(test_string_not_empty),
 		cmocka_unit_test(test_bad_choice),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_prefix_split),
@@ -310,6 +445,10 @@ int main(void)
 		cmocka_unit_test(test_overlong),
 		cmocka_unit_test(test_long_known_list),
 		cmocka_unit_test(test_no_reporter),
+		cmocka_unit_test(test_keep_fits),
+		cmocka_unit_test(test_keep_cuts_between_words),
+		cmocka_unit_test(test_keep_long_words),
+		cmocka_unit_test(test_keep_many_dropped),
 	};
 
 	return cmocka_run_group_tests_name("bootargs", tests, NULL, NULL);

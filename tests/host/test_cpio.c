@@ -62,6 +62,9 @@ static void put_trailer(struct archive *a)
 	put_entry(a, "TRAILER!!!", 0, "", 0);
 }
 
+/* The sample's entries start at 0 (bin), 116 (init), 240 (./pager),
+ * 368 (link), 488 (bin/ls: body at 608..611), 612 (empty) and 728 (the
+ * trailer); it is 852 bytes long. */
 static void sample(struct archive *a)
 {
 	a->len = 0;
@@ -160,6 +163,39 @@ static void test_missing_trailer(void **state)
 	assert_int_equal(find_in_copy(&a, 0, "other", &f), CPIO_ERR_TRUNCATED);
 }
 
+/* Header field i (0 = ino ... 12 = check) of the entry at offset o. */
+static size_t field(const struct archive *a, size_t o, int i)
+{
+	char hex[9];
+
+	memcpy(hex, a->buf + o + 6 + 8 * i, 8);
+	hex[8] = 0;
+	return (size_t)strtoul(hex, NULL, 16);
+}
+
+/* What a lookup in a well-formed archive cut to len bytes must say: the part
+ * of the entry the cut falls in (the header, the name, the body), or, in a
+ * body's padding, that the next header is missing. */
+static int cut_error(const struct archive *a, size_t len)
+{
+	size_t o = 0;
+
+	for (;;) {
+		size_t name_end = o + 110 + field(a, o, 11);
+		size_t data = (name_end + 3) & ~(size_t)3, body_end = data + field(a, o, 6);
+
+		if (len < o + 110)
+			return CPIO_ERR_TRUNCATED;
+		if (len < name_end)
+			return CPIO_ERR_NAME_PAST_END;
+		if (len < body_end)
+			return CPIO_ERR_BODY_PAST_END;
+		o = (body_end + 3) & ~(size_t)3;
+		if (len < o)
+			return CPIO_ERR_TRUNCATED;
+	}
+}
+
 static void test_truncated_everywhere(void **state)
 {
 	struct archive a;
@@ -171,9 +207,76 @@ static void test_truncated_everywhere(void **state)
 	/* The trailer is 110 + 11 bytes, padded by 3 to end 4-aligned. */
 	end_of_trailer_name = a.len - 3;
 	assert_int_equal(find_in_copy(&a, end_of_trailer_name, "zzz", &f), CPIO_ERR_NOTFOUND);
-	/* Every shorter cut ends inside a header, name or body, or before the trailer. */
-	for (size_t len = 0; len < end_of_trailer_name; len++)
-		assert_int_equal(find_in_copy(&a, len, "zzz", &f), CPIO_ERR_TRUNCATED);
+	/* Every shorter cut ends inside a header, name or body, or before the
+	 * trailer: damage, never "not found", and the kind of damage named. */
+	for (size_t len = 0; len < end_of_trailer_name; len++) {
+		int err = find_in_copy(&a, len, "zzz", &f);
+
+		assert_true(cpio_damaged(err));
+		assert_int_equal(err, cut_error(&a, len));
+	}
+	/* All three kinds occur in the sample. */
+	assert_int_equal(cut_error(&a, 50), CPIO_ERR_TRUNCATED);
+	assert_int_equal(cut_error(&a, 112), CPIO_ERR_NAME_PAST_END);
+	assert_int_equal(cut_error(&a, 233), CPIO_ERR_BODY_PAST_END);
+	assert_int_equal(cut_error(&a, 238), CPIO_ERR_BODY_PAST_END);
+	assert_int_equal(cut_error(&a, 366), CPIO_ERR_TRUNCATED);	/* pad of "PAGER" */
+}
+
+/* A file stored before the damage is still found whole; a name the walk
+ * does not reach is damage, not "no such file". */
+static void test_found_before_damage(void **state)
+{
+	struct archive a;
+	struct cpio_file f;
+	size_t at, cut = 246;	/* in "./pager"'s header */
+
+	(void)state;
+	sample(&a);
+	assert_int_equal(find_in_copy(&a, cut, "init", &f), CPIO_OK);
+	assert_int_equal(find_in_copy(&a, cut, "bin/ls", &f), CPIO_ERR_TRUNCATED);
+	assert_int_equal(find_in_copy(&a, cut, "nosuch", &f), CPIO_ERR_TRUNCATED);
+	assert_int_equal(cpio_check(a.buf, cut, &at), CPIO_ERR_TRUNCATED);
+	assert_int_equal(at, 240);
+}
+
+static void test_check(void **state)
+{
+	struct archive a;
+	size_t at = 99, trailer = 728;
+
+	(void)state;
+	sample(&a);
+	assert_int_equal(a.len, 852);
+	assert_int_equal(cpio_check(a.buf, a.len, &at), CPIO_OK);
+	assert_int_equal(at, trailer);
+	/* What follows the trailer is not read. */
+	a.buf[a.len] = 'x';
+	assert_int_equal(cpio_check(a.buf, a.len + 1, &at), CPIO_OK);
+	/* Damage is found wherever it is, with the offset of its entry. */
+	a.buf[116 + 3] = 'x';	/* the second entry's magic */
+	assert_int_equal(cpio_check(a.buf, a.len, &at), CPIO_ERR_MAGIC);
+	assert_int_equal(at, 116);
+	sample(&a);
+	assert_int_equal(cpio_check(a.buf, trailer, &at), CPIO_ERR_TRUNCATED);
+	assert_int_equal(at, trailer);
+	assert_int_equal(cpio_check(a.buf, 610, &at), CPIO_ERR_BODY_PAST_END);
+	assert_int_equal(at, 488);
+	assert_int_equal(cpio_check(a.buf, 600, &at), CPIO_ERR_NAME_PAST_END);
+	assert_int_equal(at, 488);
+	assert_int_equal(cpio_check(a.buf, 0, &at), CPIO_ERR_TRUNCATED);
+	assert_int_equal(at, 0);
+}
+
+static void test_damaged(void **state)
+{
+	(void)state;
+	assert_false(cpio_damaged(CPIO_OK));
+	assert_false(cpio_damaged(CPIO_END));
+	assert_false(cpio_damaged(CPIO_ERR_NOTFOUND));
+	for (int err = CPIO_ERR_MAGIC; err >= CPIO_ERR_BODY_PAST_END; err--)
+		if (err != CPIO_ERR_NOTFOUND)
+			assert_true(cpio_damaged(err));
 }
 
 static void test_bad_magic(void **state)
@@ -235,21 +338,24 @@ static void test_huge_sizes(void **state)
 	(void)state;
 	put_raw(&a, "070701", huge_file, "init", 5);
 	put_trailer(&a);
-	assert_int_equal(find_in_copy(&a, a.len, "init", &f), CPIO_ERR_TRUNCATED);
+	assert_int_equal(find_in_copy(&a, a.len, "init", &f), CPIO_ERR_BODY_PAST_END);
 	a.len = 0;
 	put_raw(&a, "070701", huge_name, "init", 5);
 	put_trailer(&a);
-	assert_int_equal(find_in_copy(&a, a.len, "init", &f), CPIO_ERR_TRUNCATED);
+	assert_int_equal(find_in_copy(&a, a.len, "init", &f), CPIO_ERR_NAME_PAST_END);
 }
 
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int err = CPIO_END; err >= CPIO_ERR_NOTFOUND - 1; err--) {
+	for (int err = CPIO_END; err >= CPIO_ERR_BODY_PAST_END - 1; err--) {
 		assert_non_null(cpio_strerror(err));
 		assert_true(strlen(cpio_strerror(err)) > 0);
 	}
-	assert_string_not_equal(cpio_strerror(CPIO_ERR_MAGIC), cpio_strerror(CPIO_ERR_BADHEX));
+	/* Each kind of damage has its own words. */
+	for (int i = CPIO_END; i >= CPIO_ERR_BODY_PAST_END; i--)
+		for (int j = i - 1; j >= CPIO_ERR_BODY_PAST_END; j--)
+			assert_string_not_equal(cpio_strerror(i), cpio_strerror(j));
 }
 
 int main(void)
@@ -260,6 +366,9 @@ int main(void)
 		cmocka_unit_test(test_misaligned),
 		cmocka_unit_test(test_missing_trailer),
 		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_found_before_damage),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_bad_hex),
 		cmocka_unit_test(test_bad_names),

@@ -31,6 +31,10 @@ int main(int argc, char **argv)
 		printf("init: cannot run '%s': no such program in the initrd\n", name);
 		poweroff(STATUS_NOT_FOUND);
 	}
+	if (h == -PAGER_EDAMAGED) {	/* the pager has said where */
+		printf("init: cannot run '%s': the initrd is damaged\n", name);
+		poweroff(STATUS_NOT_FOUND);
+	}
 	if (h < 0) {
 		printf("init: cannot run '%s': error %d\n", name, -h);
 		poweroff(STATUS_NOT_FOUND);

@@ -20,8 +20,9 @@ int pager_call(struct msg *m);
  * NULL-terminated vector whose argv[0] is the program's name (name is sent
  * as argv[0] in any case). pass_handle, unless -1, becomes the child's
  * HANDLE_ARG. Returns a handle to the new process and stores its pid in
- * *pid_out (if not NULL); or -PAGER_ENOENT for an unknown program, -ERR_INVAL
- * if the arguments do not fit in one message, or another negated error. */
+ * *pid_out (if not NULL); or -PAGER_ENOENT for an unknown program,
+ * -PAGER_EDAMAGED if the initrd is damaged before it, -ERR_INVAL if the
+ * arguments do not fit in one message, or another negated error. */
 int spawn(const char *name, const char *const argv[], int pass_handle,
 	  int *pid_out);
 /* The same with an OOM adjustment for the child (pager/oom.h: -1000

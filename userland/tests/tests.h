@@ -72,6 +72,7 @@ int test_reserve_floor(void);
 int test_pager_ep_send_only(void);
 int test_rights_shrink(void);
 int test_passed_handles_closed(void);
+int test_server_gone(void);
 int test_limit_handles(void);
 int test_limit_timers(void);
 int test_limit_threads(void);

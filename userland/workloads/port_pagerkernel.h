@@ -1,0 +1,76 @@
+/*
+ * port.h on this system: the pager's counters (PAGER_STATS), the kernel's
+ * idle clock (SYS_IDLE_NS), a timed notification for the pause. init
+ * starts the workload (init.run) and powers off with its exit status.
+ */
+#ifndef WORKLOAD_PORT_PAGERKERNEL_H
+#define WORKLOAD_PORT_PAGERKERNEL_H
+
+#include "pager_client.h"
+#include "sys.h"
+
+#define PORT_SYSTEM "pagerkernel"
+
+static inline uint64_t port_instret(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+
+/* Nothing to set up: the pager found the swap disk at boot. */
+static int port_start(void)
+{
+	return 0;
+}
+
+/* Available memory: the frames the pager has free now. */
+static uint64_t port_avail_pages(void)
+{
+	struct pager_stats s;
+
+	return pager_stats(&s) < 0 ? 0 : s.frames_free;
+}
+
+static uint64_t port_swap_pages(void)
+{
+	struct pager_stats s;
+
+	return pager_stats(&s) < 0 ? 0 : s.swap_slots_total;
+}
+
+/* 0, or -1 if the pager did not answer. */
+static int port_counters(struct port_counters *c)
+{
+	struct pager_stats s;
+
+	if (pager_stats(&s) < 0)
+		return -1;
+	c->instret = port_instret();
+	c->idle_ns = (uint64_t)sys_idle_ns();
+	c->major = s.major_faults;
+	c->pswpin = s.pswpin;
+	c->pswpout = s.pswpout;
+	return 0;
+}
+
+/* Sleep about ms milliseconds (a bounded wait on a timed notification). */
+static void port_pause_ms(unsigned ms)
+{
+	int note = sys_notify_create();
+
+	if (note < 0)
+		return;
+	if (sys_notify_timer(note, sys_clock() + (int64_t)ms * 1000000, 1) == 0)
+		sys_notify_wait(note);
+	sys_handle_close(note);
+}
+
+/* The exit status main returns: init powers off with it. */
+static int port_finish(int status)
+{
+	return status;
+}
+
+#endif
