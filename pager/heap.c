@@ -9,6 +9,7 @@
 #include "frames.h"
 #include "reclaim.h"
 #include "sys.h"
+#include "heap.h"
 
 #define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
 #define HEAP_MAX (512UL << 20)
@@ -24,6 +25,11 @@ static int grow_to(uint64_t want)
 		mapped += PAGE_SIZE;
 	}
 	return 0;
+}
+
+uint64_t heap_pages(void)
+{
+	return (mapped - HEAP_BASE) / PAGE_SIZE;
 }
 
 void *sbrk(ptrdiff_t incr)

@@ -15,6 +15,7 @@
 #include "oom_kill.h"
 #include "oom.h"
 #include "pressure.h"
+#include "heap.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -93,6 +94,7 @@ void handle_stats(const struct msg *in, struct msg *out)
 	st.pressure_level = pressure_level();
 	st.pressure_events = pressure_events();
 	st.pressure_waits = reclaim_critical_waits();
+	st.heap_pages = heap_pages();
 	_Static_assert(sizeof(st) <= MSG_DATA_MAX, "pager_stats must fit in one message");
 	reply_result(out, 0);
 	memcpy(out->data, &st, sizeof(st));

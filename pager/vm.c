@@ -78,14 +78,6 @@ const struct region_ops *vm_ops_of(enum vm_region_kind kind)
 	return NULL;
 }
 
-/* Give r its page array; -1 if memory is short. */
-int vm_region_ensure_pages(struct vm_region *r)
-{
-	if (!r->pages)
-		r->pages = calloc(region_pages(r), sizeof(*r->pages));
-	return r->pages ? 0 : -1;
-}
-
 /* The permission present entry e of r is mapped with: the region's, less
  * W while the page is copy-on-write or its frame is being written out. */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
@@ -103,11 +95,11 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	uint64_t va = r->start + i * VM_PAGE;
 	uint32_t e = pa_pfn(pa) | (cow && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
 
-	if (vm_region_ensure_pages(r) < 0 || rmap_reserve(1) < 0 ||
+	if (pv_reserve(&r->pages, i) < 0 || rmap_reserve(1) < 0 ||
 	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, vm_entry_perm(r, e)) < 0)
 		return VM_FAULT_NOMEM;
 	rmap_add(pa, s, va);
-	r->pages[i] = e;
+	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
 	return 0;
 }
 
@@ -119,7 +111,7 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	uint32_t slot = region_slot(r, i);
 
 	if (slot) {
-		r->pages[i] = 0;
+		pv_set(&r->pages, i, 0);
 		vm_slot_put(slot);
 		return;
 	}
@@ -127,13 +119,13 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 		return;
 	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
-	r->pages[i] = 0;
+	pv_set(&r->pages, i, 0);
 	r->ops->page_gone(r, i, pa);
 }
 
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
-	for (uint64_t i = from; r->pages && i < to; i++)
+	for (uint64_t i = pv_next(&r->pages, from, to); i < to; i = pv_next(&r->pages, i + 1, to))
 		vm_page_drop(s, r, i);
 }
 
@@ -279,7 +271,7 @@ void vm_space_info(const struct vm_space *s, struct vm_space_info *out)
 	out->pid = s->pid;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		out->regions++;
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			out->resident += pa != 0;
 			out->shared += pa && vm_mapcount(pa) > 1;
@@ -297,11 +289,7 @@ static int slot_alone(uint32_t slot)
 /* Present or swapped pages of o in [from, to). */
 static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to)
 {
-	uint64_t n = 0;
-
-	for (uint64_t j = from; o->pages && j < to && j < o->npages; j++)
-		n += o->pages[j] != 0;
-	return n;
+	return pv_count(&o->pages, from, to < o->npages ? to : o->npages);
 }
 
 /* s's regions that refer to o: a hole punched in a shared region leaves
@@ -364,7 +352,7 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 			object_footprint(s, r, alone, shared);
 			continue;
 		}
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			uint32_t slot = region_slot(r, i);
 			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);

@@ -51,7 +51,7 @@ static int check_page(const struct vm_space *s, const struct vm_region *r, uint6
 	if (r->ops->priv && f->obj)
 		return fail("private page belongs to a shared object [pa, va]", pa, va);
 	if (!r->ops->priv && (f->obj != r->obj->id || r->pgoff + i >= r->obj->npages ||
-			      !r->obj->pages || r->obj->pages[r->pgoff + i] != pa_pfn(pa)))
+			      pv_get(&r->obj->pages, r->pgoff + i) != pa_pfn(pa)))
 		return fail("shared page is not its object's [pa, va]", pa, va);
 	if (r->ops->priv && (r->perm & VM_W) && f->mapcount > 1 && !region_page_cow(r, i))
 		return fail("private page mapped more than once is writable [pa, va]", pa, va);
@@ -65,7 +65,7 @@ static int check_page(const struct vm_space *s, const struct vm_region *r, uint6
  * no rmap entry is check_entry's: an entry at its address finds no frame. */
 static int check_swapped(const struct vm_region *r, uint64_t i)
 {
-	uint32_t e = r->pages[i];
+	uint32_t e = region_entry(r, i);
 	uint64_t va = r->start + i * VM_PAGE;
 
 	if (!entry_slot(e) || (e & PAGE_COW))
@@ -90,10 +90,8 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 		if (!r->ops->priv && (!r->obj || vm_object_by_id(r->obj->id) != r->obj ||
 				      r->pgoff + region_pages(r) > r->obj->npages))
 			return fail("shared region without its object [-, start]", 0, r->start);
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
-			if (!r->pages[i])
-				continue;
-			if (r->pages[i] & PAGE_SWAP) {
+		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
+			if (region_entry(r, i) & PAGE_SWAP) {
 				if (check_swapped(r, i) < 0)
 					return -1;
 				(*swapped)++;
@@ -143,8 +141,8 @@ static int check_frame(uint64_t pa, struct vm_counters *seen)
 		return fail("mapcount differs from the rmap list [pa, entries]", pa, n);
 	if (f->state != FRAME_ANON && (n || f->obj || (f->flags & ~FRAME_F_DETACHED)))
 		return fail("frame that is not anonymous is mapped or written out [pa, -]", pa, 0);
-	if (f->obj && (!o || f->obj_page >= o->npages || !o->pages ||
-		       o->pages[f->obj_page] != pa_pfn(pa)))
+	if (f->obj && (!o || f->obj_page >= o->npages ||
+		       pv_get(&o->pages, f->obj_page) != pa_pfn(pa)))
 		return fail("frame's shared object does not hold it [pa, object]", pa, f->obj);
 	if ((f->flags & FRAME_F_SLOT_HELD) && (!n || f->obj || !vm_frame_tied(pa)))
 		return fail("frame holds a slot but is unmapped or not tied to it [pa, slot]", pa,
@@ -184,8 +182,9 @@ static int check_objects(uint64_t *swapped)
 		if (o->id != id || object_regions(o) != o->refs)
 			return fail("shared object's references are not its regions [id, refs]", id,
 				    o->refs);
-		for (uint64_t j = 0; o->pages && j < o->npages; j++) {
-			uint32_t e = o->pages[j];
+		for (uint64_t j = pv_next(&o->pages, 0, o->npages); j < o->npages;
+		     j = pv_next(&o->pages, j + 1, o->npages)) {
+			uint32_t e = pv_get(&o->pages, j);
 			uint64_t pa = entry_frame(e);
 			const struct frame *f = pa ? frame_desc(pa) : NULL;
 			if (e & PAGE_COW)

@@ -41,7 +41,7 @@ static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 	uint64_t last = i + vm.faultaround, n = region_pages(r);
 
 	for (uint64_t j = i + 1; j <= last && j < n; j++) {
-		if (r->pages[j])
+		if (region_entry(r, j))
 			continue;
 		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
 			return;
@@ -190,7 +190,7 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 	if (!frame_flag(pa, FRAME_F_WRITE_PROTECT) &&
 	    vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
 		return VM_FAULT_NOMEM;
-	r->pages[i] &= ~PAGE_COW;
+	pv_set(&r->pages, i, region_entry(r, i) & ~PAGE_COW);	/* present: cannot fail */
 	frame_desc(pa)->swap = 0;
 	return VM_FAULT_MAPPED;
 }
@@ -283,7 +283,7 @@ static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 	}
 	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
-	if (r->pages[i] != (pa_pfn(pa) | PAGE_COW)) {
+	if (region_entry(r, i) != (pa_pfn(pa) | PAGE_COW)) {
 		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */
 		return VM_FAULT_MAPPED;
 	}
@@ -294,7 +294,7 @@ static int cow(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
 	}
 	rmap_remove(pa, s, va);
 	rmap_add(copy, s, va);
-	r->pages[i] = pa_pfn(copy);
+	pv_set(&r->pages, i, pa_pfn(copy));	/* present: cannot fail */
 	if (vm_mapcount(pa) == 0)
 		vm_frame_release(pa);	/* parked for the slot's entries */
 	vm.cnt.cow_breaks++;
@@ -353,7 +353,7 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 			return VM_FAULT_NOMEM;
 		*c = *p;
 		c->next = NULL;
-		c->pages = NULL;
+		c->pages = (struct pagevec){ 0 };
 		*tail = c;	/* linked first, so destroying a half-made child frees it */
 		tail = &c->next;
 		if (p->ops->fork(parent, p, child, c) < 0)

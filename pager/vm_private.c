@@ -58,15 +58,14 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 	unsigned ro = p->perm & ~(unsigned)VM_W;
 	uint64_t n = region_pages(p);
 
-	if (!p->pages)
-		return 0;
-	if (vm_region_ensure_pages(c) < 0 || rmap_reserve(n) < 0)
+	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = region_next(p, 0); i < n; i = region_next(p, i + 1)) {
 		uint64_t pa = region_frame(p, i), va = p->start + i * VM_PAGE;
 		uint32_t slot = region_slot(p, i);
 		if (slot) {
-			c->pages[i] = p->pages[i];
+			if (pv_set(&c->pages, i, region_entry(p, i)) < 0)
+				return VM_FAULT_NOMEM;
 			vm_slot_dup(slot);
 		}
 		if (!pa)
@@ -74,7 +73,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
 			if (vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
 				return VM_FAULT_NOMEM;
-			p->pages[i] |= PAGE_COW;
+			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
 		}
 		if (vm_page_map(cs, c, i, pa, 1) < 0)
 			return VM_FAULT_NOMEM;

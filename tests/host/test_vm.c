@@ -463,12 +463,12 @@ static void test_check_catches_corruption(void **state)
 	f->rmap = saved;
 	fake_check();
 
-	saved = r->pages[0];
-	r->pages[0] = 0;
+	saved = pv_get(&r->pages, 0);
+	pv_set(&r->pages, 0, 0);
 	expect_check_fails("a page array that lost its page");
-	r->pages[0] = pa_pfn(other);
+	pv_set(&r->pages, 0, pa_pfn(other));
 	expect_check_fails("a page array pointing at another frame");
-	r->pages[0] = saved;
+	pv_set(&r->pages, 0, saved);
 	fake_check();
 
 	vm.cnt.frames_shared++;
