@@ -131,6 +131,16 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 	return r;
 }
 
+/* The handle a message being copied to t installed in t's table, if it
+ * still names what was passed: no one will learn its number now. */
+static void undo_passed(struct thread *t, int32_t h, struct object *passed)
+{
+	const struct handle *e = h >= 0 ? handle_entry(t->proc, (uint64_t)h) : NULL;
+
+	if (e && e->obj == passed)
+		handle_close(t->proc, (uint64_t)h);
+}
+
 static void drop_stash(struct thread *t)
 {
 	if (!t->stash)
@@ -140,7 +150,8 @@ static void drop_stash(struct thread *t)
 }
 
 /* Keep the copy in t's record until its page is there. */
-static int stash(struct thread *t, uint64_t va, const void *src, size_t len)
+static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
+		 struct object *passed)
 {
 	if (t->stash && t->stash->bytes == src)
 		return 0;	/* already kept: this is the retry */
@@ -150,11 +161,16 @@ static int stash(struct thread *t, uint64_t va, const void *src, size_t len)
 		return -ERR_NOMEM;
 	t->stash->va = va;
 	t->stash->len = (uint32_t)len;
+	t->stash->handle = h;
+	t->stash->passed = passed;
 	memcpy(t->stash->bytes, src, len);
 	return 0;
 }
 
-int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
+/* ipc_copy_to_blocked for a message that installed handle h (naming
+ * passed) in to's table, or -1: if the copy is given up, so is h. */
+static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
+			   int32_t h, struct object *passed)
 {
 	int r;
 
@@ -165,23 +181,34 @@ int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t 
 		thread_wake(to, 0);
 		return 0;
 	}
-	if (user_miss.proc == to->proc && stash(to, va, src, len) == 0 &&
+	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed) == 0 &&
 	    fault_for_delivery(to, user_miss.va))
 		return 0;
+	undo_passed(to, h, passed);
 	drop_stash(to);
 	thread_wake(to, r);
 	return r;
 }
 
+int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
+{
+	return copy_to_blocked(to, va, src, len, -1, NULL);
+}
+
 /* Write k into the buffer of blocked thread `to` and wake it with 0. */
 static int deliver_to(struct thread *to, const struct msg *k)
 {
-	return ipc_copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len);
+	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
+
+	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
+			       e ? e->obj : NULL);
 }
 
 void ipc_finish_delivery(struct thread *t)
 {
-	ipc_copy_to_blocked(t, t->stash->va, t->stash->bytes, t->stash->len);
+	struct pending_copy *p = t->stash;
+
+	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed);
 }
 
 /* A message saying the bound notification fired, from no one. */
@@ -220,6 +247,8 @@ uint64_t ipc_pending_copies(void)
 
 void ipc_drop_delivery(struct thread *t, int64_t err)
 {
+	if (t->stash)
+		undo_passed(t, t->stash->handle, t->stash->passed);
 	drop_stash(t);
 	thread_wake(t, err);
 }
@@ -313,8 +342,9 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
 	/* t's buffer was checked just above, so this copy cannot miss. */
-	if ((err = compose(s, t, origin_of(s), &k)) == 0)
-		err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len);
+	if ((err = compose(s, t, origin_of(s), &k)) == 0 &&
+	    (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 && k.handle >= 0)
+		handle_close(t->proc, (uint64_t)k.handle);	/* never told of it */
 	if (err < 0) {
 		if (s->in_fault)
 			fault_no_pager(s);

@@ -13,6 +13,7 @@
 struct proc;
 struct endpoint;
 struct notify;
+struct object;
 
 enum thread_state {
 	T_RUNNING = 1,		/* current, or about to return to user */
@@ -29,6 +30,9 @@ enum thread_state {
 struct pending_copy {
 	uint64_t va;
 	uint32_t len;			/* <= sizeof(struct msg) */
+	int32_t handle;			/* installed in its table for this message,
+					 * closed if the copy is given up; or -1 */
+	struct object *passed;		/* what that handle names */
 	uint8_t bytes[sizeof(struct msg)];
 };
 

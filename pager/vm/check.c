@@ -68,10 +68,11 @@ static int space_live(const struct vm_space *s)
 	return 0;
 }
 
-/* Page i of r in s: a process frame with the right back-links. */
-static int check_page(const struct vm_space *s, const struct vm_region *r, uint64_t i)
+/* Page i of r in s, entry e: a process frame with the right back-links. */
+static int check_page(const struct vm_space *s, const struct vm_region *r, uint64_t i,
+		      uint32_t e)
 {
-	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
+	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
 	const struct frame *f = frame_desc(pa);
 	const struct found at = { .frame = pa, .space = s, .va = va };
 
@@ -82,11 +83,11 @@ static int check_page(const struct vm_space *s, const struct vm_region *r, uint6
 	if (r->ops->priv && f->obj)
 		return fail("private page belongs to a shared object", at);
 	if (!r->ops->priv && (f->obj != r->obj->id || r->pgoff + i >= r->obj->npages ||
-			      !r->obj->pages || r->obj->pages[r->pgoff + i] != pa_pfn(pa)))
+			      pv_get(&r->obj->pages, r->pgoff + i) != pa_pfn(pa)))
 		return fail("shared page is not its object's", at);
-	if (r->ops->priv && (r->perm & VM_W) && f->mapcount > 1 && !region_page_cow(r, i))
+	if (r->ops->priv && (r->perm & VM_W) && f->mapcount > 1 && !(e & PAGE_COW))
 		return fail("private page mapped more than once is writable", at);
-	if (region_page_cow(r, i) && (!r->ops->priv || !(r->perm & VM_W)))
+	if ((e & PAGE_COW) && (!r->ops->priv || !(r->perm & VM_W)))
 		return fail("copy-on-write mark on a page that cannot have one", at);
 	return 0;
 }
@@ -94,9 +95,9 @@ static int check_page(const struct vm_space *s, const struct vm_region *r, uint6
 /* Page i of r names a swap slot: a valid one, in a private region (a shared
  * region's pages are swapped in its object), with no other mark. Its having
  * no rmap entry is check_entry's: an entry at its address finds no frame. */
-static int check_swapped(const struct vm_space *s, const struct vm_region *r, uint64_t i)
+static int check_swapped(const struct vm_space *s, const struct vm_region *r, uint64_t i,
+			 uint32_t e)
 {
-	uint32_t e = r->pages[i];
 	uint64_t va = r->start + i * VM_PAGE;
 
 	if (!entry_slot(e) || (e & PAGE_COW))
@@ -108,11 +109,31 @@ static int check_swapped(const struct vm_space *s, const struct vm_region *r, ui
 	return 0;
 }
 
+struct page_walk {
+	const struct vm_space *s;
+	const struct vm_region *r;
+	uint64_t *present, *swapped;
+};
+
+/* One entry of a region, present or swapped (pv_each); -1 if broken. */
+static int check_page_entry(void *ctx, uint64_t i, uint32_t e)
+{
+	struct page_walk *w = ctx;
+
+	if (e & PAGE_SWAP) {
+		(*w->swapped)++;
+		return check_swapped(w->s, w->r, i, e);
+	}
+	(*w->present)++;
+	return check_page(w->s, w->r, i, e);
+}
+
 /* Regions sorted, aligned, apart; each page checked. Adds present and
  * swapped pages. */
 static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *swapped)
 {
 	uint64_t prev_end = 0;
+	struct page_walk w = { s, NULL, present, swapped };
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->ops != vm_ops_of(r->kind) || r->start >= r->end ||
@@ -122,19 +143,9 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 		if (!r->ops->priv && (!r->obj || vm_object_by_id(r->obj->id) != r->obj ||
 				      r->pgoff + region_pages(r) > r->obj->npages))
 			return fail("shared region without its object", (struct found){ .space = s, .va = r->start });
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
-			if (!r->pages[i])
-				continue;
-			if (r->pages[i] & PAGE_SWAP) {
-				if (check_swapped(s, r, i) < 0)
-					return -1;
-				(*swapped)++;
-				continue;
-			}
-			if (check_page(s, r, i) < 0)
-				return -1;
-			(*present)++;
-		}
+		w.r = r;
+		if (pv_each(&r->pages, 0, region_pages(r), check_page_entry, &w))
+			return -1;
 		prev_end = r->end;
 	}
 	return 0;
@@ -172,37 +183,29 @@ static int check_other_frame(uint64_t pa, const struct frame *f)
 	return 0;
 }
 
-/* One frame: rmap list and mapcount agree, object link holds, no leak. */
+/* One frame: rmap list and mapcount agree, object link holds, no leak.
+ * Each entry's page is not looked up here: every present page found its
+ * entry (check_page), so entries that outnumber present pages are the
+ * only way one can be wrong, and find_bad_entry then names it. */
 static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 {
-	struct frame_walk w = { pa, NULL, 0 };
 	size_t n;
 	const struct vm_object *o;
+	const char *broken;
 
 	if (f->state != FRAME_ANON)
 		return check_other_frame(pa, f);
-	n = vm_rmap_walk(pa, check_entry, &w);
+	n = vm_rmap_walk(pa, NULL, NULL);
 	o = f->obj ? vm_object_by_id(f->obj) : NULL;
-	if (w.bad)
-		return fail("rmap entry without its page",
-			    (struct found){ .frame = pa, .space = w.bad, .va = w.bad_va });
 	if (n != f->mapcount || (n == 0) != (f->rmap == 0))
 		return fail("mapcount differs from the rmap list",
 			    (struct found){ .frame = pa, .name = ", entries", .value = n });
-	if (f->obj && (!o || f->obj_page >= o->npages || !o->pages ||
-		       o->pages[f->obj_page] != pa_pfn(pa)))
+	if (f->obj && (!o || f->obj_page >= o->npages ||
+		       pv_get(&o->pages, f->obj_page) != pa_pfn(pa)))
 		return fail("frame's shared object does not hold it",
 			    (struct found){ .frame = pa, .name = ", object", .value = f->obj });
-	if (swapcache_held(pa) && (!n || f->obj || !swapcache_tied(pa)))
-		return fail("frame holds a slot but is unmapped or not tied to it",
-			    (struct found){ .frame = pa, .name = ", slot", .value = f->swap });
-	if (swapcache_detached(pa) && (n || f->obj))
-		return fail("detached frame is still mapped or in an object",
-			    (struct found){ .frame = pa, .name = ", mappings", .value = n });
-	/* Parked: kept for the entries naming the slot the swap cache ties it to. */
-	if (vm_frame_parked(pa) && !swapcache_tied(pa))
-		return fail("anonymous frame leaked: no mapping, no object, no tie",
-			    (struct found){ .frame = pa });
+	if ((broken = swapcache_check_frame(pa, f, n)) != NULL)
+		return fail(broken, (struct found){ .frame = pa });
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
 	seen->swap_copies += swapcache_held(pa) != 0;
@@ -219,6 +222,25 @@ static int check_frames(struct seen *seen)
 	for (uint64_t i = 0; i < n; i++)
 		if (check_frame(base + i * VM_PAGE, &t[i], seen) < 0)
 			return -1;
+	return 0;
+}
+
+/* The first rmap entry whose space does not map its frame at its address
+ * (the walk is slow: only once entries are known to outnumber pages). */
+static int find_bad_entry(void)
+{
+	uint64_t n, base = frames_ram_base();
+	const struct frame *t = frames_table(&n);
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct frame_walk w = { base + i * VM_PAGE, NULL, 0 };
+		if (t[i].state != FRAME_ANON)
+			continue;
+		vm_rmap_walk(w.pa, check_entry, &w);
+		if (w.bad)
+			return fail("rmap entry without its page",
+				    (struct found){ .frame = w.pa, .space = w.bad, .va = w.bad_va });
+	}
 	return 0;
 }
 
@@ -244,8 +266,9 @@ static int check_objects(uint64_t *swapped)
 		if (o->id != id || object_regions(o) != o->refs)
 			return fail("shared object's references are not its regions",
 				    (struct found){ .name = ", references", .value = o->refs });
-		for (uint64_t j = 0; o->pages && j < o->npages; j++) {
-			uint32_t e = o->pages[j];
+		for (uint64_t j = pv_next(&o->pages, 0, o->npages); j < o->npages;
+		     j = pv_next(&o->pages, j + 1, o->npages)) {
+			uint32_t e = pv_get(&o->pages, j);
 			uint64_t pa = entry_frame(e);
 			const struct frame *f = pa ? frame_desc(pa) : NULL;
 			if (e & PAGE_COW)
@@ -306,6 +329,8 @@ int vm_check(void)
 		if (check_space(s, &present, &seen.swap_entries) < 0)
 			return -1;
 	if (check_frames(&seen) < 0)
+		return -1;
+	if (seen.rmap_entries != present && find_bad_entry() < 0)
 		return -1;
 	if (check_objects(&seen.swap_entries) < 0)
 		return -1;

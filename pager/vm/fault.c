@@ -41,7 +41,7 @@ static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 	uint64_t last = i + vm.faultaround, n = region_pages(r);
 
 	for (uint64_t j = i + 1; j <= last && j < n; j++) {
-		if (r->pages[j])
+		if (region_entry(r, j))
 			continue;
 		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
 			return;

@@ -172,49 +172,28 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 		*p = r->next;
 	if (r->ops->release)
 		r->ops->release(r);
-	free(r->pages);
+	pv_free(&r->pages);
 	free(r);
-}
-
-/* Resize r's page array to n pages (n > 0); the new part is absent. */
-static int resize_pages(struct vm_region *r, uint64_t n)
-{
-	uint64_t old = region_pages(r);
-	uint32_t *p;
-
-	if (!r->pages)
-		return 0;
-	p = realloc(r->pages, n * sizeof(*p));
-	if (!p)
-		return n < old ? 0 : -1;	/* a shrink may keep the larger array */
-	if (n > old)
-		memset(p + old, 0, (n - old) * sizeof(*p));
-	r->pages = p;
-	return 0;
 }
 
 /* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
  * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
 static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
 {
-	uint64_t n = region_pages(r);
 	struct vm_region *t = room_for_region(s) ? malloc(sizeof(*t)) : NULL;
 
 	if (!t)
 		return VM_FAULT_NOMEM;
 	*t = *r;
 	t->start = r->start + at * VM_PAGE;
-	t->pages = NULL;
-	if (r->pages && !(t->pages = malloc((n - at) * sizeof(*t->pages)))) {
+	t->pages = (struct pagevec){ 0 };
+	if (pv_split(&r->pages, at, &t->pages) < 0) {
 		free(t);
 		return VM_FAULT_NOMEM;
 	}
-	if (r->pages)
-		memcpy(t->pages, r->pages + at, (n - at) * sizeof(*t->pages));
 	if (r->ops->split)
 		r->ops->split(r, t, at);
 	r->end = t->start;
-	resize_pages(r, at);
 	r->next = t;
 	return 0;
 }
@@ -273,8 +252,9 @@ int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end)
 		return -1;
 	if (new_end < old_end)
 		vm_pages_drop(s, r, n, region_pages(r));
-	if ((r->ops->resize && r->ops->resize(r, n) < 0) || resize_pages(r, n) < 0)
+	if (r->ops->resize && r->ops->resize(r, n) < 0)
 		return VM_FAULT_NOMEM;
+	pv_truncate(&r->pages, n);	/* its pages beyond were dropped just above */
 	r->end = new_end;
 	return 0;
 }

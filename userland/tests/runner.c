@@ -57,6 +57,9 @@ static const struct test {
 	{ test_limit_timers, "limit_timers", 0 },
 	{ test_limit_threads, "limit_threads", 0 },
 	{ test_limit_regions, "limit_regions", 0 },
+	{ test_failed_delivery_keeps_no_handle, "failed_delivery_keeps_no_handle", 0 },
+	{ test_spawn_full_table_leaves_no_child, "spawn_full_table_leaves_no_child", 0 },
+	{ test_sparse_mappings_cost_little, "sparse_mappings_cost_little", 0 },
 	{ test_swap_pattern, "swap_pattern", 1 },
 	{ test_swap_fork_sharing, "swap_fork_sharing", 1 },
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },
@@ -74,6 +77,7 @@ static const struct test {
 	{ test_pressure_levels, "pressure_levels", 1 },
 	{ test_pressure_exit_unsubscribes, "pressure_exit_unsubscribes", 0 },
 	{ test_discard_first, "discard_first", 1 },
+	{ test_lifetimes, "lifetimes", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

@@ -84,6 +84,14 @@ int test_limit_timers(void);
 int test_limit_threads(void);
 int test_limit_regions(void);
 
+/* leaks.c */
+int test_failed_delivery_keeps_no_handle(void);
+int test_spawn_full_table_leaves_no_child(void);
+int test_sparse_mappings_cost_little(void);
+
+/* lifetimes.c */
+int test_lifetimes(void);
+
 /* pressure.c */
 int test_pressure_levels(void);
 int test_pressure_exit_unsubscribes(void);
