@@ -11,7 +11,7 @@
 #include "vm/vm.h"
 #include "sys.h"
 
-_Noreturn static void stop(enum check_when when, const struct msg *in, const char *why)
+_Noreturn void check_stop(enum check_when when, const struct msg *in, const char *why)
 {
 	printf("pager: check: %s %s 0x%lx from pid %u: %s\n",
 	       when == CHECK_BEFORE ? "before" : "after",
@@ -28,15 +28,11 @@ _Noreturn static void stop(enum check_when when, const struct msg *in, const cha
  * see: no one touched the VM core in between. */
 static uint64_t clean_at = UINT64_MAX - 1;
 
-void check_request(enum check_when when, const struct msg *in, int changes)
+void check_walk(enum check_when when, const struct msg *in)
 {
-	if (when == CHECK_AFTER && vm_bug())
-		stop(when, in, vm_bug());
-	if (!changes || config.check < (unsigned)when)
-		return;
 	if (when == CHECK_BEFORE && pager_lock_takes() == clean_at + 1)
 		return;
 	if (vm_check() < 0)
-		stop(when, in, vm_check_error());
+		check_stop(when, in, vm_check_error());
 	clean_at = pager_lock_takes();
 }

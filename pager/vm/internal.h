@@ -81,7 +81,9 @@ struct region_ops {
 	/* Page i's entry names a swap slot: bring its contents back and map
 	 * them in s (a vm_fault result). NULL: its entries never name one. */
 	int (*swap_in)(struct vm_space *s, struct vm_region *r, uint64_t i);
-	/* A write to present page i (copy-on-write); a vm_fault result. */
+	/* A write to present page i, whose entry is marked copy-on-write
+	 * (PAGE_COW: only a kind that marks its entries has the step); a
+	 * vm_fault result. */
 	int (*write)(struct vm_space *s, struct vm_region *r, uint64_t i);
 	/* Page i's mapping here is gone: free frame pa if nothing holds it. */
 	void (*page_gone)(struct vm_region *r, uint64_t i, uint64_t pa);

@@ -172,13 +172,11 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
  * came back from swap shared (copy-on-write): the last user takes the frame
  * back writable; others get their own copy. A frame the swap cache ties to
  * a slot that other entries still name is theirs too: it is copied, and
- * kept for them. A page that is not copy-on-write needs nothing. */
+ * kept for them. */
 static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
 
-	if (!region_page_cow(r, i))
-		return VM_FAULT_MAPPED;
 	if (vm_mapcount(pa) <= 1)
 		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 	if (vm_mapcount(pa) <= 1 && !swapcache_tied(pa)) {
