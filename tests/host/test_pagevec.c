@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/pagevec.c, the sparse page arrays: entries read
+ * Host tests for pager/vm/pagevec.c, the sparse page arrays: entries read
  * back, chunks made only where entries are and freed with their last one,
  * scans that skip what is absent, splits at any index, truncation.
  */
