@@ -2,7 +2,8 @@
  * Device windows and interrupt bindings. An interrupt is claimed from the
  * controller, turned into notification bits for its driver and left
  * uncompleted, so the device cannot interrupt again until the driver has
- * dealt with it and said so (SYS_IRQ_ACK).
+ * dealt with it and said so (SYS_IRQ_ACK). Mapping windows and binding
+ * interrupts are root-only calls, refused by the dispatcher to anyone else.
  */
 #include "device.h"
 #include "entry.h"
@@ -115,8 +116,6 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 	struct proc *p;
 	uint64_t va = a[2];
 
-	if (!t->proc->is_root)
-		return -ERR_PERM;
 	if (!(p = root_target(t, a[0])))
 		return -ERR_BADF;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va + d->size > USER_TOP)
@@ -124,7 +123,7 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
 		if (arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W) < 0)
 			return -ERR_NOMEM;
-	usercopy_forget();
+	usercopy_forget(p);
 	arch_tlb_flush();
 	return (int64_t)(d->size / PAGE_SIZE);
 }
@@ -135,8 +134,6 @@ int64_t sys_irq_bind(struct thread *t, const uint64_t *a)
 	struct object *n;
 	int r;
 
-	if (!t->proc->is_root)
-		return -ERR_PERM;
 	if ((r = handle_lookup(t->proc, a[1], OBJ_NOTIFY, RIGHT_SEND, &n)) < 0)
 		return r;
 	if (a[0] >= IRQ_MAX || a[2] == 0 || (a[2] & ~NOTIFY_BITS_MASK) ||

@@ -112,7 +112,7 @@ void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char
 	proc_end(t->proc, &info, what);
 }
 
-static int64_t resume(struct thread *c, struct thread *replier, const struct msg *m)
+int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m)
 {
 	size_t n = m->len / sizeof(struct map_entry);
 	int r;
@@ -131,6 +131,15 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's mapping was refused");
 		return r;
 	}
+	return 0;
+}
+
+static int64_t resume(struct thread *c, struct thread *replier, const struct msg *m)
+{
+	int r = fault_map_reply(c, replier, m);
+
+	if (r < 0)
+		return r;
 	if (c->stash)
 		ipc_finish_delivery(c);	/* the message can go into its buffer now */
 	else

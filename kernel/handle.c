@@ -55,27 +55,6 @@ int handle_install(struct proc *p, struct object *o, uint32_t rights)
 	return -ERR_MFILE;
 }
 
-const struct handle *handle_entry(struct proc *p, uint64_t h)
-{
-	if (h >= p->nhandles || !p->handles[h].obj)
-		return NULL;
-	return &p->handles[h];
-}
-
-int handle_lookup(struct proc *p, uint64_t h, enum obj_type type, uint32_t need,
-		  struct object **out)
-{
-	const struct handle *e = handle_entry(p, h);
-
-	*out = NULL;
-	if (!e || (type && e->obj->type != type))
-		return -ERR_BADF;
-	if ((e->rights & need) != need)
-		return -ERR_ACCES;
-	*out = e->obj;
-	return 0;
-}
-
 int handle_close(struct proc *p, uint64_t h)
 {
 	const struct handle *e = handle_entry(p, h);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include "object.h"
 #include "abi/limits.h"
+#include "abi/errno.h"
+#include "proc.h"
 
 struct proc;
 
@@ -29,15 +31,33 @@ void handle_table_destroy(struct proc *p);
 /* Install o in p's table with rights (taking a reference); the index, or
  * -ERR_MFILE when the table is full. */
 int handle_install(struct proc *p, struct object *o, uint32_t rights);
-/* The entry h names in p, or NULL. */
-const struct handle *handle_entry(struct proc *p, uint64_t h);
+/* The entry h names in p, or NULL. Inline, like handle_lookup: every
+ * IPC looks its endpoint up. */
+static inline const struct handle *handle_entry(struct proc *p, uint64_t h)
+{
+	if (h >= p->nhandles || !p->handles[h].obj)
+		return NULL;
+	return &p->handles[h];
+}
+
 /*
  * The object h names, if it has the type (0: any) and the handle holds
  * every right in need: 0 and *out, else -ERR_BADF (no such handle, or
  * another type) or -ERR_ACCES (a right is missing).
  */
-int handle_lookup(struct proc *p, uint64_t h, enum obj_type type, uint32_t need,
-		  struct object **out);
+static inline int handle_lookup(struct proc *p, uint64_t h, enum obj_type type, uint32_t need,
+				struct object **out)
+{
+	const struct handle *e = handle_entry(p, h);
+
+	*out = NULL;
+	if (!e || (type && e->obj->type != type))
+		return -ERR_BADF;
+	if ((e->rights & need) != need)
+		return -ERR_ACCES;
+	*out = e->obj;
+	return 0;
+}
 int handle_close(struct proc *p, uint64_t h);
 /* Entries in use over every table (SYS_KERNEL_INFO). */
 uint64_t handle_count(void);

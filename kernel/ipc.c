@@ -1,6 +1,7 @@
 /*
- * Synchronous IPC. A sender meets a receiver on an endpoint; whichever comes
- * second does the copy, straight between the two address spaces. A call
+ * Synchronous IPC, the slow path and the reference for fastpath.c. A sender
+ * meets a receiver on an endpoint; whichever comes second does the copy,
+ * straight between the two address spaces. A call
  * leaves the caller waiting on the receiver, which owes it one reply. Page
  * faults are calls the kernel makes for the faulting thread, with a message
  * the kernel wrote; the reply to one is read by fault.c.
@@ -16,6 +17,7 @@
 #include "usercopy.h"
 #include "syscall.h"
 #include "fault.h"
+#include "fastpath.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
 
@@ -129,6 +131,16 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 	return r;
 }
 
+/* The handle a message being copied to t installed in t's table, if it
+ * still names what was passed: no one will learn its number now. */
+static void undo_passed(struct thread *t, int32_t h, struct object *passed)
+{
+	const struct handle *e = h >= 0 ? handle_entry(t->proc, (uint64_t)h) : NULL;
+
+	if (e && e->obj == passed)
+		handle_close(t->proc, (uint64_t)h);
+}
+
 static void drop_stash(struct thread *t)
 {
 	if (!t->stash)
@@ -138,7 +150,8 @@ static void drop_stash(struct thread *t)
 }
 
 /* Keep the copy in t's record until its page is there. */
-static int stash(struct thread *t, uint64_t va, const void *src, size_t len)
+static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
+		 struct object *passed)
 {
 	if (t->stash && t->stash->bytes == src)
 		return 0;	/* already kept: this is the retry */
@@ -148,11 +161,16 @@ static int stash(struct thread *t, uint64_t va, const void *src, size_t len)
 		return -ERR_NOMEM;
 	t->stash->va = va;
 	t->stash->len = (uint32_t)len;
+	t->stash->handle = h;
+	t->stash->passed = passed;
 	memcpy(t->stash->bytes, src, len);
 	return 0;
 }
 
-int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
+/* ipc_copy_to_blocked for a message that installed handle h (naming
+ * passed) in to's table, or -1: if the copy is given up, so is h. */
+static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
+			   int32_t h, struct object *passed)
 {
 	int r;
 
@@ -163,23 +181,34 @@ int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t 
 		thread_wake(to, 0);
 		return 0;
 	}
-	if (user_miss.proc == to->proc && stash(to, va, src, len) == 0 &&
+	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed) == 0 &&
 	    fault_for_delivery(to, user_miss.va))
 		return 0;
+	undo_passed(to, h, passed);
 	drop_stash(to);
 	thread_wake(to, r);
 	return r;
 }
 
+int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
+{
+	return copy_to_blocked(to, va, src, len, -1, NULL);
+}
+
 /* Write k into the buffer of blocked thread `to` and wake it with 0. */
 static int deliver_to(struct thread *to, const struct msg *k)
 {
-	return ipc_copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len);
+	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
+
+	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
+			       e ? e->obj : NULL);
 }
 
 void ipc_finish_delivery(struct thread *t)
 {
-	ipc_copy_to_blocked(t, t->stash->va, t->stash->bytes, t->stash->len);
+	struct pending_copy *p = t->stash;
+
+	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed);
 }
 
 /* A message saying the bound notification fired, from no one. */
@@ -218,6 +247,8 @@ uint64_t ipc_pending_copies(void)
 
 void ipc_drop_delivery(struct thread *t, int64_t err)
 {
+	if (t->stash)
+		undo_passed(t, t->stash->handle, t->stash->passed);
 	drop_stash(t);
 	thread_wake(t, err);
 }
@@ -311,8 +342,9 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
 	/* t's buffer was checked just above, so this copy cannot miss. */
-	if ((err = compose(s, t, origin_of(s), &k)) == 0)
-		err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len);
+	if ((err = compose(s, t, origin_of(s), &k)) == 0 &&
+	    (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 && k.handle >= 0)
+		handle_close(t->proc, (uint64_t)k.handle);	/* never told of it */
 	if (err < 0) {
 		if (s->in_fault)
 			fault_no_pager(s);
@@ -327,8 +359,10 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
 {
 	static struct msg k;
-	struct thread *r = tq_pop(&ep->receivers);
+	struct thread *r;
 
+	fastpath_fault(t, ep);	/* returns only if it could not */
+	r = tq_pop(&ep->receivers);
 	t->in_fault = 1;
 	t->is_call = 1;
 	if (!r) {
@@ -379,6 +413,8 @@ int64_t sys_send(struct thread *t, const uint64_t *a)
 
 int64_t sys_call(struct thread *t, const uint64_t *a)
 {
+	fastpath_call(t, a[0], a[1]);	/* returns only if it could not */
+	user_miss.proc = NULL;	/* the fast path may have missed a page */
 	return do_send(t, a[0], a[1], 1);
 }
 
@@ -399,8 +435,11 @@ int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 {
 	static struct msg k;
 	struct endpoint *ep;
-	int err = read_outgoing(t->proc, a[1], 0, &k);
+	int err;
 
+	fastpath_reply_recv(t, a);	/* returns only if it could not */
+	user_miss.proc = NULL;	/* the fast path may have missed a page */
+	err = read_outgoing(t->proc, a[1], 0, &k);
 	if (err == 0)
 		err = user_check(t->proc, a[2], sizeof(struct msg), 1);
 	if (err == 0)

@@ -72,3 +72,24 @@ size_t strnlen(const char *s, size_t max)
 		n++;
 	return n;
 }
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const uint8_t *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (uint8_t)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	do {
+		if (*s == (char)c)
+			last = s;
+	} while (*s++);
+	return (char *)last;
+}

@@ -24,22 +24,16 @@ extern char __kernel_start[], __kernel_end[];
 static char cmdline[BOOTINFO_CMDLINE_MAX];
 static struct devtree_info dt;
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
+/* The whole blob is checked before anything is taken from it. */
 static void read_devtree(uint64_t dtb_pa, uint32_t *size)
 {
-	const uint8_t *blob = pa_to_kva(dtb_pa);
-	int r;
+	int r = devtree_read(pa_to_kva(dtb_pa), DTB_MAX, &dt);
 
-	*size = be32(blob + 4);
-	if (*size > DTB_MAX)
-		panic("device tree at 0x%lx claims %u bytes (limit %lu)", dtb_pa, *size, DTB_MAX);
-	r = devtree_read(blob, *size, &dt);
+	if (r == DT_ERR_TOOBIG)
+		panic("device tree at 0x%lx larger than %lu bytes", dtb_pa, DTB_MAX);
 	if (r < 0)
 		panic("device tree at 0x%lx unreadable: %s", dtb_pa, devtree_strerror(r));
+	*size = dt.size;
 }
 
 static void report_line(void *ctx, const char *line)

@@ -34,6 +34,8 @@ int64_t sys_notify_poll(struct thread *t, const uint64_t *a);
 int64_t sys_notify_bind(struct thread *t, const uint64_t *a);
 /* t is going away: undo its binding. */
 void notify_unbind(struct thread *t);
+/* 1 if t's bound notification has bits pending (its recv returns them). */
+int notify_bound_pending(const struct thread *t);
 /* Take the pending bits of t's bound notification (0 if none). */
 uint64_t notify_take_bound(struct thread *t);
 

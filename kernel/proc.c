@@ -29,6 +29,7 @@ struct proc *proc_create(const char *name, int is_root)
 		kcache_free(&proc_cache, p);
 		return NULL;
 	}
+	usercopy_forget(p);	/* a generation no cached translation has */
 	if (arch_pt_create(&p->pt) < 0) {
 		handle_table_destroy(p);
 		kcache_free(&proc_cache, p);
@@ -125,7 +126,7 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 		active = NULL;
 	}
 	arch_pt_destroy(&p->pt);
-	usercopy_forget();	/* the record may be reused for another process */
+	usercopy_forget(p);	/* the record may be reused for another process */
 	wake_waiters(p);
 	release_links(p);
 	notify_timers_release(p);

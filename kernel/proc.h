@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include "object.h"
 #include "thread.h"
-#include "handle.h"
 #include "notify_timer.h"
 #include "arch.h"
 #include "abi/proc.h"
@@ -18,6 +17,7 @@
 
 struct endpoint;
 struct notify;
+struct handle;
 
 struct proc {
 	struct object obj;
@@ -26,6 +26,7 @@ struct proc {
 	int alive;
 	int is_root;			/* the pager: may call root-only system calls */
 	struct arch_pt pt;		/* freed when the process ends */
+	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c) */
 	struct handle *handles;		/* its table (handle.c); NULL once ended */
 	uint32_t nhandles;		/* entries in it */
 	struct notify_timer timers[NOTIFY_TIMERS_PER_PROC];	/* disarmed at its end */

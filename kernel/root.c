@@ -12,7 +12,7 @@
 #include "klib.h"
 #include "console.h"
 #include "cpio.h"
-#include "elf.h"
+#include "elfimage.h"
 #include "abi/vm.h"
 #include "abi/bootinfo.h"
 

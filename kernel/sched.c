@@ -57,6 +57,19 @@ static int higher_ready(int prio)
 	return 0;
 }
 
+int sched_runs_next(int prio)
+{
+	return !higher_ready(prio + 1);
+}
+
+_Noreturn void sched_run(struct thread *t)
+{
+	t->state = T_RUNNING;
+	current = t;
+	proc_activate(t->proc);
+	arch_enter_user(&t->regs);
+}
+
 static struct thread *pick(void)
 {
 	for (int p = 0; p < PRIO_LEVELS; p++) {

@@ -13,6 +13,13 @@ void sched_ready(struct thread *t);
 /* t is no longer anywhere: forget it if it was current. */
 void sched_forget(struct thread *t);
 uint64_t sched_slice_ns(void);
+/* 1 if a thread of priority prio made ready now would be the next to run
+ * once the current thread blocks: nothing is ready at prio or above. */
+int sched_runs_next(int prio);
+/* Return to user mode in t, in place of the current thread, which has
+ * blocked: what schedule() would pick when sched_runs_next(t->prio),
+ * without the run queue (the IPC fast path, at the end of its trap). */
+_Noreturn void sched_run(struct thread *t);
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);
 

@@ -1,11 +1,13 @@
 /*
- * The system-call table, bounds-checked, and the calls too small to live
- * anywhere else. Numbers come from abi/syscall.h, shared with user space.
+ * The system-call table, bounds-checked and checked for who may call, and
+ * the calls too small to live anywhere else. Numbers and table are made
+ * from kernel/abi/syscalls.list, the list user space's wrappers come from.
  */
 #include "syscall.h"
 #include "entry.h"
 #include "proc.h"
 #include "ipc.h"
+#include "fastpath.h"
 #include "notify.h"
 #include "notify_timer.h"
 #include "sched.h"
@@ -95,61 +97,40 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.handles = handle_count(),
 		.timers = notify_timers_armed(),
 		.irq_bindings = device_irq_bindings(),
+		.fast_calls = fastpath_counts.calls,
+		.fast_replies = fastpath_counts.replies,
+		.fast_faults = fastpath_counts.faults,
+		.fast_resumes = fastpath_counts.resumes,
 	};
 
 	return copyout(t->proc, a[0], &k, sizeof(k));
 }
 
-static const syscall_fn table[SYS_COUNT] = {
-	[SYS_DEBUG_WRITE] = sys_debug_write,
-	[SYS_YIELD] = sys_yield,
-	[SYS_EXIT] = sys_exit,
-	[SYS_GETPID] = sys_getpid,
-	[SYS_CLOCK] = sys_clock,
-	[SYS_HANDLE_CLOSE] = sys_handle_close,
-	[SYS_THREAD_EXIT] = sys_thread_exit,
-	[SYS_GETTID] = sys_gettid,
-	[SYS_IDLE_NS] = sys_idle_ns,
-	[SYS_HANDLE_INFO] = sys_handle_info,
-	[SYS_KERNEL_INFO] = sys_kernel_info,
-	[SYS_ENDPOINT_CREATE] = sys_endpoint_create,
-	[SYS_SEND] = sys_send,
-	[SYS_RECV] = sys_recv,
-	[SYS_CALL] = sys_call,
-	[SYS_REPLY] = sys_reply,
-	[SYS_REPLY_RECV] = sys_reply_recv,
-	[SYS_NOTIFY_CREATE] = sys_notify_create,
-	[SYS_NOTIFY_SIGNAL] = sys_notify_signal,
-	[SYS_NOTIFY_WAIT] = sys_notify_wait,
-	[SYS_NOTIFY_POLL] = sys_notify_poll,
-	[SYS_THREAD_CREATE] = sys_thread_create,
-	[SYS_PROC_WAIT] = sys_proc_wait,
-	[SYS_PROC_KILL] = sys_proc_kill,
-	[SYS_PROC_CREATE] = sys_proc_create,
-	[SYS_MAP] = sys_map,
-	[SYS_UNMAP] = sys_unmap,
-	[SYS_PROTECT] = sys_protect,
-	[SYS_HANDLE_GRANT] = sys_handle_grant,
-	[SYS_POWEROFF] = sys_poweroff,
-	[SYS_PROC_INFO] = sys_proc_info,
-	[SYS_HARVEST] = sys_harvest,
-	[SYS_DEVICE_MAP] = sys_device_map,
-	[SYS_IRQ_BIND] = sys_irq_bind,
-	[SYS_IRQ_ACK] = sys_irq_ack,
-	[SYS_NOTIFY_BIND] = sys_notify_bind,
-	[SYS_NOTIFY_TIMER] = sys_notify_timer,
-};
+/* table[]: every call of kernel/abi/syscalls.list, by number. */
+#include "syscall_table.h"
+
+/* The handler for call n, or NULL with the error t gets instead. */
+static syscall_fn lookup_call(const struct thread *t, uint64_t n, int64_t *err)
+{
+	if (n >= SYS_COUNT || !table[n].fn) {
+		*err = -ERR_NOSYS;
+		return NULL;
+	}
+	if (table[n].who == SYSCALL_ROOT && !t->proc->is_root) {
+		*err = -ERR_PERM;
+		return NULL;
+	}
+	return table[n].fn;
+}
 
 void syscall_dispatch(struct thread *t)
 {
-	uint64_t n = arch_syscall_number(&t->regs);
-	uint64_t args[6];
-	int64_t r;
+	int64_t r = 0;
+	syscall_fn fn = lookup_call(t, arch_syscall_number(&t->regs), &r);
 
-	for (int i = 0; i < 6; i++)
-		args[i] = arch_syscall_arg(&t->regs, i);
 	user_miss.proc = NULL;
-	r = n < SYS_COUNT && table[n] ? table[n](t, args) : -ERR_NOSYS;
+	if (fn)
+		r = fn(t, arch_syscall_args(&t->regs));
 	/* A page of its own not there yet (demand paging, copy-on-write): the
 	 * pager brings it and the call runs again. Calls check their pointers
 	 * before changing anything, so running again is safe. */

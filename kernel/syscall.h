@@ -12,6 +12,18 @@ struct thread;
 
 typedef int64_t (*syscall_fn)(struct thread *t, const uint64_t *args);
 
+/* Who may make a call (kernel/abi/syscalls.list's "who"). */
+enum syscall_who {
+	SYSCALL_ANY = 0,
+	SYSCALL_ROOT = 1	/* the root task only; anyone else gets -ERR_PERM */
+};
+
+/* One entry of the dispatch table (generated: syscall_table.h). */
+struct syscall_entry {
+	syscall_fn fn;
+	enum syscall_who who;
+};
+
 #define SYSCALL_BLOCKED ((int64_t)1 << 62)
 
 #endif

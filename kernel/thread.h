@@ -13,6 +13,7 @@
 struct proc;
 struct endpoint;
 struct notify;
+struct object;
 
 enum thread_state {
 	T_RUNNING = 1,		/* current, or about to return to user */
@@ -29,11 +30,23 @@ enum thread_state {
 struct pending_copy {
 	uint64_t va;
 	uint32_t len;			/* <= sizeof(struct msg) */
+	int32_t handle;			/* installed in its table for this message,
+					 * closed if the copy is given up; or -1 */
+	struct object *passed;		/* what that handle names */
 	uint8_t bytes[sizeof(struct msg)];
 };
 
 struct tqueue {
 	struct thread *head, *tail;
+};
+
+/* A message buffer of the thread's as the IPC fast path last checked it:
+ * the whole struct msg at va in one page, at kva in the direct map. Good
+ * while gen is its process's pt_gen (any page-table change moves that). */
+struct msg_window {
+	uint64_t va;
+	uint64_t gen;			/* 0: none */
+	struct msg *kva;
 };
 
 struct thread {
@@ -58,6 +71,7 @@ struct thread {
 	struct msg fault_msg;		/* header of the fault message (data unused) */
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (ipc_copy_to_blocked), or NULL */
+	struct msg_window win[2];	/* fastpath.c: [0] read, [1] write */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */

@@ -11,50 +11,64 @@
 struct user_miss user_miss;
 
 /*
- * The last few translations. An IPC checks and copies the same message
- * pages of two processes (a server has two buffers) several times per call, and a page-table walk
- * costs ~80 instructions. Any change to a page table empties it
+ * Recent translations, direct-mapped by (process, page). An IPC checks and
+ * copies the same message pages of two processes (a server has two buffers)
+ * on every call, and a page-table walk costs ~80 instructions. An entry is
+ * good only while its process's pt_gen is the one it was made under: any
+ * change to a page table gives the process a new generation
  * (usercopy_forget), so it never answers with a stale mapping.
  */
 struct tlb_entry {
 	const struct proc *p;	/* NULL: empty */
+	uint64_t gen;		/* p->pt_gen when it was made */
 	uint64_t vpage, ppage;
 	int write;		/* the page may be written (and read) */
 };
-#define TLB_ENTRIES 4
+#define TLB_ENTRIES 16
 static struct tlb_entry tlb[TLB_ENTRIES];
-static unsigned tlb_next;
+static uint64_t last_gen;	/* generations are never reused */
 
-void usercopy_forget(void)
+void usercopy_forget(struct proc *p)
 {
-	for (int i = 0; i < TLB_ENTRIES; i++)
-		tlb[i].p = NULL;
+	p->pt_gen = ++last_gen;
+}
+
+static struct tlb_entry *tlb_slot(const struct proc *p, uint64_t vpage)
+{
+	return &tlb[((vpage >> 12) ^ ((uintptr_t)p >> 6)) % TLB_ENTRIES];
 }
 
 static uint64_t tlb_lookup(const struct proc *p, uint64_t vpage, int write)
 {
-	for (int i = 0; i < TLB_ENTRIES; i++)
-		if (tlb[i].p == p && tlb[i].vpage == vpage && (tlb[i].write || !write))
-			return tlb[i].ppage;
+	const struct tlb_entry *e = tlb_slot(p, vpage);
+
+	if (e->p == p && e->gen == p->pt_gen && e->vpage == vpage && (e->write || !write))
+		return e->ppage;
 	return 0;
 }
 
-/* Translate va for p, remembering a miss. */
-static uint64_t translate(struct proc *p, uint64_t va, int write)
+/* Walk p's table for va, caching the answer, remembering a miss. Out of
+ * line, so that a hit in translate() saves no registers. */
+__attribute__((noinline)) static uint64_t walk(struct proc *p, uint64_t va, int write)
 {
 	uint64_t off = va & (PAGE_SIZE - 1), vpage = va - off;
-	uint64_t pa = tlb_lookup(p, vpage, write);
+	uint64_t pa = arch_pt_translate(&p->pt, va, write);
 
-	if (pa)
-		return pa + off;
-	pa = arch_pt_translate(&p->pt, va, write);
 	if (!pa) {
 		user_miss = (struct user_miss){ p, va, write };
 		return 0;
 	}
-	tlb[tlb_next] = (struct tlb_entry){ p, vpage, pa - off, write };
-	tlb_next = (tlb_next + 1) % TLB_ENTRIES;
+	*tlb_slot(p, vpage) = (struct tlb_entry){ p, p->pt_gen, vpage, pa - off, write };
 	return pa;
+}
+
+/* Translate va for p: the cache, else a walk. */
+static inline uint64_t translate(struct proc *p, uint64_t va, int write)
+{
+	uint64_t off = va & (PAGE_SIZE - 1);
+	uint64_t pa = tlb_lookup(p, va - off, write);
+
+	return pa ? pa + off : walk(p, va, write);
 }
 
 static int range_ok(uint64_t va, size_t len)
@@ -66,6 +80,16 @@ static int range_ok(uint64_t va, size_t len)
 static size_t page_rest(uint64_t va)
 {
 	return PAGE_SIZE - (va & (PAGE_SIZE - 1));
+}
+
+void *user_window(struct proc *p, uint64_t va, size_t len, int write)
+{
+	uint64_t pa;
+
+	if ((va & 7) || (va & (PAGE_SIZE - 1)) + len > PAGE_SIZE || !range_ok(va, len))
+		return NULL;
+	pa = translate(p, va, write);
+	return pa ? pa_to_kva(pa) : NULL;
 }
 
 int user_check(struct proc *p, uint64_t va, size_t len, int write)

@@ -22,10 +22,18 @@ struct user_miss {
 };
 extern struct user_miss user_miss;
 
-/* A page table changed: forget cached translations. Every caller of
- * arch_pt_map/unmap/protect/harvest/destroy must call it. */
-void usercopy_forget(void);
+/* p's page table changed (or p is new, or gone): forget its cached
+ * translations. Every caller of arch_pt_map/unmap/protect/harvest/destroy
+ * must call it for the process whose table it changed. */
+void usercopy_forget(struct proc *p);
 
+/*
+ * The kernel address of [va, va + len) in p, if it is 8-byte aligned, lies
+ * in one page and p may read it (write: and write); else NULL, and the
+ * caller takes a path that copies and reports (the IPC fast path reads and
+ * writes message headers through it).
+ */
+void *user_window(struct proc *p, uint64_t va, size_t len, int write);
 /* 0 if [va, va + len) is user memory p may read (write: and write). */
 int user_check(struct proc *p, uint64_t va, size_t len, int write);
 int copyin(struct proc *p, void *dst, uint64_t va, size_t len);

@@ -1,6 +1,7 @@
 /*
  * Map, unmap and protect for the root task, and the checks that keep it
- * from handing out kernel memory or mapping outside the user half.
+ * from handing out kernel memory or mapping outside the user half. Only the
+ * root task reaches these calls: the dispatcher refuses anyone else.
  */
 #include "vmcall.h"
 #include "proc.h"
@@ -41,7 +42,7 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = entry_ok(&e[i]) ? arch_pt_map(&target->pt, e[i].va, e[i].pa, (unsigned)e[i].perm)
 				    : -ERR_INVAL;
-	usercopy_forget();
+	usercopy_forget(target);
 	arch_tlb_flush();
 	return r;
 }
@@ -53,8 +54,6 @@ static int target_of(struct thread *t, uint64_t h, struct proc **out)
 	struct proc *p;
 	int r;
 
-	if (!t->proc->is_root)
-		return -ERR_PERM;
 	if ((r = handle_lookup(t->proc, h, OBJ_PROC, RIGHT_SEND, &o)) < 0)
 		return r;
 	p = (struct proc *)o;
@@ -108,7 +107,7 @@ int64_t sys_unmap(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	for (uint64_t i = 0; i < a[2]; i++)
 		arch_pt_unmap(&p->pt, a[1] + i * PAGE_SIZE);
-	usercopy_forget();
+	usercopy_forget(p);
 	arch_tlb_flush();
 	return 0;
 }
@@ -124,7 +123,7 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	for (uint64_t i = 0; i < a[2] && r == 0; i++)
 		r = arch_pt_protect(&p->pt, a[1] + i * PAGE_SIZE, (unsigned)a[3]);
-	usercopy_forget();
+	usercopy_forget(p);
 	arch_tlb_flush();
 	return r;
 }
@@ -137,6 +136,8 @@ static uint32_t harvest_one(struct thread *t, const struct harvest_entry *e)
 	if (handle_lookup(t->proc, e->proc, OBJ_PROC, RIGHT_SEND, &o) < 0 ||
 	    !((struct proc *)o)->alive)
 		return 0;
+	/* A later kernel write must set dirty again: no cached translation. */
+	usercopy_forget((struct proc *)o);
 	return arch_pt_harvest(&((struct proc *)o)->pt, e->va);
 }
 
@@ -148,8 +149,6 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 	uint64_t n = a[1], bytes = n * sizeof(struct harvest_entry);
 	int r;
 
-	if (!t->proc->is_root)
-		return -ERR_PERM;
 	if (n > MAP_MAX)
 		return -ERR_INVAL;
 	if ((r = user_check(t->proc, a[0], bytes, 1)) < 0)
@@ -164,7 +163,6 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}
-	usercopy_forget();	/* a later kernel write must set dirty again */
 	arch_tlb_flush();
 	return (int64_t)n;
 }

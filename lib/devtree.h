@@ -1,7 +1,7 @@
 /*
- * The machine description the kernel needs, read from a device tree: memory,
- * reserved ranges, boot arguments, initrd, timer, console, interrupt
- * controller, test finisher and virtio-mmio slots. Plain C (see fdt.h).
+ * The machine description the kernel needs, read from a device tree through
+ * libfdt: memory, reserved ranges, boot arguments, initrd, timer, console,
+ * interrupt controller, test finisher and virtio-mmio slots. Plain C.
  */
 #ifndef LIB_DEVTREE_H
 #define LIB_DEVTREE_H
@@ -23,6 +23,7 @@ struct dt_device {
 };
 
 struct devtree_info {
+	uint32_t size;			/* the blob's totalsize, checked */
 	struct dt_range mem[DT_MAX_MEM];	/* /memory nodes' reg entries */
 	size_t nmem;
 	struct dt_range reserved[DT_MAX_RESERVED]; /* /reserved-memory children
@@ -40,19 +41,25 @@ struct devtree_info {
 	size_t nvirtio;
 };
 
+/* Besides libfdt's errors (-FDT_ERR_*, -1 to -19): */
 enum devtree_error {
 	DT_ERR_NOMEM = -20,	/* no usable /memory node */
 	DT_ERR_NOTIMER = -21,	/* no timebase-frequency */
 	DT_ERR_BADREG = -22,	/* a reg or initrd property of the wrong size */
-	DT_ERR_TOOMANY = -23	/* more entries than the arrays above hold */
+	DT_ERR_TOOMANY = -23,	/* more entries than the arrays above hold */
+	DT_ERR_TOOBIG = -24,	/* totalsize larger than the caller allows */
+	DT_ERR_DEEP = -25	/* nodes nested deeper than DT_MAX_DEPTH */
 };
 
-/* Fill out from blob (at most max_size readable). 0, an fdt_error or a
- * devtree_error. Extra virtio slots beyond DT_MAX_VIRTIO are an error, not
- * silently dropped. */
+#define DT_MAX_DEPTH 16
+
+/* Fill out from blob (8-byte aligned, at most max_size readable) after
+ * checking the whole blob (fdt_check_full): 0, -FDT_ERR_* or a devtree_error.
+ * Extra virtio slots beyond DT_MAX_VIRTIO are an error, not silently
+ * dropped. */
 int devtree_read(const void *blob, size_t max_size, struct devtree_info *out);
 
-/* Message for an fdt_error or devtree_error. */
+/* Message for a libfdt or devtree error, in words a boot log can show. */
 const char *devtree_strerror(int err);
 
 #endif

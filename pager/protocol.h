@@ -32,7 +32,8 @@ enum pager_label {
 	 * pager/oom.h; 0: none); below the caller's own only if the caller is
 	 * init (-EPERM), out of range -EINVAL. A forked child inherits its
 	 * parent's. Reply: w[0] = a handle to the new process in the caller's
-	 * table, w[1] = its pid. Unknown program: -ERR_NOENT-like -2 (ENOENT);
+	 * table, w[1] = its pid; with no room for it there (EMFILE) the child
+	 * is ended unstarted. Unknown program: -ERR_NOENT-like -2 (ENOENT);
 	 * the initrd damaged before the program was found: -5 (EIO). */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
@@ -180,6 +181,8 @@ struct pager_stats {
 	uint64_t net_throttled;		/* direct reclaimers that waited for the
 					 * network server's pool to leave its
 					 * reserve before writing (swap over NBD) */
+	uint64_t heap_pages;		/* frames the pager's own heap holds (its
+					 * high-water mark: never given back) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -29,14 +29,16 @@ static inline uint64_t kva_to_pa(const void *kva)
 	return (uint64_t)kva - KERNBASE;
 }
 
-/* Registers as system-call arguments and results. */
-uint64_t arch_syscall_number(const struct arch_regs *r);
-uint64_t arch_syscall_arg(const struct arch_regs *r, int i);
-void arch_set_result(struct arch_regs *r, int64_t v);
+/* Registers as system-call arguments and results: a7 the number, a0..a5
+ * the arguments (x[10..15], in place: a handler reads them from the saved
+ * context), a0 the result. Inline: every system call goes through them. */
+static inline uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
+static inline const uint64_t *arch_syscall_args(const struct arch_regs *r) { return &r->x[10]; }
+static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
 /* Make the system call that trapped run again on return (or not: undo). */
 void arch_syscall_restart(struct arch_regs *r);
 void arch_syscall_unrestart(struct arch_regs *r);
-uint64_t arch_pc(const struct arch_regs *r);
+static inline uint64_t arch_pc(const struct arch_regs *r) { return r->x[0]; }
 /* A fresh user context starting at pc with the given stack and a0 = arg. */
 void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg);
 /* Forget r as the owner of the FP registers (its thread is going away). */

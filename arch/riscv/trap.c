@@ -35,10 +35,6 @@ void arch_trap_init(void)
 	csr_write(scounteren, 7);
 }
 
-uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
-uint64_t arch_syscall_arg(const struct arch_regs *r, int i) { return r->x[10 + i]; }
-void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
-uint64_t arch_pc(const struct arch_regs *r) { return r->x[0]; }
 /* ecall is 4 bytes; the pc was moved past it when the call was taken. */
 void arch_syscall_restart(struct arch_regs *r) { r->x[0] -= 4; }
 void arch_syscall_unrestart(struct arch_regs *r) { r->x[0] += 4; }

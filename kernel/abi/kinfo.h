@@ -20,6 +20,12 @@ struct kernel_info {
 	uint64_t handles;		/* handle-table entries, over every process */
 	uint64_t timers;		/* armed notification timers */
 	uint64_t irq_bindings;		/* interrupts bound to a notification */
+	/* Times the IPC fast path was taken since boot (tests check which path
+	 * a case takes; both give the same results). */
+	uint64_t fast_calls;		/* call handed to a waiting receiver */
+	uint64_t fast_replies;		/* reply_recv answering a call */
+	uint64_t fast_faults;		/* page fault handed to a waiting pager thread */
+	uint64_t fast_resumes;		/* reply_recv answering a fault with FAULT_RESUME */
 };
 
 #endif

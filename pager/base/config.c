@@ -9,7 +9,8 @@
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
-	C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE, C_NET_ADDR, C_INIT_RUN, C_INIT_ARGS, C_COUNT
+	C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE, C_NET_ADDR, C_INIT_RUN, C_INIT_ARGS, C_CHECK,
+	C_COUNT
 };
 
 /* The watermarks' defaults, written once: the table's defaults are these
@@ -52,6 +53,9 @@ static struct bootarg_spec specs[C_COUNT] = {
 			 "program init runs (demo: the demonstration)" },
 	[C_INIT_ARGS] = { "init.args", BOOTARG_STRING, "", NULL, 0, 0,
 			  "its arguments, comma-separated" },
+	[C_CHECK] = { "pager.check", BOOTARG_UINT, "0", NULL, 0, 2,
+		      "walk the VM core's invariants after requests that change a space (1), "
+		      "and before them too (2)" },
 };
 
 static struct bootarg_value values[C_COUNT];
@@ -122,6 +126,7 @@ void config_parse(const char *cmdline, const struct config_choices *choices)
 	config.net_prefix = (unsigned)(values[C_NET_ADDR].num & 0xff);
 	config.init_run = values[C_INIT_RUN].str;
 	config.init_args = values[C_INIT_ARGS].str;
+	config.check = (unsigned)values[C_CHECK].num;
 }
 
 void config_print(void)
@@ -131,7 +136,7 @@ void config_print(void)
 	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
 	       "pager.free_min=%u\n", config.policy_name, (unsigned long)config.seed,
 	       config.reclaim_at, config.reclaim_to, config.free_min);
-	printf("pager: pager.reserve=%u oom.policy=%s swap.device=%s net.addr=%s\n",
+	printf("pager: pager.reserve=%u oom.policy=%s swap.device=%s net.addr=%s pager.check=%u\n",
 	       config.reserve, config.oom_policy_name, values[C_SWAP_DEVICE].str,
-	       values[C_NET_ADDR].str);
+	       values[C_NET_ADDR].str, config.check);
 }

@@ -32,6 +32,7 @@ struct pager_config {
 	unsigned net_prefix;	/* its prefix length */
 	const char *init_run;	/* init.run: program for init to run, never empty */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
+	unsigned check;		/* pager.check: 0 none, 1 after requests, 2 before too */
 };
 
 extern struct pager_config config;

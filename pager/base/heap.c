@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/heap.h"
+#include "base/vmstat.h"
 #include "sys.h"
 
 #define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
@@ -17,6 +18,7 @@ static heap_frame_fn *frame_source;
 void heap_set_frame_source(heap_frame_fn *fn)
 {
 	frame_source = fn;
+	vmstat_gauge(VMSTAT_HEAP_PAGES, heap_pages);
 }
 
 static int grow_to(uint64_t want)
@@ -28,6 +30,11 @@ static int grow_to(uint64_t want)
 		mapped += PAGE_SIZE;
 	}
 	return 0;
+}
+
+uint64_t heap_pages(void)
+{
+	return (mapped - HEAP_BASE) / PAGE_SIZE;
 }
 
 void *sbrk(ptrdiff_t incr)

@@ -11,7 +11,12 @@
 
 /* A frame (physical address) for the heap, or 0 if none may be had. */
 typedef uint64_t heap_frame_fn(void);
-/* Where the heap takes its frames from now on; until then it cannot grow. */
+/* Where the heap takes its frames from now on; until then it cannot grow.
+ * Also starts reporting heap_pages as vmstat's. */
 void heap_set_frame_source(heap_frame_fn *fn);
+/* Pages mapped into the heap so far: pinned frames, never given back, so
+ * this is the high-water mark of what the pager has needed at once (vmstat
+ * tells the pager's own growth apart from a leak with it). */
+uint64_t heap_pages(void);
 
 #endif

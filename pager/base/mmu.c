@@ -22,6 +22,16 @@ void mmu_forget(int as)
 	gone = as;
 }
 
+/* A process killed while the pager worked for it (a fault waiting for the
+ * disk, a page shared with one being written out) is not reaped yet, but
+ * the kernel has freed its page tables: there is nothing left to change,
+ * and it says so with -ERR_SRCH. That is success, not a failure that the
+ * fault path would take for out of memory, and answer with an OOM kill. */
+static int ended_is_done(int r)
+{
+	return r == -ERR_SRCH ? 0 : r;
+}
+
 /* Send the held mappings of one address space (all, if as < 0). */
 static void send_held(int as)
 {
@@ -38,7 +48,7 @@ static void send_held(int as)
 			else
 				batch[kept++] = batch[i];
 		}
-		if (n > 0 && sys_map(target, out, n) < 0)
+		if (n > 0 && ended_is_done(sys_map(target, out, n)) < 0)
 			printf("pager: mapping %zu pages into handle %d failed\n", n, target);
 		held = kept;
 		if (as >= 0)
@@ -82,7 +92,7 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 	if (as == gone)
 		return 0;
 	send_held(as);
-	return sys_unmap(as, va, 1);
+	return ended_is_done(sys_unmap(as, va, 1));
 }
 
 static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
@@ -91,7 +101,7 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	if (as == gone)
 		return 0;
 	send_held(as);
-	return sys_protect(as, va, 1, (int)perm);
+	return ended_is_done(sys_protect(as, va, 1, (int)perm));
 }
 
 static const struct mmu_ops ops = { do_map, do_unmap, do_protect, NULL };

@@ -17,6 +17,7 @@ static unsigned count;
 static int held;		/* 1 while some thread holds the lock */
 static uint32_t waiters;	/* bit id: that thread waits for it */
 static struct pager_thread *holder;	/* set and read only with the lock held */
+static uint64_t takes;		/* times the lock was taken; read with it held */
 
 static int join(struct pager_thread *t, const char *name, unsigned io_client)
 {
@@ -88,6 +89,7 @@ void pager_lock(struct pager_thread *self)
 	for (;;) {
 		if (!__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE)) {
 			holder = self;
+			takes++;
 			return;
 		}
 		__atomic_or_fetch(&waiters, me, __ATOMIC_SEQ_CST);
@@ -111,6 +113,11 @@ void pager_unlock(struct pager_thread *self)
 	w = __atomic_load_n(&waiters, __ATOMIC_SEQ_CST);
 	if (w)
 		sys_notify_signal(all[__builtin_ctz(w)]->wake, TB_LOCK);
+}
+
+uint64_t pager_lock_takes(void)
+{
+	return takes;
 }
 
 struct pager_thread *pager_holder(void)

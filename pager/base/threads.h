@@ -68,6 +68,9 @@ void pager_unlock(struct pager_thread *self);
 /* The thread holding the pager lock (the caller, for code that runs with it
  * held and needs its own thread: its disk client, its notifications). */
 struct pager_thread *pager_holder(void);
+/* How many times the lock has been taken (lock held): pager data can only
+ * have changed since a moment when the count was n if it is now past n. */
+uint64_t pager_lock_takes(void);
 /* Give TB_WORK to every thread whose bit (1 << id) is in *mask, and empty
  * it: those waiting for one event go on together. */
 void pager_threads_wake(uint32_t *mask);

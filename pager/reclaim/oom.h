@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 enum oom_policy {
-	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (seed 000) */
+	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (what a kill frees) */
 	OOM_RSS,	/* score: all its pages, resident or swapped (Linux-like) */
 	OOM_PANIC	/* choose no one: stop the machine with a report */
 };
@@ -24,6 +24,7 @@ enum oom_policy {
 /* What the pager knows of one process when it must choose. */
 struct oom_candidate {
 	uint32_t pid;
+	const char *name;	/* for the report */
 	int adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX */
 	int exempt;		/* init and the drivers: never chosen */
 	uint64_t alone;		/* pages only it maps (its death frees them) */

@@ -1,6 +1,7 @@
 /*
- * The last steps of the critical allocation path (seed 000): when reclaim
- * can free nothing more, kill a process chosen by oom.policy and free its
+ * The last steps of the critical allocation path (allocate; else reclaim
+ * until no progress; else kill; then try again): when reclaim can free
+ * nothing more, kill a process chosen by oom.policy and free its
  * memory at once, or stop the machine with a report of the memory state.
  */
 #ifndef PAGER_OOM_KILL_H
@@ -8,19 +9,36 @@
 
 #include <stdint.h>
 
-struct pproc;
+#include <stddef.h>
+
+struct oom_candidate;
 
 /* The exit status of a machine the OOM killer stopped (oom.policy=panic,
  * or no process may be chosen). */
 #define OOM_PANIC_STATUS 3
+/* Processes the OOM killer looks at, at most. */
+#define OOM_CANDIDATES_MAX 64
 
-/* Memory ran out serving a request of requester (NULL: the pager's own)
- * and reclaim made no progress. Kills the victim oom.policy chooses, frees
- * its memory now and names it on the console; 1 if the victim was the
- * requester itself (its request is moot), else 0: try again. Under
+/* What the OOM killer needs of the server, which keeps the processes: the
+ * server lends it these (oom_kill_set_procs), so reclaim never calls up. */
+struct oom_procs {
+	/* One candidate per process with an address space (its footprint from
+	 * vm_space_footprint), at most max; how many. */
+	size_t (*list)(struct oom_candidate *c, size_t max);
+	/* End process pid for memory (PAGER_KILLED_OOM) and release its
+	 * space, slots and record now, whatever its threads were doing. 1 if
+	 * it ended. */
+	int (*kill)(uint32_t pid);
+};
+void oom_kill_set_procs(const struct oom_procs *procs);
+
+/* Memory ran out serving a request of process requester (0: the pager's
+ * own) and reclaim made no progress. Kills the victim oom.policy chooses,
+ * frees its memory now and names it on the console; 1 if the victim was
+ * the requester itself (its request is moot), else 0: try again. Under
  * oom.policy=panic, or with no process to choose, prints the memory state
  * and powers the machine off with OOM_PANIC_STATUS: never returns then.
  * Pager lock held. */
-int oom_kill(const struct pproc *requester);
+int oom_kill(uint32_t requester);
 
 #endif

@@ -1,9 +1,11 @@
 /*
- * The table of replacement policies and lookup by name: what pager.policy=
- * and the trace simulator choose from, and how both ask a policy for
- * victims. Each policy lives in its own file.
+ * The table of replacement policies, lookup by name, the calls every caller
+ * makes the same way (asking again for victims, evicted and put_back with
+ * their defaults), and the toolkit the policy files share. Each policy lives
+ * in its own file.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include "reclaim/policy.h"
 
@@ -12,24 +14,29 @@ extern const struct policy_ops policy_clock_ops;
 extern const struct policy_ops policy_lru2_ops;
 extern const struct policy_ops policy_fifo_ops;
 extern const struct policy_ops policy_random_ops;
+extern const struct policy_ops policy_sieve_ops;
+extern const struct policy_ops policy_s3fifo_ops;
+extern const struct policy_ops policy_2q_ops;
+extern const struct policy_ops policy_car_ops;
+extern const struct policy_ops policy_clockpro_ops;
+extern const struct policy_ops policy_mglru_ops;
 
+/* The default first: chosen by measurement (docs/policies.md, "The
+ * default"): the one policy never worse than CLOCK on any public trace or
+ * policybench workload, and better on many. */
 const struct policy_ops *const policy_all[] = {
-	&policy_clock_ops,	/* first, so the default */
+	&policy_mglru_ops,
+	&policy_clock_ops,
 	&policy_lru2_ops,
 	&policy_fifo_ops,
 	&policy_random_ops,
+	&policy_sieve_ops,
+	&policy_s3fifo_ops,
+	&policy_2q_ops,
+	&policy_car_ops,
+	&policy_clockpro_ops,
 	NULL,
 };
-
-uint32_t policy_isolate(const struct policy_ops *ops, struct policy *p,
-			const struct policy_env *env, uint32_t *victims, uint32_t max)
-{
-	uint32_t n = ops->isolate(p, env, victims, max);
-
-	for (int again = 0; n == 0 && env->max_looks == 0 && again < 2; again++)
-		n = ops->isolate(p, env, victims, max);
-	return n;
-}
 
 const struct policy_ops *policy_find(const char *name)
 {
@@ -42,8 +49,8 @@ const struct policy_ops *policy_find(const char *name)
 }
 
 /* Built once from the table so a new policy cannot be left out of the
- * message; 64 bytes holds today's names with room for a few more. */
-static char names[64];
+ * message; 128 bytes holds today's names with room for a few more. */
+static char names[128];
 
 static void build_names(void)
 {
@@ -69,4 +76,72 @@ const char *policy_names(void)
 	if (names[0] == '\0')
 		build_names();
 	return names;
+}
+
+uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame)
+{
+	return ops->evicted ? ops->evicted(p, frame) : 0;
+}
+
+void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame)
+{
+	if (ops->put_back)
+		ops->put_back(p, frame);
+	else
+		ops->insert(p, frame, 0);
+}
+
+uint32_t policy_isolate_retrying(const struct policy_ops *ops, struct policy *p,
+				 const struct policy_env *env, uint32_t *victims, uint32_t max)
+{
+	uint32_t n = ops->isolate(p, env, victims, max);
+
+	for (int again = 0; n == 0 && max > 0 && env->max_looks == 0 && again < 2; again++)
+		n = ops->isolate(p, env, victims, max);
+	return n;
+}
+
+/* ---- the toolkit ---- */
+
+int frame_links_alloc(struct frame_links *l, uint32_t nframes)
+{
+	/* One extra element each, so nframes == 0 still allocates. */
+	l->older = malloc(((size_t)nframes + 1) * sizeof(*l->older));
+	l->younger = malloc(((size_t)nframes + 1) * sizeof(*l->younger));
+	if (l->older && l->younger)
+		return 0;
+	frame_links_free(l);
+	return -1;
+}
+
+void frame_links_free(struct frame_links *l)
+{
+	free(l->older);
+	free(l->younger);
+	l->older = l->younger = NULL;
+}
+
+int policy_looks_alloc(struct policy_looks *pl, uint32_t nframes)
+{
+	pl->call = 0;
+	pl->budget = 0;
+	pl->stamp = calloc((size_t)nframes + 1, sizeof(*pl->stamp));
+	return pl->stamp ? 0 : -1;
+}
+
+void policy_looks_free(struct policy_looks *pl)
+{
+	free(pl->stamp);
+	pl->stamp = NULL;
+}
+
+void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, uint32_t nframes)
+{
+	/* The call number lives in 30 bits: before it comes round, forget
+	 * every stamp, so an old one never passes for this call's. */
+	if (++pl->call >= 1u << 30) {
+		memset(pl->stamp, 0, ((size_t)nframes + 1) * sizeof(*pl->stamp));
+		pl->call = 1;
+	}
+	pl->budget = env->max_looks ? env->max_looks : UINT32_MAX;
 }

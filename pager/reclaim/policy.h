@@ -1,20 +1,33 @@
 /*
  * The replacement-policy interface: what a policy is told about frames and
- * what it answers (victims). The pager's swapper and the trace simulator
- * (tools/pagesim) drive the very same policy files. Plain C, no kernel or
- * pager headers: frames are named by index 0 .. nframes - 1.
+ * what it answers (victims, and a shadow word for each page it lets go). The
+ * pager's reclaim and the trace simulator (tools/pagesim) drive the very
+ * same policy files. Plain C, no kernel or pager headers: frames are named by
+ * index 0 .. nframes - 1.
  *
  * A policy sees references the way the hardware shows them: through
- * accessed bits, which it may test (and so clear) with env->referenced.
- * It never sees individual references.
+ * accessed bits, which it may test (and so clear) with env->referenced,
+ * only while it looks for victims. It never sees individual references.
  *
  * Life of a frame in a policy:
- *   insert   the frame now holds a reclaimable page (or is put back after
- *            an isolate that did not evict it)
- *   isolate  the policy picks victims and stops tracking them; the caller
- *            evicts each one or inserts it again (put back)
- *   remove   the frame stopped being a reclaimable page (freed, unmapped);
- *            a frame the policy does not track is ignored
+ *   insert    the frame now holds a reclaimable page; shadow is what the
+ *             policy said when that page last left memory (0: nothing)
+ *   isolate   the policy picks victims and stops tracking them; the caller
+ *             evicts each one (evicted) or gives it back (put_back)
+ *   evicted   the isolated frame's page really left memory: the policy
+ *             returns a shadow word, which the caller keeps with the page
+ *             (in a bounded table: it may be lost) and hands back to
+ *             insert when the page is faulted in again
+ *   put_back  an isolated frame was not evicted after all (its write
+ *             failed, it was used while queued, no slot was free); a frame
+ *             freed while isolated gets neither: its next insert starts
+ *             afresh
+ *   remove    the frame stopped being a reclaimable page (freed, unmapped);
+ *             a frame the policy does not track is ignored
+ *
+ * The second half of this header is a small toolkit the policy files share
+ * (frame queues, the per-call look limit, shadow words), so that each
+ * policy stays one file that includes only this header.
  */
 #ifndef PAGER_POLICY_H
 #define PAGER_POLICY_H
@@ -40,17 +53,28 @@ struct policy_env {
 	 * not yet short; a fault that waits for a frame looks as far as it
 	 * must. */
 	uint32_t max_looks;
+	/* Optional (NULL: no frame is). 1 if dropping frame costs no I/O: a
+	 * clean copy of its page is on disk or in the program file. A policy
+	 * may prefer such victims among frames it holds equal (docs/policies.md
+	 * says which do). */
+	int (*cheap)(void *ctx, uint32_t frame);
 };
 
 struct policy_ops {
 	const char *name;	/* as in pager.policy= */
 	const char *summary;	/* one line for docs and the simulator's help */
+	/* The insertion rule, the policy's own. 1: the reference that faulted
+	 * a page in counts as a reference (its accessed bit stays set when
+	 * the page is mapped); 0: it does not (the caller clears the bit). */
+	int fault_counts;
 	/* State for frames 0 .. nframes - 1; seed feeds any randomness so runs
 	 * repeat. NULL if memory runs out. */
 	struct policy *(*create)(uint32_t nframes, uint64_t seed);
 	void (*destroy)(struct policy *p);
-	/* frame < nframes and not tracked: track it. Tracked already: ignored. */
-	void (*insert)(struct policy *p, uint32_t frame);
+	/* frame < nframes and not tracked: track it. Tracked already: ignored.
+	 * shadow != 0: the page was evicted earlier and evicted() said shadow
+	 * then (a refault); 0: never seen, or its history was lost. */
+	void (*insert)(struct policy *p, uint32_t frame, uint32_t shadow);
 	/* Stop tracking frame (not tracked: ignored). */
 	void (*remove)(struct policy *p, uint32_t frame);
 	/* Up to max victims, untracked from now on, into victims[], in the
@@ -60,27 +84,191 @@ struct policy_ops {
 	 * call always ends. */
 	uint32_t (*isolate)(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			    uint32_t max);
+	/* An isolated frame's page left memory: its shadow word (0: remember
+	 * nothing). NULL: the policy never remembers (policy_evicted). */
+	uint32_t (*evicted)(struct policy *p, uint32_t frame);
+	/* An isolated frame goes back to the policy, not evicted. NULL:
+	 * insert(frame, 0) (policy_put_back). */
+	void (*put_back)(struct policy *p, uint32_t frame);
 	/* Frames tracked now. */
 	uint32_t (*tracked)(const struct policy *p);
 };
 
 /* Every policy, in the order the docs list them; NULL-terminated. The first
- * is the default (clock). */
+ * is the default (pager.policy=, pagesim's first column). */
 extern const struct policy_ops *const policy_all[];
-
-/* ops->isolate, and when it found nothing with no limit on looks (a fault
- * waits), up to two more calls: that look cleared the bits it read, so
- * another finds the pages not touched since (CLOCK's second sweep; lru2
- * may need two more, as a page it meets referenced for the first time only
- * goes round the inactive list again). A guess, as no time passed between
- * the looks, which is why a call with a limit (background reclaim) never
- * makes it. The pager's reclaim and tools/pagesim both ask through it. */
-uint32_t policy_isolate(const struct policy_ops *ops, struct policy *p,
-			const struct policy_env *env, uint32_t *victims, uint32_t max);
 
 /* The policy named name, or NULL. */
 const struct policy_ops *policy_find(const char *name);
-/* "clock|lru2|fifo|random": the names, for error messages. */
+/* "clock|lru2|...": the names, for error messages. */
 const char *policy_names(void);
+
+/* ops->evicted(p, frame), or 0 if the policy has none. */
+uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame);
+/* ops->put_back(p, frame), or insert(frame, 0) if the policy has none. */
+void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame);
+
+/* isolate, asked again (at most twice more) when a call named no victim and
+ * env->max_looks set no limit: that call's looks cleared the bits it read,
+ * so the next one finds the frames not referenced since (CLOCK's second
+ * sweep; lru2 sends a page it meets referenced for the first time round
+ * once more). It is a guess, as no time passed between the looks, which is
+ * why a caller that can wait (background reclaim) limits its looks and does
+ * not retry. The one way the pager's reclaim and pagesim ask for victims. */
+uint32_t policy_isolate_retrying(const struct policy_ops *ops, struct policy *p,
+				 const struct policy_env *env, uint32_t *victims, uint32_t max);
+
+/* ---- the policies' toolkit ---- */
+
+#define POLICY_NIL UINT32_MAX
+
+/*
+ * Queues of frames threaded through two per-frame arrays, so that taking a
+ * frame out of the middle costs O(1). A frame is on at most one queue of the
+ * links it belongs to; which one is the policy's to remember.
+ */
+struct frame_links {
+	uint32_t *older;	/* [nframes]: the next frame towards the old end */
+	uint32_t *younger;	/* [nframes]: towards the young end */
+};
+
+struct frame_queue {
+	uint32_t young, old;	/* the ends, POLICY_NIL when empty */
+	uint32_t len;
+};
+
+/* 0, or -1 if memory runs out (frame_links_free is then still safe). */
+int frame_links_alloc(struct frame_links *l, uint32_t nframes);
+void frame_links_free(struct frame_links *l);
+
+static inline void fq_init(struct frame_queue *q)
+{
+	q->young = q->old = POLICY_NIL;
+	q->len = 0;
+}
+
+static inline void fq_push_young(struct frame_links *l, struct frame_queue *q, uint32_t f)
+{
+	l->younger[f] = POLICY_NIL;
+	l->older[f] = q->young;
+	if (q->young == POLICY_NIL)
+		q->old = f;
+	else
+		l->younger[q->young] = f;
+	q->young = f;
+	q->len++;
+}
+
+static inline void fq_push_old(struct frame_links *l, struct frame_queue *q, uint32_t f)
+{
+	l->older[f] = POLICY_NIL;
+	l->younger[f] = q->old;
+	if (q->old == POLICY_NIL)
+		q->young = f;
+	else
+		l->older[q->old] = f;
+	q->old = f;
+	q->len++;
+}
+
+static inline void fq_unlink(struct frame_links *l, struct frame_queue *q, uint32_t f)
+{
+	uint32_t older = l->older[f], younger = l->younger[f];
+
+	if (younger == POLICY_NIL)
+		q->young = older;
+	else
+		l->older[younger] = older;
+	if (older == POLICY_NIL)
+		q->old = younger;
+	else
+		l->younger[older] = younger;
+	q->len--;
+}
+
+/*
+ * Two looks per frame per isolate call, and env->max_looks in all, for
+ * policies whose frames may come round again within one call (a referenced
+ * frame moved to a list the same call still walks). stamp[f] holds the call
+ * that last looked at f and how many times it did.
+ */
+struct policy_looks {
+	uint32_t call;		/* this isolate call's number, from 1 */
+	uint32_t budget;	/* looks left in this call (env->max_looks) */
+	uint32_t *stamp;	/* [nframes]: call << 2 | looks in that call */
+};
+
+/* 0, or -1 if memory runs out. */
+int policy_looks_alloc(struct policy_looks *pl, uint32_t nframes);
+void policy_looks_free(struct policy_looks *pl);
+/* Start an isolate call with env's look budget. */
+void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, uint32_t nframes);
+
+/* 1 if f may be looked at once more in this call (and the budget allows). */
+static inline int policy_may_look(const struct policy_looks *pl, uint32_t f)
+{
+	uint32_t s = pl->stamp[f];
+
+	if (pl->budget == 0)
+		return 0;
+	return (s >> 2) != pl->call || (s & 3) < 2;
+}
+
+/* How many times this call has looked at f. */
+static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
+{
+	uint32_t s = pl->stamp[f];
+
+	return (s >> 2) == pl->call ? (s & 3) : 0;
+}
+
+/* Look at f (policy_may_look said yes): 1 if it was referenced. */
+static inline int policy_look(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
+{
+	uint32_t s = pl->stamp[f];
+
+	pl->stamp[f] = (s >> 2) == pl->call ? s + 1 : pl->call << 2 | 1;
+	pl->budget--;
+	return env->referenced(env->ctx, f);
+}
+
+/* env->cheap(f), 0 without one. */
+static inline int policy_cheap(const struct policy_env *env, uint32_t f)
+{
+	return env->cheap ? env->cheap(env->ctx, f) : 0;
+}
+
+/*
+ * Shadow words. Bit 31 is always set, so a shadow is never 0 ("nothing");
+ * bits 28..30 are a kind (which list the page left, the policy's own
+ * numbering) and bits 0..27 a value, usually a per-list eviction counter
+ * taken when the page left: "still in the ghost list" is then "fewer than
+ * |ghost| evictions from that list since", the counters' difference (Linux's
+ * refault distance, mm/workingset.c). 2^28 evictions pass before a counter
+ * comes round, far more than a bounded table keeps a shadow for.
+ */
+#define SHADOW_VALUE_BITS 28
+#define SHADOW_VALUE_MASK ((1u << SHADOW_VALUE_BITS) - 1)
+
+static inline uint32_t shadow_make(uint32_t kind, uint32_t value)
+{
+	return 1u << 31 | (kind & 7) << SHADOW_VALUE_BITS | (value & SHADOW_VALUE_MASK);
+}
+
+static inline uint32_t shadow_kind(uint32_t shadow)
+{
+	return shadow >> SHADOW_VALUE_BITS & 7;
+}
+
+static inline uint32_t shadow_value(uint32_t shadow)
+{
+	return shadow & SHADOW_VALUE_MASK;
+}
+
+/* How far a counter now stands past then, both taken modulo 2^28. */
+static inline uint32_t shadow_distance(uint32_t now, uint32_t then)
+{
+	return (now - then) & SHADOW_VALUE_MASK;
+}
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * CLOCK (seed 000's kswapd): a hand sweeps the frames in index order; a
- * frame referenced since the hand last passed gets a second chance, the
- * first tracked, unreferenced, evictable frame under the hand is the victim.
+ * CLOCK (Corbato's second-chance algorithm, as a classic kswapd runs it):
+ * a hand sweeps the frames in index order; a frame referenced since the
+ * hand last passed gets a second chance, the first tracked, unreferenced,
+ * evictable frame under the hand is the victim.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,10 +41,12 @@ static void clock_destroy(struct policy *p)
 	free(p);
 }
 
-static void clock_insert(struct policy *p, uint32_t frame)
+/* CLOCK keeps no history: a refault is a page like any other. */
+static void clock_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct clock *c = clock_of(p);
 
+	(void)shadow;
 	if (frame >= c->nframes || c->tracked[frame])
 		return;
 	c->tracked[frame] = 1;
@@ -111,6 +114,10 @@ static uint32_t clock_tracked(const struct policy *p)
 const struct policy_ops policy_clock_ops = {
 	.name = "clock",
 	.summary = "CLOCK: a hand sweeps the frames, a referenced frame gets a second chance",
+	/* The classic rule: a page comes in unreferenced, so one used only at
+	 * its fault goes at the hand's next pass (with the fault counted, it
+	 * would survive a whole turn and CLOCK would be FIFO on a scan). */
+	.fault_counts = 0,
 	.create = clock_create,
 	.destroy = clock_destroy,
 	.insert = clock_insert,

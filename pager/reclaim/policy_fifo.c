@@ -91,10 +91,11 @@ static void unlink_frame(struct fifo *q, uint32_t frame)
 	q->count--;
 }
 
-static void fifo_insert(struct policy *p, uint32_t frame)
+static void fifo_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct fifo *q = fifo_of(p);
 
+	(void)shadow;	/* FIFO keeps no history */
 	if (frame >= q->nframes || q->tracked[frame])
 		return;
 	push_young(q, frame);
@@ -139,6 +140,7 @@ static uint32_t fifo_tracked(const struct policy *p)
 const struct policy_ops policy_fifo_ops = {
 	.name = "fifo",
 	.summary = "FIFO: the page loaded first goes first, referenced bits ignored",
+	.fault_counts = 0,	/* never reads the bits: either rule would do */
 	.create = fifo_create,
 	.destroy = fifo_destroy,
 	.insert = fifo_insert,

@@ -1,5 +1,5 @@
 /*
- * lru2: Linux's two lists (seeds 003, 004; the rule for mapped pages is
+ * lru2: Linux's active and inactive lists (the rule for mapped pages is
  * page_check_references() in Linux's mm/vmscan.c). New pages start inactive;
  * victims come from the inactive tail; a page that shows it is used is
  * promoted to the active list, and the active list ages back into the
@@ -34,6 +34,14 @@
  *
  * A page used only at its fault goes after one trip through the inactive
  * list; a page used steadily is referenced on two looks in a row and stays.
+ *
+ * Refaults (Linux's mm/workingset.c): a counter, the non-resident age, goes
+ * up by one at every eviction and every promotion; an evicted page's shadow
+ * holds its value then. When the page is faulted back, the counter's advance
+ * since (the refault distance) is how many more inactive slots it would have
+ * needed to stay: had the active list given up that many, it would not have
+ * faulted. So a refault whose distance is below the active list's length goes
+ * straight to the active list; any other starts inactive like a new page.
  *
  * The trip must take time. When reclaim first starts, every page is new and
  * reads as referenced: a call free to look at them all marks every one and
@@ -87,6 +95,7 @@ struct lru2 {
 	uint8_t *on;		/* [nframes]: ON_* */
 	uint8_t *once;		/* [nframes]: referenced on one look while inactive
 				 * (Linux's PG_referenced); 0 when not tracked */
+	uint32_t age;		/* evictions + promotions (the non-resident age) */
 };
 
 static struct lru2 *lru2_of(struct policy *p)
@@ -177,14 +186,42 @@ static uint32_t len_of(const struct lru2 *l, int id)
 	return l->lists[id].len;
 }
 
-static void lru2_insert(struct policy *p, uint32_t frame)
+/* The non-resident age moves on: one more eviction or promotion. */
+static void age_nonresident(struct lru2 *l)
+{
+	l->age = (l->age + 1) & SHADOW_VALUE_MASK;
+}
+
+/* A refault whose distance is below the active list's length. */
+static int refault_is_active(const struct lru2 *l, uint32_t shadow)
+{
+	return shadow && shadow_distance(l->age, shadow_value(shadow)) < len_of(l, ON_ACTIVE);
+}
+
+static void lru2_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct lru2 *l = lru2_of(p);
 
 	if (frame >= l->nframes || l->on[frame] != ON_NONE)
 		return;
 	l->once[frame] = 0;
+	if (refault_is_active(l, shadow)) {
+		age_nonresident(l);	/* a promotion, as Linux counts it */
+		push_head(l, ON_ACTIVE, frame);
+		return;
+	}
 	push_head(l, ON_INACTIVE, frame);
+}
+
+/* Only inactive pages are evicted; the counter first, as in Linux, so a page
+ * faulted back at once has distance 0. */
+static uint32_t lru2_evicted(struct policy *p, uint32_t frame)
+{
+	struct lru2 *l = lru2_of(p);
+
+	(void)frame;
+	age_nonresident(l);
+	return shadow_make(0, l->age);
 }
 
 static void lru2_remove(struct policy *p, uint32_t frame)
@@ -279,6 +316,7 @@ static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uin
 		if (env->referenced(env->ctx, frame)) {
 			if (l->once[frame]) {		/* the second time: active */
 				l->once[frame] = 0;
+				age_nonresident(l);
 				move_to_head(l, ON_ACTIVE, frame);
 			} else {			/* the first: one more trip */
 				l->once[frame] = 1;
@@ -307,11 +345,16 @@ static uint32_t lru2_tracked(const struct policy *p)
 
 const struct policy_ops policy_lru2_ops = {
 	.name = "lru2",
-	.summary = "two lists as in Linux: pages referenced twice promoted to active, idle ones aged out",
+	.summary = "two lists as in Linux: pages referenced twice (or refaulting soon) active, "
+		   "idle ones aged out",
+	/* The pager's rule: the fault's reference is in the bit, and the once
+	 * mark discounts it (Linux maps pages young and looks twice). */
+	.fault_counts = 1,
 	.create = lru2_create,
 	.destroy = lru2_destroy,
 	.insert = lru2_insert,
 	.remove = lru2_remove,
 	.isolate = lru2_isolate,
+	.evicted = lru2_evicted,
 	.tracked = lru2_tracked,
 };

@@ -109,10 +109,11 @@ static void drop(struct rnd *r, uint32_t frame)
 	r->pos[frame] = NOWHERE;
 }
 
-static void rnd_insert(struct policy *p, uint32_t frame)
+static void rnd_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct rnd *r = rnd_of(p);
 
+	(void)shadow;	/* random keeps no history */
 	if (frame >= r->nframes || r->pos[frame] != NOWHERE)
 		return;
 	place(r, r->count++, frame);
@@ -163,6 +164,7 @@ static uint32_t rnd_tracked(const struct policy *p)
 const struct policy_ops policy_random_ops = {
 	.name = "random",
 	.summary = "random: a uniformly drawn evictable frame, from a seeded generator",
+	.fault_counts = 0,	/* never reads the bits: either rule would do */
 	.create = rnd_create,
 	.destroy = rnd_destroy,
 	.insert = rnd_insert,

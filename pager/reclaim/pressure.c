@@ -1,14 +1,12 @@
 /*
  * The subscriber table and the level. A subscriber that ignores its events
  * costs nothing: signalling never blocks, and the pager's bounded wait
- * before an OOM kill (fault.c) does not depend on anyone answering.
+ * before an OOM kill (critical.c) does not depend on anyone answering.
  */
 #include <errno.h>
 #include "reclaim/pressure.h"
 #include "base/vmstat.h"
 #include "sys.h"
-#include "server/procs.h"
-#include "server/requests.h"
 
 struct subscriber {
 	uint32_t pid;	/* 0: free */
@@ -110,37 +108,4 @@ static uint64_t level_now(void)
 void pressure_init(void)
 {
 	vmstat_gauge(VMSTAT_PRESSURE_LEVEL, level_now);
-}
-
-void handle_pressure_subscribe(const struct msg *in, struct msg *out)
-{
-	if (!procs_by_pid(in->pid)) {
-		if (in->handle >= 0)
-			sys_handle_close(in->handle);
-		reply_result(out, -ESRCH);
-		return;
-	}
-	if (in->handle < 0) {
-		pressure_unsubscribe(in->pid);
-		reply_result(out, 0);
-		return;
-	}
-	/* Signalling no bits checks that it is a notification the pager may
-	 * signal, changing nothing. */
-	if (sys_notify_signal(in->handle, 0) < 0) {
-		sys_handle_close(in->handle);
-		reply_result(out, -EINVAL);
-		return;
-	}
-	reply_result(out, pressure_subscribe(in->pid, in->handle));
-}
-
-void handle_pressure_level(const struct msg *in, struct msg *out)
-{
-	(void)in;
-	reply_result(out, 0);
-	out->w[0] = level;
-	out->w[1] = target;
-	out->w[2] = vmstat_get(VMSTAT_PRESSURE_EVENTS);
-	out->w[3] = (uint64_t)pressure_subscribers();
 }

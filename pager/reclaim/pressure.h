@@ -1,9 +1,10 @@
 /*
- * Memory-pressure notifications (seed 001): programs subscribe a
- * notification and are told the level (normal, low, critical) and how many
- * pages the pager would like back, so a cache can shrink before the pager
- * swaps its pages or kills anyone. The levels are the pager's to decide
- * (reclaim.c, fault.c); this module keeps the subscribers and signals them.
+ * Memory-pressure notifications: programs subscribe a notification and are
+ * told the level (normal, low, critical) and how many pages the pager
+ * would like back, so a cache can shrink before the pager swaps its pages
+ * or kills anyone (the proposal that user-space caches be asked to shrink
+ * is the idea). The levels are reclaim's to decide (critical.c); this
+ * module keeps the subscribers and signals them.
  */
 #ifndef PAGER_PRESSURE_H
 #define PAGER_PRESSURE_H

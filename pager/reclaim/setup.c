@@ -19,6 +19,7 @@
 static const struct swap_reclaim_hooks hooks = {
 	.still_victim = victims_still_one,
 	.put_back = victims_put_back,
+	.evicted = victims_evicted,
 	.written = kswapd_batch_written,
 };
 

@@ -136,7 +136,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	(void)ctx;
 	kept[i] = KEPT_NONE;
 	if (allocated)
-		pol_ops->insert(pol, i);
+		pol_ops->insert(pol, i, 0);
 	else
 		pol_ops->remove(pol, i);
 }
@@ -146,7 +146,15 @@ void victims_put_back(uint64_t pa)
 	const struct frame *f = frame_desc(pa);
 
 	if (f && f->state == FRAME_ANON)
-		pol_ops->insert(pol, index_of(pa));
+		policy_put_back(pol_ops, pol, index_of(pa));
+}
+
+/* The shadow is not kept yet: the swap engine will keep it with the slot
+ * and hand it back at refault (issue 16's integration step), so until then
+ * every refault reads as a new page. */
+void victims_evicted(uint64_t pa)
+{
+	(void)policy_evicted(pol_ops, pol, index_of(pa));
 }
 
 int victims_still_one(uint64_t pa)
@@ -157,11 +165,15 @@ int victims_still_one(uint64_t pa)
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
-	struct policy_env e = { referenced, evictable, NULL, looks };
+	struct policy_env e = { .referenced = referenced, .evictable = evictable,
+				.max_looks = looks };
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
-	n = policy_isolate(pol_ops, pol, &e, idx, (uint32_t)(max < MAX_VICTIMS ? max : MAX_VICTIMS));
+	/* With no limit (a fault waits), asked again when every frame was
+	 * referenced; background reclaim, limited, never is (policy.h). */
+	n = policy_isolate_retrying(pol_ops, pol, &e, idx,
+				    (uint32_t)(max < MAX_VICTIMS ? max : MAX_VICTIMS));
 	for (uint32_t k = 0; k < n; k++)
 		pa[k] = pa_of(idx[k]);
 	return n;
@@ -194,7 +206,7 @@ void victims_start(void)
 	for (uint32_t i = 0; i < nframes; i++) {
 		kept[i] = KEPT_NONE;
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
-			pol_ops->insert(pol, i);
+			pol_ops->insert(pol, i, 0);
 	}
 	frames_set_observer(observe, NULL);
 }

@@ -27,6 +27,9 @@ void victims_start(void);
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks);
 /* pa was not evicted after all: back to the policy. */
 void victims_put_back(uint64_t pa);
+/* pa's page left memory (written out, or dropped with a valid copy): the
+ * policy may remember it. */
+void victims_evicted(uint64_t pa);
 /* A victim queued a while ago is still one: nothing took it, and it was
  * not referenced while it waited (that look clears its bits). */
 int victims_still_one(uint64_t pa);

@@ -52,7 +52,7 @@ void handle_fault(const struct msg *in, struct msg *out)
 		if (r == VM_FAULT_NOMEM && !p->pinned) {
 			/* Subscribers to pressure events get a bounded
 			 * time to give memory back first. */
-			if (reclaim_wait_critical(pager_holder()) || oom_kill(p) == 0)
+			if (reclaim_wait_critical(pager_holder()) || oom_kill(p->pid) == 0)
 				continue;
 			reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
 			return;

@@ -147,6 +147,7 @@ static int setup_memory(const struct bootinfo *bi)
 	vm_init(mmu_ops(), config.faultaround);
 	vm_set_readahead(config.readahead);
 	procs_init();
+	oom_procs_init();
 	pressure_init();
 	reclaim_init();
 	return 0;

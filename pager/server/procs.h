@@ -37,5 +37,7 @@ int procs_slot_of(const struct pproc *p);
 void procs_release(struct pproc *p);
 /* Report the number of processes in vmstat (once, at start-up). */
 void procs_init(void);
+/* Lend the OOM killer the processes and the way to end one (oom_procs.c). */
+void oom_procs_init(void);
 
 #endif

@@ -17,7 +17,7 @@ void handle_sbrk(const struct msg *in, struct msg *out);
 void handle_mmap(const struct msg *in, struct msg *out);
 void handle_munmap(const struct msg *in, struct msg *out);
 void handle_discard(const struct msg *in, struct msg *out);
-/* pressure.c */
+/* subscribe.c */
 void handle_pressure_subscribe(const struct msg *in, struct msg *out);
 void handle_pressure_level(const struct msg *in, struct msg *out);
 /* netdev.c */

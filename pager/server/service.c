@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
+#include "server/check.h"
 #include "server/service.h"
 #include "server/procs.h"
 #include "base/mmu.h"
@@ -52,18 +52,66 @@ static void handle_events(uint64_t bits)
 	}
 }
 
-/* The requests that take a passed handle (pager/protocol.h); each closes
- * or keeps it on every path. */
-static int takes_handle(uint64_t label)
+/* What the pager does with each request (pager/protocol.h), by label. */
+struct handler {
+	void (*fn)(const struct msg *in, struct msg *out);
+	int changes;		/* may change an address space (pager.check) */
+	int takes_handle;	/* takes a passed handle: closes or keeps it on every path */
+};
+
+#define HANDLER(label) [(label) - PAGER_SPAWN]
+static const struct handler handlers[] = {
+	HANDLER(PAGER_SPAWN) = { handle_spawn, 1, 1 },
+	HANDLER(PAGER_SBRK) = { handle_sbrk, 1, 0 },
+	HANDLER(PAGER_MMAP) = { handle_mmap, 1, 0 },
+	HANDLER(PAGER_MUNMAP) = { handle_munmap, 1, 0 },
+	HANDLER(PAGER_FORK) = { handle_fork, 1, 0 },
+	HANDLER(PAGER_STATS) = { handle_stats, 0, 0 },
+	HANDLER(PAGER_PROC_STATS) = { handle_proc_stats, 0, 0 },
+	HANDLER(PAGER_PAGE_BITS) = { handle_page_bits, 0, 0 },
+	HANDLER(PAGER_INFO) = { handle_info, 0, 0 },
+	HANDLER(PAGER_PRESSURE_SUBSCRIBE) = { handle_pressure_subscribe, 0, 1 },
+	HANDLER(PAGER_PRESSURE_LEVEL) = { handle_pressure_level, 0, 0 },
+	HANDLER(PAGER_DISCARD) = { handle_discard, 1, 0 },
+	HANDLER(PAGER_NET) = { handle_net, 0, 0 },
+};
+
+/* The handler for a request's label; NULL if none (PAGER_POWEROFF's slot
+ * too: it is init's, and answered before). */
+static const struct handler *handler_of(uint64_t label)
 {
-	return label == PAGER_SPAWN || label == PAGER_PRESSURE_SUBSCRIBE;
+	uint64_t i = label - PAGER_SPAWN;
+
+	return i < sizeof(handlers) / sizeof(handlers[0]) && handlers[i].fn ? &handlers[i] : NULL;
+}
+
+/* Whether serving in may change an address space: a fault, a death, or a
+ * request whose handler says so. */
+static int may_change(const struct msg *in)
+{
+	const struct handler *h = handler_of(in->label);
+
+	return in->origin == ORIGIN_FAULT || in->origin == ORIGIN_NOTIFY || (h && h->changes);
+}
+
+/* An empty reply header, field by field: picolibc's memset goes a byte
+ * at a time, ~320 instructions for these 80 bytes on every request. */
+static void empty_reply(struct msg *out)
+{
+	out->label = 0;
+	out->pid = out->tid = out->origin = out->len = 0;
+	out->handle = -1;
+	out->rights = 0;
+	for (int i = 0; i < MSG_WORDS; i++)
+		out->w[i] = 0;
 }
 
 /* Returns 1 if `out` is a reply to send. */
 static int dispatch(const struct msg *in, struct msg *out)
 {
-	memset(out, 0, MSG_HEADER_SIZE);
-	out->handle = -1;
+	const struct handler *h;
+
+	empty_reply(out);
 	if (in->origin == ORIGIN_FAULT) {
 		handle_fault(in, out);
 		return 1;
@@ -72,56 +120,18 @@ static int dispatch(const struct msg *in, struct msg *out)
 		handle_events(in->w[0]);
 		return 0;
 	}
-	if (in->handle >= 0 && !takes_handle(in->label)) {
-		sys_handle_close(in->handle);
+	h = handler_of(in->label);
+	if (in->handle >= 0 && (!h || !h->takes_handle)) {
+		sys_handle_close(in->handle);	/* no program can fill the pager's table */
 		reply_result(out, -EINVAL);
 		return in->origin == ORIGIN_CALL;
 	}
 	if (in->label == PAGER_POWEROFF && init_proc && in->pid == init_proc->pid)
 		sys_poweroff((int)in->w[0]);
-	switch (in->label) {
-	case PAGER_SPAWN:
-		handle_spawn(in, out);
-		break;
-	case PAGER_SBRK:
-		handle_sbrk(in, out);
-		break;
-	case PAGER_MMAP:
-		handle_mmap(in, out);
-		break;
-	case PAGER_MUNMAP:
-		handle_munmap(in, out);
-		break;
-	case PAGER_FORK:
-		handle_fork(in, out);
-		break;
-	case PAGER_STATS:
-		handle_stats(in, out);
-		break;
-	case PAGER_PROC_STATS:
-		handle_proc_stats(in, out);
-		break;
-	case PAGER_INFO:
-		handle_info(in, out);
-		break;
-	case PAGER_PAGE_BITS:
-		handle_page_bits(in, out);
-		break;
-	case PAGER_PRESSURE_SUBSCRIBE:
-		handle_pressure_subscribe(in, out);
-		break;
-	case PAGER_PRESSURE_LEVEL:
-		handle_pressure_level(in, out);
-		break;
-	case PAGER_NET:
-		handle_net(in, out);
-		break;
-	case PAGER_DISCARD:
-		handle_discard(in, out);
-		break;
-	default:
+	if (h)
+		h->fn(in, out);
+	else
 		reply_result(out, -EINVAL);
-	}
 	return in->origin == ORIGIN_CALL;
 }
 
@@ -138,9 +148,36 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
 							   "service3" };
 static int endpoint = -1;
 
-_Noreturn static void serve(struct service_thread *st)
+/* One message, the lock held throughout (but for a swap-in's wait); 1 if
+ * st->out is a reply to send. */
+static int serve_one(struct service_thread *st)
 {
 	struct pager_thread *t = &st->t;
+	int changes = may_change(&st->in), reply;
+	uint64_t events;
+
+	pager_lock(t);
+	check_request(CHECK_BEFORE, &st->in, changes);
+	/* Direct reclaim here, between requests, where no VM operation is half
+	 * done, so a fault always finds the few frames it needs. Not for
+	 * deaths: those free memory. */
+	if (st->in.origin != ORIGIN_NOTIFY)
+		reclaim_before_request(t);
+	reply = dispatch(&st->in, &st->out);
+	/* Deaths that came while this thread waited for the disk (only the
+	 * first thread has them bound). */
+	events = t->pending & DEATH_BITS;
+	t->pending &= ~DEATH_BITS;
+	if (events)
+		handle_events(events);
+	check_request(CHECK_AFTER, &st->in, changes || events);
+	reclaim_after_request();
+	pager_unlock(t);	/* sends what is held back (mmu_flush) */
+	return reply;
+}
+
+_Noreturn static void serve(struct service_thread *st)
+{
 	int r = sys_recv(endpoint, &st->in);
 
 	for (;;) {
@@ -149,22 +186,8 @@ _Noreturn static void serve(struct service_thread *st)
 			r = sys_recv(endpoint, &st->in);
 			continue;
 		}
-		pager_lock(t);
-		/* Direct reclaim here, between requests, where no VM operation
-		 * is half done, so a fault always finds the few frames it needs.
-		 * Not for deaths: those free memory. */
-		if (st->in.origin != ORIGIN_NOTIFY)
-			reclaim_before_request(t);
-		int reply = dispatch(&st->in, &st->out);
-		/* Deaths that came while this thread waited for the disk (only
-		 * the first thread has them bound). */
-		uint64_t events = t->pending & DEATH_BITS;
-		t->pending &= ~DEATH_BITS;
-		if (events)
-			handle_events(events);
-		reclaim_after_request();
-		pager_unlock(t);	/* sends what is held back (mmu_flush) */
-		r = reply ? sys_reply_recv(endpoint, &st->out, &st->in) : sys_recv(endpoint, &st->in);
+		r = serve_one(st) ? sys_reply_recv(endpoint, &st->out, &st->in) :
+				    sys_recv(endpoint, &st->in);
 	}
 }
 

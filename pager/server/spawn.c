@@ -13,7 +13,7 @@
 #include "base/mmu.h"
 #include "vm/vm.h"
 #include "cpio.h"
-#include "elf.h"
+#include "elfimage.h"
 #include "sys.h"
 #include "pager/protocol.h"
 #include "server/requests.h"
@@ -278,7 +278,13 @@ void handle_spawn(const struct msg *in, struct msg *out)
 	}
 	child->oom_adj = (int)adj;
 	h = sys_handle_grant(caller->handle, child->handle, PARENT_RIGHTS);
-	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
+	if (h < 0) {
+		/* No one could wait for it or end it: it must not run. */
+		spawn_abandon(child);
+		out->label = (uint64_t)(int64_t)h;
+		goto done;
+	}
+	out->label = 0;
 	out->w[0] = (uint64_t)h;
 	out->w[1] = child->pid;
 done:

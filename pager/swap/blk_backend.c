@@ -10,6 +10,7 @@
 #include <string.h>
 #include "base/threads.h"
 #include "swap/blk_backend.h"
+#include "swap/blk_merge.h"
 #include "sys.h"
 
 /* The swap-out thread keeps many requests in flight; the swap-in thread

@@ -4,7 +4,7 @@
  * few large sequential writes. Plain C, host-tested.
  */
 #include <string.h>
-#include "swap/blk_backend.h"
+#include "swap/blk_merge.h"
 #include "swap/header.h"
 
 /* Requests from r[i] on that one block request can carry. */

@@ -207,6 +207,12 @@ static uint64_t refused(void)
 	return inq.refused;
 }
 
+void swap_in_reset(void)
+{
+	swap_queue_fini(&inq);
+	reads_waiting = 0;
+}
+
 int swap_in_init(void)
 {
 	if (swap_queue_init(&inq, SWAP_IN_QUEUE_LEN) < 0)

@@ -19,6 +19,8 @@ void swap_engine_set(const struct swap_backend *backend, struct swap_slots *slot
 const char *swap_engine_where(void);
 /* The device said it is gone for good (swap_backend_ops's gone). */
 int swap_device_gone(void);
+/* Swap off, the slots forgotten (swap_reset). */
+void swap_engine_off(void);
 struct swap_slots *swap_engine_slots(void);
 const struct swap_reclaim_hooks *swap_engine_hooks(void);
 /* Move pages p[0..n) (n <= SWAP_IO_MAX) between frames and the device for
@@ -40,5 +42,12 @@ int swap_in_init(void);
 
 /* out.c: the swap-out queue and thread. */
 int swap_out_init(void);
+/* The queues emptied (swap_reset). */
+void swap_out_reset(void);
+void swap_in_reset(void);
+
+/* setup.c: swap off and every part of the engine emptied, the VM core's
+ * swap ops gone (host tests start over). */
+void swap_reset(void);
 
 #endif

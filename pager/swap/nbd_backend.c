@@ -13,6 +13,7 @@
 #include "base/threads.h"
 #include "drivers/net_protocol.h"
 #include "swap/blk_backend.h"
+#include "swap/blk_merge.h"
 #include "swap/nbd_backend.h"
 #include "sys.h"
 

@@ -90,6 +90,7 @@ static size_t drop_clean(struct write_batch *b)
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			swapcache_untie(slot);
+			swap_engine_hooks()->evicted(pa);
 			frame_free(pa);
 			dropped++;
 			continue;
@@ -145,6 +146,7 @@ static int settle_write(struct write_batch *b, size_t k)
 		return 0;
 	}
 	if (clean && vm_evict(pa, slot) > 0) {
+		swap_engine_hooks()->evicted(pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
 		swap_slot_put(slots, slot);	/* the allocation's own reference */
@@ -284,6 +286,12 @@ static uint64_t pending_now(void)
 static uint64_t refused(void)
 {
 	return outq.refused;
+}
+
+void swap_out_reset(void)
+{
+	swap_queue_fini(&outq);
+	writing = 0;
 }
 
 int swap_out_init(void)

@@ -54,6 +54,14 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 	return r;
 }
 
+void swap_reset(void)
+{
+	vm_set_swap(NULL);
+	swap_engine_off();
+	swap_out_reset();
+	swap_in_reset();
+}
+
 void swap_start(const struct swap_backend *b, struct pager_thread *t)
 {
 	struct swap_slots *slots;

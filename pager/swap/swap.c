@@ -60,6 +60,13 @@ const char *swap_engine_where(void)
 	return dev.where;
 }
 
+void swap_engine_off(void)
+{
+	on = 0;
+	swap_slots_destroy(slots);
+	slots = NULL;
+}
+
 struct swap_slots *swap_engine_slots(void)
 {
 	return slots;

@@ -41,6 +41,9 @@ struct swap_reclaim_hooks {
 	int (*still_victim)(uint64_t pa);
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);
+	/* pa's page left memory (written out, or dropped with a valid copy):
+	 * told before the frame is freed. */
+	void (*evicted)(uint64_t pa);
 	/* The swap-out thread finished a batch (or found its queue empty). */
 	void (*written)(void);
 };

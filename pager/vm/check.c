@@ -4,36 +4,59 @@
  * are exact, shared objects and frames point at each other, and swapped
  * entries name a slot, are never mapped and are counted exactly.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
-static char why[160];
+static char why[256];
 
 /* What the walk finds, to hold against the counters. */
 struct seen {
 	uint64_t rmap_entries, frames_mapped, frames_shared, swap_copies, swap_entries;
 };
 
-/* Record "what [0x<a>, 0x<b>]", what naming a and b; returns -1. */
-static int fail(const char *what, uint64_t pa, uint64_t va)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	const char *parts[] = { " [0x", ", 0x" };
-	uint64_t vals[] = { pa, va };
+/* What the first broken invariant concerns: a frame, a space and an
+ * address in it, and one more number, by name; 0 or NULL where it is not
+ * about that. */
+struct found {
+	uint64_t frame;
+	const struct vm_space *space;
+	uint64_t va;
+	const char *name;
+	uint64_t value;
+};
 
-	while (*what && n < 110)
-		why[n++] = *what++;
-	for (int k = 0; k < 2; k++) {
-		for (const char *p = parts[k]; *p; p++)
-			why[n++] = *p;
-		for (int sh = 60; sh >= 0; sh -= 4)
-			why[n++] = hex[(vals[k] >> sh) & 15];
-	}
-	why[n++] = ']';
-	why[n] = 0;
+/* Append to why, as printf would, if there is room. */
+static void say(size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= sizeof(why))
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(why + *n, sizeof(why) - *n, fmt, ap);
+	va_end(ap);
+	*n += k > 0 ? (size_t)k : 0;
+}
+
+/* Record what is broken and what it concerns: "what: frame 0x.., pid N,
+ * address 0x.., name N". Returns -1. */
+static int fail(const char *what, struct found f)
+{
+	size_t n = 0;
+
+	say(&n, "%s", what);
+	if (f.frame)
+		say(&n, ": frame 0x%lx", (unsigned long)f.frame);
+	if (f.space)
+		say(&n, "%s pid %lu, address 0x%lx", f.frame ? "," : ":",
+		    (unsigned long)f.space->pid, (unsigned long)f.va);
+	if (f.name)
+		say(&n, "%s %lu", f.name, (unsigned long)f.value);
 	return -1;
 }
 
@@ -45,42 +68,64 @@ static int space_live(const struct vm_space *s)
 	return 0;
 }
 
-/* Page i of r in s: a process frame with the right back-links. */
-static int check_page(const struct vm_space *s, const struct vm_region *r, uint64_t i)
+/* Page i of r in s, entry e: a process frame with the right back-links. */
+static int check_page(const struct vm_space *s, const struct vm_region *r, uint64_t i,
+		      uint32_t e)
 {
-	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
+	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
 	const struct frame *f = frame_desc(pa);
+	const struct found at = { .frame = pa, .space = s, .va = va };
 
 	if (!f || f->state != FRAME_ANON)
-		return fail("mapped page is not an anonymous frame [pa, va]", pa, va);
+		return fail("mapped page is not an anonymous frame", at);
 	if (!rmap_has(pa, s, va))
-		return fail("mapped page has no rmap entry [pa, va]", pa, va);
+		return fail("mapped page has no rmap entry", at);
 	if (r->ops->priv && f->obj)
-		return fail("private page belongs to a shared object [pa, va]", pa, va);
+		return fail("private page belongs to a shared object", at);
 	if (!r->ops->priv && (f->obj != r->obj->id || r->pgoff + i >= r->obj->npages ||
-			      !r->obj->pages || r->obj->pages[r->pgoff + i] != pa_pfn(pa)))
-		return fail("shared page is not its object's [pa, va]", pa, va);
-	if (r->ops->priv && (r->perm & VM_W) && f->mapcount > 1 && !region_page_cow(r, i))
-		return fail("private page mapped more than once is writable [pa, va]", pa, va);
-	if (region_page_cow(r, i) && (!r->ops->priv || !(r->perm & VM_W)))
-		return fail("copy-on-write mark on a page that cannot have one [pa, va]", pa, va);
+			      pv_get(&r->obj->pages, r->pgoff + i) != pa_pfn(pa)))
+		return fail("shared page is not its object's", at);
+	if (r->ops->priv && (r->perm & VM_W) && f->mapcount > 1 && !(e & PAGE_COW))
+		return fail("private page mapped more than once is writable", at);
+	if ((e & PAGE_COW) && (!r->ops->priv || !(r->perm & VM_W)))
+		return fail("copy-on-write mark on a page that cannot have one", at);
 	return 0;
 }
 
 /* Page i of r names a swap slot: a valid one, in a private region (a shared
  * region's pages are swapped in its object), with no other mark. Its having
  * no rmap entry is check_entry's: an entry at its address finds no frame. */
-static int check_swapped(const struct vm_region *r, uint64_t i)
+static int check_swapped(const struct vm_space *s, const struct vm_region *r, uint64_t i,
+			 uint32_t e)
 {
-	uint32_t e = r->pages[i];
 	uint64_t va = r->start + i * VM_PAGE;
 
 	if (!entry_slot(e) || (e & PAGE_COW))
-		return fail("swapped page has no slot, or a copy-on-write mark [entry, va]", e, va);
+		return fail("swapped page has no slot, or a copy-on-write mark",
+			    (struct found){ .space = s, .va = va, .name = ", entry", .value = e });
 	if (!r->ops->priv)
-		return fail("shared region's page names a slot, not its object [slot, va]",
-			    entry_slot(e), va);
+		return fail("shared region's page names a slot, not its object",
+			    (struct found){ .space = s, .va = va, .name = ", slot", .value = entry_slot(e) });
 	return 0;
+}
+
+struct page_walk {
+	const struct vm_space *s;
+	const struct vm_region *r;
+	uint64_t *present, *swapped;
+};
+
+/* One entry of a region, present or swapped (pv_each); -1 if broken. */
+static int check_page_entry(void *ctx, uint64_t i, uint32_t e)
+{
+	struct page_walk *w = ctx;
+
+	if (e & PAGE_SWAP) {
+		(*w->swapped)++;
+		return check_swapped(w->s, w->r, i, e);
+	}
+	(*w->present)++;
+	return check_page(w->s, w->r, i, e);
 }
 
 /* Regions sorted, aligned, apart; each page checked. Adds present and
@@ -88,28 +133,19 @@ static int check_swapped(const struct vm_region *r, uint64_t i)
 static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *swapped)
 {
 	uint64_t prev_end = 0;
+	struct page_walk w = { s, NULL, present, swapped };
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->ops != vm_ops_of(r->kind) || r->start >= r->end ||
 		    ((r->start | r->end) & (VM_PAGE - 1)) ||
 		    r->start - r->ops->guard * VM_PAGE < prev_end)
-			return fail("region misplaced or malformed [-, start]", 0, r->start);
+			return fail("region misplaced or malformed", (struct found){ .space = s, .va = r->start });
 		if (!r->ops->priv && (!r->obj || vm_object_by_id(r->obj->id) != r->obj ||
 				      r->pgoff + region_pages(r) > r->obj->npages))
-			return fail("shared region without its object [-, start]", 0, r->start);
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
-			if (!r->pages[i])
-				continue;
-			if (r->pages[i] & PAGE_SWAP) {
-				if (check_swapped(r, i) < 0)
-					return -1;
-				(*swapped)++;
-				continue;
-			}
-			if (check_page(s, r, i) < 0)
-				return -1;
-			(*present)++;
-		}
+			return fail("shared region without its object", (struct found){ .space = s, .va = r->start });
+		w.r = r;
+		if (pv_each(&r->pages, 0, region_pages(r), check_page_entry, &w))
+			return -1;
 		prev_end = r->end;
 	}
 	return 0;
@@ -117,7 +153,7 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 
 struct frame_walk {
 	uint64_t pa;
-	int bad;
+	const struct vm_space *bad;	/* an entry's space that does not map pa */
 	uint64_t bad_va;
 };
 
@@ -131,40 +167,80 @@ static void check_entry(void *ctx, struct vm_space *s, uint64_t va)
 		return;
 	r = space_live(s) ? vm_region_find(s, va) : NULL;
 	if (!r || region_frame(r, (va - r->start) / VM_PAGE) != w->pa) {
-		w->bad = 1;
+		w->bad = s;
 		w->bad_va = va;
 	}
 }
 
-/* One frame: rmap list and mapcount agree, object link holds, no leak. */
-static int check_frame(uint64_t pa, struct seen *seen)
+/* A frame that holds no process page (free, the pager's, not RAM the
+ * pager has): nothing may map or hold it, and it has no swap state. The
+ * common case, so it is quick. */
+static int check_other_frame(uint64_t pa, const struct frame *f)
 {
-	const struct frame *f = frame_desc(pa);
-	struct frame_walk w = { pa, 0, 0 };
-	size_t n = vm_rmap_walk(pa, check_entry, &w);
-	const struct vm_object *o = f->obj ? vm_object_by_id(f->obj) : NULL;
+	if (f->rmap || f->mapcount || f->obj || swapcache_frame_flags(f))
+		return fail("frame that is not anonymous is mapped or has swap state",
+			    (struct found){ .frame = pa, .name = ", mappings", .value = f->mapcount });
+	return 0;
+}
 
-	if (w.bad)
-		return fail("rmap entry without its page [pa, va]", pa, w.bad_va);
+/* One frame: rmap list and mapcount agree, object link holds, no leak.
+ * Each entry's page is not looked up here: every present page found its
+ * entry (check_page), so entries that outnumber present pages are the
+ * only way one can be wrong, and find_bad_entry then names it. */
+static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
+{
+	size_t n;
+	const struct vm_object *o;
+	const char *broken;
+
+	if (f->state != FRAME_ANON)
+		return check_other_frame(pa, f);
+	n = vm_rmap_walk(pa, NULL, NULL);
+	o = f->obj ? vm_object_by_id(f->obj) : NULL;
 	if (n != f->mapcount || (n == 0) != (f->rmap == 0))
-		return fail("mapcount differs from the rmap list [pa, entries]", pa, n);
-	if (f->state != FRAME_ANON && (n || f->obj || swapcache_flags(pa)))
-		return fail("frame that is not anonymous is mapped or written out [pa, -]", pa, 0);
-	if (f->obj && (!o || f->obj_page >= o->npages || !o->pages ||
-		       o->pages[f->obj_page] != pa_pfn(pa)))
-		return fail("frame's shared object does not hold it [pa, object]", pa, f->obj);
-	if (swapcache_held(pa) && (!n || f->obj || !swapcache_tied(pa)))
-		return fail("frame holds a slot but is unmapped or not tied to it [pa, slot]", pa,
-			    f->swap);
-	if (swapcache_detached(pa) && (n || f->obj))
-		return fail("detached frame is still mapped or in an object [pa, -]", pa, 0);
-	/* Parked: kept for the entries naming the slot the swap cache ties it to. */
-	if (vm_frame_parked(pa) && !swapcache_tied(pa))
-		return fail("anonymous frame leaked: no mapping, no object [pa, -]", pa, 0);
+		return fail("mapcount differs from the rmap list",
+			    (struct found){ .frame = pa, .name = ", entries", .value = n });
+	if (f->obj && (!o || f->obj_page >= o->npages ||
+		       pv_get(&o->pages, f->obj_page) != pa_pfn(pa)))
+		return fail("frame's shared object does not hold it",
+			    (struct found){ .frame = pa, .name = ", object", .value = f->obj });
+	if ((broken = swapcache_check_frame(pa, f, n)) != NULL)
+		return fail(broken, (struct found){ .frame = pa });
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
 	seen->swap_copies += swapcache_held(pa) != 0;
 	seen->frames_shared += n > 1;
+	return 0;
+}
+
+/* Every frame of RAM, in one pass over the descriptors. */
+static int check_frames(struct seen *seen)
+{
+	uint64_t n, base = frames_ram_base();
+	const struct frame *t = frames_table(&n);
+
+	for (uint64_t i = 0; i < n; i++)
+		if (check_frame(base + i * VM_PAGE, &t[i], seen) < 0)
+			return -1;
+	return 0;
+}
+
+/* The first rmap entry whose space does not map its frame at its address
+ * (the walk is slow: only once entries are known to outnumber pages). */
+static int find_bad_entry(void)
+{
+	uint64_t n, base = frames_ram_base();
+	const struct frame *t = frames_table(&n);
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct frame_walk w = { base + i * VM_PAGE, NULL, 0 };
+		if (t[i].state != FRAME_ANON)
+			continue;
+		vm_rmap_walk(w.pa, check_entry, &w);
+		if (w.bad)
+			return fail("rmap entry without its page",
+				    (struct found){ .frame = w.pa, .space = w.bad, .va = w.bad_va });
+	}
 	return 0;
 }
 
@@ -188,20 +264,23 @@ static int check_objects(uint64_t *swapped)
 		if (!o)
 			continue;
 		if (o->id != id || object_regions(o) != o->refs)
-			return fail("shared object's references are not its regions [id, refs]", id,
-				    o->refs);
-		for (uint64_t j = 0; o->pages && j < o->npages; j++) {
-			uint32_t e = o->pages[j];
+			return fail("shared object's references are not its regions",
+				    (struct found){ .name = ", references", .value = o->refs });
+		for (uint64_t j = pv_next(&o->pages, 0, o->npages); j < o->npages;
+		     j = pv_next(&o->pages, j + 1, o->npages)) {
+			uint32_t e = pv_get(&o->pages, j);
 			uint64_t pa = entry_frame(e);
 			const struct frame *f = pa ? frame_desc(pa) : NULL;
 			if (e & PAGE_COW)
-				return fail("object page has a copy-on-write mark [entry, page]", e, j);
+				return fail("object page has a copy-on-write mark",
+					    (struct found){ .name = ", object page", .value = j });
 			if ((e & PAGE_SWAP) && !entry_slot(e))
-				return fail("object page is swapped to no slot [entry, page]", e, j);
+				return fail("object page is swapped to no slot",
+					    (struct found){ .name = ", object page", .value = j });
 			*swapped += (e & PAGE_SWAP) != 0;
 			if (pa && (!f || f->obj != id || f->obj_page != j))
-				return fail("object page's frame does not point back [pa, page]",
-					    pa, j);
+				return fail("object page's frame does not point back",
+					    (struct found){ .frame = pa, .name = ", object page", .value = j });
 		}
 	}
 	return 0;
@@ -211,27 +290,27 @@ static int check_objects(uint64_t *swapped)
 static int check_counters(const struct seen *seen, uint64_t present)
 {
 	const struct { const char *what; uint64_t seen; enum vmstat_item item; } c[] = {
-		{ "rmap_entries counter is wrong [seen, counter]", seen->rmap_entries,
-		  VMSTAT_RMAP_ENTRIES },
-		{ "frames_mapped counter is wrong [seen, counter]", seen->frames_mapped,
-		  VMSTAT_FRAMES_MAPPED },
-		{ "frames_shared counter is wrong [seen, counter]", seen->frames_shared,
-		  VMSTAT_FRAMES_SHARED },
-		{ "swap_copies counter is wrong [seen, counter]", seen->swap_copies,
-		  VMSTAT_SWAP_COPIES },
-		{ "swap_entries counter is wrong [seen, counter]", seen->swap_entries,
-		  VMSTAT_SWAP_ENTRIES },
+		{ "rmap_entries counter is wrong", seen->rmap_entries, VMSTAT_RMAP_ENTRIES },
+		{ "frames_mapped counter is wrong", seen->frames_mapped, VMSTAT_FRAMES_MAPPED },
+		{ "frames_shared counter is wrong", seen->frames_shared, VMSTAT_FRAMES_SHARED },
+		{ "swap_copies counter is wrong", seen->swap_copies, VMSTAT_SWAP_COPIES },
+		{ "swap_entries counter is wrong", seen->swap_entries, VMSTAT_SWAP_ENTRIES },
 	};
+	char counted[64];
 
 	if (seen->rmap_entries != present)
-		return fail("rmap entries and present pages differ [entries, pages]",
-			    seen->rmap_entries, present);
+		return fail("rmap entries and present pages differ",
+			    (struct found){ .name = ", present pages", .value = present });
 	if (seen->rmap_entries != rmap_pool_used())
-		return fail("rmap pool use differs from the entries [seen, pool]",
-			    seen->rmap_entries, rmap_pool_used());
+		return fail("rmap pool use differs from the entries",
+			    (struct found){ .name = ", pool entries in use", .value = rmap_pool_used() });
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
-		if (c[k].seen != vmstat_get(c[k].item))
-			return fail(c[k].what, c[k].seen, vmstat_get(c[k].item));
+		if (c[k].seen != vmstat_get(c[k].item)) {
+			snprintf(counted, sizeof(counted), ", found %lu, counted",
+				 (unsigned long)c[k].seen);
+			return fail(c[k].what,
+				    (struct found){ .name = counted, .value = vmstat_get(c[k].item) });
+		}
 	return 0;
 }
 
@@ -243,15 +322,16 @@ int vm_check(void)
 	memset(&seen, 0, sizeof(seen));
 	why[0] = 0;
 	if (vm.bug)
-		return fail(vm.bug, 0, 0);
+		return fail(vm.bug, (struct found){ .frame = 0 });
 	if (frames_check() < 0)
-		return fail(frames_error(), 0, 0);
+		return fail(frames_error(), (struct found){ .frame = 0 });
 	for (const struct vm_space *s = vm.spaces; s; s = s->next)
 		if (check_space(s, &present, &seen.swap_entries) < 0)
 			return -1;
-	for (uint64_t pa = frames_ram_base(); pa < frames_ram_end(); pa += VM_PAGE)
-		if (check_frame(pa, &seen) < 0)
-			return -1;
+	if (check_frames(&seen) < 0)
+		return -1;
+	if (seen.rmap_entries != present && find_bad_entry() < 0)
+		return -1;
 	if (check_objects(&seen.swap_entries) < 0)
 		return -1;
 	return check_counters(&seen, present);

@@ -26,7 +26,7 @@ int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end)
 		return -1;
 	r->discardable = 1;
 	/* A copy in swap would cost a read to keep: it goes now. */
-	for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+	for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 		if (!region_slot(r, i))
 			continue;
 		vm_page_drop(s, r, i);
@@ -63,7 +63,8 @@ static size_t drop_from(struct vm_space *s, struct vm_region *r, size_t want)
 {
 	size_t freed = 0;
 
-	for (uint64_t i = 0; r->pages && i < region_pages(r) && freed < want; i++) {
+	for (uint64_t i = region_next(r, 0); i < region_pages(r) && freed < want;
+	     i = region_next(r, i + 1)) {
 		uint64_t before = frames_free();
 		if (!droppable(r, i))
 			continue;

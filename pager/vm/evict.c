@@ -27,7 +27,7 @@ static int take_first(uint64_t pa, uint32_t slot)
 	} else {
 		/* A shared region's page lives in its object, converted below. */
 		named = slot && r->ops->priv;
-		r->pages[i] = named ? PAGE_SWAP | slot : 0;
+		pv_set(&r->pages, i, named ? PAGE_SWAP | slot : 0);	/* present: cannot fail */
 	}
 	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
@@ -43,8 +43,8 @@ static int object_forget(uint64_t pa, struct frame *f, uint32_t slot)
 	struct vm_object *o = vm_object_by_id(f->obj);
 	int named = 0;
 
-	if (o && f->obj_page < o->npages && o->pages && o->pages[f->obj_page] == pa_pfn(pa)) {
-		o->pages[f->obj_page] = slot ? PAGE_SWAP | slot : 0;
+	if (o && f->obj_page < o->npages && pv_get(&o->pages, f->obj_page) == pa_pfn(pa)) {
+		pv_set(&o->pages, f->obj_page, slot ? PAGE_SWAP | slot : 0);	/* present */
 		named = slot != 0;
 	} else {
 		vm_note_bug("frame's shared object does not hold it");
@@ -75,7 +75,7 @@ int vm_unmap_frame_everywhere(uint64_t pa)
 	struct frame *f = frame_desc(pa);
 	int n;
 
-	if (!f || (f->state != FRAME_ANON && f->state != FRAME_DISCARDABLE))
+	if (!f || f->state != FRAME_ANON)
 		return -1;
 	n = (int)f->mapcount;
 	detach(pa, 0);
@@ -112,11 +112,10 @@ static int reprotect(struct vm_space *s, uint64_t va)
 	const struct vm_region *r = vm_region_find(s, va);
 	uint32_t e;
 
-	if (!r || !r->pages) {
+	if (!r || !(e = region_entry(r, (va - r->start) / VM_PAGE))) {
 		vm_note_bug("rmap entry without its page");
 		return -1;
 	}
-	e = r->pages[(va - r->start) / VM_PAGE];
 	if (!(r->perm & VM_W) || (e & PAGE_COW))
 		return 0;
 	return vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e));

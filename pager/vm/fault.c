@@ -41,7 +41,7 @@ static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 	uint64_t last = i + vm.faultaround, n = region_pages(r);
 
 	for (uint64_t j = i + 1; j <= last && j < n; j++) {
-		if (r->pages[j])
+		if (region_entry(r, j))
 			continue;
 		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
 			return;
@@ -60,18 +60,21 @@ static int swapped_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 	return r->ops->swap_in(s, r, i);
 }
 
-/* A write to present page i: the kind's step first (breaking or taking
- * back copy-on-write); then a frame being written out gets W back in every
- * mapping (the write-out is stale). */
+/* A write to present page i: to a copy-on-write page, the kind's step
+ * first (breaking or taking back copy-on-write); then a frame being
+ * written out gets W back in every mapping (the write-out is stale). */
 static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	uint64_t pa;
-	int res = r->ops->write ? r->ops->write(s, r, i) : VM_FAULT_MAPPED;
+	uint32_t e = region_entry(r, i);
+	int res = VM_FAULT_MAPPED;
 
-	pa = region_frame(r, i);
-	if (res == VM_FAULT_MAPPED && pa && !region_page_cow(r, i) &&
-	    swapcache_writing(pa))
-		res = vm_frame_write_resume(pa) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
+	if ((e & PAGE_COW) && r->ops->write) {
+		res = r->ops->write(s, r, i);
+		e = region_entry(r, i);
+	}
+	if (res == VM_FAULT_MAPPED && entry_frame(e) && !(e & PAGE_COW) &&
+	    swapcache_writing(entry_frame(e)))
+		res = vm_frame_write_resume(entry_frame(e)) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
 	return res;
 }
 
@@ -79,6 +82,7 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 {
 	struct vm_region *r = vm_region_find(s, va);
 	uint64_t i;
+	uint32_t e;
 	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
 
 	vmstat_count(VMSTAT_FAULTS);
@@ -87,9 +91,10 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 	if (!access_ok(r->perm, access))
 		return VM_FAULT_PROT;
 	i = (va - r->start) / VM_PAGE;
-	if (region_slot(r, i)) {
+	e = region_entry(r, i);
+	if (entry_slot(e)) {
 		res = swapped_in(s, r, i);
-	} else if (!region_frame(r, i)) {
+	} else if (!entry_frame(e)) {
 		res = page_fill_map(s, r, i);
 		if (res == VM_FAULT_MAPPED && r->ops->faultaround)
 			fault_around(s, r, i);

@@ -15,11 +15,7 @@ static int slot_alone(uint32_t slot)
 /* Present or swapped pages of o in [from, to). */
 static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to)
 {
-	uint64_t n = 0;
-
-	for (uint64_t j = from; o->pages && j < to && j < o->npages; j++)
-		n += o->pages[j] != 0;
-	return n;
+	return pv_count(&o->pages, from, to < o->npages ? to : o->npages);
 }
 
 /* s's regions that refer to o: a hole punched in a shared region leaves
@@ -79,7 +75,7 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 			object_footprint(s, r, alone, shared);
 			continue;
 		}
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			uint32_t slot = region_slot(r, i);
 			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);

@@ -18,7 +18,7 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 			return VM_FAULT_NOMEM;
 		*c = *p;
 		c->next = NULL;
-		c->pages = NULL;
+		c->pages = (struct pagevec){ 0 };
 		*tail = c;	/* linked first, so destroying a half-made child frees it */
 		tail = &c->next;
 		if (p->ops->fork(parent, p, child, c) < 0)

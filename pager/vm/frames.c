@@ -201,7 +201,7 @@ static const char *free_refusal(uint64_t pa)
 		return "frame_free: not a frame of RAM";
 	if (f->state == FRAME_FREE)
 		return "frame_free: frame already free";
-	if (f->state != FRAME_ANON && f->state != FRAME_PINNED && f->state != FRAME_DISCARDABLE)
+	if (f->state != FRAME_ANON && f->state != FRAME_PINNED)
 		return "frame_free: frame is reserved";
 	if (pa >= table_pa && pa < table_end)
 		return "frame_free: frame holds the frame table";
@@ -253,7 +253,7 @@ static const char *check_states(void)
 			free_seen++;
 		else if (table[i].state != FRAME_RESERVED)
 			owned++;
-		if (table[i].state > FRAME_DISCARDABLE)
+		if (table[i].state > FRAME_ANON)
 			return "a frame has an unknown state";
 	}
 	if (free_seen != nfree)
@@ -309,6 +309,12 @@ uint64_t frames_ram_base(void)
 uint64_t frames_ram_end(void)
 {
 	return base + nframes * FRAME_SIZE;
+}
+
+const struct frame *frames_table(uint64_t *n)
+{
+	*n = table ? nframes : 0;
+	return table;
 }
 
 unsigned frames_descriptor_size(void)

@@ -17,8 +17,10 @@ enum frame_state {
 	FRAME_RESERVED = 0,	/* not the pager's: kernel, firmware, holes in RAM */
 	FRAME_FREE = 1,		/* on the free list */
 	FRAME_PINNED = 2,	/* the pager's own (this table, its heap): never reclaimed */
-	FRAME_ANON = 3,		/* a process page, private or in a shared object */
-	FRAME_DISCARDABLE = 4	/* (later) an anonymous page its owner said may be dropped */
+	/* A process page, private or in a shared object. Whether its owner
+	 * unlocked it (discardable) is its region's to say (discard.c), not
+	 * the frame's: a frame shared after fork may be both. */
+	FRAME_ANON = 3
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
@@ -33,7 +35,7 @@ struct frame {
 	 * two, 0: none (the tie is undone when no page entry names the slot any
 	 * more, or when the page is written). */
 	uint32_t swap;
-	uint32_t obj;		/* id of the shared object holding it (vm_shared.c), 0: none */
+	uint32_t obj;		/* id of the shared object holding it (shared.c), 0: none */
 	uint32_t obj_page;	/* its page index in that object */
 	uint8_t state;		/* enum frame_state */
 	uint8_t flags;		/* enum frame_flags (swapcache.h) */
@@ -58,11 +60,12 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
  * above the reserve (ordinary allocations never touch it). */
 uint64_t frame_alloc(void);
 /* A zeroed frame for the pager itself (FRAME_PINNED), from the reserve if
- * need be (the "memalloc" class: reclaim.c decides who may); 0 if none is
+ * need be (the "memalloc" class: reclaim/direct.c decides who may); 0 if none is
  * free at all. */
 uint64_t frame_alloc_pinned(void);
-/* Keep the last n free frames out of frame_alloc's reach (seed 002's
- * reserve). frames_init sets 0. */
+/* Keep the last n free frames out of frame_alloc's reach: the reserve that
+ * lets reclaim make progress with nothing else free (Linux keeps one for
+ * its PF_MEMALLOC tasks). frames_init sets 0. */
 void frames_set_reserve(uint64_t n);
 uint64_t frames_reserve(void);
 /* The fewest frames ever free at once since frames_init. */
@@ -87,6 +90,9 @@ uint64_t frames_total(void);	/* frames the pager manages (free or allocated) */
 uint64_t frames_free(void);
 uint64_t frames_ram_base(void);	/* RAM [base, end), to walk every descriptor */
 uint64_t frames_ram_end(void);
+/* Every descriptor, in address order from frames_ram_base (*n of them):
+ * read-only, for walks over every frame (the checker). */
+const struct frame *frames_table(uint64_t *n);
 /* Bytes of descriptor per frame (printed at boot). */
 unsigned frames_descriptor_size(void);
 

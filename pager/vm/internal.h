@@ -8,9 +8,11 @@
 
 #include "vm/vm.h"
 #include "vm/frames.h"
+#include "vm/pagevec.h"
 
 /*
- * A page entry (a region's or a shared object's page array) is 32 bits:
+ * A page entry (a region's or a shared object's sparse page array,
+ * pagevec.h) is 32 bits:
  *   0                  absent: never touched, or dropped
  *   pfn [| PAGE_COW]   present: frame number pfn (pa / VM_PAGE); in a
  *                      region, mapped there with its rmap entry, PAGE_COW
@@ -51,12 +53,12 @@ static inline uint32_t entry_slot(uint32_t e)
 /* Anonymous memory several spaces map at once (VM_SHARED): it owns its
  * frames, which go when the last region referring to it does. */
 struct vm_object {
-	uint32_t id;		/* frame.obj of its frames; its slot in vm_shared.c's table */
+	uint32_t id;		/* frame.obj of its frames; its slot in shared.c's table */
 	uint32_t refs;		/* regions pointing at it, in any space */
-	uint64_t npages;	/* length of pages[] */
+	uint64_t npages;	/* pages it covers */
 	/* Page entries: absent, a frame (never PAGE_COW; frame.obj = id and
 	 * frame.obj_page = index) or a slot. */
-	uint32_t *pages;
+	struct pagevec pages;
 };
 
 struct vm_region;
@@ -79,7 +81,9 @@ struct region_ops {
 	/* Page i's entry names a swap slot: bring its contents back and map
 	 * them in s (a vm_fault result). NULL: its entries never name one. */
 	int (*swap_in)(struct vm_space *s, struct vm_region *r, uint64_t i);
-	/* A write to present page i (copy-on-write); a vm_fault result. */
+	/* A write to present page i, whose entry is marked copy-on-write
+	 * (PAGE_COW: only a kind that marks its entries has the step); a
+	 * vm_fault result. */
 	int (*write)(struct vm_space *s, struct vm_region *r, uint64_t i);
 	/* Page i's mapping here is gone: free frame pa if nothing holds it. */
 	void (*page_gone)(struct vm_region *r, uint64_t i, uint64_t pa);
@@ -104,9 +108,9 @@ struct vm_region {
 	/* Page entries, one per page: a present page is mapped here and has
 	 * its rmap entry (space, va); only a private region has PAGE_COW or
 	 * swapped entries (a shared region's pages are swapped in its object,
-	 * and its own entries for them become absent). NULL until the first
-	 * page. */
-	uint32_t *pages;
+	 * and its own entries for them become absent). Chunks exist only
+	 * around pages that are there. */
+	struct pagevec pages;
 	struct vm_object *obj;	/* VM_SHARED: holds one reference */
 	uint64_t pgoff;		/* VM_SHARED: obj's page at start */
 	struct vm_image img;	/* VM_IMAGE: what pages are filled from */
@@ -148,19 +152,32 @@ static inline uint64_t region_pages(const struct vm_region *r)
 	return (r->end - r->start) / VM_PAGE;
 }
 
+static inline uint32_t region_entry(const struct vm_region *r, uint64_t i)
+{
+	return pv_get(&r->pages, i);
+}
+
 static inline uint64_t region_frame(const struct vm_region *r, uint64_t i)
 {
-	return r->pages ? entry_frame(r->pages[i]) : 0;
+	return entry_frame(region_entry(r, i));
 }
 
 static inline uint32_t region_slot(const struct vm_region *r, uint64_t i)
 {
-	return r->pages ? entry_slot(r->pages[i]) : 0;
+	return entry_slot(region_entry(r, i));
 }
 
 static inline int region_page_cow(const struct vm_region *r, uint64_t i)
 {
-	return r->pages && (r->pages[i] & PAGE_COW);
+	return (region_entry(r, i) & PAGE_COW) != 0;
+}
+
+/* The first page at or after i of r that is present or swapped, or the
+ * region's page count: `for (i = region_next(r, 0); i < n; i = region_next(r, i + 1))`
+ * visits exactly those. */
+static inline uint64_t region_next(const struct vm_region *r, uint64_t i)
+{
+	return pv_next(&r->pages, i, region_pages(r));
 }
 
 /* state.c */
@@ -171,7 +188,6 @@ void vm_note_bug(const char *why);
  * free; vm_frame_release is for a frame the VM core holds no more (no
  * mapping, no object): it is freed, or kept while the swap cache ties it to
  * a slot other entries still name (swapcache_tied). */
-int vm_region_ensure_pages(struct vm_region *r);
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);

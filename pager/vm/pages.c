@@ -8,14 +8,6 @@
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
-/* Give r its page array; -1 if memory is short. */
-int vm_region_ensure_pages(struct vm_region *r)
-{
-	if (!r->pages)
-		r->pages = calloc(region_pages(r), sizeof(*r->pages));
-	return r->pages ? 0 : -1;
-}
-
 /* The permission present entry e of r is mapped with: the region's, less
  * W while the page is copy-on-write or its frame is being written out. */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
@@ -33,11 +25,11 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	uint64_t va = r->start + i * VM_PAGE;
 	uint32_t e = pa_pfn(pa) | (cow && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
 
-	if (vm_region_ensure_pages(r) < 0 || rmap_reserve(1) < 0 ||
+	if (pv_reserve(&r->pages, i) < 0 || rmap_reserve(1) < 0 ||
 	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, vm_entry_perm(r, e)) < 0)
 		return VM_FAULT_NOMEM;
 	rmap_add(pa, s, va);
-	r->pages[i] = e;
+	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
 	return 0;
 }
 
@@ -49,7 +41,7 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	uint32_t slot = region_slot(r, i);
 
 	if (slot) {
-		r->pages[i] = 0;
+		pv_set(&r->pages, i, 0);
 		swapcache_slot_put(slot);
 		return;
 	}
@@ -57,14 +49,14 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 		return;
 	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
-	r->pages[i] = 0;
+	pv_set(&r->pages, i, 0);
 	if (r->ops->page_gone)
 		r->ops->page_gone(r, i, pa);
 }
 
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
-	for (uint64_t i = from; r->pages && i < to; i++)
+	for (uint64_t i = pv_next(&r->pages, from, to); i < to; i = pv_next(&r->pages, i + 1, to))
 		vm_page_drop(s, r, i);
 }
 

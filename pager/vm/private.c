@@ -60,15 +60,14 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 	unsigned ro = p->perm & ~(unsigned)VM_W;
 	uint64_t n = region_pages(p);
 
-	if (!p->pages)
-		return 0;
-	if (vm_region_ensure_pages(c) < 0 || rmap_reserve(n) < 0)
+	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = region_next(p, 0); i < n; i = region_next(p, i + 1)) {
 		uint64_t pa = region_frame(p, i), va = p->start + i * VM_PAGE;
 		uint32_t slot = region_slot(p, i);
 		if (slot) {
-			c->pages[i] = p->pages[i];
+			if (pv_set(&c->pages, i, region_entry(p, i)) < 0)
+				return VM_FAULT_NOMEM;
 			swapcache_slot_dup(slot);
 		}
 		if (!pa)
@@ -76,7 +75,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
 			if (vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
 				return VM_FAULT_NOMEM;
-			p->pages[i] |= PAGE_COW;
+			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
 		}
 		if (vm_page_map(cs, c, i, pa, 1) < 0)
 			return VM_FAULT_NOMEM;
@@ -94,7 +93,7 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 	if (!swapcache_writing(pa) &&
 	    vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
 		return VM_FAULT_NOMEM;
-	r->pages[i] &= ~PAGE_COW;
+	pv_set(&r->pages, i, region_entry(r, i) & ~PAGE_COW);	/* present: cannot fail */
 	swapcache_untie_frame(pa);
 	return VM_FAULT_MAPPED;
 }
@@ -173,13 +172,11 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
  * came back from swap shared (copy-on-write): the last user takes the frame
  * back writable; others get their own copy. A frame the swap cache ties to
  * a slot that other entries still name is theirs too: it is copied, and
- * kept for them. A page that is not copy-on-write needs nothing. */
+ * kept for them. */
 static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
 
-	if (!region_page_cow(r, i))
-		return VM_FAULT_MAPPED;
 	if (vm_mapcount(pa) <= 1)
 		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 	if (vm_mapcount(pa) <= 1 && !swapcache_tied(pa)) {
@@ -190,7 +187,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
-	if (r->pages[i] != (pa_pfn(pa) | PAGE_COW)) {
+	if (region_entry(r, i) != (pa_pfn(pa) | PAGE_COW)) {
 		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */
 		return VM_FAULT_MAPPED;
 	}
@@ -201,7 +198,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	rmap_remove(pa, s, va);
 	rmap_add(copy, s, va);
-	r->pages[i] = pa_pfn(copy);
+	pv_set(&r->pages, i, pa_pfn(copy));	/* present: cannot fail */
 	if (vm_mapcount(pa) == 0)
 		vm_frame_release(pa);	/* parked for the slot's entries */
 	vmstat_count(VMSTAT_COW_BREAKS);

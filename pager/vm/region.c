@@ -111,28 +111,35 @@ int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned per
 	return 0;
 }
 
+/* The highest start for len bytes (plus guard below them) in the free gap
+ * [lo, hi) cut at below, or best if they do not fit there. */
+static uint64_t fit(uint64_t lo, uint64_t hi, uint64_t len, uint64_t guard, uint64_t below,
+		    uint64_t best)
+{
+	if (hi > below)
+		hi = below;
+	if (hi <= lo || hi - lo < len + guard)
+		return best;
+	return hi - len;
+}
+
 /* The highest start for len bytes (plus guard below) ending at or under
- * below, searching the gaps top-down but never under the end of s's lowest
- * region (the program's first segment); 0 if there is no room. */
+ * below, in the gaps between s's regions (their guards included) but
+ * never under the end of s's lowest region (the program's first segment);
+ * 0 if there is no room. One pass up the sorted list: each gap that fits is
+ * higher than the last. */
 static uint64_t find_room(const struct vm_space *s, uint64_t len, uint64_t guard, uint64_t below)
 {
-	uint64_t lowest = VM_PAGE, hi = below;
+	uint64_t gap_lo = VM_PAGE, best = 0;
 
 	if (s->regions && s->regions->end <= below)
-		lowest = s->regions->end;	/* keep above the program's first segment */
-
-	for (;;) {
-		uint64_t lo, next_hi = hi;
-		if (hi < lowest || hi - lowest < len + guard)
-			return 0;
-		lo = hi - len;
-		for (const struct vm_region *r = s->regions; r && floor_of(r) < hi; r = r->next)
-			if (lo - guard < r->end && floor_of(r) < next_hi)
-				next_hi = floor_of(r);	/* the lowest floor among overlaps */
-		if (next_hi == hi)
-			return lo;
-		hi = next_hi;
+		gap_lo = s->regions->end;	/* keep above the program's first segment */
+	for (const struct vm_region *r = s->regions; r; r = r->next) {
+		best = fit(gap_lo, floor_of(r), len, guard, below, best);
+		if (r->end > gap_lo)
+			gap_lo = r->end;
 	}
+	return fit(gap_lo, below, len, guard, below, best);
 }
 
 uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
@@ -165,49 +172,28 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 		*p = r->next;
 	if (r->ops->release)
 		r->ops->release(r);
-	free(r->pages);
+	pv_free(&r->pages);
 	free(r);
-}
-
-/* Resize r's page array to n pages (n > 0); the new part is absent. */
-static int resize_pages(struct vm_region *r, uint64_t n)
-{
-	uint64_t old = region_pages(r);
-	uint32_t *p;
-
-	if (!r->pages)
-		return 0;
-	p = realloc(r->pages, n * sizeof(*p));
-	if (!p)
-		return n < old ? 0 : -1;	/* a shrink may keep the larger array */
-	if (n > old)
-		memset(p + old, 0, (n - old) * sizeof(*p));
-	r->pages = p;
-	return 0;
 }
 
 /* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
  * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
 static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
 {
-	uint64_t n = region_pages(r);
 	struct vm_region *t = room_for_region(s) ? malloc(sizeof(*t)) : NULL;
 
 	if (!t)
 		return VM_FAULT_NOMEM;
 	*t = *r;
 	t->start = r->start + at * VM_PAGE;
-	t->pages = NULL;
-	if (r->pages && !(t->pages = malloc((n - at) * sizeof(*t->pages)))) {
+	t->pages = (struct pagevec){ 0 };
+	if (pv_split(&r->pages, at, &t->pages) < 0) {
 		free(t);
 		return VM_FAULT_NOMEM;
 	}
-	if (r->pages)
-		memcpy(t->pages, r->pages + at, (n - at) * sizeof(*t->pages));
 	if (r->ops->split)
 		r->ops->split(r, t, at);
 	r->end = t->start;
-	resize_pages(r, at);
 	r->next = t;
 	return 0;
 }
@@ -266,8 +252,9 @@ int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end)
 		return -1;
 	if (new_end < old_end)
 		vm_pages_drop(s, r, n, region_pages(r));
-	if ((r->ops->resize && r->ops->resize(r, n) < 0) || resize_pages(r, n) < 0)
+	if (r->ops->resize && r->ops->resize(r, n) < 0)
 		return VM_FAULT_NOMEM;
+	pv_truncate(&r->pages, n);	/* its pages beyond were dropped just above */
 	r->end = new_end;
 	return 0;
 }

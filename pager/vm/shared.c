@@ -18,7 +18,7 @@ void vm_objects_reset(void)
 {
 	for (uint32_t i = 1; i < nslots; i++)
 		if (objects[i]) {
-			free(objects[i]->pages);
+			pv_free(&objects[i]->pages);
 			free(objects[i]);
 		}
 	free(objects);
@@ -71,11 +71,13 @@ static void object_put(struct vm_object *o)
 {
 	if (--o->refs > 0)
 		return;
-	for (uint64_t j = 0; o->pages && j < o->npages; j++) {
-		uint64_t pa = entry_frame(o->pages[j]);
+	for (uint64_t j = pv_next(&o->pages, 0, o->npages); j < o->npages;
+	     j = pv_next(&o->pages, j + 1, o->npages)) {
+		uint32_t e = pv_get(&o->pages, j);
+		uint64_t pa = entry_frame(e);
 		struct frame *f = pa ? frame_desc(pa) : NULL;
-		if (entry_slot(o->pages[j]))
-			swapcache_slot_put(entry_slot(o->pages[j]));
+		if (entry_slot(e))
+			swapcache_slot_put(entry_slot(e));
 		if (!f)
 			continue;
 		if (f->mapcount)
@@ -84,24 +86,24 @@ static void object_put(struct vm_object *o)
 		vm_frame_release(pa);
 	}
 	objects[o->id] = NULL;
-	free(o->pages);
+	pv_free(&o->pages);
 	free(o);
 }
 
-/* o's page j is frame pa from now on. */
+/* o's page j is frame pa from now on (its entry is reserved). */
 static void object_hold(struct vm_object *o, uint64_t j, uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
 	f->obj = o->id;
 	f->obj_page = (uint32_t)j;
-	o->pages[j] = pa_pfn(pa);
+	pv_set(&o->pages, j, pa_pfn(pa));
 }
 
 /* o's page j names a slot: bring it back into the object, for every sharer. */
 static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
 {
-	uint32_t slot = entry_slot(o->pages[j]);
+	uint32_t slot = entry_slot(pv_get(&o->pages, j));
 	uint64_t pa;
 	int cached, res = vm_swap_frame(slot, &pa, &cached);
 
@@ -124,14 +126,16 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	struct vm_object *o = r->obj;
 	uint64_t j = r->pgoff + i, pa;
 
-	if (!o->pages && !(o->pages = calloc(o->npages, sizeof(*o->pages))))
-		return VM_FAULT_NOMEM;
-	if (entry_slot(o->pages[j]))
-		return object_swap_in(o, j, out);
-	if (o->pages[j]) {
-		*out = entry_frame(o->pages[j]);
+	uint32_t e = pv_get(&o->pages, j);
+
+	if (entry_slot(e))
+		return object_swap_in(o, j, out);	/* its entry exists: no memory needed */
+	if (e) {
+		*out = entry_frame(e);
 		return 0;
 	}
+	if (pv_reserve(&o->pages, j) < 0)
+		return VM_FAULT_NOMEM;
 	if (!(pa = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
 	vmstat_count(VMSTAT_FAULTS_ZERO);
@@ -149,10 +153,12 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 
 	(void)ps;
 	o->refs++;	/* first: c already points at o */
-	for (uint64_t i = 0; o->pages && i < region_pages(c); i++) {
-		uint64_t j = c->pgoff + i;
-		uint64_t pa = j < o->npages ? entry_frame(o->pages[j]) : 0;
-		if (pa && vm_page_map(cs, c, i, pa, 0) < 0)
+	uint64_t end = c->pgoff + region_pages(c) < o->npages ? c->pgoff + region_pages(c) : o->npages;
+
+	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
+	     j = pv_next(&o->pages, j + 1, end)) {
+		uint64_t pa = entry_frame(pv_get(&o->pages, j));
+		if (pa && vm_page_map(cs, c, j - c->pgoff, pa, 0) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;
@@ -170,17 +176,9 @@ static int shared_resize(struct vm_region *r, uint64_t npages)
 {
 	struct vm_object *o = r->obj;
 	uint64_t need = r->pgoff + npages;
-	uint32_t *p;
 
-	if (need <= o->npages)
-		return 0;
-	if (o->pages) {
-		if (!(p = realloc(o->pages, need * sizeof(*p))))
-			return VM_FAULT_NOMEM;
-		memset(p + o->npages, 0, (need - o->npages) * sizeof(*p));
-		o->pages = p;
-	}
-	o->npages = need;
+	if (need > o->npages)
+		o->npages = need;	/* the new pages are absent: nothing to allocate */
 	return 0;
 }
 

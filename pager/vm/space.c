@@ -60,7 +60,7 @@ void vm_space_info(const struct vm_space *s, struct vm_space_info *out)
 	out->pid = s->pid;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		out->regions++;
-		for (uint64_t i = 0; r->pages && i < region_pages(r); i++) {
+		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			out->resident += pa != 0;
 			out->shared += pa && vm_mapcount(pa) > 1;

@@ -31,3 +31,8 @@ void vm_note_bug(const char *why)
 	if (!vm.bug)
 		vm.bug = why;
 }
+
+const char *vm_bug(void)
+{
+	return vm.bug;
+}

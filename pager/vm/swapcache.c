@@ -227,6 +227,20 @@ int swapcache_held(uint64_t pa)
 	return has(pa, FRAME_F_SLOT_HELD);
 }
 
+const char *swapcache_check_frame(uint64_t pa, const struct frame *f, uint64_t n)
+{
+	int tied = f->swap && f->swap <= last_slot && table[f->swap] == pa;
+
+	if ((f->flags & FRAME_F_SLOT_HELD) && (!n || f->obj || !tied))
+		return "frame holds a slot but is unmapped or not tied to it";
+	if ((f->flags & FRAME_F_DETACHED) && (n || f->obj))
+		return "detached frame is still mapped or in an object";
+	/* Parked: kept for the entries naming the slot the swap cache ties it to. */
+	if (!f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED) && !tied)
+		return "anonymous frame leaked: no mapping, no object, no tie";
+	return NULL;
+}
+
 /* --- reading --- */
 
 void swapcache_read_begin(uint32_t slot, uint64_t pa)

@@ -11,6 +11,7 @@
 #define PAGER_VM_SWAPCACHE_H
 
 #include <stdint.h>
+#include "vm/frames.h"
 
 /* --- the tie --- */
 
@@ -99,7 +100,16 @@ int swapcache_take_queued(uint64_t pa);
  * Neither reclaim nor the discard path may take it. */
 int swapcache_busy(uint64_t pa);
 /* The state bits (enum frame_flags in swapcache.c; 0: none), for the
- * checker and the tests. */
+ * checker and the tests; the second reads them from a descriptor the
+ * checker already has, in its walk over every frame. */
 unsigned swapcache_flags(uint64_t pa);
+/* The swap cache's own invariants for anonymous frame pa (descriptor f)
+ * that n rmap entries map: NULL if they hold, else what is broken (for
+ * vm_check, which calls it for every such frame, so it reads f directly). */
+const char *swapcache_check_frame(uint64_t pa, const struct frame *f, uint64_t n);
+static inline unsigned swapcache_frame_flags(const struct frame *f)
+{
+	return f->flags;
+}
 
 #endif

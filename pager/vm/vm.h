@@ -220,5 +220,8 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
  * included). 0, or -1 and vm_check_error() says what disagrees. */
 int vm_check(void);
 const char *vm_check_error(void);
+/* The first inconsistency the VM core met on its own while working (a
+ * frame or an entry that was not what it must be), or NULL. */
+const char *vm_bug(void);
 
 #endif

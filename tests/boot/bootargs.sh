@@ -68,13 +68,13 @@ check "kernel reports an unknown kernel key with the known keys" \
 	"boot: unknown key 'kernel.verbos' (known: kernel.timeslice_ms, kernel.verbose)"
 check "kernel uses the defaults" "kernel.timeslice_ms=10 kernel.verbose=0"
 check "pager reports an unknown key with the known keys" \
-	"pager: boot: unknown key 'pager.polcy' (known: pager.faultaround, pager.readahead, pager.policy, pager.seed, pager.reclaim_at, pager.reclaim_to, pager.free_min, pager.reserve, oom.policy, swap.device, net.addr, init.run, init.args)"
+	"pager: boot: unknown key 'pager.polcy' (known: pager.faultaround, pager.readahead, pager.policy, pager.seed, pager.reclaim_at, pager.reclaim_to, pager.free_min, pager.reserve, oom.policy, swap.device, net.addr, init.run, init.args, pager.check)"
 check "pager reports an unknown policy with the policy names" \
-	"pager: boot: bad value 'lru3' for pager.policy (accepted: clock|lru2|fifo|random); using default 'clock'"
+	"pager: boot: bad value 'lru3' for pager.policy (accepted: mglru|clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro); using default 'mglru'"
 check "pager reports inconsistent watermarks and uses the defaults" \
 	"pager: boot: inconsistent watermarks pager.reclaim_at=60 pager.reclaim_to=65 pager.free_min=2 (need reclaim_to < reclaim_at < 100 - free_min); using 80 70 2"
 check "pager prints the policy and watermarks in force" \
-	"pager: pager.policy=clock pager.seed=1 pager.reclaim_at=80 pager.reclaim_to=70 pager.free_min=2"
+	"pager: pager.policy=mglru pager.seed=1 pager.reclaim_at=80 pager.reclaim_to=70 pager.free_min=2"
 check "pager reports an unknown OOM policy with the names" \
 	"pager: boot: bad value 'never' for oom.policy (accepted: unshared|rss|panic); using default 'unshared'"
 check "pager reports a reserve out of range" \
@@ -107,7 +107,7 @@ check "kernel names the word the limit cuts" \
 check "kernel names a word after it" \
 	"boot: command line longer than 2047 bytes; dropped 'pager.policy=lru2'"
 check "kernel keeps its default, not part of the cut word" "kernel.timeslice_ms=10 kernel.verbose=0"
-check "pager does not see the dropped words" "pager: pager.policy=clock"
+check "pager does not see the dropped words" "pager: pager.policy=mglru"
 check_not "no side parses what was cut as a value" "bad value"
 check "a word before the cut is used" "init: cannot run 'nosuch': no such program in the initrd"
 

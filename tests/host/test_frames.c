@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/frames.c over a buffer standing in for RAM: counts,
+ * Host tests for pager/vm/frames.c over a buffer standing in for RAM: counts,
  * allocation order and zeroing, the table's own frames, the free list's
  * links, bad frees refused and reported, the reserve and the low-water mark.
  */

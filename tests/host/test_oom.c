@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/oom.c, the OOM killer's choice: scores under each
+ * Host tests for pager/reclaim/oom.c, the OOM killer's choice: scores under each
  * policy with the spawn adjustment, and which candidate oom_choose names,
  * all against numbers worked out by hand.
  */

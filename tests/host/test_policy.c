@@ -1,7 +1,8 @@
 /*
- * Host tests for the replacement policies (pager/policy*.c): victims checked
- * by hand on small reference strings, run through a tiny pager model, and
- * the contract of policy.h that every policy keeps whatever it is told.
+ * Host tests for the replacement policies (pager/reclaim/policy*.c): victims checked
+ * by hand on small reference strings, run through a tiny pager model (with
+ * the pager's shadow table for evicted pages' history), and the contract of
+ * policy.h that every policy keeps whatever it is told.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "reclaim/policy.h"
+#include "reclaim/shadow.h"
 
 #define MAX_FRAMES 32
 #define MAX_EVICTED 512
@@ -21,18 +23,24 @@
 
 /*
  * A model of the pager around a policy: frames holding pages, an accessed bit
- * per frame that every reference sets (as the hardware does, the faulting
- * reference included), and on a miss with no free frame, isolate(max = 1) and
- * the new page loaded into the victim's frame.
+ * per frame that every reference sets (the faulting reference only if the
+ * insertion rule says it counts), and on a miss with no free frame,
+ * isolate(max = 1), the victim's shadow kept in a shadow table under its
+ * page, and the new page loaded into the victim's frame with its own shadow.
  */
 struct sim {
 	const struct policy_ops *ops;
 	struct policy *p;
+	struct shadow_table *shadows;
+	int fault_bit;			/* -1: the policy's rule; 0 or 1 forced */
+	uint32_t remembered;		/* faults that found their page's shadow */
 	uint32_t nframes;
 	uint32_t page[MAX_FRAMES];	/* the page a frame holds, or NO_PAGE */
 	uint8_t tracked[MAX_FRAMES];	/* what the policy should be tracking */
 	uint8_t accessed[MAX_FRAMES];
 	uint8_t pinned[MAX_FRAMES];	/* not evictable */
+	uint8_t costly[MAX_FRAMES];	/* not cheap to drop (env->cheap, if offered) */
+	uint8_t offer_cheap;		/* pass env->cheap */
 	uint8_t sticky;			/* every frame reads as referenced, always */
 	uint32_t max_looks;		/* passed in env (0: no limit) */
 	uint32_t ref_looks[MAX_FRAMES];	/* env->referenced calls, this isolate */
@@ -69,6 +77,14 @@ static int sim_evictable(void *ctx, uint32_t frame)
 	return !s->pinned[frame];
 }
 
+static int sim_cheap(void *ctx, uint32_t frame)
+{
+	struct sim *s = ctx;
+
+	assert_true(frame < s->nframes);
+	return !s->costly[frame];
+}
+
 static void sim_start(struct sim *s, const char *policy, uint32_t nframes, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
@@ -77,17 +93,33 @@ static void sim_start(struct sim *s, const char *policy, uint32_t nframes, uint6
 	assert_non_null(s->ops);
 	s->p = s->ops->create(nframes, seed);
 	assert_non_null(s->p);
+	s->shadows = shadow_create(nframes);
+	assert_non_null(s->shadows);
+	s->fault_bit = -1;
 	s->nframes = nframes;
 }
 
 static void sim_end(struct sim *s)
 {
 	s->ops->destroy(s->p);
+	shadow_destroy(s->shadows);
+}
+
+static void sim_insert_shadow(struct sim *s, uint32_t frame, uint32_t shadow)
+{
+	s->ops->insert(s->p, frame, shadow);
+	s->tracked[frame] = 1;
 }
 
 static void sim_insert(struct sim *s, uint32_t frame)
 {
-	s->ops->insert(s->p, frame);
+	sim_insert_shadow(s, frame, 0);
+}
+
+/* A victim not evicted after all. */
+static void sim_put_back(struct sim *s, uint32_t frame)
+{
+	policy_put_back(s->ops, s->p, frame);
 	s->tracked[frame] = 1;
 }
 
@@ -97,7 +129,7 @@ static void sim_remove(struct sim *s, uint32_t frame)
 	s->tracked[frame] = 0;
 }
 
-static uint32_t shadow_count(const struct sim *s)
+static uint32_t tracked_count(const struct sim *s)
 {
 	uint32_t n = 0;
 
@@ -110,7 +142,9 @@ static uint32_t shadow_count(const struct sim *s)
  * tracked and evictable, none twice, no frame looked at more than twice. */
 static uint32_t sim_isolate(struct sim *s, uint32_t *victims, uint32_t max)
 {
-	const struct policy_env env = { sim_referenced, sim_evictable, s, s->max_looks };
+	const struct policy_env env = { .referenced = sim_referenced, .evictable = sim_evictable,
+					.ctx = s, .max_looks = s->max_looks,
+					.cheap = s->offer_cheap ? sim_cheap : NULL };
 	uint32_t before = s->ops->tracked(s->p), calls = s->ref_calls;
 	uint32_t n;
 
@@ -131,7 +165,7 @@ static uint32_t sim_isolate(struct sim *s, uint32_t *victims, uint32_t max)
 		s->tracked[victims[i]] = 0;	/* also catches a victim given twice */
 	}
 	assert_int_equal(s->ops->tracked(s->p), before - n);
-	assert_int_equal(s->ops->tracked(s->p), shadow_count(s));
+	assert_int_equal(s->ops->tracked(s->p), tracked_count(s));
 	return n;
 }
 
@@ -152,9 +186,14 @@ static uint32_t make_room(struct sim *s)
 	for (int tries = 0; tries < 2; tries++) {
 		if (sim_isolate(s, &victim, 1) == 0)
 			continue;
+		uint32_t shadow;
+
 		assert_int_not_equal(s->page[victim], NO_PAGE);
 		assert_true(s->nevicted < MAX_EVICTED);
 		s->evicted[s->nevicted++] = s->page[victim];
+		shadow = policy_evicted(s->ops, s->p, victim);
+		if (shadow)
+			shadow_store(s->shadows, s->page[victim], shadow);
 		s->page[victim] = NO_PAGE;
 		return victim;
 	}
@@ -167,12 +206,17 @@ static void sim_ref(struct sim *s, uint32_t page)
 	uint32_t f = frame_of(s, page);
 
 	if (f == NO_FRAME) {
+		uint32_t shadow = shadow_take(s->shadows, page);
+
 		s->faults++;
+		s->remembered += shadow != 0;
 		f = frame_of(s, NO_PAGE);	/* a free frame, lowest first */
 		if (f == NO_FRAME)
 			f = make_room(s);
 		s->page[f] = page;
-		sim_insert(s, f);
+		sim_insert_shadow(s, f, shadow);
+		s->accessed[f] = (uint8_t)(s->fault_bit < 0 ? s->ops->fault_counts : s->fault_bit);
+		return;
 	}
 	s->accessed[f] = 1;
 }
@@ -192,23 +236,38 @@ static void assert_evicted(const struct sim *s, const uint32_t *want, uint32_t n
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * 3 frames. 1,2,3 fill them, all with bits set. 4: the hand clears 1,2,3 and
- * comes round to 1. 2 is referenced again, so at 5 it gets a second chance
- * and 3 goes (FIFO evicts 2 there). 1: the hand clears 4, takes 2. 3: clears
- * 5, takes 4. 2: clears 1,5,3 in a full turn and takes 1, then 6 takes 5,
- * cleared on that turn and not referenced since.
+ * 3 frames, CLOCK's own rule (a page comes in unreferenced). 1,2,3 fill
+ * them. 4: the hand takes 1 at once. 2 is referenced again, so at 5 it gets
+ * a second chance and 3 goes (FIFO evicts 2 there). 1: takes 4, the page
+ * behind the hand. 3: takes 2, its bit cleared at 5 and not set since. 5 is
+ * used; at 2 it gets its second chance and 1 goes; 6 takes 3.
+ *
+ * The same string with the fault counted (the bit set at every fault, as
+ * the kernel maps pages): 4: the hand clears 1,2,3 and comes round to 1.
+ * At 5, 2 gets its second chance and 3 goes. 1: the hand clears 4, takes 2.
+ * 3: clears 5, takes 4. 2: clears 1,5,3 in a full turn and takes 1, then 6
+ * takes 5, cleared on that turn and not referenced since.
  */
 static void test_clock_second_chance(void **state)
 {
 	static const uint32_t refs[] = { 1, 2, 3, 4, 2, 5, 1, 3, 5, 2, 6 };
-	static const uint32_t clock_victims[] = { 1, 3, 2, 4, 1, 5 };
+	static const uint32_t clock_victims[] = { 1, 3, 4, 2, 1, 3 };
+	static const uint32_t clock_set_victims[] = { 1, 3, 2, 4, 1, 5 };
 	static const uint32_t fifo_victims[] = { 1, 2, 3, 4, 5, 1 };
 	struct sim s;
 
 	(void)state;
 	sim_start(&s, "clock", 3, 0);
+	assert_int_equal(s.ops->fault_counts, 0);
 	sim_run(&s, refs, LEN(refs));
 	assert_evicted(&s, clock_victims, LEN(clock_victims));
+	assert_int_equal(s.faults, 9);
+	sim_end(&s);
+
+	sim_start(&s, "clock", 3, 0);
+	s.fault_bit = 1;
+	sim_run(&s, refs, LEN(refs));
+	assert_evicted(&s, clock_set_victims, LEN(clock_set_victims));
 	assert_int_equal(s.faults, 9);
 	sim_end(&s);
 
@@ -461,6 +520,53 @@ static void test_lru2_pinned_inactive(void **state)
 	sim_end(&s);
 }
 
+/* Evict frame (isolated already) as the pager does: its shadow. */
+static uint32_t sim_evict(struct sim *s, uint32_t frame)
+{
+	return policy_evicted(s->ops, s->p, frame);
+}
+
+/*
+ * lru2's refault distance (Linux's workingset): 6 frames, 0..3 promoted to
+ * active (four promotions), 4 and 5 inactive, bits clear. A third of the
+ * frames is inactive, so nothing is demoted and 4, the oldest inactive,
+ * goes (the fifth eviction or promotion). Faulted back at once (distance 0,
+ * below the active list's 4), it goes straight to the active list: then 5
+ * goes, and the active list, now 5 against 0 inactive, is aged until a
+ * third is inactive again (0, then 1 demoted), so the next victim is 0.
+ * Faulted back with a distance of 4 or more, or with no shadow, 4 starts
+ * inactive: 5 goes, then 4 itself.
+ */
+static void test_lru2_refault(void **state)
+{
+	uint32_t v, shadow;
+	struct sim s;
+
+	(void)state;
+	for (int far = 0; far <= 2; far++) {
+		sim_start(&s, "lru2", 6, 0);
+		for (uint32_t f = 0; f < 4; f++)
+			sim_insert(&s, f);
+		promote_all(&s, 0, 4);
+		sim_insert(&s, 4);
+		sim_insert(&s, 5);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, 4);
+		shadow = sim_evict(&s, 4);
+		assert_int_not_equal(shadow, 0);
+		if (far == 1)	/* four more evictions or promotions since */
+			shadow = shadow_make(shadow_kind(shadow), shadow_value(shadow) - 4);
+		if (far == 2)	/* its history was lost */
+			shadow = 0;
+		sim_insert_shadow(&s, 4, shadow);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, 5);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, far ? 4 : 0);
+		sim_end(&s);
+	}
+}
+
 /*
  * A page used between every other one is never the victim. Its first look
  * (every frame just loaded, so referenced) only marks it; its second finds it
@@ -496,6 +602,407 @@ static void test_lru2_keeps_hot_page(void **state)
 	sim_start(&s, "fifo", 4, 0);
 	sim_run(&s, refs, LEN(refs));
 	assert_true(contains(&s, 1));
+	sim_end(&s);
+}
+
+/*
+ * SIEVE against CLOCK, 3 frames, both with pages coming in unreferenced.
+ * 1 2 3 fill the queue (old end first); 1 is used. 4: the hand, from the
+ * old end, passes 1 (clearing it) and takes 2; 4 joins the young end. 5:
+ * the hand takes 3. 6: the hand is on 4, ahead of 1: 4 goes. 7 takes 5;
+ * 1, used again, stays at the old end behind the hand: 8 takes 6. SIEVE
+ * never evicts 1. CLOCK's hand, after 2 and 3, comes round to 1's frame
+ * at 6 and takes 1 (cleared at 4); 7 takes 4, in 2's old frame; 1 faults
+ * back into 5's frame, and 8 takes 6.
+ */
+static void test_sieve_quick_demotion(void **state)
+{
+	static const uint32_t refs[] = { 1, 2, 3, 1, 4, 5, 6, 7, 1, 8 };
+	static const uint32_t sieve_victims[] = { 2, 3, 4, 5, 6 };
+	static const uint32_t clock_victims[] = { 2, 3, 1, 4, 5, 6 };
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "sieve", 3, 0);
+	assert_int_equal(s.ops->fault_counts, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_evicted(&s, sieve_victims, LEN(sieve_victims));
+	assert_false(contains(&s, 1));
+	sim_end(&s);
+
+	sim_start(&s, "clock", 3, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_evicted(&s, clock_victims, LEN(clock_victims));
+	sim_end(&s);
+}
+
+/* The hand stays where it stopped: after a victim it is on the next frame
+ * towards the young end, and a frame inserted behind it (at the young end)
+ * is reached only after the frames between. */
+static void test_sieve_hand(void **state)
+{
+	struct sim s;
+	uint32_t v;
+
+	(void)state;
+	sim_start(&s, "sieve", 4, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	s.accessed[0] = s.accessed[1] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 2);		/* 0 and 1 passed, bits cleared */
+	sim_insert(&s, 2);		/* the young end: 0 1 3 2 */
+	s.accessed[3] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 2);		/* the hand was on 3 */
+	sim_insert(&s, 2);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);		/* wrapped to the old end */
+	sim_end(&s);
+}
+
+/*
+ * S3-FIFO, 10 frames: S's share is 1 frame, G holds 9 evictions from S.
+ * 0..9 come in (all in S); 2 and 5 are used. Victims come from S's old end
+ * while S holds its share: 0, 1, then 2 (used) moves on to M and 3 goes.
+ * 0 faults back while still in G (2 evictions from S since): straight to
+ * M, behind 2. 1 faults back with no history: S. Then 4; 5 (used) moves on
+ * to M, 6 and 7 go; 8, 9, 1 go and S is empty, so M gives the next: 2,
+ * unused since it moved; 0 is used and goes round, and 5 goes. 0 stays.
+ */
+static void test_s3fifo_queues(void **state)
+{
+	static const uint32_t want[] = { 4, 6, 7, 8, 9, 1, 2, 5 };
+	uint32_t v[3], shadow0;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "s3fifo", 10, 0);
+	for (uint32_t f = 0; f < 10; f++)
+		sim_insert(&s, f);
+	s.accessed[2] = s.accessed[5] = 1;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 0);
+	shadow0 = sim_evict(&s, 0);
+	assert_int_not_equal(shadow0, 0);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 3);
+	sim_evict(&s, 1);
+	sim_evict(&s, 3);
+	sim_insert_shadow(&s, 0, shadow0);
+	sim_insert(&s, 1);
+	for (size_t i = 0; i < LEN(want); i++) {
+		if (want[i] == 5)
+			s.accessed[0] = 1;
+		assert_int_equal(sim_isolate(&s, v, 1), 1);
+		assert_int_equal(v[0], want[i]);
+		/* Evicted from S: remembered in G; from M: not. */
+		if (want[i] == 2 || want[i] == 5)
+			assert_int_equal(sim_evict(&s, v[0]), 0);
+		else
+			assert_int_not_equal(sim_evict(&s, v[0]), 0);
+	}
+	assert_true(s.tracked[0]);
+	sim_end(&s);
+}
+
+/* G holds as many evictions from S as M has frames: a page evicted from S
+ * comes back to M while fewer than 9 pages (of 10 frames) left S since, and
+ * to S after that, like a page never seen. In M it is never taken while S
+ * keeps its share (each victim's frame gets a new page, in S); in S it goes
+ * after the nine pages ahead of it. */
+static void test_s3fifo_ghost_length(void **state)
+{
+	(void)state;
+	for (uint32_t later = 8; later <= 9; later++) {
+		struct sim s;
+		uint32_t v, shadow0;
+
+		sim_start(&s, "s3fifo", 10, 0);
+		for (uint32_t f = 0; f < 10; f++)
+			sim_insert(&s, f);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, 0);
+		shadow0 = sim_evict(&s, 0);
+		for (uint32_t k = 0; k < later; k++) {
+			assert_int_equal(sim_isolate(&s, &v, 1), 1);
+			sim_evict(&s, v);
+			sim_insert(&s, v);	/* a new page in its frame, in S */
+		}
+		sim_insert_shadow(&s, 0, shadow0);
+		for (uint32_t k = 0; k < 9; k++) {
+			assert_int_equal(sim_isolate(&s, &v, 1), 1);
+			assert_int_not_equal(v, 0);
+			sim_evict(&s, v);
+			sim_insert(&s, v);
+		}
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		if (later == 8)
+			assert_int_not_equal(v, 0);
+		else
+			assert_int_equal(v, 0);
+		sim_end(&s);
+	}
+}
+
+/*
+ * 2Q, 8 frames: Kin 2 (25%), Kout 4 (50%). 0..7 come in, all to A1in; 3 is
+ * used, which A1in ignores. A1in holds more than Kin, so it gives the
+ * victims in FIFO order without a look: 0, 1, 2, each remembered in A1out.
+ * 0 and 1 fault back within Kout evictions from A1in: Am. 2 comes back with
+ * no history: A1in. Victims: 3, 4, 5, 6 from A1in until it is down to Kin;
+ * then Am's clock: 0 (used) goes round, 1 goes, forgotten.
+ */
+static void test_2q_queues(void **state)
+{
+	static const uint32_t want[] = { 3, 4, 5, 6, 1 };
+	uint32_t v[5], shadow[3];
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "2q", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	s.accessed[3] = 1;
+	assert_int_equal(sim_isolate(&s, v, 3), 3);
+	assert_int_equal(s.ref_calls, 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_int_equal(v[i], i);
+		shadow[i] = sim_evict(&s, i);
+		assert_int_not_equal(shadow[i], 0);
+	}
+	sim_insert_shadow(&s, 0, shadow[0]);
+	sim_insert_shadow(&s, 1, shadow[1]);
+	sim_insert(&s, 2);
+	s.accessed[0] = 1;
+	assert_int_equal(sim_isolate(&s, v, 5), 5);
+	assert_memory_equal(v, want, sizeof(want));
+	assert_int_equal(sim_evict(&s, 1), 0);		/* from Am: forgotten */
+	assert_int_not_equal(sim_evict(&s, 3), 0);	/* from A1in: A1out */
+	assert_true(s.tracked[0]);
+	sim_end(&s);
+}
+
+/* A1out holds Kout evictions from A1in: 0, evicted first, comes back to Am
+ * after 3 more evictions (every frame refilled), to A1in after 4. Then six
+ * victims: from A1in while it holds more than Kin; in Am, 0 is the sixth,
+ * in A1in it is still there after them. */
+static void test_2q_a1out_length(void **state)
+{
+	(void)state;
+	for (uint32_t later = 3; later <= 4; later++) {
+		uint32_t v[6], shadow0;
+		struct sim s;
+
+		sim_start(&s, "2q", 8, 0);
+		for (uint32_t f = 0; f < 8; f++)
+			sim_insert(&s, f);
+		assert_int_equal(sim_isolate(&s, v, 1), 1);
+		shadow0 = sim_evict(&s, v[0]);
+		for (uint32_t k = 0; k < later; k++) {
+			assert_int_equal(sim_isolate(&s, v, 1), 1);
+			sim_evict(&s, v[0]);
+			sim_insert(&s, v[0]);
+		}
+		sim_insert_shadow(&s, 0, shadow0);
+		assert_int_equal(sim_isolate(&s, v, 6), 6);
+		if (later == 3)
+			assert_int_equal(v[5], 0);
+		else
+			assert_true(s.tracked[0]);
+		sim_end(&s);
+	}
+}
+
+/*
+ * CAR, 4 frames. 0..3 join T1 (p = 0). 0 and 1 go, into B1. Both fault
+ * back while in B1: each says T1 was too small, p grows to 1 and then 2,
+ * and they join T2. T1 = 2 3, T2 = 0 1. 2 is used. T1 holds p = 2 pages,
+ * so T1's hand turns: 2 (used) moves on to T2, and T1 is now below p, so
+ * T2's hand turns: 0 goes, into B2. 0 faults back from B2: T2 was too
+ * small, p drops to 1, and T1's hand (1 page, p 1) takes 3. Had p not
+ * adapted, the third victim would have been 3, not 0.
+ */
+static void test_car_adapts(void **state)
+{
+	uint32_t v[2], s0, s1;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "car", 4, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[1], 1);
+	s0 = sim_evict(&s, 0);
+	s1 = sim_evict(&s, 1);
+	sim_insert_shadow(&s, 0, s0);
+	sim_insert_shadow(&s, 1, s1);
+	s.accessed[2] = 1;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 0);
+	s0 = sim_evict(&s, 0);
+	assert_int_not_equal(s0, 0);
+	sim_insert_shadow(&s, 0, s0);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 3);
+	sim_end(&s);
+
+	/* Without the ghosts (history lost): all four in T1 again, 2 used;
+	 * T1's hand moves 2 on to T2 and takes 3. */
+	sim_start(&s, "car", 4, 0);
+	for (uint32_t f = 0; f < 4; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	sim_evict(&s, 0);
+	sim_evict(&s, 1);
+	sim_insert(&s, 0);
+	sim_insert(&s, 1);
+	s.accessed[2] = 1;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 3);
+	sim_end(&s);
+}
+
+/*
+ * CLOCK-Pro, 8 frames: the cold share's minimum is 2, so 0..5 come in hot
+ * and 6, 7 cold, on test. HAND_cold takes 6, which stays in the clock as a
+ * non-resident page on test. 6 faults back on test: hot, and a demotion
+ * owed; the next call first turns the oldest hot page, 0, cold (off test),
+ * then HAND_cold takes 7 and then 0, which leaves no history (it was off
+ * test). A page faulted back with no history comes in cold, on test, and
+ * goes before any hot page.
+ */
+static void test_clockpro_hands(void **state)
+{
+	uint32_t v[2], shadow6;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "clockpro", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 6);
+	shadow6 = sim_evict(&s, 6);
+	assert_int_not_equal(shadow6, 0);
+	sim_insert_shadow(&s, 6, shadow6);
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 7);
+	assert_int_equal(v[1], 0);
+	assert_int_not_equal(sim_evict(&s, 7), 0);
+	assert_int_equal(sim_evict(&s, 0), 0);
+	sim_insert(&s, 0);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 0);
+	sim_end(&s);
+}
+
+/* LIRS's strength: a loop of 12 pages in 10 frames. CLOCK (and LRU) fault
+ * on every reference; CLOCK-Pro keeps most of the loop hot and faults on
+ * about two pages per pass once warm. */
+static void test_clockpro_loop(void **state)
+{
+	uint32_t refs[12 * 20];
+	struct sim s;
+
+	(void)state;
+	for (uint32_t i = 0; i < LEN(refs); i++)
+		refs[i] = 1 + i % 12;
+	sim_start(&s, "clock", 10, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_int_equal(s.faults, LEN(refs));
+	sim_end(&s);
+	sim_start(&s, "clockpro", 10, 0);
+	sim_run(&s, refs, LEN(refs));
+	assert_true(s.faults <= 12 + 19 * 4);
+	sim_end(&s);
+}
+
+/*
+ * The generational policy, 8 frames. The policy starts with four
+ * generations, three empty; 0..7 join the second youngest. The first call
+ * closes the empty ones, ages (a new youngest), and evicts from the oldest
+ * in order: 0. 1 and 3 are used: met by eviction they move to the youngest
+ * (look-around), and 2, 4, 5, 6 and 7 go first; when the oldest is empty,
+ * aging twice finds 1 and 3 unused since, and they go.
+ */
+static void test_mglru_generations(void **state)
+{
+	static const uint32_t want[] = { 0, 2, 4, 5, 6, 7, 1, 3 };
+	uint32_t v;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "mglru", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);
+	s.accessed[1] = s.accessed[3] = 1;
+	for (size_t i = 1; i < LEN(want); i++) {
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[i]);
+	}
+	sim_end(&s);
+}
+
+/* A recent refault joins the youngest generation; a page with no history
+ * the second youngest. 0 goes first and faults back at once; every later
+ * victim's frame gets a new page. After 1..7, the next victim is 1 (the
+ * oldest new page) if 0 came back with its shadow, and 0 itself if not. */
+static void test_mglru_refault(void **state)
+{
+	(void)state;
+	for (int remembered = 0; remembered <= 1; remembered++) {
+		uint32_t v, shadow0;
+		struct sim s;
+
+		sim_start(&s, "mglru", 8, 0);
+		for (uint32_t f = 0; f < 8; f++)
+			sim_insert(&s, f);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		shadow0 = sim_evict(&s, 0);
+		assert_int_not_equal(shadow0, 0);
+		sim_insert_shadow(&s, 0, remembered ? shadow0 : 0);
+		for (uint32_t k = 1; k < 8; k++) {
+			assert_int_equal(sim_isolate(&s, &v, 1), 1);
+			assert_int_equal(v, k);
+			sim_evict(&s, v);
+			sim_insert(&s, v);
+		}
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, remembered ? 1 : 0);
+		sim_end(&s);
+	}
+}
+
+/* Cheaper victims first among equals: in the oldest generation, 0 and 1
+ * are costly, the rest cheap. A call for two takes 2 (cheap) and then 0
+ * (the wait list outgrew what was left to find); 1 goes back to the old
+ * end, and the next call takes 3 over it. Offered no cheap(), the order
+ * is the generation's. */
+static void test_mglru_cheap_first(void **state)
+{
+	uint32_t v[2];
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "mglru", 8, 0);
+	for (uint32_t f = 0; f < 8; f++)
+		sim_insert(&s, f);
+	s.offer_cheap = 1;
+	s.costly[0] = s.costly[1] = 1;
+	assert_int_equal(sim_isolate(&s, v, 2), 2);
+	assert_int_equal(v[0], 2);
+	assert_int_equal(v[1], 0);
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 3);
+	s.offer_cheap = 0;
+	assert_int_equal(sim_isolate(&s, v, 1), 1);
+	assert_int_equal(v[0], 1);
 	sim_end(&s);
 }
 
@@ -598,7 +1105,7 @@ static void test_all_empty(void **state)
 		assert_int_equal(sim_isolate(&s, victims, 8), 0);
 		s.ops->remove(s.p, 3);		/* never tracked */
 		s.ops->remove(s.p, 8);		/* not even a frame */
-		s.ops->insert(s.p, 8);
+		s.ops->insert(s.p, 8, 0);
 		assert_int_equal(s.ops->tracked(s.p), 0);
 		sim_insert(&s, 5);
 		sim_insert(&s, 5);		/* tracked already */
@@ -615,7 +1122,7 @@ static void test_all_empty(void **state)
 
 		/* No frames at all is a valid, if useless, policy. */
 		sim_start(&s, policy_all[i]->name, 0, 1);
-		s.ops->insert(s.p, 0);
+		s.ops->insert(s.p, 0, 0);
 		assert_int_equal(s.ops->tracked(s.p), 0);
 		assert_int_equal(sim_isolate(&s, victims, 8), 0);
 		sim_end(&s);
@@ -648,8 +1155,16 @@ static void test_all_pinned_and_max(void **state)
 	}
 }
 
+/* The policies that take some victims without reading their bits: FIFO
+ * and random never read them, and 2Q takes new pages from its A1in queue
+ * in FIFO order (references there are correlated, not reuse). */
+static bool takes_without_looking(const char *name)
+{
+	return !strcmp(name, "fifo") || !strcmp(name, "random") || !strcmp(name, "2q");
+}
+
 /* Frames referenced on every look: each call still ends, looking at each
- * frame at most twice. Only the policies that use the bits keep them all. */
+ * frame at most twice. The policies that read the bits keep them all. */
 static void test_all_always_referenced(void **state)
 {
 	uint32_t victims[16];
@@ -657,7 +1172,6 @@ static void test_all_always_referenced(void **state)
 	(void)state;
 	for (size_t i = 0; policy_all[i]; i++) {
 		struct sim s;
-		int uses_bits;
 		uint32_t n;
 
 		sim_start(&s, policy_all[i]->name, 16, 1);
@@ -666,11 +1180,9 @@ static void test_all_always_referenced(void **state)
 		s.sticky = 1;
 		for (int round = 0; round < 3; round++) {
 			n = sim_isolate(&s, victims, 4);
-			uses_bits = strcmp(s.ops->name, "clock") == 0 ||
-				    strcmp(s.ops->name, "lru2") == 0;
-			assert_int_equal(n, uses_bits ? 0 : 4);
+			assert_int_equal(n, takes_without_looking(s.ops->name) ? 4 : 0);
 			for (uint32_t v = 0; v < n; v++)
-				sim_insert(&s, victims[v]);	/* put back */
+				sim_put_back(&s, victims[v]);
 		}
 		sim_end(&s);
 	}
@@ -728,8 +1240,9 @@ static void test_bits_max_looks(void **state)
 	}
 }
 
-/* Random inserts, removes, isolates and put-backs against a shadow of what
- * is tracked; sim_isolate checks each call and ASan the memory. */
+/* Random inserts, removes, isolates (with and without a look budget) and
+ * put-backs against a record of what is tracked; sim_isolate checks each
+ * call and ASan the memory. */
 static void test_all_stress(void **state)
 {
 	uint32_t victims[8];
@@ -757,11 +1270,12 @@ static void test_all_stress(void **state)
 			} else if (r < 80) {
 				s.pinned[f] ^= 1;
 			} else {
+				s.max_looks = (x >> 24) % 4;	/* 0: no limit */
 				n = sim_isolate(&s, victims, (x >> 16) % 9);
 				for (uint32_t v = 0; v < n; v += 2)
-					sim_insert(&s, victims[v]);	/* put back */
+					sim_put_back(&s, victims[v]);
 			}
-			assert_int_equal(s.ops->tracked(s.p), shadow_count(&s));
+			assert_int_equal(s.ops->tracked(s.p), tracked_count(&s));
 		}
 		sim_end(&s);
 	}
@@ -769,7 +1283,8 @@ static void test_all_stress(void **state)
 
 static void test_find_and_names(void **state)
 {
-	static const char *const names[] = { "clock", "lru2", "fifo", "random" };
+	static const char *const names[] = { "mglru", "clock", "lru2", "fifo", "random", "sieve",
+					      "s3fifo", "2q", "car", "clockpro" };
 	size_t i;
 
 	(void)state;
@@ -780,12 +1295,13 @@ static void test_find_and_names(void **state)
 		assert_true(strlen(policy_all[i]->summary) > 0);
 	}
 	assert_int_equal(i, LEN(names));
-	assert_ptr_equal(policy_all[0], policy_find("clock"));	/* the default */
+	assert_ptr_equal(policy_all[0], policy_find("mglru"));	/* the default */
 	assert_null(policy_find("lru"));
 	assert_null(policy_find("CLOCK"));
 	assert_null(policy_find(""));
 	assert_null(policy_find(NULL));
-	assert_string_equal(policy_names(), "clock|lru2|fifo|random");
+	assert_string_equal(policy_names(),
+			    "mglru|clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro");
 	assert_ptr_equal(policy_names(), policy_names());
 }
 
@@ -800,6 +1316,19 @@ int main(void)
 		cmocka_unit_test(test_lru2_inactive_third),
 		cmocka_unit_test(test_lru2_pinned_inactive),
 		cmocka_unit_test(test_lru2_keeps_hot_page),
+		cmocka_unit_test(test_lru2_refault),
+		cmocka_unit_test(test_sieve_quick_demotion),
+		cmocka_unit_test(test_sieve_hand),
+		cmocka_unit_test(test_s3fifo_queues),
+		cmocka_unit_test(test_s3fifo_ghost_length),
+		cmocka_unit_test(test_2q_queues),
+		cmocka_unit_test(test_2q_a1out_length),
+		cmocka_unit_test(test_car_adapts),
+		cmocka_unit_test(test_clockpro_hands),
+		cmocka_unit_test(test_clockpro_loop),
+		cmocka_unit_test(test_mglru_generations),
+		cmocka_unit_test(test_mglru_refault),
+		cmocka_unit_test(test_mglru_cheap_first),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),

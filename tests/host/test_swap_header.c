@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/swap_header.c: headers written by the real mkswap at
+ * Host tests for pager/swap/header.c: headers written by the real mkswap at
  * build time are accepted with the right slot range, label and UUID; copies
  * corrupted here are refused with the right error and nothing else.
  * Arguments: a 1 MiB image from scripts/mkswap-image, and a 300-page image

@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/swap_queue.c: seed 000's queue sizes, refusal when
+ * Host tests for pager/swap/queue.c and blk_merge.c: the queue sizes, refusal when
  * full, FIFO order across the ring's wrap, batched pops, and merging slots
  * into block requests (runs merged, gaps split, BLK_MAX_PAGES respected).
  */
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "swap/queue.h"
-#include "swap/blk_backend.h"
+#include "swap/blk_merge.h"
 
 #define PA(i) (0x80000000ull + (uint64_t)(i) * 4096)
 

@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/swap_slots.c: slots come out in order cluster by
+ * Host tests for pager/swap/slots.c: slots come out in order cluster by
  * cluster, whole free clusters are preferred to holes, freed slots are
  * reused, bad slots never come out, and reference counts follow dup/put.
  * A random run checks every step against a plain array model.

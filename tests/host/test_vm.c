@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -441,6 +442,7 @@ static void test_check_catches_corruption(void **state)
 	uint64_t pa, other;
 	struct frame *f;
 	uint32_t saved;
+	char want[128];
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
@@ -463,12 +465,16 @@ static void test_check_catches_corruption(void **state)
 	f->rmap = saved;
 	fake_check();
 
-	saved = r->pages[0];
-	r->pages[0] = 0;
+	saved = pv_get(&r->pages, 0);
+	pv_set(&r->pages, 0, 0);
 	expect_check_fails("a page array that lost its page");
-	r->pages[0] = pa_pfn(other);
+	/* The entry left behind is named, with its frame, process and address. */
+	snprintf(want, sizeof(want), "rmap entry without its page: frame 0x%lx, pid %u, address 0x10000",
+		 (unsigned long)pa, (unsigned)s->pid);
+	assert_string_equal(vm_check_error(), want);
+	pv_set(&r->pages, 0, pa_pfn(other));
 	expect_check_fails("a page array pointing at another frame");
-	r->pages[0] = saved;
+	pv_set(&r->pages, 0, saved);
 	fake_check();
 
 	vmstat_count(VMSTAT_FRAMES_SHARED);

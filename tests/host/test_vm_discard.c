@@ -1,5 +1,5 @@
 /*
- * Host tests for discardable memory in the pager's VM core (vm_discard.c):
+ * Host tests for discardable memory in the pager's VM core (vm/discard.c):
  * which ranges may be unlocked and locked, what vm_discard_some drops and
  * what it must leave (locked, shared after fork, being written out,
  * pinned, kept by the swap cache for another entry), the owner seeing

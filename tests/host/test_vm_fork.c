@@ -451,10 +451,10 @@ static void test_check_catches_fork_corruption(void **state)
 	assert_int_equal(vm_fork(p, c), 0);
 	fake_check();
 	r = vm_region_find(c, VA);
-	r->pages[0] &= ~PAGE_COW;
+	pv_set(&r->pages, 0, pv_get(&r->pages, 0) & ~PAGE_COW);
 	if (vm_check() == 0)
 		fail_msg("vm_check missed a shared private page mapped writable");
-	r->pages[0] |= PAGE_COW;
+	pv_set(&r->pages, 0, pv_get(&r->pages, 0) | PAGE_COW);
 	fake_check();
 	/* A shared object's reference count and a frame's link back to it. */
 	assert_int_equal(vm_region_add(p, 0x40000, 0x42000, RW, VM_SHARED, NULL), 0);

@@ -1375,31 +1375,31 @@ static void test_check_catches_swap_corruption(void **state)
 	r = vm_region_find(s, VA);
 	sr = vm_region_find(s, SH);
 
-	r->pages[0] |= PAGE_COW;
+	pv_set(&r->pages, 0, pv_get(&r->pages, 0) | PAGE_COW);
 	expect_check_fails("a swapped entry with a copy-on-write mark");
-	r->pages[0] = PAGE_SWAP;
+	pv_set(&r->pages, 0, PAGE_SWAP);
 	expect_check_fails("a swapped entry naming slot 0");
-	r->pages[0] = PAGE_SWAP | slot;
+	pv_set(&r->pages, 0, PAGE_SWAP | slot);
 	vmstat_count(VMSTAT_SWAP_ENTRIES);
 	expect_check_fails("the swap_entries counter");
 	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
 	check();
 
 	/* A present page turned into a swapped one behind the rmap's back. */
-	saved = r->pages[1];
-	r->pages[1] = PAGE_SWAP | slot;
+	saved = pv_get(&r->pages, 1);
+	pv_set(&r->pages, 1, PAGE_SWAP | slot);
 	expect_check_fails("a swapped page that still has an rmap entry");
-	r->pages[1] = saved;
+	pv_set(&r->pages, 1, saved);
 	/* A shared region's own entry naming a slot. */
-	saved = sr->pages[0];
+	saved = pv_get(&sr->pages, 0);
 	pa = entry_frame(saved);
-	sr->pages[0] = PAGE_SWAP | slot;
+	pv_set(&sr->pages, 0, PAGE_SWAP | slot);
 	expect_check_fails("a shared region's entry naming a slot");
-	sr->pages[0] = saved;
+	pv_set(&sr->pages, 0, saved);
 	/* An object page with a copy-on-write mark. */
-	sr->obj->pages[0] |= PAGE_COW;
+	pv_set(&sr->obj->pages, 0, pv_get(&sr->obj->pages, 0) | PAGE_COW);
 	expect_check_fails("an object page with a copy-on-write mark");
-	sr->obj->pages[0] = pa_pfn(pa);
+	pv_set(&sr->obj->pages, 0, pa_pfn(pa));
 	/* A detached frame that is still mapped. */
 	swapcache_detach(pa);
 	expect_check_fails("a detached frame still mapped");

@@ -1,8 +1,9 @@
 /*
  * pagesim's command line: load a trace, replay it through the chosen policies
- * at one frame count or a sweep of them, print an aligned table, and draw the
- * miss-ratio curves as a self-contained SVG if asked.
+ * at one frame count or a sweep of them, print an aligned table, and write
+ * the sweep as columns of numbers for scripts/plot (gnuplot) if asked.
  */
+#define _POSIX_C_SOURCE 200809L	/* clock_gettime */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 #include "trace.h"
@@ -28,9 +30,11 @@ struct options {
 	uint32_t *sizes;	/* frame counts, ascending, no repeats */
 	size_t nsizes;
 	uint32_t auto_n;
-	const char *svg;
 	uint64_t seed;
-	int insert_referenced;	/* --insert-bit: 1 set (default), 0 clear */
+	enum sim_insert_bit insert_bit;	/* --insert-bit (default: each policy's rule) */
+	struct trace_options format;	/* --format, --csv-* */
+	const char *data;		/* --data: the sweep as columns of numbers */
+	int timing;			/* --time: each policy's speed */
 	const char *trace;
 };
 
@@ -38,6 +42,7 @@ struct options {
 struct cell {
 	struct sim_result r;
 	int ok;
+	double seconds;		/* the run's time, for --time */
 };
 
 static const char *const reference_names[] = { "lru", "opt" };
@@ -53,21 +58,31 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pagesim [-p POLICY[,POLICY...]] [-f FRAMES | --sweep A,B,C | --sweep-auto N]\n"
-		"               [--svg OUT.svg] [--seed S] [--insert-bit set|clear] TRACE\n"
+		"               [--data OUT.dat] [--time] [--seed S]\n"
+		"               [--insert-bit policy|set|clear] [--format text|csv]\n"
+		"               [--csv-id-col N] [--csv-op-col N] [--csv-delimiter C] TRACE\n"
 		"\n"
-		"Replay a page-reference trace (one page number per line, optional R/W;\n"
-		"gzip'd or plain) and report faults, miss ratio and write-backs.\n"
+		"Replay a page-reference trace (one page number per line, optional R/W, or\n"
+		"libCacheSim-style CSV; gzip'd or plain) and report faults, miss ratio and\n"
+		"write-backs (docs/pagesim.md).\n"
 		"\n"
 		"  -p LIST          policies to run (default: all)\n"
 		"  -f FRAMES        one run per policy with FRAMES frames\n"
 		"  --sweep A,B,C    a miss-ratio table over these frame counts\n"
 		"  --sweep-auto N   N frame counts from 1%% of the distinct pages to all of\n"
 		"                   them, spaced geometrically (the default, N = %d)\n"
-		"  --svg FILE       with a sweep: the miss-ratio curves as an SVG plot\n"
+		"  --data FILE      with a sweep: the table as columns of numbers, which\n"
+		"                   scripts/plot draws with gnuplot\n"
+		"  --time           each policy's speed, in references per second\n"
 		"  --seed S         seed for randomised policies (default 1)\n"
-		"  --insert-bit B   the accessed bit of a page just faulted in: set (the\n"
-		"                   default, as the pager's pages are mapped) or clear\n"
-		"                   (as in the classic CLOCK simulators)\n"
+		"  --insert-bit B   the accessed bit of a page just faulted in: policy (the\n"
+		"                   default: each policy's own rule, as the pager maps\n"
+		"                   pages), or set or clear for every policy\n"
+		"  --format F       text (PAGE [R|W] lines) or csv; default: csv if TRACE\n"
+		"                   ends in .csv or .csv.gz, else text\n"
+		"  --csv-id-col N   CSV: the page's column, from 1 (default: by the header)\n"
+		"  --csv-op-col N   CSV: the operation's column (default: by the header)\n"
+		"  --csv-delimiter C  CSV: the field delimiter, one character or 'tab' (,)\n"
 		"\n"
 		"policies:\n",
 		AUTO_DEFAULT);
@@ -224,6 +239,22 @@ static void parse_sweep(struct options *o, const char *list)
 	sort_sizes(o);
 }
 
+static enum sim_insert_bit insert_bit_of(const char *s)
+{
+	if (!strcmp(s, "set"))
+		return SIM_BIT_SET;
+	return strcmp(s, "clear") ? SIM_BIT_POLICY : SIM_BIT_CLEAR;
+}
+
+/* What the run's header and the plot say about the insertion rule. */
+static const char *rule_text(enum sim_insert_bit bit)
+{
+	if (bit == SIM_BIT_POLICY)
+		return "each policy's insertion rule";
+	return bit == SIM_BIT_SET ? "pages fault in with the accessed bit set"
+				  : "pages fault in with the accessed bit clear";
+}
+
 static void set_mode(struct options *o, enum mode m)
 {
 	if (o->mode != MODE_NONE)
@@ -231,25 +262,64 @@ static void set_mode(struct options *o, enum mode m)
 	o->mode = m;
 }
 
+enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SEED, OPT_INSERT, OPT_DATA, OPT_TIME,
+       OPT_FORMAT, OPT_ID_COL, OPT_OP_COL, OPT_DELIM };
+
+/* The output and trace-format options: 1 if c was one of them. */
+static int parse_more(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_DATA:
+		o->data = arg;
+		return 1;
+	case OPT_TIME:
+		o->timing = 1;
+		return 1;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "csv"))
+			die_usage("--format: '%s' is neither 'text' nor 'csv'", arg);
+		o->format.format = strcmp(arg, "csv") ? TRACE_TEXT : TRACE_CSV;
+		return 1;
+	case OPT_ID_COL:
+		o->format.id_col = parse_count("--csv-id-col", arg, strlen(arg), 64);
+		return 1;
+	case OPT_OP_COL:
+		o->format.op_col = parse_count("--csv-op-col", arg, strlen(arg), 64);
+		return 1;
+	case OPT_DELIM:
+		if (strcmp(arg, "tab") && (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n'))
+			die_usage("--csv-delimiter: '%s' is not one character or 'tab'", arg);
+		o->format.delimiter = strcmp(arg, "tab") ? arg[0] : '\t';
+		return 1;
+	}
+	return 0;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SVG, OPT_SEED, OPT_INSERT };
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "frames", required_argument, NULL, 'f' },
 		{ "sweep", required_argument, NULL, OPT_SWEEP },
 		{ "sweep-auto", required_argument, NULL, OPT_AUTO },
-		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "insert-bit", required_argument, NULL, OPT_INSERT },
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "time", no_argument, NULL, OPT_TIME },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "csv-id-col", required_argument, NULL, OPT_ID_COL },
+		{ "csv-op-col", required_argument, NULL, OPT_OP_COL },
+		{ "csv-delimiter", required_argument, NULL, OPT_DELIM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	o->seed = 1;
-	o->insert_referenced = 1;
+	o->insert_bit = SIM_BIT_POLICY;
 	while ((c = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
+		if (parse_more(o, c, optarg))
+			continue;
 		switch (c) {
 		case 'p':
 			if (o->names)
@@ -269,17 +339,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 			set_mode(o, MODE_AUTO);
 			o->auto_n = parse_count("--sweep-auto", optarg, strlen(optarg), AUTO_MAX);
 			break;
-		case OPT_SVG:
-			o->svg = optarg;
-			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, strlen(optarg), &o->seed))
 				die_usage("--seed: '%s' is not a whole number", optarg);
 			break;
 		case OPT_INSERT:
-			if (strcmp(optarg, "set") && strcmp(optarg, "clear"))
-				die_usage("--insert-bit: '%s' is neither 'set' nor 'clear'", optarg);
-			o->insert_referenced = !strcmp(optarg, "set");
+			if (strcmp(optarg, "policy") && strcmp(optarg, "set") && strcmp(optarg, "clear"))
+				die_usage("--insert-bit: '%s' is not 'policy', 'set' or 'clear'", optarg);
+			o->insert_bit = insert_bit_of(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -299,8 +366,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->mode = MODE_AUTO;
 		o->auto_n = AUTO_DEFAULT;
 	}
-	if (o->svg && o->mode == MODE_FRAMES)
-		die_usage("--svg draws a curve: use it with --sweep or --sweep-auto");
+	if (o->data && o->mode == MODE_FRAMES)
+		die_usage("--data writes a curve's points: use it with --sweep or --sweep-auto");
 }
 
 /* Geometric steps from 1% of the distinct pages (where the classic traces'
@@ -320,6 +387,16 @@ static void auto_sizes(struct options *o, uint32_t npages)
 
 /* ---- running ---- */
 
+/* CPU seconds this process has run: the speed of the simulation itself,
+ * not of a machine shared with other work. */
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Every policy at every size: cells[size * npolicies + policy]. Failures are
  * reported as they happen; *failed counts them. */
 static struct cell *run_all(const struct options *o, const struct trace *t, int *failed)
@@ -329,10 +406,13 @@ static struct cell *run_all(const struct options *o, const struct trace *t, int 
 	for (size_t s = 0; s < o->nsizes; s++) {
 		for (size_t p = 0; p < o->npolicies; p++) {
 			struct cell *c = &cells[s * o->npolicies + p];
-			struct sim_params sp = { o->sizes[s], o->seed, o->insert_referenced };
+			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit };
 			char err[ERRLEN];
 
+			double start = now();
+
 			c->ok = !sim_run(t, o->names[p], &sp, &c->r, err, sizeof(err));
+			c->seconds = now() - start;
 			if (!c->ok) {
 				fprintf(stderr, "pagesim: %s at %u frames: %s\n", o->names[p],
 					o->sizes[s], err);
@@ -441,223 +521,63 @@ static void print_sweep_table(const struct options *o, const struct cell *cells)
 	table_print(&tb);
 }
 
-/* ---- the SVG plot ---- */
-
-#define SVG_W 760
-#define SVG_H 480
-#define PLOT_L 72	/* margins around the plot area; the legend is on the right */
-#define PLOT_R 140
-#define PLOT_T 44
-#define PLOT_B 56
-
-/* An axis: data range [lo, hi] onto pixels [p0, p1], log10 or linear. */
-struct axis {
-	double lo, hi;
-	double p0, p1;
-	int log;
-};
-
-static const char *const palette[] = {
-	"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#000000",
-	"#8c564b", "#e377c2", "#17becf", "#7f7f7f",
-};
-#define NCOLOURS (sizeof(palette) / sizeof(palette[0]))
-
-static double axis_pos(const struct axis *a, double v)
+/* The sweep as columns of numbers, a row per frame count, for gnuplot and
+ * the like: "nan" where a run failed. */
+static int write_data(const struct options *o, const struct trace *t, const struct cell *cells)
 {
-	double f = a->log ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
-			  : (v - a->lo) / (a->hi - a->lo);
-
-	return a->p0 + f * (a->p1 - a->p0);
-}
-
-/* A tick step of 1, 2 or 5 times a power of ten giving about target ticks. */
-static double nice_step(double range, int target)
-{
-	double raw = range / target, mag = pow(10, floor(log10(raw)));
-	double f = raw / mag;
-
-	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-}
-
-static void svg_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void svg_tick_x(FILE *f, const struct axis *x, const struct axis *y, double v)
-{
-	double px = axis_pos(x, v);
-
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>\n",
-		px, y->p0, px, y->p1);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", px,
-		y->p0 + 18, v);
-}
-
-/* Log scale: ticks at 1, 2 and 5 times each power of ten in range. */
-static void svg_x_ticks_log(FILE *f, const struct axis *x, const struct axis *y)
-{
-	static const double mant[] = { 1, 2, 5 };
-
-	for (double dec = pow(10, floor(log10(x->lo))); dec <= x->hi; dec *= 10)
-		for (size_t i = 0; i < 3; i++)
-			if (dec * mant[i] >= x->lo && dec * mant[i] <= x->hi)
-				svg_tick_x(f, x, y, dec * mant[i]);
-}
-
-static void svg_x_ticks(FILE *f, const struct axis *x, const struct axis *y)
-{
-	double step = nice_step(x->hi - x->lo, 6);
-
-	if (x->log) {
-		svg_x_ticks_log(f, x, y);
-		return;
-	}
-	for (double v = ceil(x->lo / step) * step; v <= x->hi + step * 1e-9; v += step)
-		svg_tick_x(f, x, y, v);
-}
-
-static void svg_y_ticks(FILE *f, const struct axis *x, const struct axis *y)
-{
-	double step = nice_step(y->hi - y->lo, 5);
-
-	for (double v = 0; v <= y->hi + step * 1e-9; v += step) {
-		double py = axis_pos(y, v);
-
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>\n",
-			x->p0, py, x->p1, py);
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n",
-			x->p0 - 6, py + 4, v);
-	}
-}
-
-static void svg_frame(FILE *f, const struct axis *x, const struct axis *y,
-		      const struct options *o)
-{
-	const char *base = strrchr(o->trace, '/');
-
-	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-		"fill=\"none\" stroke=\"#000\"/>\n", x->p0, y->p1, x->p1 - x->p0, y->p0 - y->p1);
-	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\">"
-		"Miss ratio curve: ", (x->p0 + x->p1) / 2, PLOT_T - 22);
-	svg_escaped(f, base ? base + 1 : o->trace);
-	fputs("</text>\n", f);
-	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">"
-		"pages fault in with the accessed bit %s</text>\n", (x->p0 + x->p1) / 2,
-		PLOT_T - 6, o->insert_referenced ? "set" : "clear");
-	fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">frames%s</text>\n",
-		(x->p0 + x->p1) / 2, SVG_H - 14, x->log ? " (log scale)" : "");
-	fprintf(f, "<text transform=\"translate(18 %.1f) rotate(-90)\" "
-		"text-anchor=\"middle\">miss ratio</text>\n", (y->p0 + y->p1) / 2);
-}
-
-/* Reference policies dashed, so they read as yardsticks, not contenders. */
-static const char *dash_of(const char *name)
-{
-	if (!strcmp(name, "lru"))
-		return " stroke-dasharray=\"7 4\"";
-	if (!strcmp(name, "opt"))
-		return " stroke-dasharray=\"2 3\"";
-	return "";
-}
-
-/* The legend entry for policy p, stacked down the right margin. */
-static void svg_legend(FILE *f, const struct options *o, size_t p, const struct axis *x,
-		       const struct axis *y)
-{
-	double lx = x->p1 + 16, ly = y->p1 + 10 + 20.0 * (double)p;
-
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-		"stroke-width=\"1.8\"%s/>\n", lx, ly, lx + 28, ly, palette[p % NCOLOURS],
-		dash_of(o->names[p]));
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 36, ly + 4, o->names[p]);
-}
-
-/* Policy p's curve: a polyline through its runs that succeeded, a dot on
- * each. */
-static void svg_curve(FILE *f, const struct options *o, const struct cell *cells, size_t p,
-		      const struct axis *x, const struct axis *y)
-{
-	const char *colour = palette[p % NCOLOURS];
-
-	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"",
-		colour, dash_of(o->names[p]));
-	for (size_t s = 0; s < o->nsizes; s++) {
-		const struct cell *c = &cells[s * o->npolicies + p];
-
-		if (c->ok)
-			fprintf(f, "%s%.1f,%.1f", s ? " " : "", axis_pos(x, o->sizes[s]),
-				axis_pos(y, sim_miss_ratio(&c->r)));
-	}
-	fputs("\"/>\n", f);
-	for (size_t s = 0; s < o->nsizes; s++) {
-		const struct cell *c = &cells[s * o->npolicies + p];
-
-		if (c->ok)
-			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
-				axis_pos(x, o->sizes[s]), axis_pos(y, sim_miss_ratio(&c->r)),
-				colour);
-	}
-	svg_legend(f, o, p, x, y);
-}
-
-/* Axes fitted to the data: y from 0 to the largest ratio rounded up to a
- * tenth; x logarithmic when the sizes span a factor of ten or more. */
-static void svg_axes(const struct options *o, const struct cell *cells, struct axis *x,
-		     struct axis *y)
-{
-	double ymax = 0;
-
-	for (size_t i = 0; i < o->nsizes * o->npolicies; i++)
-		if (cells[i].ok && sim_miss_ratio(&cells[i].r) > ymax)
-			ymax = sim_miss_ratio(&cells[i].r);
-	*y = (struct axis){ 0, ceil(ymax * 10 - 1e-9) / 10, SVG_H - PLOT_B, PLOT_T, 0 };
-	if (y->hi <= 0)
-		y->hi = 0.1;
-	*x = (struct axis){ o->sizes[0], o->sizes[o->nsizes - 1], PLOT_L, SVG_W - PLOT_R, 0 };
-	x->log = x->hi >= 10 * x->lo;
-	if (x->hi == x->lo) {	/* one size: centre it */
-		x->lo -= 1;
-		x->hi += 1;
-	}
-}
-
-static int write_svg(const struct options *o, const struct cell *cells)
-{
-	struct axis x, y;
-	FILE *f = fopen(o->svg, "w");
+	FILE *f = fopen(o->data, "w");
 
 	if (!f) {
-		fprintf(stderr, "pagesim: %s: %s\n", o->svg, strerror(errno));
+		fprintf(stderr, "pagesim: %s: %s\n", o->data, strerror(errno));
 		return -1;
 	}
-	svg_axes(o, cells, &x, &y);
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
-		"<style>.grid { stroke: #ddd; stroke-width: 1; }</style>\n"
-		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
-		SVG_W, SVG_H, SVG_W, SVG_H);
-	svg_x_ticks(f, &x, &y);
-	svg_y_ticks(f, &x, &y);
-	svg_frame(f, &x, &y, o);
+	fprintf(f, "# pagesim %s: %zu references, %u distinct pages; %s\n# frames", o->trace,
+		t->nrefs, t->npages, rule_text(o->insert_bit));
 	for (size_t p = 0; p < o->npolicies; p++)
-		svg_curve(f, o, cells, p, &x, &y);
-	fputs("</svg>\n", f);
+		fprintf(f, " %s", o->names[p]);
+	fputc('\n', f);
+	for (size_t s = 0; s < o->nsizes; s++) {
+		fprintf(f, "%u", o->sizes[s]);
+		for (size_t p = 0; p < o->npolicies; p++) {
+			const struct cell *c = &cells[s * o->npolicies + p];
+
+			if (c->ok)
+				fprintf(f, " %.6f", sim_miss_ratio(&c->r));
+			else
+				fputs(" nan", f);
+		}
+		fputc('\n', f);
+	}
 	if (fclose(f)) {
-		fprintf(stderr, "pagesim: %s: %s\n", o->svg, strerror(errno));
+		fprintf(stderr, "pagesim: %s: %s\n", o->data, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* Each policy's references replayed per CPU second, over all its runs. */
+static void print_speed(const struct options *o, const struct cell *cells)
+{
+	struct table tb = table_new(o->npolicies + 1, 4, 1);
+
+	table_set(&tb, 0, 0, "policy");
+	table_set(&tb, 0, 1, "references");
+	table_set(&tb, 0, 2, "seconds");
+	table_set(&tb, 0, 3, "M refs/s");
+	for (size_t p = 0; p < o->npolicies; p++) {
+		double secs = 0, refs = 0;
+
+		for (size_t s = 0; s < o->nsizes; s++) {
+			secs += cells[s * o->npolicies + p].seconds;
+			refs += (double)cells[s * o->npolicies + p].r.refs;
+		}
+		table_set(&tb, p + 1, 0, "%s", o->names[p]);
+		table_set(&tb, p + 1, 1, "%.0f", refs);
+		table_set(&tb, p + 1, 2, "%.3f", secs);
+		table_set(&tb, p + 1, 3, "%.1f", secs > 0 ? refs / secs / 1e6 : 0.0);
+	}
+	printf("speed:\n");
+	table_print(&tb);
 }
 
 /* ---- main ---- */
@@ -671,7 +591,7 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	parse_args(argc, argv, &o);
-	if (trace_load(o.trace, &t, err, sizeof(err))) {
+	if (trace_load_with(o.trace, &o.format, &t, err, sizeof(err))) {
 		fprintf(stderr, "pagesim: %s\n", err);
 		return 1;
 	}
@@ -683,13 +603,15 @@ int main(int argc, char **argv)
 	if (o.mode == MODE_AUTO)
 		auto_sizes(&o, t.npages);
 	cells = run_all(&o, &t, &failed);
-	printf("trace %s: %zu references, %u distinct pages; pages fault in with the "
-	       "accessed bit %s\n", o.trace, t.nrefs, t.npages, o.insert_referenced ? "set" : "clear");
+	printf("trace %s: %zu references, %u distinct pages; %s\n", o.trace, t.nrefs, t.npages,
+	       rule_text(o.insert_bit));
 	if (o.mode == MODE_FRAMES)
 		print_frames_table(&o, cells);
 	else
 		print_sweep_table(&o, cells);
-	if (o.svg && write_svg(&o, cells))
+	if (o.timing)
+		print_speed(&o, cells);
+	if (o.data && write_data(&o, &t, cells))
 		failed++;
 	free(cells);
 	free(o.sizes);

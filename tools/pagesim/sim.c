@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reclaim/shadow.h"
 #include "sim.h"
 
 #define NONE UINT32_MAX
@@ -44,6 +45,7 @@ struct frame_table {
 	uint8_t *accessed;	/* per frame: referenced since the policy last looked */
 	uint8_t *dirty;		/* per frame: written since it was brought in */
 	int bad_frame;		/* the policy asked about a frame out of range */
+	struct shadow_table *shadows;	/* evicted pages' history, by page */
 };
 
 static int frames_init(struct frame_table *ft, const struct trace *t, uint32_t nframes)
@@ -54,7 +56,8 @@ static int frames_init(struct frame_table *ft, const struct trace *t, uint32_t n
 	ft->where = alloc_array(t->npages, sizeof(*ft->where));
 	ft->accessed = alloc_array(nframes, 1);
 	ft->dirty = alloc_array(nframes, 1);
-	if (!ft->owner || !ft->where || !ft->accessed || !ft->dirty)
+	ft->shadows = shadow_create(nframes);
+	if (!ft->owner || !ft->where || !ft->accessed || !ft->dirty || !ft->shadows)
 		return -1;
 	fill_none(ft->where, t->npages);
 	return 0;
@@ -66,6 +69,8 @@ static void frames_fini(struct frame_table *ft)
 	free(ft->where);
 	free(ft->accessed);
 	free(ft->dirty);
+	if (ft->shadows)
+		shadow_destroy(ft->shadows);
 }
 
 /* What the hardware's accessed bit gives the pager: test and clear. */
@@ -91,21 +96,34 @@ static int env_evictable(void *ctx, uint32_t frame)
 	return 1;
 }
 
+/* A clean page costs nothing to drop: its copy is where it came from. */
+static int env_cheap(void *ctx, uint32_t frame)
+{
+	struct frame_table *ft = ctx;
+
+	return frame < ft->nframes && !ft->dirty[frame];
+}
+
 /* The frame for a missing page: a free one, else the policy's victim
- * (counting its write-back). NONE if the policy failed; err says how.
- * The policy is asked as the pager's reclaim asks it (policy_isolate): a
- * call that finds no victim is followed by up to two more. No victim in
- * three calls, with every frame evictable, is a policy bug. */
+ * (counting its write-back, keeping its shadow). NONE if the policy failed;
+ * err says how.
+ *
+ * Asked as the pager's reclaim asks (policy_isolate_retrying): a call that
+ * finds no victim is followed by up to two more, since the first cleared
+ * the accessed bits it looked at. No victim in three calls, with every frame
+ * evictable, is a policy bug. */
 static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *ops,
 			       struct policy *pol, struct sim_result *r, char *err,
 			       size_t errlen)
 {
-	const struct policy_env env = { env_referenced, env_evictable, ft, 0 };
-	uint32_t victim = NONE, n;
+	const struct policy_env env = { .referenced = env_referenced,
+					.evictable = env_evictable, .ctx = ft,
+					.cheap = env_cheap };
+	uint32_t victim = NONE, n, shadow;
 
 	if (ft->used < ft->nframes)
 		return ft->used++;
-	n = policy_isolate(ops, pol, &env, &victim, 1);
+	n = policy_isolate_retrying(ops, pol, &env, &victim, 1);
 	if (n == 0) {
 		pagesim_error(err, errlen, "policy %s: isolate found no victim among %u frames "
 			"in three calls, all evictable", ops->name, ft->used);
@@ -120,11 +138,14 @@ static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *
 	ft->where[ft->owner[victim]] = NONE;
 	if (ft->dirty[victim])
 		r->writebacks++;
+	shadow = policy_evicted(ops, pol, victim);
+	if (shadow)
+		shadow_store(ft->shadows, ft->owner[victim], shadow);
 	return victim;
 }
 
 static int replay_policy(const struct trace *t, struct frame_table *ft,
-			 const struct policy_ops *ops, struct policy *pol, int insert_referenced,
+			 const struct policy_ops *ops, struct policy *pol, uint8_t fault_bit,
 			 struct sim_result *r, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < t->nrefs; i++) {
@@ -132,15 +153,20 @@ static int replay_policy(const struct trace *t, struct frame_table *ft,
 		uint32_t f = ft->where[page];
 
 		if (f == NONE) {
+			/* Its shadow first: the victim's, stored next, might
+			 * push it out of a full set. */
+			uint32_t shadow = shadow_take(ft->shadows, page);
+
 			r->faults++;
+			r->remembered += shadow != 0;
 			f = frame_for_miss(ft, ops, pol, r, err, errlen);
 			if (f == NONE)
 				return -1;
 			ft->owner[f] = page;
 			ft->where[page] = f;
 			ft->dirty[f] = t->refs[i].write;
-			ft->accessed[f] = (uint8_t)insert_referenced;
-			ops->insert(pol, f);
+			ft->accessed[f] = fault_bit;
+			ops->insert(pol, f, shadow);
 			continue;
 		}
 		ft->accessed[f] = 1;
@@ -152,6 +178,13 @@ static int replay_policy(const struct trace *t, struct frame_table *ft,
 		return -1;
 	}
 	return 0;
+}
+
+uint8_t sim_fault_bit(const struct policy_ops *ops, enum sim_insert_bit bit)
+{
+	if (bit == SIM_BIT_POLICY)
+		return ops->fault_counts != 0;
+	return bit == SIM_BIT_SET;
 }
 
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,
@@ -171,7 +204,8 @@ int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct
 	if (frames_init(&ft, t, nframes) || !(pol = ops->create(nframes, p->seed)))
 		pagesim_error(err, errlen, "policy %s: out of memory for %u frames", ops->name, nframes);
 	else
-		ret = replay_policy(t, &ft, ops, pol, p->insert_referenced, r, err, errlen);
+		ret = replay_policy(t, &ft, ops, pol, sim_fault_bit(ops, p->insert_bit), r, err,
+				    errlen);
 	if (pol)
 		ops->destroy(pol);
 	frames_fini(&ft);

@@ -3,7 +3,7 @@
  * errors by line) and the simulations (textbook fault counts, write-backs,
  * the insertion rule, policies that fail, LRU and OPT against naive ones).
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE		/* mkstemps */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -64,10 +64,11 @@ static void load_ok(const char *text, struct trace *t)
 		fail_msg("trace_load: %s", err);
 }
 
+/* A run under insertion rule bit (SIM_BIT_*). */
 static struct sim_result run(const struct trace *t, const char *name, uint32_t frames,
-			     int insert_referenced)
+			     enum sim_insert_bit bit)
 {
-	struct sim_params p = { frames, 1, insert_referenced };
+	struct sim_params p = { frames, 1, bit };
 	struct sim_result r;
 
 	if (sim_run(t, name, &p, &r, err, sizeof(err)))
@@ -206,6 +207,119 @@ static void test_parse_gzip_truncated(void **state)
 	unlink(path);
 }
 
+/* ---- CSV ---- */
+
+/* Load text as a CSV trace with options o; the result of trace_load_with.
+ * The file is named *.csv, so the automatic format finds CSV too. */
+static int load_csv(const char *text, const struct trace_options *o, struct trace *t)
+{
+	int fd, r;
+
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/pagesim-test-XXXXXX.csv");
+	fd = mkstemps(tmp_path, 4);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(tmp_path, text, strlen(text));
+	r = trace_load_with(tmp_path, o, t, err, sizeof(err));
+	unlink(tmp_path);
+	return r;
+}
+
+static void csv_ok(const char *text, const struct trace_options *o, struct trace *t)
+{
+	if (load_csv(text, o, t))
+		fail_msg("trace_load_with: %s", err);
+}
+
+/* libCacheSim's layout with a header: the page and operation columns are
+ * found by name, blanks and CRLF ignored, hex accepted. */
+static void test_csv_header(void **state)
+{
+	const struct trace_options autodetect = { 0 };
+	struct trace t;
+
+	(void)state;
+	csv_ok("# a libCacheSim trace\ntime,obj_id,obj_size,op\n1,5,4096,read\n"
+	       "2, 7 ,4096,WRITE\r\n\n3,0x10,4096,get\n4,5,4096,set\n5,18446744073709551615,1,\n",
+	       &autodetect, &t);
+	assert_int_equal(t.nrefs, 5);
+	assert_int_equal(t.npages, 4);
+	assert_int_equal(t.refs[0].page, 5);
+	assert_int_equal(t.refs[0].write, 0);
+	assert_int_equal(t.refs[1].page, 7);
+	assert_int_equal(t.refs[1].write, 1);
+	assert_int_equal(t.refs[2].page, 16);
+	assert_int_equal(t.refs[2].write, 0);
+	assert_int_equal(t.refs[3].write, 1);
+	assert_true(t.refs[4].page == UINT64_MAX);
+	assert_int_equal(t.dense[3], 0);
+	trace_free(&t);
+
+	csv_ok("Type;Key\nw;3\nr;4\n", &(struct trace_options){ .delimiter = ';' }, &t);
+	assert_int_equal(t.nrefs, 2);
+	assert_int_equal(t.refs[0].page, 3);
+	assert_int_equal(t.refs[0].write, 1);
+	trace_free(&t);
+}
+
+/* No header: one column needs no option; several need --csv-id-col, and
+ * the operation's column is optional. Options beat a header's names. */
+static void test_csv_columns(void **state)
+{
+	struct trace_options o = { .format = TRACE_CSV };
+	struct trace t;
+
+	(void)state;
+	csv_ok("9\n8\n9\n", &o, &t);
+	assert_int_equal(t.nrefs, 3);
+	assert_int_equal(t.npages, 2);
+	trace_free(&t);
+	o.id_col = 2;
+	o.op_col = 3;
+	csv_ok("100\t5\tw\n101\t6\tr\n", &(struct trace_options){ TRACE_CSV, 2, 3, '\t' }, &t);
+	assert_int_equal(t.refs[0].page, 5);
+	assert_int_equal(t.refs[0].write, 1);
+	assert_int_equal(t.refs[1].write, 0);
+	trace_free(&t);
+	o.op_col = 0;
+	csv_ok("time,id\n1,2\n", &(struct trace_options){ TRACE_CSV, 1, 0, 0 }, &t);
+	assert_int_equal(t.refs[0].page, 1);
+	trace_free(&t);
+}
+
+/* Every malformed CSV line is refused with the file and its line. */
+static void test_csv_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *line;	/* ":N: " expected */
+		const char *why;
+	} bad[] = {
+		{ "time,obj_id\n1,abc\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,-4\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,18446744073709551616\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,0x\n", ":2: ", "not a number" },
+		{ "time,obj_id\n1,\n", ":2: ", "not a number" },
+		{ "time,obj_id,op\n1,2,3\n1,2,erase\n", ":2: ", "operation" },
+		{ "time,obj_id,op\n1,2\n", ":2: ", "too few fields" },
+		{ "time,size\n1,2\n", ":1: ", "no obj_id" },
+		{ "1,2\n3,4\n", ":1: ", "--csv-id-col" },
+		{ "time,obj_id\n1,\"2\"\n", ":2: ", "quoted" },
+		{ "# c\n\ntime,obj_id\n1,2\n1,2 3\n", ":5: ", "not a number" },
+	};
+	const struct trace_options o = { .format = TRACE_CSV };
+	struct trace t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load_csv(bad[i].text, &o, &t), -1);
+		if (!strstr(err, tmp_path) || !strstr(err, bad[i].line) || !strstr(err, bad[i].why))
+			fail_msg("'%s': error '%s' lacks '%s' or '%s'", bad[i].text, err, bad[i].line,
+				 bad[i].why);
+		assert_null(t.refs);
+	}
+}
+
 /* ---- simulations ---- */
 
 /* The textbook string at 3 frames: OPT 9 faults, LRU 12, FIFO 15. */
@@ -243,6 +357,8 @@ static void test_fifo_anomaly(void **state)
  * fault: 3 sweeps both bits clear and evicts 1 (hand now at frame 1); 2
  * hits; 1 clears 2's bit and 3's, then evicts 2; 3 hits: 4 faults. Bit
  * clear: 3 evicts 1 at once; 2 hits; 1 clears 2's bit, evicts 3; 3 misses.
+ * CLOCK's own rule is the classic one, clear; lru2's is set (its first
+ * look discounts the fault), and either forced on it changes its run.
  */
 static void test_insertion_rule_clock(void **state)
 {
@@ -250,8 +366,13 @@ static void test_insertion_rule_clock(void **state)
 
 	(void)state;
 	load_ok("1\n2\n3\n2\n1\n3\n", &t);
-	assert_int_equal(run(&t, "clock", 2, 1).faults, 4);
-	assert_int_equal(run(&t, "clock", 2, 0).faults, 5);
+	assert_int_equal(run(&t, "clock", 2, SIM_BIT_SET).faults, 4);
+	assert_int_equal(run(&t, "clock", 2, SIM_BIT_CLEAR).faults, 5);
+	assert_int_equal(run(&t, "clock", 2, SIM_BIT_POLICY).faults, 5);
+	assert_int_equal(sim_fault_bit(policy_find("clock"), SIM_BIT_POLICY), 0);
+	assert_int_equal(sim_fault_bit(policy_find("lru2"), SIM_BIT_POLICY), 1);
+	assert_int_equal(sim_fault_bit(policy_find("lru2"), SIM_BIT_CLEAR), 0);
+	assert_int_equal(sim_fault_bit(policy_find("clock"), SIM_BIT_SET), 1);
 	trace_free(&t);
 }
 
@@ -266,8 +387,9 @@ static void test_writebacks_every_policy(void **state)
 	(void)state;
 	load_ok("1 W\n2\n1\n2 W\n3 W\n", &t);
 	for (size_t i = 0; policy_all[i]; i++) {
-		for (int bit = 0; bit <= 1; bit++) {
-			struct sim_result r = run(&t, policy_all[i]->name, 1, bit);
+		for (int bit = SIM_BIT_POLICY; bit <= SIM_BIT_SET; bit++) {
+			struct sim_result r = run(&t, policy_all[i]->name, 1,
+						  (enum sim_insert_bit)bit);
 
 			assert_int_equal(r.faults, 5);
 			assert_int_equal(r.writebacks, 2);
@@ -315,7 +437,7 @@ static void test_writebacks_lru_opt(void **state)
 static void test_frames_edges(void **state)
 {
 	static const char *const refs[] = { "clock", "lru2", "fifo", "random", "lru", "opt" };
-	struct sim_params zero = { 0, 1, 1 };
+	struct sim_params zero = { 0, 1, SIM_BIT_POLICY };
 	struct sim_result r;
 	struct trace t;
 
@@ -351,9 +473,10 @@ static void stub_destroy(struct policy *p)
 	free(p);
 }
 
-static void stub_insert(struct policy *p, uint32_t frame)
+static void stub_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	(void)frame;
+	(void)shadow;
 	((struct stub *)p)->tracked++;
 }
 
@@ -392,15 +515,16 @@ static uint32_t stub_tracked(const struct policy *p)
 }
 
 static const struct policy_ops stub_ops = {
-	"stub", "test", stub_create, stub_destroy, stub_insert, stub_remove, stub_isolate,
-	stub_tracked,
+	.name = "stub", .summary = "test", .create = stub_create, .destroy = stub_destroy,
+	.insert = stub_insert, .remove = stub_remove, .isolate = stub_isolate,
+	.tracked = stub_tracked,
 };
 
 /* Run the stub on t with isolate answering as given; sim_policy's result. */
 static int run_stub(const struct trace *t, uint32_t empty, uint32_t count, uint32_t answer,
 		    struct sim_result *r)
 {
-	struct sim_params p = { 2, 1, 1 };
+	struct sim_params p = { 2, 1, SIM_BIT_SET };
 
 	stub_empty = stub_empty_left = empty;
 	stub_count = count;
@@ -538,9 +662,10 @@ static void test_lru_opt_match_naive(void **state)
 			 * either insertion rule. */
 			assert_true(opt.faults <= lru.faults);
 			for (size_t k = 0; policy_all[k]; k++) {
-				for (int bit = 0; bit <= 1; bit++)
+				for (int bit = SIM_BIT_POLICY; bit <= SIM_BIT_SET; bit++)
 					assert_true(opt.faults <=
-						    run(&t, policy_all[k]->name, frames, bit).faults);
+						    run(&t, policy_all[k]->name, frames,
+							(enum sim_insert_bit)bit).faults);
 			}
 		}
 		trace_free(&t);
@@ -550,7 +675,7 @@ static void test_lru_opt_match_naive(void **state)
 /* The same seed gives the same run, so random's numbers repeat. */
 static void test_seed_repeats(void **state)
 {
-	struct sim_params p = { 20, 42, 1 };
+	struct sim_params p = { 20, 42, SIM_BIT_POLICY };
 	struct sim_result a, b;
 	char *text = random_text(9, 3000);
 	struct trace t;
@@ -575,6 +700,9 @@ int main(void)
 		cmocka_unit_test(test_parse_missing_file),
 		cmocka_unit_test(test_parse_gzip),
 		cmocka_unit_test(test_parse_gzip_truncated),
+		cmocka_unit_test(test_csv_header),
+		cmocka_unit_test(test_csv_columns),
+		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_classic_string),
 		cmocka_unit_test(test_fifo_anomaly),
 		cmocka_unit_test(test_insertion_rule_clock),

@@ -205,7 +205,7 @@ static int parse_line(const char *s, const char *end, struct trace_ref *ref)
 
 /* The bad line, quoted in an error message with unprintable bytes shown as
  * '?' so a binary file does not garble the terminal. */
-static void quote_line(const char *s, const char *end, char *out, size_t outlen)
+void trace_quote(const char *s, const char *end, char *out, size_t outlen)
 {
 	size_t n = 0;
 
@@ -221,8 +221,10 @@ static void quote_line(const char *s, const char *end, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-static int push_ref(struct trace *t, size_t *cap, struct trace_ref ref)
+int trace_push(struct trace *t, size_t *cap, uint64_t page, uint8_t write)
 {
+	struct trace_ref ref = { page, write };
+
 	if (t->nrefs == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 4096;
 		struct trace_ref *grown = realloc(t->refs, ncap * sizeof(*grown));
@@ -255,12 +257,12 @@ static int parse_all(const char *path, const char *data, size_t len, struct trac
 		if (r < 0) {
 			char quoted[QUOTE_MAX + 8];
 
-			quote_line(p, eol, quoted, sizeof(quoted));
+			trace_quote(p, eol, quoted, sizeof(quoted));
 			pagesim_error(err, errlen, "%s:%zu: expected 'PAGE [R|W]', got '%s'", path,
 				lineno, quoted);
 			return -1;
 		}
-		if (r && push_ref(t, &cap, ref)) {
+		if (r && trace_push(t, &cap, ref.page, ref.write)) {
 			pagesim_error(err, errlen, "%s:%zu: out of memory", path, lineno);
 			return -1;
 		}
@@ -292,7 +294,29 @@ static int renumber(struct trace *t)
 	return ret;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static enum trace_format format_of(const char *path, enum trace_format f)
+{
+	if (f != TRACE_AUTO)
+		return f;
+	return ends_with(path, ".csv") || ends_with(path, ".csv.gz") ? TRACE_CSV : TRACE_TEXT;
+}
+
 int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
+{
+	const struct trace_options text = { .format = TRACE_TEXT };
+
+	return trace_load_with(path, &text, t, err, errlen);
+}
+
+int trace_load_with(const char *path, const struct trace_options *o, struct trace *t,
+		    char *err, size_t errlen)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -301,7 +325,10 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
 	memset(t, 0, sizeof(*t));
 	if (read_all(path, &data, &len, err, errlen))
 		return -1;
-	ret = parse_all(path, data, len, t, err, errlen);
+	if (format_of(path, o->format) == TRACE_CSV)
+		ret = trace_parse_csv(path, data, len, o, t, err, errlen);
+	else
+		ret = parse_all(path, data, len, t, err, errlen);
 	free(data);
 	if (!ret && renumber(t)) {
 		pagesim_error(err, errlen, "%s: out of memory numbering the pages", path);

@@ -1,8 +1,9 @@
 /*
- * Page-reference traces for pagesim: the text format, and the reader that
- * loads a trace (plain or gzip'd) into an array with pages renumbered densely.
+ * Page-reference traces for pagesim: the text format (and libCacheSim's CSV,
+ * read by trace_csv.c), and the reader that loads a trace (plain or gzip'd)
+ * into an array with pages renumbered densely.
  *
- * Format, one reference per line:
+ * Text format, one reference per line:
  *
  *     PAGE [R|W]
  *
@@ -34,10 +35,42 @@ struct trace {
 	uint32_t npages;	/* distinct pages */
 };
 
-/* Load path into t (which trace_free releases). 0 on success; -1 with a
- * message ("FILE:LINE: ...", or why the file cannot be read) in err. */
+/*
+ * The formats a trace may come in. TRACE_AUTO: CSV if the name ends in
+ * ".csv" or ".csv.gz", else text. CSV is libCacheSim's style: fields split
+ * by a delimiter, one reference per line, the page (object id) in one
+ * column and the operation, if any, in another (trace_csv.c says how the
+ * columns are found).
+ */
+enum trace_format { TRACE_AUTO, TRACE_TEXT, TRACE_CSV };
+
+struct trace_options {
+	enum trace_format format;
+	uint32_t id_col;	/* CSV: the page's column from 1; 0: by the header */
+	uint32_t op_col;	/* CSV: the operation's column from 1; 0: by the
+				 * header, or none */
+	char delimiter;		/* CSV: ',' if 0 */
+};
+
+/* Load path into t (which trace_free releases) in the text format. 0 on
+ * success; -1 with a message ("FILE:LINE: ...", or why the file cannot be
+ * read) in err. */
 int trace_load(const char *path, struct trace *t, char *err, size_t errlen);
+/* The same, in the format o says. */
+int trace_load_with(const char *path, const struct trace_options *o, struct trace *t,
+		    char *err, size_t errlen);
 void trace_free(struct trace *t);
+
+/* For the readers: append a reference (0, or -1 if memory runs out); cap
+ * is the room in t->refs, 0 at first. */
+int trace_push(struct trace *t, size_t *cap, uint64_t page, uint8_t write);
+/* A line [s, end) quoted for an error message into out: unprintable bytes
+ * as '?', at most 40 characters and "..." after. */
+void trace_quote(const char *s, const char *end, char *out, size_t outlen);
+#define TRACE_QUOTE_LEN 48	/* room for trace_quote's output */
+/* The CSV reader (trace_csv.c) over a whole file in memory. */
+int trace_parse_csv(const char *path, const char *data, size_t len,
+		    const struct trace_options *o, struct trace *t, char *err, size_t errlen);
 
 /* printf into err (errlen bytes, nothing if 0): how pagesim reports errors. */
 void pagesim_error(char *err, size_t errlen, const char *fmt, ...)

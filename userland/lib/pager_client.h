@@ -25,7 +25,7 @@ int pager_call(struct msg *m);
  * arguments do not fit in one message, or another negated error. */
 int spawn(const char *name, const char *const argv[], int pass_handle,
 	  int *pid_out);
-/* The same with an OOM adjustment for the child (pager/oom.h: -1000
+/* The same with an OOM adjustment for the child (pager/reclaim/oom.h: -1000
  * never chosen .. 1000 chosen first; 0 none). Below the caller's own
  * only if the caller is init: -EPERM; out of range: -EINVAL. */
 int spawn_adj(const char *name, const char *const argv[], int pass_handle,

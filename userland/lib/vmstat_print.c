@@ -33,6 +33,7 @@ static const struct {
 	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
 	COUNTER(net_throttled),
+	COUNTER(heap_pages),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

@@ -298,19 +298,42 @@ static int leak_run(void)
 	return 0;
 }
 
+/* Our own page-table pages, and the kernel pool's free pages. */
+static int kernel_pages(uint64_t *own_pt, uint64_t *pool_free)
+{
+	struct proc_info self;
+	struct kernel_info k;
+
+	CHECK_EQ(sys_proc_info(HANDLE_SELF, &self), 0);
+	CHECK_EQ(sys_kernel_info(&k), 0);
+	*own_pt = self.pt_pages;
+	*pool_free = k.pool_free;
+	return 0;
+}
+
 int test_no_leaks(void)
 {
 	struct pager_stats before, after;
+	uint64_t pt0, pt1, pool0, pool1;
 
-	/* A first run touches every page this one will, so the measured run
-	 * adds no page of our own. */
+	/* A first run touches every page this one will, and grows the
+	 * kernel's caches as far as it will, so the measured run adds no page
+	 * of our own and takes no new page of the kernel's for good. */
 	CHECK_RUN(leak_run());
 	CHECK_RUN(stats_settled(&before));
+	CHECK_RUN(kernel_pages(&pt0, &pool0));
 	CHECK_RUN(leak_run());
 	CHECK_RUN(stats_wait_free(&after, before.frames_free));
-	diag("frames free: %lu before, %lu after", (unsigned long)before.frames_free,
-	     (unsigned long)after.frames_free);
+	CHECK_RUN(kernel_pages(&pt1, &pool1));
+	diag("frames free %lu/%lu, rmap entries %lu/%lu, our page tables %lu/%lu, kernel pool "
+	     "free %lu/%lu (before/after)", (unsigned long)before.frames_free,
+	     (unsigned long)after.frames_free, (unsigned long)before.rmap_entries,
+	     (unsigned long)after.rmap_entries, (unsigned long)pt0, (unsigned long)pt1,
+	     (unsigned long)pool0, (unsigned long)pool1);
 	CHECK_EQ(after.frames_free, before.frames_free);
 	CHECK_EQ(after.processes, before.processes);
+	CHECK_EQ(after.rmap_entries, before.rmap_entries);	/* no mapping left behind */
+	CHECK_EQ(pt1, pt0);
+	CHECK_EQ(pool1, pool0);	/* the children's page tables went back */
 	return 0;
 }

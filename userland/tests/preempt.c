@@ -1,15 +1,16 @@
 /*
- * preempt: a thread that never makes a system call still gets the CPU from
- * the main thread at the same priority (the timer preempts main), and main
- * gets it back (the timer preempts the spinner).
+ * preempt: two threads at the same priority that make no system call take
+ * turns, so only the timer can switch them: while the main thread spins on
+ * a counter alone, the spinner's count moves (the timer preempted main),
+ * and main gets the CPU back to see it (the timer preempted the spinner).
  */
 #include "check.h"
 #include "tests.h"
 #include "thread.h"
 
-#define BUSY_MIN (100 * MS)	/* main spins at least this long */
-#define BUSY_MAX (3000 * MS)	/* and gives up after this: > the longest
-				 * time slice, kernel.timeslice_ms=1000 */
+/* Main's rounds at most: at a few hundred million a second, longer than
+ * the longest time slice (kernel.timeslice_ms=1000) many times over. */
+#define SPIN_MAX (1UL << 33)
 
 static volatile unsigned long spins;
 static volatile int stop, stopped;
@@ -22,30 +23,33 @@ static void spinner_thread(void *arg)
 	stopped = 1;
 }
 
-/* Spin on the clock alone until BUSY_MIN has passed and the spinner has
- * run, or BUSY_MAX; returns the time spent. */
-static int64_t busy_wait(void)
+/* Spin, with no system call, until the spinner's count moves or SPIN_MAX
+ * rounds; the rounds it took. On one hart the count can move only while
+ * main is not running: the timer took the CPU from it. */
+static unsigned long spin_until_moved(unsigned long from)
 {
-	int64_t start = sys_clock(), now;
+	unsigned long i = 0;
 
-	do
-		now = sys_clock();
-	while (now - start < BUSY_MAX && (now - start < BUSY_MIN || spins == 0));
-	return now - start;
+	while (spins == from && i < SPIN_MAX)
+		i++;
+	return i;
 }
 
 int test_preempt(void)
 {
+	unsigned long from, rounds, seen;
+
 	spins = 0;
 	stop = 0;
 	stopped = 0;
 	CHECK(thread_spawn(spinner_thread, NULL, TEST_STACK, PRIO_NORMAL) >= 0);
-	int64_t spent = busy_wait();
-	unsigned long seen = spins;
-	diag("spinner counted to %lu while main spun %ld ms", seen,
-	     (long)(spent / MS));
+	from = spins;
+	rounds = spin_until_moved(from);
+	seen = spins;
+	diag("the spinner counted from %lu to %lu while main spun %lu rounds", from, seen, rounds);
 	stop = 1;
 	CHECK_RUN(wait_flag(&stopped, TEST_TIMEOUT));
-	CHECK(seen > 0);
+	CHECK(seen != from);
+	CHECK(rounds < SPIN_MAX);
 	return 0;
 }

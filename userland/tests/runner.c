@@ -20,6 +20,11 @@ static const struct test {
 	{ test_ipc_pingpong, "ipc_pingpong", 0 },
 	{ test_ipc_send_recv, "ipc_send_recv", 0 },
 	{ test_ipc_call_reply, "ipc_call_reply", 0 },
+	{ test_fastpath_calls, "fastpath_calls", 0 },
+	{ test_fastpath_slow_receivers, "fastpath_slow_receivers", 0 },
+	{ test_fastpath_buffer_absent, "fastpath_buffer_absent", 0 },
+	{ test_fastpath_rights, "fastpath_rights", 0 },
+	{ test_fastpath_faults, "fastpath_faults", 0 },
 	{ test_notify, "notify", 0 },
 	{ test_notify_timer, "notify_timer", 0 },
 	{ test_notify_bind, "notify_bind", 0 },
@@ -52,6 +57,9 @@ static const struct test {
 	{ test_limit_timers, "limit_timers", 0 },
 	{ test_limit_threads, "limit_threads", 0 },
 	{ test_limit_regions, "limit_regions", 0 },
+	{ test_failed_delivery_keeps_no_handle, "failed_delivery_keeps_no_handle", 0 },
+	{ test_spawn_full_table_leaves_no_child, "spawn_full_table_leaves_no_child", 0 },
+	{ test_sparse_mappings_cost_little, "sparse_mappings_cost_little", 0 },
 	{ test_swap_pattern, "swap_pattern", 1 },
 	{ test_swap_fork_sharing, "swap_fork_sharing", 1 },
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },
@@ -69,6 +77,7 @@ static const struct test {
 	{ test_pressure_levels, "pressure_levels", 1 },
 	{ test_pressure_exit_unsubscribes, "pressure_exit_unsubscribes", 0 },
 	{ test_discard_first, "discard_first", 1 },
+	{ test_lifetimes, "lifetimes", 1 },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))

@@ -9,6 +9,12 @@
 int test_ipc_pingpong(void);
 int test_ipc_send_recv(void);
 int test_ipc_call_reply(void);
+/* fastpath.c */
+int test_fastpath_calls(void);
+int test_fastpath_slow_receivers(void);
+int test_fastpath_buffer_absent(void);
+int test_fastpath_rights(void);
+int test_fastpath_faults(void);
 
 /* notify.c */
 int test_notify(void);
@@ -77,6 +83,14 @@ int test_limit_handles(void);
 int test_limit_timers(void);
 int test_limit_threads(void);
 int test_limit_regions(void);
+
+/* leaks.c */
+int test_failed_delivery_keeps_no_handle(void);
+int test_spawn_full_table_leaves_no_child(void);
+int test_sparse_mappings_cost_little(void);
+
+/* lifetimes.c */
+int test_lifetimes(void);
 
 /* pressure.c */
 int test_pressure_levels(void);

@@ -4,14 +4,15 @@
  * inside the file and inside the allowed address range, so a loader can copy
  * segments without further checks.
  */
-#ifndef LIB_ELF_H
-#define LIB_ELF_H
+#ifndef LIB_ELFIMAGE_H
+#define LIB_ELFIMAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define ELF_MAX_SEGMENTS 8
 
+/* The program header's PF_X, PF_W, PF_R (checked in elfimage.c). */
 enum elf_seg_flags {
 	ELF_SEG_X = 1,
 	ELF_SEG_W = 2,

@@ -1,0 +1,216 @@
+/*
+ * The IPC fast path (seL4's fastpath is the model). A call that finds its
+ * receiver waiting, a reply_recv whose caller may run at once, a page fault
+ * whose pager thread waits, and the pager's FAULT_RESUME reply: the header
+ * goes straight between the two message buffers through the direct map and
+ * the kernel switches to the other thread without the run queue. Anything
+ * else returns having changed nothing, and ipc.c's slow path, the
+ * reference, does the work; each condition below is one under which both
+ * give the same result.
+ */
+#include "fastpath.h"
+#include "ipc.h"
+#include "proc.h"
+#include "handle.h"
+#include "sched.h"
+#include "notify.h"
+#include "fault.h"
+#include "usercopy.h"
+#include "abi/handle.h"
+#include "abi/vm.h"
+
+struct fastpath_counts fastpath_counts;
+
+/* The endpoint h names, if t holds every right in need on it (else the slow
+ * path finds and reports the error). */
+static struct endpoint *endpoint_of(struct thread *t, uint64_t h, uint32_t need)
+{
+	struct object *o;
+
+	return handle_lookup(t->proc, h, OBJ_ENDPOINT, need, &o) == 0 ? (struct endpoint *)o : NULL;
+}
+
+/* Check t's message buffer at va again and remember the answer in w. Out
+ * of line, so that a hit in msg_at() saves no registers. */
+__attribute__((noinline)) static struct msg *refill(struct thread *t, struct msg_window *w,
+						     uint64_t va, int write)
+{
+	w->kva = NULL;
+	if (user_check(t->proc, va, sizeof(struct msg), write) == 0)
+		w->kva = user_window(t->proc, va, MSG_HEADER_SIZE, write);
+	w->va = va;
+	w->gen = w->kva ? t->proc->pt_gen : 0;
+	return w->kva;
+}
+
+/* The header of t's message buffer at va, if the whole struct msg is
+ * memory t may read (write: and write) and the header lies in one page:
+ * from t's window while its page table is as it was. */
+static inline struct msg *msg_at(struct thread *t, uint64_t va, int write)
+{
+	struct msg_window *w = &t->win[write];
+
+	if (w->va == va && w->gen == t->proc->pt_gen)
+		return w->kva;
+	return refill(t, w, va, write);
+}
+
+/* The buffer of blocked thread `to`, if it can be written now and does
+ * not overlap src (the slow path copies through the kernel). */
+static struct msg *buffer_of(struct thread *to, const struct msg *src)
+{
+	struct msg *dst = msg_at(to, to->msg_va, 1);
+	uintptr_t gap = (uintptr_t)dst - (uintptr_t)src + MSG_HEADER_SIZE;
+
+	return dst && gap >= 2 * MSG_HEADER_SIZE ? dst : NULL;
+}
+
+/* A message of t's that can go without the slow path: header only, no
+ * handle passed (write: its buffer takes the reply too). */
+static const struct msg *short_msg(struct thread *t, uint64_t va, int write)
+{
+	const struct msg *m = msg_at(t, va, write);
+
+	return m && m->len == 0 && m->handle == -1 ? m : NULL;
+}
+
+/* Write header-only message src into dst as sent by `from`, with the
+ * kernel's fields stamped as the slow path stamps them. */
+static void put_header(struct msg *dst, const struct msg *src, const struct thread *from,
+		       uint32_t origin)
+{
+	dst->label = src->label;
+	dst->pid = from->proc->pid;
+	dst->tid = from->tid;
+	dst->origin = origin;
+	dst->len = 0;
+	dst->handle = -1;
+	dst->rights = 0;
+	for (int i = 0; i < MSG_WORDS; i++)
+		dst->w[i] = src->w[i];
+}
+
+/* Caller c now waits for r's reply. */
+static void link_reply(struct thread *c, struct thread *r)
+{
+	c->state = T_REPLY;
+	c->replier = r;
+	r->reply_to = c;
+}
+
+/* r, taken off ep's receivers with its message delivered, runs now. */
+_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r)
+{
+	tq_pop(&ep->receivers);
+	r->blocked_ep = NULL;
+	arch_set_result(&r->regs, 0);
+	sched_run(r);
+}
+
+void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
+{
+	const struct msg *m = short_msg(t, va, 1);
+	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_SEND) : NULL;
+	struct thread *r = ep ? ep->receivers.head : NULL;
+	struct msg *dst;
+
+	/* A receiver below the caller's priority waits its turn (slow path). */
+	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !(dst = buffer_of(r, m)))
+		return;
+	put_header(dst, m, t, ORIGIN_CALL);
+	t->msg_va = va;
+	t->is_call = 1;
+	link_reply(t, r);
+	fastpath_counts.calls++;
+	run_receiver(ep, r);
+}
+
+void fastpath_fault(struct thread *t, struct endpoint *ep)
+{
+	struct thread *r = ep->receivers.head;
+	struct msg *dst;
+
+	/* Only at the end of t's own trap: a fault taken while delivering to
+	 * t (another thread's system call) must let that call finish. */
+	if (!r || t != sched_current() || r->prio > t->prio || !sched_runs_next(r->prio) ||
+	    !(dst = buffer_of(r, &t->fault_msg)))
+		return;
+	t->in_fault = 1;
+	t->is_call = 1;
+	put_header(dst, &t->fault_msg, t, ORIGIN_FAULT);
+	link_reply(t, r);
+	fastpath_counts.faults++;
+	run_receiver(ep, r);
+}
+
+/* A FAULT_RESUME reply at va the kernel can apply: no handle, whole map
+ * entries. Read in place when it all lies in the header's page, else
+ * copied in (fault-around's nine entries often run past it). */
+static const struct msg *resume_msg(struct thread *t, uint64_t va)
+{
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
+	const struct msg *m = msg_at(t, va, 0);
+
+	if (!m || m->label != FAULT_RESUME || m->handle != -1 || m->len > MSG_DATA_MAX ||
+	    m->len % sizeof(struct map_entry) != 0)
+		return NULL;
+	if ((va & (PAGE_SIZE - 1)) + MSG_HEADER_SIZE + m->len <= PAGE_SIZE)
+		return m;
+	return copyin(t->proc, &k, va, MSG_HEADER_SIZE + m->len) == 0 ? &k : NULL;
+}
+
+/* The reply of reply_recv for caller c, if it can take the fast path. */
+static const struct msg *reply_msg(struct thread *t, struct thread *c, uint64_t va)
+{
+	if (!c->in_fault)
+		return short_msg(t, va, 0);
+	return c->stash ? NULL : resume_msg(t, va);
+}
+
+/* t, having replied, waits on ep for its next message at va. */
+static void wait_next(struct thread *t, struct endpoint *ep, uint64_t va)
+{
+	t->msg_va = va;
+	t->state = T_RECV;
+	t->blocked_ep = ep;
+	tq_push(&ep->receivers, t);
+}
+
+/* Answer c's fault with reply m; 0 if that ended c's process (t then
+ * receives on the slow path, as after any reply). */
+static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
+{
+	t->reply_to = NULL;
+	c->replier = NULL;
+	c->in_fault = 0;
+	if (fault_map_reply(c, t, m) < 0)
+		return 0;
+	fastpath_counts.resumes++;
+	return 1;
+}
+
+void fastpath_reply_recv(struct thread *t, const uint64_t *a)
+{
+	struct thread *c = t->reply_to;
+	const struct msg *m = c ? reply_msg(t, c, a[1]) : NULL;
+	struct endpoint *ep = m ? endpoint_of(t, a[0], RIGHT_RECV) : NULL;
+	struct msg *dst = NULL;
+
+	/* The slow path would take a waiting sender or pending notification
+	 * bits at once, or run another thread before c. */
+	if (!ep || ep->senders.head || notify_bound_pending(t) || !sched_runs_next(c->prio) ||
+	    !msg_at(t, a[2], 1) ||
+	    (!c->in_fault && !(dst = buffer_of(c, m))))
+		return;
+	if (c->in_fault && !resume_fault(t, c, m))
+		return;
+	if (dst) {
+		t->reply_to = NULL;
+		c->replier = NULL;
+		put_header(dst, m, t, ORIGIN_SEND);
+		arch_set_result(&c->regs, 0);
+		fastpath_counts.replies++;
+	}
+	wait_next(t, ep, a[2]);
+	sched_run(c);
+}

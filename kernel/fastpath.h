@@ -1,0 +1,35 @@
+/*
+ * The IPC fast path: call, reply_recv and page faults that can go straight
+ * to a waiting thread and switch to it. Each entry either does the whole
+ * operation and returns to user mode in the other thread (the current one
+ * blocked), or returns having changed nothing, and the caller takes ipc.c's
+ * slow path. Called only as the last step of the current thread's trap.
+ */
+#ifndef KERNEL_FASTPATH_H
+#define KERNEL_FASTPATH_H
+
+#include <stdint.h>
+
+struct thread;
+struct endpoint;
+
+/* How often each fast path was taken (SYS_KERNEL_INFO, for tests). */
+struct fastpath_counts {
+	uint64_t calls;		/* call, delivered to a waiting receiver */
+	uint64_t replies;	/* reply_recv answering a call */
+	uint64_t faults;	/* page faults delivered to a waiting pager thread */
+	uint64_t resumes;	/* reply_recv answering a fault with FAULT_RESUME */
+};
+extern struct fastpath_counts fastpath_counts;
+
+/* t calls ep (handle h) with its message at va. */
+void fastpath_call(struct thread *t, uint64_t h, uint64_t va);
+/* t's fault message (t->fault_msg) to its pager's endpoint ep; only for
+ * the current thread (else it returns at once). */
+void fastpath_fault(struct thread *t, struct endpoint *ep);
+/* t's reply_recv(a[0] = ep, a[1] = reply, a[2] = receive buffer). The
+ * reply may be done when it returns (a fault reply that ended the faulting
+ * process): t->reply_to is then NULL. */
+void fastpath_reply_recv(struct thread *t, const uint64_t *a);
+
+#endif

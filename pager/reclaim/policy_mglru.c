@@ -1,0 +1,467 @@
+/*
+ * A generational policy in the manner of Linux's multi-gen LRU (mm/vmscan.c,
+ * Documentation/mm/multigen_lru.rst; Yu Zhao, 2022). Pages are grouped in
+ * generations of similar recency, numbered min_seq (oldest) to max_seq
+ * (youngest), two to four of them (MIN_NR_GENS, MAX_NR_GENS). A page faulted
+ * in joins the second youngest (the youngest if it refaulted recently).
+ * Eviction takes pages from the oldest generation
+ * and stalls when only two are left; aging then opens a new youngest
+ * generation and moves into it every page found referenced in the others.
+ * Eviction looks at each page it meets too (Linux's look-around): one
+ * referenced since is moved to the youngest generation instead.
+ *
+ * Refault tiers. A page's tier is order_base_2(refs + 1), refs counting
+ * the looks that found it referenced (saturating at 3) plus one if it
+ * refaulted recently (Linux's PG_workingset). A refault is recent when the
+ * page was evicted fewer than MAX_NR_GENS generations ago (its shadow holds
+ * min_seq then, and its tier); it comes in at the top tier, as Linux makes a
+ * refault in a fault. Per tier the policy counts evictions, protections and
+ * recent refaults, averaged over generations, and a PID-like controller
+ * (Linux's get_tier_idx, positive_ctrl_err, gains 2:3, at least 64
+ * refaults) protects the tiers whose refault rate is higher than tier 0's:
+ * met at eviction, such a page goes one generation up instead (min_seq + 1)
+ * and loses its tier, as folio_inc_gen clears it.
+ *
+ * Kept from Linux: the generations and their bounds, aging's heuristics (age when only two generations are left, or
+ * with three when the youngest holds more than half the pages or the oldest
+ * less than a quarter), eviction from the oldest with look-around, the
+ * shadow's recency test, the tiers and the controller with its constants.
+ * Changed: Linux marks every page added in a fault active (the youngest
+ * generation), which counts the fault as a use; this policy's insertion
+ * rule does not (fault_counts 0, like CLOCK's), so only a recent refault is
+ * active. Simplified: one type of page (no anon/file balance, so the
+ * controller only chooses tiers); aging reads the accessed bit of each page in the
+ * generations it walks (one look, through the reverse map), not page
+ * tables, and skips the oldest generation, whose pages eviction looks at
+ * anyway; tiers count looks, as a pager sees no access through file
+ * descriptors, which are all Linux counts there (it clears a page's tier
+ * when it finds it young through page tables).
+ *
+ * Cheaper victims first among equals: within the oldest generation, a
+ * page that may go but is not cheap (env->cheap) waits while the call
+ * looks for cheap ones, up to as many as the call's batch; it goes when the
+ * wait list is longer than that or the generation has no more to offer
+ * (MGLRU's "clean pages do not require writeback ... helpful when access
+ * recency is similar").
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include "reclaim/policy.h"
+
+#define MAX_NR_GENS 4
+#define MIN_NR_GENS 2
+#define MAX_NR_TIERS 4
+#define MAX_REFS 3		/* LRU_REFS_WIDTH 2 */
+#define MIN_LRU_BATCH 64	/* BITS_PER_LONG: the controller's noise floor */
+#define NONE_GEN 0xff
+#define WAITING (MAX_NR_GENS)	/* gen_of for a page on the cheap wait list */
+
+struct mglru {
+	uint32_t nframes;
+	struct frame_links links;
+	struct frame_queue gens[MAX_NR_GENS + 1];	/* [seq % MAX_NR_GENS]; [WAITING] */
+	uint32_t min_seq, max_seq;
+	uint8_t *gen_of;	/* [nframes]: seq % MAX_NR_GENS, WAITING, or NONE_GEN */
+	uint8_t *refs;		/* [nframes]: looks that found it referenced, <= 3 */
+	uint8_t *workingset;	/* [nframes]: refaulted recently */
+	uint8_t *left_tier;	/* [nframes]: an isolated frame's tier */
+	/* The controller, per tier: this generation's counts and the averages
+	 * carried over from the ones before (NR_HIST_GENS 1). */
+	uint64_t refaulted[MAX_NR_TIERS], evicted[MAX_NR_TIERS], protected[MAX_NR_TIERS];
+	uint64_t avg_refaulted[MAX_NR_TIERS], avg_total[MAX_NR_TIERS];
+	struct policy_looks looks;
+};
+
+static struct mglru *mg_of(struct policy *p)
+{
+	return (struct mglru *)p;
+}
+
+static void mg_destroy(struct policy *p)
+{
+	struct mglru *m = mg_of(p);
+
+	if (!m)
+		return;
+	frame_links_free(&m->links);
+	policy_looks_free(&m->looks);
+	free(m->gen_of);
+	free(m->refs);
+	free(m->workingset);
+	free(m->left_tier);
+	free(m);
+}
+
+static struct policy *mg_create(uint32_t nframes, uint64_t seed)
+{
+	struct mglru *m = calloc(1, sizeof(*m));
+	size_t n = (size_t)nframes + 1;
+
+	(void)seed;	/* deterministic: nothing to seed */
+	if (!m)
+		return NULL;
+	m->nframes = nframes;
+	for (int g = 0; g <= MAX_NR_GENS; g++)
+		fq_init(&m->gens[g]);
+	m->max_seq = MIN_NR_GENS + 1;	/* as lru_gen_init_lruvec: four, three empty */
+	m->gen_of = malloc(n);
+	m->refs = calloc(n, 1);
+	m->workingset = calloc(n, 1);
+	m->left_tier = calloc(n, 1);
+	if (frame_links_alloc(&m->links, nframes) || policy_looks_alloc(&m->looks, nframes) ||
+	    !m->gen_of || !m->refs || !m->workingset || !m->left_tier) {
+		mg_destroy((struct policy *)m);
+		return NULL;
+	}
+	for (size_t f = 0; f < n; f++)
+		m->gen_of[f] = NONE_GEN;
+	return (struct policy *)m;
+}
+
+/* ---- generations ---- */
+
+static uint8_t gen_index(uint32_t seq)
+{
+	return (uint8_t)(seq % MAX_NR_GENS);
+}
+
+static struct frame_queue *gen_q(struct mglru *m, uint32_t seq)
+{
+	return &m->gens[gen_index(seq)];
+}
+
+static uint32_t nr_gens(const struct mglru *m)
+{
+	return m->max_seq - m->min_seq + 1;
+}
+
+static void put(struct mglru *m, uint32_t seq, uint32_t frame)
+{
+	fq_push_young(&m->links, gen_q(m, seq), frame);
+	m->gen_of[frame] = gen_index(seq);
+}
+
+static void take_out(struct mglru *m, uint32_t frame)
+{
+	fq_unlink(&m->links, &m->gens[m->gen_of[frame]], frame);
+	m->gen_of[frame] = NONE_GEN;
+}
+
+static void move_to(struct mglru *m, uint32_t seq, uint32_t frame)
+{
+	take_out(m, frame);
+	put(m, seq, frame);
+}
+
+static uint32_t tracked(const struct mglru *m)
+{
+	uint32_t n = 0;
+
+	for (int g = 0; g <= MAX_NR_GENS; g++)
+		n += m->gens[g].len;
+	return n;
+}
+
+/* ---- tiers and the controller ---- */
+
+static uint32_t order_base_2(uint32_t n)
+{
+	uint32_t k = 0;
+
+	while ((1u << k) < n)
+		k++;
+	return k;
+}
+
+static uint32_t tier_of(const struct mglru *m, uint32_t frame)
+{
+	return order_base_2((uint32_t)m->refs[frame] + m->workingset[frame] + 1);
+}
+
+struct ctrl_pos {
+	uint64_t refaulted, total, gain;
+};
+
+static struct ctrl_pos read_ctrl_pos(const struct mglru *m, int tier, uint64_t gain)
+{
+	return (struct ctrl_pos){
+		.refaulted = m->avg_refaulted[tier] + m->refaulted[tier],
+		.total = m->avg_total[tier] + m->evicted[tier] + m->protected[tier],
+		.gain = gain,
+	};
+}
+
+/* pv has few refaults, or a refault rate no higher than sp's. */
+static int positive_ctrl_err(const struct ctrl_pos *sp, const struct ctrl_pos *pv)
+{
+	return pv->refaulted < MIN_LRU_BATCH ||
+	       pv->refaulted * (sp->total + MIN_LRU_BATCH) * sp->gain <=
+	       (sp->refaulted + 1) * pv->total * pv->gain;
+}
+
+/* The highest tier evicted: those above refault more than tier 0 (with a
+ * margin, gains 2:3) and are protected. */
+static int tier_idx(const struct mglru *m)
+{
+	struct ctrl_pos sp = read_ctrl_pos(m, 0, 2);
+	int tier;
+
+	for (tier = 1; tier < MAX_NR_TIERS; tier++) {
+		struct ctrl_pos pv = read_ctrl_pos(m, tier, 3);
+
+		if (!positive_ctrl_err(&sp, &pv))
+			break;
+	}
+	return tier - 1;
+}
+
+/* The oldest generation is gone: its counts join the averages. */
+static void carry_over(struct mglru *m)
+{
+	for (int t = 0; t < MAX_NR_TIERS; t++) {
+		m->avg_refaulted[t] = (m->avg_refaulted[t] + m->refaulted[t]) / 2;
+		m->avg_total[t] = (m->avg_total[t] + m->evicted[t] + m->protected[t]) / 2;
+		m->refaulted[t] = m->evicted[t] = m->protected[t] = 0;
+	}
+}
+
+/* ---- aging ---- */
+
+/* Linux's should_run_aging: eviction needs three generations, and the
+ * pages are best spread a third each (a half to a quarter). */
+static int should_age(const struct mglru *m)
+{
+	uint32_t total = tracked(m), young, old;
+
+	if (nr_gens(m) <= MIN_NR_GENS)
+		return 1;
+	if (nr_gens(m) > MIN_NR_GENS + 1)
+		return 0;
+	young = gen_q((struct mglru *)m, m->max_seq)->len;
+	old = gen_q((struct mglru *)m, m->max_seq - MIN_NR_GENS)->len;
+	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
+}
+
+/* A new youngest generation, and every page found referenced in the others
+ * but the oldest moves into it. Pages this call already looked at are left
+ * alone (their bit was just read); so are the rest when looks run out. */
+static void age(struct mglru *m, const struct policy_env *env)
+{
+	m->max_seq++;
+	for (uint32_t seq = m->min_seq + 1; seq < m->max_seq; seq++) {
+		struct frame_queue *q = gen_q(m, seq);
+		uint32_t f = q->old;
+
+		while (f != POLICY_NIL) {
+			uint32_t next = m->links.younger[f];
+
+			if (!policy_looked(&m->looks, f)) {
+				if (!policy_may_look(&m->looks, f))
+					return;
+				if (policy_look(&m->looks, env, f)) {
+					m->refs[f] += m->refs[f] < MAX_REFS;
+					move_to(m, m->max_seq, f);
+				}
+			}
+			f = next;
+		}
+	}
+}
+
+/* Generations emptied by eviction close (never below two). */
+static void drop_empty_oldest(struct mglru *m)
+{
+	while (nr_gens(m) > MIN_NR_GENS && gen_q(m, m->min_seq)->len == 0) {
+		m->min_seq++;
+		carry_over(m);
+	}
+}
+
+/* ---- eviction ---- */
+
+/* What eviction does with the oldest generation's oldest page. */
+enum verdict { KEPT, VICTIM, WAIT, STOP };
+
+static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uint32_t frame,
+			      int idx)
+{
+	uint32_t tier;
+
+	if (!policy_may_look(&m->looks, frame))
+		return STOP;
+	if (policy_look(&m->looks, env, frame)) {	/* look-around: young */
+		m->refs[frame] += m->refs[frame] < MAX_REFS;
+		move_to(m, m->max_seq, frame);
+		return KEPT;
+	}
+	if (!env->evictable(env->ctx, frame)) {
+		move_to(m, m->min_seq + 1, frame);
+		return KEPT;
+	}
+	tier = tier_of(m, frame);
+	if ((int)tier > idx) {		/* protected: one generation up, tier cleared */
+		m->protected[tier]++;
+		m->refs[frame] = 0;
+		m->workingset[frame] = 0;
+		move_to(m, m->min_seq + 1, frame);
+		return KEPT;
+	}
+	m->left_tier[frame] = (uint8_t)tier;
+	if (env->cheap && !env->cheap(env->ctx, frame))
+		return WAIT;
+	return VICTIM;
+}
+
+/* The next victim, or NIL. Waiting pages go when the wait list holds more
+ * than the batch, or when the oldest generation has nothing else. */
+static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int idx,
+			   uint32_t batch, uint32_t *agings)
+{
+	struct frame_queue *waiting = &m->gens[WAITING];
+
+	for (;;) {
+		uint32_t frame;
+
+		if (waiting->len > batch)
+			break;
+		if (gen_q(m, m->min_seq)->len == 0 && waiting->len > 0)
+			break;
+		drop_empty_oldest(m);
+		if (should_age(m)) {
+			if (*agings == MAX_NR_GENS)
+				return POLICY_NIL;
+			(*agings)++;
+			age(m, env);
+			continue;
+		}
+		frame = gen_q(m, m->min_seq)->old;
+		switch (sort_page(m, env, frame, idx)) {
+		case STOP:
+			return waiting->len ? waiting->old : POLICY_NIL;
+		case VICTIM:
+			take_out(m, frame);
+			return frame;
+		case WAIT:
+			take_out(m, frame);
+			fq_push_young(&m->links, waiting, frame);
+			m->gen_of[frame] = WAITING;
+			break;
+		case KEPT:
+			break;
+		}
+	}
+	return waiting->old;
+}
+
+/* Pages still waiting at the end of a call go back to the oldest
+ * generation's old end, in their order. */
+static void unwait(struct mglru *m)
+{
+	struct frame_queue *waiting = &m->gens[WAITING];
+
+	while (waiting->len > 0) {
+		uint32_t frame = waiting->young;
+
+		take_out(m, frame);
+		fq_push_old(&m->links, gen_q(m, m->min_seq), frame);
+		m->gen_of[frame] = gen_index(m->min_seq);
+	}
+}
+
+static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
+			   uint32_t max)
+{
+	struct mglru *m = mg_of(p);
+	int idx = tier_idx(m);
+	uint32_t n = 0, agings = 0;
+
+	policy_looks_begin(&m->looks, env, m->nframes);
+	while (n < max) {
+		uint32_t frame = one_victim(m, env, idx, max - n, &agings);
+
+		if (frame == POLICY_NIL)
+			break;
+		if (m->gen_of[frame] == WAITING)
+			take_out(m, frame);
+		victims[n++] = frame;
+	}
+	unwait(m);
+	return n;
+}
+
+/* ---- the rest of the interface ---- */
+
+/* A recent refault (evicted fewer than MAX_NR_GENS generations ago) counts
+ * against its tier, comes in at the top tier and joins the youngest
+ * generation (a page in use, as Linux activates a workingset refault). Any
+ * other page joins the second youngest: its fault is not a use (the
+ * classic insertion rule), so it goes where Linux puts a page it adds
+ * outside a fault, and the next aging promotes it if it is used. */
+static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
+{
+	struct mglru *m = mg_of(p);
+	int recent = shadow &&
+		     shadow_distance(m->max_seq, shadow_value(shadow)) < MAX_NR_GENS;
+
+	if (frame >= m->nframes || m->gen_of[frame] != NONE_GEN)
+		return;
+	m->refs[frame] = recent ? MAX_REFS : 0;
+	m->workingset[frame] = (uint8_t)recent;
+	if (recent)
+		m->refaulted[shadow_kind(shadow) % MAX_NR_TIERS]++;
+	put(m, recent ? m->max_seq : m->max_seq - 1, frame);
+}
+
+static void mg_remove(struct policy *p, uint32_t frame)
+{
+	struct mglru *m = mg_of(p);
+
+	if (frame >= m->nframes || m->gen_of[frame] == NONE_GEN)
+		return;
+	take_out(m, frame);
+}
+
+/* The shadow: the tier the page was evicted from and min_seq then. */
+static uint32_t mg_evicted(struct policy *p, uint32_t frame)
+{
+	struct mglru *m = mg_of(p);
+	uint32_t tier;
+
+	if (frame >= m->nframes)
+		return 0;
+	tier = m->left_tier[frame] % MAX_NR_TIERS;
+	m->evicted[tier]++;
+	return shadow_make(tier, m->min_seq);
+}
+
+/* Not evicted after all: one generation up from the oldest. */
+static void mg_put_back(struct policy *p, uint32_t frame)
+{
+	struct mglru *m = mg_of(p);
+
+	if (frame >= m->nframes || m->gen_of[frame] != NONE_GEN)
+		return;
+	put(m, m->min_seq + 1, frame);
+}
+
+static uint32_t mg_tracked(const struct policy *p)
+{
+	return tracked((const struct mglru *)p);
+}
+
+const struct policy_ops policy_mglru_ops = {
+	.name = "mglru",
+	.summary = "multi-gen LRU as in Linux: generations aged by accessed bits, refault "
+		   "tiers protected by a feedback loop",
+	/* The fault is not a use: a new page joins the second youngest
+	 * generation, unreferenced. */
+	.fault_counts = 0,
+	.create = mg_create,
+	.destroy = mg_destroy,
+	.insert = mg_insert,
+	.remove = mg_remove,
+	.isolate = mg_isolate,
+	.evicted = mg_evicted,
+	.put_back = mg_put_back,
+	.tracked = mg_tracked,
+};

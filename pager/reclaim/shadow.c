@@ -1,0 +1,155 @@
+/*
+ * The shadow table (shadow.h): sets of SHADOW_WAYS entries, newest first,
+ * chosen by a hash of the key. An entry whose shadow is 0 is empty: 0 is
+ * the one word no policy stores.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "reclaim/shadow.h"
+
+/*
+ * A set is SHADOW_WAYS keys, then as many shadows: a lookup scans one cache
+ * line of keys. Entries are packed at the front, newest first; an empty
+ * slot has shadow 0 (and key 0), and every slot after it is empty too.
+ */
+struct shadow_table {
+	uint32_t nsets;
+	uint32_t ways;		/* SHADOW_WAYS, fewer for a tiny table */
+	uint32_t count;
+	struct shadow_counters cnt;
+	uint32_t w[];		/* [nsets][2][ways]: keys, then shadows */
+};
+
+/* Sets and ways for nframes: SHADOW_PER_FRAME entries per frame, rounded
+ * down to whole sets, so the bound holds; one smaller set below that. */
+static void geometry(uint32_t nframes, uint32_t *nsets, uint32_t *ways)
+{
+	uint64_t entries = (uint64_t)nframes * SHADOW_PER_FRAME;
+
+	if (entries < SHADOW_WAYS) {
+		*nsets = 1;
+		*ways = entries ? (uint32_t)entries : 1;
+		return;
+	}
+	*nsets = (uint32_t)(entries / SHADOW_WAYS);
+	*ways = SHADOW_WAYS;
+}
+
+size_t shadow_table_bytes(uint32_t nframes)
+{
+	uint32_t nsets, ways;
+
+	geometry(nframes, &nsets, &ways);
+	return sizeof(struct shadow_table) + (size_t)nsets * 2 * ways * sizeof(uint32_t);
+}
+
+struct shadow_table *shadow_create(uint32_t nframes)
+{
+	struct shadow_table *t = calloc(1, shadow_table_bytes(nframes));
+
+	if (!t)
+		return NULL;
+	geometry(nframes, &t->nsets, &t->ways);
+	return t;
+}
+
+void shadow_destroy(struct shadow_table *t)
+{
+	free(t);
+}
+
+/* The keys of key's set (its shadows follow them): murmur3's finaliser
+ * spreads keys that are runs of slots or page numbers, then multiply-shift
+ * maps onto any number of sets. */
+static uint32_t *set_of(struct shadow_table *t, uint32_t key)
+{
+	uint32_t h = key;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return &t->w[(size_t)(((uint64_t)h * t->nsets) >> 32) * 2 * t->ways];
+}
+
+/* key's slot in the set, or -1. Empty slots hold key 0: meeting key there
+ * ends the search, as nothing follows an empty slot. */
+static int find(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
+{
+	for (uint32_t i = 0; i < t->ways; i++)
+		if (keys[i] == key)
+			return keys[t->ways + i] ? (int)i : -1;
+	return -1;
+}
+
+/* Close the gap at slot i, so the entries stay packed and in order. */
+static void drop(struct shadow_table *t, uint32_t *keys, int i)
+{
+	uint32_t *shadows = keys + t->ways;
+	size_t tail = (t->ways - 1 - (uint32_t)i) * sizeof(*keys);
+
+	memmove(&keys[i], &keys[i + 1], tail);
+	memmove(&shadows[i], &shadows[i + 1], tail);
+	keys[t->ways - 1] = shadows[t->ways - 1] = 0;
+	t->count--;
+}
+
+void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
+{
+	uint32_t *keys = set_of(t, key), *shadows = keys + t->ways;
+	size_t rest = (t->ways - 1) * sizeof(*keys);
+	int i = find(t, keys, key);
+
+	if (i >= 0)
+		drop(t, keys, i);
+	if (!shadow)
+		return;
+	if (shadows[t->ways - 1]) {	/* full: the oldest goes */
+		t->cnt.lost++;
+		t->count--;
+	}
+	memmove(&keys[1], &keys[0], rest);
+	memmove(&shadows[1], &shadows[0], rest);
+	keys[0] = key;
+	shadows[0] = shadow;
+	t->count++;
+	t->cnt.stored++;
+}
+
+uint32_t shadow_take(struct shadow_table *t, uint32_t key)
+{
+	uint32_t *keys = set_of(t, key);
+	int i = find(t, keys, key);
+	uint32_t shadow;
+
+	if (i < 0) {
+		t->cnt.missed++;
+		return 0;
+	}
+	shadow = keys[t->ways + i];
+	drop(t, keys, i);
+	t->cnt.found++;
+	return shadow;
+}
+
+void shadow_forget(struct shadow_table *t, uint32_t key)
+{
+	uint32_t *keys = set_of(t, key);
+	int i = find(t, keys, key);
+
+	if (i < 0)
+		return;
+	drop(t, keys, i);
+	t->cnt.forgotten++;
+}
+
+uint32_t shadow_count(const struct shadow_table *t)
+{
+	return t->count;
+}
+
+void shadow_counters(const struct shadow_table *t, struct shadow_counters *out)
+{
+	*out = t->cnt;
+}

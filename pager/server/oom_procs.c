@@ -1,0 +1,48 @@
+/*
+ * What the OOM killer (reclaim/oom_kill.c) sees of the processes and how it
+ * ends one: the server keeps the process table and reaps the dead, so it
+ * lends the killer these two steps rather than have reclaim call up into
+ * the request loop.
+ */
+#include "pager/protocol.h"
+#include "reclaim/oom.h"
+#include "reclaim/oom_kill.h"
+#include "server/procs.h"
+#include "server/service.h"
+#include "vm/vm.h"
+#include "sys.h"
+
+_Static_assert(PROCS_MAX <= OOM_CANDIDATES_MAX, "the OOM killer sees every process");
+
+static size_t list(struct oom_candidate *c, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < PROCS_MAX && n < max; i++) {
+		struct pproc *p = procs_slot(i);
+		if (!p || !p->vm)
+			continue;
+		c[n] = (struct oom_candidate){ .pid = p->pid, .name = p->name, .adj = p->oom_adj,
+					       .exempt = p->oom_exempt || p->pinned };
+		vm_space_footprint(p->vm, &c[n].alone, &c[n].shared);
+		n++;
+	}
+	return n;
+}
+
+static int kill(uint32_t pid)
+{
+	struct pproc *p = procs_by_pid(pid);
+
+	if (!p)
+		return 0;
+	sys_proc_kill(p->handle, PAGER_KILLED_OOM);
+	return service_reap(p);
+}
+
+static const struct oom_procs procs = { list, kill };
+
+void oom_procs_init(void)
+{
+	oom_kill_set_procs(&procs);
+}

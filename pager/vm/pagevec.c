@@ -1,0 +1,177 @@
+/*
+ * Sparse page arrays (pagevec.h): a sorted array of chunk pointers, found
+ * by binary search. Each chunk counts its non-zero entries and is freed
+ * when the count falls to 0, so memory follows the pages in use.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "vm/pagevec.h"
+
+struct pv_chunk {
+	uint64_t first;		/* index of e[0], a multiple of PV_CHUNK */
+	uint32_t used;		/* entries not 0 */
+	uint32_t e[PV_CHUNK];
+};
+
+/* The position of the first chunk whose first index is >= base. */
+static uint32_t lower_bound(const struct pagevec *v, uint64_t base)
+{
+	uint32_t lo = 0, hi = v->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (v->chunks[mid]->first < base)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct pv_chunk *find(const struct pagevec *v, uint64_t i)
+{
+	uint64_t base = i - i % PV_CHUNK;
+	uint32_t k = lower_bound(v, base);
+
+	return k < v->n && v->chunks[k]->first == base ? v->chunks[k] : NULL;
+}
+
+uint32_t pv_get(const struct pagevec *v, uint64_t i)
+{
+	const struct pv_chunk *c = find(v, i);
+
+	return c ? c->e[i % PV_CHUNK] : 0;
+}
+
+/* Room for one more chunk pointer; 0 or -1. */
+static int grow(struct pagevec *v)
+{
+	uint32_t cap = v->cap ? v->cap * 2 : 4;
+	struct pv_chunk **p;
+
+	if (v->n < v->cap)
+		return 0;
+	if (!(p = realloc(v->chunks, cap * sizeof(*p))))
+		return -1;
+	v->chunks = p;
+	v->cap = cap;
+	return 0;
+}
+
+/* The chunk holding index i, made (all 0) if need be; NULL if memory is short. */
+static struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i)
+{
+	uint64_t base = i - i % PV_CHUNK;
+	uint32_t k = lower_bound(v, base);
+	struct pv_chunk *c;
+
+	if (k < v->n && v->chunks[k]->first == base)
+		return v->chunks[k];
+	if (grow(v) < 0 || !(c = calloc(1, sizeof(*c))))
+		return NULL;
+	c->first = base;
+	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
+	v->chunks[k] = c;
+	v->n++;
+	return c;
+}
+
+/* Free chunk k (all its entries are 0). */
+static void drop_chunk(struct pagevec *v, uint32_t k)
+{
+	free(v->chunks[k]);
+	memmove(&v->chunks[k], &v->chunks[k + 1], (v->n - k - 1) * sizeof(*v->chunks));
+	v->n--;
+}
+
+int pv_reserve(struct pagevec *v, uint64_t i)
+{
+	return chunk_for(v, i) ? 0 : -1;
+}
+
+int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
+{
+	struct pv_chunk *c = e ? chunk_for(v, i) : find(v, i);
+	uint32_t *slot;
+
+	if (!c)
+		return e ? -1 : 0;
+	slot = &c->e[i % PV_CHUNK];
+	c->used += (e != 0) - (*slot != 0);
+	*slot = e;
+	if (!c->used)
+		drop_chunk(v, lower_bound(v, c->first));
+	return 0;
+}
+
+uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end)
+{
+	for (uint32_t k = lower_bound(v, i - i % PV_CHUNK); k < v->n; k++) {
+		const struct pv_chunk *c = v->chunks[k];
+		uint64_t j = i > c->first ? i : c->first;
+		if (j >= end)
+			return end;
+		for (; j < c->first + PV_CHUNK && j < end; j++)
+			if (c->e[j - c->first])
+				return j;
+	}
+	return end;
+}
+
+int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx)
+{
+	for (uint32_t k = lower_bound(v, from - from % PV_CHUNK); k < v->n; k++) {
+		const struct pv_chunk *c = v->chunks[k];
+		uint64_t j = from > c->first ? from : c->first;
+		for (; j < c->first + PV_CHUNK && j < to; j++) {
+			int r = c->e[j - c->first] ? fn(ctx, j, c->e[j - c->first]) : 0;
+			if (r)
+				return r;
+		}
+		if (j >= to)
+			return 0;
+	}
+	return 0;
+}
+
+uint64_t pv_count(const struct pagevec *v, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = pv_next(v, from, to); i < to; i = pv_next(v, i + 1, to))
+		n++;
+	return n;
+}
+
+void pv_truncate(struct pagevec *v, uint64_t n)
+{
+	for (uint64_t i = pv_next(v, n, UINT64_MAX); i != UINT64_MAX;
+	     i = pv_next(v, i + 1, UINT64_MAX))
+		pv_set(v, i, 0);
+}
+
+int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail)
+{
+	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX;
+	     i = pv_next(v, i + 1, UINT64_MAX)) {
+		if (pv_set(tail, i - at, pv_get(v, i)) < 0) {
+			pv_free(tail);
+			return -1;
+		}
+	}
+	pv_truncate(v, at);
+	return 0;
+}
+
+void pv_free(struct pagevec *v)
+{
+	for (uint32_t k = 0; k < v->n; k++)
+		free(v->chunks[k]);
+	free(v->chunks);
+	*v = (struct pagevec){ 0 };
+}
+
+uint64_t pv_bytes(const struct pagevec *v)
+{
+	return v->cap * sizeof(*v->chunks) + (uint64_t)v->n * sizeof(struct pv_chunk);
+}

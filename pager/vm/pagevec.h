@@ -1,0 +1,51 @@
+/*
+ * Sparse page arrays: a region's or a shared object's 32-bit page entries
+ * (vm/internal.h), kept in chunks of PV_CHUNK entries that exist only while
+ * one of their entries is not 0. The pager's memory for them follows the
+ * pages a process has touched, not the size of what it mapped: a 1 GiB
+ * mapping with one page touched costs one chunk, not a 1 MiB array.
+ */
+#ifndef PAGER_PAGEVEC_H
+#define PAGER_PAGEVEC_H
+
+#include <stdint.h>
+
+#define PV_CHUNK 256	/* entries per chunk: 1 KiB for 1 MiB of address space */
+
+struct pv_chunk;
+
+/* All zero: every entry 0. */
+struct pagevec {
+	struct pv_chunk **chunks;	/* sorted by first index */
+	uint32_t n, cap;		/* chunks in use, room for */
+};
+
+/* Entry i (0 if its chunk does not exist). */
+uint32_t pv_get(const struct pagevec *v, uint64_t i);
+/* Set entry i to e. Setting an entry whose chunk does not exist yet to a
+ * non-zero value needs memory: -1 then, with nothing changed. Setting one
+ * to 0 never fails; a chunk whose last entry goes is freed. */
+int pv_set(struct pagevec *v, uint64_t i, uint32_t e);
+/* Make sure setting entry i cannot fail; 0, or -1 if memory is short. */
+int pv_reserve(struct pagevec *v, uint64_t i);
+/* The first index in [i, end) whose entry is not 0, or end. */
+uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
+/* fn(ctx, i, entry) for each entry in [from, to) that is not 0, in order,
+ * until fn returns other than 0; returns that, or 0. One pass over the
+ * chunks: for a walk over everything (vm_check), where a look-up per
+ * entry would cost a search each. */
+typedef int pv_fn(void *ctx, uint64_t i, uint32_t e);
+int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx);
+/* Entries in [from, to) that are not 0. */
+uint64_t pv_count(const struct pagevec *v, uint64_t from, uint64_t to);
+/* Entries from n on become 0. */
+void pv_truncate(struct pagevec *v, uint64_t n);
+/* Move the entries from `at` on into empty *tail, renumbered from 0; 0, or
+ * -1 if memory is short (nothing moved). */
+int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail);
+/* Every entry becomes 0 and the memory goes. */
+void pv_free(struct pagevec *v);
+/* Bytes the pager's heap holds for v (vm_check and tests). */
+uint64_t pv_bytes(const struct pagevec *v);
+
+#endif

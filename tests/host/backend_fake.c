@@ -1,0 +1,71 @@
+/*
+ * The in-memory swap device of backend_fake.h: frames are the test's RAM
+ * buffer (frame_ptr), a device request is one transfer.
+ */
+#include <string.h>
+#include "backend_fake.h"
+#include "swap/header.h"
+#include "vm/frames.h"
+
+struct fake_disk disk;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+void fake_disk_init(int header)
+{
+	memset(&disk, 0, sizeof(disk));
+	if (!header)
+		return;
+	put32(disk.page[0] + SWAP_OFF_VERSION, 1);
+	put32(disk.page[0] + SWAP_OFF_LAST_PAGE, DISK_PAGES - 1);
+	memcpy(disk.page[0] + SWAP_OFF_MAGIC, "SWAPSPACE2", 10);
+}
+
+static uint64_t size(void *ctx, int *read_only)
+{
+	(void)ctx;
+	*read_only = disk.read_only;
+	return sizeof(disk.page);
+}
+
+static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		     struct swap_done *done)
+{
+	(void)ctx, (void)t;
+	disk.reads++;
+	disk.last_read_pages = n;
+	done->requests = 1;
+	for (unsigned k = 0; k < n; k++) {
+		int bad = (disk.bad_read && p[k].slot == disk.bad_read) || (disk.window_fails && n > 1);
+		done->err[k] = bad ? -5 : 0;
+		if (!bad) {
+			memcpy(frame_ptr(p[k].pa), disk.page[p[k].slot], 4096);
+			disk.pages_read++;
+		}
+	}
+	return 0;
+}
+
+static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		      struct swap_done *done)
+{
+	(void)ctx, (void)t;
+	disk.writes++;
+	done->requests = 1;
+	for (unsigned k = 0; k < n; k++) {
+		int bad = disk.bad_write && p[k].slot == disk.bad_write;
+		done->err[k] = bad ? -5 : 0;
+		if (!bad) {
+			memcpy(disk.page[p[k].slot], frame_ptr(p[k].pa), 4096);
+			disk.pages_written++;
+		}
+	}
+	return 0;
+}
+
+static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write };
+
+struct swap_backend fake_backend = { &ops, NULL, "the fake disk" };

@@ -1,0 +1,32 @@
+/*
+ * A swap device in memory for host tests of the swap engine (struct
+ * swap_backend): pages of a buffer, the first carrying a swap header
+ * (or not), each transfer counted, and failures on the slots the test
+ * names.
+ */
+#ifndef TESTS_HOST_BACKEND_FAKE_H
+#define TESTS_HOST_BACKEND_FAKE_H
+
+#include <stdint.h>
+#include "swap/backend.h"
+
+#define DISK_PAGES 64
+
+struct fake_disk {
+	uint8_t page[DISK_PAGES][4096];
+	unsigned reads, writes;		/* transfers */
+	unsigned pages_read, pages_written;
+	unsigned last_read_pages;	/* pages of the last read */
+	uint32_t bad_write, bad_read;	/* a slot whose transfers fail (0: none) */
+	int window_fails;		/* a read of more than one page fails whole */
+	int read_only;
+};
+
+extern struct fake_disk disk;
+extern struct swap_backend fake_backend;
+
+/* An empty disk; with a swap header (mkswap's layout, last page
+ * DISK_PAGES - 1, no bad pages) if header. */
+void fake_disk_init(int header);
+
+#endif

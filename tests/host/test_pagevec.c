@@ -1,0 +1,172 @@
+/*
+ * Host tests for pager/vm/pagevec.c, the sparse page arrays: entries read
+ * back, chunks made only where entries are and freed with their last one,
+ * scans that skip what is absent, splits at any index, truncation.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "vm/pagevec.h"
+
+#define HUGE_PAGES (1ULL << 26)	/* 256 GiB of pages: the whole user half */
+
+static void test_empty(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_get(&v, 0), 0);
+	assert_int_equal(pv_get(&v, HUGE_PAGES - 1), 0);
+	assert_int_equal(pv_next(&v, 0, HUGE_PAGES), HUGE_PAGES);
+	assert_int_equal(pv_count(&v, 0, HUGE_PAGES), 0);
+	assert_int_equal(pv_set(&v, 5, 0), 0);	/* clearing needs no memory */
+	assert_int_equal(pv_bytes(&v), 0);
+	pv_free(&v);
+}
+
+/* Entries far apart in a huge range: one chunk each, found in order. */
+static void test_sparse(void **state)
+{
+	static const uint64_t at[] = { 3, PV_CHUNK - 1, 1ULL << 20, (1ULL << 25) + 7,
+				       HUGE_PAGES - 1 };
+	struct pagevec v = { 0 };
+	uint64_t i = 0;
+
+	(void)state;
+	for (size_t k = 5; k-- > 0;)	/* out of order */
+		assert_int_equal(pv_set(&v, at[k], (uint32_t)(k + 1)), 0);
+	assert_int_equal(v.n, 4);	/* the first two share a chunk */
+	assert_true(pv_bytes(&v) < 8 * 1024);
+	for (size_t k = 0; k < 5; k++) {
+		i = pv_next(&v, i, HUGE_PAGES);
+		assert_int_equal(i, at[k]);
+		assert_int_equal(pv_get(&v, i), k + 1);
+		i++;
+	}
+	assert_int_equal(pv_next(&v, i, HUGE_PAGES), HUGE_PAGES);
+	assert_int_equal(pv_next(&v, PV_CHUNK, 1ULL << 20), 1ULL << 20);	/* end bounds it */
+	assert_int_equal(pv_count(&v, 0, HUGE_PAGES), 5);
+	assert_int_equal(pv_count(&v, 4, HUGE_PAGES - 1), 3);
+	pv_free(&v);
+	assert_int_equal(v.n, 0);
+}
+
+struct seen {
+	uint64_t at[8];
+	uint32_t e[8];
+	size_t n, stop_after;
+};
+
+static int record(void *ctx, uint64_t i, uint32_t e)
+{
+	struct seen *s = ctx;
+
+	s->at[s->n] = i;
+	s->e[s->n++] = e;
+	return s->n == s->stop_after ? 7 : 0;
+}
+
+/* pv_each visits what pv_next finds, in order, within [from, to), and
+ * stops when told. */
+static void test_each(void **state)
+{
+	static const uint64_t at[] = { 3, PV_CHUNK - 1, PV_CHUNK, 1ULL << 20, HUGE_PAGES - 1 };
+	struct pagevec v = { 0 };
+	struct seen s = { .stop_after = 99 };
+
+	(void)state;
+	for (size_t k = 0; k < 5; k++)
+		assert_int_equal(pv_set(&v, at[k], (uint32_t)(k + 1)), 0);
+	assert_int_equal(pv_each(&v, 0, HUGE_PAGES, record, &s), 0);
+	assert_int_equal(s.n, 5);
+	for (size_t k = 0; k < 5; k++) {
+		assert_int_equal(s.at[k], at[k]);
+		assert_int_equal(s.e[k], k + 1);
+	}
+	s = (struct seen){ .stop_after = 99 };
+	assert_int_equal(pv_each(&v, 4, 1ULL << 20, record, &s), 0);	/* to bounds it */
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.at[0], PV_CHUNK - 1);
+	s = (struct seen){ .stop_after = 2 };
+	assert_int_equal(pv_each(&v, 0, HUGE_PAGES, record, &s), 7);
+	assert_int_equal(s.n, 2);
+	pv_free(&v);
+}
+
+/* A chunk goes with its last entry; reserving makes one that waits. */
+static void test_chunks_freed(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_set(&v, 10, 1), 0);
+	assert_int_equal(pv_set(&v, 11, 2), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_set(&v, 10, 0), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_set(&v, 11, 0), 0);
+	assert_int_equal(v.n, 0);
+	assert_int_equal(pv_reserve(&v, 5000), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_get(&v, 5000), 0);
+	assert_int_equal(pv_next(&v, 0, HUGE_PAGES), HUGE_PAGES);
+	assert_int_equal(pv_set(&v, 5000, 9), 0);
+	assert_int_equal(pv_get(&v, 5000), 9);
+	pv_free(&v);
+}
+
+static void fill(struct pagevec *v, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i += 3)
+		assert_int_equal(pv_set(v, i, (uint32_t)(i + 1)), 0);
+}
+
+/* A split at an index that is not a chunk boundary renumbers the tail. */
+static void test_split(void **state)
+{
+	struct pagevec v = { 0 }, t = { 0 };
+	const uint64_t n = 4 * PV_CHUNK, at = PV_CHUNK + 17;
+
+	(void)state;
+	fill(&v, n);
+	assert_int_equal(pv_split(&v, at, &t), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t want = i % 3 ? 0 : (uint32_t)(i + 1);
+		assert_int_equal(pv_get(i < at ? &v : &t, i < at ? i : i - at), want);
+		if (i >= at)
+			assert_int_equal(pv_get(&v, i), 0);
+	}
+	assert_int_equal(pv_count(&v, 0, n) + pv_count(&t, 0, n), (n + 2) / 3);
+	pv_free(&v);
+	pv_free(&t);
+}
+
+static void test_truncate(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	fill(&v, 3 * PV_CHUNK);
+	pv_truncate(&v, PV_CHUNK / 2);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_next(&v, PV_CHUNK / 2, HUGE_PAGES), HUGE_PAGES);
+	assert_int_equal(pv_get(&v, 0), 1);
+	pv_truncate(&v, 0);
+	assert_int_equal(v.n, 0);
+	pv_free(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
+		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
+		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,352 @@
+/*
+ * Host tests for the swap engine (pager/swap/) over an in-memory device
+ * (backend_fake.c), the real VM core over a fake mmu (vm_fake.c) and one
+ * fake pager thread (threads_fake.c): a disk that is not swap is refused
+ * and never written; a batch of victims goes to consecutive slots in one
+ * transfer and reads back intact; a page read back and still clean is
+ * dropped again without a write; a fault reads its page with the pages
+ * after it in one transfer and starts over; a failed write keeps the page;
+ * a failed read fails only its fault, and a failed window is read again
+ * alone; the swap-out queue is written by the swap-out thread's step.
+ * vm_check runs after every step.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "backend_fake.h"
+#include "base/threads.h"
+#include "swap/internal.h"
+#include "swap/swap.h"
+#include "vm/swapcache.h"
+#include "vm_fake.h"
+
+#define PG VM_PAGE
+#define RW (VM_R | VM_W)
+#define VA 0x10000UL
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static struct pager_thread me;
+static int put_backs, rescue;
+
+static int still_victim(uint64_t pa)
+{
+	(void)pa;
+	return !rescue;
+}
+
+static void put_back(uint64_t pa)
+{
+	(void)pa;
+	put_backs++;
+}
+
+static void batch_written(void)
+{
+}
+
+static void evicted(uint64_t pa)
+{
+	(void)pa;
+}
+
+static const struct swap_reclaim_hooks hooks = { .still_victim = still_victim,
+						 .put_back = put_back, .evicted = evicted,
+						 .written = batch_written };
+
+/* Threads are joined once per process: the ids stay. */
+static void threads_once(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	assert_int_equal(pager_thread_adopt(&me, "test", -1, IO_SERVICE), 0);
+	assert_int_equal(swap_out_thread_start(), 0);
+	assert_int_equal(swap_in_thread_start(), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_setup(0);
+	swap_reset();
+	fake_disk_init(1);
+	put_backs = rescue = 0;
+	swap_set_reclaim_hooks(&hooks);
+	threads_once();
+	pager_lock(&me);
+	swap_start(&fake_backend, &me);
+	assert_true(swap_on());
+	disk.reads = disk.pages_read = 0;	/* the header's */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_teardown();
+	return 0;
+}
+
+/* A private region of n pages at VA in a new space, page j filled with
+ * bytes j + 1 (a write fault each). */
+static struct vm_space *filled_space(unsigned n)
+{
+	struct vm_space *s = fake_space(1);
+
+	assert_int_equal(vm_region_add(s, VA, VA + n * PG, RW, VM_ANON, NULL), 0);
+	for (unsigned j = 0; j < n; j++) {
+		fake_fault(s, VA + j * PG, VM_W, VM_FAULT_MAPPED);
+		memset(frame_ptr(vm_lookup(s, VA + j * PG)), (int)(j + 1), PG);
+	}
+	return s;
+}
+
+static void expect_bytes(const uint8_t *p, uint8_t v)
+{
+	for (size_t k = 0; k < PG; k++)
+		if (p[k] != v)
+			fail_msg("byte %zu is %u, not %u", k, p[k], v);
+}
+
+static uint32_t slot_at(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	return region_slot(r, (va - r->start) / PG);
+}
+
+/* Fault page va in: a read lets the lock go (VM_FAULT_RETRY), and the
+ * retry maps what it left in the swap cache. */
+static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
+{
+	int r = vm_fault(s, va, access);
+
+	if (r == VM_FAULT_RETRY) {
+		pager_lock(&me);
+		r = vm_fault(s, va, access);
+	}
+	assert_int_equal(r, VM_FAULT_MAPPED);
+	fake_check();
+}
+
+/* Pages [0, n) of s out through swap_out_now; frames freed. */
+static size_t out(struct vm_space *s, unsigned n)
+{
+	uint64_t pa[SWAP_OUT_BATCH];
+
+	for (unsigned j = 0; j < n; j++)
+		pa[j] = vm_lookup(s, VA + j * PG);
+	return swap_out_now(pa, n);
+}
+
+/* A disk without the signature is refused, never written; nor is a
+ * read-only swap disk used. */
+static void test_refuses_non_swap(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_disk_init(0);
+	swap_start(&fake_backend, &me);
+	assert_false(swap_on());
+	assert_int_equal(disk.writes, 0);
+	fake_disk_init(1);
+	disk.read_only = 1;
+	swap_start(&fake_backend, &me);
+	assert_false(swap_on());
+	disk.read_only = 0;
+	swap_start(&fake_backend, &me);
+	assert_true(swap_on());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL), DISK_PAGES - 1);
+	assert_int_equal(disk.writes, 0);
+}
+
+/* A batch of victims: consecutive slots, one transfer, every entry names
+ * its slot, the frames are free, and the device holds each page's bytes;
+ * each page reads back intact. */
+static void test_out_batch(void **state)
+{
+	struct vm_space *s = filled_space(8);
+	uint64_t free0 = frames_free();
+	uint32_t first;
+
+	(void)state;
+	assert_int_equal(out(s, 8), 8);
+	fake_check();
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(disk.pages_written, 8);
+	assert_int_equal(frames_free(), free0 + 8);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPOUT), 8);
+	first = slot_at(s, VA);
+	for (unsigned j = 0; j < 8; j++) {
+		assert_int_equal(slot_at(s, VA + j * PG), first + j);
+		expect_bytes(disk.page[first + j], (uint8_t)(j + 1));
+	}
+	for (unsigned j = 0; j < 8; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
+	vm_space_destroy(s);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), DISK_PAGES - 1);
+}
+
+/* Cheapest first: a page read back keeps its slot while clean (slots are
+ * plentiful), so the next time it is chosen it goes without a write. */
+static void test_drop_clean(void **state)
+{
+	struct vm_space *s = filled_space(1);
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	fault_back(s, VA, VM_R);
+	pa = vm_lookup(s, VA);
+	assert_true(swapcache_held(pa));
+	assert_int_equal(out(s, 1), 1);
+	fake_check();
+	assert_int_equal(disk.writes, 1);	/* the first time only */
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 1);
+	assert_int_not_equal(slot_at(s, VA), 0);
+	fault_back(s, VA, VM_W);	/* read for a write: nothing kept */
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	assert_false(swapcache_held(vm_lookup(s, VA)));
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fault on the first of a run of swapped pages reads the run in one
+ * transfer with the lock let go, starts over, and maps them all: one major
+ * fault, the rest readahead. */
+static void test_read_with_readahead(void **state)
+{
+	struct vm_space *s = filled_space(5);
+
+	(void)state;
+	vm_set_readahead(8);
+	assert_int_equal(out(s, 5), 5);
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);
+	assert_int_equal(disk.reads, 1);
+	assert_int_equal(disk.last_read_pages, 5);
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_MAPPED);
+	fake_check();
+	for (unsigned j = 0; j < 5; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 5);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_REQUESTS_IN), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A write that fails keeps its page in memory, writable again, and the
+ * slot is never handed out again; the rest of the batch goes. */
+static void test_write_fails(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa0;
+	unsigned perm;
+
+	(void)state;
+	pa0 = vm_lookup(s, VA);
+	disk.bad_write = 1;	/* the first slot handed out */
+	assert_int_equal(out(s, 2), 1);
+	fake_check();
+	assert_int_equal(vm_lookup(s, VA), pa0);
+	assert_int_equal(fake_pa(1, VA, &perm), pa0);
+	assert_int_equal(perm, RW);
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	assert_int_not_equal(slot_at(s, VA + PG), 0);
+	expect_bytes(frame_ptr(pa0), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A window that fails to read is given up and the page asked for read
+ * alone; a page whose own read fails fails only its fault, and still
+ * names its slot. */
+static void test_read_fails(void **state)
+{
+	struct vm_space *s = filled_space(3);
+	uint64_t free0;
+	uint32_t first;
+
+	(void)state;
+	vm_set_readahead(8);
+	assert_int_equal(out(s, 3), 3);
+	first = slot_at(s, VA);
+	free0 = frames_free();
+	disk.window_fails = 1;
+	fault_back(s, VA, VM_R);
+	assert_int_equal(disk.reads, 2);	/* the window, then the page alone */
+	assert_int_equal(disk.last_read_pages, 1);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	assert_int_equal(slot_at(s, VA + PG), first + 1);	/* left for its own fault */
+	assert_int_equal(frames_free(), free0 - 1);
+
+	disk.window_fails = 0;
+	disk.bad_read = first + 1;
+	assert_int_equal(vm_fault(s, VA + PG, VM_R), VM_FAULT_IO);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(disk.reads, 4);
+	assert_int_equal(slot_at(s, VA + PG), first + 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 1);
+	assert_int_equal(frames_free(), free0 - 2);	/* page 2, read ahead, waits in the cache */
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Victims queued for the swap-out thread are written by its step, the
+ * lock let go while the device works; one referenced meanwhile is
+ * rescued and put back. */
+static void test_queued_write(void **state)
+{
+	struct vm_space *s = filled_space(3);
+
+	(void)state;
+	for (unsigned j = 0; j < 3; j++)
+		assert_int_equal(swap_out_queue(vm_lookup(s, VA + j * PG)), 0);
+	assert_int_equal(swap_out_pending(), 3);
+	assert_int_equal(swap_write_queued(&me), 3);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(swap_out_pending(), 0);
+	assert_int_equal(swap_write_queued(&me), -1);
+	for (unsigned j = 0; j < 3; j++)
+		fault_back(s, VA + j * PG, VM_W);
+	rescue = 1;
+	assert_int_equal(swap_out_queue(vm_lookup(s, VA)), 0);
+	assert_int_equal(swap_write_queued(&me), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(slot_at(s, VA), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_refuses_non_swap),
+		TEST(test_out_batch),
+		TEST(test_drop_clean),
+		TEST(test_read_with_readahead),
+		TEST(test_write_fails),
+		TEST(test_read_fails),
+		TEST(test_queued_write),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,199 @@
+/*
+ * The fuzzer's pieces (userland/fuzz): a seeded generator of hostile
+ * arguments, the operations a worker draws from, the supervisor that keeps
+ * workers running and the checks made once they are stopped.
+ */
+#ifndef FUZZ_FUZZ_H
+#define FUZZ_FUZZ_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kernel/abi/kinfo.h"
+#include "pager/protocol.h"
+#include "sys.h"
+
+#define FUZZ_WORKERS_MAX 8
+#define MS 1000000LL		/* nanoseconds */
+
+/* A splitmix64 stream: every choice a worker makes comes from one. */
+struct rng {
+	uint64_t s;
+};
+
+uint64_t rng_next(struct rng *r);
+/* Uniform in [0, n); n > 0. */
+uint64_t rng_below(struct rng *r, uint64_t n);
+/* 1 with probability 1/n. */
+int rng_one_in(struct rng *r, uint64_t n);
+/* The stream for call `index` of worker slot `slot` under `seed`: each
+ * call's choices depend on these three alone, so a replacement worker
+ * resumes the same sequence where the last one died. */
+void rng_for_call(struct rng *r, uint64_t seed, unsigned slot, uint64_t index);
+
+/* What a worker owns, set up before its first call (worker.c). */
+struct worker_env {
+	uint8_t *scratch;	/* writable, mapped: "valid" pointers land here */
+	uint64_t scratch_len;
+	uint8_t *area;		/* a private mapping, partly touched */
+	uint64_t area_pages;
+	uint8_t *shared;	/* a shared mapping */
+	uint64_t shared_pages;
+	uintptr_t hole;		/* a page this worker unmapped: never mapped */
+	int ep;			/* its partner thread receives here (-1: none) */
+	int note;		/* a notification of its own */
+	int is_child;		/* a worker's forked child: no blocking, no fork */
+	int pager_closed;	/* it closed HANDLE_PAGER: the number may now
+				 * name an endpoint no one receives on */
+	uint64_t hog_pages;	/* the most pages one pressure op writes */
+	/* The supervisor's state page and the inaccessible moat below it:
+	 * no request may unmap or discard anything there (a worker that did
+	 * would lose its way of reporting, and look hung). */
+	uint64_t keep_lo, keep_hi;
+};
+
+extern struct worker_env fuzz_env;
+
+/* Argument generators (gen.c). */
+uint64_t gen_arg(struct rng *r);		/* any kind of value */
+uint64_t gen_ptr(struct rng *r);		/* a pointer, good or bad */
+uint64_t gen_bad_ptr(struct rng *r);		/* a pointer no call may use */
+uint64_t gen_unmapped(struct rng *r);		/* never mapped in any worker */
+void *gen_scratch(struct rng *r, uint64_t size);	/* size bytes in scratch */
+uint64_t gen_bad_pc(struct rng *r);		/* an address no thread may start at */
+uint64_t gen_len(struct rng *r);		/* a length or size */
+int64_t gen_handle(struct rng *r);		/* a handle: good, closed, out of range */
+int gen_handle_of(struct rng *r, int type);	/* a live handle of type, or -1 */
+uint32_t gen_rights(struct rng *r);		/* rights for a passed handle */
+void gen_fill(struct rng *r, void *buf, uint64_t len);	/* random bytes */
+
+/* The operations (ops.c, calls.c, pagerreq.c). Each makes at least one
+ * system call; fuzz_op draws one by weight. */
+void fuzz_op(struct rng *r);
+void op_raw_syscall(struct rng *r);
+void op_debug_write(struct rng *r);
+void op_thread(struct rng *r);
+void op_pager_request(struct rng *r);
+/* A made-up pager request in *m; a spawn names only harmless programs. */
+void pager_msg_build(struct rng *r, struct msg *m);
+/* Entries that end at once without touching the stack: the only code a
+ * made-up thread or forked process may start in. */
+void fuzz_thread_exit_entry(void);
+void fuzz_exit_entry(void);
+/* Whether raw call number n may block its caller (supervisor.c kills a
+ * worker blocked too long in one; a child skips them). */
+int call_may_block(uint64_t n);
+/* Set by an op about to make a call that may block (worker.c). */
+void fuzz_may_block(void);
+/* The current call is making progress (a long one says so now and then,
+ * so that only a call that stops is taken for a hang). */
+void fuzz_progress(void);
+/* Note what the current operation is about to do, for a hang report. */
+void fuzz_note(unsigned op, uint64_t detail);
+/* The name of operation op (ops.c). */
+const char *fuzz_op_name(unsigned op);
+
+/* A worker's fork() failed with err: count it, and say whether the
+ * worker's own table explains an EMFILE (worker.c). */
+void fuzz_fork_failed(int err);
+
+/* A worker wrote n pages and read them back, `wrong` of them not as
+ * written (worker.c). */
+void fuzz_pages_checked(uint64_t n, uint64_t wrong);
+
+/* A worker's forked child: a few calls, then exit (worker.c). */
+_Noreturn void fuzz_child(uint64_t seed);
+
+/* One worker's progress, in memory it shares with the supervisor. Its
+ * place in the sequence is one word, so a death between two stores can
+ * never make a call count twice or not at all: call << 2 | kind. */
+enum cursor_kind {
+	CURSOR_BETWEEN = 0,	/* the call is the next one to make */
+	CURSOR_IN_CALL = 1,	/* making it; it should return */
+	CURSOR_MAY_BLOCK = 2	/* making it; it may block for ever */
+};
+#define CURSOR(call, kind) ((call) << 2 | (kind))
+#define CURSOR_CALL(c) ((c) >> 2)
+#define CURSOR_KIND(c) ((c) & 3)
+
+struct slot_state {
+	volatile uint64_t cursor;
+	volatile int64_t since;		/* when the current call started (ns) */
+	volatile uint32_t ready;	/* set up, making calls */
+	volatile uint32_t op;		/* the operation it makes (ops.c) */
+	volatile uint64_t detail;	/* its call number or pager label */
+	/* Kept across the slot's workers: */
+	volatile uint64_t fork_failures;	/* fork() calls that failed */
+	volatile uint64_t emfile_unexplained;	/* of those, EMFILE with room
+						 * in the worker's own table */
+	volatile uint64_t pages_checked;	/* pages written and read back */
+	volatile uint64_t pages_wrong;		/* of those, not as written */
+};
+
+struct fuzz_config {
+	uint64_t seed;
+	uint64_t calls;			/* in total, over every worker */
+	unsigned workers;
+	uint64_t trace_from;		/* workers print each call from this one
+					 * of their sequence on (~0: none) */
+	unsigned hog_divisor;		/* a pressure op writes up to 1/this of memory */
+};
+
+/* Print a trace line for the current call if tracing is on (worker.c). */
+void fuzz_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Worker slot `slot`: set up, then calls [first, end) of its stream;
+ * exits 0 when done (worker.c). */
+_Noreturn void worker_main(const struct fuzz_config *cfg, unsigned slot,
+			   struct slot_state *st, uint64_t first, uint64_t end);
+
+/* What the supervisor saw (supervisor.c). */
+struct fuzz_tally {
+	uint64_t calls;			/* made, over every worker */
+	uint64_t started;		/* workers started, replacements included */
+	uint64_t finished;		/* workers that made their whole share */
+	uint64_t killed_fault;		/* ended by a bad access (pager, trap) */
+	uint64_t killed_self;		/* ended by their own exit or kill call */
+	uint64_t killed_oom;		/* by the OOM killer (reason 137) */
+	uint64_t killed_stuck;		/* killed by the supervisor: blocked */
+	uint64_t fork_failures;		/* replacements that could not start */
+	uint64_t worker_fork_failures;	/* workers' own forks that failed */
+	uint64_t emfile_unexplained;	/* of those, EMFILE not from their table */
+	uint64_t pages_checked;		/* pages workers wrote and read back */
+	uint64_t pages_wrong;		/* of those, not as written: data lost */
+	int hung;			/* a call that should return did not */
+	char hang_text[160];
+};
+
+/* Split cfg's calls into one share per worker slot, with the memory the
+ * slots report in. 0, or -1. */
+int supervise_init(const struct fuzz_config *cfg);
+/* Where that memory is (supervisor.c), for fuzz_env.keep_lo/keep_hi. */
+void supervise_keep(uint64_t *lo, uint64_t *hi);
+/* Run the calls over the workers, replacing those that die; then stop
+ * and reap them all. 0, or -1 (a worker hung: tally->hang_text says). */
+int supervise(const struct fuzz_config *cfg, struct fuzz_tally *tally);
+
+/* The watchdog (watchdog.c): a thread that ends the run with a clear
+ * message if the supervisor makes no progress for `limit_ns`. */
+int watchdog_start(int64_t limit_ns);
+/* The supervisor is alive; `what` names its current step. */
+void watchdog_progress(const char *what);
+
+/* Sleep for ns on this process's sleep timer (supervisor, checks). */
+void fuzz_sleep(int64_t ns);
+
+/* Resources as the checks compare them (checks.c). */
+struct fuzz_snapshot {
+	struct pager_stats pager;
+	struct kernel_info kernel;
+};
+
+/* Take one once the pager has finished with ended processes. 0, or -1. */
+int snapshot_take(struct fuzz_snapshot *s);
+/* Print TAP lines for the run's outcome and every check; the number of
+ * failures. */
+int checks_report(const struct fuzz_config *cfg, const struct fuzz_tally *t,
+		  const struct fuzz_snapshot *before, int supervise_status);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * The kernel's IPC fast path: each case it must leave to the slow path
+ * (receiver not waiting or of lower priority, data, a passed handle, a
+ * receiver's buffer page not there, a handle without the right) and the
+ * cases it takes (a call to a waiting server, a fault answered with
+ * mappings), each checked for the full answer and, through the kernel's
+ * counters (kernel_info), for the path it took.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tests.h"
+#include "thread.h"
+
+#define CALLS 10
+
+/* A server thread of this process: answers label + 1, w[i] * 2 and the
+ * data reversed, and closes any handle that came along (counting it). */
+struct server {
+	int ep;
+	int handles;		/* handles received */
+	int bad;		/* calls that did not arrive as a call */
+	volatile int waiting;	/* about to receive: set just before each */
+	struct msg in, out;
+};
+
+static void answer(struct server *s)
+{
+	s->out.label = s->in.label + 1;
+	s->out.handle = -1;
+	s->out.len = s->in.len;
+	for (int i = 0; i < MSG_WORDS; i++)
+		s->out.w[i] = s->in.w[i] * 2;
+	for (uint32_t i = 0; i < s->in.len; i++)
+		s->out.data[i] = s->in.data[s->in.len - 1 - i];
+	if (s->in.handle >= 0) {
+		s->handles++;
+		sys_handle_close(s->in.handle);
+	}
+	s->bad += s->in.origin != ORIGIN_CALL;
+}
+
+static void server_thread(void *arg)
+{
+	struct server *s = arg;
+
+	s->waiting = 1;
+	if (sys_recv(s->ep, &s->in) < 0)
+		return;
+	for (;;) {
+		answer(s);
+		s->waiting = 1;
+		if (sys_reply_recv(s->ep, &s->out, &s->in) < 0)
+			return;
+	}
+}
+
+static int server_start(struct server *s, int prio)
+{
+	memset(s, 0, sizeof(*s));
+	s->ep = sys_endpoint_create();
+	CHECK(s->ep >= 0);
+	CHECK(thread_spawn(server_thread, s, TEST_STACK, prio) >= 0);
+	return 0;
+}
+
+/* Let a server thread of our priority reach its receive. */
+static int server_waits(struct server *s)
+{
+	CHECK_RUN(wait_flag(&s->waiting, TEST_TIMEOUT));
+	sys_yield();
+	return 0;
+}
+
+static struct kernel_info kinfo(void)
+{
+	struct kernel_info k = { 0 };
+
+	sys_kernel_info(&k);
+	return k;
+}
+
+/* One call through s with len bytes of data (and handle pass, or -1);
+ * every field of the answer checked. */
+static int call_checked(struct server *s, uint32_t len, int pass)
+{
+	struct msg m = { .label = 40 + len, .handle = pass, .len = len };
+
+	for (int i = 0; i < MSG_WORDS; i++)
+		m.w[i] = 100 + (uint64_t)i;
+	for (uint32_t i = 0; i < len; i++)
+		m.data[i] = (uint8_t)i;
+	CHECK_EQ(sys_call(s->ep, &m), 0);
+	CHECK_EQ(m.label, 41 + len);
+	CHECK_EQ(m.origin, ORIGIN_SEND);
+	CHECK_EQ(m.pid, sys_getpid());
+	CHECK_EQ(m.handle, -1);
+	CHECK_EQ(m.rights, 0);
+	CHECK_EQ(m.len, len);
+	for (int i = 0; i < MSG_WORDS; i++)
+		CHECK_EQ(m.w[i], 2 * (100 + i));
+	for (uint32_t i = 0; i < len; i++)
+		CHECK_EQ(m.data[i], (uint8_t)(len - 1 - i));
+	CHECK_EQ(s->bad, 0);
+	return 0;
+}
+
+/* Calls to a waiting server of our priority take the fast path both ways;
+ * one with data and one passing a handle do not, and still arrive whole. */
+int test_fastpath_calls(void)
+{
+	static struct server s;
+	struct kernel_info a, b;
+
+	CHECK_RUN(server_start(&s, PRIO_NORMAL));
+	CHECK_RUN(server_waits(&s));
+	a = kinfo();
+	for (int i = 0; i < CALLS; i++)
+		CHECK_RUN(call_checked(&s, 0, -1));
+	b = kinfo();
+	/* Every one, but for a pager thread woken meanwhile (it would run
+	 * first, so the kernel must queue). */
+	CHECK(b.fast_calls - a.fast_calls >= CALLS - 2);
+	CHECK(b.fast_replies - a.fast_replies >= CALLS - 2);
+	CHECK_RUN(call_checked(&s, 24, -1));
+	CHECK_EQ(kinfo().fast_calls, b.fast_calls);
+	int note = sys_notify_create();
+	CHECK(note >= 0);
+	b = kinfo();
+	CHECK_RUN(call_checked(&s, 0, note));
+	CHECK_EQ(kinfo().fast_calls, b.fast_calls);
+	CHECK_EQ(s.handles, 1);
+	sys_handle_close(note);
+	sys_handle_close(s.ep);		/* the server's receive fails: it ends */
+	return 0;
+}
+
+/* late_server's thread: waits for a go-ahead before serving. */
+struct late {
+	struct server s;
+	int go;			/* notification */
+	volatile int parked;
+};
+
+static void late_thread(void *arg)
+{
+	struct late *l = arg;
+
+	l->parked = 1;
+	if (sys_notify_wait(l->go) > 0)
+		server_thread(&l->s);
+}
+
+/* A call made while the server is ready but not yet receiving queues
+ * (slow path), as does one to a waiting server of lower priority; both are
+ * answered in full. */
+int test_fastpath_slow_receivers(void)
+{
+	static struct late late;
+	static struct server low;
+	struct kernel_info a;
+
+	memset(&late, 0, sizeof(late));
+	late.s.ep = sys_endpoint_create();
+	late.go = sys_notify_create();
+	CHECK(late.s.ep >= 0 && late.go >= 0);
+	CHECK(thread_spawn(late_thread, &late, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_RUN(wait_flag(&late.parked, TEST_TIMEOUT));
+	sys_yield();				/* it waits for go */
+	a = kinfo();
+	CHECK_EQ(sys_notify_signal(late.go, 1), 0);	/* ready, not receiving */
+	CHECK_RUN(call_checked(&late.s, 0, -1));
+	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
+	sys_handle_close(late.s.ep);
+	sys_handle_close(late.go);
+
+	CHECK_RUN(server_start(&low, PRIO_IDLE));
+	CHECK_RUN(call_checked(&low, 0, -1));	/* it receives while we wait */
+	a = kinfo();
+	for (int i = 0; i < CALLS; i++)
+		CHECK_RUN(call_checked(&low, 0, -1));
+	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
+	sys_handle_close(low.ep);
+	return 0;
+}
+
+/* The server's receive buffer is copy-on-write after a fork: the call
+ * cannot be written in place, takes the slow path (which has the pager
+ * copy the page) and arrives whole. */
+int test_fastpath_buffer_absent(void)
+{
+	static struct server s __attribute__((aligned(4096)));
+	struct kernel_info a;
+	struct exit_info info;
+	pid_t pid;
+
+	CHECK_RUN(server_start(&s, PRIO_NORMAL));
+	CHECK_RUN(server_waits(&s));
+	CHECK_RUN(call_checked(&s, 0, -1));	/* it waits again, on s.in */
+	CHECK_RUN(server_waits(&s));
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	CHECK(pid > 0);
+	a = kinfo();
+	CHECK_RUN(call_checked(&s, 0, -1));
+	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	sys_handle_close(s.ep);
+	return 0;
+}
+
+/* A thread that receives one message on box and keeps what came. */
+struct grab {
+	int box;
+	struct msg m;
+	volatile int done;
+};
+
+static void grab_thread(void *arg)
+{
+	struct grab *g = arg;
+
+	if (sys_recv(g->box, &g->m) < 0)
+		g->m.handle = -1;
+	g->done = 1;
+}
+
+/* A copy of ep in this process holding only rights, made by passing it in a
+ * message to a thread of ours; the handle, or -1 (recorded). */
+static int copy_with(int ep, uint32_t rights)
+{
+	static struct grab g;
+	struct msg m = { .handle = ep, .rights = rights };
+
+	memset(&g, 0, sizeof(g));
+	g.box = sys_endpoint_create();
+	CHECK(g.box >= 0);
+	CHECK(thread_spawn(grab_thread, &g, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_EQ(sys_send(g.box, &m), 0);	/* waits for the thread to take it */
+	CHECK_RUN(wait_flag(&g.done, TEST_TIMEOUT));
+	sys_handle_close(g.box);
+	CHECK(g.m.handle >= 0);
+	CHECK_EQ(g.m.rights, rights);
+	return g.m.handle;
+}
+
+/* A thread that makes one call on ep and keeps the answer. */
+struct one_call {
+	int ep;
+	int result;
+	struct msg m;
+	volatile int done;
+};
+
+static void one_call_thread(void *arg)
+{
+	struct one_call *c = arg;
+
+	c->m = (struct msg){ .label = 9, .handle = -1 };
+	c->result = sys_call(c->ep, &c->m);
+	c->done = 1;
+}
+
+/* Handles without the right, with a partner waiting each time: calling on a
+ * receive-only copy, and replying-and-receiving on a send-only one while a
+ * reply is owed, fail with -ERR_ACCES and deliver nothing. */
+int test_fastpath_rights(void)
+{
+	static struct server s;
+	static struct one_call c;
+	static struct msg req, rep;
+	int recv_only, send_only;
+
+	CHECK_RUN(server_start(&s, PRIO_NORMAL));
+	CHECK_RUN(server_waits(&s));
+	CHECK((recv_only = copy_with(s.ep, RIGHT_RECV)) >= 0);
+	CHECK((send_only = copy_with(s.ep, RIGHT_SEND)) >= 0);
+	CHECK_RUN(server_waits(&s));
+	req = (struct msg){ .label = 1, .handle = -1 };
+	CHECK_EQ(sys_call(recv_only, &req), -ERR_ACCES);
+	CHECK_RUN(call_checked(&s, 0, -1));	/* the server saw nothing else */
+
+	int ep = sys_endpoint_create();
+	CHECK(ep >= 0);
+	c = (struct one_call){ .ep = ep };
+	CHECK(thread_spawn(one_call_thread, &c, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_EQ(sys_recv(ep, &req), 0);	/* we owe c a reply now */
+	rep = (struct msg){ .label = 10, .handle = -1 };
+	CHECK_EQ(sys_reply_recv(send_only, &rep, &req), -ERR_ACCES);
+	CHECK_EQ(c.done, 0);			/* no reply went */
+	CHECK_EQ(sys_reply(&rep), 0);
+	CHECK_RUN(wait_flag(&c.done, TEST_TIMEOUT));
+	CHECK_EQ(c.result, 0);
+	CHECK_EQ(c.m.label, 10);
+	sys_handle_close(ep);
+	sys_handle_close(recv_only);
+	sys_handle_close(send_only);
+	sys_handle_close(s.ep);
+	return 0;
+}
+
+/* First touches fault; the pager's FAULT_RESUME replies carry the page
+ * and its fault-around neighbours, applied by the fast path. */
+int test_fastpath_faults(void)
+{
+	const int pages = 64;
+	volatile uint8_t *p = mmap(NULL, pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kernel_info a, b;
+
+	CHECK(p != MAP_FAILED);
+	a = kinfo();
+	for (int i = 0; i < pages; i++) {
+		CHECK_EQ(p[i * PAGE_SIZE + 7], 0);
+		p[i * PAGE_SIZE + 7] = (uint8_t)i;
+	}
+	b = kinfo();
+	for (int i = 0; i < pages; i++)
+		CHECK_EQ(p[i * PAGE_SIZE + 7], (uint8_t)i);
+	diag("fast path: %lu faults, %lu resumes for %d pages", (unsigned long)(b.fast_faults -
+	     a.fast_faults), (unsigned long)(b.fast_resumes - a.fast_resumes), pages);
+	CHECK(b.fast_faults - a.fast_faults >= 1);
+	CHECK(b.fast_resumes - a.fast_resumes >= 1);
+	munmap((void *)p, pages * PAGE_SIZE);
+	return 0;
+}

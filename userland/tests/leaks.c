@@ -1,0 +1,175 @@
+/*
+ * leaks: resources a failed operation must not leave behind, found by the
+ * fuzzer and the issue-14 investigations. A message whose delivery fails
+ * must not leave its passed handle in the receiver's table; a spawn whose
+ * reply cannot carry the child's handle must not leave the child running
+ * where no one can wait for it or kill it; and huge mappings with a few
+ * pages touched must not take the pager's memory by their size.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "pager_client.h"
+#include "tests.h"
+#include "thread.h"
+
+#define SETTLE (1000 * MS)
+
+/* Entries in use in this process's handle table. */
+static int handles_in_use(void)
+{
+	int n = 0;
+
+	for (int h = 0; h < HANDLES_MAX; h++)
+		n += sys_handle_info(h) >= 0;
+	return n;
+}
+
+static struct receiving {
+	int ep;
+	struct msg *buf;
+	volatile int started, done;
+	int r;
+} rx;
+
+static void receiver(void *arg)
+{
+	(void)arg;
+	rx.started = 1;
+	rx.r = sys_recv(rx.ep, rx.buf);
+	rx.done = 1;
+}
+
+/* A thread waits in recv with its buffer in a page; the page is unmapped;
+ * a message passing a handle comes. The receive fails with -ERR_FAULT and
+ * the handle must not stay in the table, where no one knows its number. */
+int test_failed_delivery_keeps_no_handle(void)
+{
+	struct msg m = { .label = 5, .handle = -1 };
+	int note = sys_notify_create(), before;
+	uint8_t *page = anon_pages(1, MAP_PRIVATE);
+
+	CHECK(note >= 0 && page != NULL);
+	memset(page, 1, PAGE_SIZE);	/* present: the receive starts at once */
+	rx = (struct receiving){ .ep = sys_endpoint_create(), .buf = (struct msg *)page };
+	CHECK(rx.ep >= 0);
+	CHECK(thread_spawn(receiver, NULL, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_RUN(wait_flag(&rx.started, TEST_TIMEOUT));
+	for (int i = 0; i < 10; i++)
+		sys_yield();	/* it is blocked in recv by now */
+	before = handles_in_use();
+	CHECK_EQ(munmap(page, PAGE_SIZE), 0);
+	m.handle = note;
+	CHECK_EQ(sys_send(rx.ep, &m), 0);
+	CHECK_RUN(wait_flag(&rx.done, TEST_TIMEOUT));
+	CHECK_EQ(rx.r, -ERR_FAULT);
+	CHECK_EQ(handles_in_use(), before);
+	CHECK_EQ(sys_handle_close(note), 0);
+	CHECK_EQ(sys_handle_close(rx.ep), 0);
+	return 0;
+}
+
+static int held[HANDLES_MAX];
+
+/* Fill this process's table; how many were taken. */
+static int fill_table(void)
+{
+	int n = 0, h;
+
+	while ((h = sys_notify_create()) >= 0)
+		held[n++] = h;
+	return n;
+}
+
+static void empty_table(int n)
+{
+	for (int i = 0; i < n; i++)
+		sys_handle_close(held[i]);
+}
+
+/* The pager's process count once it has settled. */
+static int processes_now(uint64_t *n)
+{
+	struct pager_stats st;
+
+	CHECK_RUN(stats_settled(&st));
+	*n = st.processes;
+	return 0;
+}
+
+/* A spawn from a process whose table is full cannot hand over the child's
+ * handle: it must fail with EMFILE and leave no child behind (spinner
+ * would run for ever, unreachable). */
+int test_spawn_full_table_leaves_no_child(void)
+{
+	const char *argv[] = { "spinner", NULL };
+	uint64_t before, after;
+	int pid = 0, n, h;
+
+	CHECK_RUN(processes_now(&before));
+	n = fill_table();
+	h = spawn("spinner", argv, -1, &pid);
+	empty_table(n);
+	if (h >= 0) {
+		sys_proc_kill(h, 9);
+		sys_handle_close(h);
+	}
+	CHECK_EQ(h, -ERR_MFILE);
+	int64_t start = sys_clock();
+	do {
+		CHECK_RUN(processes_now(&after));
+	} while (after != before && sys_clock() - start < SETTLE);
+	CHECK_EQ(after, before);
+	return 0;
+}
+
+#define HUGE (1UL << 30)	/* the largest mapping the pager grants */
+#define HUGE_MAPS 6
+#define SPARSE_HEAP_MAX 32	/* pages: chunks and records, not page arrays */
+
+/* Pages touched far apart in huge mappings: what the pager keeps for
+ * them must follow the pages, not the gigabytes mapped. */
+static int touch_sparse(uint8_t **maps, uint64_t off)
+{
+	for (int k = 0; k < HUGE_MAPS; k++) {
+		maps[k][off] = 1;
+		maps[k][HUGE / 2 + off] = 2;
+	}
+	return 0;
+}
+
+static int sparse_child(void *arg)
+{
+	return touch_sparse(arg, 3 * PAGE_SIZE);
+}
+
+/* Six 1 GiB mappings (one shared), two pages touched in each, then a
+ * forked child touching two more: the pager's heap grows by a few pages,
+ * where whole page arrays would have taken 1 MiB a mapping, and a copy of
+ * each for the child. */
+int test_sparse_mappings_cost_little(void)
+{
+	static uint8_t *maps[HUGE_MAPS];
+	struct pager_stats before, after;
+	struct exit_info info;
+
+	CHECK_RUN(stats_settled(&before));
+	for (int k = 0; k < HUGE_MAPS; k++) {
+		maps[k] = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
+			       (k == 0 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+		CHECK(maps[k] != MAP_FAILED);
+	}
+	touch_sparse(maps, 0);
+	pid_t pid = fork_run(sparse_child, maps);
+	CHECK(pid > 0);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	CHECK_RUN(expect_clean_exit(&info, "a child touching huge mappings"));
+	CHECK_RUN(stats_settled(&after));
+	for (int k = 0; k < HUGE_MAPS; k++)
+		CHECK_EQ(munmap(maps[k], HUGE), 0);
+	diag("the pager's heap: %lu pages before, %lu after", (unsigned long)before.heap_pages,
+	     (unsigned long)after.heap_pages);
+	CHECK(after.heap_pages - before.heap_pages <= SPARSE_HEAP_MAX);
+	return 0;
+}
