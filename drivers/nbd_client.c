@@ -67,6 +67,7 @@ int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t of
 					      .len = type == NBD_CMD_FLUSH ? 0 : len, .seq = c->seq++ };
 		enqueue(c, s);
 		c->cnt.submitted++;
+		c->cnt.flushes += type == NBD_CMD_FLUSH;
 		return 0;
 	}
 	return -EBUSY;

@@ -46,6 +46,7 @@ struct nbd_req {
 
 struct nbd_counters {
 	uint64_t submitted, completed, errors, resent, reconnects;
+	uint64_t flushes;	/* of submitted: NBD_CMD_FLUSH */
 };
 
 struct nbd_client {

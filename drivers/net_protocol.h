@@ -66,6 +66,12 @@ enum net_label {
 	 * (port) and negotiate the export; then BLK_SUBMIT as for a disk.
 	 * Reply as BLK_SETUP: 0 or -errno, w[0] = sectors, w[1] = read-only. */
 	NET_SWAP_SETUP = 0x302,
+	/* Pager -> netd, after writes it has seen complete: w[0] = a free tag,
+	 * w[1] = its notification (< BLK_DONE_NOTES); sends NBD_CMD_FLUSH, so
+	 * those writes survive the server's crash. The result comes as a
+	 * BLK_SUBMIT request's, in the tag's status slot. Reply: 0 (sent),
+	 * -ENOTSUP (the export cannot flush: nothing to wait for), -errno. */
+	NET_SWAP_FLUSH = 0x303,
 	/* Program -> netd: open a TCP connection to w[0] (address) : w[1]
 	 * (port); msg.handle = a notification netd signals (NET_EVENT_BIT),
 	 * passed with RIGHT_SEND. Reply: a connection number, or -errno
@@ -96,6 +102,7 @@ struct net_stats {
 	uint64_t rx_starved;		/* receive refills that found no buffer */
 	uint32_t pool_bufs, pool_reserve, pool_free, pool_lowest;
 	uint64_t nbd_requests, nbd_errors, nbd_reconnects, nbd_resent;
+	uint64_t nbd_flushes;		/* of nbd_requests: NBD_CMD_FLUSH */
 	uint64_t nbd_throttled;		/* swap requests held back: pool in its reserve */
 	uint32_t addr, prefix;		/* the address in force */
 	uint32_t sockets;		/* programs' connections open */

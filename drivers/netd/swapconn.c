@@ -355,6 +355,26 @@ long swapconn_submit(const struct msg *in)
 	return n;
 }
 
+long swapconn_flush(const struct msg *in)
+{
+	uint64_t tag = in->w[0];
+
+	if (sc.state == SWAP_GONE || sc.state == SWAP_OFF)
+		return sc.state == SWAP_GONE ? -ENXIO : -ENODEV;
+	if (tag >= BLK_TAGS || in->w[1] >= BLK_DONE_NOTES ||
+	    sc.shared->slot[tag].state != BLK_SUBMITTED)
+		return -EINVAL;
+	sc.notify[tag] = (uint32_t)in->w[1];
+	long err = nbd_submit(&sc.cl, NBD_CMD_FLUSH, tag, 0, 0);
+
+	if (err < 0)
+		return err;
+	if (sc.deadline == 0)
+		sc.deadline = netd_now() + ANSWER_NS;
+	output();
+	return 0;
+}
+
 void swapconn_tick(void)
 {
 	int64_t now = netd_now();
@@ -383,6 +403,7 @@ void swapconn_counters(struct net_stats *s)
 	s->nbd_errors = sc.cl.cnt.errors;
 	s->nbd_reconnects = sc.cl.cnt.reconnects;
 	s->nbd_resent = sc.cl.cnt.resent;
+	s->nbd_flushes = sc.cl.cnt.flushes;
 	s->nbd_throttled = sc.throttled;
 	s->swap_state = sc.state;
 }

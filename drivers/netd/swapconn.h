@@ -23,6 +23,9 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 /* BLK_SUBMIT: the frames of request tag are at NET_WIN_VA's slot for it. */
 long swapconn_submit(const struct msg *in);
 
+/* NET_SWAP_FLUSH: an NBD_CMD_FLUSH under tag w[0]. */
+long swapconn_flush(const struct msg *in);
+
 /* Time passes: reconnect when due, give up when it has taken too long,
  * time out a connection that stopped answering. */
 void swapconn_tick(void);

@@ -4,7 +4,8 @@
  * completion notification); before a request goes, its frames are mapped
  * into netd's window at the tag's place (read-only for a write), and they
  * are unmapped once its result is read, so netd holds a frame only while
- * its request is in flight. While netd's pool is in its reserve the device
+ * its request is in flight. A completed write batch is then flushed
+ * (NBD_CMD_FLUSH). While netd's pool is in its reserve the device
  * says it is congested, and reclaim throttles direct reclaimers (seed 002).
  */
 #include <errno.h>
@@ -79,17 +80,25 @@ static int submit(struct pager_thread *t, struct blk_request *reqs, uint32_t n)
 	return r;
 }
 
-/* t waits until r is done; its error. Then the frames leave netd. */
-static int wait_done(struct pager_thread *t, const struct blk_request *r)
+/* t waits until netd has answered tag; its error. The tag is free again. */
+static int wait_tag(struct pager_thread *t, uint32_t tag)
 {
-	struct blk_status *st = &drv.shared->slot[r->tag];
+	struct blk_status *st = &drv.shared->slot[tag];
 	int err;
 
 	while (st->state != BLK_DONE)
 		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
 	err = st->error;
-	unmap_window(r);
 	st->state = BLK_FREE;
+	return err;
+}
+
+/* t waits until r is done; its error. Then the frames leave netd. */
+static int wait_done(struct pager_thread *t, const struct blk_request *r)
+{
+	int err = wait_tag(t, r->tag);
+
+	unmap_window(r);
 	return err;
 }
 
@@ -132,6 +141,29 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 	return transfer(t, 1, p, n, done);
 }
 
+/* The engine calls this once a write batch has completed: NBD_CMD_FLUSH,
+ * so the server has the pages on stable storage before their frames are
+ * given away (a server that restarts would otherwise lose them). */
+static int nbd_flush(void *ctx, struct pager_thread *t)
+{
+	uint32_t tag = tag_of(t->io_client, 0);	/* the batch's tags are free */
+	struct msg m = { .label = NET_SWAP_FLUSH, .handle = -1 };
+	int r;
+
+	(void)ctx;
+	if (drv.shared->swap_gone)
+		return -ENXIO;
+	drv.shared->slot[tag].state = BLK_SUBMITTED;
+	m.w[0] = tag;
+	m.w[1] = t->io_client;
+	r = sys_call(drv.ep, &m);
+	r = r < 0 ? r : (int)(int64_t)m.label;
+	if (r == 0)
+		return wait_tag(t, tag);
+	drv.shared->slot[tag].state = BLK_FREE;
+	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */
+}
+
 static uint64_t nbd_size(void *ctx, int *read_only)
 {
 	(void)ctx;
@@ -157,7 +189,7 @@ static const struct swap_backend_ops ops = {
 	.size = nbd_size,
 	.read = nbd_read,
 	.write = nbd_write,
-	.flush = NULL,
+	.flush = nbd_flush,
 	.gone = nbd_gone,
 	.congested = nbd_congested,
 };

@@ -160,6 +160,7 @@ static struct {
 	/* Requests parsed, replies not yet sent. */
 	struct { uint64_t cookie; uint16_t type; uint64_t off; uint32_t len; } pend[128];
 	unsigned npend;
+	unsigned flushes;		/* NBD_CMD_FLUSH commands parsed */
 } srv;
 
 static struct nbd_client cl;
@@ -210,6 +211,7 @@ static void server_parse(void)
 		srv.pend[srv.npend].type = type;
 		srv.pend[srv.npend].off = nbd_get64(h + 16);
 		srv.pend[srv.npend].len = len;
+		srv.flushes += type == NBD_CMD_FLUSH;
 		if (type == NBD_CMD_WRITE)
 			memcpy(srv.disk + nbd_get64(h + 16), h + NBD_REQUEST_BYTES, len);
 		srv.npend++;
@@ -272,6 +274,10 @@ static void write_read_back(void **state)
 	assert_int_equal(nbd_pending(&cl), 33);
 	server_reply(7);
 	assert_int_equal(srv.ndone, 33);
+	assert_int_equal(srv.flushes, 1);	/* on the wire, after the writes */
+	assert_int_equal(srv.pend[32].type, NBD_CMD_FLUSH);
+	assert_int_equal(srv.done[32], 1);	/* answered: no error */
+	assert_int_equal(cl.cnt.flushes, 1);
 	for (unsigned id = 0; id < 32; id++) {
 		assert_int_equal(srv.done[id], 1);
 		assert_memory_equal(srv.disk + id * 3 * PG, srv.mem[id], PG);

@@ -7,8 +7,9 @@
  * from the last: TCP sends the dropped segments again, so nothing is lost.
  * Meanwhile it runs `bigdata` (three times memory through swap) beside it.
  * Usage: flood [connections [seconds [mustdrop]]]. Exit 0 if no word was
- * lost (and, with mustdrop=1, netd dropped some packets), and bigdata's
- * words were all right.
+ * lost (and, with mustdrop=1, netd dropped some packets), bigdata's words
+ * were all right and, with swap over NBD, swap requests went on meanwhile,
+ * their writes flushed, none failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,6 +83,20 @@ static int child_running(int pid, int *status)
 	return pid > 0 && waitpid(pid, status, WNOHANG) == 0;
 }
 
+/* Whether swap over NBD (if swap is on the network) went on beside the
+ * flood: requests answered without error, the writes flushed. */
+static int swap_went_on(const struct net_stats *b, const struct net_stats *a)
+{
+	uint64_t req = a->nbd_requests - b->nbd_requests, fl = a->nbd_flushes - b->nbd_flushes;
+	uint64_t err = a->nbd_errors - b->nbd_errors;
+
+	if (a->swap_state == 0)
+		return 1;	/* swap is not on the network */
+	printf("flood: swap over NBD meanwhile: %lu requests (%lu of them flushes), %lu errors\n",
+	       (unsigned long)req, (unsigned long)fl, (unsigned long)err);
+	return req > fl && fl > 0 && err == 0;
+}
+
 int main(int argc, char **argv)
 {
 	int nconn = argc > 1 ? atoi(argv[1]) : 2, seconds = argc > 2 ? atoi(argv[2]) : 20;
@@ -134,5 +149,7 @@ int main(int argc, char **argv)
 
 	if (!child_ok)
 		printf("flood: bigdata failed (status 0x%x)\n", status);
-	return lost == 0 && words > 0 && child_ok && (!mustdrop || dropped > 0) ? 0 : 1;
+	int swap_ok = swap_went_on(&before, &after);
+
+	return lost == 0 && words > 0 && child_ok && swap_ok && (!mustdrop || dropped > 0) ? 0 : 1;
 }

@@ -28,10 +28,11 @@ int netstat_print(const char *prefix)
 	printf("%spool_buffers %u\n%spool_reserve %u\n%spool_free %u\n%spool_free_lowest %u\n",
 	       prefix, s.pool_bufs, prefix, s.pool_reserve, prefix, s.pool_free, prefix,
 	       s.pool_lowest);
-	printf("%sswap_connection %s\n%snbd_requests %lu\n%snbd_errors %lu\n"
+	printf("%sswap_connection %s\n%snbd_requests %lu\n%snbd_flushes %lu\n%snbd_errors %lu\n"
 	       "%snbd_reconnects %lu\n%snbd_resent %lu\n%snbd_throttled %lu\n%ssockets %u\n",
 	       prefix, s.swap_state < 4 ? states[s.swap_state] : "?", prefix,
-	       (unsigned long)s.nbd_requests, prefix, (unsigned long)s.nbd_errors, prefix,
+	       (unsigned long)s.nbd_requests, prefix, (unsigned long)s.nbd_flushes, prefix,
+	       (unsigned long)s.nbd_errors, prefix,
 	       (unsigned long)s.nbd_reconnects, prefix, (unsigned long)s.nbd_resent, prefix,
 	       (unsigned long)s.nbd_throttled, prefix, s.sockets);
 	return 0;
