@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "base/threads.h"
 #include "server/netdev.h"
+#include "server/driver.h"
 #include "server/procs.h"
 #include "server/requests.h"
 #include "server/spawn.h"
@@ -22,43 +23,6 @@
 static int netd_ep = -1;
 static int netd_proc = -1;		/* netd's process handle: its window */
 static struct net_shared *shared;	/* the status page */
-
-static int find_device(const struct bootinfo *bi)
-{
-	for (uint64_t i = 0; i < bi->ndevices; i++)
-		if (bi->devices[i].kind == 1 && bi->devices[i].device_id == VIRTIO_NET)
-			return (int)i;
-	return -1;
-}
-
-/* Map n fresh pinned frames into netd at va; their addresses in pa[]. */
-static int give_frames(struct pproc *d, uint64_t va, int n, uint64_t *pa)
-{
-	for (int i = 0; i < n; i++) {
-		struct map_entry e = { va + (uint64_t)i * PAGE_SIZE, frame_alloc_pinned(), MAP_R | MAP_W };
-		if (!e.pa || sys_map(d->handle, &e, 1) < 0)
-			return -ENOMEM;
-		pa[i] = e.pa;
-	}
-	return 0;
-}
-
-/* Handles 3 (interrupt and timer, receive) and 4.. (the pager's completion
- * notifications, send), as drivers/net_protocol.h says. */
-static int give_notifications(struct pproc *d, uint32_t irq)
-{
-	int irq_note = sys_notify_create(), notes[PAGER_IO_CLIENTS];
-
-	if (irq_note < 0 || sys_irq_bind(irq, irq_note, NET_IRQ_BIT) < 0 ||
-	    sys_handle_grant(d->handle, irq_note, RIGHT_RECV) != NET_HANDLE_IRQ)
-		return -EINVAL;
-	pager_thread_io_notes(notes);
-	for (int c = 0; c < PAGER_IO_CLIENTS; c++)
-		if (notes[c] < 0 || sys_handle_grant(d->handle, notes[c], RIGHT_SEND) != NET_HANDLE_DONE + c)
-			return -EINVAL;
-	sys_handle_close(irq_note);
-	return 0;
-}
 
 static int call(struct msg *m)
 {
@@ -91,9 +55,11 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi)
 	int r;
 
 	if (sys_device_map(d->handle, (unsigned)dev, NET_MMIO_VA) < 0 ||
-	    give_frames(d, NET_DMA_VA, NET_DMA_PAGES, dma) < 0 || give_frames(d, NET_STATUS_VA, 1, &st) < 0 ||
-	    give_frames(d, NET_POOL_VA, NET_POOL_PAGES, pool) < 0 ||
-	    give_notifications(d, bi->devices[dev].irq) < 0)
+	    driver_give_frames(d, NET_DMA_VA, NET_DMA_PAGES, dma) < 0 ||
+	    driver_give_frames(d, NET_STATUS_VA, 1, &st) < 0 ||
+	    driver_give_frames(d, NET_POOL_VA, NET_POOL_PAGES, pool) < 0 ||
+	    driver_give_notifications(d, bi->devices[dev].irq, NET_IRQ_BIT, NET_HANDLE_IRQ,
+				      NET_HANDLE_DONE) < 0)
 		return -ENOMEM;
 	if ((r = send_pool(pool)) < 0)
 		return r;
@@ -109,7 +75,7 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi)
 int netdev_start(const struct bootinfo *bi)
 {
 	static const char *const argv[] = { "netd" };
-	int dev = find_device(bi), err, r;
+	int dev = driver_find(bi, VIRTIO_NET), err, r;
 	struct pproc *d;
 
 	if (dev < 0)
