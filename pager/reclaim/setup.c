@@ -20,6 +20,7 @@ static const struct swap_reclaim_hooks hooks = {
 	.still_victim = victims_still_one,
 	.put_back = victims_put_back,
 	.evicted = victims_evicted,
+	.refaulted = victims_refaulted,
 	.written = kswapd_batch_written,
 };
 

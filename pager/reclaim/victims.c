@@ -149,12 +149,20 @@ void victims_put_back(uint64_t pa)
 		policy_put_back(pol_ops, pol, index_of(pa));
 }
 
-/* The shadow is not kept yet: the swap engine will keep it with the slot
- * and hand it back at refault (issue 16's integration step), so until then
- * every refault reads as a new page. */
-void victims_evicted(uint64_t pa)
+uint32_t victims_evicted(uint64_t pa)
 {
-	(void)policy_evicted(pol_ops, pol, index_of(pa));
+	return policy_evicted(pol_ops, pol, index_of(pa));
+}
+
+/* The frame joined the policy when it was allocated, as a page never seen;
+ * now that its contents are known to be a page evicted earlier, it joins
+ * again with that page's history. */
+void victims_refaulted(uint64_t pa, uint32_t shadow)
+{
+	uint32_t i = index_of(pa);
+
+	pol_ops->remove(pol, i);
+	pol_ops->insert(pol, i, shadow);
 }
 
 int victims_still_one(uint64_t pa)

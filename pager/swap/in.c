@@ -63,6 +63,7 @@ static int settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 {
 	if (!swapcache_read_end(slot, pa, ok, fresh))
 		return 0;
+	swap_history_refault(slot, pa);
 	vmstat_count(VMSTAT_PSWPIN);
 	return 1;
 }

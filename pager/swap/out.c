@@ -83,7 +83,7 @@ static size_t drop_clean(struct write_batch *b)
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			swapcache_untie(slot);
-			swap_engine_hooks()->evicted(pa);
+			swap_history_evicted(slot, pa);
 			frame_free(pa);
 			dropped++;
 			continue;
@@ -134,18 +134,19 @@ static int settle_write(struct write_batch *b, size_t k)
 	if (b->err[k] < 0) {
 		vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 		swap_slot_mark_bad(slots, slot);
+		swap_history_forget(slot);
 		printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
 		       slot, b->err[k]);
 		return 0;
 	}
 	if (clean && vm_evict(pa, slot) > 0) {
-		swap_engine_hooks()->evicted(pa);
+		swap_history_evicted(slot, pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
-		swap_slot_put(slots, slot);	/* the allocation's own reference */
+		swap_slot_release(slot);	/* the allocation's own reference */
 		return 1;
 	}
-	swap_slot_put(slots, slot);
+	swap_slot_release(slot);
 	return 0;
 }
 

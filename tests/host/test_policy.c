@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "reclaim/policy.h"
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 
 #define MAX_FRAMES 32
 #define MAX_EVICTED 512

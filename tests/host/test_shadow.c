@@ -1,5 +1,5 @@
 /*
- * Host tests for the shadow table (pager/reclaim/shadow.c): shadows kept and handed
+ * Host tests for the shadow table (pager/swap/shadow.c): shadows kept and handed
  * back once, forgotten on request, the memory bound, the oldest entry of a
  * full set going first, and a run of keys mostly kept at full load.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 
 static void test_store_take(void **state)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 #include "sim.h"
 
 #define NONE UINT32_MAX

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 
 /*
  * A set is SHADOW_WAYS keys, then as many shadows: a lookup scans one cache

@@ -6,8 +6,8 @@
  * in all. Set-associative; a full set forgets its oldest entry, so history
  * may be lost under pressure, as Linux's shadow shrinker loses it. Plain C.
  */
-#ifndef PAGER_SHADOW_H
-#define PAGER_SHADOW_H
+#ifndef PAGER_SWAP_SHADOW_H
+#define PAGER_SWAP_SHADOW_H
 
 #include <stddef.h>
 #include <stdint.h>
