@@ -128,6 +128,37 @@ static int referenced(void *ctx, uint32_t i)
 	return answer;
 }
 
+/*
+ * The insertion rule (policy.h): under a policy whose fault_counts is 0,
+ * the reference that brought a page in is not a reference. The kernel maps
+ * a page with its accessed bit set, and the faulting access sets it again
+ * once the thread resumes, after the reply, so the bit cannot be cleared as
+ * the page is mapped: the frames a policy took in are noted, and their bits
+ * harvested and dropped in one call later, once their faults have been
+ * answered: before the policy next looks, or when the note is full. A
+ * frame not mapped by then (a page read ahead, or the fault now being
+ * served) keeps its bit. The one place the pager clears bits it does not
+ * read; it drops dirty bits with them, which nothing reads yet.
+ */
+#define UNCOUNTED_MAX 32
+static uint32_t uncounted[UNCOUNTED_MAX];
+static uint32_t n_uncounted;
+
+static void clear_fault_references(void)
+{
+	static struct harvest_batch b;
+
+	b.n = 0;
+	for (uint32_t k = 0; k < n_uncounted; k++) {
+		b.current = uncounted[k];
+		kept[uncounted[k]] = KEPT_NONE;
+		vm_rmap_walk(pa_of(uncounted[k]), collect, &b);
+	}
+	n_uncounted = 0;
+	if (b.n)
+		(void)mmu_harvest(b.e, b.n);
+}
+
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
@@ -135,10 +166,16 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 
 	(void)ctx;
 	kept[i] = KEPT_NONE;
-	if (allocated)
-		pol_ops->insert(pol, i, 0);
-	else
+	if (!allocated) {
 		pol_ops->remove(pol, i);
+		return;
+	}
+	pol_ops->insert(pol, i, 0);
+	if (pol_ops->fault_counts)
+		return;
+	if (n_uncounted == UNCOUNTED_MAX)
+		clear_fault_references();
+	uncounted[n_uncounted++] = i;
 }
 
 void victims_put_back(uint64_t pa)
@@ -178,6 +215,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
+	clear_fault_references();
 	/* With no limit (a fault waits), asked again when every frame was
 	 * referenced; background reclaim, limited, never is (policy.h). */
 	n = policy_isolate_retrying(pol_ops, pol, &e, idx,
