@@ -73,6 +73,16 @@ static int evictable(void *ctx, uint32_t i)
 	return swapcache_reclaimable(pa_of(i));
 }
 
+/* Dropping i costs no I/O: a clean copy is in its slot, or the program
+ * file holds its page (swap/out.c drops these first). */
+static int cheap(void *ctx, uint32_t i)
+{
+	uint64_t pa = pa_of(i);
+
+	(void)ctx;
+	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
+}
+
 /* Forget the "not referenced" answers kept from the last harvest ahead. */
 static void expire_ahead(void)
 {
@@ -211,7 +221,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
 	struct policy_env e = { .referenced = referenced, .evictable = evictable,
-				.max_looks = looks };
+				.max_looks = looks, .cheap = cheap };
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */

@@ -67,7 +67,8 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-/* Cheapest first: a victim whose swap copy is still valid (the swap cache
+/* Cheapest first: an unwritten program-image page is dropped (the file
+ * fills it again), and a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it) is dropped without any I/O, its
  * entries pointed at that slot; a parked one (read ahead, not mapped yet)
@@ -76,7 +77,7 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
  * others stay in b, in order. Frames freed. */
 static size_t drop_clean(struct write_batch *b)
 {
-	size_t kept_n = 0, dropped = 0;
+	size_t kept_n = 0, dropped = 0, refill = 0;
 
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
@@ -88,6 +89,13 @@ static size_t drop_clean(struct write_batch *b)
 			dropped++;
 			continue;
 		}
+		/* Its copy is the program file: no slot to keep history by. */
+		if (!slot && vm_drop_refillable(pa) == 0) {
+			swap_history_evicted(0, pa);
+			frame_free(pa);
+			refill++;
+			continue;
+		}
 		if (swapcache_held(pa)) {
 			put_back(pa);
 			continue;
@@ -96,7 +104,7 @@ static size_t drop_clean(struct write_batch *b)
 	}
 	b->n = kept_n;
 	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
-	return dropped;
+	return dropped + refill;
 }
 
 /* Slots for the victims (a run of consecutive ones), each write-protected

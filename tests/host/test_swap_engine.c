@@ -9,7 +9,8 @@
  * a failed read fails only its fault, and a failed window is read again
  * alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
- * refault, and a freed slot leaves none.
+ * refault, and a freed slot leaves none; an unwritten page of a read-only
+ * program segment is dropped without I/O and filled from the file again.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -273,6 +274,38 @@ static void test_history(void **state)
 	assert_int_equal(refaults, 2);
 }
 
+/* A page of a read-only program segment goes without any I/O and comes
+ * back from the file; one of a writable segment is written out. */
+static void test_image_refill(void **state)
+{
+	static uint8_t file[2 * PG];
+	struct vm_image img = { file, 0, VA, sizeof(file) };
+	struct vm_space *s = fake_space(1);
+	uint64_t pa[2];
+
+	(void)state;
+	memset(file, 0x5A, sizeof(file));
+	assert_int_equal(vm_region_add(s, VA, VA + PG, VM_R | VM_X, VM_IMAGE, &img), 0);
+	img.vaddr = VA + PG;
+	img.offset = PG;
+	assert_int_equal(vm_region_add(s, VA + PG, VA + 2 * PG, RW, VM_IMAGE, &img), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
+	pa[0] = vm_lookup(s, VA);
+	pa[1] = vm_lookup(s, VA + PG);
+	assert_true(vm_frame_refillable(pa[0]));
+	assert_false(vm_frame_refillable(pa[1]));
+	assert_int_equal(swap_out_now(pa, 2), 2);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), 1);
+	assert_int_equal(disk.pages_written, 1);	/* the writable segment's page */
+	assert_int_equal(slot_at(s, VA), 0);		/* absent: the file has it */
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 0x5A);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault on the first of a run of swapped pages reads the run in one
  * transfer with the lock let go, starts over, and maps them all: one major
  * fault, the rest readahead. */
@@ -395,6 +428,7 @@ int main(void)
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
 		TEST(test_history),
+		TEST(test_image_refill),
 		TEST(test_read_with_readahead),
 		TEST(test_write_fails),
 		TEST(test_read_fails),

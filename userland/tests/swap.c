@@ -5,6 +5,7 @@
  * slots; faults are served while another fault's swap-in waits for the
  * disk. The slow set: the guest-swap boot runs them with little RAM.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,6 +50,38 @@ static void settle(struct pager_stats *st)
 		if (st->swapout_queued == 0 && slots_unnamed(st) == 0)
 			return;
 	}
+}
+
+/* Whether the policy in force remembers the pages it evicts (its shadow
+ * words: docs/policies.md); the others leave no history to find. */
+static int policy_remembers(void)
+{
+	static const char *const remember[] = { "mglru", "lru2", "2q", "car", "clockpro",
+						"s3fifo" };
+	struct pager_info in;
+
+	if (pager_info(&in) < 0)
+		return 0;
+	for (size_t k = 0; k < sizeof(remember) / sizeof(remember[0]); k++)
+		if (strcmp(in.policy, remember[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* History: pages read back between before and after found the words
+ * their policy left when they went (the table keeps the last two memories'
+ * worth of evictions), if it leaves any, and never more than were read. */
+static int check_history(const struct pager_stats *before, const struct pager_stats *after)
+{
+	diag("%lu pages read back found their history, %lu kept now",
+	     (unsigned long)(after->refault_shadows - before->refault_shadows),
+	     (unsigned long)after->shadows);
+	CHECK(after->refault_shadows - before->refault_shadows <= after->pswpin - before->pswpin);
+	if (policy_remembers())
+		CHECK(after->refault_shadows > before->refault_shadows);
+	else
+		CHECK_EQ(after->refault_shadows, before->refault_shadows);
+	return 0;
 }
 
 static uint64_t *map_pages(uint64_t pages)
@@ -142,6 +175,7 @@ int test_swap_pattern(void)
 	if (after.swap_readahead > before.swap_readahead)
 		CHECK(after.swapin_queued > before.swapin_queued);
 	CHECK(after.swap_requests_out - before.swap_requests_out < after.pswpout - before.pswpout);
+	CHECK_RUN(check_history(&before, &after));
 	CHECK_EQ(munmap(buf, pages * 4096), 0);
 	settle(&after);
 	/* The region's slots came back: every slot still in use is named by a
@@ -375,6 +409,7 @@ int test_swap_concurrent_faults(void)
 	     (unsigned long)(after.swapin_waits - before.swapin_waits));
 	CHECK(after.major_faults > before.major_faults);
 	CHECK(after.faults_during_read > before.faults_during_read);
+	CHECK_RUN(check_history(&before, &after));
 	munmap(b, 4096);
 	return 0;
 }
