@@ -13,6 +13,12 @@
 
 static struct shadow_table *table;
 static uint32_t table_frames;	/* the frames of RAM it was sized for */
+static uint32_t per_frame = SHADOW_PER_FRAME;	/* entries per frame */
+
+void swap_history_size(uint32_t entries_per_frame)
+{
+	per_frame = entries_per_frame;
+}
 
 static uint64_t kept_now(void)
 {
@@ -23,7 +29,7 @@ int swap_history_init(void)
 {
 	swap_history_reset();
 	table_frames = (uint32_t)((frames_ram_end() - frames_ram_base()) / FRAME_SIZE);
-	table = shadow_create(table_frames);
+	table = shadow_create(table_frames, per_frame);
 	if (!table)
 		return -1;
 	vmstat_gauge(VMSTAT_SHADOWS, kept_now);
@@ -39,7 +45,7 @@ void swap_history_reset(void)
 size_t swap_history_bytes(uint32_t *nframes)
 {
 	*nframes = table_frames;
-	return table ? shadow_table_bytes(table_frames) : 0;
+	return table ? shadow_table_bytes(table_frames, per_frame) : 0;
 }
 
 void swap_history_evicted(uint32_t slot, uint64_t pa)

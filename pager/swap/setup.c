@@ -61,7 +61,7 @@ static void print_history(void)
 	size_t bytes = swap_history_bytes(&nframes);
 
 	printf("pager: swap: history of evicted pages: %lu KiB for %lu frames of RAM "
-	       "(%lu.%lu bytes per frame, bound 16)\n", (unsigned long)(bytes + 1023) / 1024,
+	       "(%lu.%lu bytes per frame; with the policy's own, at most 16)\n", (unsigned long)(bytes + 1023) / 1024,
 	       (unsigned long)nframes, (unsigned long)(nframes ? bytes / nframes : 0),
 	       (unsigned long)(nframes ? bytes * 10 / nframes % 10 : 0));
 }
