@@ -48,22 +48,18 @@ size_t swap_history_bytes(uint32_t *nframes)
 	return table ? shadow_table_bytes(table_frames, per_frame) : 0;
 }
 
-void swap_history_evicted(uint32_t slot, uint64_t pa)
+void swap_history_keep(uint32_t slot, uint32_t shadow)
 {
-	uint32_t shadow = swap_engine_hooks()->evicted(pa);
-
 	if (table && slot)
 		shadow_store(table, slot, shadow);
 }
 
-void swap_history_refault(uint32_t slot, uint64_t pa)
+uint32_t swap_history_take(uint32_t slot)
 {
 	uint32_t shadow = table ? shadow_take(table, slot) : 0;
 
-	if (!shadow)
-		return;
-	vmstat_count(VMSTAT_REFAULT_SHADOWS);
-	swap_engine_hooks()->refaulted(pa, shadow);
+	vmstat_count_n(VMSTAT_REFAULT_SHADOWS, shadow != 0);
+	return shadow;
 }
 
 void swap_history_forget(uint32_t slot)

@@ -38,13 +38,12 @@ int swap_slot_release(uint32_t slot);
  * table for the frames of RAM: 0, or -1 if memory is short. */
 int swap_history_init(void);
 void swap_history_reset(void);
-/* pa's page left memory for slot: reclaim tells the policy, whose shadow
- * word is kept (replacing any the slot had). */
-void swap_history_evicted(uint32_t slot, uint64_t pa);
-/* slot's contents are in frame pa again: its shadow, taken out of the
- * table (so a later eviction to the same slot cannot meet it), goes to
- * the policy with the frame. */
-void swap_history_refault(uint32_t slot, uint64_t pa);
+/* The policy's shadow word for the page that left memory for slot (0:
+ * nothing), kept in place of any the slot had. */
+void swap_history_keep(uint32_t slot, uint32_t shadow);
+/* slot's contents are in a frame again: its shadow (0: none kept), taken
+ * out of the table, so a later eviction to the same slot cannot meet it. */
+uint32_t swap_history_take(uint32_t slot);
 /* slot is free: no page is there to remember. */
 void swap_history_forget(uint32_t slot);
 

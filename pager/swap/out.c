@@ -37,6 +37,13 @@ static void put_back(uint64_t pa)
 	swap_engine_hooks()->put_back(pa);
 }
 
+/* pa's page left memory for slot (0: its copy is the program file):
+ * reclaim tells the policy, whose shadow word is kept with the slot. */
+static void evicted(uint32_t slot, uint64_t pa)
+{
+	swap_history_keep(slot, swap_engine_hooks()->evicted(pa));
+}
+
 /* No slot is free: said once, counted every time. */
 static void note_full(void)
 {
@@ -84,14 +91,14 @@ static size_t drop_clean(struct write_batch *b)
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			swapcache_untie(slot);
-			swap_history_evicted(slot, pa);
+			evicted(slot, pa);
 			frame_free(pa);
 			dropped++;
 			continue;
 		}
 		/* Its copy is the program file: no slot to keep history by. */
 		if (!slot && vm_drop_refillable(pa) == 0) {
-			swap_history_evicted(0, pa);
+			evicted(0, pa);
 			frame_free(pa);
 			refill++;
 			continue;
@@ -148,7 +155,7 @@ static int settle_write(struct write_batch *b, size_t k)
 		return 0;
 	}
 	if (clean && vm_evict(pa, slot) > 0) {
-		swap_history_evicted(slot, pa);
+		evicted(slot, pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
 		swap_slot_release(slot);	/* the allocation's own reference */
