@@ -176,6 +176,12 @@ struct pager_stats {
 					 * waited for subscribers before killing */
 	uint64_t heap_pages;		/* frames the pager's own heap holds (its
 					 * high-water mark: never given back) */
+	uint64_t shadows;		/* evicted pages whose policy history (shadow
+					 * word) the swap engine keeps now */
+	uint64_t refault_shadows;	/* pages read back from swap that found their
+					 * history (Linux's workingset_refault) */
+	uint64_t pgdrop_image;		/* program-image pages never written, dropped
+					 * without I/O (refilled from the file) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -66,6 +66,9 @@ enum vmstat_item {
 	VMSTAT_PRESSURE_EVENTS,		/* notifications signalled */
 	VMSTAT_PRESSURE_WAITS,		/* critical episodes that waited */
 	VMSTAT_HEAP_PAGES,		/* gauge: frames the pager's heap holds */
+	VMSTAT_SHADOWS,			/* gauge: evicted pages whose history is kept */
+	VMSTAT_REFAULT_SHADOWS,		/* pages read back that found their history */
+	VMSTAT_PGDROP_IMAGE,		/* unwritten program-image pages dropped */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

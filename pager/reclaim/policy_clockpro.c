@@ -13,8 +13,8 @@
  *   the cold queue of resident cold pages, HAND_cold at its old end: a
  *   referenced page on test turns hot, one off test starts a new test, an
  *   unreferenced one is the victim, kept while on test as a non-resident
- *   cold page in a ghost ring (ghost_ring.h, 5 bytes per frame) of at most
- *   as many pages as frames (the paper's bound);
+ *   cold page in a ghost ring (ghost_ring.h, 5 bytes per frame, stated as
+ *   own_history_bytes) of at most as many pages as frames (the paper's bound);
  *   HAND_test: a test ends when HAND_hot passes the page; resident cold
  *   pages are walked by a cursor, non-resident ones leave the ring's end.
  *
@@ -415,6 +415,7 @@ const struct policy_ops policy_clockpro_ops = {
 	.summary = "CLOCK-Pro: LIRS as a clock, cold pages on test turn hot when reused, "
 		   "the cold share adapted",
 	.fault_counts = 0,	/* the reference bit starts clear */
+	.own_history_bytes = 5,	/* the ring and alive[]: one shadow entry a frame left */
 	.create = cp_create,
 	.destroy = cp_destroy,
 	.insert = cp_insert,

@@ -20,6 +20,7 @@ static const struct swap_reclaim_hooks hooks = {
 	.still_victim = victims_still_one,
 	.put_back = victims_put_back,
 	.evicted = victims_evicted,
+	.refaulted = victims_refaulted,
 	.written = kswapd_batch_written,
 };
 
@@ -40,10 +41,13 @@ int reclaim_start(void)
 
 void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
 {
-	if (victims_init(policy_all[config.policy], config.seed) < 0) {
+	const struct policy_ops *ops = policy_all[config.policy];
+
+	if (victims_init(ops, config.seed) < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
 		return;
 	}
+	swap_history_size(policy_shadows_per_frame(ops));
 	swap_start(backend, t);
 	if (swap_on())
 		victims_start();

@@ -61,8 +61,13 @@ void swap_in_wait(void *ctx, uint32_t slot)
  * untied it meanwhile). 1 if it was read and kept. */
 static int settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 {
+	uint32_t shadow;
+
 	if (!swapcache_read_end(slot, pa, ok, fresh))
 		return 0;
+	/* The page is back: the policy learns what it said when it went. */
+	if ((shadow = swap_history_take(slot)) != 0)
+		swap_engine_hooks()->refaulted(pa, shadow);
 	vmstat_count(VMSTAT_PSWPIN);
 	return 1;
 }

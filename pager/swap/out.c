@@ -37,6 +37,13 @@ static void put_back(uint64_t pa)
 	swap_engine_hooks()->put_back(pa);
 }
 
+/* pa's page left memory for slot (0: its copy is the program file):
+ * reclaim tells the policy, whose shadow word is kept with the slot. */
+static void evicted(uint32_t slot, uint64_t pa)
+{
+	swap_history_keep(slot, swap_engine_hooks()->evicted(pa));
+}
+
 /* No slot is free: said once, counted every time. */
 static void note_full(void)
 {
@@ -67,7 +74,8 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-/* Cheapest first: a victim whose swap copy is still valid (the swap cache
+/* Cheapest first: an unwritten program-image page is dropped (the file
+ * fills it again), and a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it) is dropped without any I/O, its
  * entries pointed at that slot; a parked one (read ahead, not mapped yet)
@@ -76,16 +84,23 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
  * others stay in b, in order. Frames freed. */
 static size_t drop_clean(struct write_batch *b)
 {
-	size_t kept_n = 0, dropped = 0;
+	size_t kept_n = 0, dropped = 0, refill = 0;
 
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			swapcache_untie(slot);
-			swap_engine_hooks()->evicted(pa);
+			evicted(slot, pa);
 			frame_free(pa);
 			dropped++;
+			continue;
+		}
+		/* Its copy is the program file: no slot to keep history by. */
+		if (!slot && vm_drop_refillable(pa) == 0) {
+			evicted(0, pa);
+			frame_free(pa);
+			refill++;
 			continue;
 		}
 		if (swapcache_held(pa)) {
@@ -96,7 +111,7 @@ static size_t drop_clean(struct write_batch *b)
 	}
 	b->n = kept_n;
 	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
-	return dropped;
+	return dropped + refill;
 }
 
 /* Slots for the victims (a run of consecutive ones), each write-protected
@@ -134,18 +149,19 @@ static int settle_write(struct write_batch *b, size_t k)
 	if (b->err[k] < 0) {
 		vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 		swap_slot_mark_bad(slots, slot);
+		swap_history_forget(slot);
 		printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
 		       slot, b->err[k]);
 		return 0;
 	}
 	if (clean && vm_evict(pa, slot) > 0) {
-		swap_engine_hooks()->evicted(pa);
+		evicted(slot, pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
-		swap_slot_put(slots, slot);	/* the allocation's own reference */
+		swap_slot_release(slot);	/* the allocation's own reference */
 		return 1;
 	}
-	swap_slot_put(slots, slot);
+	swap_slot_release(slot);
 	return 0;
 }
 

@@ -86,10 +86,19 @@ void swap_slot_ref(void *ctx, uint32_t slot)
 	swap_slot_dup(slots, slot);
 }
 
+int swap_slot_release(uint32_t slot)
+{
+	int left = swap_slot_put(slots, slot);
+
+	if (left == 0)
+		swap_history_forget(slot);
+	return left;
+}
+
 int swap_slot_unref(void *ctx, uint32_t slot)
 {
 	(void)ctx;
-	return swap_slot_put(slots, slot);
+	return swap_slot_release(slot);
 }
 
 uint32_t swap_slot_count(void *ctx, uint32_t slot)

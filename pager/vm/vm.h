@@ -186,6 +186,15 @@ int vm_frame_write_protect(uint64_t pa, int on);
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
 
+/* 1 if pa is a program-image page its processes cannot have written (every
+ * mapping in a read-only segment), tied to no slot and not in the swap
+ * code's hands: dropping it costs no I/O. */
+int vm_frame_refillable(uint64_t pa);
+/* Drop such a page: its entries become absent (the next fault fills them
+ * from the program file again) and the frame is the caller's to free;
+ * counted in pgdrop_image. 0, or -1 if pa is not refillable. */
+int vm_drop_refillable(uint64_t pa);
+
 struct vm_space_info {
 	uint32_t pid;
 	uint32_t resident, shared, regions;

@@ -32,7 +32,8 @@ static const struct {
 	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
 	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
-	COUNTER(heap_pages),
+	COUNTER(heap_pages), COUNTER(shadows), COUNTER(refault_shadows),
+	COUNTER(pgdrop_image),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
