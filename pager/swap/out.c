@@ -18,7 +18,12 @@
 #include "vm/swapcache.h"
 #include "vm/vm.h"
 
-_Static_assert(SWAP_OUT_BATCH <= SWAP_IO_MAX, "a batch is one transfer");
+/* The swap-out thread's batch: as many pages as a transfer takes, which is
+ * what one block request can carry (blk_protocol.h), so that a stream of
+ * evictions goes to the device in the largest writes it takes. Direct
+ * reclaim's batches (SWAP_OUT_BATCH) are smaller: its thread waits. */
+#define WRITE_BATCH SWAP_IO_MAX
+_Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH, "a direct batch fits a write batch");
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static uint32_t writing;	/* popped from outq, being written by that thread */
@@ -26,9 +31,9 @@ static struct pager_thread writer;
 
 /* One batch of victims on its way to the device. */
 struct write_batch {
-	struct swap_req v[SWAP_OUT_BATCH];
+	struct swap_req v[WRITE_BATCH];
 	size_t n;
-	int err[SWAP_OUT_BATCH];
+	int err[WRITE_BATCH];
 	int at_floor;	/* started with no frame free above the reserve */
 };
 
@@ -99,18 +104,24 @@ static size_t drop_clean(struct write_batch *b)
 	return dropped;
 }
 
-/* Slots for the victims (a run of consecutive ones), each write-protected
- * and tied to its slot, so that a free while the write is in flight parks
- * the frame instead of reusing it under the DMA. Victims left without a
- * slot go back to the policy. How many will be written. */
+/* Slots for the victims, as few runs of consecutive ones as the allocator
+ * finds (one, when a free run is long enough: one device request), each
+ * victim write-protected and tied to its slot, so that a free while the
+ * write is in flight parks the frame instead of reusing it under the DMA.
+ * Victims left without a slot go back to the policy. How many will be
+ * written. */
 static size_t prepare(struct write_batch *b)
 {
 	struct swap_slots *slots = swap_engine_slots();
 	size_t got = 0;
+	uint32_t first, len;
 
-	for (; got < b->n && (b->v[got].slot = swap_slot_alloc(slots)) != 0; got++) {
-		vm_frame_write_protect(b->v[got].pa, 1);
-		swapcache_tie(b->v[got].slot, b->v[got].pa);
+	while (got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
+		for (uint32_t k = 0; k < len; k++, got++) {
+			b->v[got].slot = first + k;
+			vm_frame_write_protect(b->v[got].pa, 1);
+			swapcache_tie(b->v[got].slot, b->v[got].pa);
+		}
 	}
 	if (got < b->n)
 		note_full();
@@ -153,7 +164,7 @@ static int settle_write(struct write_batch *b, size_t k)
  * (let go during the write). Frames freed. */
 static size_t finish(struct write_batch *b)
 {
-	static uint64_t gone[SWAP_OUT_BATCH];
+	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
 	for (size_t k = 0; k < b->n; k++) {
@@ -206,15 +217,15 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + writing;
 }
 
-/* Queued pages still worth writing: not freed since (the mark would be
- * gone), and still victims (reclaim says: not referenced while they
- * waited). */
-static void take_queued(struct write_batch *b)
+/* Queued pages still worth writing, up to a full batch: not freed since
+ * (the mark would be gone), and still victims (reclaim says: not
+ * referenced while they waited). Pops again while pages were passed over
+ * and more wait, so that the batch stays one full write. */
+static void take_some(struct write_batch *b)
 {
-	static struct swap_req popped[SWAP_OUT_BATCH];
-	uint32_t n = swap_queue_pop(&outq, popped, SWAP_OUT_BATCH);
+	static struct swap_req popped[WRITE_BATCH];
+	uint32_t n = swap_queue_pop(&outq, popped, (uint32_t)(WRITE_BATCH - b->n));
 
-	b->n = 0;
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
 		if (!swapcache_take_queued(pa))
@@ -226,6 +237,13 @@ static void take_queued(struct write_batch *b)
 		}
 		b->v[b->n++] = (struct swap_req){ pa, 0, 0 };
 	}
+}
+
+static void take_queued(struct write_batch *b)
+{
+	b->n = 0;
+	while (b->n < WRITE_BATCH && swap_queue_len(&outq) > 0)
+		take_some(b);
 }
 
 long swap_write_queued(struct pager_thread *t)
