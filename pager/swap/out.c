@@ -18,12 +18,11 @@
 #include "vm/swapcache.h"
 #include "vm/vm.h"
 
-/* The swap-out thread's batch: as many pages as a transfer takes, which is
- * what one block request can carry (blk_protocol.h), so that a stream of
- * evictions goes to the device in the largest writes it takes. Direct
- * reclaim's batches (SWAP_OUT_BATCH) are smaller: its thread waits. */
-#define WRITE_BATCH SWAP_IO_MAX
-_Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH, "a direct batch fits a write batch");
+/* Direct reclaim's batches (SWAP_OUT_BATCH) are smaller than the swap-out
+ * thread's: its thread waits. */
+#define WRITE_BATCH SWAP_WRITE_BATCH
+_Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH && WRITE_BATCH <= SWAP_IO_MAX,
+	       "a batch is one transfer");
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static uint32_t writing;	/* popped from outq, being written by that thread */
@@ -78,12 +77,12 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
  * entries pointed at that slot; a parked one (read ahead, not mapped yet)
  * just goes. One that holds its slot but cannot be dropped goes back to
  * the policy (writing it to a new slot would lose the old one). The
- * others stay in b, in order. Frames freed. */
-static size_t drop_clean(struct write_batch *b)
+ * others stay in b, in order. Looks at b->v[from..]. Frames freed. */
+static size_t drop_clean(struct write_batch *b, size_t from)
 {
-	size_t kept_n = 0, dropped = 0;
+	size_t kept_n = from, dropped = 0;
 
-	for (size_t k = 0; k < b->n; k++) {
+	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
@@ -191,7 +190,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
-	dropped = drop_clean(&b);
+	dropped = drop_clean(&b, 0);
 	if (prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
@@ -217,10 +216,9 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + writing;
 }
 
-/* Queued pages still worth writing, up to a full batch: not freed since
- * (the mark would be gone), and still victims (reclaim says: not
- * referenced while they waited). Pops again while pages were passed over
- * and more wait, so that the batch stays one full write. */
+/* Queued pages still worth writing, up to what the batch has room for:
+ * not freed since (the mark would be gone), and still victims (reclaim
+ * says: not referenced while they waited). */
 static void take_some(struct write_batch *b)
 {
 	static struct swap_req popped[WRITE_BATCH];
@@ -239,11 +237,21 @@ static void take_some(struct write_batch *b)
 	}
 }
 
-static void take_queued(struct write_batch *b)
+/* A batch to write from the queue, the clean victims dropped on the way;
+ * pages passed over or dropped leave room that more queued pages fill, so
+ * the write stays one full request while victims wait. Frames freed. */
+static size_t take_queued(struct write_batch *b)
 {
+	size_t freed = 0;
+
 	b->n = 0;
-	while (b->n < WRITE_BATCH && swap_queue_len(&outq) > 0)
+	while (b->n < WRITE_BATCH && swap_queue_len(&outq) > 0) {
+		size_t from = b->n;
+
 		take_some(b);
+		freed += drop_clean(b, from);
+	}
+	return freed;
 }
 
 long swap_write_queued(struct pager_thread *t)
@@ -253,8 +261,7 @@ long swap_write_queued(struct pager_thread *t)
 
 	if (!swap_on() || swap_queue_len(&outq) == 0)
 		return -1;
-	take_queued(&b);
-	freed = drop_clean(&b);
+	freed = take_queued(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)freed);
 	if (prepare(&b) == 0)
 		return (long)freed;
