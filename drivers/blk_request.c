@@ -8,6 +8,9 @@
 
 #include "blk_request.h"
 
+_Static_assert(BLK_LIST_ENTRIES * sizeof(uint64_t) == BLK_PAGE_SIZE,
+	       "the page list is one page of physical addresses");
+
 int blk_batch_count(uint32_t len)
 {
 	if (len == 0 || len % sizeof(struct blk_request) != 0)
