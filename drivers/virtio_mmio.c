@@ -129,6 +129,11 @@ uint64_t vmmio_config64(uintptr_t base, unsigned off)
 	return (uint64_t)hi << 32 | lo;
 }
 
+uint32_t vmmio_config32(uintptr_t base, unsigned off)
+{
+	return rd(base, VMMIO_CONFIG + off);	/* one read: consistent */
+}
+
 void vmmio_driver_ok(uintptr_t base)
 {
 	set_status(base, VIRTIO_STATUS_DRIVER_OK);

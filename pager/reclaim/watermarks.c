@@ -10,9 +10,11 @@
 #include "vm/frames.h"
 
 /* Pages queued ahead of the swap-out thread at most: enough to keep the
- * disk busy, few enough that a working set that turns hot again is not
- * already on its way out. */
-#define QUEUE_AHEAD 128
+ * disk busy with full writes (the thread drops victims with a valid swap
+ * copy without writing them, often most of them, so four batches' worth
+ * leaves a full one to write), few enough that a working set that turns
+ * hot again is not already on its way out. */
+#define QUEUE_AHEAD (4 * SWAP_WRITE_BATCH)
 
 struct watermarks marks;
 

@@ -18,7 +18,11 @@
 #include "vm/swapcache.h"
 #include "vm/vm.h"
 
-_Static_assert(SWAP_OUT_BATCH <= SWAP_IO_MAX, "a batch is one transfer");
+/* Direct reclaim's batches (SWAP_OUT_BATCH) are smaller than the swap-out
+ * thread's: its thread waits. */
+#define WRITE_BATCH SWAP_WRITE_BATCH
+_Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH && WRITE_BATCH <= SWAP_IO_MAX,
+	       "a batch is one transfer");
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static uint32_t writing;	/* popped from outq, being written by that thread */
@@ -26,9 +30,9 @@ static struct pager_thread writer;
 
 /* One batch of victims on its way to the device. */
 struct write_batch {
-	struct swap_req v[SWAP_OUT_BATCH];
+	struct swap_req v[WRITE_BATCH];
 	size_t n;
-	int err[SWAP_OUT_BATCH];
+	int err[WRITE_BATCH];
 	int at_floor;	/* started with no frame free above the reserve */
 };
 
@@ -81,12 +85,12 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
  * entries pointed at that slot; a parked one (read ahead, not mapped yet)
  * just goes. One that holds its slot but cannot be dropped goes back to
  * the policy (writing it to a new slot would lose the old one). The
- * others stay in b, in order. Frames freed. */
-static size_t drop_clean(struct write_batch *b)
+ * others stay in b, in order. Looks at b->v[from..]. Frames freed. */
+static size_t drop_clean(struct write_batch *b, size_t from)
 {
-	size_t kept_n = 0, dropped = 0, refill = 0;
+	size_t kept_n = from, dropped = 0, refill = 0;
 
-	for (size_t k = 0; k < b->n; k++) {
+	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
@@ -114,18 +118,24 @@ static size_t drop_clean(struct write_batch *b)
 	return dropped + refill;
 }
 
-/* Slots for the victims (a run of consecutive ones), each write-protected
- * and tied to its slot, so that a free while the write is in flight parks
- * the frame instead of reusing it under the DMA. Victims left without a
- * slot go back to the policy. How many will be written. */
+/* Slots for the victims, as few runs of consecutive ones as the allocator
+ * finds (one, when a free run is long enough: one device request), each
+ * victim write-protected and tied to its slot, so that a free while the
+ * write is in flight parks the frame instead of reusing it under the DMA.
+ * Victims left without a slot go back to the policy. How many will be
+ * written. */
 static size_t prepare(struct write_batch *b)
 {
 	struct swap_slots *slots = swap_engine_slots();
 	size_t got = 0;
+	uint32_t first, len;
 
-	for (; got < b->n && (b->v[got].slot = swap_slot_alloc(slots)) != 0; got++) {
-		vm_frame_write_protect(b->v[got].pa, 1);
-		swapcache_tie(b->v[got].slot, b->v[got].pa);
+	while (got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
+		for (uint32_t k = 0; k < len; k++, got++) {
+			b->v[got].slot = first + k;
+			vm_frame_write_protect(b->v[got].pa, 1);
+			swapcache_tie(b->v[got].slot, b->v[got].pa);
+		}
 	}
 	if (got < b->n)
 		note_full();
@@ -169,7 +179,7 @@ static int settle_write(struct write_batch *b, size_t k)
  * (let go during the write). Frames freed. */
 static size_t finish(struct write_batch *b)
 {
-	static uint64_t gone[SWAP_OUT_BATCH];
+	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
 	for (size_t k = 0; k < b->n; k++) {
@@ -196,7 +206,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
-	dropped = drop_clean(&b);
+	dropped = drop_clean(&b, 0);
 	if (prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
@@ -222,15 +232,14 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + writing;
 }
 
-/* Queued pages still worth writing: not freed since (the mark would be
- * gone), and still victims (reclaim says: not referenced while they
- * waited). */
-static void take_queued(struct write_batch *b)
+/* Queued pages still worth writing, up to what the batch has room for:
+ * not freed since (the mark would be gone), and still victims (reclaim
+ * says: not referenced while they waited). */
+static void take_some(struct write_batch *b)
 {
-	static struct swap_req popped[SWAP_OUT_BATCH];
-	uint32_t n = swap_queue_pop(&outq, popped, SWAP_OUT_BATCH);
+	static struct swap_req popped[WRITE_BATCH];
+	uint32_t n = swap_queue_pop(&outq, popped, (uint32_t)(WRITE_BATCH - b->n));
 
-	b->n = 0;
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
 		if (!swapcache_take_queued(pa))
@@ -244,6 +253,23 @@ static void take_queued(struct write_batch *b)
 	}
 }
 
+/* A batch to write from the queue, the clean victims dropped on the way;
+ * pages passed over or dropped leave room that more queued pages fill, so
+ * the write stays one full request while victims wait. Frames freed. */
+static size_t take_queued(struct write_batch *b)
+{
+	size_t freed = 0;
+
+	b->n = 0;
+	while (b->n < WRITE_BATCH && swap_queue_len(&outq) > 0) {
+		size_t from = b->n;
+
+		take_some(b);
+		freed += drop_clean(b, from);
+	}
+	return freed;
+}
+
 long swap_write_queued(struct pager_thread *t)
 {
 	static struct write_batch b;
@@ -251,8 +277,7 @@ long swap_write_queued(struct pager_thread *t)
 
 	if (!swap_on() || swap_queue_len(&outq) == 0)
 		return -1;
-	take_queued(&b);
-	freed = drop_clean(&b);
+	freed = take_queued(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)freed);
 	if (prepare(&b) == 0)
 		return (long)freed;

@@ -64,6 +64,10 @@ int swap_has_room(int direct);
  * clean copy is dropped without a write. Frames freed. */
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n);
+/* The swap-out thread writes up to this many queued pages at once: what
+ * one block request carries (256 KiB), so that a stream of evictions goes
+ * to the device in the largest writes it takes. */
+#define SWAP_WRITE_BATCH 64
 /* Background reclaim: victim pa into the swap-out queue for the swap-out
  * thread. 0, or -1 if the queue is full (refused: met again later). */
 int swap_out_queue(uint64_t pa);
