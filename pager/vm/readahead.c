@@ -1,6 +1,6 @@
 /*
  * The readahead window's rule (readahead.h): judged at each major fault
- * from where it lands and the hits since the last one.
+ * from where it lands and the share of pages read ahead that faults found.
  */
 #include "vm/readahead.h"
 
@@ -13,19 +13,26 @@ static unsigned grow(unsigned win, unsigned max)
 	return w > max ? max : w;
 }
 
-/* Outside a stream: a power of two above the hits (Linux's rule), never
- * less than half the last window; none used: half. */
-static unsigned from_hits(unsigned hits, unsigned win, unsigned max)
-{
-	unsigned w = 0;
+#define DECAY_AT 64	/* pages read ahead counted before both counts halve */
 
-	if (hits) {
-		w = START_WIN;
-		while (w < hits + START_WIN && w < max)
+/* Outside a stream: from the share of the pages left in the cache that
+ * faults found, over the last few dozen: none up to half, the most when
+ * all were; a power of two, at most double or half the last window. */
+static unsigned from_hits(const struct vm_readahead *ra, unsigned max)
+{
+	unsigned hits = ra->hits < ra->read ? ra->hits : ra->read, w = 0, want = 0;
+
+	if (ra->read && 2 * hits > ra->read)
+		want = max * (2 * hits - ra->read) / ra->read;
+	if (want) {
+		w = 1;
+		while (2 * w <= want)
 			w *= 2;
 	}
-	if (w < win / 2)
-		w = win / 2;
+	if (w > 2 * ra->win)
+		w = ra->win ? 2 * ra->win : 1;
+	if (w < ra->win / 2u)
+		w = ra->win / 2u;
 	return w > max ? max : w;
 }
 
@@ -33,7 +40,7 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 			  int *stream)
 {
 	uint64_t first = ra->next - ra->pending;
-	unsigned had = ra->pending, hits = ra->hits, win;
+	unsigned had = ra->pending, win;
 	int inside = i >= first && i < ra->next;
 
 	*stream = had && i == ra->next;
@@ -43,12 +50,11 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 	else if (*stream || (!had && i == ra->next))
 		win = grow(ra->win, max);
 	else
-		win = from_hits(hits + *used, ra->win, max);
+		win = from_hits(ra, max);
 	/* Eager for a stream, and while a fault follows an eager one. */
 	ra->eager = !ra->known || *stream || (ra->eager && !had && i == ra->next);
 	ra->known = 1;
 	ra->win = (uint8_t)(win > max ? max : win);
-	ra->hits = 0;
 	ra->pending = 0;
 	ra->next = i + 1;
 	return ra->win;
@@ -56,13 +62,19 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 
 void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
 {
+	if (!ra->eager)
+		ra->read += n;		/* left in the cache: hits will tell */
+	if (ra->read >= DECAY_AT) {
+		ra->read /= 2;
+		ra->hits /= 2;
+	}
 	ra->next = i + 1 + n;
 	ra->pending = (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n);
 }
 
 unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned mapped)
 {
-	if (ahead && ra->hits < UINT16_MAX)
+	if (ahead && ra->hits < UINT8_MAX)
 		ra->hits++;
 	if (ra->eager && i == ra->next)
 		readahead_ahead(ra, i, mapped);	/* the stream goes on past these */

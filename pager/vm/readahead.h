@@ -17,14 +17,18 @@
  * most) and is mapped at once with the fault's page (eager), its use then
  * showing only in where the next fault lands; any other window is left in
  * the swap cache for its own faults to find. Outside a stream the window
- * is sized from the hits since the last major fault, a power of two above
- * them, and with none halves, so windows nobody uses reach none in a few
- * faults; from none, a fault at the page after the last one starts a
- * window of 2. A region's first window is read in full, eagerly.
+ * is sized from the share of the pages so left that were hit, over the
+ * last few dozen: none while at most half were, the most when all were,
+ * changing by at most a factor of two per fault, so windows nobody uses
+ * reach none in a few faults; from none, a fault at the page after the
+ * last one starts a window of 2. A region's first window is read in full,
+ * eagerly.
  */
 struct vm_readahead {
 	uint64_t next;		/* the page just past the last window */
-	uint16_t hits;		/* read-ahead pages found since the last major fault */
+	uint8_t read;		/* pages left in the cache by the last windows */
+	uint8_t hits;		/* read-ahead pages faults found since (both halve
+				 * together, so they cover the last few dozen) */
 	uint8_t win;		/* the window asked for last (pages) */
 	uint8_t pending;	/* pages of the last window, before `next` */
 	uint8_t eager;		/* the last window is mapped with its fault */

@@ -78,10 +78,13 @@ static void test_unused_shrinks_to_none(void **state)
 	assert_int_equal(ra.win, 0);
 }
 
-/* Outside a stream, the hits since the last major fault size the window:
- * a power of two above them, never less than half the last. */
+/* Outside a stream, the share of pages left in the cache that faults
+ * found sizes the window: none up to half, more the more were found, and
+ * by at most a factor of two at each fault. */
 static void test_hits_size_window(void **state)
 {
+	static const unsigned expect[] = { 1, 2, 4, 2, 1, 0 };
+	static const unsigned hits[] = { 7, 1, 0, 0, 0, 0 };
 	struct vm_readahead ra = { 0 };
 	unsigned used;
 	int stream;
@@ -90,16 +93,16 @@ static void test_hits_size_window(void **state)
 	for (uint64_t f = 0; f < 6; f++)
 		readahead_ahead(&ra, 1000 * f, readahead_window(&ra, 1000 * f, MAX, &used, &stream));
 	assert_int_equal(ra.win, 0);
-	assert_int_equal(readahead_hit(&ra, 5, 1, 0), 1);	/* an old window's page */
-	assert_int_equal(readahead_window(&ra, 7000, MAX, &used, &stream), 4);
-	assert_false(ra.eager);
-	readahead_ahead(&ra, 7000, 4);
-	for (int h = 0; h < 3; h++)
-		readahead_hit(&ra, 7001 + h, 1, 0);
-	assert_int_equal(readahead_window(&ra, 9000, MAX, &used, &stream), MAX);
-	readahead_ahead(&ra, 9000, MAX);
+	assert_int_equal(ra.read, 4 + 2 + 1);	/* the first window was eager */
 	assert_int_equal(readahead_hit(&ra, 3, 0, 0), 0);	/* not read ahead: no hit */
-	assert_int_equal(readahead_window(&ra, 12000, MAX, &used, &stream), MAX / 2);
+	for (unsigned f = 0; f < 6; f++) {
+		uint64_t i = 10000 + 1000 * f;
+		for (unsigned h = 0; h < hits[f]; h++)
+			assert_int_equal(readahead_hit(&ra, 5, 1, 0), 1);
+		assert_int_equal(readahead_window(&ra, i, MAX, &used, &stream), expect[f]);
+		assert_false(ra.eager);
+		readahead_ahead(&ra, i, expect[f]);
+	}
 }
 
 /* From none, a fault just after the last one starts a window of 2, left in
