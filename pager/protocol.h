@@ -184,13 +184,18 @@ struct pager_stats {
 					 * history (Linux's workingset_refault) */
 	uint64_t pgdrop_image;		/* program-image pages never written, dropped
 					 * without I/O (refilled from the file) */
+	uint64_t readahead_read;	/* pages read ahead of their own fault: in a
+					 * fault's window or by the swap-in thread */
+	uint64_t readahead_used;	/* of those, shown used (the region's next
+					 * swap-in fault came past them, or found one) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */
 struct pager_info {
 	char policy[16];		/* pager.policy, NUL-terminated */
-	uint32_t reclaim_at, reclaim_to, free_min;	/* the percentages */
-	uint32_t reserved;
+	uint32_t reclaim_at, reclaim_to, free_min;	/* seed's percentages */
+	uint32_t seed_marks;		/* 1: pager.watermarks=seed (the percentages
+					 * in force), 0: linux (they are not) */
 	uint64_t start_free, stop_free, min_free;	/* the same, in free frames */
 	char oom_policy[16];		/* oom.policy, NUL-terminated */
 	uint64_t reserve;		/* pager.reserve in force, in frames */

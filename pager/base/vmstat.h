@@ -70,6 +70,8 @@ enum vmstat_item {
 	VMSTAT_SHADOWS,			/* gauge: evicted pages whose history is kept */
 	VMSTAT_REFAULT_SHADOWS,		/* pages read back that found their history */
 	VMSTAT_PGDROP_IMAGE,		/* unwritten program-image pages dropped */
+	VMSTAT_READAHEAD_READ,		/* pages read ahead of their fault (window, swap-in thread) */
+	VMSTAT_READAHEAD_USED,		/* of those, shown used before they were reclaimed */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -31,7 +31,7 @@ void reclaim_init(void)
 	vm_set_reclaim(reclaim_for_fault);
 	swap_set_reclaim_hooks(&hooks);
 	/* Reading ahead never drives memory down to where faults reclaim. */
-	swap_in_keep_free(2 * marks.min);
+	swap_in_keep_free(watermarks_read_ahead_floor());
 }
 
 int reclaim_start(void)

@@ -35,6 +35,7 @@ static const struct {
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
 	COUNTER(heap_pages), COUNTER(shadows), COUNTER(refault_shadows),
 	COUNTER(pgdrop_image),
+	COUNTER(readahead_read), COUNTER(readahead_used),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -98,10 +99,14 @@ static void print_info(const char *prefix)
 
 	if (pager_info(&in) < 0)
 		return;
-	printf("%spolicy %s\n%swatermarks reclaim_at=%u%% reclaim_to=%u%% free_min=%u%% "
-	       "(free frames: start %lu, stop %lu, min %lu)\n", prefix, in.policy, prefix,
-	       (unsigned)in.reclaim_at, (unsigned)in.reclaim_to, (unsigned)in.free_min,
-	       (unsigned long)in.start_free, (unsigned long)in.stop_free, (unsigned long)in.min_free);
+	printf("%spolicy %s\n", prefix, in.policy);
+	if (in.seed_marks)
+		printf("%swatermarks seed reclaim_at=%u%% reclaim_to=%u%% free_min=%u%% ", prefix,
+		       (unsigned)in.reclaim_at, (unsigned)in.reclaim_to, (unsigned)in.free_min);
+	else
+		printf("%swatermarks linux ", prefix);
+	printf("(free frames: start %lu, stop %lu, min %lu)\n", (unsigned long)in.start_free,
+	       (unsigned long)in.stop_free, (unsigned long)in.min_free);
 	printf("%soom.policy %s, reserve %lu frames\n", prefix, in.oom_policy,
 	       (unsigned long)in.reserve);
 }
