@@ -1,11 +1,15 @@
 /*
  * How the pager talks to a block driver. Requests go over IPC: the pager
  * calls the driver's endpoint with a batch of requests and the reply only
- * says they were accepted. Completions come back without blocking anyone:
- * the driver writes each request's status into a page both share and
- * signals the notification the request names (each pager thread that waits for the
- * disk has its own). Data moves by DMA straight into and out
- * of the pager's frames, named by physical address: no copy.
+ * says they were accepted. A request's frames are not in the message: it
+ * names a run of entries in the page list, a page both share, so a request
+ * may carry many pages and a message many requests. Completions come back
+ * without blocking anyone: the driver writes each request's status into a
+ * second shared page and signals the notification the request names (each
+ * pager thread that waits for the disk has its own). Data moves by DMA
+ * straight into and out of the pager's frames, named by physical address:
+ * no copy. Any server that speaks this (a disk driver, a network block
+ * client) is started the same way.
  */
 #ifndef DRIVERS_BLK_PROTOCOL_H
 #define DRIVERS_BLK_PROTOCOL_H
@@ -13,7 +17,9 @@
 #include <stdint.h>
 
 #define BLK_SECTOR 512
-#define BLK_MAX_PAGES 16	/* pages in one request: 64 KiB, contiguous on disk */
+/* Pages in one request at most: 256 KiB, contiguous on disk. A device may
+ * allow fewer: BLK_SETUP's reply says how many. */
+#define BLK_MAX_PAGES 64
 #define BLK_TAGS 256		/* requests in flight at most; a tag names one */
 
 /* Where the pager maps the driver's pieces (the driver is pinned: every one
@@ -21,7 +27,15 @@
 #define BLK_MMIO_VA 0x100000000UL	/* the device's registers */
 #define BLK_DMA_VA 0x101000000UL	/* BLK_DMA_PAGES frames for rings and headers */
 #define BLK_STATUS_VA 0x102000000UL	/* the status page shared with the pager */
+#define BLK_LIST_VA 0x103000000UL	/* the page list shared with the pager */
 #define BLK_DMA_PAGES 4
+
+/* The page list: one page of physical addresses. The pager decides which
+ * entries each request uses; entries [list, list + npages) of a request
+ * must hold its frames from BLK_SUBMIT until its status is BLK_DONE (the
+ * driver reads them when the device has room for the request, which may
+ * be later than the submit). */
+#define BLK_LIST_ENTRIES 512
 
 /* The driver's handles, besides 0 (itself) and 1 (the pager). */
 #define BLK_HANDLE_EP 2		/* its endpoint (HANDLE_ARG): requests arrive here */
@@ -36,7 +50,9 @@ enum blk_label {
 	/* Pager -> driver, first: w[0] = the device's irq, data = uint64_t
 	 * physical address of each BLK_DMA_VA page, in order. The driver
 	 * resets and sets up the device. Reply label: 0 or -errno; w[0] =
-	 * capacity in sectors, w[1] = 1 if the device is read-only. */
+	 * capacity in sectors, w[1] = 1 if the device is read-only, w[2] =
+	 * pages one request may carry (1..BLK_MAX_PAGES: the device's own
+	 * segment limits and queue size applied). */
 	BLK_SETUP = 0x200,
 	/* Pager -> driver: data = struct blk_request[len / sizeof]. Reply label:
 	 * requests accepted (all, or -errno and none). */
@@ -47,9 +63,11 @@ struct blk_request {
 	uint32_t tag;			/* its status slot, < BLK_TAGS */
 	uint32_t write;			/* 1: frames to disk; 0: disk to frames */
 	uint64_t sector;		/* first sector */
-	uint32_t npages;		/* 1..BLK_MAX_PAGES */
+	uint32_t npages;		/* 1..the limit BLK_SETUP replied */
 	uint32_t notify;		/* < BLK_DONE_NOTES: signal BLK_HANDLE_DONE + notify */
-	uint64_t pa[BLK_MAX_PAGES];	/* frames, in disk order; only npages used */
+	uint32_t list;			/* its frames, in disk order: page list entries
+					 * list .. list + npages - 1 */
+	uint32_t reserved;		/* 0 */
 };
 
 enum blk_state {

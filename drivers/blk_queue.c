@@ -11,12 +11,19 @@
 #include "blk_request.h"
 
 void blkq_init(struct blk_queue *q, struct virtqueue *vq,
-	       const struct blk_slots *slots, struct blk_status *shared)
+	       const struct blk_slots *slots, struct blk_status *shared,
+	       const struct blk_disk *disk)
 {
 	memset(q, 0, sizeof(*q));
 	q->vq = vq;
 	q->slots = *slots;
 	q->shared = shared;
+	q->disk = disk;
+}
+
+unsigned blkq_chain_len(const struct blk_queue *q, uint32_t npages)
+{
+	return npages * q->disk->shape.segs_per_page + 2;
 }
 
 bool blkq_idle(const struct blk_queue *q)
@@ -27,9 +34,9 @@ bool blkq_idle(const struct blk_queue *q)
 /* 0 if reqs[i] may join the queue: well formed, its tag free and not used
  * by an earlier request of the batch. */
 static int check_one(const struct blk_queue *q, const struct blk_request *reqs,
-		     unsigned i, uint64_t capacity, bool read_only)
+		     unsigned i)
 {
-	int err = blk_request_check(&reqs[i], capacity, read_only);
+	int err = blk_request_check(&reqs[i], q->disk);
 
 	if (err < 0)
 		return err;
@@ -50,14 +57,14 @@ static void enqueue(struct blk_queue *q, const struct blk_request *r)
 }
 
 int blkq_accept(struct blk_queue *q, const struct blk_request *reqs,
-		unsigned n, uint64_t capacity, bool read_only)
+		unsigned n)
 {
 	/* Check all before taking any: a batch is accepted whole or not at
 	 * all. More than BLK_TAGS requests would repeat a tag. */
 	if (n == 0 || n > BLK_TAGS)
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++) {
-		int err = check_one(q, reqs, i, capacity, read_only);
+		int err = check_one(q, reqs, i);
 
 		if (err < 0)
 			return err;
@@ -65,6 +72,20 @@ int blkq_accept(struct blk_queue *q, const struct blk_request *reqs,
 	for (unsigned i = 0; i < n; i++)
 		enqueue(q, &reqs[i]);
 	return (int)n;
+}
+
+/* Describe the page at pa in segments of the disk's seg_bytes from
+ * bufs[n] on; returns the next free index. */
+static unsigned add_page(const struct blk_queue *q, uint64_t pa, bool write,
+			 struct vq_buf *bufs, unsigned n)
+{
+	unsigned seg = q->disk->shape.seg_bytes;
+
+	for (unsigned off = 0; off < BLK_PAGE_SIZE; off += seg)
+		bufs[n++] = (struct vq_buf){ .pa = pa + off,
+			.len = BLK_PAGE_SIZE - off < seg ? BLK_PAGE_SIZE - off : seg,
+			.device_writes = !write };
+	return n;
 }
 
 /* Fill tag's header and status byte and describe its chain in bufs;
@@ -83,10 +104,11 @@ static unsigned build_chain(struct blk_queue *q, unsigned tag,
 	bufs[n++] = (struct vq_buf){
 		.pa = q->slots.hdr_pa + tag * sizeof(*h),
 		.len = sizeof(*h), .device_writes = false };
-	/* The pages go as they are: the device DMAs into the pager's frames. */
+	/* The pages go as they are, read from the page list now (the pager
+	 * keeps them there until the request is done): the device DMAs into
+	 * the pager's frames. */
 	for (uint32_t i = 0; i < r->npages; i++)
-		bufs[n++] = (struct vq_buf){ .pa = r->pa[i],
-			.len = BLK_PAGE_SIZE, .device_writes = !r->write };
+		n = add_page(q, q->disk->list[r->list + i], r->write, bufs, n);
 	bufs[n++] = (struct vq_buf){ .pa = q->slots.status_pa + tag,
 		.len = 1, .device_writes = true };
 	return n;
@@ -96,14 +118,13 @@ static unsigned build_chain(struct blk_queue *q, unsigned tag,
  * not fit (it stays first in line, so no request is overtaken forever). */
 static bool start_first(struct blk_queue *q)
 {
-	struct vq_buf bufs[BLKQ_MAX_CHAIN];
 	uint16_t tag = q->wait[q->wait_first];
-	unsigned n = q->req[tag].npages + 2;
+	unsigned n = blkq_chain_len(q, q->req[tag].npages);
 
 	if (vq_free_count(q->vq) < n)
 		return false;
-	build_chain(q, tag, bufs);
-	int head = vq_add(q->vq, bufs, n);
+	build_chain(q, tag, q->chain);
+	int head = vq_add(q->vq, q->chain, n);
 
 	q->head_tag[head] = tag;
 	q->state[tag] = BLKQ_IN_FLIGHT;

@@ -11,11 +11,10 @@
 #include <stdint.h>
 
 #include "blk_protocol.h"
+#include "blk_request.h"
 #include "virtio_blk_hw.h"
 #include "virtqueue.h"
 
-/* Descriptors one request needs: header, one per page, status. */
-#define BLKQ_MAX_CHAIN (BLK_MAX_PAGES + 2)
 
 /* Where each tag's request header and status byte live: DMA memory, seen
  * by us at the pointers and by the device at the physical addresses. */
@@ -36,6 +35,8 @@ struct blk_queue {
 	struct virtqueue *vq;
 	struct blk_slots slots;
 	struct blk_status *shared;	/* the pager's page: BLK_TAGS slots */
+	const struct blk_disk *disk;	/* requests are checked against it and
+					 * read their frames from its page list */
 	uint8_t state[BLK_TAGS];	/* enum blkq_tag_state, by tag */
 	struct blk_request req[BLK_TAGS];	/* by tag; valid unless idle */
 	uint16_t head_tag[VQ_MAX_SIZE];	/* by chain head in flight: its tag */
@@ -50,24 +51,30 @@ struct blk_queue {
 	/* Bit n: a request naming notification n finished since the driver
 	 * last cleared this; it signals those and clears it. */
 	uint32_t done_notes;
+	struct vq_buf chain[VQ_MAX_SIZE];	/* the chain being built */
 };
 
 /* Called for each request that fails, with the device's status byte. */
 typedef void blkq_error_fn(void *ctx, const struct blk_request *r,
 			   unsigned status);
 
-/* Start empty over vq (already initialised, at least BLKQ_MAX_CHAIN
- * entries, or a request of BLK_MAX_PAGES would never start), the DMA slots
- * and the shared status page. */
+/* Start empty over vq (already initialised, and long enough for the
+ * longest chain disk's shape allows, or such a request would never start),
+ * the DMA slots, the shared status page and disk (kept: it must outlive
+ * the queue). */
 void blkq_init(struct blk_queue *q, struct virtqueue *vq,
-	       const struct blk_slots *slots, struct blk_status *shared);
+	       const struct blk_slots *slots, struct blk_status *shared,
+	       const struct blk_disk *disk);
 
-/* Accept n requests for a disk of capacity sectors into the software queue:
- * returns n, or a negated errno and accepts none: -EINVAL (or -EROFS) for a
- * malformed request (blk_request_check), -EBUSY for a tag already accepted
- * and not yet completed, or named twice in the batch. */
+/* Descriptors a request of npages pages takes: header, its segments, status. */
+unsigned blkq_chain_len(const struct blk_queue *q, uint32_t npages);
+
+/* Accept n requests into the software queue: returns n, or a negated errno
+ * and accepts none: -EINVAL (or -EROFS) for a malformed request
+ * (blk_request_check against the queue's disk), -EBUSY for a tag already
+ * accepted and not yet completed, or named twice in the batch. */
 int blkq_accept(struct blk_queue *q, const struct blk_request *reqs,
-		unsigned n, uint64_t capacity, bool read_only);
+		unsigned n);
 
 /* Move waiting requests onto the virtqueue, oldest first, while their
  * chains fit, and publish them together. Returns how many: if > 0 the

@@ -1,11 +1,15 @@
 /*
  * Request validation (blk_request.h). The driver trusts the frames' physical
  * addresses (only the pager holds its endpoint) but not their shape: a
- * request reaching past the disk or into half a page is refused.
+ * request reaching past the disk or the page list, or into half a page, is
+ * refused.
  */
 #include <errno.h>
 
 #include "blk_request.h"
+
+_Static_assert(BLK_LIST_ENTRIES * sizeof(uint64_t) == BLK_PAGE_SIZE,
+	       "the page list is one page of physical addresses");
 
 int blk_batch_count(uint32_t len)
 {
@@ -22,24 +26,31 @@ static bool within_disk(uint64_t sector, uint32_t npages, uint64_t capacity)
 	return sector <= capacity && sectors <= capacity - sector;
 }
 
-static bool pages_aligned(const struct blk_request *r)
+/* Whether the request's page list entries lie in the list and name whole
+ * pages (only the range, for a server with no list: netd has the frames
+ * mapped in its window instead). */
+static bool pages_valid(const struct blk_request *r, const struct blk_disk *d)
 {
+	if (r->list >= BLK_LIST_ENTRIES || r->npages > BLK_LIST_ENTRIES - r->list)
+		return false;
+	if (!d->list)
+		return true;
 	for (uint32_t i = 0; i < r->npages; i++)
-		if (r->pa[i] % BLK_PAGE_SIZE != 0)
+		if (d->list[r->list + i] % BLK_PAGE_SIZE != 0)
 			return false;
 	return true;
 }
 
-int blk_request_check(const struct blk_request *r, uint64_t capacity,
-		      bool read_only)
+int blk_request_check(const struct blk_request *r, const struct blk_disk *d)
 {
-	if (r->tag >= BLK_TAGS || r->write > 1 || r->notify >= BLK_DONE_NOTES)
+	if (r->tag >= BLK_TAGS || r->write > 1 || r->notify >= BLK_DONE_NOTES ||
+	    r->reserved != 0)
 		return -EINVAL;
-	if (r->npages < 1 || r->npages > BLK_MAX_PAGES)
+	if (r->npages < 1 || r->npages > d->shape.max_pages)
 		return -EINVAL;
-	if (!pages_aligned(r) || !within_disk(r->sector, r->npages, capacity))
+	if (!pages_valid(r, d) || !within_disk(r->sector, r->npages, d->capacity))
 		return -EINVAL;
-	if (r->write && read_only)
+	if (r->write && d->read_only)
 		return -EROFS;
 	return 0;
 }

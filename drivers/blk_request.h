@@ -9,20 +9,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "blk_limits.h"
 #include "blk_protocol.h"
 
 #define BLK_PAGE_SIZE 4096u
 #define BLK_SECTORS_PER_PAGE (BLK_PAGE_SIZE / BLK_SECTOR)
 
+/* The disk requests are checked against. */
+struct blk_disk {
+	uint64_t capacity;		/* sectors */
+	bool read_only;
+	struct blk_shape shape;		/* what one request may carry */
+	const volatile uint64_t *list;	/* the shared page list, BLK_LIST_ENTRIES;
+					 * NULL for a server that maps the frames */
+};
+
 /* Requests in a BLK_SUBMIT message of len data bytes, or -EINVAL if len is
  * not a whole, non-zero number of them. */
 int blk_batch_count(uint32_t len);
 
-/* 0 if r is well formed for a disk of capacity sectors: tag < BLK_TAGS,
- * write 0 or 1, 1 <= npages <= BLK_MAX_PAGES, page-aligned frames, the
- * sectors within the disk, notify < BLK_DONE_NOTES. Else -EINVAL, or -EROFS for a write
- * to a read-only disk. */
-int blk_request_check(const struct blk_request *r, uint64_t capacity,
-		      bool read_only);
+/* 0 if r is well formed for disk d: tag < BLK_TAGS, write 0 or 1,
+ * 1 <= npages <= d->shape.max_pages, its page list entries within the list and
+ * page-aligned, the sectors within the disk, notify < BLK_DONE_NOTES,
+ * reserved 0. Else -EINVAL, or -EROFS for a write to a read-only disk. */
+int blk_request_check(const struct blk_request *r, const struct blk_disk *d);
 
 #endif

@@ -20,9 +20,12 @@
 #define NET_STATUS_VA 0x102000000UL	/* the status page shared with the pager */
 #define NET_POOL_VA 0x104000000UL	/* the pool: NET_POOL_PAGES frames */
 /* The swap window: the frames of swap request `tag` are mapped at
- * NET_WIN_VA + tag * BLK_MAX_PAGES pages while the request is in flight. */
+ * NET_WIN_VA + tag * NET_MAX_PAGES pages while the request is in flight.
+ * A request carries at most NET_MAX_PAGES pages (64 KiB: a few TCP
+ * segments' worth, and a window netd's page tables hold for every tag). */
+#define NET_MAX_PAGES 16
 #define NET_WIN_VA 0x200000000UL
-#define NET_WIN_PAGES ((uint64_t)BLK_TAGS * BLK_MAX_PAGES)
+#define NET_WIN_PAGES ((uint64_t)BLK_TAGS * NET_MAX_PAGES)
 #define NET_DMA_PAGES 4
 #define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
 #define NET_POOL_RESERVE 192		/* buffers only the swap connection and

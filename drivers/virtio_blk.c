@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "blk_dma.h"
+#include "blk_limits.h"
 #include "blk_protocol.h"
 #include "blk_queue.h"
 #include "blk_request.h"
@@ -28,8 +29,7 @@ static struct {
 	bool irq_known;		/* a BLK_SETUP has named the irq and the
 				 * interrupt notification is bound to us */
 	unsigned irq;		/* from BLK_SETUP, for sys_irq_ack */
-	uint64_t capacity;	/* sectors, valid when ready */
-	bool read_only;
+	struct blk_disk disk;	/* capacity, shape and page list, valid when ready */
 } dev;
 
 static const uintptr_t mmio = BLK_MMIO_VA;
@@ -47,16 +47,35 @@ static unsigned queue_size(unsigned max)
 
 static void say_ready(void)
 {
-	printf("virtio_blk: %lu sectors (%lu MiB)%s on irq %u\n",
-	       (unsigned long)dev.capacity,
-	       (unsigned long)(dev.capacity / (1024 * 1024 / BLK_SECTOR)),
-	       dev.read_only ? ", read-only" : "", dev.irq);
+	printf("virtio_blk: %lu sectors (%lu MiB)%s on irq %u, up to %u KiB "
+	       "per request\n", (unsigned long)dev.disk.capacity,
+	       (unsigned long)(dev.disk.capacity / (1024 * 1024 / BLK_SECTOR)),
+	       dev.disk.read_only ? ", read-only" : "", dev.irq,
+	       dev.disk.shape.max_pages * (BLK_PAGE_SIZE / 1024));
+}
+
+/* What the device lets one request carry, from its queue of size entries
+ * and the limits it offered (accepted features); 0 or -ENODEV. */
+static int read_shape(unsigned size, uint64_t accepted)
+{
+	struct blk_device_limits lim = {
+		.queue_size = size,
+		.has_seg_max = (accepted >> VIRTIO_BLK_F_SEG_MAX) & 1,
+		.has_size_max = (accepted >> VIRTIO_BLK_F_SIZE_MAX) & 1,
+	};
+
+	if (lim.has_seg_max)
+		lim.seg_max = vmmio_config32(mmio, VIRTIO_BLK_CFG_SEG_MAX);
+	if (lim.has_size_max)
+		lim.size_max = vmmio_config32(mmio, VIRTIO_BLK_CFG_SIZE_MAX);
+	return blk_shape_for(&lim, &dev.disk.shape);
 }
 
 /* Bring the device up over the DMA layout d; 0 or -ENODEV. */
 static int start_device(const struct blk_dma *d)
 {
-	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_RO;
+	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_RO |
+			  1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_SIZE_MAX;
 	uint64_t accepted;
 	int err = vmmio_probe(mmio, VIRTIO_ID_BLOCK);
 
@@ -67,18 +86,19 @@ static int start_device(const struct blk_dma *d)
 		return err;
 	unsigned size = queue_size(vmmio_queue_max(mmio, REQUEST_QUEUE));
 
-	/* A queue shorter than the longest chain would strand a request of
-	 * BLK_MAX_PAGES at the head of the software queue forever. */
-	if (size < BLKQ_MAX_CHAIN) {
+	/* The shape keeps every chain within the queue: a longer one would
+	 * strand its request at the head of the software queue forever. */
+	if (read_shape(size, accepted) < 0) {
 		vmmio_fail(mmio);
 		return -ENODEV;
 	}
+	dev.disk.list = (const volatile uint64_t *)BLK_LIST_VA;
 	vq_init(&vq, (uint16_t)size, d->desc, d->avail, d->used);
-	blkq_init(&bq, &vq, &d->slots, (struct blk_status *)BLK_STATUS_VA);
+	blkq_init(&bq, &vq, &d->slots, (struct blk_status *)BLK_STATUS_VA, &dev.disk);
 	vmmio_queue_setup(mmio, REQUEST_QUEUE, size, d->desc_pa, d->avail_pa,
 			  d->used_pa);
-	dev.capacity = vmmio_config64(mmio, VIRTIO_BLK_CFG_CAPACITY);
-	dev.read_only = (accepted >> VIRTIO_BLK_F_RO) & 1;
+	dev.disk.capacity = vmmio_config64(mmio, VIRTIO_BLK_CFG_CAPACITY);
+	dev.disk.read_only = (accepted >> VIRTIO_BLK_F_RO) & 1;
 	vmmio_driver_ok(mmio);
 	return 0;
 }
@@ -123,8 +143,9 @@ static long on_setup(const struct msg *m, struct msg *reply)
 		return err;
 	dev.ready = true;
 	say_ready();
-	reply->w[0] = dev.capacity;
-	reply->w[1] = dev.read_only;
+	reply->w[0] = dev.disk.capacity;
+	reply->w[1] = dev.disk.read_only;
+	reply->w[2] = dev.disk.shape.max_pages;
 	return 0;
 }
 
@@ -147,8 +168,7 @@ static long on_submit(const struct msg *m)
 	if (n < 0 || m->len > sizeof(batch))
 		return -EINVAL;
 	memcpy(batch, m->data, m->len);	/* copied: msg data is not aligned for it */
-	int accepted = blkq_accept(&bq, batch, (unsigned)n, dev.capacity,
-				   dev.read_only);
+	int accepted = blkq_accept(&bq, batch, (unsigned)n);
 
 	if (accepted > 0)
 		kick(blkq_start(&bq));

@@ -10,9 +10,13 @@
 
 #define VIRTIO_ID_BLOCK 2
 
+#define VIRTIO_BLK_F_SIZE_MAX 1		/* feature bit: size_max is valid */
+#define VIRTIO_BLK_F_SEG_MAX 2		/* feature bit: seg_max is valid */
 #define VIRTIO_BLK_F_RO 5		/* feature bit: the disk is read-only */
 
 #define VIRTIO_BLK_CFG_CAPACITY 0	/* config offset: u64, 512-byte sectors */
+#define VIRTIO_BLK_CFG_SIZE_MAX 8	/* config offset: u32, bytes per segment */
+#define VIRTIO_BLK_CFG_SEG_MAX 12	/* config offset: u32, segments per request */
 
 enum virtio_blk_type {
 	VIRTIO_BLK_T_IN = 0,		/* read: disk to memory */

@@ -137,6 +137,11 @@ uint8_t vmmio_config8(uintptr_t base, unsigned off)
 	return v;
 }
 
+uint32_t vmmio_config32(uintptr_t base, unsigned off)
+{
+	return rd(base, VMMIO_CONFIG + off);	/* one read: consistent */
+}
+
 void vmmio_driver_ok(uintptr_t base)
 {
 	set_status(base, VIRTIO_STATUS_DRIVER_OK);

@@ -69,6 +69,8 @@ void vmmio_queue_setup(uintptr_t base, unsigned q, unsigned size,
 
 /* A 64-bit configuration field, read consistently (ConfigGeneration). */
 uint64_t vmmio_config64(uintptr_t base, unsigned off);
+/* A 32-bit configuration field. */
+uint32_t vmmio_config32(uintptr_t base, unsigned off);
 
 /* A byte of the device-specific configuration at off. */
 uint8_t vmmio_config8(uintptr_t base, unsigned off);

@@ -133,6 +133,8 @@ struct pager_stats {
 	uint64_t pswpin;		/* pages read from swap */
 	uint64_t swap_requests_out;	/* disk requests writing (several pages each) */
 	uint64_t swap_requests_in;	/* disk requests reading */
+	uint64_t swap_pages_out;	/* pages those write requests carried: over
+					 * swap_requests_out, the average write */
 	uint64_t swap_write_errors;	/* pages kept in memory after a failed write */
 	uint64_t swap_read_errors;	/* pages that could not be read back */
 	uint64_t swap_slots_total;	/* usable slots on the swap disk, 0: no swap */
@@ -183,13 +185,24 @@ struct pager_stats {
 					 * reserve before writing (swap over NBD) */
 	uint64_t heap_pages;		/* frames the pager's own heap holds (its
 					 * high-water mark: never given back) */
+	uint64_t shadows;		/* evicted pages whose policy history (shadow
+					 * word) the swap engine keeps now */
+	uint64_t refault_shadows;	/* pages read back from swap that found their
+					 * history (Linux's workingset_refault) */
+	uint64_t pgdrop_image;		/* program-image pages never written, dropped
+					 * without I/O (refilled from the file) */
+	uint64_t readahead_read;	/* pages read ahead of their own fault: in a
+					 * fault's window or by the swap-in thread */
+	uint64_t readahead_used;	/* of those, shown used (the region's next
+					 * swap-in fault came past them, or found one) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */
 struct pager_info {
 	char policy[16];		/* pager.policy, NUL-terminated */
-	uint32_t reclaim_at, reclaim_to, free_min;	/* the percentages */
-	uint32_t reserved;
+	uint32_t reclaim_at, reclaim_to, free_min;	/* seed's percentages */
+	uint32_t seed_marks;		/* 1: pager.watermarks=seed (the percentages
+					 * in force), 0: linux (they are not) */
 	uint64_t start_free, stop_free, min_free;	/* the same, in free frames */
 	char oom_policy[16];		/* oom.policy, NUL-terminated */
 	uint64_t reserve;		/* pager.reserve in force, in frames */

@@ -50,7 +50,7 @@ static void start_connect(void);
 
 static uint8_t *window(uint32_t tag)
 {
-	return (uint8_t *)(NET_WIN_VA + (uint64_t)tag * BLK_MAX_PAGES * BLK_PAGE_SIZE);
+	return (uint8_t *)(NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * BLK_PAGE_SIZE);
 }
 
 /* --- the NBD client's view of the connection --- */
@@ -74,7 +74,7 @@ static uint32_t io_send(void *ctx, const uint8_t *d, uint32_t len)
 static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 {
 	(void)ctx;
-	*run = BLK_MAX_PAGES * BLK_PAGE_SIZE - off;
+	*run = NET_MAX_PAGES * BLK_PAGE_SIZE - off;
 	return window((uint32_t)id) + off;
 }
 
@@ -314,8 +314,11 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 /* Check every request before taking any: a batch is taken whole or not. */
 static long check_batch(const struct blk_request *r, int n)
 {
+	const struct blk_disk disk = { .capacity = sc.capacity, .read_only = sc.cl.read_only,
+				       .shape = { .max_pages = NET_MAX_PAGES }, .list = NULL };
+
 	for (int i = 0; i < n; i++) {
-		int err = blk_request_check(&r[i], sc.capacity, sc.cl.read_only);
+		int err = blk_request_check(&r[i], &disk);
 		if (err < 0)
 			return err;
 		if (sc.shared->slot[r[i].tag].state != BLK_SUBMITTED)

@@ -8,9 +8,9 @@
 #include "bootargs.h"
 
 enum {
-	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN,
-	C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE, C_NET_ADDR, C_INIT_RUN, C_INIT_ARGS, C_CHECK,
-	C_COUNT
+	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_WATERMARKS, C_WATERMARK_SCALE,
+	C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN, C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE, C_NET_ADDR,
+	C_INIT_RUN, C_INIT_ARGS, C_CHECK, C_COUNT
 };
 
 /* The watermarks' defaults, written once: the table's defaults are these
@@ -31,6 +31,13 @@ static struct bootarg_spec specs[C_COUNT] = {
 		       "page replacement policy (docs/policies.md)" },
 	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,
 		     "seed of the random policy, so runs repeat" },
+	/* The order of the names is enum config_watermarks's. */
+	[C_WATERMARKS] = { "pager.watermarks", BOOTARG_CHOICE, "linux", "linux|seed", 0, 0,
+			   "how the watermarks are set: linux (a minimum growing with the square "
+			   "root of memory) or seed (the percentages below)" },
+	[C_WATERMARK_SCALE] = { "pager.watermark_scale", BOOTARG_UINT, "10", NULL, 1, 1000,
+				"linux watermarks: the gap between marks, in 1/10000 of memory "
+				"(Linux's watermark_scale_factor)" },
 	[C_RECLAIM_AT] = { "pager.reclaim_at", BOOTARG_UINT, AS_TEXT(DEFAULT_RECLAIM_AT), NULL, 1, 99,
 			   "percent of frames in use at which background reclaim starts" },
 	[C_RECLAIM_TO] = { "pager.reclaim_to", BOOTARG_UINT, AS_TEXT(DEFAULT_RECLAIM_TO), NULL, 1, 99,
@@ -83,6 +90,22 @@ static void check_watermarks(void)
 	config.free_min = DEFAULT_FREE_MIN;
 }
 
+/* The percentages are seed 000's rule: giving any of them chooses it,
+ * unless pager.watermarks=linux was given too, which is reported. */
+static void choose_watermarks(void)
+{
+	int pct = values[C_RECLAIM_AT].given || values[C_RECLAIM_TO].given ||
+		  values[C_FREE_MIN].given;
+
+	config.watermarks = (enum config_watermarks)values[C_WATERMARKS].num;
+	if (!pct || config.watermarks == WATERMARKS_SEED)
+		return;
+	if (values[C_WATERMARKS].given)
+		printf("pager: boot: pager.reclaim_at, reclaim_to and free_min are the seed "
+		       "watermarks' keys; using pager.watermarks=seed\n");
+	config.watermarks = WATERMARKS_SEED;
+}
+
 /* The first of the "|"-separated names: the default. */
 static const char *first_of(const char *names, char *buf, size_t size)
 {
@@ -114,6 +137,8 @@ void config_parse(const char *cmdline, const struct config_choices *choices)
 	config.policy = (unsigned)values[C_POLICY].num;
 	config.policy_name = values[C_POLICY].str;
 	config.seed = values[C_SEED].num;
+	config.watermark_scale = (unsigned)values[C_WATERMARK_SCALE].num;
+	choose_watermarks();
 	config.reclaim_at = (unsigned)values[C_RECLAIM_AT].num;
 	config.reclaim_to = (unsigned)values[C_RECLAIM_TO].num;
 	config.free_min = (unsigned)values[C_FREE_MIN].num;
@@ -139,4 +164,6 @@ void config_print(void)
 	printf("pager: pager.reserve=%u oom.policy=%s swap.device=%s net.addr=%s pager.check=%u\n",
 	       config.reserve, config.oom_policy_name, values[C_SWAP_DEVICE].str,
 	       values[C_NET_ADDR].str, config.check);
+	printf("pager: pager.watermarks=%s pager.watermark_scale=%u\n",
+	       config.watermarks == WATERMARKS_SEED ? "seed" : "linux", config.watermark_scale);
 }

@@ -13,14 +13,20 @@
 enum swap_device { SWAP_DEVICE_BLK = 0, SWAP_DEVICE_NBD = 1, SWAP_DEVICE_AUTO = 2 };
 #define SWAP_DEVICE_CHOICES "blk|nbd|auto"
 
+enum config_watermarks { WATERMARKS_LINUX, WATERMARKS_SEED };
+
 struct pager_config {
 	unsigned faultaround;	/* pager.faultaround: extra pages per fault */
 	unsigned readahead;	/* pager.readahead: extra pages per swap-in read */
 	unsigned policy;	/* pager.policy: its index among the policy names given */
 	const char *policy_name;
 	uint64_t seed;		/* pager.seed: for the random policy */
-	/* Watermarks, in percent of the frames the pager manages (checked:
-	 * reclaim_to < reclaim_at < 100 - free_min). */
+	/* pager.watermarks: Linux's rule (the default), or seed 000's
+	 * percentages, chosen too by giving any of them. */
+	enum config_watermarks watermarks;
+	unsigned watermark_scale;	/* linux: marks apart, in 1/10000 of memory */
+	/* Seed watermarks, in percent of the frames the pager manages
+	 * (checked: reclaim_to < reclaim_at < 100 - free_min). */
 	unsigned reclaim_at;	/* in use: background reclaim starts */
 	unsigned reclaim_to;	/* in use: background reclaim stops */
 	unsigned free_min;	/* free below this: a fault reclaims directly */

@@ -32,6 +32,7 @@ enum vmstat_item {
 	VMSTAT_PSWPIN,			/* pages read from swap */
 	VMSTAT_SWAP_REQUESTS_OUT,	/* device requests writing */
 	VMSTAT_SWAP_REQUESTS_IN,	/* device requests reading */
+	VMSTAT_SWAP_PAGES_OUT,		/* pages the write requests carried */
 	VMSTAT_SWAP_WRITE_ERRORS,
 	VMSTAT_SWAP_READ_ERRORS,
 	VMSTAT_SWAP_SLOTS_TOTAL,	/* gauge */
@@ -67,6 +68,11 @@ enum vmstat_item {
 	VMSTAT_PRESSURE_WAITS,		/* critical episodes that waited */
 	VMSTAT_NET_THROTTLED,		/* direct reclaimers that waited for netd's pool */
 	VMSTAT_HEAP_PAGES,		/* gauge: frames the pager's heap holds */
+	VMSTAT_SHADOWS,			/* gauge: evicted pages whose history is kept */
+	VMSTAT_REFAULT_SHADOWS,		/* pages read back that found their history */
+	VMSTAT_PGDROP_IMAGE,		/* unwritten program-image pages dropped */
+	VMSTAT_READAHEAD_READ,		/* pages read ahead of their fault (window, swap-in thread) */
+	VMSTAT_READAHEAD_USED,		/* of those, shown used before they were reclaimed */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

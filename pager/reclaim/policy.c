@@ -78,6 +78,13 @@ const char *policy_names(void)
 	return names;
 }
 
+uint32_t policy_shadows_per_frame(const struct policy_ops *ops)
+{
+	if (ops->own_history_bytes >= POLICY_HISTORY_BYTES)
+		return 0;
+	return (POLICY_HISTORY_BYTES - ops->own_history_bytes) / POLICY_SHADOW_ENTRY_BYTES;
+}
+
 uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame)
 {
 	return ops->evicted ? ops->evicted(p, frame) : 0;

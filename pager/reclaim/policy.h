@@ -67,6 +67,10 @@ struct policy_ops {
 	 * a page in counts as a reference (its accessed bit stays set when
 	 * the page is mapped); 0: it does not (the caller clears the bit). */
 	int fault_counts;
+	/* Bytes per frame of history the policy keeps in its own state (ghost
+	 * entries beyond its shadow words); the caller's shadow table gets the
+	 * rest of the 16 (policy_shadows_per_frame). 0 for most. */
+	uint32_t own_history_bytes;
 	/* State for frames 0 .. nframes - 1; seed feeds any randomness so runs
 	 * repeat. NULL if memory runs out. */
 	struct policy *(*create)(uint32_t nframes, uint64_t seed);
@@ -102,6 +106,15 @@ extern const struct policy_ops *const policy_all[];
 const struct policy_ops *policy_find(const char *name);
 /* "clock|lru2|...": the names, for error messages. */
 const char *policy_names(void);
+
+/* History costs at most POLICY_HISTORY_BYTES per frame of RAM, whatever
+ * the swap size: the caller's shadow table (entries of
+ * POLICY_SHADOW_ENTRY_BYTES) and the policy's own history together. */
+#define POLICY_HISTORY_BYTES 16
+#define POLICY_SHADOW_ENTRY_BYTES 8
+/* The shadow entries per frame the caller keeps for ops: what the budget
+ * leaves after ops->own_history_bytes. */
+uint32_t policy_shadows_per_frame(const struct policy_ops *ops);
 
 /* ops->evicted(p, frame), or 0 if the policy has none. */
 uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame);

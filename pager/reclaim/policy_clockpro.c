@@ -1,48 +1,36 @@
 /*
- * CLOCK-Pro (Jiang, Chen and Zhang, "CLOCK-Pro: An Effective Improvement of
- * the CLOCK Replacement", USENIX ATC'05): LIRS in clock form. Pages are hot
- * (small reuse distance) or cold; a cold page is on test for a while after
- * it was brought in or last moved, and a cold page referenced during its
- * test has shown a reuse distance shorter than the hot pages' recency: it
- * turns hot, and HAND_hot turns the hot page with the largest recency cold.
- * Victims are always cold pages. The paper's one clock of all pages,
- * resident or not, ordered by when each was last moved to its head, and its
- * three hands are kept here as:
+ * CLOCK-Pro (Jiang, Chen and Zhang, USENIX ATC'05): LIRS in clock form.
+ * Pages are hot (small reuse distance) or cold; a cold page is on test for
+ * a while after it was brought in or last moved, and one referenced during
+ * its test turns hot, while HAND_hot turns the hot page with the largest
+ * recency cold. Victims are always cold pages. The paper's one clock of all
+ * pages, resident or not, and its three hands are kept as:
  *
- *   a stamp per page: the head position it was last moved to (a counter of
- *   moves to the head), so "older in the clock" is "smaller stamp";
- *   the hot queue, in stamp order: HAND_hot is its old end. Passing a hot
- *   page, the hand moves a referenced one to the head, still hot, and turns
- *   the first unreferenced one cold (off test) at the head;
- *   the cold queue of resident cold pages, in stamp order: HAND_cold is its
- *   old end. A referenced page on test turns hot; one off test starts a new
- *   test at the head; an unreferenced one is the victim, and if on test it
- *   stays in the clock as a non-resident cold page until its test ends;
- *   HAND_test: a test ends when HAND_hot passes the page, that is when the
- *   oldest hot page is younger than it; resident cold pages are walked by a
- *   cursor as the oldest hot stamp moves, non-resident ones sit in a ring in
- *   eviction (hence stamp) order, and at most as many as there are frames
- *   (the paper's bound), the oldest leaving first.
+ *   a stamp per page: the count of moves to the head when it last moved
+ *   there, so "older in the clock" is "smaller stamp";
+ *   the hot queue in stamp order, HAND_hot at its old end: a referenced
+ *   page goes to the head still hot, the first unreferenced one turns cold;
+ *   the cold queue of resident cold pages, HAND_cold at its old end: a
+ *   referenced page on test turns hot, one off test starts a new test, an
+ *   unreferenced one is the victim, kept while on test as a non-resident
+ *   cold page in a ghost ring (ghost_ring.h, 5 bytes per frame, stated as
+ *   own_history_bytes) of at most as many pages as frames (the paper's bound);
+ *   HAND_test: a test ends when HAND_hot passes the page; resident cold
+ *   pages are walked by a cursor, non-resident ones leave the ring's end.
  *
- * The cold share adapts as in the authors' simulator (clock-pro.c, with
- * ADAPTIVE_COLD_ALLOC): a non-resident page faulted back on test earns the
- * cold share a credit, a non-resident page whose test ends without one
- * costs a credit. A promotion normally turns one hot page cold (the share
- * stays); with credits in hand the page stays cold and a hot page turns
- * cold all the same (the share grows), with a debt the page turns hot
- * alone (it shrinks). The share stays between 1% of the frames (at least 2)
- * and all but that, the bounds Caffeine's simulator uses for the paper's
- * adaptive m_c. Until the first eviction, new pages are hot while more
- * than that minimum of frames are free, as in the authors' simulator; after
- * it they come in cold, on test. A non-resident page faulted back on test
- * turns hot at once; HAND_hot makes up for it at the next isolate call,
- * since insert cannot read accessed bits.
- *
- * The shadow of a page evicted on test names its ring entry; the ring holds
- * stamps (4 bytes per frame of this policy's own state).
+ * The cold share adapts as in the authors' simulator (ADAPTIVE_COLD_ALLOC):
+ * a non-resident page faulted back on test earns a credit, a test ended
+ * unused costs one. With credits a promoted page stays cold while a hot one
+ * turns cold all the same (the share grows); with a debt it turns hot alone
+ * (it shrinks). The share stays between 1% of the frames (at least 2) and
+ * all but that. Until the first eviction, new pages are hot while more than
+ * that minimum of frames are free; after it they come in cold, on test. A
+ * page faulted back on test turns hot at once and HAND_hot makes up for it
+ * at the next isolate call, since insert cannot read accessed bits.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include "reclaim/ghost_ring.h"
 #include "reclaim/policy.h"
 
 enum { ON_NONE, ON_HOT, ON_COLD };
@@ -70,12 +58,7 @@ struct clockpro {
 	uint32_t test_hand;	/* the youngest resident cold page HAND_test has
 				 * passed; NIL: none of those left */
 	int evicting;		/* the first isolate has happened */
-	/* Non-resident cold pages on test: a ring of their stamps in eviction
-	 * order. Entries first .. next - 1 (counting evictions on test) are in
-	 * the ring; one faulted back is dead, alive[] 0. */
-	uint32_t *ring;		/* [nframes] */
-	uint8_t *alive;		/* [nframes] */
-	uint32_t first, next;
+	struct ghost_ring ring;	/* non-resident cold pages on test, by stamp */
 	struct policy_looks looks;
 };
 
@@ -96,8 +79,7 @@ static void cp_destroy(struct policy *p)
 	free(c->test);
 	free(c->left_test);
 	free(c->stamp);
-	free(c->ring);
-	free(c->alive);
+	ghost_ring_free(&c->ring);
 	free(c);
 }
 
@@ -126,10 +108,9 @@ static struct policy *cp_create(uint32_t nframes, uint64_t seed)
 	c->test = calloc(n, 1);
 	c->left_test = calloc(n, 1);
 	c->stamp = calloc(n, sizeof(*c->stamp));
-	c->ring = calloc(n, sizeof(*c->ring));
-	c->alive = calloc(n, 1);
 	if (frame_links_alloc(&c->links, nframes) || policy_looks_alloc(&c->looks, nframes) ||
-	    !c->on || !c->test || !c->left_test || !c->stamp || !c->ring || !c->alive) {
+	    ghost_ring_alloc(&c->ring, nframes) ||
+	    !c->on || !c->test || !c->left_test || !c->stamp) {
 		cp_destroy((struct policy *)c);
 		return NULL;
 	}
@@ -154,54 +135,6 @@ static int hot_hand_passed(const struct clockpro *c, uint32_t stamp)
 	return age(c, stamp) > age(c, c->stamp[c->hot.old]);
 }
 
-/* ---- non-resident cold pages ---- */
-
-static uint32_t ring_len(const struct clockpro *c)
-{
-	return c->next - c->first;
-}
-
-/* The oldest entry leaves; a test ended without a reference costs the cold
- * share a credit. */
-static void ring_expire(struct clockpro *c)
-{
-	uint32_t i = c->first % c->nframes;
-
-	if (c->alive[i])
-		c->credits--;
-	c->alive[i] = 0;
-	c->first++;
-}
-
-/* A page evicted on test: its ring entry's number (the oldest leaves when
- * the ring is full: at most as many non-resident pages as frames). */
-static uint32_t ring_add(struct clockpro *c, uint32_t stamp)
-{
-	uint32_t i;
-
-	if (ring_len(c) == c->nframes)
-		ring_expire(c);
-	i = c->next % c->nframes;
-	c->ring[i] = stamp;
-	c->alive[i] = 1;
-	return c->next++;
-}
-
-/* The ring entry a shadow names, still alive (on test): its index, or -1.
- * The shadow holds the entry's number modulo 2^28. */
-static int64_t ring_find(const struct clockpro *c, uint32_t shadow)
-{
-	uint32_t back, i;
-
-	if (!shadow || shadow_kind(shadow) != NONRES || c->nframes == 0)
-		return -1;
-	back = shadow_distance(c->next, shadow_value(shadow));
-	if (back == 0 || back > ring_len(c))
-		return -1;
-	i = (c->next - back) % c->nframes;
-	return c->alive[i] ? (int64_t)i : -1;
-}
-
 /* ---- HAND_test ---- */
 
 /* Tests end for the pages HAND_hot has passed: resident cold pages from the
@@ -215,8 +148,8 @@ static void end_tests(struct clockpro *c)
 		c->test_hand = f;
 		f = c->links.younger[f];
 	}
-	while (ring_len(c) > 0 && hot_hand_passed(c, c->ring[c->first % c->nframes]))
-		ring_expire(c);
+	while (ghost_ring_len(&c->ring) > 0 && hot_hand_passed(c, ghost_ring_oldest(&c->ring)))
+		c->credits -= ghost_ring_expire(&c->ring);	/* a test ended unused */
 }
 
 /* ---- moving pages ---- */
@@ -375,9 +308,10 @@ static void cp_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 	if (frame >= c->nframes || c->on[frame] != ON_NONE)
 		return;
 	c->left_test[frame] = 0;
-	i = ring_find(c, shadow);
+	i = shadow && shadow_kind(shadow) == NONRES ?
+		    ghost_ring_find(&c->ring, shadow_value(shadow)) : -1;
 	if (i >= 0) {		/* referenced on test: hot, and a credit */
-		c->alive[i] = 0;
+		ghost_ring_kill(&c->ring, (uint32_t)i);
 		c->credits++;
 		c->owed++;
 		make_hot(c, frame);
@@ -446,11 +380,15 @@ static uint32_t cp_isolate(struct policy *p, const struct policy_env *env, uint3
 static uint32_t cp_evicted(struct policy *p, uint32_t frame)
 {
 	struct clockpro *c = cp_of(p);
+	int expired_alive;
+	uint32_t seq;
 
 	if (frame >= c->nframes || !c->left_test[frame])
 		return 0;
 	c->left_test[frame] = 0;
-	return shadow_make(NONRES, ring_add(c, c->stamp[frame]));
+	seq = ghost_ring_add(&c->ring, c->stamp[frame], &expired_alive);
+	c->credits -= expired_alive;	/* the oldest test ended unused */
+	return shadow_make(NONRES, seq);
 }
 
 /* Not evicted after all: cold at the head, on test as it was. */
@@ -477,6 +415,7 @@ const struct policy_ops policy_clockpro_ops = {
 	.summary = "CLOCK-Pro: LIRS as a clock, cold pages on test turn hot when reused, "
 		   "the cold share adapted",
 	.fault_counts = 0,	/* the reference bit starts clear */
+	.own_history_bytes = 5,	/* the ring and alive[]: one shadow entry a frame left */
 	.create = cp_create,
 	.destroy = cp_destroy,
 	.insert = cp_insert,

@@ -46,13 +46,12 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include "reclaim/mglru_tiers.h"
 #include "reclaim/policy.h"
 
 #define MAX_NR_GENS 4
 #define MIN_NR_GENS 2
-#define MAX_NR_TIERS 4
 #define MAX_REFS 3		/* LRU_REFS_WIDTH 2 */
-#define MIN_LRU_BATCH 64	/* BITS_PER_LONG: the controller's noise floor */
 #define NONE_GEN 0xff
 #define WAITING (MAX_NR_GENS)	/* gen_of for a page on the cheap wait list */
 
@@ -65,10 +64,7 @@ struct mglru {
 	uint8_t *refs;		/* [nframes]: looks that found it referenced, <= 3 */
 	uint8_t *workingset;	/* [nframes]: refaulted recently */
 	uint8_t *left_tier;	/* [nframes]: an isolated frame's tier */
-	/* The controller, per tier: this generation's counts and the averages
-	 * carried over from the ones before (NR_HIST_GENS 1). */
-	uint64_t refaulted[MAX_NR_TIERS], evicted[MAX_NR_TIERS], protected[MAX_NR_TIERS];
-	uint64_t avg_refaulted[MAX_NR_TIERS], avg_total[MAX_NR_TIERS];
+	struct mglru_tiers tiers;	/* the refault tiers' counts */
 	struct policy_looks looks;
 };
 
@@ -162,69 +158,6 @@ static uint32_t tracked(const struct mglru *m)
 	return n;
 }
 
-/* ---- tiers and the controller ---- */
-
-static uint32_t order_base_2(uint32_t n)
-{
-	uint32_t k = 0;
-
-	while ((1u << k) < n)
-		k++;
-	return k;
-}
-
-static uint32_t tier_of(const struct mglru *m, uint32_t frame)
-{
-	return order_base_2((uint32_t)m->refs[frame] + m->workingset[frame] + 1);
-}
-
-struct ctrl_pos {
-	uint64_t refaulted, total, gain;
-};
-
-static struct ctrl_pos read_ctrl_pos(const struct mglru *m, int tier, uint64_t gain)
-{
-	return (struct ctrl_pos){
-		.refaulted = m->avg_refaulted[tier] + m->refaulted[tier],
-		.total = m->avg_total[tier] + m->evicted[tier] + m->protected[tier],
-		.gain = gain,
-	};
-}
-
-/* pv has few refaults, or a refault rate no higher than sp's. */
-static int positive_ctrl_err(const struct ctrl_pos *sp, const struct ctrl_pos *pv)
-{
-	return pv->refaulted < MIN_LRU_BATCH ||
-	       pv->refaulted * (sp->total + MIN_LRU_BATCH) * sp->gain <=
-	       (sp->refaulted + 1) * pv->total * pv->gain;
-}
-
-/* The highest tier evicted: those above refault more than tier 0 (with a
- * margin, gains 2:3) and are protected. */
-static int tier_idx(const struct mglru *m)
-{
-	struct ctrl_pos sp = read_ctrl_pos(m, 0, 2);
-	int tier;
-
-	for (tier = 1; tier < MAX_NR_TIERS; tier++) {
-		struct ctrl_pos pv = read_ctrl_pos(m, tier, 3);
-
-		if (!positive_ctrl_err(&sp, &pv))
-			break;
-	}
-	return tier - 1;
-}
-
-/* The oldest generation is gone: its counts join the averages. */
-static void carry_over(struct mglru *m)
-{
-	for (int t = 0; t < MAX_NR_TIERS; t++) {
-		m->avg_refaulted[t] = (m->avg_refaulted[t] + m->refaulted[t]) / 2;
-		m->avg_total[t] = (m->avg_total[t] + m->evicted[t] + m->protected[t]) / 2;
-		m->refaulted[t] = m->evicted[t] = m->protected[t] = 0;
-	}
-}
-
 /* ---- aging ---- */
 
 /* Linux's should_run_aging: eviction needs three generations, and the
@@ -273,7 +206,7 @@ static void drop_empty_oldest(struct mglru *m)
 {
 	while (nr_gens(m) > MIN_NR_GENS && gen_q(m, m->min_seq)->len == 0) {
 		m->min_seq++;
-		carry_over(m);
+		mglru_tiers_carry_over(&m->tiers);
 	}
 }
 
@@ -298,9 +231,9 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 		move_to(m, m->min_seq + 1, frame);
 		return KEPT;
 	}
-	tier = tier_of(m, frame);
+	tier = mglru_tier((uint32_t)m->refs[frame] + m->workingset[frame]);
 	if ((int)tier > idx) {		/* protected: one generation up, tier cleared */
-		m->protected[tier]++;
+		m->tiers.protected[tier]++;
 		m->refs[frame] = 0;
 		m->workingset[frame] = 0;
 		move_to(m, m->min_seq + 1, frame);
@@ -372,7 +305,7 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 			   uint32_t max)
 {
 	struct mglru *m = mg_of(p);
-	int idx = tier_idx(m);
+	int idx = mglru_tiers_evictable(&m->tiers);
 	uint32_t n = 0, agings = 0;
 
 	policy_looks_begin(&m->looks, env, m->nframes);
@@ -408,7 +341,7 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 	m->refs[frame] = recent ? MAX_REFS : 0;
 	m->workingset[frame] = (uint8_t)recent;
 	if (recent)
-		m->refaulted[shadow_kind(shadow) % MAX_NR_TIERS]++;
+		m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
 	put(m, recent ? m->max_seq : m->max_seq - 1, frame);
 }
 
@@ -429,8 +362,8 @@ static uint32_t mg_evicted(struct policy *p, uint32_t frame)
 
 	if (frame >= m->nframes)
 		return 0;
-	tier = m->left_tier[frame] % MAX_NR_TIERS;
-	m->evicted[tier]++;
+	tier = m->left_tier[frame] % MGLRU_TIERS;
+	m->tiers.evicted[tier]++;
 	return shadow_make(tier, m->min_seq);
 }
 

@@ -20,6 +20,7 @@ static const struct swap_reclaim_hooks hooks = {
 	.still_victim = victims_still_one,
 	.put_back = victims_put_back,
 	.evicted = victims_evicted,
+	.refaulted = victims_refaulted,
 	.written = kswapd_batch_written,
 };
 
@@ -30,7 +31,7 @@ void reclaim_init(void)
 	vm_set_reclaim(reclaim_for_fault);
 	swap_set_reclaim_hooks(&hooks);
 	/* Reading ahead never drives memory down to where faults reclaim. */
-	swap_in_keep_free(2 * marks.min);
+	swap_in_keep_free(watermarks_read_ahead_floor());
 }
 
 int reclaim_start(void)
@@ -40,10 +41,13 @@ int reclaim_start(void)
 
 void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
 {
-	if (victims_init(policy_all[config.policy], config.seed) < 0) {
+	const struct policy_ops *ops = policy_all[config.policy];
+
+	if (victims_init(ops, config.seed) < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
 		return;
 	}
+	swap_history_size(policy_shadows_per_frame(ops));
 	swap_start(backend, t);
 	if (swap_on())
 		victims_start();

@@ -73,6 +73,16 @@ static int evictable(void *ctx, uint32_t i)
 	return swapcache_reclaimable(pa_of(i));
 }
 
+/* Dropping i costs no I/O: a clean copy is in its slot, or the program
+ * file holds its page (swap/out.c drops these first). */
+static int cheap(void *ctx, uint32_t i)
+{
+	uint64_t pa = pa_of(i);
+
+	(void)ctx;
+	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
+}
+
 /* Forget the "not referenced" answers kept from the last harvest ahead. */
 static void expire_ahead(void)
 {
@@ -128,6 +138,37 @@ static int referenced(void *ctx, uint32_t i)
 	return answer;
 }
 
+/*
+ * The insertion rule (policy.h): under a policy whose fault_counts is 0,
+ * the reference that brought a page in is not a reference. The kernel maps
+ * a page with its accessed bit set, and the faulting access sets it again
+ * once the thread resumes, after the reply, so the bit cannot be cleared as
+ * the page is mapped: the frames a policy took in are noted, and their bits
+ * harvested and dropped in one call later, once their faults have been
+ * answered: before the policy next looks, or when the note is full. A
+ * frame not mapped by then (a page read ahead, or the fault now being
+ * served) keeps its bit. The one place the pager clears bits it does not
+ * read; it drops dirty bits with them, which nothing reads yet.
+ */
+#define UNCOUNTED_MAX 32
+static uint32_t uncounted[UNCOUNTED_MAX];
+static uint32_t n_uncounted;
+
+static void clear_fault_references(void)
+{
+	static struct harvest_batch b;
+
+	b.n = 0;
+	for (uint32_t k = 0; k < n_uncounted; k++) {
+		b.current = uncounted[k];
+		kept[uncounted[k]] = KEPT_NONE;
+		vm_rmap_walk(pa_of(uncounted[k]), collect, &b);
+	}
+	n_uncounted = 0;
+	if (b.n)
+		(void)mmu_harvest(b.e, b.n);
+}
+
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
@@ -135,10 +176,16 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 
 	(void)ctx;
 	kept[i] = KEPT_NONE;
-	if (allocated)
-		pol_ops->insert(pol, i, 0);
-	else
+	if (!allocated) {
 		pol_ops->remove(pol, i);
+		return;
+	}
+	pol_ops->insert(pol, i, 0);
+	if (pol_ops->fault_counts)
+		return;
+	if (n_uncounted == UNCOUNTED_MAX)
+		clear_fault_references();
+	uncounted[n_uncounted++] = i;
 }
 
 void victims_put_back(uint64_t pa)
@@ -149,12 +196,20 @@ void victims_put_back(uint64_t pa)
 		policy_put_back(pol_ops, pol, index_of(pa));
 }
 
-/* The shadow is not kept yet: the swap engine will keep it with the slot
- * and hand it back at refault (issue 16's integration step), so until then
- * every refault reads as a new page. */
-void victims_evicted(uint64_t pa)
+uint32_t victims_evicted(uint64_t pa)
 {
-	(void)policy_evicted(pol_ops, pol, index_of(pa));
+	return policy_evicted(pol_ops, pol, index_of(pa));
+}
+
+/* The frame joined the policy when it was allocated, as a page never seen;
+ * now that its contents are known to be a page evicted earlier, it joins
+ * again with that page's history. */
+void victims_refaulted(uint64_t pa, uint32_t shadow)
+{
+	uint32_t i = index_of(pa);
+
+	pol_ops->remove(pol, i);
+	pol_ops->insert(pol, i, shadow);
 }
 
 int victims_still_one(uint64_t pa)
@@ -166,10 +221,11 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
 	struct policy_env e = { .referenced = referenced, .evictable = evictable,
-				.max_looks = looks };
+				.max_looks = looks, .cheap = cheap };
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
+	clear_fault_references();
 	/* With no limit (a fault waits), asked again when every frame was
 	 * referenced; background reclaim, limited, never is (policy.h). */
 	n = policy_isolate_retrying(pol_ops, pol, &e, idx,

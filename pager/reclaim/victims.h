@@ -28,8 +28,11 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks);
 /* pa was not evicted after all: back to the policy. */
 void victims_put_back(uint64_t pa);
 /* pa's page left memory (written out, or dropped with a valid copy): the
- * policy may remember it. */
-void victims_evicted(uint64_t pa);
+ * policy's shadow word for it (0: nothing), for the swap engine to keep. */
+uint32_t victims_evicted(uint64_t pa);
+/* pa holds a page read back whose eviction left shadow: the policy sees it
+ * as that page come back (a refault), not as a new one. */
+void victims_refaulted(uint64_t pa, uint32_t shadow);
 /* A victim queued a while ago is still one: nothing took it, and it was
  * not referenced while it waited (that look clears its bits). */
 int victims_still_one(uint64_t pa);

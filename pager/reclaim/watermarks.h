@@ -1,5 +1,6 @@
 /*
- * The watermarks, in free frames, worked out from the boot arguments: where
+ * The watermarks, in free frames, worked out from the boot arguments
+ * (pager.watermarks: Linux's rule or seed 000's percentages): where
  * background reclaim starts and stops, the minimum below which a request
  * reclaims directly, and the reserve only the pager's own memory may take.
  */
@@ -20,6 +21,9 @@ extern struct watermarks marks;
 
 /* From config and the frame table (the reserve is set there too). */
 void watermarks_set(void);
+/* The swap-in thread reads ahead only while more frames than this are
+ * free. */
+uint64_t watermarks_read_ahead_floor(void);
 /* How many more victims background reclaim should queue now: short of
  * the stop mark, and never more than a few batches ahead of the disk. */
 uint64_t watermarks_shortfall(void);

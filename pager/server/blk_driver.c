@@ -20,17 +20,19 @@ _Static_assert(PAGER_IO_CLIENTS == BLK_DONE_NOTES, "the driver signals one notif
 
 static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk_driver *out)
 {
-	uint64_t dma[BLK_DMA_PAGES], st;
+	uint64_t dma[BLK_DMA_PAGES], st, list;
 	struct msg m = { .label = BLK_SETUP, .handle = -1 };
 	int r;
 
 	if (sys_device_map(d->handle, (unsigned)dev, BLK_MMIO_VA) < 0 ||
 	    driver_give_frames(d, BLK_DMA_VA, BLK_DMA_PAGES, dma) < 0 ||
 	    driver_give_frames(d, BLK_STATUS_VA, 1, &st) < 0 ||
+	    driver_give_frames(d, BLK_LIST_VA, 1, &list) < 0 ||
 	    driver_give_notifications(d, bi->devices[dev].irq, BLK_IRQ_BIT, BLK_HANDLE_IRQ,
 				      BLK_HANDLE_DONE) < 0)
 		return -ENOMEM;
 	out->status = frame_ptr(st);
+	out->list = frame_ptr(list);
 	m.w[0] = bi->devices[dev].irq;
 	m.len = sizeof(dma);
 	memcpy(m.data, dma, sizeof(dma));
@@ -38,6 +40,9 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk
 		return r < 0 ? r : (int)(int64_t)m.label;
 	out->sectors = m.w[0];
 	out->read_only = m.w[1] != 0;
+	if (m.w[2] < 1 || m.w[2] > BLK_MAX_PAGES)
+		return -EPROTO;	/* a driver that cannot take one page */
+	out->max_pages = (uint32_t)m.w[2];
 	out->base = bi->devices[dev].base;
 	return 0;
 }
@@ -65,7 +70,7 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 	}
 	/* Its whole pool: it allocates nothing after this, so a write at zero
 	 * free frames needs no memory in the driver. */
-	printf("pager: virtio_blk: %d frames reserved at boot for its rings, request headers "
-	       "and status page\n", BLK_DMA_PAGES + 1);
+	printf("pager: virtio_blk: %d frames reserved at boot for its rings, request headers, "
+	       "status page and page list\n", BLK_DMA_PAGES + 2);
 	return 0;
 }

@@ -73,6 +73,7 @@ void handle_info(const struct msg *in, struct msg *out)
 		.reclaim_at = config.reclaim_at,
 		.reclaim_to = config.reclaim_to,
 		.free_min = config.free_min,
+		.seed_marks = config.watermarks == WATERMARKS_SEED,
 	};
 
 	(void)in;

@@ -27,8 +27,10 @@ struct swap_req {
 	uint32_t reserved;		/* 0 */
 };
 
-/* Pages in one transfer at most: a write batch, or a read and its window. */
-#define SWAP_IO_MAX 32
+/* Pages in one transfer at most: a write batch (the swap-out thread's is
+ * one full 256 KiB request when its slots follow one another), or a read
+ * and its window. */
+#define SWAP_IO_MAX 64
 
 /* What a finished transfer looks like. */
 struct swap_done {

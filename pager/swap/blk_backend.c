@@ -1,6 +1,7 @@
 /*
  * The virtio-blk swap backend: a transfer becomes block requests to the
- * driver (blk_link.h), which names the pager's frames for DMA.
+ * driver (blk_link.h), merged runs of consecutive slots as long as the
+ * driver takes, their frames named for DMA in the page list shared with it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,7 +46,8 @@ static const struct swap_backend_ops ops = {
 void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 {
 	drv = *d;
-	link = (struct blk_link){ .ep = d->ep, .status = d->status };
+	link = (struct blk_link){ .ep = d->ep, .status = d->status, .list = d->list,
+				  .max_pages = d->max_pages };
 	b->ops = &ops;
 	b->ctx = NULL;
 	snprintf(b->where, sizeof(b->where), "the disk at 0x%lx", (unsigned long)d->base);

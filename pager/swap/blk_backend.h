@@ -1,7 +1,7 @@
 /*
  * The swap engine's first backend: the user-level virtio-blk driver
- * (drivers/), called over IPC with batches of requests that name the
- * pager's frames for DMA; completions come back on each pager thread's own
+ * (drivers/), called over IPC with batches of requests whose frames (for
+ * DMA) are in a page list shared with it; completions come back on each pager thread's own
  * notification and in a status page shared with the driver. Whoever starts
  * the driver (the server) describes it in struct blk_driver.
  */
@@ -17,6 +17,8 @@
 struct blk_driver {
 	int ep;				/* its endpoint */
 	struct blk_status *status;	/* the status page, [BLK_TAGS] */
+	uint64_t *list;			/* the page list, [BLK_LIST_ENTRIES] */
+	uint32_t max_pages;		/* pages per request the driver takes */
 	uint64_t sectors;		/* the device's capacity */
 	int read_only;
 	uint64_t base;			/* its MMIO window, for messages */

@@ -1,8 +1,9 @@
 /*
  * The pager's side of drivers/blk_protocol.h, shared by the backends that
- * speak it (virtio-blk; NBD through netd): each pager thread's own tags, a
- * transfer's requests sent a message's worth at a time, and each thread
- * waiting on its own notification for their results in the status page.
+ * speak it (virtio-blk; NBD through netd): each pager thread's own tags and
+ * range of the page list, a transfer's requests sent in waves a message's
+ * worth at a time, and each thread waiting on its own notification for
+ * their results in the status page.
  */
 #ifndef PAGER_SWAP_BLK_LINK_H
 #define PAGER_SWAP_BLK_LINK_H
@@ -15,11 +16,13 @@
 struct blk_link {
 	int ep;				/* its endpoint */
 	struct blk_status *status;	/* the status page, [BLK_TAGS] */
+	uint64_t *list;			/* the page list, [BLK_LIST_ENTRIES] */
+	uint32_t max_pages;		/* pages one request may carry */
 	/* Optional: before request r goes (0, or -errno: it does not go), and
 	 * once its result has been read (netd's window: the frames mapped
 	 * into it, then out). */
-	int (*prepare)(const struct blk_request *r);
-	void (*release)(const struct blk_request *r);
+	int (*prepare)(const struct blk_link *l, const struct blk_request *r);
+	void (*release)(const struct blk_link *l, const struct blk_request *r);
 };
 
 /* Tag i (< the thread's share) of I/O client `client`: the swap-out

@@ -8,31 +8,32 @@
 #include "swap/header.h"
 
 /* Requests from r[i] on that one block request can carry. */
-static uint32_t run_length(const struct swap_req *r, uint32_t i, uint32_t n)
+static uint32_t run_length(const struct swap_req *r, uint32_t i, uint32_t n, uint32_t max_pages)
 {
 	uint32_t len = 1;
 
-	while (len < BLK_MAX_PAGES && i + len < n &&
+	while (len < max_pages && i + len < n &&
 	       r[i + len].slot == r[i + len - 1].slot + 1)
 		len++;
 	return len;
 }
 
-uint32_t swap_merge(const struct swap_req *r, uint32_t n, int write, struct blk_request *out,
-		    uint32_t max_out, uint32_t *consumed)
+uint32_t swap_merge(const struct swap_req *r, uint32_t n, int write, uint32_t max_pages,
+		    struct blk_request *out, uint32_t max_out, uint32_t *consumed)
 {
 	uint32_t i = 0, made = 0;
 
+	if (max_pages < 1 || max_pages > BLK_MAX_PAGES)
+		max_pages = max_pages < 1 ? 1 : BLK_MAX_PAGES;
 	while (i < n && made < max_out) {
-		uint32_t len = run_length(r, i, n);
+		uint32_t len = run_length(r, i, n, max_pages);
 		struct blk_request *b = &out[made++];
 
 		memset(b, 0, sizeof(*b));
 		b->write = write ? 1 : 0;
 		b->sector = (uint64_t)r[i].slot * SWAP_SECTORS_PER_SLOT;
 		b->npages = len;
-		for (uint32_t k = 0; k < len; k++)
-			b->pa[k] = r[i + k].pa;
+		b->list = i;
 		i += len;
 	}
 	if (consumed)

@@ -3,9 +3,10 @@
  * its readahead window are read in one transfer with the pager lock let go,
  * each frame tied to its slot and marked reading meanwhile, so another
  * fault on the same slot waits for this read, and an exit that frees the
- * slot only unties it. When a fault read a whole window (a stream), the
- * slots after it go to the swap-in queue, which the swap-in thread reads
- * into the swap cache ahead of the faults that will want them.
+ * slot only unties it. When the VM core says the fault's region is a
+ * stream whose last window was used, slots after the run go to the swap-in
+ * queue, which the swap-in thread reads into the swap cache ahead of the
+ * faults that will want them.
  */
 #include <errno.h>
 #include "base/threads.h"
@@ -61,8 +62,13 @@ void swap_in_wait(void *ctx, uint32_t slot)
  * untied it meanwhile). 1 if it was read and kept. */
 static int settle(uint32_t slot, uint64_t pa, int ok, int fresh)
 {
+	uint32_t shadow;
+
 	if (!swapcache_read_end(slot, pa, ok, fresh))
 		return 0;
+	/* The page is back: the policy learns what it said when it went. */
+	if ((shadow = swap_history_take(slot)) != 0)
+		swap_engine_hooks()->refaulted(pa, shadow);
 	vmstat_count(VMSTAT_PSWPIN);
 	return 1;
 }
@@ -74,11 +80,12 @@ static int only_on_device(uint32_t slot)
 	return swap_slot_refs(swap_engine_slots(), slot) > 0 && !swapcache_lookup(slot);
 }
 
-/* A fault read a run of n slots (its page and readahead): likely a stream.
- * The n slots after the run go to the swap-in thread, to be in memory
- * before the faults that will want them (a full queue refuses them:
- * dropped, their faults read them). Like a disk cluster, they need not be
- * the same region's: only slots whose contents are on the device alone. */
+/* A fault read a run of slots for a stream whose last window was used
+ * (the VM core's judgement): the n slots from first go to the swap-in
+ * thread, to be in memory before the faults that will want them (a full
+ * queue refuses them: dropped, their faults read them). Like a disk
+ * cluster, they need not be the same region's: only slots whose contents
+ * are on the device alone. */
 static void queue_ahead(uint32_t first, unsigned n)
 {
 	unsigned queued = 0;
@@ -93,9 +100,10 @@ static void queue_ahead(uint32_t first, unsigned n)
 }
 
 /* A fault's page and its window, consecutive slots: read with the lock let
- * go. A window that fails is given up and the first page read alone; only
- * its own error fails the fault. */
-static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+ * go, then `ahead` slots after them queued for the swap-in thread. A
+ * window that fails is given up and the first page read alone; only its
+ * own error fails the fault. */
+static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n, unsigned ahead)
 {
 	struct pager_thread *t = pager_holder();
 	struct swap_req pages[READ_MAX];
@@ -114,11 +122,13 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 		swap_transfer(t, 0, pages, 1, err);	/* the page asked for, alone */
 	pager_lock(t);
 	reads_waiting--;
+	/* The fault's own page is fresh (its mapping counts the read); the
+	 * window's are read ahead, like the swap-in thread's. */
 	for (unsigned k = 0; k < n; k++)
-		settle(first + k, pa[k], err[k] == 0, 1);
+		vmstat_count_n(VMSTAT_READAHEAD_READ, settle(first + k, pa[k], err[k] == 0, k == 0) && k);
 	wake_readers();
-	if (err[0] == 0 && n > 1 && err[n - 1] == 0)
-		queue_ahead(first + n, n);
+	if (err[0] == 0 && ahead && err[n - 1] == 0)
+		queue_ahead(first + n, ahead);
 	if (err[0] == 0)
 		return VM_SWAP_UNLOCKED;
 	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
@@ -128,13 +138,13 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 int swap_in_read(void *ctx, uint32_t slot, uint64_t pa)
 {
 	(void)ctx;
-	return read_unlocked(slot, &pa, 1);
+	return read_unlocked(slot, &pa, 1, 0);
 }
 
-int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n, unsigned ahead)
 {
 	(void)ctx;
-	return read_unlocked(first, pa, n);
+	return read_unlocked(first, pa, n, ahead);
 }
 
 /* Queued slots still worth reading, each with a new frame tied to it while
@@ -173,8 +183,11 @@ long swap_read_queued(struct pager_thread *t)
 	pager_unlock(t);
 	swap_transfer(t, 0, b, n, err);
 	pager_lock(t);
-	for (uint32_t k = 0; k < n; k++)
-		vmstat_count_n(VMSTAT_SWAPIN_QUEUED, settle(b[k].slot, b[k].pa, err[k] == 0, 0));
+	for (uint32_t k = 0; k < n; k++) {
+		int kept = settle(b[k].slot, b[k].pa, err[k] == 0, 0);
+		vmstat_count_n(VMSTAT_SWAPIN_QUEUED, kept);
+		vmstat_count_n(VMSTAT_READAHEAD_READ, kept);
+	}
 	wake_readers();		/* a fault may have met one of these being read */
 	return (long)n;
 }

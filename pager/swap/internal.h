@@ -34,9 +34,26 @@ int swap_slot_unref(void *ctx, uint32_t slot);
 uint32_t swap_slot_count(void *ctx, uint32_t slot);
 int swap_keep_copies(void *ctx);
 
+/* Drop a reference to slot (swap_slot_put); the last one frees it, and
+ * its history goes with it. The references left, or -1. */
+int swap_slot_release(uint32_t slot);
+
+/* history.c: the policy's shadow word for each page in swap, by slot. A
+ * table for the frames of RAM: 0, or -1 if memory is short. */
+int swap_history_init(void);
+void swap_history_reset(void);
+/* The policy's shadow word for the page that left memory for slot (0:
+ * nothing), kept in place of any the slot had. */
+void swap_history_keep(uint32_t slot, uint32_t shadow);
+/* slot's contents are in a frame again: its shadow (0: none kept), taken
+ * out of the table, so a later eviction to the same slot cannot meet it. */
+uint32_t swap_history_take(uint32_t slot);
+/* slot is free: no page is there to remember. */
+void swap_history_forget(uint32_t slot);
+
 /* in.c: the VM core's reads (struct vm_swap_ops), and the swap-in thread. */
 int swap_in_read(void *ctx, uint32_t slot, uint64_t pa);
-int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n);
+int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n, unsigned ahead);
 void swap_in_wait(void *ctx, uint32_t slot);
 int swap_in_init(void);
 

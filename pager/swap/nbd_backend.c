@@ -19,25 +19,30 @@
 
 static struct nbd_driver drv;
 static struct blk_link link;
+/* The page list stays the pager's: netd sees the frames in its window. */
+static uint64_t list[BLK_LIST_ENTRIES];
 
 static uint64_t window_va(uint32_t tag)
 {
-	return NET_WIN_VA + (uint64_t)tag * BLK_MAX_PAGES * 4096;
+	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * 4096;
 }
 
 /* netd may read (a write) or fill (a read) r's frames until unmap. */
-static int map_window(const struct blk_request *r)
+static int map_window(const struct blk_link *l, const struct blk_request *r)
 {
-	struct map_entry e[BLK_MAX_PAGES];
+	struct map_entry e[NET_MAX_PAGES];
 
+	if (r->npages > NET_MAX_PAGES)
+		return -EINVAL;
 	for (uint32_t i = 0; i < r->npages; i++)
-		e[i] = (struct map_entry){ window_va(r->tag) + (uint64_t)i * 4096, r->pa[i],
-					   r->write ? MAP_R : MAP_R | MAP_W };
+		e[i] = (struct map_entry){ window_va(r->tag) + (uint64_t)i * 4096,
+					   l->list[r->list + i], r->write ? MAP_R : MAP_R | MAP_W };
 	return sys_map(drv.proc, e, r->npages) < 0 ? -ENOMEM : 0;
 }
 
-static void unmap_window(const struct blk_request *r)
+static void unmap_window(const struct blk_link *l, const struct blk_request *r)
 {
+	(void)l;
 	sys_unmap(drv.proc, window_va(r->tag), r->npages);
 }
 
@@ -120,7 +125,8 @@ static const struct swap_backend_ops ops = {
 void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 {
 	drv = *d;
-	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .prepare = map_window,
+	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
+				  .max_pages = NET_MAX_PAGES, .prepare = map_window,
 				  .release = unmap_window };
 	b->ops = &ops;
 	b->ctx = NULL;

@@ -18,7 +18,11 @@
 #include "vm/swapcache.h"
 #include "vm/vm.h"
 
-_Static_assert(SWAP_OUT_BATCH <= SWAP_IO_MAX, "a batch is one transfer");
+/* Direct reclaim's batches (SWAP_OUT_BATCH) are smaller than the swap-out
+ * thread's: its thread waits. */
+#define WRITE_BATCH SWAP_WRITE_BATCH
+_Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH && WRITE_BATCH <= SWAP_IO_MAX,
+	       "a batch is one transfer");
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static uint32_t writing;	/* popped from outq, being written by that thread */
@@ -26,15 +30,22 @@ static struct pager_thread writer;
 
 /* One batch of victims on its way to the device. */
 struct write_batch {
-	struct swap_req v[SWAP_OUT_BATCH];
+	struct swap_req v[WRITE_BATCH];
 	size_t n;
-	int err[SWAP_OUT_BATCH];
+	int err[WRITE_BATCH];
 	int at_floor;	/* started with no frame free above the reserve */
 };
 
 static void put_back(uint64_t pa)
 {
 	swap_engine_hooks()->put_back(pa);
+}
+
+/* pa's page left memory for slot (0: its copy is the program file):
+ * reclaim tells the policy, whose shadow word is kept with the slot. */
+static void evicted(uint32_t slot, uint64_t pa)
+{
+	swap_history_keep(slot, swap_engine_hooks()->evicted(pa));
 }
 
 /* No slot is free: said once, counted every time. */
@@ -74,25 +85,33 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-/* Cheapest first: a victim whose swap copy is still valid (the swap cache
+/* Cheapest first: an unwritten program-image page is dropped (the file
+ * fills it again), and a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it) is dropped without any I/O, its
  * entries pointed at that slot; a parked one (read ahead, not mapped yet)
  * just goes. One that holds its slot but cannot be dropped goes back to
  * the policy (writing it to a new slot would lose the old one). The
- * others stay in b, in order. Frames freed. */
-static size_t drop_clean(struct write_batch *b)
+ * others stay in b, in order. Looks at b->v[from..]. Frames freed. */
+static size_t drop_clean(struct write_batch *b, size_t from)
 {
-	size_t kept_n = 0, dropped = 0;
+	size_t kept_n = from, dropped = 0, refill = 0;
 
-	for (size_t k = 0; k < b->n; k++) {
+	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			swapcache_untie(slot);
-			swap_engine_hooks()->evicted(pa);
+			evicted(slot, pa);
 			frame_free(pa);
 			dropped++;
+			continue;
+		}
+		/* Its copy is the program file: no slot to keep history by. */
+		if (!slot && vm_drop_refillable(pa) == 0) {
+			evicted(0, pa);
+			frame_free(pa);
+			refill++;
 			continue;
 		}
 		if (swapcache_held(pa)) {
@@ -103,21 +122,27 @@ static size_t drop_clean(struct write_batch *b)
 	}
 	b->n = kept_n;
 	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
-	return dropped;
+	return dropped + refill;
 }
 
-/* Slots for the victims (a run of consecutive ones), each write-protected
- * and tied to its slot, so that a free while the write is in flight parks
- * the frame instead of reusing it under the DMA. Victims left without a
- * slot go back to the policy. How many will be written. */
+/* Slots for the victims, as few runs of consecutive ones as the allocator
+ * finds (one, when a free run is long enough: one device request), each
+ * victim write-protected and tied to its slot, so that a free while the
+ * write is in flight parks the frame instead of reusing it under the DMA.
+ * Victims left without a slot go back to the policy. How many will be
+ * written. */
 static size_t prepare(struct write_batch *b)
 {
 	struct swap_slots *slots = swap_engine_slots();
 	size_t got = 0;
+	uint32_t first, len;
 
-	for (; got < b->n && (b->v[got].slot = swap_slot_alloc(slots)) != 0; got++) {
-		vm_frame_write_protect(b->v[got].pa, 1);
-		swapcache_tie(b->v[got].slot, b->v[got].pa);
+	while (got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
+		for (uint32_t k = 0; k < len; k++, got++) {
+			b->v[got].slot = first + k;
+			vm_frame_write_protect(b->v[got].pa, 1);
+			swapcache_tie(b->v[got].slot, b->v[got].pa);
+		}
 	}
 	if (got < b->n)
 		note_full();
@@ -141,18 +166,19 @@ static int settle_write(struct write_batch *b, size_t k)
 	if (b->err[k] < 0) {
 		vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 		swap_slot_mark_bad(slots, slot);
+		swap_history_forget(slot);
 		printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
 		       slot, b->err[k]);
 		return 0;
 	}
 	if (clean && vm_evict(pa, slot) > 0) {
-		swap_engine_hooks()->evicted(pa);
+		evicted(slot, pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
-		swap_slot_put(slots, slot);	/* the allocation's own reference */
+		swap_slot_release(slot);	/* the allocation's own reference */
 		return 1;
 	}
-	swap_slot_put(slots, slot);
+	swap_slot_release(slot);
 	return 0;
 }
 
@@ -160,7 +186,7 @@ static int settle_write(struct write_batch *b, size_t k)
  * (let go during the write). Frames freed. */
 static size_t finish(struct write_batch *b)
 {
-	static uint64_t gone[SWAP_OUT_BATCH];
+	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
 	for (size_t k = 0; k < b->n; k++) {
@@ -187,7 +213,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
-	dropped = drop_clean(&b);
+	dropped = drop_clean(&b, 0);
 	if (prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
@@ -213,15 +239,14 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + writing;
 }
 
-/* Queued pages still worth writing: not freed since (the mark would be
- * gone), and still victims (reclaim says: not referenced while they
- * waited). */
-static void take_queued(struct write_batch *b)
+/* Queued pages still worth writing, up to what the batch has room for:
+ * not freed since (the mark would be gone), and still victims (reclaim
+ * says: not referenced while they waited). */
+static void take_some(struct write_batch *b)
 {
-	static struct swap_req popped[SWAP_OUT_BATCH];
-	uint32_t n = swap_queue_pop(&outq, popped, SWAP_OUT_BATCH);
+	static struct swap_req popped[WRITE_BATCH];
+	uint32_t n = swap_queue_pop(&outq, popped, (uint32_t)(WRITE_BATCH - b->n));
 
-	b->n = 0;
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
 		if (!swapcache_take_queued(pa))
@@ -235,6 +260,23 @@ static void take_queued(struct write_batch *b)
 	}
 }
 
+/* A batch to write from the queue, the clean victims dropped on the way;
+ * pages passed over or dropped leave room that more queued pages fill, so
+ * the write stays one full request while victims wait. Frames freed. */
+static size_t take_queued(struct write_batch *b)
+{
+	size_t freed = 0;
+
+	b->n = 0;
+	while (b->n < WRITE_BATCH && swap_queue_len(&outq) > 0) {
+		size_t from = b->n;
+
+		take_some(b);
+		freed += drop_clean(b, from);
+	}
+	return freed;
+}
+
 long swap_write_queued(struct pager_thread *t)
 {
 	static struct write_batch b;
@@ -242,8 +284,7 @@ long swap_write_queued(struct pager_thread *t)
 
 	if (!swap_on() || swap_queue_len(&outq) == 0)
 		return -1;
-	take_queued(&b);
-	freed = drop_clean(&b);
+	freed = take_queued(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)freed);
 	if (prepare(&b) == 0)
 		return (long)freed;

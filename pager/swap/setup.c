@@ -54,10 +54,23 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 	return r;
 }
 
+/* The history's memory, in the boot report: bounded by the RAM. */
+static void print_history(void)
+{
+	uint32_t nframes;
+	size_t bytes = swap_history_bytes(&nframes);
+
+	printf("pager: swap: history of evicted pages: %lu KiB for %lu frames of RAM "
+	       "(%lu.%lu bytes per frame; with the policy's own, at most 16)\n", (unsigned long)(bytes + 1023) / 1024,
+	       (unsigned long)nframes, (unsigned long)(nframes ? bytes / nframes : 0),
+	       (unsigned long)(nframes ? bytes * 10 / nframes % 10 : 0));
+}
+
 void swap_reset(void)
 {
 	vm_set_swap(NULL);
 	swap_engine_off();
+	swap_history_reset();
 	swap_out_reset();
 	swap_in_reset();
 }
@@ -69,7 +82,8 @@ void swap_start(const struct swap_backend *b, struct pager_thread *t)
 	if (swap_on() || check_header(b, t) < 0)
 		return;
 	slots = swap_slots_create(area.first, area.last, area.bad, area.nbad);
-	if (!slots || swapcache_init(area.last) < 0 || swap_out_init() < 0 || swap_in_init() < 0) {
+	if (!slots || swapcache_init(area.last) < 0 || swap_history_init() < 0 ||
+	    swap_out_init() < 0 || swap_in_init() < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
 		return;
 	}
@@ -77,4 +91,5 @@ void swap_start(const struct swap_backend *b, struct pager_thread *t)
 	swap_engine_set(b, slots);	/* on from here */
 	printf("pager: swap: %lu KiB (%lu slots, %u bad) on %s\n",
 	       (unsigned long)area.usable * 4, (unsigned long)area.usable, area.nbad, b->where);
+	print_history();
 }

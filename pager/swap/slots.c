@@ -1,7 +1,8 @@
 /*
  * Swap slots: a reference count per slot and free counts per cluster. Like
  * Linux's cluster allocation, a whole free cluster is taken for the stream
- * of writes and its slots handed out in order; clusters are found next-fit.
+ * of writes and its slots handed out in order, a batch's as one run where
+ * one is free; clusters are found next-fit.
  */
 #include <stdlib.h>
 #include "swap/slots.h"
@@ -98,26 +99,36 @@ void swap_slots_destroy(struct swap_slots *s)
 	free(s);
 }
 
-/* The next free slot of the current cluster, or 0 (the cluster is then
- * given up). */
-static uint32_t scan_cluster(struct swap_slots *s)
+/* The current cluster's last slot. */
+static uint32_t cluster_end(const struct swap_slots *s)
 {
 	uint32_t end = s->cur * SWAP_CLUSTER + (SWAP_CLUSTER - 1);
 
-	if (end > s->last)
-		end = s->last;
-	for (uint32_t slot = s->next; slot <= end; slot++) {
-		if (s->refs[slot] == 0) {
-			s->next = slot + 1;
-			return slot;
-		}
+	return end < s->last ? end : s->last;
+}
+
+/* The first run of free slots at or after s->next in the current cluster:
+ * its first slot in *start and its length, up to want; 0 if there is none
+ * (the cluster is then given up). */
+static uint32_t run_in_cluster(struct swap_slots *s, uint32_t want, uint32_t *start)
+{
+	uint32_t end = cluster_end(s), slot = s->next, len = 0;
+
+	while (slot <= end && s->refs[slot] != 0)
+		slot++;
+	if (slot > end) {
+		s->cur = NO_CLUSTER;
+		return 0;
 	}
-	s->cur = NO_CLUSTER;
-	return 0;
+	while (len < want && slot + len <= end && s->refs[slot + len] == 0)
+		len++;
+	*start = slot;
+	return len;
 }
 
 /* Next-fit from the cluster after the last one picked: the first cluster
- * whose usable slots are all free, else the first with any free slot. */
+ * whose usable slots are all free, else (whole 0) the first with any free
+ * slot. */
 static uint32_t find_cluster(const struct swap_slots *s, int whole)
 {
 	for (uint32_t i = 1; i <= s->nclusters; i++) {
@@ -129,35 +140,67 @@ static uint32_t find_cluster(const struct swap_slots *s, int whole)
 	return NO_CLUSTER;
 }
 
-/* Called only while some slot is free, so a cluster is always found. */
-static void pick_cluster(struct swap_slots *s)
+static void use_cluster(struct swap_slots *s, uint32_t c)
 {
-	uint32_t c = find_cluster(s, 1);
-
-	if (c == NO_CLUSTER)
-		c = find_cluster(s, 0);
 	s->cur = s->cursor = c;
 	s->next = c * SWAP_CLUSTER;
 	if (s->next < s->first)
 		s->next = s->first;
 }
 
+/* Called only while some slot is free, so a cluster is always found. */
+static void pick_cluster(struct swap_slots *s)
+{
+	uint32_t c = find_cluster(s, 1);
+
+	use_cluster(s, c != NO_CLUSTER ? c : find_cluster(s, 0));
+}
+
+/* A run shorter than wanted that stops inside its cluster (a used or bad
+ * slot follows) is worth leaving when another cluster is wholly free: move
+ * there (1), else stay (0). A run that reaches the cluster's end goes on
+ * in the next cluster, which next-fit tries first. */
+static int leave_short_run(struct swap_slots *s, uint32_t start, uint32_t len, uint32_t want)
+{
+	uint32_t c;
+
+	if (len == want || start + len > cluster_end(s) || (c = find_cluster(s, 1)) == NO_CLUSTER ||
+	    c == s->cur)
+		return 0;
+	use_cluster(s, c);
+	return 1;
+}
+
+uint32_t swap_slot_alloc_run(struct swap_slots *s, uint32_t want, uint32_t *first)
+{
+	uint32_t start = 0, len = 0;
+	int moved = 0;
+
+	if (s->nfree == 0 || want == 0)
+		return 0;
+	/* Ends: a cluster with a free slot yields a run, and a short run is
+	 * left at most once (a whole cluster may hold bad slots). */
+	for (;;) {
+		if (s->cur == NO_CLUSTER)
+			pick_cluster(s);
+		else if ((len = run_in_cluster(s, want, &start)) > 0 &&
+			 (moved || !(moved = leave_short_run(s, start, len, want))))
+			break;
+	}
+	for (uint32_t slot = start; slot < start + len; slot++)
+		s->refs[slot] = 1;
+	s->nfree -= len;
+	s->cfree[cluster_of(start)] -= (uint16_t)len;
+	s->next = start + len;
+	*first = start;
+	return len;
+}
+
 uint32_t swap_slot_alloc(struct swap_slots *s)
 {
 	uint32_t slot;
 
-	if (s->nfree == 0)
-		return 0;
-	/* At most two turns: a used-up cluster, then a fresh one with a free slot. */
-	for (;;) {
-		if (s->cur != NO_CLUSTER && (slot = scan_cluster(s)) != 0)
-			break;
-		pick_cluster(s);
-	}
-	s->refs[slot] = 1;
-	s->nfree--;
-	s->cfree[cluster_of(slot)]--;
-	return slot;
+	return swap_slot_alloc_run(s, 1, &slot) ? slot : 0;
 }
 
 int swap_slot_dup(struct swap_slots *s, uint32_t slot)

@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 /* Slots per cluster: one cluster of consecutive slots serves the current
- * stream of writes (4 full BLK_MAX_PAGES requests). Clusters are aligned:
- * cluster c is slots c * SWAP_CLUSTER .. c * SWAP_CLUSTER + SWAP_CLUSTER - 1. */
-#define SWAP_CLUSTER 64u
+ * stream of writes (1 MiB, as Linux's: 4 full 256 KiB requests). Clusters
+ * are aligned: cluster c is slots c * SWAP_CLUSTER .. c * SWAP_CLUSTER +
+ * SWAP_CLUSTER - 1. */
+#define SWAP_CLUSTER 256u
 /* References one slot can have (page arrays sharing it after forks). */
 #define SWAP_SLOT_MAX_REFS 0xFFFEu
 
@@ -27,6 +28,13 @@ void swap_slots_destroy(struct swap_slots *s);
 /* A free slot with one reference, the next one of the current cluster if it
  * can; 0 when every usable slot is in use. */
 uint32_t swap_slot_alloc(struct swap_slots *s);
+/* Up to want free slots that follow one another, each with one reference:
+ * the first in *first, how many returned (0 when every usable slot is in
+ * use, or want is 0). The run goes on where the last one ended when it
+ * can; one cut short by a used slot is left for a whole free cluster if
+ * there is one, so a batch written at once is one device request. A
+ * shorter run returned means: call again for the rest. */
+uint32_t swap_slot_alloc_run(struct swap_slots *s, uint32_t want, uint32_t *first);
 /* One more reference (a fork copied a page array holding it). 0, or -1 if
  * the slot is not in use or already has SWAP_SLOT_MAX_REFS. */
 int swap_slot_dup(struct swap_slots *s, uint32_t slot);

@@ -93,6 +93,8 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 	for (unsigned k = 0; k < n; k++)
 		err[k] = r < 0 ? r : done.err[k];
 	vmstat_count_n(write ? VMSTAT_SWAP_REQUESTS_OUT : VMSTAT_SWAP_REQUESTS_IN, done.requests);
+	if (write && done.requests > 0)
+		vmstat_count_n(VMSTAT_SWAP_PAGES_OUT, n);
 }
 
 void swap_slot_ref(void *ctx, uint32_t slot)
@@ -101,10 +103,19 @@ void swap_slot_ref(void *ctx, uint32_t slot)
 	swap_slot_dup(slots, slot);
 }
 
+int swap_slot_release(uint32_t slot)
+{
+	int left = swap_slot_put(slots, slot);
+
+	if (left == 0)
+		swap_history_forget(slot);
+	return left;
+}
+
 int swap_slot_unref(void *ctx, uint32_t slot)
 {
 	(void)ctx;
-	return swap_slot_put(slots, slot);
+	return swap_slot_release(slot);
 }
 
 uint32_t swap_slot_count(void *ctx, uint32_t slot)

@@ -42,8 +42,12 @@ struct swap_reclaim_hooks {
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);
 	/* pa's page left memory (written out, or dropped with a valid copy):
-	 * told before the frame is freed. */
-	void (*evicted)(uint64_t pa);
+	 * told before the frame is freed. The policy's shadow word for it (0:
+	 * nothing), which the engine keeps with its slot. */
+	uint32_t (*evicted)(uint64_t pa);
+	/* A page read back into pa (a fault's read or readahead) had shadow
+	 * (never 0) kept from its eviction: the policy hears of it. */
+	void (*refaulted)(uint64_t pa, uint32_t shadow);
 	/* The swap-out thread finished a batch (or found its queue empty). */
 	void (*written)(void);
 };
@@ -63,6 +67,10 @@ int swap_congested(void);
  * clean copy is dropped without a write. Frames freed. */
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n);
+/* The swap-out thread writes up to this many queued pages at once: what
+ * one block request carries (256 KiB), so that a stream of evictions goes
+ * to the device in the largest writes it takes. */
+#define SWAP_WRITE_BATCH 64
 /* Background reclaim: victim pa into the swap-out queue for the swap-out
  * thread. 0, or -1 if the queue is full (refused: met again later). */
 int swap_out_queue(uint64_t pa);
@@ -72,6 +80,14 @@ uint32_t swap_out_room(void);
 void swap_out_kick(void);
 /* Pages queued for the swap-out thread or being written by it. */
 uint32_t swap_out_pending(void);
+
+/* The bytes the history of evicted pages takes (a table bounded by the
+ * RAM: at most 16 per frame, whatever the swap size), and the frames it is
+ * sized for; 0 while swap is off. */
+size_t swap_history_bytes(uint32_t *nframes);
+/* Keep entries_per_frame shadows per frame of RAM (2 unless told: a policy
+ * with history of its own gets fewer); before swap_start. */
+void swap_history_size(uint32_t entries_per_frame);
 
 /* The swap-in thread reads ahead only while more than keep_free frames are
  * free (it never reclaims). */

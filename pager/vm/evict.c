@@ -1,6 +1,7 @@
 /*
  * Taking a frame out of its mappings for the swap code: unmap it
- * everywhere, or evict it (every entry naming it names a slot instead);
+ * everywhere, or evict it (every entry naming it names a slot instead), or
+ * drop an unwritten program-image page (the file fills it again);
  * whether it may be evicted; and its write protection while it is written
  * out, given back when a write comes or the write is over.
  */
@@ -90,6 +91,38 @@ int vm_frame_evictable(uint64_t pa)
 	    (!f->mapcount && !f->obj))
 		return 0;
 	return !rmap_pinned(pa);
+}
+
+/* Mapping (s, va) is of a program segment the process cannot write (no
+ * W: text, read-only data; a region's permission never changes), so its
+ * page still holds what the file holds: *ctx becomes 0 otherwise. */
+static void image_read_only(void *ctx, struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	if (!r || r->kind != VM_IMAGE || (r->perm & VM_W))
+		*(int *)ctx = 0;
+}
+
+int vm_frame_refillable(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+	int same = 1;
+
+	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj || swapcache_busy(pa) ||
+	    swapcache_tied(pa) || rmap_pinned(pa))
+		return 0;
+	vm_rmap_walk(pa, image_read_only, &same);
+	return same;
+}
+
+int vm_drop_refillable(uint64_t pa)
+{
+	if (!vm_frame_refillable(pa))
+		return -1;
+	detach(pa, 0);		/* absent entries: the next fault fills from the file */
+	vmstat_count(VMSTAT_PGDROP_IMAGE);
+	return 0;
 }
 
 int vm_evict(uint64_t pa, uint32_t slot)

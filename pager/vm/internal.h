@@ -9,6 +9,7 @@
 #include "vm/vm.h"
 #include "vm/frames.h"
 #include "vm/pagevec.h"
+#include "vm/readahead.h"
 
 /*
  * A page entry (a region's or a shared object's sparse page array,
@@ -118,6 +119,9 @@ struct vm_region {
 	 * drops its pages before swapping anything, and `discarded` records
 	 * that it did, until the owner locks it again. */
 	int discardable, discarded;
+	/* Private: the swap readahead window, judged at its swap-in faults
+	 * (readahead.h). A split copies it: a guess either way. */
+	struct vm_readahead ra;
 };
 
 /* One process's memory. */
@@ -202,7 +206,8 @@ int vm_frame_alone(uint64_t pa);
 
 /* swapin.c: the frame holding slot's contents, from the swap cache or read
  * into a new frame (*cached says which), in pa[0]; with r, the readahead
- * window after r's page i read with it into pa[1..*n). 0, VM_FAULT_NOMEM,
+ * window after r's page i read with it into pa[1..*n) (r's window judged
+ * and sized, readahead.h). 0, VM_FAULT_NOMEM,
  * VM_FAULT_IO or VM_FAULT_RETRY. vm_swap_frame: the one page, no window.
  * vm_swap_claimed: an entry that named slot now names pa, which came
  * `from` there (the counter it adds to); with hold, and if the swap code
@@ -214,7 +219,7 @@ enum vm_swap_from {
 	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
 	VM_SWAP_AHEAD		/* read with another page's fault: swap_readahead */
 };
-int vm_swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		   unsigned *n, int *cached);
 int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached);
 void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold);

@@ -126,45 +126,60 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 	return VM_FAULT_MAPPED;
 }
 
-/* After page i came from the cache: the pages after it that wait there
- * unmapped (read with it by a read that let the lock go, or read ahead by
- * the swap-in thread) are mapped as a read's readahead would have. */
-static void map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
+/* After page i came from the cache in a region whose window is eager: the
+ * pages after it that wait there unmapped (read with it by a read that let
+ * the lock go, or read ahead by the swap-in thread) are mapped as a read's
+ * readahead would have. How many were. */
+static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
 {
 	uint64_t n = region_pages(r);
+	unsigned k = 1;
 
-	for (unsigned k = 1; k <= vm.readahead && i + k < n; k++) {
+	for (; r->ra.eager && k <= vm.readahead && i + k < n; k++) {
 		enum vm_swap_from from;
 		uint64_t pa;
 		if (region_slot(r, i + k) != slot + k)
-			return;
+			break;
 		pa = swapcache_lookup(slot + k);
 		if (!pa || !vm_frame_parked(pa))
-			return;
-		/* One the swap-in thread read counts as found in the cache. */
-		from = swapcache_fresh(pa) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
+			break;
+		from = swapcache_ahead(pa) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
 		if (swap_map(s, r, i + k, pa, from) != VM_FAULT_MAPPED)
-			return;
+			break;
 	}
+	return k - 1;
 }
 
 /* Private page i names a swap slot: map the frame holding its contents,
- * then the pages read ahead with it, each as its own fault would have
- * (one that cannot be mapped stays swapped, its frame released). */
+ * then, if its region's window is eager (readahead.h), the pages read
+ * ahead with it, each as its own fault would have (one that cannot be
+ * mapped stays swapped, its frame released); otherwise they wait in the
+ * swap cache, and a fault that finds one there is a readahead hit. The
+ * retry of a fault whose own read let the lock go (its page fresh) is no
+ * hit: its window was judged when it was read. */
 static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa[1 + VM_READAHEAD_MAX];
 	uint32_t slot = region_slot(r, i);
-	unsigned n;
-	int cached, res = vm_swap_frames(slot, r, i, pa, &n, &cached);
+	unsigned n, mapped;
+	int cached, own, ahead, res = vm_swap_frames(slot, r, i, pa, &n, &cached);
 
 	if (res < 0)
 		return res;
+	own = cached && swapcache_fresh(pa[0]);
+	ahead = cached && swapcache_ahead(pa[0]);
 	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
-	for (unsigned k = 1; k < n; k++)
-		swap_map(s, r, i + k, pa[k], VM_SWAP_AHEAD);
-	if (cached && res == VM_FAULT_MAPPED)
-		map_read_ahead(s, r, i, slot);
+	for (unsigned k = 1; k < n; k++) {
+		if (r->ra.eager)
+			swap_map(s, r, i + k, pa[k], VM_SWAP_AHEAD);
+		else
+			vm_frame_release(pa[k]);	/* parked: tied to its slot */
+	}
+	if (!cached || res != VM_FAULT_MAPPED)
+		return res;
+	mapped = map_read_ahead(s, r, i, slot);
+	if (!own)
+		vmstat_count_n(VMSTAT_READAHEAD_USED, readahead_hit(&r->ra, i, ahead, mapped));
 	return res;
 }
 

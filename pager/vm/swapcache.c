@@ -33,7 +33,10 @@ enum frame_flags {
 	/* Holds one reference to its tied slot, whose copy of it is still
 	 * valid: a private page brought back and mapped read-only since.
 	 * Reclaim drops it without a write. */
-	FRAME_F_SLOT_HELD = 64
+	FRAME_F_SLOT_HELD = 64,
+	/* Read ahead of its fault (a window's page, or the swap-in thread's)
+	 * and not mapped since: a fault that finds it is a readahead hit. */
+	FRAME_F_AHEAD = 128
 };
 
 static uint64_t *table;		/* [slot]: the frame tied to it, if frame.swap agrees */
@@ -255,8 +258,7 @@ int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh)
 
 	set(pa, FRAME_F_READING | FRAME_F_DETACHED, 0);
 	if (ok && tied) {
-		if (fresh)
-			set(pa, FRAME_F_FRESH, 1);
+		set(pa, fresh ? FRAME_F_FRESH : FRAME_F_AHEAD, 1);
 		return 1;
 	}
 	if (tied)
@@ -279,8 +281,13 @@ int swapcache_claim(uint64_t pa)
 {
 	int fresh = swapcache_fresh(pa);
 
-	set(pa, FRAME_F_DETACHED | FRAME_F_FRESH, 0);	/* the VM core's again */
+	set(pa, FRAME_F_DETACHED | FRAME_F_FRESH | FRAME_F_AHEAD, 0);	/* the VM core's again */
 	return fresh;
+}
+
+int swapcache_ahead(uint64_t pa)
+{
+	return has(pa, FRAME_F_AHEAD);
 }
 
 /* --- writing --- */

@@ -65,12 +65,15 @@ int swapcache_held(uint64_t pa);
 /* pa is about to be filled from slot, the lock let go: tied, detached,
  * marked reading. */
 void swapcache_read_begin(uint32_t slot, uint64_t pa);
-/* The read is over: pa stays tied and parked (fresh if a fault's read) if
- * it worked and some entry still names slot; else it is untied and freed.
- * 1 if it stays. */
+/* The read is over: pa stays tied and parked (fresh if its fault's own
+ * page, else read ahead) if it worked and some entry still names slot; else it is
+ * untied and freed. 1 if it stays. */
 int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh);
 int swapcache_reading(uint64_t pa);
 int swapcache_fresh(uint64_t pa);
+/* Read ahead of its fault (in a fault's window, or by the swap-in thread)
+ * and not mapped since. */
+int swapcache_ahead(uint64_t pa);
 /* The VM core maps pa again: no longer detached or fresh. 1 if it was
  * fresh (its first mapping counts the read). */
 int swapcache_claim(uint64_t pa);

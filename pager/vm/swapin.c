@@ -10,24 +10,33 @@
 #include "vm/swapcache.h"
 
 /* Frames for the pages after private page i that can be read with its
- * slot in one request: up to vm.readahead pages in a row that name slot + 1,
- * slot + 2, ... and are not in the swap cache (a frame holds that slot
- * already: reading it again would part its sharers). frame_alloc, never
- * reclaim, for pages nobody asked for yet. How many, frames in pa[]. */
-static unsigned readahead_window(const struct vm_region *r, uint64_t i, uint32_t slot,
-				 uint64_t *pa)
+ * slot in one request: up to r's window (judged and sized here, the pages
+ * it shows used counted) in a row that name slot + 1, slot + 2, ... and
+ * are not in the swap cache (a frame holds that slot already: reading it
+ * again would part its sharers). frame_alloc, never reclaim, for pages
+ * nobody asked for yet. How many, frames in pa[]; *ahead: slots the swap
+ * code may read further ahead (the last window was all used). */
+static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot, uint64_t *pa,
+				 unsigned *ahead)
 {
 	uint64_t n = region_pages(r);
-	unsigned k = 0;
+	unsigned k = 0, win, used;
+	int stream;
 
-	if (!vm.swap.read_many)
+	*ahead = 0;
+	if (!vm.swap.read_many || !vm.readahead)
 		return 0;
-	for (; k < vm.readahead && i + 1 + k < n; k++) {
+	win = readahead_window(&r->ra, i, vm.readahead, &used, &stream);
+	vmstat_count_n(VMSTAT_READAHEAD_USED, used);
+	for (; k < win && i + 1 + k < n; k++) {
 		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
 		if (region_slot(r, i + 1 + k) != next || swapcache_lookup(next) ||
 		    !(pa[k] = frame_alloc()))
 			break;
 	}
+	readahead_ahead(&r->ra, i, k);
+	if (stream && k)
+		*ahead = 1 + k;
 	return k;
 }
 
@@ -45,19 +54,19 @@ static int unlocked_result(int res)
  * *n: the pages read. A window that fails to read is given up and the
  * page read alone: only its own error fails the fault. VM_FAULT_RETRY:
  * the swap code let the lock go and keeps what it read in its cache. */
-static int swap_read(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+static int swap_read(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		     unsigned *n)
 {
-	unsigned extra;
+	unsigned extra, ahead = 0;
 	int res;
 
 	if (!(pa[0] = vm_frame_alloc()))
 		return VM_FAULT_NOMEM;
 	/* Chosen after that allocation: its reclaim may send more of r out. */
-	extra = r ? readahead_window(r, i, slot, pa + 1) : 0;
+	extra = r ? readahead_frames(r, i, slot, pa + 1, &ahead) : 0;
 	*n = 1;
 	if (extra) {
-		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra);
+		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra, ahead);
 		if (res == 0)
 			*n += extra;
 		if (res >= 0)
@@ -75,7 +84,7 @@ static int swap_read(uint32_t slot, const struct vm_region *r, uint64_t i, uint6
 	return 0;
 }
 
-int vm_swap_frames(uint32_t slot, const struct vm_region *r, uint64_t i, uint64_t *pa,
+int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		   unsigned *n, int *cached)
 {
 	uint64_t hit = swapcache_lookup(slot);

@@ -124,14 +124,18 @@ struct vm_swap_ops {
 	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
 	 * request where the device allows, tying them as read does; 0, or a
 	 * negative error and no frame is to be trusted. n <= 1 +
-	 * VM_READAHEAD_MAX. May block. Either read may instead let the pager
+	 * VM_READAHEAD_MAX. ahead > 0: the pages' region is a stream whose
+	 * last window was used, and the swap code may read that many slots
+	 * after these into its cache before they are asked for. May block.
+	 * Either read may instead let the pager
 	 * lock go while the disk works and return VM_SWAP_UNLOCKED: the frames
 	 * are then the swap code's, each tied to its slot and fresh if it was
 	 * read (swapcache_read_begin and _end), else freed, and the caller
 	 * starts over (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but
 	 * first_slot could not be read (the fault fails with VM_FAULT_IO,
 	 * touching nothing). */
-	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
+	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n,
+			 unsigned ahead);
 	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
 	 * lock go until that read is over (the caller starts over). */
 	void (*wait)(void *ctx, uint32_t slot);
@@ -157,11 +161,12 @@ typedef size_t vm_reclaim_fn(size_t want);
 void vm_set_reclaim(vm_reclaim_fn *fn);
 
 /* Swap-in readahead: a major fault on a private page that reads slot S
- * also reads up to `pages` following pages of its region that name S+1,
+ * also reads up to its region's window of following pages that name S+1,
  * S+2, ... in the same request (read_many), and maps them; stops at the
  * first that does not, or is in the swap cache, or when no frame is free
- * (never reclaims for it). 0 (vm_init's default): one page per read. At
- * most VM_READAHEAD_MAX. */
+ * (never reclaims for it). The window adapts to whether its pages were
+ * used (readahead.h) up to `pages`. 0 (vm_init's default): one page per
+ * read. At most VM_READAHEAD_MAX. */
 #define VM_READAHEAD_MAX 16
 void vm_set_readahead(unsigned pages);
 
@@ -185,6 +190,15 @@ int vm_frame_write_protect(uint64_t pa, int on);
  * then free of the VM core: the caller frees it. Returns the number of
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
+
+/* 1 if pa is a program-image page its processes cannot have written (every
+ * mapping in a read-only segment), tied to no slot and not in the swap
+ * code's hands: dropping it costs no I/O. */
+int vm_frame_refillable(uint64_t pa);
+/* Drop such a page: its entries become absent (the next fault fills them
+ * from the program file again) and the frame is the caller's to free;
+ * counted in pgdrop_image. 0, or -1 if pa is not refillable. */
+int vm_drop_refillable(uint64_t pa);
 
 struct vm_space_info {
 	uint32_t pid;

@@ -57,7 +57,7 @@ check_not() {	# check_not NAME PATTERN: no console line in $out matches PATTERN
 	result "$1" $? "a line has: $2"
 }
 
-echo "1..22"
+echo "1..24"
 
 out=$tmp/bad.log
 boot "$out" kernel.timeslice_ms=0 kernel.verbos=1 pager.polcy=lru2 pager.policy=lru3 nokey \
@@ -68,7 +68,7 @@ check "kernel reports an unknown kernel key with the known keys" \
 	"boot: unknown key 'kernel.verbos' (known: kernel.timeslice_ms, kernel.verbose)"
 check "kernel uses the defaults" "kernel.timeslice_ms=10 kernel.verbose=0"
 check "pager reports an unknown key with the known keys" \
-	"pager: boot: unknown key 'pager.polcy' (known: pager.faultaround, pager.readahead, pager.policy, pager.seed, pager.reclaim_at, pager.reclaim_to, pager.free_min, pager.reserve, oom.policy, swap.device, net.addr, init.run, init.args, pager.check)"
+	"pager: boot: unknown key 'pager.polcy' (known: pager.faultaround, pager.readahead, pager.policy, pager.seed, pager.watermarks, pager.watermark_scale, pager.reclaim_at, pager.reclaim_to, pager.free_min, pager.reserve, oom.policy, swap.device, net.addr, init.run, init.args, pager.check)"
 check "pager reports an unknown policy with the policy names" \
 	"pager: boot: bad value 'lru3' for pager.policy (accepted: mglru|clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro); using default 'mglru'"
 check "pager reports inconsistent watermarks and uses the defaults" \
@@ -80,6 +80,8 @@ check "pager reports an unknown OOM policy with the names" \
 check "pager reports a reserve out of range" \
 	"pager: boot: bad value '5' for pager.reserve (accepted: 8..4096); using default '32'"
 check "pager prints the reserve and OOM policy in force" "pager: pager.reserve=32 oom.policy=unshared"
+check "a seed percentage given chooses the seed watermarks" \
+	"pager: pager.watermarks=seed pager.watermark_scale=10"
 check "pager reports a word without '='" "pager: boot: 'nokey' is not key=value (ignored)"
 check "init reports an unknown program" "init: cannot run 'nosuch': no such program in the initrd"
 [[ $status -eq 127 ]]
@@ -92,6 +94,7 @@ boot_until "$out" "demo: an echo server" 60 init.run=
 check "pager reports an empty init.run by name" \
 	"pager: boot: bad value '' for init.run (accepted: text of 1 to 127 characters); using default 'demo'"
 check "pager prints the default init.run in force" "init.run=demo init.args="
+check "the default watermarks are Linux's rule" "pager: pager.watermarks=linux pager.watermark_scale=10"
 check "the demonstration runs" "demo: an echo server, two clients and a crasher"
 
 # A command line longer than the kernel keeps (2047 bytes) loses whole words,

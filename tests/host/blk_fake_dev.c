@@ -1,8 +1,9 @@
 /*
  * The fake virtio-blk device (blk_fake_dev.h). It checks every chain the way
- * a strict device would: header first and device-readable, whole pages in
- * the right direction, one status byte last; a chain that breaks a rule is
- * counted and answered UNSUPP.
+ * a strict device would: header first and device-readable, data segments in
+ * the right direction within seg_max and size_max and whole sectors in all,
+ * one status byte last; a chain that breaks a rule is counted and answered
+ * UNSUPP.
  */
 #include <string.h>
 
@@ -23,6 +24,8 @@ void fake_blk_init(struct fake_blk *f, const struct virtqueue *vq,
 	f->disk = disk;
 	f->capacity = capacity;
 	f->fail_sector = UINT64_MAX;
+	f->seg_max = vq->size - 2u;
+	f->size_max = PAGE;
 }
 
 static void *at(uint64_t pa)
@@ -47,10 +50,20 @@ static unsigned walk(const struct fake_blk *f, uint16_t head, uint16_t *out)
 	}
 }
 
+/* The data bytes of chain c[0..n). */
+static uint64_t data_bytes(const struct fake_blk *f, const uint16_t *c, unsigned n)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned i = 1; i + 1 < n; i++)
+		bytes += f->desc[c[i]].len;
+	return bytes;
+}
+
 /* Whether the chain has a request's shape, for a disk of f's capacity. */
 static bool well_formed(const struct fake_blk *f, const uint16_t *c, unsigned n)
 {
-	if (n < 3 || n > 2 + 16)
+	if (n < 3 || n - 2 > f->seg_max)
 		return false;
 	const struct vq_desc *h = &f->desc[c[0]], *s = &f->desc[c[n - 1]];
 
@@ -63,28 +76,32 @@ static bool well_formed(const struct fake_blk *f, const uint16_t *c, unsigned n)
 	if (hdr->type > VIRTIO_BLK_T_OUT || hdr->reserved != 0)
 		return false;
 	for (unsigned i = 1; i + 1 < n; i++)
-		if (f->desc[c[i]].len != PAGE ||
+		if (f->desc[c[i]].len == 0 || f->desc[c[i]].len > f->size_max ||
 		    !!(f->desc[c[i]].flags & VQ_DESC_F_WRITE) != reading)
 			return false;
-	return hdr->sector + (n - 2) * (PAGE / SECTOR) <= f->capacity;
+	uint64_t bytes = data_bytes(f, c, n);
+
+	return bytes % SECTOR == 0 && hdr->sector + bytes / SECTOR <= f->capacity;
 }
 
-/* Move the pages; the status the device would report. */
+/* Move the segments, one after another on the disk; the status the device
+ * would report. */
 static uint8_t transfer(struct fake_blk *f, const uint16_t *c, unsigned n)
 {
 	const struct virtio_blk_hdr *hdr = at(f->desc[c[0]].addr);
-	uint64_t pages = n - 2, first = hdr->sector;
+	uint64_t first = hdr->sector, off = first * SECTOR;
 
-	if (f->fail_sector >= first && f->fail_sector < first + pages * (PAGE / SECTOR))
+	if (f->fail_sector >= first && f->fail_sector < first + data_bytes(f, c, n) / SECTOR)
 		return VIRTIO_BLK_S_IOERR;
-	for (unsigned i = 0; i < pages; i++) {
-		uint8_t *disk = f->disk + (first * SECTOR) + i * PAGE;
-		void *mem = at(f->desc[c[1 + i]].addr);
+	for (unsigned i = 1; i + 1 < n; i++) {
+		uint32_t len = f->desc[c[i]].len;
+		void *mem = at(f->desc[c[i]].addr);
 
 		if (hdr->type == VIRTIO_BLK_T_IN)
-			memcpy(mem, disk, PAGE);
+			memcpy(mem, f->disk + off, len);
 		else
-			memcpy(disk, mem, PAGE);
+			memcpy(f->disk + off, mem, len);
+		off += len;
 	}
 	return VIRTIO_BLK_S_OK;
 }
@@ -109,7 +126,7 @@ static uint32_t serve(struct fake_blk *f, uint16_t head)
 	const struct virtio_blk_hdr *hdr = at(f->desc[c[0]].addr);
 	bool wrote_data = status == VIRTIO_BLK_S_OK && hdr->type == VIRTIO_BLK_T_IN;
 
-	return (wrote_data ? (n - 2) * PAGE : 0) + 1;
+	return (wrote_data ? (uint32_t)data_bytes(f, c, n) : 0) + 1;
 }
 
 unsigned fake_blk_fetch(struct fake_blk *f, unsigned max)

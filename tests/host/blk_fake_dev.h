@@ -22,6 +22,8 @@ struct fake_blk {
 	uint8_t *disk;
 	uint64_t capacity;		/* sectors */
 	uint64_t fail_sector;		/* a request covering it fails; UINT64_MAX: none */
+	uint32_t seg_max;		/* data segments per chain at most (init: size - 2) */
+	uint32_t size_max;		/* bytes per segment at most (init: a page) */
 	bool skip_status;		/* leave status bytes unwritten */
 	unsigned malformed;		/* chains of the wrong shape (status UNSUPP) */
 	unsigned served;		/* chains taken */

@@ -44,8 +44,8 @@ uint32_t swap_fake_slot_alloc(void)
 }
 
 /* As the pager's reads end after letting the lock go: the frames are the
- * swap code's, tied to their slots and fresh, or freed when the read failed
- * (fail_read: all of them). */
+ * swap code's, tied to their slots, the first fresh and the rest read
+ * ahead, or freed when the read failed (fail_read: all of them). */
 static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++) {
@@ -55,7 +55,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 		}
 		swapcache_read_begin(first + k, pa[k]);
 		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
-		swapcache_read_end(first + k, pa[k], 1, 1);
+		swapcache_read_end(first + k, pa[k], 1, k == 0);
 	}
 	return sw.fail_read ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
 }
@@ -115,9 +115,11 @@ static size_t sw_reclaim(size_t want)
 
 /* Slots first.. into pa[0..n), as one request: the VM core asks for it
  * only with a readahead window, for slots still named and frames fresh. */
-static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n,
+			unsigned ahead)
 {
 	(void)ctx;
+	sw.ahead = ahead;
 	sw.read_manys++;
 	sw.many_pages = n;
 	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX && first + n <= NSLOT);

@@ -2,8 +2,9 @@
  * Host tests for drivers/blk_queue.c against a fake virtio-blk device
  * (blk_fake_dev.c): data written reads back identical, a bad batch takes
  * nothing, requests wait for descriptors in order and are never dropped,
- * failures reach the status page, and a long random run keeps the disk
- * equal to a shadow copy.
+ * failures reach the status page, requests as large as the device's
+ * segment limits allow (pages split when its segments are smaller), and a
+ * long random run keeps the disk equal to a shadow copy.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +26,8 @@
 
 static uint8_t *dma, *frames, *disk;
 static struct blk_status shared[BLK_TAGS];
+static uint64_t list[BLK_LIST_ENTRIES];	/* entry i: frame i */
+static struct blk_disk bdisk;
 static struct virtqueue vq;
 static struct blk_queue q;
 static struct fake_blk dev;
@@ -46,20 +49,41 @@ static void on_error(void *ctx, const struct blk_request *r, unsigned status)
 	reported.status = status;
 }
 
-/* Host addresses stand in for physical ones: the fake device uses them. */
-static void start(uint16_t qsize)
+static uint8_t *frame(unsigned i)
+{
+	return frames + (size_t)i * PG;
+}
+
+/* Host addresses stand in for physical ones: the fake device uses them.
+ * The queue of qsize entries and a device that allows segments of at most
+ * size_max bytes (and seg_max of them, when not 0). */
+static void start_limited(uint16_t qsize, uint32_t seg_max, uint32_t size_max)
 {
 	uint64_t pa[BLK_DMA_PAGES];
 	struct blk_dma d;
+	struct blk_device_limits lim = { .queue_size = qsize, .has_seg_max = seg_max != 0,
+		.seg_max = seg_max, .has_size_max = true, .size_max = size_max };
 
 	for (unsigned i = 0; i < BLK_DMA_PAGES; i++)
 		pa[i] = (uintptr_t)dma + i * PG;
+	for (unsigned i = 0; i < NFRAMES; i++)
+		list[i] = (uintptr_t)frame(i);
 	assert_int_equal(blk_dma_place(&d, (uintptr_t)dma, pa), 0);
+	bdisk = (struct blk_disk){ .capacity = CAPACITY, .list = list };
+	assert_int_equal(blk_shape_for(&lim, &bdisk.shape), 0);
 	vq_init(&vq, qsize, d.desc, d.avail, d.used);
-	blkq_init(&q, &vq, &d.slots, shared);
+	blkq_init(&q, &vq, &d.slots, shared, &bdisk);
 	fake_blk_init(&dev, &vq, disk, CAPACITY);
+	if (seg_max != 0)
+		dev.seg_max = seg_max;
+	dev.size_max = size_max;
 	memset(shared, 0, sizeof(shared));
 	memset(&reported, 0, sizeof(reported));
+}
+
+static void start(uint16_t qsize)
+{
+	start_limited(qsize, 0, PG);
 }
 
 static int setup(void **state)
@@ -84,28 +108,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint8_t *frame(unsigned i)
-{
-	return frames + (size_t)i * PG;
-}
-
-/* A request for npages consecutive frames from first. */
+/* A request for npages consecutive frames from first: page list entries
+ * first.. name them. */
 static struct blk_request req(unsigned tag, int write, uint64_t sector,
 			      unsigned npages, unsigned first)
 {
-	struct blk_request r = { .tag = tag, .write = (uint32_t)write,
-				 .sector = sector, .npages = npages };
-
-	for (unsigned i = 0; i < npages; i++)
-		r.pa[i] = (uintptr_t)frame(first + i);
-	return r;
+	return (struct blk_request){ .tag = tag, .write = (uint32_t)write,
+				     .sector = sector, .npages = npages, .list = first };
 }
 
 static void submit(const struct blk_request *r, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		shared[r[i].tag].state = BLK_SUBMITTED;
-	assert_int_equal(blkq_accept(&q, r, n, CAPACITY, false), (int)n);
+	assert_int_equal(blkq_accept(&q, r, n), (int)n);
 }
 
 /* The device serves everything published; the driver collects it all. */
@@ -151,13 +167,18 @@ static void test_bad_batch_takes_none(void **state)
 				    req(2, 1, CAPACITY - 4, 1, 2) };
 
 	start(64);
-	assert_int_equal(blkq_accept(&q, b, 3, CAPACITY, false), -EINVAL);
+	assert_int_equal(blkq_accept(&q, b, 3), -EINVAL);
 	b[2] = req(2, 1, 16, 1, 2);
-	b[1].pa[0] += 512;
-	assert_int_equal(blkq_accept(&q, b, 3, CAPACITY, false), -EINVAL);
+	list[1] += 512;
+	assert_int_equal(blkq_accept(&q, b, 3), -EINVAL);
+	list[1] -= 512;
+	b[1].list = BLK_LIST_ENTRIES;
+	assert_int_equal(blkq_accept(&q, b, 3), -EINVAL);
 	b[1] = req(1, 1, 8, 1, 1);
-	assert_int_equal(blkq_accept(&q, b, 3, CAPACITY, true), -EROFS);
-	assert_int_equal(blkq_accept(&q, b, 0, CAPACITY, false), -EINVAL);
+	bdisk.read_only = true;
+	assert_int_equal(blkq_accept(&q, b, 3), -EROFS);
+	bdisk.read_only = false;
+	assert_int_equal(blkq_accept(&q, b, 0), -EINVAL);
 	assert_true(blkq_idle(&q));
 	assert_int_equal(blkq_start(&q), 0);
 	assert_int_equal(vq_free_count(&vq), 64);
@@ -174,11 +195,11 @@ static void test_busy_tags(void **state)
 
 	start(64);
 	submit(&a, 1);
-	assert_int_equal(blkq_accept(&q, &a, 1, CAPACITY, false), -EBUSY);
-	assert_int_equal(blkq_accept(&q, dup, 2, CAPACITY, false), -EBUSY);
-	assert_int_equal(blkq_accept(&q, mixed, 2, CAPACITY, false), -EBUSY);
+	assert_int_equal(blkq_accept(&q, &a, 1), -EBUSY);
+	assert_int_equal(blkq_accept(&q, dup, 2), -EBUSY);
+	assert_int_equal(blkq_accept(&q, mixed, 2), -EBUSY);
 	assert_int_equal(blkq_start(&q), 1);	/* tag 5 only */
-	assert_int_equal(blkq_accept(&q, &a, 1, CAPACITY, false), -EBUSY);
+	assert_int_equal(blkq_accept(&q, &a, 1), -EBUSY);
 	assert_int_equal(run_device(false), 1);
 	assert_done(5, 0);
 	submit(&a, 1);				/* free again */
@@ -277,11 +298,64 @@ static void test_status_unwritten(void **state)
 	assert_int_equal(reported.status, VIRTIO_BLK_S_UNSET);
 }
 
+/* QEMU's disk: a queue of 256 and seg_max 254. A request of BLK_MAX_PAGES
+ * (256 KiB) is one chain; the page list is read when the chain is built. */
+static void test_largest_request(void **state)
+{
+	(void)state;
+	struct blk_request w = req(0, 1, 0, BLK_MAX_PAGES, 0);
+	struct blk_request r = req(1, 0, 0, BLK_MAX_PAGES, 100);
+
+	start_limited(256, 254, 1u << 20);
+	assert_int_equal(bdisk.shape.max_pages, BLK_MAX_PAGES);
+	submit(&w, 1);
+	assert_int_equal(blkq_start(&q), 1);
+	assert_int_equal(vq_free_count(&vq), 256 - (BLK_MAX_PAGES + 2));
+	assert_int_equal(run_device(false), 1);
+	submit(&r, 1);
+	blkq_start(&q);
+	run_device(false);
+	assert_done(0, 0);
+	assert_done(1, 0);
+	assert_memory_equal(disk, frame(0), BLK_MAX_PAGES * PG);
+	assert_memory_equal(frame(100), frame(0), BLK_MAX_PAGES * PG);
+	assert_int_equal(dev.malformed, 0);
+	w.npages = BLK_MAX_PAGES + 1;
+	assert_int_equal(blkq_accept(&q, &w, 1), -EINVAL);
+}
+
+/* A device whose segments are at most 1 KiB and 12 per request: each page
+ * goes as 4 segments, 3 pages per request, and the data arrives whole. */
+static void test_small_segments(void **state)
+{
+	(void)state;
+	struct blk_request w = req(0, 1, 40, 3, 7), r = req(1, 0, 40, 3, 50);
+
+	start_limited(64, 12, 1024);
+	assert_int_equal(bdisk.shape.max_pages, 3);
+	assert_int_equal(bdisk.shape.segs_per_page, 4);
+	submit(&w, 1);
+	assert_int_equal(blkq_start(&q), 1);
+	assert_int_equal(vq_free_count(&vq), 64 - 14);
+	run_device(false);
+	submit(&r, 1);
+	blkq_start(&q);
+	run_device(true);
+	assert_done(0, 0);
+	assert_done(1, 0);
+	assert_int_equal(dev.malformed, 0);
+	assert_memory_equal(disk + 40 * BLK_SECTOR, frame(7), 3 * PG);
+	assert_memory_equal(frame(50), frame(7), 3 * PG);
+	w = req(2, 1, 0, 4, 0);
+	assert_int_equal(blkq_accept(&q, &w, 1), -EINVAL);	/* over the shape */
+}
+
 /* The random run's bookkeeping: each request in flight owns a set of
  * frames and a region of the disk no other request in flight touches, so
  * completion order cannot change the outcome. */
-#define SETS (NFRAMES / BLK_MAX_PAGES)
-#define REGIONS (CAPACITY / 8 / BLK_MAX_PAGES)
+#define RANDOM_MAX_PAGES 16
+#define SETS (NFRAMES / RANDOM_MAX_PAGES)
+#define REGIONS (CAPACITY / 8 / RANDOM_MAX_PAGES)
 
 static struct {
 	bool busy;
@@ -311,15 +385,15 @@ static bool make_random(struct blk_request *out)
 
 	if (live[tag].busy || set < 0 || region < 0)
 		return false;
-	unsigned n = 1 + (unsigned)rand() % BLK_MAX_PAGES;
-	uint64_t page = (uint64_t)region * BLK_MAX_PAGES +
-			(unsigned)rand() % (BLK_MAX_PAGES - n + 1);
+	unsigned n = 1 + (unsigned)rand() % RANDOM_MAX_PAGES;
+	uint64_t page = (uint64_t)region * RANDOM_MAX_PAGES +
+			(unsigned)rand() % (RANDOM_MAX_PAGES - n + 1);
 
-	*out = req(tag, rand() % 2, page * 8, n, (unsigned)set * BLK_MAX_PAGES);
+	*out = req(tag, rand() % 2, page * 8, n, (unsigned)set * RANDOM_MAX_PAGES);
 	if (out->write) {
 		for (size_t i = 0; i < n * PG; i++)
-			frame((unsigned)set * BLK_MAX_PAGES)[i] = (uint8_t)rand();
-		memcpy(shadow + page * PG, frame((unsigned)set * BLK_MAX_PAGES), n * PG);
+			frame((unsigned)set * RANDOM_MAX_PAGES)[i] = (uint8_t)rand();
+		memcpy(shadow + page * PG, frame((unsigned)set * RANDOM_MAX_PAGES), n * PG);
 	}
 	live[tag].busy = set_busy[set] = region_busy[region] = true;
 	live[tag].r = *out;
@@ -353,7 +427,7 @@ static unsigned reap(void)
 
 		assert_int_equal(shared[t].error, 0);
 		if (!r->write)
-			assert_memory_equal(frame(live[t].set * BLK_MAX_PAGES),
+			assert_memory_equal(frame(live[t].set * RANDOM_MAX_PAGES),
 					    shadow + r->sector * BLK_SECTOR,
 					    r->npages * PG);
 		shared[t].state = BLK_FREE;
@@ -412,6 +486,8 @@ int main(void)
 		cmocka_unit_test(test_fifo_head_of_line),
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_status_unwritten),
+		cmocka_unit_test(test_largest_request),
+		cmocka_unit_test(test_small_segments),
 		cmocka_unit_test(test_random_traffic),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

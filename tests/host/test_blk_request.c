@@ -1,7 +1,8 @@
 /*
- * Host tests for drivers/blk_request.c: every field of a request checked at
- * its limits, the disk's end without overflow, batch sizes, and writes to a
- * read-only disk.
+ * Host tests for drivers/blk_request.c and blk_limits.c: every field of a
+ * request checked at its limits (its page list range too), the disk's end
+ * without overflow, batch sizes, writes to a read-only disk, and the request
+ * shape a device's queue, seg_max and size_max allow.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,22 +11,35 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "blk_limits.h"
 #include "blk_request.h"
 
 #define CAPACITY 2048	/* sectors: 1 MiB */
+#define MAX_PAGES 32	/* what the disk's shape allows (below BLK_MAX_PAGES) */
+
+static uint64_t list[BLK_LIST_ENTRIES];
+static struct blk_disk disk;
+
+/* A disk of CAPACITY sectors taking MAX_PAGES pages, every list entry a
+ * distinct page. */
+static struct blk_disk *fresh_disk(uint64_t capacity, bool read_only)
+{
+	for (unsigned i = 0; i < BLK_LIST_ENTRIES; i++)
+		list[i] = 0x90000000 + 0x1000 * (uint64_t)i;
+	disk = (struct blk_disk){ .capacity = capacity, .read_only = read_only,
+		.shape = { .seg_bytes = 4096, .segs_per_page = 1, .max_pages = MAX_PAGES },
+		.list = list };
+	return &disk;
+}
 
 static struct blk_request good(void)
 {
-	struct blk_request r = { .tag = 3, .write = 1, .sector = 16, .npages = 2 };
-
-	r.pa[0] = 0x80000000;
-	r.pa[1] = 0x80003000;
-	return r;
+	return (struct blk_request){ .tag = 3, .write = 1, .sector = 16, .npages = 2, .list = 10 };
 }
 
 static int check(const struct blk_request *r)
 {
-	return blk_request_check(r, CAPACITY, false);
+	return blk_request_check(r, fresh_disk(CAPACITY, false));
 }
 
 static void test_good(void **state)
@@ -49,6 +63,7 @@ static void test_tag(void **state)
 	assert_int_equal(check(&r), -EINVAL);
 }
 
+/* The limit is the disk's shape, not BLK_MAX_PAGES. */
 static void test_npages(void **state)
 {
 	(void)state;
@@ -56,26 +71,41 @@ static void test_npages(void **state)
 
 	r.npages = 0;
 	assert_int_equal(check(&r), -EINVAL);
-	r.npages = BLK_MAX_PAGES;
-	for (int i = 0; i < BLK_MAX_PAGES; i++)
-		r.pa[i] = 0x90000000 + 0x1000 * (uint64_t)i;
+	r.npages = MAX_PAGES;
 	assert_int_equal(check(&r), 0);
-	r.npages = BLK_MAX_PAGES + 1;
+	r.npages = MAX_PAGES + 1;
 	assert_int_equal(check(&r), -EINVAL);
 }
 
-/* Only the pages in use must be aligned. */
+/* Only the entries in use must be aligned, and they must lie in the list. */
 static void test_alignment(void **state)
 {
 	(void)state;
 	struct blk_request r = good();
+	const struct blk_disk *d = fresh_disk(CAPACITY, false);
 
-	r.pa[2] = 0x123;
+	list[12] = 0x123;
+	assert_int_equal(blk_request_check(&r, d), 0);
+	list[11] = 0x80003200;
+	assert_int_equal(blk_request_check(&r, d), -EINVAL);
+	d = fresh_disk(CAPACITY, false);
+	list[10] = 0x80000008;
+	assert_int_equal(blk_request_check(&r, d), -EINVAL);
+}
+
+static void test_list_range(void **state)
+{
+	(void)state;
+	struct blk_request r = good();
+
+	r.list = BLK_LIST_ENTRIES - 2;		/* the last two entries */
 	assert_int_equal(check(&r), 0);
-	r.pa[1] = 0x80003200;
+	r.list = BLK_LIST_ENTRIES - 1;
+	assert_int_equal(check(&r), -EINVAL);
+	r.list = UINT32_MAX;			/* list + npages would wrap */
 	assert_int_equal(check(&r), -EINVAL);
 	r = good();
-	r.pa[0] = 0x80000008;
+	r.reserved = 1;
 	assert_int_equal(check(&r), -EINVAL);
 }
 
@@ -93,8 +123,8 @@ static void test_disk_end(void **state)
 	r.sector = UINT64_MAX - 8;		/* would wrap around */
 	assert_int_equal(check(&r), -EINVAL);
 	r.sector = 0;
-	assert_int_equal(blk_request_check(&r, 15, false), -EINVAL);
-	assert_int_equal(blk_request_check(&r, 16, false), 0);
+	assert_int_equal(blk_request_check(&r, fresh_disk(15, false)), -EINVAL);
+	assert_int_equal(blk_request_check(&r, fresh_disk(16, false)), 0);
 }
 
 static void test_write_and_notify(void **state)
@@ -114,9 +144,9 @@ static void test_read_only(void **state)
 	(void)state;
 	struct blk_request r = good();
 
-	assert_int_equal(blk_request_check(&r, CAPACITY, true), -EROFS);
+	assert_int_equal(blk_request_check(&r, fresh_disk(CAPACITY, true)), -EROFS);
 	r.write = 0;
-	assert_int_equal(blk_request_check(&r, CAPACITY, true), 0);
+	assert_int_equal(blk_request_check(&r, fresh_disk(CAPACITY, true)), 0);
 }
 
 static void test_batch_count(void **state)
@@ -131,6 +161,63 @@ static void test_batch_count(void **state)
 	assert_int_equal(blk_batch_count(one - 8), -EINVAL);
 }
 
+static int shape(struct blk_device_limits l, struct blk_shape *out)
+{
+	return blk_shape_for(&l, out);
+}
+
+/* QEMU's disk: a queue of 256 and seg_max 254: BLK_MAX_PAGES whole pages. */
+static void test_shape_plain(void **state)
+{
+	(void)state;
+	struct blk_shape s;
+
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .has_seg_max = true,
+							   .seg_max = 254 }, &s), 0);
+	assert_int_equal(s.max_pages, BLK_MAX_PAGES);
+	assert_int_equal(s.seg_bytes, 4096);
+	assert_int_equal(s.segs_per_page, 1);
+	/* No limits offered: the queue is the limit. */
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 16 }, &s), 0);
+	assert_int_equal(s.max_pages, 14);
+}
+
+/* seg_max honoured, and only when offered. */
+static void test_shape_seg_max(void **state)
+{
+	(void)state;
+	struct blk_shape s;
+
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .has_seg_max = true,
+							   .seg_max = 10 }, &s), 0);
+	assert_int_equal(s.max_pages, 10);
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .seg_max = 10 }, &s), 0);
+	assert_int_equal(s.max_pages, BLK_MAX_PAGES);
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .has_seg_max = true },
+			       &s), -ENODEV);
+}
+
+/* size_max below a page: pages split into sector-multiple segments. */
+static void test_shape_size_max(void **state)
+{
+	(void)state;
+	struct blk_shape s;
+
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .has_seg_max = true,
+		.seg_max = 254, .has_size_max = true, .size_max = 1500 }, &s), 0);
+	assert_int_equal(s.seg_bytes, 1024);
+	assert_int_equal(s.segs_per_page, 4);
+	assert_int_equal(s.max_pages, 254 / 4);
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .has_size_max = true,
+		.size_max = 1 << 20 }, &s), 0);
+	assert_int_equal(s.seg_bytes, 4096);
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 256, .has_size_max = true,
+		.size_max = 511 }, &s), -ENODEV);
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 2 }, &s), -ENODEV);
+	assert_int_equal(shape((struct blk_device_limits){ .queue_size = 4, .has_size_max = true,
+		.size_max = 1024 }, &s), -ENODEV);	/* 2 segments, a page needs 4 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,10 +225,14 @@ int main(void)
 		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_npages),
 		cmocka_unit_test(test_alignment),
+		cmocka_unit_test(test_list_range),
 		cmocka_unit_test(test_disk_end),
 		cmocka_unit_test(test_write_and_notify),
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_batch_count),
+		cmocka_unit_test(test_shape_plain),
+		cmocka_unit_test(test_shape_seg_max),
+		cmocka_unit_test(test_shape_size_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "reclaim/policy.h"
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 
 #define MAX_FRAMES 32
 #define MAX_EVICTED 512
@@ -93,7 +93,7 @@ static void sim_start(struct sim *s, const char *policy, uint32_t nframes, uint6
 	assert_non_null(s->ops);
 	s->p = s->ops->create(nframes, seed);
 	assert_non_null(s->p);
-	s->shadows = shadow_create(nframes);
+	s->shadows = shadow_create(nframes, policy_shadows_per_frame(s->ops));
 	assert_non_null(s->shadows);
 	s->fault_bit = -1;
 	s->nframes = nframes;
@@ -248,6 +248,23 @@ static void assert_evicted(const struct sim *s, const uint32_t *want, uint32_t n
  * 3: clears 5, takes 4. 2: clears 1,5,3 in a full turn and takes 1, then 6
  * takes 5, cleared on that turn and not referenced since.
  */
+/* History stays within 16 bytes per frame for every policy: the shadow
+ * table's entries and the policy's own ghost state together. CLOCK-Pro,
+ * whose ring of non-resident pages is 5 bytes a frame, gets one entry. */
+static void test_history_budget(void **state)
+{
+	(void)state;
+	for (const struct policy_ops *const *o = policy_all; *o; o++) {
+		uint32_t per = policy_shadows_per_frame(*o);
+
+		assert_true((*o)->own_history_bytes + per * POLICY_SHADOW_ENTRY_BYTES <=
+			    POLICY_HISTORY_BYTES);
+		assert_int_equal(per, (*o)->own_history_bytes ? 1 : 2);
+		assert_true(shadow_table_bytes(4096, per) <=
+			    4096 * (size_t)(16 - (*o)->own_history_bytes) + 128);
+	}
+}
+
 static void test_clock_second_chance(void **state)
 {
 	static const uint32_t refs[] = { 1, 2, 3, 4, 2, 5, 1, 3, 5, 2, 6 };
@@ -1308,6 +1325,7 @@ static void test_find_and_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_history_budget),
 		cmocka_unit_test(test_clock_second_chance),
 		cmocka_unit_test(test_clock_hand_resumes),
 		cmocka_unit_test(test_lru2_promotion),

@@ -1,5 +1,5 @@
 /*
- * Host tests for the shadow table (pager/reclaim/shadow.c): shadows kept and handed
+ * Host tests for the shadow table (pager/swap/shadow.c): shadows kept and handed
  * back once, forgotten on request, the memory bound, the oldest entry of a
  * full set going first, and a run of keys mostly kept at full load.
  */
@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 
 static void test_store_take(void **state)
 {
-	struct shadow_table *t = shadow_create(64);
+	struct shadow_table *t = shadow_create(64, SHADOW_PER_FRAME);
 	struct shadow_counters c;
 
 	(void)state;
@@ -41,7 +41,7 @@ static void test_store_take(void **state)
  * does shadow_forget (a freed page leaves no history). */
 static void test_replace_and_forget(void **state)
 {
-	struct shadow_table *t = shadow_create(64);
+	struct shadow_table *t = shadow_create(64, SHADOW_PER_FRAME);
 	struct shadow_counters c;
 
 	(void)state;
@@ -70,7 +70,7 @@ static void test_memory_bound(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
-		size_t bytes = shadow_table_bytes(frames[i]);
+		size_t bytes = shadow_table_bytes(frames[i], SHADOW_PER_FRAME);
 
 		assert_true(bytes <= (size_t)frames[i] * 16 + 128);
 		assert_true(bytes + 16 * 8 >= (size_t)frames[i] * 16);
@@ -81,7 +81,7 @@ static void test_memory_bound(void **state)
  * newest shadows, and the oldest goes first. */
 static void test_oldest_goes(void **state)
 {
-	struct shadow_table *t = shadow_create(3);
+	struct shadow_table *t = shadow_create(3, SHADOW_PER_FRAME);
 	struct shadow_counters c;
 
 	(void)state;
@@ -112,7 +112,7 @@ static void test_oldest_goes(void **state)
 static void test_load(void **state)
 {
 	const uint32_t nframes = 4096, n = 2 * nframes;
-	struct shadow_table *t = shadow_create(nframes);
+	struct shadow_table *t = shadow_create(nframes, SHADOW_PER_FRAME);
 	uint32_t kept = 0, newest = 0;
 
 	(void)state;
@@ -138,7 +138,7 @@ static void test_random_model(void **state)
 {
 	enum { KEYS = 200 };
 	uint32_t model[KEYS] = { 0 };
-	struct shadow_table *t = shadow_create(4096);
+	struct shadow_table *t = shadow_create(4096, SHADOW_PER_FRAME);
 	uint32_t x = 7;
 
 	(void)state;

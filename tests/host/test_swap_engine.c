@@ -7,7 +7,10 @@
  * dropped again without a write; a fault reads its page with the pages
  * after it in one transfer and starts over; a failed write keeps the page;
  * a failed read fails only its fault, and a failed window is read again
- * alone; the swap-out queue is written by the swap-out thread's step.
+ * alone; the swap-out queue is written by the swap-out thread's step;
+ * the policy's shadow word for a page evicted comes back once, at its
+ * refault, and a freed slot leaves none; an unwritten page of a read-only
+ * program segment is dropped without I/O and filled from the file again.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -49,14 +52,31 @@ static void batch_written(void)
 {
 }
 
-static void evicted(uint64_t pa)
+/* The fake policy's shadow word for a page: its frame number, marked. The
+ * last refault heard of, and how many. */
+static uint64_t refault_pa;
+static uint32_t refault_shadow, refaults;
+
+static uint32_t shadow_of(uint64_t pa)
 {
-	(void)pa;
+	return 0x80000000u | (uint32_t)(pa / PG & 0xFFFFF);
+}
+
+static uint32_t evicted(uint64_t pa)
+{
+	return shadow_of(pa);
+}
+
+static void refaulted(uint64_t pa, uint32_t shadow)
+{
+	refault_pa = pa;
+	refault_shadow = shadow;
+	refaults++;
 }
 
 static const struct swap_reclaim_hooks hooks = { .still_victim = still_victim,
 						 .put_back = put_back, .evicted = evicted,
-						 .written = batch_written };
+						 .refaulted = refaulted, .written = batch_written };
 
 /* Threads are joined once per process: the ids stay. */
 static void threads_once(void)
@@ -77,6 +97,7 @@ static int setup(void **state)
 	swap_reset();
 	fake_disk_init(1);
 	put_backs = rescue = 0;
+	refaults = 0;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
 	pager_lock(&me);
@@ -221,6 +242,70 @@ static void test_drop_clean(void **state)
 	fake_check();
 }
 
+/* History: the policy's word for a page evicted is handed back, once,
+ * with the frame its contents come back into; a clean drop keeps a new
+ * one under the same slot; a slot freed (the page written over, or its
+ * space gone) leaves none. Bounded: 16 bytes per frame of RAM. */
+static void test_history(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa = vm_lookup(s, VA), pa2;
+	uint32_t nframes;
+
+	(void)state;
+	assert_true(swap_history_bytes(&nframes) <= 16 * (size_t)nframes + 64);
+	assert_int_equal(out(s, 2), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SHADOWS), 2);
+	fault_back(s, VA, VM_R);
+	assert_int_equal(refaults, 1);
+	assert_int_equal(refault_shadow, shadow_of(pa));
+	pa2 = vm_lookup(s, VA);
+	assert_int_equal(refault_pa, pa2);
+	assert_int_equal(vmstat_get(VMSTAT_SHADOWS), 1);	/* taken out */
+	assert_int_equal(out(s, 1), 1);		/* dropped clean: a new word */
+	assert_int_equal(vmstat_get(VMSTAT_SHADOWS), 2);
+	fault_back(s, VA, VM_W);		/* read for a write: the slot goes */
+	assert_int_equal(refaults, 2);
+	assert_int_equal(refault_shadow, shadow_of(pa2));
+	assert_int_equal(vmstat_get(VMSTAT_SHADOWS), 1);
+	vm_space_destroy(s);			/* the other page's slot is freed */
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SHADOWS), 0);
+	assert_int_equal(refaults, 2);
+}
+
+/* A page of a read-only program segment goes without any I/O and comes
+ * back from the file; one of a writable segment is written out. */
+static void test_image_refill(void **state)
+{
+	static uint8_t file[2 * PG];
+	struct vm_image img = { file, 0, VA, sizeof(file) };
+	struct vm_space *s = fake_space(1);
+	uint64_t pa[2];
+
+	(void)state;
+	memset(file, 0x5A, sizeof(file));
+	assert_int_equal(vm_region_add(s, VA, VA + PG, VM_R | VM_X, VM_IMAGE, &img), 0);
+	img.vaddr = VA + PG;
+	img.offset = PG;
+	assert_int_equal(vm_region_add(s, VA + PG, VA + 2 * PG, RW, VM_IMAGE, &img), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
+	pa[0] = vm_lookup(s, VA);
+	pa[1] = vm_lookup(s, VA + PG);
+	assert_true(vm_frame_refillable(pa[0]));
+	assert_false(vm_frame_refillable(pa[1]));
+	assert_int_equal(swap_out_now(pa, 2), 2);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), 1);
+	assert_int_equal(disk.pages_written, 1);	/* the writable segment's page */
+	assert_int_equal(slot_at(s, VA), 0);		/* absent: the file has it */
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 0x5A);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault on the first of a run of swapped pages reads the run in one
  * transfer with the lock let go, starts over, and maps them all: one major
  * fault, the rest readahead. */
@@ -342,6 +427,8 @@ int main(void)
 		TEST(test_refuses_non_swap),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
+		TEST(test_history),
+		TEST(test_image_refill),
 		TEST(test_read_with_readahead),
 		TEST(test_write_fails),
 		TEST(test_read_fails),

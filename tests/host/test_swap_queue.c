@@ -1,7 +1,8 @@
 /*
  * Host tests for pager/swap/queue.c and blk_merge.c: the queue sizes, refusal when
  * full, FIFO order across the ring's wrap, batched pops, and merging slots
- * into block requests (runs merged, gaps split, BLK_MAX_PAGES respected).
+ * into block requests (runs merged, gaps split, the driver's limit and
+ * BLK_MAX_PAGES respected, each request naming its pages' place).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,51 +106,72 @@ static void test_merge_runs_and_gaps(void **state)
 	(void)state;
 	fill(r, slots, 7);
 	memset(out, 0xAA, sizeof(out));
-	assert_int_equal(swap_merge(r, 7, 1, out, 8, &consumed), 4);
+	assert_int_equal(swap_merge(r, 7, 1, BLK_MAX_PAGES, out, 8, &consumed), 4);
 	assert_int_equal(consumed, 7);
 	assert_int_equal(out[0].sector, 80);	/* slot 10: sectors 80..87 */
 	assert_int_equal(out[0].npages, 3);
 	assert_int_equal(out[0].write, 1);
 	assert_int_equal(out[0].tag, 0);
 	assert_int_equal(out[0].notify, 0);
-	assert_int_equal(out[0].pa[0], PA(100));
-	assert_int_equal(out[0].pa[2], PA(102));
-	assert_int_equal(out[0].pa[3], 0);	/* unused entries are clear */
+	assert_int_equal(out[0].list, 0);	/* pages r[0..2] */
+	assert_int_equal(out[0].reserved, 0);
 	assert_int_equal(out[1].sector, 14 * 8);	/* a gap: 13 is missing */
 	assert_int_equal(out[1].npages, 1);
 	assert_int_equal(out[2].sector, 14 * 8);	/* a repeated slot is no run */
 	assert_int_equal(out[2].npages, 2);
-	assert_int_equal(out[2].pa[1], PA(105));
+	assert_int_equal(out[2].list, 4);	/* pages r[4..5] */
 	assert_int_equal(out[3].sector, 24);	/* going back is no run either */
 	assert_int_equal(out[3].npages, 1);
-	assert_int_equal(swap_merge(r, 3, 0, out, 8, NULL), 1);
+	assert_int_equal(out[3].list, 6);
+	assert_int_equal(swap_merge(r, 3, 0, BLK_MAX_PAGES, out, 8, NULL), 1);
 	assert_int_equal(out[0].write, 0);
 }
 
-/* A cluster of 40 evictions: requests of 16, 16 and 8 pages, back to back. */
+/* A batch of 150 evictions on consecutive slots: full requests of the
+ * driver's limit, back to back, each naming its part of the batch. */
 static void test_merge_max_pages(void **state)
 {
-	struct swap_req r[40];
+	struct swap_req r[150];
 	struct blk_request out[4];
 	uint32_t consumed;
 
 	(void)state;
-	for (uint32_t i = 0; i < 40; i++)
+	for (uint32_t i = 0; i < 150; i++)
 		r[i] = (struct swap_req){ .pa = PA(i), .slot = 64 + i };
-	assert_int_equal(swap_merge(r, 40, 1, out, 4, &consumed), 3);
-	assert_int_equal(consumed, 40);
+	assert_int_equal(swap_merge(r, 150, 1, BLK_MAX_PAGES, out, 4, &consumed), 3);
+	assert_int_equal(consumed, 150);
 	assert_int_equal(out[0].npages, BLK_MAX_PAGES);
 	assert_int_equal(out[0].sector, 64 * 8);
 	assert_int_equal(out[1].npages, BLK_MAX_PAGES);
 	assert_int_equal(out[1].sector, (64 + BLK_MAX_PAGES) * 8);
-	assert_int_equal(out[1].pa[0], PA(BLK_MAX_PAGES));
-	assert_int_equal(out[2].npages, 40 - 2 * BLK_MAX_PAGES);
+	assert_int_equal(out[1].list, BLK_MAX_PAGES);
+	assert_int_equal(out[2].npages, 150 - 2 * BLK_MAX_PAGES);
 	/* Room for one request only: the rest waits for the next call. */
-	assert_int_equal(swap_merge(r, 40, 1, out, 1, &consumed), 1);
+	assert_int_equal(swap_merge(r, 150, 1, BLK_MAX_PAGES, out, 1, &consumed), 1);
 	assert_int_equal(consumed, BLK_MAX_PAGES);
-	assert_int_equal(swap_merge(r + consumed, 40 - consumed, 1, out, 4, &consumed), 2);
-	assert_int_equal(swap_merge(r, 0, 1, out, 4, &consumed), 0);
+	assert_int_equal(swap_merge(r + consumed, 150 - consumed, 1, BLK_MAX_PAGES, out, 4,
+				    &consumed), 2);
+	assert_int_equal(swap_merge(r, 0, 1, BLK_MAX_PAGES, out, 4, &consumed), 0);
 	assert_int_equal(consumed, 0);
+}
+
+/* A driver that takes fewer pages per request (its device's segment
+ * limit) gets requests no longer than that; BLK_MAX_PAGES stays the cap. */
+static void test_merge_driver_limit(void **state)
+{
+	struct swap_req r[20];
+	struct blk_request out[8];
+
+	(void)state;
+	for (uint32_t i = 0; i < 20; i++)
+		r[i] = (struct swap_req){ .pa = PA(i), .slot = 1 + i };
+	assert_int_equal(swap_merge(r, 20, 1, 6, out, 8, NULL), 4);
+	assert_int_equal(out[0].npages, 6);
+	assert_int_equal(out[3].npages, 2);
+	assert_int_equal(out[3].list, 18);
+	assert_int_equal(out[3].sector, 19 * 8);
+	assert_int_equal(swap_merge(r, 20, 1, 1, out, 8, NULL), 8);
+	assert_int_equal(out[7].npages, 1);
 }
 
 /* Reads arrive in fault order; sorted, neighbours merge. */
@@ -165,10 +187,10 @@ static void test_sort_then_merge(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_true(r[i].slot < r[i + 1].slot);
 	assert_int_equal(r[0].pa, PA(101));	/* pa travels with its slot */
-	assert_int_equal(swap_merge(r, 5, 0, out, 5, NULL), 2);
+	assert_int_equal(swap_merge(r, 5, 0, BLK_MAX_PAGES, out, 5, NULL), 2);
 	assert_int_equal(out[0].sector, 80);
 	assert_int_equal(out[0].npages, 4);
-	assert_int_equal(out[0].pa[1], PA(103));
+	assert_int_equal(r[out[0].list + 1].pa, PA(103));
 	assert_int_equal(out[1].sector, 240);
 }
 
@@ -185,9 +207,9 @@ static void test_direct_bypasses_full_queue(void **state)
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(swap_queue_push(&q, PA(i), 1 + i), 0);
 	assert_int_equal(swap_queue_push(&q, direct.pa, direct.slot), -1);
-	assert_int_equal(swap_merge(&direct, 1, 1, out, 1, NULL), 1);
+	assert_int_equal(swap_merge(&direct, 1, 1, BLK_MAX_PAGES, out, 1, NULL), 1);
 	assert_int_equal(out[0].sector, 4000);
-	assert_int_equal(out[0].pa[0], PA(7));
+	assert_int_equal(out[0].list, 0);
 	assert_int_equal(swap_queue_len(&q), 4);
 	swap_queue_fini(&q);
 }
@@ -200,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_wrap_batches),
 		cmocka_unit_test(test_merge_runs_and_gaps),
 		cmocka_unit_test(test_merge_max_pages),
+		cmocka_unit_test(test_merge_driver_limit),
 		cmocka_unit_test(test_sort_then_merge),
 		cmocka_unit_test(test_direct_bypasses_full_queue),
 	};

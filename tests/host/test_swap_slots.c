@@ -116,6 +116,80 @@ static void test_reuse_after_free(void **state)
 	swap_slots_destroy(s);
 }
 
+/* A batch's slots as runs: consecutive ones, each run going on where the
+ * last ended, across a cluster's end into the next (whole free) cluster. */
+static void test_runs_follow_each_other(void **state)
+{
+	uint32_t c = SWAP_CLUSTER, first = 0, next = 1, got = 0;
+	struct swap_slots *s = swap_slots_create(1, 4 * c - 1, NULL, 0);
+
+	(void)state;
+	assert_int_equal(swap_slot_alloc_run(s, 0, &first), 0);
+	while (got < 2 * c) {
+		uint32_t len = swap_slot_alloc_run(s, 64, &first);
+
+		assert_true(len >= 1 && len <= 64);
+		assert_int_equal(first, next);		/* no gap between runs */
+		for (uint32_t k = 0; k < len; k++)
+			assert_int_equal(swap_slot_refs(s, first + k), 1);
+		next = first + len;
+		got += len;
+	}
+	/* Cluster 0 starts at slot 1: its last run is cut at the end (63 + 1). */
+	assert_int_equal(swap_slots_free(s), 4 * c - 1 - got);
+	check_ok(s);
+	swap_slots_destroy(s);
+}
+
+/* A run cut short by a used slot inside its cluster is taken while no
+ * cluster is wholly free, and left for one once there is, so the batch is
+ * one run. */
+static void test_short_run_left_for_whole_cluster(void **state)
+{
+	uint32_t c = SWAP_CLUSTER, first = 0;
+	struct swap_slots *s = swap_slots_create(1, 3 * c - 1, NULL, 0);
+
+	(void)state;
+	while (swap_slot_alloc(s))
+		;
+	for (uint32_t i = 2; i < c; i += 2)		/* cluster 0: every other slot */
+		assert_int_equal(swap_slot_put(s, i), 0);
+	assert_int_equal(swap_slot_alloc_run(s, 64, &first), 1);	/* no better */
+	assert_int_equal(first, 2);
+	for (uint32_t i = 2 * c; i < 3 * c; i++)	/* cluster 2: all free */
+		assert_int_equal(swap_slot_put(s, i), 0);
+	assert_int_equal(swap_slot_alloc_run(s, 64, &first), 64);
+	assert_int_equal(first, 2 * c);
+	assert_int_equal(swap_slot_alloc_run(s, 64, &first), 64);
+	assert_int_equal(first, 2 * c + 64);
+	assert_int_equal(swap_slot_refs(s, 4), 0);	/* the hole left behind */
+	check_ok(s);
+	swap_slots_destroy(s);
+}
+
+/* Bad slots inside the only whole cluster cut its runs: short runs are
+ * taken (never a loop between clusters), and every usable slot is had. */
+static void test_runs_around_bad_slots(void **state)
+{
+	static const uint32_t bad[] = { 20, 21, 100 };
+	struct swap_slots *s = swap_slots_create(1, 200, bad, 3);
+	uint32_t first = 0, len, got = 0;
+
+	(void)state;
+	assert_int_equal(swap_slot_alloc_run(s, 64, &first), 19);	/* 1..19 */
+	assert_int_equal(first, 1);
+	got = 19;
+	while ((len = swap_slot_alloc_run(s, 64, &first)) > 0) {
+		for (uint32_t k = 0; k < len; k++)
+			assert_true(first + k != 20 && first + k != 21 && first + k != 100);
+		got += len;
+	}
+	assert_int_equal(got, 197);
+	assert_int_equal(swap_slots_free(s), 0);
+	check_ok(s);
+	swap_slots_destroy(s);
+}
+
 static void test_bad_slots_skipped(void **state)
 {
 	static const uint32_t bad[] = { 2, 3, 70, 70, 0, 5000 };	/* dup, out of range */
@@ -273,6 +347,9 @@ int main(void)
 		cmocka_unit_test(test_prefers_whole_clusters),
 		cmocka_unit_test(test_cluster_finished_first),
 		cmocka_unit_test(test_reuse_after_free),
+		cmocka_unit_test(test_runs_follow_each_other),
+		cmocka_unit_test(test_short_run_left_for_whole_cluster),
+		cmocka_unit_test(test_runs_around_bad_slots),
 		cmocka_unit_test(test_bad_slots_skipped),
 		cmocka_unit_test(test_mark_bad),
 		cmocka_unit_test(test_dup_put),

@@ -942,6 +942,71 @@ static void test_readahead_run(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* Page j was swapped: its fault reads it with the lock let go, then maps
+ * it from the cache. */
+static void read_fault(struct vm_space *s, uint64_t j)
+{
+	fake_fault(s, VA + j * PG, VM_R, VM_FAULT_RETRY);
+	fake_fault(s, VA + j * PG, VM_R, VM_FAULT_MAPPED);
+	assert_true(present(s, j));
+}
+
+/* The window adapts per region: a fault just past an eager window shows
+ * it used (the swap code may read further ahead); faults elsewhere halve
+ * it to none, its pages left in the swap cache; a fault that finds one is
+ * a hit; a fault after the last starts a window again, and a sweep through
+ * it makes it eager. */
+static void test_readahead_adapts(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 30 * PG, RW, VM_ANON, NULL), 0);
+	swap_out_run(s, 0, 30);
+
+	read_fault(s, 0);		/* no history: the whole window, mapped */
+	assert_int_equal(sw.many_pages, 5);
+	assert_int_equal(sw.ahead, 0);
+	assert_true(present(s, 4));
+	read_fault(s, 5);		/* just past it: used, a stream */
+	assert_int_equal(sw.many_pages, 5);
+	assert_int_equal(sw.ahead, 5);
+	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 4);
+
+	read_fault(s, 25);		/* elsewhere: halved, left in the cache */
+	assert_int_equal(sw.many_pages, 3);
+	assert_int_equal(sw.ahead, 0);
+	assert_false(present(s, 26));
+	assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + 26 * PG))));
+	read_fault(s, 12);
+	assert_int_equal(sw.many_pages, 2);
+	read_fault(s, 15);		/* none: one read */
+	assert_int_equal(sw.read_manys, 4);
+	assert_false(present(s, 16));
+	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 4);
+
+	fake_fault(s, VA + 26 * PG, VM_R, VM_FAULT_MAPPED);	/* a hit */
+	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 5);
+	assert_false(present(s, 27));
+
+	read_fault(s, 16);		/* follows 15: a window of 2, in the cache */
+	assert_int_equal(sw.many_pages, 3);
+	fake_fault(s, VA + 17 * PG, VM_R, VM_FAULT_MAPPED);
+	fake_fault(s, VA + 18 * PG, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 7);
+	read_fault(s, 19);		/* swept through: a stream, eager */
+	assert_int_equal(sw.many_pages, 5);
+	assert_int_equal(sw.ahead, 5);
+	assert_true(present(s, 23));
+	check();
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* The window stops at the first page that does not name the next slot:
  * one out of order, one present, one never touched; a stack reads ahead
  * like anonymous memory. */
@@ -1194,10 +1259,15 @@ static void test_readahead_read_fails(void **state)
 	check();
 	assert_int_equal(sw.read_manys, 3);
 	assert_int_equal(sw.reads, 3);
+	/* Windows that showed no use shrank and are no longer mapped with
+	 * their fault: page 3 waits in the cache for its own, a hit. */
+	assert_int_equal(present(s, 3), 0);
+	fake_fault(s, VA + 3 * PG, VM_R, VM_FAULT_MAPPED);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -1258,8 +1328,9 @@ static void test_unlocked_read(void **state)
 	check();	/* the frames are parked, tied to their slots */
 	assert_int_equal(sw.read_manys, 1);
 	assert_int_equal(present(s, 0), 0);
-	for (uint32_t k = 0; k < 3; k++)
-		assert_true(swapcache_fresh(swapcache_lookup(slot + k)));
+	assert_true(swapcache_fresh(swapcache_lookup(slot)));	/* the fault's own */
+	for (uint32_t k = 1; k < 3; k++)
+		assert_true(swapcache_ahead(swapcache_lookup(slot + k)));
 	assert_int_equal(frames_free(), free0 - 3);
 
 	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
@@ -1593,6 +1664,7 @@ int main(void)
 		TEST(test_fork_swapped_no_cache),
 		TEST(test_check_catches_swap_corruption),
 		TEST(test_readahead_run),
+		TEST(test_readahead_adapts),
 		TEST(test_readahead_gap),
 		TEST(test_readahead_stops_at_cached),
 		TEST(test_readahead_after_fork),

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 #include "sim.h"
 
 #define NONE UINT32_MAX
@@ -48,7 +48,8 @@ struct frame_table {
 	struct shadow_table *shadows;	/* evicted pages' history, by page */
 };
 
-static int frames_init(struct frame_table *ft, const struct trace *t, uint32_t nframes)
+static int frames_init(struct frame_table *ft, const struct trace *t, uint32_t nframes,
+		       uint32_t shadows_per_frame)
 {
 	memset(ft, 0, sizeof(*ft));
 	ft->nframes = nframes;
@@ -56,7 +57,7 @@ static int frames_init(struct frame_table *ft, const struct trace *t, uint32_t n
 	ft->where = alloc_array(t->npages, sizeof(*ft->where));
 	ft->accessed = alloc_array(nframes, 1);
 	ft->dirty = alloc_array(nframes, 1);
-	ft->shadows = shadow_create(nframes);
+	ft->shadows = shadow_create(nframes, shadows_per_frame);
 	if (!ft->owner || !ft->where || !ft->accessed || !ft->dirty || !ft->shadows)
 		return -1;
 	fill_none(ft->where, t->npages);
@@ -201,7 +202,8 @@ int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct
 		pagesim_error(err, errlen, "frames must be at least 1");
 		return -1;
 	}
-	if (frames_init(&ft, t, nframes) || !(pol = ops->create(nframes, p->seed)))
+	if (frames_init(&ft, t, nframes, policy_shadows_per_frame(ops)) ||
+	    !(pol = ops->create(nframes, p->seed)))
 		pagesim_error(err, errlen, "policy %s: out of memory for %u frames", ops->name, nframes);
 	else
 		ret = replay_policy(t, &ft, ops, pol, sim_fault_bit(ops, p->insert_bit), r, err,

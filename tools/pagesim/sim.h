@@ -53,7 +53,7 @@ int sim_run(const struct trace *t, const char *name, const struct sim_params *p,
  * that names none is followed by up to two more; every frame is evictable,
  * so a policy that names none in three calls fails the run (-1, an error in
  * err). The victim's shadow (evicted) goes into a shadow table (the pager's,
- * pager/reclaim/shadow.c) under its page number, and the faulting page's, if still
+ * pager/swap/shadow.c) under its page number, and the faulting page's, if still
  * kept, goes to insert: history exactly as bounded as in the pager. A
  * frame is cheap (env->cheap) while it is clean. */
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,

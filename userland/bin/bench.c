@@ -205,7 +205,8 @@ static int swap_costs(void)
 	row("swap-out stream: pages per million instructions of work",
 	    out * 1000000 / (i1 - i0 - (d1 - d0) + 1));
 	row("swap-out stream: idle (disk) instructions per page", (d1 - d0) / out);
-	row("swap-out: KiB per write request", out * 4 / (b.swap_requests_out - a.swap_requests_out));
+	row("swap-out: KiB per write request",
+	    (b.swap_pages_out - a.swap_pages_out) * 4 / (b.swap_requests_out - a.swap_requests_out));
 	row("major fault round trip: instructions of work", (i2 - i1 - (d2 - d1)) / in);
 	row("major fault round trip: idle (disk) instructions", (d2 - d1) / in);
 	row("swap-in: instructions of work per page read back", (i2 - i1 - (d2 - d1)) / read);

@@ -1,6 +1,7 @@
 /*
- * vmstat_print(): the pager's counters one per line, then its per-process
- * table, fetched with PAGER_STATS and PAGER_PROC_STATS.
+ * vmstat_print(): the pager's counters one per line, the average swap
+ * write, then its per-process table, fetched with PAGER_STATS and
+ * PAGER_PROC_STATS.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@ static const struct {
 	COUNTER(cow_reuse), COUNTER(faultaround_pages), COUNTER(kills),
 	COUNTER(processes), COUNTER(major_faults), COUNTER(swap_cache_hits),
 	COUNTER(pswpout), COUNTER(pswpin), COUNTER(swap_requests_out),
-	COUNTER(swap_requests_in), COUNTER(swap_write_errors), COUNTER(swap_read_errors),
+	COUNTER(swap_requests_in), COUNTER(swap_pages_out), COUNTER(swap_write_errors), COUNTER(swap_read_errors),
 	COUNTER(swap_slots_total), COUNTER(swap_slots_free), COUNTER(swap_slots_bad),
 	COUNTER(pgscan), COUNTER(pgsecond_chance), COUNTER(swap_full), COUNTER(swap_entries),
 	COUNTER(swap_readahead), COUNTER(pgsteal_background), COUNTER(pgsteal_direct),
@@ -33,7 +34,9 @@ static const struct {
 	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
 	COUNTER(net_throttled),
-	COUNTER(heap_pages),
+	COUNTER(heap_pages), COUNTER(shadows), COUNTER(refault_shadows),
+	COUNTER(pgdrop_image),
+	COUNTER(readahead_read), COUNTER(readahead_used),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -49,6 +52,16 @@ static void print_counters(const char *prefix, const struct pager_stats *st)
 		const uint64_t *v = (const uint64_t *)((const char *)st + counters[i].offset);
 		printf("%s%s %lu\n", prefix, counters[i].name, (unsigned long)*v);
 	}
+}
+
+/* What the counters say per request: how large the swap writes are. */
+static void print_averages(const char *prefix, const struct pager_stats *st)
+{
+	if (st->swap_requests_out == 0)
+		return;
+	printf("%sswap write request average %lu KiB (%lu pages in %lu requests)\n", prefix,
+	       (unsigned long)(st->swap_pages_out * 4 / st->swap_requests_out),
+	       (unsigned long)st->swap_pages_out, (unsigned long)st->swap_requests_out);
 }
 
 static void print_process(const char *prefix, const struct pager_proc_stats *e)
@@ -87,10 +100,14 @@ static void print_info(const char *prefix)
 
 	if (pager_info(&in) < 0)
 		return;
-	printf("%spolicy %s\n%swatermarks reclaim_at=%u%% reclaim_to=%u%% free_min=%u%% "
-	       "(free frames: start %lu, stop %lu, min %lu)\n", prefix, in.policy, prefix,
-	       (unsigned)in.reclaim_at, (unsigned)in.reclaim_to, (unsigned)in.free_min,
-	       (unsigned long)in.start_free, (unsigned long)in.stop_free, (unsigned long)in.min_free);
+	printf("%spolicy %s\n", prefix, in.policy);
+	if (in.seed_marks)
+		printf("%swatermarks seed reclaim_at=%u%% reclaim_to=%u%% free_min=%u%% ", prefix,
+		       (unsigned)in.reclaim_at, (unsigned)in.reclaim_to, (unsigned)in.free_min);
+	else
+		printf("%swatermarks linux ", prefix);
+	printf("(free frames: start %lu, stop %lu, min %lu)\n", (unsigned long)in.start_free,
+	       (unsigned long)in.stop_free, (unsigned long)in.min_free);
 	printf("%soom.policy %s, reserve %lu frames\n", prefix, in.oom_policy,
 	       (unsigned long)in.reserve);
 }
@@ -106,5 +123,6 @@ int vmstat_print(const char *prefix)
 	}
 	print_info(prefix);
 	print_counters(prefix, &st);
+	print_averages(prefix, &st);
 	return print_processes(prefix);
 }

@@ -6,13 +6,14 @@
  * in all. Set-associative; a full set forgets its oldest entry, so history
  * may be lost under pressure, as Linux's shadow shrinker loses it. Plain C.
  */
-#ifndef PAGER_SHADOW_H
-#define PAGER_SHADOW_H
+#ifndef PAGER_SWAP_SHADOW_H
+#define PAGER_SWAP_SHADOW_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHADOW_PER_FRAME 2	/* entries per frame of RAM */
+#define SHADOW_PER_FRAME 2	/* entries per frame of RAM, at most */
+#define SHADOW_ENTRY_BYTES 8	/* a key and a shadow word */
 #define SHADOW_WAYS 16		/* entries per set */
 
 struct shadow_table;
@@ -25,11 +26,14 @@ struct shadow_counters {
 	uint64_t forgotten;	/* entries dropped by shadow_forget (page freed) */
 };
 
-/* The bytes a table for nframes frames takes: 16 per frame at most, and a
- * header of a few dozen. */
-size_t shadow_table_bytes(uint32_t nframes);
-/* A table sized for nframes frames of RAM; NULL if memory runs out. */
-struct shadow_table *shadow_create(uint32_t nframes);
+/* The bytes a table of per_frame (<= SHADOW_PER_FRAME) entries for each of
+ * nframes frames takes: 8 per entry, so 16 per frame at most, and a header
+ * of a few dozen. */
+size_t shadow_table_bytes(uint32_t nframes, uint32_t per_frame);
+/* A table of per_frame entries for each of nframes frames of RAM (a policy
+ * that keeps history of its own gets fewer: policy_shadows_per_frame);
+ * NULL if memory runs out. */
+struct shadow_table *shadow_create(uint32_t nframes, uint32_t per_frame);
 void shadow_destroy(struct shadow_table *t);
 /* Keep shadow for key (an entry key had already is replaced); shadow 0
  * only forgets key. */

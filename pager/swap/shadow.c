@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "reclaim/shadow.h"
+#include "swap/shadow.h"
 
 /*
  * A set is SHADOW_WAYS keys, then as many shadows: a lookup scans one cache
@@ -20,11 +20,13 @@ struct shadow_table {
 	uint32_t w[];		/* [nsets][2][ways]: keys, then shadows */
 };
 
-/* Sets and ways for nframes: SHADOW_PER_FRAME entries per frame, rounded
- * down to whole sets, so the bound holds; one smaller set below that. */
-static void geometry(uint32_t nframes, uint32_t *nsets, uint32_t *ways)
+/* Sets and ways for nframes: per_frame entries per frame (no more than
+ * SHADOW_PER_FRAME), rounded down to whole sets, so the bound holds; one
+ * smaller set below that. */
+static void geometry(uint32_t nframes, uint32_t per_frame, uint32_t *nsets, uint32_t *ways)
 {
-	uint64_t entries = (uint64_t)nframes * SHADOW_PER_FRAME;
+	uint64_t entries = (uint64_t)nframes *
+			   (per_frame < SHADOW_PER_FRAME ? per_frame : SHADOW_PER_FRAME);
 
 	if (entries < SHADOW_WAYS) {
 		*nsets = 1;
@@ -35,21 +37,21 @@ static void geometry(uint32_t nframes, uint32_t *nsets, uint32_t *ways)
 	*ways = SHADOW_WAYS;
 }
 
-size_t shadow_table_bytes(uint32_t nframes)
+size_t shadow_table_bytes(uint32_t nframes, uint32_t per_frame)
 {
 	uint32_t nsets, ways;
 
-	geometry(nframes, &nsets, &ways);
+	geometry(nframes, per_frame, &nsets, &ways);
 	return sizeof(struct shadow_table) + (size_t)nsets * 2 * ways * sizeof(uint32_t);
 }
 
-struct shadow_table *shadow_create(uint32_t nframes)
+struct shadow_table *shadow_create(uint32_t nframes, uint32_t per_frame)
 {
-	struct shadow_table *t = calloc(1, shadow_table_bytes(nframes));
+	struct shadow_table *t = calloc(1, shadow_table_bytes(nframes, per_frame));
 
 	if (!t)
 		return NULL;
-	geometry(nframes, &t->nsets, &t->ways);
+	geometry(nframes, per_frame, &t->nsets, &t->ways);
 	return t;
 }
 

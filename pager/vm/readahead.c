@@ -1,0 +1,82 @@
+/*
+ * The readahead window's rule (readahead.h): judged at each major fault
+ * from where it lands and the share of pages read ahead that faults found.
+ */
+#include "vm/readahead.h"
+
+#define START_WIN 2	/* a window begun at a fault that follows the last */
+
+static unsigned grow(unsigned win, unsigned max)
+{
+	unsigned w = win < START_WIN ? START_WIN : 2 * win;
+
+	return w > max ? max : w;
+}
+
+#define DECAY_AT 64	/* pages read ahead counted before both counts halve */
+
+/* Outside a stream: from the share of the pages left in the cache that
+ * faults found, over the last few dozen: none up to half, the most when
+ * all were; a power of two, at most double or half the last window. */
+static unsigned from_hits(const struct vm_readahead *ra, unsigned max)
+{
+	unsigned hits = ra->hits < ra->read ? ra->hits : ra->read, w = 0, want = 0;
+
+	if (ra->read && 2 * hits > ra->read)
+		want = max * (2 * hits - ra->read) / ra->read;
+	if (want) {
+		w = 1;
+		while (2 * w <= want)
+			w *= 2;
+	}
+	if (w > 2 * ra->win)
+		w = ra->win ? 2 * ra->win : 1;
+	if (w < ra->win / 2u)
+		w = ra->win / 2u;
+	return w > max ? max : w;
+}
+
+unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, unsigned *used,
+			  int *stream)
+{
+	uint64_t first = ra->next - ra->pending;
+	unsigned had = ra->pending, win;
+	int inside = i >= first && i < ra->next;
+
+	*stream = had && i == ra->next;
+	*used = ra->eager ? (*stream ? had : inside ? (unsigned)(i - first) : 0) : 0;
+	if (!ra->known)
+		win = max;			/* no history: hope for a stream */
+	else if (*stream || (!had && i == ra->next))
+		win = grow(ra->win, max);
+	else
+		win = from_hits(ra, max);
+	/* Eager for a stream, and while a fault follows an eager one. */
+	ra->eager = !ra->known || *stream || (ra->eager && !had && i == ra->next);
+	ra->known = 1;
+	ra->win = (uint8_t)(win > max ? max : win);
+	ra->pending = 0;
+	ra->next = i + 1;
+	return ra->win;
+}
+
+void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
+{
+	if (!ra->eager)
+		ra->read += n;		/* left in the cache: hits will tell */
+	if (ra->read >= DECAY_AT) {
+		ra->read /= 2;
+		ra->hits /= 2;
+	}
+	ra->next = i + 1 + n;
+	ra->pending = (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n);
+}
+
+unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned mapped)
+{
+	if (ahead && ra->hits < UINT8_MAX)
+		ra->hits++;
+	if (ra->eager && i == ra->next)
+		readahead_ahead(ra, i, mapped);	/* the stream goes on past these */
+	return ahead ? 1 : 0;
+}

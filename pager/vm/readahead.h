@@ -1,0 +1,52 @@
+/*
+ * Adaptive swap readahead: one region's window, judged by whether the
+ * pages it read were used. Plain C, no other state: the VM core keeps one
+ * struct per region and calls these at its swap-in faults.
+ */
+#ifndef PAGER_VM_READAHEAD_H
+#define PAGER_VM_READAHEAD_H
+
+#include <stdint.h>
+
+/*
+ * Two kinds of evidence, as in Linux's swap readahead (mm/swap_state.c):
+ * hits, faults that find a page read ahead still waiting, unmapped, in the
+ * swap cache (at any time before reclaim takes it); and where the region's
+ * next major fault lands: just past the last window (`next`), the program
+ * went through it all, a stream. A stream's window doubles (up to the
+ * most) and is mapped at once with the fault's page (eager), its use then
+ * showing only in where the next fault lands; any other window is left in
+ * the swap cache for its own faults to find. Outside a stream the window
+ * is sized from the share of the pages so left that were hit, over the
+ * last few dozen: none while at most half were, the most when all were,
+ * changing by at most a factor of two per fault, so windows nobody uses
+ * reach none in a few faults; from none, a fault at the page after the
+ * last one starts a window of 2. A region's first window is read in full,
+ * eagerly.
+ */
+struct vm_readahead {
+	uint64_t next;		/* the page just past the last window */
+	uint8_t read;		/* pages left in the cache by the last windows */
+	uint8_t hits;		/* read-ahead pages faults found since (both halve
+				 * together, so they cover the last few dozen) */
+	uint8_t win;		/* the window asked for last (pages) */
+	uint8_t pending;	/* pages of the last window, before `next` */
+	uint8_t eager;		/* the last window is mapped with its fault */
+	uint8_t known;		/* 0: no swap-in fault here yet */
+};
+
+/* A major fault at page i: how many pages after it to read (at most max).
+ * ra->eager says whether to map them at once. *used: pages of an eager
+ * window just shown used; *stream: 1 if the program went through the last
+ * window (the swap code may read further ahead). */
+unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, unsigned *used,
+			  int *stream);
+/* n pages after i were read with it (the window's pages actually read). */
+void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n);
+/* A fault at i found its page waiting in the swap cache; ahead: it was
+ * read ahead (a window's or the swap-in thread's), a hit. With an eager
+ * window, mapped pages after i were mapped with it: where the stream now
+ * goes. Pages shown used (the hit). */
+unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned mapped);
+
+#endif
