@@ -18,6 +18,7 @@
 #include "usercopy.h"
 #include "abi/handle.h"
 #include "abi/vm.h"
+#include "abi/syscall.h"
 
 struct fastpath_counts fastpath_counts;
 
@@ -213,4 +214,15 @@ void fastpath_reply_recv(struct thread *t, const uint64_t *a)
 	}
 	wait_next(t, ep, a[2]);
 	sched_run(c);
+}
+
+void fastpath_syscall(struct thread *t)
+{
+	const uint64_t *a = arch_syscall_args(&t->regs);
+	uint64_t n = arch_syscall_number(&t->regs);
+
+	if (n == SYS_CALL)
+		fastpath_call(t, a[0], a[1]);
+	else if (n == SYS_REPLY_RECV)
+		fastpath_reply_recv(t, a);
 }

@@ -4,17 +4,22 @@
  * (always a kernel bug: interrupts are masked there) is told apart.
  * Layout: x[0] = pc at offset 0, x[i] at 8 * i.
  */
+#define EXC_ECALL_U 8
+
 	.section .text
 	.globl trap_vector
 	.align 4
 trap_vector:
 	csrrw	sp, sscratch, sp
 	beqz	sp, from_kernel
+	sd	x5, 40(sp)
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_U
+	beqz	t0, ecall_entry
 
 	sd	x1, 8(sp)
 	sd	x3, 24(sp)
 	sd	x4, 32(sp)
-	sd	x5, 40(sp)
 	sd	x6, 48(sp)
 	sd	x7, 56(sp)
 	sd	x8, 64(sp)
@@ -55,6 +60,53 @@ trap_vector:
 	la	sp, boot_stack_top
 	call	trap_from_user		/* does not return */
 1:	j	1b
+
+/*
+ * A system call saves less: the ABI (userland/lib/syscall.h) lets it
+ * clobber t0-t6 and a1-a7, so only what it keeps (ra, sp, gp, tp, s0-s11)
+ * and its number and arguments (a7, a0-a5, read from here) are stored.
+ * The other slots keep this thread's values from its last full trap, so
+ * trap_return hands back nothing of another thread's or the kernel's. The
+ * pc saved is the one after the ecall. IPC's fast path starts here.
+ */
+ecall_entry:
+	sd	x1, 8(sp)
+	sd	x3, 24(sp)
+	sd	x4, 32(sp)
+	sd	x8, 64(sp)
+	sd	x9, 72(sp)
+	sd	x10, 80(sp)
+	sd	x11, 88(sp)
+	sd	x12, 96(sp)
+	sd	x13, 104(sp)
+	sd	x14, 112(sp)
+	sd	x15, 120(sp)
+	sd	x17, 136(sp)
+	sd	x18, 144(sp)
+	sd	x19, 152(sp)
+	sd	x20, 160(sp)
+	sd	x21, 168(sp)
+	sd	x22, 176(sp)
+	sd	x23, 184(sp)
+	sd	x24, 192(sp)
+	sd	x25, 200(sp)
+	sd	x26, 208(sp)
+	sd	x27, 216(sp)
+	csrr	t0, sscratch
+	sd	t0, 16(sp)		/* user sp */
+	csrr	t0, sepc
+	addi	t0, t0, 4		/* resume after the ecall */
+	sd	t0, 0(sp)
+	csrw	sscratch, zero
+
+	mv	a0, sp
+	.option push
+	.option norelax
+	la	gp, __global_pointer$
+	.option pop
+	la	sp, boot_stack_top
+	call	trap_from_ecall		/* does not return */
+3:	j	3b
 
 from_kernel:
 	csrrw	sp, sscratch, sp	/* back to the kernel sp, sscratch = 0 */

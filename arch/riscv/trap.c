@@ -114,10 +114,6 @@ static void interrupt(uint64_t cause)
 static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 {
 	switch (cause) {
-	case EXC_ECALL_U:
-		t->regs.x[0] += 4;	/* resume after the ecall */
-		syscall_dispatch(t);
-		return;
 	case EXC_LOAD_PAGE_FAULT:
 	case EXC_STORE_PAGE_FAULT:
 	case EXC_INSN_PAGE_FAULT:
@@ -164,6 +160,14 @@ _Noreturn void trap_from_user(struct arch_regs *r)
 	else
 		exception(t, cause, tval);
 	schedule();
+}
+
+/* Called from ecall_entry with what a system call keeps saved in *r. */
+_Noreturn void trap_from_ecall(struct arch_regs *r)
+{
+	(void)r;
+	fpu_note_dirty();
+	syscall_entry(sched_current());
 }
 
 _Noreturn void trap_from_kernel(void)
