@@ -123,6 +123,8 @@ static void print_result(const struct port_counters *a, const struct port_counte
 	       (unsigned long)(b->major - a->major), (unsigned long)(b->pswpin - a->pswpin),
 	       (unsigned long)(b->pswpout - a->pswpout), (unsigned long)r->pages,
 	       (unsigned long)r->refs, (unsigned long)r->errors);
+	printf(" faults=%lu pgscan=%lu pgsteal=%lu", (unsigned long)(b->faults - a->faults),
+	       (unsigned long)(b->pgscan - a->pgscan), (unsigned long)(b->pgsteal - a->pgsteal));
 	if (workload.extra)
 		printf(" %s=%lu", workload.extra, (unsigned long)r->extra);
 	printf("\n");
