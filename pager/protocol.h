@@ -176,6 +176,8 @@ struct pager_stats {
 					 * waited for subscribers before killing */
 	uint64_t heap_pages;		/* frames the pager's own heap holds (its
 					 * high-water mark: never given back) */
+	uint64_t harvest_calls;		/* kernel calls that read accessed and
+					 * dirty bits (each for many pages) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

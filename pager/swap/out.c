@@ -69,15 +69,20 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 
 /* Cheapest first: a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
- * written since: a write unties it) is dropped without any I/O, its
- * entries pointed at that slot; a parked one (read ahead, not mapped yet)
- * just goes. One that holds its slot but cannot be dropped goes back to
- * the policy (writing it to a new slot would lose the old one). The
- * others stay in b, in order. Frames freed. */
+ * written since: a write unties it, and so does a dirty bit, read for
+ * every such copy just before: vm_frames_seal) is dropped without any
+ * I/O, its entries pointed at that slot; a parked one (read ahead, not
+ * mapped yet) just goes. One that holds its slot but cannot be dropped
+ * goes back to the policy, writable again (writing it to a new slot would
+ * lose the old one). The others stay in b, in order. Frames freed. */
 static size_t drop_clean(struct write_batch *b)
 {
+	static uint64_t pa_of[SWAP_OUT_BATCH];
 	size_t kept_n = 0, dropped = 0;
 
+	for (size_t k = 0; k < b->n; k++)
+		pa_of[k] = b->v[k].pa;
+	vm_frames_seal(pa_of, b->n);
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
@@ -89,6 +94,7 @@ static size_t drop_clean(struct write_batch *b)
 			continue;
 		}
 		if (swapcache_held(pa)) {
+			vm_frame_write_protect(pa, 0);
 			put_back(pa);
 			continue;
 		}

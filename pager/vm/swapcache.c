@@ -31,8 +31,9 @@ enum frame_flags {
 	 * read (a major fault or readahead), not a cache hit. */
 	FRAME_F_FRESH = 32,
 	/* Holds one reference to its tied slot, whose copy of it is still
-	 * valid: a private page brought back and mapped read-only since.
-	 * Reclaim drops it without a write. */
+	 * valid: a private page brought back and not written since (mapped
+	 * read-only, or writable with its dirty bit clear: vm_harvest). Reclaim
+	 * drops it without a write. */
 	FRAME_F_SLOT_HELD = 64
 };
 
@@ -225,6 +226,15 @@ void swapcache_drop_hold(uint64_t pa)
 int swapcache_held(uint64_t pa)
 {
 	return has(pa, FRAME_F_SLOT_HELD);
+}
+
+int swapcache_forget_copy(uint64_t pa)
+{
+	if (!swapcache_held(pa))
+		return 0;
+	swapcache_drop_hold(pa);
+	swapcache_untie_frame(pa);	/* any entry still naming the slot keeps the old copy */
+	return 1;
 }
 
 const char *swapcache_check_frame(uint64_t pa, const struct frame *f, uint64_t n)

@@ -59,6 +59,9 @@ int swapcache_hold(uint32_t slot, uint64_t pa);
  * reference it holds, if any, goes (the slot may be untied then). */
 void swapcache_drop_hold(uint64_t pa);
 int swapcache_held(uint64_t pa);
+/* pa, holding its slot as a clean copy, was (or may have been) written:
+ * the copy is stale, so the hold and the tie go. 1 if it held one. */
+int swapcache_forget_copy(uint64_t pa);
 
 /* --- reading --- */
 

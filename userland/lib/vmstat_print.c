@@ -32,7 +32,7 @@ static const struct {
 	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
 	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
-	COUNTER(heap_pages),
+	COUNTER(heap_pages), COUNTER(harvest_calls),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -48,6 +48,20 @@ static void print_counters(const char *prefix, const struct pager_stats *st)
 		const uint64_t *v = (const uint64_t *)((const char *)st + counters[i].offset);
 		printf("%s%s %lu\n", prefix, counters[i].name, (unsigned long)*v);
 	}
+}
+
+/* Reclaim's cost per page it freed: pages looked at (pgscan) and kernel
+ * calls made for those looks, in hundredths (no floating point here). */
+static void print_looks(const char *prefix, const struct pager_stats *st)
+{
+	uint64_t stolen = st->pgsteal_background + st->pgsteal_direct;
+
+	if (stolen == 0)
+		return;
+	printf("%slooks_per_steal %lu.%02lu harvest_calls_per_steal %lu.%02lu\n", prefix,
+	       (unsigned long)(st->pgscan / stolen), (unsigned long)(st->pgscan * 100 / stolen % 100),
+	       (unsigned long)(st->harvest_calls / stolen),
+	       (unsigned long)(st->harvest_calls * 100 / stolen % 100));
 }
 
 static void print_process(const char *prefix, const struct pager_proc_stats *e)
@@ -105,5 +119,6 @@ int vmstat_print(const char *prefix)
 	}
 	print_info(prefix);
 	print_counters(prefix, &st);
+	print_looks(prefix, &st);
 	return print_processes(prefix);
 }
