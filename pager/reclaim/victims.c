@@ -88,10 +88,10 @@ static void expire_ahead(void)
 	ahead_n = 0;
 }
 
-/* Harvest frames f[0..n) (those with mappings that fit in one call; after
- * the first, only frames with no answer kept that may be evicted) and keep
- * each one's answer in kept[]. */
-static void harvest(const uint32_t *f, uint32_t n)
+/* Harvest frames f[0..n) (those with mappings that fit in one call, and
+ * with no answer kept; after the first, with all, only frames that may be
+ * evicted) and keep each one's answer in kept[]. */
+static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	static struct harvest_batch b;
 
@@ -100,7 +100,7 @@ static void harvest(const uint32_t *f, uint32_t n)
 	for (uint32_t k = 0; k < n && ahead_n < AHEAD_MAX; k++) {
 		size_t before = b.n;
 		uint32_t i = f[k];
-		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !evictable(NULL, i)))
+		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
 		b.current = i;
 		vm_rmap_walk(pa_of(i), collect, &b);
@@ -121,7 +121,7 @@ static void harvest(const uint32_t *f, uint32_t n)
 static void will_look(void *ctx, const uint32_t *f, uint32_t n)
 {
 	(void)ctx;
-	harvest(f, n);
+	harvest(f, n, 0);
 }
 
 /* Frame i and, if the last question was about i - 1, the AHEAD after it. */
@@ -131,7 +131,7 @@ static void harvest_from(uint32_t i)
 
 	for (uint32_t k = i; k < nframes && n < (i == last_asked + 1 ? AHEAD : 1); k++)
 		f[n++] = k;
-	harvest(f, n);
+	harvest(f, n, 0);
 }
 
 static int referenced(void *ctx, uint32_t i)
@@ -181,6 +181,17 @@ void victims_evicted(uint64_t pa)
 int victims_still_one(uint64_t pa)
 {
 	return evictable(NULL, index_of(pa)) && !referenced(NULL, index_of(pa));
+}
+
+void victims_will_ask(const uint64_t *pa, size_t n)
+{
+	uint32_t f[AHEAD_MAX];
+	size_t k;
+
+	/* Queued victims are not evictable until taken off the queue. */
+	for (k = 0; k < n && k < AHEAD_MAX; k++)
+		f[k] = index_of(pa[k]);
+	harvest(f, (uint32_t)k, 1);
 }
 
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)

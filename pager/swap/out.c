@@ -218,9 +218,15 @@ uint32_t swap_out_pending(void)
 static void take_queued(struct write_batch *b)
 {
 	static struct swap_req popped[SWAP_OUT_BATCH];
-	uint32_t n = swap_queue_pop(&outq, popped, SWAP_OUT_BATCH);
+	static uint64_t asked[SWAP_OUT_BATCH];
+	uint32_t n = swap_queue_pop(&outq, popped, SWAP_OUT_BATCH), m = 0;
 
 	b->n = 0;
+	for (uint32_t k = 0; k < n; k++)
+		if (swapcache_queued(popped[k].pa))
+			asked[m++] = popped[k].pa;
+	if (m && swap_engine_hooks()->will_ask)
+		swap_engine_hooks()->will_ask(asked, m);
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
 		if (!swapcache_take_queued(pa))

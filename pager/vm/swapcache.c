@@ -337,6 +337,11 @@ void swapcache_mark_queued(uint64_t pa)
 	set(pa, FRAME_F_QUEUED, 1);
 }
 
+int swapcache_queued(uint64_t pa)
+{
+	return has(pa, FRAME_F_QUEUED);
+}
+
 int swapcache_take_queued(uint64_t pa)
 {
 	int queued = has(pa, FRAME_F_QUEUED);

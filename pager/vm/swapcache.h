@@ -98,6 +98,7 @@ int swapcache_detached(uint64_t pa);
 void swapcache_mark_queued(uint64_t pa);
 /* 1 if pa was still queued (not freed since), which it is no longer. */
 int swapcache_take_queued(uint64_t pa);
+int swapcache_queued(uint64_t pa);
 
 /* In the swap code's hands: detached, being read or written, or queued.
  * Neither reclaim nor the discard path may take it. */
