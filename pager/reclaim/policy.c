@@ -151,7 +151,8 @@ void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, u
 
 void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
 {
-	uint32_t n = 0;
+	/* No more than the call may still look at (this look is counted). */
+	uint32_t n = 0, most = pl->budget < POLICY_LOOK_AHEAD ? pl->budget + 1 : POLICY_LOOK_AHEAD;
 
 	/* Frames of the batch skipped on the way (looked at already, moved)
 	 * are passed over: the batch still holds. */
@@ -161,7 +162,7 @@ void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint
 		pl->ahead_at++;
 		return;
 	}
-	for (uint32_t g = f; g != POLICY_NIL && n < POLICY_LOOK_AHEAD; g = pl->order->younger[g])
+	for (uint32_t g = f; g != POLICY_NIL && n < most; g = pl->order->younger[g])
 		pl->ahead[n++] = g;
 	pl->ahead_n = n;
 	pl->ahead_at = 1;
