@@ -23,7 +23,7 @@
 #define RW (VM_R | VM_W)
 #define VA 0x10000UL
 #define AS 1
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, swap_fake_group_teardown)
 
 static int setup(void **state)
 {
@@ -33,39 +33,12 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	swap_fake_teardown();
-	return 0;
-}
-
-static void fill(struct vm_space *s, uint64_t va, uint8_t v)
-{
-	for (uint64_t k = 0; k < PG; k += 512)
-		fake_poke(s, va + k, (uint8_t)(v + k / 512));
-}
-
-static void expect_fill(struct vm_space *s, uint64_t va, uint8_t v)
-{
-	for (uint64_t k = 0; k < PG; k += 512)
-		assert_int_equal(fake_peek(s, va + k), (uint8_t)(v + k / 512));
-}
-
-static unsigned perm_at(int as, uint64_t va)
-{
-	unsigned perm;
-
-	assert_int_not_equal(fake_pa(as, va, &perm), 0);
-	return perm;
-}
-
-/* A one-page anonymous region at VA in s holding fill(v), sent out, then
+/* A one-page anonymous region at VA in s holding swap_fake_fill(v), sent out, then
  * read back by a read fault; its slot in *slot, its frame returned. */
 static uint64_t read_back(struct vm_space *s, uint8_t v, uint32_t *slot)
 {
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, v);
+	swap_fake_fill(s, VA, v);
 	*slot = swap_out(vm_lookup(s, VA), 0);
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	swap_fake_check();
@@ -103,7 +76,7 @@ static void test_written_without_fault(void **state)
 
 	(void)state;
 	pa = read_back(s, 10, &slot);
-	assert_int_equal(perm_at(AS, VA), RW | VM_CLEAN);
+	assert_int_equal(fake_perm(AS, VA), RW | VM_CLEAN);
 	assert_int_equal(fake_dirty(AS, VA), 0);
 	assert_true(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 1);	/* the frame's */
@@ -146,7 +119,7 @@ static void test_clean_dropped(void **state)
 	assert_int_equal(sw.refs[slot], 1);	/* the entry's */
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(sw.reads, 2);
-	expect_fill(s, VA, 20);
+	swap_fake_expect_fill(s, VA, 20);
 	vm_space_destroy(s);
 	swap_fake_check();
 }
@@ -166,7 +139,7 @@ static void test_seal_finds_write(void **state)
 	swap_fake_check();
 	assert_false(swapcache_held(pa));
 	assert_false(swapcache_writing(pa));
-	assert_int_equal(perm_at(AS, VA) & RW, RW);
+	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(fake_peek(s, VA), 0x31);
 	vm_space_destroy(s);
@@ -185,7 +158,7 @@ static void test_write_after_seal(void **state)
 	pa = read_back(s, 40, &slot);
 	vm_frames_seal(&pa, 1);
 	assert_true(swapcache_held(pa));
-	assert_int_equal(perm_at(AS, VA) & VM_W, 0);
+	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
 	faults = vmstat_get(VMSTAT_FAULTS);
 	fake_poke(s, VA + 1, 0x41);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS), faults + 1);
@@ -212,7 +185,7 @@ static void test_seal_harvest_fails(void **state)
 	fake.fail_harvest = 0;
 	swap_fake_check();
 	assert_false(swapcache_held(pa));
-	assert_int_equal(perm_at(AS, VA), RW);
+	assert_int_equal(fake_perm(AS, VA), RW);
 	vm_space_destroy(s);
 	swap_fake_check();
 }
@@ -225,14 +198,14 @@ static void test_write_fault_keeps_nothing(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 60);
+	swap_fake_fill(s, VA, 60);
 	slot = swap_out(vm_lookup(s, VA), 0);
 	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
 	swap_fake_check();
-	assert_int_equal(perm_at(AS, VA) & RW, RW);
+	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	assert_false(swapcache_held(vm_lookup(s, VA)));
 	assert_int_equal(sw.refs[slot], 0);
-	expect_fill(s, VA, 60);
+	swap_fake_expect_fill(s, VA, 60);
 	vm_space_destroy(s);
 	swap_fake_check();
 }
@@ -254,8 +227,8 @@ static void test_fork_gives_copy_up(void **state)
 	swap_fake_check();
 	assert_false(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(perm_at(AS, VA), VM_R);
-	assert_int_equal(perm_at(AS + 1, VA), VM_R);
+	assert_int_equal(fake_perm(AS, VA), VM_R);
+	assert_int_equal(fake_perm(AS + 1, VA), VM_R);
 	vm_space_destroy(p);
 	swap_fake_check();
 	vm_frames_seal(&pa, 1);
@@ -274,17 +247,17 @@ static void test_shared_slot_stays_cow(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(p, VA, 80);
+	swap_fake_fill(p, VA, 80);
 	slot = swap_out(vm_lookup(p, VA), 0);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(sw.refs[slot], 2);
 	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(perm_at(AS, VA), VM_R);
+	assert_int_equal(fake_perm(AS, VA), VM_R);
 	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(perm_at(AS + 1, VA), VM_R);
+	assert_int_equal(fake_perm(AS + 1, VA), VM_R);
 	fake_poke(c, VA, 0x81);
 	swap_fake_check();
-	expect_fill(p, VA, 80);
+	swap_fake_expect_fill(p, VA, 80);
 	assert_int_equal(fake_peek(c, VA), 0x81);
 	vm_space_destroy(c);
 	vm_space_destroy(p);

@@ -158,6 +158,14 @@ uint64_t fake_pa(int as, uint64_t va, unsigned *perm)
 	return m ? m->pa : 0;
 }
 
+unsigned fake_perm(int as, uint64_t va)
+{
+	unsigned perm;
+
+	assert_int_not_equal(fake_pa(as, va, &perm), 0);
+	return perm;
+}
+
 unsigned fake_count(int as)
 {
 	unsigned n = 0;

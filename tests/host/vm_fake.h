@@ -44,6 +44,8 @@ struct vm_space *fake_space(int as);
 /* The frame mapped at (as, va) in the fake, and its perm; 0 if none. */
 uint64_t fake_pa(int as, uint64_t va, unsigned *perm);
 unsigned fake_count(int as);	/* mappings in as; -1 for all */
+/* The perm of the mapping at (as, va), which must exist. */
+unsigned fake_perm(int as, uint64_t va);
 
 /* vm_check() passes, and the fake's mappings are exactly the reverse map's,
  * with the permissions the VM core's page arrays imply. */
