@@ -13,7 +13,9 @@ struct thread;
 struct thread *sched_current(void);
 _Noreturn void schedule(void);
 
-void syscall_dispatch(struct thread *t);
+/* The current thread t made a system call: the IPC fast path, else the
+ * call's handler, then schedule(). */
+_Noreturn void syscall_entry(struct thread *t);
 /* A page fault at addr; access is an abi/msg.h enum fault_access. */
 void fault_page(struct thread *t, uint64_t addr, unsigned access);
 /* Any other exception; cause is an abi/proc.h enum kill_cause. */

@@ -18,6 +18,7 @@
 #include "usercopy.h"
 #include "abi/handle.h"
 #include "abi/vm.h"
+#include "abi/syscall.h"
 
 struct fastpath_counts fastpath_counts;
 
@@ -86,6 +87,7 @@ static void put_header(struct msg *dst, const struct msg *src, const struct thre
 	dst->len = 0;
 	dst->handle = -1;
 	dst->rights = 0;
+#pragma GCC unroll 8	/* >= MSG_WORDS: the whole loop, no branch */
 	for (int i = 0; i < MSG_WORDS; i++)
 		dst->w[i] = src->w[i];
 }
@@ -213,4 +215,15 @@ void fastpath_reply_recv(struct thread *t, const uint64_t *a)
 	}
 	wait_next(t, ep, a[2]);
 	sched_run(c);
+}
+
+void fastpath_syscall(struct thread *t)
+{
+	const uint64_t *a = arch_syscall_args(&t->regs);
+	uint64_t n = arch_syscall_number(&t->regs);
+
+	if (n == SYS_CALL)
+		fastpath_call(t, a[0], a[1]);
+	else if (n == SYS_REPLY_RECV)
+		fastpath_reply_recv(t, a);
 }

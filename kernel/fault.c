@@ -47,13 +47,17 @@ static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in
 	struct proc *p = t->proc;
 	struct msg *m = &t->fault_msg;
 
-	memset(m, 0, MSG_HEADER_SIZE);
+	/* Field by field, not memset: a dozen stores against memset's ~50
+	 * instructions, on every fault. */
 	m->label = FAULT_LABEL;
+	m->pid = m->tid = m->origin = m->len = m->rights = 0;
+	m->handle = 0;
 	m->w[0] = addr;
 	m->w[1] = access;
 	m->w[2] = arch_pc(&t->regs);
 	m->w[3] = (uint64_t)arch_pt_present(&p->pt, addr);
 	m->w[4] = (uint64_t)in_syscall;
+	m->w[5] = 0;
 	if (kparams.verbose)
 		kprintf("[kernel] fault: %s (pid %u) %s at 0x%lx, pc 0x%lx%s\n", p->name, p->pid,
 			access_text(access), addr, m->w[2], in_syscall ? " (in a system call)" : "");

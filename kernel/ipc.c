@@ -413,8 +413,6 @@ int64_t sys_send(struct thread *t, const uint64_t *a)
 
 int64_t sys_call(struct thread *t, const uint64_t *a)
 {
-	fastpath_call(t, a[0], a[1]);	/* returns only if it could not */
-	user_miss.proc = NULL;	/* the fast path may have missed a page */
 	return do_send(t, a[0], a[1], 1);
 }
 
@@ -437,8 +435,6 @@ int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 	struct endpoint *ep;
 	int err;
 
-	fastpath_reply_recv(t, a);	/* returns only if it could not */
-	user_miss.proc = NULL;	/* the fast path may have missed a page */
 	err = read_outgoing(t->proc, a[1], 0, &k);
 	if (err == 0)
 		err = user_check(t->proc, a[2], sizeof(struct msg), 1);

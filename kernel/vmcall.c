@@ -14,7 +14,7 @@
 
 #define MAP_BATCH 16		/* entries copied in per step */
 #define MAP_MAX 4096		/* entries per call */
-#define PERM_ALL (MAP_R | MAP_W | MAP_X)
+#define PERM_ALL (MAP_R | MAP_W | MAP_X | MAP_CLEAN)
 
 static int user_page(uint64_t va)
 {
@@ -24,7 +24,8 @@ static int user_page(uint64_t va)
 static int perm_ok(uint64_t perm)
 {
 	/* RISC-V reserves write-without-read. */
-	return perm != 0 && (perm & ~(uint64_t)PERM_ALL) == 0 && (!(perm & MAP_W) || (perm & MAP_R));
+	return (perm & ~(uint64_t)MAP_CLEAN) != 0 && (perm & ~(uint64_t)PERM_ALL) == 0 &&
+	       (!(perm & MAP_W) || (perm & MAP_R));
 }
 
 static int entry_ok(const struct map_entry *e)
@@ -128,41 +129,66 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 	return r;
 }
 
-/* The bits of one entry: none for a handle that names no live process. */
-static uint32_t harvest_one(struct thread *t, const struct harvest_entry *e)
+#define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
+
+/* The process entry e names: 0 and *out (NULL if it has ended: nothing to
+ * harvest there), or -ERR_BADF for a handle that names no process,
+ * -ERR_INVAL for a bad address or request. */
+static int harvest_target(struct thread *t, const struct harvest_entry *e, struct proc **out)
 {
 	struct object *o;
-
-	if (handle_lookup(t->proc, e->proc, OBJ_PROC, RIGHT_SEND, &o) < 0 ||
-	    !((struct proc *)o)->alive)
-		return 0;
-	/* A later kernel write must set dirty again: no cached translation. */
-	usercopy_forget((struct proc *)o);
-	return arch_pt_harvest(&((struct proc *)o)->pt, e->va);
-}
-
-/* Read and clear accessed/dirty bits for a batch of (process, page) pairs,
- * with one TLB flush for the whole batch. */
-int64_t sys_harvest(struct thread *t, const uint64_t *a)
-{
-	struct harvest_entry batch[MAP_BATCH];
-	uint64_t n = a[1], bytes = n * sizeof(struct harvest_entry);
 	int r;
 
-	if (n > MAP_MAX)
+	if (!user_page(e->va) || (e->bits & ~(uint32_t)HARVEST_WANT))
 		return -ERR_INVAL;
-	if ((r = user_check(t->proc, a[0], bytes, 1)) < 0)
+	if ((r = handle_lookup(t->proc, e->proc, OBJ_PROC, RIGHT_SEND, &o)) < 0)
 		return r;
+	*out = ((struct proc *)o)->alive ? (struct proc *)o : NULL;
+	return 0;
+}
+
+/* Check (act 0) or carry out (act 1) the n entries at user address u, a
+ * few at a time; the first bad entry's error. */
+static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int act)
+{
+	struct harvest_entry batch[MAP_BATCH];
+	struct proc *p;
+	int r;
+
 	for (uint64_t done = 0; done < n; done += MAP_BATCH) {
 		size_t k = MIN(n - done, MAP_BATCH);
-		uint64_t va = a[0] + done * sizeof(struct harvest_entry);
+		uint64_t va = u + done * sizeof(struct harvest_entry);
 		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0)
 			return r;
-		for (size_t i = 0; i < k; i++)
-			batch[i].bits = harvest_one(t, &batch[i]);
-		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
+		for (size_t i = 0; i < k; i++) {
+			if ((r = harvest_target(t, &batch[i], &p)) < 0)
+				return r;
+			if (!act)
+				continue;
+			/* A later kernel write must set dirty again: no cached translation. */
+			if (p)
+				usercopy_forget(p);
+			batch[i].bits = p ? arch_pt_harvest(&p->pt, batch[i].va, batch[i].bits) : 0;
+		}
+		if (act && (r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* Read (and clear as each entry asks) accessed/dirty bits for a batch of
+ * (process, page) pairs, with one TLB flush for the whole batch. Every
+ * entry is checked first: a bad one fails the call with nothing changed. */
+int64_t sys_harvest(struct thread *t, const uint64_t *a)
+{
+	uint64_t n = a[1];
+	int r;
+
+	if (n > HARVEST_MAX)
+		return -ERR_INVAL;
+	if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0 ||
+	    (r = harvest_pass(t, a[0], n, 0)) < 0 || (r = harvest_pass(t, a[0], n, 1)) < 0)
+		return r;
 	arch_tlb_flush();
 	return (int64_t)n;
 }

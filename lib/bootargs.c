@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#define MSG_MAX 256
+#define MSG_MAX 512	/* the longest: an unknown key with every known key listed */
 #define QUOTE_MAX 48	/* longer text is cut so the key still fits in the line */
 
 struct msg {

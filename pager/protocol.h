@@ -195,6 +195,8 @@ struct pager_stats {
 					 * fault's window or by the swap-in thread */
 	uint64_t readahead_used;	/* of those, shown used (the region's next
 					 * swap-in fault came past them, or found one) */
+	uint64_t harvest_calls;		/* kernel calls that read accessed and
+					 * dirty bits (each for many pages) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -30,6 +30,8 @@ COLUMNS = [
     ("busy", "busy_Minstr", 11, lambda v: "%.1f" % (v / 1e6)),
     ("idle", "idle_Minstr", 11, lambda v: "%.1f" % (v / 1e6)),
     ("major", "major", 8, str),
+    ("minor", "minor", 8, lambda v: "-" if v is None else str(v)),
+    ("looks", "scan/steal", 10, lambda v: "-" if v is None else "%.2f" % v),
     ("pswpin", "pswpin", 8, str),
     ("pswpout", "pswpout", 8, str),
     ("rd_operations", "rd_req", 7, str),
@@ -38,7 +40,9 @@ COLUMNS = [
     ("wr_bytes", "wr_MiB", 7, lambda v: "%.1f" % (v / 2**20)),
     ("errors", "errors", 6, str),
 ]
-RATIO_COLUMNS = ["busy", "major", "pswpin", "pswpout", "rd_operations", "wr_operations"]
+RATIO_COLUMNS = ["busy", "major", "minor", "pswpin", "pswpout", "rd_operations", "wr_operations"]
+# Older logs' result lines lack these: their columns show "-".
+RECLAIM_KEYS = ["faults", "pgscan", "pgsteal"]
 
 
 class LogError(Exception):
@@ -106,6 +110,11 @@ def parse_log(path):
     rec["pause_io"] = facts["samples"].get("go", start) != start
     rec["busy"] = rec["instret"] - rec["idle_ns"]
     rec["idle"] = rec["idle_ns"]
+    rec["minor"] = rec["looks"] = None
+    if all(k in facts["result"] for k in RECLAIM_KEYS):
+        n = numbers(path, facts["result"], RECLAIM_KEYS)
+        rec["minor"] = n["faults"] - rec["major"]	# every fault that read nothing from swap
+        rec["looks"] = n["pgscan"] / n["pgsteal"] if n["pgsteal"] else 0.0
     return rec
 
 
@@ -122,6 +131,8 @@ def first_runs(records):
 
 
 def ratio(a, b):
+    if a is None or b is None:
+        return "-"
     if b == 0:
         return "-" if a == 0 else "inf"
     return "%.2f" % (a / b)

@@ -59,13 +59,16 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Remove the mapping of va; returns 1 if there was one. */
 int arch_pt_unmap(struct arch_pt *pt, uint64_t va);
+/* New permissions for va's page; its dirty bit stays what it was (a
+ * write that happened is not forgotten), unless W comes without MAP_CLEAN. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
-/* Read and clear the accessed and dirty bits of va's page: abi/vm.h's
- * enum harvest_bits. The caller flushes the TLB once for a batch. */
-unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va);
+/* Read the accessed and dirty bits of va's page (abi/vm.h's enum
+ * harvest_bits), then clear those named in want and, with HARVEST_PROTECT,
+ * write permission. The caller flushes the TLB once for a batch. */
+unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va, unsigned want);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
 void arch_pt_activate(const struct arch_pt *pt);

@@ -19,7 +19,7 @@ static uint64_t perm_bits(unsigned perm)
 	if (perm & MAP_R)
 		bits |= PTE_R;
 	if (perm & MAP_W)
-		bits |= PTE_W | PTE_D;
+		bits |= PTE_W | ((perm & MAP_CLEAN) ? 0 : PTE_D);
 	if (perm & MAP_X)
 		bits |= PTE_X;
 	return bits;
@@ -155,7 +155,7 @@ int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
 	e = walk(pt, va, 0, 0);
 	if (!e || !(*e & PTE_V))
 		return -ERR_INVAL;
-	*e = (*e & ~((1UL << PTE_PPN_SHIFT) - 1)) | perm_bits(perm);
+	*e = (*e & ~((1UL << PTE_PPN_SHIFT) - 1)) | perm_bits(perm) | (*e & PTE_D);
 	return 0;
 }
 
@@ -177,7 +177,7 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }
 
-unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va)
+unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va, unsigned want)
 {
 	uint64_t *e = user_va(va) ? walk(pt, va, 0, 0) : NULL;
 	unsigned bits;
@@ -186,7 +186,8 @@ unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va)
 		return 0;
 	bits = HARVEST_PRESENT | ((*e & PTE_A) ? HARVEST_ACCESSED : 0) |
 	       ((*e & PTE_D) ? HARVEST_DIRTY : 0);
-	*e &= ~(PTE_A | PTE_D);
+	*e &= ~(((want & HARVEST_ACCESSED) ? PTE_A : 0) | ((want & HARVEST_DIRTY) ? PTE_D : 0) |
+		((want & HARVEST_PROTECT) ? PTE_W : 0));
 	return bits;
 }
 

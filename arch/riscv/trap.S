@@ -4,19 +4,14 @@
  * (always a kernel bug: interrupts are masked there) is told apart.
  * Layout: x[0] = pc at offset 0, x[i] at 8 * i.
  */
-	.section .text
-	.globl trap_vector
-	.align 4
-trap_vector:
-	csrrw	sp, sscratch, sp
-	beqz	sp, from_kernel
+#define EXC_ECALL_U 8
 
+/* Store what a system call keeps (ra, gp, tp, s0-s11) and its number and
+ * arguments (a7, a0-a5): every trap stores these. */
+.macro save_kept
 	sd	x1, 8(sp)
 	sd	x3, 24(sp)
 	sd	x4, 32(sp)
-	sd	x5, 40(sp)
-	sd	x6, 48(sp)
-	sd	x7, 56(sp)
 	sd	x8, 64(sp)
 	sd	x9, 72(sp)
 	sd	x10, 80(sp)
@@ -25,7 +20,6 @@ trap_vector:
 	sd	x13, 104(sp)
 	sd	x14, 112(sp)
 	sd	x15, 120(sp)
-	sd	x16, 128(sp)
 	sd	x17, 136(sp)
 	sd	x18, 144(sp)
 	sd	x19, 152(sp)
@@ -37,24 +31,61 @@ trap_vector:
 	sd	x25, 200(sp)
 	sd	x26, 208(sp)
 	sd	x27, 216(sp)
-	sd	x28, 224(sp)
-	sd	x29, 232(sp)
-	sd	x30, 240(sp)
-	sd	x31, 248(sp)
+.endm
+
+/* Store the user sp and pc (t0 = the pc to resume at), mark the kernel as
+ * running and call handler(regs) on the kernel stack. */
+.macro enter_kernel handler
+	sd	t0, 0(sp)
 	csrr	t0, sscratch
 	sd	t0, 16(sp)		/* user sp */
-	csrr	t0, sepc
-	sd	t0, 0(sp)
 	csrw	sscratch, zero
-
 	mv	a0, sp
 	.option push
 	.option norelax
 	la	gp, __global_pointer$
 	.option pop
 	la	sp, boot_stack_top
-	call	trap_from_user		/* does not return */
+	call	\handler		/* does not return */
+.endm
+
+	.section .text
+	.globl trap_vector
+	.align 4
+trap_vector:
+	csrrw	sp, sscratch, sp
+	beqz	sp, from_kernel
+	sd	x5, 40(sp)
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_U
+	beqz	t0, ecall_entry
+
+	save_kept
+	sd	x6, 48(sp)		/* and what a system call may clobber */
+	sd	x7, 56(sp)
+	sd	x16, 128(sp)
+	sd	x28, 224(sp)
+	sd	x29, 232(sp)
+	sd	x30, 240(sp)
+	sd	x31, 248(sp)
+	csrr	t0, sepc
+	enter_kernel trap_from_user
 1:	j	1b
+
+/*
+ * A system call saves less: the ABI (userland/lib/syscall.h) lets it
+ * clobber t0-t6 and a1-a7, so only what it keeps and its number and
+ * arguments are stored. The other slots keep this thread's values from its
+ * last full trap, so trap_return hands back nothing of another thread's or
+ * the kernel's. The pc saved is the one after the ecall. IPC's fast path
+ * starts here.
+ */
+ecall_entry:
+	save_kept
+	csrr	t0, sepc
+	addi	t0, t0, 4		/* resume after the ecall */
+	enter_kernel trap_from_ecall
+3:	j	3b
 
 from_kernel:
 	csrrw	sp, sscratch, sp	/* back to the kernel sp, sscratch = 0 */

@@ -80,14 +80,19 @@ static void fpu_take(struct arch_regs *r)
 	owner_dirty = 0;
 }
 
+/* r's FP registers loaded: the sstatus.FS value to return to it with (a
+ * write marks it dirty). Out of line: most threads never use FP. */
+__attribute__((noinline)) static uint64_t fpu_enter(struct arch_regs *r)
+{
+	fpu_take(r);
+	return SSTATUS_FS_CLEAN;
+}
+
 _Noreturn void arch_enter_user(struct arch_regs *r)
 {
-	uint64_t fs = 0;	/* FP off: the first FP instruction traps */
+	/* FP off unless it has used it: the first FP instruction traps. */
+	uint64_t fs = r->fp_on ? fpu_enter(r) : 0;
 
-	if (r->fp_on) {
-		fpu_take(r);
-		fs = SSTATUS_FS_CLEAN;	/* a write marks it dirty */
-	}
 	/* sret to U-mode with interrupts on there. */
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
@@ -114,10 +119,6 @@ static void interrupt(uint64_t cause)
 static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 {
 	switch (cause) {
-	case EXC_ECALL_U:
-		t->regs.x[0] += 4;	/* resume after the ecall */
-		syscall_dispatch(t);
-		return;
 	case EXC_LOAD_PAGE_FAULT:
 	case EXC_STORE_PAGE_FAULT:
 	case EXC_INSN_PAGE_FAULT:
@@ -164,6 +165,14 @@ _Noreturn void trap_from_user(struct arch_regs *r)
 	else
 		exception(t, cause, tval);
 	schedule();
+}
+
+/* Called from ecall_entry with what a system call keeps saved in *r. */
+_Noreturn void trap_from_ecall(struct arch_regs *r)
+{
+	(void)r;
+	fpu_note_dirty();
+	syscall_entry(sched_current());
 }
 
 _Noreturn void trap_from_kernel(void)

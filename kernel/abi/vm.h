@@ -22,7 +22,11 @@
 enum map_perm {
 	MAP_R = 1,
 	MAP_W = 2,
-	MAP_X = 4
+	MAP_X = 4,
+	/* With W: the dirty bit starts clear, so the first write shows in a
+	 * harvest (the pager keeps a page's swap copy while it is unwritten).
+	 * Without it a writable page starts dirty. */
+	MAP_CLEAN = 8
 };
 
 struct map_entry {
@@ -32,17 +36,24 @@ struct map_entry {
 };
 
 /* One page whose accessed and dirty bits the pager reads and clears
- * (SYS_HARVEST); the kernel fills in bits. */
+ * (SYS_HARVEST). In, bits says what to change: HARVEST_ACCESSED and
+ * HARVEST_DIRTY clear those bits once read, HARVEST_PROTECT takes write
+ * permission away in the same step (a write after it faults). Out, the
+ * kernel replaces it with what it found. */
 struct harvest_entry {
 	uint32_t proc;		/* in: the pager's handle to the process */
-	uint32_t bits;		/* out: enum harvest_bits */
+	uint32_t bits;		/* in: what to clear; out: enum harvest_bits found */
 	uint64_t va;		/* in: page-aligned user address */
 };
 
 enum harvest_bits {
-	HARVEST_PRESENT = 1,	/* a page is mapped there */
-	HARVEST_ACCESSED = 2,	/* touched since the last harvest */
-	HARVEST_DIRTY = 4	/* written since the last harvest */
+	HARVEST_PRESENT = 1,	/* out: a page is mapped there */
+	HARVEST_ACCESSED = 2,	/* touched since the bit was last cleared */
+	HARVEST_DIRTY = 4,	/* written since the bit was last cleared */
+	HARVEST_PROTECT = 8	/* in only: and no write permission from now on */
 };
+
+/* Entries one SYS_HARVEST takes at most. */
+#define HARVEST_MAX 1024
 
 #endif

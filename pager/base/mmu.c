@@ -104,14 +104,23 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	return ended_is_done(sys_protect(as, va, 1, (int)perm));
 }
 
-static const struct mmu_ops ops = { do_map, do_unmap, do_protect, NULL };
+/* Held mappings go first: a harvest must see them (a page being checked
+ * for a write may be one). */
+static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
+{
+	int r;
+
+	(void)ctx;
+	mmu_flush();
+	r = sys_harvest(e, n);
+	return r < 0 ? r : 0;
+}
+
+static const struct mmu_ops ops = {
+	.map = do_map, .unmap = do_unmap, .protect = do_protect, .harvest = do_harvest,
+};
 
 const struct mmu_ops *mmu_ops(void)
 {
 	return &ops;
-}
-
-int mmu_harvest(struct harvest_entry *e, size_t n)
-{
-	return sys_harvest(e, n);
 }

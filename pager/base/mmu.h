@@ -12,17 +12,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct map_entry;		/* kernel/abi/vm.h */
+struct harvest_entry;
+
 /* Each returns 0 or a negative error. `as` is the address space's handle
- * (the pager's process handle); perm is read 1, write 2, exec 4. */
+ * (the pager's process handle); perm is read 1, write 2, exec 4, and 8 with
+ * write for a page whose dirty bit starts clear (MAP_CLEAN). */
 struct mmu_ops {
 	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
 	int (*unmap)(void *ctx, int as, uint64_t va);
 	int (*protect)(void *ctx, int as, uint64_t va, unsigned perm);
+	/* Read, and clear as each entry asks, the accessed and dirty bits of
+	 * n (as, page) pairs in one step (SYS_HARVEST, abi/vm.h): every
+	 * mapping made before it is included. */
+	int (*harvest)(void *ctx, struct harvest_entry *e, size_t n);
 	void *ctx;
 };
-
-struct map_entry;		/* kernel/abi/vm.h */
-struct harvest_entry;
 
 #define MMU_BATCH 64
 
@@ -36,8 +41,5 @@ void mmu_flush(void);
 /* Address space `as` is gone (its process ended): drop changes to it
  * instead of making system calls. -1 forgets nothing. */
 void mmu_forget(int as);
-/* Read and clear the accessed and dirty bits of n (process, page) pairs
- * in one system call (SYS_HARVEST); 0 or a negative error. */
-int mmu_harvest(struct harvest_entry *e, size_t n);
 
 #endif

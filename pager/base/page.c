@@ -9,15 +9,17 @@
 #define WORDS (4096 / sizeof(uint64_t))
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
+/* Sixteen words a turn, the inner loop unrolled: a page is 512 stores
+ * and 32 turns of two loop instructions (580 in all; four words a turn
+ * cost 771, a quarter of a fault's instructions). */
 NO_LIBCALL void page_zero(void *page)
 {
 	uint64_t *w = page;
 
-	for (size_t i = 0; i < WORDS; i += 4) {
-		w[i] = 0;
-		w[i + 1] = 0;
-		w[i + 2] = 0;
-		w[i + 3] = 0;
+	for (size_t i = 0; i < WORDS; i += 16) {
+#pragma GCC unroll 16
+		for (size_t j = 0; j < 16; j++)
+			w[i + j] = 0;
 	}
 }
 
@@ -26,11 +28,10 @@ NO_LIBCALL void page_copy(void *dst, const void *src)
 	uint64_t *d = dst;
 	const uint64_t *s = src;
 
-	for (size_t i = 0; i < WORDS; i += 4) {
-		d[i] = s[i];
-		d[i + 1] = s[i + 1];
-		d[i + 2] = s[i + 2];
-		d[i + 3] = s[i + 3];
+	for (size_t i = 0; i < WORDS; i += 16) {
+#pragma GCC unroll 16
+		for (size_t j = 0; j < 16; j++)
+			d[i + j] = s[i + j];
 	}
 }
 

@@ -73,6 +73,7 @@ enum vmstat_item {
 	VMSTAT_PGDROP_IMAGE,		/* unwritten program-image pages dropped */
 	VMSTAT_READAHEAD_READ,		/* pages read ahead of their fault (window, swap-in thread) */
 	VMSTAT_READAHEAD_USED,		/* of those, shown used before they were reclaimed */
+	VMSTAT_HARVEST_CALLS,		/* kernel calls reading accessed/dirty bits */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

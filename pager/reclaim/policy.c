@@ -132,6 +132,8 @@ int policy_looks_alloc(struct policy_looks *pl, uint32_t nframes)
 {
 	pl->call = 0;
 	pl->budget = 0;
+	pl->order = NULL;
+	pl->ahead_n = pl->ahead_at = 0;
 	pl->stamp = calloc((size_t)nframes + 1, sizeof(*pl->stamp));
 	return pl->stamp ? 0 : -1;
 }
@@ -151,4 +153,25 @@ void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, u
 		pl->call = 1;
 	}
 	pl->budget = env->max_looks ? env->max_looks : UINT32_MAX;
+	pl->ahead_n = pl->ahead_at = 0;
+}
+
+void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
+{
+	/* No more than the call may still look at (this look is counted). */
+	uint32_t n = 0, most = pl->budget < POLICY_LOOK_AHEAD ? pl->budget + 1 : POLICY_LOOK_AHEAD;
+
+	/* Frames of the batch skipped on the way (looked at already, moved)
+	 * are passed over: the batch still holds. */
+	while (pl->ahead_at < pl->ahead_n && pl->ahead[pl->ahead_at] != f)
+		pl->ahead_at++;
+	if (pl->ahead_at < pl->ahead_n) {
+		pl->ahead_at++;
+		return;
+	}
+	for (uint32_t g = f; g != POLICY_NIL && n < most; g = pl->order->younger[g])
+		pl->ahead[n++] = g;
+	pl->ahead_n = n;
+	pl->ahead_at = 1;
+	env->will_look(env->ctx, pl->ahead, n);
 }

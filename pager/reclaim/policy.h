@@ -58,6 +58,11 @@ struct policy_env {
 	 * may prefer such victims among frames it holds equal (docs/policies.md
 	 * says which do). */
 	int (*cheap)(void *ctx, uint32_t frame);
+	/* Optional. The policy will soon look at some of frames[0..n), in
+	 * that order: the caller may read all their bits now in one go (one
+	 * kernel call, not n) and answer referenced from what it read, until
+	 * the isolate call ends. */
+	void (*will_look)(void *ctx, const uint32_t *frames, uint32_t n);
 };
 
 struct policy_ops {
@@ -205,10 +210,18 @@ static inline void fq_unlink(struct frame_links *l, struct frame_queue *q, uint3
  * frame moved to a list the same call still walks). stamp[f] holds the call
  * that last looked at f and how many times it did.
  */
+#define POLICY_LOOK_AHEAD 32	/* frames announced to env->will_look at once */
+
 struct policy_looks {
 	uint32_t call;		/* this isolate call's number, from 1 */
 	uint32_t budget;	/* looks left in this call (env->max_looks) */
 	uint32_t *stamp;	/* [nframes]: call << 2 | looks in that call */
+	/* Optional (NULL: nothing is announced): the links the policy's looks
+	 * walk, towards the young end. policy_look then announces the frames
+	 * after the one it looks at (env->will_look), a batch at a time. */
+	const struct frame_links *order;
+	uint32_t ahead[POLICY_LOOK_AHEAD];	/* the batch announced last */
+	uint32_t ahead_n, ahead_at;	/* its length; the next one expected */
 };
 
 /* 0, or -1 if memory runs out. */
@@ -235,6 +248,10 @@ static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
 	return (s >> 2) == pl->call ? (s & 3) : 0;
 }
 
+/* f is about to be looked at: unless the last batch announced it, announce
+ * f and the frames after it in pl->order (env->will_look). */
+void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f);
+
 /* Look at f (policy_may_look said yes): 1 if it was referenced. */
 static inline int policy_look(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
 {
@@ -242,6 +259,8 @@ static inline int policy_look(struct policy_looks *pl, const struct policy_env *
 
 	pl->stamp[f] = (s >> 2) == pl->call ? s + 1 : pl->call << 2 | 1;
 	pl->budget--;
+	if (pl->order && env->will_look)
+		policy_announce(pl, env, f);
 	return env->referenced(env->ctx, f);
 }
 

@@ -111,6 +111,7 @@ static struct policy *mg_create(uint32_t nframes, uint64_t seed)
 	}
 	for (size_t f = 0; f < n; f++)
 		m->gen_of[f] = NONE_GEN;
+	m->looks.order = &m->links;	/* aging and eviction walk towards the young end */
 	return (struct policy *)m;
 }
 

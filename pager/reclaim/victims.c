@@ -5,7 +5,6 @@
  * accessed bits of every mapping, found through the reverse map).
  */
 #include <stdlib.h>
-#include "base/mmu.h"
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "reclaim/policy.h"
@@ -16,8 +15,9 @@
 #include "vm/vm.h"
 
 #define MAX_VICTIMS SWAP_OUT_BATCH	/* victims chosen at once */
-#define HARVEST_MAX 64		/* mappings checked in one harvest call */
+#define LOOK_MAX 64		/* mappings checked in one harvest call */
 #define AHEAD 16		/* frames harvested ahead of a sequential scan */
+#define AHEAD_MAX 64		/* frames in one batch */
 
 static const struct policy_ops *pol_ops;
 static struct policy *pol;
@@ -34,35 +34,41 @@ static uint64_t pa_of(uint32_t i)
 }
 
 /*
- * Accessed bits are harvested in batches: when the policy asks about the
- * frame after the one it asked about last (a CLOCK hand), the frames after
- * it are harvested in the same system call and the answers kept for the
- * questions that follow. A kept "referenced" stays until asked (the
- * harvest cleared the bit, so dropping it would lose the reference); a
- * kept "not referenced" goes stale as soon as the run of questions breaks,
- * since the page may be touched any time after.
+ * Accessed bits are harvested in batches, one kernel call for many frames:
+ * the frames the policy announces it will look at next (env->will_look),
+ * or, for a policy that announces nothing, the frames after the one it
+ * asks about when it asked about the one before last time (a CLOCK hand).
+ * Each answer is kept for the question that follows. A kept "referenced"
+ * stays until asked (the harvest cleared the bit, so dropping it would
+ * lose the reference); a kept "not referenced" goes stale when the next
+ * batch is read and when the isolate call ends, since the page may be
+ * touched any time after.
  */
 enum { KEPT_NONE = 1, KEPT_IDLE = 2, KEPT_USED = 3 };
 
 static uint8_t *kept;		/* [frame]: enum above (0 before init) */
 static uint32_t last_asked = UINT32_MAX;
-static uint32_t ahead_first, ahead_n;	/* the frames harvested ahead */
+static uint32_t ahead[AHEAD_MAX];	/* the frames of the last batch */
+static uint32_t ahead_n;
 
 struct harvest_batch {
-	struct harvest_entry e[HARVEST_MAX];
-	uint32_t frame[HARVEST_MAX];	/* which frame each entry maps */
+	struct harvest_entry e[LOOK_MAX];
+	uint64_t pa[LOOK_MAX];	/* which frame each entry maps */
 	size_t n;
 	uint32_t current;
 };
 
+/* A look clears both bits: the dirty one is news only for a clean copy,
+ * which vm_harvest gives up when it sees it. */
 static void collect(void *ctx, struct vm_space *s, uint64_t va)
 {
 	struct harvest_batch *b = ctx;
 
-	if (b->n >= HARVEST_MAX)
+	if (b->n >= LOOK_MAX)
 		return;
-	b->frame[b->n] = b->current;
-	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s), 0, va };
+	b->pa[b->n] = pa_of(b->current);
+	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s),
+					       HARVEST_ACCESSED | HARVEST_DIRTY, va };
 }
 
 /* A parked clean copy may go without I/O; a mapped page may be written out
@@ -83,42 +89,59 @@ static int cheap(void *ctx, uint32_t i)
 	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
 }
 
-/* Forget the "not referenced" answers kept from the last harvest ahead. */
+/* Forget the "not referenced" answers kept from the last batch. */
 static void expire_ahead(void)
 {
-	for (uint32_t i = ahead_first; i < ahead_first + ahead_n; i++)
-		if (kept[i] == KEPT_IDLE)
-			kept[i] = KEPT_NONE;
+	for (uint32_t k = 0; k < ahead_n; k++)
+		if (kept[ahead[k]] == KEPT_IDLE)
+			kept[ahead[k]] = KEPT_NONE;
 	ahead_n = 0;
 }
 
-/* Harvest frames first .. first + n - 1 (those with mappings that fit in
- * one call) and keep each one's answer in kept[]. */
-static void harvest(uint32_t first, uint32_t n)
+/* Harvest frames f[0..n) (those with mappings that fit in one call, and
+ * with no answer kept; after the first, with all, only frames that may be
+ * evicted) and keep each one's answer in kept[]. */
+static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	static struct harvest_batch b;
-	uint32_t i;
 
+	expire_ahead();
 	b.n = 0;
-	for (i = first; i < first + n && i < nframes; i++) {
+	for (uint32_t k = 0; k < n && ahead_n < AHEAD_MAX; k++) {
 		size_t before = b.n;
-		if (kept[i] != KEPT_NONE || (i != first && !evictable(NULL, i)))
+		uint32_t i = f[k];
+		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
 		b.current = i;
 		vm_rmap_walk(pa_of(i), collect, &b);
-		if (b.n == HARVEST_MAX && i != first) {
+		if (b.n == LOOK_MAX && k > 0) {
 			b.n = before;	/* its mappings did not all fit: next time */
 			break;
 		}
 		kept[i] = KEPT_IDLE;
+		ahead[ahead_n++] = i;
 	}
-	ahead_first = first + 1;
-	ahead_n = i > first ? i - first - 1 : 0;
-	if (b.n == 0 || mmu_harvest(b.e, b.n) < 0)
+	if (b.n == 0 || vm_harvest(b.e, b.pa, b.n) < 0)
 		return;
 	for (size_t k = 0; k < b.n; k++)
 		if (b.e[k].bits & HARVEST_ACCESSED)
-			kept[b.frame[k]] = KEPT_USED;
+			kept[index_of(b.pa[k])] = KEPT_USED;
+}
+
+static void will_look(void *ctx, const uint32_t *f, uint32_t n)
+{
+	(void)ctx;
+	harvest(f, n, 0);
+}
+
+/* Frame i and, if the last question was about i - 1, the AHEAD after it. */
+static void harvest_from(uint32_t i)
+{
+	uint32_t f[AHEAD], n = 0;
+
+	for (uint32_t k = i; k < nframes && n < (i == last_asked + 1 ? AHEAD : 1); k++)
+		f[n++] = k;
+	harvest(f, n, 0);
 }
 
 static int referenced(void *ctx, uint32_t i)
@@ -126,10 +149,8 @@ static int referenced(void *ctx, uint32_t i)
 	int answer;
 
 	(void)ctx;
-	if (i != last_asked + 1)
-		expire_ahead();
 	if (kept[i] == KEPT_NONE)
-		harvest(i, i == last_asked + 1 ? AHEAD : 1);
+		harvest_from(i);
 	last_asked = i;
 	answer = kept[i] == KEPT_USED;
 	kept[i] = KEPT_NONE;
@@ -147,8 +168,9 @@ static int referenced(void *ctx, uint32_t i)
  * harvested and dropped in one call later, once their faults have been
  * answered: before the policy next looks, or when the note is full. A
  * frame not mapped by then (a page read ahead, or the fault now being
- * served) keeps its bit. The one place the pager clears bits it does not
- * read; it drops dirty bits with them, which nothing reads yet.
+ * served) keeps its bit. The one place the pager clears accessed bits it
+ * does not use; the dirty bits read with them go through vm_harvest like
+ * every other look's, so a written clean copy is never kept.
  */
 #define UNCOUNTED_MAX 32
 static uint32_t uncounted[UNCOUNTED_MAX];
@@ -166,7 +188,7 @@ static void clear_fault_references(void)
 	}
 	n_uncounted = 0;
 	if (b.n)
-		(void)mmu_harvest(b.e, b.n);
+		(void)vm_harvest(b.e, b.pa, b.n);
 }
 
 /* Every process frame is the policy's from allocation to free. */
@@ -217,11 +239,22 @@ int victims_still_one(uint64_t pa)
 	return evictable(NULL, index_of(pa)) && !referenced(NULL, index_of(pa));
 }
 
+void victims_will_ask(const uint64_t *pa, size_t n)
+{
+	uint32_t f[AHEAD_MAX];
+	size_t k;
+
+	/* Queued victims are not evictable until taken off the queue. */
+	for (k = 0; k < n && k < AHEAD_MAX; k++)
+		f[k] = index_of(pa[k]);
+	harvest(f, (uint32_t)k, 1);
+}
+
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
 	struct policy_env e = { .referenced = referenced, .evictable = evictable,
-				.max_looks = looks, .cheap = cheap };
+				.max_looks = looks, .cheap = cheap, .will_look = will_look };
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
@@ -230,6 +263,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 	 * referenced; background reclaim, limited, never is (policy.h). */
 	n = policy_isolate_retrying(pol_ops, pol, &e, idx,
 				    (uint32_t)(max < MAX_VICTIMS ? max : MAX_VICTIMS));
+	expire_ahead();		/* answers read for looks the call did not make */
 	for (uint32_t k = 0; k < n; k++)
 		pa[k] = pa_of(idx[k]);
 	return n;

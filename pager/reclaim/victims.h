@@ -36,5 +36,8 @@ void victims_refaulted(uint64_t pa, uint32_t shadow);
 /* A victim queued a while ago is still one: nothing took it, and it was
  * not referenced while it waited (that look clears its bits). */
 int victims_still_one(uint64_t pa);
+/* victims_still_one will be asked about pa[0..n) next: their bits are read
+ * now, in one kernel call. */
+void victims_will_ask(const uint64_t *pa, size_t n);
 
 #endif

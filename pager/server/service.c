@@ -94,8 +94,8 @@ static int may_change(const struct msg *in)
 	return in->origin == ORIGIN_FAULT || in->origin == ORIGIN_NOTIFY || (h && h->changes);
 }
 
-/* An empty reply header, field by field: picolibc's memset goes a byte
- * at a time, ~320 instructions for these 80 bytes on every request. */
+/* An empty reply header, field by field: a dozen stores, fewer than even
+ * base/memset.c's loop for these 80 bytes, on every request. */
 static void empty_reply(struct msg *out)
 {
 	out->label = 0;

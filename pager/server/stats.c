@@ -55,14 +55,18 @@ void handle_page_bits(const struct msg *in, struct msg *out)
 {
 	struct pproc *p = procs_by_pid(in->pid);
 	struct harvest_entry h;
+	uint64_t pa;
 	int r;
 
 	if (!p) {
 		reply_result(out, -ESRCH);
 		return;
 	}
-	h = (struct harvest_entry){ .proc = (uint32_t)p->handle, .va = in->w[0] & ~(PAGE_SIZE - 1) };
-	r = sys_harvest(&h, 1);
+	h = (struct harvest_entry){ .proc = (uint32_t)p->handle,
+				    .bits = HARVEST_ACCESSED | HARVEST_DIRTY,
+				    .va = in->w[0] & ~(PAGE_SIZE - 1) };
+	pa = p->vm ? vm_lookup(p->vm, h.va) : 0;
+	r = vm_harvest(&h, &pa, 1);	/* a dirty bit seen here counts too */
 	reply_result(out, r < 0 ? r : 0);
 	out->w[0] = h.bits;
 }

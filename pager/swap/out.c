@@ -88,15 +88,21 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 /* Cheapest first: an unwritten program-image page is dropped (the file
  * fills it again), and a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
- * written since: a write unties it) is dropped without any I/O, its
- * entries pointed at that slot; a parked one (read ahead, not mapped yet)
- * just goes. One that holds its slot but cannot be dropped goes back to
- * the policy (writing it to a new slot would lose the old one). The
- * others stay in b, in order. Looks at b->v[from..]. Frames freed. */
+ * written since: a write unties it, and so does a dirty bit, read for
+ * every such copy just before: vm_frames_seal) is dropped without any
+ * I/O, its entries pointed at that slot; a parked one (read ahead, not
+ * mapped yet) just goes. One that holds its slot but cannot be dropped
+ * goes back to the policy, writable again (writing it to a new slot would
+ * lose the old one). The others stay in b, in order. Looks at
+ * b->v[from..]. Frames freed. */
 static size_t drop_clean(struct write_batch *b, size_t from)
 {
+	static uint64_t pa_of[WRITE_BATCH];
 	size_t kept_n = from, dropped = 0, refill = 0;
 
+	for (size_t k = from; k < b->n; k++)
+		pa_of[k - from] = b->v[k].pa;
+	vm_frames_seal(pa_of, b->n - from);
 	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
@@ -115,6 +121,7 @@ static size_t drop_clean(struct write_batch *b, size_t from)
 			continue;
 		}
 		if (swapcache_held(pa)) {
+			vm_frame_write_protect(pa, 0);
 			put_back(pa);
 			continue;
 		}
@@ -245,8 +252,14 @@ uint32_t swap_out_pending(void)
 static void take_some(struct write_batch *b)
 {
 	static struct swap_req popped[WRITE_BATCH];
-	uint32_t n = swap_queue_pop(&outq, popped, (uint32_t)(WRITE_BATCH - b->n));
+	static uint64_t asked[WRITE_BATCH];
+	uint32_t n = swap_queue_pop(&outq, popped, (uint32_t)(WRITE_BATCH - b->n)), m = 0;
 
+	for (uint32_t k = 0; k < n; k++)
+		if (swapcache_queued(popped[k].pa))
+			asked[m++] = popped[k].pa;
+	if (m && swap_engine_hooks()->will_ask)
+		swap_engine_hooks()->will_ask(asked, m);
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
 		if (!swapcache_take_queued(pa))

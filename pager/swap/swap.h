@@ -39,6 +39,9 @@ struct swap_reclaim_hooks {
 	/* A queued victim's turn to be written came: 1 if it still is one
 	 * (evictable, not referenced while it waited). */
 	int (*still_victim)(uint64_t pa);
+	/* Optional: still_victim will be asked about pa[0..n) next, so their
+	 * accessed bits may be read now in one go. */
+	void (*will_ask)(const uint64_t *pa, size_t n);
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);
 	/* pa's page left memory (written out, or dropped with a valid copy):

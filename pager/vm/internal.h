@@ -193,7 +193,8 @@ void vm_note_bug(const char *why);
  * mapping, no object): it is freed, or kept while the swap cache ties it to
  * a slot other entries still name (swapcache_tied). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
-int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow);
+enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2 };	/* vm_page_map's how */
+int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);

@@ -9,24 +9,34 @@
 #include "vm/swapcache.h"
 
 /* The permission present entry e of r is mapped with: the region's, less
- * W while the page is copy-on-write or its frame is being written out. */
+ * W while the page is copy-on-write or its frame is being written out;
+ * writable, a frame holding its slot as a clean copy is mapped clean, so
+ * that its first write shows in the dirty bit (vm_harvest). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
-	if ((e & PAGE_COW) || swapcache_writing(entry_frame(e)))
+	uint64_t pa = entry_frame(e);
+
+	if ((e & PAGE_COW) || swapcache_writing(pa))
 		return r->perm & ~(unsigned)VM_W;
+	if ((r->perm & VM_W) && swapcache_held(pa))
+		return r->perm | VM_CLEAN;
 	return r->perm;
 }
 
-/* Map pa at page i of r in s and record it (page array, rmap), copy-on-
- * write if cow and r is a writable private region; 0 or VM_FAULT_NOMEM,
- * with nothing changed on failure. */
-int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int cow)
+/* Map pa at page i of r in s and record it (page array, rmap): copy-on-
+ * write with VM_MAP_COW if r is a writable private region, with VM_MAP_CLEAN
+ * its dirty bit clear if writable; 0 or VM_FAULT_NOMEM, with nothing
+ * changed on failure. */
+int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how)
 {
 	uint64_t va = r->start + i * VM_PAGE;
-	uint32_t e = pa_pfn(pa) | (cow && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
+	uint32_t e = pa_pfn(pa) | ((how & VM_MAP_COW) && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
+	unsigned perm = vm_entry_perm(r, e);
 
+	if ((how & VM_MAP_CLEAN) && (perm & VM_W))
+		perm |= VM_CLEAN;
 	if (pv_reserve(&r->pages, i) < 0 || rmap_reserve(1) < 0 ||
-	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, vm_entry_perm(r, e)) < 0)
+	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0)
 		return VM_FAULT_NOMEM;
 	rmap_add(pa, s, va);
 	pv_set(&r->pages, i, e);	/* reserved: cannot fail */

@@ -31,8 +31,11 @@ static uint32_t lower_bound(const struct pagevec *v, uint64_t base)
 static struct pv_chunk *find(const struct pagevec *v, uint64_t i)
 {
 	uint64_t base = i - i % PV_CHUNK;
-	uint32_t k = lower_bound(v, base);
+	uint32_t k;
 
+	if (v->last && v->last->first == base)
+		return v->last;
+	k = lower_bound(v, base);
 	return k < v->n && v->chunks[k]->first == base ? v->chunks[k] : NULL;
 }
 
@@ -58,27 +61,31 @@ static int grow(struct pagevec *v)
 	return 0;
 }
 
-/* The chunk holding index i, made (all 0) if need be; NULL if memory is short. */
+/* The chunk holding index i, made (all 0) if need be; NULL if memory is
+ * short. It becomes the hint. */
 static struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i)
 {
 	uint64_t base = i - i % PV_CHUNK;
-	uint32_t k = lower_bound(v, base);
-	struct pv_chunk *c;
+	struct pv_chunk *c = find(v, i);
+	uint32_t k;
 
-	if (k < v->n && v->chunks[k]->first == base)
-		return v->chunks[k];
+	if (c)
+		return v->last = c;
 	if (grow(v) < 0 || !(c = calloc(1, sizeof(*c))))
 		return NULL;
 	c->first = base;
+	k = lower_bound(v, base);
 	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
 	v->chunks[k] = c;
 	v->n++;
-	return c;
+	return v->last = c;
 }
 
 /* Free chunk k (all its entries are 0). */
 static void drop_chunk(struct pagevec *v, uint32_t k)
 {
+	if (v->last == v->chunks[k])
+		v->last = NULL;
 	free(v->chunks[k]);
 	memmove(&v->chunks[k], &v->chunks[k + 1], (v->n - k - 1) * sizeof(*v->chunks));
 	v->n--;

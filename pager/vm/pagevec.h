@@ -18,6 +18,10 @@ struct pv_chunk;
 struct pagevec {
 	struct pv_chunk **chunks;	/* sorted by first index */
 	uint32_t n, cap;		/* chunks in use, room for */
+	struct pv_chunk *last;		/* the chunk last made or set, or NULL:
+					 * a fault and the next one are mostly
+					 * in the same chunk, so it is looked at
+					 * before the binary search */
 };
 
 /* Entry i (0 if its chunk does not exist). */

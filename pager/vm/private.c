@@ -73,11 +73,14 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 		if (!pa)
 			continue;
 		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
+			/* Its dirty bit stays with this mapping, where a frame
+			 * mapped twice could lose it: a clean copy goes now. */
+			swapcache_forget_copy(pa);
 			if (vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
 				return VM_FAULT_NOMEM;
 			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
 		}
-		if (vm_page_map(cs, c, i, pa, 1) < 0)
+		if (vm_page_map(cs, c, i, pa, VM_MAP_COW) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;
@@ -98,12 +101,23 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 	return VM_FAULT_MAPPED;
 }
 
-/* Map pa, holding the contents of the slot private page i names, at i.
- * Copy-on-write, as before it went out, while another space maps that
- * frame (found in the swap cache) or the slot's other entries will come
- * back to it (the cache still ties it once this entry lets go), or the
- * frame keeps the slot as its clean copy (swapcache_hold: a write must
- * be seen). A frame read for it is released if it cannot be mapped. */
+/* How to map pa for the entry naming slot. Alone (no other mapping, and
+ * this entry the slot's only reference): writable with its dirty bit clear,
+ * so a write needs no fault and the frame may keep the slot as its clean
+ * copy (swapcache_hold) until a harvest sees the dirty bit. Otherwise
+ * copy-on-write, as before it went out, while another space maps it or the
+ * slot's other entries will come back to it (the cache still ties it). */
+static unsigned swap_map_how(uint32_t slot, uint64_t pa)
+{
+	if (vm_mapcount(pa) == 0 && vm.swap.slot_refs && !swapcache_held(pa) &&
+	    vm.swap.slot_refs(vm.swap.ctx, slot) == 1)
+		return VM_MAP_CLEAN;
+	return vm_mapcount(pa) > 0 || swapcache_tied(pa) ? VM_MAP_COW : 0;
+}
+
+/* Map pa, holding the contents of the slot private page i names, at i
+ * (swap_map_how says how). A frame read for it is released if it cannot
+ * be mapped. */
 static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
 		    enum vm_swap_from from)
 {
@@ -113,9 +127,7 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 		vm_note_bug("the swap cache gave a private page a shared object's frame");
 		return VM_FAULT_IO;
 	}
-	/* Whether other entries name the slot shows only after this one's
-	 * put, which cannot be undone: map it copy-on-write first if it might. */
-	if (vm_page_map(s, r, i, pa, vm_mapcount(pa) > 0 || swapcache_tied(pa)) < 0) {
+	if (vm_page_map(s, r, i, pa, swap_map_how(slot, pa)) < 0) {
 		if (from != VM_SWAP_CACHED)
 			vm_frame_release(pa);
 		return VM_FAULT_NOMEM;

@@ -31,8 +31,9 @@ enum frame_flags {
 	 * read (a major fault or readahead), not a cache hit. */
 	FRAME_F_FRESH = 32,
 	/* Holds one reference to its tied slot, whose copy of it is still
-	 * valid: a private page brought back and mapped read-only since.
-	 * Reclaim drops it without a write. */
+	 * valid: a private page brought back and not written since (mapped
+	 * read-only, or writable with its dirty bit clear: vm_harvest). Reclaim
+	 * drops it without a write. */
 	FRAME_F_SLOT_HELD = 64,
 	/* Read ahead of its fault (a window's page, or the swap-in thread's)
 	 * and not mapped since: a fault that finds it is a readahead hit. */
@@ -230,6 +231,15 @@ int swapcache_held(uint64_t pa)
 	return has(pa, FRAME_F_SLOT_HELD);
 }
 
+int swapcache_forget_copy(uint64_t pa)
+{
+	if (!swapcache_held(pa))
+		return 0;
+	swapcache_drop_hold(pa);
+	swapcache_untie_frame(pa);	/* any entry still naming the slot keeps the old copy */
+	return 1;
+}
+
 const char *swapcache_check_frame(uint64_t pa, const struct frame *f, uint64_t n)
 {
 	int tied = f->swap && f->swap <= last_slot && table[f->swap] == pa;
@@ -332,6 +342,11 @@ int swapcache_detached(uint64_t pa)
 void swapcache_mark_queued(uint64_t pa)
 {
 	set(pa, FRAME_F_QUEUED, 1);
+}
+
+int swapcache_queued(uint64_t pa)
+{
+	return has(pa, FRAME_F_QUEUED);
 }
 
 int swapcache_take_queued(uint64_t pa)

@@ -59,6 +59,9 @@ int swapcache_hold(uint32_t slot, uint64_t pa);
  * reference it holds, if any, goes (the slot may be untied then). */
 void swapcache_drop_hold(uint64_t pa);
 int swapcache_held(uint64_t pa);
+/* pa, holding its slot as a clean copy, was (or may have been) written:
+ * the copy is stale, so the hold and the tie go. 1 if it held one. */
+int swapcache_forget_copy(uint64_t pa);
 
 /* --- reading --- */
 
@@ -98,6 +101,7 @@ int swapcache_detached(uint64_t pa);
 void swapcache_mark_queued(uint64_t pa);
 /* 1 if pa was still queued (not freed since), which it is no longer. */
 int swapcache_take_queued(uint64_t pa);
+int swapcache_queued(uint64_t pa);
 
 /* In the swap code's hands: detached, being read or written, or queued.
  * Neither reclaim nor the discard path may take it. */

@@ -15,11 +15,14 @@
 #define VM_PAGE 4096UL
 
 /* Access kinds and permissions use the kernel's bits (abi/vm.h, abi/msg.h):
- * read 1, write 2, exec 4. */
+ * read 1, write 2, exec 4. VM_CLEAN is for mmu_ops only, never a region's:
+ * writable with the dirty bit clear (MAP_CLEAN), so a write shows in a
+ * harvest rather than as a fault. */
 enum vm_perm {
 	VM_R = 1,
 	VM_W = 2,
-	VM_X = 4
+	VM_X = 4,
+	VM_CLEAN = 8
 };
 
 struct vm_space;	/* one per process: its regions */
@@ -101,6 +104,24 @@ unsigned vm_mapcount(uint64_t pa);
  * and frame_free. The number of mappings removed, or -1 if pa is not a
  * process page. */
 int vm_unmap_frame_everywhere(uint64_t pa);
+
+/*
+ * Accessed and dirty bits (dirty.c). Whoever reads them goes through here:
+ * a dirty bit, once read and cleared, is the only news that a frame mapped
+ * writable while it holds its slot as a clean copy (swapcache_hold) was
+ * written, so vm_harvest gives that copy up at once.
+ */
+struct harvest_entry;	/* kernel/abi/vm.h */
+/* Harvest e[0..n) through mmu_ops (each entry's bits say what to clear);
+ * entry k maps frame pa[k] (0: none known). 0 or a negative error. */
+int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
+/* Frames pa[0..n) are about to be dropped without a write, as their slots
+ * hold clean copies: each held one's mappings lose write permission and
+ * their dirty bits are read, in one harvest. One found written gives its
+ * copy up (and gets W back): it must be written out like any other. The
+ * rest stay write-protected (a write faults: swapcache_writing) until they
+ * are evicted, or vm_frame_write_protect(pa, 0) if they are not. */
+void vm_frames_seal(const uint64_t *pa, size_t n);
 
 
 /*

@@ -245,3 +245,22 @@ void swap_fake_teardown(void)
 	}
 	fake_teardown();
 }
+
+void swap_fake_fill(struct vm_space *s, uint64_t va, uint8_t v)
+{
+	for (uint64_t k = 0; k < VM_PAGE; k += 512)
+		fake_poke(s, va + k, (uint8_t)(v + k / 512));
+}
+
+void swap_fake_expect_fill(struct vm_space *s, uint64_t va, uint8_t v)
+{
+	for (uint64_t k = 0; k < VM_PAGE; k += 512)
+		assert_int_equal(fake_peek(s, va + k), (uint8_t)(v + k / 512));
+}
+
+int swap_fake_group_teardown(void **state)
+{
+	(void)state;
+	swap_fake_teardown();
+	return 0;
+}

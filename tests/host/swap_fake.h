@@ -49,6 +49,8 @@ void swap_fake_setup(void);
 void swap_fake_restart(unsigned faultaround);
 /* Every space must be gone: no slot may be left. */
 void swap_fake_teardown(void);
+/* The same, as a cmocka teardown. */
+int swap_fake_group_teardown(void **state);
 
 /* A free slot with its allocation's reference, the lowest one. */
 uint32_t swap_fake_slot_alloc(void);
@@ -57,6 +59,11 @@ uint32_t swap_fake_slot_alloc(void);
  * entry converted, the own reference dropped; then the frame is freed, or
  * kept in the swap cache (keep). Returns the slot. */
 uint32_t swap_out(uint64_t pa, int keep);
+
+/* Fill the page at va in s as a program would (fake_poke), a byte every
+ * 512 from v up; swap_fake_expect_fill: the page holds what that wrote. */
+void swap_fake_fill(struct vm_space *s, uint64_t va, uint8_t v);
+void swap_fake_expect_fill(struct vm_space *s, uint64_t va, uint8_t v);
 
 /* vm_check, the fake's mappings, and the device's references against the
  * VM core's swap_entries counter and the frames that hold slots. */

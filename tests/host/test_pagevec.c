@@ -160,12 +160,35 @@ static void test_truncate(void **state)
 	pv_free(&v);
 }
 
+/* The hint (the chunk last set) is dropped with its chunk: entries set
+ * again there, and in a chunk made meanwhile, read back right (under ASan
+ * a stale hint is a use after free). */
+static void test_hint_dropped(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_set(&v, 5, 7), 0);
+	assert_int_equal(pv_set(&v, 5, 0), 0);	/* frees the hinted chunk */
+	assert_int_equal(v.n, 0);
+	assert_int_equal(pv_get(&v, 5), 0);
+	assert_int_equal(pv_set(&v, 3 * PV_CHUNK, 9), 0);
+	assert_int_equal(pv_set(&v, 6, 4), 0);	/* a new chunk where the old one was */
+	assert_int_equal(pv_get(&v, 6), 4);
+	assert_int_equal(pv_get(&v, 5), 0);
+	assert_int_equal(pv_get(&v, 3 * PV_CHUNK), 9);
+	assert_int_equal(pv_get(&v, 3 * PV_CHUNK + 1), 0);
+	assert_int_equal(v.n, 2);
+	pv_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
+		cmocka_unit_test(test_hint_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,9 @@ struct sim {
 	uint8_t pinned[MAX_FRAMES];	/* not evictable */
 	uint8_t costly[MAX_FRAMES];	/* not cheap to drop (env->cheap, if offered) */
 	uint8_t offer_cheap;		/* pass env->cheap */
+	uint8_t offer_will_look;	/* pass env->will_look */
+	uint8_t announced[MAX_FRAMES];	/* will_look named it, not looked at since */
+	uint32_t will_look_calls;
 	uint8_t sticky;			/* every frame reads as referenced, always */
 	uint32_t max_looks;		/* passed in env (0: no limit) */
 	uint32_t ref_looks[MAX_FRAMES];	/* env->referenced calls, this isolate */
@@ -60,6 +63,10 @@ static int sim_referenced(void *ctx, uint32_t frame)
 	assert_true(s->tracked[frame]);
 	s->ref_looks[frame]++;
 	s->ref_calls++;
+	if (s->offer_will_look) {
+		assert_true(s->announced[frame]);	/* every look comes announced */
+		s->announced[frame] = 0;
+	}
 	if (s->sticky)
 		return 1;
 	was = s->accessed[frame];
@@ -83,6 +90,18 @@ static int sim_cheap(void *ctx, uint32_t frame)
 
 	assert_true(frame < s->nframes);
 	return !s->costly[frame];
+}
+
+static void sim_will_look(void *ctx, const uint32_t *frames, uint32_t n)
+{
+	struct sim *s = ctx;
+
+	assert_true(n > 0 && n <= POLICY_LOOK_AHEAD);
+	for (uint32_t k = 0; k < n; k++) {
+		assert_true(frames[k] < s->nframes);
+		s->announced[frames[k]] = 1;
+	}
+	s->will_look_calls++;
 }
 
 static void sim_start(struct sim *s, const char *policy, uint32_t nframes, uint64_t seed)
@@ -144,7 +163,8 @@ static uint32_t sim_isolate(struct sim *s, uint32_t *victims, uint32_t max)
 {
 	const struct policy_env env = { .referenced = sim_referenced, .evictable = sim_evictable,
 					.ctx = s, .max_looks = s->max_looks,
-					.cheap = s->offer_cheap ? sim_cheap : NULL };
+					.cheap = s->offer_cheap ? sim_cheap : NULL,
+					.will_look = s->offer_will_look ? sim_will_look : NULL };
 	uint32_t before = s->ops->tracked(s->p), calls = s->ref_calls;
 	uint32_t n;
 
@@ -1023,6 +1043,36 @@ static void test_mglru_cheap_first(void **state)
 	sim_end(&s);
 }
 
+/* Looks announced in batches (mglru walks its lists): every look was
+ * announced first, a batch serves many looks, and the victims are the same
+ * as with no announcements. */
+static void test_mglru_announces_looks(void **state)
+{
+	uint32_t v[2][MAX_FRAMES], n[2] = { 0, 0 }, calls = 0, looks = 0;
+
+	(void)state;
+	for (int offer = 0; offer <= 1; offer++) {
+		struct sim s;
+
+		sim_start(&s, "mglru", MAX_FRAMES, 0);
+		s.offer_will_look = (uint8_t)offer;
+		for (uint32_t f = 0; f < MAX_FRAMES; f++)
+			sim_insert(&s, f);
+		for (int round = 0; round < 4; round++) {
+			for (uint32_t f = (uint32_t)round; f < MAX_FRAMES; f += 3)
+				s.accessed[f] = 1;
+			n[offer] += sim_isolate(&s, v[offer] + n[offer], 4);
+		}
+		calls = s.will_look_calls;
+		looks = s.ref_calls;
+		sim_end(&s);
+	}
+	assert_int_equal(n[0], n[1]);
+	assert_memory_equal(v[0], v[1], n[0] * sizeof(v[0][0]));
+	assert_true(looks > 0);
+	assert_true(calls * 4 <= looks);
+}
+
 /* Belady's anomaly: one more frame, one more fault. FIFO never asks for
  * referenced bits. */
 static void test_fifo_belady(void **state)
@@ -1347,6 +1397,7 @@ int main(void)
 		cmocka_unit_test(test_mglru_generations),
 		cmocka_unit_test(test_mglru_refault),
 		cmocka_unit_test(test_mglru_cheap_first),
+		cmocka_unit_test(test_mglru_announces_looks),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),

@@ -24,7 +24,7 @@
 #define RW (VM_R | VM_W)
 #define VA 0x10000UL
 #define SH 0x40000UL		/* a shared region */
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, swap_fake_group_teardown)
 
 static void check(void)
 {
@@ -38,32 +38,9 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	swap_fake_teardown();
-	return 0;
-}
-
-static void fill(struct vm_space *s, uint64_t va, uint8_t v)
-{
-	for (uint64_t k = 0; k < PG; k += 512)
-		fake_poke(s, va + k, (uint8_t)(v + k / 512));
-}
-
-/* The page at va holds what fill(v) wrote. */
-static void expect_fill(struct vm_space *s, uint64_t va, uint8_t v)
-{
-	for (uint64_t k = 0; k < PG; k += 512)
-		assert_int_equal(fake_peek(s, va + k), (uint8_t)(v + k / 512));
-}
-
 static unsigned perm_at(int as, uint64_t va)
 {
-	unsigned perm;
-
-	assert_int_not_equal(fake_pa(as, va, &perm), 0);
-	return perm;
+	return fake_perm(as, va) & ~(unsigned)VM_CLEAN;	/* the dirty bit's start: fake_check's */
 }
 
 static uint32_t slot_at(struct vm_space *s, uint64_t va)
@@ -91,8 +68,8 @@ static void test_evict_private(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 10);
-	fill(s, VA + PG, 20);
+	swap_fake_fill(s, VA, 10);
+	swap_fake_fill(s, VA + PG, 20);
 	pa = vm_lookup(s, VA);
 	slot = swap_out(pa, 0);
 	check();
@@ -113,14 +90,14 @@ static void test_evict_private(void **state)
 	fake_fault(s, VA + 8, VM_R, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(perm_at(1, VA), RW);
-	expect_fill(s, VA, 10);
+	swap_fake_expect_fill(s, VA, 10);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(sw.refs[slot], 0);	/* the slot is free again */
 	assert_int_equal(frames_free(), free0 - 2);
-	fill(s, VA, 11);			/* no fault: already writable */
+	swap_fake_fill(s, VA, 11);			/* no fault: already writable */
 	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 
 	/* A write brings one back too, writable, nothing copied. */
@@ -128,7 +105,7 @@ static void test_evict_private(void **state)
 	check();
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
-	expect_fill(s, VA + PG, 20);
+	swap_fake_expect_fill(s, VA + PG, 20);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
 	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 2);
@@ -151,7 +128,7 @@ static void test_evict_after_fork(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
-	fill(p, VA, 30);
+	swap_fake_fill(p, VA, 30);
 	assert_int_equal(vm_fork(p, c), 0);
 	pa = vm_lookup(p, VA);
 	assert_int_equal(vm_mapcount(pa), 2);
@@ -183,20 +160,20 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), 1);
 	assert_int_equal(frames_free(), free0 - 1);
-	expect_fill(c, VA, 30);
+	swap_fake_expect_fill(c, VA, 30);
 
 	/* The parent's write copies; the child keeps the old data, and its own
 	 * write then takes the frame back. */
-	fill(p, VA, 40);
+	swap_fake_fill(p, VA, 40);
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
-	expect_fill(c, VA, 30);
-	expect_fill(p, VA, 40);
-	fill(c, VA, 50);
+	swap_fake_expect_fill(c, VA, 30);
+	swap_fake_expect_fill(p, VA, 40);
+	swap_fake_fill(c, VA, 50);
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
 	assert_int_equal(vm_lookup(c, VA), back);
-	expect_fill(p, VA, 40);
+	swap_fake_expect_fill(p, VA, 40);
 	assert_int_equal(frames_free(), free0 - 2);
 	destroy(p);
 	destroy(c);
@@ -214,7 +191,7 @@ static void test_parent_writes_child_swapped(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(p, VA, 60);
+	swap_fake_fill(p, VA, 60);
 	assert_int_equal(vm_fork(p, c), 0);
 	slot = swap_out(vm_lookup(p, VA), 0);
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
@@ -228,13 +205,13 @@ static void test_parent_writes_child_swapped(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(frames_free(), free0 - 2);
-	fill(p, VA, 70);
+	swap_fake_fill(p, VA, 70);
 	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(vm_lookup(c, VA), back);
 	assert_int_equal(perm_at(2, VA), RW);
-	expect_fill(c, VA, 60);
-	expect_fill(p, VA, 70);
+	swap_fake_expect_fill(c, VA, 60);
+	swap_fake_expect_fill(p, VA, 70);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(sw.refs[slot], 0);
@@ -253,7 +230,7 @@ static void test_parent_writes_child_swapped(void **state)
 	destroy(c);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(frames_free(), free0 - 1);
-	expect_fill(p, VA, 70);
+	swap_fake_expect_fill(p, VA, 70);
 	destroy(p);
 	assert_int_equal(frames_free(), free0);
 }
@@ -270,7 +247,7 @@ static void test_evict_shared(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, SH, SH + 2 * PG, RW, VM_SHARED, NULL), 0);
-	fill(p, SH, 80);
+	swap_fake_fill(p, SH, 80);
 	assert_int_equal(vm_fork(p, c), 0);
 	pa = vm_lookup(p, SH);
 	assert_int_equal(vm_mapcount(pa), 2);
@@ -296,14 +273,14 @@ static void test_evict_shared(void **state)
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
-	expect_fill(p, SH, 80);
-	fill(c, SH, 90);
-	expect_fill(p, SH, 90);
+	swap_fake_expect_fill(p, SH, 80);
+	swap_fake_fill(c, SH, 90);
+	swap_fake_expect_fill(p, SH, 90);
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
 	/* A page only the object holds (no sharer maps it) is evictable too,
 	 * and its slot goes with the object. */
-	fill(p, SH + PG, 1);
+	swap_fake_fill(p, SH + PG, 1);
 	assert_int_equal(vm_unmap_range(p, SH + PG, SH + 2 * PG), 0);
 	assert_int_equal(vm_unmap_range(c, SH + PG, SH + 2 * PG), 0);
 	pa = 0;
@@ -332,7 +309,7 @@ static void test_cache_hit_after_evict(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 5);
+	swap_fake_fill(s, VA, 5);
 	pa = vm_lookup(s, VA);
 	slot = swap_out(pa, 1);
 	check();	/* detached and tied: the swap code's, not a leak */
@@ -347,7 +324,7 @@ static void test_cache_hit_after_evict(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(swapcache_slot(pa), 0);	/* untied with the slot's last entry */
-	expect_fill(s, VA, 5);
+	swap_fake_expect_fill(s, VA, 5);
 
 	/* Kept, but the page exits before it is touched: the cache frees it. */
 	slot = swap_out(pa, 1);
@@ -378,12 +355,12 @@ static void test_write_protect(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	fill(p, VA, 1);
-	fill(p, SH, 3);
-	fill(p, VA + PG, 2);	/* b: shared copy-on-write after the fork */
+	swap_fake_fill(p, VA, 1);
+	swap_fake_fill(p, SH, 3);
+	swap_fake_fill(p, VA + PG, 2);	/* b: shared copy-on-write after the fork */
 	c = fake_space(2);
 	assert_int_equal(vm_fork(p, c), 0);
-	fill(p, VA, 4);		/* a: the parent's own again */
+	swap_fake_fill(p, VA, 4);		/* a: the parent's own again */
 	a = vm_lookup(p, VA);
 	b = vm_lookup(p, VA + PG);
 	o = vm_lookup(p, SH);
@@ -445,9 +422,9 @@ static void test_write_during_write_protect(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	fill(p, VA, 1);
-	fill(p, VA + PG, 2);
-	fill(p, SH, 3);
+	swap_fake_fill(p, VA, 1);
+	swap_fake_fill(p, VA + PG, 2);
+	swap_fake_fill(p, SH, 3);
 	a = vm_lookup(p, VA);
 	b = vm_lookup(p, VA + PG);
 	o = vm_lookup(p, SH);
@@ -496,7 +473,7 @@ static void test_write_during_write_protect(void **state)
 	fake_fault(p, SH, VM_W, VM_FAULT_MAPPED);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(vm_lookup(c, SH), vm_lookup(p, SH));
-	expect_fill(c, SH, 3);
+	swap_fake_expect_fill(c, SH, 3);
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
@@ -513,9 +490,9 @@ static void test_fork_swapped(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
-	fill(p, VA, 1);
-	fill(p, VA + PG, 2);
-	fill(p, VA + 2 * PG, 3);
+	swap_fake_fill(p, VA, 1);
+	swap_fake_fill(p, VA + PG, 2);
+	swap_fake_fill(p, VA + 2 * PG, 3);
 	s0 = swap_out(vm_lookup(p, VA), 0);
 	s1 = swap_out(vm_lookup(p, VA + PG), 0);
 	check();
@@ -541,7 +518,7 @@ static void test_fork_swapped(void **state)
 	assert_int_equal(perm_at(3, VA), VM_R);
 	assert_int_equal(sw.refs[s0], 1);
 	assert_int_equal(sw.reads, 1);
-	expect_fill(g, VA, 1);
+	swap_fake_expect_fill(g, VA, 1);
 
 	/* Unmapping drops a reference; so does each exit. */
 	assert_int_equal(vm_unmap_range(c, VA + PG, VA + 2 * PG), 0);
@@ -553,7 +530,7 @@ static void test_fork_swapped(void **state)
 	assert_int_equal(sw.refs[s0], 0);
 	assert_int_equal(sw.refs[s1], 0);
 	/* The child is the frame's last user now: its write reuses it. */
-	fill(c, VA, 7);
+	swap_fake_fill(c, VA, 7);
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	destroy(c);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
@@ -575,7 +552,7 @@ static void test_resize_and_faultaround(void **state)
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);	/* pages 1, 2, 3 */
 	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 2);
-	fill(s, VA + PG, 1);
+	swap_fake_fill(s, VA + PG, 1);
 	s1 = swap_out(vm_lookup(s, VA + PG), 0);
 	s3 = swap_out(vm_lookup(s, VA + 3 * PG), 0);
 	check();
@@ -593,7 +570,7 @@ static void test_resize_and_faultaround(void **state)
 	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);	/* beyond the window */
 	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 3);
 	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
-	expect_fill(s, VA + PG, 1);
+	swap_fake_expect_fill(s, VA + PG, 1);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 3);	/* a swap-in maps one page */
 	assert_int_equal(fake_pa(1, VA + 3 * PG, NULL), 0);
 	destroy(s);
@@ -646,7 +623,7 @@ static void test_reclaim(void **state)
 	assert_int_equal(fake_count(1), 2);
 	/* Reclaim swaps a page out to make room. */
 	sw.give = 0;
-	fill(s, VA, 0x5a);
+	swap_fake_fill(s, VA, 0x5a);
 	sw.victim = vm_lookup(s, VA);
 	fake_fault(s, VA + 12 * PG, VM_R, VM_FAULT_MAPPED);
 	check();
@@ -659,7 +636,7 @@ static void test_reclaim(void **state)
 	assert_int_equal(frames_free(), 0);
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	check();
-	expect_fill(s, VA, 0x5a);
+	swap_fake_expect_fill(s, VA, 0x5a);
 	assert_int_equal(sw.reclaims, 4);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 
@@ -675,13 +652,13 @@ static void test_reclaim(void **state)
 	assert_int_not_equal(slot_at(c, VA), 0);	/* evicted meanwhile, not copied */
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
 	unhog();
-	fill(c, VA, 0x77);	/* read back, then copied: s's entry still names the slot */
+	swap_fake_fill(c, VA, 0x77);	/* read back, then copied: s's entry still names the slot */
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* the frame kept for it */
 	check();
-	expect_fill(s, VA, 0x5a);
-	expect_fill(c, VA, 0x77);
+	swap_fake_expect_fill(s, VA, 0x5a);
+	swap_fake_expect_fill(c, VA, 0x77);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(sw.reads, 2);
 	destroy(s);
@@ -700,7 +677,7 @@ static void test_no_swap(void **state)
 	vm_set_swap(NULL);
 	vm_set_reclaim(NULL);
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 1);
+	swap_fake_fill(s, VA, 1);
 	assert_int_equal(vm_frame_evictable(vm_lookup(s, VA)), 1);
 	assert_int_equal(vm_evict(vm_lookup(s, VA), 1), -1);
 	hog_frames(0);
@@ -723,8 +700,8 @@ static void test_pinned(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	fill(p, VA, 1);
-	fill(p, SH, 2);
+	swap_fake_fill(p, VA, 1);
+	swap_fake_fill(p, SH, 2);
 	assert_int_equal(vm_fork(p, c), 0);
 	a = vm_lookup(p, VA);
 	o = vm_lookup(p, SH);
@@ -764,7 +741,7 @@ static void test_read_error_and_nomem(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 4);
+	swap_fake_fill(s, VA, 4);
 	slot = swap_out(vm_lookup(s, VA), 0);
 	sw.fail_read = 1;
 	fake_fault(s, VA, VM_R, VM_FAULT_IO);
@@ -785,7 +762,7 @@ static void test_read_error_and_nomem(void **state)
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	check();
 	assert_int_equal(perm_at(1, VA), RW);
-	expect_fill(s, VA, 4);
+	swap_fake_expect_fill(s, VA, 4);
 	assert_int_equal(sw.reads, 2);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	destroy(s);
@@ -802,7 +779,7 @@ static void test_fork_swapped_no_cache(void **state)
 	(void)state;
 	sw.no_tie = 1;
 	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(p, VA, 8);
+	swap_fake_fill(p, VA, 8);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_out(vm_lookup(p, VA), 0);
 	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
@@ -812,8 +789,8 @@ static void test_fork_swapped_no_cache(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(perm_at(2, VA), RW);
 	assert_int_equal(sw.reads, 2);
-	fill(p, VA, 9);
-	expect_fill(c, VA, 8);
+	swap_fake_fill(p, VA, 9);
+	swap_fake_expect_fill(c, VA, 8);
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
@@ -829,7 +806,7 @@ static uint32_t swap_out_run(struct vm_space *s, uint64_t first, unsigned n)
 	uint32_t slot0 = 0;
 
 	for (uint64_t j = first; j < first + n; j++)
-		fill(s, VA + j * PG, (uint8_t)(16 * j));
+		swap_fake_fill(s, VA + j * PG, (uint8_t)(16 * j));
 	for (uint64_t j = first; j < first + n; j++) {
 		uint32_t slot = swap_out(vm_lookup(s, VA + j * PG), 0);
 		slot0 = j == first ? slot : slot0;
@@ -847,7 +824,7 @@ static int present(struct vm_space *s, uint64_t j)
 /* Page j holds what swap_out_run put there. */
 static void expect_page(struct vm_space *s, uint64_t j)
 {
-	expect_fill(s, VA + j * PG, (uint8_t)(16 * j));
+	swap_fake_expect_fill(s, VA + j * PG, (uint8_t)(16 * j));
 }
 
 /* A run of consecutive slots comes back with one read_many: the faulting
@@ -900,7 +877,7 @@ static void test_readahead_run(void **state)
 	assert_int_equal(frames_free(), free0 - 5);
 
 	/* Written without a fault: each page is its own. */
-	fill(s, VA + 4 * PG, 99);
+	swap_fake_fill(s, VA + 4 * PG, 99);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 10);
 
 	/* From page 5 the window ends with the pages that name slots: page 8
@@ -919,7 +896,7 @@ static void test_readahead_run(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
 	/* The last two pages of the region: the window stops at its end. */
-	fill(s, VA + 8 * PG, 0);
+	swap_fake_fill(s, VA + 8 * PG, 0);
 	slot = swap_out_run(s, 8, 2);
 	fake_fault(s, VA + 8 * PG, VM_R, VM_FAULT_MAPPED);
 	check();
@@ -1022,8 +999,8 @@ static void test_readahead_gap(void **state)
 	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_STACK, NULL), 0);
 	assert_int_equal(vm_region_add(t, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	for (uint64_t j = 0; j < 6; j++)
-		fill(s, VA + j * PG, (uint8_t)(16 * j));
-	fill(t, VA, 7);
+		swap_fake_fill(s, VA + j * PG, (uint8_t)(16 * j));
+	swap_fake_fill(t, VA, 7);
 	/* Slots 1, 2 for pages 0, 1; 3 for t's page; 4, 5 for pages 2, 3;
 	 * 6 for page 5; page 4 stays in memory. */
 	swap_out(vm_lookup(s, VA), 0);
@@ -1058,7 +1035,7 @@ static void test_readahead_gap(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
 	fake_fault(t, VA, VM_R, VM_FAULT_MAPPED);
-	expect_fill(t, VA, 7);
+	swap_fake_expect_fill(t, VA, 7);
 	check();
 	destroy(s);
 	destroy(t);
@@ -1078,7 +1055,7 @@ static void test_readahead_stops_at_cached(void **state)
 	vm_set_readahead(8);
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	for (uint64_t j = 0; j < 4; j++)
-		fill(s, VA + j * PG, (uint8_t)(16 * j));
+		swap_fake_fill(s, VA + j * PG, (uint8_t)(16 * j));
 	slot = swap_out(vm_lookup(s, VA), 0);
 	swap_out(vm_lookup(s, VA + PG), 0);
 	kept = vm_lookup(s, VA + 2 * PG);
@@ -1126,7 +1103,7 @@ static void test_readahead_after_fork(void **state)
 	vm_set_readahead(8);
 	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	for (uint64_t j = 0; j < 4; j++)
-		fill(p, VA + j * PG, (uint8_t)(16 * j));
+		swap_fake_fill(p, VA + j * PG, (uint8_t)(16 * j));
 	assert_int_equal(vm_fork(p, c), 0);
 	for (uint64_t j = 0; j < 4; j++) {
 		uint32_t got = swap_out(vm_lookup(p, VA + j * PG), 0);
@@ -1156,14 +1133,14 @@ static void test_readahead_after_fork(void **state)
 	assert_int_equal(sw.refs[slot + 2], 0);
 	assert_int_equal(slot_at(c, VA + 3 * PG), slot + 3);	/* a hit reads nothing ahead */
 	/* The parent's write copies: the child's entry names the slot still. */
-	fill(p, VA + PG, 200);
+	swap_fake_fill(p, VA + PG, 200);
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
 	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
 	check();
 	expect_page(c, 1);
 	assert_int_equal(perm_at(2, VA + PG), RW);	/* the slot's last entry, the frame its own */
-	expect_fill(p, VA + PG, 200);
+	swap_fake_expect_fill(p, VA + PG, 200);
 	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 3);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 2);
@@ -1284,7 +1261,7 @@ static void test_readahead_not_shared(void **state)
 	vm_set_readahead(8);
 	assert_int_equal(vm_region_add(s, SH, SH + 3 * PG, RW, VM_SHARED, NULL), 0);
 	for (uint64_t j = 0; j < 3; j++)
-		fill(s, SH + j * PG, (uint8_t)j);
+		swap_fake_fill(s, SH + j * PG, (uint8_t)j);
 	for (uint64_t j = 0; j < 3; j++) {
 		uint32_t got = swap_out(vm_lookup(s, SH + j * PG), 0);
 		slot = j ? slot : got;
@@ -1362,7 +1339,7 @@ static void test_unlocked_read_then_exit(void **state)
 	vm_set_readahead(4);
 	sw.unlock = 1;
 	assert_int_equal(vm_region_add(s, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA + 3 * PG, 1);
+	swap_fake_fill(s, VA + 3 * PG, 1);
 	free0 = frames_free();
 	swap_out_run(s, 0, 3);
 	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
@@ -1438,9 +1415,9 @@ static void test_check_catches_swap_corruption(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(s, SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	fill(s, VA, 1);
-	fill(s, VA + PG, 2);
-	fill(s, SH, 3);
+	swap_fake_fill(s, VA, 1);
+	swap_fake_fill(s, VA + PG, 2);
+	swap_fake_fill(s, SH, 3);
 	slot = swap_out(vm_lookup(s, VA), 0);
 	check();
 	r = vm_region_find(s, VA);
@@ -1479,121 +1456,6 @@ static void test_check_catches_swap_corruption(void **state)
 	destroy(s);
 }
 
-/* Drop pa as the swapper's cheapest-first step does for a clean copy: its
- * entries name the slot again, the frame goes, nothing is written. */
-static void drop_clean(uint64_t pa, uint32_t slot, int entries)
-{
-	assert_int_equal(swapcache_lookup(slot), pa);
-	assert_int_equal(vm_evict(pa, slot), entries);
-	assert_false(swapcache_held(pa));
-	swapcache_untie(slot);
-	frame_free(pa);
-}
-
-/* Cheapest first for a single owner: a page read back keeps its slot while
- * it is not written (mapped read-only, the frame holding the reference), so
- * it goes again without a write; a write gives the slot up. */
-static void test_clean_copy_kept(void **state)
-{
-	struct vm_space *s = fake_space(1);
-	uint64_t pa;
-	uint32_t slot;
-
-	(void)state;
-	vm_set_swap(&sw_keep_ops);
-	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 30);
-	slot = swap_out(vm_lookup(s, VA), 0);
-
-	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
-	check();
-	pa = vm_lookup(s, VA);
-	expect_fill(s, VA, 30);
-	assert_int_equal(perm_at(1, VA), VM_R);	/* a write must be seen */
-	assert_true(swapcache_held(pa));
-	assert_int_equal(sw.refs[slot], 1);	/* the frame's */
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
-
-	/* Reclaim: no write, the entry names the same slot again. */
-	drop_clean(pa, slot, 1);
-	check();
-	assert_int_equal(slot_at(s, VA), slot);
-	assert_int_equal(sw.refs[slot], 1);	/* the entry's */
-
-	/* Back again, then written: the slot is stale, so it goes. */
-	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(sw.reads, 2);
-	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
-	check();
-	pa = vm_lookup(s, VA);
-	assert_int_equal(perm_at(1, VA), RW);
-	assert_false(swapcache_held(pa));
-	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(swapcache_lookup(slot), 0);
-	expect_fill(s, VA, 30);
-	destroy(s);
-}
-
-/* A write fault that reads the page back takes it writable at once: no
- * slot kept, no second fault. */
-static void test_clean_copy_write_fault(void **state)
-{
-	struct vm_space *s = fake_space(1);
-	uint32_t slot;
-
-	(void)state;
-	vm_set_swap(&sw_keep_ops);
-	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(s, VA, 40);
-	slot = swap_out(vm_lookup(s, VA), 0);
-	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
-	check();
-	assert_int_equal(perm_at(1, VA), RW);
-	assert_int_equal(sw.refs[slot], 0);
-	expect_fill(s, VA, 40);
-	destroy(s);
-}
-
-/* A kept slot is let go when the page goes (exit, munmap) and survives a
- * fork: the child's write copies, the parent's last write frees it. */
-static void test_clean_copy_fork_and_exit(void **state)
-{
-	struct vm_space *p = fake_space(1), *c = fake_space(2), *q = fake_space(3);
-	uint64_t pa;
-	uint32_t slot, slot2;
-
-	(void)state;
-	vm_set_swap(&sw_keep_ops);
-	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(p, VA, 50);
-	slot = swap_out(vm_lookup(p, VA), 0);
-	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
-	pa = vm_lookup(p, VA);
-	assert_int_equal(vm_fork(p, c), 0);
-	check();
-	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);	/* the child's own copy */
-	fake_poke(c, VA, 99);
-	check();
-	assert_true(swapcache_held(pa));
-	assert_int_equal(sw.refs[slot], 1);
-	expect_fill(p, VA, 50);
-	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);	/* the parent's: stale now */
-	check();
-	assert_int_equal(sw.refs[slot], 0);
-	destroy(c);
-	destroy(p);
-
-	/* Exit with the copy kept: slot and frame both go. */
-	assert_int_equal(vm_region_add(q, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	fill(q, VA, 60);
-	slot2 = swap_out(vm_lookup(q, VA), 0);
-	fake_fault(q, VA, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(sw.refs[slot2], 1);
-	destroy(q);
-	assert_int_equal(sw.refs[slot2], 0);
-	assert_int_equal(swapcache_lookup(slot2), 0);
-}
-
 static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t shared)
 {
 	uint64_t a = 99, sh = 99;
@@ -1617,9 +1479,9 @@ static void test_footprint_swapped(void **state)
 	no_refs.slot_refs = NULL;
 	assert_int_equal(vm_region_add(p, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(p, SH, SH + 2 * PG, RW, VM_SHARED, NULL), 0);
-	fill(p, VA, 10);
-	fill(p, VA + PG, 20);
-	fill(p, SH, 30);
+	swap_fake_fill(p, VA, 10);
+	swap_fake_fill(p, VA + PG, 20);
+	swap_fake_fill(p, SH, 30);
 	expect_footprint(p, 3, 0);
 	s0 = swap_out(vm_lookup(p, VA), 0);
 	s1 = swap_out(vm_lookup(p, SH), 0);
@@ -1675,9 +1537,6 @@ int main(void)
 		TEST(test_unlocked_read_then_exit),
 		TEST(test_wait_for_reading),
 		TEST(test_unlocked_read_fails),
-		TEST(test_clean_copy_kept),
-		TEST(test_clean_copy_write_fault),
-		TEST(test_clean_copy_fork_and_exit),
 		TEST(test_footprint_swapped),
 	};
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kernel/abi/vm.h"
+#include "vm/swapcache.h"
 #include "vm_fake.h"
 
 struct fake_mmu fake;
@@ -26,7 +28,14 @@ static struct fake_map *find(int as, uint64_t va)
 /* The kernel's rules: page aligned, some permission, W only with R. */
 static int perm_ok(unsigned perm)
 {
-	return perm && !(perm & ~7u) && (!(perm & VM_W) || (perm & VM_R));
+	return (perm & 7u) && !(perm & ~15u) && (!(perm & VM_W) || (perm & VM_R));
+}
+
+/* Whether a mapping made or changed with perm starts dirty (as the kernel:
+ * writable and not VM_CLEAN), else keeps was. */
+static int dirty_after(unsigned perm, int was)
+{
+	return ((perm & VM_W) && !(perm & VM_CLEAN)) || was;
 }
 
 static int fake_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
@@ -45,7 +54,7 @@ static int fake_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 		if (!fake.m[i].used)
 			m = &fake.m[i];
 	assert_non_null(m);
-	*m = (struct fake_map){ 1, as, va, pa, perm };
+	*m = (struct fake_map){ 1, as, va, pa, perm, 1, dirty_after(perm, 0) };
 	fake.maps++;
 	if (fake.map_budget > 0)
 		fake.map_budget--;
@@ -78,11 +87,38 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 		return -22;
 	}
 	m->perm = perm;
+	m->dirty = dirty_after(perm, m->dirty);
 	fake.protects++;
 	return 0;
 }
 
-static const struct mmu_ops fake_ops = { fake_map, fake_unmap, fake_protect, NULL };
+/* As SYS_HARVEST: report, then clear what each entry asks. */
+static int fake_harvest(void *ctx, struct harvest_entry *e, size_t n)
+{
+	(void)ctx;
+	if (fake.fail_harvest)
+		return -22;
+	for (size_t k = 0; k < n; k++) {
+		struct fake_map *m = find((int)e[k].proc, e[k].va);
+		unsigned want = e[k].bits;
+		if (!m) {
+			e[k].bits = 0;
+			continue;
+		}
+		e[k].bits = HARVEST_PRESENT | (m->accessed ? HARVEST_ACCESSED : 0) |
+			    (m->dirty ? HARVEST_DIRTY : 0);
+		m->accessed &= !(want & HARVEST_ACCESSED);
+		m->dirty &= !(want & HARVEST_DIRTY);
+		if (want & HARVEST_PROTECT)
+			m->perm &= ~(unsigned)(VM_W | VM_CLEAN);
+	}
+	fake.harvests++;
+	return 0;
+}
+
+static const struct mmu_ops fake_ops = {
+	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect, .harvest = fake_harvest,
+};
 
 void fake_setup(unsigned faultaround)
 {
@@ -122,6 +158,14 @@ uint64_t fake_pa(int as, uint64_t va, unsigned *perm)
 	return m ? m->pa : 0;
 }
 
+unsigned fake_perm(int as, uint64_t va)
+{
+	unsigned perm;
+
+	assert_int_not_equal(fake_pa(as, va, &perm), 0);
+	return perm;
+}
+
 unsigned fake_count(int as)
 {
 	unsigned n = 0;
@@ -145,6 +189,13 @@ static void find_entry(void *ctx, struct vm_space *s, uint64_t va)
 	if (s->as == c->as && va == c->va)
 		c->space = s;
 	c->set |= 1ULL << (s->as & 63);
+}
+
+int fake_dirty(int as, uint64_t va)
+{
+	const struct fake_map *m = find(as, va);
+
+	return m ? m->dirty : -1;
 }
 
 uint64_t fake_rmap_set(uint64_t pa)
@@ -171,7 +222,11 @@ static void check_mapping(const struct fake_map *m)
 	assert_non_null(r);
 	i = (m->va - r->start) / VM_PAGE;
 	assert_int_equal(region_frame(r, i), m->pa);
-	assert_int_equal(m->perm, region_page_cow(r, i) ? r->perm & ~(unsigned)VM_W : r->perm);
+	assert_int_equal(m->perm & ~(unsigned)VM_CLEAN,
+			 region_page_cow(r, i) ? r->perm & ~(unsigned)VM_W : r->perm);
+	/* A clean copy mapped writable must show its writes. */
+	if ((m->perm & VM_W) && swapcache_held(m->pa))
+		assert_true(m->perm & VM_CLEAN);
 }
 
 void fake_check(void)
@@ -202,6 +257,7 @@ uint8_t fake_peek(struct vm_space *s, uint64_t va)
 
 	assert_int_not_equal(pa, 0);
 	assert_true(perm & VM_R);
+	find(s->as, va & ~(VM_PAGE - 1))->accessed = 1;
 	return ((uint8_t *)frame_ptr(pa))[va & (VM_PAGE - 1)];
 }
 
@@ -217,5 +273,7 @@ void fake_poke(struct vm_space *s, uint64_t va, uint8_t v)
 	}
 	assert_int_not_equal(pa, 0);
 	assert_true(perm & VM_W);
+	find(s->as, va & ~(VM_PAGE - 1))->accessed = 1;
+	find(s->as, va & ~(VM_PAGE - 1))->dirty = 1;
 	((uint8_t *)frame_ptr(pa))[va & (VM_PAGE - 1)] = v;
 }

@@ -19,11 +19,13 @@ struct fake_map {
 	int used, as;
 	uint64_t va, pa;
 	unsigned perm;
+	int accessed, dirty;	/* the page-table bits, as the kernel keeps them */
 };
 
 struct fake_mmu {
 	struct fake_map m[FAKE_MAPS];
-	unsigned maps, unmaps, protects;	/* calls that succeeded */
+	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
+	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
 	int fail_protect;	/* protect fails */
@@ -42,6 +44,8 @@ struct vm_space *fake_space(int as);
 /* The frame mapped at (as, va) in the fake, and its perm; 0 if none. */
 uint64_t fake_pa(int as, uint64_t va, unsigned *perm);
 unsigned fake_count(int as);	/* mappings in as; -1 for all */
+/* The perm of the mapping at (as, va), which must exist. */
+unsigned fake_perm(int as, uint64_t va);
 
 /* vm_check() passes, and the fake's mappings are exactly the reverse map's,
  * with the permissions the VM core's page arrays imply. */
@@ -52,8 +56,11 @@ void fake_fault(struct vm_space *s, uint64_t va, unsigned access, int result);
 /* The byte at va in s, read through the mapped frame (which must exist). */
 uint8_t fake_peek(struct vm_space *s, uint64_t va);
 /* Store byte v at va as a program would: a write fault first unless the
- * page is mapped writable. */
+ * page is mapped writable; the mapping's dirty bit is set. */
 void fake_poke(struct vm_space *s, uint64_t va, uint8_t v);
+
+/* The fake's dirty bit of (as, va); -1 if nothing is mapped there. */
+int fake_dirty(int as, uint64_t va);
 
 /* Spaces found through rmap walks for pa, as a bit set of their as numbers. */
 uint64_t fake_rmap_set(uint64_t pa);

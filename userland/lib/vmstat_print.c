@@ -37,6 +37,7 @@ static const struct {
 	COUNTER(heap_pages), COUNTER(shadows), COUNTER(refault_shadows),
 	COUNTER(pgdrop_image),
 	COUNTER(readahead_read), COUNTER(readahead_used),
+	COUNTER(harvest_calls),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -62,6 +63,20 @@ static void print_averages(const char *prefix, const struct pager_stats *st)
 	printf("%sswap write request average %lu KiB (%lu pages in %lu requests)\n", prefix,
 	       (unsigned long)(st->swap_pages_out * 4 / st->swap_requests_out),
 	       (unsigned long)st->swap_pages_out, (unsigned long)st->swap_requests_out);
+}
+
+/* Reclaim's cost per page it freed: pages looked at (pgscan) and kernel
+ * calls made for those looks, in hundredths (no floating point here). */
+static void print_looks(const char *prefix, const struct pager_stats *st)
+{
+	uint64_t stolen = st->pgsteal_background + st->pgsteal_direct;
+
+	if (stolen == 0)
+		return;
+	printf("%slooks_per_steal %lu.%02lu harvest_calls_per_steal %lu.%02lu\n", prefix,
+	       (unsigned long)(st->pgscan / stolen), (unsigned long)(st->pgscan * 100 / stolen % 100),
+	       (unsigned long)(st->harvest_calls / stolen),
+	       (unsigned long)(st->harvest_calls * 100 / stolen % 100));
 }
 
 static void print_process(const char *prefix, const struct pager_proc_stats *e)
@@ -124,5 +139,6 @@ int vmstat_print(const char *prefix)
 	print_info(prefix);
 	print_counters(prefix, &st);
 	print_averages(prefix, &st);
+	print_looks(prefix, &st);
 	return print_processes(prefix);
 }

@@ -17,6 +17,9 @@ struct port_counters {
 	uint64_t idle_ns;	/* time the machine slept with nothing to run */
 	uint64_t major;		/* major faults: pages read back from swap on a fault */
 	uint64_t pswpin, pswpout;	/* pages read from and written to swap */
+	uint64_t faults;	/* every page fault, major ones included */
+	uint64_t pgscan;	/* looks: pages reclaim checked for a reference */
+	uint64_t pgsteal;	/* pages reclaim freed */
 };
 
 #ifdef __linux__

@@ -105,6 +105,11 @@ static int port_counters(struct port_counters *c)
 	c->major = port_proc_value("/proc/vmstat", "pgmajfault ");
 	c->pswpin = port_proc_value("/proc/vmstat", "pswpin ");
 	c->pswpout = port_proc_value("/proc/vmstat", "pswpout ");
+	c->faults = port_proc_value("/proc/vmstat", "pgfault ");
+	c->pgscan = port_proc_value("/proc/vmstat", "pgscan_kswapd ") +
+		    port_proc_value("/proc/vmstat", "pgscan_direct ");
+	c->pgsteal = port_proc_value("/proc/vmstat", "pgsteal_kswapd ") +
+		     port_proc_value("/proc/vmstat", "pgsteal_direct ");
 	return 0;
 }
 

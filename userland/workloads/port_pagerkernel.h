@@ -52,6 +52,9 @@ static int port_counters(struct port_counters *c)
 	c->major = s.major_faults;
 	c->pswpin = s.pswpin;
 	c->pswpout = s.pswpout;
+	c->faults = s.faults;
+	c->pgscan = s.pgscan;
+	c->pgsteal = s.pgsteal_background + s.pgsteal_direct;
 	return 0;
 }
 

@@ -118,10 +118,12 @@ static void print_result(const struct port_counters *a, const struct port_counte
 			 const struct wl_report *r)
 {
 	printf("compare: result workload=%s instret=%lu idle_ns=%lu major=%lu pswpin=%lu "
-	       "pswpout=%lu pages=%lu refs=%lu errors=%lu", workload.name,
-	       (unsigned long)(b->instret - a->instret), (unsigned long)(b->idle_ns - a->idle_ns),
-	       (unsigned long)(b->major - a->major), (unsigned long)(b->pswpin - a->pswpin),
-	       (unsigned long)(b->pswpout - a->pswpout), (unsigned long)r->pages,
+	       "pswpout=%lu faults=%lu pgscan=%lu pgsteal=%lu pages=%lu refs=%lu errors=%lu",
+	       workload.name, (unsigned long)(b->instret - a->instret),
+	       (unsigned long)(b->idle_ns - a->idle_ns), (unsigned long)(b->major - a->major),
+	       (unsigned long)(b->pswpin - a->pswpin), (unsigned long)(b->pswpout - a->pswpout),
+	       (unsigned long)(b->faults - a->faults), (unsigned long)(b->pgscan - a->pgscan),
+	       (unsigned long)(b->pgsteal - a->pgsteal), (unsigned long)r->pages,
 	       (unsigned long)r->refs, (unsigned long)r->errors);
 	if (workload.extra)
 		printf(" %s=%lu", workload.extra, (unsigned long)r->extra);

@@ -1,0 +1,88 @@
+/*
+ * Accessed and dirty bits (vm.h): every harvest goes through here, so that
+ * a dirty bit read off a frame that holds its slot as a clean copy gives
+ * the copy up, and the check that a clean copy is still clean just before
+ * it is dropped without a write. The ABI's struct harvest_entry is the
+ * currency (plain C, kernel/abi/vm.h).
+ */
+#include "base/vmstat.h"
+#include "kernel/abi/vm.h"
+#include "vm/internal.h"
+#include "vm/swapcache.h"
+
+#define SEAL_MAX 64	/* mappings checked in one harvest */
+
+int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
+{
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (!vm.mmu.harvest)
+		return -1;
+	vmstat_count(VMSTAT_HARVEST_CALLS);
+	if ((r = vm.mmu.harvest(vm.mmu.ctx, e, n)) < 0)
+		return r;
+	for (size_t k = 0; k < n; k++)
+		if ((e[k].bits & HARVEST_DIRTY) && pa[k])
+			swapcache_forget_copy(pa[k]);
+	return 0;
+}
+
+struct seal {
+	struct harvest_entry e[SEAL_MAX];
+	uint64_t pa[SEAL_MAX];
+	size_t n;
+	uint64_t current;
+};
+
+static void seal_one(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct seal *b = ctx;
+
+	if (b->n == SEAL_MAX) {
+		vm_note_bug("a clean copy has more mappings than one seal checks");
+		return;
+	}
+	b->pa[b->n] = b->current;
+	b->e[b->n++] = (struct harvest_entry){ (uint32_t)s->as,
+					       HARVEST_DIRTY | HARVEST_PROTECT, va };
+}
+
+/* Harvest what b holds: write permission goes, dirty bits are read. A frame
+ * found written (or every frame, if the harvest failed: nothing can be
+ * trusted then) gives its copy up and gets W back. */
+static void seal_flush(struct seal *b)
+{
+	int failed = vm_harvest(b->e, b->pa, b->n) < 0;
+
+	for (size_t k = 0; k < b->n; k++) {
+		uint64_t pa = b->pa[k];
+		if (!swapcache_writing(pa))
+			continue;	/* one of its mappings came earlier */
+		if (failed)
+			swapcache_forget_copy(pa);
+		if (!swapcache_held(pa))
+			vm_frame_write_protect(pa, 0);
+	}
+	b->n = 0;
+}
+
+void vm_frames_seal(const uint64_t *pa, size_t n)
+{
+	static struct seal b;
+
+	b.n = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!swapcache_held(pa[k]) || swapcache_writing(pa[k]))
+			continue;
+		if (b.n + vm_mapcount(pa[k]) > SEAL_MAX)
+			seal_flush(&b);
+		/* Marked first: a write from now on faults, and the fault
+		 * takes the copy away (vm_frame_write_resume). */
+		swapcache_set_writing(pa[k], 1);
+		b.current = pa[k];
+		vm_rmap_walk(pa[k], seal_one, &b);
+	}
+	seal_flush(&b);
+}
