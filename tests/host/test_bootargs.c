@@ -24,7 +24,7 @@ static void capture_line(void *ctx, const char *line)
 {
 	struct capture *c = ctx;
 
-	assert_true(strlen(line) < 256);
+	assert_true(strlen(line) < 512);
 	if (c->n < MAX_LINES)
 		strcpy(c->lines[c->n], line);
 	c->n++;
