@@ -136,6 +136,10 @@ static int on_reply(struct nbd_client *c)
 
 	if (r.cookie >> 16 != c->gen || slot >= NBD_SLOTS || c->req[slot].state != NBD_REQ_SENT)
 		return -EPROTO;
+	/* A server shutting down answers what it will not do with ESHUTDOWN:
+	 * not the request's failure; it goes again on the next connection. */
+	if (r.error == NBD_ESHUTDOWN)
+		return -ECONNRESET;
 	if (r.error != 0 || c->req[slot].type != NBD_CMD_READ) {
 		finish(c, slot, r.error ? -EIO : 0);
 		return 0;
@@ -191,8 +195,9 @@ int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len)
 		if (c->rhave < NBD_REPLY_BYTES)
 			break;
 		c->rhave = 0;
-		if (on_reply(c) < 0)
-			return -EPROTO;
+		int r = on_reply(c);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

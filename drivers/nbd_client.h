@@ -81,8 +81,9 @@ int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t of
 /* Push queued requests into the connection while it takes bytes. */
 void nbd_pump(struct nbd_client *c);
 
-/* Bytes from the server. 0, or -EPROTO: a reply nobody asked for or a bad
- * magic; the connection must then be dropped (nbd_lost). */
+/* Bytes from the server. 0, or -EPROTO (a reply nobody asked for or a bad
+ * magic) or -ECONNRESET (the server is shutting down: ESHUTDOWN): the connection must
+ * then be dropped (nbd_lost) and its requests go again on the next one. */
 int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len);
 
 /* The connection is gone: every request not yet answered is queued again,

@@ -33,6 +33,9 @@
 #define NBD_FLAG_SEND_FLUSH 4u
 
 enum nbd_cmd { NBD_CMD_READ = 0, NBD_CMD_WRITE = 1, NBD_CMD_DISC = 2, NBD_CMD_FLUSH = 3 };
+/* The one error a reply may carry that is not the request's: the server is
+ * shutting down (the protocol's ESHUTDOWN). */
+#define NBD_ESHUTDOWN 108
 
 #define NBD_REQUEST_BYTES 28
 #define NBD_REPLY_BYTES 16

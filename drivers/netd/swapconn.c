@@ -193,8 +193,9 @@ static void take(const uint8_t *d, uint32_t len)
 			return;
 	}
 	sc.deadline = netd_now() + ANSWER_NS;	/* the server answers */
-	if (nbd_input(&sc.cl, d, len) < 0)
-		lost("a reply no request asked for");
+	int r = nbd_input(&sc.cl, d, len);
+	if (r < 0)
+		lost(r == -ECONNRESET ? "the server is shutting down" : "a reply no request asked for");
 }
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)

@@ -357,6 +357,34 @@ static void stray_reply(void **state)
 	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -EPROTO);
 }
 
+/* A server shutting down answers ESHUTDOWN: the connection is to be
+ * dropped, and the request is not failed but goes again on the next one. */
+static void shutdown_reply_resends(void **state)
+{
+	uint8_t r[NBD_REPLY_BYTES];
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 5, 0, PG), 0);
+	nbd_pump(&cl);
+	server_parse();
+	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(r + 4, NBD_ESHUTDOWN);
+	nbd_put64(r + 8, srv.pend[0].cookie);
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
+	assert_int_equal(srv.done[5], 0);		/* not failed */
+	nbd_lost(&cl);
+	srv.in_len = srv.in_parsed = 0;
+	srv.npend = 0;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+	nbd_client_resume(&cl, &h);
+	nbd_pump(&cl);
+	server_reply(64);
+	assert_int_equal(srv.done[5], 1);		/* read on the new connection */
+	assert_int_equal(cl.cnt.errors, 0);
+}
+
 static void lost_and_resent(void **state)
 {
 	struct nbd_handshake h;
@@ -438,6 +466,7 @@ int main(void)
 		cmocka_unit_test(bad_requests),
 		cmocka_unit_test(server_error),
 		cmocka_unit_test(stray_reply),
+		cmocka_unit_test(shutdown_reply_resends),
 		cmocka_unit_test(lost_and_resent),
 		cmocka_unit_test(resent_at_most),
 		cmocka_unit_test(fail_all),
