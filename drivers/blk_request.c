@@ -27,11 +27,14 @@ static bool within_disk(uint64_t sector, uint32_t npages, uint64_t capacity)
 }
 
 /* Whether the request's page list entries lie in the list and name whole
- * pages. */
+ * pages (only the range, for a server with no list: netd has the frames
+ * mapped in its window instead). */
 static bool pages_valid(const struct blk_request *r, const struct blk_disk *d)
 {
 	if (r->list >= BLK_LIST_ENTRIES || r->npages > BLK_LIST_ENTRIES - r->list)
 		return false;
+	if (!d->list)
+		return true;
 	for (uint32_t i = 0; i < r->npages; i++)
 		if (d->list[r->list + i] % BLK_PAGE_SIZE != 0)
 			return false;

@@ -20,7 +20,8 @@ struct blk_disk {
 	uint64_t capacity;		/* sectors */
 	bool read_only;
 	struct blk_shape shape;		/* what one request may carry */
-	const volatile uint64_t *list;	/* the shared page list, BLK_LIST_ENTRIES */
+	const volatile uint64_t *list;	/* the shared page list, BLK_LIST_ENTRIES;
+					 * NULL for a server that maps the frames */
 };
 
 /* Requests in a BLK_SUBMIT message of len data bytes, or -EINVAL if len is

@@ -129,6 +129,14 @@ uint64_t vmmio_config64(uintptr_t base, unsigned off)
 	return (uint64_t)hi << 32 | lo;
 }
 
+uint8_t vmmio_config8(uintptr_t base, unsigned off)
+{
+	uint8_t v = *(volatile uint8_t *)(base + VMMIO_CONFIG + off);
+
+	__asm__ volatile("fence i, r" ::: "memory");
+	return v;
+}
+
 uint32_t vmmio_config32(uintptr_t base, unsigned off)
 {
 	return rd(base, VMMIO_CONFIG + off);	/* one read: consistent */

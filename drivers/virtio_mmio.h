@@ -72,6 +72,9 @@ uint64_t vmmio_config64(uintptr_t base, unsigned off);
 /* A 32-bit configuration field. */
 uint32_t vmmio_config32(uintptr_t base, unsigned off);
 
+/* A byte of the device-specific configuration at off. */
+uint8_t vmmio_config8(uintptr_t base, unsigned off);
+
 /* Set-up is done: the device may use its queues. */
 void vmmio_driver_ok(uintptr_t base);
 

@@ -93,6 +93,10 @@ int64_t sys_notify_signal(struct thread *t, const uint64_t *a)
 
 	if (r < 0)
 		return r;
+	/* As for an endpoint: no one could ever take the bits. A server
+	 * learns this way that a client which gave it a notification is gone. */
+	if (n->obj.receivers == 0)
+		return -ERR_PIPE;
 	notify_signal(n, a[1]);
 	return 0;
 }

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#define MSG_MAX 256
+#define MSG_MAX 512	/* the longest: an unknown key with every known key listed */
 #define QUOTE_MAX 48	/* longer text is cut so the key still fits in the line */
 
 struct msg {
@@ -205,6 +205,41 @@ static bool find_choice(const char *choices, const char *s, size_t len, uint64_t
 	}
 }
 
+/* A decimal number of at most 3 digits from s[*i], up to max. */
+static bool parse_small(const char *s, size_t len, size_t *i, unsigned max, unsigned *out)
+{
+	size_t start = *i;
+	unsigned v = 0;
+
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9' && *i - start < 3)
+		v = v * 10 + (unsigned)(s[(*i)++] - '0');
+	if (*i == start || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "a.b.c.d" or "a.b.c.d/n": address << 8 | prefix (24 if not given). The
+ * prefix must leave room for hosts (1..30); 0.0.0.0 is no address. */
+static bool parse_ipv4(const char *s, size_t len, uint64_t *out)
+{
+	uint32_t addr = 0;
+	unsigned part, prefix = 24;
+	size_t i = 0;
+
+	for (int k = 0; k < 4; k++) {
+		if ((k > 0 && (i >= len || s[i++] != '.')) || !parse_small(s, len, &i, 255, &part))
+			return false;
+		addr = addr << 8 | part;
+	}
+	if (i < len && (s[i++] != '/' || !parse_small(s, len, &i, 30, &prefix) || prefix < 1))
+		return false;
+	if (i != len || addr == 0)
+		return false;
+	*out = (uint64_t)addr << 8 | prefix;
+	return true;
+}
+
 /* Check s[0..len) against spec; if good, store it in v and return true. */
 static bool take_value(const struct bootarg_spec *spec, const char *s, size_t len,
 		       struct bootarg_value *v)
@@ -228,6 +263,13 @@ static bool take_value(const struct bootarg_spec *spec, const char *s, size_t le
 		if (len >= BOOTARG_STR_MAX || len < spec->min)
 			return false;
 		v->num = 0;
+		copy_text(v->str, s, len);
+		return true;
+	case BOOTARG_IPV4:
+		if (!slices_equal(spec->choices ? spec->choices : "", text_len(spec->choices ? spec->choices : ""), s, len) &&
+		    !parse_ipv4(s, len, &num))
+			return false;
+		v->num = num;
 		copy_text(v->str, s, len);
 		return true;
 	}
@@ -267,6 +309,10 @@ static void put_accepted(struct msg *m, const struct bootarg_spec *spec)
 		}
 		put_u64(m, BOOTARG_STR_MAX - 1);
 		put(m, " characters");
+		break;
+	case BOOTARG_IPV4:
+		put(m, spec->choices ? spec->choices : "");
+		put(m, " or an IPv4 address a.b.c.d[/1..30]");
 		break;
 	}
 }

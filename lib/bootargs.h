@@ -14,7 +14,10 @@
 enum bootarg_type {
 	BOOTARG_STRING,		/* text without spaces, < BOOTARG_STR_MAX, at least min long */
 	BOOTARG_UINT,		/* decimal, within [min, max] */
-	BOOTARG_CHOICE		/* one of the '|'-separated names in choices */
+	BOOTARG_CHOICE,		/* one of the '|'-separated names in choices */
+	BOOTARG_IPV4		/* the word in choices (e.g. "dhcp": num 0), or an IPv4
+				 * address a.b.c.d with an optional /prefix (1..30,
+				 * default 24): num = address << 8 | prefix */
 };
 
 struct bootarg_spec {
@@ -30,7 +33,8 @@ struct bootarg_spec {
 #define BOOTARG_STR_MAX 128
 
 struct bootarg_value {
-	uint64_t num;		/* UINT: the number; CHOICE: index in choices */
+	uint64_t num;		/* UINT: the number; CHOICE: index in choices;
+				 * IPV4: address << 8 | prefix, 0 for the word */
 	char str[BOOTARG_STR_MAX]; /* the value in force, as text */
 	int given;		/* 1 if taken from the command line */
 };

@@ -76,7 +76,11 @@ enum pager_label {
 	 * mapping), w[2] = enum pager_discard_op. Reply for PAGER_DISCARD_LOCK:
 	 * w[0] = 1 if any page of the range was discarded since it was
 	 * unlocked (those pages read as zeros now), else 0. */
-	PAGER_DISCARD = 0x10c
+	PAGER_DISCARD = 0x10c,
+	/* Reply: w[0] = a handle to the network server's endpoint
+	 * (drivers/net_protocol.h) in the caller's table, send-only;
+	 * -ENODEV (19) if the machine has no network. */
+	PAGER_NET = 0x10d
 };
 
 /* Memory pressure, lowest first. Low: background reclaim has started
@@ -176,6 +180,9 @@ struct pager_stats {
 	uint64_t pressure_events;	/* notifications signalled to subscribers */
 	uint64_t pressure_waits;	/* critical episodes in which the pager
 					 * waited for subscribers before killing */
+	uint64_t net_throttled;		/* direct reclaimers that waited for the
+					 * network server's pool to leave its
+					 * reserve before writing (swap over NBD) */
 	uint64_t heap_pages;		/* frames the pager's own heap holds (its
 					 * high-water mark: never given back) */
 	uint64_t shadows;		/* evicted pages whose policy history (shadow

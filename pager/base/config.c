@@ -9,8 +9,8 @@
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_WATERMARKS, C_WATERMARK_SCALE,
-	C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN, C_RESERVE, C_OOM_POLICY, C_INIT_RUN, C_INIT_ARGS,
-	C_CHECK, C_COUNT
+	C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN, C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE, C_NET_ADDR,
+	C_INIT_RUN, C_INIT_ARGS, C_CHECK, C_COUNT
 };
 
 /* The watermarks' defaults, written once: the table's defaults are these
@@ -49,6 +49,11 @@ static struct bootarg_spec specs[C_COUNT] = {
 			"frames only the pager's own memory and the reclaim path may take" },
 	[C_OOM_POLICY] = { "oom.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
 			   "how the OOM killer scores processes (docs/design.md)" },
+	[C_SWAP_DEVICE] = { "swap.device", BOOTARG_CHOICE, "auto", SWAP_DEVICE_CHOICES, 0, 0,
+			    "swap to the disk (blk), the NBD export over the network (nbd), or the "
+			    "disk if there is one, else the export (auto)" },
+	[C_NET_ADDR] = { "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0,
+			 "the network server's address: dhcp, or a.b.c.d[/prefix] (docs/boot-args.md)" },
 	/* At least one character: an empty init.run= is a mistake to report,
 	 * not a quiet way of asking for the demonstration. */
 	[C_INIT_RUN] = { "init.run", BOOTARG_STRING, "demo", NULL, 1, 0,
@@ -141,6 +146,9 @@ void config_parse(const char *cmdline, const struct config_choices *choices)
 	config.reserve = (unsigned)values[C_RESERVE].num;
 	config.oom_policy = (unsigned)values[C_OOM_POLICY].num;
 	config.oom_policy_name = values[C_OOM_POLICY].str;
+	config.swap_device = (unsigned)values[C_SWAP_DEVICE].num;
+	config.net_addr = (uint32_t)(values[C_NET_ADDR].num >> 8);
+	config.net_prefix = (unsigned)(values[C_NET_ADDR].num & 0xff);
 	config.init_run = values[C_INIT_RUN].str;
 	config.init_args = values[C_INIT_ARGS].str;
 	config.check = (unsigned)values[C_CHECK].num;
@@ -153,8 +161,9 @@ void config_print(void)
 	printf("pager: pager.policy=%s pager.seed=%lu pager.reclaim_at=%u pager.reclaim_to=%u "
 	       "pager.free_min=%u\n", config.policy_name, (unsigned long)config.seed,
 	       config.reclaim_at, config.reclaim_to, config.free_min);
-	printf("pager: pager.reserve=%u oom.policy=%s pager.check=%u\n", config.reserve,
-	       config.oom_policy_name, config.check);
+	printf("pager: pager.reserve=%u oom.policy=%s swap.device=%s net.addr=%s pager.check=%u\n",
+	       config.reserve, config.oom_policy_name, values[C_SWAP_DEVICE].str,
+	       values[C_NET_ADDR].str, config.check);
 	printf("pager: pager.watermarks=%s pager.watermark_scale=%u\n",
 	       config.watermarks == WATERMARKS_SEED ? "seed" : "linux", config.watermark_scale);
 }

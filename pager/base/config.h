@@ -9,6 +9,10 @@
 
 #include <stdint.h>
 
+/* swap.device: which device swap goes to. */
+enum swap_device { SWAP_DEVICE_BLK = 0, SWAP_DEVICE_NBD = 1, SWAP_DEVICE_AUTO = 2 };
+#define SWAP_DEVICE_CHOICES "blk|nbd|auto"
+
 enum config_watermarks { WATERMARKS_LINUX, WATERMARKS_SEED };
 
 struct pager_config {
@@ -29,6 +33,9 @@ struct pager_config {
 	unsigned reserve;	/* pager.reserve: frames kept from ordinary allocations */
 	unsigned oom_policy;	/* oom.policy: its index among the names given */
 	const char *oom_policy_name;
+	unsigned swap_device;	/* swap.device: enum swap_device */
+	uint32_t net_addr;	/* net.addr: static IPv4 address, 0 = DHCP */
+	unsigned net_prefix;	/* its prefix length */
 	const char *init_run;	/* init.run: program for init to run, never empty */
 	const char *init_args;	/* init.args: its arguments, comma-separated */
 	unsigned check;		/* pager.check: 0 none, 1 after requests, 2 before too */

@@ -66,6 +66,7 @@ enum vmstat_item {
 	VMSTAT_PRESSURE_LEVEL,		/* gauge */
 	VMSTAT_PRESSURE_EVENTS,		/* notifications signalled */
 	VMSTAT_PRESSURE_WAITS,		/* critical episodes that waited */
+	VMSTAT_NET_THROTTLED,		/* direct reclaimers that waited for netd's pool */
 	VMSTAT_HEAP_PAGES,		/* gauge: frames the pager's heap holds */
 	VMSTAT_SHADOWS,			/* gauge: evicted pages whose history is kept */
 	VMSTAT_REFAULT_SHADOWS,		/* pages read back that found their history */

@@ -14,18 +14,37 @@
 #include "reclaim/watermarks.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
+#include "sys.h"
 
 /* What a direct reclaim between requests asks for: a whole batch, as one
  * bigger write costs less than several small ones. */
 #define DIRECT_BATCH SWAP_OUT_BATCH
 /* Rounds a request waits for background writes before it reclaims itself. */
 #define THROTTLE_ROUNDS 16
+#define CONGESTED_NS (10 * 1000 * 1000LL)	/* one wait for a congested device */
+
+/* The swap device is short of memory for its writes (netd's pool in its
+ * reserve, seed 002): wait a little, the lock let go, for the writes in
+ * flight to finish instead of adding more. */
+static void wait_congested(struct pager_thread *t)
+{
+	pager_unlock(t);
+	sys_notify_timer(t->wake, sys_clock() + CONGESTED_NS, TB_TIMER);
+	pager_thread_wait(t, t->wake, TB_TIMER);
+	pager_lock(t);
+}
 
 void reclaim_before_request(struct pager_thread *t)
 {
 	int rounds = 0;
 
 	while (swap_on() && frames_free() < marks.min) {
+		if (swap_congested() && rounds < THROTTLE_ROUNDS) {
+			if (rounds++ == 0)
+				vmstat_count(VMSTAT_NET_THROTTLED);
+			wait_congested(t);
+			continue;
+		}
 		/* Pages on their way to disk will be free soon: wait for them
 		 * rather than take the last frames (or write more at once). */
 		if (swap_out_pending() > 0 && rounds < THROTTLE_ROUNDS) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/threads.h"
 #include "server/blk_driver.h"
+#include "server/driver.h"
 #include "server/procs.h"
 #include "server/spawn.h"
 #include "vm/frames.h"
@@ -17,43 +18,6 @@
 #define VIRTIO_BLOCK 2
 _Static_assert(PAGER_IO_CLIENTS == BLK_DONE_NOTES, "the driver signals one notification per I/O client");
 
-static int find_device(const struct bootinfo *bi)
-{
-	for (uint64_t i = 0; i < bi->ndevices; i++)
-		if (bi->devices[i].kind == 1 && bi->devices[i].device_id == VIRTIO_BLOCK)
-			return (int)i;
-	return -1;
-}
-
-/* Map n fresh pinned frames into the driver at va; their addresses in pa[]. */
-static int give_frames(struct pproc *d, uint64_t va, int n, uint64_t *pa)
-{
-	for (int i = 0; i < n; i++) {
-		struct map_entry e = { va + (uint64_t)i * PAGE_SIZE, frame_alloc_pinned(), MAP_R | MAP_W };
-		if (!e.pa || sys_map(d->handle, &e, 1) < 0)
-			return -ENOMEM;
-		pa[i] = e.pa;
-	}
-	return 0;
-}
-
-/* Handles 3, 4, 5 ... of the driver, in the order drivers/blk_protocol.h says. */
-static int give_notifications(struct pproc *d, uint32_t irq)
-{
-	int irq_note = sys_notify_create(), done_notes[PAGER_IO_CLIENTS];
-
-	if (irq_note < 0 || sys_irq_bind(irq, irq_note, BLK_IRQ_BIT) < 0 ||
-	    sys_handle_grant(d->handle, irq_note, RIGHT_RECV) != BLK_HANDLE_IRQ)
-		return -EINVAL;
-	pager_thread_io_notes(done_notes);
-	for (int c = 0; c < PAGER_IO_CLIENTS; c++)
-		if (done_notes[c] < 0 ||
-		    sys_handle_grant(d->handle, done_notes[c], RIGHT_SEND) != BLK_HANDLE_DONE + c)
-			return -EINVAL;
-	sys_handle_close(irq_note);	/* the kernel's binding and the driver keep it */
-	return 0;
-}
-
 static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk_driver *out)
 {
 	uint64_t dma[BLK_DMA_PAGES], st, list;
@@ -61,8 +25,11 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk
 	int r;
 
 	if (sys_device_map(d->handle, (unsigned)dev, BLK_MMIO_VA) < 0 ||
-	    give_frames(d, BLK_DMA_VA, BLK_DMA_PAGES, dma) < 0 || give_frames(d, BLK_STATUS_VA, 1, &st) < 0 ||
-	    give_frames(d, BLK_LIST_VA, 1, &list) < 0 || give_notifications(d, bi->devices[dev].irq) < 0)
+	    driver_give_frames(d, BLK_DMA_VA, BLK_DMA_PAGES, dma) < 0 ||
+	    driver_give_frames(d, BLK_STATUS_VA, 1, &st) < 0 ||
+	    driver_give_frames(d, BLK_LIST_VA, 1, &list) < 0 ||
+	    driver_give_notifications(d, bi->devices[dev].irq, BLK_IRQ_BIT, BLK_HANDLE_IRQ,
+				      BLK_HANDLE_DONE) < 0)
 		return -ENOMEM;
 	out->status = frame_ptr(st);
 	out->list = frame_ptr(list);
@@ -83,7 +50,7 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk
 int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 {
 	static const char *const argv[] = { "virtio_blk" };
-	int dev = find_device(bi), err, r;
+	int dev = driver_find(bi, VIRTIO_BLOCK), err, r;
 	struct pproc *d;
 
 	if (dev < 0)

@@ -14,6 +14,7 @@
 #include "reclaim/pressure.h"
 #include "reclaim/reclaim.h"
 #include "server/blk_driver.h"
+#include "server/netdev.h"
 #include "server/procs.h"
 #include "server/service.h"
 #include "server/spawn.h"
@@ -84,13 +85,38 @@ static struct pager_thread *start_threads(const struct spawn_env *env)
 	return service;
 }
 
-/* Swap on the first virtio block device, if it is a swap disk. */
+/* Swap over the NBD export netd reaches (scripts/run's guestfwd rule). */
+static void start_nbd_swap(struct pager_thread *service)
+{
+	static struct nbd_driver drv;
+	struct swap_backend backend;
+
+	if (netdev_endpoint() < 0) {
+		printf("pager: swap: no network for an NBD export; running without swap\n");
+		return;
+	}
+	if (netdev_swap_driver(NBD_SERVER_ADDR, NBD_SERVER_PORT, &drv) < 0) {
+		printf("pager: swap: no NBD export; running without swap\n");
+		return;
+	}
+	nbd_backend_init(&backend, &drv);
+	reclaim_start_swap(&backend, service);
+}
+
+/* Swap on the device swap.device names: the first virtio block device if
+ * it is a swap disk (blk), the NBD export (nbd), or the disk if there is
+ * one, else the export (auto). */
 static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 {
 	static struct blk_driver drv;
 	struct swap_backend backend;
-	int r = blk_driver_start(bi, &drv);
+	int r;
 
+	if (config.swap_device == SWAP_DEVICE_NBD)
+		return start_nbd_swap(service);
+	r = blk_driver_start(bi, &drv);
+	if (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0)
+		return start_nbd_swap(service);
 	if (r == -ENODEV)
 		printf("pager: swap: no disk attached; running without swap\n");
 	if (r < 0)
@@ -153,6 +179,7 @@ int main(void)
 		printf("pager: cannot start its threads\n");
 		return 1;
 	}
+	netdev_start(bi);
 	start_swap(bi, service);
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",

@@ -20,6 +20,8 @@ void handle_discard(const struct msg *in, struct msg *out);
 /* subscribe.c */
 void handle_pressure_subscribe(const struct msg *in, struct msg *out);
 void handle_pressure_level(const struct msg *in, struct msg *out);
+/* netdev.c */
+void handle_net(const struct msg *in, struct msg *out);
 /* fork.c */
 void handle_fork(const struct msg *in, struct msg *out);
 /* stats.c */

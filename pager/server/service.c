@@ -73,6 +73,7 @@ static const struct handler handlers[] = {
 	HANDLER(PAGER_PRESSURE_SUBSCRIBE) = { handle_pressure_subscribe, 0, 1 },
 	HANDLER(PAGER_PRESSURE_LEVEL) = { handle_pressure_level, 0, 0 },
 	HANDLER(PAGER_DISCARD) = { handle_discard, 1, 0 },
+	HANDLER(PAGER_NET) = { handle_net, 0, 0 },
 };
 
 /* The handler for a request's label; NULL if none (PAGER_POWEROFF's slot

@@ -52,6 +52,14 @@ struct swap_backend_ops {
 	/* Optional (NULL: writes are done when they complete). Make the writes
 	 * completed so far readable whatever happens next; 0 or an error. */
 	int (*flush)(void *ctx, struct pager_thread *t);
+	/* Optional (NULL: never). The device is gone for good (a network
+	 * server that will not come back): nothing more is written to it, and
+	 * the pager goes on without swap. */
+	int (*gone)(void *ctx);
+	/* Optional (NULL: never). The device is short of the memory its
+	 * writes need (the network server's pool is in its reserve): direct
+	 * reclaimers wait a little rather than add writes (seed 002). */
+	int (*congested)(void *ctx);
 };
 
 struct swap_backend {

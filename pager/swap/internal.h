@@ -15,6 +15,10 @@ struct swap_reclaim_hooks;
 /* swap.c: the device in use and its slots (set by swap_engine_set, which
  * turns swap on), and the hooks reclaim lent. */
 void swap_engine_set(const struct swap_backend *backend, struct swap_slots *slots);
+/* The device, for messages ("the disk at 0x10008000"). */
+const char *swap_engine_where(void);
+/* The device said it is gone for good (swap_backend_ops's gone). */
+int swap_device_gone(void);
 /* Swap off, the slots forgotten (swap_reset). */
 void swap_engine_off(void);
 struct swap_slots *swap_engine_slots(void);

@@ -58,8 +58,15 @@ static void note_full(void)
 
 int swap_has_room(int direct)
 {
+	static int said_gone;
+
 	if (!swap_on())
 		return 0;
+	if (swap_device_gone()) {
+		if (!said_gone++)
+			printf("pager: swap: %s is gone; running without swap\n", swap_engine_where());
+		return 0;
+	}
 	if (swap_slots_free(swap_engine_slots()) > 0 ||
 	    (direct && vmstat_get(VMSTAT_SWAP_COPIES) > 0))
 		return 1;

@@ -45,6 +45,21 @@ void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
 	on = 1;
 }
 
+int swap_congested(void)
+{
+	return on && dev.ops->congested && dev.ops->congested(dev.ctx);
+}
+
+int swap_device_gone(void)
+{
+	return on && dev.ops->gone && dev.ops->gone(dev.ctx);
+}
+
+const char *swap_engine_where(void)
+{
+	return dev.where;
+}
+
 void swap_engine_off(void)
 {
 	on = 0;

@@ -62,6 +62,9 @@ void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
  * Background reclaim passes 0, or it would pick and put back the same
  * pages for ever. */
 int swap_has_room(int direct);
+/* The device is short of memory for its writes (swap_backend_ops's
+ * congested): direct reclaimers should wait a little. */
+int swap_congested(void);
 /* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
  * lock kept while the device works; a victim whose slot still holds its
  * clean copy is dropped without a write. Frames freed. */

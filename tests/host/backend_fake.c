@@ -66,6 +66,6 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 	return 0;
 }
 
-static const struct swap_backend_ops ops = { size, fake_read, fake_write, NULL };
+static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk" };

@@ -17,14 +17,14 @@
 
 struct capture {
 	int n;
-	char lines[MAX_LINES][300];
+	char lines[MAX_LINES][600];
 };
 
 static void capture_line(void *ctx, const char *line)
 {
 	struct capture *c = ctx;
 
-	assert_true(strlen(line) < 256);
+	assert_true(strlen(line) < 512);
 	if (c->n < MAX_LINES)
 		strcpy(c->lines[c->n], line);
 	c->n++;
@@ -181,6 +181,40 @@ static void test_string_not_empty(void **state)
 	assert_int_equal(v.given, 1);
 }
 
+static void test_ipv4(void **state)
+{
+	static const struct bootarg_spec addr[] = {
+		{ "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0, "address" },
+	};
+	static const char *const bad[] = {
+		"net.addr=", "net.addr=10.0.2", "net.addr=10.0.2.256", "net.addr=10.0.2.15/",
+		"net.addr=10.0.2.15/31", "net.addr=10.0.2.15/0", "net.addr=0.0.0.0",
+		"net.addr=10.0.2.15.1", "net.addr=1000.0.2.1", "net.addr=10..2.1", "net.addr=DHCP",
+		"net.addr=10.0.2.15/24x",
+	};
+	struct bootarg_value v;
+
+	(void)state;
+	memset(&cap, 0, sizeof(cap));
+	assert_int_equal(bootargs_parse("", addr, 1, &v, NULL, "kernel.", capture_line, &cap), 0);
+	assert_int_equal(v.num, 0);
+	assert_string_equal(v.str, "dhcp");
+	assert_int_equal(bootargs_parse("net.addr=10.0.2.15", addr, 1, &v, NULL, "kernel.",
+					capture_line, &cap), 0);
+	assert_int_equal(v.num, (uint64_t)0x0a00020f << 8 | 24);
+	assert_int_equal(bootargs_parse("net.addr=192.168.7.9/30", addr, 1, &v, NULL, "kernel.",
+					capture_line, &cap), 0);
+	assert_int_equal(v.num, (uint64_t)0xc0a80709 << 8 | 30);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&cap, 0, sizeof(cap));
+		assert_int_equal(bootargs_parse(bad[i], addr, 1, &v, NULL, "kernel.", capture_line,
+						&cap), 1);
+		assert_int_equal(v.num, 0);
+	}
+	assert_string_equal(cap.lines[0], "boot: bad value '10.0.2.15/24x' for net.addr (accepted: "
+			    "dhcp or an IPv4 address a.b.c.d[/1..30]); using default 'dhcp'");
+}
+
 static void test_bad_choice(void **state)
 {
 	static const char *const bad[] = {
@@ -310,7 +344,7 @@ static void test_long_known_list(void **state)
 	memset(&cap, 0, sizeof(cap));
 	assert_int_equal(bootargs_parse("nope=1 pager.some_rather_long_key_39=4", many, 40, v,
 					NULL, NULL, capture_line, &cap), 1);
-	assert_int_equal(strlen(cap.lines[0]), 255);	/* cut, and still terminated */
+	assert_int_equal(strlen(cap.lines[0]), 511);	/* cut, and still terminated */
 	assert_int_equal(v[39].num, 4);
 	assert_int_equal(v[0].num, 1);
 }
@@ -438,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_uint_limits),
 		cmocka_unit_test(test_string_not_empty),
 		cmocka_unit_test(test_bad_choice),
+		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_prefix_split),
 		cmocka_unit_test(test_not_key_value),

@@ -221,6 +221,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "server") == 0)
 		return serve(HANDLE_ARG);
+	/* Only the swap rows: scripts/bench's boot with swap over NBD. */
+	if (argc > 1 && strcmp(argv[1], "swap") == 0)
+		return swap_costs();
 	/* "touch WORD": first touch alone, its rows marked ", WORD" (scripts/bench
 	 * boots again with pager.faultaround=0 for it). */
 	if (argc > 2 && strcmp(argv[1], "touch") == 0) {

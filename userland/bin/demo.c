@@ -6,14 +6,17 @@
  * through swap (bigdata), a hog grows until memory and swap run out and the
  * OOM killer ends it while two holders keep their data, a cache beside a
  * hog runs without and then with pressure notifications (kvcache), and
- * vmstat shows the pager's counters. Exits 0 if everything happened as it
- * should.
+ * vmstat shows the pager's counters. With swap over NBD (QEMU_SWAP=nbd),
+ * one more act: a program floods the network while memory runs out
+ * (flood): its packets are dropped, swap goes on, nothing is lost. Exits 0
+ * if everything happened as it should.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "echo.h"
 #include "exit_report.h"
+#include "net.h"
 #include "pager_client.h"
 #include "sys.h"
 
@@ -236,6 +239,20 @@ static int run_program(const char *what, const char *const argv[])
 	return info.how == EXIT_NORMAL && info.status == 0;
 }
 
+/* Swap over NBD only: two streams flood netd (scripts/run's flood rule)
+ * while bigdata runs memory out; flood checks and prints the counters. */
+static void flood_while_swapping(void)
+{
+	static const char *const flood_argv[] = { "flood", "2", "10", "1", NULL };
+	struct net_stats ns;
+
+	if (net_stats(&ns) < 0 || ns.swap_state == 0)
+		return;		/* swap is not on the network */
+	printf("demo: swap over NBD while a program floods the network and memory runs out\n");
+	check(run_program("flood", flood_argv),
+	      "flood packets dropped in the reserve, swap went on, no word lost");
+}
+
 int main(void)
 {
 	static const char *const family_argv[] = { "cowfamily", NULL };
@@ -250,6 +267,7 @@ int main(void)
 	static const char *const big_argv[] = { "bigdata", NULL };
 	printf("demo: data three times the memory, through swap\n");
 	check(run_program("bigdata", big_argv), "three times the memory read back intact");
+	flood_while_swapping();
 	out_of_memory();
 	cache_beside_hog();
 	printf("demo: the pager's counters (vmstat)\n");

@@ -33,6 +33,7 @@ static const struct {
 	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
 	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
+	COUNTER(net_throttled),
 	COUNTER(heap_pages), COUNTER(shadows), COUNTER(refault_shadows),
 	COUNTER(pgdrop_image),
 	COUNTER(readahead_read), COUNTER(readahead_used),

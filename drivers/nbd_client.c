@@ -1,0 +1,259 @@
+/*
+ * The transmission phase (nbd_client.h). A cookie is the slot in its low
+ * 16 bits and the connection's generation above, so a reply is matched to
+ * its request by index, and one from an older connection could never be
+ * taken for a new request's.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nbd_client.h"
+
+#define SECTOR 512u
+#define LEN_MAX (32u << 20)	/* one request: 32 MiB at most */
+
+static void adopt(struct nbd_client *c, const struct nbd_handshake *h)
+{
+	c->size = h->size;
+	c->read_only = (h->flags & NBD_FLAG_READ_ONLY) != 0;
+	c->can_flush = (h->flags & NBD_FLAG_SEND_FLUSH) != 0;
+}
+
+void nbd_client_init(struct nbd_client *c, const struct nbd_io *io, void *ctx,
+		     const struct nbd_handshake *h)
+{
+	memset(c, 0, sizeof(*c));
+	c->io = io;
+	c->ctx = ctx;
+	c->rslot = -1;
+	adopt(c, h);
+}
+
+static uint64_t cookie(const struct nbd_client *c, unsigned slot)
+{
+	return (uint64_t)c->gen << 16 | slot;
+}
+
+static int check(const struct nbd_client *c, enum nbd_cmd type, uint64_t offset, uint32_t len)
+{
+	if (type == NBD_CMD_FLUSH)
+		return c->can_flush ? 0 : -ENOTSUP;
+	if (type != NBD_CMD_READ && type != NBD_CMD_WRITE)
+		return -EINVAL;
+	if (len == 0 || len > LEN_MAX || offset % SECTOR || len % SECTOR || offset > c->size ||
+	    len > c->size - offset)
+		return -EINVAL;
+	return type == NBD_CMD_WRITE && c->read_only ? -EROFS : 0;
+}
+
+static void enqueue(struct nbd_client *c, unsigned slot)
+{
+	c->sendq[(c->sq_first + c->sq_n) % NBD_SLOTS] = (uint16_t)slot;
+	c->sq_n++;
+	c->req[slot].state = NBD_REQ_QUEUED;
+}
+
+int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t offset,
+	       uint32_t len)
+{
+	int err = check(c, type, offset, type == NBD_CMD_FLUSH ? 0 : len);
+
+	if (err < 0)
+		return err;
+	for (unsigned s = 0; s < NBD_SLOTS; s++) {
+		if (c->req[s].state != NBD_REQ_FREE)
+			continue;
+		c->req[s] = (struct nbd_req){ .type = (uint8_t)type, .id = id, .offset = offset,
+					      .len = type == NBD_CMD_FLUSH ? 0 : len, .seq = c->seq++ };
+		enqueue(c, s);
+		c->cnt.submitted++;
+		c->cnt.flushes += type == NBD_CMD_FLUSH;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+/* Push the rest of the first queued request; whether it is all out. */
+static bool push_first(struct nbd_client *c)
+{
+	unsigned slot = c->sendq[c->sq_first];
+	struct nbd_req *r = &c->req[slot];
+	uint32_t total = NBD_REQUEST_BYTES + (r->type == NBD_CMD_WRITE ? r->len : 0);
+
+	while (c->sent_cur < NBD_REQUEST_BYTES) {
+		uint8_t hdr[NBD_REQUEST_BYTES];
+		nbd_encode_request(hdr, r->type, cookie(c, slot), r->offset, r->len);
+		uint32_t n = c->io->send(c->ctx, hdr + c->sent_cur, NBD_REQUEST_BYTES - c->sent_cur);
+		if (n == 0)
+			return false;
+		c->sent_cur += n;
+	}
+	while (c->sent_cur < total) {
+		uint32_t off = c->sent_cur - NBD_REQUEST_BYTES, run;
+		const uint8_t *p = c->io->data(c->ctx, r->id, off, &run);
+		if (run > r->len - off)
+			run = r->len - off;
+		uint32_t n = c->io->send(c->ctx, p, run);
+		if (n == 0)
+			return false;
+		c->sent_cur += n;
+	}
+	return true;
+}
+
+void nbd_pump(struct nbd_client *c)
+{
+	while (c->sq_n > 0 && push_first(c)) {
+		struct nbd_req *r = &c->req[c->sendq[c->sq_first]];
+
+		r->state = NBD_REQ_SENT;
+		r->sends++;
+		c->cnt.resent += r->sends > 1;
+		c->sq_first = (c->sq_first + 1) % NBD_SLOTS;
+		c->sq_n--;
+		c->sent_cur = 0;
+	}
+}
+
+static void finish(struct nbd_client *c, unsigned slot, int error)
+{
+	uint64_t id = c->req[slot].id;
+
+	c->req[slot].state = NBD_REQ_FREE;
+	c->cnt.completed++;
+	c->cnt.errors += error != 0;
+	c->io->done(c->ctx, id, error);
+}
+
+/* A whole reply header: match it to its request. */
+static int on_reply(struct nbd_client *c)
+{
+	struct nbd_reply r;
+
+	if (nbd_decode_reply(c->rbuf, &r) < 0)
+		return -EPROTO;
+	unsigned slot = (unsigned)(r.cookie & 0xffff);
+
+	if (r.cookie >> 16 != c->gen || slot >= NBD_SLOTS || c->req[slot].state != NBD_REQ_SENT)
+		return -EPROTO;
+	/* A server shutting down answers what it will not do with ESHUTDOWN:
+	 * not the request's failure; it goes again on the next connection. */
+	if (r.error == NBD_ESHUTDOWN)
+		return -ECONNRESET;
+	if (r.error != 0 || c->req[slot].type != NBD_CMD_READ) {
+		finish(c, slot, r.error ? -EIO : 0);
+		return 0;
+	}
+	c->rslot = (int)slot;	/* its data follows */
+	c->rdata = 0;
+	return 0;
+}
+
+/* Read data for c->rslot; bytes used. */
+static uint32_t take_data(struct nbd_client *c, const uint8_t *d, uint32_t len)
+{
+	struct nbd_req *r = &c->req[c->rslot];
+	uint32_t used = 0;
+
+	while (used < len && c->rdata < r->len) {
+		uint32_t run;
+		uint8_t *p = c->io->data(c->ctx, r->id, c->rdata, &run);
+		uint32_t n = r->len - c->rdata;
+
+		if (n > run)
+			n = run;
+		if (n > len - used)
+			n = len - used;
+		memcpy(p, d + used, n);
+		used += n;
+		c->rdata += n;
+	}
+	if (c->rdata == r->len) {
+		unsigned slot = (unsigned)c->rslot;
+		c->rslot = -1;
+		finish(c, slot, 0);
+	}
+	return used;
+}
+
+int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len)
+{
+	uint32_t used = 0;
+
+	while (used < len) {
+		if (c->rslot >= 0) {
+			used += take_data(c, data + used, len - used);
+			continue;
+		}
+		uint32_t n = NBD_REPLY_BYTES - c->rhave;
+
+		if (n > len - used)
+			n = len - used;
+		memcpy(c->rbuf + c->rhave, data + used, n);
+		c->rhave += n;
+		used += n;
+		if (c->rhave < NBD_REPLY_BYTES)
+			break;
+		c->rhave = 0;
+		int r = on_reply(c);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void nbd_lost(struct nbd_client *c)
+{
+	unsigned n = 0;
+
+	c->sq_n = 0;
+	c->rslot = -1;
+	for (unsigned s = 0; s < NBD_SLOTS; s++)
+		if (c->req[s].state != NBD_REQ_FREE && c->req[s].sends >= NBD_SENDS_MAX)
+			finish(c, s, -EIO);
+	/* Every other unanswered request, oldest first (insertion sort). */
+	for (unsigned s = 0; s < NBD_SLOTS; s++) {
+		if (c->req[s].state == NBD_REQ_FREE)
+			continue;
+		unsigned k = n++;
+		while (k > 0 && c->req[c->sendq[k - 1]].seq > c->req[s].seq) {
+			c->sendq[k] = c->sendq[k - 1];
+			k--;
+		}
+		c->sendq[k] = (uint16_t)s;
+	}
+	for (unsigned k = 0; k < n; k++)
+		c->req[c->sendq[k]].state = NBD_REQ_QUEUED;
+	c->sq_first = 0;
+	c->sq_n = n;
+	c->sent_cur = 0;
+	c->rhave = 0;
+	c->rslot = -1;
+	c->gen++;
+	c->cnt.reconnects++;
+}
+
+void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h)
+{
+	adopt(c, h);
+}
+
+void nbd_fail_all(struct nbd_client *c, int error)
+{
+	for (unsigned s = 0; s < NBD_SLOTS; s++)
+		if (c->req[s].state != NBD_REQ_FREE)
+			finish(c, s, error);
+	c->sq_n = 0;
+	c->sent_cur = 0;
+	c->rhave = 0;
+	c->rslot = -1;
+}
+
+unsigned nbd_pending(const struct nbd_client *c)
+{
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < NBD_SLOTS; s++)
+		n += c->req[s].state != NBD_REQ_FREE;
+	return n;
+}

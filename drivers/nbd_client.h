@@ -1,0 +1,101 @@
+/*
+ * The NBD client's transmission phase: requests in flight (each named by a
+ * cookie, replies matched to them in whatever order they come), bytes
+ * pushed into the connection as it takes them, read data placed where the
+ * caller says, and every unanswered request sent again, in order, on a new
+ * connection. The connection itself (a TCP socket, a test's script) is the
+ * caller's, behind struct nbd_io. Plain C: host-tested.
+ */
+#ifndef DRIVERS_NBD_CLIENT_H
+#define DRIVERS_NBD_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nbd_proto.h"
+
+/* Times a request goes out before a lost connection fails it (-EIO)
+ * instead of sending it again: a request that breaks every connection it
+ * meets must not break them for ever. */
+#define NBD_SENDS_MAX 4
+#define NBD_SLOTS 256		/* requests in flight at most: a block driver's tags */
+
+struct nbd_io {
+	/* Push up to len bytes into the connection; how many it took (0: no
+	 * room now: the caller pumps again when there is). */
+	uint32_t (*send)(void *ctx, const uint8_t *data, uint32_t len);
+	/* Request id's data at byte off: a pointer to a run of *run bytes
+	 * (at most what is left, at least 1): where a write's bytes come
+	 * from, where a read's go. */
+	uint8_t *(*data)(void *ctx, uint64_t id, uint32_t off, uint32_t *run);
+	/* Request id is over: 0, or -EIO (the server's error). */
+	void (*done)(void *ctx, uint64_t id, int error);
+};
+
+enum nbd_req_state { NBD_REQ_FREE = 0, NBD_REQ_QUEUED, NBD_REQ_SENT };
+
+struct nbd_req {
+	uint8_t state;		/* enum nbd_req_state */
+	uint8_t type;		/* enum nbd_cmd */
+	uint16_t sends;		/* times it went out (more than 1: resent) */
+	uint32_t len;
+	uint64_t offset;
+	uint64_t id;		/* the caller's name for it */
+	uint64_t seq;		/* submission order: resent in this order */
+};
+
+struct nbd_counters {
+	uint64_t submitted, completed, errors, resent, reconnects;
+	uint64_t flushes;	/* of submitted: NBD_CMD_FLUSH */
+};
+
+struct nbd_client {
+	const struct nbd_io *io;
+	void *ctx;
+	uint64_t size;		/* the export's, in bytes */
+	bool read_only, can_flush;
+	struct nbd_req req[NBD_SLOTS];
+	uint16_t sendq[NBD_SLOTS];	/* slots to send, oldest first */
+	uint32_t sq_first, sq_n;
+	uint32_t sent_cur;	/* bytes of sendq's first already pushed */
+	uint8_t rbuf[NBD_REPLY_BYTES];	/* the reply header being gathered */
+	uint32_t rhave;
+	int rslot;		/* the read whose data is arriving, or -1 */
+	uint32_t rdata;		/* bytes of it so far */
+	uint32_t gen;		/* connection generation: in every cookie */
+	uint64_t seq;
+	struct nbd_counters cnt;
+};
+
+/* Start over an export negotiated by the handshake h. */
+void nbd_client_init(struct nbd_client *c, const struct nbd_io *io, void *ctx,
+		     const struct nbd_handshake *h);
+
+/* Queue a request (type READ, WRITE or FLUSH) for id; it goes out with the
+ * next pump. 0, -EBUSY (every slot taken), -EINVAL (past the export, not
+ * whole sectors, too long), -EROFS (a write to a read-only export),
+ * -ENOTSUP (flush the server cannot do). */
+int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t offset,
+	       uint32_t len);
+
+/* Push queued requests into the connection while it takes bytes. */
+void nbd_pump(struct nbd_client *c);
+
+/* Bytes from the server. 0, or -EPROTO (a reply nobody asked for or a bad
+ * magic) or -ECONNRESET (the server is shutting down: ESHUTDOWN): the connection must
+ * then be dropped (nbd_lost) and its requests go again on the next one. */
+int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len);
+
+/* The connection is gone: every request not yet answered is queued again,
+ * in its first order, for the next connection (after a new handshake,
+ * nbd_client_resume); one that has gone out NBD_SENDS_MAX times fails. */
+void nbd_lost(struct nbd_client *c);
+void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
+
+/* End every request with error (the server is gone for good). */
+void nbd_fail_all(struct nbd_client *c, int error);
+
+/* Requests not yet answered. */
+unsigned nbd_pending(const struct nbd_client *c);
+
+#endif

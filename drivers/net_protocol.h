@@ -1,0 +1,115 @@
+/*
+ * How the pager and programs talk to the network server, netd (the
+ * virtio-net driver and lwIP in one pinned process). The pager starts it
+ * with its device, its pool and its notifications (NET_POOL, NET_SETUP);
+ * for swap over NBD it then speaks blk_protocol.h to it (NET_SWAP_SETUP,
+ * BLK_SUBMIT), the request's frames mapped into netd's window by the pager.
+ * Programs open TCP connections through NET_CONNECT ... NET_CLOSE; a call
+ * never blocks in netd: a program waits on the notification it passed.
+ */
+#ifndef DRIVERS_NET_PROTOCOL_H
+#define DRIVERS_NET_PROTOCOL_H
+
+#include <stdint.h>
+
+#include "blk_protocol.h"
+
+/* Where the pager maps netd's pieces (netd is pinned, as a block driver). */
+#define NET_MMIO_VA 0x100000000UL	/* the device's registers */
+#define NET_DMA_VA 0x101000000UL	/* NET_DMA_PAGES frames for the two queues' rings */
+#define NET_STATUS_VA 0x102000000UL	/* the status page shared with the pager */
+#define NET_POOL_VA 0x104000000UL	/* the pool: NET_POOL_PAGES frames */
+/* The swap window: the frames of swap request `tag` are mapped at
+ * NET_WIN_VA + tag * NET_MAX_PAGES pages while the request is in flight.
+ * A request carries at most NET_MAX_PAGES pages (64 KiB: a few TCP
+ * segments' worth, and a window netd's page tables hold for every tag). */
+#define NET_MAX_PAGES 16
+#define NET_WIN_VA 0x200000000UL
+#define NET_WIN_PAGES ((uint64_t)BLK_TAGS * NET_MAX_PAGES)
+#define NET_DMA_PAGES 4
+#define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
+#define NET_POOL_RESERVE 192		/* buffers only the swap connection and
+					 * receive buffers may take */
+#define NET_POOL_PER_MSG 64		/* page addresses in one NET_POOL message */
+
+/* netd's handles, besides 0 (itself) and 1 (the pager). */
+#define NET_HANDLE_EP 2		/* its endpoint: the pager's calls and programs' */
+#define NET_HANDLE_IRQ 3	/* notification: its interrupt and its timer */
+#define NET_HANDLE_DONE 4	/* the pager's BLK_DONE_NOTES completion notifications */
+#define NET_IRQ_BIT 1UL
+#define NET_TIMER_BIT 2UL
+
+/* The status page: blk_protocol.h's BLK_TAGS slots, then the pool's state
+ * for the pager's throttling. */
+struct net_shared {
+	struct blk_status slot[BLK_TAGS];
+	volatile uint32_t pool_free;	/* free buffers now */
+	volatile uint32_t pool_reserve;	/* of which the reserve */
+	volatile uint32_t swap_gone;	/* 1: the NBD server is gone for good */
+};
+
+/* A program's notification is signalled with this bit when one of its
+ * connections may have changed (connected, data, room to send, closed). */
+#define NET_EVENT_BIT 1UL
+#define NET_SOCKETS_MAX 16	/* connections of programs, in all */
+#define NET_SOCKETS_PER_PROC 4
+
+enum net_label {
+	/* Pager -> netd, before NET_SETUP: w[0] = index of the first page,
+	 * data = uint64_t physical addresses of pool pages from there, in
+	 * order (NET_POOL_PER_MSG at most). */
+	NET_POOL = 0x300,
+	/* Pager -> netd: w[0] = the device's irq, w[1] = 0 for DHCP or the
+	 * static address (a.b.c.d as a << 24 | ...), w[2] = its prefix
+	 * length; data = the physical addresses of the NET_DMA_VA pages.
+	 * Reply: 0 or -errno; w[0] = the address in force (0: DHCP gave none
+	 * in time), w[1] = its prefix length. */
+	NET_SETUP = 0x301,
+	/* Pager -> netd: connect to the NBD server at w[0] (address) : w[1]
+	 * (port) and negotiate the export; then BLK_SUBMIT as for a disk.
+	 * Reply as BLK_SETUP: 0 or -errno, w[0] = sectors, w[1] = read-only. */
+	NET_SWAP_SETUP = 0x302,
+	/* Pager -> netd, after writes it has seen complete: w[0] = a free tag,
+	 * w[1] = its notification (< BLK_DONE_NOTES); sends NBD_CMD_FLUSH, so
+	 * those writes survive the server's crash. The result comes as a
+	 * BLK_SUBMIT request's, in the tag's status slot. Reply: 0 (sent),
+	 * -ENOTSUP (the export cannot flush: nothing to wait for), -errno. */
+	NET_SWAP_FLUSH = 0x303,
+	/* Program -> netd: open a TCP connection to w[0] (address) : w[1]
+	 * (port); msg.handle = a notification netd signals (NET_EVENT_BIT),
+	 * passed with RIGHT_SEND. Reply: a connection number, or -errno
+	 * (-EMFILE: too many). The connection may still be opening. */
+	NET_CONNECT = 0x310,
+	/* w[0] = connection, data = bytes. Reply: bytes taken (0: no room
+	 * now, wait for the event; with no data: the connection is open),
+	 * -EINPROGRESS (still opening), -ECONNREFUSED / -ECONNRESET (it
+	 * failed), -ENOTCONN (closed), -EBADF. */
+	NET_SEND = 0x311,
+	/* w[0] = connection, w[1] = most bytes wanted. Reply: bytes in data,
+	 * -EAGAIN (none yet; the event comes), 0 at the end of the stream,
+	 * -ENOTCONN / -ECONNREFUSED / -ECONNRESET if it failed. */
+	NET_RECV = 0x312,
+	/* w[0] = connection. Reply: 0. */
+	NET_CLOSE = 0x313,
+	/* Reply: data = struct net_stats. Anyone may ask. */
+	NET_STATS = 0x314
+};
+
+/* netd's counters (netstat). */
+struct net_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	uint64_t rx_dropped_nomem;	/* received segments dropped: pool in its
+					 * reserve and the connection not marked */
+	uint64_t reserve_allocs;	/* buffers taken from the reserve */
+	uint64_t alloc_refused;		/* buffers refused to a taker */
+	uint64_t rx_starved;		/* receive refills that found no buffer */
+	uint32_t pool_bufs, pool_reserve, pool_free, pool_lowest;
+	uint64_t nbd_requests, nbd_errors, nbd_reconnects, nbd_resent;
+	uint64_t nbd_flushes;		/* of nbd_requests: NBD_CMD_FLUSH */
+	uint64_t nbd_throttled;		/* swap requests held back: pool in its reserve */
+	uint32_t addr, prefix;		/* the address in force */
+	uint32_t sockets;		/* programs' connections open */
+	uint32_t swap_state;		/* 0 off, 1 up, 2 reconnecting, 3 gone */
+};
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * netd: the network server. One pinned process holding the virtio-net
+ * driver and lwIP (NO_SYS: one thread, the raw API). It receives the
+ * pager's calls, programs' calls and its notification (interrupt, timer)
+ * on one endpoint and never blocks for a program; it never allocates
+ * beyond the pool and the tables it was started with.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lwip/dhcp.h"
+#include "lwip/init.h"
+#include "lwip/timeouts.h"
+#include "net_protocol.h"
+#include "netd.h"
+#include "netd_mem.h"
+#include "netif.h"
+#include "sockets.h"
+#include "swapconn.h"
+#include "sys.h"
+#include "virtio_net.h"
+
+#define TICK_NS (250 * 1000 * 1000LL)	/* the longest sleep: timers are checked */
+#define DHCP_WAIT_NS (5 * 1000 * 1000 * 1000LL)
+
+static uint64_t pool_pa[NET_POOL_PAGES];
+static uint32_t pool_given;		/* pool pages named so far (NET_POOL) */
+static struct virtio_net dev;
+static struct net_shared *const shared = (struct net_shared *)NET_STATUS_VA;
+static uint32_t pager_pid;		/* who sent NET_POOL first: only it may set up */
+static bool ready;
+static unsigned irq;
+
+int64_t netd_now(void)
+{
+	return sys_clock();
+}
+
+u32_t sys_now(void)
+{
+	return (u32_t)(sys_clock() / 1000000);
+}
+
+static void publish_pool(void)
+{
+	shared->pool_free = netd_pool.nfree;
+	shared->pool_reserve = netd_pool.reserve;
+}
+
+/* The notification's bits: the device interrupted, or the timer ran out. */
+static void on_bits(uint64_t bits)
+{
+	if (ready && (bits & NET_IRQ_BIT)) {
+		virtio_net_interrupt(&dev);
+		netd_netif_poll();
+		sys_irq_ack(NET_HANDLE_IRQ, irq);
+	}
+	if (ready) {
+		/* Timers do the stack's own work: retransmissions, ACKs. */
+		netd_memalloc_begin();
+		sys_check_timeouts();
+		netd_memalloc_end();
+		swapconn_tick();
+		publish_pool();
+	}
+}
+
+static void arm_timer(int64_t deadline)
+{
+	int64_t next = netd_now() + TICK_NS;
+
+	if (ready) {
+		int64_t lwip = netd_now() + (int64_t)sys_timeouts_sleeptime() * 1000000;
+		if (lwip < next)
+			next = lwip;
+	}
+	if (deadline > 0 && deadline < next)
+		next = deadline;
+	sys_notify_timer(NET_HANDLE_IRQ, next, NET_TIMER_BIT);
+}
+
+bool netd_run_until(bool (*done)(void *ctx), void *ctx, int64_t deadline)
+{
+	while (!done(ctx)) {
+		if (netd_now() >= deadline)
+			return false;
+		arm_timer(deadline);
+		long bits = sys_notify_wait(NET_HANDLE_IRQ);
+		if (bits > 0)
+			on_bits((uint64_t)bits);
+	}
+	return true;
+}
+
+/* NET_POOL: w[0] = first page index, data = addresses. */
+static long on_pool(const struct msg *m)
+{
+	uint64_t first = m->w[0], n = m->len / sizeof(uint64_t);
+
+	if (ready || m->len % sizeof(uint64_t) || first != pool_given || n > NET_POOL_PAGES - first)
+		return -EINVAL;
+	memcpy(&pool_pa[first], m->data, m->len);
+	pool_given += (uint32_t)n;
+	return 0;
+}
+
+static bool have_address(void *ctx)
+{
+	(void)ctx;
+	return dhcp_supplied_address(&netd_netif);
+}
+
+static void say_address(void)
+{
+	uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
+	uint32_t m = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif)));
+
+	printf("netd: address %u.%u.%u.%u/%d\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+	       a & 255, __builtin_popcount(m));
+}
+
+/* NET_SETUP: w[0] irq, w[1] static address or 0, w[2] prefix; data = ring pages. */
+static long on_setup(const struct msg *m, struct msg *out)
+{
+	uint64_t dma[NET_DMA_PAGES];
+
+	if (ready || pool_given != NET_POOL_PAGES || m->len < sizeof(dma) || m->w[1] > UINT32_MAX ||
+	    m->w[2] > 32)
+		return -EINVAL;
+	memcpy(dma, m->data, sizeof(dma));
+	if (net_pool_init(&netd_pool, NET_POOL_VA, pool_pa, NET_POOL_PAGES, NET_POOL_RESERVE) < 0 ||
+	    sys_notify_bind(NET_HANDLE_IRQ) < 0)
+		return -EINVAL;
+	irq = (unsigned)m->w[0];
+	if (virtio_net_start(&dev, NET_MMIO_VA, NET_DMA_VA, dma, &netd_pool) < 0)
+		return -ENODEV;
+	lwip_init();
+	if (netd_netif_add(&dev, (uint32_t)m->w[1], (unsigned)m->w[2]) < 0)
+		return -ENODEV;
+	ready = true;
+	publish_pool();
+	printf("netd: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on irq %u; pool of %u buffers "
+	       "(%u KiB), %u of them the reserve\n", dev.mac[0], dev.mac[1], dev.mac[2],
+	       dev.mac[3], dev.mac[4], dev.mac[5], irq, netd_pool.nbufs,
+	       netd_pool.nbufs * NET_BUF_SIZE / 1024, netd_pool.reserve);
+	sys_irq_ack(NET_HANDLE_IRQ, irq);
+	if (m->w[1] == 0 && !netd_run_until(have_address, NULL, netd_now() + DHCP_WAIT_NS))
+		printf("netd: no address from DHCP yet; it goes on asking\n");
+	else
+		say_address();
+	out->w[0] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
+	out->w[1] = (uint64_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
+	return 0;
+}
+
+static void stats(struct msg *out)
+{
+	struct net_stats s = { 0 };
+
+	if (ready) {
+		s.rx_packets = dev.ring.cnt.rx_packets;
+		s.tx_packets = dev.ring.cnt.tx_packets;
+		s.rx_bytes = dev.ring.cnt.rx_bytes;
+		s.tx_bytes = dev.ring.cnt.tx_bytes;
+		s.rx_starved = dev.ring.cnt.rx_starved;
+		s.addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
+		s.prefix = (uint32_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
+	}
+	s.rx_dropped_nomem = netd_dropped_nomem;
+	s.reserve_allocs = netd_pool.cnt.reserve_allocs;
+	s.alloc_refused = netd_pool.cnt.refused;
+	s.pool_bufs = netd_pool.nbufs;
+	s.pool_reserve = netd_pool.reserve;
+	s.pool_free = netd_pool.nfree;
+	s.pool_lowest = netd_pool.cnt.lowest_free;
+	s.sockets = sockets_open();
+	swapconn_counters(&s);
+	memcpy(out->data, &s, sizeof(s));
+	out->len = sizeof(s);
+	out->label = 0;
+}
+
+/* The pager's calls: only the process that set netd up may make them. */
+static bool from_pager(const struct msg *in)
+{
+	if (in->label == NET_POOL && pager_pid == 0)
+		pager_pid = in->pid;
+	return in->pid == pager_pid;
+}
+
+static void serve(const struct msg *in, struct msg *out)
+{
+	memset(out, 0, MSG_HEADER_SIZE);
+	out->handle = -1;
+	if (in->label >= NET_CONNECT && in->label <= NET_CLOSE) {
+		if (!ready) {
+			out->label = (uint64_t)(long)-ENODEV;
+			if (in->handle >= 0)
+				sys_handle_close(in->handle);
+		} else {
+			sockets_serve(in, out);
+		}
+		return;
+	}
+	if (in->handle >= 0)
+		sys_handle_close(in->handle);	/* none expected */
+	if (in->label == NET_STATS)
+		stats(out);
+	else if (in->label == NET_POOL && from_pager(in))
+		out->label = (uint64_t)on_pool(in);
+	else if (in->label == NET_SETUP && from_pager(in))
+		out->label = (uint64_t)on_setup(in, out);
+	else if (in->label == NET_SWAP_SETUP && from_pager(in))
+		out->label = (uint64_t)(ready ? swapconn_setup(in, out, shared) : -ENODEV);
+	else if (in->label == BLK_SUBMIT && from_pager(in))
+		out->label = (uint64_t)swapconn_submit(in);
+	else if (in->label == NET_SWAP_FLUSH && from_pager(in))
+		out->label = (uint64_t)swapconn_flush(in);
+	else
+		out->label = (uint64_t)(long)(from_pager(in) ? -ENOSYS : -EPERM);
+}
+
+int main(void)
+{
+	static struct msg in, out;
+	int r;
+
+	arm_timer(0);
+	r = sys_recv(NET_HANDLE_EP, &in);
+	for (;;) {
+		if (r < 0) {
+			if (r == -ERR_PIPE)	/* the pager is gone */
+				return 0;
+			printf("netd: receive failed: error %d\n", -r);
+			return 2;
+		}
+		if (in.origin == ORIGIN_NOTIFY) {
+			on_bits(in.w[0]);
+			arm_timer(0);
+			r = sys_recv(NET_HANDLE_EP, &in);
+			continue;
+		}
+		if (in.origin != ORIGIN_CALL) {
+			if (in.handle >= 0)
+				sys_handle_close(in.handle);
+			r = sys_recv(NET_HANDLE_EP, &in);
+			continue;
+		}
+		serve(&in, &out);
+		arm_timer(0);
+		r = sys_reply_recv(NET_HANDLE_EP, &out, &in);
+	}
+}

@@ -1,0 +1,38 @@
+/*
+ * The virtio-net device in the network server: bringing it up over the
+ * pages the pager gave (rings, pool), and serving its interrupt. The packet
+ * engine (net_ring.h) does the rest.
+ */
+#ifndef DRIVERS_VIRTIO_NET_H
+#define DRIVERS_VIRTIO_NET_H
+
+#include <stdint.h>
+
+#include "net_pool.h"
+#include "net_protocol.h"
+#include "net_ring.h"
+
+struct virtio_net {
+	uintptr_t mmio;
+	struct virtqueue rxq, txq;
+	struct net_ring ring;
+	uint8_t mac[6];
+	unsigned irq;
+};
+
+/* Reset and start the device at mmio with its rings in the NET_DMA_PAGES
+ * pages at dma_va / dma_pa[], its buffers from pool. 0 or -ENODEV. */
+int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
+		     const uint64_t dma_pa[NET_DMA_PAGES], struct net_pool *pool);
+
+/* The device interrupted: acknowledge it (before collecting, so nothing
+ * added after is missed). */
+void virtio_net_interrupt(struct virtio_net *n);
+
+/* Give the device receive buffers again, and tell it. */
+void virtio_net_refill(struct virtio_net *n);
+
+/* Send one frame; 0, -EAGAIN (every transmit slot busy) or -EINVAL. */
+int virtio_net_send(struct virtio_net *n, const struct net_frag *frags, unsigned nfrags);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * Starting the network server. Like the block driver it is spawned pinned
+ * (the pager may wait for it and must never have to answer its fault); its
+ * pool is given once, here, and is all the packet memory it will ever have:
+ * nothing else may take those frames, and it allocates nothing later.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "base/config.h"
+#include "base/threads.h"
+#include "server/netdev.h"
+#include "server/driver.h"
+#include "server/procs.h"
+#include "server/requests.h"
+#include "server/spawn.h"
+#include "vm/frames.h"
+#include "sys.h"
+#include "drivers/net_protocol.h"
+
+#define VIRTIO_NET 1
+
+static int netd_ep = -1;
+static int netd_proc = -1;		/* netd's process handle: its window */
+static struct net_shared *shared;	/* the status page */
+
+static int call(struct msg *m)
+{
+	int r = sys_call(netd_ep, m);
+
+	return r < 0 ? r : (int)(int64_t)m->label;
+}
+
+/* The pool's page addresses, NET_POOL_PER_MSG per message. */
+static int send_pool(const uint64_t *pa)
+{
+	for (int first = 0; first < NET_POOL_PAGES; first += NET_POOL_PER_MSG) {
+		int n = NET_POOL_PAGES - first < NET_POOL_PER_MSG ? NET_POOL_PAGES - first : NET_POOL_PER_MSG;
+		struct msg m = { .label = NET_POOL, .handle = -1, .len = (uint32_t)(n * 8) };
+		int r;
+
+		m.w[0] = (uint64_t)first;
+		memcpy(m.data, &pa[first], m.len);
+		if ((r = call(&m)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int setup(struct pproc *d, int dev, const struct bootinfo *bi)
+{
+	static uint64_t pool[NET_POOL_PAGES];
+	uint64_t dma[NET_DMA_PAGES], st;
+	struct msg m = { .label = NET_SETUP, .handle = -1 };
+	int r;
+
+	if (sys_device_map(d->handle, (unsigned)dev, NET_MMIO_VA) < 0 ||
+	    driver_give_frames(d, NET_DMA_VA, NET_DMA_PAGES, dma) < 0 ||
+	    driver_give_frames(d, NET_STATUS_VA, 1, &st) < 0 ||
+	    driver_give_frames(d, NET_POOL_VA, NET_POOL_PAGES, pool) < 0 ||
+	    driver_give_notifications(d, bi->devices[dev].irq, NET_IRQ_BIT, NET_HANDLE_IRQ,
+				      NET_HANDLE_DONE) < 0)
+		return -ENOMEM;
+	if ((r = send_pool(pool)) < 0)
+		return r;
+	shared = frame_ptr(st);
+	m.w[0] = bi->devices[dev].irq;
+	m.w[1] = config.net_addr;
+	m.w[2] = config.net_prefix;
+	m.len = sizeof(dma);
+	memcpy(m.data, dma, sizeof(dma));
+	return call(&m);
+}
+
+int netdev_start(const struct bootinfo *bi)
+{
+	static const char *const argv[] = { "netd" };
+	int dev = driver_find(bi, VIRTIO_NET), err, r;
+	struct pproc *d;
+
+	if (dev < 0)
+		return -ENODEV;
+	if ((netd_ep = sys_endpoint_create()) < 0)
+		return netd_ep;
+	d = spawn_mode(1, argv, netd_ep, RIGHT_RECV, 1, &err);
+	if (!d) {
+		printf("pager: cannot start the network server netd (%d)\n", err);
+		return err;
+	}
+	if ((r = setup(d, dev, bi)) < 0) {
+		printf("pager: netd refused its virtio-net device at 0x%lx (%d)\n",
+		       (unsigned long)bi->devices[dev].base, r);
+		netd_ep = -1;
+		shared = NULL;
+		return r;
+	}
+	netd_proc = d->handle;
+	printf("pager: netd: %d frames reserved at boot for its rings, status page and packet "
+	       "pool\n", NET_DMA_PAGES + 1 + NET_POOL_PAGES);
+	return 0;
+}
+
+int netdev_endpoint(void)
+{
+	return netd_ep;
+}
+
+void handle_net(const struct msg *in, struct msg *out)
+{
+	struct pproc *caller = procs_by_pid(in->pid);
+	int h;
+
+	if (netd_ep < 0 || !caller) {
+		out->label = (uint64_t)(int64_t)-ENODEV;
+		return;
+	}
+	h = sys_handle_grant(caller->handle, netd_ep, RIGHT_SEND);
+	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
+	out->w[0] = (uint64_t)h;
+}
+
+int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
+{
+	struct msg m = { .label = NET_SWAP_SETUP, .handle = -1 };
+	int r;
+
+	if (netd_ep < 0)
+		return -ENODEV;
+	m.w[0] = addr;
+	m.w[1] = port;
+	if ((r = call(&m)) < 0)
+		return r;
+	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd_proc, .shared = shared,
+				    .sectors = m.w[0], .read_only = m.w[1] != 0,
+				    .addr = addr, .port = port };
+	return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * The pager's side of the network server (netd): started pinned when the
+ * machine has a virtio-net device, with its registers, its interrupt, its
+ * pool of packet buffers and its notifications. Programs reach it through
+ * a send-only handle the pager gives out (PAGER_NET).
+ */
+#ifndef PAGER_NETDEV_H
+#define PAGER_NETDEV_H
+
+#include <stdint.h>
+#include "swap/nbd_backend.h"
+#include "kernel/abi/bootinfo.h"
+
+/* Where the swap export is served (scripts/run's guestfwd rule). */
+#define NBD_SERVER_ADDR 0x0a000264u	/* 10.0.2.100 */
+#define NBD_SERVER_PORT 10809		/* NBD's port */
+
+/* Start netd for the first virtio-net device in bi. 0; -ENODEV if there is
+ * no such device; another -errno if netd could not be started (said on the
+ * console). The pager's I/O threads must have started: their completion
+ * notifications are handed over, for swap over NBD. */
+int netdev_start(const struct bootinfo *bi);
+
+/* The endpoint of netd (the pager's own handle, all rights), or -1. */
+int netdev_endpoint(void);
+
+/* Swap over NBD: have netd connect its swap connection to the NBD server
+ * at addr:port (host order) and negotiate the export, and describe it in
+ * *out for the swap backend. 0, or -errno (netd says why on the console). */
+int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out);
+
+#endif

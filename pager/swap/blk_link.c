@@ -1,0 +1,127 @@
+/*
+ * Block requests to a driver (blk_link.h): frames put in the calling
+ * thread's range of the page list, requests tagged from its own range so
+ * that its completions are its own, sent as many per message as fit, in
+ * waves of as many as it has tags, waited for in the status page.
+ */
+#include <string.h>
+#include "base/threads.h"
+#include "swap/blk_link.h"
+#include "swap/blk_merge.h"
+#include "sys.h"
+
+/* The swap-out thread's tags, then each other I/O client's batch. A batch
+ * of scattered slots is a request per page: a transfer with more requests
+ * than its thread has tags goes in waves. */
+#define WRITER_TAGS 96u
+#define BATCH_TAGS 32u
+#define PER_MSG (MSG_DATA_MAX / sizeof(struct blk_request))
+_Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
+_Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
+_Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
+
+uint32_t blk_tag_of(unsigned client, uint32_t i)
+{
+	return client == IO_SWAPOUT ? i : WRITER_TAGS + (client - IO_SWAPIN) * BATCH_TAGS + i;
+}
+
+static uint32_t tags_of(unsigned client)
+{
+	return client == IO_SWAPOUT ? WRITER_TAGS : BATCH_TAGS;
+}
+
+/* Submit n requests for t (each names t's notification). 0, or -errno and
+ * none submitted (nor left prepared). Needs no pager lock. */
+static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_request *reqs,
+		  uint32_t n)
+{
+	struct msg m;	/* on the caller's stack: two threads may submit at once */
+	uint32_t ready = 0;
+	int r = 0;
+
+	for (; ready < n && r == 0; ready++) {
+		reqs[ready].notify = t->io_client;
+		l->status[reqs[ready].tag].state = BLK_SUBMITTED;
+		r = l->prepare ? l->prepare(l, &reqs[ready]) : 0;
+	}
+	if (r == 0) {
+		m = (struct msg){ .label = BLK_SUBMIT, .handle = -1,
+				  .len = (uint32_t)(n * sizeof(*reqs)) };
+		memcpy(m.data, reqs, m.len);
+		/* The page list and states before the driver can see the requests. */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		r = sys_call(l->ep, &m);
+		r = r < 0 ? r : (int64_t)m.label < 0 ? (int)(int64_t)m.label : 0;
+	}
+	if (r < 0)
+		for (uint32_t i = 0; i < ready; i++) {
+			if (l->release)		/* the failed one too: harmless */
+				l->release(l, &reqs[i]);
+			l->status[reqs[i].tag].state = BLK_FREE;
+		}
+	return r;
+}
+
+int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
+{
+	int r;
+
+	while (l->status[tag].state != BLK_DONE)
+		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
+	r = l->status[tag].error;
+	l->status[tag].state = BLK_FREE;
+	return r;
+}
+
+static int wait_done(const struct blk_link *l, struct pager_thread *t, const struct blk_request *r)
+{
+	int err = blk_wait_tag(l, t, r->tag);
+
+	if (l->release)
+		l->release(l, r);
+	return err;
+}
+
+/* Requests req[0..n) (n <= t's tags) tagged, sent a message's worth at a
+ * time, then all waited for; each one's result in err. */
+static void send_wave(const struct blk_link *l, struct pager_thread *t, struct blk_request *req,
+		      uint32_t n, int *err)
+{
+	int sent[SWAP_IO_MAX];
+
+	for (uint32_t i = 0; i < n; i++)
+		req[i].tag = blk_tag_of(t->io_client, i);
+	for (uint32_t i = 0; i < n; i += PER_MSG) {
+		uint32_t m = n - i < PER_MSG ? n - i : (uint32_t)PER_MSG;
+		int r = submit(l, t, &req[i], m);
+
+		for (uint32_t j = 0; j < m; j++)
+			sent[i + j] = r;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		err[i] = sent[i] < 0 ? sent[i] : wait_done(l, t, &req[i]);
+}
+
+int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
+		 const struct swap_req *p, unsigned n, struct swap_done *done)
+{
+	struct blk_request req[SWAP_IO_MAX];
+	int err[SWAP_IO_MAX];
+	uint32_t base = t->io_client * SWAP_IO_MAX;
+	uint32_t nreq = swap_merge(p, n, write, l->max_pages, req, SWAP_IO_MAX, NULL);
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		l->list[base + i] = p[i].pa;
+	for (uint32_t i = 0; i < nreq; i++)
+		req[i].list += base;
+	for (uint32_t i = 0, w; i < nreq; i += w) {
+		w = nreq - i < tags_of(t->io_client) ? nreq - i : tags_of(t->io_client);
+		send_wave(l, t, &req[i], w, &err[i]);
+	}
+	for (uint32_t i = 0; i < nreq; i++)
+		for (uint32_t j = 0; j < req[i].npages; j++)
+			done->err[k++] = err[i];
+	done->requests = nreq;
+	return 0;
+}

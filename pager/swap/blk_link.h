@@ -1,0 +1,40 @@
+/*
+ * The pager's side of drivers/blk_protocol.h, shared by the backends that
+ * speak it (virtio-blk; NBD through netd): each pager thread's own tags and
+ * range of the page list, a transfer's requests sent in waves a message's
+ * worth at a time, and each thread waiting on its own notification for
+ * their results in the status page.
+ */
+#ifndef PAGER_SWAP_BLK_LINK_H
+#define PAGER_SWAP_BLK_LINK_H
+
+#include <stdint.h>
+#include "drivers/blk_protocol.h"
+#include "swap/backend.h"
+
+/* A driver that takes BLK_SUBMIT. */
+struct blk_link {
+	int ep;				/* its endpoint */
+	struct blk_status *status;	/* the status page, [BLK_TAGS] */
+	uint64_t *list;			/* the page list, [BLK_LIST_ENTRIES] */
+	uint32_t max_pages;		/* pages one request may carry */
+	/* Optional: before request r goes (0, or -errno: it does not go), and
+	 * once its result has been read (netd's window: the frames mapped
+	 * into it, then out). */
+	int (*prepare)(const struct blk_link *l, const struct blk_request *r);
+	void (*release)(const struct blk_link *l, const struct blk_request *r);
+};
+
+/* Tag i (< the thread's share) of I/O client `client`: the swap-out
+ * thread keeps many requests in flight, the others a batch at most. */
+uint32_t blk_tag_of(unsigned client, uint32_t i);
+
+/* t waits until tag's result is in; it (0 or -errno). The tag is free again. */
+int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag);
+
+/* Read or write p[0..n) as merged requests under t's tags and wait for
+ * them all; each page's result in done. */
+int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
+		 const struct swap_req *p, unsigned n, struct swap_done *done);
+
+#endif

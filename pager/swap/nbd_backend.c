@@ -1,0 +1,135 @@
+/*
+ * The NBD swap backend (nbd_backend.h). A transfer becomes block requests
+ * to netd exactly as to the disk (blk_link.h); before a request goes, its frames are mapped
+ * into netd's window at the tag's place (read-only for a write), and they
+ * are unmapped once its result is read, so netd holds a frame only while
+ * its request is in flight. A completed write batch is then flushed
+ * (NBD_CMD_FLUSH). While netd's pool is in its reserve the device
+ * says it is congested, and reclaim throttles direct reclaimers (seed 002).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "base/threads.h"
+#include "drivers/net_protocol.h"
+#include "swap/blk_backend.h"
+#include "swap/blk_link.h"
+#include "swap/nbd_backend.h"
+#include "sys.h"
+
+static struct nbd_driver drv;
+static struct blk_link link;
+/* The page list stays the pager's: netd sees the frames in its window. */
+static uint64_t list[BLK_LIST_ENTRIES];
+
+static uint64_t window_va(uint32_t tag)
+{
+	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * 4096;
+}
+
+/* netd may read (a write) or fill (a read) r's frames until unmap. */
+static int map_window(const struct blk_link *l, const struct blk_request *r)
+{
+	struct map_entry e[NET_MAX_PAGES];
+
+	if (r->npages > NET_MAX_PAGES)
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->npages; i++)
+		e[i] = (struct map_entry){ window_va(r->tag) + (uint64_t)i * 4096,
+					   l->list[r->list + i], r->write ? MAP_R : MAP_R | MAP_W };
+	return sys_map(drv.proc, e, r->npages) < 0 ? -ENOMEM : 0;
+}
+
+static void unmap_window(const struct blk_link *l, const struct blk_request *r)
+{
+	(void)l;
+	sys_unmap(drv.proc, window_va(r->tag), r->npages);
+}
+
+/* As for the disk, but the device is gone for good when netd says so. */
+static int transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
+		    struct swap_done *done)
+{
+	if (drv.shared->swap_gone)
+		return -ENXIO;
+	return blk_transfer(&link, t, write, p, n, done);
+}
+
+static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		    struct swap_done *done)
+{
+	(void)ctx;
+	return transfer(t, 0, p, n, done);
+}
+
+static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		     struct swap_done *done)
+{
+	(void)ctx;
+	return transfer(t, 1, p, n, done);
+}
+
+/* The engine calls this once a write batch has completed: NBD_CMD_FLUSH,
+ * so the server has the pages on stable storage before their frames are
+ * given away (a server that restarts would otherwise lose them). */
+static int nbd_flush(void *ctx, struct pager_thread *t)
+{
+	uint32_t tag = blk_tag_of(t->io_client, 0);	/* the batch's tags are free */
+	struct msg m = { .label = NET_SWAP_FLUSH, .handle = -1 };
+	int r;
+
+	(void)ctx;
+	if (drv.shared->swap_gone)
+		return -ENXIO;
+	drv.shared->slot[tag].state = BLK_SUBMITTED;
+	m.w[0] = tag;
+	m.w[1] = t->io_client;
+	r = sys_call(drv.ep, &m);
+	r = r < 0 ? r : (int)(int64_t)m.label;
+	if (r == 0)
+		return blk_wait_tag(&link, t, tag);
+	drv.shared->slot[tag].state = BLK_FREE;
+	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */
+}
+
+static uint64_t nbd_size(void *ctx, int *read_only)
+{
+	(void)ctx;
+	*read_only = drv.read_only;
+	return drv.sectors * BLK_SECTOR;
+}
+
+static int nbd_gone(void *ctx)
+{
+	(void)ctx;
+	return drv.shared->swap_gone != 0;
+}
+
+/* netd's pool is down in its reserve (it writes the state after every
+ * event): direct reclaimers should wait (seed 002). */
+static int nbd_congested(void *ctx)
+{
+	(void)ctx;
+	return drv.shared->pool_free <= drv.shared->pool_reserve;
+}
+
+static const struct swap_backend_ops ops = {
+	.size = nbd_size,
+	.read = nbd_read,
+	.write = nbd_write,
+	.flush = nbd_flush,
+	.gone = nbd_gone,
+	.congested = nbd_congested,
+};
+
+void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
+{
+	drv = *d;
+	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
+				  .max_pages = NET_MAX_PAGES, .prepare = map_window,
+				  .release = unmap_window };
+	b->ops = &ops;
+	b->ctx = NULL;
+	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
+		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
+}

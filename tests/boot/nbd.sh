@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Swap over NBD when things go wrong, with nbdkit's filters and by hand: an
+# export without a swap signature is refused and left byte for byte as it
+# was; failed writes keep their pages in memory and retire their slots; a
+# failed read kills only the owner; a slow server (the delay filter) still
+# passes; a server killed in the middle is reconnected and the unanswered
+# requests sent again; a server gone for good is said on the console and the
+# system carries on without swap. Prints TAP. Run by meson test (suite
+# guest) with NO_BUILD=1.
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+qemu_pid=
+cleanup() {
+	[[ -z $qemu_pid ]] || kill "$qemu_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0
+fails=0
+ok() {	# ok NAME STATUS
+	n=$((n + 1))
+	if [[ $2 -eq 0 ]]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
+}
+has() { grep -qE -- "$2" "$1"; }
+# counter LOG NAME: the value vmstat printed at the end of the run
+counter() { sed -n "s/^# $2 //p" "$1" | tail -1; }
+image() { "$top/scripts/mkswap-image" "$1" "${2:-256}" >/dev/null; }
+# boot LOG FILE [FILTERS] ARGS...: boot in the background over the NBD
+# export FILE (48 MiB of RAM); QEMU's pid in qemu_pid (scripts/run execs it).
+boot() {
+	local log=$1 file=$2 filters=$3
+	shift 3
+	QEMU_MEM=48M QEMU_SWAP="nbd:$file" QEMU_SWAP_NBD_FILTERS="$filters" NBDKIT_LOG="$tmp/nbdkit.log" \
+		"$top/scripts/guest-tap" "$@" </dev/null >"$log" 2>&1 &
+	qemu_pid=$!
+}
+# finish: wait for the boot; its status
+finish() {
+	local status=0
+	wait "$qemu_pid" || status=$?
+	qemu_pid=
+	return $status
+}
+# wait_for LOG REGEX SECONDS: until the console shows it
+wait_for() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -qE -- "$2" "$1" && return 0
+		kill -0 "$qemu_pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+# The nbdkits serving export FILE now. QEMU starts them through a double
+# fork, so they are not its children: they are found by the export's path,
+# which is this script's own temporary file.
+nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
+
+echo "1..12"
+
+# An export that is not swap is refused and never written.
+head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
+cp "$tmp/data.img" "$tmp/data.orig"
+boot "$tmp/data.log" "$tmp/data.img" "" init.run=exiter init.args=0
+finish
+ok "a guest with a non-swap export still runs" $?
+has "$tmp/data.log" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: no swap signature"
+ok "an export without a swap signature is refused on the console" $?
+cmp -s "$tmp/data.img" "$tmp/data.orig"
+ok "the refused export is unchanged, every byte" $?
+
+# Writes fail at random (2%): pages stay, slots are retired, data intact.
+image "$tmp/w.img"
+boot "$tmp/write.log" "$tmp/w.img" "--filter=error error-pwrite-rate=2%" \
+	init.run=tests init.args=swap_fork_sharing,swap_exit_frees
+finish
+ok "with 2% of writes failing, the swap tests still read their data back intact" $?
+[[ $(counter "$tmp/write.log" swap_slots_bad) -gt 0 ]] && has "$tmp/write.log" "pager: swap: writing slot [0-9]+ failed"
+ok "failed writes are reported and their slots retired" $?
+
+# Reads fail while a trigger file exists: made when the child starts
+# reading back, removed when it is killed. Every read is held 200 ms before
+# the error filter looks (the delay filter is the outer one), so a read the
+# parent makes just after the kill is looked at once the trigger is gone.
+image "$tmp/r.img"
+boot "$tmp/read.log" "$tmp/r.img" \
+	"--filter=delay --filter=error delay-read=200ms error-pread-rate=100% error-pread-file=$tmp/trigger" \
+	init.run=tests init.args=swap_read_error
+wait_for "$tmp/read.log" "# reading back" 300 && touch "$tmp/trigger"
+wait_for "$tmp/read.log" "killed: page fault" 300
+rm -f "$tmp/trigger"
+finish
+ok "a failed read kills the owner only (swap_read_error passes)" $?
+has "$tmp/read.log" "the page could not be read back from swap"
+ok "the kill names the reason" $?
+
+# A slow server: every read and write 1 ms late.
+image "$tmp/d.img"
+boot "$tmp/delay.log" "$tmp/d.img" "--filter=delay delay-read=1ms delay-write=1ms" \
+	init.run=tests init.args=swap_fork_sharing
+finish
+ok "with nbdkit's delay filter the swap tests pass" $?
+
+# The server killed in the middle: netd reconnects, sends again, data intact.
+image "$tmp/k.img"
+boot "$tmp/kill.log" "$tmp/k.img" "" init.run=tests init.args=swap_fork_sharing
+wait_for "$tmp/kill.log" "pager: swap: .* on the NBD export" 60 && sleep 3
+kill $(nbdkit_of "$tmp/k.img") 2>/dev/null
+finish
+ok "with the server killed in the middle, the swap test reads its data back intact" $?
+has "$tmp/kill.log" "netd: swap: reconnected; sending [0-9]+ requests again"
+ok "the connection is made again and the requests sent again" $?
+
+# The server gone for good before anything was written (so no page is lost
+# with it): its file removed, the server killed as swap comes up. netd gives
+# up after its attempts, the pager goes on without swap, and a process that
+# grows without bound meets the OOM killer as without swap.
+image "$tmp/g.img" 64
+boot "$tmp/gone.log" "$tmp/g.img" "" init.run=tests init.args=oom_grower
+wait_for "$tmp/gone.log" "pager: swap: .* on the NBD export" 60
+rm -f "$tmp/g.img"
+kill $(nbdkit_of "$tmp/g.img") 2>/dev/null
+finish
+ok "with the server gone for good, the grower is the OOM killer's victim as without swap" $?
+has "$tmp/gone.log" "netd: swap: the NBD server is gone for good" &&
+	has "$tmp/gone.log" "pager: swap: the NBD export at 10.0.2.100:10809 is gone; running without swap"
+ok "a server gone for good is said on the console, and swap goes off" $?
+
+[[ $fails -eq 0 ]] || for f in "$tmp"/*.log; do grep -vE "^# (Platform|Domain|Boot HART)" "$f" | sed "s|^|# $(basename "$f"): |"; done
+exit $((fails > 0))

@@ -1,0 +1,475 @@
+/*
+ * Host tests for drivers/nbd_proto.c and nbd_client.c against a scripted
+ * NBD server kept here: the handshake byte by byte and its refusals, and
+ * the transmission phase with many requests in flight, replies in another
+ * order, a connection that takes a few bytes at a time, server errors, a
+ * stray reply, and a lost connection whose requests are sent again.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nbd_client.h"
+#include "nbd_proto.h"
+
+#define DISK (1u << 20)
+#define PG 4096u
+
+/* --- the handshake --- */
+
+static size_t greeting(uint8_t *b, uint16_t flags)
+{
+	nbd_put64(b, NBD_MAGIC);
+	nbd_put64(b + 8, NBD_OPT_MAGIC);
+	nbd_put16(b + 16, flags);
+	return 18;
+}
+
+static size_t opt_reply(uint8_t *b, uint32_t type, const uint8_t *data, uint32_t len)
+{
+	nbd_put64(b, NBD_REP_MAGIC);
+	nbd_put32(b + 8, NBD_OPT_GO);
+	nbd_put32(b + 12, type);
+	nbd_put32(b + 16, len);
+	if (len)
+		memcpy(b + 20, data, len);
+	return 20 + len;
+}
+
+static size_t info_export(uint8_t *b, uint64_t size, uint16_t flags)
+{
+	uint8_t d[12];
+
+	nbd_put16(d, NBD_INFO_EXPORT);
+	nbd_put64(d + 2, size);
+	nbd_put16(d + 10, flags);
+	return opt_reply(b, NBD_REP_INFO, d, 12);
+}
+
+static void feed_bytewise(struct nbd_handshake *h, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(nbd_hs_input(h, b + i, 1), 1);
+}
+
+static void good_handshake(struct nbd_handshake *h, uint64_t size, uint16_t flags)
+{
+	uint8_t b[256];
+	size_t n;
+
+	nbd_hs_start(h, "");
+	feed_bytewise(h, b, greeting(b, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES));
+	assert_int_equal(h->state, NBD_HS_REPLY);
+	assert_int_equal(h->out_len, 4 + 16 + 4 + 2);
+	n = info_export(b, size, flags);
+	uint8_t name[20] = { 0, 7 };			/* NBD_INFO_NAME: ignored */
+	n += opt_reply(b + n, NBD_REP_INFO, name, sizeof(name));
+	n += opt_reply(b + n, NBD_REP_ACK, NULL, 0);
+	feed_bytewise(h, b, n);
+	assert_int_equal(h->state, NBD_HS_DONE);
+}
+
+static void hs_good(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
+	assert_int_equal(h.size, DISK);
+	assert_int_equal(h.flags, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
+	/* What the client said: flags, then NBD_OPT_GO for "" asking nothing. */
+	assert_int_equal(nbd_get32(h.out), NBD_FLAG_C_FIXED_NEWSTYLE | NBD_FLAG_C_NO_ZEROES);
+	assert_true(nbd_get64(h.out + 4) == NBD_OPT_MAGIC);
+	assert_int_equal(nbd_get32(h.out + 12), NBD_OPT_GO);
+	assert_int_equal(nbd_get32(h.out + 16), 6);
+	assert_int_equal(nbd_get32(h.out + 20), 0);
+	assert_int_equal(nbd_get16(h.out + 24), 0);
+}
+
+static void hs_refusals(void **state)
+{
+	struct nbd_handshake h;
+	uint8_t b[256];
+	size_t n;
+
+	(void)state;
+	nbd_hs_start(&h, "swap");
+	n = greeting(b, NBD_FLAG_FIXED_NEWSTYLE);
+	b[0] ^= 1;
+	nbd_hs_input(&h, b, n);
+	assert_int_equal(h.state, NBD_HS_FAILED);
+	assert_int_equal(h.error, -EPROTO);
+
+	nbd_hs_start(&h, "swap");
+	nbd_hs_input(&h, b, greeting(b, 0));		/* old newstyle only */
+	assert_int_equal(h.error, -ENOTSUP);
+
+	nbd_hs_start(&h, "swap");
+	nbd_hs_input(&h, b, greeting(b, NBD_FLAG_FIXED_NEWSTYLE));
+	assert_int_equal(nbd_get32(h.out + 20), 4);
+	assert_memory_equal(h.out + 24, "swap", 4);
+	nbd_hs_input(&h, b, opt_reply(b, NBD_REP_ERR | 6, (const uint8_t *)"no", 2));
+	assert_int_equal(h.error, -ENOENT);
+
+	nbd_hs_start(&h, "");
+	nbd_hs_input(&h, b, greeting(b, NBD_FLAG_FIXED_NEWSTYLE));
+	nbd_hs_input(&h, b, opt_reply(b, NBD_REP_ACK, NULL, 0));	/* no size */
+	assert_int_equal(h.error, -EPROTO);
+
+	nbd_hs_start(&h, "");
+	nbd_hs_input(&h, b, greeting(b, NBD_FLAG_FIXED_NEWSTYLE));
+	n = opt_reply(b, NBD_REP_INFO, NULL, 0);
+	nbd_put32(b + 16, 1u << 30);			/* a gigabyte of reply */
+	nbd_hs_input(&h, b, n);
+	assert_int_equal(h.error, -EPROTO);
+}
+
+static void hs_leftover(void **state)
+{
+	struct nbd_handshake h;
+	uint8_t b[256];
+	size_t n;
+
+	(void)state;
+	nbd_hs_start(&h, "");
+	nbd_hs_input(&h, b, greeting(b, NBD_FLAG_FIXED_NEWSTYLE));
+	n = info_export(b, DISK, 0);
+	n += opt_reply(b + n, NBD_REP_ACK, NULL, 0);
+	memset(b + n, 0xab, 5);		/* transmission bytes already there */
+	assert_int_equal(nbd_hs_input(&h, b, n + 5), n);
+	assert_int_equal(h.state, NBD_HS_DONE);
+}
+
+/* --- the transmission phase, against a scripted server --- */
+
+static struct {
+	uint8_t disk[DISK];
+	uint8_t in[1 << 22];		/* bytes the client sent */
+	uint32_t in_len, in_parsed;
+	uint32_t room;			/* bytes the connection takes per send */
+	uint32_t budget;		/* and in all, until the test gives more */
+	uint8_t mem[64][PG];		/* request id i's data */
+	int done[64];			/* result + 1 per id, 0 while pending */
+	unsigned ndone;
+	uint32_t fail_offset;		/* a request covering it gets EIO; ~0: none */
+	/* Requests parsed, replies not yet sent. */
+	struct { uint64_t cookie; uint16_t type; uint64_t off; uint32_t len; } pend[128];
+	unsigned npend;
+	unsigned flushes;		/* NBD_CMD_FLUSH commands parsed */
+} srv;
+
+static struct nbd_client cl;
+
+static uint32_t io_send(void *ctx, const uint8_t *d, uint32_t len)
+{
+	(void)ctx;
+	if (len > srv.room)
+		len = srv.room;
+	if (len > srv.budget)
+		len = srv.budget;
+	srv.budget -= len;
+	memcpy(srv.in + srv.in_len, d, len);
+	srv.in_len += len;
+	return len;
+}
+
+static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
+{
+	(void)ctx;
+	*run = 1000;	/* odd runs: the client must stitch them */
+	return &srv.mem[id][off];
+}
+
+static void io_done(void *ctx, uint64_t id, int error)
+{
+	(void)ctx;
+	assert_int_equal(srv.done[id], 0);
+	srv.done[id] = error + 1;
+	srv.ndone++;
+}
+
+static const struct nbd_io io = { io_send, io_data, io_done };
+
+/* Take every whole request the client sent; writes land on the disk. */
+static void server_parse(void)
+{
+	while (srv.in_len - srv.in_parsed >= NBD_REQUEST_BYTES) {
+		const uint8_t *h = srv.in + srv.in_parsed;
+		uint16_t type = nbd_get16(h + 6);
+		uint32_t len = nbd_get32(h + 24);
+		uint32_t need = NBD_REQUEST_BYTES + (type == NBD_CMD_WRITE ? len : 0);
+
+		assert_int_equal(nbd_get32(h), NBD_REQUEST_MAGIC);
+		if (srv.in_len - srv.in_parsed < need)
+			return;
+		srv.pend[srv.npend].cookie = nbd_get64(h + 8);
+		srv.pend[srv.npend].type = type;
+		srv.pend[srv.npend].off = nbd_get64(h + 16);
+		srv.pend[srv.npend].len = len;
+		srv.flushes += type == NBD_CMD_FLUSH;
+		if (type == NBD_CMD_WRITE)
+			memcpy(srv.disk + nbd_get64(h + 16), h + NBD_REQUEST_BYTES, len);
+		srv.npend++;
+		srv.in_parsed += need;
+	}
+}
+
+/* Answer every parsed request, last first, fed to the client in chunks. */
+static void server_reply(uint32_t chunk)
+{
+	static uint8_t out[1 << 22];
+	uint32_t n = 0;
+
+	server_parse();
+	while (srv.npend > 0) {
+		unsigned k = --srv.npend;
+		bool fail = srv.pend[k].off <= srv.fail_offset &&
+			    srv.fail_offset < srv.pend[k].off + srv.pend[k].len;
+		nbd_put32(out + n, NBD_SIMPLE_REPLY_MAGIC);
+		nbd_put32(out + n + 4, fail ? 5 : 0);
+		nbd_put64(out + n + 8, srv.pend[k].cookie);
+		n += NBD_REPLY_BYTES;
+		if (srv.pend[k].type == NBD_CMD_READ && !fail) {
+			memcpy(out + n, srv.disk + srv.pend[k].off, srv.pend[k].len);
+			n += srv.pend[k].len;
+		}
+	}
+	for (uint32_t i = 0; i < n; i += chunk)
+		assert_int_equal(nbd_input(&cl, out + i, n - i < chunk ? n - i : chunk), 0);
+}
+
+static void start(uint32_t room, uint16_t flags)
+{
+	struct nbd_handshake h;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.room = room;
+	srv.budget = ~0u;
+	srv.fail_offset = ~0u;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS | flags);
+	nbd_client_init(&cl, &io, NULL, &h);
+}
+
+static void fill(unsigned id, unsigned seed)
+{
+	for (unsigned i = 0; i < PG; i++)
+		srv.mem[id][i] = (uint8_t)(seed * 13 + i * 7 + i / 256);
+}
+
+static void write_read_back(void **state)
+{
+	(void)state;
+	start(1u << 30, NBD_FLAG_SEND_FLUSH);
+	for (unsigned id = 0; id < 32; id++) {
+		fill(id, id);
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, id, (uint64_t)id * 3 * PG, PG), 0);
+	}
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 32, 0, 0), 0);
+	nbd_pump(&cl);
+	assert_int_equal(nbd_pending(&cl), 33);
+	server_reply(7);
+	assert_int_equal(srv.ndone, 33);
+	assert_int_equal(srv.flushes, 1);	/* on the wire, after the writes */
+	assert_int_equal(srv.pend[32].type, NBD_CMD_FLUSH);
+	assert_int_equal(srv.done[32], 1);	/* answered: no error */
+	assert_int_equal(cl.cnt.flushes, 1);
+	for (unsigned id = 0; id < 32; id++) {
+		assert_int_equal(srv.done[id], 1);
+		assert_memory_equal(srv.disk + id * 3 * PG, srv.mem[id], PG);
+		memset(srv.mem[id], 0, PG);
+		srv.done[id] = 0;
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, id, (uint64_t)id * 3 * PG, PG), 0);
+	}
+	nbd_pump(&cl);
+	server_reply(1000);
+	for (unsigned id = 0; id < 32; id++) {
+		assert_int_equal(srv.done[id], 1);
+		assert_memory_equal(srv.disk + id * 3 * PG, srv.mem[id], PG);
+	}
+	assert_int_equal(nbd_pending(&cl), 0);
+	assert_int_equal(cl.cnt.submitted, 65);
+	assert_int_equal(cl.cnt.errors, 0);
+}
+
+static void narrow_connection(void **state)
+{
+	(void)state;
+	start(5, 0);			/* five bytes per send */
+	fill(1, 9);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 1, PG, PG), 0);
+	for (int i = 0; i < 10000 && srv.in_len < NBD_REQUEST_BYTES + PG; i++)
+		nbd_pump(&cl);
+	server_reply(3);
+	assert_int_equal(srv.done[1], 1);
+	assert_memory_equal(srv.disk + PG, srv.mem[1], PG);
+}
+
+static void bad_requests(void **state)
+{
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, DISK, PG), -EINVAL);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, DISK - PG + 512, PG), -EINVAL);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 0, 100, PG), -EINVAL);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 0, 0, 0), -EINVAL);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 0, 0, 0), -ENOTSUP);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_DISC, 0, 0, PG), -EINVAL);
+	for (unsigned i = 0; i < NBD_SLOTS; i++)
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, i % 64, 0, PG), 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 0, 0, PG), -EBUSY);
+
+	start(1u << 30, NBD_FLAG_READ_ONLY);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, PG), -EROFS);
+}
+
+static void server_error(void **state)
+{
+	(void)state;
+	start(1u << 30, 0);
+	srv.fail_offset = 2 * PG + 100;
+	for (unsigned id = 0; id < 4; id++)
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, id, (uint64_t)id * PG, PG), 0);
+	nbd_pump(&cl);
+	server_reply(16);
+	assert_int_equal(srv.done[2], -EIO + 1);
+	assert_int_equal(srv.done[1], 1);
+	assert_int_equal(srv.done[3], 1);		/* the reply after it parsed right */
+	assert_int_equal(cl.cnt.errors, 1);
+}
+
+static void stray_reply(void **state)
+{
+	uint8_t r[NBD_REPLY_BYTES];
+
+	(void)state;
+	start(1u << 30, 0);
+	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(r + 4, 0);
+	nbd_put64(r + 8, 3);			/* nobody asked */
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -EPROTO);
+	nbd_put32(r, 0x12345678);
+	start(1u << 30, 0);
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -EPROTO);
+}
+
+/* A server shutting down answers ESHUTDOWN: the connection is to be
+ * dropped, and the request is not failed but goes again on the next one. */
+static void shutdown_reply_resends(void **state)
+{
+	uint8_t r[NBD_REPLY_BYTES];
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 5, 0, PG), 0);
+	nbd_pump(&cl);
+	server_parse();
+	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(r + 4, NBD_ESHUTDOWN);
+	nbd_put64(r + 8, srv.pend[0].cookie);
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
+	assert_int_equal(srv.done[5], 0);		/* not failed */
+	nbd_lost(&cl);
+	srv.in_len = srv.in_parsed = 0;
+	srv.npend = 0;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+	nbd_client_resume(&cl, &h);
+	nbd_pump(&cl);
+	server_reply(64);
+	assert_int_equal(srv.done[5], 1);		/* read on the new connection */
+	assert_int_equal(cl.cnt.errors, 0);
+}
+
+static void lost_and_resent(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	for (unsigned id = 0; id < 8; id++) {
+		fill(id, id + 40);
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, id, (uint64_t)id * PG, PG), 0);
+	}
+	srv.budget = NBD_REQUEST_BYTES + PG + 100;	/* the second stops halfway */
+	nbd_pump(&cl);
+	server_parse();
+	assert_int_equal(srv.npend, 1);
+	/* The connection drops before any reply: all eight go again, in order. */
+	nbd_lost(&cl);
+	memset(srv.disk, 0, DISK);
+	srv.in_len = srv.in_parsed = 0;
+	srv.npend = 0;
+	srv.budget = ~0u;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+	nbd_client_resume(&cl, &h);
+	nbd_pump(&cl);
+	server_parse();
+	assert_int_equal(srv.npend, 8);
+	for (unsigned k = 0; k < 8; k++) {
+		assert_int_equal(srv.pend[k].off, (uint64_t)k * PG);
+		assert_int_equal(srv.pend[k].cookie >> 16, 1);	/* the new generation */
+	}
+	server_reply(64);
+	for (unsigned id = 0; id < 8; id++) {
+		assert_int_equal(srv.done[id], 1);
+		assert_memory_equal(srv.disk + id * PG, srv.mem[id], PG);
+	}
+	assert_int_equal(cl.cnt.resent, 1);	/* only the first had gone out whole */
+	assert_int_equal(cl.cnt.reconnects, 1);
+}
+
+static void resent_at_most(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 7, 0, PG), 0);
+	for (unsigned k = 0; k < NBD_SENDS_MAX; k++) {
+		nbd_pump(&cl);
+		assert_int_equal(srv.done[7], 0);
+		nbd_lost(&cl);
+		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+		nbd_client_resume(&cl, &h);
+	}
+	assert_int_equal(srv.done[7], -EIO + 1);	/* it broke every connection */
+	assert_int_equal(nbd_pending(&cl), 0);
+	assert_int_equal(cl.cnt.resent, NBD_SENDS_MAX - 1);
+}
+
+static void fail_all(void **state)
+{
+	(void)state;
+	start(1u << 30, 0);
+	for (unsigned id = 0; id < 5; id++)
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, id, 0, PG), 0);
+	nbd_pump(&cl);
+	nbd_fail_all(&cl, -ENXIO);
+	for (unsigned id = 0; id < 5; id++)
+		assert_int_equal(srv.done[id], -ENXIO + 1);
+	assert_int_equal(nbd_pending(&cl), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hs_good),
+		cmocka_unit_test(hs_refusals),
+		cmocka_unit_test(hs_leftover),
+		cmocka_unit_test(write_read_back),
+		cmocka_unit_test(narrow_connection),
+		cmocka_unit_test(bad_requests),
+		cmocka_unit_test(server_error),
+		cmocka_unit_test(stray_reply),
+		cmocka_unit_test(shutdown_reply_resends),
+		cmocka_unit_test(lost_and_resent),
+		cmocka_unit_test(resent_at_most),
+		cmocka_unit_test(fail_all),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
