@@ -119,7 +119,7 @@ struct pager_stats {
 	uint64_t frames_mapped;		/* holding user pages */
 	uint64_t frames_shared;		/* mapped more than once */
 	uint64_t rmap_entries;		/* (process, address) mappings */
-	uint64_t faults;		/* fault messages handled */
+	uint64_t pgfault; 		/* fault messages handled */
 	uint64_t faults_zero;		/* pages filled with zeros */
 	uint64_t faults_image;		/* pages filled from a program image */
 	uint64_t cow_breaks;		/* private copies made on write */
@@ -127,7 +127,7 @@ struct pager_stats {
 	uint64_t faultaround_pages;	/* extra pages mapped ahead of faults */
 	uint64_t kills;			/* processes killed for a bad access */
 	uint64_t processes;
-	uint64_t major_faults;		/* pages read back from swap */
+	uint64_t pgmajfault;		/* pages read back from swap */
 	uint64_t swap_cache_hits;	/* swapped pages found still in memory */
 	uint64_t pswpout;		/* pages written to swap */
 	uint64_t pswpin;		/* pages read from swap */
@@ -141,13 +141,13 @@ struct pager_stats {
 	uint64_t swap_slots_free;
 	uint64_t swap_slots_bad;	/* marked bad after a write error */
 	uint64_t pgscan;		/* frames whose accessed bits the policy read */
-	uint64_t pgsecond_chance;	/* of those, found accessed since the last look */
+	uint64_t pgscan_referenced;	/* of those, found accessed since the last look */
 	uint64_t swap_full;		/* reclaims that found no free slot */
 	uint64_t swap_entries;		/* page entries naming a slot (a slot shared
 					 * by fork is named by several) */
-	uint64_t swap_readahead;	/* pages read back with a major fault's page,
-					 * ahead of their own (not in major_faults) */
-	uint64_t pgsteal_background;	/* frames freed by background reclaim */
+	uint64_t swap_ra_mapped;	/* pages read back with a major fault's page,
+					 * ahead of their own (not in pgmajfault) */
+	uint64_t pgsteal_kswapd;	/* frames freed by background reclaim */
 	uint64_t pgsteal_direct;	/* frames freed by direct reclaim */
 	uint64_t allocstall;		/* direct reclaims: a fault or request waited */
 	uint64_t kswapd_wakeups;	/* times background reclaim was started */
@@ -161,7 +161,7 @@ struct pager_stats {
 					 * swap-in waited for the disk */
 	uint64_t swapin_waits;		/* faults that waited for another fault's
 					 * read of the same slot */
-	uint64_t swapin_queued;		/* pages the swap-in thread read ahead of a
+	uint64_t swapin_async;		/* pages the swap-in thread read ahead of a
 					 * stream's faults (in pswpin too) */
 	uint64_t swapin_refused;	/* slots refused by a full swap-in queue */
 	uint64_t swap_copies;		/* pages in memory that keep their slot as a
@@ -174,7 +174,7 @@ struct pager_stats {
 					 * instead of reclaiming themselves */
 	uint64_t pswpout_at_floor;	/* pages written by writes started with no
 					 * frame free above the reserve */
-	uint64_t pgdiscard;		/* pages of unlocked (discardable) memory
+	uint64_t pglazyfreed;		/* pages of unlocked (discardable) memory
 					 * dropped without any I/O */
 	uint64_t pressure_level;	/* enum pager_pressure now */
 	uint64_t pressure_events;	/* notifications signalled to subscribers */
@@ -187,16 +187,17 @@ struct pager_stats {
 					 * high-water mark: never given back) */
 	uint64_t shadows;		/* evicted pages whose policy history (shadow
 					 * word) the swap engine keeps now */
-	uint64_t refault_shadows;	/* pages read back from swap that found their
+	uint64_t workingset_refault;	/* pages read back from swap that found their
 					 * history (Linux's workingset_refault) */
 	uint64_t pgdrop_image;		/* program-image pages never written, dropped
 					 * without I/O (refilled from the file) */
-	uint64_t readahead_read;	/* pages read ahead of their own fault: in a
+	uint64_t swap_ra;	/* pages read ahead of their own fault: in a
 					 * fault's window or by the swap-in thread */
-	uint64_t readahead_used;	/* of those, shown used (the region's next
+	uint64_t swap_ra_hit;	/* of those, shown used (the region's next
 					 * swap-in fault came past them, or found one) */
 	uint64_t harvest_calls;		/* kernel calls that read accessed and
 					 * dirty bits (each for many pages) */
+	uint64_t pgfree;		/* frames returned to the free list */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -283,8 +283,28 @@ class PkVmstat(gdb.Command):
     def invoke(self, arg, from_tty):
         def show():
             for title, expr in VMSTAT:
+                if expr == "vmstat_counts" and show_named_counts(expr):
+                    continue
                 print(f"{title} ({expr}): " + str(pager_var(expr)))
         with_pager(show)
+
+
+def show_named_counts(expr):
+    """The counts one a line under vmstat's names (docs/vmstat.md): the
+    enum's names without VMSTAT_, lower case. False if the pager's symbols
+    do not carry the enum (then the raw array is shown)."""
+    try:
+        items = gdb.lookup_type("enum vmstat_item").fields()
+    except gdb.error:
+        return False
+    counts = pager_var(expr)
+    print("counts, by vmstat's names (gauges read 0 here: vmstat asks their owners)")
+    reported = next((f.enumval for f in items if f.name == "VMSTAT_REPORTED"), None)
+    for f in items:
+        if f.name in ("VMSTAT_REPORTED", "VMSTAT_ITEMS") or f.enumval == reported:
+            continue
+        print(f"{f.name[len('VMSTAT_'):].lower()} {int(counts[f.enumval])}")
+    return True
 
 
 class PkFrame(gdb.Command):

@@ -18,7 +18,7 @@ enum vmstat_item {
 	VMSTAT_FRAMES_MAPPED,		/* level: frames with a mapping (rmap) */
 	VMSTAT_FRAMES_SHARED,		/* level: frames mapped more than once (rmap) */
 	VMSTAT_RMAP_ENTRIES,		/* level: (space, address) mappings (rmap) */
-	VMSTAT_FAULTS,			/* faults the VM core resolved or refused */
+	VMSTAT_PGFAULT,			/* faults the VM core resolved or refused */
 	VMSTAT_FAULTS_ZERO,		/* pages filled with zeros */
 	VMSTAT_FAULTS_IMAGE,		/* pages filled from a program image */
 	VMSTAT_COW_BREAKS,		/* private copies made on write */
@@ -26,7 +26,7 @@ enum vmstat_item {
 	VMSTAT_FAULTAROUND_PAGES,	/* pages mapped ahead of a fault */
 	VMSTAT_KILLS,			/* processes killed for a bad access */
 	VMSTAT_PROCESSES,		/* gauge */
-	VMSTAT_MAJOR_FAULTS,		/* pages read back from swap for their fault */
+	VMSTAT_PGMAJFAULT,		/* pages read back from swap for their fault */
 	VMSTAT_SWAP_CACHE_HITS,		/* swapped pages found still in memory */
 	VMSTAT_PSWPOUT,			/* pages written to swap */
 	VMSTAT_PSWPIN,			/* pages read from swap */
@@ -39,11 +39,11 @@ enum vmstat_item {
 	VMSTAT_SWAP_SLOTS_FREE,		/* gauge */
 	VMSTAT_SWAP_SLOTS_BAD,		/* gauge */
 	VMSTAT_PGSCAN,			/* frames whose accessed bits the policy read */
-	VMSTAT_PGSECOND_CHANCE,		/* of those, found accessed */
+	VMSTAT_PGSCAN_REFERENCED,		/* of those, found accessed */
 	VMSTAT_SWAP_FULL,		/* reclaims that found no free slot */
 	VMSTAT_SWAP_ENTRIES,		/* level: page entries naming a slot */
-	VMSTAT_SWAP_READAHEAD,		/* pages read back ahead of their fault, mapped */
-	VMSTAT_PGSTEAL_BACKGROUND,	/* frames freed by background reclaim */
+	VMSTAT_SWAP_RA_MAPPED,		/* pages read back ahead of their fault, mapped */
+	VMSTAT_PGSTEAL_KSWAPD,	/* frames freed by background reclaim */
 	VMSTAT_PGSTEAL_DIRECT,		/* frames freed by direct reclaim */
 	VMSTAT_ALLOCSTALL,		/* direct reclaims */
 	VMSTAT_KSWAPD_WAKEUPS,
@@ -53,7 +53,7 @@ enum vmstat_item {
 	VMSTAT_PGDROP_CLEAN,		/* victims freed without a write */
 	VMSTAT_FAULTS_DURING_READ,	/* faults served while a swap-in waited */
 	VMSTAT_SWAPIN_WAITS,		/* faults that waited for another's read */
-	VMSTAT_SWAPIN_QUEUED,		/* pages the swap-in thread read */
+	VMSTAT_SWAPIN_ASYNC,		/* pages the swap-in thread read */
 	VMSTAT_SWAPIN_REFUSED,		/* slots refused by a full swap-in queue */
 	VMSTAT_SWAP_COPIES,		/* level: frames keeping their slot (clean) */
 	VMSTAT_OOM_KILL,
@@ -62,18 +62,19 @@ enum vmstat_item {
 	VMSTAT_RESERVE_ALLOCS,		/* pager frames taken from the reserve */
 	VMSTAT_THROTTLED,		/* requests that waited for background writes */
 	VMSTAT_PSWPOUT_AT_FLOOR,	/* pages written by writes started at the reserve */
-	VMSTAT_PGDISCARD,		/* unlocked pages dropped without I/O */
+	VMSTAT_PGLAZYFREED,		/* unlocked pages dropped without I/O */
 	VMSTAT_PRESSURE_LEVEL,		/* gauge */
 	VMSTAT_PRESSURE_EVENTS,		/* notifications signalled */
 	VMSTAT_PRESSURE_WAITS,		/* critical episodes that waited */
 	VMSTAT_NET_THROTTLED,		/* direct reclaimers that waited for netd's pool */
 	VMSTAT_HEAP_PAGES,		/* gauge: frames the pager's heap holds */
 	VMSTAT_SHADOWS,			/* gauge: evicted pages whose history is kept */
-	VMSTAT_REFAULT_SHADOWS,		/* pages read back that found their history */
+	VMSTAT_WORKINGSET_REFAULT,		/* pages read back that found their history */
 	VMSTAT_PGDROP_IMAGE,		/* unwritten program-image pages dropped */
-	VMSTAT_READAHEAD_READ,		/* pages read ahead of their fault (window, swap-in thread) */
-	VMSTAT_READAHEAD_USED,		/* of those, shown used before they were reclaimed */
+	VMSTAT_SWAP_RA,		/* pages read ahead of their fault (window, swap-in thread) */
+	VMSTAT_SWAP_RA_HIT,		/* of those, shown used before they were reclaimed */
 	VMSTAT_HARVEST_CALLS,		/* kernel calls reading accessed/dirty bits */
+	VMSTAT_PGFREE,			/* frames returned to the free list */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -74,7 +74,7 @@ size_t reclaim_pages(size_t want, enum reclaim_how how)
 
 	if (n > 0) {
 		vmstat_count_n(how == RECLAIM_DIRECT ? VMSTAT_PGSTEAL_DIRECT :
-			       VMSTAT_PGSTEAL_BACKGROUND, (int64_t)n);
+			       VMSTAT_PGSTEAL_KSWAPD, (int64_t)n);
 		if (how == RECLAIM_DIRECT)
 			vmstat_count(VMSTAT_ALLOCSTALL);
 		return n;

@@ -155,7 +155,7 @@ static int referenced(void *ctx, uint32_t i)
 	answer = kept[i] == KEPT_USED;
 	kept[i] = KEPT_NONE;
 	vmstat_count(VMSTAT_PGSCAN);
-	vmstat_count_n(VMSTAT_PGSECOND_CHANCE, answer);
+	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, answer);
 	return answer;
 }
 

@@ -58,7 +58,7 @@ uint32_t swap_history_take(uint32_t slot)
 {
 	uint32_t shadow = table ? shadow_take(table, slot) : 0;
 
-	vmstat_count_n(VMSTAT_REFAULT_SHADOWS, shadow != 0);
+	vmstat_count_n(VMSTAT_WORKINGSET_REFAULT, shadow != 0);
 	return shadow;
 }
 

@@ -125,7 +125,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n, unsigne
 	/* The fault's own page is fresh (its mapping counts the read); the
 	 * window's are read ahead, like the swap-in thread's. */
 	for (unsigned k = 0; k < n; k++)
-		vmstat_count_n(VMSTAT_READAHEAD_READ, settle(first + k, pa[k], err[k] == 0, k == 0) && k);
+		vmstat_count_n(VMSTAT_SWAP_RA, settle(first + k, pa[k], err[k] == 0, k == 0) && k);
 	wake_readers();
 	if (err[0] == 0 && ahead && err[n - 1] == 0)
 		queue_ahead(first + n, ahead);
@@ -185,8 +185,8 @@ long swap_read_queued(struct pager_thread *t)
 	pager_lock(t);
 	for (uint32_t k = 0; k < n; k++) {
 		int kept = settle(b[k].slot, b[k].pa, err[k] == 0, 0);
-		vmstat_count_n(VMSTAT_SWAPIN_QUEUED, kept);
-		vmstat_count_n(VMSTAT_READAHEAD_READ, kept);
+		vmstat_count_n(VMSTAT_SWAPIN_ASYNC, kept);
+		vmstat_count_n(VMSTAT_SWAP_RA, kept);
 	}
 	wake_readers();		/* a fault may have met one of these being read */
 	return (long)n;

@@ -298,7 +298,7 @@ long swap_write_queued(struct pager_thread *t)
 	if (!swap_on() || swap_queue_len(&outq) == 0)
 		return -1;
 	freed = take_queued(&b);
-	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)freed);
+	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
 	if (prepare(&b) == 0)
 		return (long)freed;
 	writing = (uint32_t)b.n;
@@ -307,7 +307,7 @@ long swap_write_queued(struct pager_thread *t)
 	pager_lock(t);
 	writing = 0;
 	written = finish(&b);
-	vmstat_count_n(VMSTAT_PGSTEAL_BACKGROUND, (int64_t)written);
+	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)written);
 	return (long)(freed + written);
 }
 

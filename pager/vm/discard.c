@@ -31,7 +31,7 @@ int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end)
 			continue;
 		vm_page_drop(s, r, i);
 		r->discarded = 1;
-		vmstat_count(VMSTAT_PGDISCARD);
+		vmstat_count(VMSTAT_PGLAZYFREED);
 	}
 	return 0;
 }
@@ -70,7 +70,7 @@ static size_t drop_from(struct vm_space *s, struct vm_region *r, size_t want)
 			continue;
 		vm_page_drop(s, r, i);
 		r->discarded = 1;
-		vmstat_count(VMSTAT_PGDISCARD);
+		vmstat_count(VMSTAT_PGLAZYFREED);
 		freed += frames_free() > before;
 	}
 	return freed;

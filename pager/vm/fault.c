@@ -90,7 +90,7 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 	uint32_t e;
 	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
 
-	vmstat_count(VMSTAT_FAULTS);
+	vmstat_count(VMSTAT_PGFAULT);
 	if (!r)
 		return VM_FAULT_NOREGION;	/* a stack's guard page is in no region */
 	if (!access_ok(r->perm, access))

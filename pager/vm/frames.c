@@ -224,6 +224,7 @@ void frame_free(uint64_t pa)
 	if (observer && frame_desc(pa)->state == FRAME_ANON)
 		observer(observer_ctx, pa, 0);
 	push_free(index_of(pa));
+	vmstat_count(VMSTAT_PGFREE);
 }
 
 /* Walk the free list: links agree both ways and it holds nfree free frames. */

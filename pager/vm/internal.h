@@ -216,9 +216,9 @@ int vm_frame_alone(uint64_t pa);
  * instead of letting it go: a private page mapped read-only, so that a
  * write is seen. */
 enum vm_swap_from {
-	VM_SWAP_READ,		/* read for this entry's fault: major_faults */
+	VM_SWAP_READ,		/* read for this entry's fault: pgmajfault */
 	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
-	VM_SWAP_AHEAD		/* read with another page's fault: swap_readahead */
+	VM_SWAP_AHEAD		/* read with another page's fault: swap_ra_mapped */
 };
 int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		   unsigned *n, int *cached);

@@ -27,7 +27,7 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
 	if (!vm.swap.read_many || !vm.readahead)
 		return 0;
 	win = readahead_window(&r->ra, i, vm.readahead, &used, &stream);
-	vmstat_count_n(VMSTAT_READAHEAD_USED, used);
+	vmstat_count_n(VMSTAT_SWAP_RA_HIT, used);
 	for (; k < win && i + 1 + k < n; k++) {
 		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
 		if (region_slot(r, i + 1 + k) != next || swapcache_lookup(next) ||
@@ -128,7 +128,7 @@ void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hol
 	if (from == VM_SWAP_CACHED)
 		vmstat_count(VMSTAT_SWAP_CACHE_HITS);
 	else if (from == VM_SWAP_AHEAD)
-		vmstat_count(VMSTAT_SWAP_READAHEAD);
+		vmstat_count(VMSTAT_SWAP_RA_MAPPED);
 	else
-		vmstat_count(VMSTAT_MAJOR_FAULTS);
+		vmstat_count(VMSTAT_PGMAJFAULT);
 }

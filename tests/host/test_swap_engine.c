@@ -324,8 +324,8 @@ static void test_read_with_readahead(void **state)
 	fake_check();
 	for (unsigned j = 0; j < 5; j++)
 		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 4);
 	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 5);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_REQUESTS_IN), 1);
 	vm_space_destroy(s);

@@ -79,7 +79,7 @@ static void test_demand_zero(void **state)
 	assert_int_equal(vm_mapcount(pa), 1);
 	assert_int_equal(frames_free(), free0 - 1);
 	assert_int_equal(fake_count(AS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 1);
 
@@ -91,7 +91,7 @@ static void test_demand_zero(void **state)
 	assert_int_equal(fake.maps, maps);
 	assert_int_equal(fake.protects, 0);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 3);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 3);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 	destroy_all(s, free0);
@@ -124,7 +124,7 @@ static void test_noregion_and_prot(void **state)
 	fake_fault(s, 0x20000, VM_X, VM_FAULT_MAPPED);
 	fake_pa(AS, 0x20000, &perm);
 	assert_int_equal(perm, VM_R | VM_X);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 10);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 10);
 
 	assert_string_not_equal(vm_fault_reason(VM_FAULT_NOREGION), vm_fault_reason(VM_FAULT_PROT));
 	assert_non_null(vm_fault_reason(VM_FAULT_NOMEM));
@@ -365,7 +365,7 @@ static void test_faultaround(void **state)
 		}
 	}
 	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 5);
 	/* Not beyond the region's end, not into the next region. */
 	fake_fault(s, 0x16000, VM_W, VM_FAULT_MAPPED);

@@ -81,9 +81,9 @@ static void test_written_without_fault(void **state)
 	assert_true(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 1);	/* the frame's */
 
-	faults = vmstat_get(VMSTAT_FAULTS);
+	faults = vmstat_get(VMSTAT_PGFAULT);
 	fake_poke(s, VA + 7, 0x77);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), faults);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), faults);
 	assert_int_equal(fake_dirty(AS, VA), 1);
 	assert_true(swapcache_held(pa));	/* nobody has looked yet */
 
@@ -159,9 +159,9 @@ static void test_write_after_seal(void **state)
 	vm_frames_seal(&pa, 1);
 	assert_true(swapcache_held(pa));
 	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
-	faults = vmstat_get(VMSTAT_FAULTS);
+	faults = vmstat_get(VMSTAT_PGFAULT);
 	fake_poke(s, VA + 1, 0x41);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), faults + 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), faults + 1);
 	swap_fake_check();
 	assert_false(swapcache_held(pa));
 	assert_int_equal(swapcache_slot(pa), 0);

@@ -155,7 +155,7 @@ static void test_range_checks(void **state)
 	/* Nothing was unlocked by any of it. */
 	assert_int_equal(vm_discard_some(100), 0);
 	assert_int_equal(frames_free(), free0 - 5);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 0);
 	expect_page(s, 0x10000, 1);
 	expect_page(s, 0x14000, 2);
 	expect_page(s, 0x20000, 3);
@@ -203,7 +203,7 @@ static void test_lock_without_pressure(void **state)
 		assert_int_equal(vm_lookup(s, VA + 3 * PG), 0);
 		assert_int_equal(frames_free(), free0 - 3);
 	}
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 0);
 	/* Locking what is locked already says nothing went. */
 	assert_int_equal(vm_discard_lock(s, VA, VA + 4 * PG), 0);
 	/* An unlocked region never touched has nothing to give. */
@@ -230,14 +230,14 @@ static void test_discard_some_counts(void **state)
 	fill_pages(s, VA, 6, 40);
 	assert_int_equal(frames_free(), free0 - 6);
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 8 * PG), 0);
-	d0 = vmstat_get(VMSTAT_PGDISCARD);
+	d0 = vmstat_get(VMSTAT_PGLAZYFREED);
 	assert_int_equal(d0, 0);	/* nothing swapped: unlock drops nothing */
 
 	/* want 4 of 6: exactly 4. */
 	assert_int_equal(vm_discard_some(4), 4);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 4);
 	assert_int_equal(present(s, VA, 8), 2);
 	assert_int_equal(fake_count(AS), 2);
 	/* The two left are whole and untouched by it. */
@@ -248,14 +248,14 @@ static void test_discard_some_counts(void **state)
 	assert_int_equal(vm_discard_some(1), 1);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 5);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 5);
 	/* want 10 of the last 1: 1; then none left. */
 	assert_int_equal(vm_discard_some(10), 1);
 	fake_check();
 	assert_int_equal(vm_discard_some(10), 0);
 	assert_int_equal(vm_discard_some(0), 0);
 	assert_int_equal(frames_free(), free0);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 6);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 6);
 	assert_int_equal(present(s, VA, 8), 0);
 	assert_int_equal(fake_count(AS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 0);
@@ -269,7 +269,7 @@ static void test_discard_some_counts(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 6 + 8);
 	/* Locked, its pages stay whatever the pressure. */
 	assert_int_equal(vm_discard_some(8), 0);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 6);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 6);
 	vm_space_destroy(s);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
@@ -297,7 +297,7 @@ static void test_locked_untouched(void **state)
 	assert_int_equal(vm_discard_some(100), 0);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 7);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 0);
 
 	/* b's region unlocked: its 2 pages go, nothing of a's. */
 	assert_int_equal(vm_discard_unlock(b, VA, VA + 2 * PG), 0);
@@ -341,7 +341,7 @@ static void test_shared_after_fork(void **state)
 	assert_int_equal(vm_discard_some(8), 0);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 0);
 	assert_int_equal(vm_lookup(p, VA), pa0);
 	assert_int_equal(vm_lookup(p, VA + PG), pa1);
 	assert_int_equal(vm_discard_lock(p, VA, VA + 2 * PG), 0);
@@ -356,7 +356,7 @@ static void test_shared_after_fork(void **state)
 	assert_int_equal(vm_discard_some(8), 1);
 	fake_check();
 	assert_int_equal(frames_free(), free0 - 2);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 1);
 	assert_int_equal(vm_lookup(p, VA), 0);
 	assert_int_equal(vm_lookup(p, VA + PG), pa1);	/* still shared: kept */
 	assert_int_equal(vm_mapcount(pa1), 2);
@@ -409,7 +409,7 @@ static void test_busy_skipped(void **state)
 	assert_int_equal(vm_discard_some(8), 2);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 3);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 3);
 	assert_int_equal(vm_discard_lock(s, VA, VA + 3 * PG), 1);
 	vm_space_destroy(s);
 	fake_check();
@@ -467,11 +467,11 @@ static void test_fault_reclaims_unlocked(void **state)
 	assert_int_equal(n, free0 - 6);
 	fake_fault(s, 0x30000, VM_W, VM_FAULT_NOMEM);
 	assert_int_equal(present(s, VA, 6), 6);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 0);
 
 	assert_int_equal(vm_discard_unlock(s, VA, VA + 6 * PG), 0);
 	fake_fault(s, 0x30000, VM_W, VM_FAULT_MAPPED);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), VM_RECLAIM_WANT);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), VM_RECLAIM_WANT);
 	assert_int_equal(present(s, VA, 6), 6 - VM_RECLAIM_WANT);
 	assert_int_equal(frames_free(), VM_RECLAIM_WANT - 1);
 	for (unsigned i = 0; i < 6; i++)
@@ -544,7 +544,7 @@ static void test_unlock_drops_swapped(void **state)
 	assert_int_equal(slot_at(s, VA + 2 * PG), 0);
 	assert_int_equal(vm_lookup(s, VA + PG), 0);
 	assert_int_equal(vm_lookup(s, VA + 2 * PG), 0);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 2);
 	assert_int_equal(frames_free(), free0 - 2);	/* the cached frame went too */
 	expect_page(s, VA, 110);
 	expect_page(s, VA + 3 * PG, 113);
@@ -581,7 +581,7 @@ static void test_unlock_swapped_after_fork(void **state)
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(slot_at(p, VA), 0);
 	assert_int_equal(slot_at(c, VA), slot);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 1);
 	/* Page 1 is resident, shared with the child: unlock leaves it. */
 	assert_int_equal(vm_mapcount(vm_lookup(p, VA + PG)), 2);
 	assert_int_equal(vm_discard_some(8), 0);
@@ -627,7 +627,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	assert_int_equal(vm_discard_some(8), 0);
 	check();
 	assert_int_equal(vm_lookup(p, VA), pa);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 0);
 	assert_int_equal(frames_free(), free0 - 1);
 	expect_page(p, VA, 130);
 	assert_int_equal(vm_discard_lock(p, VA, VA + 2 * PG), 0);
@@ -645,7 +645,7 @@ static void test_tied_for_other_entry_kept(void **state)
 	assert_int_equal(vm_discard_some(8), 1);
 	check();
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 1);
 	assert_int_equal(fake_peek(c, VA + 3), 0x5A);
 	assert_int_equal(vm_discard_lock(p, VA, VA + 2 * PG), 1);
 	expect_zero_after_fault(p, VA);
@@ -683,7 +683,7 @@ static void test_held_copy_dropped(void **state)
 	assert_int_equal(frames_free(), free0);
 	assert_null(sw.disk[slot]);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
-	assert_int_equal(vmstat_get(VMSTAT_PGDISCARD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGLAZYFREED), 1);
 	assert_int_equal(vm_discard_lock(s, VA, VA + 2 * PG), 1);
 	expect_zero_after_fault(s, VA);
 	assert_int_equal(sw.reads, 1);

@@ -92,7 +92,7 @@ static void test_evict_private(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	swap_fake_expect_fill(s, VA, 10);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(sw.refs[slot], 0);	/* the slot is free again */
@@ -106,7 +106,7 @@ static void test_evict_private(void **state)
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	swap_fake_expect_fill(s, VA + PG, 20);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 2);
 	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 2);
 	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 2);
@@ -156,7 +156,7 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(vm_mapcount(back), 2);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(sw.refs[slot], 0);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FRAMES_SHARED), 1);
 	assert_int_equal(frames_free(), free0 - 1);
@@ -202,7 +202,7 @@ static void test_parent_writes_child_swapped(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(vm_mapcount(back), 0);	/* parked for the child */
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 	assert_int_equal(sw.refs[slot], 1);
 	assert_int_equal(frames_free(), free0 - 2);
 	swap_fake_fill(p, VA, 70);
@@ -271,7 +271,7 @@ static void test_evict_shared(void **state)
 	assert_int_equal(vm_lookup(p, SH), back);
 	assert_int_equal(perm_at(1, SH), RW);
 	assert_int_equal(sw.reads, 1);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	swap_fake_expect_fill(p, SH, 80);
 	swap_fake_fill(c, SH, 90);
@@ -321,7 +321,7 @@ static void test_cache_hit_after_evict(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(sw.reads, 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 0);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(swapcache_slot(pa), 0);	/* untied with the slot's last entry */
 	swap_fake_expect_fill(s, VA, 5);
@@ -638,7 +638,7 @@ static void test_reclaim(void **state)
 	check();
 	swap_fake_expect_fill(s, VA, 0x5a);
 	assert_int_equal(sw.reclaims, 4);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 
 	/* A copy-on-write break with no frame free: reclaim evicts the very
 	 * page being copied; the fault is retried and reads it back. */
@@ -764,7 +764,7 @@ static void test_read_error_and_nomem(void **state)
 	assert_int_equal(perm_at(1, VA), RW);
 	swap_fake_expect_fill(s, VA, 4);
 	assert_int_equal(sw.reads, 2);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -869,16 +869,16 @@ static void test_readahead_run(void **state)
 	}
 	for (uint64_t j = 5; j < 8; j++)
 		assert_int_equal(slot_at(s, VA + j * PG), slot + j);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 4);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 3);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 8 + 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 8 + 2);
 	assert_int_equal(frames_free(), free0 - 5);
 
 	/* Written without a fault: each page is its own. */
 	swap_fake_fill(s, VA + 4 * PG, 99);
-	assert_int_equal(vmstat_get(VMSTAT_FAULTS), 10);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 10);
 
 	/* From page 5 the window ends with the pages that name slots: page 8
 	 * was never touched. */
@@ -890,8 +890,8 @@ static void test_readahead_run(void **state)
 	for (uint64_t j = 5; j < 8; j++)
 		expect_page(s, j);
 	assert_int_equal(perm_at(1, VA + 5 * PG), RW);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 6);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 6);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
@@ -913,8 +913,8 @@ static void test_readahead_run(void **state)
 	assert_int_equal(sw.read_manys, 3);
 	assert_int_equal(sw.reads, 2);
 	assert_int_equal(slot_at(s, VA + PG), slot_at(s, VA + 2 * PG) - 1);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 5);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 7);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 5);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 7);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
@@ -952,7 +952,7 @@ static void test_readahead_adapts(void **state)
 	read_fault(s, 5);		/* just past it: used, a stream */
 	assert_int_equal(sw.many_pages, 5);
 	assert_int_equal(sw.ahead, 5);
-	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_HIT), 4);
 
 	read_fault(s, 25);		/* elsewhere: halved, left in the cache */
 	assert_int_equal(sw.many_pages, 3);
@@ -964,17 +964,17 @@ static void test_readahead_adapts(void **state)
 	read_fault(s, 15);		/* none: one read */
 	assert_int_equal(sw.read_manys, 4);
 	assert_false(present(s, 16));
-	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_HIT), 4);
 
 	fake_fault(s, VA + 26 * PG, VM_R, VM_FAULT_MAPPED);	/* a hit */
-	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 5);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_HIT), 5);
 	assert_false(present(s, 27));
 
 	read_fault(s, 16);		/* follows 15: a window of 2, in the cache */
 	assert_int_equal(sw.many_pages, 3);
 	fake_fault(s, VA + 17 * PG, VM_R, VM_FAULT_MAPPED);
 	fake_fault(s, VA + 18 * PG, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(vmstat_get(VMSTAT_READAHEAD_USED), 7);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_HIT), 7);
 	read_fault(s, 19);		/* swept through: a stream, eager */
 	assert_int_equal(sw.many_pages, 5);
 	assert_int_equal(sw.ahead, 5);
@@ -1032,8 +1032,8 @@ static void test_readahead_gap(void **state)
 	for (uint64_t j = 0; j < 6; j++)
 		expect_page(s, j);
 	assert_int_equal(slot_at(t, VA), 3);	/* another space's slot is never read ahead */
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 2);
 	fake_fault(t, VA, VM_R, VM_FAULT_MAPPED);
 	swap_fake_expect_fill(t, VA, 7);
 	check();
@@ -1082,8 +1082,8 @@ static void test_readahead_stops_at_cached(void **state)
 	assert_int_equal(sw.reads, 1);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1141,8 +1141,8 @@ static void test_readahead_after_fork(void **state)
 	expect_page(c, 1);
 	assert_int_equal(perm_at(2, VA + PG), RW);	/* the slot's last entry, the frame its own */
 	swap_fake_expect_fill(p, VA + PG, 200);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 3);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 3);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 2);
 	assert_int_equal(sw.read_manys + sw.reads, 1);
 	destroy(p);
@@ -1185,8 +1185,8 @@ static void test_readahead_frames_run_out(void **state)
 	assert_int_equal(slot_at(s, VA + 4 * PG), slot + 4);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 2);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 2);
 	unhog();
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1227,8 +1227,8 @@ static void test_readahead_read_fails(void **state)
 	assert_int_equal(perm_at(1, VA + PG), RW);
 	assert_int_equal(slot_at(s, VA + 2 * PG), slot + 2);
 	assert_int_equal(frames_free(), free0 - 1);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 0);
 
 	sw.fail_many = 0;
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* page 1 is present: no window */
@@ -1242,8 +1242,8 @@ static void test_readahead_read_fails(void **state)
 	fake_fault(s, VA + 3 * PG, VM_R, VM_FAULT_MAPPED);
 	for (uint64_t j = 0; j < 4; j++)
 		expect_page(s, j);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 3);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 3);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1272,7 +1272,7 @@ static void test_readahead_not_shared(void **state)
 	assert_int_equal(sw.read_manys, 0);
 	assert_int_equal(sw.reads, 1);
 	assert_int_equal(fake_pa(1, SH + PG, NULL), 0);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 2);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1318,8 +1318,8 @@ static void test_unlocked_read(void **state)
 		assert_int_equal(swapcache_flags(vm_lookup(s, VA + j * PG)), 0);
 	}
 	assert_int_equal(perm_at(1, VA), RW);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_READAHEAD), 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 2);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 0);
 	assert_int_equal(frames_free(), free0 - 3);
@@ -1374,7 +1374,7 @@ static void test_wait_for_reading(void **state)
 	assert_int_equal(vm_lookup(s, VA), pa);
 	expect_page(s, 0);
 	assert_int_equal(sw.reads, 0);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), 0);
 	destroy(s);
 }
@@ -1400,7 +1400,7 @@ static void test_unlocked_read_fails(void **state)
 	assert_int_equal(frames_free(), free0);
 	assert_int_equal(slot_at(s, VA), slot);
 	assert_int_equal(swapcache_lookup(slot), 0);
-	assert_int_equal(vmstat_get(VMSTAT_MAJOR_FAULTS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 0);
 	destroy(s);
 }
 

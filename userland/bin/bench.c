@@ -113,7 +113,7 @@ static int first_touch(const char *how)
 	if ((r = pager_stats(&b)) < 0)
 		return cannot("first touch", -r);
 	munmap((void *)p, len);
-	uint64_t faults = b.faults - a.faults;
+	uint64_t faults = b.pgfault - a.pgfault;
 	snprintf(name[0], sizeof(name[0]), "first touch of an anonymous page (4096 pages)%s", how);
 	snprintf(name[1], sizeof(name[1]), "faults per 1000 first-touched pages%s", how);
 	snprintf(name[2], sizeof(name[2]), "minor fault round trip (instructions per fault)%s", how);
@@ -198,7 +198,7 @@ static int swap_costs(void)
 	i2 = instret(), d2 = (uint64_t)sys_idle_ns();
 	pager_stats(&c);
 	/* Faults, and pages read: readahead reads several per fault. */
-	uint64_t out = b.pswpout - a.pswpout, in = c.major_faults - b.major_faults;
+	uint64_t out = b.pswpout - a.pswpout, in = c.pgmajfault - b.pgmajfault;
 	uint64_t read = c.pswpin - b.pswpin;
 	if (!out || !in)
 		return 1;

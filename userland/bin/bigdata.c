@@ -47,7 +47,7 @@ int main(void)
 	printf("bigdata: %lu pages written to swap in %lu requests, %lu read back (major faults)\n",
 	       (unsigned long)(after.pswpout - before.pswpout),
 	       (unsigned long)(after.swap_requests_out - before.swap_requests_out),
-	       (unsigned long)(after.major_faults - before.major_faults));
+	       (unsigned long)(after.pgmajfault - before.pgmajfault));
 	printf("bigdata: %s\n", bad ? "FAILED: words differ" : "every word read back intact");
 	munmap(buf, pages * 4096);
 	return bad ? 1 : 0;

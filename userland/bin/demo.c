@@ -161,14 +161,14 @@ enum { CACHE_PSWPOUT, CACHE_PSWPIN, CACHE_PGDISCARD, CACHE_OOM_KILL,
        CACHE_PRESSURE_EVENTS, CACHE_COUNTERS };
 
 static const char *const cache_counter_names[CACHE_COUNTERS] = {
-	"pswpout", "pswpin", "pgdiscard", "oom_kill", "pressure_events",
+	"pswpout", "pswpin", "pglazyfreed", "oom_kill", "pressure_events",
 };
 
 static void cache_counters(const struct pager_stats *st, uint64_t out[CACHE_COUNTERS])
 {
 	out[CACHE_PSWPOUT] = st->pswpout;
 	out[CACHE_PSWPIN] = st->pswpin;
-	out[CACHE_PGDISCARD] = st->pgdiscard;
+	out[CACHE_PGDISCARD] = st->pglazyfreed;
 	out[CACHE_OOM_KILL] = st->oom_kill;
 	out[CACHE_PRESSURE_EVENTS] = st->pressure_events;
 }

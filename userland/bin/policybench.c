@@ -78,10 +78,10 @@ static int run(const struct workload *w, uint64_t total)
 	}
 	uint64_t work = instret() - i0 - ((uint64_t)sys_idle_ns() - d0);
 	pager_stats(&b);
-	printf("policybench: %s pages=%lu refs=%lu digest=%016lx major_faults=%lu pswpin=%lu "
+	printf("policybench: %s pages=%lu refs=%lu digest=%016lx pgmajfault=%lu pswpin=%lu "
 	       "pswpout=%lu work_instructions=%lu\n", w->name, (unsigned long)pages,
 	       (unsigned long)refs, (unsigned long)digest,
-	       (unsigned long)(b.major_faults - a.major_faults), (unsigned long)(b.pswpin - a.pswpin),
+	       (unsigned long)(b.pgmajfault - a.pgmajfault), (unsigned long)(b.pswpin - a.pswpin),
 	       (unsigned long)(b.pswpout - a.pswpout), (unsigned long)work);
 	munmap(buf, pages * 4096);
 	return 0;

@@ -17,27 +17,27 @@ static const struct {
 	size_t offset;
 } counters[] = {
 	COUNTER(frames_total), COUNTER(frames_free), COUNTER(frames_mapped),
-	COUNTER(frames_shared), COUNTER(rmap_entries), COUNTER(faults),
+	COUNTER(frames_shared), COUNTER(rmap_entries), COUNTER(pgfault),
 	COUNTER(faults_zero), COUNTER(faults_image), COUNTER(cow_breaks),
 	COUNTER(cow_reuse), COUNTER(faultaround_pages), COUNTER(kills),
-	COUNTER(processes), COUNTER(major_faults), COUNTER(swap_cache_hits),
+	COUNTER(processes), COUNTER(pgmajfault), COUNTER(swap_cache_hits),
 	COUNTER(pswpout), COUNTER(pswpin), COUNTER(swap_requests_out),
 	COUNTER(swap_requests_in), COUNTER(swap_pages_out), COUNTER(swap_write_errors), COUNTER(swap_read_errors),
 	COUNTER(swap_slots_total), COUNTER(swap_slots_free), COUNTER(swap_slots_bad),
-	COUNTER(pgscan), COUNTER(pgsecond_chance), COUNTER(swap_full), COUNTER(swap_entries),
-	COUNTER(swap_readahead), COUNTER(pgsteal_background), COUNTER(pgsteal_direct),
+	COUNTER(pgscan), COUNTER(pgscan_referenced), COUNTER(swap_full), COUNTER(swap_entries),
+	COUNTER(swap_ra_mapped), COUNTER(pgsteal_kswapd), COUNTER(pgsteal_direct),
 	COUNTER(allocstall), COUNTER(kswapd_wakeups), COUNTER(swapout_queued),
 	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
-	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_queued),
+	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_async),
 	COUNTER(swapin_refused), COUNTER(swap_copies), COUNTER(oom_kill),
 	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
-	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pgdiscard),
+	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pglazyfreed),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
 	COUNTER(net_throttled),
-	COUNTER(heap_pages), COUNTER(shadows), COUNTER(refault_shadows),
+	COUNTER(heap_pages), COUNTER(shadows), COUNTER(workingset_refault),
 	COUNTER(pgdrop_image),
-	COUNTER(readahead_read), COUNTER(readahead_used),
-	COUNTER(harvest_calls),
+	COUNTER(swap_ra), COUNTER(swap_ra_hit),
+	COUNTER(harvest_calls), COUNTER(pgfree),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
@@ -69,7 +69,7 @@ static void print_averages(const char *prefix, const struct pager_stats *st)
  * calls made for those looks, in hundredths (no floating point here). */
 static void print_looks(const char *prefix, const struct pager_stats *st)
 {
-	uint64_t stolen = st->pgsteal_background + st->pgsteal_direct;
+	uint64_t stolen = st->pgsteal_kswapd + st->pgsteal_direct;
 
 	if (stolen == 0)
 		return;

@@ -84,7 +84,7 @@ static int check_pages(const volatile uint64_t *base, size_t first, size_t pages
 static int check_fault_counts(const struct pager_stats *a, const struct pager_stats *b,
 			      size_t pages)
 {
-	uint64_t faults = b->faults - a->faults;
+	uint64_t faults = b->pgfault - a->pgfault;
 	uint64_t around = b->faultaround_pages - a->faultaround_pages;
 	uint64_t used = a->frames_free - b->frames_free;
 

@@ -169,10 +169,10 @@ int test_oom_swapin_victim(void)
 	CHECK_RUN(expect_oom_kill(grower, "the grower"));
 	CHECK_RUN(stats_get(&after));
 	diag("major faults %lu, faults served during a read %lu",
-	     (unsigned long)(after.major_faults - before.major_faults),
+	     (unsigned long)(after.pgmajfault - before.pgmajfault),
 	     (unsigned long)(after.faults_during_read - before.faults_during_read));
 	CHECK_EQ(after.oom_kill - before.oom_kill, 2);
-	CHECK(after.major_faults > before.major_faults);
+	CHECK(after.pgmajfault > before.pgmajfault);
 	CHECK_EQ(bad_pages(mine, pages), 0);
 	CHECK_EQ(munmap(mine, pages * 4096), 0);
 	return 0;

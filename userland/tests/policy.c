@@ -40,7 +40,7 @@ static uint64_t hot_pass(const volatile uint64_t *hot, uint64_t pages, uint64_t 
 	for (uint64_t p = 0; p < pages; p++)
 		*sum += hot[p * WORDS];
 	pager_stats(&b);
-	return b.major_faults - a.major_faults;
+	return b.pgmajfault - a.pgmajfault;
 }
 
 /*
@@ -121,17 +121,17 @@ int test_policy_background_first(void)
 			buf[p * WORDS] = p;
 		think();
 		CHECK_EQ(pager_stats(&now), 0);
-		if (!seen && (now.pgsteal_background > st.pgsteal_background ||
+		if (!seen && (now.pgsteal_kswapd > st.pgsteal_kswapd ||
 			      now.allocstall > st.allocstall)) {
 			seen = 1;
-			first_bg = now.pgsteal_background - st.pgsteal_background;
+			first_bg = now.pgsteal_kswapd - st.pgsteal_kswapd;
 			direct_then = now.allocstall - st.allocstall;
 		}
 	}
 	diag("policy %s: first reclaim freed %lu pages in the background with %lu direct reclaims; "
 	     "in all %lu background, %lu direct (%lu stalls), %lu wake-ups", in.policy,
 	     (unsigned long)first_bg, (unsigned long)direct_then,
-	     (unsigned long)(now.pgsteal_background - st.pgsteal_background),
+	     (unsigned long)(now.pgsteal_kswapd - st.pgsteal_kswapd),
 	     (unsigned long)(now.pgsteal_direct - st.pgsteal_direct),
 	     (unsigned long)(now.allocstall - st.allocstall),
 	     (unsigned long)(now.kswapd_wakeups - st.kswapd_wakeups));

@@ -233,11 +233,11 @@ int test_discard_first(void)
 	b->check = 1;
 	CHECK_RUN(reap(holder, &info, 120 * SECOND));
 	diag("pages dropped unlocked %lu, written to swap %lu; after the lock %lu pages "
-	     "intact, %lu zeros, %d neither", (unsigned long)(after.pgdiscard - before.pgdiscard),
+	     "intact, %lu zeros, %d neither", (unsigned long)(after.pglazyfreed - before.pglazyfreed),
 	     (unsigned long)(after.pswpout - before.pswpout), (unsigned long)b->intact,
 	     (unsigned long)b->zeros, b->bad);
 	CHECK_RUN(expect_clean_exit(&info, "the holder"));
-	CHECK(after.pgdiscard - before.pgdiscard >= b->pages / 4);
+	CHECK(after.pglazyfreed - before.pglazyfreed >= b->pages / 4);
 	CHECK_EQ(after.pswpout - before.pswpout, 0);
 	CHECK_EQ(b->lost, 1);
 	CHECK_EQ(b->bad, 0);

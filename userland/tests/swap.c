@@ -74,13 +74,13 @@ static int policy_remembers(void)
 static int check_history(const struct pager_stats *before, const struct pager_stats *after)
 {
 	diag("%lu pages read back found their history, %lu kept now",
-	     (unsigned long)(after->refault_shadows - before->refault_shadows),
+	     (unsigned long)(after->workingset_refault - before->workingset_refault),
 	     (unsigned long)after->shadows);
-	CHECK(after->refault_shadows - before->refault_shadows <= after->pswpin - before->pswpin);
+	CHECK(after->workingset_refault - before->workingset_refault <= after->pswpin - before->pswpin);
 	if (policy_remembers())
-		CHECK(after->refault_shadows > before->refault_shadows);
+		CHECK(after->workingset_refault > before->workingset_refault);
 	else
-		CHECK_EQ(after->refault_shadows, before->refault_shadows);
+		CHECK_EQ(after->workingset_refault, before->workingset_refault);
 	return 0;
 }
 
@@ -149,9 +149,9 @@ int test_swap_pattern(void)
 	diag("pswpout %lu, pswpin %lu, major faults %lu, read ahead %lu (%lu by the swap-in thread), "
 	     "%lu write requests, %lu read requests, %lu dropped clean",
 	     (unsigned long)(after.pswpout - before.pswpout), (unsigned long)(after.pswpin - before.pswpin),
-	     (unsigned long)(after.major_faults - before.major_faults),
-	     (unsigned long)(after.swap_readahead - before.swap_readahead),
-	     (unsigned long)(after.swapin_queued - before.swapin_queued),
+	     (unsigned long)(after.pgmajfault - before.pgmajfault),
+	     (unsigned long)(after.swap_ra_mapped - before.swap_ra_mapped),
+	     (unsigned long)(after.swapin_async - before.swapin_async),
 	     (unsigned long)(after.swap_requests_out - before.swap_requests_out),
 	     (unsigned long)(after.swap_requests_in - before.swap_requests_in),
 	     (unsigned long)(after.pgdrop_clean - before.pgdrop_clean));
@@ -163,16 +163,16 @@ int test_swap_pattern(void)
 	/* Every page mapped from a read was read: by its own fault or ahead of
 	 * it. Every page read was a fault's own, or read ahead (in a fault's
 	 * window or by the swap-in thread), mapped later or dropped unused. */
-	CHECK(after.pswpin - before.pswpin >= (after.major_faults - before.major_faults) +
-					      (after.swap_readahead - before.swap_readahead));
-	CHECK(after.pswpin - before.pswpin <= (after.major_faults - before.major_faults) +
-					      (after.readahead_read - before.readahead_read));
+	CHECK(after.pswpin - before.pswpin >= (after.pgmajfault - before.pgmajfault) +
+					      (after.swap_ra_mapped - before.swap_ra_mapped));
+	CHECK(after.pswpin - before.pswpin <= (after.pgmajfault - before.pgmajfault) +
+					      (after.swap_ra - before.swap_ra));
 	/* Reading back in order is a stream: when faults found consecutive
 	 * slots to read ahead, the swap-in thread read further ahead. (Under
 	 * random, pages leave in no order and their slots follow no address
 	 * order: there is nothing to read ahead.) */
-	if (after.swap_readahead > before.swap_readahead)
-		CHECK(after.swapin_queued > before.swapin_queued);
+	if (after.swap_ra_mapped > before.swap_ra_mapped)
+		CHECK(after.swapin_async > before.swapin_async);
 	CHECK(after.swap_requests_out - before.swap_requests_out < after.pswpout - before.pswpout);
 	/* A batch of evictions goes out as one request on a run of slots, not
 	 * a request per page or two. Batches are as large as kswapd's rounds
@@ -427,7 +427,7 @@ int test_swap_concurrent_faults(void)
 	diag("%lu pages touched meanwhile; %lu faults served during a read, %lu waited for one",
 	     (unsigned long)b->touched, (unsigned long)(after.faults_during_read - before.faults_during_read),
 	     (unsigned long)(after.swapin_waits - before.swapin_waits));
-	CHECK(after.major_faults > before.major_faults);
+	CHECK(after.pgmajfault > before.pgmajfault);
 	CHECK(after.faults_during_read > before.faults_during_read);
 	CHECK_RUN(check_history(&before, &after));
 	munmap(b, 4096);

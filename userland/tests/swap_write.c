@@ -60,11 +60,11 @@ int test_swap_written_back(void)
 	CHECK_EQ(pager_stats(&written), 0);
 	CHECK_EQ(bad, 0);
 	diag("%lu pages: %lu faults, %lu major, %lu read ahead, %lu write faults on present pages",
-	     (unsigned long)pages, (unsigned long)(written.faults - before.faults),
-	     (unsigned long)(written.major_faults - before.major_faults),
-	     (unsigned long)(written.swap_readahead - before.swap_readahead),
+	     (unsigned long)pages, (unsigned long)(written.pgfault - before.pgfault),
+	     (unsigned long)(written.pgmajfault - before.pgmajfault),
+	     (unsigned long)(written.swap_ra_mapped - before.swap_ra_mapped),
 	     (unsigned long)(written.cow_reuse - before.cow_reuse));
-	CHECK(written.major_faults > before.major_faults);
+	CHECK(written.pgmajfault > before.pgmajfault);
 	/* A page read back by the read was writable at once: no write fault
 	 * took it back from a read-only mapping. */
 	CHECK_EQ(written.cow_reuse, before.cow_reuse);
@@ -73,7 +73,7 @@ int test_swap_written_back(void)
 	CHECK_EQ(bad_pages(buf, pages, 1), 0);
 	CHECK_EQ(pager_stats(&after), 0);
 	CHECK(after.pswpout > written.pswpout);
-	CHECK(after.major_faults > written.major_faults);
+	CHECK(after.pgmajfault > written.pgmajfault);
 	CHECK_EQ(munmap((void *)buf, pages * 4096), 0);
 	return 0;
 }

@@ -49,12 +49,12 @@ static int port_counters(struct port_counters *c)
 		return -1;
 	c->instret = port_instret();
 	c->idle_ns = (uint64_t)sys_idle_ns();
-	c->major = s.major_faults;
+	c->major = s.pgmajfault;
 	c->pswpin = s.pswpin;
 	c->pswpout = s.pswpout;
-	c->faults = s.faults;
+	c->faults = s.pgfault;
 	c->pgscan = s.pgscan;
-	c->pgsteal = s.pgsteal_background + s.pgsteal_direct;
+	c->pgsteal = s.pgsteal_kswapd + s.pgsteal_direct;
 	return 0;
 }
 
