@@ -169,8 +169,7 @@ static int referenced(void *ctx, uint32_t i)
  * answered: before the policy next looks, or when the note is full. A
  * frame not mapped by then (a page read ahead, or the fault now being
  * served) keeps its bit. The one place the pager clears accessed bits it
- * does not use; the dirty bits read with them go through vm_harvest like
- * every other look's, so a written clean copy is never kept.
+ * does not use; it leaves dirty bits set, for the looks that act on them.
  */
 #define UNCOUNTED_MAX 32
 static uint32_t uncounted[UNCOUNTED_MAX];
@@ -187,6 +186,8 @@ static void clear_fault_references(void)
 		vm_rmap_walk(pa_of(uncounted[k]), collect, &b);
 	}
 	n_uncounted = 0;
+	for (size_t k = 0; k < b.n; k++)
+		b.e[k].bits = HARVEST_ACCESSED;	/* the dirty bit stays for the looks */
 	if (b.n)
 		(void)vm_harvest(b.e, b.pa, b.n);
 }
