@@ -198,6 +198,8 @@ struct pager_stats {
 	uint64_t harvest_calls;		/* kernel calls that read accessed and
 					 * dirty bits (each for many pages) */
 	uint64_t pgfree;		/* frames returned to the free list */
+	uint64_t pgscan_kswapd;		/* of pgscan, looks by background reclaim */
+	uint64_t pgscan_direct;		/* of pgscan, looks by direct reclaim */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

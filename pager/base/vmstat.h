@@ -75,6 +75,8 @@ enum vmstat_item {
 	VMSTAT_SWAP_RA_HIT,		/* of those, shown used before they were reclaimed */
 	VMSTAT_HARVEST_CALLS,		/* kernel calls reading accessed/dirty bits */
 	VMSTAT_PGFREE,			/* frames returned to the free list */
+	VMSTAT_PGSCAN_KSWAPD,		/* of pgscan, by background reclaim's rounds */
+	VMSTAT_PGSCAN_DIRECT,		/* of pgscan, by direct reclaim */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

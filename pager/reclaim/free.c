@@ -26,14 +26,18 @@ static size_t swap_out_direct(void)
 	uint64_t v[SWAP_OUT_BATCH];
 	struct pager_thread *t = pager_holder();
 	int was_memalloc = t->memalloc;
-	size_t freed;
+	uint64_t looked;
+	size_t freed, n;
 
 	if (!swap_has_room(1))
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
-	freed = swap_out_now(v, victims_choose(v, SWAP_OUT_BATCH, 0));
+	looked = vmstat_get(VMSTAT_PGSCAN);
+	n = victims_choose(v, SWAP_OUT_BATCH, 0);
+	vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
+	freed = swap_out_now(v, n);
 	t->memalloc = was_memalloc;
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);
@@ -65,6 +69,7 @@ static size_t swap_out_background(size_t want, int patient)
 				queued++;
 		}
 	}
+	vmstat_count_n(VMSTAT_PGSCAN_KSWAPD, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - start));
 	return queued;
 }
 

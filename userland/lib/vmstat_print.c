@@ -38,6 +38,7 @@ static const struct {
 	COUNTER(pgdrop_image),
 	COUNTER(swap_ra), COUNTER(swap_ra_hit),
 	COUNTER(harvest_calls), COUNTER(pgfree),
+	COUNTER(pgscan_kswapd), COUNTER(pgscan_direct),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

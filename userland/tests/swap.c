@@ -160,6 +160,10 @@ int test_swap_pattern(void)
 	 * also has read-ahead pages dropped unused). */
 	CHECK(after.pgdrop_clean > before.pgdrop_clean);
 	CHECK(after.pswpin > before.pswpin);
+	/* Reclaim rounds looked at pages, and no more than were looked at in all. */
+	CHECK(after.pgscan_kswapd + after.pgscan_direct > before.pgscan_kswapd + before.pgscan_direct);
+	CHECK(after.pgscan_kswapd - before.pgscan_kswapd + after.pgscan_direct - before.pgscan_direct <=
+	      after.pgscan - before.pgscan);
 	/* Every page mapped from a read was read: by its own fault or ahead of
 	 * it. Every page read was a fault's own, or read ahead (in a fault's
 	 * window or by the swap-in thread), mapped later or dropped unused. */
