@@ -31,18 +31,18 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk
 	    driver_give_notifications(d, bi->devices[dev].irq, BLK_IRQ_BIT, BLK_HANDLE_IRQ,
 				      BLK_HANDLE_DONE) < 0)
 		return -ENOMEM;
-	out->status = frame_ptr(st);
-	out->list = frame_ptr(list);
+	out->link.status = frame_ptr(st);
+	out->link.list = frame_ptr(list);
 	m.w[0] = bi->devices[dev].irq;
 	m.len = sizeof(dma);
 	memcpy(m.data, dma, sizeof(dma));
-	if ((r = sys_call(out->ep, &m)) < 0 || (int64_t)m.label < 0)
+	if ((r = sys_call(out->link.ep, &m)) < 0 || (int64_t)m.label < 0)
 		return r < 0 ? r : (int)(int64_t)m.label;
 	out->sectors = m.w[0];
 	out->read_only = m.w[1] != 0;
 	if (m.w[2] < 1 || m.w[2] > BLK_MAX_PAGES)
 		return -EPROTO;	/* a driver that cannot take one page */
-	out->max_pages = (uint32_t)m.w[2];
+	out->link.max_pages = (uint32_t)m.w[2];
 	out->base = bi->devices[dev].base;
 	return 0;
 }
@@ -55,10 +55,10 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 
 	if (dev < 0)
 		return -ENODEV;
-	out->ep = sys_endpoint_create();
-	if (out->ep < 0)
-		return out->ep;
-	d = spawn_mode(1, argv, out->ep, RIGHT_RECV, 1, &err);
+	out->link.ep = sys_endpoint_create();
+	if (out->link.ep < 0)
+		return out->link.ep;
+	d = spawn_mode(1, argv, out->link.ep, RIGHT_RECV, 1, &err);
 	if (!d) {
 		printf("pager: cannot start the virtio_blk driver (%d)\n", err);
 		return err;

@@ -12,20 +12,19 @@
 #include "sys.h"
 
 static struct blk_driver drv;
-static struct blk_link link;
 
 static int blk_read(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		    struct swap_done *done)
 {
 	(void)ctx;
-	return blk_transfer(&link, t, 0, p, n, done);
+	return blk_transfer(&drv.link, t, 0, p, n, done);
 }
 
 static int blk_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done)
 {
 	(void)ctx;
-	return blk_transfer(&link, t, 1, p, n, done);
+	return blk_transfer(&drv.link, t, 1, p, n, done);
 }
 
 static uint64_t blk_size(void *ctx, int *read_only)
@@ -46,8 +45,6 @@ static const struct swap_backend_ops ops = {
 void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 {
 	drv = *d;
-	link = (struct blk_link){ .ep = d->ep, .status = d->status, .list = d->list,
-				  .max_pages = d->max_pages };
 	b->ops = &ops;
 	b->ctx = NULL;
 	snprintf(b->where, sizeof(b->where), "the disk at 0x%lx", (unsigned long)d->base);

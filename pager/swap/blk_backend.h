@@ -11,14 +11,13 @@
 #include <stdint.h>
 #include "drivers/blk_protocol.h"
 #include "swap/backend.h"
+#include "swap/blk_link.h"
 
 /* A started driver. Its BLK_DONE_NOTES completion notifications are the
  * pager threads' I/O notifications, by client (pager_thread_io_notes). */
 struct blk_driver {
-	int ep;				/* its endpoint */
-	struct blk_status *status;	/* the status page, [BLK_TAGS] */
-	uint64_t *list;			/* the page list, [BLK_LIST_ENTRIES] */
-	uint32_t max_pages;		/* pages per request the driver takes */
+	struct blk_link link;		/* its endpoint, status page, page list,
+					 * pages per request */
 	uint64_t sectors;		/* the device's capacity */
 	int read_only;
 	uint64_t base;			/* its MMIO window, for messages */
