@@ -52,34 +52,43 @@ static void settle(struct pager_stats *st)
 	}
 }
 
-/* Whether the policy in force remembers the pages it evicts (its shadow
- * words: docs/policies.md); the others leave no history to find. */
-static int policy_remembers(void)
+enum history { NO_HISTORY, HISTORY_ALWAYS, HISTORY_ON_TEST };
+
+/* What the policy in force remembers of the pages it evicts (its shadow
+ * words: docs/policies.md). CLOCK-Pro leaves a word only for a page
+ * evicted during its test, and a test ends whenever HAND_hot passes the
+ * page: once it has gone round all the hot pages (the test program's own,
+ * always in use) every test is over. Whether a page read back here still
+ * finds its word is a matter of timing, so it is held to the bound alone
+ * (the host tests check its tests and history step by step). */
+static enum history policy_history(void)
 {
-	static const char *const remember[] = { "mglru", "lru2", "2q", "car", "clockpro",
-						"s3fifo" };
+	static const char *const always[] = { "mglru", "lru2", "2q", "car", "s3fifo" };
 	struct pager_info in;
 
 	if (pager_info(&in) < 0)
-		return 0;
-	for (size_t k = 0; k < sizeof(remember) / sizeof(remember[0]); k++)
-		if (strcmp(in.policy, remember[k]) == 0)
-			return 1;
-	return 0;
+		return NO_HISTORY;
+	for (size_t k = 0; k < sizeof(always) / sizeof(always[0]); k++)
+		if (strcmp(in.policy, always[k]) == 0)
+			return HISTORY_ALWAYS;
+	return strcmp(in.policy, "clockpro") == 0 ? HISTORY_ON_TEST : NO_HISTORY;
 }
 
 /* History: pages read back between before and after found the words
  * their policy left when they went (the table keeps the last two memories'
- * worth of evictions), if it leaves any, and never more than were read. */
+ * worth of evictions), if it leaves one for every page, and never more
+ * than were read. */
 static int check_history(const struct pager_stats *before, const struct pager_stats *after)
 {
+	enum history h = policy_history();
+
 	diag("%lu pages read back found their history, %lu kept now",
 	     (unsigned long)(after->workingset_refault - before->workingset_refault),
 	     (unsigned long)after->shadows);
 	CHECK(after->workingset_refault - before->workingset_refault <= after->pswpin - before->pswpin);
-	if (policy_remembers())
+	if (h == HISTORY_ALWAYS)
 		CHECK(after->workingset_refault > before->workingset_refault);
-	else
+	else if (h == NO_HISTORY)
 		CHECK_EQ(after->workingset_refault, before->workingset_refault);
 	return 0;
 }
