@@ -16,6 +16,7 @@
 static struct pager_thread kswapd;
 static int kswapd_busy;
 static uint32_t throttle_waiters;	/* bit id: that thread waits for the writer */
+static int drain;	/* the last round found nothing to queue: write what waits */
 
 static void kswapd_run(struct pager_thread *t)
 {
@@ -24,8 +25,12 @@ static void kswapd_run(struct pager_thread *t)
 		enum reclaim_how how = watermarks_patient() ? RECLAIM_PATIENT : RECLAIM_BACKGROUND;
 		if (want == 0 && frames_free() + swap_out_pending() >= marks.stop)
 			return;
-		if (want > 0 && reclaim_pages(want, how) == 0 && swap_out_pending() == 0)
-			return;	/* nothing to take: wait for the next request */
+		drain = 0;
+		if (want > 0 && reclaim_pages(want, how) == 0) {
+			if (swap_out_pending() == 0)
+				return;	/* nothing to take: wait for the next request */
+			drain = 1;	/* no more victims to fill a write with */
+		}
 		swap_out_kick();
 		/* Let the disk catch up: the writer wakes us after each batch. */
 		pager_unlock(t);
@@ -65,9 +70,19 @@ void kswapd_throttle(struct pager_thread *t)
 {
 	throttle_waiters |= 1u << t->id;
 	kswapd_wake();
+	swap_out_kick();	/* a request waits: victims held back go now */
 	pager_unlock(t);
 	pager_thread_wait(t, t->wake, TB_WORK);
 	pager_lock(t);
+}
+
+/* Victims that must be written may wait for more, to fill one large
+ * write, while background reclaim is patient (free frames well above the
+ * minimum), finds victims to add and no request waits for the writes;
+ * each wait leaves fewer frames free, by at most a write's worth. */
+int kswapd_writes_may_wait(void)
+{
+	return !drain && throttle_waiters == 0 && watermarks_patient();
 }
 
 void kswapd_batch_written(void)

@@ -17,5 +17,8 @@ void kswapd_throttle(struct pager_thread *t);
 /* The swap-out thread finished a batch: kswapd queues more, and the
  * throttled requests go on (the swap engine's written hook). */
 void kswapd_batch_written(void);
+/* Whether the swap-out thread may hold victims back until they fill a
+ * write (the swap engine's writes_may_wait hook). */
+int kswapd_writes_may_wait(void);
 
 #endif

@@ -23,6 +23,7 @@ static const struct swap_reclaim_hooks hooks = {
 	.evicted = victims_evicted,
 	.refaulted = victims_refaulted,
 	.written = kswapd_batch_written,
+	.writes_may_wait = kswapd_writes_may_wait,
 };
 
 void reclaim_init(void)

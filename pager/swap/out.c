@@ -4,8 +4,9 @@
  * the others are write-protected, tied to new slots while the device works,
  * then evicted (every entry that named the frame names its slot) and their
  * frames freed. Direct reclaim writes its batch at once; background reclaim
- * queues victims for the swap-out thread, which writes them a batch at a
- * time with the pager lock let go.
+ * queues victims for the swap-out thread, which drops those with a valid
+ * copy at once and holds the others until they fill a write (one device
+ * request) or reclaim cannot wait, then writes them with the lock let go.
  */
 #include <stdio.h>
 #include "base/threads.h"
@@ -25,6 +26,7 @@ _Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH && WRITE_BATCH <= SWAP_IO_MAX,
 	       "a batch is one transfer");
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
+static struct swap_queue held;	/* of those, victims waiting to fill a write */
 static uint32_t writing;	/* popped from outq, being written by that thread */
 static struct pager_thread writer;
 
@@ -243,17 +245,16 @@ uint32_t swap_out_room(void)
 
 uint32_t swap_out_pending(void)
 {
-	return swap_queue_len(&outq) + writing;
+	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
 }
 
-/* Queued pages still worth writing, up to what the batch has room for:
+/* Popped pages still worth writing, up to what the batch has room for:
  * not freed since (the mark would be gone), and still victims (reclaim
  * says: not referenced while they waited). */
-static void take_some(struct write_batch *b)
+static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
 {
-	static struct swap_req popped[WRITE_BATCH];
-	static uint64_t asked[WRITE_BATCH];
-	uint32_t n = swap_queue_pop(&outq, popped, (uint32_t)(WRITE_BATCH - b->n)), m = 0;
+	static uint64_t asked[SWAP_OUT_QUEUE_LEN];
+	uint32_t m = 0;
 
 	for (uint32_t k = 0; k < n; k++)
 		if (swapcache_queued(popped[k].pa))
@@ -273,21 +274,71 @@ static void take_some(struct write_batch *b)
 	}
 }
 
-/* A batch to write from the queue, the clean victims dropped on the way;
- * pages passed over or dropped leave room that more queued pages fill, so
- * the write stays one full request while victims wait. Frames freed. */
-static size_t take_queued(struct write_batch *b)
+/* A batch to write from the held victims; pages passed over leave room
+ * that more held pages fill, so the write stays one full request while
+ * victims wait. Frames freed. */
+static size_t take_held(struct write_batch *b)
 {
+	static struct swap_req popped[WRITE_BATCH];
 	size_t freed = 0;
 
 	b->n = 0;
-	while (b->n < WRITE_BATCH && swap_queue_len(&outq) > 0) {
+	while (b->n < WRITE_BATCH && swap_queue_len(&held) > 0) {
 		size_t from = b->n;
 
-		take_some(b);
+		admit(b, popped, swap_queue_pop(&held, popped, (uint32_t)(WRITE_BATCH - b->n)));
 		freed += drop_clean(b, from);
 	}
 	return freed;
+}
+
+/* Hold pa (still marked queued) for a later write; if there is no room,
+ * it goes back to the policy, to be met again. */
+static void hold(uint64_t pa)
+{
+	if (swap_queue_push(&held, pa, 0) < 0 && swapcache_take_queued(pa))
+		put_back(pa);
+}
+
+/* The victims queued since the last look: those whose copy in their slot
+ * is still valid are dropped now, without a write (each still a victim);
+ * the others wait among the held ones, in their order, for a write. Frames
+ * freed. */
+static size_t sort_queued(void)
+{
+	static struct swap_req popped[WRITE_BATCH], copies[WRITE_BATCH];
+	static struct write_batch b;
+	size_t freed = 0;
+
+	while (swap_queue_len(&outq) > 0) {
+		uint32_t n = swap_queue_pop(&outq, popped, WRITE_BATCH), m = 0;
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint64_t pa = popped[k].pa;
+			if (swapcache_held(pa) || swapcache_parked_clean(pa))
+				copies[m++] = popped[k];
+			else if (swapcache_queued(pa))
+				hold(pa);
+		}
+		b.n = 0;
+		admit(&b, copies, m);
+		freed += drop_clean(&b, 0);
+		for (size_t k = 0; k < b.n; k++) {	/* written since: a write after all */
+			swapcache_mark_queued(b.v[k].pa);
+			hold(b.v[k].pa);
+		}
+	}
+	return freed;
+}
+
+/* Held victims are written when they fill a request, or when reclaim says
+ * it cannot wait (policy: swap_reclaim_hooks's writes_may_wait). */
+static int write_due(void)
+{
+	const struct swap_reclaim_hooks *h = swap_engine_hooks();
+
+	return swap_queue_len(&held) >= WRITE_BATCH || !h->writes_may_wait ||
+	       !h->writes_may_wait();
 }
 
 long swap_write_queued(struct pager_thread *t)
@@ -295,9 +346,14 @@ long swap_write_queued(struct pager_thread *t)
 	static struct write_batch b;
 	size_t freed, written;
 
-	if (!swap_on() || swap_queue_len(&outq) == 0)
+	if (!swap_on() || (swap_queue_len(&outq) == 0 && (swap_queue_len(&held) == 0 || !write_due())))
 		return -1;
-	freed = take_queued(&b);
+	freed = sort_queued();
+	if (swap_queue_len(&held) == 0 || !write_due()) {
+		vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
+		return (long)freed;
+	}
+	freed += take_held(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
 	if (prepare(&b) == 0)
 		return (long)freed;
@@ -345,12 +401,14 @@ static uint64_t refused(void)
 void swap_out_reset(void)
 {
 	swap_queue_fini(&outq);
+	swap_queue_fini(&held);
 	writing = 0;
 }
 
 int swap_out_init(void)
 {
-	if (swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0)
+	if (swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0 ||
+	    swap_queue_init(&held, SWAP_OUT_QUEUE_LEN) < 0)
 		return -1;
 	vmstat_gauge(VMSTAT_SWAPOUT_QUEUED, pending_now);
 	vmstat_gauge(VMSTAT_SWAPOUT_REFUSED, refused);

@@ -53,6 +53,9 @@ struct swap_reclaim_hooks {
 	void (*refaulted)(uint64_t pa, uint32_t shadow);
 	/* The swap-out thread finished a batch (or found its queue empty). */
 	void (*written)(void);
+	/* Optional: 1 while victims that must be written may wait until they
+	 * fill a write (without it, each batch is written as it comes). */
+	int (*writes_may_wait)(void);
 };
 void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
 

@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include "swap/backend.h"
 
-#define DISK_PAGES 64
+/* Room for two full writes (SWAP_WRITE_BATCH) and more. */
+#define DISK_PAGES 160
 
 struct fake_disk {
 	uint8_t page[DISK_PAGES][4096];

@@ -34,7 +34,7 @@
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static struct pager_thread me;
-static int put_backs, rescue;
+static int put_backs, rescue, may_wait;
 
 static int still_victim(uint64_t pa)
 {
@@ -50,6 +50,11 @@ static void put_back(uint64_t pa)
 
 static void batch_written(void)
 {
+}
+
+static int writes_may_wait(void)
+{
+	return may_wait;
 }
 
 /* The fake policy's shadow word for a page: its frame number, marked. The
@@ -76,7 +81,8 @@ static void refaulted(uint64_t pa, uint32_t shadow)
 
 static const struct swap_reclaim_hooks hooks = { .still_victim = still_victim,
 						 .put_back = put_back, .evicted = evicted,
-						 .refaulted = refaulted, .written = batch_written };
+						 .refaulted = refaulted, .written = batch_written,
+						 .writes_may_wait = writes_may_wait };
 
 /* Threads are joined once per process: the ids stay. */
 static void threads_once(void)
@@ -96,7 +102,7 @@ static int setup(void **state)
 	fake_setup(0);
 	swap_reset();
 	fake_disk_init(1);
-	put_backs = rescue = 0;
+	put_backs = rescue = may_wait = 0;
 	refaults = 0;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
@@ -421,6 +427,39 @@ static void test_queued_write(void **state)
 	fake_check();
 }
 
+/* While reclaim may wait, victims that must be written are held until they
+ * fill a write, which then goes as one request; once it may not, what is
+ * held goes at once. */
+static void test_held_until_full(void **state)
+{
+	struct vm_space *s = filled_space(SWAP_WRITE_BATCH + 2);
+
+	(void)state;
+	may_wait = 1;
+	for (unsigned j = 0; j < 3; j++)
+		assert_int_equal(swap_out_queue(vm_lookup(s, VA + j * PG)), 0);
+	assert_int_equal(swap_write_queued(&me), 0);
+	assert_int_equal(swap_write_queued(&me), -1);	/* nothing due */
+	assert_int_equal(disk.writes, 0);
+	assert_int_equal(swap_out_pending(), 3);
+	for (unsigned j = 3; j < SWAP_WRITE_BATCH + 2; j++)
+		assert_int_equal(swap_out_queue(vm_lookup(s, VA + j * PG)), 0);
+	assert_int_equal(swap_write_queued(&me), SWAP_WRITE_BATCH);
+	pager_lock(&me);
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(swap_out_pending(), 2);
+	assert_int_equal(swap_write_queued(&me), -1);
+	may_wait = 0;
+	assert_int_equal(swap_write_queued(&me), 2);
+	pager_lock(&me);
+	assert_int_equal(disk.writes, 2);
+	assert_int_equal(swap_out_pending(), 0);
+	fake_check();
+	for (unsigned j = 0; j < SWAP_WRITE_BATCH + 2; j++)
+		assert_int_not_equal(slot_at(s, VA + j * PG), 0);
+	vm_space_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +472,7 @@ int main(void)
 		TEST(test_write_fails),
 		TEST(test_read_fails),
 		TEST(test_queued_write),
+		TEST(test_held_until_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
