@@ -57,7 +57,7 @@ int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n,
 void swap_in_wait(void *ctx, uint32_t slot);
 int swap_in_init(void);
 
-/* out.c: the swap-out queue and thread. */
+/* writer.c: the swap-out queues and thread. */
 int swap_out_init(void);
 /* The queues emptied (swap_reset). */
 void swap_out_reset(void);

@@ -1,0 +1,209 @@
+/*
+ * The swap-out thread and its queues: victims background reclaim queued
+ * are sorted as they come (those with a valid copy in their slot dropped
+ * at once, without a write; the others held, still marked queued, in their
+ * order) and the held ones written when they fill a write (one device
+ * request), or at once when reclaim says it cannot wait.
+ */
+#include "base/threads.h"
+#include "base/vmstat.h"
+#include "swap/internal.h"
+#include "swap/out_batch.h"
+#include "swap/queue.h"
+#include "swap/swap.h"
+#include "vm/swapcache.h"
+
+static struct swap_queue outq;	/* background victims for the swap-out thread */
+static struct swap_queue held;	/* of those, victims waiting to fill a write */
+static uint32_t writing;	/* taken from held, being written by that thread */
+static struct pager_thread writer;
+
+int swap_out_queue(uint64_t pa)
+{
+	if (swap_queue_push(&outq, pa, 0) < 0)
+		return -1;
+	swapcache_mark_queued(pa);
+	return 0;
+}
+
+uint32_t swap_out_room(void)
+{
+	return swap_queue_space(&outq);
+}
+
+uint32_t swap_out_pending(void)
+{
+	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
+}
+
+/* Popped pages still worth writing, up to what the batch has room for:
+ * not freed since (the mark would be gone), and still victims (reclaim
+ * says: not referenced while they waited). */
+static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
+{
+	static uint64_t asked[SWAP_OUT_QUEUE_LEN];
+	uint32_t m = 0;
+
+	for (uint32_t k = 0; k < n; k++)
+		if (swapcache_queued(popped[k].pa))
+			asked[m++] = popped[k].pa;
+	if (m && swap_engine_hooks()->will_ask)
+		swap_engine_hooks()->will_ask(asked, m);
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t pa = popped[k].pa;
+		if (!swapcache_take_queued(pa))
+			continue;
+		if (!swap_engine_hooks()->still_victim(pa)) {
+			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
+			swap_batch_put_back(pa);
+			continue;
+		}
+		b->v[b->n++] = (struct swap_req){ pa, 0, 0 };
+	}
+}
+
+/* A batch to write from the held victims; pages passed over leave room
+ * that more held pages fill, so the write stays one full request while
+ * victims wait. Frames freed. */
+static size_t take_held(struct write_batch *b)
+{
+	static struct swap_req popped[WRITE_BATCH];
+	size_t freed = 0;
+
+	b->n = 0;
+	while (b->n < WRITE_BATCH && swap_queue_len(&held) > 0) {
+		size_t from = b->n;
+
+		admit(b, popped, swap_queue_pop(&held, popped, (uint32_t)(WRITE_BATCH - b->n)));
+		freed += swap_batch_drop_clean(b, from);
+	}
+	return freed;
+}
+
+/* Hold pa (still marked queued) for a later write; if there is no room,
+ * it goes back to the policy, to be met again. */
+static void hold(uint64_t pa)
+{
+	if (swap_queue_push(&held, pa, 0) < 0 && swapcache_take_queued(pa))
+		swap_batch_put_back(pa);
+}
+
+/* The victims queued since the last look: those whose copy in their slot
+ * is still valid are dropped now, without a write (each still a victim);
+ * the others wait among the held ones, in their order, for a write. Frames
+ * freed. */
+static size_t sort_queued(void)
+{
+	static struct swap_req popped[WRITE_BATCH], copies[WRITE_BATCH];
+	static struct write_batch b;
+	size_t freed = 0;
+
+	while (swap_queue_len(&outq) > 0) {
+		uint32_t n = swap_queue_pop(&outq, popped, WRITE_BATCH), m = 0;
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint64_t pa = popped[k].pa;
+			if (swapcache_held(pa) || swapcache_parked_clean(pa))
+				copies[m++] = popped[k];
+			else if (swapcache_queued(pa))
+				hold(pa);
+		}
+		b.n = 0;
+		admit(&b, copies, m);
+		freed += swap_batch_drop_clean(&b, 0);
+		for (size_t k = 0; k < b.n; k++) {	/* written since: a write after all */
+			swapcache_mark_queued(b.v[k].pa);
+			hold(b.v[k].pa);
+		}
+	}
+	return freed;
+}
+
+/* Held victims are written when they fill a request, or when reclaim says
+ * it cannot wait (policy: swap_reclaim_hooks's writes_may_wait). */
+static int write_due(void)
+{
+	const struct swap_reclaim_hooks *h = swap_engine_hooks();
+
+	return swap_queue_len(&held) >= WRITE_BATCH || !h->writes_may_wait ||
+	       !h->writes_may_wait();
+}
+
+long swap_write_queued(struct pager_thread *t)
+{
+	static struct write_batch b;
+	size_t freed, written;
+
+	if (!swap_on() || (swap_queue_len(&outq) == 0 && (swap_queue_len(&held) == 0 || !write_due())))
+		return -1;
+	freed = sort_queued();
+	if (swap_queue_len(&held) == 0 || !write_due()) {
+		vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
+		return (long)freed;
+	}
+	freed += take_held(&b);
+	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
+	if (swap_batch_prepare(&b) == 0)
+		return (long)freed;
+	writing = (uint32_t)b.n;
+	pager_unlock(t);	/* the device works; others may fault meanwhile */
+	swap_transfer(t, 1, b.v, (unsigned)b.n, b.err);
+	pager_lock(t);
+	writing = 0;
+	written = swap_batch_finish(&b);
+	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)written);
+	return (long)(freed + written);
+}
+
+/* The swap-out thread: woken when victims are queued, it writes them a
+ * batch at a time, telling reclaim after each (kswapd queues more, and
+ * throttled requests go on). */
+static void writer_main(struct pager_thread *t)
+{
+	t->memalloc = 1;	/* freeing memory: the reserve is its if need be */
+	for (;;) {
+		pager_thread_wait(t, t->wake, TB_WORK);
+		pager_lock(t);
+		while (swap_write_queued(t) >= 0)
+			swap_engine_hooks()->written();
+		swap_engine_hooks()->written();
+		pager_unlock(t);
+	}
+}
+
+void swap_out_kick(void)
+{
+	pager_thread_signal(&writer, TB_WORK);
+}
+
+static uint64_t pending_now(void)
+{
+	return swap_out_pending();
+}
+
+static uint64_t refused(void)
+{
+	return outq.refused;
+}
+
+void swap_out_reset(void)
+{
+	swap_queue_fini(&outq);
+	swap_queue_fini(&held);
+	writing = 0;
+}
+
+int swap_out_init(void)
+{
+	if (swap_queue_init(&outq, SWAP_OUT_QUEUE_LEN) < 0 ||
+	    swap_queue_init(&held, SWAP_OUT_QUEUE_LEN) < 0)
+		return -1;
+	vmstat_gauge(VMSTAT_SWAPOUT_QUEUED, pending_now);
+	vmstat_gauge(VMSTAT_SWAPOUT_REFUSED, refused);
+	return 0;
+}
+
+int swap_out_thread_start(void)
+{
+	return pager_thread_start(&writer, "swapout", IO_SWAPOUT, writer_main);
+}
