@@ -193,15 +193,15 @@ int test_swap_pattern(void)
 		CHECK(after.swapin_async > before.swapin_async);
 	CHECK(after.swap_requests_out - before.swap_requests_out < after.pswpout - before.pswpout);
 	/* A batch of evictions goes out as one request on a run of slots, not
-	 * a request per page or two. Batches are as large as kswapd's rounds
-	 * between the watermarks: in this 48 MiB guest, 13 to 21 pages on
-	 * average were measured (scripts/bench measures the full 64-page
-	 * writes of a streaming swap-out at 128 MiB). */
+	 * a request per page or two: the swap-out thread holds victims until
+	 * they fill a write (64 pages) unless reclaim cannot wait, so most
+	 * requests are full ones and a few, sent while free frames ran low,
+	 * are smaller. */
 	diag("%lu pages written in %lu requests",
 	     (unsigned long)(after.swap_pages_out - before.swap_pages_out),
 	     (unsigned long)(after.swap_requests_out - before.swap_requests_out));
 	CHECK(after.swap_pages_out - before.swap_pages_out >
-	      8 * (after.swap_requests_out - before.swap_requests_out));
+	      16 * (after.swap_requests_out - before.swap_requests_out));
 	CHECK_RUN(check_history(&before, &after));
 	CHECK_EQ(munmap(buf, pages * 4096), 0);
 	settle(&after);
