@@ -59,7 +59,8 @@ enum pager_label {
 	 * harvest_bits), which this request clears: the same harvest the
 	 * pager's reclaim uses, offered like mincore(). */
 	PAGER_PAGE_BITS = 0x108,
-	/* Reply: data = struct pager_info (the policy and watermarks in force). */
+	/* Reply: data = struct pager_info (the policy and watermarks in force,
+	 * the swap device's largest request). */
 	PAGER_INFO = 0x109,
 	/* msg.handle = a notification to signal with pressure events (bits
 	 * PAGER_PRESSURE_BIT(level)), or -1 to unsubscribe. One per process; a
@@ -211,6 +212,9 @@ struct pager_info {
 	uint64_t start_free, stop_free, min_free;	/* the same, in free frames */
 	char oom_policy[16];		/* oom.policy, NUL-terminated */
 	uint64_t reserve;		/* pager.reserve in force, in frames */
+	uint32_t swap_request_pages;	/* pages one swap device request carries
+					 * at most (0: no swap) */
+	uint32_t reserved;		/* 0 */
 };
 
 struct pager_proc_stats {

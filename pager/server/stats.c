@@ -10,6 +10,7 @@
 #include "vm/frames.h"
 #include "vm/vm.h"
 #include "reclaim/reclaim.h"
+#include "swap/swap.h"
 #include "base/config.h"
 #include "pager/protocol.h"
 #include "sys.h"
@@ -84,6 +85,7 @@ void handle_info(const struct msg *in, struct msg *out)
 	strncpy(info.policy, config.policy_name, sizeof(info.policy) - 1);
 	strncpy(info.oom_policy, config.oom_policy_name, sizeof(info.oom_policy) - 1);
 	info.reserve = frames_reserve();
+	info.swap_request_pages = swap_request_pages();
 	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
 	reply_result(out, 0);
 	memcpy(out->data, &info, sizeof(info));

@@ -66,6 +66,8 @@ struct swap_backend {
 	const struct swap_backend_ops *ops;
 	void *ctx;
 	char where[48];			/* for messages: "the disk at 0x10008000" */
+	uint32_t request_pages;		/* pages one device request carries at
+					 * most (0: as many as a transfer) */
 };
 
 #endif

@@ -47,5 +47,6 @@ void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 	drv = *d;
 	b->ops = &ops;
 	b->ctx = NULL;
+	b->request_pages = d->link.max_pages;
 	snprintf(b->where, sizeof(b->where), "the disk at 0x%lx", (unsigned long)d->base);
 }

@@ -130,6 +130,7 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 				  .release = unmap_window };
 	b->ops = &ops;
 	b->ctx = NULL;
+	b->request_pages = NET_MAX_PAGES;
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
 }

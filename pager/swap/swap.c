@@ -55,6 +55,13 @@ int swap_device_gone(void)
 	return on && dev.ops->gone && dev.ops->gone(dev.ctx);
 }
 
+uint32_t swap_request_pages(void)
+{
+	if (!on)
+		return 0;
+	return dev.request_pages && dev.request_pages < SWAP_IO_MAX ? dev.request_pages : SWAP_IO_MAX;
+}
+
 const char *swap_engine_where(void)
 {
 	return dev.where;

@@ -65,6 +65,8 @@ void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
  * Background reclaim passes 0, or it would pick and put back the same
  * pages for ever. */
 int swap_has_room(int direct);
+/* Pages one device request carries at most (0: swap is off). */
+uint32_t swap_request_pages(void);
 /* The device is short of memory for its writes (swap_backend_ops's
  * congested): direct reclaimers should wait a little. */
 int swap_congested(void);

@@ -68,4 +68,4 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write };
 
-struct swap_backend fake_backend = { &ops, NULL, "the fake disk" };
+struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };

@@ -187,10 +187,13 @@ static void test_refuses_non_swap(void **state)
 	disk.read_only = 1;
 	swap_start(&fake_backend, &me);
 	assert_false(swap_on());
+	assert_int_equal(swap_request_pages(), 0);
 	disk.read_only = 0;
 	swap_start(&fake_backend, &me);
 	assert_true(swap_on());
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL), DISK_PAGES - 1);
+	/* The fake takes a whole transfer in one request. */
+	assert_int_equal(swap_request_pages(), SWAP_IO_MAX);
 	assert_int_equal(disk.writes, 0);
 }
 
