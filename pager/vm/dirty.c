@@ -1,10 +1,9 @@
 /*
  * Accessed and dirty bits (vm.h): every harvest goes through here, so that
  * a dirty bit read off a frame that holds a clean copy elsewhere (its slot,
- * or its program file: frame.file_copy, owned here) gives the copy up, and
- * the check that a clean copy is still clean just before it is dropped
- * without a write. The ABI's struct harvest_entry is the currency (plain C,
- * kernel/abi/vm.h).
+ * or its program file: filecopy.c) gives the copy up, and the check that a
+ * clean copy is still clean just before it is dropped without a write. The
+ * ABI's struct harvest_entry is the currency (plain C, kernel/abi/vm.h).
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
@@ -12,27 +11,6 @@
 #include "vm/swapcache.h"
 
 #define SEAL_MAX 64	/* mappings checked in one harvest */
-
-void vm_frame_filled_from_file(uint64_t pa)
-{
-	frame_desc(pa)->file_copy = 1;
-}
-
-int vm_frame_file_copy(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f && f->file_copy;
-}
-
-void vm_frame_dirtied(uint64_t pa)
-{
-	struct frame *f = frame_desc(pa);
-
-	swapcache_forget_copy(pa);
-	if (f)
-		f->file_copy = 0;
-}
 
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
 {

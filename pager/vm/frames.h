@@ -40,8 +40,8 @@ struct frame {
 	uint8_t state;		/* enum frame_state */
 	uint8_t flags;		/* enum frame_flags (swapcache.h) */
 	/* 1 while it holds what its program file holds: a page of a writable
-	 * segment filled from the file, no write seen since (dirty.c, the VM
-	 * core's; 0 otherwise). */
+	 * segment filled from the file, no write seen since (filecopy.c, the
+	 * VM core's; 0 otherwise). */
 	uint8_t file_copy;
 	uint8_t spare;
 };
