@@ -30,7 +30,7 @@ struct bootarg_spec {
 	const char *doc;	/* one line, for the summary and docs */
 };
 
-#define BOOTARG_STR_MAX 128
+#define BOOTARG_STR_MAX 256	/* a swap boot names eight tests in init.args */
 
 struct bootarg_value {
 	uint64_t num;		/* UINT: the number; CHOICE: index in choices;

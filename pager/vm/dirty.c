@@ -1,9 +1,9 @@
 /*
  * Accessed and dirty bits (vm.h): every harvest goes through here, so that
- * a dirty bit read off a frame that holds its slot as a clean copy gives
- * the copy up, and the check that a clean copy is still clean just before
- * it is dropped without a write. The ABI's struct harvest_entry is the
- * currency (plain C, kernel/abi/vm.h).
+ * a dirty bit read off a frame that holds a clean copy elsewhere (its slot,
+ * or its program file: filecopy.c) gives the copy up, and the check that a
+ * clean copy is still clean just before it is dropped without a write. The
+ * ABI's struct harvest_entry is the currency (plain C, kernel/abi/vm.h).
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
@@ -25,7 +25,7 @@ int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
 		return r;
 	for (size_t k = 0; k < n; k++)
 		if ((e[k].bits & HARVEST_DIRTY) && pa[k])
-			swapcache_forget_copy(pa[k]);
+			vm_frame_dirtied(pa[k]);
 	return 0;
 }
 
@@ -51,7 +51,7 @@ static void seal_one(void *ctx, struct vm_space *s, uint64_t va)
 
 /* Harvest what b holds: write permission goes, dirty bits are read. A frame
  * found written (or every frame, if the harvest failed: nothing can be
- * trusted then) gives its copy up and gets W back. */
+ * trusted then) gives its copies up and gets W back. */
 static void seal_flush(struct seal *b)
 {
 	int failed = vm_harvest(b->e, b->pa, b->n) < 0;
@@ -61,8 +61,8 @@ static void seal_flush(struct seal *b)
 		if (!swapcache_writing(pa))
 			continue;	/* one of its mappings came earlier */
 		if (failed)
-			swapcache_forget_copy(pa);
-		if (!swapcache_held(pa))
+			vm_frame_dirtied(pa);
+		if (!swapcache_held(pa) && !vm_frame_file_copy(pa))
 			vm_frame_write_protect(pa, 0);
 	}
 	b->n = 0;
@@ -74,7 +74,10 @@ void vm_frames_seal(const uint64_t *pa, size_t n)
 
 	b.n = 0;
 	for (size_t k = 0; k < n; k++) {
-		if (!swapcache_held(pa[k]) || swapcache_writing(pa[k]))
+		/* Being written out (tied): its write-out watches it. A file
+		 * copy marked but untied is sealed again: one harvest more. */
+		if (!(swapcache_held(pa[k]) || vm_frame_file_copy(pa[k])) ||
+		    (swapcache_writing(pa[k]) && swapcache_tied(pa[k])))
 			continue;
 		if (b.n + vm_mapcount(pa[k]) > SEAL_MAX)
 			seal_flush(&b);
@@ -85,4 +88,14 @@ void vm_frames_seal(const uint64_t *pa, size_t n)
 		vm_rmap_walk(pa[k], seal_one, &b);
 	}
 	seal_flush(&b);
+}
+
+int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro)
+{
+	struct harvest_entry e = { (uint32_t)s->as, HARVEST_DIRTY | HARVEST_PROTECT, va };
+
+	if (vm_harvest(&e, &pa, 1) == 0)
+		return 0;
+	vm_frame_dirtied(pa);	/* nothing seen: it may have been written */
+	return vm.mmu.protect(vm.mmu.ctx, s->as, va, ro);
 }

@@ -1,8 +1,8 @@
 /*
  * Taking a frame out of its mappings for the swap code: unmap it
  * everywhere, or evict it (every entry naming it names a slot instead), or
- * drop an unwritten program-image page (the file fills it again);
- * whether it may be evicted; and its write protection while it is written
+ * drop a program-image page still as the file has it (the file fills it
+ * again); whether it may be evicted; and its write protection while it is written
  * out, given back when a write comes or the write is over.
  */
 #include "base/vmstat.h"
@@ -93,33 +93,48 @@ int vm_frame_evictable(uint64_t pa)
 	return !rmap_pinned(pa);
 }
 
-/* Mapping (s, va) is of a program segment the process cannot write (no
- * W: text, read-only data; a region's permission never changes), so its
- * page still holds what the file holds: *ctx becomes 0 otherwise. */
-static void image_read_only(void *ctx, struct vm_space *s, uint64_t va)
+/* Mapping (s, va) of frame *ctx is of a program segment whose page the
+ * file can fill again: one the process cannot write (no W: text, read-only
+ * data; a region's permission never changes), or a writable one the frame
+ * holds the file's copy for (no write seen since it was filled: dirty.c).
+ * *ctx becomes 0 otherwise. */
+static void image_unchanged(void *ctx, struct vm_space *s, uint64_t va)
 {
+	uint64_t *pa = ctx;
 	const struct vm_region *r = vm_region_find(s, va);
 
-	if (!r || r->kind != VM_IMAGE || (r->perm & VM_W))
-		*(int *)ctx = 0;
+	if (!r || r->kind != VM_IMAGE || ((r->perm & VM_W) && !vm_frame_file_copy(*pa)))
+		*pa = 0;
+}
+
+/* In the swap code's hands: tied to a slot, detached, being read, or
+ * queued; write-protected too, unless it is untied (sealed for a drop:
+ * vm_frames_seal). */
+static int swap_busy(uint64_t pa)
+{
+	return swapcache_tied(pa) || swapcache_detached(pa) || swapcache_reading(pa) ||
+	       swapcache_queued(pa);
 }
 
 int vm_frame_refillable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
-	int same = 1;
+	uint64_t same = pa;
 
-	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj || swapcache_busy(pa) ||
-	    swapcache_tied(pa) || rmap_pinned(pa))
+	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj || swap_busy(pa) ||
+	    rmap_pinned(pa))
 		return 0;
-	vm_rmap_walk(pa, image_read_only, &same);
-	return same;
+	vm_rmap_walk(pa, image_unchanged, &same);
+	return same != 0;
 }
 
 int vm_drop_refillable(uint64_t pa)
 {
-	if (!vm_frame_refillable(pa))
+	if (!vm_frame_refillable(pa)) {
+		if (vm_frame_file_copy(pa) && swapcache_writing(pa) && !swapcache_tied(pa))
+			vm_frame_write_protect(pa, 0);	/* sealed for nothing */
 		return -1;
+	}
 	detach(pa, 0);		/* absent entries: the next fault fills from the file */
 	vmstat_count(VMSTAT_PGDROP_IMAGE);
 	return 0;
@@ -193,6 +208,7 @@ int vm_frame_write_resume(uint64_t pa)
 	if (vm_frame_write_protect(pa, 0) < 0)
 		return -1;
 	swapcache_written(pa);	/* no longer the copy of any slot */
+	vm_frame_dirtied(pa);	/* nor of its program file */
 	return 0;
 }
 

@@ -62,9 +62,10 @@ static int swapped_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 /* A write to present page i: to a copy-on-write page, the kind's step
  * first (breaking or taking back copy-on-write); a clean copy mapped
- * writable (just read back for this write) is about to be written, so it
- * gives its slot up now rather than at the next harvest; then a frame being
- * written out gets W back in every mapping (the write-out is stale). */
+ * writable (just read back or filled from the file for this write) is
+ * about to be written, so it gives its copies up now rather than at the
+ * next harvest; then a frame being written out gets W back in every
+ * mapping (the write-out is stale). */
 static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint32_t e = region_entry(r, i);
@@ -76,7 +77,7 @@ static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	if (res == VM_FAULT_MAPPED && entry_frame(e) && !(e & PAGE_COW) &&
 	    !swapcache_writing(entry_frame(e)))
-		swapcache_forget_copy(entry_frame(e));
+		vm_frame_dirtied(entry_frame(e));
 	if (res == VM_FAULT_MAPPED && entry_frame(e) && !(e & PAGE_COW) &&
 	    swapcache_writing(entry_frame(e)))
 		res = vm_frame_write_resume(entry_frame(e)) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;

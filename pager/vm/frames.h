@@ -24,8 +24,8 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj and obj_page, and its swap cache (swapcache.c)
- * swap and flags (all 0 while the frame is free: frame_free resets the
+ * owns rmap, mapcount, obj, obj_page and file_copy, and its swap cache
+ * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
  * descriptor). */
 struct frame {
 	uint32_t next, prev;	/* free list now, LRU lists later; FRAME_NONE ends */
@@ -39,7 +39,11 @@ struct frame {
 	uint32_t obj_page;	/* its page index in that object */
 	uint8_t state;		/* enum frame_state */
 	uint8_t flags;		/* enum frame_flags (swapcache.h) */
-	uint16_t spare;
+	/* 1 while it holds what its program file holds: a page of a writable
+	 * segment filled from the file, no write seen since (filecopy.c, the
+	 * VM core's; 0 otherwise). */
+	uint8_t file_copy;
+	uint8_t spare;
 };
 
 struct frame_range {

@@ -200,6 +200,21 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 uint64_t vm_frame_alloc(void);
 void vm_frame_release(uint64_t pa);
 
+/* filecopy.c: a frame's program-file copy (frame.file_copy). A page of a
+ * writable program segment filled from the file holds what the file holds
+ * (vm_frame_filled_from_file) until a write is seen: a dirty bit in a
+ * harvest, a write fault, or a harvest that failed (vm_frame_dirtied, which
+ * gives up its slot's clean copy too). Mapped writable, such a frame is
+ * mapped clean (vm_entry_perm), so its first write shows in the dirty bit. */
+void vm_frame_filled_from_file(uint64_t pa);
+int vm_frame_file_copy(uint64_t pa);
+void vm_frame_dirtied(uint64_t pa);
+
+/* dirty.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
+ * dirty bit in the same step (ro: the permission left, if the harvest fails
+ * and protect must do); 0, or -1 if the mmu refused. */
+int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro);
+
 /* footprint.c: whether pa's frame is one space's alone: mapped once, and
  * no swapped entry elsewhere will come back to it through the swap cache's
  * tie (its own held reference aside). Freed if that mapping goes. */

@@ -10,15 +10,16 @@
 
 /* The permission present entry e of r is mapped with: the region's, less
  * W while the page is copy-on-write or its frame is being written out;
- * writable, a frame holding its slot as a clean copy is mapped clean, so
- * that its first write shows in the dirty bit (vm_harvest). */
+ * writable, a frame holding a clean copy (its slot, or its program file)
+ * is mapped clean, so that its first write shows in the dirty bit
+ * (vm_harvest). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
 	uint64_t pa = entry_frame(e);
 
 	if ((e & PAGE_COW) || swapcache_writing(pa))
 		return r->perm & ~(unsigned)VM_W;
-	if ((r->perm & VM_W) && swapcache_held(pa))
+	if ((r->perm & VM_W) && (swapcache_held(pa) || vm_frame_file_copy(pa)))
 		return r->perm | VM_CLEAN;
 	return r->perm;
 }

@@ -40,6 +40,10 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 		vmstat_count(VMSTAT_FAULTS_IMAGE);
 	else
 		vmstat_count(VMSTAT_FAULTS_ZERO);
+	/* The file can fill it again while no write is seen (a read-only
+	 * segment's pages cannot be written: evict.c needs no mark). */
+	if (r->kind == VM_IMAGE && (r->perm & VM_W))
+		vm_frame_filled_from_file(pa);
 	*out = pa;
 	return 0;
 }
@@ -53,7 +57,8 @@ static void private_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
 
 /* Every present page of p becomes read-only in both spaces (W is given
  * back by the write fault that breaks or reuses it); a swapped page's slot
- * is named by both. */
+ * is named by both. A program-file copy loses W with its dirty bit read in
+ * the same step: unwritten, both spaces' pages are still the file's. */
 static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 			struct vm_region *c)
 {
@@ -76,7 +81,8 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 			/* Its dirty bit stays with this mapping, where a frame
 			 * mapped twice could lose it: a clean copy goes now. */
 			swapcache_forget_copy(pa);
-			if (vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
+			if (vm_frame_file_copy(pa) ? vm_page_seal(ps, va, pa, ro) < 0 :
+			    vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
 				return VM_FAULT_NOMEM;
 			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
 		}

@@ -108,19 +108,21 @@ int vm_unmap_frame_everywhere(uint64_t pa);
 /*
  * Accessed and dirty bits (dirty.c). Whoever reads them goes through here:
  * a dirty bit, once read and cleared, is the only news that a frame mapped
- * writable while it holds its slot as a clean copy (swapcache_hold) was
- * written, so vm_harvest gives that copy up at once.
+ * writable while it holds a clean copy elsewhere (its slot: swapcache_hold;
+ * or its program file: a page of a writable segment filled from the file)
+ * was written, so vm_harvest gives that copy up at once.
  */
 struct harvest_entry;	/* kernel/abi/vm.h */
 /* Harvest e[0..n) through mmu_ops (each entry's bits say what to clear);
  * entry k maps frame pa[k] (0: none known). 0 or a negative error. */
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
 /* Frames pa[0..n) are about to be dropped without a write, as their slots
- * hold clean copies: each held one's mappings lose write permission and
- * their dirty bits are read, in one harvest. One found written gives its
- * copy up (and gets W back): it must be written out like any other. The
- * rest stay write-protected (a write faults: swapcache_writing) until they
- * are evicted, or vm_frame_write_protect(pa, 0) if they are not. */
+ * or their program file hold clean copies: each such one's mappings lose
+ * write permission and their dirty bits are read, in one harvest. One
+ * found written gives its copy up (and gets W back): it must be written
+ * out like any other. The rest stay write-protected (a write faults:
+ * swapcache_writing) until they are evicted or dropped, or
+ * vm_frame_write_protect(pa, 0) if they are not. */
 void vm_frames_seal(const uint64_t *pa, size_t n);
 
 
@@ -212,13 +214,16 @@ int vm_frame_write_protect(uint64_t pa, int on);
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
 
-/* 1 if pa is a program-image page its processes cannot have written (every
- * mapping in a read-only segment), tied to no slot and not in the swap
- * code's hands: dropping it costs no I/O. */
+/* 1 if pa is a program-image page that still holds what the program file
+ * holds (every mapping in a program segment, and either every segment
+ * read-only or no write seen since the file filled it: dirty.c), tied to
+ * no slot and not in the swap code's hands (bar a seal for this drop):
+ * dropping it costs no I/O. */
 int vm_frame_refillable(uint64_t pa);
 /* Drop such a page: its entries become absent (the next fault fills them
  * from the program file again) and the frame is the caller's to free;
- * counted in pgdrop_image. 0, or -1 if pa is not refillable. */
+ * counted in pgdrop_image. 0, or -1 if pa is not refillable (a frame
+ * vm_frames_seal protected for this gets its write permission back). */
 int vm_drop_refillable(uint64_t pa);
 
 struct vm_space_info {

@@ -92,7 +92,7 @@ result "the guest powers off with status 127" $? "got $status"
 out=$tmp/empty-run.log
 boot_until "$out" "demo: an echo server" 60 init.run=
 check "pager reports an empty init.run by name" \
-	"pager: boot: bad value '' for init.run (accepted: text of 1 to 127 characters); using default 'demo'"
+	"pager: boot: bad value '' for init.run (accepted: text of 1 to 255 characters); using default 'demo'"
 check "pager prints the default init.run in force" "init.run=demo init.args="
 check "the default watermarks are Linux's rule" "pager: pager.watermarks=linux pager.watermark_scale=10"
 check "the demonstration runs" "demo: an echo server, two clients and a crasher"

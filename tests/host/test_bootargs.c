@@ -169,7 +169,7 @@ static void test_string_not_empty(void **state)
 	assert_int_equal(bootargs_parse("init.run=", run, 1, &v, NULL, "kernel.", capture_line,
 					&cap), 1);
 	assert_string_equal(cap.lines[0], "boot: bad value '' for init.run (accepted: text of 1 "
-			    "to 127 characters); using default 'demo'");
+			    "to 255 characters); using default 'demo'");
 	assert_string_equal(v.str, "demo");
 	assert_int_equal(v.given, 0);
 	/* The last word wins, so a later good name still counts. */
@@ -315,7 +315,7 @@ static void test_overlong(void **state)
 	/* The quoted value is cut so the key and the accepted text still fit. */
 	assert_memory_equal(cap.lines[0], msg_start, strlen(msg_start));
 	assert_non_null(strstr(cap.lines[0], "...' for pager.swap_dev (accepted: text of at "
-				"most 127 characters); using default 'virtio0'"));
+				"most 255 characters); using default 'virtio0'"));
 
 	strcpy(line, "pager.policy=");
 	for (i = 0; i < 500; i++)

@@ -9,8 +9,9 @@
  * a failed read fails only its fault, and a failed window is read again
  * alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
- * refault, and a freed slot leaves none; an unwritten page of a read-only
- * program segment is dropped without I/O and filled from the file again.
+ * refault, and a freed slot leaves none; an unwritten program-image page
+ * (read-only segment, or writable and never written) is dropped without
+ * I/O and filled from the file again.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -283,34 +284,42 @@ static void test_history(void **state)
 	assert_int_equal(refaults, 2);
 }
 
-/* A page of a read-only program segment goes without any I/O and comes
- * back from the file; one of a writable segment is written out. */
+/* A page of a read-only program segment, and one of a writable segment
+ * never written, go without any I/O and come back from the file; one of
+ * the writable segment written (a dirty bit the seal before the drop reads)
+ * is written out and keeps its byte. */
 static void test_image_refill(void **state)
 {
-	static uint8_t file[2 * PG];
+	static uint8_t file[3 * PG];
 	struct vm_image img = { file, 0, VA, sizeof(file) };
 	struct vm_space *s = fake_space(1);
-	uint64_t pa[2];
+	uint64_t pa[3];
 
 	(void)state;
 	memset(file, 0x5A, sizeof(file));
 	assert_int_equal(vm_region_add(s, VA, VA + PG, VM_R | VM_X, VM_IMAGE, &img), 0);
 	img.vaddr = VA + PG;
 	img.offset = PG;
-	assert_int_equal(vm_region_add(s, VA + PG, VA + 2 * PG, RW, VM_IMAGE, &img), 0);
-	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
-	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
-	pa[0] = vm_lookup(s, VA);
-	pa[1] = vm_lookup(s, VA + PG);
-	assert_true(vm_frame_refillable(pa[0]));
-	assert_false(vm_frame_refillable(pa[1]));
-	assert_int_equal(swap_out_now(pa, 2), 2);
+	assert_int_equal(vm_region_add(s, VA + PG, VA + 3 * PG, RW, VM_IMAGE, &img), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		fake_fault(s, VA + k * PG, VM_R, VM_FAULT_MAPPED);
+		pa[k] = vm_lookup(s, VA + k * PG);
+		assert_true(vm_frame_refillable(pa[k]));
+	}
+	fake_poke(s, VA + 2 * PG, 0x77);	/* no fault: the dirty bit says */
+	assert_int_equal(swap_out_now(pa, 3), 3);
 	fake_check();
-	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), 1);
-	assert_int_equal(disk.pages_written, 1);	/* the writable segment's page */
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), 2);
+	assert_int_equal(disk.pages_written, 1);	/* the written page */
 	assert_int_equal(slot_at(s, VA), 0);		/* absent: the file has it */
+	assert_int_equal(slot_at(s, VA + PG), 0);
+	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
 	fault_back(s, VA, VM_R);
 	expect_bytes(frame_ptr(vm_lookup(s, VA)), 0x5A);
+	fault_back(s, VA + PG, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + PG)), 0x5A);
+	fault_back(s, VA + 2 * PG, VM_R);
+	assert_int_equal(fake_peek(s, VA + 2 * PG), 0x77);
 	vm_space_destroy(s);
 	fake_check();
 }

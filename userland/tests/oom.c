@@ -125,8 +125,8 @@ int test_oom_grower(void)
 	return 0;
 }
 
-/* Fill half of memory, then read it back at random for ever: most reads
- * are swap-ins once the grower beside it has pushed it out. */
+/* Fill more than memory, then read it back at random for ever: many reads
+ * are swap-ins from the start, more once the grower beside it pushes it out. */
 static int read_forever(void *arg)
 {
 	struct holder *h = arg;
@@ -159,8 +159,11 @@ int test_oom_swapin_victim(void)
 	pages = before.frames_total / 16;
 	CHECK((mine = anon_pages(pages, MAP_PRIVATE)) != NULL);
 	fill(mine, pages);
-	/* More than the grower can get: RAM and swap less half of memory. */
-	h = (struct holder){ new_board(), (before.frames_total + before.swap_slots_free) / 2 + 256 };
+	/* More than RAM, so that its own reads wait for the disk (a policy
+	 * that keeps a reader which fits in RAM would swap out only the
+	 * grower's pages), and more than the grower can get: the quarter of
+	 * swap left. */
+	h = (struct holder){ new_board(), before.frames_total + before.swap_slots_free / 4 };
 	CHECK(h.b != NULL);
 	CHECK((reader = fork_run(read_forever, &h)) > 0);
 	CHECK_RUN(poll_flag(&h.b->filled, OOM_TIMEOUT));
@@ -168,8 +171,9 @@ int test_oom_swapin_victim(void)
 	CHECK_RUN(expect_oom_kill(reader, "the reader"));
 	CHECK_RUN(expect_oom_kill(grower, "the grower"));
 	CHECK_RUN(stats_get(&after));
-	diag("major faults %lu, faults served during a read %lu",
+	diag("major faults %lu, pages read from swap %lu, faults served during a read %lu",
 	     (unsigned long)(after.pgmajfault - before.pgmajfault),
+	     (unsigned long)(after.pswpin - before.pswpin),
 	     (unsigned long)(after.faults_during_read - before.faults_during_read));
 	CHECK_EQ(after.oom_kill - before.oom_kill, 2);
 	CHECK(after.pgmajfault > before.pgmajfault);

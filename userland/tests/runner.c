@@ -67,6 +67,7 @@ static const struct test {
 	{ test_swap_read_error, "swap_read_error", 1 },
 	{ test_swap_concurrent_faults, "swap_concurrent_faults", 1 },
 	{ test_swap_written_back, "swap_written_back", 1 },
+	{ test_swap_image_refill, "swap_image_refill", 1 },
 	{ test_policy_hot_set, "policy_hot_set", 1 },
 	{ test_policy_background_first, "policy_background_first", 1 },
 	{ test_oom_grower, "oom_grower", 1 },

@@ -64,6 +64,9 @@ int test_swap_full(void);
 int test_swap_read_error(void);
 int test_swap_concurrent_faults(void);
 
+/* swap_image.c */
+int test_swap_image_refill(void);
+
 /* swap_write.c */
 int test_swap_written_back(void);
 int test_policy_hot_set(void);

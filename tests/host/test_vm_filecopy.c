@@ -1,0 +1,206 @@
+/*
+ * Host tests for pages of a writable program segment (.data) that still
+ * hold what the program file holds: mapped writable with the dirty bit
+ * clear, refillable (dropped without I/O, filled from the file again) until
+ * a write is seen (a dirty bit in a look or in the seal before the drop, a
+ * write fault), and across fork while neither space writes. Over the fake
+ * mmu, which keeps dirty bits as the kernel does.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "base/vmstat.h"
+#include "kernel/abi/vm.h"
+#include "swap_fake.h"
+#include "vm/swapcache.h"
+
+#define PG VM_PAGE
+#define RW (VM_R | VM_W)
+#define VA 0x10000UL
+#define AS 1
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, swap_fake_group_teardown)
+
+static uint8_t file[2 * PG];	/* the segment's bytes: page k holds 0xD0 + k */
+
+static int setup(void **state)
+{
+	(void)state;
+	swap_fake_setup();
+	memset(file, 0xD0, PG);
+	memset(file + PG, 0xD1, PG);
+	return 0;
+}
+
+/* A two-page writable program segment at VA in a new space for as, whose
+ * first page was read (a read fault: filled from the file). */
+static struct vm_space *data_space(int as)
+{
+	struct vm_image img = { file, 0, VA, sizeof(file) };
+	struct vm_space *s = fake_space(as);
+
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_IMAGE, &img), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	return s;
+}
+
+/* Reclaim's cheap drop of pa, as swap/out.c does it: sealed, then dropped
+ * if still refillable (its frame freed). 0 or -1 as vm_drop_refillable. */
+static int drop(uint64_t pa)
+{
+	vm_frames_seal(&pa, 1);
+	if (vm_drop_refillable(pa) < 0)
+		return -1;
+	frame_free(pa);
+	swap_fake_check();
+	return 0;
+}
+
+/* A look at (as, va), as reclaim's: both bits read and cleared. */
+static unsigned look(int as, uint64_t va, uint64_t pa)
+{
+	struct harvest_entry e = { (uint32_t)as, HARVEST_ACCESSED | HARVEST_DIRTY, va };
+
+	assert_int_equal(vm_harvest(&e, &pa, 1), 0);
+	return e.bits;
+}
+
+/* Read, never written: mapped clean, dropped without I/O, filled from the
+ * file again. */
+static void test_unwritten_refilled(void **state)
+{
+	struct vm_space *s = data_space(AS);
+	uint64_t pa = vm_lookup(s, VA), drops = vmstat_get(VMSTAT_PGDROP_IMAGE);
+
+	(void)state;
+	assert_int_equal(fake_perm(AS, VA), RW | VM_CLEAN);
+	assert_true(vm_frame_refillable(pa));
+	assert_int_equal(look(AS, VA, pa), HARVEST_PRESENT | HARVEST_ACCESSED);
+	assert_true(vm_frame_refillable(pa));
+	assert_int_equal(drop(pa), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), drops + 1);
+	assert_int_equal(vm_lookup(s, VA), 0);
+	assert_int_equal(sw.dups, 0);			/* no slot named */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* from the file */
+	assert_int_equal(fake_peek(s, VA + 5), 0xD0);
+	assert_true(vm_frame_refillable(vm_lookup(s, VA)));
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
+/* A write no fault saw, found by a look or by the seal before the drop:
+ * not refillable from then on, the byte kept, W given back. */
+static void test_written_kept(void **state)
+{
+	struct vm_space *s = data_space(AS);
+	uint64_t pa = vm_lookup(s, VA);
+
+	(void)state;
+	fake_poke(s, VA + 3, 0x33);
+	assert_int_equal(drop(pa), -1);
+	assert_false(vm_frame_refillable(pa));
+	assert_false(swapcache_writing(pa));
+	assert_int_equal(fake_perm(AS, VA), RW);
+	assert_int_equal(fake_peek(s, VA + 3), 0x33);
+
+	fake_fault(s, VA + PG, VM_R, VM_FAULT_MAPPED);
+	pa = vm_lookup(s, VA + PG);
+	fake_poke(s, VA + PG, 0x44);
+	assert_true(vm_frame_refillable(pa));	/* nobody has looked yet */
+	assert_int_equal(look(AS, VA + PG, pa), HARVEST_PRESENT | HARVEST_ACCESSED | HARVEST_DIRTY);
+	assert_false(vm_frame_refillable(pa));
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
+/* A write fault (first touch a write, or a write after the seal took W)
+ * ends the file's copy at once. */
+static void test_write_fault_ends_copy(void **state)
+{
+	struct vm_space *s = data_space(AS);
+	uint64_t pa = vm_lookup(s, VA);
+
+	(void)state;
+	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
+	assert_false(vm_frame_refillable(vm_lookup(s, VA + PG)));
+	vm_frames_seal(&pa, 1);
+	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
+	fake_poke(s, VA, 0x55);			/* faults: W went with the seal */
+	assert_false(vm_frame_refillable(pa));
+	assert_int_equal(vm_drop_refillable(pa), -1);
+	assert_int_equal(fake_peek(s, VA), 0x55);
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
+/* Fork reads the parent's dirty bit as it takes W away: an unwritten page
+ * stays the file's in both spaces, and is dropped from both; a page
+ * written before the fork is not, even once the parent, which wrote it,
+ * has gone. */
+static void test_fork(void **state)
+{
+	struct vm_space *p = data_space(AS), *c = fake_space(AS + 1);
+	uint64_t pa, written;
+
+	(void)state;
+	fake_fault(p, VA + PG, VM_R, VM_FAULT_MAPPED);
+	fake_poke(p, VA + PG + 9, 0x99);	/* no fault, no look */
+	pa = vm_lookup(p, VA);
+	written = vm_lookup(p, VA + PG);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_fake_check();
+	assert_int_equal(fake_perm(AS, VA), VM_R);
+	assert_int_equal(fake_perm(AS + 1, VA), VM_R);
+	assert_true(vm_frame_refillable(pa));
+	assert_false(vm_frame_refillable(written));
+	vm_space_destroy(p);
+	swap_fake_check();
+	assert_false(vm_frame_refillable(written));
+	assert_int_equal(drop(written), -1);
+	assert_int_equal(fake_peek(c, VA + PG + 9), 0x99);
+	assert_int_equal(drop(pa), 0);
+	assert_int_equal(vm_lookup(c, VA), 0);
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_peek(c, VA), 0xD0);
+	vm_space_destroy(c);
+	swap_fake_check();
+}
+
+/* After fork, the space that writes gets its own copy (no file copy); the
+ * frame the other keeps is still the file's. */
+static void test_fork_copy_written(void **state)
+{
+	struct vm_space *p = data_space(AS), *c = fake_space(AS + 1);
+	uint64_t pa = vm_lookup(p, VA);
+
+	(void)state;
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_poke(c, VA + 1, 0x11);
+	assert_int_not_equal(vm_lookup(c, VA), pa);
+	assert_false(vm_frame_refillable(vm_lookup(c, VA)));
+	assert_true(vm_frame_refillable(pa));
+	assert_int_equal(drop(pa), 0);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_peek(p, VA + 1), 0xD0);
+	assert_int_equal(fake_peek(c, VA + 1), 0x11);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	swap_fake_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_unwritten_refilled),
+		TEST(test_written_kept),
+		TEST(test_write_fault_ends_copy),
+		TEST(test_fork),
+		TEST(test_fork_copy_written),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
