@@ -15,7 +15,7 @@
 #include "blk_request.h"
 #include "lwip/tcp.h"
 #include "nbd_client.h"
-#include "netd.h"
+#include "loop.h"
 #include "netd_mem.h"
 #include "swapconn.h"
 #include "sys.h"
