@@ -17,6 +17,7 @@
 #include "netd_mem.h"
 #include "netif.h"
 #include "sockets.h"
+#include "swap_link.h"
 #include "swapconn.h"
 #include "sys.h"
 #include "virtio_net.h"
@@ -50,7 +51,7 @@ static void on_bits(uint64_t bits)
 		netd_memalloc_begin();
 		sys_check_timeouts();
 		netd_memalloc_end();
-		swapconn_tick();
+		swap_link_tick();
 		publish_pool();
 	}
 }
