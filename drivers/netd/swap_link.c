@@ -1,8 +1,7 @@
 /*
- * The swap connection's link (swap_link.h) over lwIP's raw TCP API and the
- * plain-C NBD client. It is the one connection marked as serving memory
- * reclaim: its sends and what lwIP does for its segments may use the
- * pool's reserve. Every wait has a bound: connecting and negotiating
+ * The swap connection's link (swap_link.h): the plain-C NBD client over
+ * the TCP connection of swap_tcp.h, and the link's states. Every wait has
+ * a bound: connecting and negotiating
  * (CONNECT_NS), a reply once requests are out (ANSWER_NS, then the link is
  * dropped and made again), reconnecting (RETRIES attempts, then the server
  * is gone for good; SETUP_TRIES at boot).
@@ -12,9 +11,8 @@
 
 #include "blk_protocol.h"
 #include "loop.h"
-#include "lwip/tcp.h"
-#include "netd_mem.h"
 #include "swap_link.h"
+#include "swap_tcp.h"
 
 #define MS 1000000LL
 #define CONNECT_NS (3000 * MS)		/* connect and handshake */
@@ -24,12 +22,10 @@
 #define SETUP_TRIES 3			/* attempts at boot */
 
 static struct {
-	struct netd_conn_tag tag;	/* first: memalloc, lwIP's argument */
 	enum swap_state state;
 	bool connected;			/* TCP is up (handshake or transmission) */
 	bool negotiated;		/* transmission phase */
-	struct tcp_pcb *pcb;
-	ip_addr_t server;
+	uint32_t server;
 	uint16_t port;
 	struct nbd_handshake hs;
 	struct nbd_client cl;
@@ -46,49 +42,25 @@ static struct {
 static uint32_t link_send(void *ctx, const uint8_t *d, uint32_t len)
 {
 	(void)ctx;
-	if (!sc.pcb || !sc.negotiated)
-		return 0;
-	uint32_t n = len < tcp_sndbuf(sc.pcb) ? len : tcp_sndbuf(sc.pcb);
-
-	if (n > 0xffff)
-		n = 0xffff;
-	/* The swap connection's data may take the reserve. */
-	netd_memalloc_begin();
-	err_t e = n ? tcp_write(sc.pcb, d, (u16_t)n, TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) : ERR_MEM;
-	netd_memalloc_end();
-	return e == ERR_OK ? n : 0;
+	return sc.negotiated ? swap_tcp_write(d, len, true) : 0;
 }
 
 static void output(void)
 {
-	if (!sc.pcb || !sc.negotiated)
+	if (!swap_tcp_is_open() || !sc.negotiated)
 		return;
 	nbd_pump(&sc.cl);
-	netd_memalloc_begin();
-	tcp_output(sc.pcb);
-	netd_memalloc_end();
+	swap_tcp_output();
 }
 
 /* --- the connection's life --- */
-
-static void forget_pcb(void)
-{
-	if (!sc.pcb)
-		return;
-	tcp_arg(sc.pcb, NULL);
-	tcp_recv(sc.pcb, NULL);
-	tcp_sent(sc.pcb, NULL);
-	tcp_err(sc.pcb, NULL);
-	tcp_abort(sc.pcb);
-	sc.pcb = NULL;
-}
 
 /* Give up for good: every request fails, the pager is told. */
 static void gone(const char *why)
 {
 	unsigned n = nbd_pending(&sc.cl);
 
-	forget_pcb();
+	swap_tcp_close();
 	sc.state = SWAP_GONE;
 	sc.gone();
 	printf("netd: swap: the NBD server is gone for good (%s); %u requests failed\n", why, n);
@@ -100,7 +72,7 @@ static void lost(const char *why)
 {
 	bool was_up = sc.negotiated;
 
-	forget_pcb();
+	swap_tcp_close();
 	sc.connected = sc.negotiated = false;
 	if (sc.state == SWAP_OFF)
 		return;		/* still in NET_SWAP_SETUP: it reports */
@@ -143,10 +115,8 @@ static void take(const uint8_t *d, uint32_t len)
 		size_t used = nbd_hs_input(&sc.hs, d, len);
 
 		if (sc.hs.out_len) {
-			netd_memalloc_begin();
-			tcp_write(sc.pcb, sc.hs.out, (u16_t)sc.hs.out_len, TCP_WRITE_FLAG_COPY);
-			tcp_output(sc.pcb);
-			netd_memalloc_end();
+			swap_tcp_write(sc.hs.out, sc.hs.out_len, false);
+			swap_tcp_output();
 			sc.hs.out_len = 0;
 		}
 		if (sc.hs.state == NBD_HS_FAILED)
@@ -165,87 +135,39 @@ static void take(const uint8_t *d, uint32_t len)
 		lost(r == -ECONNRESET ? "the server is shutting down" : "a reply no request asked for");
 }
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+static void on_connected(void)
 {
-	(void)arg;
-	(void)err;
-	if (!p) {
-		lost("the server closed the connection");
-		return ERR_ABRT;
-	}
-	tcp_recved(pcb, p->tot_len);
-	for (struct pbuf *q = p; q && sc.pcb == pcb; q = q->next)
-		take(q->payload, q->len);
-	pbuf_free(p);
-	if (sc.pcb != pcb)
-		return ERR_ABRT;	/* dropped while taking it in */
-	output();
-	return ERR_OK;
-}
-
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
-{
-	(void)arg;
-	(void)pcb;
-	(void)len;
-	output();
-	return ERR_OK;
-}
-
-static void on_error(void *arg, err_t err)
-{
-	(void)arg;
-	sc.pcb = NULL;	/* lwIP has freed it */
-	lost(err == ERR_RST ? "reset by the server" : "the connection failed");
-}
-
-static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
-{
-	(void)arg;
-	(void)pcb;
-	(void)err;
 	sc.connected = true;
 	nbd_hs_start(&sc.hs, "");
-	return ERR_OK;
 }
+
+static const struct swap_tcp_events events = { on_connected, take, output, lost };
 
 static void start_connect(void)
 {
-	netd_memalloc_begin();
-	sc.pcb = tcp_new();
-	netd_memalloc_end();
-	if (!sc.pcb) {
-		sc.retry_at = netd_now() + RETRY_NS;
-		return;
-	}
-	tcp_arg(sc.pcb, &sc);
-	tcp_recv(sc.pcb, on_recv);
-	tcp_sent(sc.pcb, on_sent);
-	tcp_err(sc.pcb, on_error);
-	tcp_nagle_disable(sc.pcb);
 	sc.deadline = netd_now() + CONNECT_NS;
-	netd_memalloc_begin();
-	err_t e = tcp_connect(sc.pcb, &sc.server, sc.port, on_connected);
-	netd_memalloc_end();
-	if (e != ERR_OK)
+	int err = swap_tcp_open(sc.server, sc.port, &events);
+
+	if (err == -ENOMEM)
+		sc.retry_at = netd_now() + RETRY_NS;
+	else if (err < 0)
 		lost("no memory to connect");
 }
 
 static bool settled(void *ctx)
 {
 	(void)ctx;
-	return sc.negotiated || !sc.pcb;
+	return sc.negotiated || !swap_tcp_is_open();
 }
 
 long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, void (*gone)(void))
 {
 	if (sc.state != SWAP_OFF)
 		return -EINVAL;
-	sc.tag.memalloc = true;		/* seed 002: this connection serves reclaim */
 	sc.io = *pager;
 	sc.io.send = link_send;
 	sc.gone = gone;
-	ip_addr_set_ip4_u32(&sc.server, lwip_htonl(addr));
+	sc.server = addr;
 	sc.port = port;
 	/* A connection may fail for want of time on a loaded host: a few
 	 * attempts, each bounded; a server that answers but refuses is not
@@ -253,7 +175,7 @@ long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, vo
 	bool ok = false;
 
 	for (int k = 0; k < SETUP_TRIES && !ok && sc.hs.state != NBD_HS_FAILED; k++) {
-		forget_pcb();
+		swap_tcp_close();
 		sc.connected = false;
 		start_connect();
 		ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated;
@@ -263,7 +185,7 @@ long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, vo
 				  sc.connected ? "no handshake in time" : "cannot connect";
 		printf("netd: swap: no NBD export at %u.%u.%u.%u:%u: %s\n", addr >> 24,
 		       (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port, why);
-		forget_pcb();
+		swap_tcp_close();
 		return sc.hs.state == NBD_HS_FAILED ? sc.hs.error : -ECONNREFUSED;
 	}
 	sc.state = SWAP_UP;
@@ -292,11 +214,11 @@ void swap_link_tick(void)
 {
 	int64_t now = netd_now();
 
-	if (sc.state == SWAP_RETRYING && !sc.pcb && now >= sc.retry_at) {
+	if (sc.state == SWAP_RETRYING && !swap_tcp_is_open() && now >= sc.retry_at) {
 		start_connect();
 		return;
 	}
-	if (sc.state == SWAP_RETRYING && sc.pcb && !sc.negotiated && now >= sc.deadline)
+	if (sc.state == SWAP_RETRYING && swap_tcp_is_open() && !sc.negotiated && now >= sc.deadline)
 		return lost(sc.connected ? "no handshake in time" : "cannot connect");
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) > 0 && sc.deadline && now >= sc.deadline)
 		return lost("no answer in time");
