@@ -107,6 +107,7 @@ struct net_stats {
 	uint64_t nbd_requests, nbd_errors, nbd_reconnects, nbd_resent;
 	uint64_t nbd_flushes;		/* of nbd_requests: NBD_CMD_FLUSH */
 	uint64_t nbd_throttled;		/* swap requests held back: pool in its reserve */
+	uint64_t nbd_most_pending;	/* the most swap requests waiting for replies at once */
 	uint32_t addr, prefix;		/* the address in force */
 	uint32_t sockets;		/* programs' connections open */
 	uint32_t swap_state;		/* 0 off, 1 up, 2 reconnecting, 3 gone */

@@ -145,6 +145,7 @@ void swapconn_counters(struct net_stats *s)
 	s->nbd_reconnects = c->reconnects;
 	s->nbd_resent = c->resent;
 	s->nbd_flushes = c->flushes;
+	s->nbd_most_pending = c->most_pending;
 	s->nbd_throttled = sc.throttled;
 	s->swap_state = swap_link_state();
 }
