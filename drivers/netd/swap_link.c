@@ -1,10 +1,10 @@
 /*
  * The swap connection's link (swap_link.h): the plain-C NBD client over
  * the TCP connection of swap_tcp.h, and the link's states. Every wait has
- * a bound: connecting and negotiating
- * (CONNECT_NS), a reply once requests are out (ANSWER_NS, then the link is
- * dropped and made again), reconnecting (RETRIES attempts, then the server
- * is gone for good; SETUP_TRIES at boot).
+ * a bound: connecting and negotiating (CONNECT_NS), a reply once requests
+ * are out (ANSWER_NS, then the link is dropped and made again),
+ * reconnecting (RETRIES attempts, then the server is gone for good;
+ * SETUP_TRIES at boot).
  */
 #include <errno.h>
 #include <stdio.h>
