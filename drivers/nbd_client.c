@@ -68,6 +68,9 @@ int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t of
 		enqueue(c, s);
 		c->cnt.submitted++;
 		c->cnt.flushes += type == NBD_CMD_FLUSH;
+		unsigned n = nbd_pending(c);
+		if (n > c->cnt.most_pending)
+			c->cnt.most_pending = n;
 		return 0;
 	}
 	return -EBUSY;

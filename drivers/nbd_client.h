@@ -47,6 +47,7 @@ struct nbd_req {
 struct nbd_counters {
 	uint64_t submitted, completed, errors, resent, reconnects;
 	uint64_t flushes;	/* of submitted: NBD_CMD_FLUSH */
+	uint64_t most_pending;	/* the most requests waiting for replies at once */
 };
 
 struct nbd_client {

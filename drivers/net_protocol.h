@@ -22,7 +22,9 @@
 /* The swap window: the frames of swap request `tag` are mapped at
  * NET_WIN_VA + tag * NET_MAX_PAGES pages while the request is in flight.
  * A request carries at most NET_MAX_PAGES pages (64 KiB: a few TCP
- * segments' worth, and a window netd's page tables hold for every tag). */
+ * segments' worth, and a window netd's page tables hold for every tag;
+ * 32 and 64 pages were measured and cost the same work per page within
+ * 1%: docs/design.md). */
 #define NET_MAX_PAGES 16
 #define NET_WIN_VA 0x200000000UL
 #define NET_WIN_PAGES ((uint64_t)BLK_TAGS * NET_MAX_PAGES)
@@ -107,6 +109,7 @@ struct net_stats {
 	uint64_t nbd_requests, nbd_errors, nbd_reconnects, nbd_resent;
 	uint64_t nbd_flushes;		/* of nbd_requests: NBD_CMD_FLUSH */
 	uint64_t nbd_throttled;		/* swap requests held back: pool in its reserve */
+	uint64_t nbd_most_pending;	/* the most swap requests waiting for replies at once */
 	uint32_t addr, prefix;		/* the address in force */
 	uint32_t sockets;		/* programs' connections open */
 	uint32_t swap_state;		/* 0 off, 1 up, 2 reconnecting, 3 gone */

@@ -12,16 +12,16 @@
 #include "lwip/dhcp.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "loop.h"
 #include "net_protocol.h"
-#include "netd.h"
 #include "netd_mem.h"
 #include "netif.h"
 #include "sockets.h"
+#include "swap_link.h"
 #include "swapconn.h"
 #include "sys.h"
 #include "virtio_net.h"
 
-#define TICK_NS (250 * 1000 * 1000LL)	/* the longest sleep: timers are checked */
 #define DHCP_WAIT_NS (5 * 1000 * 1000 * 1000LL)
 
 static uint64_t pool_pa[NET_POOL_PAGES];
@@ -31,16 +31,6 @@ static struct net_shared *const shared = (struct net_shared *)NET_STATUS_VA;
 static uint32_t pager_pid;		/* who sent NET_POOL first: only it may set up */
 static bool ready;
 static unsigned irq;
-
-int64_t netd_now(void)
-{
-	return sys_clock();
-}
-
-u32_t sys_now(void)
-{
-	return (u32_t)(sys_clock() / 1000000);
-}
 
 static void publish_pool(void)
 {
@@ -61,36 +51,9 @@ static void on_bits(uint64_t bits)
 		netd_memalloc_begin();
 		sys_check_timeouts();
 		netd_memalloc_end();
-		swapconn_tick();
+		swap_link_tick();
 		publish_pool();
 	}
-}
-
-static void arm_timer(int64_t deadline)
-{
-	int64_t next = netd_now() + TICK_NS;
-
-	if (ready) {
-		int64_t lwip = netd_now() + (int64_t)sys_timeouts_sleeptime() * 1000000;
-		if (lwip < next)
-			next = lwip;
-	}
-	if (deadline > 0 && deadline < next)
-		next = deadline;
-	sys_notify_timer(NET_HANDLE_IRQ, next, NET_TIMER_BIT);
-}
-
-bool netd_run_until(bool (*done)(void *ctx), void *ctx, int64_t deadline)
-{
-	while (!done(ctx)) {
-		if (netd_now() >= deadline)
-			return false;
-		arm_timer(deadline);
-		long bits = sys_notify_wait(NET_HANDLE_IRQ);
-		if (bits > 0)
-			on_bits((uint64_t)bits);
-	}
-	return true;
 }
 
 /* NET_POOL: w[0] = first page index, data = addresses. */
@@ -226,7 +189,8 @@ int main(void)
 	static struct msg in, out;
 	int r;
 
-	arm_timer(0);
+	netd_loop_init(on_bits);
+	netd_arm_timer(0);
 	r = sys_recv(NET_HANDLE_EP, &in);
 	for (;;) {
 		if (r < 0) {
@@ -237,7 +201,7 @@ int main(void)
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
 			on_bits(in.w[0]);
-			arm_timer(0);
+			netd_arm_timer(0);
 			r = sys_recv(NET_HANDLE_EP, &in);
 			continue;
 		}
@@ -248,7 +212,7 @@ int main(void)
 			continue;
 		}
 		serve(&in, &out);
-		arm_timer(0);
+		netd_arm_timer(0);
 		r = sys_reply_recv(NET_HANDLE_EP, &out, &in);
 	}
 }

@@ -278,6 +278,7 @@ static void write_read_back(void **state)
 	assert_int_equal(srv.pend[32].type, NBD_CMD_FLUSH);
 	assert_int_equal(srv.done[32], 1);	/* answered: no error */
 	assert_int_equal(cl.cnt.flushes, 1);
+	assert_int_equal(cl.cnt.most_pending, 33);	/* all of them at once */
 	for (unsigned id = 0; id < 32; id++) {
 		assert_int_equal(srv.done[id], 1);
 		assert_memory_equal(srv.disk + id * 3 * PG, srv.mem[id], PG);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "net.h"
+#include "netstat_print.h"
 #include "tests.h"
 #include "vmstat_print.h"
 
@@ -153,6 +155,10 @@ int main(int argc, char **argv)
 {
 	int failed = argc > 1 ? run_named(argv + 1, argc - 1) : run_all();
 
+	struct net_stats net;
+
 	vmstat_print("# ");	/* what the run cost the pager */
+	if (net_stats(&net) == 0)
+		netstat_print("# ");	/* and the network, when there is one */
 	return failed;
 }

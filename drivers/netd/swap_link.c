@@ -1,0 +1,248 @@
+/*
+ * The swap connection's link (swap_link.h): the plain-C NBD client over
+ * the TCP connection of swap_tcp.h, and the link's states. Every wait has
+ * a bound: connecting and negotiating (CONNECT_NS), a reply once requests
+ * are out (ANSWER_NS, then the link is dropped and made again),
+ * reconnecting (RETRIES attempts, then the server is gone for good;
+ * SETUP_TRIES at boot).
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "blk_protocol.h"
+#include "loop.h"
+#include "swap_link.h"
+#include "swap_tcp.h"
+
+#define MS 1000000LL
+#define CONNECT_NS (3000 * MS)		/* connect and handshake */
+#define ANSWER_NS (20000 * MS)		/* no byte back while requests wait */
+#define RETRY_NS (500 * MS)		/* between attempts */
+#define RETRIES 10			/* attempts before the server is gone */
+#define SETUP_TRIES 3			/* attempts at boot */
+
+static struct {
+	enum swap_state state;
+	bool connected;			/* TCP is up (handshake or transmission) */
+	bool negotiated;		/* transmission phase */
+	uint32_t server;
+	uint16_t port;
+	struct nbd_handshake hs;
+	struct nbd_client cl;
+	struct nbd_io io;		/* the pager's data and done, our send */
+	void (*gone)(void);		/* the pager's: the server is gone */
+	unsigned attempts;		/* since the last good handshake */
+	int64_t deadline;		/* connect, handshake or answer bound */
+	int64_t retry_at;
+	uint64_t capacity;		/* sectors */
+} sc;
+
+/* --- the NBD client's view of the connection --- */
+
+static uint32_t link_send(void *ctx, const uint8_t *d, uint32_t len)
+{
+	(void)ctx;
+	return sc.negotiated ? swap_tcp_write(d, len, true) : 0;
+}
+
+static void output(void)
+{
+	if (!swap_tcp_is_open() || !sc.negotiated)
+		return;
+	nbd_pump(&sc.cl);
+	swap_tcp_output();
+}
+
+/* --- the connection's life --- */
+
+/* Give up for good: every request fails, the pager is told. */
+static void gone(const char *why)
+{
+	unsigned n = nbd_pending(&sc.cl);
+
+	swap_tcp_close();
+	sc.state = SWAP_GONE;
+	sc.gone();
+	printf("netd: swap: the NBD server is gone for good (%s); %u requests failed\n", why, n);
+	nbd_fail_all(&sc.cl, -ENXIO);
+}
+
+/* The connection failed or stopped answering: try again soon, or give up. */
+static void lost(const char *why)
+{
+	bool was_up = sc.negotiated;
+
+	swap_tcp_close();
+	sc.connected = sc.negotiated = false;
+	if (sc.state == SWAP_OFF)
+		return;		/* still in NET_SWAP_SETUP: it reports */
+	if (was_up) {
+		nbd_lost(&sc.cl);
+		printf("netd: swap: connection lost (%s); reconnecting, %u requests to send again\n",
+		       why, nbd_pending(&sc.cl));
+	}
+	if (++sc.attempts > RETRIES)
+		return gone(why);
+	sc.state = SWAP_RETRYING;
+	sc.retry_at = netd_now() + RETRY_NS;
+}
+
+static void on_negotiated(void)
+{
+	uint64_t sectors = sc.hs.size / BLK_SECTOR;
+
+	sc.negotiated = true;
+	if (sc.state == SWAP_OFF) {
+		nbd_client_init(&sc.cl, &sc.io, NULL, &sc.hs);
+		sc.capacity = sectors;
+		return;
+	}
+	/* The same export again, or nothing: another size is another disk. */
+	if (sectors != sc.capacity)
+		return gone("the export changed size");
+	nbd_client_resume(&sc.cl, &sc.hs);
+	sc.state = SWAP_UP;
+	sc.attempts = 0;
+	sc.deadline = netd_now() + ANSWER_NS;
+	printf("netd: swap: reconnected; sending %u requests again\n", nbd_pending(&sc.cl));
+	output();
+}
+
+/* Bytes from the server: the handshake's, then replies. */
+static void take(const uint8_t *d, uint32_t len)
+{
+	if (!sc.negotiated) {
+		size_t used = nbd_hs_input(&sc.hs, d, len);
+
+		if (sc.hs.out_len) {
+			swap_tcp_write(sc.hs.out, sc.hs.out_len, false);
+			swap_tcp_output();
+			sc.hs.out_len = 0;
+		}
+		if (sc.hs.state == NBD_HS_FAILED)
+			return lost(sc.hs.why);
+		if (sc.hs.state != NBD_HS_DONE)
+			return;
+		on_negotiated();
+		d += used;
+		len -= (uint32_t)used;
+		if (!sc.negotiated || len == 0)
+			return;
+	}
+	sc.deadline = netd_now() + ANSWER_NS;	/* the server answers */
+	int r = nbd_input(&sc.cl, d, len);
+	if (r < 0)
+		lost(r == -ECONNRESET ? "the server is shutting down" : "a reply no request asked for");
+}
+
+static void on_connected(void)
+{
+	sc.connected = true;
+	nbd_hs_start(&sc.hs, "");
+}
+
+static const struct swap_tcp_events events = { on_connected, take, output, lost };
+
+static void start_connect(void)
+{
+	sc.deadline = netd_now() + CONNECT_NS;
+	int err = swap_tcp_open(sc.server, sc.port, &events);
+
+	if (err == -ENOMEM)
+		sc.retry_at = netd_now() + RETRY_NS;
+	else if (err < 0)
+		lost("no memory to connect");
+}
+
+static bool settled(void *ctx)
+{
+	(void)ctx;
+	return sc.negotiated || !swap_tcp_is_open();
+}
+
+long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, void (*gone)(void))
+{
+	if (sc.state != SWAP_OFF)
+		return -EINVAL;
+	sc.io = *pager;
+	sc.io.send = link_send;
+	sc.gone = gone;
+	sc.server = addr;
+	sc.port = port;
+	/* A connection may fail for want of time on a loaded host: a few
+	 * attempts, each bounded; a server that answers but refuses is not
+	 * asked again. */
+	bool ok = false;
+
+	for (int k = 0; k < SETUP_TRIES && !ok && sc.hs.state != NBD_HS_FAILED; k++) {
+		swap_tcp_close();
+		sc.connected = false;
+		start_connect();
+		ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated;
+	}
+	if (!ok) {
+		const char *why = sc.hs.state == NBD_HS_FAILED ? sc.hs.why :
+				  sc.connected ? "no handshake in time" : "cannot connect";
+		printf("netd: swap: no NBD export at %u.%u.%u.%u:%u: %s\n", addr >> 24,
+		       (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port, why);
+		swap_tcp_close();
+		return sc.hs.state == NBD_HS_FAILED ? sc.hs.error : -ECONNREFUSED;
+	}
+	sc.state = SWAP_UP;
+	sc.deadline = 0;
+	printf("netd: swap: NBD export of %lu MiB at %u.%u.%u.%u:%u%s\n",
+	       (unsigned long)(sc.hs.size >> 20), addr >> 24, (addr >> 16) & 255,
+	       (addr >> 8) & 255, addr & 255, port, sc.cl.read_only ? ", read-only" : "");
+	return 0;
+}
+
+int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
+{
+	int err = nbd_submit(&sc.cl, cmd, id, offset, len);
+
+	if (err == 0 && (sc.deadline == 0 || nbd_pending(&sc.cl) == 1))
+		sc.deadline = netd_now() + ANSWER_NS;
+	return err;
+}
+
+void swap_link_push(void)
+{
+	output();
+}
+
+void swap_link_tick(void)
+{
+	int64_t now = netd_now();
+
+	if (sc.state == SWAP_RETRYING && !swap_tcp_is_open() && now >= sc.retry_at) {
+		start_connect();
+		return;
+	}
+	if (sc.state == SWAP_RETRYING && swap_tcp_is_open() && !sc.negotiated && now >= sc.deadline)
+		return lost(sc.connected ? "no handshake in time" : "cannot connect");
+	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) > 0 && sc.deadline && now >= sc.deadline)
+		return lost("no answer in time");
+	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) == 0)
+		sc.deadline = 0;
+	output();
+}
+
+enum swap_state swap_link_state(void)
+{
+	return sc.state;
+}
+
+uint64_t swap_link_sectors(void)
+{
+	return sc.capacity;
+}
+
+bool swap_link_read_only(void)
+{
+	return sc.cl.read_only;
+}
+
+const struct nbd_counters *swap_link_counters(void)
+{
+	return &sc.cl.cnt;
+}

@@ -1,0 +1,41 @@
+/*
+ * The swap connection's link to the NBD server: TCP through lwIP, the
+ * handshake, the NBD client with its requests in flight, and every wait
+ * bounded. A lost link is made again and its unanswered requests sent
+ * again; a server gone for good fails them all and says so. It knows
+ * nothing of the pager: where a request's bytes are and who is told it is
+ * done come in as the client's data and done functions (swapconn.c).
+ */
+#ifndef NETD_SWAP_LINK_H
+#define NETD_SWAP_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nbd_client.h"
+
+enum swap_state { SWAP_OFF = 0, SWAP_UP = 1, SWAP_RETRYING = 2, SWAP_GONE = 3 };
+
+/* Connect to addr:port (host order) and negotiate: a few attempts, each
+ * bounded; 0, or a negative errno after the reason is on the console.
+ * pager's data and done are the client's (its send is the link's); gone
+ * is called once the server is given up for good, before the requests
+ * waiting fail. */
+long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager,
+		   void (*gone)(void));
+
+/* Queue request id (a command of nbd_client.h); swap_link_push sends what
+ * is queued. The answer's clock starts when nothing else was waiting. */
+int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len);
+void swap_link_push(void);
+
+/* Time passes: reconnect when due, give up when it has taken too long,
+ * drop a connection that stopped answering. */
+void swap_link_tick(void);
+
+enum swap_state swap_link_state(void);
+uint64_t swap_link_sectors(void);	/* the export's size, in BLK_SECTORs */
+bool swap_link_read_only(void);
+const struct nbd_counters *swap_link_counters(void);
+
+#endif
