@@ -6,7 +6,8 @@
  * in joins the second youngest (the youngest if it refaulted recently).
  * Eviction takes pages from the oldest generation and stalls when only two
  * are left; aging then opens a new youngest generation and moves into it
- * every page found referenced in the others.
+ * every page found referenced in the others, only when the call can look
+ * at all of them (Linux increments max_seq once its walk is over).
  * Eviction looks at each page it meets too (Linux's look-around): one
  * referenced since is moved to the youngest generation instead.
  *
@@ -185,9 +186,19 @@ static int should_age(const struct mglru *m)
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 
+/* Whether the call may look at every page aging would walk. */
+static int can_walk(const struct mglru *m)
+{
+	uint32_t walk = 0;
+
+	for (uint32_t seq = m->min_seq + 1; seq <= m->max_seq; seq++)
+		walk += gen_q((struct mglru *)m, seq)->len;
+	return walk <= policy_looks_left(&m->looks);
+}
+
 /* A new youngest generation, and every page found referenced in the others
  * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read); so are the rest when looks run out. */
+ * alone (their bit was just read). can_walk said the looks suffice. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
 	m->max_seq++;
@@ -198,15 +209,29 @@ static void age(struct mglru *m, const struct policy_env *env)
 		while (f != POLICY_NIL) {
 			uint32_t next = m->links.younger[f];
 
-			if (!policy_looked(&m->looks, f)) {
-				if (!policy_may_look(&m->looks, f))
-					return;
-				if (policy_look(&m->looks, env, f))
-					promote(m, f);
-			}
+			if (!policy_looked(&m->looks, f) && policy_may_look(&m->looks, f) &&
+			    policy_look(&m->looks, env, f))
+				promote(m, f);
 			f = next;
 		}
 	}
+}
+
+/* Aging if due: 1 if it opened a generation, 0 if eviction goes on
+ * without, -1 if the call must stop. Only a whole walk opens one (a walk
+ * cut short by the call's looks opened one holding almost nothing): a call
+ * that cannot afford it leaves it to one that can look further. */
+static int maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agings)
+{
+	if (!should_age(m))
+		return 0;
+	if (*agings == MAX_NR_GENS)
+		return -1;
+	if (!can_walk(m))
+		return nr_gens(m) > MIN_NR_GENS ? 0 : -1;
+	(*agings)++;
+	age(m, env);
+	return 1;
 }
 
 /* Generations emptied by eviction close (never below two). */
@@ -261,19 +286,18 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 
 	for (;;) {
 		uint32_t frame;
+		int aged;
 
 		if (waiting->len > batch)
 			break;
 		if (gen_q(m, m->min_seq)->len == 0 && waiting->len > 0)
 			break;
 		drop_empty_oldest(m);
-		if (should_age(m)) {
-			if (*agings == MAX_NR_GENS)
-				return POLICY_NIL;
-			(*agings)++;
-			age(m, env);
+		aged = maybe_age(m, env, agings);
+		if (aged < 0)
+			return POLICY_NIL;
+		if (aged > 0)
 			continue;
-		}
 		frame = gen_q(m, m->min_seq)->old;
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:

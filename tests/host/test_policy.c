@@ -1080,6 +1080,40 @@ static void test_mglru_one_use_tier_0(void **state)
 	sim_end(&s);
 }
 
+/* Aging opens a generation only by a whole walk. 8 frames: 1 and 2 are
+ * found referenced and move to the youngest generation while 0 and 3..6
+ * go; the oldest generation, down to 7, is then small enough that aging
+ * is due, walking 1 and 2. A call allowed one look cannot walk them: with
+ * three generations it evicts without aging (7, one look); with two it
+ * must stop (no victim, no look). A call with no limit walks them (1 was
+ * referenced again and stays) and takes 2. */
+static void test_mglru_whole_walk(void **state)
+{
+	static const uint32_t want[] = { 0, 3, 4, 5, 6 };
+	uint32_t v, looks;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	s.accessed[1] = s.accessed[2] = 1;
+	for (size_t i = 0; i < LEN(want); i++) {
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[i]);
+	}
+	s.accessed[1] = 1;
+	s.max_looks = 1;
+	looks = s.ref_calls;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 7);
+	assert_int_equal(s.ref_calls, looks + 1);
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	assert_int_equal(s.ref_calls, looks + 1);
+	s.max_looks = 0;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 2);
+	sim_end(&s);
+}
+
 /* Looks announced in batches (mglru walks its lists): every look was
  * announced first, a batch serves many looks, and the victims are the same
  * as with no announcements. */
@@ -1435,6 +1469,7 @@ int main(void)
 		cmocka_unit_test(test_mglru_announces_looks),
 		cmocka_unit_test(test_mglru_tier_of_uses),
 		cmocka_unit_test(test_mglru_one_use_tier_0),
+		cmocka_unit_test(test_mglru_whole_walk),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),
