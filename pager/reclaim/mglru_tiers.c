@@ -1,6 +1,6 @@
 /*
- * The multi-gen LRU policy's refault tiers: a page's tier is
- * order_base_2 of its uses, and a PID-like controller (Linux's
+ * The multi-gen LRU policy's refault tiers: a page's tier is order_base_2
+ * of its uses, as Linux counts them, and a PID-like controller (Linux's
  * positive_ctrl_err, gains 2:3, at least 64 refaults) protects every tier
  * whose refault rate is higher than tier 0's.
  */
@@ -12,13 +12,13 @@ struct ctrl_pos {
 	uint64_t refaulted, total, gain;
 };
 
-uint32_t mglru_tier(uint32_t uses)
+uint32_t mglru_tier(uint32_t uses, int workingset)
 {
-	uint32_t k = 0;
+	uint32_t beyond = (uses ? uses - 1 : 0) + (workingset != 0), k = 0;
 
-	while ((1u << k) < uses + 1)
+	while ((1u << k) < beyond + 1)
 		k++;
-	return k;
+	return k < MGLRU_TIERS ? k : MGLRU_TIERS - 1;
 }
 
 static struct ctrl_pos read_ctrl_pos(const struct mglru_tiers *t, int tier, uint64_t gain)

@@ -18,9 +18,12 @@ struct mglru_tiers {
 	uint64_t avg_refaulted[MGLRU_TIERS], avg_total[MGLRU_TIERS];
 };
 
-/* A page's tier from its count of uses (looks that found it referenced,
- * plus one for a recent refault): order_base_2(uses + 1). */
-uint32_t mglru_tier(uint32_t uses);
+/* A page's tier from its uses (looks that found it referenced) and
+ * whether it refaulted recently, as Linux's lru_tier_from_refs of
+ * folio_lru_refs: order_base_2 of the uses beyond the first plus one for
+ * the refault, plus one; so none or one use is tier 0, two tier 1, three
+ * or four tier 2, and only a refault reaches tier 3. */
+uint32_t mglru_tier(uint32_t uses, int workingset);
 
 /* The highest tier eviction may take; the tiers above refault more than
  * tier 0 and are protected. */

@@ -240,6 +240,12 @@ static inline int policy_may_look(const struct policy_looks *pl, uint32_t f)
 	return (s >> 2) != pl->call || (s & 3) < 2;
 }
 
+/* Looks this call may still make (UINT32_MAX: no limit). */
+static inline uint32_t policy_looks_left(const struct policy_looks *pl)
+{
+	return pl->budget;
+}
+
 /* How many times this call has looked at f. */
 static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
 {

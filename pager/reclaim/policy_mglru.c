@@ -4,17 +4,19 @@
  * generations of similar recency, numbered min_seq (oldest) to max_seq
  * (youngest), two to four of them (MIN_NR_GENS, MAX_NR_GENS). A page faulted
  * in joins the second youngest (the youngest if it refaulted recently).
- * Eviction takes pages from the oldest generation
- * and stalls when only two are left; aging then opens a new youngest
- * generation and moves into it every page found referenced in the others.
+ * Eviction takes pages from the oldest generation and stalls when only two
+ * are left; aging then opens a new youngest generation and moves into it
+ * every page found referenced in the others, only when the call can look
+ * at all of them (Linux increments max_seq once its walk is over).
  * Eviction looks at each page it meets too (Linux's look-around): one
  * referenced since is moved to the youngest generation instead.
  *
- * Refault tiers. A page's tier is order_base_2(refs + 1), refs counting
- * the looks that found it referenced (saturating at 3) plus one if it
- * refaulted recently (Linux's PG_workingset). A refault is recent when the
- * page was evicted fewer than MAX_NR_GENS generations ago (its shadow holds
- * min_seq then, and its tier); it comes in at the top tier, as Linux makes a
+ * Refault tiers. A page's tier is Linux's order_base_2(refs + 1), refs
+ * counting the looks that found it referenced beyond the first (up to 3)
+ * plus one if it refaulted recently (PG_workingset): a page seen used once
+ * is tier 0, like one never seen. A refault is recent when the page was
+ * evicted fewer than MAX_NR_GENS generations ago (its shadow holds min_seq
+ * then, and its tier); it comes in at the top tier, as Linux makes a
  * refault in a fault. Per tier the policy counts evictions, protections and
  * recent refaults, averaged over generations, and a PID-like controller
  * (Linux's get_tier_idx, positive_ctrl_err, gains 2:3, at least 64
@@ -22,9 +24,9 @@
  * met at eviction, such a page goes one generation up instead (min_seq + 1)
  * and loses its tier, as folio_inc_gen clears it.
  *
- * Kept from Linux: the generations and their bounds, aging's heuristics (age when only two generations are left, or
- * with three when the youngest holds more than half the pages or the oldest
- * less than a quarter), eviction from the oldest with look-around, the
+ * Kept from Linux: the generations and their bounds, aging's heuristics
+ * (age when only two generations are left, or with three when the youngest
+ * holds more than half the pages or the oldest less than a quarter), eviction from the oldest with look-around, the
  * shadow's recency test, the tiers and the controller with its constants.
  * Changed: Linux marks every page added in a fault active (the youngest
  * generation), which counts the fault as a use; this policy's insertion
@@ -51,7 +53,7 @@
 
 #define MAX_NR_GENS 4
 #define MIN_NR_GENS 2
-#define MAX_REFS 3		/* LRU_REFS_WIDTH 2 */
+#define MAX_REFS 4		/* PG_referenced, then LRU_REFS_WIDTH 2: 3 more */
 #define NONE_GEN 0xff
 #define WAITING (MAX_NR_GENS)	/* gen_of for a page on the cheap wait list */
 
@@ -61,7 +63,7 @@ struct mglru {
 	struct frame_queue gens[MAX_NR_GENS + 1];	/* [seq % MAX_NR_GENS]; [WAITING] */
 	uint32_t min_seq, max_seq;
 	uint8_t *gen_of;	/* [nframes]: seq % MAX_NR_GENS, WAITING, or NONE_GEN */
-	uint8_t *refs;		/* [nframes]: looks that found it referenced, <= 3 */
+	uint8_t *refs;		/* [nframes]: looks that found it referenced, <= MAX_REFS */
 	uint8_t *workingset;	/* [nframes]: refaulted recently */
 	uint8_t *left_tier;	/* [nframes]: an isolated frame's tier */
 	struct mglru_tiers tiers;	/* the refault tiers' counts */
@@ -159,6 +161,14 @@ static uint32_t tracked(const struct mglru *m)
 	return n;
 }
 
+/* A page found referenced (by aging or by eviction's look-around): one
+ * more use, and the youngest generation. */
+static void promote(struct mglru *m, uint32_t frame)
+{
+	m->refs[frame] += m->refs[frame] < MAX_REFS;
+	move_to(m, m->max_seq, frame);
+}
+
 /* ---- aging ---- */
 
 /* Linux's should_run_aging: eviction needs three generations, and the
@@ -176,9 +186,19 @@ static int should_age(const struct mglru *m)
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 
+/* Whether the call may look at every page aging would walk. */
+static int can_walk(const struct mglru *m)
+{
+	uint32_t walk = 0;
+
+	for (uint32_t seq = m->min_seq + 1; seq <= m->max_seq; seq++)
+		walk += gen_q((struct mglru *)m, seq)->len;
+	return walk <= policy_looks_left(&m->looks);
+}
+
 /* A new youngest generation, and every page found referenced in the others
  * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read); so are the rest when looks run out. */
+ * alone (their bit was just read). can_walk said the looks suffice. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
 	m->max_seq++;
@@ -189,17 +209,29 @@ static void age(struct mglru *m, const struct policy_env *env)
 		while (f != POLICY_NIL) {
 			uint32_t next = m->links.younger[f];
 
-			if (!policy_looked(&m->looks, f)) {
-				if (!policy_may_look(&m->looks, f))
-					return;
-				if (policy_look(&m->looks, env, f)) {
-					m->refs[f] += m->refs[f] < MAX_REFS;
-					move_to(m, m->max_seq, f);
-				}
-			}
+			if (!policy_looked(&m->looks, f) && policy_may_look(&m->looks, f) &&
+			    policy_look(&m->looks, env, f))
+				promote(m, f);
 			f = next;
 		}
 	}
+}
+
+/* Aging if due: 1 if it opened a generation, 0 if eviction goes on
+ * without, -1 if the call must stop. Only a whole walk opens one (a walk
+ * cut short by the call's looks opened one holding almost nothing): a call
+ * that cannot afford it leaves it to one that can look further. */
+static int maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agings)
+{
+	if (!should_age(m))
+		return 0;
+	if (*agings == MAX_NR_GENS)
+		return -1;
+	if (!can_walk(m))
+		return nr_gens(m) > MIN_NR_GENS ? 0 : -1;
+	(*agings)++;
+	age(m, env);
+	return 1;
 }
 
 /* Generations emptied by eviction close (never below two). */
@@ -224,15 +256,14 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 	if (!policy_may_look(&m->looks, frame))
 		return STOP;
 	if (policy_look(&m->looks, env, frame)) {	/* look-around: young */
-		m->refs[frame] += m->refs[frame] < MAX_REFS;
-		move_to(m, m->max_seq, frame);
+		promote(m, frame);
 		return KEPT;
 	}
 	if (!env->evictable(env->ctx, frame)) {
 		move_to(m, m->min_seq + 1, frame);
 		return KEPT;
 	}
-	tier = mglru_tier((uint32_t)m->refs[frame] + m->workingset[frame]);
+	tier = mglru_tier(m->refs[frame], m->workingset[frame]);
 	if ((int)tier > idx) {		/* protected: one generation up, tier cleared */
 		m->tiers.protected[tier]++;
 		m->refs[frame] = 0;
@@ -255,19 +286,18 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 
 	for (;;) {
 		uint32_t frame;
+		int aged;
 
 		if (waiting->len > batch)
 			break;
 		if (gen_q(m, m->min_seq)->len == 0 && waiting->len > 0)
 			break;
 		drop_empty_oldest(m);
-		if (should_age(m)) {
-			if (*agings == MAX_NR_GENS)
-				return POLICY_NIL;
-			(*agings)++;
-			age(m, env);
+		aged = maybe_age(m, env, agings);
+		if (aged < 0)
+			return POLICY_NIL;
+		if (aged > 0)
 			continue;
-		}
 		frame = gen_q(m, m->min_seq)->old;
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:

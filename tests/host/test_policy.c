@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "reclaim/mglru_tiers.h"
 #include "reclaim/policy.h"
 #include "swap/shadow.h"
 
@@ -133,6 +134,14 @@ static void sim_insert_shadow(struct sim *s, uint32_t frame, uint32_t shadow)
 static void sim_insert(struct sim *s, uint32_t frame)
 {
 	sim_insert_shadow(s, frame, 0);
+}
+
+/* sim_start, and frames 0..nframes-1 hold new pages, inserted in order. */
+static void sim_start_filled(struct sim *s, const char *policy, uint32_t nframes)
+{
+	sim_start(s, policy, nframes, 0);
+	for (uint32_t f = 0; f < nframes; f++)
+		sim_insert(s, f);
 }
 
 /* A victim not evicted after all. */
@@ -973,9 +982,7 @@ static void test_mglru_generations(void **state)
 	struct sim s;
 
 	(void)state;
-	sim_start(&s, "mglru", 8, 0);
-	for (uint32_t f = 0; f < 8; f++)
-		sim_insert(&s, f);
+	sim_start_filled(&s, "mglru", 8);
 	assert_int_equal(sim_isolate(&s, &v, 1), 1);
 	assert_int_equal(v, 0);
 	s.accessed[1] = s.accessed[3] = 1;
@@ -997,9 +1004,7 @@ static void test_mglru_refault(void **state)
 		uint32_t v, shadow0;
 		struct sim s;
 
-		sim_start(&s, "mglru", 8, 0);
-		for (uint32_t f = 0; f < 8; f++)
-			sim_insert(&s, f);
+		sim_start_filled(&s, "mglru", 8);
 		assert_int_equal(sim_isolate(&s, &v, 1), 1);
 		shadow0 = sim_evict(&s, 0);
 		assert_int_not_equal(shadow0, 0);
@@ -1027,9 +1032,7 @@ static void test_mglru_cheap_first(void **state)
 	struct sim s;
 
 	(void)state;
-	sim_start(&s, "mglru", 8, 0);
-	for (uint32_t f = 0; f < 8; f++)
-		sim_insert(&s, f);
+	sim_start_filled(&s, "mglru", 8);
 	s.offer_cheap = 1;
 	s.costly[0] = s.costly[1] = 1;
 	assert_int_equal(sim_isolate(&s, v, 2), 2);
@@ -1040,6 +1043,74 @@ static void test_mglru_cheap_first(void **state)
 	s.offer_cheap = 0;
 	assert_int_equal(sim_isolate(&s, v, 1), 1);
 	assert_int_equal(v[0], 1);
+	sim_end(&s);
+}
+
+/* Tiers as Linux counts uses (lru_tier_from_refs of folio_lru_refs): none
+ * or one use is tier 0, two tier 1, three or four tier 2; a recent
+ * refault counts one more, and only a refault reaches tier 3. */
+static void test_mglru_tier_of_uses(void **state)
+{
+	static const uint32_t plain[] = { 0, 0, 1, 2, 2 }, refault[] = { 1, 1, 2, 2, 3 };
+
+	(void)state;
+	for (uint32_t uses = 0; uses < LEN(plain); uses++) {
+		assert_int_equal(mglru_tier(uses, 0), plain[uses]);
+		assert_int_equal(mglru_tier(uses, 1), refault[uses]);
+	}
+}
+
+/* A page used once leaves at tier 0, as one never used: 8 frames, 1 is
+ * found referenced once (moved to the youngest generation) and goes last,
+ * its shadow naming tier 0. */
+static void test_mglru_one_use_tier_0(void **state)
+{
+	uint32_t v = 0, shadow = 0;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	s.accessed[1] = 1;
+	for (int k = 0; k < 8; k++) {
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		shadow = sim_evict(&s, v);
+	}
+	assert_int_equal(v, 1);
+	assert_int_equal(shadow_kind(shadow), 0);
+	sim_end(&s);
+}
+
+/* Aging opens a generation only by a whole walk. 8 frames: 1 and 2 are
+ * found referenced and move to the youngest generation while 0 and 3..6
+ * go; the oldest generation, down to 7, is then small enough that aging
+ * is due, walking 1 and 2. A call allowed one look cannot walk them: with
+ * three generations it evicts without aging (7, one look); with two it
+ * must stop (no victim, no look). A call with no limit walks them (1 was
+ * referenced again and stays) and takes 2. */
+static void test_mglru_whole_walk(void **state)
+{
+	static const uint32_t want[] = { 0, 3, 4, 5, 6 };
+	uint32_t v, looks;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	s.accessed[1] = s.accessed[2] = 1;
+	for (size_t i = 0; i < LEN(want); i++) {
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[i]);
+	}
+	s.accessed[1] = 1;
+	s.max_looks = 1;
+	looks = s.ref_calls;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 7);
+	assert_int_equal(s.ref_calls, looks + 1);
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	assert_int_equal(s.ref_calls, looks + 1);
+	s.max_looks = 0;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 2);
 	sim_end(&s);
 }
 
@@ -1054,10 +1125,8 @@ static void test_mglru_announces_looks(void **state)
 	for (int offer = 0; offer <= 1; offer++) {
 		struct sim s;
 
-		sim_start(&s, "mglru", MAX_FRAMES, 0);
+		sim_start_filled(&s, "mglru", MAX_FRAMES);
 		s.offer_will_look = (uint8_t)offer;
-		for (uint32_t f = 0; f < MAX_FRAMES; f++)
-			sim_insert(&s, f);
 		for (int round = 0; round < 4; round++) {
 			for (uint32_t f = (uint32_t)round; f < MAX_FRAMES; f += 3)
 				s.accessed[f] = 1;
@@ -1398,6 +1467,9 @@ int main(void)
 		cmocka_unit_test(test_mglru_refault),
 		cmocka_unit_test(test_mglru_cheap_first),
 		cmocka_unit_test(test_mglru_announces_looks),
+		cmocka_unit_test(test_mglru_tier_of_uses),
+		cmocka_unit_test(test_mglru_one_use_tier_0),
+		cmocka_unit_test(test_mglru_whole_walk),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),
