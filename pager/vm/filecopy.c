@@ -24,7 +24,8 @@ void vm_frame_dirtied(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
+	if (!f)
+		return;
+	f->file_copy = 0;
 	swapcache_forget_copy(pa);
-	if (f)
-		f->file_copy = 0;
 }

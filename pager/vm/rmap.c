@@ -140,7 +140,7 @@ int rmap_pinned(uint64_t pa)
 	return 0;
 }
 
-int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va)
+unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 {
 	const struct frame *f = frame_desc(pa);
 
@@ -148,7 +148,7 @@ int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va)
 		return 0;
 	*s = pool[f->rmap].space;
 	*va = pfn_pa(pool[f->rmap].vpn);
-	return 1;
+	return f->mapcount;
 }
 
 uint64_t rmap_pool_used(void)
