@@ -71,13 +71,25 @@ static void count_map(uint32_t from, uint32_t to)
 	vmstat_count_n(VMSTAT_RMAP_ENTRIES, to > from ? 1 : -1);
 }
 
+/* rmap_add for a frame that is not one, or with no entry reserved (both
+ * bugs): an entry is grown for if it can be. Out of line: rmap_add's
+ * usual path saves no registers. */
+__attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_space *s, uint64_t va)
+{
+	if (!frame_desc(pa) || rmap_reserve(1) < 0 || !free_head) {
+		vm_note_bug("rmap_add: no frame, or no entry although reserved");
+		return;
+	}
+	rmap_add(pa, s, va);
+}
+
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
 	uint32_t e = free_head;
 
-	if (!f || (!e && (rmap_reserve(1) < 0 || !(e = free_head)))) {
-		vm_note_bug("rmap_add: no frame, or no entry although reserved");
+	if (!f || !e) {
+		add_unreserved(pa, s, va);
 		return;
 	}
 	free_head = pool[e].next;
