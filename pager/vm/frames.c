@@ -18,7 +18,6 @@ static uint64_t managed, nfree;	/* managed: free or allocated by frame_alloc* */
 static uint64_t reserve;	/* the last free frames: frame_alloc_pinned's only */
 static uint64_t lowest;		/* the fewest frames ever free since frames_init */
 static uint32_t free_head = FRAME_NONE;
-static uint8_t *window;		/* the byte at `base` */
 static const char *bad_free;	/* the first refused frame_free, kept for frames_check */
 static const char *error;	/* what the last failed check found */
 
@@ -30,11 +29,6 @@ static uint32_t index_of(uint64_t pa)
 static uint64_t pa_of(uint32_t i)
 {
 	return frames_at.base + (uint64_t)i * FRAME_SIZE;
-}
-
-void *frame_ptr(uint64_t pa)
-{
-	return window + (pa - frames_at.base);
 }
 
 static void push_free(uint32_t i)
@@ -94,7 +88,7 @@ static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 {
 	frames_at.base = ram_base;
 	nframes = (ram_end - ram_base) / FRAME_SIZE;
-	window = win;
+	frames_at.window = win;
 	frames_at.table = NULL;
 	frames_at.span = 0;
 	managed = nfree = reserve = 0;

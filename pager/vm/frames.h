@@ -86,12 +86,14 @@ void frame_free(uint64_t pa);
 typedef void frames_observer_fn(void *ctx, uint64_t pa, int allocated);
 void frames_set_observer(frames_observer_fn *fn, void *ctx);
 
-/* Where the descriptors are, and the RAM they describe (span 0 while there
- * is no table): frames.c's, set by frames_init; read here only, by
- * frame_desc, inline because each step of a fault asks it again. */
+/* Where the descriptors are, the RAM they describe (span 0 while there is
+ * no table) and where its bytes are seen: frames.c's, set by frames_init;
+ * read here only, by frame_desc and frame_ptr, inline because each step of
+ * a fault asks them again. */
 struct frames_at {
 	struct frame *table;
 	uint64_t base, span;
+	uint8_t *window;	/* the byte at base */
 };
 extern struct frames_at frames_at;
 
@@ -104,8 +106,12 @@ static inline struct frame *frame_desc(uint64_t pa)
 		return NULL;
 	return &frames_at.table[off / FRAME_SIZE];
 }
+
 /* The frame's contents, through the window. */
-void *frame_ptr(uint64_t pa);
+static inline void *frame_ptr(uint64_t pa)
+{
+	return frames_at.window + (pa - frames_at.base);
+}
 
 uint64_t frames_total(void);	/* frames the pager manages (free or allocated) */
 uint64_t frames_free(void);
