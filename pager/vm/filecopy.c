@@ -27,5 +27,6 @@ void vm_frame_dirtied(uint64_t pa)
 	if (!f)
 		return;
 	f->file_copy = 0;
-	swapcache_forget_copy(pa);
+	if (swapcache_frame_flags(f))	/* most have no swap state: no copy to forget */
+		swapcache_forget_copy(pa);
 }
