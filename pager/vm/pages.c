@@ -22,7 +22,7 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 
 	if ((e & PAGE_COW) || (swap && swapcache_writing(pa)))
 		return r->perm & ~(unsigned)VM_W;
-	if ((r->perm & VM_W) && ((swap && swapcache_held(pa)) || vm_frame_file_copy(pa)))
+	if ((r->perm & VM_W) && ((swap && swapcache_held(pa)) || (f && f->file_copy)))
 		return r->perm | VM_CLEAN;
 	return r->perm;
 }
