@@ -14,7 +14,7 @@
 
 #define MAP_BATCH 16		/* entries copied in per step */
 #define MAP_MAX 4096		/* entries per call */
-#define HARVEST_BATCH 64	/* harvest entries read in per step (1 KiB of stack) */
+#define HARVEST_BATCH 64	/* harvest entries read in per step (1.5 KiB of stack) */
 #define PERM_ALL (MAP_R | MAP_W | MAP_X | MAP_CLEAN)
 
 static int user_page(uint64_t va)
@@ -158,56 +158,60 @@ static int harvest_target(struct thread *t, const struct harvest_entry *e, struc
 	return 0;
 }
 
-/* The first bad entry's error among the k of b, or 0. */
-static int harvest_check(struct thread *t, const struct harvest_entry *b, size_t k)
+/* Check the k entries of b and find each one's process (procs[i], NULL
+ * if it has ended): the first bad entry's error, or 0. */
+static int harvest_check(struct thread *t, const struct harvest_entry *b, size_t k,
+			 struct proc **procs)
 {
 	struct harvest_proc c = { 0 };
 	int r;
 
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
 		if ((r = harvest_target(t, &b[i], &c)) < 0)
 			return r;
+		procs[i] = c.p;
+	}
 	return 0;
 }
 
 /* Carry out the k checked entries of b, each answered with its bits (0:
  * its process has ended). */
-static void harvest_act(struct thread *t, struct harvest_entry *b, size_t k)
+static void harvest_act(struct harvest_entry *b, size_t k, struct proc *const *procs)
 {
-	struct harvest_proc c = { 0 };
 	struct proc *forgotten = NULL;
 
 	for (size_t i = 0; i < k; i++) {
-		if (harvest_target(t, &b[i], &c) < 0 || !c.p) {
+		struct proc *p = procs[i];
+		if (!p) {
 			b[i].bits = 0;
 			continue;
 		}
 		/* A later kernel write must set dirty again: no cached
 		 * translation (nothing caches one for p until the call ends). */
-		if (c.p != forgotten)
-			usercopy_forget(c.p);
-		forgotten = c.p;
-		b[i].bits = arch_pt_harvest(&c.p->pt, b[i].va, b[i].bits);
+		if (p != forgotten)
+			usercopy_forget(p);
+		forgotten = p;
+		b[i].bits = arch_pt_harvest(&p->pt, b[i].va, b[i].bits);
 	}
 }
 
-/* Check and/or carry out the n entries at user address u, a batch at a
- * time; the first bad entry's error. */
-static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int check, int act)
+/* Check the n entries at user address u a batch at a time and, if act,
+ * carry out each batch once it is checked; the first bad entry's error. */
+static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int act)
 {
 	struct harvest_entry batch[HARVEST_BATCH];
+	struct proc *procs[HARVEST_BATCH];
 	int r;
 
 	for (uint64_t done = 0; done < n; done += HARVEST_BATCH) {
 		size_t k = MIN(n - done, HARVEST_BATCH);
 		uint64_t va = u + done * sizeof(batch[0]);
-		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0)
-			return r;
-		if (check && (r = harvest_check(t, batch, k)) < 0)
+		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0 ||
+		    (r = harvest_check(t, batch, k, procs)) < 0)
 			return r;
 		if (!act)
 			continue;
-		harvest_act(t, batch, k);
+		harvest_act(batch, k, procs);
 		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}
@@ -228,9 +232,9 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 	if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0)
 		return r;
 	if (n <= HARVEST_BATCH)
-		r = harvest_pass(t, a[0], n, 1, 1);
-	else if ((r = harvest_pass(t, a[0], n, 1, 0)) == 0)
-		r = harvest_pass(t, a[0], n, 0, 1);
+		r = harvest_pass(t, a[0], n, 1);
+	else if ((r = harvest_pass(t, a[0], n, 0)) == 0)
+		r = harvest_pass(t, a[0], n, 1);
 	if (r < 0)
 		return r;
 	arch_tlb_flush();
