@@ -14,6 +14,7 @@
 
 #define MAP_BATCH 16		/* entries copied in per step */
 #define MAP_MAX 4096		/* entries per call */
+#define HARVEST_BATCH 64	/* harvest entries read in per step (1.5 KiB of stack) */
 #define PERM_ALL (MAP_R | MAP_W | MAP_X | MAP_CLEAN)
 
 static int user_page(uint64_t va)
@@ -131,46 +132,87 @@ int64_t sys_protect(struct thread *t, const uint64_t *a)
 
 #define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
 
-/* The process entry e names: 0 and *out (NULL if it has ended: nothing to
- * harvest there), or -ERR_BADF for a handle that names no process,
- * -ERR_INVAL for a bad address or request. */
-static int harvest_target(struct thread *t, const struct harvest_entry *e, struct proc **out)
+/* The process of the last handle looked up in one harvest call: a batch
+ * names one process over and over, and neither the handle table nor a
+ * process's end changes during the call. */
+struct harvest_proc {
+	int known;		/* handle and p are set */
+	uint32_t handle;
+	struct proc *p;		/* NULL if it has ended: nothing to harvest there */
+};
+
+/* Check entry e and find its process (c->p): 0, or -ERR_BADF for a handle
+ * that names no process, -ERR_INVAL for a bad address or request. */
+static int harvest_target(struct thread *t, const struct harvest_entry *e, struct harvest_proc *c)
 {
 	struct object *o;
 	int r;
 
 	if (!user_page(e->va) || (e->bits & ~(uint32_t)HARVEST_WANT))
 		return -ERR_INVAL;
+	if (c->known && c->handle == e->proc)
+		return 0;
 	if ((r = handle_lookup(t->proc, e->proc, OBJ_PROC, RIGHT_SEND, &o)) < 0)
 		return r;
-	*out = ((struct proc *)o)->alive ? (struct proc *)o : NULL;
+	*c = (struct harvest_proc){ 1, e->proc, ((struct proc *)o)->alive ? (struct proc *)o : NULL };
 	return 0;
 }
 
-/* Check (act 0) or carry out (act 1) the n entries at user address u, a
- * few at a time; the first bad entry's error. */
-static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int act)
+/* Check the k entries of b and find each one's process (procs[i], NULL
+ * if it has ended): the first bad entry's error, or 0. */
+static int harvest_check(struct thread *t, const struct harvest_entry *b, size_t k,
+			 struct proc **procs)
 {
-	struct harvest_entry batch[MAP_BATCH];
-	struct proc *p;
+	struct harvest_proc c = { 0 };
 	int r;
 
-	for (uint64_t done = 0; done < n; done += MAP_BATCH) {
-		size_t k = MIN(n - done, MAP_BATCH);
-		uint64_t va = u + done * sizeof(struct harvest_entry);
-		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0)
+	for (size_t i = 0; i < k; i++) {
+		if ((r = harvest_target(t, &b[i], &c)) < 0)
 			return r;
-		for (size_t i = 0; i < k; i++) {
-			if ((r = harvest_target(t, &batch[i], &p)) < 0)
-				return r;
-			if (!act)
-				continue;
-			/* A later kernel write must set dirty again: no cached translation. */
-			if (p)
-				usercopy_forget(p);
-			batch[i].bits = p ? arch_pt_harvest(&p->pt, batch[i].va, batch[i].bits) : 0;
+		procs[i] = c.p;
+	}
+	return 0;
+}
+
+/* Carry out the k checked entries of b, each answered with its bits (0:
+ * its process has ended). */
+static void harvest_act(struct harvest_entry *b, size_t k, struct proc *const *procs)
+{
+	struct proc *forgotten = NULL;
+
+	for (size_t i = 0; i < k; i++) {
+		struct proc *p = procs[i];
+		if (!p) {
+			b[i].bits = 0;
+			continue;
 		}
-		if (act && (r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
+		/* A later kernel write must set dirty again: no cached
+		 * translation (nothing caches one for p until the call ends). */
+		if (p != forgotten)
+			usercopy_forget(p);
+		forgotten = p;
+		b[i].bits = arch_pt_harvest(&p->pt, b[i].va, b[i].bits);
+	}
+}
+
+/* Check the n entries at user address u a batch at a time and, if act,
+ * carry out each batch once it is checked; the first bad entry's error. */
+static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int act)
+{
+	struct harvest_entry batch[HARVEST_BATCH];
+	struct proc *procs[HARVEST_BATCH];
+	int r;
+
+	for (uint64_t done = 0; done < n; done += HARVEST_BATCH) {
+		size_t k = MIN(n - done, HARVEST_BATCH);
+		uint64_t va = u + done * sizeof(batch[0]);
+		if ((r = copyin(t->proc, batch, va, k * sizeof(batch[0]))) < 0 ||
+		    (r = harvest_check(t, batch, k, procs)) < 0)
+			return r;
+		if (!act)
+			continue;
+		harvest_act(batch, k, procs);
+		if ((r = copyout(t->proc, va, batch, k * sizeof(batch[0]))) < 0)
 			return r;
 	}
 	return 0;
@@ -178,7 +220,8 @@ static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int act)
 
 /* Read (and clear as each entry asks) accessed/dirty bits for a batch of
  * (process, page) pairs, with one TLB flush for the whole batch. Every
- * entry is checked first: a bad one fails the call with nothing changed. */
+ * entry is checked first: a bad one fails the call with nothing changed
+ * (a call of one batch is read in once and checked whole before it acts). */
 int64_t sys_harvest(struct thread *t, const uint64_t *a)
 {
 	uint64_t n = a[1];
@@ -186,8 +229,13 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 
 	if (n > HARVEST_MAX)
 		return -ERR_INVAL;
-	if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0 ||
-	    (r = harvest_pass(t, a[0], n, 0)) < 0 || (r = harvest_pass(t, a[0], n, 1)) < 0)
+	if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0)
+		return r;
+	if (n <= HARVEST_BATCH)
+		r = harvest_pass(t, a[0], n, 1);
+	else if ((r = harvest_pass(t, a[0], n, 0)) == 0)
+		r = harvest_pass(t, a[0], n, 1);
+	if (r < 0)
 		return r;
 	arch_tlb_flush();
 	return (int64_t)n;

@@ -65,9 +65,10 @@ void arch_pt_destroy(struct arch_pt *pt)
 	pt->pages = 0;
 }
 
-/* Return the entry for va at level `level`, creating tables on the way if
- * alloc is set; NULL if absent, out of memory, or a larger leaf is there. */
-static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
+/* walk for a va whose tables are not all there: it makes them. Out of
+ * line, so that walk's usual case (the tables exist) saves no registers
+ * for kmem_page_alloc. */
+__attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level)
 {
 	uint64_t *table = pt->root;
 
@@ -79,7 +80,7 @@ static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 			table = pa_to_kva(PTE_TO_PA(*e));
 			continue;
 		}
-		if (!alloc || (pt->limit && pt->pages >= pt->limit))
+		if (pt->limit && pt->pages >= pt->limit)
 			return NULL;
 		uint64_t *next = kmem_page_alloc();
 		if (!next)
@@ -87,6 +88,23 @@ static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 		pt->pages++;
 		*e = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
 		table = next;
+	}
+	return &table[VPN(va, level)];
+}
+
+/* Return the entry for va at level `level`, creating tables on the way if
+ * alloc is set; NULL if absent, out of memory, or a larger leaf is there. */
+static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
+{
+	uint64_t *table = pt->root;
+
+	for (int l = 2; l > level; l--) {
+		uint64_t e = table[VPN(va, l)];
+		if (!(e & PTE_V))
+			return alloc ? walk_alloc(pt, va, level) : NULL;
+		if (e & PTE_LEAF)
+			return NULL;
+		table = pa_to_kva(PTE_TO_PA(e));
 	}
 	return &table[VPN(va, level)];
 }

@@ -58,7 +58,8 @@ static void send_held(int as)
 
 void mmu_flush(void)
 {
-	send_held(-1);
+	if (held)	/* most calls find nothing held: no frame for send_held's copy */
+		send_held(-1);
 }
 
 size_t mmu_take(int as, struct map_entry *out, size_t max)

@@ -82,16 +82,25 @@ void pager_thread_signal(struct pager_thread *t, uint64_t bits)
 	sys_notify_signal(t->wake, bits);
 }
 
-void pager_lock(struct pager_thread *self)
+/* Take the lock if it is free; whether it was. */
+static int lock_try(struct pager_thread *self)
+{
+	if (__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	holder = self;
+	takes++;
+	return 1;
+}
+
+/* Wait until the lock is ours. Out of line: its saved registers stay off
+ * pager_lock's usual path, a free lock, taken on every request. */
+__attribute__((noinline)) static void lock_wait(struct pager_thread *self)
 {
 	uint32_t me = 1u << self->id;
 
 	for (;;) {
-		if (!__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE)) {
-			holder = self;
-			takes++;
+		if (lock_try(self))
 			return;
-		}
 		__atomic_or_fetch(&waiters, me, __ATOMIC_SEQ_CST);
 		/* Let go since we looked? Then no one will wake us: try again.
 		 * Otherwise the holder sees our bit when it lets go, and the
@@ -100,6 +109,12 @@ void pager_lock(struct pager_thread *self)
 			pager_thread_wait(self, self->wake, TB_LOCK);
 		__atomic_and_fetch(&waiters, ~me, __ATOMIC_SEQ_CST);
 	}
+}
+
+void pager_lock(struct pager_thread *self)
+{
+	if (!lock_try(self))
+		lock_wait(self);
 }
 
 void pager_unlock(struct pager_thread *self)

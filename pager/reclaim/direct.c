@@ -34,7 +34,10 @@ static void wait_congested(struct pager_thread *t)
 	pager_lock(t);
 }
 
-void reclaim_before_request(struct pager_thread *t)
+/* Reclaim (or wait for the swap-out thread) until the minimum is free.
+ * Out of line: its saved registers stay off the usual path of
+ * reclaim_before_request, taken on every request. */
+__attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
 	int rounds = 0;
 
@@ -56,6 +59,12 @@ void reclaim_before_request(struct pager_thread *t)
 		if (reclaim_pages(DIRECT_BATCH, RECLAIM_DIRECT) == 0)
 			break;
 	}
+}
+
+void reclaim_before_request(struct pager_thread *t)
+{
+	if (frames_free() < marks.min)
+		reclaim_to_min(t);
 }
 
 static int above_reserve(void)

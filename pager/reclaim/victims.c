@@ -22,15 +22,16 @@
 static const struct policy_ops *pol_ops;
 static struct policy *pol;
 static uint32_t nframes;
+static uint64_t ram_base;	/* frames_ram_base(), read once at init */
 
 static uint32_t index_of(uint64_t pa)
 {
-	return (uint32_t)((pa - frames_ram_base()) / FRAME_SIZE);
+	return (uint32_t)((pa - ram_base) / FRAME_SIZE);
 }
 
 static uint64_t pa_of(uint32_t i)
 {
-	return frames_ram_base() + (uint64_t)i * FRAME_SIZE;
+	return ram_base + (uint64_t)i * FRAME_SIZE;
 }
 
 /*
@@ -181,9 +182,15 @@ static void clear_fault_references(void)
 
 	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
+		struct vm_space *s;
+		uint64_t va;
 		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
-		vm_rmap_walk(pa_of(uncounted[k]), collect, &b);
+		/* Most were mapped once, by their fault: no walk for those. */
+		if (vm_rmap_one(pa_of(uncounted[k]), &s, &va) == 1)
+			collect(&b, s, va);
+		else
+			vm_rmap_walk(pa_of(uncounted[k]), collect, &b);
 	}
 	n_uncounted = 0;
 	for (size_t k = 0; k < b.n; k++)
@@ -272,7 +279,8 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 
 int victims_init(const struct policy_ops *ops, uint64_t seed)
 {
-	nframes = (uint32_t)((frames_ram_end() - frames_ram_base()) / FRAME_SIZE);
+	ram_base = frames_ram_base();
+	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
 	kept = calloc(nframes, 1);
 	pol_ops = ops;
 	pol = kept ? ops->create(nframes, seed) : NULL;

@@ -22,9 +22,13 @@ struct pproc *procs_new(void)
 
 struct pproc *procs_by_pid(uint32_t pid)
 {
+	static struct pproc *last;	/* the last found: faults come in runs */
+
+	if (last && last->used && last->pid == pid)
+		return last;
 	for (int i = 0; i < PROCS_MAX; i++)
 		if (table[i].used && table[i].pid == pid)
-			return &table[i];
+			return last = &table[i];
 	return NULL;
 }
 

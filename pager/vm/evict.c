@@ -18,7 +18,7 @@ static int take_first(uint64_t pa, uint32_t slot)
 	struct vm_region *r;
 	int named = 0;
 
-	if (!rmap_first(pa, &s, &va))
+	if (!vm_rmap_one(pa, &s, &va))
 		return 0;
 	r = vm_region_find(s, va);
 	i = r ? (va - r->start) / VM_PAGE : 0;

@@ -75,13 +75,13 @@ static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 		res = r->ops->write(s, r, i);
 		e = region_entry(r, i);
 	}
-	if (res == VM_FAULT_MAPPED && entry_frame(e) && !(e & PAGE_COW) &&
-	    !swapcache_writing(entry_frame(e)))
+	if (res != VM_FAULT_MAPPED || !entry_frame(e) || (e & PAGE_COW))
+		return res;
+	if (!swapcache_writing(entry_frame(e))) {
 		vm_frame_dirtied(entry_frame(e));
-	if (res == VM_FAULT_MAPPED && entry_frame(e) && !(e & PAGE_COW) &&
-	    swapcache_writing(entry_frame(e)))
-		res = vm_frame_write_resume(entry_frame(e)) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
-	return res;
+		return res;
+	}
+	return vm_frame_write_resume(entry_frame(e)) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
 }
 
 int vm_fault(struct vm_space *s, uint64_t va, unsigned access)

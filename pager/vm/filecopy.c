@@ -24,7 +24,9 @@ void vm_frame_dirtied(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
-	swapcache_forget_copy(pa);
-	if (f)
-		f->file_copy = 0;
+	if (!f)
+		return;
+	f->file_copy = 0;
+	if (swapcache_frame_flags(f))	/* most have no swap state: no copy to forget */
+		swapcache_forget_copy(pa);
 }

@@ -10,51 +10,37 @@
 
 _Static_assert(sizeof(struct frame) <= 32, "a frame descriptor is at most 32 bytes");
 
-static struct frame *table;	/* nframes descriptors, in frames [table_pa, table_end) */
-static uint64_t base, nframes, table_pa, table_end;
+/* The descriptors (nframes of them, in frames [table_pa, table_end)) and
+ * the RAM they describe: frames.h's frame_desc reads them. */
+struct frames_at frames_at;
+static uint64_t nframes, table_pa, table_end;
 static uint64_t managed, nfree;	/* managed: free or allocated by frame_alloc* */
 static uint64_t reserve;	/* the last free frames: frame_alloc_pinned's only */
 static uint64_t lowest;		/* the fewest frames ever free since frames_init */
 static uint32_t free_head = FRAME_NONE;
-static uint8_t *window;		/* the byte at `base` */
 static const char *bad_free;	/* the first refused frame_free, kept for frames_check */
 static const char *error;	/* what the last failed check found */
 
 static uint32_t index_of(uint64_t pa)
 {
-	return (uint32_t)((pa - base) / FRAME_SIZE);
+	return (uint32_t)((pa - frames_at.base) / FRAME_SIZE);
 }
 
 static uint64_t pa_of(uint32_t i)
 {
-	return base + (uint64_t)i * FRAME_SIZE;
-}
-
-static int is_frame(uint64_t pa)
-{
-	return pa >= base && pa - base < nframes * FRAME_SIZE && (pa & (FRAME_SIZE - 1)) == 0;
-}
-
-struct frame *frame_desc(uint64_t pa)
-{
-	return table && is_frame(pa) ? &table[index_of(pa)] : NULL;
-}
-
-void *frame_ptr(uint64_t pa)
-{
-	return window + (pa - base);
+	return frames_at.base + (uint64_t)i * FRAME_SIZE;
 }
 
 static void push_free(uint32_t i)
 {
-	struct frame *f = &table[i];
+	struct frame *f = &frames_at.table[i];
 
 	memset(f, 0, sizeof(*f));
 	f->state = FRAME_FREE;
 	f->prev = FRAME_NONE;
 	f->next = free_head;
 	if (free_head != FRAME_NONE)
-		table[free_head].prev = i;
+		frames_at.table[free_head].prev = i;
 	free_head = i;
 	nfree++;
 }
@@ -65,10 +51,10 @@ static uint32_t pop_free(void)
 
 	if (i == FRAME_NONE)
 		return FRAME_NONE;
-	free_head = table[i].next;
+	free_head = frames_at.table[i].next;
 	if (free_head != FRAME_NONE)
-		table[free_head].prev = FRAME_NONE;
-	table[i].next = table[i].prev = FRAME_NONE;
+		frames_at.table[free_head].prev = FRAME_NONE;
+	frames_at.table[i].next = frames_at.table[i].prev = FRAME_NONE;
 	nfree--;
 	return i;
 }
@@ -78,10 +64,10 @@ static struct frame_range clip(struct frame_range r)
 {
 	r.base = (r.base + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
 	r.end &= ~(FRAME_SIZE - 1);
-	if (r.base < base)
-		r.base = base;
-	if (r.end > base + nframes * FRAME_SIZE)
-		r.end = base + nframes * FRAME_SIZE;
+	if (r.base < frames_at.base)
+		r.base = frames_at.base;
+	if (r.end > frames_at.base + nframes * FRAME_SIZE)
+		r.end = frames_at.base + nframes * FRAME_SIZE;
 	if (r.end < r.base)
 		r.end = r.base;
 	return r;
@@ -100,10 +86,11 @@ static uint64_t take_table_space(const struct frame_range *free, int nranges, ui
 
 static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 {
-	base = ram_base;
+	frames_at.base = ram_base;
 	nframes = (ram_end - ram_base) / FRAME_SIZE;
-	window = win;
-	table = NULL;
+	frames_at.window = win;
+	frames_at.table = NULL;
+	frames_at.span = 0;
 	managed = nfree = reserve = 0;
 	free_head = FRAME_NONE;
 	bad_free = error = NULL;
@@ -117,11 +104,11 @@ static void fill_free_list(const struct frame_range *free, int nranges)
 		struct frame_range c = clip(free[r]);
 		for (uint64_t pa = c.end; pa > c.base; pa -= FRAME_SIZE) {
 			uint32_t i = index_of(pa - FRAME_SIZE);
-			if (table[i].state != FRAME_RESERVED)
+			if (frames_at.table[i].state != FRAME_RESERVED)
 				continue;	/* ranges overlapped */
 			managed++;
 			if (pa - FRAME_SIZE >= table_pa && pa - FRAME_SIZE < table_end) {
-				table[i].state = FRAME_PINNED;
+				frames_at.table[i].state = FRAME_PINNED;
 				continue;
 			}
 			push_free(i);
@@ -145,8 +132,9 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 	if (!table_pa)
 		return -1;
 	table_end = table_pa + bytes;
-	table = frame_ptr(table_pa);
-	memset(table, 0, bytes);	/* every frame FRAME_RESERVED */
+	frames_at.table = frame_ptr(table_pa);
+	memset(frames_at.table, 0, bytes);	/* every frame FRAME_RESERVED */
+	frames_at.span = nframes * FRAME_SIZE;
 	fill_free_list(free, nranges);
 	lowest = nfree;
 	vmstat_gauge(VMSTAT_FRAMES_TOTAL, frames_total);
@@ -173,7 +161,7 @@ static uint64_t alloc_as(enum frame_state state)
 		return 0;
 	if (nfree < lowest)
 		lowest = nfree;
-	table[i].state = (uint8_t)state;
+	frames_at.table[i].state = (uint8_t)state;
 	page_zero(frame_ptr(pa_of(i)));
 	if (observer && state == FRAME_ANON)
 		observer(observer_ctx, pa_of(i), 1);
@@ -232,13 +220,14 @@ static const char *check_free_list(void)
 {
 	uint64_t n = 0;
 	uint32_t prev = FRAME_NONE;
+	const struct frame *t = frames_at.table;
 
-	for (uint32_t i = free_head; i != FRAME_NONE; prev = i, i = table[i].next) {
+	for (uint32_t i = free_head; i != FRAME_NONE; prev = i, i = t[i].next) {
 		if (i >= nframes || ++n > nfree)
 			return "free list runs past its count or out of the table";
-		if (table[i].state != FRAME_FREE || table[i].prev != prev)
+		if (t[i].state != FRAME_FREE || t[i].prev != prev)
 			return "free list holds a frame that is not free, or a bad back-link";
-		if (table[i].mapcount || table[i].rmap || table[i].obj || table[i].swap)
+		if (t[i].mapcount || t[i].rmap || t[i].obj || t[i].swap)
 			return "a free frame still has mappings, an object or a swap slot";
 	}
 	return n == nfree ? NULL : "free list is shorter than the free count";
@@ -250,11 +239,11 @@ static const char *check_states(void)
 	uint64_t free_seen = 0, owned = 0;
 
 	for (uint64_t i = 0; i < nframes; i++) {
-		if (table[i].state == FRAME_FREE)
+		if (frames_at.table[i].state == FRAME_FREE)
 			free_seen++;
-		else if (table[i].state != FRAME_RESERVED)
+		else if (frames_at.table[i].state != FRAME_RESERVED)
 			owned++;
-		if (table[i].state > FRAME_ANON)
+		if (frames_at.table[i].state > FRAME_ANON)
 			return "a frame has an unknown state";
 	}
 	if (free_seen != nfree)
@@ -265,9 +254,9 @@ static const char *check_states(void)
 int frames_check(void)
 {
 	error = bad_free;
-	if (!error && table)
+	if (!error && frames_at.table)
 		error = check_free_list();
-	if (!error && table)
+	if (!error && frames_at.table)
 		error = check_states();
 	return error ? -1 : 0;
 }
@@ -304,18 +293,18 @@ uint64_t frames_free(void)
 
 uint64_t frames_ram_base(void)
 {
-	return base;
+	return frames_at.base;
 }
 
 uint64_t frames_ram_end(void)
 {
-	return base + nframes * FRAME_SIZE;
+	return frames_at.base + nframes * FRAME_SIZE;
 }
 
 const struct frame *frames_table(uint64_t *n)
 {
-	*n = table ? nframes : 0;
-	return table;
+	*n = frames_at.table ? nframes : 0;
+	return frames_at.table;
 }
 
 unsigned frames_descriptor_size(void)

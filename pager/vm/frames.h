@@ -7,6 +7,7 @@
 #ifndef PAGER_FRAMES_H
 #define PAGER_FRAMES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define FRAME_SIZE 4096UL
@@ -85,10 +86,32 @@ void frame_free(uint64_t pa);
 typedef void frames_observer_fn(void *ctx, uint64_t pa, int allocated);
 void frames_set_observer(frames_observer_fn *fn, void *ctx);
 
+/* Where the descriptors are, the RAM they describe (span 0 while there is
+ * no table) and where its bytes are seen: frames.c's, set by frames_init;
+ * read here only, by frame_desc and frame_ptr, inline because each step of
+ * a fault asks them again. */
+struct frames_at {
+	struct frame *table;
+	uint64_t base, span;
+	uint8_t *window;	/* the byte at base */
+};
+extern struct frames_at frames_at;
+
 /* The descriptor of frame pa; NULL if pa is not a page of RAM. */
-struct frame *frame_desc(uint64_t pa);
+static inline struct frame *frame_desc(uint64_t pa)
+{
+	uint64_t off = pa - frames_at.base;
+
+	if (off >= frames_at.span || (off & (FRAME_SIZE - 1)))
+		return NULL;
+	return &frames_at.table[off / FRAME_SIZE];
+}
+
 /* The frame's contents, through the window. */
-void *frame_ptr(uint64_t pa);
+static inline void *frame_ptr(uint64_t pa)
+{
+	return frames_at.window + (pa - frames_at.base);
+}
 
 uint64_t frames_total(void);	/* frames the pager manages (free or allocated) */
 uint64_t frames_free(void);

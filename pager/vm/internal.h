@@ -253,13 +253,11 @@ uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 
 /* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed;
- * rmap_first gives one mapping of pa (0 if it has none); rmap_pinned says
- * whether a pinned space maps pa. */
+ * rmap_pinned says whether a pinned space maps pa. */
 int rmap_reserve(uint64_t n);
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
-int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va);
 int rmap_pinned(uint64_t pa);
 void rmap_reset(void);
 uint64_t rmap_pool_used(void);

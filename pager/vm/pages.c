@@ -16,10 +16,13 @@
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
 	uint64_t pa = entry_frame(e);
+	const struct frame *f = frame_desc(pa);
+	/* Most frames have no swap state at all: no need to ask which. */
+	int swap = f && swapcache_frame_flags(f);
 
-	if ((e & PAGE_COW) || swapcache_writing(pa))
+	if ((e & PAGE_COW) || (swap && swapcache_writing(pa)))
 		return r->perm & ~(unsigned)VM_W;
-	if ((r->perm & VM_W) && (swapcache_held(pa) || vm_frame_file_copy(pa)))
+	if ((r->perm & VM_W) && ((swap && swapcache_held(pa)) || (f && f->file_copy)))
 		return r->perm | VM_CLEAN;
 	return r->perm;
 }

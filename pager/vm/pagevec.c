@@ -28,15 +28,23 @@ static uint32_t lower_bound(const struct pagevec *v, uint64_t base)
 	return lo;
 }
 
+/* The chunk whose first index is base, searched for; NULL if none. */
+__attribute__((noinline)) static struct pv_chunk *search(const struct pagevec *v, uint64_t base)
+{
+	uint32_t k = lower_bound(v, base);
+
+	return k < v->n && v->chunks[k]->first == base ? v->chunks[k] : NULL;
+}
+
+/* The chunk holding index i; NULL if none. The hint answers most calls
+ * (a fault's pages are near the last one's), without search's frame. */
 static struct pv_chunk *find(const struct pagevec *v, uint64_t i)
 {
 	uint64_t base = i - i % PV_CHUNK;
-	uint32_t k;
 
 	if (v->last && v->last->first == base)
 		return v->last;
-	k = lower_bound(v, base);
-	return k < v->n && v->chunks[k]->first == base ? v->chunks[k] : NULL;
+	return search(v, base);
 }
 
 uint32_t pv_get(const struct pagevec *v, uint64_t i)
@@ -61,16 +69,14 @@ static int grow(struct pagevec *v)
 	return 0;
 }
 
-/* The chunk holding index i, made (all 0) if need be; NULL if memory is
- * short. It becomes the hint. */
-static struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i)
+/* A new chunk (all 0) for index i, in its place; NULL if memory is
+ * short. Out of line: chunk_for's usual path saves no registers. */
+__attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, uint64_t i)
 {
 	uint64_t base = i - i % PV_CHUNK;
-	struct pv_chunk *c = find(v, i);
+	struct pv_chunk *c;
 	uint32_t k;
 
-	if (c)
-		return v->last = c;
 	if (grow(v) < 0 || !(c = calloc(1, sizeof(*c))))
 		return NULL;
 	c->first = base;
@@ -78,6 +84,17 @@ static struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i)
 	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
 	v->chunks[k] = c;
 	v->n++;
+	return c;
+}
+
+/* The chunk holding index i, made (all 0) if need be; NULL if memory is
+ * short. It becomes the hint. */
+static struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i)
+{
+	struct pv_chunk *c = find(v, i);
+
+	if (!c && !(c = new_chunk(v, i)))
+		return NULL;
 	return v->last = c;
 }
 

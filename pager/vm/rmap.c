@@ -48,12 +48,19 @@ static int grow(void)
 	return 0;
 }
 
-int rmap_reserve(uint64_t n)
+/* Grow until n entries are free. Out of line: its saved registers stay
+ * off rmap_reserve's usual path, taken on every fault. */
+__attribute__((noinline)) static int reserve_more(uint64_t n)
 {
 	while (nfree < n)
 		if (grow() < 0)
 			return -1;
 	return 0;
+}
+
+int rmap_reserve(uint64_t n)
+{
+	return nfree >= n ? 0 : reserve_more(n);
 }
 
 /* Count a frame's mapcount moving by one, for the global counters. */
@@ -64,13 +71,25 @@ static void count_map(uint32_t from, uint32_t to)
 	vmstat_count_n(VMSTAT_RMAP_ENTRIES, to > from ? 1 : -1);
 }
 
+/* rmap_add for a frame that is not one, or with no entry reserved (both
+ * bugs): an entry is grown for if it can be. Out of line: rmap_add's
+ * usual path saves no registers. */
+__attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_space *s, uint64_t va)
+{
+	if (!frame_desc(pa) || rmap_reserve(1) < 0 || !free_head) {
+		vm_note_bug("rmap_add: no frame, or no entry although reserved");
+		return;
+	}
+	rmap_add(pa, s, va);
+}
+
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
 	uint32_t e = free_head;
 
-	if (!f || (!e && (rmap_reserve(1) < 0 || !(e = free_head)))) {
-		vm_note_bug("rmap_add: no frame, or no entry although reserved");
+	if (!f || !e) {
+		add_unreserved(pa, s, va);
 		return;
 	}
 	free_head = pool[e].next;
@@ -140,7 +159,7 @@ int rmap_pinned(uint64_t pa)
 	return 0;
 }
 
-int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va)
+unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 {
 	const struct frame *f = frame_desc(pa);
 
@@ -148,7 +167,7 @@ int rmap_first(uint64_t pa, struct vm_space **s, uint64_t *va)
 		return 0;
 	*s = pool[f->rmap].space;
 	*va = pfn_pa(pool[f->rmap].vpn);
-	return 1;
+	return f->mapcount;
 }
 
 uint64_t rmap_pool_used(void)

@@ -233,8 +233,8 @@ int swapcache_held(uint64_t pa)
 
 int swapcache_forget_copy(uint64_t pa)
 {
-	if (!swapcache_held(pa))
-		return 0;
+	if (!has(pa, FRAME_F_SLOT_HELD))
+		return 0;	/* most frames a write or a harvest finds dirty */
 	swapcache_drop_hold(pa);
 	swapcache_untie_frame(pa);	/* any entry still naming the slot keeps the old copy */
 	return 1;

@@ -98,6 +98,9 @@ typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
 size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 /* Mappings of pa (0: not mapped). */
 unsigned vm_mapcount(uint64_t pa);
+/* vm_mapcount(pa) and, if it is mapped, one of its mappings (*s, *va): a
+ * frame mapped once needs no walk. */
+unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va);
 /* Remove every mapping of pa at once (for reclaim): unmap it in each space,
  * drop its rmap entries, clear it from every page array and shared object.
  * The frame stays allocated, the caller's (detached: swapcache.h), to write out
