@@ -63,8 +63,8 @@
  * over, still marked, and sent round again. In steady state a second trip
  * takes about half the inactive list in pages brought in (each page passes
  * the tail twice, once to be marked and once to be judged); a trip of less
- * than an eighth of the list, a quarter of that, was mostly made of looks
- * that took no time. Only a call with a look limit (background reclaim
+ * than a sixteenth of the list, an eighth of that, was mostly made of looks
+ * that took no time (docs/policies.md has the shares measured). Only a call with a look limit (background reclaim
  * while memory is not yet short, which can wait) passes such pages over; a
  * call with none (a fault waits, or memory is short) judges them as
  * before, so it always finds its victims, and pagesim (a fault waits at
@@ -119,7 +119,7 @@ struct lru2 {
 
 /* A second trip shorter than the inactive list over this many, in pages
  * brought in, is too short to judge a page idle (see above). */
-static const uint32_t short_trip_share = 8;
+static const uint32_t short_trip_share = 16;
 
 static struct lru2 *lru2_of(struct policy *p)
 {
@@ -317,7 +317,7 @@ static void unpark(struct lru2 *l)
 }
 
 /* A marked frame unreferenced at the tail whose second trip began less
- * than an eighth of the inactive list ago in program time (never when the
+ * than a sixteenth of the inactive list ago in program time (never when the
  * caller keeps none). */
 static int short_trip(const struct lru2 *l, const struct policy_env *env, uint32_t frame)
 {

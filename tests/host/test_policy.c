@@ -16,7 +16,7 @@
 #include "reclaim/policy.h"
 #include "swap/shadow.h"
 
-#define MAX_FRAMES 32
+#define MAX_FRAMES 64
 #define MAX_EVICTED 512
 #define NO_PAGE 0		/* pages are numbered from 1 */
 #define NO_FRAME UINT32_MAX
@@ -623,16 +623,16 @@ static bool contains(const struct sim *s, uint32_t page)
 
 /*
  * A short second trip, in program time (env->now, pages brought in), does
- * not show a page idle to a call with a look limit. 32 frames, all just
- * loaded (bits set), 32 pages brought in. A call of 4 looks marks 0..3.
- * The program uses 0 and brings in one page. A call of 32 looks marks
- * 4..31, promotes 0, and meets 1, 2, 3 unreferenced after a trip of 1
- * page, under an eighth of the 31 inactive frames (3): it passes them over
- * and, out of looks, takes nothing (before, it took 1). A call with no
- * limit (a fault waits) judges as before: the tail, 4, marked no time ago,
- * goes. At 35 pages (a trip of 2 for 5..31) a 4-look call passes over 5..8;
- * at 36 (a trip of 3, an eighth of the 30 inactive frames) the next takes
- * 9, the tail now.
+ * not show a page idle to a call with a look limit. 64 frames, all just
+ * loaded (bits set), 64 pages brought in. A call of 4 looks marks 0..3.
+ * The program uses 0 and brings in one page. A call of 64 looks marks
+ * 4..63, promotes 0, and meets 1, 2, 3 unreferenced after a trip of 1
+ * page, under a sixteenth of the 63 inactive frames (3): it passes them
+ * over and, out of looks, takes nothing (before, it took 1). A call with
+ * no limit (a fault waits) judges as before: the tail, 4, marked no time
+ * ago, goes. At 67 pages (a trip of 2 for 5..63) a 4-look call passes over
+ * 5..8; at 68 (a trip of 3, a sixteenth of the 62 inactive frames) the
+ * next takes 9, the tail now.
  */
 static void test_lru2_short_trip(void **state)
 {
@@ -640,30 +640,30 @@ static void test_lru2_short_trip(void **state)
 	uint32_t v;
 
 	(void)state;
-	sim_start(&s, "lru2", 32, 0);
-	for (uint32_t f = 0; f < 32; f++) {
+	sim_start(&s, "lru2", 64, 0);
+	for (uint32_t f = 0; f < 64; f++) {
 		sim_insert(&s, f);
 		s.accessed[f] = 1;
 	}
-	s.now = 32;
+	s.now = 64;
 	s.max_looks = 4;
 	assert_int_equal(sim_isolate(&s, &v, 1), 0);
 	s.accessed[0] = 1;
-	s.now = 33;
-	s.max_looks = 32;
+	s.now = 65;
+	s.max_looks = 64;
 	assert_int_equal(sim_isolate(&s, &v, 1), 0);
 	for (uint32_t f = 0; f < 4; f++)
 		assert_int_equal(s.ref_looks[f], 1);
-	assert_int_equal(s.ops->tracked(s.p), 32);
+	assert_int_equal(s.ops->tracked(s.p), 64);
 	s.max_looks = 0;
 	assert_int_equal(sim_isolate(&s, &v, 1), 1);
 	assert_int_equal(v, 4);
-	s.now = 35;
+	s.now = 67;
 	s.max_looks = 4;
 	assert_int_equal(sim_isolate(&s, &v, 1), 0);
 	for (uint32_t f = 5; f < 9; f++)
 		assert_int_equal(s.ref_looks[f], 1);
-	s.now = 36;
+	s.now = 68;
 	assert_int_equal(sim_isolate(&s, &v, 1), 1);
 	assert_int_equal(v, 9);
 	sim_end(&s);
