@@ -64,11 +64,11 @@
  * takes about half the inactive list in pages brought in (each page passes
  * the tail twice, once to be marked and once to be judged); a trip of less
  * than a sixteenth of the list, an eighth of that, was mostly made of looks
- * that took no time (docs/policies.md has the shares measured). Only a call with a look limit (background reclaim
- * while memory is not yet short, which can wait) passes such pages over; a
- * call with none (a fault waits, or memory is short) judges them as
- * before, so it always finds its victims, and pagesim (a fault waits at
- * every miss) sees lru2 unchanged.
+ * that took no time (docs/policies.md has the shares measured). Only a call
+ * with a look limit (background reclaim while memory is not yet short,
+ * which can wait) passes such pages over; a call with none (a fault waits,
+ * or memory is short) judges them as before, so it always finds its
+ * victims, and pagesim (a fault waits at every miss) sees lru2 unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
