@@ -63,6 +63,12 @@ struct policy_env {
 	 * kernel call, not n) and answer referenced from what it read, until
 	 * the isolate call ends. */
 	void (*will_look)(void *ctx, const uint32_t *frames, uint32_t n);
+	/* Program time: pages brought into memory for programs so far
+	 * (faulted in, read ahead, copied; pagesim: its misses). It moves on
+	 * only while programs run, unlike looks and evictions, so that a
+	 * policy can tell "not used since the last look" from "no time to be
+	 * used since". 0: the caller keeps none (a policy then never waits). */
+	uint64_t now;
 };
 
 struct policy_ops {

@@ -51,6 +51,24 @@
  * Background reclaim therefore looks a little at a time (env->max_looks)
  * while memory is not yet short, so a marked page reaches the tail again only
  * after the program has run.
+ *
+ * That is not enough on its own: once memory is short, a call with no look
+ * limit still marks thousands of new pages at once, and the pages marked
+ * just before reach the tail again a few faults later; background rounds
+ * then evicted those the program had not come back to yet, and each fault
+ * on them brought the next evictions just ahead of it (a wave through the
+ * working set: docs/policies.md). So a trip is measured in program time
+ * (env->now, pages brought in), not in looks: the mark notes when the trip
+ * began, and a marked page found unreferenced after a short trip is passed
+ * over, still marked, and sent round again. In steady state a second trip
+ * takes about half the inactive list in pages brought in (each page passes
+ * the tail twice, once to be marked and once to be judged); a trip of less
+ * than a sixteenth of the list, an eighth of that, was mostly made of looks
+ * that took no time (docs/policies.md has the shares measured). Only a call
+ * with a look limit (background reclaim while memory is not yet short,
+ * which can wait) passes such pages over; a call with none (a fault waits,
+ * or memory is short) judges them as before, so it always finds its
+ * victims, and pagesim (a fault waits at every miss) sees lru2 unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -96,7 +114,12 @@ struct lru2 {
 	uint8_t *once;		/* [nframes]: referenced on one look while inactive
 				 * (Linux's PG_referenced); 0 when not tracked */
 	uint32_t age;		/* evictions + promotions (the non-resident age) */
+	uint32_t *marked_at;	/* [nframes]: env->now when once was set, mod 2^32 */
 };
+
+/* A second trip shorter than the inactive list over this many, in pages
+ * brought in, is too short to judge a page idle (see above). */
+static const uint32_t short_trip_share = 16;
 
 static struct lru2 *lru2_of(struct policy *p)
 {
@@ -118,6 +141,7 @@ static void lru2_destroy(struct policy *p)
 	free(l->prev);
 	free(l->on);
 	free(l->once);
+	free(l->marked_at);
 	free(l);
 }
 
@@ -136,7 +160,8 @@ static struct policy *lru2_create(uint32_t nframes, uint64_t seed)
 	l->prev = calloc((size_t)nframes + 1, sizeof(*l->prev));
 	l->on = calloc((size_t)nframes + 1, sizeof(*l->on));
 	l->once = calloc((size_t)nframes + 1, sizeof(*l->once));
-	if (!l->next || !l->prev || !l->on || !l->once) {
+	l->marked_at = calloc((size_t)nframes + 1, sizeof(*l->marked_at));
+	if (!l->next || !l->prev || !l->on || !l->once || !l->marked_at) {
 		lru2_destroy((struct policy *)l);
 		return NULL;
 	}
@@ -291,12 +316,51 @@ static void unpark(struct lru2 *l)
 		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].tail);
 }
 
+/* A marked frame unreferenced at the tail whose second trip began less
+ * than a sixteenth of the inactive list ago in program time (never when the
+ * caller keeps none). */
+static int short_trip(const struct lru2 *l, const struct policy_env *env, uint32_t frame)
+{
+	return env->now && (uint32_t)env->now - l->marked_at[frame] <
+			   inactive_len(l) / short_trip_share;
+}
+
+/* The inactive tail frame, looked at: promoted, marked, passed over (all
+ * three set aside or moved for the rest of the call), parked, or taken (1).
+ * A short trip counts only in a call with a look limit (see the top). */
+static int judge_tail(struct lru2 *l, const struct policy_env *env, uint32_t frame)
+{
+	if (env->referenced(env->ctx, frame)) {
+		if (l->once[frame]) {		/* the second time: active */
+			l->once[frame] = 0;
+			age_nonresident(l);
+			move_to_head(l, ON_ACTIVE, frame);
+		} else {			/* the first: one more trip */
+			l->once[frame] = 1;
+			l->marked_at[frame] = (uint32_t)env->now;
+			move_to_head(l, ON_ROTATED, frame);
+		}
+		return 0;
+	}
+	if (l->once[frame] && env->max_looks && short_trip(l, env, frame)) {
+		move_to_head(l, ON_ROTATED, frame);	/* no time to be used yet */
+		return 0;
+	}
+	l->once[frame] = 0;
+	if (!env->evictable(env->ctx, frame)) {
+		move_to_head(l, ON_PARKED, frame);
+		return 0;
+	}
+	unlink_frame(l, frame);
+	return 1;
+}
+
 /* Every step takes a frame off the inactive list for the rest of the call
- * (promoted, rotated, parked or a victim), and only demote() adds to it,
- * within its budget: the loop ends. An inactive frame is looked at once, an
- * active one at most twice (aged, then at the inactive tail). A call may find
- * nothing when every frame was referenced; their bits are clear then, so the
- * next call finds the ones not used since. */
+ * (promoted, rotated, passed over, parked or a victim), and only demote()
+ * adds to it, within its budget: the loop ends. An inactive frame is looked
+ * at once, an active one at most twice (aged, then at the inactive tail). A
+ * call may find nothing when every frame was referenced or on a short trip;
+ * bits are clear then, so the next call finds the ones not used since. */
 static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			     uint32_t max)
 {
@@ -313,24 +377,8 @@ static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uin
 			break;
 		looks--;
 		frame = l->lists[ON_INACTIVE].tail;
-		if (env->referenced(env->ctx, frame)) {
-			if (l->once[frame]) {		/* the second time: active */
-				l->once[frame] = 0;
-				age_nonresident(l);
-				move_to_head(l, ON_ACTIVE, frame);
-			} else {			/* the first: one more trip */
-				l->once[frame] = 1;
-				move_to_head(l, ON_ROTATED, frame);
-			}
-			continue;
-		}
-		l->once[frame] = 0;
-		if (!env->evictable(env->ctx, frame)) {
-			move_to_head(l, ON_PARKED, frame);
-			continue;
-		}
-		unlink_frame(l, frame);
-		victims[n++] = frame;
+		if (judge_tail(l, env, frame))
+			victims[n++] = frame;
 	}
 	unpark(l);
 	return n;

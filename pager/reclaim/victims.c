@@ -199,6 +199,9 @@ static void clear_fault_references(void)
 		(void)vm_harvest(b.e, b.pa, b.n);
 }
 
+/* Program time (policy_env.now): process frames allocated so far. */
+static uint64_t pages_brought_in;
+
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
@@ -210,6 +213,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 		pol_ops->remove(pol, i);
 		return;
 	}
+	pages_brought_in++;
 	pol_ops->insert(pol, i, 0);
 	if (pol_ops->fault_counts)
 		return;
@@ -262,7 +266,8 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
 	struct policy_env e = { .referenced = referenced, .evictable = evictable,
-				.max_looks = looks, .cheap = cheap, .will_look = will_look };
+				.max_looks = looks, .cheap = cheap, .will_look = will_look,
+				.now = pages_brought_in };
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */

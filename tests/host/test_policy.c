@@ -17,7 +17,7 @@
 #include "reclaim/policy.h"
 #include "swap/shadow.h"
 
-#define MAX_FRAMES 32
+#define MAX_FRAMES 64
 #define MAX_EVICTED 512
 #define NO_PAGE 0		/* pages are numbered from 1 */
 #define NO_FRAME UINT32_MAX
@@ -47,6 +47,7 @@ struct sim {
 	uint32_t will_look_calls;
 	uint8_t sticky;			/* every frame reads as referenced, always */
 	uint32_t max_looks;		/* passed in env (0: no limit) */
+	uint64_t now;			/* env->now: pages brought in (faults) */
 	uint32_t ref_looks[MAX_FRAMES];	/* env->referenced calls, this isolate */
 	uint32_t evict_looks[MAX_FRAMES];	/* env->evictable calls, this isolate */
 	uint32_t ref_calls;		/* env->referenced calls, ever */
@@ -171,7 +172,7 @@ static uint32_t tracked_count(const struct sim *s)
 static uint32_t sim_isolate(struct sim *s, uint32_t *victims, uint32_t max)
 {
 	const struct policy_env env = { .referenced = sim_referenced, .evictable = sim_evictable,
-					.ctx = s, .max_looks = s->max_looks,
+					.ctx = s, .max_looks = s->max_looks, .now = s->now,
 					.cheap = s->offer_cheap ? sim_cheap : NULL,
 					.will_look = s->offer_will_look ? sim_will_look : NULL };
 	uint32_t before = s->ops->tracked(s->p), calls = s->ref_calls;
@@ -238,6 +239,7 @@ static void sim_ref(struct sim *s, uint32_t page)
 		uint32_t shadow = shadow_take(s->shadows, page);
 
 		s->faults++;
+		s->now++;
 		s->remembered += shadow != 0;
 		f = frame_of(s, NO_PAGE);	/* a free frame, lowest first */
 		if (f == NO_FRAME)
@@ -626,6 +628,54 @@ static bool contains(const struct sim *s, uint32_t page)
 		if (s->evicted[i] == page)
 			return true;
 	return false;
+}
+
+/*
+ * A short second trip, in program time (env->now, pages brought in), does
+ * not show a page idle to a call with a look limit. 64 frames, all just
+ * loaded (bits set), 64 pages brought in. A call of 4 looks marks 0..3.
+ * The program uses 0 and brings in one page. A call of 64 looks marks
+ * 4..63, promotes 0, and meets 1, 2, 3 unreferenced after a trip of 1
+ * page, under a sixteenth of the 63 inactive frames (3): it passes them
+ * over and, out of looks, takes nothing (before, it took 1). A call with
+ * no limit (a fault waits) judges as before: the tail, 4, marked no time
+ * ago, goes. At 67 pages (a trip of 2 for 5..63) a 4-look call passes over
+ * 5..8; at 68 (a trip of 3, a sixteenth of the 62 inactive frames) the
+ * next takes 9, the tail now.
+ */
+static void test_lru2_short_trip(void **state)
+{
+	struct sim s;
+	uint32_t v;
+
+	(void)state;
+	sim_start(&s, "lru2", 64, 0);
+	for (uint32_t f = 0; f < 64; f++) {
+		sim_insert(&s, f);
+		s.accessed[f] = 1;
+	}
+	s.now = 64;
+	s.max_looks = 4;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	s.accessed[0] = 1;
+	s.now = 65;
+	s.max_looks = 64;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	for (uint32_t f = 0; f < 4; f++)
+		assert_int_equal(s.ref_looks[f], 1);
+	assert_int_equal(s.ops->tracked(s.p), 64);
+	s.max_looks = 0;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 4);
+	s.now = 67;
+	s.max_looks = 4;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	for (uint32_t f = 5; f < 9; f++)
+		assert_int_equal(s.ref_looks[f], 1);
+	s.now = 68;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 9);
+	sim_end(&s);
 }
 
 static void test_lru2_keeps_hot_page(void **state)
@@ -1403,6 +1453,7 @@ static void test_all_stress(void **state)
 				sim_remove(&s, f);
 			} else if (r < 75) {
 				s.accessed[f] = 1;
+				s.now++;	/* program time passes: short trips end */
 			} else if (r < 80) {
 				s.pinned[f] ^= 1;
 			} else {
@@ -1453,6 +1504,7 @@ int main(void)
 		cmocka_unit_test(test_lru2_inactive_third),
 		cmocka_unit_test(test_lru2_pinned_inactive),
 		cmocka_unit_test(test_lru2_keeps_hot_page),
+		cmocka_unit_test(test_lru2_short_trip),
 		cmocka_unit_test(test_lru2_refault),
 		cmocka_unit_test(test_sieve_quick_demotion),
 		cmocka_unit_test(test_sieve_hand),

@@ -117,9 +117,10 @@ static uint32_t frame_for_miss(struct frame_table *ft, const struct policy_ops *
 			       struct policy *pol, struct sim_result *r, char *err,
 			       size_t errlen)
 {
+	/* Program time is pages brought in, as in the pager: the misses. */
 	const struct policy_env env = { .referenced = env_referenced,
 					.evictable = env_evictable, .ctx = ft,
-					.cheap = env_cheap };
+					.cheap = env_cheap, .now = r->faults };
 	uint32_t victim = NONE, n, shadow;
 
 	if (ft->used < ft->nframes)

@@ -89,18 +89,8 @@ int test_policy_hot_set(void)
 	CHECK(end.pswpout - st.pswpout >= cold_pages / 2);	/* there was pressure */
 	CHECK_EQ(sum, passes * (hot_pages * (hot_pages - 1) / 2));
 	/* Near zero: under 2% of the hot set brought back over the whole run;
-	 * blind to use: no more than a loss per page per turn of memory.
-	 * lru2 is a known exception: its promotion needs two looks with the
-	 * program running between them, and when reclaim first starts every
-	 * page is new, so it marks the hot set and then the whole cold sweep
-	 * without the program running; whether a hot pass falls between the
-	 * two looks is luck, and a miss sets off a wave of evictions just
-	 * ahead of the pass (docs/policies.md). Bimodal: 4 or 94 major faults
-	 * (50 or ~1,670 pages read back) at 49 to 52 MiB, 72 to 142 once at
-	 * 48 MiB; so it is held to a tenth until that is fixed. */
-	if (looks_at_use && strcmp(in.policy, "lru2") == 0)
-		CHECK(hot_faults <= hot_pages / 10);
-	else if (looks_at_use)
+	 * blind to use: no more than a loss per page per turn of memory. */
+	if (looks_at_use)
 		CHECK(hot_faults <= hot_pages / 50);
 	else
 		CHECK(hot_faults <= hot_pages * cold_pages / st.frames_total);
