@@ -36,13 +36,16 @@ static int64_t deadline_of(unsigned timeout_ms)
 	return sys_clock() + (int64_t)timeout_ms * 1000000;
 }
 
-/* Wait for netd's event on note or the deadline; false once it has passed. */
+/* Wait for netd's event on note or the deadline; false once it has passed.
+ * The timer is disarmed after the wait: left armed, it would fire during a
+ * later wait on the same note and end that one early. */
 static int wait_event(int note, int64_t deadline)
 {
 	if (sys_clock() >= deadline)
 		return 0;
 	sys_notify_timer(note, deadline, TIMER_BIT);
 	sys_notify_wait(note);
+	sys_notify_timer(note, 0, TIMER_BIT);
 	return 1;
 }
 
@@ -110,8 +113,12 @@ int net_wait(int c, unsigned timeout_ms)
 	int64_t deadline = deadline_of(timeout_ms);
 	long bits;
 
-	sys_notify_timer(notes[c], deadline, TIMER_BIT);
-	bits = sys_notify_wait(notes[c]);
+	/* A timer bit alone before the deadline is an earlier wait's timer,
+	 * not ours: wait on. */
+	do {
+		sys_notify_timer(notes[c], deadline, TIMER_BIT);
+		bits = sys_notify_wait(notes[c]);
+	} while (bits > 0 && !(bits & NET_EVENT_BIT) && sys_clock() < deadline);
 	sys_notify_timer(notes[c], 0, TIMER_BIT);
 	return bits > 0 && (bits & NET_EVENT_BIT) != 0;
 }
