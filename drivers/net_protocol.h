@@ -108,7 +108,8 @@ struct net_stats {
 	uint32_t pool_bufs, pool_reserve, pool_free, pool_lowest;
 	uint64_t nbd_requests, nbd_errors, nbd_reconnects, nbd_resent;
 	uint64_t nbd_flushes;		/* of nbd_requests: NBD_CMD_FLUSH */
-	uint64_t nbd_throttled;		/* swap requests held back: pool in its reserve */
+	uint64_t nbd_throttled;		/* swap batches that arrived while the pool was in
+					 * its reserve (netd takes them all the same) */
 	uint64_t nbd_most_pending;	/* the most swap requests waiting for replies at once */
 	uint32_t addr, prefix;		/* the address in force */
 	uint32_t sockets;		/* programs' connections open */

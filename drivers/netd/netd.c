@@ -52,6 +52,7 @@ static void on_bits(uint64_t bits)
 		sys_check_timeouts();
 		netd_memalloc_end();
 		swap_link_tick();
+		sockets_reap();	/* an ended program's connections and buffers */
 		publish_pool();
 	}
 }

@@ -61,6 +61,7 @@ static void gone(const char *why)
 	unsigned n = nbd_pending(&sc.cl);
 
 	swap_tcp_close();
+	sc.connected = sc.negotiated = false;	/* nothing more is read */
 	sc.state = SWAP_GONE;
 	sc.gone();
 	printf("netd: swap: the NBD server is gone for good (%s); %u requests failed\n", why, n);
@@ -72,6 +73,8 @@ static void lost(const char *why)
 {
 	bool was_up = sc.negotiated;
 
+	if (sc.state == SWAP_GONE)
+		return;		/* given up already: stays gone */
 	swap_tcp_close();
 	sc.connected = sc.negotiated = false;
 	if (sc.state == SWAP_OFF)
@@ -148,10 +151,12 @@ static void start_connect(void)
 	sc.deadline = netd_now() + CONNECT_NS;
 	int err = swap_tcp_open(sc.server, sc.port, &events);
 
+	/* No memory for a pcb even from the reserve: wait for memory, which
+	 * reclaim frees, rather than count it against the server. */
 	if (err == -ENOMEM)
 		sc.retry_at = netd_now() + RETRY_NS;
 	else if (err < 0)
-		lost("no memory to connect");
+		lost("the connection could not be started");
 }
 
 static bool settled(void *ctx)

@@ -54,7 +54,7 @@ static uint64_t isqrt(uint64_t n)
 
 /* Linux's rule (mm/page_alloc.c): the minimum is sqrt(16 * memory in KiB)
  * KiB, within 128 KiB .. 256 MiB, so it grows slower than memory (a
- * quarter of a MiB of 16 MiB, 1.4 MiB of 128 MiB, 4 MiB of 1 GiB); the
+ * half a MiB of 16 MiB, 1.4 MiB of 128 MiB, 4 MiB of 1 GiB); the
  * start and stop marks are each a gap above the last, the gap a quarter of
  * the minimum or watermark_scale ten-thousandths of memory, whichever is
  * more. At 128 MiB that keeps 1.8% of frames free at most. */

@@ -129,14 +129,16 @@ size_t swap_batch_prepare(struct write_batch *b)
 	size_t got = 0;
 	uint32_t first, len;
 
-	while (got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
+	/* A device gone for good takes no writes: victims queued before it
+	 * went stay in memory, not retired one failed write at a time. */
+	while (!swap_device_gone() && got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
 		for (uint32_t k = 0; k < len; k++, got++) {
 			b->v[got].slot = first + k;
 			vm_frame_write_protect(b->v[got].pa, 1);
 			swapcache_tie(b->v[got].slot, b->v[got].pa);
 		}
 	}
-	if (got < b->n)
+	if (got < b->n && !swap_device_gone())
 		note_full();
 	for (size_t k = got; k < b->n; k++)
 		swap_batch_put_back(b->v[k].pa);

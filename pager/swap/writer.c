@@ -2,8 +2,8 @@
  * The swap-out thread and its queues: victims background reclaim queued
  * are sorted as they come (those with a valid copy in their slot dropped
  * at once, without a write; the others held, still marked queued, in their
- * order) and the held ones written when they fill a write (one device
- * request), or at once when reclaim says it cannot wait.
+ * order) and the held ones written when they fill a write batch, or at
+ * once when reclaim says it cannot wait.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -119,8 +119,10 @@ static size_t sort_queued(void)
 	return freed;
 }
 
-/* Held victims are written when they fill a request, or when reclaim says
- * it cannot wait (policy: swap_reclaim_hooks's writes_may_wait). */
+/* Held victims are written when they fill a batch (WRITE_BATCH, the largest
+ * write: one virtio-blk request; over NBD, whose requests take 16 pages,
+ * four sent together), or when reclaim says it cannot wait (policy:
+ * swap_reclaim_hooks's writes_may_wait). */
 static int write_due(void)
 {
 	const struct swap_reclaim_hooks *h = swap_engine_hooks();

@@ -127,9 +127,13 @@ static void test_write_fault_ends_copy(void **state)
 	(void)state;
 	fake_fault(s, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_false(vm_frame_refillable(vm_lookup(s, VA + PG)));
+	uint64_t faults;
+
 	vm_frames_seal(&pa, 1);
 	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
+	faults = vmstat_get(VMSTAT_PGFAULT);
 	fake_poke(s, VA, 0x55);			/* faults: W went with the seal */
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), faults + 1);
 	assert_false(vm_frame_refillable(pa));
 	assert_int_equal(vm_drop_refillable(pa), -1);
 	assert_int_equal(fake_peek(s, VA), 0x55);

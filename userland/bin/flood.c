@@ -116,8 +116,10 @@ int main(int argc, char **argv)
 	const char *const args[] = { "bigdata", NULL };
 	int h = spawn("bigdata", args, -1, &pid);
 
-	if (h < 0 || child_register(pid, h) < 0)
-		pid = -1;
+	if (h < 0 || child_register(pid, h) < 0) {
+		printf("flood: cannot start bigdata beside the streams: %d\n", h);
+		return 1;
+	}
 	int64_t start = sys_clock(), end = start + seconds * SEC;
 
 	printf("flood: %d streams open, bigdata (pid %d) beside them; reading nothing for %d ms\n",
@@ -145,7 +147,7 @@ int main(int argc, char **argv)
 	       (unsigned long)(after.reserve_allocs - before.reserve_allocs), after.pool_lowest,
 	       after.pool_bufs);
 	netstat_print("flood: ");
-	int child_ok = pid < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	int child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
 	if (!child_ok)
 		printf("flood: bigdata failed (status 0x%x)\n", status);

@@ -113,13 +113,19 @@ static int write_and_read(uint64_t base)
 	for (unsigned id = 1; id <= PAGES; id++) {
 		for (unsigned i = 0; i < PAGE / 4; i++)
 			((uint32_t *)pages[id])[i] = word(id, i);
-		nbd_submit(&cl, NBD_CMD_WRITE, id, base + (uint64_t)id * PAGE, PAGE);
+		if (nbd_submit(&cl, NBD_CMD_WRITE, id, base + (uint64_t)id * PAGE, PAGE) < 0) {
+			printf("nbdcheck: the client refused write %u\n", id);
+			return -1;
+		}
 	}
 	if (run(ndone + PAGES) < 0)
 		return -1;
 	memset(pages[1], 0, sizeof(pages) - PAGE);
 	for (unsigned id = 1; id <= PAGES; id++)
-		nbd_submit(&cl, NBD_CMD_READ, id, base + (uint64_t)id * PAGE, PAGE);
+		if (nbd_submit(&cl, NBD_CMD_READ, id, base + (uint64_t)id * PAGE, PAGE) < 0) {
+			printf("nbdcheck: the client refused read %u\n", id);
+			return -1;
+		}
 	if (run(ndone + PAGES) < 0)
 		return -1;
 	for (unsigned id = 1; id <= PAGES; id++)
@@ -153,8 +159,12 @@ int main(void)
 	printf("nbdcheck: page 0 carries the swap signature\n");
 	if (write_and_read(h.size / 2) < 0)
 		return 1;
-	printf("nbdcheck: %u pages written and read back intact, %u in flight at once\n",
-	       PAGES, PAGES);
+	printf("nbdcheck: %u pages written and read back intact, at most %lu in flight at once\n",
+	       PAGES, (unsigned long)cl.cnt.most_pending);
+	if (cl.cnt.most_pending < 2) {
+		printf("nbdcheck: the requests went one at a time\n");
+		return 1;
+	}
 	net_close(conn);
 	if (net_stats(&st) == 0)
 		printf("nbdcheck: netd: %lu packets in, %lu out, %lu dropped for lack of memory, "
