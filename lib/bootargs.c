@@ -266,8 +266,8 @@ static bool take_value(const struct bootarg_spec *spec, const char *s, size_t le
 		copy_text(v->str, s, len);
 		return true;
 	case BOOTARG_IPV4:
-		if (!slices_equal(spec->choices ? spec->choices : "", text_len(spec->choices ? spec->choices : ""), s, len) &&
-		    !parse_ipv4(s, len, &num))
+		/* The word (net.addr's "dhcp", num 0) or an address. */
+		if (!find_choice(spec->choices, s, len, &num) && !parse_ipv4(s, len, &num))
 			return false;
 		v->num = num;
 		copy_text(v->str, s, len);

@@ -176,27 +176,41 @@ static int referenced(void *ctx, uint32_t i)
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
 
+/* Clear the accessed bits of the mappings collected so far. */
+static void clear_collected(struct harvest_batch *b)
+{
+	for (size_t k = 0; k < b->n; k++)
+		b->e[k].bits = HARVEST_ACCESSED;	/* the dirty bit stays for the looks */
+	if (b->n)
+		(void)vm_harvest(b->e, b->pa, b->n);
+	b->n = 0;
+}
+
 static void clear_fault_references(void)
 {
 	static struct harvest_batch b;
 
 	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
+		uint64_t pa = pa_of(uncounted[k]);
+		const struct frame *f = frame_desc(pa);
 		struct vm_space *s;
 		uint64_t va;
+
+		/* A frame forked to many processes must not find the batch
+		 * full: its other mappings would keep their fault's bit. */
+		if (f && b.n + f->mapcount > LOOK_MAX)
+			clear_collected(&b);
 		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
 		/* Most were mapped once, by their fault: no walk for those. */
-		if (vm_rmap_one(pa_of(uncounted[k]), &s, &va) == 1)
+		if (vm_rmap_one(pa, &s, &va) == 1)
 			collect(&b, s, va);
 		else
-			vm_rmap_walk(pa_of(uncounted[k]), collect, &b);
+			vm_rmap_walk(pa, collect, &b);
 	}
 	n_uncounted = 0;
-	for (size_t k = 0; k < b.n; k++)
-		b.e[k].bits = HARVEST_ACCESSED;	/* the dirty bit stays for the looks */
-	if (b.n)
-		(void)vm_harvest(b.e, b.pa, b.n);
+	clear_collected(&b);
 }
 
 /* Program time (policy_env.now): process frames allocated so far. */

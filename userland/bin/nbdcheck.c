@@ -95,6 +95,11 @@ static int run(unsigned want)
 			}
 			continue;
 		}
+		if (n == 0) {
+			printf("nbdcheck: the server closed the connection, %u of %u done\n", ndone,
+			       want);
+			return -1;
+		}
 		if (n != -ETIMEDOUT || !net_wait(conn, WAIT_MS)) {
 			printf("nbdcheck: waiting for replies: %ld, %u of %u done\n", n, ndone, want);
 			return -1;
