@@ -221,7 +221,8 @@ static int harvest_pass(struct thread *t, uint64_t u, uint64_t n, int act)
 /* Read (and clear as each entry asks) accessed/dirty bits for a batch of
  * (process, page) pairs, with one TLB flush for the whole batch. Every
  * entry is checked first: a bad one fails the call with nothing changed
- * (a call of one batch is read in once and checked whole before it acts). */
+ * (a call of one batch is read in once and checked whole before it acts);
+ * only a copy-out failing part-way leaves the batches before it applied. */
 int64_t sys_harvest(struct thread *t, const uint64_t *a)
 {
 	uint64_t n = a[1];
@@ -235,8 +236,8 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 		r = harvest_pass(t, a[0], n, 1);
 	else if ((r = harvest_pass(t, a[0], n, 0)) == 0)
 		r = harvest_pass(t, a[0], n, 1);
-	if (r < 0)
-		return r;
+	/* Even after a failed copy-out: the batches before it acted, and no
+	 * stale translation may keep a write permission taken away. */
 	arch_tlb_flush();
-	return (int64_t)n;
+	return r < 0 ? r : (int64_t)n;
 }
