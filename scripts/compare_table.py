@@ -31,7 +31,7 @@ COLUMNS = [
     ("idle", "idle_Minstr", 11, lambda v: "%.1f" % (v / 1e6)),
     ("major", "major", 8, str),
     ("minor", "minor", 8, lambda v: "-" if v is None else str(v)),
-    ("looks", "scan/steal", 10, lambda v: "-" if v is None else "%.2f" % v),
+    ("looks", "looks/steal", 11, lambda v: "-" if v is None else "%.2f" % v),
     ("pswpin", "pswpin", 8, str),
     ("pswpout", "pswpout", 8, str),
     ("rd_operations", "rd_req", 7, str),

@@ -18,7 +18,8 @@ struct port_counters {
 	uint64_t major;		/* major faults: pages read back from swap on a fault */
 	uint64_t pswpin, pswpout;	/* pages read from and written to swap */
 	uint64_t faults;	/* every page fault, major ones included */
-	uint64_t pgscan;	/* looks: pages reclaim checked for a reference */
+	uint64_t pgscan;	/* looks: pages reclaim checked for a reference,
+				 * to age them or to choose victims */
 	uint64_t pgsteal;	/* pages reclaim freed */
 };
 

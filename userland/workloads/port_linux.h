@@ -106,8 +106,12 @@ static int port_counters(struct port_counters *c)
 	c->pswpin = port_proc_value("/proc/vmstat", "pswpin ");
 	c->pswpout = port_proc_value("/proc/vmstat", "pswpout ");
 	c->faults = port_proc_value("/proc/vmstat", "pgfault ");
+	/* Linux looks at a page's references on both of its lists: pgscan
+	 * counts the inactive list's pages (victims), pgrefill the active
+	 * list's (aging). The pager's pgscan counts both kinds. */
 	c->pgscan = port_proc_value("/proc/vmstat", "pgscan_kswapd ") +
-		    port_proc_value("/proc/vmstat", "pgscan_direct ");
+		    port_proc_value("/proc/vmstat", "pgscan_direct ") +
+		    port_proc_value("/proc/vmstat", "pgrefill ");
 	c->pgsteal = port_proc_value("/proc/vmstat", "pgsteal_kswapd ") +
 		     port_proc_value("/proc/vmstat", "pgsteal_direct ");
 	return 0;
