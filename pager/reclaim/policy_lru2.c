@@ -56,8 +56,6 @@
 #include "reclaim/lru2_trips.h"
 #include "reclaim/policy.h"
 
-#define NIL UINT32_MAX
-
 /*
  * Keep at least a third of the tracked frames inactive: the inactive list is
  * low when inactive * 2 < active. Linux's inactive_is_low() computes the same
@@ -81,17 +79,12 @@ static const uint64_t inactive_ratio = 2;
  */
 enum { ON_NONE, ON_INACTIVE, ON_ACTIVE, ON_PARKED, ON_ROTATED, NLISTS };
 
-struct lru_list {
-	uint32_t head;		/* the young end: frames arrive here */
-	uint32_t tail;		/* the old end: frames are taken from here */
-	uint32_t len;
-};
-
 struct lru2 {
 	uint32_t nframes;
-	struct lru_list lists[NLISTS];	/* [ON_NONE] stays empty */
-	uint32_t *next;		/* [nframes]: towards the tail */
-	uint32_t *prev;		/* [nframes]: towards the head */
+	struct frame_links links;
+	/* [ON_NONE] stays empty. A list's head is its young end, where frames
+	 * arrive; its tail the old end, where they are taken from. */
+	struct frame_queue lists[NLISTS];
 	uint8_t *on;		/* [nframes]: ON_* */
 	struct lru2_trips trips;	/* the once marks and their trips */
 	uint32_t age;		/* evictions + promotions (the non-resident age) */
@@ -113,8 +106,7 @@ static void lru2_destroy(struct policy *p)
 
 	if (!l)
 		return;
-	free(l->next);
-	free(l->prev);
+	frame_links_free(&l->links);
 	free(l->on);
 	lru2_trips_free(&l->trips);
 	free(l);
@@ -129,12 +121,11 @@ static struct policy *lru2_create(uint32_t nframes, uint64_t seed)
 		return NULL;
 	l->nframes = nframes;
 	for (int i = 0; i < NLISTS; i++)
-		l->lists[i] = (struct lru_list){ .head = NIL, .tail = NIL, .len = 0 };
-	/* One extra element each, so nframes == 0 still allocates. */
-	l->next = calloc((size_t)nframes + 1, sizeof(*l->next));
-	l->prev = calloc((size_t)nframes + 1, sizeof(*l->prev));
+		fq_init(&l->lists[i]);
+	/* One extra element, so nframes == 0 still allocates. */
 	l->on = calloc((size_t)nframes + 1, sizeof(*l->on));
-	if (!l->next || !l->prev || !l->on || lru2_trips_alloc(&l->trips, nframes)) {
+	if (frame_links_alloc(&l->links, nframes) || !l->on ||
+	    lru2_trips_alloc(&l->trips, nframes)) {
 		lru2_destroy((struct policy *)l);
 		return NULL;
 	}
@@ -143,33 +134,13 @@ static struct policy *lru2_create(uint32_t nframes, uint64_t seed)
 
 static void push_head(struct lru2 *l, int id, uint32_t frame)
 {
-	struct lru_list *list = &l->lists[id];
-
-	l->prev[frame] = NIL;
-	l->next[frame] = list->head;
-	if (list->head == NIL)
-		list->tail = frame;
-	else
-		l->prev[list->head] = frame;
-	list->head = frame;
-	list->len++;
+	fq_push_young(&l->links, &l->lists[id], frame);
 	l->on[frame] = (uint8_t)id;
 }
 
 static void unlink_frame(struct lru2 *l, uint32_t frame)
 {
-	struct lru_list *list = &l->lists[l->on[frame]];
-	uint32_t next = l->next[frame], prev = l->prev[frame];
-
-	if (prev == NIL)
-		list->head = next;
-	else
-		l->next[prev] = next;
-	if (next == NIL)
-		list->tail = prev;
-	else
-		l->prev[next] = prev;
-	list->len--;
+	fq_unlink(&l->links, &l->lists[l->on[frame]], frame);
 	l->on[frame] = ON_NONE;
 }
 
@@ -268,7 +239,7 @@ static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budge
 		   uint32_t *looks)
 {
 	while (*budget > 0 && *looks > 0 && len_of(l, ON_ACTIVE) > 0 && needs_demotion(l)) {
-		uint32_t frame = l->lists[ON_ACTIVE].tail;
+		uint32_t frame = l->lists[ON_ACTIVE].old;
 
 		(*budget)--;
 		(*looks)--;
@@ -284,9 +255,9 @@ static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budge
 static void unpark(struct lru2 *l)
 {
 	while (len_of(l, ON_PARKED) > 0)
-		move_to_head(l, ON_INACTIVE, l->lists[ON_PARKED].tail);
+		move_to_head(l, ON_INACTIVE, l->lists[ON_PARKED].old);
 	while (len_of(l, ON_ROTATED) > 0)
-		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].tail);
+		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].old);
 }
 
 /* The inactive tail frame, looked at: promoted, marked, passed over (all
@@ -339,7 +310,7 @@ static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uin
 		if (len_of(l, ON_INACTIVE) == 0 || looks == 0)
 			break;
 		looks--;
-		frame = l->lists[ON_INACTIVE].tail;
+		frame = l->lists[ON_INACTIVE].old;
 		if (judge_tail(l, env, frame))
 			victims[n++] = frame;
 	}
