@@ -31,21 +31,20 @@ static const uint32_t short_trip_share = 16;
 
 int lru2_trips_alloc(struct lru2_trips *t, uint32_t nframes)
 {
-	/* One extra element each, so nframes == 0 still allocates. */
-	t->once = calloc((size_t)nframes + 1, sizeof(*t->once));
-	t->marked_at = calloc((size_t)nframes + 1, sizeof(*t->marked_at));
-	if (t->once && t->marked_at)
-		return 0;
-	lru2_trips_free(t);
-	return -1;
+	size_t n = (size_t)nframes + 1;	/* so nframes == 0 still allocates */
+
+	/* One block, the times first (aligned), then the marks: one
+	 * allocation to fail or to free. */
+	t->marked_at = calloc(n, sizeof(*t->marked_at) + sizeof(*t->once));
+	t->once = t->marked_at ? (uint8_t *)(t->marked_at + n) : NULL;
+	return t->marked_at ? 0 : -1;
 }
 
 void lru2_trips_free(struct lru2_trips *t)
 {
-	free(t->once);
 	free(t->marked_at);
-	t->once = NULL;
 	t->marked_at = NULL;
+	t->once = NULL;
 }
 
 void lru2_mark(struct lru2_trips *t, uint32_t frame, uint64_t now)
