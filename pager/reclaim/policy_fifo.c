@@ -7,16 +7,12 @@
 #include <stdlib.h>
 #include "reclaim/policy.h"
 
-#define NIL UINT32_MAX
-
-/* A doubly linked queue threaded through per-frame arrays, so removing a
- * frame from the middle (it was freed) costs O(1). */
+/* One frame queue (policy.h), so removing a frame from the middle (it was
+ * freed) costs O(1): insert at the young end, take from the old end. */
 struct fifo {
 	uint32_t nframes;
-	uint32_t young, old;	/* the ends: insert at young, take from old */
-	uint32_t count;
-	uint32_t *next;		/* [nframes]: towards young */
-	uint32_t *prev;		/* [nframes]: towards old */
+	struct frame_links links;
+	struct frame_queue q;
 	uint8_t *tracked;	/* [nframes]: 1 if in the queue */
 };
 
@@ -36,8 +32,7 @@ static void fifo_destroy(struct policy *p)
 
 	if (!q)
 		return;
-	free(q->next);
-	free(q->prev);
+	frame_links_free(&q->links);
 	free(q->tracked);
 	free(q);
 }
@@ -50,12 +45,10 @@ static struct policy *fifo_create(uint32_t nframes, uint64_t seed)
 	if (!q)
 		return NULL;
 	q->nframes = nframes;
-	q->young = q->old = NIL;
-	/* One extra element each, so nframes == 0 still allocates. */
-	q->next = calloc((size_t)nframes + 1, sizeof(*q->next));
-	q->prev = calloc((size_t)nframes + 1, sizeof(*q->prev));
+	fq_init(&q->q);
+	/* One extra element, so nframes == 0 still allocates. */
 	q->tracked = calloc((size_t)nframes + 1, sizeof(*q->tracked));
-	if (!q->next || !q->prev || !q->tracked) {
+	if (frame_links_alloc(&q->links, nframes) || !q->tracked) {
 		fifo_destroy((struct policy *)q);
 		return NULL;
 	}
@@ -64,31 +57,14 @@ static struct policy *fifo_create(uint32_t nframes, uint64_t seed)
 
 static void push_young(struct fifo *q, uint32_t frame)
 {
-	q->next[frame] = NIL;
-	q->prev[frame] = q->young;
-	if (q->young == NIL)
-		q->old = frame;
-	else
-		q->next[q->young] = frame;
-	q->young = frame;
+	fq_push_young(&q->links, &q->q, frame);
 	q->tracked[frame] = 1;
-	q->count++;
 }
 
 static void unlink_frame(struct fifo *q, uint32_t frame)
 {
-	uint32_t next = q->next[frame], prev = q->prev[frame];
-
-	if (prev == NIL)
-		q->old = next;
-	else
-		q->next[prev] = next;
-	if (next == NIL)
-		q->young = prev;
-	else
-		q->prev[next] = prev;
+	fq_unlink(&q->links, &q->q, frame);
 	q->tracked[frame] = 0;
-	q->count--;
 }
 
 static void fifo_insert(struct policy *p, uint32_t frame, uint32_t shadow)
@@ -117,11 +93,11 @@ static uint32_t fifo_isolate(struct policy *p, const struct policy_env *env, uin
 			     uint32_t max)
 {
 	struct fifo *q = fifo_of(p);
-	uint32_t steps = q->count;
+	uint32_t steps = q->q.len;
 	uint32_t n = 0;
 
-	while (n < max && q->count > 0 && steps-- > 0) {
-		uint32_t frame = q->old;
+	while (n < max && q->q.len > 0 && steps-- > 0) {
+		uint32_t frame = q->q.old;
 
 		unlink_frame(q, frame);
 		if (env->evictable(env->ctx, frame))
@@ -134,7 +110,7 @@ static uint32_t fifo_isolate(struct policy *p, const struct policy_env *env, uin
 
 static uint32_t fifo_tracked(const struct policy *p)
 {
-	return fifo_of_const(p)->count;
+	return fifo_of_const(p)->q.len;
 }
 
 const struct policy_ops policy_fifo_ops = {

@@ -14,7 +14,7 @@
  * working set out to make room for them. Linux has the same problem ("all
  * mapped pages start out with page table references from the instantiating
  * fault, so we need to look twice") and the same answer, PG_referenced: a
- * per-page "referenced once" mark, here the byte once[frame]. At the
+ * per-page "referenced once" mark, here once (lru2_trips.h). At the
  * inactive tail:
  *
  *   referenced, once clear  set once; the frame gets another trip through
@@ -43,38 +43,18 @@
  * faulted. So a refault whose distance is below the active list's length goes
  * straight to the active list; any other starts inactive like a new page.
  *
- * The trip must take time. When reclaim first starts, every page is new and
- * reads as referenced: a call free to look at them all marks every one and
- * finds nothing, and a second call made at once takes the oldest, whose bits
- * the first has just cleared, with no time for the program to use them in
- * between (the working set, often the oldest pages, went first that way).
- * Background reclaim therefore looks a little at a time (env->max_looks)
- * while memory is not yet short, so a marked page reaches the tail again only
- * after the program has run.
- *
- * That is not enough on its own: once memory is short, a call with no look
- * limit still marks thousands of new pages at once, and the pages marked
- * just before reach the tail again a few faults later; background rounds
- * then evicted those the program had not come back to yet, and each fault
- * on them brought the next evictions just ahead of it (a wave through the
- * working set: docs/policies.md). So a trip is measured in program time
- * (env->now, pages brought in), not in looks: the mark notes when the trip
- * began, and a marked page found unreferenced after a short trip is passed
- * over, still marked, and sent round again. In steady state a second trip
- * takes about half the inactive list in pages brought in (each page passes
- * the tail twice, once to be marked and once to be judged); a trip of less
- * than a sixteenth of the list, an eighth of that, was mostly made of looks
- * that took no time (docs/policies.md has the shares measured). Only a call
- * with a look limit (background reclaim while memory is not yet short,
+ * The trip must take time (lru2_trips.c says why): a marked page found
+ * unreferenced after a short second trip, in program time (env->now, pages
+ * brought in), is passed over, still marked, and sent round again. Only a
+ * call with a look limit (background reclaim while memory is not yet short,
  * which can wait) passes such pages over; a call with none (a fault waits,
  * or memory is short) judges them as before, so it always finds its
  * victims, and pagesim (a fault waits at every miss) sees lru2 unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include "reclaim/lru2_trips.h"
 #include "reclaim/policy.h"
-
-#define NIL UINT32_MAX
 
 /*
  * Keep at least a third of the tracked frames inactive: the inactive list is
@@ -99,27 +79,16 @@ static const uint64_t inactive_ratio = 2;
  */
 enum { ON_NONE, ON_INACTIVE, ON_ACTIVE, ON_PARKED, ON_ROTATED, NLISTS };
 
-struct lru_list {
-	uint32_t head;		/* the young end: frames arrive here */
-	uint32_t tail;		/* the old end: frames are taken from here */
-	uint32_t len;
-};
-
 struct lru2 {
 	uint32_t nframes;
-	struct lru_list lists[NLISTS];	/* [ON_NONE] stays empty */
-	uint32_t *next;		/* [nframes]: towards the tail */
-	uint32_t *prev;		/* [nframes]: towards the head */
+	struct frame_links links;
+	/* [ON_NONE] stays empty. A list's head is its young end, where frames
+	 * arrive; its tail the old end, where they are taken from. */
+	struct frame_queue lists[NLISTS];
 	uint8_t *on;		/* [nframes]: ON_* */
-	uint8_t *once;		/* [nframes]: referenced on one look while inactive
-				 * (Linux's PG_referenced); 0 when not tracked */
+	struct lru2_trips trips;	/* the once marks and their trips */
 	uint32_t age;		/* evictions + promotions (the non-resident age) */
-	uint32_t *marked_at;	/* [nframes]: env->now when once was set, mod 2^32 */
 };
-
-/* A second trip shorter than the inactive list over this many, in pages
- * brought in, is too short to judge a page idle (see above). */
-static const uint32_t short_trip_share = 16;
 
 static struct lru2 *lru2_of(struct policy *p)
 {
@@ -137,11 +106,9 @@ static void lru2_destroy(struct policy *p)
 
 	if (!l)
 		return;
-	free(l->next);
-	free(l->prev);
+	frame_links_free(&l->links);
 	free(l->on);
-	free(l->once);
-	free(l->marked_at);
+	lru2_trips_free(&l->trips);
 	free(l);
 }
 
@@ -154,14 +121,11 @@ static struct policy *lru2_create(uint32_t nframes, uint64_t seed)
 		return NULL;
 	l->nframes = nframes;
 	for (int i = 0; i < NLISTS; i++)
-		l->lists[i] = (struct lru_list){ .head = NIL, .tail = NIL, .len = 0 };
-	/* One extra element each, so nframes == 0 still allocates. */
-	l->next = calloc((size_t)nframes + 1, sizeof(*l->next));
-	l->prev = calloc((size_t)nframes + 1, sizeof(*l->prev));
+		fq_init(&l->lists[i]);
+	/* One extra element, so nframes == 0 still allocates. */
 	l->on = calloc((size_t)nframes + 1, sizeof(*l->on));
-	l->once = calloc((size_t)nframes + 1, sizeof(*l->once));
-	l->marked_at = calloc((size_t)nframes + 1, sizeof(*l->marked_at));
-	if (!l->next || !l->prev || !l->on || !l->once || !l->marked_at) {
+	if (frame_links_alloc(&l->links, nframes) || !l->on ||
+	    lru2_trips_alloc(&l->trips, nframes)) {
 		lru2_destroy((struct policy *)l);
 		return NULL;
 	}
@@ -170,33 +134,13 @@ static struct policy *lru2_create(uint32_t nframes, uint64_t seed)
 
 static void push_head(struct lru2 *l, int id, uint32_t frame)
 {
-	struct lru_list *list = &l->lists[id];
-
-	l->prev[frame] = NIL;
-	l->next[frame] = list->head;
-	if (list->head == NIL)
-		list->tail = frame;
-	else
-		l->prev[list->head] = frame;
-	list->head = frame;
-	list->len++;
+	fq_push_young(&l->links, &l->lists[id], frame);
 	l->on[frame] = (uint8_t)id;
 }
 
 static void unlink_frame(struct lru2 *l, uint32_t frame)
 {
-	struct lru_list *list = &l->lists[l->on[frame]];
-	uint32_t next = l->next[frame], prev = l->prev[frame];
-
-	if (prev == NIL)
-		list->head = next;
-	else
-		l->next[prev] = next;
-	if (next == NIL)
-		list->tail = prev;
-	else
-		l->prev[next] = prev;
-	list->len--;
+	fq_unlink(&l->links, &l->lists[l->on[frame]], frame);
 	l->on[frame] = ON_NONE;
 }
 
@@ -229,7 +173,7 @@ static void lru2_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 
 	if (frame >= l->nframes || l->on[frame] != ON_NONE)
 		return;
-	l->once[frame] = 0;
+	lru2_unmark(&l->trips, frame);
 	if (refault_is_active(l, shadow)) {
 		age_nonresident(l);	/* a promotion, as Linux counts it */
 		push_head(l, ON_ACTIVE, frame);
@@ -256,7 +200,7 @@ static void lru2_remove(struct policy *p, uint32_t frame)
 	if (frame >= l->nframes || l->on[frame] == ON_NONE)
 		return;
 	unlink_frame(l, frame);
-	l->once[frame] = 0;
+	lru2_unmark(&l->trips, frame);
 }
 
 static uint32_t inactive_len(const struct lru2 *l)
@@ -295,14 +239,14 @@ static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budge
 		   uint32_t *looks)
 {
 	while (*budget > 0 && *looks > 0 && len_of(l, ON_ACTIVE) > 0 && needs_demotion(l)) {
-		uint32_t frame = l->lists[ON_ACTIVE].tail;
+		uint32_t frame = l->lists[ON_ACTIVE].old;
 
 		(*budget)--;
 		(*looks)--;
 		if (env->referenced(env->ctx, frame)) {
 			move_to_head(l, ON_ACTIVE, frame);
 		} else {
-			l->once[frame] = 0;	/* must prove itself twice again */
+			lru2_unmark(&l->trips, frame);	/* must prove itself twice again */
 			move_to_head(l, ON_INACTIVE, frame);
 		}
 	}
@@ -311,18 +255,9 @@ static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budge
 static void unpark(struct lru2 *l)
 {
 	while (len_of(l, ON_PARKED) > 0)
-		move_to_head(l, ON_INACTIVE, l->lists[ON_PARKED].tail);
+		move_to_head(l, ON_INACTIVE, l->lists[ON_PARKED].old);
 	while (len_of(l, ON_ROTATED) > 0)
-		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].tail);
-}
-
-/* A marked frame unreferenced at the tail whose second trip began less
- * than a sixteenth of the inactive list ago in program time (never when the
- * caller keeps none). */
-static int short_trip(const struct lru2 *l, const struct policy_env *env, uint32_t frame)
-{
-	return env->now && (uint32_t)env->now - l->marked_at[frame] <
-			   inactive_len(l) / short_trip_share;
+		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].old);
 }
 
 /* The inactive tail frame, looked at: promoted, marked, passed over (all
@@ -331,22 +266,21 @@ static int short_trip(const struct lru2 *l, const struct policy_env *env, uint32
 static int judge_tail(struct lru2 *l, const struct policy_env *env, uint32_t frame)
 {
 	if (env->referenced(env->ctx, frame)) {
-		if (l->once[frame]) {		/* the second time: active */
-			l->once[frame] = 0;
+		if (lru2_marked(&l->trips, frame)) {	/* the second time: active */
+			lru2_unmark(&l->trips, frame);
 			age_nonresident(l);
 			move_to_head(l, ON_ACTIVE, frame);
 		} else {			/* the first: one more trip */
-			l->once[frame] = 1;
-			l->marked_at[frame] = (uint32_t)env->now;
+			lru2_mark(&l->trips, frame, env->now);
 			move_to_head(l, ON_ROTATED, frame);
 		}
 		return 0;
 	}
-	if (l->once[frame] && env->max_looks && short_trip(l, env, frame)) {
+	if (env->max_looks && lru2_trip_short(&l->trips, frame, env->now, inactive_len(l))) {
 		move_to_head(l, ON_ROTATED, frame);	/* no time to be used yet */
 		return 0;
 	}
-	l->once[frame] = 0;
+	lru2_unmark(&l->trips, frame);
 	if (!env->evictable(env->ctx, frame)) {
 		move_to_head(l, ON_PARKED, frame);
 		return 0;
@@ -376,7 +310,7 @@ static uint32_t lru2_isolate(struct policy *p, const struct policy_env *env, uin
 		if (len_of(l, ON_INACTIVE) == 0 || looks == 0)
 			break;
 		looks--;
-		frame = l->lists[ON_INACTIVE].tail;
+		frame = l->lists[ON_INACTIVE].old;
 		if (judge_tail(l, env, frame))
 			victims[n++] = frame;
 	}

@@ -48,21 +48,17 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include "reclaim/mglru_gens.h"
 #include "reclaim/mglru_tiers.h"
 #include "reclaim/policy.h"
 
-#define MAX_NR_GENS 4
-#define MIN_NR_GENS 2
+#define MAX_NR_GENS MGLRU_MAX_GENS
+#define MIN_NR_GENS MGLRU_MIN_GENS
 #define MAX_REFS 4		/* PG_referenced, then LRU_REFS_WIDTH 2: 3 more */
-#define NONE_GEN 0xff
-#define WAITING (MAX_NR_GENS)	/* gen_of for a page on the cheap wait list */
 
 struct mglru {
 	uint32_t nframes;
-	struct frame_links links;
-	struct frame_queue gens[MAX_NR_GENS + 1];	/* [seq % MAX_NR_GENS]; [WAITING] */
-	uint32_t min_seq, max_seq;
-	uint8_t *gen_of;	/* [nframes]: seq % MAX_NR_GENS, WAITING, or NONE_GEN */
+	struct mglru_gens g;	/* the generations and the cheap wait list */
 	uint8_t *refs;		/* [nframes]: looks that found it referenced, <= MAX_REFS */
 	uint8_t *workingset;	/* [nframes]: refaulted recently */
 	uint8_t *left_tier;	/* [nframes]: an isolated frame's tier */
@@ -81,9 +77,8 @@ static void mg_destroy(struct policy *p)
 
 	if (!m)
 		return;
-	frame_links_free(&m->links);
+	mglru_gens_free(&m->g);
 	policy_looks_free(&m->looks);
-	free(m->gen_of);
 	free(m->refs);
 	free(m->workingset);
 	free(m->left_tier);
@@ -99,66 +94,16 @@ static struct policy *mg_create(uint32_t nframes, uint64_t seed)
 	if (!m)
 		return NULL;
 	m->nframes = nframes;
-	for (int g = 0; g <= MAX_NR_GENS; g++)
-		fq_init(&m->gens[g]);
-	m->max_seq = MIN_NR_GENS + 1;	/* as lru_gen_init_lruvec: four, three empty */
-	m->gen_of = malloc(n);
 	m->refs = calloc(n, 1);
 	m->workingset = calloc(n, 1);
 	m->left_tier = calloc(n, 1);
-	if (frame_links_alloc(&m->links, nframes) || policy_looks_alloc(&m->looks, nframes) ||
-	    !m->gen_of || !m->refs || !m->workingset || !m->left_tier) {
+	if (mglru_gens_alloc(&m->g, nframes) || policy_looks_alloc(&m->looks, nframes) ||
+	    !m->refs || !m->workingset || !m->left_tier) {
 		mg_destroy((struct policy *)m);
 		return NULL;
 	}
-	for (size_t f = 0; f < n; f++)
-		m->gen_of[f] = NONE_GEN;
-	m->looks.order = &m->links;	/* aging and eviction walk towards the young end */
+	m->looks.order = &m->g.links;	/* aging and eviction walk towards the young end */
 	return (struct policy *)m;
-}
-
-/* ---- generations ---- */
-
-static uint8_t gen_index(uint32_t seq)
-{
-	return (uint8_t)(seq % MAX_NR_GENS);
-}
-
-static struct frame_queue *gen_q(struct mglru *m, uint32_t seq)
-{
-	return &m->gens[gen_index(seq)];
-}
-
-static uint32_t nr_gens(const struct mglru *m)
-{
-	return m->max_seq - m->min_seq + 1;
-}
-
-static void put(struct mglru *m, uint32_t seq, uint32_t frame)
-{
-	fq_push_young(&m->links, gen_q(m, seq), frame);
-	m->gen_of[frame] = gen_index(seq);
-}
-
-static void take_out(struct mglru *m, uint32_t frame)
-{
-	fq_unlink(&m->links, &m->gens[m->gen_of[frame]], frame);
-	m->gen_of[frame] = NONE_GEN;
-}
-
-static void move_to(struct mglru *m, uint32_t seq, uint32_t frame)
-{
-	take_out(m, frame);
-	put(m, seq, frame);
-}
-
-static uint32_t tracked(const struct mglru *m)
-{
-	uint32_t n = 0;
-
-	for (int g = 0; g <= MAX_NR_GENS; g++)
-		n += m->gens[g].len;
-	return n;
 }
 
 /* A page found referenced (by aging or by eviction's look-around): one
@@ -166,7 +111,7 @@ static uint32_t tracked(const struct mglru *m)
 static void promote(struct mglru *m, uint32_t frame)
 {
 	m->refs[frame] += m->refs[frame] < MAX_REFS;
-	move_to(m, m->max_seq, frame);
+	mglru_gens_move_to(&m->g, m->g.max_seq, frame);
 }
 
 /* ---- aging ---- */
@@ -175,14 +120,15 @@ static void promote(struct mglru *m, uint32_t frame)
  * pages are best spread a third each (a half to a quarter). */
 static int should_age(const struct mglru *m)
 {
-	uint32_t total = tracked(m), young, old;
+	const struct mglru_gens *g = &m->g;
+	uint32_t total = mglru_gens_tracked(g), young, old;
 
-	if (nr_gens(m) <= MIN_NR_GENS)
+	if (mglru_nr_gens(g) <= MIN_NR_GENS)
 		return 1;
-	if (nr_gens(m) > MIN_NR_GENS + 1)
+	if (mglru_nr_gens(g) > MIN_NR_GENS + 1)
 		return 0;
-	young = gen_q((struct mglru *)m, m->max_seq)->len;
-	old = gen_q((struct mglru *)m, m->max_seq - MIN_NR_GENS)->len;
+	young = mglru_gen_len(g, g->max_seq);
+	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS);
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 
@@ -191,8 +137,8 @@ static int can_walk(const struct mglru *m)
 {
 	uint32_t walk = 0;
 
-	for (uint32_t seq = m->min_seq + 1; seq <= m->max_seq; seq++)
-		walk += gen_q((struct mglru *)m, seq)->len;
+	for (uint32_t seq = m->g.min_seq + 1; seq <= m->g.max_seq; seq++)
+		walk += mglru_gen_len(&m->g, seq);
 	return walk <= policy_looks_left(&m->looks);
 }
 
@@ -201,13 +147,12 @@ static int can_walk(const struct mglru *m)
  * alone (their bit was just read). can_walk said the looks suffice. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
-	m->max_seq++;
-	for (uint32_t seq = m->min_seq + 1; seq < m->max_seq; seq++) {
-		struct frame_queue *q = gen_q(m, seq);
-		uint32_t f = q->old;
+	m->g.max_seq++;
+	for (uint32_t seq = m->g.min_seq + 1; seq < m->g.max_seq; seq++) {
+		uint32_t f = mglru_gen(&m->g, seq)->old;
 
 		while (f != POLICY_NIL) {
-			uint32_t next = m->links.younger[f];
+			uint32_t next = m->g.links.younger[f];
 
 			if (!policy_looked(&m->looks, f) && policy_may_look(&m->looks, f) &&
 			    policy_look(&m->looks, env, f))
@@ -228,19 +173,18 @@ static int maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *ag
 	if (*agings == MAX_NR_GENS)
 		return -1;
 	if (!can_walk(m))
-		return nr_gens(m) > MIN_NR_GENS ? 0 : -1;
+		return mglru_nr_gens(&m->g) > MIN_NR_GENS ? 0 : -1;
 	(*agings)++;
 	age(m, env);
 	return 1;
 }
 
-/* Generations emptied by eviction close (never below two). */
+/* Generations emptied by eviction close (never below two), each carrying
+ * its tiers' counts over. */
 static void drop_empty_oldest(struct mglru *m)
 {
-	while (nr_gens(m) > MIN_NR_GENS && gen_q(m, m->min_seq)->len == 0) {
-		m->min_seq++;
+	for (uint32_t n = mglru_gens_close_empty(&m->g); n > 0; n--)
 		mglru_tiers_carry_over(&m->tiers);
-	}
 }
 
 /* ---- eviction ---- */
@@ -260,7 +204,7 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 		return KEPT;
 	}
 	if (!env->evictable(env->ctx, frame)) {
-		move_to(m, m->min_seq + 1, frame);
+		mglru_gens_move_to(&m->g, m->g.min_seq + 1, frame);
 		return KEPT;
 	}
 	tier = mglru_tier(m->refs[frame], m->workingset[frame]);
@@ -268,7 +212,7 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 		m->tiers.protected[tier]++;
 		m->refs[frame] = 0;
 		m->workingset[frame] = 0;
-		move_to(m, m->min_seq + 1, frame);
+		mglru_gens_move_to(&m->g, m->g.min_seq + 1, frame);
 		return KEPT;
 	}
 	m->left_tier[frame] = (uint8_t)tier;
@@ -282,7 +226,7 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int idx,
 			   uint32_t batch, uint32_t *agings)
 {
-	struct frame_queue *waiting = &m->gens[WAITING];
+	struct frame_queue *waiting = mglru_waiting(&m->g);
 
 	for (;;) {
 		uint32_t frame;
@@ -290,7 +234,7 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 
 		if (waiting->len > batch)
 			break;
-		if (gen_q(m, m->min_seq)->len == 0 && waiting->len > 0)
+		if (mglru_gen_len(&m->g, m->g.min_seq) == 0 && waiting->len > 0)
 			break;
 		drop_empty_oldest(m);
 		aged = maybe_age(m, env, agings);
@@ -298,38 +242,21 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 			return POLICY_NIL;
 		if (aged > 0)
 			continue;
-		frame = gen_q(m, m->min_seq)->old;
+		frame = mglru_gen(&m->g, m->g.min_seq)->old;
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:
 			return waiting->len ? waiting->old : POLICY_NIL;
 		case VICTIM:
-			take_out(m, frame);
+			mglru_gens_take_out(&m->g, frame);
 			return frame;
 		case WAIT:
-			take_out(m, frame);
-			fq_push_young(&m->links, waiting, frame);
-			m->gen_of[frame] = WAITING;
+			mglru_gens_wait(&m->g, frame);
 			break;
 		case KEPT:
 			break;
 		}
 	}
 	return waiting->old;
-}
-
-/* Pages still waiting at the end of a call go back to the oldest
- * generation's old end, in their order. */
-static void unwait(struct mglru *m)
-{
-	struct frame_queue *waiting = &m->gens[WAITING];
-
-	while (waiting->len > 0) {
-		uint32_t frame = waiting->young;
-
-		take_out(m, frame);
-		fq_push_old(&m->links, gen_q(m, m->min_seq), frame);
-		m->gen_of[frame] = gen_index(m->min_seq);
-	}
 }
 
 static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
@@ -345,11 +272,11 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 
 		if (frame == POLICY_NIL)
 			break;
-		if (m->gen_of[frame] == WAITING)
-			take_out(m, frame);
+		if (m->g.gen_of[frame] == MGLRU_WAITING)
+			mglru_gens_take_out(&m->g, frame);
 		victims[n++] = frame;
 	}
-	unwait(m);
+	mglru_gens_unwait(&m->g);	/* pages still waiting: the oldest again */
 	return n;
 }
 
@@ -365,24 +292,24 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct mglru *m = mg_of(p);
 	int recent = shadow &&
-		     shadow_distance(m->max_seq, shadow_value(shadow)) < MAX_NR_GENS;
+		     shadow_distance(m->g.max_seq, shadow_value(shadow)) < MAX_NR_GENS;
 
-	if (frame >= m->nframes || m->gen_of[frame] != NONE_GEN)
+	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
 		return;
 	m->refs[frame] = recent ? MAX_REFS : 0;
 	m->workingset[frame] = (uint8_t)recent;
 	if (recent)
 		m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
-	put(m, recent ? m->max_seq : m->max_seq - 1, frame);
+	mglru_gens_put(&m->g, recent ? m->g.max_seq : m->g.max_seq - 1, frame);
 }
 
 static void mg_remove(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
 
-	if (frame >= m->nframes || m->gen_of[frame] == NONE_GEN)
+	if (frame >= m->nframes || m->g.gen_of[frame] == MGLRU_NONE)
 		return;
-	take_out(m, frame);
+	mglru_gens_take_out(&m->g, frame);
 }
 
 /* The shadow: the tier the page was evicted from and min_seq then. */
@@ -395,7 +322,7 @@ static uint32_t mg_evicted(struct policy *p, uint32_t frame)
 		return 0;
 	tier = m->left_tier[frame] % MGLRU_TIERS;
 	m->tiers.evicted[tier]++;
-	return shadow_make(tier, m->min_seq);
+	return shadow_make(tier, m->g.min_seq);
 }
 
 /* Not evicted after all: one generation up from the oldest. */
@@ -403,14 +330,14 @@ static void mg_put_back(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
 
-	if (frame >= m->nframes || m->gen_of[frame] != NONE_GEN)
+	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
 		return;
-	put(m, m->min_seq + 1, frame);
+	mglru_gens_put(&m->g, m->g.min_seq + 1, frame);
 }
 
 static uint32_t mg_tracked(const struct policy *p)
 {
-	return tracked((const struct mglru *)p);
+	return mglru_gens_tracked(&((const struct mglru *)p)->g);
 }
 
 const struct policy_ops policy_mglru_ops = {

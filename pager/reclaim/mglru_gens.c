@@ -1,0 +1,92 @@
+/*
+ * The multi-gen LRU's generations (mglru_gens.h): one frame queue per open
+ * sequence number modulo MAX_GENS, so opening and closing a generation moves
+ * no frame, and gen_of per frame so taking one out costs O(1).
+ */
+#include <stdlib.h>
+#include "reclaim/mglru_gens.h"
+
+int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes)
+{
+	size_t n = (size_t)nframes + 1;
+
+	for (int i = 0; i <= MGLRU_MAX_GENS; i++)
+		fq_init(&g->q[i]);
+	g->min_seq = 0;
+	g->max_seq = MGLRU_MIN_GENS + 1;
+	g->gen_of = malloc(n);
+	if (frame_links_alloc(&g->links, nframes) || !g->gen_of) {
+		mglru_gens_free(g);
+		return -1;
+	}
+	for (size_t f = 0; f < n; f++)
+		g->gen_of[f] = MGLRU_NONE;
+	return 0;
+}
+
+void mglru_gens_free(struct mglru_gens *g)
+{
+	frame_links_free(&g->links);
+	free(g->gen_of);
+	g->gen_of = NULL;
+}
+
+uint32_t mglru_gens_tracked(const struct mglru_gens *g)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i <= MGLRU_MAX_GENS; i++)
+		n += g->q[i].len;
+	return n;
+}
+
+void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame)
+{
+	fq_push_young(&g->links, mglru_gen(g, seq), frame);
+	g->gen_of[frame] = (uint8_t)(seq % MGLRU_MAX_GENS);
+}
+
+void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame)
+{
+	fq_unlink(&g->links, &g->q[g->gen_of[frame]], frame);
+	g->gen_of[frame] = MGLRU_NONE;
+}
+
+void mglru_gens_move_to(struct mglru_gens *g, uint32_t seq, uint32_t frame)
+{
+	mglru_gens_take_out(g, frame);
+	mglru_gens_put(g, seq, frame);
+}
+
+void mglru_gens_wait(struct mglru_gens *g, uint32_t frame)
+{
+	mglru_gens_take_out(g, frame);
+	fq_push_young(&g->links, mglru_waiting(g), frame);
+	g->gen_of[frame] = MGLRU_WAITING;
+}
+
+void mglru_gens_unwait(struct mglru_gens *g)
+{
+	struct frame_queue *waiting = mglru_waiting(g);
+
+	/* From the young end to the old end of the oldest generation: the
+	 * first to wait ends up oldest. */
+	while (waiting->len > 0) {
+		uint32_t frame = waiting->young;
+
+		mglru_gens_take_out(g, frame);
+		fq_push_old(&g->links, mglru_gen(g, g->min_seq), frame);
+		g->gen_of[frame] = (uint8_t)(g->min_seq % MGLRU_MAX_GENS);
+	}
+}
+
+uint32_t mglru_gens_close_empty(struct mglru_gens *g)
+{
+	uint32_t closed = 0;
+
+	while (mglru_nr_gens(g) > MGLRU_MIN_GENS && mglru_gen_len(g, g->min_seq) == 0) {
+		g->min_seq++;
+		closed++;
+	}
+	return closed;
+}

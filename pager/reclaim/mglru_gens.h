@@ -1,0 +1,71 @@
+/*
+ * The generations of the multi-gen LRU policy (policy_mglru.c): tracked
+ * frames in queues by sequence number, min_seq (oldest) to max_seq
+ * (youngest), and one isolate call's wait list. This module keeps the queues
+ * and the numbers consistent; which frame goes where, and when to age, is
+ * the policy's.
+ */
+#ifndef PAGER_RECLAIM_MGLRU_GENS_H
+#define PAGER_RECLAIM_MGLRU_GENS_H
+
+#include <stdint.h>
+#include "reclaim/policy.h"
+
+#define MGLRU_MAX_GENS 4	/* Linux's MAX_NR_GENS */
+#define MGLRU_MIN_GENS 2	/* MIN_NR_GENS: eviction stalls at two */
+#define MGLRU_WAITING MGLRU_MAX_GENS	/* gen_of for a frame on the wait list */
+#define MGLRU_NONE 0xff		/* gen_of for a frame not tracked */
+
+/* Between MGLRU_MIN_GENS and MGLRU_MAX_GENS generations are open, min_seq
+ * to max_seq; a frame is on at most one queue, the one gen_of names. */
+struct mglru_gens {
+	struct frame_links links;
+	struct frame_queue q[MGLRU_MAX_GENS + 1];	/* [seq % MAX_GENS]; [WAITING] */
+	uint32_t min_seq, max_seq;
+	uint8_t *gen_of;	/* [nframes]: seq % MAX_GENS, WAITING, or NONE */
+};
+
+/* 0, or -1 out of memory (mglru_gens_free is then still safe). No frame
+ * is tracked; four generations are open, as Linux's lru_gen_init_lruvec. */
+int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes);
+void mglru_gens_free(struct mglru_gens *g);
+
+static inline struct frame_queue *mglru_gen(struct mglru_gens *g, uint32_t seq)
+{
+	return &g->q[seq % MGLRU_MAX_GENS];
+}
+
+static inline uint32_t mglru_gen_len(const struct mglru_gens *g, uint32_t seq)
+{
+	return g->q[seq % MGLRU_MAX_GENS].len;
+}
+
+static inline uint32_t mglru_nr_gens(const struct mglru_gens *g)
+{
+	return g->max_seq - g->min_seq + 1;
+}
+
+static inline struct frame_queue *mglru_waiting(struct mglru_gens *g)
+{
+	return &g->q[MGLRU_WAITING];
+}
+
+/* Frames on any queue, the wait list included. */
+uint32_t mglru_gens_tracked(const struct mglru_gens *g);
+
+/* frame (not tracked) joins generation seq at its young end. */
+void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame);
+/* frame (tracked) leaves its queue: not tracked. */
+void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame);
+/* frame (tracked) moves to generation seq's young end. */
+void mglru_gens_move_to(struct mglru_gens *g, uint32_t seq, uint32_t frame);
+/* frame (tracked) moves to the wait list's young end. */
+void mglru_gens_wait(struct mglru_gens *g, uint32_t frame);
+/* Every waiting frame goes back to the oldest generation's old end, in the
+ * order they waited. */
+void mglru_gens_unwait(struct mglru_gens *g);
+/* Empty oldest generations close, never leaving fewer than MIN_GENS: how
+ * many closed. */
+uint32_t mglru_gens_close_empty(struct mglru_gens *g);
+
+#endif
