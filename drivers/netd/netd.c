@@ -53,6 +53,7 @@ static void on_bits(uint64_t bits)
 		netd_memalloc_end();
 		swap_link_tick();
 		sockets_reap();	/* an ended program's connections and buffers */
+		netd_netif_refill();	/* with buffers freed since, even if no interrupt comes */
 		publish_pool();
 	}
 }
