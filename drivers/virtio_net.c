@@ -9,7 +9,6 @@
 #include "virtio_net.h"
 #include "virtio_net_hw.h"
 
-#define RX_POSTED 128		/* receive buffers kept posted */
 #define TX_SLOTS 64
 
 static unsigned queue_size(unsigned max)
@@ -49,7 +48,7 @@ int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
 	if (setup_queue(n, VIRTIO_NET_RXQ, &n->rxq, dma_va, dma_pa) < 0 ||
 	    setup_queue(n, VIRTIO_NET_TXQ, &n->txq, dma_va + 2 * NET_PAGE_SIZE, dma_pa + 2) < 0 ||
 	    netr_init(&n->ring, &n->rxq, &n->txq, pool,
-		      RX_POSTED < n->rxq.size ? RX_POSTED : n->rxq.size,
+		      NET_RX_POSTED < n->rxq.size ? NET_RX_POSTED : n->rxq.size,
 		      TX_SLOTS < n->txq.size ? TX_SLOTS : n->txq.size) < 0) {
 		vmmio_fail(mmio);
 		return -ENODEV;

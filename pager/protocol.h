@@ -214,8 +214,16 @@ struct pager_info {
 	uint64_t reserve;		/* pager.reserve in force, in frames */
 	uint32_t swap_request_pages;	/* pages one swap device request carries
 					 * at most (0: no swap) */
-	uint32_t reserved;		/* 0 */
+	uint32_t policy_traits;		/* PAGER_POLICY_*: what the policy does */
 };
+
+/* pager_info.policy_traits: the policy reads accessed bits; it leaves a
+ * shadow word for every page it evicts, or for some only (timing decides
+ * which: CLOCK-Pro's pages on test); neither history bit: it remembers
+ * nothing. */
+#define PAGER_POLICY_READS_BITS 1u
+#define PAGER_POLICY_HISTORY_ALWAYS 2u
+#define PAGER_POLICY_HISTORY_SOME 4u
 
 struct pager_proc_stats {
 	uint32_t pid;

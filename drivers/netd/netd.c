@@ -24,6 +24,12 @@
 
 #define DHCP_WAIT_NS (5 * 1000 * 1000 * 1000LL)
 
+_Static_assert(TCP_SND_BUF <= NET_SWAP_SEND_SEGMENTS * TCP_MSS &&
+	       TCP_WND <= NET_SWAP_WINDOW_SEGMENTS * TCP_MSS,
+	       "the swap connection holds no more buffers than the reserve counts");
+_Static_assert(NET_POOL_RESERVE < NET_POOL_PAGES * NET_BUFS_PER_PAGE,
+	       "the pool holds its reserve and more");
+
 static uint64_t pool_pa[NET_POOL_PAGES];
 static uint32_t pool_given;		/* pool pages named so far (NET_POOL) */
 static struct virtio_net dev;
@@ -53,6 +59,7 @@ static void on_bits(uint64_t bits)
 		netd_memalloc_end();
 		swap_link_tick();
 		sockets_reap();	/* an ended program's connections and buffers */
+		netd_netif_refill();	/* with buffers freed since, even if no interrupt comes */
 		publish_pool();
 	}
 }
@@ -75,13 +82,24 @@ static bool have_address(void *ctx)
 	return dhcp_supplied_address(&netd_netif);
 }
 
+/* The interface's address, host order (0: none yet). */
+static uint32_t address(void)
+{
+	return lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
+}
+
+/* Its prefix length: the bits set in its netmask. */
+static uint32_t prefix(void)
+{
+	return (uint32_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
+}
+
 static void say_address(void)
 {
-	uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
-	uint32_t m = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif)));
+	uint32_t a = address();
 
-	printf("netd: address %u.%u.%u.%u/%d\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-	       a & 255, __builtin_popcount(m));
+	printf("netd: address %u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+	       a & 255, prefix());
 }
 
 /* NET_SETUP: w[0] irq, w[1] static address or 0, w[2] prefix; data = ring pages. */
@@ -113,8 +131,8 @@ static long on_setup(const struct msg *m, struct msg *out)
 		printf("netd: no address from DHCP yet; it goes on asking\n");
 	else
 		say_address();
-	out->w[0] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
-	out->w[1] = (uint64_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
+	out->w[0] = address();
+	out->w[1] = prefix();
 	return 0;
 }
 
@@ -128,8 +146,8 @@ static void stats(struct msg *out)
 		s.rx_bytes = dev.ring.cnt.rx_bytes;
 		s.tx_bytes = dev.ring.cnt.tx_bytes;
 		s.rx_starved = dev.ring.cnt.rx_starved;
-		s.addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&netd_netif)));
-		s.prefix = (uint32_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
+		s.addr = address();
+		s.prefix = prefix();
 	}
 	s.rx_dropped_nomem = netd_dropped_nomem;
 	s.reserve_allocs = netd_pool.cnt.reserve_allocs;

@@ -98,6 +98,11 @@ void netd_netif_poll(void)
 		}
 		netd_input_done();
 	}
+	netd_netif_refill();
+}
+
+void netd_netif_refill(void)
+{
 	netr_tx_reclaim(&dev->ring);
 	virtio_net_refill(dev);
 }

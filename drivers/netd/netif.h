@@ -16,7 +16,14 @@ extern struct netif netd_netif;
 int netd_netif_add(struct virtio_net *n, uint32_t addr, unsigned prefix);
 
 /* Hand every frame the device has received to lwIP, then give the device
- * buffers again. */
+ * buffers again (netd_netif_refill). */
 void netd_netif_poll(void);
+
+/* Take back what the device has sent and post receive buffers up to the
+ * target from the pool. Called after each interrupt and on every timer
+ * tick: if the pool ran dry with every posted buffer used, the device has
+ * nothing to receive into and will not interrupt again for received
+ * frames, so only the tick reposts the buffers freed since. */
+void netd_netif_refill(void);
 
 #endif

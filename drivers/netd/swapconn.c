@@ -19,16 +19,11 @@ static struct {
 	uint64_t throttled;
 } sc;
 
-static uint8_t *window(uint32_t tag)
-{
-	return (uint8_t *)(NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * BLK_PAGE_SIZE);
-}
-
 static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 {
 	(void)ctx;
-	*run = NET_MAX_PAGES * BLK_PAGE_SIZE - off;
-	return window((uint32_t)id) + off;
+	*run = NET_MAX_PAGES * NET_WIN_PAGE_SIZE - off;
+	return (uint8_t *)net_window_va((uint32_t)id) + off;
 }
 
 /* Tell the pager: the error first, then the state that makes it valid. */

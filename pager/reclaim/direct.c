@@ -21,7 +21,12 @@
 #define DIRECT_BATCH SWAP_OUT_BATCH
 /* Rounds a request waits for background writes before it reclaims itself. */
 #define THROTTLE_ROUNDS 16
-#define CONGESTED_NS (10 * 1000 * 1000LL)	/* one wait for a congested device */
+/* One wait for a congested device: Linux's reclaim_throttle waits one
+ * jiffy for a congested or stalled node (VMSCAN_THROTTLE_CONGESTED, 6.1),
+ * 10 ms at HZ=100. Short, since netd frees buffers as replies come in;
+ * THROTTLE_ROUNDS of them (160 ms) at most before the request reclaims
+ * itself, and none once the device is gone (swap_congested). */
+#define CONGESTED_NS (10 * 1000 * 1000LL)
 
 /* The swap device is short of memory for its writes (netd's pool in its
  * reserve, seed 002): wait a little, the lock let go, for the writes in

@@ -71,9 +71,23 @@ struct policy_env {
 	uint64_t now;
 };
 
+/* What a policy remembers of the pages it evicts (policy_ops.history). */
+enum policy_history {
+	POLICY_NO_HISTORY,	/* nothing: evicted is NULL */
+	POLICY_HISTORY_ALWAYS,	/* a shadow word for every page it evicts */
+	POLICY_HISTORY_SOME	/* for some only (CLOCK-Pro: pages evicted during
+				 * their test), so whether a page finds one is a
+				 * matter of timing */
+};
+
 struct policy_ops {
 	const char *name;	/* as in pager.policy= */
 	const char *summary;	/* one line for docs and the simulator's help */
+	/* 1: it reads accessed bits (env->referenced) when it chooses; 0: it
+	 * never does (its order alone decides). Said to programs by
+	 * PAGER_INFO; test_policy.c checks both ways. */
+	int reads_bits;
+	enum policy_history history;
 	/* The insertion rule, the policy's own. 1: the reference that faulted
 	 * a page in counts as a reference (its accessed bit stays set when
 	 * the page is mapped); 0: it does not (the caller clears the bit). */

@@ -324,6 +324,8 @@ const struct policy_ops policy_clockpro_ops = {
 	.name = "clockpro",
 	.summary = "CLOCK-Pro: LIRS as a clock, cold pages on test turn hot when reused, "
 		   "the cold share adapted",
+	.reads_bits = 1,
+	.history = POLICY_HISTORY_SOME,
 	.fault_counts = 0,	/* the reference bit starts clear */
 	.own_history_bytes = 5,	/* the ring and alive[]: one shadow entry a frame left */
 	.create = cp_create,

@@ -10,21 +10,21 @@
 #include "server/blk_driver.h"
 #include "server/driver.h"
 #include "server/procs.h"
-#include "server/spawn.h"
 #include "vm/frames.h"
 #include "sys.h"
 #include "pager/protocol.h"
 
 #define VIRTIO_BLOCK 2
 _Static_assert(PAGER_IO_CLIENTS == BLK_DONE_NOTES, "the driver signals one notification per I/O client");
+_Static_assert(BLK_DMA_PAGES + 2 <= DRIVER_FRAMES_MAX, "a driver's record holds the frames it is given");
 
-static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk_driver *out)
+static int setup(struct driver *d, int dev, const struct bootinfo *bi, struct blk_driver *out)
 {
 	uint64_t dma[BLK_DMA_PAGES], st, list;
 	struct msg m = { .label = BLK_SETUP, .handle = -1 };
 	int r;
 
-	if (sys_device_map(d->handle, (unsigned)dev, BLK_MMIO_VA) < 0 ||
+	if (sys_device_map(d->proc->handle, (unsigned)dev, BLK_MMIO_VA) < 0 ||
 	    driver_give_frames(d, BLK_DMA_VA, BLK_DMA_PAGES, dma) < 0 ||
 	    driver_give_frames(d, BLK_STATUS_VA, 1, &st) < 0 ||
 	    driver_give_frames(d, BLK_LIST_VA, 1, &list) < 0 ||
@@ -49,23 +49,19 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi, struct blk
 
 int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 {
-	static const char *const argv[] = { "virtio_blk" };
-	int dev = driver_find(bi, VIRTIO_BLOCK), err, r;
-	struct pproc *d;
+	static struct driver d;
+	int dev = driver_find(bi, VIRTIO_BLOCK), r;
 
 	if (dev < 0)
 		return -ENODEV;
-	out->link.ep = sys_endpoint_create();
-	if (out->link.ep < 0)
-		return out->link.ep;
-	d = spawn_mode(1, argv, out->link.ep, RIGHT_RECV, 1, &err);
-	if (!d) {
-		printf("pager: cannot start the virtio_blk driver (%d)\n", err);
-		return err;
-	}
-	if ((r = setup(d, dev, bi, out)) < 0) {
+	if ((r = driver_spawn(&d, "virtio_blk")) < 0)
+		return r;
+	out->link.ep = d.ep;
+	if ((r = setup(&d, dev, bi, out)) < 0) {
 		printf("pager: the virtio_blk driver refused its device at 0x%lx (%d)\n",
 		       (unsigned long)bi->devices[dev].base, r);
+		driver_abandon(&d);
+		out->link.ep = -1;
 		return r;
 	}
 	/* Its whole pool: it allocates nothing after this, so a write at zero

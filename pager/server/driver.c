@@ -1,10 +1,12 @@
 /*
  * Starting a pinned driver (driver.h): the steps the block driver and netd
- * share, each the same whatever the device.
+ * share, each the same whatever the device, and the one undo for them all.
  */
 #include <errno.h>
+#include <stdio.h>
 #include "base/threads.h"
 #include "server/driver.h"
+#include "server/spawn.h"
 #include "vm/frames.h"
 #include "sys.h"
 
@@ -16,29 +18,80 @@ int driver_find(const struct bootinfo *bi, uint32_t device_id)
 	return -1;
 }
 
-int driver_give_frames(struct pproc *d, uint64_t va, int n, uint64_t *pa)
+int driver_spawn(struct driver *d, const char *name)
 {
+	const char *const argv[] = { name };
+	int err;
+
+	d->proc = NULL;
+	d->nframes = 0;
+	if ((d->ep = sys_endpoint_create()) < 0) {
+		err = d->ep;
+		d->ep = -1;
+	} else if (!(d->proc = spawn_mode(1, argv, d->ep, RIGHT_RECV, 1, &err))) {
+		driver_abandon(d);
+	} else {
+		return 0;
+	}
+	printf("pager: cannot start the driver %s (%d)\n", name, err);
+	return err;
+}
+
+int driver_give_frames(struct driver *d, uint64_t va, int n, uint64_t *pa)
+{
+	if (n < 0 || n > DRIVER_FRAMES_MAX - d->nframes)
+		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		struct map_entry e = { va + (uint64_t)i * PAGE_SIZE, frame_alloc_pinned(), MAP_R | MAP_W };
-		if (!e.pa || sys_map(d->handle, &e, 1) < 0)
+
+		if (!e.pa)
 			return -ENOMEM;
-		pa[i] = e.pa;
+		if (sys_map(d->proc->handle, &e, 1) < 0) {
+			frame_free(e.pa);	/* never mapped: not the driver's */
+			return -ENOMEM;
+		}
+		d->frames[d->nframes++] = pa[i] = e.pa;
 	}
 	return 0;
 }
 
-int driver_give_notifications(struct pproc *d, uint32_t irq, uint64_t irq_bit, int irq_handle,
-			      int done_handle)
+/* Hand the pager threads' I/O notifications to d, send only. */
+static int give_done_notes(struct driver *d, int done_handle)
 {
-	int irq_note = sys_notify_create(), notes[PAGER_IO_CLIENTS];
+	int notes[PAGER_IO_CLIENTS];
 
-	if (irq_note < 0 || sys_irq_bind(irq, irq_note, irq_bit) < 0 ||
-	    sys_handle_grant(d->handle, irq_note, RIGHT_RECV) != irq_handle)
-		return -EINVAL;
 	pager_thread_io_notes(notes);
 	for (int c = 0; c < PAGER_IO_CLIENTS; c++)
-		if (notes[c] < 0 || sys_handle_grant(d->handle, notes[c], RIGHT_SEND) != done_handle + c)
+		if (notes[c] < 0 || sys_handle_grant(d->proc->handle, notes[c], RIGHT_SEND) != done_handle + c)
 			return -EINVAL;
-	sys_handle_close(irq_note);	/* the kernel's binding and the driver keep it */
 	return 0;
+}
+
+int driver_give_notifications(struct driver *d, uint32_t irq, uint64_t irq_bit, int irq_handle,
+			      int done_handle)
+{
+	int irq_note = sys_notify_create(), r = -EINVAL;
+
+	if (irq_note >= 0 && sys_irq_bind(irq, irq_note, irq_bit) >= 0 &&
+	    sys_handle_grant(d->proc->handle, irq_note, RIGHT_RECV) == irq_handle)
+		r = give_done_notes(d, done_handle);
+	/* The kernel's binding and the driver keep it; if the driver did not
+	 * get it, this was its last receiver and the binding goes too. */
+	if (irq_note >= 0)
+		sys_handle_close(irq_note);
+	return r;
+}
+
+void driver_abandon(struct driver *d)
+{
+	/* The process first: its page tables go with it, so no mapping of
+	 * these frames is left when they are freed. */
+	if (d->proc)
+		spawn_abandon(d->proc);
+	while (d->nframes > 0)
+		frame_free(d->frames[--d->nframes]);
+	if (d->ep >= 0)
+		sys_handle_close(d->ep);
+	d->proc = NULL;
+	d->ep = -1;
 }

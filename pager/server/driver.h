@@ -1,7 +1,9 @@
 /*
  * What starting any pinned user-level driver takes (the block driver,
- * netd): its device found in the boot information, fresh pinned frames
- * mapped into it, and its notifications handed over.
+ * netd): its device found in the boot information, its process spawned
+ * with an endpoint, fresh pinned frames mapped into it, and its
+ * notifications handed over. A start records what it has done, so a
+ * failure at any step is undone in one place (driver_abandon).
  */
 #ifndef PAGER_SERVER_DRIVER_H
 #define PAGER_SERVER_DRIVER_H
@@ -10,18 +12,43 @@
 #include "kernel/abi/bootinfo.h"
 #include "server/procs.h"
 
+/* The most frames one driver is given (netd's: 4 ring pages, its status
+ * page and a 320-page pool); each start asserts its own sum fits. */
+#define DRIVER_FRAMES_MAX 336
+
+/* One driver's start: what has been done so far. */
+struct driver {
+	struct pproc *proc;	/* the spawned process, NULL: none yet */
+	int ep;			/* the pager's handle to its endpoint, -1: none */
+	int nframes;		/* frames[0 .. nframes) are mapped into proc */
+	uint64_t frames[DRIVER_FRAMES_MAX];
+};
+
 /* The index in bi of the first virtio device with this device id, or -1. */
 int driver_find(const struct bootinfo *bi, uint32_t device_id);
 
-/* Map n fresh pinned frames into d at va; their addresses in pa[]. 0, or
- * -ENOMEM. */
-int driver_give_frames(struct pproc *d, uint64_t va, int n, uint64_t *pa);
+/* Create an endpoint and spawn the pinned program name holding it (receive
+ * rights); d records both. 0, or -errno (said on the console, and nothing
+ * is left behind). */
+int driver_spawn(struct driver *d, const char *name);
 
-/* Give d a notification bound to irq (signalled with irq_bit), as its
- * handle irq_handle with receive rights, then the pager threads' I/O
- * notifications, send only, as handles done_handle, done_handle + 1, ...
- * (one per I/O client). 0, or -EINVAL if a handle lands elsewhere. */
-int driver_give_notifications(struct pproc *d, uint32_t irq, uint64_t irq_bit, int irq_handle,
+/* Map n fresh pinned frames into d's process at va; their addresses in
+ * pa[]. 0, or -ENOMEM (a frame mapped or allocated is recorded or freed:
+ * driver_abandon frees them all). */
+int driver_give_frames(struct driver *d, uint64_t va, int n, uint64_t *pa);
+
+/* Give d's process a notification bound to irq (signalled with irq_bit),
+ * as its handle irq_handle with receive rights, then the pager threads'
+ * I/O notifications, send only, as handles done_handle, done_handle + 1,
+ * ... (one per I/O client). 0, or -EINVAL if a step fails or a handle
+ * lands elsewhere; the pager's own handle to the notification is closed
+ * either way. */
+int driver_give_notifications(struct driver *d, uint32_t irq, uint64_t irq_bit, int irq_handle,
 			      int done_handle);
+
+/* Undo a start that failed part-way: end the process (which drops its
+ * handles, so its interrupt binding goes with its last receiver), free
+ * every frame given to it and close the endpoint. d is then empty. */
+void driver_abandon(struct driver *d);
 
 #endif

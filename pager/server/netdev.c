@@ -13,7 +13,6 @@
 #include "server/driver.h"
 #include "server/procs.h"
 #include "server/requests.h"
-#include "server/spawn.h"
 #include "vm/frames.h"
 #include "sys.h"
 #include "drivers/net_protocol.h"
@@ -47,14 +46,17 @@ static int send_pool(const uint64_t *pa)
 	return 0;
 }
 
-static int setup(struct pproc *d, int dev, const struct bootinfo *bi)
+_Static_assert(NET_DMA_PAGES + 1 + NET_POOL_PAGES <= DRIVER_FRAMES_MAX,
+	       "a driver's record holds the frames it is given");
+
+static int setup(struct driver *d, int dev, const struct bootinfo *bi)
 {
 	static uint64_t pool[NET_POOL_PAGES];
 	uint64_t dma[NET_DMA_PAGES], st;
 	struct msg m = { .label = NET_SETUP, .handle = -1 };
 	int r;
 
-	if (sys_device_map(d->handle, (unsigned)dev, NET_MMIO_VA) < 0 ||
+	if (sys_device_map(d->proc->handle, (unsigned)dev, NET_MMIO_VA) < 0 ||
 	    driver_give_frames(d, NET_DMA_VA, NET_DMA_PAGES, dma) < 0 ||
 	    driver_give_frames(d, NET_STATUS_VA, 1, &st) < 0 ||
 	    driver_give_frames(d, NET_POOL_VA, NET_POOL_PAGES, pool) < 0 ||
@@ -74,27 +76,23 @@ static int setup(struct pproc *d, int dev, const struct bootinfo *bi)
 
 int netdev_start(const struct bootinfo *bi)
 {
-	static const char *const argv[] = { "netd" };
-	int dev = driver_find(bi, VIRTIO_NET), err, r;
-	struct pproc *d;
+	static struct driver d;
+	int dev = driver_find(bi, VIRTIO_NET), r;
 
 	if (dev < 0)
 		return -ENODEV;
-	if ((netd_ep = sys_endpoint_create()) < 0)
-		return netd_ep;
-	d = spawn_mode(1, argv, netd_ep, RIGHT_RECV, 1, &err);
-	if (!d) {
-		printf("pager: cannot start the network server netd (%d)\n", err);
-		return err;
-	}
-	if ((r = setup(d, dev, bi)) < 0) {
+	if ((r = driver_spawn(&d, "netd")) < 0)
+		return r;
+	netd_ep = d.ep;
+	if ((r = setup(&d, dev, bi)) < 0) {
 		printf("pager: netd refused its virtio-net device at 0x%lx (%d)\n",
 		       (unsigned long)bi->devices[dev].base, r);
+		driver_abandon(&d);
 		netd_ep = -1;
 		shared = NULL;
 		return r;
 	}
-	netd_proc = d->handle;
+	netd_proc = d.proc->handle;
 	printf("pager: netd: %d frames reserved at boot for its rings, status page and packet "
 	       "pool\n", NET_DMA_PAGES + 1 + NET_POOL_PAGES);
 	return 0;

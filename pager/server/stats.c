@@ -9,6 +9,7 @@
 #include "base/vmstat.h"
 #include "vm/frames.h"
 #include "vm/vm.h"
+#include "reclaim/policy.h"
 #include "reclaim/reclaim.h"
 #include "swap/swap.h"
 #include "base/config.h"
@@ -72,6 +73,18 @@ void handle_page_bits(const struct msg *in, struct msg *out)
 	out->w[0] = h.bits;
 }
 
+/* The policy's traits as pager_info says them (PAGER_POLICY_*). */
+static uint32_t policy_traits(const struct policy_ops *ops)
+{
+	uint32_t t = ops && ops->reads_bits ? PAGER_POLICY_READS_BITS : 0;
+
+	if (ops && ops->history == POLICY_HISTORY_ALWAYS)
+		t |= PAGER_POLICY_HISTORY_ALWAYS;
+	else if (ops && ops->history == POLICY_HISTORY_SOME)
+		t |= PAGER_POLICY_HISTORY_SOME;
+	return t;
+}
+
 void handle_info(const struct msg *in, struct msg *out)
 {
 	struct pager_info info = {
@@ -86,6 +99,7 @@ void handle_info(const struct msg *in, struct msg *out)
 	strncpy(info.oom_policy, config.oom_policy_name, sizeof(info.oom_policy) - 1);
 	info.reserve = frames_reserve();
 	info.swap_request_pages = swap_request_pages();
+	info.policy_traits = policy_traits(policy_find(config.policy_name));
 	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
 	reply_result(out, 0);
 	memcpy(out->data, &info, sizeof(info));

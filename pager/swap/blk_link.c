@@ -12,8 +12,10 @@
 
 /* The swap-out thread's tags, then each other I/O client's batch. A batch
  * of scattered slots is a request per page: a transfer with more requests
- * than its thread has tags goes in waves. */
-#define WRITER_TAGS 96u
+ * than its thread has tags goes in waves. The writer's transfers are one
+ * wave (a transfer is SWAP_IO_MAX requests at most); the others' go in
+ * waves of BATCH_TAGS. */
+#define WRITER_TAGS ((uint32_t)SWAP_IO_MAX)
 #define BATCH_TAGS 32u
 #define PER_MSG (MSG_DATA_MAX / sizeof(struct blk_request))
 _Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");

@@ -22,11 +22,6 @@ static struct blk_link link;
 /* The page list stays the pager's: netd sees the frames in its window. */
 static uint64_t list[BLK_LIST_ENTRIES];
 
-static uint64_t window_va(uint32_t tag)
-{
-	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * 4096;
-}
-
 /* netd may read (a write) or fill (a read) r's frames until unmap. */
 static int map_window(const struct blk_link *l, const struct blk_request *r)
 {
@@ -35,7 +30,7 @@ static int map_window(const struct blk_link *l, const struct blk_request *r)
 	if (r->npages > NET_MAX_PAGES)
 		return -EINVAL;
 	for (uint32_t i = 0; i < r->npages; i++)
-		e[i] = (struct map_entry){ window_va(r->tag) + (uint64_t)i * 4096,
+		e[i] = (struct map_entry){ net_window_va(r->tag) + (uint64_t)i * NET_WIN_PAGE_SIZE,
 					   l->list[r->list + i], r->write ? MAP_R : MAP_R | MAP_W };
 	return sys_map(drv.proc, e, r->npages) < 0 ? -ENOMEM : 0;
 }
@@ -43,7 +38,7 @@ static int map_window(const struct blk_link *l, const struct blk_request *r)
 static void unmap_window(const struct blk_link *l, const struct blk_request *r)
 {
 	(void)l;
-	sys_unmap(drv.proc, window_va(r->tag), r->npages);
+	sys_unmap(drv.proc, net_window_va(r->tag), r->npages);
 }
 
 /* As for the disk, but the device is gone for good when netd says so. */

@@ -47,7 +47,8 @@ void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
 
 int swap_congested(void)
 {
-	return on && dev.ops->congested && dev.ops->congested(dev.ctx);
+	/* A device gone for good frees nothing by being waited for. */
+	return on && dev.ops->congested && !swap_device_gone() && dev.ops->congested(dev.ctx);
 }
 
 int swap_device_gone(void)

@@ -68,7 +68,8 @@ int swap_has_room(int direct);
 /* Pages one device request carries at most (0: swap is off). */
 uint32_t swap_request_pages(void);
 /* The device is short of memory for its writes (swap_backend_ops's
- * congested): direct reclaimers should wait a little. */
+ * congested) and not gone for good: direct reclaimers should wait a
+ * little. */
 int swap_congested(void);
 /* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
  * lock kept while the device works; a victim whose slot still holds its

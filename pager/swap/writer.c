@@ -38,10 +38,11 @@ uint32_t swap_out_pending(void)
 
 /* Popped pages still worth writing, up to what the batch has room for:
  * not freed since (the mark would be gone), and still victims (reclaim
- * says: not referenced while they waited). */
+ * says: not referenced while they waited). n <= WRITE_BATCH: both callers
+ * pop at most a batch. */
 static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
 {
-	static uint64_t asked[SWAP_OUT_QUEUE_LEN];
+	static uint64_t asked[WRITE_BATCH];
 	uint32_t m = 0;
 
 	for (uint32_t k = 0; k < n; k++)

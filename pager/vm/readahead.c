@@ -49,27 +49,48 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 		win = max;			/* no history: hope for a stream */
 	else if (*stream || (!had && i == ra->next))
 		win = grow(ra->win, max);
-	else
-		win = from_hits(ra, max);
+	else if ((win = from_hits(ra, max)) > ra->win && ra->eager)
+		win = ra->win;		/* a stream just ended: no growing on its hits */
 	/* Eager for a stream, and while a fault follows an eager one. */
 	ra->eager = !ra->known || *stream || (ra->eager && !had && i == ra->next);
 	ra->known = 1;
+	ra->stream = (uint8_t)*stream;
 	ra->win = (uint8_t)(win > max ? max : win);
 	ra->pending = 0;
 	ra->next = i + 1;
 	return ra->win;
 }
 
-void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
+/* n pages, left in the cache for faults to find (hits will tell), count
+ * as read; both counts halve past DECAY_AT. */
+static void count_read(struct vm_readahead *ra, unsigned n)
 {
-	if (!ra->eager)
-		ra->read += n;		/* left in the cache: hits will tell */
-	if (ra->read >= DECAY_AT) {
-		ra->read /= 2;
+	unsigned read = ra->read + n;
+
+	while (read >= DECAY_AT) {
+		read /= 2;
 		ra->hits /= 2;
 	}
+	ra->read = (uint8_t)read;
+}
+
+/* The window now ends n pages after i. */
+static void advance(struct vm_readahead *ra, uint64_t i, unsigned n)
+{
 	ra->next = i + 1 + n;
 	ra->pending = (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n);
+}
+
+unsigned readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
+{
+	/* A stream's window with pages: the swap-in thread reads as many
+	 * again and one more past it, into the cache. */
+	unsigned further = ra->stream && n ? 1 + n : 0;
+
+	ra->stream = 0;
+	count_read(ra, (ra->eager ? 0 : n) + further);
+	advance(ra, i, n);
+	return further;
 }
 
 unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned mapped)
@@ -77,6 +98,6 @@ unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned 
 	if (ahead && ra->hits < UINT8_MAX)
 		ra->hits++;
 	if (ra->eager && i == ra->next)
-		readahead_ahead(ra, i, mapped);	/* the stream goes on past these */
+		advance(ra, i, mapped);	/* the stream goes on past these */
 	return ahead ? 1 : 0;
 }

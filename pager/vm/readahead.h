@@ -22,7 +22,10 @@
  * changing by at most a factor of two per fault, so windows nobody uses
  * reach none in a few faults; from none, a fault at the page after the
  * last one starts a window of 2. A region's first window is read in full,
- * eagerly.
+ * eagerly. A stream's pages the swap-in thread reads further ahead are
+ * left in the cache like any window's: read, and hits when found. The
+ * first window after a stream ends is no larger than the stream's last:
+ * the stream's hits say nothing about the new place.
  */
 struct vm_readahead {
 	uint64_t next;		/* the page just past the last window */
@@ -33,6 +36,7 @@ struct vm_readahead {
 	uint8_t pending;	/* pages of the last window, before `next` */
 	uint8_t eager;		/* the last window is mapped with its fault */
 	uint8_t known;		/* 0: no swap-in fault here yet */
+	uint8_t stream;		/* the last window judged was a stream's */
 };
 
 /* A major fault at page i: how many pages after it to read (at most max).
@@ -41,8 +45,10 @@ struct vm_readahead {
  * window (the swap code may read further ahead). */
 unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, unsigned *used,
 			  int *stream);
-/* n pages after i were read with it (the window's pages actually read). */
-void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n);
+/* n pages after i were read with it (the window's pages actually read).
+ * Returns the pages after those the swap-in thread should read further
+ * ahead (0 unless the window was a stream's), counted as read. */
+unsigned readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n);
 /* A fault at i found its page waiting in the swap cache; ahead: it was
  * read ahead (a window's or the swap-in thread's), a hit. With an eager
  * window, mapped pages after i were mapped with it: where the stream now

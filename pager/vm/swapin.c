@@ -34,9 +34,7 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
 		    !(pa[k] = frame_alloc()))
 			break;
 	}
-	readahead_ahead(&r->ra, i, k);
-	if (stream && k)
-		*ahead = 1 + k;
+	*ahead = readahead_ahead(&r->ra, i, k);
 	return k;
 }
 

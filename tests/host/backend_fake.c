@@ -66,6 +66,19 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 	return 0;
 }
 
-static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write };
+static int congested(void *ctx)
+{
+	(void)ctx;
+	return disk.congested;
+}
+
+static int gone(void *ctx)
+{
+	(void)ctx;
+	return disk.gone;
+}
+
+static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
+					     .gone = gone, .congested = congested };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };

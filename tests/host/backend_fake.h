@@ -21,6 +21,7 @@ struct fake_disk {
 	uint32_t bad_write, bad_read;	/* a slot whose transfers fail (0: none) */
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
+	int congested, gone;		/* what the device says (ops.congested, ops.gone) */
 };
 
 extern struct fake_disk disk;

@@ -1468,6 +1468,38 @@ static void test_all_stress(void **state)
 	}
 }
 
+/* What each policy says of itself (reads_bits, history; PAGER_INFO passes
+ * it to the guest tests) is what it does: on repeatable random references
+ * to 16 pages through 8 frames, it looks at accessed bits if and only if
+ * it says so, it has evicted() if and only if it keeps history, and one
+ * that keeps history for every page has refaults that find it. */
+static void test_traits(void **state)
+{
+	uint32_t refs[400], x = 7;	/* under MAX_EVICTED evictions */
+
+	(void)state;
+	for (size_t k = 0; k < LEN(refs); k++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		refs[k] = 1 + x % 16;
+	}
+	for (size_t i = 0; policy_all[i]; i++) {
+		const struct policy_ops *ops = policy_all[i];
+		struct sim s;
+
+		sim_start(&s, ops->name, 8, 1);
+		sim_run(&s, refs, LEN(refs));
+		assert_int_equal(s.ref_calls > 0, ops->reads_bits);
+		assert_int_equal(ops->evicted != NULL, ops->history != POLICY_NO_HISTORY);
+		if (ops->history == POLICY_HISTORY_ALWAYS)
+			assert_true(s.remembered > 0);
+		else if (ops->history == POLICY_NO_HISTORY)
+			assert_int_equal(s.remembered, 0);
+		sim_end(&s);
+	}
+}
+
 static void test_find_and_names(void **state)
 {
 	static const char *const names[] = { "mglru", "clock", "lru2", "fifo", "random", "sieve",
@@ -1496,6 +1528,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_budget),
+		cmocka_unit_test(test_traits),
 		cmocka_unit_test(test_clock_second_chance),
 		cmocka_unit_test(test_clock_hand_resumes),
 		cmocka_unit_test(test_lru2_promotion),

@@ -2,7 +2,8 @@
  * Host tests for the swap readahead window (pager/vm/readahead.c): a first
  * fault hopes for a stream, a stream's window grows to the most allowed
  * and is mapped at once, unused windows halve to none, hits size a window
- * outside a stream, and traces of random and sequential faults read about
+ * outside a stream (the swap-in thread's pages read as well as hit, no
+ * growing on a stream's hits once it ended), and traces of random and sequential faults read about
  * one page per fault and nearly full windows.
  */
 #include <stdarg.h>
@@ -146,6 +147,78 @@ static void test_thread_hits(void **state)
 	assert_int_equal(used, 4);
 }
 
+/* Faults far apart, none of whose windows is used: from the first
+ * (eager) window down to none; 4 + 2 + 1 pages left in the cache. */
+static void shrink_to_none(struct vm_readahead *ra)
+{
+	unsigned used;
+	int stream;
+
+	for (uint64_t f = 0; f < 5; f++)
+		readahead_ahead(ra, 1000 * f, readahead_window(ra, 1000 * f, MAX, &used, &stream));
+	assert_int_equal(ra->win, 0);
+	assert_int_equal(ra->read, 7);
+}
+
+/* From none, a sweep from page at: a window of 2 used, then a stream of 4
+ * whose pages the swap-in thread reads 5 further, all found by faults.
+ * The window last judged (4). */
+static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
+{
+	unsigned used, win;
+	int stream;
+
+	win = readahead_window(ra, at, MAX, &used, &stream);
+	assert_int_equal(readahead_ahead(ra, at, win), 0);	/* not a stream yet */
+	for (unsigned k = 1; k <= win; k++)
+		readahead_hit(ra, at + k, 1, 0);
+	win = readahead_window(ra, at + 3, MAX, &used, &stream);
+	assert_true(stream);
+	assert_int_equal(win, 4);
+	assert_int_equal(readahead_ahead(ra, at + 3, win), 1 + win);
+	for (unsigned k = 0; k < 1 + win; k++)	/* the swap-in thread's */
+		assert_int_equal(readahead_hit(ra, at + 4 + win + k, 1, 0), 1);
+	return win;
+}
+
+/* The swap-in thread's pages count as read as well as hit: after 3 hits
+ * of 7 pages and a stream all of whose 7 + 5 pages were found, the share
+ * is 15 of 19, not all, and the window after the stream follows it. */
+static void test_thread_reads_count(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	unsigned used;
+	int stream;
+
+	(void)state;
+	shrink_to_none(&ra);
+	for (unsigned h = 0; h < 3; h++)
+		readahead_hit(&ra, 5, 1, 0);
+	stream_with_thread(&ra, 4001);
+	assert_int_equal(ra.read, 7 + 2 + 5);
+	assert_int_equal(ra.hits, 3 + 2 + 5);
+	/* 2 * 10 - 14 = 6 of 14: wants 8 * 6 / 14 = 3, a window of 2. */
+	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), 2);
+	assert_false(stream);
+}
+
+/* However well the stream's pages were used, the first window after it
+ * ends is no larger than the stream's last. */
+static void test_no_growth_after_stream(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	unsigned used, last;
+	int stream;
+
+	(void)state;
+	shrink_to_none(&ra);
+	for (unsigned h = 0; h < 7; h++)
+		readahead_hit(&ra, 5, 1, 0);
+	last = stream_with_thread(&ra, 4001);
+	assert_int_equal(ra.hits, ra.read);	/* every page found */
+	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), last);
+}
+
 /* xorshift: repeatable "random" page numbers. */
 static uint64_t next_random(uint64_t *x)
 {
@@ -198,6 +271,8 @@ int main(void)
 		cmocka_unit_test(test_hits_size_window),
 		cmocka_unit_test(test_stream_restarts),
 		cmocka_unit_test(test_thread_hits),
+		cmocka_unit_test(test_thread_reads_count),
+		cmocka_unit_test(test_no_growth_after_stream),
 		cmocka_unit_test(test_random_trace),
 		cmocka_unit_test(test_sequential_trace),
 	};

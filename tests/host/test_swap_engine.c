@@ -472,6 +472,18 @@ static void test_held_until_full(void **state)
 	vm_space_destroy(s);
 }
 
+/* A congested device is waited for (swap_congested), one gone for good
+ * is not: waiting frees nothing there. */
+static void test_congested_until_gone(void **state)
+{
+	(void)state;
+	assert_false(swap_congested());
+	disk.congested = 1;
+	assert_true(swap_congested());
+	disk.gone = 1;
+	assert_false(swap_congested());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +497,7 @@ int main(void)
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_held_until_full),
+		TEST(test_congested_until_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

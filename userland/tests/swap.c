@@ -63,15 +63,13 @@ enum history { NO_HISTORY, HISTORY_ALWAYS, HISTORY_ON_TEST };
  * (the host tests check its tests and history step by step). */
 static enum history policy_history(void)
 {
-	static const char *const always[] = { "mglru", "lru2", "2q", "car", "s3fifo" };
 	struct pager_info in;
 
 	if (pager_info(&in) < 0)
 		return NO_HISTORY;
-	for (size_t k = 0; k < sizeof(always) / sizeof(always[0]); k++)
-		if (strcmp(in.policy, always[k]) == 0)
-			return HISTORY_ALWAYS;
-	return strcmp(in.policy, "clockpro") == 0 ? HISTORY_ON_TEST : NO_HISTORY;
+	if (in.policy_traits & PAGER_POLICY_HISTORY_ALWAYS)
+		return HISTORY_ALWAYS;
+	return in.policy_traits & PAGER_POLICY_HISTORY_SOME ? HISTORY_ON_TEST : NO_HISTORY;
 }
 
 /* History: pages read back between before and after found the words
@@ -170,10 +168,10 @@ int test_swap_pattern(void)
 	 * also has read-ahead pages dropped unused). */
 	CHECK(after.pgdrop_clean > before.pgdrop_clean);
 	CHECK(after.pswpin > before.pswpin);
-	/* A policy that reads accessed bits (all but fifo and random) made
-	 * looks in reclaim rounds. */
+	/* A policy that reads accessed bits (all but fifo and random, as the
+	 * pager says) made looks in reclaim rounds. */
 	CHECK(pager_info(&info) == 0);
-	if (strcmp(info.policy, "fifo") != 0 && strcmp(info.policy, "random") != 0)
+	if (info.policy_traits & PAGER_POLICY_READS_BITS)
 		CHECK(after.pgscan_kswapd + after.pgscan_direct >
 		      before.pgscan_kswapd + before.pgscan_direct);
 	/* Every page mapped from a read was read: by its own fault or ahead of

@@ -1,0 +1,211 @@
+/*
+ * Host tests for pager/server/driver.c, starting a pinned driver, over a
+ * fake kernel defined here that can refuse any one step: whichever step
+ * fails, driver_abandon must leave no frame, handle or interrupt binding.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/threads.h"
+#include "server/driver.h"
+#include "server/spawn.h"
+#include "vm/frames.h"
+#include "sys.h"
+
+#define PG 4096UL
+#define BASE 0x80000000UL
+#define NFRAMES 64
+#define IRQ_HANDLE 3		/* where the driver must get its interrupt's notification */
+#define DONE_HANDLE 4
+
+static _Alignas(4096) uint8_t ram[NFRAMES * PG];
+
+/* The fake kernel: every call is a step; step fail_at (from 1) is refused. */
+struct fake_kernel {
+	int step, fail_at;
+	int open;		/* the pager's handles open */
+	int next;		/* the next handle number */
+	int irq_note;		/* the notification sys_notify_create made */
+	int receivers;		/* handles that may receive from it */
+	int bound;		/* bound to the interrupt, and not yet orphaned */
+	int driver_next;	/* the next handle in the driver's table */
+	int driver_has_note;	/* the driver was granted a receiver of it */
+	int mapped;		/* frames mapped into the driver */
+	int spawned, killed;
+	uint64_t free_at_kill;	/* frames free when the process ended */
+};
+static struct fake_kernel k;
+static struct pproc proc;
+
+static int refused(void)
+{
+	return ++k.step == k.fail_at;
+}
+
+static void drop_receiver(void)
+{
+	if (--k.receivers == 0)
+		k.bound = 0;	/* the kernel unbinds an orphaned notification */
+}
+
+int sys_endpoint_create(void)
+{
+	return refused() ? -ERR_NOMEM : (k.open++, k.next++);
+}
+
+int sys_notify_create(void)
+{
+	if (refused())
+		return -ERR_NOMEM;
+	k.open++;
+	k.receivers++;
+	return k.irq_note = k.next++;
+}
+
+int sys_handle_close(int h)
+{
+	k.open--;
+	if (h == k.irq_note)
+		drop_receiver();
+	return 0;
+}
+
+int sys_irq_bind(unsigned irq, int notify, uint64_t bits)
+{
+	(void)irq, (void)notify, (void)bits;
+	if (refused())
+		return -ERR_INVAL;
+	k.bound = 1;
+	return 0;
+}
+
+int sys_handle_grant(int p, int h, unsigned rights)
+{
+	(void)p, (void)rights;
+	if (refused())
+		return -ERR_NOMEM;
+	if (h == k.irq_note) {
+		k.receivers++;
+		k.driver_has_note = 1;
+	}
+	return k.driver_next++;
+}
+
+int sys_map(int p, const struct map_entry *entries, size_t n)
+{
+	(void)p, (void)entries;
+	if (refused())
+		return -ERR_NOMEM;
+	k.mapped += (int)n;
+	return 0;
+}
+
+void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
+{
+	for (int c = 0; c < PAGER_IO_CLIENTS; c++)
+		notes[c] = 100 + c;
+}
+
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+			 int pinned, int *err)
+{
+	(void)argc, (void)argv, (void)pass_handle, (void)pass_rights, (void)pinned;
+	if (refused()) {
+		*err = -ERR_NOMEM;
+		return NULL;
+	}
+	k.spawned = 1;
+	k.open++;
+	proc.handle = k.next++;
+	return &proc;
+}
+
+void spawn_abandon(struct pproc *p)
+{
+	assert_ptr_equal(p, &proc);
+	k.killed = 1;
+	k.free_at_kill = frames_free();
+	if (k.driver_has_note)
+		drop_receiver();	/* the driver's copy goes with it */
+	k.open--;		/* the pager's handle to it */
+}
+
+/* Start a driver as netd's start does, with step fail_at refused. */
+static int start(struct driver *d, int fail_at)
+{
+	uint64_t pa[8], st;
+
+	k = (struct fake_kernel){ .fail_at = fail_at, .next = 10, .irq_note = -1, .driver_next = IRQ_HANDLE };
+	if (driver_spawn(d, "fake") < 0)
+		return -1;
+	if (driver_give_frames(d, 0x100000, 8, pa) < 0 || driver_give_frames(d, 0x200000, 1, &st) < 0 ||
+	    driver_give_notifications(d, 5, 1, IRQ_HANDLE, DONE_HANDLE) < 0) {
+		driver_abandon(d);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct frame_range all = { BASE, BASE + NFRAMES * PG };
+
+	(void)state;
+	return frames_init(BASE, BASE + NFRAMES * PG, &all, 1, ram);
+}
+
+/* Nothing refused: the driver keeps 9 frames, its notification bound and
+ * received by it alone; the pager keeps its endpoint and process handles. */
+static void test_success(void **state)
+{
+	static struct driver d;
+	uint64_t before = frames_free();
+
+	(void)state;
+	assert_int_equal(start(&d, 0), 0);
+	assert_int_equal(frames_free(), before - 9);
+	assert_int_equal(d.nframes, 9);
+	assert_int_equal(k.open, 2);
+	assert_int_equal(k.receivers, 1);
+	assert_true(k.bound);
+	assert_false(k.killed);
+}
+
+/* Every step refused in turn: all undone, whatever was done before. */
+static void test_every_failure_undone(void **state)
+{
+	static struct driver d;
+	uint64_t before = frames_free();
+	int steps;
+
+	(void)state;
+	assert_int_equal(start(&d, 0), 0);
+	steps = k.step;
+	driver_abandon(&d);
+	for (int fail = 1; fail <= steps; fail++) {
+		assert_int_equal(start(&d, fail), -1);
+		assert_int_equal(frames_free(), before);
+		assert_int_equal(k.open, 0);
+		assert_int_equal(k.receivers, 0);
+		assert_false(k.bound);
+		assert_int_equal(k.killed, k.spawned);
+		if (k.killed)	/* ended before its frames were freed */
+			assert_int_equal(k.free_at_kill, before - (uint64_t)k.mapped);
+		assert_null(d.proc);
+		assert_int_equal(d.ep, -1);
+		assert_int_equal(frames_check(), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_success, setup),
+		cmocka_unit_test_setup(test_every_failure_undone, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
