@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "abi/msg.h"
 
 #define KERNBASE 0xFFFFFFC000000000UL
 
@@ -35,6 +36,58 @@ static inline uint64_t kva_to_pa(const void *kva)
 static inline uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
 static inline const uint64_t *arch_syscall_args(const struct arch_regs *r) { return &r->x[10]; }
 static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
+
+/* The register form of a message (abi/msg.h): sent in a2..a6, t0, t1;
+ * received in a1..a7, t0, t1 with a0 = MSG_IN_REGS. Inline: the fast path's
+ * whole copy. */
+_Static_assert(MSG_WORDS == 6, "the register form carries six words");
+static inline uint64_t arch_msg_label(const struct arch_regs *r) { return r->x[12]; }
+
+/* The header-only message system call r sent in registers, into k. */
+static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)
+{
+	k->label = r->x[12];
+	k->len = 0;
+	k->handle = -1;
+	k->rights = 0;
+	k->w[0] = r->x[13];
+	k->w[1] = r->x[14];
+	k->w[2] = r->x[15];
+	k->w[3] = r->x[16];
+	k->w[4] = r->x[5];
+	k->w[5] = r->x[6];
+}
+
+/* Hand label and w[] of k to the thread of r as a received message with
+ * the kernel's stamps. */
+static inline void arch_msg_write(struct arch_regs *r, uint64_t label, const uint64_t *w,
+				  uint32_t pid, uint32_t tid, uint32_t origin)
+{
+	r->x[10] = MSG_IN_REGS;
+	r->x[11] = label;
+	for (int i = 0; i < MSG_WORDS; i++)
+		r->x[12 + i] = w[i];
+	r->x[5] = pid | (uint64_t)tid << 32;
+	r->x[6] = origin;
+}
+
+/* The message the system call of `from` sent in registers, received by
+ * the thread of `to` (the stamps as for arch_msg_write). */
+static inline void arch_msg_pass(struct arch_regs *to, const struct arch_regs *from,
+				 uint32_t pid, uint32_t tid, uint32_t origin)
+{
+	to->x[10] = MSG_IN_REGS;
+	to->x[11] = from->x[12];
+	to->x[12] = from->x[13];
+	to->x[13] = from->x[14];
+	to->x[14] = from->x[15];
+	to->x[15] = from->x[16];
+	to->x[16] = from->x[5];
+	to->x[17] = from->x[6];
+	to->x[5] = pid | (uint64_t)tid << 32;
+	to->x[6] = origin;
+}
+
 /* Make the system call that trapped run again on return (or not: undo). */
 void arch_syscall_restart(struct arch_regs *r);
 void arch_syscall_unrestart(struct arch_regs *r);
