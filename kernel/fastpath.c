@@ -70,7 +70,8 @@ static struct msg *buffer_of(struct thread *to, const struct msg *src)
 /* Whether blocked thread r can take a header-only message now: in its
  * registers (*dst NULL) or in its buffer (*dst; src the message's, if in
  * memory). */
-static int takes(struct thread *r, const struct msg *src, struct msg **dst)
+__attribute__((always_inline)) static inline int takes(struct thread *r, const struct msg *src,
+						   struct msg **dst)
 {
 	*dst = NULL;
 	return r->recv_regs || (*dst = buffer_of(r, src)) != NULL;
@@ -116,20 +117,22 @@ static void give(struct thread *r, struct msg *dst, const struct msg *m,
 	arch_set_result(&r->regs, 0);
 }
 
-/* give() for the message `from` sent in registers: register to register
- * when r takes it so. */
-static void give_regs(struct thread *r, struct msg *dst, const struct thread *from,
-		      uint32_t origin)
+/* give() for the message `from` sent in registers. Returns the context
+ * r takes the message registers from as it returns to user mode
+ * (sched_run_msg: no copy at all), or NULL when it went to r's buffer. */
+static const struct arch_regs *give_regs(struct thread *r, struct msg *dst,
+					 const struct thread *from, uint32_t origin)
 {
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 
 	if (dst) {
 		arch_msg_read(&from->regs, &k);
 		give(r, dst, &k, from, origin);
-		return;
+		return NULL;
 	}
-	arch_msg_pass(&r->regs, &from->regs, from->proc->pid, from->tid, origin);
+	arch_msg_stamp(&r->regs, from->proc->pid, from->tid, origin);
 	fastpath_counts.in_regs++;
+	return &from->regs;
 }
 
 /* Caller c now waits for r's reply. */
@@ -140,15 +143,19 @@ static void link_reply(struct thread *c, struct thread *r)
 	r->reply_to = c;
 }
 
-/* r, taken off ep's receivers with its message delivered, runs now. */
-_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r)
+/* r, taken off ep's receivers with its message delivered, runs now (with
+ * the message registers of `from`, if not NULL). */
+_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r,
+				   const struct arch_regs *from)
 {
 	tq_pop(&ep->receivers);
 	r->blocked_ep = NULL;
+	if (from)
+		sched_run_msg(r, from);
 	sched_run(r);
 }
 
-void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
+__attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
 {
 	const struct msg *m = short_msg(t, va, 1);
 	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_SEND) : NULL;
@@ -164,27 +171,28 @@ void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
 	t->send_regs = t->recv_regs = 0;
 	link_reply(t, r);
 	fastpath_counts.calls++;
-	run_receiver(ep, r);
+	run_receiver(ep, r, NULL);
 }
 
 /* t calls ep (a[0]) in the register form, its reply buffer at a[1]. */
-static void call_regs(struct thread *t, const uint64_t *a)
+__attribute__((noinline)) static void call_regs(struct thread *t, const uint64_t *a)
 {
 	struct endpoint *ep = endpoint_of(t, a[0], RIGHT_SEND);
 	struct thread *r = ep ? ep->receivers.head : NULL;
+	const struct arch_regs *from;
 	struct msg *dst;
 
 	/* The slow path's checks: a buffer the reply could be written into. */
 	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !msg_at(t, a[1], 1) ||
 	    !takes(r, NULL, &dst))
 		return;
-	give_regs(r, dst, t, ORIGIN_CALL);
+	from = give_regs(r, dst, t, ORIGIN_CALL);
 	t->msg_va = a[1];
 	t->is_call = 1;
 	t->send_regs = t->recv_regs = 1;
 	link_reply(t, r);
 	fastpath_counts.calls++;
-	run_receiver(ep, r);
+	run_receiver(ep, r, from);
 }
 
 void fastpath_fault(struct thread *t, struct endpoint *ep)
@@ -202,7 +210,7 @@ void fastpath_fault(struct thread *t, struct endpoint *ep)
 	give(r, dst, &t->fault_msg, t, ORIGIN_FAULT);
 	link_reply(t, r);
 	fastpath_counts.faults++;
-	run_receiver(ep, r);
+	run_receiver(ep, r, NULL);
 }
 
 static int is_resume(uint64_t label)
@@ -264,6 +272,7 @@ static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
 static void answer(struct thread *t, struct thread *c, struct endpoint *ep,
 		   const struct msg *m, uint64_t va, int regs)
 {
+	const struct arch_regs *from = NULL;
 	struct msg *dst = NULL;
 
 	/* The slow path would take a waiting sender or pending notification
@@ -280,14 +289,16 @@ static void answer(struct thread *t, struct thread *c, struct endpoint *ep,
 		if (m)
 			give(c, dst, m, t, ORIGIN_SEND);
 		else
-			give_regs(c, dst, t, ORIGIN_SEND);
+			from = give_regs(c, dst, t, ORIGIN_SEND);
 		fastpath_counts.replies++;
 	}
 	wait_next(t, ep, va, regs);
+	if (from)
+		sched_run_msg(c, from);
 	sched_run(c);
 }
 
-void fastpath_reply_recv(struct thread *t, const uint64_t *a)
+__attribute__((noinline)) void fastpath_reply_recv(struct thread *t, const uint64_t *a)
 {
 	struct thread *c = t->reply_to;
 	const struct msg *m = c ? reply_msg(t, c, a[1]) : NULL;
@@ -308,7 +319,7 @@ static const struct msg *resume_regs(struct thread *t, struct thread *c, struct 
 }
 
 /* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer. */
-static void reply_recv_regs(struct thread *t, const uint64_t *a)
+__attribute__((noinline)) static void reply_recv_regs(struct thread *t, const uint64_t *a)
 {
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 	struct thread *c = t->reply_to;
@@ -321,6 +332,8 @@ static void reply_recv_regs(struct thread *t, const uint64_t *a)
 		answer(t, c, ep, m, a[1], 1);
 }
 
+/* Every system call passes here: each case is a tail call, so the others
+ * pay two loads and four compares, no saved registers. */
 void fastpath_syscall(struct thread *t)
 {
 	const uint64_t *a = arch_syscall_args(&t->regs);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include "entry.h"
 
+struct arch_regs;
+
 void sched_init(uint64_t slice_ns);
 void sched_ready(struct thread *t);
 /* t is no longer anywhere: forget it if it was current. */
@@ -20,6 +22,9 @@ int sched_runs_next(int prio);
  * blocked: what schedule() would pick when sched_runs_next(t->prio),
  * without the run queue (the IPC fast path, at the end of its trap). */
 _Noreturn void sched_run(struct thread *t);
+/* sched_run, t taking the message registers (abi/msg.h's register form)
+ * from the saved context of the thread that sent them. */
+_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from);
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);
 

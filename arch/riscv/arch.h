@@ -37,9 +37,9 @@ static inline uint64_t arch_syscall_number(const struct arch_regs *r) { return r
 static inline const uint64_t *arch_syscall_args(const struct arch_regs *r) { return &r->x[10]; }
 static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
 
-/* The register form of a message (abi/msg.h): sent in a2..a6, t0, t1;
- * received in a1..a7, t0, t1 with a0 = MSG_IN_REGS. Inline: the fast path's
- * whole copy. */
+/* The register form of a message (abi/msg.h): label and w[] in a2..a6,
+ * t0, t1 both ways; received with a0 = MSG_IN_REGS, a1 = pid | tid << 32,
+ * a7 = origin. */
 _Static_assert(MSG_WORDS == 6, "the register form carries six words");
 static inline uint64_t arch_msg_label(const struct arch_regs *r) { return r->x[12]; }
 
@@ -58,34 +58,29 @@ static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)
 	k->w[5] = r->x[6];
 }
 
-/* Hand label and w[] of k to the thread of r as a received message with
- * the kernel's stamps. */
+/* Mark r's system call as having received a message in registers, with
+ * the kernel's stamps (label and w[] written apart, or passed on by
+ * arch_enter_user_msg). */
+static inline void arch_msg_stamp(struct arch_regs *r, uint32_t pid, uint32_t tid,
+				  uint32_t origin)
+{
+	r->x[10] = MSG_IN_REGS;
+	r->x[11] = pid | (uint64_t)tid << 32;
+	r->x[17] = origin;
+}
+
+/* Hand label and w[] to the thread of r as a received message. */
 static inline void arch_msg_write(struct arch_regs *r, uint64_t label, const uint64_t *w,
 				  uint32_t pid, uint32_t tid, uint32_t origin)
 {
-	r->x[10] = MSG_IN_REGS;
-	r->x[11] = label;
-	for (int i = 0; i < MSG_WORDS; i++)
-		r->x[12 + i] = w[i];
-	r->x[5] = pid | (uint64_t)tid << 32;
-	r->x[6] = origin;
-}
-
-/* The message the system call of `from` sent in registers, received by
- * the thread of `to` (the stamps as for arch_msg_write). */
-static inline void arch_msg_pass(struct arch_regs *to, const struct arch_regs *from,
-				 uint32_t pid, uint32_t tid, uint32_t origin)
-{
-	to->x[10] = MSG_IN_REGS;
-	to->x[11] = from->x[12];
-	to->x[12] = from->x[13];
-	to->x[13] = from->x[14];
-	to->x[14] = from->x[15];
-	to->x[15] = from->x[16];
-	to->x[16] = from->x[5];
-	to->x[17] = from->x[6];
-	to->x[5] = pid | (uint64_t)tid << 32;
-	to->x[6] = origin;
+	arch_msg_stamp(r, pid, tid, origin);
+	r->x[12] = label;
+	r->x[13] = w[0];
+	r->x[14] = w[1];
+	r->x[15] = w[2];
+	r->x[16] = w[3];
+	r->x[5] = w[4];
+	r->x[6] = w[5];
 }
 
 /* Make the system call that trapped run again on return (or not: undo). */
@@ -98,6 +93,11 @@ void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
 void arch_regs_release(struct arch_regs *r);
 /* Restore r and sret to user mode. */
 _Noreturn void arch_enter_user(struct arch_regs *r);
+/* The same, but for the message registers (label and w[]), taken from
+ * `from`: the message the thread of `from` sent goes straight from its
+ * saved context to the registers, r's slots for them left stale (every
+ * trap saves them again). */
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */

@@ -49,9 +49,10 @@ struct msg {
  * touches no user memory for it. Sent: a0 = endpoint, a1 = the struct msg
  * buffer for a message that cannot come in registers, a2 = label, a3..a6 =
  * w[0..3], t0 = w[4], t1 = w[5] (the struct's label and w[] are not read).
- * Received, a0 = MSG_IN_REGS: a1 = label, a2..a7 = w[0..5], t0 = pid | tid
- * << 32, t1 = origin (pid, tid, origin stamped by the kernel; len 0, handle
- * -1, rights 0); a0 = 0: the message is in the buffer; a0 < 0: the error.
+ * Received, a0 = MSG_IN_REGS: label and w[] in the same registers, a1 =
+ * pid | tid << 32, a7 = origin (stamped by the kernel; len 0, handle -1,
+ * rights 0), so the fast path passes them on without a copy; a0 = 0: the
+ * message is in the buffer; a0 < 0: the error.
  * Both forms give the same message: the wrappers store one into the buffer.
  */
 #define MSG_IN_REGS 1

@@ -4,8 +4,14 @@
  * for it; one with data or a handle goes in memory. Either way what arrives
  * is stored in the caller's struct msg, so programs see one form.
  */
+#include <stddef.h>
+
 #include "sys.h"
 #include "syscall.h"	/* this directory's: sys_ecall() */
+
+_Static_assert(offsetof(struct msg, tid) == 12 && offsetof(struct msg, origin) == 16 &&
+	       offsetof(struct msg, len) == 20 && offsetof(struct msg, handle) == 24 &&
+	       offsetof(struct msg, rights) == 28, "the stamps' words in store_received()");
 
 /* Whether m can travel in registers: no data, no handle. */
 static int header_only(const struct msg *m)
@@ -13,10 +19,31 @@ static int header_only(const struct msg *m)
 	return m->len == 0 && m->handle == -1;
 }
 
+/* Store a message received in registers (abi/msg.h: r[] = label and w[]
+ * from a2..a6, t0, t1, then pid | tid << 32 from a1, origin from a7) in m. pid, tid, origin, len, handle and rights go as three words: t0
+ * is pid and tid already, t1 origin with len 0, then handle -1, rights 0. */
+static void store_received(struct msg *m, const uint64_t r[9])
+{
+	typedef uint64_t __attribute__((may_alias)) word;
+	word *stamps = (word *)(void *)&m->pid;
+
+	m->label = r[0];
+	stamps[0] = r[7];
+	stamps[1] = r[8];
+	stamps[2] = 0xffffffffu;
+	m->w[0] = r[1];		/* word by word: a loop would become a memcpy call */
+	m->w[1] = r[2];
+	m->w[2] = r[3];
+	m->w[3] = r[4];
+	m->w[4] = r[5];
+	m->w[5] = r[6];
+}
+
 /* System call n of the register form on ep with buffer buf, sending out's
  * label and w[] (out NULL: nothing sent). A message received in registers
  * is stored in buf, whole; the result is the call's. */
-static int ecall_regs(long n, int ep, struct msg *buf, const struct msg *out)
+__attribute__((always_inline)) static inline int ecall_regs(long n, int ep, struct msg *buf,
+							     const struct msg *out)
 {
 	static const struct msg none;
 	const struct msg *o = out ? out : &none;
@@ -38,19 +65,7 @@ static int ecall_regs(long n, int ep, struct msg *buf, const struct msg *out)
 			 : "t2", "t3", "t4", "t5", "t6", "memory");
 	if (a0 != MSG_IN_REGS)
 		return (int)a0;
-	buf->label = a1;
-	buf->pid = (uint32_t)t0;
-	buf->tid = (uint32_t)(t0 >> 32);
-	buf->origin = (uint32_t)t1;
-	buf->len = 0;
-	buf->handle = -1;
-	buf->rights = 0;
-	buf->w[0] = a2;
-	buf->w[1] = a3;
-	buf->w[2] = a4;
-	buf->w[3] = a5;
-	buf->w[4] = a6;
-	buf->w[5] = a7;
+	store_received(buf, (const uint64_t[]){ a2, a3, a4, a5, a6, t0, t1, a1, a7 });
 	return 0;
 }
 
@@ -72,18 +87,18 @@ int sys_reply_recv_regs(int ep, const struct msg *reply, struct msg *recv)
 int sys_call(int ep, struct msg *m)
 {
 	if (header_only(m))
-		return sys_call_regs(ep, m);
+		return ecall_regs(SYS_CALL_REGS, ep, m, m);
 	return (int)sys_ecall(SYS_CALL, ep, (long)m, 0, 0, 0, 0);
 }
 
 int sys_recv(int ep, struct msg *m)
 {
-	return sys_recv_regs(ep, m);
+	return ecall_regs(SYS_RECV_REGS, ep, m, NULL);
 }
 
 int sys_reply_recv(int ep, const struct msg *reply, struct msg *recv)
 {
 	if (header_only(reply))
-		return sys_reply_recv_regs(ep, reply, recv);
+		return ecall_regs(SYS_REPLY_RECV_REGS, ep, recv, reply);
 	return (int)sys_ecall(SYS_REPLY_RECV, ep, (long)reply, (long)recv, 0, 0, 0);
 }
