@@ -17,7 +17,13 @@ void sched_forget(struct thread *t);
 uint64_t sched_slice_ns(void);
 /* 1 if a thread of priority prio made ready now would be the next to run
  * once the current thread blocks: nothing is ready at prio or above. */
-int sched_runs_next(int prio);
+static inline int sched_runs_next(int prio)
+{
+	extern uint32_t sched_maybe_ready;	/* sched.c's; see there */
+	int sched_runs_next_slow(int prio);
+
+	return !(sched_maybe_ready & ((2u << prio) - 1)) || sched_runs_next_slow(prio);
+}
 /* Return to user mode in t, in place of the current thread, which has
  * blocked: what schedule() would pick when sched_runs_next(t->prio),
  * without the run queue (the IPC fast path, at the end of its trap). */
