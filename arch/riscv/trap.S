@@ -95,50 +95,17 @@ from_kernel:
 	call	trap_from_kernel	/* reports and stops */
 2:	j	2b
 
-/* _Noreturn void trap_return(struct arch_regs *r) */
+/* _Noreturn void trap_return(struct arch_regs *r): trap_return_msg with
+ * the message registers from r itself. */
 	.globl trap_return
 trap_return:
-	csrw	sscratch, a0
-	ld	t0, 0(a0)
-	csrw	sepc, t0
-	ld	x1, 8(a0)
-	ld	x2, 16(a0)
-	ld	x3, 24(a0)
-	ld	x4, 32(a0)
-	ld	x5, 40(a0)
-	ld	x6, 48(a0)
-	ld	x7, 56(a0)
-	ld	x8, 64(a0)
-	ld	x9, 72(a0)
-	ld	x11, 88(a0)
-	ld	x12, 96(a0)
-	ld	x13, 104(a0)
-	ld	x14, 112(a0)
-	ld	x15, 120(a0)
-	ld	x16, 128(a0)
-	ld	x17, 136(a0)
-	ld	x18, 144(a0)
-	ld	x19, 152(a0)
-	ld	x20, 160(a0)
-	ld	x21, 168(a0)
-	ld	x22, 176(a0)
-	ld	x23, 184(a0)
-	ld	x24, 192(a0)
-	ld	x25, 200(a0)
-	ld	x26, 208(a0)
-	ld	x27, 216(a0)
-	ld	x28, 224(a0)
-	ld	x29, 232(a0)
-	ld	x30, 240(a0)
-	ld	x31, 248(a0)
-	ld	x10, 80(a0)
-	sret
+	mv	a1, a0
 
 /* _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from)
  * trap_return, but t0, t1 and a2..a6 (a message's label and words, abi/msg.h)
  * come from `from` (a1), loaded before a1 itself is. */
 	.globl trap_return_msg
-trap_return_msg:
+trap_return_msg:		/* falls through from trap_return */
 	csrw	sscratch, a0
 	ld	t0, 0(a0)
 	csrw	sepc, t0
