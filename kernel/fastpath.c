@@ -2,8 +2,9 @@
  * The IPC fast path (seL4's fastpath is the model). A call that finds its
  * receiver waiting, a reply_recv whose caller may run at once, a page fault
  * whose pager thread waits, and the pager's FAULT_RESUME reply: the header
- * goes straight between the two message buffers through the direct map and
- * the kernel switches to the other thread without the run queue. Anything
+ * goes in registers (abi/msg.h's register form) where both sides use it,
+ * else between the message buffers through the direct map, and the kernel
+ * switches to the other thread without the run queue. Anything
  * else returns having changed nothing, and ipc.c's slow path, the
  * reference, does the work; each condition below is one under which both
  * give the same result.
@@ -57,13 +58,23 @@ static inline struct msg *msg_at(struct thread *t, uint64_t va, int write)
 }
 
 /* The buffer of blocked thread `to`, if it can be written now and does
- * not overlap src (the slow path copies through the kernel). */
+ * not overlap src, if any (the slow path copies through the kernel). */
 static struct msg *buffer_of(struct thread *to, const struct msg *src)
 {
 	struct msg *dst = msg_at(to, to->msg_va, 1);
 	uintptr_t gap = (uintptr_t)dst - (uintptr_t)src + MSG_HEADER_SIZE;
 
-	return dst && gap >= 2 * MSG_HEADER_SIZE ? dst : NULL;
+	return dst && (!src || gap >= 2 * MSG_HEADER_SIZE) ? dst : NULL;
+}
+
+/* Whether blocked thread r can take a header-only message now: in its
+ * registers (*dst NULL) or in its buffer (*dst; src the message's, if in
+ * memory). */
+__attribute__((always_inline)) static inline int takes(struct thread *r, const struct msg *src,
+						   struct msg **dst)
+{
+	*dst = NULL;
+	return r->recv_regs || (*dst = buffer_of(r, src)) != NULL;
 }
 
 /* A message of t's that can go without the slow path: header only, no
@@ -92,6 +103,38 @@ static void put_header(struct msg *dst, const struct msg *src, const struct thre
 		dst->w[i] = src->w[i];
 }
 
+/* Give r (taking it as takes() found) header-only message m from `from`,
+ * with the receive's result. */
+static void give(struct thread *r, struct msg *dst, const struct msg *m,
+		 const struct thread *from, uint32_t origin)
+{
+	if (!dst) {
+		arch_msg_write(&r->regs, m->label, m->w, from->proc->pid, from->tid, origin);
+		fastpath_counts.in_regs++;
+		return;
+	}
+	put_header(dst, m, from, origin);
+	arch_set_result(&r->regs, 0);
+}
+
+/* give() for the message `from` sent in registers. Returns the context
+ * r takes the message registers from as it returns to user mode
+ * (sched_run_msg: no copy at all), or NULL when it went to r's buffer. */
+static const struct arch_regs *give_regs(struct thread *r, struct msg *dst,
+					 const struct thread *from, uint32_t origin)
+{
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
+
+	if (dst) {
+		arch_msg_read(&from->regs, &k);
+		give(r, dst, &k, from, origin);
+		return NULL;
+	}
+	arch_msg_stamp(&r->regs, from->proc->pid, from->tid, origin);
+	fastpath_counts.in_regs++;
+	return &from->regs;
+}
+
 /* Caller c now waits for r's reply. */
 static void link_reply(struct thread *c, struct thread *r)
 {
@@ -100,16 +143,19 @@ static void link_reply(struct thread *c, struct thread *r)
 	r->reply_to = c;
 }
 
-/* r, taken off ep's receivers with its message delivered, runs now. */
-_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r)
+/* r, taken off ep's receivers with its message delivered, runs now (with
+ * the message registers of `from`, if not NULL). */
+_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r,
+				   const struct arch_regs *from)
 {
 	tq_pop(&ep->receivers);
 	r->blocked_ep = NULL;
-	arch_set_result(&r->regs, 0);
+	if (from)
+		sched_run_msg(r, from);
 	sched_run(r);
 }
 
-void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
+__attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
 {
 	const struct msg *m = short_msg(t, va, 1);
 	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_SEND) : NULL;
@@ -117,14 +163,36 @@ void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
 	struct msg *dst;
 
 	/* A receiver below the caller's priority waits its turn (slow path). */
-	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !(dst = buffer_of(r, m)))
+	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !takes(r, m, &dst))
 		return;
-	put_header(dst, m, t, ORIGIN_CALL);
+	give(r, dst, m, t, ORIGIN_CALL);
 	t->msg_va = va;
 	t->is_call = 1;
+	t->send_regs = t->recv_regs = 0;
 	link_reply(t, r);
 	fastpath_counts.calls++;
-	run_receiver(ep, r);
+	run_receiver(ep, r, NULL);
+}
+
+/* t calls ep (a[0]) in the register form, its reply buffer at a[1]. */
+__attribute__((noinline)) static void call_regs(struct thread *t, const uint64_t *a)
+{
+	struct endpoint *ep = endpoint_of(t, a[0], RIGHT_SEND);
+	struct thread *r = ep ? ep->receivers.head : NULL;
+	const struct arch_regs *from;
+	struct msg *dst;
+
+	/* The slow path's checks: a buffer the reply could be written into. */
+	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !msg_at(t, a[1], 1) ||
+	    !takes(r, NULL, &dst))
+		return;
+	from = give_regs(r, dst, t, ORIGIN_CALL);
+	t->msg_va = a[1];
+	t->is_call = 1;
+	t->send_regs = t->recv_regs = 1;
+	link_reply(t, r);
+	fastpath_counts.calls++;
+	run_receiver(ep, r, from);
 }
 
 void fastpath_fault(struct thread *t, struct endpoint *ep)
@@ -135,14 +203,19 @@ void fastpath_fault(struct thread *t, struct endpoint *ep)
 	/* Only at the end of t's own trap: a fault taken while delivering to
 	 * t (another thread's system call) must let that call finish. */
 	if (!r || t != sched_current() || r->prio > t->prio || !sched_runs_next(r->prio) ||
-	    !(dst = buffer_of(r, &t->fault_msg)))
+	    !takes(r, &t->fault_msg, &dst))
 		return;
 	t->in_fault = 1;
 	t->is_call = 1;
-	put_header(dst, &t->fault_msg, t, ORIGIN_FAULT);
+	give(r, dst, &t->fault_msg, t, ORIGIN_FAULT);
 	link_reply(t, r);
 	fastpath_counts.faults++;
-	run_receiver(ep, r);
+	run_receiver(ep, r, NULL);
+}
+
+static int is_resume(uint64_t label)
+{
+	return label == FAULT_RESUME || label == FAULT_RESUME_ONE;
 }
 
 /* A FAULT_RESUME reply at va the kernel can apply: no handle, whole map
@@ -153,7 +226,7 @@ static const struct msg *resume_msg(struct thread *t, uint64_t va)
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 	const struct msg *m = msg_at(t, va, 0);
 
-	if (!m || m->label != FAULT_RESUME || m->handle != -1 || m->len > MSG_DATA_MAX ||
+	if (!m || !is_resume(m->label) || m->handle != -1 || m->len > MSG_DATA_MAX ||
 	    m->len % sizeof(struct map_entry) != 0)
 		return NULL;
 	if ((va & (PAGE_SIZE - 1)) + MSG_HEADER_SIZE + m->len <= PAGE_SIZE)
@@ -169,10 +242,12 @@ static const struct msg *reply_msg(struct thread *t, struct thread *c, uint64_t 
 	return c->stash ? NULL : resume_msg(t, va);
 }
 
-/* t, having replied, waits on ep for its next message at va. */
-static void wait_next(struct thread *t, struct endpoint *ep, uint64_t va)
+/* t, having replied, waits on ep for its next message at va (regs: or
+ * in its registers). */
+static void wait_next(struct thread *t, struct endpoint *ep, uint64_t va, int regs)
 {
 	t->msg_va = va;
+	t->recv_regs = (uint8_t)regs;
 	t->state = T_RECV;
 	t->blocked_ep = ep;
 	tq_push(&ep->receivers, t);
@@ -191,38 +266,84 @@ static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
 	return 1;
 }
 
-void fastpath_reply_recv(struct thread *t, const uint64_t *a)
+/* Answer caller c with reply m (NULL: in t's registers), then t waits on
+ * ep for its next message at va (regs: or in its registers); nothing done
+ * if a step cannot be done here. */
+static void answer(struct thread *t, struct thread *c, struct endpoint *ep,
+		   const struct msg *m, uint64_t va, int regs)
 {
-	struct thread *c = t->reply_to;
-	const struct msg *m = c ? reply_msg(t, c, a[1]) : NULL;
-	struct endpoint *ep = m ? endpoint_of(t, a[0], RIGHT_RECV) : NULL;
+	const struct arch_regs *from = NULL;
 	struct msg *dst = NULL;
 
 	/* The slow path would take a waiting sender or pending notification
 	 * bits at once, or run another thread before c. */
-	if (!ep || ep->senders.head || notify_bound_pending(t) || !sched_runs_next(c->prio) ||
-	    !msg_at(t, a[2], 1) ||
-	    (!c->in_fault && !(dst = buffer_of(c, m))))
+	if (ep->senders.head || notify_bound_pending(t) || !sched_runs_next(c->prio) ||
+	    !msg_at(t, va, 1) || (!c->in_fault && !takes(c, m, &dst)))
 		return;
-	if (c->in_fault && !resume_fault(t, c, m))
-		return;
-	if (dst) {
+	if (c->in_fault) {
+		if (!resume_fault(t, c, m))
+			return;
+	} else {
 		t->reply_to = NULL;
 		c->replier = NULL;
-		put_header(dst, m, t, ORIGIN_SEND);
-		arch_set_result(&c->regs, 0);
+		if (m)
+			give(c, dst, m, t, ORIGIN_SEND);
+		else
+			from = give_regs(c, dst, t, ORIGIN_SEND);
 		fastpath_counts.replies++;
 	}
-	wait_next(t, ep, a[2]);
+	wait_next(t, ep, va, regs);
+	if (from)
+		sched_run_msg(c, from);
 	sched_run(c);
 }
 
+__attribute__((noinline)) void fastpath_reply_recv(struct thread *t, const uint64_t *a)
+{
+	struct thread *c = t->reply_to;
+	const struct msg *m = c ? reply_msg(t, c, a[1]) : NULL;
+	struct endpoint *ep = m ? endpoint_of(t, a[0], RIGHT_RECV) : NULL;
+
+	if (ep)
+		answer(t, c, ep, m, a[2], 0);
+}
+
+/* A fault reply in t's registers (the register form) the kernel can apply
+ * now, read into k. */
+static const struct msg *resume_regs(struct thread *t, struct thread *c, struct msg *k)
+{
+	if (c->stash || !is_resume(arch_msg_label(&t->regs)))
+		return NULL;
+	arch_msg_read(&t->regs, k);
+	return k;
+}
+
+/* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer. */
+__attribute__((noinline)) static void reply_recv_regs(struct thread *t, const uint64_t *a)
+{
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
+	struct thread *c = t->reply_to;
+	const struct msg *m = NULL;
+	struct endpoint *ep;
+
+	if (!c || (c->in_fault && !(m = resume_regs(t, c, &k))))
+		return;
+	if ((ep = endpoint_of(t, a[0], RIGHT_RECV)))
+		answer(t, c, ep, m, a[1], 1);
+}
+
+/* Every system call passes here: each case is a tail call, so the others
+ * pay two loads and four compares, no saved registers. */
 void fastpath_syscall(struct thread *t)
 {
 	const uint64_t *a = arch_syscall_args(&t->regs);
 	uint64_t n = arch_syscall_number(&t->regs);
 
-	if (n == SYS_CALL)
+	if (n == SYS_CALL_REGS)
+		call_regs(t, a);
+	else if (n == SYS_REPLY_RECV_REGS)
+		reply_recv_regs(t, a);
+	else if (n == SYS_CALL)
 		fastpath_call(t, a[0], a[1]);
 	else if (n == SYS_REPLY_RECV)
 		fastpath_reply_recv(t, a);

@@ -19,6 +19,8 @@ struct fastpath_counts {
 	uint64_t replies;	/* reply_recv answering a call */
 	uint64_t faults;	/* page faults delivered to a waiting pager thread */
 	uint64_t resumes;	/* reply_recv answering a fault with FAULT_RESUME */
+	uint64_t in_regs;	/* messages received in registers (abi/msg.h's
+				 * register form), on either path */
 };
 extern struct fastpath_counts fastpath_counts;
 

@@ -13,7 +13,7 @@ struct msg;
 
 /* Apply reply m (already read from replier's memory) to faulting thread c. */
 int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *m);
-/* Install the mappings of FAULT_RESUME reply m for faulting thread c (its
+/* Install the mappings of FAULT_RESUME(_ONE) reply m for faulting thread c (its
  * in_fault already cleared): 0, and c may retry its access; or an error,
  * c's process having been ended with the reason. */
 int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m);

@@ -116,6 +116,14 @@ static void stamp(struct msg *k, struct thread *from, struct thread *to, uint32_
 	k->rights = 0;
 }
 
+/* A message t sends in registers (abi/msg.h's register form), into k; for
+ * a call, a buffer a reply that cannot come in registers can be written into. */
+static int regs_outgoing(struct thread *t, uint64_t va, int want_reply, struct msg *k)
+{
+	arch_msg_read(&t->regs, k);
+	return want_reply ? user_check(t->proc, va, sizeof(struct msg), 1) : 0;
+}
+
 /* The message of a thread that was blocked sending (read again now: its
  * memory may have changed), or its fault message. */
 static int compose(struct thread *from, struct thread *to, uint32_t origin, struct msg *k)
@@ -124,6 +132,8 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 
 	if (from->in_fault)
 		memcpy(k, &from->fault_msg, MSG_HEADER_SIZE);
+	else if (from->send_regs)
+		arch_msg_read(&from->regs, k);
 	else
 		r = read_outgoing(from->proc, from->msg_va, 0, k);
 	if (r == 0)
@@ -195,9 +205,25 @@ int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t 
 	return copy_to_blocked(to, va, src, len, -1, NULL);
 }
 
-/* Write k into the buffer of blocked thread `to` and wake it with 0. */
+/* Whether k goes to t's registers: header-only, to a thread that
+ * receives in the register form. Written there with its stamps if so. */
+static int in_regs(struct thread *t, const struct msg *k)
+{
+	if (!t->recv_regs || k->len != 0 || k->handle >= 0)
+		return 0;
+	arch_msg_write(&t->regs, k->label, k->w, k->pid, k->tid, k->origin);
+	fastpath_counts.in_regs++;
+	return 1;
+}
+
+/* Give k to blocked thread `to` (its registers or its buffer) and wake it
+ * with the receive's result. */
 static int deliver_to(struct thread *to, const struct msg *k)
 {
+	if (in_regs(to, k)) {
+		thread_wake(to, MSG_IN_REGS);
+		return 0;
+	}
 	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
 
 	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
@@ -293,12 +319,14 @@ static int lookup(struct thread *t, uint64_t h, uint32_t need, struct endpoint *
 	return r;
 }
 
-static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
+/* Send (call: and wait for the reply) the message at va, or in t's
+ * registers (regs: the register form, both ways). */
+static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int regs)
 {
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 	struct endpoint *ep;
 	struct thread *r;
-	int err = read_outgoing(t->proc, va, call, &k);
+	int err = regs ? regs_outgoing(t, va, call, &k) : read_outgoing(t->proc, va, call, &k);
 
 	if (err < 0 || (err = lookup(t, h, RIGHT_SEND, &ep)) < 0)
 		return err;
@@ -306,6 +334,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call)
 		return -ERR_PIPE;	/* no one could ever take it */
 	t->msg_va = va;
 	t->is_call = call;
+	t->send_regs = t->recv_regs = (uint8_t)regs;
 	r = tq_pop(&ep->receivers);
 	if (!r)
 		return block_on(t, ep, &ep->senders, T_SEND);
@@ -335,15 +364,17 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	if ((bits = notify_take_bound(t)) != 0) {
 		/* Events first: a busy endpoint must not starve interrupts. */
 		notice(&k, bits);
-		return copyout(t->proc, va, &k, MSG_HEADER_SIZE);
+		return in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
 	}
 	s = tq_pop(&ep->senders);
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
 	/* t's buffer was checked just above, so this copy cannot miss. */
-	if ((err = compose(s, t, origin_of(s), &k)) == 0 &&
-	    (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 && k.handle >= 0)
+	if ((err = compose(s, t, origin_of(s), &k)) == 0 && in_regs(t, &k))
+		err = MSG_IN_REGS;
+	else if (err == 0 && (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 &&
+		 k.handle >= 0)
 		handle_close(t->proc, (uint64_t)k.handle);	/* never told of it */
 	if (err < 0) {
 		if (s->in_fault)
@@ -353,7 +384,7 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 		return err;
 	}
 	link_reply(s, t);
-	return 0;
+	return err;
 }
 
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
@@ -408,16 +439,28 @@ int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)
 
 int64_t sys_send(struct thread *t, const uint64_t *a)
 {
-	return do_send(t, a[0], a[1], 0);
+	return do_send(t, a[0], a[1], 0, 0);
 }
 
 int64_t sys_call(struct thread *t, const uint64_t *a)
 {
-	return do_send(t, a[0], a[1], 1);
+	return do_send(t, a[0], a[1], 1, 0);
+}
+
+int64_t sys_call_regs(struct thread *t, const uint64_t *a)
+{
+	return do_send(t, a[0], a[1], 1, 1);
 }
 
 int64_t sys_recv(struct thread *t, const uint64_t *a)
 {
+	t->recv_regs = 0;
+	return do_recv(t, a[0], a[1]);
+}
+
+int64_t sys_recv_regs(struct thread *t, const uint64_t *a)
+{
+	t->recv_regs = 1;
 	return do_recv(t, a[0], a[1]);
 }
 
@@ -429,22 +472,38 @@ int64_t sys_reply(struct thread *t, const uint64_t *a)
 	return err < 0 ? err : do_reply(t, &k);
 }
 
-int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
+/* Reply k (read and checked as err says), then receive on h into va (or
+ * t's registers: regs). */
+static int64_t reply_then_recv(struct thread *t, struct msg *k, int err, uint64_t h,
+			       uint64_t va, int regs)
 {
-	static struct msg k;
 	struct endpoint *ep;
-	int err;
 
-	err = read_outgoing(t->proc, a[1], 0, &k);
 	if (err == 0)
-		err = user_check(t->proc, a[2], sizeof(struct msg), 1);
+		err = user_check(t->proc, va, sizeof(struct msg), 1);
 	if (err == 0)
-		err = lookup(t, a[0], RIGHT_RECV, &ep);
+		err = lookup(t, h, RIGHT_RECV, &ep);
 	if (err < 0)
 		return err;
 	/* A reply that cannot be delivered (the caller died) does not stop the
 	 * server from taking its next message. */
 	if (t->reply_to)
-		do_reply(t, &k);
-	return do_recv(t, a[0], a[2]);
+		do_reply(t, k);
+	t->recv_regs = (uint8_t)regs;
+	return do_recv(t, h, va);
+}
+
+int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
+{
+	static struct msg k;
+
+	return reply_then_recv(t, &k, read_outgoing(t->proc, a[1], 0, &k), a[0], a[2], 0);
+}
+
+int64_t sys_reply_recv_regs(struct thread *t, const uint64_t *a)
+{
+	static struct msg k;
+
+	arch_msg_read(&t->regs, &k);
+	return reply_then_recv(t, &k, 0, a[0], a[1], 1);
 }

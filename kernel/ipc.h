@@ -44,7 +44,10 @@ int64_t sys_endpoint_create(struct thread *t, const uint64_t *a);
 int64_t sys_send(struct thread *t, const uint64_t *a);
 int64_t sys_recv(struct thread *t, const uint64_t *a);
 int64_t sys_call(struct thread *t, const uint64_t *a);
+int64_t sys_call_regs(struct thread *t, const uint64_t *a);
+int64_t sys_recv_regs(struct thread *t, const uint64_t *a);
 int64_t sys_reply(struct thread *t, const uint64_t *a);
 int64_t sys_reply_recv(struct thread *t, const uint64_t *a);
+int64_t sys_reply_recv_regs(struct thread *t, const uint64_t *a);
 
 #endif

@@ -10,6 +10,12 @@
 #include "abi/proc.h"
 
 static struct tqueue runq[PRIO_LEVELS];
+/* Bit p set if runq[p] may hold a thread: set by every push, cleared when
+ * a look finds the queue empty (tq_remove empties queues unseen), so a
+ * clear bit is always an empty queue. Written only here; sched.h reads it
+ * for the fast path's inline test. */
+uint32_t sched_maybe_ready;
+_Static_assert(PRIO_LEVELS <= 32, "a bit per priority level");
 static struct thread *current;
 static int slice_over;
 static uint64_t slice_ticks, slice_ns;
@@ -35,6 +41,7 @@ void sched_ready(struct thread *t)
 {
 	t->state = T_READY;
 	tq_push(&runq[t->prio], t);
+	sched_maybe_ready |= 1u << t->prio;
 }
 
 void sched_forget(struct thread *t)
@@ -49,31 +56,54 @@ void sched_timer_tick(void)
 	arch_timer_set(arch_time_now() + slice_ticks);
 }
 
+/* Whether a thread is ready at a priority above prio (a lower number):
+ * one test of the bitmap when none is, the usual case. */
 static int higher_ready(int prio)
 {
-	for (int p = 0; p < prio; p++)
+	uint32_t m = sched_maybe_ready & ((1u << prio) - 1);
+
+	for (int p = 0; m; p++, m >>= 1) {
+		if (!(m & 1))
+			continue;
 		if (runq[p].head)
 			return 1;
+		sched_maybe_ready &= ~(1u << p);
+	}
 	return 0;
 }
 
-int sched_runs_next(int prio)
+int sched_runs_next_slow(int prio)
 {
 	return !higher_ready(prio + 1);
 }
 
-_Noreturn void sched_run(struct thread *t)
+/* t is the running thread now, in its address space. */
+static inline void make_current(struct thread *t)
 {
 	t->state = T_RUNNING;
 	current = t;
 	proc_activate(t->proc);
+}
+
+_Noreturn void sched_run(struct thread *t)
+{
+	make_current(t);
 	arch_enter_user(&t->regs);
+}
+
+_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from)
+{
+	make_current(t);
+	arch_enter_user_msg(&t->regs, from);
 }
 
 static struct thread *pick(void)
 {
 	for (int p = 0; p < PRIO_LEVELS; p++) {
 		struct thread *t = tq_pop(&runq[p]);
+
+		if (!runq[p].head)
+			sched_maybe_ready &= ~(1u << p);	/* emptied, or was */
 		if (t)
 			return t;
 	}
@@ -94,10 +124,7 @@ _Noreturn void schedule(void)
 		current = NULL;
 		arch_idle();
 	}
-	t->state = T_RUNNING;
-	current = t;
-	proc_activate(t->proc);
-	arch_enter_user(&t->regs);
+	sched_run(t);
 }
 
 int64_t sys_yield(struct thread *t, const uint64_t *a)

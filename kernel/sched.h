@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include "entry.h"
 
+struct arch_regs;
+
 void sched_init(uint64_t slice_ns);
 void sched_ready(struct thread *t);
 /* t is no longer anywhere: forget it if it was current. */
@@ -15,11 +17,20 @@ void sched_forget(struct thread *t);
 uint64_t sched_slice_ns(void);
 /* 1 if a thread of priority prio made ready now would be the next to run
  * once the current thread blocks: nothing is ready at prio or above. */
-int sched_runs_next(int prio);
+static inline int sched_runs_next(int prio)
+{
+	extern uint32_t sched_maybe_ready;	/* sched.c's; see there */
+	int sched_runs_next_slow(int prio);
+
+	return !(sched_maybe_ready & ((2u << prio) - 1)) || sched_runs_next_slow(prio);
+}
 /* Return to user mode in t, in place of the current thread, which has
  * blocked: what schedule() would pick when sched_runs_next(t->prio),
  * without the run queue (the IPC fast path, at the end of its trap). */
 _Noreturn void sched_run(struct thread *t);
+/* sched_run, t taking the message registers (abi/msg.h's register form)
+ * from the saved context of the thread that sent them. */
+_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from);
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);
 

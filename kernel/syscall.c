@@ -101,6 +101,7 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.fast_replies = fastpath_counts.replies,
 		.fast_faults = fastpath_counts.faults,
 		.fast_resumes = fastpath_counts.resumes,
+		.msgs_in_regs = fastpath_counts.in_regs,
 	};
 
 	return copyout(t->proc, a[0], &k, sizeof(k));

@@ -64,6 +64,10 @@ struct thread {
 	uint64_t msg_va;		/* user buffer of the pending send/recv/call */
 	int is_call;			/* pending send expects a reply */
 	int in_fault;			/* pending call is a page fault (kernel message) */
+	uint8_t send_regs;		/* pending send's message is in its registers
+					 * (abi/msg.h's register form), not at msg_va */
+	uint8_t recv_regs;		/* a header-only message for it goes to its
+					 * registers; any other to msg_va */
 	int syscall_fault;		/* that fault stopped a system call, which
 					 * runs again once the page is there */
 	struct thread *reply_to;	/* server side: the caller owed a reply */

@@ -181,7 +181,7 @@ def gen_user_header(items):
         if kind == 'section':
             out += [''] + comment(x)
             continue
-        out += comment(x.doc + (' (by hand in sys.c)' if x.hand else ''))
+        out += comment(x.doc + (' (by hand in userland/lib)' if x.hand else ''))
         out.append(x.prototype() + ';')
     return out + ['', '#endif', '']
 

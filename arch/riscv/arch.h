@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "abi/msg.h"
 
 #define KERNBASE 0xFFFFFFC000000000UL
 
@@ -35,6 +36,53 @@ static inline uint64_t kva_to_pa(const void *kva)
 static inline uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
 static inline const uint64_t *arch_syscall_args(const struct arch_regs *r) { return &r->x[10]; }
 static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
+
+/* The register form of a message (abi/msg.h): label and w[] in a2..a6,
+ * t0, t1 both ways; received with a0 = MSG_IN_REGS, a1 = pid | tid << 32,
+ * a7 = origin. */
+_Static_assert(MSG_WORDS == 6, "the register form carries six words");
+static inline uint64_t arch_msg_label(const struct arch_regs *r) { return r->x[12]; }
+
+/* The header-only message system call r sent in registers, into k. */
+static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)
+{
+	k->label = r->x[12];
+	k->len = 0;
+	k->handle = -1;
+	k->rights = 0;
+	k->w[0] = r->x[13];
+	k->w[1] = r->x[14];
+	k->w[2] = r->x[15];
+	k->w[3] = r->x[16];
+	k->w[4] = r->x[5];
+	k->w[5] = r->x[6];
+}
+
+/* Mark r's system call as having received a message in registers, with
+ * the kernel's stamps (label and w[] written apart, or passed on by
+ * arch_enter_user_msg). */
+static inline void arch_msg_stamp(struct arch_regs *r, uint32_t pid, uint32_t tid,
+				  uint32_t origin)
+{
+	r->x[10] = MSG_IN_REGS;
+	r->x[11] = pid | (uint64_t)tid << 32;
+	r->x[17] = origin;
+}
+
+/* Hand label and w[] to the thread of r as a received message. */
+static inline void arch_msg_write(struct arch_regs *r, uint64_t label, const uint64_t *w,
+				  uint32_t pid, uint32_t tid, uint32_t origin)
+{
+	arch_msg_stamp(r, pid, tid, origin);
+	r->x[12] = label;
+	r->x[13] = w[0];
+	r->x[14] = w[1];
+	r->x[15] = w[2];
+	r->x[16] = w[3];
+	r->x[5] = w[4];
+	r->x[6] = w[5];
+}
+
 /* Make the system call that trapped run again on return (or not: undo). */
 void arch_syscall_restart(struct arch_regs *r);
 void arch_syscall_unrestart(struct arch_regs *r);
@@ -45,6 +93,11 @@ void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
 void arch_regs_release(struct arch_regs *r);
 /* Restore r and sret to user mode. */
 _Noreturn void arch_enter_user(struct arch_regs *r);
+/* The same, but for the message registers (label and w[]), taken from
+ * `from`: the message the thread of `from` sent goes straight from its
+ * saved context to the registers, r's slots for them left stale (every
+ * trap saves them again). */
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */

@@ -75,13 +75,16 @@ trap_vector:
 /*
  * A system call saves less: the ABI (userland/lib/syscall.h) lets it
  * clobber t0-t6 and a1-a7, so only what it keeps and its number and
- * arguments are stored. The other slots keep this thread's values from its
+ * arguments are stored, with a6 and t1 (t0 is stored above): the register
+ * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep this thread's values from its
  * last full trap, so trap_return hands back nothing of another thread's or
  * the kernel's. The pc saved is the one after the ecall. IPC's fast path
  * starts here.
  */
 ecall_entry:
 	save_kept
+	sd	x6, 48(sp)
+	sd	x16, 128(sp)
 	csrr	t0, sepc
 	addi	t0, t0, 4		/* resume after the ecall */
 	enter_kernel trap_from_ecall
@@ -92,9 +95,17 @@ from_kernel:
 	call	trap_from_kernel	/* reports and stops */
 2:	j	2b
 
-/* _Noreturn void trap_return(struct arch_regs *r) */
+/* _Noreturn void trap_return(struct arch_regs *r): trap_return_msg with
+ * the message registers from r itself. */
 	.globl trap_return
 trap_return:
+	mv	a1, a0
+
+/* _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from)
+ * trap_return, but t0, t1 and a2..a6 (a message's label and words, abi/msg.h)
+ * come from `from` (a1), loaded before a1 itself is. */
+	.globl trap_return_msg
+trap_return_msg:		/* falls through from trap_return */
 	csrw	sscratch, a0
 	ld	t0, 0(a0)
 	csrw	sepc, t0
@@ -102,17 +113,17 @@ trap_return:
 	ld	x2, 16(a0)
 	ld	x3, 24(a0)
 	ld	x4, 32(a0)
-	ld	x5, 40(a0)
-	ld	x6, 48(a0)
+	ld	x5, 40(a1)
+	ld	x6, 48(a1)
 	ld	x7, 56(a0)
 	ld	x8, 64(a0)
 	ld	x9, 72(a0)
+	ld	x12, 96(a1)
+	ld	x13, 104(a1)
+	ld	x14, 112(a1)
+	ld	x15, 120(a1)
+	ld	x16, 128(a1)
 	ld	x11, 88(a0)
-	ld	x12, 96(a0)
-	ld	x13, 104(a0)
-	ld	x14, 112(a0)
-	ld	x15, 120(a0)
-	ld	x16, 128(a0)
 	ld	x17, 136(a0)
 	ld	x18, 144(a0)
 	ld	x19, 152(a0)
@@ -130,4 +141,3 @@ trap_return:
 	ld	x31, 248(a0)
 	ld	x10, 80(a0)
 	sret
-

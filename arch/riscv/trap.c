@@ -13,6 +13,7 @@
 
 extern char trap_vector[];
 extern _Noreturn void trap_return(struct arch_regs *r);
+extern _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from);
 extern void fpu_save(struct arch_regs *r);
 extern void fpu_restore(const struct arch_regs *r);
 
@@ -88,15 +89,26 @@ __attribute__((noinline)) static uint64_t fpu_enter(struct arch_regs *r)
 	return SSTATUS_FS_CLEAN;
 }
 
-_Noreturn void arch_enter_user(struct arch_regs *r)
+/* sstatus for a return to r in U-mode with interrupts on there; FP off
+ * unless it has used it: the first FP instruction traps. */
+__attribute__((always_inline)) static inline void user_status(struct arch_regs *r)
 {
-	/* FP off unless it has used it: the first FP instruction traps. */
 	uint64_t fs = r->fp_on ? fpu_enter(r) : 0;
 
-	/* sret to U-mode with interrupts on there. */
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
+}
+
+_Noreturn void arch_enter_user(struct arch_regs *r)
+{
+	user_status(r);
 	trap_return(r);
+}
+
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from)
+{
+	user_status(r);
+	trap_return_msg(r, from);
 }
 
 static void interrupt(uint64_t cause)

@@ -26,6 +26,8 @@ struct kernel_info {
 	uint64_t fast_replies;		/* reply_recv answering a call */
 	uint64_t fast_faults;		/* page fault handed to a waiting pager thread */
 	uint64_t fast_resumes;		/* reply_recv answering a fault with FAULT_RESUME */
+	uint64_t msgs_in_regs;		/* messages received in the register form
+					 * (abi/msg.h), on either path */
 };
 
 #endif

@@ -43,6 +43,20 @@ struct msg {
 /* Bytes of struct msg before data[]: what every IPC copies. */
 #define MSG_HEADER_SIZE (8 + 4 * 6 + 8 * MSG_WORDS)
 
+/*
+ * The register form (SYS_CALL_REGS, SYS_RECV_REGS, SYS_REPLY_RECV_REGS): a
+ * header-only message (len 0, handle -1) travels in registers, so the kernel
+ * touches no user memory for it. Sent: a0 = endpoint, a1 = the struct msg
+ * buffer for a message that cannot come in registers, a2 = label, a3..a6 =
+ * w[0..3], t0 = w[4], t1 = w[5] (the struct's label and w[] are not read).
+ * Received, a0 = MSG_IN_REGS: label and w[] in the same registers, a1 =
+ * pid | tid << 32, a7 = origin (stamped by the kernel; len 0, handle -1,
+ * rights 0), so the fast path passes them on without a copy; a0 = 0: the
+ * message is in the buffer; a0 < 0: the error.
+ * Both forms give the same message: the wrappers store one into the buffer.
+ */
+#define MSG_IN_REGS 1
+
 /* Fault messages (origin ORIGIN_FAULT), from the kernel to a pager. */
 #define FAULT_LABEL 0xFA017
 enum fault_access {
@@ -60,7 +74,10 @@ enum fault_access {
 enum fault_reply {
 	FAULT_RESUME = 1,	/* data[] holds len / sizeof(struct map_entry) mappings
 				 * to install before the thread resumes */
-	FAULT_KILL = 2		/* data[] holds the reason, a string of len bytes */
+	FAULT_KILL = 2,		/* data[] holds the reason, a string of len bytes */
+	FAULT_RESUME_ONE = 3	/* w[0..2] hold one struct map_entry (va, pa,
+				 * perm) to install before the thread resumes;
+				 * data[] unused: a reply the register form carries */
 };
 
 #endif

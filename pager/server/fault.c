@@ -1,6 +1,7 @@
 /*
  * Page faults: the VM core resolves the fault, and every mapping it made
- * for the faulting process goes back in the reply (FAULT_RESUME), so one
+ * for the faulting process goes back in the reply (FAULT_RESUME, or
+ * FAULT_RESUME_ONE for one: in registers), so one
  * fault costs one IPC round trip; an access it refuses ends the process
  * with the reason (FAULT_KILL), or fails the system call that met it.
  * A swap-in lets the pager lock go while the disk works; the fault is then
@@ -28,6 +29,21 @@ static void reply_kill(struct msg *out, const char *why)
 	out->label = FAULT_KILL;
 	out->len = (uint32_t)(n < MSG_DATA_MAX ? n : MSG_DATA_MAX);
 	memcpy(out->data, why, out->len);
+}
+
+/* A resume reply for the n mappings in out->data: one travels in w[]
+ * (FAULT_RESUME_ONE), so the reply is header-only and goes in registers. */
+static void put_resume(struct msg *out, size_t n)
+{
+	const struct map_entry *e = (const struct map_entry *)out->data;
+
+	out->label = n == 1 ? FAULT_RESUME_ONE : FAULT_RESUME;
+	out->len = n == 1 ? 0 : (uint32_t)(n * sizeof(struct map_entry));
+	if (n != 1)
+		return;
+	out->w[0] = e->va;
+	out->w[1] = e->pa;
+	out->w[2] = e->perm;
 }
 
 void handle_fault(const struct msg *in, struct msg *out)
@@ -68,8 +84,6 @@ void handle_fault(const struct msg *in, struct msg *out)
 		mmu_flush();
 		return;
 	}
-	out->label = FAULT_RESUME;
-	out->len = (uint32_t)(mmu_take(p->handle, (struct map_entry *)out->data, REPLY_MAPS) *
-			      sizeof(struct map_entry));
+	put_resume(out, mmu_take(p->handle, (struct map_entry *)out->data, REPLY_MAPS));
 	mmu_flush();	/* whatever the fault changed elsewhere (copy-on-write) */
 }

@@ -1,6 +1,7 @@
 /*
  * The system-call wrappers kernel/abi/syscalls.list marks as written by hand
- * ('!'): the calls that never return, whose wrappers must not return either.
+ * ('!'): the calls that never return, whose wrappers must not return either
+ * (the IPC calls that choose the register form are in ipc.c).
  * Every other wrapper is generated (sys_calls.c in the build directory).
  */
 #include <stddef.h>

@@ -4,7 +4,8 @@
  * receiver's buffer page not there, a handle without the right) and the
  * cases it takes (a call to a waiting server, a fault answered with
  * mappings), each checked for the full answer and, through the kernel's
- * counters (kernel_info), for the path it took.
+ * counters (kernel_info), for the path it took. fastpath_regs.c: the
+ * register form against the memory form.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,99 +15,9 @@
 #include "check.h"
 #include "tests.h"
 #include "thread.h"
+#include "echo_server.h"
 
 #define CALLS 10
-
-/* A server thread of this process: answers label + 1, w[i] * 2 and the
- * data reversed, and closes any handle that came along (counting it). */
-struct server {
-	int ep;
-	int handles;		/* handles received */
-	int bad;		/* calls that did not arrive as a call */
-	volatile int waiting;	/* about to receive: set just before each */
-	struct msg in, out;
-};
-
-static void answer(struct server *s)
-{
-	s->out.label = s->in.label + 1;
-	s->out.handle = -1;
-	s->out.len = s->in.len;
-	for (int i = 0; i < MSG_WORDS; i++)
-		s->out.w[i] = s->in.w[i] * 2;
-	for (uint32_t i = 0; i < s->in.len; i++)
-		s->out.data[i] = s->in.data[s->in.len - 1 - i];
-	if (s->in.handle >= 0) {
-		s->handles++;
-		sys_handle_close(s->in.handle);
-	}
-	s->bad += s->in.origin != ORIGIN_CALL;
-}
-
-static void server_thread(void *arg)
-{
-	struct server *s = arg;
-
-	s->waiting = 1;
-	if (sys_recv(s->ep, &s->in) < 0)
-		return;
-	for (;;) {
-		answer(s);
-		s->waiting = 1;
-		if (sys_reply_recv(s->ep, &s->out, &s->in) < 0)
-			return;
-	}
-}
-
-static int server_start(struct server *s, int prio)
-{
-	memset(s, 0, sizeof(*s));
-	s->ep = sys_endpoint_create();
-	CHECK(s->ep >= 0);
-	CHECK(thread_spawn(server_thread, s, TEST_STACK, prio) >= 0);
-	return 0;
-}
-
-/* Let a server thread of our priority reach its receive. */
-static int server_waits(struct server *s)
-{
-	CHECK_RUN(wait_flag(&s->waiting, TEST_TIMEOUT));
-	sys_yield();
-	return 0;
-}
-
-static struct kernel_info kinfo(void)
-{
-	struct kernel_info k = { 0 };
-
-	sys_kernel_info(&k);
-	return k;
-}
-
-/* One call through s with len bytes of data (and handle pass, or -1);
- * every field of the answer checked. */
-static int call_checked(struct server *s, uint32_t len, int pass)
-{
-	struct msg m = { .label = 40 + len, .handle = pass, .len = len };
-
-	for (int i = 0; i < MSG_WORDS; i++)
-		m.w[i] = 100 + (uint64_t)i;
-	for (uint32_t i = 0; i < len; i++)
-		m.data[i] = (uint8_t)i;
-	CHECK_EQ(sys_call(s->ep, &m), 0);
-	CHECK_EQ(m.label, 41 + len);
-	CHECK_EQ(m.origin, ORIGIN_SEND);
-	CHECK_EQ(m.pid, sys_getpid());
-	CHECK_EQ(m.handle, -1);
-	CHECK_EQ(m.rights, 0);
-	CHECK_EQ(m.len, len);
-	for (int i = 0; i < MSG_WORDS; i++)
-		CHECK_EQ(m.w[i], 2 * (100 + i));
-	for (uint32_t i = 0; i < len; i++)
-		CHECK_EQ(m.data[i], (uint8_t)(len - 1 - i));
-	CHECK_EQ(s->bad, 0);
-	return 0;
-}
 
 /* Calls to a waiting server of our priority take the fast path both ways;
  * one with data and one passing a handle do not, and still arrive whole. */
@@ -115,22 +26,22 @@ int test_fastpath_calls(void)
 	static struct server s;
 	struct kernel_info a, b;
 
-	CHECK_RUN(server_start(&s, PRIO_NORMAL));
+	CHECK_RUN(server_start(&s, PRIO_NORMAL, 0));
 	CHECK_RUN(server_waits(&s));
 	a = kinfo();
 	for (int i = 0; i < CALLS; i++)
-		CHECK_RUN(call_checked(&s, 0, -1));
+		CHECK_RUN(call_checked(&s, 0, -1, 0));
 	b = kinfo();
 	/* Every one, but for a pager thread woken meanwhile (it would run
 	 * first, so the kernel must queue). */
 	CHECK(b.fast_calls - a.fast_calls >= CALLS - 2);
 	CHECK(b.fast_replies - a.fast_replies >= CALLS - 2);
-	CHECK_RUN(call_checked(&s, 24, -1));
+	CHECK_RUN(call_checked(&s, 24, -1, 0));
 	CHECK_EQ(kinfo().fast_calls, b.fast_calls);
 	int note = sys_notify_create();
 	CHECK(note >= 0);
 	b = kinfo();
-	CHECK_RUN(call_checked(&s, 0, note));
+	CHECK_RUN(call_checked(&s, 0, note, 0));
 	CHECK_EQ(kinfo().fast_calls, b.fast_calls);
 	CHECK_EQ(s.handles, 1);
 	sys_handle_close(note);
@@ -172,24 +83,28 @@ int test_fastpath_slow_receivers(void)
 	sys_yield();				/* it waits for go */
 	a = kinfo();
 	CHECK_EQ(sys_notify_signal(late.go, 1), 0);	/* ready, not receiving */
-	CHECK_RUN(call_checked(&late.s, 0, -1));
+	CHECK_RUN(call_checked(&late.s, 0, -1, 0));
 	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
+	/* The slow path keeps the register form: the queued call read from
+	 * the caller's registers, the reply written to them. */
+	CHECK_EQ(kinfo().msgs_in_regs - a.msgs_in_regs, 2);
 	sys_handle_close(late.s.ep);
 	sys_handle_close(late.go);
 
-	CHECK_RUN(server_start(&low, PRIO_IDLE));
-	CHECK_RUN(call_checked(&low, 0, -1));	/* it receives while we wait */
+	CHECK_RUN(server_start(&low, PRIO_IDLE, 0));
+	CHECK_RUN(call_checked(&low, 0, -1, 0));	/* it receives while we wait */
 	a = kinfo();
 	for (int i = 0; i < CALLS; i++)
-		CHECK_RUN(call_checked(&low, 0, -1));
+		CHECK_RUN(call_checked(&low, 0, -1, 0));
 	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
+	CHECK_EQ(kinfo().msgs_in_regs - a.msgs_in_regs, 2 * CALLS);
 	sys_handle_close(low.ep);
 	return 0;
 }
 
-/* The server's receive buffer is copy-on-write after a fork: the call
- * cannot be written in place, takes the slow path (which has the pager
- * copy the page) and arrives whole. */
+/* The receive buffer of a server in the memory form is copy-on-write after
+ * a fork: the call cannot be written in place, takes the slow path (which
+ * has the pager copy the page) and arrives whole. */
 int test_fastpath_buffer_absent(void)
 {
 	static struct server s __attribute__((aligned(4096)));
@@ -197,16 +112,16 @@ int test_fastpath_buffer_absent(void)
 	struct exit_info info;
 	pid_t pid;
 
-	CHECK_RUN(server_start(&s, PRIO_NORMAL));
+	CHECK_RUN(server_start(&s, PRIO_NORMAL, 1));
 	CHECK_RUN(server_waits(&s));
-	CHECK_RUN(call_checked(&s, 0, -1));	/* it waits again, on s.in */
+	CHECK_RUN(call_checked(&s, 0, -1, 0));	/* it waits again, on s.in */
 	CHECK_RUN(server_waits(&s));
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
 	CHECK(pid > 0);
 	a = kinfo();
-	CHECK_RUN(call_checked(&s, 0, -1));
+	CHECK_RUN(call_checked(&s, 0, -1, 0));
 	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
 	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
 	sys_handle_close(s.ep);
@@ -275,14 +190,14 @@ int test_fastpath_rights(void)
 	static struct msg req, rep;
 	int recv_only, send_only;
 
-	CHECK_RUN(server_start(&s, PRIO_NORMAL));
+	CHECK_RUN(server_start(&s, PRIO_NORMAL, 0));
 	CHECK_RUN(server_waits(&s));
 	CHECK((recv_only = copy_with(s.ep, RIGHT_RECV)) >= 0);
 	CHECK((send_only = copy_with(s.ep, RIGHT_SEND)) >= 0);
 	CHECK_RUN(server_waits(&s));
 	req = (struct msg){ .label = 1, .handle = -1 };
 	CHECK_EQ(sys_call(recv_only, &req), -ERR_ACCES);
-	CHECK_RUN(call_checked(&s, 0, -1));	/* the server saw nothing else */
+	CHECK_RUN(call_checked(&s, 0, -1, 0));	/* the server saw nothing else */
 
 	int ep = sys_endpoint_create();
 	CHECK(ep >= 0);

@@ -15,6 +15,10 @@ int test_fastpath_slow_receivers(void);
 int test_fastpath_buffer_absent(void);
 int test_fastpath_rights(void);
 int test_fastpath_faults(void);
+/* fastpath_regs.c */
+int test_fastpath_regs(void);
+int test_fastpath_regs_long(void);
+int test_fastpath_regs_fault(void);
 
 /* notify.c */
 int test_notify(void);

@@ -1,0 +1,111 @@
+/*
+ * The register form of IPC messages (kernel/abi/msg.h) against the memory
+ * form, the reference: each pairing of a caller and a server in either form
+ * gives the same answer, the kernel's stamps are its own, and a message
+ * with data or a handle never travels in registers. kernel_info's
+ * msgs_in_regs tells which form each message took.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "echo_server.h"
+#include "tests.h"
+
+#define CALLS 10
+
+/* Messages received in registers during one call_checked(). */
+static int regs_during(struct server *s, uint32_t len, int pass, int raw, uint64_t *n)
+{
+	uint64_t before = kinfo().msgs_in_regs;
+
+	CHECK_RUN(call_checked(s, len, pass, raw));
+	*n = kinfo().msgs_in_regs - before;
+	return 0;
+}
+
+/* Both sides in the register form: register to register both ways on the
+ * fast path; then every pairing with a server in memory only, and a caller
+ * in memory only (raw SYS_CALL), gives the same answer (call_checked
+ * compares every field, the caller's lies about pid, tid and origin
+ * included), a message in registers exactly where the receiver takes them. */
+int test_fastpath_regs(void)
+{
+	static struct server regs, mem;
+	struct kernel_info a, b;
+	uint64_t n;
+
+	CHECK_RUN(server_start(&regs, PRIO_NORMAL, 0));
+	CHECK_RUN(server_waits(&regs));
+	a = kinfo();
+	for (int i = 0; i < CALLS; i++)
+		CHECK_RUN(call_checked(&regs, 0, -1, 0));
+	b = kinfo();
+	CHECK_EQ(b.msgs_in_regs - a.msgs_in_regs, 2 * CALLS);
+	/* Every one, but for a pager thread woken meanwhile. */
+	CHECK(b.fast_calls - a.fast_calls >= CALLS - 2);
+	CHECK(b.fast_replies - a.fast_replies >= CALLS - 2);
+	CHECK_RUN(regs_during(&regs, 0, -1, 1, &n));	/* caller in memory */
+	CHECK_EQ(n, 1);					/* the call only */
+
+	CHECK_RUN(server_start(&mem, PRIO_NORMAL, 1));
+	CHECK_RUN(server_waits(&mem));
+	CHECK_RUN(regs_during(&mem, 0, -1, 0, &n));	/* the reply only */
+	CHECK_EQ(n, 1);
+	CHECK_RUN(regs_during(&mem, 0, -1, 1, &n));	/* neither */
+	CHECK_EQ(n, 0);
+	sys_handle_close(mem.ep);
+	sys_handle_close(regs.ep);
+	return 0;
+}
+
+/* Data, or a passed handle, sends the call in memory (and its caller then
+ * takes the reply in memory): nothing in registers, nothing lost. */
+int test_fastpath_regs_long(void)
+{
+	static struct server s;
+	uint64_t n;
+	int note = sys_notify_create();
+
+	CHECK(note >= 0);
+	CHECK_RUN(server_start(&s, PRIO_NORMAL, 0));
+	CHECK_RUN(server_waits(&s));
+	CHECK_RUN(regs_during(&s, 24, -1, 0, &n));
+	CHECK_EQ(n, 0);
+	CHECK_RUN(regs_during(&s, MSG_DATA_MAX, -1, 0, &n));
+	CHECK_EQ(n, 0);
+	CHECK_RUN(regs_during(&s, 0, note, 0, &n));
+	CHECK_EQ(n, 0);
+	CHECK_EQ(s.handles, 1);
+	CHECK_RUN(regs_during(&s, 0, -1, 0, &n));	/* and back to registers */
+	CHECK_EQ(n, 2);
+	sys_handle_close(note);
+	sys_handle_close(s.ep);
+	return 0;
+}
+
+/* A fault on a one-page mapping: the pager's reply maps one page, so it is
+ * a FAULT_RESUME_ONE in registers, applied by the kernel's fast path; the
+ * page is there, zero, and keeps what is written. (The fault message goes
+ * in registers only if the pager thread's last reply did.) */
+int test_fastpath_regs_fault(void)
+{
+	volatile uint64_t *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kernel_info a, b;
+
+	CHECK(p != MAP_FAILED);
+	a = kinfo();
+	CHECK_EQ(p[5], 0);
+	b = kinfo();
+	p[5] = 0x5eed;
+	CHECK_EQ(p[5], 0x5eed);
+	diag("one-page fault: %lu delivered fast, %lu resumed fast, %lu in registers",
+	     (unsigned long)(b.fast_faults - a.fast_faults),
+	     (unsigned long)(b.fast_resumes - a.fast_resumes),
+	     (unsigned long)(b.msgs_in_regs - a.msgs_in_regs));
+	CHECK(b.fast_faults - a.fast_faults >= 1);
+	CHECK(b.fast_resumes - a.fast_resumes >= 1);
+	munmap((void *)p, PAGE_SIZE);
+	return 0;
+}
