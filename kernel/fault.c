@@ -9,6 +9,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "ipc.h"
+#include "delivery.h"
 #include "sched.h"
 #include "vmcall.h"
 #include "klib.h"

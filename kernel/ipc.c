@@ -18,12 +18,11 @@
 #include "syscall.h"
 #include "fault.h"
 #include "fastpath.h"
+#include "delivery.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
 
 static struct kcache ep_cache = { "endpoint", sizeof(struct endpoint), 0, 0 };
-/* Messages waiting for a receiver's page (see deliver_to). */
-static struct kcache stash_cache = { "pending copy", sizeof(struct pending_copy), 0, 0 };
 
 struct endpoint *endpoint_create(void)
 {
@@ -141,102 +140,6 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 	return r;
 }
 
-/* The handle a message being copied to t installed in t's table, if it
- * still names what was passed: no one will learn its number now. */
-static void undo_passed(struct thread *t, int32_t h, struct object *passed)
-{
-	const struct handle *e = h >= 0 ? handle_entry(t->proc, (uint64_t)h) : NULL;
-
-	if (e && e->obj == passed)
-		handle_close(t->proc, (uint64_t)h);
-}
-
-static void drop_stash(struct thread *t)
-{
-	if (!t->stash)
-		return;
-	kcache_free(&stash_cache, t->stash);
-	t->stash = NULL;
-}
-
-/* Keep the copy in t's record until its page is there. */
-static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
-		 struct object *passed)
-{
-	if (t->stash && t->stash->bytes == src)
-		return 0;	/* already kept: this is the retry */
-	drop_stash(t);
-	t->stash = kcache_alloc(&stash_cache);
-	if (!t->stash)
-		return -ERR_NOMEM;
-	t->stash->va = va;
-	t->stash->len = (uint32_t)len;
-	t->stash->handle = h;
-	t->stash->passed = passed;
-	memcpy(t->stash->bytes, src, len);
-	return 0;
-}
-
-/* ipc_copy_to_blocked for a message that installed handle h (naming
- * passed) in to's table, or -1: if the copy is given up, so is h. */
-static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
-			   int32_t h, struct object *passed)
-{
-	int r;
-
-	user_miss.proc = NULL;
-	r = copyout(to->proc, va, src, len);
-	if (r == 0) {
-		drop_stash(to);
-		thread_wake(to, 0);
-		return 0;
-	}
-	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed) == 0 &&
-	    fault_for_delivery(to, user_miss.va))
-		return 0;
-	undo_passed(to, h, passed);
-	drop_stash(to);
-	thread_wake(to, r);
-	return r;
-}
-
-int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
-{
-	return copy_to_blocked(to, va, src, len, -1, NULL);
-}
-
-/* Whether k goes to t's registers: header-only, to a thread that
- * receives in the register form. Written there with its stamps if so. */
-static int in_regs(struct thread *t, const struct msg *k)
-{
-	if (!t->recv_regs || k->len != 0 || k->handle >= 0)
-		return 0;
-	arch_msg_write(&t->regs, k->label, k->w, k->pid, k->tid, k->origin);
-	fastpath_counts.in_regs++;
-	return 1;
-}
-
-/* Give k to blocked thread `to` (its registers or its buffer) and wake it
- * with the receive's result. */
-static int deliver_to(struct thread *to, const struct msg *k)
-{
-	if (in_regs(to, k)) {
-		thread_wake(to, MSG_IN_REGS);
-		return 0;
-	}
-	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
-
-	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
-			       e ? e->obj : NULL);
-}
-
-void ipc_finish_delivery(struct thread *t)
-{
-	struct pending_copy *p = t->stash;
-
-	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed);
-}
-
 /* A message saying the bound notification fired, from no one. */
 static void notice(struct msg *k, uint64_t bits)
 {
@@ -253,30 +156,12 @@ void ipc_notify_receiver(struct thread *t, uint64_t bits)
 	tq_remove(t);
 	t->blocked_ep = NULL;
 	notice(&k, bits);
-	deliver_to(t, &k);
-}
-
-void ipc_thread_gone(struct thread *t)
-{
-	drop_stash(t);
+	delivery_to(t, &k);
 }
 
 uint64_t ipc_endpoints(void)
 {
 	return ep_cache.in_use;
-}
-
-uint64_t ipc_pending_copies(void)
-{
-	return stash_cache.in_use;
-}
-
-void ipc_drop_delivery(struct thread *t, int64_t err)
-{
-	if (t->stash)
-		undo_passed(t, t->stash->handle, t->stash->passed);
-	drop_stash(t);
-	thread_wake(t, err);
 }
 
 static uint32_t origin_of(const struct thread *sender)
@@ -340,7 +225,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 		return block_on(t, ep, &ep->senders, T_SEND);
 	r->blocked_ep = NULL;
 	stamp(&k, t, r, call ? ORIGIN_CALL : ORIGIN_SEND);
-	if ((err = deliver_to(r, &k)) < 0 || !call)
+	if ((err = delivery_to(r, &k)) < 0 || !call)
 		return err;
 	t->state = T_REPLY;
 	t->replier = r;
@@ -364,14 +249,14 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	if ((bits = notify_take_bound(t)) != 0) {
 		/* Events first: a busy endpoint must not starve interrupts. */
 		notice(&k, bits);
-		return in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
+		return delivery_in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
 	}
 	s = tq_pop(&ep->senders);
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
 	/* t's buffer was checked just above, so this copy cannot miss. */
-	if ((err = compose(s, t, origin_of(s), &k)) == 0 && in_regs(t, &k))
+	if ((err = compose(s, t, origin_of(s), &k)) == 0 && delivery_in_regs(t, &k))
 		err = MSG_IN_REGS;
 	else if (err == 0 && (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 &&
 		 k.handle >= 0)
@@ -401,7 +286,7 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep)
 		return;
 	}
 	r->blocked_ep = NULL;
-	if (compose(t, r, ORIGIN_FAULT, &k) < 0 || deliver_to(r, &k) < 0) {
+	if (compose(t, r, ORIGIN_FAULT, &k) < 0 || delivery_to(r, &k) < 0) {
 		fault_no_pager(t);
 		return;
 	}
@@ -420,7 +305,7 @@ static int64_t do_reply(struct thread *t, struct msg *k)
 	if (c->in_fault)
 		return fault_reply(c, t, k);
 	stamp(k, t, c, ORIGIN_SEND);
-	return deliver_to(c, k);
+	return delivery_to(c, k);
 }
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)

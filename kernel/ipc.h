@@ -22,23 +22,11 @@ void endpoint_free(struct endpoint *ep);
 void endpoint_orphaned(struct endpoint *ep);
 /* Start the fault call of t to ep with t->fault_msg already filled in. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
-/* Copy len bytes to va in blocked thread `to` and wake it with 0; if the
- * page is not there or is copy-on-write, its pager is asked for it first
- * and the copy finishes when it answers. Returns 0, or the error `to` was
- * woken with. Used for messages and for proc_wait's exit record. */
-int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len);
-/* The pager answered the fault taken to deliver t->stash: try again (which
- * may fault on the buffer's next page), or give up with err. */
-void ipc_finish_delivery(struct thread *t);
-void ipc_drop_delivery(struct thread *t, int64_t err);
 /* t, blocked in recv, gets the bits of its bound notification as a
  * message (origin ORIGIN_NOTIFY, w[0] = bits). */
 void ipc_notify_receiver(struct thread *t, uint64_t bits);
-/* t is being destroyed: drop what IPC kept for it. */
-void ipc_thread_gone(struct thread *t);
-/* Endpoints and pending copies alive now (SYS_KERNEL_INFO). */
+/* Endpoints alive now (SYS_KERNEL_INFO). */
 uint64_t ipc_endpoints(void);
-uint64_t ipc_pending_copies(void);
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a);
 int64_t sys_send(struct thread *t, const uint64_t *a);

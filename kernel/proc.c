@@ -6,6 +6,7 @@
 #include "proc.h"
 #include "handle.h"
 #include "ipc.h"
+#include "delivery.h"
 #include "notify.h"
 #include "sched.h"
 #include "kmem.h"

@@ -7,6 +7,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "ipc.h"
+#include "delivery.h"
 #include "fastpath.h"
 #include "notify.h"
 #include "notify_timer.h"

@@ -8,6 +8,7 @@
 #include "sched.h"
 #include "notify.h"
 #include "ipc.h"
+#include "delivery.h"
 #include "kmem.h"
 #include "abi/errno.h"
 

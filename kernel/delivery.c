@@ -1,0 +1,131 @@
+/*
+ * Delivering a message to a thread blocked in receive (or waiting for a
+ * reply): into its registers when it receives in the register form, else
+ * into its buffer. A copy that meets a page of the buffer not yet there is
+ * kept in the thread's record (a pending copy) while its pager brings the
+ * page, then finished or given up with the handle it passed.
+ */
+#include <stddef.h>
+#include "delivery.h"
+#include "ipc.h"
+#include "proc.h"
+#include "handle.h"
+#include "kmem.h"
+#include "klib.h"
+#include "usercopy.h"
+#include "fault.h"
+#include "fastpath.h"
+#include "abi/errno.h"
+
+/* Messages waiting for a receiver's page (see copy_to_blocked). */
+static struct kcache stash_cache = { "pending copy", sizeof(struct pending_copy), 0, 0 };
+
+/* The handle a message being copied to t installed in t's table, if it
+ * still names what was passed: no one will learn its number now. */
+static void undo_passed(struct thread *t, int32_t h, struct object *passed)
+{
+	const struct handle *e = h >= 0 ? handle_entry(t->proc, (uint64_t)h) : NULL;
+
+	if (e && e->obj == passed)
+		handle_close(t->proc, (uint64_t)h);
+}
+
+static void drop_stash(struct thread *t)
+{
+	if (!t->stash)
+		return;
+	kcache_free(&stash_cache, t->stash);
+	t->stash = NULL;
+}
+
+/* Keep the copy in t's record until its page is there. */
+static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
+		 struct object *passed)
+{
+	if (t->stash && t->stash->bytes == src)
+		return 0;	/* already kept: this is the retry */
+	drop_stash(t);
+	t->stash = kcache_alloc(&stash_cache);
+	if (!t->stash)
+		return -ERR_NOMEM;
+	t->stash->va = va;
+	t->stash->len = (uint32_t)len;
+	t->stash->handle = h;
+	t->stash->passed = passed;
+	memcpy(t->stash->bytes, src, len);
+	return 0;
+}
+
+/* ipc_copy_to_blocked for a message that installed handle h (naming
+ * passed) in to's table, or -1: if the copy is given up, so is h. */
+static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
+			   int32_t h, struct object *passed)
+{
+	int r;
+
+	user_miss.proc = NULL;
+	r = copyout(to->proc, va, src, len);
+	if (r == 0) {
+		drop_stash(to);
+		thread_wake(to, 0);
+		return 0;
+	}
+	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed) == 0 &&
+	    fault_for_delivery(to, user_miss.va))
+		return 0;
+	undo_passed(to, h, passed);
+	drop_stash(to);
+	thread_wake(to, r);
+	return r;
+}
+
+int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
+{
+	return copy_to_blocked(to, va, src, len, -1, NULL);
+}
+
+int delivery_in_regs(struct thread *t, const struct msg *k)
+{
+	if (!t->recv_regs || k->len != 0 || k->handle >= 0)
+		return 0;
+	arch_msg_write(&t->regs, k->label, k->w, k->pid, k->tid, k->origin);
+	fastpath_counts.in_regs++;
+	return 1;
+}
+
+int delivery_to(struct thread *to, const struct msg *k)
+{
+	if (delivery_in_regs(to, k)) {
+		thread_wake(to, MSG_IN_REGS);
+		return 0;
+	}
+	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
+
+	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
+			       e ? e->obj : NULL);
+}
+
+void ipc_finish_delivery(struct thread *t)
+{
+	struct pending_copy *p = t->stash;
+
+	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed);
+}
+
+void ipc_thread_gone(struct thread *t)
+{
+	drop_stash(t);
+}
+
+uint64_t ipc_pending_copies(void)
+{
+	return stash_cache.in_use;
+}
+
+void ipc_drop_delivery(struct thread *t, int64_t err)
+{
+	if (t->stash)
+		undo_passed(t, t->stash->handle, t->stash->passed);
+	drop_stash(t);
+	thread_wake(t, err);
+}

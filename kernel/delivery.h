@@ -1,0 +1,35 @@
+/*
+ * Delivering a message to a blocked thread: its registers or its buffer,
+ * with the copy kept while a page of the buffer is brought in. ipc.c and
+ * fastpath.c decide who meets whom; this file only hands the message over.
+ */
+#ifndef KERNEL_DELIVERY_H
+#define KERNEL_DELIVERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "thread.h"
+#include "abi/msg.h"
+
+/* Whether k goes to t's registers: header-only, to a thread that receives
+ * in the register form. Written there with its stamps if so. */
+int delivery_in_regs(struct thread *t, const struct msg *k);
+/* Give k to blocked thread `to` (its registers or its buffer) and wake it
+ * with the receive's result; 0, or the error it was woken with. */
+int delivery_to(struct thread *to, const struct msg *k);
+
+/* Copy len bytes to va in blocked thread `to` and wake it with 0; if the
+ * page is not there or is copy-on-write, its pager is asked for it first
+ * and the copy finishes when it answers. Returns 0, or the error `to` was
+ * woken with. Used for messages and for proc_wait's exit record. */
+int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len);
+/* The pager answered the fault taken to deliver t->stash: try again (which
+ * may fault on the buffer's next page), or give up with err. */
+void ipc_finish_delivery(struct thread *t);
+void ipc_drop_delivery(struct thread *t, int64_t err);
+/* t is being destroyed: drop what IPC kept for it. */
+void ipc_thread_gone(struct thread *t);
+/* Pending copies alive now (SYS_KERNEL_INFO). */
+uint64_t ipc_pending_copies(void);
+
+#endif
