@@ -25,7 +25,7 @@ static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page
 
 	if (lo >= hi)
 		return 0;
-	bytes_copy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
+	memcpy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
 	return hi - lo;
 }
 
