@@ -172,7 +172,10 @@ static int referenced(void *ctx, uint32_t i)
  * served) keeps its bit. The one place the pager clears accessed bits it
  * does not use; it leaves dirty bits set, for the looks that act on them.
  */
-#define UNCOUNTED_MAX 32
+/* A note as long as one harvest call reads in one step (the kernel's
+ * HARVEST_BATCH, LOOK_MAX here): frames mapped once fill one call; a
+ * longer call would be read in twice, checked and then acted on. */
+#define UNCOUNTED_MAX LOOK_MAX
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
 

@@ -73,7 +73,8 @@ struct region_ops {
 	int priv;		/* private: copy-on-write after fork; else shared */
 	int faultaround;	/* a not-present fault may fill the pages after it */
 	uint64_t guard;		/* pages below start kept free of regions (the stack's guard) */
-	/* Fill a fresh zeroed page for va; returns the bytes taken from a file. */
+	/* Fill a fresh zeroed page for va; returns the bytes taken from a file.
+	 * NULL: the page stays zero (no call on anonymous memory's first touch). */
 	uint64_t (*fill)(const struct vm_region *r, uint64_t va, uint8_t *page);
 	/* The frame for absent page i on a fault, in *pa: a new filled one, or
 	 * the shared object's (read back from swap if it names a slot). 0,
@@ -193,7 +194,9 @@ void vm_note_bug(const char *why);
  * mapping, no object): it is freed, or kept while the swap cache ties it to
  * a slot other entries still name (swapcache_tied). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
-enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2 };	/* vm_page_map's how */
+/* vm_page_map's how; VM_MAP_RESERVED: the caller reserved the rmap entry
+ * (one rmap_reserve for a run of pages: fault-around, fork). */
+enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
