@@ -196,20 +196,20 @@ static void clear_fault_references(void)
 	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
 		uint64_t pa = pa_of(uncounted[k]);
-		const struct frame *f = frame_desc(pa);
 		struct vm_space *s;
 		uint64_t va;
+		unsigned maps = vm_rmap_one(pa, &s, &va);
 
 		/* A frame forked to many processes must not find the batch
 		 * full: its other mappings would keep their fault's bit. */
-		if (f && b.n + f->mapcount > LOOK_MAX)
+		if (b.n + maps > LOOK_MAX)
 			clear_collected(&b);
 		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
 		/* Most were mapped once, by their fault: no walk for those. */
-		if (vm_rmap_one(pa, &s, &va) == 1)
+		if (maps == 1)
 			collect(&b, s, va);
-		else
+		else if (maps)
 			vm_rmap_walk(pa, collect, &b);
 	}
 	n_uncounted = 0;

@@ -20,13 +20,13 @@ int vm_frame_file_copy(uint64_t pa)
 	return f && f->file_copy;
 }
 
-void vm_frame_dirtied(uint64_t pa)
+void vm_frame_forget_copies(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
 	if (!f)
 		return;
 	f->file_copy = 0;
-	if (swapcache_frame_flags(f))	/* most have no swap state: no copy to forget */
+	if (swapcache_frame_flags(f))
 		swapcache_forget_copy(pa);
 }

@@ -10,6 +10,7 @@
 #include "vm/frames.h"
 #include "vm/pagevec.h"
 #include "vm/readahead.h"
+#include "vm/swapcache.h"
 
 /*
  * A page entry (a region's or a shared object's sparse page array,
@@ -211,7 +212,16 @@ void vm_frame_release(uint64_t pa);
  * mapped clean (vm_entry_perm), so its first write shows in the dirty bit. */
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
-void vm_frame_dirtied(uint64_t pa);
+void vm_frame_forget_copies(uint64_t pa);
+/* Inline: every harvested dirty bit and write fault asks, and most frames
+ * (a first touch's) hold no copy, with no swap state: no call for those. */
+static inline void vm_frame_dirtied(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (f && (f->file_copy || swapcache_frame_flags(f)))
+		vm_frame_forget_copies(pa);
+}
 
 /* dirty.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails
