@@ -94,12 +94,20 @@ int rmap_reserve(uint64_t n)
 	return nfree >= n ? 0 : reserve_more(n);
 }
 
-/* Count a frame's mapcount moving by one, for the global counters. */
-static void count_map(uint32_t from, uint32_t to)
+/* Count a frame's mapcount moving up (or down) by one from `from`, for
+ * the global counters: mapped from 0 to 1, shared from 1 to 2. */
+static void count_added(uint32_t from)
 {
-	vmstat_count_n(VMSTAT_FRAMES_MAPPED, (to >= 1) - (from >= 1));
-	vmstat_count_n(VMSTAT_FRAMES_SHARED, (to >= 2) - (from >= 2));
-	vmstat_count_n(VMSTAT_RMAP_ENTRIES, to > from ? 1 : -1);
+	vmstat_count_n(VMSTAT_FRAMES_MAPPED, from == 0);
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, from == 1);
+	vmstat_count(VMSTAT_RMAP_ENTRIES);
+}
+
+static void count_removed(uint32_t from)
+{
+	vmstat_count_n(VMSTAT_FRAMES_MAPPED, -(int64_t)(from == 1));
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, -(int64_t)(from == 2));
+	vmstat_count_n(VMSTAT_RMAP_ENTRIES, -1);
 }
 
 /* rmap_add for a frame that is not one, or with no entry reserved (both
@@ -126,8 +134,7 @@ void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 	e = take();
 	*ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
 	f->rmap = e;
-	count_map(f->mapcount, f->mapcount + 1);
-	f->mapcount++;
+	count_added(f->mapcount++);
 }
 
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
@@ -142,8 +149,7 @@ int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
 		*ent(e) = (struct rmap_entry){ NULL, 0, free_head };
 		free_head = e;
 		nfree++;
-		count_map(f->mapcount, f->mapcount - 1);
-		f->mapcount--;
+		count_removed(f->mapcount--);
 		return 0;
 	}
 	vm_note_bug("rmap_remove: the mapping has no rmap entry");
