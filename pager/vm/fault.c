@@ -6,6 +6,7 @@
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
 /* Whether a region with perm allows access (an unknown access is a read). */

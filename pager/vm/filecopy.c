@@ -6,6 +6,7 @@
  * eviction code may all ask it.
  */
 #include "vm/internal.h"
+#include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
 void vm_frame_filled_from_file(uint64_t pa)

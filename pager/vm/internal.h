@@ -10,7 +10,6 @@
 #include "vm/frames.h"
 #include "vm/pagevec.h"
 #include "vm/readahead.h"
-#include "vm/swapcache.h"
 
 /*
  * A page entry (a region's or a shared object's sparse page array,
@@ -207,21 +206,12 @@ void vm_frame_release(uint64_t pa);
 /* filecopy.c: a frame's program-file copy (frame.file_copy). A page of a
  * writable program segment filled from the file holds what the file holds
  * (vm_frame_filled_from_file) until a write is seen: a dirty bit in a
- * harvest, a write fault, or a harvest that failed (vm_frame_dirtied, which
- * gives up its slot's clean copy too). Mapped writable, such a frame is
- * mapped clean (vm_entry_perm), so its first write shows in the dirty bit. */
+ * harvest, a write fault, or a harvest that failed (vm_frame_dirtied in
+ * vm/filecopy.h, which gives up its slot's clean copy too). Mapped writable,
+ * such a frame is mapped clean (vm_entry_perm), so its first write shows in
+ * the dirty bit. */
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
-void vm_frame_forget_copies(uint64_t pa);
-/* Inline: every harvested dirty bit and write fault asks, and most frames
- * (a first touch's) hold no copy, with no swap state: no call for those. */
-static inline void vm_frame_dirtied(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	if (f && (f->file_copy || swapcache_frame_flags(f)))
-		vm_frame_forget_copies(pa);
-}
 
 /* dirty.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails
