@@ -3,6 +3,7 @@
  * from turning these loops back into calls to the byte-wise memset and
  * memcpy.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include "base/page.h"
 
@@ -33,19 +34,4 @@ NO_LIBCALL void page_copy(void *dst, const void *src)
 		for (size_t j = 0; j < 16; j++)
 			d[i + j] = s[i + j];
 	}
-}
-
-NO_LIBCALL void bytes_copy(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
-		for (; n > 0 && ((uintptr_t)d & 7); n--)
-			*d++ = *s++;
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)d = *(const uint64_t *)s;
-	}
-	for (; n > 0; n--)
-		*d++ = *s++;
 }

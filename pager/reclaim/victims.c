@@ -172,7 +172,10 @@ static int referenced(void *ctx, uint32_t i)
  * served) keeps its bit. The one place the pager clears accessed bits it
  * does not use; it leaves dirty bits set, for the looks that act on them.
  */
-#define UNCOUNTED_MAX 32
+/* A note as long as one harvest call reads in one step (the kernel's
+ * HARVEST_BATCH, LOOK_MAX here): frames mapped once fill one call; a
+ * longer call would be read in twice, checked and then acted on. */
+#define UNCOUNTED_MAX LOOK_MAX
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
 
@@ -193,20 +196,20 @@ static void clear_fault_references(void)
 	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
 		uint64_t pa = pa_of(uncounted[k]);
-		const struct frame *f = frame_desc(pa);
 		struct vm_space *s;
 		uint64_t va;
+		unsigned maps = vm_rmap_one(pa, &s, &va);
 
 		/* A frame forked to many processes must not find the batch
 		 * full: its other mappings would keep their fault's bit. */
-		if (f && b.n + f->mapcount > LOOK_MAX)
+		if (b.n + maps > LOOK_MAX)
 			clear_collected(&b);
 		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
 		/* Most were mapped once, by their fault: no walk for those. */
-		if (vm_rmap_one(pa, &s, &va) == 1)
+		if (maps == 1)
 			collect(&b, s, va);
-		else
+		else if (maps)
 			vm_rmap_walk(pa, collect, &b);
 	}
 	n_uncounted = 0;

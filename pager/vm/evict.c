@@ -7,6 +7,7 @@
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
 /* Unmap the first mapping of pa in its reverse map; its page entry names

@@ -6,6 +6,7 @@
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
 /* Whether a region with perm allows access (an unknown access is a read). */
@@ -16,16 +17,16 @@ static int access_ok(unsigned perm, unsigned access)
 	return ((need ? need : VM_R) & ~perm) == 0;
 }
 
-/* Fill absent page i of r and map it in s; 0, VM_FAULT_NOMEM or
- * VM_FAULT_IO (a shared object's page read back from swap). */
-static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i)
+/* Fill absent page i of r and map it in s (how: vm_page_map's); 0,
+ * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap). */
+static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
 	uint64_t pa;
 	int res = r->ops->page_in(r, i, &pa);
 
 	if (res < 0)
 		return res;
-	if (vm_page_map(s, r, i, pa, 0) < 0) {
+	if (vm_page_map(s, r, i, pa, how) < 0) {
 		if (r->ops->page_gone)	/* frees it unless an object holds it */
 			r->ops->page_gone(r, i, pa);
 		return VM_FAULT_NOMEM;
@@ -35,15 +36,20 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 /* Map up to vm.faultaround absent pages after page i, within r; the
  * fault itself is resolved, so it stops early rather than reclaim for
- * pages nobody asked for. Swapped pages are left for their own faults. */
+ * pages nobody asked for. Swapped pages are left for their own faults.
+ * The run's reverse-map entries are reserved in one step. */
 static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	uint64_t last = i + vm.faultaround, n = region_pages(r);
+	uint64_t last = i + vm.faultaround, n = region_pages(r), absent[VM_FAULTAROUND_MAX];
+	unsigned k = 0;
 
-	for (uint64_t j = i + 1; j <= last && j < n; j++) {
-		if (region_entry(r, j))
-			continue;
-		if (frames_free() == 0 || page_fill_map(s, r, j) < 0)
+	for (uint64_t j = i + 1; j <= last && j < n; j++)
+		if (!region_entry(r, j))
+			absent[k++] = j;
+	if (k == 0 || rmap_reserve(k) < 0)
+		return;
+	for (unsigned m = 0; m < k; m++) {
+		if (frames_free() == 0 || page_fill_map(s, r, absent[m], VM_MAP_RESERVED) < 0)
 			return;
 		vmstat_count(VMSTAT_FAULTAROUND_PAGES);
 	}
@@ -101,7 +107,7 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 	if (entry_slot(e)) {
 		res = swapped_in(s, r, i);
 	} else if (!entry_frame(e)) {
-		res = page_fill_map(s, r, i);
+		res = page_fill_map(s, r, i, 0);
 		if (res == VM_FAULT_MAPPED && r->ops->faultaround)
 			fault_around(s, r, i);
 	}

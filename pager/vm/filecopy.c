@@ -6,6 +6,7 @@
  * eviction code may all ask it.
  */
 #include "vm/internal.h"
+#include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
 void vm_frame_filled_from_file(uint64_t pa)
@@ -20,13 +21,13 @@ int vm_frame_file_copy(uint64_t pa)
 	return f && f->file_copy;
 }
 
-void vm_frame_dirtied(uint64_t pa)
+void vm_frame_forget_copies(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
 	if (!f)
 		return;
 	f->file_copy = 0;
-	if (swapcache_frame_flags(f))	/* most have no swap state: no copy to forget */
+	if (swapcache_frame_flags(f))
 		swapcache_forget_copy(pa);
 }

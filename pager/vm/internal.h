@@ -73,7 +73,8 @@ struct region_ops {
 	int priv;		/* private: copy-on-write after fork; else shared */
 	int faultaround;	/* a not-present fault may fill the pages after it */
 	uint64_t guard;		/* pages below start kept free of regions (the stack's guard) */
-	/* Fill a fresh zeroed page for va; returns the bytes taken from a file. */
+	/* Fill a fresh zeroed page for va; returns the bytes taken from a file.
+	 * NULL: the page stays zero (no call on anonymous memory's first touch). */
 	uint64_t (*fill)(const struct vm_region *r, uint64_t va, uint8_t *page);
 	/* The frame for absent page i on a fault, in *pa: a new filled one, or
 	 * the shared object's (read back from swap if it names a slot). 0,
@@ -193,7 +194,9 @@ void vm_note_bug(const char *why);
  * mapping, no object): it is freed, or kept while the swap cache ties it to
  * a slot other entries still name (swapcache_tied). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
-enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2 };	/* vm_page_map's how */
+/* vm_page_map's how; VM_MAP_RESERVED: the caller reserved the rmap entry
+ * (one rmap_reserve for a run of pages: fault-around, fork). */
+enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
@@ -203,12 +206,12 @@ void vm_frame_release(uint64_t pa);
 /* filecopy.c: a frame's program-file copy (frame.file_copy). A page of a
  * writable program segment filled from the file holds what the file holds
  * (vm_frame_filled_from_file) until a write is seen: a dirty bit in a
- * harvest, a write fault, or a harvest that failed (vm_frame_dirtied, which
- * gives up its slot's clean copy too). Mapped writable, such a frame is
- * mapped clean (vm_entry_perm), so its first write shows in the dirty bit. */
+ * harvest, a write fault, or a harvest that failed (vm_frame_dirtied in
+ * vm/filecopy.h, which gives up its slot's clean copy too). Mapped writable,
+ * such a frame is mapped clean (vm_entry_perm), so its first write shows in
+ * the dirty bit. */
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
-void vm_frame_dirtied(uint64_t pa);
 
 /* dirty.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails

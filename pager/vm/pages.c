@@ -12,8 +12,8 @@
  * W while the page is copy-on-write or its frame is being written out;
  * writable, a frame holding a clean copy (its slot, or its program file)
  * is mapped clean, so that its first write shows in the dirty bit
- * (vm_harvest). */
-unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
+ * (vm_harvest). Inline in vm_page_map, on every page a fault maps. */
+static inline unsigned entry_perm(const struct vm_region *r, uint32_t e)
 {
 	uint64_t pa = entry_frame(e);
 	const struct frame *f = frame_desc(pa);
@@ -27,19 +27,24 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 	return r->perm;
 }
 
+unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
+{
+	return entry_perm(r, e);
+}
+
 /* Map pa at page i of r in s and record it (page array, rmap): copy-on-
  * write with VM_MAP_COW if r is a writable private region, with VM_MAP_CLEAN
- * its dirty bit clear if writable; 0 or VM_FAULT_NOMEM, with nothing
- * changed on failure. */
+ * its dirty bit clear if writable (VM_MAP_RESERVED: its rmap entry is
+ * reserved); 0 or VM_FAULT_NOMEM, with nothing changed on failure. */
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how)
 {
 	uint64_t va = r->start + i * VM_PAGE;
 	uint32_t e = pa_pfn(pa) | ((how & VM_MAP_COW) && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
-	unsigned perm = vm_entry_perm(r, e);
+	unsigned perm = entry_perm(r, e);
 
 	if ((how & VM_MAP_CLEAN) && (perm & VM_W))
 		perm |= VM_CLEAN;
-	if (pv_reserve(&r->pages, i) < 0 || rmap_reserve(1) < 0 ||
+	if (pv_reserve(&r->pages, i) < 0 || (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
 	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0)
 		return VM_FAULT_NOMEM;
 	rmap_add(pa, s, va);

@@ -9,12 +9,6 @@
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
-static uint64_t fill_zero(const struct vm_region *r, uint64_t va, uint8_t *page)
-{
-	(void)r, (void)va, (void)page;
-	return 0;	/* frame_alloc zeroed it */
-}
-
 /* Copy the file's bytes that fall in page va: [vaddr, vaddr + filesz)
  * comes from file + offset; the rest stays zero. */
 static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page)
@@ -25,18 +19,19 @@ static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page
 
 	if (lo >= hi)
 		return 0;
-	bytes_copy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
+	memcpy(page + (lo - va), m->file + m->offset + (lo - m->vaddr), hi - lo);
 	return hi - lo;
 }
 
-/* A new frame filled for page i (counted as a zero or an image fill). */
+/* A new frame filled for page i (counted as a zero or an image fill; a
+ * kind with no fill keeps the zeroes frame_alloc wrote). */
 static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 {
 	uint64_t pa = vm_frame_alloc();
 
 	if (!pa)
 		return VM_FAULT_NOMEM;
-	if (r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
+	if (r->ops->fill && r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
 		vmstat_count(VMSTAT_FAULTS_IMAGE);
 	else
 		vmstat_count(VMSTAT_FAULTS_ZERO);
@@ -86,7 +81,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 				return VM_FAULT_NOMEM;
 			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
 		}
-		if (vm_page_map(cs, c, i, pa, VM_MAP_COW) < 0)
+		if (vm_page_map(cs, c, i, pa, VM_MAP_COW | VM_MAP_RESERVED) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;
@@ -239,13 +234,13 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 }
 
 const struct region_ops vm_anon_ops = {
-	.name = "anon", .priv = 1, .faultaround = 1, .guard = 0, .fill = fill_zero,
+	.name = "anon", .priv = 1, .faultaround = 1, .guard = 0, .fill = NULL,
 	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
 	.page_gone = private_page_gone, .fork = private_fork,
 };
 
 const struct region_ops vm_stack_ops = {
-	.name = "stack", .priv = 1, .faultaround = 1, .guard = 1, .fill = fill_zero,
+	.name = "stack", .priv = 1, .faultaround = 1, .guard = 1, .fill = NULL,
 	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
 	.page_gone = private_page_gone, .fork = private_fork,
 };

@@ -1,7 +1,8 @@
 /*
  * The reverse map: for every frame, a list of the (space, va) pairs that
  * map it, headed in the frame descriptor, so unmapping a victim never scans
- * page tables. Entries come from a pool grown with realloc (named by index).
+ * page tables. Entries come from a pool grown a segment at a time (named by
+ * index), so growing copies and clears nothing.
  */
 #include <stdlib.h>
 #include "base/vmstat.h"
@@ -16,36 +17,66 @@ struct rmap_entry {
 
 _Static_assert(sizeof(struct rmap_entry) == 16, "rmap entries stay small");
 
-static struct rmap_entry *pool;	/* entry 0 is never used: 0 means none */
-static uint32_t pool_size;	/* entries allocated, entry 0 included */
-static uint32_t free_head, nfree;
+#define SEG_SHIFT 10		/* 1,024 entries (16 KiB) a segment */
+#define SEG_SIZE (1u << SEG_SHIFT)
+
+static struct rmap_entry **segs;	/* entry e is segs[e / SEG_SIZE][e % SEG_SIZE] */
+static uint32_t nsegs, segs_cap;
+static uint32_t pool_size;	/* entries in the segments, entry 0 included */
+/* Entry 0 is never used: 0 means none. Entries from `fresh` on have never
+ * been handed out (no chain to build when a segment comes); the others
+ * free are chained from free_head. nfree counts both. */
+static uint32_t fresh, free_head, nfree;
+
+static inline struct rmap_entry *ent(uint32_t e)
+{
+	return &segs[e >> SEG_SHIFT][e & (SEG_SIZE - 1)];
+}
 
 void rmap_reset(void)
 {
-	free(pool);
-	pool = NULL;
-	pool_size = free_head = nfree = 0;
+	for (uint32_t k = 0; k < nsegs; k++)
+		free(segs[k]);
+	free(segs);
+	segs = NULL;
+	nsegs = segs_cap = pool_size = fresh = free_head = nfree = 0;
 }
 
-/* Double the pool (at least to 64 entries); -1 if memory is short. */
+/* One segment more; -1 if memory is short. */
 static int grow(void)
 {
-	uint32_t size = pool_size ? pool_size * 2 : 64;
-	struct rmap_entry *p;
+	uint32_t cap = segs_cap ? segs_cap * 2 : 8;
+	struct rmap_entry *seg;
 
-	if (pool_size >= UINT32_MAX / 2)
+	if (pool_size > UINT32_MAX - SEG_SIZE)
 		return -1;
-	p = realloc(pool, size * sizeof(*p));
-	if (!p)
-		return -1;
-	pool = p;
-	for (uint32_t i = size - 1; i >= (pool_size ? pool_size : 1); i--) {
-		pool[i] = (struct rmap_entry){ NULL, 0, free_head };
-		free_head = i;
-		nfree++;
+	if (nsegs == segs_cap) {
+		struct rmap_entry **p = realloc(segs, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		segs = p;
+		segs_cap = cap;
 	}
-	pool_size = size;
+	if (!(seg = malloc(SEG_SIZE * sizeof(*seg))))
+		return -1;
+	segs[nsegs++] = seg;
+	nfree += pool_size ? SEG_SIZE : SEG_SIZE - 1;
+	fresh = pool_size ? fresh : 1;
+	pool_size += SEG_SIZE;
 	return 0;
+}
+
+/* A free entry (one is: nfree > 0), off the chain or never used. */
+static uint32_t take(void)
+{
+	uint32_t e = free_head;
+
+	if (e)
+		free_head = ent(e)->next;
+	else
+		e = fresh++;
+	nfree--;
+	return e;
 }
 
 /* Grow until n entries are free. Out of line: its saved registers stay
@@ -63,12 +94,20 @@ int rmap_reserve(uint64_t n)
 	return nfree >= n ? 0 : reserve_more(n);
 }
 
-/* Count a frame's mapcount moving by one, for the global counters. */
-static void count_map(uint32_t from, uint32_t to)
+/* Count a frame's mapcount moving up (or down) by one from `from`, for
+ * the global counters: mapped from 0 to 1, shared from 1 to 2. */
+static void count_added(uint32_t from)
 {
-	vmstat_count_n(VMSTAT_FRAMES_MAPPED, (to >= 1) - (from >= 1));
-	vmstat_count_n(VMSTAT_FRAMES_SHARED, (to >= 2) - (from >= 2));
-	vmstat_count_n(VMSTAT_RMAP_ENTRIES, to > from ? 1 : -1);
+	vmstat_count_n(VMSTAT_FRAMES_MAPPED, from == 0);
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, from == 1);
+	vmstat_count(VMSTAT_RMAP_ENTRIES);
+}
+
+static void count_removed(uint32_t from)
+{
+	vmstat_count_n(VMSTAT_FRAMES_MAPPED, -(int64_t)(from == 1));
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, -(int64_t)(from == 2));
+	vmstat_count_n(VMSTAT_RMAP_ENTRIES, -1);
 }
 
 /* rmap_add for a frame that is not one, or with no entry reserved (both
@@ -76,7 +115,7 @@ static void count_map(uint32_t from, uint32_t to)
  * usual path saves no registers. */
 __attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_space *s, uint64_t va)
 {
-	if (!frame_desc(pa) || rmap_reserve(1) < 0 || !free_head) {
+	if (!frame_desc(pa) || rmap_reserve(1) < 0) {
 		vm_note_bug("rmap_add: no frame, or no entry although reserved");
 		return;
 	}
@@ -86,34 +125,31 @@ __attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_spac
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
-	uint32_t e = free_head;
+	uint32_t e;
 
-	if (!f || !e) {
+	if (!f || !nfree) {
 		add_unreserved(pa, s, va);
 		return;
 	}
-	free_head = pool[e].next;
-	nfree--;
-	pool[e] = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
+	e = take();
+	*ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
 	f->rmap = e;
-	count_map(f->mapcount, f->mapcount + 1);
-	f->mapcount++;
+	count_added(f->mapcount++);
 }
 
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
 
-	for (uint32_t *link = f ? &f->rmap : NULL; link && *link; link = &pool[*link].next) {
+	for (uint32_t *link = f ? &f->rmap : NULL; link && *link; link = &ent(*link)->next) {
 		uint32_t e = *link;
-		if (pool[e].space != s || pool[e].vpn != pa_pfn(va))
+		if (ent(e)->space != s || ent(e)->vpn != pa_pfn(va))
 			continue;
-		*link = pool[e].next;
-		pool[e] = (struct rmap_entry){ NULL, 0, free_head };
+		*link = ent(e)->next;
+		*ent(e) = (struct rmap_entry){ NULL, 0, free_head };
 		free_head = e;
 		nfree++;
-		count_map(f->mapcount, f->mapcount - 1);
-		f->mapcount--;
+		count_removed(f->mapcount--);
 		return 0;
 	}
 	vm_note_bug("rmap_remove: the mapping has no rmap entry");
@@ -124,8 +160,8 @@ int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va)
 {
 	const struct frame *f = frame_desc(pa);
 
-	for (uint32_t e = f ? f->rmap : 0; e; e = pool[e].next)
-		if (pool[e].space == s && pool[e].vpn == pa_pfn(va))
+	for (uint32_t e = f ? f->rmap : 0; e; e = ent(e)->next)
+		if (ent(e)->space == s && ent(e)->vpn == pa_pfn(va))
 			return 1;
 	return 0;
 }
@@ -136,9 +172,9 @@ size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx)
 	size_t n = 0;
 
 	/* fn must not change the reverse map: the next link is read after it. */
-	for (uint32_t e = f ? f->rmap : 0; e && e < pool_size; e = pool[e].next, n++)
+	for (uint32_t e = f ? f->rmap : 0; e && e < pool_size; e = ent(e)->next, n++)
 		if (fn)
-			fn(ctx, pool[e].space, pfn_pa(pool[e].vpn));
+			fn(ctx, ent(e)->space, pfn_pa(ent(e)->vpn));
 	return n;
 }
 
@@ -153,8 +189,8 @@ int rmap_pinned(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	for (uint32_t e = f ? f->rmap : 0; e; e = pool[e].next)
-		if (pool[e].space->pinned)
+	for (uint32_t e = f ? f->rmap : 0; e; e = ent(e)->next)
+		if (ent(e)->space->pinned)
 			return 1;
 	return 0;
 }
@@ -165,8 +201,8 @@ unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 
 	if (!f || !f->rmap)
 		return 0;
-	*s = pool[f->rmap].space;
-	*va = pfn_pa(pool[f->rmap].vpn);
+	*s = ent(f->rmap)->space;
+	*va = pfn_pa(ent(f->rmap)->vpn);
 	return f->mapcount;
 }
 

@@ -16,5 +16,5 @@ void vm_init(const struct mmu_ops *mmu, unsigned faultaround)
 	memset(&vm, 0, sizeof(vm));
 	vmstat_reset();
 	vm.mmu = *mmu;
-	vm.faultaround = faultaround > 16 ? 16 : faultaround;
+	vm.faultaround = faultaround > VM_FAULTAROUND_MAX ? VM_FAULTAROUND_MAX : faultaround;
 }

@@ -1,0 +1,44 @@
+/*
+ * The pager's memset and memcpy, linked in place of picolibc's, which go a
+ * byte at a time (~4-6 instructions a byte: calloc's zeroing of a 1 KiB
+ * page-array chunk, realloc's copy of the reverse map's pool). Words where
+ * they can.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Keeps GCC from turning the loops below into calls to themselves. */
+#define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+NO_LIBCALL void *memset(void *dst, int c, size_t n)
+{
+	uint8_t *d = dst;
+	uint64_t w = (uint8_t)c * 0x0101010101010101ULL;
+
+	for (; n > 0 && ((uintptr_t)d & 7); n--)
+		*d++ = (uint8_t)c;
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = w;
+	for (; n > 0; n--)
+		*d++ = (uint8_t)c;
+	return dst;
+}
+
+/* Words when both sides share their alignment (a realloc'd block, a
+ * segment's bytes put in a page at the same offset), else bytes. */
+NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+		for (; n > 0 && ((uintptr_t)d & 7); n--)
+			*d++ = *s++;
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)d = *(const uint64_t *)s;
+	}
+	for (; n > 0; n--)
+		*d++ = *s++;
+	return dst;
+}
