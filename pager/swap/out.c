@@ -186,6 +186,9 @@ size_t swap_batch_finish(struct write_batch *b)
 	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
+	/* The batch's pages run on in their spaces: one unmap call for a run,
+	 * not one a page. Nothing is freed until it is sent. */
+	vm_unmaps_hold(1);
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		if (settle_write(b, k)) {
@@ -198,6 +201,7 @@ size_t swap_batch_finish(struct write_batch *b)
 		else
 			swap_batch_put_back(pa);
 	}
+	vm_unmaps_hold(0);
 	free_in_reverse(gone, freed);
 	return freed;
 }

@@ -72,6 +72,12 @@ static int detach(uint64_t pa, uint32_t slot)
 	return n;
 }
 
+void vm_unmaps_hold(int on)
+{
+	if (vm.mmu.hold_unmaps)
+		vm.mmu.hold_unmaps(vm.mmu.ctx, on);
+}
+
 int vm_unmap_frame_everywhere(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);

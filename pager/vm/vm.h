@@ -220,6 +220,10 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n);
  * then free of the VM core: the caller frees it. Returns the number of
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
+/* on: the mappings removed from now on may reach the kernel later, runs of
+ * pages of a space in one call; off: they all have. No frame they mapped
+ * may be freed between the two. */
+void vm_unmaps_hold(int on);
 
 /* 1 if pa is a program-image page that still holds what the program file
  * holds (every mapping in a program segment, and either every segment
