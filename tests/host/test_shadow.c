@@ -77,16 +77,24 @@ static void test_memory_bound(void **state)
 	}
 }
 
-/* A tiny table is one set of two entries per frame: 3 frames hold the six
- * newest shadows, and the oldest goes first. */
-static void test_oldest_goes(void **state)
+/* A tiny table, one set of two entries per frame for 3 frames, given keys
+ * 1 .. n, in order, shadows 0x80000000 | key. */
+static struct shadow_table *tiny_set(uint32_t n)
 {
 	struct shadow_table *t = shadow_create(3, SHADOW_PER_FRAME);
+
+	for (uint32_t k = 1; k <= n; k++)
+		shadow_store(t, k, 0x80000000u | k);
+	return t;
+}
+
+/* The tiny set holds the six newest shadows, and the oldest goes first. */
+static void test_oldest_goes(void **state)
+{
+	struct shadow_table *t = tiny_set(8);
 	struct shadow_counters c;
 
 	(void)state;
-	for (uint32_t k = 1; k <= 8; k++)
-		shadow_store(t, k, 0x80000000u | k);
 	assert_int_equal(shadow_count(t), 6);
 	assert_int_equal(shadow_take(t, 1), 0);
 	assert_int_equal(shadow_take(t, 2), 0);
@@ -110,12 +118,10 @@ static void test_oldest_goes(void **state)
  * nothing is lost, and the next new key pushes out the oldest other one. */
 static void test_restore_refreshes(void **state)
 {
-	struct shadow_table *t = shadow_create(3, SHADOW_PER_FRAME);
+	struct shadow_table *t = tiny_set(6);
 	struct shadow_counters c;
 
 	(void)state;
-	for (uint32_t k = 1; k <= 6; k++)
-		shadow_store(t, k, 0x80000000u | k);
 	shadow_store(t, 1, 0x80000011u);	/* the oldest, now the newest */
 	shadow_store(t, 4, 0x80000014u);	/* from the middle */
 	shadow_counters(t, &c);
