@@ -3,6 +3,8 @@
  * a small batch so a fault costs one system call (the reply that carries
  * its mappings) rather than one per page; an unmap or protect first sends
  * what is held, so changes reach the kernel in the order they were made.
+ * While the caller asks (hold_unmaps: a swap-out batch's evictions), unmaps
+ * are held too, a run of pages of one space sent as one call.
  */
 #include <stdio.h>
 #include "base/mmu.h"
@@ -17,9 +19,19 @@ static struct pending batch[MMU_BATCH];
 static size_t held;
 static int gone = -1;	/* an address space whose process has ended */
 
+/* Unmaps held back (mmu_ops.hold_unmaps): pages [va, va + n pages) of as,
+ * one call for the run. Any other change sends the run first. */
+static struct {
+	int as;
+	uint64_t va, n;
+} run;
+static int holding;
+
 void mmu_forget(int as)
 {
 	gone = as;
+	if (run.n && run.as == as)
+		run.n = 0;
 }
 
 /* A process killed while the pager worked for it (a fault waiting for the
@@ -30,6 +42,14 @@ void mmu_forget(int as)
 static int ended_is_done(int r)
 {
 	return r == -ERR_SRCH ? 0 : r;
+}
+
+static void send_unmaps(void)
+{
+	if (run.n && ended_is_done(sys_unmap(run.as, run.va, run.n)) < 0)
+		printf("pager: unmapping %llu pages from handle %d failed\n",
+		       (unsigned long long)run.n, run.as);
+	run.n = 0;
 }
 
 /* Send the held mappings of one address space (all, if as < 0). */
@@ -58,6 +78,7 @@ static void send_held(int as)
 
 void mmu_flush(void)
 {
+	send_unmaps();
 	if (held)	/* most calls find nothing held: no frame for send_held's copy */
 		send_held(-1);
 }
@@ -66,6 +87,7 @@ size_t mmu_take(int as, struct map_entry *out, size_t max)
 {
 	size_t n = 0, kept = 0;
 
+	send_unmaps();
 	for (size_t i = 0; i < held; i++) {
 		if (batch[i].as == as && n < max)
 			out[n++] = batch[i].e;
@@ -81,6 +103,7 @@ static int do_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 	(void)ctx;
 	if (as == gone)
 		return 0;
+	send_unmaps();
 	if (held == MMU_BATCH)
 		mmu_flush();
 	batch[held++] = (struct pending){ as, { va, pa, perm } };
@@ -93,7 +116,22 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 	if (as == gone)
 		return 0;
 	send_held(as);
-	return ended_is_done(sys_unmap(as, va, 1));
+	if (!holding)
+		return ended_is_done(sys_unmap(as, va, 1));
+	if (run.n && (run.as != as || run.va + run.n * PAGE_SIZE != va))
+		send_unmaps();
+	if (!run.n)
+		run.as = as, run.va = va;
+	run.n++;
+	return 0;
+}
+
+static void hold_unmaps(void *ctx, int on)
+{
+	(void)ctx;
+	holding = on;
+	if (!on)
+		send_unmaps();
 }
 
 static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
@@ -101,6 +139,7 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	(void)ctx;
 	if (as == gone)
 		return 0;
+	send_unmaps();
 	send_held(as);
 	return ended_is_done(sys_protect(as, va, 1, (int)perm));
 }
@@ -119,6 +158,7 @@ static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
 
 static const struct mmu_ops ops = {
 	.map = do_map, .unmap = do_unmap, .protect = do_protect, .harvest = do_harvest,
+	.hold_unmaps = hold_unmaps,
 };
 
 const struct mmu_ops *mmu_ops(void)

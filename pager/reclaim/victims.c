@@ -72,6 +72,20 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
 					       HARVEST_ACCESSED | HARVEST_DIRTY, va };
 }
 
+/* Every mapping of frame i into b; most frames are mapped once, which
+ * needs no walk of the reverse map. */
+static void collect_mappings(struct harvest_batch *b, uint32_t i)
+{
+	struct vm_space *s;
+	uint64_t va;
+
+	b->current = i;
+	if (vm_rmap_one(pa_of(i), &s, &va) == 1)
+		collect(b, s, va);
+	else
+		vm_rmap_walk(pa_of(i), collect, b);
+}
+
 /* A parked clean copy may go without I/O; a mapped page may be written out
  * unless the swap code has it already. */
 static int evictable(void *ctx, uint32_t i)
@@ -113,8 +127,7 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 		uint32_t i = f[k];
 		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
-		b.current = i;
-		vm_rmap_walk(pa_of(i), collect, &b);
+		collect_mappings(&b, i);
 		if (b.n == LOOK_MAX && k > 0) {
 			b.n = before;	/* its mappings did not all fit: next time */
 			break;

@@ -125,6 +125,7 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
  * written. */
 size_t swap_batch_prepare(struct write_batch *b)
 {
+	static uint64_t run[WRITE_BATCH];
 	struct swap_slots *slots = swap_engine_slots();
 	size_t got = 0;
 	uint32_t first, len;
@@ -132,9 +133,11 @@ size_t swap_batch_prepare(struct write_batch *b)
 	/* A device gone for good takes no writes: victims queued before it
 	 * went stay in memory, not retired one failed write at a time. */
 	while (!swap_device_gone() && got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
+		for (uint32_t k = 0; k < len; k++)
+			run[k] = b->v[got + k].pa;
+		vm_frames_write_protect(run, len);	/* one kernel call, not one a page */
 		for (uint32_t k = 0; k < len; k++, got++) {
 			b->v[got].slot = first + k;
-			vm_frame_write_protect(b->v[got].pa, 1);
 			swapcache_tie(b->v[got].slot, b->v[got].pa);
 		}
 	}
@@ -183,6 +186,9 @@ size_t swap_batch_finish(struct write_batch *b)
 	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
+	/* The batch's pages run on in their spaces: one unmap call for a run,
+	 * not one a page. Nothing is freed until it is sent. */
+	vm_unmaps_hold(1);
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		if (settle_write(b, k)) {
@@ -195,6 +201,7 @@ size_t swap_batch_finish(struct write_batch *b)
 		else
 			swap_batch_put_back(pa);
 	}
+	vm_unmaps_hold(0);
 	free_in_reverse(gone, freed);
 	return freed;
 }

@@ -4,7 +4,6 @@
  * the one word no policy stores.
  */
 #include <stdlib.h>
-#include <string.h>
 #include "swap/shadow.h"
 
 /*
@@ -75,47 +74,69 @@ static uint32_t *set_of(struct shadow_table *t, uint32_t key)
 	return &t->w[(size_t)(((uint64_t)h * t->nsets) >> 32) * 2 * t->ways];
 }
 
-/* key's slot in the set, or -1. Empty slots hold key 0: meeting key there
- * ends the search, as nothing follows an empty slot. */
+/* key's slot in the set, or -1. Entries are packed: the first empty slot
+ * (shadow 0) ends the search. */
 static int find(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
 {
-	for (uint32_t i = 0; i < t->ways; i++)
+	const uint32_t *shadows = keys + t->ways;
+
+	for (uint32_t i = 0; i < t->ways && shadows[i]; i++)
 		if (keys[i] == key)
-			return keys[t->ways + i] ? (int)i : -1;
+			return (int)i;
 	return -1;
 }
 
-/* Close the gap at slot i, so the entries stay packed and in order. */
+/* Close the gap at slot i, so the entries stay packed and in order. Word
+ * by word, only the entries that follow: a set is a few dozen bytes, and
+ * the libc's memmove goes a byte at a time (~370 instructions a call). */
 static void drop(struct shadow_table *t, uint32_t *keys, int i)
 {
 	uint32_t *shadows = keys + t->ways;
-	size_t tail = (t->ways - 1 - (uint32_t)i) * sizeof(*keys);
+	uint32_t j = (uint32_t)i;
 
-	memmove(&keys[i], &keys[i + 1], tail);
-	memmove(&shadows[i], &shadows[i + 1], tail);
-	keys[t->ways - 1] = shadows[t->ways - 1] = 0;
+	for (; j + 1 < t->ways && shadows[j + 1]; j++) {
+		keys[j] = keys[j + 1];
+		shadows[j] = shadows[j + 1];
+	}
+	keys[j] = shadows[j] = 0;
 	t->count--;
+}
+
+/* The slot the newest entry for key pushes the set back to: key's own
+ * (it is replaced), else the first empty one, else the last (a full set:
+ * its oldest goes). */
+static uint32_t push_point(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
+{
+	const uint32_t *shadows = keys + t->ways;
+	uint32_t i = 0;
+
+	while (i < t->ways - 1 && shadows[i] && keys[i] != key)
+		i++;
+	return i;
 }
 
 void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
 {
 	uint32_t *keys = set_of(t, key), *shadows = keys + t->ways;
-	size_t rest = (t->ways - 1) * sizeof(*keys);
-	int i = find(t, keys, key);
+	uint32_t i;
+	int old;
 
-	if (i >= 0)
-		drop(t, keys, i);
-	if (!shadow)
+	if (!shadow) {
+		if ((old = find(t, keys, key)) >= 0)
+			drop(t, keys, old);
 		return;
-	if (shadows[t->ways - 1]) {	/* full: the oldest goes */
-		t->cnt.lost++;
-		t->count--;
 	}
-	memmove(&keys[1], &keys[0], rest);
-	memmove(&shadows[1], &shadows[0], rest);
+	i = push_point(t, keys, key);
+	if (!shadows[i])
+		t->count++;		/* a free slot taken */
+	else if (keys[i] != key)
+		t->cnt.lost++;		/* full: the oldest goes */
+	for (; i > 0; i--) {		/* the entries before it move one on */
+		keys[i] = keys[i - 1];
+		shadows[i] = shadows[i - 1];
+	}
 	keys[0] = key;
 	shadows[0] = shadow;
-	t->count++;
 	t->cnt.stored++;
 }
 

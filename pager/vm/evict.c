@@ -6,6 +6,7 @@
  * out, given back when a write comes or the write is over.
  */
 #include "base/vmstat.h"
+#include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
@@ -70,6 +71,12 @@ static int detach(uint64_t pa, uint32_t slot)
 		n += object_forget(pa, f, slot);
 	swapcache_detach(pa);
 	return n;
+}
+
+void vm_unmaps_hold(int on)
+{
+	if (vm.mmu.hold_unmaps)
+		vm.mmu.hold_unmaps(vm.mmu.ctx, on);
 }
 
 int vm_unmap_frame_everywhere(uint64_t pa)
@@ -154,19 +161,30 @@ int vm_evict(uint64_t pa, uint32_t slot)
 	return n;
 }
 
+/* The entry of mapping (s, va), through *r, if the mapping has write
+ * permission to lose or give back (pages read-only anyway, COW or in a
+ * read-only region, have none); 0 if not; -1 if it has no page (a bug). */
+static int writable_entry(struct vm_space *s, uint64_t va, const struct vm_region **r,
+			  uint32_t *e)
+{
+	*r = vm_region_find(s, va);
+	if (!*r || !(*e = region_entry(*r, (va - (*r)->start) / VM_PAGE))) {
+		vm_note_bug("rmap entry without its page");
+		return -1;
+	}
+	return ((*r)->perm & VM_W) && !(*e & PAGE_COW);
+}
+
 /* Give mapping (s, va) the permission its entry and the frame's write-out
  * state say; pages read-only anyway (COW, or a read-only region) are left. */
 static int reprotect(struct vm_space *s, uint64_t va)
 {
-	const struct vm_region *r = vm_region_find(s, va);
+	const struct vm_region *r;
 	uint32_t e;
+	int w = writable_entry(s, va, &r, &e);
 
-	if (!r || !(e = region_entry(r, (va - r->start) / VM_PAGE))) {
-		vm_note_bug("rmap entry without its page");
-		return -1;
-	}
-	if (!(r->perm & VM_W) || (e & PAGE_COW))
-		return 0;
+	if (w <= 0)
+		return w;
 	return vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e));
 }
 
@@ -213,3 +231,79 @@ int vm_frame_write_resume(uint64_t pa)
 	return 0;
 }
 
+
+/*
+ * Write-protecting a batch for its write-out in one harvest call
+ * (HARVEST_PROTECT) instead of a protect call per mapping: write permission
+ * goes, nothing else changes (no bit is cleared, dirty bits are not read:
+ * as a protect keeps them). A frame a mapping of which was not there to
+ * protect gives up, as vm_frame_write_protect does.
+ */
+#define PROTECT_MAX 64	/* mappings write-protected in one harvest */
+
+struct protect_batch {
+	struct harvest_entry e[PROTECT_MAX];
+	uint64_t pa[PROTECT_MAX];	/* the frame each entry maps */
+	uint64_t none[PROTECT_MAX];	/* 0s: no dirty bit is read (vm_harvest) */
+	size_t n;
+	uint64_t current;
+	int bug;		/* a mapping of current has no page */
+};
+
+static void protect_later(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct protect_batch *b = ctx;
+	const struct vm_region *r;
+	uint32_t e;
+	int w = writable_entry(s, va, &r, &e);
+
+	if (w < 0)
+		b->bug = 1;
+	if (w <= 0)
+		return;
+	b->pa[b->n] = b->current;
+	b->e[b->n++] = (struct harvest_entry){ (uint32_t)s->as, HARVEST_PROTECT, va };
+}
+
+/* Protect what b holds; a frame with a mapping not found (or every
+ * frame, if the call failed) gets its permissions back, unmarked. */
+static void protect_flush(struct protect_batch *b)
+{
+	int failed = vm_harvest(b->e, b->none, b->n) < 0;
+
+	for (size_t k = 0; k < b->n; k++)
+		if ((failed || !(b->e[k].bits & HARVEST_PRESENT)) && swapcache_writing(b->pa[k]))
+			vm_frame_write_protect(b->pa[k], 0);
+	b->n = 0;
+}
+
+void vm_frames_write_protect(const uint64_t *pa, size_t n)
+{
+	static struct protect_batch b;
+
+	b.n = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct frame *f = frame_desc(pa[k]);
+		size_t before = b.n;
+
+		if (!vm.mmu.harvest || !f || f->mapcount > PROTECT_MAX) {
+			vm_frame_write_protect(pa[k], 1);	/* one call per mapping */
+			continue;
+		}
+		if (f->state != FRAME_ANON)
+			continue;
+		if (b.n + f->mapcount > PROTECT_MAX) {
+			protect_flush(&b);
+			before = 0;
+		}
+		swapcache_set_writing(pa[k], 1);
+		b.current = pa[k];
+		b.bug = 0;
+		vm_rmap_walk(pa[k], protect_later, &b);
+		if (b.bug) {	/* as vm_frame_write_protect: give up */
+			b.n = before;
+			vm_frame_write_protect(pa[k], 0);
+		}
+	}
+	protect_flush(&b);
+}

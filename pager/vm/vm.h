@@ -211,12 +211,20 @@ int vm_frame_parked(uint64_t pa);
 /* Make every mapping of pa read-only while it is written out (on = 1), or
  * give back the permissions each mapping should have (on = 0). */
 int vm_frame_write_protect(uint64_t pa, int on);
+/* vm_frame_write_protect(pa[k], 1) for each frame, in one harvest call
+ * for the lot; a frame that could not be protected is left unmarked
+ * (swapcache_writing). */
+void vm_frames_write_protect(const uint64_t *pa, size_t n);
 /* pa's contents are safely in slot: every page entry that names pa (in
  * every space and shared object) now names slot instead and its mappings
  * are removed; slot_dup is called once per entry converted. The frame is
  * then free of the VM core: the caller frees it. Returns the number of
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
+/* on: the mappings removed from now on may reach the kernel later, runs of
+ * pages of a space in one call; off: they all have. No frame they mapped
+ * may be freed between the two. */
+void vm_unmaps_hold(int on);
 
 /* 1 if pa is a program-image page that still holds what the program file
  * holds (every mapping in a program segment, and either every segment

@@ -16,23 +16,48 @@
 static int answer;	/* what the fake kernel says to unmap and protect */
 static int calls, mapped;
 
+/* The calls made, in order: 'u' unmap, 'p' protect, 'm' map. */
+static struct call {
+	char kind;
+	int proc;
+	uintptr_t va;
+	size_t n;
+} log_[16];
+static int logged;
+
+static void note(char kind, int proc, uintptr_t va, size_t n)
+{
+	if (logged < 16)
+		log_[logged++] = (struct call){ kind, proc, va, n };
+}
+
+static void check_call(int i, char kind, int proc, uintptr_t va, size_t n)
+{
+	assert_true(i < logged);
+	assert_int_equal(log_[i].kind, kind);
+	assert_int_equal(log_[i].proc, proc);
+	assert_int_equal(log_[i].va, va);
+	assert_int_equal(log_[i].n, n);
+}
+
 int sys_unmap(int proc, uintptr_t va, size_t npages)
 {
-	(void)proc, (void)va, (void)npages;
+	note('u', proc, va, npages);
 	calls++;
 	return answer;
 }
 
 int sys_protect(int proc, uintptr_t va, size_t npages, int perm)
 {
-	(void)proc, (void)va, (void)npages, (void)perm;
+	(void)perm;
+	note('p', proc, va, npages);
 	calls++;
 	return answer;
 }
 
 int sys_map(int proc, const struct map_entry *entries, size_t n)
 {
-	(void)proc, (void)entries;
+	note('m', proc, entries[0].va, n);
 	mapped += (int)n;
 	return answer;
 }
@@ -48,7 +73,7 @@ static int setup(void **state)
 {
 	(void)state;
 	answer = 0;
-	calls = mapped = 0;
+	calls = mapped = logged = 0;
 	mmu_forget(-1);
 	return 0;
 }
@@ -94,12 +119,50 @@ static void test_forgotten(void **state)
 	mmu_forget(-1);
 }
 
+/* Unmaps held back go out as one call per run of pages of a space, before
+ * any other change and when the hold ends; a forgotten space's are dropped. */
+static void test_held_unmaps(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+	struct map_entry e[4];
+
+	(void)state;
+	ops->hold_unmaps(ops->ctx, 1);
+	for (uintptr_t va = 0x10000; va < 0x13000; va += 0x1000)
+		assert_int_equal(ops->unmap(ops->ctx, 5, va), 0);
+	assert_int_equal(calls, 0);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x20000), 0);	/* not next: a new run */
+	check_call(0, 'u', 5, 0x10000, 3);
+	assert_int_equal(ops->unmap(ops->ctx, 6, 0x21000), 0);	/* another space */
+	check_call(1, 'u', 5, 0x20000, 1);
+	assert_int_equal(ops->protect(ops->ctx, 6, 0x30000, MAP_R), 0);	/* after it */
+	check_call(2, 'u', 6, 0x21000, 1);
+	check_call(3, 'p', 6, 0x30000, 1);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x40000), 0);
+	assert_int_equal(ops->map(ops->ctx, 5, 0x40000, 0x80000000, MAP_R), 0);
+	check_call(4, 'u', 5, 0x40000, 1);	/* before the map is even held */
+	assert_int_equal(mmu_take(5, e, 4), 1);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x50000), 0);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x51000), 0);
+	ops->hold_unmaps(ops->ctx, 0);
+	check_call(5, 'u', 5, 0x50000, 2);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x60000), 0);	/* not held now */
+	check_call(6, 'u', 5, 0x60000, 1);
+	ops->hold_unmaps(ops->ctx, 1);
+	assert_int_equal(ops->unmap(ops->ctx, 8, 0x70000), 0);
+	mmu_forget(8);
+	ops->hold_unmaps(ops->ctx, 0);
+	assert_int_equal(logged, 7);
+	mmu_forget(-1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_ended_process, setup),
 		cmocka_unit_test_setup(test_other_errors, setup),
 		cmocka_unit_test_setup(test_forgotten, setup),
+		cmocka_unit_test_setup(test_held_unmaps, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,16 +77,24 @@ static void test_memory_bound(void **state)
 	}
 }
 
-/* A tiny table is one set of two entries per frame: 3 frames hold the six
- * newest shadows, and the oldest goes first. */
-static void test_oldest_goes(void **state)
+/* A tiny table, one set of two entries per frame for 3 frames, given keys
+ * 1 .. n, in order, shadows 0x80000000 | key. */
+static struct shadow_table *tiny_set(uint32_t n)
 {
 	struct shadow_table *t = shadow_create(3, SHADOW_PER_FRAME);
+
+	for (uint32_t k = 1; k <= n; k++)
+		shadow_store(t, k, 0x80000000u | k);
+	return t;
+}
+
+/* The tiny set holds the six newest shadows, and the oldest goes first. */
+static void test_oldest_goes(void **state)
+{
+	struct shadow_table *t = tiny_set(8);
 	struct shadow_counters c;
 
 	(void)state;
-	for (uint32_t k = 1; k <= 8; k++)
-		shadow_store(t, k, 0x80000000u | k);
 	assert_int_equal(shadow_count(t), 6);
 	assert_int_equal(shadow_take(t, 1), 0);
 	assert_int_equal(shadow_take(t, 2), 0);
@@ -103,6 +111,33 @@ static void test_oldest_goes(void **state)
 	assert_int_equal(shadow_take(t, 1), 0x80000001u);
 	shadow_counters(t, &c);
 	assert_int_equal(c.lost, 2);
+	shadow_destroy(t);
+}
+
+/* Storing a key the full set holds replaces it and makes it the newest:
+ * nothing is lost, and the next new key pushes out the oldest other one. */
+static void test_restore_refreshes(void **state)
+{
+	struct shadow_table *t = tiny_set(6);
+	struct shadow_counters c;
+
+	(void)state;
+	shadow_store(t, 1, 0x80000011u);	/* the oldest, now the newest */
+	shadow_store(t, 4, 0x80000014u);	/* from the middle */
+	shadow_counters(t, &c);
+	assert_int_equal(c.lost, 0);
+	assert_int_equal(shadow_count(t), 6);
+	shadow_store(t, 7, 0x80000007u);	/* 2 is the oldest now */
+	shadow_store(t, 8, 0x80000008u);	/* then 3 */
+	shadow_counters(t, &c);
+	assert_int_equal(c.lost, 2);
+	assert_int_equal(shadow_take(t, 2), 0);
+	assert_int_equal(shadow_take(t, 3), 0);
+	assert_int_equal(shadow_take(t, 1), 0x80000011u);
+	assert_int_equal(shadow_take(t, 4), 0x80000014u);
+	for (uint32_t k = 5; k <= 8; k++)
+		assert_int_equal(shadow_take(t, k), 0x80000000u | k);
+	assert_int_equal(shadow_count(t), 0);
 	shadow_destroy(t);
 }
 
@@ -171,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_replace_and_forget),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_oldest_goes),
+		cmocka_unit_test(test_restore_refreshes),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_random_model),
 	};

@@ -412,6 +412,66 @@ static void test_write_protect(void **state)
 	assert_int_equal(frames_free(), free0 - 1);	/* the pinned frame */
 }
 
+/* A batch is write-protected in one harvest call, no protect call: a
+ * private frame, a copy-on-write one (read-only already) and a shared
+ * object's frame in two spaces; each gets its permissions back as one
+ * protected alone does. A failed harvest leaves the frames it would have
+ * protected unmarked and writable. */
+static void test_write_protect_batch(void **state)
+{
+	struct vm_space *p = fake_space(1), *c;
+	uint64_t f[3];
+	unsigned protects, harvests;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, VA, 1);
+	swap_fake_fill(p, SH, 3);
+	swap_fake_fill(p, VA + PG, 2);
+	c = fake_space(2);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_fake_fill(p, VA, 4);
+	f[0] = vm_lookup(p, VA);
+	f[1] = vm_lookup(p, VA + PG);
+	f[2] = vm_lookup(p, SH);
+
+	protects = fake.protects;
+	harvests = fake.harvests;
+	vm_frames_write_protect(f, 3);
+	assert_int_equal(fake.harvests, harvests + 1);
+	assert_int_equal(fake.protects, protects);
+	check_perm(1, VA, VM_R);
+	check_perm(1, VA + PG, VM_R);
+	check_perm(2, VA + PG, VM_R);
+	check_perm(1, SH, VM_R);
+	check_perm(2, SH, VM_R);
+	for (int k = 0; k < 3; k++) {
+		assert_true(swapcache_writing(f[k]));
+		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+	}
+	check();
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(perm_at(1, SH), RW);
+	assert_int_equal(perm_at(2, SH), RW);
+	assert_true(region_page_cow(vm_region_find(c, VA + PG), 1));
+
+	/* The copy-on-write frame had no permission to lose: it stays marked,
+	 * as it does protected alone. */
+	fake.fail_harvest = 1;
+	vm_frames_write_protect(f, 3);
+	fake.fail_harvest = 0;
+	assert_false(swapcache_writing(f[0]));
+	assert_true(swapcache_writing(f[1]));
+	assert_false(swapcache_writing(f[2]));
+	assert_int_equal(vm_frame_write_protect(f[1], 0), 0);
+	check();
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(perm_at(2, SH), RW);
+	destroy(p);
+	destroy(c);
+}
+
 /* A write during write-out: the writer gets W back (no copy of a page
  * nobody shares), the write-out is stale and vm_evict refuses it. */
 static void test_write_during_write_protect(void **state)
@@ -1516,6 +1576,7 @@ int main(void)
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
 		TEST(test_write_protect),
+		TEST(test_write_protect_batch),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
 		TEST(test_resize_and_faultaround),
