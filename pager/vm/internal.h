@@ -213,7 +213,7 @@ void vm_frame_release(uint64_t pa);
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
 
-/* dirty.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
+/* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails
  * and protect must do); 0, or -1 if the mmu refused. */
 int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro);

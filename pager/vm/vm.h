@@ -120,7 +120,7 @@ struct harvest_entry;	/* kernel/abi/vm.h */
 /* Harvest e[0..n) through mmu_ops (each entry's bits say what to clear);
  * entry k maps frame pa[k] (0: none known). 0 or a negative error. */
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
-/* Frames pa[0..n) are about to be dropped without a write, as their slots
+/* (seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
  * or their program file hold clean copies: each such one's mappings lose
  * write permission and their dirty bits are read, in one harvest. One
  * found written gives its copy up (and gets W back): it must be written
