@@ -5,7 +5,9 @@
 #ifndef ARCH_CSR_H
 #define ARCH_CSR_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define SSTATUS_SIE (1UL << 1)
 #define SSTATUS_SPIE (1UL << 5)
@@ -24,23 +26,24 @@
 #define IRQ_S_TIMER 5
 #define IRQ_S_EXTERNAL 9
 
-enum exc_cause {
-	EXC_INSN_MISALIGNED = 0,
-	EXC_INSN_ACCESS = 1,
-	EXC_ILLEGAL = 2,
-	EXC_BREAKPOINT = 3,
-	EXC_LOAD_MISALIGNED = 4,
-	EXC_LOAD_ACCESS = 5,
-	EXC_STORE_MISALIGNED = 6,
-	EXC_STORE_ACCESS = 7,
-	EXC_ECALL_U = 8,
-	EXC_INSN_PAGE_FAULT = 12,
-	EXC_LOAD_PAGE_FAULT = 13,
-	EXC_STORE_PAGE_FAULT = 15
-};
+/* Exception causes (scause without the interrupt bit); macros, so that
+ * trap.S reads the same numbers. */
+#define EXC_INSN_MISALIGNED 0
+#define EXC_INSN_ACCESS 1
+#define EXC_ILLEGAL 2
+#define EXC_BREAKPOINT 3
+#define EXC_LOAD_MISALIGNED 4
+#define EXC_LOAD_ACCESS 5
+#define EXC_STORE_MISALIGNED 6
+#define EXC_STORE_ACCESS 7
+#define EXC_ECALL_U 8
+#define EXC_INSN_PAGE_FAULT 12
+#define EXC_LOAD_PAGE_FAULT 13
+#define EXC_STORE_PAGE_FAULT 15
 
 #define SATP_SV39 (8UL << 60)
 
+#ifndef __ASSEMBLER__
 #define csr_read(name) ({ uint64_t v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
 #define csr_write(name, v) __asm__ volatile("csrw " #name ", %0" : : "r"((uint64_t)(v)))
 #define csr_set(name, v) __asm__ volatile("csrs " #name ", %0" : : "r"((uint64_t)(v)))
@@ -60,5 +63,6 @@ static inline void wfi(void)
 {
 	__asm__ volatile("wfi");
 }
+#endif /* __ASSEMBLER__ */
 
 #endif

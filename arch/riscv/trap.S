@@ -4,7 +4,7 @@
  * (always a kernel bug: interrupts are masked there) is told apart.
  * Layout: x[0] = pc at offset 0, x[i] at 8 * i.
  */
-#define EXC_ECALL_U 8
+#include "csr.h"
 
 /* Store what a system call keeps (ra, gp, tp, s0-s11) and its number and
  * arguments (a7, a0-a5): every trap stores these. */
