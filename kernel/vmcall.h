@@ -13,6 +13,12 @@
 struct proc;
 struct thread;
 
+/* 1 if va is a page-aligned user address. */
+static inline int vm_user_page(uint64_t va)
+{
+	return (va & (PAGE_SIZE - 1)) == 0 && va >= USER_BASE && va < USER_TOP;
+}
+
 /* Install n mappings from `by` (must be the root task) into target, then
  * flush the TLB once. 0 or a negative error; on error none of a bad entry
  * is installed, earlier good ones stay. */
@@ -21,6 +27,7 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 int64_t sys_map(struct thread *t, const uint64_t *a);
 int64_t sys_unmap(struct thread *t, const uint64_t *a);
 int64_t sys_protect(struct thread *t, const uint64_t *a);
+/* kernel/harvest.c */
 int64_t sys_harvest(struct thread *t, const uint64_t *a);
 
 #endif

@@ -118,10 +118,20 @@ int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
+/* The last leaf table a harvest walked to, kept across the entries of one
+ * harvest call (a call changes no table above the leaves). Start it zeroed;
+ * it is good for that call only (tables may go between calls). */
+#define ARCH_PT_RANGE_SHIFT 21	/* one leaf table maps 2 MiB */
+struct arch_pt_cursor {
+	const struct arch_pt *pt;	/* NULL: nothing kept */
+	uint64_t range;		/* va >> ARCH_PT_RANGE_SHIFT of the range kept */
+	uint64_t *leaves;	/* its leaf table; NULL: no 4 KiB pages there */
+};
 /* Read the accessed and dirty bits of va's page (abi/vm.h's enum
  * harvest_bits), then clear those named in want and, with HARVEST_PROTECT,
  * write permission. The caller flushes the TLB once for a batch. */
-unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va, unsigned want);
+unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
+			 unsigned want);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
 void arch_pt_activate(const struct arch_pt *pt);

@@ -195,12 +195,37 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }
 
-unsigned arch_pt_harvest(struct arch_pt *pt, uint64_t va, unsigned want)
+/* The leaf table (level 0) that holds va's entry, or NULL if a level above
+ * is absent or is itself a leaf: then no 4 KiB page in va's 2 MiB range. */
+static uint64_t *leaf_table(const struct arch_pt *pt, uint64_t va)
 {
-	uint64_t *e = user_va(va) ? walk(pt, va, 0, 0) : NULL;
+	uint64_t *table = pt->root;
+
+	for (int l = 2; l > 0; l--) {
+		uint64_t e = table[VPN(va, l)];
+		if (!(e & PTE_V) || (e & PTE_LEAF))
+			return NULL;
+		table = pa_to_kva(PTE_TO_PA(e));
+	}
+	return table;
+}
+
+unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
+			 unsigned want)
+{
+	uint64_t *e;
 	unsigned bits;
 
-	if (!e || !(*e & PTE_V) || !(*e & PTE_U))
+	if (!user_va(va))
+		return 0;
+	/* The pager's batches run through a few 2 MiB ranges of a process:
+	 * walk the upper levels only when the range or the table changes. */
+	if (c->pt != pt || c->range != va >> ARCH_PT_RANGE_SHIFT)
+		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, leaf_table(pt, va) };
+	if (!c->leaves)
+		return 0;
+	e = &c->leaves[VPN(va, 0)];
+	if (!(*e & PTE_V) || !(*e & PTE_U))
 		return 0;
 	bits = HARVEST_PRESENT | ((*e & PTE_A) ? HARVEST_ACCESSED : 0) |
 	       ((*e & PTE_D) ? HARVEST_DIRTY : 0);

@@ -1,0 +1,162 @@
+/*
+ * SYS_HARVEST: the pager reads and clears accessed/dirty bits for a batch
+ * of (process, page) pairs. Every entry is checked before any acts, and the
+ * per-entry work is kept small: reclaim makes several of these a page.
+ */
+#include "vmcall.h"
+#include "proc.h"
+#include "handle.h"
+#include "usercopy.h"
+#include "klib.h"
+#include "abi/errno.h"
+#include "abi/handle.h"
+
+#define HARVEST_BATCH 64	/* entries checked at a time (1.5 KiB of stack) */
+#define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
+
+/* One harvest call's state, kept across its entries and batches: a call
+ * names one process over and over, neither the handle table nor a
+ * process's end nor any table above the leaves changes during it. */
+struct harvest_call {
+	struct thread *t;
+	int known;		/* handle and p are set */
+	int self;		/* some entry names the caller's own process */
+	uint32_t handle;	/* the last handle looked up */
+	struct proc *p;		/* its process; NULL if it has ended */
+	struct proc *forgotten;	/* the last process whose translations were dropped */
+	struct arch_pt_cursor cur;	/* the last leaf table walked to */
+};
+
+/* Look up handle h for c: 0, or -ERR_BADF for one that names no process. */
+static int harvest_lookup(struct harvest_call *c, uint32_t h)
+{
+	struct object *o;
+	struct proc *p;
+	int r;
+
+	if ((r = handle_lookup(c->t->proc, h, OBJ_PROC, RIGHT_SEND, &o)) < 0)
+		return r;
+	p = (struct proc *)o;
+	c->known = 1;
+	c->handle = h;
+	c->p = p->alive ? p : NULL;
+	c->self |= p == c->t->proc;
+	return 0;
+}
+
+/* Check the k entries of b and find each one's process (procs[i], NULL if
+ * it has ended): the first bad entry's error (-ERR_INVAL for a bad address
+ * or request), or 0. */
+static int harvest_check(struct harvest_call *c, const struct harvest_entry *b, size_t k,
+			 struct proc **procs)
+{
+	int r;
+
+	for (size_t i = 0; i < k; i++) {
+		if (!vm_user_page(b[i].va) || (b[i].bits & ~(uint32_t)HARVEST_WANT))
+			return -ERR_INVAL;
+		if ((!c->known || c->handle != b[i].proc) && (r = harvest_lookup(c, b[i].proc)) < 0)
+			return r;
+		procs[i] = c->p;
+	}
+	return 0;
+}
+
+/* Carry out the k checked entries of b, each answered with its bits (0:
+ * its process has ended). */
+static void harvest_act(struct harvest_call *c, struct harvest_entry *b, size_t k,
+			struct proc *const *procs)
+{
+	for (size_t i = 0; i < k; i++) {
+		struct proc *p = procs[i];
+		if (!p) {
+			b[i].bits = 0;
+			continue;
+		}
+		/* A later kernel write must set dirty again: no cached
+		 * translation (nothing caches one for p until the call ends). */
+		if (p != c->forgotten)
+			usercopy_forget(p);
+		c->forgotten = p;
+		b[i].bits = arch_pt_harvest(&p->pt, &c->cur, b[i].va, b[i].bits);
+	}
+}
+
+/* Check the n entries at user address u a batch at a time and, if act,
+ * carry out each batch once it is checked; the first bad entry's error. */
+static int harvest_pass(struct harvest_call *c, uint64_t u, uint64_t n, int act)
+{
+	struct harvest_entry batch[HARVEST_BATCH];
+	struct proc *procs[HARVEST_BATCH];
+	int r;
+
+	for (uint64_t done = 0; done < n; done += HARVEST_BATCH) {
+		size_t k = MIN(n - done, HARVEST_BATCH);
+		uint64_t va = u + done * sizeof(batch[0]);
+		if ((r = copyin(c->t->proc, batch, va, k * sizeof(batch[0]))) < 0 ||
+		    (r = harvest_check(c, batch, k, procs)) < 0)
+			return r;
+		if (!act)
+			continue;
+		harvest_act(c, batch, k, procs);
+		if ((r = copyout(c->t->proc, va, batch, k * sizeof(batch[0]))) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The n entries at u through copies: read in and checked whole before any
+ * acts, a second pass acting if they take more than one batch. */
+static int harvest_copied(struct harvest_call *c, uint64_t u, uint64_t n)
+{
+	int r;
+
+	if (n <= HARVEST_BATCH)
+		return harvest_pass(c, u, n, 1);
+	if ((r = harvest_pass(c, u, n, 0)) < 0)
+		return r;
+	return harvest_pass(c, u, n, 1);
+}
+
+/* A call of one batch within one page, checked and carried out where it
+ * lies, with no copies: 1 if done (*r its result), 0 if it must take
+ * harvest_pass (it spans pages, or an entry names the caller, whose
+ * buffer's own bits and write permission the copy-out would see). */
+static int harvest_in_place(struct harvest_call *c, uint64_t u, uint64_t n, int *r)
+{
+	struct proc *procs[HARVEST_BATCH];
+	struct harvest_entry *b;
+
+	if (n > HARVEST_BATCH ||
+	    !(b = user_window(c->t->proc, u, n * sizeof(*b), 1)))
+		return 0;
+	if ((*r = harvest_check(c, b, n, procs)) < 0)
+		return 1;
+	if (c->self)
+		return 0;
+	harvest_act(c, b, n, procs);
+	return 1;
+}
+
+/* Read (and clear as each entry asks) accessed/dirty bits for a batch of
+ * (process, page) pairs, with one TLB flush for the whole batch. Every
+ * entry is checked first: a bad one fails the call with nothing changed
+ * (a call of one batch is read in once and checked whole before it acts);
+ * only a copy-out failing part-way leaves the batches before it applied. */
+int64_t sys_harvest(struct thread *t, const uint64_t *a)
+{
+	struct harvest_call c = { .t = t };
+	uint64_t n = a[1];
+	int r;
+
+	if (n > HARVEST_MAX)
+		return -ERR_INVAL;
+	if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0)
+		return r;
+	if (!harvest_in_place(&c, a[0], n, &r))
+		r = harvest_copied(&c, a[0], n);
+	/* Even after a failed copy-out: the batches before it acted, and no
+	 * stale translation may keep a write permission taken away. */
+	arch_tlb_flush();
+	return r < 0 ? r : (int64_t)n;
+}
