@@ -79,16 +79,26 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 		vm_page_drop(s, r, i);
 }
 
-/* A zeroed frame; if none is free, memory is reclaimed and allocation
+/* A frame from alloc; if none is free, memory is reclaimed and allocation
  * tried again, until reclaim makes no progress. 0 if there is still none
  * (the caller's fault fails: out of memory). */
-uint64_t vm_frame_alloc(void)
+static uint64_t alloc_reclaiming(uint64_t (*alloc)(void))
 {
-	uint64_t pa = frame_alloc();
+	uint64_t pa = alloc();
 
 	while (!pa && vm.reclaim && vm.reclaim(VM_RECLAIM_WANT) > 0)
-		pa = frame_alloc();
+		pa = alloc();
 	return pa;
+}
+
+uint64_t vm_frame_alloc(void)
+{
+	return alloc_reclaiming(frame_alloc);
+}
+
+uint64_t vm_frame_alloc_unzeroed(void)
+{
+	return alloc_reclaiming(frame_alloc_unzeroed);
 }
 
 /* The VM core's last hold on pa went (no mapping, no object). A frame the

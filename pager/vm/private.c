@@ -213,7 +213,8 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 		vmstat_count(VMSTAT_COW_REUSE);
 		return VM_FAULT_MAPPED;
 	}
-	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
+	/* Unzeroed: page_copy below overwrites it whole before it is mapped. */
+	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc_unzeroed()))
 		return VM_FAULT_NOMEM;
 	if (region_entry(r, i) != (pa_pfn(pa) | PAGE_COW)) {
 		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */
