@@ -56,8 +56,8 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
  * whether the frame goes; a swapped page gives up its slot reference. */
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
-	uint32_t slot = region_slot(r, i);
+	uint32_t e = region_entry(r, i), slot = entry_slot(e);
+	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
 
 	if (slot) {
 		pv_set(&r->pages, i, 0);

@@ -63,23 +63,23 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
 	for (uint64_t i = region_next(p, 0); i < n; i = region_next(p, i + 1)) {
-		uint64_t pa = region_frame(p, i), va = p->start + i * VM_PAGE;
-		uint32_t slot = region_slot(p, i);
+		uint32_t e = region_entry(p, i), slot = entry_slot(e);	/* read once */
+		uint64_t pa = entry_frame(e), va = p->start + i * VM_PAGE;
 		if (slot) {
-			if (pv_set(&c->pages, i, region_entry(p, i)) < 0)
+			if (pv_set(&c->pages, i, e) < 0)
 				return VM_FAULT_NOMEM;
 			swapcache_slot_dup(slot);
 		}
 		if (!pa)
 			continue;
-		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
+		if ((p->perm & VM_W) && !(e & PAGE_COW)) {
 			/* Its dirty bit stays with this mapping, where a frame
 			 * mapped twice could lose it: a clean copy goes now. */
 			swapcache_forget_copy(pa);
 			if (vm_frame_file_copy(pa) ? vm_page_seal(ps, va, pa, ro) < 0 :
 			    vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
 				return VM_FAULT_NOMEM;
-			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
+			pv_set(&p->pages, i, e | PAGE_COW);	/* present */
 		}
 		if (vm_page_map(cs, c, i, pa, VM_MAP_COW | VM_MAP_RESERVED) < 0)
 			return VM_FAULT_NOMEM;
