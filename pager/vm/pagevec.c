@@ -131,8 +131,19 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 	return 0;
 }
 
+/* The hint's chunk first, without the search, when it holds i: an unmap's
+ * walk asks for the page after the one it just cleared there. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end)
 {
+	const struct pv_chunk *h = v->last;
+
+	if (h && i >= h->first && i < h->first + PV_CHUNK) {
+		for (; i < h->first + PV_CHUNK && i < end; i++)
+			if (h->e[i - h->first])
+				return i;
+		if (i >= end)
+			return end;
+	}
 	for (uint32_t k = lower_bound(v, i - i % PV_CHUNK); k < v->n; k++) {
 		const struct pv_chunk *c = v->chunks[k];
 		uint64_t j = i > c->first ? i : c->first;
