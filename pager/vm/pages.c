@@ -81,8 +81,9 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 
 /* A frame from alloc; if none is free, memory is reclaimed and allocation
  * tried again, until reclaim makes no progress. 0 if there is still none
- * (the caller's fault fails: out of memory). */
-static uint64_t alloc_reclaiming(uint64_t (*alloc)(void))
+ * (the caller's fault fails: out of memory). Inline: each caller's alloc
+ * is a direct call, as every first touch's was before there were two. */
+static inline __attribute__((always_inline)) uint64_t alloc_reclaiming(uint64_t (*alloc)(void))
 {
 	uint64_t pa = alloc();
 
