@@ -153,8 +153,9 @@ void frames_set_observer(frames_observer_fn *fn, void *ctx)
 	observer_ctx = ctx;
 }
 
-/* Inline in frame_alloc, which every first touch calls once a page. */
-static inline __attribute__((always_inline)) uint64_t alloc_as(enum frame_state state)
+/* Inline in frame_alloc, which every first touch calls once a page.
+ * zero: 0 only for a caller that writes every byte itself. */
+static inline __attribute__((always_inline)) uint64_t alloc_as(enum frame_state state, int zero)
 {
 	uint32_t i = pop_free();
 
@@ -163,7 +164,8 @@ static inline __attribute__((always_inline)) uint64_t alloc_as(enum frame_state 
 	if (nfree < lowest)
 		lowest = nfree;
 	frames_at.table[i].state = (uint8_t)state;
-	page_zero(frame_ptr(pa_of(i)));
+	if (zero)
+		page_zero(frame_ptr(pa_of(i)));
 	if (observer && state == FRAME_ANON)
 		observer(observer_ctx, pa_of(i), 1);
 	return pa_of(i);
@@ -173,12 +175,19 @@ uint64_t frame_alloc(void)
 {
 	if (nfree <= reserve)
 		return 0;
-	return alloc_as(FRAME_ANON);
+	return alloc_as(FRAME_ANON, 1);
+}
+
+uint64_t frame_alloc_unzeroed(void)
+{
+	if (nfree <= reserve)
+		return 0;
+	return alloc_as(FRAME_ANON, 0);
 }
 
 uint64_t frame_alloc_pinned(void)
 {
-	return alloc_as(FRAME_PINNED);
+	return alloc_as(FRAME_PINNED, 1);
 }
 
 /* Why pa may not be freed, or NULL if it may. */

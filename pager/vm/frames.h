@@ -64,6 +64,10 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 /* A zeroed frame in state FRAME_ANON, mapcount 0; 0 if no frame is free
  * above the reserve (ordinary allocations never touch it). */
 uint64_t frame_alloc(void);
+/* frame_alloc without the zeroing, for a caller that overwrites every
+ * byte at once (a copy-on-write copy): the old contents are another
+ * page's, so it must not be mapped before it is written. */
+uint64_t frame_alloc_unzeroed(void);
 /* A zeroed frame for the pager itself (FRAME_PINNED), from the reserve if
  * need be (the "memalloc" class: reclaim/direct.c decides who may); 0 if none is
  * free at all. */

@@ -190,7 +190,8 @@ void vm_note_bug(const char *why);
 
 /* pages.c: page-level changes shared by fault, fork and unmap, and the VM
  * core's frames. vm_frame_alloc reclaims (through the hook) while none is
- * free; vm_frame_release is for a frame the VM core holds no more (no
+ * free; vm_frame_alloc_unzeroed likewise, its frame not zeroed (for a copy
+ * that overwrites it whole); vm_frame_release is for a frame the VM core holds no more (no
  * mapping, no object): it is freed, or kept while the swap cache ties it to
  * a slot other entries still name (swapcache_tied). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
@@ -201,6 +202,7 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);
+uint64_t vm_frame_alloc_unzeroed(void);
 void vm_frame_release(uint64_t pa);
 
 /* filecopy.c: a frame's program-file copy (frame.file_copy). A page of a

@@ -56,8 +56,8 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
  * whether the frame goes; a swapped page gives up its slot reference. */
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
-	uint32_t slot = region_slot(r, i);
+	uint32_t e = region_entry(r, i), slot = entry_slot(e);
+	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
 
 	if (slot) {
 		pv_set(&r->pages, i, 0);
@@ -79,16 +79,27 @@ void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint6
 		vm_page_drop(s, r, i);
 }
 
-/* A zeroed frame; if none is free, memory is reclaimed and allocation
+/* A frame from alloc; if none is free, memory is reclaimed and allocation
  * tried again, until reclaim makes no progress. 0 if there is still none
- * (the caller's fault fails: out of memory). */
-uint64_t vm_frame_alloc(void)
+ * (the caller's fault fails: out of memory). Inline: each caller's alloc
+ * is a direct call, as every first touch's was before there were two. */
+static inline __attribute__((always_inline)) uint64_t alloc_reclaiming(uint64_t (*alloc)(void))
 {
-	uint64_t pa = frame_alloc();
+	uint64_t pa = alloc();
 
 	while (!pa && vm.reclaim && vm.reclaim(VM_RECLAIM_WANT) > 0)
-		pa = frame_alloc();
+		pa = alloc();
 	return pa;
+}
+
+uint64_t vm_frame_alloc(void)
+{
+	return alloc_reclaiming(frame_alloc);
+}
+
+uint64_t vm_frame_alloc_unzeroed(void)
+{
+	return alloc_reclaiming(frame_alloc_unzeroed);
 }
 
 /* The VM core's last hold on pa went (no mapping, no object). A frame the

@@ -113,6 +113,8 @@ int pv_reserve(struct pagevec *v, uint64_t i)
 	return chunk_for(v, i) ? 0 : -1;
 }
 
+/* A clearing set makes its chunk the hint too: an unmap's walk clears page
+ * after page of one chunk, and reads each before it clears it. */
 int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 {
 	struct pv_chunk *c = e ? chunk_for(v, i) : find(v, i);
@@ -120,6 +122,7 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 
 	if (!c)
 		return e ? -1 : 0;
+	v->last = c;
 	slot = &c->e[i % PV_CHUNK];
 	c->used += (e != 0) - (*slot != 0);
 	*slot = e;
@@ -128,8 +131,19 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 	return 0;
 }
 
+/* The hint's chunk first, without the search, when it holds i: an unmap's
+ * walk asks for the page after the one it just cleared there. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end)
 {
+	const struct pv_chunk *h = v->last;
+
+	if (h && i >= h->first && i < h->first + PV_CHUNK) {
+		for (; i < h->first + PV_CHUNK && i < end; i++)
+			if (h->e[i - h->first])
+				return i;
+		if (i >= end)
+			return end;
+	}
 	for (uint32_t k = lower_bound(v, i - i % PV_CHUNK); k < v->n; k++) {
 		const struct pv_chunk *c = v->chunks[k];
 		uint64_t j = i > c->first ? i : c->first;
@@ -158,12 +172,23 @@ int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void
 	return 0;
 }
 
+/* A chunk wholly inside [from, to) is counted by its used; only the
+ * chunks the ends cut are looked through (fork counts whole regions). */
 uint64_t pv_count(const struct pagevec *v, uint64_t from, uint64_t to)
 {
 	uint64_t n = 0;
 
-	for (uint64_t i = pv_next(v, from, to); i < to; i = pv_next(v, i + 1, to))
-		n++;
+	for (uint32_t k = lower_bound(v, from - from % PV_CHUNK); k < v->n; k++) {
+		const struct pv_chunk *c = v->chunks[k];
+		if (c->first >= to)
+			break;
+		if (c->first >= from && c->first + PV_CHUNK <= to) {
+			n += c->used;
+			continue;
+		}
+		for (uint64_t j = from > c->first ? from : c->first; j < c->first + PV_CHUNK && j < to; j++)
+			n += c->e[j - c->first] != 0;
+	}
 	return n;
 }
 

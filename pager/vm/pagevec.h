@@ -36,8 +36,9 @@ int pv_reserve(struct pagevec *v, uint64_t i);
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
 /* fn(ctx, i, entry) for each entry in [from, to) that is not 0, in order,
  * until fn returns other than 0; returns that, or 0. One pass over the
- * chunks: for a walk over everything (vm_check), where a look-up per
- * entry would cost a search each. */
+ * chunks: for a walk over everything (vm_check, fork), where a look-up per
+ * entry would cost a search each. fn may set entries of v to other
+ * non-zero values (no chunk is made or freed), nothing else. */
 typedef int pv_fn(void *ctx, uint64_t i, uint32_t e);
 int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx);
 /* Entries in [from, to) that are not 0. */

@@ -50,41 +50,55 @@ static void private_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
 		vm_frame_release(pa);
 }
 
-/* Every present page of p becomes read-only in both spaces (W is given
- * back by the write fault that breaks or reuses it); a swapped page's slot
- * is named by both. A program-file copy loses W with its dirty bit read in
- * the same step: unwritten, both spaces' pages are still the file's. */
+/* What fork_page needs besides the page: both sides, and p's permission
+ * less W. */
+struct fork_ctx {
+	struct vm_space *ps, *cs;
+	struct vm_region *p, *c;
+	unsigned ro;
+};
+
+/* Give page i of x->p, entry e, to x->c: a swapped page's slot is named
+ * by both; a present page of a writable region becomes read-only and
+ * copy-on-write in both. A program-file copy loses W with its dirty bit
+ * read in the same step: unwritten, both spaces' pages are still the
+ * file's. 0 or VM_FAULT_NOMEM. */
+static int fork_page(void *ctx, uint64_t i, uint32_t e)
+{
+	struct fork_ctx *x = ctx;
+	uint32_t slot = entry_slot(e);
+	uint64_t pa = entry_frame(e), va = x->p->start + i * VM_PAGE;
+
+	if (slot) {
+		if (pv_set(&x->c->pages, i, e) < 0)
+			return VM_FAULT_NOMEM;
+		swapcache_slot_dup(slot);
+	}
+	if (!pa)
+		return 0;
+	if ((x->p->perm & VM_W) && !(e & PAGE_COW)) {
+		/* Its dirty bit stays with this mapping, where a frame
+		 * mapped twice could lose it: a clean copy goes now. */
+		swapcache_forget_copy(pa);
+		if (vm_frame_file_copy(pa) ? vm_page_seal(x->ps, va, pa, x->ro) < 0 :
+		    vm.mmu.protect(vm.mmu.ctx, x->ps->as, va, x->ro) < 0)
+			return VM_FAULT_NOMEM;
+		pv_set(&x->p->pages, i, e | PAGE_COW);	/* present: no chunk made or freed */
+	}
+	return vm_page_map(x->cs, x->c, i, pa, VM_MAP_COW | VM_MAP_RESERVED) < 0 ? VM_FAULT_NOMEM : 0;
+}
+
+/* Every page of p goes to c (fork_page), in one walk of p's page array
+ * that hands each entry over without a look-up. */
 static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 			struct vm_region *c)
 {
-	unsigned ro = p->perm & ~(unsigned)VM_W;
+	struct fork_ctx x = { ps, cs, p, c, p->perm & ~(unsigned)VM_W };
 	uint64_t n = region_pages(p);
 
 	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
-	for (uint64_t i = region_next(p, 0); i < n; i = region_next(p, i + 1)) {
-		uint64_t pa = region_frame(p, i), va = p->start + i * VM_PAGE;
-		uint32_t slot = region_slot(p, i);
-		if (slot) {
-			if (pv_set(&c->pages, i, region_entry(p, i)) < 0)
-				return VM_FAULT_NOMEM;
-			swapcache_slot_dup(slot);
-		}
-		if (!pa)
-			continue;
-		if ((p->perm & VM_W) && !region_page_cow(p, i)) {
-			/* Its dirty bit stays with this mapping, where a frame
-			 * mapped twice could lose it: a clean copy goes now. */
-			swapcache_forget_copy(pa);
-			if (vm_frame_file_copy(pa) ? vm_page_seal(ps, va, pa, ro) < 0 :
-			    vm.mmu.protect(vm.mmu.ctx, ps->as, va, ro) < 0)
-				return VM_FAULT_NOMEM;
-			pv_set(&p->pages, i, region_entry(p, i) | PAGE_COW);	/* present */
-		}
-		if (vm_page_map(cs, c, i, pa, VM_MAP_COW | VM_MAP_RESERVED) < 0)
-			return VM_FAULT_NOMEM;
-	}
-	return 0;
+	return pv_each(&p->pages, 0, n, fork_page, &x);
 }
 
 /* Copy-on-write page i's frame is its own now: no mark, and W back unless
@@ -213,7 +227,8 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 		vmstat_count(VMSTAT_COW_REUSE);
 		return VM_FAULT_MAPPED;
 	}
-	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc()))
+	/* Unzeroed: page_copy below overwrites it whole before it is mapped. */
+	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc_unzeroed()))
 		return VM_FAULT_NOMEM;
 	if (region_entry(r, i) != (pa_pfn(pa) | PAGE_COW)) {
 		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */

@@ -209,6 +209,32 @@ static void test_bad_frees(void **state)
 	assert_int_equal(frames_check(), -1);
 }
 
+/* frame_alloc_unzeroed hands out the same frames as frame_alloc (state,
+ * order, reserve), but leaves what the last owner wrote: a copy-on-write
+ * copy overwrites it whole. frame_alloc still zeroes the same frame. */
+static void test_alloc_unzeroed(void **state)
+{
+	uint64_t a, b;
+
+	(void)state;
+	init_two_ranges();
+	a = frame_alloc();
+	memset(frame_ptr(a), 0xa5, PG);
+	frame_free(a);
+	b = frame_alloc_unzeroed();
+	assert_int_equal(b, a);	/* the last freed comes back first */
+	assert_int_equal(frame_desc(b)->state, FRAME_ANON);
+	assert_int_equal(((uint8_t *)frame_ptr(b))[PG - 1], 0xa5);	/* not zeroed */
+	frame_free(b);
+	b = frame_alloc();
+	assert_int_equal(b, a);
+	assert_int_equal(((uint8_t *)frame_ptr(b))[PG - 1], 0);
+	frame_free(b);
+	frames_set_reserve(frames_free());
+	assert_int_equal(frame_alloc_unzeroed(), 0);	/* the reserve is not its */
+	check_ok();
+}
+
 /* With a reserve of R, ordinary allocations stop while R frames are still
  * free; the pager's own (pinned) allocations may take those R too. */
 static void test_reserve(void **state)
@@ -322,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_order_and_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_unzeroed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaust, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_list_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frees, setup, teardown),

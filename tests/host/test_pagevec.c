@@ -182,13 +182,49 @@ static void test_hint_dropped(void **state)
 	pv_free(&v);
 }
 
+/* The first index in [i, end) with an entry, by pv_get alone. */
+static uint64_t next_slow(const struct pagevec *v, uint64_t i, uint64_t end)
+{
+	while (i < end && !pv_get(v, i))
+		i++;
+	return i;
+}
+
+/* pv_next from the hint's chunk and pv_count by whole chunks' counts agree
+ * with reading entry by entry, from and to every index around four chunks,
+ * wherever the hint is (the chunk last set, or one last cleared). */
+static void test_walks_agree(void **state)
+{
+	const uint64_t n = 4 * PV_CHUNK;
+	struct pagevec v = { 0 };
+
+	(void)state;
+	for (uint64_t i = 0; i < n; i++)
+		if (i % 7 == 0 || (i >= PV_CHUNK && i < 2 * PV_CHUNK && i % 3))
+			assert_int_equal(pv_set(&v, i, (uint32_t)i + 1), 0);
+	assert_int_equal(pv_set(&v, 2 * PV_CHUNK + 7, 0), 0);	/* hint: a cleared page */
+	for (uint64_t h = 0; h < n; h += PV_CHUNK / 2 + 3) {
+		if (pv_get(&v, h))
+			assert_int_equal(pv_set(&v, h, pv_get(&v, h)), 0);	/* hint: h's chunk */
+		for (uint64_t i = 0; i <= n; i += 5) {
+			uint64_t want = 0, end = i + PV_CHUNK + 9 < n ? i + PV_CHUNK + 9 : n;
+			assert_int_equal(pv_next(&v, i, end), next_slow(&v, i, end));
+			assert_int_equal(pv_next(&v, i, n + 1), next_slow(&v, i, n + 1));
+			for (uint64_t j = i; j < end; j++)
+				want += pv_get(&v, j) != 0;
+			assert_int_equal(pv_count(&v, i, end), want);
+		}
+	}
+	pv_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
-		cmocka_unit_test(test_hint_dropped),
+		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
