@@ -36,6 +36,7 @@ static int setup(struct driver *d, int dev, const struct bootinfo *bi, struct bl
 	m.w[0] = bi->devices[dev].irq;
 	m.len = sizeof(dma);
 	memcpy(m.data, dma, sizeof(dma));
+	driver_device_told(d);
 	if ((r = sys_call(out->link.ep, &m)) < 0 || (int64_t)m.label < 0)
 		return r < 0 ? r : (int)(int64_t)m.label;
 	out->sectors = m.w[0];
@@ -62,6 +63,8 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 		       (unsigned long)bi->devices[dev].base, r);
 		driver_abandon(&d);
 		out->link.ep = -1;
+		out->link.status = NULL;	/* in frames no longer the driver's */
+		out->link.list = NULL;
 		return r;
 	}
 	/* Its whole pool: it allocates nothing after this, so a write at zero

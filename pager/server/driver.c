@@ -25,6 +25,7 @@ int driver_spawn(struct driver *d, const char *name)
 
 	d->proc = NULL;
 	d->nframes = 0;
+	d->device_told = 0;
 	if ((d->ep = sys_endpoint_create()) < 0) {
 		err = d->ep;
 		d->ep = -1;
@@ -82,12 +83,22 @@ int driver_give_notifications(struct driver *d, uint32_t irq, uint64_t irq_bit, 
 	return r;
 }
 
+void driver_device_told(struct driver *d)
+{
+	d->device_told = 1;
+}
+
 void driver_abandon(struct driver *d)
 {
 	/* The process first: its page tables go with it, so no mapping of
 	 * these frames is left when they are freed. */
 	if (d->proc)
 		spawn_abandon(d->proc);
+	if (d->device_told && d->nframes > 0) {
+		printf("pager: %d frames of the abandoned driver stay pinned: its device may "
+		       "still write into them\n", d->nframes);
+		d->nframes = 0;
+	}
 	while (d->nframes > 0)
 		frame_free(d->frames[--d->nframes]);
 	if (d->ep >= 0)

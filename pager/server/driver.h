@@ -21,6 +21,8 @@ struct driver {
 	struct pproc *proc;	/* the spawned process, NULL: none yet */
 	int ep;			/* the pager's handle to its endpoint, -1: none */
 	int nframes;		/* frames[0 .. nframes) are mapped into proc */
+	int device_told;	/* the driver was told to start its device:
+				 * see driver_device_told */
 	uint64_t frames[DRIVER_FRAMES_MAX];
 };
 
@@ -45,6 +47,11 @@ int driver_give_frames(struct driver *d, uint64_t va, int n, uint64_t *pa);
  * either way. */
 int driver_give_notifications(struct driver *d, uint32_t irq, uint64_t irq_bit, int irq_handle,
 			      int done_handle);
+
+/* d is about to be told to start its device on the frames given. From then
+ * on the device may write into them whatever becomes of the driver (its end
+ * does not reset the device), so driver_abandon keeps them out of use. */
+void driver_device_told(struct driver *d);
 
 /* Undo a start that failed part-way: end the process (which drops its
  * handles, so its interrupt binding goes with its last receiver), free

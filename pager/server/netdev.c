@@ -71,6 +71,7 @@ static int setup(struct driver *d, int dev, const struct bootinfo *bi)
 	m.w[2] = config.net_prefix;
 	m.len = sizeof(dma);
 	memcpy(m.data, dma, sizeof(dma));
+	driver_device_told(d);
 	return call(&m);
 }
 

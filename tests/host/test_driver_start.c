@@ -200,11 +200,31 @@ static void test_every_failure_undone(void **state)
 	}
 }
 
+/* Told to start its device, then abandoned (its setup answer refused):
+ * the process ends, but the frames it had stay allocated, since the device
+ * may still write into them. */
+static void test_told_device_keeps_frames(void **state)
+{
+	static struct driver d;
+	uint64_t before = frames_free();
+
+	(void)state;
+	assert_int_equal(start(&d, 0), 0);
+	driver_device_told(&d);
+	driver_abandon(&d);
+	assert_int_equal(k.killed, 1);
+	assert_int_equal(frames_free(), before - 9);
+	assert_int_equal(d.nframes, 0);
+	assert_int_equal(k.open, 0);
+	assert_int_equal(frames_check(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_success, setup),
 		cmocka_unit_test_setup(test_every_failure_undone, setup),
+		cmocka_unit_test_setup(test_told_device_keeps_frames, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
