@@ -20,10 +20,12 @@ int netd_netif_add(struct virtio_net *n, uint32_t addr, unsigned prefix);
 void netd_netif_poll(void);
 
 /* Take back what the device has sent and post receive buffers up to the
- * target from the pool. Called after each interrupt and on every timer
- * tick: if the pool ran dry with every posted buffer used, the device has
- * nothing to receive into and will not interrupt again for received
- * frames, so only the tick reposts the buffers freed since. */
+ * target from the pool. Called after each interrupt and again at the end
+ * of every wake-up, timer ticks included, once the stack's timers and the
+ * reaping of ended programs have freed what they free: if the pool ran
+ * dry with every posted buffer used, the device has nothing to receive
+ * into and will not interrupt again for received frames, so only that
+ * later call reposts the buffers freed since. */
 void netd_netif_refill(void);
 
 #endif

@@ -184,13 +184,15 @@ static int referenced(void *ctx, uint32_t i)
  * frame not mapped by then (a page read ahead, or the fault now being
  * served) keeps its bit. The one place the pager clears accessed bits it
  * does not use; it leaves dirty bits set, for the looks that act on them.
- */
-/* The note is short because its clearing is late: a reference a program
+ *
+ * The note is short because its clearing is late: a reference a program
  * makes to a noted page before the clearing is erased with the fault's
  * own. Measured against a note of 64 (one whole harvest call, ~30
  * instructions a first-touched page cheaper): wl-shift 36,321 -> 34,932
  * major faults with 32, wl-hotcold 17,872 -> 17,305, wl-seq 8,914 ->
- * 10,044 (a sweep, whose re-touches matter least). */
+ * 10,044 (a sweep, whose re-touches matter least). 32 is a measured
+ * margin, not a derived one: shorter is truer to the rule, each clearing
+ * call costs a system call. */
 #define UNCOUNTED_MAX 32
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
@@ -205,6 +207,17 @@ static void clear_collected(struct harvest_batch *b)
 	b->n = 0;
 }
 
+/* collect for the clearing: a full batch is cleared first, so that no
+ * mapping of a frame mapped many times keeps its fault's bit. */
+static void collect_clearing(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct harvest_batch *b = ctx;
+
+	if (b->n == LOOK_MAX)
+		clear_collected(b);
+	collect(b, s, va);
+}
+
 static void clear_fault_references(void)
 {
 	static struct harvest_batch b;
@@ -216,17 +229,13 @@ static void clear_fault_references(void)
 		uint64_t va;
 		unsigned maps = vm_rmap_one(pa, &s, &va);
 
-		/* A frame forked to many processes must not find the batch
-		 * full: its other mappings would keep their fault's bit. */
-		if (b.n + maps > LOOK_MAX)
-			clear_collected(&b);
 		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
 		/* Most were mapped once, by their fault: no walk for those. */
 		if (maps == 1)
-			collect(&b, s, va);
+			collect_clearing(&b, s, va);
 		else if (maps)
-			vm_rmap_walk(pa, collect, &b);
+			vm_rmap_walk(pa, collect_clearing, &b);
 	}
 	n_uncounted = 0;
 	clear_collected(&b);
