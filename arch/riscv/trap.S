@@ -76,10 +76,11 @@ trap_vector:
  * A system call saves less: the ABI (userland/lib/syscall.h) lets it
  * clobber t0-t6 and a1-a7, so only what it keeps and its number and
  * arguments are stored, with a6 and t1 (t0 is stored above): the register
- * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep this thread's values from its
- * last full trap, so trap_return hands back nothing of another thread's or
- * the kernel's. The pc saved is the one after the ecall. IPC's fast path
- * starts here.
+ * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep
+ * this thread's values from its last full trap, so trap_return hands back
+ * nothing of the kernel's; of another thread's only the message registers
+ * trap_return_msg passes on from a sender. The pc saved is the one after
+ * the ecall. IPC's fast path starts here.
  */
 ecall_entry:
 	save_kept

@@ -26,8 +26,8 @@
  *
  * Kept from Linux: the generations and their bounds, aging's heuristics
  * (age when only two generations are left, or with three when the youngest
- * holds more than half the pages or the oldest less than a quarter), eviction from the oldest with look-around, the
- * shadow's recency test, the tiers and the controller with its constants.
+ * holds more than half the pages or the oldest less than a quarter),
+ * eviction from the oldest with look-around, the shadow's recency test, the tiers and the controller with its constants.
  * Changed: Linux marks every page added in a fault active (the youngest
  * generation), which counts the fault as a use; this policy's insertion
  * rule does not (fault_counts 0, like CLOCK's), so only a recent refault is

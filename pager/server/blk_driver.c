@@ -15,8 +15,10 @@
 #include "pager/protocol.h"
 
 #define VIRTIO_BLOCK 2
-_Static_assert(PAGER_IO_CLIENTS == BLK_DONE_NOTES, "the driver signals one notification per I/O client");
-_Static_assert(BLK_DMA_PAGES + 2 <= DRIVER_FRAMES_MAX, "a driver's record holds the frames it is given");
+_Static_assert(PAGER_IO_CLIENTS == BLK_DONE_NOTES,
+	       "the driver signals one notification per I/O client");
+_Static_assert(BLK_DMA_PAGES + 2 <= DRIVER_FRAMES_MAX,
+	       "a driver's record holds the frames it is given");
 
 static int setup(struct driver *d, int dev, const struct bootinfo *bi, struct blk_driver *out)
 {

@@ -95,7 +95,7 @@ static int may_change(const struct msg *in)
 }
 
 /* An empty reply header, field by field: a dozen stores, fewer than even
- * base/memset.c's loop for these 80 bytes, on every request. */
+ * base/libc_mem.c's loop for these 80 bytes, on every request. */
 static void empty_reply(struct msg *out)
 {
 	out->label = 0;

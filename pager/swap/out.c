@@ -132,7 +132,9 @@ size_t swap_batch_prepare(struct write_batch *b)
 
 	/* A device gone for good takes no writes: victims queued before it
 	 * went stay in memory, not retired one failed write at a time. */
-	while (!swap_device_gone() && got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0) {
+	size_t want = swap_device_gone() ? 0 : b->n;
+
+	while (got < want && (len = swap_slot_alloc_run(slots, (uint32_t)(want - got), &first)) > 0) {
 		for (uint32_t k = 0; k < len; k++)
 			run[k] = b->v[got + k].pa;
 		vm_frames_write_protect(run, len);	/* one kernel call, not one a page */

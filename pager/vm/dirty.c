@@ -21,7 +21,7 @@ int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
 	if ((r = vm.mmu.harvest(vm.mmu.ctx, e, n)) < 0)
 		return r;
 	for (size_t k = 0; k < n; k++)
-		if ((e[k].bits & HARVEST_DIRTY) && pa[k])
+		if ((e[k].bits & HARVEST_DIRTY) && pa && pa[k])
 			vm_frame_dirtied(pa[k]);
 	return 0;
 }

@@ -244,7 +244,6 @@ int vm_frame_write_resume(uint64_t pa)
 struct protect_batch {
 	struct harvest_entry e[PROTECT_MAX];
 	uint64_t pa[PROTECT_MAX];	/* the frame each entry maps */
-	uint64_t none[PROTECT_MAX];	/* 0s: no dirty bit is read (vm_harvest) */
 	size_t n;
 	uint64_t current;
 	int bug;		/* a mapping of current has no page */
@@ -269,7 +268,7 @@ static void protect_later(void *ctx, struct vm_space *s, uint64_t va)
  * frame, if the call failed) gets its permissions back, unmarked. */
 static void protect_flush(struct protect_batch *b)
 {
-	int failed = vm_harvest(b->e, b->none, b->n) < 0;
+	int failed = vm_harvest(b->e, NULL, b->n) < 0;	/* no dirty bit read */
 
 	for (size_t k = 0; k < b->n; k++)
 		if ((failed || !(b->e[k].bits & HARVEST_PRESENT)) && swapcache_writing(b->pa[k]))

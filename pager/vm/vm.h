@@ -118,7 +118,8 @@ int vm_unmap_frame_everywhere(uint64_t pa);
  */
 struct harvest_entry;	/* kernel/abi/vm.h */
 /* Harvest e[0..n) through mmu_ops (each entry's bits say what to clear);
- * entry k maps frame pa[k] (0: none known). 0 or a negative error. */
+ * entry k maps frame pa[k] (0, or pa NULL: none known). 0 or a negative
+ * error. */
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
 /* (seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
  * or their program file hold clean copies: each such one's mappings lose

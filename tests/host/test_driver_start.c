@@ -138,7 +138,8 @@ static int start(struct driver *d, int fail_at)
 {
 	uint64_t pa[8], st;
 
-	k = (struct fake_kernel){ .fail_at = fail_at, .next = 10, .irq_note = -1, .driver_next = IRQ_HANDLE };
+	k = (struct fake_kernel){ .fail_at = fail_at, .next = 10, .irq_note = -1,
+				  .driver_next = IRQ_HANDLE };
 	if (driver_spawn(d, "fake") < 0)
 		return -1;
 	if (driver_give_frames(d, 0x100000, 8, pa) < 0 || driver_give_frames(d, 0x200000, 1, &st) < 0 ||

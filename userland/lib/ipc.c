@@ -20,8 +20,9 @@ static int header_only(const struct msg *m)
 }
 
 /* Store a message received in registers (abi/msg.h: r[] = label and w[]
- * from a2..a6, t0, t1, then pid | tid << 32 from a1, origin from a7) in m. pid, tid, origin, len, handle and rights go as three words: t0
- * is pid and tid already, t1 origin with len 0, then handle -1, rights 0. */
+ * from a2..a6, t0, t1, then pid | tid << 32 from a1, origin from a7) in m.
+ * pid, tid, origin, len, handle and rights go as three words: a1's word is
+ * pid and tid already, a7's origin with len 0, then handle -1, rights 0. */
 static void store_received(struct msg *m, const uint64_t r[9])
 {
 	typedef uint64_t __attribute__((may_alias)) word;

@@ -41,7 +41,8 @@ int test_fastpath_regs(void)
 	for (int i = 0; i < CALLS; i++)
 		CHECK_RUN(call_checked(&regs, 0, -1, 0));
 	b = kinfo();
-	CHECK_EQ(b.msgs_in_regs - a.msgs_in_regs, 2 * CALLS);
+	/* At least: a pager thread's fault message may come in registers too. */
+	CHECK(b.msgs_in_regs - a.msgs_in_regs >= 2 * CALLS);
 	/* Every one, but for a pager thread woken meanwhile. */
 	CHECK(b.fast_calls - a.fast_calls >= CALLS - 2);
 	CHECK(b.fast_replies - a.fast_replies >= CALLS - 2);
