@@ -197,17 +197,11 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 
 /* The leaf table (level 0) that holds va's entry, or NULL if a level above
  * is absent or is itself a leaf: then no 4 KiB page in va's 2 MiB range. */
-static uint64_t *leaf_table(const struct arch_pt *pt, uint64_t va)
+static uint64_t *leaf_table(struct arch_pt *pt, uint64_t va)
 {
-	uint64_t *table = pt->root;
+	uint64_t *e = walk(pt, va, 0, 0);
 
-	for (int l = 2; l > 0; l--) {
-		uint64_t e = table[VPN(va, l)];
-		if (!(e & PTE_V) || (e & PTE_LEAF))
-			return NULL;
-		table = pa_to_kva(PTE_TO_PA(e));
-	}
-	return table;
+	return e ? e - VPN(va, 0) : NULL;
 }
 
 unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
