@@ -15,13 +15,14 @@ void sched_ready(struct thread *t);
 /* t is no longer anywhere: forget it if it was current. */
 void sched_forget(struct thread *t);
 uint64_t sched_slice_ns(void);
+/* A bit per priority whose run queue may hold a thread (sched.c's; see
+ * there), and the exact answer sched_runs_next falls back on. */
+extern uint32_t sched_maybe_ready;
+int sched_runs_next_slow(int prio);
 /* 1 if a thread of priority prio made ready now would be the next to run
  * once the current thread blocks: nothing is ready at prio or above. */
 static inline int sched_runs_next(int prio)
 {
-	extern uint32_t sched_maybe_ready;	/* sched.c's; see there */
-	int sched_runs_next_slow(int prio);
-
 	return !(sched_maybe_ready & ((2u << prio) - 1)) || sched_runs_next_slow(prio);
 }
 /* Return to user mode in t, in place of the current thread, which has
