@@ -3,7 +3,10 @@
  * them all at once; a wait with none pending blocks until a signal comes.
  * A notification bound to a thread arrives through its receive instead.
  */
+#include <errno.h>
+
 #include "check.h"
+#include "sleep.h"
 #include "tests.h"
 #include "thread.h"
 
@@ -177,5 +180,26 @@ int test_notify_timer(void)
 	for (int k = 0; k < NOTIFY_TIMERS_PER_PROC; k++)
 		CHECK_EQ(sys_notify_timer(note, 0, 1UL << k), 0);
 	CHECK_EQ(sys_handle_close(note), 0);
+	return 0;
+}
+
+/* sleep_ns (userland/lib/sleep.c) waits on a timer of its own: a negative
+ * time is refused, the wait is at least the time asked, and its
+ * notification is closed after every sleep (more sleeps than a process
+ * may hold handles all succeed). */
+int test_sleep(void)
+{
+	int64_t start, waited;
+
+	errno = 0;
+	CHECK_EQ(sleep_ns(-1), -1);
+	CHECK_EQ(errno, EINVAL);
+	start = sys_clock();
+	CHECK_EQ(sleep_ns(DELAY), 0);
+	waited = sys_clock() - start;
+	diag("sleep_ns: waited %ld ms for %ld ms", (long)(waited / MS), (long)(DELAY / MS));
+	CHECK(waited >= DELAY);
+	for (int k = 0; k < 2 * HANDLES_MAX; k++)
+		CHECK_EQ(sleep_ns(0), 0);
 	return 0;
 }

@@ -32,6 +32,7 @@ static const struct test {
 	{ test_fastpath_regs_fault, "fastpath_regs_fault", 0 },
 	{ test_notify, "notify", 0 },
 	{ test_notify_timer, "notify_timer", 0 },
+	{ test_sleep, "sleep", 0 },
 	{ test_notify_bind, "notify_bind", 0 },
 	{ test_preempt, "preempt", 0 },
 	{ test_bad_pointers, "bad_pointers", 0 },

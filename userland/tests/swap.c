@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "pager_client.h"
+#include "sleep.h"
 #include "tests.h"
 
 #define WORDS (4096 / sizeof(uint64_t))
@@ -471,8 +472,7 @@ int test_swap_read_error(void)
 	diag("the child ended: how %u, cause %u, status %d", info.how, info.cause, info.status);
 	/* tests/boot/nbd.sh turns read errors off when it sees the kill: give
 	 * it time before this process reads its own pages back. */
-	for (int64_t until = sys_clock() + 1500 * 1000000LL; sys_clock() < until;)
-		sys_yield();
+	CHECK_EQ(sleep_ns(1500 * MS), 0);
 	CHECK_EQ(info.how, EXIT_KILLED);
 	CHECK_EQ(info.cause, CAUSE_PAGE_FAULT);
 	CHECK_EQ(pager_stats(&after), 0);

@@ -23,6 +23,7 @@ int test_fastpath_regs_fault(void);
 /* notify.c */
 int test_notify(void);
 int test_notify_timer(void);
+int test_sleep(void);
 
 /* preempt.c */
 int test_preempt(void);
