@@ -9,11 +9,13 @@
 #include <stdbool.h>
 
 #define MSG_MAX 512	/* the longest: an unknown key with every known key listed */
+#define CUT_MARK "..."	/* ends a message that did not fit, so the cut shows */
 #define QUOTE_MAX 48	/* longer text is cut so the key still fits in the line */
 
 struct msg {
 	char buf[MSG_MAX];
 	size_t len;
+	bool cut;	/* some text did not fit */
 };
 
 struct reporter {
@@ -31,8 +33,12 @@ struct word {
 /* Append up to n bytes of s (stopping at a NUL), truncating at the buffer end. */
 static void put_n(struct msg *m, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n && s[i] && m->len < MSG_MAX - 1; i++)
+	size_t i;
+
+	for (i = 0; i < n && s[i] && m->len < MSG_MAX - 1; i++)
 		m->buf[m->len++] = s[i];
+	if (i < n && s[i])
+		m->cut = true;
 	m->buf[m->len] = 0;
 }
 
@@ -45,6 +51,7 @@ static void put(struct msg *m, const char *s)
 static void start(struct msg *m, const char *s)
 {
 	m->len = 0;
+	m->cut = false;
 	put(m, s);
 }
 
@@ -80,8 +87,11 @@ static void put_u64(struct msg *m, uint64_t v)
 	put(m, text);
 }
 
-static void emit(struct reporter *r, const struct msg *m)
+static void emit(struct reporter *r, struct msg *m)
 {
+	if (m->cut)
+		for (size_t i = 0; i < sizeof(CUT_MARK) - 1; i++)
+			m->buf[MSG_MAX - sizeof(CUT_MARK) + i] = CUT_MARK[i];
 	r->count++;
 	if (r->fn)
 		r->fn(r->ctx, m->buf);

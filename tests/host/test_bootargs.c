@@ -345,6 +345,7 @@ static void test_long_known_list(void **state)
 	assert_int_equal(bootargs_parse("nope=1 pager.some_rather_long_key_39=4", many, 40, v,
 					NULL, NULL, capture_line, &cap), 1);
 	assert_int_equal(strlen(cap.lines[0]), 511);	/* cut, and still terminated */
+	assert_string_equal(cap.lines[0] + 508, "...");	/* and the cut shows */
 	assert_int_equal(v[39].num, 4);
 	assert_int_equal(v[0].num, 1);
 }
