@@ -266,19 +266,6 @@ static void assert_evicted(const struct sim *s, const uint32_t *want, uint32_t n
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/*
- * 3 frames, CLOCK's own rule (a page comes in unreferenced). 1,2,3 fill
- * them. 4: the hand takes 1 at once. 2 is referenced again, so at 5 it gets
- * a second chance and 3 goes (FIFO evicts 2 there). 1: takes 4, the page
- * behind the hand. 3: takes 2, its bit cleared at 5 and not set since. 5 is
- * used; at 2 it gets its second chance and 1 goes; 6 takes 3.
- *
- * The same string with the fault counted (the bit set at every fault, as
- * the kernel maps pages): 4: the hand clears 1,2,3 and comes round to 1.
- * At 5, 2 gets its second chance and 3 goes. 1: the hand clears 4, takes 2.
- * 3: clears 5, takes 4. 2: clears 1,5,3 in a full turn and takes 1, then 6
- * takes 5, cleared on that turn and not referenced since.
- */
 /* History stays within 16 bytes per frame for every policy: the shadow
  * table's entries and the policy's own ghost state together. CLOCK-Pro,
  * whose ring of non-resident pages is 5 bytes a frame, gets one entry. */
@@ -296,6 +283,19 @@ static void test_history_budget(void **state)
 	}
 }
 
+/*
+ * 3 frames, CLOCK's own rule (a page comes in unreferenced). 1,2,3 fill
+ * them. 4: the hand takes 1 at once. 2 is referenced again, so at 5 it gets
+ * a second chance and 3 goes (FIFO evicts 2 there). 1: takes 4, the page
+ * behind the hand. 3: takes 2, its bit cleared at 5 and not set since. 5 is
+ * used; at 2 it gets its second chance and 1 goes; 6 takes 3.
+ *
+ * The same string with the fault counted (the bit set at every fault, as
+ * the kernel maps pages): 4: the hand clears 1,2,3 and comes round to 1.
+ * At 5, 2 gets its second chance and 3 goes. 1: the hand clears 4, takes 2.
+ * 3: clears 5, takes 4. 2: clears 1,5,3 in a full turn and takes 1, then 6
+ * takes 5, cleared on that turn and not referenced since.
+ */
 static void test_clock_second_chance(void **state)
 {
 	static const uint32_t refs[] = { 1, 2, 3, 4, 2, 5, 1, 3, 5, 2, 6 };
