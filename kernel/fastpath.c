@@ -130,7 +130,7 @@ static const struct arch_regs *give_regs(struct thread *r, struct msg *dst,
 		give(r, dst, &k, from, origin);
 		return NULL;
 	}
-	arch_msg_stamp(&r->regs, from->proc->pid, from->tid, origin);
+	arch_msg_stamp(&r->regs, from->msg_ids, origin);
 	fastpath_counts.in_regs++;
 	return &from->regs;
 }

@@ -69,6 +69,7 @@ struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t 
 	if (!t)
 		return NULL;
 	t->tid = next_tid++;
+	t->msg_ids = arch_msg_ids(p->pid, t->tid);
 	t->prio = (uint8_t)prio;
 	t->proc = p;
 	arch_regs_init(&t->regs, pc, sp, arg);

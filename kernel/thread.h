@@ -52,6 +52,8 @@ struct msg_window {
 struct thread {
 	struct arch_regs regs;		/* user context; must stay first */
 	uint32_t tid;
+	uint64_t msg_ids;		/* pid and tid as a register-form message
+					 * stamps them (arch_msg_ids); fixed */
 	uint8_t prio;			/* enum prio */
 	enum thread_state state;
 	struct proc *proc;

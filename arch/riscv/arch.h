@@ -58,14 +58,21 @@ static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)
 	k->w[5] = r->x[6];
 }
 
+/* A sender's pid and tid as the register form hands them over: one word,
+ * kept ready in the thread record (it never changes) so a delivery only
+ * copies it. */
+static inline uint64_t arch_msg_ids(uint32_t pid, uint32_t tid)
+{
+	return pid | (uint64_t)tid << 32;
+}
+
 /* Mark r's system call as having received a message in registers, with
- * the kernel's stamps (label and w[] written apart, or passed on by
- * arch_enter_user_msg). */
-static inline void arch_msg_stamp(struct arch_regs *r, uint32_t pid, uint32_t tid,
-				  uint32_t origin)
+ * the kernel's stamps, ids from arch_msg_ids() (label and w[] written
+ * apart, or passed on by arch_enter_user_msg). */
+static inline void arch_msg_stamp(struct arch_regs *r, uint64_t ids, uint32_t origin)
 {
 	r->x[10] = MSG_IN_REGS;
-	r->x[11] = pid | (uint64_t)tid << 32;
+	r->x[11] = ids;
 	r->x[17] = origin;
 }
 
@@ -73,7 +80,7 @@ static inline void arch_msg_stamp(struct arch_regs *r, uint32_t pid, uint32_t ti
 static inline void arch_msg_write(struct arch_regs *r, uint64_t label, const uint64_t *w,
 				  uint32_t pid, uint32_t tid, uint32_t origin)
 {
-	arch_msg_stamp(r, pid, tid, origin);
+	arch_msg_stamp(r, arch_msg_ids(pid, tid), origin);
 	r->x[12] = label;
 	r->x[13] = w[0];
 	r->x[14] = w[1];
