@@ -16,7 +16,8 @@ static struct tqueue runq[PRIO_LEVELS];
  * for the fast path's inline test. */
 uint32_t sched_maybe_ready;
 _Static_assert(PRIO_LEVELS <= 32, "a bit per priority level");
-static struct thread *current;
+/* The running thread (entry.h reads it inline), or NULL while idle. */
+struct thread *sched_running;
 static int slice_over;
 static uint64_t slice_ticks, slice_ns;
 
@@ -32,11 +33,6 @@ uint64_t sched_slice_ns(void)
 	return slice_ns;
 }
 
-struct thread *sched_current(void)
-{
-	return current;
-}
-
 void sched_ready(struct thread *t)
 {
 	t->state = T_READY;
@@ -46,8 +42,8 @@ void sched_ready(struct thread *t)
 
 void sched_forget(struct thread *t)
 {
-	if (current == t)
-		current = NULL;
+	if (sched_running == t)
+		sched_running = NULL;
 }
 
 void sched_timer_tick(void)
@@ -81,7 +77,7 @@ int sched_runs_next_slow(int prio)
 static inline void make_current(struct thread *t)
 {
 	t->state = T_RUNNING;
-	current = t;
+	sched_running = t;
 	proc_activate(t->proc);
 }
 
@@ -112,7 +108,7 @@ static struct thread *pick(void)
 
 _Noreturn void schedule(void)
 {
-	struct thread *t = current;
+	struct thread *t = sched_running;
 
 	if (t && t->state == T_RUNNING) {
 		if (!slice_over && !higher_ready(t->prio))
@@ -121,7 +117,7 @@ _Noreturn void schedule(void)
 	}
 	slice_over = 0;
 	while (!(t = pick())) {
-		current = NULL;
+		sched_running = NULL;
 		arch_idle();
 	}
 	sched_run(t);

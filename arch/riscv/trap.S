@@ -34,8 +34,8 @@
 .endm
 
 /* Store the user sp and pc (t0 = the pc to resume at), mark the kernel as
- * running and call handler(regs) on the kernel stack. */
-.macro enter_kernel handler
+ * running and switch to the kernel stack with a0 = regs. */
+.macro enter_kernel
 	sd	t0, 0(sp)
 	csrr	t0, sscratch
 	sd	t0, 16(sp)		/* user sp */
@@ -46,7 +46,6 @@
 	la	gp, __global_pointer$
 	.option pop
 	la	sp, boot_stack_top
-	call	\handler		/* does not return */
 .endm
 
 	.section .text
@@ -69,7 +68,8 @@ trap_vector:
 	sd	x30, 240(sp)
 	sd	x31, 248(sp)
 	csrr	t0, sepc
-	enter_kernel trap_from_user
+	enter_kernel
+	call	trap_from_user		/* does not return */
 1:	j	1b
 
 /*
@@ -88,7 +88,9 @@ ecall_entry:
 	sd	x16, 128(sp)
 	csrr	t0, sepc
 	addi	t0, t0, 4		/* resume after the ecall */
-	enter_kernel trap_from_ecall
+	enter_kernel
+	call	trap_ecall_fast		/* returns only if the fast path cannot */
+	call	trap_from_ecall		/* does not return */
 3:	j	3b
 
 from_kernel:

@@ -179,11 +179,17 @@ _Noreturn void trap_from_user(struct arch_regs *r)
 	schedule();
 }
 
-/* Called from ecall_entry with what a system call keeps saved in *r. */
-_Noreturn void trap_from_ecall(struct arch_regs *r)
+/* Called first from ecall_entry, what a system call keeps saved in the
+ * current thread's context: the IPC fast path, which returns only if it
+ * cannot do the call (then trap_from_ecall). No frame of its own. */
+void trap_ecall_fast(void)
 {
-	(void)r;
 	fpu_note_dirty();
+	fastpath_syscall(sched_current());
+}
+
+_Noreturn void trap_from_ecall(void)
+{
 	syscall_entry(sched_current());
 }
 
