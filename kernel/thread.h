@@ -85,8 +85,33 @@ struct thread {
 	uint64_t wait_va;		/* where to write its struct exit_info */
 };
 
-void tq_push(struct tqueue *q, struct thread *t);
-struct thread *tq_pop(struct tqueue *q);
+/* Queue operations, inline: the IPC fast path does one of each per
+ * message, and a call would cost it a frame. */
+static inline void tq_push(struct tqueue *q, struct thread *t)
+{
+	t->qnext = NULL;
+	t->queue = q;
+	if (q->tail)
+		q->tail->qnext = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static inline struct thread *tq_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+
+	if (!t)
+		return NULL;
+	q->head = t->qnext;
+	if (!q->head)
+		q->tail = NULL;
+	t->qnext = NULL;
+	t->queue = NULL;
+	return t;
+}
+
 void tq_remove(struct thread *t);	/* off whatever queue it is on */
 
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio);

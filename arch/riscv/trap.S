@@ -77,7 +77,7 @@ trap_vector:
  * clobber t0-t6 and a1-a7, so only what it keeps and its number and
  * arguments are stored, with a6 and t1 (t0 is stored above): the register
  * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep
- * this thread's values from its last full trap, so trap_return hands back
+ * this thread's values from its last full trap, so trap_return_msg hands back
  * nothing of the kernel's; of another thread's only the message registers
  * trap_return_msg passes on from a sender. The pc saved is the one after
  * the ecall. IPC's fast path starts here.
@@ -98,17 +98,13 @@ from_kernel:
 	call	trap_from_kernel	/* reports and stops */
 2:	j	2b
 
-/* _Noreturn void trap_return(struct arch_regs *r): trap_return_msg with
- * the message registers from r itself. */
-	.globl trap_return
-trap_return:
-	mv	a1, a0
-
-/* _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from)
- * trap_return, but t0, t1 and a2..a6 (a message's label and words, abi/msg.h)
- * come from `from` (a1), loaded before a1 itself is. */
+/* trap_return_msg(struct arch_regs *r, const struct arch_regs *from),
+ * jumped to (trap.c's jump_return), never returns: restore r and sret to
+ * user mode, but t0, t1 and a2..a6 (a message's label and words,
+ * abi/msg.h) come from `from` (a1), loaded before a1 itself is; from = r
+ * for a plain return. */
 	.globl trap_return_msg
-trap_return_msg:		/* falls through from trap_return */
+trap_return_msg:
 	csrw	sscratch, a0
 	ld	t0, 0(a0)
 	csrw	sepc, t0

@@ -12,8 +12,6 @@
 #include "notify_timer.h"
 
 extern char trap_vector[];
-extern _Noreturn void trap_return(struct arch_regs *r);
-extern _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from);
 extern void fpu_save(struct arch_regs *r);
 extern void fpu_restore(const struct arch_regs *r);
 
@@ -81,34 +79,49 @@ static void fpu_take(struct arch_regs *r)
 	owner_dirty = 0;
 }
 
-/* r's FP registers loaded: the sstatus.FS value to return to it with (a
- * write marks it dirty). Out of line: most threads never use FP. */
-__attribute__((noinline)) static uint64_t fpu_enter(struct arch_regs *r)
+/* sstatus for a return to U-mode with interrupts on there and FP state
+ * fs: off (0) unless the thread has used FP, so its first FP instruction
+ * traps. */
+static inline void user_status(uint64_t fs)
 {
-	fpu_take(r);
-	return SSTATUS_FS_CLEAN;
-}
-
-/* sstatus for a return to r in U-mode with interrupts on there; FP off
- * unless it has used it: the first FP instruction traps. */
-__attribute__((always_inline)) static inline void user_status(struct arch_regs *r)
-{
-	uint64_t fs = r->fp_on ? fpu_enter(r) : 0;
-
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
 }
 
-_Noreturn void arch_enter_user(struct arch_regs *r)
+/* trap_return_msg(r, from) as a jump: a call to a function that does not
+ * return would cost its caller a frame for nothing (GCC keeps such calls
+ * as calls), and the return to user mode is the end of every kernel path. */
+__attribute__((always_inline)) _Noreturn static inline void
+jump_return(struct arch_regs *r, const struct arch_regs *from)
 {
-	user_status(r);
-	trap_return(r);
+	register struct arch_regs *a0 __asm__("a0") = r;
+	register const struct arch_regs *a1 __asm__("a1") = from;
+
+	__asm__ volatile("j trap_return_msg" : : "r"(a0), "r"(a1) : "memory");
+	__builtin_unreachable();
+}
+
+/* The return of a thread that has used FP: its registers loaded first.
+ * Out of line: most threads never use FP. */
+__attribute__((noinline)) _Noreturn static void enter_user_fp(struct arch_regs *r,
+							      const struct arch_regs *from)
+{
+	fpu_take(r);
+	user_status(SSTATUS_FS_CLEAN);
+	jump_return(r, from);
 }
 
 _Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from)
 {
-	user_status(r);
-	trap_return_msg(r, from);
+	if (r->fp_on)
+		enter_user_fp(r, from);
+	user_status(0);
+	jump_return(r, from);
+}
+
+_Noreturn void arch_enter_user(struct arch_regs *r)
+{
+	arch_enter_user_msg(r, r);
 }
 
 static void interrupt(uint64_t cause)
