@@ -74,8 +74,10 @@ trap_vector:
 
 /*
  * A system call saves less: the ABI (userland/lib/syscall.h) lets it
- * clobber t0-t6 and a1-a7, so only what it keeps and its number and
- * arguments are stored, with a6 and t1 (t0 is stored above): the register
+ * clobber t0, t1, t3-t6 and a1-a7, so only what it keeps (t2 too: the IPC
+ * wrappers keep their buffer's address there, with no frame of their own)
+ * and its number and arguments are stored, with a6 and t1 (t0 is stored
+ * above): the register
  * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep
  * this thread's values from its last full trap, so trap_return_msg hands back
  * nothing of the kernel's; of another thread's only the message registers
@@ -85,6 +87,7 @@ trap_vector:
 ecall_entry:
 	save_kept
 	sd	x6, 48(sp)
+	sd	x7, 56(sp)		/* t2: kept across a system call */
 	sd	x16, 128(sp)
 	csrr	t0, sepc
 	addi	t0, t0, 4		/* resume after the ecall */
