@@ -10,8 +10,8 @@
 
 struct thread;
 
-/* The thread running now: sched.c's, written only there, read inline
- * because every system call starts with it. */
+/* The thread running now: the scheduler's (sched.c and sched.h write
+ * it), read inline because every system call starts with it. */
 extern struct thread *sched_running;
 static inline struct thread *sched_current(void) { return sched_running; }
 _Noreturn void schedule(void);

@@ -73,26 +73,6 @@ int sched_runs_next_slow(int prio)
 	return !higher_ready(prio + 1);
 }
 
-/* t is the running thread now, in its address space. */
-static inline void make_current(struct thread *t)
-{
-	t->state = T_RUNNING;
-	sched_running = t;
-	proc_activate(t->proc);
-}
-
-_Noreturn void sched_run(struct thread *t)
-{
-	make_current(t);
-	arch_enter_user(&t->regs);
-}
-
-_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from)
-{
-	make_current(t);
-	arch_enter_user_msg(&t->regs, from);
-}
-
 static struct thread *pick(void)
 {
 	for (int p = 0; p < PRIO_LEVELS; p++) {

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "entry.h"
+#include "proc.h"
 
 struct arch_regs;
 
@@ -25,13 +26,25 @@ static inline int sched_runs_next(int prio)
 {
 	return !(sched_maybe_ready & ((2u << prio) - 1)) || sched_runs_next_slow(prio);
 }
+/* sched_run, t taking the message registers (abi/msg.h's register form)
+ * from the saved context of the thread that sent them. Inline, so that
+ * the address-space switch is called from a frame the caller has anyway. */
+__attribute__((always_inline)) _Noreturn static inline void
+sched_run_msg(struct thread *t, const struct arch_regs *from)
+{
+	t->state = T_RUNNING;
+	sched_running = t;
+	proc_activate(t->proc);
+	arch_enter_user_msg(&t->regs, from);
+}
+
 /* Return to user mode in t, in place of the current thread, which has
  * blocked: what schedule() would pick when sched_runs_next(t->prio),
  * without the run queue (the IPC fast path, at the end of its trap). */
-_Noreturn void sched_run(struct thread *t);
-/* sched_run, t taking the message registers (abi/msg.h's register form)
- * from the saved context of the thread that sent them. */
-_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from);
+__attribute__((always_inline)) _Noreturn static inline void sched_run(struct thread *t)
+{
+	sched_run_msg(t, &t->regs);
+}
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);
 
