@@ -154,7 +154,7 @@ static void link_reply(struct thread *c, struct thread *r)
 
 /* r, taken off ep's receivers with its message delivered, runs now (with
  * the message registers of `from`, if not NULL). */
-_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r,
+__attribute__((always_inline)) _Noreturn static inline void run_receiver(struct endpoint *ep, struct thread *r,
 				   const struct arch_regs *from)
 {
 	tq_pop(&ep->receivers);
@@ -277,9 +277,11 @@ static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
 
 /* Answer caller c with reply m (NULL: in t's registers), then t waits on
  * ep for its next message at va (regs: or in its registers); nothing done
- * if a step cannot be done here. */
-static void answer(struct thread *t, struct thread *c, struct endpoint *ep,
-		   const struct msg *m, uint64_t va, int regs)
+ * if a step cannot be done here. Inline in both forms' entries: one frame
+ * for the whole reply_recv. */
+__attribute__((always_inline)) static inline void
+answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg *m, uint64_t va,
+       int regs)
 {
 	const struct arch_regs *from = NULL;
 	struct msg *dst = NULL;
