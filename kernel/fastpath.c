@@ -154,8 +154,8 @@ static void link_reply(struct thread *c, struct thread *r)
 
 /* r, taken off ep's receivers with its message delivered, runs now (with
  * the message registers of `from`, if not NULL). */
-__attribute__((always_inline)) _Noreturn static inline void run_receiver(struct endpoint *ep, struct thread *r,
-				   const struct arch_regs *from)
+__attribute__((always_inline)) _Noreturn static inline void
+run_receiver(struct endpoint *ep, struct thread *r, const struct arch_regs *from)
 {
 	tq_pop(&ep->receivers);
 	r->blocked_ep = NULL;
