@@ -34,13 +34,12 @@
 .endm
 
 /* Store the user sp and pc (t0 = the pc to resume at), mark the kernel as
- * running and switch to the kernel stack with a0 = regs. */
+ * running (sscratch = 0) and switch to the kernel stack. The handlers find
+ * the context as the current thread's. */
 .macro enter_kernel
 	sd	t0, 0(sp)
-	csrr	t0, sscratch
+	csrrw	t0, sscratch, zero
 	sd	t0, 16(sp)		/* user sp */
-	csrw	sscratch, zero
-	mv	a0, sp
 	.option push
 	.option norelax
 	la	gp, __global_pointer$

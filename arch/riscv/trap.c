@@ -176,14 +176,13 @@ static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 	}
 }
 
-/* Called from trap_vector with the user context saved in *r. */
-_Noreturn void trap_from_user(struct arch_regs *r)
+/* Called from trap_vector with the current thread's user context saved. */
+_Noreturn void trap_from_user(void)
 {
 	uint64_t cause = csr_read(scause);
 	uint64_t tval = csr_read(stval);
 	struct thread *t = sched_current();
 
-	(void)r;
 	fpu_note_dirty();
 	if (cause & SCAUSE_INTERRUPT)
 		interrupt(cause & ~SCAUSE_INTERRUPT);
