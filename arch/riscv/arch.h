@@ -110,6 +110,8 @@ _Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
 struct arch_pt {
 	uint64_t *root;		/* kernel address of the root table */
+	uint64_t satp;		/* the satp value that loads it: made once, as
+				 * every switch to a process loads it */
 	uint64_t pages;		/* table pages in use, root included */
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };

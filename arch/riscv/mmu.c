@@ -39,6 +39,7 @@ int arch_pt_create(struct arch_pt *pt)
 	for (int i = KERNEL_ROOT_FIRST; i < PT_ENTRIES; i++)
 		root[i] = boot_pt[i];
 	pt->root = root;
+	pt->satp = SATP_SV39 | (kva_to_pa(root) >> 12);
 	pt->pages = 1;
 	return 0;
 }
@@ -238,7 +239,7 @@ int arch_pt_present(const struct arch_pt *pt, uint64_t va)
 
 void arch_pt_activate(const struct arch_pt *pt)
 {
-	csr_write(satp, SATP_SV39 | (kva_to_pa(pt->root) >> 12));
+	csr_write(satp, pt->satp);
 	sfence_vma_all();
 }
 
