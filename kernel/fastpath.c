@@ -110,7 +110,7 @@ static void give(struct thread *r, struct msg *dst, const struct msg *m,
 		 const struct thread *from, uint32_t origin)
 {
 	if (!dst) {
-		arch_msg_write(&r->regs, m->label, m->w, from->proc->pid, from->tid, origin);
+		arch_msg_write(&r->regs, m->label, m->w, from->msg_ids, origin);
 		fastpath_counts.in_regs++;
 		return;
 	}

@@ -76,11 +76,12 @@ static inline void arch_msg_stamp(struct arch_regs *r, uint64_t ids, uint32_t or
 	r->x[17] = origin;
 }
 
-/* Hand label and w[] to the thread of r as a received message. */
+/* Hand label and w[] to the thread of r as a received message (ids from
+ * arch_msg_ids()). */
 static inline void arch_msg_write(struct arch_regs *r, uint64_t label, const uint64_t *w,
-				  uint32_t pid, uint32_t tid, uint32_t origin)
+				  uint64_t ids, uint32_t origin)
 {
-	arch_msg_stamp(r, arch_msg_ids(pid, tid), origin);
+	arch_msg_stamp(r, ids, origin);
 	r->x[12] = label;
 	r->x[13] = w[0];
 	r->x[14] = w[1];
