@@ -14,8 +14,8 @@ static struct tqueue runq[PRIO_LEVELS];
  * a look finds the queue empty (tq_remove empties queues unseen), so a
  * clear bit is always an empty queue. Written only here; sched.h reads it
  * for the fast path's inline test. */
-uint32_t sched_maybe_ready;
-_Static_assert(PRIO_LEVELS <= 32, "a bit per priority level");
+uint64_t sched_maybe_ready;	/* 64 bits: no sign extensions in the tests */
+_Static_assert(PRIO_LEVELS <= 64, "a bit per priority level");
 /* The running thread (entry.h reads it inline), or NULL while idle. */
 struct thread *sched_running;
 static int slice_over;
@@ -37,7 +37,7 @@ void sched_ready(struct thread *t)
 {
 	t->state = T_READY;
 	tq_push(&runq[t->prio], t);
-	sched_maybe_ready |= 1u << t->prio;
+	sched_maybe_ready |= 1ul << t->prio;
 }
 
 void sched_forget(struct thread *t)
@@ -56,14 +56,14 @@ void sched_timer_tick(void)
  * one test of the bitmap when none is, the usual case. */
 static int higher_ready(int prio)
 {
-	uint32_t m = sched_maybe_ready & ((1u << prio) - 1);
+	uint64_t m = sched_maybe_ready & ((1ul << prio) - 1);
 
 	for (int p = 0; m; p++, m >>= 1) {
 		if (!(m & 1))
 			continue;
 		if (runq[p].head)
 			return 1;
-		sched_maybe_ready &= ~(1u << p);
+		sched_maybe_ready &= ~(1ul << p);
 	}
 	return 0;
 }
@@ -79,7 +79,7 @@ static struct thread *pick(void)
 		struct thread *t = tq_pop(&runq[p]);
 
 		if (!runq[p].head)
-			sched_maybe_ready &= ~(1u << p);	/* emptied, or was */
+			sched_maybe_ready &= ~(1ul << p);	/* emptied, or was */
 		if (t)
 			return t;
 	}

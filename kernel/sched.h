@@ -18,13 +18,13 @@ void sched_forget(struct thread *t);
 uint64_t sched_slice_ns(void);
 /* A bit per priority whose run queue may hold a thread (sched.c's; see
  * there), and the exact answer sched_runs_next falls back on. */
-extern uint32_t sched_maybe_ready;
+extern uint64_t sched_maybe_ready;
 int sched_runs_next_slow(int prio);
 /* 1 if a thread of priority prio made ready now would be the next to run
  * once the current thread blocks: nothing is ready at prio or above. */
 static inline int sched_runs_next(int prio)
 {
-	return !(sched_maybe_ready & ((2u << prio) - 1)) || sched_runs_next_slow(prio);
+	return !(sched_maybe_ready & ((2ul << prio) - 1)) || sched_runs_next_slow(prio);
 }
 /* sched_run, t taking the message registers (abi/msg.h's register form)
  * from the saved context of the thread that sent them. Inline, so that
