@@ -49,7 +49,17 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why);
 void proc_free(struct proc *p);
 /* Process records alive now, ended ones still referenced included. */
 uint64_t proc_count(void);
-/* The process whose page tables are loaded (may be dead), or NULL. */
-void proc_activate(struct proc *p);
+/* The process whose page tables satp holds, or NULL (proc.c's, written
+ * only there and by proc_activate; read inline). */
+extern struct proc *proc_active;
+/* Load p's page tables unless they are loaded. Inline: every switch to
+ * another thread, the IPC fast path's included, passes here. */
+static inline void proc_activate(struct proc *p)
+{
+	if (p == proc_active)
+		return;
+	proc_active = p;
+	arch_pt_activate(&p->pt);
+}
 
 #endif
