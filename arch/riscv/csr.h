@@ -16,6 +16,7 @@
 #define SSTATUS_FS_INITIAL (1UL << 13)
 #define SSTATUS_FS_CLEAN (2UL << 13)
 #define SSTATUS_FS_DIRTY (3UL << 13)
+#define SSTATUS_SD (1UL << 63)		/* FS, XS or VS dirty */
 #define SSTATUS_SUM (1UL << 18)
 
 #define SIE_SSIE (1UL << 1)

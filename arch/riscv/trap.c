@@ -59,10 +59,12 @@ void arch_regs_release(struct arch_regs *r)
 	}
 }
 
-/* At every trap from user mode: did the running FP owner write FP state? */
+/* At every trap from user mode: did the running FP owner write FP state?
+ * Asked of SD, the sign bit (one branch): XS and VS are never dirty here,
+ * and if they were it would only cost a spare save. */
 static void fpu_note_dirty(void)
 {
-	if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
+	if (csr_read(sstatus) & SSTATUS_SD)
 		owner_dirty = 1;
 }
 
