@@ -50,16 +50,17 @@ void proc_free(struct proc *p);
 /* Process records alive now, ended ones still referenced included. */
 uint64_t proc_count(void);
 /* The process whose page tables satp holds, or NULL (proc.c's, written
- * only there and by proc_activate; read inline). */
+ * only there and by proc_switch). */
 extern struct proc *proc_active;
-/* Load p's page tables unless they are loaded. Inline: every switch to
- * another thread, the IPC fast path's included, passes here. */
-static inline void proc_activate(struct proc *p)
+/* Make p the active process: the page tables to load for it (the return
+ * to user mode loads them: arch_enter_user_msg), or NULL if satp holds
+ * them already. Inline: every switch to another thread passes here. */
+static inline const struct arch_pt *proc_switch(struct proc *p)
 {
 	if (p == proc_active)
-		return;
+		return NULL;
 	proc_active = p;
-	arch_pt_activate(&p->pt);
+	return &p->pt;
 }
 
 #endif

@@ -104,8 +104,11 @@ _Noreturn void arch_enter_user(struct arch_regs *r);
 /* The same, but for the message registers (label and w[]), taken from
  * `from`: the message the thread of `from` sent goes straight from its
  * saved context to the registers, r's slots for them left stale (every
- * trap saves them again). */
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from);
+ * trap saves them again); and in the address space of pt if not NULL,
+ * loaded here so that a switch makes no call on its way. */
+struct arch_pt;
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
+				   const struct arch_pt *pt);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
@@ -144,8 +147,8 @@ unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t 
 			 unsigned want);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
-void arch_pt_activate(const struct arch_pt *pt);
-/* Load the boot table (kernel half only), e.g. before freeing the active one. */
+/* (A process's table is loaded by arch_enter_user_msg on its way out.)
+ * Load the boot table (kernel half only), e.g. before freeing the active one. */
 void arch_pt_activate_kernel(void);
 void arch_tlb_flush(void);
 

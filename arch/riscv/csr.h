@@ -55,6 +55,13 @@ static inline void sfence_vma_all(void)
 	__asm__ volatile("sfence.vma zero, zero" : : : "memory");
 }
 
+/* Load the page tables satp value names, and flush the TLB (no ASIDs). */
+static inline void satp_load(uint64_t value)
+{
+	csr_write(satp, value);
+	sfence_vma_all();
+}
+
 static inline void sfence_vma_asid(uint64_t asid)
 {
 	__asm__ volatile("sfence.vma zero, %0" : : "r"(asid) : "memory");

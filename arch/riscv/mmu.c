@@ -237,16 +237,9 @@ int arch_pt_present(const struct arch_pt *pt, uint64_t va)
 	return e && (*e & PTE_U);
 }
 
-void arch_pt_activate(const struct arch_pt *pt)
-{
-	csr_write(satp, pt->satp);
-	sfence_vma_all();
-}
-
 void arch_pt_activate_kernel(void)
 {
-	csr_write(satp, SATP_SV39 | (kva_to_pa(boot_pt) >> 12));
-	sfence_vma_all();
+	satp_load(SATP_SV39 | (kva_to_pa(boot_pt) >> 12));
 }
 
 void arch_tlb_flush(void)

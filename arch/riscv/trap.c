@@ -113,8 +113,11 @@ __attribute__((noinline)) _Noreturn static void enter_user_fp(struct arch_regs *
 	jump_return(r, from);
 }
 
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from)
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
+				   const struct arch_pt *pt)
 {
+	if (pt)
+		satp_load(pt->satp);
 	if (r->fp_on)
 		enter_user_fp(r, from);
 	user_status(0);
@@ -123,7 +126,7 @@ _Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *
 
 _Noreturn void arch_enter_user(struct arch_regs *r)
 {
-	arch_enter_user_msg(r, r);
+	arch_enter_user_msg(r, r, NULL);
 }
 
 static void interrupt(uint64_t cause)
