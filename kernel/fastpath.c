@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "fault.h"
 #include "usercopy.h"
+#include "msgwin.h"
 #include "abi/handle.h"
 #include "abi/vm.h"
 #include "abi/syscall.h"
@@ -26,42 +27,12 @@ struct fastpath_counts fastpath_counts;
 /* The endpoint h names, if t holds every right in need on it (else the slow
  * path finds and reports the error). Inline: a call would cost each fast
  * path a frame. */
-__attribute__((always_inline)) static inline struct endpoint *endpoint_of(struct thread *t, uint64_t h, uint32_t need)
+__attribute__((always_inline)) static inline struct endpoint *
+endpoint_of(struct thread *t, uint64_t h, uint32_t need)
 {
 	struct object *o;
 
 	return handle_lookup(t->proc, h, OBJ_ENDPOINT, need, &o) == 0 ? (struct endpoint *)o : NULL;
-}
-
-/* Check t's message buffer at va again and remember the answer in w. Out
- * of line, so that a hit in msg_at() saves no registers. */
-__attribute__((noinline)) static struct msg *refill(struct thread *t, struct msg_window *w,
-						     uint64_t va, int write)
-{
-	w->kva = NULL;
-	if (user_check(t->proc, va, sizeof(struct msg), write) == 0)
-		w->kva = user_window(t->proc, va, MSG_HEADER_SIZE, write);
-	w->va = va;
-	w->gen = w->kva ? t->proc->pt_gen : 0;
-	return w->kva;
-}
-
-/* msg_at() without the refill: NULL on a miss too. No call. */
-static inline struct msg *msg_seen(struct thread *t, uint64_t va, int write)
-{
-	struct msg_window *w = &t->win[write];
-
-	return w->va == va && w->gen == t->proc->pt_gen ? w->kva : NULL;
-}
-
-/* The header of t's message buffer at va, if the whole struct msg is
- * memory t may read (write: and write) and the header lies in one page:
- * from t's window while its page table is as it was. */
-static inline struct msg *msg_at(struct thread *t, uint64_t va, int write)
-{
-	struct msg *m = msg_seen(t, va, write);
-
-	return m ? m : refill(t, &t->win[write], va, write);
 }
 
 /* The buffer of blocked thread `to`, if it can be written now and does

@@ -77,7 +77,7 @@ struct thread {
 	struct msg fault_msg;		/* header of the fault message (data unused) */
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (ipc_copy_to_blocked), or NULL */
-	struct msg_window win[2];	/* fastpath.c: [0] read, [1] write */
+	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */
