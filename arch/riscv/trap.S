@@ -76,12 +76,12 @@ trap_vector:
  * clobber t0, t1, t3-t6 and a1-a7, so only what it keeps (t2 too: the IPC
  * wrappers keep their buffer's address there, with no frame of their own)
  * and its number and arguments are stored, with a6 and t1 (t0 is stored
- * above): the register
- * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep
- * this thread's values from its last full trap, so trap_return_msg hands back
- * nothing of the kernel's; of another thread's only the message registers
- * trap_return_msg passes on from a sender. The pc saved is the one after
- * the ecall. IPC's fast path starts here.
+ * above): the register form of a message (abi/msg.h) sends w[3..5] in
+ * them. The other slots keep this thread's values from its last full
+ * trap, so trap_return_msg hands back nothing of the kernel's; of another
+ * thread's only the message registers it passes on from a sender. The pc
+ * saved is the one after the ecall. The IPC fast path is called first,
+ * with no C frame between; the system-call table only if it returns.
  */
 ecall_entry:
 	save_kept
