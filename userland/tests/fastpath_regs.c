@@ -87,11 +87,10 @@ int test_fastpath_regs_long(void)
 	return 0;
 }
 
-/* A fault on a one-page mapping: the pager's reply maps one page, so it is
- * a FAULT_RESUME_ONE in registers, applied by the kernel's fast path; the
- * page is there, zero, and keeps what is written. (The fault message goes
- * in registers only if the pager thread's last reply did.) */
-int test_fastpath_regs_fault(void)
+/* One fault on a fresh one-page mapping: the page is there, zero, and
+ * keeps what is written; *fast set if the fast path delivered the fault
+ * and applied the reply. */
+static int one_page_fault(int *fast)
 {
 	volatile uint64_t *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -107,9 +106,25 @@ int test_fastpath_regs_fault(void)
 	     (unsigned long)(b.fast_faults - a.fast_faults),
 	     (unsigned long)(b.fast_resumes - a.fast_resumes),
 	     (unsigned long)(b.msgs_in_regs - a.msgs_in_regs));
-	CHECK(b.fast_faults - a.fast_faults >= 1);
-	CHECK(b.fast_resumes - a.fast_resumes >= 1);
+	*fast = b.fast_faults - a.fast_faults >= 1 && b.fast_resumes - a.fast_resumes >= 1;
 	munmap((void *)p, PAGE_SIZE);
+	return 0;
+}
+
+/* A fault on a one-page mapping: the pager's reply maps one page, so it is
+ * a FAULT_RESUME_ONE in registers, applied by the kernel's fast path. (The
+ * fault message goes in registers only if the pager thread's last reply
+ * did.) A fault meeting a pending notification, a queued request or a
+ * ready thread takes the slow path by design, and whether one does depends
+ * on what else runs (a full suite's load once made it so): up to four
+ * tries, at least one wholly fast. */
+int test_fastpath_regs_fault(void)
+{
+	int fast = 0;
+
+	for (int i = 0; i < 4 && !fast; i++)
+		CHECK_RUN(one_page_fault(&fast));
+	CHECK(fast);
 	return 0;
 }
 
