@@ -88,7 +88,7 @@ int delivery_in_regs(struct thread *t, const struct msg *k)
 {
 	if (!t->recv_regs || k->len != 0 || k->handle >= 0)
 		return 0;
-	arch_msg_write(&t->regs, k->label, k->w, k->pid, k->tid, k->origin);
+	arch_msg_write(&t->regs, k->label, k->w, arch_msg_ids(k->pid, k->tid), k->origin);
 	fastpath_counts.in_regs++;
 	return 1;
 }

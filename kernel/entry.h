@@ -10,11 +10,16 @@
 
 struct thread;
 
-struct thread *sched_current(void);
+/* The thread running now: the scheduler's (sched.c and sched.h write
+ * it), read inline because every system call starts with it. */
+extern struct thread *sched_running;
+static inline struct thread *sched_current(void) { return sched_running; }
 _Noreturn void schedule(void);
 
-/* The current thread t made a system call: the IPC fast path, else the
- * call's handler, then schedule(). */
+/* The current thread t made a system call. First the IPC fast path
+ * (fastpath.c), which returns only if it could not do the call; then
+ * syscall_entry: the call's handler, then schedule(). */
+void fastpath_syscall(struct thread *t);
 _Noreturn void syscall_entry(struct thread *t);
 /* A page fault at addr; access is an abi/msg.h enum fault_access. */
 void fault_page(struct thread *t, uint64_t addr, unsigned access);

@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "fault.h"
 #include "usercopy.h"
+#include "msgwin.h"
 #include "abi/handle.h"
 #include "abi/vm.h"
 #include "abi/syscall.h"
@@ -24,37 +25,14 @@
 struct fastpath_counts fastpath_counts;
 
 /* The endpoint h names, if t holds every right in need on it (else the slow
- * path finds and reports the error). */
-static struct endpoint *endpoint_of(struct thread *t, uint64_t h, uint32_t need)
+ * path finds and reports the error). Inline: a call would cost each fast
+ * path a frame. */
+__attribute__((always_inline)) static inline struct endpoint *
+endpoint_of(struct thread *t, uint64_t h, uint32_t need)
 {
 	struct object *o;
 
 	return handle_lookup(t->proc, h, OBJ_ENDPOINT, need, &o) == 0 ? (struct endpoint *)o : NULL;
-}
-
-/* Check t's message buffer at va again and remember the answer in w. Out
- * of line, so that a hit in msg_at() saves no registers. */
-__attribute__((noinline)) static struct msg *refill(struct thread *t, struct msg_window *w,
-						     uint64_t va, int write)
-{
-	w->kva = NULL;
-	if (user_check(t->proc, va, sizeof(struct msg), write) == 0)
-		w->kva = user_window(t->proc, va, MSG_HEADER_SIZE, write);
-	w->va = va;
-	w->gen = w->kva ? t->proc->pt_gen : 0;
-	return w->kva;
-}
-
-/* The header of t's message buffer at va, if the whole struct msg is
- * memory t may read (write: and write) and the header lies in one page:
- * from t's window while its page table is as it was. */
-static inline struct msg *msg_at(struct thread *t, uint64_t va, int write)
-{
-	struct msg_window *w = &t->win[write];
-
-	if (w->va == va && w->gen == t->proc->pt_gen)
-		return w->kva;
-	return refill(t, w, va, write);
 }
 
 /* The buffer of blocked thread `to`, if it can be written now and does
@@ -109,7 +87,7 @@ static void give(struct thread *r, struct msg *dst, const struct msg *m,
 		 const struct thread *from, uint32_t origin)
 {
 	if (!dst) {
-		arch_msg_write(&r->regs, m->label, m->w, from->proc->pid, from->tid, origin);
+		arch_msg_write(&r->regs, m->label, m->w, from->msg_ids, origin);
 		fastpath_counts.in_regs++;
 		return;
 	}
@@ -117,20 +95,28 @@ static void give(struct thread *r, struct msg *dst, const struct msg *m,
 	arch_set_result(&r->regs, 0);
 }
 
-/* give() for the message `from` sent in registers. Returns the context
- * r takes the message registers from as it returns to user mode
- * (sched_run_msg: no copy at all), or NULL when it went to r's buffer. */
-static const struct arch_regs *give_regs(struct thread *r, struct msg *dst,
-					 const struct thread *from, uint32_t origin)
+/* The message `from` sent in registers into r's buffer dst. */
+__attribute__((noinline)) static void give_regs_to_buffer(struct thread *r, struct msg *dst,
+							  const struct thread *from, uint32_t origin)
 {
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 
+	arch_msg_read(&from->regs, &k);
+	give(r, dst, &k, from, origin);
+}
+
+/* give() for the message `from` sent in registers. Returns the context
+ * r takes the message registers from as it returns to user mode
+ * (sched_run_msg: no copy at all), or NULL when it went to r's buffer.
+ * Inline: the register case is three stores, less than a call. */
+__attribute__((always_inline)) static inline const struct arch_regs *
+give_regs(struct thread *r, struct msg *dst, const struct thread *from, uint32_t origin)
+{
 	if (dst) {
-		arch_msg_read(&from->regs, &k);
-		give(r, dst, &k, from, origin);
+		give_regs_to_buffer(r, dst, from, origin);
 		return NULL;
 	}
-	arch_msg_stamp(&r->regs, from->proc->pid, from->tid, origin);
+	arch_msg_stamp(&r->regs, from->msg_ids, origin);
 	fastpath_counts.in_regs++;
 	return &from->regs;
 }
@@ -145,8 +131,8 @@ static void link_reply(struct thread *c, struct thread *r)
 
 /* r, taken off ep's receivers with its message delivered, runs now (with
  * the message registers of `from`, if not NULL). */
-_Noreturn static void run_receiver(struct endpoint *ep, struct thread *r,
-				   const struct arch_regs *from)
+__attribute__((always_inline)) _Noreturn static inline void
+run_receiver(struct endpoint *ep, struct thread *r, const struct arch_regs *from)
 {
 	tq_pop(&ep->receivers);
 	r->blocked_ep = NULL;
@@ -174,25 +160,49 @@ __attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint6
 	run_receiver(ep, r, NULL);
 }
 
-/* t calls ep (a[0]) in the register form, its reply buffer at a[1]. */
-__attribute__((noinline)) static void call_regs(struct thread *t, const uint64_t *a)
+/* The end of t's register-form call to r on ep, the message given (from:
+ * the context r takes the message registers from, or NULL); va is t's
+ * reply buffer. */
+__attribute__((always_inline)) _Noreturn static inline void
+call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread *r,
+	       const struct arch_regs *from)
 {
-	struct endpoint *ep = endpoint_of(t, a[0], RIGHT_SEND);
-	struct thread *r = ep ? ep->receivers.head : NULL;
-	const struct arch_regs *from;
-	struct msg *dst;
-
-	/* The slow path's checks: a buffer the reply could be written into. */
-	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !msg_at(t, a[1], 1) ||
-	    !takes(r, NULL, &dst))
-		return;
-	from = give_regs(r, dst, t, ORIGIN_CALL);
-	t->msg_va = a[1];
+	t->msg_va = va;
 	t->is_call = 1;
 	t->send_regs = t->recv_regs = 1;
 	link_reply(t, r);
 	fastpath_counts.calls++;
 	run_receiver(ep, r, from);
+}
+
+/* call_regs when a look is not enough: a window to refill, a stale ready
+ * bit, a receiver taking its message in its buffer. */
+__attribute__((noinline)) static void call_regs_checked(struct thread *t, const uint64_t *a,
+							 struct endpoint *ep, struct thread *r)
+{
+	struct msg *dst;
+
+	/* The slow path's checks: a buffer the reply could be written into. */
+	if (!sched_runs_next(r->prio) || !msg_at(t, a[1], 1) || !takes(r, NULL, &dst))
+		return;
+	call_regs_done(t, a[1], ep, r, give_regs(r, dst, t, ORIGIN_CALL));
+}
+
+/* t calls ep (a[0]) in the register form, its reply buffer at a[1]. The
+ * common case makes no call before the return to user mode, so it needs
+ * no frame; any other goes on in call_regs_checked. */
+__attribute__((noinline)) static void call_regs(struct thread *t, const uint64_t *a)
+{
+	struct endpoint *ep = endpoint_of(t, a[0], RIGHT_SEND);
+	struct thread *r = ep ? ep->receivers.head : NULL;
+
+	if (!r || r->prio > t->prio)
+		return;
+	if (!sched_runs_next_sure(r->prio) || !msg_seen(t, a[1], 1) || !r->recv_regs) {
+		call_regs_checked(t, a, ep, r);
+		return;
+	}
+	call_regs_done(t, a[1], ep, r, give_regs(r, NULL, t, ORIGIN_CALL));
 }
 
 void fastpath_fault(struct thread *t, struct endpoint *ep)
@@ -266,11 +276,34 @@ static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
 	return 1;
 }
 
+/* t's reply reached caller c (not a fault): the link between them goes. */
+static inline void replied(struct thread *t, struct thread *c)
+{
+	t->reply_to = NULL;
+	c->replier = NULL;
+	fastpath_counts.replies++;
+}
+
+/* t, having answered c, waits on ep for its next message at va (regs: or
+ * in its registers), and c runs (with the message registers of `from`, if
+ * not NULL). */
+__attribute__((always_inline)) _Noreturn static inline void
+answered(struct thread *t, struct thread *c, struct endpoint *ep, uint64_t va, int regs,
+	 const struct arch_regs *from)
+{
+	wait_next(t, ep, va, regs);
+	if (from)
+		sched_run_msg(c, from);
+	sched_run(c);
+}
+
 /* Answer caller c with reply m (NULL: in t's registers), then t waits on
  * ep for its next message at va (regs: or in its registers); nothing done
- * if a step cannot be done here. */
-static void answer(struct thread *t, struct thread *c, struct endpoint *ep,
-		   const struct msg *m, uint64_t va, int regs)
+ * if a step cannot be done here. Inline in both forms' entries: one frame
+ * for the whole reply_recv. */
+__attribute__((always_inline)) static inline void
+answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg *m, uint64_t va,
+       int regs)
 {
 	const struct arch_regs *from = NULL;
 	struct msg *dst = NULL;
@@ -283,19 +316,14 @@ static void answer(struct thread *t, struct thread *c, struct endpoint *ep,
 	if (c->in_fault) {
 		if (!resume_fault(t, c, m))
 			return;
-	} else {
-		t->reply_to = NULL;
-		c->replier = NULL;
-		if (m)
-			give(c, dst, m, t, ORIGIN_SEND);
-		else
-			from = give_regs(c, dst, t, ORIGIN_SEND);
-		fastpath_counts.replies++;
+		answered(t, c, ep, va, regs, NULL);
 	}
-	wait_next(t, ep, va, regs);
-	if (from)
-		sched_run_msg(c, from);
-	sched_run(c);
+	if (m)
+		give(c, dst, m, t, ORIGIN_SEND);
+	else
+		from = give_regs(c, dst, t, ORIGIN_SEND);
+	replied(t, c);
+	answered(t, c, ep, va, regs, from);
 }
 
 __attribute__((noinline)) void fastpath_reply_recv(struct thread *t, const uint64_t *a)
@@ -318,18 +346,40 @@ static const struct msg *resume_regs(struct thread *t, struct thread *c, struct 
 	return k;
 }
 
-/* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer. */
-__attribute__((noinline)) static void reply_recv_regs(struct thread *t, const uint64_t *a)
+/* reply_recv_regs when a look is not enough: a fault to resume, a window
+ * to refill, a stale ready bit, a caller taking its reply in its buffer. */
+__attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, const uint64_t *a,
+							       struct thread *c)
 {
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
-	struct thread *c = t->reply_to;
 	const struct msg *m = NULL;
 	struct endpoint *ep;
 
-	if (!c || (c->in_fault && !(m = resume_regs(t, c, &k))))
+	if (c->in_fault && !(m = resume_regs(t, c, &k)))
 		return;
 	if ((ep = endpoint_of(t, a[0], RIGHT_RECV)))
 		answer(t, c, ep, m, a[1], 1);
+}
+
+/* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer.
+ * The common case (answer()'s checks, each by a look) makes no call before
+ * the return to user mode, so it needs no frame. */
+__attribute__((noinline)) static void reply_recv_regs(struct thread *t, const uint64_t *a)
+{
+	struct thread *c = t->reply_to;
+	struct endpoint *ep;
+
+	if (!c)
+		return;
+	/* A fault or a caller in memory first: they go on at once. */
+	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, a[0], RIGHT_RECV)) ||
+	    ep->senders.head || notify_bound_pending(t) || !sched_runs_next_sure(c->prio) ||
+	    !msg_seen(t, a[1], 1)) {
+		reply_recv_regs_checked(t, a, c);
+		return;
+	}
+	replied(t, c);
+	answered(t, c, ep, a[1], 1, give_regs(c, NULL, t, ORIGIN_SEND));
 }
 
 /* Every system call passes here: each case is a tail call, so the others

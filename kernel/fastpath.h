@@ -24,9 +24,6 @@ struct fastpath_counts {
 };
 extern struct fastpath_counts fastpath_counts;
 
-/* The current thread t's system call, if it is a call or reply_recv the
- * fast path can do (the entry from the trap code, before the table). */
-void fastpath_syscall(struct thread *t);
 /* t calls ep (handle h) with its message at va. */
 void fastpath_call(struct thread *t, uint64_t h, uint64_t va);
 /* t's fault message (t->fault_msg) to its pager's endpoint ep; only for

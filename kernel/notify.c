@@ -135,11 +135,6 @@ int64_t sys_notify_poll(struct thread *t, const uint64_t *a)
 	return bits;
 }
 
-int notify_bound_pending(const struct thread *t)
-{
-	return t->bound && t->bound->bits;
-}
-
 uint64_t notify_take_bound(struct thread *t)
 {
 	uint64_t bits;

@@ -8,8 +8,7 @@
 
 #include <stdint.h>
 #include "object.h"
-
-struct thread;
+#include "thread.h"
 
 /* Bit 63 is reserved so a result is never mistaken for a negative error. */
 #define NOTIFY_BITS_MASK 0x7fffffffffffffffULL
@@ -34,8 +33,12 @@ int64_t sys_notify_poll(struct thread *t, const uint64_t *a);
 int64_t sys_notify_bind(struct thread *t, const uint64_t *a);
 /* t is going away: undo its binding. */
 void notify_unbind(struct thread *t);
-/* 1 if t's bound notification has bits pending (its recv returns them). */
-int notify_bound_pending(const struct thread *t);
+/* 1 if t's bound notification has bits pending (its recv returns them).
+ * Inline: the IPC fast path asks at every reply_recv. */
+static inline int notify_bound_pending(const struct thread *t)
+{
+	return t->bound && t->bound->bits;
+}
 /* Take the pending bits of t's bound notification (0 if none). */
 uint64_t notify_take_bound(struct thread *t);
 

@@ -17,7 +17,7 @@
 
 static struct kcache proc_cache = { "proc", sizeof(struct proc), 0, 0 };
 static uint32_t next_pid = 1;
-static struct proc *active;	/* whose page tables satp holds */
+struct proc *proc_active;	/* whose page tables satp holds (proc.h) */
 
 struct proc *proc_create(const char *name, int is_root)
 {
@@ -45,14 +45,6 @@ struct proc *proc_create(const char *name, int is_root)
 	/* HANDLE_SELF; cannot fail on an empty table */
 	handle_install(p, &p->obj, RIGHTS_ALL);
 	return p;
-}
-
-void proc_activate(struct proc *p)
-{
-	if (p == active)
-		return;
-	active = p;
-	arch_pt_activate(&p->pt);	/* last: a jump, not a call (IPC fast path) */
 }
 
 static const char *cause_text(unsigned cause)
@@ -122,9 +114,9 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 		panic("the root task (pager) ended; nothing can handle faults any more");
 	while (p->threads)
 		thread_destroy(p->threads);
-	if (active == p) {
+	if (proc_active == p) {
 		arch_pt_activate_kernel();
-		active = NULL;
+		proc_active = NULL;
 	}
 	arch_pt_destroy(&p->pt);
 	usercopy_forget(p);	/* the record may be reused for another process */

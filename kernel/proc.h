@@ -49,7 +49,18 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why);
 void proc_free(struct proc *p);
 /* Process records alive now, ended ones still referenced included. */
 uint64_t proc_count(void);
-/* The process whose page tables are loaded (may be dead), or NULL. */
-void proc_activate(struct proc *p);
+/* The process whose page tables satp holds, or NULL (proc.c's, written
+ * only there and by proc_switch). */
+extern struct proc *proc_active;
+/* Make p the active process: the page tables to load for it (the return
+ * to user mode loads them: arch_enter_user_msg), or NULL if satp holds
+ * them already. Inline: every switch to another thread passes here. */
+static inline const struct arch_pt *proc_switch(struct proc *p)
+{
+	if (p == proc_active)
+		return NULL;
+	proc_active = p;
+	return &p->pt;
+}
 
 #endif

@@ -14,9 +14,10 @@ static struct tqueue runq[PRIO_LEVELS];
  * a look finds the queue empty (tq_remove empties queues unseen), so a
  * clear bit is always an empty queue. Written only here; sched.h reads it
  * for the fast path's inline test. */
-uint32_t sched_maybe_ready;
-_Static_assert(PRIO_LEVELS <= 32, "a bit per priority level");
-static struct thread *current;
+uint64_t sched_maybe_ready;	/* 64 bits: no sign extensions in the tests */
+_Static_assert(PRIO_LEVELS <= 64, "a bit per priority level");
+/* The running thread (entry.h reads it inline), or NULL while idle. */
+struct thread *sched_running;
 static int slice_over;
 static uint64_t slice_ticks, slice_ns;
 
@@ -32,22 +33,17 @@ uint64_t sched_slice_ns(void)
 	return slice_ns;
 }
 
-struct thread *sched_current(void)
-{
-	return current;
-}
-
 void sched_ready(struct thread *t)
 {
 	t->state = T_READY;
 	tq_push(&runq[t->prio], t);
-	sched_maybe_ready |= 1u << t->prio;
+	sched_maybe_ready |= 1ul << t->prio;
 }
 
 void sched_forget(struct thread *t)
 {
-	if (current == t)
-		current = NULL;
+	if (sched_running == t)
+		sched_running = NULL;
 }
 
 void sched_timer_tick(void)
@@ -60,14 +56,14 @@ void sched_timer_tick(void)
  * one test of the bitmap when none is, the usual case. */
 static int higher_ready(int prio)
 {
-	uint32_t m = sched_maybe_ready & ((1u << prio) - 1);
+	uint64_t m = sched_maybe_ready & ((1ul << prio) - 1);
 
 	for (int p = 0; m; p++, m >>= 1) {
 		if (!(m & 1))
 			continue;
 		if (runq[p].head)
 			return 1;
-		sched_maybe_ready &= ~(1u << p);
+		sched_maybe_ready &= ~(1ul << p);
 	}
 	return 0;
 }
@@ -77,33 +73,13 @@ int sched_runs_next_slow(int prio)
 	return !higher_ready(prio + 1);
 }
 
-/* t is the running thread now, in its address space. */
-static inline void make_current(struct thread *t)
-{
-	t->state = T_RUNNING;
-	current = t;
-	proc_activate(t->proc);
-}
-
-_Noreturn void sched_run(struct thread *t)
-{
-	make_current(t);
-	arch_enter_user(&t->regs);
-}
-
-_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from)
-{
-	make_current(t);
-	arch_enter_user_msg(&t->regs, from);
-}
-
 static struct thread *pick(void)
 {
 	for (int p = 0; p < PRIO_LEVELS; p++) {
 		struct thread *t = tq_pop(&runq[p]);
 
 		if (!runq[p].head)
-			sched_maybe_ready &= ~(1u << p);	/* emptied, or was */
+			sched_maybe_ready &= ~(1ul << p);	/* emptied, or was */
 		if (t)
 			return t;
 	}
@@ -112,7 +88,7 @@ static struct thread *pick(void)
 
 _Noreturn void schedule(void)
 {
-	struct thread *t = current;
+	struct thread *t = sched_running;
 
 	if (t && t->state == T_RUNNING) {
 		if (!slice_over && !higher_ready(t->prio))
@@ -121,7 +97,7 @@ _Noreturn void schedule(void)
 	}
 	slice_over = 0;
 	while (!(t = pick())) {
-		current = NULL;
+		sched_running = NULL;
 		arch_idle();
 	}
 	sched_run(t);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "entry.h"
+#include "proc.h"
 
 struct arch_regs;
 
@@ -17,21 +18,39 @@ void sched_forget(struct thread *t);
 uint64_t sched_slice_ns(void);
 /* A bit per priority whose run queue may hold a thread (sched.c's; see
  * there), and the exact answer sched_runs_next falls back on. */
-extern uint32_t sched_maybe_ready;
+extern uint64_t sched_maybe_ready;
 int sched_runs_next_slow(int prio);
+/* sched_runs_next(prio) by the bitmap alone: 1 is sure, 0 may be a stale
+ * bit (ask sched_runs_next). No call, for the fast path's quickest test. */
+static inline int sched_runs_next_sure(int prio)
+{
+	return !(sched_maybe_ready & ((2ul << prio) - 1));
+}
+
 /* 1 if a thread of priority prio made ready now would be the next to run
  * once the current thread blocks: nothing is ready at prio or above. */
 static inline int sched_runs_next(int prio)
 {
-	return !(sched_maybe_ready & ((2u << prio) - 1)) || sched_runs_next_slow(prio);
+	return sched_runs_next_sure(prio) || sched_runs_next_slow(prio);
 }
+/* sched_run, t taking the message registers (abi/msg.h's register form)
+ * from the saved context of the thread that sent them. Inline: the IPC
+ * fast path's last step, and no call but the return to user mode. */
+__attribute__((always_inline)) _Noreturn static inline void
+sched_run_msg(struct thread *t, const struct arch_regs *from)
+{
+	t->state = T_RUNNING;
+	sched_running = t;
+	arch_enter_user_msg(&t->regs, from, proc_switch(t->proc));
+}
+
 /* Return to user mode in t, in place of the current thread, which has
  * blocked: what schedule() would pick when sched_runs_next(t->prio),
  * without the run queue (the IPC fast path, at the end of its trap). */
-_Noreturn void sched_run(struct thread *t);
-/* sched_run, t taking the message registers (abi/msg.h's register form)
- * from the saved context of the thread that sent them. */
-_Noreturn void sched_run_msg(struct thread *t, const struct arch_regs *from);
+__attribute__((always_inline)) _Noreturn static inline void sched_run(struct thread *t)
+{
+	sched_run_msg(t, &t->regs);
+}
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);
 

@@ -146,7 +146,6 @@ static void syscall_dispatch(struct thread *t)
 
 _Noreturn void syscall_entry(struct thread *t)
 {
-	fastpath_syscall(t);	/* returns only if it could not */
 	syscall_dispatch(t);
 	schedule();
 }

@@ -15,31 +15,6 @@
 static struct kcache thread_cache = { "thread", sizeof(struct thread), 0, 0 };
 static uint32_t next_tid = 1;
 
-void tq_push(struct tqueue *q, struct thread *t)
-{
-	t->qnext = NULL;
-	t->queue = q;
-	if (q->tail)
-		q->tail->qnext = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-struct thread *tq_pop(struct tqueue *q)
-{
-	struct thread *t = q->head;
-
-	if (!t)
-		return NULL;
-	q->head = t->qnext;
-	if (!q->head)
-		q->tail = NULL;
-	t->qnext = NULL;
-	t->queue = NULL;
-	return t;
-}
-
 void tq_remove(struct thread *t)
 {
 	struct tqueue *q = t->queue;
@@ -69,6 +44,7 @@ struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t 
 	if (!t)
 		return NULL;
 	t->tid = next_tid++;
+	t->msg_ids = arch_msg_ids(p->pid, t->tid);
 	t->prio = (uint8_t)prio;
 	t->proc = p;
 	arch_regs_init(&t->regs, pc, sp, arg);

@@ -52,6 +52,8 @@ struct msg_window {
 struct thread {
 	struct arch_regs regs;		/* user context; must stay first */
 	uint32_t tid;
+	uint64_t msg_ids;		/* pid and tid as a register-form message
+					 * stamps them (arch_msg_ids); fixed */
 	uint8_t prio;			/* enum prio */
 	enum thread_state state;
 	struct proc *proc;
@@ -75,7 +77,7 @@ struct thread {
 	struct msg fault_msg;		/* header of the fault message (data unused) */
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (ipc_copy_to_blocked), or NULL */
-	struct msg_window win[2];	/* fastpath.c: [0] read, [1] write */
+	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */
@@ -83,8 +85,33 @@ struct thread {
 	uint64_t wait_va;		/* where to write its struct exit_info */
 };
 
-void tq_push(struct tqueue *q, struct thread *t);
-struct thread *tq_pop(struct tqueue *q);
+/* Queue operations, inline: the IPC fast path does one of each per
+ * message, and a call would cost it a frame. */
+static inline void tq_push(struct tqueue *q, struct thread *t)
+{
+	t->qnext = NULL;
+	t->queue = q;
+	if (q->tail)
+		q->tail->qnext = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static inline struct thread *tq_pop(struct tqueue *q)
+{
+	struct thread *t = q->head;
+
+	if (!t)
+		return NULL;
+	q->head = t->qnext;
+	if (!q->head)
+		q->tail = NULL;
+	t->qnext = NULL;
+	t->queue = NULL;
+	return t;
+}
+
 void tq_remove(struct thread *t);	/* off whatever queue it is on */
 
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio);

@@ -58,22 +58,30 @@ static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)
 	k->w[5] = r->x[6];
 }
 
+/* A sender's pid and tid as the register form hands them over: one word,
+ * kept ready in the thread record (it never changes) so a delivery only
+ * copies it. */
+static inline uint64_t arch_msg_ids(uint32_t pid, uint32_t tid)
+{
+	return pid | (uint64_t)tid << 32;
+}
+
 /* Mark r's system call as having received a message in registers, with
- * the kernel's stamps (label and w[] written apart, or passed on by
- * arch_enter_user_msg). */
-static inline void arch_msg_stamp(struct arch_regs *r, uint32_t pid, uint32_t tid,
-				  uint32_t origin)
+ * the kernel's stamps, ids from arch_msg_ids() (label and w[] written
+ * apart, or passed on by arch_enter_user_msg). */
+static inline void arch_msg_stamp(struct arch_regs *r, uint64_t ids, uint32_t origin)
 {
 	r->x[10] = MSG_IN_REGS;
-	r->x[11] = pid | (uint64_t)tid << 32;
+	r->x[11] = ids;
 	r->x[17] = origin;
 }
 
-/* Hand label and w[] to the thread of r as a received message. */
+/* Hand label and w[] to the thread of r as a received message (ids from
+ * arch_msg_ids()). */
 static inline void arch_msg_write(struct arch_regs *r, uint64_t label, const uint64_t *w,
-				  uint32_t pid, uint32_t tid, uint32_t origin)
+				  uint64_t ids, uint32_t origin)
 {
-	arch_msg_stamp(r, pid, tid, origin);
+	arch_msg_stamp(r, ids, origin);
 	r->x[12] = label;
 	r->x[13] = w[0];
 	r->x[14] = w[1];
@@ -96,13 +104,18 @@ _Noreturn void arch_enter_user(struct arch_regs *r);
 /* The same, but for the message registers (label and w[]), taken from
  * `from`: the message the thread of `from` sent goes straight from its
  * saved context to the registers, r's slots for them left stale (every
- * trap saves them again). */
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from);
+ * trap saves them again); and in the address space of pt if not NULL,
+ * loaded here so that a switch makes no call on its way. */
+struct arch_pt;
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
+				   const struct arch_pt *pt);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
 struct arch_pt {
 	uint64_t *root;		/* kernel address of the root table */
+	uint64_t satp;		/* the satp value that loads it: made once, as
+				 * every switch to a process loads it */
 	uint64_t pages;		/* table pages in use, root included */
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };
@@ -134,8 +147,8 @@ unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t 
 			 unsigned want);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
-void arch_pt_activate(const struct arch_pt *pt);
-/* Load the boot table (kernel half only), e.g. before freeing the active one. */
+/* (A process's table is loaded by arch_enter_user_msg on its way out.)
+ * Load the boot table (kernel half only), e.g. before freeing the active one. */
 void arch_pt_activate_kernel(void);
 void arch_tlb_flush(void);
 

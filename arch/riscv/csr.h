@@ -16,6 +16,7 @@
 #define SSTATUS_FS_INITIAL (1UL << 13)
 #define SSTATUS_FS_CLEAN (2UL << 13)
 #define SSTATUS_FS_DIRTY (3UL << 13)
+#define SSTATUS_SD (1UL << 63)		/* FS, XS or VS dirty */
 #define SSTATUS_SUM (1UL << 18)
 
 #define SIE_SSIE (1UL << 1)
@@ -52,6 +53,13 @@
 static inline void sfence_vma_all(void)
 {
 	__asm__ volatile("sfence.vma zero, zero" : : : "memory");
+}
+
+/* Load the page tables satp value names, and flush the TLB (no ASIDs). */
+static inline void satp_load(uint64_t value)
+{
+	csr_write(satp, value);
+	sfence_vma_all();
 }
 
 static inline void sfence_vma_asid(uint64_t asid)

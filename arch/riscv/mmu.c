@@ -39,6 +39,7 @@ int arch_pt_create(struct arch_pt *pt)
 	for (int i = KERNEL_ROOT_FIRST; i < PT_ENTRIES; i++)
 		root[i] = boot_pt[i];
 	pt->root = root;
+	pt->satp = SATP_SV39 | (kva_to_pa(root) >> 12);
 	pt->pages = 1;
 	return 0;
 }
@@ -236,16 +237,9 @@ int arch_pt_present(const struct arch_pt *pt, uint64_t va)
 	return e && (*e & PTE_U);
 }
 
-void arch_pt_activate(const struct arch_pt *pt)
-{
-	csr_write(satp, SATP_SV39 | (kva_to_pa(pt->root) >> 12));
-	sfence_vma_all();
-}
-
 void arch_pt_activate_kernel(void)
 {
-	csr_write(satp, SATP_SV39 | (kva_to_pa(boot_pt) >> 12));
-	sfence_vma_all();
+	satp_load(SATP_SV39 | (kva_to_pa(boot_pt) >> 12));
 }
 
 void arch_tlb_flush(void)

@@ -34,19 +34,17 @@
 .endm
 
 /* Store the user sp and pc (t0 = the pc to resume at), mark the kernel as
- * running and call handler(regs) on the kernel stack. */
-.macro enter_kernel handler
+ * running (sscratch = 0) and switch to the kernel stack. The handlers find
+ * the context as the current thread's. */
+.macro enter_kernel
 	sd	t0, 0(sp)
-	csrr	t0, sscratch
+	csrrw	t0, sscratch, zero
 	sd	t0, 16(sp)		/* user sp */
-	csrw	sscratch, zero
-	mv	a0, sp
 	.option push
 	.option norelax
 	la	gp, __global_pointer$
 	.option pop
 	la	sp, boot_stack_top
-	call	\handler		/* does not return */
 .endm
 
 	.section .text
@@ -69,26 +67,32 @@ trap_vector:
 	sd	x30, 240(sp)
 	sd	x31, 248(sp)
 	csrr	t0, sepc
-	enter_kernel trap_from_user
+	enter_kernel
+	call	trap_from_user		/* does not return */
 1:	j	1b
 
 /*
  * A system call saves less: the ABI (userland/lib/syscall.h) lets it
- * clobber t0-t6 and a1-a7, so only what it keeps and its number and
- * arguments are stored, with a6 and t1 (t0 is stored above): the register
- * form of a message (abi/msg.h) sends w[3..5] in them. The other slots keep
- * this thread's values from its last full trap, so trap_return hands back
- * nothing of the kernel's; of another thread's only the message registers
- * trap_return_msg passes on from a sender. The pc saved is the one after
- * the ecall. IPC's fast path starts here.
+ * clobber t0, t1, t3-t6 and a1-a7, so only what it keeps (t2 too: the IPC
+ * wrappers keep their buffer's address there, with no frame of their own)
+ * and its number and arguments are stored, with a6 and t1 (t0 is stored
+ * above): the register form of a message (abi/msg.h) sends w[3..5] in
+ * them. The other slots keep this thread's values from its last full
+ * trap, so trap_return_msg hands back nothing of the kernel's; of another
+ * thread's only the message registers it passes on from a sender. The pc
+ * saved is the one after the ecall. The IPC fast path is called first,
+ * with no C frame between; the system-call table only if it returns.
  */
 ecall_entry:
 	save_kept
 	sd	x6, 48(sp)
+	sd	x7, 56(sp)		/* t2: kept across a system call */
 	sd	x16, 128(sp)
 	csrr	t0, sepc
 	addi	t0, t0, 4		/* resume after the ecall */
-	enter_kernel trap_from_ecall
+	enter_kernel
+	call	trap_ecall_fast		/* returns only if the fast path cannot */
+	call	trap_from_ecall		/* does not return */
 3:	j	3b
 
 from_kernel:
@@ -96,17 +100,13 @@ from_kernel:
 	call	trap_from_kernel	/* reports and stops */
 2:	j	2b
 
-/* _Noreturn void trap_return(struct arch_regs *r): trap_return_msg with
- * the message registers from r itself. */
-	.globl trap_return
-trap_return:
-	mv	a1, a0
-
-/* _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from)
- * trap_return, but t0, t1 and a2..a6 (a message's label and words, abi/msg.h)
- * come from `from` (a1), loaded before a1 itself is. */
+/* trap_return_msg(struct arch_regs *r, const struct arch_regs *from),
+ * jumped to (trap.c's jump_return), never returns: restore r and sret to
+ * user mode, but t0, t1 and a2..a6 (a message's label and words,
+ * abi/msg.h) come from `from` (a1), loaded before a1 itself is; from = r
+ * for a plain return. */
 	.globl trap_return_msg
-trap_return_msg:		/* falls through from trap_return */
+trap_return_msg:
 	csrw	sscratch, a0
 	ld	t0, 0(a0)
 	csrw	sepc, t0

@@ -12,8 +12,6 @@
 #include "notify_timer.h"
 
 extern char trap_vector[];
-extern _Noreturn void trap_return(struct arch_regs *r);
-extern _Noreturn void trap_return_msg(struct arch_regs *r, const struct arch_regs *from);
 extern void fpu_save(struct arch_regs *r);
 extern void fpu_restore(const struct arch_regs *r);
 
@@ -61,10 +59,12 @@ void arch_regs_release(struct arch_regs *r)
 	}
 }
 
-/* At every trap from user mode: did the running FP owner write FP state? */
+/* At every trap from user mode: did the running FP owner write FP state?
+ * Asked of SD, the sign bit (one branch): XS and VS are never dirty here,
+ * and if they were it would only cost a spare save. */
 static void fpu_note_dirty(void)
 {
-	if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
+	if (csr_read(sstatus) & SSTATUS_SD)
 		owner_dirty = 1;
 }
 
@@ -81,34 +81,52 @@ static void fpu_take(struct arch_regs *r)
 	owner_dirty = 0;
 }
 
-/* r's FP registers loaded: the sstatus.FS value to return to it with (a
- * write marks it dirty). Out of line: most threads never use FP. */
-__attribute__((noinline)) static uint64_t fpu_enter(struct arch_regs *r)
+/* sstatus for a return to U-mode with interrupts on there and FP state
+ * fs: off (0) unless the thread has used FP, so its first FP instruction
+ * traps. */
+static inline void user_status(uint64_t fs)
 {
-	fpu_take(r);
-	return SSTATUS_FS_CLEAN;
-}
-
-/* sstatus for a return to r in U-mode with interrupts on there; FP off
- * unless it has used it: the first FP instruction traps. */
-__attribute__((always_inline)) static inline void user_status(struct arch_regs *r)
-{
-	uint64_t fs = r->fp_on ? fpu_enter(r) : 0;
-
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
 }
 
-_Noreturn void arch_enter_user(struct arch_regs *r)
+/* trap_return_msg(r, from) as a jump: a call to a function that does not
+ * return would cost its caller a frame for nothing (GCC keeps such calls
+ * as calls), and the return to user mode is the end of every kernel path. */
+__attribute__((always_inline)) _Noreturn static inline void
+jump_return(struct arch_regs *r, const struct arch_regs *from)
 {
-	user_status(r);
-	trap_return(r);
+	register struct arch_regs *a0 __asm__("a0") = r;
+	register const struct arch_regs *a1 __asm__("a1") = from;
+
+	__asm__ volatile("j trap_return_msg" : : "r"(a0), "r"(a1) : "memory");
+	__builtin_unreachable();
 }
 
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from)
+/* The return of a thread that has used FP: its registers loaded first.
+ * Out of line: most threads never use FP. */
+__attribute__((noinline)) _Noreturn static void enter_user_fp(struct arch_regs *r,
+							      const struct arch_regs *from)
 {
-	user_status(r);
-	trap_return_msg(r, from);
+	fpu_take(r);
+	user_status(SSTATUS_FS_CLEAN);
+	jump_return(r, from);
+}
+
+_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
+				   const struct arch_pt *pt)
+{
+	if (pt)
+		satp_load(pt->satp);
+	if (r->fp_on)
+		enter_user_fp(r, from);
+	user_status(0);
+	jump_return(r, from);
+}
+
+_Noreturn void arch_enter_user(struct arch_regs *r)
+{
+	arch_enter_user_msg(r, r, NULL);
 }
 
 static void interrupt(uint64_t cause)
@@ -163,14 +181,13 @@ static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 	}
 }
 
-/* Called from trap_vector with the user context saved in *r. */
-_Noreturn void trap_from_user(struct arch_regs *r)
+/* Called from trap_vector with the current thread's user context saved. */
+_Noreturn void trap_from_user(void)
 {
 	uint64_t cause = csr_read(scause);
 	uint64_t tval = csr_read(stval);
 	struct thread *t = sched_current();
 
-	(void)r;
 	fpu_note_dirty();
 	if (cause & SCAUSE_INTERRUPT)
 		interrupt(cause & ~SCAUSE_INTERRUPT);
@@ -179,11 +196,17 @@ _Noreturn void trap_from_user(struct arch_regs *r)
 	schedule();
 }
 
-/* Called from ecall_entry with what a system call keeps saved in *r. */
-_Noreturn void trap_from_ecall(struct arch_regs *r)
+/* Called first from ecall_entry, what a system call keeps saved in the
+ * current thread's context: the IPC fast path, which returns only if it
+ * cannot do the call (then trap_from_ecall). No frame of its own. */
+void trap_ecall_fast(void)
 {
-	(void)r;
 	fpu_note_dirty();
+	fastpath_syscall(sched_current());
+}
+
+_Noreturn void trap_from_ecall(void)
+{
 	syscall_entry(sched_current());
 }
 

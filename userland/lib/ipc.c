@@ -27,11 +27,16 @@ static void store_received(struct msg *m, const uint64_t r[9])
 {
 	typedef uint64_t __attribute__((may_alias)) word;
 	word *stamps = (word *)(void *)&m->pid;
+	uint64_t none;			/* handle -1, rights 0 */
 
+	/* 0xffffffff made here: else GCC derives it from the -1 header_only()
+	 * compared against, kept in a saved register across the ecall, and
+	 * the wrapper needs a frame. */
+	__asm__("li %0, -1\n\tsrli %0, %0, 32" : "=r"(none));
 	m->label = r[0];
 	stamps[0] = r[7];
 	stamps[1] = r[8];
-	stamps[2] = 0xffffffffu;
+	stamps[2] = none;
 	m->w[0] = r[1];		/* word by word: a loop would become a memcpy call */
 	m->w[1] = r[2];
 	m->w[2] = r[3];
@@ -63,7 +68,7 @@ __attribute__((always_inline)) static inline int ecall_regs(long n, int ep, stru
 			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5),
 			   "+r"(a6), "+r"(a7), "+r"(t0), "+r"(t1)
 			 :
-			 : "t2", "t3", "t4", "t5", "t6", "memory");
+			 : "t3", "t4", "t5", "t6", "memory");	/* t2 is kept */
 	if (a0 != MSG_IN_REGS)
 		return (int)a0;
 	store_received(buf, (const uint64_t[]){ a2, a3, a4, a5, a6, t0, t1, a1, a7 });

@@ -6,9 +6,9 @@
 #ifndef USER_SYSCALL_H
 #define USER_SYSCALL_H
 
-/* Make system call n. The ABI promises nothing about the caller-saved
- * registers besides a0, so they are all treated as clobbered, as across a
- * function call. */
+/* Make system call n. Of the caller-saved registers the ABI keeps only t2
+ * (ipc.c's register-form wrappers rely on it); this general wrapper treats
+ * them all as clobbered, as across a function call. */
 static inline long sys_ecall(long n, long a0, long a1, long a2, long a3,
 			     long a4, long a5)
 {

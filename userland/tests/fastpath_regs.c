@@ -3,10 +3,12 @@
  * form, the reference: each pairing of a caller and a server in either form
  * gives the same answer, the kernel's stamps are its own, and a message
  * with data or a handle never travels in registers. kernel_info's
- * msgs_in_regs tells which form each message took.
+ * msgs_in_regs tells which form each message took. And the one register
+ * the system-call ABI keeps beyond a function call's: t2.
  */
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "echo_server.h"
@@ -85,11 +87,10 @@ int test_fastpath_regs_long(void)
 	return 0;
 }
 
-/* A fault on a one-page mapping: the pager's reply maps one page, so it is
- * a FAULT_RESUME_ONE in registers, applied by the kernel's fast path; the
- * page is there, zero, and keeps what is written. (The fault message goes
- * in registers only if the pager thread's last reply did.) */
-int test_fastpath_regs_fault(void)
+/* One fault on a fresh one-page mapping: the page is there, zero, and
+ * keeps what is written; *fast set if the fast path delivered the fault
+ * and applied the reply. */
+static int one_page_fault(int *fast)
 {
 	volatile uint64_t *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -105,8 +106,68 @@ int test_fastpath_regs_fault(void)
 	     (unsigned long)(b.fast_faults - a.fast_faults),
 	     (unsigned long)(b.fast_resumes - a.fast_resumes),
 	     (unsigned long)(b.msgs_in_regs - a.msgs_in_regs));
-	CHECK(b.fast_faults - a.fast_faults >= 1);
-	CHECK(b.fast_resumes - a.fast_resumes >= 1);
+	*fast = b.fast_faults - a.fast_faults >= 1 && b.fast_resumes - a.fast_resumes >= 1;
 	munmap((void *)p, PAGE_SIZE);
+	return 0;
+}
+
+/* A fault on a one-page mapping: the pager's reply maps one page, so it is
+ * a FAULT_RESUME_ONE in registers, applied by the kernel's fast path. (The
+ * fault message goes in registers only if the pager thread's last reply
+ * did.) A fault meeting a pending notification, a queued request or a
+ * ready thread takes the slow path by design, and whether one does depends
+ * on what else runs (a full suite's load once made it so): up to four
+ * tries, at least one wholly fast. */
+int test_fastpath_regs_fault(void)
+{
+	int fast = 0;
+
+	for (int i = 0; i < 4 && !fast; i++)
+		CHECK_RUN(one_page_fault(&fast));
+	CHECK(fast);
+	return 0;
+}
+
+/* System call n (a0, a1; label 1, words 0 for a message) made with t2 =
+ * v; returns t2 as the call left it. */
+static uint64_t t2_across(long n, long a0, long a1, uint64_t v, long *result)
+{
+	register long r0 __asm__("a0") = a0;
+	register long r1 __asm__("a1") = a1;
+	register long r2 __asm__("a2") = 1;
+	register long r7 __asm__("a7") = n;
+	register uint64_t t2 __asm__("t2") = v;
+
+	__asm__ volatile("li a3, 0\n\tli a4, 0\n\tli a5, 0\n\tli a6, 0\n\t"
+			 "li t0, 0\n\tli t1, 0\n\tecall"
+			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r7), "+r"(t2)
+			 :
+			 : "a3", "a4", "a5", "a6", "t0", "t1", "t3", "t4", "t5", "t6", "memory");
+	*result = r0;
+	return t2;
+}
+
+/* The ABI keeps t2 across every system call (userland/lib/syscall.h; the
+ * register-form wrappers keep their buffer there): across one the table
+ * serves, and across a call on the fast path, where the server runs
+ * between (its own wrapper uses t2) and the kernel switches back. */
+int test_syscall_keeps_t2(void)
+{
+	static struct server s;
+	static struct msg reply;
+	const uint64_t v = 0x7e2a5c3b19d04f68;
+	struct kernel_info a, b;
+	long r;
+
+	CHECK_EQ(t2_across(SYS_GETPID, 0, 0, v, &r), v);
+	CHECK_EQ(r, getpid());
+	CHECK_RUN(server_start(&s, PRIO_NORMAL, 0));
+	CHECK_RUN(server_waits(&s));
+	a = kinfo();
+	CHECK_EQ(t2_across(SYS_CALL_REGS, s.ep, (long)&reply, v, &r), v);
+	b = kinfo();
+	CHECK(r >= 0);
+	CHECK(b.fast_calls - a.fast_calls >= 1);
+	sys_handle_close(s.ep);
 	return 0;
 }
