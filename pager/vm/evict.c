@@ -260,7 +260,7 @@ static void protect_done(uint64_t pa, unsigned bits, int failed)
 
 void vm_frames_write_protect(const uint64_t *pa, size_t n)
 {
-	static struct vm_harvest_batch b = { .want = HARVEST_PROTECT, .done = protect_done };
+	static struct vm_harvest_batch b = { .want = HARVEST_PROTECT };
 
 	b.n = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -273,8 +273,8 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n)
 		if (f->state != FRAME_ANON)
 			continue;
 		swapcache_set_writing(pa[k], 1);
-		if (vm_harvest_batch_add(&b, pa[k], protect_pick) < 0)
+		if (vm_harvest_batch_add(&b, pa[k], protect_pick, protect_done) < 0)
 			vm_frame_write_protect(pa[k], 0);	/* as vm_frame_write_protect: give up */
 	}
-	vm_harvest_batch_flush(&b);
+	vm_harvest_batch_flush(&b, protect_done);
 }
