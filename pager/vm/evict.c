@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/harvest_batch.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
@@ -239,70 +240,41 @@ int vm_frame_write_resume(uint64_t pa)
  * as a protect keeps them). A frame a mapping of which was not there to
  * protect gives up, as vm_frame_write_protect does.
  */
-#define PROTECT_MAX 64	/* mappings write-protected in one harvest */
 
-struct protect_batch {
-	struct harvest_entry e[PROTECT_MAX];
-	uint64_t pa[PROTECT_MAX];	/* the frame each entry maps */
-	size_t n;
-	uint64_t current;
-	int bug;		/* a mapping of current has no page */
-};
-
-static void protect_later(void *ctx, struct vm_space *s, uint64_t va)
+/* Mapping (s, va) loses write permission in the batch if it has any. */
+static int protect_pick(struct vm_space *s, uint64_t va)
 {
-	struct protect_batch *b = ctx;
 	const struct vm_region *r;
 	uint32_t e;
-	int w = writable_entry(s, va, &r, &e);
 
-	if (w < 0)
-		b->bug = 1;
-	if (w <= 0)
-		return;
-	b->pa[b->n] = b->current;
-	b->e[b->n++] = (struct harvest_entry){ (uint32_t)s->as, HARVEST_PROTECT, va };
+	return writable_entry(s, va, &r, &e);
 }
 
-/* Protect what b holds; a frame with a mapping not found (or every
- * frame, if the call failed) gets its permissions back, unmarked. */
-static void protect_flush(struct protect_batch *b)
+/* A frame with a mapping not found (or every frame, if the call failed)
+ * gets its permissions back, unmarked. */
+static void protect_done(uint64_t pa, unsigned bits, int failed)
 {
-	int failed = vm_harvest(b->e, NULL, b->n) < 0;	/* no dirty bit read */
-
-	for (size_t k = 0; k < b->n; k++)
-		if ((failed || !(b->e[k].bits & HARVEST_PRESENT)) && swapcache_writing(b->pa[k]))
-			vm_frame_write_protect(b->pa[k], 0);
-	b->n = 0;
+	if ((failed || !(bits & HARVEST_PRESENT)) && swapcache_writing(pa))
+		vm_frame_write_protect(pa, 0);
 }
 
 void vm_frames_write_protect(const uint64_t *pa, size_t n)
 {
-	static struct protect_batch b;
+	static struct vm_harvest_batch b = { .want = HARVEST_PROTECT };
 
 	b.n = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct frame *f = frame_desc(pa[k]);
-		size_t before = b.n;
 
-		if (!vm.mmu.harvest || !f || f->mapcount > PROTECT_MAX) {
+		if (!vm.mmu.harvest || !f || f->mapcount > VM_HARVEST_BATCH) {
 			vm_frame_write_protect(pa[k], 1);	/* one call per mapping */
 			continue;
 		}
 		if (f->state != FRAME_ANON)
 			continue;
-		if (b.n + f->mapcount > PROTECT_MAX) {
-			protect_flush(&b);
-			before = 0;
-		}
 		swapcache_set_writing(pa[k], 1);
-		b.current = pa[k];
-		b.bug = 0;
-		vm_rmap_walk(pa[k], protect_later, &b);
-		if (b.bug) {	/* as vm_frame_write_protect: give up */
-			b.n = before;
-			vm_frame_write_protect(pa[k], 0);
-		}
+		if (vm_harvest_batch_add(&b, pa[k], protect_pick, protect_done) < 0)
+			vm_frame_write_protect(pa[k], 0);	/* as vm_frame_write_protect: give up */
 	}
-	protect_flush(&b);
+	vm_harvest_batch_flush(&b, protect_done);
 }

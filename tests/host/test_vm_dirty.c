@@ -171,6 +171,35 @@ static void test_write_after_seal(void **state)
 	swap_fake_check();
 }
 
+/* Sealing a batch: the mappings of every clean copy in one harvest call;
+ * the copy written since is found and given up, the others stay sealed. */
+static void test_seal_batch(void **state)
+{
+	struct vm_space *s[3];
+	uint64_t pa[3];
+	uint32_t slot[3];
+	unsigned harvests;
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		s[k] = fake_space(AS + k);
+		pa[k] = read_back(s[k], (uint8_t)(60 + k), &slot[k]);
+	}
+	fake_poke(s[1], VA, 0x61);
+	harvests = fake.harvests;
+	vm_frames_seal(pa, 3);	/* sealed: W gone, as fake checks do not expect */
+	assert_int_equal(fake.harvests, harvests + 1);
+	assert_true(swapcache_held(pa[0]));
+	assert_true(swapcache_held(pa[2]));
+	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
+	assert_int_equal(fake_perm(AS + 2, VA) & VM_W, 0);
+	assert_false(swapcache_held(pa[1]));
+	assert_int_equal(fake_perm(AS + 1, VA) & RW, RW);
+	for (int k = 0; k < 3; k++)
+		vm_space_destroy(s[k]);
+	swap_fake_check();
+}
+
 /* A harvest that fails tells nothing: the seal gives every copy up. */
 static void test_seal_harvest_fails(void **state)
 {
@@ -288,6 +317,7 @@ int main(void)
 		TEST(test_clean_dropped),
 		TEST(test_seal_finds_write),
 		TEST(test_write_after_seal),
+		TEST(test_seal_batch),
 		TEST(test_seal_harvest_fails),
 		TEST(test_write_fault_keeps_nothing),
 		TEST(test_fork_gives_copy_up),
