@@ -182,13 +182,13 @@ int test_swap_pattern(void)
 					      (after.swap_ra_mapped - before.swap_ra_mapped));
 	CHECK(after.pswpin - before.pswpin <= (after.pgmajfault - before.pgmajfault) +
 					      (after.swap_ra - before.swap_ra));
-	/* Reading back in order is a stream: when more pages came mapped from
-	 * read-ahead windows than by their own faults, the windows were being
-	 * used and the swap-in thread read further ahead. (Under random, pages
-	 * leave in no order and their slots follow no address order: a window
-	 * is used now and then by chance, which is no stream, so the test is
-	 * "more than by faults", not "any".) */
-	if (after.swap_ra_mapped - before.swap_ra_mapped > after.pgmajfault - before.pgmajfault)
+	/* Reading back in order is a stream: when read-ahead windows were
+	 * being used, the swap-in thread read further ahead. "Being used" is
+	 * at least one page read in eight mapped from a window (under mglru
+	 * here, ~4 in 9): under random, pages leave in no order and their
+	 * slots follow no address order, yet a window is used now and then by
+	 * chance, which is no stream (guest-swap-random failed once on "any"). */
+	if ((after.swap_ra_mapped - before.swap_ra_mapped) * 8 > after.pswpin - before.pswpin)
 		CHECK(after.swapin_async > before.swapin_async);
 	CHECK(after.swap_requests_out - before.swap_requests_out < after.pswpout - before.pswpout);
 	/* A batch of evictions goes out as one request on a run of slots, not
