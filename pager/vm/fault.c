@@ -37,18 +37,29 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 /* Map up to vm.faultaround absent pages after page i, within r; the
  * fault itself is resolved, so it stops early rather than reclaim for
  * pages nobody asked for. Swapped pages are left for their own faults.
- * The run's reverse-map entries are reserved in one step. */
+ * The run's reverse-map entries are reserved in one step, its frames
+ * taken and mapped in one step each while frames are free above the
+ * reserve; below it, page by page as a fault would (vm_frame_alloc). */
 static void fault_around(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t last = i + vm.faultaround, n = region_pages(r), absent[VM_FAULTAROUND_MAX];
-	unsigned k = 0;
+	uint64_t pa[VM_FAULTAROUND_MAX];
+	unsigned k = 0, got, m;
 
 	for (uint64_t j = i + 1; j <= last && j < n; j++)
 		if (!region_entry(r, j))
 			absent[k++] = j;
 	if (k == 0 || rmap_reserve(k) < 0)
 		return;
-	for (unsigned m = 0; m < k; m++) {
+	got = r->ops->page_in_run(r, absent, pa, k);
+	m = vm_pages_map_run(s, r, absent, pa, got);
+	vmstat_count_n(VMSTAT_FAULTAROUND_PAGES, m);
+	if (m < got) {
+		for (unsigned x = m; x < got; x++)
+			r->ops->page_gone(r, absent[x], pa[x]);	/* unmapped: freed */
+		return;
+	}
+	for (; m < k; m++) {
 		if (frames_free() == 0 || page_fill_map(s, r, absent[m], VM_MAP_RESERVED) < 0)
 			return;
 		vmstat_count(VMSTAT_FAULTAROUND_PAGES);

@@ -64,6 +64,10 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 /* A zeroed frame in state FRAME_ANON, mapcount 0; 0 if no frame is free
  * above the reserve (ordinary allocations never touch it). */
 uint64_t frame_alloc(void);
+/* Up to n frames as frame_alloc hands them out, into pa[] in order; how
+ * many (fewer when the free frames above the reserve run out). One call
+ * for a fault-around run. */
+unsigned frame_alloc_run(uint64_t *pa, unsigned n);
 /* frame_alloc without the zeroing, for a caller that overwrites every
  * byte at once (a copy-on-write copy): the old contents are another
  * page's, so it must not be mapped before it is written. */

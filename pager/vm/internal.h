@@ -80,6 +80,11 @@ struct region_ops {
 	 * the shared object's (read back from swap if it names a slot). 0,
 	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
+	/* page_in for a fault-around run (a kind with faultaround has it):
+	 * frames for pages idx[0..n) into pa[], in order, taken only while
+	 * frames are free without reclaim; how many. */
+	unsigned (*page_in_run)(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
+				unsigned n);
 	/* Page i's entry names a swap slot: bring its contents back and map
 	 * them in s (a vm_fault result). NULL: its entries never name one. */
 	int (*swap_in)(struct vm_space *s, struct vm_region *r, uint64_t i);
@@ -199,6 +204,12 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
  * (one rmap_reserve for a run of pages: fault-around, fork). */
 enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
+/* vm_page_map(how 0, rmap entries reserved) for a run of frames just
+ * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], in
+ * one mmu call. How many were mapped, in order; the frames after those are
+ * still the caller's. */
+unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+			  const uint64_t *pa, unsigned n);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);

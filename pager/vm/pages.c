@@ -5,6 +5,7 @@
  * come from (reclaiming through the hook when none is free) and go back.
  */
 #include <stdlib.h>
+#include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
@@ -50,6 +51,35 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	rmap_add(pa, s, va);
 	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
 	return 0;
+}
+
+/* mmu_ops.map_run, or map for each entry where there is none. */
+static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
+{
+	unsigned k = 0;
+
+	if (vm.mmu.map_run)
+		return (unsigned)vm.mmu.map_run(vm.mmu.ctx, as, e, n);
+	while (k < n && vm.mmu.map(vm.mmu.ctx, as, e[k].va, e[k].pa, (unsigned)e[k].perm) == 0)
+		k++;
+	return k;
+}
+
+unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+			  const uint64_t *pa, unsigned n)
+{
+	struct map_entry e[VM_FAULTAROUND_MAX];
+	unsigned k = 0;
+
+	for (; k < n && k < VM_FAULTAROUND_MAX && pv_reserve(&r->pages, idx[k]) == 0; k++)
+		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k],
+					   entry_perm(r, pa_pfn(pa[k])) };
+	k = mmu_map_run(s->as, e, k);
+	for (unsigned m = 0; m < k; m++) {
+		rmap_add(pa[m], s, e[m].va);
+		pv_set(&r->pages, idx[m], pa_pfn(pa[m]));	/* reserved: cannot fail */
+	}
+	return k;
 }
 
 /* Unmap page i of r in s, drop its back-link, and let the kind decide
