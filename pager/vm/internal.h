@@ -272,6 +272,10 @@ void vm_objects_reset(void);
  * rmap_pinned says whether a pinned space maps pa. */
 int rmap_reserve(uint64_t n);
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
+/* rmap_add(e[m].pa, s, e[m].va) for each of e[0..n) (kernel/abi/vm.h's
+ * struct map_entry: a run just mapped), their entries reserved. */
+struct map_entry;
+void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
 int rmap_pinned(uint64_t pa);

@@ -65,20 +65,27 @@ static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
 	return k;
 }
 
+/* idx[] rises and a run is shorter than a chunk: the chunks of its first
+ * and last pages are all it touches. */
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			  const uint64_t *pa, unsigned n)
 {
 	struct map_entry e[VM_FAULTAROUND_MAX];
-	unsigned k = 0;
+	uint32_t ent[VM_FAULTAROUND_MAX];
+	unsigned k;
 
-	for (; k < n && k < VM_FAULTAROUND_MAX && pv_reserve(&r->pages, idx[k]) == 0; k++)
-		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k],
-					   entry_perm(r, pa_pfn(pa[k])) };
-	k = mmu_map_run(s->as, e, k);
-	for (unsigned m = 0; m < k; m++) {
-		rmap_add(pa[m], s, e[m].va);
-		pv_set(&r->pages, idx[m], pa_pfn(pa[m]));	/* reserved: cannot fail */
+	_Static_assert(VM_FAULTAROUND_MAX <= PV_CHUNK, "a run spans two chunks at most");
+	if (n > VM_FAULTAROUND_MAX)
+		n = VM_FAULTAROUND_MAX;
+	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0 || pv_reserve(&r->pages, idx[n - 1]) < 0)
+		return 0;
+	for (k = 0; k < n; k++) {
+		ent[k] = pa_pfn(pa[k]);
+		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], entry_perm(r, ent[k]) };
 	}
+	k = mmu_map_run(s->as, e, n);
+	rmap_add_run(s, e, k);
+	pv_set_run(&r->pages, idx, ent, k);
 	return k;
 }
 
