@@ -80,9 +80,9 @@ struct region_ops {
 	 * the shared object's (read back from swap if it names a slot). 0,
 	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
-	/* page_in for a fault-around run (a kind with faultaround has it):
+	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while
-	 * frames are free without reclaim; how many. */
+	 * frames are free without reclaim; how many. NULL: page by page. */
 	unsigned (*page_in_run)(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
 				unsigned n);
 	/* Page i's entry names a swap slot: bring its contents back and map
@@ -205,9 +205,10 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
 enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
 /* vm_page_map(how 0, rmap entries reserved) for a run of frames just
- * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], in
- * one mmu call. How many were mapped, in order; the frames after those are
+ * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <
+ * n <= VM_RUN_MAX (a fault's page and those around it), in one mmu call. How many were mapped, in order; the frames after those are
  * still the caller's. */
+#define VM_RUN_MAX (1 + VM_FAULTAROUND_MAX)
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			  const uint64_t *pa, unsigned n);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);

@@ -70,13 +70,13 @@ static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			  const uint64_t *pa, unsigned n)
 {
-	struct map_entry e[VM_FAULTAROUND_MAX];
-	uint32_t ent[VM_FAULTAROUND_MAX];
+	struct map_entry e[VM_RUN_MAX];
+	uint32_t ent[VM_RUN_MAX];
 	unsigned k;
 
-	_Static_assert(VM_FAULTAROUND_MAX <= PV_CHUNK, "a run spans two chunks at most");
-	if (n > VM_FAULTAROUND_MAX)
-		n = VM_FAULTAROUND_MAX;
+	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
+	if (n > VM_RUN_MAX)
+		n = VM_RUN_MAX;
 	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0 || pv_reserve(&r->pages, idx[n - 1]) < 0)
 		return 0;
 	for (k = 0; k < n; k++) {
