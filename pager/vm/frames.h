@@ -25,7 +25,7 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page and file_copy, and its swap cache
+ * owns rmap, mapcount, obj, obj_page, file_copy and pinned_map, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
  * descriptor). */
 struct frame {
@@ -44,7 +44,11 @@ struct frame {
 	 * segment filled from the file, no write seen since (filecopy.c, the
 	 * VM core's; 0 otherwise). */
 	uint8_t file_copy;
-	uint8_t spare;
+	/* 1 if a pinned space may map it: set as such a mapping is added or
+	 * its space becomes pinned, cleared only when the frame is freed, so 0
+	 * answers rmap_pinned (asked of every frame reclaim looks at) without
+	 * walking the reverse map (rmap.c, the VM core's). */
+	uint8_t pinned_map;
 };
 
 struct frame_range {

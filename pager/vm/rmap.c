@@ -136,6 +136,7 @@ void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 	e = take();
 	*ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
 	f->rmap = e;
+	f->pinned_map |= (uint8_t)s->pinned;
 	count_added(f->mapcount++);
 }
 
@@ -153,6 +154,7 @@ void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n)
 		x = take();
 		*ent(x) = (struct rmap_entry){ s, pa_pfn(e[m].va), f->rmap };
 		f->rmap = x;
+		f->pinned_map |= (uint8_t)s->pinned;
 		count_added(f->mapcount++);
 	}
 }
@@ -209,7 +211,9 @@ int rmap_pinned(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	for (uint32_t e = f ? f->rmap : 0; e; e = ent(e)->next)
+	if (!f || !f->pinned_map)
+		return 0;	/* the common answer, without the walk */
+	for (uint32_t e = f->rmap; e; e = ent(e)->next)
 		if (ent(e)->space->pinned)
 			return 1;
 	return 0;
