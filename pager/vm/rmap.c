@@ -136,7 +136,8 @@ void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 	e = take();
 	*ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
 	f->rmap = e;
-	f->pinned_map |= (uint8_t)s->pinned;
+	if (s->pinned)
+		f->pinned_map = 1;
 	count_added(f->mapcount++);
 }
 
@@ -154,7 +155,8 @@ void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n)
 		x = take();
 		*ent(x) = (struct rmap_entry){ s, pa_pfn(e[m].va), f->rmap };
 		f->rmap = x;
-		f->pinned_map |= (uint8_t)s->pinned;
+		if (s->pinned)
+			f->pinned_map = 1;
 		count_added(f->mapcount++);
 	}
 }
