@@ -124,7 +124,8 @@ __attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_spac
 	rmap_add(pa, s, va);
 }
 
-void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
+/* rmap_add, inline in both adds: (s, va) heads frame pa's list. */
+static inline __attribute__((always_inline)) void add(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
 	uint32_t e;
@@ -141,24 +142,17 @@ void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 	count_added(f->mapcount++);
 }
 
-/* One loop, no call per entry: a fault-around run's frames each get
- * their first mapping here. */
+void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
+{
+	add(pa, s, va);
+}
+
+/* One loop, no call per entry: a fault's run of frames each get their
+ * first mapping here. */
 void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n)
 {
-	for (unsigned m = 0; m < n; m++) {
-		struct frame *f = frame_desc(e[m].pa);
-		uint32_t x;
-		if (!f || !nfree) {
-			add_unreserved(e[m].pa, s, e[m].va);
-			continue;
-		}
-		x = take();
-		*ent(x) = (struct rmap_entry){ s, pa_pfn(e[m].va), f->rmap };
-		f->rmap = x;
-		if (s->pinned)
-			f->pinned_map = 1;
-		count_added(f->mapcount++);
-	}
+	for (unsigned m = 0; m < n; m++)
+		add(e[m].pa, s, e[m].va);
 }
 
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
