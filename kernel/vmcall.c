@@ -29,18 +29,25 @@ static int entry_ok(const struct map_entry *e)
 	       perm_ok(e->perm);
 }
 
+/* Every entry is checked before any is mapped, so the page-table loop
+ * runs without a call per entry; those before a bad one are still mapped,
+ * as if each had been checked in turn. */
 int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n)
 {
-	int r = 0;
+	size_t good = 0;
+	int r;
 
 	if (!by->is_root)
 		return -ERR_PERM;
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = entry_ok(&e[i]) ? arch_pt_map(&target->pt, e[i].va, e[i].pa, (unsigned)e[i].perm)
-				    : -ERR_INVAL;
+	while (good < n && entry_ok(&e[good]))
+		good++;
+	/* One entry (FAULT_RESUME_ONE: each fault without fault-around) is
+	 * arch_pt_map's: its path is shorter than a run's loop. */
+	r = good == 1 ? arch_pt_map(&target->pt, e->va, e->pa, (unsigned)e->perm)
+		      : arch_pt_map_run(&target->pt, e, good);
 	usercopy_forget(target);
 	arch_tlb_flush();
-	return r;
+	return r < 0 ? r : good < n ? -ERR_INVAL : 0;
 }
 
 /* The live process named by handle h of a root caller. */

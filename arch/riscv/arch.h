@@ -145,6 +145,12 @@ struct arch_pt_cursor {
  * write permission. The caller flushes the TLB once for a batch. */
 unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
 			 unsigned want);
+/* arch_pt_map for each of e[0..n) (abi/vm.h's struct map_entry), in
+ * order, stopping at the first that fails (its error is returned). The
+ * upper levels are walked only when the 2 MiB range changes: once or
+ * twice for a fault-around run. */
+struct map_entry;
+int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
 /* (A process's table is loaded by arch_enter_user_msg on its way out.)

@@ -147,6 +147,26 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 	return map_leaf(pt, va, pa, perm, 0);
 }
 
+int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n)
+{
+	uint64_t *leaves = NULL, range = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		uint64_t va = e[k].va;
+		if (!user_va(va))
+			return -ERR_INVAL;
+		if (!leaves || range != va >> ARCH_PT_RANGE_SHIFT) {
+			uint64_t *pte = walk(pt, va, 0, 1);
+			if (!pte)
+				return -ERR_NOMEM;
+			leaves = pte - VPN(va, 0);
+			range = va >> ARCH_PT_RANGE_SHIFT;
+		}
+		leaves[VPN(va, 0)] = PA_TO_PTE(e[k].pa) | perm_bits((unsigned)e[k].perm);
+	}
+	return 0;
+}
+
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 {
 	return map_leaf(pt, va, pa, perm, 1);

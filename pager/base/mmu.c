@@ -44,12 +44,19 @@ static int ended_is_done(int r)
 	return r == -ERR_SRCH ? 0 : r;
 }
 
-static void send_unmaps(void)
+__attribute__((noinline)) static void send_unmaps_held(void)
 {
-	if (run.n && ended_is_done(sys_unmap(run.as, run.va, run.n)) < 0)
+	if (ended_is_done(sys_unmap(run.as, run.va, run.n)) < 0)
 		printf("pager: unmapping %llu pages from handle %d failed\n",
 		       (unsigned long long)run.n, run.as);
 	run.n = 0;
+}
+
+/* Inline: each fault asks three times, and almost always none is held. */
+static inline void send_unmaps(void)
+{
+	if (run.n)
+		send_unmaps_held();
 }
 
 /* Send the held mappings of one address space (all, if as < 0). */
@@ -110,6 +117,21 @@ static int do_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 	return 0;
 }
 
+/* do_map for a run: the unmaps held are sent once, not before each. */
+static size_t do_map_run(void *ctx, int as, const struct map_entry *e, size_t n)
+{
+	(void)ctx;
+	if (as == gone)
+		return n;
+	send_unmaps();
+	for (size_t k = 0; k < n; k++) {
+		if (held == MMU_BATCH)
+			mmu_flush();
+		batch[held++] = (struct pending){ as, e[k] };
+	}
+	return n;
+}
+
 static int do_unmap(void *ctx, int as, uint64_t va)
 {
 	(void)ctx;
@@ -158,7 +180,7 @@ static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
 
 static const struct mmu_ops ops = {
 	.map = do_map, .unmap = do_unmap, .protect = do_protect, .harvest = do_harvest,
-	.hold_unmaps = hold_unmaps,
+	.hold_unmaps = hold_unmaps, .map_run = do_map_run,
 };
 
 const struct mmu_ops *mmu_ops(void)

@@ -30,6 +30,10 @@ struct mmu_ops {
 	 * as one call (an unmap then answers 0); off: send what is held. The
 	 * caller frees no unmapped frame while holding. NULL: none held. */
 	void (*hold_unmaps)(void *ctx, int on);
+	/* map for each of e[0..n) (a fault-around run) in one call; returns
+	 * how many were mapped, in order (all, or those before the first
+	 * that failed). NULL: the VM core calls map for each. */
+	size_t (*map_run)(void *ctx, int as, const struct map_entry *e, size_t n);
 	void *ctx;
 };
 

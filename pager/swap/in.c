@@ -149,7 +149,8 @@ int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n,
 
 /* Queued slots still worth reading, each with a new frame tied to it while
  * it is read; frames are taken only while more than keep_free stay free,
- * and never by reclaim. How many in b. */
+ * and never by reclaim. Unzeroed, as a fault's (vm/swapin.c): the read
+ * writes all of it, or it is freed unmapped. How many in b. */
 static uint32_t take_reads(struct swap_req *b, uint32_t n)
 {
 	uint32_t got = 0;
@@ -159,7 +160,7 @@ static uint32_t take_reads(struct swap_req *b, uint32_t n)
 		uint64_t pa;
 		if (!only_on_device(s))
 			continue;
-		if (frames_free() <= keep_free || !(pa = frame_alloc()))
+		if (frames_free() <= keep_free || !(pa = frame_alloc_unzeroed()))
 			break;
 		swapcache_read_begin(s, pa);
 		b[got++] = (struct swap_req){ pa, s, 0 };

@@ -183,6 +183,13 @@ static int check_other_frame(uint64_t pa, const struct frame *f)
 	return 0;
 }
 
+/* vm_rmap_fn: *ctx becomes 1 if a pinned space maps the frame. */
+static void note_pinned(void *ctx, struct vm_space *s, uint64_t va)
+{
+	(void)va;
+	*(int *)ctx |= s->pinned;
+}
+
 /* One frame: rmap list and mapcount agree, object link holds, no leak.
  * Each entry's page is not looked up here: every present page found its
  * entry (check_page), so entries that outnumber present pages are the
@@ -193,13 +200,18 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 	const struct vm_object *o;
 	const char *broken;
 
+	int pinned = 0;
+
 	if (f->state != FRAME_ANON)
 		return check_other_frame(pa, f);
-	n = vm_rmap_walk(pa, NULL, NULL);
+	n = vm_rmap_walk(pa, note_pinned, &pinned);
 	o = f->obj ? vm_object_by_id(f->obj) : NULL;
 	if (n != f->mapcount || (n == 0) != (f->rmap == 0))
 		return fail("mapcount differs from the rmap list",
 			    (struct found){ .frame = pa, .name = ", entries", .value = n });
+	if (pinned && !f->pinned_map)
+		return fail("a pinned space maps a frame not marked so (pinned_map)",
+			    (struct found){ .frame = pa });
 	if (f->obj && (!o || f->obj_page >= o->npages ||
 		       pv_get(&o->pages, f->obj_page) != pa_pfn(pa)))
 		return fail("frame's shared object does not hold it",

@@ -178,6 +178,15 @@ uint64_t frame_alloc(void)
 	return alloc_as(FRAME_ANON, 1);
 }
 
+unsigned frame_alloc_run(uint64_t *pa, unsigned n)
+{
+	unsigned k = 0;
+
+	for (; k < n && nfree > reserve; k++)
+		pa[k] = alloc_as(FRAME_ANON, 1);
+	return k;
+}
+
 uint64_t frame_alloc_unzeroed(void)
 {
 	if (nfree <= reserve)

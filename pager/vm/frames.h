@@ -25,7 +25,7 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page and file_copy, and its swap cache
+ * owns rmap, mapcount, obj, obj_page, file_copy and pinned_map, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
  * descriptor). */
 struct frame {
@@ -44,7 +44,11 @@ struct frame {
 	 * segment filled from the file, no write seen since (filecopy.c, the
 	 * VM core's; 0 otherwise). */
 	uint8_t file_copy;
-	uint8_t spare;
+	/* 1 if a pinned space may map it: set as such a mapping is added or
+	 * its space becomes pinned, cleared only when the frame is freed, so 0
+	 * answers rmap_pinned (asked of every frame reclaim looks at) without
+	 * walking the reverse map (rmap.c, the VM core's). */
+	uint8_t pinned_map;
 };
 
 struct frame_range {
@@ -64,6 +68,10 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 /* A zeroed frame in state FRAME_ANON, mapcount 0; 0 if no frame is free
  * above the reserve (ordinary allocations never touch it). */
 uint64_t frame_alloc(void);
+/* Up to n frames as frame_alloc hands them out, into pa[] in order; how
+ * many (fewer when the free frames above the reserve run out). One call
+ * for a fault-around run. */
+unsigned frame_alloc_run(uint64_t *pa, unsigned n);
 /* frame_alloc without the zeroing, for a caller that overwrites every
  * byte at once (a copy-on-write copy): the old contents are another
  * page's, so it must not be mapped before it is written. */

@@ -80,6 +80,11 @@ struct region_ops {
 	 * the shared object's (read back from swap if it names a slot). 0,
 	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
+	/* page_in for a fault's run (the page and those it maps around it):
+	 * frames for pages idx[0..n) into pa[], in order, taken only while
+	 * frames are free without reclaim; how many. NULL: page by page. */
+	unsigned (*page_in_run)(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
+				unsigned n);
 	/* Page i's entry names a swap slot: bring its contents back and map
 	 * them in s (a vm_fault result). NULL: its entries never name one. */
 	int (*swap_in)(struct vm_space *s, struct vm_region *r, uint64_t i);
@@ -199,6 +204,13 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
  * (one rmap_reserve for a run of pages: fault-around, fork). */
 enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
+/* vm_page_map(how 0, rmap entries reserved) for a run of frames just
+ * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <
+ * n <= VM_RUN_MAX (a fault's page and those around it), in one mmu call. How many were mapped, in order; the frames after those are
+ * still the caller's. */
+#define VM_RUN_MAX (1 + VM_FAULTAROUND_MAX)
+unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+			  const uint64_t *pa, unsigned n);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);
@@ -261,6 +273,10 @@ void vm_objects_reset(void);
  * rmap_pinned says whether a pinned space maps pa. */
 int rmap_reserve(uint64_t n);
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
+/* rmap_add(e[m].pa, s, e[m].va) for each of e[0..n) (kernel/abi/vm.h's
+ * struct map_entry: a run just mapped), their entries reserved. */
+struct map_entry;
+void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
 int rmap_pinned(uint64_t pa);

@@ -5,6 +5,7 @@
  * come from (reclaiming through the hook when none is free) and go back.
  */
 #include <stdlib.h>
+#include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
@@ -50,6 +51,42 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	rmap_add(pa, s, va);
 	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
 	return 0;
+}
+
+/* mmu_ops.map_run, or map for each entry where there is none. */
+static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
+{
+	unsigned k = 0;
+
+	if (vm.mmu.map_run)
+		return (unsigned)vm.mmu.map_run(vm.mmu.ctx, as, e, n);
+	while (k < n && vm.mmu.map(vm.mmu.ctx, as, e[k].va, e[k].pa, (unsigned)e[k].perm) == 0)
+		k++;
+	return k;
+}
+
+/* idx[] rises and a run is shorter than a chunk: the chunks of its first
+ * and last pages are all it touches. */
+unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+			  const uint64_t *pa, unsigned n)
+{
+	struct map_entry e[VM_RUN_MAX];
+	uint32_t ent[VM_RUN_MAX];
+	unsigned k;
+
+	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
+	if (n > VM_RUN_MAX)
+		n = VM_RUN_MAX;
+	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0 || pv_reserve(&r->pages, idx[n - 1]) < 0)
+		return 0;
+	for (k = 0; k < n; k++) {
+		ent[k] = pa_pfn(pa[k]);
+		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], entry_perm(r, ent[k]) };
+	}
+	k = mmu_map_run(s->as, e, n);
+	rmap_add_run(s, e, k);
+	pv_set_run(&r->pages, idx, ent, k);
+	return k;
 }
 
 /* Unmap page i of r in s, drop its back-link, and let the kind decide

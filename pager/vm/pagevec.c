@@ -131,6 +131,21 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 	return 0;
 }
 
+void pv_set_run(struct pagevec *v, const uint64_t *idx, const uint32_t *e, unsigned n)
+{
+	for (unsigned m = 0; m < n; m++) {
+		struct pv_chunk *c = v->last;
+		uint32_t *slot;
+		if (!c || c->first != idx[m] - idx[m] % PV_CHUNK) {
+			(void)pv_set(v, idx[m], e[m]);	/* the hint moves to its chunk */
+			continue;
+		}
+		slot = &c->e[idx[m] % PV_CHUNK];
+		c->used += (*slot == 0);
+		*slot = e[m];
+	}
+}
+
 /* The hint's chunk first, without the search, when it holds i: an unmap's
  * walk asks for the page after the one it just cleared there. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end)

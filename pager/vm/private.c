@@ -23,14 +23,11 @@ static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page
 	return hi - lo;
 }
 
-/* A new frame filled for page i (counted as a zero or an image fill; a
- * kind with no fill keeps the zeroes frame_alloc wrote). */
-static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
+/* Fill new frame pa for page i (counted as a zero or an image fill; a
+ * kind with no fill keeps the zeroes frame_alloc wrote). Inline: every
+ * first touch calls it. */
+static inline __attribute__((always_inline)) void fill_page(struct vm_region *r, uint64_t i, uint64_t pa)
 {
-	uint64_t pa = vm_frame_alloc();
-
-	if (!pa)
-		return VM_FAULT_NOMEM;
 	if (r->ops->fill && r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
 		vmstat_count(VMSTAT_FAULTS_IMAGE);
 	else
@@ -39,8 +36,32 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	 * segment's pages cannot be written: evict.c needs no mark). */
 	if (r->kind == VM_IMAGE && (r->perm & VM_W))
 		vm_frame_filled_from_file(pa);
+}
+
+static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
+{
+	uint64_t pa = vm_frame_alloc();
+
+	if (!pa)
+		return VM_FAULT_NOMEM;
+	fill_page(r, i, pa);
 	*out = pa;
 	return 0;
+}
+
+/* Fault-around asks for pages nobody touched yet: no reclaim for them. */
+static unsigned private_page_in_run(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
+				    unsigned n)
+{
+	unsigned got = frame_alloc_run(pa, n);
+
+	if (!r->ops->fill && r->kind != VM_IMAGE) {	/* anonymous: zeroes, counted at once */
+		vmstat_count_n(VMSTAT_FAULTS_ZERO, got);
+		return got;
+	}
+	for (unsigned k = 0; k < got; k++)
+		fill_page(r, idx[k], pa[k]);
+	return got;
 }
 
 static void private_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
@@ -250,18 +271,18 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 const struct region_ops vm_anon_ops = {
 	.name = "anon", .priv = 1, .faultaround = 1, .guard = 0, .fill = NULL,
-	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
+	.page_in = private_page_in, .page_in_run = private_page_in_run, .swap_in = private_swap_in, .write = private_write,
 	.page_gone = private_page_gone, .fork = private_fork,
 };
 
 const struct region_ops vm_stack_ops = {
 	.name = "stack", .priv = 1, .faultaround = 1, .guard = 1, .fill = NULL,
-	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
+	.page_in = private_page_in, .page_in_run = private_page_in_run, .swap_in = private_swap_in, .write = private_write,
 	.page_gone = private_page_gone, .fork = private_fork,
 };
 
 const struct region_ops vm_image_ops = {
 	.name = "image", .priv = 1, .faultaround = 1, .guard = 0, .fill = fill_image,
-	.page_in = private_page_in, .swap_in = private_swap_in, .write = private_write,
+	.page_in = private_page_in, .page_in_run = private_page_in_run, .swap_in = private_swap_in, .write = private_write,
 	.page_gone = private_page_gone, .fork = private_fork,
 };

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include "base/vmstat.h"
+#include "kernel/abi/vm.h"
 #include "vm/internal.h"
 
 /* One mapping of a frame. Free entries are chained through next. */
@@ -66,8 +67,9 @@ static int grow(void)
 	return 0;
 }
 
-/* A free entry (one is: nfree > 0), off the chain or never used. */
-static uint32_t take(void)
+/* A free entry (one is: nfree > 0), off the chain or never used. Inline
+ * in both of its callers: a call would cost the fault path a third. */
+static inline __attribute__((always_inline)) uint32_t take(void)
 {
 	uint32_t e = free_head;
 
@@ -122,7 +124,8 @@ __attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_spac
 	rmap_add(pa, s, va);
 }
 
-void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
+/* rmap_add, inline in both adds: (s, va) heads frame pa's list. */
+static inline __attribute__((always_inline)) void add(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
 	uint32_t e;
@@ -134,7 +137,22 @@ void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
 	e = take();
 	*ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
 	f->rmap = e;
+	if (s->pinned)
+		f->pinned_map = 1;
 	count_added(f->mapcount++);
+}
+
+void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
+{
+	add(pa, s, va);
+}
+
+/* One loop, no call per entry: a fault's run of frames each get their
+ * first mapping here. */
+void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n)
+{
+	for (unsigned m = 0; m < n; m++)
+		add(e[m].pa, s, e[m].va);
 }
 
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
@@ -189,7 +207,9 @@ int rmap_pinned(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	for (uint32_t e = f ? f->rmap : 0; e; e = ent(e)->next)
+	if (!f || !f->pinned_map)
+		return 0;	/* the common answer, without the walk */
+	for (uint32_t e = f->rmap; e; e = ent(e)->next)
 		if (ent(e)->space->pinned)
 			return 1;
 	return 0;

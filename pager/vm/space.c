@@ -37,9 +37,24 @@ void vm_space_destroy(struct vm_space *s)
 	free(s);
 }
 
+/* pv_fn: page entry e's frame may be mapped by a pinned space now. */
+static int mark_pinned(void *ctx, uint64_t i, uint32_t e)
+{
+	struct frame *f = frame_desc(entry_frame(e));
+
+	(void)ctx, (void)i;
+	if (f)
+		f->pinned_map = 1;
+	return 0;
+}
+
+/* Pinned now: its mapped frames say so (frame.pinned_map); unpinned, they
+ * keep the mark, which only sends rmap_pinned down their lists. */
 void vm_space_set_pinned(struct vm_space *s, int pinned)
 {
 	s->pinned = pinned != 0;
+	for (struct vm_region *r = s->pinned ? s->regions : NULL; r; r = r->next)
+		pv_each(&r->pages, 0, region_pages(r), mark_pinned, NULL);
 }
 
 int vm_space_as(const struct vm_space *s)

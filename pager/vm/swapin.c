@@ -13,8 +13,8 @@
  * slot in one request: up to r's window (judged and sized here, the pages
  * it shows used counted) in a row that name slot + 1, slot + 2, ... and
  * are not in the swap cache (a frame holds that slot already: reading it
- * again would part its sharers). frame_alloc, never reclaim, for pages
- * nobody asked for yet. How many, frames in pa[]; *ahead: slots the swap
+ * again would part its sharers). frame_alloc_unzeroed (swap_read), never
+ * reclaim, for pages nobody asked for yet. How many, frames in pa[]; *ahead: slots the swap
  * code may read further ahead (the last window was all used). */
 static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot, uint64_t *pa,
 				 unsigned *ahead)
@@ -31,7 +31,7 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
 	for (; k < win && i + 1 + k < n; k++) {
 		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
 		if (region_slot(r, i + 1 + k) != next || swapcache_lookup(next) ||
-		    !(pa[k] = frame_alloc()))
+		    !(pa[k] = frame_alloc_unzeroed()))
 			break;
 	}
 	*ahead = readahead_ahead(&r->ra, i, k);
@@ -51,14 +51,17 @@ static int unlocked_result(int res)
  * i of private region r (none without r) in the same request into pa[1..);
  * *n: the pages read. A window that fails to read is given up and the
  * page read alone: only its own error fails the fault. VM_FAULT_RETRY:
- * the swap code let the lock go and keeps what it read in its cache. */
+ * the swap code let the lock go and keeps what it read in its cache.
+ * The frames are not zeroed: a read that succeeds writes every byte, and
+ * the frame of one that fails is freed unmapped (the swap cache's
+ * reading mark keeps every other fault off it meanwhile). */
 static int swap_read(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		     unsigned *n)
 {
 	unsigned extra, ahead = 0;
 	int res;
 
-	if (!(pa[0] = vm_frame_alloc()))
+	if (!(pa[0] = vm_frame_alloc_unzeroed()))
 		return VM_FAULT_NOMEM;
 	/* Chosen after that allocation: its reclaim may send more of r out. */
 	extra = r ? readahead_frames(r, i, slot, pa + 1, &ahead) : 0;

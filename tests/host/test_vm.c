@@ -485,6 +485,18 @@ static void test_check_catches_corruption(void **state)
 	f->obj = 0;
 	fake_check();
 
+	/* Pinned after its pages were mapped: they are marked, and a frame
+	 * that lost its mark is caught (rmap_pinned would answer 0 for it). */
+	vm_space_set_pinned(s, 1);
+	assert_int_equal(f->pinned_map, 1);
+	assert_int_equal(frame_desc(other)->pinned_map, 1);
+	fake_check();
+	f->pinned_map = 0;
+	expect_check_fails("a frame a pinned space maps, without its mark");
+	f->pinned_map = 1;
+	vm_space_set_pinned(s, 0);
+	fake_check();
+
 	pa = frame_alloc();	/* allocated, never mapped: a leak */
 	expect_check_fails("a leaked frame");
 	frame_free(pa);
