@@ -18,7 +18,7 @@
 static volatile int64_t last_ns;
 static const char *volatile last_what = "starting";
 static int64_t limit;
-static int note = -1;
+static int note = -1, sleep_note = -1;
 
 void watchdog_progress(const char *what)
 {
@@ -48,15 +48,16 @@ int watchdog_start(int64_t limit_ns)
 	limit = limit_ns;
 	watchdog_progress("starting");
 	note = sys_notify_create();
-	if (note < 0)
+	sleep_note = sys_notify_create();
+	if (note < 0 || sleep_note < 0)
 		return -1;
 	return thread_spawn(watch, NULL, 8192, PRIO_NORMAL) < 0 ? -1 : 0;
 }
 
-/* The supervisor must go on even when a sleep cannot be had (its
- * workers may hold every notification the kernel has to give). */
+/* On a notification made at the start: the supervisor must be able to
+ * sleep when its workers hold every handle and timer there is to give. */
 void fuzz_sleep(int64_t ns)
 {
-	if (sleep_ns(ns) < 0)
+	if (sleep_on(sleep_note, ns) < 0)
 		sys_yield();
 }

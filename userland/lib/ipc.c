@@ -31,8 +31,9 @@ static void store_received(struct msg *m, const uint64_t r[9])
 
 	/* 0xffffffff made here: else GCC derives it from the -1 header_only()
 	 * compared against, kept in a saved register across the ecall, and
-	 * the wrapper needs a frame. */
-	__asm__("li %0, -1\n\tsrli %0, %0, 32" : "=r"(none));
+	 * the wrapper needs a frame. volatile: kept after the ecall, where it
+	 * is written, not hoisted where its register must be saved. */
+	__asm__ volatile("li %0, -1\n\tsrli %0, %0, 32" : "=r"(none));
 	m->label = r[0];
 	stamps[0] = r[7];
 	stamps[1] = r[8];

@@ -1,7 +1,7 @@
 /*
- * sleep_ns over a kernel timer: a notification object armed for the
- * deadline and waited on, so a sleeping thread uses no processor time
- * (spinning on sys_yield would run whenever nothing else is ready).
+ * Sleeps over a kernel timer: a notification armed for the deadline and
+ * waited on, so a sleeping thread uses no processor time (spinning on
+ * sys_yield would run whenever nothing else is ready).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -9,10 +9,27 @@
 #include "sleep.h"
 #include "sys.h"
 
-int sleep_ns(int64_t ns)
+int sleep_on(int note, int64_t ns)
 {
 	int64_t now = sys_clock(), deadline = INT64_MAX;
-	int note, err = 0;
+
+	if (ns < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* A deadline past the clock's range is forever, not an overflow. */
+	if (ns < INT64_MAX - now)
+		deadline = now + ns;
+	if (sys_notify_timer(note, deadline, 1) < 0 || sys_notify_wait(note) < 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return 0;
+}
+
+int sleep_ns(int64_t ns)
+{
+	int note, r;
 
 	if (ns < 0) {
 		errno = EINVAL;
@@ -22,14 +39,7 @@ int sleep_ns(int64_t ns)
 		errno = EAGAIN;
 		return -1;
 	}
-	/* A deadline past the clock's range is forever, not an overflow. */
-	if (ns < INT64_MAX - now)
-		deadline = now + ns;
-	if (sys_notify_timer(note, deadline, 1) < 0 || sys_notify_wait(note) < 0)
-		err = EAGAIN;
+	r = sleep_on(note, ns);
 	sys_handle_close(note);
-	if (err == 0)
-		return 0;
-	errno = err;
-	return -1;
+	return r;
 }

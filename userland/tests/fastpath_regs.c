@@ -157,17 +157,24 @@ int test_syscall_keeps_t2(void)
 	static struct msg reply;
 	const uint64_t v = 0x7e2a5c3b19d04f68;
 	struct kernel_info a, b;
+	int fast = 0;
 	long r;
 
 	CHECK_EQ(t2_across(SYS_GETPID, 0, 0, v, &r), v);
 	CHECK_EQ(r, getpid());
 	CHECK_RUN(server_start(&s, PRIO_NORMAL, 0));
-	CHECK_RUN(server_waits(&s));
-	a = kinfo();
-	CHECK_EQ(t2_across(SYS_CALL_REGS, s.ep, (long)&reply, v, &r), v);
-	b = kinfo();
-	CHECK(r >= 0);
-	CHECK(b.fast_calls - a.fast_calls >= 1);
+	/* The call must cross the fast path once at least; a ready thread of
+	 * higher priority sends a call the slow way by design (see
+	 * test_fastpath_regs_fault): up to four tries. t2 must hold on both. */
+	for (int i = 0; i < 4 && !fast; i++) {
+		CHECK_RUN(server_waits(&s));
+		a = kinfo();
+		CHECK_EQ(t2_across(SYS_CALL_REGS, s.ep, (long)&reply, v, &r), v);
+		b = kinfo();
+		CHECK(r >= 0);
+		fast = b.fast_calls - a.fast_calls >= 1;
+	}
+	CHECK(fast);
 	sys_handle_close(s.ep);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define WORKLOAD_PORT_PAGERKERNEL_H
 
 #include "pager_client.h"
+#include "sleep.h"
 #include "sys.h"
 
 #define PORT_SYSTEM "pagerkernel"
@@ -58,16 +59,10 @@ static int port_counters(struct port_counters *c)
 	return 0;
 }
 
-/* Sleep about ms milliseconds (a bounded wait on a timed notification). */
+/* Sleep about ms milliseconds (userland/lib/sleep.c). */
 static void port_pause_ms(unsigned ms)
 {
-	int note = sys_notify_create();
-
-	if (note < 0)
-		return;
-	if (sys_notify_timer(note, sys_clock() + (int64_t)ms * 1000000, 1) == 0)
-		sys_notify_wait(note);
-	sys_handle_close(note);
+	sleep_ns((int64_t)ms * 1000000);
 }
 
 /* The exit status main returns: init powers off with it. */
