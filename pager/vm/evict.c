@@ -139,16 +139,16 @@ static int image_everywhere(uint64_t pa)
 	return same != 0;
 }
 
-/* The pinned check walks the reverse map too: asked last, so that the
- * common anonymous page (reclaim asks cheap() of each candidate) is
- * answered by its region's kind alone. */
+/* The swap cache's four looks and the pinned check (a walk of the reverse
+ * map) are asked last, so that the common anonymous page (reclaim asks
+ * cheap() of each candidate) is answered by its region's kind alone. */
 int vm_frame_refillable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj || swap_busy(pa))
+	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj)
 		return 0;
-	return image_everywhere(pa) && !rmap_pinned(pa);
+	return image_everywhere(pa) && !swap_busy(pa) && !rmap_pinned(pa);
 }
 
 int vm_drop_refillable(uint64_t pa)
