@@ -108,8 +108,7 @@ int64_t sys_unmap(struct thread *t, const uint64_t *a)
 		return r;
 	if (!range_ok(a[1], a[2]))
 		return -ERR_INVAL;
-	for (uint64_t i = 0; i < a[2]; i++)
-		arch_pt_unmap(&p->pt, a[1] + i * PAGE_SIZE);
+	arch_pt_unmap(&p->pt, a[1], a[2]);
 	usercopy_forget(p);
 	arch_tlb_flush();
 	return 0;

@@ -123,8 +123,8 @@ int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
-/* Remove the mapping of va; returns 1 if there was one. */
-int arch_pt_unmap(struct arch_pt *pt, uint64_t va);
+/* Remove the mappings of the n pages from va on (those there are). */
+void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* New permissions for va's page; its dirty bit stays what it was (a
  * write that happened is not forgotten), unless W comes without MAP_CLEAN. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);

@@ -172,18 +172,6 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 	return map_leaf(pt, va, pa, perm, 1);
 }
 
-int arch_pt_unmap(struct arch_pt *pt, uint64_t va)
-{
-	uint64_t *e;
-
-	if (!user_va(va))
-		return 0;
-	e = walk(pt, va, 0, 0);
-	if (!e || !(*e & PTE_V))
-		return 0;
-	*e = 0;
-	return 1;
-}
 
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
 {
@@ -223,6 +211,22 @@ static uint64_t *leaf_table(struct arch_pt *pt, uint64_t va)
 	uint64_t *e = walk(pt, va, 0, 0);
 
 	return e ? e - VPN(va, 0) : NULL;
+}
+
+/* The pager unmaps a swap-out batch's pages in runs: the upper levels are
+ * walked once per leaf table (2 MiB), not once a page. */
+void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
+{
+	uint64_t *leaves = NULL, range = 0;
+
+	for (uint64_t i = 0; i < n && user_va(va); i++, va += PAGE_SIZE) {
+		if (i == 0 || range != va >> ARCH_PT_RANGE_SHIFT) {
+			range = va >> ARCH_PT_RANGE_SHIFT;
+			leaves = leaf_table(pt, va);
+		}
+		if (leaves && (leaves[VPN(va, 0)] & PTE_V))
+			leaves[VPN(va, 0)] = 0;
+	}
 }
 
 unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,

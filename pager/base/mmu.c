@@ -137,7 +137,8 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 	(void)ctx;
 	if (as == gone)
 		return 0;
-	send_held(as);
+	if (held)	/* most unmaps find nothing held: no frame for send_held's copy */
+		send_held(as);
 	if (!holding)
 		return ended_is_done(sys_unmap(as, va, 1));
 	if (run.n && (run.as != as || run.va + run.n * PAGE_SIZE != va))

@@ -125,16 +125,30 @@ static int swap_busy(uint64_t pa)
 	       swapcache_queued(pa);
 }
 
+/* Whether every mapping of pa is such a page; most frames are mapped once,
+ * which needs no walk of the reverse map (an indirect call a mapping). */
+static int image_everywhere(uint64_t pa)
+{
+	struct vm_space *s;
+	uint64_t va, same = pa;
+
+	if (vm_rmap_one(pa, &s, &va) == 1)
+		image_unchanged(&same, s, va);
+	else
+		vm_rmap_walk(pa, image_unchanged, &same);
+	return same != 0;
+}
+
+/* The swap cache's four looks and the pinned check (a walk of the reverse
+ * map) are asked last, so that the common anonymous page (reclaim asks
+ * cheap() of each candidate) is answered by its region's kind alone. */
 int vm_frame_refillable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
-	uint64_t same = pa;
 
-	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj || swap_busy(pa) ||
-	    rmap_pinned(pa))
+	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj)
 		return 0;
-	vm_rmap_walk(pa, image_unchanged, &same);
-	return same != 0;
+	return image_everywhere(pa) && !swap_busy(pa) && !rmap_pinned(pa);
 }
 
 int vm_drop_refillable(uint64_t pa)

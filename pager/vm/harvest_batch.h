@@ -77,7 +77,9 @@ static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa,
 				       vm_harvest_pick pick, vm_harvest_done done)
 {
 	struct vm_harvest_adding a = { b, pa, pick, 0 };
-	unsigned maps = vm_mapcount(pa);
+	struct vm_space *s;
+	uint64_t va;
+	unsigned maps = vm_rmap_one(pa, &s, &va);
 	size_t before;
 
 	if (maps > VM_HARVEST_BATCH)
@@ -85,7 +87,11 @@ static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa,
 	if (b->n + maps > VM_HARVEST_BATCH)
 		vm_harvest_batch_flush(b, done);
 	before = b->n;
-	vm_rmap_walk(pa, vm_harvest_add_mapping, &a);
+	/* Most frames are mapped once: no walk (an indirect call) for those. */
+	if (maps == 1)
+		vm_harvest_add_mapping(&a, s, va);
+	else
+		vm_rmap_walk(pa, vm_harvest_add_mapping, &a);
 	if (!a.bug)
 		return 0;
 	b->n = before;
