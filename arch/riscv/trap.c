@@ -182,7 +182,7 @@ static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 }
 
 /* Called from trap_vector with the current thread's user context saved. */
-_Noreturn void trap_from_user(void)
+ASM_CALLED _Noreturn void trap_from_user(void)
 {
 	uint64_t cause = csr_read(scause);
 	uint64_t tval = csr_read(stval);
@@ -199,18 +199,18 @@ _Noreturn void trap_from_user(void)
 /* Called first from ecall_entry, what a system call keeps saved in the
  * current thread's context: the IPC fast path, which returns only if it
  * cannot do the call (then trap_from_ecall). No frame of its own. */
-void trap_ecall_fast(void)
+ASM_CALLED void trap_ecall_fast(void)
 {
 	fpu_note_dirty();
 	fastpath_syscall(sched_current());
 }
 
-_Noreturn void trap_from_ecall(void)
+ASM_CALLED _Noreturn void trap_from_ecall(void)
 {
 	syscall_entry(sched_current());
 }
 
-_Noreturn void trap_from_kernel(void)
+ASM_CALLED _Noreturn void trap_from_kernel(void)
 {
 	panic("trap in kernel mode: scause %lx stval %lx sepc %lx",
 	      csr_read(scause), csr_read(stval), csr_read(sepc));
