@@ -108,7 +108,8 @@ __attribute__((noinline)) static void give_regs_to_buffer(struct thread *r, stru
 /* give() for the message `from` sent in registers. Returns the context
  * r takes the message registers from as it returns to user mode
  * (sched_run_msg: no copy at all), or NULL when it went to r's buffer.
- * Inline: the register case is three stores, less than a call. */
+ * Inline: the register case is three stores, less than a call. Not
+ * counted here: the caller's one counter says it went in registers. */
 __attribute__((always_inline)) static inline const struct arch_regs *
 give_regs(struct thread *r, struct msg *dst, const struct thread *from, uint32_t origin)
 {
@@ -117,7 +118,6 @@ give_regs(struct thread *r, struct msg *dst, const struct thread *from, uint32_t
 		return NULL;
 	}
 	arch_msg_stamp(&r->regs, from->msg_ids, origin);
-	fastpath_counts.in_regs++;
 	return &from->regs;
 }
 
@@ -171,7 +171,10 @@ call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread
 	t->is_call = 1;
 	t->send_regs = t->recv_regs = 1;
 	link_reply(t, r);
-	fastpath_counts.calls++;
+	if (from)
+		fastpath_counts.calls_regs++;
+	else
+		fastpath_counts.calls++;
 	run_receiver(ep, r, from);
 }
 
@@ -276,12 +279,17 @@ static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
 	return 1;
 }
 
-/* t's reply reached caller c (not a fault): the link between them goes. */
-static inline void replied(struct thread *t, struct thread *c)
+/* t's reply reached caller c (not a fault; from: in registers, as
+ * give_regs returned): the link between them goes. */
+__attribute__((always_inline)) static inline void
+replied(struct thread *t, struct thread *c, const struct arch_regs *from)
 {
 	t->reply_to = NULL;
 	c->replier = NULL;
-	fastpath_counts.replies++;
+	if (from)
+		fastpath_counts.replies_regs++;
+	else
+		fastpath_counts.replies++;
 }
 
 /* t, having answered c, waits on ep for its next message at va (regs: or
@@ -322,7 +330,7 @@ answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg
 		give(c, dst, m, t, ORIGIN_SEND);
 	else
 		from = give_regs(c, dst, t, ORIGIN_SEND);
-	replied(t, c);
+	replied(t, c, from);
 	answered(t, c, ep, va, regs, from);
 }
 
@@ -378,8 +386,10 @@ __attribute__((noinline)) static void reply_recv_regs(struct thread *t, const ui
 		reply_recv_regs_checked(t, a, c);
 		return;
 	}
-	replied(t, c);
-	answered(t, c, ep, a[1], 1, give_regs(c, NULL, t, ORIGIN_SEND));
+	const struct arch_regs *from = give_regs(c, NULL, t, ORIGIN_SEND);
+
+	replied(t, c, from);
+	answered(t, c, ep, a[1], 1, from);
 }
 
 /* Every system call passes here: each case is a tail call, so the others
