@@ -266,14 +266,28 @@ static void wait_next(struct thread *t, struct endpoint *ep, uint64_t va, int re
 	tq_push(&ep->receivers, t);
 }
 
-/* Answer c's fault with reply m; 0 if that ended c's process (t then
- * receives on the slow path, as after any reply). */
+/* The mappings of fault reply m, or (NULL) of the one t sent in
+ * registers, taken from there: FAULT_RESUME_ONE's entry in w[0..2], none
+ * for FAULT_RESUME (no data), as fault_map_reply reads the same reply. */
+static int map_reply(struct thread *t, struct thread *c, const struct msg *m)
+{
+	const struct arch_regs *r = &t->regs;
+	const struct map_entry one = { arch_msg_word(r, 0), arch_msg_word(r, 1),
+				       arch_msg_word(r, 2) };
+
+	if (m)
+		return fault_map_reply(c, t, m);
+	return fault_map(c, t, &one, arch_msg_label(r) == FAULT_RESUME_ONE);
+}
+
+/* Answer c's fault with reply m (NULL: in t's registers); 0 if that ended
+ * c's process (t then receives on the slow path, as after any reply). */
 static int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
 {
 	t->reply_to = NULL;
 	c->replier = NULL;
 	c->in_fault = 0;
-	if (fault_map_reply(c, t, m) < 0)
+	if (map_reply(t, c, m) < 0)
 		return 0;
 	fastpath_counts.resumes++;
 	return 1;
@@ -344,14 +358,11 @@ __attribute__((noinline)) void fastpath_reply_recv(struct thread *t, const uint6
 		answer(t, c, ep, m, a[2], 0);
 }
 
-/* A fault reply in t's registers (the register form) the kernel can apply
- * now, read into k. */
-static const struct msg *resume_regs(struct thread *t, struct thread *c, struct msg *k)
+/* Whether the fault reply in t's registers (the register form) can be
+ * applied now; resume_fault reads it there. */
+static int resume_regs(struct thread *t, struct thread *c)
 {
-	if (c->stash || !is_resume(arch_msg_label(&t->regs)))
-		return NULL;
-	arch_msg_read(&t->regs, k);
-	return k;
+	return !c->stash && is_resume(arch_msg_label(&t->regs));
 }
 
 /* reply_recv_regs when a look is not enough: a fault to resume, a window
@@ -359,14 +370,12 @@ static const struct msg *resume_regs(struct thread *t, struct thread *c, struct 
 __attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, const uint64_t *a,
 							       struct thread *c)
 {
-	static struct msg k;	/* one kernel stack, no preemption: one at a time */
-	const struct msg *m = NULL;
 	struct endpoint *ep;
 
-	if (c->in_fault && !(m = resume_regs(t, c, &k)))
+	if (c->in_fault && !resume_regs(t, c))
 		return;
 	if ((ep = endpoint_of(t, a[0], RIGHT_RECV)))
-		answer(t, c, ep, m, a[1], 1);
+		answer(t, c, ep, NULL, a[1], 1);
 }
 
 /* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer.

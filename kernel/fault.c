@@ -123,18 +123,21 @@ void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char
 int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m)
 {
 	const struct map_entry one = { m->w[0], m->w[1], m->w[2] };
-	const struct map_entry *e = (const struct map_entry *)m->data;
-	size_t n = m->len / sizeof(struct map_entry);
-	int r;
 
-	if (m->label == FAULT_RESUME_ONE) {
-		e = &one;
-		n = 1;
-	} else if (m->len % sizeof(struct map_entry) != 0) {
+	if (m->label == FAULT_RESUME_ONE)
+		return fault_map(c, replier, &one, 1);
+	if (m->len % sizeof(struct map_entry) != 0) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was malformed");
 		return -ERR_INVAL;
 	}
-	r = vm_map_entries(replier->proc, c->proc, e, n);
+	return fault_map(c, replier, (const struct map_entry *)m->data,
+			 m->len / sizeof(struct map_entry));
+}
+
+int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e, size_t n)
+{
+	int r = vm_map_entries(replier->proc, c->proc, e, n);
+
 	if (r == -ERR_NOMEM) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "no kernel memory for its page tables (limit "
 			       "reached, or the kernel pool is empty)");

@@ -6,10 +6,12 @@
 #ifndef KERNEL_FAULT_H
 #define KERNEL_FAULT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct thread;
 struct msg;
+struct map_entry;
 
 /* Apply reply m (already read from replier's memory) to faulting thread c. */
 int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *m);
@@ -17,6 +19,8 @@ int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *
  * in_fault already cleared): 0, and c may retry its access; or an error,
  * c's process having been ended with the reason. */
 int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m);
+/* The same for n entries e (a reply the caller took apart). */
+int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e, size_t n);
 /* A system call of t met an absent or read-only page of its own at va:
  * ask the pager for it and run the call again afterwards. Returns 0 (and
  * does nothing) if t has no pager to ask. */
