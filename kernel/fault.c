@@ -16,6 +16,7 @@
 #include "usercopy.h"
 #include "console.h"
 #include "params.h"
+#include "msgwin.h"
 #include "abi/errno.h"
 #include "abi/vm.h"
 
@@ -120,6 +121,9 @@ void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char
 	proc_end(t->proc, &info, what);
 }
 
+static int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
+		     size_t n);
+
 int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m)
 {
 	const struct map_entry one = { m->w[0], m->w[1], m->w[2] };
@@ -134,7 +138,18 @@ int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *
 			 m->len / sizeof(struct map_entry));
 }
 
-int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e, size_t n)
+int fault_map_reply_regs(struct thread *c, struct thread *replier)
+{
+	const struct arch_regs *r = &replier->regs;
+	const struct map_entry one = { arch_msg_word(r, 0), arch_msg_word(r, 1),
+				       arch_msg_word(r, 2) };
+
+	return fault_map(c, replier, &one, arch_msg_label(r) == FAULT_RESUME_ONE);
+}
+
+/* Install n entries e for c (the reply taken apart), or end c's process. */
+static int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
+		     size_t n)
 {
 	int r = vm_map_entries(replier->proc, c->proc, e, n);
 
@@ -148,6 +163,19 @@ int fault_map(struct thread *c, struct thread *replier, const struct map_entry *
 		return r;
 	}
 	return 0;
+}
+
+const struct msg *fault_resume_msg(struct thread *t, uint64_t va)
+{
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
+	const struct msg *m = msg_at(t, va, 0);
+
+	if (!m || !fault_resumes(m->label) || m->handle != -1 || m->len > MSG_DATA_MAX ||
+	    m->len % sizeof(struct map_entry) != 0)
+		return NULL;
+	if ((va & (PAGE_SIZE - 1)) + MSG_HEADER_SIZE + m->len <= PAGE_SIZE)
+		return m;
+	return copyin(t->proc, &k, va, MSG_HEADER_SIZE + m->len) == 0 ? &k : NULL;
 }
 
 static int64_t resume(struct thread *c, struct thread *replier, const struct msg *m)
