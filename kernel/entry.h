@@ -10,6 +10,14 @@
 
 struct thread;
 
+/* A C function only assembly calls (trap.S, entry.S). Link-time
+ * optimisation sees no C caller for it, so it must be told to keep the
+ * function and its name. */
+#define ASM_CALLED __attribute__((used, externally_visible))
+
+/* The C entry from boot (entry.S), on the boot stack with paging on. */
+ASM_CALLED void kmain(uint64_t hartid, uint64_t dtb_pa);
+
 /* The thread running now: the scheduler's (sched.c and sched.h write
  * it), read inline because every system call starts with it. */
 extern struct thread *sched_running;

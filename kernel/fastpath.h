@@ -13,16 +13,37 @@
 struct thread;
 struct endpoint;
 
-/* How often each fast path was taken (SYS_KERNEL_INFO, for tests). */
+/* How often each fast path was taken (SYS_KERNEL_INFO, for tests). The
+ * register-to-register call and reply each bump one counter of their own,
+ * not two: the totals are sums (fastpath_calls() and so on). */
 struct fastpath_counts {
-	uint64_t calls;		/* call, delivered to a waiting receiver */
-	uint64_t replies;	/* reply_recv answering a call */
+	uint64_t calls;		/* call, delivered to a waiting receiver, but ... */
+	uint64_t calls_regs;	/* ... these: sent and received in registers */
+	uint64_t replies;	/* reply_recv answering a call, but ... */
+	uint64_t replies_regs;	/* ... these: sent and received in registers */
 	uint64_t faults;	/* page faults delivered to a waiting pager thread */
 	uint64_t resumes;	/* reply_recv answering a fault with FAULT_RESUME */
 	uint64_t in_regs;	/* messages received in registers (abi/msg.h's
-				 * register form), on either path */
+				 * register form), on either path, but for the
+				 * *_regs ones */
 };
 extern struct fastpath_counts fastpath_counts;
+
+static inline uint64_t fastpath_calls(void)
+{
+	return fastpath_counts.calls + fastpath_counts.calls_regs;
+}
+
+static inline uint64_t fastpath_replies(void)
+{
+	return fastpath_counts.replies + fastpath_counts.replies_regs;
+}
+
+/* Every message received in registers. */
+static inline uint64_t fastpath_in_regs(void)
+{
+	return fastpath_counts.in_regs + fastpath_counts.calls_regs + fastpath_counts.replies_regs;
+}
 
 /* t calls ep (handle h) with its message at va. */
 void fastpath_call(struct thread *t, uint64_t h, uint64_t va);

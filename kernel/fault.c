@@ -16,6 +16,7 @@
 #include "usercopy.h"
 #include "console.h"
 #include "params.h"
+#include "msgwin.h"
 #include "abi/errno.h"
 #include "abi/vm.h"
 
@@ -120,21 +121,38 @@ void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char
 	proc_end(t->proc, &info, what);
 }
 
+static int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
+		     size_t n);
+
 int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m)
 {
 	const struct map_entry one = { m->w[0], m->w[1], m->w[2] };
-	const struct map_entry *e = (const struct map_entry *)m->data;
-	size_t n = m->len / sizeof(struct map_entry);
-	int r;
 
-	if (m->label == FAULT_RESUME_ONE) {
-		e = &one;
-		n = 1;
-	} else if (m->len % sizeof(struct map_entry) != 0) {
+	if (m->label == FAULT_RESUME_ONE)
+		return fault_map(c, replier, &one, 1);
+	if (m->len % sizeof(struct map_entry) != 0) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was malformed");
 		return -ERR_INVAL;
 	}
-	r = vm_map_entries(replier->proc, c->proc, e, n);
+	return fault_map(c, replier, (const struct map_entry *)m->data,
+			 m->len / sizeof(struct map_entry));
+}
+
+int fault_map_reply_regs(struct thread *c, struct thread *replier)
+{
+	const struct arch_regs *r = &replier->regs;
+	const struct map_entry one = { arch_msg_word(r, 0), arch_msg_word(r, 1),
+				       arch_msg_word(r, 2) };
+
+	return fault_map(c, replier, &one, arch_msg_label(r) == FAULT_RESUME_ONE);
+}
+
+/* Install n entries e for c (the reply taken apart), or end c's process. */
+static int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
+		     size_t n)
+{
+	int r = vm_map_entries(replier->proc, c->proc, e, n);
+
 	if (r == -ERR_NOMEM) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "no kernel memory for its page tables (limit "
 			       "reached, or the kernel pool is empty)");
@@ -145,6 +163,19 @@ int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *
 		return r;
 	}
 	return 0;
+}
+
+const struct msg *fault_resume_msg(struct thread *t, uint64_t va)
+{
+	static struct msg k;	/* one kernel stack, no preemption: one at a time */
+	const struct msg *m = msg_at(t, va, 0);
+
+	if (!m || !fault_resumes(m->label) || m->handle != -1 || m->len > MSG_DATA_MAX ||
+	    m->len % sizeof(struct map_entry) != 0)
+		return NULL;
+	if ((va & (PAGE_SIZE - 1)) + MSG_HEADER_SIZE + m->len <= PAGE_SIZE)
+		return m;
+	return copyin(t->proc, &k, va, MSG_HEADER_SIZE + m->len) == 0 ? &k : NULL;
 }
 
 static int64_t resume(struct thread *c, struct thread *replier, const struct msg *m)

@@ -12,6 +12,7 @@
 #include "params.h"
 #include "root.h"
 #include "sched.h"
+#include "entry.h"
 #include "klib.h"
 #include "bootargs.h"
 #include "abi/bootinfo.h"

@@ -98,11 +98,11 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.handles = handle_count(),
 		.timers = notify_timers_armed(),
 		.irq_bindings = device_irq_bindings(),
-		.fast_calls = fastpath_counts.calls,
-		.fast_replies = fastpath_counts.replies,
+		.fast_calls = fastpath_calls(),
+		.fast_replies = fastpath_replies(),
 		.fast_faults = fastpath_counts.faults,
 		.fast_resumes = fastpath_counts.resumes,
-		.msgs_in_regs = fastpath_counts.in_regs,
+		.msgs_in_regs = fastpath_in_regs(),
 	};
 
 	return copyout(t->proc, a[0], &k, sizeof(k));

@@ -42,6 +42,11 @@ static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = 
  * a7 = origin. */
 _Static_assert(MSG_WORDS == 6, "the register form carries six words");
 static inline uint64_t arch_msg_label(const struct arch_regs *r) { return r->x[12]; }
+/* w[i] of the message r sent in registers: a3..a6, then t0, t1. */
+static inline uint64_t arch_msg_word(const struct arch_regs *r, int i)
+{
+	return i < 4 ? r->x[13 + i] : r->x[1 + i];
+}
 
 /* The header-only message system call r sent in registers, into k. */
 static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)

@@ -43,10 +43,7 @@ high_entry_addr:
 	.dword	high_entry
 
 high_entry:
-	.option push
-	.option norelax
-	la	gp, __global_pointer$
-	.option pop
+	/* No gp: the kernel makes no gp-relative access (kernel.ld). */
 	/* Clear .bss before any C runs (the boot table lives in .data). */
 	la	t0, __bss_start
 	la	t1, __bss_end

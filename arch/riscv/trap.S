@@ -35,15 +35,13 @@
 
 /* Store the user sp and pc (t0 = the pc to resume at), mark the kernel as
  * running (sscratch = 0) and switch to the kernel stack. The handlers find
- * the context as the current thread's. */
+ * the context as the current thread's. gp is not loaded: the kernel is
+ * linked with no __global_pointer$ (kernel.ld), so no access is gp-relative,
+ * and the compiler never allocates gp; it keeps the user's value. */
 .macro enter_kernel
 	sd	t0, 0(sp)
 	csrrw	t0, sscratch, zero
 	sd	t0, 16(sp)		/* user sp */
-	.option push
-	.option norelax
-	la	gp, __global_pointer$
-	.option pop
 	la	sp, boot_stack_top
 .endm
 

@@ -23,6 +23,13 @@ extern void fpu_restore(const struct arch_regs *r);
  */
 static struct arch_regs *fpu_owner;	/* whose values are in the FP registers */
 static int owner_dirty;			/* the owner changed them since restore */
+/* sstatus holds what user_status(0) writes (SPP user, SPIE on, FS off).
+ * A trap from user mode keeps that true: it sets SPP to user and SPIE to
+ * the user's SIE, which sret set from SPIE. Only user_status changes FS
+ * or SPIE here, and a trap taken in S-mode (which would set SPP) is a
+ * panic; so a return in a thread without FP writes sstatus only when the
+ * last return was an FP thread's, or at the first. */
+static int status_plain;
 
 void arch_trap_init(void)
 {
@@ -73,7 +80,7 @@ static void fpu_take(struct arch_regs *r)
 {
 	if (fpu_owner == r)
 		return;
-	csr_set(sstatus, SSTATUS_FS_INITIAL);
+	csr_set(sstatus, SSTATUS_FS_INITIAL);	/* user_status follows: status_plain */
 	if (fpu_owner && owner_dirty)
 		fpu_save(fpu_owner);
 	fpu_restore(r);
@@ -88,6 +95,7 @@ static inline void user_status(uint64_t fs)
 {
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
+	status_plain = fs == 0;
 }
 
 /* trap_return_msg(r, from) as a jump: a call to a function that does not
@@ -103,13 +111,15 @@ jump_return(struct arch_regs *r, const struct arch_regs *from)
 	__builtin_unreachable();
 }
 
-/* The return of a thread that has used FP: its registers loaded first.
- * Out of line: most threads never use FP. */
-__attribute__((noinline)) _Noreturn static void enter_user_fp(struct arch_regs *r,
-							      const struct arch_regs *from)
+/* The return of a thread that has used FP (its registers loaded first),
+ * or the first after one: sstatus written. Out of line: most threads never
+ * use FP. */
+__attribute__((noinline)) _Noreturn static void enter_user_status(struct arch_regs *r,
+								  const struct arch_regs *from)
 {
-	fpu_take(r);
-	user_status(SSTATUS_FS_CLEAN);
+	if (r->fp_on)
+		fpu_take(r);
+	user_status(r->fp_on ? SSTATUS_FS_CLEAN : 0);
 	jump_return(r, from);
 }
 
@@ -118,9 +128,8 @@ _Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *
 {
 	if (pt)
 		satp_load(pt->satp);
-	if (r->fp_on)
-		enter_user_fp(r, from);
-	user_status(0);
+	if (r->fp_on || !status_plain)
+		enter_user_status(r, from);
 	jump_return(r, from);
 }
 
@@ -182,7 +191,7 @@ static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 }
 
 /* Called from trap_vector with the current thread's user context saved. */
-_Noreturn void trap_from_user(void)
+ASM_CALLED _Noreturn void trap_from_user(void)
 {
 	uint64_t cause = csr_read(scause);
 	uint64_t tval = csr_read(stval);
@@ -199,18 +208,18 @@ _Noreturn void trap_from_user(void)
 /* Called first from ecall_entry, what a system call keeps saved in the
  * current thread's context: the IPC fast path, which returns only if it
  * cannot do the call (then trap_from_ecall). No frame of its own. */
-void trap_ecall_fast(void)
+ASM_CALLED void trap_ecall_fast(void)
 {
 	fpu_note_dirty();
 	fastpath_syscall(sched_current());
 }
 
-_Noreturn void trap_from_ecall(void)
+ASM_CALLED _Noreturn void trap_from_ecall(void)
 {
 	syscall_entry(sched_current());
 }
 
-_Noreturn void trap_from_kernel(void)
+ASM_CALLED _Noreturn void trap_from_kernel(void)
 {
 	panic("trap in kernel mode: scause %lx stval %lx sepc %lx",
 	      csr_read(scause), csr_read(stval), csr_read(sepc));

@@ -10,7 +10,8 @@
 
 /* spawn.c */
 void handle_spawn(const struct msg *in, struct msg *out);
-/* fault.c */
+/* fault.c: out arrives not emptied (service.c), its handle -1; it sets
+ * the label, len and what the reply sends. */
 void handle_fault(const struct msg *in, struct msg *out);
 /* memory.c: sbrk, mmap, munmap */
 void handle_sbrk(const struct msg *in, struct msg *out);

@@ -111,11 +111,16 @@ static int dispatch(const struct msg *in, struct msg *out)
 {
 	const struct handler *h;
 
-	empty_reply(out);
+	/* A fault's reply is not emptied first: handle_fault sets the label,
+	 * len and the words or data it sends, and the kernel reads nothing
+	 * else of it (it stamps its own fields; w[] is read only as
+	 * FAULT_RESUME_ONE's entry), so only the handle needs saying. */
 	if (in->origin == ORIGIN_FAULT) {
+		out->handle = -1;
 		handle_fault(in, out);
 		return 1;
 	}
+	empty_reply(out);
 	if (in->origin == ORIGIN_NOTIFY) {
 		handle_events(in->w[0]);
 		return 0;

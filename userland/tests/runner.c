@@ -31,6 +31,7 @@ static const struct test {
 	{ test_fastpath_regs_long, "fastpath_regs_long", 0 },
 	{ test_fastpath_regs_fault, "fastpath_regs_fault", 0 },
 	{ test_syscall_keeps_t2, "syscall_keeps_t2", 0 },
+	{ test_fp_private, "fp_private", 0 },
 	{ test_notify, "notify", 0 },
 	{ test_notify_timer, "notify_timer", 0 },
 	{ test_sleep, "sleep", 0 },
