@@ -63,6 +63,7 @@ void arch_pt_destroy(struct arch_pt *pt)
 	}
 	kmem_page_free(pt->root);
 	pt->root = NULL;
+	pt->satp = 0;
 	pt->pages = 0;
 }
 
