@@ -1,9 +1,9 @@
 /*
  * Host tests for the pager's VM core in one address space: demand-zero and
  * image fills, bad accesses, the stack's guard, unmapping and resizing
- * regions, placing them, fault-around, running out of frames, and the
- * consistency checker catching broken back-links. vm_check runs after
- * every step (fake_check).
+ * regions, placing them, fault-around, running out of frames, a pinned
+ * space's marks, and the consistency checker catching broken back-links.
+ * vm_check runs after every step (fake_check).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -472,6 +472,24 @@ static void test_nomem(void **state)
 	destroy_all(s, free0);
 }
 
+/* A space pinned while empty: a page it maps later is marked as it is
+ * mapped (rmap_add), so reclaim leaves its frame alone. */
+static void test_pinned_map(void **state)
+{
+	struct vm_space *s = fake_space(AS);
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	vm_space_set_pinned(s, 1);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	pa = vm_lookup(s, 0x11000);
+	assert_int_equal(frame_desc(pa)->pinned_map, 1);
+	assert_int_equal(vm_frame_evictable(pa), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* Break one back-link or counter at a time: vm_check must notice each. */
 static void expect_check_fails(const char *what)
 {
@@ -565,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_faultaround_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_chunk, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_corruption, setup, teardown),
 	};
 
