@@ -85,8 +85,10 @@ unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_
 	unsigned k;
 
 	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
-	if (n > VM_RUN_MAX)
-		n = VM_RUN_MAX;
+	if (n > VM_RUN_MAX) {	/* a fault's run is never longer: its caller's bug */
+		vm_note_bug("a run longer than VM_RUN_MAX");
+		return 0;
+	}
 	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0)
 		return 0;
 	if (pv_reserve(&r->pages, idx[n - 1]) < 0)
