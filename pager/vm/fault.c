@@ -77,6 +77,8 @@ static int fill_run(struct vm_space *s, struct vm_region *r, uint64_t i)
 		return VM_FAULT_MAPPED;
 	}
 	m = vm_pages_map_run(s, r, idx, pa, got);
+	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
+		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
 	vmstat_count_n(VMSTAT_FAULTAROUND_PAGES, m > 1 ? m - 1 : 0);
 	if (m < got) {
 		for (unsigned x = m; x < got; x++)

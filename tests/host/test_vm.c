@@ -440,6 +440,7 @@ static void test_faultaround_chunk(void **state)
 	for (uint64_t i = 0; i < 5; i++)
 		assert_int_equal(fake_pa(AS, b + at + i * PG, NULL) != 0, i < 2);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4 + 4 + 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 5 + 5 + 2);	/* mapped ones */
 	assert_int_equal(frames_free(), free0 - 5 - 5 - 2);
 	destroy_all(s, free0);
 }
