@@ -85,7 +85,8 @@ static int fill_run(struct vm_space *s, struct vm_region *r, uint64_t i)
 			r->ops->page_gone(r, idx[x], pa[x]);	/* unmapped: freed */
 		return m ? VM_FAULT_MAPPED : VM_FAULT_NOMEM;
 	}
-	fill_each(s, r, idx + m, k - m);
+	if (m < k)	/* frames ran out mid-run: no call when none did */
+		fill_each(s, r, idx + m, k - m);
 	return VM_FAULT_MAPPED;
 }
 
