@@ -105,15 +105,21 @@ size_t mmu_take(int as, struct map_entry *out, size_t max)
 	return n;
 }
 
+/* Hold e for as, sending the batch first when it is full. */
+static inline void hold_map(int as, struct map_entry e)
+{
+	if (held == MMU_BATCH)
+		mmu_flush();
+	batch[held++] = (struct pending){ as, e };
+}
+
 static int do_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 {
 	(void)ctx;
 	if (as == gone)
 		return 0;
 	send_unmaps();
-	if (held == MMU_BATCH)
-		mmu_flush();
-	batch[held++] = (struct pending){ as, { va, pa, perm } };
+	hold_map(as, (struct map_entry){ va, pa, perm });
 	return 0;
 }
 
@@ -124,11 +130,8 @@ static size_t do_map_run(void *ctx, int as, const struct map_entry *e, size_t n)
 	if (as == gone)
 		return n;
 	send_unmaps();
-	for (size_t k = 0; k < n; k++) {
-		if (held == MMU_BATCH)
-			mmu_flush();
-		batch[held++] = (struct pending){ as, e[k] };
-	}
+	for (size_t k = 0; k < n; k++)
+		hold_map(as, e[k]);
 	return n;
 }
 

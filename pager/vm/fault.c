@@ -70,17 +70,23 @@ static int fill_run(struct vm_space *s, struct vm_region *r, uint64_t i)
 	if (k == 1 || !r->ops->page_in_run || rmap_reserve(k) < 0)
 		return page_fill_map(s, r, i, 0);
 	got = r->ops->page_in_run(r, idx, pa, k);
+	if (got == 0) {	/* none free above the reserve: page i reclaims */
+		if ((res = page_fill_map(s, r, i, VM_MAP_RESERVED)) != VM_FAULT_MAPPED)
+			return res;
+		fill_each(s, r, idx + 1, k - 1);
+		return VM_FAULT_MAPPED;
+	}
 	m = vm_pages_map_run(s, r, idx, pa, got);
+	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
+		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
 	vmstat_count_n(VMSTAT_FAULTAROUND_PAGES, m > 1 ? m - 1 : 0);
 	if (m < got) {
 		for (unsigned x = m; x < got; x++)
 			r->ops->page_gone(r, idx[x], pa[x]);	/* unmapped: freed */
 		return m ? VM_FAULT_MAPPED : VM_FAULT_NOMEM;
 	}
-	if (got == 0 && (res = page_fill_map(s, r, i, VM_MAP_RESERVED)) != VM_FAULT_MAPPED)
-		return res;
-	m = m ? m : 1;
-	fill_each(s, r, idx + m, k - m);
+	if (m < k)	/* frames ran out mid-run: no call when none did */
+		fill_each(s, r, idx + m, k - m);
 	return VM_FAULT_MAPPED;
 }
 

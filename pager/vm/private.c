@@ -49,16 +49,16 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	return 0;
 }
 
-/* Fault-around asks for pages nobody touched yet: no reclaim for them. */
+/* Fault-around asks for pages nobody touched yet: no reclaim for them.
+ * A kind without fill keeps frame_alloc's zeroes, and fill_run counts
+ * those it maps (a frame it cannot map is given back, not a fault). */
 static unsigned private_page_in_run(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
 				    unsigned n)
 {
 	unsigned got = frame_alloc_run(pa, n);
 
-	if (!r->ops->fill && r->kind != VM_IMAGE) {	/* anonymous: zeroes, counted at once */
-		vmstat_count_n(VMSTAT_FAULTS_ZERO, got);
+	if (!r->ops->fill)
 		return got;
-	}
 	for (unsigned k = 0; k < got; k++)
 		fill_page(r, idx[k], pa[k]);
 	return got;

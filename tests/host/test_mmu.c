@@ -156,6 +156,36 @@ static void test_held_unmaps(void **state)
 	mmu_forget(-1);
 }
 
+/* A run (map_run) sends the unmaps held first, once, then holds its
+ * entries in order, sending the batch whenever it fills; all are mapped.
+ * A forgotten space's run is done without a call. */
+static void test_map_run(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+	struct map_entry e[MMU_BATCH + 3];
+	const size_t n = MMU_BATCH + 3;
+
+	(void)state;
+	for (size_t k = 0; k < n; k++)
+		e[k] = (struct map_entry){ 0x100000 + k * 0x1000, 0x80000000 + k * 0x1000, MAP_R };
+	ops->hold_unmaps(ops->ctx, 1);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x10000), 0);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x11000), 0);
+	assert_int_equal(ops->map_run(ops->ctx, 5, e, n), n);
+	check_call(0, 'u', 5, 0x10000, 2);
+	check_call(1, 'm', 5, 0x100000, MMU_BATCH);	/* the full batch */
+	assert_int_equal(logged, 2);
+	mmu_flush();
+	check_call(2, 'm', 5, 0x100000 + MMU_BATCH * 0x1000, 3);
+	assert_int_equal(mapped, (int)n);
+	ops->hold_unmaps(ops->ctx, 0);
+	mmu_forget(9);
+	assert_int_equal(ops->map_run(ops->ctx, 9, e, 2), 2);
+	mmu_flush();
+	assert_int_equal(logged, 3);
+	mmu_forget(-1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +193,7 @@ int main(void)
 		cmocka_unit_test_setup(test_other_errors, setup),
 		cmocka_unit_test_setup(test_forgotten, setup),
 		cmocka_unit_test_setup(test_held_unmaps, setup),
+		cmocka_unit_test_setup(test_map_run, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,6 +119,35 @@ static void test_chunks_freed(void **state)
 	pv_free(&v);
 }
 
+/* A run set across a chunk boundary (its chunks reserved, the hint on
+ * another chunk) lands in both chunks, each counting its entries: the
+ * chunks go with their last entries, not before. */
+static void test_set_run_two_chunks(void **state)
+{
+	static const uint64_t idx[] = { PV_CHUNK - 3, PV_CHUNK - 1, PV_CHUNK, PV_CHUNK + 2 };
+	static const uint32_t e[] = { 11, 12, 13, 14 };
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_reserve(&v, idx[0]), 0);
+	assert_int_equal(pv_reserve(&v, idx[3]), 0);
+	assert_int_equal(pv_set(&v, 5 * PV_CHUNK, 1), 0);	/* the hint is elsewhere */
+	pv_set_run(&v, idx, e, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(pv_get(&v, idx[k]), e[k]);
+	assert_int_equal(pv_count(&v, 0, 2 * PV_CHUNK), 4);
+	assert_int_equal(v.n, 3);
+	assert_int_equal(pv_set(&v, idx[2], 0), 0);
+	assert_int_equal(v.n, 3);
+	assert_int_equal(pv_set(&v, idx[3], 0), 0);
+	assert_int_equal(v.n, 2);	/* the second chunk went with its last */
+	assert_int_equal(pv_set(&v, idx[0], 0), 0);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(pv_set(&v, idx[1], 0), 0);
+	assert_int_equal(v.n, 1);
+	pv_free(&v);
+}
+
 static void fill(struct pagevec *v, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i += 3)
@@ -223,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
+		cmocka_unit_test(test_set_run_two_chunks),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),
 	};

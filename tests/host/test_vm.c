@@ -1,9 +1,9 @@
 /*
  * Host tests for the pager's VM core in one address space: demand-zero and
  * image fills, bad accesses, the stack's guard, unmapping and resizing
- * regions, placing them, fault-around, running out of frames, and the
- * consistency checker catching broken back-links. vm_check runs after
- * every step (fake_check).
+ * regions, placing them, fault-around, running out of frames, a pinned
+ * space's marks, and the consistency checker catching broken back-links.
+ * vm_check runs after every step (fake_check).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +48,21 @@ static void assert_zero_page(uint64_t pa)
 	for (size_t i = 0; i < PG; i++)
 		if (p[i])
 			fail_msg("byte %zu of frame 0x%lx is %u", i, (unsigned long)pa, p[i]);
+}
+
+/* Linked with --wrap=calloc: the code under test's calloc calls come
+ * here, and the next calloc_fails of them fail as if memory were short. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static int calloc_fails;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fails > 0) {
+		calloc_fails--;
+		return NULL;
+	}
+	return __real_calloc(n, size);
 }
 
 static void destroy_all(struct vm_space *s, uint64_t free0)
@@ -399,6 +414,37 @@ static void test_faultaround_limit(void **state)
 	fake_check();
 }
 
+/* A fault-around run crossing into the page array's next chunk maps pages
+ * on both sides; when that chunk cannot be had, the faulting page is still
+ * served (it needs only its own chunk) and the pages past the boundary are
+ * left, their frames given back. */
+static void test_faultaround_chunk(void **state)
+{
+	const uint64_t a = 0x100000, b = a + 2 * PV_CHUNK * PG, end = b + 2 * PV_CHUNK * PG;
+	const uint64_t at = (PV_CHUNK - 2) * PG;	/* runs to PV_CHUNK + 2 */
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, a, b, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, b, end, RW, VM_ANON, NULL), 0);
+	fake_fault(s, a + at, VM_R, VM_FAULT_MAPPED);
+	for (uint64_t i = 0; i < 5; i++)
+		assert_int_not_equal(fake_pa(AS, a + at + i * PG, NULL), 0);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4);
+	/* b's first chunk made by a fault at its start; its second fails. */
+	fake_fault(s, b, VM_R, VM_FAULT_MAPPED);
+	calloc_fails = 1;
+	fake_fault(s, b + at, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(calloc_fails, 0);	/* the chunk was asked for */
+	for (uint64_t i = 0; i < 5; i++)
+		assert_int_equal(fake_pa(AS, b + at + i * PG, NULL) != 0, i < 2);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 4 + 4 + 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 5 + 5 + 2);	/* mapped ones */
+	assert_int_equal(frames_free(), free0 - 5 - 5 - 2);
+	destroy_all(s, free0);
+}
+
 static void test_nomem(void **state)
 {
 	uint64_t hog[FAKE_FRAMES], free0 = frames_free(), n = 0, pa;
@@ -425,6 +471,24 @@ static void test_nomem(void **state)
 		frame_free(hog[--n]);
 	fake_check();
 	destroy_all(s, free0);
+}
+
+/* A space pinned while empty: a page it maps later is marked as it is
+ * mapped (rmap_add), so reclaim leaves its frame alone. */
+static void test_pinned_map(void **state)
+{
+	struct vm_space *s = fake_space(AS);
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	vm_space_set_pinned(s, 1);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	pa = vm_lookup(s, 0x11000);
+	assert_int_equal(frame_desc(pa)->pinned_map, 1);
+	assert_int_equal(vm_frame_evictable(pa), 0);
+	vm_space_destroy(s);
+	fake_check();
 }
 
 /* Break one back-link or counter at a time: vm_check must notice each. */
@@ -518,7 +582,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faultaround_chunk, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_corruption, setup, teardown),
 	};
 
