@@ -153,11 +153,21 @@ static void publish_status(struct blk_queue *q, unsigned tag, int error)
 	q->shared[tag].state = BLK_DONE;
 }
 
-static void finish(struct blk_queue *q, unsigned tag, blkq_error_fn *report,
-		   void *ctx)
+/* The bytes the device must say it wrote for a request that succeeded:
+ * a read's every page and the status byte; a write's status byte. The
+ * pager maps a read's frames unzeroed, so a read the device reports OK
+ * but short would hand a process what the frame held before (the virtio
+ * spec: the driver must not trust bytes past the length used). */
+static uint32_t len_owed(const struct blk_request *r)
+{
+	return (r->write ? 0 : r->npages * (uint32_t)BLK_PAGE_SIZE) + 1;
+}
+
+static void finish(struct blk_queue *q, unsigned tag, uint32_t len,
+		   blkq_error_fn *report, void *ctx)
 {
 	unsigned status = q->slots.status[tag];
-	int error = status == VIRTIO_BLK_S_OK ? 0 : -EIO;
+	int error = status == VIRTIO_BLK_S_OK && len >= len_owed(&q->req[tag]) ? 0 : -EIO;
 
 	q->state[tag] = BLKQ_IDLE;
 	q->in_flight--;
@@ -178,7 +188,7 @@ unsigned blkq_complete(struct blk_queue *q, blkq_error_fn *report, void *ctx)
 	int head;
 
 	while ((head = vq_collect(q->vq, &len)) >= 0) {
-		finish(q, q->head_tag[head], report, ctx);
+		finish(q, q->head_tag[head], len, report, ctx);
 		done++;
 	}
 	return done;

@@ -82,8 +82,10 @@ int blkq_accept(struct blk_queue *q, const struct blk_request *reqs,
 unsigned blkq_start(struct blk_queue *q);
 
 /* Collect every chain the device has finished: write its tag's shared
- * status (BLK_DONE, error 0 or -EIO), report failures through report (may
- * be NULL), free the tag. Returns how many finished. */
+ * status (BLK_DONE, error 0 or -EIO: a status other than OK, or fewer
+ * bytes written than the request owes, a read's pages included), report
+ * failures through report (may be NULL), free the tag. Returns how many
+ * finished. */
 unsigned blkq_complete(struct blk_queue *q, blkq_error_fn *report, void *ctx);
 
 /* No request waiting or in flight. */

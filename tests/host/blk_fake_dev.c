@@ -126,7 +126,7 @@ static uint32_t serve(struct fake_blk *f, uint16_t head)
 	const struct virtio_blk_hdr *hdr = at(f->desc[c[0]].addr);
 	bool wrote_data = status == VIRTIO_BLK_S_OK && hdr->type == VIRTIO_BLK_T_IN;
 
-	return (wrote_data ? (uint32_t)data_bytes(f, c, n) : 0) + 1;
+	return (wrote_data ? (uint32_t)data_bytes(f, c, n) : 0) + 1 - (f->short_len ? 1 : 0);
 }
 
 unsigned fake_blk_fetch(struct fake_blk *f, unsigned max)

@@ -25,6 +25,7 @@ struct fake_blk {
 	uint32_t seg_max;		/* data segments per chain at most (init: size - 2) */
 	uint32_t size_max;		/* bytes per segment at most (init: a page) */
 	bool skip_status;		/* leave status bytes unwritten */
+	bool short_len;			/* say one byte fewer was written than was */
 	unsigned malformed;		/* chains of the wrong shape (status UNSUPP) */
 	unsigned served;		/* chains taken */
 	/* Taken, served, not yet on the used ring: head and bytes written. */
