@@ -280,6 +280,14 @@ void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
 int rmap_pinned(uint64_t pa);
+/* rmap_pinned for a frame the caller has already looked up: reclaim asks
+ * it of each frame several times a page swapped out, and its common answer
+ * (no pinned space may map the frame) is the mark alone, inline. */
+int rmap_pinned_walk(const struct frame *f);
+static inline int frame_pinned(const struct frame *f)
+{
+	return f->pinned_map && rmap_pinned_walk(f);
+}
 void rmap_reset(void);
 uint64_t rmap_pool_used(void);
 uint64_t rmap_pool_free(void);
