@@ -211,13 +211,6 @@ int rmap_pinned_walk(const struct frame *f)
 	return 0;
 }
 
-int rmap_pinned(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f && frame_pinned(f);	/* the mark: the common answer, without the walk */
-}
-
 unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 {
 	const struct frame *f = frame_desc(pa);
