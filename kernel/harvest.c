@@ -63,14 +63,18 @@ static int harvest_check(struct harvest_call *c, const struct harvest_entry *b, 
 }
 
 /* Carry out the k checked entries of b, each answered with its bits (0:
- * its process has ended). */
+ * its process has ended), a run of entries of one process (the common
+ * call names one) in one arch call. */
 static void harvest_act(struct harvest_call *c, struct harvest_entry *b, size_t k,
 			struct proc *const *procs)
 {
-	for (size_t i = 0; i < k; i++) {
+	for (size_t i = 0, m; i < k; i = m) {
 		struct proc *p = procs[i];
+		for (m = i + 1; m < k && procs[m] == p; m++)
+			;
 		if (!p) {
-			b[i].bits = 0;
+			for (size_t j = i; j < m; j++)
+				b[j].bits = 0;
 			continue;
 		}
 		/* A later kernel write must set dirty again: no cached
@@ -78,7 +82,7 @@ static void harvest_act(struct harvest_call *c, struct harvest_entry *b, size_t 
 		if (p != c->forgotten)
 			usercopy_forget(p);
 		c->forgotten = p;
-		b[i].bits = arch_pt_harvest(&p->pt, &c->cur, b[i].va, b[i].bits);
+		arch_pt_harvest_run(&p->pt, &c->cur, b + i, m - i);
 	}
 }
 

@@ -145,11 +145,15 @@ struct arch_pt_cursor {
 	uint64_t range;		/* va >> ARCH_PT_RANGE_SHIFT of the range kept */
 	uint64_t *leaves;	/* its leaf table; NULL: no 4 KiB pages there */
 };
-/* Read the accessed and dirty bits of va's page (abi/vm.h's enum
- * harvest_bits), then clear those named in want and, with HARVEST_PROTECT,
- * write permission. The caller flushes the TLB once for a batch. */
-unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
-			 unsigned want);
+/* For each of b[0..n) (abi/vm.h's struct harvest_entry, all of pt's
+ * process): read the accessed and dirty bits of its va's page (enum
+ * harvest_bits) into its bits, after clearing those its bits named and,
+ * with HARVEST_PROTECT, write permission. One call for a run of entries of
+ * one process, the loop in here: a call an entry cost more than the
+ * entry's own work. The caller flushes the TLB once for a batch. */
+struct harvest_entry;
+void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct harvest_entry *b,
+			 size_t n);
 /* arch_pt_map for each of e[0..n) (abi/vm.h's struct map_entry), in
  * order, stopping at the first that fails (its error is returned). The
  * upper levels are walked only when the 2 MiB range changes: once or

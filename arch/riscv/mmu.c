@@ -230,8 +230,10 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 	}
 }
 
-unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
-			 unsigned want)
+/* One entry's harvest, inline in the run's loop: the common entry (its
+ * leaf table kept in the cursor) costs no call and no walk. */
+static inline unsigned harvest_one(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
+				   unsigned want)
 {
 	uint64_t *e;
 	unsigned bits;
@@ -252,6 +254,13 @@ unsigned arch_pt_harvest(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t 
 	*e &= ~(((want & HARVEST_ACCESSED) ? PTE_A : 0) | ((want & HARVEST_DIRTY) ? PTE_D : 0) |
 		((want & HARVEST_PROTECT) ? PTE_W : 0));
 	return bits;
+}
+
+void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct harvest_entry *b,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i].bits = harvest_one(pt, c, b[i].va, b[i].bits);
 }
 
 int arch_pt_present(const struct arch_pt *pt, uint64_t va)

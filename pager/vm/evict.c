@@ -99,7 +99,7 @@ int vm_frame_evictable(uint64_t pa)
 	if (!f || f->state != FRAME_ANON || swapcache_detached(pa) ||
 	    (!f->mapcount && !f->obj))
 		return 0;
-	return !rmap_pinned(pa);
+	return !frame_pinned(f);
 }
 
 /* Mapping (s, va) of frame *ctx is of a program segment whose page the
@@ -148,7 +148,7 @@ int vm_frame_refillable(uint64_t pa)
 
 	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj)
 		return 0;
-	return image_everywhere(pa) && !swap_busy(pa) && !rmap_pinned(pa);
+	return image_everywhere(pa) && !swap_busy(pa) && !frame_pinned(f);
 }
 
 int vm_drop_refillable(uint64_t pa)

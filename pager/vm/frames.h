@@ -46,7 +46,7 @@ struct frame {
 	uint8_t file_copy;
 	/* 1 if a pinned space may map it: set as such a mapping is added or
 	 * its space becomes pinned, cleared only when the frame is freed, so 0
-	 * answers rmap_pinned (asked of every frame reclaim looks at) without
+	 * answers frame_pinned (asked of every frame reclaim looks at) without
 	 * walking the reverse map (rmap.c, the VM core's). */
 	uint8_t pinned_map;
 };

@@ -269,8 +269,7 @@ struct vm_object *vm_object_by_id(uint32_t id);
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 
-/* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed;
- * rmap_pinned says whether a pinned space maps pa. */
+/* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed. */
 int rmap_reserve(uint64_t n);
 void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
 /* rmap_add(e[m].pa, s, e[m].va) for each of e[0..n) (kernel/abi/vm.h's
@@ -279,7 +278,14 @@ struct map_entry;
 void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
-int rmap_pinned(uint64_t pa);
+/* frame_pinned: whether a pinned space maps f. Reclaim asks it of each
+ * frame several times a page swapped out, the frame already looked up;
+ * its common answer (no pinned space may map f) is the mark alone, inline. */
+int rmap_pinned_walk(const struct frame *f);
+static inline int frame_pinned(const struct frame *f)
+{
+	return f->pinned_map && rmap_pinned_walk(f);
+}
 void rmap_reset(void);
 uint64_t rmap_pool_used(void);
 uint64_t rmap_pool_free(void);

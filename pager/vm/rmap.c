@@ -203,12 +203,8 @@ unsigned vm_mapcount(uint64_t pa)
 	return f ? f->mapcount : 0;
 }
 
-int rmap_pinned(uint64_t pa)
+int rmap_pinned_walk(const struct frame *f)
 {
-	const struct frame *f = frame_desc(pa);
-
-	if (!f || !f->pinned_map)
-		return 0;	/* the common answer, without the walk */
 	for (uint32_t e = f->rmap; e; e = ent(e)->next)
 		if (ent(e)->space->pinned)
 			return 1;

@@ -49,7 +49,7 @@ static int mark_pinned(void *ctx, uint64_t i, uint32_t e)
 }
 
 /* Pinned now: its mapped frames say so (frame.pinned_map); unpinned, they
- * keep the mark, which only sends rmap_pinned down their lists. */
+ * keep the mark, which only sends frame_pinned down their lists. */
 void vm_space_set_pinned(struct vm_space *s, int pinned)
 {
 	s->pinned = pinned != 0;

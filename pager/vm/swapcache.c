@@ -193,7 +193,7 @@ int swapcache_reclaimable(uint64_t pa)
 	if (!f->mapcount && !f->obj)
 		return swapcache_parked_clean(pa);
 	return !(f->flags & (FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
-			     FRAME_F_READING)) && !rmap_pinned(pa);
+			     FRAME_F_READING)) && !frame_pinned(f);
 }
 
 /* --- clean copies --- */

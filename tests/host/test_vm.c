@@ -550,7 +550,7 @@ static void test_check_catches_corruption(void **state)
 	fake_check();
 
 	/* Pinned after its pages were mapped: they are marked, and a frame
-	 * that lost its mark is caught (rmap_pinned would answer 0 for it). */
+	 * that lost its mark is caught (frame_pinned would answer 0 for it). */
 	vm_space_set_pinned(s, 1);
 	assert_int_equal(f->pinned_map, 1);
 	assert_int_equal(frame_desc(other)->pinned_map, 1);
