@@ -47,31 +47,20 @@ static struct pv_chunk *find(const struct pagevec *v, uint64_t i)
 	return search(v, base);
 }
 
-/* pv_get past the setters' hint: the reader's hint, else the search,
- * whose answer becomes the reader's hint. Every pagevec lives in writable
- * memory, so writing that cache through the cast is defined; no caller
- * sees it change. Out of line, as search was: pv_get's usual path (the
- * setters' hint) stays as small as it was where it is inlined. */
-__attribute__((noinline)) static uint32_t get_unhinted(const struct pagevec *v, uint64_t i)
+/* Both hints before the search; a search's answer becomes the reader's
+ * hint. Every pagevec lives in writable memory, so writing the cache
+ * through the cast is defined; no caller sees it change. */
+uint32_t pv_get(const struct pagevec *v, uint64_t i)
 {
 	uint64_t base = i - i % PV_CHUNK;
 	const struct pv_chunk *c = v->seen;
 
 	if (!c || c->first != base) {
-		if (!(c = search(v, base)))
+		if (!(c = find(v, i)))
 			return 0;
 		((struct pagevec *)v)->seen = (struct pv_chunk *)c;
 	}
 	return c->e[i % PV_CHUNK];
-}
-
-uint32_t pv_get(const struct pagevec *v, uint64_t i)
-{
-	const struct pv_chunk *c = v->last;
-
-	if (c && c->first == i - i % PV_CHUNK)
-		return c->e[i % PV_CHUNK];
-	return get_unhinted(v, i);
 }
 
 /* Room for one more chunk pointer; 0 or -1. */
