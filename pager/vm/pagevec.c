@@ -47,20 +47,11 @@ static struct pv_chunk *find(const struct pagevec *v, uint64_t i)
 	return search(v, base);
 }
 
-/* Both hints before the search; a search's answer becomes the reader's
- * hint. Every pagevec lives in writable memory, so writing the cache
- * through the cast is defined; no caller sees it change. */
 uint32_t pv_get(const struct pagevec *v, uint64_t i)
 {
-	uint64_t base = i - i % PV_CHUNK;
-	const struct pv_chunk *c = v->seen;
+	const struct pv_chunk *c = find(v, i);
 
-	if (!c || c->first != base) {
-		if (!(c = find(v, i)))
-			return 0;
-		((struct pagevec *)v)->seen = (struct pv_chunk *)c;
-	}
-	return c->e[i % PV_CHUNK];
+	return c ? c->e[i % PV_CHUNK] : 0;
 }
 
 /* Room for one more chunk pointer; 0 or -1. */
@@ -112,8 +103,6 @@ static void drop_chunk(struct pagevec *v, uint32_t k)
 {
 	if (v->last == v->chunks[k])
 		v->last = NULL;
-	if (v->seen == v->chunks[k])
-		v->seen = NULL;
 	free(v->chunks[k]);
 	memmove(&v->chunks[k], &v->chunks[k + 1], (v->n - k - 1) * sizeof(*v->chunks));
 	v->n--;

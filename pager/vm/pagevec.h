@@ -22,14 +22,9 @@ struct pagevec {
 					 * a fault and the next one are mostly
 					 * in the same chunk, so it is looked at
 					 * before the binary search */
-	struct pv_chunk *seen;		/* the chunk pv_get last searched for,
-					 * or NULL: write protection reads page
-					 * after page of one chunk while faults
-					 * move `last` elsewhere */
 };
 
-/* Entry i (0 if its chunk does not exist). Moves only `seen`, a cache
- * of where the last search ended, which is why v stays const. */
+/* Entry i (0 if its chunk does not exist). */
 uint32_t pv_get(const struct pagevec *v, uint64_t i);
 /* Set entry i to e. Setting an entry whose chunk does not exist yet to a
  * non-zero value needs memory: -1 then, with nothing changed. Setting one

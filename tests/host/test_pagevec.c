@@ -211,38 +211,6 @@ static void test_hint_dropped(void **state)
 	pv_free(&v);
 }
 
-/* Reads of one chunk while sets go to another keep the reader's own hint
- * (write protection reads while faults set elsewhere); it reads right after
- * its chunk's entries change, and is dropped with the chunk (ASan: a stale
- * hint is a use after free). */
-static void test_reader_hint(void **state)
-{
-	struct pagevec v = { 0 };
-
-	(void)state;
-	assert_int_equal(pv_set(&v, 1, 3), 0);
-	assert_int_equal(pv_set(&v, 2 * PV_CHUNK + 4, 5), 0);	/* setter's hint */
-	assert_int_equal(pv_get(&v, 1), 3);
-	assert_non_null(v.seen);
-	assert_ptr_not_equal(v.seen, v.last);
-	for (uint64_t i = 0; i < PV_CHUNK; i++)
-		assert_int_equal(pv_get(&v, i), i == 1 ? 3 : 0);
-	assert_int_equal(pv_set(&v, 2, 8), 0);	/* the reader's chunk, by a set */
-	assert_int_equal(pv_set(&v, 2 * PV_CHUNK + 5, 6), 0);
-	assert_int_equal(pv_get(&v, 2), 8);
-	assert_int_equal(pv_set(&v, 1, 0), 0);
-	assert_int_equal(pv_set(&v, 2, 0), 0);	/* frees the reader's chunk */
-	assert_null(v.seen);
-	assert_int_equal(pv_get(&v, 1), 0);
-	assert_int_equal(pv_get(&v, 2 * PV_CHUNK + 5), 6);
-	assert_int_equal(pv_set(&v, 2 * PV_CHUNK + 4, 0), 0);
-	assert_int_equal(pv_set(&v, 2 * PV_CHUNK + 5, 0), 0);
-	assert_int_equal(v.n, 0);
-	assert_null(v.seen);
-	assert_int_equal(pv_get(&v, 2 * PV_CHUNK + 5), 0);
-	pv_free(&v);
-}
-
 /* The first index in [i, end) with an entry, by pv_get alone. */
 static uint64_t next_slow(const struct pagevec *v, uint64_t i, uint64_t end)
 {
@@ -287,7 +255,6 @@ int main(void)
 		cmocka_unit_test(test_set_run_two_chunks),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),
-		cmocka_unit_test(test_reader_hint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
