@@ -148,21 +148,32 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 	return map_leaf(pt, va, pa, perm, 0);
 }
 
+/* The leaf table (level 0) that holds va's entry, kept in c while va
+ * stays in one 2 MiB range of pt, so that a run walks the upper levels once
+ * a range. NULL if a level above is absent or is itself a leaf (no 4 KiB
+ * page in the range), or, with alloc, if a table could not be made. */
+static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
+				     int alloc)
+{
+	if (c->pt != pt || c->range != va >> ARCH_PT_RANGE_SHIFT) {
+		uint64_t *e = walk(pt, va, 0, alloc);
+
+		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, e ? e - VPN(va, 0) : NULL };
+	}
+	return c->leaves;
+}
+
 int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n)
 {
-	uint64_t *leaves = NULL, range = 0;
+	struct arch_pt_cursor c = { 0 };
 
 	for (size_t k = 0; k < n; k++) {
-		uint64_t va = e[k].va;
+		uint64_t va = e[k].va, *leaves;
+
 		if (!user_va(va))
 			return -ERR_INVAL;
-		if (!leaves || range != va >> ARCH_PT_RANGE_SHIFT) {
-			uint64_t *pte = walk(pt, va, 0, 1);
-			if (!pte)
-				return -ERR_NOMEM;
-			leaves = pte - VPN(va, 0);
-			range = va >> ARCH_PT_RANGE_SHIFT;
-		}
+		if (!(leaves = range_leaves(pt, &c, va, 1)))
+			return -ERR_NOMEM;
 		leaves[VPN(va, 0)] = PA_TO_PTE(e[k].pa) | perm_bits((unsigned)e[k].perm);
 	}
 	return 0;
@@ -205,26 +216,15 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }
 
-/* The leaf table (level 0) that holds va's entry, or NULL if a level above
- * is absent or is itself a leaf: then no 4 KiB page in va's 2 MiB range. */
-static uint64_t *leaf_table(struct arch_pt *pt, uint64_t va)
-{
-	uint64_t *e = walk(pt, va, 0, 0);
-
-	return e ? e - VPN(va, 0) : NULL;
-}
-
 /* The pager unmaps a swap-out batch's pages in runs: the upper levels are
  * walked once per leaf table (2 MiB), not once a page. */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
-	uint64_t *leaves = NULL, range = 0;
+	struct arch_pt_cursor c = { 0 };
 
 	for (uint64_t i = 0; i < n && user_va(va); i++, va += PAGE_SIZE) {
-		if (i == 0 || range != va >> ARCH_PT_RANGE_SHIFT) {
-			range = va >> ARCH_PT_RANGE_SHIFT;
-			leaves = leaf_table(pt, va);
-		}
+		uint64_t *leaves = range_leaves(pt, &c, va, 0);
+
 		if (leaves && (leaves[VPN(va, 0)] & PTE_V))
 			leaves[VPN(va, 0)] = 0;
 	}
@@ -235,18 +235,16 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 static inline unsigned harvest_one(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
 				   unsigned want)
 {
-	uint64_t *e;
+	uint64_t *e, *leaves;
 	unsigned bits;
 
 	if (!user_va(va))
 		return 0;
 	/* The pager's batches run through a few 2 MiB ranges of a process:
-	 * walk the upper levels only when the range or the table changes. */
-	if (c->pt != pt || c->range != va >> ARCH_PT_RANGE_SHIFT)
-		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, leaf_table(pt, va) };
-	if (!c->leaves)
+	 * the upper levels are walked only when the range or the table changes. */
+	if (!(leaves = range_leaves(pt, c, va, 0)))
 		return 0;
-	e = &c->leaves[VPN(va, 0)];
+	e = &leaves[VPN(va, 0)];
 	if (!(*e & PTE_V) || !(*e & PTE_U))
 		return 0;
 	bits = HARVEST_PRESENT | ((*e & PTE_A) ? HARVEST_ACCESSED : 0) |
