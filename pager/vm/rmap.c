@@ -203,12 +203,17 @@ unsigned vm_mapcount(uint64_t pa)
 	return f ? f->mapcount : 0;
 }
 
-int rmap_pinned_walk(const struct frame *f)
+static int pinned_walk(const struct frame *f)
 {
 	for (uint32_t e = f->rmap; e; e = ent(e)->next)
 		if (ent(e)->space->pinned)
 			return 1;
 	return 0;
+}
+
+int frame_pinned(const struct frame *f)
+{
+	return f->pinned_map && pinned_walk(f);
 }
 
 unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
