@@ -87,9 +87,12 @@ unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_
 	unsigned k;
 
 	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
-	if (n > VM_RUN_MAX) {	/* a fault's run is never longer: its caller's bug */
+	/* A fault's run is never longer: its caller's bug, noted, and the run
+	 * cut (refusing it would make the fault look like lack of memory and
+	 * send the OOM killer after processes for a pager bug). */
+	if (n > VM_RUN_MAX) {
 		vm_note_bug("a run longer than VM_RUN_MAX");
-		return 0;
+		n = VM_RUN_MAX;
 	}
 	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0)
 		return 0;

@@ -51,7 +51,9 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 
 /* Fault-around asks for pages nobody touched yet: no reclaim for them.
  * A kind without fill keeps frame_alloc's zeroes, and fill_run counts
- * those it maps (a frame it cannot map is given back, not a fault). */
+ * those it maps (a frame it cannot map is given back, not a fault). A
+ * kind with a fill counts each fill here, mapped or not: the file was
+ * read either way. */
 static unsigned private_page_in_run(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
 				    unsigned n)
 {
