@@ -76,14 +76,8 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
  * needs no walk of the reverse map. */
 static void collect_mappings(struct harvest_batch *b, uint32_t i)
 {
-	struct vm_space *s;
-	uint64_t va;
-
 	b->current = i;
-	if (vm_rmap_one(pa_of(i), &s, &va) == 1)
-		collect(b, s, va);
-	else
-		vm_rmap_walk(pa_of(i), collect, b);
+	vm_rmap_each(pa_of(i), collect, b);
 }
 
 /* A parked clean copy may go without I/O; a mapped page may be written out
@@ -224,18 +218,9 @@ static void clear_fault_references(void)
 
 	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
-		uint64_t pa = pa_of(uncounted[k]);
-		struct vm_space *s;
-		uint64_t va;
-		unsigned maps = vm_rmap_one(pa, &s, &va);
-
 		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
-		/* Most were mapped once, by their fault: no walk for those. */
-		if (maps == 1)
-			collect_clearing(&b, s, va);
-		else if (maps)
-			vm_rmap_walk(pa, collect_clearing, &b);
+		vm_rmap_each(pa_of(uncounted[k]), collect_clearing, &b);
 	}
 	n_uncounted = 0;
 	clear_collected(&b);

@@ -129,13 +129,9 @@ static int swap_busy(uint64_t pa)
  * which needs no walk of the reverse map (an indirect call a mapping). */
 static int image_everywhere(uint64_t pa)
 {
-	struct vm_space *s;
-	uint64_t va, same = pa;
+	uint64_t same = pa;
 
-	if (vm_rmap_one(pa, &s, &va) == 1)
-		image_unchanged(&same, s, va);
-	else
-		vm_rmap_walk(pa, image_unchanged, &same);
+	vm_rmap_each(pa, image_unchanged, &same);
 	return same != 0;
 }
 

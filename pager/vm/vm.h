@@ -102,6 +102,20 @@ unsigned vm_mapcount(uint64_t pa);
 /* vm_mapcount(pa) and, if it is mapped, one of its mappings (*s, *va): a
  * frame mapped once needs no walk. */
 unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va);
+/* fn for every mapping of pa, as vm_rmap_walk, but a frame mapped once
+ * (most are) costs no walk and, inlined where fn is known, no indirect
+ * call. */
+static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
+{
+	struct vm_space *s;
+	uint64_t va;
+	unsigned maps = vm_rmap_one(pa, &s, &va);
+
+	if (maps == 1)
+		fn(ctx, s, va);
+	else if (maps)
+		vm_rmap_walk(pa, fn, ctx);
+}
 /* Remove every mapping of pa at once (for reclaim): unmap it in each space,
  * drop its rmap entries, clear it from every page array and shared object.
  * The frame stays allocated, the caller's (detached: swapcache.h), to write out
