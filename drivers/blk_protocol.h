@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #define BLK_SECTOR 512
+#define BLK_PAGE_SIZE 4096u	/* the pages requests and swap windows move */
+#define BLK_SECTORS_PER_PAGE (BLK_PAGE_SIZE / BLK_SECTOR)
 /* Pages in one request at most: 256 KiB, contiguous on disk. A device may
  * allow fewer: BLK_SETUP's reply says how many. */
 #define BLK_MAX_PAGES 64

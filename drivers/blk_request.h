@@ -12,8 +12,6 @@
 #include "blk_limits.h"
 #include "blk_protocol.h"
 
-#define BLK_PAGE_SIZE 4096u
-#define BLK_SECTORS_PER_PAGE (BLK_PAGE_SIZE / BLK_SECTOR)
 
 /* The disk requests are checked against. */
 struct blk_disk {

@@ -28,26 +28,16 @@
 #define NET_MAX_PAGES 16
 #define NET_WIN_VA 0x200000000UL
 #define NET_WIN_PAGES ((uint64_t)BLK_TAGS * NET_MAX_PAGES)
-#define NET_WIN_PAGE_SIZE 4096UL
 
 /* Where swap request tag's pages start in netd's window. */
 static inline uint64_t net_window_va(uint32_t tag)
 {
-	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * NET_WIN_PAGE_SIZE;
+	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * BLK_PAGE_SIZE;
 }
 
 #define NET_DMA_PAGES 4
 #define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
 #define NET_RX_POSTED 128		/* receive buffers netd keeps posted */
-/* The most buffers the swap connection holds, a segment in each: its send
- * buffer and its receive window, 16 segments each (TCP_SND_BUF, TCP_WND:
- * netd asserts lwIP's settings fit). */
-#define NET_SWAP_SEND_SEGMENTS 16
-#define NET_SWAP_WINDOW_SEGMENTS 16
-/* Buffers only the swap connection and receive buffers may take: enough
- * to post every receive buffer again and still hold the swap connection's
- * send buffer and window (netd asserts the pool holds more than this). */
-#define NET_POOL_RESERVE (NET_RX_POSTED + NET_SWAP_SEND_SEGMENTS + NET_SWAP_WINDOW_SEGMENTS)
 #define NET_POOL_PER_MSG 64		/* page addresses in one NET_POOL message */
 
 /* netd's handles, besides 0 (itself) and 1 (the pager). */

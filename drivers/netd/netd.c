@@ -24,9 +24,15 @@
 
 #define DHCP_WAIT_NS (5 * 1000 * 1000 * 1000LL)
 
-_Static_assert(TCP_SND_BUF <= NET_SWAP_SEND_SEGMENTS * TCP_MSS &&
-	       TCP_WND <= NET_SWAP_WINDOW_SEGMENTS * TCP_MSS,
-	       "the swap connection holds no more buffers than the reserve counts");
+/* Buffers only receive buffers and the swap connection's memalloc work may
+ * take. Every lwIP segment holds a whole pool buffer however few bytes it
+ * carries, so this counts segments, not bytes: every receive buffer posted
+ * again; the swap connection's send queue (TCP_SND_QUEUELEN segments: NBD
+ * request headers are small, so the queue, not TCP_SND_BUF, is the bound);
+ * and what it holds received: in-order data is copied out and freed in
+ * its receive callback (swap_tcp.c), so only the segment being taken in
+ * and the out-of-order ones lwIP keeps (TCP_OOSEQ_MAX_PBUFS). */
+#define NET_POOL_RESERVE (NET_RX_POSTED + TCP_SND_QUEUELEN + 1 + TCP_OOSEQ_MAX_PBUFS)
 _Static_assert(NET_POOL_RESERVE < NET_POOL_PAGES * NET_BUFS_PER_PAGE,
 	       "the pool holds its reserve and more");
 

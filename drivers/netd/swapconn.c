@@ -22,7 +22,7 @@ static struct {
 static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 {
 	(void)ctx;
-	*run = NET_MAX_PAGES * NET_WIN_PAGE_SIZE - off;
+	*run = NET_MAX_PAGES * BLK_PAGE_SIZE - off;
 	return (uint8_t *)net_window_va((uint32_t)id) + off;
 }
 

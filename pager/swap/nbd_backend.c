@@ -30,7 +30,7 @@ static int map_window(const struct blk_link *l, const struct blk_request *r)
 	if (r->npages > NET_MAX_PAGES)
 		return -EINVAL;
 	for (uint32_t i = 0; i < r->npages; i++)
-		e[i] = (struct map_entry){ net_window_va(r->tag) + (uint64_t)i * NET_WIN_PAGE_SIZE,
+		e[i] = (struct map_entry){ net_window_va(r->tag) + (uint64_t)i * BLK_PAGE_SIZE,
 					   l->list[r->list + i], r->write ? MAP_R : MAP_R | MAP_W };
 	return sys_map(drv.proc, e, r->npages) < 0 ? -ENOMEM : 0;
 }
