@@ -197,7 +197,7 @@ int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *
 	int r;
 
 	c->in_fault = 0;
-	if (m->label == FAULT_RESUME || m->label == FAULT_RESUME_ONE)
+	if (fault_resumes(m->label))
 		return resume(c, replier, m);
 	if (m->label == FAULT_KILL && c->stash) {
 		ipc_drop_delivery(c, -ERR_FAULT);

@@ -15,7 +15,7 @@ static struct tqueue runq[PRIO_LEVELS];
  * clear bit is always an empty queue. Written only here; sched.h reads it
  * for the fast path's inline test. */
 uint64_t sched_maybe_ready;	/* 64 bits: no sign extensions in the tests */
-_Static_assert(PRIO_LEVELS <= 64, "a bit per priority level");
+_Static_assert(PRIO_LEVELS < 64, "a bit per priority level, and one more shifted past the top");
 /* The running thread (entry.h reads it inline), or NULL while idle. */
 struct thread *sched_running;
 static int slice_over;

@@ -9,12 +9,14 @@
 #define PAGER_SERVER_DRIVER_H
 
 #include <stdint.h>
+#include "drivers/net_protocol.h"
 #include "kernel/abi/bootinfo.h"
 #include "server/procs.h"
 
-/* The most frames one driver is given (netd's: 4 ring pages, its status
- * page and a 320-page pool); each start asserts its own sum fits. */
-#define DRIVER_FRAMES_MAX 336
+/* The most frames one driver is given: netd's, its rings, its status page
+ * and its packet pool (the block driver's DMA pages and two more are
+ * fewer: blk_driver.c asserts so). */
+#define DRIVER_FRAMES_MAX (NET_DMA_PAGES + 1 + NET_POOL_PAGES)
 
 /* One driver's start: what has been done so far. */
 struct driver {

@@ -298,6 +298,10 @@ static void test_short_length(void **state)
 	assert_int_equal(run_device(false), 1);
 	assert_done(0, -EIO);
 	assert_int_equal(reported.status, VIRTIO_BLK_S_OK);
+	submit(&w, 1);		/* said short: the status byte not written */
+	blkq_start(&q);
+	assert_int_equal(run_device(false), 1);
+	assert_done(1, -EIO);
 	dev.short_len = false;
 	submit(&r, 1);
 	blkq_start(&q);

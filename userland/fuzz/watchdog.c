@@ -30,7 +30,7 @@ static void watch(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		if (sys_notify_timer(note, sys_clock() + WAKE_NS, 1) < 0 || sys_notify_wait(note) < 0)
+		if (sleep_on(note, WAKE_NS) < 0)
 			sys_yield();	/* no timer: look again at the next slice */
 		int64_t quiet = sys_clock() - last_ns;
 		if (quiet < limit)

@@ -20,10 +20,14 @@ int sleep_on(int note, int64_t ns)
 	/* A deadline past the clock's range is forever, not an overflow. */
 	if (ns < INT64_MAX - now)
 		deadline = now + ns;
-	if (sys_notify_timer(note, deadline, 1) < 0 || sys_notify_wait(note) < 0) {
-		errno = EAGAIN;
-		return -1;
-	}
+	/* Until the deadline, whatever else wakes the wait (armed again each
+	 * time: a wake by another signal may have taken the timer's bit too). */
+	do {
+		if (sys_notify_timer(note, deadline, 1) < 0 || sys_notify_wait(note) < 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+	} while (sys_clock() < deadline);
 	return 0;
 }
 

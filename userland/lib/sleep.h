@@ -12,9 +12,10 @@
  * or timer could be had: the process holds its limit of them). */
 int sleep_ns(int64_t ns);
 
-/* The same on a notification the caller owns (bit 1 of it is used), for
- * a thread that must be able to sleep even when the process has no
- * handle or timer left to create: 0, or -1 with errno as above. */
+/* The same on a notification the caller owns and uses for nothing else
+ * (its bit 0 is the timer's), for a thread that must be able to sleep even
+ * when the process has no handle or timer left to create: 0, or -1 with
+ * errno as above. */
 int sleep_on(int note, int64_t ns);
 
 #endif
