@@ -53,6 +53,10 @@ int test_fastpath_regs(void)
 
 	CHECK_RUN(server_start(&mem, PRIO_NORMAL, 1));
 	CHECK_RUN(server_waits(&mem));
+	/* A first call, not counted: a new server's first answer may touch a
+	 * fresh page of its stack, whose fault message would count too. */
+	CHECK_RUN(call_checked(&mem, 0, -1, 0));
+	CHECK_RUN(server_waits(&mem));
 	CHECK_RUN(regs_during(&mem, 0, -1, 0, &n));	/* the reply only */
 	CHECK_EQ(n, 1);
 	CHECK_RUN(regs_during(&mem, 0, -1, 1, &n));	/* neither */
@@ -72,6 +76,8 @@ int test_fastpath_regs_long(void)
 
 	CHECK(note >= 0);
 	CHECK_RUN(server_start(&s, PRIO_NORMAL, 0));
+	CHECK_RUN(server_waits(&s));
+	CHECK_RUN(call_checked(&s, 0, -1, 0));	/* not counted: see test_fastpath_regs */
 	CHECK_RUN(server_waits(&s));
 	CHECK_RUN(regs_during(&s, 24, -1, 0, &n));
 	CHECK_EQ(n, 0);
