@@ -182,12 +182,13 @@ static int referenced(void *ctx, uint32_t i)
  * The note is short because its clearing is late: a reference a program
  * makes to a noted page before the clearing is erased with the fault's
  * own. Shorter is truer to the rule; each clearing costs a system call.
- * 32 is not derived: it is this rule's first value, kept because the one
- * derived alternative, a whole harvest call (64), measured worse on the
- * compare workloads (wl-shift 34,932 -> 36,321 major faults, wl-hotcold
- * 17,305 -> 17,872, wl-seq 10,044 -> 8,914) for ~18 instructions a
- * first-touched page. A rule that bounds the delay itself (in faults
- * served, not frames) is owed; until then this is a tuned constant. */
+ * 32 is not derived: it is this rule's first value, kept over the one
+ * derived alternative, a whole harvest call (64), whose result on the
+ * compare workloads was mixed (major faults wl-shift 34,932 -> 36,321 and
+ * wl-hotcold 17,305 -> 17,872, worse; wl-seq 10,044 -> 8,914, better) for
+ * ~18 instructions a first-touched page saved. A rule that bounds the
+ * delay itself (in faults served, not frames) is owed; until then this is
+ * a tuned constant. */
 #define UNCOUNTED_MAX 32
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
