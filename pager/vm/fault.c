@@ -34,30 +34,37 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	return VM_FAULT_MAPPED;
 }
 
-/* The pages idx[0..k) of r (absent, rising; their rmap entries reserved)
- * page by page, as a fault-around page is: only while frames are free, and
- * with reclaim at the reserve (vm_frame_alloc). */
-static void fill_each(struct vm_space *s, struct vm_region *r, const uint64_t *idx, unsigned k)
+/* Fault-around's one rule: pages nobody asked for never reclaim. Pages
+ * idx[0..k) of r (absent, rising; their rmap entries reserved) get frames
+ * only while some are free above the reserve (page_in_run takes them
+ * without reclaim) and are mapped as one run (one allocation call, one mmu
+ * call, one pass over the page array); a frame that could not be mapped is
+ * given back. How many were mapped, in order; *got: how many frames came. */
+static unsigned around_fill_map(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+				unsigned k, unsigned *got)
 {
-	for (unsigned m = 0; m < k; m++) {
-		if (frames_free() == 0 || page_fill_map(s, r, idx[m], VM_MAP_RESERVED) < 0)
-			return;
-		vmstat_count(VMSTAT_FAULTAROUND_PAGES);
-	}
+	uint64_t pa[VM_RUN_MAX];
+	unsigned m;
+
+	*got = k ? r->ops->page_in_run(r, idx, pa, k) : 0;
+	m = *got ? vm_pages_map_run(s, r, idx, pa, *got) : 0;
+	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
+		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
+	for (unsigned x = m; x < *got; x++)
+		r->ops->page_gone(r, idx[x], pa[x]);	/* unmapped: freed */
+	return m;
 }
 
 /* Absent page i of r, whose kind faults around, and up to vm.faultaround
- * absent pages after it (swapped ones are left for their own faults):
- * filled and mapped as one run while frames are free above the reserve
- * (one allocation call, one mmu call, one rmap reservation, one pass over
- * the page array). Below it,
- * page i reclaims as any fault does and the rest go page by page, stopping
- * rather than reclaim once none is free: the fault is resolved, and they
- * are pages nobody asked for. A vm_fault result for page i. */
+ * absent pages after it (swapped ones are left for their own faults), as
+ * one run through around_fill_map. When no frame is free above the
+ * reserve, page i alone reclaims, as any fault does (page_fill_map), and
+ * the rest go through around_fill_map again: whatever that reclaim left
+ * free above the reserve, and no more. A vm_fault result for page i. */
 static int fill_run(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t last = i + vm.faultaround, n = region_pages(r);
-	uint64_t idx[VM_RUN_MAX], pa[VM_RUN_MAX];
+	uint64_t idx[VM_RUN_MAX];
 	unsigned k = 1, got, m;
 	int res;
 
@@ -69,25 +76,14 @@ static int fill_run(struct vm_space *s, struct vm_region *r, uint64_t i)
 	 * than it saves for one (measured: ~80 instructions a fault). */
 	if (k == 1 || !r->ops->page_in_run || rmap_reserve(k) < 0)
 		return page_fill_map(s, r, i, 0);
-	got = r->ops->page_in_run(r, idx, pa, k);
+	m = around_fill_map(s, r, idx, k, &got);
 	if (got == 0) {	/* none free above the reserve: page i reclaims */
 		if ((res = page_fill_map(s, r, i, VM_MAP_RESERVED)) != VM_FAULT_MAPPED)
 			return res;
-		fill_each(s, r, idx + 1, k - 1);
-		return VM_FAULT_MAPPED;
+		m = 1 + around_fill_map(s, r, idx + 1, k - 1, &got);
 	}
-	m = vm_pages_map_run(s, r, idx, pa, got);
-	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
-		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
 	vmstat_count_n(VMSTAT_FAULTAROUND_PAGES, m > 1 ? m - 1 : 0);
-	if (m < got) {
-		for (unsigned x = m; x < got; x++)
-			r->ops->page_gone(r, idx[x], pa[x]);	/* unmapped: freed */
-		return m ? VM_FAULT_MAPPED : VM_FAULT_NOMEM;
-	}
-	if (m < k)	/* frames ran out mid-run: no call when none did */
-		fill_each(s, r, idx + m, k - m);
-	return VM_FAULT_MAPPED;
+	return m ? VM_FAULT_MAPPED : VM_FAULT_NOMEM;
 }
 
 /* Page i names a swap slot: its kind brings it back. Only a kind whose

@@ -726,6 +726,45 @@ static void test_reclaim(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* At the reserve, only the faulting page reclaims: its fault-around pages
+ * take what that reclaim left free above the reserve and stop there, as
+ * frames_free() still counts the reserve's frames. */
+static void test_faultaround_at_reserve(void **state)
+{
+	struct vm_space *s;
+	uint64_t free0;
+
+	(void)state;
+	swap_fake_restart(4);
+	free0 = frames_free();
+	s = fake_space(1);
+	assert_int_equal(vm_region_add(s, VA, VA + 16 * PG, RW, VM_ANON, NULL), 0);
+	frames_set_reserve(8);
+	hog_frames(8);	/* every free frame is the reserve's */
+
+	/* Reclaim frees one: the page takes it, its four neighbours none. */
+	sw.give = 1;
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reclaims, 1);
+	assert_int_equal(fake_count(1), 1);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 0);
+	assert_int_equal(frames_free(), 8);
+	/* Reclaim frees three: the page takes one, two neighbours the rest,
+	 * and the last two neighbours go without rather than reclaim again. */
+	sw.give = 3;
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reclaims, 2);
+	assert_int_equal(fake_count(1), 4);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), 2);
+	assert_int_equal(frames_free(), 8);
+	unhog();
+	frames_set_reserve(0);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* Without swap ops or a reclaim hook nothing changes: no reclaim, out of
  * memory as before. */
 static void test_no_swap(void **state)
@@ -1581,6 +1620,7 @@ int main(void)
 		TEST(test_fork_swapped),
 		TEST(test_resize_and_faultaround),
 		TEST(test_reclaim),
+		TEST(test_faultaround_at_reserve),
 		TEST(test_no_swap),
 		TEST(test_pinned),
 		TEST(test_read_error_and_nomem),
