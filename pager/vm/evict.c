@@ -276,15 +276,15 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct frame *f = frame_desc(pa[k]);
 
-		if (!vm.mmu.harvest || !f || f->mapcount > VM_HARVEST_BATCH) {
-			vm_frame_write_protect(pa[k], 1);	/* one call per mapping */
-			continue;
-		}
-		if (f->state != FRAME_ANON)
-			continue;
+		if (!f || f->state != FRAME_ANON)
+			continue;	/* vm_frame_write_protect refuses it too */
 		swapcache_set_writing(pa[k], 1);
-		if (vm_harvest_batch_add(&b, pa[k], protect_pick, protect_done) < 0)
-			vm_frame_write_protect(pa[k], 0);	/* as vm_frame_write_protect: give up */
+		/* A frame the batch cannot take (more mappings than it holds,
+		 * or one without its page: vm_harvest_batch_add's one check)
+		 * is protected one call per mapping, which gives up itself if
+		 * a mapping is not there to protect. */
+		if (!vm.mmu.harvest || vm_harvest_batch_add(&b, pa[k], protect_pick, protect_done) < 0)
+			vm_frame_write_protect(pa[k], 1);
 	}
 	vm_harvest_batch_flush(&b, protect_done);
 }

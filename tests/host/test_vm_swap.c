@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "swap_fake.h"
+#include "vm/harvest_batch.h"
 #include "vm/swapcache.h"
 
 #define PG VM_PAGE
@@ -470,6 +471,47 @@ static void test_write_protect_batch(void **state)
 	assert_int_equal(perm_at(2, SH), RW);
 	destroy(p);
 	destroy(c);
+}
+
+/* A frame with more mappings than a harvest batch holds is protected one
+ * call per mapping, not given up: it is still written out, read-only in
+ * every space, and the batch's other frame still goes in one harvest. */
+#define WIDE (VM_HARVEST_BATCH + 2)
+static void test_write_protect_wide(void **state)
+{
+	struct vm_space *sp[WIDE];
+	uint64_t f[2];
+	unsigned protects, harvests;
+
+	(void)state;
+	sp[0] = fake_space(1);
+	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(sp[0], SH, 5);
+	for (int k = 1; k < WIDE; k++) {
+		sp[k] = fake_space(k + 1);
+		assert_int_equal(vm_fork(sp[0], sp[k]), 0);
+	}
+	assert_int_equal(vm_region_add(sp[0], VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(sp[0], VA, 6);
+	f[0] = vm_lookup(sp[0], SH);
+	f[1] = vm_lookup(sp[0], VA);
+	assert_int_equal(frame_desc(f[0])->mapcount, WIDE);
+
+	protects = fake.protects;
+	harvests = fake.harvests;
+	vm_frames_write_protect(f, 2);
+	assert_int_equal(fake.protects, protects + WIDE);
+	assert_int_equal(fake.harvests, harvests + 1);
+	for (int k = 0; k < WIDE; k++)
+		check_perm(k + 1, SH, VM_R);
+	check_perm(1, VA, VM_R);
+	assert_true(swapcache_writing(f[0]));
+	assert_true(swapcache_writing(f[1]));
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+	check();
+	for (int k = WIDE - 1; k >= 0; k--)
+		destroy(sp[k]);
 }
 
 /* A write during write-out: the writer gets W back (no copy of a page
@@ -1616,6 +1658,7 @@ int main(void)
 		TEST(test_cache_hit_after_evict),
 		TEST(test_write_protect),
 		TEST(test_write_protect_batch),
+		TEST(test_write_protect_wide),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
 		TEST(test_resize_and_faultaround),
