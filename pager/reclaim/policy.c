@@ -85,6 +85,13 @@ uint32_t policy_shadows_per_frame(const struct policy_ops *ops)
 	return (POLICY_HISTORY_BYTES - ops->own_history_bytes) / POLICY_SHADOW_ENTRY_BYTES;
 }
 
+enum policy_history policy_history(const struct policy_ops *ops)
+{
+	if (!ops->evicted)
+		return POLICY_NO_HISTORY;
+	return ops->history_some ? POLICY_HISTORY_SOME : POLICY_HISTORY_ALWAYS;
+}
+
 uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame)
 {
 	return ops->evicted ? ops->evicted(p, frame) : 0;

@@ -71,13 +71,14 @@ struct policy_env {
 	uint64_t now;
 };
 
-/* What a policy remembers of the pages it evicts (policy_ops.history). */
+/* What a policy remembers of the pages it evicts (policy_history). A fresh
+ * page came in with no shadow word and was not referenced since (a page a
+ * program wrote once); a page referenced again may be forgotten under
+ * either kind of history (S3-FIFO and 2Q forget their main queues'). */
 enum policy_history {
 	POLICY_NO_HISTORY,	/* nothing: evicted is NULL */
-	POLICY_HISTORY_ALWAYS,	/* a shadow word for every page it evicts */
-	POLICY_HISTORY_SOME	/* for some only (CLOCK-Pro: pages evicted during
-				 * their test), so whether a page finds one is a
-				 * matter of timing */
+	POLICY_HISTORY_ALWAYS,	/* a shadow word for every fresh page it evicts */
+	POLICY_HISTORY_SOME	/* for some fresh pages only (policy_ops.history_some) */
 };
 
 struct policy_ops {
@@ -87,7 +88,12 @@ struct policy_ops {
 	 * never does (its order alone decides). Said to programs by
 	 * PAGER_INFO; test_policy.c checks both ways. */
 	int reads_bits;
-	enum policy_history history;
+	/* 1: evicted() gives a shadow word to some fresh pages only
+	 * (CLOCK-Pro: those evicted during their test), so whether a page
+	 * finds one is a matter of timing; 0: to every fresh page it evicts.
+	 * Whether it remembers at all is whether it has evicted
+	 * (policy_history). test_policy.c checks it. */
+	int history_some;
 	/* The insertion rule, the policy's own. 1: the reference that faulted
 	 * a page in counts as a reference (its accessed bit stays set when
 	 * the page is mapped); 0: it does not (the caller clears the bit). */
@@ -140,6 +146,8 @@ const char *policy_names(void);
 /* The shadow entries per frame the caller keeps for ops: what the budget
  * leaves after ops->own_history_bytes. */
 uint32_t policy_shadows_per_frame(const struct policy_ops *ops);
+/* What ops remembers of the pages it evicts: none without evicted. */
+enum policy_history policy_history(const struct policy_ops *ops);
 
 /* ops->evicted(p, frame), or 0 if the policy has none. */
 uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame);

@@ -231,7 +231,6 @@ const struct policy_ops policy_2q_ops = {
 	.summary = "2Q: new pages through a FIFO (25%), those faulted back soon after (50%) "
 		   "to a CLOCK main list",
 	.reads_bits = 1,
-	.history = POLICY_HISTORY_ALWAYS,
 	.fault_counts = 0,	/* Am's position counts the refault; A1in ignores bits */
 	.create = twoq_create,
 	.destroy = twoq_destroy,

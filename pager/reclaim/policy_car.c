@@ -266,7 +266,6 @@ const struct policy_ops policy_car_ops = {
 	.summary = "CAR: ARC as two clocks, T1 (seen once) and T2 (seen again), its target "
 		   "size adapted by ghost hits",
 	.reads_bits = 1,
-	.history = POLICY_HISTORY_ALWAYS,
 	.fault_counts = 0,	/* CAR inserts with the page reference bit 0 */
 	.create = car_create,
 	.destroy = car_destroy,

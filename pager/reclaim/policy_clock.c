@@ -118,7 +118,6 @@ const struct policy_ops policy_clock_ops = {
 	 * its fault goes at the hand's next pass (with the fault counted, it
 	 * would survive a whole turn and CLOCK would be FIFO on a scan). */
 	.reads_bits = 1,
-	.history = POLICY_NO_HISTORY,
 	.fault_counts = 0,
 	.create = clock_create,
 	.destroy = clock_destroy,

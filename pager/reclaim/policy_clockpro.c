@@ -325,7 +325,7 @@ const struct policy_ops policy_clockpro_ops = {
 	.summary = "CLOCK-Pro: LIRS as a clock, cold pages on test turn hot when reused, "
 		   "the cold share adapted",
 	.reads_bits = 1,
-	.history = POLICY_HISTORY_SOME,
+	.history_some = 1,
 	.fault_counts = 0,	/* the reference bit starts clear */
 	.own_history_bytes = 5,	/* the ring and alive[]: one shadow entry a frame left */
 	.create = cp_create,

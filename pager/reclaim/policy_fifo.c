@@ -117,7 +117,6 @@ const struct policy_ops policy_fifo_ops = {
 	.name = "fifo",
 	.summary = "FIFO: the page loaded first goes first, referenced bits ignored",
 	.reads_bits = 0,
-	.history = POLICY_NO_HISTORY,
 	.fault_counts = 0,	/* never reads the bits: either rule would do */
 	.create = fifo_create,
 	.destroy = fifo_destroy,

@@ -332,7 +332,6 @@ const struct policy_ops policy_lru2_ops = {
 	/* The pager's rule: the fault's reference is in the bit, and the once
 	 * mark discounts it (Linux maps pages young and looks twice). */
 	.reads_bits = 1,
-	.history = POLICY_HISTORY_ALWAYS,
 	.fault_counts = 1,
 	.create = lru2_create,
 	.destroy = lru2_destroy,

@@ -347,7 +347,6 @@ const struct policy_ops policy_mglru_ops = {
 	/* The fault is not a use: a new page joins the second youngest
 	 * generation, unreferenced. */
 	.reads_bits = 1,
-	.history = POLICY_HISTORY_ALWAYS,
 	.fault_counts = 0,
 	.create = mg_create,
 	.destroy = mg_destroy,

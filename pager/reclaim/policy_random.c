@@ -165,7 +165,6 @@ const struct policy_ops policy_random_ops = {
 	.name = "random",
 	.summary = "random: a uniformly drawn evictable frame, from a seeded generator",
 	.reads_bits = 0,
-	.history = POLICY_NO_HISTORY,
 	.fault_counts = 0,	/* never reads the bits: either rule would do */
 	.create = rnd_create,
 	.destroy = rnd_destroy,

@@ -241,7 +241,6 @@ const struct policy_ops policy_s3fifo_ops = {
 	.summary = "S3-FIFO: new pages in a small FIFO (10%), those used there to the main one, "
 		   "a ghost of the rest",
 	.reads_bits = 1,
-	.history = POLICY_HISTORY_ALWAYS,
 	.fault_counts = 0,	/* a new page's count starts at 0 */
 	.create = s3_create,
 	.destroy = s3_destroy,

@@ -125,7 +125,6 @@ const struct policy_ops policy_sieve_ops = {
 	.summary = "SIEVE: a FIFO queue, new pages at its young end, a hand from the old end "
 		   "passing referenced ones",
 	.reads_bits = 1,
-	.history = POLICY_NO_HISTORY,
 	.fault_counts = 0,	/* a new page is unvisited */
 	.create = sieve_create,
 	.destroy = sieve_destroy,

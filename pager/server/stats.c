@@ -76,11 +76,14 @@ void handle_page_bits(const struct msg *in, struct msg *out)
 /* The policy's traits as pager_info says them (PAGER_POLICY_*). */
 static uint32_t policy_traits(const struct policy_ops *ops)
 {
-	uint32_t t = ops && ops->reads_bits ? PAGER_POLICY_READS_BITS : 0;
+	uint32_t t;
 
-	if (ops && ops->history == POLICY_HISTORY_ALWAYS)
+	if (!ops)
+		return 0;
+	t = ops->reads_bits ? PAGER_POLICY_READS_BITS : 0;
+	if (policy_history(ops) == POLICY_HISTORY_ALWAYS)
 		t |= PAGER_POLICY_HISTORY_ALWAYS;
-	else if (ops && ops->history == POLICY_HISTORY_SOME)
+	else if (policy_history(ops) == POLICY_HISTORY_SOME)
 		t |= PAGER_POLICY_HISTORY_SOME;
 	return t;
 }
