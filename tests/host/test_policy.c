@@ -54,6 +54,9 @@ struct sim {
 	uint32_t faults;
 	uint32_t evicted[MAX_EVICTED];	/* pages, in eviction order */
 	uint32_t nevicted;
+	uint32_t shadowed;		/* evictions evicted() gave a shadow word */
+	uint8_t fresh[MAX_FRAMES];	/* came in with no shadow, not referenced since */
+	uint32_t fresh_evicted, fresh_shadowed;	/* evictions of fresh pages; with a word */
 };
 
 static int sim_referenced(void *ctx, uint32_t frame)
@@ -222,6 +225,9 @@ static uint32_t make_room(struct sim *s)
 		assert_true(s->nevicted < MAX_EVICTED);
 		s->evicted[s->nevicted++] = s->page[victim];
 		shadow = policy_evicted(s->ops, s->p, victim);
+		s->shadowed += shadow != 0;
+		s->fresh_evicted += s->fresh[victim];
+		s->fresh_shadowed += s->fresh[victim] && shadow;
 		if (shadow)
 			shadow_store(s->shadows, s->page[victim], shadow);
 		s->page[victim] = NO_PAGE;
@@ -245,11 +251,13 @@ static void sim_ref(struct sim *s, uint32_t page)
 		if (f == NO_FRAME)
 			f = make_room(s);
 		s->page[f] = page;
+		s->fresh[f] = shadow == 0;
 		sim_insert_shadow(s, f, shadow);
 		s->accessed[f] = (uint8_t)(s->fault_bit < 0 ? s->ops->fault_counts : s->fault_bit);
 		return;
 	}
 	s->accessed[f] = 1;
+	s->fresh[f] = 0;
 }
 
 static void sim_run(struct sim *s, const uint32_t *refs, size_t n)
@@ -1471,8 +1479,12 @@ static void test_all_stress(void **state)
 /* What each policy says of itself (reads_bits, history; PAGER_INFO passes
  * it to the guest tests) is what it does: on repeatable random references
  * to 16 pages through 8 frames, it looks at accessed bits if and only if
- * it says so, and one that keeps history for every page has refaults that
- * find it (one without history has no evicted step: policy_history). */
+ * it says so. One without history gives no page a shadow word. One with
+ * history "always" gives one to every fresh page it evicts (come in with
+ * none, not referenced since: a page a program wrote once), and refaults
+ * find them; one with history "some" gives words, but not to every fresh
+ * page. (Pages referenced again may go unremembered under both: S3-FIFO
+ * and 2Q forget those evicted from their main queues.) */
 static void test_traits(void **state)
 {
 	uint32_t refs[400], x = 7;	/* under MAX_EVICTED evictions */
@@ -1491,8 +1503,21 @@ static void test_traits(void **state)
 		sim_start(&s, ops->name, 8, 1);
 		sim_run(&s, refs, LEN(refs));
 		assert_int_equal(s.ref_calls > 0, ops->reads_bits);
-		if (policy_history(ops) == POLICY_HISTORY_ALWAYS)
+		assert_true(s.fresh_evicted > 0);
+		switch (policy_history(ops)) {
+		case POLICY_NO_HISTORY:
+			assert_int_equal(s.shadowed, 0);
+			break;
+		case POLICY_HISTORY_ALWAYS:
+			assert_int_equal(s.fresh_shadowed, s.fresh_evicted);
 			assert_true(s.remembered > 0);
+			break;
+		case POLICY_HISTORY_SOME:
+			assert_true(s.shadowed > 0);
+			assert_true(s.fresh_shadowed < s.fresh_evicted);
+			assert_true(s.remembered > 0);
+			break;
+		}
 		sim_end(&s);
 	}
 }
