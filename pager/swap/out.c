@@ -189,7 +189,9 @@ size_t swap_batch_finish(struct write_batch *b)
 	size_t freed = 0;
 
 	/* The batch's pages run on in their spaces: one unmap call for a run,
-	 * not one a page. Nothing is freed until it is sent. */
+	 * not one a page. Nothing is freed until it is sent. The hold does
+	 * not nest (vm_unmaps_hold), and nothing below takes it again: no
+	 * step allocates a frame, so none reclaims into another batch. */
 	vm_unmaps_hold(1);
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;

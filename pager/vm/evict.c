@@ -74,8 +74,18 @@ static int detach(uint64_t pa, uint32_t slot)
 	return n;
 }
 
+/* The hold does not nest, and cannot be made to count: an inner holder
+ * frees its frames after its own off, while the outer hold would still
+ * keep their unmaps back. So a second on (or an off without an on) is a
+ * caller's bug, noted, and changes nothing. */
 void vm_unmaps_hold(int on)
 {
+	if (!on == !vm.unmaps_held) {
+		vm_note_bug(on ? "unmap hold taken twice (it does not nest)" :
+			    "unmap hold ended without one");
+		return;
+	}
+	vm.unmaps_held = on != 0;
 	if (vm.mmu.hold_unmaps)
 		vm.mmu.hold_unmaps(vm.mmu.ctx, on);
 }

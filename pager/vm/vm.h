@@ -238,7 +238,8 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n);
 int vm_evict(uint64_t pa, uint32_t slot);
 /* on: the mappings removed from now on may reach the kernel later, runs of
  * pages of a space in one call; off: they all have. No frame they mapped
- * may be freed between the two. */
+ * may be freed between the two. It does not nest: on while on (or off
+ * while off) is noted as a bug (vm_check) and ignored. */
 void vm_unmaps_hold(int on);
 
 /* 1 if pa is a program-image page that still holds what the program file

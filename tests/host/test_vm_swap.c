@@ -807,6 +807,27 @@ static void test_faultaround_at_reserve(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* The unmap hold does not nest: a second hold, or an end without one, is
+ * noted as a bug (an inner end would let frames go while the outer hold
+ * still kept their unmaps back); one hold and its end are not. */
+static void test_unmap_hold_not_nested(void **state)
+{
+	(void)state;
+	vm_unmaps_hold(1);
+	vm_unmaps_hold(0);
+	assert_null(vm_bug());
+	vm_unmaps_hold(1);
+	vm_unmaps_hold(1);
+	assert_non_null(vm_bug());
+	assert_non_null(strstr(vm_bug(), "twice"));
+	vm_unmaps_hold(0);
+	vm.bug = NULL;
+	vm_unmaps_hold(0);
+	assert_non_null(vm_bug());
+	assert_non_null(strstr(vm_bug(), "without"));
+	vm.bug = NULL;
+}
+
 /* Without swap ops or a reclaim hook nothing changes: no reclaim, out of
  * memory as before. */
 static void test_no_swap(void **state)
@@ -1664,6 +1685,7 @@ int main(void)
 		TEST(test_resize_and_faultaround),
 		TEST(test_reclaim),
 		TEST(test_faultaround_at_reserve),
+		TEST(test_unmap_hold_not_nested),
 		TEST(test_no_swap),
 		TEST(test_pinned),
 		TEST(test_read_error_and_nomem),
