@@ -2,6 +2,8 @@
  * Host tests for pager/server/driver.c, starting a pinned driver, over a
  * fake kernel defined here that can refuse any one step: whichever step
  * fails, driver_abandon must leave no frame, handle or interrupt binding.
+ * The fake tracks each handle it hands the pager: closing one that is not
+ * open fails the test, and the tests name the handles left open.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,13 +22,15 @@
 #define NFRAMES 64
 #define IRQ_HANDLE 3		/* where the driver must get its interrupt's notification */
 #define DONE_HANDLE 4
+#define FIRST_HANDLE 10		/* the pager's first handle in the fake */
+#define MAX_HANDLES 64		/* the pager's handle numbers the fake can hand out */
 
 static _Alignas(4096) uint8_t ram[NFRAMES * PG];
 
 /* The fake kernel: every call is a step; step fail_at (from 1) is refused. */
 struct fake_kernel {
 	int step, fail_at;
-	int open;		/* the pager's handles open */
+	uint8_t open[MAX_HANDLES];	/* the pager's handles open, by number */
 	int next;		/* the next handle number */
 	int irq_note;		/* the notification sys_notify_create made */
 	int receivers;		/* handles that may receive from it */
@@ -45,6 +49,32 @@ static int refused(void)
 	return ++k.step == k.fail_at;
 }
 
+/* A new handle of the pager's, open. */
+static int open_handle(void)
+{
+	assert_true(k.next < MAX_HANDLES);
+	k.open[k.next] = 1;
+	return k.next++;
+}
+
+/* The pager closes h: it must be open (a second close is a bug). */
+static void close_handle(int h)
+{
+	if (h < 0 || h >= MAX_HANDLES || !k.open[h])
+		fail_msg("handle %d closed but not open (closed twice, or never opened)", h);
+	k.open[h] = 0;
+}
+
+/* How many of the pager's handles are open. */
+static int open_count(void)
+{
+	int n = 0;
+
+	for (int h = 0; h < MAX_HANDLES; h++)
+		n += k.open[h];
+	return n;
+}
+
 static void drop_receiver(void)
 {
 	if (--k.receivers == 0)
@@ -53,21 +83,20 @@ static void drop_receiver(void)
 
 int sys_endpoint_create(void)
 {
-	return refused() ? -ERR_NOMEM : (k.open++, k.next++);
+	return refused() ? -ERR_NOMEM : open_handle();
 }
 
 int sys_notify_create(void)
 {
 	if (refused())
 		return -ERR_NOMEM;
-	k.open++;
 	k.receivers++;
-	return k.irq_note = k.next++;
+	return k.irq_note = open_handle();
 }
 
 int sys_handle_close(int h)
 {
-	k.open--;
+	close_handle(h);
 	if (h == k.irq_note)
 		drop_receiver();
 	return 0;
@@ -118,8 +147,7 @@ struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, uns
 		return NULL;
 	}
 	k.spawned = 1;
-	k.open++;
-	proc.handle = k.next++;
+	proc.handle = open_handle();
 	return &proc;
 }
 
@@ -130,7 +158,7 @@ void spawn_abandon(struct pproc *p)
 	k.free_at_kill = frames_free();
 	if (k.driver_has_note)
 		drop_receiver();	/* the driver's copy goes with it */
-	k.open--;		/* the pager's handle to it */
+	close_handle(p->handle);	/* the pager's handle to it */
 }
 
 /* Start a driver as netd's start does, with step fail_at refused. */
@@ -138,7 +166,7 @@ static int start(struct driver *d, int fail_at)
 {
 	uint64_t pa[8], st;
 
-	k = (struct fake_kernel){ .fail_at = fail_at, .next = 10, .irq_note = -1,
+	k = (struct fake_kernel){ .fail_at = fail_at, .next = FIRST_HANDLE, .irq_note = -1,
 				  .driver_next = IRQ_HANDLE };
 	if (driver_spawn(d, "fake") < 0)
 		return -1;
@@ -169,7 +197,10 @@ static void test_success(void **state)
 	assert_int_equal(start(&d, 0), 0);
 	assert_int_equal(frames_free(), before - 9);
 	assert_int_equal(d.nframes, 9);
-	assert_int_equal(k.open, 2);
+	assert_int_equal(open_count(), 2);
+	assert_true(k.open[d.ep]);
+	assert_true(k.open[d.proc->handle]);
+	assert_false(k.open[k.irq_note]);	/* the driver and the binding keep it */
 	assert_int_equal(k.receivers, 1);
 	assert_true(k.bound);
 	assert_false(k.killed);
@@ -189,7 +220,7 @@ static void test_every_failure_undone(void **state)
 	for (int fail = 1; fail <= steps; fail++) {
 		assert_int_equal(start(&d, fail), -1);
 		assert_int_equal(frames_free(), before);
-		assert_int_equal(k.open, 0);
+		assert_int_equal(open_count(), 0);
 		assert_int_equal(k.receivers, 0);
 		assert_false(k.bound);
 		assert_int_equal(k.killed, k.spawned);
@@ -216,7 +247,7 @@ static void test_told_device_keeps_frames(void **state)
 	assert_int_equal(k.killed, 1);
 	assert_int_equal(frames_free(), before - 9);
 	assert_int_equal(d.nframes, 0);
-	assert_int_equal(k.open, 0);
+	assert_int_equal(open_count(), 0);
 	assert_int_equal(frames_check(), 0);
 }
 
