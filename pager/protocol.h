@@ -168,7 +168,6 @@ struct pager_stats {
 	uint64_t swap_copies;		/* pages in memory that keep their slot as a
 					 * valid copy (read back, not written since) */
 	uint64_t oom_kill;		/* processes the OOM killer ended */
-	uint64_t reserve_frames;	/* free frames only the pager and reclaim may take */
 	uint64_t frames_free_lowest;	/* the fewest frames ever free at once */
 	uint64_t reserve_allocs;	/* pager frames taken from the reserve */
 	uint64_t throttled;		/* requests that waited for background writes

@@ -57,7 +57,6 @@ enum vmstat_item {
 	VMSTAT_SWAPIN_REFUSED,		/* slots refused by a full swap-in queue */
 	VMSTAT_SWAP_COPIES,		/* level: frames keeping their slot (clean) */
 	VMSTAT_OOM_KILL,
-	VMSTAT_RESERVE_FRAMES,		/* gauge */
 	VMSTAT_FRAMES_FREE_LOWEST,	/* gauge */
 	VMSTAT_RESERVE_ALLOCS,		/* pager frames taken from the reserve */
 	VMSTAT_THROTTLED,		/* requests that waited for background writes */

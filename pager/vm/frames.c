@@ -139,7 +139,6 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 	lowest = nfree;
 	vmstat_gauge(VMSTAT_FRAMES_TOTAL, frames_total);
 	vmstat_gauge(VMSTAT_FRAMES_FREE, frames_free);
-	vmstat_gauge(VMSTAT_RESERVE_FRAMES, frames_reserve);
 	vmstat_gauge(VMSTAT_FRAMES_FREE_LOWEST, frames_lowest_free);
 	return 0;
 }

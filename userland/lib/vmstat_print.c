@@ -30,7 +30,7 @@ static const struct {
 	COUNTER(swapout_refused), COUNTER(swapout_rescued), COUNTER(pgdrop_clean),
 	COUNTER(faults_during_read), COUNTER(swapin_waits), COUNTER(swapin_async),
 	COUNTER(swapin_refused), COUNTER(swap_copies), COUNTER(oom_kill),
-	COUNTER(reserve_frames), COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
+	COUNTER(frames_free_lowest), COUNTER(reserve_allocs),
 	COUNTER(throttled), COUNTER(pswpout_at_floor), COUNTER(pglazyfreed),
 	COUNTER(pressure_level), COUNTER(pressure_events), COUNTER(pressure_waits),
 	COUNTER(net_throttled),
