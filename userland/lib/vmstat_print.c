@@ -39,6 +39,7 @@ static const struct {
 	COUNTER(swap_ra), COUNTER(swap_ra_hit),
 	COUNTER(harvest_calls), COUNTER(pgfree),
 	COUNTER(pgscan_kswapd), COUNTER(pgscan_direct),
+	COUNTER(swap_ra_streams),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
