@@ -30,7 +30,15 @@ struct bootarg_spec {
 	const char *doc;	/* one line, for the summary and docs */
 };
 
-#define BOOTARG_STR_MAX 256	/* a swap boot names eight tests in init.args */
+/* A text value's bytes with its NUL. The longest value any boot gives is
+ * init.args, which init splits on ',' into its arguments (pager/server/
+ * main.c copies it whole): the guest swap suites name eight tests there,
+ * 144 bytes (meson.build's guest_slow_tests), the longest list the build
+ * passes; 256 leaves room for half as many names again. Not derived from
+ * those lists, which lib/ cannot see: a value that outgrows it is refused
+ * by name as a bad value (the default used, test_bootargs.c's
+ * test_overlong), so a longer list fails loudly at boot, never cut. */
+#define BOOTARG_STR_MAX 256
 
 struct bootarg_value {
 	uint64_t num;		/* UINT: the number; CHOICE: index in choices;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include "bootargs.h"
 #include "base/config.h"
 #include "base/mmu.h"
 #include "base/threads.h"
@@ -157,7 +158,7 @@ int main(void)
 {
 	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VA;
 	const char *argv[INIT_ARGS_MAX + 1];
-	static char argbuf[256];
+	static char argbuf[BOOTARG_STR_MAX];	/* init.args, split in place */
 	struct spawn_env env;
 	struct pager_thread *service;
 	struct pproc *init;
