@@ -150,7 +150,10 @@ struct arch_pt_cursor {
  * harvest_bits) into its bits, after clearing those its bits named and,
  * with HARVEST_PROTECT, write permission. One call for a run of entries of
  * one process, the loop in here: a call an entry cost more than the
- * entry's own work. The caller flushes the TLB once for a batch. */
+ * entry's own work. The caller flushes the TLB once for a batch. Every va
+ * must be a user page, not checked again here: sys_harvest checks every
+ * entry before any acts, and on one hart, the kernel never preempted, no
+ * user thread can change an entry in between (harvest_in_place's). */
 struct harvest_entry;
 void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct harvest_entry *b,
 			 size_t n);

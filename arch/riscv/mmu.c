@@ -239,15 +239,15 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 }
 
 /* One entry's harvest, inline in the run's loop: the common entry (its
- * leaf table kept in the cursor) costs no call and no walk. */
+ * leaf table kept in the cursor) costs no call and no walk. va is a user
+ * page, not checked again here: the caller checked every entry first
+ * (arch_pt_harvest_run). */
 static inline unsigned harvest_one(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
 				   unsigned want)
 {
 	uint64_t *e, *leaves;
 	unsigned bits;
 
-	if (!user_va(va))
-		return 0;
 	/* The pager's batches run through a few 2 MiB ranges of a process:
 	 * the upper levels are walked only when the range or the table changes. */
 	if (!(leaves = range_leaves(pt, c, va, 0)))

@@ -30,5 +30,10 @@ int test_harvest_bits(void)
 	CHECK_EQ(pager_page_bits((const void *)page), HARVEST_PRESENT);
 	CHECK_EQ(munmap((void *)page, 4096), 0);
 	CHECK_EQ(pager_page_bits((const void *)page), 0);
+	/* No user page there: the kernel's one check (sys_harvest, before any
+	 * entry acts) refuses the pager's harvest, which passes it on. */
+	CHECK_EQ(pager_page_bits((const void *)0), -ERR_INVAL);
+	CHECK_EQ(pager_page_bits((const void *)USER_TOP), -ERR_INVAL);
+	CHECK_EQ(pager_page_bits((const void *)0xffffffc080200000UL), -ERR_INVAL);
 	return 0;
 }
