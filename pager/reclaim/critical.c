@@ -15,10 +15,11 @@
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "sys.h"
+#include "kernel/abi/clock.h"
 
 /* How long subscribers to pressure events get to give memory back, once
  * told it is critical, before the OOM killer acts. */
-#define CRITICAL_WAIT_NS (300 * 1000000LL)
+#define CRITICAL_WAIT_NS (300 * CLOCK_NS_PER_MS)
 
 static uint32_t critical_waiters;	/* bit id: that thread waits for memory */
 static int64_t critical_deadline;	/* end of this critical episode's wait; 0: none */

@@ -15,18 +15,23 @@
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "sys.h"
+#include "kernel/abi/clock.h"
 
 /* What a direct reclaim between requests asks for: a whole batch, as one
  * bigger write costs less than several small ones. */
 #define DIRECT_BATCH SWAP_OUT_BATCH
 /* Rounds a request waits for background writes before it reclaims itself. */
 #define THROTTLE_ROUNDS 16
-/* One wait for a congested device: Linux's reclaim_throttle waits one
- * jiffy for a congested or stalled node (VMSCAN_THROTTLE_CONGESTED, 6.1),
- * 10 ms at HZ=100. Short, since netd frees buffers as replies come in;
- * THROTTLE_ROUNDS of them (160 ms) at most before the request reclaims
- * itself, and none once the device is gone (swap_congested). */
-#define CONGESTED_NS (10 * 1000 * 1000LL)
+/* One wait for a congested device: 10 ms, one default time slice, the
+ * step in which the kernel's timers fire (a deadline is met at the next
+ * tick: kernel/abi/clock.h), so a shorter wait still ends only at a tick.
+ * Linux's reclaim_throttle waits one jiffy for a congested or stalled node
+ * (VMSCAN_THROTTLE_CONGESTED, 6.1), its own tick: 4 ms at the HZ=250 of
+ * the kernel scripts/compare runs. Short, since netd frees buffers as
+ * replies come in; THROTTLE_ROUNDS of them (160 ms) at most before the
+ * request reclaims itself, and none once the device is gone
+ * (swap_congested). */
+#define CONGESTED_NS (10 * CLOCK_NS_PER_MS)
 
 /* The swap device is short of memory for its writes (netd's pool in its
  * reserve, seed 002): wait a little, the lock let go, for the writes in
