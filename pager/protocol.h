@@ -220,9 +220,10 @@ struct pager_info {
 };
 
 /* pager_info.policy_traits: the policy reads accessed bits; it leaves a
- * shadow word for every page it evicts, or for some only (timing decides
- * which: CLOCK-Pro's pages on test); neither history bit: it remembers
- * nothing. */
+ * shadow word for every fresh page it evicts (one that came in with none
+ * and was not used since, as a page written once and read back), or for
+ * some only (timing decides which: CLOCK-Pro's pages on test); neither
+ * history bit: it remembers nothing (policy_history, reclaim/policy.h). */
 #define PAGER_POLICY_READS_BITS 1u
 #define PAGER_POLICY_HISTORY_ALWAYS 2u
 #define PAGER_POLICY_HISTORY_SOME 4u

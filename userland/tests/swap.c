@@ -75,8 +75,8 @@ static enum history policy_history(void)
 
 /* History: pages read back between before and after found the words
  * their policy left when they went (the table keeps the last two memories'
- * worth of evictions), if it leaves one for every page, and never more
- * than were read. */
+ * worth of evictions), if it leaves one for every fresh page (these were
+ * written once, then read back), and never more than were read. */
 static int check_history(const struct pager_stats *before, const struct pager_stats *after)
 {
 	enum history h = policy_history();
