@@ -10,11 +10,12 @@
 #include <stdio.h>
 
 #include "blk_protocol.h"
+#include "kernel/abi/clock.h"
 #include "loop.h"
 #include "swap_link.h"
 #include "swap_tcp.h"
 
-#define MS 1000000LL
+#define MS CLOCK_NS_PER_MS
 #define CONNECT_NS (3000 * MS)		/* connect and handshake */
 #define ANSWER_NS (20000 * MS)		/* no byte back while requests wait */
 #define RETRY_NS (500 * MS)		/* between attempts */

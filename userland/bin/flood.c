@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "children.h"
+#include "kernel/abi/clock.h"
 #include "kernel/abi/msg.h"
 #include "net.h"
 #include "netstat_print.h"
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 
 	printf("flood: %d streams open, bigdata (pid %d) beside them; reading nothing for %d ms\n",
 	       nconn, pid, HOLD_MS);
-	while (sys_clock() < start + HOLD_MS * 1000000LL)
+	while (sys_clock() < start + HOLD_MS * CLOCK_NS_PER_MS)
 		net_wait(st[0].c, 100);
 	while (sys_clock() < end || child_running(pid, &status)) {
 		if (!drain(nconn))

@@ -9,12 +9,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kernel/abi/clock.h"
 #include "kernel/abi/kinfo.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
 #define FUZZ_WORKERS_MAX 8
-#define MS 1000000LL		/* nanoseconds */
+#define MS CLOCK_NS_PER_MS
 
 /* A splitmix64 stream: every choice a worker makes comes from one. */
 struct rng {

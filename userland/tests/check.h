@@ -9,10 +9,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kernel/abi/clock.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
-#define MS 1000000LL			/* nanoseconds */
+#define MS CLOCK_NS_PER_MS
 #define TEST_TIMEOUT (5000 * MS)	/* waiting for a thread's flag */
 #define TEST_STACK 16384		/* bytes of stack per test thread */
 
