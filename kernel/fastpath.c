@@ -182,32 +182,32 @@ call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread
 
 /* call_regs when a look is not enough: a window to refill, a stale ready
  * bit, a receiver taking its message in its buffer. */
-__attribute__((noinline)) static void call_regs_checked(struct thread *t, const uint64_t *a,
+__attribute__((noinline)) static void call_regs_checked(struct thread *t, uint64_t va,
 							 struct endpoint *ep, struct thread *r)
 {
 	struct msg *dst;
 
 	/* The slow path's checks: a buffer the reply could be written into. */
-	if (!sched_runs_next(r->prio) || !msg_at(t, a[1], 1) || !takes(r, NULL, &dst))
+	if (!sched_runs_next(r->prio) || !msg_at(t, va, 1) || !takes(r, NULL, &dst))
 		return;
-	call_regs_done(t, a[1], ep, r, give_regs(r, dst, t, ORIGIN_CALL));
+	call_regs_done(t, va, ep, r, give_regs(r, dst, t, ORIGIN_CALL));
 }
 
-/* t calls ep (a[0]) in the register form, its reply buffer at a[1]. The
+/* t calls ep (handle h) in the register form, its reply buffer at va. The
  * common case makes no call before the return to user mode, so it needs
  * no frame; any other goes on in call_regs_checked. */
-__attribute__((noinline)) static void call_regs(struct thread *t, const uint64_t *a)
+__attribute__((noinline)) static void call_regs(struct thread *t, uint64_t h, uint64_t va)
 {
-	struct endpoint *ep = endpoint_of(t, a[0], RIGHT_SEND);
+	struct endpoint *ep = endpoint_of(t, h, RIGHT_SEND);
 	struct thread *r = ep ? ep->receivers.head : NULL;
 
 	if (!r || r->prio > t->prio)
 		return;
-	if (!sched_runs_next_sure(r->prio) || !msg_seen(t, a[1], 1) || !r->recv_regs) {
-		call_regs_checked(t, a, ep, r);
+	if (!sched_runs_next_sure(r->prio) || !msg_seen(t, va, 1) || !r->recv_regs) {
+		call_regs_checked(t, va, ep, r);
 		return;
 	}
-	call_regs_done(t, a[1], ep, r, give_regs(r, NULL, t, ORIGIN_CALL));
+	call_regs_done(t, va, ep, r, give_regs(r, NULL, t, ORIGIN_CALL));
 }
 
 void fastpath_fault(struct thread *t, struct endpoint *ep)
@@ -336,21 +336,21 @@ static int resume_regs(struct thread *t, struct thread *c)
 
 /* reply_recv_regs when a look is not enough: a fault to resume, a window
  * to refill, a stale ready bit, a caller taking its reply in its buffer. */
-__attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, const uint64_t *a,
-							       struct thread *c)
+__attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, uint64_t h,
+							       uint64_t va, struct thread *c)
 {
 	struct endpoint *ep;
 
 	if (c->in_fault && !resume_regs(t, c))
 		return;
-	if ((ep = endpoint_of(t, a[0], RIGHT_RECV)))
-		answer(t, c, ep, NULL, a[1], 1);
+	if ((ep = endpoint_of(t, h, RIGHT_RECV)))
+		answer(t, c, ep, NULL, va, 1);
 }
 
-/* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer.
- * The common case (answer()'s checks, each by a look) makes no call before
- * the return to user mode, so it needs no frame. */
-__attribute__((noinline)) static void reply_recv_regs(struct thread *t, const uint64_t *a)
+/* t's reply_recv in the register form on ep (handle h), receiving next at
+ * va. The common case (answer()'s checks, each by a look) makes no call
+ * before the return to user mode, so it needs no frame. */
+__attribute__((noinline)) static void reply_recv_regs(struct thread *t, uint64_t h, uint64_t va)
 {
 	struct thread *c = t->reply_to;
 	struct endpoint *ep;
@@ -358,31 +358,31 @@ __attribute__((noinline)) static void reply_recv_regs(struct thread *t, const ui
 	if (!c)
 		return;
 	/* A fault or a caller in memory first: they go on at once. */
-	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, a[0], RIGHT_RECV)) ||
+	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, h, RIGHT_RECV)) ||
 	    ep->senders.head || notify_bound_pending(t) || !sched_runs_next_sure(c->prio) ||
-	    !msg_seen(t, a[1], 1)) {
-		reply_recv_regs_checked(t, a, c);
+	    !msg_seen(t, va, 1)) {
+		reply_recv_regs_checked(t, h, va, c);
 		return;
 	}
 	const struct arch_regs *from = give_regs(c, NULL, t, ORIGIN_SEND);
 
 	replied(t, c, from);
-	answered(t, c, ep, a[1], 1, from);
+	answered(t, c, ep, va, 1, from);
 }
 
-/* Every system call passes here: each case is a tail call, so the others
- * pay two loads and four compares, no saved registers. */
-void fastpath_syscall(struct thread *t)
+/* Every system call passes here, its number and first arguments in
+ * registers: each case is a tail call, so the others pay four compares,
+ * no load and no saved registers. */
+void fastpath_syscall(struct arch_regs *regs, uint64_t a0, uint64_t a1, uint64_t n)
 {
-	const uint64_t *a = arch_syscall_args(&t->regs);
-	uint64_t n = arch_syscall_number(&t->regs);
+	struct thread *t = thread_of_regs(regs);
 
 	if (n == SYS_CALL_REGS)
-		call_regs(t, a);
+		call_regs(t, a0, a1);
 	else if (n == SYS_REPLY_RECV_REGS)
-		reply_recv_regs(t, a);
+		reply_recv_regs(t, a0, a1);
 	else if (n == SYS_CALL)
-		fastpath_call(t, a[0], a[1]);
+		fastpath_call(t, a0, a1);
 	else if (n == SYS_REPLY_RECV)
-		fastpath_reply_recv(t, a);
+		fastpath_reply_recv(t, arch_syscall_args(regs));
 }

@@ -85,6 +85,13 @@ struct thread {
 	uint64_t wait_va;		/* where to write its struct exit_info */
 };
 
+/* The thread whose saved context r is (regs comes first in the record). */
+static inline struct thread *thread_of_regs(struct arch_regs *r)
+{
+	_Static_assert(offsetof(struct thread, regs) == 0, "regs first");
+	return (struct thread *)(void *)r;
+}
+
 /* Queue operations, inline: the IPC fast path does one of each per
  * message, and a call would cost it a frame. */
 static inline void tq_push(struct tqueue *q, struct thread *t)

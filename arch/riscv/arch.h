@@ -112,8 +112,8 @@ _Noreturn void arch_enter_user(struct arch_regs *r);
  * trap saves them again); and in the address space of pt if not NULL,
  * loaded here so that a switch makes no call on its way. */
 struct arch_pt;
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
-				   const struct arch_pt *pt);
+__attribute__((always_inline)) _Noreturn static inline void
+arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, const struct arch_pt *pt);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
@@ -124,6 +124,29 @@ struct arch_pt {
 	uint64_t pages;		/* table pages in use, root included */
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };
+
+/* The way out (trap.c, trap.S). Inline, as the last step of every kernel
+ * path and of the IPC fast path: the common case is two tests and a jump,
+ * with no frame (a call to a function that does not return keeps one). */
+extern int arch_status_plain;	/* sstatus needs no write for a thread
+				 * without FP (trap.c's user_status) */
+#define ARCH_JUMP(label, r, from)                                                        \
+	do {                                                                             \
+		register struct arch_regs *a0_ __asm__("a0") = (r);                      \
+		register const struct arch_regs *a1_ __asm__("a1") = (from);             \
+		__asm__ volatile("j " label : : "r"(a0_), "r"(a1_) : "memory");          \
+		__builtin_unreachable();                                                 \
+	} while (0)
+
+__attribute__((always_inline)) _Noreturn static inline void
+arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, const struct arch_pt *pt)
+{
+	if (pt)
+		__asm__ volatile("csrw satp, %0\n\tsfence.vma zero, zero" : : "r"(pt->satp) : "memory");
+	if (r->fp_on || !arch_status_plain)
+		ARCH_JUMP("arch_enter_user_status", r, from);	/* trap.c */
+	ARCH_JUMP("trap_return_msg", r, from);			/* trap.S */
+}
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);

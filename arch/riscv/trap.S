@@ -88,7 +88,8 @@ ecall_entry:
 	sd	x16, 128(sp)
 	csrr	t0, sepc
 	addi	t0, t0, 4		/* resume after the ecall */
-	enter_kernel
+	mv	a3, sp			/* the context, for trap_ecall_fast; a0-a2 */
+	enter_kernel			/* and a7 are still the caller's */
 	call	trap_ecall_fast		/* returns only if the fast path cannot */
 	call	trap_from_ecall		/* does not return */
 3:	j	3b
@@ -99,7 +100,7 @@ from_kernel:
 2:	j	2b
 
 /* trap_return_msg(struct arch_regs *r, const struct arch_regs *from),
- * jumped to (trap.c's jump_return), never returns: restore r and sret to
+ * jumped to (arch.h's arch_enter_user_msg), never returns: restore r and sret to
  * user mode, but t0, t1 and a2..a6 (a message's label and words,
  * abi/msg.h) come from `from` (a1), loaded before a1 itself is; from = r
  * for a plain return. */
