@@ -29,7 +29,7 @@ _Noreturn void schedule(void);
  * a0 and a1 its first arguments. First the IPC fast path (fastpath.c),
  * which returns only if it could not do the call; then syscall_entry:
  * the call's handler, then schedule(). */
-void fastpath_syscall(struct arch_regs *r, uint64_t a0, uint64_t a1, uint64_t n);
+void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *r, uint64_t n);
 _Noreturn void syscall_entry(struct thread *t);
 /* A page fault at addr; access is an abi/msg.h enum fault_access. */
 void fault_page(struct thread *t, uint64_t addr, unsigned access);

@@ -107,20 +107,19 @@ __attribute__((noinline)) static void give_regs_to_buffer(struct thread *r, stru
 	give(r, dst, &k, from, origin);
 }
 
-/* give() for the message `from` sent in registers. Returns the context
- * r takes the message registers from as it returns to user mode
- * (sched_run_msg: no copy at all), or NULL when it went to r's buffer.
- * Inline: the register case is three stores, less than a call. Not
- * counted here: the caller's one counter says it went in registers. */
-__attribute__((always_inline)) static inline const struct arch_regs *
+/* give() for the message `from` sent in registers. Returns `from`, whose
+ * saved context r takes the message registers from as it returns to user
+ * mode (sched_run_msg: no copy at all, the stamps made on the way), or
+ * NULL when it went to r's buffer. Inline: the register case is nothing.
+ * Not counted here: the caller's one counter says it went in registers. */
+__attribute__((always_inline)) static inline const struct thread *
 give_regs(struct thread *r, struct msg *dst, const struct thread *from, uint32_t origin)
 {
 	if (dst) {
 		give_regs_to_buffer(r, dst, from, origin);
 		return NULL;
 	}
-	arch_msg_stamp(&r->regs, from->msg_ids, origin);
-	return &from->regs;
+	return from;
 }
 
 /* Caller c now waits for r's reply. */
@@ -132,14 +131,14 @@ static void link_reply(struct thread *c, struct thread *r)
 }
 
 /* r, taken off ep's receivers with its message delivered, runs now (with
- * the message registers of `from`, if not NULL). */
+ * the message registers of the call `from` made, if not NULL). */
 __attribute__((always_inline)) _Noreturn static inline void
-run_receiver(struct endpoint *ep, struct thread *r, const struct arch_regs *from)
+run_receiver(struct endpoint *ep, struct thread *r, const struct thread *from)
 {
 	tq_pop(&ep->receivers);
 	r->blocked_ep = NULL;
 	if (from)
-		sched_run_msg(r, from);
+		sched_run_msg(r, &from->regs, from->msg_ids, ORIGIN_CALL);
 	sched_run(r);
 }
 
@@ -163,11 +162,11 @@ __attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint6
 }
 
 /* The end of t's register-form call to r on ep, the message given (from:
- * the context r takes the message registers from, or NULL); va is t's
- * reply buffer. */
+ * t, whose context r takes the message registers from, or NULL); va is
+ * t's reply buffer. */
 __attribute__((always_inline)) _Noreturn static inline void
 call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread *r,
-	       const struct arch_regs *from)
+	       const struct thread *from)
 {
 	t->msg_va = va;
 	t->is_call = 1;
@@ -193,17 +192,18 @@ __attribute__((noinline)) static void call_regs_checked(struct thread *t, uint64
 	call_regs_done(t, va, ep, r, give_regs(r, dst, t, ORIGIN_CALL));
 }
 
-/* t calls ep (handle h) in the register form, its reply buffer at va. The
+/* t calls ep (handle h) in the register form, its reply buffer at va
+ * (arguments in the order the trap left them in registers: no moves). The
  * common case makes no call before the return to user mode, so it needs
  * no frame; any other goes on in call_regs_checked. */
-__attribute__((noinline)) static void call_regs(struct thread *t, uint64_t h, uint64_t va)
+__attribute__((noinline)) static void call_regs(uint64_t h, uint64_t va, struct thread *t)
 {
 	struct endpoint *ep = endpoint_of(t, h, RIGHT_SEND);
 	struct thread *r = ep ? ep->receivers.head : NULL;
 
 	if (!r || r->prio > t->prio)
 		return;
-	if (!sched_runs_next_sure(r->prio) || !msg_seen(t, va, 1) || !r->recv_regs) {
+	if (!sched_runs_next_sure(r->prio) || !msg_known(t, va, 1) || !r->recv_regs) {
 		call_regs_checked(t, va, ep, r);
 		return;
 	}
@@ -265,7 +265,7 @@ __attribute__((always_inline)) static inline int resume_fault(struct thread *t, 
 /* t's reply reached caller c (not a fault; from: in registers, as
  * give_regs returned): the link between them goes. */
 __attribute__((always_inline)) static inline void
-replied(struct thread *t, struct thread *c, const struct arch_regs *from)
+replied(struct thread *t, struct thread *c, const struct thread *from)
 {
 	t->reply_to = NULL;
 	c->replier = NULL;
@@ -276,15 +276,15 @@ replied(struct thread *t, struct thread *c, const struct arch_regs *from)
 }
 
 /* t, having answered c, waits on ep for its next message at va (regs: or
- * in its registers), and c runs (with the message registers of `from`, if
- * not NULL). */
+ * in its registers), and c runs (with the message registers of the reply
+ * `from` sent, if not NULL). */
 __attribute__((always_inline)) _Noreturn static inline void
 answered(struct thread *t, struct thread *c, struct endpoint *ep, uint64_t va, int regs,
-	 const struct arch_regs *from)
+	 const struct thread *from)
 {
 	wait_next(t, ep, va, regs);
 	if (from)
-		sched_run_msg(c, from);
+		sched_run_msg(c, &from->regs, from->msg_ids, ORIGIN_SEND);
 	sched_run(c);
 }
 
@@ -296,7 +296,7 @@ __attribute__((always_inline)) static inline void
 answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg *m, uint64_t va,
        int regs)
 {
-	const struct arch_regs *from = NULL;
+	const struct thread *from = NULL;
 	struct msg *dst = NULL;
 
 	/* The slow path would take a waiting sender or pending notification
@@ -348,9 +348,10 @@ __attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, 
 }
 
 /* t's reply_recv in the register form on ep (handle h), receiving next at
- * va. The common case (answer()'s checks, each by a look) makes no call
- * before the return to user mode, so it needs no frame. */
-__attribute__((noinline)) static void reply_recv_regs(struct thread *t, uint64_t h, uint64_t va)
+ * va (arguments as call_regs takes them). The common case (answer()'s
+ * checks, each by a look) makes no call before the return to user mode,
+ * so it needs no frame. */
+__attribute__((noinline)) static void reply_recv_regs(uint64_t h, uint64_t va, struct thread *t)
 {
 	struct thread *c = t->reply_to;
 	struct endpoint *ep;
@@ -360,11 +361,11 @@ __attribute__((noinline)) static void reply_recv_regs(struct thread *t, uint64_t
 	/* A fault or a caller in memory first: they go on at once. */
 	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, h, RIGHT_RECV)) ||
 	    ep->senders.head || notify_bound_pending(t) || !sched_runs_next_sure(c->prio) ||
-	    !msg_seen(t, va, 1)) {
+	    !msg_known(t, va, 1)) {
 		reply_recv_regs_checked(t, h, va, c);
 		return;
 	}
-	const struct arch_regs *from = give_regs(c, NULL, t, ORIGIN_SEND);
+	const struct thread *from = give_regs(c, NULL, t, ORIGIN_SEND);
 
 	replied(t, c, from);
 	answered(t, c, ep, va, 1, from);
@@ -373,14 +374,14 @@ __attribute__((noinline)) static void reply_recv_regs(struct thread *t, uint64_t
 /* Every system call passes here, its number and first arguments in
  * registers: each case is a tail call, so the others pay four compares,
  * no load and no saved registers. */
-void fastpath_syscall(struct arch_regs *regs, uint64_t a0, uint64_t a1, uint64_t n)
+void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *regs, uint64_t n)
 {
 	struct thread *t = thread_of_regs(regs);
 
 	if (n == SYS_CALL_REGS)
-		call_regs(t, a0, a1);
+		call_regs(a0, a1, t);
 	else if (n == SYS_REPLY_RECV_REGS)
-		reply_recv_regs(t, a0, a1);
+		reply_recv_regs(a0, a1, t);
 	else if (n == SYS_CALL)
 		fastpath_call(t, a0, a1);
 	else if (n == SYS_REPLY_RECV)

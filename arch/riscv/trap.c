@@ -100,7 +100,8 @@ static inline void user_status(uint64_t fs)
 
 /* The return of a thread that has used FP (its registers loaded first),
  * or the first after one: sstatus written. Out of line: most threads never
- * use FP. Jumped to from arch_enter_user_msg (arch.h) with the registers of
+ * use FP. Jumped to from arch.h's returns (message stamps, if any, stored
+ * in r: trap_return_msg loads them) with the registers of
  * the trap not yet restored: the IPC fast path's trap did not note whether
  * the FP owner wrote FP state (when no sstatus write is due, the thread
  * that trapped ran with FP off, so there is nothing to note). */
@@ -110,12 +111,14 @@ ASM_CALLED _Noreturn void arch_enter_user_status(struct arch_regs *r, const stru
 	if (r->fp_on)
 		fpu_take(r);
 	user_status(r->fp_on ? SSTATUS_FS_CLEAN : 0);
-	ARCH_JUMP("trap_return_msg", r, from);
+	ARCH_JUMP("trap_return_msg", r, from, 0, 0);
 }
+
+_Static_assert(MSG_IN_REGS == 1, "trap_return_stamped's a0");
 
 _Noreturn void arch_enter_user(struct arch_regs *r)
 {
-	arch_enter_user_msg(r, r, NULL);
+	arch_enter_user_pt(r, NULL);
 }
 
 static void interrupt(uint64_t cause)
@@ -186,15 +189,15 @@ ASM_CALLED _Noreturn void trap_from_user(void)
 }
 
 /* Called first from ecall_entry, what a system call keeps saved in the
- * current thread's context r, with the call's registers as they were
- * (a0, a1 and the number in a7: the fast path reads them without a load):
- * the IPC fast path, which returns only if it cannot do the call (then
+ * current thread's context r (in a2), the call's a0, a1 and number (a7)
+ * still in their registers, so the fast path loads none of them: the IPC
+ * fast path, which returns only if it cannot do the call (then
  * trap_from_ecall). No frame of its own. */
-ASM_CALLED void trap_ecall_fast(uint64_t a0, uint64_t a1, uint64_t a2, struct arch_regs *r,
+ASM_CALLED void trap_ecall_fast(uint64_t a0, uint64_t a1, struct arch_regs *r, uint64_t a3,
 				uint64_t a4, uint64_t a5, uint64_t a6, uint64_t n)
 {
-	(void)a2, (void)a4, (void)a5, (void)a6;
-	fastpath_syscall(r, a0, a1, n);
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	fastpath_syscall(a0, a1, r, n);
 }
 
 ASM_CALLED _Noreturn void trap_from_ecall(void)
