@@ -142,7 +142,9 @@ run_receiver(struct endpoint *ep, struct thread *r, const struct thread *from)
 	sched_run(r);
 }
 
-__attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
+/* t calls ep (handle h) with its message at va (arguments as call_regs
+ * takes them, below). */
+__attribute__((noinline)) static void fastpath_call(uint64_t h, uint64_t va, struct thread *t)
 {
 	const struct msg *m = short_msg(t, va, 1);
 	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_SEND) : NULL;
@@ -181,8 +183,8 @@ call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread
 
 /* call_regs when a look is not enough: a window to refill, a stale ready
  * bit, a receiver taking its message in its buffer. */
-__attribute__((noinline)) static void call_regs_checked(struct thread *t, uint64_t va,
-							 struct endpoint *ep, struct thread *r)
+__attribute__((noinline)) static void call_regs_checked(struct endpoint *ep, uint64_t va,
+							 struct thread *t, struct thread *r)
 {
 	struct msg *dst;
 
@@ -204,7 +206,7 @@ __attribute__((noinline)) static void call_regs(uint64_t h, uint64_t va, struct 
 	if (!r || r->prio > t->prio)
 		return;
 	if (!sched_runs_next_sure(r->prio) || !msg_known(t, va, 1) || !r->recv_regs) {
-		call_regs_checked(t, va, ep, r);
+		call_regs_checked(ep, va, t, r);
 		return;
 	}
 	call_regs_done(t, va, ep, r, give_regs(r, NULL, t, ORIGIN_CALL));
@@ -317,14 +319,18 @@ answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg
 	answered(t, c, ep, va, regs, from);
 }
 
-__attribute__((noinline)) void fastpath_reply_recv(struct thread *t, const uint64_t *a)
+/* t's reply_recv on ep (handle h) with the reply at va, receiving next at
+ * the buffer its third argument gives. The reply may be done when it
+ * returns (a fault reply that ended the faulting process): t->reply_to is
+ * then NULL. */
+__attribute__((noinline)) static void fastpath_reply_recv(uint64_t h, uint64_t va, struct thread *t)
 {
 	struct thread *c = t->reply_to;
-	const struct msg *m = c ? reply_msg(t, c, a[1]) : NULL;
-	struct endpoint *ep = m ? endpoint_of(t, a[0], RIGHT_RECV) : NULL;
+	const struct msg *m = c ? reply_msg(t, c, va) : NULL;
+	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_RECV) : NULL;
 
 	if (ep)
-		answer(t, c, ep, m, a[2], 0);
+		answer(t, c, ep, m, arch_syscall_args(&t->regs)[2], 0);
 }
 
 /* Whether the fault reply in t's registers (the register form) can be
@@ -336,8 +342,8 @@ static int resume_regs(struct thread *t, struct thread *c)
 
 /* reply_recv_regs when a look is not enough: a fault to resume, a window
  * to refill, a stale ready bit, a caller taking its reply in its buffer. */
-__attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, uint64_t h,
-							       uint64_t va, struct thread *c)
+__attribute__((noinline)) static void reply_recv_regs_checked(uint64_t h, uint64_t va,
+							       struct thread *t, struct thread *c)
 {
 	struct endpoint *ep;
 
@@ -362,7 +368,7 @@ __attribute__((noinline)) static void reply_recv_regs(uint64_t h, uint64_t va, s
 	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, h, RIGHT_RECV)) ||
 	    ep->senders.head || notify_bound_pending(t) || !sched_runs_next_sure(c->prio) ||
 	    !msg_known(t, va, 1)) {
-		reply_recv_regs_checked(t, h, va, c);
+		reply_recv_regs_checked(h, va, t, c);
 		return;
 	}
 	const struct thread *from = give_regs(c, NULL, t, ORIGIN_SEND);
@@ -383,7 +389,7 @@ void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *regs, uint64_t
 	else if (n == SYS_REPLY_RECV_REGS)
 		reply_recv_regs(a0, a1, t);
 	else if (n == SYS_CALL)
-		fastpath_call(t, a0, a1);
+		fastpath_call(a0, a1, t);
 	else if (n == SYS_REPLY_RECV)
-		fastpath_reply_recv(t, arch_syscall_args(regs));
+		fastpath_reply_recv(a0, a1, t);
 }

@@ -45,14 +45,8 @@ static inline uint64_t fastpath_in_regs(void)
 	return fastpath_counts.in_regs + fastpath_counts.calls_regs + fastpath_counts.replies_regs;
 }
 
-/* t calls ep (handle h) with its message at va. */
-void fastpath_call(struct thread *t, uint64_t h, uint64_t va);
 /* t's fault message (t->fault_msg) to its pager's endpoint ep; only for
  * the current thread (else it returns at once). */
 void fastpath_fault(struct thread *t, struct endpoint *ep);
-/* t's reply_recv(a[0] = ep, a[1] = reply, a[2] = receive buffer). The
- * reply may be done when it returns (a fault reply that ended the faulting
- * process): t->reply_to is then NULL. */
-void fastpath_reply_recv(struct thread *t, const uint64_t *a);
 
 #endif
