@@ -103,6 +103,7 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.fast_faults = fastpath_counts.faults,
 		.fast_resumes = fastpath_counts.resumes,
 		.msgs_in_regs = fastpath_in_regs(),
+		.own_slow_calls = t->slow_calls,
 	};
 
 	return copyout(t->proc, a[0], &k, sizeof(k));

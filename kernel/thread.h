@@ -78,6 +78,8 @@ struct thread {
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (ipc_copy_to_blocked), or NULL */
 	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
+	uint64_t slow_calls;		/* its calls the slow path took (ipc.c's;
+					 * SYS_KERNEL_INFO tells it, for tests) */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */
