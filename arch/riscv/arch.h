@@ -123,14 +123,11 @@ struct arch_pt {
  * with no frame (a call to a function that does not return keeps one). */
 extern int arch_status_plain;	/* sstatus needs no write for a thread
 				 * without FP (trap.c's user_status) */
-#define ARCH_JUMP(label, r, from, ids, origin)                                           \
+#define ARCH_JUMP(label, r, from)                                                        \
 	do {                                                                             \
 		register struct arch_regs *a0_ __asm__("a0") = (r);                      \
 		register const struct arch_regs *a1_ __asm__("a1") = (from);             \
-		register uint64_t a2_ __asm__("a2") = (ids);                             \
-		register uint64_t a3_ __asm__("a3") = (origin);                          \
-		__asm__ volatile("j " label : : "r"(a0_), "r"(a1_), "r"(a2_), "r"(a3_)   \
-				 : "memory");                                            \
+		__asm__ volatile("j " label : : "r"(a0_), "r"(a1_) : "memory");          \
 		__builtin_unreachable();                                                 \
 	} while (0)
 
@@ -149,8 +146,8 @@ __attribute__((always_inline)) _Noreturn static inline void
 arch_enter_user_pt(struct arch_regs *r, const struct arch_pt *pt)
 {
 	if (!arch_plain_return(r, pt))
-		ARCH_JUMP("arch_enter_user_status", r, r, 0, 0);	/* trap.c */
-	ARCH_JUMP("trap_return_msg", r, r, 0, 0);			/* trap.S */
+		ARCH_JUMP("arch_enter_user_status", r, r);	/* trap.c */
+	ARCH_JUMP("trap_return_msg", r, r);			/* trap.S */
 }
 
 /* The same, but with a message in registers (abi/msg.h's register form):
@@ -164,9 +161,19 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 {
 	if (!arch_plain_return(r, pt)) {
 		arch_msg_stamp(r, ids, origin);
-		ARCH_JUMP("arch_enter_user_status", r, from, 0, 0);
+		ARCH_JUMP("arch_enter_user_status", r, from);
 	}
-	ARCH_JUMP("trap_return_stamped", r, from, ids, origin);
+	{
+		/* Bound here, not above: on the other branch they would cost moves. */
+		register struct arch_regs *a0 __asm__("a0") = r;
+		register const struct arch_regs *a1 __asm__("a1") = from;
+		register uint64_t a2 __asm__("a2") = ids;
+		register uint64_t a3 __asm__("a3") = origin;
+
+		__asm__ volatile("j trap_return_stamped" : : "r"(a0), "r"(a1), "r"(a2), "r"(a3)
+				 : "memory");
+		__builtin_unreachable();
+	}
 }
 
 int arch_pt_create(struct arch_pt *pt);

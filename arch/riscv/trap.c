@@ -111,7 +111,7 @@ ASM_CALLED _Noreturn void arch_enter_user_status(struct arch_regs *r, const stru
 	if (r->fp_on)
 		fpu_take(r);
 	user_status(r->fp_on ? SSTATUS_FS_CLEAN : 0);
-	ARCH_JUMP("trap_return_msg", r, from, 0, 0);
+	ARCH_JUMP("trap_return_msg", r, from);
 }
 
 _Static_assert(MSG_IN_REGS == 1, "trap_return_stamped's a0");
