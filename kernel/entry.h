@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct thread;
+struct arch_regs;
 
 /* A C function only assembly calls (trap.S, entry.S). Link-time
  * optimisation sees no C caller for it, so it must be told to keep the
@@ -24,10 +25,11 @@ extern struct thread *sched_running;
 static inline struct thread *sched_current(void) { return sched_running; }
 _Noreturn void schedule(void);
 
-/* The current thread t made a system call. First the IPC fast path
- * (fastpath.c), which returns only if it could not do the call; then
- * syscall_entry: the call's handler, then schedule(). */
-void fastpath_syscall(struct thread *t);
+/* The current thread, whose saved context is r, made system call n with
+ * a0 and a1 its first arguments. First the IPC fast path (fastpath.c),
+ * which returns only if it could not do the call; then syscall_entry:
+ * the call's handler, then schedule(). */
+void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *r, uint64_t n);
 _Noreturn void syscall_entry(struct thread *t);
 /* A page fault at addr; access is an abi/msg.h enum fault_access. */
 void fault_page(struct thread *t, uint64_t addr, unsigned access);

@@ -82,19 +82,29 @@ static void put_header(struct msg *dst, const struct msg *src, const struct thre
 }
 
 /* Give r (taking it as takes() found) header-only message m from `from`,
- * with the receive's result. Inline: in registers it is ten stores, and
- * its callers' frames already exist (the fault's 2,235 -> 2,223). */
-__attribute__((always_inline)) static inline void
+ * with the receive's result; 1 if it went in registers (the caller counts
+ * it). Inline: in registers it is ten stores, and its callers' frames
+ * already exist (the fault's 2,235 -> 2,223). */
+__attribute__((always_inline)) static inline int
 give(struct thread *r, struct msg *dst, const struct msg *m,
      const struct thread *from, uint32_t origin)
 {
 	if (!dst) {
 		arch_msg_write(&r->regs, m->label, m->w, from->msg_ids, origin);
-		fastpath_counts.in_regs++;
-		return;
+		return 1;
 	}
 	put_header(dst, m, from, origin);
 	arch_set_result(&r->regs, 0);
+	return 0;
+}
+
+/* give(), counted apart when it went in registers (in_regs). */
+__attribute__((always_inline)) static inline void
+give_counted(struct thread *r, struct msg *dst, const struct msg *m,
+	     const struct thread *from, uint32_t origin)
+{
+	if (give(r, dst, m, from, origin))
+		fastpath_counts.in_regs++;
 }
 
 /* The message `from` sent in registers into r's buffer dst. */
@@ -107,20 +117,19 @@ __attribute__((noinline)) static void give_regs_to_buffer(struct thread *r, stru
 	give(r, dst, &k, from, origin);
 }
 
-/* give() for the message `from` sent in registers. Returns the context
- * r takes the message registers from as it returns to user mode
- * (sched_run_msg: no copy at all), or NULL when it went to r's buffer.
- * Inline: the register case is three stores, less than a call. Not
- * counted here: the caller's one counter says it went in registers. */
-__attribute__((always_inline)) static inline const struct arch_regs *
+/* give() for the message `from` sent in registers. Returns `from`, whose
+ * saved context r takes the message registers from as it returns to user
+ * mode (sched_run_msg: no copy at all, the stamps made on the way), or
+ * NULL when it went to r's buffer. Inline: the register case is nothing.
+ * Not counted here: the caller's one counter says it went in registers. */
+__attribute__((always_inline)) static inline const struct thread *
 give_regs(struct thread *r, struct msg *dst, const struct thread *from, uint32_t origin)
 {
 	if (dst) {
 		give_regs_to_buffer(r, dst, from, origin);
 		return NULL;
 	}
-	arch_msg_stamp(&r->regs, from->msg_ids, origin);
-	return &from->regs;
+	return from;
 }
 
 /* Caller c now waits for r's reply. */
@@ -132,18 +141,20 @@ static void link_reply(struct thread *c, struct thread *r)
 }
 
 /* r, taken off ep's receivers with its message delivered, runs now (with
- * the message registers of `from`, if not NULL). */
+ * the message registers of the call `from` made, if not NULL). */
 __attribute__((always_inline)) _Noreturn static inline void
-run_receiver(struct endpoint *ep, struct thread *r, const struct arch_regs *from)
+run_receiver(struct endpoint *ep, struct thread *r, const struct thread *from)
 {
 	tq_pop(&ep->receivers);
 	r->blocked_ep = NULL;
 	if (from)
-		sched_run_msg(r, from);
+		sched_run_msg(r, &from->regs, from->msg_ids, ORIGIN_CALL);
 	sched_run(r);
 }
 
-__attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint64_t va)
+/* t calls ep (handle h) with its message at va (arguments as call_regs
+ * takes them, below). */
+__attribute__((noinline)) static void fastpath_call(uint64_t h, uint64_t va, struct thread *t)
 {
 	const struct msg *m = short_msg(t, va, 1);
 	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_SEND) : NULL;
@@ -153,7 +164,7 @@ __attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint6
 	/* A receiver below the caller's priority waits its turn (slow path). */
 	if (!r || r->prio > t->prio || !sched_runs_next(r->prio) || !takes(r, m, &dst))
 		return;
-	give(r, dst, m, t, ORIGIN_CALL);
+	give_counted(r, dst, m, t, ORIGIN_CALL);
 	t->msg_va = va;
 	t->is_call = 1;
 	t->send_regs = t->recv_regs = 0;
@@ -163,11 +174,11 @@ __attribute__((noinline)) void fastpath_call(struct thread *t, uint64_t h, uint6
 }
 
 /* The end of t's register-form call to r on ep, the message given (from:
- * the context r takes the message registers from, or NULL); va is t's
- * reply buffer. */
+ * t, whose context r takes the message registers from, or NULL); va is
+ * t's reply buffer. */
 __attribute__((always_inline)) _Noreturn static inline void
 call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread *r,
-	       const struct arch_regs *from)
+	       const struct thread *from)
 {
 	t->msg_va = va;
 	t->is_call = 1;
@@ -182,32 +193,33 @@ call_regs_done(struct thread *t, uint64_t va, struct endpoint *ep, struct thread
 
 /* call_regs when a look is not enough: a window to refill, a stale ready
  * bit, a receiver taking its message in its buffer. */
-__attribute__((noinline)) static void call_regs_checked(struct thread *t, const uint64_t *a,
-							 struct endpoint *ep, struct thread *r)
+__attribute__((noinline)) static void call_regs_checked(struct endpoint *ep, uint64_t va,
+							 struct thread *t, struct thread *r)
 {
 	struct msg *dst;
 
 	/* The slow path's checks: a buffer the reply could be written into. */
-	if (!sched_runs_next(r->prio) || !msg_at(t, a[1], 1) || !takes(r, NULL, &dst))
+	if (!sched_runs_next(r->prio) || !msg_at(t, va, 1) || !takes(r, NULL, &dst))
 		return;
-	call_regs_done(t, a[1], ep, r, give_regs(r, dst, t, ORIGIN_CALL));
+	call_regs_done(t, va, ep, r, give_regs(r, dst, t, ORIGIN_CALL));
 }
 
-/* t calls ep (a[0]) in the register form, its reply buffer at a[1]. The
+/* t calls ep (handle h) in the register form, its reply buffer at va
+ * (arguments in the order the trap left them in registers: no moves). The
  * common case makes no call before the return to user mode, so it needs
  * no frame; any other goes on in call_regs_checked. */
-__attribute__((noinline)) static void call_regs(struct thread *t, const uint64_t *a)
+__attribute__((noinline)) static void call_regs(uint64_t h, uint64_t va, struct thread *t)
 {
-	struct endpoint *ep = endpoint_of(t, a[0], RIGHT_SEND);
+	struct endpoint *ep = endpoint_of(t, h, RIGHT_SEND);
 	struct thread *r = ep ? ep->receivers.head : NULL;
 
 	if (!r || r->prio > t->prio)
 		return;
-	if (!sched_runs_next_sure(r->prio) || !msg_seen(t, a[1], 1) || !r->recv_regs) {
-		call_regs_checked(t, a, ep, r);
+	if (!sched_runs_next_sure(r->prio) || !msg_known(t, va, 1) || !r->recv_regs) {
+		call_regs_checked(ep, va, t, r);
 		return;
 	}
-	call_regs_done(t, a[1], ep, r, give_regs(r, NULL, t, ORIGIN_CALL));
+	call_regs_done(t, va, ep, r, give_regs(r, NULL, t, ORIGIN_CALL));
 }
 
 void fastpath_fault(struct thread *t, struct endpoint *ep)
@@ -222,9 +234,11 @@ void fastpath_fault(struct thread *t, struct endpoint *ep)
 		return;
 	t->in_fault = 1;
 	t->is_call = 1;
-	give(r, dst, &t->fault_msg, t, ORIGIN_FAULT);
+	if (give(r, dst, &t->fault_msg, t, ORIGIN_FAULT))
+		fastpath_counts.faults_regs++;	/* one counter a fault */
+	else
+		fastpath_counts.faults++;
 	link_reply(t, r);
-	fastpath_counts.faults++;
 	run_receiver(ep, r, NULL);
 }
 
@@ -265,7 +279,7 @@ __attribute__((always_inline)) static inline int resume_fault(struct thread *t, 
 /* t's reply reached caller c (not a fault; from: in registers, as
  * give_regs returned): the link between them goes. */
 __attribute__((always_inline)) static inline void
-replied(struct thread *t, struct thread *c, const struct arch_regs *from)
+replied(struct thread *t, struct thread *c, const struct thread *from)
 {
 	t->reply_to = NULL;
 	c->replier = NULL;
@@ -276,15 +290,15 @@ replied(struct thread *t, struct thread *c, const struct arch_regs *from)
 }
 
 /* t, having answered c, waits on ep for its next message at va (regs: or
- * in its registers), and c runs (with the message registers of `from`, if
- * not NULL). */
+ * in its registers), and c runs (with the message registers of the reply
+ * `from` sent, if not NULL). */
 __attribute__((always_inline)) _Noreturn static inline void
 answered(struct thread *t, struct thread *c, struct endpoint *ep, uint64_t va, int regs,
-	 const struct arch_regs *from)
+	 const struct thread *from)
 {
 	wait_next(t, ep, va, regs);
 	if (from)
-		sched_run_msg(c, from);
+		sched_run_msg(c, &from->regs, from->msg_ids, ORIGIN_SEND);
 	sched_run(c);
 }
 
@@ -296,7 +310,7 @@ __attribute__((always_inline)) static inline void
 answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg *m, uint64_t va,
        int regs)
 {
-	const struct arch_regs *from = NULL;
+	const struct thread *from = NULL;
 	struct msg *dst = NULL;
 
 	/* The slow path would take a waiting sender or pending notification
@@ -310,21 +324,25 @@ answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg
 		answered(t, c, ep, va, regs, NULL);
 	}
 	if (m)
-		give(c, dst, m, t, ORIGIN_SEND);
+		give_counted(c, dst, m, t, ORIGIN_SEND);
 	else
 		from = give_regs(c, dst, t, ORIGIN_SEND);
 	replied(t, c, from);
 	answered(t, c, ep, va, regs, from);
 }
 
-__attribute__((noinline)) void fastpath_reply_recv(struct thread *t, const uint64_t *a)
+/* t's reply_recv on ep (handle h) with the reply at va, receiving next at
+ * the buffer its third argument gives. The reply may be done when it
+ * returns (a fault reply that ended the faulting process): t->reply_to is
+ * then NULL. */
+__attribute__((noinline)) static void fastpath_reply_recv(uint64_t h, uint64_t va, struct thread *t)
 {
 	struct thread *c = t->reply_to;
-	const struct msg *m = c ? reply_msg(t, c, a[1]) : NULL;
-	struct endpoint *ep = m ? endpoint_of(t, a[0], RIGHT_RECV) : NULL;
+	const struct msg *m = c ? reply_msg(t, c, va) : NULL;
+	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_RECV) : NULL;
 
 	if (ep)
-		answer(t, c, ep, m, a[2], 0);
+		answer(t, c, ep, m, arch_syscall_args(&t->regs)[2], 0);
 }
 
 /* Whether the fault reply in t's registers (the register form) can be
@@ -336,21 +354,22 @@ static int resume_regs(struct thread *t, struct thread *c)
 
 /* reply_recv_regs when a look is not enough: a fault to resume, a window
  * to refill, a stale ready bit, a caller taking its reply in its buffer. */
-__attribute__((noinline)) static void reply_recv_regs_checked(struct thread *t, const uint64_t *a,
-							       struct thread *c)
+__attribute__((noinline)) static void reply_recv_regs_checked(uint64_t h, uint64_t va,
+							       struct thread *t, struct thread *c)
 {
 	struct endpoint *ep;
 
 	if (c->in_fault && !resume_regs(t, c))
 		return;
-	if ((ep = endpoint_of(t, a[0], RIGHT_RECV)))
-		answer(t, c, ep, NULL, a[1], 1);
+	if ((ep = endpoint_of(t, h, RIGHT_RECV)))
+		answer(t, c, ep, NULL, va, 1);
 }
 
-/* t's reply_recv in the register form: a[0] = ep, a[1] = receive buffer.
- * The common case (answer()'s checks, each by a look) makes no call before
- * the return to user mode, so it needs no frame. */
-__attribute__((noinline)) static void reply_recv_regs(struct thread *t, const uint64_t *a)
+/* t's reply_recv in the register form on ep (handle h), receiving next at
+ * va (arguments as call_regs takes them). The common case (answer()'s
+ * checks, each by a look) makes no call before the return to user mode,
+ * so it needs no frame. */
+__attribute__((noinline)) static void reply_recv_regs(uint64_t h, uint64_t va, struct thread *t)
 {
 	struct thread *c = t->reply_to;
 	struct endpoint *ep;
@@ -358,31 +377,31 @@ __attribute__((noinline)) static void reply_recv_regs(struct thread *t, const ui
 	if (!c)
 		return;
 	/* A fault or a caller in memory first: they go on at once. */
-	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, a[0], RIGHT_RECV)) ||
+	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, h, RIGHT_RECV)) ||
 	    ep->senders.head || notify_bound_pending(t) || !sched_runs_next_sure(c->prio) ||
-	    !msg_seen(t, a[1], 1)) {
-		reply_recv_regs_checked(t, a, c);
+	    !msg_known(t, va, 1)) {
+		reply_recv_regs_checked(h, va, t, c);
 		return;
 	}
-	const struct arch_regs *from = give_regs(c, NULL, t, ORIGIN_SEND);
+	const struct thread *from = give_regs(c, NULL, t, ORIGIN_SEND);
 
 	replied(t, c, from);
-	answered(t, c, ep, a[1], 1, from);
+	answered(t, c, ep, va, 1, from);
 }
 
-/* Every system call passes here: each case is a tail call, so the others
- * pay two loads and four compares, no saved registers. */
-void fastpath_syscall(struct thread *t)
+/* Every system call passes here, its number and first arguments in
+ * registers: each case is a tail call, so the others pay four compares,
+ * no load and no saved registers. */
+void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *regs, uint64_t n)
 {
-	const uint64_t *a = arch_syscall_args(&t->regs);
-	uint64_t n = arch_syscall_number(&t->regs);
+	struct thread *t = thread_of_regs(regs);
 
 	if (n == SYS_CALL_REGS)
-		call_regs(t, a);
+		call_regs(a0, a1, t);
 	else if (n == SYS_REPLY_RECV_REGS)
-		reply_recv_regs(t, a);
+		reply_recv_regs(a0, a1, t);
 	else if (n == SYS_CALL)
-		fastpath_call(t, a[0], a[1]);
+		fastpath_call(a0, a1, t);
 	else if (n == SYS_REPLY_RECV)
-		fastpath_reply_recv(t, a);
+		fastpath_reply_recv(a0, a1, t);
 }

@@ -14,14 +14,17 @@ struct thread;
 struct endpoint;
 
 /* How often each fast path was taken (SYS_KERNEL_INFO, for tests). The
- * register-to-register call and reply each bump one counter of their own,
- * not two: the totals are sums (fastpath_calls() and so on). */
+ * register-to-register call and reply, and a fault received in registers,
+ * each bump one counter of their own, not two: the totals are sums
+ * (fastpath_calls() and so on). */
 struct fastpath_counts {
 	uint64_t calls;		/* call, delivered to a waiting receiver, but ... */
 	uint64_t calls_regs;	/* ... these: sent and received in registers */
 	uint64_t replies;	/* reply_recv answering a call, but ... */
 	uint64_t replies_regs;	/* ... these: sent and received in registers */
-	uint64_t faults;	/* page faults delivered to a waiting pager thread */
+	uint64_t faults;	/* page faults delivered to a waiting pager thread,
+				 * but ... */
+	uint64_t faults_regs;	/* ... these: received in registers */
 	uint64_t resumes;	/* reply_recv answering a fault with FAULT_RESUME */
 	uint64_t in_regs;	/* messages received in registers (abi/msg.h's
 				 * register form), on either path, but for the
@@ -39,20 +42,20 @@ static inline uint64_t fastpath_replies(void)
 	return fastpath_counts.replies + fastpath_counts.replies_regs;
 }
 
+static inline uint64_t fastpath_faults(void)
+{
+	return fastpath_counts.faults + fastpath_counts.faults_regs;
+}
+
 /* Every message received in registers. */
 static inline uint64_t fastpath_in_regs(void)
 {
-	return fastpath_counts.in_regs + fastpath_counts.calls_regs + fastpath_counts.replies_regs;
+	return fastpath_counts.in_regs + fastpath_counts.calls_regs + fastpath_counts.replies_regs +
+	       fastpath_counts.faults_regs;
 }
 
-/* t calls ep (handle h) with its message at va. */
-void fastpath_call(struct thread *t, uint64_t h, uint64_t va);
 /* t's fault message (t->fault_msg) to its pager's endpoint ep; only for
  * the current thread (else it returns at once). */
 void fastpath_fault(struct thread *t, struct endpoint *ep);
-/* t's reply_recv(a[0] = ep, a[1] = reply, a[2] = receive buffer). The
- * reply may be done when it returns (a fault reply that ended the faulting
- * process): t->reply_to is then NULL. */
-void fastpath_reply_recv(struct thread *t, const uint64_t *a);
 
 #endif

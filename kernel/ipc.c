@@ -329,11 +329,13 @@ int64_t sys_send(struct thread *t, const uint64_t *a)
 
 int64_t sys_call(struct thread *t, const uint64_t *a)
 {
+	t->slow_calls++;
 	return do_send(t, a[0], a[1], 1, 0);
 }
 
 int64_t sys_call_regs(struct thread *t, const uint64_t *a)
 {
+	t->slow_calls++;
 	return do_send(t, a[0], a[1], 1, 1);
 }
 

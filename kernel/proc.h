@@ -26,7 +26,7 @@ struct proc {
 	int alive;
 	int is_root;			/* the pager: may call root-only system calls */
 	struct arch_pt pt;		/* freed when the process ends */
-	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c) */
+	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c); never 0 */
 	struct handle *handles;		/* its table (handle.c); NULL once ended */
 	uint32_t nhandles;		/* entries in it */
 	struct notify_timer timers[NOTIFY_TIMERS_PER_PROC];	/* disarmed at its end */
@@ -53,7 +53,7 @@ uint64_t proc_count(void);
  * only there and by proc_switch). */
 extern struct proc *proc_active;
 /* Make p the active process: the page tables to load for it (the return
- * to user mode loads them: arch_enter_user_msg), or NULL if satp holds
+ * to user mode loads them: arch.h's arch_enter_user_pt), or NULL if satp holds
  * them already. Inline: every switch to another thread passes here. */
 static inline const struct arch_pt *proc_switch(struct proc *p)
 {

@@ -34,14 +34,15 @@ static inline int sched_runs_next(int prio)
 	return sched_runs_next_sure(prio) || sched_runs_next_slow(prio);
 }
 /* sched_run, t taking the message registers (abi/msg.h's register form)
- * from the saved context of the thread that sent them. Inline: the IPC
- * fast path's last step, and no call but the return to user mode. */
+ * from the saved context of the thread that sent them, with that one's
+ * ids and origin as stamps. Inline: the IPC fast path's last step, and no
+ * call but the return to user mode. */
 __attribute__((always_inline)) _Noreturn static inline void
-sched_run_msg(struct thread *t, const struct arch_regs *from)
+sched_run_msg(struct thread *t, const struct arch_regs *from, uint64_t ids, uint32_t origin)
 {
 	t->state = T_RUNNING;
 	sched_running = t;
-	arch_enter_user_msg(&t->regs, from, proc_switch(t->proc));
+	arch_enter_user_msg(&t->regs, from, ids, origin, proc_switch(t->proc));
 }
 
 /* Return to user mode in t, in place of the current thread, which has
@@ -49,7 +50,9 @@ sched_run_msg(struct thread *t, const struct arch_regs *from)
  * without the run queue (the IPC fast path, at the end of its trap). */
 __attribute__((always_inline)) _Noreturn static inline void sched_run(struct thread *t)
 {
-	sched_run_msg(t, &t->regs);
+	t->state = T_RUNNING;
+	sched_running = t;
+	arch_enter_user_pt(&t->regs, proc_switch(t->proc));
 }
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);

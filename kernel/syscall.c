@@ -100,9 +100,10 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.irq_bindings = device_irq_bindings(),
 		.fast_calls = fastpath_calls(),
 		.fast_replies = fastpath_replies(),
-		.fast_faults = fastpath_counts.faults,
+		.fast_faults = fastpath_faults(),
 		.fast_resumes = fastpath_counts.resumes,
 		.msgs_in_regs = fastpath_in_regs(),
+		.own_slow_calls = t->slow_calls,
 	};
 
 	return copyout(t->proc, a[0], &k, sizeof(k));

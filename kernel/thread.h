@@ -78,12 +78,21 @@ struct thread {
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (ipc_copy_to_blocked), or NULL */
 	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
+	uint64_t slow_calls;		/* its calls the slow path took (ipc.c's;
+					 * SYS_KERNEL_INFO tells it, for tests) */
 
 	struct notify *blocked_notify;
 	struct notify *bound;		/* bound notification (ref held), or NULL */
 	struct proc *awaited;		/* T_WAIT */
 	uint64_t wait_va;		/* where to write its struct exit_info */
 };
+
+/* The thread whose saved context r is (regs comes first in the record). */
+static inline struct thread *thread_of_regs(struct arch_regs *r)
+{
+	_Static_assert(offsetof(struct thread, regs) == 0, "regs first");
+	return (struct thread *)(void *)r;
+}
 
 /* Queue operations, inline: the IPC fast path does one of each per
  * message, and a call would cost it a frame. */

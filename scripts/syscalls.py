@@ -94,6 +94,8 @@ def parse_call(line):
         raise ListError('no return type')
     if fields[3] == 'noreturn' and not hand:
         raise ListError(f"'{name}' does not return: its wrapper must be by hand (mark it '{name}!')")
+    if fields[3] == 'none' and hand:
+        raise ListError(f"'{name}' has no wrapper (returns none): it cannot be by hand (drop the '!')")
     if not fields[5]:
         raise ListError('no description')
     return Call(number, name, hand, fields[2], fields[3], parse_args(fields[4]), fields[5])
@@ -181,6 +183,9 @@ def gen_user_header(items):
         if kind == 'section':
             out += [''] + comment(x)
             continue
+        if x.returns == 'none':
+            out += comment(f'SYS_{x.name.upper()}: {x.doc} (no wrapper of its own)')
+            continue
         out += comment(x.doc + (' (by hand in userland/lib)' if x.hand else ''))
         out.append(x.prototype() + ';')
     return out + ['', '#endif', '']
@@ -198,7 +203,7 @@ def gen_user_source(items):
            ' * sys_ecall() under its number. */', '#include "sys.h"',
            '#include "syscall.h"\t/* userland/lib: sys_ecall() */', '']
     for c in calls(items):
-        if not c.hand:
+        if not c.hand and c.returns != 'none':
             out += wrapper(c)
     return out
 

@@ -104,16 +104,9 @@ static inline uint64_t arch_pc(const struct arch_regs *r) { return r->x[0]; }
 void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg);
 /* Forget r as the owner of the FP registers (its thread is going away). */
 void arch_regs_release(struct arch_regs *r);
-/* Restore r and sret to user mode. */
+/* Restore r and sret to user mode (arch_enter_user_pt and
+ * arch_enter_user_msg, below, also switch address spaces). */
 _Noreturn void arch_enter_user(struct arch_regs *r);
-/* The same, but for the message registers (label and w[]), taken from
- * `from`: the message the thread of `from` sent goes straight from its
- * saved context to the registers, r's slots for them left stale (every
- * trap saves them again); and in the address space of pt if not NULL,
- * loaded here so that a switch makes no call on its way. */
-struct arch_pt;
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
-				   const struct arch_pt *pt);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
@@ -124,6 +117,65 @@ struct arch_pt {
 	uint64_t pages;		/* table pages in use, root included */
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };
+
+/* The way out (trap.c, trap.S). Inline, as the last step of every kernel
+ * path and of the IPC fast path: the common case is two tests and a jump,
+ * with no frame (a call to a function that does not return keeps one). */
+extern int arch_status_plain;	/* sstatus needs no write for a thread
+				 * without FP (trap.c's user_status) */
+#define ARCH_JUMP(label, r, from)                                                        \
+	do {                                                                             \
+		register struct arch_regs *a0_ __asm__("a0") = (r);                      \
+		register const struct arch_regs *a1_ __asm__("a1") = (from);             \
+		__asm__ volatile("j " label : : "r"(a0_), "r"(a1_) : "memory");          \
+		__builtin_unreachable();                                                 \
+	} while (0)
+
+/* Load pt, if not NULL, and whether r returns with no sstatus write. */
+__attribute__((always_inline)) static inline int arch_plain_return(const struct arch_regs *r,
+								const struct arch_pt *pt)
+{
+	if (pt)
+		__asm__ volatile("csrw satp, %0\n\tsfence.vma zero, zero" : : "r"(pt->satp) : "memory");
+	return !r->fp_on && arch_status_plain;
+}
+
+/* Restore r and sret to user mode, in the address space of pt if not
+ * NULL (loaded here, so that a switch makes no call on its way). */
+__attribute__((always_inline)) _Noreturn static inline void
+arch_enter_user_pt(struct arch_regs *r, const struct arch_pt *pt)
+{
+	if (!arch_plain_return(r, pt))
+		ARCH_JUMP("arch_enter_user_status", r, r);	/* trap.c */
+	ARCH_JUMP("trap_return_msg", r, r);			/* trap.S */
+}
+
+/* The same, but with a message in registers (abi/msg.h's register form):
+ * label and w[] straight from the saved context `from` of the thread that
+ * sent them, r's slots for them left stale (every trap saves them again),
+ * and the stamps (arch_msg_stamp's) put in the registers on the way, not
+ * stored in r. */
+__attribute__((always_inline)) _Noreturn static inline void
+arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t ids,
+		    uint32_t origin, const struct arch_pt *pt)
+{
+	if (!arch_plain_return(r, pt)) {
+		arch_msg_stamp(r, ids, origin);
+		ARCH_JUMP("arch_enter_user_status", r, from);
+	}
+	{
+		/* Bound here, not above: on the other branch they would cost moves. */
+		register struct arch_regs *a0 __asm__("a0") = r;
+		register const struct arch_regs *a1 __asm__("a1") = from;
+		register uint64_t a2 __asm__("a2") = ids;
+		register uint64_t a3 __asm__("a3") = origin;
+
+		__asm__ volatile("j trap_return_stamped" : : "r"(a0), "r"(a1), "r"(a2), "r"(a3)
+				 : "memory");
+		__builtin_unreachable();
+	}
+}
+
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
@@ -165,7 +217,7 @@ struct map_entry;
 int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n);
 /* 1 if a valid user leaf maps va, whatever its permissions. */
 int arch_pt_present(const struct arch_pt *pt, uint64_t va);
-/* (A process's table is loaded by arch_enter_user_msg on its way out.)
+/* (A process's table is loaded by arch_enter_user_pt/_msg on the way out.)
  * Load the boot table (kernel half only), e.g. before freeing the active one. */
 void arch_pt_activate_kernel(void);
 void arch_tlb_flush(void);

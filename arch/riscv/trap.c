@@ -29,7 +29,7 @@ static int owner_dirty;			/* the owner changed them since restore */
  * or SPIE here, and a trap taken in S-mode (which would set SPP) is a
  * panic; so a return in a thread without FP writes sstatus only when the
  * last return was an FP thread's, or at the first. */
-static int status_plain;
+int arch_status_plain;
 
 void arch_trap_init(void)
 {
@@ -95,47 +95,30 @@ static inline void user_status(uint64_t fs)
 {
 	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
-	status_plain = fs == 0;
-}
-
-/* trap_return_msg(r, from) as a jump: a call to a function that does not
- * return would cost its caller a frame for nothing (GCC keeps such calls
- * as calls), and the return to user mode is the end of every kernel path. */
-__attribute__((always_inline)) _Noreturn static inline void
-jump_return(struct arch_regs *r, const struct arch_regs *from)
-{
-	register struct arch_regs *a0 __asm__("a0") = r;
-	register const struct arch_regs *a1 __asm__("a1") = from;
-
-	__asm__ volatile("j trap_return_msg" : : "r"(a0), "r"(a1) : "memory");
-	__builtin_unreachable();
+	arch_status_plain = fs == 0;
 }
 
 /* The return of a thread that has used FP (its registers loaded first),
  * or the first after one: sstatus written. Out of line: most threads never
- * use FP. */
-__attribute__((noinline)) _Noreturn static void enter_user_status(struct arch_regs *r,
-								  const struct arch_regs *from)
+ * use FP. Jumped to from arch.h's returns (message stamps, if any, stored
+ * in r: trap_return_msg loads them) with the registers of
+ * the trap not yet restored: the IPC fast path's trap did not note whether
+ * the FP owner wrote FP state (when no sstatus write is due, the thread
+ * that trapped ran with FP off, so there is nothing to note). */
+ASM_CALLED _Noreturn void arch_enter_user_status(struct arch_regs *r, const struct arch_regs *from)
 {
+	fpu_note_dirty();
 	if (r->fp_on)
 		fpu_take(r);
 	user_status(r->fp_on ? SSTATUS_FS_CLEAN : 0);
-	jump_return(r, from);
+	ARCH_JUMP("trap_return_msg", r, from);
 }
 
-_Noreturn void arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from,
-				   const struct arch_pt *pt)
-{
-	if (pt)
-		satp_load(pt->satp);
-	if (r->fp_on || !status_plain)
-		enter_user_status(r, from);
-	jump_return(r, from);
-}
+_Static_assert(MSG_IN_REGS == 1, "trap_return_stamped's a0");
 
 _Noreturn void arch_enter_user(struct arch_regs *r)
 {
-	arch_enter_user_msg(r, r, NULL);
+	arch_enter_user_pt(r, NULL);
 }
 
 static void interrupt(uint64_t cause)
@@ -206,16 +189,20 @@ ASM_CALLED _Noreturn void trap_from_user(void)
 }
 
 /* Called first from ecall_entry, what a system call keeps saved in the
- * current thread's context: the IPC fast path, which returns only if it
- * cannot do the call (then trap_from_ecall). No frame of its own. */
-ASM_CALLED void trap_ecall_fast(void)
+ * current thread's context r (in a2), the call's a0, a1 and number (a7)
+ * still in their registers, so the fast path loads none of them: the IPC
+ * fast path, which returns only if it cannot do the call (then
+ * trap_from_ecall). No frame of its own. */
+ASM_CALLED void trap_ecall_fast(uint64_t a0, uint64_t a1, struct arch_regs *r, uint64_t a3,
+				uint64_t a4, uint64_t a5, uint64_t a6, uint64_t n)
 {
-	fpu_note_dirty();
-	fastpath_syscall(sched_current());
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	fastpath_syscall(a0, a1, r, n);
 }
 
 ASM_CALLED _Noreturn void trap_from_ecall(void)
 {
+	fpu_note_dirty();
 	syscall_entry(sched_current());
 }
 

@@ -24,6 +24,11 @@ def run(mode, list_path):
 
 
 class RealList(unittest.TestCase):
+    def generated(self, mode):
+        rc, text, err = run(mode, LIST)
+        self.assertEqual(rc, 0, err)
+        return text
+
     def test_numbers(self):
         rc, text, err = run('numbers', LIST)
         self.assertEqual(rc, 0, err)
@@ -46,6 +51,14 @@ class RealList(unittest.TestCase):
         self.assertNotIn('sys_exit(', source)
         self.assertIn('int sys_send(int ep, const struct msg *m)\n{\n'
                       '\treturn (int)sys_ecall(SYS_SEND, (long)ep, (long)m, 0, 0, 0, 0);', source)
+
+    def test_none_has_no_wrapper(self):
+        self.assertIn('SYS_CALL_REGS = 16,', self.generated('numbers'))
+        header = self.generated('user-header')
+        self.assertIn('SYS_CALL_REGS: ', header)
+        self.assertNotIn('sys_call_regs(', header)
+        self.assertIn('int sys_call(int ep, struct msg *m);', header)
+        self.assertNotIn('SYS_CALL_REGS', self.generated('user-source'))
 
 
 class BadLines(unittest.TestCase):
@@ -93,6 +106,9 @@ class BadLines(unittest.TestCase):
 
     def test_noreturn_needs_hand(self):
         self.check('4 | quit | any | noreturn | int s | x\n', "its wrapper must be by hand")
+
+    def test_none_cannot_be_by_hand(self):
+        self.check('16 | call_regs! | any | none | int ep | x\n', "it cannot be by hand")
 
     def test_empty_arguments(self):
         self.check('4 | clock | any | int64_t |  | now\n', "write 'void' for none")

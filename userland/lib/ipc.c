@@ -2,7 +2,9 @@
  * The IPC wrappers that choose a message's form (kernel/abi/msg.h): a
  * header-only message goes in registers, the kernel touching no user memory
  * for it; one with data or a handle goes in memory. Either way what arrives
- * is stored in the caller's struct msg, so programs see one form.
+ * is stored in the caller's struct msg, so programs see one form. The
+ * register-form calls have no wrappers of their own (syscalls.list): one
+ * could only drop a message that does not fit the registers.
  */
 #include <stddef.h>
 
@@ -74,21 +76,6 @@ __attribute__((always_inline)) static inline int ecall_regs(long n, int ep, stru
 		return (int)a0;
 	store_received(buf, (const uint64_t[]){ a2, a3, a4, a5, a6, t0, t1, a1, a7 });
 	return 0;
-}
-
-int sys_call_regs(int ep, struct msg *m)
-{
-	return ecall_regs(SYS_CALL_REGS, ep, m, m);
-}
-
-int sys_recv_regs(int ep, struct msg *m)
-{
-	return ecall_regs(SYS_RECV_REGS, ep, m, NULL);
-}
-
-int sys_reply_recv_regs(int ep, const struct msg *reply, struct msg *recv)
-{
-	return ecall_regs(SYS_REPLY_RECV_REGS, ep, recv, reply);
 }
 
 int sys_call(int ep, struct msg *m)
