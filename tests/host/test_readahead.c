@@ -176,6 +176,9 @@ static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
 	assert_true(stream);
 	assert_int_equal(win, 4);
 	assert_int_equal(readahead_ahead(ra, at + 3, win), 1 + win);
+	assert_int_equal(readahead_further(ra), 1 + win);
+	assert_int_equal(readahead_further(ra), 0);	/* taken once */
+	readahead_further_read(ra, 1 + win);	/* the swap-in thread took them all */
 	for (unsigned k = 0; k < 1 + win; k++)	/* the swap-in thread's */
 		assert_int_equal(readahead_hit(ra, at + 4 + win + k, 1, 0), 1);
 	return win;
@@ -217,6 +220,52 @@ static void test_no_growth_after_stream(void **state)
 	last = stream_with_thread(&ra, 4001);
 	assert_int_equal(ra.hits, ra.read);	/* every page found */
 	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), last);
+}
+
+/* A stream whose pages past the window the swap-in thread did not take
+ * (a full queue, slots already in memory): they are not counted as read,
+ * so the hit share stays whole and the window after the stream is the
+ * stream's last, not halved for pages nobody read. */
+static void test_untaken_further_not_read(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	unsigned used, win;
+	int stream;
+
+	(void)state;
+	shrink_to_none(&ra);
+	for (unsigned h = 0; h < 7; h++)
+		readahead_hit(&ra, 5, 1, 0);
+	win = readahead_window(&ra, 4001, MAX, &used, &stream);
+	readahead_ahead(&ra, 4001, win);
+	for (unsigned k = 1; k <= win; k++)
+		readahead_hit(&ra, 4001 + k, 1, 0);
+	win = readahead_window(&ra, 4004, MAX, &used, &stream);
+	assert_true(stream);
+	assert_int_equal(readahead_ahead(&ra, 4004, win), 1 + win);
+	assert_int_equal(readahead_further(&ra), 1 + win);
+	readahead_further_read(&ra, 0);		/* offered, none taken */
+	assert_int_equal(ra.read, 7 + 2);
+	assert_int_equal(ra.hits, 7 + 2);
+	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), win);
+}
+
+/* Pages asked for past a window and never offered (the read failed, or
+ * the region faulted elsewhere first) are dropped at the next window. */
+static void test_further_dropped_by_next_window(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	unsigned used;
+	int stream;
+
+	(void)state;
+	readahead_ahead(&ra, 0, readahead_window(&ra, 0, MAX, &used, &stream));
+	assert_int_equal(readahead_ahead(&ra, MAX + 1, readahead_window(&ra, MAX + 1, MAX,
+									&used, &stream)),
+			 1 + MAX);
+	readahead_window(&ra, 5000, MAX, &used, &stream);
+	assert_int_equal(readahead_further(&ra), 0);
+	assert_int_equal(ra.read, 0);
 }
 
 /* xorshift: repeatable "random" page numbers. */
@@ -273,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_thread_hits),
 		cmocka_unit_test(test_thread_reads_count),
 		cmocka_unit_test(test_no_growth_after_stream),
+		cmocka_unit_test(test_untaken_further_not_read),
+		cmocka_unit_test(test_further_dropped_by_next_window),
 		cmocka_unit_test(test_random_trace),
 		cmocka_unit_test(test_sequential_trace),
 	};

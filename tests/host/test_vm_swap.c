@@ -988,6 +988,38 @@ static void read_fault(struct vm_space *s, uint64_t j)
 	assert_true(present(s, j));
 }
 
+/* A stream's pages past its window are offered to the swap-in thread once
+ * the read is over, and count as read only if the thread took them and
+ * they are the region's own: here slots 10 and 11 of the first region
+ * (10 refused) and three of the region after it, whose slots follow on the
+ * disk. One page counted, not five. */
+static void test_further_counts_taken(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	struct vm_region *r;
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 12 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, VA + 12 * PG, VA + 20 * PG, RW, VM_ANON, NULL), 0);
+	swap_out_run(s, 0, 20);
+	r = vm_region_find(s, VA);
+
+	read_fault(s, 0);		/* eager: the window is not counted */
+	assert_int_equal(sw.ahead, 0);
+	assert_int_equal(r->ra.read, 0);
+	sw.refuse = 0x1;
+	read_fault(s, 5);		/* a stream: 6..9 mapped, 10..14 offered */
+	assert_true(present(s, 9));
+	assert_false(present(s, 10));
+	assert_int_equal(sw.ahead, 5);
+	assert_int_equal(r->ra.read, 1);
+	assert_int_equal(r->ra.further, 0);	/* offered once */
+	destroy(s);
+}
+
 /* The window adapts per region: a fault just past an eager window shows
  * it used (the swap code may read further ahead); faults elsewhere halve
  * it to none, its pages left in the swap cache; a fault that finds one is
@@ -1588,6 +1620,7 @@ int main(void)
 		TEST(test_check_catches_swap_corruption),
 		TEST(test_readahead_run),
 		TEST(test_readahead_adapts),
+		TEST(test_further_counts_taken),
 		TEST(test_readahead_gap),
 		TEST(test_readahead_stops_at_cached),
 		TEST(test_readahead_after_fork),
