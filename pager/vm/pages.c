@@ -57,9 +57,13 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	unsigned perm;
 	uint32_t e = how_entry(r, pa, how, &perm);
 
-	if (pv_reserve(&r->pages, i) < 0 || (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
-	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0)
+	if (pv_reserve(&r->pages, i) < 0)
 		return VM_FAULT_NOMEM;
+	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
+	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0) {
+		pv_unreserve(&r->pages, i);	/* a chunk made for it alone goes */
+		return VM_FAULT_NOMEM;
+	}
 	rmap_add(pa, s, va);
 	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
 	return 0;
@@ -75,6 +79,18 @@ static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
 	while (k < n && vm.mmu.map(vm.mmu.ctx, as, e[k].va, e[k].pa, (unsigned)e[k].perm) == 0)
 		k++;
 	return k;
+}
+
+/* A run mapped only its first k of n pages: a chunk made for its first or
+ * last page alone goes (pv_unreserve), rather than stay empty. Out of
+ * line, for when memory is short. */
+__attribute__((noinline, cold)) static void unreserve_unmapped(struct vm_region *r,
+							       const uint64_t *idx, unsigned k,
+							       unsigned n)
+{
+	pv_unreserve(&r->pages, idx[n - 1]);
+	if (k == 0)
+		pv_unreserve(&r->pages, idx[0]);
 }
 
 /* How many of idx[0..n) share idx[0]'s chunk (idx[] rises). Out of line:
@@ -120,6 +136,8 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	k = mmu_map_run(s->as, e, n);
 	rmap_add_run(s, e, k);
 	pv_set_run(&r->pages, idx, ent, k);
+	if (k < n)
+		unreserve_unmapped(r, idx, k, n);
 	return k;
 }
 
