@@ -144,14 +144,18 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	return k;
 }
 
-unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
-			  const uint64_t *pa, unsigned n)
+/* Flattened, both: with two runs, the calls map_run makes (the page
+ * array's, the reverse map's) have two callers each and were left out of
+ * line, which cost first touch's fault ~40 instructions (bench). */
+__attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
+						   const uint64_t *idx, const uint64_t *pa, unsigned n)
 {
 	return map_run(s, r, idx, pa, NULL, n);
 }
 
-unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
-			      const uint64_t *pa, const unsigned *how, unsigned n)
+__attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
+						       const uint64_t *idx, const uint64_t *pa,
+						       const unsigned *how, unsigned n)
 {
 	return map_run(s, r, idx, pa, how, n);
 }
