@@ -69,11 +69,8 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	return 0;
 }
 
-/* mmu_ops.map_run, or map for each entry where there is none. Inline in
- * both runs: out of line (two callers) it cost first touch's fault ~50
- * instructions (bench). */
-static inline __attribute__((always_inline)) unsigned mmu_map_run(int as, const struct map_entry *e,
-								  unsigned n)
+/* mmu_ops.map_run, or map for each entry where there is none. */
+static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
 {
 	unsigned k = 0;
 
@@ -144,9 +141,9 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	return k;
 }
 
-/* Flattened, both: with two runs, the calls map_run makes (the page
- * array's, the reverse map's) have two callers each and were left out of
- * line, which cost first touch's fault ~40 instructions (bench). */
+/* Flattened, both: with two runs, the calls map_run makes (the mmu's, the
+ * page array's, the reverse map's) have two callers each and were left out
+ * of line, which cost first touch's fault ~90 instructions (bench). */
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
 						   const uint64_t *idx, const uint64_t *pa, unsigned n)
 {
