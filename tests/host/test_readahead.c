@@ -161,9 +161,9 @@ static void shrink_to_none(struct vm_readahead *ra)
 }
 
 /* From none, a sweep from page at: a window of 2 used, then a stream of 4
- * whose pages the swap-in thread reads 5 further, all found by faults.
- * The window last judged (4). */
-static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
+ * whose 5 pages further the swap-in thread is offered and, if it takes
+ * them, reads, all found by faults. The window last judged (4). */
+static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at, int taken)
 {
 	unsigned used, win;
 	int stream;
@@ -178,8 +178,8 @@ static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
 	assert_int_equal(readahead_ahead(ra, at + 3, win), 1 + win);
 	assert_int_equal(readahead_further(ra), 1 + win);
 	assert_int_equal(readahead_further(ra), 0);	/* taken once */
-	readahead_further_read(ra, 1 + win);	/* the swap-in thread took them all */
-	for (unsigned k = 0; k < 1 + win; k++)	/* the swap-in thread's */
+	readahead_further_read(ra, taken ? 1 + win : 0);
+	for (unsigned k = 0; taken && k < 1 + win; k++)	/* the swap-in thread's */
 		assert_int_equal(readahead_hit(ra, at + 4 + win + k, 1, 0), 1);
 	return win;
 }
@@ -197,7 +197,7 @@ static void test_thread_reads_count(void **state)
 	shrink_to_none(&ra);
 	for (unsigned h = 0; h < 3; h++)
 		readahead_hit(&ra, 5, 1, 0);
-	stream_with_thread(&ra, 4001);
+	stream_with_thread(&ra, 4001, 1);
 	assert_int_equal(ra.read, 7 + 2 + 5);
 	assert_int_equal(ra.hits, 3 + 2 + 5);
 	/* 2 * 10 - 14 = 6 of 14: wants 8 * 6 / 14 = 3, a window of 2. */
@@ -205,21 +205,31 @@ static void test_thread_reads_count(void **state)
 	assert_false(stream);
 }
 
+/* Windows down to none with all 7 pages hit, then stream_with_thread:
+ * the window judged next, far away; *last: the stream's. */
+static unsigned window_after_stream(struct vm_readahead *ra, int taken, unsigned *last)
+{
+	unsigned used;
+	int stream;
+
+	shrink_to_none(ra);
+	for (unsigned h = 0; h < 7; h++)
+		readahead_hit(ra, 5, 1, 0);
+	*last = stream_with_thread(ra, 4001, taken);
+	return readahead_window(ra, 90000, MAX, &used, &stream);
+}
+
 /* However well the stream's pages were used, the first window after it
  * ends is no larger than the stream's last. */
 static void test_no_growth_after_stream(void **state)
 {
 	struct vm_readahead ra = { 0 };
-	unsigned used, last;
-	int stream;
+	unsigned last, win;
 
 	(void)state;
-	shrink_to_none(&ra);
-	for (unsigned h = 0; h < 7; h++)
-		readahead_hit(&ra, 5, 1, 0);
-	last = stream_with_thread(&ra, 4001);
+	win = window_after_stream(&ra, 1, &last);
 	assert_int_equal(ra.hits, ra.read);	/* every page found */
-	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), last);
+	assert_int_equal(win, last);
 }
 
 /* A stream whose pages past the window the swap-in thread did not take
@@ -229,25 +239,13 @@ static void test_no_growth_after_stream(void **state)
 static void test_untaken_further_not_read(void **state)
 {
 	struct vm_readahead ra = { 0 };
-	unsigned used, win;
-	int stream;
+	unsigned last, win;
 
 	(void)state;
-	shrink_to_none(&ra);
-	for (unsigned h = 0; h < 7; h++)
-		readahead_hit(&ra, 5, 1, 0);
-	win = readahead_window(&ra, 4001, MAX, &used, &stream);
-	readahead_ahead(&ra, 4001, win);
-	for (unsigned k = 1; k <= win; k++)
-		readahead_hit(&ra, 4001 + k, 1, 0);
-	win = readahead_window(&ra, 4004, MAX, &used, &stream);
-	assert_true(stream);
-	assert_int_equal(readahead_ahead(&ra, 4004, win), 1 + win);
-	assert_int_equal(readahead_further(&ra), 1 + win);
-	readahead_further_read(&ra, 0);		/* offered, none taken */
+	win = window_after_stream(&ra, 0, &last);
 	assert_int_equal(ra.read, 7 + 2);
 	assert_int_equal(ra.hits, 7 + 2);
-	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), win);
+	assert_int_equal(win, last);
 }
 
 /* Pages asked for past a window and never offered (the read failed, or

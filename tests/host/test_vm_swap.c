@@ -988,6 +988,16 @@ static void read_fault(struct vm_space *s, uint64_t j)
 	assert_true(present(s, j));
 }
 
+/* s reads with the lock let go and a window of at most 4, and has a
+ * private region of `pages` pages at VA. */
+static void ra_region(struct vm_space *s, unsigned pages)
+{
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + pages * PG, RW, VM_ANON, NULL), 0);
+}
+
 /* An eager window's pages go in with one mmu run call, each mapped as its
  * own fault would map it: after a fork, pages whose slots the child still
  * names copy-on-write and read-only, those only the parent names (the
@@ -1001,10 +1011,7 @@ static void test_readahead_maps_run(void **state)
 	unsigned runs, maps;
 
 	(void)state;
-	vm_set_swap(&sw_ra_ops);
-	vm_set_readahead(4);
-	sw.unlock = 1;
-	assert_int_equal(vm_region_add(p, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	ra_region(p, 8);
 	swap_out_run(p, 0, 8);
 	assert_int_equal(vm_fork(p, c), 0);	/* every slot named twice */
 	assert_int_equal(vm_unmap_range(c, VA + 2 * PG, VA + 4 * PG), 0);
@@ -1044,10 +1051,7 @@ static void test_readahead_run_partial(void **state)
 	uint64_t free0 = frames_free();
 
 	(void)state;
-	vm_set_swap(&sw_ra_ops);
-	vm_set_readahead(4);
-	sw.unlock = 1;
-	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	ra_region(s, 8);
 	swap_out_run(s, 0, 8);
 	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
 	fake.map_budget = 3;	/* page 0 and two of its window */
@@ -1077,10 +1081,7 @@ static void test_further_counts_taken(void **state)
 	struct vm_region *r;
 
 	(void)state;
-	vm_set_swap(&sw_ra_ops);
-	vm_set_readahead(4);
-	sw.unlock = 1;
-	assert_int_equal(vm_region_add(s, VA, VA + 12 * PG, RW, VM_ANON, NULL), 0);
+	ra_region(s, 12);
 	assert_int_equal(vm_region_add(s, VA + 12 * PG, VA + 20 * PG, RW, VM_ANON, NULL), 0);
 	swap_out_run(s, 0, 20);
 	r = vm_region_find(s, VA);
