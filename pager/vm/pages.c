@@ -143,7 +143,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 
 /* Flattened, both: with two runs, the calls map_run makes (the mmu's, the
  * page array's, the reverse map's) have two callers each and were left out
- * of line, which cost first touch's fault ~90 instructions (bench). */
+ * of line, which cost first touch's fault ~50 instructions (bench). */
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
 						   const uint64_t *idx, const uint64_t *pa, unsigned n)
 {
