@@ -196,34 +196,33 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 /* The n pages after private page i (slot), pages i + 1 + k naming slot +
  * 1 + k, whose frames pa[k] are read ahead: mapped as swap_map would map
  * each, in one run (one rmap reservation, one mmu call). read: the frames
- * are this fault's read (else the swap cache's, parked: from says which).
- * A frame that cannot be mapped is released (a parked one stays). How
- * many were mapped, in order. */
+ * are this fault's read, and one that cannot be mapped is released (else
+ * they are the swap cache's, parked, and stay so). How many were mapped,
+ * in order. */
 static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot,
 			     const uint64_t *pa, unsigned n, int read)
 {
 	uint64_t idx[VM_READAHEAD_MAX];
-	unsigned how[VM_READAHEAD_MAX], m = 0;
+	unsigned how[VM_READAHEAD_MAX], m = 0, k;
 
 	/* One page takes the shorter path, as first touch's does. */
 	if (n == 1 || rmap_reserve(n) < 0) {
 		while (m < n && swap_map(s, r, i + 1 + m, pa[m], read || swapcache_ahead(pa[m]) ?
 						 VM_SWAP_AHEAD : VM_SWAP_CACHED) == VM_FAULT_MAPPED)
 			m++;
-		return m;
+		k = m + 1;	/* swap_map released the frame it could not map */
+	} else {
+		for (k = 0; k < n; k++) {
+			idx[k] = i + 1 + k;
+			how[k] = swap_map_how(slot + 1 + k, pa[k]);
+		}
+		m = vm_pages_map_run_how(s, r, idx, pa, how, n);
+		for (k = 0; k < m; k++)
+			swap_mapped(s, r, idx[k], slot + 1 + k, pa[k],
+				    read || swapcache_ahead(pa[k]) ? VM_SWAP_AHEAD : VM_SWAP_CACHED);
 	}
-	for (unsigned k = 0; k < n; k++) {
-		idx[k] = i + 1 + k;
-		how[k] = swap_map_how(slot + 1 + k, pa[k]);
-	}
-	m = vm_pages_map_run_how(s, r, idx, pa, how, n);
-	for (unsigned k = 0; k < n; k++) {
-		enum vm_swap_from from = read || swapcache_ahead(pa[k]) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
-		if (k < m)
-			swap_mapped(s, r, idx[k], slot + 1 + k, pa[k], from);
-		else if (from != VM_SWAP_CACHED)
-			vm_frame_release(pa[k]);
-	}
+	for (; read && k < n; k++)
+		vm_frame_release(pa[k]);	/* parked, tied to its slot */
 	return m;
 }
 
