@@ -1068,6 +1068,21 @@ static void test_readahead_run_partial(void **state)
 	assert_int_equal(sw.read_manys, 1);
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
+
+	/* Read without a cache, the lock held: the frames refused are freed. */
+	s = fake_space(1);
+	sw.unlock = 0;
+	sw.no_tie = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	swap_out_run(s, 0, 8);
+	fake.map_budget = 3;
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake.map_budget = -1;
+	check();
+	assert_int_equal(frames_free(), free0 - 3);
+	assert_int_equal(slot_at(s, VA + 3 * PG), slot_at(s, VA + 7 * PG) - 4);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
 }
 
 /* A stream's pages past its window are offered to the swap-in thread once
