@@ -3,10 +3,10 @@
  * its readahead window are read in one transfer with the pager lock let go,
  * each frame tied to its slot and marked reading meanwhile, so another
  * fault on the same slot waits for this read, and an exit that frees the
- * slot only unties it. When the VM core says the fault's region is a
- * stream whose last window was used, slots after the run go to the swap-in
- * queue, which the swap-in thread reads into the swap cache ahead of the
- * faults that will want them.
+ * slot only unties it. When the VM core, its read over, offers slots of a
+ * stream whose last window was used (swap_in_read_further), they go to
+ * the swap-in queue, which the swap-in thread reads into the swap cache
+ * ahead of the faults that will want them.
  */
 #include <errno.h>
 #include "base/threads.h"
@@ -85,25 +85,26 @@ static int only_on_device(uint32_t slot)
  * thread, to be in memory before the faults that will want them (a full
  * queue refuses them: dropped, their faults read them). Like a disk
  * cluster, they need not be the same region's: only slots whose contents
- * are on the device alone. */
-static void queue_ahead(uint32_t first, unsigned n)
+ * are on the device alone. Which were queued: bit k for first + k. */
+uint32_t swap_in_read_further(void *ctx, uint32_t first, unsigned n)
 {
-	unsigned queued = 0;
+	uint32_t queued = 0;
 
-	if (!reader_started)
-		return;
-	for (uint32_t s = first; s < first + n; s++)
-		if (only_on_device(s) && swap_queue_push(&inq, 0, s) == 0)
-			queued++;
+	(void)ctx;
+	if (!reader_started || n > READ_MAX)
+		return 0;
+	for (unsigned k = 0; k < n; k++)
+		if (only_on_device(first + k) && swap_queue_push(&inq, 0, first + k) == 0)
+			queued |= 1u << k;
 	if (queued)
 		pager_thread_signal(&reader, TB_WORK);
+	return queued;
 }
 
 /* A fault's page and its window, consecutive slots: read with the lock let
- * go, then `ahead` slots after them queued for the swap-in thread. A
- * window that fails is given up and the first page read alone; only its
- * own error fails the fault. */
-static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n, unsigned ahead)
+ * go. A window that fails is given up and the first page read alone; only
+ * its own error fails the fault. */
+static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();
 	struct swap_req pages[READ_MAX];
@@ -127,8 +128,6 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n, unsigne
 	for (unsigned k = 0; k < n; k++)
 		vmstat_count_n(VMSTAT_SWAP_RA, settle(first + k, pa[k], err[k] == 0, k == 0) && k);
 	wake_readers();
-	if (err[0] == 0 && ahead && err[n - 1] == 0)
-		queue_ahead(first + n, ahead);
 	if (err[0] == 0)
 		return VM_SWAP_UNLOCKED;
 	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
@@ -138,13 +137,13 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n, unsigne
 int swap_in_read(void *ctx, uint32_t slot, uint64_t pa)
 {
 	(void)ctx;
-	return read_unlocked(slot, &pa, 1, 0);
+	return read_unlocked(slot, &pa, 1);
 }
 
-int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n, unsigned ahead)
+int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
 {
 	(void)ctx;
-	return read_unlocked(first, pa, n, ahead);
+	return read_unlocked(first, pa, n);
 }
 
 /* Queued slots still worth reading, each with a new frame tied to it while

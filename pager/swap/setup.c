@@ -24,6 +24,7 @@ static const struct vm_swap_ops vm_ops = {
 	.wait = swap_in_wait,
 	.keep_copies = swap_keep_copies,
 	.slot_refs = swap_slot_count,
+	.read_further = swap_in_read_further,
 };
 
 /* Read slot 0 (the header page) and check it: 0 and area filled, or -1

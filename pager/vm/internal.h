@@ -212,6 +212,11 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 #define VM_RUN_MAX (1 + VM_FAULTAROUND_MAX)
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			  const uint64_t *pa, unsigned n);
+/* The same, each page as its how[m] says (vm_page_map's, less
+ * VM_MAP_RESERVED: the caller reserved every rmap entry): a swap-in's
+ * pages read ahead, each mapped as its own fault would map it. */
+unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+			      const uint64_t *pa, const unsigned *how, unsigned n);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);

@@ -33,21 +33,37 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 	return entry_perm(r, e);
 }
 
-/* Map pa at page i of r in s and record it (page array, rmap): copy-on-
- * write with VM_MAP_COW if r is a writable private region, with VM_MAP_CLEAN
- * its dirty bit clear if writable (VM_MAP_RESERVED: its rmap entry is
- * reserved); 0 or VM_FAULT_NOMEM, with nothing changed on failure. */
+/* The page entry and the permission pa is mapped with in r, as how says
+ * (vm_page_map's): copy-on-write with VM_MAP_COW if r is a writable private
+ * region, its dirty bit clear with VM_MAP_CLEAN if writable. Inline: how is
+ * a constant 0 for first touch's run, which then pays for none of it. */
+static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigned how,
+				 unsigned *perm)
+{
+	uint32_t e = pa_pfn(pa) | ((how & VM_MAP_COW) && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
+
+	*perm = entry_perm(r, e);
+	if ((how & VM_MAP_CLEAN) && (*perm & VM_W))
+		*perm |= VM_CLEAN;
+	return e;
+}
+
+/* Map pa at page i of r in s and record it (page array, rmap), as how
+ * says (how_entry; VM_MAP_RESERVED: its rmap entry is reserved); 0 or
+ * VM_FAULT_NOMEM, with nothing changed on failure. */
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how)
 {
 	uint64_t va = r->start + i * VM_PAGE;
-	uint32_t e = pa_pfn(pa) | ((how & VM_MAP_COW) && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
-	unsigned perm = entry_perm(r, e);
+	unsigned perm;
+	uint32_t e = how_entry(r, pa, how, &perm);
 
-	if ((how & VM_MAP_CLEAN) && (perm & VM_W))
-		perm |= VM_CLEAN;
-	if (pv_reserve(&r->pages, i) < 0 || (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
-	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0)
+	if (pv_reserve(&r->pages, i) < 0)
 		return VM_FAULT_NOMEM;
+	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
+	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0) {
+		pv_unreserve(&r->pages, i);	/* a chunk made for it alone goes */
+		return VM_FAULT_NOMEM;
+	}
 	rmap_add(pa, s, va);
 	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
 	return 0;
@@ -65,6 +81,18 @@ static unsigned mmu_map_run(int as, const struct map_entry *e, unsigned n)
 	return k;
 }
 
+/* A run mapped only its first k of n pages: a chunk made for its first or
+ * last page alone goes (pv_unreserve), rather than stay empty. Out of
+ * line, for when memory is short. */
+__attribute__((noinline, cold)) static void unreserve_unmapped(struct vm_region *r,
+							       const uint64_t *idx, unsigned k,
+							       unsigned n)
+{
+	pv_unreserve(&r->pages, idx[n - 1]);
+	if (k == 0)
+		pv_unreserve(&r->pages, idx[0]);
+}
+
 /* How many of idx[0..n) share idx[0]'s chunk (idx[] rises). Out of line:
  * it is for when memory is short, and inline it cost a fault's run ~20
  * instructions (bench, first touch). */
@@ -78,13 +106,16 @@ __attribute__((noinline, cold)) static unsigned in_first_chunk(const uint64_t *i
 /* idx[] rises and a run is shorter than a chunk: the chunks of its first
  * and last pages are all it touches. Without room for the last page's
  * chunk the run ends with the first's: idx[0] (the faulting page) needs
- * only its own, and the pages after it were only fault-around's. */
-unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
-			  const uint64_t *pa, unsigned n)
+ * only its own, and the pages after it were only fault-around's. Each
+ * page as how[m] says (how_entry), or as how 0 without how[]: inline in
+ * both callers, so that first touch's run (none) computes no how. */
+static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
+							      const uint64_t *idx, const uint64_t *pa,
+							      const unsigned *how, unsigned n)
 {
 	struct map_entry e[VM_RUN_MAX];
 	uint32_t ent[VM_RUN_MAX];
-	unsigned k;
+	unsigned k, perm;
 
 	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
 	/* A fault's run is never longer: its caller's bug, noted, and the run
@@ -99,13 +130,31 @@ unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_
 	if (pv_reserve(&r->pages, idx[n - 1]) < 0)
 		n = in_first_chunk(idx, n);
 	for (k = 0; k < n; k++) {
-		ent[k] = pa_pfn(pa[k]);
-		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], entry_perm(r, ent[k]) };
+		ent[k] = how_entry(r, pa[k], how ? how[k] : 0, &perm);
+		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], perm };
 	}
 	k = mmu_map_run(s->as, e, n);
 	rmap_add_run(s, e, k);
 	pv_set_run(&r->pages, idx, ent, k);
+	if (k < n)
+		unreserve_unmapped(r, idx, k, n);
 	return k;
+}
+
+/* Flattened, both: with two runs, the calls map_run makes (the mmu's, the
+ * page array's, the reverse map's) have two callers each and were left out
+ * of line, which cost first touch's fault ~50 instructions (bench). */
+__attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
+						   const uint64_t *idx, const uint64_t *pa, unsigned n)
+{
+	return map_run(s, r, idx, pa, NULL, n);
+}
+
+__attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
+						       const uint64_t *idx, const uint64_t *pa,
+						       const unsigned *how, unsigned n)
+{
+	return map_run(s, r, idx, pa, how, n);
 }
 
 /* Unmap page i of r in s, drop its back-link, and let the kind decide

@@ -113,6 +113,14 @@ int pv_reserve(struct pagevec *v, uint64_t i)
 	return chunk_for(v, i) ? 0 : -1;
 }
 
+void pv_unreserve(struct pagevec *v, uint64_t i)
+{
+	struct pv_chunk *c = find(v, i);
+
+	if (c && !c->used)
+		drop_chunk(v, lower_bound(v, c->first));
+}
+
 /* A clearing set makes its chunk the hint too: an unmap's walk clears page
  * after page of one chunk, and reads each before it clears it. */
 int pv_set(struct pagevec *v, uint64_t i, uint32_t e)

@@ -35,6 +35,9 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e);
 void pv_set_run(struct pagevec *v, const uint64_t *idx, const uint32_t *e, unsigned n);
 /* Make sure setting entry i cannot fail; 0, or -1 if memory is short. */
 int pv_reserve(struct pagevec *v, uint64_t i);
+/* Entry i was reserved but none was set: its chunk goes if it holds no
+ * entry (no empty chunk is left for a page never mapped). */
+void pv_unreserve(struct pagevec *v, uint64_t i);
 /* The first index in [i, end) whose entry is not 0, or end. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
 /* fn(ctx, i, entry) for each entry in [from, to) that is not 0, in order,

@@ -153,6 +153,27 @@ static unsigned swap_map_how(uint32_t slot, uint64_t pa)
 	return vm_mapcount(pa) > 0 || swapcache_tied(pa) ? VM_MAP_COW : 0;
 }
 
+/* 1 if pa, which the swap cache ties to a private page's slot, is a
+ * shared object's frame: a bug, noted. */
+static int object_frame(uint64_t pa)
+{
+	if (!frame_desc(pa)->obj)
+		return 0;
+	vm_note_bug("the swap cache gave a private page a shared object's frame");
+	return 1;
+}
+
+/* pa was just mapped at private page i, whose entry named slot: the
+ * slot's claim (counted as from says), and a copy-on-write page that was
+ * the slot's last entry becomes its own. */
+static void swap_mapped(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot,
+			uint64_t pa, enum vm_swap_from from)
+{
+	vm_swap_claimed(slot, pa, from, 1);
+	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
+		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
+}
+
 /* Map pa, holding the contents of the slot private page i names, at i
  * (swap_map_how says how). A frame read for it is released if it cannot
  * be mapped. */
@@ -161,43 +182,67 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 {
 	uint32_t slot = region_slot(r, i);
 
-	if (frame_desc(pa)->obj) {
-		vm_note_bug("the swap cache gave a private page a shared object's frame");
+	if (object_frame(pa))
 		return VM_FAULT_IO;
-	}
 	if (vm_page_map(s, r, i, pa, swap_map_how(slot, pa)) < 0) {
 		if (from != VM_SWAP_CACHED)
 			vm_frame_release(pa);
 		return VM_FAULT_NOMEM;
 	}
-	vm_swap_claimed(slot, pa, from, 1);
-	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
-		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
+	swap_mapped(s, r, i, slot, pa, from);
 	return VM_FAULT_MAPPED;
+}
+
+/* The n pages after private page i (slot), pages i + 1 + k naming slot +
+ * 1 + k, whose frames pa[k] are read ahead: mapped as swap_map would map
+ * each, in one run (one rmap reservation, one mmu call). read: the frames
+ * are this fault's read, and one that cannot be mapped is released (else
+ * they are the swap cache's, parked, and stay so). How many were mapped,
+ * in order. */
+static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot,
+			     const uint64_t *pa, unsigned n, int read)
+{
+	uint64_t idx[VM_READAHEAD_MAX];
+	unsigned how[VM_READAHEAD_MAX], m = 0, k;
+
+	/* One page takes the shorter path, as first touch's does. */
+	if (n == 1 || rmap_reserve(n) < 0) {
+		while (m < n && swap_map(s, r, i + 1 + m, pa[m], read || swapcache_ahead(pa[m]) ?
+						 VM_SWAP_AHEAD : VM_SWAP_CACHED) == VM_FAULT_MAPPED)
+			m++;
+		k = m + 1;	/* swap_map released the frame it could not map */
+	} else {
+		for (k = 0; k < n; k++) {
+			idx[k] = i + 1 + k;
+			how[k] = swap_map_how(slot + 1 + k, pa[k]);
+		}
+		m = vm_pages_map_run_how(s, r, idx, pa, how, n);
+		for (k = 0; k < m; k++)
+			swap_mapped(s, r, idx[k], slot + 1 + k, pa[k],
+				    read || swapcache_ahead(pa[k]) ? VM_SWAP_AHEAD : VM_SWAP_CACHED);
+	}
+	for (; read && k < n; k++)
+		vm_frame_release(pa[k]);	/* parked, tied to its slot */
+	return m;
 }
 
 /* After page i came from the cache in a region whose window is eager: the
  * pages after it that wait there unmapped (read with it by a read that let
  * the lock go, or read ahead by the swap-in thread) are mapped as a read's
- * readahead would have. How many were. */
+ * readahead would have, as one run. How many were. */
 static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
 {
-	uint64_t n = region_pages(r);
-	unsigned k = 1;
+	uint64_t n = region_pages(r), pa[VM_READAHEAD_MAX];
+	unsigned k = 0;
 
-	for (; r->ra.eager && k <= vm.readahead && i + k < n; k++) {
-		enum vm_swap_from from;
-		uint64_t pa;
-		if (region_slot(r, i + k) != slot + k)
+	for (; r->ra.eager && k < vm.readahead && i + 1 + k < n; k++) {
+		if (region_slot(r, i + 1 + k) != slot + 1 + k)
 			break;
-		pa = swapcache_lookup(slot + k);
-		if (!pa || !vm_frame_parked(pa))
-			break;
-		from = swapcache_ahead(pa) ? VM_SWAP_AHEAD : VM_SWAP_CACHED;
-		if (swap_map(s, r, i + k, pa, from) != VM_FAULT_MAPPED)
+		pa[k] = swapcache_lookup(slot + 1 + k);
+		if (!pa[k] || !vm_frame_parked(pa[k]) || object_frame(pa[k]))
 			break;
 	}
-	return k - 1;
+	return k ? swap_map_run(s, r, i, slot, pa, k, 0) : 0;
 }
 
 /* Private page i names a swap slot: map the frame holding its contents,
@@ -219,12 +264,11 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 	own = cached && swapcache_fresh(pa[0]);
 	ahead = cached && swapcache_ahead(pa[0]);
 	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
-	for (unsigned k = 1; k < n; k++) {
-		if (r->ra.eager)
-			swap_map(s, r, i + k, pa[k], VM_SWAP_AHEAD);
-		else
+	if (n > 1 && r->ra.eager)
+		swap_map_run(s, r, i, slot, pa + 1, n - 1, 1);
+	else
+		for (unsigned k = 1; k < n; k++)
 			vm_frame_release(pa[k]);	/* parked: tied to its slot */
-	}
 	if (!cached || res != VM_FAULT_MAPPED)
 		return res;
 	mapped = map_read_ahead(s, r, i, slot);

@@ -55,6 +55,7 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 	ra->eager = !ra->known || *stream || (ra->eager && !had && i == ra->next);
 	ra->known = 1;
 	ra->stream = (uint8_t)*stream;
+	ra->further = 0;	/* the last read's, never taken: too late now */
 	ra->win = (uint8_t)(win > max ? max : win);
 	ra->pending = 0;
 	ra->next = i + 1;
@@ -88,9 +89,23 @@ unsigned readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
 	unsigned further = ra->stream && n ? 1 + n : 0;
 
 	ra->stream = 0;
-	count_read(ra, (ra->eager ? 0 : n) + further);
+	ra->further = (uint8_t)further;
+	count_read(ra, ra->eager ? 0 : n);
 	advance(ra, i, n);
 	return further;
+}
+
+unsigned readahead_further(struct vm_readahead *ra)
+{
+	unsigned further = ra->further;
+
+	ra->further = 0;
+	return further;
+}
+
+void readahead_further_read(struct vm_readahead *ra, unsigned n)
+{
+	count_read(ra, n);
 }
 
 unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned mapped)

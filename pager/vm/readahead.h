@@ -23,9 +23,12 @@
  * reach none in a few faults; from none, a fault at the page after the
  * last one starts a window of 2. A region's first window is read in full,
  * eagerly. A stream's pages the swap-in thread reads further ahead are
- * left in the cache like any window's: read, and hits when found. The
- * first window after a stream ends is no larger than the stream's last:
- * the stream's hits say nothing about the new place.
+ * left in the cache like any window's, and hits when found; they count as
+ * read only once the swap code took them (readahead_further_read): it may
+ * take fewer than were offered, or slots of other regions, and pages never
+ * read that counted as read would lower the hit share. The first window
+ * after a stream ends is no larger than the stream's last: the stream's
+ * hits say nothing about the new place.
  */
 struct vm_readahead {
 	uint64_t next;		/* the page just past the last window */
@@ -37,6 +40,8 @@ struct vm_readahead {
 	uint8_t eager;		/* the last window is mapped with its fault */
 	uint8_t known;		/* 0: no swap-in fault here yet */
 	uint8_t stream;		/* the last window judged was a stream's */
+	uint8_t further;	/* pages past `next` the swap-in thread may read,
+				 * not yet offered to it (readahead_further) */
 };
 
 /* A major fault at page i: how many pages after it to read (at most max).
@@ -47,8 +52,17 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 			  int *stream);
 /* n pages after i were read with it (the window's pages actually read).
  * Returns the pages after those the swap-in thread should read further
- * ahead (0 unless the window was a stream's), counted as read. */
+ * ahead (0 unless the window was a stream's), from page ra->next on; they
+ * are not counted as read yet (readahead_further takes them). */
 unsigned readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n);
+/* Once the window's read is over: the pages readahead_ahead last asked
+ * for, from ra->next on, if not taken yet (then 0); the caller offers
+ * them to the swap-in thread and says with readahead_further_read how
+ * many of them it took. */
+unsigned readahead_further(struct vm_readahead *ra);
+/* n of the region's pages past the window went to the swap-in thread:
+ * read ahead into the cache, counted as read. */
+void readahead_further_read(struct vm_readahead *ra, unsigned n);
 /* A fault at i found its page waiting in the swap cache; ahead: it was
  * read ahead (a window's or the swap-in thread's), a hit. With an eager
  * window, mapped pages after i were mapped with it: where the stream now

@@ -3,7 +3,9 @@
  * swap cache ties to its slot, or a new frame read through the swap engine
  * with, for a private page, the pages after it in its region that follow
  * it on the disk (readahead); a frame still being read is waited for. Then
- * the entry names the frame, and the read or the hit is counted.
+ * the entry names the frame, and the read or the hit is counted. After a
+ * stream's read the pages past its window are offered to the swap code's
+ * swap-in thread, and those it took are counted as read ahead.
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
@@ -14,16 +16,13 @@
  * it shows used counted) in a row that name slot + 1, slot + 2, ... and
  * are not in the swap cache (a frame holds that slot already: reading it
  * again would part its sharers). frame_alloc_unzeroed (swap_read), never
- * reclaim, for pages nobody asked for yet. How many, frames in pa[]; *ahead: slots the swap
- * code may read further ahead (the last window was all used). */
-static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot, uint64_t *pa,
-				 unsigned *ahead)
+ * reclaim, for pages nobody asked for yet. How many, frames in pa[]. */
+static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot, uint64_t *pa)
 {
 	uint64_t n = region_pages(r);
 	unsigned k = 0, win, used;
 	int stream;
 
-	*ahead = 0;
 	if (!vm.swap.read_many || !vm.readahead)
 		return 0;
 	win = readahead_window(&r->ra, i, vm.readahead, &used, &stream);
@@ -34,8 +33,28 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
 		    !(pa[k] = frame_alloc_unzeroed()))
 			break;
 	}
-	*ahead = readahead_ahead(&r->ra, i, k);
+	readahead_ahead(&r->ra, i, k);
 	return k;
+}
+
+/* Page i's read (slot) and its window's are over, and r's window asked
+ * for pages further ahead (readahead_further): offered to the swap-in
+ * thread, while the window's last page made it into the cache (a window
+ * that failed shows nothing used). Those it took that are r's own pages
+ * (the slot after each in a row) count as read ahead: a slot of another
+ * region read with them is no page of r's stream. */
+static void read_further(struct vm_region *r, uint64_t i, uint32_t slot)
+{
+	uint64_t j = r->ra.next, end = region_pages(r);
+	uint32_t first = slot + (uint32_t)(j - i), took;
+	unsigned want = readahead_further(&r->ra), own = 0;
+
+	if (!want || !vm.swap.read_further || !swapcache_lookup(first - 1))
+		return;
+	took = vm.swap.read_further(vm.swap.ctx, first, want);
+	for (unsigned k = 0; k < want && j + k < end && region_slot(r, j + k) == first + k; k++)
+		own += (took >> k) & 1;
+	readahead_further_read(&r->ra, own);
 }
 
 /* What a read that returned res >= 0 means for the fault: go on (0), or
@@ -58,18 +77,20 @@ static int unlocked_result(int res)
 static int swap_read(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		     unsigned *n)
 {
-	unsigned extra, ahead = 0;
+	unsigned extra;
 	int res;
 
 	if (!(pa[0] = vm_frame_alloc_unzeroed()))
 		return VM_FAULT_NOMEM;
 	/* Chosen after that allocation: its reclaim may send more of r out. */
-	extra = r ? readahead_frames(r, i, slot, pa + 1, &ahead) : 0;
+	extra = r ? readahead_frames(r, i, slot, pa + 1) : 0;
 	*n = 1;
 	if (extra) {
-		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra, ahead);
-		if (res == 0)
+		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra);
+		if (res == 0) {
 			*n += extra;
+			read_further(r, i, slot);
+		}
 		if (res >= 0)
 			return unlocked_result(res);
 		for (unsigned k = 1; k <= extra; k++)
@@ -101,6 +122,10 @@ int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		return VM_FAULT_RETRY;
 	}
 	if (hit) {
+		/* Fresh: this fault's own read let the lock go; r is the
+		 * region it was read for, found again. */
+		if (r && swapcache_fresh(hit))
+			read_further(r, i, slot);
 		pa[0] = hit;
 		return 0;
 	}

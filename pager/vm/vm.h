@@ -166,18 +166,14 @@ struct vm_swap_ops {
 	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
 	 * request where the device allows, tying them as read does; 0, or a
 	 * negative error and no frame is to be trusted. n <= 1 +
-	 * VM_READAHEAD_MAX. ahead > 0: the pages' region is a stream whose
-	 * last window was used, and the swap code may read that many slots
-	 * after these into its cache before they are asked for. May block.
-	 * Either read may instead let the pager
+	 * VM_READAHEAD_MAX. May block. Either read may instead let the pager
 	 * lock go while the disk works and return VM_SWAP_UNLOCKED: the frames
 	 * are then the swap code's, each tied to its slot and fresh if it was
 	 * read (swapcache_read_begin and _end), else freed, and the caller
 	 * starts over (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but
 	 * first_slot could not be read (the fault fails with VM_FAULT_IO,
 	 * touching nothing). */
-	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n,
-			 unsigned ahead);
+	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
 	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
 	 * lock go until that read is over (the caller starts over). */
 	void (*wait)(void *ctx, uint32_t slot);
@@ -189,6 +185,13 @@ struct vm_swap_ops {
 	/* Optional (NULL: every slot counts as named once). How many
 	 * references slot has: more than 1 when fork left it named twice. */
 	uint32_t (*slot_refs)(void *ctx, uint32_t slot);
+	/* Optional (NULL: none read ahead of faults). After a read for a
+	 * region that is a stream whose last window was used: the swap code
+	 * may read slots first .. first + n - 1 (n <= 1 + VM_READAHEAD_MAX)
+	 * into its cache before they are asked for, in the background. Which
+	 * it took: bit k for first + k (a slot it would not read again, or
+	 * no room, leaves its bit clear). Never blocks. */
+	uint32_t (*read_further)(void *ctx, uint32_t first, unsigned n);
 };
 #define VM_SWAP_UNLOCKED 1
 #define VM_SWAP_UNLOCKED_IO 2

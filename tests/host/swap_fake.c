@@ -115,11 +115,10 @@ static size_t sw_reclaim(size_t want)
 
 /* Slots first.. into pa[0..n), as one request: the VM core asks for it
  * only with a readahead window, for slots still named and frames fresh. */
-static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n,
-			unsigned ahead)
+static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
 {
 	(void)ctx;
-	sw.ahead = ahead;
+	sw.ahead = 0;
 	sw.read_manys++;
 	sw.many_pages = n;
 	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX && first + n <= NSLOT);
@@ -138,6 +137,16 @@ static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned 
 			swapcache_tie(first + k, pa[k]);
 	}
 	return 0;
+}
+
+/* Slots offered to be read ahead: none is read (no swap-in thread here);
+ * all are taken but those sw.refuse names. */
+static uint32_t sw_read_further(void *ctx, uint32_t first, unsigned n)
+{
+	(void)ctx;
+	assert_true(first > 0 && n >= 1 && n <= 1 + VM_READAHEAD_MAX);
+	sw.ahead = n;
+	return ((1u << n) - 1) & ~sw.refuse;
 }
 
 static void sw_wait(void *ctx, uint32_t slot)
@@ -161,11 +170,11 @@ static uint32_t sw_refs(void *ctx, uint32_t slot)
 }
 
 const struct vm_swap_ops sw_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, NULL,
-				    sw_refs };
+				    sw_refs, NULL };
 const struct vm_swap_ops sw_ra_ops = { sw_read, sw_dup, sw_put, NULL, sw_read_many, sw_wait,
-				       NULL, sw_refs };
+				       NULL, sw_refs, sw_read_further };
 const struct vm_swap_ops sw_keep_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, sw_keep,
-					 sw_refs };
+					 sw_refs, NULL };
 
 uint32_t swap_out(uint64_t pa, int keep)
 {

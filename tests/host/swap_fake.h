@@ -20,7 +20,8 @@ struct fake_swap {
 	int refs[NSLOT];	/* the allocation's own reference + page entries */
 	unsigned reads, dups, puts, reclaims;
 	unsigned read_manys, many_pages;	/* read_many calls, and the pages of the last */
-	unsigned ahead;		/* the last read_many's slots to read further ahead */
+	unsigned ahead;		/* slots offered to read_further since the last read_many */
+	uint32_t refuse;	/* read_further leaves these (bit k: first + k) */
 	int fail_read;		/* reads fail */
 	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */

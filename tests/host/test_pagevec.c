@@ -119,6 +119,27 @@ static void test_chunks_freed(void **state)
 	pv_free(&v);
 }
 
+/* A reserved chunk nobody set an entry in goes with pv_unreserve; one
+ * holding an entry stays, and an index with no chunk is no error. */
+static void test_unreserve(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	pv_unreserve(&v, 7);
+	assert_int_equal(pv_reserve(&v, 7), 0);
+	assert_int_equal(pv_reserve(&v, 5000), 0);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(pv_set(&v, 8, 3), 0);
+	pv_unreserve(&v, 7);		/* 8 is set in its chunk: stays */
+	pv_unreserve(&v, 5000);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_get(&v, 8), 3);
+	assert_int_equal(pv_set(&v, 5000, 9), 0);	/* made again when set */
+	assert_int_equal(v.n, 2);
+	pv_free(&v);
+}
+
 /* A run set across a chunk boundary (its chunks reserved, the hint on
  * another chunk) lands in both chunks, each counting its entries: the
  * chunks go with their last entries, not before. */
@@ -252,6 +273,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
+		cmocka_unit_test(test_unreserve),
 		cmocka_unit_test(test_set_run_two_chunks),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),

@@ -161,9 +161,9 @@ static void shrink_to_none(struct vm_readahead *ra)
 }
 
 /* From none, a sweep from page at: a window of 2 used, then a stream of 4
- * whose pages the swap-in thread reads 5 further, all found by faults.
- * The window last judged (4). */
-static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
+ * whose 5 pages further the swap-in thread is offered and, if it takes
+ * them, reads, all found by faults. The window last judged (4). */
+static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at, int taken)
 {
 	unsigned used, win;
 	int stream;
@@ -176,7 +176,10 @@ static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
 	assert_true(stream);
 	assert_int_equal(win, 4);
 	assert_int_equal(readahead_ahead(ra, at + 3, win), 1 + win);
-	for (unsigned k = 0; k < 1 + win; k++)	/* the swap-in thread's */
+	assert_int_equal(readahead_further(ra), 1 + win);
+	assert_int_equal(readahead_further(ra), 0);	/* taken once */
+	readahead_further_read(ra, taken ? 1 + win : 0);
+	for (unsigned k = 0; taken && k < 1 + win; k++)	/* the swap-in thread's */
 		assert_int_equal(readahead_hit(ra, at + 4 + win + k, 1, 0), 1);
 	return win;
 }
@@ -194,7 +197,7 @@ static void test_thread_reads_count(void **state)
 	shrink_to_none(&ra);
 	for (unsigned h = 0; h < 3; h++)
 		readahead_hit(&ra, 5, 1, 0);
-	stream_with_thread(&ra, 4001);
+	stream_with_thread(&ra, 4001, 1);
 	assert_int_equal(ra.read, 7 + 2 + 5);
 	assert_int_equal(ra.hits, 3 + 2 + 5);
 	/* 2 * 10 - 14 = 6 of 14: wants 8 * 6 / 14 = 3, a window of 2. */
@@ -202,21 +205,65 @@ static void test_thread_reads_count(void **state)
 	assert_false(stream);
 }
 
+/* Windows down to none with all 7 pages hit, then stream_with_thread:
+ * the window judged next, far away; *last: the stream's. */
+static unsigned window_after_stream(struct vm_readahead *ra, int taken, unsigned *last)
+{
+	unsigned used;
+	int stream;
+
+	shrink_to_none(ra);
+	for (unsigned h = 0; h < 7; h++)
+		readahead_hit(ra, 5, 1, 0);
+	*last = stream_with_thread(ra, 4001, taken);
+	return readahead_window(ra, 90000, MAX, &used, &stream);
+}
+
 /* However well the stream's pages were used, the first window after it
  * ends is no larger than the stream's last. */
 static void test_no_growth_after_stream(void **state)
 {
 	struct vm_readahead ra = { 0 };
-	unsigned used, last;
+	unsigned last, win;
+
+	(void)state;
+	win = window_after_stream(&ra, 1, &last);
+	assert_int_equal(ra.hits, ra.read);	/* every page found */
+	assert_int_equal(win, last);
+}
+
+/* A stream whose pages past the window the swap-in thread did not take
+ * (a full queue, slots already in memory): they are not counted as read,
+ * so the hit share stays whole and the window after the stream is the
+ * stream's last, not halved for pages nobody read. */
+static void test_untaken_further_not_read(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	unsigned last, win;
+
+	(void)state;
+	win = window_after_stream(&ra, 0, &last);
+	assert_int_equal(ra.read, 7 + 2);
+	assert_int_equal(ra.hits, 7 + 2);
+	assert_int_equal(win, last);
+}
+
+/* Pages asked for past a window and never offered (the read failed, or
+ * the region faulted elsewhere first) are dropped at the next window. */
+static void test_further_dropped_by_next_window(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	unsigned used;
 	int stream;
 
 	(void)state;
-	shrink_to_none(&ra);
-	for (unsigned h = 0; h < 7; h++)
-		readahead_hit(&ra, 5, 1, 0);
-	last = stream_with_thread(&ra, 4001);
-	assert_int_equal(ra.hits, ra.read);	/* every page found */
-	assert_int_equal(readahead_window(&ra, 90000, MAX, &used, &stream), last);
+	readahead_ahead(&ra, 0, readahead_window(&ra, 0, MAX, &used, &stream));
+	assert_int_equal(readahead_ahead(&ra, MAX + 1, readahead_window(&ra, MAX + 1, MAX,
+									&used, &stream)),
+			 1 + MAX);
+	readahead_window(&ra, 5000, MAX, &used, &stream);
+	assert_int_equal(readahead_further(&ra), 0);
+	assert_int_equal(ra.read, 0);
 }
 
 /* xorshift: repeatable "random" page numbers. */
@@ -273,6 +320,8 @@ int main(void)
 		cmocka_unit_test(test_thread_hits),
 		cmocka_unit_test(test_thread_reads_count),
 		cmocka_unit_test(test_no_growth_after_stream),
+		cmocka_unit_test(test_untaken_further_not_read),
+		cmocka_unit_test(test_further_dropped_by_next_window),
 		cmocka_unit_test(test_random_trace),
 		cmocka_unit_test(test_sequential_trace),
 	};

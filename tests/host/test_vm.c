@@ -445,6 +445,33 @@ static void test_faultaround_chunk(void **state)
 	destroy_all(s, free0);
 }
 
+/* Mappings the mmu refuses leave no empty page-array chunk behind: a
+ * fault-around run into the next chunk whose pages there are refused, and
+ * a lone page refused in a chunk of its own. */
+static void test_refused_leaves_no_chunk(void **state)
+{
+	const uint64_t a = 0x100000, b = a + 2 * PV_CHUNK * PG, end = b + 4 * PV_CHUNK * PG;
+	const uint64_t at = (PV_CHUNK - 2) * PG;	/* runs to PV_CHUNK + 2 */
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+	const struct vm_region *r;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, a, b, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, b, end, RW, VM_ANON, NULL), 0);
+	r = vm_region_find(s, a);
+	fake.map_budget = 2;	/* the two pages before the boundary */
+	fake_fault(s, a + at, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(AS), 2);
+	assert_int_equal(r->pages.n, 1);
+	fake.map_budget = 0;
+	fake_fault(s, end - PG, VM_R, VM_FAULT_NOMEM);	/* the last page: no run */
+	assert_int_equal(vm_region_find(s, b)->pages.n, 0);
+	fake.map_budget = -1;
+	assert_int_equal(frames_free(), free0 - 2);
+	destroy_all(s, free0);
+}
+
 static void test_nomem(void **state)
 {
 	uint64_t hog[FAKE_FRAMES], free0 = frames_free(), n = 0, pa;
@@ -583,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_faultaround, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_chunk, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_leaves_no_chunk, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_corruption, setup, teardown),

@@ -1090,6 +1090,132 @@ static void read_fault(struct vm_space *s, uint64_t j)
 	assert_true(present(s, j));
 }
 
+/* s reads with the lock let go and a window of at most 4, and has a
+ * private region of `pages` pages at VA. */
+static void ra_region(struct vm_space *s, unsigned pages)
+{
+	vm_set_swap(&sw_ra_ops);
+	vm_set_readahead(4);
+	sw.unlock = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + pages * PG, RW, VM_ANON, NULL), 0);
+}
+
+/* An eager window's pages go in with one mmu run call, each mapped as its
+ * own fault would map it: after a fork, pages whose slots the child still
+ * names copy-on-write and read-only, those only the parent names (the
+ * child unmapped them) writable; the child then finds the shared frames
+ * in the swap cache. */
+static void test_readahead_maps_run(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	const struct vm_region *r;
+	uint64_t free0 = frames_free();
+	unsigned runs, maps;
+
+	(void)state;
+	ra_region(p, 8);
+	swap_out_run(p, 0, 8);
+	assert_int_equal(vm_fork(p, c), 0);	/* every slot named twice */
+	assert_int_equal(vm_unmap_range(c, VA + 2 * PG, VA + 4 * PG), 0);
+	check();
+	r = vm_region_find(p, VA);
+	runs = fake.runs;
+	maps = fake.maps;
+
+	read_fault(p, 0);	/* no history: a window of 4, mapped with it */
+	check();
+	assert_int_equal(fake.runs, runs + 1);
+	assert_int_equal(fake.maps, maps + 5);
+	for (uint64_t j = 0; j <= 4; j++) {
+		int shared = j != 2 && j != 3;
+		expect_page(p, j);
+		assert_int_equal(perm_at(1, VA + j * PG), shared ? VM_R : RW);
+		assert_int_equal(region_page_cow(r, j), shared);
+	}
+	assert_false(present(p, 5));
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 4);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+
+	fake_fault(c, VA + 4 * PG, VM_R, VM_FAULT_MAPPED);	/* the parent's frame */
+	check();
+	assert_int_equal(vm_lookup(c, VA + 4 * PG), vm_lookup(p, VA + 4 * PG));
+	assert_int_equal(sw.read_manys, 1);
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A run the mmu maps only in part: the pages it refused stay swapped, their
+ * frames waiting in the swap cache, where their own faults find them. */
+static void test_readahead_run_partial(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	ra_region(s, 8);
+	swap_out_run(s, 0, 8);
+	fake_fault(s, VA, VM_R, VM_FAULT_RETRY);
+	fake.map_budget = 3;	/* page 0 and two of its window */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake.map_budget = -1;
+	check();
+	for (uint64_t j = 0; j <= 4; j++)
+		assert_int_equal(present(s, j), j <= 2);
+	assert_true(vm_frame_parked(swapcache_lookup(slot_at(s, VA + 3 * PG))));
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 2);
+	fake_fault(s, VA + 3 * PG, VM_R, VM_FAULT_MAPPED);	/* found in the cache */
+	check();
+	expect_page(s, 3);
+	assert_int_equal(sw.read_manys, 1);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+
+	/* Read without a cache, the lock held: the frames refused are freed. */
+	s = fake_space(1);
+	sw.unlock = 0;
+	sw.no_tie = 1;
+	assert_int_equal(vm_region_add(s, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	swap_out_run(s, 0, 8);
+	fake.map_budget = 3;
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake.map_budget = -1;
+	check();
+	assert_int_equal(frames_free(), free0 - 3);
+	assert_int_equal(slot_at(s, VA + 3 * PG), slot_at(s, VA + 7 * PG) - 4);
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A stream's pages past its window are offered to the swap-in thread once
+ * the read is over, and count as read only if the thread took them and
+ * they are the region's own: here slots 10 and 11 of the first region
+ * (10 refused) and three of the region after it, whose slots follow on the
+ * disk. One page counted, not five. */
+static void test_further_counts_taken(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	struct vm_region *r;
+
+	(void)state;
+	ra_region(s, 12);
+	assert_int_equal(vm_region_add(s, VA + 12 * PG, VA + 20 * PG, RW, VM_ANON, NULL), 0);
+	swap_out_run(s, 0, 20);
+	r = vm_region_find(s, VA);
+
+	read_fault(s, 0);		/* eager: the window is not counted */
+	assert_int_equal(sw.ahead, 0);
+	assert_int_equal(r->ra.read, 0);
+	sw.refuse = 0x1;
+	read_fault(s, 5);		/* a stream: 6..9 mapped, 10..14 offered */
+	assert_true(present(s, 9));
+	assert_false(present(s, 10));
+	assert_int_equal(sw.ahead, 5);
+	assert_int_equal(r->ra.read, 1);
+	assert_int_equal(r->ra.further, 0);	/* offered once */
+	destroy(s);
+}
+
 /* The window adapts per region: a fault just past an eager window shows
  * it used (the swap code may read further ahead); faults elsewhere halve
  * it to none, its pages left in the swap cache; a fault that finds one is
@@ -1693,6 +1819,9 @@ int main(void)
 		TEST(test_check_catches_swap_corruption),
 		TEST(test_readahead_run),
 		TEST(test_readahead_adapts),
+		TEST(test_readahead_maps_run),
+		TEST(test_readahead_run_partial),
+		TEST(test_further_counts_taken),
 		TEST(test_readahead_gap),
 		TEST(test_readahead_stops_at_cached),
 		TEST(test_readahead_after_fork),

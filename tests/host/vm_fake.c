@@ -116,8 +116,21 @@ static int fake_harvest(void *ctx, struct harvest_entry *e, size_t n)
 	return 0;
 }
 
+/* Each entry as fake_map would map it, stopping at the first it refuses
+ * (map_budget), as the kernel's run does. */
+static size_t fake_map_run(void *ctx, int as, const struct map_entry *e, size_t n)
+{
+	size_t k = 0;
+
+	fake.runs++;
+	while (k < n && fake_map(ctx, as, e[k].va, e[k].pa, (unsigned)e[k].perm) == 0)
+		k++;
+	return k;
+}
+
 static const struct mmu_ops fake_ops = {
 	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect, .harvest = fake_harvest,
+	.map_run = fake_map_run,
 };
 
 void fake_setup(unsigned faultaround)

@@ -25,6 +25,7 @@ struct fake_map {
 struct fake_mmu {
 	struct fake_map m[FAKE_MAPS];
 	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
+	unsigned runs;		/* map_run calls (their pages count in maps) */
 	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
