@@ -201,8 +201,8 @@ struct pager_stats {
 	uint64_t pgscan_kswapd;		/* of pgscan, looks by background reclaim */
 	uint64_t pgscan_direct;		/* of pgscan, looks by direct reclaim */
 	uint64_t swap_ra_streams;	/* swap-in faults judged a stream (the last
-					 * window was used): each asked the swap-in
-					 * thread to read further ahead */
+					 * window was used) whose further slots the
+					 * swap-in thread took to read ahead */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

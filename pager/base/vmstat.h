@@ -76,8 +76,8 @@ enum vmstat_item {
 	VMSTAT_PGFREE,			/* frames returned to the free list */
 	VMSTAT_PGSCAN_KSWAPD,		/* of pgscan, by background reclaim's rounds */
 	VMSTAT_PGSCAN_DIRECT,		/* of pgscan, by direct reclaim */
-	VMSTAT_SWAP_RA_STREAMS,		/* windows read for a stream (its last window
-					 * used): each asks the swap-in thread ahead */
+	VMSTAT_SWAP_RA_STREAMS,		/* swap-in faults of a stream (its last window
+					 * used) whose further slots the swap-in thread took */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

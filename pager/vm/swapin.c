@@ -52,6 +52,7 @@ static void read_further(struct vm_region *r, uint64_t i, uint32_t slot)
 	if (!want || !vm.swap.read_further || !swapcache_lookup(first - 1))
 		return;
 	took = vm.swap.read_further(vm.swap.ctx, first, want);
+	vmstat_count_n(VMSTAT_SWAP_RA_STREAMS, took != 0);
 	for (unsigned k = 0; k < want && j + k < end && region_slot(r, j + k) == first + k; k++)
 		own += (took >> k) & 1;
 	readahead_further_read(&r->ra, own);
