@@ -81,11 +81,14 @@ static uint32_t policy_traits(const struct policy_ops *ops)
 	if (!ops)
 		return 0;
 	t = ops->reads_bits ? PAGER_POLICY_READS_BITS : 0;
-	if (policy_history(ops) == POLICY_HISTORY_ALWAYS)
-		t |= PAGER_POLICY_HISTORY_ALWAYS;
-	else if (policy_history(ops) == POLICY_HISTORY_SOME)
-		t |= PAGER_POLICY_HISTORY_SOME;
-	return t;
+	switch (policy_history(ops)) {
+	case POLICY_HISTORY_ALWAYS:
+		return t | PAGER_POLICY_HISTORY_ALWAYS;
+	case POLICY_HISTORY_SOME:
+		return t | PAGER_POLICY_HISTORY_SOME;
+	default:
+		return t;
+	}
 }
 
 void handle_info(const struct msg *in, struct msg *out)

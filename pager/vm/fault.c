@@ -48,7 +48,7 @@ around_fill_map(struct vm_space *s, struct vm_region *r, const uint64_t *idx, un
 	uint64_t pa[VM_RUN_MAX];
 	unsigned m;
 
-	*got = k ? r->ops->page_in_run(r, idx, pa, k) : 0;
+	*got = r->ops->page_in_run(r, idx, pa, k);	/* k >= 1: fill_run's */
 	m = *got ? vm_pages_map_run(s, r, idx, pa, *got) : 0;
 	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
 		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);

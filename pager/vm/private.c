@@ -205,6 +205,9 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
 	uint64_t idx[VM_READAHEAD_MAX];
 	unsigned how[VM_READAHEAD_MAX], m = 0, k;
 
+	/* map_run cuts a longer run (and notes it as a bug). */
+	_Static_assert(VM_READAHEAD_MAX <= VM_RUN_MAX, "a readahead window fits one run");
+
 	/* One page takes the shorter path, as first touch's does. */
 	if (n == 1 || rmap_reserve(n) < 0) {
 		while (m < n && swap_map(s, r, i + 1 + m, pa[m], read || swapcache_ahead(pa[m]) ?

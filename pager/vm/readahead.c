@@ -82,23 +82,23 @@ static void advance(struct vm_readahead *ra, uint64_t i, unsigned n)
 	ra->pending = (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n);
 }
 
-unsigned readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
+void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
 {
 	/* A stream's window with pages: the swap-in thread reads as many
 	 * again and one more past it, into the cache. */
-	unsigned further = ra->stream && n ? 1 + n : 0;
-
+	ra->further = (uint8_t)(ra->stream && n ? 1 + n : 0);
 	ra->stream = 0;
-	ra->further = (uint8_t)further;
 	count_read(ra, ra->eager ? 0 : n);
 	advance(ra, i, n);
-	return further;
 }
 
-unsigned readahead_further(struct vm_readahead *ra)
+unsigned readahead_further(struct vm_readahead *ra, uint64_t i)
 {
 	unsigned further = ra->further;
 
+	/* Only the fault whose window it was: its window ends at next. */
+	if (i + 1 + ra->pending != ra->next)
+		return 0;
 	ra->further = 0;
 	return further;
 }

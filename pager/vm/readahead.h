@@ -51,15 +51,16 @@ struct vm_readahead {
 unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, unsigned *used,
 			  int *stream);
 /* n pages after i were read with it (the window's pages actually read).
- * Returns the pages after those the swap-in thread should read further
- * ahead (0 unless the window was a stream's), from page ra->next on; they
- * are not counted as read yet (readahead_further takes them). */
-unsigned readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n);
-/* Once the window's read is over: the pages readahead_ahead last asked
- * for, from ra->next on, if not taken yet (then 0); the caller offers
- * them to the swap-in thread and says with readahead_further_read how
- * many of them it took. */
-unsigned readahead_further(struct vm_readahead *ra);
+ * For a stream's window, the pages after those the swap-in thread should
+ * read further ahead are noted, from page ra->next on; they are not
+ * counted as read yet (readahead_further takes them). */
+void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n);
+/* Once the window's read for the fault at page i is over: the pages
+ * readahead_ahead asked for, from ra->next on, if not taken yet and the
+ * window is still i's (else 0: another fault's hit, or a later window);
+ * the caller offers them to the swap-in thread and says with
+ * readahead_further_read how many of them it took. */
+unsigned readahead_further(struct vm_readahead *ra, uint64_t i);
 /* n of the region's pages past the window went to the swap-in thread:
  * read ahead into the cache, counted as read. */
 void readahead_further_read(struct vm_readahead *ra, unsigned n);

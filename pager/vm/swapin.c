@@ -45,11 +45,14 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
  * region read with them is no page of r's stream. */
 static void read_further(struct vm_region *r, uint64_t i, uint32_t slot)
 {
+	unsigned want = readahead_further(&r->ra, i), own = 0;
 	uint64_t j = r->ra.next, end = region_pages(r);
-	uint32_t first = slot + (uint32_t)(j - i), took;
-	unsigned want = readahead_further(&r->ra), own = 0;
+	uint32_t first, took;
 
-	if (!want || !vm.swap.read_further || !swapcache_lookup(first - 1))
+	if (!want || !vm.swap.read_further)
+		return;
+	first = slot + (uint32_t)(j - i);	/* i's window ends at j (readahead_further) */
+	if (!swapcache_lookup(first - 1))
 		return;
 	took = vm.swap.read_further(vm.swap.ctx, first, want);
 	vmstat_count_n(VMSTAT_SWAP_RA_STREAMS, took != 0);

@@ -169,15 +169,17 @@ static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at, int tak
 	int stream;
 
 	win = readahead_window(ra, at, MAX, &used, &stream);
-	assert_int_equal(readahead_ahead(ra, at, win), 0);	/* not a stream yet */
+	readahead_ahead(ra, at, win);
+	assert_int_equal(readahead_further(ra, at), 0);	/* not a stream yet */
 	for (unsigned k = 1; k <= win; k++)
 		readahead_hit(ra, at + k, 1, 0);
 	win = readahead_window(ra, at + 3, MAX, &used, &stream);
 	assert_true(stream);
 	assert_int_equal(win, 4);
-	assert_int_equal(readahead_ahead(ra, at + 3, win), 1 + win);
-	assert_int_equal(readahead_further(ra), 1 + win);
-	assert_int_equal(readahead_further(ra), 0);	/* taken once */
+	readahead_ahead(ra, at + 3, win);
+	assert_int_equal(readahead_further(ra, at + 2), 0);	/* not this fault's window */
+	assert_int_equal(readahead_further(ra, at + 3), 1 + win);
+	assert_int_equal(readahead_further(ra, at + 3), 0);	/* taken once */
 	readahead_further_read(ra, taken ? 1 + win : 0);
 	for (unsigned k = 0; taken && k < 1 + win; k++)	/* the swap-in thread's */
 		assert_int_equal(readahead_hit(ra, at + 4 + win + k, 1, 0), 1);
@@ -258,11 +260,11 @@ static void test_further_dropped_by_next_window(void **state)
 
 	(void)state;
 	readahead_ahead(&ra, 0, readahead_window(&ra, 0, MAX, &used, &stream));
-	assert_int_equal(readahead_ahead(&ra, MAX + 1, readahead_window(&ra, MAX + 1, MAX,
-									&used, &stream)),
-			 1 + MAX);
+	readahead_ahead(&ra, MAX + 1, readahead_window(&ra, MAX + 1, MAX, &used, &stream));
+	assert_int_equal(ra.further, 1 + MAX);	/* asked for, a stream's */
 	readahead_window(&ra, 5000, MAX, &used, &stream);
-	assert_int_equal(readahead_further(&ra), 0);
+	assert_int_equal(readahead_further(&ra, MAX + 1), 0);
+	assert_int_equal(readahead_further(&ra, 5000), 0);
 	assert_int_equal(ra.read, 0);
 }
 

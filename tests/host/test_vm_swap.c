@@ -1213,6 +1213,30 @@ static void test_further_counts_taken(void **state)
 	assert_int_equal(sw.ahead, 5);
 	assert_int_equal(r->ra.read, 1);
 	assert_int_equal(r->ra.further, 0);	/* offered once */
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), 1);
+	destroy(s);
+}
+
+/* A read that keeps the lock offers the further pages at once, as the
+ * retry after one that let it go does. */
+static void test_further_offered_locked(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	struct vm_region *r;
+
+	(void)state;
+	ra_region(s, 20);
+	sw.unlock = 0;
+	swap_out_run(s, 0, 20);
+	r = vm_region_find(s, VA);
+
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);	/* no retry: the lock was kept */
+	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_MAPPED);	/* a stream: 6..9 mapped, 10..14 offered */
+	assert_true(present(s, 9));
+	assert_int_equal(sw.ahead, 5);
+	assert_int_equal(r->ra.read, 5);
+	assert_int_equal(r->ra.further, 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), 1);
 	destroy(s);
 }
 
@@ -1822,6 +1846,7 @@ int main(void)
 		TEST(test_readahead_maps_run),
 		TEST(test_readahead_run_partial),
 		TEST(test_further_counts_taken),
+		TEST(test_further_offered_locked),
 		TEST(test_readahead_gap),
 		TEST(test_readahead_stops_at_cached),
 		TEST(test_readahead_after_fork),
