@@ -128,13 +128,13 @@ int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *
 {
 	const struct map_entry one = { m->w[0], m->w[1], m->w[2] };
 
-	if (m->label == FAULT_RESUME_ONE && m->len != 0) {
+	if (m->label == FAULT_RESUME_ONE) {
+		if (m->len == 0)
+			return fault_map(c, replier, &one, 1);
 		/* Its entry is in w[]: data would be dropped unread. */
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's FAULT_RESUME_ONE reply carried data");
 		return -ERR_INVAL;
 	}
-	if (m->label == FAULT_RESUME_ONE)
-		return fault_map(c, replier, &one, 1);
 	if (m->len % sizeof(struct map_entry) != 0) {
 		kill_for_fault(c, CAUSE_PAGE_FAULT, "the pager's reply was malformed");
 		return -ERR_INVAL;

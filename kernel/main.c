@@ -16,6 +16,7 @@
 #include "klib.h"
 #include "bootargs.h"
 #include "abi/bootinfo.h"
+#include "abi/clock.h"
 
 #define DTB_MAX (1UL << 20)
 #define KIB(x) ((x) / 1024)
@@ -112,6 +113,6 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	kprintf("timer    %lu Hz, time slice %lu ms\n", dt.timebase_hz, kparams.timeslice_ms);
 	root_start(&dt, cmdline);
 	print_memory(image, pool);
-	sched_init(kparams.timeslice_ms * 1000000UL);
+	sched_init(kparams.timeslice_ms * (uint64_t)CLOCK_NS_PER_MS);
 	schedule();
 }

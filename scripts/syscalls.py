@@ -39,7 +39,9 @@ class Call:
         return f'{self.c_return()} sys_{self.name}({self.params()})'
 
     def signature(self):
-        return f'({self.params() if self.args else ""}) -> {self.returns}'
+        # 'none' means no user wrapper; the call still returns a long
+        returns = 'long (no wrapper)' if self.returns == 'none' else self.returns
+        return f'({self.params() if self.args else ""}) -> {returns}'
 
 
 def parse_number(text):

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "abi/msg.h"
+#include "csr.h"
 
 #define KERNBASE 0xFFFFFFC000000000UL
 
@@ -136,7 +137,7 @@ __attribute__((always_inline)) static inline int arch_plain_return(const struct 
 								const struct arch_pt *pt)
 {
 	if (pt)
-		__asm__ volatile("csrw satp, %0\n\tsfence.vma zero, zero" : : "r"(pt->satp) : "memory");
+		satp_load(pt->satp);
 	return !r->fp_on && arch_status_plain;
 }
 

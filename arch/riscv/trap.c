@@ -66,7 +66,10 @@ void arch_regs_release(struct arch_regs *r)
 	}
 }
 
-/* At every trap from user mode: did the running FP owner write FP state?
+/* Did the running FP owner write FP state? Asked before sstatus is
+ * written (arch_enter_user_status) and on the slow path (trap_from_ecall,
+ * user traps); a fast-path return with no sstatus write need not ask: the
+ * thread ran with FP off.
  * Asked of SD, the sign bit (one branch): XS and VS are never dirty here,
  * and if they were it would only cost a spare save. */
 static void fpu_note_dirty(void)
@@ -80,7 +83,7 @@ static void fpu_take(struct arch_regs *r)
 {
 	if (fpu_owner == r)
 		return;
-	csr_set(sstatus, SSTATUS_FS_INITIAL);	/* user_status follows: status_plain */
+	csr_set(sstatus, SSTATUS_FS_INITIAL);	/* user_status follows: arch_status_plain */
 	if (fpu_owner && owner_dirty)
 		fpu_save(fpu_owner);
 	fpu_restore(r);

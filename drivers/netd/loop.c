@@ -3,11 +3,12 @@
  * device's interrupt and the timer, so every wait is bounded by the timer.
  */
 #include "lwip/timeouts.h"
+#include "kernel/abi/clock.h"
 #include "loop.h"
 #include "net_protocol.h"
 #include "sys.h"
 
-#define TICK_NS (250 * 1000 * 1000LL)	/* the longest sleep: timers are checked */
+#define TICK_NS (250 * CLOCK_NS_PER_MS)	/* the longest sleep: timers are checked */
 
 static void (*bits_handler)(uint64_t bits);
 
@@ -19,7 +20,7 @@ int64_t netd_now(void)
 /* lwIP's clock (its port layer): milliseconds. */
 u32_t sys_now(void)
 {
-	return (u32_t)(sys_clock() / 1000000);
+	return (u32_t)(sys_clock() / CLOCK_NS_PER_MS);
 }
 
 void netd_loop_init(void (*on_bits)(uint64_t bits))
@@ -32,7 +33,7 @@ void netd_arm_timer(int64_t deadline)
 	int64_t next = netd_now() + TICK_NS;
 	/* Before lwip_init there is no timeout: lwIP says "infinite" (about
 	 * 49 days in ms), which never comes first. */
-	int64_t lwip = netd_now() + (int64_t)sys_timeouts_sleeptime() * 1000000;
+	int64_t lwip = netd_now() + (int64_t)sys_timeouts_sleeptime() * CLOCK_NS_PER_MS;
 
 	if (lwip < next)
 		next = lwip;

@@ -28,8 +28,9 @@ struct kernel_info {
 	uint64_t fast_resumes;		/* reply_recv answering a fault with FAULT_RESUME */
 	uint64_t msgs_in_regs;		/* messages received in the register form
 					 * (abi/msg.h), on either path */
-	uint64_t own_slow_calls;	/* calls (SYS_CALL, SYS_CALL_REGS) the
-					 * calling thread made on the slow path:
+	uint64_t own_slow_calls;	/* slow-path entries of the calling
+					 * thread's calls (SYS_CALL, SYS_CALL_REGS;
+					 * a call re-run after a fault counts again):
 					 * unchanged across one of its calls, that
 					 * call took the fast path, whatever other
 					 * threads did meanwhile */

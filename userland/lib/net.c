@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kernel/abi/clock.h"
 #include "net.h"
 #include "pager_client.h"
 #include "sys.h"
@@ -33,7 +34,7 @@ static int endpoint(void)
 
 static int64_t deadline_of(unsigned timeout_ms)
 {
-	return sys_clock() + (int64_t)timeout_ms * 1000000;
+	return sys_clock() + (int64_t)timeout_ms * CLOCK_NS_PER_MS;
 }
 
 /* Wait for netd's event on note or the deadline; false once it has passed.

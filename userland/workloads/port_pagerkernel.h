@@ -6,6 +6,7 @@
 #ifndef WORKLOAD_PORT_PAGERKERNEL_H
 #define WORKLOAD_PORT_PAGERKERNEL_H
 
+#include "kernel/abi/clock.h"
 #include "pager_client.h"
 #include "sleep.h"
 #include "sys.h"
@@ -62,7 +63,7 @@ static int port_counters(struct port_counters *c)
 /* Sleep about ms milliseconds (userland/lib/sleep.c). */
 static void port_pause_ms(unsigned ms)
 {
-	sleep_ns((int64_t)ms * 1000000);
+	sleep_ns((int64_t)ms * CLOCK_NS_PER_MS);
 }
 
 /* The exit status main returns: init powers off with it. */
