@@ -262,11 +262,24 @@ static inline unsigned harvest_one(struct arch_pt *pt, struct arch_pt_cursor *c,
 	return bits;
 }
 
+/* A run entry's pages (HARVEST_RUN_SHIFT), the bits any of them had. */
+static unsigned harvest_pages(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
+			      unsigned want)
+{
+	unsigned found = 0;
+
+	for (uint32_t k = harvest_run_pages(want); k > 0; k--, va += PAGE_SIZE)
+		found |= harvest_one(pt, c, va, want);
+	return found;
+}
+
 void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct harvest_entry *b,
 			size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		b[i].bits = harvest_one(pt, c, b[i].va, b[i].bits);
+		b[i].bits = harvest_run_pages(b[i].bits) == 1 ?
+				    harvest_one(pt, c, b[i].va, b[i].bits) :
+				    harvest_pages(pt, c, b[i].va, b[i].bits);
 }
 
 int arch_pt_present(const struct arch_pt *pt, uint64_t va)

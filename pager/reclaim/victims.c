@@ -177,7 +177,8 @@ static int referenced(void *ctx, uint32_t i)
  * answered: before the policy next looks, or when the note is full. A
  * frame not mapped by then (a page read ahead, or the fault now being
  * served) keeps its bit. The one place the pager clears accessed bits it
- * does not use; it leaves dirty bits set, for the looks that act on them.
+ * does not use; it leaves dirty bits set, for the looks that act on them
+ * (vm_frames_clear_accessed: a fault-around run's pages in one entry).
  *
  * The note is short because its clearing is late: a reference a program
  * makes to a noted page before the clearing is erased with the fault's
@@ -193,39 +194,16 @@ static int referenced(void *ctx, uint32_t i)
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
 
-/* Clear the accessed bits of the mappings collected so far. */
-static void clear_collected(struct harvest_batch *b)
-{
-	for (size_t k = 0; k < b->n; k++)
-		b->e[k].bits = HARVEST_ACCESSED;	/* the dirty bit stays for the looks */
-	if (b->n)
-		(void)vm_harvest(b->e, b->pa, b->n);
-	b->n = 0;
-}
-
-/* collect for the clearing: a full batch is cleared first, so that no
- * mapping of a frame mapped many times keeps its fault's bit. */
-static void collect_clearing(void *ctx, struct vm_space *s, uint64_t va)
-{
-	struct harvest_batch *b = ctx;
-
-	if (b->n == LOOK_MAX)
-		clear_collected(b);
-	collect(b, s, va);
-}
-
 static void clear_fault_references(void)
 {
-	static struct harvest_batch b;
+	uint64_t pa[UNCOUNTED_MAX];
 
-	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
-		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
-		vm_rmap_each(pa_of(uncounted[k]), collect_clearing, &b);
+		pa[k] = pa_of(uncounted[k]);
 	}
+	vm_frames_clear_accessed(pa, n_uncounted);
 	n_uncounted = 0;
-	clear_collected(&b);
 }
 
 /* Program time (policy_env.now): process frames allocated so far. */
