@@ -209,6 +209,16 @@ static void clear_fault_references(void)
 /* Program time (policy_env.now): process frames allocated so far. */
 static uint64_t pages_brought_in;
 
+/* The insertion rule's note of new frame i (above). */
+static inline void note_uncounted(uint32_t i)
+{
+	if (pol_ops->fault_counts)
+		return;
+	if (n_uncounted == UNCOUNTED_MAX)
+		clear_fault_references();
+	uncounted[n_uncounted++] = i;
+}
+
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
@@ -222,11 +232,32 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	}
 	pages_brought_in++;
 	pol_ops->insert(pol, i, 0);
-	if (pol_ops->fault_counts)
-		return;
-	if (n_uncounted == UNCOUNTED_MAX)
-		clear_fault_references();
-	uncounted[n_uncounted++] = i;
+	note_uncounted(i);
+}
+
+/* Frames pa[0..n) (at most OBSERVE_RUN) were allocated together: the
+ * policy takes them in one call. */
+#define OBSERVE_RUN 64
+static void observe_chunk(const uint64_t *pa, unsigned n)
+{
+	uint32_t f[OBSERVE_RUN];
+
+	for (unsigned k = 0; k < n; k++) {
+		f[k] = index_of(pa[k]);
+		kept[f[k]] = KEPT_NONE;
+	}
+	pages_brought_in += n;
+	policy_insert_run(pol_ops, pol, f, n);
+	for (unsigned k = 0; k < n; k++)
+		note_uncounted(f[k]);
+}
+
+/* A run from frame_alloc_run (observe for each frame, in one step). */
+static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	for (unsigned k = 0; k < n; k += OBSERVE_RUN)
+		observe_chunk(pa + k, n - k < OBSERVE_RUN ? n - k : OBSERVE_RUN);
 }
 
 void victims_put_back(uint64_t pa)
@@ -319,5 +350,5 @@ void victims_start(void)
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
 			pol_ops->insert(pol, i, 0);
 	}
-	frames_set_observer(observe, NULL);
+	frames_set_observer(observe, observe_run, NULL);
 }
