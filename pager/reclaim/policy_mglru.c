@@ -308,14 +308,17 @@ static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 {
 	struct mglru *m = mg_of(p);
 	uint32_t seq = m->g.max_seq - 1;
+	/* Read once: the byte stores below could alias m's fields. */
+	uint8_t *refs = m->refs, *workingset = m->workingset;
+	const uint8_t *gen_of = m->g.gen_of;
 
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t frame = frames[k];
 
-		if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
+		if (frame >= m->nframes || gen_of[frame] != MGLRU_NONE)
 			continue;
-		m->refs[frame] = 0;
-		m->workingset[frame] = 0;
+		refs[frame] = 0;
+		workingset[frame] = 0;
 		mglru_gens_put(&m->g, seq, frame);
 	}
 }

@@ -5,6 +5,7 @@
  * accessed bits of every mapping, found through the reverse map).
  */
 #include <stdlib.h>
+#include <string.h>
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "reclaim/policy.h"
@@ -248,8 +249,18 @@ static void observe_chunk(const uint64_t *pa, unsigned n)
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
-	for (unsigned k = 0; k < n; k++)
-		note_uncounted(f[k]);
+	if (pol_ops->fault_counts)
+		return;
+	/* note_uncounted for each, as many at a time as the note holds */
+	for (unsigned k = 0, m; k < n; k += m) {
+		if (n_uncounted == UNCOUNTED_MAX)
+			clear_fault_references();
+		m = UNCOUNTED_MAX - n_uncounted;
+		if (m > n - k)
+			m = n - k;
+		memcpy(&uncounted[n_uncounted], &f[k], m * sizeof(f[0]));
+		n_uncounted += m;
+	}
 }
 
 /* A run from frame_alloc_run (observe for each frame, in one step). */
