@@ -5,7 +5,6 @@
  * accessed bits of every mapping, found through the reverse map).
  */
 #include <stdlib.h>
-#include <string.h>
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "reclaim/policy.h"
@@ -251,15 +250,18 @@ static void observe_chunk(const uint64_t *pa, unsigned n)
 	policy_insert_run(pol_ops, pol, f, n);
 	if (pol_ops->fault_counts)
 		return;
-	/* note_uncounted for each, as many at a time as the note holds */
-	for (unsigned k = 0, m; k < n; k += m) {
+	/* note_uncounted for each, as many at a time as the note holds (a
+	 * loop: the pager's memcpy costs more for a few words) */
+	for (unsigned k = 0; k < n;) {
+		uint32_t at, end;
+
 		if (n_uncounted == UNCOUNTED_MAX)
 			clear_fault_references();
-		m = UNCOUNTED_MAX - n_uncounted;
-		if (m > n - k)
-			m = n - k;
-		memcpy(&uncounted[n_uncounted], &f[k], m * sizeof(f[0]));
-		n_uncounted += m;
+		at = n_uncounted;
+		end = at + (n - k < UNCOUNTED_MAX - at ? n - k : UNCOUNTED_MAX - at);
+		while (at < end)
+			uncounted[at++] = f[k++];
+		n_uncounted = end;
 	}
 }
 
