@@ -13,6 +13,7 @@
 
 #define HARVEST_BATCH 64	/* entries checked at a time (1.5 KiB of stack) */
 #define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
+#define HARVEST_RUN_BITS (~0u << HARVEST_RUN_SHIFT)
 
 /* One harvest call's state, kept across its entries and batches: a call
  * names one process over and over, neither the handle table nor a
@@ -44,16 +45,29 @@ static int harvest_lookup(struct harvest_call *c, uint32_t h)
 	return 0;
 }
 
+/* Whether entry e names user pages only (a run's last page too: user
+ * space is one range) and asks a known change. */
+static int harvest_entry_ok(const struct harvest_entry *e)
+{
+	uint32_t pages = harvest_run_pages(e->bits);
+
+	if (pages == 1)
+		return vm_user_page(e->va) && !(e->bits & ~(uint32_t)HARVEST_WANT);
+	return pages <= HARVEST_RUN_MAX && vm_user_page(e->va) &&
+	       vm_user_page(e->va + (pages - 1) * PAGE_SIZE) &&
+	       !(e->bits & ~(uint32_t)(HARVEST_WANT | HARVEST_RUN_BITS));
+}
+
 /* Check the k entries of b and find each one's process (procs[i], NULL if
- * it has ended): the first bad entry's error (-ERR_INVAL for a bad address
- * or request), or 0. */
+ * it has ended): the first bad entry's error (-ERR_INVAL for a bad address,
+ * run or request), or 0. */
 static int harvest_check(struct harvest_call *c, const struct harvest_entry *b, size_t k,
 			 struct proc **procs)
 {
 	int r;
 
 	for (size_t i = 0; i < k; i++) {
-		if (!vm_user_page(b[i].va) || (b[i].bits & ~(uint32_t)HARVEST_WANT))
+		if (!harvest_entry_ok(&b[i]))
 			return -ERR_INVAL;
 		if ((!c->known || c->handle != b[i].proc) && (r = harvest_lookup(c, b[i].proc)) < 0)
 			return r;

@@ -238,35 +238,63 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 	}
 }
 
-/* One entry's harvest, inline in the run's loop: the common entry (its
- * leaf table kept in the cursor) costs no call and no walk. va is a user
+/* The n leaves from e (one leaf table's): each present user page's bits
+ * cleared as want asks; the PTE bits any of them had (0: none present). */
+static inline uint64_t harvest_leaves(uint64_t *e, uint32_t n, unsigned want)
+{
+	uint64_t clear = ((want & HARVEST_ACCESSED) ? PTE_A : 0) |
+			 ((want & HARVEST_DIRTY) ? PTE_D : 0) | ((want & HARVEST_PROTECT) ? PTE_W : 0);
+	uint64_t any = 0;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t pte = e[k];
+
+		if ((pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+			continue;
+		any |= pte;
+		e[k] = pte & ~clear;
+	}
+	return any;
+}
+
+/* enum harvest_bits for what harvest_leaves found. */
+static inline unsigned harvest_found(uint64_t any)
+{
+	if (!any)
+		return 0;
+	return HARVEST_PRESENT | ((any & PTE_A) ? HARVEST_ACCESSED : 0) |
+	       ((any & PTE_D) ? HARVEST_DIRTY : 0);
+}
+
+/* An entry's pages from va (one, or a run's: HARVEST_RUN_SHIFT), inline in
+ * the call's loop: the common entry (its leaf table kept in the cursor)
+ * costs no call and no walk, a run a loop a leaf table. Each va is a user
  * page, not checked again here: the caller checked every entry first
  * (arch_pt_harvest_run). */
-static inline unsigned harvest_one(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
-				   unsigned want)
+static inline unsigned harvest_entry(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
+				     unsigned want)
 {
-	uint64_t *e, *leaves;
-	unsigned bits;
+	uint64_t any = 0;
 
 	/* The pager's batches run through a few 2 MiB ranges of a process:
 	 * the upper levels are walked only when the range or the table changes. */
-	if (!(leaves = range_leaves(pt, c, va, 0)))
-		return 0;
-	e = &leaves[VPN(va, 0)];
-	if (!(*e & PTE_V) || !(*e & PTE_U))
-		return 0;
-	bits = HARVEST_PRESENT | ((*e & PTE_A) ? HARVEST_ACCESSED : 0) |
-	       ((*e & PTE_D) ? HARVEST_DIRTY : 0);
-	*e &= ~(((want & HARVEST_ACCESSED) ? PTE_A : 0) | ((want & HARVEST_DIRTY) ? PTE_D : 0) |
-		((want & HARVEST_PROTECT) ? PTE_W : 0));
-	return bits;
+	for (uint32_t left = harvest_run_pages(want), n; left > 0; left -= n, va += n * PAGE_SIZE) {
+		uint64_t *leaves = range_leaves(pt, c, va, 0);
+
+		n = PT_ENTRIES - (uint32_t)VPN(va, 0);	/* to the table's end */
+		if (n > left)
+			n = left;
+		if (leaves)
+			any |= harvest_leaves(&leaves[VPN(va, 0)], n, want);
+	}
+	return harvest_found(any);
 }
 
 void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct harvest_entry *b,
 			size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		b[i].bits = harvest_one(pt, c, b[i].va, b[i].bits);
+		b[i].bits = harvest_entry(pt, c, b[i].va, b[i].bits);
 }
 
 int arch_pt_present(const struct arch_pt *pt, uint64_t va)

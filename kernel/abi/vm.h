@@ -56,4 +56,19 @@ enum harvest_bits {
 /* Entries one SYS_HARVEST takes at most. */
 #define HARVEST_MAX 1024
 
+/* In only, in bits: a run. The entry stands for its page and the
+ * (bits >> HARVEST_RUN_SHIFT) pages after it in the same process, each
+ * changed as the entry asks; out, the bits any of them had (their OR).
+ * For a change whose answers the caller needs per page only now and then
+ * (the pager's clearing of first-touched pages): one entry, one check
+ * and one walk for a fault-around run instead of one a page. */
+#define HARVEST_RUN_SHIFT 8
+#define HARVEST_RUN_MAX 64	/* pages in one run entry */
+
+/* Pages entry bits b stands for (1 with no run). */
+static inline uint32_t harvest_run_pages(uint32_t b)
+{
+	return (b >> HARVEST_RUN_SHIFT) + 1;
+}
+
 #endif

@@ -110,6 +110,10 @@ struct policy_ops {
 	 * shadow != 0: the page was evicted earlier and evicted() said shadow
 	 * then (a refault); 0: never seen, or its history was lost. */
 	void (*insert)(struct policy *p, uint32_t frame, uint32_t shadow);
+	/* insert(p, frames[k], 0) for k = 0 .. n - 1, in that order, in one
+	 * call: a fault-around run's new frames. NULL: insert, frame by frame
+	 * (policy_insert_run). */
+	void (*insert_run)(struct policy *p, const uint32_t *frames, uint32_t n);
 	/* Stop tracking frame (not tracked: ignored). */
 	void (*remove)(struct policy *p, uint32_t frame);
 	/* Up to max victims, untracked from now on, into victims[], in the
@@ -151,6 +155,17 @@ enum policy_history policy_history(const struct policy_ops *ops);
 
 /* ops->evicted(p, frame), or 0 if the policy has none. */
 uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t frame);
+/* ops->insert_run(p, frames, n), or insert(frames[k], 0) for each. */
+static inline void policy_insert_run(const struct policy_ops *ops, struct policy *p,
+				     const uint32_t *frames, uint32_t n)
+{
+	if (ops->insert_run) {
+		ops->insert_run(p, frames, n);
+		return;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		ops->insert(p, frames[k], 0);
+}
 /* ops->put_back(p, frame), or insert(frame, 0) if the policy has none. */
 void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame);
 

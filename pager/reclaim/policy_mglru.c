@@ -303,6 +303,26 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 	mglru_gens_put(&m->g, recent ? m->g.max_seq : m->g.max_seq - 1, frame);
 }
 
+/* mg_insert(frames[k], 0) for each: never seen, so one generation for all. */
+static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
+{
+	struct mglru *m = mg_of(p);
+	uint32_t seq = m->g.max_seq - 1;
+	/* Read once: the byte stores below could alias m's fields. */
+	uint8_t *refs = m->refs, *workingset = m->workingset;
+	const uint8_t *gen_of = m->g.gen_of;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t frame = frames[k];
+
+		if (frame >= m->nframes || gen_of[frame] != MGLRU_NONE)
+			continue;
+		refs[frame] = 0;
+		workingset[frame] = 0;
+		mglru_gens_put(&m->g, seq, frame);
+	}
+}
+
 static void mg_remove(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
@@ -351,6 +371,7 @@ const struct policy_ops policy_mglru_ops = {
 	.create = mg_create,
 	.destroy = mg_destroy,
 	.insert = mg_insert,
+	.insert_run = mg_insert_run,
 	.remove = mg_remove,
 	.isolate = mg_isolate,
 	.evicted = mg_evicted,

@@ -177,7 +177,8 @@ static int referenced(void *ctx, uint32_t i)
  * answered: before the policy next looks, or when the note is full. A
  * frame not mapped by then (a page read ahead, or the fault now being
  * served) keeps its bit. The one place the pager clears accessed bits it
- * does not use; it leaves dirty bits set, for the looks that act on them.
+ * does not use; it leaves dirty bits set, for the looks that act on them
+ * (vm_frames_clear_accessed: a fault-around run's pages in one entry).
  *
  * The note is short because its clearing is late: a reference a program
  * makes to a noted page before the clearing is erased with the fault's
@@ -193,43 +194,30 @@ static int referenced(void *ctx, uint32_t i)
 static uint32_t uncounted[UNCOUNTED_MAX];
 static uint32_t n_uncounted;
 
-/* Clear the accessed bits of the mappings collected so far. */
-static void clear_collected(struct harvest_batch *b)
-{
-	for (size_t k = 0; k < b->n; k++)
-		b->e[k].bits = HARVEST_ACCESSED;	/* the dirty bit stays for the looks */
-	if (b->n)
-		(void)vm_harvest(b->e, b->pa, b->n);
-	b->n = 0;
-}
-
-/* collect for the clearing: a full batch is cleared first, so that no
- * mapping of a frame mapped many times keeps its fault's bit. */
-static void collect_clearing(void *ctx, struct vm_space *s, uint64_t va)
-{
-	struct harvest_batch *b = ctx;
-
-	if (b->n == LOOK_MAX)
-		clear_collected(b);
-	collect(b, s, va);
-}
-
 static void clear_fault_references(void)
 {
-	static struct harvest_batch b;
+	uint64_t pa[UNCOUNTED_MAX];
 
-	b.n = 0;
 	for (uint32_t k = 0; k < n_uncounted; k++) {
-		b.current = uncounted[k];
 		kept[uncounted[k]] = KEPT_NONE;
-		vm_rmap_each(pa_of(uncounted[k]), collect_clearing, &b);
+		pa[k] = pa_of(uncounted[k]);
 	}
+	vm_frames_clear_accessed(pa, n_uncounted);
 	n_uncounted = 0;
-	clear_collected(&b);
 }
 
 /* Program time (policy_env.now): process frames allocated so far. */
 static uint64_t pages_brought_in;
+
+/* The insertion rule's note of new frame i (above). */
+static inline void note_uncounted(uint32_t i)
+{
+	if (pol_ops->fault_counts)
+		return;
+	if (n_uncounted == UNCOUNTED_MAX)
+		clear_fault_references();
+	uncounted[n_uncounted++] = i;
+}
 
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
@@ -244,11 +232,45 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	}
 	pages_brought_in++;
 	pol_ops->insert(pol, i, 0);
+	note_uncounted(i);
+}
+
+/* Frames pa[0..n) (at most OBSERVE_RUN) were allocated together: the
+ * policy takes them in one call. */
+#define OBSERVE_RUN 64
+static void observe_chunk(const uint64_t *pa, unsigned n)
+{
+	uint32_t f[OBSERVE_RUN];
+
+	for (unsigned k = 0; k < n; k++) {
+		f[k] = index_of(pa[k]);
+		kept[f[k]] = KEPT_NONE;
+	}
+	pages_brought_in += n;
+	policy_insert_run(pol_ops, pol, f, n);
 	if (pol_ops->fault_counts)
 		return;
-	if (n_uncounted == UNCOUNTED_MAX)
-		clear_fault_references();
-	uncounted[n_uncounted++] = i;
+	/* note_uncounted for each, as many at a time as the note holds (a
+	 * loop: the pager's memcpy costs more for a few words) */
+	for (unsigned k = 0; k < n;) {
+		uint32_t at, end;
+
+		if (n_uncounted == UNCOUNTED_MAX)
+			clear_fault_references();
+		at = n_uncounted;
+		end = at + (n - k < UNCOUNTED_MAX - at ? n - k : UNCOUNTED_MAX - at);
+		while (at < end)
+			uncounted[at++] = f[k++];
+		n_uncounted = end;
+	}
+}
+
+/* A run from frame_alloc_run (observe for each frame, in one step). */
+static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	for (unsigned k = 0; k < n; k += OBSERVE_RUN)
+		observe_chunk(pa + k, n - k < OBSERVE_RUN ? n - k : OBSERVE_RUN);
 }
 
 void victims_put_back(uint64_t pa)
@@ -341,5 +363,5 @@ void victims_start(void)
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
 			pol_ops->insert(pol, i, 0);
 	}
-	frames_set_observer(observe, NULL);
+	frames_set_observer(observe, observe_run, NULL);
 }

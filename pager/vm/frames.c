@@ -144,17 +144,21 @@ int frames_init(uint64_t ram_base, uint64_t ram_end, const struct frame_range *f
 }
 
 static frames_observer_fn *observer;
+static frames_run_observer_fn *run_observer;
 static void *observer_ctx;
 
-void frames_set_observer(frames_observer_fn *fn, void *ctx)
+void frames_set_observer(frames_observer_fn *fn, frames_run_observer_fn *run, void *ctx)
 {
 	observer = fn;
+	run_observer = fn ? run : NULL;
 	observer_ctx = ctx;
 }
 
 /* Inline in frame_alloc, which every first touch calls once a page.
- * zero: 0 only for a caller that writes every byte itself. */
-static inline __attribute__((always_inline)) uint64_t alloc_as(enum frame_state state, int zero)
+ * zero: 0 only for a caller that writes every byte itself; tell: 0 for a
+ * caller that tells the observer itself. */
+static inline __attribute__((always_inline)) uint64_t alloc_as(enum frame_state state, int zero,
+							       int tell)
 {
 	uint32_t i = pop_free();
 
@@ -165,7 +169,7 @@ static inline __attribute__((always_inline)) uint64_t alloc_as(enum frame_state 
 	frames_at.table[i].state = (uint8_t)state;
 	if (zero)
 		page_zero(frame_ptr(pa_of(i)));
-	if (observer && state == FRAME_ANON)
+	if (tell && observer && state == FRAME_ANON)
 		observer(observer_ctx, pa_of(i), 1);
 	return pa_of(i);
 }
@@ -174,15 +178,18 @@ uint64_t frame_alloc(void)
 {
 	if (nfree <= reserve)
 		return 0;
-	return alloc_as(FRAME_ANON, 1);
+	return alloc_as(FRAME_ANON, 1, 1);
 }
 
+/* A run observer hears of the run in one call (the policy takes it in one). */
 unsigned frame_alloc_run(uint64_t *pa, unsigned n)
 {
 	unsigned k = 0;
 
 	for (; k < n && nfree > reserve; k++)
-		pa[k] = alloc_as(FRAME_ANON, 1);
+		pa[k] = alloc_as(FRAME_ANON, 1, !run_observer);
+	if (k && run_observer)
+		run_observer(observer_ctx, pa, k);
 	return k;
 }
 
@@ -190,12 +197,12 @@ uint64_t frame_alloc_unzeroed(void)
 {
 	if (nfree <= reserve)
 		return 0;
-	return alloc_as(FRAME_ANON, 0);
+	return alloc_as(FRAME_ANON, 0, 1);
 }
 
 uint64_t frame_alloc_pinned(void)
 {
-	return alloc_as(FRAME_PINNED, 1);
+	return alloc_as(FRAME_PINNED, 1, 1);
 }
 
 /* Why pa may not be freed, or NULL if it may. */

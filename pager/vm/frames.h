@@ -93,10 +93,13 @@ uint64_t frames_lowest_free(void);
 void frame_free(uint64_t pa);
 
 /* Told of every process frame (FRAME_ANON) as frame_alloc hands it out
- * (allocated 1) and as frame_free takes it back (0): the replacement policy
- * follows frames this way. One observer; NULL: none. */
+ * (allocated 1) and as frame_free takes it back (0); of a run from
+ * frame_alloc_run at once, through run if set (NULL: fn for each frame).
+ * The replacement policy follows frames this way. One observer; NULL:
+ * none. */
 typedef void frames_observer_fn(void *ctx, uint64_t pa, int allocated);
-void frames_set_observer(frames_observer_fn *fn, void *ctx);
+typedef void frames_run_observer_fn(void *ctx, const uint64_t *pa, unsigned n);
+void frames_set_observer(frames_observer_fn *fn, frames_run_observer_fn *run, void *ctx);
 
 /* Where the descriptors are, the RAM they describe (span 0 while there is
  * no table) and where its bytes are seen: frames.c's, set by frames_init;

@@ -135,6 +135,11 @@ struct harvest_entry;	/* kernel/abi/vm.h */
  * entry k maps frame pa[k] (0, or pa NULL: none known). 0 or a negative
  * error. */
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
+/* Clear the accessed bit (only: dirty bits stay for the looks) of every
+ * mapping of frames pa[0..n), as vm_harvest would entry by entry; pages
+ * that follow one another in a space, each of a frame mapped once that
+ * holds no copy, go as one run entry (HARVEST_RUN_SHIFT). */
+void vm_frames_clear_accessed(const uint64_t *pa, size_t n);
 /* (seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
  * or their program file hold clean copies: each such one's mappings lose
  * write permission and their dirty bits are read, in one harvest. One

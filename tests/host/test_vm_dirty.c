@@ -267,6 +267,71 @@ static void test_fork_gives_copy_up(void **state)
 	swap_fake_check();
 }
 
+#define RUN_VA 0x100000UL
+#define RUN_PAGES 80
+
+/* Every mapping of the frames cleared (vm_frames_clear_accessed) lost its
+ * accessed bit and kept its dirty bit; mapped[k] (as << 56 | va) for k < n. */
+static void check_cleared(const uint64_t *mapped, const int *dirty, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		int as = (int)(mapped[k] >> 56);
+		uint64_t va = mapped[k] & ((1UL << 56) - 1);
+
+		assert_int_equal(fake_accessed(as, va), 0);
+		assert_int_equal(fake_dirty(as, va), dirty[k]);
+	}
+}
+
+/* The insertion rule's clearing: pages that follow one another, of frames
+ * mapped once that hold no copy, go as run entries of at most
+ * HARVEST_RUN_MAX pages; a frame holding a clean copy goes alone (its
+ * dirty bit is news: the copy is given up), a frame mapped twice as one
+ * entry a mapping; every accessed bit is cleared, no dirty bit. */
+static void test_clear_accessed_runs(void **state)
+{
+	struct vm_space *p = fake_space(AS), *q = fake_space(AS + 2), *c = fake_space(AS + 3);
+	uint64_t pa[RUN_PAGES + 4], mapped[RUN_PAGES + 4];
+	int dirty[RUN_PAGES + 4];
+	size_t n = 0, m = 0;
+	uint64_t copy;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, RUN_VA, RUN_VA + RUN_PAGES * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(q, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	copy = read_back(p, 40, &slot);
+	fake_poke(p, VA, 0x41);	/* written, no look: the copy is still held */
+	fake_poke(q, VA, 1);
+	assert_int_equal(vm_fork(q, c), 0);	/* q's frame now mapped twice */
+	for (unsigned k = 0; k < RUN_PAGES; k++)
+		if (k != 4)	/* a gap: page 5 starts a new run */
+			fake_poke(p, RUN_VA + k * PG, (uint8_t)k);
+	for (unsigned k = 0; k < RUN_PAGES; k++)
+		if (k != 4)
+			pa[n++] = vm_lookup(p, RUN_VA + k * PG), mapped[m++] = ((uint64_t)AS << 56) | (RUN_VA + k * PG);
+	pa[n++] = copy, mapped[m++] = ((uint64_t)AS << 56) | VA;
+	pa[n++] = vm_lookup(q, VA), mapped[m++] = ((uint64_t)(AS + 2) << 56) | VA;
+	mapped[m++] = ((uint64_t)(AS + 3) << 56) | VA;
+	for (size_t k = 0; k < m; k++)
+		dirty[k] = fake_dirty((int)(mapped[k] >> 56), mapped[k] & ((1UL << 56) - 1));
+	assert_true(swapcache_held(copy));
+	fake.harvests = fake.harvest_entries = fake.harvest_pages = 0;
+
+	vm_frames_clear_accessed(pa, n);
+	assert_int_equal(fake.harvests, 1);
+	/* runs: 0-3, 5-68 (64), 69-79; then the copy, then q's two mappings */
+	assert_int_equal(fake.harvest_entries, 6);
+	assert_int_equal(fake.harvest_pages, m);
+	check_cleared(mapped, dirty, m);
+	assert_false(swapcache_held(copy));	/* its dirty bit was news */
+	swap_fake_check();
+	vm_space_destroy(c);
+	vm_space_destroy(q);
+	vm_space_destroy(p);
+	swap_fake_check();
+}
+
 /* A slot two entries name (fork while swapped) comes back copy-on-write
  * in both: a write copies, and nothing is mapped writable while shared. */
 static void test_shared_slot_stays_cow(void **state)
@@ -321,6 +386,7 @@ int main(void)
 		TEST(test_seal_harvest_fails),
 		TEST(test_write_fault_keeps_nothing),
 		TEST(test_fork_gives_copy_up),
+		TEST(test_clear_accessed_runs),
 		TEST(test_shared_slot_stays_cow),
 		TEST(test_exit_frees_copy),
 	};

@@ -93,24 +93,39 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 }
 
 /* As SYS_HARVEST: report, then clear what each entry asks. */
+/* One page's harvest, as the kernel's: what it found, after the change. */
+static unsigned fake_harvest_page(int as, uint64_t va, unsigned want)
+{
+	struct fake_map *m = find(as, va);
+	unsigned found;
+
+	if (!m)
+		return 0;
+	found = HARVEST_PRESENT | (m->accessed ? HARVEST_ACCESSED : 0) |
+		(m->dirty ? HARVEST_DIRTY : 0);
+	m->accessed &= !(want & HARVEST_ACCESSED);
+	m->dirty &= !(want & HARVEST_DIRTY);
+	if (want & HARVEST_PROTECT)
+		m->perm &= ~(unsigned)(VM_W | VM_CLEAN);
+	return found;
+}
+
+/* A run entry (HARVEST_RUN_SHIFT) gets the OR of its pages' bits. */
 static int fake_harvest(void *ctx, struct harvest_entry *e, size_t n)
 {
 	(void)ctx;
 	if (fake.fail_harvest)
 		return -22;
 	for (size_t k = 0; k < n; k++) {
-		struct fake_map *m = find((int)e[k].proc, e[k].va);
-		unsigned want = e[k].bits;
-		if (!m) {
-			e[k].bits = 0;
-			continue;
-		}
-		e[k].bits = HARVEST_PRESENT | (m->accessed ? HARVEST_ACCESSED : 0) |
-			    (m->dirty ? HARVEST_DIRTY : 0);
-		m->accessed &= !(want & HARVEST_ACCESSED);
-		m->dirty &= !(want & HARVEST_DIRTY);
-		if (want & HARVEST_PROTECT)
-			m->perm &= ~(unsigned)(VM_W | VM_CLEAN);
+		uint32_t pages = harvest_run_pages(e[k].bits);
+		unsigned found = 0;
+
+		assert_true(pages <= HARVEST_RUN_MAX);
+		for (uint32_t p = 0; p < pages; p++)
+			found |= fake_harvest_page((int)e[k].proc, e[k].va + p * VM_PAGE, e[k].bits);
+		fake.harvest_entries++;
+		fake.harvest_pages += pages;
+		e[k].bits = found;
 	}
 	fake.harvests++;
 	return 0;
@@ -209,6 +224,13 @@ int fake_dirty(int as, uint64_t va)
 	const struct fake_map *m = find(as, va);
 
 	return m ? m->dirty : -1;
+}
+
+int fake_accessed(int as, uint64_t va)
+{
+	const struct fake_map *m = find(as, va);
+
+	return m ? m->accessed : -1;
 }
 
 uint64_t fake_rmap_set(uint64_t pa)

@@ -26,6 +26,7 @@ struct fake_mmu {
 	struct fake_map m[FAKE_MAPS];
 	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
 	unsigned runs;		/* map_run calls (their pages count in maps) */
+	unsigned harvest_entries, harvest_pages;	/* in those harvests (runs: pages) */
 	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
@@ -60,8 +61,9 @@ uint8_t fake_peek(struct vm_space *s, uint64_t va);
  * page is mapped writable; the mapping's dirty bit is set. */
 void fake_poke(struct vm_space *s, uint64_t va, uint8_t v);
 
-/* The fake's dirty bit of (as, va); -1 if nothing is mapped there. */
+/* The fake's dirty / accessed bit of (as, va); -1 if nothing is mapped there. */
 int fake_dirty(int as, uint64_t va);
+int fake_accessed(int as, uint64_t va);
 
 /* Spaces found through rmap walks for pa, as a bit set of their as numbers. */
 uint64_t fake_rmap_set(uint64_t pa);
