@@ -102,23 +102,15 @@ static void drop(struct shadow_table *t, uint32_t *keys, int i)
 	t->count--;
 }
 
-/* The slot the newest entry for key pushes the set back to: key's own
- * (it is replaced), else the first empty one, else the last (a full set:
- * its oldest goes). */
-static uint32_t push_point(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
-{
-	const uint32_t *shadows = keys + t->ways;
-	uint32_t i = 0;
-
-	while (i < t->ways - 1 && shadows[i] && keys[i] != key)
-		i++;
-	return i;
-}
-
+/* The newest entry goes in front; the entries before key's own (replaced),
+ * or before the first empty slot (taken), move one on, and in a full set
+ * the oldest falls off the end. One pass that carries each entry to the
+ * next slot as it looks, not a search and then a move (a store a page
+ * evicted, the set full in steady state). */
 void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
 {
 	uint32_t *keys = set_of(t, key), *shadows = keys + t->ways;
-	uint32_t i;
+	uint32_t k = key, s = shadow;
 	int old;
 
 	if (!shadow) {
@@ -126,18 +118,22 @@ void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
 			drop(t, keys, old);
 		return;
 	}
-	i = push_point(t, keys, key);
-	if (!shadows[i])
-		t->count++;		/* a free slot taken */
-	else if (keys[i] != key)
-		t->cnt.lost++;		/* full: the oldest goes */
-	for (; i > 0; i--) {		/* the entries before it move one on */
-		keys[i] = keys[i - 1];
-		shadows[i] = shadows[i - 1];
-	}
-	keys[0] = key;
-	shadows[0] = shadow;
 	t->cnt.stored++;
+	for (uint32_t i = 0; i < t->ways; i++) {
+		uint32_t was_k = keys[i], was_s = shadows[i];
+
+		keys[i] = k;
+		shadows[i] = s;
+		if (!was_s) {
+			t->count++;	/* a free slot taken */
+			return;
+		}
+		if (was_k == key)
+			return;		/* key's old entry replaced */
+		k = was_k;
+		s = was_s;
+	}
+	t->cnt.lost++;			/* full: the oldest went */
 }
 
 uint32_t shadow_take(struct shadow_table *t, uint32_t key)

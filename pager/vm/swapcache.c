@@ -74,14 +74,16 @@ static int has(uint64_t pa, unsigned bits)
 	return f && (f->flags & bits);
 }
 
+/* Clear some of a frame's bits and set others in one step: the swap-out
+ * path changes several at once for each page, one descriptor look each. */
+static void change(struct frame *f, unsigned clear, unsigned add)
+{
+	f->flags = (uint8_t)((f->flags & ~clear) | add);
+}
+
 static void set(uint64_t pa, unsigned bits, int on)
 {
-	struct frame *f = frame_desc(pa);
-
-	if (on)
-		f->flags |= (uint8_t)bits;
-	else
-		f->flags &= (uint8_t)~bits;
+	change(frame_desc(pa), bits, on ? bits : 0);
 }
 
 uint64_t swapcache_lookup(uint32_t slot)
@@ -106,22 +108,26 @@ int swapcache_tied(uint64_t pa)
 
 void swapcache_tie(uint32_t slot, uint64_t pa)
 {
-	if (!slot || slot > last_slot || !anon(pa)) {
+	struct frame *f = anon(pa);
+
+	if (!slot || slot > last_slot || !f) {
 		vm_note_bug("a slot tied outside the swap cache's table, or to no process page");
 		return;
 	}
 	table[slot] = pa;
-	frame_desc(pa)->swap = slot;
+	f->swap = slot;
 }
 
+/* As swapcache_lookup, the frame trusted only if it names slot too. */
 void swapcache_untie(uint32_t slot)
 {
-	uint64_t pa = swapcache_lookup(slot);
+	struct frame *f;
 
-	if (pa)
-		frame_desc(pa)->swap = 0;
-	if (slot && slot <= last_slot)
-		table[slot] = 0;
+	if (!slot || slot > last_slot)
+		return;
+	if ((f = anon(table[slot])) && f->swap == slot)
+		f->swap = 0;
+	table[slot] = 0;
 }
 
 void swapcache_untie_frame(uint64_t pa)
@@ -304,8 +310,8 @@ int swapcache_ahead(uint64_t pa)
 
 void swapcache_set_writing(uint64_t pa, int on)
 {
-	set(pa, FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED, 0);
-	set(pa, FRAME_F_WRITE_PROTECT, on);
+	change(frame_desc(pa), FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED,
+	       on ? FRAME_F_WRITE_PROTECT : 0);
 }
 
 int swapcache_writing(uint64_t pa)
@@ -327,9 +333,11 @@ int swapcache_dirtied(uint64_t pa)
 
 void swapcache_detach(uint64_t pa)
 {
-	swapcache_drop_hold(pa);	/* the entries hold the slot now, if any */
-	set(pa, FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED, 0);
-	set(pa, FRAME_F_DETACHED, 1);
+	struct frame *f = frame_desc(pa);
+
+	if (f->flags & FRAME_F_SLOT_HELD)
+		swapcache_drop_hold(pa);	/* the entries hold the slot now */
+	change(f, FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED, FRAME_F_DETACHED);
 }
 
 int swapcache_detached(uint64_t pa)

@@ -1,7 +1,8 @@
 /*
  * Host tests for the shadow table (pager/swap/shadow.c): shadows kept and handed
  * back once, forgotten on request, the memory bound, the oldest entry of a
- * full set going first, and a run of keys mostly kept at full load.
+ * full set going first (against a model list, with takes and forgets
+ * between), and a run of keys mostly kept at full load.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,6 +200,59 @@ static void test_random_model(void **state)
 	shadow_destroy(t);
 }
 
+/* A one-set table against a model list, newest first, that drops its
+ * oldest entry when full: random stores (new keys and keys it holds),
+ * takes and forgets keep the same entries, order, count and losses. */
+static void test_full_set_model(void **state)
+{
+	enum { WAYS = 6, KEYS = 10 };
+	uint32_t mk[WAYS], ms[WAYS], n = 0, lost = 0, x = 11;
+	struct shadow_table *t = shadow_create(3, SHADOW_PER_FRAME);	/* one set of 6 */
+	struct shadow_counters c;
+
+	(void)state;
+	for (int step = 0; step < 20000; step++) {
+		uint32_t k, i = 0;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		k = x % KEYS;
+		while (i < n && mk[i] != k)
+			i++;
+		if ((x >> 12) % 4 != 0) {	/* a store, the newest in front */
+			uint32_t s = 0x80000000u | (x >> 8);
+
+			if (i == n && n == WAYS)
+				i = --n, lost++;	/* the oldest goes */
+			for (n -= i < n; i > 0; i--)
+				mk[i] = mk[i - 1], ms[i] = ms[i - 1];
+			mk[0] = k, ms[0] = s, n++;
+			shadow_store(t, k, s);
+			continue;
+		}
+		if (i < n) {
+			uint32_t s = ms[i];
+
+			for (n--; i < n; i++)
+				mk[i] = mk[i + 1], ms[i] = ms[i + 1];
+			if ((x >> 20) & 1)
+				assert_int_equal(shadow_take(t, k), s);
+			else
+				shadow_forget(t, k);
+		} else {
+			assert_int_equal(shadow_take(t, k), 0);
+		}
+		assert_int_equal(shadow_count(t), n);
+	}
+	shadow_counters(t, &c);
+	assert_int_equal(c.lost, lost);
+	for (uint32_t i = 0; i < n; i++)	/* and what is left, all of it */
+		assert_int_equal(shadow_take(t, mk[i]), ms[i]);
+	assert_int_equal(shadow_count(t), 0);
+	shadow_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_restore_refreshes),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_full_set_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
