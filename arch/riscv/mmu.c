@@ -269,14 +269,6 @@ void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct ha
 		b[i].bits = harvest_one(pt, c, b[i].va, b[i].bits);
 }
 
-int arch_pt_present(const struct arch_pt *pt, uint64_t va)
-{
-	int level;
-	const uint64_t *e = user_va(va) ? find_leaf(pt, va, &level) : NULL;
-
-	return e && (*e & PTE_U);
-}
-
 void arch_pt_activate_kernel(void)
 {
 	satp_load(SATP_SV39 | (kva_to_pa(boot_pt) >> 12));
