@@ -163,7 +163,10 @@ static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *
 	return c->leaves;
 }
 
-int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n)
+/* Inline in its one caller (vm_map_entries, LTO): a call and a second
+ * frame on every fault-around fault otherwise. */
+__attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
+							  const struct map_entry *e, size_t n)
 {
 	struct arch_pt_cursor c = { 0 };
 
