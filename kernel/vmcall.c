@@ -23,10 +23,12 @@ static int perm_ok(uint64_t perm)
 	       (!(perm & MAP_W) || (perm & MAP_R));
 }
 
-static int entry_ok(const struct map_entry *e)
+/* Whether the entry { va, pa, perm } may be mapped, its words as values:
+ * a fault's entry arrives in registers and stays there. */
+static inline int entry_ok(uint64_t va, uint64_t pa, uint64_t perm)
 {
-	return vm_user_page(e->va) && (e->pa & (PAGE_SIZE - 1)) == 0 && memmap_is_user(e->pa) &&
-	       perm_ok(e->perm);
+	return vm_user_page(va) && (pa & (PAGE_SIZE - 1)) == 0 && memmap_is_user(pa) &&
+	       perm_ok(perm);
 }
 
 /* Every entry is checked before any is mapped, so the page-table loop
@@ -37,17 +39,33 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	size_t good = 0;
 	int r;
 
+	if (n == 1)
+		return vm_map_one(by, target, e->va, e->pa, (unsigned)e->perm);
 	if (!by->is_root)
 		return -ERR_PERM;
-	while (good < n && entry_ok(&e[good]))
+	while (good < n && entry_ok(e[good].va, e[good].pa, e[good].perm))
 		good++;
-	/* One entry (FAULT_RESUME_ONE: each fault without fault-around) is
-	 * arch_pt_map's: its path is shorter than a run's loop. */
-	r = good == 1 ? arch_pt_map(&target->pt, e->va, e->pa, (unsigned)e->perm)
-		      : arch_pt_map_run(&target->pt, e, good);
+	r = arch_pt_map_run(&target->pt, e, good);
 	usercopy_forget(target);
 	arch_tlb_flush();
 	return r < 0 ? r : good < n ? -ERR_INVAL : 0;
+}
+
+/* One entry (FAULT_RESUME_ONE: each fault without fault-around), its
+ * words in registers: apart from the run's loop, whose registers made a
+ * frame of twelve saved ones on every fault. */
+int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, unsigned perm)
+{
+	int r;
+
+	if (!by->is_root)
+		return -ERR_PERM;
+	if (!entry_ok(va, pa, perm))
+		return -ERR_INVAL;
+	r = arch_pt_map(&target->pt, va, pa, perm);
+	usercopy_forget(target);
+	arch_tlb_flush();
+	return r;
 }
 
 /* The live process named by handle h of a root caller. */

@@ -23,6 +23,8 @@ static inline int vm_user_page(uint64_t va)
  * flush the TLB once. 0 or a negative error; on error none of a bad entry
  * is installed, earlier good ones stay. */
 int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n);
+/* vm_map_entries for the one entry { va, pa, perm }. */
+int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, unsigned perm);
 
 int64_t sys_map(struct thread *t, const uint64_t *a);
 int64_t sys_unmap(struct thread *t, const uint64_t *a);

@@ -217,8 +217,6 @@ void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct ha
  * twice for a fault-around run. */
 struct map_entry;
 int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n);
-/* 1 if a valid user leaf maps va, whatever its permissions. */
-int arch_pt_present(const struct arch_pt *pt, uint64_t va);
 /* (A process's table is loaded by arch_enter_user_pt/_msg on the way out.)
  * Load the boot table (kernel half only), e.g. before freeing the active one. */
 void arch_pt_activate_kernel(void);

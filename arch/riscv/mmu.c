@@ -163,7 +163,10 @@ static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *
 	return c->leaves;
 }
 
-int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n)
+/* Inline in its one caller (vm_map_entries, LTO): a call and a second
+ * frame on every fault-around fault otherwise. */
+__attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
+							  const struct map_entry *e, size_t n)
 {
 	struct arch_pt_cursor c = { 0 };
 
@@ -295,14 +298,6 @@ void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct ha
 {
 	for (size_t i = 0; i < n; i++)
 		b[i].bits = harvest_entry(pt, c, b[i].va, b[i].bits);
-}
-
-int arch_pt_present(const struct arch_pt *pt, uint64_t va)
-{
-	int level;
-	const uint64_t *e = user_va(va) ? find_leaf(pt, va, &level) : NULL;
-
-	return e && (*e & PTE_U);
 }
 
 void arch_pt_activate_kernel(void)

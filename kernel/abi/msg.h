@@ -65,7 +65,8 @@ enum fault_access {
 	FAULT_EXEC = 4
 };
 /* w[0] = faulting address, w[1] = enum fault_access, w[2] = pc,
- * w[3] = 1 if the page was present (a permission fault), else 0,
+ * w[3] = 0 (reserved: it said whether a page was present, which no pager
+ * read; a pager knows its own page entries),
  * w[4] = 1 if a system call met the page (the kernel touched it for the
  * thread): a FAULT_KILL reply then fails the call with -ERR_FAULT instead
  * of killing the process. */

@@ -113,13 +113,23 @@ static inline void hold_map(int as, struct map_entry e)
 	batch[held++] = (struct pending){ as, e };
 }
 
+/* do_map's rare case: unmaps held to send first, or a full batch. Out of
+ * line, so that do_map's common case keeps no frame for these calls. */
+__attribute__((noinline)) static int map_after_sends(int as, struct map_entry e)
+{
+	send_unmaps();
+	hold_map(as, e);
+	return 0;
+}
+
 static int do_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 {
 	(void)ctx;
 	if (as == gone)
 		return 0;
-	send_unmaps();
-	hold_map(as, (struct map_entry){ va, pa, perm });
+	if (run.n || held == MMU_BATCH)
+		return map_after_sends(as, (struct map_entry){ va, pa, perm });
+	hold_map(as, (struct map_entry){ va, pa, perm });	/* room: no flush */
 	return 0;
 }
 

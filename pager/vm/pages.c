@@ -65,7 +65,7 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 		return VM_FAULT_NOMEM;
 	}
 	rmap_add(pa, s, va);
-	pv_set(&r->pages, i, e);	/* reserved: cannot fail */
+	pv_put(&r->pages, i, e);	/* reserved: cannot fail, no search */
 	return 0;
 }
 

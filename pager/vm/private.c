@@ -134,7 +134,7 @@ static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t p
 	if (!swapcache_writing(pa) &&
 	    vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
 		return VM_FAULT_NOMEM;
-	pv_set(&r->pages, i, region_entry(r, i) & ~PAGE_COW);	/* present: cannot fail */
+	pv_put(&r->pages, i, region_entry(r, i) & ~PAGE_COW);	/* present: cannot fail */
 	swapcache_untie_frame(pa);
 	return VM_FAULT_MAPPED;
 }
@@ -311,7 +311,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	rmap_remove(pa, s, va);
 	rmap_add(copy, s, va);
-	pv_set(&r->pages, i, pa_pfn(copy));	/* present: cannot fail */
+	pv_put(&r->pages, i, pa_pfn(copy));	/* present: cannot fail */
 	if (vm_mapcount(pa) == 0)
 		vm_frame_release(pa);	/* parked for the slot's entries */
 	vmstat_count(VMSTAT_COW_BREAKS);

@@ -169,6 +169,36 @@ static void test_set_run_two_chunks(void **state)
 	pv_free(&v);
 }
 
+/* pv_put in the hint's chunk replaces an entry without counting it twice
+ * and counts a new one; outside the hint's chunk it makes or finds the
+ * chunk as pv_set does and moves the hint there. */
+static void test_put(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_reserve(&v, 10), 0);
+	assert_int_equal(pv_put(&v, 10, 5), 0);	/* in the hint's chunk */
+	assert_int_equal(pv_put(&v, 10, 6), 0);	/* replaced, not counted again */
+	assert_int_equal(pv_put(&v, 11, 7), 0);
+	assert_int_equal(pv_count(&v, 0, PV_CHUNK), 2);
+	assert_int_equal(pv_put(&v, 2 * PV_CHUNK + 1, 8), 0);	/* a chunk made */
+	assert_int_equal(v.n, 2);
+	assert_ptr_equal(v.last, v.chunks[1]);
+	assert_int_equal(pv_put(&v, 12, 9), 0);	/* back in the first: found */
+	assert_ptr_equal(v.last, v.chunks[0]);
+	assert_int_equal(pv_get(&v, 10), 6);
+	assert_int_equal(pv_get(&v, 11), 7);
+	assert_int_equal(pv_get(&v, 12), 9);
+	assert_int_equal(pv_get(&v, 2 * PV_CHUNK + 1), 8);
+	assert_int_equal(pv_set(&v, 10, 0), 0);
+	assert_int_equal(pv_set(&v, 11, 0), 0);
+	assert_int_equal(v.n, 2);	/* 12 still holds the first chunk */
+	assert_int_equal(pv_set(&v, 12, 0), 0);
+	assert_int_equal(v.n, 1);	/* gone with its last entry: the count was right */
+	pv_free(&v);
+}
+
 static void fill(struct pagevec *v, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i += 3)
@@ -274,7 +304,7 @@ int main(void)
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
 		cmocka_unit_test(test_unreserve),
-		cmocka_unit_test(test_set_run_two_chunks),
+		cmocka_unit_test(test_set_run_two_chunks), cmocka_unit_test(test_put),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),
 	};
