@@ -151,7 +151,7 @@ int fault_map_reply_regs(struct thread *c, struct thread *replier)
 	/* The entry goes on in registers: no copy in memory to read back. */
 	if (arch_msg_label(r) == FAULT_RESUME_ONE)
 		return fault_mapped(c, vm_map_one(replier->proc, c->proc, arch_msg_word(r, 0),
-						  arch_msg_word(r, 1), (unsigned)arch_msg_word(r, 2)));
+						  arch_msg_word(r, 1), arch_msg_word(r, 2)));
 	return fault_map(c, replier, NULL, 0);
 }
 

@@ -40,7 +40,7 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	int r;
 
 	if (n == 1)
-		return vm_map_one(by, target, e->va, e->pa, (unsigned)e->perm);
+		return vm_map_one(by, target, e->va, e->pa, e->perm);
 	if (!by->is_root)
 		return -ERR_PERM;
 	while (good < n && entry_ok(e[good].va, e[good].pa, e[good].perm))
@@ -53,8 +53,9 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 
 /* One entry (FAULT_RESUME_ONE: each fault without fault-around), its
  * words in registers: apart from the run's loop, whose registers made a
- * frame of twelve saved ones on every fault. */
-int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, unsigned perm)
+ * frame of twelve saved ones on every fault. The same checks on the whole
+ * 64-bit perm, and the same tail, as vm_map_entries. */
+int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, uint64_t perm)
 {
 	int r;
 
@@ -62,7 +63,7 @@ int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, u
 		return -ERR_PERM;
 	if (!entry_ok(va, pa, perm))
 		return -ERR_INVAL;
-	r = arch_pt_map(&target->pt, va, pa, perm);
+	r = arch_pt_map(&target->pt, va, pa, (unsigned)perm);
 	usercopy_forget(target);
 	arch_tlb_flush();
 	return r;

@@ -24,7 +24,7 @@ static inline int vm_user_page(uint64_t va)
  * is installed, earlier good ones stay. */
 int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n);
 /* vm_map_entries for the one entry { va, pa, perm }. */
-int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, unsigned perm);
+int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, uint64_t perm);
 
 int64_t sys_map(struct thread *t, const uint64_t *a);
 int64_t sys_unmap(struct thread *t, const uint64_t *a);

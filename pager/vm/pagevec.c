@@ -148,8 +148,8 @@ static inline __attribute__((always_inline)) int put(struct pagevec *v, uint64_t
 	struct pv_chunk *c = v->last;
 	uint32_t *slot;
 
-	if (!c || c->first != i - i % PV_CHUNK)
-		return pv_set(v, i, e);	/* the hint moves to its chunk */
+	if (!e || !c || c->first != i - i % PV_CHUNK)
+		return pv_set(v, i, e);	/* the hint moves to its chunk; a clear may free it */
 	slot = &c->e[i % PV_CHUNK];
 	c->used += (*slot == 0);
 	*slot = e;

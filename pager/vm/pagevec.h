@@ -30,8 +30,8 @@ uint32_t pv_get(const struct pagevec *v, uint64_t i);
  * non-zero value needs memory: -1 then, with nothing changed. Setting one
  * to 0 never fails; a chunk whose last entry goes is freed. */
 int pv_set(struct pagevec *v, uint64_t i, uint32_t e);
-/* pv_set for e not 0, without a search when i is in the hint's chunk (the
- * chunk last reserved or set): a fault's set after its pv_reserve. */
+/* pv_set, without a search when e is not 0 and i is in the hint's chunk
+ * (the chunk last reserved or set): a fault's set after its pv_reserve. */
 int pv_put(struct pagevec *v, uint64_t i, uint32_t e);
 /* pv_set(v, idx[m], e[m]) for each of n entries, none 0, whose chunks
  * exist (pv_reserve): one loop for a fault-around run. */
