@@ -235,8 +235,8 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	note_uncounted(i);
 }
 
-/* Frames pa[0..n) (at most OBSERVE_RUN) were allocated together: the
- * policy takes them in one call. */
+/* Frames pa[0..n) were allocated together: the policy takes them in
+ * one call. */
 #define OBSERVE_RUN 64
 static void observe_chunk(const uint64_t *pa, unsigned n)
 {
@@ -248,21 +248,8 @@ static void observe_chunk(const uint64_t *pa, unsigned n)
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
-	if (pol_ops->fault_counts)
-		return;
-	/* note_uncounted for each, as many at a time as the note holds (a
-	 * loop: the pager's memcpy costs more for a few words) */
-	for (unsigned k = 0; k < n;) {
-		uint32_t at, end;
-
-		if (n_uncounted == UNCOUNTED_MAX)
-			clear_fault_references();
-		at = n_uncounted;
-		end = at + (n - k < UNCOUNTED_MAX - at ? n - k : UNCOUNTED_MAX - at);
-		while (at < end)
-			uncounted[at++] = f[k++];
-		n_uncounted = end;
-	}
+	for (unsigned k = 0; k < n; k++)
+		note_uncounted(f[k]);
 }
 
 /* A run from frame_alloc_run (observe for each frame, in one step). */
