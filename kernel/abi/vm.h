@@ -35,11 +35,11 @@ struct map_entry {
 	uint64_t perm;		/* enum map_perm; W needs R */
 };
 
-/* One page whose accessed and dirty bits the pager reads and clears
- * (SYS_HARVEST). In, bits says what to change: HARVEST_ACCESSED and
- * HARVEST_DIRTY clear those bits once read, HARVEST_PROTECT takes write
- * permission away in the same step (a write after it faults). Out, the
- * kernel replaces it with what it found. */
+/* A page, or a run of pages (HARVEST_RUN_SHIFT, below), whose accessed
+ * and dirty bits the pager reads and clears (SYS_HARVEST). In, bits says
+ * what to change: HARVEST_ACCESSED and HARVEST_DIRTY clear those bits once
+ * read, HARVEST_PROTECT takes write permission away in the same step (a
+ * write after it faults). Out, the kernel replaces it with what it found. */
 struct harvest_entry {
 	uint32_t proc;		/* in: the pager's handle to the process */
 	uint32_t bits;		/* in: what to clear; out: enum harvest_bits found */
