@@ -235,13 +235,21 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	note_uncounted(i);
 }
 
-/* Frames pa[0..n) were allocated together: the policy takes them in
- * one call. */
-#define OBSERVE_RUN 64
-static void observe_chunk(const uint64_t *pa, unsigned n)
+/* The longest run frame_alloc_run is asked for: a fault's page and the
+ * pages around it (the VM core's VM_RUN_MAX, vm/private.c). */
+#define OBSERVE_RUN (1 + VM_FAULTAROUND_MAX)
+
+/* A run from frame_alloc_run: observe for each frame, the policy taking
+ * them in one call. A longer run (none is asked for) goes frame by frame. */
+static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 {
 	uint32_t f[OBSERVE_RUN];
 
+	if (n > OBSERVE_RUN) {
+		for (unsigned k = 0; k < n; k++)
+			observe(ctx, pa[k], 1);
+		return;
+	}
 	for (unsigned k = 0; k < n; k++) {
 		f[k] = index_of(pa[k]);
 		kept[f[k]] = KEPT_NONE;
@@ -250,14 +258,6 @@ static void observe_chunk(const uint64_t *pa, unsigned n)
 	policy_insert_run(pol_ops, pol, f, n);
 	for (unsigned k = 0; k < n; k++)
 		note_uncounted(f[k]);
-}
-
-/* A run from frame_alloc_run (observe for each frame, in one step). */
-static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
-{
-	(void)ctx;
-	for (unsigned k = 0; k < n; k += OBSERVE_RUN)
-		observe_chunk(pa + k, n - k < OBSERVE_RUN ? n - k : OBSERVE_RUN);
 }
 
 void victims_put_back(uint64_t pa)
