@@ -12,6 +12,7 @@
 #include "abi/handle.h"
 
 #define HARVEST_BATCH 64	/* entries checked at a time (1.5 KiB of stack) */
+_Static_assert(HARVEST_RUN_MAX == HARVEST_BATCH, "a run entry's pages: a batch of single entries'");
 #define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
 #define HARVEST_RUN_BITS (~0u << HARVEST_RUN_SHIFT)
 
@@ -45,17 +46,17 @@ static int harvest_lookup(struct harvest_call *c, uint32_t h)
 	return 0;
 }
 
-/* Whether entry e names user pages only (a run's last page too: user
- * space is one range) and asks a known change. */
+/* Whether entry e names user pages only and asks a known change. A run's
+ * pages after the first are user pages if its last is below USER_TOP:
+ * user space is one range, and a run of at most HARVEST_RUN_MAX pages from
+ * a user page cannot wrap. */
 static int harvest_entry_ok(const struct harvest_entry *e)
 {
 	uint32_t pages = harvest_run_pages(e->bits);
 
-	if (pages == 1)
-		return vm_user_page(e->va) && !(e->bits & ~(uint32_t)HARVEST_WANT);
-	return pages <= HARVEST_RUN_MAX && vm_user_page(e->va) &&
-	       vm_user_page(e->va + (pages - 1) * PAGE_SIZE) &&
-	       !(e->bits & ~(uint32_t)(HARVEST_WANT | HARVEST_RUN_BITS));
+	return !(e->bits & ~(uint32_t)(HARVEST_WANT | HARVEST_RUN_BITS)) &&
+	       pages <= HARVEST_RUN_MAX && vm_user_page(e->va) &&
+	       e->va + (pages - 1) * PAGE_SIZE < USER_TOP;
 }
 
 /* Check the k entries of b and find each one's process (procs[i], NULL if

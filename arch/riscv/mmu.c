@@ -279,6 +279,8 @@ static inline unsigned harvest_entry(struct arch_pt *pt, struct arch_pt_cursor *
 {
 	uint64_t any = 0;
 
+	_Static_assert(HARVEST_RUN_MAX <= PT_ENTRIES, "a run crosses one leaf table's end at most");
+
 	/* The pager's batches run through a few 2 MiB ranges of a process:
 	 * the upper levels are walked only when the range or the table changes. */
 	for (uint32_t left = harvest_run_pages(want), n; left > 0; left -= n, va += n * PAGE_SIZE) {

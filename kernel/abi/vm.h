@@ -35,11 +35,11 @@ struct map_entry {
 	uint64_t perm;		/* enum map_perm; W needs R */
 };
 
-/* One page whose accessed and dirty bits the pager reads and clears
- * (SYS_HARVEST). In, bits says what to change: HARVEST_ACCESSED and
- * HARVEST_DIRTY clear those bits once read, HARVEST_PROTECT takes write
- * permission away in the same step (a write after it faults). Out, the
- * kernel replaces it with what it found. */
+/* A page, or a run of pages (HARVEST_RUN_SHIFT, below), whose accessed
+ * and dirty bits the pager reads and clears (SYS_HARVEST). In, bits says
+ * what to change: HARVEST_ACCESSED and HARVEST_DIRTY clear those bits once
+ * read, HARVEST_PROTECT takes write permission away in the same step (a
+ * write after it faults). Out, the kernel replaces it with what it found. */
 struct harvest_entry {
 	uint32_t proc;		/* in: the pager's handle to the process */
 	uint32_t bits;		/* in: what to clear; out: enum harvest_bits found */
@@ -63,7 +63,13 @@ enum harvest_bits {
  * (the pager's clearing of first-touched pages): one entry, one check
  * and one walk for a fault-around run instead of one a page. */
 #define HARVEST_RUN_SHIFT 8
-#define HARVEST_RUN_MAX 64	/* pages in one run entry */
+/* Pages in one run entry: as many as the kernel reads and checks single
+ * entries at a time (harvest.c's batch), so one run entry costs no more PTE
+ * work than a full batch of single ones, and fewer than a leaf table holds
+ * (512), so it crosses one table boundary at most. Worst case a call:
+ * HARVEST_MAX entries, each checked once, walked to at most two leaf tables
+ * and reading and writing at most 64 PTEs: 65,536 PTEs and one TLB flush. */
+#define HARVEST_RUN_MAX 64
 
 /* Pages entry bits b stands for (1 with no run). */
 static inline uint32_t harvest_run_pages(uint32_t b)

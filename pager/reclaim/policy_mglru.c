@@ -288,19 +288,27 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
  * other page joins the second youngest: its fault is not a use (the
  * classic insertion rule), so it goes where Linux puts a page it adds
  * outside a fault, and the next aging promotes it if it is used. */
+/* Frame, if it is one and untracked, joins generation seq, its first use
+ * counted as a reference if recent: what every insert does. Whether it
+ * joined. */
+static inline int mg_place(struct mglru *m, uint32_t frame, uint32_t seq, int recent)
+{
+	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
+		return 0;
+	m->refs[frame] = recent ? MAX_REFS : 0;
+	m->workingset[frame] = (uint8_t)recent;
+	mglru_gens_put(&m->g, seq, frame);
+	return 1;
+}
+
 static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct mglru *m = mg_of(p);
 	int recent = shadow &&
 		     shadow_distance(m->g.max_seq, shadow_value(shadow)) < MAX_NR_GENS;
 
-	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
-		return;
-	m->refs[frame] = recent ? MAX_REFS : 0;
-	m->workingset[frame] = (uint8_t)recent;
-	if (recent)
+	if (mg_place(m, frame, recent ? m->g.max_seq : m->g.max_seq - 1, recent) && recent)
 		m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
-	mglru_gens_put(&m->g, recent ? m->g.max_seq : m->g.max_seq - 1, frame);
 }
 
 /* mg_insert(frames[k], 0) for each: never seen, so one generation for all. */
@@ -308,19 +316,9 @@ static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 {
 	struct mglru *m = mg_of(p);
 	uint32_t seq = m->g.max_seq - 1;
-	/* Read once: the byte stores below could alias m's fields. */
-	uint8_t *refs = m->refs, *workingset = m->workingset;
-	const uint8_t *gen_of = m->g.gen_of;
 
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t frame = frames[k];
-
-		if (frame >= m->nframes || gen_of[frame] != MGLRU_NONE)
-			continue;
-		refs[frame] = 0;
-		workingset[frame] = 0;
-		mglru_gens_put(&m->g, seq, frame);
-	}
+	for (uint32_t k = 0; k < n; k++)
+		(void)mg_place(m, frames[k], seq, 0);
 }
 
 static void mg_remove(struct policy *p, uint32_t frame)

@@ -235,42 +235,29 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	note_uncounted(i);
 }
 
-/* Frames pa[0..n) (at most OBSERVE_RUN) were allocated together: the
- * policy takes them in one call. */
-#define OBSERVE_RUN 64
-static void observe_chunk(const uint64_t *pa, unsigned n)
+/* The longest run frame_alloc_run is asked for: a fault's page and the
+ * pages around it (the VM core's VM_RUN_MAX, vm/private.c). */
+#define OBSERVE_RUN (1 + VM_FAULTAROUND_MAX)
+
+/* A run from frame_alloc_run: observe for each frame, the policy taking
+ * them in one call. A longer run (none is asked for) goes frame by frame. */
+static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 {
 	uint32_t f[OBSERVE_RUN];
 
+	if (n > OBSERVE_RUN) {
+		for (unsigned k = 0; k < n; k++)
+			observe(ctx, pa[k], 1);
+		return;
+	}
 	for (unsigned k = 0; k < n; k++) {
 		f[k] = index_of(pa[k]);
 		kept[f[k]] = KEPT_NONE;
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
-	if (pol_ops->fault_counts)
-		return;
-	/* note_uncounted for each, as many at a time as the note holds (a
-	 * loop: the pager's memcpy costs more for a few words) */
-	for (unsigned k = 0; k < n;) {
-		uint32_t at, end;
-
-		if (n_uncounted == UNCOUNTED_MAX)
-			clear_fault_references();
-		at = n_uncounted;
-		end = at + (n - k < UNCOUNTED_MAX - at ? n - k : UNCOUNTED_MAX - at);
-		while (at < end)
-			uncounted[at++] = f[k++];
-		n_uncounted = end;
-	}
-}
-
-/* A run from frame_alloc_run (observe for each frame, in one step). */
-static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
-{
-	(void)ctx;
-	for (unsigned k = 0; k < n; k += OBSERVE_RUN)
-		observe_chunk(pa + k, n - k < OBSERVE_RUN ? n - k : OBSERVE_RUN);
+	for (unsigned k = 0; k < n; k++)
+		note_uncounted(f[k]);
 }
 
 void victims_put_back(uint64_t pa)

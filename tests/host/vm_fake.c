@@ -92,7 +92,6 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	return 0;
 }
 
-/* As SYS_HARVEST: report, then clear what each entry asks. */
 /* One page's harvest, as the kernel's: what it found, after the change. */
 static unsigned fake_harvest_page(int as, uint64_t va, unsigned want)
 {
@@ -110,7 +109,8 @@ static unsigned fake_harvest_page(int as, uint64_t va, unsigned want)
 	return found;
 }
 
-/* A run entry (HARVEST_RUN_SHIFT) gets the OR of its pages' bits. */
+/* As SYS_HARVEST: report, then clear what each entry asks; a run entry
+ * (HARVEST_RUN_SHIFT) gets the OR of its pages' bits. */
 static int fake_harvest(void *ctx, struct harvest_entry *e, size_t n)
 {
 	(void)ctx;

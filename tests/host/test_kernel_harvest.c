@@ -1,0 +1,249 @@
+/*
+ * Host tests for SYS_HARVEST's run entries: the kernel's checks
+ * (kernel/harvest.c) and the Sv39 walk that answers them (arch/riscv/mmu.c),
+ * both compiled here over heap pages for the kernel pool and a caller whose
+ * user memory is the test's own. Nothing else reaches a run of the kernel.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+/* csr.h's instructions are RISC-V only: its guard set, the two mmu.c
+ * needs are no-ops here (there is no TLB to flush). */
+#define ARCH_CSR_H
+#define SATP_SV39 (8UL << 60)
+static inline void sfence_vma_all(void) {}
+static inline void satp_load(uint64_t value) { (void)value; }
+
+#include "../../arch/riscv/mmu.c"
+#include "../../kernel/harvest.c"
+
+/* The kernel's pool, the boot table and user memory, faked. */
+uint64_t boot_pt[PT_ENTRIES];
+
+void *kmem_page_alloc(void)
+{
+	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+
+	assert_non_null(p);
+	return memset(p, 0, PAGE_SIZE);
+}
+
+void kmem_page_free(void *page) { free(page); }
+void usercopy_forget(struct proc *p) { (void)p; }
+int user_check(struct proc *p, uint64_t va, size_t len, int write)
+{
+	(void)p, (void)va, (void)len, (void)write;
+	return 0;
+}
+void *user_window(struct proc *p, uint64_t va, size_t len, int write)
+{
+	(void)p, (void)len, (void)write;
+	return (void *)va;
+}
+int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
+{
+	(void)p;
+	memcpy(dst, (const void *)va, len);
+	return 0;
+}
+int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
+{
+	(void)p;
+	memcpy((void *)va, src, len);
+	return 0;
+}
+
+/* Two processes the caller holds handles 0 and 1 to: twins, one harvested
+ * by run entries, the other by single ones. */
+static struct proc procs[2], caller;
+static struct handle handles[2];
+static struct thread thread = { .tid = 1 };
+
+#define BASE 0x40000000UL		/* 2 MiB aligned */
+#define RANGE (1UL << ARCH_PT_RANGE_SHIFT)
+#define PAGES_SPANNED (2 * RANGE / PAGE_SIZE)
+
+static int setup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		memset(&procs[i], 0, sizeof(procs[i]));
+		procs[i].obj.type = OBJ_PROC;
+		procs[i].alive = 1;
+		assert_int_equal(arch_pt_create(&procs[i].pt), 0);
+		handles[i] = (struct handle){ &procs[i].obj, RIGHT_SEND };
+	}
+	caller = (struct proc){ .is_root = 1, .alive = 1, .handles = handles, .nhandles = 2 };
+	thread.proc = &caller;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++)
+		arch_pt_destroy(&procs[i].pt);
+	return 0;
+}
+
+/* Map va in both twins with the PTE's accessed and dirty bits as given. */
+static void map_both(uint64_t va, uint64_t ad)
+{
+	for (int i = 0; i < 2; i++) {
+		uint64_t *e;
+
+		assert_int_equal(arch_pt_map(&procs[i].pt, va, 0x80000000UL + va % RANGE,
+					     MAP_R | MAP_W), 0);
+		e = walk(&procs[i].pt, va, 0, 0);
+		*e = (*e & ~(PTE_A | PTE_D)) | ad;
+	}
+}
+
+/* The PTE at va in proc i (0: no leaf table there). */
+static uint64_t pte_of(int i, uint64_t va)
+{
+	uint64_t *e = walk(&procs[i].pt, va, 0, 0);
+
+	return e ? *e : 0;
+}
+
+static int64_t harvest(struct harvest_entry *e, size_t n)
+{
+	uint64_t a[2] = { (uint64_t)(uintptr_t)e, n };
+
+	return sys_harvest(&thread, a);
+}
+
+/* One entry of `pages` pages at va for proc handle h. */
+static struct harvest_entry run(uint32_t h, uint64_t va, uint32_t pages, uint32_t want)
+{
+	return (struct harvest_entry){ h, want | ((pages - 1) << HARVEST_RUN_SHIFT), va };
+}
+
+/* An entry the kernel must refuse: the call fails and nothing changes. */
+static void check_refused(struct harvest_entry e)
+{
+	uint64_t before = pte_of(0, BASE);
+
+	assert_int_equal(harvest(&e, 1), -ERR_INVAL);
+	assert_int_equal(pte_of(0, BASE), before);
+}
+
+static void test_run_too_long(void **state)
+{
+	struct harvest_entry e = run(0, BASE, HARVEST_RUN_MAX, HARVEST_ACCESSED);
+
+	(void)state;
+	map_both(BASE, PTE_A);
+	check_refused(run(0, BASE, HARVEST_RUN_MAX + 1, HARVEST_ACCESSED));
+	assert_int_equal(harvest(&e, 1), 1);	/* the longest run is taken */
+	assert_int_equal(e.bits, HARVEST_PRESENT | HARVEST_ACCESSED);
+	assert_int_equal(pte_of(0, BASE) & PTE_A, 0);
+}
+
+static void test_run_past_user_top(void **state)
+{
+	uint64_t last = USER_TOP - PAGE_SIZE;
+	struct harvest_entry e = run(0, last - PAGE_SIZE, 2, HARVEST_ACCESSED);
+
+	(void)state;
+	map_both(BASE, PTE_A);
+	check_refused(run(0, last - PAGE_SIZE, 3, HARVEST_ACCESSED));	/* ends at USER_TOP */
+	check_refused(run(0, last, HARVEST_RUN_MAX, HARVEST_ACCESSED));
+	assert_int_equal(harvest(&e, 1), 1);	/* ends on the last user page */
+	assert_int_equal(e.bits, 0);
+}
+
+static void test_reserved_bits(void **state)
+{
+	(void)state;
+	map_both(BASE, PTE_A);
+	check_refused(run(0, BASE, 1, HARVEST_ACCESSED | HARVEST_PRESENT));	/* out only */
+	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x10));
+	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x80));
+}
+
+/* Pages around the 2 MiB boundary at BASE + RANGE: some mapped with each
+ * mix of bits, some not; with far, pages past the boundary too (else that
+ * range has no leaf table at all). */
+static void map_around_boundary(int far)
+{
+	static const uint64_t ad[] = { 0, PTE_A, PTE_D, PTE_A | PTE_D };
+	uint64_t edge = BASE + RANGE;
+
+	for (int k = 0; k < 8; k++)
+		map_both(edge - (3 + 3 * k) * PAGE_SIZE, ad[k % 4]);
+	for (int k = 0; far && k < 4; k++)
+		map_both(edge + (1 + 2 * k) * PAGE_SIZE, ad[(k + 1) % 4]);
+	assert_int_equal(walk(&procs[0].pt, edge, 0, 0) != NULL, far);
+}
+
+/* A run from va of `pages` pages in proc 0 and the same pages one entry
+ * each in proc 1: the run answers the OR of the single answers and leaves
+ * the same PTEs; the OR it answered is returned. */
+static uint32_t check_run_as_singles(uint64_t va, uint32_t pages, uint32_t want)
+{
+	struct harvest_entry r = run(0, va, pages, want), single[HARVEST_RUN_MAX];
+	uint32_t any = 0;
+
+	for (uint32_t k = 0; k < pages; k++)
+		single[k] = run(1, va + k * PAGE_SIZE, 1, want);
+	assert_int_equal(harvest(&r, 1), 1);
+	assert_int_equal(harvest(single, pages), pages);
+	for (uint32_t k = 0; k < pages; k++)
+		any |= single[k].bits;
+	assert_int_equal(r.bits, any);
+	for (uint64_t k = 0; k < PAGES_SPANNED; k++)
+		assert_int_equal(pte_of(0, BASE + k * PAGE_SIZE), pte_of(1, BASE + k * PAGE_SIZE));
+	return any;
+}
+
+static void check_across_boundary(int far)
+{
+	static const uint32_t wants[] = { HARVEST_ACCESSED, HARVEST_ACCESSED | HARVEST_DIRTY,
+					  HARVEST_DIRTY | HARVEST_PROTECT };
+	uint64_t from = BASE + RANGE - (HARVEST_RUN_MAX / 2) * PAGE_SIZE;
+
+	map_around_boundary(far);
+	/* The first look finds every kind of bit; after the full clearing
+	 * none but present is left, and a run over no page finds nothing. */
+	assert_int_equal(check_run_as_singles(from, HARVEST_RUN_MAX, wants[0]),
+			 HARVEST_PRESENT | HARVEST_ACCESSED | HARVEST_DIRTY);
+	for (size_t w = 1; w < sizeof(wants) / sizeof(wants[0]); w++)
+		check_run_as_singles(from, HARVEST_RUN_MAX, wants[w]);
+	assert_int_equal(check_run_as_singles(from, HARVEST_RUN_MAX, HARVEST_ACCESSED),
+			 HARVEST_PRESENT);
+	assert_int_equal(check_run_as_singles(BASE + 2 * RANGE - 8 * PAGE_SIZE, 8,
+					      HARVEST_ACCESSED), 0);
+	assert_int_equal(pte_of(0, BASE + RANGE - 3 * PAGE_SIZE) & PTE_W, 0);	/* protected */
+}
+
+static void test_run_into_absent_table(void **state)
+{
+	(void)state;
+	check_across_boundary(0);
+}
+
+static void test_run_into_present_table(void **state)
+{
+	(void)state;
+	check_across_boundary(1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_run_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_past_user_top, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserved_bits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_into_absent_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_into_present_table, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
