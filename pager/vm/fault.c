@@ -67,15 +67,13 @@ around_fill_map(struct vm_space *s, struct vm_region *r, const uint64_t *idx, un
  * (measured: 11 instructions more a faultaround=0 fault). */
 __attribute__((noinline)) static int fill_run(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	uint64_t last = i + vm.faultaround, n = region_pages(r);
+	uint64_t end = i + 1 + vm.faultaround, n = region_pages(r);
 	uint64_t idx[VM_RUN_MAX];
-	unsigned k = 1, from = 0, got, m;
+	unsigned k, from = 0, got, m;
 	int res;
 
 	idx[0] = i;
-	for (uint64_t j = i + 1; j <= last && j < n; j++)
-		if (!region_entry(r, j))
-			idx[k++] = j;
+	k = 1 + pv_absent(&r->pages, i + 1, end < n ? end : n, idx + 1, VM_RUN_MAX - 1);
 	/* One page alone takes the shorter path: a run's set-up costs more
 	 * than it saves for one (measured: ~80 instructions a fault). */
 	if (k == 1 || !r->ops->page_in_run || rmap_reserve(k) < 0)

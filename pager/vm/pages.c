@@ -9,14 +9,15 @@
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
-/* The permission present entry e of r is mapped with: the region's, less
- * W while the page is copy-on-write or its frame is being written out;
- * writable, a frame holding a clean copy (its slot, or its program file)
- * is mapped clean, so that its first write shows in the dirty bit
- * (vm_harvest). Inline in vm_page_map, on every page a fault maps. */
-static inline unsigned entry_perm(const struct vm_region *r, uint32_t e)
+/* The permission present entry e of r, whose frame is pa, is mapped with:
+ * the region's, less W while the page is copy-on-write or its frame is
+ * being written out; writable, a frame holding a clean copy (its slot, or
+ * its program file) is mapped clean, so that its first write shows in the
+ * dirty bit (vm_harvest). Inline in vm_page_map, on every page a fault
+ * maps; pa from the caller, who has it (first touch 1,145 -> 1,138 a
+ * page, faultaround=0 1,976 -> 1,970). */
+static inline unsigned entry_perm(const struct vm_region *r, uint32_t e, uint64_t pa)
 {
-	uint64_t pa = entry_frame(e);
 	const struct frame *f = frame_desc(pa);
 	/* Most frames have no swap state at all: no need to ask which. */
 	int swap = f && swapcache_frame_flags(f);
@@ -30,7 +31,7 @@ static inline unsigned entry_perm(const struct vm_region *r, uint32_t e)
 
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
-	return entry_perm(r, e);
+	return entry_perm(r, e, entry_frame(e));
 }
 
 /* The page entry and the permission pa is mapped with in r, as how says
@@ -42,7 +43,7 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigne
 {
 	uint32_t e = pa_pfn(pa) | ((how & VM_MAP_COW) && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
 
-	*perm = entry_perm(r, e);
+	*perm = entry_perm(r, e, pa);
 	if ((how & VM_MAP_CLEAN) && (*perm & VM_W))
 		*perm |= VM_CLEAN;
 	return e;

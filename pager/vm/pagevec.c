@@ -139,11 +139,9 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 	return 0;
 }
 
-/* pv_put's work, inline in both callers: a run's loop (pv_set_run) makes
- * no call a page (measured: ~70 instructions a fault-around fault). The
- * hint's chunk when it holds i (a reserve or a set there just now): no
- * search, and no call that would make its callers keep a frame. */
-static inline __attribute__((always_inline)) int put(struct pagevec *v, uint64_t i, uint32_t e)
+/* The hint's chunk when it holds i (a reserve or a set there just now):
+ * no search, and no call that would make its callers keep a frame. */
+int pv_put(struct pagevec *v, uint64_t i, uint32_t e)
 {
 	struct pv_chunk *c = v->last;
 	uint32_t *slot;
@@ -156,15 +154,29 @@ static inline __attribute__((always_inline)) int put(struct pagevec *v, uint64_t
 	return 0;
 }
 
-int pv_put(struct pagevec *v, uint64_t i, uint32_t e)
-{
-	return put(v, i, e);
-}
-
+/* pv_put's way, with the hint's chunk checked once for all the pages of
+ * the run it holds (idx[] rises; below its first, idx[m] - c->first wraps
+ * to a large number), and no call a page (measured: first touch 1,138 ->
+ * 1,135 a page; a call a page cost ~70 instructions a fault-around fault). */
 void pv_set_run(struct pagevec *v, const uint64_t *idx, const uint32_t *e, unsigned n)
 {
-	for (unsigned m = 0; m < n; m++)
-		(void)put(v, idx[m], e[m]);	/* reserved: cannot fail */
+	unsigned m = 0;
+
+	while (m < n) {
+		struct pv_chunk *c = v->last;
+
+		if (!c || idx[m] - c->first >= PV_CHUNK) {
+			(void)pv_set(v, idx[m], e[m]);	/* reserved: cannot fail */
+			m++;
+			continue;
+		}
+		for (; m < n && idx[m] - c->first < PV_CHUNK; m++) {
+			uint32_t *slot = &c->e[idx[m] - c->first];
+
+			c->used += (*slot == 0);
+			*slot = e[m];
+		}
+	}
 }
 
 /* The hint's chunk first, without the search, when it holds i: an unmap's
@@ -190,6 +202,27 @@ uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end)
 				return j;
 	}
 	return end;
+}
+
+/* A chunk at a time, its entries read in place: fault-around asks about
+ * the few pages after a fault, most in one chunk, and pv_get for each cost
+ * ~20 instructions a page. */
+unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t *idx,
+		   unsigned max)
+{
+	unsigned k = 0;
+
+	while (from < to && k < max) {
+		const struct pv_chunk *c = find(v, from);
+		uint64_t end = from - from % PV_CHUNK + PV_CHUNK;
+
+		if (end > to)
+			end = to;
+		for (; from < end && k < max; from++)
+			if (!c || !c->e[from % PV_CHUNK])
+				idx[k++] = from;
+	}
+	return k;
 }
 
 int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx)

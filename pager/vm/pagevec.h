@@ -43,6 +43,10 @@ int pv_reserve(struct pagevec *v, uint64_t i);
 void pv_unreserve(struct pagevec *v, uint64_t i);
 /* The first index in [i, end) whose entry is not 0, or end. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
+/* Up to max indices in [from, to) whose entries are 0, rising, into idx;
+ * how many. */
+unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t *idx,
+		   unsigned max);
 /* fn(ctx, i, entry) for each entry in [from, to) that is not 0, in order,
  * until fn returns other than 0; returns that, or 0. One pass over the
  * chunks: for a walk over everything (vm_check, fork), where a look-up per

@@ -1,7 +1,8 @@
 /*
  * Host tests for pager/vm/frames.c over a buffer standing in for RAM: counts,
  * allocation order and zeroing, the table's own frames, the free list's
- * links, bad frees refused and reported, the reserve and the low-water mark.
+ * links, bad frees refused and reported, the reserve and the low-water mark,
+ * a run's allocation.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -323,6 +324,59 @@ static void test_lowest_free(void **state)
 	check_ok();
 }
 
+/* What the observers heard: frames one at a time, and runs. */
+static uint64_t heard[16];
+static unsigned nheard, nruns;
+
+static void hear_one(void *ctx, uint64_t pa, int allocated)
+{
+	(void)ctx;
+	assert_int_equal(allocated, 1);
+	heard[nheard++] = pa;
+}
+
+static void hear_run(void *ctx, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	nruns++;
+	for (unsigned k = 0; k < n; k++)
+		heard[nheard++] = pa[k];
+}
+
+/* frame_alloc_run takes frames in frame_alloc's order, zeroed, stops at
+ * the reserve, moves the low-water mark, and tells the run observer once
+ * (without one, the frame observer once a frame). */
+static void test_alloc_run(void **state)
+{
+	uint64_t pa[8];
+
+	(void)state;
+	init_two_ranges();
+	nheard = nruns = 0;
+	frames_set_observer(hear_one, hear_run, NULL);
+	assert_int_equal(frame_alloc_run(pa, 3), 3);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(pa[k], BASE + (6 + k) * PG);
+		assert_int_equal(frame_desc(pa[k])->state, FRAME_ANON);
+		for (size_t i = 0; i < PG; i++)
+			assert_int_equal(((uint8_t *)frame_ptr(pa[k]))[i], 0);
+		assert_int_equal(heard[k], pa[k]);
+	}
+	assert_int_equal(nruns, 1);
+	assert_int_equal(frames_lowest_free(), 237);
+	nheard = nruns = 0;
+	frames_set_observer(hear_one, NULL, NULL);
+	frames_set_reserve(235);	/* two above it */
+	assert_int_equal(frame_alloc_run(pa, 8), 2);
+	assert_int_equal(nheard, 2);
+	assert_int_equal(nruns, 0);
+	assert_int_equal(heard[1], pa[1]);
+	assert_int_equal(frames_lowest_free(), 235);
+	assert_int_equal(frame_alloc_run(pa, 8), 0);	/* the reserve is not its */
+	frames_set_observer(NULL, NULL, NULL);
+	check_ok();
+}
+
 /* frames_init starts over: no reserve, the low-water mark at the free count. */
 static void test_init_resets_reserve(void **state)
 {
@@ -355,6 +409,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve_refill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lowest_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_resets_reserve, setup, teardown),
 	};
 

@@ -270,9 +270,24 @@ static uint64_t next_slow(const struct pagevec *v, uint64_t i, uint64_t end)
 	return i;
 }
 
-/* pv_next from the hint's chunk and pv_count by whole chunks' counts agree
- * with reading entry by entry, from and to every index around four chunks,
- * wherever the hint is (the chunk last set, or one last cleared). */
+/* pv_absent from..to, at most max, is what reading entry by entry finds. */
+static void absent_agree(const struct pagevec *v, uint64_t from, uint64_t to, unsigned max)
+{
+	uint64_t got[16], want[16];
+	unsigned n = 0, k = pv_absent(v, from, to, got, max);
+
+	for (uint64_t j = from; j < to && n < max; j++)
+		if (!pv_get(v, j))
+			want[n++] = j;
+	assert_int_equal(k, n);
+	for (unsigned x = 0; x < n; x++)
+		assert_int_equal(got[x], want[x]);
+}
+
+/* pv_next from the hint's chunk, pv_count by whole chunks' counts and
+ * pv_absent a chunk at a time agree with reading entry by entry, from
+ * and to every index around four chunks, wherever the hint is (the chunk
+ * last set, or one last cleared). */
 static void test_walks_agree(void **state)
 {
 	const uint64_t n = 4 * PV_CHUNK;
@@ -293,6 +308,8 @@ static void test_walks_agree(void **state)
 			for (uint64_t j = i; j < end; j++)
 				want += pv_get(&v, j) != 0;
 			assert_int_equal(pv_count(&v, i, end), want);
+			absent_agree(&v, i, i + 11, 11);	/* past n: no chunk */
+			absent_agree(&v, i, i + 11, 3);
 		}
 	}
 	pv_free(&v);
