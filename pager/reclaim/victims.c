@@ -235,17 +235,14 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	note_uncounted(i);
 }
 
-/* The longest run frame_alloc_run is asked for: a fault's page and the
- * pages around it (the VM core's VM_RUN_MAX, vm/private.c). */
-#define OBSERVE_RUN (1 + VM_FAULTAROUND_MAX)
-
-/* A run from frame_alloc_run: observe for each frame, the policy taking
- * them in one call. A longer run (none is asked for) goes frame by frame. */
+/* A run from frame_alloc_run (at most VM_RUN_MAX frames: the VM core
+ * asks for no more): observe for each frame, the policy taking them in one
+ * call. A longer one, which would overflow f[], goes frame by frame. */
 static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 {
-	uint32_t f[OBSERVE_RUN];
+	uint32_t f[VM_RUN_MAX];
 
-	if (n > OBSERVE_RUN) {
+	if (n > VM_RUN_MAX) {
 		for (unsigned k = 0; k < n; k++)
 			observe(ctx, pa[k], 1);
 		return;

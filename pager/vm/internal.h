@@ -209,7 +209,6 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
  * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <
  * n <= VM_RUN_MAX (a fault's page and those around it), in one mmu call. How many were mapped, in order; the frames after those are
  * still the caller's. */
-#define VM_RUN_MAX (1 + VM_FAULTAROUND_MAX)
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			  const uint64_t *pa, unsigned n);
 /* The same, each page as its how[m] says (vm_page_map's, less

@@ -45,6 +45,9 @@ struct vm_image {
 /* Frames come from frames.h (frames_init first); faultaround is how many
  * pages a fault may map beyond the one asked for (0..VM_FAULTAROUND_MAX). */
 #define VM_FAULTAROUND_MAX 16
+/* The longest run of frames a fault maps (and takes with frame_alloc_run):
+ * its own page and those around it. */
+#define VM_RUN_MAX (1 + VM_FAULTAROUND_MAX)
 void vm_init(const struct mmu_ops *mmu, unsigned faultaround);
 
 struct vm_space *vm_space_create(int as, uint32_t pid);

@@ -126,12 +126,13 @@ static struct harvest_entry run(uint32_t h, uint64_t va, uint32_t pages, uint32_
 }
 
 /* An entry the kernel must refuse: the call fails and nothing changes. */
-static void check_refused(struct harvest_entry e)
+/* e refused, and the page at watch (one e would have touched) as it was. */
+static void check_refused(struct harvest_entry e, uint64_t watch)
 {
-	uint64_t before = pte_of(0, BASE);
+	uint64_t before = pte_of(0, watch);
 
 	assert_int_equal(harvest(&e, 1), -ERR_INVAL);
-	assert_int_equal(pte_of(0, BASE), before);
+	assert_int_equal(pte_of(0, watch), before);
 }
 
 static void test_run_too_long(void **state)
@@ -140,7 +141,7 @@ static void test_run_too_long(void **state)
 
 	(void)state;
 	map_both(BASE, PTE_A);
-	check_refused(run(0, BASE, HARVEST_RUN_MAX + 1, HARVEST_ACCESSED));
+	check_refused(run(0, BASE, HARVEST_RUN_MAX + 1, HARVEST_ACCESSED), BASE);
 	assert_int_equal(harvest(&e, 1), 1);	/* the longest run is taken */
 	assert_int_equal(e.bits, HARVEST_PRESENT | HARVEST_ACCESSED);
 	assert_int_equal(pte_of(0, BASE) & PTE_A, 0);
@@ -152,20 +153,21 @@ static void test_run_past_user_top(void **state)
 	struct harvest_entry e = run(0, last - PAGE_SIZE, 2, HARVEST_ACCESSED);
 
 	(void)state;
-	map_both(BASE, PTE_A);
-	check_refused(run(0, last - PAGE_SIZE, 3, HARVEST_ACCESSED));	/* ends at USER_TOP */
-	check_refused(run(0, last, HARVEST_RUN_MAX, HARVEST_ACCESSED));
+	map_both(last, PTE_A);
+	check_refused(run(0, last - PAGE_SIZE, 3, HARVEST_ACCESSED), last);	/* ends at USER_TOP */
+	check_refused(run(0, last, HARVEST_RUN_MAX, HARVEST_ACCESSED), last);
 	assert_int_equal(harvest(&e, 1), 1);	/* ends on the last user page */
-	assert_int_equal(e.bits, 0);
+	assert_int_equal(e.bits, HARVEST_PRESENT | HARVEST_ACCESSED);
+	assert_int_equal(pte_of(0, last) & PTE_A, 0);
 }
 
 static void test_reserved_bits(void **state)
 {
 	(void)state;
 	map_both(BASE, PTE_A);
-	check_refused(run(0, BASE, 1, HARVEST_ACCESSED | HARVEST_PRESENT));	/* out only */
-	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x10));
-	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x80));
+	check_refused(run(0, BASE, 1, HARVEST_ACCESSED | HARVEST_PRESENT), BASE);	/* out only */
+	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x10), BASE);
+	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x80), BASE);
 }
 
 /* Pages around the 2 MiB boundary at BASE + RANGE: some mapped with each
