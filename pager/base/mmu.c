@@ -92,11 +92,15 @@ void mmu_flush(void)
 
 size_t mmu_take(int as, struct map_entry *out, size_t max)
 {
-	size_t n = 0, kept = 0, h;
+	size_t n = 0, kept = 0, h, i;
 
 	send_unmaps();
 	h = held;	/* a local: held is a size_t, which a store to out may alias */
-	for (size_t i = 0; i < h; i++) {
+	/* Mostly every map held is this fault's: those leading the batch are
+	 * taken with nothing to move up behind them. */
+	for (i = 0; i < h && i < max && batch[i].as == as; i++)
+		out[i] = batch[i].e;
+	for (n = i; i < h; i++) {
 		if (batch[i].as == as && n < max)
 			out[n++] = batch[i].e;
 		else

@@ -224,6 +224,34 @@ static void test_map_run_fits(void **state)
 	assert_int_equal(mapped, MMU_BATCH);
 }
 
+/* mmu_take takes a space's maps in the order they were made, up to max,
+ * wherever they stand in the batch (those leading it, those after another
+ * space's); the rest stay, in order. */
+static void test_take_order(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+	static const int as[] = { 5, 5, 6, 5, 6, 5 };
+	struct map_entry out[8];
+
+	(void)state;
+	for (uintptr_t k = 0; k < 6; k++)
+		assert_int_equal(ops->map(ops->ctx, as[k], 0x100000 + k * 0x1000,
+					  0x80000000 + k * 0x1000, MAP_R), 0);
+	assert_int_equal(mmu_take(5, out, 1), 1);	/* max within the leading run */
+	assert_int_equal(out[0].va, 0x100000);
+	assert_int_equal(mmu_take(5, out, 2), 2);	/* one leading, one after a 6 */
+	assert_int_equal(out[0].va, 0x101000);
+	assert_int_equal(out[1].va, 0x103000);
+	assert_int_equal(out[1].pa, 0x80003000);
+	assert_int_equal(mmu_take(6, out, 8), 2);
+	assert_int_equal(out[0].va, 0x102000);
+	assert_int_equal(out[1].va, 0x104000);
+	assert_int_equal(mmu_take(5, out, 8), 1);
+	assert_int_equal(out[0].va, 0x105000);
+	assert_int_equal(mmu_take(5, out, 8), 0);
+	assert_int_equal(logged, 0);
+}
+
 /* Single maps fill the batch; the map after a full batch sends it first
  * (do_map's path out of line) and is held itself, in order. */
 static void test_map_full_batch(void **state)
@@ -250,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup(test_held_unmaps, setup),
 		cmocka_unit_test_setup(test_map_run, setup),
 		cmocka_unit_test_setup(test_map_run_fits, setup),
+		cmocka_unit_test_setup(test_take_order, setup),
 		cmocka_unit_test_setup(test_map_full_batch, setup),
 	};
 
