@@ -186,6 +186,72 @@ static void test_map_run(void **state)
 	mmu_forget(-1);
 }
 
+/* A run that fits is held after what is held already, entries whole and in
+ * order, with no call, up to exactly a full batch (do_map_run's path with
+ * no check for each entry); a run longer than the room left fills the
+ * batch, sends it, and holds the rest. mmu_take finds each space's own. */
+static void test_map_run_fits(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+	struct map_entry e[MMU_BATCH], out[MMU_BATCH];
+
+	(void)state;
+	for (size_t k = 0; k < MMU_BATCH; k++)
+		e[k] = (struct map_entry){ 0x200000 + k * 0x1000, 0x90000000 + k * 0x1000,
+					   k & 1 ? MAP_R : MAP_R | MAP_W };
+	assert_int_equal(ops->map(ops->ctx, 6, 0x10000, 0x80000000, MAP_R), 0);
+	assert_int_equal(ops->map_run(ops->ctx, 5, e, 3), 3);
+	assert_int_equal(ops->map_run(ops->ctx, 6, e + 3, MMU_BATCH - 4), MMU_BATCH - 4);
+	assert_int_equal(logged, 0);			/* exactly full: nothing sent */
+	assert_int_equal(mmu_take(5, out, MMU_BATCH), 3);
+	for (size_t k = 0; k < 3; k++) {
+		assert_int_equal(out[k].va, e[k].va);
+		assert_int_equal(out[k].pa, e[k].pa);
+		assert_int_equal(out[k].perm, e[k].perm);
+	}
+	assert_int_equal(mmu_take(6, out, MMU_BATCH), MMU_BATCH - 3);
+	assert_int_equal(out[0].va, 0x10000);
+	assert_int_equal(out[MMU_BATCH - 4].pa, e[MMU_BATCH - 2].pa);
+	assert_int_equal(out[MMU_BATCH - 4].perm, e[MMU_BATCH - 2].perm);
+	assert_int_equal(logged, 0);
+
+	assert_int_equal(ops->map_run(ops->ctx, 5, e, MMU_BATCH - 1), MMU_BATCH - 1);
+	assert_int_equal(ops->map_run(ops->ctx, 5, e, 2), 2);	/* one too many */
+	check_call(0, 'm', 5, 0x200000, MMU_BATCH);	/* filled, then sent */
+	assert_int_equal(logged, 1);
+	assert_int_equal(mmu_take(5, out, MMU_BATCH), 1);
+	assert_int_equal(out[0].va, e[1].va);
+	assert_int_equal(mapped, MMU_BATCH);
+}
+
+/* mmu_take takes a space's maps in the order they were made, up to max,
+ * wherever they stand in the batch (those leading it, those after another
+ * space's); the rest stay, in order. */
+static void test_take_order(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+	static const int as[] = { 5, 5, 6, 5, 6, 5 };
+	struct map_entry out[8];
+
+	(void)state;
+	for (uintptr_t k = 0; k < 6; k++)
+		assert_int_equal(ops->map(ops->ctx, as[k], 0x100000 + k * 0x1000,
+					  0x80000000 + k * 0x1000, MAP_R), 0);
+	assert_int_equal(mmu_take(5, out, 1), 1);	/* max within the leading run */
+	assert_int_equal(out[0].va, 0x100000);
+	assert_int_equal(mmu_take(5, out, 2), 2);	/* one leading, one after a 6 */
+	assert_int_equal(out[0].va, 0x101000);
+	assert_int_equal(out[1].va, 0x103000);
+	assert_int_equal(out[1].pa, 0x80003000);
+	assert_int_equal(mmu_take(6, out, 8), 2);
+	assert_int_equal(out[0].va, 0x102000);
+	assert_int_equal(out[1].va, 0x104000);
+	assert_int_equal(mmu_take(5, out, 8), 1);
+	assert_int_equal(out[0].va, 0x105000);
+	assert_int_equal(mmu_take(5, out, 8), 0);
+	assert_int_equal(logged, 0);
+}
+
 /* Single maps fill the batch; the map after a full batch sends it first
  * (do_map's path out of line) and is held itself, in order. */
 static void test_map_full_batch(void **state)
@@ -211,6 +277,8 @@ int main(void)
 		cmocka_unit_test_setup(test_forgotten, setup),
 		cmocka_unit_test_setup(test_held_unmaps, setup),
 		cmocka_unit_test_setup(test_map_run, setup),
+		cmocka_unit_test_setup(test_map_run_fits, setup),
+		cmocka_unit_test_setup(test_take_order, setup),
 		cmocka_unit_test_setup(test_map_full_batch, setup),
 	};
 

@@ -17,6 +17,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "swap_fake.h"
+#include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
 #define PG VM_PAGE
@@ -141,6 +142,36 @@ static void test_write_fault_ends_copy(void **state)
 	swap_fake_check();
 }
 
+/* A zero fill's write fault takes no step (vm_fault's fresh_zero_fill):
+ * that is right only while a frame freed with a copy comes back holding
+ * none. A page dropped from the file's copy, then every free frame taken
+ * by written anonymous pages (the dropped one among them): none holds a
+ * copy or swap state, none is in a write-out. */
+static void test_zero_fill_reuses_no_copy(void **state)
+{
+	struct vm_space *s = data_space(AS);
+	uint64_t pa = vm_lookup(s, VA), n = frames_free() + 1, seen = 0;
+	uint64_t anon = 0x100000;
+
+	(void)state;
+	assert_true(vm_frame_refillable(pa));
+	assert_int_equal(drop(pa), 0);
+	assert_int_equal(vm_region_add(s, anon, anon + n * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t k = 0; frames_free() > 0; k++) {
+		uint64_t got;
+
+		fake_fault(s, anon + k * PG, VM_W, VM_FAULT_MAPPED);
+		got = vm_lookup(s, anon + k * PG);
+		assert_int_not_equal(got, 0);
+		assert_false(vm_frame_may_hold_copy(frame_desc(got)));
+		assert_false(swapcache_writing(got));
+		seen += got == pa;
+	}
+	assert_int_equal(seen, 1);	/* the dropped frame was one of them */
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
 /* Fork reads the parent's dirty bit as it takes W away: an unwritten page
  * stays the file's in both spaces, and is dropped from both; a page
  * written before the fork is not, even once the parent, which wrote it,
@@ -202,6 +233,7 @@ int main(void)
 		TEST(test_unwritten_refilled),
 		TEST(test_written_kept),
 		TEST(test_write_fault_ends_copy),
+		TEST(test_zero_fill_reuses_no_copy),
 		TEST(test_fork),
 		TEST(test_fork_copy_written),
 	};
