@@ -21,9 +21,9 @@ enum check_when {
 /* Around fault f, or else request in (lock held): walk the VM core if
  * pager.check asks for it at this point and the request may change a
  * space (changes); and after every request, whatever pager.check says,
- * look whether the VM core met an inconsistency on its own (vm_bug). Either way, the first broken
- * invariant is printed with what it concerns and the machine stops with
- * CHECK_FAIL_STATUS. */
+ * look whether the VM core met an inconsistency on its own (vm_bug).
+ * Either way, the first broken invariant is printed with what it concerns
+ * and the machine stops with CHECK_FAIL_STATUS. */
 /* check_request's two halves (check.c): the walk, and the stop. */
 void check_walk(enum check_when when, const struct fault *f, const struct msg *in);
 _Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
