@@ -11,12 +11,12 @@
 #include "vm/vm.h"
 #include "sys.h"
 
-_Noreturn void check_stop(enum check_when when, const struct msg *in, const char *why)
+_Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
+			  const char *why)
 {
 	printf("pager: check: %s %s 0x%lx from pid %u: %s\n",
-	       when == CHECK_BEFORE ? "before" : "after",
-	       in->origin == ORIGIN_FAULT ? "the fault at" : "request",
-	       (unsigned long)(in->origin == ORIGIN_FAULT ? in->w[0] : in->label), in->pid, why);
+	       when == CHECK_BEFORE ? "before" : "after", f ? "the fault at" : "request",
+	       (unsigned long)(f ? f->addr : in->label), f ? f->pid : in->pid, why);
 	printf("pager: check: the VM core is inconsistent; stopping the machine\n");
 	sys_poweroff(CHECK_FAIL_STATUS);
 	for (;;)
@@ -28,11 +28,11 @@ _Noreturn void check_stop(enum check_when when, const struct msg *in, const char
  * see: no one touched the VM core in between. */
 static uint64_t clean_at = UINT64_MAX - 1;
 
-void check_walk(enum check_when when, const struct msg *in)
+void check_walk(enum check_when when, const struct fault *f, const struct msg *in)
 {
 	if (when == CHECK_BEFORE && pager_lock_takes() == clean_at + 1)
 		return;
 	if (vm_check() < 0)
-		check_stop(when, in, vm_check_error());
+		check_stop(when, f, in, vm_check_error());
 	clean_at = pager_lock_takes();
 }

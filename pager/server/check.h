@@ -6,6 +6,7 @@
 #define PAGER_SERVER_CHECK_H
 
 #include "kernel/abi/msg.h"
+#include "server/requests.h"
 #include "base/config.h"
 #include "vm/vm.h"
 
@@ -17,23 +18,25 @@ enum check_when {
 	CHECK_AFTER = 1		/* and after it from pager.check=1 */
 };
 
-/* Around request in (lock held): walk the VM core if pager.check asks for
- * it at this point and the request may change a space (changes); and
- * after every request, whatever pager.check says, look whether the VM core
- * met an inconsistency on its own (vm_bug). Either way, the first broken
- * invariant is printed with what it concerns and the machine stops with
- * CHECK_FAIL_STATUS. */
+/* Around fault f, or else request in (lock held): walk the VM core if
+ * pager.check asks for it at this point and the request may change a
+ * space (changes); and after every request, whatever pager.check says,
+ * look whether the VM core met an inconsistency on its own (vm_bug).
+ * Either way, the first broken invariant is printed with what it concerns
+ * and the machine stops with CHECK_FAIL_STATUS. */
 /* check_request's two halves (check.c): the walk, and the stop. */
-void check_walk(enum check_when when, const struct msg *in);
-_Noreturn void check_stop(enum check_when when, const struct msg *in, const char *why);
+void check_walk(enum check_when when, const struct fault *f, const struct msg *in);
+_Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
+			  const char *why);
 
-static inline void check_request(enum check_when when, const struct msg *in, int changes)
+static inline void check_request(enum check_when when, const struct fault *f,
+				 const struct msg *in, int changes)
 {
 	/* Inline: at pager.check=0 a request pays one call, for vm_bug. */
 	if (when == CHECK_AFTER && vm_bug())
-		check_stop(when, in, vm_bug());
+		check_stop(when, f, in, vm_bug());
 	if (changes && config.check >= (unsigned)when)
-		check_walk(when, in);
+		check_walk(when, f, in);
 }
 
 #endif

@@ -46,7 +46,7 @@ static void put_resume(struct msg *out, size_t n)
 	out->w[2] = e->perm;
 }
 
-void handle_fault(const struct msg *in, struct msg *out)
+void handle_fault(const struct fault *f, struct msg *out)
 {
 	struct pproc *p;
 	char why[80];
@@ -59,12 +59,12 @@ void handle_fault(const struct msg *in, struct msg *out)
 	 * Out of memory after reclaim (vm_frame_alloc) is the OOM killer's:
 	 * unless it chose this very process, the fault is tried again. */
 	for (;;) {
-		p = procs_by_pid(in->pid);
+		p = procs_by_pid(f->pid);
 		if (!p) {
 			reply_kill(out, "pager: fault from a process it does not know");
 			return;
 		}
-		r = vm_fault(p->vm, in->w[0], (unsigned)in->w[1]);
+		r = vm_fault(p->vm, f->addr, (unsigned)f->access);
 		if (r == VM_FAULT_NOMEM && !p->pinned) {
 			/* Subscribers to pressure events get a bounded
 			 * time to give memory back first. */
@@ -79,7 +79,7 @@ void handle_fault(const struct msg *in, struct msg *out)
 	if (r != VM_FAULT_MAPPED) {
 		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
 		reply_kill(out, why);
-		if (!in->w[4])
+		if (!f->in_syscall)
 			vmstat_count(VMSTAT_KILLS);
 		mmu_flush();
 		return;

@@ -10,9 +10,17 @@
 
 /* spawn.c */
 void handle_spawn(const struct msg *in, struct msg *out);
+/* A page fault's words (kernel/abi/msg.h, FAULT_LABEL): the service loop
+ * takes them where the receive left them, not from a struct msg. */
+struct fault {
+	uint64_t addr;		/* w[0] */
+	uint64_t access;	/* w[1]: enum fault_access */
+	uint64_t in_syscall;	/* w[4] */
+	uint32_t pid;
+};
 /* fault.c: out arrives not emptied (service.c), its handle -1; it sets
  * the label, len and what the reply sends. */
-void handle_fault(const struct msg *in, struct msg *out);
+void handle_fault(const struct fault *f, struct msg *out);
 /* memory.c: sbrk, mmap, munmap */
 void handle_sbrk(const struct msg *in, struct msg *out);
 void handle_mmap(const struct msg *in, struct msg *out);

@@ -2,7 +2,8 @@
  * Request dispatch: faults, program requests and events (deaths) reach a
  * few service threads through one endpoint. Each holds the pager lock while
  * it serves a request, except while a fault's swap-in waits for the disk,
- * so other faults are served meanwhile.
+ * so other faults are served meanwhile. A fault's words are taken where
+ * the receive left them; other messages are stored in the thread's msg.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "server/spawn.h"
 #include "sys.h"
 #include "pager/protocol.h"
+#include "ipc_regs.h"
 
 static struct pproc *init_proc;
 
@@ -85,13 +87,13 @@ static const struct handler *handler_of(uint64_t label)
 	return i < sizeof(handlers) / sizeof(handlers[0]) && handlers[i].fn ? &handlers[i] : NULL;
 }
 
-/* Whether serving in may change an address space: a fault, a death, or a
- * request whose handler says so. */
+/* Whether serving in may change an address space: a death, or a request
+ * whose handler says so. */
 static int may_change(const struct msg *in)
 {
 	const struct handler *h = handler_of(in->label);
 
-	return in->origin == ORIGIN_FAULT || in->origin == ORIGIN_NOTIFY || (h && h->changes);
+	return in->origin == ORIGIN_NOTIFY || (h && h->changes);
 }
 
 /* An empty reply header, field by field: a dozen stores, fewer than even
@@ -111,15 +113,6 @@ static int dispatch(const struct msg *in, struct msg *out)
 {
 	const struct handler *h;
 
-	/* A fault's reply is not emptied first: handle_fault sets the label,
-	 * len and the words or data it sends, and the kernel reads nothing
-	 * else of it (it stamps its own fields; w[] is read only as
-	 * FAULT_RESUME_ONE's entry), so only the handle needs saying. */
-	if (in->origin == ORIGIN_FAULT) {
-		out->handle = -1;
-		handle_fault(in, out);
-		return 1;
-	}
 	empty_reply(out);
 	if (in->origin == ORIGIN_NOTIFY) {
 		handle_events(in->w[0]);
@@ -153,46 +146,93 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
 							   "service3" };
 static int endpoint = -1;
 
-/* One message, the lock held throughout (but for a swap-in's wait); 1 if
- * st->out is a reply to send. */
-static int serve_one(struct service_thread *st)
+/* A fault (f) or else the message in st->in, the lock held throughout (but
+ * for a swap-in's wait); 1 if st->out is a reply to send. */
+static int serve_one(struct service_thread *st, const struct fault *f)
 {
 	struct pager_thread *t = &st->t;
-	int changes = may_change(&st->in), reply;
+	int changes = f || may_change(&st->in), reply = 1;
 	uint64_t events;
 
 	pager_lock(t);
-	check_request(CHECK_BEFORE, &st->in, changes);
+	check_request(CHECK_BEFORE, f, &st->in, changes);
 	/* Direct reclaim here, between requests, where no VM operation is half
 	 * done, so a fault always finds the few frames it needs. Not for
 	 * deaths: those free memory. */
-	if (st->in.origin != ORIGIN_NOTIFY)
+	if (f || st->in.origin != ORIGIN_NOTIFY)
 		reclaim_before_request(t);
-	reply = dispatch(&st->in, &st->out);
+	/* A fault's reply is not emptied first: handle_fault sets the label,
+	 * len and the words or data it sends, and the kernel reads nothing
+	 * else of it (it stamps its own fields; w[] is read only as
+	 * FAULT_RESUME_ONE's entry), so only the handle needs saying. */
+	if (f) {
+		st->out.handle = -1;
+		handle_fault(f, &st->out);
+	} else {
+		reply = dispatch(&st->in, &st->out);
+	}
 	/* Deaths that came while this thread waited for the disk (only the
 	 * first thread has them bound). */
 	events = t->pending & DEATH_BITS;
 	t->pending &= ~DEATH_BITS;
 	if (events)
 		handle_events(events);
-	check_request(CHECK_AFTER, &st->in, changes || events);
+	check_request(CHECK_AFTER, f, &st->in, changes || events);
 	reclaim_after_request();
 	pager_unlock(t);	/* sends what is held back (mmu_flush) */
 	return reply;
 }
 
+/* Send st->out if reply, and wait for the next message: a fault in
+ * registers leaves its words in f (1), anything else is stored in st->in
+ * (0); < 0 a failed receive. Inline, so a fault's words go from the
+ * registers to f, not through a whole struct msg (issue 18). */
+__attribute__((always_inline)) static inline int receive(struct service_thread *st, int reply,
+							  struct fault *f)
+{
+	struct msg_regs got;
+	long r;
+
+	if (reply && !msg_header_only(&st->out)) {
+		r = sys_reply_recv(endpoint, &st->out, &st->in);	/* a reply in memory */
+		return r < 0 ? (int)r : 0;
+	}
+	r = ecall_regs(reply ? SYS_REPLY_RECV_REGS : SYS_RECV_REGS, endpoint, &st->in,
+		       reply ? &st->out : NULL, &got);
+	if (r != MSG_IN_REGS)
+		return r < 0 ? (int)r : 0;
+	if (got.origin != ORIGIN_FAULT) {
+		msg_store_regs(&st->in, &got);
+		return 0;
+	}
+	*f = (struct fault){ got.w[0], got.w[1], got.w[4], (uint32_t)got.ids };
+	return 1;
+}
+
+/* A fault that came in memory (after a reply that had to go there): its
+ * words, as receive() gives them from registers. */
+static const struct fault *fault_in(const struct msg *in, struct fault *f)
+{
+	if (in->origin != ORIGIN_FAULT)
+		return NULL;
+	*f = (struct fault){ in->w[0], in->w[1], in->w[4], in->pid };
+	return f;
+}
+
 _Noreturn static void serve(struct service_thread *st)
 {
-	int r = sys_recv(endpoint, &st->in);
+	struct fault f;
+	int reply = 0;
 
 	for (;;) {
+		int r = receive(st, reply, &f);
+
 		if (r < 0) {
 			printf("pager: receive failed (%d)\n", r);
-			r = sys_recv(endpoint, &st->in);
+			reply = 0;
 			continue;
 		}
-		r = serve_one(st) ? sys_reply_recv(endpoint, &st->out, &st->in) :
-				    sys_recv(endpoint, &st->in);
+		reply = serve_one(st, r ? &f : fault_in(&st->in, &f));
 	}
 }
 
