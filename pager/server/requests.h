@@ -10,6 +10,7 @@
 
 /* spawn.c */
 void handle_spawn(const struct msg *in, struct msg *out);
+
 /* A page fault's words (kernel/abi/msg.h, FAULT_LABEL): the service loop
  * takes them where the receive left them, not from a struct msg. */
 struct fault {
@@ -18,6 +19,13 @@ struct fault {
 	uint64_t in_syscall;	/* w[4] */
 	uint32_t pid;
 };
+
+/* The one place a fault's words are picked out of the message's w[], for
+ * a fault received in registers and one received in memory alike. */
+static inline struct fault fault_of(const uint64_t *w, uint32_t pid)
+{
+	return (struct fault){ w[0], w[1], w[4], pid };
+}
 /* fault.c: out arrives not emptied (service.c), its handle -1; it sets
  * the label, len and what the reply sends. */
 void handle_fault(const struct fault *f, struct msg *out);

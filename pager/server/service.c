@@ -205,7 +205,7 @@ __attribute__((always_inline)) static inline int receive(struct service_thread *
 		msg_store_regs(&st->in, &got);
 		return 0;
 	}
-	*f = (struct fault){ got.w[0], got.w[1], got.w[4], (uint32_t)got.ids };
+	*f = fault_of(got.w, (uint32_t)got.ids);
 	return 1;
 }
 
@@ -215,7 +215,7 @@ static const struct fault *fault_in(const struct msg *in, struct fault *f)
 {
 	if (in->origin != ORIGIN_FAULT)
 		return NULL;
-	*f = (struct fault){ in->w[0], in->w[1], in->w[4], in->pid };
+	*f = fault_of(in->w, in->pid);
 	return f;
 }
 
