@@ -138,6 +138,16 @@ static void assert_done(unsigned tag, int error)
 	assert_int_equal(shared[tag].error, error);
 }
 
+/* One request r submitted, started alone, served and collected: it ends
+ * with error. */
+static void serve_one(const struct blk_request *r, int error)
+{
+	submit(r, 1);
+	assert_int_equal(blkq_start(&q), 1);
+	assert_int_equal(run_device(false), 1);
+	assert_done(r->tag, error);
+}
+
 static void test_write_read_back(void **state)
 {
 	(void)state;
@@ -293,24 +303,12 @@ static void test_short_length(void **state)
 
 	start(64);
 	dev.short_len = true;
-	submit(&r, 1);
-	blkq_start(&q);
-	assert_int_equal(run_device(false), 1);
-	assert_done(0, -EIO);
+	serve_one(&r, -EIO);
 	assert_int_equal(reported.status, VIRTIO_BLK_S_OK);
-	submit(&w, 1);		/* said short: the status byte not written */
-	blkq_start(&q);
-	assert_int_equal(run_device(false), 1);
-	assert_done(1, -EIO);
+	serve_one(&w, -EIO);	/* said short: the status byte not written */
 	dev.short_len = false;
-	submit(&r, 1);
-	blkq_start(&q);
-	assert_int_equal(run_device(false), 1);
-	assert_done(0, 0);
-	submit(&w, 1);
-	blkq_start(&q);
-	assert_int_equal(run_device(false), 1);
-	assert_done(1, 0);
+	serve_one(&r, 0);
+	serve_one(&w, 0);
 }
 
 /* A device that never writes the status byte has not said OK. */
@@ -321,10 +319,7 @@ static void test_status_unwritten(void **state)
 
 	start(64);
 	dev.skip_status = true;
-	submit(&r, 1);
-	blkq_start(&q);
-	assert_int_equal(run_device(false), 1);
-	assert_done(0, -EIO);
+	serve_one(&r, -EIO);
 	assert_int_equal(reported.status, VIRTIO_BLK_S_UNSET);
 }
 
