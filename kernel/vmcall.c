@@ -39,6 +39,8 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	size_t good = 0;
 	int r;
 
+	if (n == 0)	/* a resume that maps nothing: no window goes stale */
+		return by->is_root ? 0 : -ERR_PERM;
 	if (n == 1)
 		return vm_map_one(by, target, e->va, e->pa, e->perm);
 	if (!by->is_root)

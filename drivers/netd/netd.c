@@ -26,8 +26,8 @@
 
 /* Buffers only receive buffers and the swap connection's memalloc work may
  * take. Every lwIP segment holds a whole pool buffer however few bytes it
- * carries, so this counts segments, not bytes: every receive buffer posted
- * again; the swap connection's send queue (TCP_SND_QUEUELEN segments: NBD
+ * carries, so this counts pbufs, not bytes: every receive buffer posted
+ * again; the swap connection's send queue (TCP_SND_QUEUELEN pbufs: NBD
  * request headers are small, so the queue, not TCP_SND_BUF, is the bound);
  * and what it holds received: in-order data is copied out and freed in
  * its receive callback (swap_tcp.c), so only the segment being taken in

@@ -28,7 +28,7 @@ struct kernel_info {
 	uint64_t fast_resumes;		/* reply_recv answering a fault with FAULT_RESUME */
 	uint64_t msgs_in_regs;		/* messages received in the register form
 					 * (abi/msg.h), on either path */
-	uint64_t own_slow_calls;	/* slow-path entries of the calling
+	uint64_t own_slow_calls;	/* for tests: slow-path entries of the calling
 					 * thread's calls (SYS_CALL, SYS_CALL_REGS;
 					 * a call re-run after a fault counts again):
 					 * unchanged across one of its calls, that

@@ -198,7 +198,8 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	if (as == gone)
 		return 0;
 	send_unmaps();
-	send_held(as);
+	if (held)
+		send_held(as);
 	return ended_is_done(sys_protect(as, va, 1, (int)perm));
 }
 

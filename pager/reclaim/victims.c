@@ -253,6 +253,11 @@ static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
+	/* The run goes in the note whole: cleared with the frames before it,
+	 * its first frames (not mapped yet) would keep their faults' bits. */
+	_Static_assert(VM_RUN_MAX <= UNCOUNTED_MAX, "a run fits the note");
+	if (!pol_ops->fault_counts && n_uncounted + n > UNCOUNTED_MAX)
+		clear_fault_references();
 	for (unsigned k = 0; k < n; k++)
 		note_uncounted(f[k]);
 }

@@ -1374,8 +1374,8 @@ static void test_insert_run_as_inserts(void **state)
 			a.tracked[run1[k]] = b.tracked[run1[k]] = 1;
 		touch_pattern(&a, 0);
 		touch_pattern(&b, 0);
-		/* Take all tracked: a's and b's first victim gets a shadow
-		 * and comes back as a refault between the runs. */
+		/* Take one victim: a's and b's gets a shadow and comes back
+		 * as a refault between the runs. */
 		na = a.ops->isolate(a.p, &(struct policy_env){ .referenced = sim_referenced,
 				.evictable = sim_evictable, .ctx = &a }, va, 1);
 		nb = b.ops->isolate(b.p, &(struct policy_env){ .referenced = sim_referenced,

@@ -49,8 +49,13 @@ int watchdog_start(int64_t limit_ns)
 	watchdog_progress("starting");
 	note = sys_notify_create();
 	sleep_note = sys_notify_create();
-	if (note < 0 || sleep_note < 0)
+	if (note < 0 || sleep_note < 0) {
+		if (note >= 0)
+			sys_handle_close(note);	/* the one that was made: not leaked */
+		if (sleep_note >= 0)
+			sys_handle_close(sleep_note);
 		return -1;
+	}
 	return thread_spawn(watch, NULL, 8192, PRIO_NORMAL) < 0 ? -1 : 0;
 }
 
