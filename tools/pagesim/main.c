@@ -20,6 +20,7 @@
 #define AUTO_DEFAULT 10		/* sizes for a run given no frame option */
 #define AUTO_MAX 1000
 #define ERRLEN 256
+#define RULE_LEN 128		/* the header's words on the rule and experiments */
 
 enum mode { MODE_NONE, MODE_FRAMES, MODE_SWEEP, MODE_AUTO };
 
@@ -32,6 +33,8 @@ struct options {
 	uint32_t auto_n;
 	uint64_t seed;
 	enum sim_insert_bit insert_bit;	/* --insert-bit (default: each policy's rule) */
+	uint32_t clear_delay;		/* --clear-delay (default 0: the exact rule) */
+	uint32_t victims;		/* --victims (default 1) */
 	struct trace_options format;	/* --format, --csv-* */
 	const char *data;		/* --data: the sweep as columns of numbers */
 	int timing;			/* --time: each policy's speed */
@@ -59,7 +62,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: pagesim [-p POLICY[,POLICY...]] [-f FRAMES | --sweep A,B,C | --sweep-auto N]\n"
 		"               [--data OUT.dat] [--time] [--seed S]\n"
-		"               [--insert-bit policy|set|clear] [--format text|csv]\n"
+		"               [--insert-bit policy|set|clear] [--clear-delay N] [--victims B]\n"
+		"               [--format text|csv]\n"
 		"               [--csv-id-col N] [--csv-op-col N] [--csv-delimiter C] TRACE\n"
 		"\n"
 		"Replay a page-reference trace (one page number per line, optional R/W, or\n"
@@ -78,6 +82,11 @@ static void usage(FILE *out)
 		"  --insert-bit B   the accessed bit of a page just faulted in: policy (the\n"
 		"                   default: each policy's own rule, as the pager maps\n"
 		"                   pages), or set or clear for every policy\n"
+		"  --clear-delay N  where the fault does not count: the accessed bit it set\n"
+		"                   is cleared N faults later (0 to %u; default 0, at once),\n"
+		"                   or when the policy next looks, as the pager clears it\n"
+		"  --victims B      victims the policy is asked for per look, the rest\n"
+		"                   kept free for the next faults (1 to %u; default 1)\n"
 		"  --format F       text (PAGE [R|W] lines) or csv; default: csv if TRACE\n"
 		"                   ends in .csv or .csv.gz, else text\n"
 		"  --csv-id-col N   CSV: the page's column, from 1 (default: by the header)\n"
@@ -85,7 +94,7 @@ static void usage(FILE *out)
 		"  --csv-delimiter C  CSV: the field delimiter, one character or 'tab' (,)\n"
 		"\n"
 		"policies:\n",
-		AUTO_DEFAULT);
+		AUTO_DEFAULT, SIM_CLEAR_DELAY_MAX, SIM_VICTIMS_MAX);
 	for (size_t i = 0; policy_all[i]; i++)
 		fprintf(out, "  %-8s %s\n", policy_all[i]->name, policy_all[i]->summary);
 	for (size_t i = 0; i < NREFERENCES; i++)
@@ -135,13 +144,20 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
-static uint32_t parse_count(const char *what, const char *s, size_t len, uint32_t max)
+static uint32_t parse_range(const char *what, const char *s, size_t len, uint32_t min,
+			    uint32_t max)
 {
 	uint64_t v;
 
-	if (parse_u64(s, len, &v) || v < 1 || v > max)
-		die_usage("%s: '%.*s' is not a whole number from 1 to %u", what, (int)len, s, max);
+	if (parse_u64(s, len, &v) || v < min || v > max)
+		die_usage("%s: '%.*s' is not a whole number from %u to %u", what, (int)len, s,
+			  min, max);
 	return (uint32_t)v;
+}
+
+static uint32_t parse_count(const char *what, const char *s, size_t len, uint32_t max)
+{
+	return parse_range(what, s, len, 1, max);
 }
 
 static size_t count_items(const char *list)
@@ -246,13 +262,21 @@ static enum sim_insert_bit insert_bit_of(const char *s)
 	return strcmp(s, "clear") ? SIM_BIT_POLICY : SIM_BIT_CLEAR;
 }
 
-/* What the run's header and the plot say about the insertion rule. */
-static const char *rule_text(enum sim_insert_bit bit)
+/* What the run's header and the plot say about the insertion rule and the
+ * experiments, if any: into buf, returned. */
+static const char *rule_text(const struct options *o, char *buf, size_t len)
 {
-	if (bit == SIM_BIT_POLICY)
-		return "each policy's insertion rule";
-	return bit == SIM_BIT_SET ? "pages fault in with the accessed bit set"
-				  : "pages fault in with the accessed bit clear";
+	const char *rule = o->insert_bit == SIM_BIT_POLICY ? "each policy's insertion rule" :
+			   o->insert_bit == SIM_BIT_SET ? "pages fault in with the accessed bit set"
+							: "pages fault in with the accessed bit clear";
+	int n = snprintf(buf, len, "%s", rule);
+
+	if (o->clear_delay && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ", its clearing %u faults late",
+			      o->clear_delay);
+	if (o->victims > 1 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; %u victims per look", o->victims);
+	return buf;
 }
 
 static void set_mode(struct options *o, enum mode m)
@@ -263,7 +287,7 @@ static void set_mode(struct options *o, enum mode m)
 }
 
 enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SEED, OPT_INSERT, OPT_DATA, OPT_TIME,
-       OPT_FORMAT, OPT_ID_COL, OPT_OP_COL, OPT_DELIM };
+       OPT_FORMAT, OPT_ID_COL, OPT_OP_COL, OPT_DELIM, OPT_DELAY, OPT_VICTIMS };
 
 /* The output and trace-format options: 1 if c was one of them. */
 static int parse_more(struct options *o, int c, const char *arg)
@@ -274,6 +298,13 @@ static int parse_more(struct options *o, int c, const char *arg)
 		return 1;
 	case OPT_TIME:
 		o->timing = 1;
+		return 1;
+	case OPT_DELAY:
+		o->clear_delay = parse_range("--clear-delay", arg, strlen(arg), 0,
+					     SIM_CLEAR_DELAY_MAX);
+		return 1;
+	case OPT_VICTIMS:
+		o->victims = parse_count("--victims", arg, strlen(arg), SIM_VICTIMS_MAX);
 		return 1;
 	case OPT_FORMAT:
 		if (strcmp(arg, "text") && strcmp(arg, "csv"))
@@ -304,6 +335,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "sweep-auto", required_argument, NULL, OPT_AUTO },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "insert-bit", required_argument, NULL, OPT_INSERT },
+		{ "clear-delay", required_argument, NULL, OPT_DELAY },
+		{ "victims", required_argument, NULL, OPT_VICTIMS },
 		{ "data", required_argument, NULL, OPT_DATA },
 		{ "time", no_argument, NULL, OPT_TIME },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -317,6 +350,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 	o->seed = 1;
 	o->insert_bit = SIM_BIT_POLICY;
+	o->victims = 1;
 	while ((c = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
 		if (parse_more(o, c, optarg))
 			continue;
@@ -366,6 +400,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->mode = MODE_AUTO;
 		o->auto_n = AUTO_DEFAULT;
 	}
+	if (o->clear_delay && o->insert_bit == SIM_BIT_SET)
+		die_usage("--clear-delay delays clearing the fault's accessed bit, which "
+			  "--insert-bit set keeps");
 	if (o->data && o->mode == MODE_FRAMES)
 		die_usage("--data writes a curve's points: use it with --sweep or --sweep-auto");
 }
@@ -406,7 +443,8 @@ static struct cell *run_all(const struct options *o, const struct trace *t, int 
 	for (size_t s = 0; s < o->nsizes; s++) {
 		for (size_t p = 0; p < o->npolicies; p++) {
 			struct cell *c = &cells[s * o->npolicies + p];
-			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit };
+			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit,
+						 o->clear_delay, o->victims };
 			char err[ERRLEN];
 
 			double start = now();
@@ -526,13 +564,14 @@ static void print_sweep_table(const struct options *o, const struct cell *cells)
 static int write_data(const struct options *o, const struct trace *t, const struct cell *cells)
 {
 	FILE *f = fopen(o->data, "w");
+	char rule[RULE_LEN];
 
 	if (!f) {
 		fprintf(stderr, "pagesim: %s: %s\n", o->data, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "# pagesim %s: %zu references, %u distinct pages; %s\n# frames", o->trace,
-		t->nrefs, t->npages, rule_text(o->insert_bit));
+		t->nrefs, t->npages, rule_text(o, rule, sizeof(rule)));
 	for (size_t p = 0; p < o->npolicies; p++)
 		fprintf(f, " %s", o->names[p]);
 	fputc('\n', f);
@@ -587,7 +626,7 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct trace t;
 	struct cell *cells;
-	char err[ERRLEN];
+	char err[ERRLEN], rule[RULE_LEN];
 	int failed = 0;
 
 	parse_args(argc, argv, &o);
@@ -604,7 +643,7 @@ int main(int argc, char **argv)
 		auto_sizes(&o, t.npages);
 	cells = run_all(&o, &t, &failed);
 	printf("trace %s: %zu references, %u distinct pages; %s\n", o.trace, t.nrefs, t.npages,
-	       rule_text(o.insert_bit));
+	       rule_text(&o, rule, sizeof(rule)));
 	if (o.mode == MODE_FRAMES)
 		print_frames_table(&o, cells);
 	else
