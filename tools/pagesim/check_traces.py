@@ -9,7 +9,7 @@
 # was measured with: a page comes in with its reference bit clear. Every
 # trace's reference and distinct-page counts are checked too, and OPT must
 # never lose to LRU or CLOCK (2_pools has no published ratios, so that is all
-# it gets). The experiment options (--clear-delay, --victims) are checked for
+# it gets). The experiment options (--clear-delay, --clear-note, --victims) are checked for
 # their default and their bad values.
 import os
 import re
@@ -138,9 +138,12 @@ def check_experiment_options(tap, pagesim, tracedir):
     for args, word in ((["--clear-delay", "-1"], "--clear-delay"),
                        (["--clear-delay", "1000001"], "--clear-delay"),
                        (["--clear-delay", "x"], "--clear-delay"),
+                       (["--clear-note", "0"], "--clear-note"),
+                       (["--clear-delay", "8", "--clear-note", "8"], "not both"),
                        (["--victims", "0"], "--victims"),
                        (["--victims", "1025"], "--victims"),
-                       (["--clear-delay", "8", "--insert-bit", "set"], "--insert-bit set")):
+                       (["--clear-delay", "8", "--insert-bit", "set"], "--insert-bit set"),
+                       (["--clear-note", "8", "--insert-bit", "set"], "--insert-bit set")):
         out = subprocess.run(base + args, capture_output=True, text=True)
         tap.check(out.returncode == 2 and word in out.stderr,
                   f"{' '.join(args)} refused: exit {out.returncode}, {out.stderr.strip()[:60]}")

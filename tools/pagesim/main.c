@@ -34,6 +34,7 @@ struct options {
 	uint64_t seed;
 	enum sim_insert_bit insert_bit;	/* --insert-bit (default: each policy's rule) */
 	uint32_t clear_delay;		/* --clear-delay (default 0: the exact rule) */
+	uint32_t clear_note;		/* --clear-note (default 0: none) */
 	uint32_t victims;		/* --victims (default 1) */
 	struct trace_options format;	/* --format, --csv-* */
 	const char *data;		/* --data: the sweep as columns of numbers */
@@ -62,8 +63,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: pagesim [-p POLICY[,POLICY...]] [-f FRAMES | --sweep A,B,C | --sweep-auto N]\n"
 		"               [--data OUT.dat] [--time] [--seed S]\n"
-		"               [--insert-bit policy|set|clear] [--clear-delay N] [--victims B]\n"
-		"               [--format text|csv]\n"
+		"               [--insert-bit policy|set|clear] [--clear-delay N | --clear-note M]\n"
+		"               [--victims B] [--format text|csv]\n"
 		"               [--csv-id-col N] [--csv-op-col N] [--csv-delimiter C] TRACE\n"
 		"\n"
 		"Replay a page-reference trace (one page number per line, optional R/W, or\n"
@@ -85,6 +86,9 @@ static void usage(FILE *out)
 		"  --clear-delay N  where the fault does not count: the accessed bit it set\n"
 		"                   is cleared N faults later (0 to %u; default 0, at once),\n"
 		"                   or when the policy next looks, as the pager clears it\n"
+		"  --clear-note M   the same as the pager does it: such bits noted, and\n"
+		"                   cleared together when M frames are noted and one more\n"
+		"                   comes, or when the policy next looks (1 to %u)\n"
 		"  --victims B      victims the policy is asked for per look, the rest\n"
 		"                   kept free for the next faults (1 to %u; default 1)\n"
 		"  --format F       text (PAGE [R|W] lines) or csv; default: csv if TRACE\n"
@@ -94,7 +98,7 @@ static void usage(FILE *out)
 		"  --csv-delimiter C  CSV: the field delimiter, one character or 'tab' (,)\n"
 		"\n"
 		"policies:\n",
-		AUTO_DEFAULT, SIM_CLEAR_DELAY_MAX, SIM_VICTIMS_MAX);
+		AUTO_DEFAULT, SIM_CLEAR_DELAY_MAX, SIM_CLEAR_DELAY_MAX, SIM_VICTIMS_MAX);
 	for (size_t i = 0; policy_all[i]; i++)
 		fprintf(out, "  %-8s %s\n", policy_all[i]->name, policy_all[i]->summary);
 	for (size_t i = 0; i < NREFERENCES; i++)
@@ -274,6 +278,9 @@ static const char *rule_text(const struct options *o, char *buf, size_t len)
 	if (o->clear_delay && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, ", its clearing %u faults late",
 			      o->clear_delay);
+	if (o->clear_note && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ", cleared in notes of %u frames",
+			      o->clear_note);
 	if (o->victims > 1 && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "; %u victims per look", o->victims);
 	return buf;
@@ -287,7 +294,7 @@ static void set_mode(struct options *o, enum mode m)
 }
 
 enum { OPT_SWEEP = 256, OPT_AUTO, OPT_SEED, OPT_INSERT, OPT_DATA, OPT_TIME,
-       OPT_FORMAT, OPT_ID_COL, OPT_OP_COL, OPT_DELIM, OPT_DELAY, OPT_VICTIMS };
+       OPT_FORMAT, OPT_ID_COL, OPT_OP_COL, OPT_DELIM, OPT_DELAY, OPT_NOTE, OPT_VICTIMS };
 
 /* The output and trace-format options: 1 if c was one of them. */
 static int parse_more(struct options *o, int c, const char *arg)
@@ -302,6 +309,9 @@ static int parse_more(struct options *o, int c, const char *arg)
 	case OPT_DELAY:
 		o->clear_delay = parse_range("--clear-delay", arg, strlen(arg), 0,
 					     SIM_CLEAR_DELAY_MAX);
+		return 1;
+	case OPT_NOTE:
+		o->clear_note = parse_count("--clear-note", arg, strlen(arg), SIM_CLEAR_DELAY_MAX);
 		return 1;
 	case OPT_VICTIMS:
 		o->victims = parse_count("--victims", arg, strlen(arg), SIM_VICTIMS_MAX);
@@ -336,6 +346,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "insert-bit", required_argument, NULL, OPT_INSERT },
 		{ "clear-delay", required_argument, NULL, OPT_DELAY },
+		{ "clear-note", required_argument, NULL, OPT_NOTE },
 		{ "victims", required_argument, NULL, OPT_VICTIMS },
 		{ "data", required_argument, NULL, OPT_DATA },
 		{ "time", no_argument, NULL, OPT_TIME },
@@ -400,9 +411,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->mode = MODE_AUTO;
 		o->auto_n = AUTO_DEFAULT;
 	}
-	if (o->clear_delay && o->insert_bit == SIM_BIT_SET)
-		die_usage("--clear-delay delays clearing the fault's accessed bit, which "
-			  "--insert-bit set keeps");
+	if (o->clear_delay && o->clear_note)
+		die_usage("give --clear-delay or --clear-note, not both");
+	if ((o->clear_delay || o->clear_note) && o->insert_bit == SIM_BIT_SET)
+		die_usage("--clear-delay and --clear-note delay clearing the fault's accessed "
+			  "bit, which --insert-bit set keeps");
 	if (o->data && o->mode == MODE_FRAMES)
 		die_usage("--data writes a curve's points: use it with --sweep or --sweep-auto");
 }
@@ -444,7 +457,7 @@ static struct cell *run_all(const struct options *o, const struct trace *t, int 
 		for (size_t p = 0; p < o->npolicies; p++) {
 			struct cell *c = &cells[s * o->npolicies + p];
 			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit,
-						 o->clear_delay, o->victims };
+						 o->clear_delay, o->clear_note, o->victims };
 			char err[ERRLEN];
 
 			double start = now();

@@ -27,7 +27,7 @@ enum sim_insert_bit {
 #define SIM_CLEAR_DELAY_MAX 1000000u
 #define SIM_VICTIMS_MAX 1024u
 
-/* How a pager policy is run. The last two are experiments; zero (what a
+/* How a pager policy is run. The last three are experiments; zero (what a
  * designated initializer that leaves them out gives) is the exact rule and
  * one victim per look. */
 struct sim_params {
@@ -39,6 +39,10 @@ struct sim_params {
 	 * meanwhile, as the pager's late clearing (victims.c) loses them; a
 	 * look clears every such bit first. 0: the bit is clear at once. */
 	uint32_t clear_delay;
+	/* The pager's own form of it (victims.c's UNCOUNTED_MAX): such bits
+	 * noted, up to clear_note frames, and cleared together when one more
+	 * comes or before a look. 0: no note. At most one of the two. */
+	uint32_t clear_note;
 	/* Victims the policy is asked for per look, its frames freed for
 	 * the faults that follow, as the pager's reclaim takes a batch. 0 or
 	 * 1: one, at each fault that finds no free frame. */

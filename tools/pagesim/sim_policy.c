@@ -31,11 +31,13 @@ struct frame_table {
 };
 
 /* The late clearing: frames whose fault set their accessed bit, with the
- * fault count at which it is cleared, in order of that count. A look clears
- * them all first, so a noted frame is never a victim while noted: at most
- * min(delay, frames) are noted. */
+ * fault count at which it is cleared, in order of that count (never, for
+ * the pager's note, cleared when full). A look clears them all first, so a
+ * noted frame is never a victim while noted: at most min(delay or note,
+ * frames) are noted. */
 struct late_note {
-	uint32_t delay;		/* 0: no note, the bit is clear at once */
+	uint32_t delay;		/* faults a bit stays set */
+	uint32_t note;		/* or frames noted; both 0: the bit is clear at once */
 	uint32_t cap, head, count;	/* a ring */
 	uint32_t *frame;
 	uint64_t *due;		/* the fault count that clears it */
@@ -80,10 +82,13 @@ static void frames_fini(struct frame_table *ft)
 
 /* ---- the late clearing ---- */
 
-static int late_init(struct late_note *ln, uint32_t delay, uint32_t nframes)
+static int late_init(struct late_note *ln, uint32_t delay, uint32_t note, uint32_t nframes)
 {
+	uint32_t want = delay ? delay : note;
+
 	ln->delay = delay;
-	ln->cap = delay < nframes ? delay : nframes;
+	ln->note = note;
+	ln->cap = want < nframes ? want : nframes;
 	ln->frame = sim_calloc(ln->cap, sizeof(*ln->frame));
 	ln->due = sim_calloc(ln->cap, sizeof(*ln->due));
 	return ln->frame && ln->due ? 0 : -1;
@@ -108,14 +113,17 @@ static void late_clear_due(struct late_note *ln, struct frame_table *ft, uint64_
 
 /* Frame f was just faulted in at fault count now: its bit stays set
  * (the fault's reference, and any made before the clearing) for delay more
- * faults. */
+ * faults, or while the note it joins (cleared first if full) is not full. */
 static void late_note(struct late_note *ln, struct frame_table *ft, uint32_t f, uint64_t now)
 {
-	uint32_t tail = (ln->head + ln->count) % ln->cap;
+	uint32_t tail;
 
+	if (ln->count == ln->cap)
+		late_clear_due(ln, ft, UINT64_MAX);
+	tail = (ln->head + ln->count) % ln->cap;
 	ft->accessed[f] = 1;
 	ln->frame[tail] = f;
-	ln->due[tail] = now + ln->delay;
+	ln->due[tail] = ln->note ? UINT64_MAX : now + ln->delay;
 	ln->count++;
 }
 
@@ -267,7 +275,7 @@ static int fault(struct sim_run *s, const struct trace *t, size_t i, struct sim_
 	ft->where[page] = f;
 	ft->dirty[f] = t->refs[i].write;
 	ft->accessed[f] = s->fault_bit;
-	if (s->late.delay && !s->fault_bit)
+	if (s->late.cap && !s->fault_bit)
 		late_note(&s->late, ft, f, r->faults);
 	s->ops->insert(s->pol, f, shadow);
 	return 0;
@@ -317,14 +325,16 @@ int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct
 		pagesim_error(err, errlen, "frames must be at least 1");
 		return -1;
 	}
-	if (p->clear_delay > SIM_CLEAR_DELAY_MAX || p->victims > SIM_VICTIMS_MAX) {
-		pagesim_error(err, errlen, "clear delay %u (at most %u) or victims %u (at most %u) "
-			"out of range", p->clear_delay, SIM_CLEAR_DELAY_MAX, p->victims,
-			SIM_VICTIMS_MAX);
+	if (p->clear_delay > SIM_CLEAR_DELAY_MAX || p->clear_note > SIM_CLEAR_DELAY_MAX ||
+	    (p->clear_delay && p->clear_note) || p->victims > SIM_VICTIMS_MAX) {
+		pagesim_error(err, errlen, "clear delay %u and note %u (at most %u, not both) or "
+			"victims %u (at most %u) out of range", p->clear_delay, p->clear_note,
+			SIM_CLEAR_DELAY_MAX, p->victims, SIM_VICTIMS_MAX);
 		return -1;
 	}
 	if (frames_init(&s.ft, t, nframes, policy_shadows_per_frame(ops), p->victims) ||
-	    late_init(&s.late, p->clear_delay, nframes) || !(s.pol = ops->create(nframes, p->seed)))
+	    late_init(&s.late, p->clear_delay, p->clear_note, nframes) ||
+	    !(s.pol = ops->create(nframes, p->seed)))
 		pagesim_error(err, errlen, "policy %s: out of memory for %u frames", ops->name, nframes);
 	else
 		ret = replay(&s, t, r, err, errlen);

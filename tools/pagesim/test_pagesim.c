@@ -733,16 +733,17 @@ static void test_clear_delay_loses_references(void **state)
 	trace_free(&t);
 }
 
-/* A policy that, asked for a victim, reads the bits of frames 0 and 1
- * (peek_seen: bit f set if frame f was referenced) and names frame 0. */
-static uint32_t peek_seen;
+/* A policy that, asked for a victim, reads the bits of frames 0 to
+ * peek_frames - 1 (peek_seen: bit f set if frame f was referenced) and names
+ * frame 0. */
+static uint32_t peek_seen, peek_frames;
 
 static uint32_t peek_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			     uint32_t max)
 {
 	(void)max;
 	peek_seen = 0;
-	for (uint32_t f = 0; f < 2; f++)
+	for (uint32_t f = 0; f < peek_frames; f++)
 		peek_seen |= (uint32_t)env->referenced(env->ctx, f) << f;
 	victims[0] = 0;
 	((struct stub *)p)->tracked--;
@@ -755,12 +756,17 @@ static const struct policy_ops peek_ops = {
 	.tracked = stub_tracked,
 };
 
-static uint32_t peek_at_look(const struct trace *t, enum sim_insert_bit bit, uint32_t delay)
+/* What peek saw at the last look of a run at frames, with the fault's bit
+ * cleared delay faults late or in notes of note frames. */
+static uint32_t peek_at_look(const struct trace *t, uint32_t frames, enum sim_insert_bit bit,
+			     uint32_t delay, uint32_t note)
 {
-	struct sim_params p = { .frames = 2, .seed = 1, .insert_bit = bit, .clear_delay = delay };
+	struct sim_params p = { .frames = frames, .seed = 1, .insert_bit = bit,
+				.clear_delay = delay, .clear_note = note };
 	struct sim_result r;
 
 	peek_seen = UINT32_MAX;
+	peek_frames = frames;
 	if (sim_policy(t, &peek_ops, &p, &r, err, sizeof(err)))
 		fail_msg("peek, delay %u: %s", delay, err);
 	return peek_seen;
@@ -778,11 +784,40 @@ static void test_clear_delay_cut_by_look(void **state)
 
 	(void)state;
 	load_ok("1\n2\n1\n3\n", &t);
-	assert_int_equal(peek_at_look(&t, SIM_BIT_CLEAR, 0), 1);
-	assert_int_equal(peek_at_look(&t, SIM_BIT_CLEAR, 1), 1);
-	assert_int_equal(peek_at_look(&t, SIM_BIT_CLEAR, 2), 0);
-	assert_int_equal(peek_at_look(&t, SIM_BIT_CLEAR, 1000), 0);
-	assert_int_equal(peek_at_look(&t, SIM_BIT_SET, 0), 3);
+	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 0, 0), 1);
+	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 1, 0), 1);
+	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 2, 0), 0);
+	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 1000, 0), 0);
+	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 0, 1000), 0);
+	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_SET, 0, 0), 3);
+	trace_free(&t);
+}
+
+/* The pager's note clears its frames together when it is full: on 1 2 3 2 4
+ * at 3 frames, a note of 2 frames is cleared as 3 comes, so 2's hit after
+ * that counts and the look at 4 sees it (frame 1), as with the bit clear at
+ * once; a delay of 2 faults keeps 2's bit set past its hit, lost, and the
+ * look sees nothing. A note of 1 is a delay of 1. */
+static void test_clear_note(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1\n2\n3\n2\n4\n", &t);
+	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 0, 0), 2);
+	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 0, 2), 2);
+	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 2, 0), 0);
+	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 0, 3), 0);
+	trace_free(&t);
+	load_ok("1\n2\n1\n3\n4\n1\n", &t);
+	for (size_t k = 0; policy_all[k]; k++) {
+		struct sim_params one = { .frames = 3, .seed = 1, .insert_bit = SIM_BIT_POLICY,
+					  .clear_note = 1 };
+		struct sim_result r;
+
+		assert_int_equal(sim_run(&t, policy_all[k]->name, &one, &r, err, sizeof(err)), 0);
+		assert_int_equal(r.faults, run_late(&t, policy_all[k]->name, 3, 1, 1).faults);
+	}
 	trace_free(&t);
 }
 
@@ -811,7 +846,11 @@ static void test_clear_delay_zero_is_default(void **state)
 	}
 	assert_int_equal(sim_run(&t, "clock", &bad, &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "clear delay"));
-	bad.clear_delay = 0;
+	bad.clear_delay = 1;
+	bad.clear_note = 1;
+	assert_int_equal(sim_run(&t, "clock", &bad, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not both"));
+	bad.clear_delay = bad.clear_note = 0;
 	bad.victims = SIM_VICTIMS_MAX + 1;
 	assert_int_equal(sim_run(&t, "clock", &bad, &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "victims"));
@@ -857,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_clear_delay_loses_references),
 		cmocka_unit_test(test_clear_delay_cut_by_look),
 		cmocka_unit_test(test_clear_delay_zero_is_default),
+		cmocka_unit_test(test_clear_note),
 		cmocka_unit_test(test_victims_batch),
 		cmocka_unit_test(test_writebacks_every_policy),
 		cmocka_unit_test(test_writeback_after_hit),
