@@ -146,7 +146,8 @@ def check_experiment_options(tap, pagesim, tracedir):
                        (["--clear-note", "8", "--insert-bit", "set"], "--insert-bit set")):
         out = subprocess.run(base + args, capture_output=True, text=True)
         tap.check(out.returncode == 2 and word in out.stderr,
-                  f"{' '.join(args)} refused: exit {out.returncode}, {out.stderr.strip()[:60]}")
+                  f"{' '.join(args)} refused: exit {out.returncode}, "
+                  f"{out.stderr.splitlines()[0][:70] if out.stderr else 'no message'}")
 
 
 def main():
