@@ -714,7 +714,7 @@ static struct sim_result run_late(const struct trace *t, const char *name, uint3
  * comes while the fault's bit is still set and is lost with it; 4 finds 1
  * unreferenced and evicts it, and 1 faults again: 5. A delay longer than the
  * time to the next look is cut by the look (the pager clears before it
- * looks): 1000 is 3.
+ * looks): a delay of 1000 faults gives what 3 gives.
  */
 static void test_clear_delay_loses_references(void **state)
 {
@@ -772,6 +772,28 @@ static uint32_t peek_at_look(const struct trace *t, uint32_t frames, enum sim_in
 	return peek_seen;
 }
 
+/* What peek must see at the last look on text at frames, per rule. */
+struct peek_case {
+	enum sim_insert_bit bit;
+	uint32_t delay, note;
+	uint32_t want;		/* peek_seen */
+};
+
+static void check_peeks(const char *text, uint32_t frames, const struct peek_case *c, size_t n)
+{
+	struct trace t;
+
+	load_ok(text, &t);
+	for (size_t k = 0; k < n; k++) {
+		uint32_t seen = peek_at_look(&t, frames, c[k].bit, c[k].delay, c[k].note);
+
+		if (seen != c[k].want)
+			fail_msg("%s at %u frames, delay %u, note %u: saw %#x, want %#x", text, frames,
+				 c[k].delay, c[k].note, seen, c[k].want);
+	}
+	trace_free(&t);
+}
+
 /* The look clears the note first, as the pager clears it before the policy
  * looks: on 1 2 1 3 at 2 frames, the look at 3 sees 1's hit (frame 0) when
  * the fault's bit is cleared at once or at fault 2 (delay 1), and nothing
@@ -780,17 +802,14 @@ static uint32_t peek_at_look(const struct trace *t, uint32_t frames, enum sim_in
  * both frames look referenced. */
 static void test_clear_delay_cut_by_look(void **state)
 {
-	struct trace t;
+	static const struct peek_case cases[] = {
+		{ SIM_BIT_CLEAR, 0, 0, 1 }, { SIM_BIT_CLEAR, 1, 0, 1 },
+		{ SIM_BIT_CLEAR, 2, 0, 0 }, { SIM_BIT_CLEAR, 1000, 0, 0 },
+		{ SIM_BIT_CLEAR, 0, 1000, 0 }, { SIM_BIT_SET, 0, 0, 3 },
+	};
 
 	(void)state;
-	load_ok("1\n2\n1\n3\n", &t);
-	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 0, 0), 1);
-	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 1, 0), 1);
-	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 2, 0), 0);
-	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 1000, 0), 0);
-	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_CLEAR, 0, 1000), 0);
-	assert_int_equal(peek_at_look(&t, 2, SIM_BIT_SET, 0, 0), 3);
-	trace_free(&t);
+	check_peeks("1\n2\n1\n3\n", 2, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* The pager's note clears its frames together when it is full: on 1 2 3 2 4
@@ -800,15 +819,14 @@ static void test_clear_delay_cut_by_look(void **state)
  * look sees nothing. A note of 1 is a delay of 1. */
 static void test_clear_note(void **state)
 {
+	static const struct peek_case cases[] = {
+		{ SIM_BIT_CLEAR, 0, 0, 2 }, { SIM_BIT_CLEAR, 0, 2, 2 },
+		{ SIM_BIT_CLEAR, 2, 0, 0 }, { SIM_BIT_CLEAR, 0, 3, 0 },
+	};
 	struct trace t;
 
 	(void)state;
-	load_ok("1\n2\n3\n2\n4\n", &t);
-	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 0, 0), 2);
-	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 0, 2), 2);
-	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 2, 0), 0);
-	assert_int_equal(peek_at_look(&t, 3, SIM_BIT_CLEAR, 0, 3), 0);
-	trace_free(&t);
+	check_peeks("1\n2\n3\n2\n4\n", 3, cases, sizeof(cases) / sizeof(cases[0]));
 	load_ok("1\n2\n1\n3\n4\n1\n", &t);
 	for (size_t k = 0; policy_all[k]; k++) {
 		struct sim_params one = { .frames = 3, .seed = 1, .insert_bit = SIM_BIT_POLICY,
