@@ -13,24 +13,6 @@
 /* The next-use time of a page never referenced again. */
 #define NEVER SIZE_MAX
 
-uint32_t sim_frames_needed(const struct trace *t, uint32_t frames)
-{
-	uint32_t n = frames < t->npages ? frames : t->npages;
-
-	return n ? n : 1;
-}
-
-void *sim_calloc(size_t n, size_t size)
-{
-	return calloc(n ? n : 1, size);
-}
-
-void sim_fill_none(uint32_t *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		a[i] = NONE;
-}
-
 /* ---- exact LRU ---- */
 
 /* Resident pages, most recently used at the head. */

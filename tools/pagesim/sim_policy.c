@@ -10,6 +10,7 @@
 
 #include "swap/shadow.h"
 #include "sim.h"
+#include "sim_params.h"
 
 #define NONE SIM_NONE
 
