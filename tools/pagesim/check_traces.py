@@ -9,7 +9,8 @@
 # was measured with: a page comes in with its reference bit clear. Every
 # trace's reference and distinct-page counts are checked too, and OPT must
 # never lose to LRU or CLOCK (2_pools has no published ratios, so that is all
-# it gets).
+# it gets). The experiment options (--clear-delay, --clear-note, --victims) are checked for
+# their default and their bad values.
 import os
 import re
 import subprocess
@@ -118,6 +119,37 @@ def check_data_file(tap, pagesim, tracedir):
               f"--data writes frames and ratios, got {rows}")
 
 
+def check_experiment_options(tap, pagesim, tracedir):
+    """--clear-delay 0 and --victims 1 are the default run, byte for byte; a
+    delay changes the runs of policies that clear the fault's bit; bad
+    values are refused by name (exit 2)."""
+    path = f"{tracedir}/multi2.trace.gz"
+    base = [pagesim, "-p", "mglru,clock,lru2", "--sweep", "284,1136", path]
+    plain = subprocess.run(base, capture_output=True, text=True)
+    zero = subprocess.run(base + ["--clear-delay", "0", "--victims", "1"], capture_output=True,
+                          text=True)
+    tap.check(plain.returncode == 0 and plain.stdout == zero.stdout,
+              "--clear-delay 0 --victims 1 prints the default run")
+    late = subprocess.run(base + ["--clear-delay", "32", "--victims", "32"], capture_output=True,
+                          text=True)
+    tap.check(late.returncode == 0 and "clearing 32 faults late; 32 victims per look" in late.stdout
+              and late.stdout.splitlines()[2:] != plain.stdout.splitlines()[2:],
+              "--clear-delay 32 --victims 32 says so and changes the table")
+    for args, word in ((["--clear-delay", "-1"], "--clear-delay"),
+                       (["--clear-delay", "1000001"], "--clear-delay"),
+                       (["--clear-delay", "x"], "--clear-delay"),
+                       (["--clear-note", "0"], "--clear-note"),
+                       (["--clear-delay", "8", "--clear-note", "8"], "not both"),
+                       (["--victims", "0"], "--victims"),
+                       (["--victims", "1025"], "--victims"),
+                       (["--clear-delay", "8", "--insert-bit", "set"], "--insert-bit set"),
+                       (["--clear-note", "8", "--insert-bit", "set"], "--insert-bit set")):
+        out = subprocess.run(base + args, capture_output=True, text=True)
+        tap.check(out.returncode == 2 and word in out.stderr,
+                  f"{' '.join(args)} refused: exit {out.returncode}, "
+                  f"{out.stderr.splitlines()[0][:70] if out.stderr else 'no message'}")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: check_traces.py PAGESIM TRACES_DIR")
@@ -126,6 +158,7 @@ def main():
     for name in REFERENCE:
         check_trace(tap, pagesim, tracedir, name)
     check_data_file(tap, pagesim, tracedir)
+    check_experiment_options(tap, pagesim, tracedir)
     print(f"1..{tap.n}")
     sys.exit(1 if tap.failed else 0)
 

@@ -10,32 +10,11 @@
 #include <stdint.h>
 
 #include "reclaim/policy.h"
+#include "sim_params.h"
 #include "trace.h"
 
 /* The reference policies, after the pager's in pagesim's lists. */
 #define SIM_REFERENCE_NAMES "lru|opt"
-
-/* The insertion rule a run uses: the policy's own (ops->fault_counts), or
- * one forced on every policy for an experiment. */
-enum sim_insert_bit {
-	SIM_BIT_POLICY = -1,	/* the policy's rule: what the pager does */
-	SIM_BIT_CLEAR = 0,	/* a page comes in unreferenced */
-	SIM_BIT_SET = 1,	/* the faulting reference sets the accessed bit */
-};
-
-/* How a pager policy is run. */
-struct sim_params {
-	uint32_t frames;
-	uint64_t seed;		/* for the policy's create: runs repeat */
-	enum sim_insert_bit insert_bit;
-};
-
-struct sim_result {
-	uint64_t refs;		/* references replayed (the trace's) */
-	uint64_t faults;	/* references that found their page absent */
-	uint64_t writebacks;	/* dirty pages evicted */
-	uint64_t remembered;	/* faults whose page's shadow was still kept */
-};
 
 /* 1 if name is a pager policy, "lru" or "opt". */
 int sim_known(const char *name);
@@ -48,9 +27,10 @@ int sim_run(const struct trace *t, const char *name, const struct sim_params *p,
 /* A pager policy. Frames have accessed and dirty bits: every reference sets
  * its frame's accessed bit (the one that faults the page in only if the
  * insertion rule says it counts), and a write sets the dirty bit. A miss
- * takes a free frame while there is one, then the one victim
- * policy_isolate_retrying(max = 1) names: as in the pager's reclaim, a call
- * that names none is followed by up to two more; every frame is evictable,
+ * takes a free frame while there is one, then one the policy freed: the
+ * victims policy_isolate_retrying(max = p->victims) names, the first for
+ * this fault, the rest for the next (as in the pager's reclaim, a call
+ * that names none is followed by up to two more); every frame is evictable,
  * so a policy that names none in three calls fails the run (-1, an error in
  * err). The victim's shadow (evicted) goes into a shadow table (the pager's,
  * pager/swap/shadow.c) under its page number, and the faulting page's, if still
@@ -59,7 +39,8 @@ int sim_run(const struct trace *t, const char *name, const struct sim_params *p,
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,
 	       struct sim_result *r, char *err, size_t errlen);
 
-/* The accessed bit a page faulted in gets under rule bit: 1 or 0. */
+/* The accessed bit a page faulted in gets under rule bit: 1 or 0 (0
+ * however late the clearing: the reference it lost is the fault's). */
 uint8_t sim_fault_bit(const struct policy_ops *ops, enum sim_insert_bit bit);
 
 /* Exact LRU: evict the page whose last reference is oldest. */

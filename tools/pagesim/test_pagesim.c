@@ -68,7 +68,7 @@ static void load_ok(const char *text, struct trace *t)
 static struct sim_result run(const struct trace *t, const char *name, uint32_t frames,
 			     enum sim_insert_bit bit)
 {
-	struct sim_params p = { frames, 1, bit };
+	struct sim_params p = { .frames = frames, .seed = 1, .insert_bit = bit };
 	struct sim_result r;
 
 	if (sim_run(t, name, &p, &r, err, sizeof(err)))
@@ -437,7 +437,7 @@ static void test_writebacks_lru_opt(void **state)
 static void test_frames_edges(void **state)
 {
 	static const char *const refs[] = { "clock", "lru2", "fifo", "random", "lru", "opt" };
-	struct sim_params zero = { 0, 1, SIM_BIT_POLICY };
+	struct sim_params zero = { .frames = 0, .seed = 1, .insert_bit = SIM_BIT_POLICY };
 	struct sim_result r;
 	struct trace t;
 
@@ -524,7 +524,7 @@ static const struct policy_ops stub_ops = {
 static int run_stub(const struct trace *t, uint32_t empty, uint32_t count, uint32_t answer,
 		    struct sim_result *r)
 {
-	struct sim_params p = { 2, 1, SIM_BIT_SET };
+	struct sim_params p = { .frames = 2, .seed = 1, .insert_bit = SIM_BIT_SET };
 
 	stub_empty = stub_empty_left = empty;
 	stub_count = count;
@@ -562,7 +562,7 @@ static void test_policy_without_victim(void **state)
 	assert_int_equal(run_stub(&t, 0, 1, 7, &r), -1);
 	assert_non_null(strstr(err, "frame 7"));
 	assert_int_equal(run_stub(&t, 0, 2, 1, &r), -1);
-	assert_non_null(strstr(err, "2 victim(s)"));
+	assert_non_null(strstr(err, "gave 2 victims"));
 	/* One call, one victim: no second call. */
 	assert_int_equal(run_stub(&t, 0, 1, 1, &r), 0);
 	assert_int_equal(r.faults, 4);
@@ -675,7 +675,7 @@ static void test_lru_opt_match_naive(void **state)
 /* The same seed gives the same run, so random's numbers repeat. */
 static void test_seed_repeats(void **state)
 {
-	struct sim_params p = { 20, 42, SIM_BIT_POLICY };
+	struct sim_params p = { .frames = 20, .seed = 42, .insert_bit = SIM_BIT_POLICY };
 	struct sim_result a, b;
 	char *text = random_text(9, 3000);
 	struct trace t;
@@ -687,6 +687,211 @@ static void test_seed_repeats(void **state)
 	assert_int_equal(sim_run(&t, "random", &p, &b, err, sizeof(err)), 0);
 	assert_int_equal(a.faults, b.faults);
 	assert_int_equal(a.writebacks, b.writebacks);
+	trace_free(&t);
+}
+
+/* ---- the experiments: late clearing, victims in batches ---- */
+
+/* A run with the fault's bit cleared delay faults late (sim_params), victims
+ * per look. */
+static struct sim_result run_late(const struct trace *t, const char *name, uint32_t frames,
+				  uint32_t delay, uint32_t victims)
+{
+	struct sim_params p = { .frames = frames, .seed = 1, .insert_bit = SIM_BIT_POLICY,
+				.clear_delay = delay, .victims = victims };
+	struct sim_result r;
+
+	if (sim_run(t, name, &p, &r, err, sizeof(err)))
+		fail_msg("%s at %u frames, delay %u: %s", name, frames, delay, err);
+	return r;
+}
+
+/*
+ * The late clearing, through CLOCK at 3 frames on 1 2 1 3 4 1. Cleared at
+ * once (delay 0), 1's hit counts: 4 evicts 2 (the hand clears 1's bit and
+ * passes), and 1 hits: 4 faults. Delay 1: 1's bit is cleared at fault 2,
+ * before its hit, which still counts: 4 faults. Delay 2 or 3: the hit
+ * comes while the fault's bit is still set and is lost with it; 4 finds 1
+ * unreferenced and evicts it, and 1 faults again: 5. A delay longer than the
+ * time to the next look is cut by the look (the pager clears before it
+ * looks): a delay of 1000 faults gives what 3 gives.
+ */
+static void test_clear_delay_loses_references(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1\n2\n1\n3\n4\n1\n", &t);
+	assert_int_equal(run_late(&t, "clock", 3, 0, 1).faults, 4);
+	assert_int_equal(run_late(&t, "clock", 3, 1, 1).faults, 4);
+	assert_int_equal(run_late(&t, "clock", 3, 2, 1).faults, 5);
+	assert_int_equal(run_late(&t, "clock", 3, 3, 1).faults, 5);
+	assert_int_equal(run_late(&t, "clock", 3, 1000, 1).faults, 5);
+	/* lru2 counts the fault: nothing to clear late. FIFO never looks. */
+	assert_int_equal(run_late(&t, "lru2", 3, 2, 1).faults, run_late(&t, "lru2", 3, 0, 1).faults);
+	assert_int_equal(run_late(&t, "fifo", 3, 2, 1).faults, run_late(&t, "fifo", 3, 0, 1).faults);
+	trace_free(&t);
+}
+
+/* A policy that, asked for a victim, reads the bits of frames 0 to
+ * peek_frames - 1 (peek_seen: bit f set if frame f was referenced) and names
+ * frame 0. */
+static uint32_t peek_seen, peek_frames;
+
+static uint32_t peek_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
+			     uint32_t max)
+{
+	(void)max;
+	peek_seen = 0;
+	for (uint32_t f = 0; f < peek_frames; f++)
+		peek_seen |= (uint32_t)env->referenced(env->ctx, f) << f;
+	victims[0] = 0;
+	((struct stub *)p)->tracked--;
+	return 1;
+}
+
+static const struct policy_ops peek_ops = {
+	.name = "peek", .summary = "test", .create = stub_create, .destroy = stub_destroy,
+	.insert = stub_insert, .remove = stub_remove, .isolate = peek_isolate,
+	.tracked = stub_tracked,
+};
+
+/* What peek saw at the last look of a run at frames, with the fault's bit
+ * cleared delay faults late or in notes of note frames. */
+static uint32_t peek_at_look(const struct trace *t, uint32_t frames, enum sim_insert_bit bit,
+			     uint32_t delay, uint32_t note)
+{
+	struct sim_params p = { .frames = frames, .seed = 1, .insert_bit = bit,
+				.clear_delay = delay, .clear_note = note };
+	struct sim_result r;
+
+	peek_seen = UINT32_MAX;
+	peek_frames = frames;
+	if (sim_policy(t, &peek_ops, &p, &r, err, sizeof(err)))
+		fail_msg("peek, delay %u: %s", delay, err);
+	return peek_seen;
+}
+
+/* What peek must see at the last look on text at frames, per rule. */
+struct peek_case {
+	enum sim_insert_bit bit;
+	uint32_t delay, note;
+	uint32_t want;		/* peek_seen */
+};
+
+static void check_peeks(const char *text, uint32_t frames, const struct peek_case *c, size_t n)
+{
+	struct trace t;
+
+	load_ok(text, &t);
+	for (size_t k = 0; k < n; k++) {
+		uint32_t seen = peek_at_look(&t, frames, c[k].bit, c[k].delay, c[k].note);
+
+		if (seen != c[k].want)
+			fail_msg("%s at %u frames, delay %u, note %u: saw %#x, want %#x", text, frames,
+				 c[k].delay, c[k].note, seen, c[k].want);
+	}
+	trace_free(&t);
+}
+
+/* The look clears the note first, as the pager clears it before the policy
+ * looks: on 1 2 1 3 at 2 frames, the look at 3 sees 1's hit (frame 0) when
+ * the fault's bit is cleared at once or at fault 2 (delay 1), and nothing
+ * under a delay still running at the look, however long: 1's hit is lost
+ * and 2's fault bit is cleared, not seen. With the bit set and never cleared,
+ * both frames look referenced. */
+static void test_clear_delay_cut_by_look(void **state)
+{
+	static const struct peek_case cases[] = {
+		{ SIM_BIT_CLEAR, 0, 0, 1 }, { SIM_BIT_CLEAR, 1, 0, 1 },
+		{ SIM_BIT_CLEAR, 2, 0, 0 }, { SIM_BIT_CLEAR, 1000, 0, 0 },
+		{ SIM_BIT_CLEAR, 0, 1000, 0 }, { SIM_BIT_SET, 0, 0, 3 },
+	};
+
+	(void)state;
+	check_peeks("1\n2\n1\n3\n", 2, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* The pager's note clears its frames together when it is full: on 1 2 3 2 4
+ * at 3 frames, a note of 2 frames is cleared as 3 comes, so 2's hit after
+ * that counts and the look at 4 sees it (frame 1), as with the bit clear at
+ * once; a delay of 2 faults keeps 2's bit set past its hit, lost, and the
+ * look sees nothing. A note of 1 is a delay of 1. */
+static void test_clear_note(void **state)
+{
+	static const struct peek_case cases[] = {
+		{ SIM_BIT_CLEAR, 0, 0, 2 }, { SIM_BIT_CLEAR, 0, 2, 2 },
+		{ SIM_BIT_CLEAR, 2, 0, 0 }, { SIM_BIT_CLEAR, 0, 3, 0 },
+	};
+	struct trace t;
+
+	(void)state;
+	check_peeks("1\n2\n3\n2\n4\n", 3, cases, sizeof(cases) / sizeof(cases[0]));
+	load_ok("1\n2\n1\n3\n4\n1\n", &t);
+	for (size_t k = 0; policy_all[k]; k++) {
+		struct sim_params one = { .frames = 3, .seed = 1, .insert_bit = SIM_BIT_POLICY,
+					  .clear_note = 1 };
+		struct sim_result r;
+
+		assert_int_equal(sim_run(&t, policy_all[k]->name, &one, &r, err, sizeof(err)), 0);
+		assert_int_equal(r.faults, run_late(&t, policy_all[k]->name, 3, 1, 1).faults);
+	}
+	trace_free(&t);
+}
+
+/* Delay 0 is the exact rule, victims 0 or 1 one victim per look: the run
+ * a sim_params without them gives, for every policy, faults, write-backs
+ * and shadows alike; and out-of-range values are refused. */
+static void test_clear_delay_zero_is_default(void **state)
+{
+	struct sim_params bad = { .frames = 4, .seed = 1, .clear_delay = SIM_CLEAR_DELAY_MAX + 1 };
+	char *text = random_text(5, 3000);
+	struct sim_result r;
+	struct trace t;
+
+	(void)state;
+	load_ok(text, &t);
+	free(text);
+	for (size_t k = 0; policy_all[k]; k++) {
+		for (uint32_t frames = 3; frames <= 40; frames += 37) {
+			struct sim_result want = run(&t, policy_all[k]->name, frames, SIM_BIT_POLICY);
+			struct sim_result got = run_late(&t, policy_all[k]->name, frames, 0, 1);
+
+			assert_int_equal(got.faults, want.faults);
+			assert_int_equal(got.writebacks, want.writebacks);
+			assert_int_equal(got.remembered, want.remembered);
+		}
+	}
+	assert_int_equal(sim_run(&t, "clock", &bad, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "clear delay"));
+	bad.clear_delay = 1;
+	bad.clear_note = 1;
+	assert_int_equal(sim_run(&t, "clock", &bad, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not both"));
+	bad.clear_delay = bad.clear_note = 0;
+	bad.victims = SIM_VICTIMS_MAX + 1;
+	assert_int_equal(sim_run(&t, "clock", &bad, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "victims"));
+	trace_free(&t);
+}
+
+/* Victims in batches: at 2 frames on 1 2 3 2, one victim per look evicts 1
+ * and 2 hits (3 faults); two per look evict both, the second frame kept free,
+ * and 2 faults again into it (4). On 1 2 3 a freed frame is still free at the
+ * end: the policy tracks one frame, not two. */
+static void test_victims_batch(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	load_ok("1\n2\n3\n2\n", &t);
+	assert_int_equal(run_late(&t, "clock", 2, 0, 1).faults, 3);
+	assert_int_equal(run_late(&t, "clock", 2, 0, 2).faults, 4);
+	assert_int_equal(run_late(&t, "clock", 2, 0, 99).faults, 4);	/* at most the frames */
+	trace_free(&t);
+	load_ok("1\n2\n3\n", &t);
+	for (size_t k = 0; policy_all[k]; k++)
+		assert_int_equal(run_late(&t, policy_all[k]->name, 2, 0, 2).faults, 3);
 	trace_free(&t);
 }
 
@@ -706,6 +911,11 @@ int main(void)
 		cmocka_unit_test(test_classic_string),
 		cmocka_unit_test(test_fifo_anomaly),
 		cmocka_unit_test(test_insertion_rule_clock),
+		cmocka_unit_test(test_clear_delay_loses_references),
+		cmocka_unit_test(test_clear_delay_cut_by_look),
+		cmocka_unit_test(test_clear_delay_zero_is_default),
+		cmocka_unit_test(test_clear_note),
+		cmocka_unit_test(test_victims_batch),
 		cmocka_unit_test(test_writebacks_every_policy),
 		cmocka_unit_test(test_writeback_after_hit),
 		cmocka_unit_test(test_writebacks_lru_opt),

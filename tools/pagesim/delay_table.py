@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# The insertion rule's late clearing measured on the public traces: every
+# policy that clears the fault's accessed bit (fault_counts 0) at 5/10/20/40%
+# of each trace's pages, the bit cleared N faults late (pagesim
+# --clear-delay) or in the pager's notes of M frames (--clear-note), with the
+# pager's batch of 32 victims per look and with pagesim's one (--victims).
+# Prints the markdown tables of docs/policies.md.
+#
+#   delay_table.py PAGESIM TRACES_DIR [--tolerance PCT] [--detail POLICY,...]
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+DELAYS = [1, 2, 4, 8, 16, 32, 64, 128, 512]  # N = 0 is the base
+NOTES = [8, 16, 32, 64]                      # UNCOUNTED_MAX's candidates
+VICTIMS = [32, 1]  # the pager's SWAP_OUT_BATCH; pagesim's default
+# The README's sizes without the 1% one, where nearly every reference
+# misses: 5/10/20/40% of the pages (loop and zigzag as listed there).
+SIZES = {
+    "multi2": [284, 568, 1136, 2273],
+    "sprite": [353, 707, 1415, 2830],
+    "loop": [50, 101, 202, 404],
+    "zigzag": [100, 200, 400, 800],
+    "2_pools": [497, 994, 1988, 3976],
+}
+# Every policy whose fault_counts is 0 (pager/reclaim/policy_*.c). fifo and
+# random never read the bit: the control, every delay the same.
+POLICIES = "mglru,clock,sieve,s3fifo,2q,car,clockpro,fifo,random"
+
+
+def sweep(pagesim, path, sizes, policies, late, victims):
+    """{frames: {policy: miss ratio}} from pagesim --data (6 decimals);
+    late is ("delay", N) or ("note", M)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "d.dat")
+        cmd = [pagesim, "-p", policies, "--sweep", ",".join(map(str, sizes)),
+               f"--clear-{late[0]}", str(late[1]), "--victims", str(victims),
+               "--data", data, path]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"{' '.join(cmd)}: exit {out.returncode}: {out.stderr.strip()}")
+        rows = [l.split() for l in open(data) if not l.startswith("#")]
+    names = policies.split(",")
+    return {int(r[0]): dict(zip(names, map(float, r[1:]))) for r in rows}
+
+
+def settings(victims):
+    """The late clearings run at victims: the base first."""
+    notes = NOTES if victims > 1 else []
+    return [("delay", 0)] + [("delay", n) for n in DELAYS] + [("note", m) for m in notes]
+
+
+def collect(pagesim, tracedir, policies, victims):
+    """res[victims][late][trace][frames][policy]."""
+    return {v: {late: {name: sweep(pagesim, f"{tracedir}/{name}.trace.gz", sizes, policies,
+                                   late, v)
+                       for name, sizes in SIZES.items()}
+                for late in settings(v)}
+            for v in victims}
+
+
+def rise(res_v, late, policy, per_size):
+    """The largest rise in misses over N = 0 (%) on any trace (its four
+    sizes' faults together; per_size: at any one size), and where."""
+    base = res_v[("delay", 0)]
+    out = (float("-inf"), "")
+    for name, by_f in res_v[late].items():
+        pairs = [(by_f[f][policy], base[name][f][policy]) for f in by_f]
+        groups = [[p] for p in pairs] if per_size else [pairs]
+        for g in groups:
+            b = sum(x for _, x in g)
+            r = 100.0 * (sum(x for x, _ in g) - b) / b if b else 0.0
+            out = max(out, (r, name))
+    return out
+
+
+def label(late):
+    return f"N={late[1]}" if late[0] == "delay" else f"note {late[1]}"
+
+
+def print_rises(res, policies, tol, per_size):
+    for v in res:
+        lates = settings(v)[1:]
+        what = "at any one size" if per_size else "a trace's four sizes together"
+        print(f"\nWorst rise in misses over N = 0, %, on any trace ({what}); "
+              f"{v} victim{'s' if v > 1 else ''} per look:\n")
+        print("| policy | " + " | ".join(label(l) for l in lates) +
+              f" | largest N within {tol}% |")
+        print("|---|" + "---:|" * (len(lates) + 1))
+        for p in policies:
+            worsts = [rise(res[v], l, p, per_size)[0] for l in lates]
+            within = 0  # the largest N with it and every shorter one in tolerance
+            for l, w in zip(lates, worsts):
+                if l[0] != "delay" or w > tol:
+                    break
+                within = l[1]
+            print(f"| {p} | " + " | ".join(f"{w:+.2f}" for w in worsts) + f" | {within} |")
+
+
+def print_detail(res, policy, victims):
+    """policy's miss ratio per setting, per trace and size."""
+    lates = settings(victims)
+    print(f"\n{policy}, {victims} victims per look: miss ratio\n")
+    print("| trace | frames | " + " | ".join(label(l) for l in lates) + " |")
+    print("|---|---:|" + "---:|" * len(lates))
+    for name in SIZES:
+        for f in SIZES[name]:
+            cells = " | ".join(f"{res[victims][l][name][f][policy]:.4f}" for l in lates)
+            print(f"| {name} | {f} | {cells} |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="the late clearing on the public traces")
+    ap.add_argument("pagesim")
+    ap.add_argument("tracedir")
+    ap.add_argument("--policies", default=POLICIES)
+    ap.add_argument("--tolerance", type=float, default=1.0,
+                    help="percent of a trace's misses (default 1: clockpro's spread below its step)")
+    ap.add_argument("--detail", default="mglru", help="policies whose ratios are listed")
+    ap.add_argument("--victims", default=",".join(map(str, VICTIMS)),
+                    help="victims per look, a run each; the first's ratios are listed")
+    a = ap.parse_args()
+    victims = [int(v) for v in a.victims.split(",")]
+    res = collect(a.pagesim, a.tracedir, a.policies, victims)
+    for per_size in (False, True):
+        print_rises(res, a.policies.split(","), a.tolerance, per_size)
+    for p in a.detail.split(","):
+        print_detail(res, p, victims[0])
+
+
+if __name__ == "__main__":
+    main()
