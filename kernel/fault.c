@@ -121,11 +121,14 @@ void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char
 	proc_end(t->proc, &info, what);
 }
 
-static int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
-		     size_t n);
+static inline int fault_map(struct thread *c, struct thread *replier,
+			    const struct map_entry *e, size_t n);
 static int fault_mapped(struct thread *c, int r);
 
-int fault_map_reply(struct thread *c, struct thread *replier, const struct msg *m)
+/* Inline in its callers (LTO): the fast path's reply then maps without a
+ * call and a frame between (and its checks of m, made there already, once). */
+__attribute__((always_inline)) inline int fault_map_reply(struct thread *c, struct thread *replier,
+							  const struct msg *m)
 {
 	const struct map_entry one = { m->w[0], m->w[1], m->w[2] };
 
@@ -155,8 +158,9 @@ int fault_map_reply_regs(struct thread *c, struct thread *replier)
 	return fault_map(c, replier, NULL, 0);
 }
 
-/* Install n entries e for c (the reply taken apart), or end c's process. */
-static int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
+/* Install n entries e for c (the reply taken apart), or end c's process.
+ * Inline: one call, to vm_map_entries, the whole of it. */
+__attribute__((always_inline)) static inline int fault_map(struct thread *c, struct thread *replier, const struct map_entry *e,
 		     size_t n)
 {
 	return fault_mapped(c, vm_map_entries(replier->proc, c->proc, e, n));

@@ -170,10 +170,14 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 
 	if (n > HARVEST_MAX)
 		return -ERR_INVAL;
-	if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0)
-		return r;
-	if (!harvest_in_place(&c, a[0], n, &r))
+	/* In place first: its window is the same check of the buffer as
+	 * user_check's for a batch in one page, made once (a page-table walk
+	 * less a call). Only the copies need the whole buffer checked first. */
+	if (!harvest_in_place(&c, a[0], n, &r)) {
+		if ((r = user_check(t->proc, a[0], n * sizeof(struct harvest_entry), 1)) < 0)
+			return r;
 		r = harvest_copied(&c, a[0], n);
+	}
 	/* Even after a failed copy-out: the batches before it acted, and no
 	 * stale translation may keep a write permission taken away. */
 	arch_tlb_flush();

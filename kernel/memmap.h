@@ -27,8 +27,10 @@ int memmap_init(const struct devtree_info *dt, uint64_t dtb_pa, uint64_t dtb_siz
 		uint64_t kernel_end_pa);
 /* Take `bytes` (page multiple) contiguous bytes from the free ranges; 0 if none. */
 uint64_t memmap_take(uint64_t bytes);
-/* 1 if pa is a frame the root task owns (free, its image, or the initrd). */
-int memmap_is_user(uint64_t pa);
+/* 1 if pa is a frame the root task owns (free, its image, or the
+ * initrd), with the whole range that holds it in *r, so that a caller
+ * checking many frames asks again only for one outside it. */
+int memmap_user_range(uint64_t pa, struct phys_range *r);
 uint64_t memmap_free_bytes(void);
 
 #endif
