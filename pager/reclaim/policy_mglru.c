@@ -314,7 +314,8 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 /* mg_insert(frames[k], 0) for each: never seen, so one generation for all,
  * joined as one run (mglru_gens_run) with the arrays in registers: each
  * byte stored may alias anything, so mg_place per frame loaded every
- * array and the queue again (measured: ~37 -> ~24 instructions a frame; first touch 1,101 -> 1,091). */
+ * array and the queue again (measured: ~37 -> ~24 instructions a frame;
+ * first touch 1,101 -> 1,091 a page). */
 static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 {
 	struct mglru *m = mg_of(p);
