@@ -55,6 +55,49 @@ uint32_t mglru_gens_tracked(const struct mglru_gens *g);
 
 /* frame (not tracked) joins generation seq at its young end. */
 void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame);
+/* A run of frames joining generation seq at its young end, in order, as
+ * mglru_gens_put would put them one by one: begin, put each frame (not
+ * tracked), end. The queue's young end and the arrays stay in the run (in
+ * registers) until the end, where a put of each would load them again
+ * after every store. */
+struct mglru_gens_run {
+	uint32_t *older, *younger;
+	uint8_t *gen_of;
+	struct frame_queue *q;
+	uint32_t young, n;
+	uint8_t gen;
+};
+
+static inline struct mglru_gens_run mglru_gens_run_begin(struct mglru_gens *g, uint32_t seq)
+{
+	struct frame_queue *q = mglru_gen(g, seq);
+
+	return (struct mglru_gens_run){ g->links.older, g->links.younger, g->gen_of, q,
+					q->young, 0, (uint8_t)(seq % MGLRU_MAX_GENS) };
+}
+
+/* Its younger link is written by the next put, or by the end. */
+static inline void mglru_gens_run_put(struct mglru_gens_run *r, uint32_t frame)
+{
+	r->older[frame] = r->young;
+	if (r->young == POLICY_NIL)
+		r->q->old = frame;
+	else
+		r->younger[r->young] = frame;
+	r->young = frame;
+	r->gen_of[frame] = r->gen;
+	r->n++;
+}
+
+static inline void mglru_gens_run_end(struct mglru_gens_run *r)
+{
+	if (r->n == 0)
+		return;
+	r->younger[r->young] = POLICY_NIL;
+	r->q->young = r->young;
+	r->q->len += r->n;
+}
+
 /* frame (tracked) leaves its queue: not tracked. */
 void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame);
 /* frame (tracked) moves to generation seq's young end. */

@@ -311,14 +311,29 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 		m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
 }
 
-/* mg_insert(frames[k], 0) for each: never seen, so one generation for all. */
+/* mg_insert(frames[k], 0) for each: never seen, so one generation for all,
+ * joined as one run (mglru_gens_run) with the arrays in registers: each
+ * byte stored may alias anything, so mg_place per frame loaded every
+ * array and the queue again (measured: ~37 -> ~24 instructions a frame;
+ * first touch 1,101 -> 1,091 a page). */
 static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 {
 	struct mglru *m = mg_of(p);
-	uint32_t seq = m->g.max_seq - 1;
+	struct mglru_gens_run run = mglru_gens_run_begin(&m->g, m->g.max_seq - 1);
+	uint8_t *refs = m->refs, *workingset = m->workingset;
+	const uint32_t nframes = m->nframes;
 
-	for (uint32_t k = 0; k < n; k++)
-		(void)mg_place(m, frames[k], seq, 0);
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t frame = frames[k];
+
+		/* mg_place's test; a frame named twice is tracked the second time */
+		if (frame >= nframes || run.gen_of[frame] != MGLRU_NONE)
+			continue;
+		refs[frame] = 0;
+		workingset[frame] = 0;
+		mglru_gens_run_put(&run, frame);
+	}
+	mglru_gens_run_end(&run);
 }
 
 static void mg_remove(struct policy *p, uint32_t frame)

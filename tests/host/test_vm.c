@@ -398,6 +398,41 @@ static void test_faultaround(void **state)
 	destroy_all(s, free0);
 }
 
+/* A fault-around run's reverse-map entries (rmap_add_run): taken from the
+ * free chain first, then fresh, without growing the pool; each page gets
+ * its one back-link, and a pinned space's frames their mark. vm_check
+ * (fake_check) also checks the counters the run moved. */
+static void test_faultaround_rmap(void **state)
+{
+	uint64_t free0 = frames_free(), size;
+	struct vm_space *s = fake_space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x18000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x20000, 0x28000, RW, VM_ANON, NULL), 0);
+	vm_space_set_pinned(s, 1);
+	fake_fault(s, 0x10000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(rmap_pool_used(), 5);
+	assert_int_equal(vm_unmap_range(s, 0x11000, 0x14000), 0);	/* 3 onto the chain */
+	assert_int_equal(rmap_pool_used(), 2);
+	size = rmap_pool_size();
+	fake_fault(s, 0x20000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(rmap_pool_used(), 7);
+	assert_int_equal(rmap_pool_size(), size);
+	for (uint64_t va = 0x20000; va < 0x25000; va += PG) {
+		uint64_t pa = vm_lookup(s, va);
+
+		assert_int_not_equal(pa, 0);
+		assert_int_equal(vm_mapcount(pa), 1);
+		assert_true(rmap_has(pa, s, va));
+		assert_int_equal(frame_desc(pa)->pinned_map, 1);
+	}
+	assert_int_equal(vmstat_get(VMSTAT_RMAP_ENTRIES), 7);
+	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 7);
+	fake_check();
+	destroy_all(s, free0);
+}
+
 static void test_faultaround_limit(void **state)
 {
 	struct vm_space *s;
@@ -608,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_faultaround_rmap, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_chunk, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_leaves_no_chunk, setup_fa4, teardown),
