@@ -37,38 +37,59 @@ struct clearing {
 	uint64_t cur;		/* the frame being added (clear_mapping's) */
 };
 
-/* Whether (as, va) continues c's last entry, a run of frames that hold no
- * copy, by one page. */
-static int clearing_extends(const struct clearing *c, int as, uint64_t va)
+/* Pages c's last entry can still take if (as, va) continues it, a run of
+ * frames that hold no copy; 0 if it does not. */
+static uint32_t clearing_room(const struct clearing *c, int as, uint64_t va)
 {
 	const struct harvest_entry *last = &c->e[c->n - 1];
 	uint32_t pages = harvest_run_pages(last->bits);
 
-	return c->pa[c->n - 1] == 0 && last->proc == (uint32_t)as &&
-	       pages < HARVEST_RUN_MAX && last->va + pages * VM_PAGE == va;
+	if (c->pa[c->n - 1] != 0 || last->proc != (uint32_t)as ||
+	    last->va + pages * VM_PAGE != va)
+		return 0;
+	return HARVEST_RUN_MAX - pages;
 }
 
-/* Add mapping (as, va) of c->cur; in_run: the frame may join a run entry
- * (mapped once, no copy, so its answer is needed by no one). A full batch
- * is cleared first, so no mapping of a frame mapped many times keeps its
- * fault's bit. */
-static void clearing_add(struct clearing *c, int as, uint64_t va, int in_run)
+/* A new entry for (as, va) of frame pa (0: a run's first page). A full
+ * batch is cleared first, so no mapping of a frame mapped many times
+ * keeps its fault's bit. */
+static struct harvest_entry *clearing_new(struct clearing *c, int as, uint64_t va, uint64_t pa)
 {
-	if (in_run && c->n && clearing_extends(c, as, va)) {
-		c->e[c->n - 1].bits += 1u << HARVEST_RUN_SHIFT;
-		return;
-	}
 	if (c->n == CLEAR_BATCH) {
 		(void)vm_harvest(c->e, c->pa, c->n);
 		c->n = 0;
 	}
-	c->pa[c->n] = in_run ? 0 : c->cur;
-	c->e[c->n++] = (struct harvest_entry){ (uint32_t)as, HARVEST_ACCESSED, va };
+	c->pa[c->n] = pa;
+	c->e[c->n] = (struct harvest_entry){ (uint32_t)as, HARVEST_ACCESSED, va };
+	return &c->e[c->n++];
+}
+
+/* Add pages (as, va) and the pages after it, mapping frames that can
+ * share run entries (vm_rmap_run): the last entry grows while it can,
+ * then new ones of at most HARVEST_RUN_MAX pages each. */
+static void clearing_add_run(struct clearing *c, int as, uint64_t va, size_t pages)
+{
+	while (pages) {
+		uint32_t room = c->n ? clearing_room(c, as, va) : 0;
+		uint32_t take;
+
+		if (room) {
+			take = pages < room ? (uint32_t)pages : room;
+			c->e[c->n - 1].bits += take << HARVEST_RUN_SHIFT;
+		} else {
+			take = pages < HARVEST_RUN_MAX ? (uint32_t)pages : HARVEST_RUN_MAX;
+			clearing_new(c, as, va, 0)->bits += (take - 1) << HARVEST_RUN_SHIFT;
+		}
+		va += (uint64_t)take * VM_PAGE;
+		pages -= take;
+	}
 }
 
 static void clear_mapping(void *ctx, struct vm_space *s, uint64_t va)
 {
-	clearing_add(ctx, s->as, va, 0);
+	struct clearing *c = ctx;
+
+	clearing_new(c, s->as, va, c->cur);
 }
 
 void vm_frames_clear_accessed(const uint64_t *pa, size_t n)
@@ -76,16 +97,20 @@ void vm_frames_clear_accessed(const uint64_t *pa, size_t n)
 	static struct clearing c;
 
 	c.n = 0;
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n;) {
 		struct vm_space *s;
 		uint64_t va;
-		unsigned maps = vm_rmap_one(pa[k], &s, &va);
+		size_t run = vm_rmap_run(pa + k, n - k, &s, &va);
 
-		c.cur = pa[k];
-		if (maps == 1)
-			clearing_add(&c, s->as, va, !vm_frame_may_hold_copy(frame_desc(pa[k])));
-		else if (maps)
-			vm_rmap_walk(pa[k], clear_mapping, &c);
+		if (run) {
+			clearing_add_run(&c, s->as, va, run);
+			k += run;
+			continue;
+		}
+		/* Mapped many times, or once holding a copy (its dirty bit is
+		 * news: an entry of its own), or not at all. */
+		c.cur = pa[k++];
+		vm_rmap_walk(c.cur, clear_mapping, &c);
 	}
 	(void)vm_harvest(c.e, c.pa, c.n);
 }

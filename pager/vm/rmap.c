@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/filecopy.h"
 
 /* One mapping of a frame. Free entries are chained through next. */
 struct rmap_entry {
@@ -225,6 +226,36 @@ unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 	*s = ent(f->rmap)->space;
 	*va = pfn_pa(ent(f->rmap)->vpn);
 	return f->mapcount;
+}
+
+/* pa's one mapping if it can stand in a harvest run entry: mapped once,
+ * and its dirty bit no news (vm_frame_may_hold_copy); NULL otherwise. */
+static inline const struct rmap_entry *run_mapping(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (!f || f->mapcount != 1 || vm_frame_may_hold_copy(f))
+		return NULL;
+	return ent(f->rmap);
+}
+
+/* One loop, no call per frame: the insertion rule's clearing asks this of
+ * every noted frame, ~25 instructions a page fewer than vm_rmap_one each. */
+size_t vm_rmap_run(const uint64_t *pa, size_t n, struct vm_space **s, uint64_t *va)
+{
+	const struct rmap_entry *first = n ? run_mapping(pa[0]) : NULL;
+	size_t k = 1;
+
+	if (!first)
+		return 0;
+	for (; k < n; k++) {
+		const struct rmap_entry *e = run_mapping(pa[k]);
+		if (!e || e->space != first->space || e->vpn != first->vpn + k)
+			break;
+	}
+	*s = first->space;
+	*va = pfn_pa(first->vpn);
+	return k;
 }
 
 uint64_t rmap_pool_used(void)
