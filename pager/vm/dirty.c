@@ -108,9 +108,13 @@ void vm_frames_clear_accessed(const uint64_t *pa, size_t n)
 			continue;
 		}
 		/* Mapped many times, or once holding a copy (its dirty bit is
-		 * news: an entry of its own), or not at all. */
+		 * news: an entry of its own), or not yet (a frame of the fault
+		 * being served, when the note filled mid-run: no walk). */
+		const struct frame *f = frame_desc(pa[k]);
+
 		c.cur = pa[k++];
-		vm_rmap_walk(c.cur, clear_mapping, &c);
+		if (f && f->mapcount)
+			vm_rmap_walk(c.cur, clear_mapping, &c);
 	}
 	(void)vm_harvest(c.e, c.pa, c.n);
 }
