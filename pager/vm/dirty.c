@@ -9,6 +9,7 @@
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/filecopy.h"
+#include "vm/harvest_batch.h"
 
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
 {
@@ -27,24 +28,25 @@ int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
 	return 0;
 }
 
-/* A clearing's batch: entries and the frame each names (0: a run of
- * frames whose dirty bits are no news, vm_frame_may_hold_copy). */
-#define CLEAR_BATCH 64
-struct clearing {
-	struct harvest_entry e[CLEAR_BATCH];
-	uint64_t pa[CLEAR_BATCH];
-	size_t n;
-	uint64_t cur;		/* the frame being added (clear_mapping's) */
-};
+/*
+ * The clearing's batch is harvest_batch.h's, each run entry's frame 0 (its
+ * dirty bits no news: vm_frame_may_hold_copy). It is not emptied with
+ * vm_harvest_batch_flush, which takes a dirty bit it does not clear as no
+ * news: the clearing clears none, yet one seen on a frame holding a copy
+ * gives the copy up here, as it always has. Nothing beside it: the frame
+ * a walk adds goes on the stack (struct clearing_frame), as a static field
+ * more shifts the data after it (design.md, "a seventh pass").
+ */
+static struct vm_harvest_batch clearing;
 
-/* Pages c's last entry can still take if (as, va) continues it, a run of
+/* Pages b's last entry can still take if (as, va) continues it, a run of
  * frames that hold no copy; 0 if it does not. */
-static uint32_t clearing_room(const struct clearing *c, int as, uint64_t va)
+static uint32_t clearing_room(const struct vm_harvest_batch *b, int as, uint64_t va)
 {
-	const struct harvest_entry *last = &c->e[c->n - 1];
+	const struct harvest_entry *last = &b->e[b->n - 1];
 	uint32_t pages = harvest_run_pages(last->bits);
 
-	if (c->pa[c->n - 1] != 0 || last->proc != (uint32_t)as ||
+	if (b->pa[b->n - 1] != 0 || last->proc != (uint32_t)as ||
 	    last->va + pages * VM_PAGE != va)
 		return 0;
 	return HARVEST_RUN_MAX - pages;
@@ -53,68 +55,75 @@ static uint32_t clearing_room(const struct clearing *c, int as, uint64_t va)
 /* A new entry for (as, va) of frame pa (0: a run's first page). A full
  * batch is cleared first, so no mapping of a frame mapped many times
  * keeps its fault's bit. */
-static struct harvest_entry *clearing_new(struct clearing *c, int as, uint64_t va, uint64_t pa)
+static struct harvest_entry *clearing_new(struct vm_harvest_batch *b, int as, uint64_t va,
+					  uint64_t pa)
 {
-	if (c->n == CLEAR_BATCH) {
-		(void)vm_harvest(c->e, c->pa, c->n);
-		c->n = 0;
+	if (b->n == VM_HARVEST_BATCH) {
+		(void)vm_harvest(b->e, b->pa, b->n);
+		b->n = 0;
 	}
-	c->pa[c->n] = pa;
-	c->e[c->n] = (struct harvest_entry){ (uint32_t)as, HARVEST_ACCESSED, va };
-	return &c->e[c->n++];
+	b->pa[b->n] = pa;
+	b->e[b->n] = (struct harvest_entry){ (uint32_t)as, HARVEST_ACCESSED, va };
+	return &b->e[b->n++];
 }
 
 /* Add pages (as, va) and the pages after it, mapping frames that can
  * share run entries (vm_rmap_run): the last entry grows while it can,
  * then new ones of at most HARVEST_RUN_MAX pages each. */
-static void clearing_add_run(struct clearing *c, int as, uint64_t va, size_t pages)
+static void clearing_add_run(struct vm_harvest_batch *b, int as, uint64_t va, size_t pages)
 {
 	while (pages) {
-		uint32_t room = c->n ? clearing_room(c, as, va) : 0;
+		uint32_t room = b->n ? clearing_room(b, as, va) : 0;
 		uint32_t take;
 
 		if (room) {
 			take = pages < room ? (uint32_t)pages : room;
-			c->e[c->n - 1].bits += take << HARVEST_RUN_SHIFT;
+			b->e[b->n - 1].bits += take << HARVEST_RUN_SHIFT;
 		} else {
 			take = pages < HARVEST_RUN_MAX ? (uint32_t)pages : HARVEST_RUN_MAX;
-			clearing_new(c, as, va, 0)->bits += (take - 1) << HARVEST_RUN_SHIFT;
+			clearing_new(b, as, va, 0)->bits += (take - 1) << HARVEST_RUN_SHIFT;
 		}
 		va += (uint64_t)take * VM_PAGE;
 		pages -= take;
 	}
 }
 
+/* vm_rmap_walk's step: an entry of its own for each mapping of frame pa. */
+struct clearing_frame {
+	struct vm_harvest_batch *b;
+	uint64_t pa;
+};
+
 static void clear_mapping(void *ctx, struct vm_space *s, uint64_t va)
 {
-	struct clearing *c = ctx;
+	struct clearing_frame *f = ctx;
 
-	clearing_new(c, s->as, va, c->cur);
+	clearing_new(f->b, s->as, va, f->pa);
 }
 
 void vm_frames_clear_accessed(const uint64_t *pa, size_t n)
 {
-	static struct clearing c;
+	struct vm_harvest_batch *b = &clearing;
 
-	c.n = 0;
+	b->n = 0;
 	for (size_t k = 0; k < n;) {
 		struct vm_space *s;
 		uint64_t va;
 		size_t run = vm_rmap_run(pa + k, n - k, &s, &va);
 
 		if (run) {
-			clearing_add_run(&c, s->as, va, run);
+			clearing_add_run(b, s->as, va, run);
 			k += run;
 			continue;
 		}
 		/* Mapped many times, or once holding a copy (its dirty bit is
 		 * news: an entry of its own), or not yet (a frame of the fault
 		 * being served, when the note filled mid-run: no walk). */
-		const struct frame *f = frame_desc(pa[k]);
+		struct clearing_frame f = { b, pa[k++] };
+		const struct frame *d = frame_desc(f.pa);
 
-		c.cur = pa[k++];
-		if (f && f->mapcount)
-			vm_rmap_walk(c.cur, clear_mapping, &c);
+		if (d && d->mapcount)
+			vm_rmap_walk(f.pa, clear_mapping, &f);
 	}
-	(void)vm_harvest(c.e, c.pa, c.n);
+	(void)vm_harvest(b->e, b->pa, b->n);
 }
