@@ -283,11 +283,6 @@ struct map_entry;
 void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
-/* How many frames from pa[0] of pa[0..n) one harvest run entry can stand
- * for (HARVEST_RUN_SHIFT; no cap): each mapped once, holding no copy
- * (vm_frame_may_hold_copy), in pa[0]'s space at the page after the one
- * before. 0 if pa[0] is not such a frame; else *s, *va is its mapping. */
-size_t vm_rmap_run(const uint64_t *pa, size_t n, struct vm_space **s, uint64_t *va);
 /* Whether a pinned space maps f. Reclaim asks it of each frame several
  * times a page swapped out, the frame already looked up; its common answer
  * (no pinned space may map f) is the mark alone (link-time optimisation
