@@ -8,20 +8,11 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
-
-/* One mapping of a frame. Free entries are chained through next. */
-struct rmap_entry {
-	struct vm_space *space;	/* NULL while free */
-	uint32_t vpn;		/* va / VM_PAGE */
-	uint32_t next;		/* next entry of the same frame (or free entry), 0 ends */
-};
+#include "vm/rmap_pool.h"
 
 _Static_assert(sizeof(struct rmap_entry) == 16, "rmap entries stay small");
 
-#define SEG_SHIFT 10		/* 1,024 entries (16 KiB) a segment */
-#define SEG_SIZE (1u << SEG_SHIFT)
-
-static struct rmap_entry **segs;	/* entry e is segs[e / SEG_SIZE][e % SEG_SIZE] */
+struct rmap_entry **rmap_segs;
 static uint32_t nsegs, segs_cap;
 static uint32_t pool_size;	/* entries in the segments, entry 0 included */
 /* Entry 0 is never used: 0 means none. Entries from `fresh` on have never
@@ -29,17 +20,12 @@ static uint32_t pool_size;	/* entries in the segments, entry 0 included */
  * free are chained from free_head. nfree counts both. */
 static uint32_t fresh, free_head, nfree;
 
-static inline struct rmap_entry *ent(uint32_t e)
-{
-	return &segs[e >> SEG_SHIFT][e & (SEG_SIZE - 1)];
-}
-
 void rmap_reset(void)
 {
 	for (uint32_t k = 0; k < nsegs; k++)
-		free(segs[k]);
-	free(segs);
-	segs = NULL;
+		free(rmap_segs[k]);
+	free(rmap_segs);
+	rmap_segs = NULL;
 	nsegs = segs_cap = pool_size = fresh = free_head = nfree = 0;
 }
 
@@ -49,21 +35,21 @@ static int grow(void)
 	uint32_t cap = segs_cap ? segs_cap * 2 : 8;
 	struct rmap_entry *seg;
 
-	if (pool_size > UINT32_MAX - SEG_SIZE)
+	if (pool_size > UINT32_MAX - RMAP_SEG_SIZE)
 		return -1;
 	if (nsegs == segs_cap) {
-		struct rmap_entry **p = realloc(segs, cap * sizeof(*p));
+		struct rmap_entry **p = realloc(rmap_segs, cap * sizeof(*p));
 		if (!p)
 			return -1;
-		segs = p;
+		rmap_segs = p;
 		segs_cap = cap;
 	}
-	if (!(seg = malloc(SEG_SIZE * sizeof(*seg))))
+	if (!(seg = malloc(RMAP_SEG_SIZE * sizeof(*seg))))
 		return -1;
-	segs[nsegs++] = seg;
-	nfree += pool_size ? SEG_SIZE : SEG_SIZE - 1;
+	rmap_segs[nsegs++] = seg;
+	nfree += pool_size ? RMAP_SEG_SIZE : RMAP_SEG_SIZE - 1;
 	fresh = pool_size ? fresh : 1;
-	pool_size += SEG_SIZE;
+	pool_size += RMAP_SEG_SIZE;
 	return 0;
 }
 
@@ -74,7 +60,7 @@ static inline __attribute__((always_inline)) uint32_t take(void)
 	uint32_t e = free_head;
 
 	if (e)
-		free_head = ent(e)->next;
+		free_head = rmap_ent(e)->next;
 	else
 		e = fresh++;
 	nfree--;
@@ -135,7 +121,7 @@ static inline __attribute__((always_inline)) void add(uint64_t pa, struct vm_spa
 		return;
 	}
 	e = take();
-	*ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
+	*rmap_ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
 	f->rmap = e;
 	if (s->pinned)
 		f->pinned_map = 1;
@@ -227,12 +213,12 @@ int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
 
-	for (uint32_t *link = f ? &f->rmap : NULL; link && *link; link = &ent(*link)->next) {
+	for (uint32_t *link = f ? &f->rmap : NULL; link && *link; link = &rmap_ent(*link)->next) {
 		uint32_t e = *link;
-		if (ent(e)->space != s || ent(e)->vpn != pa_pfn(va))
+		if (rmap_ent(e)->space != s || rmap_ent(e)->vpn != pa_pfn(va))
 			continue;
-		*link = ent(e)->next;
-		*ent(e) = (struct rmap_entry){ NULL, 0, free_head };
+		*link = rmap_ent(e)->next;
+		*rmap_ent(e) = (struct rmap_entry){ NULL, 0, free_head };
 		free_head = e;
 		nfree++;
 		count_removed(f->mapcount--);
@@ -246,8 +232,8 @@ int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va)
 {
 	const struct frame *f = frame_desc(pa);
 
-	for (uint32_t e = f ? f->rmap : 0; e; e = ent(e)->next)
-		if (ent(e)->space == s && ent(e)->vpn == pa_pfn(va))
+	for (uint32_t e = f ? f->rmap : 0; e; e = rmap_ent(e)->next)
+		if (rmap_ent(e)->space == s && rmap_ent(e)->vpn == pa_pfn(va))
 			return 1;
 	return 0;
 }
@@ -258,9 +244,9 @@ size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx)
 	size_t n = 0;
 
 	/* fn must not change the reverse map: the next link is read after it. */
-	for (uint32_t e = f ? f->rmap : 0; e && e < pool_size; e = ent(e)->next, n++)
+	for (uint32_t e = f ? f->rmap : 0; e && e < pool_size; e = rmap_ent(e)->next, n++)
 		if (fn)
-			fn(ctx, ent(e)->space, pfn_pa(ent(e)->vpn));
+			fn(ctx, rmap_ent(e)->space, pfn_pa(rmap_ent(e)->vpn));
 	return n;
 }
 
@@ -273,8 +259,8 @@ unsigned vm_mapcount(uint64_t pa)
 
 static int pinned_walk(const struct frame *f)
 {
-	for (uint32_t e = f->rmap; e; e = ent(e)->next)
-		if (ent(e)->space->pinned)
+	for (uint32_t e = f->rmap; e; e = rmap_ent(e)->next)
+		if (rmap_ent(e)->space->pinned)
 			return 1;
 	return 0;
 }
@@ -290,8 +276,8 @@ unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 
 	if (!f || !f->rmap)
 		return 0;
-	*s = ent(f->rmap)->space;
-	*va = pfn_pa(ent(f->rmap)->vpn);
+	*s = rmap_ent(f->rmap)->space;
+	*va = pfn_pa(rmap_ent(f->rmap)->vpn);
 	return f->mapcount;
 }
 

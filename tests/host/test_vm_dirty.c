@@ -332,6 +332,62 @@ static void test_clear_accessed_runs(void **state)
 	swap_fake_check();
 }
 
+#define SWAPS 70	/* entries that take more than one harvest call */
+
+/* Runs are joined across frames that need no entry (one not mapped yet:
+ * the fault being served) but not across another space's page or a page
+ * out of order; more entries than one call takes go in two calls, and
+ * every accessed bit is still cleared. */
+static void test_clear_accessed_joins(void **state)
+{
+	struct vm_space *p = fake_space(AS), *q = fake_space(AS + 1);
+	uint64_t pa[2 * SWAPS + 8], mapped[2 * SWAPS + 8];
+	int dirty[2 * SWAPS + 8];
+	uint64_t unmapped;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, RUN_VA, RUN_VA + SWAPS * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(q, RUN_VA, RUN_VA + SWAPS * PG, RW, VM_ANON, NULL), 0);
+	for (unsigned k = 0; k < SWAPS; k++) {
+		fake_poke(p, RUN_VA + k * PG, 1);
+		fake_poke(q, RUN_VA + k * PG, 1);
+	}
+	unmapped = frame_alloc();	/* a frame with no mapping (free again) */
+	assert_int_not_equal(unmapped, 0);
+	frame_free(unmapped);
+	/* p's pages 0-2, a frame with no mapping, 3-5: one entry */
+	for (unsigned k = 0; k < 7; k++) {
+		unsigned page = k < 3 ? k : k - 1;
+		pa[n] = k == 3 ? unmapped : vm_lookup(p, RUN_VA + page * PG);
+		mapped[n++] = ((uint64_t)AS << 56) | (RUN_VA + page * PG);
+	}
+	/* p's page 7 before 6: two entries */
+	for (unsigned page = 7; page >= 6; page--) {
+		pa[n] = vm_lookup(p, RUN_VA + page * PG);
+		mapped[n++] = ((uint64_t)AS << 56) | (RUN_VA + page * PG);
+	}
+	/* then p's and q's pages in turn: an entry each */
+	for (unsigned k = 8; k < SWAPS; k++)
+		for (int as = AS; as <= AS + 1; as++) {
+			pa[n] = vm_lookup(as == AS ? p : q, RUN_VA + k * PG);
+			mapped[n++] = ((uint64_t)as << 56) | (RUN_VA + k * PG);
+		}
+	mapped[3] = mapped[0];	/* the unmapped frame's slot: check page 0 again */
+	for (size_t k = 0; k < n; k++)
+		dirty[k] = fake_dirty((int)(mapped[k] >> 56), mapped[k] & ((1UL << 56) - 1));
+	fake.harvests = fake.harvest_entries = fake.harvest_pages = 0;
+
+	vm_frames_clear_accessed(pa, n);
+	assert_int_equal(fake.harvests, 2);
+	assert_int_equal(fake.harvest_entries, 1 + 2 + 2 * (SWAPS - 8));
+	assert_int_equal(fake.harvest_pages, n - 1);
+	check_cleared(mapped, dirty, n);
+	vm_space_destroy(q);
+	vm_space_destroy(p);
+	swap_fake_check();
+}
+
 /* A slot two entries name (fork while swapped) comes back copy-on-write
  * in both: a write copies, and nothing is mapped writable while shared. */
 static void test_shared_slot_stays_cow(void **state)
@@ -387,6 +443,7 @@ int main(void)
 		TEST(test_write_fault_keeps_nothing),
 		TEST(test_fork_gives_copy_up),
 		TEST(test_clear_accessed_runs),
+		TEST(test_clear_accessed_joins),
 		TEST(test_shared_slot_stays_cow),
 		TEST(test_exit_frees_copy),
 	};

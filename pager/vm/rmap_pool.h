@@ -1,0 +1,40 @@
+/*
+ * The reverse map's entries as rmap.c keeps them: a pool grown a segment
+ * at a time, an entry named by its index. rmap.c alone changes them;
+ * vm_rmap_single reads a frame's only mapping inline, for the clearing.
+ */
+#ifndef PAGER_VM_RMAP_POOL_H
+#define PAGER_VM_RMAP_POOL_H
+
+#include <stdint.h>
+#include "vm/frames.h"
+
+struct vm_space;
+
+/* One mapping of a frame. Free entries are chained through next. */
+struct rmap_entry {
+	struct vm_space *space;	/* NULL while free */
+	uint32_t vpn;		/* va / VM_PAGE */
+	uint32_t next;		/* next entry of the same frame (or free entry), 0 ends */
+};
+
+#define RMAP_SEG_SHIFT 10	/* 1,024 entries (16 KiB) a segment */
+#define RMAP_SEG_SIZE (1u << RMAP_SEG_SHIFT)
+
+/* Entry e is rmap_segs[e / RMAP_SEG_SIZE][e % RMAP_SEG_SIZE] (rmap.c's). */
+extern struct rmap_entry **rmap_segs;
+
+static inline struct rmap_entry *rmap_ent(uint32_t e)
+{
+	return &rmap_segs[e >> RMAP_SEG_SHIFT][e & (RMAP_SEG_SIZE - 1)];
+}
+
+/* f's mapping if it is its only one, else NULL. Inline: the insertion
+ * rule's clearing asks it of every noted frame (dirty.c), where a call
+ * to vm_rmap_one cost ~25 instructions a page more. */
+static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
+{
+	return f->mapcount == 1 ? rmap_ent(f->rmap) : NULL;
+}
+
+#endif
