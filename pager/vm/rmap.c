@@ -153,11 +153,11 @@ static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *
 	struct rmap_entry *x;
 
 	if (__builtin_expect(e != 0, 0)) {
-		x = &sg[e >> SEG_SHIFT][e & (SEG_SIZE - 1)];
+		x = &sg[e >> RMAP_SEG_SHIFT][e & (RMAP_SEG_SIZE - 1)];
 		r->head = x->next;
 	} else {
 		e = r->fresh++;
-		x = &sg[e >> SEG_SHIFT][e & (SEG_SIZE - 1)];
+		x = &sg[e >> RMAP_SEG_SHIFT][e & (RMAP_SEG_SIZE - 1)];
 	}
 	x->space = s;
 	x->vpn = pa_pfn(va);
@@ -179,7 +179,7 @@ static inline __attribute__((always_inline)) size_t add_reserved(struct vm_space
 								 size_t n)
 {
 	struct run_state r = { free_head, fresh, 0, 0 };
-	struct rmap_entry *const *sg = segs;
+	struct rmap_entry *const *sg = rmap_segs;
 	int pinned = s->pinned;
 	size_t m;
 
