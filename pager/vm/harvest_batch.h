@@ -71,7 +71,9 @@ static inline void vm_harvest_add_mapping(void *ctx, struct vm_space *s, uint64_
 	struct vm_harvest_batch *b = a->b;
 	int take = a->pick ? a->pick(s, va) : 1;
 
-	if (take < 0 || b->n == VM_HARVEST_BATCH)	/* more than mapcount said */
+	if (b->n == VM_HARVEST_BATCH)
+		vm_note_bug("a frame has more mappings than its mapcount");
+	if (take < 0 || b->n == VM_HARVEST_BATCH)	/* pick noted its own */
 		a->bug = 1;
 	if (take <= 0 || a->bug)
 		return;
@@ -82,7 +84,7 @@ static inline void vm_harvest_add_mapping(void *ctx, struct vm_space *s, uint64_
 /* Add an entry for each mapping of pa that pick takes, harvesting what b
  * holds first (answers to done) if they would not fit. 0, or -1 with
  * nothing of pa added: it has more mappings than a batch holds, or pick
- * found a bug. */
+ * found a bug (noted, by pick or here: check.c stops on it). */
 static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa,
 				       vm_harvest_pick pick, vm_harvest_done done)
 {
