@@ -1,8 +1,10 @@
 /*
  * What the kernel's files under host test call and the test does not
  * compile: the kernel pool (heap pages), the boot table, and user memory
- * (the test's own, with a page that can be marked unmapped or read-only).
- * Included once, after the kernel files, by each test_kernel_*.c.
+ * (the test's own, with a page that can be marked unmapped or read-only);
+ * and the twin processes a test changes one way and the other (their PTEs
+ * then compared). Included once, after the kernel files, by each
+ * test_kernel_*.c.
  */
 #ifndef TEST_KERNEL_FAKE_H
 #define TEST_KERNEL_FAKE_H
@@ -70,6 +72,34 @@ int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
 		return -ERR_FAULT;
 	memcpy((void *)(uintptr_t)va, src, len);
 	return 0;
+}
+
+/* Twin processes, new for each test: one changed by runs, the other by
+ * single entries. */
+static struct proc procs[2];
+
+static void twins_create(void)
+{
+	for (int i = 0; i < 2; i++) {
+		memset(&procs[i], 0, sizeof(procs[i]));
+		assert_int_equal(arch_pt_create(&procs[i].pt), 0);
+	}
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++)
+		arch_pt_destroy(&procs[i].pt);
+	return 0;
+}
+
+/* The PTE at va in proc i (0: no leaf table there). */
+static uint64_t pte_of(int i, uint64_t va)
+{
+	uint64_t *e = walk(&procs[i].pt, va, 0, 0);
+
+	return e ? *e : 0;
 }
 
 #endif

@@ -24,9 +24,9 @@ static inline void satp_load(uint64_t value) { (void)value; }
 
 #include "test_kernel_fake.h"
 
-/* Two processes the caller holds handles 0 and 1 to: twins, one harvested
- * by run entries, the other by single ones. */
-static struct proc procs[2], caller;
+/* The caller, holding handles 0 and 1 to the twins procs[0] (harvested by
+ * run entries) and procs[1] (by single ones). */
+static struct proc caller;
 static struct handle handles[2];
 static struct thread thread = { .tid = 1 };
 
@@ -37,24 +37,15 @@ static struct thread thread = { .tid = 1 };
 static int setup(void **state)
 {
 	(void)state;
+	twins_create();
 	for (int i = 0; i < 2; i++) {
-		memset(&procs[i], 0, sizeof(procs[i]));
 		procs[i].obj.type = OBJ_PROC;
 		procs[i].alive = 1;
-		assert_int_equal(arch_pt_create(&procs[i].pt), 0);
 		handles[i] = (struct handle){ &procs[i].obj, RIGHT_SEND };
 	}
 	caller = (struct proc){ .is_root = 1, .alive = 1, .handles = handles, .nhandles = 2 };
 	thread.proc = &caller;
 	fake_unmapped = fake_readonly = 0;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < 2; i++)
-		arch_pt_destroy(&procs[i].pt);
 	return 0;
 }
 
@@ -69,14 +60,6 @@ static void map_both(uint64_t va, uint64_t ad)
 		e = walk(&procs[i].pt, va, 0, 0);
 		*e = (*e & ~(PTE_A | PTE_D)) | ad;
 	}
-}
-
-/* The PTE at va in proc i (0: no leaf table there). */
-static uint64_t pte_of(int i, uint64_t va)
-{
-	uint64_t *e = walk(&procs[i].pt, va, 0, 0);
-
-	return e ? *e : 0;
 }
 
 static int64_t harvest(struct harvest_entry *e, size_t n)

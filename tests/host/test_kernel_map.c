@@ -35,8 +35,8 @@ _Noreturn void panic(const char *fmt, ...)
 #define FREE1 (FREE0 + 8 * PAGE_SIZE)	/* with four not the root task's between */
 #define RW (MAP_R | MAP_W)
 
-/* Two twin targets: procs[0] mapped by runs, procs[1] one entry a call. */
-static struct proc procs[2], root = { .is_root = 1, .alive = 1 };
+/* The caller; procs[0] is mapped by runs, procs[1] one entry a call. */
+static struct proc root = { .is_root = 1, .alive = 1 };
 
 static int setup(void **state)
 {
@@ -45,27 +45,8 @@ static int setup(void **state)
 	memmap.free[0] = (struct phys_range){ FREE0, FREE0 + 4 * PAGE_SIZE };
 	memmap.free[1] = (struct phys_range){ FREE1, FREE1 + 4 * PAGE_SIZE };
 	memmap.nfree = 2;
-	for (int i = 0; i < 2; i++) {
-		memset(&procs[i], 0, sizeof(procs[i]));
-		assert_int_equal(arch_pt_create(&procs[i].pt), 0);
-	}
+	twins_create();
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < 2; i++)
-		arch_pt_destroy(&procs[i].pt);
-	return 0;
-}
-
-/* The PTE at va in proc i (0: none). */
-static uint64_t pte_of(int i, uint64_t va)
-{
-	uint64_t *e = walk(&procs[i].pt, va, 0, 0);
-
-	return e ? *e : 0;
 }
 
 /* A run of n entries mapped into proc 0 fails with -ERR_INVAL at entry
