@@ -23,29 +23,39 @@ static int perm_ok(uint64_t perm)
 	       (!(perm & MAP_W) || (perm & MAP_R));
 }
 
-/* What a map call has found good so far. A run's frames mostly lie in
- * one range of the memory map and share one perm, so an entry after the
- * first costs two compares, not a walk of the map and perm_ok's rules
+/* Whether va is a user page and pa a page's start: the checks no run
+ * can remember. */
+static inline int place_ok(uint64_t va, uint64_t pa)
+{
+	return vm_user_page(va) && (pa & (PAGE_SIZE - 1)) == 0;
+}
+
+/* Whether the entry { va, pa, perm } may be mapped, checked alone, its
+ * words as values (a fault's entry arrives in registers and stays there);
+ * *user gets the memory map's range that holds pa. */
+static inline int entry_ok(uint64_t va, uint64_t pa, uint64_t perm, struct phys_range *user)
+{
+	return place_ok(va, pa) && memmap_user_range(pa, user) && perm_ok(perm);
+}
+
+/* What a run's checks have found good so far. A run's frames mostly lie
+ * in one range of the memory map and share one perm, so an entry after
+ * the first costs two compares, not a walk of the map and perm_ok's rules
  * (~35 -> ~15 an entry). */
 struct entry_check {
 	struct phys_range user;	/* the last frame's user range; empty at first */
 	uint64_t perm;		/* the last perm found good; 0 (never good) at first */
 };
 
-/* Whether the entry { va, pa, perm } may be mapped, its words as values
- * (a fault's entry arrives in registers and stays there); c keeps what
- * was found good for the next entry. */
-static inline int entry_ok(struct entry_check *c, uint64_t va, uint64_t pa, uint64_t perm)
+/* entry_ok for the next entry of a run, taking as good what c holds: a
+ * frame in the last range found and the last perm found. */
+static inline int run_entry_ok(struct entry_check *c, uint64_t va, uint64_t pa, uint64_t perm)
 {
-	if (!vm_user_page(va) || (pa & (PAGE_SIZE - 1)) != 0)
+	if (pa - c->user.base < c->user.end - c->user.base && perm == c->perm)
+		return place_ok(va, pa);
+	if (!entry_ok(va, pa, perm, &c->user))
 		return 0;
-	if (pa - c->user.base >= c->user.end - c->user.base && !memmap_user_range(pa, &c->user))
-		return 0;
-	if (perm != c->perm) {
-		if (!perm_ok(perm))
-			return 0;
-		c->perm = perm;
-	}
+	c->perm = perm;
 	return 1;
 }
 
@@ -64,7 +74,7 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 		return vm_map_one(by, target, e->va, e->pa, e->perm);
 	if (!by->is_root)
 		return -ERR_PERM;
-	while (good < n && entry_ok(&c, e[good].va, e[good].pa, e[good].perm))
+	while (good < n && run_entry_ok(&c, e[good].va, e[good].pa, e[good].perm))
 		good++;
 	r = arch_pt_map_run(&target->pt, e, good);
 	usercopy_forget(target);
@@ -78,12 +88,12 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
  * 64-bit perm, and the same tail, as vm_map_entries. */
 int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, uint64_t perm)
 {
-	struct entry_check c = { { 0, 0 }, 0 };
+	struct phys_range user;
 	int r;
 
 	if (!by->is_root)
 		return -ERR_PERM;
-	if (!entry_ok(&c, va, pa, perm))
+	if (!entry_ok(va, pa, perm, &user))
 		return -ERR_INVAL;
 	r = arch_pt_map(&target->pt, va, pa, (unsigned)perm);
 	usercopy_forget(target);

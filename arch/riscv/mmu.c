@@ -165,32 +165,30 @@ static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *
 
 /* Inline in its one caller (vm_map_entries, LTO): a call and a second
  * frame on every fault-around fault otherwise. A run's pages share a pt
- * and mostly a perm: the leaf table is kept while the 2 MiB range stays
- * and the PTE bits while the perm does (~28 -> ~17 an entry). */
+ * and mostly a perm: range_leaves keeps the leaf table while the 2 MiB
+ * range stays, and the PTE bits are kept while the perm does (~28 -> ~17
+ * an entry, the saving from the bits). */
 __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 							  const struct map_entry *e, size_t n)
 {
-	uint64_t range = ~0UL, perm = ~0UL, bits = 0;	/* ~0: none kept yet */
-	uint64_t *leaves = NULL;
+	/* Range ~0 is no va's: the first entry walks. */
+	struct arch_pt_cursor c = { pt, ~0UL, NULL };
+	uint64_t perm = ~0UL, bits = 0;	/* ~0: no perm's bits kept yet */
 
 	for (size_t k = 0; k < n; k++) {
 		uint64_t va = e[k].va;
 
 		if (!user_va(va))
 			return -ERR_INVAL;
-		if (va >> ARCH_PT_RANGE_SHIFT != range) {
-			uint64_t *pte = walk(pt, va, 0, 1);
-
-			if (!pte)
-				return -ERR_NOMEM;
-			range = va >> ARCH_PT_RANGE_SHIFT;
-			leaves = pte - VPN(va, 0);
-		}
+		/* Only a new range's table can be missing: a failed walk ends
+		 * the run, so a kept one is never NULL (a check less an entry). */
+		if (va >> ARCH_PT_RANGE_SHIFT != c.range && !range_leaves(pt, &c, va, 1))
+			return -ERR_NOMEM;
 		if (e[k].perm != perm) {
 			perm = e[k].perm;
 			bits = perm_bits((unsigned)perm);
 		}
-		leaves[VPN(va, 0)] = PA_TO_PTE(e[k].pa) | bits;
+		c.leaves[VPN(va, 0)] = PA_TO_PTE(e[k].pa) | bits;
 	}
 	return 0;
 }

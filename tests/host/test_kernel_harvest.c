@@ -22,45 +22,11 @@ static inline void satp_load(uint64_t value) { (void)value; }
 #include "../../arch/riscv/mmu.c"
 #include "../../kernel/harvest.c"
 
-/* The kernel's pool, the boot table and user memory, faked. */
-uint64_t boot_pt[PT_ENTRIES];
+#include "test_kernel_fake.h"
 
-void *kmem_page_alloc(void)
-{
-	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-
-	assert_non_null(p);
-	return memset(p, 0, PAGE_SIZE);
-}
-
-void kmem_page_free(void *page) { free(page); }
-void usercopy_forget(struct proc *p) { (void)p; }
-int user_check(struct proc *p, uint64_t va, size_t len, int write)
-{
-	(void)p, (void)va, (void)len, (void)write;
-	return 0;
-}
-void *user_window(struct proc *p, uint64_t va, size_t len, int write)
-{
-	(void)p, (void)len, (void)write;
-	return (void *)va;
-}
-int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
-{
-	(void)p;
-	memcpy(dst, (const void *)va, len);
-	return 0;
-}
-int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
-{
-	(void)p;
-	memcpy((void *)va, src, len);
-	return 0;
-}
-
-/* Two processes the caller holds handles 0 and 1 to: twins, one harvested
- * by run entries, the other by single ones. */
-static struct proc procs[2], caller;
+/* The caller, holding handles 0 and 1 to the twins procs[0] (harvested by
+ * run entries) and procs[1] (by single ones). */
+static struct proc caller;
 static struct handle handles[2];
 static struct thread thread = { .tid = 1 };
 
@@ -71,23 +37,15 @@ static struct thread thread = { .tid = 1 };
 static int setup(void **state)
 {
 	(void)state;
+	twins_create();
 	for (int i = 0; i < 2; i++) {
-		memset(&procs[i], 0, sizeof(procs[i]));
 		procs[i].obj.type = OBJ_PROC;
 		procs[i].alive = 1;
-		assert_int_equal(arch_pt_create(&procs[i].pt), 0);
 		handles[i] = (struct handle){ &procs[i].obj, RIGHT_SEND };
 	}
 	caller = (struct proc){ .is_root = 1, .alive = 1, .handles = handles, .nhandles = 2 };
 	thread.proc = &caller;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < 2; i++)
-		arch_pt_destroy(&procs[i].pt);
+	fake_unmapped = fake_readonly = 0;
 	return 0;
 }
 
@@ -102,14 +60,6 @@ static void map_both(uint64_t va, uint64_t ad)
 		e = walk(&procs[i].pt, va, 0, 0);
 		*e = (*e & ~(PTE_A | PTE_D)) | ad;
 	}
-}
-
-/* The PTE at va in proc i (0: no leaf table there). */
-static uint64_t pte_of(int i, uint64_t va)
-{
-	uint64_t *e = walk(&procs[i].pt, va, 0, 0);
-
-	return e ? *e : 0;
 }
 
 static int64_t harvest(struct harvest_entry *e, size_t n)
@@ -237,6 +187,79 @@ static void test_run_into_present_table(void **state)
 	check_across_boundary(1);
 }
 
+/* Two pages of user memory for a buffer placed at will, filled with
+ * entries e (n of them) from byte offset off. */
+static struct harvest_entry *buffer_at(void *pages, size_t off, const struct harvest_entry *e,
+				       size_t n)
+{
+	struct harvest_entry *b = (struct harvest_entry *)((char *)pages + off);
+
+	memcpy(b, e, n * sizeof(*e));
+	return b;
+}
+
+/* A buffer the caller cannot write (unmapped: nor read) is refused with
+ * -ERR_FAULT before any entry acts: its page's bits and the buffer stay. */
+static void check_buffer_refused(int unmapped)
+{
+	void *pages = kmem_page_alloc();
+	struct harvest_entry e = run(0, BASE, 1, HARVEST_ACCESSED);
+	struct harvest_entry *b = buffer_at(pages, 0, &e, 1);
+	uint64_t before = pte_of(0, BASE);
+
+	*(unmapped ? &fake_unmapped : &fake_readonly) = (uintptr_t)pages;
+	assert_int_equal(harvest(b, 1), -ERR_FAULT);
+	assert_int_equal(pte_of(0, BASE), before);
+	assert_true(before & PTE_A);
+	assert_memory_equal(b, &e, sizeof(e));
+	kmem_page_free(pages);
+}
+
+static void test_buffer_unmapped(void **state)
+{
+	(void)state;
+	map_both(BASE, PTE_A);
+	check_buffer_refused(1);
+}
+
+static void test_buffer_readonly(void **state)
+{
+	(void)state;
+	map_both(BASE, PTE_A);
+	check_buffer_refused(0);
+}
+
+/* A buffer across a page boundary has no window: it takes the copies and
+ * answers as one within a page does, proc 0's pages as proc 1's. */
+static void test_buffer_straddling(void **state)
+{
+	struct harvest_entry e[2][2] = {
+		{ run(0, BASE, 1, HARVEST_ACCESSED), run(0, BASE + PAGE_SIZE, 2, HARVEST_DIRTY) },
+		{ run(1, BASE, 1, HARVEST_ACCESSED), run(1, BASE + PAGE_SIZE, 2, HARVEST_DIRTY) },
+	};
+	void *pages = aligned_alloc(PAGE_SIZE, 2 * PAGE_SIZE);
+	struct harvest_entry *across, *within;
+
+	(void)state;
+	assert_non_null(pages);
+	map_both(BASE, PTE_A | PTE_D);
+	map_both(BASE + 2 * PAGE_SIZE, PTE_A | PTE_D);
+	across = buffer_at(pages, PAGE_SIZE - sizeof(e[0][0]), e[0], 2);
+	within = buffer_at(pages, 0, e[1], 2);
+	fake_copies = 0;
+	assert_int_equal(harvest(within, 2), 2);
+	assert_int_equal(fake_copies, 0);	/* in place */
+	assert_int_equal(harvest(across, 2), 2);
+	assert_int_not_equal(fake_copies, 0);	/* copied */
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(across[k].bits, within[k].bits);
+	assert_int_equal(across[0].bits, HARVEST_PRESENT | HARVEST_ACCESSED | HARVEST_DIRTY);
+	for (uint64_t k = 0; k < 3; k++)
+		assert_int_equal(pte_of(0, BASE + k * PAGE_SIZE), pte_of(1, BASE + k * PAGE_SIZE));
+	assert_int_equal(pte_of(0, BASE + 2 * PAGE_SIZE) & PTE_D, 0);
+	free(pages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +268,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserved_bits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_into_absent_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_into_present_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffer_unmapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffer_readonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffer_straddling, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
