@@ -799,22 +799,43 @@ static void check_peeks(const char *text, uint32_t frames, const struct peek_cas
 	trace_free(&t);
 }
 
-/* The look clears the note first, as the pager clears it before the policy
+/*
+ * The look clears the note first, as the pager clears it before the policy
  * looks: on 1 2 1 3 at 2 frames, the look at 3 sees 1's hit (frame 0) when
  * the fault's bit is cleared at once or at fault 2 (delay 1), and nothing
  * under a delay still running at the look, however long: 1's hit is lost
  * and 2's fault bit is cleared, not seen. With the bit set and never cleared,
- * both frames look referenced. */
+ * both frames look referenced.
+ *
+ * Between looks, with 2 victims per look at 3 frames, on 1 2 3 4 5 4 5 6:
+ * faults 1-3 fill the frames; the look at fault 4 frees frames 0 and 1: 4
+ * takes frame 0, and 5 (fault 5) frame 1 with no look; then 4 and 5 are
+ * referenced, and the look at fault 6 reads the bits. Delay 0: both hits
+ * seen (frames 0 and 1). Delay 1, shorter than the two faults between looks:
+ * 4's bit is cleared at fault 5, before its hit, which counts; 5's is due at
+ * fault 6, so its hit is lost: frame 0 only. Delay 2 (the look interval) or
+ * more: 4's bit is also due at fault 6, its hit lost too: nothing. A note of
+ * 1 frame clears 4 as 5 comes (as delay 1); a note of 2 holds both to the
+ * look.
+ */
 static void test_clear_delay_cut_by_look(void **state)
 {
-	static const struct peek_case cases[] = {
+	static const struct peek_case one_per_look[] = {
 		{ SIM_BIT_CLEAR, 0, 0, 1, 1 }, { SIM_BIT_CLEAR, 1, 0, 1, 1 },
 		{ SIM_BIT_CLEAR, 2, 0, 0, 1 }, { SIM_BIT_CLEAR, 1000, 0, 0, 1 },
 		{ SIM_BIT_CLEAR, 0, 1000, 0, 1 }, { SIM_BIT_SET, 0, 0, 3, 1 },
 	};
+	static const struct peek_case two_per_look[] = {
+		{ SIM_BIT_CLEAR, 0, 0, 3, 2 }, { SIM_BIT_CLEAR, 1, 0, 1, 2 },
+		{ SIM_BIT_CLEAR, 2, 0, 0, 2 }, { SIM_BIT_CLEAR, 1000, 0, 0, 2 },
+		{ SIM_BIT_CLEAR, 0, 1, 1, 2 }, { SIM_BIT_CLEAR, 0, 2, 0, 2 },
+	};
 
 	(void)state;
-	check_peeks("1\n2\n1\n3\n", 2, cases, sizeof(cases) / sizeof(cases[0]));
+	check_peeks("1\n2\n1\n3\n", 2, one_per_look,
+		    sizeof(one_per_look) / sizeof(one_per_look[0]));
+	check_peeks("1\n2\n3\n4\n5\n4\n5\n6\n", 3, two_per_look,
+		    sizeof(two_per_look) / sizeof(two_per_look[0]));
 }
 
 /* The pager's note clears its frames together when it is full: on 1 2 3 2 4
@@ -842,30 +863,6 @@ static void test_clear_note(void **state)
 		assert_int_equal(r.faults, run_late(&t, policy_all[k]->name, 3, 1, 1).faults);
 	}
 	trace_free(&t);
-}
-
-/*
- * The late clearing between looks, with 2 victims per look at 3 frames, on
- * 1 2 3 4 5 4 5 6. Faults 1-3 fill the frames; the look at fault 4 frees
- * frames 0 and 1: 4 takes frame 0, and 5 (fault 5) frame 1 with no look;
- * then 4 and 5 are referenced, and the look at fault 6 reads the bits.
- * Delay 0: both hits seen (frames 0 and 1). Delay 1, shorter than the two
- * faults between looks: 4's bit is cleared at fault 5, before its hit, which
- * counts; 5's is due at fault 6, so its hit is lost: frame 0 only. Delay 2
- * (the look interval) or more: 4's bit is also due at fault 6, its hit lost
- * too: nothing. A note of 1 frame clears 4 as 5 comes (as delay 1); a note of
- * 2 holds both to the look.
- */
-static void test_clear_delay_between_looks(void **state)
-{
-	static const struct peek_case cases[] = {
-		{ SIM_BIT_CLEAR, 0, 0, 3, 2 }, { SIM_BIT_CLEAR, 1, 0, 1, 2 },
-		{ SIM_BIT_CLEAR, 2, 0, 0, 2 }, { SIM_BIT_CLEAR, 1000, 0, 0, 2 },
-		{ SIM_BIT_CLEAR, 0, 1, 1, 2 }, { SIM_BIT_CLEAR, 0, 2, 0, 2 },
-	};
-
-	(void)state;
-	check_peeks("1\n2\n3\n4\n5\n4\n5\n6\n", 3, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /*
@@ -1019,7 +1016,6 @@ int main(void)
 		cmocka_unit_test(test_clear_delay_zero_is_default),
 		cmocka_unit_test(test_experiments_out_of_range),
 		cmocka_unit_test(test_clear_note),
-		cmocka_unit_test(test_clear_delay_between_looks),
 		cmocka_unit_test(test_victims_batch),
 		cmocka_unit_test(test_victims_free_frame_untracked),
 		cmocka_unit_test(test_writebacks_every_policy),
