@@ -131,6 +131,19 @@ static uint32_t parse_count(const char *what, const char *s, size_t len, uint32_
 	return parse_range(what, s, len, 1, max);
 }
 
+/* An experiment's number: digits, at least min (the option's own floor: 0
+ * is no experiment, given by leaving the option out); the ceiling is
+ * sim_params_check's, in finish_args. Beyond 32 bits it is kept as the
+ * largest, which that check refuses. */
+static uint32_t parse_experiment(const char *what, const char *arg, uint32_t min)
+{
+	uint64_t v;
+
+	if (parse_u64(arg, strlen(arg), &v) || v < min)
+		die_usage("%s: '%s' is not a whole number%s", what, arg, min ? " from 1" : "");
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static size_t count_items(const char *list)
 {
 	size_t n = 1;
@@ -257,14 +270,13 @@ static int parse_run_option(struct options *o, int c, const char *arg)
 		o->insert_bit = insert_bit_of(arg);
 		return 1;
 	case OPT_DELAY:
-		o->clear_delay = parse_range("--clear-delay", arg, strlen(arg), 0,
-					     SIM_CLEAR_DELAY_MAX);
+		o->clear_delay = parse_experiment("--clear-delay", arg, 0);
 		return 1;
 	case OPT_NOTE:
-		o->clear_note = parse_count("--clear-note", arg, strlen(arg), SIM_CLEAR_DELAY_MAX);
+		o->clear_note = parse_experiment("--clear-note", arg, 1);
 		return 1;
 	case OPT_VICTIMS:
-		o->victims = parse_count("--victims", arg, strlen(arg), SIM_VICTIMS_MAX);
+		o->victims = parse_experiment("--victims", arg, 1);
 		return 1;
 	}
 	return 0;
@@ -300,6 +312,18 @@ static int parse_more(struct options *o, int c, const char *arg)
 	return parse_run_option(o, c, arg);
 }
 
+/* The experiments' ranges and combinations, as the simulation checks them. */
+static void check_experiments(const struct options *o)
+{
+	const struct sim_params p = { .frames = 1, .seed = o->seed, .insert_bit = o->insert_bit,
+				      .clear_delay = o->clear_delay,
+				      .clear_note = o->clear_note, .victims = o->victims };
+	char err[160];
+
+	if (sim_params_check(&p, err, sizeof(err)))
+		die_usage("%s", err);
+}
+
 /* After the options: the trace, the defaults, and the combinations refused. */
 static void finish_args(int argc, char **argv, struct options *o)
 {
@@ -313,11 +337,7 @@ static void finish_args(int argc, char **argv, struct options *o)
 		o->mode = MODE_AUTO;
 		o->auto_n = AUTO_DEFAULT;
 	}
-	if (o->clear_delay && o->clear_note)
-		die_usage("give --clear-delay or --clear-note, not both");
-	if ((o->clear_delay || o->clear_note) && o->insert_bit == SIM_BIT_SET)
-		die_usage("--clear-delay and --clear-note delay clearing the fault's accessed "
-			  "bit, which --insert-bit set keeps");
+	check_experiments(o);
 	if (o->data && o->mode == MODE_FRAMES)
 		die_usage("--data writes a curve's points: use it with --sweep or --sweep-auto");
 }

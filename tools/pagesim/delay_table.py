@@ -4,30 +4,38 @@
 # of each trace's pages, the bit cleared N faults late (pagesim
 # --clear-delay) or in the pager's notes of M frames (--clear-note), with the
 # pager's batch of 32 victims per look and with pagesim's one (--victims).
-# Prints the markdown tables of docs/policies.md.
+# Prints every table of docs/policies.md's "The insertion rule's late
+# clearing": the worst rises (and the ones its text quotes: at any one size,
+# at one victim per look), mglru's ratios, and where clockpro's step lies.
 #
 #   delay_table.py PAGESIM TRACES_DIR [--tolerance PCT] [--detail POLICY,...]
+#                  [--step POLICY]
 import argparse
 import os
 import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_traces import REFERENCE  # noqa: E402 (beside this script)
+
 DELAYS = [1, 2, 4, 8, 16, 32, 64, 128, 512]  # N = 0 is the base
 NOTES = [8, 16, 32, 64]                      # UNCOUNTED_MAX's candidates
 VICTIMS = [32, 1]  # the pager's SWAP_OUT_BATCH; pagesim's default
-# The README's sizes without the 1% one, where nearly every reference
-# misses: 5/10/20/40% of the pages (loop and zigzag as listed there).
-SIZES = {
-    "multi2": [284, 568, 1136, 2273],
-    "sprite": [353, 707, 1415, 2830],
-    "loop": [50, 101, 202, 404],
-    "zigzag": [100, 200, 400, 800],
-    "2_pools": [497, 994, 1988, 3976],
-}
+# Each trace's sizes but the 1% one, where nearly every reference misses:
+# 5/10/20/40% of its pages.
+SIZES = {name: sorted(sizes)[1:] for name, (_, _, sizes) in REFERENCE.items()}
 # Every policy whose fault_counts is 0 (pager/reclaim/policy_*.c). fifo and
 # random never read the bit: the control, every delay the same.
 POLICIES = "mglru,clock,sieve,s3fifo,2q,car,clockpro,fifo,random"
+# The detail table's columns: the base, the longer delays, the pager's note.
+DETAIL = [("delay", 0)] + [("delay", n) for n in (8, 16, 32, 64, 128, 512)] + [("note", 32)]
+# Where the step lies: one policy's misses on sprite's three largest sizes
+# (10/20/40%) summed, by victims per look and delay, up to twice the batch.
+STEP_TRACE = "sprite"
+STEP_VICTIMS = [8, 16, 32, 64, 128]
+STEP_DELAYS = [0, 2, 4, 8, 16, 32, 64, 128, 256]
 
 
 def sweep(pagesim, path, sizes, policies, late, victims):
@@ -100,15 +108,36 @@ def print_rises(res, policies, tol, per_size):
 
 
 def print_detail(res, policy, victims):
-    """policy's miss ratio per setting, per trace and size."""
-    lates = settings(victims)
-    print(f"\n{policy}, {victims} victims per look: miss ratio\n")
+    """policy's miss ratio per DETAIL setting, per trace and size; the traces
+    whose ratios are the same in every column are named, not listed."""
+    lates = [l for l in DETAIL if l in res[victims]]
+    same = [n for n in SIZES if all(len({res[victims][l][n][f][policy] for l in lates}) == 1
+                                    for f in SIZES[n])]
+    print(f"\n{policy}, {victims} victims per look: miss ratio"
+          + (f" ({', '.join(same)}: the same in every column)" if same else "") + "\n")
     print("| trace | frames | " + " | ".join(label(l) for l in lates) + " |")
     print("|---|---:|" + "---:|" * len(lates))
-    for name in SIZES:
+    for name in (n for n in SIZES if n not in same):
         for f in SIZES[name]:
             cells = " | ".join(f"{res[victims][l][name][f][policy]:.4f}" for l in lates)
             print(f"| {name} | {f} | {cells} |")
+
+
+def print_step(pagesim, tracedir, policy):
+    """policy's summed miss ratios on STEP_TRACE's three largest sizes by
+    victims per look and delay; bold: the largest rise over the column
+    before, in each row (the step)."""
+    path, sizes = f"{tracedir}/{STEP_TRACE}.trace.gz", SIZES[STEP_TRACE][1:]
+    print(f"\n{policy}'s misses on {STEP_TRACE} at {', '.join(map(str, sizes))} frames "
+          "(the miss ratios summed); bold: the largest rise in its row\n")
+    print("| victims per look | " + " | ".join(f"N={n}" for n in STEP_DELAYS) + " |")
+    print("|---|" + "---:|" * len(STEP_DELAYS))
+    for v in STEP_VICTIMS:
+        sums = [sum(sweep(pagesim, path, sizes, policy, ("delay", n), v)[f][policy]
+                    for f in sizes) for n in STEP_DELAYS]
+        step = max(range(1, len(sums)), key=lambda k: sums[k] - sums[k - 1])
+        cells = [f"**{x:.4f}**" if k == step else f"{x:.4f}" for k, x in enumerate(sums)]
+        print(f"| {v} | " + " | ".join(cells) + " |")
 
 
 def main():
@@ -121,6 +150,8 @@ def main():
     ap.add_argument("--detail", default="mglru", help="policies whose ratios are listed")
     ap.add_argument("--victims", default=",".join(map(str, VICTIMS)),
                     help="victims per look, a run each; the first's ratios are listed")
+    ap.add_argument("--step", default="clockpro",
+                    help="the policy whose step is located ('' for none)")
     a = ap.parse_args()
     victims = [int(v) for v in a.victims.split(",")]
     res = collect(a.pagesim, a.tracedir, a.policies, victims)
@@ -128,6 +159,8 @@ def main():
         print_rises(res, a.policies.split(","), a.tolerance, per_size)
     for p in a.detail.split(","):
         print_detail(res, p, victims[0])
+    if a.step:
+        print_step(a.pagesim, a.tracedir, a.step)
 
 
 if __name__ == "__main__":

@@ -21,15 +21,12 @@ import subprocess
 import sys
 import tempfile
 
-# The README's sizes for the published traces (1/5/10/20/40% of their
-# pages; zigzag's and loop's as listed there).
-TRACES = {
-    "multi2": [56, 284, 568, 1136, 2273],
-    "sprite": [70, 353, 707, 1415, 2830],
-    "loop": [10, 50, 101, 202, 404],
-    "zigzag": [20, 100, 200, 400, 800],
-    "2_pools": [99, 497, 994, 1988, 3976],
-}
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_traces import REFERENCE  # noqa: E402 (beside this script)
+
+# The published traces at their five sizes (1/5/10/20/40% of their pages).
+TRACES = {name: sorted(sizes) for name, (_, _, sizes) in REFERENCE.items()}
 # policybench's workloads: pages and references in tenths of T
 # (userland/bin/policybench.c).
 WORKLOADS = {"seq": (15, 30), "loop": (12, 48), "hotcold": (20, 80), "random": (15, 60)}

@@ -46,6 +46,11 @@ struct sim_params {
 	uint32_t victims;
 };
 
+/* 0 if p's experiments are in range and may go together; else -1 and err
+ * says why, naming pagesim's option. The one check: sim_policy refuses such
+ * params and pagesim's arguments are checked with it. */
+int sim_params_check(const struct sim_params *p, char *err, size_t errlen);
+
 struct sim_result {
 	uint64_t refs;		/* references replayed (the trace's) */
 	uint64_t faults;	/* references that found their page absent */

@@ -313,6 +313,24 @@ uint8_t sim_fault_bit(const struct policy_ops *ops, enum sim_insert_bit bit)
 	return bit == SIM_BIT_SET;
 }
 
+int sim_params_check(const struct sim_params *p, char *err, size_t errlen)
+{
+	if (p->clear_delay > SIM_CLEAR_DELAY_MAX || p->clear_note > SIM_CLEAR_DELAY_MAX)
+		pagesim_error(err, errlen, "%s: at most %u",
+			p->clear_delay > SIM_CLEAR_DELAY_MAX ? "--clear-delay" : "--clear-note",
+			SIM_CLEAR_DELAY_MAX);
+	else if (p->clear_delay && p->clear_note)
+		pagesim_error(err, errlen, "give --clear-delay or --clear-note, not both");
+	else if ((p->clear_delay || p->clear_note) && p->insert_bit == SIM_BIT_SET)
+		pagesim_error(err, errlen, "--clear-delay and --clear-note delay clearing the "
+			"fault's accessed bit, which --insert-bit set keeps");
+	else if (p->victims > SIM_VICTIMS_MAX)
+		pagesim_error(err, errlen, "--victims: at most %u", SIM_VICTIMS_MAX);
+	else
+		return 0;
+	return -1;
+}
+
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,
 	       struct sim_result *r, char *err, size_t errlen)
 {
@@ -326,13 +344,8 @@ int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct
 		pagesim_error(err, errlen, "frames must be at least 1");
 		return -1;
 	}
-	if (p->clear_delay > SIM_CLEAR_DELAY_MAX || p->clear_note > SIM_CLEAR_DELAY_MAX ||
-	    (p->clear_delay && p->clear_note) || p->victims > SIM_VICTIMS_MAX) {
-		pagesim_error(err, errlen, "clear delay %u and note %u (at most %u, not both) or "
-			"victims %u (at most %u) out of range", p->clear_delay, p->clear_note,
-			SIM_CLEAR_DELAY_MAX, p->victims, SIM_VICTIMS_MAX);
+	if (sim_params_check(p, err, errlen))
 		return -1;
-	}
 	if (frames_init(&s.ft, t, nframes, policy_shadows_per_frame(ops), p->victims) ||
 	    late_init(&s.late, p->clear_delay, p->clear_note, nframes) ||
 	    !(s.pol = ops->create(nframes, p->seed)))
