@@ -11,7 +11,7 @@
 #include "abi/errno.h"
 #include "abi/handle.h"
 
-#define HARVEST_BATCH 64	/* entries checked at a time (1.5 KiB of stack) */
+#define HARVEST_BATCH HARVEST_IN_PLACE	/* entries checked at a time (1.5 KiB of stack) */
 _Static_assert(HARVEST_RUN_MAX <= HARVEST_BATCH, "a run entry's pages: no more than a batch of single entries'");
 #define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
 #define HARVEST_RUN_BITS (~0u << HARVEST_RUN_SHIFT)

@@ -55,6 +55,12 @@ enum harvest_bits {
 
 /* Entries one SYS_HARVEST takes at most. */
 #define HARVEST_MAX 1024
+/* The most entries the kernel answers in place: a call of at most this
+ * many, lying within one page, is checked and carried out where it lies,
+ * with no copy in or out (its stack batch); a longer one takes the copying
+ * path. Callers that can choose their batch size choose this. */
+#define HARVEST_IN_PLACE 64
+_Static_assert(HARVEST_IN_PLACE <= HARVEST_MAX, "an in-place call is one call");
 
 /* In only, in bits: a run. The entry stands for its page and the
  * (bits >> HARVEST_RUN_SHIFT) pages after it in the same process, each

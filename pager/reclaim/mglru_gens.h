@@ -57,45 +57,28 @@ uint32_t mglru_gens_tracked(const struct mglru_gens *g);
 void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame);
 /* A run of frames joining generation seq at its young end, in order, as
  * mglru_gens_put would put them one by one: begin, put each frame (not
- * tracked), end. The queue's young end and the arrays stay in the run (in
- * registers) until the end, where a put of each would load them again
- * after every store. */
+ * tracked), end. policy.h's fq_run with each frame's generation stored. */
 struct mglru_gens_run {
-	uint32_t *older, *younger;
+	struct fq_run q;
 	uint8_t *gen_of;
-	struct frame_queue *q;
-	uint32_t young, n;
 	uint8_t gen;
 };
 
 static inline struct mglru_gens_run mglru_gens_run_begin(struct mglru_gens *g, uint32_t seq)
 {
-	struct frame_queue *q = mglru_gen(g, seq);
-
-	return (struct mglru_gens_run){ g->links.older, g->links.younger, g->gen_of, q,
-					q->young, 0, (uint8_t)(seq % MGLRU_MAX_GENS) };
+	return (struct mglru_gens_run){ fq_run_begin(&g->links, mglru_gen(g, seq)), g->gen_of,
+					(uint8_t)(seq % MGLRU_MAX_GENS) };
 }
 
-/* Its younger link is written by the next put, or by the end. */
 static inline void mglru_gens_run_put(struct mglru_gens_run *r, uint32_t frame)
 {
-	r->older[frame] = r->young;
-	if (r->young == POLICY_NIL)
-		r->q->old = frame;
-	else
-		r->younger[r->young] = frame;
-	r->young = frame;
+	fq_run_push(&r->q, frame);
 	r->gen_of[frame] = r->gen;
-	r->n++;
 }
 
 static inline void mglru_gens_run_end(struct mglru_gens_run *r)
 {
-	if (r->n == 0)
-		return;
-	r->younger[r->young] = POLICY_NIL;
-	r->q->young = r->young;
-	r->q->len += r->n;
+	fq_run_end(&r->q);
 }
 
 /* frame (tracked) leaves its queue: not tracked. */

@@ -208,16 +208,51 @@ static inline void fq_init(struct frame_queue *q)
 	q->len = 0;
 }
 
+/* A run of frames joining q at its young end, in order, as fq_push_young
+ * would push them one by one: begin, push each (on no queue), end. The
+ * queue's young end and the link arrays stay in the run (in registers)
+ * until the end, and the youngest frame's NIL link is written once there,
+ * where a push of each would load them again after every store (a store
+ * through a pointer may alias them). */
+struct fq_run {
+	uint32_t *older, *younger;
+	struct frame_queue *q;
+	uint32_t young, n;
+};
+
+static inline struct fq_run fq_run_begin(struct frame_links *l, struct frame_queue *q)
+{
+	return (struct fq_run){ l->older, l->younger, q, q->young, 0 };
+}
+
+/* f's younger link is written by the next push, or by the end. */
+static inline void fq_run_push(struct fq_run *r, uint32_t f)
+{
+	r->older[f] = r->young;
+	if (r->young == POLICY_NIL)
+		r->q->old = f;
+	else
+		r->younger[r->young] = f;
+	r->young = f;
+	r->n++;
+}
+
+static inline void fq_run_end(struct fq_run *r)
+{
+	if (r->n == 0)
+		return;
+	r->younger[r->young] = POLICY_NIL;
+	r->q->young = r->young;
+	r->q->len += r->n;
+}
+
+/* A run of one. */
 static inline void fq_push_young(struct frame_links *l, struct frame_queue *q, uint32_t f)
 {
-	l->younger[f] = POLICY_NIL;
-	l->older[f] = q->young;
-	if (q->young == POLICY_NIL)
-		q->old = f;
-	else
-		l->younger[q->young] = f;
-	q->young = f;
-	q->len++;
+	struct fq_run r = fq_run_begin(l, q);
+
+	fq_run_push(&r, f);
+	fq_run_end(&r);
 }
 
 static inline void fq_push_old(struct frame_links *l, struct frame_queue *q, uint32_t f)

@@ -288,15 +288,25 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
  * other page joins the second youngest: its fault is not a use (the
  * classic insertion rule), so it goes where Linux puts a page it adds
  * outside a fault, and the next aging promotes it if it is used. */
-/* Frame, if it is one and untracked, joins generation seq, its first use
- * counted as a reference if recent: what every insert does. Whether it
- * joined. */
+/* Whether frame may join (it is one, and untracked) and, if so, its first
+ * use counted as a reference if recent: the step every insert takes, the
+ * arrays passed in so that a run keeps them in registers. */
+static inline int mg_first_use(uint8_t *refs, uint8_t *workingset, const uint8_t *gen_of,
+			       uint32_t nframes, uint32_t frame, int recent)
+{
+	if (frame >= nframes || gen_of[frame] != MGLRU_NONE)
+		return 0;
+	refs[frame] = recent ? MAX_REFS : 0;
+	workingset[frame] = (uint8_t)recent;
+	return 1;
+}
+
+/* Frame, if it is one and untracked, joins generation seq (mg_first_use).
+ * Whether it joined. */
 static inline int mg_place(struct mglru *m, uint32_t frame, uint32_t seq, int recent)
 {
-	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
+	if (!mg_first_use(m->refs, m->workingset, m->g.gen_of, m->nframes, frame, recent))
 		return 0;
-	m->refs[frame] = recent ? MAX_REFS : 0;
-	m->workingset[frame] = (uint8_t)recent;
 	mglru_gens_put(&m->g, seq, frame);
 	return 1;
 }
@@ -323,15 +333,14 @@ static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 	uint8_t *refs = m->refs, *workingset = m->workingset;
 	const uint32_t nframes = m->nframes;
 
+	/* A frame named twice is tracked the second time: skipped, as insert
+	 * skips it. frame is read once: the byte stores may alias frames[]
+	 * (read again for the put, ~4 instructions a frame more). */
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t frame = frames[k];
 
-		/* mg_place's test; a frame named twice is tracked the second time */
-		if (frame >= nframes || run.gen_of[frame] != MGLRU_NONE)
-			continue;
-		refs[frame] = 0;
-		workingset[frame] = 0;
-		mglru_gens_run_put(&run, frame);
+		if (mg_first_use(refs, workingset, run.gen_of, nframes, frame, 0))
+			mglru_gens_run_put(&run, frame);
 	}
 	mglru_gens_run_end(&run);
 }

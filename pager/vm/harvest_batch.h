@@ -20,15 +20,14 @@
 #include "vm/internal.h"
 
 /* Mappings in one harvest call. Not HARVEST_MAX (1,024, the most one call
- * takes) but the most the kernel answers in place, read and written where
- * they lie with no copy in or out: at most 64 entries (harvest.c's
- * HARVEST_BATCH, its stack batch) within one page. More would take the
- * copying path on every full call; fewer, more calls. Not aligned to stay
- * within a page: alignment that large in the pager's data costs the
- * linker's gp-relative reach everywhere (measured aligned to 1,024: 620 ->
- * 537 gp-relative accesses, +7 a faultaround=0 fault). */
-#define VM_HARVEST_BATCH 64
-_Static_assert(VM_HARVEST_BATCH <= HARVEST_MAX, "a batch is one harvest call");
+ * takes) but HARVEST_IN_PLACE, the most the kernel answers in place, read
+ * and written where they lie with no copy in or out, if they lie within
+ * one page. More would take the copying path on every full call; fewer,
+ * more calls. Not aligned to stay within a page: alignment that large in
+ * the pager's data costs the linker's gp-relative reach everywhere
+ * (measured aligned to 1,024: 620 -> 537 gp-relative accesses, +7 a
+ * faultaround=0 fault). */
+#define VM_HARVEST_BATCH HARVEST_IN_PLACE
 
 struct vm_harvest_batch {
 	unsigned want;		/* every entry's request (HARVEST_*) */

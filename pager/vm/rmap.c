@@ -20,6 +20,14 @@ static uint32_t pool_size;	/* entries in the segments, entry 0 included */
  * free are chained from free_head. nfree counts both. */
 static uint32_t fresh, free_head, nfree;
 
+/* Entry e, to write: only this file changes entries, so only it drops
+ * the const rmap_pool.h gives everyone (the entries themselves are not
+ * const: malloc'd here). */
+static inline struct rmap_entry *rmap_ent(uint32_t e)
+{
+	return (struct rmap_entry *)rmap_ent_ro(e);
+}
+
 void rmap_reset(void)
 {
 	for (uint32_t k = 0; k < nsegs; k++)

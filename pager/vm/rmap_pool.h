@@ -1,7 +1,8 @@
 /*
  * The reverse map's entries as rmap.c keeps them: a pool grown a segment
- * at a time, an entry named by its index. rmap.c alone changes them;
- * vm_rmap_single reads a frame's only mapping inline, for the clearing.
+ * at a time, an entry named by its index. rmap.c alone changes them (its
+ * own writable accessor); here they are only read: vm_rmap_single reads a
+ * frame's only mapping inline, for the clearing.
  */
 #ifndef PAGER_VM_RMAP_POOL_H
 #define PAGER_VM_RMAP_POOL_H
@@ -21,20 +22,24 @@ struct rmap_entry {
 #define RMAP_SEG_SHIFT 10	/* 1,024 entries (16 KiB) a segment */
 #define RMAP_SEG_SIZE (1u << RMAP_SEG_SHIFT)
 
-/* Entry e is rmap_segs[e / RMAP_SEG_SIZE][e % RMAP_SEG_SIZE] (rmap.c's). */
+/* Entry e is rmap_segs[e / RMAP_SEG_SIZE][e % RMAP_SEG_SIZE] (rmap.c's,
+ * written there only). */
 extern struct rmap_entry **rmap_segs;
 
-static inline struct rmap_entry *rmap_ent(uint32_t e)
+/* Entry e, read only: outside rmap.c nothing writes an entry. */
+static inline const struct rmap_entry *rmap_ent_ro(uint32_t e)
 {
 	return &rmap_segs[e >> RMAP_SEG_SHIFT][e & (RMAP_SEG_SIZE - 1)];
 }
 
-/* f's mapping if it is its only one, else NULL. Inline: the insertion
- * rule's clearing asks it of every noted frame (dirty.c), where a call
- * to vm_rmap_one cost ~25 instructions a page more. */
+/* f's mapping if it is its only one, else NULL. A mapcount of 1 with no
+ * entry (a bug, which vm_check reports) is NULL too, as vm_rmap_one gives
+ * 0 for it: entry 0 is never written. Inline: the insertion rule's
+ * clearing asks it of every noted frame (dirty.c), where a call to
+ * vm_rmap_one cost ~25 instructions a page more. */
 static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
 {
-	return f->mapcount == 1 ? rmap_ent(f->rmap) : NULL;
+	return f->mapcount == 1 && f->rmap ? rmap_ent_ro(f->rmap) : NULL;
 }
 
 #endif

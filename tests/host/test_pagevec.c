@@ -315,6 +315,46 @@ static void test_walks_agree(void **state)
 	pv_free(&v);
 }
 
+/* pv_absent stops at max in the middle of a chunk's pass and of a pass
+ * with no chunk, and writes no index past max; a pass with no chunk goes
+ * on into the chunk after it. Sentinels past what it may write catch a
+ * bound that is off by one. */
+static void test_absent_cut(void **state)
+{
+	const uint64_t none = UINT64_MAX, c = PV_CHUNK;
+	struct pagevec v = { 0 };
+	uint64_t got[8];
+
+	(void)state;
+	assert_int_equal(pv_set(&v, c + 1, 7), 0);	/* chunk 1 only */
+	assert_int_equal(pv_set(&v, c + 3, 7), 0);
+	/* Mid-chunk: c, c + 2, c + 4, then max; c + 5 on is absent too. */
+	for (unsigned k = 0; k < 8; k++)
+		got[k] = none;
+	assert_int_equal(pv_absent(&v, c, c + 10, got, 3), 3);
+	assert_int_equal(got[0], c);
+	assert_int_equal(got[1], c + 2);
+	assert_int_equal(got[2], c + 4);
+	assert_int_equal(got[3], none);
+	/* No chunk: every page absent, cut at max. */
+	assert_int_equal(pv_absent(&v, 5, 20, got, 2), 2);
+	assert_int_equal(got[0], 5);
+	assert_int_equal(got[1], 6);
+	assert_int_equal(got[2], c + 4);	/* untouched since the first call */
+	/* No chunk, then chunk 1's pass. */
+	assert_int_equal(pv_absent(&v, c - 2, c + 4, got, 8), 4);
+	assert_int_equal(got[0], c - 2);
+	assert_int_equal(got[1], c - 1);
+	assert_int_equal(got[2], c);
+	assert_int_equal(got[3], c + 2);
+	assert_int_equal(got[4], none);
+	/* max 0, and an empty range: nothing. */
+	assert_int_equal(pv_absent(&v, c, c + 10, got, 0), 0);
+	assert_int_equal(pv_absent(&v, 9, 9, got, 8), 0);
+	assert_int_equal(got[0], c - 2);
+	pv_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_set_run_two_chunks), cmocka_unit_test(test_put),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),
+		cmocka_unit_test(test_absent_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

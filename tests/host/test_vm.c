@@ -398,10 +398,26 @@ static void test_faultaround(void **state)
 	destroy_all(s, free0);
 }
 
+/* test_faultaround_rmap's run, 0x20000..0x25000: each page mapped once,
+ * its entry its own, its frame marked pinned. */
+static void run_rmap_intact(const struct vm_space *s)
+{
+	for (uint64_t va = 0x20000; va < 0x25000; va += PG) {
+		uint64_t pa = vm_lookup(s, va);
+
+		assert_int_not_equal(pa, 0);
+		assert_int_equal(vm_mapcount(pa), 1);
+		assert_true(rmap_has(pa, s, va));
+		assert_int_equal(frame_desc(pa)->pinned_map, 1);
+	}
+}
+
 /* A fault-around run's reverse-map entries (rmap_add_run): taken from the
  * free chain first, then fresh, without growing the pool; each page gets
  * its one back-link, and a pinned space's frames their mark. vm_check
- * (fake_check) also checks the counters the run moved. */
+ * (fake_check) also checks the counters the run moved. Mappings made after
+ * the run must not reuse its entries: a run that left the pool's chain
+ * head or fresh mark where it found them fails the second look. */
 static void test_faultaround_rmap(void **state)
 {
 	uint64_t free0 = frames_free(), size;
@@ -419,16 +435,17 @@ static void test_faultaround_rmap(void **state)
 	fake_fault(s, 0x20000, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(rmap_pool_used(), 7);
 	assert_int_equal(rmap_pool_size(), size);
-	for (uint64_t va = 0x20000; va < 0x25000; va += PG) {
-		uint64_t pa = vm_lookup(s, va);
-
-		assert_int_not_equal(pa, 0);
-		assert_int_equal(vm_mapcount(pa), 1);
-		assert_true(rmap_has(pa, s, va));
-		assert_int_equal(frame_desc(pa)->pinned_map, 1);
-	}
+	run_rmap_intact(s);
 	assert_int_equal(vmstat_get(VMSTAT_RMAP_ENTRIES), 7);
 	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 7);
+	fake_check();
+	/* 0x25000..0x27000 (to the region's end): three entries more, none
+	 * of them the run's. */
+	fake_fault(s, 0x25000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(rmap_pool_used(), 10);
+	run_rmap_intact(s);
+	for (uint64_t va = 0x25000; va < 0x28000; va += PG)
+		assert_true(rmap_has(vm_lookup(s, va), s, va));
 	fake_check();
 	destroy_all(s, free0);
 }
