@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "reclaim/policy.h"
+#include "reclaim/uncounted.h"
 #include "reclaim/victims.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
@@ -52,12 +53,23 @@ static uint32_t last_asked = UINT32_MAX;
 static uint32_t ahead[AHEAD_MAX];	/* the frames of the last batch */
 static uint32_t ahead_n;
 
+/* The looks' batch. The kernel answers a harvest in place, with no copy
+ * in or out, only when its entries lie within one page (kernel/harvest.c):
+ * allocated once at init, aligned so e[] never crosses a page, rather than
+ * a static so aligned, whose alignment costs the pager's data its
+ * gp-relative reach (harvest_batch.h). */
 struct harvest_batch {
-	struct harvest_entry e[LOOK_MAX];
+	struct harvest_entry e[LOOK_MAX];	/* first: at the alignment */
 	uint64_t pa[LOOK_MAX];	/* which frame each entry maps */
 	size_t n;
 	uint32_t current;
 };
+#define LOOKS_ALIGN 1024	/* e[]'s size, rounded up to a power of 2 */
+_Static_assert(sizeof(((struct harvest_batch *)0)->e) <= LOOKS_ALIGN &&
+	       FRAME_SIZE % LOOKS_ALIGN == 0, "e[] within one page");
+/* aligned_alloc's size: a multiple of the alignment */
+#define LOOKS_SIZE ((sizeof(struct harvest_batch) + LOOKS_ALIGN - 1) / LOOKS_ALIGN * LOOKS_ALIGN)
+static struct harvest_batch *looks;	/* victims_init to victims_fini */
 
 /* A look clears both bits: the dirty one is news only for a clean copy,
  * which vm_harvest gives up when it sees it. */
@@ -112,28 +124,28 @@ static void expire_ahead(void)
  * evicted) and keep each one's answer in kept[]. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
-	static struct harvest_batch b;
+	struct harvest_batch *b = looks;
 
 	expire_ahead();
-	b.n = 0;
+	b->n = 0;
 	for (uint32_t k = 0; k < n && ahead_n < AHEAD_MAX; k++) {
-		size_t before = b.n;
+		size_t before = b->n;
 		uint32_t i = f[k];
 		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
-		collect_mappings(&b, i);
-		if (b.n == LOOK_MAX && k > 0) {
-			b.n = before;	/* its mappings did not all fit: next time */
+		collect_mappings(b, i);
+		if (b->n == LOOK_MAX && k > 0) {
+			b->n = before;	/* its mappings did not all fit: next time */
 			break;
 		}
 		kept[i] = KEPT_IDLE;
 		ahead[ahead_n++] = i;
 	}
-	if (b.n == 0 || vm_harvest(b.e, b.pa, b.n) < 0)
+	if (b->n == 0 || vm_harvest(b->e, b->pa, b->n) < 0)
 		return;
-	for (size_t k = 0; k < b.n; k++)
-		if (b.e[k].bits & HARVEST_ACCESSED)
-			kept[index_of(b.pa[k])] = KEPT_USED;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->e[k].bits & HARVEST_ACCESSED)
+			kept[index_of(b->pa[k])] = KEPT_USED;
 }
 
 static void will_look(void *ctx, const uint32_t *f, uint32_t n)
@@ -174,55 +186,49 @@ static int referenced(void *ctx, uint32_t i)
  * once the thread resumes, after the reply, so the bit cannot be cleared as
  * the page is mapped: the frames a policy took in are noted, and their bits
  * harvested and dropped in one call later, once their faults have been
- * answered: before the policy next looks, or when the note is full. A
- * frame not mapped by then (a page read ahead, or the fault now being
- * served) keeps its bit. The one place the pager clears accessed bits it
- * does not use; it leaves dirty bits set, for the looks that act on them
- * (vm_frames_clear_accessed: a fault-around run's pages in one entry).
- *
- * The note is short because its clearing is late: a reference a program
- * makes to a noted page before the clearing is erased with the fault's
- * own. Shorter is truer to the rule; each clearing costs a system call.
- * 32 is not derived: it is this rule's first value, kept over the one
- * derived alternative, a whole harvest call (64), whose result on the
- * compare workloads was mixed (major faults wl-shift 34,932 -> 36,321 and
- * wl-hotcold 17,305 -> 17,872, worse; wl-seq 10,044 -> 8,914, better) for
- * ~18 instructions a first-touched page saved. A rule that bounds the
- * delay itself (in faults served, not frames) is owed; until then this is
- * a tuned constant. */
-#define UNCOUNTED_MAX 32
-static uint32_t uncounted[UNCOUNTED_MAX];
-static uint32_t n_uncounted;
+ * answered: when the 9th allocation's frames arrive (UNCOUNTED_FAULTS, a
+ * bound in faults served, from pagesim's sweep: uncounted.h), when the
+ * next allocation's frames would not fit the note (one clearing batch),
+ * and before the policy next looks. A frame not mapped by then (a page
+ * read ahead) keeps its bit. The one place the pager clears accessed bits
+ * it does not use; it leaves dirty bits set, for the looks that act on
+ * them (vm_frames_clear_accessed: a fault-around run's pages in one entry).
+ * A reference a program makes to a noted page before the clearing is
+ * erased with the fault's own (pagesim counts it: --clear-delay).
+ */
+static struct uncounted_note note;
 
 static void clear_fault_references(void)
 {
-	uint64_t pa[UNCOUNTED_MAX];
+	uint64_t pa[UNCOUNTED_FRAMES];
 
-	for (uint32_t k = 0; k < n_uncounted; k++) {
-		kept[uncounted[k]] = KEPT_NONE;
-		pa[k] = pa_of(uncounted[k]);
+	for (uint32_t k = 0; k < note.n; k++) {
+		kept[note.frame[k]] = KEPT_NONE;
+		pa[k] = pa_of(note.frame[k]);
 	}
-	vm_frames_clear_accessed(pa, n_uncounted);
-	n_uncounted = 0;
+	vm_frames_clear_accessed(pa, note.n);
+	uncounted_empty(&note);
 }
 
 /* Program time (policy_env.now): process frames allocated so far. */
 static uint64_t pages_brought_in;
 
-/* The insertion rule's note of new frame i (above). */
-static inline void note_uncounted(uint32_t i)
+/* Where the insertion rule's note takes an allocation of n new frames (a
+ * clearing first if it is due), or NULL if the policy's faults count. */
+static inline uint32_t *note_uncounted(uint32_t n)
 {
 	if (pol_ops->fault_counts)
-		return;
-	if (n_uncounted == UNCOUNTED_MAX)
+		return NULL;
+	if (uncounted_due(&note, n))
 		clear_fault_references();
-	uncounted[n_uncounted++] = i;
+	return uncounted_add(&note, n);
 }
 
 /* Every process frame is the policy's from allocation to free. */
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
 	uint32_t i = index_of(pa);
+	uint32_t *noted;
 
 	(void)ctx;
 	kept[i] = KEPT_NONE;
@@ -232,35 +238,31 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	}
 	pages_brought_in++;
 	pol_ops->insert(pol, i, 0);
-	note_uncounted(i);
+	if ((noted = note_uncounted(1)))
+		*noted = i;
 }
 
 /* A run from frame_alloc_run (at most VM_RUN_MAX frames: the VM core
  * asks for no more): observe for each frame, the policy taking them in one
- * call. A longer one, which would overflow f[], goes frame by frame. */
+ * call and the note as one allocation, the frames' indices written once,
+ * into the note itself. A longer one goes frame by frame. */
 static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 {
-	uint32_t f[VM_RUN_MAX];
+	uint32_t own[VM_RUN_MAX], *f;
 
 	if (n > VM_RUN_MAX) {
 		for (unsigned k = 0; k < n; k++)
 			observe(ctx, pa[k], 1);
 		return;
 	}
+	if (!(f = note_uncounted(n)))
+		f = own;
 	for (unsigned k = 0; k < n; k++) {
 		f[k] = index_of(pa[k]);
 		kept[f[k]] = KEPT_NONE;
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
-	/* Noted frame by frame, as observe notes them: a note that fills
-	 * mid-run is cleared before the run's first frames are mapped, and
-	 * those keep their faults' bits. Taking the run whole (clearing
-	 * first) is truer to the rule but measured mixed: major faults seq
-	 * 9,810 -> 7,580, hotcold 17,155 -> 18,474, shift 35,301 -> 37,264;
-	 * like the note's size, a question for pagesim's traces. */
-	for (unsigned k = 0; k < n; k++)
-		note_uncounted(f[k]);
 }
 
 void victims_put_back(uint64_t pa)
@@ -328,8 +330,9 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
 	kept = calloc(nframes, 1);
+	looks = aligned_alloc(LOOKS_ALIGN, LOOKS_SIZE);
 	pol_ops = ops;
-	pol = kept ? ops->create(nframes, seed) : NULL;
+	pol = kept && looks ? ops->create(nframes, seed) : NULL;
 	if (pol)
 		return 0;
 	victims_fini();
@@ -341,8 +344,10 @@ void victims_fini(void)
 	if (pol)
 		pol_ops->destroy(pol);
 	free(kept);
+	free(looks);
 	pol = NULL;
 	kept = NULL;
+	looks = NULL;
 }
 
 void victims_start(void)
