@@ -6,7 +6,10 @@
  * the receive left them; other messages are stored in the thread's msg.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "server/check.h"
 #include "server/service.h"
 #include "server/procs.h"
@@ -136,12 +139,23 @@ static int dispatch(const struct msg *in, struct msg *out)
 #define DEATH_BITS ((1UL << PROCS_MAX) - 1)
 _Static_assert(PROCS_MAX <= 59, "death bits end below the pager threads' bits (threads.h)");
 
+/* A thread's messages: its own, as another thread may serve meanwhile.
+ * The kernel reads and writes a message where it lies only when it lies
+ * in one page (kernel/msgwin.h, fault_resume_msg); else it copies it,
+ * about 93 instructions a fault. So a service thread is aligned to a
+ * power of two that divides the page and is no larger than the page:
+ * each one in a page-aligned block then lies in one page, whatever other
+ * data does. Not static: alignment that large in the pager's data costs
+ * the linker's gp-relative reach everywhere (harvest_batch.h). */
+#define SERVICE_ALIGN 2048
 struct service_thread {
 	struct pager_thread t;
-	struct msg in, out;	/* its own: another thread may serve meanwhile */
-};
+	struct msg in, out;
+} __attribute__((aligned(SERVICE_ALIGN)));
+_Static_assert(sizeof(struct service_thread) <= PAGE_SIZE && PAGE_SIZE % SERVICE_ALIGN == 0,
+	       "a service thread, and so its messages, lies in one page");
 
-static struct service_thread pool[PAGER_SERVICE_THREADS];
+static struct service_thread *pool;	/* PAGER_SERVICE_THREADS, from pool_alloc */
 static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1", "service2",
 							   "service3" };
 static int endpoint = -1;
@@ -241,10 +255,39 @@ static void serve_started(struct pager_thread *t)
 	serve((struct service_thread *)t);
 }
 
+static int in_one_page(const void *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a / PAGE_SIZE == (a + n - 1) / PAGE_SIZE;
+}
+
+/* The threads, from the heap in whole pages (see struct service_thread),
+ * each message checked to lie in one page. 0, or -1 with the reason said. */
+static int pool_alloc(void)
+{
+	size_t bytes = PAGER_SERVICE_THREADS * sizeof(struct service_thread);
+
+	pool = aligned_alloc(PAGE_SIZE, (bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	if (!pool) {
+		printf("pager: no memory for its service threads\n");
+		return -1;
+	}
+	memset(pool, 0, bytes);
+	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++) {
+		if (!in_one_page(&pool[k].in, sizeof(pool[k].in)) ||
+		    !in_one_page(&pool[k].out, sizeof(pool[k].out))) {
+			printf("pager: service thread %u's messages cross a page\n", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct pager_thread *service_adopt(int deaths)
 {
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
-	if (pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
+	if (pool_alloc() < 0 || pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
 	pager_lock(&pool[0].t);
 	return &pool[0].t;
