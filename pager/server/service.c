@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "server/check.h"
 #include "server/service.h"
 #include "server/procs.h"
@@ -143,10 +141,8 @@ _Static_assert(PROCS_MAX <= 59, "death bits end below the pager threads' bits (t
  * The kernel reads and writes a message where it lies only when it lies
  * in one page (kernel/msgwin.h, fault_resume_msg); else it copies it,
  * about 93 instructions a fault. So a service thread is aligned to a
- * power of two that divides the page and is no larger than the page:
- * each one in a page-aligned block then lies in one page, whatever other
- * data does. Not static: alignment that large in the pager's data costs
- * the linker's gp-relative reach everywhere (harvest_batch.h). */
+ * power of two that divides the page and is no larger than it: each one
+ * then lies in one page, wherever link layout puts the pool. */
 #define SERVICE_ALIGN 2048
 struct service_thread {
 	struct pager_thread t;
@@ -155,7 +151,13 @@ struct service_thread {
 _Static_assert(sizeof(struct service_thread) <= PAGE_SIZE && PAGE_SIZE % SERVICE_ALIGN == 0,
 	       "a service thread, and so its messages, lies in one page");
 
-static struct service_thread *pool;	/* PAGER_SERVICE_THREADS, from pool_alloc */
+/* The pool's storage: a plain static, SERVICE_ALIGN longer than the
+ * threads need, the pool at its first SERVICE_ALIGN boundary (pool_place).
+ * Not an aligned static, whose padding costs the linker's gp-relative
+ * reach (harvest_batch.h), nor heap pages, which shift every process's
+ * frames (measured: the fork rows +170 for two pages). */
+static char pool_space[PAGER_SERVICE_THREADS * sizeof(struct service_thread) + SERVICE_ALIGN];
+static struct service_thread *pool;	/* PAGER_SERVICE_THREADS, in pool_space */
 static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1", "service2",
 							   "service3" };
 static int endpoint = -1;
@@ -262,18 +264,11 @@ static int in_one_page(const void *p, size_t n)
 	return a / PAGE_SIZE == (a + n - 1) / PAGE_SIZE;
 }
 
-/* The threads, from the heap in whole pages (see struct service_thread),
- * each message checked to lie in one page. 0, or -1 with the reason said. */
-static int pool_alloc(void)
+/* Place the pool in pool_space, each message checked to lie in one page.
+ * 0, or -1 with the reason said. */
+static int pool_place(void)
 {
-	size_t bytes = PAGER_SERVICE_THREADS * sizeof(struct service_thread);
-
-	pool = aligned_alloc(PAGE_SIZE, (bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
-	if (!pool) {
-		printf("pager: no memory for its service threads\n");
-		return -1;
-	}
-	memset(pool, 0, bytes);
+	pool = (void *)(((uintptr_t)pool_space + SERVICE_ALIGN - 1) & ~(uintptr_t)(SERVICE_ALIGN - 1));
 	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++) {
 		if (!in_one_page(&pool[k].in, sizeof(pool[k].in)) ||
 		    !in_one_page(&pool[k].out, sizeof(pool[k].out))) {
@@ -287,7 +282,7 @@ static int pool_alloc(void)
 struct pager_thread *service_adopt(int deaths)
 {
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
-	if (pool_alloc() < 0 || pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
+	if (pool_place() < 0 || pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
 	pager_lock(&pool[0].t);
 	return &pool[0].t;
