@@ -4,7 +4,10 @@
  * its mappings) rather than one per page; an unmap or protect first sends
  * what is held, so changes reach the kernel in the order they were made.
  * While the caller asks (hold_unmaps: a swap-out batch's evictions), unmaps
- * are held too, a run of pages of one space sent as one call.
+ * are held too, a run of pages of one space sent as one call. No buffer
+ * here is read by the kernel where it lies, so where link layout puts it
+ * costs nothing: a fault's mappings are copied into its reply (service.c
+ * keeps that in one page), and SYS_MAP copies its entries in.
  */
 #include <stdio.h>
 #include "base/mmu.h"
