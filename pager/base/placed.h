@@ -9,21 +9,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define PLACED_PAGE 4096	/* the kernel's page (kernel/abi/vm.h) */
+#include "kernel/abi/vm.h"
 
 /* Storage for an array of count objects of type, each size <= align (a
  * power of two dividing the page) and, if more than one, exactly align
- * (the type so aligned), so each lies in one page. A buffer
- * of chars, not an aligned static: alignment that large in the pager's
- * data costs the linker's gp-relative reach everywhere (measured aligned
- * to 1,024: 620 -> 537 gp-relative accesses, +7 a faultaround=0 fault);
- * nor heap pages, which shift every process's frames (the fork rows +170
- * for two pages). A declaration: "PLACED_SPACE(name, type, align, count);". */
+ * (the type so aligned), so each lies in one page. A buffer of chars, not
+ * an aligned static: alignment that large in the pager's data costs the
+ * linker's gp-relative reach everywhere (measured aligned to 1,024: 620 ->
+ * 537 gp-relative accesses, +7 a faultaround=0 fault); nor heap pages,
+ * which shift every process's frames (the fork rows +170 for two pages).
+ * A declaration: "PLACED_SPACE(name, type, align, count);". */
 #define PLACED_SPACE(name, type, align, count)                                         \
 	static char name[(count) * (size_t)(align) + (align) - 1];                     \
 	_Static_assert(((align) & ((align) - 1)) == 0 && sizeof(type) <= (size_t)(align) && \
-			       (align) <= PLACED_PAGE &&                                 \
+			       (align) <= PAGE_SIZE &&                                 \
 			       ((count) == 1 || sizeof(type) == (size_t)(align)),        \
 		       #type " is placed within one page")
 

@@ -424,17 +424,17 @@ static void test_shared_slot_stays_cow(void **state)
 static void test_batch_placed_in_page(void **state)
 {
 	VM_HARVEST_BATCH_SPACE(space);	/* for its size */
-	static char buf[2 * PLACED_PAGE];
+	static char buf[2 * PAGE_SIZE];
 
 	(void)state;
-	for (size_t off = 0; off < PLACED_PAGE; off += 8) {
+	for (size_t off = 0; off < PAGE_SIZE; off += 8) {
 		char *at = buf + off;
 		char *b = placed(at, VM_HARVEST_ALIGN);
 		uintptr_t first = (uintptr_t)b, last = first + sizeof(struct vm_harvest_batch) - 1;
 
 		assert_true(b >= at);
 		assert_true(b + sizeof(struct vm_harvest_batch) <= at + sizeof(space));
-		assert_int_equal(first / PLACED_PAGE, last / PLACED_PAGE);
+		assert_int_equal(first / PAGE_SIZE, last / PAGE_SIZE);
 		assert_ptr_equal(vm_harvest_batch_start(at, HARVEST_ACCESSED)->e,
 				 b + offsetof(struct vm_harvest_batch, e));
 	}
