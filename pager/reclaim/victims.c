@@ -5,6 +5,7 @@
  * accessed bits of every mapping, found through the reverse map).
  */
 #include <stdlib.h>
+#include "base/placed.h"
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "reclaim/policy.h"
@@ -55,21 +56,16 @@ static uint32_t ahead_n;
 
 /* The looks' batch. The kernel answers a harvest in place, with no copy
  * in or out, only when its entries lie within one page (kernel/harvest.c):
- * allocated once at init, aligned so e[] never crosses a page, rather than
- * a static so aligned, whose alignment costs the pager's data its
- * gp-relative reach (harvest_batch.h). */
+ * so it is placed where it never crosses one (base/placed.h). */
 struct harvest_batch {
-	struct harvest_entry e[LOOK_MAX];	/* first: at the alignment */
+	struct harvest_entry e[LOOK_MAX];
 	uint64_t pa[LOOK_MAX];	/* which frame each entry maps */
 	size_t n;
 	uint32_t current;
 };
-#define LOOKS_ALIGN 1024	/* e[]'s size, rounded up to a power of 2 */
-_Static_assert(sizeof(((struct harvest_batch *)0)->e) <= LOOKS_ALIGN &&
-	       FRAME_SIZE % LOOKS_ALIGN == 0, "e[] within one page");
-/* aligned_alloc's size: a multiple of the alignment */
-#define LOOKS_SIZE ((sizeof(struct harvest_batch) + LOOKS_ALIGN - 1) / LOOKS_ALIGN * LOOKS_ALIGN)
-static struct harvest_batch *looks;	/* victims_init to victims_fini */
+#define LOOKS_ALIGN 2048	/* its size, rounded up to a power of 2 */
+PLACED_SPACE(looks_space, struct harvest_batch, LOOKS_ALIGN, 1);
+static struct harvest_batch *looks;	/* in looks_space, from victims_init */
 
 /* A look clears both bits: the dirty one is news only for a clean copy,
  * which vm_harvest gives up when it sees it. */
@@ -330,9 +326,9 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
 	kept = calloc(nframes, 1);
-	looks = aligned_alloc(LOOKS_ALIGN, LOOKS_SIZE);
+	looks = placed(looks_space, LOOKS_ALIGN);
 	pol_ops = ops;
-	pol = kept && looks ? ops->create(nframes, seed) : NULL;
+	pol = kept ? ops->create(nframes, seed) : NULL;
 	if (pol)
 		return 0;
 	victims_fini();
@@ -344,10 +340,8 @@ void victims_fini(void)
 	if (pol)
 		pol_ops->destroy(pol);
 	free(kept);
-	free(looks);
 	pol = NULL;
 	kept = NULL;
-	looks = NULL;
 }
 
 void victims_start(void)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "base/placed.h"
 #include "server/check.h"
 #include "server/service.h"
 #include "server/procs.h"
@@ -140,23 +141,17 @@ _Static_assert(PROCS_MAX <= 59, "death bits end below the pager threads' bits (t
 /* A thread's messages: its own, as another thread may serve meanwhile.
  * The kernel reads and writes a message where it lies only when it lies
  * in one page (kernel/msgwin.h, fault_resume_msg); else it copies it,
- * about 93 instructions a fault. So a service thread is aligned to a
- * power of two that divides the page and is no larger than it: each one
- * then lies in one page, wherever link layout puts the pool. */
+ * about 93 instructions a fault. So each service thread is placed at a
+ * SERVICE_ALIGN boundary (base/placed.h; its type so aligned only that
+ * the pool's threads lie SERVICE_ALIGN apart): each then lies in one
+ * page, wherever link layout puts the pool. */
 #define SERVICE_ALIGN 2048
 struct service_thread {
 	struct pager_thread t;
 	struct msg in, out;
 } __attribute__((aligned(SERVICE_ALIGN)));
-_Static_assert(sizeof(struct service_thread) <= PAGE_SIZE && PAGE_SIZE % SERVICE_ALIGN == 0,
-	       "a service thread, and so its messages, lies in one page");
 
-/* The pool's storage: a plain static, SERVICE_ALIGN longer than the
- * threads need, the pool at its first SERVICE_ALIGN boundary (pool_place).
- * Not an aligned static, whose padding costs the linker's gp-relative
- * reach (harvest_batch.h), nor heap pages, which shift every process's
- * frames (measured: the fork rows +170 for two pages). */
-static char pool_space[PAGER_SERVICE_THREADS * sizeof(struct service_thread) + SERVICE_ALIGN];
+PLACED_SPACE(pool_space, struct service_thread, SERVICE_ALIGN, PAGER_SERVICE_THREADS);
 static struct service_thread *pool;	/* PAGER_SERVICE_THREADS, in pool_space */
 static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1", "service2",
 							   "service3" };
@@ -257,32 +252,11 @@ static void serve_started(struct pager_thread *t)
 	serve((struct service_thread *)t);
 }
 
-static int in_one_page(const void *p, size_t n)
-{
-	uintptr_t a = (uintptr_t)p;
-
-	return a / PAGE_SIZE == (a + n - 1) / PAGE_SIZE;
-}
-
-/* Place the pool in pool_space, each message checked to lie in one page.
- * 0, or -1 with the reason said. */
-static int pool_place(void)
-{
-	pool = (void *)(((uintptr_t)pool_space + SERVICE_ALIGN - 1) & ~(uintptr_t)(SERVICE_ALIGN - 1));
-	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++) {
-		if (!in_one_page(&pool[k].in, sizeof(pool[k].in)) ||
-		    !in_one_page(&pool[k].out, sizeof(pool[k].out))) {
-			printf("pager: service thread %u's messages cross a page\n", k);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 struct pager_thread *service_adopt(int deaths)
 {
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
-	if (pool_place() < 0 || pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
+	pool = placed(pool_space, SERVICE_ALIGN);
+	if (pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
 	pager_lock(&pool[0].t);
 	return &pool[0].t;

@@ -34,11 +34,9 @@ int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n)
  * dirty bits no news: vm_frame_may_hold_copy). It is not emptied with
  * vm_harvest_batch_flush, which takes a dirty bit it does not clear as no
  * news: the clearing clears none, yet one seen on a frame holding a copy
- * gives the copy up here, as it always has. Nothing beside it: the frame
- * a walk adds goes on the stack (struct clearing_frame), as a static field
- * more shifts the data after it (design.md, "a seventh pass").
+ * gives the copy up here, as it always has.
  */
-static struct vm_harvest_batch clearing;
+VM_HARVEST_BATCH_SPACE(clearing);
 
 /* Pages b's last entry can still take if (as, va) continues it, a run of
  * frames that hold no copy; 0 if it does not. */
@@ -134,9 +132,8 @@ static void clear_mapping(void *ctx, struct vm_space *s, uint64_t va)
 
 void vm_frames_clear_accessed(const uint64_t *pa, size_t n)
 {
-	struct vm_harvest_batch *b = &clearing;
+	struct vm_harvest_batch *b = vm_harvest_batch_start(clearing, HARVEST_ACCESSED);
 
-	b->n = 0;
 	for (size_t k = 0; k < n;) {
 		struct vm_space *s;
 		uint64_t va;

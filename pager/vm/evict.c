@@ -280,9 +280,9 @@ static void protect_done(uint64_t pa, unsigned bits, int failed)
 
 void vm_frames_write_protect(const uint64_t *pa, size_t n)
 {
-	static struct vm_harvest_batch b = { .want = HARVEST_PROTECT };
+	VM_HARVEST_BATCH_SPACE(space);
+	struct vm_harvest_batch *b = vm_harvest_batch_start(space, HARVEST_PROTECT);
 
-	b.n = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct frame *f = frame_desc(pa[k]);
 
@@ -293,8 +293,8 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n)
 		 * or one without its page: vm_harvest_batch_add's one check)
 		 * is protected one call per mapping, which gives up itself if
 		 * a mapping is not there to protect. */
-		if (!vm.mmu.harvest || vm_harvest_batch_add(&b, pa[k], protect_pick, protect_done) < 0)
+		if (!vm.mmu.harvest || vm_harvest_batch_add(b, pa[k], protect_pick, protect_done) < 0)
 			vm_frame_write_protect(pa[k], 1);
 	}
-	vm_harvest_batch_flush(&b, protect_done);
+	vm_harvest_batch_flush(b, protect_done);
 }

@@ -26,9 +26,9 @@ static void seal_done(uint64_t pa, unsigned bits, int failed)
 
 void vm_frames_seal(const uint64_t *pa, size_t n)
 {
-	static struct vm_harvest_batch b = { .want = HARVEST_DIRTY | HARVEST_PROTECT };
+	VM_HARVEST_BATCH_SPACE(space);
+	struct vm_harvest_batch *b = vm_harvest_batch_start(space, HARVEST_DIRTY | HARVEST_PROTECT);
 
-	b.n = 0;
 	for (size_t k = 0; k < n; k++) {
 		/* Being written out (tied): its write-out watches it. A file
 		 * copy marked but untied is sealed again: one harvest more. */
@@ -38,10 +38,10 @@ void vm_frames_seal(const uint64_t *pa, size_t n)
 		/* Marked first: a write from now on faults, and the fault
 		 * takes the copy away (vm_frame_write_resume). */
 		swapcache_set_writing(pa[k], 1);
-		if (vm_harvest_batch_add(&b, pa[k], NULL, seal_done) < 0)
+		if (vm_harvest_batch_add(b, pa[k], NULL, seal_done) < 0)
 			seal_done(pa[k], 0, 1);	/* too many mappings to check: no copy */
 	}
-	vm_harvest_batch_flush(&b, seal_done);
+	vm_harvest_batch_flush(b, seal_done);
 }
 
 int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro)

@@ -15,8 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "base/placed.h"
 #include "kernel/abi/vm.h"
 #include "swap_fake.h"
+#include "vm/harvest_batch.h"
 #include "vm/swapcache.h"
 
 #define PG VM_PAGE
@@ -187,8 +189,10 @@ static void test_seal_batch(void **state)
 	}
 	fake_poke(s[1], VA, 0x61);
 	harvests = fake.harvests;
+	fake.harvests_crossing = 0;
 	vm_frames_seal(pa, 3);	/* sealed: W gone, as fake checks do not expect */
 	assert_int_equal(fake.harvests, harvests + 1);
+	assert_int_equal(fake.harvests_crossing, 0);
 	assert_true(swapcache_held(pa[0]));
 	assert_true(swapcache_held(pa[2]));
 	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
@@ -376,10 +380,11 @@ static void test_clear_accessed_joins(void **state)
 	mapped[3] = mapped[0];	/* the unmapped frame's slot: check page 0 again */
 	for (size_t k = 0; k < n; k++)
 		dirty[k] = fake_dirty((int)(mapped[k] >> 56), mapped[k] & ((1UL << 56) - 1));
-	fake.harvests = fake.harvest_entries = fake.harvest_pages = 0;
+	fake.harvests = fake.harvest_entries = fake.harvest_pages = fake.harvests_crossing = 0;
 
 	vm_frames_clear_accessed(pa, n);
 	assert_int_equal(fake.harvests, 2);
+	assert_int_equal(fake.harvests_crossing, 0);	/* the first, full, answered in place */
 	assert_int_equal(fake.harvest_entries, 1 + 2 + 2 * (SWAPS - 8));
 	assert_int_equal(fake.harvest_pages, n - 1);
 	check_cleared(mapped, dirty, n);
@@ -414,6 +419,27 @@ static void test_shared_slot_stays_cow(void **state)
 	swap_fake_check();
 }
 
+/* A harvest batch lies within one page wherever its storage starts (the
+ * linker's choice): placed at the first boundary, inside the storage. */
+static void test_batch_placed_in_page(void **state)
+{
+	VM_HARVEST_BATCH_SPACE(space);	/* for its size */
+	static char buf[2 * PAGE_SIZE];
+
+	(void)state;
+	for (size_t off = 0; off < PAGE_SIZE; off += 8) {
+		char *at = buf + off;
+		char *b = placed(at, VM_HARVEST_ALIGN);
+		uintptr_t first = (uintptr_t)b, last = first + sizeof(struct vm_harvest_batch) - 1;
+
+		assert_true(b >= at);
+		assert_true(b + sizeof(struct vm_harvest_batch) <= at + sizeof(space));
+		assert_int_equal(first / PAGE_SIZE, last / PAGE_SIZE);
+		assert_ptr_equal(vm_harvest_batch_start(at, HARVEST_ACCESSED)->e,
+				 b + offsetof(struct vm_harvest_batch, e));
+	}
+}
+
 /* Exit with a copy kept: the slot and the frame both go. */
 static void test_exit_frees_copy(void **state)
 {
@@ -446,6 +472,7 @@ int main(void)
 		TEST(test_clear_accessed_joins),
 		TEST(test_shared_slot_stays_cow),
 		TEST(test_exit_frees_copy),
+		TEST(test_batch_placed_in_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,8 @@ static int fake_harvest(void *ctx, struct harvest_entry *e, size_t n)
 	(void)ctx;
 	if (fake.fail_harvest)
 		return -22;
+	if (n && (uintptr_t)e / PAGE_SIZE != ((uintptr_t)(e + n) - 1) / PAGE_SIZE)
+		fake.harvests_crossing++;
 	for (size_t k = 0; k < n; k++) {
 		uint32_t pages = harvest_run_pages(e[k].bits);
 		unsigned found = 0;

@@ -27,6 +27,7 @@ struct fake_mmu {
 	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
 	unsigned runs;		/* map_run calls (their pages count in maps) */
 	unsigned harvest_entries, harvest_pages;	/* in those harvests (runs: pages) */
+	unsigned harvests_crossing;	/* of those, entries across a page: the kernel copies */
 	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
