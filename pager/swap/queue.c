@@ -33,14 +33,25 @@ int swap_queue_push(struct swap_queue *q, uint64_t pa, uint32_t slot)
 	return 0;
 }
 
+/* n requests from src to out, a word pair at a time (no libc call). */
+static void copy_reqs(struct swap_req *out, const struct swap_req *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = src[i];
+}
+
+/* The requests sit in at most two straight runs, the ring's tail from head
+ * and then its front: two copies, not a division a request (every page
+ * swapped out passes through two of these queues). */
 uint32_t swap_queue_pop(struct swap_queue *q, struct swap_req *out, uint32_t max)
 {
 	uint32_t n = max < q->len ? max : q->len;
+	uint32_t to_end = q->cap - q->head, first = n < to_end ? n : to_end;
 
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = q->ring[(q->head + i) % q->cap];
-	if (n)	/* an unused queue (cap 0) is empty: no division by zero */
-		q->head = (q->head + n) % q->cap;
+	copy_reqs(out, q->ring + q->head, first);
+	copy_reqs(out + first, q->ring, n - first);
+	/* An unused queue (cap 0) is empty: head stays 0. */
+	q->head = n < to_end ? q->head + n : n - to_end;
 	q->len -= n;
 	return n;
 }

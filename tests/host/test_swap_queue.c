@@ -60,6 +60,33 @@ static void test_full_refuses(void **state)
 	swap_queue_fini(&q);
 }
 
+/* A pop that ends exactly at the ring's end, then one that wraps: the
+ * next pops start where they should (head back to 0, then past it). */
+static void test_pop_to_the_end(void **state)
+{
+	struct swap_queue q;
+	struct swap_req r[4];
+
+	(void)state;
+	assert_int_equal(swap_queue_init(&q, 4), 0);
+	for (uint32_t s = 1; s <= 4; s++)
+		assert_int_equal(swap_queue_push(&q, PA(s), s), 0);
+	assert_int_equal(swap_queue_pop(&q, r, 1), 1);
+	assert_int_equal(swap_queue_pop(&q, r, 3), 3);	/* to the end */
+	assert_int_equal(r[2].slot, 4);
+	for (uint32_t s = 5; s <= 7; s++)
+		assert_int_equal(swap_queue_push(&q, PA(s), s), 0);
+	assert_int_equal(swap_queue_pop(&q, r, 2), 2);	/* from slot 0 again */
+	assert_int_equal(r[0].slot, 5);
+	for (uint32_t s = 8; s <= 10; s++)
+		assert_int_equal(swap_queue_push(&q, PA(s), s), 0);
+	assert_int_equal(swap_queue_pop(&q, r, 4), 4);	/* across the wrap */
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(r[i].pa, PA(7 + i));
+	assert_int_equal(swap_queue_len(&q), 0);
+	swap_queue_fini(&q);
+}
+
 static void test_fifo_wrap_batches(void **state)
 {
 	struct swap_queue q;
@@ -220,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_full_refuses),
 		cmocka_unit_test(test_fifo_wrap_batches),
+		cmocka_unit_test(test_pop_to_the_end),
 		cmocka_unit_test(test_merge_runs_and_gaps),
 		cmocka_unit_test(test_merge_max_pages),
 		cmocka_unit_test(test_merge_driver_limit),
