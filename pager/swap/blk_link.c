@@ -47,8 +47,13 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 		r = l->prepare ? l->prepare(l, &reqs[ready]) : 0;
 	}
 	if (r == 0) {
-		m = (struct msg){ .label = BLK_SUBMIT, .handle = -1,
-				  .len = (uint32_t)(n * sizeof(*reqs)) };
+		/* The header zeroed, not all of m: the kernel copies the
+		 * header and len bytes of data, and zeroing the rest was a
+		 * 592-byte memset a request message. */
+		memset(&m, 0, MSG_HEADER_SIZE);
+		m.label = BLK_SUBMIT;
+		m.handle = -1;
+		m.len = (uint32_t)(n * sizeof(*reqs));
 		memcpy(m.data, reqs, m.len);
 		/* The page list and states before the driver can see the requests. */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
