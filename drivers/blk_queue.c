@@ -81,6 +81,10 @@ static unsigned add_page(const struct blk_queue *q, uint64_t pa, bool write,
 {
 	unsigned seg = q->disk->shape.seg_bytes;
 
+	if (seg >= BLK_PAGE_SIZE) {	/* the usual disk: one buffer a page */
+		bufs[n] = (struct vq_buf){ .pa = pa, .len = BLK_PAGE_SIZE, .device_writes = !write };
+		return n + 1;
+	}
 	for (unsigned off = 0; off < BLK_PAGE_SIZE; off += seg)
 		bufs[n++] = (struct vq_buf){ .pa = pa + off,
 			.len = BLK_PAGE_SIZE - off < seg ? BLK_PAGE_SIZE - off : seg,

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -157,6 +158,21 @@ static void kick(unsigned started)
 }
 
 /* BLK_SUBMIT: data = struct blk_request[]. */
+/* A message's requests into batch (msg data is bytes, not typed for it).
+ * data[] starts on a doubleword (struct msg's words come before it), so a
+ * copy of one request's constant size is a few doubleword moves, where the
+ * libc's memcpy of the whole length goes a byte at a time (~6 instructions
+ * a byte, for every read and write request). */
+_Static_assert(offsetof(struct msg, data) % _Alignof(struct blk_request) == 0,
+	       "requests in msg data are aligned");
+static void copy_requests(struct blk_request *batch, const uint8_t *data, unsigned n)
+{
+	const uint8_t *src = __builtin_assume_aligned(data, _Alignof(struct blk_request));
+
+	for (unsigned i = 0; i < n; i++)
+		memcpy(&batch[i], src + i * sizeof(*batch), sizeof(*batch));
+}
+
 static long on_submit(const struct msg *m)
 {
 	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];
@@ -167,7 +183,7 @@ static long on_submit(const struct msg *m)
 
 	if (n < 0 || m->len > sizeof(batch))
 		return -EINVAL;
-	memcpy(batch, m->data, m->len);	/* copied: msg data is not aligned for it */
+	copy_requests(batch, m->data, (unsigned)n);
 	int accepted = blkq_accept(&bq, batch, (unsigned)n);
 
 	if (accepted > 0)

@@ -37,15 +37,6 @@ unsigned vq_free_count(const struct virtqueue *vq)
 	return vq->nfree;
 }
 
-static uint16_t take_free(struct virtqueue *vq)
-{
-	uint16_t d = vq->free_head;
-
-	vq->free_head = vq->link[d];
-	vq->nfree--;
-	return d;
-}
-
 static void write_desc(volatile struct vq_desc *d, const struct vq_buf *b,
 		       bool last, uint16_t next)
 {
@@ -56,21 +47,26 @@ static void write_desc(volatile struct vq_desc *d, const struct vq_buf *b,
 	d->next = last ? 0 : next;
 }
 
+/* The chain is the free list's first n descriptors, linked as they already
+ * are: link[] runs through them in the order they would be taken one by
+ * one, so only the last link changes and the counts are written once (a
+ * blk request is a chain of up to 66, one a page). */
 int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n)
 {
 	if (n == 0 || n > vq->nfree)
 		return -1;
-	uint16_t head = take_free(vq);
-	uint16_t d = head;
+	uint16_t head = vq->free_head, d = head;
 
-	for (unsigned i = 0; i < n; i++) {
-		bool last = i + 1 == n;
-		uint16_t next = last ? 0 : take_free(vq);
+	for (unsigned i = 0; i + 1 < n; i++) {
+		uint16_t next = vq->link[d];
 
-		write_desc(&vq->desc[d], &bufs[i], last, next);
-		vq->link[d] = next;
+		write_desc(&vq->desc[d], &bufs[i], false, next);
 		d = next;
 	}
+	write_desc(&vq->desc[d], &bufs[n - 1], true, 0);
+	vq->free_head = vq->link[d];
+	vq->link[d] = 0;
+	vq->nfree = (uint16_t)(vq->nfree - n);
 	vq->chain_len[head] = (uint16_t)n;
 	/* At most size chains are in flight (each takes a descriptor), so
 	 * this slot is never one the device has yet to read. */

@@ -47,8 +47,13 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 		r = l->prepare ? l->prepare(l, &reqs[ready]) : 0;
 	}
 	if (r == 0) {
-		m = (struct msg){ .label = BLK_SUBMIT, .handle = -1,
-				  .len = (uint32_t)(n * sizeof(*reqs)) };
+		/* The header zeroed, not all of m: the kernel copies the
+		 * header and len bytes of data, and zeroing the rest was a
+		 * 592-byte memset a request message. */
+		memset(&m, 0, MSG_HEADER_SIZE);
+		m.label = BLK_SUBMIT;
+		m.handle = -1;
+		m.len = (uint32_t)(n * sizeof(*reqs));
 		memcpy(m.data, reqs, m.len);
 		/* The page list and states before the driver can see the requests. */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -111,19 +116,20 @@ int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 	int err[SWAP_IO_MAX];
 	uint32_t base = t->io_client * SWAP_IO_MAX;
 	uint32_t nreq = swap_merge(p, n, write, l->max_pages, req, SWAP_IO_MAX, NULL);
-	unsigned k = 0;
+	uint64_t *list = &l->list[base];	/* t's range of the page list */
+	int *page_err = done->err;
 
 	for (unsigned i = 0; i < n; i++)
-		l->list[base + i] = p[i].pa;
+		list[i] = p[i].pa;
 	for (uint32_t i = 0; i < nreq; i++)
 		req[i].list += base;
 	for (uint32_t i = 0, w; i < nreq; i += w) {
 		w = nreq - i < tags_of(t->io_client) ? nreq - i : tags_of(t->io_client);
 		send_wave(l, t, &req[i], w, &err[i]);
 	}
-	for (uint32_t i = 0; i < nreq; i++)
+	for (uint32_t i = 0; i < nreq; i++)	/* each page its request's result */
 		for (uint32_t j = 0; j < req[i].npages; j++)
-			done->err[k++] = err[i];
+			*page_err++ = err[i];
 	done->requests = nreq;
 	return 0;
 }

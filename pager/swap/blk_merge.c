@@ -7,15 +7,17 @@
 #include "swap/blk_merge.h"
 #include "swap/header.h"
 
-/* Requests from r[i] on that one block request can carry. */
+/* Requests from r[i] on that one block request can carry: consecutive
+ * slots, no more than max_pages, within n. A pointer walk (the step runs
+ * for every page of every transfer). */
 static uint32_t run_length(const struct swap_req *r, uint32_t i, uint32_t n, uint32_t max_pages)
 {
-	uint32_t len = 1;
+	const struct swap_req *end = r + (n - i < max_pages ? n : i + max_pages);
+	const struct swap_req *q = r + i + 1;
 
-	while (len < max_pages && i + len < n &&
-	       r[i + len].slot == r[i + len - 1].slot + 1)
-		len++;
-	return len;
+	while (q < end && q->slot == q[-1].slot + 1)
+		q++;
+	return (uint32_t)(q - (r + i));
 }
 
 uint32_t swap_merge(const struct swap_req *r, uint32_t n, int write, uint32_t max_pages,

@@ -33,14 +33,25 @@ int swap_queue_push(struct swap_queue *q, uint64_t pa, uint32_t slot)
 	return 0;
 }
 
+/* n requests from src to out, a word pair at a time (no libc call). */
+static void copy_reqs(struct swap_req *out, const struct swap_req *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = src[i];
+}
+
+/* The requests sit in at most two straight runs, the ring's tail from head
+ * and then its front: two copies, not a division a request (every page
+ * swapped out passes through two of these queues). */
 uint32_t swap_queue_pop(struct swap_queue *q, struct swap_req *out, uint32_t max)
 {
 	uint32_t n = max < q->len ? max : q->len;
+	uint32_t to_end = q->cap - q->head, first = n < to_end ? n : to_end;
 
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = q->ring[(q->head + i) % q->cap];
-	if (n)	/* an unused queue (cap 0) is empty: no division by zero */
-		q->head = (q->head + n) % q->cap;
+	copy_reqs(out, q->ring + q->head, first);
+	copy_reqs(out + first, q->ring, n - first);
+	/* An unused queue (cap 0) is empty: head stays 0. */
+	q->head = n < to_end ? q->head + n : n - to_end;
 	q->len -= n;
 	return n;
 }
@@ -62,8 +73,22 @@ static int by_slot(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Whether r is already in rising slot order with no slot twice: then
+ * there is nothing a sort could move (equal slots are left to qsort, which
+ * decides their order as before). */
+static int rising(const struct swap_req *r, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (r[i - 1].slot >= r[i].slot)
+			return 0;
+	return 1;
+}
+
+/* The swap-in thread's slots come queued in runs a fault read further, so
+ * mostly in order already: a pass over them costs less than qsort's
+ * comparisons. */
 void swap_sort_by_slot(struct swap_req *r, uint32_t n)
 {
-	if (n > 1)
+	if (n > 1 && !rising(r, n))
 		qsort(r, n, sizeof(*r), by_slot);
 }

@@ -74,15 +74,17 @@ static uint32_t *set_of(struct shadow_table *t, uint32_t key)
 	return &t->w[(size_t)(((uint64_t)h * t->nsets) >> 32) * 2 * t->ways];
 }
 
-/* key's slot in the set, or -1. Entries are packed: the first empty slot
- * (shadow 0) ends the search. */
+/* key's slot in the set, or -1. An empty slot is key 0 with shadow 0 and
+ * keys are unique in a set, so the keys alone say where key is: a match
+ * that is no entry (key 0 meeting the first empty slot) means it is not
+ * there. One load a step, not two: take runs for every page read back. */
 static int find(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
 {
-	const uint32_t *shadows = keys + t->ways;
+	const uint32_t *end = keys + t->ways;
 
-	for (uint32_t i = 0; i < t->ways && shadows[i]; i++)
-		if (keys[i] == key)
-			return (int)i;
+	for (const uint32_t *k = keys; k < end; k++)
+		if (*k == key)
+			return k[t->ways] ? (int)(k - keys) : -1;
 	return -1;
 }
 
@@ -91,10 +93,11 @@ static int find(const struct shadow_table *t, const uint32_t *keys, uint32_t key
  * the libc's memmove goes a byte at a time (~370 instructions a call). */
 static void drop(struct shadow_table *t, uint32_t *keys, int i)
 {
-	uint32_t *shadows = keys + t->ways;
+	const uint32_t ways = t->ways;	/* once: the stores may alias t */
+	uint32_t *shadows = keys + ways;
 	uint32_t j = (uint32_t)i;
 
-	for (; j + 1 < t->ways && shadows[j + 1]; j++) {
+	for (; j + 1 < ways && shadows[j + 1]; j++) {
 		keys[j] = keys[j + 1];
 		shadows[j] = shadows[j + 1];
 	}
@@ -109,7 +112,8 @@ static void drop(struct shadow_table *t, uint32_t *keys, int i)
  * evicted, the set full in steady state). */
 void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
 {
-	uint32_t *keys = set_of(t, key), *shadows = keys + t->ways;
+	const uint32_t ways = t->ways;	/* once: the stores below may alias t */
+	uint32_t *keys = set_of(t, key), *shadows = keys + ways;
 	uint32_t k = key, s = shadow;
 	int old;
 
@@ -119,7 +123,7 @@ void shadow_store(struct shadow_table *t, uint32_t key, uint32_t shadow)
 		return;
 	}
 	t->cnt.stored++;
-	for (uint32_t i = 0; i < t->ways; i++) {
+	for (uint32_t i = 0; i < ways; i++) {
 		uint32_t was_k = keys[i], was_s = shadows[i];
 
 		keys[i] = k;

@@ -1,8 +1,8 @@
 /*
  * Host tests for the shadow table (pager/swap/shadow.c): shadows kept and handed
- * back once, forgotten on request, the memory bound, the oldest entry of a
- * full set going first (against a model list, with takes and forgets
- * between), and a run of keys mostly kept at full load.
+ * back once, forgotten on request, key 0 beside empty slots, the memory
+ * bound, the oldest entry of a full set going first (against a model list,
+ * with takes and forgets between), and a run of keys mostly kept at full load.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,6 +112,33 @@ static void test_oldest_goes(void **state)
 	assert_int_equal(shadow_take(t, 1), 0x80000001u);
 	shadow_counters(t, &c);
 	assert_int_equal(c.lost, 2);
+	shadow_destroy(t);
+}
+
+/* Key 0 is what an empty slot holds: looking it up must neither find an
+ * empty slot nor stop short of a real entry for 0 (find reads keys only). */
+static void test_key_zero_beside_empty(void **state)
+{
+	struct shadow_table *t = tiny_set(2);	/* two entries, four empty */
+	struct shadow_counters c;
+
+	(void)state;
+	assert_int_equal(shadow_take(t, 0), 0);
+	shadow_forget(t, 0);
+	assert_int_equal(shadow_count(t), 2);
+	shadow_store(t, 0, 0x80000000u);
+	shadow_store(t, 3, 0x80000003u);	/* 0 no longer the newest */
+	assert_int_equal(shadow_count(t), 4);
+	assert_int_equal(shadow_take(t, 0), 0x80000000u);
+	assert_int_equal(shadow_take(t, 0), 0);
+	assert_int_equal(shadow_count(t), 3);
+	for (uint32_t k = 4; k <= 6; k++)	/* full, no 0 in it */
+		shadow_store(t, k, 0x80000000u | k);
+	assert_int_equal(shadow_take(t, 0), 0);
+	shadow_counters(t, &c);
+	assert_int_equal(c.found, 1);
+	assert_int_equal(c.missed, 3);
+	assert_int_equal(shadow_count(t), 6);
 	shadow_destroy(t);
 }
 
@@ -260,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_replace_and_forget),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_oldest_goes),
+		cmocka_unit_test(test_key_zero_beside_empty),
 		cmocka_unit_test(test_restore_refreshes),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_random_model),

@@ -60,6 +60,33 @@ static void test_full_refuses(void **state)
 	swap_queue_fini(&q);
 }
 
+/* A pop that ends exactly at the ring's end, then one that wraps: the
+ * next pops start where they should (head back to 0, then past it). */
+static void test_pop_to_the_end(void **state)
+{
+	struct swap_queue q;
+	struct swap_req r[4];
+
+	(void)state;
+	assert_int_equal(swap_queue_init(&q, 4), 0);
+	for (uint32_t s = 1; s <= 4; s++)
+		assert_int_equal(swap_queue_push(&q, PA(s), s), 0);
+	assert_int_equal(swap_queue_pop(&q, r, 1), 1);
+	assert_int_equal(swap_queue_pop(&q, r, 3), 3);	/* to the end */
+	assert_int_equal(r[2].slot, 4);
+	for (uint32_t s = 5; s <= 7; s++)
+		assert_int_equal(swap_queue_push(&q, PA(s), s), 0);
+	assert_int_equal(swap_queue_pop(&q, r, 2), 2);	/* from slot 0 again */
+	assert_int_equal(r[0].slot, 5);
+	for (uint32_t s = 8; s <= 10; s++)
+		assert_int_equal(swap_queue_push(&q, PA(s), s), 0);
+	assert_int_equal(swap_queue_pop(&q, r, 4), 4);	/* across the wrap */
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(r[i].pa, PA(7 + i));
+	assert_int_equal(swap_queue_len(&q), 0);
+	swap_queue_fini(&q);
+}
+
 static void test_fifo_wrap_batches(void **state)
 {
 	struct swap_queue q;
@@ -194,6 +221,32 @@ static void test_sort_then_merge(void **state)
 	assert_int_equal(out[1].sector, 240);
 }
 
+/* A batch already rising stays as it is; one out of order only at its
+ * end, or with a slot twice, is still sorted (the pass that skips the
+ * sort must not skip these). */
+static void test_sort_rising_or_not(void **state)
+{
+	static const uint32_t rising[] = { 4, 7, 9 }, late[] = { 1, 2, 3, 5, 4 },
+			      twice[] = { 3, 3, 1 };
+	struct swap_req r[5];
+
+	(void)state;
+	fill(r, rising, 3);
+	swap_sort_by_slot(r, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(r[i].pa, PA(100 + i));
+	fill(r, late, 5);
+	swap_sort_by_slot(r, 5);
+	for (uint32_t i = 0; i < 5; i++)
+		assert_int_equal(r[i].slot, i + 1);
+	assert_int_equal(r[3].pa, PA(104));
+	fill(r, twice, 3);
+	swap_sort_by_slot(r, 3);
+	assert_int_equal(r[0].slot, 1);
+	assert_int_equal(r[1].slot, 3);
+	assert_int_equal(r[2].slot, 3);
+}
+
 /* A direct request does not wait behind a full queue: it is merged from
  * the caller's own array and submitted at once; the queue is untouched. */
 static void test_direct_bypasses_full_queue(void **state)
@@ -220,10 +273,12 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_full_refuses),
 		cmocka_unit_test(test_fifo_wrap_batches),
+		cmocka_unit_test(test_pop_to_the_end),
 		cmocka_unit_test(test_merge_runs_and_gaps),
 		cmocka_unit_test(test_merge_max_pages),
 		cmocka_unit_test(test_merge_driver_limit),
 		cmocka_unit_test(test_sort_then_merge),
+		cmocka_unit_test(test_sort_rising_or_not),
 		cmocka_unit_test(test_direct_bypasses_full_queue),
 	};
 
