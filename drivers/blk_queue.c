@@ -81,7 +81,7 @@ static unsigned add_page(const struct blk_queue *q, uint64_t pa, bool write,
 {
 	unsigned seg = q->disk->shape.seg_bytes;
 
-	if (seg >= BLK_PAGE_SIZE) {	/* the usual disk: one buffer a page */
+	if (seg == BLK_PAGE_SIZE) {	/* the usual disk (blk_limits caps seg at a page) */
 		bufs[n] = (struct vq_buf){ .pa = pa, .len = BLK_PAGE_SIZE, .device_writes = !write };
 		return n + 1;
 	}

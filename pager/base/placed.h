@@ -20,7 +20,7 @@
  * which shift every process's frames (the fork rows +170 for two pages).
  * A declaration: "PLACED_SPACE(name, type, align, count);". */
 #define PLACED_SPACE(name, type, align, count)                                         \
-	static char name[(count) * (size_t)(align) + (align) - 1];                     \
+	static char name[((count) - 1) * (size_t)(align) + sizeof(type) + (align) - 1]; \
 	_Static_assert(((align) & ((align) - 1)) == 0 && sizeof(type) <= (size_t)(align) && \
 			       (align) <= PAGE_SIZE &&                                 \
 			       ((count) == 1 || sizeof(type) == (size_t)(align)),        \

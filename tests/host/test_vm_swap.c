@@ -439,10 +439,8 @@ static void test_write_protect_batch(void **state)
 
 	protects = fake.protects;
 	harvests = fake.harvests;
-	fake.harvests_crossing = 0;
 	vm_frames_write_protect(f, 3);
 	assert_int_equal(fake.harvests, harvests + 1);
-	assert_int_equal(fake.harvests_crossing, 0);
 	assert_int_equal(fake.protects, protects);
 	check_perm(1, VA, VM_R);
 	check_perm(1, VA + PG, VM_R);
