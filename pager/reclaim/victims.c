@@ -16,7 +16,7 @@
 #include "vm/vm.h"
 
 #define MAX_VICTIMS SWAP_OUT_BATCH	/* victims chosen at once */
-#define LOOK_MAX 64		/* mappings checked in one harvest call */
+#define LOOK_MAX HARVEST_IN_PLACE	/* mappings checked in one harvest call */
 #define AHEAD 16		/* frames harvested ahead of a sequential scan */
 #define AHEAD_MAX 64		/* frames in one batch */
 
@@ -64,12 +64,12 @@ struct harvest_batch {
 	size_t n;
 	uint32_t current;
 };
-#define LOOKS_ALIGN 1024	/* e[]'s size, rounded up to a power of 2 */
-_Static_assert(sizeof(((struct harvest_batch *)0)->e) <= LOOKS_ALIGN &&
-	       FRAME_SIZE % LOOKS_ALIGN == 0, "e[] within one page");
+#define LOOKS_ALIGN (LOOK_MAX * sizeof(struct harvest_entry))	/* e[]'s size */
+_Static_assert((LOOKS_ALIGN & (LOOKS_ALIGN - 1)) == 0 && FRAME_SIZE % LOOKS_ALIGN == 0,
+	       "e[], aligned to its size, lies within one page");
 /* aligned_alloc's size: a multiple of the alignment */
 #define LOOKS_SIZE ((sizeof(struct harvest_batch) + LOOKS_ALIGN - 1) / LOOKS_ALIGN * LOOKS_ALIGN)
-static struct harvest_batch *looks;	/* victims_init to victims_fini */
+static struct harvest_batch *look_batch;	/* victims_init to victims_fini */
 
 /* A look clears both bits: the dirty one is news only for a clean copy,
  * which vm_harvest gives up when it sees it. */
@@ -124,7 +124,7 @@ static void expire_ahead(void)
  * evicted) and keep each one's answer in kept[]. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
-	struct harvest_batch *b = looks;
+	struct harvest_batch *b = look_batch;
 
 	expire_ahead();
 	b->n = 0;
@@ -186,28 +186,29 @@ static int referenced(void *ctx, uint32_t i)
  * once the thread resumes, after the reply, so the bit cannot be cleared as
  * the page is mapped: the frames a policy took in are noted, and their bits
  * harvested and dropped in one call later, once their faults have been
- * answered: when the 9th allocation's frames arrive (UNCOUNTED_FAULTS, a
- * bound in faults served, from pagesim's sweep: uncounted.h), when the
- * next allocation's frames would not fit the note (one clearing batch),
- * and before the policy next looks. A frame not mapped by then (a page
+ * answered: when the 9th allocation's frames arrive (UNCOUNTED_FAULTS,
+ * the bound at faultaround=0), when the next allocation's frames would not
+ * fit the note (UNCOUNTED_FRAMES, the look interval: the bound at the
+ * default faultaround; uncounted.h says why each), and before the policy
+ * next looks. A frame not mapped by then (a page
  * read ahead) keeps its bit. The one place the pager clears accessed bits
  * it does not use; it leaves dirty bits set, for the looks that act on
  * them (vm_frames_clear_accessed: a fault-around run's pages in one entry).
  * A reference a program makes to a noted page before the clearing is
- * erased with the fault's own (pagesim counts it: --clear-delay).
+ * erased with the fault's own (pagesim counts it: --clear-note).
  */
 static struct uncounted_note note;
 
-static void clear_fault_references(void)
+static void clear_fault_references(void *ctx, const struct uncounted_note *t)
 {
 	uint64_t pa[UNCOUNTED_FRAMES];
 
-	for (uint32_t k = 0; k < note.n; k++) {
-		kept[note.frame[k]] = KEPT_NONE;
-		pa[k] = pa_of(note.frame[k]);
+	(void)ctx;
+	for (uint32_t k = 0; k < t->n; k++) {
+		kept[t->frame[k]] = KEPT_NONE;
+		pa[k] = pa_of(t->frame[k]);
 	}
-	vm_frames_clear_accessed(pa, note.n);
-	uncounted_empty(&note);
+	vm_frames_clear_accessed(pa, t->n);
 }
 
 /* Program time (policy_env.now): process frames allocated so far. */
@@ -219,9 +220,7 @@ static inline uint32_t *note_uncounted(uint32_t n)
 {
 	if (pol_ops->fault_counts)
 		return NULL;
-	if (uncounted_due(&note, n))
-		clear_fault_references();
-	return uncounted_add(&note, n);
+	return uncounted_take(&note, n, clear_fault_references, NULL);
 }
 
 /* Every process frame is the policy's from allocation to free. */
@@ -242,19 +241,18 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 		*noted = i;
 }
 
-/* A run from frame_alloc_run (at most VM_RUN_MAX frames: the VM core
- * asks for no more): observe for each frame, the policy taking them in one
- * call and the note as one allocation, the frames' indices written once,
- * into the note itself. A longer one goes frame by frame. */
+/* A run from frame_alloc_run: observe for each frame, the policy taking
+ * them in one call and the note as one allocation, the frames' indices
+ * written once, into the note itself. At most VM_RUN_MAX frames: the VM
+ * core asks for no more (vm.h), and own[] and the note are sized by it,
+ * so a longer run is a bug that stops the pager here. */
 static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 {
 	uint32_t own[VM_RUN_MAX], *f;
 
-	if (n > VM_RUN_MAX) {
-		for (unsigned k = 0; k < n; k++)
-			observe(ctx, pa[k], 1);
-		return;
-	}
+	(void)ctx;
+	if (n > VM_RUN_MAX)
+		__builtin_trap();
 	if (!(f = note_uncounted(n)))
 		f = own;
 	for (unsigned k = 0; k < n; k++) {
@@ -314,7 +312,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
-	clear_fault_references();
+	uncounted_clear(&note, clear_fault_references, NULL);
 	/* With no limit (a fault waits), asked again when every frame was
 	 * referenced; background reclaim, limited, never is (policy.h). */
 	n = policy_isolate_retrying(pol_ops, pol, &e, idx,
@@ -330,9 +328,9 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
 	kept = calloc(nframes, 1);
-	looks = aligned_alloc(LOOKS_ALIGN, LOOKS_SIZE);
+	look_batch = aligned_alloc(LOOKS_ALIGN, LOOKS_SIZE);
 	pol_ops = ops;
-	pol = kept && looks ? ops->create(nframes, seed) : NULL;
+	pol = kept && look_batch ? ops->create(nframes, seed) : NULL;
 	if (pol)
 		return 0;
 	victims_fini();
@@ -344,10 +342,10 @@ void victims_fini(void)
 	if (pol)
 		pol_ops->destroy(pol);
 	free(kept);
-	free(looks);
+	free(look_batch);
 	pol = NULL;
 	kept = NULL;
-	looks = NULL;
+	look_batch = NULL;
 }
 
 void victims_start(void)
