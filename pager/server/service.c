@@ -148,7 +148,9 @@ struct service_thread {
 	struct pager_thread t;
 	struct msg in, out;
 } __attribute__((aligned(SERVICE_ALIGN)));
-_Static_assert(sizeof(struct service_thread) <= PAGE_SIZE && PAGE_SIZE % SERVICE_ALIGN == 0,
+/* No larger than its alignment, which divides the page: so each one lies
+ * in one page (larger, an aligned one could straddle a page boundary). */
+_Static_assert(sizeof(struct service_thread) <= SERVICE_ALIGN && PAGE_SIZE % SERVICE_ALIGN == 0,
 	       "a service thread, and so its messages, lies in one page");
 
 /* The pool's storage: a plain static, SERVICE_ALIGN longer than the
@@ -257,32 +259,18 @@ static void serve_started(struct pager_thread *t)
 	serve((struct service_thread *)t);
 }
 
-static int in_one_page(const void *p, size_t n)
-{
-	uintptr_t a = (uintptr_t)p;
-
-	return a / PAGE_SIZE == (a + n - 1) / PAGE_SIZE;
-}
-
-/* Place the pool in pool_space, each message checked to lie in one page.
- * 0, or -1 with the reason said. */
-static int pool_place(void)
+/* Place the pool at pool_space's first SERVICE_ALIGN boundary: its
+ * messages then lie in one page each (the assertion on the struct). */
+static void pool_place(void)
 {
 	pool = (void *)(((uintptr_t)pool_space + SERVICE_ALIGN - 1) & ~(uintptr_t)(SERVICE_ALIGN - 1));
-	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++) {
-		if (!in_one_page(&pool[k].in, sizeof(pool[k].in)) ||
-		    !in_one_page(&pool[k].out, sizeof(pool[k].out))) {
-			printf("pager: service thread %u's messages cross a page\n", k);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 struct pager_thread *service_adopt(int deaths)
 {
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
-	if (pool_place() < 0 || pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
+	pool_place();
+	if (pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
 	pager_lock(&pool[0].t);
 	return &pool[0].t;
