@@ -46,7 +46,7 @@ void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread 
 	const struct policy_ops *ops = policy_all[config.policy];
 
 	if (victims_init(ops, config.seed) < 0) {
-		printf("pager: swap: no memory for the slot tables; no swap\n");
+		printf("pager: swap: no memory for the replacement policy's tables; no swap\n");
 		return;
 	}
 	swap_history_size(policy_shadows_per_frame(ops));

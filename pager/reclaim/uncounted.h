@@ -8,38 +8,53 @@
 #define PAGER_RECLAIM_UNCOUNTED_H
 
 #include <stdint.h>
-#include "vm/harvest_batch.h"
+#include "kernel/abi/vm.h"	/* HARVEST_IN_PLACE */
+#include "swap/swap.h"		/* SWAP_OUT_BATCH */
+#include "vm/vm.h"		/* VM_RUN_MAX */
 
 /*
- * The bound is in faults served, not frames noted: the references lost are
- * those a program makes between its fault and the clearing, and a note of
- * frames is a different delay under every fault-around setting (32 frames
- * were 32 faults at faultaround=0, 3.6 at 8). What is counted is the
- * allocations the policy is told of (victims.c: one observe or observe_run
- * call each): a fault's new page, or its fault-around run, is one; so is a
- * copy-on-write copy; a swap-in's pages read ahead are one each (frames
- * taken one by one). The note is cleared when the 9th allocation's frames
- * arrive, before they are noted: the frames cleared then are the earlier
- * allocations', whose faults have been answered.
+ * Two bounds on the delay between a fault and its bit's clearing; the
+ * tighter governs.
  *
- * 8 is pagesim's sweep (docs/policies.md, "The insertion rule's late
- * clearing"): at the pager's 32 victims per look, a delay of up to 16
- * faults keeps every policy whose rule is 0 but sieve within 1% of its
- * misses cleared at once; 8 keeps a margin (mglru, clock, s3fifo, 2q and car
- * within ~0.1%, clockpro +0.27%, its step is at 32). sieve loses at any
- * delay (+4.2% at 8): none can be short enough for it.
+ * In frames, UNCOUNTED_FRAMES: the look interval. The pager's looks come
+ * every SWAP_OUT_BATCH frames reclaim wants (reclaim/free.c), each
+ * clearing the note first: a note that long is cleared no later than the
+ * next look would clear it under pressure, and a longer one outlasts the
+ * interval, where pagesim's clockpro steps (+6.68% misses with a note of
+ * 64, +6.85% with 32 at one frame a fault). At the
+ * default faultaround 8 (up to nine frames a fault) this is the bound that
+ * governs: about 3.6 faults.
+ *
+ * In allocations, UNCOUNTED_FAULTS: cleared when the 9th allocation's
+ * frames arrive, before they are noted (the frames cleared then are the
+ * earlier allocations', whose faults have been answered). It governs at
+ * faultaround=0, one frame a fault: there the note is pagesim's
+ * --clear-note 8 (a note cleared whole, not the sliding --clear-delay N),
+ * whose column in docs/policies.md ("The insertion rule's late clearing")
+ * gives clockpro +0.85%, 2q +0.15%, sieve +2.19% and the others 0.05% or
+ * less. pagesim has no fault-around or readahead, so its answer carries
+ * over only at faultaround=0. What is counted is the allocations the
+ * policy is told of (victims.c: one observe or observe_run call each): a
+ * fault's new page, or its fault-around run, is one; so is a copy-on-write
+ * copy; but a swap-in's pages read ahead are one each (frames taken one by
+ * one), so the bound is in allocations, not strictly in faults served.
  */
 #define UNCOUNTED_FAULTS 8
-/* The most frames noted: one clearing batch, so a full note of frames each
- * mapped once is one harvest call (fewer when runs join). */
-#define UNCOUNTED_FRAMES VM_HARVEST_BATCH
+#define UNCOUNTED_FRAMES SWAP_OUT_BATCH
 _Static_assert(VM_RUN_MAX <= UNCOUNTED_FRAMES, "a fault's run fits an empty note");
+/* A full note of frames each mapped once is one harvest call, answered in
+ * place (fewer entries when runs join). */
+_Static_assert(UNCOUNTED_FRAMES <= HARVEST_IN_PLACE, "a note's clearing is one call");
 
 struct uncounted_note {
 	uint32_t faults;	/* allocations noted since the last clearing */
 	uint32_t n;		/* frames noted: frame[0..n) */
 	uint32_t frame[UNCOUNTED_FRAMES];
 };
+
+/* Clears the accessed bits of t's frames (victims.c: one harvest call);
+ * ctx is the caller's. */
+typedef void uncounted_clear_fn(void *ctx, const struct uncounted_note *t);
 
 /* 1 if t must be cleared before an allocation of frames new frames is
  * noted: it holds UNCOUNTED_FAULTS allocations' frames already, or these
@@ -49,22 +64,29 @@ static inline int uncounted_due(const struct uncounted_note *t, uint32_t frames)
 	return t->faults == UNCOUNTED_FAULTS || t->n + frames > UNCOUNTED_FRAMES;
 }
 
-/* Note one allocation of frames new frames (after the clearing
- * uncounted_due asked for): where the caller writes their indices. */
-static inline uint32_t *uncounted_add(struct uncounted_note *t, uint32_t frames)
+/* Clear t's frames through clear, and start it again, empty (also before
+ * a look: victims_choose). */
+static inline void uncounted_clear(struct uncounted_note *t, uncounted_clear_fn *clear, void *ctx)
 {
-	uint32_t *at = &t->frame[t->n];
+	clear(ctx, t);
+	t->n = 0;
+	t->faults = 0;
+}
 
+/* Note one allocation of frames new frames, clearing t first if it is
+ * due: where the caller writes their indices. Inline with clear known, the
+ * call to it is direct (the first-touch path). */
+static inline uint32_t *uncounted_take(struct uncounted_note *t, uint32_t frames,
+				       uncounted_clear_fn *clear, void *ctx)
+{
+	uint32_t *at;
+
+	if (uncounted_due(t, frames))
+		uncounted_clear(t, clear, ctx);
+	at = &t->frame[t->n];
 	t->n += frames;
 	t->faults++;
 	return at;
-}
-
-/* The note was cleared: it starts again, empty. */
-static inline void uncounted_empty(struct uncounted_note *t)
-{
-	t->n = 0;
-	t->faults = 0;
 }
 
 #endif

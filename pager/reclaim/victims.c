@@ -17,7 +17,7 @@
 #include "vm/vm.h"
 
 #define MAX_VICTIMS SWAP_OUT_BATCH	/* victims chosen at once */
-#define LOOK_MAX 64		/* mappings checked in one harvest call */
+#define LOOK_MAX HARVEST_IN_PLACE	/* mappings checked in one harvest call */
 #define AHEAD 16		/* frames harvested ahead of a sequential scan */
 #define AHEAD_MAX 64		/* frames in one batch */
 
@@ -64,8 +64,9 @@ struct harvest_batch {
 	uint32_t current;
 };
 #define LOOKS_ALIGN 2048	/* its size, rounded up to a power of 2 */
+_Static_assert(sizeof(struct harvest_batch) > LOOKS_ALIGN / 2, "LOOKS_ALIGN is the least that holds it");
 PLACED_SPACE(looks_space, struct harvest_batch, LOOKS_ALIGN, 1);
-static struct harvest_batch *looks;	/* in looks_space, from victims_init */
+static struct harvest_batch *look_batch;	/* in looks_space, from victims_init */
 
 /* A look clears both bits: the dirty one is news only for a clean copy,
  * which vm_harvest gives up when it sees it. */
@@ -120,7 +121,7 @@ static void expire_ahead(void)
  * evicted) and keep each one's answer in kept[]. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
-	struct harvest_batch *b = looks;
+	struct harvest_batch *b = look_batch;
 
 	expire_ahead();
 	b->n = 0;
@@ -182,28 +183,29 @@ static int referenced(void *ctx, uint32_t i)
  * once the thread resumes, after the reply, so the bit cannot be cleared as
  * the page is mapped: the frames a policy took in are noted, and their bits
  * harvested and dropped in one call later, once their faults have been
- * answered: when the 9th allocation's frames arrive (UNCOUNTED_FAULTS, a
- * bound in faults served, from pagesim's sweep: uncounted.h), when the
- * next allocation's frames would not fit the note (one clearing batch),
- * and before the policy next looks. A frame not mapped by then (a page
+ * answered: when the 9th allocation's frames arrive (UNCOUNTED_FAULTS,
+ * the bound at faultaround=0), when the next allocation's frames would not
+ * fit the note (UNCOUNTED_FRAMES, the look interval: the bound at the
+ * default faultaround; uncounted.h says why each), and before the policy
+ * next looks. A frame not mapped by then (a page
  * read ahead) keeps its bit. The one place the pager clears accessed bits
  * it does not use; it leaves dirty bits set, for the looks that act on
  * them (vm_frames_clear_accessed: a fault-around run's pages in one entry).
  * A reference a program makes to a noted page before the clearing is
- * erased with the fault's own (pagesim counts it: --clear-delay).
+ * erased with the fault's own (pagesim counts it: --clear-note).
  */
 static struct uncounted_note note;
 
-static void clear_fault_references(void)
+static void clear_fault_references(void *ctx, const struct uncounted_note *t)
 {
 	uint64_t pa[UNCOUNTED_FRAMES];
 
-	for (uint32_t k = 0; k < note.n; k++) {
-		kept[note.frame[k]] = KEPT_NONE;
-		pa[k] = pa_of(note.frame[k]);
+	(void)ctx;
+	for (uint32_t k = 0; k < t->n; k++) {
+		kept[t->frame[k]] = KEPT_NONE;
+		pa[k] = pa_of(t->frame[k]);
 	}
-	vm_frames_clear_accessed(pa, note.n);
-	uncounted_empty(&note);
+	vm_frames_clear_accessed(pa, t->n);
 }
 
 /* Program time (policy_env.now): process frames allocated so far. */
@@ -215,9 +217,7 @@ static inline uint32_t *note_uncounted(uint32_t n)
 {
 	if (pol_ops->fault_counts)
 		return NULL;
-	if (uncounted_due(&note, n))
-		clear_fault_references();
-	return uncounted_add(&note, n);
+	return uncounted_take(&note, n, clear_fault_references, NULL);
 }
 
 /* Every process frame is the policy's from allocation to free. */
@@ -238,19 +238,18 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 		*noted = i;
 }
 
-/* A run from frame_alloc_run (at most VM_RUN_MAX frames: the VM core
- * asks for no more): observe for each frame, the policy taking them in one
- * call and the note as one allocation, the frames' indices written once,
- * into the note itself. A longer one goes frame by frame. */
+/* A run from frame_alloc_run: observe for each frame, the policy taking
+ * them in one call and the note as one allocation, the frames' indices
+ * written once, into the note itself. At most VM_RUN_MAX frames: the VM
+ * core asks for no more (vm.h), and own[] and the note are sized by it,
+ * so a longer run is a bug that stops the pager here. */
 static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 {
 	uint32_t own[VM_RUN_MAX], *f;
 
-	if (n > VM_RUN_MAX) {
-		for (unsigned k = 0; k < n; k++)
-			observe(ctx, pa[k], 1);
-		return;
-	}
+	(void)ctx;
+	if (n > VM_RUN_MAX)
+		__builtin_trap();
 	if (!(f = note_uncounted(n)))
 		f = own;
 	for (unsigned k = 0; k < n; k++) {
@@ -310,7 +309,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
-	clear_fault_references();
+	uncounted_clear(&note, clear_fault_references, NULL);
 	/* With no limit (a fault waits), asked again when every frame was
 	 * referenced; background reclaim, limited, never is (policy.h). */
 	n = policy_isolate_retrying(pol_ops, pol, &e, idx,
@@ -326,7 +325,7 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
 	kept = calloc(nframes, 1);
-	looks = placed(looks_space, LOOKS_ALIGN);
+	look_batch = placed(looks_space, LOOKS_ALIGN);
 	pol_ops = ops;
 	pol = kept ? ops->create(nframes, seed) : NULL;
 	if (pol)

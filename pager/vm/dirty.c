@@ -145,8 +145,8 @@ void vm_frames_clear_accessed(const uint64_t *pa, size_t n)
 			continue;
 		}
 		/* Mapped many times, or once holding a copy (its dirty bit is
-		 * news: an entry of its own), or not yet (a frame of the fault
-		 * being served, when the note filled mid-run: no walk). */
+		 * news: an entry of its own), or not at all (a page read ahead
+		 * and not mapped yet, or freed since it was noted: no walk). */
 		struct clearing_frame f = { b, pa[k++] };
 		const struct frame *d = frame_desc(f.pa);
 

@@ -1,8 +1,9 @@
 /*
  * Host tests for the insertion rule's note (pager/reclaim/uncounted.h):
  * cleared when the 9th allocation's frames arrive however many frames the
- * earlier ones brought (a bound in faults served, not frames), or when an
- * allocation's frames would not fit one clearing batch.
+ * earlier ones brought (the bound at faultaround=0), or when an
+ * allocation's frames would not fit the look interval (UNCOUNTED_FRAMES),
+ * through uncounted_take, the one sequence victims.c uses.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +13,8 @@
 
 #include "reclaim/uncounted.h"
 
-/* victims.c's use of the note, with the clearings counted instead of made:
- * frames frame .. frame + frames - 1 noted as one allocation. */
+/* The note as victims.c takes it, with the clearings counted instead of
+ * made: frames frame .. frame + frames - 1 noted as one allocation. */
 struct model {
 	struct uncounted_note t;
 	unsigned clearings;
@@ -21,17 +22,19 @@ struct model {
 	uint32_t first;		/* the first of them */
 };
 
+static void count_clearing(void *ctx, const struct uncounted_note *t)
+{
+	struct model *m = ctx;
+
+	m->clearings++;
+	m->cleared = t->n;
+	m->first = t->n ? t->frame[0] : UINT32_MAX;
+}
+
 static void allocate(struct model *m, uint32_t frame, uint32_t frames)
 {
-	uint32_t *at;
+	uint32_t *at = uncounted_take(&m->t, frames, count_clearing, m);
 
-	if (uncounted_due(&m->t, frames)) {
-		m->clearings++;
-		m->cleared = m->t.n;
-		m->first = m->t.frame[0];
-		uncounted_empty(&m->t);
-	}
-	at = uncounted_add(&m->t, frames);
 	for (uint32_t k = 0; k < frames; k++)
 		at[k] = frame + k;
 }
@@ -98,6 +101,25 @@ static void test_full_note(void **state)
 	assert_int_equal(m.t.n, 2);
 }
 
+/* Fault-around runs at the default (a page and 8 around it): the note in
+ * frames governs, clearing before the 8th fault, and no clearing holds
+ * more than the frames reclaim wants between two looks (SWAP_OUT_BATCH,
+ * reclaim/free.c): the note never outlasts the look interval. */
+static void test_default_faultaround(void **state)
+{
+	struct model m = { 0 };
+	const uint32_t run = 1 + 8;
+	uint32_t faults = 0;
+
+	(void)state;
+	while (m.clearings == 0)
+		allocate(&m, faults++ * run, run);
+	assert_true(faults - 1 < UNCOUNTED_FAULTS);
+	assert_int_equal(faults - 1, UNCOUNTED_FRAMES / run);
+	assert_true(m.cleared <= SWAP_OUT_BATCH);
+	assert_int_equal(m.t.n, run);
+}
+
 /* A clearing before a look (victims_choose) starts the count again. */
 static void test_empty_restarts_count(void **state)
 {
@@ -106,12 +128,16 @@ static void test_empty_restarts_count(void **state)
 	(void)state;
 	for (uint32_t k = 0; k < UNCOUNTED_FAULTS - 1; k++)
 		allocate(&m, k, 1);
-	uncounted_empty(&m.t);
+	uncounted_clear(&m.t, count_clearing, &m);
+	assert_int_equal(m.clearings, 1);
+	assert_int_equal(m.cleared, UNCOUNTED_FAULTS - 1);
+	assert_int_equal(m.t.n, 0);
 	for (uint32_t k = 0; k < UNCOUNTED_FAULTS; k++)
 		allocate(&m, k, 1);
-	assert_int_equal(m.clearings, 0);
-	allocate(&m, 50, 1);
 	assert_int_equal(m.clearings, 1);
+	allocate(&m, 50, 1);
+	assert_int_equal(m.clearings, 2);
+	assert_int_equal(m.cleared, UNCOUNTED_FAULTS);
 }
 
 int main(void)
@@ -120,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_faults_of_one_frame),
 		cmocka_unit_test(test_faults_of_runs),
 		cmocka_unit_test(test_full_note),
+		cmocka_unit_test(test_default_faultaround),
 		cmocka_unit_test(test_empty_restarts_count),
 	};
 

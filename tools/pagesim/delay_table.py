@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_traces import REFERENCE  # noqa: E402 (beside this script)
 
 DELAYS = [1, 2, 4, 8, 16, 32, 64, 128, 512]  # N = 0 is the base
-NOTES = [8, 16, 32, 64]                      # UNCOUNTED_MAX's candidates
+NOTES = [8, 16, 32, 64]  # notes cleared whole (pager/reclaim/uncounted.h)
 VICTIMS = [32, 1]  # the pager's SWAP_OUT_BATCH; pagesim's default
 # Each trace's sizes but the 1% one, where nearly every reference misses:
 # 5/10/20/40% of its pages.

@@ -36,9 +36,11 @@ struct sim_params {
 	 * meanwhile, as the pager's late clearing (victims.c) loses them; a
 	 * look clears every such bit first. 0: the bit is clear at once. */
 	uint32_t clear_delay;
-	/* The pager's own form of it (victims.c's UNCOUNTED_MAX): such bits
+	/* The pager's own form of it (pager/reclaim/uncounted.h): such bits
 	 * noted, up to clear_note frames, and cleared together when one more
-	 * comes or before a look. 0: no note. At most one of the two. */
+	 * comes or before a look. With no fault-around a frame is a fault, so
+	 * this is the pager's bound in faults (UNCOUNTED_FAULTS) at
+	 * faultaround=0. 0: no note. At most one of the two. */
 	uint32_t clear_note;
 	/* Victims the policy is asked for per look, its frames freed for
 	 * the faults that follow, as the pager's reclaim takes a batch. 0 or
