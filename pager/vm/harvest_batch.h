@@ -4,7 +4,7 @@
  * change, and when the batch is full or done each entry's answer goes
  * back to the caller with the frame it maps. Sealing clean copies and
  * write-protecting a write-out batch both work this way; the insertion
- * rule's clearing (dirty.c) fills the batch its own way, in runs.
+ * rule's clearing (clearing.c) fills the batch its own way, in runs.
  *
  * Inline, so that each caller's pick and done become direct calls:
  * measured out of line, the write-out's protection cost ~140 instructions
