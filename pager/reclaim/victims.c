@@ -238,18 +238,13 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 		*noted = i;
 }
 
-/* A run from frame_alloc_run: observe for each frame, the policy taking
- * them in one call and the note as one allocation, the frames' indices
- * written once, into the note itself. At most VM_RUN_MAX frames: the VM
- * core asks for no more (vm.h), and own[] and the note are sized by it,
- * so a longer run is a bug that stops the pager here. */
-static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
+/* n <= VM_RUN_MAX new frames from frame_alloc_run: observe for each, the
+ * policy taking them in one call and the note as one allocation, the
+ * frames' indices written once, into the note itself. */
+static void observe_run_fits(const uint64_t *pa, unsigned n)
 {
 	uint32_t own[VM_RUN_MAX], *f;
 
-	(void)ctx;
-	if (n > VM_RUN_MAX)
-		__builtin_trap();
 	if (!(f = note_uncounted(n)))
 		f = own;
 	for (unsigned k = 0; k < n; k++) {
@@ -258,6 +253,27 @@ static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
+}
+
+/* A run longer than VM_RUN_MAX, in pieces, each an allocation of its own.
+ * Out of line: the VM core asks for no such run (vm.h). */
+static __attribute__((noinline, cold)) void observe_run_long(const uint64_t *pa, unsigned n)
+{
+	for (; n > VM_RUN_MAX; pa += VM_RUN_MAX, n -= VM_RUN_MAX)
+		observe_run_fits(pa, VM_RUN_MAX);
+	observe_run_fits(pa, n);
+}
+
+/* A run from frame_alloc_run. own[] and the note are sized by VM_RUN_MAX;
+ * a longer run goes in pieces rather than overflow them. */
+static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
+{
+	(void)ctx;
+	if (n > VM_RUN_MAX) {
+		observe_run_long(pa, n);
+		return;
+	}
+	observe_run_fits(pa, n);
 }
 
 void victims_put_back(uint64_t pa)
