@@ -157,7 +157,6 @@ static void kick(unsigned started)
 		vmmio_notify(mmio, REQUEST_QUEUE);
 }
 
-/* BLK_SUBMIT: data = struct blk_request[]. */
 /* A message's requests into batch (msg data is bytes, not typed for it).
  * data[] starts on a doubleword (struct msg's words come before it), so a
  * copy of one request's constant size is a few doubleword moves, where the
@@ -173,6 +172,7 @@ static void copy_requests(struct blk_request *batch, const uint8_t *data, unsign
 		memcpy(&batch[i], src + i * sizeof(*batch), sizeof(*batch));
 }
 
+/* BLK_SUBMIT: data = struct blk_request[]. */
 static long on_submit(const struct msg *m)
 {
 	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];

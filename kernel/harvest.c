@@ -11,7 +11,10 @@
 #include "abi/errno.h"
 #include "abi/handle.h"
 
-#define HARVEST_BATCH HARVEST_IN_PLACE	/* entries checked at a time (1.5 KiB of stack) */
+#define HARVEST_BATCH HARVEST_IN_PLACE	/* entries checked at a time */
+/* harvest_pass keeps a batch and each entry's process on the kernel stack. */
+_Static_assert(HARVEST_BATCH * (sizeof(struct harvest_entry) + sizeof(struct proc *)) <= 1536,
+	       "a harvest batch's stack arrays stay within 1.5 KiB");
 _Static_assert(HARVEST_RUN_MAX <= HARVEST_BATCH, "a run entry's pages: no more than a batch of single entries'");
 #define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
 #define HARVEST_RUN_BITS (~0u << HARVEST_RUN_SHIFT)

@@ -41,7 +41,7 @@ static inline int entry_ok(uint64_t va, uint64_t pa, uint64_t perm, struct phys_
 /* What a run's checks have found good so far. A run's frames mostly lie
  * in one range of the memory map and share one perm, so an entry after
  * the first costs two compares, not a walk of the map and perm_ok's rules
- * (~35 -> ~15 an entry). */
+ * (~35 -> ~15 instructions an entry: design.md, "First touch, a seventh pass"). */
 struct entry_check {
 	struct phys_range user;	/* the last frame's user range; empty at first */
 	uint64_t perm;		/* the last perm found good; 0 (never good) at first */
@@ -68,12 +68,12 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	size_t good = 0;
 	int r;
 
-	if (n == 0)	/* a resume that maps nothing: no window goes stale */
-		return by->is_root ? 0 : -ERR_PERM;
-	if (n == 1)
-		return vm_map_one(by, target, e->va, e->pa, e->perm);
 	if (!by->is_root)
 		return -ERR_PERM;
+	if (n == 0)	/* a resume that maps nothing: no window goes stale */
+		return 0;
+	if (n == 1)
+		return vm_map_one(by, target, e->va, e->pa, e->perm);
 	while (good < n && run_entry_ok(&c, e[good].va, e[good].pa, e[good].perm))
 		good++;
 	r = arch_pt_map_run(&target->pt, e, good);

@@ -166,7 +166,7 @@ static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *
 /* Inline in its one caller (vm_map_entries, LTO): a call and a second
  * frame on every fault-around fault otherwise. A run's pages share a pt
  * and mostly a perm: range_leaves keeps the leaf table while the 2 MiB
- * range stays, and the PTE bits are kept while the perm does (~28 -> ~17
+ * range stays, and the PTE bits are kept while the perm does (~28 -> ~17 instructions
  * an entry, the saving from the bits). */
 __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 							  const struct map_entry *e, size_t n)

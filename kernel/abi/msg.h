@@ -78,7 +78,8 @@ enum fault_reply {
 	FAULT_KILL = 2,		/* data[] holds the reason, a string of len bytes */
 	FAULT_RESUME_ONE = 3	/* w[0..2] hold one struct map_entry (va, pa,
 				 * perm) to install before the thread resumes;
-				 * data[] unused: a reply the register form carries */
+				 * len must be 0 (a reply the register form
+				 * carries), else the faulting process is ended */
 };
 
 #endif

@@ -282,12 +282,6 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 
 /* ---- the rest of the interface ---- */
 
-/* A recent refault (evicted fewer than MAX_NR_GENS generations ago) counts
- * against its tier, comes in at the top tier and joins the youngest
- * generation (a page in use, as Linux activates a workingset refault). Any
- * other page joins the second youngest: its fault is not a use (the
- * classic insertion rule), so it goes where Linux puts a page it adds
- * outside a fault, and the next aging promotes it if it is used. */
 /* Whether frame may join (it is one, and untracked) and, if so, its first
  * use counted as a reference if recent: the step every insert takes, the
  * arrays passed in so that a run keeps them in registers. */
@@ -301,29 +295,28 @@ static inline int mg_first_use(uint8_t *refs, uint8_t *workingset, const uint8_t
 	return 1;
 }
 
-/* Frame, if it is one and untracked, joins generation seq (mg_first_use).
- * Whether it joined. */
-static inline int mg_place(struct mglru *m, uint32_t frame, uint32_t seq, int recent)
-{
-	if (!mg_first_use(m->refs, m->workingset, m->g.gen_of, m->nframes, frame, recent))
-		return 0;
-	mglru_gens_put(&m->g, seq, frame);
-	return 1;
-}
-
+/* A recent refault (evicted fewer than MAX_NR_GENS generations ago) counts
+ * against its tier, comes in at the top tier and joins the youngest
+ * generation (a page in use, as Linux activates a workingset refault). Any
+ * other page joins the second youngest: its fault is not a use (the
+ * classic insertion rule), so it goes where Linux puts a page it adds
+ * outside a fault, and the next aging promotes it if it is used. */
 static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct mglru *m = mg_of(p);
 	int recent = shadow &&
 		     shadow_distance(m->g.max_seq, shadow_value(shadow)) < MAX_NR_GENS;
 
-	if (mg_place(m, frame, recent ? m->g.max_seq : m->g.max_seq - 1, recent) && recent)
+	if (!mg_first_use(m->refs, m->workingset, m->g.gen_of, m->nframes, frame, recent))
+		return;
+	mglru_gens_put(&m->g, recent ? m->g.max_seq : m->g.max_seq - 1, frame);
+	if (recent)
 		m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
 }
 
 /* mg_insert(frames[k], 0) for each: never seen, so one generation for all,
  * joined as one run (mglru_gens_run) with the arrays in registers: each
- * byte stored may alias anything, so mg_place per frame loaded every
+ * byte stored may alias anything, so a frame-by-frame insert loaded every
  * array and the queue again (measured: ~37 -> ~24 instructions a frame;
  * first touch 1,101 -> 1,091 a page). */
 static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)

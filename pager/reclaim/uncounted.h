@@ -32,8 +32,10 @@
  * --clear-note 8 (a note cleared whole, not the sliding --clear-delay N),
  * whose column in docs/policies.md ("The insertion rule's late clearing")
  * gives clockpro +0.85%, 2q +0.15%, sieve +2.19% and the others 0.05% or
- * less. pagesim has no fault-around or readahead, so its answer carries
- * over only at faultaround=0. What is counted is the allocations the
+ * less. 8 is a margin chosen under that table's 1% line (16 faults hold
+ * it for every policy but sieve), not a derived bound. pagesim has no
+ * fault-around or readahead, so its answer carries over only at
+ * faultaround=0. What is counted is the allocations the
  * policy is told of (victims.c: one observe or observe_run call each): a
  * fault's new page, or its fault-around run, is one; so is a copy-on-write
  * copy; but a swap-in's pages read ahead are one each (frames taken one by

@@ -24,8 +24,8 @@ enum check_when {
  * look whether the VM core met an inconsistency on its own (vm_bug).
  * Either way, the first broken invariant is printed with what it concerns
  * and the machine stops with CHECK_FAIL_STATUS. */
-/* check_request's two halves (check.c): the walk, and the stop. */
-/* f: the fault being served, or NULL for a request, in; while f is set,
+/* check_request's two halves (check.c): the walk, and the stop. f: the
+ * fault being served, or NULL for a request, in; while f is set,
  * in is stale (the last message stored) and is not read. */
 void check_walk(enum check_when when, const struct fault *f, const struct msg *in);
 _Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,

@@ -22,6 +22,7 @@
 #define READ_MAX (1 + VM_READAHEAD_MAX)	/* a fault's page and its window */
 #define QUEUED_BATCH 32			/* slots the swap-in thread reads at once */
 _Static_assert(READ_MAX <= SWAP_IO_MAX && QUEUED_BATCH <= SWAP_IO_MAX, "one transfer each");
+_Static_assert(READ_MAX <= 32, "read_further answers a bit of a uint32_t for each page");
 
 static struct swap_queue inq;	/* slots for the swap-in thread to read ahead */
 static struct pager_thread reader;

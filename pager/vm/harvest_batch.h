@@ -89,7 +89,7 @@ static inline void vm_harvest_add_mapping(void *ctx, struct vm_space *s, uint64_
 	struct vm_harvest_batch *b = a->b;
 	int take = a->pick ? a->pick(s, va) : 1;
 
-	if (b->n == VM_HARVEST_BATCH)
+	if (b->n == VM_HARVEST_BATCH && !a->bug)
 		vm_note_bug("a frame has more mappings than its mapcount");
 	if (take < 0 || b->n == VM_HARVEST_BATCH)	/* pick noted its own */
 		a->bug = 1;

@@ -12,12 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* csr.h's instructions are RISC-V only: its guard set, the two mmu.c
- * needs are no-ops here (there is no TLB to flush). */
-#define ARCH_CSR_H
-#define SATP_SV39 (8UL << 60)
-static inline void sfence_vma_all(void) {}
-static inline void satp_load(uint64_t value) { (void)value; }
+#include "test_kernel_csr.h"
 
 #include "../../arch/riscv/mmu.c"
 #include "../../kernel/harvest.c"
@@ -75,7 +70,6 @@ static struct harvest_entry run(uint32_t h, uint64_t va, uint32_t pages, uint32_
 	return (struct harvest_entry){ h, want | ((pages - 1) << HARVEST_RUN_SHIFT), va };
 }
 
-/* An entry the kernel must refuse: the call fails and nothing changes. */
 /* e refused, and the page at watch (one e would have touched) as it was. */
 static void check_refused(struct harvest_entry e, uint64_t watch)
 {

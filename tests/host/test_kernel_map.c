@@ -11,12 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* csr.h's instructions are RISC-V only: its guard set, the two mmu.c
- * needs are no-ops here (there is no TLB to flush). */
-#define ARCH_CSR_H
-#define SATP_SV39 (8UL << 60)
-static inline void sfence_vma_all(void) {}
-static inline void satp_load(uint64_t value) { (void)value; }
+#include "test_kernel_csr.h"
 
 #include "../../arch/riscv/mmu.c"
 #include "../../kernel/memmap.c"

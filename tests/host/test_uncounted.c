@@ -1,7 +1,7 @@
 /*
  * Host tests for the insertion rule's note (pager/reclaim/uncounted.h):
- * cleared when the 9th allocation's frames arrive however many frames the
- * earlier ones brought (the bound at faultaround=0), or when an
+ * cleared when allocation UNCOUNTED_FAULTS + 1's frames arrive, however
+ * many frames the earlier ones brought (the bound at faultaround=0), or when an
  * allocation's frames would not fit the look interval (UNCOUNTED_FRAMES),
  * through uncounted_take, the one sequence victims.c uses.
  */
@@ -101,8 +101,9 @@ static void test_full_note(void **state)
 	assert_int_equal(m.t.n, 2);
 }
 
-/* Fault-around runs at the default (a page and 8 around it): the note in
- * frames governs, clearing before the 8th fault, and no clearing holds
+/* Fault-around runs at the default (a page and 8 around it: pager.faultaround's
+ * default, base/config.c): the note in frames governs, clearing when a run
+ * would not fit (after UNCOUNTED_FRAMES / run faults), and no clearing holds
  * more than the frames reclaim wants between two looks (SWAP_OUT_BATCH,
  * reclaim/free.c): the note never outlasts the look interval. */
 static void test_default_faultaround(void **state)

@@ -84,9 +84,17 @@ static void die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+struct sim_params params_of(const struct options *o, uint32_t frames)
+{
+	return (struct sim_params){ .frames = frames, .seed = o->seed,
+				    .insert_bit = o->insert_bit,
+				    .clear_delay = o->clear_delay,
+				    .clear_note = o->clear_note, .victims = o->victims };
+}
+
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size);
+	void *p = sim_calloc(n, size);
 
 	if (!p) {
 		fputs("pagesim: out of memory\n", stderr);
@@ -315,9 +323,7 @@ static int parse_more(struct options *o, int c, const char *arg)
 /* The experiments' ranges and combinations, as the simulation checks them. */
 static void check_experiments(const struct options *o)
 {
-	const struct sim_params p = { .frames = 1, .seed = o->seed, .insert_bit = o->insert_bit,
-				      .clear_delay = o->clear_delay,
-				      .clear_note = o->clear_note, .victims = o->victims };
+	const struct sim_params p = params_of(o, 1);
 	char err[160];
 
 	if (sim_params_check(&p, err, sizeof(err)))

@@ -12,6 +12,7 @@
 #                  [--step POLICY]
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_traces import REFERENCE  # noqa: E402 (beside this script)
 
 DELAYS = [1, 2, 4, 8, 16, 32, 64, 128, 512]  # N = 0 is the base
-NOTES = [8, 16, 32, 64]  # notes cleared whole (pager/reclaim/uncounted.h)
-VICTIMS = [32, 1]  # the pager's SWAP_OUT_BATCH; pagesim's default
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def pager_define(path, name):
+    """The integer #define name in the pager's header path (from the tree's
+    root), so the tables follow the pager's constants."""
+    with open(os.path.join(ROOT, path)) as f:
+        m = re.search(r"^#define %s (\d+)\b" % name, f.read(), re.M)
+    if not m:
+        sys.exit(f"delay_table.py: no #define {name} in {path}")
+    return int(m.group(1))
+
+
+BATCH = pager_define("pager/swap/swap.h", "SWAP_OUT_BATCH")
+NOTE = pager_define("pager/reclaim/uncounted.h", "UNCOUNTED_FAULTS")
+# Notes cleared whole: the pager's bound, and around it up to two batches.
+NOTES = sorted({NOTE, 2 * NOTE, BATCH, 2 * BATCH})
+VICTIMS = [BATCH, 1]  # the pager's looks; pagesim's default
 # Each trace's sizes but the 1% one, where nearly every reference misses:
 # 5/10/20/40% of its pages.
 SIZES = {name: sorted(sizes)[1:] for name, (_, _, sizes) in REFERENCE.items()}
@@ -30,12 +47,12 @@ SIZES = {name: sorted(sizes)[1:] for name, (_, _, sizes) in REFERENCE.items()}
 # random never read the bit: the control, every delay the same.
 POLICIES = "mglru,clock,sieve,s3fifo,2q,car,clockpro,fifo,random"
 # The detail table's columns: the base, the longer delays, the pager's note.
-DETAIL = [("delay", 0)] + [("delay", n) for n in (8, 16, 32, 64, 128, 512)] + [("note", 32)]
+DETAIL = [("delay", 0)] + [("delay", n) for n in (8, 16, 32, 64, 128, 512)] + [("note", BATCH)]
 # Where the step lies: one policy's misses on sprite's three largest sizes
 # (10/20/40%) summed, by victims per look and delay, up to twice the batch.
 STEP_TRACE = "sprite"
 STEP_VICTIMS = [8, 16, 32, 64, 128]
-STEP_DELAYS = [0, 2, 4, 8, 16, 32, 64, 128, 256]
+STEP_DELAYS = [0, 2, 4, 8, 16, 28, 29, 30, 31, 32, 64, 128, 256]  # 28-31: how the step at 32 rises
 
 
 def sweep(pagesim, path, sizes, policies, late, victims):
@@ -154,6 +171,9 @@ def main():
                     help="the policy whose step is located ('' for none)")
     a = ap.parse_args()
     victims = [int(v) for v in a.victims.split(",")]
+    unknown = set(a.detail.split(",")) - set(a.policies.split(","))
+    if unknown:
+        sys.exit(f"delay_table.py: --detail names {','.join(sorted(unknown))}, not in --policies")
     res = collect(a.pagesim, a.tracedir, a.policies, victims)
     for per_size in (False, True):
         print_rises(res, a.policies.split(","), a.tolerance, per_size)

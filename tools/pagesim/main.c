@@ -34,8 +34,7 @@ static struct cell *run_all(const struct options *o, const struct trace *t, int 
 	for (size_t s = 0; s < o->nsizes; s++) {
 		for (size_t p = 0; p < o->npolicies; p++) {
 			struct cell *c = &cells[s * o->npolicies + p];
-			struct sim_params sp = { o->sizes[s], o->seed, o->insert_bit,
-						 o->clear_delay, o->clear_note, o->victims };
+			struct sim_params sp = params_of(o, o->sizes[s]);
 			char err[ERRLEN];
 
 			double start = now();

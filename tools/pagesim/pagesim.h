@@ -40,6 +40,8 @@ struct cell {
 	double seconds;		/* the run's time, for --time */
 };
 
+/* The simulation's parameters the options give, at frames frames. */
+struct sim_params params_of(const struct options *o, uint32_t frames);
 /* calloc, or the program ends with "out of memory". */
 void *xcalloc(size_t n, size_t size);
 

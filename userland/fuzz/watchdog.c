@@ -43,20 +43,27 @@ static void watch(void *arg)
 	}
 }
 
+/* A start that failed gives back what it made: no handle left behind, and
+ * none named by the globals. */
+static void watchdog_undo(void)
+{
+	if (note >= 0)
+		sys_handle_close(note);
+	if (sleep_note >= 0)
+		sys_handle_close(sleep_note);
+	note = sleep_note = -1;
+}
+
 int watchdog_start(int64_t limit_ns)
 {
 	limit = limit_ns;
 	watchdog_progress("starting");
 	note = sys_notify_create();
 	sleep_note = sys_notify_create();
-	if (note < 0 || sleep_note < 0) {
-		if (note >= 0)
-			sys_handle_close(note);	/* the one that was made: not leaked */
-		if (sleep_note >= 0)
-			sys_handle_close(sleep_note);
-		return -1;
-	}
-	return thread_spawn(watch, NULL, 8192, PRIO_NORMAL) < 0 ? -1 : 0;
+	if (note >= 0 && sleep_note >= 0 && thread_spawn(watch, NULL, 8192, PRIO_NORMAL) >= 0)
+		return 0;
+	watchdog_undo();
+	return -1;
 }
 
 /* On a notification made at the start: the supervisor must be able to

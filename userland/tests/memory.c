@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pager_client.h"
 #include "tests.h"
 
 #define MIB (1024UL * 1024)
@@ -324,24 +325,33 @@ static int swap_moved(const struct pager_stats *before, const struct pager_stats
 }
 
 /* The leak check's tries: swap moving pages during a run makes that run
- * no measurement. Before each, room is made: ROOM_PAGES touched and given
- * back, so that reclaim pushes others' pages out now and the run that
- * follows (a child and grandchild of LEAK_PAGES and LEAK_HEAP each, their
- * page tables) stays above the point where background reclaim starts;
+ * no measurement. Before each, room is made: pages touched and given back,
+ * so that reclaim pushes others' pages out now and the run that follows
+ * stays above the point where background reclaim starts (start_free);
  * then a run unmeasured, whose faults read back what it needs of ours.
- * Three tries in a row with swap moving mean the machine is too small for
- * this test, which fails. */
+ * A run holds at most LEAK_RUN_PAGES (a child's mapping and heap, and a
+ * grandchild's copies of them; its page tables are the kernel's), so
+ * start_free + LEAK_RUN_PAGES touched leave that many free above the mark
+ * once given back, however far the touching pushed free frames down.
+ * One try after a run that met swap has that room again; three bound a
+ * loop that must end: swap moving every time means the machine is too
+ * small for this test, which fails. */
 #define LEAK_TRIES 3
-#define ROOM_PAGES (8 * (LEAK_PAGES + LEAK_HEAP / PAGE_SIZE))
+#define LEAK_RUN_PAGES (2 * (LEAK_PAGES + LEAK_HEAP / PAGE_SIZE))
 
 static int make_room(void)
 {
-	volatile uint64_t *room = mmap(NULL, ROOM_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pager_info info;
+	size_t pages;
+	volatile uint64_t *room;
 
+	CHECK_EQ(pager_info(&info), 0);
+	pages = info.start_free + LEAK_RUN_PAGES;
+	room = mmap(NULL, pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
 	CHECK(room != MAP_FAILED);
-	fill_pages(room, ROOM_PAGES);
-	CHECK_EQ(munmap((void *)room, ROOM_PAGES * PAGE_SIZE), 0);
+	fill_pages(room, pages);
+	CHECK_EQ(munmap((void *)room, pages * PAGE_SIZE), 0);
 	return 0;
 }
 
