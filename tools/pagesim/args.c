@@ -247,11 +247,18 @@ static void parse_sweep(struct options *o, const char *list)
 	sort_sizes(o);
 }
 
-static enum sim_insert_bit insert_bit_of(const char *s)
+/* --insert-bit's word as *bit; -1 if it names no rule. */
+static int insert_bit_of(const char *s, enum sim_insert_bit *bit)
 {
 	if (!strcmp(s, "set"))
-		return SIM_BIT_SET;
-	return strcmp(s, "clear") ? SIM_BIT_POLICY : SIM_BIT_CLEAR;
+		*bit = SIM_BIT_SET;
+	else if (!strcmp(s, "clear"))
+		*bit = SIM_BIT_CLEAR;
+	else if (!strcmp(s, "policy"))
+		*bit = SIM_BIT_POLICY;
+	else
+		return -1;
+	return 0;
 }
 
 static void set_mode(struct options *o, enum mode m)
@@ -273,9 +280,8 @@ static int parse_run_option(struct options *o, int c, const char *arg)
 			die_usage("--seed: '%s' is not a whole number", arg);
 		return 1;
 	case OPT_INSERT:
-		if (strcmp(arg, "policy") && strcmp(arg, "set") && strcmp(arg, "clear"))
+		if (insert_bit_of(arg, &o->insert_bit))
 			die_usage("--insert-bit: '%s' is not 'policy', 'set' or 'clear'", arg);
-		o->insert_bit = insert_bit_of(arg);
 		return 1;
 	case OPT_DELAY:
 		o->clear_delay = parse_experiment("--clear-delay", arg, 0);

@@ -135,6 +135,9 @@ def check_experiment_options(tap, pagesim, tracedir):
                           text=True)
     tap.check(plain.returncode == 0 and plain.stdout == zero.stdout,
               "--clear-delay 0 --victims 1 prints the default run")
+    own = subprocess.run(base + ["--insert-bit", "policy"], capture_output=True, text=True)
+    tap.check(own.returncode == 0 and own.stdout == plain.stdout,
+              "--insert-bit policy prints the default run")
     late = subprocess.run(base + ["--clear-delay", "32", "--victims", "32"], capture_output=True,
                           text=True)
     tap.check(late.returncode == 0 and "clearing 32 faults late; 32 victims per look" in late.stdout
@@ -148,7 +151,8 @@ def check_experiment_options(tap, pagesim, tracedir):
                        (["--victims", "0"], "--victims"),
                        (["--victims", "1025"], "--victims"),
                        (["--clear-delay", "8", "--insert-bit", "set"], "--insert-bit set"),
-                       (["--clear-note", "8", "--insert-bit", "set"], "--insert-bit set")):
+                       (["--clear-note", "8", "--insert-bit", "set"], "--insert-bit set"),
+                       (["--insert-bit", "sets"], "'sets' is not")):
         out = subprocess.run(base + args, capture_output=True, text=True)
         tap.check(out.returncode == 2 and word in out.stderr,
                   f"{' '.join(args)} refused: exit {out.returncode}, "
