@@ -39,5 +39,10 @@ int victims_still_one(uint64_t pa);
 /* victims_still_one will be asked about pa[0..n) next: their bits are read
  * now, in one kernel call. */
 void victims_will_ask(const uint64_t *pa, size_t n);
+/* A victim queued a while ago was looked at by the swap engine's own
+ * harvest (its write protection's), which found it touched or not: 1 if
+ * it was referenced while it waited (touched, or an answer kept from a
+ * look ahead says so). Counted as a look. */
+int victims_looked(uint64_t pa, int touched);
 
 #endif

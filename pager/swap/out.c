@@ -117,36 +117,68 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 	return dropped + refill;
 }
 
-/* Slots for the victims, as few runs of consecutive ones as the allocator
- * finds (one, when a free run is long enough: one device request), each
- * victim write-protected and tied to its slot, so that a free while the
- * write is in flight parks the frame instead of reusing it under the DMA.
- * Victims left without a slot go back to the policy. How many will be
- * written. */
-size_t swap_batch_prepare(struct write_batch *b)
+/* The victims' write protection, one harvest for the batch; with look,
+ * also reclaim's last look at each (the swap-out thread's queued victims,
+ * chosen a while ago): one referenced while it waited goes back to the
+ * policy, writable again, and leaves b. A write after the harvest faults
+ * and marks its page written since (settle_write keeps it). */
+static void protect(struct write_batch *b, int look)
 {
-	static uint64_t run[WRITE_BATCH];
+	static uint64_t pa[WRITE_BATCH];
+	static uint8_t touched[WRITE_BATCH];
+	size_t kept_n = 0;
+
+	for (size_t k = 0; k < b->n; k++)
+		pa[k] = b->v[k].pa;
+	if (!look) {
+		vm_frames_write_protect(pa, b->n);
+		return;
+	}
+	vm_frames_protect_look(pa, b->n, touched);
+	for (size_t k = 0; k < b->n; k++) {
+		if (swap_engine_hooks()->referenced(pa[k], touched[k])) {
+			vm_frame_write_protect(pa[k], 0);
+			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
+			swap_batch_put_back(pa[k]);
+			continue;
+		}
+		b->v[kept_n++] = b->v[k];
+	}
+	b->n = kept_n;
+}
+
+/* Slots for the victims, write-protected first (protect), as few runs of
+ * consecutive ones as the allocator finds (one, when a free run is long
+ * enough: one device request), each victim tied to its slot, so that a
+ * free while the write is in flight parks the frame instead of reusing it
+ * under the DMA. Victims left without a slot go back to the policy,
+ * writable again. How many will be written. */
+size_t swap_batch_prepare(struct write_batch *b, int look)
+{
 	struct swap_slots *slots = swap_engine_slots();
 	size_t got = 0;
 	uint32_t first, len;
 
 	/* A device gone for good takes no writes: victims queued before it
 	 * went stay in memory, not retired one failed write at a time. */
-	size_t want = swap_device_gone() ? 0 : b->n;
-
-	while (got < want && (len = swap_slot_alloc_run(slots, (uint32_t)(want - got), &first)) > 0) {
-		for (uint32_t k = 0; k < len; k++)
-			run[k] = b->v[got + k].pa;
-		vm_frames_write_protect(run, len);	/* one kernel call, not one a page */
+	if (swap_device_gone()) {
+		for (size_t k = 0; k < b->n; k++)
+			swap_batch_put_back(b->v[k].pa);
+		b->n = 0;
+		return 0;
+	}
+	protect(b, look);
+	while (got < b->n && (len = swap_slot_alloc_run(slots, (uint32_t)(b->n - got), &first)) > 0)
 		for (uint32_t k = 0; k < len; k++, got++) {
 			b->v[got].slot = first + k;
 			swapcache_tie(b->v[got].slot, b->v[got].pa);
 		}
-	}
-	if (got < b->n && !swap_device_gone())
+	if (got < b->n)
 		note_full();
-	for (size_t k = got; k < b->n; k++)
+	for (size_t k = got; k < b->n; k++) {
+		vm_frame_write_protect(b->v[k].pa, 0);
 		swap_batch_put_back(b->v[k].pa);
+	}
 	b->n = got;
 	b->at_floor = frames_free() <= frames_reserve();
 	return got;
@@ -219,7 +251,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
 	dropped = swap_batch_drop_clean(&b, 0);
-	if (swap_batch_prepare(&b) == 0)
+	if (swap_batch_prepare(&b, 0) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
 	swap_transfer(pager_holder(), 1, b.v, (unsigned)b.n, b.err);

@@ -29,8 +29,11 @@ void swap_batch_put_back(uint64_t pa);
  * dropped without I/O, the others left in b in order. Frames freed. */
 size_t swap_batch_drop_clean(struct write_batch *b, size_t from);
 /* Slots for b's victims, each write-protected and tied to its slot; those
- * left without one go back to the policy. How many will be written. */
-size_t swap_batch_prepare(struct write_batch *b);
+ * left without one go back to the policy. With look (victims queued a
+ * while ago), the protection's harvest is also reclaim's last look, and
+ * those referenced while they waited go back too. How many will be
+ * written. */
+size_t swap_batch_prepare(struct write_batch *b, int look);
 /* After the write: each page evicted, kept, or freed. Frames freed. */
 size_t swap_batch_finish(struct write_batch *b);
 

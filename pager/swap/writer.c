@@ -12,6 +12,7 @@
 #include "swap/queue.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
+#include "vm/vm.h"
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static struct swap_queue held;	/* of those, victims waiting to fill a write */
@@ -36,25 +37,39 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
 }
 
+/* Whether queued victim pa may go without a write (swap_batch_drop_clean:
+ * a clean copy in its slot, or the program file's): reclaim looks at it
+ * again now. The others, to be written, have that look with their write
+ * protection (swap_batch_prepare), in one harvest. */
+static int goes_without_write(uint64_t pa)
+{
+	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
+}
+
 /* Popped pages still worth writing, up to what the batch has room for:
- * not freed since (the mark would be gone), and still victims (reclaim
- * says: not referenced while they waited). n <= WRITE_BATCH: both callers
- * pop at most a batch. */
+ * not freed since (the mark would be gone), and still victims (evictable;
+ * one that may go without a write also not referenced while it waited).
+ * n <= WRITE_BATCH: both callers pop at most a batch. */
 static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
 {
-	static uint64_t asked[WRITE_BATCH];
-	uint32_t m = 0;
+	static uint64_t taken[WRITE_BATCH], asked[WRITE_BATCH];
+	static uint8_t look_now[WRITE_BATCH];
+	const struct swap_reclaim_hooks *h = swap_engine_hooks();
+	uint32_t t = 0, m = 0;
 
-	for (uint32_t k = 0; k < n; k++)
-		if (swapcache_queued(popped[k].pa))
-			asked[m++] = popped[k].pa;
-	if (m && swap_engine_hooks()->will_ask)
-		swap_engine_hooks()->will_ask(asked, m);
 	for (uint32_t k = 0; k < n; k++) {
-		uint64_t pa = popped[k].pa;
-		if (!swapcache_take_queued(pa))
+		if (!swapcache_take_queued(popped[k].pa))
 			continue;
-		if (!swap_engine_hooks()->still_victim(pa)) {
+		taken[t] = popped[k].pa;
+		if ((look_now[t] = (uint8_t)goes_without_write(taken[t])))
+			asked[m++] = taken[t];
+		t++;
+	}
+	if (m && h->will_ask)
+		h->will_ask(asked, m);
+	for (uint32_t k = 0; k < t; k++) {
+		uint64_t pa = taken[k];
+		if (look_now[k] ? !h->still_victim(pa) : !swapcache_reclaimable(pa)) {
 			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
 			swap_batch_put_back(pa);
 			continue;
@@ -146,7 +161,7 @@ long swap_write_queued(struct pager_thread *t)
 	}
 	freed += take_held(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
-	if (swap_batch_prepare(&b) == 0)
+	if (swap_batch_prepare(&b, 1) == 0)
 		return (long)freed;
 	writing = (uint32_t)b.n;
 	pager_unlock(t);	/* the device works; others may fault meanwhile */
