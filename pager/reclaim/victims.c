@@ -307,25 +307,9 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 	pol_ops->insert(pol, i, shadow);
 }
 
-int victims_still_one(uint64_t pa)
-{
-	return evictable(NULL, index_of(pa)) && !referenced(NULL, index_of(pa));
-}
-
 int victims_looked(uint64_t pa, int touched)
 {
 	return answer(index_of(pa), touched);
-}
-
-void victims_will_ask(const uint64_t *pa, size_t n)
-{
-	uint32_t f[AHEAD_MAX];
-	size_t k;
-
-	/* Queued victims are not evictable until taken off the queue. */
-	for (k = 0; k < n && k < AHEAD_MAX; k++)
-		f[k] = index_of(pa[k]);
-	harvest(f, (uint32_t)k, 1);
 }
 
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)

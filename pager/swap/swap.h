@@ -36,17 +36,10 @@ void swap_start(const struct swap_backend *backend, struct pager_thread *t);
 
 /* What reclaim lends the engine for its victims (swap_set_reclaim_hooks). */
 struct swap_reclaim_hooks {
-	/* A queued victim that may go without a write (a clean copy in its
-	 * slot, or the program file's) had its turn: 1 if it still is one
-	 * (evictable, not referenced while it waited). */
-	int (*still_victim)(uint64_t pa);
-	/* Optional: still_victim will be asked about pa[0..n) next, so their
-	 * accessed bits may be read now in one go. */
-	void (*will_ask)(const uint64_t *pa, size_t n);
-	/* A queued victim about to be written had its last look, taken with
-	 * its write protection in one harvest (touched: accessed since the
-	 * look before): 1 if it was referenced while it waited (it is not
-	 * written, and goes back to the policy). */
+	/* A queued victim's turn came: its last look, taken with its write
+	 * protection (or its seal, for one with a clean copy) in one harvest,
+	 * found it touched (accessed since the look that chose it) or not. 1
+	 * if it was referenced while it waited: it goes back to the policy. */
 	int (*referenced)(uint64_t pa, int touched);
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);

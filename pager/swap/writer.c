@@ -37,39 +37,17 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
 }
 
-/* Whether queued victim pa may go without a write (swap_batch_drop_clean:
- * a clean copy in its slot, or the program file's): reclaim looks at it
- * again now. The others, to be written, have that look with their write
- * protection (swap_batch_prepare), in one harvest. */
-static int goes_without_write(uint64_t pa)
-{
-	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
-}
-
 /* Popped pages still worth writing, up to what the batch has room for:
- * not freed since (the mark would be gone), and still victims (evictable;
- * one that may go without a write also not referenced while it waited).
+ * not freed since (the mark would be gone), and still evictable. Whether
+ * they were referenced while they waited is the look's (swap_batch_look).
  * n <= WRITE_BATCH: both callers pop at most a batch. */
 static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
 {
-	static uint64_t taken[WRITE_BATCH], asked[WRITE_BATCH];
-	static uint8_t look_now[WRITE_BATCH];
-	const struct swap_reclaim_hooks *h = swap_engine_hooks();
-	uint32_t t = 0, m = 0;
-
 	for (uint32_t k = 0; k < n; k++) {
-		if (!swapcache_take_queued(popped[k].pa))
+		uint64_t pa = popped[k].pa;
+		if (!swapcache_take_queued(pa))
 			continue;
-		taken[t] = popped[k].pa;
-		if ((look_now[t] = (uint8_t)goes_without_write(taken[t])))
-			asked[m++] = taken[t];
-		t++;
-	}
-	if (m && h->will_ask)
-		h->will_ask(asked, m);
-	for (uint32_t k = 0; k < t; k++) {
-		uint64_t pa = taken[k];
-		if (look_now[k] ? !h->still_victim(pa) : !swapcache_reclaimable(pa)) {
+		if (!swapcache_reclaimable(pa)) {
 			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
 			swap_batch_put_back(pa);
 			continue;
@@ -78,9 +56,10 @@ static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t
 	}
 }
 
-/* A batch to write from the held victims; pages passed over leave room
- * that more held pages fill, so the write stays one full request while
- * victims wait. Frames freed. */
+/* A batch to write from the held victims, each looked at once more and
+ * write-protected in one harvest (swap_batch_look); pages passed over
+ * leave room that more held pages fill, so the write stays one full
+ * request while victims wait. Frames freed. */
 static size_t take_held(struct write_batch *b)
 {
 	static struct swap_req popped[WRITE_BATCH];
@@ -91,7 +70,8 @@ static size_t take_held(struct write_batch *b)
 		size_t from = b->n;
 
 		admit(b, popped, swap_queue_pop(&held, popped, (uint32_t)(WRITE_BATCH - b->n)));
-		freed += swap_batch_drop_clean(b, from);
+		swap_batch_look(b, from);
+		freed += swap_batch_drop_clean(b, from, 1);
 	}
 	return freed;
 }
@@ -126,8 +106,11 @@ static size_t sort_queued(void)
 		}
 		b.n = 0;
 		admit(&b, copies, m);
-		freed += swap_batch_drop_clean(&b, 0);
+		swap_batch_look(&b, 0);
+		freed += swap_batch_drop_clean(&b, 0, 1);
 		for (size_t k = 0; k < b.n; k++) {	/* written since: a write after all */
+			if (swapcache_writing(b.v[k].pa))	/* writable until its own look */
+				vm_frame_write_protect(b.v[k].pa, 0);
 			swapcache_mark_queued(b.v[k].pa);
 			hold(b.v[k].pa);
 		}

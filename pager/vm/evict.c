@@ -273,15 +273,6 @@ static int protect_pick(struct vm_space *s, uint64_t va)
 	return writable_entry(s, va, &r, &e);
 }
 
-/* With the look, every mapping: a read-only one's accessed bit counts too. */
-static int look_pick(struct vm_space *s, uint64_t va)
-{
-	const struct vm_region *r;
-	uint32_t e;
-
-	return writable_entry(s, va, &r, &e) < 0 ? -1 : 1;
-}
-
 /* A frame with a mapping not found (or every frame, if the call failed)
  * gets its permissions back, unmarked. */
 static void protect_done(uint64_t pa, unsigned bits, int failed)
@@ -305,14 +296,18 @@ static void protect_batch(const uint64_t *pa, size_t n, uint8_t *touched)
 			touched[k] = 0;
 		if (!f || f->state != FRAME_ANON)
 			continue;	/* vm_frame_write_protect refuses it too */
+		if (touched && !f->mapcount && !f->obj)
+			continue;	/* parked: nothing to protect or look at */
 		swapcache_set_writing(pa[k], 1);
 		/* A frame the batch cannot take (more mappings than it holds,
 		 * or one without its page: vm_harvest_batch_add's one check)
 		 * is protected one call per mapping, which gives up itself if
 		 * a mapping is not there to protect; with no look at its bits,
-		 * it counts as touched. */
+		 * it counts as touched. The look takes every mapping, with no
+		 * pick: a read-only one's accessed bit counts too, and losing a
+		 * W it does not have changes nothing. */
 		if (!vm.mmu.harvest ||
-		    vm_harvest_batch_add(b, pa[k], (uint16_t)k, touched ? look_pick : protect_pick,
+		    vm_harvest_batch_add(b, pa[k], (uint16_t)k, touched ? NULL : protect_pick,
 					 protect_done) < 0) {
 			vm_frame_write_protect(pa[k], 1);
 			if (touched)

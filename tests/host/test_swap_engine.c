@@ -37,12 +37,6 @@
 static struct pager_thread me;
 static int put_backs, rescue, may_wait;
 
-static int still_victim(uint64_t pa)
-{
-	(void)pa;
-	return !rescue;
-}
-
 /* The last look, with the write protection: what the harvest found, or a
  * rescue the test asks for. How many were found touched. */
 static int touched_seen;
@@ -91,8 +85,7 @@ static void refaulted(uint64_t pa, uint32_t shadow)
 	refaults++;
 }
 
-static const struct swap_reclaim_hooks hooks = { .still_victim = still_victim,
-						 .referenced = referenced,
+static const struct swap_reclaim_hooks hooks = { .referenced = referenced,
 						 .put_back = put_back, .evicted = evicted,
 						 .refaulted = refaulted, .written = batch_written,
 						 .writes_may_wait = writes_may_wait };
