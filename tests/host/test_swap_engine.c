@@ -487,6 +487,49 @@ static void test_queued_touched_rescued(void **state)
 	fake_check();
 }
 
+/* Queued victims holding clean copies are looked at and sealed in one
+ * harvest: one untouched goes without a write, one read while it waited
+ * is rescued (its copy kept, writable again), and one written while it
+ * waited (its accessed bit since cleared, its dirty bit not) gives its
+ * copy up and is written, after a look of its own with its protection. */
+static void test_queued_clean_look(void **state)
+{
+	struct vm_space *s = filled_space(3);
+	uint64_t pa2;
+	unsigned harvests;
+
+	(void)state;
+	assert_int_equal(out(s, 3), 3);
+	for (unsigned j = 0; j < 3; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		assert_true(swapcache_held(vm_lookup(s, VA + j * PG)));
+		queue_victim(s, VA + j * PG);
+	}
+	(void)fake_peek(s, VA + PG);
+	fake_poke(s, VA + 2 * PG, 3);
+	pa2 = vm_lookup(s, VA + 2 * PG);
+	vm_frames_clear_accessed(&pa2, 1);
+	assert_int_equal(fake_dirty(s->as, VA + 2 * PG), 1);
+	harvests = fake.harvests;
+	assert_int_equal(swap_write_queued(&me), 2);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(fake.harvests, harvests + 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
+	assert_int_equal(touched_seen, 1);
+	assert_int_equal(disk.writes, 2);	/* out()'s, and page 2's */
+	assert_int_not_equal(slot_at(s, VA), 0);
+	assert_int_equal(slot_at(s, VA + PG), 0);
+	assert_true(swapcache_held(vm_lookup(s, VA + PG)));
+	assert_true(fake_perm(s->as, VA + PG) & VM_W);
+	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
+	fault_back(s, VA + 2 * PG, VM_R);
+	assert_int_equal(fake_peek(s, VA + 2 * PG), 3);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* While reclaim may wait, victims that must be written are held until they
  * fill a write, which then goes as one request; once it may not, what is
  * held goes at once. */
@@ -545,6 +588,7 @@ int main(void)
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_queued_touched_rescued),
+		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
 	};
