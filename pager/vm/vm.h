@@ -247,7 +247,8 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n);
  * touched[k] = 1 if frame k was accessed since its last look (or could not
  * be looked at), else 0. A write after the call faults, so a frame found
  * untouched is written as it stands; one found touched the caller gives
- * its permissions back (vm_frame_write_protect(pa, 0)). The harvest is
+ * its permissions back (vm_frame_write_protect(pa, 0)); n <= 65,536 (a
+ * batch entry names its frame by a 16-bit index). The harvest is
  * also a seal (vm_frames_seal's) for a frame holding a clean copy, and a
  * parked frame (no mapping) is left as it is, untouched. */
 void vm_frames_protect_look(const uint64_t *pa, size_t n, uint8_t *touched);
