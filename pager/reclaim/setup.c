@@ -17,8 +17,7 @@
 #include "vm/vm.h"
 
 static const struct swap_reclaim_hooks hooks = {
-	.still_victim = victims_still_one,
-	.will_ask = victims_will_ask,
+	.referenced = victims_looked,
 	.put_back = victims_put_back,
 	.evicted = victims_evicted,
 	.refaulted = victims_refaulted,

@@ -161,19 +161,26 @@ static void harvest_from(uint32_t i)
 	harvest(f, n, 0);
 }
 
+/* The answer for frame i, a look made: referenced if touched (a harvest
+ * the caller made found it accessed) or a kept answer says so, which is
+ * used up. */
+static int answer(uint32_t i, int touched)
+{
+	int used = touched || kept[i] == KEPT_USED;
+
+	kept[i] = KEPT_NONE;
+	vmstat_count(VMSTAT_PGSCAN);
+	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, used);
+	return used;
+}
+
 static int referenced(void *ctx, uint32_t i)
 {
-	int answer;
-
 	(void)ctx;
 	if (kept[i] == KEPT_NONE)
 		harvest_from(i);
 	last_asked = i;
-	answer = kept[i] == KEPT_USED;
-	kept[i] = KEPT_NONE;
-	vmstat_count(VMSTAT_PGSCAN);
-	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, answer);
-	return answer;
+	return answer(i, 0);
 }
 
 /*
@@ -300,20 +307,9 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 	pol_ops->insert(pol, i, shadow);
 }
 
-int victims_still_one(uint64_t pa)
+int victims_looked(uint64_t pa, int touched)
 {
-	return evictable(NULL, index_of(pa)) && !referenced(NULL, index_of(pa));
-}
-
-void victims_will_ask(const uint64_t *pa, size_t n)
-{
-	uint32_t f[AHEAD_MAX];
-	size_t k;
-
-	/* Queued victims are not evictable until taken off the queue. */
-	for (k = 0; k < n && k < AHEAD_MAX; k++)
-		f[k] = index_of(pa[k]);
-	harvest(f, (uint32_t)k, 1);
+	return answer(index_of(pa), touched);
 }
 
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)

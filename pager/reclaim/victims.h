@@ -33,11 +33,10 @@ uint32_t victims_evicted(uint64_t pa);
 /* pa holds a page read back whose eviction left shadow: the policy sees it
  * as that page come back (a refault), not as a new one. */
 void victims_refaulted(uint64_t pa, uint32_t shadow);
-/* A victim queued a while ago is still one: nothing took it, and it was
- * not referenced while it waited (that look clears its bits). */
-int victims_still_one(uint64_t pa);
-/* victims_still_one will be asked about pa[0..n) next: their bits are read
- * now, in one kernel call. */
-void victims_will_ask(const uint64_t *pa, size_t n);
+/* A victim queued a while ago was looked at by the swap engine's own
+ * harvest (its write protection's or seal's), which found it touched or
+ * not: 1 if it was referenced while it waited (touched, or an answer kept
+ * from a look ahead says so). Counted as a look. */
+int victims_looked(uint64_t pa, int touched);
 
 #endif

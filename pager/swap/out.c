@@ -70,24 +70,35 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
+/* pa was not evicted after all: back to the policy, with the permissions
+ * its mappings should have if a look or a seal took W away. */
+static void give_back(uint64_t pa)
+{
+	if (swapcache_writing(pa))
+		vm_frame_write_protect(pa, 0);
+	swap_batch_put_back(pa);
+}
+
 /* Cheapest first: an unwritten program-image page is dropped (the file
  * fills it again), and a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it, and so does a dirty bit, read for
- * every such copy just before: vm_frames_seal) is dropped without any
- * I/O, its entries pointed at that slot; a parked one (read ahead, not
- * mapped yet) just goes. One that holds its slot but cannot be dropped
- * goes back to the policy, writable again (writing it to a new slot would
- * lose the old one). The others stay in b, in order. Looks at
- * b->v[from..]. Frames freed. */
-size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
+ * every such copy just before: vm_frames_seal, or, if sealed, the look's
+ * harvest, swap_batch_look) is dropped without any I/O, its entries
+ * pointed at that slot; a parked one (read ahead, not mapped yet) just
+ * goes. One that holds its slot but cannot be dropped goes back to the
+ * policy, writable again (writing it to a new slot would lose the old
+ * one). The others stay in b, in order. Looks at b->v[from..]. Frames
+ * freed. */
+size_t swap_batch_drop_clean(struct write_batch *b, size_t from, int sealed)
 {
 	static uint64_t pa_of[WRITE_BATCH];
 	size_t kept_n = from, dropped = 0, refill = 0;
 
-	for (size_t k = from; k < b->n; k++)
+	for (size_t k = from; k < b->n && !sealed; k++)
 		pa_of[k - from] = b->v[k].pa;
-	vm_frames_seal(pa_of, b->n - from);
+	if (!sealed)
+		vm_frames_seal(pa_of, b->n - from);
 	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
@@ -106,8 +117,7 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 			continue;
 		}
 		if (swapcache_held(pa)) {
-			vm_frame_write_protect(pa, 0);
-			swap_batch_put_back(pa);
+			give_back(pa);
 			continue;
 		}
 		b->v[kept_n++] = b->v[k];
@@ -117,15 +127,36 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 	return dropped + refill;
 }
 
-/* Slots for the victims, as few runs of consecutive ones as the allocator
- * finds (one, when a free run is long enough: one device request), each
- * victim write-protected and tied to its slot, so that a free while the
- * write is in flight parks the frame instead of reusing it under the DMA.
- * Victims left without a slot go back to the policy. How many will be
- * written. */
-size_t swap_batch_prepare(struct write_batch *b)
+void swap_batch_look(struct write_batch *b, size_t from)
 {
-	static uint64_t run[WRITE_BATCH];
+	static uint64_t pa[WRITE_BATCH];
+	static uint8_t touched[WRITE_BATCH];
+	size_t n = b->n - from, kept_n = from;
+
+	for (size_t k = 0; k < n; k++)
+		pa[k] = b->v[from + k].pa;
+	vm_frames_protect_look(pa, n, touched);
+	for (size_t k = 0; k < n; k++) {
+		if (swap_engine_hooks()->referenced(pa[k], touched[k])) {
+			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
+			give_back(pa[k]);
+			continue;
+		}
+		b->v[kept_n++] = b->v[from + k];
+	}
+	b->n = kept_n;
+}
+
+/* Slots for the victims (write-protected first, unless protected already:
+ * swap_batch_look), as few runs of consecutive ones as the allocator
+ * finds (one, when a free run is long enough: one device request), each
+ * victim tied to its slot, so that a free while the write is in flight
+ * parks the frame instead of reusing it under the DMA. Victims left
+ * without a slot go back to the policy, writable again. How many will be
+ * written. */
+size_t swap_batch_prepare(struct write_batch *b, int is_protected)
+{
+	static uint64_t pa[WRITE_BATCH];
 	struct swap_slots *slots = swap_engine_slots();
 	size_t got = 0;
 	uint32_t first, len;
@@ -134,19 +165,19 @@ size_t swap_batch_prepare(struct write_batch *b)
 	 * went stay in memory, not retired one failed write at a time. */
 	size_t want = swap_device_gone() ? 0 : b->n;
 
-	while (got < want && (len = swap_slot_alloc_run(slots, (uint32_t)(want - got), &first)) > 0) {
-		for (uint32_t k = 0; k < len; k++)
-			run[k] = b->v[got + k].pa;
-		vm_frames_write_protect(run, len);	/* one kernel call, not one a page */
+	for (size_t k = 0; k < want && !is_protected; k++)
+		pa[k] = b->v[k].pa;
+	if (!is_protected)
+		vm_frames_write_protect(pa, want);	/* one kernel call, not one a page */
+	while (got < want && (len = swap_slot_alloc_run(slots, (uint32_t)(want - got), &first)) > 0)
 		for (uint32_t k = 0; k < len; k++, got++) {
 			b->v[got].slot = first + k;
 			swapcache_tie(b->v[got].slot, b->v[got].pa);
 		}
-	}
 	if (got < b->n && !swap_device_gone())
 		note_full();
 	for (size_t k = got; k < b->n; k++)
-		swap_batch_put_back(b->v[k].pa);
+		give_back(b->v[k].pa);
 	b->n = got;
 	b->at_floor = frames_free() <= frames_reserve();
 	return got;
@@ -218,8 +249,8 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
-	dropped = swap_batch_drop_clean(&b, 0);
-	if (swap_batch_prepare(&b) == 0)
+	dropped = swap_batch_drop_clean(&b, 0, 0);
+	if (swap_batch_prepare(&b, 0) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
 	swap_transfer(pager_holder(), 1, b.v, (unsigned)b.n, b.err);

@@ -36,12 +36,11 @@ void swap_start(const struct swap_backend *backend, struct pager_thread *t);
 
 /* What reclaim lends the engine for its victims (swap_set_reclaim_hooks). */
 struct swap_reclaim_hooks {
-	/* A queued victim's turn to be written came: 1 if it still is one
-	 * (evictable, not referenced while it waited). */
-	int (*still_victim)(uint64_t pa);
-	/* Optional: still_victim will be asked about pa[0..n) next, so their
-	 * accessed bits may be read now in one go. */
-	void (*will_ask)(const uint64_t *pa, size_t n);
+	/* A queued victim's turn came: its last look, taken with its write
+	 * protection (or its seal, for one with a clean copy) in one harvest,
+	 * found it touched (accessed since the look that chose it) or not. 1
+	 * if it was referenced while it waited: it goes back to the policy. */
+	int (*referenced)(uint64_t pa, int touched);
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);
 	/* pa's page left memory (written out, or dropped with a valid copy):

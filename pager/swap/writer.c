@@ -12,6 +12,7 @@
 #include "swap/queue.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
+#include "vm/vm.h"
 
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static struct swap_queue held;	/* of those, victims waiting to fill a write */
@@ -37,24 +38,16 @@ uint32_t swap_out_pending(void)
 }
 
 /* Popped pages still worth writing, up to what the batch has room for:
- * not freed since (the mark would be gone), and still victims (reclaim
- * says: not referenced while they waited). n <= WRITE_BATCH: both callers
- * pop at most a batch. */
+ * not freed since (the mark would be gone), and still evictable. Whether
+ * they were referenced while they waited is the look's (swap_batch_look).
+ * n <= WRITE_BATCH: both callers pop at most a batch. */
 static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
 {
-	static uint64_t asked[WRITE_BATCH];
-	uint32_t m = 0;
-
-	for (uint32_t k = 0; k < n; k++)
-		if (swapcache_queued(popped[k].pa))
-			asked[m++] = popped[k].pa;
-	if (m && swap_engine_hooks()->will_ask)
-		swap_engine_hooks()->will_ask(asked, m);
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pa = popped[k].pa;
 		if (!swapcache_take_queued(pa))
 			continue;
-		if (!swap_engine_hooks()->still_victim(pa)) {
+		if (!swapcache_reclaimable(pa)) {
 			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
 			swap_batch_put_back(pa);
 			continue;
@@ -63,9 +56,10 @@ static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t
 	}
 }
 
-/* A batch to write from the held victims; pages passed over leave room
- * that more held pages fill, so the write stays one full request while
- * victims wait. Frames freed. */
+/* A batch to write from the held victims, each looked at once more and
+ * write-protected in one harvest (swap_batch_look); pages passed over
+ * leave room that more held pages fill, so the write stays one full
+ * request while victims wait. Frames freed. */
 static size_t take_held(struct write_batch *b)
 {
 	static struct swap_req popped[WRITE_BATCH];
@@ -76,7 +70,8 @@ static size_t take_held(struct write_batch *b)
 		size_t from = b->n;
 
 		admit(b, popped, swap_queue_pop(&held, popped, (uint32_t)(WRITE_BATCH - b->n)));
-		freed += swap_batch_drop_clean(b, from);
+		swap_batch_look(b, from);
+		freed += swap_batch_drop_clean(b, from, 1);
 	}
 	return freed;
 }
@@ -111,8 +106,11 @@ static size_t sort_queued(void)
 		}
 		b.n = 0;
 		admit(&b, copies, m);
-		freed += swap_batch_drop_clean(&b, 0);
+		swap_batch_look(&b, 0);
+		freed += swap_batch_drop_clean(&b, 0, 1);
 		for (size_t k = 0; k < b.n; k++) {	/* written since: a write after all */
+			if (swapcache_writing(b.v[k].pa))	/* writable until its own look */
+				vm_frame_write_protect(b.v[k].pa, 0);
 			swapcache_mark_queued(b.v[k].pa);
 			hold(b.v[k].pa);
 		}
@@ -146,7 +144,7 @@ long swap_write_queued(struct pager_thread *t)
 	}
 	freed += take_held(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
-	if (swap_batch_prepare(&b) == 0)
+	if (swap_batch_prepare(&b, 1) == 0)
 		return (long)freed;
 	writing = (uint32_t)b.n;
 	pager_unlock(t);	/* the device works; others may fault meanwhile */

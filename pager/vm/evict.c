@@ -258,7 +258,10 @@ int vm_frame_write_resume(uint64_t pa)
  * (HARVEST_PROTECT) instead of a protect call per mapping: write permission
  * goes, nothing else changes (no bit is cleared, dirty bits are not read:
  * as a protect keeps them). A frame a mapping of which was not there to
- * protect gives up, as vm_frame_write_protect does.
+ * protect gives up, as vm_frame_write_protect does. The swap-out thread's
+ * batch takes reclaim's last look at its victims in the same call
+ * (vm_frames_protect_look): every mapping, writable or not, has its
+ * accessed and dirty bits read and cleared as the look's harvest did.
  */
 
 /* Mapping (s, va) loses write permission in the batch if it has any. */
@@ -278,23 +281,48 @@ static void protect_done(uint64_t pa, unsigned bits, int failed)
 		vm_frame_write_protect(pa, 0);
 }
 
-void vm_frames_write_protect(const uint64_t *pa, size_t n)
+/* Frames pa[0..n) protected (and, with touched, looked at) in one call. */
+static void protect_batch(const uint64_t *pa, size_t n, uint8_t *touched)
 {
 	VM_HARVEST_BATCH_SPACE(space);
-	struct vm_harvest_batch *b = vm_harvest_batch_start(space, HARVEST_PROTECT);
+	struct vm_harvest_batch *b =
+		touched ? vm_harvest_batch_look(space, HARVEST_DIRTY | HARVEST_PROTECT, touched)
+			: vm_harvest_batch_start(space, HARVEST_PROTECT);
 
 	for (size_t k = 0; k < n; k++) {
 		const struct frame *f = frame_desc(pa[k]);
 
+		if (touched)
+			touched[k] = 0;
 		if (!f || f->state != FRAME_ANON)
 			continue;	/* vm_frame_write_protect refuses it too */
+		if (touched && !f->mapcount && !f->obj)
+			continue;	/* parked: nothing to protect or look at */
 		swapcache_set_writing(pa[k], 1);
 		/* A frame the batch cannot take (more mappings than it holds,
 		 * or one without its page: vm_harvest_batch_add's one check)
 		 * is protected one call per mapping, which gives up itself if
-		 * a mapping is not there to protect. */
-		if (!vm.mmu.harvest || vm_harvest_batch_add(b, pa[k], protect_pick, protect_done) < 0)
+		 * a mapping is not there to protect; with no look at its bits,
+		 * it counts as touched. The look takes every mapping, with no
+		 * pick: a read-only one's accessed bit counts too, and losing a
+		 * W it does not have changes nothing. */
+		if (!vm.mmu.harvest ||
+		    vm_harvest_batch_add(b, pa[k], (uint16_t)k, touched ? NULL : protect_pick,
+					 protect_done) < 0) {
 			vm_frame_write_protect(pa[k], 1);
+			if (touched)
+				touched[k] = 1;
+		}
 	}
 	vm_harvest_batch_flush(b, protect_done);
+}
+
+void vm_frames_write_protect(const uint64_t *pa, size_t n)
+{
+	protect_batch(pa, n, NULL);
+}
+
+void vm_frames_protect_look(const uint64_t *pa, size_t n, uint8_t *touched)
+{
+	protect_batch(pa, n, touched);
 }

@@ -37,10 +37,15 @@
 static struct pager_thread me;
 static int put_backs, rescue, may_wait;
 
-static int still_victim(uint64_t pa)
+/* The last look, with the write protection: what the harvest found, or a
+ * rescue the test asks for. How many were found touched. */
+static int touched_seen;
+
+static int referenced(uint64_t pa, int touched)
 {
 	(void)pa;
-	return !rescue;
+	touched_seen += touched != 0;
+	return rescue || touched;
 }
 
 static void put_back(uint64_t pa)
@@ -80,7 +85,7 @@ static void refaulted(uint64_t pa, uint32_t shadow)
 	refaults++;
 }
 
-static const struct swap_reclaim_hooks hooks = { .still_victim = still_victim,
+static const struct swap_reclaim_hooks hooks = { .referenced = referenced,
 						 .put_back = put_back, .evicted = evicted,
 						 .refaulted = refaulted, .written = batch_written,
 						 .writes_may_wait = writes_may_wait };
@@ -103,7 +108,7 @@ static int setup(void **state)
 	fake_setup(0);
 	swap_reset();
 	fake_disk_init(1);
-	put_backs = rescue = may_wait = 0;
+	put_backs = rescue = may_wait = touched_seen = 0;
 	refaults = 0;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
@@ -410,6 +415,17 @@ static void test_read_fails(void **state)
 	fake_check();
 }
 
+/* Page va of s chosen by reclaim and queued for the swap-out thread: the
+ * choice looked at it, which cleared its accessed bit. */
+static void queue_victim(struct vm_space *s, uint64_t va)
+{
+	uint64_t pa = vm_lookup(s, va);
+
+	vm_frames_clear_accessed(&pa, 1);
+	assert_int_equal(fake_accessed(s->as, va), 0);
+	assert_int_equal(swap_out_queue(pa), 0);
+}
+
 /* Victims queued for the swap-out thread are written by its step, the
  * lock let go while the device works; one referenced meanwhile is
  * rescued and put back. */
@@ -419,7 +435,7 @@ static void test_queued_write(void **state)
 
 	(void)state;
 	for (unsigned j = 0; j < 3; j++)
-		assert_int_equal(swap_out_queue(vm_lookup(s, VA + j * PG)), 0);
+		queue_victim(s, VA + j * PG);
 	assert_int_equal(swap_out_pending(), 3);
 	assert_int_equal(swap_write_queued(&me), 3);
 	pager_lock(&me);
@@ -430,11 +446,86 @@ static void test_queued_write(void **state)
 	for (unsigned j = 0; j < 3; j++)
 		fault_back(s, VA + j * PG, VM_W);
 	rescue = 1;
-	assert_int_equal(swap_out_queue(vm_lookup(s, VA)), 0);
+	queue_victim(s, VA);
 	assert_int_equal(swap_write_queued(&me), 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
 	assert_int_equal(put_backs, 1);
 	assert_int_equal(slot_at(s, VA), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A queued victim touched while it waited is found so by the harvest that
+ * write-protects the batch, one call for the look and the protection: it
+ * is rescued, writable again, and the others are written. */
+static void test_queued_touched_rescued(void **state)
+{
+	struct vm_space *s = filled_space(3);
+	unsigned harvests;
+
+	(void)state;
+	for (unsigned j = 0; j < 3; j++)
+		queue_victim(s, VA + j * PG);
+	(void)fake_peek(s, VA + PG);	/* touched while it waits */
+	harvests = fake.harvests;
+	assert_int_equal(swap_write_queued(&me), 2);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(fake.harvests, harvests + 1);
+	assert_int_equal(touched_seen, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(disk.pages_written, 2);
+	assert_int_equal(fake_perm(s->as, VA + PG), RW);
+	assert_int_equal(fake_accessed(s->as, VA + PG), 0);	/* the look cleared it */
+	assert_int_equal(slot_at(s, VA + PG), 0);
+	assert_int_not_equal(slot_at(s, VA), 0);
+	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Queued victims holding clean copies are looked at and sealed in one
+ * harvest: one untouched goes without a write, one read while it waited
+ * is rescued (its copy kept, writable again), and one written while it
+ * waited (its accessed bit since cleared, its dirty bit not) gives its
+ * copy up and is written, after a look of its own with its protection. */
+static void test_queued_clean_look(void **state)
+{
+	struct vm_space *s = filled_space(3);
+	uint64_t pa2;
+	unsigned harvests;
+
+	(void)state;
+	assert_int_equal(out(s, 3), 3);
+	for (unsigned j = 0; j < 3; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		assert_true(swapcache_held(vm_lookup(s, VA + j * PG)));
+		queue_victim(s, VA + j * PG);
+	}
+	(void)fake_peek(s, VA + PG);
+	fake_poke(s, VA + 2 * PG, 3);
+	pa2 = vm_lookup(s, VA + 2 * PG);
+	vm_frames_clear_accessed(&pa2, 1);
+	assert_int_equal(fake_dirty(s->as, VA + 2 * PG), 1);
+	harvests = fake.harvests;
+	assert_int_equal(swap_write_queued(&me), 2);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(fake.harvests, harvests + 2);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
+	assert_int_equal(touched_seen, 1);
+	assert_int_equal(disk.writes, 2);	/* out()'s, and page 2's */
+	assert_int_not_equal(slot_at(s, VA), 0);
+	assert_int_equal(slot_at(s, VA + PG), 0);
+	assert_true(swapcache_held(vm_lookup(s, VA + PG)));
+	assert_true(fake_perm(s->as, VA + PG) & VM_W);
+	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
+	fault_back(s, VA + 2 * PG, VM_R);
+	assert_int_equal(fake_peek(s, VA + 2 * PG), 3);
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -449,13 +540,13 @@ static void test_held_until_full(void **state)
 	(void)state;
 	may_wait = 1;
 	for (unsigned j = 0; j < 3; j++)
-		assert_int_equal(swap_out_queue(vm_lookup(s, VA + j * PG)), 0);
+		queue_victim(s, VA + j * PG);
 	assert_int_equal(swap_write_queued(&me), 0);
 	assert_int_equal(swap_write_queued(&me), -1);	/* nothing due */
 	assert_int_equal(disk.writes, 0);
 	assert_int_equal(swap_out_pending(), 3);
 	for (unsigned j = 3; j < SWAP_WRITE_BATCH + 2; j++)
-		assert_int_equal(swap_out_queue(vm_lookup(s, VA + j * PG)), 0);
+		queue_victim(s, VA + j * PG);
 	assert_int_equal(swap_write_queued(&me), SWAP_WRITE_BATCH);
 	pager_lock(&me);
 	assert_int_equal(disk.writes, 1);
@@ -496,6 +587,8 @@ int main(void)
 		TEST(test_write_fails),
 		TEST(test_read_fails),
 		TEST(test_queued_write),
+		TEST(test_queued_touched_rescued),
+		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
 	};

@@ -515,6 +515,57 @@ static void test_write_protect_wide(void **state)
 		destroy(sp[k]);
 }
 
+/* The protection with reclaim's last look, in one harvest: every mapping
+ * loses W and has its accessed bit read and cleared, a read-only one's
+ * too (the child's copy-on-write mapping, the only one touched since the
+ * choice), and a frame is touched if any of its mappings was. A failed
+ * call sees nothing: every frame counts as touched, none stays protected. */
+static void test_protect_look(void **state)
+{
+	struct vm_space *p = fake_space(1), *c;
+	uint64_t f[2];
+	uint8_t touched[2] = { 7, 7 };
+	unsigned harvests;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 1);
+	swap_fake_fill(p, VA + PG, 2);
+	c = fake_space(2);
+	assert_int_equal(vm_fork(p, c), 0);
+	f[0] = vm_lookup(p, VA);
+	f[1] = vm_lookup(p, VA + PG);
+	vm_frames_clear_accessed(f, 2);	/* the choice's look */
+	assert_int_equal(fake_accessed(1, VA), 0);
+	assert_int_equal(fake_accessed(2, VA + PG), 0);
+	swap_fake_expect_fill(c, VA + PG, 2);	/* a read: the mapping stays COW */
+	assert_int_equal(fake_accessed(2, VA + PG), 1);
+	assert_int_equal(fake_accessed(1, VA + PG), 0);
+
+	harvests = fake.harvests;
+	vm_frames_protect_look(f, 2, touched);
+	assert_int_equal(fake.harvests, harvests + 1);
+	assert_int_equal(touched[0], 0);
+	assert_int_equal(touched[1], 1);
+	assert_int_equal(fake_accessed(2, VA + PG), 0);
+	for (int k = 0; k < 2; k++) {
+		assert_true(swapcache_writing(f[k]));
+		check_perm(1, VA + k * PG, VM_R);
+		check_perm(2, VA + k * PG, VM_R);
+		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+	}
+
+	fake.fail_harvest = 1;
+	vm_frames_protect_look(f, 2, touched);
+	fake.fail_harvest = 0;
+	assert_int_equal(touched[0], 1);
+	assert_int_equal(touched[1], 1);
+	assert_false(swapcache_writing(f[0]));
+	check();
+	destroy(p);
+	destroy(c);
+}
+
 /* A frame whose mapping has no page (the VM core's bug, planted here) is
  * not added to the batch: it is protected one call per mapping, which
  * gives that mapping up, and the inconsistency is noted (by the pick) for
@@ -1869,6 +1920,7 @@ int main(void)
 		TEST(test_write_protect),
 		TEST(test_write_protect_batch),
 		TEST(test_write_protect_wide),
+		TEST(test_protect_look),
 		TEST(test_write_protect_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
