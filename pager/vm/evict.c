@@ -281,6 +281,17 @@ static void protect_done(uint64_t pa, unsigned bits, int failed)
 		vm_frame_write_protect(pa, 0);
 }
 
+/* The look's answer for a frame (or every frame, if the call failed):
+ * protect_done's, and a failed call may have cleared a dirty bit before
+ * it failed, so a clean copy is given up rather than trusted (as
+ * seal_done does). */
+static void look_done(uint64_t pa, unsigned bits, int failed)
+{
+	if (failed)
+		vm_frame_dirtied(pa);
+	protect_done(pa, bits, failed);
+}
+
 /* Frames pa[0..n) protected (and, with touched, looked at) in one call. */
 static void protect_batch(const uint64_t *pa, size_t n, uint8_t *touched)
 {
@@ -293,28 +304,36 @@ static void protect_batch(const uint64_t *pa, size_t n, uint8_t *touched)
 		const struct frame *f = frame_desc(pa[k]);
 
 		if (touched)
-			touched[k] = 0;
-		if (!f || f->state != FRAME_ANON)
-			continue;	/* vm_frame_write_protect refuses it too */
+			touched[k] = VM_LOOK_UNTOUCHED;
+		if (!f || f->state != FRAME_ANON) {
+			/* vm_frame_write_protect refuses it too: not to be written */
+			if (touched)
+				touched[k] = VM_LOOK_TOUCHED;
+			continue;
+		}
 		if (touched && !f->mapcount && !f->obj)
 			continue;	/* parked: nothing to protect or look at */
 		swapcache_set_writing(pa[k], 1);
 		/* A frame the batch cannot take (more mappings than it holds,
 		 * or one without its page: vm_harvest_batch_add's one check)
 		 * is protected one call per mapping, which gives up itself if
-		 * a mapping is not there to protect; with no look at its bits,
-		 * it counts as touched. The look takes every mapping, with no
-		 * pick: a read-only one's accessed bit counts too, and losing a
-		 * W it does not have changes nothing. */
+		 * a mapping is not there to protect. Its bits were not looked
+		 * at: its clean copy, if any, is given up (a write since the
+		 * last look would be missed), and the caller looks for itself.
+		 * The look takes every mapping, with no pick: a read-only
+		 * one's accessed bit counts too, and losing a W it does not
+		 * have changes nothing. */
 		if (!vm.mmu.harvest ||
 		    vm_harvest_batch_add(b, pa[k], (uint16_t)k, touched ? NULL : protect_pick,
-					 protect_done) < 0) {
+					 touched ? look_done : protect_done) < 0) {
 			vm_frame_write_protect(pa[k], 1);
-			if (touched)
-				touched[k] = 1;
+			if (touched) {
+				vm_frame_dirtied(pa[k]);
+				touched[k] = VM_LOOK_NONE;
+			}
 		}
 	}
-	vm_harvest_batch_flush(b, protect_done);
+	vm_harvest_batch_flush(b, touched ? look_done : protect_done);
 }
 
 void vm_frames_write_protect(const uint64_t *pa, size_t n)

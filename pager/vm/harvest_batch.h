@@ -90,7 +90,7 @@ static inline void vm_harvest_batch_flush(struct vm_harvest_batch *b, vm_harvest
 
 	for (size_t k = 0; k < b->n; k++) {
 		if (b->touched && (failed || (b->e[k].bits & HARVEST_ACCESSED)))
-			b->touched[b->frame[k]] = 1;
+			b->touched[b->frame[k]] = VM_LOOK_TOUCHED;
 		done(b->pa[k], failed ? 0 : b->e[k].bits, failed);
 	}
 	b->n = 0;

@@ -481,6 +481,7 @@ static void test_write_protect_wide(void **state)
 {
 	struct vm_space *sp[WIDE];
 	uint64_t f[2];
+	uint8_t touched[2];
 	unsigned protects, harvests;
 
 	(void)state;
@@ -508,6 +509,21 @@ static void test_write_protect_wide(void **state)
 	assert_null(vm_bug());
 	assert_true(swapcache_writing(f[0]));
 	assert_true(swapcache_writing(f[1]));
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+
+	/* With the writer's look: the wide frame is protected all the same,
+	 * but its bits were not read (the caller looks itself); the other's
+	 * were, in the one harvest. */
+	protects = fake.protects;
+	harvests = fake.harvests;
+	vm_frames_protect_look(f, 2, touched);
+	assert_int_equal(fake.protects, protects + WIDE);
+	assert_int_equal(fake.harvests, harvests + 1);
+	assert_int_equal(touched[0], VM_LOOK_NONE);
+	assert_int_equal(touched[1], VM_LOOK_TOUCHED);	/* filled: accessed */
+	for (int k = 0; k < WIDE; k++)
+		check_perm(k + 1, SH, VM_R);
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
 	check();
