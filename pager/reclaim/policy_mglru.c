@@ -147,6 +147,7 @@ static int can_walk(const struct mglru *m)
  * alone (their bit was just read). can_walk said the looks suffice. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
+	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
 	m->g.max_seq++;
 	for (uint32_t seq = m->g.min_seq + 1; seq < m->g.max_seq; seq++) {
 		uint32_t f = mglru_gen(&m->g, seq)->old;
@@ -243,6 +244,11 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 		if (aged > 0)
 			continue;
 		frame = mglru_gen(&m->g, m->g.min_seq)->old;
+		/* The fewest looks that may end this victim's search: a wait
+		 * list one longer than the batch (a cheap page ends it at
+		 * once). Frames read ahead past them are read for nothing
+		 * when they do. */
+		policy_looks_expect(&m->looks, batch + 1 - waiting->len);
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:
 			return waiting->len ? waiting->old : POLICY_NIL;
