@@ -117,8 +117,8 @@ static void expire_ahead(void)
 }
 
 /* Harvest frames f[0..n) (those with mappings that fit in one call, and
- * with no answer kept; after the first, with all, only frames that may be
- * evicted) and keep each one's answer in kept[]. */
+ * with no answer kept; after the first, unless all, only frames that may
+ * be evicted) and keep each one's answer in kept[]. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	struct harvest_batch *b = look_batch;
@@ -145,10 +145,13 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 			kept[index_of(b->pa[k])] = KEPT_USED;
 }
 
+/* Every frame announced: the policy looks at a frame before it asks
+ * whether it may go (policy_announce's walks: mglru's aging and eviction),
+ * so asking first would spare no look and cost ~35 instructions a frame. */
 static void will_look(void *ctx, const uint32_t *f, uint32_t n)
 {
 	(void)ctx;
-	harvest(f, n, 0);
+	harvest(f, n, 1);
 }
 
 /* Frame i and, if the last question was about i - 1, the AHEAD after it. */
