@@ -110,9 +110,11 @@ static int cheap(void *ctx, uint32_t i)
 /* Forget the "not referenced" answers kept from the last batch. */
 static void expire_ahead(void)
 {
-	for (uint32_t k = 0; k < ahead_n; k++)
-		if (kept[ahead[k]] == KEPT_IDLE)
-			kept[ahead[k]] = KEPT_NONE;
+	uint8_t *const kp = kept;
+
+	for (uint32_t k = 0, n = ahead_n; k < n; k++)
+		if (kp[ahead[k]] == KEPT_IDLE)
+			kp[ahead[k]] = KEPT_NONE;
 	ahead_n = 0;
 }
 
@@ -122,27 +124,34 @@ static void expire_ahead(void)
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	struct harvest_batch *b = look_batch;
+	/* In locals: a byte stored through kept may alias any global, which
+	 * the loops would otherwise load again after each store. */
+	uint8_t *const kp = kept;
+	const uint32_t limit = nframes;
+	uint32_t an = 0;
+	size_t bn;
 
 	expire_ahead();
 	b->n = 0;
-	for (uint32_t k = 0; k < n && ahead_n < AHEAD_MAX; k++) {
+	for (uint32_t k = 0; k < n && an < AHEAD_MAX; k++) {
 		size_t before = b->n;
 		uint32_t i = f[k];
-		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
+		if (i >= limit || kp[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
 		collect_mappings(b, i);
 		if (b->n == LOOK_MAX && k > 0) {
 			b->n = before;	/* its mappings did not all fit: next time */
 			break;
 		}
-		kept[i] = KEPT_IDLE;
-		ahead[ahead_n++] = i;
+		kp[i] = KEPT_IDLE;
+		ahead[an++] = i;
 	}
-	if (b->n == 0 || vm_harvest(b->e, b->pa, b->n) < 0)
+	ahead_n = an;
+	if ((bn = b->n) == 0 || vm_harvest(b->e, b->pa, bn) < 0)
 		return;
-	for (size_t k = 0; k < b->n; k++)
+	for (size_t k = 0; k < bn; k++)
 		if (b->e[k].bits & HARVEST_ACCESSED)
-			kept[index_of(b->pa[k])] = KEPT_USED;
+			kp[index_of(b->pa[k])] = KEPT_USED;
 }
 
 /* Every frame announced: the policy looks at a frame before it asks
@@ -164,19 +173,33 @@ static void harvest_from(uint32_t i)
 	harvest(f, n, 0);
 }
 
-static int referenced(void *ctx, uint32_t i)
+/* The answer kept for i, which is asked now: it goes (the next question
+ * about i is a new look). */
+static inline int answer(uint32_t i)
 {
-	int answer;
+	int used = kept[i] == KEPT_USED;
 
-	(void)ctx;
-	if (kept[i] == KEPT_NONE)
-		harvest_from(i);
 	last_asked = i;
-	answer = kept[i] == KEPT_USED;
 	kept[i] = KEPT_NONE;
 	vmstat_count(VMSTAT_PGSCAN);
-	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, answer);
-	return answer;
+	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, used);
+	return used;
+}
+
+/* i had no answer kept: harvested first. Out of line and a tail call, so
+ * that the common look (an answer read ahead) saves no registers. */
+static __attribute__((noinline)) int answer_harvested(uint32_t i)
+{
+	harvest_from(i);
+	return answer(i);
+}
+
+static int referenced(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	if (kept[i] == KEPT_NONE)
+		return answer_harvested(i);
+	return answer(i);
 }
 
 /*
