@@ -144,7 +144,8 @@ static int can_walk(const struct mglru *m)
 
 /* A new youngest generation, and every page found referenced in the others
  * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read). can_walk said the looks suffice. */
+ * alone (their bit was just read). can_walk said the looks suffice, and a
+ * page not looked at yet may be: policy_may_look need not be asked. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
 	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
@@ -155,8 +156,7 @@ static void age(struct mglru *m, const struct policy_env *env)
 		while (f != POLICY_NIL) {
 			uint32_t next = m->g.links.younger[f];
 
-			if (!policy_looked(&m->looks, f) && policy_may_look(&m->looks, f) &&
-			    policy_look(&m->looks, env, f))
+			if (!policy_looked(&m->looks, f) && policy_look(&m->looks, env, f))
 				promote(m, f);
 			f = next;
 		}
