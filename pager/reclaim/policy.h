@@ -300,9 +300,7 @@ struct policy_looks {
 	const struct frame_links *order;
 	uint32_t ahead[POLICY_LOOK_AHEAD];	/* the batch announced last */
 	uint32_t ahead_n, ahead_at;	/* its length; the next one expected */
-	/* The looks the walk under way still expects to make, at most
-	 * POLICY_LOOK_AHEAD (policy_looks_expect): a batch is no longer. */
-	uint32_t expect;
+	uint32_t expect;	/* a batch's most (policy_looks_expect) */
 };
 
 /* 0, or -1 if memory runs out. */
@@ -335,11 +333,9 @@ static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
 	return (s >> 2) == pl->call ? (s & 3) : 0;
 }
 
-/* The walk under way expects to look at about n more frames (0 or more
- * than POLICY_LOOK_AHEAD: as many as a batch holds). The next batch
- * announced is no longer: a frame announced but never looked at is read
- * for nothing (its answer, if "not referenced", goes stale when the call
- * ends). Until said otherwise, a call expects a whole batch. */
+/* The walk under way expects about n more looks (0 or more than a batch:
+ * a whole batch, as every call starts): the next batch announced is no
+ * longer, since a frame announced and never asked is read for nothing. */
 static inline void policy_looks_expect(struct policy_looks *pl, uint32_t n)
 {
 	pl->expect = n == 0 || n > POLICY_LOOK_AHEAD ? POLICY_LOOK_AHEAD : n;

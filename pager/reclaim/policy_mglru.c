@@ -244,10 +244,8 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 		if (aged > 0)
 			continue;
 		frame = mglru_gen(&m->g, m->g.min_seq)->old;
-		/* The fewest looks that may end this victim's search: a wait
-		 * list one longer than the batch (a cheap page ends it at
-		 * once). Frames read ahead past them are read for nothing
-		 * when they do. */
+		/* The fewest looks that may end the search: a wait list one
+		 * longer than the batch (a cheap page ends it at once). */
 		policy_looks_expect(&m->looks, batch + 1 - waiting->len);
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:
