@@ -57,6 +57,8 @@ static int harvest_entry_ok(const struct harvest_entry *e)
 {
 	uint32_t pages = harvest_run_pages(e->bits);
 
+	if (!(e->bits & ~(uint32_t)HARVEST_WANT))	/* one page (most entries) */
+		return vm_user_page(e->va);
 	return !(e->bits & ~(uint32_t)(HARVEST_WANT | HARVEST_RUN_BITS)) &&
 	       pages <= HARVEST_RUN_MAX && vm_user_page(e->va) &&
 	       e->va + (pages - 1) * PAGE_SIZE < USER_TOP;

@@ -141,6 +141,7 @@ int policy_looks_alloc(struct policy_looks *pl, uint32_t nframes)
 	pl->budget = 0;
 	pl->order = NULL;
 	pl->ahead_n = pl->ahead_at = 0;
+	pl->expect = POLICY_LOOK_AHEAD;
 	pl->stamp = calloc((size_t)nframes + 1, sizeof(*pl->stamp));
 	return pl->stamp ? 0 : -1;
 }
@@ -161,12 +162,14 @@ void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, u
 	}
 	pl->budget = env->max_looks ? env->max_looks : UINT32_MAX;
 	pl->ahead_n = pl->ahead_at = 0;
+	pl->expect = POLICY_LOOK_AHEAD;
 }
 
 void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
 {
-	/* No more than the call may still look at (this look is counted). */
-	uint32_t n = 0, most = pl->budget < POLICY_LOOK_AHEAD ? pl->budget + 1 : POLICY_LOOK_AHEAD;
+	/* No more than the call may still look at (this look is counted),
+	 * nor than the walk expects to. */
+	uint32_t n = 0, most = pl->budget < pl->expect ? pl->budget + 1 : pl->expect;
 
 	/* Frames of the batch skipped on the way (looked at already, moved)
 	 * are passed over: the batch still holds. */

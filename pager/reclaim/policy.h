@@ -300,6 +300,7 @@ struct policy_looks {
 	const struct frame_links *order;
 	uint32_t ahead[POLICY_LOOK_AHEAD];	/* the batch announced last */
 	uint32_t ahead_n, ahead_at;	/* its length; the next one expected */
+	uint32_t expect;	/* a batch's most (policy_looks_expect) */
 };
 
 /* 0, or -1 if memory runs out. */
@@ -332,18 +333,29 @@ static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
 	return (s >> 2) == pl->call ? (s & 3) : 0;
 }
 
-/* f is about to be looked at: unless the last batch announced it, announce
- * f and the frames after it in pl->order (env->will_look). */
+/* The walk under way expects about n more looks (0 or more than a batch:
+ * a whole batch, as every call starts): the next batch announced is no
+ * longer, since a frame announced and never asked is read for nothing. */
+static inline void policy_looks_expect(struct policy_looks *pl, uint32_t n)
+{
+	pl->expect = n == 0 || n > POLICY_LOOK_AHEAD ? POLICY_LOOK_AHEAD : n;
+}
+
+/* f is about to be looked at and the last batch did not announce it next:
+ * announce f and the frames after it in pl->order (env->will_look). */
 void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f);
 
-/* Look at f (policy_may_look said yes): 1 if it was referenced. */
+/* Look at f (policy_may_look said yes): 1 if it was referenced. The
+ * common step, f next in the batch announced last, is inline. */
 static inline int policy_look(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
 {
 	uint32_t s = pl->stamp[f];
 
 	pl->stamp[f] = (s >> 2) == pl->call ? s + 1 : pl->call << 2 | 1;
 	pl->budget--;
-	if (pl->order && env->will_look)
+	if (pl->ahead_at < pl->ahead_n && pl->ahead[pl->ahead_at] == f)
+		pl->ahead_at++;
+	else if (pl->order && env->will_look)
 		policy_announce(pl, env, f);
 	return env->referenced(env->ctx, f);
 }

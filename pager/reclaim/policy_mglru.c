@@ -144,9 +144,11 @@ static int can_walk(const struct mglru *m)
 
 /* A new youngest generation, and every page found referenced in the others
  * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read). can_walk said the looks suffice. */
+ * alone (their bit was just read). can_walk said the looks suffice, and a
+ * page not looked at yet may be: policy_may_look need not be asked. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
+	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
 	m->g.max_seq++;
 	for (uint32_t seq = m->g.min_seq + 1; seq < m->g.max_seq; seq++) {
 		uint32_t f = mglru_gen(&m->g, seq)->old;
@@ -154,8 +156,7 @@ static void age(struct mglru *m, const struct policy_env *env)
 		while (f != POLICY_NIL) {
 			uint32_t next = m->g.links.younger[f];
 
-			if (!policy_looked(&m->looks, f) && policy_may_look(&m->looks, f) &&
-			    policy_look(&m->looks, env, f))
+			if (!policy_looked(&m->looks, f) && policy_look(&m->looks, env, f))
 				promote(m, f);
 			f = next;
 		}
@@ -243,6 +244,9 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 		if (aged > 0)
 			continue;
 		frame = mglru_gen(&m->g, m->g.min_seq)->old;
+		/* The fewest looks that may end the search: a wait list one
+		 * longer than the batch (a cheap page ends it at once). */
+		policy_looks_expect(&m->looks, batch + 1 - waiting->len);
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:
 			return waiting->len ? waiting->old : POLICY_NIL;

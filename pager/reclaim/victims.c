@@ -110,45 +110,57 @@ static int cheap(void *ctx, uint32_t i)
 /* Forget the "not referenced" answers kept from the last batch. */
 static void expire_ahead(void)
 {
-	for (uint32_t k = 0; k < ahead_n; k++)
-		if (kept[ahead[k]] == KEPT_IDLE)
-			kept[ahead[k]] = KEPT_NONE;
+	uint8_t *const kp = kept;
+
+	for (uint32_t k = 0, n = ahead_n; k < n; k++)
+		if (kp[ahead[k]] == KEPT_IDLE)
+			kp[ahead[k]] = KEPT_NONE;
 	ahead_n = 0;
 }
 
 /* Harvest frames f[0..n) (those with mappings that fit in one call, and
- * with no answer kept; after the first, with all, only frames that may be
- * evicted) and keep each one's answer in kept[]. */
+ * with no answer kept; after the first, unless all, only frames that may
+ * be evicted) and keep each one's answer in kept[]. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	struct harvest_batch *b = look_batch;
+	/* In locals: a byte stored through kept may alias any global, which
+	 * the loops would otherwise load again after each store. */
+	uint8_t *const kp = kept;
+	const uint32_t limit = nframes;
+	uint32_t an = 0;
+	size_t bn;
 
 	expire_ahead();
 	b->n = 0;
-	for (uint32_t k = 0; k < n && ahead_n < AHEAD_MAX; k++) {
+	for (uint32_t k = 0; k < n && an < AHEAD_MAX; k++) {
 		size_t before = b->n;
 		uint32_t i = f[k];
-		if (i >= nframes || kept[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
+		if (i >= limit || kp[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
 		collect_mappings(b, i);
 		if (b->n == LOOK_MAX && k > 0) {
 			b->n = before;	/* its mappings did not all fit: next time */
 			break;
 		}
-		kept[i] = KEPT_IDLE;
-		ahead[ahead_n++] = i;
+		kp[i] = KEPT_IDLE;
+		ahead[an++] = i;
 	}
-	if (b->n == 0 || vm_harvest(b->e, b->pa, b->n) < 0)
+	ahead_n = an;
+	if ((bn = b->n) == 0 || vm_harvest(b->e, b->pa, bn) < 0)
 		return;
-	for (size_t k = 0; k < b->n; k++)
+	for (size_t k = 0; k < bn; k++)
 		if (b->e[k].bits & HARVEST_ACCESSED)
-			kept[index_of(b->pa[k])] = KEPT_USED;
+			kp[index_of(b->pa[k])] = KEPT_USED;
 }
 
+/* Every frame announced: the policy looks at a frame before it asks
+ * whether it may go (policy_announce's walks: mglru's aging and eviction),
+ * so asking first would spare no look and cost ~35 instructions a frame. */
 static void will_look(void *ctx, const uint32_t *f, uint32_t n)
 {
 	(void)ctx;
-	harvest(f, n, 0);
+	harvest(f, n, 1);
 }
 
 /* Frame i and, if the last question was about i - 1, the AHEAD after it. */
@@ -163,8 +175,8 @@ static void harvest_from(uint32_t i)
 
 /* The answer for frame i, a look made: referenced if touched (a harvest
  * the caller made found it accessed) or a kept answer says so, which is
- * used up. */
-static int answer(uint32_t i, int touched)
+ * used up (the next question about i is a new look). */
+static inline int answer_touched(uint32_t i, int touched)
 {
 	int used = touched || kept[i] == KEPT_USED;
 
@@ -174,13 +186,27 @@ static int answer(uint32_t i, int touched)
 	return used;
 }
 
+/* The answer kept for i, which the policy asks now. */
+static inline int answer(uint32_t i)
+{
+	last_asked = i;
+	return answer_touched(i, 0);
+}
+
+/* i had no answer kept: harvested first. Out of line and a tail call, so
+ * that the common look (an answer read ahead) saves no registers. */
+static __attribute__((noinline)) int answer_harvested(uint32_t i)
+{
+	harvest_from(i);
+	return answer(i);
+}
+
 static int referenced(void *ctx, uint32_t i)
 {
 	(void)ctx;
 	if (kept[i] == KEPT_NONE)
-		harvest_from(i);
-	last_asked = i;
-	return answer(i, 0);
+		return answer_harvested(i);
+	return answer(i);
 }
 
 /*
@@ -313,7 +339,7 @@ int victims_looked(uint64_t pa, int touched)
 	 * reads its bits (as many mappings as a look takes). */
 	if (touched == VM_LOOK_NONE)
 		return referenced(NULL, index_of(pa));
-	return answer(index_of(pa), touched == VM_LOOK_TOUCHED);
+	return answer_touched(index_of(pa), touched == VM_LOOK_TOUCHED);
 }
 
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
