@@ -18,7 +18,7 @@ enum vmstat_item {
 	VMSTAT_FRAMES_MAPPED,		/* level: frames with a mapping (rmap) */
 	VMSTAT_FRAMES_SHARED,		/* level: frames mapped more than once (rmap) */
 	VMSTAT_RMAP_ENTRIES,		/* level: (space, address) mappings (rmap) */
-	VMSTAT_PGFAULT,			/* faults the VM core resolved or refused */
+	VMSTAT_PGFAULT,			/* faults resolved or refused, each once however often retried */
 	VMSTAT_FAULTS_ZERO,		/* pages filled with zeros */
 	VMSTAT_FAULTS_IMAGE,		/* pages filled from a program image */
 	VMSTAT_COW_BREAKS,		/* private copies made on write */

@@ -50,7 +50,7 @@ void handle_fault(const struct fault *f, struct msg *out)
 {
 	struct pproc *p;
 	char why[80];
-	int r;
+	int r, tries = 0;
 
 	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);
@@ -64,7 +64,8 @@ void handle_fault(const struct fault *f, struct msg *out)
 			reply_kill(out, "pager: fault from a process it does not know");
 			return;
 		}
-		r = vm_fault(p->vm, f->addr, (unsigned)f->access);
+		r = tries++ ? vm_fault_again(p->vm, f->addr, (unsigned)f->access)
+			   : vm_fault(p->vm, f->addr, (unsigned)f->access);
 		if (r == VM_FAULT_NOMEM && !p->pinned) {
 			/* Subscribers to pressure events get a bounded
 			 * time to give memory back first. */

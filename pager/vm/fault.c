@@ -137,14 +137,13 @@ static int fresh_zero_fill(const struct vm_region *r)
 	return r->ops->priv && !r->ops->fill;
 }
 
-int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
+int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 {
 	struct vm_region *r = vm_region_find(s, va);
 	uint64_t i;
 	uint32_t e;
 	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
 
-	vmstat_count(VMSTAT_PGFAULT);
 	if (!r)
 		return VM_FAULT_NOREGION;	/* a stack's guard page is in no region */
 	if (!access_ok(r->perm, access))
@@ -164,6 +163,12 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 	if (res == VM_FAULT_MAPPED && (access & VM_W))
 		res = write_fault(s, r, i);
 	return res;
+}
+
+int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
+{
+	vmstat_count(VMSTAT_PGFAULT);
+	return vm_fault_again(s, va, access);
 }
 
 const char *vm_fault_reason(int result)

@@ -81,12 +81,15 @@ enum vm_fault_result {
 	/* The swap code let the pager lock go to wait for the disk (its read
 	 * or another fault's read of the same slot): anything may have changed
 	 * meanwhile, s may even be gone. Look the process up again and call
-	 * vm_fault again; the page read is waiting in the swap cache. */
+	 * vm_fault_again; the page read is waiting in the swap cache. */
 	VM_FAULT_RETRY = -5
 };
 
-/* Resolve a fault at va (access: VM_R, VM_W or VM_X). */
+/* Resolve a fault at va (access: VM_R, VM_W or VM_X), counted in pgfault. */
 int vm_fault(struct vm_space *s, uint64_t va, unsigned access);
+/* The same fault once more, not counted again: after VM_FAULT_RETRY, or
+ * after reclaim made room for it (one fault, however many tries). */
+int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access);
 /* A short reason for a fault result ("no region at this address"...). */
 const char *vm_fault_reason(int result);
 

@@ -159,13 +159,15 @@ static uint32_t slot_at(struct vm_space *s, uint64_t va)
  * retry maps what it left in the swap cache. */
 static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
 {
+	uint64_t faults = vmstat_get(VMSTAT_PGFAULT);
 	int r = vm_fault(s, va, access);
 
 	if (r == VM_FAULT_RETRY) {
 		pager_lock(&me);
-		r = vm_fault(s, va, access);
+		r = vm_fault_again(s, va, access);
 	}
 	assert_int_equal(r, VM_FAULT_MAPPED);
+	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), faults + 1);	/* one fault, retried or not */
 	fake_check();
 }
 
