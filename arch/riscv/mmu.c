@@ -292,7 +292,7 @@ static inline unsigned harvest_entry(struct arch_pt *pt, struct arch_pt_cursor *
 
 	_Static_assert(HARVEST_RUN_MAX <= PT_ENTRIES, "a run crosses one leaf table's end at most");
 	/* One page (reclaim's looks: most entries), the run loop's steps
-	 * without its length sums (~56 -> ~30 instructions an entry). */
+	 * without its length sums (with the kernel's check, harvest_act ~56 -> ~37 instructions an entry). */
 	if (!(want >> HARVEST_RUN_SHIFT)) {
 		uint64_t *leaves = range_leaves(pt, c, va, 0);
 

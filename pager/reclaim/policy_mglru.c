@@ -144,8 +144,9 @@ static int can_walk(const struct mglru *m)
 
 /* A new youngest generation, and every page found referenced in the others
  * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read). can_walk said the looks suffice, and a
- * page not looked at yet may be: policy_may_look need not be asked. */
+ * alone (their bit was just read). Only after can_walk said the looks
+ * suffice (maybe_age, the one caller): a page not looked at yet may be
+ * then, so policy_may_look need not be asked. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
 	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
@@ -244,8 +245,10 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 		if (aged > 0)
 			continue;
 		frame = mglru_gen(&m->g, m->g.min_seq)->old;
-		/* The fewest looks that may end the search: a wait list one
-		 * longer than the batch (a cheap page ends it at once). */
+		/* The most looks the search needs if no page it meets is kept:
+		 * the wait list one longer than the batch (a cheap page ends
+		 * it sooner; each page kept makes the next announcement
+		 * shorter, so frames are never read ahead beyond this). */
 		policy_looks_expect(&m->looks, batch + 1 - waiting->len);
 		switch (sort_page(m, env, frame, idx)) {
 		case STOP:
