@@ -30,13 +30,18 @@ void readahead_judged(struct readahead_outcomes *o, int hit)
 
 /* Outside a stream: from the share of the judged pages that faults found,
  * over the last few dozen: none up to half, the most when all were; a
- * power of two, at most double or half the last window. */
+ * power of two, at most double or half the last window. With nothing
+ * judged yet, never below one page (as Linux's count starts above none):
+ * a window that shut before any of its pages could be judged would never
+ * learn whether they were wanted. */
 static unsigned from_hits(const struct vm_readahead *ra, const struct readahead_outcomes *o,
 			  unsigned max)
 {
 	unsigned judged = o->hits + o->misses, w = 0, want = 0;
 
-	if (judged && 2u * o->hits > judged)
+	if (!judged)
+		return ra->win / 2u > 1 ? ra->win / 2u : max ? 1 : 0;
+	if (2u * o->hits > judged)
 		want = max * (2u * o->hits - judged) / judged;
 	if (want) {
 		w = 1;

@@ -1,8 +1,8 @@
 /*
  * Host tests for the swap readahead window (pager/vm/readahead.c): a first
  * fault hopes for a stream, a stream's window grows to the most allowed
- * and is mapped at once, windows with nothing known of their pages halve
- * to none, the share of judged pages that were hit sizes a window outside
+ * and is mapped at once, unused windows halve to none, with nothing
+ * judged anywhere a window keeps one page (a probe), the share of judged pages that were hit sizes a window outside
  * a stream (pages still waiting count for nothing; no growing on a
  * stream's hits once it ended), and traces of random and sequential
  * faults read about one page per fault and nearly full windows, and a
@@ -78,8 +78,9 @@ static void test_stream_grows(void **state)
 	assert_int_equal(win, MAX);
 }
 
-/* Windows nobody uses: halved at each fault, none after log2(MAX) + 1,
- * never a stream, and left in the swap cache after the first. */
+/* Windows nobody uses (pages reclaim took unused judged already):
+ * halved at each fault, none after log2(MAX) + 1, never a stream, and left
+ * in the swap cache after the first. */
 static void test_unused_shrinks_to_none(void **state)
 {
 	struct vm_readahead ra = { 0 };
@@ -87,6 +88,7 @@ static void test_unused_shrinks_to_none(void **state)
 	int stream;
 
 	(void)state;
+	judge(7, 0);
 	for (uint64_t f = 0; f < 6; f++) {
 		uint64_t i = 1000 * f;	/* far from every earlier window */
 		unsigned win = readahead_window(&ra, &o, i, MAX, &used, &stream);
@@ -100,12 +102,31 @@ static void test_unused_shrinks_to_none(void **state)
 	assert_int_equal(ra.win, 0);
 }
 
+/* With nothing judged anywhere yet, windows halve but keep one page: a
+ * window shut before any of its pages could be judged would never learn
+ * whether they were wanted. */
+static void test_nothing_judged_keeps_one(void **state)
+{
+	struct vm_readahead ra = { 0 };
+	static const unsigned expect[] = { MAX, 4, 2, 1, 1, 1 };
+	unsigned used;
+	int stream;
+
+	(void)state;
+	for (uint64_t f = 0; f < 6; f++) {
+		unsigned win = readahead_window(&ra, &o, 1000 * f, MAX, &used, &stream);
+		assert_int_equal(win, expect[f]);
+		readahead_ahead(&ra, 1000 * f, win);
+	}
+	assert_int_equal(readahead_window(&ra, &o, 9000, 0, &used, &stream), 0);	/* none allowed */
+}
+
 /* Outside a stream, the share of judged pages that faults found sizes
  * the window: none up to half, more the more were found, and by at most a
  * factor of two at each fault; a page not read ahead is no hit. */
 static void test_hits_size_window(void **state)
 {
-	static const unsigned expect[] = { 1, 2, 4, 2, 1, 0 };
+	static const unsigned expect[] = { 2, 4, 8, 4, 2, 1 };
 	static const unsigned hits[] = { 7, 1, 0, 0, 0, 0 };
 	static const unsigned misses[] = { 0, 0, 0, 4, 2, 2 };
 	struct vm_readahead ra = { 0 };
@@ -115,8 +136,8 @@ static void test_hits_size_window(void **state)
 	(void)state;
 	for (uint64_t f = 0; f < 6; f++)
 		readahead_ahead(&ra, 1000 * f, readahead_window(&ra, &o, 1000 * f, MAX, &used, &stream));
-	assert_int_equal(ra.win, 0);
-	assert_int_equal(o.hits + o.misses, 0);	/* read, but nothing known yet */
+	assert_int_equal(ra.win, 1);		/* nothing known yet: one page */
+	assert_int_equal(o.hits + o.misses, 0);
 	assert_int_equal(readahead_hit(&ra, &o, 3, 0, 0), 0);	/* not read ahead: no hit */
 	assert_int_equal(o.hits, 0);
 	for (unsigned f = 0; f < 6; f++) {
@@ -124,7 +145,8 @@ static void test_hits_size_window(void **state)
 		for (unsigned h = 0; h < hits[f]; h++)
 			assert_int_equal(readahead_hit(&ra, &o, 5, 1, 0), 1);
 		judge(misses[f], 0);
-		/* 8/8, 8/8, 8/8, 8/12 (wants 2: halves), 8/14 (wants 1), 8/16 */
+		/* hits of judged: 7/7, 8/8, 8/8 (double each time), 8/12 (wants
+		 * 2: halves), 8/14 (wants 1: halves), 8/16 (wants none: halves) */
 		assert_int_equal(readahead_window(&ra, &o, i, MAX, &used, &stream), expect[f]);
 		assert_false(ra.eager);
 		readahead_ahead(&ra, i, expect[f]);
@@ -144,16 +166,16 @@ static void test_waiting_pages_not_misses(void **state)
 	(void)state;
 	for (uint64_t f = 0; f < 40; f++)	/* 40 windows read, none found yet */
 		readahead_ahead(&ra, 1000 * f, readahead_window(&ra, &o, 1000 * f, MAX, &used, &stream));
-	assert_int_equal(ra.win, 0);
+	assert_int_equal(ra.win, 1);
 	judge(7, 1);		/* the first windows' pages, found at last */
-	for (uint64_t f = 40; f < 44; f++) {
+	for (uint64_t f = 40; f < 43; f++) {
 		win = readahead_window(&ra, &o, 1000 * f, MAX, &used, &stream);
 		readahead_ahead(&ra, 1000 * f, win);
 	}
-	assert_int_equal(win, MAX);	/* 1, 2, 4, 8 */
+	assert_int_equal(win, MAX);	/* 2, 4, 8 */
 	reset(NULL);
 	judge(7, 0);		/* taken by reclaim, never found */
-	for (uint64_t f = 44; f < 60; f++) {
+	for (uint64_t f = 43; f < 60; f++) {
 		win = readahead_window(&ra, &o, 1000 * f, MAX, &used, &stream);
 		readahead_ahead(&ra, 1000 * f, win);
 	}
@@ -182,6 +204,7 @@ static void test_stream_restarts(void **state)
 	int stream;
 
 	(void)state;
+	judge(7, 0);
 	for (uint64_t f = 0; f < 5; f++)
 		readahead_ahead(&ra, 1000 * f, readahead_window(&ra, &o, 1000 * f, MAX, &used, &stream));
 	assert_int_equal(ra.win, 0);
@@ -214,13 +237,14 @@ static void test_thread_hits(void **state)
 	assert_int_equal(used, 4);
 }
 
-/* Faults far apart, none of whose windows is used yet: from the first
- * (eager) window down to none; 4 + 2 + 1 pages left in the cache. */
+/* Faults far apart after pages read ahead were judged unused: from the
+ * first (eager) window down to none; 4 + 2 + 1 pages left in the cache. */
 static void shrink_to_none(struct vm_readahead *ra)
 {
 	unsigned used;
 	int stream;
 
+	judge(7, 0);
 	for (uint64_t f = 0; f < 5; f++)
 		readahead_ahead(ra, 1000 * f, readahead_window(ra, &o, 1000 * f, MAX, &used, &stream));
 	assert_int_equal(ra->win, 0);
@@ -251,7 +275,8 @@ static unsigned stream_with_thread(struct vm_readahead *ra, uint64_t at)
 	return win;
 }
 
-/* Windows down to none with all 7 pages hit, then stream_with_thread:
+/* Windows down to none, then all pages judged since found (7, then
+ * stream_with_thread's):
  * the window judged next, far away; *last: the stream's. */
 static unsigned window_after_stream(struct vm_readahead *ra, unsigned *last)
 {
@@ -259,6 +284,7 @@ static unsigned window_after_stream(struct vm_readahead *ra, unsigned *last)
 	int stream;
 
 	shrink_to_none(ra);
+	reset(NULL);		/* what was judged before is forgotten */
 	for (unsigned h = 0; h < 7; h++)
 		readahead_hit(ra, &o, 5, 1, 0);
 	*last = stream_with_thread(ra, 4001);
@@ -305,17 +331,26 @@ static uint64_t next_random(uint64_t *x)
 }
 
 /* Random faults over a large region whose slots all follow (the worst
- * case: every window could be read in full): about one page per fault. */
+ * case: every window could be read in full), no page read ahead ever
+ * found, each taken by reclaim 20 faults after its read: about one page
+ * per fault. */
 static void test_random_trace(void **state)
 {
 	struct vm_readahead ra = { 0 };
 	uint64_t x = 88172645463325252ull, pages = 0, faults = 20000;
-	unsigned used;
+	unsigned missed[20] = { 0 }, used;
 	int stream;
 
 	(void)state;
-	for (uint64_t f = 0; f < faults; f++)
-		pages += fault(&ra, next_random(&x) % 1000000, &used, &stream);
+	for (uint64_t f = 0; f < faults; f++) {
+		uint64_t i = next_random(&x) % 1000000;
+		unsigned win = readahead_window(&ra, &o, i, MAX, &used, &stream);
+
+		judge(missed[f % 20], 0);	/* read 20 faults ago */
+		missed[f % 20] = ra.eager ? 0 : win;
+		readahead_ahead(&ra, i, win);
+		pages += 1 + win;
+	}
 	assert_true(pages * 100 <= faults * 101);
 }
 
@@ -367,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup(test_first_fault_reads_max, reset),
 		cmocka_unit_test_setup(test_stream_grows, reset),
 		cmocka_unit_test_setup(test_unused_shrinks_to_none, reset),
+		cmocka_unit_test_setup(test_nothing_judged_keeps_one, reset),
 		cmocka_unit_test_setup(test_hits_size_window, reset),
 		cmocka_unit_test_setup(test_waiting_pages_not_misses, reset),
 		cmocka_unit_test_setup(test_outcomes_decay, reset),

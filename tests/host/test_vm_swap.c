@@ -1278,9 +1278,10 @@ static void test_further_offered_locked(void **state)
 
 /* The window adapts per region: a fault just past an eager window shows
  * it used (the swap code may read further ahead); faults elsewhere halve
- * it to none, its pages left in the swap cache; a fault that finds one is
- * a hit; a fault after the last starts a window again, and a sweep through
- * it makes it eager. */
+ * it to none (pages read ahead were judged unused before: a miss), its
+ * pages left in the swap cache; a fault that finds one is a hit; a fault
+ * after the last starts a window again, and a sweep through it makes it
+ * eager. */
 static void test_readahead_adapts(void **state)
 {
 	struct vm_space *s = fake_space(1);
@@ -1290,6 +1291,7 @@ static void test_readahead_adapts(void **state)
 	vm_set_swap(&sw_ra_ops);
 	vm_set_readahead(4);
 	sw.unlock = 1;
+	readahead_judged(&vm.ra_seen, 0);
 	assert_int_equal(vm_region_add(s, VA, VA + 30 * PG, RW, VM_ANON, NULL), 0);
 	swap_out_run(s, 0, 30);
 
