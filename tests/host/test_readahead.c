@@ -330,51 +330,46 @@ static uint64_t next_random(uint64_t *x)
 	return *x;
 }
 
-/* Random faults over a large region whose slots all follow (the worst
- * case: every window could be read in full), no page read ahead ever
- * found, each taken by reclaim 20 faults after its read: about one page
+#define LAG 20	/* faults between a page's read and its fate */
+
+/* Faults at random pages of a large region whose slots all follow (the
+ * worst case: every window could be read in full), each page left in the
+ * cache found (hit) or taken unused by reclaim LAG faults after its read.
+ * Pages read. */
+static uint64_t lagged_trace(uint64_t faults, int hit)
+{
+	struct vm_readahead ra = { 0 };
+	uint64_t x = 88172645463325252ull, pages = 0;
+	unsigned fate[LAG] = { 0 }, used;
+	int stream;
+
+	for (uint64_t f = 0; f < faults; f++) {
+		uint64_t i = next_random(&x) % 1000000;
+		unsigned win = readahead_window(&ra, &o, i, MAX, &used, &stream);
+
+		judge(fate[f % LAG], hit);	/* read LAG faults ago */
+		fate[f % LAG] = ra.eager ? 0 : win;
+		readahead_ahead(&ra, i, win);
+		pages += 1 + win;
+	}
+	return pages;
+}
+
+/* Random faults whose pages read ahead are never found: about one page
  * per fault. */
 static void test_random_trace(void **state)
 {
-	struct vm_readahead ra = { 0 };
-	uint64_t x = 88172645463325252ull, pages = 0, faults = 20000;
-	unsigned missed[20] = { 0 }, used;
-	int stream;
-
 	(void)state;
-	for (uint64_t f = 0; f < faults; f++) {
-		uint64_t i = next_random(&x) % 1000000;
-		unsigned win = readahead_window(&ra, &o, i, MAX, &used, &stream);
-
-		judge(missed[f % 20], 0);	/* read 20 faults ago */
-		missed[f % 20] = ra.eager ? 0 : win;
-		readahead_ahead(&ra, i, win);
-		pages += 1 + win;
-	}
-	assert_true(pages * 100 <= faults * 101);
+	assert_true(lagged_trace(20000, 0) * 100 <= 20000 * 101);
 }
 
 /* A working set coming back in random order: every page read ahead is
- * found, but only 20 faults after its read. Windows stay full (the old
+ * found, but only LAG faults after its read. Windows stay full (the old
  * rule, counting waiting pages as unused, kept them near none). */
 static void test_random_return_trace(void **state)
 {
-	struct vm_readahead ra = { 0 };
-	uint64_t x = 88172645463325252ull, pages = 0, faults = 2000;
-	unsigned found[20] = { 0 }, used;
-	int stream;
-
 	(void)state;
-	for (uint64_t f = 0; f < faults; f++) {
-		uint64_t i = next_random(&x) % 1000000;
-		unsigned win = readahead_window(&ra, &o, i, MAX, &used, &stream);
-
-		judge(found[f % 20], 1);	/* read 20 faults ago */
-		found[f % 20] = ra.eager ? 0 : win;
-		readahead_ahead(&ra, i, win);
-		pages += 1 + win;
-	}
-	assert_true(pages * 100 >= faults * (1 + MAX) * 95);
+	assert_true(lagged_trace(2000, 1) * 100 >= 2000 * (1 + MAX) * 95);
 }
 
 /* A sweep that faults only where no page was read ahead: after the first
