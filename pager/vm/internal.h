@@ -144,6 +144,10 @@ struct vm_state {
 	struct mmu_ops mmu;
 	unsigned faultaround;
 	unsigned readahead;		/* vm_set_readahead; used only with swap.read_many */
+	/* What became of the pages read ahead (readahead.h): hits counted by
+	 * the fault that finds one (private.c), misses by the swap cache when
+	 * reclaim unties one unused (swapcache.c). */
+	struct readahead_outcomes ra_seen;
 	/* All NULL: no swap (vm_set_swap). What the VM core relies on: read,
 	 * slot_dup and slot_put come together (read_many is optional); slot_put
 	 * says when a slot's last reference went, and the VM core then unties

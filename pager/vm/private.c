@@ -279,7 +279,7 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 		return res;
 	mapped = map_read_ahead(s, r, i, slot);
 	if (!own)
-		vmstat_count_n(VMSTAT_SWAP_RA_HIT, readahead_hit(&r->ra, i, ahead, mapped));
+		vmstat_count_n(VMSTAT_SWAP_RA_HIT, readahead_hit(&r->ra, &vm.ra_seen, i, ahead, mapped));
 	return res;
 }
 

@@ -1,6 +1,7 @@
 /*
  * The readahead window's rule (readahead.h): judged at each major fault
- * from where it lands and the share of pages read ahead that faults found.
+ * from where it lands and the share of the pages read ahead, once their
+ * fate is known, that faults found.
  */
 #include "vm/readahead.h"
 
@@ -13,17 +14,35 @@ static unsigned grow(unsigned win, unsigned max)
 	return w > max ? max : w;
 }
 
-#define DECAY_AT 64	/* pages read ahead counted before both counts halve */
+#define DECAY_AT 64	/* pages judged before both counts halve */
 
-/* Outside a stream: from the share of the pages left in the cache that
- * faults found, over the last few dozen: none up to half, the most when
- * all were; a power of two, at most double or half the last window. */
-static unsigned from_hits(const struct vm_readahead *ra, unsigned max)
+void readahead_judged(struct readahead_outcomes *o, int hit)
 {
-	unsigned hits = ra->hits < ra->read ? ra->hits : ra->read, w = 0, want = 0;
+	unsigned hits = o->hits + (hit != 0), misses = o->misses + (hit == 0);
 
-	if (ra->read && 2 * hits > ra->read)
-		want = max * (2 * hits - ra->read) / ra->read;
+	if (hits + misses >= DECAY_AT) {
+		hits /= 2;
+		misses /= 2;
+	}
+	o->hits = (uint8_t)hits;
+	o->misses = (uint8_t)misses;
+}
+
+/* Outside a stream: from the share of the judged pages that faults found,
+ * over the last few dozen: none up to half, the most when all were; a
+ * power of two, at most double or half the last window. With nothing
+ * judged yet, never below one page (as Linux's count starts above none):
+ * a window that shut before any of its pages could be judged would never
+ * learn whether they were wanted. */
+static unsigned from_hits(const struct vm_readahead *ra, const struct readahead_outcomes *o,
+			  unsigned max)
+{
+	unsigned judged = o->hits + o->misses, w = 0, want = 0;
+
+	if (!judged)
+		return ra->win / 2u > 1 ? ra->win / 2u : max ? 1 : 0;
+	if (2u * o->hits > judged)
+		want = max * (2u * o->hits - judged) / judged;
 	if (want) {
 		w = 1;
 		while (2 * w <= want)
@@ -36,8 +55,8 @@ static unsigned from_hits(const struct vm_readahead *ra, unsigned max)
 	return w > max ? max : w;
 }
 
-unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, unsigned *used,
-			  int *stream)
+unsigned readahead_window(struct vm_readahead *ra, const struct readahead_outcomes *o, uint64_t i,
+			  unsigned max, unsigned *used, int *stream)
 {
 	uint64_t first = ra->next - ra->pending;
 	unsigned had = ra->pending, win;
@@ -49,7 +68,7 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 		win = max;			/* no history: hope for a stream */
 	else if (*stream || (!had && i == ra->next))
 		win = grow(ra->win, max);
-	else if ((win = from_hits(ra, max)) > ra->win && ra->eager)
+	else if ((win = from_hits(ra, o, max)) > ra->win && ra->eager)
 		win = ra->win;		/* a stream just ended: no growing on its hits */
 	/* Eager for a stream, and while a fault follows an eager one. */
 	ra->eager = !ra->known || *stream || (ra->eager && !had && i == ra->next);
@@ -60,19 +79,6 @@ unsigned readahead_window(struct vm_readahead *ra, uint64_t i, unsigned max, uns
 	ra->pending = 0;
 	ra->next = i + 1;
 	return ra->win;
-}
-
-/* n pages, left in the cache for faults to find (hits will tell), count
- * as read; both counts halve past DECAY_AT. */
-static void count_read(struct vm_readahead *ra, unsigned n)
-{
-	unsigned read = ra->read + n;
-
-	while (read >= DECAY_AT) {
-		read /= 2;
-		ra->hits /= 2;
-	}
-	ra->read = (uint8_t)read;
 }
 
 /* The window now ends n pages after i. */
@@ -88,7 +94,6 @@ void readahead_ahead(struct vm_readahead *ra, uint64_t i, unsigned n)
 	 * again and one more past it, into the cache. */
 	ra->further = (uint8_t)(ra->stream && n ? 1 + n : 0);
 	ra->stream = 0;
-	count_read(ra, ra->eager ? 0 : n);
 	advance(ra, i, n);
 }
 
@@ -103,15 +108,11 @@ unsigned readahead_further(struct vm_readahead *ra, uint64_t i)
 	return further;
 }
 
-void readahead_further_read(struct vm_readahead *ra, unsigned n)
+unsigned readahead_hit(struct vm_readahead *ra, struct readahead_outcomes *o, uint64_t i,
+		       int ahead, unsigned mapped)
 {
-	count_read(ra, n);
-}
-
-unsigned readahead_hit(struct vm_readahead *ra, uint64_t i, int ahead, unsigned mapped)
-{
-	if (ahead && ra->hits < UINT8_MAX)
-		ra->hits++;
+	if (ahead)
+		readahead_judged(o, 1);
 	if (ra->eager && i == ra->next)
 		advance(ra, i, mapped);	/* the stream goes on past these */
 	return ahead ? 1 : 0;

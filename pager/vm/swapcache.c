@@ -118,16 +118,26 @@ void swapcache_tie(uint32_t slot, uint64_t pa)
 	f->swap = slot;
 }
 
-/* As swapcache_lookup, the frame trusted only if it names slot too. */
-void swapcache_untie(uint32_t slot)
+/* As swapcache_lookup, the frame trusted only if it names slot too; a
+ * frame read ahead and never found is readahead's miss if reclaim took it
+ * (judge), not if its last entry went (nothing is known of its use). */
+static void untie(uint32_t slot, int judge)
 {
 	struct frame *f;
 
 	if (!slot || slot > last_slot)
 		return;
-	if ((f = anon(table[slot])) && f->swap == slot)
+	if ((f = anon(table[slot])) && f->swap == slot) {
+		if (judge && (f->flags & FRAME_F_AHEAD))
+			readahead_judged(&vm.ra_seen, 0);
 		f->swap = 0;
+	}
 	table[slot] = 0;
+}
+
+void swapcache_untie(uint32_t slot)
+{
+	untie(slot, 1);
 }
 
 void swapcache_untie_frame(uint64_t pa)
@@ -159,7 +169,7 @@ static int put_ref(uint32_t slot)
 {
 	if (vm.swap.slot_put(vm.swap.ctx, slot) > 0)
 		return 0;
-	swapcache_untie(slot);
+	untie(slot, 0);
 	return 1;
 }
 
@@ -278,7 +288,7 @@ int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh)
 		return 1;
 	}
 	if (tied)
-		swapcache_untie(slot);
+		untie(slot, 0);
 	frame_free(pa);
 	return 0;
 }

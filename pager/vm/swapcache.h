@@ -26,7 +26,8 @@ uint32_t swapcache_slot(uint64_t pa);
 int swapcache_tied(uint64_t pa);
 /* pa holds slot's contents from now on: others naming slot find it. */
 void swapcache_tie(uint32_t slot, uint64_t pa);
-/* slot has no frame any more (its last entry went, its write is over). */
+/* slot has no frame any more (reclaim dropped it, its write is over); one
+ * read ahead and never found counts as readahead's miss (vm.ra_seen). */
 void swapcache_untie(uint32_t slot);
 /* pa is about to change: it is no slot's copy any more. */
 void swapcache_untie_frame(uint64_t pa);

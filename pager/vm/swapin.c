@@ -5,7 +5,7 @@
  * it on the disk (readahead); a frame still being read is waited for. Then
  * the entry names the frame, and the read or the hit is counted. After a
  * stream's read the pages past its window are offered to the swap code's
- * swap-in thread, and those it took are counted as read ahead.
+ * swap-in thread.
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
@@ -25,7 +25,7 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
 
 	if (!vm.swap.read_many || !vm.readahead)
 		return 0;
-	win = readahead_window(&r->ra, i, vm.readahead, &used, &stream);
+	win = readahead_window(&r->ra, &vm.ra_seen, i, vm.readahead, &used, &stream);
 	vmstat_count_n(VMSTAT_SWAP_RA_HIT, used);
 	for (; k < win && i + 1 + k < n; k++) {
 		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
@@ -40,25 +40,19 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot,
 /* Page i's read (slot) and its window's are over, and r's window asked
  * for pages further ahead (readahead_further): offered to the swap-in
  * thread, while the window's last page made it into the cache (a window
- * that failed shows nothing used). Those it took that are r's own pages
- * (the slot after each in a row) count as read ahead: a slot of another
- * region read with them is no page of r's stream. */
+ * that failed shows nothing used). */
 static void read_further(struct vm_region *r, uint64_t i, uint32_t slot)
 {
-	unsigned want = readahead_further(&r->ra, i), own = 0;
-	uint64_t j = r->ra.next, end = region_pages(r);
+	unsigned want = readahead_further(&r->ra, i);
 	uint32_t first, took;
 
 	if (!want || !vm.swap.read_further)
 		return;
-	first = slot + (uint32_t)(j - i);	/* i's window ends at j (readahead_further) */
+	first = slot + (uint32_t)(r->ra.next - i);	/* i's window ends there (readahead_further) */
 	if (!swapcache_lookup(first - 1))
 		return;
 	took = vm.swap.read_further(vm.swap.ctx, first, want);
 	vmstat_count_n(VMSTAT_SWAP_RA_STREAMS, took != 0);
-	for (unsigned k = 0; k < want && j + k < end && region_slot(r, j + k) == first + k; k++)
-		own += (took >> k) & 1;
-	readahead_further_read(&r->ra, own);
 }
 
 /* What a read that returned res >= 0 means for the fault: go on (0), or

@@ -1294,11 +1294,10 @@ static void test_readahead_run_partial(void **state)
 }
 
 /* A stream's pages past its window are offered to the swap-in thread once
- * the read is over, and count as read only if the thread took them and
- * they are the region's own: here slots 10 and 11 of the first region
- * (10 refused) and three of the region after it, whose slots follow on the
- * disk. One page counted, not five. */
-static void test_further_counts_taken(void **state)
+ * the read is over: here slots 10 and 11 of the first region (10 refused)
+ * and three of the region after it, whose slots follow on the disk. None
+ * is judged used or unused before a fault finds it or reclaim takes it. */
+static void test_further_offered(void **state)
 {
 	struct vm_space *s = fake_space(1);
 	struct vm_region *r;
@@ -1309,15 +1308,14 @@ static void test_further_counts_taken(void **state)
 	swap_out_run(s, 0, 20);
 	r = vm_region_find(s, VA);
 
-	read_fault(s, 0);		/* eager: the window is not counted */
+	read_fault(s, 0);		/* eager: the window is mapped */
 	assert_int_equal(sw.ahead, 0);
-	assert_int_equal(r->ra.read, 0);
 	sw.refuse = 0x1;
 	read_fault(s, 5);		/* a stream: 6..9 mapped, 10..14 offered */
 	assert_true(present(s, 9));
 	assert_false(present(s, 10));
 	assert_int_equal(sw.ahead, 5);
-	assert_int_equal(r->ra.read, 1);
+	assert_int_equal(vm.ra_seen.hits + vm.ra_seen.misses, 0);
 	assert_int_equal(r->ra.further, 0);	/* offered once */
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), 1);
 	destroy(s);
@@ -1340,7 +1338,6 @@ static void test_further_offered_locked(void **state)
 	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_MAPPED);	/* a stream: 6..9 mapped, 10..14 offered */
 	assert_true(present(s, 9));
 	assert_int_equal(sw.ahead, 5);
-	assert_int_equal(r->ra.read, 5);
 	assert_int_equal(r->ra.further, 0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), 1);
 	destroy(s);
@@ -1348,9 +1345,10 @@ static void test_further_offered_locked(void **state)
 
 /* The window adapts per region: a fault just past an eager window shows
  * it used (the swap code may read further ahead); faults elsewhere halve
- * it to none, its pages left in the swap cache; a fault that finds one is
- * a hit; a fault after the last starts a window again, and a sweep through
- * it makes it eager. */
+ * it to none (pages read ahead were judged unused before: a miss), its
+ * pages left in the swap cache; a fault that finds one is a hit; a fault
+ * after the last starts a window again, and a sweep through it makes it
+ * eager. */
 static void test_readahead_adapts(void **state)
 {
 	struct vm_space *s = fake_space(1);
@@ -1360,6 +1358,7 @@ static void test_readahead_adapts(void **state)
 	vm_set_swap(&sw_ra_ops);
 	vm_set_readahead(4);
 	sw.unlock = 1;
+	readahead_judged(&vm.ra_seen, 0);
 	assert_int_equal(vm_region_add(s, VA, VA + 30 * PG, RW, VM_ANON, NULL), 0);
 	swap_out_run(s, 0, 30);
 
@@ -1397,6 +1396,42 @@ static void test_readahead_adapts(void **state)
 	assert_int_equal(sw.many_pages, 5);
 	assert_int_equal(sw.ahead, 5);
 	assert_true(present(s, 23));
+	check();
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* What became of a page read ahead and left in the cache is judged when
+ * it is known: found by a fault, a hit; taken by reclaim unused (its slot untied, as the swap-out path drops a parked
+ * clean frame), a miss; freed because its last entry went (munmap),
+ * neither. */
+static void test_readahead_fate(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t free0 = frames_free(), pa;
+	uint32_t slot;
+
+	(void)state;
+	ra_region(s, 30);
+	swap_out_run(s, 0, 30);
+	read_fault(s, 0);		/* no history: eager, mapped */
+	read_fault(s, 10);		/* elsewhere: 11, 12 left in the cache */
+	assert_false(present(s, 11));
+	assert_int_equal(vm.ra_seen.hits + vm.ra_seen.misses, 0);
+	fake_fault(s, VA + 11 * PG, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vm.ra_seen.hits, 1);
+	slot = slot_at(s, VA + 12 * PG);
+	pa = swapcache_lookup(slot);
+	assert_true(swapcache_parked_clean(pa) && swapcache_ahead(pa));
+	swapcache_untie(slot);		/* reclaim drops it */
+	frame_free(pa);
+	assert_int_equal(vm.ra_seen.misses, 1);
+	check();
+	read_fault(s, 20);		/* a window of 1: 21 in the cache */
+	assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + 21 * PG))));
+	assert_int_equal(vm_unmap_range(s, VA + 21 * PG, VA + 22 * PG), 0);
+	assert_int_equal(vm.ra_seen.hits, 1);
+	assert_int_equal(vm.ra_seen.misses, 1);
 	check();
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
@@ -1951,9 +1986,10 @@ int main(void)
 		TEST(test_check_catches_swap_corruption),
 		TEST(test_readahead_run),
 		TEST(test_readahead_adapts),
+		TEST(test_readahead_fate),
 		TEST(test_readahead_maps_run),
 		TEST(test_readahead_run_partial),
-		TEST(test_further_counts_taken),
+		TEST(test_further_offered),
 		TEST(test_further_offered_locked),
 		TEST(test_readahead_gap),
 		TEST(test_readahead_stops_at_cached),
