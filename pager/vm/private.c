@@ -235,12 +235,17 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
 /* After page i came from the cache in a region whose window is eager: the
  * pages after it that wait there unmapped (read with it by a read that let
  * the lock go, or read ahead by the swap-in thread) are mapped as a read's
- * readahead would have, as one run. How many were. */
-static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot)
+ * readahead would have, as one run. How many were; *ahead: how many of
+ * those mapped still waited as read ahead (the swap-in thread's, or an
+ * earlier window's left in the cache): the caller judges each a hit. */
+static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot,
+			       unsigned *ahead)
 {
 	uint64_t n = region_pages(r), pa[VM_READAHEAD_MAX];
-	unsigned k = 0;
+	uint8_t was_ahead[VM_READAHEAD_MAX];
+	unsigned k = 0, m;
 
+	*ahead = 0;
 	for (; r->ra.eager && k < vm.readahead && i + 1 + k < n; k++) {
 		if (region_slot(r, i + 1 + k) != slot + 1 + k)
 			break;
@@ -248,7 +253,14 @@ static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t
 		if (!pa[k] || !vm_frame_parked(pa[k]) || object_frame(pa[k]))
 			break;
 	}
-	return k ? swap_map_run(s, r, i, slot, pa, k, 0) : 0;
+	if (!k)
+		return 0;
+	for (unsigned j = 0; j < k; j++)
+		was_ahead[j] = swapcache_ahead(pa[j]) != 0;	/* the mapping clears it */
+	m = swap_map_run(s, r, i, slot, pa, k, 0);
+	for (unsigned j = 0; j < m; j++)	/* the run maps from its start */
+		*ahead += was_ahead[j];
+	return m;
 }
 
 /* Private page i names a swap slot: map the frame holding its contents,
@@ -262,7 +274,7 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa[1 + VM_READAHEAD_MAX];
 	uint32_t slot = region_slot(r, i);
-	unsigned n, mapped;
+	unsigned n, mapped, more;
 	int cached, own, ahead, res = vm_swap_frames(slot, r, i, pa, &n, &cached);
 
 	if (res < 0)
@@ -277,9 +289,14 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 			vm_frame_release(pa[k]);	/* parked: tied to its slot */
 	if (!cached || res != VM_FAULT_MAPPED)
 		return res;
-	mapped = map_read_ahead(s, r, i, slot);
-	if (!own)
-		vmstat_count_n(VMSTAT_SWAP_RA_HIT, readahead_hit(&r->ra, &vm.ra_seen, i, ahead, mapped));
+	mapped = map_read_ahead(s, r, i, slot, &more);
+	if (own)
+		return res;
+	vmstat_count_n(VMSTAT_SWAP_RA_HIT, readahead_hit(&r->ra, &vm.ra_seen, i, ahead, mapped));
+	/* Found waiting and mapped by this stream: used (swap_ra_hit counts
+	 * them when the stream's next fault shows its window used). */
+	for (unsigned k = 0; k < more; k++)
+		readahead_judged(&vm.ra_seen, 1);
 	return res;
 }
 

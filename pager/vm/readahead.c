@@ -39,8 +39,11 @@ static unsigned from_hits(const struct vm_readahead *ra, const struct readahead_
 {
 	unsigned judged = o->hits + o->misses, w = 0, want = 0;
 
-	if (!judged)
-		return ra->win / 2u > 1 ? ra->win / 2u : max ? 1 : 0;
+	if (!judged) {
+		for (w = 1; 2 * w <= ra->win / 2u; w *= 2)
+			;
+		return w > max ? max : w;	/* max 0: readahead is off */
+	}
 	if (2u * o->hits > judged)
 		want = max * (2u * o->hits - judged) / judged;
 	if (want) {

@@ -139,14 +139,28 @@ static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned 
 	return 0;
 }
 
-/* Slots offered to be read ahead: none is read (no swap-in thread here);
- * all are taken but those sw.refuse names. */
+/* Slots offered to be read ahead: all are taken but those sw.refuse
+ * names, and read at once into the cache as read ahead if
+ * sw.thread_reads (else none is: no swap-in thread here). */
 static uint32_t sw_read_further(void *ctx, uint32_t first, unsigned n)
 {
+	uint32_t took;
+
 	(void)ctx;
 	assert_true(first > 0 && n >= 1 && n <= 1 + VM_READAHEAD_MAX);
 	sw.ahead = n;
-	return ((1u << n) - 1) & ~sw.refuse;
+	took = ((1u << n) - 1) & ~sw.refuse;
+	for (unsigned k = 0; sw.thread_reads && k < n; k++) {
+		uint64_t pa;
+
+		if (!(took >> k & 1) || !sw.disk[first + k] || swapcache_lookup(first + k) ||
+		    !(pa = frame_alloc_unzeroed()))
+			continue;
+		swapcache_read_begin(first + k, pa);
+		memcpy(frame_ptr(pa), sw.disk[first + k], PG);
+		swapcache_read_end(first + k, pa, 1, 0);
+	}
+	return took;
 }
 
 static void sw_wait(void *ctx, uint32_t slot)

@@ -22,6 +22,9 @@ struct fake_swap {
 	unsigned read_manys, many_pages;	/* read_many calls, and the pages of the last */
 	unsigned ahead;		/* slots offered to read_further since the last read_many */
 	uint32_t refuse;	/* read_further leaves these (bit k: first + k) */
+	int thread_reads;	/* read_further reads what it takes at once, into
+				 * the cache as read ahead, as the swap-in thread
+				 * would (0: it reads nothing) */
 	int fail_read;		/* reads fail */
 	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */

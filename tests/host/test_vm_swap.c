@@ -1321,6 +1321,31 @@ static void test_further_offered(void **state)
 	destroy(s);
 }
 
+/* The swap-in thread's pages, read past a stream's window, that the
+ * stream's next fault finds and maps at once (its window eager) are each
+ * judged a hit, as the fault's own page found there is: a stream that uses
+ * them must not leave them to be judged only if it stops. */
+static void test_thread_pages_judged(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	ra_region(s, 20);
+	swap_out_run(s, 0, 20);
+	sw.thread_reads = 1;
+	read_fault(s, 0);		/* eager: the window is mapped */
+	read_fault(s, 5);		/* a stream: 6..9 mapped, 10..14 read ahead */
+	assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + 12 * PG))));
+	assert_int_equal(vm.ra_seen.hits + vm.ra_seen.misses, 0);
+	fake_fault(s, VA + 10 * PG, VM_R, VM_FAULT_MAPPED);	/* found there: 11..14 mapped too */
+	for (uint64_t j = 10; j < 15; j++)
+		assert_true(present(s, j));
+	assert_int_equal(vm.ra_seen.hits, 5);
+	assert_int_equal(vm.ra_seen.misses, 0);
+	check();
+	destroy(s);
+}
+
 /* A read that keeps the lock offers the further pages at once, as the
  * retry after one that let it go does. */
 static void test_further_offered_locked(void **state)
@@ -1991,6 +2016,7 @@ int main(void)
 		TEST(test_readahead_run_partial),
 		TEST(test_further_offered),
 		TEST(test_further_offered_locked),
+		TEST(test_thread_pages_judged),
 		TEST(test_readahead_gap),
 		TEST(test_readahead_stops_at_cached),
 		TEST(test_readahead_after_fork),
