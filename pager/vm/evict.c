@@ -12,17 +12,20 @@
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
-/* Unmap the first mapping of pa in its reverse map; its page entry names
- * slot (a private page evicted) or becomes absent. 1 if it names slot. */
-static int take_first(uint64_t pa, uint32_t slot)
+/* Unmap the first mapping of pa (descriptor f) in its reverse map; its
+ * page entry names slot (a private page evicted) or becomes absent. 1 if
+ * it names slot. */
+static int take_first(uint64_t pa, const struct frame *f, uint32_t slot)
 {
 	struct vm_space *s;
 	uint64_t va, i;
+	uint32_t vpn;
 	struct vm_region *r;
 	int named = 0;
 
-	if (!vm_rmap_one(pa, &s, &va))
+	if (!vm_rmap_first(f, &s, &vpn))
 		return 0;
+	va = pfn_pa(vpn);
 	r = vm_region_find(s, va);
 	i = r ? (va - r->start) / VM_PAGE : 0;
 
@@ -67,7 +70,7 @@ static int detach(uint64_t pa, uint32_t slot)
 	int n = 0;
 
 	while (f->rmap)
-		n += take_first(pa, slot);
+		n += take_first(pa, f, slot);
 	if (f->obj)
 		n += object_forget(pa, f, slot);
 	swapcache_detach(pa);
