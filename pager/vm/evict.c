@@ -149,13 +149,16 @@ static int image_everywhere(uint64_t pa)
 }
 
 /* The swap cache's four looks and the pinned check (a walk of the reverse
- * map) are asked last, so that the common anonymous page (reclaim asks
- * cheap() of each candidate) is answered by its region's kind alone. */
+ * map) are asked last, and its regions only of a frame a program segment
+ * may map (frame.image_map), so that the common anonymous page (reclaim
+ * asks cheap() of each candidate, swap-out of each victim) is answered by
+ * its descriptor alone. */
 int vm_frame_refillable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj)
+	/* No program segment maps it (the common victim): no region to look at. */
+	if (!f || f->state != FRAME_ANON || !f->image_map || !f->mapcount || f->obj)
 		return 0;
 	return image_everywhere(pa) && !swap_busy(pa) && !frame_pinned(f);
 }
