@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/rmap.h"
 #include "vm/harvest_batch.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"

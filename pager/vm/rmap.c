@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/rmap.h"
 #include "vm/rmap_pool.h"
 
 _Static_assert(sizeof(struct rmap_entry) == 16, "rmap entries stay small");
