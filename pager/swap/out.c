@@ -116,7 +116,8 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from, int sealed)
 			refill++;
 			continue;
 		}
-		if (swapcache_held(pa)) {
+		/* A held copy is its tie's (vm_check): none without a slot. */
+		if (slot && swapcache_held(pa)) {
 			give_back(pa);
 			continue;
 		}

@@ -8,21 +8,25 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/rmap.h"
 #include "vm/harvest_batch.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
-/* Unmap the first mapping of pa in its reverse map; its page entry names
- * slot (a private page evicted) or becomes absent. 1 if it names slot. */
-static int take_first(uint64_t pa, uint32_t slot)
+/* Unmap the first mapping of pa (descriptor f) in its reverse map; its
+ * page entry names slot (a private page evicted) or becomes absent. 1 if
+ * it names slot. */
+static int take_first(uint64_t pa, const struct frame *f, uint32_t slot)
 {
 	struct vm_space *s;
 	uint64_t va, i;
+	uint32_t vpn;
 	struct vm_region *r;
 	int named = 0;
 
-	if (!vm_rmap_one(pa, &s, &va))
+	if (!vm_rmap_first(f, &s, &vpn))
 		return 0;
+	va = pfn_pa(vpn);
 	r = vm_region_find(s, va);
 	i = r ? (va - r->start) / VM_PAGE : 0;
 
@@ -67,7 +71,7 @@ static int detach(uint64_t pa, uint32_t slot)
 	int n = 0;
 
 	while (f->rmap)
-		n += take_first(pa, slot);
+		n += take_first(pa, f, slot);
 	if (f->obj)
 		n += object_forget(pa, f, slot);
 	swapcache_detach(pa);
@@ -146,13 +150,16 @@ static int image_everywhere(uint64_t pa)
 }
 
 /* The swap cache's four looks and the pinned check (a walk of the reverse
- * map) are asked last, so that the common anonymous page (reclaim asks
- * cheap() of each candidate) is answered by its region's kind alone. */
+ * map) are asked last, and its regions only of a frame a program segment
+ * may map (frame.image_map), so that the common anonymous page (reclaim
+ * asks cheap() of each candidate, swap-out of each victim) is answered by
+ * its descriptor alone. */
 int vm_frame_refillable(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	if (!f || f->state != FRAME_ANON || !f->mapcount || f->obj)
+	/* No program segment maps it (the common victim): no region to look at. */
+	if (!f || f->state != FRAME_ANON || !f->image_map || !f->mapcount || f->obj)
 		return 0;
 	return image_everywhere(pa) && !swap_busy(pa) && !frame_pinned(f);
 }

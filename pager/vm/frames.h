@@ -25,7 +25,7 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page, file_copy and pinned_map, and its swap cache
+ * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map and image_map, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
  * descriptor). */
 struct frame {
@@ -48,7 +48,14 @@ struct frame {
 	 * its space becomes pinned, cleared only when the frame is freed, so 0
 	 * answers frame_pinned (asked of every frame reclaim looks at) without
 	 * walking the reverse map (rmap.c, the VM core's). */
-	uint8_t pinned_map;
+	uint8_t pinned_map : 1;
+	/* 1 if a program segment may map it: set as a page of one is mapped
+	 * (pages.c), cleared only when the frame is freed, so 0 answers
+	 * vm_frame_refillable (asked of every victim, most of them plainly
+	 * anonymous) without a look at its regions. A copy made on a write is
+	 * not marked: it lies in a writable segment with no file copy, which
+	 * never makes a page refillable (evict.c; check.c holds to this). */
+	uint8_t image_map : 1;
 };
 
 struct frame_range {

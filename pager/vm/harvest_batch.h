@@ -131,9 +131,10 @@ static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa, 
 				       vm_harvest_pick pick, vm_harvest_done done)
 {
 	struct vm_harvest_adding a = { b, pa, pick, 0, frame };
+	const struct frame *f = frame_desc(pa);
 	struct vm_space *s;
-	uint64_t va;
-	unsigned maps = vm_rmap_one(pa, &s, &va);
+	uint32_t vpn;
+	unsigned maps = f ? vm_rmap_first(f, &s, &vpn) : 0;
 	size_t before;
 
 	if (maps > VM_HARVEST_BATCH)
@@ -143,7 +144,7 @@ static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa, 
 	before = b->n;
 	/* Most frames are mapped once: no walk (an indirect call) for those. */
 	if (maps == 1)
-		vm_harvest_add_mapping(&a, s, va);
+		vm_harvest_add_mapping(&a, s, pfn_pa(vpn));
 	else
 		vm_rmap_walk(pa, vm_harvest_add_mapping, &a);
 	if (!a.bug)

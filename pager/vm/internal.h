@@ -287,11 +287,6 @@ struct map_entry;
 void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
-/* Whether a pinned space maps f. Reclaim asks it of each frame several
- * times a page swapped out, the frame already looked up; its common answer
- * (no pinned space may map f) is the mark alone (link-time optimisation
- * inlines it where it is asked). */
-int frame_pinned(const struct frame *f);
 void rmap_reset(void);
 uint64_t rmap_pool_used(void);
 uint64_t rmap_pool_free(void);

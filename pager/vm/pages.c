@@ -29,6 +29,21 @@ static inline unsigned entry_perm(const struct vm_region *r, uint32_t e, uint64_
 	return r->perm;
 }
 
+/* frame.image_map: pa is mapped in r, which may be a program segment.
+ * Inline on every map; one test of the region for a run of anonymous
+ * pages. */
+static inline void mark_image(const struct vm_region *r, const uint64_t *pa, unsigned n)
+{
+	if (r->kind != VM_IMAGE)
+		return;
+	for (unsigned k = 0; k < n; k++) {
+		struct frame *f = frame_desc(pa[k]);
+
+		if (f)
+			f->image_map = 1;
+	}
+}
+
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
 	return entry_perm(r, e, entry_frame(e));
@@ -66,6 +81,7 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 		return VM_FAULT_NOMEM;
 	}
 	rmap_add(pa, s, va);
+	mark_image(r, &pa, 1);
 	pv_put(&r->pages, i, e);	/* reserved: cannot fail, no search */
 	return 0;
 }
@@ -136,6 +152,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	}
 	k = mmu_map_run(s->as, e, n);
 	rmap_add_run(s, e, k);
+	mark_image(r, pa, k);
 	pv_set_run(&r->pages, idx, ent, k);
 	if (k < n)
 		unreserve_unmapped(r, idx, k, n);

@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/rmap.h"
 #include "vm/rmap_pool.h"
 
 _Static_assert(sizeof(struct rmap_entry) == 16, "rmap entries stay small");
@@ -265,7 +266,7 @@ unsigned vm_mapcount(uint64_t pa)
 	return f ? f->mapcount : 0;
 }
 
-static int pinned_walk(const struct frame *f)
+int rmap_pinned_walk(const struct frame *f)
 {
 	for (uint32_t e = f->rmap; e; e = rmap_ent(e)->next)
 		if (rmap_ent(e)->space->pinned)
@@ -273,20 +274,15 @@ static int pinned_walk(const struct frame *f)
 	return 0;
 }
 
-int frame_pinned(const struct frame *f)
-{
-	return f->pinned_map && pinned_walk(f);
-}
-
 unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
 {
 	const struct frame *f = frame_desc(pa);
+	uint32_t vpn;
+	unsigned maps = f ? vm_rmap_first(f, s, &vpn) : 0;
 
-	if (!f || !f->rmap)
-		return 0;
-	*s = rmap_ent(f->rmap)->space;
-	*va = pfn_pa(rmap_ent(f->rmap)->vpn);
-	return f->mapcount;
+	if (maps)
+		*va = pfn_pa(vpn);
+	return maps;
 }
 
 uint64_t rmap_pool_used(void)

@@ -42,4 +42,20 @@ static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
 	return f->mapcount == 1 && f->rmap ? rmap_ent_ro(f->rmap) : NULL;
 }
 
+/* f's mapcount and, if it is mapped, its first mapping (*s, *va in pages:
+ * *vpn). Inline, for callers that hold f already: the swap-out path asks
+ * it of a victim several times (its look, its protection, its eviction),
+ * and vm_rmap_one's call and second frame look-up cost more than this. */
+static inline unsigned vm_rmap_first(const struct frame *f, struct vm_space **s, uint32_t *vpn)
+{
+	const struct rmap_entry *e;
+
+	if (!f->rmap)
+		return 0;
+	e = rmap_ent_ro(f->rmap);
+	*s = e->space;
+	*vpn = e->vpn;
+	return f->mapcount;
+}
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/rmap.h"
 #include "vm/swapcache.h"
 
 /* A frame's swap state, in struct frame.flags: set and tested only here. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/mmu.h"
+#include "vm/rmap_pool.h"
 
 #define VM_PAGE 4096UL
 
@@ -110,15 +111,17 @@ unsigned vm_mapcount(uint64_t pa);
 unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va);
 /* fn for every mapping of pa, as vm_rmap_walk, but a frame mapped once
  * (most are) costs no walk and, inlined where fn is known, no indirect
- * call. */
+ * call, nor a call to find the mapping (reclaim's looks ask it of every
+ * frame they harvest). */
 static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
 {
+	const struct frame *f = frame_desc(pa);
 	struct vm_space *s;
-	uint64_t va;
-	unsigned maps = vm_rmap_one(pa, &s, &va);
+	uint32_t vpn;
+	unsigned maps = f ? vm_rmap_first(f, &s, &vpn) : 0;
 
 	if (maps == 1)
-		fn(ctx, s, va);
+		fn(ctx, s, (uint64_t)vpn * VM_PAGE);
 	else if (maps)
 		vm_rmap_walk(pa, fn, ctx);
 }
