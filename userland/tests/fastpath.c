@@ -65,39 +65,79 @@ static void late_thread(void *arg)
 		server_thread(&l->s);
 }
 
+/* The kernel's counters are the whole machine's: a pager or driver thread
+ * that happens to make a fast call while a test measures would read as the
+ * test's. A measurement that saw fast calls is made again, up to TRIES
+ * times: a call that wrongly takes the fast path does so every time. */
+#define TRIES 3
+
+/* One call to a server made ready but not yet receiving (late, a struct
+ * no earlier try's thread still reads); the fast calls and register-form
+ * messages the kernel counted meanwhile. -1 if the server could not be set
+ * up or the call failed (said why). */
+static int late_call(struct late *l, uint64_t *fast, uint64_t *regs)
+{
+	struct kernel_info a, b;
+	int ok;
+
+	memset(l, 0, sizeof(*l));
+	l->s.ep = sys_endpoint_create();
+	l->go = sys_notify_create();
+	ok = l->s.ep >= 0 && l->go >= 0 &&
+	     thread_spawn(late_thread, l, TEST_STACK, PRIO_NORMAL) >= 0 &&
+	     wait_flag(&l->parked, TEST_TIMEOUT) == 0;
+	if (ok) {
+		sys_yield();				/* it waits for go */
+		a = kinfo();
+		ok = sys_notify_signal(l->go, 1) == 0 &&	/* ready, not receiving */
+		     call_checked(&l->s, 0, -1, 0) == 0;
+		b = kinfo();
+		*fast = b.fast_calls - a.fast_calls;
+		*regs = b.msgs_in_regs - a.msgs_in_regs;
+	}
+	if (l->s.ep >= 0)
+		sys_handle_close(l->s.ep);
+	if (l->go >= 0)
+		sys_handle_close(l->go);	/* a thread still waiting for go ends */
+	return ok ? 0 : -1;
+}
+
+/* CALLS calls to s; the fast calls and register-form messages meanwhile. */
+static int calls_to(struct server *s, uint64_t *fast, uint64_t *regs)
+{
+	struct kernel_info a = kinfo(), b;
+
+	for (int i = 0; i < CALLS; i++)
+		if (call_checked(s, 0, -1, 0))
+			return -1;
+	b = kinfo();
+	*fast = b.fast_calls - a.fast_calls;
+	*regs = b.msgs_in_regs - a.msgs_in_regs;
+	return 0;
+}
+
 /* A call made while the server is ready but not yet receiving queues
  * (slow path), as does one to a waiting server of lower priority; both are
  * answered in full. */
 int test_fastpath_slow_receivers(void)
 {
-	static struct late late;
+	static struct late late[TRIES];
 	static struct server low;
-	struct kernel_info a;
+	uint64_t fast = 0, regs = 0;
 
-	memset(&late, 0, sizeof(late));
-	late.s.ep = sys_endpoint_create();
-	late.go = sys_notify_create();
-	CHECK(late.s.ep >= 0 && late.go >= 0);
-	CHECK(thread_spawn(late_thread, &late, TEST_STACK, PRIO_NORMAL) >= 0);
-	CHECK_RUN(wait_flag(&late.parked, TEST_TIMEOUT));
-	sys_yield();				/* it waits for go */
-	a = kinfo();
-	CHECK_EQ(sys_notify_signal(late.go, 1), 0);	/* ready, not receiving */
-	CHECK_RUN(call_checked(&late.s, 0, -1, 0));
-	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
+	for (int t = 0; t < TRIES && (t == 0 || fast); t++)
+		CHECK_RUN(late_call(&late[t], &fast, &regs));
+	CHECK_EQ(fast, 0);
 	/* The slow path keeps the register form: the queued call read from
 	 * the caller's registers, the reply written to them. */
-	CHECK(kinfo().msgs_in_regs - a.msgs_in_regs >= 2);	/* and any pager thread's */
-	sys_handle_close(late.s.ep);
-	sys_handle_close(late.go);
+	CHECK(regs >= 2);	/* and any pager thread's */
 
 	CHECK_RUN(server_start(&low, PRIO_IDLE, 0));
 	CHECK_RUN(call_checked(&low, 0, -1, 0));	/* it receives while we wait */
-	a = kinfo();
-	for (int i = 0; i < CALLS; i++)
-		CHECK_RUN(call_checked(&low, 0, -1, 0));
-	CHECK_EQ(kinfo().fast_calls, a.fast_calls);
-	CHECK(kinfo().msgs_in_regs - a.msgs_in_regs >= 2 * CALLS);
+	for (int t = 0; t < TRIES && (t == 0 || fast); t++)
+		CHECK_RUN(calls_to(&low, &fast, &regs));
+	CHECK_EQ(fast, 0);
+	CHECK(regs >= 2 * CALLS);
 	sys_handle_close(low.ep);
 	return 0;
 }
