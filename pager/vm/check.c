@@ -90,7 +90,7 @@ static int check_page(const struct vm_space *s, const struct vm_region *r, uint6
 	if ((e & PAGE_COW) && (!r->ops->priv || !(r->perm & VM_W)))
 		return fail("copy-on-write mark on a page that cannot have one", at);
 	/* Where image_unchanged (evict.c) would let the file fill the page. */
-	if (r->kind == VM_IMAGE && (!(r->perm & VM_W) || f->file_copy) && !f->image_map)
+	if (image_refills(r, f->file_copy) && !f->image_map)
 		return fail("a program segment maps a frame not marked so (image_map)", at);
 	return 0;
 }

@@ -126,7 +126,7 @@ static void image_unchanged(void *ctx, struct vm_space *s, uint64_t va)
 	uint64_t *pa = ctx;
 	const struct vm_region *r = vm_region_find(s, va);
 
-	if (!r || r->kind != VM_IMAGE || ((r->perm & VM_W) && !vm_frame_file_copy(*pa)))
+	if (!r || !image_refills(r, vm_frame_file_copy(*pa)))
 		*pa = 0;
 }
 

@@ -162,6 +162,15 @@ struct vm_state {
 };
 extern struct vm_state vm;
 
+/* Whether the program file can fill r's page again in place of frame f:
+ * a program segment the process cannot write (a region's permission never
+ * changes), or a writable one whose frame holds the file's copy (no write
+ * seen since it was filled: dirty.c). */
+static inline int image_refills(const struct vm_region *r, int file_copy)
+{
+	return r->kind == VM_IMAGE && (!(r->perm & VM_W) || file_copy);
+}
+
 static inline uint64_t region_pages(const struct vm_region *r)
 {
 	return (r->end - r->start) / VM_PAGE;

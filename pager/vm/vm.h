@@ -121,7 +121,7 @@ static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
 	unsigned maps = f ? vm_rmap_first(f, &s, &vpn) : 0;
 
 	if (maps == 1)
-		fn(ctx, s, (uint64_t)vpn * VM_PAGE);
+		fn(ctx, s, (uint64_t)vpn * VM_PAGE);	/* pfn_pa is the core's own (internal.h) */
 	else if (maps)
 		vm_rmap_walk(pa, fn, ctx);
 }

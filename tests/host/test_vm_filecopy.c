@@ -251,10 +251,11 @@ static void test_image_mark(void **state)
 	assert_true(vm_frame_refillable(text));
 	assert_int_equal(frame_desc(page)->image_map, 0);
 	assert_false(vm_frame_refillable(page));
+	assert_int_equal(vm_check(), 0);
 	f->image_map = 0;
 	assert_false(vm_frame_refillable(text));
 	assert_int_not_equal(vm_check(), 0);
-	assert_non_null(vm_check_error());
+	assert_non_null(strstr(vm_check_error(), "image_map"));
 	f->image_map = 1;
 	assert_int_equal(drop(text), 0);	/* dropped, filled again on the next read */
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
