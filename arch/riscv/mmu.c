@@ -199,6 +199,11 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 }
 
 
+/* A new permission for a mapped page. The accessed bit stays as it was: a
+ * change of permission is no access (the pager reads the bit as the
+ * program's use of the page, and a look that cleared it must not find it
+ * set again by the protect that follows); the dirty bit stays, or is set
+ * as a map would set it. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
 {
 	uint64_t *e;
@@ -208,7 +213,8 @@ int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
 	e = walk(pt, va, 0, 0);
 	if (!e || !(*e & PTE_V))
 		return -ERR_INVAL;
-	*e = (*e & ~((1UL << PTE_PPN_SHIFT) - 1)) | perm_bits(perm) | (*e & PTE_D);
+	*e = (*e & ~((1UL << PTE_PPN_SHIFT) - 1)) | (perm_bits(perm) & ~PTE_A) |
+	     (*e & (PTE_A | PTE_D));
 	return 0;
 }
 

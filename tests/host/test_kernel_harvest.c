@@ -209,6 +209,30 @@ static void check_buffer_refused(int unmapped)
 	kmem_page_free(pages);
 }
 
+/* A change of permission is no access: a page whose accessed bit a
+ * harvest cleared keeps it clear through a protect, either way (the
+ * swap-out path takes W away and gives it back), and one that had it set
+ * keeps it. The dirty bit is kept too. */
+static void test_protect_keeps_accessed(void **state)
+{
+	const uint64_t va = BASE;
+	struct harvest_entry e = run(0, va, 1, HARVEST_ACCESSED);
+
+	(void)state;
+	map_both(va, PTE_A | PTE_D);
+	assert_int_equal(harvest(&e, 1), 1);
+	assert_int_equal(e.bits & HARVEST_ACCESSED, HARVEST_ACCESSED);
+	assert_int_equal(arch_pt_protect(&procs[0].pt, va, MAP_R), 0);
+	assert_int_equal(arch_pt_protect(&procs[0].pt, va, MAP_R | MAP_W), 0);
+	assert_int_equal(pte_of(0, va) & (PTE_A | PTE_D | PTE_W), PTE_D | PTE_W);
+	e = run(0, va, 1, HARVEST_ACCESSED);
+	assert_int_equal(harvest(&e, 1), 1);
+	assert_int_equal(e.bits & HARVEST_ACCESSED, 0);
+	*walk(&procs[0].pt, va, 0, 0) |= PTE_A;	/* the program touches it */
+	assert_int_equal(arch_pt_protect(&procs[0].pt, va, MAP_R), 0);
+	assert_int_equal(pte_of(0, va) & (PTE_A | PTE_W), PTE_A);
+}
+
 static void test_buffer_unmapped(void **state)
 {
 	(void)state;
@@ -262,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserved_bits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_into_absent_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_into_present_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_keeps_accessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_unmapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_straddling, setup, teardown),
