@@ -236,10 +236,10 @@ int vm_space_as(const struct vm_space *s);
 /* 1 if frame pa may be evicted now: a user page (private or shared
  * object), mapped or held by an object, in no pinned space. */
 int vm_frame_evictable(uint64_t pa);
-/* 1 if the VM core holds pa only for the entries of the slot it is tied to
- * (parked: no mapping, no shared object, not detached for the swap code).
- * A parked frame that is no longer tied is nobody's: the swap code frees it. */
-int vm_frame_parked(uint64_t pa);
+/* vm_frame_parked(pa) (vm/swapcache.h, inline): 1 if the VM core holds pa
+ * only for the entries of the slot it is tied to (parked: no mapping, no
+ * shared object, not detached for the swap code). A parked frame that is
+ * no longer tied is nobody's: the swap code frees it. */
 /* Make every mapping of pa read-only while it is written out (on = 1), or
  * give back the permissions each mapping should have (on = 0). */
 int vm_frame_write_protect(uint64_t pa, int on);
