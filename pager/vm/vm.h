@@ -284,19 +284,8 @@ void vm_unmaps_hold(int on);
  * holds (every mapping in a program segment, and either every segment
  * read-only or no write seen since the file filled it: dirty.c), tied to
  * no slot and not in the swap code's hands (bar a seal for this drop):
- * dropping it costs no I/O. Reclaim asks it of every victim (twice), most
- * of them plainly anonymous: those the descriptor answers here, inline
- * (no program segment maps them: frame.image_map); the rest are asked of
- * vm_image_refillable (evict.c), which looks at their regions. */
-int vm_image_refillable(uint64_t pa);
-static inline int vm_frame_refillable(uint64_t pa)
-{
-	const struct frame *f = frame_desc(pa);
-
-	if (!f || f->state != FRAME_ANON || !f->image_map || !f->mapcount || f->obj)
-		return 0;
-	return vm_image_refillable(pa);
-}
+ * dropping it costs no I/O: vm_frame_refillable(pa), inline in
+ * vm/evict.h. */
 /* Drop such a page: its entries become absent (the next fault fills them
  * from the program file again) and the frame is the caller's to free;
  * counted in pgdrop_image. 0, or -1 if pa is not refillable (a frame
