@@ -14,6 +14,7 @@
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "vm/swapcache.h"
+#include "vm/evict.h"
 #include "vm/vm.h"
 
 #define MAX_VICTIMS SWAP_OUT_BATCH	/* victims chosen at once */

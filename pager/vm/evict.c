@@ -9,6 +9,7 @@
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/rmap.h"
+#include "vm/evict.h"
 #include "vm/harvest_batch.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
@@ -149,19 +150,13 @@ static int image_everywhere(uint64_t pa)
 	return same != 0;
 }
 
-/* The swap cache's four looks and the pinned check (a walk of the reverse
- * map) are asked last, and its regions only of a frame a program segment
- * may map (frame.image_map), so that the common anonymous page (reclaim
- * asks cheap() of each candidate, swap-out of each victim) is answered by
- * its descriptor alone. */
-int vm_frame_refillable(uint64_t pa)
+/* A mapped frame a program segment may map (frame.image_map; the inline
+ * vm_frame_refillable answers every other from its descriptor): its
+ * regions first, the swap cache's four looks and the pinned check (a walk
+ * of the reverse map) last. */
+int vm_image_refillable(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
-
-	/* No program segment maps it (the common victim): no region to look at. */
-	if (!f || f->state != FRAME_ANON || !f->image_map || !f->mapcount || f->obj)
-		return 0;
-	return image_everywhere(pa) && !swap_busy(pa) && !frame_pinned(f);
+	return image_everywhere(pa) && !swap_busy(pa) && !frame_pinned(frame_desc(pa));
 }
 
 int vm_drop_refillable(uint64_t pa)

@@ -10,37 +10,6 @@
 #include "vm/rmap.h"
 #include "vm/swapcache.h"
 
-/* A frame's swap state, in struct frame.flags: set and tested only here. */
-enum frame_flags {
-	/* Taken out of every mapping and page array (vm_evict,
-	 * vm_unmap_frame_everywhere) or being read: the swap code's until it
-	 * frees it or the VM core maps it again. */
-	FRAME_F_DETACHED = 1,
-	/* Being written out: every mapping is read-only, and new ones are made
-	 * so. */
-	FRAME_F_WRITE_PROTECT = 2,
-	/* Written while it was being written out: the copy going to swap is
-	 * stale, and vm_evict refuses it. */
-	FRAME_F_DIRTIED = 4,
-	/* Chosen by background reclaim and waiting in the swap-out queue; gone
-	 * if the frame is freed meanwhile (frame_free resets the flags). */
-	FRAME_F_QUEUED = 8,
-	/* Being filled from its tied slot with the pager lock let go (also
-	 * detached): a fault that finds it waits for the read. */
-	FRAME_F_READING = 16,
-	/* Read back and not mapped since: the fault that maps it counts the
-	 * read (a major fault or readahead), not a cache hit. */
-	FRAME_F_FRESH = 32,
-	/* Holds one reference to its tied slot, whose copy of it is still
-	 * valid: a private page brought back and not written since (mapped
-	 * read-only, or writable with its dirty bit clear: vm_harvest). Reclaim
-	 * drops it without a write. */
-	FRAME_F_SLOT_HELD = 64,
-	/* Read ahead of its fault (a window's page, or the swap-in thread's)
-	 * and not mapped since: a fault that finds it is a readahead hit. */
-	FRAME_F_AHEAD = 128
-};
-
 static uint64_t *table;		/* [slot]: the frame tied to it, if frame.swap agrees */
 static uint32_t last_slot;
 
@@ -187,32 +156,6 @@ void swapcache_slot_put(uint32_t slot)
 		frame_free(pa);
 }
 
-int vm_frame_parked(uint64_t pa)
-{
-	const struct frame *f = anon(pa);
-
-	return f && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
-}
-
-int swapcache_parked_clean(uint64_t pa)
-{
-	return vm_frame_parked(pa) && swapcache_tied(pa) && !swapcache_busy(pa);
-}
-
-/* Reclaim asks this of every frame its policy looks at: one look at the
- * descriptor for the common case, a mapped page. */
-int swapcache_reclaimable(uint64_t pa)
-{
-	const struct frame *f = anon(pa);
-
-	if (!f)
-		return 0;
-	if (!f->mapcount && !f->obj)
-		return swapcache_parked_clean(pa);
-	return !(f->flags & (FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
-			     FRAME_F_READING)) && !frame_pinned(f);
-}
-
 /* --- clean copies --- */
 
 int swapcache_hold(uint32_t slot, uint64_t pa)
@@ -241,11 +184,6 @@ void swapcache_drop_hold(uint64_t pa)
 		return;
 	}
 	put_ref(f->swap);	/* may untie: f->swap is 0 then */
-}
-
-int swapcache_held(uint64_t pa)
-{
-	return has(pa, FRAME_F_SLOT_HELD);
 }
 
 int swapcache_forget_copy(uint64_t pa)
@@ -380,8 +318,7 @@ int swapcache_take_queued(uint64_t pa)
 
 int swapcache_busy(uint64_t pa)
 {
-	return has(pa, FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED |
-		       FRAME_F_READING);
+	return has(pa, FRAME_F_BUSY);
 }
 
 unsigned swapcache_flags(uint64_t pa)

@@ -12,6 +12,42 @@
 
 #include <stdint.h>
 #include "vm/frames.h"
+#include "vm/rmap.h"
+
+/* A frame's swap state, in struct frame.flags: set only in swapcache.c;
+ * here so that swapcache_reclaimable, asked of every frame reclaim looks
+ * at, reads them inline. */
+enum frame_flags {
+	/* Taken out of every mapping and page array (vm_evict,
+	 * vm_unmap_frame_everywhere) or being read: the swap code's until it
+	 * frees it or the VM core maps it again. */
+	FRAME_F_DETACHED = 1,
+	/* Being written out: every mapping is read-only, and new ones are made
+	 * so. */
+	FRAME_F_WRITE_PROTECT = 2,
+	/* Written while it was being written out: the copy going to swap is
+	 * stale, and vm_evict refuses it. */
+	FRAME_F_DIRTIED = 4,
+	/* Chosen by background reclaim and waiting in the swap-out queue; gone
+	 * if the frame is freed meanwhile (frame_free resets the flags). */
+	FRAME_F_QUEUED = 8,
+	/* Being filled from its tied slot with the pager lock let go (also
+	 * detached): a fault that finds it waits for the read. */
+	FRAME_F_READING = 16,
+	/* Read back and not mapped since: the fault that maps it counts the
+	 * read (a major fault or readahead), not a cache hit. */
+	FRAME_F_FRESH = 32,
+	/* Holds one reference to its tied slot, whose copy of it is still
+	 * valid: a private page brought back and not written since (mapped
+	 * read-only, or writable with its dirty bit clear: vm_harvest). Reclaim
+	 * drops it without a write. */
+	FRAME_F_SLOT_HELD = 64,
+	/* Read ahead of its fault (a window's page, or the swap-in thread's)
+	 * and not mapped since: a fault that finds it is a readahead hit. */
+	FRAME_F_AHEAD = 128
+};
+/* In the swap code's hands (swapcache_busy). */
+#define FRAME_F_BUSY (FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED | FRAME_F_READING)
 
 /* --- the tie --- */
 
@@ -40,15 +76,39 @@ void swapcache_slot_dup(uint32_t slot);
  * which goes if the VM core had only parked it. */
 void swapcache_slot_put(uint32_t slot);
 /* 1 if pa is parked: an anonymous frame the VM core keeps only for the
- * entries of the slot it is tied to (no mapping, no object, not detached). */
-int vm_frame_parked(uint64_t pa);
+ * entries of the slot it is tied to (no mapping, no object, not detached;
+ * vm.h says what the swap code does with one). Inline, as the next two:
+ * reclaim asks them of its candidates, most of them mapped pages, whose
+ * answer is in the descriptor. */
+static inline int vm_frame_parked(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && f->state == FRAME_ANON && !f->mapcount && !f->obj &&
+	       !(f->flags & FRAME_F_DETACHED);
+}
 /* Parked and holding its slot's contents, with no I/O about it: reclaim
  * may free it without any write. */
-int swapcache_parked_clean(uint64_t pa);
+static inline int swapcache_parked_clean(uint64_t pa)
+{
+	return vm_frame_parked(pa) && !(frame_desc(pa)->flags & FRAME_F_BUSY) && swapcache_tied(pa);
+}
 /* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
  * process page the swap code has no hand in (evictable: mapped or in an
- * object, in no pinned space; not busy). */
-int swapcache_reclaimable(uint64_t pa);
+ * object, in no pinned space; not busy). Reclaim asks it of every frame
+ * its policy looks at (~6.6 times a page swapped out), so the common case,
+ * a mapped page, is one look at the descriptor, inline; a frame with no
+ * mapping and no object is asked of swapcache_parked_clean. */
+static inline int swapcache_reclaimable(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (!f || f->state != FRAME_ANON)
+		return 0;
+	if (!f->mapcount && !f->obj)
+		return swapcache_parked_clean(pa);
+	return !(f->flags & FRAME_F_BUSY) && !frame_pinned(f);
+}
 
 /* --- clean copies --- */
 
@@ -59,7 +119,12 @@ int swapcache_hold(uint32_t slot, uint64_t pa);
 /* pa's contents are about to change, or it leaves its mappings: the slot
  * reference it holds, if any, goes (the slot may be untied then). */
 void swapcache_drop_hold(uint64_t pa);
-int swapcache_held(uint64_t pa);
+static inline int swapcache_held(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && (f->flags & FRAME_F_SLOT_HELD);
+}
 /* pa, holding its slot as a clean copy, was (or may have been) written:
  * the copy is stale, so the hold and the tie go. 1 if it held one. */
 int swapcache_forget_copy(uint64_t pa);

@@ -27,6 +27,7 @@
 #include "swap/internal.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
+#include "vm/evict.h"
 #include "vm_fake.h"
 
 #define PG VM_PAGE

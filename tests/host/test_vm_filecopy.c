@@ -19,6 +19,7 @@
 #include "swap_fake.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
+#include "vm/evict.h"
 
 #define PG VM_PAGE
 #define RW (VM_R | VM_W)
