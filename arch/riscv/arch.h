@@ -183,8 +183,9 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Remove the mappings of the n pages from va on (those there are). */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
-/* New permissions for va's page; its dirty bit stays what it was (a
- * write that happened is not forgotten), unless W comes without MAP_CLEAN. */
+/* New permissions for va's page; its accessed bit stays what it was (a
+ * change of permission is no access), and so does its dirty bit (a write
+ * that happened is not forgotten), unless W comes without MAP_CLEAN. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */

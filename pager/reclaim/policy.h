@@ -21,7 +21,9 @@
  *   put_back  an isolated frame was not evicted after all (its write
  *             failed, it was used while queued, no slot was free); a frame
  *             freed while isolated gets neither: its next insert starts
- *             afresh
+ *             afresh. A use while queued was found by a look that cleared
+ *             the accessed bit: the frame comes back with it used up, and
+ *             a policy that wants to credit it does so in put_back
  *   remove    the frame stopped being a reclaimable page (freed, unmapped);
  *             a frame the policy does not track is ignored
  *

@@ -12,7 +12,7 @@
 /* vm_frame_refillable for a mapped frame a program segment may map
  * (frame.image_map): every mapping in a program segment whose page the
  * file still holds, tied to no slot, not in the swap code's hands, in no
- * pinned space. */
+ * pinned space. Only from vm_frame_refillable: pa must be a frame. */
 int vm_image_refillable(uint64_t pa);
 
 /* 1 if pa is a program-image page that still holds what the program file

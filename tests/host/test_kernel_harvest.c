@@ -223,7 +223,7 @@ static void test_protect_keeps_accessed(void **state)
 	assert_int_equal(harvest(&e, 1), 1);
 	assert_int_equal(e.bits & HARVEST_ACCESSED, HARVEST_ACCESSED);
 	assert_int_equal(arch_pt_protect(&procs[0].pt, va, MAP_R), 0);
-	assert_int_equal(arch_pt_protect(&procs[0].pt, va, MAP_R | MAP_W), 0);
+	assert_int_equal(arch_pt_protect(&procs[0].pt, va, MAP_R | MAP_W | MAP_CLEAN), 0);
 	assert_int_equal(pte_of(0, va) & (PTE_A | PTE_D | PTE_W), PTE_D | PTE_W);
 	e = run(0, va, 1, HARVEST_ACCESSED);
 	assert_int_equal(harvest(&e, 1), 1);
