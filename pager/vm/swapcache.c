@@ -98,8 +98,10 @@ static void untie(uint32_t slot, int judge)
 	if (!slot || slot > last_slot)
 		return;
 	if ((f = anon(table[slot])) && f->swap == slot) {
-		if (judge && (f->flags & FRAME_F_AHEAD))
+		if (judge && (f->flags & FRAME_F_AHEAD)) {
 			readahead_judged(&vm.ra_seen, 0);
+			vmstat_count(VMSTAT_SWAP_RA_MISS);
+		}
 		f->swap = 0;
 	}
 	table[slot] = 0;

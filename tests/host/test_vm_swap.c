@@ -1451,12 +1451,14 @@ static void test_readahead_fate(void **state)
 	swapcache_untie(slot);		/* reclaim drops it */
 	frame_free(pa);
 	assert_int_equal(vm.ra_seen.misses, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MISS), 1);
 	check();
 	read_fault(s, 20);		/* a window of 1: 21 in the cache */
 	assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + 21 * PG))));
 	assert_int_equal(vm_unmap_range(s, VA + 21 * PG, VA + 22 * PG), 0);
 	assert_int_equal(vm.ra_seen.hits, 1);
 	assert_int_equal(vm.ra_seen.misses, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MISS), 1);
 	check();
 	destroy(s);
 	assert_int_equal(frames_free(), free0);
