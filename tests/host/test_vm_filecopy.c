@@ -230,43 +230,6 @@ static void test_fork_copy_written(void **state)
 	swap_fake_check();
 }
 
-/* The image mark (frame.image_map) that lets vm_frame_refillable answer
- * an anonymous page from its descriptor: a read-only segment's page is
- * marked and refillable, an anonymous page is neither; a segment's page
- * that lost its mark would be kept from the file's refill, and vm_check
- * names it. */
-static void test_image_mark(void **state)
-{
-	struct vm_image img = { file, 0, VA, PG };
-	struct vm_space *s = fake_space(AS);
-	uint64_t anon = 0x100000, text, page;
-	struct frame *f;
-
-	(void)state;
-	assert_int_equal(vm_region_add(s, VA, VA + PG, VM_R | VM_X, VM_IMAGE, &img), 0);
-	assert_int_equal(vm_region_add(s, anon, anon + PG, RW, VM_ANON, NULL), 0);
-	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
-	fake_fault(s, anon, VM_W, VM_FAULT_MAPPED);
-	text = vm_lookup(s, VA);
-	page = vm_lookup(s, anon);
-	f = frame_desc(text);
-	assert_int_equal(f->image_map, 1);
-	assert_true(vm_frame_refillable(text));
-	assert_int_equal(frame_desc(page)->image_map, 0);
-	assert_false(vm_frame_refillable(page));
-	assert_int_equal(vm_check(), 0);
-	f->image_map = 0;
-	assert_false(vm_frame_refillable(text));
-	assert_int_not_equal(vm_check(), 0);
-	assert_non_null(strstr(vm_check_error(), "image_map"));
-	f->image_map = 1;
-	assert_int_equal(drop(text), 0);	/* dropped, filled again on the next read */
-	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(frame_desc(vm_lookup(s, VA))->image_map, 1);
-	vm_space_destroy(s);
-	swap_fake_check();
-}
-
 /* vm_check demands the mark of frame pa, mapped in a program segment:
  * with it cleared the checker names it, and the frame is no longer
  * refillable; given back, both hold again. */
@@ -283,6 +246,34 @@ static void expect_mark_checked(uint64_t pa)
 	assert_non_null(strstr(vm_check_error(), "image_map"));
 	f->image_map = 1;
 	assert_int_equal(vm_check(), 0);
+}
+
+/* The image mark (frame.image_map) that lets vm_frame_refillable answer
+ * an anonymous page from its descriptor: a read-only segment's page is
+ * marked and refillable, an anonymous page is neither; a segment's page
+ * that lost its mark would be kept from the file's refill, and vm_check
+ * names it. */
+static void test_image_mark(void **state)
+{
+	struct vm_image img = { file, 0, VA, PG };
+	struct vm_space *s = fake_space(AS);
+	uint64_t anon = 0x100000, text, page;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + PG, VM_R | VM_X, VM_IMAGE, &img), 0);
+	assert_int_equal(vm_region_add(s, anon, anon + PG, RW, VM_ANON, NULL), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake_fault(s, anon, VM_W, VM_FAULT_MAPPED);
+	text = vm_lookup(s, VA);
+	page = vm_lookup(s, anon);
+	expect_mark_checked(text);
+	assert_int_equal(frame_desc(page)->image_map, 0);
+	assert_false(vm_frame_refillable(page));
+	assert_int_equal(drop(text), 0);	/* dropped, filled again on the next read */
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(frame_desc(vm_lookup(s, VA))->image_map, 1);
+	vm_space_destroy(s);
+	swap_fake_check();
 }
 
 /* A writable segment's page read and never written holds the file's copy
