@@ -49,7 +49,9 @@ enum pager_label {
 	 * at pc w[0] with sp w[1] and a0 = w[2]. Reply: w[0] = a handle to the
 	 * child in the caller's table, w[1] = its pid. */
 	PAGER_FORK = 0x105,
-	/* Reply: data = struct pager_stats. */
+	/* w[0] = the first item wanted (a uint64_t field of struct
+	 * pager_stats, by index). Reply: data = the items from there on, as
+	 * many as one message holds; w[0] = how many the pager has. */
 	PAGER_STATS = 0x106,
 	/* w[0] = first process index. Reply: w[0] = entries in data (struct
 	 * pager_proc_stats[]), w[1] = index to ask for next, 0 at the end. */
@@ -203,6 +205,8 @@ struct pager_stats {
 	uint64_t swap_ra_streams;	/* swap-in faults judged a stream (the last
 					 * window was used) whose further slots the
 					 * swap-in thread took to read ahead */
+	uint64_t swap_ra_miss;		/* of swap_ra, taken by reclaim before any
+					 * fault found them (never used) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -18,17 +18,26 @@
 
 #define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
 
+#define STATS_PER_REPLY (MSG_DATA_MAX / sizeof(uint64_t))
+
+/* The counters from item w[0] on, as many as one message holds: struct
+ * pager_stats outgrew one message, and a reader from before that asks for
+ * item 0 and gets the fields it knows. */
 void handle_stats(const struct msg *in, struct msg *out)
 {
-	uint64_t v[VMSTAT_REPORTED];
+	uint64_t v[VMSTAT_REPORTED], first = in->w[0], n;
 
 	_Static_assert(sizeof(struct pager_stats) == sizeof(v), "vmstat's items are pager_stats");
-	_Static_assert(sizeof(struct pager_stats) <= MSG_DATA_MAX, "pager_stats fits one message");
-	(void)in;
+	if (first > VMSTAT_REPORTED) {
+		reply_result(out, -EINVAL);
+		return;
+	}
 	vmstat_snapshot(v);
+	n = VMSTAT_REPORTED - first < STATS_PER_REPLY ? VMSTAT_REPORTED - first : STATS_PER_REPLY;
 	reply_result(out, 0);
-	memcpy(out->data, v, sizeof(v));
-	out->len = sizeof(v);
+	memcpy(out->data, v + first, n * sizeof(*v));
+	out->len = (uint32_t)(n * sizeof(*v));
+	out->w[0] = VMSTAT_REPORTED;
 }
 
 void handle_proc_stats(const struct msg *in, struct msg *out)

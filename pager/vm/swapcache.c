@@ -30,20 +30,6 @@ void swapcache_reset(void)
 	last_slot = 0;
 }
 
-static struct frame *anon(uint64_t pa)
-{
-	struct frame *f = pa ? frame_desc(pa) : NULL;
-
-	return f && f->state == FRAME_ANON ? f : NULL;
-}
-
-static int has(uint64_t pa, unsigned bits)
-{
-	const struct frame *f = frame_desc(pa);
-
-	return f && (f->flags & bits);
-}
-
 /* Clear some of a frame's bits and set others in one step: the swap-out
  * path changes several at once for each page, one descriptor look each. */
 static void change(struct frame *f, unsigned clear, unsigned add)
@@ -59,14 +45,14 @@ static void set(uint64_t pa, unsigned bits, int on)
 uint64_t swapcache_lookup(uint32_t slot)
 {
 	uint64_t pa = slot && slot <= last_slot ? table[slot] : 0;
-	const struct frame *f = anon(pa);
+	const struct frame *f = swapcache_anon(pa);
 
 	return f && f->swap == slot ? pa : 0;
 }
 
 uint32_t swapcache_slot(uint64_t pa)
 {
-	const struct frame *f = anon(pa);
+	const struct frame *f = swapcache_anon(pa);
 
 	return f && f->swap && swapcache_lookup(f->swap) == pa ? f->swap : 0;
 }
@@ -78,7 +64,7 @@ int swapcache_tied(uint64_t pa)
 
 void swapcache_tie(uint32_t slot, uint64_t pa)
 {
-	struct frame *f = anon(pa);
+	struct frame *f = swapcache_anon(pa);
 
 	if (!slot || slot > last_slot || !f) {
 		vm_note_bug("a slot tied outside the swap cache's table, or to no process page");
@@ -97,9 +83,11 @@ static void untie(uint32_t slot, int judge)
 
 	if (!slot || slot > last_slot)
 		return;
-	if ((f = anon(table[slot])) && f->swap == slot) {
-		if (judge && (f->flags & FRAME_F_AHEAD))
+	if ((f = swapcache_anon(table[slot])) && f->swap == slot) {
+		if (judge && (f->flags & FRAME_F_AHEAD)) {
 			readahead_judged(&vm.ra_seen, 0);
+			vmstat_count(VMSTAT_SWAP_RA_MISS);
+		}
 		f->swap = 0;
 	}
 	table[slot] = 0;
@@ -112,7 +100,7 @@ void swapcache_untie(uint32_t slot)
 
 void swapcache_untie_frame(uint64_t pa)
 {
-	struct frame *f = anon(pa);
+	struct frame *f = swapcache_anon(pa);
 
 	if (!f)
 		return;
@@ -160,7 +148,7 @@ void swapcache_slot_put(uint32_t slot)
 
 int swapcache_hold(uint32_t slot, uint64_t pa)
 {
-	struct frame *f = anon(pa);
+	struct frame *f = swapcache_anon(pa);
 
 	if (!f || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
 	    !vm.swap.keep_copies(vm.swap.ctx))
@@ -188,7 +176,7 @@ void swapcache_drop_hold(uint64_t pa)
 
 int swapcache_forget_copy(uint64_t pa)
 {
-	if (!has(pa, FRAME_F_SLOT_HELD))
+	if (!swapcache_has(pa, FRAME_F_SLOT_HELD))
 		return 0;	/* most frames a write or a harvest finds dirty */
 	swapcache_drop_hold(pa);
 	swapcache_untie_frame(pa);	/* any entry still naming the slot keeps the old copy */
@@ -234,12 +222,12 @@ int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh)
 
 int swapcache_reading(uint64_t pa)
 {
-	return has(pa, FRAME_F_READING);
+	return swapcache_has(pa, FRAME_F_READING);
 }
 
 int swapcache_fresh(uint64_t pa)
 {
-	return has(pa, FRAME_F_FRESH);
+	return swapcache_has(pa, FRAME_F_FRESH);
 }
 
 int swapcache_claim(uint64_t pa)
@@ -252,7 +240,7 @@ int swapcache_claim(uint64_t pa)
 
 int swapcache_ahead(uint64_t pa)
 {
-	return has(pa, FRAME_F_AHEAD);
+	return swapcache_has(pa, FRAME_F_AHEAD);
 }
 
 /* --- writing --- */
@@ -265,7 +253,7 @@ void swapcache_set_writing(uint64_t pa, int on)
 
 int swapcache_writing(uint64_t pa)
 {
-	return has(pa, FRAME_F_WRITE_PROTECT);
+	return swapcache_has(pa, FRAME_F_WRITE_PROTECT);
 }
 
 void swapcache_written(uint64_t pa)
@@ -277,7 +265,7 @@ void swapcache_written(uint64_t pa)
 
 int swapcache_dirtied(uint64_t pa)
 {
-	return has(pa, FRAME_F_DIRTIED);
+	return swapcache_has(pa, FRAME_F_DIRTIED);
 }
 
 void swapcache_detach(uint64_t pa)
@@ -293,7 +281,7 @@ void swapcache_detach(uint64_t pa)
 
 int swapcache_detached(uint64_t pa)
 {
-	return has(pa, FRAME_F_DETACHED);
+	return swapcache_has(pa, FRAME_F_DETACHED);
 }
 
 /* --- queued for write-out --- */
@@ -305,12 +293,12 @@ void swapcache_mark_queued(uint64_t pa)
 
 int swapcache_queued(uint64_t pa)
 {
-	return has(pa, FRAME_F_QUEUED);
+	return swapcache_has(pa, FRAME_F_QUEUED);
 }
 
 int swapcache_take_queued(uint64_t pa)
 {
-	int queued = has(pa, FRAME_F_QUEUED);
+	int queued = swapcache_has(pa, FRAME_F_QUEUED);
 
 	set(pa, FRAME_F_QUEUED, 0);
 	return queued;
@@ -318,7 +306,7 @@ int swapcache_take_queued(uint64_t pa)
 
 int swapcache_busy(uint64_t pa)
 {
-	return has(pa, FRAME_F_BUSY);
+	return swapcache_has(pa, FRAME_F_BUSY);
 }
 
 unsigned swapcache_flags(uint64_t pa)

@@ -49,6 +49,22 @@ enum frame_flags {
 /* In the swap code's hands (swapcache_busy). */
 #define FRAME_F_BUSY (FRAME_F_DETACHED | FRAME_F_WRITE_PROTECT | FRAME_F_QUEUED | FRAME_F_READING)
 
+/* pa's descriptor if it is a process page (the only kind with swap
+ * state), else NULL; and whether pa has any of bits. Here for this
+ * header's inline answers and swapcache.c alike. */
+static inline struct frame *swapcache_anon(uint64_t pa)
+{
+	struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	return f && f->state == FRAME_ANON ? f : NULL;
+}
+static inline int swapcache_has(uint64_t pa, unsigned bits)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && (f->flags & bits);
+}
+
 /* --- the tie --- */
 
 /* A table for slots 1 .. last (swap coming up), empty: 0 or -1. */
@@ -82,16 +98,15 @@ void swapcache_slot_put(uint32_t slot);
  * answer is in the descriptor. */
 static inline int vm_frame_parked(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
+	const struct frame *f = swapcache_anon(pa);
 
-	return f && f->state == FRAME_ANON && !f->mapcount && !f->obj &&
-	       !(f->flags & FRAME_F_DETACHED);
+	return f && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
 }
 /* Parked and holding its slot's contents, with no I/O about it: reclaim
  * may free it without any write. */
 static inline int swapcache_parked_clean(uint64_t pa)
 {
-	return vm_frame_parked(pa) && !(frame_desc(pa)->flags & FRAME_F_BUSY) && swapcache_tied(pa);
+	return vm_frame_parked(pa) && !swapcache_has(pa, FRAME_F_BUSY) && swapcache_tied(pa);
 }
 /* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
  * process page the swap code has no hand in (evictable: mapped or in an
@@ -101,9 +116,9 @@ static inline int swapcache_parked_clean(uint64_t pa)
  * mapping and no object is asked of swapcache_parked_clean. */
 static inline int swapcache_reclaimable(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
+	const struct frame *f = swapcache_anon(pa);
 
-	if (!f || f->state != FRAME_ANON)
+	if (!f)
 		return 0;
 	if (!f->mapcount && !f->obj)
 		return swapcache_parked_clean(pa);
@@ -121,9 +136,7 @@ int swapcache_hold(uint32_t slot, uint64_t pa);
 void swapcache_drop_hold(uint64_t pa);
 static inline int swapcache_held(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
-
-	return f && (f->flags & FRAME_F_SLOT_HELD);
+	return swapcache_has(pa, FRAME_F_SLOT_HELD);
 }
 /* pa, holding its slot as a clean copy, was (or may have been) written:
  * the copy is stale, so the hold and the tie go. 1 if it held one. */

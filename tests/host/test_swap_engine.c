@@ -5,9 +5,10 @@
  * and never written; a batch of victims goes to consecutive slots in one
  * transfer and reads back intact; a page read back and still clean is
  * dropped again without a write; a fault reads its page with the pages
- * after it in one transfer and starts over; a failed write keeps the page;
- * a failed read fails only its fault, and a failed window is read again
- * alone; the swap-out queue is written by the swap-out thread's step;
+ * after it in one transfer and starts over; a page read ahead that reclaim
+ * takes unused goes without a write, readahead's miss; a failed write keeps
+ * the page; a failed read fails only its fault, and a failed window is read
+ * again alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
  * refault, and a freed slot leaves none; an unwritten program-image page
  * (read-only segment, or writable and never written) is dropped without
@@ -358,6 +359,36 @@ static void test_read_with_readahead(void **state)
 	fake_check();
 }
 
+/* A page read ahead and left in the swap cache that reclaim takes before
+ * any fault finds it goes without a write (its slot still holds it) and
+ * is readahead's miss; one freed because its space went is neither. */
+static void test_readahead_miss(void **state)
+{
+	struct vm_space *s = filled_space(12);
+	uint64_t pa;
+	unsigned writes;
+
+	(void)state;
+	vm_set_readahead(4);
+	assert_int_equal(out(s, 12), 12);
+	fault_back(s, VA, VM_R);		/* no history: the window mapped */
+	fault_back(s, VA + 8 * PG, VM_R);	/* elsewhere: 9, 10 left in the cache */
+	assert_int_equal(vm_lookup(s, VA + 9 * PG), 0);
+	pa = swapcache_lookup(slot_at(s, VA + 9 * PG));
+	assert_true(swapcache_ahead(pa) && swapcache_parked_clean(pa));
+	assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + 10 * PG))));
+	writes = disk.writes;
+	assert_int_equal(swap_out_now(&pa, 1), 1);
+	assert_int_equal(disk.writes, writes);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MISS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_HIT), 0);
+	fake_check();
+	vm_space_destroy(s);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MISS), 1);
+	fake_check();
+}
+
 /* A write that fails keeps its page in memory, writable again, and the
  * slot is never handed out again; the rest of the batch goes. */
 static void test_write_fails(void **state)
@@ -587,6 +618,7 @@ int main(void)
 		TEST(test_history),
 		TEST(test_image_refill),
 		TEST(test_read_with_readahead),
+		TEST(test_readahead_miss),
 		TEST(test_write_fails),
 		TEST(test_read_fails),
 		TEST(test_queued_write),

@@ -3,8 +3,10 @@
  * hold what the program file holds: mapped writable with the dirty bit
  * clear, refillable (dropped without I/O, filled from the file again) until
  * a write is seen (a dirty bit in a look or in the seal before the drop, a
- * write fault), and across fork while neither space writes. Over the fake
- * mmu, which keeps dirty bits as the kernel does.
+ * write fault), and across fork while neither space writes; and the mark
+ * (frame.image_map) every page a program segment maps gets, whether mapped
+ * alone or in a fault-around run. Over the fake mmu, which keeps dirty bits
+ * as the kernel does.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -228,6 +230,24 @@ static void test_fork_copy_written(void **state)
 	swap_fake_check();
 }
 
+/* vm_check demands the mark of frame pa, mapped in a program segment:
+ * with it cleared the checker names it, and the frame is no longer
+ * refillable; given back, both hold again. */
+static void expect_mark_checked(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	assert_int_equal(f->image_map, 1);
+	assert_true(vm_frame_refillable(pa));
+	assert_int_equal(vm_check(), 0);
+	f->image_map = 0;
+	assert_false(vm_frame_refillable(pa));
+	assert_int_not_equal(vm_check(), 0);
+	assert_non_null(strstr(vm_check_error(), "image_map"));
+	f->image_map = 1;
+	assert_int_equal(vm_check(), 0);
+}
+
 /* The image mark (frame.image_map) that lets vm_frame_refillable answer
  * an anonymous page from its descriptor: a read-only segment's page is
  * marked and refillable, an anonymous page is neither; a segment's page
@@ -238,7 +258,6 @@ static void test_image_mark(void **state)
 	struct vm_image img = { file, 0, VA, PG };
 	struct vm_space *s = fake_space(AS);
 	uint64_t anon = 0x100000, text, page;
-	struct frame *f;
 
 	(void)state;
 	assert_int_equal(vm_region_add(s, VA, VA + PG, VM_R | VM_X, VM_IMAGE, &img), 0);
@@ -247,20 +266,57 @@ static void test_image_mark(void **state)
 	fake_fault(s, anon, VM_W, VM_FAULT_MAPPED);
 	text = vm_lookup(s, VA);
 	page = vm_lookup(s, anon);
-	f = frame_desc(text);
-	assert_int_equal(f->image_map, 1);
-	assert_true(vm_frame_refillable(text));
+	expect_mark_checked(text);
 	assert_int_equal(frame_desc(page)->image_map, 0);
 	assert_false(vm_frame_refillable(page));
-	assert_int_equal(vm_check(), 0);
-	f->image_map = 0;
-	assert_false(vm_frame_refillable(text));
-	assert_int_not_equal(vm_check(), 0);
-	assert_non_null(strstr(vm_check_error(), "image_map"));
-	f->image_map = 1;
 	assert_int_equal(drop(text), 0);	/* dropped, filled again on the next read */
 	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(frame_desc(vm_lookup(s, VA))->image_map, 1);
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
+/* A writable segment's page read and never written holds the file's copy
+ * (file_copy): marked as it is mapped (the fault's own page, through
+ * vm_page_map), and the checker holds to it; written, it is the program's
+ * own and needs no mark. */
+static void test_image_mark_data(void **state)
+{
+	struct vm_space *s = data_space(AS);
+	uint64_t pa = vm_lookup(s, VA);
+
+	(void)state;
+	assert_int_equal(frame_desc(pa)->file_copy, 1);
+	expect_mark_checked(pa);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	assert_false(vm_frame_refillable(vm_lookup(s, VA)));
+	assert_int_equal(vm_check(), 0);
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
+/* With fault-around, the pages after the fault's own come as one run
+ * (vm_pages_map_run), not through vm_page_map: each is marked too, in a
+ * read-only segment and in a writable one's file copies. */
+static void test_image_mark_run(void **state)
+{
+	uint64_t data = VA + 2 * PG, around = vmstat_get(VMSTAT_FAULTAROUND_PAGES);
+	struct vm_image text_img = { file, 0, VA, sizeof(file) };
+	struct vm_image data_img = { file, 0, data, sizeof(file) };
+	struct vm_space *s;
+
+	(void)state;
+	swap_fake_restart(1);
+	s = fake_space(AS);
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, VM_R | VM_X, VM_IMAGE, &text_img), 0);
+	assert_int_equal(vm_region_add(s, data, data + 2 * PG, RW, VM_IMAGE, &data_img), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	fake_fault(s, data, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vmstat_get(VMSTAT_FAULTAROUND_PAGES), around + 2);
+	expect_mark_checked(vm_lookup(s, VA + PG));
+	assert_int_equal(frame_desc(vm_lookup(s, data + PG))->file_copy, 1);
+	expect_mark_checked(vm_lookup(s, data + PG));
+	assert_int_equal(fake_peek(s, data + PG), 0xD1);
 	vm_space_destroy(s);
 	swap_fake_check();
 }
@@ -275,6 +331,8 @@ int main(void)
 		TEST(test_fork),
 		TEST(test_fork_copy_written),
 		TEST(test_image_mark),
+		TEST(test_image_mark_data),
+		TEST(test_image_mark_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,14 +85,22 @@ int pager_page_bits(const void *addr)
 
 int pager_stats(struct pager_stats *out)
 {
-	struct msg m = { .label = PAGER_STATS, .handle = -1 };
-	int r = pager_call(&m);
+	uint64_t *v = (uint64_t *)out;
+	size_t want = sizeof(*out) / sizeof(*v), got = 0;
 
-	if (r < 0)
-		return r;
-	if (m.len < sizeof(*out))
-		return -ERR_INVAL;	/* a pager older than this struct */
-	memcpy(out, m.data, sizeof(*out));
+	while (got < want) {
+		struct msg m = { .label = PAGER_STATS, .handle = -1, .w = { got } };
+		int r = pager_call(&m);
+		size_t n = m.len / sizeof(*v);
+
+		if (r < 0)
+			return r;
+		if (m.w[0] < want || n == 0)
+			return -ERR_INVAL;	/* a pager older than this struct */
+		n = n < want - got ? n : want - got;
+		memcpy(v + got, m.data, n * sizeof(*v));
+		got += n;
+	}
 	return 0;
 }
 

@@ -39,7 +39,9 @@ _Noreturn void poweroff(int status);
  * (abi/vm.h enum harvest_bits), cleared by asking; or a negated error. */
 int pager_page_bits(const void *addr);
 
-/* The pager's counters (PAGER_STATS). 0, or a negated error. */
+/* The pager's counters (PAGER_STATS, in as many calls as they take: a
+ * field read in a later call was read a little later). 0, or a negated
+ * error. */
 int pager_stats(struct pager_stats *out);
 
 /* The policy and watermarks in force (PAGER_INFO). 0, or a negated error. */

@@ -39,7 +39,7 @@ static const struct {
 	COUNTER(swap_ra), COUNTER(swap_ra_hit),
 	COUNTER(harvest_calls), COUNTER(pgfree),
 	COUNTER(pgscan_kswapd), COUNTER(pgscan_direct),
-	COUNTER(swap_ra_streams),
+	COUNTER(swap_ra_streams), COUNTER(swap_ra_miss),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

@@ -1,10 +1,13 @@
 /*
  * The pager's counters as the memory tests read them: plain reads, reads
  * once the pager has caught up with processes that just ended, and
- * the per-process table's lines for given processes.
+ * the per-process table's lines for given processes; and the test that the
+ * counters, more than one message holds, come in pieces.
  */
+#include <errno.h>
 #include "check.h"
 #include "pager_client.h"
+#include "tests.h"
 
 #define SETTLE_TIMEOUT (1000 * MS)
 
@@ -85,5 +88,39 @@ int proc_stats_get(const pid_t *pids, struct pager_proc_stats *out, int n)
 		check_failed(__FILE__, __LINE__, "the pager lists %d of %d processes", found, n);
 		return -1;
 	}
+	return 0;
+}
+
+/* One PAGER_STATS call from item first on: the items it carried, or -1
+ * (its error in *err). */
+static int64_t stats_piece(uint64_t first, uint64_t *total, int64_t *err)
+{
+	static struct msg m;
+
+	m = (struct msg){ .label = PAGER_STATS, .handle = -1, .w = { first } };
+	*err = sys_call(HANDLE_PAGER, &m);
+	if (*err == 0)
+		*err = (int64_t)m.label;
+	*total = m.w[0];
+	return *err ? -1 : (int64_t)(m.len / sizeof(uint64_t));
+}
+
+/* A reader that asks for item 0 (as every reader did while the counters
+ * fit one message) gets a full message of them; the rest come from where
+ * it ended; past the last item is an error. */
+int test_stats_in_pieces(void)
+{
+	const int64_t items = sizeof(struct pager_stats) / sizeof(uint64_t);
+	const int64_t per_msg = MSG_DATA_MAX / sizeof(uint64_t);
+	uint64_t total;
+	int64_t err;
+
+	CHECK(items > per_msg);
+	CHECK_EQ(stats_piece(0, &total, &err), per_msg);
+	CHECK_EQ((int64_t)total, items);
+	CHECK_EQ(stats_piece((uint64_t)per_msg, &total, &err), items - per_msg);
+	CHECK_EQ(stats_piece((uint64_t)items, &total, &err), 0);
+	CHECK_EQ(stats_piece((uint64_t)items + 1, &total, &err), -1);
+	CHECK_EQ(err, -EINVAL);
 	return 0;
 }
