@@ -51,7 +51,8 @@ enum pager_label {
 	PAGER_FORK = 0x105,
 	/* w[0] = the first item wanted (a uint64_t field of struct
 	 * pager_stats, by index). Reply: data = the items from there on, as
-	 * many as one message holds; w[0] = how many the pager has. */
+	 * many as one message holds (none if w[0] is the count); w[0] = how
+	 * many the pager has. w[0] past the count: -EINVAL. */
 	PAGER_STATS = 0x106,
 	/* w[0] = first process index. Reply: w[0] = entries in data (struct
 	 * pager_proc_stats[]), w[1] = index to ask for next, 0 at the end. */

@@ -5,6 +5,8 @@
  * counters, more than one message holds, come in pieces.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include "check.h"
 #include "pager_client.h"
 #include "tests.h"
@@ -92,8 +94,8 @@ int proc_stats_get(const pid_t *pids, struct pager_proc_stats *out, int n)
 }
 
 /* One PAGER_STATS call from item first on: the items it carried, or -1
- * (its error in *err). */
-static int64_t stats_piece(uint64_t first, uint64_t *total, int64_t *err)
+ * (its error in *err); the first item's value in *value. */
+static int64_t stats_piece(uint64_t first, uint64_t *total, int64_t *err, uint64_t *value)
 {
 	static struct msg m;
 
@@ -102,6 +104,7 @@ static int64_t stats_piece(uint64_t first, uint64_t *total, int64_t *err)
 	if (*err == 0)
 		*err = (int64_t)m.label;
 	*total = m.w[0];
+	memcpy(value, m.data, sizeof(*value));
 	return *err ? -1 : (int64_t)(m.len / sizeof(uint64_t));
 }
 
@@ -112,15 +115,21 @@ int test_stats_in_pieces(void)
 {
 	const int64_t items = sizeof(struct pager_stats) / sizeof(uint64_t);
 	const int64_t per_msg = MSG_DATA_MAX / sizeof(uint64_t);
-	uint64_t total;
+	const uint64_t at = offsetof(struct pager_stats, frames_total) / sizeof(uint64_t);
+	struct pager_stats s;
+	uint64_t total, value;
 	int64_t err;
 
 	CHECK(items > per_msg);
-	CHECK_EQ(stats_piece(0, &total, &err), per_msg);
+	CHECK_EQ(pager_stats(&s), 0);
+	CHECK_EQ(stats_piece(0, &total, &err, &value), per_msg);
 	CHECK_EQ((int64_t)total, items);
-	CHECK_EQ(stats_piece((uint64_t)per_msg, &total, &err), items - per_msg);
-	CHECK_EQ(stats_piece((uint64_t)items, &total, &err), 0);
-	CHECK_EQ(stats_piece((uint64_t)items + 1, &total, &err), -1);
+	CHECK_EQ(stats_piece((uint64_t)per_msg, &total, &err, &value), items - per_msg);
+	/* A piece starts at its item: frames_total (a constant) where asked. */
+	CHECK(stats_piece(at, &total, &err, &value) > 0);
+	CHECK_EQ(value, s.frames_total);
+	CHECK_EQ(stats_piece((uint64_t)items, &total, &err, &value), 0);
+	CHECK_EQ(stats_piece((uint64_t)items + 1, &total, &err, &value), -1);
 	CHECK_EQ(err, -EINVAL);
 	return 0;
 }
