@@ -185,7 +185,10 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* New permissions for va's page; its accessed bit stays what it was (a
  * change of permission is no access), and so does its dirty bit (a write
- * that happened is not forgotten), unless W comes without MAP_CLEAN. */
+ * that happened is not forgotten), unless W comes without MAP_CLEAN. Like
+ * a harvest clearing A, this leans on the hart setting A and D itself
+ * (Svadu, as QEMU does); a hart that faults on a clear A instead (Svade)
+ * would need the kernel to set it on that fault, which it does not yet. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */

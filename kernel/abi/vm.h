@@ -56,11 +56,14 @@ enum harvest_bits {
 /* Entries one SYS_HARVEST takes at most. */
 #define HARVEST_MAX 1024
 /* The most entries the kernel answers in place: a call of at most this
- * many, lying within one page, is checked and carried out where it lies,
- * with no copy in or out (its stack batch); a longer one takes the copying
- * path. Callers that can choose their batch size choose this. */
+ * many, lying within one page and naming no entry of the caller's own
+ * process, is checked and carried out where it lies, with no copy in or
+ * out; any other takes the copying path. Callers that can choose their
+ * batch size choose this. */
 #define HARVEST_IN_PLACE 64
 _Static_assert(HARVEST_IN_PLACE <= HARVEST_MAX, "an in-place call is one call");
+_Static_assert(HARVEST_IN_PLACE * sizeof(struct harvest_entry) <= 4096,
+	       "an in-place call can lie within one (4 KiB) page");
 
 /* In only, in bits: a run. The entry stands for its page and the
  * (bits >> HARVEST_RUN_SHIFT) pages after it in the same process, each

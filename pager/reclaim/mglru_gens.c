@@ -41,8 +41,9 @@ uint32_t mglru_gens_tracked(const struct mglru_gens *g)
 }
 
 /* The run's step for one frame (mglru_gens.h), written out: as a run of
- * one it measured +14 instructions a fault at faultaround=0 (scripts/bench),
- * every single insert paying the run's begin and end. */
+ * one through mglru_gens_run it measured +14 instructions a fault at
+ * faultaround=0 (scripts/bench), every single insert paying that run's
+ * begin and end (fq_push_young, below, is the queue's own step). */
 void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame)
 {
 	fq_push_young(&g->links, mglru_gen(g, seq), frame);

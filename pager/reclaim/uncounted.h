@@ -20,8 +20,9 @@
  * every SWAP_OUT_BATCH frames reclaim wants (reclaim/free.c), each
  * clearing the note first: a note that long is cleared no later than the
  * next look would clear it under pressure, and a longer one outlasts the
- * interval, where pagesim's clockpro steps (+6.68% misses with a note of
- * 64, +6.85% with 32 at one frame a fault). At the
+ * interval, where pagesim's clockpro steps (docs/policies.md, "The
+ * insertion rule's late clearing": its misses rise at delays just under
+ * the look interval, the table delay_table.py prints). At the
  * default faultaround 8 (up to nine frames a fault) this is the bound that
  * governs: about 3.6 faults.
  *

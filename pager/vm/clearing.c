@@ -79,7 +79,7 @@ static inline const struct rmap_entry *run_mapping(uint64_t pa)
 /* How many frames of pa[0..n), from pa[0], run entries can stand for:
  * each mapped once, holding no copy, in pa[0]'s space at the page after
  * the one before. 0 if pa[0] is not such a frame; else *s, *va is its
- * mapping. One loop and no call a frame (was a vm_rmap_one call each). */
+ * mapping. One loop and no call a frame (was an out-of-line look-up each). */
 static size_t frames_run(const uint64_t *pa, size_t n, struct vm_space **s, uint64_t *va)
 {
 	const struct rmap_entry *first = run_mapping(pa[0]);

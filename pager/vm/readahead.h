@@ -20,7 +20,8 @@
  * sized from the share of the pages so left whose fate is known that were
  * hit, over the last few dozen: none while at most half were, the most
  * when all were, changing by at most a factor of two per fault, so
- * windows nobody uses reach none in a few faults; from none, a fault at
+ * windows nobody uses reach none in a few faults once pages are judged
+ * (while none has been, anywhere, a window keeps one page); from none, a fault at
  * the page after the last one starts a window of 2. A region's first
  * window is read in full, eagerly. The first window after a stream ends
  * is no larger than the stream's last: the stream says nothing about the

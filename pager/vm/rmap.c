@@ -274,17 +274,6 @@ int rmap_pinned_walk(const struct frame *f)
 	return 0;
 }
 
-unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va)
-{
-	const struct frame *f = frame_desc(pa);
-	uint32_t vpn;
-	unsigned maps = f ? vm_rmap_first(f, s, &vpn) : 0;
-
-	if (maps)
-		*va = pfn_pa(vpn);
-	return maps;
-}
-
 uint64_t rmap_pool_used(void)
 {
 	return pool_size ? pool_size - 1 - nfree : 0;

@@ -33,10 +33,10 @@ static inline const struct rmap_entry *rmap_ent_ro(uint32_t e)
 }
 
 /* f's mapping if it is its only one, else NULL. A mapcount of 1 with no
- * entry (a bug, which vm_check reports) is NULL too, as vm_rmap_one gives
- * 0 for it: entry 0 is never written. Inline: the insertion rule's
- * clearing asks it of every noted frame (clearing.c), where a call to
- * vm_rmap_one cost ~25 instructions a page more. */
+ * entry (a bug, which vm_check reports) is NULL too: entry 0 is never
+ * written. Inline: the insertion rule's clearing asks it of every noted
+ * frame (clearing.c), where an out-of-line call cost ~25 instructions a
+ * page more. */
 static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
 {
 	return f->mapcount == 1 && f->rmap ? rmap_ent_ro(f->rmap) : NULL;
@@ -45,7 +45,7 @@ static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
 /* f's mapcount and, if it is mapped, its first mapping (*s, *va in pages:
  * *vpn). Inline, for callers that hold f already: the swap-out path asks
  * it of a victim several times (its look, its protection, its eviction),
- * and vm_rmap_one's call and second frame look-up cost more than this. */
+ * and an out-of-line call with a second frame look-up cost more than this. */
 static inline unsigned vm_rmap_first(const struct frame *f, struct vm_space **s, uint32_t *vpn)
 {
 	const struct rmap_entry *e;

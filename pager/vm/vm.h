@@ -106,9 +106,6 @@ typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
 size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 /* Mappings of pa (0: not mapped). */
 unsigned vm_mapcount(uint64_t pa);
-/* vm_mapcount(pa) and, if it is mapped, one of its mappings (*s, *va): a
- * frame mapped once needs no walk. */
-unsigned vm_rmap_one(uint64_t pa, struct vm_space **s, uint64_t *va);
 /* fn for every mapping of pa, as vm_rmap_walk, but a frame mapped once
  * (most are) costs no walk and, inlined where fn is known, no indirect
  * call, nor a call to find the mapping (reclaim's looks ask it of every

@@ -51,8 +51,10 @@ DETAIL = [("delay", 0)] + [("delay", n) for n in (8, 16, 32, 64, 128, 512)] + [(
 # Where the step lies: one policy's misses on sprite's three largest sizes
 # (10/20/40%) summed, by victims per look and delay, up to twice the batch.
 STEP_TRACE = "sprite"
-STEP_VICTIMS = [8, 16, 32, 64, 128]
-STEP_DELAYS = [0, 2, 4, 8, 16, 28, 29, 30, 31, 32, 64, 128, 256]  # 28-31: how the step at 32 rises
+STEP_VICTIMS = [BATCH // 4, BATCH // 2, BATCH, 2 * BATCH, 4 * BATCH]
+# The four delays just under the batch: how the step at the look interval rises.
+STEP_DELAYS = ([0, 2, 4, 8, BATCH // 2] + list(range(BATCH - 4, BATCH + 1)) +
+               [2 * BATCH, 4 * BATCH, 8 * BATCH])
 
 
 def sweep(pagesim, path, sizes, policies, late, victims):

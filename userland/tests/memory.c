@@ -359,7 +359,7 @@ int test_no_leaks(void)
 {
 	struct pager_stats before, after;
 	uint64_t pt0, pt1, pool0, pool1;
-	int tries = 0;
+	int tries = 0, moved;
 
 	/* A first run touches every page this one will, and grows the
 	 * kernel's caches as far as it will, so the measured run adds no page
@@ -374,11 +374,12 @@ int test_no_leaks(void)
 		CHECK_RUN(leak_run());
 		CHECK_RUN(stats_wait_free(&after, before.frames_free));
 		CHECK_RUN(kernel_pages(&pt1, &pool1));
-		if (swap_moved(&before, &after))
+		moved = swap_moved(&before, &after);
+		if (moved)
 			diag("swap moved pages during try %d (%lu written, %lu read): measured again",
 			     tries, (unsigned long)(after.pswpout - before.pswpout),
 			     (unsigned long)(after.pswpin - before.pswpin));
-	} while (swap_moved(&before, &after));
+	} while (moved);
 	diag("frames free %lu/%lu, rmap entries %lu/%lu, our page tables %lu/%lu, kernel pool "
 	     "free %lu/%lu (before/after)", (unsigned long)before.frames_free,
 	     (unsigned long)after.frames_free, (unsigned long)before.rmap_entries,

@@ -104,8 +104,10 @@ static int64_t stats_piece(uint64_t first, uint64_t *total, int64_t *err, uint64
 	if (*err == 0)
 		*err = (int64_t)m.label;
 	*total = m.w[0];
+	if (*err || m.len < sizeof(*value))
+		return *err ? -1 : 0;
 	memcpy(value, m.data, sizeof(*value));
-	return *err ? -1 : (int64_t)(m.len / sizeof(uint64_t));
+	return (int64_t)(m.len / sizeof(uint64_t));
 }
 
 /* A reader that asks for item 0 (as every reader did while the counters
