@@ -15,7 +15,8 @@ int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes)
 	g->min_seq = 0;
 	g->max_seq = MGLRU_MIN_GENS + 1;
 	g->gen_of = malloc(n);
-	if (frame_links_alloc(&g->links, nframes) || !g->gen_of) {
+	g->seen_idle = calloc(n, 1);
+	if (frame_links_alloc(&g->links, nframes) || !g->gen_of || !g->seen_idle) {
 		mglru_gens_free(g);
 		return -1;
 	}
@@ -28,7 +29,9 @@ void mglru_gens_free(struct mglru_gens *g)
 {
 	frame_links_free(&g->links);
 	free(g->gen_of);
+	free(g->seen_idle);
 	g->gen_of = NULL;
+	g->seen_idle = NULL;
 }
 
 uint32_t mglru_gens_tracked(const struct mglru_gens *g)
@@ -48,6 +51,7 @@ void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame)
 {
 	fq_push_young(&g->links, mglru_gen(g, seq), frame);
 	g->gen_of[frame] = (uint8_t)(seq % MGLRU_MAX_GENS);
+	g->seen_idle[frame] = 0;
 }
 
 void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame)
@@ -74,7 +78,8 @@ void mglru_gens_unwait(struct mglru_gens *g)
 	struct frame_queue *waiting = mglru_waiting(g);
 
 	/* From the young end to the old end of the oldest generation: the
-	 * first to wait ends up oldest. */
+	 * first to wait ends up oldest. The wait list is part of that
+	 * generation, so a frame's seen_idle stays as it was. */
 	while (waiting->len > 0) {
 		uint32_t frame = waiting->young;
 

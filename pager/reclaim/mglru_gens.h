@@ -2,8 +2,9 @@
  * The generations of the multi-gen LRU policy (policy_mglru.c): tracked
  * frames in queues by sequence number, min_seq (oldest) to max_seq
  * (youngest), and one isolate call's wait list. This module keeps the queues
- * and the numbers consistent; which frame goes where, and when to age, is
- * the policy's.
+ * and the numbers consistent, and per frame whether a look has found it
+ * idle since it joined its generation; which frame goes where, and when to
+ * age, is the policy's.
  */
 #ifndef PAGER_RECLAIM_MGLRU_GENS_H
 #define PAGER_RECLAIM_MGLRU_GENS_H
@@ -23,6 +24,9 @@ struct mglru_gens {
 	struct frame_queue q[MGLRU_MAX_GENS + 1];	/* [seq % MAX_GENS]; [WAITING] */
 	uint32_t min_seq, max_seq;
 	uint8_t *gen_of;	/* [nframes]: seq % MAX_GENS, WAITING, or NONE */
+	/* [nframes]: 1 once a look found the frame idle since it last joined a
+	 * generation (mglru_gens_seen_idle); joining clears it. */
+	uint8_t *seen_idle;
 };
 
 /* 0, or -1 out of memory (mglru_gens_free is then still safe). No frame
@@ -60,20 +64,21 @@ void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame);
  * tracked), end. policy.h's fq_run with each frame's generation stored. */
 struct mglru_gens_run {
 	struct fq_run q;
-	uint8_t *gen_of;
+	uint8_t *gen_of, *seen_idle;
 	uint8_t gen;
 };
 
 static inline struct mglru_gens_run mglru_gens_run_begin(struct mglru_gens *g, uint32_t seq)
 {
 	return (struct mglru_gens_run){ fq_run_begin(&g->links, mglru_gen(g, seq)), g->gen_of,
-					(uint8_t)(seq % MGLRU_MAX_GENS) };
+					g->seen_idle, (uint8_t)(seq % MGLRU_MAX_GENS) };
 }
 
 static inline void mglru_gens_run_put(struct mglru_gens_run *r, uint32_t frame)
 {
 	fq_run_push(&r->q, frame);
 	r->gen_of[frame] = r->gen;
+	r->seen_idle[frame] = 0;
 }
 
 static inline void mglru_gens_run_end(struct mglru_gens_run *r)
@@ -90,6 +95,19 @@ void mglru_gens_wait(struct mglru_gens *g, uint32_t frame);
 /* Every waiting frame goes back to the oldest generation's old end, in the
  * order they waited. */
 void mglru_gens_unwait(struct mglru_gens *g);
+/* A look found frame (tracked) idle, and it stays in its generation. */
+static inline void mglru_gens_seen_idle(struct mglru_gens *g, uint32_t frame)
+{
+	g->seen_idle[frame] = 1;
+}
+
+/* Whether a look found frame idle since it joined its generation: its
+ * accessed bit has gathered every reference since that look. */
+static inline int mglru_gens_idle_since_joined(const struct mglru_gens *g, uint32_t frame)
+{
+	return g->seen_idle[frame];
+}
+
 /* Empty oldest generations close, never leaving fewer than MIN_GENS: how
  * many closed. */
 uint32_t mglru_gens_close_empty(struct mglru_gens *g);

@@ -163,6 +163,7 @@ void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, u
 	pl->budget = env->max_looks ? env->max_looks : UINT32_MAX;
 	pl->ahead_n = pl->ahead_at = 0;
 	pl->expect = POLICY_LOOK_AHEAD;
+	pl->passes_over = NULL;	/* until a walk says what it passes over */
 }
 
 void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
@@ -180,7 +181,8 @@ void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint
 		return;
 	}
 	for (uint32_t g = f; g != POLICY_NIL && n < most; g = pl->order->younger[g])
-		pl->ahead[n++] = g;
+		if (g == f || !pl->passes_over || !pl->passes_over(pl->walker, g))
+			pl->ahead[n++] = g;
 	pl->ahead_n = n;
 	pl->ahead_at = 1;
 	env->will_look(env->ctx, pl->ahead, n);

@@ -303,6 +303,12 @@ struct policy_looks {
 	uint32_t ahead[POLICY_LOOK_AHEAD];	/* the batch announced last */
 	uint32_t ahead_n, ahead_at;	/* its length; the next one expected */
 	uint32_t expect;	/* a batch's most (policy_looks_expect) */
+	/* Optional (NULL: the walk looks at every frame it meets): whether
+	 * the walk under way passes over frame f without a look, called with
+	 * walker; such frames are not announced, since a frame read ahead and
+	 * never asked is read for nothing. */
+	int (*passes_over)(const void *walker, uint32_t f);
+	const void *walker;
 };
 
 /* 0, or -1 if memory runs out. */

@@ -35,9 +35,11 @@
  * controller only chooses tiers); aging reads the accessed bit of each page in the
  * generations it walks (one look, through the reverse map), not page
  * tables, and skips the oldest generation, whose pages eviction looks at
- * anyway; tiers count looks, as a pager sees no access through file
- * descriptors, which are all Linux counts there (it clears a page's tier
- * when it finds it young through page tables).
+ * anyway, and every page a look found idle since it joined its generation
+ * (its bit keeps what came since, for eviction to read); tiers count
+ * looks, as a pager sees no access through file descriptors, which are all
+ * Linux counts there (it clears a page's tier when it finds it young
+ * through page tables).
  *
  * Cheaper victims first among equals: within the oldest generation, a
  * page that may go but is not cheap (env->cheap) waits while the call
@@ -132,7 +134,9 @@ static int should_age(const struct mglru *m)
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 
-/* Whether the call may look at every page aging would walk. */
+/* Whether the call may look at every page aging would walk: at most all
+ * of every generation but the oldest (age_reads passes some over, but
+ * counting them would walk the lists). */
 static int can_walk(const struct mglru *m)
 {
 	uint32_t walk = 0;
@@ -142,14 +146,34 @@ static int can_walk(const struct mglru *m)
 	return walk <= policy_looks_left(&m->looks);
 }
 
+/* Whether aging reads frame's bit. Not if this call read it already, nor
+ * if a look found it idle since it joined its generation: its bit has
+ * gathered every reference since, and eviction reads it before the page
+ * can go, so a second read here could only move it up a little sooner
+ * (Linux's page-table walk reads every young PTE, but a read costs it a
+ * few instructions, not a harvest through the reverse map). */
+static int age_reads(const struct mglru *m, uint32_t f)
+{
+	return !policy_looked(&m->looks, f) && !mglru_gens_idle_since_joined(&m->g, f);
+}
+
+/* policy_looks' passes_over while aging walks: what it will not read is
+ * not announced (read ahead, it would be harvested for nothing). */
+static int age_passes_over(const void *walker, uint32_t f)
+{
+	return !age_reads(walker, f);
+}
+
 /* A new youngest generation, and every page found referenced in the others
- * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read). Only after can_walk said the looks
- * suffice (maybe_age, the one caller): a page not looked at yet may be
- * then, so policy_may_look need not be asked. */
+ * but the oldest moves into it; age_reads says which are looked at. Only
+ * after can_walk said the looks suffice (maybe_age, the one caller): a
+ * page not looked at yet may be then, so policy_may_look need not be
+ * asked. */
 static void age(struct mglru *m, const struct policy_env *env)
 {
 	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
+	m->looks.passes_over = age_passes_over;
+	m->looks.walker = m;
 	m->g.max_seq++;
 	for (uint32_t seq = m->g.min_seq + 1; seq < m->g.max_seq; seq++) {
 		uint32_t f = mglru_gen(&m->g, seq)->old;
@@ -157,11 +181,16 @@ static void age(struct mglru *m, const struct policy_env *env)
 		while (f != POLICY_NIL) {
 			uint32_t next = m->g.links.younger[f];
 
-			if (!policy_looked(&m->looks, f) && policy_look(&m->looks, env, f))
-				promote(m, f);
+			if (age_reads(m, f)) {
+				if (policy_look(&m->looks, env, f))
+					promote(m, f);
+				else
+					mglru_gens_seen_idle(&m->g, f);
+			}
 			f = next;
 		}
 	}
+	m->looks.passes_over = NULL;	/* eviction looks at every page it meets */
 }
 
 /* Aging if due: 1 if it opened a generation, 0 if eviction goes on
