@@ -97,6 +97,17 @@ uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t
 	return ops->evicted ? ops->evicted(p, frame) : 0;
 }
 
+void policy_refaulted(const struct policy_ops *ops, struct policy *p, uint32_t frame,
+		      uint32_t shadow)
+{
+	if (ops->refaulted) {
+		ops->refaulted(p, frame, shadow);
+		return;
+	}
+	ops->remove(p, frame);
+	ops->insert(p, frame, shadow);
+}
+
 void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame)
 {
 	if (ops->put_back)

@@ -1105,11 +1105,14 @@ static void test_mglru_generations(void **state)
 /* A recent refault joins the youngest generation; a page with no history
  * the second youngest. 0 goes first and faults back at once; every later
  * victim's frame gets a new page. After 1..7, the next victim is 1 (the
- * oldest new page) if 0 came back with its shadow, and 0 itself if not. */
+ * oldest new page) if 0 came back with its shadow, and 0 itself if not.
+ * The same when the frame is taken in as new and given its history after
+ * (policy_refaulted, as the pager learns it when the read ends). */
 static void test_mglru_refault(void **state)
 {
 	(void)state;
-	for (int remembered = 0; remembered <= 1; remembered++) {
+	for (int remembered = 0; remembered <= 1; remembered++)
+	for (int late = 0; late <= remembered; late++) {
 		uint32_t v, shadow0;
 		struct sim s;
 
@@ -1117,7 +1120,9 @@ static void test_mglru_refault(void **state)
 		assert_int_equal(sim_isolate(&s, &v, 1), 1);
 		shadow0 = sim_evict(&s, 0);
 		assert_int_not_equal(shadow0, 0);
-		sim_insert_shadow(&s, 0, remembered ? shadow0 : 0);
+		sim_insert_shadow(&s, 0, remembered && !late ? shadow0 : 0);
+		if (late)
+			policy_refaulted(s.ops, s.p, 0, shadow0);
 		for (uint32_t k = 1; k < 8; k++) {
 			assert_int_equal(sim_isolate(&s, &v, 1), 1);
 			assert_int_equal(v, k);
