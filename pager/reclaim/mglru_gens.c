@@ -51,13 +51,13 @@ void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame)
 {
 	fq_push_young(&g->links, mglru_gen(g, seq), frame);
 	g->gen_of[frame] = (uint8_t)(seq % MGLRU_MAX_GENS);
-	g->seen_idle[frame] = 0;
 }
 
 void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame)
 {
 	fq_unlink(&g->links, &g->q[g->gen_of[frame]], frame);
 	g->gen_of[frame] = MGLRU_NONE;
+	g->seen_idle[frame] = 0;
 }
 
 void mglru_gens_move_to(struct mglru_gens *g, uint32_t seq, uint32_t frame)
@@ -78,8 +78,7 @@ void mglru_gens_unwait(struct mglru_gens *g)
 	struct frame_queue *waiting = mglru_waiting(g);
 
 	/* From the young end to the old end of the oldest generation: the
-	 * first to wait ends up oldest. The wait list is part of that
-	 * generation, so a frame's seen_idle stays as it was. */
+	 * first to wait ends up oldest. */
 	while (waiting->len > 0) {
 		uint32_t frame = waiting->young;
 

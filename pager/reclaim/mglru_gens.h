@@ -25,7 +25,9 @@ struct mglru_gens {
 	uint32_t min_seq, max_seq;
 	uint8_t *gen_of;	/* [nframes]: seq % MAX_GENS, WAITING, or NONE */
 	/* [nframes]: 1 once a look found the frame idle since it last joined a
-	 * generation (mglru_gens_seen_idle); joining clears it. */
+	 * generation (mglru_gens_seen_idle). Leaving a queue clears it
+	 * (mglru_gens_take_out, which every move makes first), so a frame
+	 * joins with it clear and the insert paths store nothing more. */
 	uint8_t *seen_idle;
 };
 
@@ -64,21 +66,20 @@ void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame);
  * tracked), end. policy.h's fq_run with each frame's generation stored. */
 struct mglru_gens_run {
 	struct fq_run q;
-	uint8_t *gen_of, *seen_idle;
+	uint8_t *gen_of;
 	uint8_t gen;
 };
 
 static inline struct mglru_gens_run mglru_gens_run_begin(struct mglru_gens *g, uint32_t seq)
 {
 	return (struct mglru_gens_run){ fq_run_begin(&g->links, mglru_gen(g, seq)), g->gen_of,
-					g->seen_idle, (uint8_t)(seq % MGLRU_MAX_GENS) };
+					(uint8_t)(seq % MGLRU_MAX_GENS) };
 }
 
 static inline void mglru_gens_run_put(struct mglru_gens_run *r, uint32_t frame)
 {
 	fq_run_push(&r->q, frame);
 	r->gen_of[frame] = r->gen;
-	r->seen_idle[frame] = 0;
 }
 
 static inline void mglru_gens_run_end(struct mglru_gens_run *r)
