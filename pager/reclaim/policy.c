@@ -97,6 +97,17 @@ uint32_t policy_evicted(const struct policy_ops *ops, struct policy *p, uint32_t
 	return ops->evicted ? ops->evicted(p, frame) : 0;
 }
 
+void policy_refaulted(const struct policy_ops *ops, struct policy *p, uint32_t frame,
+		      uint32_t shadow)
+{
+	if (ops->refaulted) {
+		ops->refaulted(p, frame, shadow);
+		return;
+	}
+	ops->remove(p, frame);
+	ops->insert(p, frame, shadow);
+}
+
 void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame)
 {
 	if (ops->put_back)
@@ -163,6 +174,7 @@ void policy_looks_begin(struct policy_looks *pl, const struct policy_env *env, u
 	pl->budget = env->max_looks ? env->max_looks : UINT32_MAX;
 	pl->ahead_n = pl->ahead_at = 0;
 	pl->expect = POLICY_LOOK_AHEAD;
+	pl->passes_over = NULL;	/* until a walk says what it passes over */
 }
 
 void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
@@ -180,7 +192,8 @@ void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint
 		return;
 	}
 	for (uint32_t g = f; g != POLICY_NIL && n < most; g = pl->order->younger[g])
-		pl->ahead[n++] = g;
+		if (g == f || !pl->passes_over || !pl->passes_over(pl->walker, g))
+			pl->ahead[n++] = g;
 	pl->ahead_n = n;
 	pl->ahead_at = 1;
 	env->will_look(env->ctx, pl->ahead, n);

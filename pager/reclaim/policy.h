@@ -116,6 +116,13 @@ struct policy_ops {
 	 * call: a fault-around run's new frames. NULL: insert, frame by frame
 	 * (policy_insert_run). */
 	void (*insert_run)(struct policy *p, const uint32_t *frames, uint32_t n);
+	/* frame, tracked since insert or insert_run took it as a page never
+	 * seen, turns out to hold a page evicted earlier (shadow != 0, what
+	 * evicted() said then): it takes that history, as if insert(frame,
+	 * shadow) had taken it (the pager learns it when a swap read ends,
+	 * after the frame was allocated). NULL: remove, then insert
+	 * (policy_refaulted). */
+	void (*refaulted)(struct policy *p, uint32_t frame, uint32_t shadow);
 	/* Stop tracking frame (not tracked: ignored). */
 	void (*remove)(struct policy *p, uint32_t frame);
 	/* Up to max victims, untracked from now on, into victims[], in the
@@ -168,6 +175,9 @@ static inline void policy_insert_run(const struct policy_ops *ops, struct policy
 	for (uint32_t k = 0; k < n; k++)
 		ops->insert(p, frames[k], 0);
 }
+/* ops->refaulted(p, frame, shadow), or remove and insert(frame, shadow). */
+void policy_refaulted(const struct policy_ops *ops, struct policy *p, uint32_t frame,
+		      uint32_t shadow);
 /* ops->put_back(p, frame), or insert(frame, 0) if the policy has none. */
 void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame);
 
@@ -303,6 +313,12 @@ struct policy_looks {
 	uint32_t ahead[POLICY_LOOK_AHEAD];	/* the batch announced last */
 	uint32_t ahead_n, ahead_at;	/* its length; the next one expected */
 	uint32_t expect;	/* a batch's most (policy_looks_expect) */
+	/* Optional (NULL: the walk looks at every frame it meets): whether
+	 * the walk under way passes over frame f without a look, called with
+	 * walker; such frames are not announced, since a frame read ahead and
+	 * never asked is read for nothing. */
+	int (*passes_over)(const void *walker, uint32_t f);
+	const void *walker;
 };
 
 /* 0, or -1 if memory runs out. */

@@ -35,9 +35,11 @@
  * controller only chooses tiers); aging reads the accessed bit of each page in the
  * generations it walks (one look, through the reverse map), not page
  * tables, and skips the oldest generation, whose pages eviction looks at
- * anyway; tiers count looks, as a pager sees no access through file
- * descriptors, which are all Linux counts there (it clears a page's tier
- * when it finds it young through page tables).
+ * anyway, and every page a look found idle since it joined its generation
+ * (its bit keeps what came since, for eviction to read); tiers count
+ * looks, as a pager sees no access through file descriptors, which are all
+ * Linux counts there (it clears a page's tier when it finds it young
+ * through page tables).
  *
  * Cheaper victims first among equals: within the oldest generation, a
  * page that may go but is not cheap (env->cheap) waits while the call
@@ -48,23 +50,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/mglru_gens.h"
-#include "reclaim/mglru_tiers.h"
-#include "reclaim/policy.h"
-
-#define MAX_NR_GENS MGLRU_MAX_GENS
-#define MIN_NR_GENS MGLRU_MIN_GENS
-#define MAX_REFS 4		/* PG_referenced, then LRU_REFS_WIDTH 2: 3 more */
-
-struct mglru {
-	uint32_t nframes;
-	struct mglru_gens g;	/* the generations and the cheap wait list */
-	uint8_t *refs;		/* [nframes]: looks that found it referenced, <= MAX_REFS */
-	uint8_t *workingset;	/* [nframes]: refaulted recently */
-	uint8_t *left_tier;	/* [nframes]: an isolated frame's tier */
-	struct mglru_tiers tiers;	/* the refault tiers' counts */
-	struct policy_looks looks;
-};
+#include "reclaim/mglru.h"
 
 static struct mglru *mg_of(struct policy *p)
 {
@@ -106,81 +92,6 @@ static struct policy *mg_create(uint32_t nframes, uint64_t seed)
 	return (struct policy *)m;
 }
 
-/* A page found referenced (by aging or by eviction's look-around): one
- * more use, and the youngest generation. */
-static void promote(struct mglru *m, uint32_t frame)
-{
-	m->refs[frame] += m->refs[frame] < MAX_REFS;
-	mglru_gens_move_to(&m->g, m->g.max_seq, frame);
-}
-
-/* ---- aging ---- */
-
-/* Linux's should_run_aging: eviction needs three generations, and the
- * pages are best spread a third each (a half to a quarter). */
-static int should_age(const struct mglru *m)
-{
-	const struct mglru_gens *g = &m->g;
-	uint32_t total = mglru_gens_tracked(g), young, old;
-
-	if (mglru_nr_gens(g) <= MIN_NR_GENS)
-		return 1;
-	if (mglru_nr_gens(g) > MIN_NR_GENS + 1)
-		return 0;
-	young = mglru_gen_len(g, g->max_seq);
-	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS);
-	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
-}
-
-/* Whether the call may look at every page aging would walk. */
-static int can_walk(const struct mglru *m)
-{
-	uint32_t walk = 0;
-
-	for (uint32_t seq = m->g.min_seq + 1; seq <= m->g.max_seq; seq++)
-		walk += mglru_gen_len(&m->g, seq);
-	return walk <= policy_looks_left(&m->looks);
-}
-
-/* A new youngest generation, and every page found referenced in the others
- * but the oldest moves into it. Pages this call already looked at are left
- * alone (their bit was just read). Only after can_walk said the looks
- * suffice (maybe_age, the one caller): a page not looked at yet may be
- * then, so policy_may_look need not be asked. */
-static void age(struct mglru *m, const struct policy_env *env)
-{
-	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
-	m->g.max_seq++;
-	for (uint32_t seq = m->g.min_seq + 1; seq < m->g.max_seq; seq++) {
-		uint32_t f = mglru_gen(&m->g, seq)->old;
-
-		while (f != POLICY_NIL) {
-			uint32_t next = m->g.links.younger[f];
-
-			if (!policy_looked(&m->looks, f) && policy_look(&m->looks, env, f))
-				promote(m, f);
-			f = next;
-		}
-	}
-}
-
-/* Aging if due: 1 if it opened a generation, 0 if eviction goes on
- * without, -1 if the call must stop. Only a whole walk opens one (a walk
- * cut short by the call's looks opened one holding almost nothing): a call
- * that cannot afford it leaves it to one that can look further. */
-static int maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agings)
-{
-	if (!should_age(m))
-		return 0;
-	if (*agings == MAX_NR_GENS)
-		return -1;
-	if (!can_walk(m))
-		return mglru_nr_gens(&m->g) > MIN_NR_GENS ? 0 : -1;
-	(*agings)++;
-	age(m, env);
-	return 1;
-}
-
 /* Generations emptied by eviction close (never below two), each carrying
  * its tiers' counts over. */
 static void drop_empty_oldest(struct mglru *m)
@@ -202,7 +113,7 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 	if (!policy_may_look(&m->looks, frame))
 		return STOP;
 	if (policy_look(&m->looks, env, frame)) {	/* look-around: young */
-		promote(m, frame);
+		mglru_promote(m, frame);
 		return KEPT;
 	}
 	if (!env->evictable(env->ctx, frame)) {
@@ -239,7 +150,7 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 		if (mglru_gen_len(&m->g, m->g.min_seq) == 0 && waiting->len > 0)
 			break;
 		drop_empty_oldest(m);
-		aged = maybe_age(m, env, agings);
+		aged = mglru_maybe_age(m, env, agings);
 		if (aged < 0)
 			return POLICY_NIL;
 		if (aged > 0)
@@ -308,18 +219,29 @@ static inline int mg_first_use(uint8_t *refs, uint8_t *workingset, const uint8_t
  * other page joins the second youngest: its fault is not a use (the
  * classic insertion rule), so it goes where Linux puts a page it adds
  * outside a fault, and the next aging promotes it if it is used. */
+static int mg_recent(const struct mglru *m, uint32_t shadow)
+{
+	return shadow && shadow_distance(m->g.max_seq, shadow_value(shadow)) < MAX_NR_GENS;
+}
+
+/* Where a page joins, and its refault counted against its tier. */
+static uint32_t mg_join_seq(struct mglru *m, uint32_t shadow, int recent)
+{
+	if (!recent)
+		return m->g.max_seq - 1;
+	m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
+	return m->g.max_seq;
+}
+
 static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct mglru *m = mg_of(p);
-	int recent = shadow &&
-		     shadow_distance(m->g.max_seq, shadow_value(shadow)) < MAX_NR_GENS;
+	int recent = mg_recent(m, shadow);
 
-	if (!mg_first_use(m->refs, m->workingset, m->g.gen_of, m->nframes, frame, recent))
-		return;
-	mglru_gens_put(&m->g, recent ? m->g.max_seq : m->g.max_seq - 1, frame);
-	if (recent)
-		m->tiers.refaulted[shadow_kind(shadow) % MGLRU_TIERS]++;
+	if (mg_first_use(m->refs, m->workingset, m->g.gen_of, m->nframes, frame, recent))
+		mglru_gens_put(&m->g, mg_join_seq(m, shadow, recent), frame);
 }
+
 
 /* mg_insert(frames[k], 0) for each: never seen, so one generation for all,
  * joined as one run (mglru_gens_run) with the arrays in registers: each
@@ -352,6 +274,31 @@ static void mg_remove(struct policy *p, uint32_t frame)
 	if (frame >= m->nframes || m->g.gen_of[frame] == MGLRU_NONE)
 		return;
 	mglru_gens_take_out(&m->g, frame);
+}
+
+/* The page's history, given to a frame already taken in as new: its
+ * counts set as insert sets them and, if an aging came between (it is not
+ * in the generation insert would choose now), moved; its place within the
+ * generation stays its allocation's, a moment earlier. One step instead of
+ * remove and insert (~117 instructions a page read back). A frame not
+ * tracked is inserted. */
+static void mg_refaulted(struct policy *p, uint32_t frame, uint32_t shadow)
+{
+	struct mglru *m = mg_of(p);
+	int recent = mg_recent(m, shadow);
+	uint32_t seq;
+
+	if (frame >= m->nframes)
+		return;
+	if (m->g.gen_of[frame] == MGLRU_NONE) {
+		mg_insert(p, frame, shadow);
+		return;
+	}
+	m->refs[frame] = recent ? MAX_REFS : 0;
+	m->workingset[frame] = (uint8_t)recent;
+	seq = mg_join_seq(m, shadow, recent);
+	if (m->g.gen_of[frame] != seq % MAX_NR_GENS)
+		mglru_gens_move_to(&m->g, seq, frame);
 }
 
 /* The shadow: the tier the page was evicted from and min_seq then. */
@@ -394,6 +341,7 @@ const struct policy_ops policy_mglru_ops = {
 	.destroy = mg_destroy,
 	.insert = mg_insert,
 	.insert_run = mg_insert_run,
+	.refaulted = mg_refaulted,
 	.remove = mg_remove,
 	.isolate = mg_isolate,
 	.evicted = mg_evicted,

@@ -328,10 +328,7 @@ uint32_t victims_evicted(uint64_t pa)
  * again with that page's history. */
 void victims_refaulted(uint64_t pa, uint32_t shadow)
 {
-	uint32_t i = index_of(pa);
-
-	pol_ops->remove(pol, i);
-	pol_ops->insert(pol, i, shadow);
+	policy_refaulted(pol_ops, pol, index_of(pa), shadow);
 }
 
 int victims_looked(uint64_t pa, int touched)

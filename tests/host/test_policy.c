@@ -1105,11 +1105,14 @@ static void test_mglru_generations(void **state)
 /* A recent refault joins the youngest generation; a page with no history
  * the second youngest. 0 goes first and faults back at once; every later
  * victim's frame gets a new page. After 1..7, the next victim is 1 (the
- * oldest new page) if 0 came back with its shadow, and 0 itself if not. */
+ * oldest new page) if 0 came back with its shadow, and 0 itself if not.
+ * The same when the frame is taken in as new and given its history after
+ * (policy_refaulted, as the pager learns it when the read ends). */
 static void test_mglru_refault(void **state)
 {
 	(void)state;
-	for (int remembered = 0; remembered <= 1; remembered++) {
+	for (int remembered = 0; remembered <= 1; remembered++)
+	for (int late = 0; late <= remembered; late++) {
 		uint32_t v, shadow0;
 		struct sim s;
 
@@ -1117,7 +1120,9 @@ static void test_mglru_refault(void **state)
 		assert_int_equal(sim_isolate(&s, &v, 1), 1);
 		shadow0 = sim_evict(&s, 0);
 		assert_int_not_equal(shadow0, 0);
-		sim_insert_shadow(&s, 0, remembered ? shadow0 : 0);
+		sim_insert_shadow(&s, 0, remembered && !late ? shadow0 : 0);
+		if (late)
+			policy_refaulted(s.ops, s.p, 0, shadow0);
 		for (uint32_t k = 1; k < 8; k++) {
 			assert_int_equal(sim_isolate(&s, &v, 1), 1);
 			assert_int_equal(v, k);
@@ -1220,6 +1225,35 @@ static void test_mglru_whole_walk(void **state)
 	s.max_looks = 0;
 	assert_int_equal(sim_isolate(&s, &v, 1), 1);
 	assert_int_equal(v, 2);
+	sim_end(&s);
+}
+
+/* Aging reads a page's bit once while it stays in its generation: the bit
+ * then gathers every reference, and eviction reads it before the page can
+ * go. 8 frames, one victim a call. 1..6 are referenced: the second call
+ * moves them up and takes 7; the third ages, reading 5 and 6 (idle, they
+ * stay), and takes 1. 2..5 are referenced again: in the fourth call the
+ * oldest generation shrinks to a quarter, so it ages again, and reads
+ * neither 5 nor 6 (the old walk read both: 6 looks, not 5); eviction then
+ * finds 5's reference, kept in its bit, and takes 6. */
+static void test_mglru_ages_once_per_generation(void **state)
+{
+	static const uint32_t want[] = { 0, 7, 1, 6, 2, 3, 4, 5 }, looks[] = { 1, 7, 3, 5 };
+	uint32_t v, before;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	for (size_t call = 0; call < LEN(want); call++) {
+		for (uint32_t f = 1; f <= 6; f++)
+			s.accessed[f] |= call == 1 || (call == 3 && f >= 2 && f <= 5);
+		before = s.ref_calls;
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[call]);
+		if (call < LEN(looks))
+			assert_int_equal(s.ref_calls - before, looks[call]);
+		sim_evict(&s, v);
+	}
 	sim_end(&s);
 }
 
@@ -1766,6 +1800,7 @@ int main(void)
 		cmocka_unit_test(test_mglru_generations),
 		cmocka_unit_test(test_mglru_refault),
 		cmocka_unit_test(test_mglru_cheap_first),
+		cmocka_unit_test(test_mglru_ages_once_per_generation),
 		cmocka_unit_test(test_mglru_announces_looks),
 		cmocka_unit_test(test_mglru_announces_what_it_may_need),
 		cmocka_unit_test(test_mglru_tier_of_uses),

@@ -196,7 +196,10 @@ static void test_clear_note(void **state)
  * numbers were recorded with pagesim built from tag s7-start (no
  * --clear-delay, --victims), `pagesim -p LIST -f 3` and `-f 40` on
  * test_random_text(5, 3000) written to a file, one line per reference ("N" or
- * "N W"); the policies are as they were then (policy_all's order).
+ * "N W"); the policies are as they were then (policy_all's order), but for
+ * mglru at 40 frames, recorded again at s9-mglru when its aging stopped
+ * reading a page found idle since it joined its generation (291 faults and
+ * 81 write-backs before).
  */
 static const struct {
 	uint32_t frames;
@@ -204,8 +207,8 @@ static const struct {
 } before_experiments[] = {
 	{ 3, { 2490, 2511, 2471, 2528, 2523, 2482, 2440, 2528, 2492, 2493 },
 	     { 579, 584, 584, 585, 586, 581, 574, 585, 581, 581 } },
-	{ 40, { 291, 292, 300, 390, 357, 286, 290, 298, 289, 294 },
-	      { 81, 83, 93, 193, 165, 68, 76, 94, 81, 86 } },
+	{ 40, { 285, 292, 300, 390, 357, 286, 290, 298, 289, 294 },
+	      { 77, 83, 93, 193, 165, 68, 76, 94, 81, 86 } },
 };
 
 static void test_clear_delay_zero_is_default(void **state)

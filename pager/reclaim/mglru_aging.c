@@ -1,0 +1,98 @@
+/*
+ * The multi-gen LRU policy's aging (policy_mglru.c): when a new youngest
+ * generation opens, and which pages' accessed bits the walk reads to move
+ * the referenced ones into it.
+ */
+#include "reclaim/mglru.h"
+
+/* Linux's should_run_aging: eviction needs three generations, and the
+ * pages are best spread a third each (a half to a quarter). */
+static int should_age(const struct mglru *m)
+{
+	const struct mglru_gens *g = &m->g;
+	uint32_t total = mglru_gens_tracked(g), young, old;
+
+	if (mglru_nr_gens(g) <= MIN_NR_GENS)
+		return 1;
+	if (mglru_nr_gens(g) > MIN_NR_GENS + 1)
+		return 0;
+	young = mglru_gen_len(g, g->max_seq);
+	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS);
+	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
+}
+
+/* Whether the call may look at every page aging would walk: at most all
+ * of every generation but the oldest (age_reads passes some over, but
+ * counting them would walk the lists). */
+static int can_walk(const struct mglru *m)
+{
+	uint32_t walk = 0;
+
+	for (uint32_t seq = m->g.min_seq + 1; seq <= m->g.max_seq; seq++)
+		walk += mglru_gen_len(&m->g, seq);
+	return walk <= policy_looks_left(&m->looks);
+}
+
+/* Whether aging reads frame's bit. Not if this call read it already, nor
+ * if a look found it idle since it joined its generation: its bit has
+ * gathered every reference since, and eviction reads it before the page
+ * can go, so a second read here could only move it up a little sooner
+ * (Linux's page-table walk reads every young PTE, but a read costs it a
+ * few instructions, not a harvest through the reverse map). */
+static int age_reads(const struct mglru *m, uint32_t f)
+{
+	return !policy_looked(&m->looks, f) && !mglru_gens_idle_since_joined(&m->g, f);
+}
+
+/* policy_looks' passes_over while aging walks: what it will not read is
+ * not announced (read ahead, it would be harvested for nothing). */
+static int age_passes_over(const void *walker, uint32_t f)
+{
+	return !age_reads(walker, f);
+}
+
+/* A new youngest generation, and every page found referenced in the others
+ * but the oldest moves into it; age_reads says which are looked at. Only
+ * after can_walk said the looks suffice (mglru_maybe_age, the one caller): a
+ * page not looked at yet may be then, so policy_may_look need not be
+ * asked. */
+static void age(struct mglru *m, const struct policy_env *env)
+{
+	policy_looks_expect(&m->looks, 0);	/* a walk of whole generations */
+	m->looks.passes_over = age_passes_over;
+	m->looks.walker = m;
+	m->g.max_seq++;
+	for (uint32_t seq = m->g.min_seq + 1; seq < m->g.max_seq; seq++) {
+		uint32_t f = mglru_gen(&m->g, seq)->old;
+
+		while (f != POLICY_NIL) {
+			uint32_t next = m->g.links.younger[f];
+
+			if (age_reads(m, f)) {
+				if (policy_look(&m->looks, env, f))
+					mglru_promote(m, f);
+				else
+					mglru_gens_seen_idle(&m->g, f);
+			}
+			f = next;
+		}
+	}
+	m->looks.passes_over = NULL;	/* eviction looks at every page it meets */
+}
+
+/* Aging if due: 1 if it opened a generation, 0 if eviction goes on
+ * without, -1 if the call must stop. Only a whole walk opens one (a walk
+ * cut short by the call's looks opened one holding almost nothing): a call
+ * that cannot afford it leaves it to one that can look further. */
+int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agings)
+{
+	if (!should_age(m))
+		return 0;
+	if (*agings == MAX_NR_GENS)
+		return -1;
+	if (!can_walk(m))
+		return mglru_nr_gens(&m->g) > MIN_NR_GENS ? 0 : -1;
+	(*agings)++;
+	age(m, env);
+	return 1;
+}
