@@ -94,8 +94,8 @@ struct run_state {
 	uint64_t mapped, shared;
 };
 
-/* (s, va) heads frame f's list (an entry is free), its entry taken as
- * take would, from r; image: a program segment maps f (frame.image_map),
+/* (s, va) heads frame f's list (an entry is free), its entry taken from
+ * r: off the free chain, else the first never used; image: a program segment maps f (frame.image_map),
  * said here, where f is at hand. The chain's branch is laid out of line:
  * while the pool grows (a program's first touch) the chain is empty. */
 static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *const *sg,
