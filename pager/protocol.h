@@ -49,13 +49,16 @@ enum pager_label {
 	 * at pc w[0] with sp w[1] and a0 = w[2]. Reply: w[0] = a handle to the
 	 * child in the caller's table, w[1] = its pid. */
 	PAGER_FORK = 0x105,
-	/* w[0] = the first item wanted (a uint64_t field of struct
-	 * pager_stats, by index). Reply: data = the items from there on, as
-	 * many as one message holds (none if w[0] is the count); w[0] = how
-	 * many the pager has. w[0] past the count: -EINVAL. */
+	/* The two paged replies, PAGER_STATS and PAGER_PROC_STATS, share one
+	 * convention: the request's w[0] = the first index wanted; the reply's
+	 * w[0] = entries in data, w[1] = the index to ask for next, 0 after
+	 * the last. */
+	/* Paged: the entries are the uint64_t fields of struct pager_stats,
+	 * by index, as many as one message holds (none if w[0] is their
+	 * count). w[0] past the count: -EINVAL. */
 	PAGER_STATS = 0x106,
-	/* w[0] = first process index. Reply: w[0] = entries in data (struct
-	 * pager_proc_stats[]), w[1] = index to ask for next, 0 at the end. */
+	/* Paged: the entries are struct pager_proc_stats, one per live
+	 * process, the index a process slot. */
 	PAGER_PROC_STATS = 0x107,
 	/* w[0] = an address of the caller's. Reply: w[0] = the accessed and
 	 * dirty bits of its page since the last ask (abi/vm.h enum
