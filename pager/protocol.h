@@ -23,6 +23,9 @@
 /* Regions (segments, stack, heap, mappings) one process may hold: an mmap,
  * or a munmap that would split a region, past this fails with ENOMEM. */
 #define PAGER_REGIONS_MAX 1024
+/* The most slots one stream fault hands the swap-in thread: a fault's page
+ * and the largest readahead window (pager.readahead's ceiling). */
+#define PAGER_STREAM_SLOTS_MAX (1 + 16)
 
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.
@@ -208,7 +211,8 @@ struct pager_stats {
 	uint64_t pgscan_direct;		/* of pgscan, looks by direct reclaim */
 	uint64_t swap_ra_streams;	/* swap-in faults judged a stream (the last
 					 * window was used) whose further slots the
-					 * swap-in thread took to read ahead */
+					 * swap-in thread took to read ahead: at
+					 * most PAGER_STREAM_SLOTS_MAX each */
 	uint64_t swap_ra_miss;		/* of swap_ra, taken by reclaim before any
 					 * fault found them (never used) */
 };
