@@ -23,6 +23,9 @@
 /* Regions (segments, stack, heap, mappings) one process may hold: an mmap,
  * or a munmap that would split a region, past this fails with ENOMEM. */
 #define PAGER_REGIONS_MAX 1024
+/* The most slots one stream fault hands the swap-in thread: a fault's page
+ * and the largest readahead window (pager.readahead's ceiling). */
+#define PAGER_STREAM_SLOTS_MAX (1 + 16)
 
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.
@@ -49,13 +52,16 @@ enum pager_label {
 	 * at pc w[0] with sp w[1] and a0 = w[2]. Reply: w[0] = a handle to the
 	 * child in the caller's table, w[1] = its pid. */
 	PAGER_FORK = 0x105,
-	/* w[0] = the first item wanted (a uint64_t field of struct
-	 * pager_stats, by index). Reply: data = the items from there on, as
-	 * many as one message holds (none if w[0] is the count); w[0] = how
-	 * many the pager has. w[0] past the count: -EINVAL. */
+	/* The two paged replies, PAGER_STATS and PAGER_PROC_STATS, share one
+	 * convention: the request's w[0] = the first index wanted; the reply's
+	 * w[0] = entries in data, w[1] = the index to ask for next, 0 after
+	 * the last. */
+	/* Paged: the entries are the uint64_t fields of struct pager_stats,
+	 * by index, as many as one message holds (none if w[0] is their
+	 * count). w[0] past the count: -EINVAL. */
 	PAGER_STATS = 0x106,
-	/* w[0] = first process index. Reply: w[0] = entries in data (struct
-	 * pager_proc_stats[]), w[1] = index to ask for next, 0 at the end. */
+	/* Paged: the entries are struct pager_proc_stats, one per live
+	 * process, the index a process slot. */
 	PAGER_PROC_STATS = 0x107,
 	/* w[0] = an address of the caller's. Reply: w[0] = the accessed and
 	 * dirty bits of its page since the last ask (abi/vm.h enum
@@ -205,7 +211,8 @@ struct pager_stats {
 	uint64_t pgscan_direct;		/* of pgscan, looks by direct reclaim */
 	uint64_t swap_ra_streams;	/* swap-in faults judged a stream (the last
 					 * window was used) whose further slots the
-					 * swap-in thread took to read ahead */
+					 * swap-in thread took to read ahead: at
+					 * most PAGER_STREAM_SLOTS_MAX each */
 	uint64_t swap_ra_miss;		/* of swap_ra, taken by reclaim before any
 					 * fault found them (never used) */
 };

@@ -113,8 +113,12 @@ _Noreturn void arch_enter_user(struct arch_regs *r);
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
 struct arch_pt {
 	uint64_t *root;		/* kernel address of the root table */
-	uint64_t satp;		/* the satp value that loads it: made once, as
-				 * every switch to a process loads it */
+	/* The satp value that loads root: a copy made with root (mmu.c,
+	 * arch_pt_create; cleared with it), which never moves. Kept for
+	 * speed: every switch to a process loads it, and made at each
+	 * switch it cost the IPC round trip 400 -> 412 instructions and a
+	 * faultaround=0 fault 1,893 -> 1,905 (scripts/bench, session 9). */
+	uint64_t satp;
 	uint64_t pages;		/* table pages in use, root included */
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };

@@ -142,17 +142,21 @@ _Static_assert(PROCS_MAX <= 59, "death bits end below the pager threads' bits (t
  * The kernel reads and writes a message where it lies only when it lies
  * in one page (kernel/msgwin.h, fault_resume_msg); else it copies it,
  * about 93 instructions a fault. So each service thread is placed at a
- * SERVICE_ALIGN boundary (base/placed.h; its type so aligned only that
- * the pool's threads lie SERVICE_ALIGN apart): each then lies in one
- * page, wherever link layout puts the pool. */
-#define SERVICE_ALIGN 2048
+ * boundary of the least power of two that holds it (base/placed.h): each
+ * then lies in one page, wherever link layout puts the pool. */
 struct service_thread {
 	struct pager_thread t;
 	struct msg in, out;
-} __attribute__((aligned(SERVICE_ALIGN)));
+};
+#define SERVICE_ALIGN PLACED_ALIGN(sizeof(struct service_thread))
 
 PLACED_SPACE(pool_space, struct service_thread, SERVICE_ALIGN, PAGER_SERVICE_THREADS);
-static struct service_thread *pool;	/* PAGER_SERVICE_THREADS, in pool_space */
+
+/* Service thread k of PAGER_SERVICE_THREADS, in pool_space. */
+static struct service_thread *pool(unsigned k)
+{
+	return placed_nth(pool_space, SERVICE_ALIGN, k);
+}
 static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1", "service2",
 							   "service3" };
 static int endpoint = -1;
@@ -255,18 +259,17 @@ static void serve_started(struct pager_thread *t)
 struct pager_thread *service_adopt(int deaths)
 {
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
-	pool = placed(pool_space, SERVICE_ALIGN);
-	if (pager_thread_adopt(&pool[0].t, names[0], deaths, IO_SERVICE) < 0)
+	if (pager_thread_adopt(&pool(0)->t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
-	pager_lock(&pool[0].t);
-	return &pool[0].t;
+	pager_lock(&pool(0)->t);
+	return &pool(0)->t;
 }
 
 int service_start(int ep)
 {
 	endpoint = ep;
 	for (unsigned k = 1; k < PAGER_SERVICE_THREADS; k++) {
-		int r = pager_thread_start(&pool[k].t, names[k], IO_SERVICE + k, serve_started);
+		int r = pager_thread_start(&pool(k)->t, names[k], IO_SERVICE + k, serve_started);
 		if (r < 0)
 			return r;
 	}
@@ -278,8 +281,8 @@ _Noreturn void service_loop(struct pproc *init)
 	init_proc = init;
 	/* Deaths and this thread's disk completions arrive as notification bits; bound
 	 * to this thread, they come through the same receive as requests. */
-	if (sys_notify_bind(pool[0].t.disk) < 0)
+	if (sys_notify_bind(pool(0)->t.disk) < 0)
 		printf("pager: cannot bind its notification; exits will not free memory\n");
-	pager_unlock(&pool[0].t);	/* held since start-up */
-	serve(&pool[0]);
+	pager_unlock(&pool(0)->t);	/* held since start-up */
+	serve(pool(0));
 }

@@ -17,12 +17,14 @@
 #include "sys.h"
 
 #define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
+_Static_assert(PAGER_STREAM_SLOTS_MAX == 1 + VM_READAHEAD_MAX,
+	       "the stream bound programs see is the VM core's (vm.h: read_further)");
 
 #define STATS_PER_REPLY (MSG_DATA_MAX / sizeof(uint64_t))
 
-/* The counters from item w[0] on, as many as one message holds: struct
- * pager_stats outgrew one message, and a reader from before that asks for
- * item 0 and gets the fields it knows. */
+/* The counters from item w[0] on, as many as one message holds, paged as
+ * pager/protocol.h says: struct pager_stats outgrew one message, and a
+ * reader from before that asks for item 0 and gets the fields it knows. */
 void handle_stats(const struct msg *in, struct msg *out)
 {
 	uint64_t v[VMSTAT_REPORTED], first = in->w[0], n;
@@ -37,7 +39,8 @@ void handle_stats(const struct msg *in, struct msg *out)
 	reply_result(out, 0);
 	memcpy(out->data, v + first, n * sizeof(*v));
 	out->len = (uint32_t)(n * sizeof(*v));
-	out->w[0] = VMSTAT_REPORTED;
+	out->w[0] = n;
+	out->w[1] = first + n < VMSTAT_REPORTED ? first + n : 0;
 }
 
 void handle_proc_stats(const struct msg *in, struct msg *out)

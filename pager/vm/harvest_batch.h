@@ -41,9 +41,7 @@ struct vm_harvest_batch {
 
 /* A batch's storage (base/placed.h): its start a power of two at least
  * its size, which divides the page, so wherever the linker puts it. */
-#define VM_HARVEST_ALIGN 2048
-_Static_assert(sizeof(struct vm_harvest_batch) > VM_HARVEST_ALIGN / 2,
-	       "VM_HARVEST_ALIGN is the least that holds it");
+#define VM_HARVEST_ALIGN PLACED_ALIGN(sizeof(struct vm_harvest_batch))
 #define VM_HARVEST_BATCH_SPACE(name) \
 	PLACED_SPACE(name, struct vm_harvest_batch, VM_HARVEST_ALIGN, 1)
 

@@ -287,13 +287,22 @@ struct vm_object *vm_object_by_id(uint32_t id);
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 
-/* rmap.c. rmap_reserve(n) makes the next n rmap_add calls succeed. */
+/* rmap.c. rmap_reserve(n) makes the next n adds succeed. */
 int rmap_reserve(uint64_t n);
-void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va);
-/* rmap_add(e[m].pa, s, e[m].va) for each of e[0..n) (kernel/abi/vm.h's
- * struct map_entry: a run just mapped), their entries reserved. */
+/* (s, va) joins frame f's reverse map (f from frame_desc, which the
+ * caller has: one lookup), its entry reserved; image: mapped in a program
+ * segment, the frame is marked so (frame.image_map). */
+void rmap_add_frame(struct frame *f, struct vm_space *s, uint64_t va, int image);
+static inline void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
+{
+	rmap_add_frame(frame_desc(pa), s, va, 0);
+}
+/* rmap_add_frame(f[m], s, e[m].va, image) for each of e[0..n)
+ * (kernel/abi/vm.h's struct map_entry: a run just mapped; f[m] the
+ * descriptor of frame e[m].pa). */
 struct map_entry;
-void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n);
+void rmap_add_run(struct vm_space *s, const struct map_entry *e, struct frame *const *f,
+		  unsigned n, int image);
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va);
 int rmap_has(uint64_t pa, const struct vm_space *s, uint64_t va);
 void rmap_reset(void);

@@ -9,16 +9,17 @@
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
-/* The permission present entry e of r, whose frame is pa, is mapped with:
+/* The permission present entry e of r, whose frame is pa (descriptor f),
+ * is mapped with:
  * the region's, less W while the page is copy-on-write or its frame is
  * being written out; writable, a frame holding a clean copy (its slot, or
  * its program file) is mapped clean, so that its first write shows in the
  * dirty bit (vm_harvest). Inline in vm_page_map, on every page a fault
- * maps; pa from the caller, who has it (first touch 1,145 -> 1,138 a
- * page, faultaround=0 1,976 -> 1,970). */
-static inline unsigned entry_perm(const struct vm_region *r, uint32_t e, uint64_t pa)
+ * maps; pa and f from the caller, who has them (first touch 1,145 ->
+ * 1,138 a page, faultaround=0 1,976 -> 1,970). */
+static inline unsigned entry_perm(const struct vm_region *r, uint32_t e, uint64_t pa,
+				  const struct frame *f)
 {
-	const struct frame *f = frame_desc(pa);
 	/* Most frames have no swap state at all: no need to ask which. */
 	int swap = f && swapcache_frame_flags(f);
 
@@ -29,36 +30,24 @@ static inline unsigned entry_perm(const struct vm_region *r, uint32_t e, uint64_
 	return r->perm;
 }
 
-/* frame.image_map: pa is mapped in r, which may be a program segment.
- * Inline on every map; one test of the region for a run of anonymous
- * pages. */
-static inline void mark_image(const struct vm_region *r, const uint64_t *pa, unsigned n)
-{
-	if (r->kind != VM_IMAGE)
-		return;
-	for (unsigned k = 0; k < n; k++) {
-		struct frame *f = frame_desc(pa[k]);
-
-		if (f)
-			f->image_map = 1;
-	}
-}
-
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 {
-	return entry_perm(r, e, entry_frame(e));
+	uint64_t pa = entry_frame(e);
+
+	return entry_perm(r, e, pa, frame_desc(pa));
 }
 
-/* The page entry and the permission pa is mapped with in r, as how says
- * (vm_page_map's): copy-on-write with VM_MAP_COW if r is a writable private
- * region, its dirty bit clear with VM_MAP_CLEAN if writable. Inline: how is
- * a constant 0 for first touch's run, which then pays for none of it. */
-static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigned how,
-				 unsigned *perm)
+/* The page entry and the permission pa (descriptor f) is mapped with in
+ * r, as how says (vm_page_map's): copy-on-write with VM_MAP_COW if r is a
+ * writable private region, its dirty bit clear with VM_MAP_CLEAN if
+ * writable. Inline: how is a constant 0 for first touch's run, which then
+ * pays for none of it. */
+static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, const struct frame *f,
+				 unsigned how, unsigned *perm)
 {
 	uint32_t e = pa_pfn(pa) | ((how & VM_MAP_COW) && r->ops->priv && (r->perm & VM_W) ? PAGE_COW : 0);
 
-	*perm = entry_perm(r, e, pa);
+	*perm = entry_perm(r, e, pa, f);
 	if ((how & VM_MAP_CLEAN) && (*perm & VM_W))
 		*perm |= VM_CLEAN;
 	return e;
@@ -70,8 +59,9 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigne
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how)
 {
 	uint64_t va = r->start + i * VM_PAGE;
+	struct frame *f = frame_desc(pa);	/* looked up once, for both */
 	unsigned perm;
-	uint32_t e = how_entry(r, pa, how, &perm);
+	uint32_t e = how_entry(r, pa, f, how, &perm);
 
 	if (pv_reserve(&r->pages, i) < 0)
 		return VM_FAULT_NOMEM;
@@ -80,8 +70,7 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 		pv_unreserve(&r->pages, i);	/* a chunk made for it alone goes */
 		return VM_FAULT_NOMEM;
 	}
-	rmap_add(pa, s, va);
-	mark_image(r, &pa, 1);
+	rmap_add_frame(f, s, va, r->kind == VM_IMAGE);
 	pv_put(&r->pages, i, e);	/* reserved: cannot fail, no search */
 	return 0;
 }
@@ -131,6 +120,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 							      const unsigned *how, unsigned n)
 {
 	struct map_entry e[VM_RUN_MAX];
+	struct frame *f[VM_RUN_MAX];	/* looked up once, for both */
 	uint32_t ent[VM_RUN_MAX];
 	unsigned k, perm;
 
@@ -147,12 +137,12 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	if (pv_reserve(&r->pages, idx[n - 1]) < 0)
 		n = in_first_chunk(idx, n);
 	for (k = 0; k < n; k++) {
-		ent[k] = how_entry(r, pa[k], how ? how[k] : 0, &perm);
+		f[k] = frame_desc(pa[k]);
+		ent[k] = how_entry(r, pa[k], f[k], how ? how[k] : 0, &perm);
 		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], perm };
 	}
 	k = mmu_map_run(s->as, e, n);
-	rmap_add_run(s, e, k);
-	mark_image(r, pa, k);
+	rmap_add_run(s, e, f, k, r->kind == VM_IMAGE);
 	pv_set_run(&r->pages, idx, ent, k);
 	if (k < n)
 		unreserve_unmapped(r, idx, k, n);

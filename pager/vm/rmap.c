@@ -62,20 +62,6 @@ static int grow(void)
 	return 0;
 }
 
-/* A free entry (one is: nfree > 0), off the chain or never used. Inline
- * in both of its callers: a call would cost the fault path a third. */
-static inline __attribute__((always_inline)) uint32_t take(void)
-{
-	uint32_t e = free_head;
-
-	if (e)
-		free_head = rmap_ent(e)->next;
-	else
-		e = fresh++;
-	nfree--;
-	return e;
-}
-
 /* Grow until n entries are free. Out of line: its saved registers stay
  * off rmap_reserve's usual path, taken on every fault. */
 __attribute__((noinline)) static int reserve_more(uint64_t n)
@@ -91,15 +77,8 @@ int rmap_reserve(uint64_t n)
 	return nfree >= n ? 0 : reserve_more(n);
 }
 
-/* Count a frame's mapcount moving up (or down) by one from `from`, for
- * the global counters: mapped from 0 to 1, shared from 1 to 2. */
-static void count_added(uint32_t from)
-{
-	vmstat_count_n(VMSTAT_FRAMES_MAPPED, from == 0);
-	vmstat_count_n(VMSTAT_FRAMES_SHARED, from == 1);
-	vmstat_count(VMSTAT_RMAP_ENTRIES);
-}
-
+/* Count a frame's mapcount moving down by one from `from`, for the global
+ * counters: mapped from 1 to 0, shared from 2 to 1. */
 static void count_removed(uint32_t from)
 {
 	vmstat_count_n(VMSTAT_FRAMES_MAPPED, -(int64_t)(from == 1));
@@ -107,56 +86,22 @@ static void count_removed(uint32_t from)
 	vmstat_count_n(VMSTAT_RMAP_ENTRIES, -1);
 }
 
-/* rmap_add for a frame that is not one, or with no entry reserved (both
- * bugs): an entry is grown for if it can be. Out of line: rmap_add's
- * usual path saves no registers. */
-__attribute__((noinline)) static void add_unreserved(uint64_t pa, struct vm_space *s, uint64_t va)
-{
-	if (!frame_desc(pa) || rmap_reserve(1) < 0) {
-		vm_note_bug("rmap_add: no frame, or no entry although reserved");
-		return;
-	}
-	rmap_add(pa, s, va);
-}
-
-/* rmap_add, inline in both adds: (s, va) heads frame pa's list. */
-static inline __attribute__((always_inline)) void add(uint64_t pa, struct vm_space *s, uint64_t va)
-{
-	struct frame *f = frame_desc(pa);
-	uint32_t e;
-
-	if (!f || !nfree) {
-		add_unreserved(pa, s, va);
-		return;
-	}
-	e = take();
-	*rmap_ent(e) = (struct rmap_entry){ s, pa_pfn(va), f->rmap };
-	f->rmap = e;
-	if (s->pinned)
-		f->pinned_map = 1;
-	count_added(f->mapcount++);
-}
-
-void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
-{
-	add(pa, s, va);
-}
-
 /* The pool's free chain and the counters a run moves, held in registers
  * while a run takes its entries: stores to entries and descriptors might
- * alias the globals, and add loads and stores each of them per entry. */
+ * alias the globals, and an entry at a time loads and stores each of them. */
 struct run_state {
 	uint32_t head, fresh;
 	uint64_t mapped, shared;
 };
 
-/* add's work for frame f of a run (an entry is free), its entry taken as
- * take would, from r. The chain's branch is laid out of line: while the
- * pool grows (a program's first touch) the chain is empty. */
+/* (s, va) heads frame f's list (an entry is free), its entry taken from
+ * r: off the free chain, else the first never used; image: a program segment maps f (frame.image_map),
+ * said here, where f is at hand. The chain's branch is laid out of line:
+ * while the pool grows (a program's first touch) the chain is empty. */
 static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *const *sg,
 							     struct run_state *r, struct frame *f,
 							     struct vm_space *s, uint64_t va,
-							     int pinned)
+							     int pinned, int image)
 {
 	uint32_t e = r->head;
 	struct rmap_entry *x;
@@ -174,48 +119,84 @@ static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *
 	f->rmap = e;
 	if (pinned)
 		f->pinned_map = 1;
+	if (image)
+		f->image_map = 1;
 	r->mapped += f->mapcount == 0;
 	r->shared += f->mapcount == 1;
 	f->mapcount++;
 }
 
-/* add for e[0..n) in order, n entries being free, up to the first frame
- * that is none (a bug): how many were added. The pool's state and the
- * counters stay in registers (measured: ~59 -> ~41 instructions a page;
- * first touch 1,119 -> 1,101). */
+/* Hand r back: the pool's state, m entries fewer free, and the counters
+ * the adds moved. */
+static inline __attribute__((always_inline)) void run_end(const struct run_state *r, size_t m)
+{
+	free_head = r->head;
+	fresh = r->fresh;
+	nfree -= (uint32_t)m;
+	vmstat_count_n(VMSTAT_FRAMES_MAPPED, (int64_t)r->mapped);
+	vmstat_count_n(VMSTAT_FRAMES_SHARED, (int64_t)r->shared);
+	vmstat_count_n(VMSTAT_RMAP_ENTRIES, (int64_t)m);
+}
+
+/* An add whose entry was not reserved, or whose frame is none (both bugs,
+ * noted): made if an entry can be grown for it. Out of line: the usual
+ * path saves no registers for it. */
+__attribute__((noinline, cold)) static void add_unreserved(struct frame *f, struct vm_space *s,
+							   uint64_t va, int image)
+{
+	if (!f || rmap_reserve(1) < 0) {
+		vm_note_bug("rmap_add: no frame, or no entry although reserved");
+		return;
+	}
+	struct run_state r = { free_head, fresh, 0, 0 };
+
+	add_in_run(rmap_segs, &r, f, s, va, s->pinned, image);
+	run_end(&r, 1);
+}
+
+void rmap_add_frame(struct frame *f, struct vm_space *s, uint64_t va, int image)
+{
+	struct run_state r = { free_head, fresh, 0, 0 };
+
+	if (__builtin_expect(!f || !nfree, 0)) {
+		add_unreserved(f, s, va, image);
+		return;
+	}
+	add_in_run(rmap_segs, &r, f, s, va, s->pinned, image);
+	run_end(&r, 1);
+}
+
+/* add_in_run for (f[m], e[m].va) for m in [0, n) in order, n entries
+ * being free, up to the first frame that is none (a bug): how many were
+ * added. The pool's state and
+ * the counters stay in registers (measured: ~59 -> ~41 instructions a
+ * page; first touch 1,119 -> 1,101). Inline, once for each value of image,
+ * so no page of a run tests it. */
 static inline __attribute__((always_inline)) size_t add_reserved(struct vm_space *s,
 								 const struct map_entry *e,
-								 size_t n)
+								 struct frame *const *f,
+								 size_t n, int image)
 {
 	struct run_state r = { free_head, fresh, 0, 0 };
 	struct rmap_entry *const *sg = rmap_segs;
 	int pinned = s->pinned;
 	size_t m;
 
-	for (m = 0; m < n; m++) {
-		struct frame *f = frame_desc(e[m].pa);
-
-		if (!f)
-			break;
-		add_in_run(sg, &r, f, s, e[m].va, pinned);
-	}
-	free_head = r.head;
-	fresh = r.fresh;
-	nfree -= (uint32_t)m;
-	vmstat_count_n(VMSTAT_FRAMES_MAPPED, (int64_t)r.mapped);
-	vmstat_count_n(VMSTAT_FRAMES_SHARED, (int64_t)r.shared);
-	vmstat_count_n(VMSTAT_RMAP_ENTRIES, (int64_t)m);
+	for (m = 0; m < n && f[m]; m++)
+		add_in_run(sg, &r, f[m], s, e[m].va, pinned, image);
+	run_end(&r, m);
 	return m;
 }
 
-/* add for each of a run, in order. Entries not all reserved, or a frame
- * that is none (bugs), send the rest through add, which notes the bug. */
-void rmap_add_run(struct vm_space *s, const struct map_entry *e, unsigned n)
+void rmap_add_run(struct vm_space *s, const struct map_entry *e, struct frame *const *f,
+		  unsigned n, int image)
 {
-	size_t m = nfree >= n ? add_reserved(s, e, n) : 0;
+	size_t m = 0;
 
+	if (nfree >= n)
+		m = image ? add_reserved(s, e, f, n, 1) : add_reserved(s, e, f, n, 0);
 	for (; m < n; m++)
-		add(e[m].pa, s, e[m].va);
+		add_unreserved(f[m], s, e[m].va, image);
 }
 
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)

@@ -92,8 +92,9 @@ void swapcache_slot_dup(uint32_t slot);
  * which goes if the VM core had only parked it. */
 void swapcache_slot_put(uint32_t slot);
 /* 1 if pa is parked: an anonymous frame the VM core keeps only for the
- * entries of the slot it is tied to (no mapping, no object, not detached;
- * vm.h says what the swap code does with one). Inline, as the next two:
+ * entries of the slot it is tied to (no mapping, no shared object, not
+ * detached for the swap code). A parked frame that is no longer tied is
+ * nobody's: the swap code frees it. Inline, as the next two:
  * reclaim asks them of its candidates, most of them mapped pages, whose
  * answer is in the descriptor. */
 static inline int vm_frame_parked(uint64_t pa)

@@ -233,10 +233,6 @@ int vm_space_as(const struct vm_space *s);
 /* 1 if frame pa may be evicted now: a user page (private or shared
  * object), mapped or held by an object, in no pinned space. */
 int vm_frame_evictable(uint64_t pa);
-/* vm_frame_parked(pa) (vm/swapcache.h, inline): 1 if the VM core holds pa
- * only for the entries of the slot it is tied to (parked: no mapping, no
- * shared object, not detached for the swap code). A parked frame that is
- * no longer tied is nobody's: the swap code frees it. */
 /* Make every mapping of pa read-only while it is written out (on = 1), or
  * give back the permissions each mapping should have (on = 0). */
 int vm_frame_write_protect(uint64_t pa, int on);
@@ -277,13 +273,8 @@ int vm_evict(uint64_t pa, uint32_t slot);
  * while off) is noted as a bug (vm_check) and ignored. */
 void vm_unmaps_hold(int on);
 
-/* 1 if pa is a program-image page that still holds what the program file
- * holds (every mapping in a program segment, and either every segment
- * read-only or no write seen since the file filled it: dirty.c), tied to
- * no slot and not in the swap code's hands (bar a seal for this drop):
- * dropping it costs no I/O: vm_frame_refillable(pa), inline in
- * vm/evict.h. */
-/* Drop such a page: its entries become absent (the next fault fills them
+/* Drop a page vm_frame_refillable (vm/evict.h) answers 1 for, which costs
+ * no I/O: its entries become absent (the next fault fills them
  * from the program file again) and the frame is the caller's to free;
  * counted in pgdrop_image. 0, or -1 if pa is not refillable (a frame
  * vm_frames_seal protected for this gets its write permission back). */

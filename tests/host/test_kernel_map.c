@@ -117,12 +117,36 @@ static void test_run_perm_changes(void **state)
 	assert_true(pte_of(0, e[4].va) & PTE_X);
 }
 
+/* A fault reply's one entry (FAULT_RESUME_ONE, vm_map_one from the
+ * registers): from a replier that is not the root task it is refused
+ * (-ERR_PERM) whatever it names; from the root task, an address that is
+ * not a user page (unaligned, in the kernel's half, past Sv39) or a frame
+ * not its own is refused (-ERR_INVAL). Nothing is mapped for any, and a
+ * good entry after them maps. */
+static void test_one_entry_refused(void **state)
+{
+	static const uint64_t bad_va[] = { VA + 8, 0xffffffc000000000UL, 1UL << 39 };
+	struct proc other = { .is_root = 0, .alive = 1 };
+
+	(void)state;
+	assert_int_equal(vm_map_one(&other, &procs[1], VA, FREE0, RW), -ERR_PERM);
+	assert_int_equal(pte_of(1, VA) & PTE_V, 0);
+	for (size_t k = 0; k < sizeof(bad_va) / sizeof(bad_va[0]); k++)
+		assert_int_equal(vm_map_one(&root, &procs[1], bad_va[k], FREE0, RW), -ERR_INVAL);
+	assert_int_equal(vm_map_one(&root, &procs[1], VA, FREE0 + 4 * PAGE_SIZE, RW), -ERR_INVAL);
+	assert_int_equal(vm_map_one(&root, &procs[1], VA, FREE0 + 8, RW), -ERR_INVAL);
+	assert_int_equal(pte_of(1, VA) & PTE_V, 0);
+	assert_int_equal(vm_map_one(&root, &procs[1], VA, FREE0, RW), 0);
+	assert_int_equal(PTE_TO_PA(pte_of(1, VA)), FREE0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_run_past_range_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bad_perm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_entry_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,9 @@
 /*
  * pagesim's arguments: the options parsed and checked into struct options
- * (a bad one ends the program with status 2 and a message naming it), the
- * usage text, and the frame counts of --sweep-auto.
+ * (a bad one ends the program with status 2 and a message naming it), and
+ * the usage text. The frame counts themselves are sizes.c's.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,25 +213,6 @@ static void default_policies(struct options *o)
 		o->names[o->npolicies++] = reference_names[i];
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Ascending and without repeats: the table's rows and the plot's x order. */
-static void sort_sizes(struct options *o)
-{
-	size_t n = 0;
-
-	qsort(o->sizes, o->nsizes, sizeof(*o->sizes), cmp_u32);
-	for (size_t i = 0; i < o->nsizes; i++)
-		if (!n || o->sizes[n - 1] != o->sizes[i])
-			o->sizes[n++] = o->sizes[i];
-	o->nsizes = n;
-}
-
 static void parse_sweep(struct options *o, const char *list)
 {
 	o->sizes = xcalloc(count_items(list), sizeof(*o->sizes));
@@ -411,19 +391,4 @@ void parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	finish_args(argc, argv, o);
-}
-
-/* Geometric steps from 1% of the distinct pages (where the classic traces'
- * curves start to bend) to all of them (cold misses only). */
-void auto_sizes(struct options *o, uint32_t npages)
-{
-	double lo = npages / 100 ? npages / 100 : 1, hi = npages ? npages : 1;
-
-	o->sizes = xcalloc(o->auto_n, sizeof(*o->sizes));
-	for (uint32_t i = 0; i < o->auto_n; i++) {
-		double t = o->auto_n > 1 ? (double)i / (o->auto_n - 1) : 1.0;
-
-		o->sizes[o->nsizes++] = (uint32_t)llround(lo * pow(hi / lo, t));
-	}
-	sort_sizes(o);
 }

@@ -1,6 +1,7 @@
 /*
  * What pagesim's command-line files share: the options (args.c parses
- * them), one run's outcome, and the output (report.c).
+ * them, sizes.c orders their frame counts), one run's outcome, and the
+ * output (report.c).
  */
 #ifndef PAGESIM_PAGESIM_H
 #define PAGESIM_PAGESIM_H
@@ -47,6 +48,8 @@ void *xcalloc(size_t n, size_t size);
 
 /* Parse and check the command line into o (zeroed); exits on a bad one. */
 void parse_args(int argc, char **argv, struct options *o);
+/* sizes.c: o's frame counts sorted ascending, repeats dropped. */
+void sort_sizes(struct options *o);
 /* --sweep-auto's frame counts for a trace of npages distinct pages. */
 void auto_sizes(struct options *o, uint32_t npages);
 

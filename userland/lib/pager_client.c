@@ -91,12 +91,12 @@ int pager_stats(struct pager_stats *out)
 	while (got < want) {
 		struct msg m = { .label = PAGER_STATS, .handle = -1, .w = { got } };
 		int r = pager_call(&m);
-		size_t n = m.len / sizeof(*v);
+		size_t n = m.w[0];
 
 		if (r < 0)
 			return r;
-		if (m.w[0] < want || n == 0)
-			return -ERR_INVAL;	/* a pager older than this struct */
+		if (n == 0 || n > m.len / sizeof(*v) || (m.w[1] == 0 && got + n < want))
+			return -ERR_INVAL;	/* an older pager, or a reply that does not add up */
 		n = n < want - got ? n : want - got;
 		memcpy(v + got, m.data, n * sizeof(*v));
 		got += n;

@@ -30,6 +30,7 @@ static const struct test {
 	{ test_fastpath_regs, "fastpath_regs", 0 },
 	{ test_fastpath_regs_long, "fastpath_regs_long", 0 },
 	{ test_fastpath_regs_fault, "fastpath_regs_fault", 0 },
+	{ test_fault_reply_forged, "fault_reply_forged", 0 },
 	{ test_syscall_keeps_t2, "syscall_keeps_t2", 0 },
 	{ test_fp_private, "fp_private", 0 },
 	{ test_notify, "notify", 0 },

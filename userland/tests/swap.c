@@ -133,6 +133,26 @@ static uint64_t verify_random(const uint64_t *buf, uint64_t pages)
 	return seen == pages ? bad : pages;
 }
 
+/* Reading back in order is a stream (under random, pages leave in no
+ * order and their slots follow no address order, so there may be none).
+ * A stream is judged only by a fault that read its own page (a major
+ * fault) and hands the swap-in thread at most PAGER_STREAM_SLOTS_MAX
+ * slots, and the thread reads nothing else: since boot, the pages it read
+ * are at most that many per stream. (Not the converse: it skips slots a
+ * fault read first, and reads none while free frames are at its floor.) */
+static int streams_add_up(const struct pager_stats *before, const struct pager_stats *after)
+{
+	uint64_t streams = after->swap_ra_streams - before->swap_ra_streams;
+
+	diag("%lu stream faults, %lu pages the swap-in thread read",
+	     (unsigned long)streams, (unsigned long)(after->swapin_async - before->swapin_async));
+	CHECK(streams <= after->pgmajfault - before->pgmajfault);
+	CHECK(after->swapin_async <= after->swap_ra_streams * PAGER_STREAM_SLOTS_MAX);
+	if (after->swapin_async > before->swapin_async)
+		CHECK(streams > 0);
+	return 0;
+}
+
 int test_swap_pattern(void)
 {
 	struct pager_stats before, read_back, after;
@@ -182,16 +202,7 @@ int test_swap_pattern(void)
 					      (after.swap_ra_mapped - before.swap_ra_mapped));
 	CHECK(after.pswpin - before.pswpin <= (after.pgmajfault - before.pgmajfault) +
 					      (after.swap_ra - before.swap_ra));
-	/* Reading back in order is a stream (under random, pages leave in no
-	 * order and their slots follow no address order, so there may be
-	 * none): the swap-in thread reads only what a stream's faults gave
-	 * it. (Not the converse: it skips slots a fault read first, and reads
-	 * none while free frames are at its floor.) */
-	diag("%lu stream faults, %lu pages the swap-in thread read",
-	     (unsigned long)(after.swap_ra_streams - before.swap_ra_streams),
-	     (unsigned long)(after.swapin_async - before.swapin_async));
-	if (after.swapin_async > before.swapin_async)
-		CHECK(after.swap_ra_streams > before.swap_ra_streams);
+	CHECK_RUN(streams_add_up(&before, &after));
 	CHECK(after.swap_requests_out - before.swap_requests_out < after.pswpout - before.pswpout);
 	/* A batch of evictions goes out as one request on a run of slots, not
 	 * a request per page or two: the swap-out thread holds victims until

@@ -19,6 +19,7 @@ int test_fastpath_faults(void);
 int test_fastpath_regs(void);
 int test_fastpath_regs_long(void);
 int test_fastpath_regs_fault(void);
+int test_fault_reply_forged(void);
 int test_syscall_keeps_t2(void);
 /* fpregs.c */
 int test_fp_private(void);

@@ -93,45 +93,90 @@ int proc_stats_get(const pid_t *pids, struct pager_proc_stats *out, int n)
 	return 0;
 }
 
-/* One PAGER_STATS call from item first on: the items it carried, or -1
- * (its error in *err); the first item's value in *value. */
-static int64_t stats_piece(uint64_t first, uint64_t *total, int64_t *err, uint64_t *value)
+/* One paged call (pager/protocol.h: PAGER_STATS or PAGER_PROC_STATS) from
+ * index first on, its entries size bytes each: the count it gave (w[0]),
+ * the next index in *next (w[1]), the data in m; -1 on an error (in
+ * *err), -2 (noted) if the count is not what the data holds. */
+static int64_t paged_call(struct msg *m, uint32_t label, uint64_t first, size_t size,
+			  uint64_t *next, int64_t *err)
+{
+	*m = (struct msg){ .label = label, .handle = -1, .w = { first } };
+	*err = sys_call(HANDLE_PAGER, m);
+	if (*err == 0)
+		*err = (int64_t)m->label;
+	if (*err)
+		return -1;
+	*next = m->w[1];
+	if (m->w[0] * size != m->len) {
+		check_failed(__FILE__, __LINE__, "label %#x from %lu: count %lu, %u bytes",
+			     label, (unsigned long)first, (unsigned long)m->w[0], m->len);
+		return -2;
+	}
+	return (int64_t)m->w[0];
+}
+
+/* PAGER_STATS from item first: its count, next and error as paged_call
+ * gives them; the first item's value in *value. */
+static int64_t stats_piece(uint64_t first, uint64_t *next, int64_t *err, uint64_t *value)
 {
 	static struct msg m;
+	int64_t n = paged_call(&m, PAGER_STATS, first, sizeof(uint64_t), next, err);
 
-	m = (struct msg){ .label = PAGER_STATS, .handle = -1, .w = { first } };
-	*err = sys_call(HANDLE_PAGER, &m);
-	if (*err == 0)
-		*err = (int64_t)m.label;
-	*total = m.w[0];
-	if (*err || m.len < sizeof(*value))
-		return *err ? -1 : 0;
-	memcpy(value, m.data, sizeof(*value));
-	return (int64_t)(m.len / sizeof(uint64_t));
+	if (n > 0)
+		memcpy(value, m.data, sizeof(*value));
+	return n;
+}
+
+/* The process table, paged the same way: every page's count is what its
+ * data holds and its next lies past it, until a 0; the pages together list
+ * this process. */
+static int proc_stats_pages(void)
+{
+	static struct msg m;
+	uint64_t first = 0, next;
+	int64_t err, n, seen_me = 0;
+
+	for (int call = 0; call < 64; call++) {	/* more than the pager's slots */
+		n = paged_call(&m, PAGER_PROC_STATS, first, sizeof(struct pager_proc_stats), &next, &err);
+		CHECK(n >= 0);
+		for (int64_t k = 0; k < n; k++)
+			seen_me += ((const struct pager_proc_stats *)m.data)[k].pid == (uint32_t)sys_getpid();
+		if (next == 0)
+			break;
+		CHECK(next > first);
+		first = next;
+	}
+	CHECK_EQ(next, 0);
+	CHECK_EQ(seen_me, 1);
+	return 0;
 }
 
 /* A reader that asks for item 0 (as every reader did while the counters
- * fit one message) gets a full message of them; the rest come from where
- * it ended; past the last item is an error. */
+ * fit one message) gets a full message of them and where to go on; the
+ * rest come from where it ended, the last piece saying it is the last;
+ * past the last item is an error. Both paged replies keep one convention. */
 int test_stats_in_pieces(void)
 {
 	const int64_t items = sizeof(struct pager_stats) / sizeof(uint64_t);
 	const int64_t per_msg = MSG_DATA_MAX / sizeof(uint64_t);
 	const uint64_t at = offsetof(struct pager_stats, frames_total) / sizeof(uint64_t);
 	struct pager_stats s;
-	uint64_t total, value;
+	uint64_t next, value;
 	int64_t err;
 
 	CHECK(items > per_msg);
 	CHECK_EQ(pager_stats(&s), 0);
-	CHECK_EQ(stats_piece(0, &total, &err, &value), per_msg);
-	CHECK_EQ((int64_t)total, items);
-	CHECK_EQ(stats_piece((uint64_t)per_msg, &total, &err, &value), items - per_msg);
+	CHECK_EQ(stats_piece(0, &next, &err, &value), per_msg);
+	CHECK_EQ((int64_t)next, per_msg);
+	CHECK_EQ(stats_piece(next, &next, &err, &value), items - per_msg);
+	CHECK_EQ(next, 0);
 	/* A piece starts at its item: frames_total (a constant) where asked. */
-	CHECK(stats_piece(at, &total, &err, &value) > 0);
+	CHECK(stats_piece(at, &next, &err, &value) > 0);
 	CHECK_EQ(value, s.frames_total);
-	CHECK_EQ(stats_piece((uint64_t)items, &total, &err, &value), 0);
-	CHECK_EQ(stats_piece((uint64_t)items + 1, &total, &err, &value), -1);
+	CHECK_EQ(stats_piece((uint64_t)items, &next, &err, &value), 0);
+	CHECK_EQ(next, 0);
+	CHECK_EQ(stats_piece((uint64_t)items + 1, &next, &err, &value), -1);
 	CHECK_EQ(err, -EINVAL);
+	CHECK_RUN(proc_stats_pages());
 	return 0;
 }

@@ -1,0 +1,130 @@
+/*
+ * Forged fault replies: a FAULT_RESUME_ONE (one mapping in w[0..2]) that
+ * does not come from the pager answering a fault. The kernel must map
+ * nothing for it, whoever sends it and whichever path it takes (the fast
+ * path's registers, the slow path's memory, with data or a handle), and
+ * the pager must refuse one sent to it as a request with a clear error.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "pager_client.h"
+#include "syscall.h"	/* userland/lib: sys_ecall, for the memory form */
+#include "tests.h"
+#include "thread.h"
+
+#define FORGED_PA 0x81000000UL	/* a RAM address (16 MiB in): a user frame */
+
+/* A thread of this process that answers every call with a forged
+ * FAULT_RESUME_ONE: the entry in w[0..2] (the caller's w[0..2]), len and
+ * handle as the caller's w[3] and w[4] ask, in registers where the reply
+ * allows (mem = 0) or in memory only. */
+struct forger {
+	int ep, mem;
+	int replies_failed;	/* replies the kernel refused (a bad handle) */
+	volatile int waiting;
+	struct msg in, out;
+};
+
+static void forge(struct forger *f)
+{
+	f->out = (struct msg){ .label = FAULT_RESUME_ONE, .handle = (int32_t)f->in.w[4],
+			       .len = (uint32_t)f->in.w[3] };
+	memcpy(f->out.w, f->in.w, 3 * sizeof(f->in.w[0]));
+}
+
+static void forger_thread(void *arg)
+{
+	struct forger *f = arg;
+	long r;
+
+	f->waiting = 1;
+	r = f->mem ? sys_ecall(SYS_RECV, f->ep, (long)&f->in, 0, 0, 0, 0) : sys_recv(f->ep, &f->in);
+	while (r >= 0) {
+		forge(f);
+		f->waiting = 1;
+		r = f->mem ? sys_ecall(SYS_REPLY_RECV, f->ep, (long)&f->out, (long)&f->in, 0, 0, 0)
+			   : sys_reply_recv(f->ep, &f->out, &f->in);
+		/* A reply the kernel refused (its handle): the caller still
+		 * waits, so the server answers it again, plainly. */
+		while (r < 0 && f->out.handle != -1) {
+			f->replies_failed++;
+			f->out.handle = -1;
+			r = sys_ecall(SYS_REPLY_RECV, f->ep, (long)&f->out, (long)&f->in, 0, 0, 0);
+		}
+	}
+}
+
+/* One call to f asking for a forged reply mapping page at pa, with len
+ * bytes of data and handle h: it must arrive as a plain message, the
+ * words as sent, and page must stay unmapped. */
+static int forged_call(struct forger *f, uint64_t page, uint32_t len, int64_t h)
+{
+	struct msg m = { .label = 7, .handle = -1 };
+
+	CHECK_RUN(wait_flag(&f->waiting, TEST_TIMEOUT));
+	m.w[0] = page;
+	m.w[1] = FORGED_PA;
+	m.w[2] = MAP_R | MAP_W;
+	m.w[3] = len;
+	m.w[4] = (uint64_t)h;
+	CHECK_EQ(sys_call(f->ep, &m), 0);
+	CHECK_EQ(m.label, FAULT_RESUME_ONE);
+	CHECK_EQ(m.origin, ORIGIN_SEND);	/* a reply (stamped as a send), not a resume */
+	CHECK_EQ(m.w[0], page);
+	CHECK_EQ(m.w[1], FORGED_PA);
+	CHECK_EQ(m.len, len);
+	CHECK_EQ(pager_page_bits((const void *)page), 0);	/* nothing mapped */
+	return 0;
+}
+
+/* A forged resume from a thread that is not the pager, by either path,
+ * maps nothing; one sent to the pager is refused (-EINVAL) and maps
+ * nothing; the page then faults in as any other, zero, and the forgers
+ * still serve (another region's page, as untouched by their replies:
+ * not this one's, which fault-around maps with the first). */
+int test_fault_reply_forged(void)
+{
+	static struct forger regs, mem;
+	struct forger *both[2] = { &regs, &mem };
+	volatile uint64_t *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *q = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t page = (uint64_t)(uintptr_t)p;
+	struct msg m = { .label = FAULT_RESUME_ONE, .handle = -1 };
+
+	CHECK(p != MAP_FAILED && q != MAP_FAILED);
+	CHECK_EQ(pager_page_bits((const void *)p), 0);
+	for (int k = 0; k < 2; k++) {
+		*both[k] = (struct forger){ .ep = sys_endpoint_create(), .mem = k };
+		CHECK(both[k]->ep >= 0);
+		CHECK(thread_spawn(forger_thread, both[k], TEST_STACK, PRIO_NORMAL) >= 0);
+		CHECK_RUN(forged_call(both[k], page, 0, -1));	/* registers where it can */
+		CHECK_RUN(forged_call(both[k], page, 24, -1));	/* data: memory */
+		CHECK_RUN(forged_call(both[k], page, 0, 999));	/* a handle it lacks */
+		CHECK_EQ(both[k]->replies_failed, 1);
+	}
+	/* To the pager: a request it does not know, refused. */
+	m.w[0] = page;
+	m.w[1] = FORGED_PA;
+	m.w[2] = MAP_R | MAP_W;
+	CHECK_EQ(sys_call(HANDLE_PAGER, &m), 0);
+	CHECK_EQ((int64_t)m.label, -EINVAL);
+	CHECK_EQ(pager_page_bits((const void *)p), 0);
+	/* Nothing else broke: the page faults in, zero, as any other. */
+	CHECK_EQ(p[3], 0);
+	p[3] = 0xf0f0;
+	CHECK_EQ(p[3], 0xf0f0);
+	CHECK(pager_page_bits((const void *)p) & HARVEST_PRESENT);
+	for (int k = 0; k < 2; k++) {
+		CHECK_RUN(forged_call(both[k], (uint64_t)(uintptr_t)q, 0, -1));
+		sys_handle_close(both[k]->ep);
+	}
+	CHECK_EQ(q[0], 0);
+	munmap((void *)p, PAGE_SIZE);
+	munmap((void *)q, PAGE_SIZE);
+	return 0;
+}
