@@ -208,6 +208,8 @@ struct pager_stats {
 					 * swap-in thread took to read ahead */
 	uint64_t swap_ra_miss;		/* of swap_ra, taken by reclaim before any
 					 * fault found them (never used) */
+	uint64_t swapout_fault_kept;	/* victims taken out of their mappings for
+					 * their write that a fault mapped back */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

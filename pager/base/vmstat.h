@@ -79,6 +79,8 @@ enum vmstat_item {
 	VMSTAT_SWAP_RA_STREAMS,		/* swap-in faults of a stream (its last window
 					 * used) whose further slots the swap-in thread took */
 	VMSTAT_SWAP_RA_MISS,		/* of swap_ra, taken by reclaim unused */
+	VMSTAT_SWAPOUT_FAULT_KEPT,	/* victims unmapped for their write that a
+					 * fault mapped back (kept in memory) */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -180,7 +180,8 @@ static void check_entry(void *ctx, struct vm_space *s, uint64_t va)
  * common case, so it is quick. */
 static int check_other_frame(uint64_t pa, const struct frame *f)
 {
-	if (f->rmap || f->mapcount || f->obj || f->file_copy || swapcache_frame_flags(f))
+	if (f->rmap || f->mapcount || f->obj || f->file_copy || swapcache_frame_flags(f) ||
+	    f->unmapped || f->fault_kept)
 		return fail("frame that is not anonymous is mapped or has swap state",
 			    (struct found){ .frame = pa, .name = ", mappings", .value = f->mapcount });
 	return 0;
@@ -221,6 +222,10 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 			    (struct found){ .frame = pa, .name = ", object", .value = f->obj });
 	if ((broken = swapcache_check_frame(pa, f, n)) != NULL)
 		return fail(broken, (struct found){ .frame = pa });
+	/* Unmapped or kept only while written out (unmapped.c). */
+	if ((f->unmapped || f->fault_kept) && !swapcache_writing(pa))
+		return fail("frame unmapped or kept for a write-out it is not in",
+			    (struct found){ .frame = pa });
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
 	seen->swap_copies += swapcache_held(pa) != 0;

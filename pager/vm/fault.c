@@ -1,8 +1,9 @@
 /*
  * The fault path, the same for every kind of memory: find the region,
  * check the access, then let the region's kind fill an absent page (and
- * map a few after it), bring a swapped one back, or take a write; a page
- * being written out gets its write access back on a write.
+ * map a few after it), bring a swapped one back, map back a page unmapped
+ * for its write-out (it is kept), or take a write; a page being written
+ * out gets its write access back on a write.
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
@@ -159,6 +160,8 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 							   : page_fill_map(s, r, i, 0);
 		if (fresh_zero_fill(r))
 			return res;	/* no second look-up: ~35 instructions a fault */
+	} else if (vm_frame_unmapped(entry_frame(e))) {
+		res = vm_frame_fault_back(entry_frame(e));	/* unmapped for its write-out */
 	}
 	if (res == VM_FAULT_MAPPED && (access & VM_W))
 		res = write_fault(s, r, i);

@@ -245,6 +245,29 @@ void vm_frame_release(uint64_t pa);
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
 
+/* unmapped.c (vm_frames_unmap): whether pa's mappings are out of the
+ * page tables for its write-out (frame.unmapped). Inline: the fault path
+ * asks it of every present page it finds, and eviction of every victim. */
+static inline int vm_frame_unmapped(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && f->unmapped;
+}
+/* Every mapping of pa back in the page tables, each with the permission
+ * its entry says: 1 if it was unmapped and is back, 0 if it was not
+ * unmapped, -1 if the mmu refused one (it stays unmapped). */
+int vm_frame_map_back(uint64_t pa);
+/* A fault found unmapped pa: mapped back (vm_frame_map_back) and kept
+ * (counted in swapout_fault_kept). VM_FAULT_MAPPED or VM_FAULT_NOMEM. */
+int vm_frame_fault_back(uint64_t pa);
+/* pa's write-out is over or given up (its writing mark just cleared): not
+ * kept any more, and mapped back if it was unmapped (vm_frame_map_back's
+ * answer). */
+int vm_frame_write_out_over(uint64_t pa);
+/* pa left every mapping (detached): neither unmapped nor kept any more. */
+void vm_frame_unmapped_clear(uint64_t pa);
+
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails
  * and protect must do); 0, or -1 if the mmu refused. */

@@ -73,6 +73,11 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	unsigned perm;
 	uint32_t e = how_entry(r, pa, how, &perm);
 
+	/* A frame unmapped for its write-out has all its mappings in the page
+	 * tables or none: a new one brings the others back (a fork, a shared
+	 * object's page mapped in one more space). */
+	if (vm_frame_unmapped(pa) && vm_frame_map_back(pa) < 0)
+		return VM_FAULT_NOMEM;
 	if (pv_reserve(&r->pages, i) < 0)
 		return VM_FAULT_NOMEM;
 	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
@@ -189,7 +194,8 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	if (!pa)
 		return;
-	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	if (!vm_frame_unmapped(pa))	/* else out of the page tables already */
+		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
 	pv_set(&r->pages, i, 0);
 	if (r->ops->page_gone)
