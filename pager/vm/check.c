@@ -16,6 +16,7 @@ static char why[256];
 /* What the walk finds, to hold against the counters. */
 struct seen {
 	uint64_t rmap_entries, frames_mapped, frames_shared, swap_copies, swap_entries;
+	uint64_t unmapped;	/* frames unmapped for their write-out */
 };
 
 /* What the first broken invariant concerns: a frame, a space and an
@@ -229,6 +230,7 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
 	seen->swap_copies += swapcache_held(pa) != 0;
+	seen->unmapped += f->unmapped;
 	seen->frames_shared += n > 1;
 	return 0;
 }
@@ -324,6 +326,9 @@ static int check_counters(const struct seen *seen, uint64_t present)
 	if (seen->rmap_entries != rmap_pool_used())
 		return fail("rmap pool use differs from the entries",
 			    (struct found){ .name = ", pool entries in use", .value = rmap_pool_used() });
+	if (seen->unmapped != vm.unmapped_frames)
+		return fail("unmapped frames differ from their count (vm.unmapped_frames)",
+			    (struct found){ .name = ", counted", .value = vm.unmapped_frames });
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
 		if (c[k].seen != vmstat_get(c[k].item)) {
 			snprintf(counted, sizeof(counted), ", found %lu, counted",

@@ -159,6 +159,10 @@ struct vm_state {
 	struct vm_space *spaces;	/* every live space */
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
 	int unmaps_held;		/* vm_unmaps_hold on, not off yet: evict.c's */
+	/* Frames whose frame.unmapped is set (unmapped.c's): 0, as whenever
+	 * no write-out is in flight, answers vm_frame_unmapped without a look
+	 * at the descriptor (fork and exit ask it of every page). */
+	uint32_t unmapped_frames;
 };
 extern struct vm_state vm;
 
@@ -250,8 +254,11 @@ int vm_frame_file_copy(uint64_t pa);
  * asks it of every present page it finds, and eviction of every victim. */
 static inline int vm_frame_unmapped(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
+	const struct frame *f;
 
+	if (!vm.unmapped_frames)
+		return 0;
+	f = frame_desc(pa);
 	return f && f->unmapped;
 }
 /* Every mapping of pa back in the page tables, each with the permission

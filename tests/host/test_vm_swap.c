@@ -582,6 +582,44 @@ static void test_unmap_batch(void **state)
 	destroy(c);
 }
 
+/* A shared object's page unmapped for its write-out: a fork that maps it
+ * in one more space brings its mappings back first (all or none are in
+ * the page tables), and a fault in any sharer maps them all back and
+ * keeps the frame. */
+static void test_unmapped_shared(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 5);
+	f = vm_lookup(p, SH);
+	vm_frames_unmap(&f, 1);
+	assert_true(vm_frame_unmapped(f));
+	assert_int_equal(fake_count(-1), 0);
+	check();
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_false(vm_frame_unmapped(f));
+	assert_int_equal(fake_count(-1), 2);
+	check_perm(1, SH, VM_R);	/* still being written out */
+	check_perm(2, SH, VM_R);
+	check();
+
+	vm_frames_unmap(&f, 1);
+	assert_int_equal(fake_count(-1), 0);
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(-1), 2);
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(vm_frame_write_protect(f, 0), 0);
+	assert_false(vm_frame_kept_by_fault(f));
+	check_perm(1, SH, RW);
+	check_perm(2, SH, RW);
+	destroy(c);
+	destroy(p);
+}
+
 /* A frame whose mapping has no page (the VM core's bug, planted here) is
  * not added to the batch: it is protected one call per mapping, which
  * gives that mapping up, and the inconsistency is noted (by the pick) for
@@ -1989,6 +2027,7 @@ int main(void)
 		TEST(test_write_protect_batch),
 		TEST(test_write_protect_wide),
 		TEST(test_unmap_batch),
+		TEST(test_unmapped_shared),
 		TEST(test_write_protect_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
