@@ -158,7 +158,7 @@ struct pager_stats {
 	uint64_t swapout_queued;	/* pages in the swap-out queue or being
 					 * written from it now */
 	uint64_t swapout_refused;	/* background pushes refused: queue full */
-	uint64_t swapout_rescued;	/* queued pages referenced before their write */
+	uint64_t swapout_rescued;	/* queued pages no longer evictable at their write */
 	uint64_t pgdrop_clean;		/* victims freed without a write: their swap
 					 * copy was still valid (cheapest first) */
 	uint64_t faults_during_read;	/* faults served while another fault's

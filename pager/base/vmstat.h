@@ -49,7 +49,7 @@ enum vmstat_item {
 	VMSTAT_KSWAPD_WAKEUPS,
 	VMSTAT_SWAPOUT_QUEUED,		/* gauge: queued or being written */
 	VMSTAT_SWAPOUT_REFUSED,		/* background pushes into a full queue */
-	VMSTAT_SWAPOUT_RESCUED,		/* queued pages referenced before their write */
+	VMSTAT_SWAPOUT_RESCUED,		/* queued pages no longer evictable at their write */
 	VMSTAT_PGDROP_CLEAN,		/* victims freed without a write */
 	VMSTAT_FAULTS_DURING_READ,	/* faults served while a swap-in waited */
 	VMSTAT_SWAPIN_WAITS,		/* faults that waited for another's read */

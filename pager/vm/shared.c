@@ -132,9 +132,6 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 		return object_swap_in(o, j, out);	/* its entry exists: no memory needed */
 	if (e) {
 		*out = entry_frame(e);
-		/* Unmapped for its write-out: all back before one more. */
-		if (vm_frame_unmapped(*out) && vm_frame_map_back(*out) < 0)
-			return VM_FAULT_NOMEM;
 		return 0;
 	}
 	if (pv_reserve(&o->pages, j) < 0)
@@ -161,8 +158,6 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
 	     j = pv_next(&o->pages, j + 1, end)) {
 		uint64_t pa = entry_frame(pv_get(&o->pages, j));
-		if (pa && vm_frame_unmapped(pa) && vm_frame_map_back(pa) < 0)
-			return VM_FAULT_NOMEM;	/* all back before one more */
 		if (pa && vm_page_map(cs, c, j - c->pgoff, pa, 0) < 0)
 			return VM_FAULT_NOMEM;
 	}
