@@ -174,9 +174,11 @@ static int settle_write(struct write_batch *b, size_t k)
 	int clean = swapcache_writing(pa);	/* not written since */
 	int kept = vm_frame_kept_by_fault(pa);	/* referenced meanwhile */
 
-	/* Kept, and written well: its slot stays tied as its clean copy (the
-	 * allocation's reference is the frame's hold), as a page read back is. */
-	if (kept && clean && b->err[k] >= 0 && swapcache_keep_written(slot, pa))
+	/* Kept, written well and still mapped (one let go since is freed):
+	 * its slot stays tied as its clean copy (the allocation's reference is
+	 * the frame's hold), as a page read back is. */
+	if (kept && clean && b->err[k] >= 0 && !vm_frame_parked(pa) &&
+	    swapcache_keep_written(slot, pa))
 		return 0;
 	swapcache_untie(slot);	/* the write is over */
 	if (b->err[k] < 0) {

@@ -472,6 +472,12 @@ static void munmap_during_write(void)
 	fake_check();
 }
 
+static void fault_then_munmap_during_write(void)
+{
+	fault_during_write();
+	munmap_during_write();
+}
+
 /* Queue pages 0..n) of s and let the swap-out thread write them, doing
  * `during` while the device works: how many frames the step freed. */
 static long write_with(struct vm_space *s, unsigned n, void (*during)(void))
@@ -599,6 +605,26 @@ static void test_munmap_during_write(void **state)
 	fake_check();
 }
 
+/* A victim faulted back (kept) and then unmapped while its write is in
+ * flight is let go: after the write its frame is freed, with no copy
+ * kept for a page nobody maps. */
+static void test_kept_then_munmapped(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	during_va = VA;
+	during_access = VM_R;
+	assert_int_equal(write_with(s, 2, fault_then_munmap_during_write), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
+	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_not_equal(slot_at(s, VA + PG), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* Queued victims holding clean copies are sealed in one harvest, with no
  * look: two not written since (one of them read while it waited) go
  * without a write, and one written while it waited (its dirty bit set)
@@ -696,6 +722,7 @@ int main(void)
 		TEST(test_write_during_write_invalidates),
 		TEST(test_fork_during_write),
 		TEST(test_munmap_during_write),
+		TEST(test_kept_then_munmapped),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
