@@ -25,12 +25,15 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	uint64_t pa;
 	int res = r->ops->page_in(r, i, &pa);
 
-	if (res < 0)
-		return res;
-	/* A shared object's frame unmapped for its write-out (by the other
-	 * sharers' mappings): all back before one more (vm_page_map). */
-	if (vm.unmapped_frames && vm_frame_unmapped(pa) && vm_frame_map_back(pa) < 0)
-		return VM_FAULT_NOMEM;
+	/* Not 0 (one test, as for errors alone): an error, or a shared
+	 * object's frame unmapped for its write-out: used, so kept, its other
+	 * mappings back before one more is made (vm_page_map). */
+	if (res != 0) {
+		if (res < 0)
+			return res;
+		if (vm_frame_fault_back(pa) < 0)
+			return VM_FAULT_NOMEM;
+	}
 	if (vm_page_map(s, r, i, pa, how) < 0) {
 		if (r->ops->page_gone)	/* frees it unless an object holds it */
 			r->ops->page_gone(r, i, pa);

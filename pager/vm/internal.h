@@ -68,6 +68,9 @@ struct vm_space;
 /* What differs between kinds of memory (MINIX's mem_type): every step of
  * the fault path, fork, split, resize and release goes through it. A step
  * a kind does not need is NULL: nothing to do. */
+/* region_ops.page_in's answer for a frame unmapped for its write-out. */
+#define VM_PAGE_IN_UNMAPPED 1
+
 struct region_ops {
 	const char *name;
 	int priv;		/* private: copy-on-write after fork; else shared */
@@ -78,7 +81,9 @@ struct region_ops {
 	uint64_t (*fill)(const struct vm_region *r, uint64_t va, uint8_t *page);
 	/* The frame for absent page i on a fault, in *pa: a new filled one, or
 	 * the shared object's (read back from swap if it names a slot). 0,
-	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
+	 * VM_PAGE_IN_UNMAPPED (that frame's mappings are out for its write-out:
+	 * the caller brings them back before it maps one more), VM_FAULT_NOMEM
+	 * or VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
 	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while

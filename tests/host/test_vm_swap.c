@@ -620,6 +620,32 @@ static void test_unmapped_shared(void **state)
 	destroy(p);
 }
 
+/* A sharer that never mapped the page faults on it while the object's
+ * frame is unmapped for its write-out (the shared kind's page_in finds
+ * it): the other sharer's mapping comes back with the new one, and the
+ * frame is kept. */
+static void test_unmapped_shared_new_sharer(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	assert_int_equal(vm_fork(p, c), 0);	/* the page not there yet */
+	swap_fake_fill(p, SH, 5);
+	f = vm_lookup(p, SH);
+	vm_frames_unmap(&f, 1);
+	assert_int_equal(fake_count(-1), 0);
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(-1), 2);
+	assert_false(vm_frame_unmapped(f));
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vm_lookup(c, SH), f);
+	assert_int_equal(vm_frame_write_protect(f, 0), 0);
+	destroy(c);
+	destroy(p);
+}
+
 /* A frame whose mapping has no page (the VM core's bug, planted here) is
  * not added to the batch: it is protected one call per mapping, which
  * gives that mapping up, and the inconsistency is noted (by the pick) for
@@ -2028,6 +2054,7 @@ int main(void)
 		TEST(test_write_protect_wide),
 		TEST(test_unmap_batch),
 		TEST(test_unmapped_shared),
+		TEST(test_unmapped_shared_new_sharer),
 		TEST(test_write_protect_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
