@@ -587,17 +587,21 @@ static void test_fork_during_write(void **state)
 	fake_check();
 }
 
-/* A munmap while the write is in flight drops the unmapped victim's entry
- * with no unmap call (none is left; the fake counts one as an error), and
- * the frame, let go during the write, is freed after it. */
-static void test_munmap_during_write(void **state)
+/* Page 0 of two unmapped while the write is in flight (after a read
+ * fault on it, with during = fault_then_munmap_during_write): its entry
+ * goes with no unmap call (none is left; the fake counts one as an error),
+ * and its frame, let go during the write, is freed after it, with no copy
+ * kept for a page nobody maps. */
+static void check_munmap_during_write(void (*during)(void), uint64_t kept)
 {
 	struct vm_space *s = filled_space(2);
 	uint64_t free0 = frames_free();
 
-	(void)state;
 	during_va = VA;
-	assert_int_equal(write_with(s, 2, munmap_during_write), 2);
+	during_access = VM_R;
+	assert_int_equal(write_with(s, 2, during), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), kept);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
 	assert_int_equal(frames_free(), free0 + 2);
 	assert_int_equal(vm_lookup(s, VA), 0);
 	assert_int_not_equal(slot_at(s, VA + PG), 0);
@@ -605,24 +609,17 @@ static void test_munmap_during_write(void **state)
 	fake_check();
 }
 
-/* A victim faulted back (kept) and then unmapped while its write is in
- * flight is let go: after the write its frame is freed, with no copy
- * kept for a page nobody maps. */
+static void test_munmap_during_write(void **state)
+{
+	(void)state;
+	check_munmap_during_write(munmap_during_write, 0);
+}
+
+/* Faulted back (kept) first: let go all the same. */
 static void test_kept_then_munmapped(void **state)
 {
-	struct vm_space *s = filled_space(2);
-	uint64_t free0 = frames_free();
-
 	(void)state;
-	during_va = VA;
-	during_access = VM_R;
-	assert_int_equal(write_with(s, 2, fault_then_munmap_during_write), 2);
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
-	assert_int_equal(frames_free(), free0 + 2);
-	assert_int_not_equal(slot_at(s, VA + PG), 0);
-	vm_space_destroy(s);
-	fake_check();
+	check_munmap_during_write(fault_then_munmap_during_write, 1);
 }
 
 /* Queued victims holding clean copies are sealed in one harvest, with no

@@ -582,6 +582,24 @@ static void test_unmap_batch(void **state)
 	destroy(c);
 }
 
+/* A shared page of p at SH, filled (after a fork into c with fork_first)
+ * and unmapped for its write-out: its frame. */
+static uint64_t shared_unmapped(struct vm_space *p, struct vm_space *c, int fork_first)
+{
+	uint64_t f;
+
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	if (fork_first)
+		assert_int_equal(vm_fork(p, c), 0);	/* the page not there yet */
+	swap_fake_fill(p, SH, 5);
+	f = vm_lookup(p, SH);
+	vm_frames_unmap(&f, 1);
+	assert_true(vm_frame_unmapped(f));
+	assert_int_equal(fake_count(-1), 0);
+	check();
+	return f;
+}
+
 /* A shared object's page unmapped for its write-out: a fork that maps it
  * in one more space brings its mappings back first (all or none are in
  * the page tables), and a fault in any sharer maps them all back and
@@ -589,16 +607,9 @@ static void test_unmap_batch(void **state)
 static void test_unmapped_shared(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
-	uint64_t f;
+	uint64_t f = shared_unmapped(p, c, 0);
 
 	(void)state;
-	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	swap_fake_fill(p, SH, 5);
-	f = vm_lookup(p, SH);
-	vm_frames_unmap(&f, 1);
-	assert_true(vm_frame_unmapped(f));
-	assert_int_equal(fake_count(-1), 0);
-	check();
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_false(vm_frame_unmapped(f));
 	assert_int_equal(fake_count(-1), 2);
@@ -627,15 +638,9 @@ static void test_unmapped_shared(void **state)
 static void test_unmapped_shared_new_sharer(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
-	uint64_t f;
+	uint64_t f = shared_unmapped(p, c, 1);
 
 	(void)state;
-	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	assert_int_equal(vm_fork(p, c), 0);	/* the page not there yet */
-	swap_fake_fill(p, SH, 5);
-	f = vm_lookup(p, SH);
-	vm_frames_unmap(&f, 1);
-	assert_int_equal(fake_count(-1), 0);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(fake_count(-1), 2);
 	assert_false(vm_frame_unmapped(f));
