@@ -601,8 +601,8 @@ static uint64_t shared_unmapped(struct vm_space *p, struct vm_space *c, int fork
 }
 
 /* A shared object's page unmapped for its write-out: a fork that maps it
- * in one more space brings its mappings back first (all or none are in
- * the page tables), and a fault in any sharer maps them all back and
+ * in one more space brings its other mappings back too (all or none are
+ * in the page tables), and a fault in any sharer maps them all back and
  * keeps the frame. */
 static void test_unmapped_shared(void **state)
 {
