@@ -16,7 +16,7 @@
 _Static_assert(HARVEST_BATCH * (sizeof(struct harvest_entry) + sizeof(struct proc *)) <= 1536,
 	       "a harvest batch's stack arrays stay within 1.5 KiB");
 _Static_assert(HARVEST_RUN_MAX <= HARVEST_BATCH, "a run entry's pages: no more than a batch of single entries'");
-#define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT)
+#define HARVEST_WANT (HARVEST_ACCESSED | HARVEST_DIRTY | HARVEST_PROTECT | HARVEST_UNMAP)
 #define HARVEST_RUN_BITS (~0u << HARVEST_RUN_SHIFT)
 
 /* One harvest call's state, kept across its entries and batches: a call
@@ -184,7 +184,8 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 		r = harvest_copied(&c, a[0], n);
 	}
 	/* Even after a failed copy-out: the batches before it acted, and no
-	 * stale translation may keep a write permission taken away. */
+	 * stale translation may keep a write permission or a mapping taken
+	 * away. */
 	arch_tlb_flush();
 	return r < 0 ? r : (int64_t)n;
 }

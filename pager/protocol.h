@@ -164,7 +164,7 @@ struct pager_stats {
 	uint64_t swapout_queued;	/* pages in the swap-out queue or being
 					 * written from it now */
 	uint64_t swapout_refused;	/* background pushes refused: queue full */
-	uint64_t swapout_rescued;	/* queued pages referenced before their write */
+	uint64_t swapout_rescued;	/* queued pages no longer evictable at their write */
 	uint64_t pgdrop_clean;		/* victims freed without a write: their swap
 					 * copy was still valid (cheapest first) */
 	uint64_t faults_during_read;	/* faults served while another fault's
@@ -215,6 +215,8 @@ struct pager_stats {
 					 * most PAGER_STREAM_SLOTS_MAX each */
 	uint64_t swap_ra_miss;		/* of swap_ra, taken by reclaim before any
 					 * fault found them (never used) */
+	uint64_t swapout_fault_kept;	/* victims taken out of their mappings for
+					 * their write that a fault mapped back */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */
@@ -235,10 +237,13 @@ struct pager_info {
  * shadow word for every fresh page it evicts (one that came in with none
  * and was not used since, as a page written once and read back), or for
  * some only (timing decides which: CLOCK-Pro's pages on test); neither
- * history bit: it remembers nothing (policy_history, reclaim/policy.h). */
+ * history bit: it remembers nothing (policy_history, reclaim/policy.h); it
+ * ignores a new page's references during its first stay (2Q's A1in:
+ * policy_ops.first_stay_blind). */
 #define PAGER_POLICY_READS_BITS 1u
 #define PAGER_POLICY_HISTORY_ALWAYS 2u
 #define PAGER_POLICY_HISTORY_SOME 4u
+#define PAGER_POLICY_FIRST_STAY_BLIND 8u
 
 struct pager_proc_stats {
 	uint32_t pid;

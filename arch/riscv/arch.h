@@ -209,7 +209,8 @@ struct arch_pt_cursor {
 /* For each of b[0..n) (abi/vm.h's struct harvest_entry, all of pt's
  * process): read the accessed and dirty bits of its va's page (enum
  * harvest_bits) into its bits, after clearing those its bits named and,
- * with HARVEST_PROTECT, write permission; a run entry (HARVEST_RUN_SHIFT)
+ * with HARVEST_PROTECT, write permission (HARVEST_UNMAP: the whole leaf
+ * goes); a run entry (HARVEST_RUN_SHIFT)
  * does so for each of its pages and gets their OR. One call for a run of entries of
  * one process, the loop in here: a call an entry cost more than the
  * entry's own work. The caller flushes the TLB once for a batch. Every va

@@ -259,13 +259,16 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 }
 
 /* The n leaves from e (one leaf table's): each present user page's bits
- * cleared as want asks; the PTE bits any of them had (0: none present). */
+ * cleared as want asks (with HARVEST_UNMAP the whole leaf: no mapping);
+ * the PTE bits any of them had (0: none present). */
 static inline uint64_t harvest_leaves(uint64_t *e, uint32_t n, unsigned want)
 {
 	uint64_t clear = ((want & HARVEST_ACCESSED) ? PTE_A : 0) |
 			 ((want & HARVEST_DIRTY) ? PTE_D : 0) | ((want & HARVEST_PROTECT) ? PTE_W : 0);
 	uint64_t any = 0;
 
+	if (want & HARVEST_UNMAP)
+		clear = ~0UL;
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t pte = e[k];
 

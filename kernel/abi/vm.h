@@ -39,7 +39,8 @@ struct map_entry {
  * and dirty bits the pager reads and clears (SYS_HARVEST). In, bits says
  * what to change: HARVEST_ACCESSED and HARVEST_DIRTY clear those bits once
  * read, HARVEST_PROTECT takes write permission away in the same step (a
- * write after it faults). Out, the kernel replaces it with what it found. */
+ * write after it faults), HARVEST_UNMAP removes the mapping (any access
+ * after it faults). Out, the kernel replaces it with what it found. */
 struct harvest_entry {
 	uint32_t proc;		/* in: the pager's handle to the process */
 	uint32_t bits;		/* in: what to clear; out: enum harvest_bits found */
@@ -50,7 +51,11 @@ enum harvest_bits {
 	HARVEST_PRESENT = 1,	/* out: a page is mapped there */
 	HARVEST_ACCESSED = 2,	/* touched since the bit was last cleared */
 	HARVEST_DIRTY = 4,	/* written since the bit was last cleared */
-	HARVEST_PROTECT = 8	/* in only: and no write permission from now on */
+	HARVEST_PROTECT = 8,	/* in only: and no write permission from now on */
+	/* In only: and no mapping from now on; out, the bits it had. The
+	 * swap-out path takes a victim out of its mappings before its write
+	 * (an access meanwhile faults, and the pager finds the frame). */
+	HARVEST_UNMAP = 16
 };
 
 /* Entries one SYS_HARVEST takes at most. */

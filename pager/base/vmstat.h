@@ -49,7 +49,7 @@ enum vmstat_item {
 	VMSTAT_KSWAPD_WAKEUPS,
 	VMSTAT_SWAPOUT_QUEUED,		/* gauge: queued or being written */
 	VMSTAT_SWAPOUT_REFUSED,		/* background pushes into a full queue */
-	VMSTAT_SWAPOUT_RESCUED,		/* queued pages referenced before their write */
+	VMSTAT_SWAPOUT_RESCUED,		/* queued pages no longer evictable at their write */
 	VMSTAT_PGDROP_CLEAN,		/* victims freed without a write */
 	VMSTAT_FAULTS_DURING_READ,	/* faults served while a swap-in waited */
 	VMSTAT_SWAPIN_WAITS,		/* faults that waited for another's read */
@@ -79,6 +79,8 @@ enum vmstat_item {
 	VMSTAT_SWAP_RA_STREAMS,		/* swap-in faults of a stream (its last window
 					 * used) whose further slots the swap-in thread took */
 	VMSTAT_SWAP_RA_MISS,		/* of swap_ra, taken by reclaim unused */
+	VMSTAT_SWAPOUT_FAULT_KEPT,	/* victims unmapped for their write that a
+					 * fault mapped back (kept in memory) */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -231,6 +231,7 @@ const struct policy_ops policy_2q_ops = {
 	.summary = "2Q: new pages through a FIFO (25%), those faulted back soon after (50%) "
 		   "to a CLOCK main list",
 	.reads_bits = 1,
+	.first_stay_blind = 1,	/* A1in ignores references */
 	.fault_counts = 0,	/* Am's position counts the refault; A1in ignores bits */
 	.create = twoq_create,
 	.destroy = twoq_destroy,

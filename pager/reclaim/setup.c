@@ -17,7 +17,6 @@
 #include "vm/vm.h"
 
 static const struct swap_reclaim_hooks hooks = {
-	.referenced = victims_looked,
 	.put_back = victims_put_back,
 	.evicted = victims_evicted,
 	.refaulted = victims_refaulted,

@@ -331,15 +331,6 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 	policy_refaulted(pol_ops, pol, index_of(pa), shadow);
 }
 
-int victims_looked(uint64_t pa, int touched)
-{
-	/* Too widely mapped for the writer's batch: reclaim's own harvest
-	 * reads its bits (as many mappings as a look takes). */
-	if (touched == VM_LOOK_NONE)
-		return referenced(NULL, index_of(pa));
-	return answer_touched(index_of(pa), touched == VM_LOOK_TOUCHED);
-}
-
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];

@@ -33,12 +33,5 @@ uint32_t victims_evicted(uint64_t pa);
 /* pa holds a page read back whose eviction left shadow: the policy sees it
  * as that page come back (a refault), not as a new one. */
 void victims_refaulted(uint64_t pa, uint32_t shadow);
-/* A victim queued a while ago was looked at by the swap engine's own
- * harvest (its write protection's or seal's), which found it touched or
- * not (enum vm_look; VM_LOOK_NONE: its bits were not read, and reclaim's
- * own harvest reads them now): 1 if it was referenced while it waited
- * (touched, or an answer kept from a look ahead says so). Counted as a
- * look. */
-int victims_looked(uint64_t pa, int touched);
 
 #endif

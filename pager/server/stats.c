@@ -92,7 +92,8 @@ static uint32_t policy_traits(const struct policy_ops *ops)
 
 	if (!ops)
 		return 0;
-	t = ops->reads_bits ? PAGER_POLICY_READS_BITS : 0;
+	t = (ops->reads_bits ? PAGER_POLICY_READS_BITS : 0) |
+	    (ops->first_stay_blind ? PAGER_POLICY_FIRST_STAY_BLIND : 0);
 	switch (policy_history(ops)) {
 	case POLICY_HISTORY_ALWAYS:
 		return t | PAGER_POLICY_HISTORY_ALWAYS;

@@ -1,9 +1,10 @@
 /*
  * Swap-out (out_batch.h): a batch of victims goes to consecutive slots.
  * Cheapest first, a victim whose slot still holds its clean copy is dropped
- * without a write; the others are write-protected, tied to new slots while
- * the device works, then evicted (every entry that named the frame names
- * its slot) and their frames freed. Direct reclaim writes its batch at
+ * without a write; the others are tied to new slots and taken out of their
+ * mappings while the device works (unmapped at choice: one a fault maps
+ * back is kept), then evicted (every entry that named the frame names its
+ * slot) and their frames freed. Direct reclaim writes its batch at
  * once, the lock held; the swap-out thread (writer.c) fills its batches
  * from the victims background reclaim queued.
  */
@@ -20,8 +21,8 @@
 
 _Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH && WRITE_BATCH <= SWAP_IO_MAX,
 	       "a batch is one transfer");
-/* vm_frames_protect_look names a batch's frames by a 16-bit index. */
-_Static_assert(WRITE_BATCH <= 65536, "a look's batch fits its index");
+/* vm_frames_unmap names a batch's frames by a 16-bit index. */
+_Static_assert(WRITE_BATCH <= 65536, "an unmap's batch fits its index");
 
 void swap_batch_put_back(uint64_t pa)
 {
@@ -72,8 +73,8 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
-/* pa was not evicted after all: back to the policy, with the permissions
- * its mappings should have if a look or a seal took W away. */
+/* pa was not evicted after all: back to the policy, with the mappings and
+ * permissions it should have if a seal took W away. */
 static void give_back(uint64_t pa)
 {
 	if (swapcache_writing(pa))
@@ -85,22 +86,20 @@ static void give_back(uint64_t pa)
  * fills it again), and a victim whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it, and so does a dirty bit, read for
- * every such copy just before: vm_frames_seal, or, if sealed, the look's
- * harvest, swap_batch_look) is dropped without any I/O, its entries
+ * every such copy just before: vm_frames_seal) is dropped without any I/O, its entries
  * pointed at that slot; a parked one (read ahead, not mapped yet) just
  * goes. One that holds its slot but cannot be dropped goes back to the
  * policy, writable again (writing it to a new slot would lose the old
  * one). The others stay in b, in order. Looks at b->v[from..]. Frames
  * freed. */
-size_t swap_batch_drop_clean(struct write_batch *b, size_t from, int sealed)
+size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 {
 	static uint64_t pa_of[WRITE_BATCH];
 	size_t kept_n = from, dropped = 0, refill = 0;
 
-	for (size_t k = from; k < b->n && !sealed; k++)
+	for (size_t k = from; k < b->n; k++)
 		pa_of[k - from] = b->v[k].pa;
-	if (!sealed)
-		vm_frames_seal(pa_of, b->n - from);
+	vm_frames_seal(pa_of, b->n - from);
 	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
@@ -130,34 +129,15 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from, int sealed)
 	return dropped + refill;
 }
 
-void swap_batch_look(struct write_batch *b, size_t from)
-{
-	static uint64_t pa[WRITE_BATCH];
-	static uint8_t touched[WRITE_BATCH];
-	size_t n = b->n - from, kept_n = from;
-
-	for (size_t k = 0; k < n; k++)
-		pa[k] = b->v[from + k].pa;
-	vm_frames_protect_look(pa, n, touched);
-	for (size_t k = 0; k < n; k++) {
-		if (swap_engine_hooks()->referenced(pa[k], touched[k])) {
-			vmstat_count(VMSTAT_SWAPOUT_RESCUED);
-			give_back(pa[k]);
-			continue;
-		}
-		b->v[kept_n++] = b->v[from + k];
-	}
-	b->n = kept_n;
-}
-
-/* Slots for the victims (write-protected first, unless protected already:
- * swap_batch_look), as few runs of consecutive ones as the allocator
- * finds (one, when a free run is long enough: one device request), each
- * victim tied to its slot, so that a free while the write is in flight
- * parks the frame instead of reusing it under the DMA. Victims left
- * without a slot go back to the policy, writable again. How many will be
- * written. */
-size_t swap_batch_prepare(struct write_batch *b, int is_protected)
+/* Slots for the victims, as few runs of consecutive ones as the
+ * allocator finds (one, when a free run is long enough: one device
+ * request), each victim tied to its slot, so that a free while the write
+ * is in flight parks the frame instead of reusing it under the DMA; then
+ * those that got one, and only those, are taken out of their mappings in
+ * one kernel call (vm_frames_unmap: a fault meanwhile maps one back and
+ * keeps it). Victims left without a slot go back to the policy, never
+ * touched. How many will be written. */
+size_t swap_batch_prepare(struct write_batch *b)
 {
 	static uint64_t pa[WRITE_BATCH];
 	struct swap_slots *slots = swap_engine_slots();
@@ -168,15 +148,13 @@ size_t swap_batch_prepare(struct write_batch *b, int is_protected)
 	 * went stay in memory, not retired one failed write at a time. */
 	size_t want = swap_device_gone() ? 0 : b->n;
 
-	for (size_t k = 0; k < want && !is_protected; k++)
-		pa[k] = b->v[k].pa;
-	if (!is_protected)
-		vm_frames_write_protect(pa, want);	/* one kernel call, not one a page */
 	while (got < want && (len = swap_slot_alloc_run(slots, (uint32_t)(want - got), &first)) > 0)
 		for (uint32_t k = 0; k < len; k++, got++) {
 			b->v[got].slot = first + k;
 			swapcache_tie(b->v[got].slot, b->v[got].pa);
+			pa[got] = b->v[got].pa;
 		}
+	vm_frames_unmap(pa, got);	/* one kernel call, not one a page */
 	if (got < b->n && !swap_device_gone())
 		note_full();
 	for (size_t k = got; k < b->n; k++)
@@ -194,7 +172,14 @@ static int settle_write(struct write_batch *b, size_t k)
 	uint64_t pa = b->v[k].pa;
 	uint32_t slot = b->v[k].slot;
 	int clean = swapcache_writing(pa);	/* not written since */
+	int kept = vm_frame_kept_by_fault(pa);	/* referenced meanwhile */
 
+	/* Kept, written well and still mapped (one let go since is freed):
+	 * its slot stays tied as its clean copy (the allocation's reference is
+	 * the frame's hold), as a page read back is. */
+	if (kept && clean && b->err[k] >= 0 && !vm_frame_parked(pa) &&
+	    swapcache_keep_written(slot, pa))
+		return 0;
 	swapcache_untie(slot);	/* the write is over */
 	if (b->err[k] < 0) {
 		vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
@@ -204,7 +189,7 @@ static int settle_write(struct write_batch *b, size_t k)
 		       slot, b->err[k]);
 		return 0;
 	}
-	if (clean && vm_evict(pa, slot) > 0) {
+	if (clean && !kept && vm_evict(pa, slot) > 0) {
 		evicted(slot, pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);
@@ -252,8 +237,8 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
-	dropped = swap_batch_drop_clean(&b, 0, 0);
-	if (swap_batch_prepare(&b, 0) == 0)
+	dropped = swap_batch_drop_clean(&b, 0);
+	if (swap_batch_prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
 	swap_transfer(pager_holder(), 1, b.v, (unsigned)b.n, b.err);

@@ -36,13 +36,6 @@ void swap_start(const struct swap_backend *backend, struct pager_thread *t);
 
 /* What reclaim lends the engine for its victims (swap_set_reclaim_hooks). */
 struct swap_reclaim_hooks {
-	/* A queued victim's turn came: its last look, taken with its write
-	 * protection (or its seal, for one with a clean copy) in one harvest,
-	 * found it touched (accessed since the look that chose it) or not, or
-	 * could not read its bits (touched: enum vm_look; VM_LOOK_NONE: the
-	 * hook looks itself). 1 if it was referenced while it waited: it goes
-	 * back to the policy. */
-	int (*referenced)(uint64_t pa, int touched);
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);
 	/* pa's page left memory (written out, or dropped with a valid copy):

@@ -38,8 +38,9 @@ uint32_t swap_out_pending(void)
 }
 
 /* Popped pages still worth writing, up to what the batch has room for:
- * not freed since (the mark would be gone), and still evictable. Whether
- * they were referenced while they waited is the look's (swap_batch_look).
+ * not freed since (the mark would be gone), and still evictable. No look
+ * at their accessed bits: one referenced from now on faults once it is
+ * unmapped for its write (swap_batch_prepare) and is kept then.
  * n <= WRITE_BATCH: both callers pop at most a batch. */
 static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t n)
 {
@@ -56,10 +57,10 @@ static void admit(struct write_batch *b, const struct swap_req *popped, uint32_t
 	}
 }
 
-/* A batch to write from the held victims, each looked at once more and
- * write-protected in one harvest (swap_batch_look); pages passed over
- * leave room that more held pages fill, so the write stays one full
- * request while victims wait. Frames freed. */
+/* A batch to write from the held victims (any whose copy turned out
+ * valid dropped: swap_batch_drop_clean); pages passed over leave room
+ * that more held pages fill, so the write stays one full request while
+ * victims wait. Frames freed. */
 static size_t take_held(struct write_batch *b)
 {
 	static struct swap_req popped[WRITE_BATCH];
@@ -70,8 +71,7 @@ static size_t take_held(struct write_batch *b)
 		size_t from = b->n;
 
 		admit(b, popped, swap_queue_pop(&held, popped, (uint32_t)(WRITE_BATCH - b->n)));
-		swap_batch_look(b, from);
-		freed += swap_batch_drop_clean(b, from, 1);
+		freed += swap_batch_drop_clean(b, from);
 	}
 	return freed;
 }
@@ -106,10 +106,9 @@ static size_t sort_queued(void)
 		}
 		b.n = 0;
 		admit(&b, copies, m);
-		swap_batch_look(&b, 0);
-		freed += swap_batch_drop_clean(&b, 0, 1);
+		freed += swap_batch_drop_clean(&b, 0);
 		for (size_t k = 0; k < b.n; k++) {	/* written since: a write after all */
-			if (swapcache_writing(b.v[k].pa))	/* writable until its own look */
+			if (swapcache_writing(b.v[k].pa))	/* writable until its write */
 				vm_frame_write_protect(b.v[k].pa, 0);
 			swapcache_mark_queued(b.v[k].pa);
 			hold(b.v[k].pa);
@@ -144,7 +143,7 @@ long swap_write_queued(struct pager_thread *t)
 	}
 	freed += take_held(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
-	if (swap_batch_prepare(&b, 1) == 0)
+	if (swap_batch_prepare(&b) == 0)
 		return (long)freed;
 	writing = (uint32_t)b.n;
 	pager_unlock(t);	/* the device works; others may fault meanwhile */

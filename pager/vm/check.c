@@ -16,6 +16,7 @@ static char why[256];
 /* What the walk finds, to hold against the counters. */
 struct seen {
 	uint64_t rmap_entries, frames_mapped, frames_shared, swap_copies, swap_entries;
+	uint64_t unmapped;	/* frames unmapped for their write-out */
 };
 
 /* What the first broken invariant concerns: a frame, a space and an
@@ -180,7 +181,8 @@ static void check_entry(void *ctx, struct vm_space *s, uint64_t va)
  * common case, so it is quick. */
 static int check_other_frame(uint64_t pa, const struct frame *f)
 {
-	if (f->rmap || f->mapcount || f->obj || f->file_copy || swapcache_frame_flags(f))
+	if (f->rmap || f->mapcount || f->obj || f->file_copy || swapcache_frame_flags(f) ||
+	    f->unmapped || f->fault_kept)
 		return fail("frame that is not anonymous is mapped or has swap state",
 			    (struct found){ .frame = pa, .name = ", mappings", .value = f->mapcount });
 	return 0;
@@ -221,9 +223,14 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 			    (struct found){ .frame = pa, .name = ", object", .value = f->obj });
 	if ((broken = swapcache_check_frame(pa, f, n)) != NULL)
 		return fail(broken, (struct found){ .frame = pa });
+	/* Unmapped or kept only while written out (unmapped.c). */
+	if ((f->unmapped || f->fault_kept) && !swapcache_writing(pa))
+		return fail("frame unmapped or kept for a write-out it is not in",
+			    (struct found){ .frame = pa });
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
 	seen->swap_copies += swapcache_held(pa) != 0;
+	seen->unmapped += f->unmapped;
 	seen->frames_shared += n > 1;
 	return 0;
 }
@@ -319,6 +326,9 @@ static int check_counters(const struct seen *seen, uint64_t present)
 	if (seen->rmap_entries != rmap_pool_used())
 		return fail("rmap pool use differs from the entries",
 			    (struct found){ .name = ", pool entries in use", .value = rmap_pool_used() });
+	if (seen->unmapped != vm.unmapped_frames)
+		return fail("unmapped frames differ from their count (vm.unmapped_frames)",
+			    (struct found){ .name = ", counted", .value = vm.unmapped_frames });
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
 		if (c[k].seen != vmstat_get(c[k].item)) {
 			snprintf(counted, sizeof(counted), ", found %lu, counted",

@@ -3,7 +3,8 @@
  * everywhere, or evict it (every entry naming it names a slot instead), or
  * drop a program-image page still as the file has it (the file fills it
  * again); whether it may be evicted; and its write protection while it is written
- * out, given back when a write comes or the write is over.
+ * out, given back when a write comes or the write is over (unmapped.c takes
+ * a victim's mappings out instead, and hands them back here).
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
@@ -38,7 +39,9 @@ static int take_first(uint64_t pa, const struct frame *f, uint32_t slot)
 		named = slot && r->ops->priv;
 		pv_set(&r->pages, i, named ? PAGE_SWAP | slot : 0);	/* present: cannot fail */
 	}
-	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	/* Unmapped at choice for its write-out: nothing left to unmap. */
+	if (!f->unmapped)
+		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
 	if (named)
 		swapcache_slot_dup(slot);
@@ -76,6 +79,7 @@ static int detach(uint64_t pa, uint32_t slot)
 	if (f->obj)
 		n += object_forget(pa, f, slot);
 	swapcache_detach(pa);
+	vm_frame_unmapped_clear(pa);	/* no mapping left to bring back */
 	return n;
 }
 
@@ -229,15 +233,21 @@ static int reprotect_all(uint64_t pa)
 int vm_frame_write_protect(uint64_t pa, int on)
 {
 	struct frame *f = frame_desc(pa);
+	int back = 0;
 
 	if (!f || f->state != FRAME_ANON)
 		return -1;
 	swapcache_set_writing(pa, on);
-	if (reprotect_all(pa) == 0)
+	/* Unmapped for its write-out: nothing to protect; over, each mapping
+	 * back as it should be. */
+	if (on ? f->unmapped : (back = vm_frame_write_out_over(pa)) > 0)
 		return 0;
-	/* Some mapping kept its old permission. Protecting: give up, so the
-	 * page is not written out while writable. Unprotecting: stay marked,
-	 * so a write fault on a page left read-only tries again. */
+	if (back == 0 && reprotect_all(pa) == 0)
+		return 0;
+	/* Some mapping kept its old permission (or stayed out). Protecting:
+	 * give up, so the page is not written out while writable.
+	 * Unprotecting: stay marked, so a write fault on a page left
+	 * read-only (or a fault on one left out) tries again. */
 	if (on)
 		vm_frame_write_protect(pa, 0);
 	else
@@ -260,10 +270,7 @@ int vm_frame_write_resume(uint64_t pa)
  * (HARVEST_PROTECT) instead of a protect call per mapping: write permission
  * goes, nothing else changes (no bit is cleared, dirty bits are not read:
  * as a protect keeps them). A frame a mapping of which was not there to
- * protect gives up, as vm_frame_write_protect does. The swap-out thread's
- * batch takes reclaim's last look at its victims in the same call
- * (vm_frames_protect_look): every mapping, writable or not, has its
- * accessed and dirty bits read and cleared as the look's harvest did.
+ * protect gives up, as vm_frame_write_protect does.
  */
 
 /* Mapping (s, va) loses write permission in the batch if it has any. */
@@ -283,67 +290,24 @@ static void protect_done(uint64_t pa, unsigned bits, int failed)
 		vm_frame_write_protect(pa, 0);
 }
 
-/* The look's answer for a frame (or every frame, if the call failed):
- * protect_done's, and a failed call may have cleared a dirty bit before
- * it failed, so a clean copy is given up rather than trusted (as
- * seal_done does). */
-static void look_done(uint64_t pa, unsigned bits, int failed)
-{
-	if (failed)
-		vm_frame_dirtied(pa);
-	protect_done(pa, bits, failed);
-}
-
-/* Frames pa[0..n) protected (and, with touched, looked at) in one call. */
-static void protect_batch(const uint64_t *pa, size_t n, uint8_t *touched)
+void vm_frames_write_protect(const uint64_t *pa, size_t n)
 {
 	VM_HARVEST_BATCH_SPACE(space);
-	struct vm_harvest_batch *b =
-		touched ? vm_harvest_batch_look(space, HARVEST_DIRTY | HARVEST_PROTECT, touched)
-			: vm_harvest_batch_start(space, HARVEST_PROTECT);
+	struct vm_harvest_batch *b = vm_harvest_batch_start(space, HARVEST_PROTECT);
 
 	for (size_t k = 0; k < n; k++) {
 		const struct frame *f = frame_desc(pa[k]);
 
-		if (touched)
-			touched[k] = VM_LOOK_UNTOUCHED;
-		if (!f || f->state != FRAME_ANON) {
-			/* vm_frame_write_protect refuses it too: not to be written */
-			if (touched)
-				touched[k] = VM_LOOK_TOUCHED;
-			continue;
-		}
-		if (touched && !f->mapcount && !f->obj)
-			continue;	/* parked: nothing to protect or look at */
+		if (!f || f->state != FRAME_ANON)
+			continue;	/* vm_frame_write_protect refuses it too */
 		swapcache_set_writing(pa[k], 1);
 		/* A frame the batch cannot take (more mappings than it holds,
 		 * or one without its page: vm_harvest_batch_add's one check)
 		 * is protected one call per mapping, which gives up itself if
-		 * a mapping is not there to protect. Its bits were not looked
-		 * at: its clean copy, if any, is given up (a write since the
-		 * last look would be missed), and the caller looks for itself.
-		 * The look takes every mapping, with no pick: a read-only
-		 * one's accessed bit counts too, and losing a W it does not
-		 * have changes nothing. */
+		 * a mapping is not there to protect. */
 		if (!vm.mmu.harvest ||
-		    vm_harvest_batch_add(b, pa[k], (uint16_t)k, touched ? NULL : protect_pick,
-					 touched ? look_done : protect_done) < 0) {
+		    vm_harvest_batch_add(b, pa[k], protect_pick, protect_done) < 0)
 			vm_frame_write_protect(pa[k], 1);
-			if (touched) {
-				vm_frame_dirtied(pa[k]);
-				touched[k] = VM_LOOK_NONE;
-			}
-		}
 	}
-	vm_harvest_batch_flush(b, touched ? look_done : protect_done);
-}
-
-void vm_frames_write_protect(const uint64_t *pa, size_t n)
-{
-	protect_batch(pa, n, NULL);
-}
-
-void vm_frames_protect_look(const uint64_t *pa, size_t n, uint8_t *touched)
-{
-	protect_batch(pa, n, touched);
+	vm_harvest_batch_flush(b, protect_done);
 }

@@ -1,8 +1,9 @@
 /*
  * The fault path, the same for every kind of memory: find the region,
  * check the access, then let the region's kind fill an absent page (and
- * map a few after it), bring a swapped one back, or take a write; a page
- * being written out gets its write access back on a write.
+ * map a few after it), bring a swapped one back, map back a page unmapped
+ * for its write-out (it is kept), or take a write; a page being written
+ * out gets its write access back on a write.
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
@@ -24,8 +25,15 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	uint64_t pa;
 	int res = r->ops->page_in(r, i, &pa);
 
-	if (res < 0)
-		return res;
+	/* Not 0 (one test, as for errors alone): an error, or a shared
+	 * object's frame unmapped for its write-out: used, so kept, its other
+	 * mappings back before one more is made (vm_page_map). */
+	if (res != 0) {
+		if (res < 0)
+			return res;
+		if (vm_frame_fault_back(pa) < 0)
+			return VM_FAULT_NOMEM;
+	}
 	if (vm_page_map(s, r, i, pa, how) < 0) {
 		if (r->ops->page_gone)	/* frees it unless an object holds it */
 			r->ops->page_gone(r, i, pa);
@@ -128,6 +136,14 @@ static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 	return vm_frame_write_resume(entry_frame(e)) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
 }
 
+/* Present frame pa: mapped back if a write-out unmapped it (it is kept),
+ * else as it is. Out of line: inline, its registers cost every fault 8
+ * instructions (bench, faultaround=0). */
+__attribute__((noinline)) static int present_fault(uint64_t pa)
+{
+	return vm_frame_unmapped(pa) ? vm_frame_fault_back(pa) : VM_FAULT_MAPPED;
+}
+
 /* Whether an absent page of r is filled with a new zero frame (private
  * memory that no file fills). Mapped as the region allows, never
  * copy-on-write, holding no copy and in no write-out, such a page leaves
@@ -159,6 +175,8 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 							   : page_fill_map(s, r, i, 0);
 		if (fresh_zero_fill(r))
 			return res;	/* no second look-up: ~35 instructions a fault */
+	} else if (vm.unmapped_frames) {	/* a write-out in flight */
+		res = present_fault(entry_frame(e));
 	}
 	if (res == VM_FAULT_MAPPED && (access & VM_W))
 		res = write_fault(s, r, i);

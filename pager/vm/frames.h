@@ -25,7 +25,8 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map and image_map, and its swap cache
+ * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map, unmapped and
+ * fault_kept, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
  * descriptor). */
 struct frame {
@@ -56,6 +57,15 @@ struct frame {
 	 * not marked: it lies in a writable segment with no file copy, which
 	 * never makes a page refillable (evict.c; check.c holds to this). */
 	uint8_t image_map : 1;
+	/* 1 while its mappings are out of the page tables for its write-out
+	 * (unmapped at choice: unmapped.c, the VM core's, alone sets and
+	 * clears it): its page entries and reverse map still name it, and
+	 * the first fault on one of them maps them all back. Set only while
+	 * it is being written out (swapcache_writing). */
+	uint8_t unmapped : 1;
+	/* 1 once such a fault mapped it back: referenced during its write-out,
+	 * it stays in memory after the write (unmapped.c's too). */
+	uint8_t fault_kept : 1;
 };
 
 struct frame_range {

@@ -3,7 +3,7 @@
  * every mapping of a frame, found through the reverse map, asks the same
  * change, and when the batch is full or done each entry's answer goes
  * back to the caller with the frame it maps. Sealing clean copies and
- * write-protecting a write-out batch both work this way; the insertion
+ * unmapping (or write-protecting) a write-out batch work this way; the insertion
  * rule's clearing (clearing.c) fills the batch its own way, in runs.
  *
  * Inline, so that each caller's pick and done become direct calls:
@@ -33,10 +33,6 @@ struct vm_harvest_batch {
 	size_t n;
 	struct harvest_entry e[VM_HARVEST_BATCH];
 	uint64_t pa[VM_HARVEST_BATCH];	/* the frame each entry maps */
-	/* A look (want has HARVEST_ACCESSED): touched[frame[k]] = 1 when entry
-	 * k's mapping was accessed, or the call failed; NULL: no look. */
-	uint8_t *touched;
-	uint16_t frame[VM_HARVEST_BATCH];	/* the caller's index of that frame */
 };
 
 /* A batch's storage (base/placed.h): its start a power of two at least
@@ -54,20 +50,6 @@ static inline struct vm_harvest_batch *vm_harvest_batch_start(char *space, unsig
 
 	b->want = want;
 	b->n = 0;
-	b->touched = NULL;
-	return b;
-}
-
-/* The batch in space, as vm_harvest_batch_start's, that also looks: it
- * reads and clears accessed bits and, at flush, marks in touched[] (by
- * the index each frame was added with) every frame an entry of which was
- * accessed, or all of them if the call failed. */
-static inline struct vm_harvest_batch *vm_harvest_batch_look(char *space, unsigned want,
-							       uint8_t *touched)
-{
-	struct vm_harvest_batch *b = vm_harvest_batch_start(space, want | HARVEST_ACCESSED);
-
-	b->touched = touched;
 	return b;
 }
 
@@ -86,11 +68,8 @@ static inline void vm_harvest_batch_flush(struct vm_harvest_batch *b, vm_harvest
 	const uint64_t *dirty_news = (b->want & HARVEST_DIRTY) ? b->pa : NULL;
 	int failed = vm_harvest(b->e, dirty_news, b->n) < 0;
 
-	for (size_t k = 0; k < b->n; k++) {
-		if (b->touched && (failed || (b->e[k].bits & HARVEST_ACCESSED)))
-			b->touched[b->frame[k]] = VM_LOOK_TOUCHED;
+	for (size_t k = 0; k < b->n; k++)
 		done(b->pa[k], failed ? 0 : b->e[k].bits, failed);
-	}
 	b->n = 0;
 }
 
@@ -99,7 +78,6 @@ struct vm_harvest_adding {
 	uint64_t pa;
 	vm_harvest_pick pick;
 	int bug;
-	uint16_t frame;
 };
 
 /* vm_rmap_walk's step for vm_harvest_batch_add. */
@@ -116,19 +94,17 @@ static inline void vm_harvest_add_mapping(void *ctx, struct vm_space *s, uint64_
 	if (take <= 0 || a->bug)
 		return;
 	b->pa[b->n] = a->pa;
-	b->frame[b->n] = a->frame;
 	b->e[b->n++] = (struct harvest_entry){ (uint32_t)s->as, b->want, va };
 }
 
 /* Add an entry for each mapping of pa that pick takes, harvesting what b
- * holds first (answers to done) if they would not fit; frame is pa's
- * index in the caller's array (a look's touched[]). 0, or -1 with
+ * holds first (answers to done) if they would not fit. 0, or -1 with
  * nothing of pa added: it has more mappings than a batch holds, or pick
  * found a bug (noted, by pick or here: check.c stops on it). */
-static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa, uint16_t frame,
+static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa,
 				       vm_harvest_pick pick, vm_harvest_done done)
 {
-	struct vm_harvest_adding a = { b, pa, pick, 0, frame };
+	struct vm_harvest_adding a = { b, pa, pick, 0 };
 	const struct frame *f = frame_desc(pa);
 	struct vm_space *s;
 	uint32_t vpn;

@@ -68,6 +68,9 @@ struct vm_space;
 /* What differs between kinds of memory (MINIX's mem_type): every step of
  * the fault path, fork, split, resize and release goes through it. A step
  * a kind does not need is NULL: nothing to do. */
+/* region_ops.page_in's answer for a frame unmapped for its write-out. */
+#define VM_PAGE_IN_UNMAPPED 1
+
 struct region_ops {
 	const char *name;
 	int priv;		/* private: copy-on-write after fork; else shared */
@@ -78,7 +81,9 @@ struct region_ops {
 	uint64_t (*fill)(const struct vm_region *r, uint64_t va, uint8_t *page);
 	/* The frame for absent page i on a fault, in *pa: a new filled one, or
 	 * the shared object's (read back from swap if it names a slot). 0,
-	 * VM_FAULT_NOMEM or VM_FAULT_IO. */
+	 * VM_PAGE_IN_UNMAPPED (that frame's mappings are out for its write-out:
+	 * the caller brings them back before it maps one more), VM_FAULT_NOMEM
+	 * or VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
 	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while
@@ -159,6 +164,10 @@ struct vm_state {
 	struct vm_space *spaces;	/* every live space */
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
 	int unmaps_held;		/* vm_unmaps_hold on, not off yet: evict.c's */
+	/* Frames whose frame.unmapped is set (unmapped.c's): 0, as whenever
+	 * no write-out is in flight, answers vm_frame_unmapped without a look
+	 * at the descriptor (fork and exit ask it of every page). */
+	uint32_t unmapped_frames;
 };
 extern struct vm_state vm;
 
@@ -244,6 +253,32 @@ void vm_frame_release(uint64_t pa);
  * the dirty bit. */
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
+
+/* unmapped.c (vm_frames_unmap): whether pa's mappings are out of the
+ * page tables for its write-out (frame.unmapped). Inline: the fault path
+ * asks it of every present page it finds, and eviction of every victim. */
+static inline int vm_frame_unmapped(uint64_t pa)
+{
+	const struct frame *f;
+
+	if (!vm.unmapped_frames)
+		return 0;
+	f = frame_desc(pa);
+	return f && f->unmapped;
+}
+/* Every mapping of pa back in the page tables, each with the permission
+ * its entry says: 1 if it was unmapped and is back, 0 if it was not
+ * unmapped, -1 if the mmu refused one (it stays unmapped). */
+int vm_frame_map_back(uint64_t pa);
+/* A fault found unmapped pa: mapped back (vm_frame_map_back) and kept
+ * (counted in swapout_fault_kept). VM_FAULT_MAPPED or VM_FAULT_NOMEM. */
+int vm_frame_fault_back(uint64_t pa);
+/* pa's write-out is over or given up (its writing mark just cleared): not
+ * kept any more, and mapped back if it was unmapped (vm_frame_map_back's
+ * answer). */
+int vm_frame_write_out_over(uint64_t pa);
+/* pa left every mapping (detached): neither unmapped nor kept any more. */
+void vm_frame_unmapped_clear(uint64_t pa);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails

@@ -132,7 +132,7 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 		return object_swap_in(o, j, out);	/* its entry exists: no memory needed */
 	if (e) {
 		*out = entry_frame(e);
-		return 0;
+		return vm_frame_unmapped(*out) ? VM_PAGE_IN_UNMAPPED : 0;
 	}
 	if (pv_reserve(&o->pages, j) < 0)
 		return VM_FAULT_NOMEM;

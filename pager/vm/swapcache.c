@@ -146,17 +146,31 @@ void swapcache_slot_put(uint32_t slot)
 
 /* --- clean copies --- */
 
-int swapcache_hold(uint32_t slot, uint64_t pa)
+/* pa, tied to slot, takes a reference to it as its clean copy: 1, or 0
+ * if it holds one already, is not tied to slot, or copies are not kept. */
+static int take_hold(uint32_t slot, uint64_t pa)
 {
 	struct frame *f = swapcache_anon(pa);
 
 	if (!f || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
 	    !vm.swap.keep_copies(vm.swap.ctx))
 		return 0;
-	f->flags |= FRAME_F_SLOT_HELD;	/* the entry's reference is the frame's now */
-	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);
+	f->flags |= FRAME_F_SLOT_HELD;
 	vmstat_count(VMSTAT_SWAP_COPIES);
 	return 1;
+}
+
+int swapcache_hold(uint32_t slot, uint64_t pa)
+{
+	if (!take_hold(slot, pa))
+		return 0;
+	vmstat_count_n(VMSTAT_SWAP_ENTRIES, -1);	/* the entry's reference is the frame's now */
+	return 1;
+}
+
+int swapcache_keep_written(uint32_t slot, uint64_t pa)
+{
+	return take_hold(slot, pa);	/* the allocation's reference is the frame's now */
 }
 
 void swapcache_drop_hold(uint64_t pa)

@@ -240,27 +240,20 @@ int vm_frame_write_protect(uint64_t pa, int on);
  * for the lot; a frame that could not be protected is left unmarked
  * (swapcache_writing). */
 void vm_frames_write_protect(const uint64_t *pa, size_t n);
-/* What vm_frames_protect_look found of a frame. */
-enum vm_look {
-	VM_LOOK_UNTOUCHED,	/* not accessed since its last look */
-	VM_LOOK_TOUCHED,	/* accessed since (or the call failed, or not an
-				 * anonymous frame): not to be written now */
-	VM_LOOK_NONE		/* protected, but too widely mapped for the
-				 * batch: its bits were not read (the caller
-				 * looks itself), its clean copy given up */
-};
-/* The same, in the same one call, with reclaim's last look at each frame
- * before its write-out: every mapping's accessed and dirty bits read and
- * cleared (a dirty one gives a clean copy up, as vm_harvest does), and
- * touched[k] an enum vm_look. A write after the call faults, so a frame
- * found untouched is written as it stands; one found touched the caller
- * gives its permissions back (vm_frame_write_protect(pa, 0)). A failed call
- * finds every frame touched and gives every clean copy up (its dirty bits
- * may have been cleared before it failed). n <= 65,536 (a batch entry names
- * its frame by a 16-bit index). The harvest is also a seal
- * (vm_frames_seal's) for a frame holding a clean copy, and a parked frame
- * (no mapping) is left as it is, untouched. */
-void vm_frames_protect_look(const uint64_t *pa, size_t n, uint8_t *touched);
+/* Unmapping at choice (unmapped.c): each frame of pa[0..n) marked as
+ * being written out (swapcache_writing) and taken out of the page tables,
+ * in one harvest call for the lot, its dirty bits read (one found gives a
+ * clean copy up, as vm_harvest does); its page entries and reverse map
+ * keep naming it. A fault on such a page maps the frame back, read-only
+ * while the write is on, and the frame is kept (vm_frame_kept_by_fault);
+ * vm_evict has no mapping of it left to remove. Not an access look: no
+ * accessed bit is read. A frame the batch cannot take (more mappings than
+ * it holds) is unmapped one call a mapping, its clean copy given up.
+ * n <= 65,536 (a batch entry names its frame by a 16-bit index). */
+void vm_frames_unmap(const uint64_t *pa, size_t n);
+/* 1 if a fault mapped pa back during its write-out: the swap code keeps it
+ * in memory after the write instead of evicting it. */
+int vm_frame_kept_by_fault(uint64_t pa);
 /* pa's contents are safely in slot: every page entry that names pa (in
  * every space and shared object) now names slot instead and its mappings
  * are removed; slot_dup is called once per entry converted. The frame is

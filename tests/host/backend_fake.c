@@ -53,6 +53,8 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		      struct swap_done *done)
 {
 	(void)ctx, (void)t;
+	if (disk.during_write)
+		disk.during_write();
 	disk.writes++;
 	done->requests = 1;
 	for (unsigned k = 0; k < n; k++) {

@@ -22,6 +22,9 @@ struct fake_disk {
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
 	int congested, gone;		/* what the device says (ops.congested, ops.gone) */
+	/* Called as a write starts, the pager lock let go (the swap-out
+	 * thread's): what a program does while the device works. */
+	void (*during_write)(void);
 };
 
 extern struct fake_disk disk;

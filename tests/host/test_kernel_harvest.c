@@ -110,7 +110,8 @@ static void test_reserved_bits(void **state)
 	(void)state;
 	map_both(BASE, PTE_A);
 	check_refused(run(0, BASE, 1, HARVEST_ACCESSED | HARVEST_PRESENT), BASE);	/* out only */
-	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x10), BASE);
+	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x20), BASE);
+	check_refused(run(0, BASE, HARVEST_RUN_MAX + 1, HARVEST_UNMAP), BASE);	/* nothing goes */
 	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x80), BASE);
 }
 
@@ -179,6 +180,38 @@ static void test_run_into_present_table(void **state)
 {
 	(void)state;
 	check_across_boundary(1);
+}
+
+/* HARVEST_UNMAP: each page answers the bits it had and loses its mapping
+ * (the whole leaf), a run's pages as singles' do; a page not mapped
+ * answers 0 and stays so; the next harvest finds none of them. */
+static void test_unmap(void **state)
+{
+	uint64_t from = BASE + RANGE - (HARVEST_RUN_MAX / 2) * PAGE_SIZE;
+	struct harvest_entry e[3];
+
+	(void)state;
+	map_around_boundary(1);
+	assert_int_equal(check_run_as_singles(from, HARVEST_RUN_MAX, HARVEST_UNMAP),
+			 HARVEST_PRESENT | HARVEST_ACCESSED | HARVEST_DIRTY);
+	for (uint64_t k = 0; k < PAGES_SPANNED; k++)
+		assert_int_equal(pte_of(0, BASE + k * PAGE_SIZE) & PTE_V,
+				 BASE + k * PAGE_SIZE < from ? pte_of(1, BASE + k * PAGE_SIZE) & PTE_V : 0);
+	assert_int_equal(check_run_as_singles(from, HARVEST_RUN_MAX, HARVEST_ACCESSED), 0);
+
+	/* Single entries, each kind of bits, one never mapped. */
+	map_both(BASE, PTE_A);
+	map_both(BASE + PAGE_SIZE, PTE_D);
+	e[0] = run(0, BASE, 1, HARVEST_UNMAP);
+	e[1] = run(0, BASE + PAGE_SIZE, 1, HARVEST_UNMAP | HARVEST_DIRTY);
+	e[2] = run(0, BASE + 5 * PAGE_SIZE, 1, HARVEST_UNMAP);
+	assert_int_equal(harvest(e, 3), 3);
+	assert_int_equal(e[0].bits, HARVEST_PRESENT | HARVEST_ACCESSED);
+	assert_int_equal(e[1].bits, HARVEST_PRESENT | HARVEST_DIRTY);
+	assert_int_equal(e[2].bits, 0);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(pte_of(0, e[k].va), 0);
+	assert_int_not_equal(pte_of(1, BASE) & PTE_V, 0);	/* the twin keeps its own */
 }
 
 /* Two pages of user memory for a buffer placed at will, filled with
@@ -287,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_into_absent_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_into_present_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_keeps_accessed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_unmapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_straddling, setup, teardown),

@@ -37,18 +37,7 @@
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static struct pager_thread me;
-static int put_backs, rescue, may_wait;
-
-/* The last look, with the write protection: what the harvest found, or a
- * rescue the test asks for. How many were found touched. */
-static int touched_seen;
-
-static int referenced(uint64_t pa, int touched)
-{
-	(void)pa;
-	touched_seen += touched != 0;
-	return rescue || touched;
-}
+static int put_backs, may_wait;
 
 static void put_back(uint64_t pa)
 {
@@ -87,8 +76,7 @@ static void refaulted(uint64_t pa, uint32_t shadow)
 	refaults++;
 }
 
-static const struct swap_reclaim_hooks hooks = { .referenced = referenced,
-						 .put_back = put_back, .evicted = evicted,
+static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted = evicted,
 						 .refaulted = refaulted, .written = batch_written,
 						 .writes_may_wait = writes_may_wait };
 
@@ -110,7 +98,7 @@ static int setup(void **state)
 	fake_setup(0);
 	swap_reset();
 	fake_disk_init(1);
-	put_backs = rescue = may_wait = touched_seen = 0;
+	put_backs = may_wait = 0;
 	refaults = 0;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
@@ -460,76 +448,187 @@ static void queue_victim(struct vm_space *s, uint64_t va)
 	assert_int_equal(swap_out_queue(pa), 0);
 }
 
+/* What the program does while the write is in flight (disk.during_write):
+ * on `during_space`, a fault of `during_access` at `during_va`, a fork into
+ * `during_child`, or a munmap of the page at `during_va`. */
+static struct vm_space *during_space, *during_child;
+static uint64_t during_va;
+static unsigned during_access;
+
+static void fault_during_write(void)
+{
+	fault_back(during_space, during_va, during_access);
+}
+
+static void fork_during_write(void)
+{
+	assert_int_equal(vm_fork(during_space, during_child), 0);
+	fake_check();
+}
+
+static void munmap_during_write(void)
+{
+	assert_int_equal(vm_unmap_range(during_space, during_va, during_va + PG), 0);
+	fake_check();
+}
+
+static void fault_then_munmap_during_write(void)
+{
+	fault_during_write();
+	munmap_during_write();
+}
+
+/* Queue pages 0..n) of s and let the swap-out thread write them, doing
+ * `during` while the device works: how many frames the step freed. */
+static long write_with(struct vm_space *s, unsigned n, void (*during)(void))
+{
+	long freed;
+
+	for (unsigned j = 0; j < n; j++)
+		queue_victim(s, VA + j * PG);
+	during_space = s;
+	disk.during_write = during;
+	freed = swap_write_queued(&me);
+	disk.during_write = NULL;
+	pager_lock(&me);
+	fake_check();
+	return freed;
+}
+
 /* Victims queued for the swap-out thread are written by its step, the
- * lock let go while the device works; one referenced meanwhile is
- * rescued and put back. */
+ * lock let go while the device works, each taken out of its mapping in
+ * one harvest before the write (no look: pgscan stays) and evicted with
+ * no second unmap. */
 static void test_queued_write(void **state)
 {
 	struct vm_space *s = filled_space(3);
+	uint64_t scans = vmstat_get(VMSTAT_PGSCAN);
+	unsigned harvests = fake.harvests, unmaps = fake.unmaps;
 
 	(void)state;
-	for (unsigned j = 0; j < 3; j++)
-		queue_victim(s, VA + j * PG);
-	assert_int_equal(swap_out_pending(), 3);
-	assert_int_equal(swap_write_queued(&me), 3);
-	pager_lock(&me);
-	fake_check();
+	assert_int_equal(write_with(s, 3, NULL), 3);
+	assert_int_equal(fake.harvests, harvests + 3 + 1);	/* queue_victim's 3, the unmap */
+	assert_int_equal(fake.harvest_unmaps, 3);
+	assert_int_equal(fake.unmaps, unmaps);	/* eviction: nothing left to unmap */
+	assert_int_equal(vmstat_get(VMSTAT_PGSCAN), scans);
 	assert_int_equal(disk.writes, 1);
 	assert_int_equal(swap_out_pending(), 0);
 	assert_int_equal(swap_write_queued(&me), -1);
 	for (unsigned j = 0; j < 3; j++)
 		fault_back(s, VA + j * PG, VM_W);
-	rescue = 1;
-	queue_victim(s, VA);
-	assert_int_equal(swap_write_queued(&me), 0);
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
-	assert_int_equal(put_backs, 1);
-	assert_int_equal(slot_at(s, VA), 0);
 	vm_space_destroy(s);
 	fake_check();
 }
 
-/* A queued victim touched while it waited is found so by the harvest that
- * write-protects the batch, one call for the look and the protection: it
- * is rescued, writable again, and the others are written. */
-static void test_queued_touched_rescued(void **state)
+/* A victim read while its write is in flight faults (it is unmapped),
+ * is mapped back read-only and kept: after the write it stays in memory
+ * with the slot as its clean copy, writable clean, back with the policy.
+ * The others are evicted. */
+static void test_fault_during_write_keeps(void **state)
 {
 	struct vm_space *s = filled_space(3);
-	unsigned harvests;
 
 	(void)state;
-	for (unsigned j = 0; j < 3; j++)
-		queue_victim(s, VA + j * PG);
-	(void)fake_peek(s, VA + PG);	/* touched while it waits */
-	harvests = fake.harvests;
-	assert_int_equal(swap_write_queued(&me), 2);
-	pager_lock(&me);
-	fake_check();
-	assert_int_equal(fake.harvests, harvests + 1);
-	assert_int_equal(touched_seen, 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
+	during_va = VA + PG;
+	during_access = VM_R;
+	assert_int_equal(write_with(s, 3, fault_during_write), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
 	assert_int_equal(put_backs, 1);
-	assert_int_equal(disk.pages_written, 2);
-	assert_int_equal(fake_perm(s->as, VA + PG), RW);
-	assert_int_equal(fake_accessed(s->as, VA + PG), 0);	/* the look cleared it */
+	assert_int_equal(disk.pages_written, 3);
 	assert_int_equal(slot_at(s, VA + PG), 0);
+	assert_true(swapcache_held(vm_lookup(s, VA + PG)));
+	assert_int_equal(fake_perm(s->as, VA + PG), RW | VM_CLEAN);
 	assert_int_not_equal(slot_at(s, VA), 0);
 	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + PG)), 2);
 	fault_back(s, VA, VM_R);
 	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
 	vm_space_destroy(s);
 	fake_check();
 }
 
-/* Queued victims holding clean copies are looked at and sealed in one
- * harvest: one untouched goes without a write, one read while it waited
- * is rescued (its copy kept, writable again), and one written while it
- * waited (its accessed bit since cleared, its dirty bit not) gives its
- * copy up and is written, after a look of its own with its protection. */
+/* A write while its write-out is in flight maps the victim back and takes
+ * its write access back (one fault): the copy going out is stale, so the
+ * page stays in memory with no copy. */
+static void test_write_during_write_invalidates(void **state)
+{
+	struct vm_space *s = filled_space(2);
+
+	(void)state;
+	during_va = VA;
+	during_access = VM_W;
+	assert_int_equal(write_with(s, 2, fault_during_write), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(slot_at(s, VA), 0);
+	assert_false(swapcache_held(vm_lookup(s, VA)));
+	assert_false(swapcache_writing(vm_lookup(s, VA)));
+	assert_int_equal(fake_perm(s->as, VA) & RW, RW);
+	assert_int_not_equal(slot_at(s, VA + PG), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fork while the write is in flight brings the victim's mapping back to
+ * share it copy-on-write; the write then evicts it from both spaces. */
+static void test_fork_during_write(void **state)
+{
+	struct vm_space *s = filled_space(1), *c = fake_space(2);
+
+	(void)state;
+	during_child = c;
+	assert_int_equal(write_with(s, 1, fork_during_write), 1);
+	assert_int_not_equal(slot_at(s, VA), 0);
+	assert_int_equal(slot_at(c, VA), slot_at(s, VA));
+	fault_back(c, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(c, VA)), 1);
+	vm_space_destroy(c);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Page 0 of two unmapped while the write is in flight (after a read
+ * fault on it, with during = fault_then_munmap_during_write): its entry
+ * goes with no unmap call (none is left; the fake counts one as an error),
+ * and its frame, let go during the write, is freed after it, with no copy
+ * kept for a page nobody maps. */
+static void check_munmap_during_write(void (*during)(void), uint64_t kept)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t free0 = frames_free();
+
+	during_va = VA;
+	during_access = VM_R;
+	assert_int_equal(write_with(s, 2, during), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), kept);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
+	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_equal(vm_lookup(s, VA), 0);
+	assert_int_not_equal(slot_at(s, VA + PG), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void test_munmap_during_write(void **state)
+{
+	(void)state;
+	check_munmap_during_write(munmap_during_write, 0);
+}
+
+/* Faulted back (kept) first: let go all the same. */
+static void test_kept_then_munmapped(void **state)
+{
+	(void)state;
+	check_munmap_during_write(fault_then_munmap_during_write, 1);
+}
+
+/* Queued victims holding clean copies are sealed in one harvest, with no
+ * look: two not written since (one of them read while it waited) go
+ * without a write, and one written while it waited (its dirty bit set)
+ * gives its copy up and is written, unmapped in a second harvest. */
 static void test_queued_clean_look(void **state)
 {
 	struct vm_space *s = filled_space(3);
-	uint64_t pa2;
 	unsigned harvests;
 
 	(void)state;
@@ -541,23 +640,17 @@ static void test_queued_clean_look(void **state)
 	}
 	(void)fake_peek(s, VA + PG);
 	fake_poke(s, VA + 2 * PG, 3);
-	pa2 = vm_lookup(s, VA + 2 * PG);
-	vm_frames_clear_accessed(&pa2, 1);
 	assert_int_equal(fake_dirty(s->as, VA + 2 * PG), 1);
 	harvests = fake.harvests;
-	assert_int_equal(swap_write_queued(&me), 2);
+	assert_int_equal(swap_write_queued(&me), 3);
 	pager_lock(&me);
 	fake_check();
 	assert_int_equal(fake.harvests, harvests + 2);
-	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 1);
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 1);
-	assert_int_equal(touched_seen, 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_RESCUED), 0);
 	assert_int_equal(disk.writes, 2);	/* out()'s, and page 2's */
-	assert_int_not_equal(slot_at(s, VA), 0);
-	assert_int_equal(slot_at(s, VA + PG), 0);
-	assert_true(swapcache_held(vm_lookup(s, VA + PG)));
-	assert_true(fake_perm(s->as, VA + PG) & VM_W);
-	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
+	for (unsigned j = 0; j < 3; j++)
+		assert_int_not_equal(slot_at(s, VA + j * PG), 0);
 	fault_back(s, VA + 2 * PG, VM_R);
 	assert_int_equal(fake_peek(s, VA + 2 * PG), 3);
 	vm_space_destroy(s);
@@ -622,7 +715,11 @@ int main(void)
 		TEST(test_write_fails),
 		TEST(test_read_fails),
 		TEST(test_queued_write),
-		TEST(test_queued_touched_rescued),
+		TEST(test_fault_during_write_keeps),
+		TEST(test_write_during_write_invalidates),
+		TEST(test_fork_during_write),
+		TEST(test_munmap_during_write),
+		TEST(test_kept_then_munmapped),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),

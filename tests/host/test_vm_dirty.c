@@ -221,25 +221,34 @@ static void test_seal_harvest_fails(void **state)
 	swap_fake_check();
 }
 
-/* The writer's look with the protection failing: the frame counts as
- * touched (not written now), and its clean copy is given up, as a failed
- * seal's is: the call may have cleared a dirty bit before it failed. */
-static void test_protect_look_fails(void **state)
+/* Unmapping for the write-out reads the dirty bit (the seal's rule): a
+ * clean copy not written keeps its slot; with the call failing, each
+ * mapping goes one call each and the copy is given up, as a failed seal's
+ * is (the call may have cleared a dirty bit before it failed). */
+static void test_unmap_reads_dirty(void **state)
 {
 	struct vm_space *s = fake_space(AS);
-	uint8_t touched = VM_LOOK_UNTOUCHED;
 	uint64_t pa;
 	uint32_t slot;
 
 	(void)state;
 	pa = read_back(s, 52, &slot);
+	vm_frames_unmap(&pa, 1);
+	swap_fake_check();
+	assert_true(swapcache_held(pa));
+	assert_int_equal(fake_count(AS), 0);
+	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(fake_perm(AS, VA) & RW, RW);
+	assert_true(swapcache_held(pa));
+
 	fake.fail_harvest = 1;
-	vm_frames_protect_look(&pa, 1, &touched);
+	vm_frames_unmap(&pa, 1);
 	fake.fail_harvest = 0;
 	swap_fake_check();
-	assert_int_equal(touched, VM_LOOK_TOUCHED);
 	assert_false(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(fake_count(AS), 0);
+	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
 	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	vm_space_destroy(s);
 	swap_fake_check();
@@ -520,7 +529,7 @@ int main(void)
 		TEST(test_write_after_seal),
 		TEST(test_seal_batch),
 		TEST(test_seal_harvest_fails),
-		TEST(test_protect_look_fails),
+		TEST(test_unmap_reads_dirty),
 		TEST(test_write_fault_keeps_nothing),
 		TEST(test_fork_gives_copy_up),
 		TEST(test_clear_accessed_runs),

@@ -481,8 +481,7 @@ static void test_write_protect_wide(void **state)
 {
 	struct vm_space *sp[WIDE];
 	uint64_t f[2];
-	uint8_t touched[2];
-	unsigned protects, harvests;
+	unsigned protects, harvests, unmaps;
 
 	(void)state;
 	sp[0] = fake_space(1);
@@ -512,36 +511,34 @@ static void test_write_protect_wide(void **state)
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
 
-	/* With the writer's look: the wide frame is protected all the same,
-	 * but its bits were not read (the caller looks itself); the other's
-	 * were, in the one harvest. */
-	protects = fake.protects;
+	/* Unmapped for the write: the wide frame one call a mapping, the
+	 * other in the one harvest; over, both mapped back as they were. */
+	unmaps = fake.unmaps;
 	harvests = fake.harvests;
-	vm_frames_protect_look(f, 2, touched);
-	assert_int_equal(fake.protects, protects + WIDE);
+	vm_frames_unmap(f, 2);
+	assert_int_equal(fake.unmaps, unmaps + WIDE);
 	assert_int_equal(fake.harvests, harvests + 1);
-	assert_int_equal(touched[0], VM_LOOK_NONE);
-	assert_int_equal(touched[1], VM_LOOK_TOUCHED);	/* filled: accessed */
-	for (int k = 0; k < WIDE; k++)
-		check_perm(k + 1, SH, VM_R);
+	assert_int_equal(fake_count(-1), 0);
+	check();
 	for (int k = 0; k < 2; k++)
 		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+	for (int k = 0; k < WIDE; k++)
+		check_perm(k + 1, SH, RW);
+	check_perm(1, VA, RW);
 	check();
 	for (int k = WIDE - 1; k >= 0; k--)
 		destroy(sp[k]);
 }
 
-/* The protection with reclaim's last look, in one harvest: every mapping
- * loses W and has its accessed bit read and cleared, a read-only one's
- * too (the child's copy-on-write mapping, the only one touched since the
- * choice), and a frame is touched if any of its mappings was. A failed
- * call sees nothing: every frame counts as touched, none stays protected. */
-static void test_protect_look(void **state)
+/* Unmapping for the write-out, in one harvest: every mapping leaves the
+ * page tables (the child's copy-on-write one too), no accessed bit is read
+ * as a look (pgscan stays), and the page entries and reverse map keep the
+ * frames. A failed call unmaps each mapping one call each instead. */
+static void test_unmap_batch(void **state)
 {
 	struct vm_space *p = fake_space(1), *c;
-	uint64_t f[2];
-	uint8_t touched[2] = { 7, 7 };
-	unsigned harvests;
+	uint64_t f[2], scans = vmstat_get(VMSTAT_PGSCAN);
+	unsigned harvests, unmaps;
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
@@ -551,35 +548,107 @@ static void test_protect_look(void **state)
 	assert_int_equal(vm_fork(p, c), 0);
 	f[0] = vm_lookup(p, VA);
 	f[1] = vm_lookup(p, VA + PG);
-	vm_frames_clear_accessed(f, 2);	/* the choice's look */
-	assert_int_equal(fake_accessed(1, VA), 0);
-	assert_int_equal(fake_accessed(2, VA + PG), 0);
-	swap_fake_expect_fill(c, VA + PG, 2);	/* a read: the mapping stays COW */
-	assert_int_equal(fake_accessed(2, VA + PG), 1);
-	assert_int_equal(fake_accessed(1, VA + PG), 0);
 
 	harvests = fake.harvests;
-	vm_frames_protect_look(f, 2, touched);
+	vm_frames_unmap(f, 2);
 	assert_int_equal(fake.harvests, harvests + 1);
-	assert_int_equal(touched[0], 0);
-	assert_int_equal(touched[1], 1);
-	assert_int_equal(fake_accessed(2, VA + PG), 0);
+	assert_int_equal(fake.harvest_unmaps, 4);
+	assert_int_equal(fake_count(-1), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGSCAN), scans);
 	for (int k = 0; k < 2; k++) {
 		assert_true(swapcache_writing(f[k]));
-		check_perm(1, VA + k * PG, VM_R);
-		check_perm(2, VA + k * PG, VM_R);
+		assert_int_equal(vm_lookup(p, VA + k * PG), f[k]);
+		assert_int_equal(vm_mapcount(f[k]), 2);
+	}
+	check();
+	for (int k = 0; k < 2; k++) {
 		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+		check_perm(1, VA + k * PG, VM_R);	/* copy-on-write, both */
+		check_perm(2, VA + k * PG, VM_R);
 	}
 
 	fake.fail_harvest = 1;
-	vm_frames_protect_look(f, 2, touched);
+	unmaps = fake.unmaps;
+	vm_frames_unmap(f, 2);
 	fake.fail_harvest = 0;
-	assert_int_equal(touched[0], 1);
-	assert_int_equal(touched[1], 1);
-	assert_false(swapcache_writing(f[0]));
+	assert_int_equal(fake.unmaps, unmaps + 4);
+	assert_int_equal(fake_count(-1), 0);
+	assert_true(swapcache_writing(f[0]));
+	check();
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
 	check();
 	destroy(p);
 	destroy(c);
+}
+
+/* A shared page of p at SH, filled (after a fork into c with fork_first)
+ * and unmapped for its write-out: its frame. */
+static uint64_t shared_unmapped(struct vm_space *p, struct vm_space *c, int fork_first)
+{
+	uint64_t f;
+
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	if (fork_first)
+		assert_int_equal(vm_fork(p, c), 0);	/* the page not there yet */
+	swap_fake_fill(p, SH, 5);
+	f = vm_lookup(p, SH);
+	vm_frames_unmap(&f, 1);
+	assert_true(vm_frame_unmapped(f));
+	assert_int_equal(fake_count(-1), 0);
+	check();
+	return f;
+}
+
+/* A shared object's page unmapped for its write-out: a fork that maps it
+ * in one more space brings its other mappings back too (all or none are
+ * in the page tables), and a fault in any sharer maps them all back and
+ * keeps the frame. */
+static void test_unmapped_shared(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 0);
+
+	(void)state;
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_false(vm_frame_unmapped(f));
+	assert_int_equal(fake_count(-1), 2);
+	check_perm(1, SH, VM_R);	/* still being written out */
+	check_perm(2, SH, VM_R);
+	check();
+
+	vm_frames_unmap(&f, 1);
+	assert_int_equal(fake_count(-1), 0);
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(-1), 2);
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(vm_frame_write_protect(f, 0), 0);
+	assert_false(vm_frame_kept_by_fault(f));
+	check_perm(1, SH, RW);
+	check_perm(2, SH, RW);
+	destroy(c);
+	destroy(p);
+}
+
+/* A sharer that never mapped the page faults on it while the object's
+ * frame is unmapped for its write-out (the shared kind's page_in finds
+ * it): the other sharer's mapping comes back with the new one, and the
+ * frame is kept. */
+static void test_unmapped_shared_new_sharer(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(-1), 2);
+	assert_false(vm_frame_unmapped(f));
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vm_lookup(c, SH), f);
+	assert_int_equal(vm_frame_write_protect(f, 0), 0);
+	destroy(c);
+	destroy(p);
 }
 
 /* A frame whose mapping has no page (the VM core's bug, planted here) is
@@ -1988,7 +2057,9 @@ int main(void)
 		TEST(test_write_protect),
 		TEST(test_write_protect_batch),
 		TEST(test_write_protect_wide),
-		TEST(test_protect_look),
+		TEST(test_unmap_batch),
+		TEST(test_unmapped_shared),
+		TEST(test_unmapped_shared_new_sharer),
 		TEST(test_write_protect_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),

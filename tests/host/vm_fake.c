@@ -106,6 +106,10 @@ static unsigned fake_harvest_page(int as, uint64_t va, unsigned want)
 	m->dirty &= !(want & HARVEST_DIRTY);
 	if (want & HARVEST_PROTECT)
 		m->perm &= ~(unsigned)(VM_W | VM_CLEAN);
+	if (want & HARVEST_UNMAP) {
+		m->used = 0;
+		fake.harvest_unmaps++;
+	}
 	return found;
 }
 
@@ -260,10 +264,37 @@ static void check_mapping(const struct fake_map *m)
 	i = (m->va - r->start) / VM_PAGE;
 	assert_int_equal(region_frame(r, i), m->pa);
 	assert_int_equal(m->perm & ~(unsigned)VM_CLEAN,
-			 region_page_cow(r, i) ? r->perm & ~(unsigned)VM_W : r->perm);
+			 region_page_cow(r, i) || swapcache_writing(m->pa) ? r->perm & ~(unsigned)VM_W
+									  : r->perm);
+	assert_false(vm_frame_unmapped(m->pa));	/* all its mappings out, or none */
 	/* A clean copy mapped writable must show its writes. */
 	if ((m->perm & VM_W) && swapcache_held(m->pa))
 		assert_true(m->perm & VM_CLEAN);
+}
+
+/* vm_rmap_fn: a mapping of a frame unmapped for its write-out, counted in
+ * *ctx, is not in the page tables. */
+static void check_unmapped(void *ctx, struct vm_space *s, uint64_t va)
+{
+	if (find(s->as, va))
+		fail_msg("as %d va 0x%lx: a frame unmapped for its write-out is mapped", s->as,
+			 (unsigned long)va);
+	(*(uint64_t *)ctx)++;
+}
+
+/* The reverse map's entries the page tables do not hold: those of frames
+ * unmapped for their write-out (each checked absent). */
+static uint64_t unmapped_entries(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t k = 0; k < FAKE_FRAMES; k++) {
+		uint64_t pa = FAKE_RAM_BASE + k * VM_PAGE;
+
+		if (vm_frame_unmapped(pa))
+			vm_rmap_walk(pa, check_unmapped, &n);
+	}
+	return n;
 }
 
 void fake_check(void)
@@ -274,7 +305,7 @@ void fake_check(void)
 	for (int i = 0; i < FAKE_MAPS; i++)
 		if (fake.m[i].used)
 			check_mapping(&fake.m[i]);
-	assert_int_equal(fake_count(-1), vmstat_get(VMSTAT_RMAP_ENTRIES));
+	assert_int_equal(fake_count(-1) + unmapped_entries(), vmstat_get(VMSTAT_RMAP_ENTRIES));
 }
 
 void fake_fault(struct vm_space *s, uint64_t va, unsigned access, int result)

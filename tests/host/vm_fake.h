@@ -28,6 +28,7 @@ struct fake_mmu {
 	unsigned runs;		/* map_run calls (their pages count in maps) */
 	unsigned harvest_entries, harvest_pages;	/* in those harvests (runs: pages) */
 	unsigned harvests_crossing;	/* of those, entries across a page: the kernel copies */
+	unsigned harvest_unmaps;	/* pages those harvests unmapped (HARVEST_UNMAP) */
 	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */

@@ -1,0 +1,148 @@
+/*
+ * Unmapping at choice: a victim about to be written out leaves the page
+ * tables (one harvest call for a batch: HARVEST_UNMAP) but keeps its page
+ * and reverse-map entries, so a fault on it finds the frame and maps it
+ * back (the victim is kept), and its eviction has no mapping left to undo.
+ */
+#include "base/vmstat.h"
+#include "kernel/abi/vm.h"
+#include "vm/internal.h"
+#include "vm/harvest_batch.h"
+#include "vm/filecopy.h"
+#include "vm/swapcache.h"
+
+/* f's mappings are out of the page tables (on) or not, counted. */
+static void mark(struct frame *f, int on)
+{
+	if (f->unmapped == !!on)
+		return;
+	f->unmapped = on != 0;
+	if (on)
+		vm.unmapped_frames++;
+	else
+		vm.unmapped_frames--;
+}
+
+/* vm_rmap_fn: mapping (s, va) of the frame leaves the page tables. */
+static void unmap_one(void *ctx, struct vm_space *s, uint64_t va)
+{
+	(void)ctx;
+	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+}
+
+/* pa's mappings unmapped one kernel call each (the batch could not take
+ * it, or its call failed), its dirty bits lost with them: a clean copy is
+ * given up rather than trusted. Once: a frame's entries in a failed call
+ * all come here, and the first does it for all. */
+static void unmap_each(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (f->unmapped)
+		return;
+	vm_rmap_walk(pa, unmap_one, NULL);
+	mark(f, 1);
+	vm_frame_dirtied(pa);
+}
+
+/* One mapping's answer: gone from the page tables (a dirty bit found gave
+ * the clean copy up: vm_harvest), or, if the call failed, unmapped anew. */
+static void unmap_done(uint64_t pa, unsigned bits, int failed)
+{
+	(void)bits;
+	if (failed)
+		unmap_each(pa);
+	else
+		mark(frame_desc(pa), 1);
+}
+
+void vm_frames_unmap(const uint64_t *pa, size_t n)
+{
+	VM_HARVEST_BATCH_SPACE(space);
+	struct vm_harvest_batch *b = vm_harvest_batch_start(space, HARVEST_UNMAP | HARVEST_DIRTY);
+
+	for (size_t k = 0; k < n; k++) {
+		struct frame *f = frame_desc(pa[k]);
+
+		if (!f || f->state != FRAME_ANON)
+			continue;
+		/* Marked first: mapped again from now on, it is read-only. */
+		swapcache_set_writing(pa[k], 1);
+		if (!f->mapcount || f->unmapped)
+			continue;	/* nothing in the page tables */
+		if (!vm.mmu.harvest ||
+		    vm_harvest_batch_add(b, pa[k], NULL, unmap_done) < 0)
+			unmap_each(pa[k]);
+	}
+	vm_harvest_batch_flush(b, unmap_done);
+}
+
+/* vm_rmap_fn: mapping (s, va) of frame *ctx back in the page tables, with
+ * the permission its entry says (read-only while the write is on); *ctx
+ * becomes 0 if one could not be mapped. */
+static void map_back(void *ctx, struct vm_space *s, uint64_t va)
+{
+	uint64_t *pa = ctx, want = *pa;
+	const struct vm_region *r = vm_region_find(s, va);
+	uint32_t e = r ? region_entry(r, (va - r->start) / VM_PAGE) : 0;
+
+	if (!want)
+		return;	/* one failed: the rest stay out */
+	if (entry_frame(e) != want) {
+		vm_note_bug("rmap entry without its page");
+		return;
+	}
+	if (vm.mmu.map(vm.mmu.ctx, s->as, va, want, vm_entry_perm(r, e)) < 0)
+		*pa = 0;
+}
+
+int vm_frame_map_back(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+	uint64_t ok = pa;
+
+	if (!f || !f->unmapped)
+		return 0;
+	vm_rmap_walk(pa, map_back, &ok);
+	if (!ok) {
+		/* Some mapping is not back: all out again, still unmapped. */
+		vm_rmap_walk(pa, unmap_one, NULL);
+		return -1;
+	}
+	mark(f, 0);
+	return 1;
+}
+
+int vm_frame_fault_back(uint64_t pa)
+{
+	if (vm_frame_map_back(pa) < 0)
+		return VM_FAULT_NOMEM;
+	frame_desc(pa)->fault_kept = 1;
+	vmstat_count(VMSTAT_SWAPOUT_FAULT_KEPT);
+	return VM_FAULT_MAPPED;
+}
+
+int vm_frame_kept_by_fault(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && f->fault_kept;
+}
+
+void vm_frame_unmapped_clear(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	mark(f, 0);
+	f->fault_kept = 0;
+}
+
+int vm_frame_write_out_over(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (!f)
+		return 0;
+	f->fault_kept = 0;
+	return vm_frame_map_back(pa);
+}
