@@ -21,9 +21,11 @@ static int should_age(const struct mglru *m)
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 
-/* Whether the call may look at every page aging would walk: at most all
- * of every generation but the oldest (age_reads passes some over, but
- * counting them would walk the lists). */
+/* Whether the call may look at every page aging would walk: bounded by
+ * all of every generation but the oldest. age_reads passes some over,
+ * which this does not count (it would walk the lists), so under a tight
+ * look budget (max_looks) a call may stop whose reads would have fit; a
+ * later call with more looks ages instead. */
 static int can_walk(const struct mglru *m)
 {
 	uint32_t walk = 0;
@@ -36,9 +38,13 @@ static int can_walk(const struct mglru *m)
 /* Whether aging reads frame's bit. Not if this call read it already, nor
  * if a look found it idle since it joined its generation: its bit has
  * gathered every reference since, and eviction reads it before the page
- * can go, so a second read here could only move it up a little sooner
- * (Linux's page-table walk reads every young PTE, but a read costs it a
- * few instructions, not a harvest through the reverse map). */
+ * can go, so no reference is lost to the choice of victims (Linux's
+ * page-table walk reads every young PTE, but a read costs it a few
+ * instructions, not a harvest through the reverse map). What is lost is
+ * speed and count: such a page used again moves up only when eviction
+ * meets it, and one use a trip down (refs + 1), not one an aging, so its
+ * tier rises more slowly and it counts in the older generations meanwhile
+ * (should_age's spread). */
 static int age_reads(const struct mglru *m, uint32_t f)
 {
 	return !policy_looked(&m->looks, f) && !mglru_gens_idle_since_joined(&m->g, f);

@@ -321,7 +321,8 @@ struct policy_looks {
 	/* Optional (NULL: the walk looks at every frame it meets): whether
 	 * the walk under way passes over frame f without a look, called with
 	 * walker; such frames are not announced, since a frame read ahead and
-	 * never asked is read for nothing. */
+	 * never asked is read for nothing. The frame being looked at is
+	 * announced whatever this says (it is asked now). */
 	int (*passes_over)(const void *walker, uint32_t f);
 	const void *walker;
 };

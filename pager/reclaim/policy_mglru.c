@@ -200,6 +200,14 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 
 /* ---- the rest of the interface ---- */
 
+/* A page's uses as it joins: a recent refault starts at the top tier
+ * (Linux's PG_workingset), any other page with none. */
+static inline void mg_set_history(uint8_t *refs, uint8_t *workingset, uint32_t frame, int recent)
+{
+	refs[frame] = recent ? MAX_REFS : 0;
+	workingset[frame] = (uint8_t)recent;
+}
+
 /* Whether frame may join (it is one, and untracked) and, if so, its first
  * use counted as a reference if recent: the step every insert takes, the
  * arrays passed in so that a run keeps them in registers. */
@@ -208,17 +216,11 @@ static inline int mg_first_use(uint8_t *refs, uint8_t *workingset, const uint8_t
 {
 	if (frame >= nframes || gen_of[frame] != MGLRU_NONE)
 		return 0;
-	refs[frame] = recent ? MAX_REFS : 0;
-	workingset[frame] = (uint8_t)recent;
+	mg_set_history(refs, workingset, frame, recent);
 	return 1;
 }
 
-/* A recent refault (evicted fewer than MAX_NR_GENS generations ago) counts
- * against its tier, comes in at the top tier and joins the youngest
- * generation (a page in use, as Linux activates a workingset refault). Any
- * other page joins the second youngest: its fault is not a use (the
- * classic insertion rule), so it goes where Linux puts a page it adds
- * outside a fault, and the next aging promotes it if it is used. */
+/* Whether a refault is recent: evicted fewer than MAX_NR_GENS generations ago. */
 static int mg_recent(const struct mglru *m, uint32_t shadow)
 {
 	return shadow && shadow_distance(m->g.max_seq, shadow_value(shadow)) < MAX_NR_GENS;
@@ -233,15 +235,24 @@ static uint32_t mg_join_seq(struct mglru *m, uint32_t shadow, int recent)
 	return m->g.max_seq;
 }
 
-static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
+/* A recent refault counts against its tier, comes in at the top tier and
+ * joins the youngest generation (a page in use, as Linux activates a
+ * workingset refault). Any other page joins the second youngest: its fault
+ * is not a use (the classic insertion rule), so it goes where Linux puts a
+ * page it adds outside a fault, and the next aging promotes it if it is
+ * used. */
+static void mg_join(struct mglru *m, uint32_t frame, uint32_t shadow, int recent)
 {
-	struct mglru *m = mg_of(p);
-	int recent = mg_recent(m, shadow);
-
 	if (mg_first_use(m->refs, m->workingset, m->g.gen_of, m->nframes, frame, recent))
 		mglru_gens_put(&m->g, mg_join_seq(m, shadow, recent), frame);
 }
 
+static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
+{
+	struct mglru *m = mg_of(p);
+
+	mg_join(m, frame, shadow, mg_recent(m, shadow));
+}
 
 /* mg_insert(frames[k], 0) for each: never seen, so one generation for all,
  * joined as one run (mglru_gens_run) with the arrays in registers: each
@@ -291,11 +302,10 @@ static void mg_refaulted(struct policy *p, uint32_t frame, uint32_t shadow)
 	if (frame >= m->nframes)
 		return;
 	if (m->g.gen_of[frame] == MGLRU_NONE) {
-		mg_insert(p, frame, shadow);
+		mg_join(m, frame, shadow, recent);
 		return;
 	}
-	m->refs[frame] = recent ? MAX_REFS : 0;
-	m->workingset[frame] = (uint8_t)recent;
+	mg_set_history(m->refs, m->workingset, frame, recent);
 	seq = mg_join_seq(m, shadow, recent);
 	if (m->g.gen_of[frame] != seq % MAX_NR_GENS)
 		mglru_gens_move_to(&m->g, seq, frame);

@@ -1121,6 +1121,7 @@ static void test_mglru_refault(void **state)
 		shadow0 = sim_evict(&s, 0);
 		assert_int_not_equal(shadow0, 0);
 		sim_insert_shadow(&s, 0, remembered && !late ? shadow0 : 0);
+		s.pinned[0] = 0;
 		if (late)
 			policy_refaulted(s.ops, s.p, 0, shadow0);
 		for (uint32_t k = 1; k < 8; k++) {
@@ -1133,6 +1134,50 @@ static void test_mglru_refault(void **state)
 		assert_int_equal(v, remembered ? 1 : 0);
 		sim_end(&s);
 	}
+}
+
+/* A page's history given late (policy_refaulted after an aging opened a
+ * generation since its frame was taken in as new, so the page moves)
+ * places it where an insert with that history at the same moment would:
+ * the two runs below differ only in that (frame 0, held through the call
+ * that ages, is the page), and evict the same pages in the same order. */
+static void test_mglru_refault_after_aging(void **state)
+{
+	uint32_t order[2][8], v;
+
+	(void)state;
+	for (int late = 0; late <= 1; late++) {
+		uint32_t shadow0, looks_before;
+		struct sim s;
+
+		sim_start_filled(&s, "mglru", 8);
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		shadow0 = sim_evict(&s, v);
+		assert_int_equal(v, 0);
+		if (late)	/* taken in as new, and held (pinned) through the call */
+			sim_insert_shadow(&s, 0, 0);
+		s.pinned[0] = (uint8_t)late;
+		/* Every other page used, then one call: they move up, and the
+		 * call ages (it looks at more pages than it evicts). */
+		for (uint32_t f = 1; f < 8; f++)
+			s.accessed[f] = 1;
+		looks_before = s.ref_calls;
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_true(s.ref_calls - looks_before > 7);
+		s.pinned[0] = 0;
+		if (late)
+			policy_refaulted(s.ops, s.p, 0, shadow0);
+		else
+			sim_insert_shadow(&s, 0, shadow0);
+		sim_evict(&s, v);
+		sim_insert(&s, v);
+		for (uint32_t k = 0; k < 8; k++) {
+			assert_int_equal(sim_isolate(&s, &order[late][k], 1), 1);
+			sim_evict(&s, order[late][k]);
+		}
+		sim_end(&s);
+	}
+	assert_memory_equal(order[0], order[1], sizeof(order[0]));
 }
 
 /* Cheaper victims first among equals: in the oldest generation, 0 and 1
@@ -1799,6 +1844,7 @@ int main(void)
 		cmocka_unit_test(test_clockpro_loop),
 		cmocka_unit_test(test_mglru_generations),
 		cmocka_unit_test(test_mglru_refault),
+		cmocka_unit_test(test_mglru_refault_after_aging),
 		cmocka_unit_test(test_mglru_cheap_first),
 		cmocka_unit_test(test_mglru_ages_once_per_generation),
 		cmocka_unit_test(test_mglru_announces_looks),
