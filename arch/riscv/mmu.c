@@ -14,7 +14,7 @@ extern uint64_t boot_pt[PT_ENTRIES];
 
 static uint64_t perm_bits(unsigned perm)
 {
-	uint64_t bits = PTE_V | PTE_U | PTE_A;
+	uint64_t bits = PTE_V | PTE_U | ((perm & MAP_OLD) ? 0 : PTE_A);
 
 	if (perm & MAP_R)
 		bits |= PTE_R;
