@@ -61,6 +61,8 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigne
 	*perm = entry_perm(r, e, pa);
 	if ((how & VM_MAP_CLEAN) && (*perm & VM_W))
 		*perm |= VM_CLEAN;
+	if (how & VM_MAP_OLD)
+		*perm |= VM_OLD;
 	return e;
 }
 
@@ -128,7 +130,8 @@ __attribute__((noinline, cold)) static unsigned in_first_chunk(const uint64_t *i
  * both callers, so that first touch's run (none) computes no how. */
 static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
 							      const uint64_t *idx, const uint64_t *pa,
-							      const unsigned *how, unsigned n)
+							      const unsigned *how, unsigned n,
+							      unsigned ahead)
 {
 	struct map_entry e[VM_RUN_MAX];
 	uint32_t ent[VM_RUN_MAX];
@@ -147,7 +150,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	if (pv_reserve(&r->pages, idx[n - 1]) < 0)
 		n = in_first_chunk(idx, n);
 	for (k = 0; k < n; k++) {
-		ent[k] = how_entry(r, pa[k], how ? how[k] : 0, &perm);
+		ent[k] = how_entry(r, pa[k], how ? how[k] : k >= ahead ? VM_MAP_OLD : 0, &perm);
 		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], perm };
 	}
 	k = mmu_map_run(s->as, e, n);
@@ -163,16 +166,17 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
  * page array's, the reverse map's) have two callers each and were left out
  * of line, which cost first touch's fault ~50 instructions (bench). */
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
-						   const uint64_t *idx, const uint64_t *pa, unsigned n)
+						   const uint64_t *idx, const uint64_t *pa, unsigned n,
+						   unsigned ahead)
 {
-	return map_run(s, r, idx, pa, NULL, n);
+	return map_run(s, r, idx, pa, NULL, n, ahead);
 }
 
 __attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
 						       const uint64_t *idx, const uint64_t *pa,
 						       const unsigned *how, unsigned n)
 {
-	return map_run(s, r, idx, pa, how, n);
+	return map_run(s, r, idx, pa, how, n, 0);
 }
 
 /* Unmap page i of r in s, drop its back-link, and let the kind decide
