@@ -108,7 +108,9 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 			return VM_FAULT_NOMEM;
 		pv_set(&x->p->pages, i, e | PAGE_COW);	/* present: no chunk made or freed */
 	}
-	return vm_page_map(x->cs, x->c, i, pa, VM_MAP_COW | VM_MAP_RESERVED) < 0 ? VM_FAULT_NOMEM : 0;
+	/* Old: the child has not used it (the parent's bit stays its own). */
+	return vm_page_map(x->cs, x->c, i, pa, VM_MAP_COW | VM_MAP_RESERVED | VM_MAP_OLD) < 0 ?
+		       VM_FAULT_NOMEM : 0;
 }
 
 /* Every page of p goes to c (fork_page), in one walk of p's page array
