@@ -14,13 +14,12 @@
 
 #define MAP_BATCH 16		/* entries copied in per step */
 #define MAP_MAX 4096		/* entries per call */
-#define PERM_ALL (MAP_R | MAP_W | MAP_X | MAP_CLEAN | MAP_OLD)
+#define PERM_ALL (MAP_R | MAP_W | MAP_X | MAP_CLEAN)
 
 static int perm_ok(uint64_t perm)
 {
-	/* RISC-V reserves write-without-read. MAP_OLD never makes a perm
-	 * good or bad (run_entry_ok relies on it). */
-	return (perm & (MAP_R | MAP_W | MAP_X)) != 0 && (perm & ~(uint64_t)PERM_ALL) == 0 &&
+	/* RISC-V reserves write-without-read. */
+	return (perm & ~(uint64_t)MAP_CLEAN) != 0 && (perm & ~(uint64_t)PERM_ALL) == 0 &&
 	       (!(perm & MAP_W) || (perm & MAP_R));
 }
 
@@ -46,21 +45,18 @@ static inline int entry_ok(uint64_t va, uint64_t pa, uint64_t perm, struct phys_
  * the kernel's share). */
 struct entry_check {
 	struct phys_range user;	/* the last frame's user range; empty at first */
-	uint64_t perm;		/* the last perm found good, with MAP_OLD; 0 (never
-				 * good) at first */
+	uint64_t perm;		/* the last perm found good; 0 (never good) at first */
 };
 
 /* entry_ok for the next entry of a run, taking as good what c holds: a
- * frame in the last range found and the last perm found, MAP_OLD or not
- * (a fault's page is mapped accessed, the pages around it old: one perm
- * for the check). */
+ * frame in the last range found and the last perm found. */
 static inline int run_entry_ok(struct entry_check *c, uint64_t va, uint64_t pa, uint64_t perm)
 {
-	if (pa - c->user.base < c->user.end - c->user.base && (perm | MAP_OLD) == c->perm)
+	if (pa - c->user.base < c->user.end - c->user.base && perm == c->perm)
 		return place_ok(va, pa);
 	if (!entry_ok(va, pa, perm, &c->user))
 		return 0;
-	c->perm = perm | MAP_OLD;
+	c->perm = perm;
 	return 1;
 }
 

@@ -179,10 +179,6 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
-/* Map va to pa with perm (abi/vm.h's enum map_perm): with MAP_OLD the
- * accessed bit starts clear and the hart sets it at the first access, as
- * it does after a harvest clears it (arch_pt_protect says what that leans
- * on). */
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Remove the mappings of the n pages from va on (those there are). */
@@ -192,8 +188,7 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
  * that happened is not forgotten), unless W comes without MAP_CLEAN. Like
  * a harvest clearing A, this leans on the hart setting A and D itself
  * (Svadu, as QEMU does); a hart that faults on a clear A instead (Svade)
- * would need the kernel to set it on that fault, which it does not yet
- * (nor for a page mapped MAP_OLD). */
+ * would need the kernel to set it on that fault, which it does not yet. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */

@@ -12,11 +12,9 @@
 
 extern uint64_t boot_pt[PT_ENTRIES];
 
-/* Inline in every map: out of line (as it went once MAP_OLD made it
- * longer) it cost each fault ~10 instructions (bench, first touch). */
-static inline __attribute__((always_inline)) uint64_t perm_bits(unsigned perm)
+static uint64_t perm_bits(unsigned perm)
 {
-	uint64_t bits = PTE_V | PTE_U | ((perm & MAP_OLD) ? 0 : PTE_A);
+	uint64_t bits = PTE_V | PTE_U | PTE_A;
 
 	if (perm & MAP_R)
 		bits |= PTE_R;
@@ -131,9 +129,8 @@ static const uint64_t *find_leaf(const struct arch_pt *pt, uint64_t va, int *lev
 	return NULL;
 }
 
-/* Install a leaf at level (0: 4 KiB page, 1: 2 MiB page). Inline, as
- * perm_bits: each fault without fault-around maps through here. */
-static inline __attribute__((always_inline)) int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm, int level)
+/* Install a leaf at level (0: 4 KiB page, 1: 2 MiB page). */
+static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm, int level)
 {
 	uint64_t *e;
 
@@ -146,10 +143,7 @@ static inline __attribute__((always_inline)) int map_leaf(struct arch_pt *pt, ui
 	return 0;
 }
 
-/* Inline in vm_map_one (LTO), each fault without fault-around's, as
- * arch_pt_map_run is in vm_map_entries. */
-__attribute__((always_inline)) inline int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa,
-						      unsigned perm)
+int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 {
 	return map_leaf(pt, va, pa, perm, 0);
 }

@@ -26,12 +26,7 @@ enum map_perm {
 	/* With W: the dirty bit starts clear, so the first write shows in a
 	 * harvest (the pager keeps a page's swap copy while it is unwritten).
 	 * Without it a writable page starts dirty. */
-	MAP_CLEAN = 8,
-	/* The accessed bit starts clear, so the page's first use shows in a
-	 * harvest (the hart sets it): for a page mapped ahead of any access
-	 * (fault-around's neighbours, swap readahead), which the first look
-	 * must not take as used. Without it a page starts accessed. */
-	MAP_OLD = 16
+	MAP_CLEAN = 8
 };
 
 struct map_entry {

@@ -6,9 +6,8 @@
  * inactive one.
  *
  * Promotion takes two references, seen on two different looks. The kernel
- * maps a faulting page with its accessed bit already set (PTE_A in perm_bits,
- * arch/riscv/mmu.c; pages mapped ahead of use start old, MAP_OLD), so the
- * first look at a page just faulted in always says
+ * maps every page with its accessed bit already set (PTE_A in perm_bits,
+ * arch/riscv/mmu.c), so the first look at a page just faulted in always says
  * "referenced", whether or not the program used it again: that look shows
  * only the fault. Promoting on it moved every new page to the active list,
  * pages used once (a scan) with the rest, and the active list then aged the

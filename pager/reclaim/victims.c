@@ -213,8 +213,7 @@ static int referenced(void *ctx, uint32_t i)
 /*
  * The insertion rule (policy.h): under a policy whose fault_counts is 0,
  * the reference that brought a page in is not a reference. The kernel maps
- * a faulting page with its accessed bit set (pages mapped ahead of it,
- * old: MAP_OLD), and the faulting access sets it again
+ * a page with its accessed bit set, and the faulting access sets it again
  * once the thread resumes, after the reply, so the bit cannot be cleared as
  * the page is mapped: the frames a policy took in are noted, and their bits
  * harvested and dropped in one call later, once their faults have been

@@ -35,8 +35,7 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 }
 
 /* Fault-around's one rule: pages nobody asked for never reclaim. Pages
- * idx[0..k) of r (absent, rising; their rmap entries reserved; all mapped
- * old, VM_MAP_OLD, but the faulting page: idx[0] if fault_first) get frames
+ * idx[0..k) of r (absent, rising; their rmap entries reserved) get frames
  * only while some are free above the reserve (page_in_run takes them
  * without reclaim) and are mapped as one run (one allocation call, one mmu
  * call, one pass over the page array); a frame that could not be mapped is
@@ -44,13 +43,13 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
  * Inline: a call more cost each fault-around fault ~30 instructions. */
 static inline __attribute__((always_inline)) unsigned
 around_fill_map(struct vm_space *s, struct vm_region *r, const uint64_t *idx, unsigned k,
-		int fault_first, unsigned *got)
+		unsigned *got)
 {
 	uint64_t pa[VM_RUN_MAX];
 	unsigned m;
 
 	*got = r->ops->page_in_run(r, idx, pa, k);	/* k >= 1: fill_run's */
-	m = *got ? vm_pages_map_run(s, r, idx, pa, *got, fault_first) : 0;
+	m = *got ? vm_pages_map_run(s, r, idx, pa, *got) : 0;
 	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
 		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
 	for (unsigned x = m; x < *got; x++)
@@ -83,7 +82,7 @@ __attribute__((noinline)) static int fill_run(struct vm_space *s, struct vm_regi
 	 * the reserve, page i reclaiming and then the run from the next. One
 	 * call site, so that around_fill_map's own calls stay inlined. */
 	for (;;) {
-		m = from + around_fill_map(s, r, idx + from, k - from, !from, &got);
+		m = from + around_fill_map(s, r, idx + from, k - from, &got);
 		if (got || from)
 			break;
 		if ((res = page_fill_map(s, r, i, VM_MAP_RESERVED)) != VM_FAULT_MAPPED)

@@ -215,17 +215,15 @@ void vm_note_bug(const char *why);
  * a slot other entries still name (swapcache_tied). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
 /* vm_page_map's how; VM_MAP_RESERVED: the caller reserved the rmap entry
- * (one rmap_reserve for a run of pages: fault-around, fork); VM_MAP_OLD:
- * the page is mapped ahead of use (VM_OLD), not for the access faulting. */
-enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4, VM_MAP_OLD = 8 };
+ * (one rmap_reserve for a run of pages: fault-around, fork). */
+enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
-/* vm_page_map(rmap entries reserved) for a run of frames just filled by
- * the kind (no mapping, no swap state): pa[m] at page idx[m], m < n <=
- * VM_RUN_MAX (a fault's page and those around it), in one mmu call, each
- * as VM_MAP_OLD but the faulting page: idx[0] if fault_first. How many
- * were mapped, in order; the frames after those are still the caller's. */
+/* vm_page_map(how 0, rmap entries reserved) for a run of frames just
+ * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <
+ * n <= VM_RUN_MAX (a fault's page and those around it), in one mmu call. How many were mapped, in order; the frames after those are
+ * still the caller's. */
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
-			  const uint64_t *pa, unsigned n, int fault_first);
+			  const uint64_t *pa, unsigned n);
 /* The same, each page as its how[m] says (vm_page_map's, less
  * VM_MAP_RESERVED: the caller reserved every rmap entry): a swap-in's
  * pages read ahead, each mapped as its own fault would map it. */

@@ -51,9 +51,8 @@ unsigned vm_entry_perm(const struct vm_region *r, uint32_t e)
 
 /* The page entry and the permission pa is mapped with in r, as how says
  * (vm_page_map's): copy-on-write with VM_MAP_COW if r is a writable private
- * region, its dirty bit clear with VM_MAP_CLEAN if writable, its accessed
- * bit clear with VM_MAP_OLD. Inline: how is a constant VM_MAP_OLD for
- * first touch's run, which then pays for none of the rest. */
+ * region, its dirty bit clear with VM_MAP_CLEAN if writable. Inline: how is
+ * a constant 0 for first touch's run, which then pays for none of it. */
 static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigned how,
 				 unsigned *perm)
 {
@@ -62,8 +61,6 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, unsigne
 	*perm = entry_perm(r, e, pa);
 	if ((how & VM_MAP_CLEAN) && (*perm & VM_W))
 		*perm |= VM_CLEAN;
-	if (how & VM_MAP_OLD)
-		*perm |= VM_OLD;
 	return e;
 }
 
@@ -131,8 +128,7 @@ __attribute__((noinline, cold)) static unsigned in_first_chunk(const uint64_t *i
  * both callers, so that first touch's run (none) computes no how. */
 static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
 							      const uint64_t *idx, const uint64_t *pa,
-							      const unsigned *how, unsigned n,
-							      int fault_first)
+							      const unsigned *how, unsigned n)
 {
 	struct map_entry e[VM_RUN_MAX];
 	uint32_t ent[VM_RUN_MAX];
@@ -151,12 +147,9 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	if (pv_reserve(&r->pages, idx[n - 1]) < 0)
 		n = in_first_chunk(idx, n);
 	for (k = 0; k < n; k++) {
-		ent[k] = how_entry(r, pa[k], how ? how[k] : VM_MAP_OLD, &perm);
+		ent[k] = how_entry(r, pa[k], how ? how[k] : 0, &perm);
 		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], perm };
 	}
-	/* Old, all but the fault's page: one fix-up, not a test an entry. */
-	if (!how && fault_first)
-		e[0].perm &= ~(uint64_t)VM_OLD;
 	k = mmu_map_run(s->as, e, n);
 	rmap_add_run(s, e, k);
 	mark_image(r, pa, k);
@@ -170,17 +163,16 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
  * page array's, the reverse map's) have two callers each and were left out
  * of line, which cost first touch's fault ~50 instructions (bench). */
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
-						   const uint64_t *idx, const uint64_t *pa, unsigned n,
-						   int fault_first)
+						   const uint64_t *idx, const uint64_t *pa, unsigned n)
 {
-	return map_run(s, r, idx, pa, NULL, n, fault_first);
+	return map_run(s, r, idx, pa, NULL, n);
 }
 
 __attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
 						       const uint64_t *idx, const uint64_t *pa,
 						       const unsigned *how, unsigned n)
 {
-	return map_run(s, r, idx, pa, how, n, 0);
+	return map_run(s, r, idx, pa, how, n);
 }
 
 /* Unmap page i of r in s, drop its back-link, and let the kind decide

@@ -108,9 +108,7 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 			return VM_FAULT_NOMEM;
 		pv_set(&x->p->pages, i, e | PAGE_COW);	/* present: no chunk made or freed */
 	}
-	/* Old: the child has not used it (the parent's bit stays its own). */
-	return vm_page_map(x->cs, x->c, i, pa, VM_MAP_COW | VM_MAP_RESERVED | VM_MAP_OLD) < 0 ?
-		       VM_FAULT_NOMEM : 0;
+	return vm_page_map(x->cs, x->c, i, pa, VM_MAP_COW | VM_MAP_RESERVED) < 0 ? VM_FAULT_NOMEM : 0;
 }
 
 /* Every page of p goes to c (fork_page), in one walk of p's page array
@@ -177,16 +175,16 @@ static void swap_mapped(struct vm_space *s, struct vm_region *r, uint64_t i, uin
 }
 
 /* Map pa, holding the contents of the slot private page i names, at i
- * (swap_map_how says how; old: VM_MAP_OLD for a page read ahead, 0 for the
- * fault's own). A frame read for it is released if it cannot be mapped. */
+ * (swap_map_how says how). A frame read for it is released if it cannot
+ * be mapped. */
 static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
-		    enum vm_swap_from from, unsigned old)
+		    enum vm_swap_from from)
 {
 	uint32_t slot = region_slot(r, i);
 
 	if (object_frame(pa))
 		return VM_FAULT_IO;
-	if (vm_page_map(s, r, i, pa, swap_map_how(slot, pa) | old) < 0) {
+	if (vm_page_map(s, r, i, pa, swap_map_how(slot, pa)) < 0) {
 		if (from != VM_SWAP_CACHED)
 			vm_frame_release(pa);
 		return VM_FAULT_NOMEM;
@@ -213,7 +211,7 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
 	/* One page takes the shorter path, as first touch's does. */
 	if (n == 1 || rmap_reserve(n) < 0) {
 		while (m < n && swap_map(s, r, i + 1 + m, pa[m], read || swapcache_ahead(pa[m]) ?
-						 VM_SWAP_AHEAD : VM_SWAP_CACHED, VM_MAP_OLD) == VM_FAULT_MAPPED)
+						 VM_SWAP_AHEAD : VM_SWAP_CACHED) == VM_FAULT_MAPPED)
 			m++;
 		/* swap_map released the frame it could not map (NOMEM); its IO
 		 * answer is for a shared object's frame, which a frame read here
@@ -222,7 +220,7 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
 	} else {
 		for (k = 0; k < n; k++) {
 			idx[k] = i + 1 + k;
-			how[k] = swap_map_how(slot + 1 + k, pa[k]) | VM_MAP_OLD;
+			how[k] = swap_map_how(slot + 1 + k, pa[k]);
 		}
 		m = vm_pages_map_run_how(s, r, idx, pa, how, n);
 		for (k = 0; k < m; k++)
@@ -283,7 +281,7 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 		return res;
 	own = cached && swapcache_fresh(pa[0]);
 	ahead = cached && swapcache_ahead(pa[0]);
-	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ, 0);
+	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
 	if (n > 1 && r->ra.eager)
 		swap_map_run(s, r, i, slot, pa + 1, n - 1, 1);
 	else

@@ -158,7 +158,7 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
 	     j = pv_next(&o->pages, j + 1, end)) {
 		uint64_t pa = entry_frame(pv_get(&o->pages, j));
-		if (pa && vm_page_map(cs, c, j - c->pgoff, pa, VM_MAP_OLD) < 0)	/* unused yet */
+		if (pa && vm_page_map(cs, c, j - c->pgoff, pa, 0) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;

@@ -23,10 +23,7 @@ enum vm_perm {
 	VM_R = 1,
 	VM_W = 2,
 	VM_X = 4,
-	VM_CLEAN = 8,
-	/* mmu_ops only: the accessed bit starts clear (MAP_OLD), for a page
-	 * mapped ahead of use, so the first look does not take it as used. */
-	VM_OLD = 16
+	VM_CLEAN = 8
 };
 
 struct vm_space;	/* one per process: its regions */

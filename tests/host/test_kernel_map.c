@@ -77,10 +77,7 @@ static void test_run_past_range_end(void **state)
 /* A perm perm_ok refuses, after a run of good ones in one range. */
 static void test_run_bad_perm(void **state)
 {
-	/* MAP_OLD makes no perm good: alone, or with W alone, after a run
-	 * whose perm the check keeps with MAP_OLD (run_entry_ok). */
-	static const uint64_t bad[] = { MAP_W, MAP_CLEAN, RW | 0x20, (uint64_t)RW << 32,
-					MAP_OLD, MAP_W | MAP_OLD, MAP_CLEAN | MAP_OLD };
+	static const uint64_t bad[] = { MAP_W, MAP_CLEAN, RW | 0x10, (uint64_t)RW << 32 };
 	struct map_entry e[5];
 
 	(void)state;
@@ -94,13 +91,11 @@ static void test_run_bad_perm(void **state)
 }
 
 /* A run across a 2 MiB range and from one free range to the other, its
- * perm changing on the way (MAP_OLD on and off, as a fault's page and
- * those mapped ahead of it): each entry's PTE is the one it gets alone. */
+ * perm changing on the way: each entry's PTE is the one it gets alone. */
 static void test_run_perm_changes(void **state)
 {
 	static const uint64_t perm[] = { RW, RW, RW | MAP_CLEAN, MAP_R, MAP_R | MAP_X, RW,
-					 RW | MAP_CLEAN, MAP_R, RW | MAP_OLD, RW | MAP_OLD,
-					 RW, MAP_R | MAP_OLD };
+					 RW | MAP_CLEAN, MAP_R };
 	enum { N = sizeof(perm) / sizeof(perm[0]) };
 	struct map_entry e[N];
 
@@ -120,51 +115,6 @@ static void test_run_perm_changes(void **state)
 	assert_int_equal(pte_of(0, e[2].va) & PTE_D, 0);
 	assert_int_equal(pte_of(0, e[3].va) & PTE_W, 0);
 	assert_true(pte_of(0, e[4].va) & PTE_X);
-	for (size_t k = 0; k < N; k++)
-		assert_int_equal(pte_of(0, e[k].va) & PTE_A, (perm[k] & MAP_OLD) ? 0 : PTE_A);
-}
-
-/* A page mapped old reads not accessed in a harvest, and the harvest
- * leaves it so; once the program touches it (the hart sets A), it reads
- * accessed. A page mapped without MAP_OLD reads accessed at once. */
-static void test_old_page_harvest(void **state)
-{
-	struct map_entry e[3];
-	struct arch_pt_cursor c = { 0 };
-	struct harvest_entry h[3];
-
-	(void)state;
-	for (size_t k = 0; k < 3; k++)
-		e[k] = (struct map_entry){ VA + k * PAGE_SIZE, FREE0 + k * PAGE_SIZE,
-					   k ? RW | MAP_OLD : RW };
-	assert_int_equal(vm_map_entries(&root, &procs[0], e, 3), 0);
-	for (int look = 0; look < 2; look++) {
-		for (size_t k = 0; k < 3; k++)
-			h[k] = (struct harvest_entry){ 0, HARVEST_ACCESSED, e[k].va };
-		arch_pt_harvest_run(&procs[0].pt, &c, h, 3);
-		assert_int_equal(h[0].bits, HARVEST_PRESENT | HARVEST_DIRTY |
-						    (look ? 0 : HARVEST_ACCESSED));
-		assert_int_equal(h[1].bits, HARVEST_PRESENT | HARVEST_DIRTY);
-		assert_int_equal(h[2].bits, HARVEST_PRESENT | HARVEST_DIRTY);
-	}
-	*walk(&procs[0].pt, e[2].va, 0, 0) |= PTE_A;	/* the program touches it */
-	h[2] = (struct harvest_entry){ 0, HARVEST_ACCESSED, e[2].va };
-	arch_pt_harvest_run(&procs[0].pt, &c, &h[2], 1);
-	assert_int_equal(h[2].bits, HARVEST_PRESENT | HARVEST_DIRTY | HARVEST_ACCESSED);
-}
-
-/* MAP_OLD on one entry (FAULT_RESUME_ONE's path) and on a protect: a
- * protect keeps the accessed bit whatever its perm says. */
-static void test_old_one_and_protect(void **state)
-{
-	(void)state;
-	assert_int_equal(vm_map_one(&root, &procs[0], VA, FREE0, MAP_R | MAP_OLD), 0);
-	assert_int_equal(pte_of(0, VA) & (PTE_A | PTE_R | PTE_V), PTE_R | PTE_V);
-	assert_int_equal(arch_pt_protect(&procs[0].pt, VA, RW), 0);
-	assert_int_equal(pte_of(0, VA) & PTE_A, 0);
-	*walk(&procs[0].pt, VA, 0, 0) |= PTE_A;
-	assert_int_equal(arch_pt_protect(&procs[0].pt, VA, MAP_R | MAP_OLD), 0);
-	assert_true(pte_of(0, VA) & PTE_A);
 }
 
 int main(void)
@@ -173,8 +123,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_past_range_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bad_perm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_old_page_harvest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_old_one_and_protect, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

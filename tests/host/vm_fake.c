@@ -28,7 +28,7 @@ static struct fake_map *find(int as, uint64_t va)
 /* The kernel's rules: page aligned, some permission, W only with R. */
 static int perm_ok(unsigned perm)
 {
-	return (perm & 7u) && !(perm & ~31u) && (!(perm & VM_W) || (perm & VM_R));
+	return (perm & 7u) && !(perm & ~15u) && (!(perm & VM_W) || (perm & VM_R));
 }
 
 /* Whether a mapping made or changed with perm starts dirty (as the kernel:
@@ -54,9 +54,7 @@ static int fake_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 		if (!fake.m[i].used)
 			m = &fake.m[i];
 	assert_non_null(m);
-	/* Accessed unless mapped old (VM_OLD); the flag is no permission kept. */
-	*m = (struct fake_map){ 1, as, va, pa, perm & ~(unsigned)VM_OLD, !(perm & VM_OLD),
-				dirty_after(perm, 0) };
+	*m = (struct fake_map){ 1, as, va, pa, perm, 1, dirty_after(perm, 0) };
 	fake.maps++;
 	if (fake.map_budget > 0)
 		fake.map_budget--;
@@ -88,7 +86,7 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 		fake.errors++;
 		return -22;
 	}
-	m->perm = perm & ~(unsigned)VM_OLD;	/* the accessed bit stays, old or not */
+	m->perm = perm;
 	m->dirty = dirty_after(perm, m->dirty);
 	fake.protects++;
 	return 0;

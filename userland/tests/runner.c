@@ -57,7 +57,6 @@ static const struct test {
 	{ test_no_leaks, "no_leaks", 0 },
 	{ test_syscall_untouched_buffer, "syscall_untouched_buffer", 0 },
 	{ test_harvest_bits, "harvest_bits", 0 },
-	{ test_harvest_ahead, "harvest_ahead", 0 },
 	{ test_stats_in_pieces, "stats_in_pieces", 0 },
 	{ test_pager_ep_send_only, "pager_ep_send_only", 0 },
 	{ test_rights_shrink, "rights_shrink", 0 },

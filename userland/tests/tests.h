@@ -64,7 +64,6 @@ int test_readonly_write_kills(void);
 int test_outside_kills(void);
 int test_syscall_untouched_buffer(void);
 int test_harvest_bits(void);
-int test_harvest_ahead(void);
 int test_stats_in_pieces(void);
 int test_notify_bind(void);
 int test_swap_pattern(void);
