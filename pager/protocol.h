@@ -57,8 +57,8 @@ enum pager_label {
 	 * w[0] = entries in data, w[1] = the index to ask for next, 0 after
 	 * the last. */
 	/* Paged: the entries are the uint64_t fields of struct pager_stats,
-	 * by index, as many as one message holds (none if w[0] is their
-	 * count). w[0] past the count: -EINVAL. */
+	 * by index, as many as one message holds (none if the request's w[0]
+	 * is their count). The request's w[0] past the count: -EINVAL. */
 	PAGER_STATS = 0x106,
 	/* Paged: the entries are struct pager_proc_stats, one per live
 	 * process, the index a process slot. */

@@ -64,10 +64,8 @@ struct harvest_batch {
 	size_t n;
 	uint32_t current;
 };
-#define LOOKS_ALIGN 2048	/* its size, rounded up to a power of 2 */
-_Static_assert(sizeof(struct harvest_batch) > LOOKS_ALIGN / 2, "LOOKS_ALIGN is the least that holds it");
+#define LOOKS_ALIGN PLACED_ALIGN(sizeof(struct harvest_batch))
 PLACED_SPACE(looks_space, struct harvest_batch, LOOKS_ALIGN, 1);
-static struct harvest_batch *look_batch;	/* in looks_space, from victims_init */
 
 /* A look clears both bits: the dirty one is news only for a clean copy,
  * which vm_harvest gives up when it sees it. */
@@ -124,7 +122,7 @@ static void expire_ahead(void)
  * be evicted) and keep each one's answer in kept[]. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
-	struct harvest_batch *b = look_batch;
+	struct harvest_batch *b = placed(looks_space, LOOKS_ALIGN);
 	/* In locals: a byte stored through kept may alias any global, which
 	 * the loops would otherwise load again after each store. */
 	uint8_t *const kp = kept;
@@ -356,7 +354,6 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
 	kept = calloc(nframes, 1);
-	look_batch = placed(looks_space, LOOKS_ALIGN);
 	pol_ops = ops;
 	pol = kept ? ops->create(nframes, seed) : NULL;
 	if (pol)

@@ -120,24 +120,32 @@ static void test_run_perm_changes(void **state)
 /* A fault reply's one entry (FAULT_RESUME_ONE, vm_map_one from the
  * registers): from a replier that is not the root task it is refused
  * (-ERR_PERM) whatever it names; from the root task, an address that is
- * not a user page (unaligned, in the kernel's half, past Sv39) or a frame
- * not its own is refused (-ERR_INVAL). Nothing is mapped for any, and a
- * good entry after them maps. */
+ * not a user page (unaligned, in the kernel's half, past Sv39, at or past
+ * USER_TOP, below USER_BASE) or a frame not its own is refused
+ * (-ERR_INVAL). Nothing is mapped for any, and good entries after them
+ * map, the last user page among them. */
 static void test_one_entry_refused(void **state)
 {
-	static const uint64_t bad_va[] = { VA + 8, 0xffffffc000000000UL, 1UL << 39 };
+	static const uint64_t bad_va[] = { VA + 8, 0xffffffc000000000UL, 1UL << 39, USER_TOP,
+					   USER_BASE - PAGE_SIZE, 0 };
+	const uint64_t last = USER_TOP - PAGE_SIZE;
 	struct proc other = { .is_root = 0, .alive = 1 };
 
 	(void)state;
 	assert_int_equal(vm_map_one(&other, &procs[1], VA, FREE0, RW), -ERR_PERM);
 	assert_int_equal(pte_of(1, VA) & PTE_V, 0);
-	for (size_t k = 0; k < sizeof(bad_va) / sizeof(bad_va[0]); k++)
+	for (size_t k = 0; k < sizeof(bad_va) / sizeof(bad_va[0]); k++) {
 		assert_int_equal(vm_map_one(&root, &procs[1], bad_va[k], FREE0, RW), -ERR_INVAL);
+		/* By the kernel's own check: the page table's refuses USER_TOP too. */
+		assert_false(vm_user_page(bad_va[k]));
+	}
 	assert_int_equal(vm_map_one(&root, &procs[1], VA, FREE0 + 4 * PAGE_SIZE, RW), -ERR_INVAL);
 	assert_int_equal(vm_map_one(&root, &procs[1], VA, FREE0 + 8, RW), -ERR_INVAL);
 	assert_int_equal(pte_of(1, VA) & PTE_V, 0);
 	assert_int_equal(vm_map_one(&root, &procs[1], VA, FREE0, RW), 0);
 	assert_int_equal(PTE_TO_PA(pte_of(1, VA)), FREE0);
+	assert_int_equal(vm_map_one(&root, &procs[1], last, FREE0 + PAGE_SIZE, RW), 0);
+	assert_int_equal(PTE_TO_PA(pte_of(1, last)), FREE0 + PAGE_SIZE);
 }
 
 int main(void)
