@@ -77,36 +77,68 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 	vm_harvest_batch_flush(b, unmap_done);
 }
 
-/* vm_rmap_fn: mapping (s, va) of frame *ctx back in the page tables, with
- * the permission its entry says (read-only while the write is on); *ctx
- * becomes 0 if one could not be mapped. */
-static void map_back(void *ctx, struct vm_space *s, uint64_t va)
+/* A frame's mappings on their way back: pa, how many are back (in the
+ * reverse map's order), and whether the mmu refused one (the rest stay
+ * out). On undo, n counts down those to take out again. */
+struct back {
+	uint64_t pa;
+	unsigned n;
+	int refused;
+};
+
+/* The permission mapping (s, va) of pa comes back with (its entry's:
+ * read-only while the write is on), or -1 if its entry does not name pa
+ * (the VM core's bug, noted; that mapping is left alone both ways). */
+static int back_perm(struct vm_space *s, uint64_t va, uint64_t pa)
 {
-	uint64_t *pa = ctx, want = *pa;
 	const struct vm_region *r = vm_region_find(s, va);
 	uint32_t e = r ? region_entry(r, (va - r->start) / VM_PAGE) : 0;
 
-	if (!want)
-		return;	/* one failed: the rest stay out */
-	if (entry_frame(e) != want) {
+	if (entry_frame(e) != pa) {
 		vm_note_bug("rmap entry without its page");
-		return;
+		return -1;
 	}
-	if (vm.mmu.map(vm.mmu.ctx, s->as, va, want, vm_entry_perm(r, e)) < 0)
-		*pa = 0;
+	return (int)vm_entry_perm(r, e);
+}
+
+/* vm_rmap_fn: mapping (s, va) of frame ((struct back *)ctx)->pa back in
+ * the page tables, unless one before it was refused. */
+static void map_back(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct back *b = ctx;
+	int perm;
+
+	if (b->refused || (perm = back_perm(s, va, b->pa)) < 0)
+		return;
+	if (vm.mmu.map(vm.mmu.ctx, s->as, va, b->pa, (unsigned)perm) < 0)
+		b->refused = 1;
+	else
+		b->n++;
+}
+
+/* vm_rmap_fn: the first b->n mappings map_back brought back go out again,
+ * and only those (the mmu is asked to unmap only what is mapped). */
+static void unmap_back(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct back *b = ctx;
+
+	if (!b->n || back_perm(s, va, b->pa) < 0)
+		return;
+	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	b->n--;
 }
 
 int vm_frame_map_back(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
-	uint64_t ok = pa;
+	struct back b = { pa, 0, 0 };
 
 	if (!f || !f->unmapped)
 		return 0;
-	vm_rmap_walk(pa, map_back, &ok);
-	if (!ok) {
+	vm_rmap_walk(pa, map_back, &b);
+	if (b.refused) {
 		/* Some mapping is not back: all out again, still unmapped. */
-		vm_rmap_walk(pa, unmap_one, NULL);
+		vm_rmap_walk(pa, unmap_back, &b);
 		return -1;
 	}
 	mark(f, 0);
