@@ -64,7 +64,8 @@ struct frame {
 	 * it is being written out (swapcache_writing). */
 	uint8_t unmapped : 1;
 	/* 1 once such a fault mapped it back: referenced during its write-out,
-	 * it stays in memory after the write (unmapped.c's too). */
+	 * it stays in memory after the write (unmapped.c's too: cleared as a
+	 * write-out starts, vm_frames_unmap, and as it ends). */
 	uint8_t fault_kept : 1;
 };
 

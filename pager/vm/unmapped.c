@@ -66,8 +66,11 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 
 		if (!f || f->state != FRAME_ANON)
 			continue;
-		/* Marked first: mapped again from now on, it is read-only. */
+		/* Marked first: mapped again from now on, it is read-only. A
+		 * new write-out: a fault before it (one that mapped back a frame
+		 * a failed map-back left out) kept nothing in this one. */
 		swapcache_set_writing(pa[k], 1);
+		f->fault_kept = 0;
 		if (!f->mapcount || f->unmapped)
 			continue;	/* nothing in the page tables */
 		if (!vm.mmu.harvest ||
