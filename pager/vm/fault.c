@@ -175,7 +175,7 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 							   : page_fill_map(s, r, i, 0);
 		if (fresh_zero_fill(r))
 			return res;	/* no second look-up: ~35 instructions a fault */
-	} else if (vm.unmapped_frames) {	/* a write-out in flight */
+	} else if (frames_at.unmapped) {	/* a write-out in flight */
 		res = present_fault(entry_frame(e));
 	}
 	if (res == VM_FAULT_MAPPED && (access & VM_W))

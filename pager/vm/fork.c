@@ -14,7 +14,7 @@ static int map_back_mapped(struct vm_region *c)
 {
 	uint64_t n = region_pages(c);
 
-	for (uint64_t i = pv_next(&c->pages, 0, n); vm.unmapped_frames && i < n;
+	for (uint64_t i = pv_next(&c->pages, 0, n); frames_at.unmapped && i < n;
 	     i = pv_next(&c->pages, i + 1, n)) {
 		uint64_t pa = region_frame(c, i);
 		if (pa && vm_frame_unmapped(pa) && vm_frame_map_back(pa) < 0)

@@ -11,18 +11,6 @@
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
-/* f's mappings are out of the page tables (on) or not, counted. */
-static void mark(struct frame *f, int on)
-{
-	if (f->unmapped == !!on)
-		return;
-	f->unmapped = on != 0;
-	if (on)
-		vm.unmapped_frames++;
-	else
-		vm.unmapped_frames--;
-}
-
 /* vm_rmap_fn: mapping (s, va) of the frame leaves the page tables. */
 static void unmap_one(void *ctx, struct vm_space *s, uint64_t va)
 {
@@ -41,7 +29,7 @@ static void unmap_each(uint64_t pa)
 	if (f->unmapped)
 		return;
 	vm_rmap_walk(pa, unmap_one, NULL);
-	mark(f, 1);
+	frame_set_unmapped(f, 1);
 	vm_frame_dirtied(pa);
 }
 
@@ -53,7 +41,7 @@ static void unmap_done(uint64_t pa, unsigned bits, int failed)
 	if (failed)
 		unmap_each(pa);
 	else
-		mark(frame_desc(pa), 1);
+		frame_set_unmapped(frame_desc(pa), 1);
 }
 
 void vm_frames_unmap(const uint64_t *pa, size_t n)
@@ -144,7 +132,7 @@ int vm_frame_map_back(uint64_t pa)
 		vm_rmap_walk(pa, unmap_back, &b);
 		return -1;
 	}
-	mark(f, 0);
+	frame_set_unmapped(f, 0);
 	return 1;
 }
 
@@ -168,7 +156,7 @@ void vm_frame_unmapped_clear(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
-	mark(f, 0);
+	frame_set_unmapped(f, 0);
 	f->fault_kept = 0;
 }
 
