@@ -651,6 +651,40 @@ static void test_unmapped_shared_new_sharer(void **state)
 	destroy(p);
 }
 
+/* A fork that runs out of page-table memory partway through a shared
+ * region whose frames are unmapped for their write-out: each frame's
+ * mappings, the child's made before the failure among them, are all in
+ * the page tables or all out (the first frame back in both spaces, the
+ * second still out), and both spaces go cleanly. */
+static void test_unmapped_shared_fork_fails(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f[2];
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 2 * PG, RW, VM_SHARED, NULL), 0);
+	for (int k = 0; k < 2; k++) {
+		swap_fake_fill(p, SH + k * PG, (uint8_t)(5 + k));
+		f[k] = vm_lookup(p, SH + k * PG);
+	}
+	vm_frames_unmap(f, 2);
+	assert_int_equal(fake_count(-1), 0);
+	fake.map_budget = 2;	/* page 0 back in p and in c, then none */
+	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	check();
+	assert_false(vm_frame_unmapped(f[0]));
+	assert_int_equal(fake_pa(2, SH, NULL), f[0]);
+	assert_true(vm_frame_unmapped(f[1]));
+	assert_int_equal(fake_count(-1), 2);
+	destroy(c);
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(vm_frame_write_protect(f[k], 0), 0);
+	check_perm(1, SH, RW);
+	check_perm(1, SH + PG, RW);
+	destroy(p);
+}
+
 /* A frame whose mapping has no page (the VM core's bug, planted here) is
  * not added to the batch: it is protected one call per mapping, which
  * gives that mapping up, and the inconsistency is noted (by the pick) for
@@ -2060,6 +2094,7 @@ int main(void)
 		TEST(test_unmap_batch),
 		TEST(test_unmapped_shared),
 		TEST(test_unmapped_shared_new_sharer),
+		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_write_protect_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
