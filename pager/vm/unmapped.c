@@ -33,8 +33,10 @@ static void unmap_each(uint64_t pa)
 	vm_frame_dirtied(pa);
 }
 
-/* One mapping's answer: gone from the page tables (a dirty bit found gave
- * the clean copy up: vm_harvest), or, if the call failed, unmapped anew. */
+/* One mapping's answer: gone from the page tables, or, if the call
+ * failed, unmapped anew. Its bits are no business of this step: the
+ * batch handed them to vm_harvest before this call (a dirty bit found gave
+ * the clean copy up), and vm_harvest_done's other callers need them. */
 static void unmap_done(uint64_t pa, unsigned bits, int failed)
 {
 	(void)bits;
@@ -42,6 +44,17 @@ static void unmap_done(uint64_t pa, unsigned bits, int failed)
 		unmap_each(pa);
 	else
 		frame_set_unmapped(frame_desc(pa), 1);
+}
+
+/* pa's descriptor (NULL if pa is no frame), no fault keeping it any more:
+ * a write-out starts, ends, or its frame leaves every mapping. */
+static struct frame *unkeep(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (f)
+		f->fault_kept = 0;
+	return f;
 }
 
 void vm_frames_unmap(const uint64_t *pa, size_t n)
@@ -58,7 +71,7 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 		 * new write-out: a fault before it (one that mapped back a frame
 		 * a failed map-back left out) kept nothing in this one. */
 		swapcache_set_writing(pa[k], 1);
-		f->fault_kept = 0;
+		(void)unkeep(pa[k]);
 		if (!f->mapcount || f->unmapped)
 			continue;	/* nothing in the page tables */
 		if (!vm.mmu.harvest ||
@@ -154,18 +167,13 @@ int vm_frame_kept_by_fault(uint64_t pa)
 
 void vm_frame_unmapped_clear(uint64_t pa)
 {
-	struct frame *f = frame_desc(pa);
+	struct frame *f = unkeep(pa);
 
-	frame_set_unmapped(f, 0);
-	f->fault_kept = 0;
+	if (f)
+		frame_set_unmapped(f, 0);
 }
 
 int vm_frame_write_out_over(uint64_t pa)
 {
-	struct frame *f = frame_desc(pa);
-
-	if (!f)
-		return 0;
-	f->fault_kept = 0;
-	return vm_frame_map_back(pa);
+	return unkeep(pa) ? vm_frame_map_back(pa) : 0;
 }
