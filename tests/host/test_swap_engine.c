@@ -7,7 +7,9 @@
  * dropped again without a write; a fault reads its page with the pages
  * after it in one transfer and starts over; a page read ahead that reclaim
  * takes unused goes without a write, readahead's miss; a failed write keeps
- * the page; a failed read fails only its fault, and a failed window is read
+ * the page (and one the mmu will not map back after it stays unmapped,
+ * counted so, until a fault or its free, and is evicted by a later
+ * write-out); a failed read fails only its fault, and a failed window is read
  * again alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
  * refault, and a freed slot leaves none; an unwritten program-image page
