@@ -326,9 +326,9 @@ static int check_counters(const struct seen *seen, uint64_t present)
 	if (seen->rmap_entries != rmap_pool_used())
 		return fail("rmap pool use differs from the entries",
 			    (struct found){ .name = ", pool entries in use", .value = rmap_pool_used() });
-	if (seen->unmapped != vm.unmapped_frames)
-		return fail("unmapped frames differ from their count (vm.unmapped_frames)",
-			    (struct found){ .name = ", counted", .value = vm.unmapped_frames });
+	if (seen->unmapped != frames_at.unmapped)
+		return fail("unmapped frames differ from their count (frames_at.unmapped)",
+			    (struct found){ .name = ", counted", .value = frames_at.unmapped });
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
 		if (c[k].seen != vmstat_get(c[k].item)) {
 			snprintf(counted, sizeof(counted), ", found %lu, counted",

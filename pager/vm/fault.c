@@ -25,15 +25,12 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	uint64_t pa;
 	int res = r->ops->page_in(r, i, &pa);
 
-	/* Not 0 (one test, as for errors alone): an error, or a shared
-	 * object's frame unmapped for its write-out: used, so kept, its other
-	 * mappings back before one more is made (vm_page_map). */
-	if (res != 0) {
-		if (res < 0)
-			return res;
-		if (vm_frame_fault_back(pa) < 0)
-			return VM_FAULT_NOMEM;
-	}
+	if (res < 0)
+		return res;
+	/* A shared object's frame unmapped for its write-out: used, so kept,
+	 * its other mappings back before one more is made (vm_page_map). */
+	if (res == VM_PAGE_IN_UNMAPPED && vm_frame_fault_back(pa) < 0)
+		return VM_FAULT_NOMEM;
 	if (vm_page_map(s, r, i, pa, how) < 0) {
 		if (r->ops->page_gone)	/* frees it unless an object holds it */
 			r->ops->page_gone(r, i, pa);
@@ -175,7 +172,7 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 							   : page_fill_map(s, r, i, 0);
 		if (fresh_zero_fill(r))
 			return res;	/* no second look-up: ~35 instructions a fault */
-	} else if (vm.unmapped_frames) {	/* a write-out in flight */
+	} else if (frames_at.unmapped) {	/* a write-out in flight */
 		res = present_fault(entry_frame(e));
 	}
 	if (res == VM_FAULT_MAPPED && (access & VM_W))

@@ -35,6 +35,7 @@ static void push_free(uint32_t i)
 {
 	struct frame *f = &frames_at.table[i];
 
+	frames_at.unmapped -= f->unmapped;	/* the mark goes with the reset */
 	memset(f, 0, sizeof(*f));
 	f->state = FRAME_FREE;
 	f->prev = FRAME_NONE;
@@ -91,6 +92,7 @@ static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 	frames_at.window = win;
 	frames_at.table = NULL;
 	frames_at.span = 0;
+	frames_at.unmapped = 0;
 	managed = nfree = reserve = 0;
 	free_head = FRAME_NONE;
 	bad_free = error = NULL;
@@ -255,6 +257,17 @@ void frame_free(uint64_t pa)
 		observer(observer_ctx, pa, 0);
 	push_free(index_of(pa));
 	vmstat_count(VMSTAT_PGFREE);
+}
+
+void frame_set_unmapped(struct frame *f, int on)
+{
+	if (f->unmapped == !!on)
+		return;
+	f->unmapped = on != 0;
+	if (on)
+		frames_at.unmapped++;
+	else
+		frames_at.unmapped--;
 }
 
 /* Walk the free list: links agree both ways and it holds nfree free frames. */

@@ -59,12 +59,13 @@ struct frame {
 	uint8_t image_map : 1;
 	/* 1 while its mappings are out of the page tables for its write-out
 	 * (unmapped at choice: unmapped.c, the VM core's, alone sets and
-	 * clears it): its page entries and reverse map still name it, and
+	 * clears it, through frame_set_unmapped, which counts it): its page entries and reverse map still name it, and
 	 * the first fault on one of them maps them all back. Set only while
 	 * it is being written out (swapcache_writing). */
 	uint8_t unmapped : 1;
 	/* 1 once such a fault mapped it back: referenced during its write-out,
-	 * it stays in memory after the write (unmapped.c's too). */
+	 * it stays in memory after the write (unmapped.c's too: cleared as a
+	 * write-out starts, vm_frames_unmap, and as it ends). */
 	uint8_t fault_kept : 1;
 };
 
@@ -108,6 +109,9 @@ uint64_t frames_lowest_free(void);
  * Anything else (free, reserved, still mapped or held by an object) is
  * refused and recorded: frames_check() then fails. */
 void frame_free(uint64_t pa);
+/* Set or clear f's unmapped mark (frame.unmapped: the VM core's
+ * unmapped.c alone decides), keeping frames_at.unmapped its count. */
+void frame_set_unmapped(struct frame *f, int on);
 
 /* Told of every process frame (FRAME_ANON) as frame_alloc hands it out
  * (allocated 1) and as frame_free takes it back (0); of a run from
@@ -126,6 +130,12 @@ struct frames_at {
 	struct frame *table;
 	uint64_t base, span;
 	uint8_t *window;	/* the byte at base */
+	/* Descriptors with frame.unmapped set: frame_set_unmapped's count, and
+	 * frame_free's, which resets a descriptor, mark and all (so no path
+	 * that frees a frame can leave it counted). 0, as whenever no
+	 * write-out is in flight, answers vm_frame_unmapped without a look at
+	 * the descriptor (fork and exit ask it of every page). */
+	uint32_t unmapped;
 };
 extern struct frames_at frames_at;
 

@@ -164,10 +164,6 @@ struct vm_state {
 	struct vm_space *spaces;	/* every live space */
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
 	int unmaps_held;		/* vm_unmaps_hold on, not off yet: evict.c's */
-	/* Frames whose frame.unmapped is set (unmapped.c's): 0, as whenever
-	 * no write-out is in flight, answers vm_frame_unmapped without a look
-	 * at the descriptor (fork and exit ask it of every page). */
-	uint32_t unmapped_frames;
 };
 extern struct vm_state vm;
 
@@ -261,7 +257,7 @@ static inline int vm_frame_unmapped(uint64_t pa)
 {
 	const struct frame *f;
 
-	if (!vm.unmapped_frames)
+	if (!frames_at.unmapped)	/* no write-out in flight */
 		return 0;
 	f = frame_desc(pa);
 	return f && f->unmapped;

@@ -11,18 +11,6 @@
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
-/* f's mappings are out of the page tables (on) or not, counted. */
-static void mark(struct frame *f, int on)
-{
-	if (f->unmapped == !!on)
-		return;
-	f->unmapped = on != 0;
-	if (on)
-		vm.unmapped_frames++;
-	else
-		vm.unmapped_frames--;
-}
-
 /* vm_rmap_fn: mapping (s, va) of the frame leaves the page tables. */
 static void unmap_one(void *ctx, struct vm_space *s, uint64_t va)
 {
@@ -41,19 +29,32 @@ static void unmap_each(uint64_t pa)
 	if (f->unmapped)
 		return;
 	vm_rmap_walk(pa, unmap_one, NULL);
-	mark(f, 1);
+	frame_set_unmapped(f, 1);
 	vm_frame_dirtied(pa);
 }
 
-/* One mapping's answer: gone from the page tables (a dirty bit found gave
- * the clean copy up: vm_harvest), or, if the call failed, unmapped anew. */
+/* One mapping's answer: gone from the page tables, or, if the call
+ * failed, unmapped anew. Its bits are no business of this step: the
+ * batch handed them to vm_harvest before this call (a dirty bit found gave
+ * the clean copy up), and vm_harvest_done's other callers need them. */
 static void unmap_done(uint64_t pa, unsigned bits, int failed)
 {
 	(void)bits;
 	if (failed)
 		unmap_each(pa);
 	else
-		mark(frame_desc(pa), 1);
+		frame_set_unmapped(frame_desc(pa), 1);
+}
+
+/* pa's descriptor (NULL if pa is no frame), no fault keeping it any more:
+ * a write-out starts, ends, or its frame leaves every mapping. */
+static struct frame *unkeep(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (f)
+		f->fault_kept = 0;
+	return f;
 }
 
 void vm_frames_unmap(const uint64_t *pa, size_t n)
@@ -66,8 +67,11 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 
 		if (!f || f->state != FRAME_ANON)
 			continue;
-		/* Marked first: mapped again from now on, it is read-only. */
+		/* Marked first: mapped again from now on, it is read-only. A
+		 * new write-out: a fault before it (one that mapped back a frame
+		 * a failed map-back left out) kept nothing in this one. */
 		swapcache_set_writing(pa[k], 1);
+		(void)unkeep(pa[k]);
 		if (!f->mapcount || f->unmapped)
 			continue;	/* nothing in the page tables */
 		if (!vm.mmu.harvest ||
@@ -77,39 +81,71 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 	vm_harvest_batch_flush(b, unmap_done);
 }
 
-/* vm_rmap_fn: mapping (s, va) of frame *ctx back in the page tables, with
- * the permission its entry says (read-only while the write is on); *ctx
- * becomes 0 if one could not be mapped. */
-static void map_back(void *ctx, struct vm_space *s, uint64_t va)
+/* A frame's mappings on their way back: pa, how many are back (in the
+ * reverse map's order), and whether the mmu refused one (the rest stay
+ * out). On undo, n counts down those to take out again. */
+struct back {
+	uint64_t pa;
+	unsigned n;
+	int refused;
+};
+
+/* The permission mapping (s, va) of pa comes back with (its entry's:
+ * read-only while the write is on), or -1 if its entry does not name pa
+ * (the VM core's bug, noted; that mapping is left alone both ways). */
+static int back_perm(struct vm_space *s, uint64_t va, uint64_t pa)
 {
-	uint64_t *pa = ctx, want = *pa;
 	const struct vm_region *r = vm_region_find(s, va);
 	uint32_t e = r ? region_entry(r, (va - r->start) / VM_PAGE) : 0;
 
-	if (!want)
-		return;	/* one failed: the rest stay out */
-	if (entry_frame(e) != want) {
+	if (entry_frame(e) != pa) {
 		vm_note_bug("rmap entry without its page");
-		return;
+		return -1;
 	}
-	if (vm.mmu.map(vm.mmu.ctx, s->as, va, want, vm_entry_perm(r, e)) < 0)
-		*pa = 0;
+	return (int)vm_entry_perm(r, e);
+}
+
+/* vm_rmap_fn: mapping (s, va) of frame ((struct back *)ctx)->pa back in
+ * the page tables, unless one before it was refused. */
+static void map_back(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct back *b = ctx;
+	int perm;
+
+	if (b->refused || (perm = back_perm(s, va, b->pa)) < 0)
+		return;
+	if (vm.mmu.map(vm.mmu.ctx, s->as, va, b->pa, (unsigned)perm) < 0)
+		b->refused = 1;
+	else
+		b->n++;
+}
+
+/* vm_rmap_fn: the first b->n mappings map_back brought back go out again,
+ * and only those (the mmu is asked to unmap only what is mapped). */
+static void unmap_back(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct back *b = ctx;
+
+	if (!b->n || back_perm(s, va, b->pa) < 0)
+		return;
+	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	b->n--;
 }
 
 int vm_frame_map_back(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
-	uint64_t ok = pa;
+	struct back b = { pa, 0, 0 };
 
 	if (!f || !f->unmapped)
 		return 0;
-	vm_rmap_walk(pa, map_back, &ok);
-	if (!ok) {
+	vm_rmap_walk(pa, map_back, &b);
+	if (b.refused) {
 		/* Some mapping is not back: all out again, still unmapped. */
-		vm_rmap_walk(pa, unmap_one, NULL);
+		vm_rmap_walk(pa, unmap_back, &b);
 		return -1;
 	}
-	mark(f, 0);
+	frame_set_unmapped(f, 0);
 	return 1;
 }
 
@@ -131,18 +167,13 @@ int vm_frame_kept_by_fault(uint64_t pa)
 
 void vm_frame_unmapped_clear(uint64_t pa)
 {
-	struct frame *f = frame_desc(pa);
+	struct frame *f = unkeep(pa);
 
-	mark(f, 0);
-	f->fault_kept = 0;
+	if (f)
+		frame_set_unmapped(f, 0);
 }
 
 int vm_frame_write_out_over(uint64_t pa)
 {
-	struct frame *f = frame_desc(pa);
-
-	if (!f)
-		return 0;
-	f->fault_kept = 0;
-	return vm_frame_map_back(pa);
+	return unkeep(pa) ? vm_frame_map_back(pa) : 0;
 }

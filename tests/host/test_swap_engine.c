@@ -7,7 +7,9 @@
  * dropped again without a write; a fault reads its page with the pages
  * after it in one transfer and starts over; a page read ahead that reclaim
  * takes unused goes without a write, readahead's miss; a failed write keeps
- * the page; a failed read fails only its fault, and a failed window is read
+ * the page (and one the mmu will not map back after it stays unmapped,
+ * counted so, until a fault or its free, and is evicted by a later
+ * write-out); a failed read fails only its fault, and a failed window is read
  * again alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
  * refault, and a freed slot leaves none; an unwritten program-image page
@@ -402,6 +404,63 @@ static void test_write_fails(void **state)
 	fake_check();
 }
 
+/* Page 0 of a new space, written out with the device failing the write
+ * and the mmu refusing every map while it is out: the frame stays, back
+ * with the policy still unmapped (all its mappings out), counted so, and
+ * consistent (fake_check). Its frame. */
+static uint64_t write_fails_map_refused(struct vm_space **s)
+{
+	uint64_t pa;
+
+	*s = filled_space(1);
+	pa = vm_lookup(*s, VA);
+	disk.bad_write = 1;	/* the first slot handed out */
+	fake.map_budget = 0;
+	assert_int_equal(out(*s, 1), 0);
+	fake.map_budget = -1;
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 1);
+	assert_true(vm_frame_unmapped(pa));
+	assert_int_equal(fake_count(-1), 0);
+	return pa;
+}
+
+/* Mapped back by a read fault after its write-out (a failed one) is over,
+ * the frame is not kept by the next one: that fault was no reference
+ * during a write-out, so the second write evicts it. */
+static void test_map_back_refused_then_fault(void **state)
+{
+	struct vm_space *s;
+	uint64_t pa = write_fails_map_refused(&s);
+
+	(void)state;
+	fault_back(s, VA, VM_R);
+	assert_false(vm_frame_unmapped(pa));
+	assert_int_equal(out(s, 1), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPOUT), 1);
+	assert_int_not_equal(slot_at(s, VA), 0);
+	fake_check();
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Freed while still unmapped (its space goes), the frame is no longer
+ * counted unmapped: the count stays the marked frames' (vm_check). */
+static void test_map_back_refused_then_freed(void **state)
+{
+	struct vm_space *s;
+	uint64_t free0;
+
+	(void)state;
+	(void)write_fails_map_refused(&s);
+	free0 = frames_free();
+	vm_space_destroy(s);
+	assert_true(frames_free() > free0);
+	fake_check();
+}
+
 /* A window that fails to read is given up and the page asked for read
  * alone; a page whose own read fails fails only its fault, and still
  * names its slot. */
@@ -713,6 +772,8 @@ int main(void)
 		TEST(test_read_with_readahead),
 		TEST(test_readahead_miss),
 		TEST(test_write_fails),
+		TEST(test_map_back_refused_then_fault),
+		TEST(test_map_back_refused_then_freed),
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_fault_during_write_keeps),

@@ -600,10 +600,10 @@ static uint64_t shared_unmapped(struct vm_space *p, struct vm_space *c, int fork
 	return f;
 }
 
-/* A shared object's page unmapped for its write-out: a fork that maps it
- * in one more space brings its other mappings back too (all or none are
- * in the page tables), and a fault in any sharer maps them all back and
- * keeps the frame. */
+/* A shared object's page unmapped for its write-out: a fork leaves it out
+ * of the child (all or none of its mappings are in the page tables, and
+ * a fork is no use of it), and the child's first access maps them all
+ * back and keeps the frame, as a new sharer's does. */
 static void test_unmapped_shared(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
@@ -611,16 +611,15 @@ static void test_unmapped_shared(void **state)
 
 	(void)state;
 	assert_int_equal(vm_fork(p, c), 0);
-	assert_false(vm_frame_unmapped(f));
+	assert_true(vm_frame_unmapped(f));
+	assert_int_equal(vm_lookup(c, SH), 0);
+	assert_int_equal(fake_count(-1), 0);
+	check();
+
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(fake_count(-1), 2);
 	check_perm(1, SH, VM_R);	/* still being written out */
 	check_perm(2, SH, VM_R);
-	check();
-
-	vm_frames_unmap(&f, 1);
-	assert_int_equal(fake_count(-1), 0);
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(fake_count(-1), 2);
 	assert_true(vm_frame_kept_by_fault(f));
 	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
 	assert_int_equal(vm_frame_write_protect(f, 0), 0);
@@ -648,6 +647,39 @@ static void test_unmapped_shared_new_sharer(void **state)
 	assert_int_equal(vm_lookup(c, SH), f);
 	assert_int_equal(vm_frame_write_protect(f, 0), 0);
 	destroy(c);
+	destroy(p);
+}
+
+/* A fork that runs out of page-table memory partway through a shared
+ * region whose first frame is unmapped for its write-out: the child maps
+ * the second page and fails on the third, and the unmapped frame has no
+ * mapping in the page tables in either space (all or none: the fork mapped
+ * none of it), both spaces going cleanly. */
+static void test_unmapped_shared_fork_fails(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f[3];
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 3 * PG, RW, VM_SHARED, NULL), 0);
+	for (int k = 0; k < 3; k++) {
+		swap_fake_fill(p, SH + k * PG, (uint8_t)(5 + k));
+		f[k] = vm_lookup(p, SH + k * PG);
+	}
+	vm_frames_unmap(&f[0], 1);
+	assert_int_equal(fake_count(-1), 2);
+	fake.map_budget = 1;	/* the child's one map, then none */
+	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	check();
+	assert_true(vm_frame_unmapped(f[0]));
+	assert_int_equal(fake_pa(1, SH, NULL), 0);
+	assert_int_equal(fake_pa(2, SH, NULL), 0);
+	assert_int_equal(fake_pa(2, SH + PG, NULL), f[1]);
+	assert_int_equal(fake_count(-1), 3);	/* p's pages 1 and 2, c's page 1 */
+	destroy(c);
+	assert_int_equal(vm_frame_write_protect(f[0], 0), 0);
+	check_perm(1, SH, RW);
 	destroy(p);
 }
 
@@ -2060,6 +2092,7 @@ int main(void)
 		TEST(test_unmap_batch),
 		TEST(test_unmapped_shared),
 		TEST(test_unmapped_shared_new_sharer),
+		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_write_protect_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
