@@ -324,10 +324,6 @@ int rmap_reserve(uint64_t n);
  * caller has: one lookup), its entry reserved; image: mapped in a program
  * segment, the frame is marked so (frame.image_map). */
 void rmap_add_frame(struct frame *f, struct vm_space *s, uint64_t va, int image);
-static inline void rmap_add(uint64_t pa, struct vm_space *s, uint64_t va)
-{
-	rmap_add_frame(frame_desc(pa), s, va, 0);
-}
 /* rmap_add_frame(f[m], s, e[m].va, image) for each of e[0..n)
  * (kernel/abi/vm.h's struct map_entry: a run just mapped; f[m] the
  * descriptor of frame e[m].pa). */

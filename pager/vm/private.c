@@ -333,7 +333,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 		return VM_FAULT_NOMEM;
 	}
 	rmap_remove(pa, s, va);
-	rmap_add(copy, s, va);
+	rmap_add_frame(frame_desc(copy), s, va, 0);
 	pv_put(&r->pages, i, pa_pfn(copy));	/* present: cannot fail */
 	if (vm_mapcount(pa) == 0)
 		vm_frame_release(pa);	/* parked for the slot's entries */

@@ -145,7 +145,7 @@ __attribute__((noinline, cold)) static void add_unreserved(struct frame *f, stru
 							   uint64_t va, int image)
 {
 	if (!f || rmap_reserve(1) < 0) {
-		vm_note_bug("rmap_add: no frame, or no entry although reserved");
+		vm_note_bug("rmap_add_frame: no frame, or no entry although reserved");
 		return;
 	}
 	struct run_state r = { free_head, fresh, 0, 0 };
