@@ -73,7 +73,9 @@ int sched_runs_next_slow(int prio)
 	return !higher_ready(prio + 1);
 }
 
-static struct thread *pick(void)
+/* Inline in both its callers: schedule()'s usual path finds a thread at
+ * once, and a call there would cost more than the loop. */
+static inline __attribute__((always_inline)) struct thread *pick(void)
 {
 	for (int p = 0; p < PRIO_LEVELS; p++) {
 		struct thread *t = tq_pop(&runq[p]);
