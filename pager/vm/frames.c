@@ -36,10 +36,9 @@ static void push_free(uint32_t i)
 	struct frame *f = &frames_at.table[i];
 
 	frames_at.unmapped -= f->unmapped;	/* the mark goes with the reset */
-	memset(f, 0, sizeof(*f));
-	f->state = FRAME_FREE;
-	f->prev = FRAME_NONE;
-	f->next = free_head;
+	/* A compound literal, not memset: a few stores in place of a call
+	 * (a frame is freed for about every page moved). */
+	*f = (struct frame){ .state = FRAME_FREE, .prev = FRAME_NONE, .next = free_head };
 	if (free_head != FRAME_NONE)
 		frames_at.table[free_head].prev = i;
 	free_head = i;

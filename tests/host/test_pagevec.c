@@ -262,6 +262,32 @@ static void test_hint_dropped(void **state)
 	pv_free(&v);
 }
 
+/* A search first tries the place a chunk has when none below it is
+ * missing: with chunks missing below (a hole, or one made below the first)
+ * the place holds another chunk, and the entry must still be found; and a
+ * chunk that is not there must not be matched. The hint is moved away
+ * before each read so the search runs. */
+static void test_search_placed(void **state)
+{
+	static const uint64_t at[] = { 2 * PV_CHUNK + 1, 3 * PV_CHUNK + 2, 5 * PV_CHUNK + 3,
+				       6 * PV_CHUNK + 4, PV_CHUNK + 5 };	/* holes at 4; 1 made last */
+	struct pagevec v = { 0 };
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(at) / sizeof(at[0]); k++)
+		assert_int_equal(pv_set(&v, at[k], (uint32_t)k + 1), 0);
+	assert_int_equal(v.n, 5);
+	for (unsigned k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		assert_int_equal(pv_reserve(&v, 9 * PV_CHUNK), 0);	/* the hint elsewhere */
+		assert_int_equal(pv_get(&v, at[k]), k + 1);
+		pv_unreserve(&v, 9 * PV_CHUNK);
+	}
+	assert_int_equal(pv_get(&v, 4 * PV_CHUNK + 3), 0);	/* the hole */
+	assert_int_equal(pv_get(&v, 0), 0);			/* below the first */
+	assert_int_equal(pv_get(&v, 7 * PV_CHUNK), 0);		/* past the last */
+	pv_free(&v);
+}
+
 /* The first index in [i, end) with an entry, by pv_get alone. */
 static uint64_t next_slow(const struct pagevec *v, uint64_t i, uint64_t end)
 {
@@ -363,7 +389,8 @@ int main(void)
 		cmocka_unit_test(test_unreserve),
 		cmocka_unit_test(test_set_run_two_chunks), cmocka_unit_test(test_put),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
-		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_walks_agree),
+		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_search_placed),
+		cmocka_unit_test(test_walks_agree),
 		cmocka_unit_test(test_absent_cut),
 	};
 
