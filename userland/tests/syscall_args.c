@@ -117,6 +117,24 @@ static int check_plain_pointers(int echo_ep, int quiet_ep, int ended_proc)
 	return 0;
 }
 
+/* Calls that write to memory, given a page the program may read but not
+ * write (its read-only data): each refuses it, with the kernel's
+ * translation of that page cached read-only by a read first (the case of
+ * user_check's one-page test; the copy's own walk would refuse the write
+ * too, so this cannot tell which of the two refused), the first call one
+ * that cannot block if both let it through. */
+static int check_read_only_pointers(int quiet_ep, int ended_proc)
+{
+	static const char read_only[] = "\n";
+	const long ro = (long)(uintptr_t)read_only;
+
+	CHECK_EQ(sys_ecall(SYS_DEBUG_WRITE, ro, 1, 0, 0, 0, 0), 1);	/* read: cached */
+	CHECK_EQ(sys_ecall(SYS_PROC_INFO, HANDLE_SELF, ro, 1, 0, 0, 0), -ERR_FAULT);
+	CHECK_EQ(sys_ecall(SYS_PROC_WAIT, ended_proc, ro, 0, 0, 0, 0), -ERR_FAULT);
+	CHECK_EQ(sys_ecall(SYS_RECV, quiet_ep, ro, 0, 0, 0, 0), -ERR_FAULT);
+	return 0;
+}
+
 /* reply and reply_recv, with a call owed a reply: every bad pointer is
  * refused and changes nothing, so a good reply still reaches the caller. */
 static int check_reply_pointers(int own_ep, int quiet_ep, struct pending_caller *pc)
@@ -153,6 +171,7 @@ static int bad_pointers_with(struct echo *e, struct child *ended)
 	CHECK(quiet_ep >= 0 && own_ep >= 0);
 	CHECK_RUN(child_wait(ended, &info));
 	CHECK_RUN(check_plain_pointers(e->ep, quiet_ep, ended->handle));
+	CHECK_RUN(check_read_only_pointers(quiet_ep, ended->handle));
 	pc = (struct pending_caller){ .ep = own_ep };
 	CHECK(thread_spawn(pending_caller_thread, &pc, TEST_STACK, PRIO_NORMAL) >= 0);
 	CHECK_RUN(check_reply_pointers(own_ep, quiet_ep, &pc));
