@@ -77,6 +77,10 @@ static int harvest_check(struct harvest_call *c, const struct harvest_entry *b, 
 			return -ERR_INVAL;
 		if ((!c->known || c->handle != b[i].proc) && (r = harvest_lookup(c, b[i].proc)) < 0)
 			return r;
+		/* A caller unmapping its own pages could take its answers' page
+		 * away under the copy-out, and their dirty bits with it. */
+		if ((b[i].bits & HARVEST_UNMAP) && c->p == c->t->proc)
+			return -ERR_INVAL;
 		procs[i] = c->p;
 	}
 	return 0;
@@ -98,8 +102,9 @@ static void harvest_act(struct harvest_call *c, struct harvest_entry *b, size_t 
 			continue;
 		}
 		/* A later kernel write must set dirty again: no cached
-		 * translation (nothing caches one for p until the call ends). */
-		if (p != c->forgotten)
+		 * translation. Only the caller's own copy-outs cache one for p
+		 * before the call ends, so its translations go every batch. */
+		if (p != c->forgotten || p == c->t->proc)
 			usercopy_forget(p);
 		c->forgotten = p;
 		arch_pt_harvest_run(&p->pt, &c->cur, b + i, m - i);

@@ -111,13 +111,30 @@ static void test_reserved_bits(void **state)
 	map_both(BASE, PTE_A);
 	check_refused(run(0, BASE, 1, HARVEST_ACCESSED | HARVEST_PRESENT), BASE);	/* out only */
 	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x20), BASE);
-	check_refused(run(0, BASE, HARVEST_RUN_MAX + 1, HARVEST_UNMAP), BASE);	/* nothing goes */
+	check_refused(run(0, BASE, 1, HARVEST_UNMAP | 0x20), BASE);	/* nothing goes */
 	check_refused(run(0, BASE, 4, HARVEST_ACCESSED | 0x80), BASE);
 }
 
 /* Pages around the 2 MiB boundary at BASE + RANGE: some mapped with each
  * mix of bits, some not; with far, pages past the boundary too (else that
  * range has no leaf table at all). */
+/* A caller may read its own pages' bits but not unmap them (its answers'
+ * page could go under the copy-out, and their dirty bits with it). */
+static void test_unmap_self_refused(void **state)
+{
+	struct harvest_entry e = run(0, BASE, 1, HARVEST_ACCESSED);
+
+	(void)state;
+	map_both(BASE, PTE_A);
+	procs[0].handles = handles;
+	procs[0].nhandles = 2;
+	procs[0].is_root = 1;
+	thread.proc = &procs[0];
+	check_refused(run(0, BASE, 1, HARVEST_UNMAP), BASE);
+	assert_int_equal(harvest(&e, 1), 1);
+	assert_true(e.bits & HARVEST_ACCESSED);
+}
+
 static void map_around_boundary(int far)
 {
 	static const uint64_t ad[] = { 0, PTE_A, PTE_D, PTE_A | PTE_D };
@@ -324,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_buffer_unmapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_straddling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_self_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
