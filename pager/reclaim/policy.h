@@ -21,9 +21,10 @@
  *   put_back  an isolated frame was not evicted after all (its write
  *             failed, it was used while queued, no slot was free); a frame
  *             freed while isolated gets neither: its next insert starts
- *             afresh. A use while queued was found by a look that cleared
- *             the accessed bit: the frame comes back with it used up, and
- *             a policy that wants to credit it does so in put_back
+ *             afresh. A use after the swap-out path unmapped it faulted it
+ *             back (the access sets its accessed bit again, for the
+ *             policy's next look); a policy that wants to credit the use
+ *             at once does so in put_back
  *   remove    the frame stopped being a reclaimable page (freed, unmapped);
  *             a frame the policy does not track is ignored
  *

@@ -172,12 +172,11 @@ static void harvest_from(uint32_t i)
 	harvest(f, n, 0);
 }
 
-/* The answer for frame i, a look made: referenced if touched (a harvest
- * the caller made found it accessed) or a kept answer says so, which is
- * used up (the next question about i is a new look). */
-static inline int answer_touched(uint32_t i, int touched)
+/* The answer for frame i, a look made: referenced if a kept answer says
+ * so, which is used up (the next question about i is a new look). */
+static inline int answer_used(uint32_t i)
 {
-	int used = touched || kept[i] == KEPT_USED;
+	int used = kept[i] == KEPT_USED;
 
 	kept[i] = KEPT_NONE;
 	vmstat_count(VMSTAT_PGSCAN);
@@ -189,7 +188,7 @@ static inline int answer_touched(uint32_t i, int touched)
 static inline int answer(uint32_t i)
 {
 	last_asked = i;
-	return answer_touched(i, 0);
+	return answer_used(i);
 }
 
 /* i had no answer kept: harvested first. Out of line and a tail call, so

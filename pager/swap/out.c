@@ -21,8 +21,6 @@
 
 _Static_assert(SWAP_OUT_BATCH <= WRITE_BATCH && WRITE_BATCH <= SWAP_IO_MAX,
 	       "a batch is one transfer");
-/* vm_frames_unmap names a batch's frames by a 16-bit index. */
-_Static_assert(WRITE_BATCH <= 65536, "an unmap's batch fits its index");
 
 void swap_batch_put_back(uint64_t pa)
 {
