@@ -88,7 +88,9 @@ static inline __attribute__((always_inline)) struct thread *pick(void)
 	return NULL;
 }
 
-/* Idle until some thread is ready; that thread. Out of line: the idle
+/* Idle until some thread is ready; that thread. Called only when pick()
+ * has just found none: with interrupts masked nothing can have become
+ * ready since, so it idles before it looks again. Out of line: the idle
  * loop's interrupt handling needs many registers, and schedule(), which
  * never returns, would otherwise save them all on every call (~15
  * instructions a switch, ~11 switches a page read back). */
@@ -96,10 +98,10 @@ __attribute__((noinline)) static struct thread *idle_until_ready(void)
 {
 	struct thread *t;
 
-	while (!(t = pick())) {
+	do {
 		sched_running = NULL;
 		arch_idle();
-	}
+	} while (!(t = pick()));
 	return t;
 }
 

@@ -33,9 +33,16 @@
  * --clear-note 8 (a note cleared whole, not the sliding --clear-delay N),
  * whose column in docs/policies.md ("The insertion rule's late clearing")
  * gives clockpro +0.85%, 2q +0.15%, sieve +2.19% and the others 0.05% or
- * less. 8 is a margin chosen under that table's 1% line (16 faults hold
- * it for every policy but sieve), not a derived bound. pagesim has no
- * fault-around or readahead, so its answer carries over only at
+ * less. Why 8: it is chosen, not derived. The table's tolerance
+ * is 1% more misses; every policy but sieve keeps it at notes of 8 and 16
+ * (clockpro +0.75% at 16) and loses it at 32, clockpro's step (+6.85%),
+ * while sieve keeps it at no delay (+1.35% at one fault) and loses more
+ * the longer the note (+4.64% at 16). 8 is half the largest note that
+ * held, a quarter of the step, and sieve's loss there is half its loss at
+ * 16. A smaller note costs a harvest call more often (one a note at
+ * faultaround=0), and no note below 8 was measured (the sliding delay
+ * below 8 shows no trend but sieve's). pagesim has no fault-around or
+ * readahead, so its answer carries over only at
  * faultaround=0. What is counted is the allocations the
  * policy is told of (victims.c: one observe or observe_run call each): a
  * fault's new page, or its fault-around run, is one; so is a copy-on-write

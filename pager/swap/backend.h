@@ -43,8 +43,11 @@ struct swap_backend_ops {
 	 * written (swap is then refused). */
 	uint64_t (*size)(void *ctx, int *read_only);
 	/* Read or write the n pages p[0..n) (1 <= n <= SWAP_IO_MAX) for thread
-	 * t and wait for all of them; done says how each went. 0, or a
-	 * negative error when nothing could be sent (then every page failed). */
+	 * t and wait for all of them; done says how each went. 0, with each
+	 * of done->err[0..n) set (the engine zeroes none first) and
+	 * done->requests the device requests made; or a negative error when
+	 * nothing could be sent (then every page failed: done->err is not
+	 * read, and done->requests, 0 before the call, may be left so). */
 	int (*read)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		    struct swap_done *done);
 	int (*write)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,

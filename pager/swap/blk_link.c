@@ -127,7 +127,10 @@ int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 		w = nreq - i < tags_of(t->io_client) ? nreq - i : tags_of(t->io_client);
 		send_wave(l, t, &req[i], w, &err[i]);
 	}
-	for (uint32_t i = 0; i < nreq; i++)	/* each page its request's result */
+	/* Each page its request's result: the requests take all n pages (a
+	 * page each at worst, n <= SWAP_IO_MAX), so every result is set, as
+	 * backend.h asks. */
+	for (uint32_t i = 0; i < nreq; i++)
 		for (uint32_t j = 0; j < req[i].npages; j++)
 			*page_err++ = err[i];
 	done->requests = nreq;

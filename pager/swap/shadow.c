@@ -77,14 +77,21 @@ static uint32_t *set_of(struct shadow_table *t, uint32_t key)
 /* key's slot in the set, or -1. An empty slot is key 0 with shadow 0 and
  * keys are unique in a set, so the keys alone say where key is: a match
  * that is no entry (key 0 meeting the first empty slot) means it is not
- * there. One load a step, not two: take runs for every page read back. */
+ * there. The first empty slot ends the search for any key, as every slot
+ * after it is empty too: a key 0 is the only one whose shadow is read to
+ * tell an entry (key 0 is rare: a page number 0 in pagesim; slot 0 is the
+ * swap header), so a step is one load, not two (take runs for every page
+ * read back, and misses in a set still filling stop at its end). */
 static int find(const struct shadow_table *t, const uint32_t *keys, uint32_t key)
 {
 	const uint32_t *end = keys + t->ways;
 
-	for (const uint32_t *k = keys; k < end; k++)
+	for (const uint32_t *k = keys; k < end; k++) {
 		if (*k == key)
 			return k[t->ways] ? (int)(k - keys) : -1;
+		if (!*k && !k[t->ways])
+			return -1;
+	}
 	return -1;
 }
 

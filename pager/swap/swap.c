@@ -93,14 +93,13 @@ const struct swap_reclaim_hooks *swap_engine_hooks(void)
 void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		   int *err)
 {
-	/* Only the n pages' results zeroed: the whole array is 65 words, a
-	 * memset that cost a page read back (n 1 or 2) ~100 instructions. */
+	/* No result zeroed: a backend that answers 0 has set all n
+	 * (backend.h), and one that fails is not read. requests is counted
+	 * either way, so it starts at 0. */
 	struct swap_done done;
 	int r;
 
 	done.requests = 0;
-	for (unsigned k = 0; k < n; k++)
-		done.err[k] = 0;
 	r = (write ? dev.ops->write : dev.ops->read)(dev.ctx, t, p, n, &done);
 
 	if (r == 0 && write && dev.ops->flush)

@@ -50,11 +50,16 @@ uint64_t swapcache_lookup(uint32_t slot)
 	return f && f->swap == slot ? pa : 0;
 }
 
+int swapcache_desc_tied(const struct frame *f, uint64_t pa)
+{
+	return f->swap && f->swap <= last_slot && table[f->swap] == pa;
+}
+
 uint32_t swapcache_slot(uint64_t pa)
 {
 	const struct frame *f = swapcache_anon(pa);
 
-	return f && f->swap && swapcache_lookup(f->swap) == pa ? f->swap : 0;
+	return f && swapcache_desc_tied(f, pa) ? f->swap : 0;
 }
 
 int swapcache_tied(uint64_t pa)

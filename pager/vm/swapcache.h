@@ -76,6 +76,9 @@ uint64_t swapcache_lookup(uint32_t slot);
 /* The slot pa is tied to, or 0. */
 uint32_t swapcache_slot(uint64_t pa);
 int swapcache_tied(uint64_t pa);
+/* swapcache_tied for a caller that holds pa's descriptor f (a process
+ * page's): no second look for it. */
+int swapcache_desc_tied(const struct frame *f, uint64_t pa);
 /* pa holds slot's contents from now on: others naming slot find it. */
 void swapcache_tie(uint32_t slot, uint64_t pa);
 /* slot has no frame any more (reclaim dropped it, its write is over); one
@@ -97,24 +100,36 @@ void swapcache_slot_put(uint32_t slot);
  * nobody's: the swap code frees it. Inline, as the next two:
  * reclaim asks them of its candidates, most of them mapped pages, whose
  * answer is in the descriptor. */
+static inline int swapcache_desc_parked(const struct frame *f)
+{
+	return !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
+}
 static inline int vm_frame_parked(uint64_t pa)
 {
 	const struct frame *f = swapcache_anon(pa);
 
-	return f && !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);
+	return f && swapcache_desc_parked(f);
 }
 /* Parked and holding its slot's contents, with no I/O about it: reclaim
- * may free it without any write. */
+ * may free it without any write. One look at the descriptor for all
+ * three answers. */
+static inline int swapcache_desc_parked_clean(const struct frame *f, uint64_t pa)
+{
+	return swapcache_desc_parked(f) && !(f->flags & FRAME_F_BUSY) && swapcache_desc_tied(f, pa);
+}
 static inline int swapcache_parked_clean(uint64_t pa)
 {
-	return vm_frame_parked(pa) && !swapcache_has(pa, FRAME_F_BUSY) && swapcache_tied(pa);
+	const struct frame *f = swapcache_anon(pa);
+
+	return f && swapcache_desc_parked_clean(f, pa);
 }
 /* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
  * process page the swap code has no hand in (evictable: mapped or in an
  * object, in no pinned space; not busy). Reclaim asks it of every frame
  * its policy looks at (~6.6 times a page swapped out), so the common case,
  * a mapped page, is one look at the descriptor, inline; a frame with no
- * mapping and no object is asked of swapcache_parked_clean. */
+ * mapping and no object is asked whether it is a parked clean copy, from
+ * the same look. */
 static inline int swapcache_reclaimable(uint64_t pa)
 {
 	const struct frame *f = swapcache_anon(pa);
@@ -122,7 +137,7 @@ static inline int swapcache_reclaimable(uint64_t pa)
 	if (!f)
 		return 0;
 	if (!f->mapcount && !f->obj)
-		return swapcache_parked_clean(pa);
+		return swapcache_desc_parked_clean(f, pa);
 	return !(f->flags & FRAME_F_BUSY) && !frame_pinned(f);
 }
 

@@ -288,6 +288,29 @@ static void test_search_placed(void **state)
 	pv_free(&v);
 }
 
+/* The search's range ends at its guessed place when that place holds
+ * another chunk: for every set of chunks among eight places (holes
+ * anywhere, below and above), each place is found or not as the set says,
+ * with the hint away from it. */
+static void test_search_every_hole(void **state)
+{
+	(void)state;
+	for (unsigned set = 1; set < 256; set++) {
+		struct pagevec v = { 0 };
+
+		for (unsigned c = 0; c < 8; c++)
+			if (set & (1u << c))
+				assert_int_equal(pv_set(&v, (c + 1) * PV_CHUNK + c, c + 1), 0);
+		for (unsigned c = 0; c < 8; c++) {
+			assert_int_equal(pv_reserve(&v, 20 * PV_CHUNK), 0);	/* the hint elsewhere */
+			assert_int_equal(pv_get(&v, (c + 1) * PV_CHUNK + c),
+					 set & (1u << c) ? c + 1 : 0);
+			pv_unreserve(&v, 20 * PV_CHUNK);
+		}
+		pv_free(&v);
+	}
+}
+
 /* The first index in [i, end) with an entry, by pv_get alone. */
 static uint64_t next_slow(const struct pagevec *v, uint64_t i, uint64_t end)
 {
@@ -390,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_set_run_two_chunks), cmocka_unit_test(test_put),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_search_placed),
+		cmocka_unit_test(test_search_every_hole),
 		cmocka_unit_test(test_walks_agree),
 		cmocka_unit_test(test_absent_cut),
 	};

@@ -182,6 +182,38 @@ static void test_merge_max_pages(void **state)
 	assert_int_equal(consumed, 0);
 }
 
+/* Any transfer (at most SWAP_IO_MAX pages) merges whole into at most
+ * SWAP_IO_MAX requests, whose pages follow one another from the first:
+ * blk_transfer gives each page its request's result, which is how it sets
+ * every one of a transfer's results (backend.h's contract: the engine
+ * zeroes none). Scattered slots are the worst case, a request a page;
+ * runs cut at a one-page driver limit are the same. */
+static void test_merge_covers_transfer(void **state)
+{
+	struct swap_req r[SWAP_IO_MAX];
+	struct blk_request out[SWAP_IO_MAX];
+
+	(void)state;
+	for (uint32_t limit = 1; limit <= BLK_MAX_PAGES; limit *= 2) {
+		for (uint32_t gap = 1; gap <= 3; gap++) {
+			uint32_t consumed = 0, made, next = 0;
+
+			for (uint32_t i = 0; i < SWAP_IO_MAX; i++)
+				r[i] = (struct swap_req){ .pa = PA(i), .slot = 1 + i * gap };
+			made = swap_merge(r, SWAP_IO_MAX, 0, limit, out, SWAP_IO_MAX, &consumed);
+			assert_int_equal(consumed, SWAP_IO_MAX);
+			for (uint32_t k = 0; k < made; k++) {
+				assert_int_equal(out[k].list, next);
+				assert_true(out[k].npages >= 1);
+				next += out[k].npages;
+			}
+			assert_int_equal(next, SWAP_IO_MAX);
+			if (gap > 1 || limit == 1)
+				assert_int_equal(made, SWAP_IO_MAX);	/* a request a page */
+		}
+	}
+}
+
 /* A driver that takes fewer pages per request (its device's segment
  * limit) gets requests no longer than that; BLK_MAX_PAGES stays the cap. */
 static void test_merge_driver_limit(void **state)
@@ -276,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_pop_to_the_end),
 		cmocka_unit_test(test_merge_runs_and_gaps),
 		cmocka_unit_test(test_merge_max_pages),
+		cmocka_unit_test(test_merge_covers_transfer),
 		cmocka_unit_test(test_merge_driver_limit),
 		cmocka_unit_test(test_sort_then_merge),
 		cmocka_unit_test(test_sort_rising_or_not),

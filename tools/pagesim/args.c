@@ -91,17 +91,6 @@ struct sim_params params_of(const struct options *o, uint32_t frames)
 				    .clear_note = o->clear_note, .victims = o->victims };
 }
 
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = sim_calloc(n, size);
-
-	if (!p) {
-		fputs("pagesim: out of memory\n", stderr);
-		exit(1);
-	}
-	return p;
-}
-
 /* ---- arguments ---- */
 
 /* Decimal digits only: strtoull would take signs, blanks and hex. */

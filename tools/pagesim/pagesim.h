@@ -43,7 +43,7 @@ struct cell {
 
 /* The simulation's parameters the options give, at frames frames. */
 struct sim_params params_of(const struct options *o, uint32_t frames);
-/* calloc, or the program ends with "out of memory". */
+/* xcalloc.c: calloc, or the program ends with "out of memory". */
 void *xcalloc(size_t n, size_t size);
 
 /* Parse and check the command line into o (zeroed); exits on a bad one. */

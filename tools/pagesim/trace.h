@@ -1,7 +1,8 @@
 /*
- * Page-reference traces for pagesim: the text format (and libCacheSim's CSV,
- * read by trace_csv.c), and the reader that loads a trace (plain or gzip'd)
- * into an array with pages renumbered densely.
+ * Page-reference traces for pagesim: the text format (trace.c; and
+ * libCacheSim's CSV, read by trace_csv.c), and the loader (trace_load.c)
+ * that reads a trace (plain or gzip'd) into an array with pages renumbered
+ * densely.
  *
  * Text format, one reference per line:
  *
@@ -68,7 +69,10 @@ int trace_push(struct trace *t, size_t *cap, uint64_t page, uint8_t write);
  * as '?', at most 40 characters and "..." after. */
 void trace_quote(const char *s, const char *end, char *out, size_t outlen);
 #define TRACE_QUOTE_LEN 48	/* room for trace_quote's output */
-/* The CSV reader (trace_csv.c) over a whole file in memory. */
+/* The readers (trace_load.c calls them), each over a whole file in
+ * memory: the text format's (trace.c) and the CSV's (trace_csv.c). */
+int trace_parse_text(const char *path, const char *data, size_t len, struct trace *t,
+		     char *err, size_t errlen);
 int trace_parse_csv(const char *path, const char *data, size_t len,
 		    const struct trace_options *o, struct trace *t, char *err, size_t errlen);
 
