@@ -109,7 +109,7 @@ void swapcache_untie_frame(uint64_t pa)
 
 	if (!f)
 		return;
-	if (f->swap && f->swap <= last_slot && table[f->swap] == pa)
+	if (swapcache_desc_tied(f, pa))
 		table[f->swap] = 0;
 	f->swap = 0;
 }

@@ -94,12 +94,12 @@ void swapcache_slot_dup(uint32_t slot);
 /* One entry names slot no more. The last one unties the slot's frame,
  * which goes if the VM core had only parked it. */
 void swapcache_slot_put(uint32_t slot);
-/* 1 if pa is parked: an anonymous frame the VM core keeps only for the
- * entries of the slot it is tied to (no mapping, no shared object, not
- * detached for the swap code). A parked frame that is no longer tied is
- * nobody's: the swap code frees it. Inline, as the next two:
- * reclaim asks them of its candidates, most of them mapped pages, whose
- * answer is in the descriptor. */
+/* 1 if f's frame is parked: an anonymous frame the VM core keeps only for
+ * the entries of the slot it is tied to (no mapping, no shared object, not
+ * detached for the swap code); vm_frame_parked asks it of pa. A parked
+ * frame that is no longer tied is nobody's: the swap code frees it. Inline,
+ * as the three after it: reclaim asks them of its candidates, most of them
+ * mapped pages, whose answer is in the descriptor. */
 static inline int swapcache_desc_parked(const struct frame *f)
 {
 	return !f->mapcount && !f->obj && !(f->flags & FRAME_F_DETACHED);

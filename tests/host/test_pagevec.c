@@ -288,8 +288,8 @@ static void test_search_placed(void **state)
 	pv_free(&v);
 }
 
-/* The search's range ends at its guessed place when that place holds
- * another chunk: for every set of chunks among eight places (holes
+/* A guessed place that holds another chunk, or none, falls back to the
+ * search over every chunk: for every set of chunks among eight places (holes
  * anywhere, below and above), each place is found or not as the set says,
  * with the hint away from it. */
 static void test_search_every_hole(void **state)

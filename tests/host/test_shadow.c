@@ -116,7 +116,7 @@ static void test_oldest_goes(void **state)
 }
 
 /* Key 0 is what an empty slot holds: looking it up must neither find an
- * empty slot nor stop short of a real entry for 0 (find reads keys only). */
+ * empty slot nor stop short of a real entry for 0 (find reads a shadow only for a key-0 slot). */
 static void test_key_zero_beside_empty(void **state)
 {
 	struct shadow_table *t = tiny_set(2);	/* two entries, four empty */
