@@ -75,7 +75,7 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 		if (!f->mapcount || f->unmapped)
 			continue;	/* nothing in the page tables */
 		if (!vm.mmu.harvest ||
-		    vm_harvest_batch_add(b, pa[k], NULL, unmap_done) < 0)
+		    vm_harvest_batch_add(b, pa[k], unmap_done) < 0)
 			unmap_each(pa[k]);
 	}
 	vm_harvest_batch_flush(b, unmap_done);

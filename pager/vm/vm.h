@@ -236,10 +236,6 @@ int vm_frame_evictable(uint64_t pa);
 /* Make every mapping of pa read-only while it is written out (on = 1), or
  * give back the permissions each mapping should have (on = 0). */
 int vm_frame_write_protect(uint64_t pa, int on);
-/* vm_frame_write_protect(pa[k], 1) for each frame, in one harvest call
- * for the lot; a frame that could not be protected is left unmarked
- * (swapcache_writing). */
-void vm_frames_write_protect(const uint64_t *pa, size_t n);
 /* Unmapping at choice (unmapped.c): each frame of pa[0..n) marked as
  * being written out (swapcache_writing) and taken out of the page tables,
  * in one harvest call for the lot, its dirty bits read (one found gives a
