@@ -634,6 +634,76 @@ static void test_unmapped_shared_fork_fails(void **state)
 	destroy(p);
 }
 
+/* A private page of p at VA, filled, unmapped for its write-out, and the
+ * write over with the mmu refusing the map-back (out of page-table
+ * memory): left out of the page tables, still marked being written
+ * (which reclaim refuses). Its frame. */
+static uint64_t write_over_refused(struct vm_space *p)
+{
+	uint64_t f;
+
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 1);
+	f = vm_lookup(p, VA);
+	unmap_for_write(&f, 1);
+	fake.map_budget = 0;
+	assert_int_equal(write_over(f), -1);
+	fake.map_budget = -1;
+	check();
+	assert_true(vm_frame_unmapped(f));
+	assert_true(swapcache_writing(f));
+	assert_false(swapcache_reclaimable(f));
+	return f;
+}
+
+/* Its write over, such a frame's next read fault (a second refused one
+ * leaves it as it was) maps it back with the write state ended: writable,
+ * not kept nor counted kept (no reference during a write), reclaimable
+ * again. (A fault during the write keeps the frame: test_unmapped_shared.) */
+static void test_fault_after_write_over(void **state)
+{
+	struct vm_space *p = fake_space(1);
+	uint64_t f = write_over_refused(p);
+
+	(void)state;
+	fake.map_budget = 0;
+	fake_fault(p, VA, VM_R, VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	assert_true(vm_frame_unmapped(f));
+	assert_true(swapcache_writing(f));
+	check();
+
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	check_perm(1, VA, RW);
+	assert_false(vm_frame_unmapped(f));
+	assert_false(swapcache_writing(f));
+	assert_false(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 0);
+	assert_true(swapcache_reclaimable(f));
+	swap_fake_expect_fill(p, VA, 1);
+	destroy(p);
+}
+
+/* A fork after such a write maps the frame back to share it, and ends
+ * its write state too: reclaim may take it again. */
+static void test_fork_after_write_over(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = write_over_refused(p);
+
+	(void)state;
+	assert_int_equal(vm_fork(p, c), 0);
+	check();
+	assert_false(vm_frame_unmapped(f));
+	assert_false(swapcache_writing(f));
+	assert_true(swapcache_reclaimable(f));
+	assert_int_equal(fake_pa(1, VA, NULL), f);
+	assert_int_equal(fake_pa(2, VA, NULL), f);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 0);
+	destroy(c);
+	destroy(p);
+}
+
 /* A frame one of whose mappings has no page (the VM core's bug, planted
  * here during its write): mapped back at the write's end, that mapping is
  * left out and the inconsistency noted for check.c to stop on; the
@@ -2046,6 +2116,8 @@ int main(void)
 		TEST(test_unmapped_shared),
 		TEST(test_unmapped_shared_new_sharer),
 		TEST(test_unmapped_shared_fork_fails),
+		TEST(test_fault_after_write_over),
+		TEST(test_fork_after_write_over),
 		TEST(test_map_back_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
