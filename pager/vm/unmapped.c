@@ -197,6 +197,14 @@ void vm_frame_unmapped_clear(uint64_t pa)
 		frame_set_unmapped(f, 0);
 }
 
+void vm_frame_mapping_gone(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (f && !f->mapcount)
+		frame_set_unmapped(f, 0);
+}
+
 int vm_frame_write_out_over(uint64_t pa)
 {
 	return unkeep(pa) ? map_back_all(pa) : 0;

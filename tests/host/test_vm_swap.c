@@ -704,6 +704,34 @@ static void test_fork_after_write_over(void **state)
 	destroy(p);
 }
 
+/* A shared page unmapped for its write loses its only mapping meanwhile
+ * (its object lives on in another space): it is unmapped no more (vm_check
+ * holds to this, and frames_at.unmapped counts it no more); the other
+ * space's fault then maps it as any (read-only while the write is on), and
+ * its exit unmaps it. */
+static void test_last_mapping_dropped_while_unmapped(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	assert_int_equal(vm_unmap_range(p, SH, SH + PG), 0);
+	assert_int_equal(vm_mapcount(f), 0);
+	assert_false(vm_frame_unmapped(f));
+	assert_int_equal(frames_at.unmapped, 0);
+	assert_true(swapcache_writing(f));
+	check();
+
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_pa(2, SH, NULL), f);
+	check_perm(2, SH, VM_R);
+	assert_int_equal(write_over(f), 0);
+	check_perm(2, SH, RW);
+	destroy(c);
+	assert_int_equal(fake_count(-1), 0);
+	destroy(p);
+}
+
 /* A frame one of whose mappings has no page (the VM core's bug, planted
  * here during its write): mapped back at the write's end, that mapping is
  * left out and the inconsistency noted for check.c to stop on; the
@@ -2118,6 +2146,7 @@ int main(void)
 		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_fault_after_write_over),
 		TEST(test_fork_after_write_over),
+		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_map_back_bug_noted),
 		TEST(test_write_during_write_protect),
 		TEST(test_fork_swapped),
