@@ -263,10 +263,10 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	return f && f->unmapped;
 }
 /* Unmapped pa's mappings back in the page tables: while its write is in
- * flight, read-only, 1; its write over (a map-back
- * refused at the end left it out), with its write state ended as well
- * (vm_frame_write_protect(pa, 0)), 0; -1 if the mmu refused one (it stays
- * unmapped). For a fork, which must share it. */
+ * flight, read-only, 1; its write over (a map-back refused at its end left
+ * it out), with its write state ended too (vm_frame_write_protect(pa, 0)),
+ * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
+ * share it, and a fault (vm_frame_fault_back). */
 int vm_frame_back(uint64_t pa);
 /* A fault found unmapped pa: back (vm_frame_back), and kept (counted in
  * swapout_fault_kept) if its write is in flight. VM_FAULT_MAPPED or
