@@ -280,11 +280,13 @@ int vm_frame_fault_back(uint64_t pa);
 int vm_frame_write_out_over(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
-/* A mapping of unmapped pa went: if it was the last, pa is unmapped no
- * more (no mapping is out to bring back; one made later is made in the
- * page tables, and must be unmapped from them). Still kept if a fault
- * kept it: its write-out is what decides. */
-void vm_frame_mapping_gone(uint64_t pa);
+/* A mapping of unmapped pa is about to go (its rmap entry still there):
+ * if it is the last, pa is unmapped no more (no mapping is out to bring
+ * back; one made later is made in the page tables, and must be unmapped
+ * from them). Still kept if a fault kept it: its write-out decides.
+ * Cold: only while a write-out is in flight (measured: in vm_page_drop's
+ * common path, its branch cost exit ~1 instruction a page otherwise). */
+__attribute__((cold)) void vm_frame_mapping_going(uint64_t pa);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails

@@ -176,7 +176,6 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint32_t e = region_entry(r, i), slot = entry_slot(e);
 	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
-	int out;
 
 	if (slot) {
 		pv_set(&r->pages, i, 0);
@@ -185,12 +184,11 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	if (!pa)
 		return;
-	out = vm_frame_unmapped(pa);
-	if (!out)	/* else out of the page tables already */
+	if (!vm_frame_unmapped(pa))
 		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	else	/* out of the page tables already, for its write-out */
+		vm_frame_mapping_going(pa);
 	rmap_remove(pa, s, va);
-	if (out)
-		vm_frame_mapping_gone(pa);
 	pv_set(&r->pages, i, 0);
 	if (r->ops->page_gone)
 		r->ops->page_gone(r, i, pa);

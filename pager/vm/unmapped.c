@@ -197,11 +197,11 @@ void vm_frame_unmapped_clear(uint64_t pa)
 		frame_set_unmapped(f, 0);
 }
 
-void vm_frame_mapping_gone(uint64_t pa)
+void vm_frame_mapping_going(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 
-	if (f && !f->mapcount)
+	if (f && f->mapcount <= 1)
 		frame_set_unmapped(f, 0);
 }
 
