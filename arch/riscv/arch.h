@@ -188,8 +188,11 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Remove the mappings of the n pages from va on (those there are). */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* New permissions for va's page; its accessed bit stays what it was (a
- * change of permission is no access), and so does its dirty bit (a write
- * that happened is not forgotten), unless W comes without MAP_CLEAN. Like
+ * change of permission is no access: the pager reads the bit as the
+ * program's use of the page, and a look that cleared it must not find it
+ * set again by the protect that follows), and so does its dirty bit (a
+ * write that happened is not forgotten), unless W comes without MAP_CLEAN
+ * (then it is set as a map would set it). Like
  * a harvest clearing A, this leans on the hart setting A and D itself
  * (Svadu, as QEMU does); a hart that faults on a clear A instead (Svade)
  * would need the kernel to set it on that fault, which it does not yet. */

@@ -198,12 +198,7 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 	return map_leaf(pt, va, pa, perm, 1);
 }
 
-
-/* A new permission for a mapped page. The accessed bit stays as it was: a
- * change of permission is no access (the pager reads the bit as the
- * program's use of the page, and a look that cleared it must not find it
- * set again by the protect that follows); the dirty bit stays, or is set
- * as a map would set it. */
+/* What a protect keeps of the accessed and dirty bits, and why: arch.h. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
 {
 	uint64_t *e;

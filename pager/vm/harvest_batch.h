@@ -3,13 +3,14 @@
  * every mapping of a frame, found through the reverse map, asks the same
  * change, and when the batch is full or done each entry's answer goes
  * back to the caller with the frame it maps. Sealing clean copies and
- * unmapping (or write-protecting) a write-out batch work this way; the insertion
+ * unmapping a write-out batch work this way; the insertion
  * rule's clearing (clearing.c) fills the batch its own way, in runs.
  *
- * Inline, so that each caller's pick and done become direct calls:
- * measured out of line, the write-out's protection cost ~140 instructions
- * a page more (scripts/bench's swap-out stream: 144 pages per million
- * instructions of work, 146 inline, 147 with the two loops it replaces).
+ * Inline, so that each caller's done becomes a direct call: measured out
+ * of line, the write-out's protection (since replaced by its unmapping)
+ * cost ~140 instructions a page more (scripts/bench's swap-out stream: 144
+ * pages per million instructions of work, 146 inline, 147 with the two
+ * loops it replaces).
  */
 #ifndef PAGER_VM_HARVEST_BATCH_H
 #define PAGER_VM_HARVEST_BATCH_H
@@ -53,9 +54,6 @@ static inline struct vm_harvest_batch *vm_harvest_batch_start(char *space, unsig
 	return b;
 }
 
-/* Which mappings of a frame get an entry: 1 yes, 0 no, -1 the mapping has
- * no page (a bug: the frame is not added). NULL: every one. */
-typedef int (*vm_harvest_pick)(struct vm_space *s, uint64_t va);
 /* What the caller does with each entry once harvested: its frame and
  * answer (enum harvest_bits), or failed 1 if the call failed (bits 0). */
 typedef void (*vm_harvest_done)(uint64_t pa, unsigned bits, int failed);
@@ -76,7 +74,6 @@ static inline void vm_harvest_batch_flush(struct vm_harvest_batch *b, vm_harvest
 struct vm_harvest_adding {
 	struct vm_harvest_batch *b;
 	uint64_t pa;
-	vm_harvest_pick pick;
 	int bug;
 };
 
@@ -85,26 +82,26 @@ static inline void vm_harvest_add_mapping(void *ctx, struct vm_space *s, uint64_
 {
 	struct vm_harvest_adding *a = ctx;
 	struct vm_harvest_batch *b = a->b;
-	int take = a->pick ? a->pick(s, va) : 1;
 
-	if (b->n == VM_HARVEST_BATCH && !a->bug)
-		vm_note_bug("a frame has more mappings than its mapcount");
-	if (take < 0 || b->n == VM_HARVEST_BATCH)	/* pick noted its own */
+	if (b->n == VM_HARVEST_BATCH) {
+		if (!a->bug)
+			vm_note_bug("a frame has more mappings than its mapcount");
 		a->bug = 1;
-	if (take <= 0 || a->bug)
+	}
+	if (a->bug)
 		return;
 	b->pa[b->n] = a->pa;
 	b->e[b->n++] = (struct harvest_entry){ (uint32_t)s->as, b->want, va };
 }
 
-/* Add an entry for each mapping of pa that pick takes, harvesting what b
- * holds first (answers to done) if they would not fit. 0, or -1 with
- * nothing of pa added: it has more mappings than a batch holds, or pick
- * found a bug (noted, by pick or here: check.c stops on it). */
+/* Add an entry for each mapping of pa, harvesting what b holds first
+ * (answers to done) if they would not fit. 0, or -1 with nothing of pa
+ * added: it has more mappings than a batch holds, or more than its
+ * mapcount (a bug, noted: check.c stops on it). */
 static inline int vm_harvest_batch_add(struct vm_harvest_batch *b, uint64_t pa,
-				       vm_harvest_pick pick, vm_harvest_done done)
+				       vm_harvest_done done)
 {
-	struct vm_harvest_adding a = { b, pa, pick, 0 };
+	struct vm_harvest_adding a = { b, pa, 0 };
 	const struct frame *f = frame_desc(pa);
 	struct vm_space *s;
 	uint32_t vpn;

@@ -262,19 +262,31 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	f = frame_desc(pa);
 	return f && f->unmapped;
 }
-/* Every mapping of pa back in the page tables, each with the permission
- * its entry says: 1 if it was unmapped and is back, 0 if it was not
- * unmapped, -1 if the mmu refused one (it stays unmapped). */
-int vm_frame_map_back(uint64_t pa);
-/* A fault found unmapped pa: mapped back (vm_frame_map_back) and kept
- * (counted in swapout_fault_kept). VM_FAULT_MAPPED or VM_FAULT_NOMEM. */
+/* Unmapped pa's mappings back in the page tables: while its write is in
+ * flight, read-only, 1; its write over (a map-back refused at its end left
+ * it out), with its write state ended too (vm_frame_write_protect(pa, 0)),
+ * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
+ * share it, and a fault (vm_frame_fault_back). */
+int vm_frame_back(uint64_t pa);
+/* A fault found unmapped pa: back (vm_frame_back), and kept (counted in
+ * swapout_fault_kept) if its write is in flight. VM_FAULT_MAPPED or
+ * VM_FAULT_NOMEM. */
 int vm_frame_fault_back(uint64_t pa);
 /* pa's write-out is over or given up (its writing mark just cleared): not
- * kept any more, and mapped back if it was unmapped (vm_frame_map_back's
- * answer). */
+ * kept any more, and every mapping back in the page tables with the
+ * permission its entry says if it was unmapped: 1 if it was and is back,
+ * 0 if it was not unmapped, -1 if the mmu refused one (it stays
+ * unmapped). */
 int vm_frame_write_out_over(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
+/* A mapping of unmapped pa is about to go (its rmap entry still there):
+ * if it is the last, pa is unmapped no more (no mapping is out to bring
+ * back; one made later is made in the page tables, and must be unmapped
+ * from them). Still kept if a fault kept it: its write-out decides.
+ * Cold: only while a write-out is in flight (measured: in vm_page_drop's
+ * common path, its branch cost exit ~1 instruction a page otherwise). */
+__attribute__((cold)) void vm_frame_mapping_going(uint64_t pa);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails

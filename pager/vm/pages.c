@@ -58,7 +58,7 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, const s
  * VM_FAULT_NOMEM, with nothing changed on failure. A frame unmapped for
  * its write-out has its mappings in the page tables all or none: the
  * callers that may map one more (a private page's fork, a shared object's
- * page in page_fill_map) bring the others back first (vm_frame_map_back;
+ * page in page_fill_map) bring the others back first (vm_frame_back;
  * a shared region's fork maps no such frame; here, the check
  * cost a first touch up to 15 instructions: bench, faultaround=0). */
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how)
@@ -184,8 +184,10 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	}
 	if (!pa)
 		return;
-	if (!vm_frame_unmapped(pa))	/* else out of the page tables already */
+	if (!vm_frame_unmapped(pa))
 		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	else	/* out of the page tables already, for its write-out */
+		vm_frame_mapping_going(pa);
 	rmap_remove(pa, s, va);
 	pv_set(&r->pages, i, 0);
 	if (r->ops->page_gone)

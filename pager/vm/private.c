@@ -100,7 +100,7 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 	if (!pa)
 		return 0;
 	/* Unmapped for its write-out: back first, to be protected and shared. */
-	if (vm_frame_unmapped(pa) && vm_frame_map_back(pa) < 0)
+	if (vm_frame_unmapped(pa) && vm_frame_back(pa) < 0)
 		return VM_FAULT_NOMEM;
 	if ((x->p->perm & VM_W) && !(e & PAGE_COW)) {
 		/* Its dirty bit stays with this mapping, where a frame

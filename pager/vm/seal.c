@@ -38,7 +38,7 @@ void vm_frames_seal(const uint64_t *pa, size_t n)
 		/* Marked first: a write from now on faults, and the fault
 		 * takes the copy away (vm_frame_write_resume). */
 		swapcache_set_writing(pa[k], 1);
-		if (vm_harvest_batch_add(b, pa[k], NULL, seal_done) < 0)
+		if (vm_harvest_batch_add(b, pa[k], seal_done) < 0)
 			seal_done(pa[k], 0, 1);	/* too many mappings to check: no copy */
 	}
 	vm_harvest_batch_flush(b, seal_done);

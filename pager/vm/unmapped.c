@@ -75,7 +75,7 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 		if (!f->mapcount || f->unmapped)
 			continue;	/* nothing in the page tables */
 		if (!vm.mmu.harvest ||
-		    vm_harvest_batch_add(b, pa[k], NULL, unmap_done) < 0)
+		    vm_harvest_batch_add(b, pa[k], unmap_done) < 0)
 			unmap_each(pa[k]);
 	}
 	vm_harvest_batch_flush(b, unmap_done);
@@ -132,7 +132,10 @@ static void unmap_back(void *ctx, struct vm_space *s, uint64_t va)
 	b->n--;
 }
 
-int vm_frame_map_back(uint64_t pa)
+/* Every mapping of pa back in the page tables, each with the permission
+ * its entry says: 1 if it was unmapped and is back, 0 if it was not
+ * unmapped, -1 if the mmu refused one (it stays unmapped). */
+static int map_back_all(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 	struct back b = { pa, 0, 0 };
@@ -149,12 +152,33 @@ int vm_frame_map_back(uint64_t pa)
 	return 1;
 }
 
+/* Whether pa's write is still in flight. The swap cache's tie says so:
+ * the swap engine ties a victim to its new slot before it unmaps it, and
+ * at the write's end unties it or has it hold the slot as its clean copy
+ * (vm_frames_unmap's contract, vm.h). A frame left unmapped by a map-back
+ * refused at that end is still marked (swapcache_writing), its write over. */
+static int write_in_flight(uint64_t pa)
+{
+	return swapcache_tied(pa) && !swapcache_held(pa);
+}
+
+int vm_frame_back(uint64_t pa)
+{
+	if (!write_in_flight(pa))	/* over: its mark and write state end */
+		return vm_frame_write_protect(pa, 0) < 0 ? -1 : 0;
+	return map_back_all(pa) < 0 ? -1 : 1;
+}
+
 int vm_frame_fault_back(uint64_t pa)
 {
-	if (vm_frame_map_back(pa) < 0)
+	int back = vm_frame_back(pa);
+
+	if (back < 0)
 		return VM_FAULT_NOMEM;
-	frame_desc(pa)->fault_kept = 1;
-	vmstat_count(VMSTAT_SWAPOUT_FAULT_KEPT);
+	if (back > 0) {	/* used while it is written: kept */
+		frame_desc(pa)->fault_kept = 1;
+		vmstat_count(VMSTAT_SWAPOUT_FAULT_KEPT);
+	}
 	return VM_FAULT_MAPPED;
 }
 
@@ -173,7 +197,15 @@ void vm_frame_unmapped_clear(uint64_t pa)
 		frame_set_unmapped(f, 0);
 }
 
+void vm_frame_mapping_going(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+
+	if (f && f->mapcount <= 1)
+		frame_set_unmapped(f, 0);
+}
+
 int vm_frame_write_out_over(uint64_t pa)
 {
-	return unkeep(pa) ? vm_frame_map_back(pa) : 0;
+	return unkeep(pa) ? map_back_all(pa) : 0;
 }

@@ -236,10 +236,6 @@ int vm_frame_evictable(uint64_t pa);
 /* Make every mapping of pa read-only while it is written out (on = 1), or
  * give back the permissions each mapping should have (on = 0). */
 int vm_frame_write_protect(uint64_t pa, int on);
-/* vm_frame_write_protect(pa[k], 1) for each frame, in one harvest call
- * for the lot; a frame that could not be protected is left unmarked
- * (swapcache_writing). */
-void vm_frames_write_protect(const uint64_t *pa, size_t n);
 /* Unmapping at choice (unmapped.c): each frame of pa[0..n) marked as
  * being written out (swapcache_writing) and taken out of the page tables,
  * in one harvest call for the lot, its dirty bits read (one found gives a
@@ -249,7 +245,10 @@ void vm_frames_write_protect(const uint64_t *pa, size_t n);
  * vm_evict has no mapping of it left to remove. Not an access look: no
  * accessed bit is read. A frame the batch cannot take (more mappings than
  * it holds) is unmapped one call a mapping, its clean copy given up.
- * n <= 65,536 (a batch entry names its frame by a 16-bit index). */
+ * The caller ties each frame to the slot it is written to before this
+ * call (swapcache_tie) and, the write over, unties it or has it hold the
+ * slot (swapcache_keep_written) before vm_frame_write_protect(pa, 0): the
+ * tie is how a fault knows the write is still in flight. */
 void vm_frames_unmap(const uint64_t *pa, size_t n);
 /* 1 if a fault mapped pa back during its write-out: the swap code keeps it
  * in memory after the write instead of evicting it. */

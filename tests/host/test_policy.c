@@ -1793,6 +1793,47 @@ static void test_traits(void **state)
 	}
 }
 
+/*
+ * first_stay_blind is what each policy does. Page 1 comes in first and is
+ * used between every two faults of a sweep of 40 pages used once, through
+ * 8 frames; the faulting reference does not count (fault_bit 0), so a
+ * call finds a victim at once and every look at page 1 comes after a use
+ * of it: its references are all seen. A policy that says 1 loses it
+ * during its first stay, once (its refault shows the use); a policy that
+ * says 0 and reads accessed bits keeps it through the sweep. One that
+ * reads none ignores every reference, not a first stay's only (reads_bits
+ * 0 says so): it says 0.
+ */
+static void test_first_stay_blind(void **state)
+{
+	uint32_t refs[2 * 40];
+
+	(void)state;
+	for (uint32_t k = 0; k < 40; k++) {
+		refs[2 * k] = 1;
+		refs[2 * k + 1] = 2 + k;
+	}
+	for (size_t i = 0; policy_all[i]; i++) {
+		const struct policy_ops *ops = policy_all[i];
+		uint32_t lost = 0;
+		struct sim s;
+
+		if (!ops->reads_bits) {
+			assert_false(ops->first_stay_blind);
+			continue;
+		}
+		sim_start(&s, ops->name, 8, 1);
+		s.fault_bit = 0;
+		sim_run(&s, refs, LEN(refs));
+		for (uint32_t e = 0; e < s.nevicted; e++)
+			lost += s.evicted[e] == 1;
+		if (lost != (ops->first_stay_blind ? 1u : 0u))
+			fail_msg("%s (first_stay_blind %d) lost the page in use %u times",
+				 ops->name, ops->first_stay_blind, lost);
+		sim_end(&s);
+	}
+}
+
 static void test_find_and_names(void **state)
 {
 	static const char *const names[] = { "mglru", "clock", "lru2", "fifo", "random", "sieve",
@@ -1823,6 +1864,7 @@ int main(void)
 		cmocka_unit_test(test_history_budget),
 		cmocka_unit_test(test_insert_run_as_inserts),
 		cmocka_unit_test(test_traits),
+		cmocka_unit_test(test_first_stay_blind),
 		cmocka_unit_test(test_clock_second_chance),
 		cmocka_unit_test(test_clock_hand_resumes),
 		cmocka_unit_test(test_lru2_promotion),

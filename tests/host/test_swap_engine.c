@@ -427,15 +427,24 @@ static uint64_t write_fails_map_refused(struct vm_space **s)
 
 /* Mapped back by a read fault after its write-out (a failed one) is over,
  * the frame is not kept by the next one: that fault was no reference
- * during a write-out, so the second write evicts it. */
+ * during a write-out (not counted kept), and it ends the write state, so
+ * the page is writable and reclaim may take it again, and the second
+ * write evicts it. */
 static void test_map_back_refused_then_fault(void **state)
 {
 	struct vm_space *s;
 	uint64_t pa = write_fails_map_refused(&s);
+	unsigned perm;
 
 	(void)state;
+	assert_false(swapcache_reclaimable(pa));
 	fault_back(s, VA, VM_R);
 	assert_false(vm_frame_unmapped(pa));
+	assert_false(swapcache_writing(pa));
+	assert_true(swapcache_reclaimable(pa));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 0);
+	assert_int_equal(fake_pa(1, VA, &perm), pa);
+	assert_int_equal(perm & RW, RW);
 	assert_int_equal(out(s, 1), 1);
 	assert_int_equal(vmstat_get(VMSTAT_PSWPOUT), 1);
 	assert_int_not_equal(slot_at(s, VA), 0);

@@ -222,7 +222,9 @@ static void test_seal_harvest_fails(void **state)
 /* Unmapping for the write-out reads the dirty bit (the seal's rule): a
  * clean copy not written keeps its slot; with the call failing, each
  * mapping goes one call each and the copy is given up, as a failed seal's
- * is (the call may have cleared a dirty bit before it failed). */
+ * is (the call may have cleared a dirty bit before it failed). (The
+ * VM core's side alone: the swap engine never unmaps a frame that holds
+ * its slot, test_swap_engine.c.) */
 static void test_unmap_reads_dirty(void **state)
 {
 	struct vm_space *s = fake_space(AS);
@@ -248,6 +250,34 @@ static void test_unmap_reads_dirty(void **state)
 	assert_int_equal(fake_count(AS), 0);
 	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
 	assert_int_equal(fake_perm(AS, VA) & RW, RW);
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
+/* A clean copy written before its write-out: the dirty bit, which the
+ * unmapping reads and clears, gives the copy up, so a write is never lost
+ * through the write-out (the page is not dropped as its slot has it), and
+ * the page comes back after it writable with nothing to keep clean. */
+static void test_unmap_finds_write(void **state)
+{
+	struct vm_space *s = fake_space(AS);
+	uint64_t pa;
+	uint32_t slot;
+
+	(void)state;
+	pa = read_back(s, 53, &slot);
+	assert_true(swapcache_held(pa));
+	fake_poke(s, VA, 99);
+	assert_int_equal(fake_dirty(AS, VA), 1);
+	vm_frames_unmap(&pa, 1);
+	swap_fake_check();
+	assert_false(swapcache_held(pa));
+	assert_false(swapcache_tied(pa));
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(fake_count(AS), 0);
+	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(fake_perm(AS, VA), RW);
+	assert_int_equal(fake_peek(s, VA), 99);
 	vm_space_destroy(s);
 	swap_fake_check();
 }
@@ -475,6 +505,7 @@ int main(void)
 		TEST(test_seal_batch),
 		TEST(test_seal_harvest_fails),
 		TEST(test_unmap_reads_dirty),
+		TEST(test_unmap_finds_write),
 		TEST(test_write_fault_keeps_nothing),
 		TEST(test_fork_gives_copy_up),
 		TEST(test_clear_accessed_runs),
