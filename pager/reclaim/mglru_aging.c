@@ -35,7 +35,8 @@ static int can_walk(const struct mglru *m)
 	return walk <= policy_looks_left(&m->looks);
 }
 
-/* Whether aging reads frame's bit. Not if this call read it already, nor
+/* Whether aging reads frame's bit. Not if this call read it already (or
+ * eviction passed it, keeping it unread: a later call reads it), nor
  * if a look found it idle since it joined its generation: its bit has
  * gathered every reference since, and eviction reads it before the page
  * can go, so no reference is lost to the choice of victims (Linux's
