@@ -38,8 +38,9 @@
  * controller only chooses tiers); aging reads the accessed bit of each page in the
  * generations it walks (one look, through the reverse map), not page
  * tables, and skips the oldest generation, whose pages eviction looks at
- * anyway, and every page a look found idle since it joined its generation
- * (its bit keeps what came since, for eviction to read); tiers count
+ * anyway, and every page its look found idle since it joined its
+ * generation or moved there (its bit keeps what came since, for eviction
+ * to read); tiers count
  * looks, as a pager sees no access through file descriptors, which are all
  * Linux counts there (it clears a page's tier when it finds it young
  * through page tables).

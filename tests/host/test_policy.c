@@ -1373,6 +1373,35 @@ static void test_mglru_ages_once_per_generation(void **state)
 	sim_end(&s);
 }
 
+/* Nor does aging read again a page its own look moved up: the look
+ * cleared the bit as the page joined the new generation. 8 frames, one
+ * victim a call. 1..6 are used: the second call moves them to the
+ * youngest generation (look-around) and takes 7. 5 and 6 are used again:
+ * the third call ages, finds them referenced and moves them into the
+ * generation it opens, and takes 1. 2 and 3 go; the sixth call ages again
+ * (the youngest, 5 and 6, holds more than half the pages) and reads
+ * neither (the old walk read both: 3 looks, not 1); 4 goes, then 5 and 6. */
+static void test_mglru_aging_reads_its_moves_once(void **state)
+{
+	static const uint32_t want[] = { 0, 7, 1, 2, 3, 4, 5, 6 },
+			      looks[] = { 1, 7, 3, 1, 1, 1, 1, 1 };
+	uint32_t v, before;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	for (size_t call = 0; call < LEN(want); call++) {
+		for (uint32_t f = 1; f <= 6; f++)
+			s.accessed[f] |= call == 1 || (call == 2 && f >= 5);
+		before = s.ref_calls;
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[call]);
+		assert_int_equal(s.ref_calls - before, looks[call]);
+		sim_evict(&s, v);
+	}
+	sim_end(&s);
+}
+
 /* Looks announced in batches (mglru walks its lists): every look was
  * announced first, a batch serves many looks, and the victims are the same
  * as with no announcements. */
@@ -1918,6 +1947,7 @@ int main(void)
 		cmocka_unit_test(test_mglru_refault_after_aging),
 		cmocka_unit_test(test_mglru_cheap_first),
 		cmocka_unit_test(test_mglru_ages_once_per_generation),
+		cmocka_unit_test(test_mglru_aging_reads_its_moves_once),
 		cmocka_unit_test(test_mglru_announces_looks),
 		cmocka_unit_test(test_mglru_announces_what_it_may_need),
 		cmocka_unit_test(test_mglru_tier_of_uses),
