@@ -1344,6 +1344,29 @@ static void test_mglru_whole_walk(void **state)
 	sim_end(&s);
 }
 
+/* 8 frames filled under mglru, one victim a call, each evicted: before
+ * call k the frames in the mask uses[k] are used; call k takes want[k],
+ * with looks[k] looks for the first nlooks calls. */
+static void check_mglru_calls(const uint32_t *uses, const uint32_t *want, size_t n,
+			      const uint32_t *looks, size_t nlooks)
+{
+	uint32_t v, before;
+	struct sim s;
+
+	sim_start_filled(&s, "mglru", 8);
+	for (size_t call = 0; call < n; call++) {
+		for (uint32_t f = 0; f < 8; f++)
+			s.accessed[f] |= uses[call] >> f & 1;
+		before = s.ref_calls;
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[call]);
+		if (call < nlooks)
+			assert_int_equal(s.ref_calls - before, looks[call]);
+		sim_evict(&s, v);
+	}
+	sim_end(&s);
+}
+
 /* Aging reads a page's bit once while it stays in its generation: the bit
  * then gathers every reference, and eviction reads it before the page can
  * go. 8 frames, one victim a call. 1..6 are referenced: the second call
@@ -1354,23 +1377,11 @@ static void test_mglru_whole_walk(void **state)
  * finds 5's reference, kept in its bit, and takes 6. */
 static void test_mglru_ages_once_per_generation(void **state)
 {
-	static const uint32_t want[] = { 0, 7, 1, 6, 2, 3, 4, 5 }, looks[] = { 1, 7, 3, 5 };
-	uint32_t v, before;
-	struct sim s;
+	static const uint32_t uses[] = { 0, 0x7e, 0, 0x3c, 0, 0, 0, 0 },
+			      want[] = { 0, 7, 1, 6, 2, 3, 4, 5 }, looks[] = { 1, 7, 3, 5 };
 
 	(void)state;
-	sim_start_filled(&s, "mglru", 8);
-	for (size_t call = 0; call < LEN(want); call++) {
-		for (uint32_t f = 1; f <= 6; f++)
-			s.accessed[f] |= call == 1 || (call == 3 && f >= 2 && f <= 5);
-		before = s.ref_calls;
-		assert_int_equal(sim_isolate(&s, &v, 1), 1);
-		assert_int_equal(v, want[call]);
-		if (call < LEN(looks))
-			assert_int_equal(s.ref_calls - before, looks[call]);
-		sim_evict(&s, v);
-	}
-	sim_end(&s);
+	check_mglru_calls(uses, want, LEN(want), looks, LEN(looks));
 }
 
 /* Nor does aging read again a page its own look moved up: the look
@@ -1383,23 +1394,12 @@ static void test_mglru_ages_once_per_generation(void **state)
  * neither (the old walk read both: 3 looks, not 1); 4 goes, then 5 and 6. */
 static void test_mglru_aging_reads_its_moves_once(void **state)
 {
-	static const uint32_t want[] = { 0, 7, 1, 2, 3, 4, 5, 6 },
+	static const uint32_t uses[] = { 0, 0x7e, 0x60, 0, 0, 0, 0, 0 },
+			      want[] = { 0, 7, 1, 2, 3, 4, 5, 6 },
 			      looks[] = { 1, 7, 3, 1, 1, 1, 1, 1 };
-	uint32_t v, before;
-	struct sim s;
 
 	(void)state;
-	sim_start_filled(&s, "mglru", 8);
-	for (size_t call = 0; call < LEN(want); call++) {
-		for (uint32_t f = 1; f <= 6; f++)
-			s.accessed[f] |= call == 1 || (call == 2 && f >= 5);
-		before = s.ref_calls;
-		assert_int_equal(sim_isolate(&s, &v, 1), 1);
-		assert_int_equal(v, want[call]);
-		assert_int_equal(s.ref_calls - before, looks[call]);
-		sim_evict(&s, v);
-	}
-	sim_end(&s);
+	check_mglru_calls(uses, want, LEN(want), looks, LEN(looks));
 }
 
 /* Looks announced in batches (mglru walks its lists): every look was
