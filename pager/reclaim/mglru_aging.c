@@ -35,16 +35,20 @@ static int can_walk(const struct mglru *m)
 	return walk <= policy_looks_left(&m->looks);
 }
 
-/* Whether aging reads frame's bit. Not if this call read it already, nor
- * if a look found it idle since it joined its generation: its bit has
- * gathered every reference since, and eviction reads it before the page
- * can go, so no reference is lost to the choice of victims (Linux's
- * page-table walk reads every young PTE, but a read costs it a few
- * instructions, not a harvest through the reverse map). What is lost is
- * speed and count: such a page used again moves up only when eviction
- * meets it, and one use a trip down (refs + 1), not one an aging, so its
- * tier rises more slowly and it counts in the older generations meanwhile
- * (should_age's spread). */
+/* Whether aging reads frame's bit. Not if this call read it already (or
+ * eviction passed it, keeping it unread: a later call reads it), nor
+ * if an aging's look read it since it joined its generation, finding it
+ * idle there or moving it there (the look cleared the bit as it joined):
+ * its bit has gathered every reference since, and eviction reads it
+ * before the page can go, so no reference is lost to the choice of
+ * victims (Linux's page-table walk reads every young PTE, but a read costs
+ * it a few instructions, not a harvest through the reverse map). What is
+ * lost is speed and count: such a page used again moves up only when
+ * eviction meets it, and one use a trip down (refs + 1), not one an aging,
+ * so its tier rises more slowly and it counts in the older generations
+ * meanwhile (should_age's spread). A page eviction's look moved up is read
+ * again: sparing that read too cost shift 19% more major faults
+ * (docs/policies.md). */
 static int age_reads(const struct mglru *m, uint32_t f)
 {
 	return !policy_looked(&m->looks, f) && !mglru_gens_idle_since_joined(&m->g, f);
@@ -77,8 +81,9 @@ static void age(struct mglru *m, const struct policy_env *env)
 			if (age_reads(m, f)) {
 				if (policy_look(&m->looks, env, f))
 					mglru_promote(m, f);
-				else
-					mglru_gens_seen_idle(&m->g, f);
+				/* idle where it stays, or clear where the look
+				 * moved it: read since it joined either way */
+				mglru_gens_seen_idle(&m->g, f);
 			}
 			f = next;
 		}

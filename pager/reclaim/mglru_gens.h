@@ -2,8 +2,8 @@
  * The generations of the multi-gen LRU policy (policy_mglru.c): tracked
  * frames in queues by sequence number, min_seq (oldest) to max_seq
  * (youngest), and one isolate call's wait list. This module keeps the queues
- * and the numbers consistent, and per frame whether a look has found it
- * idle since it joined its generation; which frame goes where, and when to
+ * and the numbers consistent, and per frame whether a look has read its
+ * bit since it joined its generation; which frame goes where, and when to
  * age, is the policy's.
  */
 #ifndef PAGER_RECLAIM_MGLRU_GENS_H
@@ -24,8 +24,9 @@ struct mglru_gens {
 	struct frame_queue q[MGLRU_MAX_GENS + 1];	/* [seq % MAX_GENS]; [WAITING] */
 	uint32_t min_seq, max_seq;
 	uint8_t *gen_of;	/* [nframes]: seq % MAX_GENS, WAITING, or NONE */
-	/* [nframes]: 1 once a look found the frame idle since it last joined a
-	 * generation (mglru_gens_seen_idle). Leaving a queue clears it
+	/* [nframes]: 1 once the policy says a look read the frame's bit
+	 * since it last joined a generation, or moved it there
+	 * (mglru_gens_seen_idle). Leaving a queue clears it
 	 * (mglru_gens_take_out, which every move makes first), so a frame
 	 * joins with it clear and the insert paths store nothing more. */
 	uint8_t *seen_idle;
@@ -96,14 +97,16 @@ void mglru_gens_wait(struct mglru_gens *g, uint32_t frame);
 /* Every waiting frame goes back to the oldest generation's old end, in the
  * order they waited. */
 void mglru_gens_unwait(struct mglru_gens *g);
-/* A look found frame (tracked) idle, and it stays in its generation. */
+/* A look read frame's bit (tracked) since it joined its generation:
+ * found it idle there, or moved it there, clearing the bit as it joined. */
 static inline void mglru_gens_seen_idle(struct mglru_gens *g, uint32_t frame)
 {
 	g->seen_idle[frame] = 1;
 }
 
-/* Whether a look found frame idle since it joined its generation: its
- * accessed bit has gathered every reference since that look. */
+/* Whether a look read frame's bit since it joined its generation (found
+ * it idle, or moved it there): the bit has gathered every reference since
+ * that look. */
 static inline int mglru_gens_idle_since_joined(const struct mglru_gens *g, uint32_t frame)
 {
 	return g->seen_idle[frame];

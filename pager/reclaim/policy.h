@@ -134,8 +134,8 @@ struct policy_ops {
 	/* Up to max victims, untracked from now on, into victims[], in the
 	 * order they should go. May return fewer (even 0) when the frames it
 	 * tracks are referenced or not evictable, or env->max_looks ran out;
-	 * a policy looks at each tracked frame at most twice per call, so a
-	 * call always ends. */
+	 * a policy looks at (or passes over, policy_pass) each tracked frame
+	 * at most twice per call, so a call always ends. */
 	uint32_t (*isolate)(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			    uint32_t max);
 	/* An isolated frame's page left memory: its shadow word (0: remember
@@ -311,7 +311,7 @@ static inline void fq_unlink(struct frame_links *l, struct frame_queue *q, uint3
 struct policy_looks {
 	uint32_t call;		/* this isolate call's number, from 1 */
 	uint32_t budget;	/* looks left in this call (env->max_looks) */
-	uint32_t *stamp;	/* [nframes]: call << 2 | looks in that call */
+	uint32_t *stamp;	/* [nframes]: call << 2 | looks and passes in that call */
 	/* Optional (NULL: nothing is announced): the links the policy's looks
 	 * walk, towards the young end. policy_look then announces the frames
 	 * after the one it looks at (env->will_look), a batch at a time. */
@@ -350,7 +350,18 @@ static inline uint32_t policy_looks_left(const struct policy_looks *pl)
 	return pl->budget;
 }
 
-/* How many times this call has looked at f. */
+/* f met and kept without a look (a policy that decides some frames'
+ * fate before reading their bits): it counts towards f's two per call, as
+ * a look would, so that a walk meeting it again still ends, but spends
+ * none of the budget and announces nothing. */
+static inline void policy_pass(struct policy_looks *pl, uint32_t f)
+{
+	uint32_t s = pl->stamp[f];
+
+	pl->stamp[f] = (s >> 2) == pl->call ? s + 1 : pl->call << 2 | 1;
+}
+
+/* How many times this call has looked at f (or passed it). */
 static inline uint32_t policy_looked(const struct policy_looks *pl, uint32_t f)
 {
 	uint32_t s = pl->stamp[f];
@@ -374,9 +385,7 @@ void policy_announce(struct policy_looks *pl, const struct policy_env *env, uint
  * common step, f next in the batch announced last, is inline. */
 static inline int policy_look(struct policy_looks *pl, const struct policy_env *env, uint32_t f)
 {
-	uint32_t s = pl->stamp[f];
-
-	pl->stamp[f] = (s >> 2) == pl->call ? s + 1 : pl->call << 2 | 1;
+	policy_pass(pl, f);
 	pl->budget--;
 	if (pl->ahead_at < pl->ahead_n && pl->ahead[pl->ahead_at] == f)
 		pl->ahead_at++;

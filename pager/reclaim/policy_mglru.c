@@ -8,7 +8,10 @@
  * are left; aging then opens a new youngest generation and moves into it
  * every page found referenced in the others, only when the call can look
  * at all of them (Linux increments max_seq once its walk is over).
- * Eviction looks at each page it meets too (Linux's look-around): one
+ * Eviction keeps a page that may not go now, and one whose tier is
+ * protected (below), without reading its bit, as Linux's sort_folio
+ * decides both before any look at page tables; the bit waits for the next
+ * look. It looks at every other page it meets (Linux's look-around): one
  * referenced since is moved to the youngest generation instead.
  *
  * Refault tiers. A page's tier is Linux's order_base_2(refs + 1), refs
@@ -21,7 +24,7 @@
  * recent refaults, averaged over generations, and a PID-like controller
  * (Linux's get_tier_idx, positive_ctrl_err, gains 2:3, at least 64
  * refaults) protects the tiers whose refault rate is higher than tier 0's:
- * met at eviction, such a page goes one generation up instead (min_seq + 1)
+ * met at eviction, such a page goes one generation up unread (min_seq + 1)
  * and loses its tier, as folio_inc_gen clears it.
  *
  * Kept from Linux: the generations and their bounds, aging's heuristics
@@ -35,8 +38,9 @@
  * controller only chooses tiers); aging reads the accessed bit of each page in the
  * generations it walks (one look, through the reverse map), not page
  * tables, and skips the oldest generation, whose pages eviction looks at
- * anyway, and every page a look found idle since it joined its generation
- * (its bit keeps what came since, for eviction to read); tiers count
+ * anyway, and every page its look found idle since it joined its
+ * generation or moved there (its bit keeps what came since, for eviction
+ * to read); tiers count
  * looks, as a pager sees no access through file descriptors, which are all
  * Linux counts there (it clears a page's tier when it finds it young
  * through page tables).
@@ -105,27 +109,39 @@ static void drop_empty_oldest(struct mglru *m)
 /* What eviction does with the oldest generation's oldest page. */
 enum verdict { KEPT, VICTIM, WAIT, STOP };
 
+/* A page kept unseen goes one generation up; a protected one counts as
+ * such and loses its tier, as folio_inc_gen clears it. Its accessed bit
+ * is not read: what it holds waits for the next look. */
+static void keep_unseen(struct mglru *m, uint32_t frame, uint32_t tier, int evictable)
+{
+	if (evictable) {
+		m->tiers.protected[tier]++;
+		m->refs[frame] = 0;
+		m->workingset[frame] = 0;
+	}
+	mglru_gens_move_to(&m->g, m->g.min_seq + 1, frame);
+}
+
+/* Linux's sort_folio and then folio_referenced: a page that may not go now
+ * or whose tier is protected is kept before its bit is read (a pass,
+ * counted with the looks per frame); only a page that may go is looked at. */
 static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uint32_t frame,
 			      int idx)
 {
 	uint32_t tier;
+	int evictable;
 
 	if (!policy_may_look(&m->looks, frame))
 		return STOP;
+	tier = mglru_tier(m->refs[frame], m->workingset[frame]);
+	evictable = env->evictable(env->ctx, frame);
+	if (!evictable || (int)tier > idx) {
+		policy_pass(&m->looks, frame);
+		keep_unseen(m, frame, tier, evictable);
+		return KEPT;
+	}
 	if (policy_look(&m->looks, env, frame)) {	/* look-around: young */
 		mglru_promote(m, frame);
-		return KEPT;
-	}
-	if (!env->evictable(env->ctx, frame)) {
-		mglru_gens_move_to(&m->g, m->g.min_seq + 1, frame);
-		return KEPT;
-	}
-	tier = mglru_tier(m->refs[frame], m->workingset[frame]);
-	if ((int)tier > idx) {		/* protected: one generation up, tier cleared */
-		m->tiers.protected[tier]++;
-		m->refs[frame] = 0;
-		m->workingset[frame] = 0;
-		mglru_gens_move_to(&m->g, m->g.min_seq + 1, frame);
 		return KEPT;
 	}
 	m->left_tier[frame] = (uint8_t)tier;

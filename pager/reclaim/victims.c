@@ -153,9 +153,10 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 			kp[index_of(b->pa[k])] = KEPT_USED;
 }
 
-/* Every frame announced: the policy looks at a frame before it asks
- * whether it may go (policy_announce's walks: mglru's aging and eviction),
- * so asking first would spare no look and cost ~35 instructions a frame. */
+/* Every frame announced: of policy_announce's walks, mglru's aging never
+ * asks whether a frame may go, and its eviction asks before it looks but
+ * meets few frames that may not (isolated ones are no longer tracked), so
+ * asking here would spare few reads and cost ~35 instructions a frame. */
 static void will_look(void *ctx, const uint32_t *f, uint32_t n)
 {
 	(void)ctx;

@@ -1239,6 +1239,77 @@ static void test_mglru_one_use_tier_0(void **state)
 	sim_end(&s);
 }
 
+/* A page that may not go now is kept before its bit is read (Linux's
+ * sort_folio decides so before any look at page tables): 8 frames, 0 is
+ * pinned and was used; the call takes 1 without asking whether 0 was
+ * referenced, and 0's bit is still set for the next look. */
+static void test_mglru_unevictable_unseen(void **state)
+{
+	uint32_t v;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	s.pinned[0] = 1;
+	s.accessed[0] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 1);
+	assert_int_equal(s.evict_looks[0], 1);
+	assert_int_equal(s.ref_looks[0], 0);
+	assert_int_equal(s.accessed[0], 1);
+	sim_end(&s);
+}
+
+/*
+ * A page whose tier is protected is kept before its bit is read, as Linux's
+ * sort_folio keeps it before folio_referenced: 8 frames, one victim a call.
+ * 0..3 join, 0 goes (the first call ages). 0 comes back 200 times as a
+ * recent refault of tier 1 (its shadow word names the tier and min_seq),
+ * so the controller protects every tier above 0, and it sits at tier 3 in
+ * the youngest generation; 4 and 5 join the generation below. 1, 2 and 3
+ * go; the next call ages, finding 0 idle, and takes 4. 6 joins after 0,
+ * and 0 is used. 5 goes; then the generation of 0 and 6 is the oldest:
+ * 0, protected, moves up unread (a look would have found it referenced and
+ * moved it to the youngest), and 6 goes.
+ */
+static void test_mglru_protected_unseen(void **state)
+{
+	static const uint32_t before[] = { 1, 2, 3, 4 };
+	uint32_t v, shadow;
+	struct sim s;
+
+	(void)state;
+	sim_start(&s, "mglru", 8, 0);
+	for (uint32_t f = 0; f <= 3; f++)
+		sim_insert(&s, f);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);
+	shadow = shadow_make(1, shadow_value(sim_evict(&s, 0)));
+	for (int k = 0; k < 200; k++) {
+		sim_insert_shadow(&s, 0, shadow);
+		sim_remove(&s, 0);
+	}
+	sim_insert_shadow(&s, 0, shadow);
+	sim_insert(&s, 4);
+	sim_insert(&s, 5);
+	for (size_t i = 0; i < LEN(before); i++) {
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, before[i]);
+		sim_evict(&s, v);
+	}
+	assert_int_equal(s.ref_looks[0], 1);	/* aging found it idle */
+	sim_insert(&s, 6);
+	s.accessed[0] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 5);
+	sim_evict(&s, v);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 6);
+	assert_int_equal(s.ref_looks[0], 0);
+	assert_int_equal(s.accessed[0], 1);
+	sim_end(&s);
+}
+
 /* Aging opens a generation only by a whole walk. 8 frames: 1 and 2 are
  * found referenced and move to the youngest generation while 0 and 3..6
  * go; the oldest generation, down to 7, is then small enough that aging
@@ -1273,6 +1344,29 @@ static void test_mglru_whole_walk(void **state)
 	sim_end(&s);
 }
 
+/* 8 frames filled under mglru, one victim a call, each evicted: before
+ * call k the frames in the mask uses[k] are used; call k takes want[k],
+ * with looks[k] looks for the first nlooks calls. */
+static void check_mglru_calls(const uint32_t *uses, const uint32_t *want, size_t n,
+			      const uint32_t *looks, size_t nlooks)
+{
+	uint32_t v, before;
+	struct sim s;
+
+	sim_start_filled(&s, "mglru", 8);
+	for (size_t call = 0; call < n; call++) {
+		for (uint32_t f = 0; f < 8; f++)
+			s.accessed[f] |= uses[call] >> f & 1;
+		before = s.ref_calls;
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_equal(v, want[call]);
+		if (call < nlooks)
+			assert_int_equal(s.ref_calls - before, looks[call]);
+		sim_evict(&s, v);
+	}
+	sim_end(&s);
+}
+
 /* Aging reads a page's bit once while it stays in its generation: the bit
  * then gathers every reference, and eviction reads it before the page can
  * go. 8 frames, one victim a call. 1..6 are referenced: the second call
@@ -1283,23 +1377,29 @@ static void test_mglru_whole_walk(void **state)
  * finds 5's reference, kept in its bit, and takes 6. */
 static void test_mglru_ages_once_per_generation(void **state)
 {
-	static const uint32_t want[] = { 0, 7, 1, 6, 2, 3, 4, 5 }, looks[] = { 1, 7, 3, 5 };
-	uint32_t v, before;
-	struct sim s;
+	static const uint32_t uses[] = { 0, 0x7e, 0, 0x3c, 0, 0, 0, 0 },
+			      want[] = { 0, 7, 1, 6, 2, 3, 4, 5 }, looks[] = { 1, 7, 3, 5 };
 
 	(void)state;
-	sim_start_filled(&s, "mglru", 8);
-	for (size_t call = 0; call < LEN(want); call++) {
-		for (uint32_t f = 1; f <= 6; f++)
-			s.accessed[f] |= call == 1 || (call == 3 && f >= 2 && f <= 5);
-		before = s.ref_calls;
-		assert_int_equal(sim_isolate(&s, &v, 1), 1);
-		assert_int_equal(v, want[call]);
-		if (call < LEN(looks))
-			assert_int_equal(s.ref_calls - before, looks[call]);
-		sim_evict(&s, v);
-	}
-	sim_end(&s);
+	check_mglru_calls(uses, want, LEN(want), looks, LEN(looks));
+}
+
+/* Nor does aging read again a page its own look moved up: the look
+ * cleared the bit as the page joined the new generation. 8 frames, one
+ * victim a call. 1..6 are used: the second call moves them to the
+ * youngest generation (look-around) and takes 7. 5 and 6 are used again:
+ * the third call ages, finds them referenced and moves them into the
+ * generation it opens, and takes 1. 2 and 3 go; the sixth call ages again
+ * (the youngest, 5 and 6, holds more than half the pages) and reads
+ * neither (the old walk read both: 3 looks, not 1); 4 goes, then 5 and 6. */
+static void test_mglru_aging_reads_its_moves_once(void **state)
+{
+	static const uint32_t uses[] = { 0, 0x7e, 0x60, 0, 0, 0, 0, 0 },
+			      want[] = { 0, 7, 1, 2, 3, 4, 5, 6 },
+			      looks[] = { 1, 7, 3, 1, 1, 1, 1, 1 };
+
+	(void)state;
+	check_mglru_calls(uses, want, LEN(want), looks, LEN(looks));
 }
 
 /* Looks announced in batches (mglru walks its lists): every look was
@@ -1889,10 +1989,13 @@ int main(void)
 		cmocka_unit_test(test_mglru_refault_after_aging),
 		cmocka_unit_test(test_mglru_cheap_first),
 		cmocka_unit_test(test_mglru_ages_once_per_generation),
+		cmocka_unit_test(test_mglru_aging_reads_its_moves_once),
 		cmocka_unit_test(test_mglru_announces_looks),
 		cmocka_unit_test(test_mglru_announces_what_it_may_need),
 		cmocka_unit_test(test_mglru_tier_of_uses),
 		cmocka_unit_test(test_mglru_one_use_tier_0),
+		cmocka_unit_test(test_mglru_unevictable_unseen),
+		cmocka_unit_test(test_mglru_protected_unseen),
 		cmocka_unit_test(test_mglru_whole_walk),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
