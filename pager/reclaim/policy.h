@@ -94,7 +94,8 @@ struct policy_ops {
 	/* 1: a new page's references during its first stay do not count (2Q's
 	 * A1in), so a page in use may be evicted once before its use shows
 	 * (its refault does); 0: none is ignored. Said to programs by
-	 * PAGER_INFO (the guest's hot-set test bounds such a loss). */
+	 * PAGER_INFO; test_policy.c checks both ways, and the guest's hot-set
+	 * test bounds such a loss. */
 	int first_stay_blind;
 	/* 1: evicted() gives a shadow word to some fresh pages only
 	 * (CLOCK-Pro: those evicted during their test), so whether a page
