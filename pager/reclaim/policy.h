@@ -93,7 +93,8 @@ struct policy_ops {
 	int reads_bits;
 	/* 1: a new page's references during its first stay do not count (2Q's
 	 * A1in), so a page in use may be evicted once before its use shows
-	 * (its refault does); 0: none is ignored. Said to programs by
+	 * (its refault does); 0: none is ignored beyond what reads_bits 0
+	 * says (fifo and random read none). Said to programs by
 	 * PAGER_INFO; test_policy.c checks both ways, and the guest's hot-set
 	 * test bounds such a loss. */
 	int first_stay_blind;
