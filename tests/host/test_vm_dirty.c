@@ -237,7 +237,7 @@ static void test_unmap_reads_dirty(void **state)
 	swap_fake_check();
 	assert_true(swapcache_held(pa));
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(vm_frame_write_end(pa), 0);
 	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	assert_true(swapcache_held(pa));
 
@@ -248,7 +248,7 @@ static void test_unmap_reads_dirty(void **state)
 	assert_false(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(vm_frame_write_end(pa), 0);
 	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	vm_space_destroy(s);
 	swap_fake_check();
@@ -275,7 +275,7 @@ static void test_unmap_finds_write(void **state)
 	assert_false(swapcache_tied(pa));
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(vm_frame_write_end(pa), 0);
 	assert_int_equal(fake_perm(AS, VA), RW);
 	assert_int_equal(fake_peek(s, VA), 99);
 	vm_space_destroy(s);
