@@ -241,6 +241,16 @@ uint32_t swap_out(uint64_t pa, int keep)
 	return slot;
 }
 
+uint64_t swap_fake_read_back(struct vm_space *s, uint64_t va, uint8_t v, uint32_t *slot)
+{
+	assert_int_equal(vm_region_add(s, va, va + PG, VM_R | VM_W, VM_ANON, NULL), 0);
+	swap_fake_fill(s, va, v);
+	*slot = swap_out(vm_lookup(s, va), 0);
+	fake_fault(s, va, VM_R, VM_FAULT_MAPPED);
+	swap_fake_check();
+	return vm_lookup(s, va);
+}
+
 static int total_refs(void)
 {
 	int n = 0;
@@ -306,6 +316,14 @@ void swap_fake_expect_fill(struct vm_space *s, uint64_t va, uint8_t v)
 {
 	for (uint64_t k = 0; k < VM_PAGE; k += 512)
 		assert_int_equal(fake_peek(s, va + k), (uint8_t)(v + k / 512));
+}
+
+int swap_fake_keep_setup(void **state)
+{
+	(void)state;
+	swap_fake_setup();
+	vm_set_swap(&sw_keep_ops);
+	return 0;
 }
 
 int swap_fake_group_teardown(void **state)

@@ -55,6 +55,9 @@ void swap_fake_restart(unsigned faultaround);
 void swap_fake_teardown(void);
 /* The same, as a cmocka teardown. */
 int swap_fake_group_teardown(void **state);
+/* swap_fake_setup with the device that keeps copies (sw_keep_ops), as a
+ * cmocka setup. */
+int swap_fake_keep_setup(void **state);
 
 /* A free slot with its allocation's reference, the lowest one. */
 uint32_t swap_fake_slot_alloc(void);
@@ -64,6 +67,11 @@ uint32_t swap_fake_slot_alloc(void);
  * the own reference dropped; then the frame is freed, or kept in the swap
  * cache (keep). Returns the slot. */
 uint32_t swap_out(uint64_t pa, int keep);
+/* A one-page anonymous region at va in s holding swap_fake_fill(v), sent
+ * out (swap_out), then read back by a read fault (with sw_keep_ops, its
+ * frame holds the slot as a clean copy); its slot in *slot, its frame
+ * returned. */
+uint64_t swap_fake_read_back(struct vm_space *s, uint64_t va, uint8_t v, uint32_t *slot);
 
 /* Slots from here up are the write-out tests', never handed out by
  * swap_fake_slot_alloc while these tests use them (nothing is written). */
