@@ -76,7 +76,7 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 static void give_back(uint64_t pa)
 {
 	if (swapcache_writing(pa))
-		vm_frame_write_protect(pa, 0);
+		vm_frame_write_end(pa);
 	swap_batch_put_back(pa);
 }
 
@@ -216,7 +216,7 @@ size_t swap_batch_finish(struct write_batch *b)
 			gone[freed++] = pa;
 			continue;
 		}
-		vm_frame_write_protect(pa, 0);
+		vm_frame_write_end(pa);
 		if (vm_frame_parked(pa))	/* let go during the write, tie now gone */
 			gone[freed++] = pa;
 		else

@@ -109,7 +109,7 @@ static size_t sort_queued(void)
 		freed += swap_batch_drop_clean(&b, 0);
 		for (size_t k = 0; k < b.n; k++) {	/* written since: a write after all */
 			if (swapcache_writing(b.v[k].pa))	/* writable until its write */
-				vm_frame_write_protect(b.v[k].pa, 0);
+				vm_frame_write_end(b.v[k].pa);
 			swapcache_mark_queued(b.v[k].pa);
 			hold(b.v[k].pa);
 		}

@@ -2,9 +2,10 @@
  * Taking a frame out of its mappings for the swap code: unmap it
  * everywhere, or evict it (every entry naming it names a slot instead), or
  * drop a program-image page still as the file has it (the file fills it
- * again); whether it may be evicted; and its write protection while it is written
- * out, given back when a write comes or the write is over (unmapped.c takes
- * a victim's mappings out instead, and hands them back here).
+ * again); whether it may be evicted; and the end of its write state (a
+ * write-out's or a seal's): its mappings back with their permissions when a
+ * write comes or the write is over (unmapped.c takes a write-out's victim
+ * out of the page tables, and puts it back for this end).
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
@@ -167,7 +168,7 @@ int vm_drop_refillable(uint64_t pa)
 {
 	if (!vm_frame_refillable(pa)) {
 		if (vm_frame_file_copy(pa) && swapcache_writing(pa) && !swapcache_tied(pa))
-			vm_frame_write_protect(pa, 0);	/* sealed for nothing */
+			vm_frame_write_end(pa);	/* sealed for nothing */
 		return -1;
 	}
 	detach(pa, 0);		/* absent entries: the next fault fills from the file */
@@ -230,34 +231,29 @@ static int reprotect_all(uint64_t pa)
 	return res;
 }
 
-int vm_frame_write_protect(uint64_t pa, int on)
+int vm_frame_write_end(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
-	int back = 0;
+	int back;
 
 	if (!f || f->state != FRAME_ANON)
 		return -1;
-	swapcache_set_writing(pa, on);
-	/* Unmapped for its write-out: nothing to protect; over, each mapping
-	 * back as it should be. */
-	if (on ? f->unmapped : (back = vm_frame_write_out_over(pa)) > 0)
+	swapcache_set_writing(pa, 0);
+	/* Unmapped for its write-out: each mapping back as it should be;
+	 * else each given its permission again (a seal took W away). */
+	back = vm_frame_write_out_over(pa);
+	if (back > 0 || (back == 0 && reprotect_all(pa) == 0))
 		return 0;
-	if (back == 0 && reprotect_all(pa) == 0)
-		return 0;
-	/* Some mapping kept its old permission (or stayed out). Protecting:
-	 * give up, so the page is not written out while writable.
-	 * Unprotecting: stay marked, so a write fault on a page left
-	 * read-only (or a fault on one left out) tries again. */
-	if (on)
-		vm_frame_write_protect(pa, 0);
-	else
-		swapcache_set_writing(pa, 1);
+	/* Some mapping kept its old permission (or stayed out): marked again,
+	 * so a write fault on a page left read-only (or a fault on one left
+	 * out) tries again. */
+	swapcache_set_writing(pa, 1);
 	return -1;
 }
 
 int vm_frame_write_resume(uint64_t pa)
 {
-	if (vm_frame_write_protect(pa, 0) < 0)
+	if (vm_frame_write_end(pa) < 0)
 		return -1;
 	swapcache_written(pa);	/* no longer the copy of any slot */
 	vm_frame_dirtied(pa);	/* nor of its program file */

@@ -264,7 +264,7 @@ static inline int vm_frame_unmapped(uint64_t pa)
 }
 /* Unmapped pa's mappings back in the page tables: while its write is in
  * flight, read-only, 1; its write over (a map-back refused at its end left
- * it out), with its write state ended too (vm_frame_write_protect(pa, 0)),
+ * it out), with its write state ended too (vm_frame_write_end(pa)),
  * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
  * share it, and a fault (vm_frame_fault_back). */
 int vm_frame_back(uint64_t pa);

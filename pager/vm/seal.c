@@ -21,7 +21,7 @@ static void seal_done(uint64_t pa, unsigned bits, int failed)
 	if (failed)
 		vm_frame_dirtied(pa);
 	if (!swapcache_held(pa) && !vm_frame_file_copy(pa))
-		vm_frame_write_protect(pa, 0);
+		vm_frame_write_end(pa);
 }
 
 void vm_frames_seal(const uint64_t *pa, size_t n)

@@ -184,7 +184,8 @@ int swapcache_claim(uint64_t pa);
 /* --- writing --- */
 
 /* pa is (on 1) or is no longer (on 0) being written out; either way not
- * dirtied. The mappings' permissions are the caller's (vm_frame_write_protect). */
+ * dirtied. The mappings' permissions are the caller's (vm_frames_unmap,
+ * vm_frames_seal, vm_frame_write_end). */
 void swapcache_set_writing(uint64_t pa, int on);
 int swapcache_writing(uint64_t pa);
 /* Written during its write-out: the write is stale, and pa is no slot's

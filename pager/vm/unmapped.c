@@ -165,7 +165,7 @@ static int write_in_flight(uint64_t pa)
 int vm_frame_back(uint64_t pa)
 {
 	if (!write_in_flight(pa))	/* over: its mark and write state end */
-		return vm_frame_write_protect(pa, 0) < 0 ? -1 : 0;
+		return vm_frame_write_end(pa) < 0 ? -1 : 0;
 	return map_back_all(pa) < 0 ? -1 : 1;
 }
 

@@ -152,7 +152,7 @@ void vm_frames_clear_accessed(const uint64_t *pa, size_t n);
  * found written gives its copy up (and gets W back): it must be written
  * out like any other. The rest stay write-protected (a write faults:
  * swapcache_writing) until they are evicted or dropped, or
- * vm_frame_write_protect(pa, 0) if they are not. */
+ * vm_frame_write_end(pa) if they are not. */
 void vm_frames_seal(const uint64_t *pa, size_t n);
 
 
@@ -233,9 +233,6 @@ int vm_space_as(const struct vm_space *s);
 /* 1 if frame pa may be evicted now: a user page (private or shared
  * object), mapped or held by an object, in no pinned space. */
 int vm_frame_evictable(uint64_t pa);
-/* Make every mapping of pa read-only while it is written out (on = 1), or
- * give back the permissions each mapping should have (on = 0). */
-int vm_frame_write_protect(uint64_t pa, int on);
 /* Unmapping at choice (unmapped.c): each frame of pa[0..n) marked as
  * being written out (swapcache_writing) and taken out of the page tables,
  * in one harvest call for the lot, its dirty bits read (one found gives a
@@ -247,9 +244,18 @@ int vm_frame_write_protect(uint64_t pa, int on);
  * it holds) is unmapped one call a mapping, its clean copy given up.
  * The caller ties each frame to the slot it is written to before this
  * call (swapcache_tie) and, the write over, unties it or has it hold the
- * slot (swapcache_keep_written) before vm_frame_write_protect(pa, 0): the
+ * slot (swapcache_keep_written) before vm_frame_write_end(pa): the
  * tie is how a fault knows the write is still in flight. */
 void vm_frames_unmap(const uint64_t *pa, size_t n);
+/* pa's write state ends: its write-out is over or given up (vm_frames_unmap
+ * began it), or a frame sealed (vm_frames_seal) is not dropped. The "being
+ * written" mark (swapcache_writing) goes, and every mapping is back in the
+ * page tables (if the write-out took it out) with the permission its page
+ * entry says: writable again where its region allows and it is not
+ * copy-on-write. 0, or -1 if pa is no process page, or if the mmu refused
+ * a mapping (pa stays marked, so a fault on a page left read-only or out
+ * tries again). */
+int vm_frame_write_end(uint64_t pa);
 /* 1 if a fault mapped pa back during its write-out: the swap code keeps it
  * in memory after the write instead of evicting it. */
 int vm_frame_kept_by_fault(uint64_t pa);

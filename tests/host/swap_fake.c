@@ -190,6 +190,27 @@ const struct vm_swap_ops sw_ra_ops = { sw_read, sw_dup, sw_put, NULL, sw_read_ma
 const struct vm_swap_ops sw_keep_ops = { sw_read, sw_dup, sw_put, NULL, NULL, sw_wait, sw_keep,
 					 sw_refs, NULL };
 
+void swap_fake_unmap_for_write(const uint64_t *pa, size_t n)
+{
+	assert_true(n <= NSLOT - SWAP_FAKE_WRITE_SLOT);
+	for (size_t k = 0; k < n; k++) {
+		assert_null(sw.disk[SWAP_FAKE_WRITE_SLOT + k]);	/* never handed out */
+		swapcache_tie((uint32_t)(SWAP_FAKE_WRITE_SLOT + k), pa[k]);
+	}
+	vm_frames_unmap(pa, n);
+}
+
+int swap_fake_write_over(uint64_t pa)
+{
+	int res;
+
+	swapcache_untie(swapcache_slot(pa));
+	res = vm_frame_write_end(pa);
+	if (vm_frame_parked(pa))	/* let go during the write: nobody's now */
+		frame_free(pa);
+	return res;
+}
+
 uint32_t swap_out(uint64_t pa, int keep)
 {
 	uint32_t slot = swap_fake_slot_alloc();
@@ -197,8 +218,14 @@ uint32_t swap_out(uint64_t pa, int keep)
 	int n, entries = frame_desc(pa)->obj ? 1 : (int)vm_mapcount(pa);
 
 	assert_int_equal(vm_frame_evictable(pa), 1);
-	assert_int_equal(vm_frame_write_protect(pa, 1), 0);
+	assert_false(swapcache_tied(pa));	/* the engine drops a held copy, never writes it */
+	/* As the engine's write: tied to its slot (the write in flight), then
+	 * out of the page tables. */
+	swapcache_tie(slot, pa);
+	vm_frames_unmap(&pa, 1);
+	assert_true(swapcache_writing(pa));
 	memcpy(sw.disk[slot], frame_ptr(pa), PG);
+	swapcache_untie(slot);	/* the write is over */
 	n = vm_evict(pa, slot);
 	assert_int_equal(n, entries);
 	assert_int_equal(sw.refs[slot], n + 1);
@@ -212,6 +239,16 @@ uint32_t swap_out(uint64_t pa, int keep)
 	else
 		frame_free(pa);
 	return slot;
+}
+
+uint64_t swap_fake_read_back(struct vm_space *s, uint64_t va, uint8_t v, uint32_t *slot)
+{
+	assert_int_equal(vm_region_add(s, va, va + PG, VM_R | VM_W, VM_ANON, NULL), 0);
+	swap_fake_fill(s, va, v);
+	*slot = swap_out(vm_lookup(s, va), 0);
+	fake_fault(s, va, VM_R, VM_FAULT_MAPPED);
+	swap_fake_check();
+	return vm_lookup(s, va);
 }
 
 static int total_refs(void)
@@ -279,6 +316,14 @@ void swap_fake_expect_fill(struct vm_space *s, uint64_t va, uint8_t v)
 {
 	for (uint64_t k = 0; k < VM_PAGE; k += 512)
 		assert_int_equal(fake_peek(s, va + k), (uint8_t)(v + k / 512));
+}
+
+int swap_fake_keep_setup(void **state)
+{
+	(void)state;
+	swap_fake_setup();
+	vm_set_swap(&sw_keep_ops);
+	return 0;
 }
 
 int swap_fake_group_teardown(void **state)

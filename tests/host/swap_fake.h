@@ -55,14 +55,35 @@ void swap_fake_restart(unsigned faultaround);
 void swap_fake_teardown(void);
 /* The same, as a cmocka teardown. */
 int swap_fake_group_teardown(void **state);
+/* swap_fake_setup with the device that keeps copies (sw_keep_ops), as a
+ * cmocka setup. */
+int swap_fake_keep_setup(void **state);
 
 /* A free slot with its allocation's reference, the lowest one. */
 uint32_t swap_fake_slot_alloc(void);
 /* Write pa out and evict it as the pager's engine does: a new slot with
- * its own reference, the frame write-protected while it is written, every
- * entry converted, the own reference dropped; then the frame is freed, or
- * kept in the swap cache (keep). Returns the slot. */
+ * its own reference, the frame tied to it and unmapped while it is written
+ * (vm_frames_unmap), untied when the write is over, every entry converted,
+ * the own reference dropped; then the frame is freed, or kept in the swap
+ * cache (keep). Returns the slot. */
 uint32_t swap_out(uint64_t pa, int keep);
+/* A one-page anonymous region at va in s holding swap_fake_fill(v), sent
+ * out (swap_out), then read back by a read fault (with sw_keep_ops, its
+ * frame holds the slot as a clean copy); its slot in *slot, its frame
+ * returned. */
+uint64_t swap_fake_read_back(struct vm_space *s, uint64_t va, uint8_t v, uint32_t *slot);
+
+/* Slots from here up are the write-out tests', never handed out by
+ * swap_fake_slot_alloc while these tests use them (nothing is written). */
+#define SWAP_FAKE_WRITE_SLOT (NSLOT - 8)
+/* pa[0..n) (n <= 8) unmapped for their write-out as the swap engine does
+ * it: each tied first to slot SWAP_FAKE_WRITE_SLOT + k, the tie that says
+ * its write is in flight (vm_frames_unmap's contract). */
+void swap_fake_unmap_for_write(const uint64_t *pa, size_t n);
+/* pa's write is over, the page kept as the swap engine keeps one: its slot
+ * untied, then its write state ended (vm_frame_write_end's answer); a
+ * frame let go during the write (parked) is freed, as the engine frees it. */
+int swap_fake_write_over(uint64_t pa);
 
 /* Fill the page at va in s as a program would (fake_poke), a byte every
  * 512 from v up; swap_fake_expect_fill: the page holds what that wrote. */

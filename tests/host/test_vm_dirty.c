@@ -2,10 +2,11 @@
  * Host tests for pages read back from swap into writable regions: mapped
  * writable with the dirty bit clear while the frame keeps its slot as a
  * clean copy, the copy given up when a harvest sees the dirty bit (a
- * look, the check before a clean drop, a write fault, a fork), dropped
- * without a write while clean, and copy-on-write kept where the slot or
- * the frame is shared. Over the fake mmu, which keeps dirty bits as the
- * kernel does, and the fake swap device (swap_fake.c).
+ * look, the check before a clean drop, the write-out's unmapping, a write
+ * fault, a fork), dropped without a write while clean, and copy-on-write
+ * kept where the slot or the frame is shared. Over the fake mmu, which
+ * keeps dirty bits as the kernel does, and the fake swap device
+ * (swap_fake.c). (The insertion rule's clearing: test_vm_clearing.c.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,27 +24,7 @@
 #define RW (VM_R | VM_W)
 #define VA 0x10000UL
 #define AS 1
-#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, swap_fake_group_teardown)
-
-static int setup(void **state)
-{
-	(void)state;
-	swap_fake_setup();
-	vm_set_swap(&sw_keep_ops);
-	return 0;
-}
-
-/* A one-page anonymous region at VA in s holding swap_fake_fill(v), sent out, then
- * read back by a read fault; its slot in *slot, its frame returned. */
-static uint64_t read_back(struct vm_space *s, uint8_t v, uint32_t *slot)
-{
-	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	swap_fake_fill(s, VA, v);
-	*slot = swap_out(vm_lookup(s, VA), 0);
-	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
-	swap_fake_check();
-	return vm_lookup(s, VA);
-}
+#define TEST(f) cmocka_unit_test_setup_teardown(f, swap_fake_keep_setup, swap_fake_group_teardown)
 
 /* A look at pa's mapping at (as, va), as reclaim's: both bits cleared. */
 static unsigned look(int as, uint64_t va, uint64_t pa)
@@ -75,7 +56,7 @@ static void test_written_without_fault(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 10, &slot);
+	pa = swap_fake_read_back(s, VA, 10, &slot);
 	assert_int_equal(fake_perm(AS, VA), RW | VM_CLEAN);
 	assert_int_equal(fake_dirty(AS, VA), 0);
 	assert_true(swapcache_held(pa));
@@ -111,7 +92,7 @@ static void test_clean_dropped(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 20, &slot);
+	pa = swap_fake_read_back(s, VA, 20, &slot);
 	assert_int_equal(look(AS, VA, pa), HARVEST_PRESENT | HARVEST_ACCESSED);
 	assert_true(swapcache_held(pa));
 	drop_clean(pa, slot);
@@ -133,7 +114,7 @@ static void test_seal_finds_write(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 30, &slot);
+	pa = swap_fake_read_back(s, VA, 30, &slot);
 	fake_poke(s, VA, 0x31);
 	vm_frames_seal(&pa, 1);
 	swap_fake_check();
@@ -155,7 +136,7 @@ static void test_write_after_seal(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 40, &slot);
+	pa = swap_fake_read_back(s, VA, 40, &slot);
 	vm_frames_seal(&pa, 1);
 	assert_true(swapcache_held(pa));
 	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
@@ -183,7 +164,7 @@ static void test_seal_batch(void **state)
 	(void)state;
 	for (int k = 0; k < 3; k++) {
 		s[k] = fake_space(AS + k);
-		pa[k] = read_back(s[k], (uint8_t)(60 + k), &slot[k]);
+		pa[k] = swap_fake_read_back(s[k], VA, (uint8_t)(60 + k), &slot[k]);
 	}
 	fake_poke(s[1], VA, 0x61);
 	harvests = fake.harvests;
@@ -208,7 +189,7 @@ static void test_seal_harvest_fails(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 50, &slot);
+	pa = swap_fake_read_back(s, VA, 50, &slot);
 	fake.fail_harvest = 1;
 	vm_frames_seal(&pa, 1);
 	fake.fail_harvest = 0;
@@ -232,12 +213,12 @@ static void test_unmap_reads_dirty(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 52, &slot);
+	pa = swap_fake_read_back(s, VA, 52, &slot);
 	vm_frames_unmap(&pa, 1);
 	swap_fake_check();
 	assert_true(swapcache_held(pa));
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(vm_frame_write_end(pa), 0);
 	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	assert_true(swapcache_held(pa));
 
@@ -248,7 +229,7 @@ static void test_unmap_reads_dirty(void **state)
 	assert_false(swapcache_held(pa));
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(vm_frame_write_end(pa), 0);
 	assert_int_equal(fake_perm(AS, VA) & RW, RW);
 	vm_space_destroy(s);
 	swap_fake_check();
@@ -265,7 +246,7 @@ static void test_unmap_finds_write(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(s, 53, &slot);
+	pa = swap_fake_read_back(s, VA, 53, &slot);
 	assert_true(swapcache_held(pa));
 	fake_poke(s, VA, 99);
 	assert_int_equal(fake_dirty(AS, VA), 1);
@@ -275,7 +256,7 @@ static void test_unmap_finds_write(void **state)
 	assert_false(swapcache_tied(pa));
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(fake_count(AS), 0);
-	assert_int_equal(vm_frame_write_protect(pa, 0), 0);
+	assert_int_equal(vm_frame_write_end(pa), 0);
 	assert_int_equal(fake_perm(AS, VA), RW);
 	assert_int_equal(fake_peek(s, VA), 99);
 	vm_space_destroy(s);
@@ -313,7 +294,7 @@ static void test_fork_gives_copy_up(void **state)
 	uint32_t slot;
 
 	(void)state;
-	pa = read_back(p, 70, &slot);
+	pa = swap_fake_read_back(p, VA, 70, &slot);
 	fake_poke(p, VA + 2, 0x72);	/* no fault, no look */
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_fake_check();
@@ -327,128 +308,6 @@ static void test_fork_gives_copy_up(void **state)
 	assert_int_equal(swapcache_slot(pa), 0);	/* nothing to drop to */
 	assert_int_equal(fake_peek(c, VA + 2), 0x72);
 	vm_space_destroy(c);
-	swap_fake_check();
-}
-
-#define RUN_VA 0x100000UL
-#define RUN_PAGES 80
-
-/* Every mapping of the frames cleared (vm_frames_clear_accessed) lost its
- * accessed bit and kept its dirty bit; mapped[k] (as << 56 | va) for k < n. */
-static void check_cleared(const uint64_t *mapped, const int *dirty, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		int as = (int)(mapped[k] >> 56);
-		uint64_t va = mapped[k] & ((1UL << 56) - 1);
-
-		assert_int_equal(fake_accessed(as, va), 0);
-		assert_int_equal(fake_dirty(as, va), dirty[k]);
-	}
-}
-
-/* The insertion rule's clearing: pages that follow one another, of frames
- * mapped once that hold no copy, go as run entries of at most
- * HARVEST_RUN_MAX pages; a frame holding a clean copy goes alone (its
- * dirty bit is news: the copy is given up), a frame mapped twice as one
- * entry a mapping; every accessed bit is cleared, no dirty bit. */
-static void test_clear_accessed_runs(void **state)
-{
-	struct vm_space *p = fake_space(AS), *q = fake_space(AS + 2), *c = fake_space(AS + 3);
-	uint64_t pa[RUN_PAGES + 4], mapped[RUN_PAGES + 4];
-	int dirty[RUN_PAGES + 4];
-	size_t n = 0, m = 0;
-	uint64_t copy;
-	uint32_t slot;
-
-	(void)state;
-	assert_int_equal(vm_region_add(p, RUN_VA, RUN_VA + RUN_PAGES * PG, RW, VM_ANON, NULL), 0);
-	assert_int_equal(vm_region_add(q, VA, VA + PG, RW, VM_ANON, NULL), 0);
-	copy = read_back(p, 40, &slot);
-	fake_poke(p, VA, 0x41);	/* written, no look: the copy is still held */
-	fake_poke(q, VA, 1);
-	assert_int_equal(vm_fork(q, c), 0);	/* q's frame now mapped twice */
-	for (unsigned k = 0; k < RUN_PAGES; k++)
-		if (k != 4)	/* a gap: page 5 starts a new run */
-			fake_poke(p, RUN_VA + k * PG, (uint8_t)k);
-	for (unsigned k = 0; k < RUN_PAGES; k++)
-		if (k != 4)
-			pa[n++] = vm_lookup(p, RUN_VA + k * PG), mapped[m++] = ((uint64_t)AS << 56) | (RUN_VA + k * PG);
-	pa[n++] = copy, mapped[m++] = ((uint64_t)AS << 56) | VA;
-	pa[n++] = vm_lookup(q, VA), mapped[m++] = ((uint64_t)(AS + 2) << 56) | VA;
-	mapped[m++] = ((uint64_t)(AS + 3) << 56) | VA;
-	for (size_t k = 0; k < m; k++)
-		dirty[k] = fake_dirty((int)(mapped[k] >> 56), mapped[k] & ((1UL << 56) - 1));
-	assert_true(swapcache_held(copy));
-	fake.harvests = fake.harvest_entries = fake.harvest_pages = 0;
-
-	vm_frames_clear_accessed(pa, n);
-	assert_int_equal(fake.harvests, 1);
-	/* runs: 0-3, 5-68 (64), 69-79; then the copy, then q's two mappings */
-	assert_int_equal(fake.harvest_entries, 6);
-	assert_int_equal(fake.harvest_pages, m);
-	check_cleared(mapped, dirty, m);
-	assert_false(swapcache_held(copy));	/* its dirty bit was news */
-	swap_fake_check();
-	vm_space_destroy(c);
-	vm_space_destroy(q);
-	vm_space_destroy(p);
-	swap_fake_check();
-}
-
-#define SWAPS 70	/* entries that take more than one harvest call */
-
-/* Runs are joined across frames that need no entry (one not mapped yet:
- * the fault being served) but not across another space's page or a page
- * out of order; more entries than one call takes go in two calls, and
- * every accessed bit is still cleared. */
-static void test_clear_accessed_joins(void **state)
-{
-	struct vm_space *p = fake_space(AS), *q = fake_space(AS + 1);
-	uint64_t pa[2 * SWAPS + 8], mapped[2 * SWAPS + 8];
-	int dirty[2 * SWAPS + 8];
-	uint64_t unmapped;
-	size_t n = 0;
-
-	(void)state;
-	assert_int_equal(vm_region_add(p, RUN_VA, RUN_VA + SWAPS * PG, RW, VM_ANON, NULL), 0);
-	assert_int_equal(vm_region_add(q, RUN_VA, RUN_VA + SWAPS * PG, RW, VM_ANON, NULL), 0);
-	for (unsigned k = 0; k < SWAPS; k++) {
-		fake_poke(p, RUN_VA + k * PG, 1);
-		fake_poke(q, RUN_VA + k * PG, 1);
-	}
-	unmapped = frame_alloc();	/* a frame with no mapping (free again) */
-	assert_int_not_equal(unmapped, 0);
-	frame_free(unmapped);
-	/* p's pages 0-2, a frame with no mapping, 3-5: one entry */
-	for (unsigned k = 0; k < 7; k++) {
-		unsigned page = k < 3 ? k : k - 1;
-		pa[n] = k == 3 ? unmapped : vm_lookup(p, RUN_VA + page * PG);
-		mapped[n++] = ((uint64_t)AS << 56) | (RUN_VA + page * PG);
-	}
-	/* p's page 7 before 6: two entries */
-	for (unsigned page = 7; page >= 6; page--) {
-		pa[n] = vm_lookup(p, RUN_VA + page * PG);
-		mapped[n++] = ((uint64_t)AS << 56) | (RUN_VA + page * PG);
-	}
-	/* then p's and q's pages in turn: an entry each */
-	for (unsigned k = 8; k < SWAPS; k++)
-		for (int as = AS; as <= AS + 1; as++) {
-			pa[n] = vm_lookup(as == AS ? p : q, RUN_VA + k * PG);
-			mapped[n++] = ((uint64_t)as << 56) | (RUN_VA + k * PG);
-		}
-	mapped[3] = mapped[0];	/* the unmapped frame's slot: check page 0 again */
-	for (size_t k = 0; k < n; k++)
-		dirty[k] = fake_dirty((int)(mapped[k] >> 56), mapped[k] & ((1UL << 56) - 1));
-	fake.harvests = fake.harvest_entries = fake.harvest_pages = fake.harvests_crossing = 0;
-
-	vm_frames_clear_accessed(pa, n);
-	assert_int_equal(fake.harvests, 2);
-	assert_int_equal(fake.harvests_crossing, 0);	/* the first, full, answered in place */
-	assert_int_equal(fake.harvest_entries, 1 + 2 + 2 * (SWAPS - 8));
-	assert_int_equal(fake.harvest_pages, n - 1);
-	check_cleared(mapped, dirty, n);
-	vm_space_destroy(q);
-	vm_space_destroy(p);
 	swap_fake_check();
 }
 
@@ -486,7 +345,7 @@ static void test_exit_frees_copy(void **state)
 	uint32_t slot;
 
 	(void)state;
-	read_back(s, 90, &slot);
+	swap_fake_read_back(s, VA, 90, &slot);
 	assert_int_equal(sw.refs[slot], 1);
 	vm_space_destroy(s);
 	swap_fake_check();
@@ -508,8 +367,6 @@ int main(void)
 		TEST(test_unmap_finds_write),
 		TEST(test_write_fault_keeps_nothing),
 		TEST(test_fork_gives_copy_up),
-		TEST(test_clear_accessed_runs),
-		TEST(test_clear_accessed_joins),
 		TEST(test_shared_slot_stays_cow),
 		TEST(test_exit_frees_copy),
 	};

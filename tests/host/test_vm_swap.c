@@ -335,8 +335,8 @@ static void test_cache_hit_after_evict(void **state)
 }
 
 /* Check the VM core and that the fake maps (as, va) with perm; fake_check
- * cannot be used while a frame is write-protected (its mappings are
- * read-only although their entries say otherwise). */
+ * cannot be used while a frame's write is on (mapped back, it is
+ * read-only although its entry says otherwise). */
 static void check_perm(int as, uint64_t va, unsigned perm)
 {
 	if (vm_check() < 0)
@@ -345,36 +345,15 @@ static void check_perm(int as, uint64_t va, unsigned perm)
 	assert_int_equal(perm_at(as, va), perm);
 }
 
-/* Slots the unmapping tests tie their frames to for a write (none the
- * fake device hands out in them: nothing is written). */
-#define WRITE_SLOT (NSLOT - 8)
-
-/* pa[0..n) (n <= 8) unmapped for their write-out as the swap engine
- * does it: each tied to its slot first, the tie that says its write is in
- * flight (vm_frames_unmap's contract). */
-static void unmap_for_write(const uint64_t *pa, size_t n)
+/* A frame's write state ends with each mapping given exactly its
+ * permission back: a private page of its own writable, copy-on-write ones
+ * still read-only and copy-on-write, a shared object's page writable in
+ * every space, a space that came meanwhile (mapped back read-only by its
+ * fault while the write was on) too. What is no process page is refused. */
+static void test_write_end(void **state)
 {
-	for (size_t k = 0; k < n; k++)
-		swapcache_tie((uint32_t)(WRITE_SLOT + k), pa[k]);
-	vm_frames_unmap(pa, n);
-}
-
-/* pa's write is over, its slot let go as the swap engine's is when it
- * keeps the page: untied, then its mappings and permissions back
- * (vm_frame_write_protect's answer). */
-static int write_over(uint64_t pa)
-{
-	swapcache_untie(swapcache_slot(pa));
-	return vm_frame_write_protect(pa, 0);
-}
-
-/* Write protection makes every writable mapping read-only, a mapping made
- * meanwhile too, and gives each exactly its permission back. */
-static void test_write_protect(void **state)
-{
-	struct vm_space *p = fake_space(1), *c;
+	struct vm_space *p = fake_space(1), *c, *g;
 	uint64_t free0 = frames_free(), a, b, o;
-	unsigned protects;
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
@@ -392,45 +371,45 @@ static void test_write_protect(void **state)
 	assert_int_equal(vm_mapcount(a), 1);
 	assert_int_equal(vm_mapcount(b), 2);
 
-	/* A private frame of its own. */
-	protects = fake.protects;
-	assert_int_equal(vm_frame_write_protect(a, 1), 0);
+	/* A private frame of its own: read-only while the write is on. */
+	swap_fake_unmap_for_write(&a, 1);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, VA, VM_R);
-	assert_int_equal(fake.protects, protects + 1);
-	assert_int_equal(vm_frame_write_protect(a, 0), 0);
+	assert_int_equal(swap_fake_write_over(a), 0);
 	check();
 	assert_int_equal(perm_at(1, VA), RW);
-	assert_int_equal(fake.protects, protects + 2);
+	assert_false(swapcache_writing(a));
 
 	/* Copy-on-write in both: read-only already, and stays so. */
-	protects = fake.protects;
-	assert_int_equal(vm_frame_write_protect(b, 1), 0);
+	swap_fake_unmap_for_write(&b, 1);
+	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, VA + PG, VM_R);
 	check_perm(2, VA + PG, VM_R);
-	assert_int_equal(vm_frame_write_protect(b, 0), 0);
+	assert_int_equal(swap_fake_write_over(b), 0);
 	check();
-	assert_int_equal(fake.protects, protects);
+	assert_int_equal(perm_at(1, VA + PG), VM_R);
+	assert_int_equal(perm_at(2, VA + PG), VM_R);
 	assert_true(region_page_cow(vm_region_find(p, VA + PG), 1));
 	assert_true(region_page_cow(vm_region_find(c, VA + PG), 1));
 
-	/* A shared object's frame in two spaces, and a third mapping it while
-	 * it is protected gets it read-only too. */
-	assert_int_equal(vm_frame_write_protect(o, 1), 0);
+	/* A shared object's frame in two spaces, and a third sharer forked
+	 * meanwhile whose access maps it back read-only in all three. */
+	swap_fake_unmap_for_write(&o, 1);
+	g = fake_space(3);
+	assert_int_equal(vm_fork(c, g), 0);
+	fake_fault(g, SH, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, SH, VM_R);
 	check_perm(2, SH, VM_R);
-	{
-		struct vm_space *g = fake_space(3);
-		assert_int_equal(vm_fork(c, g), 0);
-		check_perm(3, SH, VM_R);
-		assert_int_equal(vm_frame_write_protect(o, 0), 0);
-		check();
-		assert_int_equal(perm_at(1, SH), RW);
-		assert_int_equal(perm_at(2, SH), RW);
-		assert_int_equal(perm_at(3, SH), RW);
-		destroy(g);
-	}
-	assert_int_equal(vm_frame_write_protect(frame_alloc_pinned(), 1), -1);
-	assert_int_equal(vm_frame_write_protect(0x1000, 1), -1);
+	check_perm(3, SH, VM_R);
+	assert_int_equal(swap_fake_write_over(o), 0);
+	check();
+	assert_int_equal(perm_at(1, SH), RW);
+	assert_int_equal(perm_at(2, SH), RW);
+	assert_int_equal(perm_at(3, SH), RW);
+	destroy(g);
+
+	assert_int_equal(vm_frame_write_end(frame_alloc_pinned()), -1);
+	assert_int_equal(vm_frame_write_end(0x1000), -1);
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0 - 1);	/* the pinned frame */
@@ -463,7 +442,7 @@ static void test_unmap_wide(void **state)
 
 	unmaps = fake.unmaps;
 	harvests = fake.harvests;
-	unmap_for_write(f, 2);
+	swap_fake_unmap_for_write(f, 2);
 	assert_int_equal(fake.unmaps, unmaps + WIDE);
 	assert_int_equal(fake.harvests, harvests + 1);
 	assert_int_equal(fake_count(-1), 0);
@@ -472,7 +451,7 @@ static void test_unmap_wide(void **state)
 	assert_true(swapcache_writing(f[1]));
 	check();
 	for (int k = 0; k < 2; k++)
-		assert_int_equal(write_over(f[k]), 0);
+		assert_int_equal(swap_fake_write_over(f[k]), 0);
 	for (int k = 0; k < WIDE; k++)
 		check_perm(k + 1, SH, RW);
 	check_perm(1, VA, RW);
@@ -501,7 +480,7 @@ static void test_unmap_batch(void **state)
 	f[1] = vm_lookup(p, VA + PG);
 
 	harvests = fake.harvests;
-	unmap_for_write(f, 2);
+	swap_fake_unmap_for_write(f, 2);
 	assert_int_equal(fake.harvests, harvests + 1);
 	assert_int_equal(fake.harvest_unmaps, 4);
 	assert_int_equal(fake_count(-1), 0);
@@ -513,21 +492,21 @@ static void test_unmap_batch(void **state)
 	}
 	check();
 	for (int k = 0; k < 2; k++) {
-		assert_int_equal(write_over(f[k]), 0);
+		assert_int_equal(swap_fake_write_over(f[k]), 0);
 		check_perm(1, VA + k * PG, VM_R);	/* copy-on-write, both */
 		check_perm(2, VA + k * PG, VM_R);
 	}
 
 	fake.fail_harvest = 1;
 	unmaps = fake.unmaps;
-	unmap_for_write(f, 2);
+	swap_fake_unmap_for_write(f, 2);
 	fake.fail_harvest = 0;
 	assert_int_equal(fake.unmaps, unmaps + 4);
 	assert_int_equal(fake_count(-1), 0);
 	assert_true(swapcache_writing(f[0]));
 	check();
 	for (int k = 0; k < 2; k++)
-		assert_int_equal(write_over(f[k]), 0);
+		assert_int_equal(swap_fake_write_over(f[k]), 0);
 	check();
 	destroy(p);
 	destroy(c);
@@ -544,7 +523,7 @@ static uint64_t shared_unmapped(struct vm_space *p, struct vm_space *c, int fork
 		assert_int_equal(vm_fork(p, c), 0);	/* the page not there yet */
 	swap_fake_fill(p, SH, 5);
 	f = vm_lookup(p, SH);
-	unmap_for_write(&f, 1);
+	swap_fake_unmap_for_write(&f, 1);
 	assert_true(vm_frame_unmapped(f));
 	assert_int_equal(fake_count(-1), 0);
 	check();
@@ -573,7 +552,7 @@ static void test_unmapped_shared(void **state)
 	check_perm(2, SH, VM_R);
 	assert_true(vm_frame_kept_by_fault(f));
 	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
-	assert_int_equal(write_over(f), 0);
+	assert_int_equal(swap_fake_write_over(f), 0);
 	assert_false(vm_frame_kept_by_fault(f));
 	check_perm(1, SH, RW);
 	check_perm(2, SH, RW);
@@ -596,7 +575,7 @@ static void test_unmapped_shared_new_sharer(void **state)
 	assert_false(vm_frame_unmapped(f));
 	assert_true(vm_frame_kept_by_fault(f));
 	assert_int_equal(vm_lookup(c, SH), f);
-	assert_int_equal(write_over(f), 0);
+	assert_int_equal(swap_fake_write_over(f), 0);
 	destroy(c);
 	destroy(p);
 }
@@ -617,7 +596,7 @@ static void test_unmapped_shared_fork_fails(void **state)
 		swap_fake_fill(p, SH + k * PG, (uint8_t)(5 + k));
 		f[k] = vm_lookup(p, SH + k * PG);
 	}
-	unmap_for_write(&f[0], 1);
+	swap_fake_unmap_for_write(&f[0], 1);
 	assert_int_equal(fake_count(-1), 2);
 	fake.map_budget = 1;	/* the child's one map, then none */
 	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
@@ -629,7 +608,7 @@ static void test_unmapped_shared_fork_fails(void **state)
 	assert_int_equal(fake_pa(2, SH + PG, NULL), f[1]);
 	assert_int_equal(fake_count(-1), 3);	/* p's pages 1 and 2, c's page 1 */
 	destroy(c);
-	assert_int_equal(write_over(f[0]), 0);
+	assert_int_equal(swap_fake_write_over(f[0]), 0);
 	check_perm(1, SH, RW);
 	destroy(p);
 }
@@ -645,9 +624,9 @@ static uint64_t write_over_refused(struct vm_space *p)
 	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	swap_fake_fill(p, VA, 1);
 	f = vm_lookup(p, VA);
-	unmap_for_write(&f, 1);
+	swap_fake_unmap_for_write(&f, 1);
 	fake.map_budget = 0;
-	assert_int_equal(write_over(f), -1);
+	assert_int_equal(swap_fake_write_over(f), -1);
 	fake.map_budget = -1;
 	check();
 	assert_true(vm_frame_unmapped(f));
@@ -725,7 +704,7 @@ static void test_last_mapping_dropped_while_unmapped(void **state)
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(fake_pa(2, SH, NULL), f);
 	check_perm(2, SH, VM_R);
-	assert_int_equal(write_over(f), 0);
+	assert_int_equal(swap_fake_write_over(f), 0);
 	check_perm(2, SH, RW);
 	destroy(c);
 	assert_int_equal(fake_count(-1), 0);
@@ -750,17 +729,17 @@ static void test_map_back_bug_noted(void **state)
 	f[0] = vm_lookup(p, VA);
 	f[1] = vm_lookup(p, VA + PG);
 	harvests = fake.harvests;
-	unmap_for_write(f, 2);
+	swap_fake_unmap_for_write(f, 2);
 	assert_int_equal(fake.harvests, harvests + 1);
 	r = vm_region_find(p, VA);
 	saved = pv_get(&r->pages, 0);
 	pv_set(&r->pages, 0, 0);
 
 	assert_null(vm_bug());
-	assert_int_equal(write_over(f[1]), 0);
+	assert_int_equal(swap_fake_write_over(f[1]), 0);
 	assert_null(vm_bug());
 	assert_int_equal(perm_at(1, VA + PG), RW);
-	assert_int_equal(write_over(f[0]), 0);
+	assert_int_equal(swap_fake_write_over(f[0]), 0);
 	assert_non_null(vm_bug());
 	assert_non_null(strstr(vm_bug(), "without its page"));
 	assert_int_equal(fake_pa(1, VA, NULL), 0);	/* left out */
@@ -773,12 +752,13 @@ static void test_map_back_bug_noted(void **state)
 	destroy(p);
 }
 
-/* A write during write-out: the writer gets W back (no copy of a page
- * nobody shares), the write-out is stale and vm_evict refuses it. */
-static void test_write_during_write_protect(void **state)
+/* A write during write-out (the fault maps the frame back and the write
+ * goes on): the writer gets W back (no copy of a page nobody shares), the
+ * write-out is stale and vm_evict refuses it. */
+static void test_write_during_write_out(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
-	uint64_t free0 = frames_free(), a, b, o;
+	uint64_t free0 = frames_free(), frees, a, b, o;
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
@@ -791,8 +771,8 @@ static void test_write_during_write_protect(void **state)
 	o = vm_lookup(p, SH);
 
 	/* Private, its own: W again, same frame. */
-	assert_int_equal(vm_frame_write_protect(a, 1), 0);
-	check_perm(1, VA, VM_R);
+	swap_fake_unmap_for_write(&a, 1);
+	assert_int_equal(fake_count(1), 2);
 	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_int_equal(vm_lookup(p, VA), a);
@@ -800,34 +780,40 @@ static void test_write_during_write_protect(void **state)
 	assert_true(swapcache_dirtied(a));
 	assert_int_equal(vm_evict(a, 1), -1);	/* stale: refused */
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES) + vmstat_get(VMSTAT_EVICTIONS), 0);
-	assert_int_equal(vm_frame_write_protect(a, 0), 0);
+	assert_int_equal(swap_fake_write_over(a), 0);
 	check();
 
-	/* Copy-on-write whose sharer exited: taken back, not copied. */
+	/* Copy-on-write whose sharer exited: the frame is tied to its write's
+	 * slot, which private_write cannot tell from a slot other entries
+	 * name, so the writer gets a copy; the old frame, let go, is freed
+	 * when its write is over. */
 	assert_int_equal(vm_fork(p, c), 0);
 	destroy(c);
 	assert_int_equal(vm_mapcount(b), 1);
-	assert_int_equal(vm_frame_write_protect(b, 1), 0);
-	check_perm(1, VA + PG, VM_R);
+	swap_fake_unmap_for_write(&b, 1);
 	fake_fault(p, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
-	assert_int_equal(vm_lookup(p, VA + PG), b);
-	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
-	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_not_equal(vm_lookup(p, VA + PG), b);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 0);
+	assert_true(vm_frame_parked(b));
+	frees = frames_free();
+	assert_int_equal(swap_fake_write_over(b), 0);
+	assert_int_equal(frames_free(), frees + 1);
+	swap_fake_expect_fill(p, VA + PG, 2);
 	check();
 
 	/* Shared: both sharers get W back from one sharer's write. */
 	c = fake_space(3);
 	assert_int_equal(vm_fork(p, c), 0);
-	assert_int_equal(vm_frame_write_protect(o, 1), 0);
-	check_perm(3, SH, VM_R);
+	swap_fake_unmap_for_write(&o, 1);
 	fake_fault(c, SH, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, SH), RW);
 	assert_int_equal(perm_at(3, SH), RW);
 	assert_int_equal(vm_lookup(c, SH), o);
 	assert_int_equal(vm_evict(o, 1), -1);
-	/* Protected again, written out this time: evicted. */
-	assert_int_equal(vm_frame_write_protect(o, 0), 0);
+	/* Its write over, written out again this time: evicted. */
+	assert_int_equal(swap_fake_write_over(o), 0);
 	check();
 	swap_out(o, 0);
 	check();
@@ -2138,7 +2124,7 @@ int main(void)
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
-		TEST(test_write_protect),
+		TEST(test_write_end),
 		TEST(test_unmap_wide),
 		TEST(test_unmap_batch),
 		TEST(test_unmapped_shared),
@@ -2148,7 +2134,7 @@ int main(void)
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_map_back_bug_noted),
-		TEST(test_write_during_write_protect),
+		TEST(test_write_during_write_out),
 		TEST(test_fork_swapped),
 		TEST(test_resize_and_faultaround),
 		TEST(test_reclaim),
