@@ -225,6 +225,15 @@ static int referenced(void *ctx, uint32_t i)
  * them (vm_frames_clear_accessed: a fault-around run's pages in one entry).
  * A reference a program makes to a noted page before the clearing is
  * erased with the fault's own (pagesim counts it: --clear-note).
+ *
+ * A major fault's own page is the exception, kept so by measurement: it is
+ * noted at allocation, before its read lets the lock go, and the note is
+ * often cleared before the page is mapped (a full window at the default
+ * readahead 8 clears it alone), so its fault's reference stays and
+ * counts as a use at its first look. Making the rule hold for it (noted
+ * again as its read ends) cost shift 1.1% more major faults and hotcold
+ * and shift 0.4-0.5% more busy instructions (docs/design.md, "A major
+ * fault's own reference").
  */
 static struct uncounted_note note;
 
