@@ -277,9 +277,12 @@ int swapcache_writing(uint64_t pa)
 
 void swapcache_written(uint64_t pa)
 {
-	swapcache_drop_hold(pa);
+	/* A held copy is its write's end (swapcache_keep_written): stale
+	 * now, hold and tie go. Unheld, the tie is the write in flight's: it
+	 * stays until the write's end unties it (swap_batch_finish), so that
+	 * a frame let go meanwhile is parked, not freed under the device. */
+	swapcache_forget_copy(pa);
 	set(pa, FRAME_F_DIRTIED, 1);
-	swapcache_untie_frame(pa);
 }
 
 int swapcache_dirtied(uint64_t pa)

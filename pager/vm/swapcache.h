@@ -187,8 +187,9 @@ int swapcache_claim(uint64_t pa);
  * dirtied. The mappings' permissions are the caller's (vm_frame_write_protect). */
 void swapcache_set_writing(uint64_t pa, int on);
 int swapcache_writing(uint64_t pa);
-/* Written during its write-out: the write is stale, and pa is no slot's
- * copy (its held reference goes too). */
+/* Written during its write-out: the write is stale. A copy pa holds
+ * goes with its tie; the tie of a write still in flight (unheld) stays
+ * until that write's end, which then keeps pa with no copy. */
 void swapcache_written(uint64_t pa);
 int swapcache_dirtied(uint64_t pa);
 /* pa left every mapping for the swap code (detach): detached, its held

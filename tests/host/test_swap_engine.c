@@ -12,9 +12,10 @@
  * write-out); a failed read fails only its fault, and a failed window is read
  * again alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
- * refault, and a freed slot leaves none; an unwritten program-image page
- * (read-only segment, or writable and never written) is dropped without
- * I/O and filled from the file again.
+ * refault, and a freed slot leaves none; a page written while its write is
+ * in flight and then let go (munmap, exit) is freed only at the write's
+ * end; an unwritten program-image page (read-only segment, or writable and
+ * never written) is dropped without I/O and filled from the file again.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -534,10 +535,16 @@ static void fork_during_write(void)
 	fake_check();
 }
 
+/* The frame stays while the device reads it: tied to its slot for the
+ * write, it is parked, not freed, however the page was used first. */
 static void munmap_during_write(void)
 {
+	uint64_t free0 = frames_free(), pa = vm_lookup(during_space, during_va);
+
 	assert_int_equal(vm_unmap_range(during_space, during_va, during_va + PG), 0);
 	fake_check();
+	assert_int_equal(frames_free(), free0);
+	assert_true(vm_frame_parked(pa));
 }
 
 static void fault_then_munmap_during_write(void)
@@ -660,17 +667,18 @@ static void test_fork_during_write(void **state)
  * goes with no unmap call (none is left; the fake counts one as an error),
  * and its frame, let go during the write, is freed after it, with no copy
  * kept for a page nobody maps. */
-static void check_munmap_during_write(void (*during)(void), uint64_t kept)
+static void check_munmap_during_write(void (*during)(void), unsigned access, uint64_t kept)
 {
 	struct vm_space *s = filled_space(2);
 	uint64_t free0 = frames_free();
 
 	during_va = VA;
-	during_access = VM_R;
+	during_access = access;
 	assert_int_equal(write_with(s, 2, during), 2);
 	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), kept);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
 	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_equal(put_backs, 0);	/* freed, never the policy's again */
 	assert_int_equal(vm_lookup(s, VA), 0);
 	assert_int_not_equal(slot_at(s, VA + PG), 0);
 	vm_space_destroy(s);
@@ -680,14 +688,51 @@ static void check_munmap_during_write(void (*during)(void), uint64_t kept)
 static void test_munmap_during_write(void **state)
 {
 	(void)state;
-	check_munmap_during_write(munmap_during_write, 0);
+	check_munmap_during_write(munmap_during_write, VM_R, 0);
 }
 
 /* Faulted back (kept) first: let go all the same. */
 static void test_kept_then_munmapped(void **state)
 {
 	(void)state;
-	check_munmap_during_write(fault_then_munmap_during_write, 1);
+	check_munmap_during_write(fault_then_munmap_during_write, VM_R, 1);
+}
+
+/* Written first (the copy going out is stale, the write state over), then
+ * let go: the tie still holds it until the device is done (out.c's
+ * reason for it), and only the write's end frees it, once, never handing
+ * the policy a frame that is free or someone else's. */
+static void test_written_then_munmapped(void **state)
+{
+	(void)state;
+	check_munmap_during_write(fault_then_munmap_during_write, VM_W, 1);
+}
+
+/* The same with the whole process gone after the write (its exit): both
+ * pages of the batch stay until the write's end, which frees them. */
+static void fault_then_exit_during_write(void)
+{
+	uint64_t free0;
+
+	fault_during_write();
+	free0 = frames_free();
+	vm_space_destroy(during_space);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+static void test_written_then_exit(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	during_va = VA;
+	during_access = VM_W;
+	assert_int_equal(write_with(s, 2, fault_then_exit_during_write), 2);
+	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_equal(put_backs, 0);
+	fake_check();
 }
 
 /* Queued victims holding clean copies are sealed in one harvest, with no
@@ -790,6 +835,8 @@ int main(void)
 		TEST(test_fork_during_write),
 		TEST(test_munmap_during_write),
 		TEST(test_kept_then_munmapped),
+		TEST(test_written_then_munmapped),
+		TEST(test_written_then_exit),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
