@@ -152,12 +152,14 @@ void swapcache_slot_put(uint32_t slot)
 /* --- clean copies --- */
 
 /* pa, tied to slot, takes a reference to it as its clean copy: 1, or 0
- * if it holds one already, is not tied to slot, or copies are not kept. */
+ * if it holds one already, is not tied to slot, is a shared object's (a
+ * copy is a private page's: its entry's reference, given to its frame),
+ * or copies are not kept. */
 static int take_hold(uint32_t slot, uint64_t pa)
 {
 	struct frame *f = swapcache_anon(pa);
 
-	if (!f || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
+	if (!f || f->obj || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
 	    !vm.swap.keep_copies(vm.swap.ctx))
 		return 0;
 	f->flags |= FRAME_F_SLOT_HELD;

@@ -150,7 +150,8 @@ int swapcache_hold(uint32_t slot, uint64_t pa);
 /* pa, tied to slot, was just written there (its write-out's allocation
  * holding slot's one reference) and is kept in memory: it takes that
  * reference and keeps slot as its clean copy, if the swap engine keeps
- * copies. 1 if it did (the caller then does not put slot nor untie it). */
+ * copies and pa is a private page's (a shared object's frame keeps none).
+ * 1 if it did (the caller then does not put slot nor untie it). */
 int swapcache_keep_written(uint32_t slot, uint64_t pa);
 /* pa's contents are about to change, or it leaves its mappings: the slot
  * reference it holds, if any, goes (the slot may be untied then). */

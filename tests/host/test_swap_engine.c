@@ -735,6 +735,46 @@ static void test_written_then_exit(void **state)
 	fake_check();
 }
 
+/* A shared page (p's, and c's by fork, which has not touched it yet) read
+ * by c while its write is in flight, a new sharer's fault: a use during the
+ * write as any fault's, so the page is kept after it, in memory for c and
+ * back with the policy, not evicted; the object holds no copy of it (a
+ * copy is a private page's frame's, vm_check). */
+static void sharer_reads_during_write(void)
+{
+	fault_back(during_child, during_va, VM_R);
+}
+
+static void check_sharer_reads_during_write(void (*during)(void))
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t pa;
+
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_SHARED, NULL), 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	pa = vm_lookup(p, VA);
+	memset(frame_ptr(pa), 9, PG);
+	during_child = c;
+	during_va = VA;
+	assert_int_equal(write_with(p, 1, during), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(vm_lookup(c, VA), pa);
+	assert_false(swapcache_held(pa));
+	assert_false(swapcache_writing(pa));
+	expect_bytes(frame_ptr(pa), 9);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+static void test_sharer_reads_during_write(void **state)
+{
+	(void)state;
+	check_sharer_reads_during_write(sharer_reads_during_write);
+}
+
 /* Queued victims holding clean copies are sealed in one harvest, with no
  * look: two not written since (one of them read while it waited) go
  * without a write, and one written while it waited (its dirty bit set)
@@ -837,6 +877,7 @@ int main(void)
 		TEST(test_kept_then_munmapped),
 		TEST(test_written_then_munmapped),
 		TEST(test_written_then_exit),
+		TEST(test_sharer_reads_during_write),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
