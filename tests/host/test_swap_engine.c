@@ -745,6 +745,14 @@ static void sharer_reads_during_write(void)
 	fault_back(during_child, during_va, VM_R);
 }
 
+/* The same with p's mapping, the frame's only one, gone first. */
+static void unmap_then_sharer_reads(void)
+{
+	assert_int_equal(vm_unmap_range(during_space, during_va, during_va + PG), 0);
+	fake_check();
+	sharer_reads_during_write();
+}
+
 static void check_sharer_reads_during_write(void (*during)(void))
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
@@ -773,6 +781,12 @@ static void test_sharer_reads_during_write(void **state)
 {
 	(void)state;
 	check_sharer_reads_during_write(sharer_reads_during_write);
+}
+
+static void test_sharer_reads_after_unmap(void **state)
+{
+	(void)state;
+	check_sharer_reads_during_write(unmap_then_sharer_reads);
 }
 
 /* Queued victims holding clean copies are sealed in one harvest, with no
@@ -878,6 +892,7 @@ int main(void)
 		TEST(test_written_then_munmapped),
 		TEST(test_written_then_exit),
 		TEST(test_sharer_reads_during_write),
+		TEST(test_sharer_reads_after_unmap),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),

@@ -707,8 +707,9 @@ static void test_fork_after_write_over(void **state)
 /* A shared page unmapped for its write loses its only mapping meanwhile
  * (its object lives on in another space): it is unmapped no more (vm_check
  * holds to this, and frames_at.unmapped counts it no more); the other
- * space's fault then maps it as any (read-only while the write is on), and
- * its exit unmaps it. */
+ * space's fault then maps it (read-only while the write is on) and keeps
+ * it, a use during the write as any other fault's, and its exit unmaps
+ * it. */
 static void test_last_mapping_dropped_while_unmapped(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
@@ -725,7 +726,10 @@ static void test_last_mapping_dropped_while_unmapped(void **state)
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(fake_pa(2, SH, NULL), f);
 	check_perm(2, SH, VM_R);
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
 	assert_int_equal(write_over(f), 0);
+	assert_false(vm_frame_kept_by_fault(f));
 	check_perm(2, SH, RW);
 	destroy(c);
 	assert_int_equal(fake_count(-1), 0);
