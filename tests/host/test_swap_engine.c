@@ -32,6 +32,7 @@
 #include "swap/swap.h"
 #include "vm/swapcache.h"
 #include "vm/evict.h"
+#include "vm/internal.h"
 #include "vm_fake.h"
 
 #define PG VM_PAGE
@@ -622,6 +623,47 @@ static void test_fault_during_write_keeps(void **state)
 	fake_check();
 }
 
+/* Kept and written well, but the mmu refusing W back at the write's end
+ * (fail_protect): the page stays marked, holding its slot as its clean
+ * copy, tied, and that is no write in flight (vm_frame_write_in_flight's
+ * held half: a fault or fork asks it). A write then gives copy and tie
+ * up, and the page written out again comes back as last written. (A kept
+ * frame is mapped back by its fault, so no map-back is left to refuse at
+ * the write's end: the refused protect is what leaves it marked.) */
+static void fault_then_protect_refused(void)
+{
+	fault_during_write();
+	fake.fail_protect = 1;
+}
+
+static void test_kept_then_protect_refused(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa;
+
+	(void)state;
+	during_va = VA + PG;
+	during_access = VM_R;
+	assert_int_equal(write_with(s, 2, fault_then_protect_refused), 1);
+	fake.fail_protect = 0;
+	pa = vm_lookup(s, VA + PG);
+	assert_true(swapcache_writing(pa));
+	assert_true(swapcache_held(pa));
+	assert_true(swapcache_tied(pa));
+	assert_false(vm_frame_write_in_flight(pa));
+
+	fault_back(s, VA + PG, VM_W);
+	assert_false(swapcache_writing(pa));
+	assert_false(swapcache_held(pa));
+	assert_false(swapcache_tied(pa));
+	memset(frame_ptr(pa), 7, PG);
+	assert_int_equal(swap_out_now(&pa, 1), 1);
+	fault_back(s, VA + PG, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + PG)), 7);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A write while its write-out is in flight maps the victim back and takes
  * its write access back (one fault): the copy going out is stale, so the
  * page stays in memory with no copy. */
@@ -885,6 +927,7 @@ int main(void)
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_fault_during_write_keeps),
+		TEST(test_kept_then_protect_refused),
 		TEST(test_write_during_write_invalidates),
 		TEST(test_fork_during_write),
 		TEST(test_munmap_during_write),
