@@ -22,8 +22,10 @@ enum frame_flags {
 	 * vm_unmap_frame_everywhere) or being read: the swap code's until it
 	 * frees it or the VM core maps it again. */
 	FRAME_F_DETACHED = 1,
-	/* Being written out: every mapping is read-only, and new ones are made
-	 * so. */
+	/* Being written out, or sealed before a clean copy is dropped: no
+	 * mapping is writable (a victim's are out of the page tables, unmapped
+	 * at choice, until a fault brings them back read-only or the write's
+	 * end as they should be), and new ones are made read-only. */
 	FRAME_F_WRITE_PROTECT = 2,
 	/* Written while it was being written out: the copy going to swap is
 	 * stale, and vm_evict refuses it. */

@@ -738,8 +738,9 @@ static void test_last_mapping_dropped_while_unmapped(void **state)
 
 /* A frame one of whose mappings has no page (the VM core's bug, planted
  * here during its write): mapped back at the write's end, that mapping is
- * left out and the inconsistency noted for check.c to stop on; the
- * batch's other frame comes back as it was, and no bug is noted for it. */
+ * left out and the inconsistency noted for check.c to stop on; the other
+ * frame unmapped with it, mapped back first on its own, comes back as it
+ * was, and no bug is noted for it. */
 static void test_map_back_bug_noted(void **state)
 {
 	struct vm_space *p = fake_space(1);
