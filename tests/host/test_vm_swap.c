@@ -533,6 +533,16 @@ static void test_unmap_batch(void **state)
 	destroy(c);
 }
 
+/* f, faulted on during its write, is kept (counted once) until its
+ * write is over, which gives every mapping its permission back. */
+static void expect_kept_until_over(uint64_t f)
+{
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(write_over(f), 0);
+	assert_false(vm_frame_kept_by_fault(f));
+}
+
 /* A shared page of p at SH, filled (after a fork into c with fork_first)
  * and unmapped for its write-out: its frame. */
 static uint64_t shared_unmapped(struct vm_space *p, struct vm_space *c, int fork_first)
@@ -571,10 +581,7 @@ static void test_unmapped_shared(void **state)
 	assert_int_equal(fake_count(-1), 2);
 	check_perm(1, SH, VM_R);	/* still being written out */
 	check_perm(2, SH, VM_R);
-	assert_true(vm_frame_kept_by_fault(f));
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
-	assert_int_equal(write_over(f), 0);
-	assert_false(vm_frame_kept_by_fault(f));
+	expect_kept_until_over(f);
 	check_perm(1, SH, RW);
 	check_perm(2, SH, RW);
 	destroy(c);
@@ -726,10 +733,7 @@ static void test_last_mapping_dropped_while_unmapped(void **state)
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(fake_pa(2, SH, NULL), f);
 	check_perm(2, SH, VM_R);
-	assert_true(vm_frame_kept_by_fault(f));
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
-	assert_int_equal(write_over(f), 0);
-	assert_false(vm_frame_kept_by_fault(f));
+	expect_kept_until_over(f);
 	check_perm(2, SH, RW);
 	destroy(c);
 	assert_int_equal(fake_count(-1), 0);
