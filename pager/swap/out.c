@@ -129,8 +129,10 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 
 /* Slots for the victims, as few runs of consecutive ones as the
  * allocator finds (one, when a free run is long enough: one device
- * request), each victim tied to its slot, so that a free while the write
- * is in flight parks the frame instead of reusing it under the DMA; then
+ * request), each victim tied to its slot until the write's end (a write
+ * to it meanwhile keeps the tie: swapcache_written), so that a free while
+ * the write is in flight parks the frame instead of reusing it under the
+ * DMA; then
  * those that got one, and only those, are taken out of their mappings in
  * one kernel call (vm_frames_unmap: a fault meanwhile maps one back and
  * keeps it). Victims left without a slot go back to the policy, never

@@ -81,9 +81,10 @@ struct region_ops {
 	uint64_t (*fill)(const struct vm_region *r, uint64_t va, uint8_t *page);
 	/* The frame for absent page i on a fault, in *pa: a new filled one, or
 	 * the shared object's (read back from swap if it names a slot). 0,
-	 * VM_PAGE_IN_UNMAPPED (that frame's mappings are out for its write-out:
-	 * the caller brings them back before it maps one more), VM_FAULT_NOMEM
-	 * or VM_FAULT_IO. */
+	 * VM_PAGE_IN_UNMAPPED (that frame is in a write-out, its mappings out
+	 * of the page tables or none left: the caller brings any back before
+	 * it maps one more, and keeps the frame), VM_FAULT_NOMEM or
+	 * VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
 	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while
@@ -262,13 +263,18 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	f = frame_desc(pa);
 	return f && f->unmapped;
 }
-/* Unmapped pa's mappings back in the page tables: while its write is in
- * flight, read-only, 1; its write over (a map-back refused at its end left
- * it out), with its write state ended too (vm_frame_write_end(pa)),
+/* Whether pa is being written out and its write is still in flight (not
+ * over with a map-back refused at its end). */
+int vm_frame_write_in_flight(uint64_t pa);
+/* Unmapped pa's mappings back in the page tables (a frame with none, a
+ * shared object's, has none to bring): while its write is in flight,
+ * read-only, 1; its write over (a map-back refused at its end left it
+ * out), with its write state ended too (vm_frame_write_end(pa)),
  * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
  * share it, and a fault (vm_frame_fault_back). */
 int vm_frame_back(uint64_t pa);
-/* A fault found unmapped pa: back (vm_frame_back), and kept (counted in
+/* A fault found unmapped pa, or a shared object's pa with no mapping
+ * during its write: back (vm_frame_back), and kept (counted in
  * swapout_fault_kept) if its write is in flight. VM_FAULT_MAPPED or
  * VM_FAULT_NOMEM. */
 int vm_frame_fault_back(uint64_t pa);
@@ -281,11 +287,14 @@ int vm_frame_write_out_over(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
 /* A mapping of unmapped pa is about to go (its rmap entry still there):
- * if it is the last, pa is unmapped no more (no mapping is out to bring
- * back; one made later is made in the page tables, and must be unmapped
- * from them). Still kept if a fault kept it: its write-out decides.
- * Cold: only while a write-out is in flight (measured: in vm_page_drop's
- * common path, its branch cost exit ~1 instruction a page otherwise). */
+ * if it is the last, pa is unmapped no more, since no mapping is left out
+ * to bring back: frames_at.unmapped counts only frames that have some,
+ * and vm_check holds to it. Still kept if a fault kept it (its write-out
+ * decides), and a shared object's frame so left is still kept by a new
+ * sharer's fault while its write is in flight (shared.c). Cold: only for
+ * frames unmapped for a write-out, in flight or left out after it by a
+ * refused map-back (measured: in vm_page_drop's common path, its branch
+ * cost exit ~1 instruction a page otherwise). */
 __attribute__((cold)) void vm_frame_mapping_going(uint64_t pa);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its

@@ -57,9 +57,10 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, const s
  * says (how_entry; VM_MAP_RESERVED: its rmap entry is reserved); 0 or
  * VM_FAULT_NOMEM, with nothing changed on failure. A frame unmapped for
  * its write-out has its mappings in the page tables all or none: the
- * callers that may map one more (a private page's fork, a shared object's
- * page in page_fill_map) bring the others back first (vm_frame_back;
- * a shared region's fork maps no such frame; here, the check
+ * callers that may map one more bring the others back first (a private
+ * page's fork through vm_frame_back, a shared object's page in
+ * page_fill_map through vm_frame_fault_back; a shared region's fork maps
+ * no such frame; here, the check
  * cost a first touch up to 15 instructions: bench, faultaround=0). */
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how)
 {

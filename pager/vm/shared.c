@@ -119,6 +119,17 @@ static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
 	return 0;
 }
 
+/* How page_in answers for the object's frame pa: VM_PAGE_IN_UNMAPPED if
+ * a write-out holds it, unmapped or (its last mapping gone meanwhile,
+ * which unmarks it: vm_frame_mapping_going) with no mapping while its
+ * write is in flight, so the fault keeps it; else 0. */
+static int object_frame_in(uint64_t pa)
+{
+	if (vm_frame_unmapped(pa) || (!vm_mapcount(pa) && vm_frame_write_in_flight(pa)))
+		return VM_PAGE_IN_UNMAPPED;
+	return 0;
+}
+
 /* The object's frame for page i: made (zeroed) on first touch, read back
  * if it was swapped. */
 static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
@@ -132,7 +143,7 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 		return object_swap_in(o, j, out);	/* its entry exists: no memory needed */
 	if (e) {
 		*out = entry_frame(e);
-		return vm_frame_unmapped(*out) ? VM_PAGE_IN_UNMAPPED : 0;
+		return object_frame_in(*out);
 	}
 	if (pv_reserve(&o->pages, j) < 0)
 		return VM_FAULT_NOMEM;

@@ -152,12 +152,14 @@ void swapcache_slot_put(uint32_t slot)
 /* --- clean copies --- */
 
 /* pa, tied to slot, takes a reference to it as its clean copy: 1, or 0
- * if it holds one already, is not tied to slot, or copies are not kept. */
+ * if it holds one already, is not tied to slot, is a shared object's (a
+ * copy is a private page's: its entry's reference, given to its frame),
+ * or copies are not kept. */
 static int take_hold(uint32_t slot, uint64_t pa)
 {
 	struct frame *f = swapcache_anon(pa);
 
-	if (!f || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
+	if (!f || f->obj || (f->flags & FRAME_F_SLOT_HELD) || f->swap != slot || !vm.swap.keep_copies ||
 	    !vm.swap.keep_copies(vm.swap.ctx))
 		return 0;
 	f->flags |= FRAME_F_SLOT_HELD;
@@ -277,9 +279,12 @@ int swapcache_writing(uint64_t pa)
 
 void swapcache_written(uint64_t pa)
 {
-	swapcache_drop_hold(pa);
+	/* A held copy is its write's end (swapcache_keep_written): stale
+	 * now, hold and tie go. Unheld, the tie is the write in flight's: it
+	 * stays until the write's end unties it (swap_batch_finish), so that
+	 * a frame let go meanwhile is parked, not freed under the device. */
+	swapcache_forget_copy(pa);
 	set(pa, FRAME_F_DIRTIED, 1);
-	swapcache_untie_frame(pa);
 }
 
 int swapcache_dirtied(uint64_t pa)

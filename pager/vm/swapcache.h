@@ -22,8 +22,10 @@ enum frame_flags {
 	 * vm_unmap_frame_everywhere) or being read: the swap code's until it
 	 * frees it or the VM core maps it again. */
 	FRAME_F_DETACHED = 1,
-	/* Being written out: every mapping is read-only, and new ones are made
-	 * so. */
+	/* Being written out, or sealed before a clean copy is dropped: no
+	 * mapping is writable (a victim's are out of the page tables, unmapped
+	 * at choice, until a fault brings them back read-only or the write's
+	 * end as they should be), and new ones are made read-only. */
 	FRAME_F_WRITE_PROTECT = 2,
 	/* Written while it was being written out: the copy going to swap is
 	 * stale, and vm_evict refuses it. */
@@ -150,7 +152,8 @@ int swapcache_hold(uint32_t slot, uint64_t pa);
 /* pa, tied to slot, was just written there (its write-out's allocation
  * holding slot's one reference) and is kept in memory: it takes that
  * reference and keeps slot as its clean copy, if the swap engine keeps
- * copies. 1 if it did (the caller then does not put slot nor untie it). */
+ * copies and pa is a private page's (a shared object's frame keeps none).
+ * 1 if it did (the caller then does not put slot nor untie it). */
 int swapcache_keep_written(uint32_t slot, uint64_t pa);
 /* pa's contents are about to change, or it leaves its mappings: the slot
  * reference it holds, if any, goes (the slot may be untied then). */
@@ -188,8 +191,9 @@ int swapcache_claim(uint64_t pa);
  * vm_frames_seal, vm_frame_write_end). */
 void swapcache_set_writing(uint64_t pa, int on);
 int swapcache_writing(uint64_t pa);
-/* Written during its write-out: the write is stale, and pa is no slot's
- * copy (its held reference goes too). */
+/* Written during its write-out: the write is stale. A copy pa holds
+ * goes with its tie; the tie of a write still in flight (unheld) stays
+ * until that write's end, which then keeps pa with no copy. */
 void swapcache_written(uint64_t pa);
 int swapcache_dirtied(uint64_t pa);
 /* pa left every mapping for the swap code (detach): detached, its held

@@ -12,9 +12,10 @@
  * write-out); a failed read fails only its fault, and a failed window is read
  * again alone; the swap-out queue is written by the swap-out thread's step;
  * the policy's shadow word for a page evicted comes back once, at its
- * refault, and a freed slot leaves none; an unwritten program-image page
- * (read-only segment, or writable and never written) is dropped without
- * I/O and filled from the file again.
+ * refault, and a freed slot leaves none; a page written while its write is
+ * in flight and then let go (munmap, exit) is freed only at the write's
+ * end; an unwritten program-image page (read-only segment, or writable and
+ * never written) is dropped without I/O and filled from the file again.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -31,6 +32,7 @@
 #include "swap/swap.h"
 #include "vm/swapcache.h"
 #include "vm/evict.h"
+#include "vm/internal.h"
 #include "vm_fake.h"
 
 #define PG VM_PAGE
@@ -534,10 +536,16 @@ static void fork_during_write(void)
 	fake_check();
 }
 
+/* The frame stays while the device reads it: tied to its slot for the
+ * write, it is parked, not freed, however the page was used first. */
 static void munmap_during_write(void)
 {
+	uint64_t free0 = frames_free(), pa = vm_lookup(during_space, during_va);
+
 	assert_int_equal(vm_unmap_range(during_space, during_va, during_va + PG), 0);
 	fake_check();
+	assert_int_equal(frames_free(), free0);
+	assert_true(vm_frame_parked(pa));
 }
 
 static void fault_then_munmap_during_write(void)
@@ -615,6 +623,47 @@ static void test_fault_during_write_keeps(void **state)
 	fake_check();
 }
 
+/* Kept and written well, but the mmu refusing W back at the write's end
+ * (fail_protect): the page stays marked, holding its slot as its clean
+ * copy, tied, and that is no write in flight (vm_frame_write_in_flight's
+ * held half: a fault or fork asks it). A write then gives copy and tie
+ * up, and the page written out again comes back as last written. (A kept
+ * frame is mapped back by its fault, so no map-back is left to refuse at
+ * the write's end: the refused protect is what leaves it marked.) */
+static void fault_then_protect_refused(void)
+{
+	fault_during_write();
+	fake.fail_protect = 1;
+}
+
+static void test_kept_then_protect_refused(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa;
+
+	(void)state;
+	during_va = VA + PG;
+	during_access = VM_R;
+	assert_int_equal(write_with(s, 2, fault_then_protect_refused), 1);
+	fake.fail_protect = 0;
+	pa = vm_lookup(s, VA + PG);
+	assert_true(swapcache_writing(pa));
+	assert_true(swapcache_held(pa));
+	assert_true(swapcache_tied(pa));
+	assert_false(vm_frame_write_in_flight(pa));
+
+	fault_back(s, VA + PG, VM_W);
+	assert_false(swapcache_writing(pa));
+	assert_false(swapcache_held(pa));
+	assert_false(swapcache_tied(pa));
+	memset(frame_ptr(pa), 7, PG);
+	assert_int_equal(swap_out_now(&pa, 1), 1);
+	fault_back(s, VA + PG, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + PG)), 7);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A write while its write-out is in flight maps the victim back and takes
  * its write access back (one fault): the copy going out is stale, so the
  * page stays in memory with no copy. */
@@ -660,17 +709,18 @@ static void test_fork_during_write(void **state)
  * goes with no unmap call (none is left; the fake counts one as an error),
  * and its frame, let go during the write, is freed after it, with no copy
  * kept for a page nobody maps. */
-static void check_munmap_during_write(void (*during)(void), uint64_t kept)
+static void check_munmap_during_write(void (*during)(void), unsigned access, uint64_t kept)
 {
 	struct vm_space *s = filled_space(2);
 	uint64_t free0 = frames_free();
 
 	during_va = VA;
-	during_access = VM_R;
+	during_access = access;
 	assert_int_equal(write_with(s, 2, during), 2);
 	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), kept);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_COPIES), 0);
 	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_equal(put_backs, 0);	/* freed, never the policy's again */
 	assert_int_equal(vm_lookup(s, VA), 0);
 	assert_int_not_equal(slot_at(s, VA + PG), 0);
 	vm_space_destroy(s);
@@ -680,14 +730,105 @@ static void check_munmap_during_write(void (*during)(void), uint64_t kept)
 static void test_munmap_during_write(void **state)
 {
 	(void)state;
-	check_munmap_during_write(munmap_during_write, 0);
+	check_munmap_during_write(munmap_during_write, VM_R, 0);
 }
 
 /* Faulted back (kept) first: let go all the same. */
 static void test_kept_then_munmapped(void **state)
 {
 	(void)state;
-	check_munmap_during_write(fault_then_munmap_during_write, 1);
+	check_munmap_during_write(fault_then_munmap_during_write, VM_R, 1);
+}
+
+/* Written first (the copy going out is stale, the write state over), then
+ * let go: the tie still holds it until the device is done (out.c's
+ * reason for it), and only the write's end frees it, once, never handing
+ * the policy a frame that is free or someone else's. */
+static void test_written_then_munmapped(void **state)
+{
+	(void)state;
+	check_munmap_during_write(fault_then_munmap_during_write, VM_W, 1);
+}
+
+/* The same with the whole process gone after the write (its exit): both
+ * pages of the batch stay until the write's end, which frees them. */
+static void fault_then_exit_during_write(void)
+{
+	uint64_t free0;
+
+	fault_during_write();
+	free0 = frames_free();
+	vm_space_destroy(during_space);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+static void test_written_then_exit(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	during_va = VA;
+	during_access = VM_W;
+	assert_int_equal(write_with(s, 2, fault_then_exit_during_write), 2);
+	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_equal(put_backs, 0);
+	fake_check();
+}
+
+/* A shared page (p's, and c's by fork, which has not touched it yet) read
+ * by c while its write is in flight, a new sharer's fault: a use during the
+ * write as any fault's, so the page is kept after it, in memory for c and
+ * back with the policy, not evicted; the object holds no copy of it (a
+ * copy is a private page's frame's, vm_check). */
+static void sharer_reads_during_write(void)
+{
+	fault_back(during_child, during_va, VM_R);
+}
+
+/* The same with p's mapping, the frame's only one, gone first. */
+static void unmap_then_sharer_reads(void)
+{
+	assert_int_equal(vm_unmap_range(during_space, during_va, during_va + PG), 0);
+	fake_check();
+	sharer_reads_during_write();
+}
+
+static void check_sharer_reads_during_write(void (*during)(void))
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t pa;
+
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_SHARED, NULL), 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	pa = vm_lookup(p, VA);
+	memset(frame_ptr(pa), 9, PG);
+	during_child = c;
+	during_va = VA;
+	assert_int_equal(write_with(p, 1, during), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(vm_lookup(c, VA), pa);
+	assert_false(swapcache_held(pa));
+	assert_false(swapcache_writing(pa));
+	expect_bytes(frame_ptr(pa), 9);
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
+static void test_sharer_reads_during_write(void **state)
+{
+	(void)state;
+	check_sharer_reads_during_write(sharer_reads_during_write);
+}
+
+static void test_sharer_reads_after_unmap(void **state)
+{
+	(void)state;
+	check_sharer_reads_during_write(unmap_then_sharer_reads);
 }
 
 /* Queued victims holding clean copies are sealed in one harvest, with no
@@ -786,10 +927,15 @@ int main(void)
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_fault_during_write_keeps),
+		TEST(test_kept_then_protect_refused),
 		TEST(test_write_during_write_invalidates),
 		TEST(test_fork_during_write),
 		TEST(test_munmap_during_write),
 		TEST(test_kept_then_munmapped),
+		TEST(test_written_then_munmapped),
+		TEST(test_written_then_exit),
+		TEST(test_sharer_reads_during_write),
+		TEST(test_sharer_reads_after_unmap),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
