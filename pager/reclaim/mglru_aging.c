@@ -51,7 +51,7 @@ static int can_walk(const struct mglru *m)
  * (docs/policies.md). */
 static int age_reads(const struct mglru *m, uint32_t f)
 {
-	return !policy_looked(&m->looks, f) && !mglru_gens_idle_since_joined(&m->g, f);
+	return !policy_looked(&m->looks, f) && !mglru_gens_read_since_joined(&m->g, f);
 }
 
 /* policy_looks' passes_over while aging walks: what it will not read is
@@ -83,7 +83,7 @@ static void age(struct mglru *m, const struct policy_env *env)
 					mglru_promote(m, f);
 				/* idle where it stays, or clear where the look
 				 * moved it: read since it joined either way */
-				mglru_gens_seen_idle(&m->g, f);
+				mglru_gens_mark_read(&m->g, f);
 			}
 			f = next;
 		}

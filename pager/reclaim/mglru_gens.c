@@ -15,8 +15,7 @@ int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes)
 	g->min_seq = 0;
 	g->max_seq = MGLRU_MIN_GENS + 1;
 	g->gen_of = malloc(n);
-	g->seen_idle = calloc(n, 1);
-	if (frame_links_alloc(&g->links, nframes) || !g->gen_of || !g->seen_idle) {
+	if (frame_links_alloc(&g->links, nframes) || !g->gen_of) {
 		mglru_gens_free(g);
 		return -1;
 	}
@@ -29,9 +28,7 @@ void mglru_gens_free(struct mglru_gens *g)
 {
 	frame_links_free(&g->links);
 	free(g->gen_of);
-	free(g->seen_idle);
 	g->gen_of = NULL;
-	g->seen_idle = NULL;
 }
 
 uint32_t mglru_gens_tracked(const struct mglru_gens *g)
@@ -55,9 +52,8 @@ void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame)
 
 void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame)
 {
-	fq_unlink(&g->links, &g->q[g->gen_of[frame]], frame);
+	fq_unlink(&g->links, &g->q[mglru_gens_queue_of(g, frame)], frame);
 	g->gen_of[frame] = MGLRU_NONE;
-	g->seen_idle[frame] = 0;
 }
 
 void mglru_gens_move_to(struct mglru_gens *g, uint32_t seq, uint32_t frame)

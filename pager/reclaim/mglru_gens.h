@@ -16,6 +16,11 @@
 #define MGLRU_MIN_GENS 2	/* MIN_NR_GENS: eviction stalls at two */
 #define MGLRU_WAITING MGLRU_MAX_GENS	/* gen_of for a frame on the wait list */
 #define MGLRU_NONE 0xff		/* gen_of for a frame not tracked */
+/* gen_of's flag on a tracked frame: a look has read its bit since it last
+ * joined a generation (mglru_gens_mark_read). Every join stores gen_of
+ * whole, so a frame joins with it clear and the insert paths store
+ * nothing more. */
+#define MGLRU_READ 0x80
 
 /* Between MGLRU_MIN_GENS and MGLRU_MAX_GENS generations are open, min_seq
  * to max_seq; a frame is on at most one queue, the one gen_of names. */
@@ -23,13 +28,9 @@ struct mglru_gens {
 	struct frame_links links;
 	struct frame_queue q[MGLRU_MAX_GENS + 1];	/* [seq % MAX_GENS]; [WAITING] */
 	uint32_t min_seq, max_seq;
-	uint8_t *gen_of;	/* [nframes]: seq % MAX_GENS, WAITING, or NONE */
-	/* [nframes]: 1 once the policy says a look read the frame's bit
-	 * since it last joined a generation, or moved it there
-	 * (mglru_gens_seen_idle). Leaving a queue clears it
-	 * (mglru_gens_take_out, which every move makes first), so a frame
-	 * joins with it clear and the insert paths store nothing more. */
-	uint8_t *seen_idle;
+	/* [nframes]: seq % MAX_GENS, WAITING, or NONE, with MGLRU_READ
+	 * (mglru_gens_queue_of strips it) */
+	uint8_t *gen_of;
 };
 
 /* 0, or -1 out of memory (mglru_gens_free is then still safe). No frame
@@ -97,19 +98,26 @@ void mglru_gens_wait(struct mglru_gens *g, uint32_t frame);
 /* Every waiting frame goes back to the oldest generation's old end, in the
  * order they waited. */
 void mglru_gens_unwait(struct mglru_gens *g);
-/* A look read frame's bit (tracked) since it joined its generation:
- * found it idle there, or moved it there, clearing the bit as it joined. */
-static inline void mglru_gens_seen_idle(struct mglru_gens *g, uint32_t frame)
+/* The queue frame (tracked) is on: its gen_of without MGLRU_READ. */
+static inline uint32_t mglru_gens_queue_of(const struct mglru_gens *g, uint32_t frame)
 {
-	g->seen_idle[frame] = 1;
+	return g->gen_of[frame] & (uint8_t)~MGLRU_READ;
 }
 
-/* Whether a look read frame's bit since it joined its generation (found
- * it idle, or moved it there): the bit has gathered every reference since
- * that look. */
-static inline int mglru_gens_idle_since_joined(const struct mglru_gens *g, uint32_t frame)
+/* A look has read frame's bit (tracked, in a generation) since it joined
+ * it: it found the frame idle there, or referenced and moved it there
+ * (the look cleared the bit, so the move's join came after the read). */
+static inline void mglru_gens_mark_read(struct mglru_gens *g, uint32_t frame)
 {
-	return g->seen_idle[frame];
+	g->gen_of[frame] |= MGLRU_READ;
+}
+
+/* Whether a look has read frame's (tracked) bit since it joined its
+ * generation (mglru_gens_mark_read): the bit has gathered every reference
+ * since. */
+static inline int mglru_gens_read_since_joined(const struct mglru_gens *g, uint32_t frame)
+{
+	return (g->gen_of[frame] & MGLRU_READ) != 0;
 }
 
 /* Empty oldest generations close, never leaving fewer than MIN_GENS: how

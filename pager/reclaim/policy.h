@@ -354,8 +354,13 @@ static inline uint32_t policy_looks_left(const struct policy_looks *pl)
 
 /* f met and kept without a look (a policy that decides some frames'
  * fate before reading their bits): it counts towards f's two per call, as
- * a look would, so that a walk meeting it again still ends, but spends
- * none of the budget and announces nothing. */
+ * a look would, so that isolate meets no frame more than twice a call
+ * (its rule above, which test_policy.c's sim_isolate holds every policy
+ * to; a walk that kept frames without counting them could end all the
+ * same, but meeting them more often). It spends none of the budget and
+ * announces nothing; but mglru's eviction asks policy_may_look before it
+ * knows that a frame will only be passed, so at budget 0 a call stops
+ * even if the next frame needed only a pass. */
 static inline void policy_pass(struct policy_looks *pl, uint32_t f)
 {
 	uint32_t s = pl->stamp[f];

@@ -206,7 +206,7 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 
 		if (frame == POLICY_NIL)
 			break;
-		if (m->g.gen_of[frame] == MGLRU_WAITING)
+		if (mglru_gens_queue_of(&m->g, frame) == MGLRU_WAITING)
 			mglru_gens_take_out(&m->g, frame);
 		victims[n++] = frame;
 	}
@@ -323,7 +323,7 @@ static void mg_refaulted(struct policy *p, uint32_t frame, uint32_t shadow)
 	}
 	mg_set_history(m->refs, m->workingset, frame, recent);
 	seq = mg_join_seq(m, shadow, recent);
-	if (m->g.gen_of[frame] != seq % MAX_NR_GENS)
+	if (mglru_gens_queue_of(&m->g, frame) != seq % MAX_NR_GENS)
 		mglru_gens_move_to(&m->g, seq, frame);
 }
 

@@ -1260,6 +1260,29 @@ static void test_mglru_unevictable_unseen(void **state)
 	sim_end(&s);
 }
 
+/* A page kept without a look still counts towards its two meetings a call
+ * (policy_pass), as policy.h promises: 8 frames, all pinned, one call.
+ * Each is passed in the oldest generation and again one generation up;
+ * met a third time, the call stops with no victim and no bit read. Without
+ * the count the walk would still end, aging's generations being capped,
+ * but only after meeting each frame a third time. */
+static void test_mglru_pinned_met_twice(void **state)
+{
+	uint32_t v;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "mglru", 8);
+	for (uint32_t f = 0; f < 8; f++)
+		s.pinned[f] = 1;
+	assert_int_equal(sim_isolate(&s, &v, 1), 0);
+	for (uint32_t f = 0; f < 8; f++) {
+		assert_int_equal(s.evict_looks[f], 2);
+		assert_int_equal(s.ref_looks[f], 0);
+	}
+	sim_end(&s);
+}
+
 /*
  * A page whose tier is protected is kept before its bit is read, as Linux's
  * sort_folio keeps it before folio_referenced: 8 frames, one victim a call.
@@ -1995,6 +2018,7 @@ int main(void)
 		cmocka_unit_test(test_mglru_tier_of_uses),
 		cmocka_unit_test(test_mglru_one_use_tier_0),
 		cmocka_unit_test(test_mglru_unevictable_unseen),
+		cmocka_unit_test(test_mglru_pinned_met_twice),
 		cmocka_unit_test(test_mglru_protected_unseen),
 		cmocka_unit_test(test_mglru_whole_walk),
 		cmocka_unit_test(test_fifo_belady),
