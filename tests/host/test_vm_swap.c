@@ -346,14 +346,16 @@ static void check_perm(int as, uint64_t va, unsigned perm)
 }
 
 /* A frame's write state ends with each mapping given exactly its
- * permission back: a private page of its own writable, copy-on-write ones
- * still read-only and copy-on-write, a shared object's page writable in
- * every space, a space that came meanwhile (mapped back read-only by its
- * fault while the write was on) too. What is no process page is refused. */
+ * permission back: a private page of its own writable (one protect call),
+ * copy-on-write ones still read-only and copy-on-write (not touched: no
+ * call), a shared object's page writable in every space, a space that came
+ * meanwhile (mapped back read-only by its fault while the write was on)
+ * too. What is no process page is refused. */
 static void test_write_end(void **state)
 {
 	struct vm_space *p = fake_space(1), *c, *g;
 	uint64_t free0 = frames_free(), a, b, o;
+	unsigned protects;
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
@@ -375,7 +377,9 @@ static void test_write_end(void **state)
 	swap_fake_unmap_for_write(&a, 1);
 	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, VA, VM_R);
+	protects = fake.protects;
 	assert_int_equal(swap_fake_write_over(a), 0);
+	assert_int_equal(fake.protects, protects + 1);	/* W back: one call */
 	check();
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_false(swapcache_writing(a));
@@ -385,7 +389,9 @@ static void test_write_end(void **state)
 	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, VA + PG, VM_R);
 	check_perm(2, VA + PG, VM_R);
+	protects = fake.protects;
 	assert_int_equal(swap_fake_write_over(b), 0);
+	assert_int_equal(fake.protects, protects);	/* nothing to give back */
 	check();
 	assert_int_equal(perm_at(1, VA + PG), VM_R);
 	assert_int_equal(perm_at(2, VA + PG), VM_R);
@@ -822,6 +828,9 @@ static void test_write_during_write_out(void **state)
 	c = fake_space(3);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_fake_unmap_for_write(&o, 1);
+	assert_int_equal(fake_count(1), 2);	/* a and b: o is out */
+	assert_int_equal(fake_count(3), 2);	/* the child's a and b */
+	assert_int_equal(fake_pa(1, SH, NULL) + fake_pa(3, SH, NULL), 0);
 	fake_fault(c, SH, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, SH), RW);
 	assert_int_equal(perm_at(3, SH), RW);
