@@ -898,6 +898,20 @@ static void test_sealed_shared_slot_copies(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* The fake device hands out its slots lowest first and none from
+ * SWAP_FAKE_WRITE_SLOT up, so the write-out tests' ties never meet a slot
+ * in use; full, it answers 0. */
+static void test_fake_slots_below_write_slots(void **state)
+{
+	(void)state;
+	for (uint32_t k = 1; k < SWAP_FAKE_WRITE_SLOT; k++)
+		assert_int_equal(swap_fake_slot_alloc(), k);
+	assert_int_equal(swap_fake_slot_alloc(), 0);
+	for (uint32_t k = 1; k < SWAP_FAKE_WRITE_SLOT; k++)
+		assert_int_equal(sw_ops.slot_put(NULL, k), 0);
+	assert_null(sw.disk[SWAP_FAKE_WRITE_SLOT]);
+}
+
 /* Fork copies swapped entries (one more reference each); exits and unmaps
  * drop them. */
 static void test_fork_swapped(void **state)
@@ -2209,6 +2223,7 @@ int main(void)
 		TEST(test_write_during_write_out),
 		cmocka_unit_test_setup_teardown(test_sealed_shared_slot_copies, swap_fake_keep_setup,
 						swap_fake_group_teardown),
+		TEST(test_fake_slots_below_write_slots),
 		TEST(test_fork_swapped),
 		TEST(test_resize_and_faultaround),
 		TEST(test_reclaim),
