@@ -81,9 +81,15 @@ uint64_t swap_fake_read_back(struct vm_space *s, uint64_t va, uint8_t v, uint32_
  * it: each tied first to slot SWAP_FAKE_WRITE_SLOT + k, the tie that says
  * its write is in flight (vm_frames_unmap's contract). */
 void swap_fake_unmap_for_write(const uint64_t *pa, size_t n);
-/* pa's write is over, the page kept as the swap engine keeps one: its slot
- * untied, then its write state ended (vm_frame_write_end's answer); a
- * frame let go during the write (parked) is freed, as the engine frees it. */
+/* pa's write is over and the page stays in memory holding no copy, as
+ * the swap engine's settle_write keeps one written to since, or whose
+ * write failed, or that a fault kept with no copy to hold (copies not
+ * kept, or a shared object's frame): its slot untied, then its write
+ * state ended (vm_frame_write_end's answer); a frame let go during the
+ * write (parked) is freed, as the engine frees it. The engine's other
+ * branch, a clean page a fault kept holding its slot as its clean copy
+ * (swapcache_keep_written), is not modelled here: test_swap_engine.c
+ * tests it through the engine itself. */
 int swap_fake_write_over(uint64_t pa);
 
 /* Fill the page at va in s as a program would (fake_poke), a byte every
