@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "vm_fake.h"
 
-#define NSLOT 32
+#define NSLOT 40	/* 8 of them the write-out tests' (SWAP_FAKE_WRITE_SLOT) */
 
 struct fake_swap {
 	uint8_t *disk[NSLOT];	/* a slot's contents while it is allocated */
@@ -59,7 +59,8 @@ int swap_fake_group_teardown(void **state);
  * cmocka setup. */
 int swap_fake_keep_setup(void **state);
 
-/* A free slot with its allocation's reference, the lowest one. */
+/* A free slot with its allocation's reference, the lowest one, always
+ * below SWAP_FAKE_WRITE_SLOT; 0 if there is none. */
 uint32_t swap_fake_slot_alloc(void);
 /* Write pa out and evict it as the pager's engine does: a new slot with
  * its own reference, the frame tied to it and unmapped while it is written
@@ -73,16 +74,22 @@ uint32_t swap_out(uint64_t pa, int keep);
  * returned. */
 uint64_t swap_fake_read_back(struct vm_space *s, uint64_t va, uint8_t v, uint32_t *slot);
 
-/* Slots from here up are the write-out tests', never handed out by
- * swap_fake_slot_alloc while these tests use them (nothing is written). */
+/* Slots from here up are the write-out tests' (nothing is written to
+ * them), never handed out by swap_fake_slot_alloc. */
 #define SWAP_FAKE_WRITE_SLOT (NSLOT - 8)
 /* pa[0..n) (n <= 8) unmapped for their write-out as the swap engine does
  * it: each tied first to slot SWAP_FAKE_WRITE_SLOT + k, the tie that says
  * its write is in flight (vm_frames_unmap's contract). */
 void swap_fake_unmap_for_write(const uint64_t *pa, size_t n);
-/* pa's write is over, the page kept as the swap engine keeps one: its slot
- * untied, then its write state ended (vm_frame_write_end's answer); a
- * frame let go during the write (parked) is freed, as the engine frees it. */
+/* pa's write is over and the page stays in memory holding no copy, as
+ * the swap engine's settle_write keeps one written to since, or whose
+ * write failed, or that a fault kept with no copy to hold (copies not
+ * kept, or a shared object's frame): its slot untied, then its write
+ * state ended (vm_frame_write_end's answer); a frame let go during the
+ * write (parked) is freed, as the engine frees it. The engine's other
+ * branch, a clean page a fault kept holding its slot as its clean copy
+ * (swapcache_keep_written), is not modelled here: test_swap_engine.c
+ * tests it through the engine itself. */
 int swap_fake_write_over(uint64_t pa);
 
 /* Fill the page at va in s as a program would (fake_poke), a byte every

@@ -750,6 +750,31 @@ static void test_written_then_munmapped(void **state)
 	check_munmap_during_write(fault_then_munmap_during_write, VM_W, 1);
 }
 
+/* The same for a copy-on-write page whose sharer is gone: its write
+ * takes the frame back (its one tie is its write's, which no entry
+ * names), so no frame is taken for a copy, and let go then the frame stays
+ * tied and parked until the write's end frees it. */
+static void test_cow_written_then_munmapped(void **state)
+{
+	struct vm_space *s = filled_space(2), *c = fake_space(2);
+	uint64_t free0;
+
+	(void)state;
+	assert_int_equal(vm_fork(s, c), 0);
+	vm_space_destroy(c);
+	free0 = frames_free();
+	during_va = VA;
+	during_access = VM_W;
+	assert_int_equal(write_with(s, 2, fault_then_munmap_during_write), 2);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(frames_free(), free0 + 2);
+	assert_int_equal(put_backs, 0);
+	assert_int_not_equal(slot_at(s, VA + PG), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* The same with the whole process gone after the write (its exit): both
  * pages of the batch stay until the write's end, which frees them. */
 static void fault_then_exit_during_write(void)
@@ -933,6 +958,7 @@ int main(void)
 		TEST(test_munmap_during_write),
 		TEST(test_kept_then_munmapped),
 		TEST(test_written_then_munmapped),
+		TEST(test_cow_written_then_munmapped),
 		TEST(test_written_then_exit),
 		TEST(test_sharer_reads_during_write),
 		TEST(test_sharer_reads_after_unmap),

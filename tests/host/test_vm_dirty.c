@@ -205,7 +205,11 @@ static void test_seal_harvest_fails(void **state)
  * mapping goes one call each and the copy is given up, as a failed seal's
  * is (the call may have cleared a dirty bit before it failed). (The
  * VM core's side alone: the swap engine never unmaps a frame that holds
- * its slot, test_swap_engine.c.) */
+ * its slot, test_swap_engine.c.) This test and the next call
+ * vm_frames_unmap and vm_frame_write_end outside the engine's order
+ * (vm.h: tie to the write's slot first, untie or hold after): they
+ * exercise the dirty-bit read directly, on a frame tied to the slot it
+ * holds, which a tie to a write's slot would take from it. */
 static void test_unmap_reads_dirty(void **state)
 {
 	struct vm_space *s = fake_space(AS);
@@ -238,7 +242,8 @@ static void test_unmap_reads_dirty(void **state)
 /* A clean copy written before its write-out: the dirty bit, which the
  * unmapping reads and clears, gives the copy up, so a write is never lost
  * through the write-out (the page is not dropped as its slot has it), and
- * the page comes back after it writable with nothing to keep clean. */
+ * the page comes back after it writable with nothing to keep clean.
+ * Outside the engine's order, as the test above says. */
 static void test_unmap_finds_write(void **state)
 {
 	struct vm_space *s = fake_space(AS);

@@ -346,14 +346,16 @@ static void check_perm(int as, uint64_t va, unsigned perm)
 }
 
 /* A frame's write state ends with each mapping given exactly its
- * permission back: a private page of its own writable, copy-on-write ones
- * still read-only and copy-on-write, a shared object's page writable in
- * every space, a space that came meanwhile (mapped back read-only by its
- * fault while the write was on) too. What is no process page is refused. */
+ * permission back: a private page of its own writable (one protect call),
+ * copy-on-write ones still read-only and copy-on-write (not touched: no
+ * call), a shared object's page writable in every space, a space that came
+ * meanwhile (mapped back read-only by its fault while the write was on)
+ * too. What is no process page is refused. */
 static void test_write_end(void **state)
 {
 	struct vm_space *p = fake_space(1), *c, *g;
 	uint64_t free0 = frames_free(), a, b, o;
+	unsigned protects;
 
 	(void)state;
 	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
@@ -375,7 +377,9 @@ static void test_write_end(void **state)
 	swap_fake_unmap_for_write(&a, 1);
 	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, VA, VM_R);
+	protects = fake.protects;
 	assert_int_equal(swap_fake_write_over(a), 0);
+	assert_int_equal(fake.protects, protects + 1);	/* W back: one call */
 	check();
 	assert_int_equal(perm_at(1, VA), RW);
 	assert_false(swapcache_writing(a));
@@ -385,7 +389,9 @@ static void test_write_end(void **state)
 	fake_fault(c, VA + PG, VM_R, VM_FAULT_MAPPED);
 	check_perm(1, VA + PG, VM_R);
 	check_perm(2, VA + PG, VM_R);
+	protects = fake.protects;
 	assert_int_equal(swap_fake_write_over(b), 0);
+	assert_int_equal(fake.protects, protects);	/* nothing to give back */
 	check();
 	assert_int_equal(perm_at(1, VA + PG), VM_R);
 	assert_int_equal(perm_at(2, VA + PG), VM_R);
@@ -792,23 +798,29 @@ static void test_write_during_write_out(void **state)
 	assert_int_equal(swap_fake_write_over(a), 0);
 	check();
 
-	/* Copy-on-write whose sharer exited: the frame is tied to its write's
-	 * slot, which private_write cannot tell from a slot other entries
-	 * name, so the writer gets a copy; the old frame, let go, is freed
-	 * when its write is over. */
+	/* Copy-on-write whose sharer exited: the frame's one tie is its own
+	 * write's, which no entry names, so the writer takes it back (no
+	 * copy) and, as above, the write-out is stale; the tie stays until the
+	 * write's end, and no frame is taken or freed. */
 	assert_int_equal(vm_fork(p, c), 0);
 	destroy(c);
 	assert_int_equal(vm_mapcount(b), 1);
+	frees = frames_free();
 	swap_fake_unmap_for_write(&b, 1);
+	assert_int_equal(fake_count(1), 2);	/* a and o: b is out */
+	assert_int_equal(fake_pa(1, VA + PG, NULL), 0);
 	fake_fault(p, VA + PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, VA + PG), RW);
-	assert_int_not_equal(vm_lookup(p, VA + PG), b);
-	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
-	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 0);
-	assert_true(vm_frame_parked(b));
-	frees = frames_free();
+	assert_int_equal(vm_lookup(p, VA + PG), b);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(swapcache_slot(b), SWAP_FAKE_WRITE_SLOT);	/* its write's tie */
+	assert_true(swapcache_dirtied(b));
+	assert_int_equal(vm_evict(b, SWAP_FAKE_WRITE_SLOT), -1);	/* stale: refused */
+	assert_int_equal(frames_free(), frees);
 	assert_int_equal(swap_fake_write_over(b), 0);
-	assert_int_equal(frames_free(), frees + 1);
+	assert_int_equal(frames_free(), frees);
+	assert_int_equal(perm_at(1, VA + PG), RW);
 	swap_fake_expect_fill(p, VA + PG, 2);
 	check();
 
@@ -816,6 +828,9 @@ static void test_write_during_write_out(void **state)
 	c = fake_space(3);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_fake_unmap_for_write(&o, 1);
+	assert_int_equal(fake_count(1), 2);	/* a and b: o is out */
+	assert_int_equal(fake_count(3), 2);	/* the child's a and b */
+	assert_int_equal(fake_pa(1, SH, NULL) + fake_pa(3, SH, NULL), 0);
 	fake_fault(c, SH, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(perm_at(1, SH), RW);
 	assert_int_equal(perm_at(3, SH), RW);
@@ -833,6 +848,68 @@ static void test_write_during_write_out(void **state)
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
+}
+
+/* A copy-on-write page read back while another space's entry still names
+ * its slot, its frame holding the slot as the reader's clean copy (copies
+ * kept) and sealed to be dropped: the reader's write drops the hold, and
+ * the tie left is the other entry's, no write in flight (whatever the
+ * marks say once the hold is gone), so the writer gets a copy and the
+ * frame stays as it was for the other space, found in the cache. */
+static void test_sealed_shared_slot_copies(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free(), f;
+	uint32_t slot;
+	unsigned reads;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 80);
+	assert_int_equal(vm_fork(p, c), 0);
+	slot = swap_out(vm_lookup(p, VA), 0);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	f = vm_lookup(p, VA);
+	assert_true(swapcache_held(f));
+	assert_int_equal(sw.refs[slot], 2);	/* the hold and c's entry */
+	assert_true(region_page_cow(vm_region_find(p, VA), 0));
+	vm_frames_seal(&f, 1);
+	assert_true(swapcache_writing(f));
+	check();
+
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);
+	assert_int_not_equal(vm_lookup(p, VA), f);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 0);
+	assert_int_equal(swapcache_lookup(slot), f);
+	assert_true(vm_frame_parked(f));
+	check();
+	swap_fake_fill(p, VA, 90);
+	reads = sw.reads;
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(c, VA), f);
+	assert_int_equal(sw.reads, reads);
+	swap_fake_expect_fill(c, VA, 80);
+	swap_fake_expect_fill(p, VA, 90);
+	check();
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The fake device hands out its slots lowest first and none from
+ * SWAP_FAKE_WRITE_SLOT up, so the write-out tests' ties never meet a slot
+ * in use; full, it answers 0. */
+static void test_fake_slots_below_write_slots(void **state)
+{
+	(void)state;
+	for (uint32_t k = 1; k < SWAP_FAKE_WRITE_SLOT; k++)
+		assert_int_equal(swap_fake_slot_alloc(), k);
+	assert_int_equal(swap_fake_slot_alloc(), 0);
+	for (uint32_t k = 1; k < SWAP_FAKE_WRITE_SLOT; k++)
+		assert_int_equal(sw_ops.slot_put(NULL, k), 0);
+	assert_null(sw.disk[SWAP_FAKE_WRITE_SLOT]);
 }
 
 /* Fork copies swapped entries (one more reference each); exits and unmaps
@@ -2144,6 +2221,9 @@ int main(void)
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_map_back_bug_noted),
 		TEST(test_write_during_write_out),
+		cmocka_unit_test_setup_teardown(test_sealed_shared_slot_copies, swap_fake_keep_setup,
+						swap_fake_group_teardown),
+		TEST(test_fake_slots_below_write_slots),
 		TEST(test_fork_swapped),
 		TEST(test_resize_and_faultaround),
 		TEST(test_reclaim),
