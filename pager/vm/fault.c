@@ -27,8 +27,9 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 
 	if (res < 0)
 		return res;
-	/* A shared object's frame unmapped for its write-out: used, so kept,
-	 * its other mappings back before one more is made (vm_page_map). */
+	/* A shared object's frame unmapped for its write-out, or left with no
+	 * mapping while its write is in flight: used, so kept, its other
+	 * mappings back before one more is made (vm_page_map). */
 	if (res == VM_PAGE_IN_UNMAPPED && vm_frame_fault_back(pa) < 0)
 		return VM_FAULT_NOMEM;
 	if (vm_page_map(s, r, i, pa, how) < 0) {

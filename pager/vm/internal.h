@@ -263,9 +263,6 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	f = frame_desc(pa);
 	return f && f->unmapped;
 }
-/* Whether pa is being written out and its write is still in flight (not
- * over with a map-back refused at its end). */
-int vm_frame_write_in_flight(uint64_t pa);
 /* Unmapped pa's mappings back in the page tables (a frame with none, a
  * shared object's, has none to bring): while its write is in flight,
  * read-only, 1; its write over (a map-back refused at its end left it

@@ -324,7 +324,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
 
 	if (vm_mapcount(pa) <= 1) {
-		int own_tie = vm_frame_write_in_flight(pa);
+		int own_tie = swapcache_write_in_flight(pa);
 
 		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 		if (own_tie || !swapcache_tied(pa)) {

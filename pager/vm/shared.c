@@ -125,7 +125,7 @@ static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
  * write is in flight, so the fault keeps it; else 0. */
 static int object_frame_in(uint64_t pa)
 {
-	if (vm_frame_unmapped(pa) || (!vm_mapcount(pa) && vm_frame_write_in_flight(pa)))
+	if (vm_frame_unmapped(pa) || (!vm_mapcount(pa) && swapcache_write_in_flight(pa)))
 		return VM_PAGE_IN_UNMAPPED;
 	return 0;
 }

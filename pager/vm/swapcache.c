@@ -277,6 +277,11 @@ int swapcache_writing(uint64_t pa)
 	return swapcache_has(pa, FRAME_F_WRITE_PROTECT);
 }
 
+int swapcache_write_in_flight(uint64_t pa)
+{
+	return swapcache_writing(pa) && swapcache_tied(pa) && !swapcache_held(pa);
+}
+
 void swapcache_written(uint64_t pa)
 {
 	/* A held copy is its write's end (swapcache_keep_written): stale

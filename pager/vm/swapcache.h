@@ -114,10 +114,15 @@ static inline int vm_frame_parked(uint64_t pa)
 }
 /* Parked and holding its slot's contents, with no I/O about it: reclaim
  * may free it without any write. One look at the descriptor for all
- * three answers. */
+ * three answers. Not a frame written during its write-out and let go
+ * since: still tied to that write's slot (swapcache_written), it holds
+ * none of its contents and the device may still be reading it (no
+ * caller meets one today: such a frame is in no list until the write's
+ * end frees it). DIRTIED is not BUSY, as it can outlive its write. */
 static inline int swapcache_desc_parked_clean(const struct frame *f, uint64_t pa)
 {
-	return swapcache_desc_parked(f) && !(f->flags & FRAME_F_BUSY) && swapcache_desc_tied(f, pa);
+	return swapcache_desc_parked(f) && !(f->flags & (FRAME_F_BUSY | FRAME_F_DIRTIED)) &&
+	       swapcache_desc_tied(f, pa);
 }
 static inline int swapcache_parked_clean(uint64_t pa)
 {
@@ -191,6 +196,16 @@ int swapcache_claim(uint64_t pa);
  * vm_frames_seal, vm_frame_write_end). */
 void swapcache_set_writing(uint64_t pa, int on);
 int swapcache_writing(uint64_t pa);
+/* Whether pa's write-out is in flight and its result still trusted: being
+ * written (the mark), tied to the slot it is written to, holding no copy.
+ * The engine ties a victim before it unmaps it and, at the write's end,
+ * unties it or has it hold the slot; a write during the write clears the
+ * mark, so a frame written meanwhile answers 0 though its tie stays to the
+ * end. The mark is needed beside the tie: a frame read back is tied too.
+ * The hold is needed for a frame left marked after its write (the mmu
+ * refused it a map-back or its write permission at the end) that holds
+ * its clean copy: that write is over. */
+int swapcache_write_in_flight(uint64_t pa);
 /* Written during its write-out: the write is stale. A copy pa holds
  * goes with its tie; the tie of a write still in flight (unheld) stays
  * until that write's end, which then keeps pa with no copy. */

@@ -152,19 +152,9 @@ static int map_back_all(uint64_t pa)
 	return 1;
 }
 
-/* The swap cache's tie says whether the write is in flight: the swap
- * engine ties a victim to its new slot before it unmaps it, and at the
- * write's end unties it or has it hold the slot as its clean copy
- * (vm_frames_unmap's contract, vm.h). A frame left unmapped by a map-back
- * refused at that end is still marked, its write over. */
-int vm_frame_write_in_flight(uint64_t pa)
-{
-	return swapcache_writing(pa) && swapcache_tied(pa) && !swapcache_held(pa);
-}
-
 int vm_frame_back(uint64_t pa)
 {
-	if (!vm_frame_write_in_flight(pa))	/* over: its mark and write state end */
+	if (!swapcache_write_in_flight(pa))	/* over: its mark and write state end */
 		return vm_frame_write_end(pa) < 0 ? -1 : 0;
 	return map_back_all(pa) < 0 ? -1 : 1;
 }

@@ -245,7 +245,8 @@ int vm_frame_evictable(uint64_t pa);
  * The caller ties each frame to the slot it is written to before this
  * call (swapcache_tie) and, the write over, unties it or has it hold the
  * slot (swapcache_keep_written) before vm_frame_write_end(pa): the
- * tie is how a fault knows the write is still in flight. */
+ * tie, with the writing mark, is how a fault knows the write is still in
+ * flight (swapcache_write_in_flight). */
 void vm_frames_unmap(const uint64_t *pa, size_t n);
 /* pa's write state ends: its write-out is over or given up (vm_frames_unmap
  * began it), or a frame sealed (vm_frames_seal) is not dropped. The "being

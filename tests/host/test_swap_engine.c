@@ -550,8 +550,13 @@ static void munmap_during_write(void)
 
 static void fault_then_munmap_during_write(void)
 {
+	uint64_t pa;
+
 	fault_during_write();
+	pa = vm_lookup(during_space, during_va);
 	munmap_during_write();
+	/* Parked and tied, but written: no clean copy reclaim may free. */
+	assert_false(swapcache_parked_clean(pa));
 }
 
 /* Queue pages 0..n) of s and let the swap-out thread write them, doing
@@ -625,7 +630,7 @@ static void test_fault_during_write_keeps(void **state)
 
 /* Kept and written well, but the mmu refusing W back at the write's end
  * (fail_protect): the page stays marked, holding its slot as its clean
- * copy, tied, and that is no write in flight (vm_frame_write_in_flight's
+ * copy, tied, and that is no write in flight (swapcache_write_in_flight's
  * held half: a fault or fork asks it). A write then gives copy and tie
  * up, and the page written out again comes back as last written. (A kept
  * frame is mapped back by its fault, so no map-back is left to refuse at
@@ -650,7 +655,7 @@ static void test_kept_then_protect_refused(void **state)
 	assert_true(swapcache_writing(pa));
 	assert_true(swapcache_held(pa));
 	assert_true(swapcache_tied(pa));
-	assert_false(vm_frame_write_in_flight(pa));
+	assert_false(swapcache_write_in_flight(pa));
 
 	fault_back(s, VA + PG, VM_W);
 	assert_false(swapcache_writing(pa));
