@@ -227,7 +227,7 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 	if ((f->unmapped || f->fault_kept) && !swapcache_writing(pa))
 		return fail("frame unmapped or kept for a write-out it is not in",
 			    (struct found){ .frame = pa });
-	/* Its last mapping gone, it is unmapped no more (vm_frame_mapping_going). */
+	/* Its last mapping gone, it is unmapped no more (frame_mapping_going, frames.c). */
 	if (f->unmapped && !n)
 		return fail("frame unmapped with no mapping to bring back",
 			    (struct found){ .frame = pa });

@@ -251,6 +251,27 @@ int vm_frame_write_end(uint64_t pa)
 	return -1;
 }
 
+/* The fault's and the fork's question, asked here above the unmapping
+ * (unmapped.c brings mappings back; whether to, or to end the write
+ * instead, is the write state's). */
+int vm_frame_back(uint64_t pa)
+{
+	if (!swapcache_write_in_flight(pa))	/* over: its mark and write state end */
+		return vm_frame_write_end(pa) < 0 ? -1 : 0;
+	return vm_frame_map_back(pa) < 0 ? -1 : 1;
+}
+
+int vm_frame_fault_back(uint64_t pa)
+{
+	int back = vm_frame_back(pa);
+
+	if (back < 0)
+		return VM_FAULT_NOMEM;
+	if (back > 0)	/* used while it is written: kept */
+		vm_frame_keep(pa);
+	return VM_FAULT_MAPPED;
+}
+
 int vm_frame_write_resume(uint64_t pa)
 {
 	if (vm_frame_write_end(pa) < 0)

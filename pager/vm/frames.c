@@ -258,6 +258,12 @@ void frame_free(uint64_t pa)
 	vmstat_count(VMSTAT_PGFREE);
 }
 
+void frame_mapping_going(struct frame *f)
+{
+	if (f->mapcount <= 1)
+		frame_set_unmapped(f, 0);
+}
+
 void frame_set_unmapped(struct frame *f, int on)
 {
 	if (f->unmapped == !!on)

@@ -110,8 +110,20 @@ uint64_t frames_lowest_free(void);
  * refused and recorded: frames_check() then fails. */
 void frame_free(uint64_t pa);
 /* Set or clear f's unmapped mark (frame.unmapped: the VM core's
- * unmapped.c alone decides), keeping frames_at.unmapped its count. */
+ * unmapped.c alone sets it), keeping frames_at.unmapped its count. */
 void frame_set_unmapped(struct frame *f, int on);
+/* A mapping of unmapped f's frame is about to go (its rmap entry still
+ * there): if it is the last, the frame is unmapped no more, since no
+ * mapping is left out to bring back: frames_at.unmapped counts only frames
+ * that have some, and vm_check holds to it. Here, beside the count and the
+ * mapcount it reads, so that the page-level drop (pages.c) need not call
+ * up into the unmapping. Still kept if a fault kept it (its write-out
+ * decides), and a shared object's frame so left is still kept by a new
+ * sharer's fault while its write is in flight (shared.c). Cold: only for
+ * frames unmapped for a write-out, in flight or left out after it by a
+ * refused map-back (measured: in vm_page_drop's common path, its branch
+ * cost exit ~1 instruction a page otherwise). */
+__attribute__((cold)) void frame_mapping_going(struct frame *f);
 
 /* Told of every process frame (FRAME_ANON) as frame_alloc hands it out
  * (allocated 1) and as frame_free takes it back (0); of a run from

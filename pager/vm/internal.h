@@ -281,18 +281,16 @@ int vm_frame_fault_back(uint64_t pa);
  * 0 if it was not unmapped, -1 if the mmu refused one (it stays
  * unmapped). */
 int vm_frame_write_out_over(uint64_t pa);
+/* Every mapping of unmapped pa back in the page tables, each with the
+ * permission its entry says: 1 if it was unmapped and is back, 0 if it was
+ * not unmapped, -1 if the mmu refused one (it stays unmapped, none back).
+ * Whether to bring them back is vm_frame_back's (evict.c). */
+int vm_frame_map_back(uint64_t pa);
+/* pa, mapped back by a fault while its write is in flight, is kept: its
+ * write-out's end will not evict it (counted in swapout_fault_kept). */
+void vm_frame_keep(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
-/* A mapping of unmapped pa is about to go (its rmap entry still there):
- * if it is the last, pa is unmapped no more, since no mapping is left out
- * to bring back: frames_at.unmapped counts only frames that have some,
- * and vm_check holds to it. Still kept if a fault kept it (its write-out
- * decides), and a shared object's frame so left is still kept by a new
- * sharer's fault while its write is in flight (shared.c). Cold: only for
- * frames unmapped for a write-out, in flight or left out after it by a
- * refused map-back (measured: in vm_page_drop's common path, its branch
- * cost exit ~1 instruction a page otherwise). */
-__attribute__((cold)) void vm_frame_mapping_going(uint64_t pa);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails

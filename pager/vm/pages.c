@@ -188,7 +188,7 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	if (!vm_frame_unmapped(pa))
 		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	else	/* out of the page tables already, for its write-out */
-		vm_frame_mapping_going(pa);
+		frame_mapping_going(frame_desc(pa));
 	rmap_remove(pa, s, va);
 	pv_set(&r->pages, i, 0);
 	if (r->ops->page_gone)

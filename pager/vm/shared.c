@@ -121,7 +121,7 @@ static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
 
 /* How page_in answers for the object's frame pa: VM_PAGE_IN_UNMAPPED if
  * a write-out holds it, unmapped or (its last mapping gone meanwhile,
- * which unmarks it: vm_frame_mapping_going) with no mapping while its
+ * which unmarks it: frame_mapping_going) with no mapping while its
  * write is in flight, so the fault keeps it; else 0. */
 static int object_frame_in(uint64_t pa)
 {

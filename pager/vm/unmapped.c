@@ -132,10 +132,7 @@ static void unmap_back(void *ctx, struct vm_space *s, uint64_t va)
 	b->n--;
 }
 
-/* Every mapping of pa back in the page tables, each with the permission
- * its entry says: 1 if it was unmapped and is back, 0 if it was not
- * unmapped, -1 if the mmu refused one (it stays unmapped). */
-static int map_back_all(uint64_t pa)
+int vm_frame_map_back(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
 	struct back b = { pa, 0, 0 };
@@ -152,24 +149,10 @@ static int map_back_all(uint64_t pa)
 	return 1;
 }
 
-int vm_frame_back(uint64_t pa)
+void vm_frame_keep(uint64_t pa)
 {
-	if (!swapcache_write_in_flight(pa))	/* over: its mark and write state end */
-		return vm_frame_write_end(pa) < 0 ? -1 : 0;
-	return map_back_all(pa) < 0 ? -1 : 1;
-}
-
-int vm_frame_fault_back(uint64_t pa)
-{
-	int back = vm_frame_back(pa);
-
-	if (back < 0)
-		return VM_FAULT_NOMEM;
-	if (back > 0) {	/* used while it is written: kept */
-		frame_desc(pa)->fault_kept = 1;
-		vmstat_count(VMSTAT_SWAPOUT_FAULT_KEPT);
-	}
-	return VM_FAULT_MAPPED;
+	frame_desc(pa)->fault_kept = 1;
+	vmstat_count(VMSTAT_SWAPOUT_FAULT_KEPT);
 }
 
 int vm_frame_kept_by_fault(uint64_t pa)
@@ -187,15 +170,7 @@ void vm_frame_unmapped_clear(uint64_t pa)
 		frame_set_unmapped(f, 0);
 }
 
-void vm_frame_mapping_going(uint64_t pa)
-{
-	struct frame *f = frame_desc(pa);
-
-	if (f && f->mapcount <= 1)
-		frame_set_unmapped(f, 0);
-}
-
 int vm_frame_write_out_over(uint64_t pa)
 {
-	return unkeep(pa) ? map_back_all(pa) : 0;
+	return unkeep(pa) ? vm_frame_map_back(pa) : 0;
 }
