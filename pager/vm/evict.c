@@ -5,7 +5,9 @@
  * again); whether it may be evicted; and the end of its write state (a
  * write-out's or a seal's): its mappings back with their permissions when a
  * write comes or the write is over (unmapped.c takes a write-out's victim
- * out of the page tables, and puts it back for this end).
+ * out of the page tables, and puts it back for this end); and what a fault
+ * or fork on such a victim does: its mappings back while its write is in
+ * flight, its write state ended after (vm_frame_back).
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"

@@ -263,18 +263,6 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	f = frame_desc(pa);
 	return f && f->unmapped;
 }
-/* Unmapped pa's mappings back in the page tables (a frame with none, a
- * shared object's, has none to bring): while its write is in flight,
- * read-only, 1; its write over (a map-back refused at its end left it
- * out), with its write state ended too (vm_frame_write_end(pa)),
- * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
- * share it, and a fault (vm_frame_fault_back). */
-int vm_frame_back(uint64_t pa);
-/* A fault found unmapped pa, or a shared object's pa with no mapping
- * during its write: back (vm_frame_back), and kept (counted in
- * swapout_fault_kept) if its write is in flight. VM_FAULT_MAPPED or
- * VM_FAULT_NOMEM. */
-int vm_frame_fault_back(uint64_t pa);
 /* pa's write-out is over or given up (its writing mark just cleared): not
  * kept any more, and every mapping back in the page tables with the
  * permission its entry says if it was unmapped: 1 if it was and is back,
@@ -291,6 +279,20 @@ int vm_frame_map_back(uint64_t pa);
 void vm_frame_keep(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
+
+/* evict.c, above the unmapping: what a fault or fork does with unmapped
+ * pa. Its mappings back in the page tables (a frame with none, a
+ * shared object's, has none to bring): while its write is in flight,
+ * read-only, 1; its write over (a map-back refused at its end left it
+ * out), with its write state ended too (vm_frame_write_end(pa)),
+ * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
+ * share it, and a fault (vm_frame_fault_back). */
+int vm_frame_back(uint64_t pa);
+/* A fault found unmapped pa, or a shared object's pa with no mapping
+ * during its write: back (vm_frame_back), and kept (counted in
+ * swapout_fault_kept) if its write is in flight. VM_FAULT_MAPPED or
+ * VM_FAULT_NOMEM. */
+int vm_frame_fault_back(uint64_t pa);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails
