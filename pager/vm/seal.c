@@ -30,8 +30,11 @@ void vm_frames_seal(const uint64_t *pa, size_t n)
 	struct vm_harvest_batch *b = vm_harvest_batch_start(space, HARVEST_DIRTY | HARVEST_PROTECT);
 
 	for (size_t k = 0; k < n; k++) {
-		/* Being written out (tied): its write-out watches it. A file
-		 * copy marked but untied is sealed again: one harvest more. */
+		/* Being written out (tied): its write-out watches it, or it
+		 * is left marked after one, holding its copy (not
+		 * swapcache_write_in_flight's answer: either way there is no
+		 * copy to seal). A file copy marked but untied is sealed
+		 * again: one harvest more. */
 		if (!(swapcache_held(pa[k]) || vm_frame_file_copy(pa[k])) ||
 		    (swapcache_writing(pa[k]) && swapcache_tied(pa[k])))
 			continue;

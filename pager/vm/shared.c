@@ -157,10 +157,12 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 
 /* The child refers to the same object and maps every page it has in
  * memory (a swapped one comes back on the first sharer's fault), but for
- * a frame unmapped for its write-out: its mappings stay all out, and the
+ * a frame a write-out holds (object_frame_in: unmapped, or with no mapping
+ * while its write is in flight): its mappings stay all out, and the
  * child's first access finds it as a new sharer's does (shared_page_in),
  * maps them all back and keeps it. So no failure partway can leave one
- * mapping of it in the page tables. */
+ * mapping of it in the page tables, and a frame the child uses is not
+ * evicted by a write-out that never saw the use. */
 static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 		       struct vm_region *c)
 {
@@ -173,7 +175,7 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
 	     j = pv_next(&o->pages, j + 1, end)) {
 		uint64_t pa = entry_frame(pv_get(&o->pages, j));
-		if (pa && !vm_frame_unmapped(pa) && vm_page_map(cs, c, j - c->pgoff, pa, 0) < 0)
+		if (pa && !object_frame_in(pa) && vm_page_map(cs, c, j - c->pgoff, pa, 0) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;

@@ -725,6 +725,31 @@ static void test_last_mapping_dropped_while_unmapped(void **state)
 	destroy(p);
 }
 
+/* The same frame, its last mapping gone during its write, and the space
+ * that holds the object without mapping it forks: the child maps no such
+ * frame (a write-out holds it), so its first access keeps it, as a new
+ * sharer's does; mapped at the fork, the child's use would go unseen and
+ * the write's end evict it. */
+static void test_fork_after_last_mapping_dropped(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2), *g = fake_space(3);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	assert_int_equal(vm_unmap_range(p, SH, SH + PG), 0);
+	assert_int_equal(vm_fork(c, g), 0);
+	assert_int_equal(vm_lookup(g, SH), 0);
+	assert_int_equal(vm_mapcount(f), 0);
+	check();
+
+	fake_fault(g, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_pa(3, SH, NULL), f);
+	expect_kept_until_over(f);
+	destroy(g);
+	destroy(c);
+	destroy(p);
+}
+
 /* A frame one of whose mappings has no page (the VM core's bug, planted
  * here during its write): mapped back at the write's end, that mapping is
  * left out and the inconsistency noted for check.c to stop on; the other
@@ -2219,6 +2244,7 @@ int main(void)
 		TEST(test_fault_after_write_over),
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
+		TEST(test_fork_after_last_mapping_dropped),
 		TEST(test_map_back_bug_noted),
 		TEST(test_write_during_write_out),
 		cmocka_unit_test_setup_teardown(test_sealed_shared_slot_copies, swap_fake_keep_setup,
