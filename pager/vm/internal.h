@@ -272,7 +272,7 @@ int vm_frame_write_out_over(uint64_t pa);
 /* Every mapping of unmapped pa back in the page tables, each with the
  * permission its entry says: 1 if it was unmapped and is back, 0 if it was
  * not unmapped, -1 if the mmu refused one (it stays unmapped, none back).
- * Whether to bring them back is vm_frame_back's (evict.c). */
+ * Whether to bring them back is vm_frame_back's (writestate.c). */
 int vm_frame_map_back(uint64_t pa);
 /* pa, mapped back by a fault while its write is in flight, is kept: its
  * write-out's end will not evict it (counted in swapout_fault_kept). */
@@ -280,7 +280,7 @@ void vm_frame_keep(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
 
-/* evict.c, above the unmapping: what a fault or fork does with unmapped
+/* writestate.c, above the unmapping: what a fault or fork does with unmapped
  * pa. Its mappings back in the page tables (a frame with none, a
  * shared object's, has none to bring): while its write is in flight,
  * read-only, 1; its write over (a map-back refused at its end left it
@@ -355,8 +355,8 @@ uint64_t rmap_pool_used(void);
 uint64_t rmap_pool_free(void);
 uint64_t rmap_pool_size(void);
 
-/* evict.c: a write fault on pa while it is write-protected for write-out:
- * every mapping gets its permission back and the write-out is stale
+/* writestate.c: a write fault on pa while it is being written out (or
+ * sealed): every mapping gets its permission back and the write-out is stale
  * (swapcache_written); 0, or -1 if the mmu refused. */
 int vm_frame_write_resume(uint64_t pa);
 

@@ -1,0 +1,106 @@
+/*
+ * The end of a frame's write state (a write-out's or a seal's): its
+ * mappings back with their permissions when a write comes or the write is
+ * over, and what a fault or fork on a write-out's victim does: its mappings
+ * back while its write is in flight, its write state ended after. Above
+ * unmapped.c, which takes a victim out of the page tables and brings its
+ * mappings back when asked.
+ */
+#include "kernel/abi/vm.h"
+#include "vm/internal.h"
+#include "vm/rmap.h"
+#include "vm/filecopy.h"
+#include "vm/swapcache.h"
+
+/* The entry of mapping (s, va), through *r, if the mapping has write
+ * permission to lose or give back (pages read-only anyway, COW or in a
+ * read-only region, have none); 0 if not; -1 if it has no page (a bug). */
+static int writable_entry(struct vm_space *s, uint64_t va, const struct vm_region **r,
+			  uint32_t *e)
+{
+	*r = vm_region_find(s, va);
+	if (!*r || !(*e = region_entry(*r, (va - (*r)->start) / VM_PAGE))) {
+		vm_note_bug("rmap entry without its page");
+		return -1;
+	}
+	return ((*r)->perm & VM_W) && !(*e & PAGE_COW);
+}
+
+/* Give mapping (s, va) the permission its entry and the frame's write-out
+ * state say; pages read-only anyway (COW, or a read-only region) are left. */
+static int reprotect(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r;
+	uint32_t e;
+	int w = writable_entry(s, va, &r, &e);
+
+	if (w <= 0)
+		return w;
+	return vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e));
+}
+
+static void reprotect_one(void *ctx, struct vm_space *s, uint64_t va)
+{
+	if (reprotect(s, va) < 0)
+		*(int *)ctx = -1;
+}
+
+/* Every mapping of pa its permission again; -1 if the mmu refused one. */
+static int reprotect_all(uint64_t pa)
+{
+	int res = 0;
+
+	vm_rmap_walk(pa, reprotect_one, &res);
+	return res;
+}
+
+int vm_frame_write_end(uint64_t pa)
+{
+	struct frame *f = frame_desc(pa);
+	int back;
+
+	if (!f || f->state != FRAME_ANON)
+		return -1;
+	swapcache_set_writing(pa, 0);
+	/* Unmapped for its write-out: each mapping back as it should be;
+	 * else each given its permission again (a seal took W away). */
+	back = vm_frame_write_out_over(pa);
+	if (back > 0 || (back == 0 && reprotect_all(pa) == 0))
+		return 0;
+	/* Some mapping kept its old permission (or stayed out): marked again,
+	 * so a write fault on a page left read-only (or a fault on one left
+	 * out) tries again. */
+	swapcache_set_writing(pa, 1);
+	return -1;
+}
+
+/* The fault's and the fork's question, asked here above the unmapping
+ * (unmapped.c brings mappings back; whether to, or to end the write
+ * instead, is the write state's). */
+int vm_frame_back(uint64_t pa)
+{
+	if (!swapcache_write_in_flight(pa))	/* over: its mark and write state end */
+		return vm_frame_write_end(pa) < 0 ? -1 : 0;
+	return vm_frame_map_back(pa) < 0 ? -1 : 1;
+}
+
+int vm_frame_fault_back(uint64_t pa)
+{
+	int back = vm_frame_back(pa);
+
+	if (back < 0)
+		return VM_FAULT_NOMEM;
+	if (back > 0)	/* used while it is written: kept */
+		vm_frame_keep(pa);
+	return VM_FAULT_MAPPED;
+}
+
+int vm_frame_write_resume(uint64_t pa)
+{
+	if (vm_frame_write_end(pa) < 0)
+		return -1;
+	swapcache_written(pa);	/* no longer the copy of any slot */
+	vm_frame_dirtied(pa);	/* nor of its program file */
+	return 0;
+}
+
