@@ -33,11 +33,11 @@
  * --clear-note 8 (a note cleared whole, not the sliding --clear-delay N),
  * whose column in docs/policies.md ("The insertion rule's late clearing")
  * gives clockpro +0.85%, 2q +0.15%, sieve +2.19% and the others 0.05% or
- * less. Why 8: it is chosen, not derived. The table's tolerance
- * is 1% more misses; every policy but sieve keeps it at notes of 8 and 16
+ * less. Why 8: it is chosen, not derived. The table's tolerance is 1%
+ * more misses; every policy but sieve keeps it at notes of 8 and 16
  * (clockpro +0.75% at 16), and at 32 clockpro loses it in one step
- * (+6.85%) while the others stay within 0.1%; sieve keeps it at no delay (+1.35% at one fault) and loses more
- * the longer the note (+4.64% at 16). 8 is half the largest note that
+ * (+6.85%) while the others stay within 0.1%; sieve keeps it at no delay
+ * (+1.35% at one fault) and loses more the longer the note (+4.64% at 16). 8 is half the largest note that
  * held, a quarter of the step, and sieve's loss there is half its loss at
  * 16. A smaller note costs a harvest call more often (one a note at
  * faultaround=0), and no note below 8 was measured (the sliding delay

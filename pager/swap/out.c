@@ -175,8 +175,9 @@ static int settle_write(struct write_batch *b, size_t k)
 	int kept = vm_frame_kept_by_fault(pa);	/* referenced meanwhile */
 
 	/* Kept, written well and still mapped (one let go since is freed):
-	 * a private page's slot stays tied as its clean copy (the allocation's reference is
-	 * the frame's hold), as a page read back is. */
+	 * a private page's slot stays tied as its clean copy (the
+	 * allocation's reference is the frame's hold), as a page read back
+	 * is. */
 	if (kept && clean && b->err[k] >= 0 && !vm_frame_parked(pa) &&
 	    swapcache_keep_written(slot, pa))
 		return 0;

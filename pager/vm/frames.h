@@ -118,8 +118,8 @@ void frame_set_unmapped(struct frame *f, int on);
  * that have some, and vm_check holds to it. A counting rule, not a choice
  * (unmapped.c alone sets the mark and chooses when a write-out's victims
  * come back): here, beside the count and the mapcount it reads, so that
- * the page-level drop (pages.c) need not call up into the unmapping. Still kept if a fault kept it (its write-out
- * decides), and a shared object's frame so left is still kept by a new
+ * the page-level drop (pages.c) need not call up into the unmapping.
+ * Still kept if a fault kept it (its write-out decides), and a shared object's frame so left is still kept by a new
  * sharer's fault while its write is in flight (shared.c). Cold: only for
  * frames unmapped for a write-out, in flight or left out after it by a
  * refused map-back (measured: in vm_page_drop's common path, its branch

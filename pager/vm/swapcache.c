@@ -279,7 +279,10 @@ int swapcache_writing(uint64_t pa)
 
 int swapcache_write_in_flight(uint64_t pa)
 {
-	return swapcache_writing(pa) && swapcache_tied(pa) && !swapcache_held(pa);
+	const struct frame *f = swapcache_anon(pa);
+
+	return f && (f->flags & FRAME_F_WRITE_PROTECT) && !(f->flags & FRAME_F_SLOT_HELD) &&
+	       swapcache_desc_tied(f, pa);
 }
 
 void swapcache_written(uint64_t pa)

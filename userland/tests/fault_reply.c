@@ -20,8 +20,8 @@
  * that is no driver can learn no physical address (neither PAGER_INFO nor
  * any other request or system call open to it reveals one: frames are the
  * pager's business), so none is known to be a user frame on this board,
- * and no check relies on it being one. What shows that the kernel took no forged reply for a resume is
- * board-free: the caller gets it back as a plain reply (ORIGIN_SEND), its
+ * and no check relies on it being one. What shows that the kernel took
+ * no forged reply for a resume is board-free: the caller gets it back as a plain reply (ORIGIN_SEND), its
  * words as sent, and the page stays unmapped whatever the address names. */
 #define FORGED_PA 0x81000000UL
 
