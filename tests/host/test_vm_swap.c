@@ -875,6 +875,49 @@ static void test_write_during_write_out(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A page written during its own write-out (its tie is the write's alone,
+ * though no longer marked), shared by a fork whose child then exits: the
+ * writer takes the frame back (no copy: nothing else names that slot), its
+ * tie kept to the write's end, so that its process exiting meanwhile
+ * parks the frame rather than freeing it under the device's read. */
+static void test_write_out_dirtied_cow_reused(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free(), frees, a;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 7);
+	a = vm_lookup(p, VA);
+	swap_fake_unmap_for_write(&a, 1);
+	fake_poke(p, VA, 9);	/* during the write: stale now */
+	assert_true(swapcache_dirtied(a));
+	assert_false(swapcache_writing(a));
+	assert_int_equal(vm_fork(p, c), 0);
+	destroy(c);
+	assert_int_equal(vm_mapcount(a), 1);
+	frees = frames_free();
+
+	fake_poke(p, VA + 1, 10);
+	assert_int_equal(vm_lookup(p, VA), a);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(frames_free(), frees);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(swapcache_slot(a), SWAP_FAKE_WRITE_SLOT);	/* its write's tie */
+	assert_int_equal(fake_peek(p, VA), 9);
+	assert_int_equal(fake_peek(p, VA + 1), 10);
+	check();
+
+	vm_space_destroy(p);	/* the write still in flight: parked, not freed */
+	assert_int_equal(frames_free(), frees);
+	assert_true(vm_frame_parked(a));
+	assert_int_equal(swapcache_slot(a), SWAP_FAKE_WRITE_SLOT);
+	assert_int_equal(swap_fake_write_over(a), 0);	/* frees it */
+	assert_int_equal(frames_free(), free0);
+	check();
+}
+
 /* A copy-on-write page read back while another space's entry still names
  * its slot, its frame holding the slot as the reader's clean copy (copies
  * kept) and sealed to be dropped: the reader's write drops the hold, and
@@ -2247,6 +2290,7 @@ int main(void)
 		TEST(test_fork_after_last_mapping_dropped),
 		TEST(test_map_back_bug_noted),
 		TEST(test_write_during_write_out),
+		TEST(test_write_out_dirtied_cow_reused),
 		cmocka_unit_test_setup_teardown(test_sealed_shared_slot_copies, swap_fake_keep_setup,
 						swap_fake_group_teardown),
 		TEST(test_fake_slots_below_write_slots),
