@@ -676,6 +676,47 @@ static void test_fault_after_write_over(void **state)
 	destroy(p);
 }
 
+/* A write-out's end whose walk giving W back the mmu refuses at one
+ * sharer's mapping (each of three in turn, so that some are reached before
+ * it): the frame is marked again and no mapping is left writable, those
+ * given W before the refusal included; a write then faults, and its
+ * fault's walk gives every one W. */
+static void test_write_end_refused_midway(void **state)
+{
+	struct vm_space *sp[3] = { fake_space(1), fake_space(2), fake_space(3) };
+	uint64_t f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(sp[0], SH, 4);
+	assert_int_equal(vm_fork(sp[0], sp[1]), 0);
+	assert_int_equal(vm_fork(sp[0], sp[2]), 0);
+	f = vm_lookup(sp[0], SH);
+	for (int k = 0; k < 3; k++) {
+		swap_fake_unmap_for_write(&f, 1);
+		fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only */
+		fake.refuse_protect = 1;
+		fake.refuse_as = k + 1;
+		fake.refuse_va = SH;
+		assert_int_equal(swap_fake_write_over(f), -1);
+		fake.refuse_protect = 0;
+		assert_true(swapcache_writing(f));
+		for (int j = 0; j < 3; j++)
+			check_perm(j + 1, SH, VM_R);
+		check();
+
+		fake_poke(sp[k], SH, (uint8_t)(20 + k));
+		assert_false(swapcache_writing(f));
+		for (int j = 0; j < 3; j++) {
+			check_perm(j + 1, SH, RW);
+			assert_int_equal(fake_peek(sp[j], SH), 20 + k);
+		}
+		check();
+	}
+	for (int j = 0; j < 3; j++)
+		destroy(sp[j]);
+}
+
 /* A fork after such a write maps the frame back to share it, and ends
  * its write state too: reclaim may take it again. */
 static void test_fork_after_write_over(void **state)
@@ -2285,6 +2326,7 @@ int main(void)
 		TEST(test_unmapped_shared_new_sharer),
 		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_fault_after_write_over),
+		TEST(test_write_end_refused_midway),
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_fork_after_last_mapping_dropped),
