@@ -119,15 +119,34 @@ int vm_frame_back(uint64_t pa)
 	return vm_frame_map_back(pa) < 0 ? -1 : 1;
 }
 
-int vm_frame_fault_back(uint64_t pa)
+/* A fault used pa, for which vm_frame_back answered back: kept if that
+ * brought it back while its write is in flight. A VM_FAULT result. */
+static int fault_used(uint64_t pa, int back)
 {
-	int back = vm_frame_back(pa);
-
 	if (back < 0)
 		return VM_FAULT_NOMEM;
 	if (back > 0)	/* used while it is written: kept */
 		vm_frame_keep(pa);
 	return VM_FAULT_MAPPED;
+}
+
+int vm_frame_fault_back(uint64_t pa)
+{
+	return fault_used(pa, vm_frame_back(pa));
+}
+
+/* Kept only once the fault's mapping is made: a fault that maps nothing
+ * used nothing, and the write-out may evict the frame as if it had not
+ * come. The map cannot end the write in between: it may reclaim, but
+ * with the lock held, and the frame, marked, is busy for reclaim. */
+int vm_frame_fault_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
+		       unsigned how)
+{
+	int back = vm_frame_back(pa);
+
+	if (back >= 0 && vm_page_map(s, r, i, pa, how) < 0)
+		return VM_FAULT_NOMEM;
+	return fault_used(pa, back);
 }
 
 int vm_frame_write_resume(uint64_t pa)

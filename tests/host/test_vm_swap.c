@@ -593,6 +593,63 @@ static void test_unmapped_shared_new_sharer(void **state)
 	destroy(p);
 }
 
+/* Such a new sharer's fault whose own mapping the mmu refuses (the other
+ * sharer's map-back took the last page-table memory): that mapping is
+ * back, read-only while the write is on, but the fault mapped nothing, so
+ * the frame is neither kept nor counted kept, and its write-out may evict
+ * it. The fault again maps it. */
+static void test_unmapped_shared_new_sharer_map_refused(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	fake.map_budget = 1;
+	fake_fault(c, SH, VM_R, VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	assert_int_equal(fake_count(-1), 1);
+	check_perm(1, SH, VM_R);
+	assert_int_equal(vm_lookup(c, SH), 0);
+	assert_false(vm_frame_unmapped(f));
+	assert_false(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 0);
+
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	check_perm(2, SH, VM_R);
+	assert_int_equal(fake_peek(c, SH), 5);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	check_perm(1, SH, RW);
+	check_perm(2, SH, RW);
+	destroy(c);
+	destroy(p);
+}
+
+/* A keep an earlier fault made stays through a refused one: the frame
+ * kept by its sharer's fault, that sharer gone (no mapping left, the write
+ * in flight), a new sharer's fault refused its mapping. */
+static void test_kept_shared_stays_kept_map_refused(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);
+	assert_true(vm_frame_kept_by_fault(f));
+	destroy(p);
+	assert_int_equal(vm_mapcount(f), 0);
+	fake.map_budget = 0;
+	fake_fault(c, SH, VM_R, VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 2);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	check_perm(2, SH, RW);
+	swap_fake_expect_fill(c, SH, 5);
+	destroy(c);
+}
+
 /* A fork that runs out of page-table memory partway through a shared
  * region whose first frame is unmapped for its write-out: the child maps
  * the second page and fails on the third, and the unmapped frame has no
@@ -2324,6 +2381,8 @@ int main(void)
 		TEST(test_unmap_batch),
 		TEST(test_unmapped_shared),
 		TEST(test_unmapped_shared_new_sharer),
+		TEST(test_unmapped_shared_new_sharer_map_refused),
+		TEST(test_kept_shared_stays_kept_map_refused),
 		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_fault_after_write_over),
 		TEST(test_write_end_refused_midway),
