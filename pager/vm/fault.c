@@ -28,10 +28,11 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	if (res < 0)
 		return res;
 	/* A shared object's frame unmapped for its write-out, or left with no
-	 * mapping while its write is in flight: used, so kept, its other
-	 * mappings back before one more is made (vm_page_map). */
-	if (res == VM_PAGE_IN_UNMAPPED && vm_frame_fault_back(pa) < 0)
-		return VM_FAULT_NOMEM;
+	 * mapping while its write is in flight: its other mappings back before
+	 * one more is made, and kept once it is (the object holds it either
+	 * way: nothing to give back). */
+	if (res == VM_PAGE_IN_UNMAPPED)
+		return vm_frame_fault_map(s, r, i, pa, how);
 	if (vm_page_map(s, r, i, pa, how) < 0) {
 		if (r->ops->page_gone)	/* frees it unless an object holds it */
 			r->ops->page_gone(r, i, pa);

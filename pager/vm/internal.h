@@ -288,11 +288,17 @@ void vm_frame_unmapped_clear(uint64_t pa);
  * 0; -1 if the mmu refused one (it stays unmapped). For a fork, which must
  * share it, and a fault (vm_frame_fault_back). */
 int vm_frame_back(uint64_t pa);
-/* A fault found unmapped pa, or a shared object's pa with no mapping
- * during its write: back (vm_frame_back), and kept (counted in
+/* A fault found unmapped pa: back (vm_frame_back), and kept (counted in
  * swapout_fault_kept) if its write is in flight. VM_FAULT_MAPPED or
  * VM_FAULT_NOMEM. */
 int vm_frame_fault_back(uint64_t pa);
+/* A fault on page i of r in s found the shared object's pa held by a
+ * write-out (unmapped, or with no mapping during its write): its other
+ * mappings back (vm_frame_back), then mapped at i (vm_page_map's how),
+ * then kept as vm_frame_fault_back keeps it; a map refused keeps
+ * nothing. VM_FAULT_MAPPED or VM_FAULT_NOMEM. */
+int vm_frame_fault_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
+		       unsigned how);
 
 /* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails

@@ -129,20 +129,18 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 
 /* Copy-on-write page i's frame is its own now: no mark, and W back unless
  * the frame is being written out (the write fault that follows ends that).
- * It may be written from now on, so it is no slot's copy any more. A frame
- * being written keeps its tie: the only one it can have left (a held
- * copy's went with the hold, private_write) is its write's own, which
- * stays until the write's end (swapcache_written), so that, let go
- * meanwhile, the frame is parked rather than freed under the device. */
-static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa)
+ * It may be written from now on, so it is no slot's copy any more, but
+ * for its write-out's own tie (own_tie: swapcache_write_own_tie), which
+ * stays until the write's end, so that, let go meanwhile (munmap, exit),
+ * the frame is parked rather than freed under the device's read. */
+static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int own_tie)
 {
 	uint64_t va = r->start + i * VM_PAGE;
 
-	if (!swapcache_writing(pa)) {
-		if (vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
-			return VM_FAULT_NOMEM;
+	if (!swapcache_writing(pa) && vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
+		return VM_FAULT_NOMEM;
+	if (!own_tie)
 		swapcache_untie_frame(pa);
-	}
 	pv_put(&r->pages, i, region_entry(r, i) & ~PAGE_COW);	/* present: cannot fail */
 	return VM_FAULT_MAPPED;
 }
@@ -179,7 +177,7 @@ static void swap_mapped(struct vm_space *s, struct vm_region *r, uint64_t i, uin
 {
 	vm_swap_claimed(slot, pa, from, 1);
 	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
-		reuse(s, r, i, pa);	/* it was the slot's last entry; else stays COW */
+		reuse(s, r, i, pa, 0);	/* it was the slot's last entry; else stays COW */
 }
 
 /* Map pa, holding the contents of the slot private page i names, at i
@@ -313,22 +311,21 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
  * back writable; others get their own copy. A frame the swap cache still
  * ties to a slot once its hold is dropped is the frame of that slot's other
  * entries too: it is copied, and kept for them. The one tie no entry
- * shares is a write-out's own while its write is in flight (the slot gets
- * its entries only at eviction): such a frame is taken back like any, and
- * write_fault then makes its write-out stale (vm_frame_write_resume), as
- * for a page that was never copy-on-write. Asked before the hold goes: a
- * sealed frame that held its slot is no write in flight, whatever tie the
- * drop leaves. */
+ * shares is a write-out's own (swapcache_write_own_tie: while the write is
+ * in flight, or written during it since): such a frame is taken back like
+ * any, its tie kept to the write's end, and a write fault on a frame still
+ * being written then makes its write-out stale (vm_frame_write_resume), as
+ * for a page that was never copy-on-write. */
 static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
 
 	if (vm_mapcount(pa) <= 1) {
-		int own_tie = swapcache_write_in_flight(pa);
+		int own_tie = swapcache_write_own_tie(pa);	/* asked before the hold goes */
 
 		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 		if (own_tie || !swapcache_tied(pa)) {
-			if (reuse(s, r, i, pa) < 0)
+			if (reuse(s, r, i, pa, own_tie) < 0)
 				return VM_FAULT_NOMEM;
 			vmstat_count(VMSTAT_COW_REUSE);
 			return VM_FAULT_MAPPED;

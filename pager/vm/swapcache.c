@@ -285,6 +285,14 @@ int swapcache_write_in_flight(uint64_t pa)
 	       swapcache_desc_tied(f, pa);
 }
 
+int swapcache_write_own_tie(uint64_t pa)
+{
+	const struct frame *f = swapcache_anon(pa);
+
+	return f && (f->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED)) &&
+	       !(f->flags & FRAME_F_SLOT_HELD) && swapcache_desc_tied(f, pa);
+}
+
 void swapcache_written(uint64_t pa)
 {
 	/* A held copy is its write's end (swapcache_keep_written): stale

@@ -206,6 +206,18 @@ int swapcache_writing(uint64_t pa);
  * refused it a map-back or its write permission at the end) that holds
  * its clean copy: that write is over. */
 int swapcache_write_in_flight(uint64_t pa);
+/* Whether pa's tie is its write-out's own, which no page entry shares
+ * (the slot gets entries only at eviction): tied, holding no copy, and
+ * marked being written or dirtied (written during the write-out, which
+ * unmarks it and keeps the tie: swapcache_written; the write's end
+ * unties it, then clears both). No shared tie answers 1: a frame read
+ * back is tied but neither marked nor dirtied, a seal marks only a frame
+ * holding its slot (excluded) or its program file's copy (tied by its
+ * own write-out alone), and a new write-out ties its victim to the new
+ * slot before marking it. Asked before a hold is dropped: a
+ * sealed frame that held its slot is no write-out's, whatever tie the
+ * drop leaves. swapcache_write_in_flight is the marked half of it. */
+int swapcache_write_own_tie(uint64_t pa);
 /* Written during its write-out: the write is stale. A copy pa holds
  * goes with its tie; the tie of a write still in flight (unheld) stays
  * until that write's end, which then keeps pa with no copy. */

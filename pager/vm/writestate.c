@@ -26,32 +26,66 @@ static int writable_entry(struct vm_space *s, uint64_t va, const struct vm_regio
 	return ((*r)->perm & VM_W) && !(*e & PAGE_COW);
 }
 
-/* Give mapping (s, va) the permission its entry and the frame's write-out
- * state say; pages read-only anyway (COW, or a read-only region) are left. */
-static int reprotect(struct vm_space *s, uint64_t va)
-{
-	const struct vm_region *r;
-	uint32_t e;
-	int w = writable_entry(s, va, &r, &e);
+/* A frame's mappings getting their permission back: how many have it (in
+ * the reverse map's order), and whether the mmu refused one (or its entry
+ * was missing: a bug), after which none is asked. On undo, n counts down
+ * those to take it from again. */
+struct reprot {
+	unsigned n;
+	int refused;
+};
 
-	if (w <= 0)
-		return w;
-	return vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e));
-}
-
+/* vm_rmap_fn: mapping (s, va) of the frame gets the permission its entry
+ * and the frame's write state say; pages read-only anyway (COW, or a
+ * read-only region) are left. */
 static void reprotect_one(void *ctx, struct vm_space *s, uint64_t va)
 {
-	if (reprotect(s, va) < 0)
-		*(int *)ctx = -1;
+	struct reprot *p = ctx;
+	const struct vm_region *r;
+	uint32_t e;
+	int w;
+
+	if (p->refused || !(w = writable_entry(s, va, &r, &e)))
+		return;
+	if (w < 0 || vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e)) < 0)
+		p->refused = 1;
+	else
+		p->n++;
 }
 
-/* Every mapping of pa its permission again; -1 if the mmu refused one. */
+/* vm_rmap_fn: the first p->n mappings reprotect_one gave W lose it again
+ * (the frame is marked: vm_entry_perm says read-only). */
+static void unprotect_one(void *ctx, struct vm_space *s, uint64_t va)
+{
+	struct reprot *p = ctx;
+	const struct vm_region *r;
+	uint32_t e;
+
+	if (!p->n || writable_entry(s, va, &r, &e) <= 0)
+		return;
+	vm.mmu.protect(vm.mmu.ctx, s->as, va, vm_entry_perm(r, e));
+	p->n--;
+}
+
+/* Every mapping of pa its permission again: 0; or -1 if the mmu refused
+ * one, pa then marked being written again with no mapping writable (those
+ * given W before the refusal lose it), so that a write faults and the
+ * fault tries again, and the mark's promise holds meanwhile. Any clean
+ * copy goes too: a write through one of those while it had W shows in no
+ * bit read here (and one the mmu would not take W from again keeps it). */
 static int reprotect_all(uint64_t pa)
 {
-	int res = 0;
+	struct reprot p = { 0, 0 };
 
-	vm_rmap_walk(pa, reprotect_one, &res);
-	return res;
+	vm_rmap_walk(pa, reprotect_one, &p);
+	if (!p.refused)
+		return 0;
+	swapcache_set_writing(pa, 1);
+	if (p.n) {
+		vm_rmap_walk(pa, unprotect_one, &p);
+		vm_frame_dirtied(pa);
+	}
+	return -1;
 }
 
 int vm_frame_write_end(uint64_t pa)
@@ -65,11 +99,12 @@ int vm_frame_write_end(uint64_t pa)
 	/* Unmapped for its write-out: each mapping back as it should be;
 	 * else each given its permission again (a seal took W away). */
 	back = vm_frame_write_out_over(pa);
-	if (back > 0 || (back == 0 && reprotect_all(pa) == 0))
+	if (back > 0)
 		return 0;
-	/* Some mapping kept its old permission (or stayed out): marked again,
-	 * so a write fault on a page left read-only (or a fault on one left
-	 * out) tries again. */
+	if (back == 0)
+		return reprotect_all(pa);	/* marks pa again if it fails */
+	/* Some mapping stayed out: marked again, so a fault on one tries
+	 * again. */
 	swapcache_set_writing(pa, 1);
 	return -1;
 }
@@ -84,15 +119,34 @@ int vm_frame_back(uint64_t pa)
 	return vm_frame_map_back(pa) < 0 ? -1 : 1;
 }
 
-int vm_frame_fault_back(uint64_t pa)
+/* A fault used pa, for which vm_frame_back answered back: kept if that
+ * brought it back while its write is in flight. A VM_FAULT result. */
+static int fault_used(uint64_t pa, int back)
 {
-	int back = vm_frame_back(pa);
-
 	if (back < 0)
 		return VM_FAULT_NOMEM;
 	if (back > 0)	/* used while it is written: kept */
 		vm_frame_keep(pa);
 	return VM_FAULT_MAPPED;
+}
+
+int vm_frame_fault_back(uint64_t pa)
+{
+	return fault_used(pa, vm_frame_back(pa));
+}
+
+/* Kept only once the fault's mapping is made: a fault that maps nothing
+ * used nothing, and the write-out may evict the frame as if it had not
+ * come. The map cannot end the write in between: it may reclaim, but
+ * with the lock held, and the frame, marked, is busy for reclaim. */
+int vm_frame_fault_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
+		       unsigned how)
+{
+	int back = vm_frame_back(pa);
+
+	if (back >= 0 && vm_page_map(s, r, i, pa, how) < 0)
+		return VM_FAULT_NOMEM;
+	return fault_used(pa, back);
 }
 
 int vm_frame_write_resume(uint64_t pa)

@@ -593,6 +593,63 @@ static void test_unmapped_shared_new_sharer(void **state)
 	destroy(p);
 }
 
+/* Such a new sharer's fault whose own mapping the mmu refuses (the other
+ * sharer's map-back took the last page-table memory): that mapping is
+ * back, read-only while the write is on, but the fault mapped nothing, so
+ * the frame is neither kept nor counted kept, and its write-out may evict
+ * it. The fault again maps it. */
+static void test_unmapped_shared_new_sharer_map_refused(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	fake.map_budget = 1;
+	fake_fault(c, SH, VM_R, VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	assert_int_equal(fake_count(-1), 1);
+	check_perm(1, SH, VM_R);
+	assert_int_equal(vm_lookup(c, SH), 0);
+	assert_false(vm_frame_unmapped(f));
+	assert_false(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 0);
+
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	check_perm(2, SH, VM_R);
+	assert_int_equal(fake_peek(c, SH), 5);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	check_perm(1, SH, RW);
+	check_perm(2, SH, RW);
+	destroy(c);
+	destroy(p);
+}
+
+/* A keep an earlier fault made stays through a refused one: the frame
+ * kept by its sharer's fault, that sharer gone (no mapping left, the write
+ * in flight), a new sharer's fault refused its mapping. */
+static void test_kept_shared_stays_kept_map_refused(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t f = shared_unmapped(p, c, 1);
+
+	(void)state;
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);
+	assert_true(vm_frame_kept_by_fault(f));
+	destroy(p);
+	assert_int_equal(vm_mapcount(f), 0);
+	fake.map_budget = 0;
+	fake_fault(c, SH, VM_R, VM_FAULT_NOMEM);
+	fake.map_budget = -1;
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 2);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	check_perm(2, SH, RW);
+	swap_fake_expect_fill(c, SH, 5);
+	destroy(c);
+}
+
 /* A fork that runs out of page-table memory partway through a shared
  * region whose first frame is unmapped for its write-out: the child maps
  * the second page and fails on the third, and the unmapped frame has no
@@ -674,6 +731,47 @@ static void test_fault_after_write_over(void **state)
 	assert_true(swapcache_reclaimable(f));
 	swap_fake_expect_fill(p, VA, 1);
 	destroy(p);
+}
+
+/* A write-out's end whose walk giving W back the mmu refuses at one
+ * sharer's mapping (each of three in turn, so that some are reached before
+ * it): the frame is marked again and no mapping is left writable, those
+ * given W before the refusal included; a write then faults, and its
+ * fault's walk gives every one W. */
+static void test_write_end_refused_midway(void **state)
+{
+	struct vm_space *sp[3] = { fake_space(1), fake_space(2), fake_space(3) };
+	uint64_t f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(sp[0], SH, 4);
+	assert_int_equal(vm_fork(sp[0], sp[1]), 0);
+	assert_int_equal(vm_fork(sp[0], sp[2]), 0);
+	f = vm_lookup(sp[0], SH);
+	for (int k = 0; k < 3; k++) {
+		swap_fake_unmap_for_write(&f, 1);
+		fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only */
+		fake.refuse_protect = 1;
+		fake.refuse_as = k + 1;
+		fake.refuse_va = SH;
+		assert_int_equal(swap_fake_write_over(f), -1);
+		fake.refuse_protect = 0;
+		assert_true(swapcache_writing(f));
+		for (int j = 0; j < 3; j++)
+			check_perm(j + 1, SH, VM_R);
+		check();
+
+		fake_poke(sp[k], SH, (uint8_t)(20 + k));
+		assert_false(swapcache_writing(f));
+		for (int j = 0; j < 3; j++) {
+			check_perm(j + 1, SH, RW);
+			assert_int_equal(fake_peek(sp[j], SH), 20 + k);
+		}
+		check();
+	}
+	for (int j = 0; j < 3; j++)
+		destroy(sp[j]);
 }
 
 /* A fork after such a write maps the frame back to share it, and ends
@@ -873,6 +971,49 @@ static void test_write_during_write_out(void **state)
 	destroy(p);
 	destroy(c);
 	assert_int_equal(frames_free(), free0);
+}
+
+/* A page written during its own write-out (its tie is the write's alone,
+ * though no longer marked), shared by a fork whose child then exits: the
+ * writer takes the frame back (no copy: nothing else names that slot), its
+ * tie kept to the write's end, so that its process exiting meanwhile
+ * parks the frame rather than freeing it under the device's read. */
+static void test_write_out_dirtied_cow_reused(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free(), frees, a;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 7);
+	a = vm_lookup(p, VA);
+	swap_fake_unmap_for_write(&a, 1);
+	fake_poke(p, VA, 9);	/* during the write: stale now */
+	assert_true(swapcache_dirtied(a));
+	assert_false(swapcache_writing(a));
+	assert_int_equal(vm_fork(p, c), 0);
+	destroy(c);
+	assert_int_equal(vm_mapcount(a), 1);
+	frees = frames_free();
+
+	fake_poke(p, VA + 1, 10);
+	assert_int_equal(vm_lookup(p, VA), a);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(frames_free(), frees);
+	assert_int_equal(perm_at(1, VA), RW);
+	assert_int_equal(swapcache_slot(a), SWAP_FAKE_WRITE_SLOT);	/* its write's tie */
+	assert_int_equal(fake_peek(p, VA), 9);
+	assert_int_equal(fake_peek(p, VA + 1), 10);
+	check();
+
+	vm_space_destroy(p);	/* the write still in flight: parked, not freed */
+	assert_int_equal(frames_free(), frees);
+	assert_true(vm_frame_parked(a));
+	assert_int_equal(swapcache_slot(a), SWAP_FAKE_WRITE_SLOT);
+	assert_int_equal(swap_fake_write_over(a), 0);	/* frees it */
+	assert_int_equal(frames_free(), free0);
+	check();
 }
 
 /* A copy-on-write page read back while another space's entry still names
@@ -2240,13 +2381,17 @@ int main(void)
 		TEST(test_unmap_batch),
 		TEST(test_unmapped_shared),
 		TEST(test_unmapped_shared_new_sharer),
+		TEST(test_unmapped_shared_new_sharer_map_refused),
+		TEST(test_kept_shared_stays_kept_map_refused),
 		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_fault_after_write_over),
+		TEST(test_write_end_refused_midway),
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_fork_after_last_mapping_dropped),
 		TEST(test_map_back_bug_noted),
 		TEST(test_write_during_write_out),
+		TEST(test_write_out_dirtied_cow_reused),
 		cmocka_unit_test_setup_teardown(test_sealed_shared_slot_copies, swap_fake_keep_setup,
 						swap_fake_group_teardown),
 		TEST(test_fake_slots_below_write_slots),

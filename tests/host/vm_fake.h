@@ -33,6 +33,9 @@ struct fake_mmu {
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
 	int fail_protect;	/* protect fails */
+	int refuse_protect;	/* protect of the one mapping at (refuse_as, refuse_va) fails */
+	int refuse_as;
+	uint64_t refuse_va;
 };
 
 extern struct fake_mmu fake;

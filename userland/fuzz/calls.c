@@ -195,7 +195,7 @@ void op_raw_syscall(struct rng *r)
 		}
 		fuzz_may_block();
 	}
-	fuzz_note(0, n);
+	fuzz_note_detail(n);
 	long res = sys_ecall((long)n, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4],
 			     (long)a[5]);
 	if (n == SYS_HANDLE_CLOSE && a[0] == HANDLE_PAGER && res == 0)

@@ -49,7 +49,8 @@ struct worker_env {
 	uint64_t hog_pages;	/* the most pages one pressure op writes */
 	/* The supervisor's state page and the inaccessible moat below it:
 	 * no request may unmap or discard anything there (a worker that did
-	 * would lose its way of reporting, and look hung). */
+	 * would lose its way of reporting, and look hung). Set by the
+	 * supervisor, which maps them, in the worker before worker_main. */
 	uint64_t keep_lo, keep_hi;
 };
 
@@ -84,26 +85,8 @@ void fuzz_exit_entry(void);
 /* Whether raw call number n may block its caller (supervisor.c kills a
  * worker blocked too long in one; a child skips them). */
 int call_may_block(uint64_t n);
-/* Set by an op about to make a call that may block (worker.c). */
-void fuzz_may_block(void);
-/* The current call is making progress (a long one says so now and then,
- * so that only a call that stops is taken for a hang). */
-void fuzz_progress(void);
-/* Note what the current operation is about to do, for a hang report. */
-void fuzz_note(unsigned op, uint64_t detail);
 /* The name of operation op (ops.c). */
 const char *fuzz_op_name(unsigned op);
-
-/* A worker's fork() failed with err: count it, and say whether the
- * worker's own table explains an EMFILE (worker.c). */
-void fuzz_fork_failed(int err);
-
-/* A worker wrote n pages and read them back, `wrong` of them not as
- * written (worker.c). */
-void fuzz_pages_checked(uint64_t n, uint64_t wrong);
-
-/* A worker's forked child: a few calls, then exit (worker.c). */
-_Noreturn void fuzz_child(uint64_t seed);
 
 /* One worker's progress, in memory it shares with the supervisor. Its
  * place in the sequence is one word, so a death between two stores can
@@ -140,8 +123,34 @@ struct fuzz_config {
 	unsigned hog_divisor;		/* a pressure op writes up to 1/this of memory */
 };
 
-/* Print a trace line for the current call if tracing is on (worker.c). */
+/* A worker's reports in its slot's state (progress.c), each a no-op in a
+ * worker's forked child. This process is worker `slot`, reporting in st. */
+void progress_start(struct slot_state *st, unsigned slot);
+/* Set up: it makes calls now. */
+void progress_ready(void);
+/* Call `call` of its sequence begins (trace: print it, and what it does),
+ * or is done. */
+void progress_call(uint64_t call, int trace);
+void progress_call_done(uint64_t call);
+/* A worker's forked child: it reports nothing (the slot is its parent's). */
+void progress_stop(void);
+/* Print a trace line for the current call if tracing is on. */
 void fuzz_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set by an op about to make a call that may block. */
+void fuzz_may_block(void);
+/* The current call is making progress (a long one says so now and then,
+ * so that only a call that stops is taken for a hang). */
+void fuzz_progress(void);
+/* Operation op (named name, ops.c) begins, for a hang report and the
+ * trace; then what it is about to do (a call number, a pager label). */
+void fuzz_note(unsigned op, const char *name);
+void fuzz_note_detail(uint64_t detail);
+/* A worker's fork() failed with err: count it, and say whether the
+ * worker's own table explains an EMFILE. */
+void fuzz_fork_failed(int err);
+/* A worker wrote n pages and read them back, `wrong` of them not as
+ * written. */
+void fuzz_pages_checked(uint64_t n, uint64_t wrong);
 
 /* Worker slot `slot`: set up, then calls [first, end) of its stream;
  * exits 0 when done (worker.c). */
@@ -167,10 +176,9 @@ struct fuzz_tally {
 };
 
 /* Split cfg's calls into one share per worker slot, with the memory the
- * slots report in. 0, or -1. */
+ * slots report in (each worker told where, fuzz_env.keep_lo/keep_hi).
+ * 0, or -1. */
 int supervise_init(const struct fuzz_config *cfg);
-/* Where that memory is (supervisor.c), for fuzz_env.keep_lo/keep_hi. */
-void supervise_keep(uint64_t *lo, uint64_t *hi);
 /* Run the calls over the workers, replacing those that die; then stop
  * and reap them all. 0, or -1 (a worker hung: tally->hang_text says). */
 int supervise(const struct fuzz_config *cfg, struct fuzz_tally *tally);

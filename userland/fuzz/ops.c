@@ -18,6 +18,7 @@
 #include "thread.h"
 
 #define PAGE 4096UL
+#define CHILD_CALLS_MAX 8
 
 /* A call to the partner thread, passing a handle with made-up rights. */
 static void op_ipc(struct rng *r)
@@ -146,6 +147,23 @@ static void op_pressure(struct rng *r)
 		munmap(p, pages * PAGE);
 }
 
+/* A worker's forked child: a few calls of its own (none that may block:
+ * fuzz_env.is_child), then exit; nothing reported (the slot's state is its
+ * parent's). */
+static _Noreturn void child_main(uint64_t seed)
+{
+	struct rng r = { seed };
+	uint64_t calls = 1 + rng_below(&r, CHILD_CALLS_MAX);
+
+	progress_stop();
+	fuzz_env.is_child = 1;
+	fuzz_env.pager_closed = 0;	/* fork gave it the pager's endpoint again */
+	fuzz_env.ep = -1;	/* no partner thread here */
+	for (uint64_t i = 0; i < calls; i++)
+		fuzz_op(&r);
+	_exit((int)rng_below(&r, 256));
+}
+
 /* A forked child: copy-on-write writes, a few calls of its own, exit. */
 static void op_fork(struct rng *r)
 {
@@ -155,7 +173,7 @@ static void op_fork(struct rng *r)
 	}
 	pid_t pid = fork();
 	if (pid == 0)
-		fuzz_child(rng_next(r));
+		child_main(rng_next(r));
 	if (pid < 0)
 		fuzz_fork_failed(errno);
 }
@@ -266,7 +284,7 @@ void fuzz_op(struct rng *r)
 	}
 	for (size_t i = 0; i < NOPS; i++) {
 		if (pick < ops[i].weight) {
-			fuzz_note((unsigned)i, 0);
+			fuzz_note((unsigned)i, ops[i].name);
 			ops[i].fn(r);
 			return;
 		}

@@ -176,7 +176,7 @@ void op_pager_request(struct rng *r)
 
 	pager_msg_build(r, m);
 	label = m->label;
-	fuzz_note(1, label);
+	fuzz_note_detail(label);
 	fuzz_trace("  w %lx %lx %lx %lx len %u handle %d rights %u", (unsigned long)m->w[0],
 		   (unsigned long)m->w[1], (unsigned long)m->w[2], (unsigned long)m->w[3],
 		   (unsigned)m->len, (int)m->handle, (unsigned)m->rights);

@@ -33,6 +33,15 @@ struct worker {
 
 static struct worker workers[FUZZ_WORKERS_MAX];
 static unsigned setup_failures;
+static uint8_t *moat;
+
+/* The state page and the moat below it, which no request of a worker may
+ * unmap or discard (fuzz_env.keep_lo, keep_hi: told before it starts). */
+static void keep_range(uint64_t *lo, uint64_t *hi)
+{
+	*lo = (uint64_t)moat;
+	*hi = (uint64_t)moat + (MOAT_PAGES + 1) * 4096;
+}
 
 static int start(const struct fuzz_config *cfg, unsigned slot, struct fuzz_tally *t)
 {
@@ -43,8 +52,10 @@ static int start(const struct fuzz_config *cfg, unsigned slot, struct fuzz_tally
 	w->stuck = 0;
 	w->started = sys_clock();
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		keep_range(&fuzz_env.keep_lo, &fuzz_env.keep_hi);
 		worker_main(cfg, slot, w->st, w->pos, w->end);
+	}
 	if (pid < 0) {
 		t->fork_failures++;
 		return -1;
@@ -147,14 +158,6 @@ static void report_progress(const struct fuzz_tally *t, uint64_t total, uint64_t
 	printf("# fuzz: %lu of %lu calls, %lu workers started\n", (unsigned long)t->calls,
 	       (unsigned long)total, (unsigned long)t->started);
 	*next_report += total / 10 ? total / 10 : 1;
-}
-
-static uint8_t *moat;
-
-void supervise_keep(uint64_t *lo, uint64_t *hi)
-{
-	*lo = (uint64_t)moat;
-	*hi = (uint64_t)moat + (MOAT_PAGES + 1) * 4096;
 }
 
 int supervise_init(const struct fuzz_config *cfg)

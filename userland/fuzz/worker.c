@@ -2,11 +2,9 @@
  * A worker: a forked process that sets up some state of its own (scratch
  * memory between unmapped pages, a partly touched area, a shared page, an
  * endpoint with a partner thread receiving on it), then makes its share of
- * the calls, reporting each in memory it shares with the supervisor.
+ * the calls, reporting each in memory it shares with the supervisor
+ * (progress.c).
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -19,72 +17,6 @@
 #define SCRATCH_PAGES 4
 #define AREA_PAGES 64
 #define SHARED_PAGES 4
-#define CHILD_CALLS_MAX 8
-
-static struct slot_state *state;	/* NULL in a worker's child */
-static int tracing;			/* print each call (fuzz_config.trace_from) */
-static unsigned my_slot;
-
-void fuzz_trace(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!tracing || !state)
-		return;
-	printf("# fuzz trace: worker %u call %lu: ", my_slot,
-	       (unsigned long)CURSOR_CALL(state->cursor));
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-void fuzz_may_block(void)
-{
-	if (state)
-		state->cursor = CURSOR(CURSOR_CALL(state->cursor), CURSOR_MAY_BLOCK);
-}
-
-void fuzz_progress(void)
-{
-	if (state)
-		state->since = sys_clock();
-}
-
-void fuzz_note(unsigned op, uint64_t detail)
-{
-	if (!state)
-		return;
-	state->op = op;
-	state->detail = detail;
-	fuzz_trace("%s 0x%lx", fuzz_op_name(op), (unsigned long)detail);
-}
-
-void fuzz_pages_checked(uint64_t n, uint64_t wrong)
-{
-	if (!state)
-		return;
-	state->pages_checked += n;
-	state->pages_wrong += wrong;
-}
-
-void fuzz_fork_failed(int err)
-{
-	int live = 0;
-
-	if (!state)
-		return;
-	state->fork_failures++;
-	if (err != EMFILE)
-		return;
-	for (int h = 0; h < HANDLES_MAX; h++)
-		live += sys_handle_info(h) >= 0;
-	/* fork needs one free entry here for the child's handle; with one
-	 * free, the table that was full is someone else's. */
-	if (live < HANDLES_MAX)
-		state->emfile_unexplained++;
-}
 
 /* The partner: receives on the worker's endpoint, keeps or closes what it
  * is passed, answers calls (sometimes passing a handle back); the bits of
@@ -162,34 +94,15 @@ _Noreturn void worker_main(const struct fuzz_config *cfg, unsigned slot,
 {
 	struct rng r;
 
-	state = st;
-	my_slot = slot;
-	supervise_keep(&fuzz_env.keep_lo, &fuzz_env.keep_hi);
+	progress_start(st, slot);
 	if (setup(cfg) < 0)
 		_exit(2);
-	st->ready = 1;
+	progress_ready();
 	for (uint64_t i = first; i < end; i++) {
 		rng_for_call(&r, cfg->seed, slot, i);
-		tracing = i >= cfg->trace_from;
-		st->since = sys_clock();
-		st->cursor = CURSOR(i, CURSOR_IN_CALL);
+		progress_call(i, i >= cfg->trace_from);
 		fuzz_op(&r);
-		st->cursor = CURSOR(i + 1, CURSOR_BETWEEN);
+		progress_call_done(i);
 	}
 	_exit(0);
-}
-
-_Noreturn void fuzz_child(uint64_t seed)
-{
-	struct rng r = { seed };
-	uint64_t calls = 1 + rng_below(&r, CHILD_CALLS_MAX);
-
-	state = NULL;
-	tracing = 0;
-	fuzz_env.is_child = 1;
-	fuzz_env.pager_closed = 0;	/* fork gave it the pager's endpoint again */
-	fuzz_env.ep = -1;	/* no partner thread here */
-	for (uint64_t i = 0; i < calls; i++)
-		fuzz_op(&r);
-	_exit((int)rng_below(&r, 256));
 }
