@@ -120,12 +120,16 @@ static int object_swap_in(struct vm_object *o, uint64_t j, uint64_t *out)
 }
 
 /* How page_in answers for the object's frame pa: VM_PAGE_IN_UNMAPPED if
- * a write-out holds it, unmapped or (its last mapping gone meanwhile,
- * which unmarks it: frame_mapping_going) with no mapping while its
- * write is in flight, so the fault keeps it; else 0. */
+ * a write-out holds it and no fault has kept it yet, so the fault keeps
+ * it: unmapped; or, its write in flight, with no mapping (its last went
+ * meanwhile, which unmarks it: frame_mapping_going) or with mappings a
+ * refused fault brought back (vm_frame_fault_map) and kept nothing for;
+ * else 0. */
 static int object_frame_in(uint64_t pa)
 {
-	if (vm_frame_unmapped(pa) || (!vm_mapcount(pa) && swapcache_write_in_flight(pa)))
+	if (vm_frame_unmapped(pa))
+		return VM_PAGE_IN_UNMAPPED;
+	if (swapcache_write_in_flight(pa) && (!vm_mapcount(pa) || !vm_frame_kept_by_fault(pa)))
 		return VM_PAGE_IN_UNMAPPED;
 	return 0;
 }

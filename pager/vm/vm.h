@@ -254,8 +254,9 @@ void vm_frames_unmap(const uint64_t *pa, size_t n);
  * page tables (if the write-out took it out) with the permission its page
  * entry says: writable again where its region allows and it is not
  * copy-on-write. 0, or -1 if pa is no process page, or if the mmu refused
- * a mapping (pa stays marked, none of its mappings writable nor, if the
- * map-back was refused, in the page tables, so a fault tries again). */
+ * a mapping (pa stays marked, none of its mappings writable unless the
+ * mmu refused to take W back too, nor, if the map-back was refused, in
+ * the page tables, so a fault tries again). */
 int vm_frame_write_end(uint64_t pa);
 /* 1 if a fault mapped pa back during its write-out: the swap code keeps it
  * in memory after the write instead of evicting it. */

@@ -71,8 +71,10 @@ static void unprotect_one(void *ctx, struct vm_space *s, uint64_t va)
  * one, pa then marked being written again with no mapping writable (those
  * given W before the refusal lose it), so that a write faults and the
  * fault tries again, and the mark's promise holds meanwhile. Any clean
- * copy goes too: a write through one of those while it had W shows in no
- * bit read here (and one the mmu would not take W from again keeps it). */
+ * copy goes too, and a write-out in flight is made stale (dirtied, so
+ * its end does not evict): a write through one of those while it had W
+ * shows in no bit read here (and one the mmu would not take W from again
+ * keeps it). */
 static int reprotect_all(uint64_t pa)
 {
 	struct reprot p = { 0, 0 };
@@ -83,6 +85,7 @@ static int reprotect_all(uint64_t pa)
 	swapcache_set_writing(pa, 1);
 	if (p.n) {
 		vm_rmap_walk(pa, unprotect_one, &p);
+		swapcache_written(pa);	/* a write in flight is stale: not evicted */
 		vm_frame_dirtied(pa);
 	}
 	return -1;

@@ -596,8 +596,8 @@ static void test_unmapped_shared_new_sharer(void **state)
 /* Such a new sharer's fault whose own mapping the mmu refuses (the other
  * sharer's map-back took the last page-table memory): that mapping is
  * back, read-only while the write is on, but the fault mapped nothing, so
- * the frame is neither kept nor counted kept, and its write-out may evict
- * it. The fault again maps it. */
+ * the frame is neither kept nor counted kept. The fault again maps it and
+ * keeps it (the mappings back, the write-out no longer sees their use). */
 static void test_unmapped_shared_new_sharer_map_refused(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
@@ -616,6 +616,8 @@ static void test_unmapped_shared_new_sharer_map_refused(void **state)
 
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	check_perm(2, SH, VM_R);
+	assert_true(vm_frame_kept_by_fault(f));	/* its mappings back, used */
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
 	assert_int_equal(fake_peek(c, SH), 5);
 	assert_int_equal(swap_fake_write_over(f), 0);
 	check_perm(1, SH, RW);
@@ -736,12 +738,13 @@ static void test_fault_after_write_over(void **state)
 /* A write-out's end whose walk giving W back the mmu refuses at one
  * sharer's mapping (each of three in turn, so that some are reached before
  * it): the frame is marked again and no mapping is left writable, those
- * given W before the refusal included; a write then faults, and its
- * fault's walk gives every one W. */
+ * given W before the refusal included, and the frame counts as written; a
+ * write then faults, and its fault's walk gives every one W. */
 static void test_write_end_refused_midway(void **state)
 {
 	struct vm_space *sp[3] = { fake_space(1), fake_space(2), fake_space(3) };
 	uint64_t f;
+	int dirtied = 0;
 
 	(void)state;
 	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
@@ -760,6 +763,7 @@ static void test_write_end_refused_midway(void **state)
 		assert_true(swapcache_writing(f));
 		for (int j = 0; j < 3; j++)
 			check_perm(j + 1, SH, VM_R);
+		dirtied += swapcache_dirtied(f);
 		check();
 
 		fake_poke(sp[k], SH, (uint8_t)(20 + k));
@@ -770,6 +774,10 @@ static void test_write_end_refused_midway(void **state)
 		}
 		check();
 	}
+	/* Refused at the walk's second and third mapping, W was given to one
+	 * before: the page may have changed unseen, so no write-out of it
+	 * counts as its copy (dirtied). At the first, none had W. */
+	assert_int_equal(dirtied, 2);
 	for (int j = 0; j < 3; j++)
 		destroy(sp[j]);
 }

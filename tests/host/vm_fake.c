@@ -80,7 +80,8 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	struct fake_map *m = find(as, va);
 
 	(void)ctx;
-	if (fake.fail_protect || (fake.refuse_protect && as == fake.refuse_as && va == fake.refuse_va))
+	if (fake.fail_protect ||
+	    (fake.refuse_protect && as == fake.refuse_as && va == fake.refuse_va))
 		return -12;
 	if (!m || !perm_ok(perm)) {
 		fake.errors++;
