@@ -120,6 +120,10 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 			give_back(pa);
 			continue;
 		}
+		/* To be written. One tied here is never a page written during
+		 * its own write still in flight (vm_evict refuses those), which
+		 * no policy has until swap_batch_finish gives it back: prepare
+		 * would tie it to a second slot. */
 		b->v[kept_n++] = b->v[k];
 	}
 	b->n = kept_n;

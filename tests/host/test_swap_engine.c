@@ -14,8 +14,11 @@
  * the policy's shadow word for a page evicted comes back once, at its
  * refault, and a freed slot leaves none; a page written while its write is
  * in flight and then let go (munmap, exit) is freed only at the write's
- * end; an unwritten program-image page (read-only segment, or writable and
- * never written) is dropped without I/O and filled from the file again.
+ * end; one written then is no victim of reclaim meanwhile, and is written
+ * again only after; an unwritten program-image page (read-only segment, or
+ * writable and never written) is dropped without I/O and filled from the
+ * file again. A fake policy follows the frames as reclaim's does, and every
+ * victim given back must be the policy's no more and its write over.
  * vm_check runs after every step.
  */
 #include <stdarg.h>
@@ -43,9 +46,42 @@
 static struct pager_thread me;
 static int put_backs, may_wait;
 
+/* The fake policy's frames, followed as reclaim follows them (victims.c,
+ * policy.h): a process frame is the policy's from its allocation to its
+ * free, but a victim only from its choice (choose) until the engine gives
+ * it back (put_back); one that leaves memory (evicted) is freed. Reclaim
+ * chooses only among these. */
+static uint8_t in_policy[FAKE_FRAMES];
+
+static uint8_t *policy_has(uint64_t pa)
+{
+	return &in_policy[(pa - FAKE_RAM_BASE) / VM_PAGE];
+}
+
+static void observe(void *ctx, uint64_t pa, int allocated)
+{
+	(void)ctx;
+	*policy_has(pa) = allocated != 0;
+}
+
+/* Reclaim takes pa as a victim: the policy stops tracking it. */
+static void choose(uint64_t pa)
+{
+	assert_true(*policy_has(pa));
+	*policy_has(pa) = 0;
+}
+
+/* Every test holds the engine to this: a victim comes back once, with no
+ * write of its own still in flight or written during one (its write-out's
+ * tie, swapcache_write_own_tie), so that reclaim, which chooses only the
+ * policy's frames, never starts a second write of a frame before the end
+ * of its first. */
 static void put_back(uint64_t pa)
 {
-	(void)pa;
+	assert_non_null(swapcache_anon(pa));	/* in use, not freed meanwhile */
+	assert_false(*policy_has(pa));
+	assert_false(swapcache_write_own_tie(pa));
+	*policy_has(pa) = 1;
 	put_backs++;
 }
 
@@ -70,6 +106,7 @@ static uint32_t shadow_of(uint64_t pa)
 
 static uint32_t evicted(uint64_t pa)
 {
+	assert_false(*policy_has(pa));	/* a victim: chosen, not given back */
 	return shadow_of(pa);
 }
 
@@ -100,6 +137,8 @@ static int setup(void **state)
 {
 	(void)state;
 	fake_setup(0);
+	memset(in_policy, 0, sizeof(in_policy));
+	frames_set_observer(observe, NULL, NULL);
 	swap_reset();
 	fake_disk_init(1);
 	put_backs = may_wait = 0;
@@ -117,6 +156,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	swap_reset();
+	frames_set_observer(NULL, NULL, NULL);
 	fake_teardown();
 	return 0;
 }
@@ -165,14 +205,23 @@ static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
 	fake_check();
 }
 
-/* Pages [0, n) of s out through swap_out_now; frames freed. */
+/* Direct reclaim of the n frames pa[]: chosen, then out through
+ * swap_out_now; frames freed. */
+static size_t reclaim_now(uint64_t *pa, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++)
+		choose(pa[j]);
+	return swap_out_now(pa, n);
+}
+
+/* Pages [0, n) of s out through reclaim_now; frames freed. */
 static size_t out(struct vm_space *s, unsigned n)
 {
 	uint64_t pa[SWAP_OUT_BATCH];
 
 	for (unsigned j = 0; j < n; j++)
 		pa[j] = vm_lookup(s, VA + j * PG);
-	return swap_out_now(pa, n);
+	return reclaim_now(pa, n);
 }
 
 /* A disk without the signature is refused, never written; nor is a
@@ -308,7 +357,7 @@ static void test_image_refill(void **state)
 		assert_true(vm_frame_refillable(pa[k]));
 	}
 	fake_poke(s, VA + 2 * PG, 0x77);	/* no fault: the dirty bit says */
-	assert_int_equal(swap_out_now(pa, 3), 3);
+	assert_int_equal(reclaim_now(pa, 3), 3);
 	fake_check();
 	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), 2);
 	assert_int_equal(disk.pages_written, 1);	/* the written page */
@@ -370,7 +419,7 @@ static void test_readahead_miss(void **state)
 	assert_true(swapcache_ahead(pa) && swapcache_parked_clean(pa));
 	assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + 10 * PG))));
 	writes = disk.writes;
-	assert_int_equal(swap_out_now(&pa, 1), 1);
+	assert_int_equal(reclaim_now(&pa, 1), 1);
 	assert_int_equal(disk.writes, writes);
 	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MISS), 1);
@@ -515,6 +564,7 @@ static void queue_victim(struct vm_space *s, uint64_t va)
 
 	vm_frames_clear_accessed(&pa, 1);
 	assert_int_equal(fake_accessed(s->as, va), 0);
+	choose(pa);
 	assert_int_equal(swap_out_queue(pa), 0);
 }
 
@@ -662,7 +712,7 @@ static void test_kept_then_protect_refused(void **state)
 	assert_false(swapcache_held(pa));
 	assert_false(swapcache_tied(pa));
 	memset(frame_ptr(pa), 7, PG);
-	assert_int_equal(swap_out_now(&pa, 1), 1);
+	assert_int_equal(reclaim_now(&pa, 1), 1);
 	fault_back(s, VA + PG, VM_R);
 	expect_bytes(frame_ptr(vm_lookup(s, VA + PG)), 7);
 	vm_space_destroy(s);
@@ -689,6 +739,91 @@ static void test_write_during_write_invalidates(void **state)
 	assert_int_not_equal(slot_at(s, VA + PG), 0);
 	vm_space_destroy(s);
 	fake_check();
+}
+
+/* Direct reclaim while the write is in flight, as a fault's runs then (the
+ * lock taken, the write done before it is let go): every page of
+ * during_space the policy has and that may go (swapcache_reclaimable) is
+ * chosen and written. How many it chose. */
+static unsigned reclaimed_meanwhile;
+
+static void reclaim_during_write(void)
+{
+	uint64_t pa[SWAP_OUT_BATCH];
+	unsigned n = 0;
+
+	disk.during_write = NULL;	/* its own write is no write of the program's */
+	pager_lock(&me);
+	for (uint64_t va = VA; n < SWAP_OUT_BATCH && vm_region_find(during_space, va); va += PG) {
+		uint64_t p = vm_lookup(during_space, va);
+		if (p && *policy_has(p) && swapcache_reclaimable(p))
+			pa[n++] = p;
+	}
+	reclaimed_meanwhile = n;
+	assert_int_equal(reclaim_now(pa, n), n);
+	fake_check();
+	pager_unlock(&me);
+}
+
+/* Page 0 written while its write is in flight (0x5A), then reclaim runs:
+ * the page is writable and busy no more, but its write-out's tie stays to
+ * the write's end and the policy does not have it. */
+static void write_then_reclaim_during_write(void)
+{
+	uint64_t pa;
+
+	fault_during_write();
+	pa = vm_lookup(during_space, during_va);
+	memset(frame_ptr(pa), 0x5A, PG);
+	assert_true(swapcache_dirtied(pa));
+	assert_true(swapcache_write_own_tie(pa));
+	assert_false(*policy_has(pa));
+	reclaim_during_write();
+}
+
+/* The suspected second write-out: a victim written while its first write
+ * is in flight is not busy for reclaim (swapcache_reclaimable), and is
+ * still tied to that write's slot. Chosen then, it would be tied to a new
+ * slot and marked for a second write, and the first write's end would
+ * take that mark for "not written since". It is never chosen: the policy
+ * stopped tracking it at its choice, and the engine gives it back only at
+ * the write's end, untied, its write state over (put_back holds every test
+ * to that). Reclaim meanwhile takes page 2 alone; after the write, page 0
+ * is an ordinary page again: chosen, it goes in a new write, and comes back
+ * as last written; no slot is lost or freed twice. */
+static void test_written_during_write_not_chosen(void **state)
+{
+	struct vm_space *s = filled_space(3);
+	uint64_t pa = vm_lookup(s, VA);
+	unsigned writes;
+
+	(void)state;
+	during_va = VA;
+	during_access = VM_W;
+	assert_int_equal(write_with(s, 2, write_then_reclaim_during_write), 1);
+	assert_int_equal(reclaimed_meanwhile, 1);
+	assert_int_equal(disk.writes, 2);	/* the batch's, and page 2's meanwhile */
+	assert_int_not_equal(slot_at(s, VA + 2 * PG), 0);
+	assert_int_not_equal(slot_at(s, VA + PG), 0);
+	assert_int_equal(vm_lookup(s, VA), pa);
+	assert_int_equal(put_backs, 1);
+	assert_true(*policy_has(pa));
+	assert_false(swapcache_tied(pa) || swapcache_writing(pa) || swapcache_dirtied(pa));
+	assert_int_equal(fake_perm(s->as, VA) & RW, RW);
+	expect_bytes(frame_ptr(pa), 0x5A);
+
+	writes = disk.writes;
+	assert_int_equal(reclaim_now(&pa, 1), 1);
+	assert_int_equal(disk.writes, writes + 1);
+	assert_int_not_equal(slot_at(s, VA), 0);
+	for (unsigned j = 0; j < 3; j++)
+		fault_back(s, VA + j * PG, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 0x5A);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + PG)), 2);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + 2 * PG)), 3);
+	vm_space_destroy(s);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), DISK_PAGES - 1);
 }
 
 /* A fork while the write is in flight brings the victim's mapping back to
@@ -959,6 +1094,7 @@ int main(void)
 		TEST(test_fault_during_write_keeps),
 		TEST(test_kept_then_protect_refused),
 		TEST(test_write_during_write_invalidates),
+		TEST(test_written_during_write_not_chosen),
 		TEST(test_fork_during_write),
 		TEST(test_munmap_during_write),
 		TEST(test_kept_then_munmapped),
