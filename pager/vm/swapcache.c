@@ -277,20 +277,24 @@ int swapcache_writing(uint64_t pa)
 	return swapcache_has(pa, FRAME_F_WRITE_PROTECT);
 }
 
-int swapcache_write_in_flight(uint64_t pa)
+/* pa's tie is a write-out's (an unheld tie: a held copy's is its own)
+ * and one of the flags in any is set; one descriptor look. */
+static int write_tie_with(uint64_t pa, unsigned any)
 {
 	const struct frame *f = swapcache_anon(pa);
 
-	return f && (f->flags & FRAME_F_WRITE_PROTECT) && !(f->flags & FRAME_F_SLOT_HELD) &&
+	return f && (f->flags & any) && !(f->flags & FRAME_F_SLOT_HELD) &&
 	       swapcache_desc_tied(f, pa);
+}
+
+int swapcache_write_in_flight(uint64_t pa)
+{
+	return write_tie_with(pa, FRAME_F_WRITE_PROTECT);
 }
 
 int swapcache_write_own_tie(uint64_t pa)
 {
-	const struct frame *f = swapcache_anon(pa);
-
-	return f && (f->flags & (FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED)) &&
-	       !(f->flags & FRAME_F_SLOT_HELD) && swapcache_desc_tied(f, pa);
+	return write_tie_with(pa, FRAME_F_WRITE_PROTECT | FRAME_F_DIRTIED);
 }
 
 void swapcache_written(uint64_t pa)
