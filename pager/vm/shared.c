@@ -161,12 +161,12 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 
 /* The child refers to the same object and maps every page it has in
  * memory (a swapped one comes back on the first sharer's fault), but for
- * a frame a write-out holds (object_frame_in: unmapped, or with no mapping
- * while its write is in flight): its mappings stay all out, and the
- * child's first access finds it as a new sharer's does (shared_page_in),
- * maps them all back and keeps it. So no failure partway can leave one
- * mapping of it in the page tables, and a frame the child uses is not
- * evicted by a write-out that never saw the use. */
+ * a frame a write-out holds that no fault has kept (object_frame_in):
+ * the child's first access finds it as a new sharer's does
+ * (shared_page_in), brings back any mapping still out and keeps it. So
+ * no failure partway can leave one mapping of an unmapped frame in the
+ * page tables, and a frame the child uses is not evicted by a write-out
+ * that never saw the use. */
 static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 		       struct vm_region *c)
 {

@@ -94,21 +94,26 @@ static int reprotect_all(uint64_t pa)
 int vm_frame_write_end(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
-	int back;
+	int stale, back;
 
 	if (!f || f->state != FRAME_ANON)
 		return -1;
+	/* Written during a write-out still in flight: the mark's end clears
+	 * that, and a failure below must not forget it, or the write's end
+	 * would evict the frame as clean. */
+	stale = swapcache_dirtied(pa);
 	swapcache_set_writing(pa, 0);
 	/* Unmapped for its write-out: each mapping back as it should be;
 	 * else each given its permission again (a seal took W away). */
 	back = vm_frame_write_out_over(pa);
-	if (back > 0)
+	if (back > 0 || (back == 0 && reprotect_all(pa) == 0))
 		return 0;
-	if (back == 0)
-		return reprotect_all(pa);	/* marks pa again if it fails */
 	/* Some mapping stayed out: marked again, so a fault on one tries
-	 * again. */
-	swapcache_set_writing(pa, 1);
+	 * again (reprotect_all marks it itself). */
+	if (back < 0)
+		swapcache_set_writing(pa, 1);
+	if (stale)
+		swapcache_written(pa);
 	return -1;
 }
 

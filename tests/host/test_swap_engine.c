@@ -777,6 +777,7 @@ static void write_then_reclaim_during_write(void)
 	memset(frame_ptr(pa), 0x5A, PG);
 	assert_true(swapcache_dirtied(pa));
 	assert_true(swapcache_write_own_tie(pa));
+	assert_true(swapcache_reclaimable(pa));	/* the premise: only isolation stops it */
 	assert_false(*policy_has(pa));
 	reclaim_during_write();
 }

@@ -782,6 +782,53 @@ static void test_write_end_refused_midway(void **state)
 		destroy(sp[j]);
 }
 
+/* The same refusal while the write is in flight, at a sharer's write
+ * fault (its write_resume's walk), each sharer's in turn and twice round:
+ * once a refusal came after some mapping had W, the write-out counts as
+ * stale (dirtied) and stays so through later refusals, the one at the
+ * walk's first mapping (which gives none W) included, so that the write's
+ * end does not evict a page that may have changed unseen. */
+static void test_write_refused_in_flight_stays_stale(void **state)
+{
+	struct vm_space *sp[3] = { fake_space(1), fake_space(2), fake_space(3) };
+	uint64_t f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(sp[0], SH, 4);
+	assert_int_equal(vm_fork(sp[0], sp[1]), 0);
+	assert_int_equal(vm_fork(sp[0], sp[2]), 0);
+	f = vm_lookup(sp[0], SH);
+	swap_fake_unmap_for_write(&f, 1);
+	fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only, kept */
+	fake.refuse_protect = 1;
+	fake.refuse_va = SH;
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 3; k++) {
+			fake.refuse_as = k + 1;
+			fake_fault(sp[k], SH, VM_W, VM_FAULT_NOMEM);
+			assert_true(swapcache_write_in_flight(f));
+			for (int j = 0; j < 3; j++)
+				check_perm(j + 1, SH, VM_R);
+			/* Of the first two refusals one is past the walk's head. */
+			if (round || k)
+				assert_true(swapcache_dirtied(f));
+			check();
+		}
+	}
+	fake.refuse_protect = 0;
+	assert_true(vm_evict(f, swapcache_slot(f)) < 0);
+	fake_poke(sp[1], SH, 9);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	for (int j = 0; j < 3; j++) {
+		check_perm(j + 1, SH, RW);
+		assert_int_equal(fake_peek(sp[j], SH), 9);
+	}
+	check();
+	for (int j = 0; j < 3; j++)
+		destroy(sp[j]);
+}
+
 /* A fork after such a write maps the frame back to share it, and ends
  * its write state too: reclaim may take it again. */
 static void test_fork_after_write_over(void **state)
@@ -2394,6 +2441,7 @@ int main(void)
 		TEST(test_unmapped_shared_fork_fails),
 		TEST(test_fault_after_write_over),
 		TEST(test_write_end_refused_midway),
+		TEST(test_write_refused_in_flight_stays_stale),
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_fork_after_last_mapping_dropped),
