@@ -573,6 +573,24 @@ static void test_unmapped_shared(void **state)
 	destroy(p);
 }
 
+/* The new sharer c's fault on f, unmapped for its write-out (or left as
+ * a refused one leaves it): both mappings in, f kept and counted kept
+ * once; after the write both are writable again. */
+static void new_sharer_kept(struct vm_space *c, uint64_t f)
+{
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_count(-1), 2);
+	check_perm(2, SH, VM_R);	/* still being written out */
+	assert_false(vm_frame_unmapped(f));
+	assert_true(vm_frame_kept_by_fault(f));
+	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
+	assert_int_equal(vm_lookup(c, SH), f);
+	assert_int_equal(fake_peek(c, SH), 5);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	check_perm(1, SH, RW);
+	check_perm(2, SH, RW);
+}
+
 /* A sharer that never mapped the page faults on it while the object's
  * frame is unmapped for its write-out (the shared kind's page_in finds
  * it): the other sharer's mapping comes back with the new one, and the
@@ -583,12 +601,7 @@ static void test_unmapped_shared_new_sharer(void **state)
 	uint64_t f = shared_unmapped(p, c, 1);
 
 	(void)state;
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(fake_count(-1), 2);
-	assert_false(vm_frame_unmapped(f));
-	assert_true(vm_frame_kept_by_fault(f));
-	assert_int_equal(vm_lookup(c, SH), f);
-	assert_int_equal(swap_fake_write_over(f), 0);
+	new_sharer_kept(c, f);
 	destroy(c);
 	destroy(p);
 }
@@ -614,14 +627,7 @@ static void test_unmapped_shared_new_sharer_map_refused(void **state)
 	assert_false(vm_frame_kept_by_fault(f));
 	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 0);
 
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
-	check_perm(2, SH, VM_R);
-	assert_true(vm_frame_kept_by_fault(f));	/* its mappings back, used */
-	assert_int_equal(vmstat_get(VMSTAT_SWAPOUT_FAULT_KEPT), 1);
-	assert_int_equal(fake_peek(c, SH), 5);
-	assert_int_equal(swap_fake_write_over(f), 0);
-	check_perm(1, SH, RW);
-	check_perm(2, SH, RW);
+	new_sharer_kept(c, f);	/* its mappings back, used */
 	destroy(c);
 	destroy(p);
 }
