@@ -58,7 +58,13 @@ enum blk_label {
 	BLK_SETUP = 0x200,
 	/* Pager -> driver: data = struct blk_request[len / sizeof]. Reply label:
 	 * requests accepted (all, or -errno and none). */
-	BLK_SUBMIT = 0x201
+	BLK_SUBMIT = 0x201,
+	/* Pager -> driver: one request in the message's words, w[0..3] its
+	 * 32 bytes in struct blk_request's layout (BLK_REQUEST_WORDS), len 0:
+	 * a message the register form carries (kernel/abi/msg.h), so the
+	 * kernel copies nothing for it. Reply label: 1 (accepted) or -errno,
+	 * as BLK_SUBMIT's. */
+	BLK_SUBMIT_ONE = 0x202
 };
 
 struct blk_request {
@@ -71,6 +77,11 @@ struct blk_request {
 					 * list .. list + npages - 1 */
 	uint32_t reserved;		/* 0 */
 };
+
+/* BLK_SUBMIT_ONE carries a request as this many message words. */
+#define BLK_REQUEST_WORDS 4
+_Static_assert(sizeof(struct blk_request) == BLK_REQUEST_WORDS * sizeof(uint64_t),
+	       "a request is BLK_SUBMIT_ONE's words");
 
 enum blk_state {
 	BLK_FREE = 0,			/* the pager may reuse the tag */

@@ -5,6 +5,8 @@
  * refused.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "blk_request.h"
 
@@ -16,6 +18,42 @@ int blk_batch_count(uint32_t len)
 	if (len == 0 || len % sizeof(struct blk_request) != 0)
 		return -EINVAL;
 	return (int)(len / sizeof(struct blk_request));
+}
+
+/* A message's n requests into batch (msg data is bytes, not typed for it).
+ * data[] starts on a doubleword (struct msg's words come before it), so a
+ * copy of one request's constant size is a few doubleword moves, where the
+ * guest libc's memcpy goes a byte at a time (~6 instructions a byte, for
+ * every read and write request). Both ends are said to be aligned: GCC
+ * does not take a pointer's type for its alignment, and calls memcpy. */
+_Static_assert(offsetof(struct msg, data) % _Alignof(struct blk_request) == 0,
+	       "requests in msg data are aligned");
+_Static_assert(BLK_REQUEST_WORDS <= MSG_WORDS, "a request fits a message's words");
+static void copy_requests(struct blk_request *batch, const uint8_t *data, unsigned n)
+{
+	struct blk_request *dst = __builtin_assume_aligned(batch, _Alignof(struct blk_request));
+	const uint8_t *src = __builtin_assume_aligned(data, _Alignof(struct blk_request));
+
+	for (unsigned i = 0; i < n; i++)
+		memcpy(&dst[i], src + i * sizeof(*dst), sizeof(*dst));
+}
+
+int blk_submit_requests(const struct msg *m, struct blk_request *batch, unsigned max)
+{
+	if (max == 0)
+		return -EINVAL;
+	if (m->label == BLK_SUBMIT_ONE) {
+		if (m->len != 0)
+			return -EINVAL;
+		copy_requests(batch, (const uint8_t *)m->w, 1);
+		return 1;
+	}
+	int n = blk_batch_count(m->len);
+
+	if (m->label != BLK_SUBMIT || n < 0 || (unsigned)n > max)
+		return -EINVAL;
+	copy_requests(batch, m->data, (unsigned)n);
+	return n;
 }
 
 /* Whether npages pages from sector fit on the disk, without overflow. */

@@ -11,6 +11,7 @@
 
 #include "blk_limits.h"
 #include "blk_protocol.h"
+#include "kernel/abi/msg.h"
 
 
 /* The disk requests are checked against. */
@@ -25,6 +26,12 @@ struct blk_disk {
 /* Requests in a BLK_SUBMIT message of len data bytes, or -EINVAL if len is
  * not a whole, non-zero number of them. */
 int blk_batch_count(uint32_t len);
+
+/* The requests a submit message m carries, copied into batch[0..max):
+ * BLK_SUBMIT's data, or BLK_SUBMIT_ONE's one in w[] (len 0). How many, or
+ * -EINVAL for any other label, length or count. Their fields are not yet
+ * checked (blk_request_check). */
+int blk_submit_requests(const struct msg *m, struct blk_request *batch, unsigned max);
 
 /* 0 if r is well formed for disk d: tag < BLK_TAGS, write 0 or 1,
  * 1 <= npages <= d->shape.max_pages, its page list entries within the list and

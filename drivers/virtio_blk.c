@@ -157,33 +157,17 @@ static void kick(unsigned started)
 		vmmio_notify(mmio, REQUEST_QUEUE);
 }
 
-/* A message's requests into batch (msg data is bytes, not typed for it).
- * data[] starts on a doubleword (struct msg's words come before it), so a
- * copy of one request's constant size is a few doubleword moves, where the
- * libc's memcpy of the whole length goes a byte at a time (~6 instructions
- * a byte, for every read and write request). */
-_Static_assert(offsetof(struct msg, data) % _Alignof(struct blk_request) == 0,
-	       "requests in msg data are aligned");
-static void copy_requests(struct blk_request *batch, const uint8_t *data, unsigned n)
-{
-	const uint8_t *src = __builtin_assume_aligned(data, _Alignof(struct blk_request));
-
-	for (unsigned i = 0; i < n; i++)
-		memcpy(&batch[i], src + i * sizeof(*batch), sizeof(*batch));
-}
-
-/* BLK_SUBMIT: data = struct blk_request[]. */
+/* BLK_SUBMIT: data = struct blk_request[]; BLK_SUBMIT_ONE: w[] = one. */
 static long on_submit(const struct msg *m)
 {
 	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];
 
 	if (!dev.ready)
 		return -ENODEV;
-	int n = blk_batch_count(m->len);
+	int n = blk_submit_requests(m, batch, sizeof(batch) / sizeof(batch[0]));
 
-	if (n < 0 || m->len > sizeof(batch))
-		return -EINVAL;
-	copy_requests(batch, m->data, (unsigned)n);
+	if (n < 0)
+		return n;
 	int accepted = blkq_accept(&bq, batch, (unsigned)n);
 
 	if (accepted > 0)
@@ -197,7 +181,7 @@ static void serve(const struct msg *m, struct msg *reply)
 	reply->handle = -1;
 	if (m->label == BLK_SETUP)
 		reply->label = (uint64_t)on_setup(m, reply);
-	else if (m->label == BLK_SUBMIT)
+	else if (m->label == BLK_SUBMIT || m->label == BLK_SUBMIT_ONE)
 		reply->label = (uint64_t)on_submit(m);
 	else
 		reply->label = (uint64_t)-ENOSYS;

@@ -201,7 +201,7 @@ static void serve(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)on_setup(in, out);
 	else if (in->label == NET_SWAP_SETUP && from_pager(in))
 		out->label = (uint64_t)(ready ? swapconn_setup(in, out, shared) : -ENODEV);
-	else if (in->label == BLK_SUBMIT && from_pager(in))
+	else if ((in->label == BLK_SUBMIT || in->label == BLK_SUBMIT_ONE) && from_pager(in))
 		out->label = (uint64_t)swapconn_submit(in);
 	else if (in->label == NET_SWAP_FLUSH && from_pager(in))
 		out->label = (uint64_t)swapconn_flush(in);

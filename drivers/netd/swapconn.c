@@ -89,14 +89,14 @@ static long link_refusal(void)
 long swapconn_submit(const struct msg *in)
 {
 	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];
-	int n = blk_batch_count(in->len);
 	long err = link_refusal();
 
 	if (err < 0)
 		return err;
-	if (n < 0 || in->len > sizeof(batch))
-		return -EINVAL;
-	memcpy(batch, in->data, in->len);
+	int n = blk_submit_requests(in, batch, sizeof(batch) / sizeof(batch[0]));
+
+	if (n < 0)
+		return n;
 	err = check_batch(batch, n);
 	if (err < 0)
 		return err;

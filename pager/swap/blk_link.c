@@ -21,6 +21,7 @@
 _Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
 _Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
 _Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
+_Static_assert(BLK_REQUEST_WORDS <= MSG_WORDS, "a request fits a message's words");
 
 uint32_t blk_tag_of(unsigned client, uint32_t i)
 {
@@ -30,6 +31,20 @@ uint32_t blk_tag_of(unsigned client, uint32_t i)
 static uint32_t tags_of(unsigned client)
 {
 	return client == IO_SWAPOUT ? WRITER_TAGS : BATCH_TAGS;
+}
+
+/* reqs[0..n) into m: one in its words (BLK_SUBMIT_ONE, which the register
+ * form carries: the kernel copies no data in or out), more as data. */
+static void put_requests(struct msg *m, const struct blk_request *reqs, uint32_t n)
+{
+	if (n == 1) {
+		m->label = BLK_SUBMIT_ONE;
+		memcpy(m->w, reqs, sizeof(*reqs));
+		return;
+	}
+	m->label = BLK_SUBMIT;
+	m->len = (uint32_t)(n * sizeof(*reqs));
+	memcpy(m->data, reqs, m->len);
 }
 
 /* Submit n requests for t (each names t's notification). 0, or -errno and
@@ -51,10 +66,8 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 		 * header and len bytes of data, and zeroing the rest was a
 		 * 592-byte memset a request message. */
 		memset(&m, 0, MSG_HEADER_SIZE);
-		m.label = BLK_SUBMIT;
 		m.handle = -1;
-		m.len = (uint32_t)(n * sizeof(*reqs));
-		memcpy(m.data, reqs, m.len);
+		put_requests(&m, reqs, n);
 		/* The page list and states before the driver can see the requests. */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		r = sys_call(l->ep, &m);

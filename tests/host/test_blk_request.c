@@ -1,8 +1,9 @@
 /*
  * Host tests for drivers/blk_request.c and blk_limits.c: every field of a
  * request checked at its limits (its page list range too), the disk's end
- * without overflow, batch sizes, writes to a read-only disk, and the request
- * shape a device's queue, seg_max and size_max allow.
+ * without overflow, batch sizes, the requests a submit message carries in
+ * either form, writes to a read-only disk, and the request shape a device's
+ * queue, seg_max and size_max allow.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "blk_limits.h"
 #include "blk_request.h"
@@ -161,6 +163,61 @@ static void test_batch_count(void **state)
 	assert_int_equal(blk_batch_count(one - 8), -EINVAL);
 }
 
+/* A submit message of n requests, each good() with its own tag. */
+static struct msg submit_of(unsigned n, struct blk_request *sent)
+{
+	struct msg m = { .label = BLK_SUBMIT, .handle = -1 };
+
+	for (unsigned i = 0; i < n; i++) {
+		sent[i] = good();
+		sent[i].tag = 40 + i;
+	}
+	m.len = (uint32_t)(n * sizeof(*sent));
+	memcpy(m.data, sent, m.len);
+	return m;
+}
+
+/* BLK_SUBMIT's data: every request, each field as sent; no more than max. */
+static void test_submit_data(void **state)
+{
+	(void)state;
+	struct blk_request sent[3], got[3];
+	struct msg m = submit_of(3, sent);
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(blk_submit_requests(&m, got, 3), 3);
+	assert_memory_equal(got, sent, sizeof(sent));
+	assert_int_equal(blk_submit_requests(&m, got, 2), -EINVAL);
+	m.len = 0;
+	assert_int_equal(blk_submit_requests(&m, got, 3), -EINVAL);
+	m.len = sizeof(sent[0]) + 8;
+	assert_int_equal(blk_submit_requests(&m, got, 3), -EINVAL);
+}
+
+/* BLK_SUBMIT_ONE's words are one request, field for field; it carries no
+ * data, and any other label is refused. */
+static void test_submit_one(void **state)
+{
+	(void)state;
+	struct blk_request sent = good(), got;
+	struct msg m = { .label = BLK_SUBMIT_ONE, .handle = -1 };
+
+	sent.sector = 0x123456789aULL;
+	sent.notify = 2;
+	memcpy(m.w, &sent, sizeof(sent));
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(blk_submit_requests(&m, &got, 1), 1);
+	assert_memory_equal(&got, &sent, sizeof(sent));
+	assert_int_equal(got.sector, 0x123456789aULL);
+	assert_int_equal(got.notify, 2);
+	m.len = sizeof(sent);
+	assert_int_equal(blk_submit_requests(&m, &got, 1), -EINVAL);
+	m.len = 0;
+	assert_int_equal(blk_submit_requests(&m, &got, 0), -EINVAL);
+	m.label = BLK_SETUP;
+	assert_int_equal(blk_submit_requests(&m, &got, 1), -EINVAL);
+}
+
 static int shape(struct blk_device_limits l, struct blk_shape *out)
 {
 	return blk_shape_for(&l, out);
@@ -230,6 +287,8 @@ int main(void)
 		cmocka_unit_test(test_write_and_notify),
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_batch_count),
+		cmocka_unit_test(test_submit_data),
+		cmocka_unit_test(test_submit_one),
 		cmocka_unit_test(test_shape_plain),
 		cmocka_unit_test(test_shape_seg_max),
 		cmocka_unit_test(test_shape_size_max),
