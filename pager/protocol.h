@@ -217,6 +217,8 @@ struct pager_stats {
 					 * fault found them (never used) */
 	uint64_t swapout_fault_kept;	/* victims taken out of their mappings for
 					 * their write that a fault mapped back */
+	uint64_t swap_gone;		/* 1: the swap device is gone for good and
+					 * the pager runs without swap */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -81,6 +81,8 @@ enum vmstat_item {
 	VMSTAT_SWAP_RA_MISS,		/* of swap_ra, taken by reclaim unused */
 	VMSTAT_SWAPOUT_FAULT_KEPT,	/* victims unmapped for their write that a
 					 * fault mapped back (kept in memory) */
+	VMSTAT_SWAP_GONE,		/* gauge: 1 once the swap device is gone for
+					 * good (an NBD server netd gave up on) */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -35,6 +35,11 @@ static uint64_t slots_bad(void)
 	return swap_slots_bad(slots);
 }
 
+static uint64_t gone(void)
+{
+	return (uint64_t)swap_device_gone();
+}
+
 void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
 {
 	dev = *backend;
@@ -42,6 +47,7 @@ void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_TOTAL, slots_total);
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_FREE, slots_free);
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_BAD, slots_bad);
+	vmstat_gauge(VMSTAT_SWAP_GONE, gone);
 	on = 1;
 }
 
