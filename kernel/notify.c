@@ -13,6 +13,9 @@
 #include "ipc.h"
 #include "abi/handle.h"
 
+_Static_assert((NOTIFY_BITS_MASK & (uint64_t)SYSCALL_BLOCKED) == 0,
+	       "a wait's bits are never taken for \"blocked\"");
+
 static struct kcache notify_cache = { "notify", sizeof(struct notify), 0, 0 };
 
 struct notify *notify_create(void)

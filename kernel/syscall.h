@@ -24,6 +24,10 @@ struct syscall_entry {
 	enum syscall_who who;
 };
 
-#define SYSCALL_BLOCKED ((int64_t)1 << 62)
+/* A value no call returns (results are >= 0 or a negated errno; notification
+ * bits leave bit 63 clear): it was 1 << 62, which a wait that found exactly
+ * that bit pending returned, so the bits were taken and never written back
+ * (the pager's swap-out thread then slept on a finished disk request). */
+#define SYSCALL_BLOCKED INT64_MIN
 
 #endif

@@ -151,6 +151,14 @@ static int populate(struct pproc *p, const struct elf_image *img)
 	return 0;
 }
 
+/* The priority of p's first thread: a driver (spawned pinned) runs above
+ * programs, as the pager does, since the pager's faults wait for it and a
+ * busy program must not hold it back (docs/design.md, "Scheduling"). */
+static int first_thread_prio(const struct pproc *p)
+{
+	return p->pinned ? PRIO_SERVER : PRIO_NORMAL;
+}
+
 static int load(struct pproc *p, const struct elf_image *img, const uint8_t *file, int argc,
 		const char *const *argv, int pass_handle, unsigned pass_rights)
 {
@@ -166,7 +174,7 @@ static int load(struct pproc *p, const struct elf_image *img, const uint8_t *fil
 	mmu_flush();
 	if ((r = spawn_give_handles(p, pass_handle, pass_rights)) < 0)
 		return r;
-	r = sys_thread_create(p->handle, img->entry, sp, 0, PRIO_NORMAL);
+	r = sys_thread_create(p->handle, img->entry, sp, 0, first_thread_prio(p));
 	return r < 0 ? r : 0;
 }
 

@@ -1,6 +1,7 @@
 /*
  * notify: bits signalled by another thread accumulate until a wait takes
- * them all at once; a wait with none pending blocks until a signal comes.
+ * them all at once; a wait with none pending blocks until a signal comes,
+ * and every bit a sender may use comes back as it was signalled.
  * A notification bound to a thread arrives through its receive instead.
  */
 #include <errno.h>
@@ -73,6 +74,24 @@ static int blocking_wait(int note)
 	return 0;
 }
 
+/* Each bit a sender may use (0..62), pending alone, comes back whole from
+ * a wait and from a poll: no value of the bits is one the kernel keeps for
+ * itself (1 << 62 alone once read as "the caller blocked": the wait took
+ * the bit and returned its own handle argument). */
+static int each_bit_alone(int note)
+{
+	for (int bit = 0; bit < 63; bit++) {
+		long want = (long)(1UL << bit);
+
+		CHECK_EQ(sys_notify_signal(note, (uint64_t)want), 0);
+		CHECK_EQ(sys_notify_wait(note), want);
+		CHECK_EQ(sys_notify_signal(note, (uint64_t)want), 0);
+		CHECK_EQ(sys_notify_poll(note), want);
+	}
+	CHECK_EQ(sys_notify_poll(note), 0);
+	return 0;
+}
+
 int test_notify(void)
 {
 	int note = sys_notify_create();
@@ -82,6 +101,8 @@ int test_notify(void)
 	int r = pending_bits(note);
 	if (r == 0)
 		r = blocking_wait(note);
+	if (r == 0)
+		r = each_bit_alone(note);
 	sys_handle_close(note);
 	return r;
 }
