@@ -34,9 +34,9 @@
 
 /* The page list: one page of physical addresses. The pager decides which
  * entries each request uses; entries [list, list + npages) of a request
- * must hold its frames from BLK_SUBMIT until its status is BLK_DONE (the
- * driver reads them when the device has room for the request, which may
- * be later than the submit). */
+ * must hold its frames from its submit (BLK_SUBMIT or BLK_SUBMIT_ONE) until
+ * its status is BLK_DONE (the driver reads them when the device has room
+ * for the request, which may be later than the submit). */
 #define BLK_LIST_ENTRIES 512
 
 /* The driver's handles, besides 0 (itself) and 1 (the pager). */

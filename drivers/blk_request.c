@@ -1,5 +1,6 @@
 /*
- * Request validation (blk_request.h). The driver trusts the frames' physical
+ * The pager's requests, out of a submit message (its data, or one in its
+ * words) and checked (blk_request.h). The driver trusts the frames' physical
  * addresses (only the pager holds its endpoint) but not their shape: a
  * request reaching past the disk or the page list, or into half a page, is
  * refused.

@@ -12,7 +12,7 @@
 #include "drivers/blk_protocol.h"
 #include "swap/backend.h"
 
-/* A driver that takes BLK_SUBMIT. */
+/* A driver that takes BLK_SUBMIT and BLK_SUBMIT_ONE. */
 struct blk_link {
 	int ep;				/* its endpoint */
 	struct blk_status *status;	/* the status page, [BLK_TAGS] */

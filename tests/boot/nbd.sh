@@ -142,7 +142,8 @@ ok "the connection is made again and the requests sent again" $?
 # cannot wait for that first). The writes in flight at the kill fail, and
 # their pages stay in memory.
 image "$tmp/g.img" 64
-boot "$tmp/gone.log" "$tmp/g.img" "--filter=delay delay-write=60" init.run=tests init.args=oom_grower
+boot "$tmp/gone.log" "$tmp/g.img" "--filter=delay delay-write=60" \
+	init.run=tests init.args=oom_grower
 wait_for "$tmp/gone.log" "pager: swap: .* on the NBD export" 60
 rm -f "$tmp/g.img"
 kill $(nbdkit_of "$tmp/g.img") 2>/dev/null

@@ -1066,15 +1066,17 @@ static void test_held_until_full(void **state)
 }
 
 /* A congested device is waited for (swap_congested), one gone for good
- * is not: waiting frees nothing there. */
+ * is not: waiting frees nothing there; vmstat's swap_gone says it. */
 static void test_congested_until_gone(void **state)
 {
 	(void)state;
 	assert_false(swap_congested());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 0);
 	disk.congested = 1;
 	assert_true(swap_congested());
 	disk.gone = 1;
 	assert_false(swap_congested());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 1);
 }
 
 int main(void)

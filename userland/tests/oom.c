@@ -368,8 +368,9 @@ int test_reserve_throttle(void)
 
 /* With pager.free_min=0 and background reclaim only from 99% in use
  * (meson.build), faults take nearly every frame above the reserve before
- * anyone reclaims: free memory reaches the floor, and the swap-out I/O
- * started there still completes (pages written at the floor). */
+ * background reclaim starts, with no direct reclaim ahead of need: free
+ * memory reaches the floor, and the swap-out I/O started there still
+ * completes (pages written at the floor). */
 int test_reserve_floor(void)
 {
 	struct pager_stats before, after;
