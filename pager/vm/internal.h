@@ -263,6 +263,16 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	f = frame_desc(pa);
 	return f && f->unmapped;
 }
+
+/* unmapped.c (vm_frame_keep): whether a fault kept pa during its
+ * write-out (frame.fault_kept), read where the descriptor is, as
+ * vm_frame_unmapped is; vm_frame_kept_by_fault is the swap code's. */
+static inline int vm_frame_kept(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	return f && f->fault_kept;
+}
 /* pa's write-out is over or given up (its writing mark just cleared): not
  * kept any more, and every mapping back in the page tables with the
  * permission its entry says if it was unmapped: 1 if it was and is back,

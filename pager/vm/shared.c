@@ -129,7 +129,7 @@ static int object_frame_in(uint64_t pa)
 {
 	if (vm_frame_unmapped(pa))
 		return VM_PAGE_IN_UNMAPPED;
-	if (swapcache_write_in_flight(pa) && (!vm_mapcount(pa) || !vm_frame_kept_by_fault(pa)))
+	if (swapcache_write_in_flight(pa) && (!vm_mapcount(pa) || !vm_frame_kept(pa)))
 		return VM_PAGE_IN_UNMAPPED;
 	return 0;
 }

@@ -157,9 +157,7 @@ void vm_frame_keep(uint64_t pa)
 
 int vm_frame_kept_by_fault(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
-
-	return f && f->fault_kept;
+	return vm_frame_kept(pa);
 }
 
 void vm_frame_unmapped_clear(uint64_t pa)
