@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "kernel/abi/msg.h"
+
 #define BLK_SECTOR 512
 #define BLK_PAGE_SIZE 4096u	/* the pages requests and swap windows move */
 #define BLK_SECTORS_PER_PAGE (BLK_PAGE_SIZE / BLK_SECTOR)
@@ -80,12 +82,13 @@ struct blk_request {
 
 /* BLK_SUBMIT_ONE carries a request as this many message words. */
 #define BLK_REQUEST_WORDS 4
+_Static_assert(BLK_REQUEST_WORDS <= MSG_WORDS, "a request fits a message's words");
 _Static_assert(sizeof(struct blk_request) == BLK_REQUEST_WORDS * sizeof(uint64_t),
 	       "a request is BLK_SUBMIT_ONE's words");
 
 enum blk_state {
 	BLK_FREE = 0,			/* the pager may reuse the tag */
-	BLK_SUBMITTED = 1,		/* set by the pager before BLK_SUBMIT */
+	BLK_SUBMITTED = 1,		/* set by the pager before its submit */
 	BLK_DONE = 2			/* set by the driver, with error */
 };
 

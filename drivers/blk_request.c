@@ -29,7 +29,6 @@ int blk_batch_count(uint32_t len)
  * does not take a pointer's type for its alignment, and calls memcpy. */
 _Static_assert(offsetof(struct msg, data) % _Alignof(struct blk_request) == 0,
 	       "requests in msg data are aligned");
-_Static_assert(BLK_REQUEST_WORDS <= MSG_WORDS, "a request fits a message's words");
 static void copy_requests(struct blk_request *batch, const uint8_t *data, unsigned n)
 {
 	struct blk_request *dst = __builtin_assume_aligned(batch, _Alignof(struct blk_request));

@@ -21,7 +21,6 @@
 _Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
 _Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
 _Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
-_Static_assert(BLK_REQUEST_WORDS <= MSG_WORDS, "a request fits a message's words");
 
 uint32_t blk_tag_of(unsigned client, uint32_t i)
 {

@@ -266,7 +266,9 @@ static inline int vm_frame_unmapped(uint64_t pa)
 
 /* unmapped.c (vm_frame_keep): whether a fault kept pa during its
  * write-out (frame.fault_kept), read where the descriptor is, as
- * vm_frame_unmapped is; vm_frame_kept_by_fault is the swap code's. */
+ * vm_frame_unmapped is, so that shared.c's page-in needs no call up into
+ * unmapped.c (which calls region.c, which calls shared.c: a circle);
+ * vm_frame_kept_by_fault is the swap code's. */
 static inline int vm_frame_kept(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);

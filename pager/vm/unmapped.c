@@ -83,7 +83,8 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 
 /* A frame's mappings on their way back: pa, how many are back (in the
  * reverse map's order), and whether the mmu refused one (the rest stay
- * out). On undo, n counts down those to take out again. */
+ * out). On undo, n counts down those to take out again. writestate.c's
+ * struct reprot has the same shape for W. */
 struct back {
 	uint64_t pa;
 	unsigned n;

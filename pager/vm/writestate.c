@@ -29,7 +29,8 @@ static int writable_entry(struct vm_space *s, uint64_t va, const struct vm_regio
 /* A frame's mappings getting their permission back: how many have it (in
  * the reverse map's order), and whether the mmu refused one (or its entry
  * was missing: a bug), after which none is asked. On undo, n counts down
- * those to take it from again. */
+ * those to take it from again. The shape of unmapped.c's struct back (all
+ * or none of a frame's mappings back in the page tables); this is W. */
 struct reprot {
 	unsigned n;
 	int refused;
@@ -67,6 +68,15 @@ static void unprotect_one(void *ctx, struct vm_space *s, uint64_t va)
 	p->n--;
 }
 
+/* pa was, or may have been, written: no slot's copy any more (a write-out
+ * in flight is stale, so its end does not evict it), nor its program
+ * file's. */
+static void written(uint64_t pa)
+{
+	swapcache_written(pa);
+	vm_frame_dirtied(pa);
+}
+
 /* Every mapping of pa its permission again: 0; or -1 if the mmu refused
  * one, pa then marked being written again with no mapping writable (those
  * given W before the refusal lose it), so that a write faults and the
@@ -85,8 +95,7 @@ static int reprotect_all(uint64_t pa)
 	swapcache_set_writing(pa, 1);
 	if (p.n) {
 		vm_rmap_walk(pa, unprotect_one, &p);
-		swapcache_written(pa);	/* a write in flight is stale: not evicted */
-		vm_frame_dirtied(pa);
+		written(pa);
 	}
 	return -1;
 }
@@ -112,7 +121,7 @@ int vm_frame_write_end(uint64_t pa)
 	 * again (reprotect_all marks it itself). */
 	if (back < 0)
 		swapcache_set_writing(pa, 1);
-	if (stale)
+	if (stale && !swapcache_dirtied(pa))
 		swapcache_written(pa);
 	return -1;
 }
@@ -161,8 +170,7 @@ int vm_frame_write_resume(uint64_t pa)
 {
 	if (vm_frame_write_end(pa) < 0)
 		return -1;
-	swapcache_written(pa);	/* no longer the copy of any slot */
-	vm_frame_dirtied(pa);	/* nor of its program file */
+	written(pa);
 	return 0;
 }
 
