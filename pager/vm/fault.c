@@ -27,10 +27,11 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 
 	if (res < 0)
 		return res;
-	/* A shared object's frame unmapped for its write-out, or left with no
-	 * mapping while its write is in flight: its other mappings back before
-	 * one more is made, and kept once it is (the object holds it either
-	 * way: nothing to give back). */
+	/* A shared object's frame a write in flight holds and no fault has
+	 * kept (unmapped, left with no mapping, or brought back by a fault
+	 * whose own map was refused: object_frame_in): its other mappings
+	 * back before one more is made, and kept once it is (the object holds
+	 * it either way: nothing to give back). */
 	if (res == VM_PAGE_IN_UNMAPPED)
 		return vm_frame_fault_map(s, r, i, pa, how);
 	if (vm_page_map(s, r, i, pa, how) < 0) {

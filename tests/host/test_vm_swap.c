@@ -741,6 +741,17 @@ static void test_fault_after_write_over(void **state)
 	destroy(p);
 }
 
+/* One shared page, filled by sp[0] and forked into sp[1] and sp[2]
+ * (spaces 1-3, mapped in that order): its frame. */
+static uint64_t three_sharers(struct vm_space *sp[3])
+{
+	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(sp[0], SH, 4);
+	assert_int_equal(vm_fork(sp[0], sp[1]), 0);
+	assert_int_equal(vm_fork(sp[0], sp[2]), 0);
+	return vm_lookup(sp[0], SH);
+}
+
 /* A write-out's end whose walk giving W back the mmu refuses at one
  * sharer's mapping (each of three in turn, so that some are reached before
  * it): the frame is marked again and no mapping is left writable, those
@@ -753,11 +764,7 @@ static void test_write_end_refused_midway(void **state)
 	int dirtied = 0;
 
 	(void)state;
-	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	swap_fake_fill(sp[0], SH, 4);
-	assert_int_equal(vm_fork(sp[0], sp[1]), 0);
-	assert_int_equal(vm_fork(sp[0], sp[2]), 0);
-	f = vm_lookup(sp[0], SH);
+	f = three_sharers(sp);
 	for (int k = 0; k < 3; k++) {
 		swap_fake_unmap_for_write(&f, 1);
 		fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only */
@@ -800,11 +807,7 @@ static void test_write_refused_in_flight_stays_stale(void **state)
 	uint64_t f;
 
 	(void)state;
-	assert_int_equal(vm_region_add(sp[0], SH, SH + PG, RW, VM_SHARED, NULL), 0);
-	swap_fake_fill(sp[0], SH, 4);
-	assert_int_equal(vm_fork(sp[0], sp[1]), 0);
-	assert_int_equal(vm_fork(sp[0], sp[2]), 0);
-	f = vm_lookup(sp[0], SH);
+	f = three_sharers(sp);
 	swap_fake_unmap_for_write(&f, 1);
 	fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only, kept */
 	fake.refuse_protect = 1;
