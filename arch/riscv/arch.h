@@ -123,11 +123,11 @@ struct arch_pt {
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };
 
-/* The way out (trap.c, trap.S). Inline, as the last step of every kernel
+/* The way out (regs.c, trap.S). Inline, as the last step of every kernel
  * path and of the IPC fast path: the common case is two tests and a jump,
  * with no frame (a call to a function that does not return keeps one). */
 extern int arch_status_plain;	/* sstatus needs no write for a thread
-				 * without FP (trap.c's user_status) */
+				 * without FP (regs.c's user_status) */
 #define ARCH_JUMP(label, r, from)                                                        \
 	do {                                                                             \
 		register struct arch_regs *a0_ __asm__("a0") = (r);                      \
@@ -151,7 +151,7 @@ __attribute__((always_inline)) _Noreturn static inline void
 arch_enter_user_pt(struct arch_regs *r, const struct arch_pt *pt)
 {
 	if (!arch_plain_return(r, pt))
-		ARCH_JUMP("arch_enter_user_status", r, r);	/* trap.c */
+		ARCH_JUMP("arch_enter_user_status", r, r);	/* regs.c */
 	ARCH_JUMP("trap_return_msg", r, r);			/* trap.S */
 }
 
