@@ -23,14 +23,19 @@ ASM_CALLED void kmain(uint64_t hartid, uint64_t dtb_pa);
  * it), read inline because every system call starts with it. */
 extern struct thread *sched_running;
 static inline struct thread *sched_current(void) { return sched_running; }
-_Noreturn void schedule(void);
+/* Return to user mode in the thread to run next: the current one unless it
+ * blocked, its time slice is over or a higher priority is ready. Returns
+ * only if no thread is ready, sched_running then NULL: the trap code idles
+ * and, after each interrupt, asks sched_run_first, which returns likewise. */
+void schedule(void);
+void sched_run_first(void);
 
 /* The current thread, whose saved context is r, made system call n with
  * a0 and a1 its first arguments. First the IPC fast path (fastpath.c),
  * which returns only if it could not do the call; then syscall_entry:
- * the call's handler, then schedule(). */
+ * the call's handler. */
 void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *r, uint64_t n);
-_Noreturn void syscall_entry(struct thread *t);
+void syscall_entry(struct thread *t);
 /* A page fault at addr; access is an abi/msg.h enum fault_access. */
 void fault_page(struct thread *t, uint64_t addr, unsigned access);
 /* Any other exception; cause is an abi/proc.h enum kill_cause. */

@@ -114,5 +114,5 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	root_start(&dt, cmdline);
 	print_memory(image, pool);
 	sched_init(kparams.timeslice_ms * (uint64_t)CLOCK_NS_PER_MS);
-	schedule();
+	arch_kernel_exit();	/* runs the root task, as every trap ends */
 }

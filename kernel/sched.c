@@ -1,7 +1,8 @@
 /*
  * Fixed-priority round-robin scheduling on one hart. The kernel runs with
- * interrupts masked and one stack: schedule() always ends in a return to
- * user mode, and a blocked thread keeps no kernel state but its record.
+ * interrupts masked and one stack: schedule() ends in a return to user
+ * mode (or, with no thread ready, in the trap code's idle loop), and a
+ * blocked thread keeps no kernel state but its record.
  */
 #include "sched.h"
 #include "thread.h"
@@ -73,9 +74,11 @@ int sched_runs_next_slow(int prio)
 	return !higher_ready(prio + 1);
 }
 
-/* Inline in both its callers: schedule()'s usual path finds a thread at
- * once, and a call there would cost more than the loop. */
-static inline __attribute__((always_inline)) struct thread *pick(void)
+/* Return to user mode in the first ready thread, if there is one (else
+ * nothing runs: sched_running = NULL). Inline in both its callers:
+ * schedule()'s usual path finds a thread at once, and a call there would
+ * cost more than the loop. */
+static inline __attribute__((always_inline)) void run_first(void)
 {
 	for (int p = 0; p < PRIO_LEVELS; p++) {
 		struct thread *t = tq_pop(&runq[p]);
@@ -83,29 +86,17 @@ static inline __attribute__((always_inline)) struct thread *pick(void)
 		if (!runq[p].head)
 			sched_maybe_ready &= ~(1ul << p);	/* emptied, or was */
 		if (t)
-			return t;
+			sched_run(t);
 	}
-	return NULL;
+	sched_running = NULL;
 }
 
-/* Idle until some thread is ready; that thread. Called only when pick()
- * has just found none: with interrupts masked nothing can have become
- * ready since, so it idles before it looks again. Out of line: the idle
- * loop's interrupt handling needs many registers, and schedule(), which
- * never returns, would otherwise save them all on every call (~15
- * instructions a switch, ~11 switches a page read back). */
-__attribute__((noinline)) static struct thread *idle_until_ready(void)
+void sched_run_first(void)
 {
-	struct thread *t;
-
-	do {
-		sched_running = NULL;
-		arch_idle();
-	} while (!(t = pick()));
-	return t;
+	run_first();
 }
 
-_Noreturn void schedule(void)
+void schedule(void)
 {
 	struct thread *t = sched_running;
 
@@ -115,9 +106,7 @@ _Noreturn void schedule(void)
 		sched_ready(t);
 	}
 	slice_over = 0;
-	if (!(t = pick()))
-		t = idle_until_ready();
-	sched_run(t);
+	run_first();
 }
 
 int64_t sys_yield(struct thread *t, const uint64_t *a)

@@ -126,7 +126,7 @@ static syscall_fn lookup_call(const struct thread *t, uint64_t n, int64_t *err)
 	return table[n].fn;
 }
 
-static void syscall_dispatch(struct thread *t)
+void syscall_entry(struct thread *t)
 {
 	int64_t r = 0;
 	syscall_fn fn = lookup_call(t, arch_syscall_number(&t->regs), &r);
@@ -143,10 +143,4 @@ static void syscall_dispatch(struct thread *t)
 	/* The call may have blocked t, or ended it (exit, kill of itself). */
 	if (r != SYSCALL_BLOCKED && sched_current() == t)
 		arch_set_result(&t->regs, r);
-}
-
-_Noreturn void syscall_entry(struct thread *t)
-{
-	syscall_dispatch(t);
-	schedule();
 }

@@ -243,10 +243,11 @@ uint64_t arch_ticks_to_ns(uint64_t ticks);
 uint64_t arch_ns_to_ticks(uint64_t ns);
 void arch_timer_set(uint64_t deadline);	/* in ticks */
 void arch_trap_init(void);
-/* Sleep until an interrupt is pending and dispatch it (interrupts stay
- * masked in the kernel, so it is handled here, not by a trap). */
-void arch_idle(void);
-uint64_t arch_idle_ticks(void);	/* timer ticks spent in arch_idle */
+/* Leave the kernel in the thread to run next (schedule()), the hart asleep
+ * and taking interrupts while none is ready: the end of every trap, and of
+ * boot (trap.c). */
+_Noreturn void arch_kernel_exit(void);
+uint64_t arch_idle_ticks(void);	/* timer ticks spent asleep so (idle.c) */
 void arch_set_finisher(uint64_t base);
 /* The interrupt controller: sources 1..ndev-1. */
 void arch_irq_init(uint64_t plic_base, uint32_t ndev);
@@ -255,6 +256,5 @@ void arch_irq_disable(uint32_t irq);
 uint32_t arch_irq_claim(void);		/* 0: none pending */
 void arch_irq_complete(uint32_t irq);
 _Noreturn void arch_poweroff(int status);
-uint64_t arch_instret(void);
 
 #endif

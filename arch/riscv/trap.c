@@ -1,11 +1,12 @@
 /*
  * Trap dispatch: decode scause and hand each event to the generic kernel,
- * then schedule. Also the idle loop.
+ * then leave in the thread to run next, idling until one is ready.
  */
 #include "arch.h"
 #include "csr.h"
 #include "entry.h"
 #include "regs.h"
+#include "idle.h"
 #include "abi/msg.h"
 #include "abi/proc.h"
 #include "console.h"
@@ -24,7 +25,9 @@ void arch_trap_init(void)
 	csr_write(scounteren, 7);
 }
 
-static void interrupt(uint64_t cause)
+/* Out of line: its handlers need registers that every trap's way in would
+ * otherwise save, a page fault's too. */
+__attribute__((noinline)) static void interrupt(uint64_t cause)
 {
 	uint32_t irq;
 
@@ -72,6 +75,29 @@ static void exception(struct thread *t, uint64_t cause, uint64_t tval)
 	}
 }
 
+/* Nothing is ready: sleep, take the interrupts that woke the hart (they
+ * stay masked in the kernel, so none traps) and look again, until a thread
+ * runs. Out of line: every way out would otherwise save the registers it
+ * keeps across its calls. */
+__attribute__((noinline)) _Noreturn static void idle(void)
+{
+	for (;;) {
+		uint64_t pending = idle_wait();
+
+		if (pending & (1UL << IRQ_S_TIMER))
+			interrupt(IRQ_S_TIMER);
+		if (pending & (1UL << IRQ_S_EXTERNAL))
+			interrupt(IRQ_S_EXTERNAL);
+		sched_run_first();
+	}
+}
+
+_Noreturn void arch_kernel_exit(void)
+{
+	schedule();
+	idle();
+}
+
 /* Called from trap_vector with the current thread's user context saved. */
 ASM_CALLED _Noreturn void trap_from_user(void)
 {
@@ -84,7 +110,7 @@ ASM_CALLED _Noreturn void trap_from_user(void)
 		interrupt(cause & ~SCAUSE_INTERRUPT);
 	else
 		exception(t, cause, tval);
-	schedule();
+	arch_kernel_exit();
 }
 
 /* Called first from ecall_entry, what a system call keeps saved in the
@@ -103,35 +129,11 @@ ASM_CALLED _Noreturn void trap_from_ecall(void)
 {
 	fpu_note_dirty();
 	syscall_entry(sched_current());
+	arch_kernel_exit();
 }
 
 ASM_CALLED _Noreturn void trap_from_kernel(void)
 {
 	panic("trap in kernel mode: scause %lx stval %lx sepc %lx",
 	      csr_read(scause), csr_read(stval), csr_read(sepc));
-}
-
-static uint64_t idle_ticks;
-
-uint64_t arch_idle_ticks(void)
-{
-	return idle_ticks;
-}
-
-void arch_idle(void)
-{
-	uint64_t pending, start = arch_time_now();
-
-	wfi();
-	idle_ticks += arch_time_now() - start;
-	pending = csr_read(sip);
-	if (pending & (1UL << IRQ_S_TIMER))
-		interrupt(IRQ_S_TIMER);
-	if (pending & (1UL << IRQ_S_EXTERNAL))
-		interrupt(IRQ_S_EXTERNAL);
-}
-
-uint64_t arch_instret(void)
-{
-	return csr_read(instret);
 }
