@@ -123,7 +123,7 @@ struct arch_pt {
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
 };
 
-/* The way out (regs.c, trap.S). Inline, as the last step of every kernel
+/* The way out (regs.c, return.S). Inline, as the last step of every kernel
  * path and of the IPC fast path: the common case is two tests and a jump,
  * with no frame (a call to a function that does not return keeps one). */
 extern int arch_status_plain;	/* sstatus needs no write for a thread
@@ -152,7 +152,7 @@ arch_enter_user_pt(struct arch_regs *r, const struct arch_pt *pt)
 {
 	if (!arch_plain_return(r, pt))
 		ARCH_JUMP("arch_enter_user_status", r, r);	/* regs.c */
-	ARCH_JUMP("trap_return_msg", r, r);			/* trap.S */
+	ARCH_JUMP("trap_return_msg", r, r);			/* return.S */
 }
 
 /* The same, but with a message in registers (abi/msg.h's register form):
