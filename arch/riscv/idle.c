@@ -1,6 +1,6 @@
 /*
  * Idling: the hart asleep until an interrupt is pending, and the time so
- * spent (kernel_info's idle figure).
+ * spent (the idle_ns system call's figure).
  */
 #include "arch.h"
 #include "csr.h"
