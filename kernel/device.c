@@ -41,9 +41,12 @@ static void probe(struct device *d)
 	d->device_id = regs[2];
 }
 
+static void notify_orphaned(struct object *o);
+
 void device_init(const struct devtree_info *dt)
 {
 	arch_irq_init(dt->plic.base, dt->plic_ndev);
+	object_on_orphaned(OBJ_NOTIFY, notify_orphaned);
 	for (size_t i = 0; i < dt->nvirtio && ndevices < BOOTINFO_MAX_DEVICES; i++) {
 		struct device *d = &devices[ndevices++];
 		d->base = dt->virtio[i].base & ~(PAGE_SIZE - 1);
@@ -84,8 +87,11 @@ static void unbind(uint32_t irq)
 	irqs[irq] = (struct binding){ NULL, 0 };
 }
 
-void device_notify_orphaned(struct notify *n)
+/* No handle can wait on notification o any more: its interrupts go. */
+static void notify_orphaned(struct object *o)
 {
+	struct notify *n = (struct notify *)o;
+
 	for (uint32_t irq = 0; irq < IRQ_MAX; irq++)
 		if (irqs[irq].n == n)
 			unbind(irq);

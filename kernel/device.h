@@ -24,8 +24,6 @@ struct device {
 void device_init(const struct devtree_info *dt);
 size_t device_count(void);
 const struct device *device_get(size_t i);
-/* No handle names n any more: unbind and mask the interrupts it took. */
-void device_notify_orphaned(struct notify *n);
 /* Interrupts bound now (SYS_KERNEL_INFO). */
 uint64_t device_irq_bindings(void);
 

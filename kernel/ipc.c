@@ -33,14 +33,10 @@ struct endpoint *endpoint_create(void)
 	return ep;
 }
 
-void endpoint_free(struct endpoint *ep)
+/* No handle names ep any more: fail everyone queued on it. */
+static void endpoint_orphaned(struct object *o)
 {
-	endpoint_orphaned(ep);
-	kcache_free(&ep_cache, ep);
-}
-
-void endpoint_orphaned(struct endpoint *ep)
-{
+	struct endpoint *ep = (struct endpoint *)o;
 	struct thread *t;
 
 	while ((t = tq_pop(&ep->receivers)))
@@ -52,6 +48,18 @@ void endpoint_orphaned(struct endpoint *ep)
 		}
 		thread_wake(t, -ERR_PIPE);
 	}
+}
+
+static void endpoint_free(struct object *o)
+{
+	endpoint_orphaned(o);
+	kcache_free(&ep_cache, o);
+}
+
+void ipc_init(void)
+{
+	object_on_free(OBJ_ENDPOINT, endpoint_free);
+	object_on_orphaned(OBJ_ENDPOINT, endpoint_orphaned);
 }
 
 /* Install in `to` the handle k names in `from` (checked by read_outgoing,

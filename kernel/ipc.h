@@ -16,10 +16,9 @@ struct endpoint {
 	struct tqueue receivers;	/* T_RECV threads */
 };
 
+/* At boot: how an endpoint is orphaned and freed (object.h). */
+void ipc_init(void);
 struct endpoint *endpoint_create(void);
-void endpoint_free(struct endpoint *ep);
-/* No handle names ep any more: fail everyone queued on it. */
-void endpoint_orphaned(struct endpoint *ep);
 /* Start the fault call of t to ep with t->fault_msg already filled in. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
 /* t, blocked in recv, gets the bits of its bound notification as a

@@ -11,6 +11,9 @@
 #include "kmem.h"
 #include "params.h"
 #include "root.h"
+#include "proc.h"
+#include "ipc.h"
+#include "notify.h"
 #include "sched.h"
 #include "entry.h"
 #include "klib.h"
@@ -111,6 +114,9 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	kprintf("\n");
 	print_devices();
 	kprintf("timer    %lu Hz, time slice %lu ms\n", dt.timebase_hz, kparams.timeslice_ms);
+	proc_init();
+	ipc_init();
+	notify_init();
 	root_start(&dt, cmdline);
 	print_memory(image, pool);
 	sched_init(kparams.timeslice_ms * (uint64_t)CLOCK_NS_PER_MS);

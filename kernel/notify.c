@@ -27,8 +27,10 @@ struct notify *notify_create(void)
 	return n;
 }
 
-void notify_free(struct notify *n)
+static void notify_free(struct object *o)
 {
+	struct notify *n = (struct notify *)o;
+
 	if (n->bound)
 		n->bound->bound = NULL;	/* cannot happen: the binding holds a ref */
 	/* The last handle went while someone waited (another thread closed it). */
@@ -37,6 +39,11 @@ void notify_free(struct notify *n)
 		thread_wake(n->waiter, -ERR_BADF);
 	}
 	kcache_free(&notify_cache, n);
+}
+
+void notify_init(void)
+{
+	object_on_free(OBJ_NOTIFY, notify_free);
 }
 
 void notify_signal(struct notify *n, uint64_t bits)
@@ -85,7 +92,7 @@ int64_t sys_notify_create(struct thread *t, const uint64_t *a)
 		return -ERR_NOMEM;
 	h = handle_install(t->proc, &n->obj, RIGHTS_ALL);
 	if (h < 0)
-		notify_free(n);
+		notify_free(&n->obj);
 	return h;
 }
 

@@ -20,8 +20,9 @@ struct notify {
 	struct thread *bound;		/* its recv also wakes for these bits */
 };
 
+/* At boot: how a notification is freed (object_on_free). */
+void notify_init(void);
 struct notify *notify_create(void);
-void notify_free(struct notify *n);
 void notify_signal(struct notify *n, uint64_t bits);
 /* Notifications alive now (SYS_KERNEL_INFO). */
 uint64_t notify_count(void);

@@ -1,13 +1,22 @@
 /*
- * Reference counting for kernel objects, and the one place that knows how
- * to destroy each type when its last reference goes.
+ * Reference counting for kernel objects. Each type's own file says how to
+ * destroy one (object_on_free), so the count lives below every type.
  */
 #include "object.h"
-#include "proc.h"
-#include "ipc.h"
-#include "notify.h"
 #include "console.h"
-#include "device.h"
+
+static object_fn *on_free[OBJ_TYPES];
+static object_fn *on_orphaned[OBJ_TYPES];
+
+void object_on_free(enum obj_type type, object_fn *free)
+{
+	on_free[type] = free;
+}
+
+void object_on_orphaned(enum obj_type type, object_fn *orphaned)
+{
+	on_orphaned[type] = orphaned;
+}
 
 void object_get(struct object *o)
 {
@@ -20,25 +29,13 @@ void object_put(struct object *o)
 		panic("object %p of type %u released too often", (void *)o, o->type);
 	if (--o->refs > 0)
 		return;
-	switch (o->type) {
-	case OBJ_PROC:
-		proc_free((struct proc *)o);
-		break;
-	case OBJ_ENDPOINT:
-		endpoint_free((struct endpoint *)o);
-		break;
-	case OBJ_NOTIFY:
-		notify_free((struct notify *)o);
-		break;
-	default:
+	if (o->type >= OBJ_TYPES || !on_free[o->type])
 		panic("object %p has unknown type %u", (void *)o, o->type);
-	}
+	on_free[o->type](o);
 }
 
 void object_orphaned(struct object *o)
 {
-	if (o->type == OBJ_ENDPOINT)
-		endpoint_orphaned((struct endpoint *)o);
-	else if (o->type == OBJ_NOTIFY)
-		device_notify_orphaned((struct notify *)o);
+	if (o->type < OBJ_TYPES && on_orphaned[o->type])
+		on_orphaned[o->type](o);
 }

@@ -12,7 +12,8 @@
 enum obj_type {
 	OBJ_PROC = 1,
 	OBJ_ENDPOINT = 2,
-	OBJ_NOTIFY = 3
+	OBJ_NOTIFY = 3,
+	OBJ_TYPES
 };
 
 struct object {
@@ -22,12 +23,20 @@ struct object {
 	uint32_t receivers;	/* of those, holding RIGHT_RECV */
 };
 
+typedef void object_fn(struct object *o);
+
+/* What a type does at the ends of an object's life, set at boot by the
+ * file above that owns it: this file calls no one up. free is called when
+ * the last reference goes (every type has one); orphaned when the last
+ * handle with RIGHT_RECV closes, so what waits on it is let go (an
+ * endpoint's queues, a notification's interrupt bindings), if set. */
+void object_on_free(enum obj_type type, object_fn *free);
+void object_on_orphaned(enum obj_type type, object_fn *orphaned);
+
 void object_get(struct object *o);
 /* Drop a reference; the object is destroyed when the last one goes. */
 void object_put(struct object *o);
-/* The last handle with RIGHT_RECV on o has closed: no one can receive on
- * it any more, so what waits on it is let go (an endpoint's queues, a
- * notification's interrupt bindings). */
+/* The last handle with RIGHT_RECV on o has closed (object_on_orphaned). */
 void object_orphaned(struct object *o);
 
 #endif

@@ -132,9 +132,16 @@ uint64_t proc_count(void)
 	return proc_cache.in_use;
 }
 
-void proc_free(struct proc *p)
+static void proc_free(struct object *o)
 {
+	struct proc *p = (struct proc *)o;
+
 	if (p->alive)
 		panic("freeing live process %u", p->pid);
 	kcache_free(&proc_cache, p);
+}
+
+void proc_init(void)
+{
+	object_on_free(OBJ_PROC, proc_free);
 }

@@ -39,6 +39,8 @@ struct proc {
 	struct tqueue waiters;		/* threads in proc_wait on it */
 };
 
+/* At boot: how a process record is freed (object_on_free). */
+void proc_init(void);
 struct proc *proc_create(const char *name, int is_root);
 /*
  * End p: every thread goes, the address space and handles are released, the
@@ -46,7 +48,6 @@ struct proc *proc_create(const char *name, int is_root);
  * a kill is reported on the console with `why` if given.
  */
 void proc_end(struct proc *p, const struct exit_info *info, const char *why);
-void proc_free(struct proc *p);
 /* Process records alive now, ended ones still referenced included. */
 uint64_t proc_count(void);
 /* The process whose page tables satp holds, or NULL (proc.c's, written
