@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "object.h"
 #include "thread.h"
+#include "tqueue.h"
 
 struct endpoint {
 	struct object obj;

@@ -9,6 +9,7 @@
 #include "delivery.h"
 #include "notify.h"
 #include "sched.h"
+#include "thread_end.h"
 #include "kmem.h"
 #include "klib.h"
 #include "usercopy.h"
@@ -17,7 +18,6 @@
 
 static struct kcache proc_cache = { "proc", sizeof(struct proc), 0, 0 };
 static uint32_t next_pid = 1;
-struct proc *proc_active;	/* whose page tables satp holds (proc.h) */
 
 struct proc *proc_create(const char *name, int is_root)
 {
@@ -113,11 +113,8 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 	if (p->is_root)
 		panic("the root task (pager) ended; nothing can handle faults any more");
 	while (p->threads)
-		thread_destroy(p->threads);
-	if (proc_active == p) {
-		arch_pt_activate_kernel();
-		proc_active = NULL;
-	}
+		thread_end(p->threads);
+	sched_forget_proc(p);
 	arch_pt_destroy(&p->pt);
 	usercopy_forget(p);	/* the record may be reused for another process */
 	wake_waiters(p);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "object.h"
 #include "thread.h"
+#include "tqueue.h"
 #include "notify_timer.h"
 #include "arch.h"
 #include "abi/proc.h"
@@ -50,18 +51,5 @@ struct proc *proc_create(const char *name, int is_root);
 void proc_end(struct proc *p, const struct exit_info *info, const char *why);
 /* Process records alive now, ended ones still referenced included. */
 uint64_t proc_count(void);
-/* The process whose page tables satp holds, or NULL (proc.c's, written
- * only there and by proc_switch). */
-extern struct proc *proc_active;
-/* Make p the active process: the page tables to load for it (the return
- * to user mode loads them: arch.h's arch_enter_user_pt), or NULL if satp holds
- * them already. Inline: every switch to another thread passes here. */
-static inline const struct arch_pt *proc_switch(struct proc *p)
-{
-	if (p == proc_active)
-		return NULL;
-	proc_active = p;
-	return &p->pt;
-}
 
 #endif

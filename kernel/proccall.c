@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "handle.h"
 #include "sched.h"
+#include "thread_end.h"
 #include "syscall.h"
 #include "usercopy.h"
 #include "klib.h"
@@ -44,7 +45,7 @@ int64_t sys_thread_exit(struct thread *t, const uint64_t *a)
 	(void)a;
 	if (t->proc->nthreads == 1)
 		return sys_exit(t, status0);
-	thread_destroy(t);
+	thread_end(t);
 	return SYSCALL_BLOCKED;
 }
 

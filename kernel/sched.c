@@ -6,6 +6,7 @@
  */
 #include "sched.h"
 #include "thread.h"
+#include "tqueue.h"
 #include "proc.h"
 #include "console.h"
 #include "abi/proc.h"
@@ -19,8 +20,17 @@ uint64_t sched_maybe_ready;	/* 64 bits: no sign extensions in the tests */
 _Static_assert(PRIO_LEVELS < 64, "a bit per priority level, and one more shifted past the top");
 /* The running thread (entry.h reads it inline), or NULL while idle. */
 struct thread *sched_running;
+struct proc *sched_active_proc;	/* whose page tables satp holds (sched.h) */
 static int slice_over;
 static uint64_t slice_ticks, slice_ns;
+
+void sched_forget_proc(struct proc *p)
+{
+	if (sched_active_proc != p)
+		return;
+	arch_pt_activate_kernel();
+	sched_active_proc = NULL;
+}
 
 void sched_init(uint64_t ns)
 {

@@ -11,6 +11,22 @@
 
 struct arch_regs;
 
+/* The process whose page tables satp holds, or NULL (sched.c's, written
+ * only there and by sched_switch_proc). */
+extern struct proc *sched_active_proc;
+/* Make p the active process: the page tables to load for it (the return
+ * to user mode loads them: arch.h's arch_enter_user_pt), or NULL if satp holds
+ * them already. Inline: every switch to another thread passes here. */
+static inline const struct arch_pt *sched_switch_proc(struct proc *p)
+{
+	if (p == sched_active_proc)
+		return NULL;
+	sched_active_proc = p;
+	return &p->pt;
+}
+/* p's page tables are going: if satp holds them, it takes the kernel's. */
+void sched_forget_proc(struct proc *p);
+
 void sched_init(uint64_t slice_ns);
 void sched_ready(struct thread *t);
 /* t is no longer anywhere: forget it if it was current. */
@@ -42,7 +58,7 @@ sched_run_msg(struct thread *t, const struct arch_regs *from, uint64_t ids, uint
 {
 	t->state = T_RUNNING;
 	sched_running = t;
-	arch_enter_user_msg(&t->regs, from, ids, origin, proc_switch(t->proc));
+	arch_enter_user_msg(&t->regs, from, ids, origin, sched_switch_proc(t->proc));
 }
 
 /* Return to user mode in t, in place of the current thread, which has
@@ -52,7 +68,7 @@ __attribute__((always_inline)) _Noreturn static inline void sched_run(struct thr
 {
 	t->state = T_RUNNING;
 	sched_running = t;
-	arch_enter_user_pt(&t->regs, proc_switch(t->proc));
+	arch_enter_user_pt(&t->regs, sched_switch_proc(t->proc));
 }
 
 int64_t sys_yield(struct thread *t, const uint64_t *a);

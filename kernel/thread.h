@@ -1,7 +1,7 @@
 /*
  * Threads: a user context plus the state of whatever it is blocked on. A
- * thread is on at most one queue at a time (run queue or a wait queue),
- * linked through qnext. Single hart, kernel never preempted: no locks.
+ * thread is on at most one queue at a time (tqueue.h: run queue or a wait
+ * queue). Single hart, kernel never preempted: no locks.
  */
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
@@ -14,6 +14,7 @@ struct proc;
 struct endpoint;
 struct notify;
 struct object;
+struct tqueue;
 
 enum thread_state {
 	T_RUNNING = 1,		/* current, or about to return to user */
@@ -34,10 +35,6 @@ struct pending_copy {
 					 * closed if the copy is given up; or -1 */
 	struct object *passed;		/* what that handle names */
 	uint8_t bytes[sizeof(struct msg)];
-};
-
-struct tqueue {
-	struct thread *head, *tail;
 };
 
 /* A message buffer of the thread's as the IPC fast path last checked it:
@@ -98,38 +95,9 @@ static inline struct thread *thread_of_regs(struct arch_regs *r)
 	return (struct thread *)(void *)r;
 }
 
-/* Queue operations, inline: the IPC fast path does one of each per
- * message, and a call would cost it a frame. */
-static inline void tq_push(struct tqueue *q, struct thread *t)
-{
-	t->qnext = NULL;
-	t->queue = q;
-	if (q->tail)
-		q->tail->qnext = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-static inline struct thread *tq_pop(struct tqueue *q)
-{
-	struct thread *t = q->head;
-
-	if (!t)
-		return NULL;
-	q->head = t->qnext;
-	if (!q->head)
-		q->tail = NULL;
-	t->qnext = NULL;
-	t->queue = NULL;
-	return t;
-}
-
-void tq_remove(struct thread *t);	/* off whatever queue it is on */
-
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio);
-/* Take t off every queue, break its IPC links and free it. */
-void thread_destroy(struct thread *t);
+/* Free t's record, which nothing names any more (thread_end.h). */
+void thread_free(struct thread *t);
 /* Threads alive now (SYS_KERNEL_INFO). */
 uint64_t thread_count(void);
 /* Wake a blocked thread with result r. */
