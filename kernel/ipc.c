@@ -148,25 +148,6 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 	return r;
 }
 
-/* A message saying the bound notification fired, from no one. */
-static void notice(struct msg *k, uint64_t bits)
-{
-	memset(k, 0, MSG_HEADER_SIZE);
-	k->origin = ORIGIN_NOTIFY;
-	k->handle = -1;
-	k->w[0] = bits;
-}
-
-void ipc_notify_receiver(struct thread *t, uint64_t bits)
-{
-	static struct msg k;
-
-	tq_remove(t);
-	t->blocked_ep = NULL;
-	notice(&k, bits);
-	delivery_to(t, &k);
-}
-
 uint64_t ipc_endpoints(void)
 {
 	return ep_cache.in_use;
@@ -256,7 +237,7 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	t->msg_va = va;
 	if ((bits = notify_take_bound(t)) != 0) {
 		/* Events first: a busy endpoint must not starve interrupts. */
-		notice(&k, bits);
+		notify_message(&k, bits);
 		return delivery_in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
 	}
 	s = tq_pop(&ep->senders);

@@ -22,9 +22,6 @@ void ipc_init(void);
 struct endpoint *endpoint_create(void);
 /* Start the fault call of t to ep with t->fault_msg already filled in. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
-/* t, blocked in recv, gets the bits of its bound notification as a
- * message (origin ORIGIN_NOTIFY, w[0] = bits). */
-void ipc_notify_receiver(struct thread *t, uint64_t bits);
 /* Endpoints alive now (SYS_KERNEL_INFO). */
 uint64_t ipc_endpoints(void);
 

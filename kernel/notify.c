@@ -9,8 +9,10 @@
 #include "sched.h"
 #include "kmem.h"
 #include "syscall.h"
+#include "tqueue.h"
+#include "delivery.h"
+#include "klib.h"
 #include "abi/errno.h"
-#include "ipc.h"
 #include "abi/handle.h"
 
 _Static_assert((NOTIFY_BITS_MASK & (uint64_t)SYSCALL_BLOCKED) == 0,
@@ -46,6 +48,26 @@ void notify_init(void)
 	object_on_free(OBJ_NOTIFY, notify_free);
 }
 
+void notify_message(struct msg *k, uint64_t bits)
+{
+	memset(k, 0, MSG_HEADER_SIZE);
+	k->origin = ORIGIN_NOTIFY;
+	k->handle = -1;
+	k->w[0] = bits;
+}
+
+/* t, blocked in recv on an endpoint, is taken off it and gets the bits of
+ * its bound notification as a message. */
+static void give_bound(struct thread *t, uint64_t bits)
+{
+	static struct msg k;
+
+	tq_remove(t);
+	t->blocked_ep = NULL;
+	notify_message(&k, bits);
+	delivery_to(t, &k);
+}
+
 void notify_signal(struct notify *n, uint64_t bits)
 {
 	struct thread *w = n->waiter;
@@ -55,7 +77,7 @@ void notify_signal(struct notify *n, uint64_t bits)
 		return;
 	if (!w && n->bound && n->bound->state == T_RECV) {
 		/* The bound thread waits for a message: this is one. */
-		ipc_notify_receiver(n->bound, n->bits);
+		give_bound(n->bound, n->bits);
 		n->bits = 0;
 		return;
 	}

@@ -40,6 +40,10 @@ static inline int notify_bound_pending(const struct thread *t)
 {
 	return t->bound && t->bound->bits;
 }
+/* Write into k the message that a bound notification fired with bits
+ * (origin ORIGIN_NOTIFY, w[0] = bits, from no one): what its thread's
+ * recv returns. */
+void notify_message(struct msg *k, uint64_t bits);
 /* Take the pending bits of t's bound notification (0 if none). */
 uint64_t notify_take_bound(struct thread *t);
 
