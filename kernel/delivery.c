@@ -13,9 +13,18 @@
 #include "kmem.h"
 #include "klib.h"
 #include "usercopy.h"
-#include "fault.h"
-#include "fastpath.h"
 #include "abi/errno.h"
+
+/* How a missing page of a receiver's buffer is asked for (delivery_on_fault). */
+static delivery_fault_fn *ask_pager;
+
+void delivery_on_fault(delivery_fault_fn *fn)
+{
+	ask_pager = fn;
+}
+
+/* Messages delivery_in_regs put in registers (delivery_regs_count). */
+static uint64_t in_regs;
 
 /* Messages waiting for a receiver's page (see copy_to_blocked). */
 static struct kcache stash_cache = { "pending copy", sizeof(struct pending_copy), 0, 0 };
@@ -71,7 +80,7 @@ static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size
 		return 0;
 	}
 	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed) == 0 &&
-	    fault_for_delivery(to, user_miss.va))
+	    ask_pager(to, user_miss.va))
 		return 0;
 	undo_passed(to, h, passed);
 	drop_stash(to);
@@ -89,7 +98,7 @@ int delivery_in_regs(struct thread *t, const struct msg *k)
 	if (!t->recv_regs || k->len != 0 || k->handle >= 0)
 		return 0;
 	arch_msg_write(&t->regs, k->label, k->w, arch_msg_ids(k->pid, k->tid), k->origin);
-	fastpath_counts.in_regs++;
+	in_regs++;
 	return 1;
 }
 
@@ -115,6 +124,11 @@ void ipc_finish_delivery(struct thread *t)
 void ipc_thread_gone(struct thread *t)
 {
 	drop_stash(t);
+}
+
+uint64_t delivery_regs_count(void)
+{
+	return in_regs;
 }
 
 uint64_t ipc_pending_copies(void)

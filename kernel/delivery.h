@@ -11,6 +11,13 @@
 #include "thread.h"
 #include "abi/msg.h"
 
+/* How a delivery that meets a missing page of blocked thread t's buffer
+ * at va asks t's pager for it: 1, and the copy waits in t->stash for the
+ * pager's answer; 0 if t has no pager to ask. fault.c's, set at boot: the
+ * fault path sends its own message through here, so it sits above. */
+typedef int delivery_fault_fn(struct thread *t, uint64_t va);
+void delivery_on_fault(delivery_fault_fn *fn);
+
 /* Whether k goes to t's registers: header-only, to a thread that receives
  * in the register form. Written there with its stamps if so. */
 int delivery_in_regs(struct thread *t, const struct msg *k);
@@ -29,6 +36,9 @@ void ipc_finish_delivery(struct thread *t);
 void ipc_drop_delivery(struct thread *t, int64_t err);
 /* t is being destroyed: drop what IPC kept for it. */
 void ipc_thread_gone(struct thread *t);
+/* Messages delivery_in_regs wrote into registers: the slow path's count
+ * (SYS_KERNEL_INFO adds the fast path's, fastpath.h). */
+uint64_t delivery_regs_count(void);
 /* Pending copies alive now (SYS_KERNEL_INFO). */
 uint64_t ipc_pending_copies(void);
 

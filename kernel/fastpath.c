@@ -15,7 +15,7 @@
 #include "handle.h"
 #include "sched.h"
 #include "notify.h"
-#include "fault.h"
+#include "fault_reply.h"
 #include "usercopy.h"
 #include "msgwin.h"
 #include "abi/handle.h"

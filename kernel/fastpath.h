@@ -9,6 +9,7 @@
 #define KERNEL_FASTPATH_H
 
 #include <stdint.h>
+#include "delivery.h"
 
 struct thread;
 struct endpoint;
@@ -27,8 +28,8 @@ struct fastpath_counts {
 	uint64_t faults_regs;	/* ... these: received in registers */
 	uint64_t resumes;	/* reply_recv answering a fault with FAULT_RESUME */
 	uint64_t in_regs;	/* messages received in registers (abi/msg.h's
-				 * register form), on either path, but for the
-				 * *_regs ones */
+				 * register form) on this path, but for the
+				 * *_regs ones (the slow path's: delivery.h) */
 };
 extern struct fastpath_counts fastpath_counts;
 
@@ -47,11 +48,11 @@ static inline uint64_t fastpath_faults(void)
 	return fastpath_counts.faults + fastpath_counts.faults_regs;
 }
 
-/* Every message received in registers. */
+/* Every message received in registers, on either path. */
 static inline uint64_t fastpath_in_regs(void)
 {
 	return fastpath_counts.in_regs + fastpath_counts.calls_regs + fastpath_counts.replies_regs +
-	       fastpath_counts.faults_regs;
+	       fastpath_counts.faults_regs + delivery_regs_count();
 }
 
 /* t's fault message (t->fault_msg) to its pager's endpoint ep; only for

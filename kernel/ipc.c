@@ -16,7 +16,7 @@
 #include "klib.h"
 #include "usercopy.h"
 #include "syscall.h"
-#include "fault.h"
+#include "fault_reply.h"
 #include "fastpath.h"
 #include "delivery.h"
 #include "abi/errno.h"

@@ -12,6 +12,7 @@
 #include "params.h"
 #include "root.h"
 #include "proc.h"
+#include "fault.h"
 #include "ipc.h"
 #include "notify.h"
 #include "sched.h"
@@ -114,6 +115,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	kprintf("\n");
 	print_devices();
 	kprintf("timer    %lu Hz, time slice %lu ms\n", dt.timebase_hz, kparams.timeslice_ms);
+	fault_init();
 	proc_init();
 	ipc_init();
 	notify_init();
