@@ -7,7 +7,6 @@
  */
 #include <stddef.h>
 #include "delivery.h"
-#include "ipc.h"
 #include "proc.h"
 #include "handle.h"
 #include "kmem.h"
@@ -65,7 +64,7 @@ static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int
 	return 0;
 }
 
-/* ipc_copy_to_blocked for a message that installed handle h (naming
+/* delivery_copy for a message that installed handle h (naming
  * passed) in to's table, or -1: if the copy is given up, so is h. */
 static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
 			   int32_t h, struct object *passed)
@@ -88,7 +87,7 @@ static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size
 	return r;
 }
 
-int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len)
+int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len)
 {
 	return copy_to_blocked(to, va, src, len, -1, NULL);
 }
@@ -114,14 +113,14 @@ int delivery_to(struct thread *to, const struct msg *k)
 			       e ? e->obj : NULL);
 }
 
-void ipc_finish_delivery(struct thread *t)
+void delivery_finish(struct thread *t)
 {
 	struct pending_copy *p = t->stash;
 
 	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed);
 }
 
-void ipc_thread_gone(struct thread *t)
+void delivery_thread_gone(struct thread *t)
 {
 	drop_stash(t);
 }
@@ -131,12 +130,12 @@ uint64_t delivery_regs_count(void)
 	return in_regs;
 }
 
-uint64_t ipc_pending_copies(void)
+uint64_t delivery_pending_copies(void)
 {
 	return stash_cache.in_use;
 }
 
-void ipc_drop_delivery(struct thread *t, int64_t err)
+void delivery_drop(struct thread *t, int64_t err)
 {
 	if (t->stash)
 		undo_passed(t, t->stash->handle, t->stash->passed);

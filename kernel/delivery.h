@@ -29,17 +29,17 @@ int delivery_to(struct thread *to, const struct msg *k);
  * page is not there or is copy-on-write, its pager is asked for it first
  * and the copy finishes when it answers. Returns 0, or the error `to` was
  * woken with. Used for messages and for proc_wait's exit record. */
-int ipc_copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len);
+int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len);
 /* The pager answered the fault taken to deliver t->stash: try again (which
  * may fault on the buffer's next page), or give up with err. */
-void ipc_finish_delivery(struct thread *t);
-void ipc_drop_delivery(struct thread *t, int64_t err);
-/* t is being destroyed: drop what IPC kept for it. */
-void ipc_thread_gone(struct thread *t);
+void delivery_finish(struct thread *t);
+void delivery_drop(struct thread *t, int64_t err);
+/* t is ending (thread_end.c): drop the copy kept for it. */
+void delivery_thread_gone(struct thread *t);
 /* Messages delivery_in_regs wrote into registers: the slow path's count
  * (SYS_KERNEL_INFO adds the fast path's, fastpath.h). */
 uint64_t delivery_regs_count(void);
 /* Pending copies alive now (SYS_KERNEL_INFO). */
-uint64_t ipc_pending_copies(void);
+uint64_t delivery_pending_copies(void);
 
 #endif

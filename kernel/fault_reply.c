@@ -113,7 +113,7 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 	if (r < 0)
 		return r;
 	if (c->stash)
-		ipc_finish_delivery(c);	/* the message can go into its buffer now */
+		delivery_finish(c);	/* the message can go into its buffer now */
 	else
 		sched_ready(c);		/* it retries the access or system call */
 	return 0;
@@ -128,7 +128,7 @@ int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *
 	if (fault_resumes(m->label))
 		return resume(c, replier, m);
 	if (m->label == FAULT_KILL && c->stash) {
-		ipc_drop_delivery(c, -ERR_FAULT);
+		delivery_drop(c, -ERR_FAULT);
 		return 0;
 	}
 	if (m->label == FAULT_KILL && c->syscall_fault) {

@@ -10,7 +10,6 @@
 #include "ipc.h"
 #include "proc.h"
 #include "handle.h"
-#include "sched.h"
 #include "kmem.h"
 #include "notify.h"
 #include "klib.h"

@@ -6,7 +6,6 @@
 #include "thread.h"
 #include "proc.h"
 #include "handle.h"
-#include "sched.h"
 #include "kmem.h"
 #include "syscall.h"
 #include "tqueue.h"

@@ -82,7 +82,7 @@ static void wake_waiters(struct proc *p)
 
 	while ((w = tq_pop(&p->waiters))) {
 		w->awaited = NULL;
-		ipc_copy_to_blocked(w, w->wait_va, &p->exit, sizeof(p->exit));
+		delivery_copy(w, w->wait_va, &p->exit, sizeof(p->exit));
 		object_put(&p->obj);	/* the waiter's reference */
 	}
 }

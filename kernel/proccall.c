@@ -6,7 +6,6 @@
 #include "proccall.h"
 #include "proc.h"
 #include "handle.h"
-#include "sched.h"
 #include "thread_end.h"
 #include "syscall.h"
 #include "usercopy.h"

@@ -8,7 +8,6 @@
 #include "thread.h"
 #include "tqueue.h"
 #include "proc.h"
-#include "console.h"
 #include "abi/proc.h"
 
 static struct tqueue runq[PRIO_LEVELS];

@@ -94,7 +94,7 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.threads = thread_count(),
 		.endpoints = ipc_endpoints(),
 		.notifies = notify_count(),
-		.pending_copies = ipc_pending_copies(),
+		.pending_copies = delivery_pending_copies(),
 		.handles = handle_count(),
 		.timers = notify_timers_armed(),
 		.irq_bindings = device_irq_bindings(),

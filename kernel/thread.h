@@ -77,7 +77,7 @@ struct thread {
 	struct thread *replier;		/* caller side: who owes us the reply */
 	struct msg fault_msg;		/* header of the fault message (data unused) */
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
-					 * buffer (ipc_copy_to_blocked), or NULL */
+					 * buffer (delivery_copy), or NULL */
 	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
 	uint64_t slow_calls;		/* its calls the slow path took (ipc.c's;
 					 * SYS_KERNEL_INFO tells it, for tests) */

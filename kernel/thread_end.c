@@ -57,7 +57,7 @@ void thread_end(struct thread *t)
 {
 	tq_remove(t);
 	unlink_ipc(t);
-	ipc_thread_gone(t);
+	delivery_thread_gone(t);
 	notify_unbind(t);
 	unlink_from_proc(t);
 	sched_forget(t);
