@@ -9,6 +9,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "ipc.h"
+#include "fastpath.h"
 #include "delivery.h"
 #include "console.h"
 #include "params.h"
@@ -55,6 +56,7 @@ static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in
 		fault_no_pager(t);
 		return;
 	}
+	fastpath_fault(t, p->fault_ep);	/* returns only if it could not */
 	ipc_fault_call(t, p->fault_ep);
 }
 

@@ -14,9 +14,7 @@
 #include "notify.h"
 #include "klib.h"
 #include "usercopy.h"
-#include "syscall.h"
 #include "fault_reply.h"
-#include "fastpath.h"
 #include "delivery.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
@@ -265,7 +263,6 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep)
 	static struct msg k;
 	struct thread *r;
 
-	fastpath_fault(t, ep);	/* returns only if it could not */
 	r = tq_pop(&ep->receivers);
 	t->in_fault = 1;
 	t->is_call = 1;

@@ -20,7 +20,8 @@ struct endpoint {
 /* At boot: how an endpoint is orphaned and freed (object.h). */
 void ipc_init(void);
 struct endpoint *endpoint_create(void);
-/* Start the fault call of t to ep with t->fault_msg already filled in. */
+/* Start the fault call of t to ep with t->fault_msg already filled in, on
+ * the slow path (fault.c tries fastpath_fault first). */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
 /* Endpoints alive now (SYS_KERNEL_INFO). */
 uint64_t ipc_endpoints(void);

@@ -7,7 +7,6 @@
 #include "proc.h"
 #include "handle.h"
 #include "kmem.h"
-#include "syscall.h"
 #include "tqueue.h"
 #include "delivery.h"
 #include "klib.h"

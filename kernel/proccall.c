@@ -7,7 +7,6 @@
 #include "proc.h"
 #include "handle.h"
 #include "thread_end.h"
-#include "syscall.h"
 #include "usercopy.h"
 #include "klib.h"
 #include "console.h"

@@ -1,7 +1,6 @@
 /*
- * System-call plumbing shared by the files that implement calls: the
- * handler type and the result meaning "the thread blocked (or is gone);
- * someone else will set its result".
+ * System-call plumbing: the handler type and the dispatch table's entries.
+ * The result meaning "the thread blocked" is thread.h's SYSCALL_BLOCKED.
  */
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H
@@ -23,11 +22,5 @@ struct syscall_entry {
 	syscall_fn fn;
 	enum syscall_who who;
 };
-
-/* A value no call returns (results are >= 0 or a negated errno; notification
- * bits leave bit 63 clear): it was 1 << 62, which a wait that found exactly
- * that bit pending returned, so the bits were taken and never written back
- * (the pager's swap-out thread then slept on a finished disk request). */
-#define SYSCALL_BLOCKED INT64_MIN
 
 #endif

@@ -100,6 +100,13 @@ struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t 
 void thread_free(struct thread *t);
 /* Threads alive now (SYS_KERNEL_INFO). */
 uint64_t thread_count(void);
+/* What a system call returns when its thread blocked (or is gone): whoever
+ * wakes it sets its result (thread_wake). A value no call returns (results
+ * are >= 0 or a negated errno; notification bits leave bit 63 clear): it
+ * was 1 << 62, which a wait that found exactly that bit pending returned,
+ * so the bits were taken and never written back (the pager's swap-out
+ * thread then slept on a finished disk request). */
+#define SYSCALL_BLOCKED INT64_MIN
 /* Wake a blocked thread with result r. */
 void thread_wake(struct thread *t, int64_t r);
 
