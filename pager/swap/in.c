@@ -81,13 +81,13 @@ static int only_on_device(uint32_t slot)
 	return swap_slot_refs(swap_engine_slots(), slot) > 0 && !swapcache_lookup(slot);
 }
 
-/* A fault read a run of slots for a stream whose last window was used
- * (the VM core's judgement): the n slots from first go to the swap-in
+/* A fault read a window for a stream whose last window was used (the VM
+ * core's judgement): the n slots of the pages after it go to the swap-in
  * thread, to be in memory before the faults that will want them (a full
- * queue refuses them: dropped, their faults read them). Like a disk
- * cluster, they need not be the same region's: only slots whose contents
- * are on the device alone. Which were queued: bit k for first + k. */
-uint32_t swap_in_read_further(void *ctx, uint32_t first, unsigned n)
+ * queue refuses them: dropped, their faults read them). Only slots whose
+ * contents are on the device alone. Which were queued: bit k for
+ * slots[k]. */
+uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n)
 {
 	uint32_t queued = 0;
 
@@ -95,17 +95,18 @@ uint32_t swap_in_read_further(void *ctx, uint32_t first, unsigned n)
 	if (!reader_started || n > READ_MAX)
 		return 0;
 	for (unsigned k = 0; k < n; k++)
-		if (only_on_device(first + k) && swap_queue_push(&inq, 0, first + k) == 0)
+		if (only_on_device(slots[k]) && swap_queue_push(&inq, 0, slots[k]) == 0)
 			queued |= 1u << k;
 	if (queued)
 		pager_thread_signal(&reader, TB_WORK);
 	return queued;
 }
 
-/* A fault's page and its window, consecutive slots: read with the lock let
- * go. A window that fails is given up and the first page read alone; only
- * its own error fails the fault. */
-static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+/* A fault's page and its window, slots[0..n) (those that follow one
+ * another on the disk go in one request): read with the lock let go. A
+ * window that fails is given up and the first page read alone; only its
+ * own error fails the fault. */
+static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();
 	struct swap_req pages[READ_MAX];
@@ -114,8 +115,8 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 	if (n == 0 || n > READ_MAX)
 		return -EINVAL;
 	for (unsigned k = 0; k < n; k++) {
-		pages[k] = (struct swap_req){ pa[k], first + k, 0 };
-		swapcache_read_begin(first + k, pa[k]);
+		pages[k] = (struct swap_req){ pa[k], slots[k], 0 };
+		swapcache_read_begin(slots[k], pa[k]);
 	}
 	reads_waiting++;
 	pager_unlock(t);
@@ -127,7 +128,7 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 	/* The fault's own page is fresh (its mapping counts the read); the
 	 * window's are read ahead, like the swap-in thread's. */
 	for (unsigned k = 0; k < n; k++)
-		vmstat_count_n(VMSTAT_SWAP_RA, settle(first + k, pa[k], err[k] == 0, k == 0) && k);
+		vmstat_count_n(VMSTAT_SWAP_RA, settle(slots[k], pa[k], err[k] == 0, k == 0) && k);
 	wake_readers();
 	if (err[0] == 0)
 		return VM_SWAP_UNLOCKED;
@@ -138,13 +139,13 @@ static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
 int swap_in_read(void *ctx, uint32_t slot, uint64_t pa)
 {
 	(void)ctx;
-	return read_unlocked(slot, &pa, 1);
+	return read_unlocked(&slot, &pa, 1);
 }
 
-int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+int swap_in_read_many(void *ctx, const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	(void)ctx;
-	return read_unlocked(first, pa, n);
+	return read_unlocked(slots, pa, n);
 }
 
 /* Queued slots still worth reading, each with a new frame tied to it while

@@ -53,8 +53,8 @@ void swap_history_forget(uint32_t slot);
 
 /* in.c: the VM core's reads (struct vm_swap_ops), and the swap-in thread. */
 int swap_in_read(void *ctx, uint32_t slot, uint64_t pa);
-int swap_in_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n);
-uint32_t swap_in_read_further(void *ctx, uint32_t first, unsigned n);
+int swap_in_read_many(void *ctx, const uint32_t *slots, const uint64_t *pa, unsigned n);
+uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n);
 void swap_in_wait(void *ctx, uint32_t slot);
 int swap_in_init(void);
 

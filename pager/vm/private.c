@@ -199,14 +199,14 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 	return VM_FAULT_MAPPED;
 }
 
-/* The n pages after private page i (slot), pages i + 1 + k naming slot +
- * 1 + k, whose frames pa[k] are read ahead: mapped as swap_map would map
- * each, in one run (one rmap reservation, one mmu call). read: the frames
- * are this fault's read, and one that cannot be mapped is released (else
- * they are the swap cache's, parked, and stay so). How many were mapped,
- * in order. */
-static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot,
-			     const uint64_t *pa, unsigned n, int read)
+/* The n pages after private page i, pages i + 1 + k naming slots[k],
+ * whose frames pa[k] are read ahead: mapped as swap_map would map each, in
+ * one run (one rmap reservation, one mmu call). read: the frames are this
+ * fault's read, and one that cannot be mapped is released (else they are
+ * the swap cache's, parked, and stay so). How many were mapped, in
+ * order. */
+static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i,
+			     const uint32_t *slots, const uint64_t *pa, unsigned n, int read)
 {
 	uint64_t idx[VM_READAHEAD_MAX];
 	unsigned how[VM_READAHEAD_MAX], m = 0, k;
@@ -226,11 +226,11 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
 	} else {
 		for (k = 0; k < n; k++) {
 			idx[k] = i + 1 + k;
-			how[k] = swap_map_how(slot + 1 + k, pa[k]);
+			how[k] = swap_map_how(slots[k], pa[k]);
 		}
 		m = vm_pages_map_run_how(s, r, idx, pa, how, n);
 		for (k = 0; k < m; k++)
-			swap_mapped(s, r, idx[k], slot + 1 + k, pa[k],
+			swap_mapped(s, r, idx[k], slots[k], pa[k],
 				    read || swapcache_ahead(pa[k]) ? VM_SWAP_AHEAD : VM_SWAP_CACHED);
 	}
 	for (; read && k < n; k++)
@@ -244,18 +244,19 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
  * readahead would have, as one run. How many were; *ahead: how many of
  * those mapped still waited as read ahead (the swap-in thread's, or an
  * earlier window's left in the cache): the caller judges each a hit. */
-static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i, uint32_t slot,
+static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t i,
 			       unsigned *ahead)
 {
 	uint64_t n = region_pages(r), pa[VM_READAHEAD_MAX];
+	uint32_t slots[VM_READAHEAD_MAX];
 	uint8_t was_ahead[VM_READAHEAD_MAX];
 	unsigned k = 0, m;
 
 	*ahead = 0;
 	for (; r->ra.eager && k < vm.readahead && i + 1 + k < n; k++) {
-		if (region_slot(r, i + 1 + k) != slot + 1 + k)
+		if (!(slots[k] = region_slot(r, i + 1 + k)))
 			break;
-		pa[k] = swapcache_lookup(slot + 1 + k);
+		pa[k] = swapcache_lookup(slots[k]);
 		if (!pa[k] || !vm_frame_parked(pa[k]) || object_frame(pa[k]))
 			break;
 	}
@@ -263,7 +264,7 @@ static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t
 		return 0;
 	for (unsigned j = 0; j < k; j++)
 		was_ahead[j] = swapcache_ahead(pa[j]) != 0;	/* the mapping clears it */
-	m = swap_map_run(s, r, i, slot, pa, k, 0);
+	m = swap_map_run(s, r, i, slots, pa, k, 0);
 	for (unsigned j = 0; j < m; j++)	/* the run maps from its start */
 		*ahead += was_ahead[j];
 	return m;
@@ -279,23 +280,26 @@ static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t
 static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa[1 + VM_READAHEAD_MAX];
-	uint32_t slot = region_slot(r, i);
+	uint32_t slots[VM_READAHEAD_MAX];
 	unsigned n, mapped, more;
-	int cached, own, ahead, res = vm_swap_frames(slot, r, i, pa, &n, &cached);
+	int cached, own, ahead, res = vm_swap_frames(region_slot(r, i), r, i, pa, &n, &cached);
 
 	if (res < 0)
 		return res;
 	own = cached && swapcache_fresh(pa[0]);
 	ahead = cached && swapcache_ahead(pa[0]);
+	/* The window's pages name the slots they were read from until mapped. */
+	for (unsigned k = 0; k + 1 < n; k++)
+		slots[k] = region_slot(r, i + 1 + k);
 	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
 	if (n > 1 && r->ra.eager)
-		swap_map_run(s, r, i, slot, pa + 1, n - 1, 1);
+		swap_map_run(s, r, i, slots, pa + 1, n - 1, 1);
 	else
 		for (unsigned k = 1; k < n; k++)
 			vm_frame_release(pa[k]);	/* parked: tied to its slot */
 	if (!cached || res != VM_FAULT_MAPPED)
 		return res;
-	mapped = map_read_ahead(s, r, i, slot, &more);
+	mapped = map_read_ahead(s, r, i, &more);
 	if (own)
 		return res;
 	vmstat_count_n(VMSTAT_SWAP_RA_HIT, readahead_hit(&r->ra, &vm.ra_seen, i, ahead, mapped));

@@ -1,57 +1,96 @@
 /*
  * Bringing a swapped page's contents back for a page entry: the frame the
  * swap cache ties to its slot, or a new frame read through the swap engine
- * with, for a private page, the pages after it in its region that follow
- * it on the disk (readahead); a frame still being read is waited for. Then
- * the entry names the frame, and the read or the hit is counted. After a
- * stream's read the pages past its window are offered to the swap code's
- * swap-in thread.
+ * with, for a private page, the pages after it in its region that are
+ * swapped too, wherever their slots lie (readahead); a frame still being
+ * read is waited for. Then the entry names the frame, and the read or the
+ * hit is counted. After a stream's read the region's pages past its window
+ * are offered to the swap code's swap-in thread.
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
 
-/* Frames for the pages after private page i that can be read with its
- * slot in one request: up to r's window (judged and sized here, the pages
- * it shows used counted) in a row that name slot + 1, slot + 2, ... and
- * are not in the swap cache (a frame holds that slot already: reading it
- * again would part its sharers). frame_alloc_unzeroed (swap_read), never
- * reclaim, for pages nobody asked for yet. How many, frames in pa[]. */
-static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t slot, uint64_t *pa)
+/* Whether private page i of r is on the disk alone: it names a slot
+ * that no frame holds (one that does is not read again: that would part
+ * its sharers). The slot, or 0. Where the slots lie on the disk does not
+ * matter (vm.h: read_many). */
+static uint32_t only_swapped(const struct vm_region *r, uint64_t i)
+{
+	uint32_t slot = region_slot(r, i);
+
+	return slot && !swapcache_lookup(slot) ? slot : 0;
+}
+
+/* The slots of r's pages from on that are only_swapped, in a row, at most
+ * max, into slots[]: how many. */
+static unsigned swapped_run(const struct vm_region *r, uint64_t from, unsigned max,
+			    uint32_t *slots)
 {
 	uint64_t n = region_pages(r);
-	unsigned k = 0, win, used;
+	unsigned k = 0;
+
+	while (k < max && from + k < n && (slots[k] = only_swapped(r, from + k)))
+		k++;
+	return k;
+}
+
+/* The slots of those of r's pages from .. from + span - 1 that are
+ * only_swapped (a page present or in the cache needs no read), into
+ * slots[]: how many. */
+static unsigned swapped_within(const struct vm_region *r, uint64_t from, unsigned span,
+			       uint32_t *slots)
+{
+	uint64_t n = region_pages(r);
+	unsigned m = 0;
+
+	for (uint64_t i = from; i < from + span && i < n; i++)
+		if ((slots[m] = only_swapped(r, i)))
+			m++;
+	return m;
+}
+
+/* Frames for the pages after private page i to read with it: up to r's
+ * window (judged and sized here, the pages it shows used counted) of the
+ * swapped_run after i, their slots in slots[]. frame_alloc_unzeroed
+ * (swap_read), never reclaim, for pages nobody asked for yet. How many,
+ * frames in pa[]. */
+static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t *slots, uint64_t *pa)
+{
+	unsigned k = 0, n, win, used;
 	int stream;
 
 	if (!vm.swap.read_many || !vm.readahead)
 		return 0;
 	win = readahead_window(&r->ra, &vm.ra_seen, i, vm.readahead, &used, &stream);
 	vmstat_count_n(VMSTAT_SWAP_RA_HIT, used);
-	for (; k < win && i + 1 + k < n; k++) {
-		uint32_t next = slot + 1 + k;	/* past 2^30 no entry names it */
-		if (region_slot(r, i + 1 + k) != next || swapcache_lookup(next) ||
-		    !(pa[k] = frame_alloc_unzeroed()))
+	for (n = swapped_run(r, i + 1, win, slots); k < n; k++)
+		if (!(pa[k] = frame_alloc_unzeroed()))
 			break;
-	}
 	readahead_ahead(&r->ra, i, k);
 	return k;
 }
 
-/* Page i's read (slot) and its window's are over, and r's window asked
- * for pages further ahead (readahead_further): offered to the swap-in
- * thread, while the window's last page made it into the cache (a window
- * that failed shows nothing used). */
-static void read_further(struct vm_region *r, uint64_t i, uint32_t slot)
+/* Page i's read and its window's are over, and r's window asked for pages
+ * further ahead (readahead_further): the slots of those pages after the
+ * window that are on the disk alone offered to the swap-in thread, while
+ * the window's last page made it into the cache (a window that failed
+ * shows nothing used). */
+static void read_further(struct vm_region *r, uint64_t i)
 {
-	unsigned want = readahead_further(&r->ra, i);
-	uint32_t first, took;
+	unsigned want = readahead_further(&r->ra, i), n;
+	uint32_t slots[1 + VM_READAHEAD_MAX], last, took;
 
 	if (!want || !vm.swap.read_further)
 		return;
-	first = slot + (uint32_t)(r->ra.next - i);	/* i's window ends there (readahead_further) */
-	if (!swapcache_lookup(first - 1))
+	/* i's window ends at ra.next (readahead_further); its pages still
+	 * name their slots, being unmapped or mapped only now. */
+	last = region_slot(r, r->ra.next - 1);
+	if (!last || !swapcache_lookup(last))
 		return;
-	took = vm.swap.read_further(vm.swap.ctx, first, want);
+	if (!(n = swapped_within(r, r->ra.next, want, slots)))
+		return;
+	took = vm.swap.read_further(vm.swap.ctx, slots, n);
 	vmstat_count_n(VMSTAT_SWAP_RA_STREAMS, took != 0);
 }
 
@@ -65,7 +104,7 @@ static int unlocked_result(int res)
 }
 
 /* Read slot into a new frame, pa[0], with the readahead window after page
- * i of private region r (none without r) in the same request into pa[1..);
+ * i of private region r (none without r) in the same transfer into pa[1..);
  * *n: the pages read. A window that fails to read is given up and the
  * page read alone: only its own error fails the fault. VM_FAULT_RETRY:
  * the swap code let the lock go and keeps what it read in its cache.
@@ -75,19 +114,20 @@ static int unlocked_result(int res)
 static int swap_read(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		     unsigned *n)
 {
+	uint32_t slots[1 + VM_READAHEAD_MAX] = { slot };
 	unsigned extra;
 	int res;
 
 	if (!(pa[0] = vm_frame_alloc_unzeroed()))
 		return VM_FAULT_NOMEM;
 	/* Chosen after that allocation: its reclaim may send more of r out. */
-	extra = r ? readahead_frames(r, i, slot, pa + 1) : 0;
+	extra = r ? readahead_frames(r, i, slots + 1, pa + 1) : 0;
 	*n = 1;
 	if (extra) {
-		res = vm.swap.read_many(vm.swap.ctx, slot, pa, 1 + extra);
+		res = vm.swap.read_many(vm.swap.ctx, slots, pa, 1 + extra);
 		if (res == 0) {
 			*n += extra;
-			read_further(r, i, slot);
+			read_further(r, i);
 		}
 		if (res >= 0)
 			return unlocked_result(res);
@@ -123,7 +163,7 @@ int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		/* Fresh: this fault's own read let the lock go; r is the
 		 * region it was read for, found again. */
 		if (r && swapcache_fresh(hit))
-			read_further(r, i, slot);
+			read_further(r, i);
 		pa[0] = hit;
 		return 0;
 	}

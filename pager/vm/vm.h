@@ -174,17 +174,17 @@ struct vm_swap_ops {
 	int (*slot_put)(void *ctx, uint32_t slot);
 	void *ctx;
 	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
-	 * first_slot .. first_slot + n - 1, consecutive on the disk, in one
-	 * request where the device allows, tying them as read does; 0, or a
-	 * negative error and no frame is to be trusted. n <= 1 +
-	 * VM_READAHEAD_MAX. May block. Either read may instead let the pager
-	 * lock go while the disk works and return VM_SWAP_UNLOCKED: the frames
-	 * are then the swap code's, each tied to its slot and fresh if it was
-	 * read (swapcache_read_begin and _end), else freed, and the caller
-	 * starts over (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but
-	 * first_slot could not be read (the fault fails with VM_FAULT_IO,
-	 * touching nothing). */
-	int (*read_many)(void *ctx, uint32_t first_slot, const uint64_t *pa, unsigned n);
+	 * slots[0..n), distinct, in one transfer (slots that follow one
+	 * another on the disk in one request where the device allows), tying
+	 * them as read does; 0, or a negative error and no frame is to be
+	 * trusted. n <= 1 + VM_READAHEAD_MAX. May block. Either read may
+	 * instead let the pager lock go while the disk works and return
+	 * VM_SWAP_UNLOCKED: the frames are then the swap code's, each tied to
+	 * its slot and fresh if it was read (swapcache_read_begin and _end),
+	 * else freed, and the caller starts over (VM_FAULT_RETRY); or
+	 * VM_SWAP_UNLOCKED_IO, the same but slots[0] could not be read (the
+	 * fault fails with VM_FAULT_IO, touching nothing). */
+	int (*read_many)(void *ctx, const uint32_t *slots, const uint64_t *pa, unsigned n);
 	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
 	 * lock go until that read is over (the caller starts over). */
 	void (*wait)(void *ctx, uint32_t slot);
@@ -198,11 +198,12 @@ struct vm_swap_ops {
 	uint32_t (*slot_refs)(void *ctx, uint32_t slot);
 	/* Optional (NULL: none read ahead of faults). After a read for a
 	 * region that is a stream whose last window was used: the swap code
-	 * may read slots first .. first + n - 1 (n <= 1 + VM_READAHEAD_MAX)
+	 * may read slots[0..n) (n <= 1 + VM_READAHEAD_MAX; the slots of the
+	 * region's pages after the window, wherever they lie on the disk)
 	 * into its cache before they are asked for, in the background. Which
-	 * it took: bit k for first + k (a slot it would not read again, or
-	 * no room, leaves its bit clear). Never blocks. */
-	uint32_t (*read_further)(void *ctx, uint32_t first, unsigned n);
+	 * it took: bit k for slots[k] (a slot it would not read again, or no
+	 * room, leaves its bit clear). Never blocks. */
+	uint32_t (*read_further)(void *ctx, const uint32_t *slots, unsigned n);
 };
 #define VM_SWAP_UNLOCKED 1
 #define VM_SWAP_UNLOCKED_IO 2
@@ -216,11 +217,14 @@ void vm_set_swap(const struct vm_swap_ops *ops);
 typedef size_t vm_reclaim_fn(size_t want);
 void vm_set_reclaim(vm_reclaim_fn *fn);
 
-/* Swap-in readahead: a major fault on a private page that reads slot S
- * also reads up to its region's window of following pages that name S+1,
- * S+2, ... in the same request (read_many), and maps them; stops at the
- * first that does not, or is in the swap cache, or when no frame is free
- * (never reclaims for it). The window adapts to whether its pages were
+/* Swap-in readahead: a major fault on a private page also reads up to
+ * its region's window of following pages that name a slot, wherever the
+ * slots lie on the disk, in the same transfer (read_many), and maps them;
+ * stops at the first that names none, or whose slot is in the swap cache,
+ * or when no frame is free (never reclaims for it). The window follows the
+ * program's addresses, not the disk's order: a page that reclaim kept
+ * past its neighbours went to a slot of its own later, and a window that
+ * stopped there cost a major fault at it (docs/design.md, "Measured"). The window adapts to whether its pages were
  * used (readahead.h) up to `pages`. 0 (vm_init's default): one page per
  * read. At most VM_READAHEAD_MAX. */
 #define VM_READAHEAD_MAX 16

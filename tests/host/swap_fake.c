@@ -45,16 +45,16 @@ uint32_t swap_fake_slot_alloc(void)
 /* As the pager's reads end after letting the lock go: the frames are the
  * swap code's, tied to their slots, the first fresh and the rest read
  * ahead, or freed when the read failed (fail_read: all of them). */
-static int read_unlocked(uint32_t first, const uint64_t *pa, unsigned n)
+static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++) {
 		if (sw.fail_read) {
 			frame_free(pa[k]);
 			continue;
 		}
-		swapcache_read_begin(first + k, pa[k]);
-		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
-		swapcache_read_end(first + k, pa[k], 1, k == 0);
+		swapcache_read_begin(slots[k], pa[k]);
+		memcpy(frame_ptr(pa[k]), sw.disk[slots[k]], PG);
+		swapcache_read_end(slots[k], pa[k], 1, k == 0);
 	}
 	return sw.fail_read ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
 }
@@ -68,7 +68,7 @@ static int sw_read(void *ctx, uint32_t slot, uint64_t pa)
 	assert_true(slot > 0 && slot < NSLOT && sw.disk[slot] && sw.refs[slot] > 0);
 	assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
 	if (sw.unlock)
-		return read_unlocked(slot, &pa, 1);
+		return read_unlocked(&slot, &pa, 1);
 	if (sw.fail_read)
 		return -5;
 	memcpy(frame_ptr(pa), sw.disk[slot], PG);
@@ -112,52 +112,62 @@ static size_t sw_reclaim(size_t want)
 	return n;
 }
 
-/* Slots first.. into pa[0..n), as one request: the VM core asks for it
- * only with a readahead window, for slots still named and frames fresh. */
-static int sw_read_many(void *ctx, uint32_t first, const uint64_t *pa, unsigned n)
+/* Slots slots[0..n) into pa[0..n), as one transfer: the VM core asks for
+ * it only with a readahead window, for distinct slots still named and
+ * frames fresh. sw.many_runs: the runs of consecutive slots among them
+ * (a device's requests). */
+static int sw_read_many(void *ctx, const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	(void)ctx;
 	sw.ahead = 0;
 	sw.read_manys++;
 	sw.many_pages = n;
-	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX && first + n <= NSLOT);
+	sw.many_runs = 0;
+	assert_true(n >= 2 && n <= 1 + VM_READAHEAD_MAX);
 	for (unsigned k = 0; k < n; k++) {
 		const struct frame *f = frame_desc(pa[k]);
-		assert_true(first + k > 0 && sw.disk[first + k] && sw.refs[first + k] > 0);
+		assert_true(slots[k] > 0 && slots[k] < NSLOT && sw.disk[slots[k]] &&
+			    sw.refs[slots[k]] > 0);
 		assert_true(f && f->state == FRAME_ANON && !f->mapcount && !f->obj);
+		for (unsigned j = 0; j < k; j++)
+			assert_true(slots[j] != slots[k]);
+		sw.many_runs += k == 0 || slots[k] != slots[k - 1] + 1;
 	}
 	if (sw.unlock)
-		return read_unlocked(first, pa, n);
+		return read_unlocked(slots, pa, n);
 	if (sw.fail_many)
 		return -5;
 	for (unsigned k = 0; k < n; k++) {
-		memcpy(frame_ptr(pa[k]), sw.disk[first + k], PG);
+		memcpy(frame_ptr(pa[k]), sw.disk[slots[k]], PG);
 		if (!sw.no_tie)
-			swapcache_tie(first + k, pa[k]);
+			swapcache_tie(slots[k], pa[k]);
 	}
 	return 0;
 }
 
 /* Slots offered to be read ahead: all are taken but those sw.refuse
- * names, and read at once into the cache as read ahead if
- * sw.thread_reads (else none is: no swap-in thread here). */
-static uint32_t sw_read_further(void *ctx, uint32_t first, unsigned n)
+ * names (bit k: slots[k]), and read at once into the cache as read ahead
+ * if sw.thread_reads (else none is: no swap-in thread here). The first
+ * is kept in sw.ahead_first. */
+static uint32_t sw_read_further(void *ctx, const uint32_t *slots, unsigned n)
 {
 	uint32_t took;
 
 	(void)ctx;
-	assert_true(first > 0 && n >= 1 && n <= 1 + VM_READAHEAD_MAX);
+	assert_true(n >= 1 && n <= 1 + VM_READAHEAD_MAX);
 	sw.ahead = n;
+	sw.ahead_first = slots[0];
 	took = ((1u << n) - 1) & ~sw.refuse;
-	for (unsigned k = 0; sw.thread_reads && k < n; k++) {
+	for (unsigned k = 0; k < n; k++) {
 		uint64_t pa;
 
-		if (!(took >> k & 1) || !sw.disk[first + k] || swapcache_lookup(first + k) ||
-		    !(pa = frame_alloc_unzeroed()))
+		assert_true(slots[k] > 0 && slots[k] < NSLOT);
+		if (!sw.thread_reads || !(took >> k & 1) || !sw.disk[slots[k]] ||
+		    swapcache_lookup(slots[k]) || !(pa = frame_alloc_unzeroed()))
 			continue;
-		swapcache_read_begin(first + k, pa);
-		memcpy(frame_ptr(pa), sw.disk[first + k], PG);
-		swapcache_read_end(first + k, pa, 1, 0);
+		swapcache_read_begin(slots[k], pa);
+		memcpy(frame_ptr(pa), sw.disk[slots[k]], PG);
+		swapcache_read_end(slots[k], pa, 1, 0);
 	}
 	return took;
 }

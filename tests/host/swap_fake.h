@@ -20,8 +20,10 @@ struct fake_swap {
 	int refs[NSLOT];	/* the allocation's own reference + page entries */
 	unsigned reads, dups, puts, reclaims;
 	unsigned read_manys, many_pages;	/* read_many calls, and the pages of the last */
+	unsigned many_runs;	/* the last read_many's runs of consecutive slots */
 	unsigned ahead;		/* slots offered to read_further since the last read_many */
-	uint32_t refuse;	/* read_further leaves these (bit k: first + k) */
+	uint32_t ahead_first;	/* the first of them */
+	uint32_t refuse;	/* read_further leaves these (bit k: its slots[k]) */
 	int thread_reads;	/* read_further reads what it takes at once, into
 				 * the cache as read ahead, as the swap-in thread
 				 * would (0: it reads nothing) */
@@ -39,7 +41,7 @@ extern struct fake_swap sw;
 
 /* One page per read. */
 extern const struct vm_swap_ops sw_ops;
-/* The same device, able to read several consecutive slots at once. */
+/* The same device, able to read several slots at once (read_many). */
 extern const struct vm_swap_ops sw_ra_ops;
 /* The first device, keeping a page read back tied to its slot while clean,
  * as the pager's does while slots are plentiful. */
