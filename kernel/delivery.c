@@ -17,6 +17,7 @@
 /* How a missing page of a receiver's buffer is asked for (delivery_on_fault). */
 static delivery_fault_fn *ask_pager;
 
+/* Set by fault.c's init, before the root task (the first receiver) runs. */
 void delivery_on_fault(delivery_fault_fn *fn)
 {
 	ask_pager = fn;

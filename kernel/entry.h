@@ -1,7 +1,7 @@
 /*
  * The generic kernel's entry points, called by the arch trap code: one per
- * kind of event. Each records what happened; the trap code then calls
- * schedule(), which picks a thread and returns to user mode.
+ * kind of event. Each records what happened; the trap code then leaves
+ * through arch_kernel_exit: schedule(), then the idle loop if it returns.
  */
 #ifndef KERNEL_ENTRY_H
 #define KERNEL_ENTRY_H

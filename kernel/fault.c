@@ -1,6 +1,6 @@
 /*
  * User exceptions: a page fault becomes a call to the process's pager (a
- * message the kernel writes, sent through ipc.c) and the thread waits;
+ * message the kernel writes, sent by the fast path, else ipc.c) and the thread waits;
  * every other exception ends the process at once. The pager's answer is
  * fault_reply.c's. The kernel decides nothing about memory itself.
  */

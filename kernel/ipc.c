@@ -4,7 +4,7 @@
  * straight between the two address spaces. A call
  * leaves the caller waiting on the receiver, which owes it one reply. Page
  * faults are calls the kernel makes for the faulting thread, with a message
- * the kernel wrote; the reply to one is read by fault.c.
+ * the kernel wrote; the reply to one is applied by fault_reply.c.
  */
 #include <stddef.h>
 #include "ipc.h"

@@ -122,5 +122,6 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	root_start(&dt, cmdline);
 	print_memory(image, pool);
 	sched_init(kparams.timeslice_ms * (uint64_t)CLOCK_NS_PER_MS);
-	arch_kernel_exit();	/* runs the root task, as every trap ends */
+	/* entry.S then leaves through arch_kernel_exit, as every trap does:
+	 * the root task runs first. */
 }

@@ -1,8 +1,9 @@
 /*
  * Fixed-priority round-robin scheduling on one hart. The kernel runs with
  * interrupts masked and one stack: schedule() ends in a return to user
- * mode (or, with no thread ready, in the trap code's idle loop), and a
- * blocked thread keeps no kernel state but its record.
+ * mode (or, with no thread ready, returns to the trap code, which idles),
+ * and a blocked thread keeps no kernel state but its record. It also owns
+ * which process's page tables satp holds (the running thread's).
  */
 #include "sched.h"
 #include "thread.h"

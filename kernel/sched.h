@@ -1,6 +1,7 @@
 /*
  * The scheduler: fixed priorities (enum prio; servers above programs),
- * round robin within a level, a time slice enforced by the timer tick.
+ * round robin within a level, a time slice enforced by the timer tick;
+ * and the active address space, switched with the running thread.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H

@@ -102,7 +102,7 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.fast_replies = fastpath_replies(),
 		.fast_faults = fastpath_faults(),
 		.fast_resumes = fastpath_counts.resumes,
-		.msgs_in_regs = fastpath_in_regs(),
+		.msgs_in_regs = fastpath_in_regs() + delivery_regs_count(),
 		.own_slow_calls = t->slow_calls,
 	};
 

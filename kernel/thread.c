@@ -1,6 +1,6 @@
 /*
- * Thread records and waking one. Ending a thread
- * (what it undoes in IPC and notifications) is thread_end.c's, above.
+ * Thread records and waking one. Ending a thread (what it undoes in IPC
+ * and notifications) is thread_end.c's, above.
  */
 #include "thread.h"
 #include "proc.h"

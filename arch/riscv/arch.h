@@ -243,10 +243,6 @@ uint64_t arch_ticks_to_ns(uint64_t ticks);
 uint64_t arch_ns_to_ticks(uint64_t ns);
 void arch_timer_set(uint64_t deadline);	/* in ticks */
 void arch_trap_init(void);
-/* Leave the kernel in the thread to run next (schedule()), the hart asleep
- * and taking interrupts while none is ready: the end of every trap, and of
- * boot (trap.c). */
-_Noreturn void arch_kernel_exit(void);
 uint64_t arch_idle_ticks(void);	/* timer ticks spent asleep so (idle.c) */
 void arch_set_finisher(uint64_t base);
 /* The interrupt controller: sources 1..ndev-1. */

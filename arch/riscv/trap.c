@@ -92,7 +92,10 @@ __attribute__((noinline)) _Noreturn static void idle(void)
 	}
 }
 
-_Noreturn void arch_kernel_exit(void)
+/* Leave the kernel in the thread to run next, the hart asleep and taking
+ * interrupts while none is ready: the end of every trap, and of boot
+ * (entry.S calls it once kmain returns). */
+ASM_CALLED _Noreturn void arch_kernel_exit(void)
 {
 	schedule();
 	idle();

@@ -1,5 +1,5 @@
 /*
- * Floating-point registers are per thread (arch/riscv/trap.c's lazy FP
+ * Floating-point registers are per thread (arch/riscv/regs.c's lazy FP
  * switching): a thread's first FP instruction finds its own zeroed
  * registers, never what the last FP user left in the unit, and that user
  * gets its own values back after the other thread ran.
