@@ -187,6 +187,19 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 	return 0;
 }
 
+/* One call for a range (a region's pages dropped): what is held goes
+ * first, so the range's own held maps are sent before they are undone. */
+static int do_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
+{
+	(void)ctx;
+	if (as == gone)
+		return 0;
+	send_unmaps();
+	if (held)
+		send_held(as);
+	return ended_is_done(sys_unmap(as, va, n));
+}
+
 static void hold_unmaps(void *ctx, int on)
 {
 	(void)ctx;
@@ -220,7 +233,7 @@ static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
 
 static const struct mmu_ops ops = {
 	.map = do_map, .unmap = do_unmap, .protect = do_protect, .harvest = do_harvest,
-	.hold_unmaps = hold_unmaps, .map_run = do_map_run,
+	.hold_unmaps = hold_unmaps, .map_run = do_map_run, .unmap_range = do_unmap_range,
 };
 
 const struct mmu_ops *mmu_ops(void)
