@@ -17,7 +17,9 @@ static int should_age(const struct mglru *m)
 	if (mglru_nr_gens(g) > MIN_NR_GENS + 1)
 		return 0;
 	young = mglru_gen_len(g, g->max_seq);
-	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS);
+	/* Three generations: that one is the oldest, its waiting frames not
+	 * counted (they are the eviction's for now). */
+	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS) - g->waiting;
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 
