@@ -187,16 +187,23 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 	return 0;
 }
 
-/* One call for a range (a region's pages dropped): what is held goes
- * first, so the range's own held maps are sent before they are undone. */
+/* Before a change to as that is not held: the unmaps held, then as's
+ * maps held, so that changes reach the kernel in the order they were made. */
+static void send_before(int as)
+{
+	send_unmaps();
+	if (held)
+		send_held(as);
+}
+
+/* One call for a range (a region's pages dropped): its own held maps are
+ * sent before they are undone. */
 static int do_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
 {
 	(void)ctx;
 	if (as == gone)
 		return 0;
-	send_unmaps();
-	if (held)
-		send_held(as);
+	send_before(as);
 	return ended_is_done(sys_unmap(as, va, n));
 }
 
@@ -213,9 +220,7 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	(void)ctx;
 	if (as == gone)
 		return 0;
-	send_unmaps();
-	if (held)
-		send_held(as);
+	send_before(as);
 	return ended_is_done(sys_protect(as, va, 1, (int)perm));
 }
 
