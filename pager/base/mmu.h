@@ -26,9 +26,9 @@ struct mmu_ops {
 	 * n (as, page) pairs in one step (SYS_HARVEST, abi/vm.h): every
 	 * mapping made before it is included. */
 	int (*harvest)(void *ctx, struct harvest_entry *e, size_t n);
-	/* on: hold unmaps back, so that a run of pages of one space goes out
-	 * as one call (an unmap then answers 0); off: send what is held. The
-	 * caller frees no unmapped frame while holding. NULL: none held. */
+	/* on: hold unmaps back, so that they go out together, as one call
+	 * (an unmap then answers 0); off: send what is held. The caller frees
+	 * no unmapped frame while holding. NULL: none held. */
 	void (*hold_unmaps)(void *ctx, int on);
 	/* map for each of e[0..n) (a fault-around run) in one call; returns
 	 * how many were mapped, in order (all, or those before the first
