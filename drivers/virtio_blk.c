@@ -206,11 +206,12 @@ static void signal_done(void)
 }
 
 /* The device interrupted: finish what it completed, tell the pager, start
- * what was waiting for descriptors, and let the interrupt come again. */
-static void on_interrupt(uint64_t bits)
+ * what was waiting for descriptors. Whether the interrupt is to be let
+ * come again (acknowledged with the next receive: one trap, not two). */
+static bool on_interrupt(uint64_t bits)
 {
 	if (!(bits & BLK_IRQ_BIT))
-		return;
+		return false;
 	if (dev.ready) {
 		/* Acknowledge before collecting: an entry the device adds
 		 * after our ack raises the line again, so none is unseen. */
@@ -220,8 +221,7 @@ static void on_interrupt(uint64_t bits)
 		kick(blkq_start(&bq));
 	}
 	/* Even when not ready: the kernel holds the line masked until then. */
-	if (dev.irq_known)
-		sys_irq_ack(BLK_HANDLE_IRQ, dev.irq);
+	return dev.irq_known;
 }
 
 int main(void)
@@ -236,8 +236,9 @@ int main(void)
 			return 2;
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
-			on_interrupt(in.w[0]);
-			r = sys_recv(BLK_HANDLE_EP, &in);
+			r = on_interrupt(in.w[0]) ?
+				    sys_irq_ack_recv(BLK_HANDLE_EP, &in, BLK_HANDLE_IRQ, dev.irq) :
+				    sys_recv(BLK_HANDLE_EP, &in);
 			continue;
 		}
 		if (in.handle >= 0)

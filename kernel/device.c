@@ -10,6 +10,7 @@
 #include "proc.h"
 #include "handle.h"
 #include "notify.h"
+#include "ipc.h"
 #include "usercopy.h"
 #include "console.h"
 #include "arch.h"
@@ -150,6 +151,17 @@ int64_t sys_irq_bind(struct thread *t, const uint64_t *a)
 	object_get(n);
 	irqs[a[0]] = (struct binding){ (struct notify *)n, a[2] };
 	return 0;
+}
+
+/* (ep, msg, notify handle, irq): irq_ack, then recv_regs on ep, in the
+ * registers the register form leaves free (a2, a3): a driver's trap less
+ * an interrupt (~150 instructions). */
+int64_t sys_irq_ack_recv(struct thread *t, const uint64_t *a)
+{
+	const uint64_t ack[2] = { a[2], a[3] };
+	int64_t r = sys_irq_ack(t, ack);
+
+	return r < 0 ? r : sys_recv_regs(t, a);
 }
 
 /* (notify handle, irq): the holder of irq's notification is done with it. */

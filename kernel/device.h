@@ -30,5 +30,6 @@ uint64_t device_irq_bindings(void);
 int64_t sys_device_map(struct thread *t, const uint64_t *a);
 int64_t sys_irq_bind(struct thread *t, const uint64_t *a);
 int64_t sys_irq_ack(struct thread *t, const uint64_t *a);
+int64_t sys_irq_ack_recv(struct thread *t, const uint64_t *a);
 
 #endif

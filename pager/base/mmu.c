@@ -3,14 +3,16 @@
  * a small batch so a fault costs one system call (the reply that carries
  * its mappings) rather than one per page; an unmap or protect first sends
  * what is held, so changes reach the kernel in the order they were made.
- * While the caller asks (hold_unmaps: a swap-out batch's evictions), unmaps
- * are held too, a run of pages of one space sent as one call. No buffer
+ * While the caller asks (hold_unmaps: a swap-out batch's evictions, clean
+ * pages dropped), unmaps are held too, in runs of pages, all sent as one
+ * harvest call (HARVEST_UNMAP) or, a lone run, as one unmap. No buffer
  * here is read by the kernel where it lies, so where link layout puts it
  * costs nothing: a fault's mappings are copied into its reply (service.c
  * keeps that in one page), and SYS_MAP copies its entries in.
  */
 #include <stdio.h>
 #include "base/mmu.h"
+#include "base/placed.h"
 #include "sys.h"
 
 struct pending {
@@ -22,19 +24,33 @@ static struct pending batch[MMU_BATCH];
 static size_t held;
 static int gone = -1;	/* an address space whose process has ended */
 
-/* Unmaps held back (mmu_ops.hold_unmaps): pages [va, va + n pages) of as,
- * one call for the run. Any other change sends the run first. */
-static struct {
-	int as;
-	uint64_t va, n;
-} run;
+/* Unmaps held back (mmu_ops.hold_unmaps): runs of pages, a harvest entry
+ * each (scattered pages too go in one call: a clean page dropped was a
+ * system call each), placed where the kernel reads them with no copy. Any
+ * other change sends them first. */
+struct held_unmaps {
+	struct harvest_entry e[HARVEST_IN_PLACE];
+};
+#define UNMAPS_ALIGN PLACED_ALIGN(sizeof(struct held_unmaps))
+PLACED_SPACE(unmaps_space, struct held_unmaps, UNMAPS_ALIGN, 1);
+static size_t unmaps_n;	/* entries held */
 static int holding;
+
+static struct harvest_entry *unmaps(void)
+{
+	return ((struct held_unmaps *)placed(unmaps_space, UNMAPS_ALIGN))->e;
+}
 
 void mmu_forget(int as)
 {
+	struct harvest_entry *e = unmaps();
+	size_t kept = 0;
+
 	gone = as;
-	if (run.n && run.as == as)
-		run.n = 0;
+	for (size_t k = 0; k < unmaps_n; k++)
+		if (e[k].proc != (uint32_t)as)
+			e[kept++] = e[k];
+	unmaps_n = kept;
 }
 
 /* A process killed while the pager worked for it (a fault waiting for the
@@ -47,18 +63,34 @@ static int ended_is_done(int r)
 	return r == -ERR_SRCH ? 0 : r;
 }
 
+/* One held run as an unmap call. */
+static void unmap_entry(const struct harvest_entry *e)
+{
+	uint32_t pages = harvest_run_pages(e->bits);
+
+	if (ended_is_done(sys_unmap((int)e->proc, e->va, pages)) < 0)
+		printf("pager: unmapping %u pages from handle %d failed\n", pages, (int)e->proc);
+}
+
+/* A harvest fails whole for one bad entry (a handle closed under it, say):
+ * then each run alone, as unmaps. A process ended but not reaped is no
+ * failure (its entries answer 0). */
 __attribute__((noinline)) static void send_unmaps_held(void)
 {
-	if (ended_is_done(sys_unmap(run.as, run.va, run.n)) < 0)
-		printf("pager: unmapping %llu pages from handle %d failed\n",
-		       (unsigned long long)run.n, run.as);
-	run.n = 0;
+	struct harvest_entry *e = unmaps();
+	size_t n = unmaps_n;
+
+	unmaps_n = 0;
+	if (n > 1 && sys_harvest(e, n) >= 0)
+		return;
+	for (size_t k = 0; k < n; k++)
+		unmap_entry(&e[k]);
 }
 
 /* Inline: each fault asks three times, and almost always none is held. */
 static inline void send_unmaps(void)
 {
-	if (run.n)
+	if (unmaps_n)
 		send_unmaps_held();
 }
 
@@ -135,7 +167,7 @@ static int do_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 	(void)ctx;
 	if (as == gone)
 		return 0;
-	if (run.n || held == MMU_BATCH)
+	if (unmaps_n || held == MMU_BATCH)
 		return map_after_sends(as, (struct map_entry){ va, pa, perm });
 	hold_map(as, (struct map_entry){ va, pa, perm });	/* room: no flush */
 	return 0;
@@ -162,12 +194,32 @@ static size_t do_map_run(void *ctx, int as, const struct map_entry *e, size_t n)
 	(void)ctx;
 	if (as == gone)
 		return n;
-	if (run.n || n > MMU_BATCH - h)
+	if (unmaps_n || n > MMU_BATCH - h)
 		return map_run_after_sends(as, e, n);
 	for (size_t k = 0; k < n; k++)
 		batch[h + k] = (struct pending){ as, e[k] };
 	held = h + n;
 	return n;
+}
+
+/* Hold the unmap of (as, va): the last run's next page, or a new run. */
+static void hold_unmap(int as, uint64_t va)
+{
+	struct harvest_entry *e = unmaps();
+
+	if (unmaps_n) {
+		struct harvest_entry *last = &e[unmaps_n - 1];
+		uint32_t pages = harvest_run_pages(last->bits);
+
+		if (last->proc == (uint32_t)as && last->va + pages * PAGE_SIZE == va &&
+		    pages < HARVEST_RUN_MAX) {
+			last->bits += 1u << HARVEST_RUN_SHIFT;
+			return;
+		}
+	}
+	if (unmaps_n == HARVEST_IN_PLACE)
+		send_unmaps_held();
+	e[unmaps_n++] = (struct harvest_entry){ (uint32_t)as, HARVEST_UNMAP, va };
 }
 
 static int do_unmap(void *ctx, int as, uint64_t va)
@@ -179,12 +231,28 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 		send_held(as);
 	if (!holding)
 		return ended_is_done(sys_unmap(as, va, 1));
-	if (run.n && (run.as != as || run.va + run.n * PAGE_SIZE != va))
-		send_unmaps();
-	if (!run.n)
-		run.as = as, run.va = va;
-	run.n++;
+	hold_unmap(as, va);
 	return 0;
+}
+
+/* Before a change to as that is not held: the unmaps held, then as's
+ * maps held, so that changes reach the kernel in the order they were made. */
+static void send_before(int as)
+{
+	send_unmaps();
+	if (held)
+		send_held(as);
+}
+
+/* One call for a range (a region's pages dropped): its own held maps are
+ * sent before they are undone. */
+static int do_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
+{
+	(void)ctx;
+	if (as == gone)
+		return 0;
+	send_before(as);
+	return ended_is_done(sys_unmap(as, va, n));
 }
 
 static void hold_unmaps(void *ctx, int on)
@@ -200,9 +268,7 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	(void)ctx;
 	if (as == gone)
 		return 0;
-	send_unmaps();
-	if (held)
-		send_held(as);
+	send_before(as);
 	return ended_is_done(sys_protect(as, va, 1, (int)perm));
 }
 
@@ -220,7 +286,7 @@ static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
 
 static const struct mmu_ops ops = {
 	.map = do_map, .unmap = do_unmap, .protect = do_protect, .harvest = do_harvest,
-	.hold_unmaps = hold_unmaps, .map_run = do_map_run,
+	.hold_unmaps = hold_unmaps, .map_run = do_map_run, .unmap_range = do_unmap_range,
 };
 
 const struct mmu_ops *mmu_ops(void)

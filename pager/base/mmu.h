@@ -26,14 +26,18 @@ struct mmu_ops {
 	 * n (as, page) pairs in one step (SYS_HARVEST, abi/vm.h): every
 	 * mapping made before it is included. */
 	int (*harvest)(void *ctx, struct harvest_entry *e, size_t n);
-	/* on: hold unmaps back, so that a run of pages of one space goes out
-	 * as one call (an unmap then answers 0); off: send what is held. The
-	 * caller frees no unmapped frame while holding. NULL: none held. */
+	/* on: hold unmaps back, so that they go out together, as one call
+	 * (an unmap then answers 0); off: send what is held. The caller frees
+	 * no unmapped frame while holding. NULL: none held. */
 	void (*hold_unmaps)(void *ctx, int on);
 	/* map for each of e[0..n) (a fault-around run) in one call; returns
 	 * how many were mapped, in order (all, or those before the first
 	 * that failed). NULL: the VM core calls map for each. */
 	size_t (*map_run)(void *ctx, int as, const struct map_entry *e, size_t n);
+	/* unmap every mapped page of [va, va + n pages) in one step, whatever
+	 * it maps (a gap is no error, unlike unmap's page not mapped). NULL:
+	 * the VM core unmaps page by page. */
+	int (*unmap_range)(void *ctx, int as, uint64_t va, uint64_t n);
 	void *ctx;
 };
 

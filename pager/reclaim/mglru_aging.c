@@ -10,14 +10,19 @@
 static int should_age(const struct mglru *m)
 {
 	const struct mglru_gens *g = &m->g;
-	uint32_t total = mglru_gens_tracked(g), young, old;
+	uint32_t nr = mglru_nr_gens(g), total, young, old;
 
-	if (mglru_nr_gens(g) <= MIN_NR_GENS)
+	/* Counted only with three generations: eviction asks before each
+	 * frame it meets. */
+	if (nr <= MIN_NR_GENS)
 		return 1;
-	if (mglru_nr_gens(g) > MIN_NR_GENS + 1)
+	if (nr > MIN_NR_GENS + 1)
 		return 0;
+	total = mglru_gens_tracked(g);
 	young = mglru_gen_len(g, g->max_seq);
-	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS);
+	/* Three generations: that one is the oldest, its waiting frames not
+	 * counted (they are the eviction's for now). */
+	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS) - g->waiting;
 	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
 }
 

@@ -10,8 +10,10 @@ int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes)
 {
 	size_t n = (size_t)nframes + 1;
 
-	for (int i = 0; i <= MGLRU_MAX_GENS; i++)
+	for (int i = 0; i < MGLRU_MAX_GENS; i++)
 		fq_init(&g->q[i]);
+	g->waiting = 0;
+	g->next = POLICY_NIL;
 	g->min_seq = 0;
 	g->max_seq = MGLRU_MIN_GENS + 1;
 	g->gen_of = malloc(n);
@@ -35,7 +37,7 @@ uint32_t mglru_gens_tracked(const struct mglru_gens *g)
 {
 	uint32_t n = 0;
 
-	for (int i = 0; i <= MGLRU_MAX_GENS; i++)
+	for (int i = 0; i < MGLRU_MAX_GENS; i++)
 		n += g->q[i].len;
 	return n;
 }
@@ -62,33 +64,22 @@ void mglru_gens_move_to(struct mglru_gens *g, uint32_t seq, uint32_t frame)
 	mglru_gens_put(g, seq, frame);
 }
 
-void mglru_gens_wait(struct mglru_gens *g, uint32_t frame)
+uint32_t mglru_gens_take_waiting(struct mglru_gens *g)
 {
+	uint32_t frame = mglru_gen(g, g->min_seq)->old;
+
 	mglru_gens_take_out(g, frame);
-	fq_push_young(&g->links, mglru_waiting(g), frame);
-	g->gen_of[frame] = MGLRU_WAITING;
-}
-
-void mglru_gens_unwait(struct mglru_gens *g)
-{
-	struct frame_queue *waiting = mglru_waiting(g);
-
-	/* From the young end to the old end of the oldest generation: the
-	 * first to wait ends up oldest. */
-	while (waiting->len > 0) {
-		uint32_t frame = waiting->young;
-
-		mglru_gens_take_out(g, frame);
-		fq_push_old(&g->links, mglru_gen(g, g->min_seq), frame);
-		g->gen_of[frame] = (uint8_t)(g->min_seq % MGLRU_MAX_GENS);
-	}
+	g->waiting--;
+	return frame;
 }
 
 uint32_t mglru_gens_close_empty(struct mglru_gens *g)
 {
 	uint32_t closed = 0;
 
-	while (mglru_nr_gens(g) > MGLRU_MIN_GENS && mglru_gen_len(g, g->min_seq) == 0) {
+	/* The oldest's length first: eviction asks before each frame it
+	 * meets, and the oldest is seldom empty. */
+	while (mglru_gen_len(g, g->min_seq) == 0 && mglru_nr_gens(g) > MGLRU_MIN_GENS) {
 		g->min_seq++;
 		closed++;
 	}

@@ -4,7 +4,10 @@
  * (youngest), and one isolate call's wait list. This module keeps the queues
  * and the numbers consistent, and per frame whether a look has read its
  * bit since it joined its generation; which frame goes where, and when to
- * age, is the policy's.
+ * age, is the policy's. The wait list is where its frames lie: the oldest
+ * generation's oldest frames, each passed over once, so that waiting and
+ * its end move no frame (moving each to a list of its own and back cost
+ * four queue steps a frame).
  */
 #ifndef PAGER_RECLAIM_MGLRU_GENS_H
 #define PAGER_RECLAIM_MGLRU_GENS_H
@@ -14,7 +17,6 @@
 
 #define MGLRU_MAX_GENS 4	/* Linux's MAX_NR_GENS */
 #define MGLRU_MIN_GENS 2	/* MIN_NR_GENS: eviction stalls at two */
-#define MGLRU_WAITING MGLRU_MAX_GENS	/* gen_of for a frame on the wait list */
 #define MGLRU_NONE 0xff		/* gen_of for a frame not tracked */
 /* gen_of's flag on a tracked frame: a look has read its bit since it last
  * joined a generation (mglru_gens_mark_read). Every join stores gen_of
@@ -26,11 +28,16 @@
  * to max_seq; a frame is on at most one queue, the one gen_of names. */
 struct mglru_gens {
 	struct frame_links links;
-	struct frame_queue q[MGLRU_MAX_GENS + 1];	/* [seq % MAX_GENS]; [WAITING] */
+	struct frame_queue q[MGLRU_MAX_GENS];	/* [seq % MAX_GENS] */
 	uint32_t min_seq, max_seq;
-	/* [nframes]: seq % MAX_GENS, WAITING, or NONE, with MGLRU_READ
+	/* [nframes]: seq % MAX_GENS or NONE, with MGLRU_READ
 	 * (mglru_gens_queue_of strips it) */
 	uint8_t *gen_of;
+	/* The wait list: the oldest generation's `waiting` oldest frames;
+	 * `next` is the frame after them (NIL: none), valid while any waits.
+	 * While frames wait the oldest generation neither closes nor takes
+	 * frames in. */
+	uint32_t waiting, next;
 };
 
 /* 0, or -1 out of memory (mglru_gens_free is then still safe). No frame
@@ -53,9 +60,11 @@ static inline uint32_t mglru_nr_gens(const struct mglru_gens *g)
 	return g->max_seq - g->min_seq + 1;
 }
 
-static inline struct frame_queue *mglru_waiting(struct mglru_gens *g)
+/* The frame eviction meets next in the oldest generation: the first after
+ * the wait list (NIL if none). */
+static inline uint32_t mglru_gens_next(const struct mglru_gens *g)
 {
-	return &g->q[MGLRU_WAITING];
+	return g->waiting ? g->next : g->q[g->min_seq % MGLRU_MAX_GENS].old;
 }
 
 /* Frames on any queue, the wait list included. */
@@ -93,11 +102,23 @@ static inline void mglru_gens_run_end(struct mglru_gens_run *r)
 void mglru_gens_take_out(struct mglru_gens *g, uint32_t frame);
 /* frame (tracked) moves to generation seq's young end. */
 void mglru_gens_move_to(struct mglru_gens *g, uint32_t seq, uint32_t frame);
-/* frame (tracked) moves to the wait list's young end. */
-void mglru_gens_wait(struct mglru_gens *g, uint32_t frame);
-/* Every waiting frame goes back to the oldest generation's old end, in the
- * order they waited. */
-void mglru_gens_unwait(struct mglru_gens *g);
+/* Eviction met frame (mglru_gens_next) and it left the oldest generation
+ * (moved or taken out) or, if wait, joins the wait list where it lies;
+ * after is the frame that followed it, read before it left. */
+static inline void mglru_gens_met(struct mglru_gens *g, uint32_t after, int wait)
+{
+	g->waiting += wait != 0;
+	g->next = after;
+}
+
+/* The wait list's first frame (there is one) leaves it and its queue: not
+ * tracked. */
+uint32_t mglru_gens_take_waiting(struct mglru_gens *g);
+/* The wait list ends: its frames stay the oldest, in the order they waited. */
+static inline void mglru_gens_unwait(struct mglru_gens *g)
+{
+	g->waiting = 0;
+}
 /* The queue frame (tracked) is on: its gen_of without MGLRU_READ. */
 static inline uint32_t mglru_gens_queue_of(const struct mglru_gens *g, uint32_t frame)
 {

@@ -155,15 +155,16 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int idx,
 			   uint32_t batch, uint32_t *agings)
 {
-	struct frame_queue *waiting = mglru_waiting(&m->g);
+	struct mglru_gens *g = &m->g;
 
 	for (;;) {
-		uint32_t frame;
+		uint32_t frame, after;
+		enum verdict v;
 		int aged;
 
-		if (waiting->len > batch)
+		if (g->waiting > batch)
 			break;
-		if (mglru_gen_len(&m->g, m->g.min_seq) == 0 && waiting->len > 0)
+		if (g->waiting > 0 && g->next == POLICY_NIL)
 			break;
 		drop_empty_oldest(m);
 		aged = mglru_maybe_age(m, env, agings);
@@ -171,26 +172,23 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 			return POLICY_NIL;
 		if (aged > 0)
 			continue;
-		frame = mglru_gen(&m->g, m->g.min_seq)->old;
+		frame = mglru_gens_next(g);
 		/* The most looks the search needs if no page it meets is kept:
 		 * the wait list one longer than the batch (a cheap page ends
 		 * it sooner; each page kept makes the next announcement
 		 * shorter, so frames are never read ahead beyond this). */
-		policy_looks_expect(&m->looks, batch + 1 - waiting->len);
-		switch (sort_page(m, env, frame, idx)) {
-		case STOP:
-			return waiting->len ? waiting->old : POLICY_NIL;
-		case VICTIM:
-			mglru_gens_take_out(&m->g, frame);
+		policy_looks_expect(&m->looks, batch + 1 - g->waiting);
+		after = g->links.younger[frame];
+		v = sort_page(m, env, frame, idx);
+		if (v == STOP)
+			return g->waiting ? mglru_gens_take_waiting(g) : POLICY_NIL;
+		if (v == VICTIM)
+			mglru_gens_take_out(g, frame);
+		mglru_gens_met(g, after, v == WAIT);
+		if (v == VICTIM)
 			return frame;
-		case WAIT:
-			mglru_gens_wait(&m->g, frame);
-			break;
-		case KEPT:
-			break;
-		}
 	}
-	return waiting->old;
+	return mglru_gens_take_waiting(g);
 }
 
 static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
@@ -206,11 +204,9 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 
 		if (frame == POLICY_NIL)
 			break;
-		if (mglru_gens_queue_of(&m->g, frame) == MGLRU_WAITING)
-			mglru_gens_take_out(&m->g, frame);
 		victims[n++] = frame;
 	}
-	mglru_gens_unwait(&m->g);	/* pages still waiting: the oldest again */
+	mglru_gens_unwait(&m->g);	/* pages still waiting: the oldest, where they lie */
 	return n;
 }
 

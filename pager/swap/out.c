@@ -93,25 +93,29 @@ static void give_back(uint64_t pa)
 size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 {
 	static uint64_t pa_of[WRITE_BATCH];
-	size_t kept_n = from, dropped = 0, refill = 0;
+	size_t kept_n = from, dropped = 0, refill = 0, gone = 0;
 
 	for (size_t k = from; k < b->n; k++)
 		pa_of[k - from] = b->v[k].pa;
 	vm_frames_seal(pa_of, b->n - from);
+	/* The evictions' unmaps go as one call (not one a page), before any
+	 * frame is freed: pa_of[0..gone) collects the frames, in order. The
+	 * hold does not nest; nothing below takes it again or allocates. */
+	vm_unmaps_hold(1);
 	for (size_t k = from; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
 		uint32_t slot = swapcache_slot(pa);
 		if (slot && (swapcache_parked_clean(pa) || vm_evict(pa, slot) > 0)) {
 			swapcache_untie(slot);
 			evicted(slot, pa);
-			frame_free(pa);
+			pa_of[gone++] = pa;
 			dropped++;
 			continue;
 		}
 		/* Its copy is the program file: no slot to keep history by. */
 		if (!slot && vm_drop_refillable(pa) == 0) {
 			evicted(0, pa);
-			frame_free(pa);
+			pa_of[gone++] = pa;
 			refill++;
 			continue;
 		}
@@ -126,6 +130,9 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 		 * would tie it to a second slot. */
 		b->v[kept_n++] = b->v[k];
 	}
+	vm_unmaps_hold(0);
+	for (size_t k = 0; k < gone; k++)
+		frame_free(pa_of[k]);
 	b->n = kept_n;
 	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
 	return dropped + refill;

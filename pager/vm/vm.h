@@ -271,8 +271,8 @@ int vm_frame_kept_by_fault(uint64_t pa);
  * then free of the VM core: the caller frees it. Returns the number of
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
-/* on: the mappings removed from now on may reach the kernel later, runs of
- * pages of a space in one call; off: they all have. No frame they mapped
+/* on: the mappings removed from now on may reach the kernel later, all in
+ * one call (runs of pages, of any spaces); off: they all have. No frame they mapped
  * may be freed between the two. It does not nest: on while on (or off
  * while off) is noted as a bug (vm_check) and ignored. */
 void vm_unmaps_hold(int on);

@@ -16,7 +16,8 @@
 static int answer;	/* what the fake kernel says to unmap and protect */
 static int calls, mapped;
 
-/* The calls made, in order: 'u' unmap, 'p' protect, 'm' map. */
+/* The calls made, in order: 'u' unmap, 'p' protect, 'm' map, 'h' harvest
+ * (its first entry's process and address, and how many entries). */
 static struct call {
 	char kind;
 	int proc;
@@ -62,17 +63,32 @@ int sys_map(int proc, const struct map_entry *entries, size_t n)
 	return answer;
 }
 
-/* The accessed-bit harvest (mmu_harvest) is not tested here. */
+/* The last harvest's entries (held unmaps go as one); harvest_answer
+ * refuses the call when negative. */
+static struct harvest_entry harvested[HARVEST_IN_PLACE];
+static int harvest_answer;
+
 int sys_harvest(struct harvest_entry *entries, size_t n)
 {
-	(void)entries, (void)n;
-	return 0;
+	note('h', (int)entries[0].proc, entries[0].va, n);
+	for (size_t k = 0; k < n && k < HARVEST_IN_PLACE; k++)
+		harvested[k] = entries[k];
+	return harvest_answer < 0 ? harvest_answer : (int)n;
+}
+
+/* Entry k of the last harvest: an unmap of pages pages of proc at va. */
+static void check_harvested(size_t k, int proc, uintptr_t va, uint32_t pages)
+{
+	assert_int_equal(harvested[k].proc, proc);
+	assert_int_equal(harvested[k].va, va);
+	assert_int_equal(harvested[k].bits,
+			 HARVEST_UNMAP | (pages - 1) << HARVEST_RUN_SHIFT);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	answer = 0;
+	answer = harvest_answer = 0;
 	calls = mapped = logged = 0;
 	mmu_forget(-1);
 	return 0;
@@ -119,8 +135,9 @@ static void test_forgotten(void **state)
 	mmu_forget(-1);
 }
 
-/* Unmaps held back go out as one call per run of pages of a space, before
- * any other change and when the hold ends; a forgotten space's are dropped. */
+/* Unmaps held back go out together before any other change and when the
+ * hold ends: runs of pages, one harvest entry each, in one harvest, or a
+ * lone run as one unmap; a forgotten space's are dropped. */
 static void test_held_unmaps(void **state)
 {
 	const struct mmu_ops *ops = mmu_ops();
@@ -130,30 +147,61 @@ static void test_held_unmaps(void **state)
 	ops->hold_unmaps(ops->ctx, 1);
 	for (uintptr_t va = 0x10000; va < 0x13000; va += 0x1000)
 		assert_int_equal(ops->unmap(ops->ctx, 5, va), 0);
-	assert_int_equal(calls, 0);
 	assert_int_equal(ops->unmap(ops->ctx, 5, 0x20000), 0);	/* not next: a new run */
-	check_call(0, 'u', 5, 0x10000, 3);
 	assert_int_equal(ops->unmap(ops->ctx, 6, 0x21000), 0);	/* another space */
-	check_call(1, 'u', 5, 0x20000, 1);
-	assert_int_equal(ops->protect(ops->ctx, 6, 0x30000, MAP_R), 0);	/* after it */
-	check_call(2, 'u', 6, 0x21000, 1);
-	check_call(3, 'p', 6, 0x30000, 1);
+	assert_int_equal(calls + logged, 0);
+	assert_int_equal(ops->protect(ops->ctx, 6, 0x30000, MAP_R), 0);	/* after them */
+	check_call(0, 'h', 5, 0x10000, 3);
+	check_harvested(0, 5, 0x10000, 3);
+	check_harvested(1, 5, 0x20000, 1);
+	check_harvested(2, 6, 0x21000, 1);
+	check_call(1, 'p', 6, 0x30000, 1);
 	assert_int_equal(ops->unmap(ops->ctx, 5, 0x40000), 0);
 	assert_int_equal(ops->map(ops->ctx, 5, 0x40000, 0x80000000, MAP_R), 0);
-	check_call(4, 'u', 5, 0x40000, 1);	/* before the map is even held */
+	check_call(2, 'u', 5, 0x40000, 1);	/* before the map is even held */
 	assert_int_equal(mmu_take(5, e, 4), 1);
 	assert_int_equal(ops->unmap(ops->ctx, 5, 0x50000), 0);
 	assert_int_equal(ops->unmap(ops->ctx, 5, 0x51000), 0);
 	ops->hold_unmaps(ops->ctx, 0);
-	check_call(5, 'u', 5, 0x50000, 2);
+	check_call(3, 'u', 5, 0x50000, 2);
 	assert_int_equal(ops->unmap(ops->ctx, 5, 0x60000), 0);	/* not held now */
-	check_call(6, 'u', 5, 0x60000, 1);
+	check_call(4, 'u', 5, 0x60000, 1);
 	ops->hold_unmaps(ops->ctx, 1);
 	assert_int_equal(ops->unmap(ops->ctx, 8, 0x70000), 0);
+	assert_int_equal(ops->unmap(ops->ctx, 9, 0x70000), 0);
 	mmu_forget(8);
 	ops->hold_unmaps(ops->ctx, 0);
-	assert_int_equal(logged, 7);
+	check_call(5, 'u', 9, 0x70000, 1);	/* 8's was dropped: 9's alone */
+	assert_int_equal(logged, 6);
 	mmu_forget(-1);
+}
+
+/* A run entry takes at most HARVEST_RUN_MAX pages, the next starts a new
+ * one; a full batch of entries goes before one more is held; and a
+ * harvest refused (a bad entry fails it whole) becomes an unmap a run. */
+static void test_held_unmaps_limits(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+
+	(void)state;
+	ops->hold_unmaps(ops->ctx, 1);
+	for (uintptr_t k = 0; k <= HARVEST_RUN_MAX; k++)
+		assert_int_equal(ops->unmap(ops->ctx, 5, 0x100000 + k * 0x1000), 0);
+	ops->hold_unmaps(ops->ctx, 0);
+	check_call(0, 'h', 5, 0x100000, 2);
+	check_harvested(0, 5, 0x100000, HARVEST_RUN_MAX);
+	check_harvested(1, 5, 0x100000 + HARVEST_RUN_MAX * 0x1000, 1);
+	ops->hold_unmaps(ops->ctx, 1);
+	for (uintptr_t k = 0; k <= HARVEST_IN_PLACE; k++)
+		assert_int_equal(ops->unmap(ops->ctx, 5, 0x200000 + k * 0x2000), 0);
+	check_call(1, 'h', 5, 0x200000, HARVEST_IN_PLACE);	/* full: sent */
+	harvest_answer = -ERR_BADF;
+	assert_int_equal(ops->unmap(ops->ctx, 6, 0x300000), 0);
+	ops->hold_unmaps(ops->ctx, 0);
+	check_call(2, 'h', 5, 0x200000 + HARVEST_IN_PLACE * 0x2000, 2);
+	check_call(3, 'u', 5, 0x200000 + HARVEST_IN_PLACE * 0x2000, 1);
+	check_call(4, 'u', 6, 0x300000, 1);
+	assert_int_equal(logged, 5);
 }
 
 /* A run (map_run) sends the unmaps held first, once, then holds its
@@ -276,6 +324,7 @@ int main(void)
 		cmocka_unit_test_setup(test_other_errors, setup),
 		cmocka_unit_test_setup(test_forgotten, setup),
 		cmocka_unit_test_setup(test_held_unmaps, setup),
+		cmocka_unit_test_setup(test_held_unmaps_limits, setup),
 		cmocka_unit_test_setup(test_map_run, setup),
 		cmocka_unit_test_setup(test_map_run_fits, setup),
 		cmocka_unit_test_setup(test_take_order, setup),

@@ -242,6 +242,29 @@ static void touch(struct vm_space *s, uint64_t start, uint64_t end)
 		fake_poke(s, va + 5, (uint8_t)((va - 0x10000) / PG));
 }
 
+/* A munmap of a region's mapped pages leaves the page tables in one
+ * unmap_range call from its first mapped page, not a call a page; the
+ * pages before it that were never touched need none. */
+static void test_unmap_range_one_call(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+	unsigned ranges = fake.unmap_ranges, unmaps = fake.unmaps;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x20000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x14000, 0x20000);
+	assert_int_equal(frames_free(), free0 - 12);
+	assert_int_equal(vm_unmap_range(s, 0x10000, 0x20000), 0);
+	fake_check();
+	assert_int_equal(fake.unmap_ranges, ranges + 1);
+	assert_int_equal(fake.unmaps, unmaps + 12);
+	assert_int_equal(fake_count(AS), 0);
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(fake.errors, 0);
+	vm_space_destroy(s);
+}
+
 static void test_unmap_range_split(void **state)
 {
 	uint64_t free0 = frames_free();
@@ -652,6 +675,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_demand_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_range_one_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noregion_and_prot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_region_add_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_guard, setup, teardown),

@@ -75,6 +75,23 @@ static int fake_unmap(void *ctx, int as, uint64_t va)
 	return 0;
 }
 
+/* Every page mapped in the range goes, each counted as an unmap; the
+ * call is counted apart. */
+static int fake_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
+{
+	(void)ctx;
+	for (int i = 0; i < FAKE_MAPS; i++) {
+		struct fake_map *m = &fake.m[i];
+
+		if (m->used && m->as == as && m->va >= va && (m->va - va) / VM_PAGE < n) {
+			m->used = 0;
+			fake.unmaps++;
+		}
+	}
+	fake.unmap_ranges++;
+	return 0;
+}
+
 static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 {
 	struct fake_map *m = find(as, va);
@@ -152,7 +169,7 @@ static size_t fake_map_run(void *ctx, int as, const struct map_entry *e, size_t 
 
 static const struct mmu_ops fake_ops = {
 	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect, .harvest = fake_harvest,
-	.map_run = fake_map_run,
+	.map_run = fake_map_run, .unmap_range = fake_unmap_range,
 };
 
 void fake_setup(unsigned faultaround)

@@ -26,6 +26,7 @@ struct fake_mmu {
 	struct fake_map m[FAKE_MAPS];
 	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
 	unsigned runs;		/* map_run calls (their pages count in maps) */
+	unsigned unmap_ranges;	/* unmap_range calls (their pages count in unmaps) */
 	unsigned harvest_entries, harvest_pages;	/* in those harvests (runs: pages) */
 	unsigned harvests_crossing;	/* of those, entries across a page: the kernel copies */
 	unsigned harvest_unmaps;	/* pages those harvests unmapped (HARVEST_UNMAP) */

@@ -11,6 +11,17 @@
 #include "syscall.h"	/* this directory's: sys_ecall() */
 #include "ipc_regs.h"
 
+/* A register-form call's result r: a message received in registers (got)
+ * stored in buf. */
+__attribute__((always_inline)) static inline int regs_result(long r, struct msg *buf,
+							      const struct msg_regs *got)
+{
+	if (r != MSG_IN_REGS)
+		return (int)r;
+	msg_store_regs(buf, got);
+	return 0;
+}
+
 /* The register form, a message received in registers stored in buf. */
 __attribute__((always_inline)) static inline int call_regs(long n, int ep, struct msg *buf,
 							    const struct msg *out)
@@ -18,10 +29,7 @@ __attribute__((always_inline)) static inline int call_regs(long n, int ep, struc
 	struct msg_regs got;
 	long r = ecall_regs(n, ep, buf, out, &got);
 
-	if (r != MSG_IN_REGS)
-		return (int)r;
-	msg_store_regs(buf, &got);
-	return 0;
+	return regs_result(r, buf, &got);
 }
 
 int sys_call(int ep, struct msg *m)
@@ -34,6 +42,17 @@ int sys_call(int ep, struct msg *m)
 int sys_recv(int ep, struct msg *m)
 {
 	return call_regs(SYS_RECV_REGS, ep, m, NULL);
+}
+
+/* recv's register form, the acknowledgement in the words a receive does
+ * not send (kernel/device.c). */
+int sys_irq_ack_recv(int ep, struct msg *m, int notify, unsigned irq)
+{
+	const uint64_t w[6] = { irq };
+	struct msg_regs got;
+	long r = ecall_regs_words(SYS_IRQ_ACK_RECV, ep, m, (uint64_t)notify, w, &got);
+
+	return regs_result(r, m, &got);
 }
 
 int sys_reply_recv(int ep, const struct msg *reply, struct msg *recv)

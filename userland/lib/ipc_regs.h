@@ -24,25 +24,25 @@ struct msg_regs {
 	uint64_t origin;
 };
 
-/* System call n of the register form on ep with buffer buf, sending out's
- * label and w[] (out NULL: nothing sent). MSG_IN_REGS: the message is in
- * got, buf untouched; else the call's result (buf holds a message on 0).
- * Inline, so got stays in registers. */
-__attribute__((always_inline)) static inline long ecall_regs(long n, int ep, struct msg *buf,
-							      const struct msg *out,
-							      struct msg_regs *got)
+/* System call n of the register form on ep with buffer buf, sending label
+ * and w[0..5]. MSG_IN_REGS: the message is in got, buf untouched; else the
+ * call's result (buf holds a message on 0). Inline, so got stays in
+ * registers. */
+__attribute__((always_inline)) static inline long ecall_regs_words(long n, int ep,
+								    struct msg *buf,
+								    uint64_t label,
+								    const uint64_t w[6],
+								    struct msg_regs *got)
 {
-	static const struct msg none;
-	const struct msg *o = out ? out : &none;
 	register long a0 __asm__("a0") = ep;
 	register uint64_t a1 __asm__("a1") = (uint64_t)buf;
-	register uint64_t a2 __asm__("a2") = o->label;
-	register uint64_t a3 __asm__("a3") = o->w[0];
-	register uint64_t a4 __asm__("a4") = o->w[1];
-	register uint64_t a5 __asm__("a5") = o->w[2];
-	register uint64_t a6 __asm__("a6") = o->w[3];
-	register uint64_t t0 __asm__("t0") = o->w[4];
-	register uint64_t t1 __asm__("t1") = o->w[5];
+	register uint64_t a2 __asm__("a2") = label;
+	register uint64_t a3 __asm__("a3") = w[0];
+	register uint64_t a4 __asm__("a4") = w[1];
+	register uint64_t a5 __asm__("a5") = w[2];
+	register uint64_t a6 __asm__("a6") = w[3];
+	register uint64_t t0 __asm__("t0") = w[4];
+	register uint64_t t1 __asm__("t1") = w[5];
 	register uint64_t a7 __asm__("a7") = (uint64_t)n;
 
 	__asm__ volatile("ecall"
@@ -52,6 +52,17 @@ __attribute__((always_inline)) static inline long ecall_regs(long n, int ep, str
 			 : "t3", "t4", "t5", "t6", "memory");	/* t2 is kept */
 	*got = (struct msg_regs){ a2, { a3, a4, a5, a6, t0, t1 }, a1, a7 };
 	return a0;
+}
+
+/* ecall_regs_words sending out's label and w[] (out NULL: nothing sent). */
+__attribute__((always_inline)) static inline long ecall_regs(long n, int ep, struct msg *buf,
+							      const struct msg *out,
+							      struct msg_regs *got)
+{
+	static const struct msg none;
+	const struct msg *o = out ? out : &none;
+
+	return ecall_regs_words(n, ep, buf, o->label, o->w, got);
 }
 
 /* Store a message received in registers in m, whole. pid, tid, origin,
