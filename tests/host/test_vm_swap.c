@@ -1778,6 +1778,29 @@ static void test_further_offered(void **state)
 	destroy(s);
 }
 
+/* The stream's window's last page mapped by another thread's fault while
+ * the read let the lock go still made it: the retry offers the pages past
+ * the window. */
+static void test_further_offered_last_mapped(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	ra_region(s, 20);
+	swap_out_run(s, 0, 20);
+	read_fault(s, 0);		/* eager: the window is mapped */
+	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_RETRY);	/* a stream: 6..9 read */
+	fake_fault(s, VA + 9 * PG, VM_R, VM_FAULT_MAPPED);	/* another thread's */
+	assert_int_equal(sw.ahead, 0);
+	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_MAPPED);
+	assert_true(present(s, 9));
+	assert_int_equal(sw.ahead, 5);
+	assert_int_equal(sw.ahead_first, slot_at(s, VA + 10 * PG));
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), 1);
+	check();
+	destroy(s);
+}
+
 /* The swap-in thread's pages, read past a stream's window, that the
  * stream's next fault finds and maps at once (its window eager) are each
  * judged a hit, as the fault's own page found there is: a stream that uses
@@ -2477,6 +2500,7 @@ int main(void)
 		TEST(test_readahead_maps_run),
 		TEST(test_readahead_run_partial),
 		TEST(test_further_offered),
+		TEST(test_further_offered_last_mapped),
 		TEST(test_further_offered_locked),
 		TEST(test_thread_pages_judged),
 		TEST(test_readahead_gap),
