@@ -2387,6 +2387,15 @@ static void test_check_catches_swap_corruption(void **state)
 	pv_set(&r->pages, 1, PAGE_SWAP | slot);
 	expect_check_fails("a swapped page that still has an rmap entry");
 	pv_set(&r->pages, 1, saved);
+	/* Two swapped pages of one space naming one slot (all else right:
+	 * the counter counts both). */
+	saved = swap_out(vm_lookup(s, VA + PG), 0);
+	check();
+	pv_set(&r->pages, 1, PAGE_SWAP | slot);
+	expect_check_fails("two pages of one space naming one slot");
+	assert_non_null(strstr(vm_check_error(), "same slot"));
+	pv_set(&r->pages, 1, PAGE_SWAP | saved);
+	check();
 	/* A shared region's own entry naming a slot. */
 	saved = pv_get(&sr->pages, 0);
 	pa = entry_frame(saved);
