@@ -228,15 +228,16 @@ void vm_set_reclaim(vm_reclaim_fn *fn);
 /* Swap-in readahead: a major fault on a private page also reads up to
  * its region's window of following pages that name a slot, wherever the
  * slots lie on the disk, in the same transfer (read_many): mapped with it
- * while the region's window is eager (a stream's, readahead.h), else left
- * in the swap cache for their own faults. The window stops at the first
- * page that names none, or whose slot is in the swap cache, or when no
- * frame is free (never reclaims for it). It follows the program's
- * addresses, not the disk's order: a page that reclaim kept past its
- * neighbours went to a slot of its own later, and a window that stopped
- * there cost a major fault at it (docs/design.md, "Measured"). The window
- * adapts to whether its pages were used (readahead.h) up to `pages`. 0
- * (vm_init's default): one page per read. At most VM_READAHEAD_MAX. */
+ * while the region's window is eager (a stream's or its first,
+ * readahead.h), else left in the swap cache for their own faults. The
+ * window stops at the first page that names none, or whose slot is in the
+ * swap cache, or when no frame is free (never reclaims for it). It follows
+ * the program's addresses, not the disk's order: a page that reclaim kept
+ * past its neighbours went to a slot of its own later, and a window that
+ * stopped there cost a major fault at it (docs/design.md, "Measured"). The
+ * window adapts to whether its pages were used (readahead.h) up to
+ * `pages`. 0 (vm_init's default): one page per read. At most
+ * VM_READAHEAD_MAX. */
 #define VM_READAHEAD_MAX 16
 void vm_set_readahead(unsigned pages);
 

@@ -592,9 +592,9 @@ static void test_map_back_refused_then_freed(void **state)
 	fake_check();
 }
 
-/* A window that fails to read is given up and the page asked for read
- * alone; a page whose own read fails fails only its fault, and still
- * names its slot. */
+/* A window in one request that fails loses all its pages, and the page
+ * asked for is read again alone; a page whose own read fails fails only
+ * its fault, and still names its slot. */
 static void test_read_fails(void **state)
 {
 	struct vm_space *s = filled_space(3);

@@ -2353,6 +2353,64 @@ static void test_unlocked_read_fails(void **state)
 	destroy(s);
 }
 
+/* A window read in three requests (its slots in three runs) whose second
+ * request fails: the fault's page and the first run are mapped (the
+ * window eager), the second run's frames are freed and its pages still
+ * name their slots, and the third run's pages wait in the swap cache as
+ * read ahead (the mapping stopped at the gap). */
+static void test_unlocked_window_fails_in_part(void **state)
+{
+	struct vm_space *s = fake_space(1), *t = fake_space(2);
+	uint64_t free0 = frames_free(), seen;
+
+	(void)state;
+	ra_region(s, 8);
+	assert_int_equal(vm_region_add(t, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t j = 0; j < 5; j++)
+		swap_fake_fill(s, VA + j * PG, (uint8_t)(16 * j));
+	swap_fake_fill(t, VA, 7);
+	swap_fake_fill(t, VA + PG, 8);
+	/* Slots 1, 2 for pages 0, 1; 3 for t's page; 4, 5 for pages 2, 3;
+	 * 6 for t's other; 7 for page 4. */
+	swap_out(vm_lookup(s, VA), 0);
+	swap_out(vm_lookup(s, VA + PG), 0);
+	swap_out(vm_lookup(t, VA), 0);
+	swap_out(vm_lookup(s, VA + 2 * PG), 0);
+	swap_out(vm_lookup(s, VA + 3 * PG), 0);
+	swap_out(vm_lookup(t, VA + PG), 0);
+	assert_int_equal(swap_out(vm_lookup(s, VA + 4 * PG), 0), 7);
+	check();
+	seen = frames_free();
+
+	sw.fail_slots = 1u << 4 | 1u << 5;
+	read_fault(s, 0);
+	check();
+	assert_int_equal(sw.many_runs, 3);
+	expect_page(s, 0);
+	expect_page(s, 1);
+	for (uint64_t j = 2; j < 4; j++) {
+		assert_false(present(s, j));
+		assert_int_equal(slot_at(s, VA + j * PG), 4 + j - 2);
+		assert_int_equal(swapcache_lookup((uint32_t)(4 + j - 2)), 0);
+	}
+	assert_false(present(s, 4));
+	assert_true(swapcache_ahead(swapcache_lookup(7)));
+	assert_int_equal(frames_free(), seen - 3);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 1);
+
+	sw.fail_slots = 0;
+	fake_fault(s, VA + 4 * PG, VM_R, VM_FAULT_MAPPED);	/* found in the cache */
+	read_fault(s, 2);	/* its slot still holds it */
+	check();
+	for (uint64_t j = 0; j < 5; j++)
+		if (j != 3)
+			expect_page(s, j);
+	destroy(s);
+	destroy(t);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* Swap entries broken by hand: vm_check notices each. */
 static void test_check_catches_swap_corruption(void **state)
 {
@@ -2522,6 +2580,7 @@ int main(void)
 		TEST(test_unlocked_read_then_exit),
 		TEST(test_wait_for_reading),
 		TEST(test_unlocked_read_fails),
+		TEST(test_unlocked_window_fails_in_part),
 		TEST(test_footprint_swapped),
 	};
 
