@@ -26,7 +26,7 @@ static struct bootarg_spec specs[C_COUNT] = {
 	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
 			    "pages mapped ahead of a faulting page in the same region" },
 	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
-			  "pages read after a swapped-in page when they follow it on disk" },
+			  "pages of its region read after a swapped-in page, wherever on disk" },
 	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
 		       "page replacement policy (docs/policies.md)" },
 	[C_SEED] = { "pager.seed", BOOTARG_UINT, "1", NULL, 0, UINT32_MAX,

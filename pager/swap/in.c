@@ -102,15 +102,19 @@ uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n)
 	return queued;
 }
 
-/* A fault's page and its window, slots[0..n) (those that follow one
- * another on the disk go in one request): read with the lock let go. A
- * window that fails is given up and the first page read alone; only its
- * own error fails the fault. */
+/* A fault's page and its window, slots[0..n): read with the lock let go,
+ * sorted by slot so that each run of consecutive slots is one request
+ * whatever the order of the pages holding them. The window may take
+ * several requests: a request that fails loses its pages only (freed,
+ * settle), those of the others stay read ahead; the fault's own page, if
+ * its request failed, is read again alone, and only that read's error
+ * fails the fault. */
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();
 	struct swap_req pages[READ_MAX];
 	int err[READ_MAX];
+	unsigned own = 0;	/* where the fault's page went in the sort */
 
 	if (n == 0 || n > READ_MAX)
 		return -EINVAL;
@@ -118,19 +122,23 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 		pages[k] = (struct swap_req){ pa[k], slots[k], 0 };
 		swapcache_read_begin(slots[k], pa[k]);
 	}
+	swap_sort_by_slot(pages, n);
+	while (pages[own].pa != pa[0])
+		own++;
 	reads_waiting++;
 	pager_unlock(t);
 	swap_transfer(t, 0, pages, n, err);
-	if (err[0] && n > 1)
-		swap_transfer(t, 0, pages, 1, err);	/* the page asked for, alone */
+	if (err[own] && n > 1)
+		swap_transfer(t, 0, &pages[own], 1, &err[own]);	/* the page asked for, alone */
 	pager_lock(t);
 	reads_waiting--;
 	/* The fault's own page is fresh (its mapping counts the read); the
 	 * window's are read ahead, like the swap-in thread's. */
 	for (unsigned k = 0; k < n; k++)
-		vmstat_count_n(VMSTAT_SWAP_RA, settle(slots[k], pa[k], err[k] == 0, k == 0) && k);
+		vmstat_count_n(VMSTAT_SWAP_RA,
+			       settle(pages[k].slot, pages[k].pa, err[k] == 0, k == own) && k != own);
 	wake_readers();
-	if (err[0] == 0)
+	if (err[own] == 0)
 		return VM_SWAP_UNLOCKED;
 	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
 	return VM_SWAP_UNLOCKED_IO;

@@ -84,8 +84,9 @@ static int rising(const struct swap_req *r, uint32_t n)
 	return 1;
 }
 
-/* The swap-in thread's slots come queued in runs a fault read further, so
- * mostly in order already: a pass over them costs less than qsort's
+/* The swap-in thread's slots come queued in runs a fault read further, and
+ * a fault's window follows its addresses, mostly the disk's order: either
+ * is mostly in order already, and a pass over it costs less than qsort's
  * comparisons. */
 void swap_sort_by_slot(struct swap_req *r, uint32_t n)
 {

@@ -2,10 +2,12 @@
  * The VM core's consistency checker (MINIX's SANITYCHECK): every present
  * page has its rmap entry and every entry its page, mapcounts and counters
  * are exact, shared objects and frames point at each other, and swapped
- * entries name a slot, are never mapped and are counted exactly.
+ * entries name a slot (no two of one space the same), are never mapped
+ * and are counted exactly.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
@@ -113,6 +115,46 @@ static int check_swapped(const struct vm_space *s, const struct vm_region *r, ui
 	return 0;
 }
 
+/* For each slot of the swap cache's table, the stamp of the space walked
+ * last that named it: no two entries of one space name the same slot
+ * (vm.h: read_many). Stamps run 1..255 and the table is cleared when
+ * they start again, so a stamp met is this space's. NULL (no table, or
+ * no memory for it): not checked. */
+static uint8_t *slot_stamp;
+static uint32_t stamp_last;	/* the table's last slot */
+static uint8_t stamp;		/* the space being walked */
+
+/* A stamp for the next space, the table made ready for it. */
+static void stamp_next_space(void)
+{
+	uint32_t last = swapcache_last_slot();
+
+	if (last != stamp_last) {
+		free(slot_stamp);
+		slot_stamp = last ? calloc((size_t)last + 1, 1) : NULL;
+		stamp_last = slot_stamp ? last : 0;
+		stamp = 0;
+	}
+	if (slot_stamp && ++stamp == 0) {
+		memset(slot_stamp, 0, (size_t)stamp_last + 1);
+		stamp = 1;
+	}
+}
+
+/* Page i of r names slot, which no page of its space met before names. */
+static int check_slot_once(const struct vm_space *s, const struct vm_region *r, uint64_t i,
+			   uint32_t slot)
+{
+	if (!slot_stamp || slot > stamp_last)
+		return 0;
+	if (slot_stamp[slot] == stamp)
+		return fail("two pages of one space name the same slot",
+			    (struct found){ .space = s, .va = r->start + i * VM_PAGE,
+					    .name = ", slot", .value = slot });
+	slot_stamp[slot] = stamp;
+	return 0;
+}
+
 struct page_walk {
 	const struct vm_space *s;
 	const struct vm_region *r;
@@ -126,7 +168,9 @@ static int check_page_entry(void *ctx, uint64_t i, uint32_t e)
 
 	if (e & PAGE_SWAP) {
 		(*w->swapped)++;
-		return check_swapped(w->s, w->r, i, e);
+		if (check_swapped(w->s, w->r, i, e) < 0)
+			return -1;
+		return check_slot_once(w->s, w->r, i, entry_slot(e));
 	}
 	(*w->present)++;
 	return check_page(w->s, w->r, i, e);
@@ -139,6 +183,7 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 	uint64_t prev_end = 0;
 	struct page_walk w = { s, NULL, present, swapped };
 
+	stamp_next_space();
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->ops != vm_ops_of(r->kind) || r->start >= r->end ||
 		    ((r->start | r->end) & (VM_PAGE - 1)) ||

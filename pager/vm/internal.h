@@ -322,10 +322,11 @@ int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro);
  * tie (its own held reference aside). Freed if that mapping goes. */
 int vm_frame_alone(uint64_t pa);
 
-/* swapin.c: the frame holding slot's contents, from the swap cache or read
- * into a new frame (*cached says which), in pa[0]; with r, the readahead
- * window after r's page i read with it into pa[1..*n) (r's window judged
- * and sized, readahead.h). 0, VM_FAULT_NOMEM,
+/* swapin.c: the frame holding slots[0]'s contents, from the swap cache or
+ * read into a new frame (*cached says which), in pa[0]; with r, the
+ * readahead window after r's page i read with it into pa[1..*n), the
+ * slots they were read from in slots[1..*n) (slots and pa have room for
+ * 1 + VM_READAHEAD_MAX; r's window judged and sized, readahead.h). 0, VM_FAULT_NOMEM,
  * VM_FAULT_IO or VM_FAULT_RETRY. vm_swap_frame: the one page, no window.
  * vm_swap_claimed: an entry that named slot now names pa, which came
  * `from` there (the counter it adds to); with hold, and if the swap code
@@ -337,7 +338,7 @@ enum vm_swap_from {
 	VM_SWAP_CACHED,		/* found in the swap cache: swap_cache_hits */
 	VM_SWAP_AHEAD		/* read with another page's fault: swap_ra_mapped */
 };
-int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
+int vm_swap_frames(struct vm_region *r, uint64_t i, uint32_t *slots, uint64_t *pa,
 		   unsigned *n, int *cached);
 int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached);
 void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold);

@@ -280,20 +280,17 @@ static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t
 static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa[1 + VM_READAHEAD_MAX];
-	uint32_t slots[VM_READAHEAD_MAX];
+	uint32_t slots[1 + VM_READAHEAD_MAX] = { region_slot(r, i) };
 	unsigned n, mapped, more;
-	int cached, own, ahead, res = vm_swap_frames(region_slot(r, i), r, i, pa, &n, &cached);
+	int cached, own, ahead, res = vm_swap_frames(r, i, slots, pa, &n, &cached);
 
 	if (res < 0)
 		return res;
 	own = cached && swapcache_fresh(pa[0]);
 	ahead = cached && swapcache_ahead(pa[0]);
-	/* The window's pages name the slots they were read from until mapped. */
-	for (unsigned k = 0; k + 1 < n; k++)
-		slots[k] = region_slot(r, i + 1 + k);
 	res = swap_map(s, r, i, pa[0], cached ? VM_SWAP_CACHED : VM_SWAP_READ);
 	if (n > 1 && r->ra.eager)
-		swap_map_run(s, r, i, slots, pa + 1, n - 1, 1);
+		swap_map_run(s, r, i, slots + 1, pa + 1, n - 1, 1);
 	else
 		for (unsigned k = 1; k < n; k++)
 			vm_frame_release(pa[k]);	/* parked: tied to its slot */

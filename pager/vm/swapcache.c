@@ -30,6 +30,11 @@ void swapcache_reset(void)
 	last_slot = 0;
 }
 
+uint32_t swapcache_last_slot(void)
+{
+	return last_slot;
+}
+
 /* Clear some of a frame's bits and set others in one step: the swap-out
  * path changes several at once for each page, one descriptor look each. */
 static void change(struct frame *f, unsigned clear, unsigned add)

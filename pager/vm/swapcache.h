@@ -73,6 +73,8 @@ static inline int swapcache_has(uint64_t pa, unsigned bits)
 int swapcache_init(uint32_t last);
 /* No table, no ties (the VM core starting over). */
 void swapcache_reset(void);
+/* The last slot of the table (0: none). */
+uint32_t swapcache_last_slot(void);
 /* The frame tied to slot, or 0. A frame freed since is never returned. */
 uint64_t swapcache_lookup(uint32_t slot);
 /* The slot pa is tied to, or 0. */

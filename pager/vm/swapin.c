@@ -73,9 +73,9 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t *slot
 
 /* Page i's read and its window's are over, and r's window asked for pages
  * further ahead (readahead_further): the slots of those pages after the
- * window that are on the disk alone offered to the swap-in thread, while
- * the window's last page made it into the cache (a window that failed
- * shows nothing used). */
+ * window that are on the disk alone offered to the swap-in thread, if the
+ * window's last page made it in (one whose read failed still names a slot
+ * no frame holds). */
 static void read_further(struct vm_region *r, uint64_t i)
 {
 	unsigned want = readahead_further(&r->ra, i), n;
@@ -83,10 +83,11 @@ static void read_further(struct vm_region *r, uint64_t i)
 
 	if (!want || !vm.swap.read_further)
 		return;
-	/* i's window ends at ra.next (readahead_further); its pages still
-	 * name their slots, being unmapped or mapped only now. */
+	/* i's window ends at ra.next (readahead_further). Its last page is
+	 * in the cache, or present: another thread's fault may have mapped
+	 * it while this read let the lock go. */
 	last = region_slot(r, r->ra.next - 1);
-	if (!last || !swapcache_lookup(last))
+	if (last ? !swapcache_lookup(last) : !region_frame(r, r->ra.next - 1))
 		return;
 	if (!(n = swapped_within(r, r->ra.next, want, slots)))
 		return;
@@ -103,18 +104,20 @@ static int unlocked_result(int res)
 	return res == VM_SWAP_UNLOCKED_IO ? VM_FAULT_IO : 0;
 }
 
-/* Read slot into a new frame, pa[0], with the readahead window after page
- * i of private region r (none without r) in the same transfer into pa[1..);
- * *n: the pages read. A window that fails to read is given up and the
- * page read alone: only its own error fails the fault. VM_FAULT_RETRY:
+/* Read slots[0] into a new frame, pa[0], with the readahead window after
+ * page i of private region r (none without r) in the same transfer into
+ * pa[1..), their slots into slots[1..); *n: the pages read. The lock held,
+ * a window that fails to read is given up and the page read alone; let
+ * go, the swap code gives up only the pages of the requests that failed
+ * (read_many). Only the page's own error fails the fault. VM_FAULT_RETRY:
  * the swap code let the lock go and keeps what it read in its cache.
  * The frames are not zeroed: a read that succeeds writes every byte, and
  * the frame of one that fails is freed unmapped (the swap cache's
  * reading mark keeps every other fault off it meanwhile). */
-static int swap_read(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
+static int swap_read(struct vm_region *r, uint64_t i, uint32_t *slots, uint64_t *pa,
 		     unsigned *n)
 {
-	uint32_t slots[1 + VM_READAHEAD_MAX] = { slot };
+	uint32_t slot = slots[0];
 	unsigned extra;
 	int res;
 
@@ -144,9 +147,10 @@ static int swap_read(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *p
 	return 0;
 }
 
-int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
+int vm_swap_frames(struct vm_region *r, uint64_t i, uint32_t *slots, uint64_t *pa,
 		   unsigned *n, int *cached)
 {
+	uint32_t slot = slots[0];
 	uint64_t hit = swapcache_lookup(slot);
 
 	*cached = hit != 0;
@@ -171,14 +175,14 @@ int vm_swap_frames(uint32_t slot, struct vm_region *r, uint64_t i, uint64_t *pa,
 		vm_note_bug("a page names a swap slot, but there is no swap");
 		return VM_FAULT_IO;
 	}
-	return swap_read(slot, r, i, pa, n);
+	return swap_read(r, i, slots, pa, n);
 }
 
 int vm_swap_frame(uint32_t slot, uint64_t *pa, int *cached)
 {
 	unsigned n;
 
-	return vm_swap_frames(slot, NULL, 0, pa, &n, cached);
+	return vm_swap_frames(NULL, 0, &slot, pa, &n, cached);
 }
 
 void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hold)

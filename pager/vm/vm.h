@@ -174,16 +174,24 @@ struct vm_swap_ops {
 	int (*slot_put)(void *ctx, uint32_t slot);
 	void *ctx;
 	/* Optional (NULL: no readahead). Fill frames pa[0..n) with slots
-	 * slots[0..n), distinct, in one transfer (slots that follow one
-	 * another on the disk in one request where the device allows), tying
-	 * them as read does; 0, or a negative error and no frame is to be
-	 * trusted. n <= 1 + VM_READAHEAD_MAX. May block. Either read may
-	 * instead let the pager lock go while the disk works and return
+	 * slots[0..n) in one transfer (each run of slots that follow one
+	 * another on the disk in one request where the device allows, in
+	 * whatever order slots[] names them), tying them as read does; 0, or
+	 * a negative error and no frame is to be trusted. n <= 1 +
+	 * VM_READAHEAD_MAX. The slots are distinct, being one region's: a page
+	 * entry comes to name a slot only by eviction, which names it in the
+	 * entries of the frame's rmap, one per space and address; fork copies
+	 * entries into another space; nothing moves an entry within a space
+	 * (no mremap); and a shared region's pages never name slots (its
+	 * object's do). vm_check checks it. May block. Either read may instead
+	 * let the pager lock go while the disk works and return
 	 * VM_SWAP_UNLOCKED: the frames are then the swap code's, each tied to
 	 * its slot and fresh if it was read (swapcache_read_begin and _end),
-	 * else freed, and the caller starts over (VM_FAULT_RETRY); or
-	 * VM_SWAP_UNLOCKED_IO, the same but slots[0] could not be read (the
-	 * fault fails with VM_FAULT_IO, touching nothing). */
+	 * else freed (a window may take several requests: only those of a
+	 * request that failed are), and the caller starts over
+	 * (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but slots[0]
+	 * could not be read (the fault fails with VM_FAULT_IO, touching
+	 * nothing). */
 	int (*read_many)(void *ctx, const uint32_t *slots, const uint64_t *pa, unsigned n);
 	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
 	 * lock go until that read is over (the caller starts over). */
@@ -219,14 +227,17 @@ void vm_set_reclaim(vm_reclaim_fn *fn);
 
 /* Swap-in readahead: a major fault on a private page also reads up to
  * its region's window of following pages that name a slot, wherever the
- * slots lie on the disk, in the same transfer (read_many), and maps them;
- * stops at the first that names none, or whose slot is in the swap cache,
- * or when no frame is free (never reclaims for it). The window follows the
- * program's addresses, not the disk's order: a page that reclaim kept
+ * slots lie on the disk, in the same transfer (read_many): mapped with it
+ * while the region's window is eager (a stream's or its first,
+ * readahead.h), else left in the swap cache for their own faults. The
+ * window stops at the first page that names none, or whose slot is in the
+ * swap cache, or when no frame is free (never reclaims for it). It follows
+ * the program's addresses, not the disk's order: a page that reclaim kept
  * past its neighbours went to a slot of its own later, and a window that
- * stopped there cost a major fault at it (docs/design.md, "Measured"). The window adapts to whether its pages were
- * used (readahead.h) up to `pages`. 0 (vm_init's default): one page per
- * read. At most VM_READAHEAD_MAX. */
+ * stopped there cost a major fault at it (docs/design.md, "Measured"). The
+ * window adapts to whether its pages were used (readahead.h) up to
+ * `pages`. 0 (vm_init's default): one page per read. At most
+ * VM_READAHEAD_MAX. */
 #define VM_READAHEAD_MAX 16
 void vm_set_readahead(unsigned pages);
 

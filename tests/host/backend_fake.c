@@ -1,6 +1,7 @@
 /*
  * The in-memory swap device of backend_fake.h: frames are the test's RAM
- * buffer (frame_ptr), a device request is one transfer.
+ * buffer (frame_ptr); a write is one device request, a read one for each
+ * run of slots that follow one another in its order (as blk_merge.h).
  */
 #include <string.h>
 #include "backend_fake.h"
@@ -37,8 +38,11 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 	(void)ctx, (void)t;
 	disk.reads++;
 	disk.last_read_pages = n;
-	done->requests = 1;
+	done->requests = 0;
 	for (unsigned k = 0; k < n; k++) {
+		/* A device request per run of slots that follow one another in
+		 * p's order, as blk_merge.h builds them. */
+		done->requests += k == 0 || p[k].slot != p[k - 1].slot + 1;
 		int bad = (disk.bad_read && p[k].slot == disk.bad_read) || (disk.window_fails && n > 1);
 		done->err[k] = bad ? -5 : 0;
 		if (!bad) {

@@ -42,13 +42,20 @@ uint32_t swap_fake_slot_alloc(void)
 	return 0;
 }
 
+/* Whether reading slot fails: all do (fail_read), or those fail_slots
+ * names. */
+static int read_fails(uint32_t slot)
+{
+	return sw.fail_read || (sw.fail_slots >> slot & 1);
+}
+
 /* As the pager's reads end after letting the lock go: the frames are the
  * swap code's, tied to their slots, the first fresh and the rest read
- * ahead, or freed when the read failed (fail_read: all of them). */
+ * ahead, or freed where the read failed. */
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++) {
-		if (sw.fail_read) {
+		if (read_fails(slots[k])) {
 			frame_free(pa[k]);
 			continue;
 		}
@@ -56,7 +63,7 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 		memcpy(frame_ptr(pa[k]), sw.disk[slots[k]], PG);
 		swapcache_read_end(slots[k], pa[k], 1, k == 0);
 	}
-	return sw.fail_read ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
+	return read_fails(slots[0]) ? VM_SWAP_UNLOCKED_IO : VM_SWAP_UNLOCKED;
 }
 
 static int sw_read(void *ctx, uint32_t slot, uint64_t pa)

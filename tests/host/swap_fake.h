@@ -28,6 +28,9 @@ struct fake_swap {
 				 * the cache as read ahead, as the swap-in thread
 				 * would (0: it reads nothing) */
 	int fail_read;		/* reads fail */
+	uint64_t fail_slots;	/* reads of these slots fail (bit s: slot s),
+				 * with the lock let go: a device request
+				 * failing, its pages only */
 	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */
 	int unlock;		/* reads let the pager lock go, as the pager's do */

@@ -400,6 +400,77 @@ static void test_read_with_readahead(void **state)
 	fake_check();
 }
 
+/* Pages 0..n) of s out last first, so that their slots run backwards by
+ * address (page 0 on the highest); frames freed. */
+static void out_backwards(struct vm_space *s, unsigned n)
+{
+	uint64_t pa[SWAP_OUT_BATCH];
+
+	for (unsigned j = 0; j < n; j++)
+		pa[j] = vm_lookup(s, VA + (n - 1 - j) * PG);
+	assert_int_equal(reclaim_now(pa, n), n);
+	assert_int_equal(slot_at(s, VA), slot_at(s, VA + (n - 1) * PG) + n - 1);
+}
+
+/* A window whose slots run backwards by address is still one device
+ * request: the read goes sorted by slot. The fault's page is mapped by its
+ * fault, the rest as its readahead. */
+static void test_window_sorted_by_slot(void **state)
+{
+	struct vm_space *s = filled_space(5);
+
+	(void)state;
+	vm_set_readahead(8);
+	out_backwards(s, 5);
+	fault_back(s, VA, VM_R);
+	assert_int_equal(disk.reads, 1);
+	assert_int_equal(disk.last_read_pages, 5);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_REQUESTS_IN), 1);
+	for (unsigned j = 0; j < 5; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 4);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 5);
+	fake_check();
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A window one of whose pages fails to read: the fault's page is mapped,
+ * the page that failed is freed and still names its slot, and the pages
+ * after it read stay in the swap cache as read ahead (the mapping of the
+ * window stops at the gap). */
+static void test_window_fails_in_part(void **state)
+{
+	struct vm_space *s = filled_space(5);
+	uint64_t free0;
+
+	(void)state;
+	vm_set_readahead(8);
+	out_backwards(s, 5);
+	free0 = frames_free();
+	disk.bad_read = slot_at(s, VA + 2 * PG);
+	fault_back(s, VA, VM_R);
+	assert_int_equal(disk.reads, 1);	/* the fault's page read: not again */
+	for (unsigned j = 0; j < 2; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	assert_int_equal(vm_lookup(s, VA + 2 * PG), 0);
+	assert_int_equal(slot_at(s, VA + 2 * PG), disk.bad_read);
+	assert_int_equal(swapcache_lookup(disk.bad_read), 0);
+	for (unsigned j = 3; j < 5; j++) {
+		assert_int_equal(vm_lookup(s, VA + j * PG), 0);
+		assert_true(swapcache_ahead(swapcache_lookup(slot_at(s, VA + j * PG))));
+	}
+	assert_int_equal(frames_free(), free0 - 4);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 4);
+	fake_check();
+	disk.bad_read = 0;
+	fault_back(s, VA + 2 * PG, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA + 2 * PG)), 3);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A page read ahead and left in the swap cache that reclaim takes before
  * any fault finds it goes without a write (its slot still holds it) and
  * is readahead's miss; one freed because its space went is neither. */
@@ -521,9 +592,9 @@ static void test_map_back_refused_then_freed(void **state)
 	fake_check();
 }
 
-/* A window that fails to read is given up and the page asked for read
- * alone; a page whose own read fails fails only its fault, and still
- * names its slot. */
+/* A window in one request that fails loses all its pages, and the page
+ * asked for is read again alone; a page whose own read fails fails only
+ * its fault, and still names its slot. */
 static void test_read_fails(void **state)
 {
 	struct vm_space *s = filled_space(3);
@@ -1088,6 +1159,8 @@ int main(void)
 		TEST(test_history),
 		TEST(test_image_refill),
 		TEST(test_read_with_readahead),
+		TEST(test_window_sorted_by_slot),
+		TEST(test_window_fails_in_part),
 		TEST(test_readahead_miss),
 		TEST(test_write_fails),
 		TEST(test_map_back_refused_then_fault),

@@ -1778,6 +1778,29 @@ static void test_further_offered(void **state)
 	destroy(s);
 }
 
+/* The stream's window's last page mapped by another thread's fault while
+ * the read let the lock go still made it: the retry offers the pages past
+ * the window. */
+static void test_further_offered_last_mapped(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	ra_region(s, 20);
+	swap_out_run(s, 0, 20);
+	read_fault(s, 0);		/* eager: the window is mapped */
+	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_RETRY);	/* a stream: 6..9 read */
+	fake_fault(s, VA + 9 * PG, VM_R, VM_FAULT_MAPPED);	/* another thread's */
+	assert_int_equal(sw.ahead, 0);
+	fake_fault(s, VA + 5 * PG, VM_R, VM_FAULT_MAPPED);
+	assert_true(present(s, 9));
+	assert_int_equal(sw.ahead, 5);
+	assert_int_equal(sw.ahead_first, slot_at(s, VA + 10 * PG));
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), 1);
+	check();
+	destroy(s);
+}
+
 /* The swap-in thread's pages, read past a stream's window, that the
  * stream's next fault finds and maps at once (its window eager) are each
  * judged a hit, as the fault's own page found there is: a stream that uses
@@ -2330,6 +2353,64 @@ static void test_unlocked_read_fails(void **state)
 	destroy(s);
 }
 
+/* A window read in three requests (its slots in three runs) whose second
+ * request fails: the fault's page and the first run are mapped (the
+ * window eager), the second run's frames are freed and its pages still
+ * name their slots, and the third run's pages wait in the swap cache as
+ * read ahead (the mapping stopped at the gap). */
+static void test_unlocked_window_fails_in_part(void **state)
+{
+	struct vm_space *s = fake_space(1), *t = fake_space(2);
+	uint64_t free0 = frames_free(), seen;
+
+	(void)state;
+	ra_region(s, 8);
+	assert_int_equal(vm_region_add(t, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t j = 0; j < 5; j++)
+		swap_fake_fill(s, VA + j * PG, (uint8_t)(16 * j));
+	swap_fake_fill(t, VA, 7);
+	swap_fake_fill(t, VA + PG, 8);
+	/* Slots 1, 2 for pages 0, 1; 3 for t's page; 4, 5 for pages 2, 3;
+	 * 6 for t's other; 7 for page 4. */
+	swap_out(vm_lookup(s, VA), 0);
+	swap_out(vm_lookup(s, VA + PG), 0);
+	swap_out(vm_lookup(t, VA), 0);
+	swap_out(vm_lookup(s, VA + 2 * PG), 0);
+	swap_out(vm_lookup(s, VA + 3 * PG), 0);
+	swap_out(vm_lookup(t, VA + PG), 0);
+	assert_int_equal(swap_out(vm_lookup(s, VA + 4 * PG), 0), 7);
+	check();
+	seen = frames_free();
+
+	sw.fail_slots = 1u << 4 | 1u << 5;
+	read_fault(s, 0);
+	check();
+	assert_int_equal(sw.many_runs, 3);
+	expect_page(s, 0);
+	expect_page(s, 1);
+	for (uint64_t j = 2; j < 4; j++) {
+		assert_false(present(s, j));
+		assert_int_equal(slot_at(s, VA + j * PG), 4 + j - 2);
+		assert_int_equal(swapcache_lookup((uint32_t)(4 + j - 2)), 0);
+	}
+	assert_false(present(s, 4));
+	assert_true(swapcache_ahead(swapcache_lookup(7)));
+	assert_int_equal(frames_free(), seen - 3);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_MAPPED), 1);
+
+	sw.fail_slots = 0;
+	fake_fault(s, VA + 4 * PG, VM_R, VM_FAULT_MAPPED);	/* found in the cache */
+	read_fault(s, 2);	/* its slot still holds it */
+	check();
+	for (uint64_t j = 0; j < 5; j++)
+		if (j != 3)
+			expect_page(s, j);
+	destroy(s);
+	destroy(t);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* Swap entries broken by hand: vm_check notices each. */
 static void test_check_catches_swap_corruption(void **state)
 {
@@ -2364,6 +2445,15 @@ static void test_check_catches_swap_corruption(void **state)
 	pv_set(&r->pages, 1, PAGE_SWAP | slot);
 	expect_check_fails("a swapped page that still has an rmap entry");
 	pv_set(&r->pages, 1, saved);
+	/* Two swapped pages of one space naming one slot (all else right:
+	 * the counter counts both). */
+	saved = swap_out(vm_lookup(s, VA + PG), 0);
+	check();
+	pv_set(&r->pages, 1, PAGE_SWAP | slot);
+	expect_check_fails("two pages of one space naming one slot");
+	assert_non_null(strstr(vm_check_error(), "same slot"));
+	pv_set(&r->pages, 1, PAGE_SWAP | saved);
+	check();
 	/* A shared region's own entry naming a slot. */
 	saved = pv_get(&sr->pages, 0);
 	pa = entry_frame(saved);
@@ -2477,6 +2567,7 @@ int main(void)
 		TEST(test_readahead_maps_run),
 		TEST(test_readahead_run_partial),
 		TEST(test_further_offered),
+		TEST(test_further_offered_last_mapped),
 		TEST(test_further_offered_locked),
 		TEST(test_thread_pages_judged),
 		TEST(test_readahead_gap),
@@ -2489,6 +2580,7 @@ int main(void)
 		TEST(test_unlocked_read_then_exit),
 		TEST(test_wait_for_reading),
 		TEST(test_unlocked_read_fails),
+		TEST(test_unlocked_window_fails_in_part),
 		TEST(test_footprint_swapped),
 	};
 

@@ -134,7 +134,8 @@ static uint64_t verify_random(const uint64_t *buf, uint64_t pages)
 }
 
 /* Reading back in order is a stream (under random, pages leave in no
- * order and their slots follow no address order, so there may be none).
+ * order, and those left in memory cut the windows short: there may be
+ * none).
  * A stream is judged only by a fault that read its own page (a major
  * fault) and hands the swap-in thread at most PAGER_STREAM_SLOTS_MAX
  * slots, and the thread reads nothing else: since boot, the pages it read
