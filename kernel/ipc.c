@@ -219,18 +219,34 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 	return SYSCALL_BLOCKED;
 }
 
+/* The checks a receive makes before it changes anything: t's buffer at
+ * va, its right to receive on h, and no reply owed. */
+static int recv_ready(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep)
+{
+	int err = user_check(t->proc, va, sizeof(struct msg), 1);
+
+	if (err < 0 || (err = lookup(t, h, RIGHT_RECV, ep)) < 0)
+		return err;
+	return t->reply_to ? -ERR_BUSY : 0;	/* reply first, or use reply_recv */
+}
+
+int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va)
+{
+	struct endpoint *ep;
+
+	return recv_ready(t, h, va, &ep);
+}
+
 static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 {
 	static struct msg k;
 	struct endpoint *ep;
 	struct thread *s;
 	uint64_t bits;
-	int err = user_check(t->proc, va, sizeof(struct msg), 1);
+	int err = recv_ready(t, h, va, &ep);
 
-	if (err < 0 || (err = lookup(t, h, RIGHT_RECV, &ep)) < 0)
+	if (err < 0)
 		return err;
-	if (t->reply_to)
-		return -ERR_BUSY;	/* reply first, or use reply_recv */
 	t->msg_va = va;
 	if ((bits = notify_take_bound(t)) != 0) {
 		/* Events first: a busy endpoint must not starve interrupts. */

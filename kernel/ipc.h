@@ -23,6 +23,10 @@ struct endpoint *endpoint_create(void);
 /* Start the fault call of t to ep with t->fault_msg already filled in, on
  * the slow path (fault.c tries fastpath_fault first). */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
+/* 0 if t's receive on h into va would pass its checks (as the receive
+ * returns them): for a call that does something first and must not do it
+ * when the receive fails, or twice when it runs again for a missing page. */
+int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va);
 /* Endpoints alive now (SYS_KERNEL_INFO). */
 uint64_t ipc_endpoints(void);
 

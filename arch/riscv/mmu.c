@@ -231,6 +231,15 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }
 
+/* The end of the span around va that has no leaf table: its 1 GiB if
+ * the root has no table for it, else its 2 MiB. */
+static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
+{
+	int shift = (pt->root[VPN(va, 2)] & PTE_V) ? ARCH_PT_RANGE_SHIFT : 12 + 9 * 2;
+
+	return ((va >> shift) + 1) << shift;
+}
+
 /* The pager unmaps a swap-out batch's pages in runs: the upper levels are
  * walked once per leaf table (2 MiB), not once a page. */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
@@ -242,9 +251,10 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 		uint64_t *leaves = range_leaves(pt, &c, va, 0);
 
 		/* A range with no leaf table has nothing to clear: skip it whole,
-		 * so that unmapping a large sparse span costs a step a 2 MiB. */
+		 * so that unmapping a large sparse span costs a step a 2 MiB, or
+		 * a 1 GiB with no table at all. */
 		if (!leaves) {
-			va = ((va >> ARCH_PT_RANGE_SHIFT) + 1) << ARCH_PT_RANGE_SHIFT;
+			va = past_absent(pt, va);
 			continue;
 		}
 		if (leaves[VPN(va, 0)] & PTE_V)

@@ -63,13 +63,21 @@ static int ended_is_done(int r)
 	return r == -ERR_SRCH ? 0 : r;
 }
 
+/* n pages from va out of as, a failure said on the console. */
+static int unmap_pages(int as, uint64_t va, uint64_t n)
+{
+	int r = ended_is_done(sys_unmap(as, va, n));
+
+	if (r < 0)
+		printf("pager: unmapping %llu pages from handle %d failed: error %d\n",
+		       (unsigned long long)n, as, -r);
+	return r;
+}
+
 /* One held run as an unmap call. */
 static void unmap_entry(const struct harvest_entry *e)
 {
-	uint32_t pages = harvest_run_pages(e->bits);
-
-	if (ended_is_done(sys_unmap((int)e->proc, e->va, pages)) < 0)
-		printf("pager: unmapping %u pages from handle %d failed\n", pages, (int)e->proc);
+	unmap_pages((int)e->proc, e->va, harvest_run_pages(e->bits));
 }
 
 /* A harvest fails whole for one bad entry (a handle closed under it, say):
@@ -245,14 +253,15 @@ static void send_before(int as)
 }
 
 /* One call for a range (a region's pages dropped): its own held maps are
- * sent before they are undone. */
+ * sent before they are undone. A failure is the caller's to mend (page
+ * by page): said here, as any unmap's. */
 static int do_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
 {
 	(void)ctx;
 	if (as == gone)
 		return 0;
 	send_before(as);
-	return ended_is_done(sys_unmap(as, va, n));
+	return unmap_pages(as, va, n);
 }
 
 static void hold_unmaps(void *ctx, int on)

@@ -12,7 +12,7 @@ int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes)
 
 	for (int i = 0; i < MGLRU_MAX_GENS; i++)
 		fq_init(&g->q[i]);
-	g->waiting = 0;
+	g->waiting = g->misuses = 0;
 	g->next = POLICY_NIL;
 	g->min_seq = 0;
 	g->max_seq = MGLRU_MIN_GENS + 1;
@@ -68,6 +68,10 @@ uint32_t mglru_gens_take_waiting(struct mglru_gens *g)
 {
 	uint32_t frame = mglru_gen(g, g->min_seq)->old;
 
+	if (g->waiting == 0) {
+		g->misuses++;
+		return POLICY_NIL;
+	}
 	mglru_gens_take_out(g, frame);
 	g->waiting--;
 	return frame;

@@ -38,6 +38,11 @@ struct mglru_gens {
 	 * While frames wait the oldest generation neither closes nor takes
 	 * frames in. */
 	uint32_t waiting, next;
+	/* Calls the wait list forbids, counted (tests expect 0): a frame
+	 * removed, put back or refaulted while frames wait (only isolate's
+	 * env callbacks could, and policy.h says they do not), or a take
+	 * with none waiting (which takes nothing). */
+	uint32_t misuses;
 };
 
 /* 0, or -1 out of memory (mglru_gens_free is then still safe). No frame
@@ -111,8 +116,8 @@ static inline void mglru_gens_met(struct mglru_gens *g, uint32_t after, int wait
 	g->next = after;
 }
 
-/* The wait list's first frame (there is one) leaves it and its queue: not
- * tracked. */
+/* The wait list's first frame leaves it and its queue: not tracked.
+ * POLICY_NIL if none waits (a misuse). */
 uint32_t mglru_gens_take_waiting(struct mglru_gens *g);
 /* The wait list ends: its frames stay the oldest, in the order they waited. */
 static inline void mglru_gens_unwait(struct mglru_gens *g)

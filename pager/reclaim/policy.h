@@ -137,7 +137,10 @@ struct policy_ops {
 	 * order they should go. May return fewer (even 0) when the frames it
 	 * tracks are referenced or not evictable, or env->max_looks ran out;
 	 * a policy looks at (or passes over, policy_pass) each tracked frame
-	 * at most twice per call, so a call always ends. */
+	 * at most twice per call, so a call always ends. No env callback frees,
+	 * removes, puts back or inserts a frame: the policy's state is
+	 * mid-change until isolate returns (mglru counts such a call as a
+	 * misuse, mglru_gens.h). */
 	uint32_t (*isolate)(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			    uint32_t max);
 	/* An isolated frame's page left memory: its shadow word (0: remember

@@ -294,6 +294,7 @@ static void mg_remove(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
 
+	m->g.misuses += m->g.waiting != 0;
 	if (frame >= m->nframes || m->g.gen_of[frame] == MGLRU_NONE)
 		return;
 	mglru_gens_take_out(&m->g, frame);
@@ -311,6 +312,7 @@ static void mg_refaulted(struct policy *p, uint32_t frame, uint32_t shadow)
 	int recent = mg_recent(m, shadow);
 	uint32_t seq;
 
+	m->g.misuses += m->g.waiting != 0;
 	if (frame >= m->nframes)
 		return;
 	if (m->g.gen_of[frame] == MGLRU_NONE) {
@@ -341,6 +343,7 @@ static void mg_put_back(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
 
+	m->g.misuses += m->g.waiting != 0;
 	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
 		return;
 	mglru_gens_put(&m->g, m->g.min_seq + 1, frame);

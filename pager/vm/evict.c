@@ -94,6 +94,7 @@ void vm_unmaps_hold(int on)
 		return;
 	}
 	vm.unmaps_held = on != 0;
+	frames_hold_frees(on);
 	if (vm.mmu.hold_unmaps)
 		vm.mmu.hold_unmaps(vm.mmu.ctx, on);
 }

@@ -19,6 +19,7 @@ static uint64_t reserve;	/* the last free frames: frame_alloc_pinned's only */
 static uint64_t lowest;		/* the fewest frames ever free since frames_init */
 static uint32_t free_head = FRAME_NONE;
 static const char *bad_free;	/* the first refused frame_free, kept for frames_check */
+static int frees_held;		/* frames_hold_frees: a frame freed may still be mapped */
 static const char *error;	/* what the last failed check found */
 
 static uint32_t index_of(uint64_t pa)
@@ -95,6 +96,7 @@ static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 	managed = nfree = reserve = 0;
 	free_head = FRAME_NONE;
 	bad_free = error = NULL;
+	frees_held = 0;
 }
 
 /* Mark the free frames of every range, highest first, so allocation runs
@@ -232,6 +234,8 @@ static const char *free_refusal(uint64_t pa)
 		return "frame_free: not a frame of RAM";
 	if (f->state == FRAME_FREE)
 		return "frame_free: frame already free";
+	if (frees_held)
+		return "frame_free: unmaps held (vm_unmaps_hold): it may still be mapped";
 	if (f->state != FRAME_ANON && f->state != FRAME_PINNED)
 		return "frame_free: frame is reserved";
 	if (pa >= table_pa && pa < table_end)
@@ -241,6 +245,11 @@ static const char *free_refusal(uint64_t pa)
 	if (f->obj)
 		return "frame_free: frame is still in a shared object";
 	return NULL;
+}
+
+void frames_hold_frees(int on)
+{
+	frees_held = on != 0;
 }
 
 void frame_free(uint64_t pa)

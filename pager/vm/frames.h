@@ -109,6 +109,10 @@ uint64_t frames_lowest_free(void);
  * Anything else (free, reserved, still mapped or held by an object) is
  * refused and recorded: frames_check() then fails. */
 void frame_free(uint64_t pa);
+/* on: a frame freed from now on is refused (as frame_free's other
+ * refusals), until off: vm_unmaps_hold's rule, that no frame is freed
+ * while its unmap may not have reached the kernel. */
+void frames_hold_frees(int on);
 /* Set or clear f's unmapped mark (frame.unmapped: the VM core's
  * unmapped.c alone sets it), keeping frames_at.unmapped its count. */
 void frame_set_unmapped(struct frame *f, int on);

@@ -212,17 +212,31 @@ static int page_mapped(const struct vm_region *r, uint64_t i)
 	return !entry_slot(e) && pa && !vm_frame_unmapped(pa);
 }
 
+/* 1 if pages [first, end) of r left the page tables in one call; 0 if
+ * they are still there, to go page by page (a refusal is noted). */
+static int span_out(struct vm_space *s, struct vm_region *r, uint64_t first, uint64_t end)
+{
+	if (!vm.mmu.unmap_range)
+		return 0;
+	if (vm.mmu.unmap_range(vm.mmu.ctx, s->as, r->start + first * VM_PAGE, end - first) == 0)
+		return 1;
+	vm_note_bug("unmap_range failed: its pages were unmapped one by one");
+	return 0;
+}
+
 /* From the first page mapped on, the range leaves the page tables in one
  * call before any frame goes: a program's munmap of a large buffer was a
- * system call a resident page (shift's wl_unmap at 128 MiB: ~24,000). */
+ * system call a resident page (shift's wl_unmap at 128 MiB: ~24,000). It
+ * ends with the page array's last chunk in it (pv_end): the kernel walks the
+ * tables of every page it is given. */
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
-	int out = 0;
+	int out = 0, tried = 0;
 
 	for (uint64_t i = pv_next(&r->pages, from, to); i < to; i = pv_next(&r->pages, i + 1, to)) {
-		if (!out && vm.mmu.unmap_range && page_mapped(r, i)) {
-			vm.mmu.unmap_range(vm.mmu.ctx, s->as, r->start + i * VM_PAGE, to - i);
-			out = 1;
+		if (!tried && page_mapped(r, i)) {
+			tried = 1;
+			out = span_out(s, r, i, pv_end(&r->pages, i, to));
 		}
 		page_drop(s, r, i, out);
 	}

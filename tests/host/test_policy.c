@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "reclaim/ghost_ring.h"
+#include "reclaim/mglru_gens.h"
 #include "reclaim/mglru_tiers.h"
 #include "reclaim/policy.h"
 #include "swap/shadow.h"
@@ -1084,6 +1085,22 @@ static void test_clockpro_loop(void **state)
  * (look-around), and 2, 4, 5, 6 and 7 go first; when the oldest is empty,
  * aging twice finds 1 and 3 unused since, and they go.
  */
+/* A take from the wait list with none waiting takes nothing, counted as
+ * a misuse (it took the oldest frame, and waiting wrapped). */
+static void test_mglru_take_waiting_none(void **state)
+{
+	struct mglru_gens g;
+
+	(void)state;
+	assert_int_equal(mglru_gens_alloc(&g, 4), 0);
+	mglru_gens_put(&g, g.min_seq, 1);
+	assert_int_equal(mglru_gens_take_waiting(&g), POLICY_NIL);
+	assert_int_equal(mglru_gens_tracked(&g), 1);
+	assert_int_equal(g.waiting, 0);
+	assert_int_equal(g.misuses, 1);
+	mglru_gens_free(&g);
+}
+
 static void test_mglru_generations(void **state)
 {
 	static const uint32_t want[] = { 0, 2, 4, 5, 6, 7, 1, 3 };
@@ -2008,6 +2025,7 @@ int main(void)
 		cmocka_unit_test(test_clockpro_hands),
 		cmocka_unit_test(test_clockpro_loop),
 		cmocka_unit_test(test_mglru_generations),
+		cmocka_unit_test(test_mglru_take_waiting_none),
 		cmocka_unit_test(test_mglru_refault),
 		cmocka_unit_test(test_mglru_refault_after_aging),
 		cmocka_unit_test(test_mglru_cheap_first),

@@ -302,6 +302,37 @@ static void test_drop_clean(void **state)
 	fake_check();
 }
 
+/* A batch of clean copies leaves the page tables in one harvest of held
+ * unmaps (HARVEST_UNMAP), not an unmap a page, and no frame is freed
+ * before that harvest. */
+static void test_drop_clean_batch_held(void **state)
+{
+	struct vm_space *s = filled_space(8);
+	uint64_t free0;
+	unsigned unmaps, sends;
+
+	(void)state;
+	assert_int_equal(out(s, 8), 8);
+	for (unsigned j = 0; j < 8; j++)
+		fault_back(s, VA + j * PG, VM_R);
+	fake_check();
+	fake.queue_held = 1;
+	free0 = frames_free();
+	unmaps = fake.unmaps;
+	sends = fake.held_harvests;
+	assert_int_equal(out(s, 8), 8);
+	fake_check();
+	assert_int_equal(disk.writes, 1);	/* the first time only */
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 8);
+	assert_int_equal(fake.held_harvests, sends + 1);
+	assert_int_equal(fake.unmaps, unmaps);
+	assert_int_equal(fake.free_at_send, free0);
+	assert_int_equal(frames_free(), free0 + 8);
+	assert_int_equal(fake_count(1), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* History: the policy's word for a page evicted is handed back, once,
  * with the frame its contents come back into; a clean drop keeps a new
  * one under the same slot; a slot freed (the page written over, or its
@@ -1156,6 +1187,7 @@ int main(void)
 		TEST(test_refuses_non_swap),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
+		TEST(test_drop_clean_batch_held),
 		TEST(test_history),
 		TEST(test_image_refill),
 		TEST(test_read_with_readahead),

@@ -265,6 +265,47 @@ static void test_unmap_range_one_call(void **state)
 	vm_space_destroy(s);
 }
 
+/* The range given to unmap_range ends with the page array's last chunk
+ * (pv_end), not the region's: the kernel walks the tables of every page
+ * it is given. */
+static void test_unmap_range_bounded(void **state)
+{
+	struct vm_space *s = fake_space(AS);
+	uint64_t end = 0x10000 + 4 * PV_CHUNK * PG;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, end, RW, VM_ANON, NULL), 0);
+	touch(s, 0x14000, 0x18000);
+	assert_int_equal(vm_unmap_range(s, 0x10000, end), 0);
+	assert_int_equal(fake.range_va, 0x14000);
+	assert_int_equal(fake.range_n, PV_CHUNK - 4);
+	assert_int_equal(fake_count(AS), 0);
+	fake_check();
+	vm_space_destroy(s);
+}
+
+/* An unmap_range refused leaves every page to be unmapped alone before
+ * its frame is freed, and is noted. */
+static void test_unmap_range_refused(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+	unsigned unmaps = fake.unmaps;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x20000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x14000, 0x20000);
+	fake.fail_unmap_range = 1;
+	assert_int_equal(vm_unmap_range(s, 0x10000, 0x20000), 0);
+	assert_int_equal(fake.unmaps, unmaps + 12);
+	assert_int_equal(fake_count(AS), 0);
+	assert_int_equal(frames_free(), free0);
+	assert_non_null(vm_bug());
+	vm.bug = NULL;
+	fake_check();
+	vm_space_destroy(s);
+}
+
 static void test_unmap_range_split(void **state)
 {
 	uint64_t free0 = frames_free();
@@ -676,6 +717,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_demand_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_range_one_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_range_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_range_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noregion_and_prot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_region_add_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_guard, setup, teardown),

@@ -38,12 +38,47 @@ static int dirty_after(unsigned perm, int was)
 	return ((perm & VM_W) && !(perm & VM_CLEAN)) || was;
 }
 
+/* Unmaps held (queue_held): sent, as the pager's mmu does, in one harvest
+ * of HARVEST_UNMAP entries when the hold ends or before any other call. */
+static struct {
+	int as;
+	uint64_t va;
+} held[FAKE_MAPS];
+static unsigned nheld;
+
+static void send_held(void)
+{
+	if (nheld == 0)
+		return;
+	for (unsigned k = 0; k < nheld; k++) {
+		struct fake_map *m = find(held[k].as, held[k].va);
+
+		if (m) {
+			m->used = 0;
+			fake.harvest_unmaps++;
+		}
+	}
+	nheld = 0;
+	fake.harvests++;
+	fake.held_harvests++;
+	fake.free_at_send = frames_free();
+}
+
+static void fake_hold_unmaps(void *ctx, int on)
+{
+	(void)ctx;
+	fake.holding = on && fake.queue_held;
+	if (!on)
+		send_held();
+}
+
 static int fake_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
 {
 	struct frame *f = frame_desc(pa);
 	struct fake_map *m = find(as, va);
 
 	(void)ctx;
+	send_held();
 	if (fake.map_budget == 0)
 		return -12;
 	if (!perm_ok(perm) || (va & (VM_PAGE - 1)) || !f || f->state != FRAME_ANON) {
@@ -66,6 +101,12 @@ static int fake_unmap(void *ctx, int as, uint64_t va)
 	struct fake_map *m = find(as, va);
 
 	(void)ctx;
+	if (m && fake.holding) {
+		assert_true(nheld < FAKE_MAPS);
+		held[nheld].as = as;
+		held[nheld++].va = va;
+		return 0;
+	}
 	if (!m) {
 		fake.errors++;	/* the VM core unmaps only what it mapped */
 		return 0;
@@ -80,6 +121,11 @@ static int fake_unmap(void *ctx, int as, uint64_t va)
 static int fake_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
 {
 	(void)ctx;
+	send_held();
+	if (fake.fail_unmap_range)
+		return -12;
+	fake.range_va = va;
+	fake.range_n = n;
 	for (int i = 0; i < FAKE_MAPS; i++) {
 		struct fake_map *m = &fake.m[i];
 
@@ -97,6 +143,7 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	struct fake_map *m = find(as, va);
 
 	(void)ctx;
+	send_held();
 	if (fake.fail_protect ||
 	    (fake.refuse_protect && as == fake.refuse_as && va == fake.refuse_va))
 		return -12;
@@ -136,6 +183,7 @@ static unsigned fake_harvest_page(int as, uint64_t va, unsigned want)
 static int fake_harvest(void *ctx, struct harvest_entry *e, size_t n)
 {
 	(void)ctx;
+	send_held();
 	if (fake.fail_harvest)
 		return -22;
 	if (n && (uintptr_t)e / PAGE_SIZE != ((uintptr_t)(e + n) - 1) / PAGE_SIZE)
@@ -169,7 +217,7 @@ static size_t fake_map_run(void *ctx, int as, const struct map_entry *e, size_t 
 
 static const struct mmu_ops fake_ops = {
 	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect, .harvest = fake_harvest,
-	.map_run = fake_map_run, .unmap_range = fake_unmap_range,
+	.map_run = fake_map_run, .unmap_range = fake_unmap_range, .hold_unmaps = fake_hold_unmaps,
 };
 
 void fake_setup(unsigned faultaround)
@@ -178,6 +226,7 @@ void fake_setup(unsigned faultaround)
 				    FAKE_RAM_BASE + FAKE_FRAMES * VM_PAGE };
 
 	memset(&fake, 0, sizeof(fake));
+	nheld = 0;
 	fake.map_budget = -1;
 	fake_ram = aligned_alloc(VM_PAGE, FAKE_FRAMES * VM_PAGE);
 	assert_non_null(fake_ram);

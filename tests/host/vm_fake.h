@@ -27,6 +27,12 @@ struct fake_mmu {
 	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
 	unsigned runs;		/* map_run calls (their pages count in maps) */
 	unsigned unmap_ranges;	/* unmap_range calls (their pages count in unmaps) */
+	uint64_t range_va, range_n;	/* the last unmap_range's pages */
+	int fail_unmap_range;	/* unmap_range fails, unmapping nothing */
+	int queue_held;		/* hold_unmaps queues unmaps (else they go at once) */
+	int holding;		/* a hold is on */
+	unsigned held_harvests;	/* harvests that sent held unmaps (HARVEST_UNMAP) */
+	uint64_t free_at_send;	/* frames_free() when held unmaps were last sent */
 	unsigned harvest_entries, harvest_pages;	/* in those harvests (runs: pages) */
 	unsigned harvests_crossing;	/* of those, entries across a page: the kernel copies */
 	unsigned harvest_unmaps;	/* pages those harvests unmapped (HARVEST_UNMAP) */

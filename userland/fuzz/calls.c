@@ -59,6 +59,7 @@ int call_may_block(uint64_t n)
 	case SYS_RECV:
 	case SYS_CALL:
 	case SYS_REPLY_RECV:
+	case SYS_IRQ_ACK_RECV:	/* receives once its acknowledgement passes */
 	case SYS_NOTIFY_WAIT:
 	case SYS_PROC_WAIT:
 	case SYS_THREAD_EXIT:	/* the process lives on in its other threads */

@@ -253,7 +253,7 @@ int test_bad_handles(void)
 /* Numbers no call has, including gaps inside the table. */
 static int check_nosys(void)
 {
-	static const long numbers[] = { SYS_COUNT, 19, 27, 28, 29, 33, 39, 1000, -1 };
+	static const long numbers[] = { SYS_COUNT, 19, 28, 29, 33, 34, 39, 1000, -1 };
 
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		long r = sys_ecall(numbers[i], 0, 0, 0, 0, 0, 0);
@@ -264,6 +264,34 @@ static int check_nosys(void)
 		}
 	}
 	return 0;
+}
+
+/* irq_ack_recv with an acknowledgement the kernel refuses fails at once,
+ * receiving nothing: ep has no sender, so a receive would block. */
+static int check_irq_ack_recv(int ep)
+{
+	static struct msg m;
+	int note = sys_notify_create();
+
+	CHECK(note >= 0);
+	CHECK_EQ(sys_irq_ack_recv(ep, &m, note, 1), -ERR_PERM);	/* not bound */
+	CHECK_EQ(sys_irq_ack_recv(ep, &m, note, 128), -ERR_PERM);	/* no such irq */
+	CHECK_EQ(sys_irq_ack_recv(ep, &m, 999, 1), -ERR_BADF);
+	CHECK_EQ(sys_irq_ack_recv(ep, &m, ep, 1), -ERR_BADF);	/* not a notification */
+	CHECK_EQ(sys_irq_ack(note, 1), -ERR_PERM);
+	CHECK_EQ(sys_handle_close(note), 0);
+	return 0;
+}
+
+static int check_irq_ack_recv_on_new(void)
+{
+	int ep = sys_endpoint_create();
+	int r;
+
+	CHECK(ep >= 0);
+	r = check_irq_ack_recv(ep);
+	sys_handle_close(ep);
+	return r;
 }
 
 /* Messages too long to send, or passing a non-handle (ep has a server, so even a kernel that checked
@@ -326,6 +354,7 @@ int test_bad_calls(void)
 	CHECK_RUN(check_nosys());
 	CHECK_RUN(check_root_only());
 	CHECK_RUN(check_proc_info());
+	CHECK_RUN(check_irq_ack_recv_on_new());
 	CHECK_RUN(echo_start(&e));
 	if (check_bad_messages(e.ep) < 0) {
 		echo_cleanup(&e);
