@@ -226,7 +226,10 @@ static bool on_interrupt(uint64_t bits)
 }
 
 /* Acknowledge the interrupt and take the next message. irq_ack_recv fails
- * before doing either, so asked apart the two calls say which failed. An
+ * its checks before doing either, so asked apart the two calls say which
+ * failed (a sender's message it could not read fails after the
+ * acknowledgement: acknowledged twice, the interrupt can only come once
+ * more, never be lost). An
  * interrupt not acknowledged is never raised again and every later request
  * would wait for ever: the driver ends instead, saying why. */
 static int ack_then_recv(struct msg *in)

@@ -169,7 +169,8 @@ static int ack_check(struct thread *t, uint64_t nh, uint64_t irq)
  * an interrupt (~120 kernel instructions, ~100 net of the driver's wrapper;
  * design.md, session 12). Both calls' checks come before the ack: a failed
  * receive, or one run again for a page of the buffer not there yet, must
- * not complete a claim the driver has not seen. */
+ * not complete a claim the driver has not seen. Only a blocked sender's
+ * message that cannot be read fails the receive after the ack. */
 int64_t sys_irq_ack_recv(struct thread *t, const uint64_t *a)
 {
 	int64_t r = ack_check(t, a[2], a[3]);

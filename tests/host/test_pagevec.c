@@ -97,7 +97,6 @@ static void test_each(void **state)
 	pv_free(&v);
 }
 
-/* A chunk goes with its last entry; reserving makes one that waits. */
 /* pv_end: the end of the last chunk starting before the range's end,
  * kept within the range; the range's start when no chunk is there. */
 static void test_end(void **state)
