@@ -1,7 +1,8 @@
 /*
  * Host tests for a run of map entries (kernel/vmcall.c's vm_map_entries):
  * the checks a run remembers (the last frame's memory range and the last
- * perm) and the PTE bits arch_pt_map_run keeps, against single entries'.
+ * perm) and the PTE bits arch_pt_map_run keeps, against single entries';
+ * and arch_pt_unmap's steps over a sparse span.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,6 +149,46 @@ static void test_one_entry_refused(void **state)
 	assert_int_equal(PTE_TO_PA(pte_of(1, last)), FREE0 + PAGE_SIZE);
 }
 
+/* arch_pt_unmap over a sparse span: its walk steps past a 2 MiB with no
+ * leaf table and past a whole 1 GiB with no root table (past_absent), so a
+ * step must land on the next range's first page, whatever the start's
+ * offset: every page mapped inside [start, end) goes, none outside it. */
+#define GIB (1UL << 30)
+static void test_unmap_sparse(void **state)
+{
+	/* Pages in GiB 0 (before and after the start), at the 2 MiB boundary
+	 * where GiB 2 begins and the next 2 MiB up, and just past the end;
+	 * GiB 1 has no table at all. */
+	const uint64_t before = 0x08000000UL, in0 = 0x30000000UL;
+	const uint64_t in2 = 2 * GIB, in2b = 2 * GIB + RANGE + 5 * PAGE_SIZE;
+	const uint64_t end = in2b + PAGE_SIZE;
+	const uint64_t page[] = { before, in0, in2, in2b, end };
+	enum { N = sizeof(page) / sizeof(page[0]) };
+	struct arch_pt *pt = &procs[0].pt;
+
+	(void)state;
+	for (size_t k = 0; k < N; k++)
+		assert_int_equal(arch_pt_map(pt, page[k], FREE0 + k * PAGE_SIZE, RW), 0);
+	assert_int_equal(pt->root[VPN(GIB, 2)] & PTE_V, 0);
+	/* From the middle of GiB 0 (not 2 MiB aligned) across GiB 1 into 2. */
+	arch_pt_unmap(pt, before + 3 * PAGE_SIZE, (end - before - 3 * PAGE_SIZE) / PAGE_SIZE);
+	assert_true(pte_of(0, before) & PTE_V);
+	assert_int_equal(pte_of(0, in0) & PTE_V, 0);
+	assert_int_equal(pte_of(0, in2) & PTE_V, 0);
+	assert_int_equal(pte_of(0, in2b) & PTE_V, 0);
+	assert_true(pte_of(0, end) & PTE_V);
+
+	/* From mid-gigabyte in the absent GiB 1 (neither 1 GiB nor 2 MiB
+	 * aligned): the step out of it lands on GiB 2's first page. */
+	assert_int_equal(arch_pt_map(pt, in2, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, in2b, FREE0, RW), 0);
+	arch_pt_unmap(pt, GIB + 0x12345000UL, (end - GIB - 0x12345000UL) / PAGE_SIZE);
+	assert_int_equal(pte_of(0, in2) & PTE_V, 0);
+	assert_int_equal(pte_of(0, in2b) & PTE_V, 0);
+	assert_true(pte_of(0, end) & PTE_V);
+	assert_true(pte_of(0, before) & PTE_V);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +196,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_bad_perm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_entry_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_sparse, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
