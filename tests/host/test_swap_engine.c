@@ -333,6 +333,26 @@ static void test_drop_clean_batch_held(void **state)
 	fake_check();
 }
 
+/* vm_unmaps_hold holds the frees too (vm.h's rule, frames_hold_frees): a
+ * frame freed while unmaps are held is refused and stays allocated, and
+ * frames_check reports it; after the hold the free goes through. */
+static void test_held_unmaps_hold_frees(void **state)
+{
+	uint64_t pa = frame_alloc(), free0 = frames_free();
+
+	(void)state;
+	assert_int_not_equal(pa, 0);
+	vm_unmaps_hold(1);
+	frame_free(pa);
+	vm_unmaps_hold(0);
+	assert_int_equal(frame_desc(pa)->state, FRAME_ANON);
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(frames_check(), -1);
+	frame_free(pa);
+	assert_int_equal(frame_desc(pa)->state, FRAME_FREE);
+	assert_int_equal(frames_free(), free0 + 1);
+}
+
 /* History: the policy's word for a page evicted is handed back, once,
  * with the frame its contents come back into; a clean drop keeps a new
  * one under the same slot; a slot freed (the page written over, or its
@@ -1188,6 +1208,7 @@ int main(void)
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
 		TEST(test_drop_clean_batch_held),
+		TEST(test_held_unmaps_hold_frees),
 		TEST(test_history),
 		TEST(test_image_refill),
 		TEST(test_read_with_readahead),
