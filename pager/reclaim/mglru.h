@@ -1,7 +1,7 @@
 /*
  * The multi-gen LRU policy's state, shared by its files: policy_mglru.c
  * (the interface, eviction, insertion) and mglru_aging.c (aging). Only
- * they include this.
+ * they include this (and test_policy.c, which reads misuses).
  */
 #ifndef PAGER_RECLAIM_MGLRU_H
 #define PAGER_RECLAIM_MGLRU_H
