@@ -181,7 +181,7 @@ static int64_t block_on(struct thread *t, struct endpoint *ep, struct tqueue *q,
 }
 
 /* The endpoint h names, if t may use it for `need`. */
-static int lookup(struct thread *t, uint64_t h, uint32_t need, struct endpoint **ep)
+static int endpoint_lookup(struct thread *t, uint64_t h, uint32_t need, struct endpoint **ep)
 {
 	struct object *o;
 	int r = handle_lookup(t->proc, h, OBJ_ENDPOINT, need, &o);
@@ -199,7 +199,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 	struct thread *r;
 	int err = regs ? regs_outgoing(t, va, call, &k) : read_outgoing(t->proc, va, call, &k);
 
-	if (err < 0 || (err = lookup(t, h, RIGHT_SEND, &ep)) < 0)
+	if (err < 0 || (err = endpoint_lookup(t, h, RIGHT_SEND, &ep)) < 0)
 		return err;
 	if (ep->obj.receivers == 0)
 		return -ERR_PIPE;	/* no one could ever take it */
@@ -225,7 +225,7 @@ static int recv_ready(struct thread *t, uint64_t h, uint64_t va, struct endpoint
 {
 	int err = user_check(t->proc, va, sizeof(struct msg), 1);
 
-	if (err < 0 || (err = lookup(t, h, RIGHT_RECV, ep)) < 0)
+	if (err < 0 || (err = endpoint_lookup(t, h, RIGHT_RECV, ep)) < 0)
 		return err;
 	return t->reply_to ? -ERR_BUSY : 0;	/* reply first, or use reply_recv */
 }
@@ -370,7 +370,7 @@ static int64_t reply_then_recv(struct thread *t, struct msg *k, int err, uint64_
 	if (err == 0)
 		err = user_check(t->proc, va, sizeof(struct msg), 1);
 	if (err == 0)
-		err = lookup(t, h, RIGHT_RECV, &ep);
+		err = endpoint_lookup(t, h, RIGHT_RECV, &ep);
 	if (err < 0)
 		return err;
 	/* A reply that cannot be delivered (the caller died) does not stop the

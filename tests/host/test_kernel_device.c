@@ -18,10 +18,7 @@
 #include "../../kernel/tqueue.c"
 #include "../../kernel/handle.c"
 #include "../../kernel/notify.c"
-/* ipc.c's static lookup shares a name with one above. */
-#define lookup ipc_lookup
 #include "../../kernel/ipc.c"
-#undef lookup
 #include "../../kernel/device.c"
 #include "test_kernel_fake.h"
 
