@@ -88,13 +88,12 @@ static int detach(uint64_t pa, uint32_t slot)
  * caller's bug, noted, and changes nothing. */
 void vm_unmaps_hold(int on)
 {
-	if (!on == !vm.unmaps_held) {
+	if (!on == !frames_frees_held()) {
 		vm_note_bug(on ? "unmap hold taken twice (it does not nest)" :
 			    "unmap hold ended without one");
 		return;
 	}
-	vm.unmaps_held = on != 0;
-	frames_hold_frees(on);
+	frames_hold_frees(on);	/* the hold's one record: frees wait with the unmaps */
 	if (vm.mmu.hold_unmaps)
 		vm.mmu.hold_unmaps(vm.mmu.ctx, on);
 }

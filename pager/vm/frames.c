@@ -252,6 +252,11 @@ void frames_hold_frees(int on)
 	frees_held = on != 0;
 }
 
+int frames_frees_held(void)
+{
+	return frees_held;
+}
+
 void frame_free(uint64_t pa)
 {
 	const char *why = free_refusal(pa);

@@ -113,6 +113,7 @@ void frame_free(uint64_t pa);
  * refusals), until off: vm_unmaps_hold's rule, that no frame is freed
  * while its unmap may not have reached the kernel. */
 void frames_hold_frees(int on);
+int frames_frees_held(void);	/* whether frees are held: on, not off yet */
 /* Set or clear f's unmapped mark (frame.unmapped: the VM core's
  * unmapped.c alone sets it), keeping frames_at.unmapped its count. */
 void frame_set_unmapped(struct frame *f, int on);

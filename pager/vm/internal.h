@@ -164,7 +164,6 @@ struct vm_state {
 	vm_reclaim_fn *reclaim;		/* vm_set_reclaim */
 	struct vm_space *spaces;	/* every live space */
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
-	int unmaps_held;		/* vm_unmaps_hold on, not off yet: evict.c's */
 };
 extern struct vm_state vm;
 
