@@ -11,7 +11,6 @@
 
 #include "blk_limits.h"
 #include "blk_protocol.h"
-#include "kernel/abi/msg.h"
 
 
 /* The disk requests are checked against. */

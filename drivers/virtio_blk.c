@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "blk_dma.h"
@@ -225,26 +224,6 @@ static bool on_interrupt(uint64_t bits)
 	return dev.irq_known;
 }
 
-/* Acknowledge the interrupt and take the next message. irq_ack_recv fails
- * its checks before doing either, so asked apart the two calls say which
- * failed (a sender's message it could not read fails after the
- * acknowledgement: acknowledged twice, the interrupt can only come once
- * more, never be lost). An
- * interrupt not acknowledged is never raised again and every later request
- * would wait for ever: the driver ends instead, saying why. */
-static int ack_then_recv(struct msg *in)
-{
-	int r = sys_irq_ack_recv(BLK_HANDLE_EP, in, BLK_HANDLE_IRQ, dev.irq);
-
-	if (r >= 0)
-		return r;
-	if ((r = sys_irq_ack(BLK_HANDLE_IRQ, dev.irq)) < 0) {
-		printf("virtio_blk: irq_ack of irq %u failed: error %d\n", dev.irq, -r);
-		exit(2);
-	}
-	return sys_recv(BLK_HANDLE_EP, in);	/* its own error, if any */
-}
-
 int main(void)
 {
 	static struct msg in, out;
@@ -253,11 +232,16 @@ int main(void)
 		if (r < 0) {
 			if (r == -ERR_PIPE)	/* the pager is gone */
 				return 0;
-			printf("virtio_blk: receive failed: error %d\n", -r);
+			printf("virtio_blk: receive (or its interrupt's acknowledgement) failed: error %d\n", -r);
 			return 2;
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
-			r = on_interrupt(in.w[0]) ? ack_then_recv(&in) : sys_recv(BLK_HANDLE_EP, &in);
+			/* The acknowledgement and the next receive in one trap;
+			 * either's error ends the driver below (an interrupt not
+			 * acknowledged would never come again). */
+			r = on_interrupt(in.w[0]) ?
+				    sys_irq_ack_recv(BLK_HANDLE_EP, &in, BLK_HANDLE_IRQ, dev.irq) :
+				    sys_recv(BLK_HANDLE_EP, &in);
 			continue;
 		}
 		if (in.handle >= 0)

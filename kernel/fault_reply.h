@@ -1,7 +1,8 @@
 /*
  * The pager's answer to a fault, applied to the faulting thread: map and
- * resume, or end its process with the pager's reason. Below IPC, which
- * hands it the reply (ipc.c's, or the fast path's).
+ * resume, or end its process with the pager's reason (fault_no_pager: the
+ * end when no pager can answer). Below IPC, which hands it the reply
+ * (ipc.c's, or the fast path's).
  */
 #ifndef KERNEL_FAULT_REPLY_H
 #define KERNEL_FAULT_REPLY_H

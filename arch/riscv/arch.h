@@ -204,6 +204,7 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
  * harvest call (a call changes no table above the leaves). Start it zeroed;
  * it is good for that call only (tables may go between calls). */
 #define ARCH_PT_RANGE_SHIFT 21	/* one leaf table maps 2 MiB */
+#define ARCH_PT_GIGA_SHIFT 30	/* one root entry maps 1 GiB */
 struct arch_pt_cursor {
 	const struct arch_pt *pt;	/* NULL: nothing kept */
 	uint64_t range;		/* va >> ARCH_PT_RANGE_SHIFT of the range kept */

@@ -54,9 +54,7 @@ high_entry:
 4:	la	sp, boot_stack_top
 	csrw	sscratch, zero
 	call	kmain
-	call	arch_kernel_exit	/* never returns: runs the root task */
-2:	wfi
-	j	2b
+	tail	arch_kernel_exit	/* never returns: runs the root task */
 
 	.section .data
 	.align 12

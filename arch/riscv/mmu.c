@@ -235,7 +235,7 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
  * the root has no table for it, else its 2 MiB. */
 static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
 {
-	int shift = (pt->root[VPN(va, 2)] & PTE_V) ? ARCH_PT_RANGE_SHIFT : 12 + 9 * 2;
+	int shift = (pt->root[VPN(va, 2)] & PTE_V) ? ARCH_PT_RANGE_SHIFT : ARCH_PT_GIGA_SHIFT;
 
 	return ((va >> shift) + 1) << shift;
 }

@@ -238,7 +238,7 @@ static int do_unmap(void *ctx, int as, uint64_t va)
 	if (held)	/* most unmaps find nothing held: no frame for send_held's copy */
 		send_held(as);
 	if (!holding)
-		return ended_is_done(sys_unmap(as, va, 1));
+		return unmap_pages(as, va, 1);
 	hold_unmap(as, va);
 	return 0;
 }

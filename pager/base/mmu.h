@@ -35,7 +35,7 @@ struct mmu_ops {
 	 * that failed). NULL: the VM core calls map for each. */
 	size_t (*map_run)(void *ctx, int as, const struct map_entry *e, size_t n);
 	/* unmap every mapped page of [va, va + n pages) in one step, whatever
-	 * it maps (a gap is no error, unlike unmap's page not mapped). NULL:
+	 * it maps (a gap is no error). NULL:
 	 * the VM core unmaps page by page. */
 	int (*unmap_range)(void *ctx, int as, uint64_t va, uint64_t n);
 	void *ctx;

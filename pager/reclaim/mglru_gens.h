@@ -72,7 +72,7 @@ static inline uint32_t mglru_gens_next(const struct mglru_gens *g)
 	return g->waiting ? g->next : g->q[g->min_seq % MGLRU_MAX_GENS].old;
 }
 
-/* Frames on any queue, the wait list included. */
+/* Frames on any queue (those waiting stay in the oldest generation's). */
 uint32_t mglru_gens_tracked(const struct mglru_gens *g);
 
 /* frame (not tracked) joins generation seq at its young end. */

@@ -131,8 +131,7 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 		b->v[kept_n++] = b->v[k];
 	}
 	vm_unmaps_hold(0);
-	for (size_t k = 0; k < gone; k++)
-		frame_free(pa_of[k]);
+	free_in_reverse(pa_of, gone);
 	b->n = kept_n;
 	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
 	return dropped + refill;

@@ -84,7 +84,8 @@ static int rising(const struct swap_req *r, uint32_t n)
 	return 1;
 }
 
-/* The swap-in thread's slots come queued in runs a fault read further, and
+/* The swap-in thread's slots come queued mostly rising (a fault's further
+ * pages, by address), and
  * a fault's window follows its addresses, mostly the disk's order: either
  * is mostly in order already, and a pass over it costs less than qsort's
  * comparisons. */
