@@ -2,7 +2,8 @@
  * User exceptions: a page fault becomes a call to the process's pager (a
  * message the kernel writes, sent by the fast path, else ipc.c) and the thread waits;
  * every other exception ends the process at once. The pager's answer is
- * fault_reply.c's. The kernel decides nothing about memory itself.
+ * fault_reply.c's. The kernel decides nothing about memory itself (a
+ * fault only for a clear accessed or dirty bit it completes: arch.h).
  */
 #include "fault.h"
 #include "fault_reply.h"
@@ -62,6 +63,11 @@ static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in
 
 void fault_page(struct thread *t, uint64_t addr, unsigned access)
 {
+	/* A bit the hart would not set (Svade) is the kernel's to set, as the
+	 * hart would have: the pager's harvest of A and D reads the same. */
+	if ((arch_ad_by_fault | t->proc->is_root) &&
+	    arch_pt_ad_fault(&t->proc->pt, addr, access))
+		return;
 	if (t->proc->is_root)
 		panic("the pager faulted: %s at 0x%lx, pc 0x%lx", access_text(access), addr,
 		      arch_pc(&t->regs));
