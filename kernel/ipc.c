@@ -219,7 +219,11 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 	return SYSCALL_BLOCKED;
 }
 
-int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep)
+/* The receive's two steps (ipc.h), each inline in do_recv, which makes
+ * them in one frame as it did when they were one function; device.c's
+ * irq_ack_recv makes them apart. */
+__attribute__((always_inline)) static inline int recv_ready(struct thread *t, uint64_t h,
+							    uint64_t va, struct endpoint **ep)
 {
 	int err = user_check(t->proc, va, sizeof(struct msg), 1);
 
@@ -228,7 +232,8 @@ int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va, struct endpoint **
 	return t->reply_to ? -ERR_BUSY : 0;	/* reply first, or use reply_recv */
 }
 
-int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va)
+__attribute__((always_inline)) static inline int64_t recv_on(struct thread *t,
+							     struct endpoint *ep, uint64_t va)
 {
 	static struct msg k;
 	struct thread *s;
@@ -245,7 +250,7 @@ int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va)
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
-	/* t's buffer was checked (ipc_recv_check), so this copy cannot miss. */
+	/* t's buffer was checked (recv_ready), so this copy cannot miss. */
 	if ((err = compose(s, t, origin_of(s), &k)) == 0 && delivery_in_regs(t, &k))
 		err = MSG_IN_REGS;
 	else if (err == 0 && (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 &&
@@ -262,12 +267,22 @@ int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va)
 	return err;
 }
 
+int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep)
+{
+	return recv_ready(t, h, va, ep);
+}
+
+int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va)
+{
+	return recv_on(t, ep, va);
+}
+
 static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 {
 	struct endpoint *ep;
-	int err = ipc_recv_check(t, h, va, &ep);
+	int err = recv_ready(t, h, va, &ep);
 
-	return err < 0 ? err : ipc_recv_on(t, ep, va);
+	return err < 0 ? err : recv_on(t, ep, va);
 }
 
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
