@@ -15,6 +15,7 @@
 #include "console.h"
 #include "arch.h"
 #include "abi/errno.h"
+#include "abi/syscall.h"
 #include "abi/vm.h"
 #include "abi/bootinfo.h"
 #include "abi/handle.h"
@@ -168,19 +169,23 @@ static int ack_check(struct thread *t, uint64_t nh, uint64_t irq)
  * registers the register form leaves free (a2, a3): a driver's trap less
  * an interrupt (~120 kernel instructions, ~100 net of the driver's wrapper;
  * design.md, session 12). Both calls' checks come before the ack: a failed
- * receive, or one run again for a page of the buffer not there yet, must
- * not complete a claim the driver has not seen. Only a blocked sender's
- * message that cannot be read fails the receive after the ack. */
+ * receive must not complete a claim the driver has not seen. Once acked,
+ * the call is a recv_regs: if it runs again (syscall_entry: a blocked
+ * sender's message in a page of the driver's own not there yet), it runs
+ * as that, and does not acknowledge twice. */
 int64_t sys_irq_ack_recv(struct thread *t, const uint64_t *a)
 {
+	struct endpoint *ep;
 	int64_t r = ack_check(t, a[2], a[3]);
 
 	if (r == 0)
-		r = ipc_recv_check(t, a[0], a[1]);
+		r = ipc_recv_check(t, a[0], a[1], &ep);
 	if (r < 0)
 		return r;
 	arch_irq_complete((uint32_t)a[3]);
-	return sys_recv_regs(t, a);
+	arch_set_syscall_number(&t->regs, SYS_RECV_REGS);
+	t->recv_regs = 1;
+	return ipc_recv_on(t, ep, a[1]);
 }
 
 /* (notify handle, irq): the holder of irq's notification is done with it. */

@@ -2,7 +2,8 @@
  * User exceptions: a page fault becomes a call to the process's pager (a
  * message the kernel writes, sent by the fast path, else ipc.c) and the thread waits;
  * every other exception ends the process at once. The pager's answer is
- * fault_reply.c's. The kernel decides nothing about memory itself.
+ * fault_reply.c's. The kernel decides nothing about memory itself (a
+ * fault only for a clear accessed or dirty bit it completes: arch.h).
  */
 #include "fault.h"
 #include "fault_reply.h"
@@ -60,13 +61,37 @@ static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in
 	ipc_fault_call(t, p->fault_ep);
 }
 
-void fault_page(struct thread *t, uint64_t addr, unsigned access)
+/* Make the fault call for a fault that stopped no system call. */
+static void fault_call(struct thread *t, uint64_t addr, unsigned access)
 {
+	t->syscall_fault = 0;
+	start_fault(t, addr, access, 0);
+}
+
+/* fault_page with the look first that proc_create asked for (fault_slow):
+ * a fault only for a clear A or D bit (Svade) is completed, the bit set as
+ * the hart would have (the pager's harvest of A and D reads the same); any
+ * other fault of the root task, the pager itself, is the end. Out of line,
+ * and making the call itself: the usual fault then keeps nothing across a
+ * call (inline, or returning here, the trap's way in saved two registers
+ * more on every fault). */
+__attribute__((noinline)) static void fault_looked_at(struct thread *t, uint64_t addr,
+						      unsigned access)
+{
+	if (arch_pt_ad_fault(&t->proc->pt, addr, access))
+		return;
 	if (t->proc->is_root)
 		panic("the pager faulted: %s at 0x%lx, pc 0x%lx", access_text(access), addr,
 		      arch_pc(&t->regs));
-	t->syscall_fault = 0;
-	start_fault(t, addr, access, 0);
+	fault_call(t, addr, access);
+}
+
+void fault_page(struct thread *t, uint64_t addr, unsigned access)
+{
+	if (t->proc->fault_slow)
+		fault_looked_at(t, addr, access);
+	else
+		fault_call(t, addr, access);
 }
 
 int fault_for_syscall(struct thread *t, uint64_t va, int write)

@@ -219,9 +219,11 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 	return SYSCALL_BLOCKED;
 }
 
-/* The checks a receive makes before it changes anything: t's buffer at
- * va, its right to receive on h, and no reply owed. */
-static int recv_ready(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep)
+/* The receive's two steps (ipc.h), each inline in do_recv, which makes
+ * them in one frame as it did when they were one function; device.c's
+ * irq_ack_recv makes them apart. */
+__attribute__((always_inline)) static inline int recv_ready(struct thread *t, uint64_t h,
+							    uint64_t va, struct endpoint **ep)
 {
 	int err = user_check(t->proc, va, sizeof(struct msg), 1);
 
@@ -230,23 +232,14 @@ static int recv_ready(struct thread *t, uint64_t h, uint64_t va, struct endpoint
 	return t->reply_to ? -ERR_BUSY : 0;	/* reply first, or use reply_recv */
 }
 
-int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va)
-{
-	struct endpoint *ep;
-
-	return recv_ready(t, h, va, &ep);
-}
-
-static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
+__attribute__((always_inline)) static inline int64_t recv_on(struct thread *t,
+							     struct endpoint *ep, uint64_t va)
 {
 	static struct msg k;
-	struct endpoint *ep;
 	struct thread *s;
 	uint64_t bits;
-	int err = recv_ready(t, h, va, &ep);
+	int err;
 
-	if (err < 0)
-		return err;
 	t->msg_va = va;
 	if ((bits = notify_take_bound(t)) != 0) {
 		/* Events first: a busy endpoint must not starve interrupts. */
@@ -257,7 +250,7 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	s->blocked_ep = NULL;
-	/* t's buffer was checked just above, so this copy cannot miss. */
+	/* t's buffer was checked (recv_ready), so this copy cannot miss. */
 	if ((err = compose(s, t, origin_of(s), &k)) == 0 && delivery_in_regs(t, &k))
 		err = MSG_IN_REGS;
 	else if (err == 0 && (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 &&
@@ -272,6 +265,24 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	}
 	link_reply(s, t);
 	return err;
+}
+
+int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep)
+{
+	return recv_ready(t, h, va, ep);
+}
+
+int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va)
+{
+	return recv_on(t, ep, va);
+}
+
+static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
+{
+	struct endpoint *ep;
+	int err = recv_ready(t, h, va, &ep);
+
+	return err < 0 ? err : recv_on(t, ep, va);
 }
 
 void ipc_fault_call(struct thread *t, struct endpoint *ep)

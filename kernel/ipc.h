@@ -23,10 +23,13 @@ struct endpoint *endpoint_create(void);
 /* Start the fault call of t to ep with t->fault_msg already filled in, on
  * the slow path (fault.c tries fastpath_fault first). */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);
-/* 0 if t's receive on h into va would pass its checks (as the receive
- * returns them): for a call that does something first and must not do it
- * when the receive fails, or twice when it runs again for a missing page. */
-int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va);
+/* A receive in two steps, for a call that does something between its
+ * checks and its receive, and must not do it when the receive would fail:
+ * the checks a receive by t on h into va makes before it changes anything
+ * (0, or the error the receive returns), the endpoint in *ep; then the
+ * receive on that ep, as recv or recv_regs (t->recv_regs set first). */
+int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep);
+int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va);
 /* Endpoints alive now (SYS_KERNEL_INFO). */
 uint64_t ipc_endpoints(void);
 

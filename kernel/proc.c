@@ -42,6 +42,7 @@ struct proc *proc_create(const char *name, int is_root)
 	p->name[n] = '\0';
 	p->alive = 1;
 	p->is_root = is_root;
+	p->fault_slow = is_root || arch_ad_by_fault;
 	/* HANDLE_SELF; cannot fail on an empty table */
 	handle_install(p, &p->obj, RIGHTS_ALL);
 	return p;

@@ -26,6 +26,12 @@ struct proc {
 	char name[PROC_NAME_MAX];
 	int alive;
 	int is_root;			/* the pager: may call root-only system calls */
+	/* Its page faults are looked at before the pager hears of them
+	 * (fault.c): the root task's (it must not fault) and, on a hart that
+	 * faults for clear A and D bits (arch_ad_by_fault, learnt from the
+	 * root task's first store, before any other process is made),
+	 * everyone's. One field: the fault path's only test. */
+	int fault_slow;
 	struct arch_pt pt;		/* freed when the process ends */
 	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c); never 0 */
 	struct handle *handles;		/* its table (handle.c); NULL once ended */

@@ -157,8 +157,11 @@ void root_start(const struct devtree_info *dt, const char *cmdline)
 		panic("kernel pool too small for the root task");
 	for (size_t i = 0; i < img.nsegs; i++)
 		load_segment(p, f.data, &img.segs[i]);
+	/* Clean: the first store to its stack tells whether the hart sets
+	 * dirty bits itself or faults (arch_ad_by_fault), before any program
+	 * the pager maps clean runs. */
 	for (uint64_t i = 1; i <= STACK_PAGES; i++)
-		map_or_panic(p, STACK_TOP - i * PAGE_SIZE, take_frame(), MAP_R | MAP_W);
+		map_or_panic(p, STACK_TOP - i * PAGE_SIZE, take_frame(), MAP_R | MAP_W | MAP_CLEAN);
 	bi_pa = take_frame();
 	fill_bootinfo(pa_to_kva(bi_pa), dt, cmdline);
 	map_or_panic(p, BOOTINFO_VA, bi_pa, MAP_R);

@@ -101,11 +101,10 @@ void thread_free(struct thread *t);
 /* Threads alive now (SYS_KERNEL_INFO). */
 uint64_t thread_count(void);
 /* What a system call returns when its thread blocked (or is gone): whoever
- * wakes it sets its result (thread_wake). A value no call returns (results
- * are >= 0 or a negated errno; notification bits leave bit 63 clear): it
- * was 1 << 62, which a wait that found exactly that bit pending returned,
- * so the bits were taken and never written back (the pager's swap-out
- * thread then slept on a finished disk request). */
+ * wakes it sets its result (thread_wake). It must be a value no call can
+ * return, or a result equal to it is taken for a block and lost: results
+ * are any value >= 0 (a wait's notification bits can be any of them) or a
+ * small negated errno. */
 #define SYSCALL_BLOCKED INT64_MIN
 /* Wake a blocked thread with result r. */
 void thread_wake(struct thread *t, int64_t r);

@@ -37,6 +37,9 @@ static inline uint64_t kva_to_pa(const void *kva)
 static inline uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
 static inline const uint64_t *arch_syscall_args(const struct arch_regs *r) { return &r->x[10]; }
 static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
+/* The call r's thread makes if its call runs again (arch_syscall_restart):
+ * call n, with the same arguments. */
+static inline void arch_set_syscall_number(struct arch_regs *r, uint64_t n) { r->x[17] = n; }
 
 /* The register form of a message (abi/msg.h): label and w[] in a2..a6,
  * t0, t1 both ways; received with a0 = MSG_IN_REGS, a1 = pid | tid << 32,
@@ -192,11 +195,20 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
  * program's use of the page, and a look that cleared it must not find it
  * set again by the protect that follows), and so does its dirty bit (a
  * write that happened is not forgotten), unless W comes without MAP_CLEAN
- * (then it is set as a map would set it). Like
- * a harvest clearing A, this leans on the hart setting A and D itself
- * (Svadu, as QEMU does); a hart that faults on a clear A instead (Svade)
- * would need the kernel to set it on that fault, which it does not yet. */
+ * (then it is set as a map would set it). A bit left clear is set by the
+ * hart on the next access (Svadu, as QEMU does) or by the kernel on the
+ * fault it raises instead (Svade: arch_pt_ad_fault). */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
+/* A hart that raises a page fault for a clear A bit, or a store's clear D
+ * bit, instead of setting it (Svade): set when arch_pt_ad_fault first
+ * meets one (root.c maps the root task's stack clean, so its first store
+ * finds out); until then a fault's page is not looked at, which costs the
+ * hart that sets the bits itself nothing on the fault path. */
+extern int arch_ad_by_fault;
+/* Whether the fault of an access (enum fault_access) at va was only a
+ * clear A or D bit of a user page the access is allowed: 1, and the bit
+ * set (the access completes when retried), else 0 (the pager's fault). */
+int arch_pt_ad_fault(struct arch_pt *pt, uint64_t va, unsigned access);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);

@@ -62,6 +62,12 @@ static inline void satp_load(uint64_t value)
 	sfence_vma_all();
 }
 
+/* Flush the translations of one page, va, in every address space. */
+static inline void sfence_vma_page(uint64_t va)
+{
+	__asm__ volatile("sfence.vma %0, zero" : : "r"(va) : "memory");
+}
+
 static inline void sfence_vma_asid(uint64_t asid)
 {
 	__asm__ volatile("sfence.vma zero, %0" : : "r"(asid) : "memory");

@@ -231,6 +231,43 @@ uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write
 	return PTE_TO_PA(*e) + (va & ((1UL << (12 + 9 * level)) - 1));
 }
 
+int arch_ad_by_fault;
+
+/* The bits the fault of an access (enum fault_access) on a page whose PTE
+ * is pte lacked, on a hart that faults rather than set them (Svade; the
+ * privileged spec's translation: the permission checks come first, then
+ * "if pte.a = 0, or the access is a store and pte.d = 0", the fault): A,
+ * and for a store D. 0 if something else faulted: no user page there, an
+ * access it does not allow (a copy-on-write page's store among them: the
+ * pager's), or both bits already there. */
+static uint64_t ad_missing(uint64_t pte, unsigned access)
+{
+	uint64_t need = access == FAULT_WRITE ? PTE_W : access == FAULT_EXEC ? PTE_X : PTE_R;
+	uint64_t want = PTE_A | (access == FAULT_WRITE ? PTE_D : 0);
+
+	if ((pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need) ||
+	    (pte & (PTE_R | PTE_W)) == PTE_W)	/* reserved: faults whatever its bits */
+		return 0;
+	return want & ~pte;
+}
+
+/* Out of line: only a hart that faults on A and D (or the root task's
+ * first faults, which find that out) comes here. */
+__attribute__((noinline)) int arch_pt_ad_fault(struct arch_pt *pt, uint64_t va, unsigned access)
+{
+	uint64_t *e, bits;
+	int level;
+
+	if (!user_va(va) || !(e = (uint64_t *)find_leaf(pt, va, &level)) ||
+	    !(bits = ad_missing(*e, access)))
+		return 0;
+	*e |= bits;
+	/* The hart may keep the entry it faulted on: drop it. */
+	sfence_vma_page(va);
+	arch_ad_by_fault = 1;
+	return 1;
+}
+
 /* The end of the span around va that has no leaf table: its 1 GiB if
  * the root has no table for it, else its 2 MiB. */
 static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)

@@ -1,7 +1,8 @@
 /*
  * Host tests for irq_ack_recv (kernel/device.c) over the real receive
- * checks (kernel/ipc.c) and handles: the interrupt is acknowledged
- * (arch_irq_complete, counted here) only when both calls' checks pass.
+ * (kernel/ipc.c), delivery and handles: the interrupt is acknowledged
+ * (arch_irq_complete, counted here) only when both calls' checks pass, and
+ * once, even when the receive fails after the ack and runs again.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include "../../kernel/handle.c"
 #include "../../kernel/notify.c"
 #include "../../kernel/ipc.c"
+#include "../../kernel/delivery.c"
 #include "../../kernel/device.c"
 #include "test_kernel_fake.h"
 
@@ -29,8 +31,9 @@ _Noreturn void panic(const char *fmt, ...)
 }
 
 /* What the included files call and the test does not build: the object
- * caches from the heap, the interrupt controller counting completions,
- * and paths no test here takes (a message delivered, a fault reply). */
+ * caches from the heap, the interrupt controller counting completions, a
+ * wake noted in the thread (as thread.c sets its result), and paths no
+ * test here takes (a fault reply). */
 void *kcache_alloc(struct kcache *c) { return calloc(1, c->size); }
 void kcache_free(struct kcache *c, void *o) { (void)c; free(o); }
 void kprintf(const char *fmt, ...) { (void)fmt; }
@@ -39,8 +42,6 @@ void arch_irq_init(uint64_t plic_base, uint32_t ndev) { (void)plic_base; (void)n
 int arch_irq_enable(uint32_t irq) { (void)irq; return 0; }
 void arch_irq_disable(uint32_t irq) { (void)irq; }
 void arch_irq_complete(uint32_t irq) { (void)irq; completed++; }
-int delivery_in_regs(struct thread *t, const struct msg *k) { (void)t; (void)k; fail(); return 0; }
-int delivery_to(struct thread *to, const struct msg *k) { (void)to; (void)k; fail(); return 0; }
 int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *m)
 {
 	(void)c; (void)replier; (void)m;
@@ -48,13 +49,19 @@ int64_t fault_reply(struct thread *c, struct thread *replier, const struct msg *
 	return 0;
 }
 void fault_no_pager(struct thread *c) { (void)c; fail(); }
-void thread_wake(struct thread *t, int64_t r) { (void)t; (void)r; fail(); }
+void thread_wake(struct thread *t, int64_t r)
+{
+	arch_set_result(&t->regs, r);
+	t->state = T_READY;
+}
 
 #define IRQ 5
 enum { EP, NOTE, EP_SEND_ONLY };	/* the handles setup installs, in order */
 
 static struct thread drv;		/* the driver, in procs[0] */
+static struct thread sender;		/* another thread of the driver's */
 static struct msg buf __attribute__((aligned(PAGE_SIZE)));
+static struct msg sent __attribute__((aligned(PAGE_SIZE)));	/* sender's */
 
 /* The driver with an endpoint it receives on, its notification bound to
  * IRQ, and a send-only handle to the endpoint; its buffer mapped. */
@@ -68,6 +75,7 @@ static int setup(void **state)
 	(void)pte_of;
 	assert_int_equal(handle_table_create(&procs[0], 0), 0);
 	drv = (struct thread){ .proc = &procs[0] };
+	sender = (struct thread){ .proc = &procs[0] };
 	ep = endpoint_create();
 	n = notify_create();
 	assert_non_null(ep);
@@ -84,8 +92,9 @@ static int setup(void **state)
 static int dev_teardown(void **state)
 {
 	unbind(IRQ);
-	drv.state = T_RUNNING;
+	notify_unbind(&drv);
 	tq_remove(&drv);
+	tq_remove(&sender);
 	handle_table_destroy(&procs[0]);
 	return teardown(state);
 }
@@ -118,11 +127,59 @@ static void test_refused_before_ack(void **state)
 	assert_int_equal(completed, 1);
 }
 
+/* Run the call drv's registers name, as syscall_entry would (its table,
+ * for the two calls this driver makes). */
+static int64_t run_call(void)
+{
+	const uint64_t *a = arch_syscall_args(&drv.regs);
+
+	user_miss.proc = NULL;
+	switch (arch_syscall_number(&drv.regs)) {
+	case SYS_IRQ_ACK_RECV:
+		return sys_irq_ack_recv(&drv, a);
+	case SYS_RECV_REGS:
+		return sys_recv_regs(&drv, a);
+	default:
+		fail_msg("call %lu", (unsigned long)arch_syscall_number(&drv.regs));
+		return 0;
+	}
+}
+
+/* The receive fails after the ack: a thread of the driver's own blocked
+ * sending, whose message's page went while it waited. syscall_entry runs
+ * the call again once the pager has brought the page: that run receives
+ * (here the interrupt that came meanwhile) and acknowledges nothing. */
+static void test_run_again_after_ack(void **state)
+{
+	(void)state;
+	sent = (struct msg){ .label = 7, .handle = -1 };
+	assert_int_equal(sys_send(&sender, (const uint64_t[]){ EP_SEND_ONLY, (uintptr_t)&sent }),
+			 SYSCALL_BLOCKED);
+	fake_unmapped = (uintptr_t)&sent;
+	assert_int_equal(sys_notify_bind(&drv, (const uint64_t[]){ NOTE }), 0);
+	drv.regs.x[17] = SYS_IRQ_ACK_RECV;
+	memcpy(&drv.regs.x[10], (const uint64_t[]){ EP, (uintptr_t)&buf, NOTE, IRQ }, 32);
+
+	assert_int_equal(run_call(), -ERR_FAULT);
+	assert_int_equal(completed, 1);
+	assert_ptr_equal(user_miss.proc, drv.proc);	/* syscall_entry runs it again */
+	assert_int_equal(sender.state, T_READY);	/* as a plain receive fails it */
+	assert_int_equal((int64_t)sender.regs.x[10], -ERR_FAULT);
+
+	fake_unmapped = 0;
+	device_interrupt(IRQ);				/* the device, acknowledged */
+	assert_int_equal(run_call(), MSG_IN_REGS);
+	assert_int_equal(completed, 1);
+	assert_int_equal(drv.regs.x[17], ORIGIN_NOTIFY);
+	assert_int_equal(drv.regs.x[13], 1);		/* the bits IRQ is bound to */
+}
+
 int main(void)
 {
 	static const struct devtree_info no_devices;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_refused_before_ack, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_run_again_after_ack, setup, dev_teardown),
 	};
 
 	ipc_init();

@@ -1,7 +1,8 @@
 /*
  * What the kernel's files under host test call and the test does not
  * compile: the kernel pool (heap pages), the boot table, and user memory
- * (the test's own, with a page that can be marked unmapped or read-only);
+ * (the test's own, with a page that can be marked unmapped or read-only,
+ * a refused copy noted in user_miss as usercopy.c notes it);
  * and the twin processes a test changes one way and the other (their PTEs
  * then compared). Included once, after the kernel files, by each
  * test_kernel_*.c.
@@ -26,6 +27,7 @@ void usercopy_forget(struct proc *p) { (void)p; }
  * access at all, or no write. */
 static uintptr_t fake_unmapped, fake_readonly;
 static unsigned fake_copies;	/* copyin and copyout calls so far */
+struct user_miss user_miss;	/* set by a refused copy, as usercopy.c sets it */
 
 /* Whether [va, va + len) misses page (0: no page). */
 static int misses(uint64_t va, size_t len, uintptr_t page)
@@ -56,20 +58,22 @@ void *user_window(struct proc *p, uint64_t va, size_t len, int write)
 
 int copyin(struct proc *p, void *dst, uint64_t va, size_t len)
 {
-	(void)p;
 	fake_copies++;
-	if (!fake_user_ok(va, len, 0))
+	if (!fake_user_ok(va, len, 0)) {
+		user_miss = (struct user_miss){ p, va, 0 };
 		return -ERR_FAULT;
+	}
 	memcpy(dst, (const void *)(uintptr_t)va, len);
 	return 0;
 }
 
 int copyout(struct proc *p, uint64_t va, const void *src, size_t len)
 {
-	(void)p;
 	fake_copies++;
-	if (!fake_user_ok(va, len, 1))
+	if (!fake_user_ok(va, len, 1)) {
+		user_miss = (struct user_miss){ p, va, 1 };
 		return -ERR_FAULT;
+	}
 	memcpy((void *)(uintptr_t)va, src, len);
 	return 0;
 }

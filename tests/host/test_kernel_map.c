@@ -189,6 +189,55 @@ static void test_unmap_sparse(void **state)
 	assert_true(pte_of(0, before) & PTE_V);
 }
 
+/* On a hart that faults for a clear A or D bit (Svade), which faults are
+ * only that: the bits the kernel sets, or 0 for the pager's faults. */
+static void test_ad_missing(void **state)
+{
+	const uint64_t user = PTE_V | PTE_U, rw = user | PTE_R | PTE_W;
+
+	(void)state;
+	assert_int_equal(ad_missing(user | PTE_R, FAULT_READ), PTE_A);
+	assert_int_equal(ad_missing(user | PTE_X, FAULT_EXEC), PTE_A);
+	assert_int_equal(ad_missing(rw | PTE_A, FAULT_WRITE), PTE_D);
+	assert_int_equal(ad_missing(rw, FAULT_WRITE), PTE_A | PTE_D);
+	/* A load of a writable page with D clear needs only A. */
+	assert_int_equal(ad_missing(rw, FAULT_READ), PTE_A);
+	/* Not a missing bit: the pager's. A copy-on-write page's store, with
+	 * A and D clear too; no page; a kernel page; an access the page does
+	 * not allow; W without R; both bits already there. */
+	assert_int_equal(ad_missing(user | PTE_R, FAULT_WRITE), 0);
+	assert_int_equal(ad_missing(0, FAULT_READ), 0);
+	assert_int_equal(ad_missing(PTE_V | PTE_R | PTE_W, FAULT_WRITE), 0);
+	assert_int_equal(ad_missing(rw, FAULT_EXEC), 0);
+	assert_int_equal(ad_missing(user | PTE_X, FAULT_READ), 0);
+	assert_int_equal(ad_missing(user | PTE_W, FAULT_WRITE), 0);
+	assert_int_equal(ad_missing(rw | PTE_A | PTE_D, FAULT_WRITE), 0);
+}
+
+/* arch_pt_ad_fault on a page mapped clean: a store's fault sets D, flushes
+ * the page and turns the check on; a copy-on-write store and an absent
+ * page are left alone. */
+static void test_ad_fault(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+
+	(void)state;
+	arch_ad_by_fault = 0;
+	assert_int_equal(arch_pt_map(pt, VA, FREE0, RW | MAP_CLEAN), 0);
+	assert_int_equal(pte_of(0, VA) & (PTE_A | PTE_D), PTE_A);
+	assert_int_equal(arch_pt_ad_fault(pt, VA + 8, FAULT_WRITE), 1);
+	assert_int_equal(pte_of(0, VA) & (PTE_A | PTE_D), PTE_A | PTE_D);
+	assert_int_equal(fake_sfenced, VA + 8);
+	assert_int_equal(arch_ad_by_fault, 1);
+	assert_int_equal(arch_pt_ad_fault(pt, VA, FAULT_WRITE), 0);	/* nothing missing */
+
+	assert_int_equal(arch_pt_map(pt, VA + PAGE_SIZE, FREE0 + PAGE_SIZE, MAP_R), 0);
+	assert_int_equal(arch_pt_ad_fault(pt, VA + PAGE_SIZE, FAULT_WRITE), 0);
+	assert_int_equal(pte_of(0, VA + PAGE_SIZE) & PTE_D, 0);
+	assert_int_equal(arch_pt_ad_fault(pt, VA + 2 * PAGE_SIZE, FAULT_READ), 0);
+	assert_int_equal(arch_pt_ad_fault(pt, USER_TOP, FAULT_READ), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +246,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_entry_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_sparse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
