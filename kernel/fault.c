@@ -78,8 +78,15 @@ static void fault_call(struct thread *t, uint64_t addr, unsigned access)
 __attribute__((noinline)) static void fault_looked_at(struct thread *t, uint64_t addr,
 						      unsigned access)
 {
-	if (arch_pt_ad_fault(&t->proc->pt, addr, access))
+	int learnt = arch_ad_by_fault;
+
+	if (arch_pt_ad_fault(&t->proc->pt, addr, access)) {
+		/* Processes made before the hart was known to fault so were
+		 * made without the look: their bits would never be set. */
+		if (!learnt && proc_count() > 1)
+			panic("the hart faults for clear A/D bits, learnt only after other processes began");
 		return;
+	}
 	if (t->proc->is_root)
 		panic("the pager faulted: %s at 0x%lx, pc 0x%lx", access_text(access), addr,
 		      arch_pc(&t->regs));

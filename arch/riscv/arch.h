@@ -201,8 +201,8 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm);
 /* A hart that raises a page fault for a clear A bit, or a store's clear D
  * bit, instead of setting it (Svade): set when arch_pt_ad_fault first
- * meets one (root.c maps the root task's stack clean, so its first store
- * finds out); until then a fault's page is not looked at, which costs the
+ * meets one (root.c maps the root task's stack clean, so its first store to
+ * its stack finds out); until then a fault's page is not looked at, which costs the
  * hart that sets the bits itself nothing on the fault path. */
 extern int arch_ad_by_fault;
 /* Whether the fault of an access (enum fault_access) at va was only a

@@ -261,7 +261,7 @@ __attribute__((noinline)) int arch_pt_ad_fault(struct arch_pt *pt, uint64_t va, 
 	if (!user_va(va) || !(e = (uint64_t *)find_leaf(pt, va, &level)) ||
 	    !(bits = ad_missing(*e, access)))
 		return 0;
-	*e |= bits;
+	*e |= bits;	/* a plain update, as a harvest's: one hart (-smp 1) */
 	/* The hart may keep the entry it faulted on: drop it. */
 	sfence_vma_page(va);
 	arch_ad_by_fault = 1;
