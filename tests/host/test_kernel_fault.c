@@ -2,7 +2,8 @@
  * Host tests for kernel/fault.c's look at a page fault (fault_slow) over
  * the real Sv39 walk (arch/riscv/mmu.c): a fault only for a clear A or D
  * bit is completed without the pager; learnt only once other processes
- * run, it stops the machine (a panic, caught here).
+ * run, it stops the machine (a panic, caught here), as the root task's
+ * other faults do.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,6 +109,25 @@ static void test_learnt_late_panics(void **state)
 	assert_non_null(strstr(panicked, "learnt only after"));
 }
 
+/* Any other fault of the root task, the pager itself, stops the machine:
+ * no one would answer its call. */
+static void test_root_fault_panics(void **state)
+{
+	jmp_buf jump;
+
+	(void)state;
+	procs[0].is_root = 1;
+	procs_alive = 1;
+	if (setjmp(jump) == 0) {
+		panic_jump = &jump;
+		fault_page(&t, VA + PAGE_SIZE, FAULT_READ);
+		fail_msg("no panic");
+	}
+	panic_jump = NULL;
+	assert_non_null(strstr(panicked, "the pager faulted"));
+	assert_int_equal(pager_calls, 0);
+}
+
 /* Once learnt, everyone's A/D faults are completed however many run; a
  * fault that is not one goes to the pager. */
 static void test_known_then_pager(void **state)
@@ -128,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_learnt_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_learnt_late_panics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_fault_panics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_known_then_pager, setup, teardown),
 	};
 
