@@ -78,6 +78,21 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The panic t's fault at va stops the machine with (its format); the
+ * test fails if there is none. */
+static const char *fault_panics(uint64_t va, unsigned access)
+{
+	jmp_buf jump;
+
+	if (setjmp(jump) == 0) {
+		panic_jump = &jump;
+		fault_page(&t, va, access);
+		fail_msg("no panic");
+	}
+	panic_jump = NULL;
+	return panicked;
+}
+
 /* The root task alone (the first store to its stack): the bit is set and
  * the hart learnt to fault so; no pager call. */
 static void test_learnt_alone(void **state)
@@ -95,36 +110,19 @@ static void test_learnt_alone(void **state)
  * its bits would never be set; the machine stops saying so. */
 static void test_learnt_late_panics(void **state)
 {
-	jmp_buf jump;
-
 	(void)state;
 	procs_alive = 2;
-	if (setjmp(jump) == 0) {
-		panic_jump = &jump;
-		fault_page(&t, VA, FAULT_WRITE);
-		fail_msg("no panic");
-	}
-	panic_jump = NULL;
-	assert_non_null(panicked);
-	assert_non_null(strstr(panicked, "learnt only after"));
+	assert_non_null(strstr(fault_panics(VA, FAULT_WRITE), "learnt only after"));
 }
 
 /* Any other fault of the root task, the pager itself, stops the machine:
  * no one would answer its call. */
 static void test_root_fault_panics(void **state)
 {
-	jmp_buf jump;
-
 	(void)state;
 	procs[0].is_root = 1;
 	procs_alive = 1;
-	if (setjmp(jump) == 0) {
-		panic_jump = &jump;
-		fault_page(&t, VA + PAGE_SIZE, FAULT_READ);
-		fail_msg("no panic");
-	}
-	panic_jump = NULL;
-	assert_non_null(strstr(panicked, "the pager faulted"));
+	assert_non_null(strstr(fault_panics(VA + PAGE_SIZE, FAULT_READ), "the pager faulted"));
 	assert_int_equal(pager_calls, 0);
 }
 
