@@ -10,6 +10,8 @@
 #ifndef TEST_KERNEL_FAKE_H
 #define TEST_KERNEL_FAKE_H
 
+#include "usercopy.h"	/* user_miss, which not every kernel file under test includes */
+
 uint64_t boot_pt[PT_ENTRIES];
 
 void *kmem_page_alloc(void)

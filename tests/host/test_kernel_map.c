@@ -238,6 +238,34 @@ static void test_ad_fault(void **state)
 	assert_int_equal(arch_pt_ad_fault(pt, USER_TOP, FAULT_READ), 0);
 }
 
+/* A 2 MiB leaf (the pager's physmap): a fault anywhere in it is its one
+ * PTE's, a level above any leaf table (a walk to level 0 finds none). A
+ * load's fault sets A, a store's on a clean writable one D too. No 1 GiB
+ * leaf: nothing maps one (arch_pt_map_2m is the largest). */
+static void test_ad_fault_2m(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+	const uint64_t mid = VA + RANGE / 2 + 8;
+	uint64_t *e;
+
+	(void)state;
+	arch_ad_by_fault = 0;
+	assert_int_equal(arch_pt_map_2m(pt, VA, FREE0, MAP_R | MAP_CLEAN), 0);
+	assert_non_null(e = walk(pt, VA, 1, 0));
+	*e &= ~PTE_A;	/* as a harvest leaves it */
+	assert_int_equal(arch_pt_ad_fault(pt, mid, FAULT_READ), 1);
+	assert_int_equal(*e & (PTE_A | PTE_D), PTE_A);
+	assert_int_equal(fake_sfenced, mid);
+	assert_int_equal(arch_ad_by_fault, 1);
+	assert_int_equal(arch_pt_ad_fault(pt, mid, FAULT_WRITE), 0);	/* read-only */
+
+	assert_int_equal(arch_pt_map_2m(pt, VA + RANGE, FREE0 + RANGE, RW | MAP_CLEAN), 0);
+	assert_non_null(e = walk(pt, VA + RANGE, 1, 0));
+	assert_int_equal(arch_pt_ad_fault(pt, VA + 2 * RANGE - 8, FAULT_WRITE), 1);
+	assert_int_equal(*e & (PTE_A | PTE_D), PTE_A | PTE_D);
+	assert_int_equal(PTE_TO_PA(*e), FREE0 + RANGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ad_fault_2m, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
