@@ -168,7 +168,7 @@ static int ack_check(struct thread *t, uint64_t nh, uint64_t irq)
 /* (ep, msg, notify handle, irq): irq_ack, then recv_regs on ep, in the
  * registers the register form leaves free (a2, a3): a driver's trap less
  * an interrupt (~120 kernel instructions, ~100 net of the driver's wrapper;
- * design.md, session 12). Both calls' checks come before the ack: a failed
+ * docs/measured.md, session 12). Both calls' checks come before the ack: a failed
  * receive must not complete a claim the driver has not seen. Once acked,
  * the call is a recv_regs: if it runs again (syscall_entry: a blocked
  * sender's message in a page of the driver's own not there yet), it runs

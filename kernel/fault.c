@@ -46,7 +46,7 @@ static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in
 	m->w[1] = access;
 	m->w[2] = arch_pc(&t->regs);
 	/* Reserved: no pager read it, and a walk cost ~50 instructions a fault
-	 * (design.md, Measured: faultaround=0). */
+	 * (docs/measured.md: faultaround=0). */
 	m->w[3] = 0;
 	m->w[4] = (uint64_t)in_syscall;
 	m->w[5] = 0;

@@ -41,7 +41,7 @@ static inline int entry_ok(uint64_t va, uint64_t pa, uint64_t perm, struct phys_
 /* What a run's checks have found good so far. A run's frames mostly lie
  * in one range of the memory map and share one perm, so an entry after
  * the first costs two compares, not a walk of the map and perm_ok's rules
- * (~35 -> ~15 instructions an entry: design.md, "First touch, a seventh pass",
+ * (~35 -> ~15 instructions an entry: docs/measured.md, "First touch, a seventh pass",
  * the kernel's share). */
 struct entry_check {
 	struct phys_range user;	/* the last frame's user range; empty at first */

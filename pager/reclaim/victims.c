@@ -160,7 +160,7 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
  * More are harvested and then not read because eviction keeps them as
  * protected (~12,000 in a seq run), which only the policy knows: sparing
  * those would cost a question per frame announced, more than the reads
- * it saves (docs/design.md, mglru's looks in the Measured log). */
+ * it saves (docs/measured.md, mglru's looks). */
 static void will_look(void *ctx, const uint32_t *f, uint32_t n)
 {
 	(void)ctx;
@@ -236,7 +236,7 @@ static int referenced(void *ctx, uint32_t i)
  * readahead 8 clears it alone), so its fault's reference stays and
  * counts as a use at its first look. Making the rule hold for it (noted
  * again as its read ends) cost shift 1.1% more major faults and hotcold
- * and shift 0.4-0.5% more busy instructions (docs/design.md, "A major
+ * and shift 0.4-0.5% more busy instructions (docs/measured.md, "A major
  * fault's own reference").
  */
 static struct uncounted_note note;

@@ -234,7 +234,7 @@ void vm_set_reclaim(vm_reclaim_fn *fn);
  * swap cache, or when no frame is free (never reclaims for it). It follows
  * the program's addresses, not the disk's order: a page that reclaim kept
  * past its neighbours went to a slot of its own later, and a window that
- * stopped there cost a major fault at it (docs/design.md, "Measured"). The
+ * stopped there cost a major fault at it (docs/measured.md). The
  * window adapts to whether its pages were used (readahead.h) up to
  * `pages`. 0 (vm_init's default): one page per read. At most
  * VM_READAHEAD_MAX. */
