@@ -207,10 +207,10 @@ struct vm_swap_ops {
 	/* Optional (NULL: none read ahead of faults). After a read for a
 	 * region that is a stream whose last window was used: the swap code
 	 * may read slots[0..n) (n <= 1 + VM_READAHEAD_MAX; the slots of the
-	 * region's pages after the window, wherever they lie on the disk)
-	 * into its cache before they are asked for, in the background. Which
-	 * it took: bit k for slots[k] (a slot it would not read again, or no
-	 * room, leaves its bit clear). Never blocks. */
+	 * region's pages after the window that are on the disk alone, no
+	 * frame tied to them, wherever they lie on the disk) into its cache
+	 * before they are asked for, in the background. Which it took: bit k
+	 * for slots[k] (no room leaves its bit clear). Never blocks. */
 	uint32_t (*read_further)(void *ctx, const uint32_t *slots, unsigned n);
 };
 #define VM_SWAP_UNLOCKED 1
