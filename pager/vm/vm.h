@@ -326,7 +326,10 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 
 /* Walk every space, region, page, shared object, frame and rmap entry and
  * check that the back-links agree and the counters are exact (frames_check
- * included). 0, or -1 and vm_check_error() says what disagrees. */
+ * included). 0, or -1 and vm_check_error() says what disagrees, or
+ * VM_CHECK_CANNOT and it says why the walk could not be made (no memory
+ * for its table of slots). */
+#define VM_CHECK_CANNOT (-2)
 int vm_check(void);
 const char *vm_check_error(void);
 /* The first inconsistency the VM core met on its own while working (a
