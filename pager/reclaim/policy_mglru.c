@@ -275,11 +275,12 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 {
 	struct mglru *m = mg_of(p);
-	struct mglru_gens_run run = mglru_gens_run_begin(&m->g, m->g.max_seq - 1);
 	uint8_t *refs = m->refs, *workingset = m->workingset;
 	const uint32_t nframes = m->nframes;
+	struct mglru_gens_run run;
 
 	mglru_gens_check_not_waiting(&m->g);
+	run = mglru_gens_run_begin(&m->g, m->g.max_seq - 1);
 	/* A frame named twice is tracked the second time: skipped, as insert
 	 * skips it. frame is read once: the byte stores may alias frames[]
 	 * (read again for the put, ~4 instructions a frame more). */
