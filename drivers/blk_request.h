@@ -26,10 +26,11 @@ struct blk_disk {
  * not a whole, non-zero number of them. */
 int blk_batch_count(uint32_t len);
 
-/* The requests a submit message m carries, copied into batch[0..max):
- * BLK_SUBMIT's data, or BLK_SUBMIT_ONE's one in w[] (len 0). How many, or
- * -EINVAL for any other label, length or count. Their fields are not yet
- * checked (blk_request_check). */
+/* The requests a submit message m carries, copied into batch[0..max),
+ * max >= 1: BLK_SUBMIT's data, or BLK_SUBMIT_ONE's one in w[] (len 0). m's
+ * label is one of those two (the caller's dispatch tells labels apart).
+ * How many, or -EINVAL for any other length or count. Their fields are not
+ * yet checked (blk_request_check). */
 int blk_submit_requests(const struct msg *m, struct blk_request *batch, unsigned max);
 
 /* 0 if r is well formed for disk d: tag < BLK_TAGS, write 0 or 1,

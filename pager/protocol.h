@@ -23,9 +23,13 @@
 /* Regions (segments, stack, heap, mappings) one process may hold: an mmap,
  * or a munmap that would split a region, past this fails with ENOMEM. */
 #define PAGER_REGIONS_MAX 1024
+/* pager.readahead's ceiling: the most pages of its region a swap-in read
+ * brings after the page asked for (the VM core's VM_READAHEAD_MAX, the
+ * boot argument's bound). */
+#define PAGER_READAHEAD_MAX 16
 /* The most slots one stream fault hands the swap-in thread: a fault's page
- * and the largest readahead window (pager.readahead's ceiling). */
-#define PAGER_STREAM_SLOTS_MAX (1 + 16)
+ * and the largest readahead window. */
+#define PAGER_STREAM_SLOTS_MAX (1 + PAGER_READAHEAD_MAX)
 
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.

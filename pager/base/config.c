@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "base/config.h"
 #include "bootargs.h"
+#include "pager/protocol.h"
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_WATERMARKS, C_WATERMARK_SCALE,
@@ -25,7 +26,7 @@ enum {
 static struct bootarg_spec specs[C_COUNT] = {
 	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
 			    "pages mapped ahead of a faulting page in the same region" },
-	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 16,
+	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, PAGER_READAHEAD_MAX,
 			  "pages of its region read after a swapped-in page, wherever on disk" },
 	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
 		       "page replacement policy (docs/policies.md)" },

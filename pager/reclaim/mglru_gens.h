@@ -39,9 +39,10 @@ struct mglru_gens {
 	 * frames in. */
 	uint32_t waiting, next;
 	/* Calls the wait list forbids, counted (tests expect 0): a frame
-	 * removed, put back or refaulted while frames wait (only isolate's
-	 * env callbacks could, and policy.h says they do not), or a take
-	 * with none waiting (which takes nothing). */
+	 * inserted, removed, put back or refaulted while frames wait (only
+	 * isolate's env callbacks could, and policy.h says they do not:
+	 * mglru_gens_check_not_waiting), or a take with none waiting (which
+	 * takes nothing). */
 	uint32_t misuses;
 };
 
@@ -114,6 +115,17 @@ static inline void mglru_gens_met(struct mglru_gens *g, uint32_t after, int wait
 {
 	g->waiting += wait != 0;
 	g->next = after;
+}
+
+/* The policy's frames are about to change outside isolate's search (an
+ * insert, remove, refault or put back): with frames waiting the call came
+ * from inside it (an env callback, which policy.h forbids), a misuse,
+ * counted. Every such entry point calls this, so tests' misuses == 0 says
+ * none came. */
+static inline void mglru_gens_check_not_waiting(struct mglru_gens *g)
+{
+	if (g->waiting != 0)
+		g->misuses++;
 }
 
 /* The wait list's first frame leaves it and its queue: not tracked.

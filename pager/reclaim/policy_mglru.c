@@ -263,6 +263,7 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 {
 	struct mglru *m = mg_of(p);
 
+	mglru_gens_check_not_waiting(&m->g);
 	mg_join(m, frame, shadow, mg_recent(m, shadow));
 }
 
@@ -274,10 +275,12 @@ static void mg_insert(struct policy *p, uint32_t frame, uint32_t shadow)
 static void mg_insert_run(struct policy *p, const uint32_t *frames, uint32_t n)
 {
 	struct mglru *m = mg_of(p);
-	struct mglru_gens_run run = mglru_gens_run_begin(&m->g, m->g.max_seq - 1);
 	uint8_t *refs = m->refs, *workingset = m->workingset;
 	const uint32_t nframes = m->nframes;
+	struct mglru_gens_run run;
 
+	mglru_gens_check_not_waiting(&m->g);
+	run = mglru_gens_run_begin(&m->g, m->g.max_seq - 1);
 	/* A frame named twice is tracked the second time: skipped, as insert
 	 * skips it. frame is read once: the byte stores may alias frames[]
 	 * (read again for the put, ~4 instructions a frame more). */
@@ -294,7 +297,7 @@ static void mg_remove(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
 
-	m->g.misuses += m->g.waiting != 0;
+	mglru_gens_check_not_waiting(&m->g);
 	if (frame >= m->nframes || m->g.gen_of[frame] == MGLRU_NONE)
 		return;
 	mglru_gens_take_out(&m->g, frame);
@@ -312,7 +315,7 @@ static void mg_refaulted(struct policy *p, uint32_t frame, uint32_t shadow)
 	int recent = mg_recent(m, shadow);
 	uint32_t seq;
 
-	m->g.misuses += m->g.waiting != 0;
+	mglru_gens_check_not_waiting(&m->g);
 	if (frame >= m->nframes)
 		return;
 	if (m->g.gen_of[frame] == MGLRU_NONE) {
@@ -343,7 +346,7 @@ static void mg_put_back(struct policy *p, uint32_t frame)
 {
 	struct mglru *m = mg_of(p);
 
-	m->g.misuses += m->g.waiting != 0;
+	mglru_gens_check_not_waiting(&m->g);
 	if (frame >= m->nframes || m->g.gen_of[frame] != MGLRU_NONE)
 		return;
 	mglru_gens_put(&m->g, m->g.min_seq + 1, frame);

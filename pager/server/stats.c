@@ -17,8 +17,6 @@
 #include "sys.h"
 
 #define PER_REPLY (MSG_DATA_MAX / sizeof(struct pager_proc_stats))
-_Static_assert(PAGER_STREAM_SLOTS_MAX == 1 + VM_READAHEAD_MAX,
-	       "the stream bound programs see is the VM core's (vm.h: read_further)");
 
 #define STATS_PER_REPLY (MSG_DATA_MAX / sizeof(uint64_t))
 

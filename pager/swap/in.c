@@ -84,9 +84,10 @@ static int only_on_device(uint32_t slot)
 /* A fault read a window for a stream whose last window was used (the VM
  * core's judgement): the n slots of the pages after it go to the swap-in
  * thread, to be in memory before the faults that will want them (a full
- * queue refuses them: dropped, their faults read them). Only slots whose
- * contents are on the device alone. Which were queued: bit k for
- * slots[k]. */
+ * queue refuses them: dropped, their faults read them). The VM core
+ * offers only slots on the device alone (vm.h), so they are not looked up
+ * again here; take_reads looks when it reads them, later. Which were
+ * queued: bit k for slots[k]. */
 uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n)
 {
 	uint32_t queued = 0;
@@ -95,7 +96,7 @@ uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n)
 	if (!reader_started || n > READ_MAX)
 		return 0;
 	for (unsigned k = 0; k < n; k++)
-		if (only_on_device(slots[k]) && swap_queue_push(&inq, 0, slots[k]) == 0)
+		if (swap_queue_push(&inq, 0, slots[k]) == 0)
 			queued |= 1u << k;
 	if (queued)
 		pager_thread_signal(&reader, TB_WORK);

@@ -118,14 +118,15 @@ static int check_swapped(const struct vm_space *s, const struct vm_region *r, ui
 /* For each slot of the swap cache's table, the stamp of the space walked
  * last that named it: no two entries of one space name the same slot
  * (vm.h: read_many). Stamps run 1..255 and the table is cleared when
- * they start again, so a stamp met is this space's. NULL (no table, or
- * no memory for it): not checked. */
+ * they start again, so a stamp met is this space's. NULL: no swap (no
+ * entry may name a slot then). */
 static uint8_t *slot_stamp;
 static uint32_t stamp_last;	/* the table's last slot */
 static uint8_t stamp;		/* the space being walked */
 
-/* A stamp for the next space, the table made ready for it. */
-static void stamp_next_space(void)
+/* A stamp for the next space, the table made ready for it (sized as the
+ * swap cache's). 0, or VM_CHECK_CANNOT: no memory for the table. */
+static int stamp_next_space(void)
 {
 	uint32_t last = swapcache_last_slot();
 
@@ -134,23 +135,32 @@ static void stamp_next_space(void)
 		slot_stamp = last ? calloc((size_t)last + 1, 1) : NULL;
 		stamp_last = slot_stamp ? last : 0;
 		stamp = 0;
+		if (last && !slot_stamp) {
+			fail("no memory for the walk's table of slots (no two pages of a space "
+			     "may name one)", (struct found){ .name = ", slots", .value = last });
+			return VM_CHECK_CANNOT;
+		}
 	}
 	if (slot_stamp && ++stamp == 0) {
 		memset(slot_stamp, 0, (size_t)stamp_last + 1);
 		stamp = 1;
 	}
+	return 0;
 }
 
-/* Page i of r names slot, which no page of its space met before names. */
+/* Page i of r names slot, one of the swap cache's table (a slot past it
+ * names no swap the pager has) that no page of its space met before
+ * names. */
 static int check_slot_once(const struct vm_space *s, const struct vm_region *r, uint64_t i,
 			   uint32_t slot)
 {
-	if (!slot_stamp || slot > stamp_last)
-		return 0;
+	const struct found at = { .space = s, .va = r->start + i * VM_PAGE, .name = ", slot",
+				  .value = slot };
+
+	if (slot > stamp_last)
+		return fail("page names a slot past the swap cache's table", at);
 	if (slot_stamp[slot] == stamp)
-		return fail("two pages of one space name the same slot",
-			    (struct found){ .space = s, .va = r->start + i * VM_PAGE,
-					    .name = ", slot", .value = slot });
+		return fail("two pages of one space name the same slot", at);
 	slot_stamp[slot] = stamp;
 	return 0;
 }
@@ -183,7 +193,8 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 	uint64_t prev_end = 0;
 	struct page_walk w = { s, NULL, present, swapped };
 
-	stamp_next_space();
+	if (stamp_next_space() < 0)
+		return VM_CHECK_CANNOT;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->ops != vm_ops_of(r->kind) || r->start >= r->end ||
 		    ((r->start | r->end) & (VM_PAGE - 1)) ||
@@ -399,9 +410,12 @@ int vm_check(void)
 		return fail(vm.bug, (struct found){ .frame = 0 });
 	if (frames_check() < 0)
 		return fail(frames_error(), (struct found){ .frame = 0 });
-	for (const struct vm_space *s = vm.spaces; s; s = s->next)
-		if (check_space(s, &present, &seen.swap_entries) < 0)
-			return -1;
+	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
+		int res = check_space(s, &present, &seen.swap_entries);
+
+		if (res < 0)
+			return res;
+	}
 	if (check_frames(&seen) < 0)
 		return -1;
 	if (seen.rmap_entries != present && find_bad_entry() < 0)

@@ -22,37 +22,28 @@ static uint32_t only_swapped(const struct vm_region *r, uint64_t i)
 	return slot && !swapcache_lookup(slot) ? slot : 0;
 }
 
-/* The slots of r's pages from on that are only_swapped, in a row, at most
- * max, into slots[]: how many. */
-static unsigned swapped_run(const struct vm_region *r, uint64_t from, unsigned max,
-			    uint32_t *slots)
-{
-	uint64_t n = region_pages(r);
-	unsigned k = 0;
-
-	while (k < max && from + k < n && (slots[k] = only_swapped(r, from + k)))
-		k++;
-	return k;
-}
-
 /* The slots of those of r's pages from .. from + span - 1 that are
- * only_swapped (a page present or in the cache needs no read), into
- * slots[]: how many. */
-static unsigned swapped_within(const struct vm_region *r, uint64_t from, unsigned span,
-			       uint32_t *slots)
+ * only_swapped, into slots[]: how many. A run (a window read in the
+ * fault's transfer) ends at the first page that is not; otherwise such a
+ * page is passed over (present or in the cache, it needs no read). */
+static unsigned swapped_slots(const struct vm_region *r, uint64_t from, unsigned span, int run,
+			      uint32_t *slots)
 {
-	uint64_t n = region_pages(r);
+	uint64_t end = from + span, n = region_pages(r);
 	unsigned m = 0;
 
-	for (uint64_t i = from; i < from + span && i < n; i++)
+	for (uint64_t i = from; i < end && i < n; i++) {
 		if ((slots[m] = only_swapped(r, i)))
 			m++;
+		else if (run)
+			break;
+	}
 	return m;
 }
 
 /* Frames for the pages after private page i to read with it: up to r's
  * window (judged and sized here, the pages it shows used counted) of the
- * swapped_run after i, their slots in slots[]. frame_alloc_unzeroed
+ * run of swapped_slots after i, their slots in slots[]. frame_alloc_unzeroed
  * (swap_read), never reclaim, for pages nobody asked for yet. How many,
  * frames in pa[]. */
 static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t *slots, uint64_t *pa)
@@ -64,7 +55,7 @@ static unsigned readahead_frames(struct vm_region *r, uint64_t i, uint32_t *slot
 		return 0;
 	win = readahead_window(&r->ra, &vm.ra_seen, i, vm.readahead, &used, &stream);
 	vmstat_count_n(VMSTAT_SWAP_RA_HIT, used);
-	for (n = swapped_run(r, i + 1, win, slots); k < n; k++)
+	for (n = swapped_slots(r, i + 1, win, 1, slots); k < n; k++)
 		if (!(pa[k] = frame_alloc_unzeroed()))
 			break;
 	readahead_ahead(&r->ra, i, k);
@@ -89,7 +80,7 @@ static void read_further(struct vm_region *r, uint64_t i)
 	last = region_slot(r, r->ra.next - 1);
 	if (last ? !swapcache_lookup(last) : !region_frame(r, r->ra.next - 1))
 		return;
-	if (!(n = swapped_within(r, r->ra.next, want, slots)))
+	if (!(n = swapped_slots(r, r->ra.next, want, 0, slots)))
 		return;
 	took = vm.swap.read_further(vm.swap.ctx, slots, n);
 	vmstat_count_n(VMSTAT_SWAP_RA_STREAMS, took != 0);

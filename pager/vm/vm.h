@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/mmu.h"
+#include "pager/protocol.h"
 #include "vm/rmap_pool.h"
 
 #define VM_PAGE 4096UL
@@ -207,10 +208,10 @@ struct vm_swap_ops {
 	/* Optional (NULL: none read ahead of faults). After a read for a
 	 * region that is a stream whose last window was used: the swap code
 	 * may read slots[0..n) (n <= 1 + VM_READAHEAD_MAX; the slots of the
-	 * region's pages after the window, wherever they lie on the disk)
-	 * into its cache before they are asked for, in the background. Which
-	 * it took: bit k for slots[k] (a slot it would not read again, or no
-	 * room, leaves its bit clear). Never blocks. */
+	 * region's pages after the window that are on the disk alone, no
+	 * frame tied to them, wherever they lie on the disk) into its cache
+	 * before they are asked for, in the background. Which it took: bit k
+	 * for slots[k] (no room leaves its bit clear). Never blocks. */
 	uint32_t (*read_further)(void *ctx, const uint32_t *slots, unsigned n);
 };
 #define VM_SWAP_UNLOCKED 1
@@ -238,7 +239,7 @@ void vm_set_reclaim(vm_reclaim_fn *fn);
  * window adapts to whether its pages were used (readahead.h) up to
  * `pages`. 0 (vm_init's default): one page per read. At most
  * VM_READAHEAD_MAX. */
-#define VM_READAHEAD_MAX 16
+#define VM_READAHEAD_MAX PAGER_READAHEAD_MAX	/* protocol.h: the boot argument's bound too */
 void vm_set_readahead(unsigned pages);
 
 /* A pinned space's frames are never evicted (a driver the pager waits on). */
@@ -326,7 +327,10 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 
 /* Walk every space, region, page, shared object, frame and rmap entry and
  * check that the back-links agree and the counters are exact (frames_check
- * included). 0, or -1 and vm_check_error() says what disagrees. */
+ * included). 0, or -1 and vm_check_error() says what disagrees, or
+ * VM_CHECK_CANNOT and it says why the walk could not be made (no memory
+ * for its table of slots). */
+#define VM_CHECK_CANNOT (-2)
 int vm_check(void);
 const char *vm_check_error(void);
 /* The first inconsistency the VM core met on its own while working (a

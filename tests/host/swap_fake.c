@@ -169,8 +169,9 @@ static uint32_t sw_read_further(void *ctx, const uint32_t *slots, unsigned n)
 		uint64_t pa;
 
 		assert_true(slots[k] > 0 && slots[k] < NSLOT);
+		assert_int_equal(swapcache_lookup(slots[k]), 0);	/* on the disk alone (vm.h) */
 		if (!sw.thread_reads || !(took >> k & 1) || !sw.disk[slots[k]] ||
-		    swapcache_lookup(slots[k]) || !(pa = frame_alloc_unzeroed()))
+		    !(pa = frame_alloc_unzeroed()))
 			continue;
 		swapcache_read_begin(slots[k], pa);
 		memcpy(frame_ptr(pa), sw.disk[slots[k]], PG);

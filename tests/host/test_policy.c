@@ -1107,6 +1107,75 @@ static void test_mglru_take_waiting_none(void **state)
 	mglru_gens_free(&g);
 }
 
+/* An env callback that changes the policy's frames while frames wait
+ * (policy.h forbids it): each entry point counts the call as a misuse, so
+ * sim_end's misuses == 0 means none came. cheap() says no frame is cheap,
+ * so the frames met wait; at the second (one waits) it makes the call. */
+enum misuse_call { MISUSE_INSERT, MISUSE_INSERT_RUN, MISUSE_REMOVE, MISUSE_REFAULTED,
+		   MISUSE_PUT_BACK, MISUSE_CALLS };
+
+struct misuse_ctx {
+	const struct policy_ops *ops;
+	struct policy *p;
+	enum misuse_call call;
+	uint32_t cheap_calls;
+};
+
+static int misuse_referenced(void *ctx, uint32_t frame)
+{
+	(void)ctx;
+	(void)frame;
+	return 0;
+}
+
+static int misuse_evictable(void *ctx, uint32_t frame)
+{
+	(void)ctx;
+	(void)frame;
+	return 1;
+}
+
+static int misuse_cheap(void *ctx, uint32_t frame)
+{
+	struct misuse_ctx *c = ctx;
+	const uint32_t untracked = 8;
+
+	(void)frame;
+	if (++c->cheap_calls != 2)
+		return 0;
+	switch (c->call) {
+	case MISUSE_INSERT: c->ops->insert(c->p, untracked, 0); break;
+	case MISUSE_INSERT_RUN: c->ops->insert_run(c->p, &untracked, 1); break;
+	case MISUSE_REMOVE: c->ops->remove(c->p, 7); break;
+	case MISUSE_REFAULTED: c->ops->refaulted(c->p, 7, 0); break;
+	case MISUSE_PUT_BACK: c->ops->put_back(c->p, untracked); break;
+	default: fail();
+	}
+	return 0;
+}
+
+static void test_mglru_misuse_counted(void **state)
+{
+	uint32_t v[4];
+
+	(void)state;
+	for (int call = 0; call < MISUSE_CALLS; call++) {
+		struct misuse_ctx c = { .ops = policy_find("mglru"), .call = (enum misuse_call)call };
+		const struct policy_env env = { .referenced = misuse_referenced,
+						.evictable = misuse_evictable,
+						.cheap = misuse_cheap, .ctx = &c };
+
+		c.p = c.ops->create(9, 1);
+		assert_non_null(c.p);
+		for (uint32_t f = 0; f < 8; f++)
+			c.ops->insert(c.p, f, 0);
+		c.ops->isolate(c.p, &env, v, 4);
+		assert_true(c.cheap_calls >= 2);
+		assert_int_equal(((const struct mglru *)(const void *)c.p)->g.misuses, 1);
+		c.ops->destroy(c.p);
+	}
+}
+
 static void test_mglru_generations(void **state)
 {
 	static const uint32_t want[] = { 0, 2, 4, 5, 6, 7, 1, 3 };
@@ -2032,6 +2101,7 @@ int main(void)
 		cmocka_unit_test(test_clockpro_loop),
 		cmocka_unit_test(test_mglru_generations),
 		cmocka_unit_test(test_mglru_take_waiting_none),
+		cmocka_unit_test(test_mglru_misuse_counted),
 		cmocka_unit_test(test_mglru_refault),
 		cmocka_unit_test(test_mglru_refault_after_aging),
 		cmocka_unit_test(test_mglru_cheap_first),

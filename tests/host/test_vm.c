@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "vm/swapcache.h"
 #include "vm_fake.h"
 
 #define PG VM_PAGE
@@ -642,6 +643,25 @@ static void expect_check_fails(const char *what)
 	assert_non_null(vm_check_error());
 }
 
+/* pager.check's walk keeps a table as long as the swap cache's (distinct
+ * slots): with no memory for it the walk says so (VM_CHECK_CANNOT), never
+ * passing unchecked, and the next walk tries again. */
+static void test_check_cannot_without_table(void **state)
+{
+	struct vm_space *s = fake_space(AS);
+
+	(void)state;
+	assert_int_equal(swapcache_init(77), 0);
+	calloc_fails = 1;
+	assert_int_equal(vm_check(), VM_CHECK_CANNOT);
+	assert_int_equal(calloc_fails, 0);	/* the table was asked for */
+	assert_non_null(strstr(vm_check_error(), "no memory"));
+	assert_int_equal(vm_check(), 0);
+	vm_space_destroy(s);
+	swapcache_reset();
+	fake_check();
+}
+
 static void test_check_catches_corruption(void **state)
 {
 	struct vm_space *s = fake_space(AS);
@@ -734,6 +754,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nomem, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_corruption, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_cannot_without_table, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

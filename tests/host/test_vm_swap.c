@@ -2452,6 +2452,11 @@ static void test_check_catches_swap_corruption(void **state)
 	pv_set(&r->pages, 1, PAGE_SWAP | slot);
 	expect_check_fails("two pages of one space naming one slot");
 	assert_non_null(strstr(vm_check_error(), "same slot"));
+	/* A page naming a slot past the swap cache's table (no swap the
+	 * pager has). */
+	pv_set(&r->pages, 1, PAGE_SWAP | (swapcache_last_slot() + 1));
+	expect_check_fails("a page naming a slot past the swap cache's table");
+	assert_non_null(strstr(vm_check_error(), "past the swap cache's table"));
 	pv_set(&r->pages, 1, PAGE_SWAP | saved);
 	check();
 	/* A shared region's own entry naming a slot. */
