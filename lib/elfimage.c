@@ -56,10 +56,12 @@ static int check_header(const uint8_t *file, size_t size, Elf64_Ehdr *e)
 	return ELF_OK;
 }
 
-/* File bytes inside the file, filesz <= memsz, no wrap-around in memory. */
+/* File bytes inside the file, filesz <= memsz, no wrap-around in memory.
+ * A segment with no file bytes may name any offset: strip leaves a .tbss
+ * alone segment's offset where the section headers were, past the end. */
 static int check_extent(const struct phdr *ph, size_t size)
 {
-	if (ph->offset > size || ph->filesz > size - ph->offset)
+	if (ph->filesz != 0 && (ph->offset > size || ph->filesz > size - ph->offset))
 		return ELF_ERR_SEGMENT;
 	if (ph->filesz > ph->memsz || ph->vaddr + ph->memsz < ph->vaddr)
 		return ELF_ERR_SEGMENT;

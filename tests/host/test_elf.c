@@ -197,6 +197,13 @@ static void test_segment_rules(void **state)
 	build_valid();
 	set_phdr(3, PT_LOAD, R, 0x1900, 0x20000, 0, 0);	/* empty: ignored */
 	assert_int_equal(parse(), ELF_OK);
+	build_valid();
+	/* No file bytes, offset past the end (a stripped program's .tbss) */
+	set_phdr(2, PT_TLS, R, IMG_SIZE + 0x1000, 0x11800, 0, 0x40);
+	assert_int_equal(parse(), ELF_OK);
+	build_valid();
+	set_phdr(2, PT_TLS, R, IMG_SIZE + 0x1000, 0x11800, 1, 0x40);
+	assert_int_equal(parse(), ELF_ERR_SEGMENT);
 }
 
 static void test_range_rules(void **state)
