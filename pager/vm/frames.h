@@ -157,14 +157,23 @@ struct frames_at {
 };
 extern struct frames_at frames_at;
 
-/* The descriptor of frame pa; NULL if pa is not a page of RAM. */
+/* The descriptor of frame pa; NULL if pa is not a page of RAM. Asked
+ * ~12 times a page swapped out or read back, so its shape is counted:
+ * the alignment test shares the index's shift (a mask of 4095 is no
+ * RISC-V immediate: it took two shifts of its own), and a descriptor
+ * found is said to be no null pointer (table is set whenever span is not
+ * 0), so that a caller's own test of it folds away. */
 static inline struct frame *frame_desc(uint64_t pa)
 {
-	uint64_t off = pa - frames_at.base;
+	uint64_t off = pa - frames_at.base, idx = off / FRAME_SIZE;
+	struct frame *f;
 
-	if (off >= frames_at.span || (off & (FRAME_SIZE - 1)))
+	if (off >= frames_at.span || idx * FRAME_SIZE != off)
 		return NULL;
-	return &frames_at.table[off / FRAME_SIZE];
+	f = &frames_at.table[idx];
+	if (!f)
+		__builtin_unreachable();
+	return f;
 }
 
 /* The frame's contents, through the window. */
