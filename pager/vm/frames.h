@@ -157,18 +157,16 @@ struct frames_at {
 };
 extern struct frames_at frames_at;
 
-/* The descriptor of frame pa; NULL if pa is not a page of RAM. Asked
- * ~12 times a page swapped out or read back, so its shape is counted:
- * the alignment test shares the index's shift (a mask of 4095 is no
- * RISC-V immediate: it took two shifts of its own), and a descriptor
- * found is said to be no null pointer (table is set whenever span is not
- * 0), so that a caller's own test of it folds away. */
+/* The descriptor of frame pa; NULL if pa is not a page of RAM. A
+ * descriptor found is said to be no null pointer (table is set whenever
+ * span is not 0), so that a caller's own test of it folds away: a branch
+ * of ~14 instructions, asked ~12 times a page swapped out or read back. */
 static inline struct frame *frame_desc(uint64_t pa)
 {
 	uint64_t off = pa - frames_at.base, idx = off / FRAME_SIZE;
 	struct frame *f;
 
-	if (off >= frames_at.span || idx * FRAME_SIZE != off)
+	if (off >= frames_at.span || idx * FRAME_SIZE != off)	/* not page-aligned */
 		return NULL;
 	f = &frames_at.table[idx];
 	if (!f)
