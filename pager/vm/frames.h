@@ -157,14 +157,21 @@ struct frames_at {
 };
 extern struct frames_at frames_at;
 
-/* The descriptor of frame pa; NULL if pa is not a page of RAM. */
+/* The descriptor of frame pa; NULL if pa is not a page of RAM. A
+ * descriptor found is said to be no null pointer (table is set whenever
+ * span is not 0), so that a caller's own test of it folds away: a branch
+ * of ~14 instructions, asked ~12 times a page swapped out or read back. */
 static inline struct frame *frame_desc(uint64_t pa)
 {
-	uint64_t off = pa - frames_at.base;
+	uint64_t off = pa - frames_at.base, idx = off / FRAME_SIZE;
+	struct frame *f;
 
-	if (off >= frames_at.span || (off & (FRAME_SIZE - 1)))
+	if (off >= frames_at.span || idx * FRAME_SIZE != off)	/* not page-aligned */
 		return NULL;
-	return &frames_at.table[off / FRAME_SIZE];
+	f = &frames_at.table[idx];
+	if (!f)
+		__builtin_unreachable();
+	return f;
 }
 
 /* The frame's contents, through the window. */

@@ -280,10 +280,15 @@ static unsigned map_read_ahead(struct vm_space *s, struct vm_region *r, uint64_t
 static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t pa[1 + VM_READAHEAD_MAX];
-	uint32_t slots[1 + VM_READAHEAD_MAX] = { region_slot(r, i) };
+	/* Not zeroed: slots[1..n) are written by the read that fills them
+	 * before anything reads them (an initialiser cleared all 17 words, a
+	 * memset call of ~80 instructions a fault found in the cache or read). */
+	uint32_t slots[1 + VM_READAHEAD_MAX];
 	unsigned n, mapped, more;
-	int cached, own, ahead, res = vm_swap_frames(r, i, slots, pa, &n, &cached);
+	int cached, own, ahead, res;
 
+	slots[0] = region_slot(r, i);
+	res = vm_swap_frames(r, i, slots, pa, &n, &cached);
 	if (res < 0)
 		return res;
 	own = cached && swapcache_fresh(pa[0]);
