@@ -26,6 +26,11 @@ struct blk_disk {
  * not a whole, non-zero number of them. */
 int blk_batch_count(uint32_t len);
 
+/* The most requests one BLK_SUBMIT message carries: a caller's batch[]
+ * of this many holds any message's (and BLK_SUBMIT_ONE's one). */
+#define BLK_SUBMIT_MAX (MSG_DATA_MAX / sizeof(struct blk_request))
+_Static_assert(BLK_SUBMIT_MAX >= 1, "a message carries at least one request");
+
 /* The requests a submit message m carries, copied into batch[0..max),
  * max >= 1: BLK_SUBMIT's data, or BLK_SUBMIT_ONE's one in w[] (len 0). m's
  * label is one of those two (the caller's dispatch tells labels apart).

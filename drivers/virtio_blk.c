@@ -160,11 +160,11 @@ static void kick(unsigned started)
 /* BLK_SUBMIT: data = struct blk_request[]; BLK_SUBMIT_ONE: w[] = one. */
 static long on_submit(const struct msg *m)
 {
-	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];
+	static struct blk_request batch[BLK_SUBMIT_MAX];
 
 	if (!dev.ready)
 		return -ENODEV;
-	int n = blk_submit_requests(m, batch, sizeof(batch) / sizeof(batch[0]));
+	int n = blk_submit_requests(m, batch, BLK_SUBMIT_MAX);
 
 	if (n < 0)
 		return n;

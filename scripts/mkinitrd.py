@@ -4,7 +4,7 @@
 basename, minus any ".elf" suffix, as an executable regular file. With
 --strip, every ELF input is packed stripped of its symbols and debug
 information: the initrd stays in guest memory for the machine's life, and
-those were three quarters of it (5.4 of 7.2 MiB), while nothing in the guest
+those were three quarters of it (5.4 of 7.0 MiB), while nothing in the guest
 reads them (gdb and the profiler read the ELF files in the build directory).
 The output depends only on the inputs' names, order and contents (mtime 0,
 uid/gid 0), so builds are reproducible."""

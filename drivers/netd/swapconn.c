@@ -88,12 +88,12 @@ static long link_refusal(void)
 
 long swapconn_submit(const struct msg *in)
 {
-	static struct blk_request batch[MSG_DATA_MAX / sizeof(struct blk_request)];
+	static struct blk_request batch[BLK_SUBMIT_MAX];
 	long err = link_refusal();
 
 	if (err < 0)
 		return err;
-	int n = blk_submit_requests(in, batch, sizeof(batch) / sizeof(batch[0]));
+	int n = blk_submit_requests(in, batch, BLK_SUBMIT_MAX);
 
 	if (n < 0)
 		return n;

@@ -39,7 +39,8 @@ struct mglru_gens {
 	 * frames in. */
 	uint32_t waiting, next;
 	/* Calls the wait list forbids, counted (tests expect 0): a frame
-	 * inserted, removed, put back or refaulted while frames wait (only
+	 * inserted, removed, put back or refaulted, or an isolate begun, while
+	 * frames wait (only
 	 * isolate's env callbacks could, and policy.h says they do not:
 	 * mglru_gens_check_not_waiting), or a take with none waiting (which
 	 * takes nothing). */

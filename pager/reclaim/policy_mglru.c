@@ -198,6 +198,8 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 	int idx = mglru_tiers_evictable(&m->tiers);
 	uint32_t n = 0, agings = 0;
 
+	mglru_gens_check_not_waiting(&m->g);	/* an isolate from inside one */
+
 	policy_looks_begin(&m->looks, env, m->nframes);
 	while (n < max) {
 		uint32_t frame = one_victim(m, env, idx, max - n, &agings);

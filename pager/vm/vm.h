@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/mmu.h"
-#include "pager/protocol.h"
+#include "pager/protocol.h"	/* PAGER_READAHEAD_MAX: the one bound config.c checks too */
 #include "vm/rmap_pool.h"
 
 #define VM_PAGE 4096UL
