@@ -89,11 +89,13 @@ static void collect_mappings(struct harvest_batch *b, uint32_t i)
 }
 
 /* A parked clean copy may go without I/O; a mapped page may be written out
- * unless the swap code has it already. */
+ * unless the swap code has it already. Asked of every frame a policy
+ * meets: its descriptor by index, a bound's test rather than frame_desc's
+ * (a policy holds only frames observe gave it, but the test is cheap). */
 static int evictable(void *ctx, uint32_t i)
 {
 	(void)ctx;
-	return swapcache_reclaimable(pa_of(i));
+	return i < nframes && swapcache_desc_reclaimable(frame_desc_at(i), pa_of(i));
 }
 
 /* Dropping i costs no I/O: a clean copy is in its slot, or the program
