@@ -40,17 +40,20 @@ static int should_age(const struct mglru *m)
 
 /*
  * Eviction's steps (a frame met, or a waiting frame taken) that can follow
- * before aging could be due or the oldest generation empty, so that
- * eviction need not ask before each frame (one_victim): ~20 instructions
- * a frame met, redone for every one. A step moves at most one frame out
- * of the oldest generation (kept, promoted, taken, or onto the wait
- * list), and at most one into the youngest (promoted): the oldest's length
- * falls by at most 1, the youngest's margin by at most MIN_NR_GENS (a
- * frame promoted; one taken, 1), the oldest's by at most MIN_NR_GENS + 2
- * (a frame leaving it or waiting; a waiting one taken raises it). So
- * after this many steps should_age still says no and no generation
- * closes: what eviction decides is what asking each time decided. 0 if
- * aging is due now.
+ * mglru_maybe_age's 0 before it could answer otherwise or a generation
+ * close, so that eviction need not ask before each frame (one_victim):
+ * ~20 instructions a frame met, redone for every one. A step moves at
+ * most one frame out of the oldest generation (kept, promoted, taken, or
+ * onto the wait list), and at most one into the youngest (promoted): the
+ * oldest's length falls by at most 1, the youngest's margin by at most
+ * MIN_NR_GENS (a frame promoted; one taken, 1), the oldest's by at most
+ * MIN_NR_GENS + 2 (a frame leaving it or waiting; a waiting one taken
+ * raises it). So after this many steps should_age still says no and no
+ * generation closes: what eviction decides is what asking each time
+ * decided. With aging due, the 0 said the call cannot walk (can_walk), and
+ * it never can again: its looks left only fall, and the generations it
+ * would walk only gain frames (eviction moves frames out of the oldest
+ * only); then only the oldest's end is waited for.
  */
 uint32_t mglru_quiet_steps(const struct mglru *m)
 {
@@ -65,7 +68,7 @@ uint32_t mglru_quiet_steps(const struct mglru *m)
 		return (uint32_t)steps;
 	sp = spread_of(m);
 	if (sp.young_room < 0 || sp.old_room < 0)
-		return 0;
+		return (uint32_t)steps;	/* due, and the walk does not fit */
 	if (steps > sp.young_room / MIN_NR_GENS)
 		steps = sp.young_room / MIN_NR_GENS;
 	if (steps > sp.old_room / (MIN_NR_GENS + 2))
@@ -159,3 +162,4 @@ int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agi
 	age(m, env);
 	return 1;
 }
+
