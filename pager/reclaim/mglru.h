@@ -36,5 +36,9 @@ static inline void mglru_promote(struct mglru *m, uint32_t frame)
 /* Aging if due: 1 if it opened a generation, 0 if eviction goes on
  * without, -1 if the call must stop; *agings counts the call's agings. */
 int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agings);
+/* After mglru_maybe_age returned 0: eviction steps (a frame met, or a
+ * waiting frame taken) in which it would return 0 again and no generation
+ * closes empty (mglru_aging.c). */
+uint32_t mglru_quiet_steps(const struct mglru *m);
 
 #endif

@@ -5,25 +5,75 @@
  */
 #include "reclaim/mglru.h"
 
+/* Linux's should_run_aging with three generations, as two margins, each
+ * >= 0 while it says no: the youngest's below half the pages, and the
+ * oldest's above a quarter (its waiting frames not counted: they are the
+ * eviction's for now). */
+struct spread {
+	int64_t young_room, old_room;
+};
+
+static struct spread spread_of(const struct mglru *m)
+{
+	const struct mglru_gens *g = &m->g;
+	int64_t total = mglru_gens_tracked(g), young = mglru_gen_len(g, g->max_seq);
+	int64_t old = (int64_t)mglru_gen_len(g, g->max_seq - MIN_NR_GENS) - g->waiting;
+
+	return (struct spread){ total - young * MIN_NR_GENS, old * (MIN_NR_GENS + 2) - total };
+}
+
 /* Linux's should_run_aging: eviction needs three generations, and the
  * pages are best spread a third each (a half to a quarter). */
 static int should_age(const struct mglru *m)
 {
-	const struct mglru_gens *g = &m->g;
-	uint32_t nr = mglru_nr_gens(g), total, young, old;
+	uint32_t nr = mglru_nr_gens(&m->g);
+	struct spread sp;
 
-	/* Counted only with three generations: eviction asks before each
-	 * frame it meets. */
+	/* Counted only with three generations (spread_of). */
 	if (nr <= MIN_NR_GENS)
 		return 1;
 	if (nr > MIN_NR_GENS + 1)
 		return 0;
-	total = mglru_gens_tracked(g);
-	young = mglru_gen_len(g, g->max_seq);
-	/* Three generations: that one is the oldest, its waiting frames not
-	 * counted (they are the eviction's for now). */
-	old = mglru_gen_len(g, g->max_seq - MIN_NR_GENS) - g->waiting;
-	return (uint64_t)young * MIN_NR_GENS > total || (uint64_t)old * (MIN_NR_GENS + 2) < total;
+	sp = spread_of(m);
+	return sp.young_room < 0 || sp.old_room < 0;
+}
+
+/*
+ * Eviction's steps (a frame met, or a waiting frame taken) that can follow
+ * mglru_maybe_age's 0 before it could answer otherwise or a generation
+ * close, so that eviction need not ask before each frame (one_victim):
+ * ~20 instructions a frame met, redone for every one. A step moves at
+ * most one frame out of the oldest generation (kept, promoted, taken, or
+ * onto the wait list), and at most one into the youngest (promoted): the
+ * oldest's length falls by at most 1, the youngest's margin by at most
+ * MIN_NR_GENS (a frame promoted; one taken, 1), the oldest's by at most
+ * MIN_NR_GENS + 2 (a frame leaving it or waiting; a waiting one taken
+ * raises it). So after this many steps should_age still says no and no
+ * generation closes: what eviction decides is what asking each time
+ * decided. With aging due, the 0 said the call cannot walk (can_walk), and
+ * it never can again: its looks left only fall, and the generations it
+ * would walk only gain frames (eviction moves frames out of the oldest
+ * only); then only the oldest's end is waited for.
+ */
+uint32_t mglru_quiet_steps(const struct mglru *m)
+{
+	uint32_t nr = mglru_nr_gens(&m->g), oldest = mglru_gen_len(&m->g, m->g.min_seq);
+	int64_t steps;
+	struct spread sp;
+
+	if (nr <= MIN_NR_GENS || oldest == 0)
+		return 0;
+	steps = oldest - 1;
+	if (nr > MIN_NR_GENS + 1)
+		return (uint32_t)steps;
+	sp = spread_of(m);
+	if (sp.young_room < 0 || sp.old_room < 0)
+		return (uint32_t)steps;	/* due, and the walk does not fit */
+	if (steps > sp.young_room / MIN_NR_GENS)
+		steps = sp.young_room / MIN_NR_GENS;
+	if (steps > sp.old_room / (MIN_NR_GENS + 2))
+		steps = sp.old_room / (MIN_NR_GENS + 2);
+	return (uint32_t)steps;
 }
 
 /* Whether the call may look at every page aging would walk: bounded by
@@ -112,3 +162,4 @@ int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agi
 	age(m, env);
 	return 1;
 }
+

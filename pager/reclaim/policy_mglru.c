@@ -150,10 +150,44 @@ static enum verdict sort_page(struct mglru *m, const struct policy_env *env, uin
 	return VICTIM;
 }
 
+/* One isolate call's search: its agings, and the steps left before aging
+ * and the oldest generation's end must be asked about again
+ * (mglru_quiet_steps), each frame met or waiting frame taken one. */
+struct search {
+	uint32_t agings;
+	uint32_t quiet;
+};
+
+static inline void stepped(struct search *s)
+{
+	s->quiet -= s->quiet != 0;
+}
+
+/* The wait list's first frame, a step. */
+static uint32_t take_waiting(struct mglru *m, struct search *s)
+{
+	stepped(s);
+	return mglru_gens_take_waiting(&m->g);
+}
+
+/* Aging and closing, asked only when the quiet steps are used up: 1 if
+ * aging opened a generation, 0 if eviction goes on, -1 if it must stop. */
+static int before_meeting(struct mglru *m, const struct policy_env *env, struct search *s)
+{
+	int aged;
+
+	if (s->quiet)
+		return 0;
+	drop_empty_oldest(m);
+	if ((aged = mglru_maybe_age(m, env, &s->agings)) == 0)
+		s->quiet = mglru_quiet_steps(m);
+	return aged;
+}
+
 /* The next victim, or NIL. Waiting pages go when the wait list holds more
  * than the batch, or when the oldest generation has nothing else. */
 static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int idx,
-			   uint32_t batch, uint32_t *agings)
+			   uint32_t batch, struct search *s)
 {
 	struct mglru_gens *g = &m->g;
 
@@ -166,8 +200,7 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 			break;
 		if (g->waiting > 0 && g->next == POLICY_NIL)
 			break;
-		drop_empty_oldest(m);
-		aged = mglru_maybe_age(m, env, agings);
+		aged = before_meeting(m, env, s);
 		if (aged < 0)
 			return POLICY_NIL;
 		if (aged > 0)
@@ -180,15 +213,16 @@ static uint32_t one_victim(struct mglru *m, const struct policy_env *env, int id
 		policy_looks_expect(&m->looks, batch + 1 - g->waiting);
 		after = g->links.younger[frame];
 		v = sort_page(m, env, frame, idx);
+		stepped(s);
 		if (v == STOP)
-			return g->waiting ? mglru_gens_take_waiting(g) : POLICY_NIL;
+			return g->waiting ? take_waiting(m, s) : POLICY_NIL;
 		if (v == VICTIM)
 			mglru_gens_take_out(g, frame);
 		mglru_gens_met(g, after, v == WAIT);
 		if (v == VICTIM)
 			return frame;
 	}
-	return mglru_gens_take_waiting(g);
+	return take_waiting(m, s);
 }
 
 static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
@@ -196,13 +230,14 @@ static uint32_t mg_isolate(struct policy *p, const struct policy_env *env, uint3
 {
 	struct mglru *m = mg_of(p);
 	int idx = mglru_tiers_evictable(&m->tiers);
-	uint32_t n = 0, agings = 0;
+	struct search s = { 0, 0 };
+	uint32_t n = 0;
 
 	mglru_gens_check_not_waiting(&m->g);	/* an isolate from inside one */
 
 	policy_looks_begin(&m->looks, env, m->nframes);
 	while (n < max) {
-		uint32_t frame = one_victim(m, env, idx, max - n, &agings);
+		uint32_t frame = one_victim(m, env, idx, max - n, &s);
 
 		if (frame == POLICY_NIL)
 			break;

@@ -62,7 +62,7 @@ struct harvest_batch {
 	struct harvest_entry e[LOOK_MAX];
 	uint64_t pa[LOOK_MAX];	/* which frame each entry maps */
 	size_t n;
-	uint32_t current;
+	uint64_t current;	/* the frame whose mappings are collected */
 };
 #define LOOKS_ALIGN PLACED_ALIGN(sizeof(struct harvest_batch))
 PLACED_SPACE(looks_space, struct harvest_batch, LOOKS_ALIGN, 1);
@@ -75,25 +75,27 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
 
 	if (b->n >= LOOK_MAX)
 		return;
-	b->pa[b->n] = pa_of(b->current);
+	b->pa[b->n] = b->current;
 	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s),
 					       HARVEST_ACCESSED | HARVEST_DIRTY, va };
 }
 
-/* Every mapping of frame i into b; most frames are mapped once, which
- * needs no walk of the reverse map. */
+/* Every mapping of frame i (below nframes) into b; most frames are
+ * mapped once, which needs no walk of the reverse map. */
 static void collect_mappings(struct harvest_batch *b, uint32_t i)
 {
-	b->current = i;
-	vm_rmap_each(pa_of(i), collect, b);
+	b->current = pa_of(i);
+	vm_rmap_each_of(frame_desc_at(i), b->current, collect, b);
 }
 
 /* A parked clean copy may go without I/O; a mapped page may be written out
- * unless the swap code has it already. */
+ * unless the swap code has it already. Asked of every frame a policy
+ * meets: its descriptor by index, a bound's test rather than frame_desc's
+ * (a policy holds only frames observe gave it, but the test is cheap). */
 static int evictable(void *ctx, uint32_t i)
 {
 	(void)ctx;
-	return swapcache_reclaimable(pa_of(i));
+	return i < nframes && swapcache_desc_reclaimable(frame_desc_at(i), pa_of(i));
 }
 
 /* Dropping i costs no I/O: a clean copy is in its slot, or the program

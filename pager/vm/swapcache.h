@@ -138,16 +138,21 @@ static inline int swapcache_parked_clean(uint64_t pa)
  * its policy looks at (~6.6 times a page swapped out), so the common case,
  * a mapped page, is one look at the descriptor, inline; a frame with no
  * mapping and no object is asked whether it is a parked clean copy, from
- * the same look. */
-static inline int swapcache_reclaimable(uint64_t pa)
+ * the same look. swapcache_desc_reclaimable: for pa's descriptor f, which
+ * a caller holding frames by index has at hand (frame_desc_at). */
+static inline int swapcache_desc_reclaimable(const struct frame *f, uint64_t pa)
 {
-	const struct frame *f = swapcache_anon(pa);
-
-	if (!f)
+	if (f->state != FRAME_ANON)
 		return 0;
 	if (!f->mapcount && !f->obj)
 		return swapcache_desc_parked_clean(f, pa);
 	return !(f->flags & FRAME_F_BUSY) && !frame_pinned(f);
+}
+static inline int swapcache_reclaimable(uint64_t pa)
+{
+	const struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	return f && swapcache_desc_reclaimable(f, pa);
 }
 
 /* --- clean copies --- */

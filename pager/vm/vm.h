@@ -107,13 +107,12 @@ typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
 size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 /* Mappings of pa (0: not mapped). */
 unsigned vm_mapcount(uint64_t pa);
-/* fn for every mapping of pa, as vm_rmap_walk, but a frame mapped once
- * (most are) costs no walk and, inlined where fn is known, no indirect
- * call, nor a call to find the mapping (reclaim's looks ask it of every
- * frame they harvest). */
-static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
+/* fn for every mapping of frame pa (f its descriptor, or NULL: not a
+ * page of RAM), as vm_rmap_walk, but a frame mapped once (most are) costs
+ * no walk and, inlined where fn is known, no indirect call, nor a call to
+ * find the mapping (reclaim's looks ask it of every frame they harvest). */
+static inline void vm_rmap_each_of(const struct frame *f, uint64_t pa, vm_rmap_fn fn, void *ctx)
 {
-	const struct frame *f = frame_desc(pa);
 	struct vm_space *s;
 	uint32_t vpn;
 	unsigned maps = f ? vm_rmap_first(f, &s, &vpn) : 0;
@@ -122,6 +121,12 @@ static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
 		fn(ctx, s, (uint64_t)vpn * VM_PAGE);	/* pfn_pa is the core's own (internal.h) */
 	else if (maps)
 		vm_rmap_walk(pa, fn, ctx);
+}
+
+/* vm_rmap_each_of for pa, its descriptor looked up. */
+static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
+{
+	vm_rmap_each_of(frame_desc(pa), pa, fn, ctx);
 }
 /* Remove every mapping of pa at once (for reclaim): unmap it in each space,
  * drop its rmap entries, clear it from every page array and shared object.
