@@ -197,9 +197,9 @@ static void report_error(void *ctx, const struct blk_request *r,
 }
 
 /* Wake each pager thread whose requests finished, and no other, lowest
- * first. The set bits only, from a local: a loop over every note read
- * bq.done_notes again after each system call (~55 instructions an
- * interrupt, most of it for notes with nothing done). */
+ * first, from a local copy of the bits, up to the highest set: a loop over
+ * every note read bq.done_notes again after each system call (~55
+ * instructions an interrupt, most of it for notes with nothing done). */
 static void signal_done(void)
 {
 	uint32_t w = bq.done_notes;

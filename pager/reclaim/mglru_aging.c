@@ -162,4 +162,3 @@ int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agi
 	age(m, env);
 	return 1;
 }
-

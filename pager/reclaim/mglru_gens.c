@@ -81,8 +81,8 @@ uint32_t mglru_gens_close_empty(struct mglru_gens *g)
 {
 	uint32_t closed = 0;
 
-	/* The oldest's length first: eviction asks before each frame it
-	 * meets, and the oldest is seldom empty. */
+	/* The oldest's length first: eviction asks whenever the oldest
+	 * could have emptied (mglru_quiet_steps), and it seldom has. */
 	while (mglru_gen_len(g, g->min_seq) == 0 && mglru_nr_gens(g) > MGLRU_MIN_GENS) {
 		g->min_seq++;
 		closed++;

@@ -13,8 +13,9 @@ int rmap_pinned_walk(const struct frame *f);
 /* Whether a pinned space maps f. Reclaim asks it of each frame several
  * times a page swapped out, the frame already looked up; its common answer
  * (no pinned space may map f) is the mark alone, inline here: link-time
- * optimisation left it a call in swapcache_reclaimable, which the looks
- * ask five times a page swapped out. */
+ * optimisation left it a call in swapcache_reclaimable (now
+ * swapcache_desc_reclaimable), which the looks ask five times a page
+ * swapped out. */
 static inline int frame_pinned(const struct frame *f)
 {
 	return f->pinned_map && rmap_pinned_walk(f);

@@ -15,8 +15,8 @@
 #include "vm/rmap.h"
 
 /* A frame's swap state, in struct frame.flags: set only in swapcache.c;
- * here so that swapcache_reclaimable, asked of every frame reclaim looks
- * at, reads them inline. */
+ * here so that swapcache_reclaimable and swapcache_desc_reclaimable,
+ * asked of every frame reclaim looks at, read them inline. */
 enum frame_flags {
 	/* Taken out of every mapping and page array (vm_evict,
 	 * vm_unmap_frame_everywhere) or being read: the swap code's until it
