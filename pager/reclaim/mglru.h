@@ -1,7 +1,8 @@
 /*
  * The multi-gen LRU policy's state, shared by its files: policy_mglru.c
  * (the interface, eviction, insertion) and mglru_aging.c (aging). Only
- * they include this (and test_policy.c, which reads misuses).
+ * they include this (and test_policy.c, which reads misuses and the
+ * quiet checks).
  */
 #ifndef PAGER_RECLAIM_MGLRU_H
 #define PAGER_RECLAIM_MGLRU_H
@@ -23,6 +24,12 @@ struct mglru {
 	uint8_t *left_tier;	/* [nframes]: an isolated frame's tier */
 	struct mglru_tiers tiers;	/* the refault tiers' counts */
 	struct policy_looks looks;
+#ifdef MGLRU_CHECK_QUIET
+	/* Host tests only: asks eviction skipped (mglru_quiet_steps), and
+	 * those where asking would have closed a generation or not found
+	 * mglru_maybe_age's 0 (mglru_quiet_holds). */
+	uint32_t quiet_checked, quiet_wrong;
+#endif
 };
 
 /* A page found referenced (by aging or by eviction's look-around): one
@@ -40,5 +47,11 @@ int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agi
  * waiting frame taken) in which it would return 0 again and no generation
  * closes empty (mglru_aging.c). */
 uint32_t mglru_quiet_steps(const struct mglru *m);
+#ifdef MGLRU_CHECK_QUIET
+/* Host tests only: whether asking now would change nothing: the oldest
+ * generation not empty, and mglru_maybe_age (given the call's agings)
+ * would return 0. */
+int mglru_quiet_holds(const struct mglru *m, uint32_t agings);
+#endif
 
 #endif

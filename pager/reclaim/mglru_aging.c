@@ -90,6 +90,16 @@ static int can_walk(const struct mglru *m)
 	return walk <= policy_looks_left(&m->looks);
 }
 
+#ifdef MGLRU_CHECK_QUIET
+int mglru_quiet_holds(const struct mglru *m, uint32_t agings)
+{
+	if (mglru_gen_len(&m->g, m->g.min_seq) == 0)
+		return 0;
+	return !should_age(m) ||
+	       (agings < MAX_NR_GENS && !can_walk(m) && mglru_nr_gens(&m->g) > MIN_NR_GENS);
+}
+#endif
+
 /* Whether aging reads frame's bit. Not if this call read it already (or
  * eviction passed it, keeping it unread: a later call reads it), nor
  * if an aging's look read it since it joined its generation, finding it
@@ -154,6 +164,7 @@ int mglru_maybe_age(struct mglru *m, const struct policy_env *env, uint32_t *agi
 {
 	if (!should_age(m))
 		return 0;
+	/* mglru_quiet_steps relies on this test coming before can_walk's */
 	if (*agings == MAX_NR_GENS)
 		return -1;
 	if (!can_walk(m))

@@ -176,8 +176,13 @@ static int before_meeting(struct mglru *m, const struct policy_env *env, struct 
 {
 	int aged;
 
-	if (s->quiet)
+	if (s->quiet) {
+#ifdef MGLRU_CHECK_QUIET
+		m->quiet_checked++;
+		m->quiet_wrong += !mglru_quiet_holds(m, s->agings);
+#endif
 		return 0;
+	}
 	drop_empty_oldest(m);
 	if ((aged = mglru_maybe_age(m, env, &s->agings)) == 0)
 		s->quiet = mglru_quiet_steps(m);

@@ -127,12 +127,17 @@ static void sim_start(struct sim *s, const char *policy, uint32_t nframes, uint6
 }
 
 /* mglru's wait list is empty whenever isolate has returned, so no call
- * made to it counts as a misuse (mglru_gens.h): checked after every run
- * under mglru (its state read as policy_mglru.c reads it). */
+ * made to it counts as a misuse (mglru_gens.h), and no ask its eviction
+ * skipped would have answered otherwise (MGLRU_CHECK_QUIET): checked after
+ * every run under mglru (its state read as policy_mglru.c reads it). */
 static void sim_end(struct sim *s)
 {
-	if (strcmp(s->ops->name, "mglru") == 0)
-		assert_int_equal(((const struct mglru *)(const void *)s->p)->g.misuses, 0);
+	if (strcmp(s->ops->name, "mglru") == 0) {
+		const struct mglru *m = (const struct mglru *)(const void *)s->p;
+
+		assert_int_equal(m->g.misuses, 0);
+		assert_int_equal(m->quiet_wrong, 0);	/* built with MGLRU_CHECK_QUIET */
+	}
 	s->ops->destroy(s->p);
 	shadow_destroy(s->shadows);
 }
@@ -1459,6 +1464,74 @@ static void test_mglru_whole_walk(void **state)
 	sim_end(&s);
 }
 
+/* xorshift64: the choices of test_mglru_quiet_steps_hold, fixed by a seed. */
+static uint32_t next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (uint32_t)(*x >> 32);
+}
+
+/* One call of test_mglru_quiet_steps_hold: frames used (a hot prefix of
+ * hot frames, seldom the others), pinned and costly at random, a call with
+ * a random look budget (small ones: can_walk says no) and batch, its
+ * victims evicted or put back, and some free frames filled again (some as
+ * recent refaults). */
+static void quiet_call(struct sim *s, uint64_t *x, uint32_t *shadow)
+{
+	static const uint32_t budgets[] = { 0, 1, 2, 3, 5, 8, 16, 40 };
+	uint32_t victims[8], n, hot = next_rand(x) % (s->nframes + 1);
+
+	for (uint32_t f = 0; f < s->nframes; f++) {
+		uint32_t r = next_rand(x);
+
+		s->accessed[f] |= f < hot ? r % 4 != 0 : r % 16 == 0;
+		s->pinned[f] = (r >> 8) % 32 == 0;
+		s->costly[f] = (r >> 16) % 4 == 0;
+	}
+	s->max_looks = budgets[next_rand(x) % LEN(budgets)];
+	n = sim_isolate(s, victims, 1 + next_rand(x) % LEN(victims));
+	for (uint32_t i = 0; i < n; i++) {
+		if (next_rand(x) % 4 == 0)
+			sim_put_back(s, victims[i]);
+		else
+			shadow[victims[i]] = policy_evicted(s->ops, s->p, victims[i]);
+	}
+	for (uint32_t f = 0; f < s->nframes; f++)
+		if (!s->tracked[f] && next_rand(x) % 3 == 0)
+			sim_insert_shadow(s, f, next_rand(x) % 2 ? shadow[f] : 0);
+}
+
+/* mglru's eviction skips asking about aging and closing for the steps
+ * mglru_quiet_steps allows; built with MGLRU_CHECK_QUIET it asks anyway,
+ * without acting, at each skipped ask and counts the answers that differ
+ * (sim_end: none). Driven through many calls with generations of varied
+ * sizes, varied references, batches and look budgets; the skips must be
+ * many for the check to mean something. */
+static void test_mglru_quiet_steps_hold(void **state)
+{
+	static const uint32_t sizes[] = { 8, 13, 32, MAX_FRAMES };
+	uint64_t checked = 0;
+
+	(void)state;
+	for (size_t z = 0; z < LEN(sizes); z++) {
+		for (uint64_t seed = 1; seed <= 8; seed++) {
+			uint64_t x = seed * 0x9e3779b97f4a7c15u;
+			uint32_t shadow[MAX_FRAMES] = { 0 };
+			struct sim s;
+
+			sim_start_filled(&s, "mglru", sizes[z]);
+			s.offer_cheap = seed % 2;
+			for (int call = 0; call < 500; call++)
+				quiet_call(&s, &x, shadow);
+			checked += ((const struct mglru *)(const void *)s.p)->quiet_checked;
+			sim_end(&s);
+		}
+	}
+	assert_true(checked > 10000);
+}
+
 /* 8 frames filled under mglru, one victim a call, each evicted: before
  * call k the frames in the mask uses[k] are used; call k takes want[k],
  * with looks[k] looks for the first nlooks calls. */
@@ -2115,6 +2188,7 @@ int main(void)
 		cmocka_unit_test(test_mglru_pinned_met_twice),
 		cmocka_unit_test(test_mglru_protected_unseen),
 		cmocka_unit_test(test_mglru_whole_walk),
+		cmocka_unit_test(test_mglru_quiet_steps_hold),
 		cmocka_unit_test(test_fifo_belady),
 		cmocka_unit_test(test_random_repeats),
 		cmocka_unit_test(test_random_uniform),
