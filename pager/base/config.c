@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include "base/config.h"
 #include "bootargs.h"
-#include "pager/protocol.h"
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_WATERMARKS, C_WATERMARK_SCALE,
@@ -22,11 +21,12 @@ enum {
 #define TEXT(x) #x
 #define AS_TEXT(x) TEXT(x)
 
-/* Not const: the choices come from the layers that own them (config_parse). */
+/* Not const: the choices and the faultaround and readahead bounds come from
+ * the layers that own them (config_parse). */
 static struct bootarg_spec specs[C_COUNT] = {
-	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 16,
+	[C_FAULTAROUND] = { "pager.faultaround", BOOTARG_UINT, "8", NULL, 0, 0,
 			    "pages mapped ahead of a faulting page in the same region" },
-	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, PAGER_READAHEAD_MAX,
+	[C_READAHEAD] = { "pager.readahead", BOOTARG_UINT, "8", NULL, 0, 0,
 			  "pages of its region read after a swapped-in page, wherever on disk" },
 	[C_POLICY] = { "pager.policy", BOOTARG_CHOICE, NULL, NULL, 0, 0,
 		       "page replacement policy (docs/policies.md)" },
@@ -132,6 +132,8 @@ void config_parse(const char *cmdline, const struct config_choices *choices)
 
 	set_choice(C_POLICY, choices->policies, policy_def, sizeof(policy_def));
 	set_choice(C_OOM_POLICY, choices->oom_policies, oom_def, sizeof(oom_def));
+	specs[C_FAULTAROUND].max = choices->faultaround_max;
+	specs[C_READAHEAD].max = choices->readahead_max;
 	bootargs_parse(cmdline, specs, C_COUNT, values, NULL, "kernel.", report, NULL);
 	config.faultaround = (unsigned)values[C_FAULTAROUND].num;
 	config.readahead = (unsigned)values[C_READAHEAD].num;

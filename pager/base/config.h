@@ -43,11 +43,14 @@ struct pager_config {
 
 extern struct pager_config config;
 
-/* The names pager.policy and oom.policy choose from, "|"-separated; the
- * first is the default. */
+/* What the layers that own them allow: the names pager.policy and
+ * oom.policy choose from, "|"-separated, the first the default; the most
+ * pages pager.faultaround and pager.readahead may name (the VM core's). */
 struct config_choices {
 	const char *policies;
 	const char *oom_policies;
+	unsigned faultaround_max;
+	unsigned readahead_max;
 };
 
 void config_parse(const char *cmdline, const struct config_choices *choices);

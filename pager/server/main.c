@@ -130,7 +130,8 @@ static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
  * cannot run (said why). */
 static int setup_memory(const struct bootinfo *bi)
 {
-	const struct config_choices choices = { policy_names(), OOM_POLICY_CHOICES };
+	const struct config_choices choices = { policy_names(), OOM_POLICY_CHOICES,
+						VM_FAULTAROUND_MAX, VM_READAHEAD_MAX };
 
 	if (bi->magic != BOOTINFO_MAGIC) {
 		printf("pager: no boot info from the kernel\n");

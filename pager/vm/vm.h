@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/mmu.h"
-#include "pager/protocol.h"	/* PAGER_READAHEAD_MAX: the one bound config.c checks too */
+#include "pager/protocol.h"	/* PAGER_READAHEAD_MAX, which programs see too */
 #include "vm/rmap_pool.h"
 
 #define VM_PAGE 4096UL
@@ -244,7 +244,7 @@ void vm_set_reclaim(vm_reclaim_fn *fn);
  * window adapts to whether its pages were used (readahead.h) up to
  * `pages`. 0 (vm_init's default): one page per read. At most
  * VM_READAHEAD_MAX. */
-#define VM_READAHEAD_MAX PAGER_READAHEAD_MAX	/* protocol.h: the boot argument's bound too */
+#define VM_READAHEAD_MAX PAGER_READAHEAD_MAX	/* protocol.h; the boot argument's bound (main.c) */
 void vm_set_readahead(unsigned pages);
 
 /* A pinned space's frames are never evicted (a driver the pager waits on). */
