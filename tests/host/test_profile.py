@@ -162,12 +162,31 @@ class ProfileTest(unittest.TestCase):
                            (['--take', '0', '--mark', 'x:y', 'a=b'], '--take and --top 1 or more'),
                            (['--workload', 'shift', 'init.run=bench'], 'sets init.run itself'),
                            (['init.run'], "'init.run' is not a boot argument"),
+                           (['--linux'], '--linux profiles a workload'),
+                           (['--linux', '--workload', 'touch', 'pages=9'], 'no boot arguments'),
                            ([], 'nothing to boot'),
                            (['--diff', 'a.json'], 'expected 2 arguments'),
                            (['--diff', self.counts, self.counts], 'a file written by --save')]:
             r = run(*args, check=False)
             self.assertNotEqual(r.returncode, 0, args)
             self.assertIn(said, r.stderr, args)
+
+    def test_linux_kernel_is_one_group(self):
+        # Under --linux a block in no ELF file at a kernel address is
+        # Linux's kernel; a user one stays 'other'; otherwise both 'other'.
+        fx = Fixture()
+        kernel = fx.raw(0xffffffff80001000, 3, b'\x13\x00\x00\x00' * 3)
+        user = fx.raw(0x3fff000, 2, b'\x13\x00\x00\x00' * 2)
+        blocks, _ = prof.read_counts(self.counts)
+        for line in fx.lines[-2:]:
+            w = line.split()
+            blocks[int(w[1], 16)] = tuple(int(x, 16) for x in w[2:6]) + (bytes.fromhex(w[6]),)
+        after = {kernel[0]: 10, user[0]: 1}
+        images = list(fx.images.values())
+        linux = prof.groups_of(prof.profile(blocks, {}, after, images, BUILD, linux=True))
+        self.assertEqual(linux, {'linux kernel': 30, 'other': 2})
+        ours = prof.groups_of(prof.profile(blocks, {}, after, images, BUILD))
+        self.assertEqual(ours, {'other': 32})
 
     def test_bad_marker(self):
         images = list(self.fx.images.values())
