@@ -102,12 +102,26 @@ static inline void send_unmaps(void)
 		send_unmaps_held();
 }
 
-/* Send the held mappings of one address space (all, if as < 0). */
+/* Whether any held map is for as. */
+static int holds_for(int as)
+{
+	for (size_t i = 0; i < held; i++)
+		if (batch[i].as == as)
+			return 1;
+	return 0;
+}
+
+/* Send the held mappings of one address space (all, if as < 0). A space
+ * with none held leaves the batch unwritten: a fork's protect of each
+ * parent page, with the child's maps held, rewrote the whole batch to
+ * find none (~590 instructions a page; looking costs ~5 an entry). */
 static void send_held(int as)
 {
 	struct map_entry out[MMU_BATCH];
 	size_t kept = 0;
 
+	if (as >= 0 && !holds_for(as))
+		return;
 	while (held > 0) {
 		int target = as >= 0 ? as : batch[0].as;
 		size_t n = 0;
