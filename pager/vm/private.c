@@ -84,7 +84,54 @@ struct fork_ctx {
 	unsigned ro, n;
 	uint64_t idx[VM_RUN_MAX], pa[VM_RUN_MAX];
 	unsigned how[VM_RUN_MAX];
+	/* Parent pages [pfirst, pfirst + pn) to lose W, in one protect call
+	 * (a system call a page was ~450 instructions with its trap: the
+	 * first fork of forkcow made 7,478), their copy-on-write marks set
+	 * once the call made the change. */
+	uint64_t pfirst, pn;
 };
+
+/* Copy-on-write mark for p's page i, present. */
+static void mark_cow(struct fork_ctx *x, uint64_t i)
+{
+	pv_set(&x->p->pages, i, region_entry(x->p, i) | PAGE_COW);	/* present: no chunk made or freed */
+}
+
+/* Take W from x's parent run; 0 or VM_FAULT_NOMEM. A range refused part
+ * way has changed an unknown prefix: its pages are protected again one by
+ * one, each marked as its call succeeds, as a page at a time would have. */
+static int fork_protects(struct fork_ctx *x)
+{
+	uint64_t n = x->pn, va = x->p->start + x->pfirst * VM_PAGE;
+
+	x->pn = 0;
+	if (!n)
+		return 0;
+	if (!vm.mmu.protect_range || vm.mmu.protect_range(vm.mmu.ctx, x->ps->as, va, n, x->ro) < 0) {
+		for (uint64_t k = 0; k < n; k++) {
+			if (vm.mmu.protect(vm.mmu.ctx, x->ps->as, va + k * VM_PAGE, x->ro) < 0)
+				return VM_FAULT_NOMEM;
+			mark_cow(x, x->pfirst + k);
+		}
+		return 0;
+	}
+	for (uint64_t k = 0; k < n; k++)
+		mark_cow(x, x->pfirst + k);
+	return 0;
+}
+
+/* Parent page i joins x's run to lose W (a new run if it does not follow). */
+static int fork_protect(struct fork_ctx *x, uint64_t i)
+{
+	if (x->pn && x->pfirst + x->pn == i) {
+		x->pn++;
+		return 0;
+	}
+	if (fork_protects(x) < 0)
+		return VM_FAULT_NOMEM;
+	x->pfirst = i, x->pn = 1;
+	return 0;
+}
 
 /* Map x's run in the child, copy-on-write; 0 or VM_FAULT_NOMEM. (One
  * page by vm_page_map instead measured no better: bench's small fork
@@ -128,10 +175,14 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 		/* Its dirty bit stays with this mapping, where a frame
 		 * mapped twice could lose it: a clean copy goes now. */
 		swapcache_forget_copy(pa);
-		if (vm_frame_file_copy(pa) ? vm_page_seal(x->ps, va, pa, x->ro) < 0 :
-		    vm.mmu.protect(vm.mmu.ctx, x->ps->as, va, x->ro) < 0)
-			return VM_FAULT_NOMEM;
-		pv_set(&x->p->pages, i, e | PAGE_COW);	/* present: no chunk made or freed */
+		if (!vm_frame_file_copy(pa)) {
+			if (fork_protect(x, i) < 0)
+				return VM_FAULT_NOMEM;
+		} else {
+			if (vm_page_seal(x->ps, va, pa, x->ro) < 0)
+				return VM_FAULT_NOMEM;
+			pv_set(&x->p->pages, i, e | PAGE_COW);	/* present: no chunk made or freed */
+		}
 	}
 	x->idx[x->n] = i;
 	x->pa[x->n] = pa;
@@ -154,10 +205,13 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 	x.ps = ps, x.cs = cs, x.p = p, x.c = c;
 	x.ro = p->perm & ~(unsigned)VM_W;
 	x.n = 0;
+	x.pfirst = x.pn = 0;
 
 	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
 	res = pv_each(&p->pages, 0, n, fork_page, &x);
+	if (!res)
+		res = fork_protects(&x);
 	return res ? res : fork_maps(&x);
 }
 
