@@ -102,12 +102,26 @@ static inline void send_unmaps(void)
 		send_unmaps_held();
 }
 
-/* Send the held mappings of one address space (all, if as < 0). */
+/* Whether any held map is for as. */
+static int holds_for(int as)
+{
+	for (size_t i = 0; i < held; i++)
+		if (batch[i].as == as)
+			return 1;
+	return 0;
+}
+
+/* Send the held mappings of one address space (all, if as < 0). A space
+ * with none held leaves the batch unwritten: a fork's protect of each
+ * parent page, with the child's maps held, rewrote the whole batch to
+ * find none (~590 instructions a page; looking costs ~5 an entry). */
 static void send_held(int as)
 {
 	struct map_entry out[MMU_BATCH];
 	size_t kept = 0;
 
+	if (as >= 0 && !holds_for(as))
+		return;
 	while (held > 0) {
 		int target = as >= 0 ? as : batch[0].as;
 		size_t n = 0;
@@ -272,13 +286,18 @@ static void hold_unmaps(void *ctx, int on)
 		send_unmaps();
 }
 
-static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
+static int do_protect_range(void *ctx, int as, uint64_t va, uint64_t n, unsigned perm)
 {
 	(void)ctx;
 	if (as == gone)
 		return 0;
 	send_before(as);
-	return ended_is_done(sys_protect(as, va, 1, (int)perm));
+	return ended_is_done(sys_protect(as, va, n, (int)perm));
+}
+
+static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
+{
+	return do_protect_range(ctx, as, va, 1, perm);
 }
 
 /* Held mappings go first: a harvest must see them (a page being checked
@@ -294,7 +313,8 @@ static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
 }
 
 static const struct mmu_ops ops = {
-	.map = do_map, .unmap = do_unmap, .protect = do_protect, .harvest = do_harvest,
+	.map = do_map, .unmap = do_unmap, .protect = do_protect, .protect_range = do_protect_range,
+	.harvest = do_harvest,
 	.hold_unmaps = hold_unmaps, .map_run = do_map_run, .unmap_range = do_unmap_range,
 };
 

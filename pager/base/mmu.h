@@ -22,6 +22,10 @@ struct mmu_ops {
 	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
 	int (*unmap)(void *ctx, int as, uint64_t va);
 	int (*protect)(void *ctx, int as, uint64_t va, unsigned perm);
+	/* protect for each page of [va, va + n pages) in one call, in order,
+	 * stopping at the first refused (its error returned; those before it
+	 * changed). NULL: the VM core calls protect for each. */
+	int (*protect_range)(void *ctx, int as, uint64_t va, uint64_t n, unsigned perm);
 	/* Read, and clear as each entry asks, the accessed and dirty bits of
 	 * n (as, page) pairs in one step (SYS_HARVEST, abi/vm.h): every
 	 * mapping made before it is included. */

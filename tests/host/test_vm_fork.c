@@ -490,11 +490,13 @@ static void test_fork_nomem(void **state)
 	fake_check();
 	vm_space_destroy(c);
 	fake_check();
-	/* Pages made read-only for the failed fork are taken back, not copied. */
+	/* Pages made read-only for the failed fork are taken back, not copied:
+	 * all four, since the child's maps are made a run at a time, after
+	 * the run's pages were protected in the parent. */
 	for (uint64_t i = 0; i < 4; i++)
 		fake_poke(p, VA + i * PG, (uint8_t)(10 + i));
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
-	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 3);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 4);
 	assert_int_equal(frames_free(), free0 - 4);
 	/* No frame for a copy-on-write break. */
 	c = vm_space_create(2, 2);
@@ -512,6 +514,36 @@ static void test_fork_nomem(void **state)
 	vm_space_destroy(c);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
+}
+
+/* A fork takes W from a run of parent pages in one call; refused part
+ * way (the third page), the run is protected again page by page, so the
+ * pages before the refusal are marked copy-on-write (taken back on a
+ * write, not copied) and the rest stay writable, unmarked. */
+static void test_fork_protect_refused(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < 4; i++)
+		fake_poke(p, VA + i * PG, (uint8_t)i);
+	fake.refuse_protect = 1;
+	fake.refuse_as = 1;
+	fake.refuse_va = VA + 2 * PG;
+	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
+	fake.refuse_protect = 0;
+	assert_true(fake.protect_ranges > 0);
+	vm_space_destroy(c);
+	fake_check();
+	for (uint64_t i = 0; i < 4; i++)
+		fake_poke(p, VA + i * PG, (uint8_t)(10 + i));
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 2);
+	for (uint64_t i = 0; i < 4; i++)
+		assert_int_equal(fake_peek(p, VA + i * PG), 10 + i);
+	vm_space_destroy(p);
+	fake_check();
 }
 
 /* A copy-on-write break maps one page: no fault-around. */
@@ -701,6 +733,7 @@ int main(void)
 		TEST(test_space_info),
 		TEST(test_check_catches_fork_corruption),
 		TEST(test_fork_nomem),
+		TEST(test_fork_protect_refused),
 		TEST(test_no_faultaround_on_cow),
 		TEST(test_footprint_private),
 		TEST(test_footprint_fork_cow),

@@ -157,6 +157,17 @@ static int fake_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	return 0;
 }
 
+/* As the kernel's SYS_PROTECT: page by page, stopping at a refusal. */
+static int fake_protect_range(void *ctx, int as, uint64_t va, uint64_t n, unsigned perm)
+{
+	int r = 0;
+
+	fake.protect_ranges++;
+	for (uint64_t k = 0; k < n && r == 0; k++)
+		r = fake_protect(ctx, as, va + k * VM_PAGE, perm);
+	return r;
+}
+
 /* One page's harvest, as the kernel's: what it found, after the change. */
 static unsigned fake_harvest_page(int as, uint64_t va, unsigned want)
 {
@@ -216,7 +227,8 @@ static size_t fake_map_run(void *ctx, int as, const struct map_entry *e, size_t 
 }
 
 static const struct mmu_ops fake_ops = {
-	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect, .harvest = fake_harvest,
+	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect,
+	.protect_range = fake_protect_range, .harvest = fake_harvest,
 	.map_run = fake_map_run, .unmap_range = fake_unmap_range, .hold_unmaps = fake_hold_unmaps,
 };
 

@@ -25,6 +25,7 @@ struct fake_map {
 struct fake_mmu {
 	struct fake_map m[FAKE_MAPS];
 	unsigned maps, unmaps, protects, harvests;	/* calls that succeeded */
+	unsigned protect_ranges;	/* protect_range calls */
 	unsigned runs;		/* map_run calls (their pages count in maps) */
 	unsigned unmap_ranges;	/* unmap_range calls (their pages count in unmaps) */
 	uint64_t range_va, range_n;	/* the last unmap_range's pages */
