@@ -89,6 +89,7 @@ struct fork_ctx {
 	 * first fork of forkcow made 7,478), their copy-on-write marks set
 	 * once the call made the change. */
 	uint64_t pfirst, pn;
+	uint64_t chunk;		/* the child's chunk (i / PV_CHUNK) made last */
 };
 
 /* Copy-on-write mark for p's page i, present. */
@@ -145,6 +146,20 @@ static int fork_maps(struct fork_ctx *x)
 		VM_FAULT_NOMEM : 0;
 }
 
+/* The child's chunk for page i made before anything of it is queued or
+ * set: making it may reclaim, and reclaim may evict or unmap a frame
+ * waiting in the map run (the child would map a freed frame) or a parent
+ * page waiting for its protect, so both runs are made first. */
+static int fork_chunk(struct fork_ctx *x, uint64_t i)
+{
+	if (i / PV_CHUNK == x->chunk)
+		return 0;
+	if (fork_protects(x) < 0 || fork_maps(x) < 0 || pv_reserve(&x->c->pages, i) < 0)
+		return VM_FAULT_NOMEM;
+	x->chunk = i / PV_CHUNK;
+	return 0;
+}
+
 /* Give page i of x->p, entry e, to x->c: a swapped page's slot is named
  * by both; a present page of a writable region becomes read-only and
  * copy-on-write in both. A program-file copy loses W with its dirty bit
@@ -156,10 +171,13 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 	uint32_t slot = entry_slot(e);
 	uint64_t pa = entry_frame(e), va = x->p->start + i * VM_PAGE;
 
+	if (!slot && !pa)
+		return 0;
+	if (fork_chunk(x, i) < 0)
+		return VM_FAULT_NOMEM;
 	/* The run ends before a page it cannot take: the child's entry for
 	 * a slot is set here, before the maps held would be made. */
-	if (x->n && (slot || x->n == VM_RUN_MAX || i / PV_CHUNK != x->idx[0] / PV_CHUNK) &&
-	    fork_maps(x) < 0)
+	if (x->n && (slot || x->n == VM_RUN_MAX) && fork_maps(x) < 0)
 		return VM_FAULT_NOMEM;
 	if (slot) {
 		if (pv_set(&x->c->pages, i, e) < 0)
@@ -168,8 +186,10 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 	}
 	if (!pa)
 		return 0;
-	/* Unmapped for its write-out: back first, to be protected and shared. */
-	if (vm_frame_unmapped(pa) && vm_frame_back(pa) < 0)
+	/* Unmapped for its write-out: back first, to be protected and shared
+	 * (the runs made before, as bringing it back may allocate). */
+	if (vm_frame_unmapped(pa) &&
+	    (fork_protects(x) < 0 || fork_maps(x) < 0 || vm_frame_back(pa) < 0))
 		return VM_FAULT_NOMEM;
 	if ((x->p->perm & VM_W) && !(e & PAGE_COW)) {
 		/* Its dirty bit stays with this mapping, where a frame
@@ -206,6 +226,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 	x.ro = p->perm & ~(unsigned)VM_W;
 	x.n = 0;
 	x.pfirst = x.pn = 0;
+	x.chunk = UINT64_MAX;
 
 	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
