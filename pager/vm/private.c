@@ -152,8 +152,6 @@ static int fork_maps(struct fork_ctx *x)
  * page waiting for its protect, so both runs are made first. */
 static int fork_chunk(struct fork_ctx *x, uint64_t i)
 {
-	if (i / PV_CHUNK == x->chunk)
-		return 0;
 	if (fork_protects(x) < 0 || fork_maps(x) < 0 || pv_reserve(&x->c->pages, i) < 0)
 		return VM_FAULT_NOMEM;
 	x->chunk = i / PV_CHUNK;
@@ -168,13 +166,17 @@ static int fork_chunk(struct fork_ctx *x, uint64_t i)
 static int fork_page(void *ctx, uint64_t i, uint32_t e)
 {
 	struct fork_ctx *x = ctx;
-	uint32_t slot = entry_slot(e);
-	uint64_t pa = entry_frame(e), va = x->p->start + i * VM_PAGE;
+	uint64_t pa, va = x->p->start + i * VM_PAGE;
+	uint32_t slot;
 
-	if (!slot && !pa)
+	if (!entry_slot(e) && !entry_frame(e))
 		return 0;
-	if (fork_chunk(x, i) < 0)
-		return VM_FAULT_NOMEM;
+	if (i / PV_CHUNK != x->chunk) {
+		if (fork_chunk(x, i) < 0)
+			return VM_FAULT_NOMEM;
+		e = region_entry(x->p, i);	/* making it may have reclaimed page i */
+	}
+	slot = entry_slot(e), pa = entry_frame(e);
 	/* The run ends before a page it cannot take: the child's entry for
 	 * a slot is set here, before the maps held would be made. */
 	if (x->n && (slot || x->n == VM_RUN_MAX) && fork_maps(x) < 0)
