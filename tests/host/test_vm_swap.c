@@ -2,7 +2,8 @@
  * Host tests for swapped pages in the pager's VM core: evicting a private
  * page, a page shared after fork and a shared object's page, and faulting
  * each back; write protection during write-out; fork, unmap and exit with
- * swapped entries; reclaim when frames run out; pinned spaces; read
+ * swapped entries, and a fork whose child's page array reclaims (a calloc
+ * wrapper evicts); reclaim when frames run out; pinned spaces; read
  * errors; the checker catching broken swap entries; swapped pages in the
  * footprint the OOM killer reads. The swap device is a fake: a table of
  * malloc'd pages with a reference count per slot (swap_fake.c), tying
@@ -27,6 +28,31 @@
 #define SH 0x40000UL		/* a shared region */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, swap_fake_group_teardown)
 
+/* Linked with --wrap=calloc: while armed, each calloc of the code under
+ * test first evicts the next of evict_on_calloc's pages, as the pager's
+ * heap growing into direct reclaim would (a page array's chunk). */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static struct {
+	struct vm_space *s;
+	uint64_t va[2];
+	int n, done, busy;
+} evict_on_calloc;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	uint64_t pa;
+
+	if (!evict_on_calloc.busy && evict_on_calloc.done < evict_on_calloc.n) {
+		evict_on_calloc.busy = 1;
+		pa = vm_lookup(evict_on_calloc.s, evict_on_calloc.va[evict_on_calloc.done++]);
+		if (pa)
+			swap_out(pa, 0);
+		evict_on_calloc.busy = 0;
+	}
+	return __real_calloc(n, size);
+}
+
 static void check(void)
 {
 	swap_fake_check();
@@ -35,6 +61,7 @@ static void check(void)
 static int setup(void **state)
 {
 	(void)state;
+	memset(&evict_on_calloc, 0, sizeof(evict_on_calloc));	/* a failed test's disarmed */
 	swap_fake_setup();
 	return 0;
 }
@@ -178,6 +205,58 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(frames_free(), free0 - 2);
 	destroy(p);
 	destroy(c);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Page va of s holds fill v, faulted back first if not mapped. */
+static void expect_back(struct vm_space *s, uint64_t va, uint8_t v)
+{
+	if (!fake_pa(s->as, va, NULL))
+		fake_fault(s, va, VM_R, VM_FAULT_MAPPED);
+	swap_fake_expect_fill(s, va, v);
+}
+
+/* Making the child's page-array chunk during a fork may reclaim: each of
+ * its two chunks' allocations evicts a parent page the walk has reached
+ * (the page starting the chunk, or with the chunk made late a page whose
+ * frame waits to be mapped in the child). The child names the slot rather
+ * than mapping the freed frame, and both read every page back. */
+static void test_fork_chunk_reclaims(void **state)
+{
+	const uint64_t at[4] = {0, 1, PV_CHUNK, PV_CHUNK + 1};
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + (PV_CHUNK + 2) * PG, RW, VM_ANON, NULL), 0);
+	for (int k = 0; k < 4; k++)
+		swap_fake_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
+	evict_on_calloc.s = p;
+	evict_on_calloc.va[0] = VA;
+	evict_on_calloc.va[1] = VA + PV_CHUNK * PG;
+	evict_on_calloc.n = 2, evict_on_calloc.done = 0;
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
+	evict_on_calloc.n = 0;
+	check();
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 2);
+	assert_int_not_equal(slot_at(c, VA), 0);
+	assert_int_not_equal(slot_at(c, VA + PV_CHUNK * PG), 0);
+	for (int k = 0; k < 4; k++) {
+		expect_back(c, VA + at[k] * PG, (uint8_t)(10 * k + 10));
+		expect_back(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
+	}
+	check();
+	/* Copy-on-write still: each side's writes stay its own. */
+	for (int k = 0; k < 4; k++)
+		swap_fake_fill(c, VA + at[k] * PG, (uint8_t)(10 * k + 15));
+	check();
+	for (int k = 0; k < 4; k++) {
+		swap_fake_expect_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
+		swap_fake_expect_fill(c, VA + at[k] * PG, (uint8_t)(10 * k + 15));
+	}
+	destroy(c);
+	destroy(p);
 	assert_int_equal(frames_free(), free0);
 }
 
@@ -2533,6 +2612,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_evict_private),
 		TEST(test_evict_after_fork),
+		TEST(test_fork_chunk_reclaims),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
