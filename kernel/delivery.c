@@ -27,7 +27,7 @@ void delivery_on_fault(delivery_fault_fn *fn)
 static uint64_t in_regs;
 
 /* Messages waiting for a receiver's page (see copy_to_blocked). */
-static struct kcache stash_cache = { "pending copy", sizeof(struct pending_copy), 0, 0 };
+static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct pending_copy) };
 
 /* The handle a message being copied to t installed in t's table, if it
  * still names what was passed: no one will learn its number now. */

@@ -11,7 +11,8 @@
 #include "abi/errno.h"
 #include "abi/handle.h"
 
-static struct kcache table_cache = { "handle table", sizeof(struct handle) * HANDLES_MAX, 0, 0 };
+static struct kcache table_cache = { .name = "handle table",
+				     .size = sizeof(struct handle) * HANDLES_MAX };
 static uint64_t in_use;
 
 _Static_assert(sizeof(struct handle) * ROOT_HANDLES_MAX <= 4096, "a root table is one page");

@@ -19,7 +19,7 @@
 #include "abi/errno.h"
 #include "abi/handle.h"
 
-static struct kcache ep_cache = { "endpoint", sizeof(struct endpoint), 0, 0 };
+static struct kcache ep_cache = { .name = "endpoint", .size = sizeof(struct endpoint) };
 
 struct endpoint *endpoint_create(void)
 {

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The pool is [base_pa, end_pa); its first pages hold the records of the
+ * pages cut into objects. */
 void kmem_init(uint64_t base_pa, uint64_t end_pa);
 /* A zeroed page (kernel address), or NULL when the pool is empty. */
 void *kmem_page_alloc(void);
@@ -16,12 +18,19 @@ void kmem_page_free(void *page);
 uint64_t kmem_pages_total(void);
 uint64_t kmem_pages_free(void);
 
-/* Fixed-size objects carved from pool pages; freed objects are reused. */
+struct kslab;
+
+/* Fixed-size objects carved from pool pages. A page whose objects are all
+ * free goes back to the pool, but for one kept per cache, so that one
+ * object made and freed over and over does not take and zero a page each
+ * time: what a process's objects held is the pool's again once it ends. */
 struct kcache {
 	const char *name;
 	size_t size;		/* rounded up to 16 */
-	void *free;		/* free objects, linked through their first word */
-	uint64_t in_use;
+	struct kslab *partial;	/* its pages with a free object */
+	struct kslab *spare;	/* an empty page kept, or NULL */
+	uint64_t in_use;	/* objects */
+	uint64_t pages;		/* pages it holds, the spare included */
 };
 void *kcache_alloc(struct kcache *c);	/* zeroed, or NULL */
 void kcache_free(struct kcache *c, void *obj);

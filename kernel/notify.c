@@ -16,7 +16,7 @@
 _Static_assert((NOTIFY_BITS_MASK & (uint64_t)SYSCALL_BLOCKED) == 0,
 	       "a wait's bits are never taken for \"blocked\"");
 
-static struct kcache notify_cache = { "notify", sizeof(struct notify), 0, 0 };
+static struct kcache notify_cache = { .name = "notify", .size = sizeof(struct notify) };
 
 struct notify *notify_create(void)
 {

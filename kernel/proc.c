@@ -16,7 +16,7 @@
 #include "console.h"
 #include "abi/handle.h"
 
-static struct kcache proc_cache = { "proc", sizeof(struct proc), 0, 0 };
+static struct kcache proc_cache = { .name = "proc", .size = sizeof(struct proc) };
 static uint32_t next_pid = 1;
 
 struct proc *proc_create(const char *name, int is_root)

@@ -7,7 +7,7 @@
 #include "sched.h"
 #include "kmem.h"
 
-static struct kcache thread_cache = { "thread", sizeof(struct thread), 0, 0 };
+static struct kcache thread_cache = { .name = "thread", .size = sizeof(struct thread) };
 static uint32_t next_tid = 1;
 
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio)

@@ -1,0 +1,182 @@
+/*
+ * Host tests for the kernel's page pool and object caches (kernel/kmem.c),
+ * compiled here over a heap region standing for the pool: a cache's pages
+ * go back to the pool once their objects are all free, so what one
+ * process's objects took is another's once it ends.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../kernel/kmem.c"
+
+#define POOL_PAGES 64
+
+static void *region;
+
+/* A fresh pool of POOL_PAGES pages (its first holds the slab records). */
+static int setup(void **state)
+{
+	(void)state;
+	region = aligned_alloc(PAGE, POOL_PAGES * PAGE);
+	assert_non_null(region);
+	free_pages = NULL;
+	total = nfree = 0;
+	kmem_init(kva_to_pa(region), kva_to_pa(region) + POOL_PAGES * PAGE);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(region);
+	return 0;
+}
+
+/* A thread record's size (three to a page), and a small object's. */
+static struct kcache big = { .name = "big", .size = 1330 };
+static struct kcache small = { .name = "small", .size = 40 };
+
+static void cache_reset(struct kcache *c)
+{
+	c->partial = c->spare = NULL;
+	c->in_use = c->pages = 0;
+}
+
+/* Allocates from c until the pool runs dry; returns how many. */
+static size_t fill(struct kcache *c, void **objs, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && (objs[n] = kcache_alloc(c)) != NULL)
+		n++;
+	return n;
+}
+
+static void test_pool_pages(void **state)
+{
+	(void)state;
+	assert_int_equal(kmem_pages_total(), POOL_PAGES - 1);	/* 64 records fit one page */
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1);
+}
+
+/* Objects are zeroed, 16-aligned, apart, and as many to a page as fit. */
+static void test_objects(void **state)
+{
+	void *objs[4];
+
+	(void)state;
+	cache_reset(&big);
+	for (int i = 0; i < 4; i++) {
+		objs[i] = kcache_alloc(&big);
+		assert_non_null(objs[i]);
+		assert_int_equal((uintptr_t)objs[i] % 16, 0);
+		for (size_t k = 0; k < big.size; k++)
+			assert_int_equal(((uint8_t *)objs[i])[k], 0);
+		memset(objs[i], 0xa5, big.size);
+	}
+	for (int i = 0; i < 4; i++)
+		for (int j = i + 1; j < 4; j++)
+			assert_true((uint8_t *)objs[j] >= (uint8_t *)objs[i] + 1344 ||
+				    (uint8_t *)objs[i] >= (uint8_t *)objs[j] + 1344);
+	assert_int_equal(big.pages, 2);		/* three to the first page */
+	assert_int_equal(big.in_use, 4);
+	kcache_free(&big, objs[1]);
+	assert_ptr_equal(kcache_alloc(&big), objs[1]);	/* a freed one is reused, zeroed */
+	assert_int_equal(((uint8_t *)objs[1])[0], 0);
+}
+
+/* One cache fills the pool; freed, its pages serve another cache. */
+static void test_pages_go_back(void **state)
+{
+	static void *objs[POOL_PAGES * 4], *others[POOL_PAGES * 128];
+	size_t n, m;
+
+	(void)state;
+	cache_reset(&big);
+	cache_reset(&small);
+	n = fill(&big, objs, POOL_PAGES * 4);
+	assert_int_equal(n, (POOL_PAGES - 1) * 3);
+	assert_int_equal(kmem_pages_free(), 0);
+	assert_null(kcache_alloc(&small));
+	for (size_t i = 0; i < n; i++)
+		kcache_free(&big, objs[i]);
+	assert_int_equal(big.in_use, 0);
+	assert_int_equal(big.pages, 1);		/* the spare */
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 2);
+	m = fill(&small, others, POOL_PAGES * 128);
+	assert_int_equal(m, (POOL_PAGES - 2) * (PAGE / 48));
+	for (size_t i = 0; i < m; i++)
+		kcache_free(&small, others[i]);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 3);
+	/* the spare serves first: no page taken from the pool for it */
+	objs[0] = kcache_alloc(&big);
+	assert_non_null(objs[0]);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 3);
+	kcache_free(&big, objs[0]);
+}
+
+/* Frees every object in objs[0..n) on s's page. */
+static void free_on_page(void **objs, int n, const struct kslab *s)
+{
+	for (int i = 0; i < n; i++)
+		if (objs[i] && slab_of(objs[i]) == s) {
+			kcache_free(&big, objs[i]);
+			objs[i] = NULL;
+		}
+}
+
+/* An emptied page is the spare, a second goes back to the pool, and a
+ * partial page serves before the spare or a new one. */
+static void test_partial_pages(void **state)
+{
+	void *objs[9], *keep[3];
+	struct kslab *page[3];
+
+	(void)state;
+	cache_reset(&big);
+	assert_int_equal(fill(&big, objs, 9), 9);	/* three full pages */
+	assert_int_equal(big.pages, 3);
+	for (int p = 0, i = 0; p < 3; p++) {		/* one object kept on each */
+		while (!objs[i])
+			i++;
+		keep[p] = objs[i];
+		page[p] = slab_of(objs[i]);
+		objs[i] = NULL;
+		free_on_page(objs, 9, page[p]);
+	}
+	assert_null(big.spare);
+	kcache_free(&big, keep[0]);			/* empty: kept as the spare */
+	assert_ptr_equal(big.spare, page[0]);
+	assert_int_equal(big.pages, 3);
+	kcache_free(&big, keep[1]);			/* empty too: the pool's again */
+	assert_int_equal(big.pages, 2);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1 - 2);
+	for (int i = 0; i < 2; i++)			/* the partial page's two */
+		assert_ptr_equal(slab_of(kcache_alloc(&big)), page[2]);
+	assert_ptr_equal(big.spare, page[0]);
+	assert_ptr_equal(slab_of(kcache_alloc(&big)), page[0]);	/* then the spare */
+	assert_null(big.spare);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1 - 2);
+	kcache_alloc(&big);
+	kcache_alloc(&big);
+	assert_non_null(kcache_alloc(&big));		/* and only then a new page */
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1 - 3);
+	assert_int_equal(big.in_use, 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pool_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_go_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_pages, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
