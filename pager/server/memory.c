@@ -53,7 +53,8 @@ void handle_sbrk(const struct msg *in, struct msg *out)
 	}
 	old = p->brk;
 	want = old + (uint64_t)incr;
-	if ((incr < 0 && (uint64_t)-incr > old - p->brk_base) ||
+	/* 0 - (uint64_t)incr, not -incr: INT64_MIN has no negation */
+	if ((incr < 0 && 0 - (uint64_t)incr > old - p->brk_base) ||
 	    (incr > 0 && want > p->brk_base + HEAP_MAX) || set_break(p, want) < 0) {
 		reply_result(out, -ENOMEM);
 		return;

@@ -2,6 +2,8 @@
  * malloc_printf: the C library on top of our glue. The heap grows through
  * the pager by more than a megabyte and keeps every byte; snprintf formats.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,14 @@ static int heap(void)
 	memset(big, 0x5a, 1024 * 1024);
 	free(big);
 	CHECK((intptr_t)((uintptr_t)sbrk(0) - brk_after) < 64 * 1024);
+
+	/* A break below the heap's start, however far, is refused and moves
+	 * nothing (PTRDIFF_MIN has no negation: the pager must not take one). */
+	uintptr_t now = (uintptr_t)sbrk(0);
+	CHECK(sbrk(PTRDIFF_MIN) == (void *)-1 && errno == ENOMEM);
+	CHECK(sbrk(-(ptrdiff_t)(now - brk_before) - (ptrdiff_t)(64 << 20)) == (void *)-1);
+	CHECK(sbrk(PTRDIFF_MAX) == (void *)-1);
+	CHECK((uintptr_t)sbrk(0) == now);
 	return 0;
 }
 
