@@ -25,7 +25,7 @@
 #include "sys.h"
 #include "kernel/abi/bootinfo.h"
 
-#define INIT_ARGS_MAX 16
+#define INIT_ARGS_MAX SPAWN_ARGS_MAX	/* "init", init.run and its words */
 
 static int setup_frames(const struct bootinfo *bi)
 {
@@ -37,7 +37,9 @@ static int setup_frames(const struct bootinfo *bi)
 	return frames_init(bi->ram_base, bi->ram_end, free, n, (uint8_t *)PHYSMAP_BASE + bi->ram_base);
 }
 
-/* argv for init: ["init", run, args split on ','] (run is "demo" by default) */
+/* argv for init: ["init", run, args split on ','] (run is "demo" by
+ * default). Words past what a program may be given are reported with the
+ * first of them, not dropped unsaid. */
 static int init_argv(char *buf, size_t size, const char **argv)
 {
 	int argc = 2;
@@ -49,7 +51,13 @@ static int init_argv(char *buf, size_t size, const char **argv)
 		return argc;
 	strncpy(buf, config.init_args, size - 1);
 	buf[size - 1] = '\0';
-	while (argc < INIT_ARGS_MAX) {
+	for (;;) {
+		if (argc == INIT_ARGS_MAX) {
+			printf("pager: boot: init.args has more than %d words; init is given the "
+			       "first %d, from '%s' on is left out\n", INIT_ARGS_MAX - 2,
+			       INIT_ARGS_MAX - 2, s);
+			break;
+		}
 		argv[argc++] = s;
 		s = strchr(s, ',');
 		if (!s)

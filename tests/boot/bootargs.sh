@@ -57,11 +57,14 @@ check_not() {	# check_not NAME PATTERN: no console line in $out matches PATTERN
 	result "$1" $? "a line has: $2"
 }
 
-echo "1..24"
+echo "1..25"
 
+# init.args: 31 words, one more than a program may be given after its name.
+words=w1; for i in $(seq 2 31); do words+=,w$i; done
 out=$tmp/bad.log
 boot "$out" kernel.timeslice_ms=0 kernel.verbos=1 pager.polcy=lru2 pager.policy=lru3 nokey \
-	pager.reclaim_at=60 pager.reclaim_to=65 oom.policy=never pager.reserve=5 init.run=nosuch
+	pager.reclaim_at=60 pager.reclaim_to=65 oom.policy=never pager.reserve=5 init.run=nosuch \
+	init.args=$words
 check "kernel reports a bad value with its range and default" \
 	"boot: bad value '0' for kernel.timeslice_ms (accepted: 1..1000); using default '10'"
 check "kernel reports an unknown kernel key with the known keys" \
@@ -83,6 +86,8 @@ check "pager prints the reserve and OOM policy in force" "pager: pager.reserve=3
 check "a seed percentage given chooses the seed watermarks" \
 	"pager: pager.watermarks=seed pager.watermark_scale=10"
 check "pager reports a word without '='" "pager: boot: 'nokey' is not key=value (ignored)"
+check "pager names the init.args words left out" \
+	"pager: boot: init.args has more than 30 words; init is given the first 30, from 'w31' on is left out"
 check "init reports an unknown program" "init: cannot run 'nosuch': no such program in the initrd"
 [[ $status -eq 127 ]]
 result "the guest powers off with status 127" $? "got $status"
