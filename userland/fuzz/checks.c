@@ -17,9 +17,10 @@
 
 #define SETTLE_NS (10000 * MS)	/* for every descendant to end */
 #define FRESH_BYTES (8UL << 20)
-/* The kernel's object caches keep the pages they grew to (kmem.c), for
- * the most objects alive at once: a few dozen processes with their handle
- * tables, threads, endpoints and notifications (runs take 10 to 20). */
+/* The kernel's object caches give a page back once its objects are all
+ * free (kmem.c), but keep one empty page each, and a page still holding
+ * one object of a process that lives on (the pager's, a driver's, init's)
+ * stays: objects made at the run's peak lie scattered over such pages. */
 #define POOL_GROWTH_MAX 64
 /* The pager's heap keeps its high-water mark (picolibc's malloc never
  * gives memory back), and that mark follows the memory in use at the
