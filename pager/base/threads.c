@@ -82,6 +82,15 @@ void pager_thread_signal(struct pager_thread *t, uint64_t bits)
 	sys_notify_signal(t->wake, bits);
 }
 
+void pager_thread_forget(struct pager_thread *t, uint64_t bits)
+{
+	long got = sys_notify_poll(t->wake);
+
+	if (got > 0)
+		t->pending |= (uint64_t)got;
+	t->pending &= ~bits;
+}
+
 /* Take the lock if it is free; whether it was. */
 static int lock_try(struct pager_thread *self)
 {

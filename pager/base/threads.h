@@ -11,7 +11,10 @@
 #include <stdint.h>
 
 /* Bits in a thread's notifications. Bits 0 .. PROCS_MAX - 1 of the service
- * thread's are process deaths; BLK_DONE_BIT (62) is the disk's. */
+ * thread's are process deaths; BLK_DONE_BIT (62) is the disk's. A thread's
+ * waits mix the bits of all its notifications in `pending` (the first
+ * service thread's disk notification is the deaths'), so no two may share
+ * a bit: service.c checks the death bits against these. */
 #define TB_WORK (1UL << 60)	/* there is work for this thread */
 #define TB_LOCK (1UL << 61)	/* the pager lock was let go: try again */
 #define TB_READ (1UL << 59)	/* a swap-in this thread waited for is over */
@@ -58,6 +61,11 @@ int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_cli
 uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want);
 /* Give t the bits (TB_WORK) on its wake notification. */
 void pager_thread_signal(struct pager_thread *t, uint64_t bits);
+/* Drop bits that came for a wait of t's that is over (a timer that fired
+ * as it was disarmed, a wake sent as t woke for another reason): kept in
+ * t->pending or still on its wake notification, they would end the next
+ * wait for them at once. */
+void pager_thread_forget(struct pager_thread *t, uint64_t bits);
 
 /* The pager lock: not recursive; the holder must not block except for the
  * disk (a direct request), which needs no other pager thread. Letting it go

@@ -74,5 +74,9 @@ int reclaim_wait_critical(struct pager_thread *t)
 	pager_lock(t);
 	critical_waiters &= ~(1u << t->id);
 	sys_notify_timer(t->wake, 0, TB_TIMER);
+	/* Woken by one, the other may still come or be on its way: left, it
+	 * would cut short the next bounded wait (wait_congested) or throttle
+	 * (kswapd_throttle). */
+	pager_thread_forget(t, TB_WORK | TB_TIMER);
 	return 1;
 }

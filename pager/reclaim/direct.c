@@ -38,8 +38,10 @@
  * flight to finish instead of adding more. */
 static void wait_congested(struct pager_thread *t)
 {
+	/* No timer, no bounded wait: go on reclaiming rather than hang. */
+	if (sys_notify_timer(t->wake, sys_clock() + CONGESTED_NS, TB_TIMER) < 0)
+		return;
 	pager_unlock(t);
-	sys_notify_timer(t->wake, sys_clock() + CONGESTED_NS, TB_TIMER);
 	pager_thread_wait(t, t->wake, TB_TIMER);
 	pager_lock(t);
 }

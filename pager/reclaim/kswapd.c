@@ -74,6 +74,9 @@ void kswapd_throttle(struct pager_thread *t)
 	pager_unlock(t);
 	pager_thread_wait(t, t->wake, TB_WORK);
 	pager_lock(t);
+	/* Woken otherwise than by kswapd_batch_written (which clears the
+	 * mask), its bit would keep large writes off (kswapd_writes_may_wait). */
+	throttle_waiters &= ~(1u << t->id);
 }
 
 /* Victims that must be written may wait for more, to fill one large

@@ -10,7 +10,7 @@
 
 struct vm_space;
 
-#define PROCS_MAX 59	/* one notification bit each; bits 59 to 61 are the
+#define PROCS_MAX 57	/* one notification bit each; bits 57 to 61 are the
 			 * pager threads' (threads.h), 62 the disk's
 			 * (drivers/blk_protocol.h), 63 is reserved */
 #define PROC_NAME 16

@@ -19,6 +19,7 @@
 #include "reclaim/reclaim.h"
 #include "reclaim/pressure.h"
 #include "base/threads.h"
+#include "drivers/blk_protocol.h"
 #include "server/spawn.h"
 #include "sys.h"
 #include "pager/protocol.h"
@@ -136,7 +137,8 @@ static int dispatch(const struct msg *in, struct msg *out)
 }
 
 #define DEATH_BITS ((1UL << PROCS_MAX) - 1)
-_Static_assert(PROCS_MAX <= 59, "death bits end below the pager threads' bits (threads.h)");
+_Static_assert((DEATH_BITS & (TB_WORK | TB_LOCK | TB_READ | TB_TIMER | BLK_DONE_BIT)) == 0,
+	       "death bits share no bit with the pager threads' (threads.h) or the disk's");
 
 /* A thread's messages: its own, as another thread may serve meanwhile.
  * The kernel reads and writes a message where it lies only when it lies
