@@ -3,7 +3,8 @@
  * page, a page shared after fork and a shared object's page, and faulting
  * each back; write protection during write-out; fork, unmap and exit with
  * swapped entries, and a fork whose child's page array reclaims (a calloc
- * wrapper evicts); reclaim when frames run out; pinned spaces; read
+ * wrapper evicts) and a swap-in whose reverse-map entry reclaims (a malloc
+ * wrapper drops a parked frame); reclaim when frames run out; pinned spaces; read
  * errors; the checker catching broken swap entries; swapped pages in the
  * footprint the OOM killer reads. The swap device is a fake: a table of
  * malloc'd pages with a reference count per slot (swap_fake.c), tying
@@ -20,6 +21,7 @@
 
 #include "swap_fake.h"
 #include "vm/harvest_batch.h"
+#include "vm/rmap_pool.h"
 #include "vm/swapcache.h"
 
 #define PG VM_PAGE
@@ -53,6 +55,31 @@ void *__wrap_calloc(size_t n, size_t size)
 	return __real_calloc(n, size);
 }
 
+/* Linked with --wrap=malloc too: while armed, the reverse map's pool
+ * growing (a segment's malloc) first drops drop_on_grow.pa, a parked clean
+ * copy, as direct reclaim would for the pager's heap. */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+static struct {
+	uint64_t pa;
+	int armed, done;
+} drop_on_grow;
+
+void *__wrap_malloc(size_t size)
+{
+	uint64_t pa = drop_on_grow.pa;
+
+	if (drop_on_grow.armed && size == RMAP_SEG_SIZE * sizeof(struct rmap_entry)) {
+		drop_on_grow.armed = 0;
+		if (swapcache_parked_clean(pa)) {
+			swapcache_untie(swapcache_slot(pa));
+			frame_free(pa);
+			drop_on_grow.done = 1;
+		}
+	}
+	return __real_malloc(size);
+}
+
 static void check(void)
 {
 	swap_fake_check();
@@ -62,6 +89,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&evict_on_calloc, 0, sizeof(evict_on_calloc));	/* a failed test's disarmed */
+	memset(&drop_on_grow, 0, sizeof(drop_on_grow));
 	swap_fake_setup();
 	return 0;
 }
@@ -255,6 +283,69 @@ static void test_fork_chunk_reclaims(void **state)
 		swap_fake_expect_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
 		swap_fake_expect_fill(c, VA + at[k] * PG, (uint8_t)(10 * k + 15));
 	}
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Maps pages until the reverse map's first segment (a fresh pool's
+ * RMAP_SEG_SIZE - 1 entries) has no entry free: a region of f's filled,
+ * forked while a whole copy fits, then single pages of another. spaces[]
+ * gets the forks (NULL after the last). */
+static void rmap_fill_pool(struct vm_space *f, struct vm_space **spaces, int max)
+{
+	const uint64_t target = RMAP_SEG_SIZE - 1, many = 200, single = VA + 1024 * PG;
+	uint64_t k;
+	int n = 0;
+
+	assert_int_equal(vm_region_add(f, VA + 512 * PG, VA + (512 + many) * PG, RW, VM_ANON, NULL), 0);
+	for (k = 0; k < many; k++)
+		fake_fault(f, VA + (512 + k) * PG, VM_R, VM_FAULT_MAPPED);
+	while (vmstat_get(VMSTAT_RMAP_ENTRIES) + many <= target) {
+		assert_true(n < max - 1);
+		spaces[n] = fake_space(10 + n);
+		assert_int_equal(vm_fork(f, spaces[n++]), 0);
+	}
+	spaces[n] = NULL;
+	assert_int_equal(vm_region_add(f, single, single + many * PG, RW, VM_ANON, NULL), 0);
+	for (k = 0; vmstat_get(VMSTAT_RMAP_ENTRIES) < target; k++)
+		fake_fault(f, single + k * PG, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vmstat_get(VMSTAT_RMAP_ENTRIES), target);
+}
+
+/* A swap-in whose reverse-map entry must grow the pool, which reclaims
+ * (the pager's heap grows through direct reclaim) and drops the parked
+ * frame the fault would have found in the cache: the fault reserves its
+ * entries before it looks, so it reads the page back instead of mapping
+ * the freed frame. */
+static void test_swap_in_reserve_reclaims(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2), *f = fake_space(3), *forks[8];
+	uint64_t free0 = frames_free(), back;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 60);
+	assert_int_equal(vm_fork(p, c), 0);
+	slot = swap_out(vm_lookup(p, VA), 0);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);	/* the parent copies: back parked */
+	back = swapcache_lookup(slot);
+	assert_true(swapcache_parked_clean(back));
+	rmap_fill_pool(f, forks, 8);
+	check();
+	drop_on_grow.pa = back;
+	drop_on_grow.armed = 1;
+	fake_fault(c, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(drop_on_grow.done, 1);
+	check();
+	assert_int_equal(sw.reads, 2);			/* read again, not found */
+	swap_fake_expect_fill(c, VA, 60);
+	swap_fake_fill(c, VA, 70);
+	check();
+	for (int k = 0; forks[k]; k++)
+		destroy(forks[k]);
+	destroy(f);
 	destroy(c);
 	destroy(p);
 	assert_int_equal(frames_free(), free0);
@@ -2613,6 +2704,7 @@ int main(void)
 		TEST(test_evict_private),
 		TEST(test_evict_after_fork),
 		TEST(test_fork_chunk_reclaims),
+		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
