@@ -24,7 +24,7 @@ free_port() {
 # Boot, QEMU waiting for gdb. The port is free when chosen; another
 # program may take it first, so a boot that never listens is tried again.
 listening=0
-for attempt in 1 2 3; do
+for _ in 1 2 3; do
 	port=$(free_port)
 	QEMU_OPTS="-gdb tcp:127.0.0.1:$port -S" timeout 120 "$scripts/run" init.run=vmstat \
 		</dev/null >"$tmp/console" 2>&1 &
@@ -53,6 +53,7 @@ fi
 # its $pk_running condition, then each reader at the stop in the pager;
 # last pk-user and pk-follow, which brings the running program's symbols
 # back (with the breakpoint gone: symbols never change on one's stop).
+# shellcheck disable=SC2016	# $pk_running is gdb's, not the shell's
 GDB_PORT=$port timeout 60 "$scripts/gdb" -batch \
 	-ex pk-proc -ex 'pk-user vmstat' -ex 'pk-break pager handle_stats' -ex continue \
 	-ex 'bt 2' -ex pk-proc -ex pk-runq \
@@ -105,6 +106,7 @@ has "pk-proc: its saved context and process" "^  saved user context: pc 0x[0-9a-
 has "pk-runq: a line per priority, then the running thread" \
 	"^priority 0: " "^running: thread [0-9]+ \(T_RUNNING, .*'pager'$"
 has "pk-frame: the descriptor of frame 2048" "^frame 2048 \(0x80800000\): \{next = .*, state = [0-3] "
+# shellcheck disable=SC2016	# gdb's $pk_running, its values $1 and $2
 has '$pk_running is 1 for the pager, 0 for another' '^\$1 = 1$' '^\$2 = 0$'
 result "pk-follow brings back the running program's symbols" \
 	"$([[ $(grep '^\[pk\] user symbols: ' "$tmp/gdb" | tail -2 | cut -d' ' -f4 | tr '\n' ' ') == \
