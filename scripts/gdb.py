@@ -83,8 +83,9 @@ def lto_definition(decl):
     optimisation. GCC then describes a variable twice: in its own file's
     unit, where gdb finds it by name but no address is (gdb says "optimized
     out"), and in the link's unit, with the address and the first's name,
-    line and type, but gdb takes that unit for another file. So: the one
-    definition in the same objfile whose name, line and type are decl's."""
+    line and type, but gdb takes that unit for another file. So: the
+    definitions in the same objfile whose name, line and type are decl's
+    (the addresses; one, unless two files' statics look alike)."""
     found = set()
     for some in gdb.lookup_static_symbols(decl.name):
         if some.symtab.objfile != decl.symtab.objfile:
@@ -93,7 +94,7 @@ def lto_definition(decl):
             if (sym.name == decl.name and sym.addr_class == gdb.SYMBOL_LOC_STATIC
                     and sym.line == decl.line and str(sym.type) == str(decl.type)):
                 found.add(int(sym.value().address))
-    return found.pop() if len(found) == 1 else None
+    return found
 
 
 def variable(elf, name, file=None):
@@ -113,11 +114,12 @@ def variable(elf, name, file=None):
     decl = decls[0]
     if decl.addr_class == gdb.SYMBOL_LOC_STATIC:
         return int(decl.value().address), decl.type
-    address = lto_definition(decl)
-    if address is None:
-        raise gdb.GdbError(f"variable {what} in {os.path.basename(elf)} has no "
-                           f"address gdb can find (optimised out?)")
-    return address, decl.type
+    found = lto_definition(decl)
+    if len(found) != 1:
+        why = "optimised out?" if not found else f"{len(found)} alike: {sorted(map(hex, found))}"
+        raise gdb.GdbError(f"variable {what} in {os.path.basename(elf)}: no one address "
+                           f"gdb can find ({why})")
+    return found.pop(), decl.type
 
 
 def kernel_elf():
