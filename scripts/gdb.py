@@ -11,15 +11,27 @@ KERNBASE = 0xFFFFFFC000000000   # arch/riscv/arch.h: RAM mapped here, the kernel
 PHYSMAP_BASE = 0x2000000000     # kernel/abi/vm.h: the pager sees its frames here
 PAGE = 4096
 
-# The pager's counters pk-vmstat shows: (title, expression in the pager's
-# symbols). Follow the pager when its statistics move; vmstat (the guest
-# program) stays the authoritative list.
-VMSTAT = [
-    ("counts, by enum vmstat_item (pager/base/vmstat.h)", "vmstat_counts"),
-    ("frames free", "'frames.c'::nfree"),
-    ("frames managed", "'frames.c'::managed"),
-    ("fewest frames free", "'frames.c'::lowest"),
-]
+# What the helpers read, by name: (variable, the file whose static it is,
+# or None for a global). When one is renamed or moved, the helper that
+# reads it fails naming it (Variable.find); mend it here.
+KERNEL_RUNNING = ("sched_running", None)      # kernel/sched.c: the running thread
+KERNEL_RUNQ = ("runq", "kernel/sched.c")       # the ready threads, a queue per priority
+KERNEL_MEMMAP = ("memmap", None)               # kernel/memmap.c: root_image, the pager's frames
+PAGER_FRAMES = ("frames_at", None)             # pager/vm/frames.h: the frame table
+PAGER_COUNTS = ("vmstat_counts", None)         # pager/base/vmstat.h: a count per item
+PAGER_GAUGES = ("gauges", "base/vmstat.c")     # the items read from their owners instead
+# A gauge is a function of its owner's (pager/base/vmstat.h, vmstat_gauge):
+# gdb cannot call it in a stopped guest, so pk-vmstat reads the owner's
+# variable (or a field of one) where the function only returns it; the
+# other gauges it names and does not show.
+GAUGE_VARIABLES = {
+    "VMSTAT_FRAMES_TOTAL": ("managed", "vm/frames.c"),          # frames_total()
+    "VMSTAT_FRAMES_FREE": ("nfree", "vm/frames.c"),             # frames_free()
+    "VMSTAT_FRAMES_FREE_LOWEST": ("lowest", "vm/frames.c"),     # frames_lowest_free()
+    "VMSTAT_PRESSURE_LEVEL": ("level", "reclaim/pressure.c"),   # level_now()
+    "VMSTAT_SWAPOUT_REFUSED": ("outq.refused", "swap/writer.c"),  # refused()
+    "VMSTAT_SWAPIN_REFUSED": ("inq.refused", "swap/in.c"),      # refused()
+}
 
 
 # ---- memory ----
@@ -49,11 +61,76 @@ def kernel_pa(va):
     return va - KERNBASE
 
 
-def kernel_var(expr):
-    """The kernel's variable expr ("memmap", "'sched.c'::current"): its
-    address comes from the symbols, its bytes from RAM."""
-    ref = gdb.parse_and_eval(f"&{expr}")     # an address: reads nothing
-    return read_pa(kernel_pa(int(ref)), ref.type.target())
+# ---- symbols ----
+
+def objfile(path):
+    """The gdb.Objfile of the ELF at path (its symbols must be loaded)."""
+    want = os.path.realpath(path)
+    for o in gdb.objfiles():
+        if o.filename and os.path.realpath(o.filename) == want:
+            return o
+    raise gdb.GdbError(f"the symbols of {path} are not loaded")
+
+
+def in_file(sym, file):
+    """Whether sym's compilation unit is file ("vm/frames.c": a path's tail)."""
+    name = sym.symtab.filename
+    return name == file or name.endswith("/" + file)
+
+
+def lto_definition(decl):
+    """The address of the variable decl declares, under link-time
+    optimisation. GCC then describes a variable twice: in its own file's
+    unit, where gdb finds it by name but no address is (gdb says "optimized
+    out"), and in the link's unit, with the address and the first's name,
+    line and type, but gdb takes that unit for another file. So: the
+    definitions in the same objfile whose name, line and type are decl's
+    (the addresses; one, unless two files' statics look alike)."""
+    found = set()
+    for some in gdb.lookup_static_symbols(decl.name):
+        if some.symtab.objfile != decl.symtab.objfile:
+            continue
+        for sym in some.symtab.static_block():
+            if (sym.name == decl.name and sym.addr_class == gdb.SYMBOL_LOC_STATIC
+                    and sym.line == decl.line and str(sym.type) == str(decl.type)):
+                found.add(int(sym.value().address))
+    return found
+
+
+def variable(elf, name, file=None):
+    """(address, type) of the variable called name in the program elf: a
+    global, or with file the static of that file. Fails naming what it
+    could not find, rather than a helper showing a wrong or zero value."""
+    obj = objfile(elf)
+    what = f"'{name}' ({file}'s static)" if file else f"global '{name}'"
+    if file:
+        decls = [s for s in gdb.lookup_static_symbols(name)
+                 if s.symtab.objfile == obj and in_file(s, file)]
+    else:
+        decls = [s for s in [obj.lookup_global_symbol(name)] if s]
+    if not decls:
+        raise gdb.GdbError(f"no variable {what} in {os.path.basename(elf)}: "
+                           f"scripts/gdb.py needs to learn its new name")
+    decl = decls[0]
+    if decl.addr_class == gdb.SYMBOL_LOC_STATIC:
+        return int(decl.value().address), decl.type
+    found = lto_definition(decl)
+    if len(found) != 1:
+        why = "optimised out?" if not found else f"{len(found)} alike: {sorted(map(hex, found))}"
+        raise gdb.GdbError(f"variable {what} in {os.path.basename(elf)}: no one address "
+                           f"gdb can find ({why})")
+    return found.pop(), decl.type
+
+
+def kernel_elf():
+    return f"{BUILD}/kernel/kernel.elf"
+
+
+def kernel_var(ref):
+    """The kernel's variable ref (a (name, file) pair from the top of this
+    file): its address comes from the symbols, its bytes from RAM."""
+    address, gdbtype = variable(kernel_elf(), *ref)
+    return read_pa(kernel_pa(address), gdbtype)
 
 
 def deref(ptr):
@@ -112,7 +189,7 @@ class UserSymbols:
 def current_thread():
     """The thread the kernel runs (a value), or None (before the scheduler
     starts, or idle). Call inside Physical."""
-    t = kernel_var("'sched.c'::current")
+    t = kernel_var(KERNEL_RUNNING)
     return deref(t) if int(t) else None
 
 
@@ -208,7 +285,7 @@ class PkRunq(gdb.Command):
 
     def invoke(self, arg, from_tty):
         with Physical():
-            runq = kernel_var("'sched.c'::runq")
+            runq = kernel_var(KERNEL_RUNQ)
             for prio in range(runq.type.range()[1] + 1):
                 names, t = [], runq[prio]["head"]
                 while int(t):
@@ -244,7 +321,7 @@ def pager_pa(va):
     in its physmap (frames, and the frame table). Inside Physical."""
     if va >= PHYSMAP_BASE:
         return va - PHYSMAP_BASE
-    base = int(kernel_var("memmap")["root_image"]["base"])
+    base = int(kernel_var(KERNEL_MEMMAP)["root_image"]["base"])
     pages = 0
     for vaddr, memsz in pager_segments():
         first, end = vaddr // PAGE, (vaddr + memsz + PAGE - 1) // PAGE
@@ -254,11 +331,18 @@ def pager_pa(va):
     raise gdb.GdbError(f"0x{va:x} is not in the pager's image or physmap")
 
 
-def pager_var(expr):
-    """The pager's variable expr, whichever process runs. Inside Physical,
-    with the pager's symbols loaded."""
-    ref = gdb.parse_and_eval(f"&{expr}")
-    return read_pa(pager_pa(int(ref)), ref.type.target())
+def pager_var(ref):
+    """The pager's variable ref (a (name, file) pair, as kernel_var's; the
+    name may go on to a field, "outq.refused"), whichever process runs.
+    Inside Physical, with the pager's symbols loaded."""
+    name, *fields = ref[0].split(".")
+    address, gdbtype = variable(program_elf("pager"), name, ref[1])
+    value = read_pa(pager_pa(address), gdbtype)
+    for f in fields:
+        if not any(have.name == f for have in value.type.strip_typedefs().fields()):
+            raise gdb.GdbError(f"{ref[1]}'s {name} has no field '{f}' any more")
+        value = value[f]
+    return value
 
 
 def with_pager(fn):
@@ -274,42 +358,58 @@ def with_pager(fn):
             UserSymbols.use(before[0], quiet=True)
 
 
+def gauge_reader(address):
+    """The name of the pager's function at address (a gauge's reader)."""
+    where = gdb.execute(f"info symbol 0x{address:x}", to_string=True).split()
+    if not where or where[0] == "No":
+        return f"0x{address:x}"
+    return where[0].split(".lto_priv")[0]     # the link's name for one of several statics
+
+
+def vmstat_items():
+    """Every item vmstat reports, in order: (its name in vmstat's output,
+    its enum vmstat_item name, its index)."""
+    try:
+        fields = gdb.lookup_type("enum vmstat_item").fields()
+    except gdb.error:
+        raise gdb.GdbError("no enum vmstat_item in the pager's symbols (pager/base/vmstat.h)")
+    reported = next((f.enumval for f in fields if f.name == "VMSTAT_REPORTED"), None)
+    if reported is None:
+        raise gdb.GdbError("enum vmstat_item has no VMSTAT_REPORTED any more")
+    return [(f.name[len("VMSTAT_"):].lower(), f.name, f.enumval)
+            for f in fields if f.enumval < reported]
+
+
 class PkVmstat(gdb.Command):
-    """pk-vmstat: the pager's counters, read from its memory."""
+    """pk-vmstat: the pager's statistics under vmstat's names (docs/vmstat.md),
+    read from its memory: each count, and each gauge (a level its owner
+    computes when vmstat asks) read from its owner's variable where it is
+    one, otherwise named and not shown."""
 
     def __init__(self):
         super().__init__("pk-vmstat", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
         def show():
-            for title, expr in VMSTAT:
-                if expr == "vmstat_counts" and show_named_counts(expr):
-                    continue
-                print(f"{title} ({expr}): " + str(pager_var(expr)))
+            counts = pager_var(PAGER_COUNTS)
+            gauges = pager_var(PAGER_GAUGES)
+            for name, item, e in vmstat_items():
+                if not int(gauges[e]):
+                    print(f"{name} {int(counts[e])}")
+                elif item in GAUGE_VARIABLES:
+                    var, file = GAUGE_VARIABLES[item]
+                    print(f"{name} {int(pager_var(GAUGE_VARIABLES[item]))}"
+                          f"  (gauge: {file}'s {var})")
+                else:
+                    print(f"{name} -  (gauge: {gauge_reader(int(gauges[e]))}() computes it; "
+                          f"not shown)")
         with_pager(show)
-
-
-def show_named_counts(expr):
-    """The counts one a line under vmstat's names (docs/vmstat.md): the
-    enum's names without VMSTAT_, lower case. False if the pager's symbols
-    do not carry the enum (then the raw array is shown)."""
-    try:
-        items = gdb.lookup_type("enum vmstat_item").fields()
-    except gdb.error:
-        return False
-    counts = pager_var(expr)
-    print("counts, by vmstat's names (gauges read 0 here: vmstat asks their owners)")
-    reported = next((f.enumval for f in items if f.name == "VMSTAT_REPORTED"), None)
-    for f in items:
-        if f.name in ("VMSTAT_REPORTED", "VMSTAT_ITEMS") or f.enumval == reported:
-            continue
-        print(f"{f.name[len('VMSTAT_'):].lower()} {int(counts[f.enumval])}")
-    return True
 
 
 class PkFrame(gdb.Command):
     """pk-frame PA: the pager's descriptor of the frame at physical address PA
-    (struct frame in pager/vm/frames.h: state, flags, mappings, swap slot)."""
+    (struct frame in pager/vm/frames.h: free-list links, reverse map, swap
+    slot, shared object, state and flags)."""
 
     def __init__(self):
         super().__init__("pk-frame", gdb.COMMAND_DATA)
@@ -320,16 +420,17 @@ class PkFrame(gdb.Command):
         pa = int(gdb.parse_and_eval(arg))
 
         def show():
-            base = int(pager_var("'frames.c'::base"))
-            nframes = int(pager_var("'frames.c'::nframes"))
+            at = pager_var(PAGER_FRAMES)
+            base, span, table = int(at["base"]), int(at["span"]), at["table"]
+            if span == 0:
+                raise gdb.GdbError("the pager has no frame table yet (frames_init)")
             index = (pa - base) // PAGE
-            if not 0 <= index < nframes:
-                raise gdb.GdbError(f"0x{pa:x} is not one of the pager's {nframes} "
+            if not 0 <= pa - base < span:
+                raise gdb.GdbError(f"0x{pa:x} is not one of the pager's {span // PAGE} "
                                    f"frames from 0x{base:x}")
-            table = pager_var("'frames.c'::table")
-            desc = int(table) + index * table.type.target().sizeof
-            print(f"frame {index} (0x{pa:x}): "
-                  + str(read_pa(pager_pa(desc), table.type.target())))
+            desc_type = table.type.target()
+            desc = int(table) + index * desc_type.sizeof
+            print(f"frame {index} (0x{pa:x}): " + str(read_pa(pager_pa(desc), desc_type)))
         with_pager(show)
 
 
@@ -341,8 +442,10 @@ class PkUser(gdb.Command):
         super().__init__("pk-user", gdb.COMMAND_FILES)
 
     def invoke(self, arg, from_tty):
-        if not UserSymbols.use(arg.strip()):
-            raise gdb.GdbError(f"no program '{arg.strip()}' in {BUILD}")
+        name = arg.strip()
+        if not program_elf(name):
+            raise gdb.GdbError(f"no program '{name}' in {BUILD}")
+        UserSymbols.use(name)     # or says why it keeps the symbols it has
 
 
 class PkBreak(gdb.Command):
