@@ -477,6 +477,42 @@ static void test_check_catches_fork_corruption(void **state)
 	fake_check();
 }
 
+/* vm_check finds a page a shared object holds that no region reaches (a
+ * leak: nothing could map it or free it before the object's end): a frame
+ * planted in a hole, links and counts otherwise right, and found again at
+ * the end of the object, past every region. */
+static void test_check_catches_unreached_page(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1);
+	struct vm_object *o;
+	uint64_t pa;
+	struct frame *f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x43000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x40000, 1);
+	assert_int_equal(vm_unmap_range(p, 0x41000, 0x42000), 0);
+	assert_int_equal(vm_region_resize(p, 0x43000, 0x42000), 0);
+	fake_check();
+	o = vm_region_find(p, 0x40000)->obj;
+	pa = frame_alloc();
+	f = frame_desc(pa);
+	for (uint32_t j = 1; j < 3; j++) {
+		f->obj = o->id;
+		f->obj_page = j;
+		assert_int_equal(pv_set(&o->pages, j, pa_pfn(pa)), 0);
+		if (vm_check() == 0)
+			fail_msg("vm_check missed object page %u that no region reaches", j);
+		assert_non_null(strstr(vm_check_error(), "no region reaches"));
+		pv_set(&o->pages, j, 0);
+		f->obj = f->obj_page = 0;
+	}
+	frame_free(pa);
+	fake_check();
+	vm_space_destroy(p);
+	fake_check();
+}
+
 static void test_fork_nomem(void **state)
 {
 	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
@@ -863,6 +899,7 @@ int main(void)
 		TEST(test_fork_image),
 		TEST(test_space_info),
 		TEST(test_check_catches_fork_corruption),
+		TEST(test_check_catches_unreached_page),
 		TEST(test_fork_nomem),
 		TEST(test_fork_protect_refused),
 		TEST(test_no_faultaround_on_cow),
