@@ -269,7 +269,7 @@ static int shared_resize(struct vm_region *r, uint64_t npages)
 
 	if (need > o->npages)
 		o->npages = need;	/* the new pages are absent: nothing to allocate */
-	else
+	if (npages < region_pages(r))
 		object_drop_unreached(o, need, reach_end(r, region_pages(r)), r);
 	return 0;
 }
