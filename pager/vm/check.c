@@ -337,18 +337,35 @@ static uint64_t object_regions(const struct vm_object *o)
 	return n;
 }
 
-/* Every object's pages link back or name a slot, and its references are
- * its regions. Adds swapped pages. */
+/* The first page of o that no region reaches (o holds none: shared.c
+ * drops each with the last region reaching it), or o->npages; a run of
+ * reached pages at a time. */
+static uint64_t object_unreached(const struct vm_object *o)
+{
+	uint64_t j = pv_next(&o->pages, 0, o->npages), next;
+
+	while (j < o->npages && vm_object_reached(o, j, NULL, NULL, &next))
+		j = pv_next(&o->pages, next, o->npages);
+	return j;
+}
+
+/* Every object's pages link back or name a slot, some region reaches each,
+ * and its references are its regions. Adds swapped pages. */
 static int check_objects(uint64_t *swapped)
 {
 	for (uint32_t id = 1; id < vm_object_count(); id++) {
 		const struct vm_object *o = vm_object_by_id(id);
+		uint64_t j;
 		if (!o)
 			continue;
 		if (o->id != id || object_regions(o) != o->refs)
 			return fail("shared object's references are not its regions",
 				    (struct found){ .name = ", references", .value = o->refs });
-		for (uint64_t j = pv_next(&o->pages, 0, o->npages); j < o->npages;
+		if ((j = object_unreached(o)) < o->npages)
+			return fail("shared object holds a page no region reaches",
+				    (struct found){ .frame = entry_frame(pv_get(&o->pages, j)),
+						    .name = ", object page", .value = j });
+		for (j = pv_next(&o->pages, 0, o->npages); j < o->npages;
 		     j = pv_next(&o->pages, j + 1, o->npages)) {
 			uint32_t e = pv_get(&o->pages, j);
 			uint64_t pa = entry_frame(e);

@@ -18,27 +18,6 @@ static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t 
 	return pv_count(&o->pages, from, to < o->npages ? to : o->npages);
 }
 
-/* s's regions that refer to o: a hole punched in a shared region leaves
- * two, each holding its own reference. */
-static uint32_t space_refs(const struct vm_space *s, const struct vm_object *o)
-{
-	uint32_t n = 0;
-
-	for (const struct vm_region *r = s->regions; r; r = r->next)
-		n += r->obj == o;
-	return n;
-}
-
-/* Whether r is the first of s's regions on its object. */
-static int first_on_object(const struct vm_space *s, const struct vm_region *r)
-{
-	const struct vm_region *q = s->regions;
-
-	while (q != r && q->obj != r->obj)
-		q = q->next;
-	return q == r;
-}
-
 int vm_frame_alone(uint64_t pa)
 {
 	uint32_t slot = swapcache_slot(pa);
@@ -50,21 +29,24 @@ int vm_frame_alone(uint64_t pa)
 	return vm.swap.slot_refs(vm.swap.ctx, slot) <= (uint32_t)swapcache_held(pa);
 }
 
-/* A shared region's pages live in its object. If s holds every reference
- * (o->refs counts regions, not spaces), s's exit frees the whole object,
- * pages outside s's regions too (a hole, a shrink's tail), so it counts
- * once, alone; otherwise the region's own pages are shared. */
+/* A shared region's pages live in its object, which holds only pages
+ * some region reaches (shared.c): a page of r's that no other space's
+ * region reaches goes with s, and counts alone; the others, shared. */
 static void object_footprint(const struct vm_space *s, const struct vm_region *r,
 			     uint64_t *alone, uint64_t *shared)
 {
 	const struct vm_object *o = r->obj;
+	uint64_t j = r->pgoff, end = r->pgoff + region_pages(r), next;
 
-	if (o->refs == space_refs(s, o)) {
-		if (first_on_object(s, r))
-			*alone += object_pages(o, 0, o->npages);
-		return;
+	if (end > o->npages)
+		end = o->npages;	/* never (vm_check), but the walk must end */
+	while (j < end) {
+		int others = vm_object_reached(o, j, s, NULL, &next);
+		if (next > end)
+			next = end;
+		*(others ? shared : alone) += object_pages(o, j, next);
+		j = next;
 	}
-	*shared += object_pages(o, r->pgoff, r->pgoff + region_pages(r));
 }
 
 void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared)

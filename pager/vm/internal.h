@@ -52,7 +52,8 @@ static inline uint32_t entry_slot(uint32_t e)
 }
 
 /* Anonymous memory several spaces map at once (VM_SHARED): it owns its
- * frames, which go when the last region referring to it does. */
+ * pages, each of which goes when the last region reaching it does
+ * (shared.c). */
 struct vm_object {
 	uint32_t id;		/* frame.obj of its frames; its slot in shared.c's table */
 	uint32_t refs;		/* regions pointing at it, in any space */
@@ -125,7 +126,9 @@ struct vm_region {
 	 * around pages that are there. */
 	struct pagevec pages;
 	struct vm_object *obj;	/* VM_SHARED: holds one reference */
-	uint64_t pgoff;		/* VM_SHARED: obj's page at start */
+	/* VM_SHARED: obj's page at start; r reaches obj's pages [pgoff,
+	 * pgoff + its pages), which no other region of its space reaches. */
+	uint64_t pgoff;
 	struct vm_image img;	/* VM_IMAGE: what pages are filled from */
 	/* Private anonymous memory its owner unlocked (discard.c): reclaim
 	 * drops its pages before swapping anything, and `discarded` records
@@ -351,6 +354,13 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r);
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
 struct vm_object *vm_object_new(uint64_t npages);
 struct vm_object *vm_object_by_id(uint32_t id);
+/* Whether some region on o reaches o's page j (pgoff <= j < pgoff + its
+ * pages), leaving out space skip_s's regions and region skip_r (either
+ * NULL); in *next, the first page after j where the answer may change (at
+ * most o->npages), so that a caller walks o a run at a time. An object
+ * holds no page that no region reaches (vm_check holds to it). */
+int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_space *skip_s,
+		      const struct vm_region *skip_r, uint64_t *next);
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 

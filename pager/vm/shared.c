@@ -1,9 +1,13 @@
 /*
  * Shared anonymous memory (mmap MAP_SHARED): the frames belong to a
- * reference-counted object that every sharer's region points at, so a
- * write in one is seen by all; the frames go with the object's last region.
- * An evicted page is swapped in the object (one entry, one slot reference),
- * and the first sharer to touch it again brings it back for all.
+ * reference-counted object that every sharer's region points at, each
+ * region reaching the object's pages [pgoff, pgoff + its pages), so a
+ * write in one is seen by all. The object holds only pages some region
+ * reaches: a page whose last such region goes (munmap, a shrink, exit)
+ * goes with it, so no memory stays behind that nobody can use or the OOM
+ * killer could not see. An evicted page is swapped in the object (one
+ * entry, one slot reference), and the first sharer to touch it again
+ * brings it back for all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,26 +69,91 @@ uint32_t vm_object_count(void)
 	return nslots;
 }
 
-/* Drop one reference; the last frees the object's frames (none is mapped:
- * every region that could map them is gone) and gives up its slots. */
+/* Whether a region on o reaches o's page j, leaving out space skip_s's
+ * regions and region skip_r (either NULL); *next: the first page after j
+ * where the answer may change (the end of a region reaching j, or the
+ * start of the first above j; at most o->npages). A walk over every
+ * space's regions: o keeps no list of its own, and only unmaps, exits,
+ * the OOM killer's footprint and vm_check ask. */
+int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_space *skip_s,
+		      const struct vm_region *skip_r, uint64_t *next)
+{
+	uint64_t end = j, above = o->npages;
+
+	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
+		if (s == skip_s)
+			continue;
+		for (const struct vm_region *r = s->regions; r; r = r->next) {
+			uint64_t lo = r->pgoff, hi = r->pgoff + region_pages(r);
+			if (r->obj != o || r == skip_r)
+				continue;
+			if (lo <= j && j < hi && hi > end)
+				end = hi;
+			else if (lo > j && lo < above)
+				above = lo;
+		}
+	}
+	*next = end > j ? end : above;
+	return end > j;
+}
+
+/* The end of r's reach in its object, for npages pages. */
+static uint64_t reach_end(const struct vm_region *r, uint64_t npages)
+{
+	uint64_t end = r->pgoff + npages;
+
+	return end < r->obj->npages ? end : r->obj->npages;
+}
+
+/* o's page j goes: its frame leaves the object and is released (parked
+ * instead while a write-out's tie holds it, and freed at the write's end,
+ * as a private page let go during its write is), and its slot reference
+ * goes (a read of it still in flight finds the slot untied and frees its
+ * frame: swapcache_read_end). No mapping is left: every region that
+ * reached the page dropped its own first. */
+static void object_drop(struct vm_object *o, uint64_t j)
+{
+	uint32_t e = pv_get(&o->pages, j);
+	uint64_t pa = entry_frame(e);
+	struct frame *f = pa ? frame_desc(pa) : NULL;
+
+	pv_set(&o->pages, j, 0);	/* to 0: cannot fail */
+	if (entry_slot(e))
+		swapcache_slot_put(entry_slot(e));
+	if (!f)
+		return;
+	if (f->mapcount)
+		vm_note_bug("a shared object's page left it while mapped");
+	f->obj = f->obj_page = 0;
+	vm_frame_release(pa);
+}
+
+/* Drop o's pages in [from, to) (within o) that no region but skip_r
+ * reaches, a run at a time. */
+static void object_drop_unreached(struct vm_object *o, uint64_t from, uint64_t to,
+				  const struct vm_region *skip_r)
+{
+	uint64_t j = pv_next(&o->pages, from, to), next;
+
+	while (j < to) {
+		int reached = vm_object_reached(o, j, NULL, skip_r, &next);
+		if (next > to)
+			next = to;
+		for (; !reached && j < next; j = pv_next(&o->pages, j + 1, next))
+			object_drop(o, j);
+		j = pv_next(&o->pages, next, to);
+	}
+}
+
+/* Drop one reference; the last frees the object's pages and gives up its
+ * slots. */
 static void object_put(struct vm_object *o)
 {
 	if (--o->refs > 0)
 		return;
 	for (uint64_t j = pv_next(&o->pages, 0, o->npages); j < o->npages;
-	     j = pv_next(&o->pages, j + 1, o->npages)) {
-		uint32_t e = pv_get(&o->pages, j);
-		uint64_t pa = entry_frame(e);
-		struct frame *f = pa ? frame_desc(pa) : NULL;
-		if (entry_slot(e))
-			swapcache_slot_put(entry_slot(e));
-		if (!f)
-			continue;
-		if (f->mapcount)
-			vm_note_bug("shared object freed while its frame is mapped");
-		f->obj = f->obj_page = 0;
-		vm_frame_release(pa);
-	}
+	     j = pv_next(&o->pages, j + 1, o->npages))
+		object_drop(o, j);
 	objects[o->id] = NULL;
 	pv_free(&o->pages);
 	free(o);
@@ -174,7 +243,7 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 
 	(void)ps;
 	o->refs++;	/* first: c already points at o */
-	uint64_t end = c->pgoff + region_pages(c) < o->npages ? c->pgoff + region_pages(c) : o->npages;
+	uint64_t end = reach_end(c, region_pages(c));
 
 	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
 	     j = pv_next(&o->pages, j + 1, end)) {
@@ -191,8 +260,8 @@ static void shared_split(struct vm_region *r, struct vm_region *t, uint64_t at)
 	r->obj->refs++;
 }
 
-/* Grow the object if the region now reaches past it. Pages a shrink left
- * behind stay in the object for the other sharers, until its last reference. */
+/* Grow the object if the region now reaches past it; a shrink drops the
+ * pages it left behind that no other region reaches. */
 static int shared_resize(struct vm_region *r, uint64_t npages)
 {
 	struct vm_object *o = r->obj;
@@ -200,17 +269,24 @@ static int shared_resize(struct vm_region *r, uint64_t npages)
 
 	if (need > o->npages)
 		o->npages = need;	/* the new pages are absent: nothing to allocate */
+	if (npages < region_pages(r))
+		object_drop_unreached(o, need, reach_end(r, region_pages(r)), r);
 	return 0;
 }
 
+/* r is out of its space's list: the pages only it reached go, then its
+ * reference. */
 static void shared_release(struct vm_region *r)
 {
+	if (r->obj->refs > 1)
+		object_drop_unreached(r->obj, r->pgoff, reach_end(r, region_pages(r)), r);
 	object_put(r->obj);
 }
 
-/* A page whose mapping goes stays in the object (no page_gone); its
- * entries never name a slot, the object's do (no swap_in); a write needs
- * nothing (no write). */
+/* A page whose mapping goes stays in the object while another region
+ * reaches it, and goes with the last (release, resize: no page_gone);
+ * its entries never name a slot, the object's do (no swap_in); a write
+ * needs nothing (no write). */
 const struct region_ops vm_shared_ops = {
 	.name = "shared", .priv = 0, .faultaround = 0, .guard = 0,
 	.page_in = shared_page_in, .fork = shared_fork, .split = shared_split,

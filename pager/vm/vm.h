@@ -326,8 +326,8 @@ size_t vm_discard_some(size_t want);
 
 /* What s's death would give back (for the OOM killer): its pages, resident
  * or swapped, split into those only s holds (alone: a private frame mapped
- * once, a slot named once, or any page of a shared object only s refers
- * to) and those others hold too (shared). */
+ * once, a slot named once, or a shared object's page only s's regions
+ * reach) and those others hold too (shared). */
 void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared);
 
 /* Walk every space, region, page, shared object, frame and rmap entry and

@@ -17,12 +17,13 @@
 struct fake_swap sw;
 
 /* No entry names slot: the slot is free, and a frame the VM core handed
- * over to it (kept after write-out) goes with it. */
+ * over to it (kept after write-out) goes with it; one still being read is
+ * the read's, whose end frees it (swapcache_read_end). */
 static void slot_free(uint32_t slot)
 {
 	uint64_t pa = swapcache_lookup(slot);
 
-	if (pa && swapcache_detached(pa) && !vm_mapcount(pa)) {
+	if (pa && swapcache_detached(pa) && !swapcache_reading(pa) && !vm_mapcount(pa)) {
 		swapcache_untie(slot);
 		frame_free(pa);
 	}

@@ -1119,6 +1119,42 @@ static void test_sharer_reads_after_unmap(void **state)
 	check_sharer_reads_during_write(unmap_then_sharer_reads);
 }
 
+/* A shared page whose last region goes while its write is in flight (a
+ * hole punched in its only sharer): it leaves the object at once, parked
+ * on its write's tie, and the write's end frees it instead of evicting it
+ * (no entry names its slot, and it is not counted written out) and gives
+ * nothing back to the policy. The page beside it is evicted as usual.
+ * (Before, the object kept the page, and the write's end evicted it to a
+ * slot nobody could reach.) */
+static void hole_during_write(void)
+{
+	assert_int_equal(vm_unmap_range(during_space, VA + PG, VA + 2 * PG), 0);
+	fake_check();
+}
+
+static void test_shared_hole_during_write(void **state)
+{
+	struct vm_space *p = fake_space(1);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_SHARED, NULL), 0);
+	for (unsigned j = 0; j < 2; j++) {
+		fake_fault(p, VA + j * PG, VM_W, VM_FAULT_MAPPED);
+		memset(frame_ptr(vm_lookup(p, VA + j * PG)), (int)(j + 1), PG);
+	}
+	assert_int_equal(write_with(p, 2, hole_during_write), 2);
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(put_backs, 0);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPOUT), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
+	fault_back(p, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(p, VA)), 1);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
 /* Queued victims holding clean copies are sealed in one harvest, with no
  * look: two not written since (one of them read while it waited) go
  * without a write, and one written while it waited (its dirty bit set)
@@ -1232,6 +1268,7 @@ int main(void)
 		TEST(test_written_then_exit),
 		TEST(test_sharer_reads_during_write),
 		TEST(test_sharer_reads_after_unmap),
+		TEST(test_shared_hole_during_write),
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),

@@ -367,20 +367,23 @@ static void test_unmap_frame_everywhere_shared(void **state)
 	again = vm_lookup(p, 0x40000);
 	assert_int_equal(vm_lookup(c, 0x40000), again);
 	assert_int_equal(fake_peek(p, 0x40000), 0);
-	/* Both drop the page's range: the object alone holds the frame. */
-	assert_int_equal(vm_unmap_range(p, 0x40000, 0x41000), 0);
-	assert_int_equal(vm_unmap_range(c, 0x40000, 0x41000), 0);
+	/* p's second page, which c reaches but never mapped, leaves p's
+	 * range: the object alone holds its frame. */
+	fake_poke(p, 0x41000, 8);
+	again = vm_lookup(p, 0x41000);
+	assert_int_equal(vm_unmap_range(p, 0x41000, 0x42000), 0);
 	fake_check();
 	assert_int_equal(vm_mapcount(again), 0);
-	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(frames_free(), free0 - 2);
 	assert_int_equal(vm_unmap_frame_everywhere(again), 0);
 	fake_check();
 	frame_free(again);	/* refused if the object still held it */
 	fake_check();
-	assert_int_equal(frames_free(), free0);
+	assert_int_equal(frames_free(), free0 - 1);
 	vm_space_destroy(p);
 	vm_space_destroy(c);
 	fake_check();
+	assert_int_equal(frames_free(), free0);
 }
 
 /* Image pages are private too: a child's write copies the file's bytes. */
@@ -471,6 +474,42 @@ static void test_check_catches_fork_corruption(void **state)
 	fake_check();
 	vm_space_destroy(p);
 	vm_space_destroy(c);
+	fake_check();
+}
+
+/* vm_check finds a page a shared object holds that no region reaches (a
+ * leak: nothing could map it or free it before the object's end): a frame
+ * planted in a hole, links and counts otherwise right, and found again at
+ * the end of the object, past every region. */
+static void test_check_catches_unreached_page(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1);
+	struct vm_object *o;
+	uint64_t pa;
+	struct frame *f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x43000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x40000, 1);
+	assert_int_equal(vm_unmap_range(p, 0x41000, 0x42000), 0);
+	assert_int_equal(vm_region_resize(p, 0x43000, 0x42000), 0);
+	fake_check();
+	o = vm_region_find(p, 0x40000)->obj;
+	pa = frame_alloc();
+	f = frame_desc(pa);
+	for (uint32_t j = 1; j < 3; j++) {
+		f->obj = o->id;
+		f->obj_page = j;
+		assert_int_equal(pv_set(&o->pages, j, pa_pfn(pa)), 0);
+		if (vm_check() == 0)
+			fail_msg("vm_check missed object page %u that no region reaches", j);
+		assert_non_null(strstr(vm_check_error(), "no region reaches"));
+		pv_set(&o->pages, j, 0);
+		f->obj = f->obj_page = 0;
+	}
+	frame_free(pa);
+	fake_check();
+	vm_space_destroy(p);
 	fake_check();
 }
 
@@ -680,9 +719,12 @@ static void test_footprint_shared_region(void **state)
 	fake_check();
 }
 
-/* A shared object only p refers to is all p's, however p's regions cut it:
- * a hole punched in the region (two regions, two references, both p's) or
- * a shrink leaves pages in the object that p's exit frees. */
+/* A shared object holds only pages some region reaches: a hole punched in
+ * p's region (two regions, two references, both p's) or a shrink drops the
+ * pages it leaves behind, so what the object holds is what p's regions
+ * reach, p's alone until a fork shares it. (Before, the object kept them:
+ * p counted 3 alone and 0 / 2 shared after the fork while the object held
+ * 3 frames.) */
 static void test_footprint_shared_split(void **state)
 {
 	struct vm_space *p = vm_space_create(1, 1), *c;
@@ -695,27 +737,152 @@ static void test_footprint_shared_split(void **state)
 	expect_footprint(p, 3, 0);
 	assert_int_equal(vm_unmap_range(p, 0x41000, 0x42000), 0);
 	assert_int_equal(vm_region_find(p, 0x40000)->obj->refs, 2);
-	assert_int_equal(frames_free(), free0 - 3);	/* the hole's page stays */
-	expect_footprint(p, 3, 0);
-	/* Shared once forked: the child holds references too. */
+	assert_int_equal(frames_free(), free0 - 2);	/* the hole's page went */
+	expect_footprint(p, 2, 0);
+	/* Shared once forked: the child's regions reach the same pages. */
 	c = vm_space_create(2, 2);
 	assert_int_equal(vm_fork(p, c), 0);
 	expect_footprint(p, 0, 2);
 	expect_footprint(c, 0, 2);
 	vm_space_destroy(c);
-	expect_footprint(p, 3, 0);
+	expect_footprint(p, 2, 0);
 	vm_space_destroy(p);
 	fake_check();
-	assert_int_equal(frames_free(), free0);	/* p's exit gave back all 3 */
+	assert_int_equal(frames_free(), free0);
 
 	p = vm_space_create(1, 1);
 	assert_int_equal(vm_region_add(p, 0x40000, 0x43000, RW, VM_SHARED, NULL), 0);
 	for (uint64_t va = 0x40000; va < 0x43000; va += PG)
 		fake_poke(p, va, 1);
 	assert_int_equal(vm_region_resize(p, 0x43000, 0x41000), 0);
-	assert_int_equal(frames_free(), free0 - 3);
-	expect_footprint(p, 3, 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 1);	/* the shrink's two went */
+	expect_footprint(p, 1, 0);
 	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Partial unmaps in two sharers of 8 pages: p punches pages 2-4, c pages
+ * 3-5. Pages 3 and 4, which no region reaches any more, leave the object
+ * and their frames are freed; page 2 (c's alone now) and 5 (p's) stay
+ * with what was written to them. A shrink drops a page the same way once
+ * the other sharer's shrink left it too, and growing back finds a new zero
+ * page. (Before, the object kept every page until its last region went:
+ * the frames stayed at 8.) */
+static void test_shared_holes_dropped(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free(), b = 0x40000;
+	const struct vm_object *o;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, b, b + 8 * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t k = 0; k < 8; k++)
+		fake_poke(p, b + k * PG, (uint8_t)(10 + k));
+	o = vm_region_find(p, b)->obj;
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_unmap_range(p, b + 2 * PG, b + 5 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 8);	/* c reaches them all */
+	assert_int_equal(vm_unmap_range(c, b + 3 * PG, b + 6 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 6);
+	assert_int_equal(pv_count(&o->pages, 0, o->npages), 6);
+	assert_int_equal(pv_get(&o->pages, 3) | pv_get(&o->pages, 4), 0);
+	assert_int_equal(fake_peek(c, b + 2 * PG), 12);
+	assert_int_equal(fake_peek(p, b + 5 * PG), 15);
+	expect_footprint(p, 1, 4);	/* page 5 p's alone; 0, 1, 6, 7 shared */
+	expect_footprint(c, 1, 4);	/* page 2 c's alone */
+
+	/* Both shrink their last piece by page 7: it goes with the second. */
+	assert_int_equal(vm_region_resize(c, b + 8 * PG, b + 7 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 6);
+	assert_int_equal(fake_peek(p, b + 7 * PG), 17);
+	assert_int_equal(vm_region_resize(p, b + 8 * PG, b + 7 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 5);
+	assert_int_equal(vm_region_resize(p, b + 7 * PG, b + 8 * PG), 0);
+	fake_fault(p, b + 7 * PG, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_peek(p, b + 7 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 6);
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 5);	/* p's 0, 1, 5-7; c's page 2 went */
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* p leaves pages 0 and 1 of a region c still maps: they stay, the same
+ * frames with the same bytes, and now count c's alone, while pages 2 and
+ * 3, which c left, are p's alone. The first exit frees the pages only it
+ * reached. (Before, c counted all 4 shared, p 4 shared, and c's exit
+ * freed nothing.) */
+static void test_shared_kept_while_mapped(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free(), b = 0x40000, pa[4];
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, b, b + 4 * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t k = 0; k < 4; k++) {
+		fake_poke(p, b + k * PG, (uint8_t)(20 + k));
+		pa[k] = vm_lookup(p, b + k * PG);
+	}
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_unmap_range(c, b + 2 * PG, b + 4 * PG), 0);
+	assert_int_equal(vm_unmap_range(p, b, b + 2 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 4);
+	for (uint64_t k = 0; k < 4; k++) {
+		struct vm_space *in = k < 2 ? c : p;
+		assert_int_equal(vm_lookup(in, b + k * PG), pa[k]);
+		assert_int_equal(vm_mapcount(pa[k]), 1);
+		assert_int_equal(fake_peek(in, b + k * PG), 20 + k);
+	}
+	expect_footprint(p, 2, 0);
+	expect_footprint(c, 2, 0);
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 2);
+	expect_footprint(p, 2, 0);
+	assert_int_equal(fake_peek(p, b + 3 * PG), 23);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The OOM killer's view of a shared mapping cut down in two processes: A
+ * maps N pages shared and touches every one, forks B; A unmaps all but the
+ * first page, B all but the last. The object keeps those two frames, each
+ * its space's alone. (Before, it kept all N, which no region could reach,
+ * while A and B each counted one page, shared: N - 2 frames the OOM
+ * killer could not see, and neither process counted any page alone.) */
+static void test_footprint_shared_cut(void **state)
+{
+	enum { N = 256 };
+	struct vm_space *a = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free(), b = 0x100000;
+
+	(void)state;
+	assert_int_equal(vm_region_add(a, b, b + N * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t k = 0; k < N; k++)
+		fake_poke(a, b + k * PG, 1);
+	assert_int_equal(vm_fork(a, c), 0);
+	expect_footprint(a, 0, N);
+	assert_int_equal(frames_free(), free0 - N);
+	assert_int_equal(vm_unmap_range(a, b + PG, b + N * PG), 0);
+	assert_int_equal(vm_unmap_range(c, b, b + (N - 1) * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 2);
+	expect_footprint(a, 1, 0);
+	expect_footprint(c, 1, 0);
+	vm_space_destroy(c);
+	assert_int_equal(frames_free(), free0 - 1);
+	vm_space_destroy(a);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
 }
@@ -732,6 +899,7 @@ int main(void)
 		TEST(test_fork_image),
 		TEST(test_space_info),
 		TEST(test_check_catches_fork_corruption),
+		TEST(test_check_catches_unreached_page),
 		TEST(test_fork_nomem),
 		TEST(test_fork_protect_refused),
 		TEST(test_no_faultaround_on_cow),
@@ -739,6 +907,9 @@ int main(void)
 		TEST(test_footprint_fork_cow),
 		TEST(test_footprint_shared_region),
 		TEST(test_footprint_shared_split),
+		TEST(test_shared_holes_dropped),
+		TEST(test_shared_kept_while_mapped),
+		TEST(test_footprint_shared_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

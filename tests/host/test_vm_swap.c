@@ -449,23 +449,19 @@ static void test_evict_shared(void **state)
 	swap_fake_expect_fill(p, SH, 90);
 	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS) + vmstat_get(VMSTAT_COW_REUSE), 0);
 
-	/* A page only the object holds (no sharer maps it) is evictable too,
-	 * and its slot goes with the object. */
+	/* A page no sharer maps that a region still reaches (c's, which
+	 * never mapped it) is evictable too, and its slot goes with the last
+	 * region reaching it. */
 	swap_fake_fill(p, SH + PG, 1);
+	pa = vm_lookup(p, SH + PG);
 	assert_int_equal(vm_unmap_range(p, SH + PG, SH + 2 * PG), 0);
-	assert_int_equal(vm_unmap_range(c, SH + PG, SH + 2 * PG), 0);
-	pa = 0;
-	for (uint64_t f = frames_ram_base(); f < frames_ram_end(); f += PG)
-		if (frame_desc(f)->obj && f != back)
-			pa = f;
-	assert_int_not_equal(pa, 0);
 	assert_int_equal(vm_mapcount(pa), 0);
 	slot = swap_out(pa, 0);
 	check();
 	assert_int_equal(sw.refs[slot], 1);
-	destroy(c);
-	assert_int_equal(sw.refs[slot], 1);
 	destroy(p);
+	assert_int_equal(sw.refs[slot], 1);
+	destroy(c);
 	assert_int_equal(sw.refs[slot], 0);
 	assert_int_equal(frames_free(), free0);
 }
@@ -2698,6 +2694,100 @@ static void test_footprint_swapped(void **state)
 	destroy(p);
 }
 
+/* A shared object's swapped page gives up its slot when the last region
+ * reaching it goes (a hole punched in each sharer), not at the object's
+ * end; a swapped page another sharer still reaches keeps its slot and
+ * comes back whole. (Before, both slots stayed named until both spaces
+ * exited.) */
+static void test_shared_hole_swapped_slot(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+	uint32_t s1, s2;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 3 * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t k = 0; k < 3; k++)
+		swap_fake_fill(p, SH + k * PG, (uint8_t)(40 + 10 * k));
+	assert_int_equal(vm_fork(p, c), 0);
+	s1 = swap_out(vm_lookup(p, SH + PG), 0);
+	s2 = swap_out(vm_lookup(p, SH + 2 * PG), 0);
+	check();
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(vm_unmap_range(p, SH + PG, SH + 3 * PG), 0);
+	check();
+	assert_int_equal(sw.refs[s1], 1);	/* c reaches both */
+	assert_int_equal(sw.refs[s2], 1);
+	assert_int_equal(vm_unmap_range(c, SH + PG, SH + 2 * PG), 0);
+	check();
+	assert_int_equal(sw.refs[s1], 0);
+	assert_int_equal(sw.refs[s2], 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
+	expect_footprint(c, 1, 1);	/* page 2 c's alone, page 0 p's too */
+	fake_fault(c, SH + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	check();
+	swap_fake_expect_fill(c, SH + 2 * PG, 60);
+	assert_int_equal(sw.refs[s2], 0);
+	destroy(c);
+	assert_int_equal(frames_free(), free0 - 1);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A shared object's page whose last region goes while the page is being
+ * written out leaves the object at once: parked on its write's tie, not
+ * freed under the device, and freed at the write's end, as a private page
+ * let go during its write is. (Before, the object kept it.) */
+static void test_shared_hole_during_write(void **state)
+{
+	struct vm_space *p = fake_space(1);
+	uint64_t free0 = frames_free(), f;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 3 * PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH + PG, 5);
+	f = vm_lookup(p, SH + PG);
+	swap_fake_unmap_for_write(&f, 1);
+	assert_int_equal(vm_unmap_range(p, SH + PG, SH + 2 * PG), 0);
+	check();
+	assert_int_equal(frame_desc(f)->obj, 0);
+	assert_true(vm_frame_parked(f));
+	assert_true(swapcache_writing(f));
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(swap_fake_write_over(f), 0);
+	check();
+	assert_int_equal(frames_free(), free0);
+	destroy(p);
+}
+
+/* The same during a read of the page's slot (another fault's, in flight
+ * with the lock let go): the slot's last reference goes with the hole, so
+ * the read's end finds it untied and frees its frame. (Before, the object
+ * kept naming the slot, and the read's frame stayed in the cache.) */
+static void test_shared_hole_during_read(void **state)
+{
+	struct vm_space *p = fake_space(1);
+	uint64_t free0 = frames_free(), pa;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 3 * PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH + PG, 5);
+	slot = swap_out(vm_lookup(p, SH + PG), 0);
+	pa = frame_alloc();
+	swapcache_read_begin(slot, pa);
+	memcpy(frame_ptr(pa), sw.disk[slot], PG);
+	check();
+	assert_int_equal(vm_unmap_range(p, SH + PG, SH + 2 * PG), 0);
+	check();
+	assert_int_equal(sw.refs[slot], 0);
+	assert_int_equal(swapcache_lookup(slot), 0);
+	assert_int_equal(swapcache_read_end(slot, pa, 1, 1), 0);
+	check();
+	assert_int_equal(frames_free(), free0);
+	destroy(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2759,6 +2849,9 @@ int main(void)
 		TEST(test_unlocked_read_fails),
 		TEST(test_unlocked_window_fails_in_part),
 		TEST(test_footprint_swapped),
+		TEST(test_shared_hole_swapped_slot),
+		TEST(test_shared_hole_during_write),
+		TEST(test_shared_hole_during_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
