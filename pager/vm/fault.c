@@ -19,14 +19,25 @@ static int access_ok(unsigned perm, unsigned access)
 }
 
 /* Fill absent page i of r and map it in s (how: vm_page_map's); 0,
- * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap). */
+ * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap).
+ * What the mapping takes (the page entry's chunk, a reverse-map entry) is
+ * made before the page is found: making it may reclaim (the pager's heap
+ * grows through direct reclaim), which could evict a frame page_in found
+ * (a shared object's, mapped elsewhere) before it is mapped here. */
 static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
 	uint64_t pa;
-	int res = r->ops->page_in(r, i, &pa);
+	int res;
 
-	if (res < 0)
+	if (pv_reserve(&r->pages, i) < 0 || (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0)) {
+		pv_unreserve(&r->pages, i);
+		return VM_FAULT_NOMEM;
+	}
+	how |= VM_MAP_RESERVED;
+	if ((res = r->ops->page_in(r, i, &pa)) < 0) {
+		pv_unreserve(&r->pages, i);
 		return res;
+	}
 	/* A shared object's frame a write in flight holds and no fault has
 	 * kept (unmapped, left with no mapping, or brought back by a fault
 	 * whose own map was refused: object_frame_in): its other mappings

@@ -351,6 +351,38 @@ static void test_swap_in_reserve_reclaims(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A fault on a shared object's page another process maps: making the
+ * faulting region's page-array chunk reclaims (a calloc wrapper evicts the
+ * page everywhere) before the page is looked up, so the fault reads it
+ * back rather than mapping the frame reclaim freed. */
+static void test_shared_fault_reserve_reclaims(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 80);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_out(vm_lookup(p, SH), 0);
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
+	evict_on_calloc.s = p;
+	evict_on_calloc.va[0] = SH;
+	evict_on_calloc.n = 1, evict_on_calloc.done = 0;
+	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(evict_on_calloc.done, 1);
+	evict_on_calloc.n = 0;
+	check();
+	assert_int_equal(sw.reads, 2);			/* read again, not found */
+	swap_fake_expect_fill(c, SH, 80);
+	expect_back(p, SH, 80);
+	check();
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* The parent writes while the child's entry still names the slot: the
  * parent copies, the frame it read stays in the cache for the child (no
  * second read), which gets it writable as the slot's last entry. */
@@ -2795,6 +2827,7 @@ int main(void)
 		TEST(test_evict_after_fork),
 		TEST(test_fork_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
+		TEST(test_shared_fault_reserve_reclaims),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
