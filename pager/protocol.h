@@ -23,6 +23,16 @@
 /* Regions (segments, stack, heap, mappings) one process may hold: an mmap,
  * or a munmap that would split a region, past this fails with ENOMEM. */
 #define PAGER_REGIONS_MAX 1024
+/* Processes in the system at once (the pager's table): fork and spawn past
+ * it fail with EAGAIN. */
+#define PAGER_PROCS_MAX 57
+/* Processes one line may hold at once: a line is a process that init (or
+ * another process the pager started itself) spawned, with every process
+ * descended from it, whoever between them has ended; fork and spawn past
+ * it fail with EAGAIN. Half the table, as a process's page tables may take
+ * at most half the kernel's pool: one program's fork bomb leaves the rest
+ * to everyone else. */
+#define PAGER_LINE_PROCS_MAX (PAGER_PROCS_MAX / 2)
 /* pager.readahead's ceiling: the most pages of its region a swap-in read
  * brings after the page asked for (the VM core's VM_READAHEAD_MAX, the
  * boot argument's bound). */
@@ -41,7 +51,9 @@ enum pager_label {
 	 * parent's. Reply: w[0] = a handle to the new process in the caller's
 	 * table, w[1] = its pid; with no room for it there (EMFILE) the child
 	 * is ended unstarted. Unknown program: -ERR_NOENT-like -2 (ENOENT);
-	 * the initrd damaged before the program was found: -5 (EIO). */
+	 * the initrd damaged before the program was found: -5 (EIO); the
+	 * table or the caller's line full (PAGER_PROCS_MAX,
+	 * PAGER_LINE_PROCS_MAX): -EAGAIN. */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,
@@ -54,7 +66,8 @@ enum pager_label {
 	PAGER_MUNMAP = 0x104,
 	/* A copy-on-write copy of the caller's process whose one thread starts
 	 * at pc w[0] with sp w[1] and a0 = w[2]. Reply: w[0] = a handle to the
-	 * child in the caller's table, w[1] = its pid. */
+	 * child in the caller's table, w[1] = its pid. -EAGAIN as for
+	 * PAGER_SPAWN. */
 	PAGER_FORK = 0x105,
 	/* The two paged replies, PAGER_STATS and PAGER_PROC_STATS, share one
 	 * convention: the request's w[0] = the first index wanted; the reply's

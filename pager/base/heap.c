@@ -46,6 +46,10 @@ void *sbrk(ptrdiff_t incr)
 		errno = ENOMEM;
 		return (void *)-1;
 	}
-	brk = want;	/* pages above a lowered break stay mapped for reuse */
+	/* picolibc's malloc (nano-malloc, 1.8) only ever raises the break: what
+	 * it frees stays on its free list for the next allocation, so the
+	 * frames stay mapped (heap_pages: the high-water mark). A lowered break
+	 * would leave them mapped too, for reuse. */
+	brk = want;
 	return (void *)old;
 }

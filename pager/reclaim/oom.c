@@ -9,7 +9,8 @@ const char *const oom_policy_names[] = { "unshared", "rss", "panic", NULL };
 
 int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_t total)
 {
-	int64_t pages = (int64_t)(policy == OOM_RSS ? c->alone + c->shared : c->alone);
+	int64_t pages = (int64_t)(policy == OOM_RSS ? c->alone + c->shared : c->alone) +
+			(int64_t)c->meta;
 	int64_t score = pages + (int64_t)c->adj * (int64_t)total / 1000;
 
 	return score > 0 ? score : 0;

@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 enum oom_policy {
-	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (what a kill frees) */
-	OOM_RSS,	/* score: all its pages, resident or swapped (Linux-like) */
+	OOM_UNSHARED,	/* score: pages only it maps, resident or swapped (what a kill frees),
+			 * and its page arrays */
+	OOM_RSS,	/* score: all its pages, resident or swapped, and its page
+			 * arrays (Linux-like) */
 	OOM_PANIC	/* choose no one: stop the machine with a report */
 };
 
@@ -29,6 +31,9 @@ struct oom_candidate {
 	int exempt;		/* init and the drivers: never chosen */
 	uint64_t alone;		/* pages only it maps (its death frees them) */
 	uint64_t shared;	/* pages others map too (its death frees none) */
+	uint64_t meta;		/* pages of the pager's heap its page arrays
+				 * hold (its death frees them): counted under
+				 * every policy, as Linux counts page tables */
 };
 
 /* The names by enum value, NULL-terminated, and as the boot argument
@@ -37,7 +42,7 @@ extern const char *const oom_policy_names[];
 #define OOM_POLICY_CHOICES "unshared|rss|panic"
 
 /* c's score under policy over `total` frames: its pages by the policy's
- * measure moved by its adjustment, at least 0. */
+ * measure and its page arrays' pages, moved by its adjustment, at least 0. */
 int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_t total);
 
 /* The index of the victim among c[0..n): the highest score among processes

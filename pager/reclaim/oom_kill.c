@@ -29,11 +29,11 @@ static void report(const struct oom_candidate *c, size_t n)
 	       (unsigned long)frames_free(), (unsigned long)frames_reserve(),
 	       (unsigned long)frames_lowest_free(), (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL),
 	       (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_FREE));
-	printf("pager:   pid name             alone shared score (oom.policy=%s)\n",
+	printf("pager:   pid name             alone shared arrays score (oom.policy=%s)\n",
 	       config.oom_policy_name);
 	for (size_t i = 0; i < n; i++)
-		printf("pager:   %3u %-16s %6lu %6lu %5ld%s\n", c[i].pid, c[i].name,
-		       (unsigned long)c[i].alone, (unsigned long)c[i].shared,
+		printf("pager:   %3u %-16s %6lu %6lu %6lu %5ld%s\n", c[i].pid, c[i].name,
+		       (unsigned long)c[i].alone, (unsigned long)c[i].shared, (unsigned long)c[i].meta,
 		       (long)oom_score(config.oom_policy == OOM_PANIC ? OOM_UNSHARED : config.oom_policy,
 				       &c[i], frames_total()),
 		       c[i].exempt ? " exempt" : c[i].adj == OOM_ADJ_NEVER ? " protected" : "");
@@ -83,8 +83,9 @@ int oom_kill(uint32_t requester)
 	kill(&c[v]);
 	vmstat_count(VMSTAT_OOM_KILL);
 	printf("pager: out of memory: killed %s (pid %u), score %ld under oom.policy=%s; "
-	       "it held %lu pages alone, gave back %lu frames and %lu swap slots\n", name, c[v].pid,
-	       (long)score, config.oom_policy_name, (unsigned long)c[v].alone,
+	       "it held %lu pages alone and %lu of page arrays, gave back %lu frames and %lu swap "
+	       "slots\n", name, c[v].pid, (long)score, config.oom_policy_name,
+	       (unsigned long)c[v].alone, (unsigned long)c[v].meta,
 	       (unsigned long)(frames_free() - free_before),
 	       (unsigned long)(vmstat_get(VMSTAT_SWAP_SLOTS_FREE) - slots_before));
 	return c[v].pid == requester;

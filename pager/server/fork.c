@@ -22,7 +22,7 @@ void handle_fork(const struct msg *in, struct msg *out)
 		reply_result(out, -ESRCH);
 		return;
 	}
-	if (!(child = procs_new())) {
+	if (!(child = procs_new(parent))) {
 		reply_result(out, -EAGAIN);
 		return;
 	}

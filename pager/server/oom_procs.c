@@ -25,6 +25,7 @@ static size_t list(struct oom_candidate *c, size_t max)
 		c[n] = (struct oom_candidate){ .pid = p->pid, .name = p->name, .adj = p->oom_adj,
 					       .exempt = p->oom_exempt || p->pinned };
 		vm_space_footprint(p->vm, &c[n].alone, &c[n].shared);
+		c[n].meta = vm_space_meta_pages(p->vm);
 		n++;
 	}
 	return n;

@@ -1,20 +1,51 @@
 /*
- * A fixed table of process records; small enough to search linearly.
+ * A fixed table of process records; small enough to search linearly. Each
+ * record names its line, so that no one program and what it starts can
+ * take more than PAGER_LINE_PROCS_MAX of the table.
  */
 #include <string.h>
 #include "server/procs.h"
 #include "base/vmstat.h"
 
 static struct pproc table[PROCS_MAX];
+static uint32_t lines;	/* the last line number given */
 
-struct pproc *procs_new(void)
+/* Live processes in line. */
+static unsigned line_count(uint32_t line)
 {
+	unsigned n = 0;
+
+	for (int i = 0; i < PROCS_MAX; i++)
+		n += table[i].used && table[i].line == line;
+	return n;
+}
+
+/* The line a child of parent joins: parent's, or a new one under a
+ * process the pager started (a line number is not reused before 2^32
+ * lines have been made, so a line's dead head is never taken for
+ * another's); 0 for the pager's own. */
+static uint32_t child_line(const struct pproc *parent)
+{
+	if (!parent)
+		return 0;
+	if (parent->line)
+		return parent->line;
+	if (++lines == 0)
+		lines = 1;
+	return lines;
+}
+
+struct pproc *procs_new(const struct pproc *parent)
+{
+	if (parent && parent->line && line_count(parent->line) >= PAGER_LINE_PROCS_MAX)
+		return NULL;
 	for (int i = 0; i < PROCS_MAX; i++) {
 		if (table[i].used)
 			continue;
 		memset(&table[i], 0, sizeof(table[i]));
 		table[i].used = 1;
 		table[i].handle = -1;
+		table[i].line = child_line(parent);
 		return &table[i];
 	}
 	return NULL;

@@ -7,12 +7,14 @@
 #define PAGER_PROCS_H
 
 #include <stdint.h>
+#include "pager/protocol.h"
 
 struct vm_space;
 
-#define PROCS_MAX 57	/* one notification bit each; bits 57 to 61 are the
-			 * pager threads' (threads.h), 62 the disk's
-			 * (drivers/blk_protocol.h), 63 is reserved */
+#define PROCS_MAX PAGER_PROCS_MAX	/* one notification bit each; bits 57 to
+					 * 61 are the pager threads' (threads.h),
+					 * 62 the disk's (drivers/blk_protocol.h),
+					 * 63 is reserved */
 #define PROC_NAME 16
 
 struct pproc {
@@ -28,9 +30,14 @@ struct pproc {
 				 * taken away: a driver the pager waits on */
 	int oom_exempt;		/* never the OOM killer's victim: init, drivers */
 	int oom_adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX (oom.h), from spawn */
+	uint32_t line;		/* its line (PAGER_LINE_PROCS_MAX), for good; 0:
+				 * started by the pager itself, in none */
 };
 
-struct pproc *procs_new(void);
+/* A free record for a process parent starts (NULL: the pager itself), in
+ * parent's line, or heading a new one if parent is in none; NULL if the
+ * table is full or parent's line holds PAGER_LINE_PROCS_MAX. */
+struct pproc *procs_new(const struct pproc *parent);
 struct pproc *procs_by_pid(uint32_t pid);
 struct pproc *procs_slot(int slot);
 int procs_slot_of(const struct pproc *p);

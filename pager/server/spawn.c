@@ -206,14 +206,8 @@ static int lookup_error(const char *name, int r)
 	return -PAGER_EDAMAGED;
 }
 
-struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
-		    int *err)
-{
-	return spawn_mode(argc, argv, pass_handle, pass_rights, 0, err);
-}
-
-struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
-			 int pinned, int *err)
+static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *const *argv,
+			      int pass_handle, unsigned pass_rights, int pinned, int *err)
 {
 	struct cpio_file f;
 	struct elf_image img;
@@ -233,7 +227,7 @@ struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, uns
 		*err = -ENOEXEC;
 		return NULL;
 	}
-	if (!(p = procs_new())) {
+	if (!(p = procs_new(parent))) {
 		*err = -EAGAIN;
 		return NULL;
 	}
@@ -244,6 +238,18 @@ struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, uns
 		return NULL;
 	}
 	return p;
+}
+
+struct pproc *spawn(const struct pproc *parent, int argc, const char *const *argv,
+		    int pass_handle, unsigned pass_rights, int *err)
+{
+	return spawn_in(parent, argc, argv, pass_handle, pass_rights, 0, err);
+}
+
+struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
+			 int pinned, int *err)
+{
+	return spawn_in(NULL, argc, argv, pass_handle, pass_rights, pinned, err);
 }
 
 /* Split "name\0arg\0..." into argv; the count must match w[0]. */
@@ -279,7 +285,7 @@ void handle_spawn(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)(int64_t)-EPERM;
 		goto done;
 	}
-	child = spawn(argc, argv, in->handle, in->rights, &err);
+	child = spawn(caller, argc, argv, in->handle, in->rights, &err);
 	if (!child) {
 		out->label = (uint64_t)(int64_t)err;
 		goto done;

@@ -37,15 +37,17 @@ int spawn_give_handles(struct pproc *p, int pass_handle, unsigned pass_rights);
 /* Kill a half-made process and release everything it had. */
 void spawn_abandon(struct pproc *p);
 
-/* Start argv[0] with argc arguments; pass_handle (a pager handle, or -1)
+/* Start argv[0] with argc arguments for parent (NULL: the pager itself),
+ * in parent's line (procs_new); pass_handle (a pager handle, or -1)
  * becomes the child's HANDLE_ARG with pass_rights (kernel/abi/handle.h, a
  * subset of the pager's). The new record, or NULL with *err set to a
  * negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
- * initrd is damaged before it, which is also said on the console). */
-struct pproc *spawn(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
-		    int *err);
-/* The same, pinned if asked: every page present before it runs (a driver
- * must never fault while the pager waits for it). */
+ * initrd is damaged before it, which is also said on the console; -EAGAIN:
+ * the table or parent's line is full). */
+struct pproc *spawn(const struct pproc *parent, int argc, const char *const *argv,
+		    int pass_handle, unsigned pass_rights, int *err);
+/* The same for the pager itself, pinned if asked: every page present
+ * before it runs (a driver must never fault while the pager waits for it). */
 struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
 			 int pinned, int *err);
 

@@ -70,3 +70,36 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 		}
 	}
 }
+
+/* Whether r is s's first region on its object and s's regions hold every
+ * reference to it (o->refs counts regions, not spaces): then s's death
+ * frees the object, its page array with it. */
+static int object_goes_with(const struct vm_space *s, const struct vm_region *r)
+{
+	uint32_t n = 0;
+
+	for (const struct vm_region *q = s->regions; q; q = q->next) {
+		if (q->obj != r->obj)
+			continue;
+		if (!n++ && q != r)
+			return 0;	/* counted at that earlier region */
+	}
+	return n == r->obj->refs;
+}
+
+/* The pager's own memory s's death frees: the page arrays of its regions,
+ * and of the objects only s refers to, as Linux counts a process's
+ * page-table pages. A sparse toucher's arrays are 1 KiB per page it
+ * touches, pinned in the pager's heap whether its pages are resident or
+ * swapped. */
+uint64_t vm_space_meta_pages(const struct vm_space *s)
+{
+	uint64_t bytes = 0;
+
+	for (const struct vm_region *r = s->regions; r; r = r->next) {
+		bytes += pv_bytes(&r->pages);
+		if (r->obj && object_goes_with(s, r))
+			bytes += pv_bytes(&r->obj->pages);
+	}
+	return (bytes + VM_PAGE - 1) / VM_PAGE;
+}

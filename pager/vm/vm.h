@@ -329,6 +329,10 @@ size_t vm_discard_some(size_t want);
  * once, a slot named once, or a shared object's page only s's regions
  * reach) and those others hold too (shared). */
 void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared);
+/* Pages of the pager's heap s's page arrays hold that its death frees
+ * (its regions' arrays, those of objects only it refers to), rounded up:
+ * the OOM killer adds them to its score. */
+uint64_t vm_space_meta_pages(const struct vm_space *s);
 
 /* Walk every space, region, page, shared object, frame and rmap entry and
  * check that the back-links agree and the counters are exact (frames_check

@@ -178,6 +178,28 @@ static void test_two_hogs(void **state)
 	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 1);
 }
 
+/* A process's page arrays (the pager's heap it causes) count under every
+ * policy, as Linux counts page tables: a sparse toucher with 1000 pages
+ * and 250 pages of arrays (1 KiB a page) outscores a denser process with
+ * 1100 pages and 5, which by pages alone would be the victim. */
+static void test_page_arrays_count(void **state)
+{
+	struct oom_candidate c[] = { cand(1100, 0, 0), cand(1000, 0, 0) };
+
+	(void)state;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 0);
+	c[0].meta = 5;
+	c[1].meta = 250;
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[0], 4096), 1105);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 1250);
+	assert_int_equal(oom_score(OOM_RSS, &c[1], 4096), 1250);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 1);
+	c[1].shared = 300;	/* rss adds its shared pages, unshared does not */
+	assert_int_equal(oom_score(OOM_RSS, &c[1], 4096), 1550);
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 1250);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_choose_panic),
 		cmocka_unit_test(test_choose_none),
 		cmocka_unit_test(test_two_hogs),
+		cmocka_unit_test(test_page_arrays_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

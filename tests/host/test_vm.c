@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "reclaim/oom.h"
 #include "vm/swapcache.h"
 #include "vm_fake.h"
 
@@ -732,6 +733,71 @@ static void test_check_catches_corruption(void **state)
 	fake_check();
 }
 
+/* The pager's memory for page arrays (vm_space_meta_pages), in the OOM
+ * footprint. A sparse toucher, one page per MiB of a 64 MiB region, holds
+ * 64 chunks (1040 bytes each: first, used, 256 entries) and a pointer
+ * array for 64: 67,072 bytes, 17 pages of the pager's heap for 64 pages of
+ * its own. A denser process with 75 pages in one MiB holds one chunk and
+ * a pointer array for 4: 1 page. With the arrays counted the sparse one is
+ * the OOM victim (64 + 17 > 75 + 1); by pages alone it would be the
+ * denser one. */
+static void test_footprint_page_arrays(void **state)
+{
+	struct vm_space *sparse = vm_space_create(AS, 1), *dense = vm_space_create(AS + 1, 2);
+	struct oom_candidate c[2];
+	uint64_t shared;
+
+	(void)state;
+	assert_int_equal(vm_region_add(dense, 0x100000, 0x200000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(sparse, 0x10000000, 0x14000000, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < 75; i++)
+		fake_poke(dense, 0x100000 + i * PG, 1);
+	for (uint64_t mib = 0; mib < 64; mib++)
+		fake_poke(sparse, 0x10000000 + (mib << 20), 1);
+	fake_check();
+	c[0] = (struct oom_candidate){ .pid = 2, .meta = vm_space_meta_pages(dense) };
+	c[1] = (struct oom_candidate){ .pid = 1, .meta = vm_space_meta_pages(sparse) };
+	vm_space_footprint(dense, &c[0].alone, &shared);
+	vm_space_footprint(sparse, &c[1].alone, &shared);
+	assert_int_equal(c[0].alone, 75);
+	assert_int_equal(c[1].alone, 64);
+	assert_int_equal(c[0].meta, 1);
+	assert_int_equal(c[1].meta, 17);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, 2, FAKE_FRAMES), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, 2, FAKE_FRAMES), 1);
+	/* Its pages gone, its arrays go: nothing left to count. */
+	assert_int_equal(vm_unmap_range(sparse, 0x10000000, 0x14000000), 0);
+	assert_int_equal(vm_space_meta_pages(sparse), 0);
+	vm_space_destroy(sparse);
+	vm_space_destroy(dense);
+	fake_check();
+}
+
+/* A shared object's arrays are counted where its death frees them: in
+ * the one space that refers to it. One page per MiB of an 8 MiB MAP_SHARED
+ * region: 8 chunks (and a pointer array for 8) in the object, as many in
+ * the region's own array (its present pages), 16,768 bytes, 5 pages. Once
+ * a child shares the object, the parent's death would not free the
+ * object's half: 8,384 bytes, 3 pages, as for the child, whose region
+ * maps the same pages. */
+static void test_footprint_shared_arrays(void **state)
+{
+	struct vm_space *p = vm_space_create(AS, 1), *c = vm_space_create(AS + 1, 2);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x10000000, 0x10800000, RW, VM_SHARED, NULL), 0);
+	for (uint64_t mib = 0; mib < 8; mib++)
+		fake_poke(p, 0x10000000 + (mib << 20), 1);
+	assert_int_equal(vm_space_meta_pages(p), 5);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(vm_space_meta_pages(p), 3);
+	assert_int_equal(vm_space_meta_pages(c), 3);	/* its region maps the same pages */
+	vm_space_destroy(p);
+	assert_int_equal(vm_space_meta_pages(c), 5);	/* the object is c's alone now */
+	vm_space_destroy(c);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +821,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pinned_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_catches_corruption, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_cannot_without_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_footprint_page_arrays, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_footprint_shared_arrays, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -407,3 +407,34 @@ int test_limit_regions(void)
 {
 	return limit_holds("mappings", take_regions, release_regions);
 }
+
+static int exit_zero(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* Processes: the suite's processes are one line. forkchain, a small
+ * program, forks a chain until the pager refuses, and checks with the
+ * chain alive that it stopped with EAGAIN at the line's bound with room
+ * left in the table (userland/bin/forkchain.c); once the chain has ended,
+ * this process forks again. */
+int test_limit_processes(void)
+{
+	struct pager_stats before, now;
+	struct child chain;
+	struct exit_info info;
+	pid_t pid;
+
+	CHECK_RUN(stats_get(&before));
+	CHECK_RUN(child_start(&chain, "forkchain", NULL, -1));
+	CHECK_RUN(child_wait(&chain, &info));
+	child_cleanup(&chain);
+	CHECK_RUN(expect_clean_exit(&info, "forkchain"));
+	for (int64_t t = sys_clock(); stats_get(&now) == 0 && now.processes > before.processes;
+	     sys_yield())
+		CHECK(sys_clock() - t < CHILD_TIMEOUT);
+	CHECK((pid = fork_run(exit_zero, NULL)) > 0);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	return expect_clean_exit(&info, "a child after the chain");
+}

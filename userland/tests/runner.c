@@ -68,6 +68,7 @@ static const struct test {
 	{ test_limit_timers, "limit_timers", 0 },
 	{ test_limit_threads, "limit_threads", 0 },
 	{ test_limit_regions, "limit_regions", 0 },
+	{ test_limit_processes, "limit_processes", 0 },
 	{ test_failed_delivery_keeps_no_handle, "failed_delivery_keeps_no_handle", 0 },
 	{ test_spawn_full_table_leaves_no_child, "spawn_full_table_leaves_no_child", 0 },
 	{ test_sparse_mappings_cost_little, "sparse_mappings_cost_little", 0 },

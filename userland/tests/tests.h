@@ -100,6 +100,7 @@ int test_limit_handles(void);
 int test_limit_timers(void);
 int test_limit_threads(void);
 int test_limit_regions(void);
+int test_limit_processes(void);
 
 /* leaks.c */
 int test_failed_delivery_keeps_no_handle(void);
