@@ -139,4 +139,5 @@ void fault_exception(struct thread *t, unsigned cause, uint64_t addr, const char
 void fault_init(void)
 {
 	delivery_on_fault(fault_for_delivery);
+	ipc_on_sender_fault(fault_for_syscall);
 }

@@ -21,6 +21,16 @@
 
 static struct kcache ep_cache = { "endpoint", sizeof(struct endpoint), 0, 0 };
 
+/* How a queued sender asks its pager for a page of its message
+ * (ipc_on_sender_fault). */
+static ipc_sender_fault_fn *ask_senders_pager;
+
+/* Set by fault.c's init, before the root task (the first receiver) runs. */
+void ipc_on_sender_fault(ipc_sender_fault_fn *fn)
+{
+	ask_senders_pager = fn;
+}
+
 struct endpoint *endpoint_create(void)
 {
 	struct endpoint *ep = kcache_alloc(&ep_cache);
@@ -145,16 +155,48 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 	return r;
 }
 
-uint64_t ipc_endpoints(void)
-{
-	return ep_cache.in_use;
-}
-
 static uint32_t origin_of(const struct thread *sender)
 {
 	if (sender->in_fault)
 		return ORIGIN_FAULT;
 	return sender->is_call ? ORIGIN_CALL : ORIGIN_SEND;
+}
+
+/* Queued sender s's message could not be read (err): the failure is s's
+ * alone, never its receiver's. A page of s's own not there yet (evicted
+ * while s waited) is asked of s's pager and s's call runs again once it is
+ * back, as syscall_entry does for a caller's own page; anything else (a
+ * handle it passes closed, a length raised, a page unmapped) fails s's call.
+ * Only a message in memory can fail (compose). */
+static void sender_failed(struct thread *s, int err)
+{
+	if (err == -ERR_FAULT && user_miss.proc == s->proc &&
+	    ask_senders_pager(s, user_miss.va, user_miss.write))
+		return;
+	thread_wake(s, err);
+}
+
+/* The first sender queued on ep whose message can be read, the message
+ * composed for t into k; NULL when none is left. Each one whose message
+ * cannot be read is failed on the way (sender_failed). */
+static struct thread *next_sender(struct endpoint *ep, struct thread *t, struct msg *k)
+{
+	struct thread *s;
+	int err;
+
+	while ((s = tq_pop(&ep->senders))) {
+		s->blocked_ep = NULL;
+		user_miss.proc = NULL;
+		if ((err = compose(s, t, origin_of(s), k)) == 0)
+			return s;
+		sender_failed(s, err);
+	}
+	return NULL;
+}
+
+uint64_t ipc_endpoints(void)
+{
+	return ep_cache.in_use;
 }
 
 /* After a delivery: a caller (or faulting thread) waits for the receiver's
@@ -246,15 +288,13 @@ __attribute__((always_inline)) static inline int64_t recv_on(struct thread *t,
 		notify_message(&k, bits);
 		return delivery_in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
 	}
-	s = tq_pop(&ep->senders);
+	s = next_sender(ep, t, &k);
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
-	s->blocked_ep = NULL;
 	/* t's buffer was checked (recv_ready), so this copy cannot miss. */
-	if ((err = compose(s, t, origin_of(s), &k)) == 0 && delivery_in_regs(t, &k))
+	if (delivery_in_regs(t, &k))
 		err = MSG_IN_REGS;
-	else if (err == 0 && (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 &&
-		 k.handle >= 0)
+	else if ((err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 && k.handle >= 0)
 		handle_close(t->proc, (uint64_t)k.handle);	/* never told of it */
 	if (err < 0) {
 		if (s->in_fault)
