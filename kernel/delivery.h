@@ -22,7 +22,9 @@ void delivery_on_fault(delivery_fault_fn *fn);
  * in the register form. Written there with its stamps if so. */
 int delivery_in_regs(struct thread *t, const struct msg *k);
 /* Give k to blocked thread `to` (its registers or its buffer) and wake it
- * with the receive's result; 0, or the error it was woken with. */
+ * with the receive's result; 0, or the error it was woken with. It ends no
+ * process (a fault call for `to`'s page waits if no pager thread can take
+ * it: ipc_fault_call), so its caller may go on using the threads. */
 int delivery_to(struct thread *to, const struct msg *k);
 
 /* Copy len bytes to va in blocked thread `to` and wake it with 0; if the

@@ -253,6 +253,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 		return block_on(t, ep, &ep->senders, T_SEND);
 	r->blocked_ep = NULL;
 	stamp(&k, t, r, call ? ORIGIN_CALL : ORIGIN_SEND);
+	/* r and t are still there after it: no delivery ends a process. */
 	if ((err = delivery_to(r, &k)) < 0 || !call)
 		return err;
 	t->state = T_REPLY;
@@ -325,24 +326,25 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	return err < 0 ? err : recv_on(t, ep, va);
 }
 
+/* A pager thread whose buffer cannot take the fault message is woken with
+ * the error (delivery_to) and the fault goes to the next one or waits: the
+ * failure is the pager's, and t's process is not ended here. So no
+ * delivery ends a process (delivery.h), though it may make a fault call. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
 {
 	static struct msg k;
 	struct thread *r;
 
-	r = tq_pop(&ep->receivers);
 	t->in_fault = 1;
 	t->is_call = 1;
-	if (!r) {
-		block_on(t, ep, &ep->senders, T_SEND);
-		return;
+	while ((r = tq_pop(&ep->receivers))) {
+		r->blocked_ep = NULL;
+		if (compose(t, r, ORIGIN_FAULT, &k) == 0 && delivery_to(r, &k) == 0) {
+			link_reply(t, r);
+			return;
+		}
 	}
-	r->blocked_ep = NULL;
-	if (compose(t, r, ORIGIN_FAULT, &k) < 0 || delivery_to(r, &k) < 0) {
-		fault_no_pager(t);
-		return;
-	}
-	link_reply(t, r);
+	block_on(t, ep, &ep->senders, T_SEND);
 }
 
 /* Send reply k (read from t's memory) to the caller t owes one. */

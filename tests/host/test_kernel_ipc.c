@@ -4,7 +4,8 @@
  * fault_reply.c): a queued sender whose message cannot be read when its
  * receiver comes (a handle it passes closed, its length raised, its page
  * gone) fails its own call, or has its page brought and sends again, and
- * the receiver takes the next message or waits.
+ * the receiver takes the next message or waits; a delivery whose fault no
+ * pager thread can take ends no process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -233,6 +234,33 @@ static void test_queued_page_gone_no_pager(void **state)
 	assert_int_equal(b.regs.x[0], B_PC + 4);
 }
 
+/* The server's buffer's page is gone when c's message comes, and the
+ * pager's one thread receives in memory into a buffer it cannot take the
+ * fault message in: the pager's receive fails, the server's fault waits
+ * for the next pager thread, and no process ends. */
+static void test_pager_buffer_bad(void **state)
+{
+	(void)state;
+	tq_remove(&pager);
+	ecall_at(&pager, 0x30000, SYS_RECV, (const uint64_t[]){ FAULT_EP, (uintptr_t)&pager_buf }, 2);
+	assert_int_equal(pager.state, T_RECV);
+	server_recv(SRV_EP);
+	fake_unmapped = (uintptr_t)&srv_buf;
+	fake_readonly = (uintptr_t)&pager_buf;
+	c_msg = (struct msg){ .label = 2, .handle = -1 };
+	client_sends(&c, C_PC, &c_msg, 0);
+	returned(&c, 0);		/* the copy waits for the page */
+	returned(&pager, -ERR_FAULT);
+	assert_int_equal(srv.state, T_SEND);	/* its fault, on the pager */
+	assert_true(srv.in_fault);
+
+	fake_readonly = 0;
+	ecall_at(&pager, 0x30000, SYS_RECV, (const uint64_t[]){ FAULT_EP, (uintptr_t)&pager_buf }, 2);
+	returned(&pager, 0);
+	assert_int_equal(pager_buf.label, FAULT_LABEL);
+	assert_int_equal(pager_buf.w[0], (uintptr_t)&srv_buf);
+}
+
 int main(void)
 {
 	static const struct devtree_info no_devices;
@@ -242,6 +270,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queued_page_unmapped, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_queued_page_evicted, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_queued_page_gone_no_pager, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 	};
 
 	ipc_init();
