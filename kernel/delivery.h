@@ -33,9 +33,15 @@ int delivery_to(struct thread *to, const struct msg *k);
  * woken with. Used for messages and for proc_wait's exit record. */
 int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len);
 /* The pager answered the fault taken to deliver t->stash: try again (which
- * may fault on the buffer's next page), or give up with err. */
+ * may fault on the buffer's next page), or give up with err. A message
+ * given up (here or at any try) that was a call lets its caller go, as
+ * delivery_release_caller. */
 void delivery_finish(struct thread *t);
 void delivery_drop(struct thread *t, int64_t err);
+/* t will never answer the caller it owes a reply (t is ending, or the call
+ * never reached it): the caller gets -ERR_PIPE, as from a server that
+ * died; a faulting one retries its access, which finds out again. */
+void delivery_release_caller(struct thread *t);
 /* t is ending (thread_end.c): drop the copy kept for it. */
 void delivery_thread_gone(struct thread *t);
 /* Messages delivery_in_regs wrote into registers: the slow path's count

@@ -4,7 +4,8 @@
  * fault_reply.c): a queued sender whose message cannot be read when its
  * receiver comes (a handle it passes closed, its length raised, its page
  * gone) fails its own call, or has its page brought and sends again, and
- * the receiver takes the next message or waits; a delivery whose fault no
+ * the receiver takes the next message or waits; a call whose delivery is
+ * given up lets its caller go, and only then; a delivery whose fault no
  * pager thread can take ends no process.
  */
 #include <stdarg.h>
@@ -32,7 +33,7 @@ static struct thread srv, y;	/* the server and the one it calls, in server_proc 
 static struct thread pager;	/* procs[1]'s, the pager of both */
 /* Each on a page of its own (the fake refuses a whole page). */
 #define PAGED __attribute__((aligned(PAGE_SIZE)))
-static struct msg b_msg PAGED, c_msg PAGED, srv_buf PAGED, pager_buf PAGED;
+static struct msg b_msg PAGED, c_msg PAGED, srv_buf PAGED, y_buf PAGED, pager_buf PAGED;
 static struct msg answer;	/* the pager's reply */
 
 static void make_table(struct proc *p, uint32_t pid)
@@ -234,6 +235,60 @@ static void test_queued_page_gone_no_pager(void **state)
 	assert_int_equal(b.regs.x[0], B_PC + 4);
 }
 
+/* The server waits, its buffer's page gone; c calls with data. The
+ * delivery waits for the page; the pager refuses it: the server's receive
+ * fails, and c, whose call the server never saw, gets -ERR_PIPE, as from
+ * a server that died; the server owes nothing and receives again. */
+static void test_dropped_call_lets_caller_go(void **state)
+{
+	(void)state;
+	server_recv(SRV_EP);
+	assert_int_equal(srv.state, T_RECV);
+	fake_unmapped = (uintptr_t)&srv_buf;
+	c_msg = (struct msg){ .label = 2, .handle = -1, .len = 16 };
+	client_sends(&c, C_PC, &c_msg, 1);
+	assert_int_equal(c.state, T_REPLY);
+	pager_got_fault(&srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
+
+	pager_replies(FAULT_KILL);
+	returned(&srv, -ERR_FAULT);
+	returned(&c, -ERR_PIPE);
+	assert_null(srv.reply_to);
+	assert_null(c.replier);
+	fake_unmapped = 0;
+	server_recv(SRV_EP);
+	assert_int_equal(srv.state, T_RECV);
+}
+
+/* The server, owing c a reply, calls y; y's reply cannot reach the
+ * server's buffer and the pager refuses the page. The server's call fails,
+ * but it still owes c: that call did reach it. */
+static void test_dropped_reply_keeps_owed(void **state)
+{
+	(void)state;
+	server_recv(SRV_EP);
+	c_msg = (struct msg){ .label = 2, .handle = -1 };
+	client_sends(&c, C_PC, &c_msg, 1);
+	returned(&srv, 0);
+	assert_ptr_equal(srv.reply_to, &c);
+	ecall_at(&y, 0x13000, SYS_RECV, (const uint64_t[]){ Y_EP, (uintptr_t)&y_buf }, 2);
+	srv_buf = (struct msg){ .label = 3, .handle = -1 };
+	ecall_at(&srv, SRV_PC, SYS_CALL, (const uint64_t[]){ Y_EP, (uintptr_t)&srv_buf }, 2);
+	returned(&y, 0);
+	assert_int_equal(srv.state, T_REPLY);
+
+	fake_unmapped = (uintptr_t)&srv_buf;
+	y_buf = (struct msg){ .label = 4, .handle = -1, .len = 8 };
+	ecall_at(&y, 0x13000, SYS_REPLY, (const uint64_t[]){ (uintptr_t)&y_buf }, 1);
+	returned(&y, 0);
+	pager_got_fault(&srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
+	pager_replies(FAULT_KILL);
+	returned(&srv, -ERR_FAULT);
+	assert_ptr_equal(srv.reply_to, &c);
+	assert_int_equal(c.state, T_REPLY);
+	assert_ptr_equal(c.replier, &srv);
+}
+
 /* The server's buffer's page is gone when c's message comes, and the
  * pager's one thread receives in memory into a buffer it cannot take the
  * fault message in: the pager's receive fails, the server's fault waits
@@ -270,6 +325,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queued_page_unmapped, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_queued_page_evicted, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_queued_page_gone_no_pager, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_call_lets_caller_go, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_reply_keeps_owed, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 	};
 
