@@ -69,9 +69,9 @@ void ipc_init(void)
 	object_on_orphaned(OBJ_ENDPOINT, endpoint_orphaned);
 }
 
-/* Install in `to` the handle k names in `from` (checked by read_outgoing,
- * but it may have been closed since), with the rights k asks for; k then
- * names the receiver's copy, or -1 with no rights. */
+/* Install in `to` the handle k names in `from` (checked by read_outgoing
+ * just before), with the rights k asks for; k then names the receiver's
+ * copy, or -1 with no rights (the receiver's table is full). */
 static void pass_handle(struct thread *from, struct msg *k, struct thread *to)
 {
 	const struct handle *e = k->handle < 0 ? NULL : handle_entry(from->proc, (uint64_t)k->handle);
@@ -82,7 +82,8 @@ static void pass_handle(struct thread *from, struct msg *k, struct thread *to)
 	k->rights = h < 0 ? 0 : rights;
 }
 
-/* A handle a message passes must be one the sender may pass on. */
+/* A handle a message passes must be one the sender may pass on, with
+ * rights it holds (rights only shrink: the receiver's copy always has some). */
 static int check_passed(struct proc *p, const struct msg *k)
 {
 	const struct handle *e;
@@ -93,7 +94,9 @@ static int check_passed(struct proc *p, const struct msg *k)
 		return -ERR_INVAL;
 	if (!(e = handle_entry(p, (uint64_t)(int64_t)k->handle)))
 		return -ERR_BADF;
-	return (e->rights & RIGHT_GRANT) ? 0 : -ERR_ACCES;
+	if (!(e->rights & RIGHT_GRANT) || (k->rights & ~e->rights))
+		return -ERR_ACCES;
+	return 0;
 }
 
 /*

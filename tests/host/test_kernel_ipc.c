@@ -5,8 +5,9 @@
  * receiver comes (a handle it passes closed, its length raised, its page
  * gone) fails its own call, or has its page brought and sends again, and
  * the receiver takes the next message or waits; a call whose delivery is
- * given up lets its caller go, and only then; a delivery whose fault no
- * pager thread can take ends no process.
+ * given up lets its caller go, and only then; a passed handle never
+ * arrives with rights its sender lacks; a delivery whose fault no pager
+ * thread can take ends no process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,6 +290,26 @@ static void test_dropped_reply_keeps_owed(void **state)
 	assert_ptr_equal(c.replier, &srv);
 }
 
+/* A handle passed asking for a right its sender lacks fails the send
+ * (-ERR_ACCES), the waiting server given nothing; a subset goes. */
+static void test_passed_rights_held(void **state)
+{
+	(void)state;
+	server_recv(SRV_EP);
+	b_msg = (struct msg){ .label = 1, .handle = NOTE, .rights = RIGHT_RECV };
+	client_sends(&b, B_PC, &b_msg, 0);
+	returned(&b, -ERR_ACCES);
+	assert_int_equal(srv.state, T_RECV);
+
+	b_msg.rights = RIGHT_SEND;
+	client_sends(&b, B_PC, &b_msg, 0);
+	returned(&b, 0);
+	returned(&srv, 0);
+	assert_true(srv_buf.handle >= 0);
+	assert_int_equal(srv_buf.rights, RIGHT_SEND);
+	assert_int_equal(handle_entry(&server_proc, (uint64_t)srv_buf.handle)->rights, RIGHT_SEND);
+}
+
 /* The server's buffer's page is gone when c's message comes, and the
  * pager's one thread receives in memory into a buffer it cannot take the
  * fault message in: the pager's receive fails, the server's fault waits
@@ -327,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queued_page_gone_no_pager, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_call_lets_caller_go, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_reply_keeps_owed, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_passed_rights_held, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 	};
 

@@ -108,11 +108,11 @@ static int pass_over(int ep, int note, uint32_t rights, uint32_t *got)
 }
 
 /* Rights only shrink: a copy passed with send only cannot be waited on
- * nor passed again; asking for rights the sender lacks gives none more. */
+ * nor passed again; asking for a right the sender lacks fails the send. */
 int test_rights_shrink(void)
 {
-	int ep = sys_endpoint_create(), note = sys_notify_create(), copy, again;
-	uint32_t got = 0, got2 = 0;
+	int ep = sys_endpoint_create(), note = sys_notify_create(), copy, again, grant;
+	uint32_t got = 0, got2 = 0, got3 = 0;
 	struct msg m = { .label = 7, .handle = -1 };
 
 	CHECK(ep >= 0 && note >= 0);
@@ -135,6 +135,12 @@ int test_rights_shrink(void)
 	CHECK(again >= 0);
 	CHECK_EQ(got2, RIGHT_RECV | RIGHT_GRANT);
 	CHECK_EQ(sys_notify_signal(again, 1), -ERR_ACCES);
+	grant = pass_over(ep, note, RIGHT_SEND | RIGHT_GRANT, &got3);
+	CHECK(grant >= 0);
+	m.handle = grant;
+	m.rights = RIGHT_RECV;	/* not grant's: no copy, not even one with no rights */
+	CHECK_EQ(sys_send(ep, &m), -ERR_ACCES);
+	CHECK_EQ(sys_handle_close(grant), 0);
 	CHECK_EQ(sys_handle_close(again), 0);
 	CHECK_EQ(sys_handle_close(copy), 0);
 	CHECK_EQ(sys_handle_close(note), 0);
