@@ -292,7 +292,9 @@ __attribute__((always_inline)) static inline int64_t recv_on(struct thread *t,
 		notify_message(&k, bits);
 		return delivery_in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
 	}
-	s = next_sender(ep, t, &k);
+	/* The look first: no call when no one is queued (a server's usual
+	 * receive after its reply). */
+	s = ep->senders.head ? next_sender(ep, t, &k) : NULL;
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
 	/* t's buffer was checked (recv_ready), so this copy cannot miss. */
