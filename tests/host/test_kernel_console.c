@@ -74,5 +74,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checks_what_it_writes, setup, teardown),
 	};
 
+	kernel_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,7 +218,6 @@ static void test_blocked_gets_regs(void **state)
 
 int main(void)
 {
-	static const struct devtree_info no_devices;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_refused_before_ack, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_sender_runs_again, setup, dev_teardown),
@@ -226,9 +225,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocked_gets_regs, setup, dev_teardown),
 	};
 
-	ipc_init();
-	notify_init();
-	fault_init();
-	device_init(&no_devices);
+	kernel_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

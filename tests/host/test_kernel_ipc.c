@@ -339,7 +339,6 @@ static void test_pager_buffer_bad(void **state)
 
 int main(void)
 {
-	static const struct devtree_info no_devices;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_queued_handle_closed, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_queued_len_raised, setup, ipc_teardown),
@@ -352,9 +351,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 	};
 
-	ipc_init();
-	notify_init();
-	fault_init();
-	device_init(&no_devices);
+	kernel_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

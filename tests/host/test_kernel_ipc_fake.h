@@ -109,6 +109,17 @@ CALL_NOT_MADE(sys_poweroff)
 CALL_NOT_MADE(sys_proc_info)
 CALL_NOT_MADE(sys_harvest)
 
+/* At the start: the boot's hooks of the files included, no devices. */
+static void kernel_init(void)
+{
+	static const struct devtree_info no_devices;
+
+	ipc_init();
+	notify_init();
+	fault_init();
+	device_init(&no_devices);
+}
+
 /* t makes the system call its registers name, as the trap takes it: the
  * pc moved past the ecall, then syscall_entry. */
 static void ecall(struct thread *t)
