@@ -26,7 +26,6 @@ static struct thread sender;		/* another thread of the driver's */
 static struct msg buf __attribute__((aligned(PAGE_SIZE)));
 static struct msg sent __attribute__((aligned(PAGE_SIZE)));	/* sender's */
 static struct thread pager;		/* procs[1]'s, the driver's pager */
-static struct msg answer;		/* the pager's reply */
 
 /* The driver with an endpoint it receives on, its notification bound to
  * IRQ, and a send-only handle to the endpoint; its buffer mapped; its
@@ -131,24 +130,8 @@ static void sender_faults_after_ack(void)
 	assert_int_equal(completed, 1);
 	assert_int_equal(drv.state, T_RECV);
 	assert_int_equal(drv.regs.x[17], SYS_IRQ_ACK_RECV);	/* no result yet */
-	assert_int_equal(sender.state, T_REPLY);		/* on its pager */
 	assert_int_equal(sender.regs.x[0], SENDER_ECALL);
-	assert_int_equal(pager.regs.x[10], MSG_IN_REGS);
-	assert_int_equal(arch_msg_label(&pager.regs), FAULT_LABEL);
-	assert_int_equal(arch_msg_word(&pager.regs, 0), (uintptr_t)&sent);
-	assert_int_equal(arch_msg_word(&pager.regs, 1), FAULT_READ);
-	assert_int_equal(arch_msg_word(&pager.regs, 2), SENDER_ECALL);
-	assert_int_equal(arch_msg_word(&pager.regs, 4), 1);	/* in a system call */
-}
-
-/* The pager answers the sender's fault with label (no data). */
-static void pager_replies(uint64_t label)
-{
-	answer = (struct msg){ .label = label, .handle = -1 };
-	pager.regs.x[10] = (uintptr_t)&answer;
-	pager.regs.x[17] = SYS_REPLY;
-	ecall(&pager);
-	assert_int_equal(pager.regs.x[10], 0);
+	pager_got_fault(&pager, &sender, &sent, FAULT_READ, SENDER_ECALL);
 }
 
 /* The page brought, the sender's send runs again and reaches the waiting
@@ -158,7 +141,7 @@ static void test_sender_runs_again(void **state)
 	(void)state;
 	sender_faults_after_ack();
 	fake_unmapped = 0;
-	pager_replies(FAULT_RESUME);
+	pager_replies(&pager, FAULT_RESUME);
 	assert_int_equal(sender.state, T_READY);
 	assert_int_equal(sender.regs.x[0], SENDER_ECALL);
 
@@ -176,7 +159,7 @@ static void test_sender_killed(void **state)
 {
 	(void)state;
 	sender_faults_after_ack();
-	pager_replies(FAULT_KILL);
+	pager_replies(&pager, FAULT_KILL);
 	assert_int_equal(sender.state, T_READY);
 	assert_int_equal(sender.regs.x[0], SENDER_ECALL + 4);
 	assert_int_equal((int64_t)sender.regs.x[10], -ERR_FAULT);

@@ -35,7 +35,6 @@ static struct thread pager;	/* procs[1]'s, the pager of both */
 /* Each on a page of its own (the fake refuses a whole page). */
 #define PAGED __attribute__((aligned(PAGE_SIZE)))
 static struct msg b_msg PAGED, c_msg PAGED, srv_buf PAGED, y_buf PAGED, pager_buf PAGED;
-static struct msg answer;	/* the pager's reply */
 
 static void make_table(struct proc *p, uint32_t pid)
 {
@@ -112,29 +111,6 @@ static void returned(const struct thread *t, int64_t r)
 	assert_int_equal((int64_t)t->regs.x[10], r);
 }
 
-/* The pager got thread t's fault for the page of va, met in a system call
- * of t's at pc (in registers: the fault is header-only). */
-static void pager_got_fault(const struct thread *t, const void *va, unsigned access, uint64_t pc)
-{
-	assert_int_equal(t->state, T_REPLY);
-	assert_ptr_equal(t->replier, &pager);
-	assert_int_equal(pager.state, T_READY);
-	assert_int_equal(pager.regs.x[10], MSG_IN_REGS);
-	assert_int_equal(arch_msg_label(&pager.regs), FAULT_LABEL);
-	assert_int_equal(arch_msg_word(&pager.regs, 0), (uintptr_t)va);
-	assert_int_equal(arch_msg_word(&pager.regs, 1), access);
-	assert_int_equal(arch_msg_word(&pager.regs, 2), pc);
-	assert_int_equal(arch_msg_word(&pager.regs, 4), 1);	/* in a system call */
-}
-
-/* The pager answers the fault it got with label (no data). */
-static void pager_replies(uint64_t label)
-{
-	answer = (struct msg){ .label = label, .handle = -1 };
-	ecall_at(&pager, 0x30000, SYS_REPLY, (const uint64_t[]){ (uintptr_t)&answer }, 1);
-	assert_int_equal(pager.regs.x[10], 0);
-}
-
 /* b queued a message passing a handle, then closed the handle; c queued
  * one after it. The server takes c's; b's send fails with -ERR_BADF. */
 static void test_queued_handle_closed(void **state)
@@ -186,7 +162,7 @@ static void page_gone(void)
 	returned(&srv, 0);
 	assert_int_equal(srv_buf.label, 2);
 	returned(&c, 0);
-	pager_got_fault(&b, &b_msg, FAULT_READ, B_PC);
+	pager_got_fault(&pager, &b, &b_msg, FAULT_READ, B_PC);
 	assert_int_equal(b.regs.x[0], B_PC);
 }
 
@@ -196,7 +172,7 @@ static void test_queued_page_unmapped(void **state)
 {
 	(void)state;
 	page_gone();
-	pager_replies(FAULT_KILL);
+	pager_replies(&pager, FAULT_KILL);
 	returned(&b, -ERR_FAULT);
 	assert_int_equal(b.regs.x[0], B_PC + 4);
 }
@@ -208,7 +184,7 @@ static void test_queued_page_evicted(void **state)
 	(void)state;
 	page_gone();
 	fake_unmapped = 0;
-	pager_replies(FAULT_RESUME);
+	pager_replies(&pager, FAULT_RESUME);
 	assert_int_equal(b.state, T_READY);
 	assert_int_equal(b.regs.x[0], B_PC);
 	server_recv(SRV_EP);
@@ -249,9 +225,9 @@ static void test_dropped_call_lets_caller_go(void **state)
 	c_msg = (struct msg){ .label = 2, .handle = -1, .len = 16 };
 	client_sends(&c, C_PC, &c_msg, 1);
 	assert_int_equal(c.state, T_REPLY);
-	pager_got_fault(&srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
+	pager_got_fault(&pager, &srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
 
-	pager_replies(FAULT_KILL);
+	pager_replies(&pager, FAULT_KILL);
 	returned(&srv, -ERR_FAULT);
 	returned(&c, -ERR_PIPE);
 	assert_null(srv.reply_to);
@@ -282,8 +258,8 @@ static void test_dropped_reply_keeps_owed(void **state)
 	y_buf = (struct msg){ .label = 4, .handle = -1, .len = 8 };
 	ecall_at(&y, 0x13000, SYS_REPLY, (const uint64_t[]){ (uintptr_t)&y_buf }, 1);
 	returned(&y, 0);
-	pager_got_fault(&srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
-	pager_replies(FAULT_KILL);
+	pager_got_fault(&pager, &srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
+	pager_replies(&pager, FAULT_KILL);
 	returned(&srv, -ERR_FAULT);
 	assert_ptr_equal(srv.reply_to, &c);
 	assert_int_equal(c.state, T_REPLY);

@@ -140,4 +140,31 @@ static void ecall_at(struct thread *t, uint64_t pc, uint64_t n, const uint64_t *
 	ecall(t);
 }
 
+/* Pager thread p got thread t's fault for the page of va, met in a system
+ * call of t's at pc (in registers: the fault is header-only). */
+static inline void pager_got_fault(const struct thread *p, const struct thread *t, const void *va,
+				   unsigned access, uint64_t pc)
+{
+	assert_int_equal(t->state, T_REPLY);
+	assert_ptr_equal(t->replier, p);
+	assert_int_equal(p->state, T_READY);
+	assert_int_equal(p->regs.x[10], MSG_IN_REGS);
+	assert_int_equal(arch_msg_label(&p->regs), FAULT_LABEL);
+	assert_int_equal(arch_msg_word(&p->regs, 0), (uintptr_t)va);
+	assert_int_equal(arch_msg_word(&p->regs, 1), access);
+	assert_int_equal(arch_msg_word(&p->regs, 2), pc);
+	assert_int_equal(arch_msg_word(&p->regs, 4), 1);	/* in a system call */
+}
+
+/* Pager thread p answers the fault it got with label (no data), as a
+ * trap makes the reply. Inline: not every test has a pager. */
+static inline void pager_replies(struct thread *p, uint64_t label)
+{
+	static struct msg answer;
+
+	answer = (struct msg){ .label = label, .handle = -1 };
+	ecall_at(p, 0x30000, SYS_REPLY, (const uint64_t[]){ (uintptr_t)&answer }, 1);
+	assert_int_equal(p->regs.x[10], 0);
+}
+
 #endif
