@@ -12,6 +12,7 @@
 #include "kmem.h"
 #include "klib.h"
 #include "usercopy.h"
+#include "sched.h"
 #include "abi/errno.h"
 
 /* How a missing page of a receiver's buffer is asked for (delivery_on_fault). */
@@ -26,8 +27,20 @@ void delivery_on_fault(delivery_fault_fn *fn)
 /* Messages delivery_in_regs put in registers (delivery_regs_count). */
 static uint64_t in_regs;
 
+/* A pending copy (t->stash points at `copy`), and whether it is a call:
+ * given up, its receiver would owe the reply to a message it never saw. */
+struct stash {
+	struct pending_copy copy;	/* first */
+	uint8_t call;
+};
+
 /* Messages waiting for a receiver's page (see copy_to_blocked). */
-static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct pending_copy) };
+static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct stash) };
+
+static uint8_t stash_is_call(const struct thread *t)
+{
+	return ((const struct stash *)t->stash)->call;
+}
 
 /* The handle a message being copied to t installed in t's table, if it
  * still names what was passed: no one will learn its number now. */
@@ -49,14 +62,17 @@ static void drop_stash(struct thread *t)
 
 /* Keep the copy in t's record until its page is there. */
 static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
-		 struct object *passed)
+		 struct object *passed, uint8_t call)
 {
+	struct stash *s;
+
 	if (t->stash && t->stash->bytes == src)
 		return 0;	/* already kept: this is the retry */
 	drop_stash(t);
-	t->stash = kcache_alloc(&stash_cache);
-	if (!t->stash)
+	if (!(s = kcache_alloc(&stash_cache)))
 		return -ERR_NOMEM;
+	s->call = call;
+	t->stash = &s->copy;
 	t->stash->va = va;
 	t->stash->len = (uint32_t)len;
 	t->stash->handle = h;
@@ -65,10 +81,38 @@ static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int
 	return 0;
 }
 
+void delivery_release_caller(struct thread *t)
+{
+	struct thread *caller = t->reply_to;
+
+	if (!caller)
+		return;
+	caller->replier = NULL;
+	t->reply_to = NULL;
+	if (caller->in_fault) {
+		caller->in_fault = 0;
+		sched_ready(caller);
+	} else {
+		thread_wake(caller, -ERR_PIPE);
+	}
+}
+
+/* The copy to t is given up with err: the handle h it installed (naming
+ * passed) goes, t wakes with err, and if it was a call, its caller, whose
+ * message t never saw, no longer waits for t's reply. */
+static void give_up(struct thread *t, int64_t err, int32_t h, struct object *passed, uint8_t call)
+{
+	undo_passed(t, h, passed);
+	drop_stash(t);
+	thread_wake(t, err);
+	if (call)
+		delivery_release_caller(t);
+}
+
 /* delivery_copy for a message that installed handle h (naming
  * passed) in to's table, or -1: if the copy is given up, so is h. */
 static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
-			   int32_t h, struct object *passed)
+			   int32_t h, struct object *passed, uint8_t call)
 {
 	int r;
 
@@ -79,18 +123,16 @@ static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size
 		thread_wake(to, 0);
 		return 0;
 	}
-	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed) == 0 &&
+	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed, call) == 0 &&
 	    ask_pager(to, user_miss.va))
 		return 0;
-	undo_passed(to, h, passed);
-	drop_stash(to);
-	thread_wake(to, r);
+	give_up(to, r, h, passed, call);
 	return r;
 }
 
 int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len)
 {
-	return copy_to_blocked(to, va, src, len, -1, NULL);
+	return copy_to_blocked(to, va, src, len, -1, NULL, 0);
 }
 
 int delivery_in_regs(struct thread *t, const struct msg *k)
@@ -111,14 +153,14 @@ int delivery_to(struct thread *to, const struct msg *k)
 	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
 
 	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
-			       e ? e->obj : NULL);
+			       e ? e->obj : NULL, k->origin == ORIGIN_CALL);
 }
 
 void delivery_finish(struct thread *t)
 {
 	struct pending_copy *p = t->stash;
 
-	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed);
+	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed, stash_is_call(t));
 }
 
 void delivery_thread_gone(struct thread *t)
@@ -138,8 +180,7 @@ uint64_t delivery_pending_copies(void)
 
 void delivery_drop(struct thread *t, int64_t err)
 {
-	if (t->stash)
-		undo_passed(t, t->stash->handle, t->stash->passed);
-	drop_stash(t);
-	thread_wake(t, err);
+	const struct pending_copy *p = t->stash;
+
+	give_up(t, err, p->handle, p->passed, stash_is_call(t));
 }

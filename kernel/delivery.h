@@ -22,7 +22,9 @@ void delivery_on_fault(delivery_fault_fn *fn);
  * in the register form. Written there with its stamps if so. */
 int delivery_in_regs(struct thread *t, const struct msg *k);
 /* Give k to blocked thread `to` (its registers or its buffer) and wake it
- * with the receive's result; 0, or the error it was woken with. */
+ * with the receive's result; 0, or the error it was woken with. It ends no
+ * process (a fault call for `to`'s page waits if no pager thread can take
+ * it: ipc_fault_call), so its caller may go on using the threads. */
 int delivery_to(struct thread *to, const struct msg *k);
 
 /* Copy len bytes to va in blocked thread `to` and wake it with 0; if the
@@ -31,9 +33,15 @@ int delivery_to(struct thread *to, const struct msg *k);
  * woken with. Used for messages and for proc_wait's exit record. */
 int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len);
 /* The pager answered the fault taken to deliver t->stash: try again (which
- * may fault on the buffer's next page), or give up with err. */
+ * may fault on the buffer's next page), or give up with err. A message
+ * given up (here or at any try) that was a call lets its caller go, as
+ * delivery_release_caller. */
 void delivery_finish(struct thread *t);
 void delivery_drop(struct thread *t, int64_t err);
+/* t will never answer the caller it owes a reply (t is ending, or the call
+ * never reached it): the caller gets -ERR_PIPE, as from a server that
+ * died; a faulting one retries its access, which finds out again. */
+void delivery_release_caller(struct thread *t);
 /* t is ending (thread_end.c): drop the copy kept for it. */
 void delivery_thread_gone(struct thread *t);
 /* Messages delivery_in_regs wrote into registers: the slow path's count

@@ -169,10 +169,9 @@ static int ack_check(struct thread *t, uint64_t nh, uint64_t irq)
  * registers the register form leaves free (a2, a3): a driver's trap less
  * an interrupt (~120 kernel instructions, ~100 net of the driver's wrapper;
  * docs/measured.md, session 12). Both calls' checks come before the ack: a failed
- * receive must not complete a claim the driver has not seen. Once acked,
- * the call is a recv_regs: if it runs again (syscall_entry: a blocked
- * sender's message in a page of the driver's own not there yet), it runs
- * as that, and does not acknowledge twice. */
+ * receive must not complete a claim the driver has not seen. Once they
+ * passed, nothing a sender does fails the receive or makes it run again
+ * (ipc.h), so the ack is made once. */
 int64_t sys_irq_ack_recv(struct thread *t, const uint64_t *a)
 {
 	struct endpoint *ep;
@@ -183,7 +182,6 @@ int64_t sys_irq_ack_recv(struct thread *t, const uint64_t *a)
 	if (r < 0)
 		return r;
 	arch_irq_complete((uint32_t)a[3]);
-	arch_set_syscall_number(&t->regs, SYS_RECV_REGS);
 	t->recv_regs = 1;
 	return ipc_recv_on(t, ep, a[1]);
 }

@@ -10,8 +10,9 @@
 
 struct thread;
 
-/* At boot: a delivery that meets a missing page of its receiver's buffer
- * asks the pager through here (delivery_on_fault). */
+/* At boot: a delivery that meets a missing page of its receiver's buffer,
+ * and a queued sender's message met missing, ask the pager through here
+ * (delivery_on_fault, ipc_on_sender_fault). */
 void fault_init(void);
 /* A system call of t met an absent or read-only page of its own at va:
  * ask the pager for it and run the call again afterwards. Returns 0 (and

@@ -21,6 +21,16 @@
 
 static struct kcache ep_cache = { .name = "endpoint", .size = sizeof(struct endpoint) };
 
+/* How a queued sender asks its pager for a page of its message
+ * (ipc_on_sender_fault). */
+static ipc_sender_fault_fn *ask_senders_pager;
+
+/* Set by fault.c's init, before the root task (the first receiver) runs. */
+void ipc_on_sender_fault(ipc_sender_fault_fn *fn)
+{
+	ask_senders_pager = fn;
+}
+
 struct endpoint *endpoint_create(void)
 {
 	struct endpoint *ep = kcache_alloc(&ep_cache);
@@ -59,9 +69,9 @@ void ipc_init(void)
 	object_on_orphaned(OBJ_ENDPOINT, endpoint_orphaned);
 }
 
-/* Install in `to` the handle k names in `from` (checked by read_outgoing,
- * but it may have been closed since), with the rights k asks for; k then
- * names the receiver's copy, or -1 with no rights. */
+/* Install in `to` the handle k names in `from` (checked by read_outgoing
+ * just before), with the rights k asks for; k then names the receiver's
+ * copy, or -1 with no rights (the receiver's table is full). */
 static void pass_handle(struct thread *from, struct msg *k, struct thread *to)
 {
 	const struct handle *e = k->handle < 0 ? NULL : handle_entry(from->proc, (uint64_t)k->handle);
@@ -72,7 +82,8 @@ static void pass_handle(struct thread *from, struct msg *k, struct thread *to)
 	k->rights = h < 0 ? 0 : rights;
 }
 
-/* A handle a message passes must be one the sender may pass on. */
+/* A handle a message passes must be one the sender may pass on, with
+ * rights it holds (rights only shrink: the receiver's copy always has some). */
 static int check_passed(struct proc *p, const struct msg *k)
 {
 	const struct handle *e;
@@ -83,7 +94,9 @@ static int check_passed(struct proc *p, const struct msg *k)
 		return -ERR_INVAL;
 	if (!(e = handle_entry(p, (uint64_t)(int64_t)k->handle)))
 		return -ERR_BADF;
-	return (e->rights & RIGHT_GRANT) ? 0 : -ERR_ACCES;
+	if (!(e->rights & RIGHT_GRANT) || (k->rights & ~e->rights))
+		return -ERR_ACCES;
+	return 0;
 }
 
 /*
@@ -145,16 +158,48 @@ static int compose(struct thread *from, struct thread *to, uint32_t origin, stru
 	return r;
 }
 
-uint64_t ipc_endpoints(void)
-{
-	return ep_cache.in_use;
-}
-
 static uint32_t origin_of(const struct thread *sender)
 {
 	if (sender->in_fault)
 		return ORIGIN_FAULT;
 	return sender->is_call ? ORIGIN_CALL : ORIGIN_SEND;
+}
+
+/* Queued sender s's message could not be read (err): the failure is s's
+ * alone, never its receiver's. A page of s's own not there yet (evicted
+ * while s waited) is asked of s's pager and s's call runs again once it is
+ * back, as syscall_entry does for a caller's own page; anything else (a
+ * handle it passes closed, a length raised, a page unmapped) fails s's call.
+ * Only a message in memory can fail (compose). */
+static void sender_failed(struct thread *s, int err)
+{
+	if (err == -ERR_FAULT && user_miss.proc == s->proc &&
+	    ask_senders_pager(s, user_miss.va, user_miss.write))
+		return;
+	thread_wake(s, err);
+}
+
+/* The first sender queued on ep whose message can be read, the message
+ * composed for t into k; NULL when none is left. Each one whose message
+ * cannot be read is failed on the way (sender_failed). */
+static struct thread *next_sender(struct endpoint *ep, struct thread *t, struct msg *k)
+{
+	struct thread *s;
+	int err;
+
+	while ((s = tq_pop(&ep->senders))) {
+		s->blocked_ep = NULL;
+		user_miss.proc = NULL;
+		if ((err = compose(s, t, origin_of(s), k)) == 0)
+			return s;
+		sender_failed(s, err);
+	}
+	return NULL;
+}
+
+uint64_t ipc_endpoints(void)
+{
+	return ep_cache.in_use;
 }
 
 /* After a delivery: a caller (or faulting thread) waits for the receiver's
@@ -211,6 +256,7 @@ static int64_t do_send(struct thread *t, uint64_t h, uint64_t va, int call, int 
 		return block_on(t, ep, &ep->senders, T_SEND);
 	r->blocked_ep = NULL;
 	stamp(&k, t, r, call ? ORIGIN_CALL : ORIGIN_SEND);
+	/* r and t are still there after it: no delivery ends a process. */
 	if ((err = delivery_to(r, &k)) < 0 || !call)
 		return err;
 	t->state = T_REPLY;
@@ -246,15 +292,15 @@ __attribute__((always_inline)) static inline int64_t recv_on(struct thread *t,
 		notify_message(&k, bits);
 		return delivery_in_regs(t, &k) ? MSG_IN_REGS : copyout(t->proc, va, &k, MSG_HEADER_SIZE);
 	}
-	s = tq_pop(&ep->senders);
+	/* The look first: no call when no one is queued (a server's usual
+	 * receive after its reply). */
+	s = ep->senders.head ? next_sender(ep, t, &k) : NULL;
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
-	s->blocked_ep = NULL;
 	/* t's buffer was checked (recv_ready), so this copy cannot miss. */
-	if ((err = compose(s, t, origin_of(s), &k)) == 0 && delivery_in_regs(t, &k))
+	if (delivery_in_regs(t, &k))
 		err = MSG_IN_REGS;
-	else if (err == 0 && (err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 &&
-		 k.handle >= 0)
+	else if ((err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 && k.handle >= 0)
 		handle_close(t->proc, (uint64_t)k.handle);	/* never told of it */
 	if (err < 0) {
 		if (s->in_fault)
@@ -285,24 +331,25 @@ static int64_t do_recv(struct thread *t, uint64_t h, uint64_t va)
 	return err < 0 ? err : recv_on(t, ep, va);
 }
 
+/* A pager thread whose buffer cannot take the fault message is woken with
+ * the error (delivery_to) and the fault goes to the next one or waits: the
+ * failure is the pager's, and t's process is not ended here. So no
+ * delivery ends a process (delivery.h), though it may make a fault call. */
 void ipc_fault_call(struct thread *t, struct endpoint *ep)
 {
 	static struct msg k;
 	struct thread *r;
 
-	r = tq_pop(&ep->receivers);
 	t->in_fault = 1;
 	t->is_call = 1;
-	if (!r) {
-		block_on(t, ep, &ep->senders, T_SEND);
-		return;
+	while ((r = tq_pop(&ep->receivers))) {
+		r->blocked_ep = NULL;
+		if (compose(t, r, ORIGIN_FAULT, &k) == 0 && delivery_to(r, &k) == 0) {
+			link_reply(t, r);
+			return;
+		}
 	}
-	r->blocked_ep = NULL;
-	if (compose(t, r, ORIGIN_FAULT, &k) < 0 || delivery_to(r, &k) < 0) {
-		fault_no_pager(t);
-		return;
-	}
-	link_reply(t, r);
+	block_on(t, ep, &ep->senders, T_SEND);
 }
 
 /* Send reply k (read from t's memory) to the caller t owes one. */

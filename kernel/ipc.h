@@ -19,6 +19,14 @@ struct endpoint {
 
 /* At boot: how an endpoint is orphaned and freed (object.h). */
 void ipc_init(void);
+/* How a sender queued on an endpoint, whose message's page at va (write:
+ * the access) is found missing when a receiver comes, asks its pager for
+ * it: 1, its call to run again (as syscall_entry's) once the page is back,
+ * the pager's FAULT_KILL failing it with -ERR_FAULT; 0 if it has no pager
+ * to ask. fault.c's fault_for_syscall, set at boot: the fault path sends
+ * its own message through here, so it sits above. */
+typedef int ipc_sender_fault_fn(struct thread *t, uint64_t va, int write);
+void ipc_on_sender_fault(ipc_sender_fault_fn *fn);
 struct endpoint *endpoint_create(void);
 /* Start the fault call of t to ep with t->fault_msg already filled in, on
  * the slow path (fault.c tries fastpath_fault first). */
@@ -27,7 +35,10 @@ void ipc_fault_call(struct thread *t, struct endpoint *ep);
  * checks and its receive, and must not do it when the receive would fail:
  * the checks a receive by t on h into va makes before it changes anything
  * (0, or the error the receive returns), the endpoint in *ep; then the
- * receive on that ep, as recv or recv_regs (t->recv_regs set first). */
+ * receive on that ep, as recv or recv_regs (t->recv_regs set first). Once
+ * the checks passed, the receive fails for nothing of a sender's (a
+ * queued sender whose message cannot be read gets the error itself, and
+ * t takes the next one or waits), so it is never run again for a page. */
 int ipc_recv_check(struct thread *t, uint64_t h, uint64_t va, struct endpoint **ep);
 int64_t ipc_recv_on(struct thread *t, struct endpoint *ep, uint64_t va);
 /* Endpoints alive now (SYS_KERNEL_INFO). */

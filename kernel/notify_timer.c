@@ -43,18 +43,31 @@ static void disarm(struct notify_timer *tm)
 	object_put(&n->obj);
 }
 
+/* The first armed timer whose deadline has passed, or NULL. */
+static struct notify_timer *first_due(uint64_t now_ns)
+{
+	struct notify_timer *tm = armed;
+
+	while (tm && tm->deadline > now_ns)
+		tm = tm->next;
+	return tm;
+}
+
+/* Each due timer is looked for from the head again once the one before
+ * has fired: signalling runs other code (a delivery to a bound thread),
+ * and a timer kept from before it could have been disarmed since, its
+ * process's record freed. Each fired timer leaves the list, so the loop
+ * ends. */
 void notify_timer_tick(uint64_t now_ns)
 {
-	struct notify_timer *tm = armed, *next;
+	struct notify_timer *tm;
 
-	for (; tm; tm = next) {
-		next = tm->next;
-		if (tm->deadline > now_ns)
-			continue;
+	while ((tm = first_due(now_ns))) {
 		struct notify *n = tm->n;
+		uint64_t bits = tm->bits;
 		object_get(&n->obj);	/* disarm may drop the last reference */
 		disarm(tm);
-		notify_signal(n, tm->bits);
+		notify_signal(n, bits);
 		object_put(&n->obj);
 	}
 }

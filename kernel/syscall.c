@@ -25,11 +25,14 @@
 #include "abi/errno.h"
 #include "abi/handle.h"
 #include "abi/kinfo.h"
+#include "abi/limits.h"
 
+/* (buf, len): write up to DEBUG_WRITE_MAX bytes of buf to the console ->
+ * the bytes written. */
 static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
 {
 	char buf[128];
-	uint64_t va = a[0], len = a[1];
+	uint64_t va = a[0], len = MIN(a[1], (uint64_t)DEBUG_WRITE_MAX);
 	int r = user_check(t->proc, va, len, 0);
 
 	if (r < 0)

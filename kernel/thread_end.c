@@ -10,25 +10,13 @@
 #include "sched.h"
 #include "notify.h"
 #include "delivery.h"
-#include "abi/errno.h"
 
-/* Break the reply links: a caller waiting on t gets -ERR_PIPE (a faulting
- * one retries its access, which finds the pager gone); a server that owes t
- * a reply forgets it. */
+/* Break the reply links: a caller waiting on t is let go (-ERR_PIPE, or
+ * for a faulting one, its access retried); a server that owes t a reply
+ * forgets it. */
 static void unlink_ipc(struct thread *t)
 {
-	struct thread *caller = t->reply_to;
-
-	if (caller) {
-		caller->replier = NULL;
-		t->reply_to = NULL;
-		if (caller->in_fault) {
-			caller->in_fault = 0;
-			sched_ready(caller);
-		} else {
-			thread_wake(caller, -ERR_PIPE);
-		}
-	}
+	delivery_release_caller(t);
 	if (t->replier) {
 		t->replier->reply_to = NULL;
 		t->replier = NULL;

@@ -37,9 +37,6 @@ static inline uint64_t kva_to_pa(const void *kva)
 static inline uint64_t arch_syscall_number(const struct arch_regs *r) { return r->x[17]; }
 static inline const uint64_t *arch_syscall_args(const struct arch_regs *r) { return &r->x[10]; }
 static inline void arch_set_result(struct arch_regs *r, int64_t v) { r->x[10] = (uint64_t)v; }
-/* The call r's thread makes if its call runs again (arch_syscall_restart):
- * call n, with the same arguments. */
-static inline void arch_set_syscall_number(struct arch_regs *r, uint64_t n) { r->x[17] = n; }
 
 /* The register form of a message (abi/msg.h): label and w[] in a2..a6,
  * t0, t1 both ways; received with a0 = MSG_IN_REGS, a1 = pid | tid << 32,

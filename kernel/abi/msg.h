@@ -33,9 +33,12 @@ struct msg {
 				 * Receiver: its number in the receiver's table,
 				 * or -1 (none, or the receiver's table is full). */
 	uint32_t rights;	/* sender: the rights the receiver's copy keeps
-				 * (abi/handle.h), a subset of the sender's;
+				 * (abi/handle.h), a subset of the sender's (a
+				 * right it lacks fails the send with
+				 * -ERR_ACCES, an unknown bit with -ERR_INVAL);
 				 * 0 = all of the sender's. Receiver: the rights
-				 * it got (0 when handle is -1). */
+				 * it got, never 0 with a handle (0 when handle
+				 * is -1). */
 	uint64_t w[MSG_WORDS];	/* sender: small arguments */
 	uint8_t data[MSG_DATA_MAX];
 };

@@ -3,9 +3,9 @@
  * entry (kernel/syscall.c), receive (kernel/ipc.c), delivery, handles and
  * the fault call for a missing page (kernel/fault.c, fault_reply.c): the
  * interrupt is acknowledged (arch_irq_complete, counted here) only when
- * both calls' checks pass, and once, even when the receive fails after the
- * ack and the call runs again; a receive that blocked takes its message in
- * registers.
+ * both calls' checks pass, and once: a queued sender whose message cannot
+ * be read fails its own call, not the receive; a receive that blocked
+ * takes its message in registers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,105 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "test_kernel_csr.h"
-
-#include "../../arch/riscv/mmu.c"
-#include "../../kernel/object.c"
-#include "../../kernel/tqueue.c"
-#include "../../kernel/handle.c"
-#include "../../kernel/notify.c"
-#include "../../kernel/ipc.c"
-#include "../../kernel/delivery.c"
-#include "../../kernel/device.c"
-#include "../../kernel/fault.c"
-#include "../../kernel/fault_reply.c"
-#include "../../kernel/syscall.c"
-#include "test_kernel_fake.h"
-
-_Noreturn void panic(const char *fmt, ...)
-{
-	fail_msg("panic: %s", fmt);
-	abort();
-}
-
-/* What the included files call and the test does not build: the object
- * caches from the heap, the interrupt controller counting completions, a
- * wake or a resume noted in the thread (as thread.c and sched.c do), the
- * pager's mapping (the test maps its pages itself: fake_unmapped), the
- * fast path's fault call as when it cannot make it, and what no test here
- * reaches. */
-void *kcache_alloc(struct kcache *c) { return calloc(1, c->size); }
-void kcache_free(struct kcache *c, void *o) { (void)c; free(o); }
-void kprintf(const char *fmt, ...) { (void)fmt; }
-static unsigned completed;	/* arch_irq_complete calls */
-void arch_irq_init(uint64_t plic_base, uint32_t ndev) { (void)plic_base; (void)ndev; }
-int arch_irq_enable(uint32_t irq) { (void)irq; return 0; }
-void arch_irq_disable(uint32_t irq) { (void)irq; }
-void arch_irq_complete(uint32_t irq) { (void)irq; completed++; }
-void thread_wake(struct thread *t, int64_t r)
-{
-	arch_set_result(&t->regs, r);
-	t->state = T_READY;
-}
-void sched_ready(struct thread *t) { t->state = T_READY; }
-struct thread *sched_running;
-int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n)
-{
-	(void)by; (void)target; (void)e;
-	return n == 0 ? 0 : -ERR_INVAL;
-}
-int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, uint64_t perm)
-{
-	(void)by; (void)target; (void)va; (void)pa; (void)perm;
-	fail();
-	return 0;
-}
-void fastpath_fault(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; }
-/* regs.c's (it cannot build here: its FP switch and return are RISC-V
- * assembly): an ecall is 4 bytes. */
-void arch_syscall_restart(struct arch_regs *r) { r->x[0] -= 4; }
-void arch_syscall_unrestart(struct arch_regs *r) { r->x[0] += 4; }
-void proc_end(struct proc *p, const struct exit_info *info, const char *why)
-{
-	(void)p; (void)info;
-	fail_msg("process ended: %s", why);
-}
-struct kernel_params kparams;
-struct fastpath_counts fastpath_counts;
-struct msg *msgwin_refill(struct thread *t, struct msg_window *w, uint64_t va, int write)
-{
-	(void)t; (void)w; (void)va; (void)write;
-	fail();
-	return NULL;
-}
-#define NOT_CALLED(type, name) type name(void) { fail(); return 0; }
-NOT_CALLED(uint64_t, arch_time_now)
-NOT_CALLED(uint64_t, arch_idle_ticks)
-NOT_CALLED(uint64_t, kmem_pages_total)
-NOT_CALLED(uint64_t, kmem_pages_free)
-NOT_CALLED(uint64_t, notify_timers_armed)
-NOT_CALLED(uint64_t, thread_count)
-NOT_CALLED(uint64_t, proc_count)
-uint64_t arch_ticks_to_ns(uint64_t ticks) { (void)ticks; fail(); return 0; }
-void kwrite(const char *s, size_t n) { (void)s; (void)n; fail(); }
-/* The table's calls whose files are not built here. */
-#define CALL_NOT_MADE(name) \
-	int64_t name(struct thread *t, const uint64_t *a) { (void)t; (void)a; fail(); return 0; }
-CALL_NOT_MADE(sys_yield)
-CALL_NOT_MADE(sys_exit)
-CALL_NOT_MADE(sys_thread_exit)
-CALL_NOT_MADE(sys_notify_timer)
-CALL_NOT_MADE(sys_thread_create)
-CALL_NOT_MADE(sys_proc_wait)
-CALL_NOT_MADE(sys_proc_kill)
-CALL_NOT_MADE(sys_proc_create)
-CALL_NOT_MADE(sys_map)
-CALL_NOT_MADE(sys_unmap)
-CALL_NOT_MADE(sys_protect)
-CALL_NOT_MADE(sys_handle_grant)
-CALL_NOT_MADE(sys_poweroff)
-CALL_NOT_MADE(sys_proc_info)
-CALL_NOT_MADE(sys_harvest)
+#include "test_kernel_ipc_fake.h"
 
 #define IRQ 5
 enum { EP, NOTE, EP_SEND_ONLY };	/* the handles setup installs, in order */
@@ -124,7 +26,6 @@ static struct thread sender;		/* another thread of the driver's */
 static struct msg buf __attribute__((aligned(PAGE_SIZE)));
 static struct msg sent __attribute__((aligned(PAGE_SIZE)));	/* sender's */
 static struct thread pager;		/* procs[1]'s, the driver's pager */
-static struct msg answer;		/* the pager's reply */
 
 /* The driver with an endpoint it receives on, its notification bound to
  * IRQ, and a send-only handle to the endpoint; its buffer mapped; its
@@ -203,93 +104,66 @@ static void test_refused_before_ack(void **state)
 	assert_int_equal(completed, 1);
 }
 
-/* t makes the system call its registers name, as the trap takes it: the
- * pc moved past the ecall, then syscall_entry. */
-static void ecall(struct thread *t)
-{
-	sched_running = t;
-	t->regs.x[0] += 4;
-	syscall_entry(t);
-}
-
 #define ECALL 0x10000UL			/* the driver's ecall instruction */
 
 /* The driver's irq_ack_recv(EP, buf, NOTE, IRQ), made as a trap makes it. */
 static void driver_ack_recv(void)
 {
-	drv.regs.x[0] = ECALL;
-	drv.regs.x[17] = SYS_IRQ_ACK_RECV;
-	memcpy(&drv.regs.x[10], (const uint64_t[]){ EP, (uintptr_t)&buf, NOTE, IRQ }, 32);
-	ecall(&drv);
+	ecall_at(&drv, ECALL, SYS_IRQ_ACK_RECV, (const uint64_t[]){ EP, (uintptr_t)&buf, NOTE, IRQ }, 4);
 }
 
-/* The receive fails after the ack: a thread of the driver's own blocked
- * sending, whose message's page went while it waited. syscall_entry asks
- * the pager for the page (fault_for_syscall) with the call set to run
- * again: the pc back on the ecall, the call now a recv_regs. */
-static void fail_after_ack(void)
+#define SENDER_ECALL 0x20000UL		/* the sender's */
+
+/* After the ack, the receive meets a thread of the driver's own queued
+ * sending, whose message's page went while it waited: the sender asks the
+ * pager for it (as its own call would), its call set to run again, and the
+ * driver, its receive not failed, waits on. */
+static void sender_faults_after_ack(void)
 {
 	sent = (struct msg){ .label = 7, .handle = -1 };
-	assert_int_equal(sys_send(&sender, (const uint64_t[]){ EP_SEND_ONLY, (uintptr_t)&sent }),
-			 SYSCALL_BLOCKED);
+	ecall_at(&sender, SENDER_ECALL, SYS_SEND,
+		 (const uint64_t[]){ EP_SEND_ONLY, (uintptr_t)&sent }, 2);
+	assert_int_equal(sender.state, T_SEND);
 	fake_unmapped = (uintptr_t)&sent;
-	assert_int_equal(sys_notify_bind(&drv, (const uint64_t[]){ NOTE }), 0);
 	driver_ack_recv();
 
 	assert_int_equal(completed, 1);
-	assert_int_equal(sender.state, T_READY);	/* as a plain receive fails it */
-	assert_int_equal((int64_t)sender.regs.x[10], -ERR_FAULT);
-	assert_int_equal(drv.regs.x[0], ECALL);
-	assert_int_equal(drv.regs.x[17], SYS_RECV_REGS);
-	assert_int_equal(drv.state, T_REPLY);		/* on its pager */
-	assert_int_equal(pager.regs.x[10], MSG_IN_REGS);
-	assert_int_equal(arch_msg_label(&pager.regs), FAULT_LABEL);
-	assert_int_equal(arch_msg_word(&pager.regs, 0), (uintptr_t)&sent);
-	assert_int_equal(arch_msg_word(&pager.regs, 1), FAULT_READ);
-	assert_int_equal(arch_msg_word(&pager.regs, 2), ECALL);
-	assert_int_equal(arch_msg_word(&pager.regs, 4), 1);	/* in a system call */
+	assert_int_equal(drv.state, T_RECV);
+	assert_int_equal(drv.regs.x[17], SYS_IRQ_ACK_RECV);	/* no result yet */
+	assert_int_equal(sender.regs.x[0], SENDER_ECALL);
+	pager_got_fault(&pager, &sender, &sent, FAULT_READ, SENDER_ECALL);
 }
 
-/* The pager answers the driver's fault with label (no data). */
-static void pager_replies(uint64_t label)
-{
-	answer = (struct msg){ .label = label, .handle = -1 };
-	pager.regs.x[10] = (uintptr_t)&answer;
-	pager.regs.x[17] = SYS_REPLY;
-	ecall(&pager);
-	assert_int_equal(pager.regs.x[10], 0);
-}
-
-/* The page brought, the driver runs again: the ecall, now a recv_regs,
- * receives (here the interrupt that came meanwhile) and acknowledges
- * nothing. */
-static void test_run_again_after_ack(void **state)
+/* The page brought, the sender's send runs again and reaches the waiting
+ * driver, in its registers; nothing acknowledged again. */
+static void test_sender_runs_again(void **state)
 {
 	(void)state;
-	fail_after_ack();
+	sender_faults_after_ack();
 	fake_unmapped = 0;
-	pager_replies(FAULT_RESUME);
-	assert_int_equal(drv.state, T_READY);
-	assert_int_equal(drv.regs.x[0], ECALL);
+	pager_replies(&pager, FAULT_RESUME);
+	assert_int_equal(sender.state, T_READY);
+	assert_int_equal(sender.regs.x[0], SENDER_ECALL);
 
-	device_interrupt(IRQ);				/* the device, acknowledged */
-	ecall(&drv);
+	ecall(&sender);
+	assert_int_equal(sender.regs.x[10], 0);
+	assert_int_equal(drv.state, T_READY);
 	assert_int_equal(drv.regs.x[10], MSG_IN_REGS);
+	assert_int_equal(arch_msg_label(&drv.regs), 7);
 	assert_int_equal(completed, 1);
-	assert_int_equal(drv.regs.x[17], ORIGIN_NOTIFY);
-	assert_int_equal(drv.regs.x[13], 1);		/* the bits IRQ is bound to */
 }
 
-/* The pager will not bring the page (FAULT_KILL): the call fails with
- * -ERR_FAULT past its ecall, not run again, the ack made once. */
-static void test_killed_after_ack(void **state)
+/* The pager will not bring the page (FAULT_KILL): the sender's send fails
+ * with -ERR_FAULT past its ecall; the driver waits on, acked once. */
+static void test_sender_killed(void **state)
 {
 	(void)state;
-	fail_after_ack();
-	pager_replies(FAULT_KILL);
-	assert_int_equal(drv.state, T_READY);
-	assert_int_equal(drv.regs.x[0], ECALL + 4);
-	assert_int_equal((int64_t)drv.regs.x[10], -ERR_FAULT);
+	sender_faults_after_ack();
+	pager_replies(&pager, FAULT_KILL);
+	assert_int_equal(sender.state, T_READY);
+	assert_int_equal(sender.regs.x[0], SENDER_ECALL + 4);
+	assert_int_equal((int64_t)sender.regs.x[10], -ERR_FAULT);
+	assert_int_equal(drv.state, T_RECV);
 	assert_int_equal(completed, 1);
 }
 
@@ -327,16 +201,13 @@ static void test_blocked_gets_regs(void **state)
 
 int main(void)
 {
-	static const struct devtree_info no_devices;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_refused_before_ack, setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_run_again_after_ack, setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_killed_after_ack, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_sender_runs_again, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_sender_killed, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_gets_regs, setup, dev_teardown),
 	};
 
-	ipc_init();
-	notify_init();
-	device_init(&no_devices);
+	kernel_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,6 +44,7 @@ void fastpath_fault(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; 
 void ipc_fault_call(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; pager_calls++; }
 void fault_no_pager(struct thread *c) { (void)c; fail(); }
 void delivery_on_fault(delivery_fault_fn *fn) { (void)fn; }
+void ipc_on_sender_fault(ipc_sender_fault_fn *fn) { (void)fn; }
 void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 {
 	(void)p; (void)info; (void)why;

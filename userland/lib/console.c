@@ -30,11 +30,18 @@ static void line_unlock(struct line_buf *b)
 	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Write out what b holds; the caller holds b's lock. */
+/* Write out what b holds, however many calls the kernel takes it in
+ * (DEBUG_WRITE_MAX a call); the caller holds b's lock. */
 static void line_flush_locked(struct line_buf *b)
 {
-	if (b->len > 0)
-		sys_debug_write(b->text, b->len);
+	size_t done = 0;
+
+	while (done < b->len) {
+		long n = sys_debug_write(b->text + done, b->len - done);
+		if (n <= 0)
+			break;		/* refused: there is nowhere else to write it */
+		done += (size_t)n;
+	}
 	b->len = 0;
 }
 

@@ -107,12 +107,32 @@ static int pass_over(int ep, int note, uint32_t rights, uint32_t *got)
 	return rc.m.handle;
 }
 
+/* Pass h over ep asking for `rights`, a receiver waiting (a send that goes
+ * through is seen, not left queued); the send's result. */
+static int pass_refused(int ep, int h, uint32_t rights)
+{
+	static struct receiver rc;
+	struct msg m = { .label = 7, .handle = h, .rights = rights };
+	int r;
+
+	rc = (struct receiver){ .ep = ep };
+	if (thread_spawn(receiver_thread, &rc, TEST_STACK, PRIO_NORMAL) < 0)
+		return -1;
+	r = sys_send(ep, &m);
+	if (r < 0) {
+		m = (struct msg){ .label = 8, .handle = -1 };	/* let the receiver go */
+		CHECK_EQ(sys_send(ep, &m), 0);
+	}
+	CHECK_RUN(wait_flag(&rc.done, TEST_TIMEOUT));
+	return r;
+}
+
 /* Rights only shrink: a copy passed with send only cannot be waited on
- * nor passed again; asking for rights the sender lacks gives none more. */
+ * nor passed again; asking for a right the sender lacks fails the send. */
 int test_rights_shrink(void)
 {
-	int ep = sys_endpoint_create(), note = sys_notify_create(), copy, again;
-	uint32_t got = 0, got2 = 0;
+	int ep = sys_endpoint_create(), note = sys_notify_create(), copy, again, grant;
+	uint32_t got = 0, got2 = 0, got3 = 0;
 	struct msg m = { .label = 7, .handle = -1 };
 
 	CHECK(ep >= 0 && note >= 0);
@@ -135,9 +155,69 @@ int test_rights_shrink(void)
 	CHECK(again >= 0);
 	CHECK_EQ(got2, RIGHT_RECV | RIGHT_GRANT);
 	CHECK_EQ(sys_notify_signal(again, 1), -ERR_ACCES);
+	grant = pass_over(ep, note, RIGHT_SEND | RIGHT_GRANT, &got3);
+	CHECK(grant >= 0);
+	/* Not grant's: no copy, not even one with no rights. */
+	CHECK_EQ(pass_refused(ep, grant, RIGHT_RECV), -ERR_ACCES);
+	CHECK_EQ(sys_handle_close(grant), 0);
 	CHECK_EQ(sys_handle_close(again), 0);
 	CHECK_EQ(sys_handle_close(copy), 0);
 	CHECK_EQ(sys_handle_close(note), 0);
+	CHECK_EQ(sys_handle_close(ep), 0);
+	return 0;
+}
+
+struct queued_sender {
+	int ep;
+	struct msg m;
+	int r;
+	volatile int started, done;
+};
+
+static void queued_send(void *arg)
+{
+	struct queued_sender *q = arg;
+
+	q->started = 1;
+	q->r = sys_send(q->ep, &q->m);
+	q->done = 1;
+}
+
+/* q sends m on ep from a thread of its own, queued if no one receives. */
+static int send_queued(struct queued_sender *q, int ep, struct msg m)
+{
+	*q = (struct queued_sender){ .ep = ep, .m = m };
+	CHECK(thread_spawn(queued_send, q, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_RUN(wait_flag(&q->started, TEST_TIMEOUT));
+	for (int i = 0; i < 8; i++)
+		sys_yield();	/* most likely queued by now; if not, the same results */
+	return 0;
+}
+
+/* A sender queued on an endpoint spoils its message while it waits (the
+ * handle it passes closed, its length raised): its send fails, and the
+ * receiver, which no sender can make fail so, takes the next message. */
+int test_queued_sender_fails_alone(void)
+{
+	static struct queued_sender bad, good;
+	int ep = sys_endpoint_create(), note = sys_notify_create();
+	struct msg m;
+
+	CHECK(ep >= 0 && note >= 0);
+	for (int round = 0; round < 2; round++) {
+		CHECK_RUN(send_queued(&bad, ep, (struct msg){ .label = 1, .handle = round ? -1 : note }));
+		CHECK_RUN(send_queued(&good, ep, (struct msg){ .label = 2, .handle = -1 }));
+		if (round == 0)
+			CHECK_EQ(sys_handle_close(note), 0);
+		else
+			bad.m.len = MSG_DATA_MAX + 88;
+		CHECK_EQ(sys_recv(ep, &m), 0);
+		CHECK_EQ(m.label, 2);
+		CHECK_RUN(wait_flag(&bad.done, TEST_TIMEOUT));
+		CHECK_RUN(wait_flag(&good.done, TEST_TIMEOUT));
+		CHECK_EQ(bad.r, round ? -ERR_INVAL : -ERR_BADF);
+		CHECK_EQ(good.r, 0);
+	}
 	CHECK_EQ(sys_handle_close(ep), 0);
 	return 0;
 }

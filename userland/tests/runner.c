@@ -62,6 +62,7 @@ static const struct test {
 	{ test_stats_in_pieces, "stats_in_pieces", 0 },
 	{ test_pager_ep_send_only, "pager_ep_send_only", 0 },
 	{ test_rights_shrink, "rights_shrink", 0 },
+	{ test_queued_sender_fails_alone, "queued_sender_fails_alone", 0 },
 	{ test_passed_handles_closed, "passed_handles_closed", 0 },
 	{ test_server_gone, "server_gone", 0 },
 	{ test_limit_handles, "limit_handles", 0 },

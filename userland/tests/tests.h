@@ -94,6 +94,7 @@ int test_reserve_floor(void);
 /* isolation.c */
 int test_pager_ep_send_only(void);
 int test_rights_shrink(void);
+int test_queued_sender_fails_alone(void);
 int test_passed_handles_closed(void);
 int test_server_gone(void);
 int test_limit_handles(void);

@@ -1,0 +1,170 @@
+/*
+ * For host tests that run system calls through the real entry
+ * (kernel/syscall.c) over IPC (ipc.c, delivery.c), handles, notifications,
+ * irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
+ * fault_reply.c): the kernel files, included whole, and what they call
+ * that the tests do not build. Include first, then the test's own.
+ */
+#ifndef TEST_KERNEL_IPC_FAKE_H
+#define TEST_KERNEL_IPC_FAKE_H
+
+#include "test_kernel_csr.h"
+
+#include "../../arch/riscv/mmu.c"
+#include "../../kernel/object.c"
+#include "../../kernel/tqueue.c"
+#include "../../kernel/handle.c"
+#include "../../kernel/notify.c"
+#include "../../kernel/ipc.c"
+#include "../../kernel/delivery.c"
+#include "../../kernel/device.c"
+#include "../../kernel/fault.c"
+#include "../../kernel/fault_reply.c"
+#include "../../kernel/syscall.c"
+#include "test_kernel_fake.h"
+
+_Noreturn void panic(const char *fmt, ...)
+{
+	fail_msg("panic: %s", fmt);
+	abort();
+}
+
+/* The object caches from the heap, the interrupt controller counting
+ * completions, a wake or a resume noted in the thread (as thread.c and
+ * sched.c do), the pager's mapping (a test maps its pages itself:
+ * fake_unmapped), the fast path's fault call as when it cannot make it,
+ * the console counting what it is given, and what no test reaches. No
+ * process may end. */
+void *kcache_alloc(struct kcache *c) { return calloc(1, c->size); }
+void kcache_free(struct kcache *c, void *o) { (void)c; free(o); }
+void kprintf(const char *fmt, ...) { (void)fmt; }
+static unsigned completed;	/* arch_irq_complete calls */
+static size_t console_bytes;	/* bytes kwrite was given */
+void arch_irq_init(uint64_t plic_base, uint32_t ndev) { (void)plic_base; (void)ndev; }
+int arch_irq_enable(uint32_t irq) { (void)irq; return 0; }
+void arch_irq_disable(uint32_t irq) { (void)irq; }
+void arch_irq_complete(uint32_t irq) { (void)irq; completed++; }
+void kwrite(const char *s, size_t n) { (void)s; console_bytes += n; }
+void thread_wake(struct thread *t, int64_t r)
+{
+	arch_set_result(&t->regs, r);
+	t->state = T_READY;
+}
+void sched_ready(struct thread *t) { t->state = T_READY; }
+struct thread *sched_running;
+int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n)
+{
+	(void)by; (void)target; (void)e;
+	return n == 0 ? 0 : -ERR_INVAL;
+}
+int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, uint64_t perm)
+{
+	(void)by; (void)target; (void)va; (void)pa; (void)perm;
+	fail();
+	return 0;
+}
+void fastpath_fault(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; }
+/* regs.c's (it cannot build here: its FP switch and return are RISC-V
+ * assembly): an ecall is 4 bytes. */
+void arch_syscall_restart(struct arch_regs *r) { r->x[0] -= 4; }
+void arch_syscall_unrestart(struct arch_regs *r) { r->x[0] += 4; }
+void proc_end(struct proc *p, const struct exit_info *info, const char *why)
+{
+	(void)p; (void)info;
+	fail_msg("process ended: %s", why);
+}
+struct kernel_params kparams;
+struct fastpath_counts fastpath_counts;
+struct msg *msgwin_refill(struct thread *t, struct msg_window *w, uint64_t va, int write)
+{
+	(void)t; (void)w; (void)va; (void)write;
+	fail();
+	return NULL;
+}
+#define NOT_CALLED(type, name) type name(void) { fail(); return 0; }
+NOT_CALLED(uint64_t, arch_time_now)
+NOT_CALLED(uint64_t, arch_idle_ticks)
+NOT_CALLED(uint64_t, kmem_pages_total)
+NOT_CALLED(uint64_t, kmem_pages_free)
+NOT_CALLED(uint64_t, notify_timers_armed)
+NOT_CALLED(uint64_t, thread_count)
+NOT_CALLED(uint64_t, proc_count)
+uint64_t arch_ticks_to_ns(uint64_t ticks) { (void)ticks; fail(); return 0; }
+/* The table's calls whose files are not built here. */
+#define CALL_NOT_MADE(name) \
+	int64_t name(struct thread *t, const uint64_t *a) { (void)t; (void)a; fail(); return 0; }
+CALL_NOT_MADE(sys_yield)
+CALL_NOT_MADE(sys_exit)
+CALL_NOT_MADE(sys_thread_exit)
+CALL_NOT_MADE(sys_notify_timer)
+CALL_NOT_MADE(sys_thread_create)
+CALL_NOT_MADE(sys_proc_wait)
+CALL_NOT_MADE(sys_proc_kill)
+CALL_NOT_MADE(sys_proc_create)
+CALL_NOT_MADE(sys_map)
+CALL_NOT_MADE(sys_unmap)
+CALL_NOT_MADE(sys_protect)
+CALL_NOT_MADE(sys_handle_grant)
+CALL_NOT_MADE(sys_poweroff)
+CALL_NOT_MADE(sys_proc_info)
+CALL_NOT_MADE(sys_harvest)
+
+/* At the start: the boot's hooks of the files included, no devices. */
+static void kernel_init(void)
+{
+	static const struct devtree_info no_devices;
+
+	ipc_init();
+	notify_init();
+	fault_init();
+	device_init(&no_devices);
+}
+
+/* t makes the system call its registers name, as the trap takes it: the
+ * pc moved past the ecall, then syscall_entry. */
+static void ecall(struct thread *t)
+{
+	sched_running = t;
+	t->state = T_RUNNING;
+	t->regs.x[0] += 4;
+	syscall_entry(t);
+}
+
+/* t makes system call n with arguments a (up to four) from its ecall at
+ * pc, as a trap makes it. */
+static void ecall_at(struct thread *t, uint64_t pc, uint64_t n, const uint64_t *a, int nargs)
+{
+	t->regs.x[0] = pc;
+	t->regs.x[17] = n;
+	memcpy(&t->regs.x[10], a, (size_t)nargs * sizeof(uint64_t));
+	ecall(t);
+}
+
+/* Pager thread p got thread t's fault for the page of va, met in a system
+ * call of t's at pc (in registers: the fault is header-only). */
+static inline void pager_got_fault(const struct thread *p, const struct thread *t, const void *va,
+				   unsigned access, uint64_t pc)
+{
+	assert_int_equal(t->state, T_REPLY);
+	assert_ptr_equal(t->replier, p);
+	assert_int_equal(p->state, T_READY);
+	assert_int_equal(p->regs.x[10], MSG_IN_REGS);
+	assert_int_equal(arch_msg_label(&p->regs), FAULT_LABEL);
+	assert_int_equal(arch_msg_word(&p->regs, 0), (uintptr_t)va);
+	assert_int_equal(arch_msg_word(&p->regs, 1), access);
+	assert_int_equal(arch_msg_word(&p->regs, 2), pc);
+	assert_int_equal(arch_msg_word(&p->regs, 4), 1);	/* in a system call */
+}
+
+/* Pager thread p answers the fault it got with label (no data), as a
+ * trap makes the reply. Inline: not every test has a pager. */
+static inline void pager_replies(struct thread *p, uint64_t label)
+{
+	static struct msg answer;
+
+	answer = (struct msg){ .label = label, .handle = -1 };
+	ecall_at(p, 0x30000, SYS_REPLY, (const uint64_t[]){ (uintptr_t)&answer }, 1);
+	assert_int_equal(p->regs.x[10], 0);
+}
+
+#endif
