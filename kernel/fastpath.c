@@ -50,7 +50,7 @@ __attribute__((always_inline)) static inline struct msg *buffer_of(struct thread
 
 /* Whether blocked thread r can take a header-only message now: in its
  * registers (*dst NULL) or in its buffer (*dst; src the message's, if in
- * memory). */
+ * a user buffer, which r's must not overlap; NULL if in the kernel). */
 __attribute__((always_inline)) static inline int takes(struct thread *r, const struct msg *src,
 						   struct msg **dst)
 {
@@ -69,10 +69,10 @@ static const struct msg *short_msg(struct thread *t, uint64_t va, int write)
 
 /* Write header-only message src into dst as sent by `from`, with the
  * kernel's fields stamped as the slow path stamps them. */
-static void put_header(struct msg *dst, const struct msg *src, const struct thread *from,
-		       uint32_t origin)
+static void put_header(struct msg *dst, uint64_t label, const uint64_t *w,
+		       const struct thread *from, uint32_t origin)
 {
-	dst->label = src->label;
+	dst->label = label;
 	dst->pid = from->proc->pid;
 	dst->tid = from->tid;
 	dst->origin = origin;
@@ -81,22 +81,22 @@ static void put_header(struct msg *dst, const struct msg *src, const struct thre
 	dst->rights = 0;
 #pragma GCC unroll 8	/* >= MSG_WORDS: the whole loop, no branch */
 	for (int i = 0; i < MSG_WORDS; i++)
-		dst->w[i] = src->w[i];
+		dst->w[i] = w[i];
 }
 
-/* Give r (taking it as takes() found) header-only message m from `from`,
- * with the receive's result; 1 if it went in registers (the caller counts
- * it). Inline: in registers it is ten stores, and its callers' frames
- * already exist (the fault's 2,235 -> 2,223). */
+/* Give r (taking it as takes() found) the header-only message label, w[]
+ * from `from`, with the receive's result; 1 if it went in registers (the
+ * caller counts it). Inline: in registers it is ten stores, and its
+ * callers' frames already exist (the fault's 2,235 -> 2,223). */
 __attribute__((always_inline)) static inline int
-give(struct thread *r, struct msg *dst, const struct msg *m,
+give(struct thread *r, struct msg *dst, uint64_t label, const uint64_t *w,
      const struct thread *from, uint32_t origin)
 {
 	if (!dst) {
-		arch_msg_write(&r->regs, m->label, m->w, from->msg_ids, origin);
+		arch_msg_write(&r->regs, label, w, from->msg_ids, origin);
 		return 1;
 	}
-	put_header(dst, m, from, origin);
+	put_header(dst, label, w, from, origin);
 	arch_set_result(&r->regs, 0);
 	return 0;
 }
@@ -106,7 +106,7 @@ __attribute__((always_inline)) static inline void
 give_counted(struct thread *r, struct msg *dst, const struct msg *m,
 	     const struct thread *from, uint32_t origin)
 {
-	if (give(r, dst, m, from, origin))
+	if (give(r, dst, m->label, m->w, from, origin))
 		fastpath_counts.in_regs++;
 }
 
@@ -117,7 +117,7 @@ __attribute__((noinline)) static void give_regs_to_buffer(struct thread *r, stru
 	static struct msg k;	/* one kernel stack, no preemption: one at a time */
 
 	arch_msg_read(&from->regs, &k);
-	give(r, dst, &k, from, origin);
+	give(r, dst, k.label, k.w, from, origin);
 }
 
 /* give() for the message `from` sent in registers. Returns `from`, whose
@@ -233,11 +233,11 @@ void fastpath_fault(struct thread *t, struct endpoint *ep)
 	/* Only at the end of t's own trap: a fault taken while delivering to
 	 * t (another thread's system call) must let that call finish. */
 	if (!r || t != sched_current() || r->prio > t->prio || !sched_runs_next(r->prio) ||
-	    !takes(r, &t->fault_msg, &dst))
+	    !takes(r, NULL, &dst))	/* the message is in t's record, no user buffer */
 		return;
 	t->in_fault = 1;
 	t->is_call = 1;
-	if (give(r, dst, &t->fault_msg, t, ORIGIN_FAULT))
+	if (give(r, dst, t->fault_msg.label, t->fault_msg.w, t, ORIGIN_FAULT))
 		fastpath_counts.faults_regs++;	/* one counter a fault */
 	else
 		fastpath_counts.faults++;

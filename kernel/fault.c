@@ -32,7 +32,7 @@ static int has_pager(const struct proc *p)
 static void start_fault(struct thread *t, uint64_t addr, unsigned access, int in_syscall)
 {
 	struct proc *p = t->proc;
-	struct msg *m = &t->fault_msg;
+	struct msg_head *m = &t->fault_msg;
 
 	/* Field by field, not memset: a dozen stores against memset's ~50
 	 * instructions, on every fault. Every header field and word is set

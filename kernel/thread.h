@@ -37,6 +37,23 @@ struct pending_copy {
 	uint8_t bytes[sizeof(struct msg)];
 };
 
+/* A message's header alone: struct msg's first MSG_HEADER_SIZE bytes, laid
+ * out as struct msg's (checked below), for the fault message every thread
+ * keeps, which carries no data: a whole struct msg there made each thread
+ * record 512 bytes larger (three to a kernel page, not five). */
+struct msg_head {
+	uint64_t label;
+	uint32_t pid, tid, origin, len;
+	int32_t handle;
+	uint32_t rights;
+	uint64_t w[MSG_WORDS];
+};
+_Static_assert(sizeof(struct msg_head) == MSG_HEADER_SIZE &&
+	       offsetof(struct msg_head, w) == offsetof(struct msg, w) &&
+	       offsetof(struct msg_head, rights) == offsetof(struct msg, rights) &&
+	       offsetof(struct msg_head, origin) == offsetof(struct msg, origin),
+	       "struct msg_head is struct msg's header, byte for byte");
+
 /* A message buffer of the thread's as the IPC fast path last checked it:
  * the whole struct msg at va in one page, at kva in the direct map. Good
  * while gen is its process's pt_gen (any page-table change moves that). */
@@ -75,7 +92,7 @@ struct thread {
 					 * runs again once the page is there */
 	struct thread *reply_to;	/* server side: the caller owed a reply */
 	struct thread *replier;		/* caller side: who owes us the reply */
-	struct msg fault_msg;		/* header of the fault message (data unused) */
+	struct msg_head fault_msg;	/* the fault message (a header: no data) */
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (delivery_copy), or NULL */
 	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */

@@ -37,7 +37,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A thread record's size (three to a page), and a small object's. */
+/* A large object (three to a page), and a small one. */
 static struct kcache big = { .name = "big", .size = 1330 };
 static struct kcache small = { .name = "small", .size = 40 };
 
