@@ -1,7 +1,8 @@
 /*
- * The pager's memset and memcpy, linked in place of picolibc's, which go a
- * byte at a time (~4-6 instructions a byte: calloc's zeroing of a 1 KiB
- * page-array chunk, realloc's copy of the reverse map's pool). Words where
+ * The pager's memset, memcpy and memmove, linked in place of picolibc's,
+ * which go a byte at a time (~4-6 instructions a byte: calloc's zeroing of
+ * a 1 KiB page-array chunk, realloc's copy of the reverse map's pool, the
+ * page arrays' chunk pointers moved to make or close a gap). Words where
  * they can.
  */
 #include <stddef.h>
@@ -40,5 +41,41 @@ NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	}
 	for (; n > 0; n--)
 		*d++ = *s++;
+	return dst;
+}
+
+/* memcpy's steps for overlapping ends: forward when dst starts below src
+ * (each word is read before a later store can reach it), else from the
+ * end backwards. */
+NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	int words = (((uintptr_t)d ^ (uintptr_t)s) & 7) == 0;
+
+	if ((uintptr_t)d <= (uintptr_t)s) {
+		if (words) {
+			for (; n > 0 && ((uintptr_t)d & 7); n--)
+				*d++ = *s++;
+			for (; n >= 8; n -= 8, d += 8, s += 8)
+				*(uint64_t *)d = *(const uint64_t *)s;
+		}
+		for (; n > 0; n--)
+			*d++ = *s++;
+		return dst;
+	}
+	d += n;
+	s += n;
+	if (words) {
+		for (; n > 0 && ((uintptr_t)d & 7); n--)
+			*--d = *--s;
+		for (; n >= 8; n -= 8) {
+			d -= 8;
+			s -= 8;
+			*(uint64_t *)d = *(const uint64_t *)s;
+		}
+	}
+	for (; n > 0; n--)
+		*--d = *--s;
 	return dst;
 }

@@ -143,6 +143,9 @@ struct vm_region {
 struct vm_space {
 	struct vm_space *next, *prev;	/* every live space, for vm_check */
 	struct vm_region *regions;	/* sorted by start */
+	/* The region vm_region_find found last, or NULL: a cache, checked
+	 * on every use and dropped with its region (vm_region_remove). */
+	struct vm_region *hint;
 	int as;				/* mmu_ops handle */
 	uint32_t pid;
 	int pinned;			/* its frames are never evicted (vm_space_set_pinned) */

@@ -18,9 +18,10 @@ struct pv_chunk;
 struct pagevec {
 	struct pv_chunk **chunks;	/* sorted by first index */
 	uint32_t n, cap;		/* chunks in use, room for */
-	struct pv_chunk *last;		/* the chunk last made or set, or NULL:
-					 * a fault and the next one are mostly
-					 * in the same chunk, so it is looked at
+	struct pv_chunk *last;		/* the chunk last made, set or searched
+					 * for, or NULL: a page's look-ups and
+					 * the next page's are mostly in the
+					 * same chunk, so it is looked at
 					 * before the binary search */
 };
 

@@ -22,11 +22,19 @@ const struct region_ops *vm_ops_of(enum vm_region_kind kind)
 	return NULL;
 }
 
+/* The hint first: a fault's steps each look its region up, and the pages
+ * a fault or an eviction meets next are mostly in the same one (~23
+ * instructions a walk over shift's regions, ~120,000 walks). The hint is
+ * a cache, not s's contents, so a look-up through a const s may move it. */
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va)
 {
+	struct vm_region *h = s->hint;
+
+	if (h && h->start <= va && va < h->end)
+		return h;
 	for (struct vm_region *r = s->regions; r && r->start <= va; r = r->next)
 		if (va < r->end)
-			return r;
+			return ((struct vm_space *)s)->hint = r;
 	return NULL;
 }
 
@@ -170,6 +178,8 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 		p = &(*p)->next;
 	if (*p)
 		*p = r->next;
+	if (s->hint == r)
+		s->hint = NULL;
 	if (r->ops->release)
 		r->ops->release(r);
 	pv_free(&r->pages);

@@ -279,6 +279,36 @@ static void test_hint_dropped(void **state)
 	pv_free(&v);
 }
 
+/* A look-up that searches makes the chunk it finds the hint (a chunk not
+ * found leaves the hint where it was); pv_put then takes that chunk
+ * without a search and counts right; and the chunk a look-up made the
+ * hint is dropped with its last entry like one a set made (under ASan a
+ * stale hint is a use after free). */
+static void test_search_moves_hint(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_set(&v, PV_CHUNK + 1, 3), 0);
+	assert_int_equal(pv_set(&v, 3 * PV_CHUNK + 2, 4), 0);
+	assert_ptr_equal(v.last, v.chunks[1]);
+	assert_int_equal(pv_get(&v, PV_CHUNK + 1), 3);
+	assert_ptr_equal(v.last, v.chunks[0]);
+	assert_int_equal(pv_get(&v, 2 * PV_CHUNK), 0);	/* no chunk: the hint stays */
+	assert_ptr_equal(v.last, v.chunks[0]);
+	assert_int_equal(pv_put(&v, PV_CHUNK + 5, 6), 0);	/* in the hint's chunk */
+	assert_int_equal(pv_count(&v, PV_CHUNK, 2 * PV_CHUNK), 2);
+	assert_int_equal(pv_get(&v, 3 * PV_CHUNK + 2), 4);
+	assert_ptr_equal(v.last, v.chunks[1]);
+	assert_int_equal(pv_set(&v, 3 * PV_CHUNK + 2, 0), 0);	/* frees the hinted chunk */
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_put(&v, 3 * PV_CHUNK + 7, 8), 0);	/* made again, not the freed one */
+	assert_int_equal(pv_get(&v, 3 * PV_CHUNK + 7), 8);
+	assert_int_equal(pv_get(&v, PV_CHUNK + 5), 6);
+	assert_int_equal(v.n, 2);
+	pv_free(&v);
+}
+
 /* A search first tries the place a chunk has when none below it is
  * missing: with chunks missing below (a hole, or one made below the first)
  * the place holds another chunk, and the entry must still be found; and a
@@ -432,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_search_placed),
 		cmocka_unit_test(test_search_every_hole),
+		cmocka_unit_test(test_search_moves_hint),
 		cmocka_unit_test(test_walks_agree),
 		cmocka_unit_test(test_absent_cut),
 	};

@@ -254,8 +254,7 @@ static void test_sort_then_merge(void **state)
 }
 
 /* A batch already rising stays as it is; one out of order only at its
- * end, or with a slot twice, is still sorted (the pass that skips the
- * sort must not skip these). */
+ * end, or with a slot twice, is still sorted. */
 static void test_sort_rising_or_not(void **state)
 {
 	static const uint32_t rising[] = { 4, 7, 9 }, late[] = { 1, 2, 3, 5, 4 },
@@ -277,6 +276,24 @@ static void test_sort_rising_or_not(void **state)
 	assert_int_equal(r[0].slot, 1);
 	assert_int_equal(r[1].slot, 3);
 	assert_int_equal(r[2].slot, 3);
+}
+
+/* A whole batch backwards (the most moves an insertion sort makes): rising
+ * after, each pa with its slot; equal slots keep their order. */
+static void test_sort_backwards(void **state)
+{
+	uint32_t slots[32];
+	struct swap_req r[32];
+
+	(void)state;
+	for (uint32_t i = 0; i < 32; i++)
+		slots[i] = 32 - i / 2;	/* 32, 32, 31, 31, ... 17, 17 */
+	fill(r, slots, 32);
+	swap_sort_by_slot(r, 32);
+	for (uint32_t i = 0; i < 32; i++) {
+		assert_int_equal(r[i].slot, 17 + i / 2);
+		assert_int_equal(r[i].pa, PA(100 + 30 - (i & ~1u) + (i & 1)));
+	}
 }
 
 /* A direct request does not wait behind a full queue: it is merged from
@@ -312,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_merge_driver_limit),
 		cmocka_unit_test(test_sort_then_merge),
 		cmocka_unit_test(test_sort_rising_or_not),
+		cmocka_unit_test(test_sort_backwards),
 		cmocka_unit_test(test_direct_bypasses_full_queue),
 	};
 

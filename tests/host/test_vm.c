@@ -308,6 +308,31 @@ static void test_unmap_range_refused(void **state)
 	vm_space_destroy(s);
 }
 
+/* The region a look-up found last is looked at first: a region removed
+ * after a fault found it is not found again (under ASan a stale one is a
+ * use after free), and a region cut in two is found by each half's pages
+ * and by none in the hole. */
+static void test_region_found_again(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	fake_fault(s, 0x11000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_unmap_range(s, 0x10000, 0x14000), 0);	/* the region goes */
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(vm_region_add(s, 0x20000, 0x28000, RW, VM_ANON, NULL), 0);
+	fake_fault(s, 0x21000, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_unmap_range(s, 0x22000, 0x24000), 0);	/* cut in two */
+	fake_fault(s, 0x23000, VM_R, VM_FAULT_NOREGION);
+	fake_fault(s, 0x25000, VM_W, VM_FAULT_MAPPED);
+	fake_fault(s, 0x21008, VM_R, VM_FAULT_MAPPED);
+	fake_fault(s, 0x28000, VM_R, VM_FAULT_NOREGION);	/* end is exclusive */
+	fake_check();
+	destroy_all(s, free0);
+}
+
 static void test_unmap_range_split(void **state)
 {
 	uint64_t free0 = frames_free();
@@ -809,6 +834,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_region_add_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_image_fill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_found_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_range_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_place, setup, teardown),
