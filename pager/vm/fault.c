@@ -18,26 +18,14 @@ static int access_ok(unsigned perm, unsigned access)
 	return ((need ? need : VM_R) & ~perm) == 0;
 }
 
-/* Fill absent page i of r and map it in s (how: vm_page_map's); 0,
- * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap).
- * What the mapping takes (the page entry's chunk, a reverse-map entry) is
- * made before the page is found: making it may reclaim (the pager's heap
- * grows through direct reclaim), which could evict a frame page_in found
- * (a shared object's, mapped elsewhere) before it is mapped here. */
-static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
+/* page_fill_map's fill and mapping, once what the mapping takes is there. */
+static int fill_held(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
 	uint64_t pa;
-	int res;
+	int res = r->ops->page_in(r, i, &pa);
 
-	if (pv_reserve(&r->pages, i) < 0 || (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0)) {
-		pv_unreserve(&r->pages, i);
-		return VM_FAULT_NOMEM;
-	}
-	how |= VM_MAP_RESERVED;
-	if ((res = r->ops->page_in(r, i, &pa)) < 0) {
-		pv_unreserve(&r->pages, i);
+	if (res < 0)
 		return res;
-	}
 	/* A shared object's frame a write in flight holds and no fault has
 	 * kept (unmapped, left with no mapping, or brought back by a fault
 	 * whose own map was refused: object_frame_in): its other mappings
@@ -51,6 +39,26 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 		return VM_FAULT_NOMEM;
 	}
 	return VM_FAULT_MAPPED;
+}
+
+/* Fill absent page i of r and map it in s (how: vm_page_map's); 0,
+ * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap).
+ * What the mapping takes (a reverse-map entry, the page entry's chunk) is
+ * made before the page is found, and the chunk held until the page is
+ * mapped: making either may reclaim (the pager's heap grows through direct
+ * reclaim), which could evict a frame page_in found (a shared object's,
+ * mapped elsewhere) before it is mapped here; and reclaim while page_in
+ * works may clear the chunk's other entries, which without the hold would
+ * free it and have the mapping make it again, reclaiming then. */
+static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
+{
+	int res;
+
+	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) || pv_hold(&r->pages, i) < 0)
+		return VM_FAULT_NOMEM;
+	res = fill_held(s, r, i, how | VM_MAP_RESERVED);
+	pv_unhold(&r->pages, i);
+	return res;
 }
 
 /* Fault-around's one rule: pages nobody asked for never reclaim. Pages

@@ -10,6 +10,7 @@
 struct pv_chunk {
 	uint64_t first;		/* index of e[0], a multiple of PV_CHUNK */
 	uint32_t used;		/* entries not 0 */
+	uint32_t held;		/* pv_hold's and pv_each's: kept while not 0 */
 	uint32_t e[PV_CHUNK];
 };
 
@@ -132,12 +133,39 @@ int pv_reserve(struct pagevec *v, uint64_t i)
 	return chunk_for(v, i) ? 0 : -1;
 }
 
+/* c goes if nothing keeps it: no entry, no hold. */
+static void drop_if_unused(struct pagevec *v, const struct pv_chunk *c)
+{
+	if (!c->used && !c->held)
+		drop_chunk(v, lower_bound(v, c->first));
+}
+
 void pv_unreserve(struct pagevec *v, uint64_t i)
 {
 	struct pv_chunk *c = find(v, i);
 
-	if (c && !c->used)
-		drop_chunk(v, lower_bound(v, c->first));
+	if (c)
+		drop_if_unused(v, c);
+}
+
+int pv_hold(struct pagevec *v, uint64_t i)
+{
+	struct pv_chunk *c = chunk_for(v, i);
+
+	if (!c)
+		return -1;
+	c->held++;
+	return 0;
+}
+
+void pv_unhold(struct pagevec *v, uint64_t i)
+{
+	struct pv_chunk *c = find(v, i);
+
+	if (!c || !c->held)
+		return;
+	c->held--;
+	drop_if_unused(v, c);
 }
 
 /* A clearing set makes its chunk the hint too: an unmap's walk clears page
@@ -153,8 +181,7 @@ int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 	slot = &c->e[i % PV_CHUNK];
 	c->used += (e != 0) - (*slot != 0);
 	*slot = e;
-	if (!c->used)
-		drop_chunk(v, lower_bound(v, c->first));
+	drop_if_unused(v, c);
 	return 0;
 }
 
@@ -269,20 +296,29 @@ unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t
 	return (unsigned)(out - idx);
 }
 
-int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx)
+/* The chunk walked is held while fn runs, and the next one found by its
+ * index, as chunks may go meanwhile (pagevec.h). The hold is bookkeeping,
+ * not an entry: taken through the const, as find's hint is. */
+int pv_each(const struct pagevec *cv, uint64_t from, uint64_t to, pv_fn *fn, void *ctx)
 {
-	for (uint32_t k = lower_bound(v, from - from % PV_CHUNK); k < v->n; k++) {
-		const struct pv_chunk *c = v->chunks[k];
+	struct pagevec *v = (struct pagevec *)cv;
+	uint64_t base = from - from % PV_CHUNK;
+	int r = 0;
+
+	for (uint32_t k = lower_bound(v, base); k < v->n && !r; k = lower_bound(v, base)) {
+		struct pv_chunk *c = v->chunks[k];
 		uint64_t j = from > c->first ? from : c->first;
-		for (; j < c->first + PV_CHUNK && j < to; j++) {
-			int r = c->e[j - c->first] ? fn(ctx, j, c->e[j - c->first]) : 0;
-			if (r)
-				return r;
-		}
-		if (j >= to)
-			return 0;
+
+		if (c->first >= to)
+			break;
+		c->held++;
+		for (; j < c->first + PV_CHUNK && j < to && !r; j++)
+			r = c->e[j - c->first] ? fn(ctx, j, c->e[j - c->first]) : 0;
+		base = c->first + PV_CHUNK;
+		c->held--;
+		drop_if_unused(v, c);
 	}
-	return 0;
+	return r;
 }
 
 /* A chunk wholly inside [from, to) is counted by its used; only the

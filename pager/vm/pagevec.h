@@ -42,6 +42,14 @@ int pv_reserve(struct pagevec *v, uint64_t i);
 /* Entry i was reserved but none was set: its chunk goes if it holds no
  * entry (no empty chunk is left for a page never mapped). */
 void pv_unreserve(struct pagevec *v, uint64_t i);
+/* pv_reserve, and entry i's chunk is kept, even when its last entry goes,
+ * until pv_unhold: for a fault that finds its page only after it reserved
+ * (finding it may reclaim, which may clear the chunk's other entries, and
+ * making the chunk again then could reclaim the page found). Holds nest. */
+int pv_hold(struct pagevec *v, uint64_t i);
+/* The hold on entry i's chunk ends: the chunk goes if it holds no entry
+ * and no other hold. */
+void pv_unhold(struct pagevec *v, uint64_t i);
 /* The first index in [i, end) whose entry is not 0, or end. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
 /* An end for [from, to) with no entry at or past it: the end of the last
@@ -57,7 +65,9 @@ unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t
  * until fn returns other than 0; returns that, or 0. One pass over the
  * chunks: for a walk over everything (vm_check, fork), where a look-up per
  * entry would cost a search each. fn may set entries of v to other
- * non-zero values (no chunk is made or freed), nothing else. */
+ * non-zero values, and what fn does may clear entries (reclaim, when fn
+ * allocates): the chunk being walked is held until its walk ends, and one
+ * freed before the walk reaches it is simply not met. */
 typedef int pv_fn(void *ctx, uint64_t i, uint32_t e);
 int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx);
 /* Entries in [from, to) that are not 0. */

@@ -157,6 +157,81 @@ static void test_unreserve(void **state)
 	pv_free(&v);
 }
 
+/* A held chunk outlives its last entry and pv_unreserve; it goes with the
+ * last hold, unless an entry came meanwhile; holds nest. */
+static void test_hold(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_set(&v, 10, 1), 0);
+	assert_int_equal(pv_hold(&v, 11), 0);
+	assert_int_equal(pv_set(&v, 10, 0), 0);	/* its last entry */
+	pv_unreserve(&v, 11);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_hold(&v, 12), 0);	/* a second hold */
+	pv_unhold(&v, 11);
+	assert_int_equal(v.n, 1);
+	pv_unhold(&v, 12);
+	assert_int_equal(v.n, 0);
+	pv_unhold(&v, 12);			/* no chunk, no hold: nothing */
+	assert_int_equal(pv_hold(&v, 5000), 0);	/* made by the hold */
+	assert_int_equal(v.n, 1);
+	assert_int_equal(pv_put(&v, 5001, 4), 0);
+	pv_unhold(&v, 5000);
+	assert_int_equal(v.n, 1);		/* it holds an entry now */
+	assert_int_equal(pv_get(&v, 5001), 4);
+	pv_free(&v);
+}
+
+/* What a walk's callback does may clear entries (reclaim, when a fork's
+ * allocation reclaims): here the callback clears every entry of the chunk
+ * walked (its own too), of the two before and of the last. The walked
+ * chunk stays until its walk ends (the chunks before it gone, the walk
+ * finds its place again); the last is not met. */
+struct clearing_walk {
+	struct pagevec *v;
+	uint64_t seen[8];
+	unsigned n;
+};
+
+static int clear_around(void *ctx, uint64_t i, uint32_t e)
+{
+	struct clearing_walk *w = ctx;
+
+	(void)e;
+	assert_true(w->n < 8);
+	w->seen[w->n++] = i;
+	if (i == 2 * PV_CHUNK + 1) {
+		for (uint64_t k = 0; k < 5 * PV_CHUNK; k++)
+			if (k / PV_CHUNK != 3)
+				pv_set(w->v, k, 0);
+	}
+	return 0;
+}
+
+static void test_each_while_cleared(void **state)
+{
+	static const uint64_t at[] = { 1, PV_CHUNK + 1, 2 * PV_CHUNK + 1, 2 * PV_CHUNK + 2,
+				       3 * PV_CHUNK + 5, 4 * PV_CHUNK + 1 };
+	struct pagevec v = { 0 };
+	struct clearing_walk w = { &v, { 0 }, 0 };
+
+	(void)state;
+	for (unsigned k = 0; k < 6; k++)
+		assert_int_equal(pv_set(&v, at[k], 1), 0);
+	assert_int_equal(pv_each(&v, 0, 5 * PV_CHUNK, clear_around, &w), 0);
+	/* 2 * PV_CHUNK + 2 was cleared before the walk reached it */
+	assert_int_equal(w.n, 4);
+	assert_int_equal(w.seen[0], 1);
+	assert_int_equal(w.seen[1], PV_CHUNK + 1);
+	assert_int_equal(w.seen[2], 2 * PV_CHUNK + 1);
+	assert_int_equal(w.seen[3], 3 * PV_CHUNK + 5);
+	assert_int_equal(v.n, 1);		/* 3's; 2's went with its walk */
+	assert_int_equal(pv_get(&v, 3 * PV_CHUNK + 5), 1);
+	pv_free(&v);
+}
+
 /* A run set across a chunk boundary (its chunks reserved, the hint on
  * another chunk) lands in both chunks, each counting its entries: the
  * chunks go with their last entries, not before. */
@@ -457,7 +532,8 @@ int main(void)
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_end),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
-		cmocka_unit_test(test_unreserve),
+		cmocka_unit_test(test_unreserve),	cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_each_while_cleared),
 		cmocka_unit_test(test_set_run_two_chunks), cmocka_unit_test(test_put),
 		cmocka_unit_test(test_truncate),    cmocka_unit_test(test_each),
 		cmocka_unit_test(test_hint_dropped), cmocka_unit_test(test_search_placed),
