@@ -26,17 +26,33 @@
 
 static struct pproc *init_proc;
 
+/* A driver ended: said, as what it served ends with it (the driver
+ * watch has already ended the swap device if it was this one's). */
+static void driver_ended(const struct pproc *p, const struct exit_info *info)
+{
+	printf("pager: the driver %s (pid %u) ended (%s %d)%s\n", p->name, p->pid,
+	       info->how == EXIT_NORMAL ? "status" : "killed, cause",
+	       info->how == EXIT_NORMAL ? info->status : (int)info->cause,
+	       p->serves_swap ? "; its swap device is gone" : "");
+}
+
 int service_reap(struct pproc *p)
 {
 	struct exit_info info;
 
 	if (sys_proc_wait(p->handle, &info, WAIT_NOHANG) < 0 || info.how == EXIT_RUNNING)
 		return 0;
+	if (p->pinned)
+		driver_ended(p, &info);
 	pressure_unsubscribe(p->pid);
 	mmu_forget(p->handle);		/* its page tables went with it */
 	vm_space_destroy(p->vm);
 	mmu_forget(-1);
-	sys_handle_close(p->handle);
+	/* The swap engine may still name a swap driver's process (netd's
+	 * window, unmapped as each request's result is read): its handle
+	 * stays, so that number is never another process's. */
+	if (!p->serves_swap)
+		sys_handle_close(p->handle);
 	procs_release(p);
 	if (p != init_proc)
 		return 1;

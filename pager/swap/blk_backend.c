@@ -34,17 +34,25 @@ static uint64_t blk_size(void *ctx, int *read_only)
 	return drv.sectors * BLK_SECTOR;
 }
 
+static void blk_ended(void *ctx)
+{
+	(void)ctx;
+	blk_link_end(&drv.link);
+}
+
 /* Writes complete on the device itself (no write cache to flush). */
 static const struct swap_backend_ops ops = {
 	.size = blk_size,
 	.read = blk_read,
 	.write = blk_write,
 	.flush = NULL,
+	.ended = blk_ended,
 };
 
 void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 {
 	drv = *d;
+	drv.link.dma = 1;	/* the device reads and fills the frames itself */
 	b->ops = &ops;
 	b->ctx = NULL;
 	b->request_pages = d->link.max_pages;

@@ -174,11 +174,25 @@ size_t swap_batch_prepare(struct write_batch *b)
 	return got;
 }
 
+/* slot's write failed, its page kept: a slot the device itself failed is
+ * retired (bad, never used again) and said; one whose write never reached
+ * the device, or whose device is gone, is only let go. */
+static void write_failed(uint32_t slot, int err)
+{
+	if (!swap_err_from_device(err) || swap_device_gone()) {
+		swap_slot_release(slot);	/* the allocation's own reference */
+		return;
+	}
+	vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
+	swap_slot_mark_bad(swap_engine_slots(), slot);
+	swap_history_forget(slot);
+	printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n", slot, err);
+}
+
 /* Page k's write is over: evict it (1: its frame may go), or keep it in
- * memory (written to since, or the write failed: its slot is retired). */
+ * memory (written to since, or the write failed: write_failed). */
 static int settle_write(struct write_batch *b, size_t k)
 {
-	struct swap_slots *slots = swap_engine_slots();
 	uint64_t pa = b->v[k].pa;
 	uint32_t slot = b->v[k].slot;
 	int clean = swapcache_writing(pa);	/* not written since */
@@ -188,16 +202,12 @@ static int settle_write(struct write_batch *b, size_t k)
 	 * a private page's slot stays tied as its clean copy (the
 	 * allocation's reference is the frame's hold), as a page read back
 	 * is. */
-	if (kept && clean && b->err[k] >= 0 && !vm_frame_parked(pa) &&
+	if (kept && clean && b->err[k] == 0 && !vm_frame_parked(pa) &&
 	    swapcache_keep_written(slot, pa))
 		return 0;
 	swapcache_untie(slot);	/* the write is over */
-	if (b->err[k] < 0) {
-		vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
-		swap_slot_mark_bad(slots, slot);
-		swap_history_forget(slot);
-		printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
-		       slot, b->err[k]);
+	if (b->err[k] != 0) {
+		write_failed(slot, b->err[k]);
 		return 0;
 	}
 	if (clean && !kept && vm_evict(pa, slot) > 0) {
