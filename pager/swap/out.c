@@ -81,7 +81,8 @@ static void give_back(uint64_t pa)
 }
 
 /* Cheapest first: an unwritten program-image page is dropped (the file
- * fills it again), and a victim whose swap copy is still valid (the swap cache
+ * fills it again), and, while the device is there (keep_tied), a victim
+ * whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it, and so does a dirty bit, read for
  * every such copy just before: vm_frames_seal) is dropped without any I/O, its entries
@@ -90,11 +91,30 @@ static void give_back(uint64_t pa)
  * policy, writable again (writing it to a new slot would lose the old
  * one). The others stay in b, in order. Looks at b->v[from..]. Frames
  * freed. */
+/* The device is gone for good: a victim tied to a slot has its other copy
+ * there (or none), so it goes back to the policy and stays in memory; its
+ * tie stays too, so that entries still naming the slot find it. The others
+ * stay in b, in order (b->v[from..] looked at). */
+static void keep_tied(struct write_batch *b, size_t from)
+{
+	size_t kept_n = from;
+
+	for (size_t k = from; k < b->n; k++) {
+		if (swapcache_slot(b->v[k].pa))
+			give_back(b->v[k].pa);
+		else
+			b->v[kept_n++] = b->v[k];
+	}
+	b->n = kept_n;
+}
+
 size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 {
 	static uint64_t pa_of[WRITE_BATCH];
 	size_t kept_n = from, dropped = 0, refill = 0, gone = 0;
 
+	if (swap_device_gone())
+		keep_tied(b, from);
 	for (size_t k = from; k < b->n; k++)
 		pa_of[k - from] = b->v[k].pa;
 	vm_frames_seal(pa_of, b->n - from);

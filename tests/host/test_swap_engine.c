@@ -1187,11 +1187,28 @@ static void test_held_until_full(void **state)
 	vm_space_destroy(s);
 }
 
+/* Pages [0, n) of s out, read back and still clean: each holds its slot
+ * as its copy. */
+static void held_copies(struct vm_space *s, unsigned n)
+{
+	assert_int_equal(out(s, n), n);
+	for (unsigned j = 0; j < n; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		assert_true(swapcache_held(vm_lookup(s, VA + j * PG)));
+	}
+}
+
 /* A congested device is waited for (swap_congested), one gone for good
- * is not: waiting frees nothing there; vmstat's swap_gone says it. */
+ * is not: waiting frees nothing there; vmstat's swap_gone says it. Clean
+ * copies chosen after it went, queued or direct, stay in memory: their
+ * only other copy is on the device (or none is). */
 static void test_congested_until_gone(void **state)
 {
+	struct vm_space *s = filled_space(2);
+	uint64_t pa1, free0;
+
 	(void)state;
+	held_copies(s, 2);
 	assert_false(swap_congested());
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 0);
 	disk.congested = 1;
@@ -1199,6 +1216,22 @@ static void test_congested_until_gone(void **state)
 	disk.gone = 1;
 	assert_false(swap_congested());
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 1);
+	queue_victim(s, VA);
+	pa1 = vm_lookup(s, VA + PG);
+	free0 = frames_free();
+	put_backs = 0;
+	assert_int_equal(swap_write_queued(&me), 0);
+	assert_int_equal(reclaim_now(&pa1, 1), 0);
+	fake_check();
+	assert_int_equal(put_backs, 2);
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 0);
+	for (unsigned j = 0; j < 2; j++) {
+		assert_int_equal(fake_peek(s, VA + j * PG), j + 1);
+		assert_true(swapcache_held(vm_lookup(s, VA + j * PG)));
+	}
+	vm_space_destroy(s);
+	fake_check();
 }
 
 static void end_driver(void)
