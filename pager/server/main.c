@@ -175,7 +175,7 @@ int main(void)
 	env.deaths = sys_notify_create();
 	env.driver_deaths = env.deaths < 0 ? -1 : driver_watch_start(env.deaths);
 	if (env.pager_ep < 0 || env.deaths < 0 || env.driver_deaths < 0) {
-		printf("pager: cannot create its endpoint\n");
+		printf("pager: cannot create its endpoint, notifications or driver watch\n");
 		return 1;
 	}
 	spawn_init(&env);

@@ -77,6 +77,8 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		r = sys_call(l->ep, &m);
 		r = r < 0 ? r : (int64_t)m.label < 0 ? (int)(int64_t)m.label : 0;
+		if (r == 0 && l->sent)
+			l->sent(l, reqs, n);
 	}
 	if (r < 0)
 		for (uint32_t i = 0; i < ready; i++) {

@@ -30,6 +30,9 @@ struct blk_link {
 	 * into it, then out). */
 	int (*prepare)(const struct blk_link *l, const struct blk_request *r);
 	void (*release)(const struct blk_link *l, const struct blk_request *r);
+	/* Optional: requests r[0..n) are in the driver's hands, not yet
+	 * waited for (swap.end_driver_at ends the driver here). */
+	void (*sent)(const struct blk_link *l, const struct blk_request *r, uint32_t n);
 };
 
 /* Tag i (< the thread's share) of I/O client `client`: the swap-out
