@@ -17,7 +17,11 @@
  * end; one written then is no victim of reclaim meanwhile, and is written
  * again only after; an unwritten program-image page (read-only segment, or
  * writable and never written) is dropped without I/O and filled from the
- * file again. A fake policy follows the frames as reclaim's does, and every
+ * file again; a device gone for good keeps the clean copies chosen after,
+ * and a driver that ends keeps a write's pages with no slot retired and
+ * a stuck read's frame out of use for good; a transfer that never reached
+ * the device retires nothing and a fault's read of it is tried again.
+ * A fake policy follows the frames as reclaim's does, and every
  * victim given back must be the policy's no more and its write over.
  * vm_check runs after every step.
  */
