@@ -26,14 +26,21 @@
 
 static struct pproc *init_proc;
 
+/* "pager: WHO ended (status N)THEN", or "(killed, cause N)". */
+static void say_ended(const char *who, const struct exit_info *info, const char *then)
+{
+	printf("pager: %s ended (%s %d)%s\n", who, info->how == EXIT_NORMAL ? "status" : "killed, cause",
+	       info->how == EXIT_NORMAL ? info->status : (int)info->cause, then);
+}
+
 /* A driver ended: said, as what it served ends with it (the driver
  * watch has already ended the swap device if it was this one's). */
 static void driver_ended(const struct pproc *p, const struct exit_info *info)
 {
-	printf("pager: the driver %s (pid %u) ended (%s %d)%s\n", p->name, p->pid,
-	       info->how == EXIT_NORMAL ? "status" : "killed, cause",
-	       info->how == EXIT_NORMAL ? info->status : (int)info->cause,
-	       p->serves_swap ? "; its swap device is gone" : "");
+	char who[48];
+
+	snprintf(who, sizeof(who), "the driver %s (pid %u)", p->name, p->pid);
+	say_ended(who, info, p->serves_swap ? "; its swap device is gone" : "");
 }
 
 int service_reap(struct pproc *p)
@@ -56,8 +63,7 @@ int service_reap(struct pproc *p)
 	procs_release(p);
 	if (p != init_proc)
 		return 1;
-	printf("pager: init ended (%s %d); powering off\n",
-	       info.how == EXIT_NORMAL ? "status" : "killed, cause", info.how == EXIT_NORMAL ? info.status : (int)info.cause);
+	say_ended("init", &info, "; powering off");
 	sys_poweroff(info.how == EXIT_NORMAL && info.status ? info.status : 1);
 	return 1;
 }
