@@ -69,6 +69,8 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 		out->link.list = NULL;
 		return r;
 	}
+	d.proc->serves_swap = 1;	/* the disk is for swap, or for nothing */
+	out->proc = d.proc->handle;
 	/* Its whole pool: it allocates nothing after this, so a write at zero
 	 * free frames needs no memory in the driver. */
 	printf("pager: virtio_blk: %d frames reserved at boot for its rings, request headers, "

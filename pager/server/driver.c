@@ -18,6 +18,21 @@ int driver_find(const struct bootinfo *bi, uint32_t device_id)
 	return -1;
 }
 
+/* Keep only the right to call d's endpoint: the driver then holds its
+ * last receiver, and once it has ended a call fails (-EPIPE) at once,
+ * instead of waiting for ever for a receive that will never come. 0, or
+ * -errno. */
+static int keep_send_only(struct driver *d)
+{
+	int send = sys_handle_grant(HANDLE_SELF, d->ep, RIGHT_SEND);
+
+	if (send < 0)
+		return send;
+	sys_handle_close(d->ep);
+	d->ep = send;
+	return 0;
+}
+
 int driver_spawn(struct driver *d, const char *name)
 {
 	const char *const argv[] = { name };
@@ -29,7 +44,8 @@ int driver_spawn(struct driver *d, const char *name)
 	if ((d->ep = sys_endpoint_create()) < 0) {
 		err = d->ep;
 		d->ep = -1;
-	} else if (!(d->proc = spawn_mode(1, argv, d->ep, RIGHT_RECV, 1, &err))) {
+	} else if (!(d->proc = spawn_mode(1, argv, d->ep, RIGHT_RECV, 1, &err)) ||
+		   (err = keep_send_only(d)) < 0) {
 		driver_abandon(d);
 	} else {
 		return 0;

@@ -32,8 +32,9 @@ struct driver {
 int driver_find(const struct bootinfo *bi, uint32_t device_id);
 
 /* Create an endpoint and spawn the pinned program name holding it (receive
- * rights); d records both. 0, or -errno (said on the console, and nothing
- * is left behind). */
+ * rights); d records both, the pager's handle to the endpoint send only
+ * (a call fails once the driver has ended). 0, or -errno (said on the
+ * console, and nothing is left behind). */
 int driver_spawn(struct driver *d, const char *name);
 
 /* Map n fresh pinned frames into d's process at va; their addresses in

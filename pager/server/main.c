@@ -15,6 +15,7 @@
 #include "reclaim/pressure.h"
 #include "reclaim/reclaim.h"
 #include "server/blk_driver.h"
+#include "server/driver_watch.h"
 #include "server/netdev.h"
 #include "server/procs.h"
 #include "server/service.h"
@@ -180,8 +181,9 @@ int main(void)
 	env.kernel_pool_pages = kernel_pool_pages();
 	env.pager_ep = sys_endpoint_create();
 	env.deaths = sys_notify_create();
-	if (env.pager_ep < 0 || env.deaths < 0) {
-		printf("pager: cannot create its endpoint\n");
+	env.driver_deaths = env.deaths < 0 ? -1 : driver_watch_start(env.deaths);
+	if (env.pager_ep < 0 || env.deaths < 0 || env.driver_deaths < 0) {
+		printf("pager: cannot create its endpoint, notifications or driver watch\n");
 		return 1;
 	}
 	spawn_init(&env);

@@ -20,7 +20,7 @@
 #define VIRTIO_NET 1
 
 static int netd_ep = -1;
-static int netd_proc = -1;		/* netd's process handle: its window */
+static struct pproc *netd;		/* its record: its handle names its window */
 static struct net_shared *shared;	/* the status page */
 
 static int call(struct msg *m)
@@ -93,7 +93,7 @@ int netdev_start(const struct bootinfo *bi)
 		shared = NULL;
 		return r;
 	}
-	netd_proc = d.proc->handle;
+	netd = d.proc;
 	printf("pager: netd: %d frames reserved at boot for its rings, status page and packet "
 	       "pool\n", NET_DMA_PAGES + 1 + NET_POOL_PAGES);
 	return 0;
@@ -129,7 +129,8 @@ int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
 	m.w[1] = port;
 	if ((r = call(&m)) < 0)
 		return r;
-	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd_proc, .shared = shared,
+	netd->serves_swap = 1;	/* its end ends swap over NBD */
+	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd->handle, .shared = shared,
 				    .sectors = m.w[0], .read_only = m.w[1] != 0,
 				    .addr = addr, .port = port };
 	return 0;

@@ -29,6 +29,10 @@ struct pproc {
 	int pinned;		/* every page present from the start and never
 				 * taken away: a driver the pager waits on */
 	int oom_exempt;		/* never the OOM killer's victim: init, drivers */
+	/* A driver the swap engine waits on: its end ends swap
+	 * (driver_watch.c), and its handle outlives it (service_reap). Set
+	 * before swap starts, never cleared. */
+	int serves_swap;
 	int oom_adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX (oom.h), from spawn */
 	uint32_t line;		/* its line (PAGER_LINE_PROCS_MAX), for good; 0:
 				 * started by the pager itself, in none */

@@ -27,22 +27,44 @@
 
 static struct pproc *init_proc;
 
+/* "pager: WHO ended (status N)THEN", or "(killed, cause N)". */
+static void say_ended(const char *who, const struct exit_info *info, const char *then)
+{
+	printf("pager: %s ended (%s %d)%s\n", who, info->how == EXIT_NORMAL ? "status" : "killed, cause",
+	       info->how == EXIT_NORMAL ? info->status : (int)info->cause, then);
+}
+
+/* A driver ended: said, as what it served ends with it (the driver
+ * watch has already ended the swap device if it was this one's). */
+static void driver_ended(const struct pproc *p, const struct exit_info *info)
+{
+	char who[48];
+
+	snprintf(who, sizeof(who), "the driver %s (pid %u)", p->name, p->pid);
+	say_ended(who, info, p->serves_swap ? "; its swap device is gone" : "");
+}
+
 int service_reap(struct pproc *p)
 {
 	struct exit_info info;
 
 	if (sys_proc_wait(p->handle, &info, WAIT_NOHANG) < 0 || info.how == EXIT_RUNNING)
 		return 0;
+	if (p->pinned)
+		driver_ended(p, &info);
 	pressure_unsubscribe(p->pid);
 	mmu_forget(p->handle);		/* its page tables went with it */
 	vm_space_destroy(p->vm);
 	mmu_forget(-1);
-	sys_handle_close(p->handle);
+	/* The swap engine may still name a swap driver's process (netd's
+	 * window, unmapped as each request's result is read): its handle
+	 * stays, so that number is never another process's. */
+	if (!p->serves_swap)
+		sys_handle_close(p->handle);
 	procs_release(p);
 	if (p != init_proc)
 		return 1;
-	printf("pager: init ended (%s %d); powering off\n",
-	       info.how == EXIT_NORMAL ? "status" : "killed, cause", info.how == EXIT_NORMAL ? info.status : (int)info.cause);
+	say_ended("init", &info, "; powering off");
 	sys_poweroff(info.how == EXIT_NORMAL && info.status ? info.status : 1);
 	return 1;
 }

@@ -105,8 +105,9 @@ static uint64_t build_stack(struct pproc *p, int argc, const char *const *argv)
 /* A new empty process whose faults and death come to the pager. */
 int spawn_create(struct pproc *p, const char *name)
 {
+	int deaths = p->pinned && env.driver_deaths >= 0 ? env.driver_deaths : env.deaths;
 	struct proc_spec spec = { .fault_ep = (uint64_t)env.pager_ep,
-				  .death_notify = (uint64_t)env.deaths,
+				  .death_notify = (uint64_t)deaths,
 				  .death_bits = 1UL << procs_slot_of(p),
 				  .pt_pages_max = spawn_pt_limit() };
 	struct proc_info info;

@@ -21,6 +21,9 @@ struct spawn_env {
 	size_t initrd_size;
 	int pager_ep;		/* handle of the endpoint for faults and requests */
 	int deaths;		/* handle of the death notification */
+	/* Where a pinned program's (a driver's) death goes instead: the
+	 * driver watch (driver_watch.h), -1: with everyone's. */
+	int driver_deaths;
 	uint64_t kernel_pool_pages;	/* the kernel's pool (0: unknown, no limit) */
 };
 

@@ -16,6 +16,7 @@
 #ifndef PAGER_SWAP_BACKEND_H
 #define PAGER_SWAP_BACKEND_H
 
+#include <errno.h>
 #include <stdint.h>
 
 struct pager_thread;
@@ -32,6 +33,24 @@ struct swap_req {
  * and its window. */
 #define SWAP_IO_MAX 64
 
+/* A page's result when its frame may still be written by the device after
+ * the transfer has returned: a read in flight on a DMA device whose driver
+ * ended. The frame must never be used again (swapcache_read_lost). */
+#define SWAP_ERR_STUCK (-EBUSY)
+
+/* A page's result when its request never reached the device: the call to
+ * the driver failed (no memory to map its frames, the driver refused the
+ * message). Nothing is known of its slot: the page may be moved again. */
+#define SWAP_ERR_UNSENT (-EAGAIN)
+
+/* Whether err is the device's own verdict on its page (a media error, or
+ * a server's): only then is its slot bad. Not success, nor a request never
+ * sent, nor one lost with its driver or its device gone (-ENXIO). */
+static inline int swap_err_from_device(int err)
+{
+	return err != 0 && err != SWAP_ERR_UNSENT && err != SWAP_ERR_STUCK && err != -ENXIO;
+}
+
 /* What a finished transfer looks like. */
 struct swap_done {
 	unsigned requests;		/* device requests it took (vmstat) */
@@ -47,7 +66,10 @@ struct swap_backend_ops {
 	 * of done->err[0..n) set (the engine zeroes none first) and
 	 * done->requests the device requests made; or a negative error when
 	 * nothing could be sent (then every page failed: done->err is not
-	 * read, and done->requests, 0 before the call, may be left so). */
+	 * read, and done->requests, 0 before the call, may be left so; the
+	 * engine takes it as SWAP_ERR_UNSENT for each, or -ENXIO if it is
+	 * that: the device gone). A page whose request reached the driver but
+	 * not the device (a refusal) is SWAP_ERR_UNSENT too. */
 	int (*read)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		    struct swap_done *done);
 	int (*write)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
@@ -59,6 +81,11 @@ struct swap_backend_ops {
 	 * server that will not come back): nothing more is written to it, and
 	 * the pager goes on without swap. */
 	int (*gone)(void *ctx);
+	/* Optional (NULL: nothing to do). The driver serving the device has
+	 * ended: fail every request in flight (waking its waiters) and every
+	 * later one. Called by whichever thread hears of the end, without the
+	 * pager lock (a waiter may hold it); swap_device_ended. */
+	void (*ended)(void *ctx);
 	/* Optional (NULL: never). The device is short of the memory its
 	 * writes need (the network server's pool is in its reserve): direct
 	 * reclaimers wait a little rather than add writes (seed 002). */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "base/config.h"
 #include "base/threads.h"
 #include "swap/blk_backend.h"
 #include "swap/blk_link.h"
@@ -34,17 +35,42 @@ static uint64_t blk_size(void *ctx, int *read_only)
 	return drv.sectors * BLK_SECTOR;
 }
 
+/* swap.end_driver_at (tests): the driver is ended as its Nth write batch
+ * is in its hands, so that requests are in flight when it goes, as when it
+ * fails by itself. Any writer may count: the swap-out thread, the lock let
+ * go, or a direct reclaimer. */
+static void end_when_due(const struct blk_link *l, const struct blk_request *r, uint32_t n)
+{
+	static unsigned writes;
+
+	(void)l, (void)n;
+	if (!r->write || __atomic_add_fetch(&writes, 1, __ATOMIC_RELAXED) != config.swap_end_driver_at)
+		return;
+	printf("pager: swap.end_driver_at=%u: ending the virtio_blk driver\n", config.swap_end_driver_at);
+	sys_proc_kill(drv.proc, 9);
+}
+
+static void blk_ended(void *ctx)
+{
+	(void)ctx;
+	blk_link_end(&drv.link);
+}
+
 /* Writes complete on the device itself (no write cache to flush). */
 static const struct swap_backend_ops ops = {
 	.size = blk_size,
 	.read = blk_read,
 	.write = blk_write,
 	.flush = NULL,
+	.ended = blk_ended,
 };
 
 void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 {
 	drv = *d;
+	drv.link.dma = 1;	/* the device reads and fills the frames itself */
+	if (config.swap_end_driver_at)
+		drv.link.sent = end_when_due;
 	b->ops = &ops;
 	b->ctx = NULL;
 	b->request_pages = d->link.max_pages;

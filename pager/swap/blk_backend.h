@@ -21,6 +21,7 @@ struct blk_driver {
 	uint64_t sectors;		/* the device's capacity */
 	int read_only;
 	uint64_t base;			/* its MMIO window, for messages */
+	int proc;			/* its process (swap.end_driver_at ends it) */
 };
 
 /* *b is the swap backend over driver d (copied). */

@@ -4,6 +4,7 @@
  * that its completions are its own, sent as many per message as fit, in
  * waves of as many as it has tags, waited for in the status page.
  */
+#include <errno.h>
 #include <string.h>
 #include "base/threads.h"
 #include "swap/blk_link.h"
@@ -21,6 +22,11 @@
 _Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
 _Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
 _Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
+
+static int link_ended(const struct blk_link *l)
+{
+	return __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE);
+}
 
 uint32_t blk_tag_of(unsigned client, uint32_t i)
 {
@@ -71,6 +77,8 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		r = sys_call(l->ep, &m);
 		r = r < 0 ? r : (int64_t)m.label < 0 ? (int)(int64_t)m.label : 0;
+		if (r == 0 && l->sent)
+			l->sent(l, reqs, n);
 	}
 	if (r < 0)
 		for (uint32_t i = 0; i < ready; i++) {
@@ -87,9 +95,39 @@ int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
 
 	while (l->status[tag].state != BLK_DONE)
 		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
+	/* The error after the state: the driver (or blk_link_end) wrote it
+	 * first and released both with the state. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	r = l->status[tag].error;
 	l->status[tag].state = BLK_FREE;
 	return r;
+}
+
+void blk_link_end(struct blk_link *l)
+{
+	int notes[PAGER_IO_CLIENTS];
+
+	__atomic_store_n(&l->ended, 1, __ATOMIC_SEQ_CST);
+	for (uint32_t tag = 0; tag < BLK_TAGS; tag++) {
+		if (l->status[tag].state != BLK_SUBMITTED)
+			continue;
+		l->status[tag].error = -ENXIO;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		l->status[tag].state = BLK_DONE;
+	}
+	pager_thread_io_notes(notes);
+	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
+		if (notes[c] >= 0)
+			sys_notify_signal(notes[c], BLK_DONE_BIT);
+}
+
+/* What is known of a request the driver ended with, or whose call failed
+ * because the driver ended (-EPIPE: it may have taken the call first, and
+ * given the device the request): -ENXIO, but a read on a DMA device may
+ * still be filled, so its frames are stuck. */
+static int ended_result(const struct blk_link *l, const struct blk_request *r)
+{
+	return l->dma && !r->write ? SWAP_ERR_STUCK : -ENXIO;
 }
 
 static int wait_done(const struct blk_link *l, struct pager_thread *t, const struct blk_request *r)
@@ -99,6 +137,22 @@ static int wait_done(const struct blk_link *l, struct pager_thread *t, const str
 	if (l->release)
 		l->release(l, r);
 	return err;
+}
+
+/* Request r's result, from its call's (sent: 0, or -errno) and, if that
+ * went, from its status (-ENXIO from blk_link_end if the driver ended). A
+ * call that failed otherwise (no memory to map its frames, the driver
+ * refused it) never reached the device: SWAP_ERR_UNSENT, not a media
+ * error. */
+static int result_of(const struct blk_link *l, struct pager_thread *t, const struct blk_request *r,
+		     int sent)
+{
+	int err;
+
+	if (sent < 0)
+		return sent == -EPIPE || link_ended(l) ? ended_result(l, r) : SWAP_ERR_UNSENT;
+	err = wait_done(l, t, r);
+	return err == -ENXIO && link_ended(l) ? ended_result(l, r) : err;
 }
 
 /* Requests req[0..n) (n <= t's tags) tagged, sent a message's worth at a
@@ -118,7 +172,7 @@ static void send_wave(const struct blk_link *l, struct pager_thread *t, struct b
 			sent[i + j] = r;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		err[i] = sent[i] < 0 ? sent[i] : wait_done(l, t, &req[i]);
+		err[i] = result_of(l, t, &req[i], sent[i]);
 }
 
 int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
@@ -131,6 +185,8 @@ int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 	uint64_t *list = &l->list[base];	/* t's range of the page list */
 	int *page_err = done->err;
 
+	if (link_ended(l))
+		return -ENXIO;	/* nothing is sent to a driver that has ended */
 	for (unsigned i = 0; i < n; i++)
 		list[i] = p[i].pa;
 	for (uint32_t i = 0; i < nreq; i++)

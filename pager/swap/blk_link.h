@@ -14,15 +14,25 @@
 
 /* A driver that takes BLK_SUBMIT and BLK_SUBMIT_ONE. */
 struct blk_link {
-	int ep;				/* its endpoint */
+	int ep;				/* its endpoint (send only: a call to
+					 * it fails once the driver has ended) */
 	struct blk_status *status;	/* the status page, [BLK_TAGS] */
 	uint64_t *list;			/* the page list, [BLK_LIST_ENTRIES] */
 	uint32_t max_pages;		/* pages one request may carry */
+	/* 1 if the device reaches the frames by physical address (DMA): it
+	 * may still fill a read's frames after its driver has ended. */
+	int dma;
+	/* 1 once the driver has ended (blk_link_end): nothing more is sent.
+	 * Written once, by any thread; read without the pager lock. */
+	int ended;
 	/* Optional: before request r goes (0, or -errno: it does not go), and
 	 * once its result has been read (netd's window: the frames mapped
 	 * into it, then out). */
 	int (*prepare)(const struct blk_link *l, const struct blk_request *r);
 	void (*release)(const struct blk_link *l, const struct blk_request *r);
+	/* Optional: requests r[0..n) are in the driver's hands, not yet
+	 * waited for (swap.end_driver_at ends the driver here). */
+	void (*sent)(const struct blk_link *l, const struct blk_request *r, uint32_t n);
 };
 
 /* Tag i (< the thread's share) of I/O client `client`: the swap-out
@@ -36,5 +46,12 @@ int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
  * them all; each page's result in done. */
 int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 		 const struct swap_req *p, unsigned n, struct swap_done *done);
+
+/* The driver has ended (its process is gone): every request it had and no
+ * result for fails, its waiters are woken, and nothing more is sent. Needs
+ * no pager lock: the thread that hears of the end calls it while others
+ * may be waiting with the lock held. A read that was in flight on a DMA
+ * device fails with SWAP_ERR_STUCK: its frames must never be used again. */
+void blk_link_end(struct blk_link *l);
 
 #endif

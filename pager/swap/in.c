@@ -9,6 +9,7 @@
  * ahead of the faults that will want them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "swap/internal.h"
@@ -57,21 +58,40 @@ void swap_in_wait(void *ctx, uint32_t slot)
 	pager_lock(t);
 }
 
-/* The read of slot into pa is over: keep the frame for the fault that maps
- * it (fresh: a fault's read, whose first mapping counts it), or free it
- * (the read failed, or no entry names the slot any more: an exit or munmap
- * untied it meanwhile). 1 if it was read and kept. */
-static int settle(uint32_t slot, uint64_t pa, int ok, int fresh)
+/* The read of slot into pa is over (err: its result): keep the frame for
+ * the fault that maps it (fresh: a fault's read, whose first mapping counts
+ * it), or free it (the read failed, or no entry names the slot any more: an
+ * exit or munmap untied it meanwhile), or keep it out of use for good if
+ * the device may still fill it. 1 if it was read and kept. */
+static int settle(uint32_t slot, uint64_t pa, int err, int fresh)
 {
 	uint32_t shadow;
 
-	if (!swapcache_read_end(slot, pa, ok, fresh))
+	if (err == SWAP_ERR_STUCK) {
+		swapcache_read_lost(slot, pa);
+		return 0;
+	}
+	if (!swapcache_read_end(slot, pa, err == 0, fresh))
 		return 0;
 	/* The page is back: the policy learns what it said when it went. */
 	if ((shadow = swap_history_take(slot)) != 0)
 		swap_engine_hooks()->refaulted(pa, shadow);
 	vmstat_count(VMSTAT_PSWPIN);
 	return 1;
+}
+
+/* Frames of a read that the device may still fill (its driver ended with
+ * the read in flight) are kept out of use: said once for each read. */
+static void say_stuck(const int *err, unsigned n)
+{
+	unsigned stuck = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		stuck += err[k] == SWAP_ERR_STUCK;
+	if (stuck)
+		printf("pager: swap: %u frames being read from %s when its driver ended are kept "
+		       "out of use for good: the device may still write into them\n", stuck,
+		       swap_engine_where());
 }
 
 /* Whether slot's contents are on the device and nowhere in memory: in use,
@@ -103,13 +123,22 @@ uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n)
 	return queued;
 }
 
+/* Whether a fault's own page, its read failed with err among n pages, is
+ * read again alone: if other pages' requests may have failed it (a window
+ * of several), or its request never reached the device (no memory to
+ * send it just then); never a frame the device may still fill. */
+static int retry_own(int err, unsigned n)
+{
+	return err && err != SWAP_ERR_STUCK && (n > 1 || err == SWAP_ERR_UNSENT);
+}
+
 /* A fault's page and its window, slots[0..n): read with the lock let go,
  * sorted by slot so that each run of consecutive slots is one request
  * whatever the order of the pages holding them. The window may take
  * several requests: a request that fails loses its pages only (freed,
  * settle), those of the others stay read ahead; the fault's own page, if
- * its request failed, is read again alone, and only that read's error
- * fails the fault. */
+ * its request failed, is read again alone (retry_own), and only that read's
+ * error fails the fault. */
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();
@@ -129,15 +158,16 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 	reads_waiting++;
 	pager_unlock(t);
 	swap_transfer(t, 0, pages, n, err);
-	if (err[own] && n > 1)
+	if (retry_own(err[own], n))
 		swap_transfer(t, 0, &pages[own], 1, &err[own]);	/* the page asked for, alone */
 	pager_lock(t);
 	reads_waiting--;
 	/* The fault's own page is fresh (its mapping counts the read); the
 	 * window's are read ahead, like the swap-in thread's. */
+	say_stuck(err, n);
 	for (unsigned k = 0; k < n; k++)
 		vmstat_count_n(VMSTAT_SWAP_RA,
-			       settle(pages[k].slot, pages[k].pa, err[k] == 0, k == own) && k != own);
+			       settle(pages[k].slot, pages[k].pa, err[k], k == own) && k != own);
 	wake_readers();
 	if (err[own] == 0)
 		return VM_SWAP_UNLOCKED;
@@ -194,8 +224,9 @@ long swap_read_queued(struct pager_thread *t)
 	pager_unlock(t);
 	swap_transfer(t, 0, b, n, err);
 	pager_lock(t);
+	say_stuck(err, n);
 	for (uint32_t k = 0; k < n; k++) {
-		int kept = settle(b[k].slot, b[k].pa, err[k] == 0, 0);
+		int kept = settle(b[k].slot, b[k].pa, err[k], 0);
 		vmstat_count_n(VMSTAT_SWAPIN_ASYNC, kept);
 		vmstat_count_n(VMSTAT_SWAP_RA, kept);
 	}

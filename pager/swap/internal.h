@@ -17,7 +17,8 @@ struct swap_reclaim_hooks;
 void swap_engine_set(const struct swap_backend *backend, struct swap_slots *slots);
 /* The device, for messages ("the disk at 0x10008000"). */
 const char *swap_engine_where(void);
-/* The device said it is gone for good (swap_backend_ops's gone). */
+/* The device is gone for good: it said so (swap_backend_ops's gone), or
+ * its driver ended (swap_device_ended). */
 int swap_device_gone(void);
 /* Swap off, the slots forgotten (swap_reset). */
 void swap_engine_off(void);

@@ -108,12 +108,20 @@ static int nbd_congested(void *ctx)
 	return drv.shared->pool_free <= drv.shared->pool_reserve;
 }
 
+/* netd has ended: its requests fail (netd's window went with it). */
+static void nbd_ended(void *ctx)
+{
+	(void)ctx;
+	blk_link_end(&link);
+}
+
 static const struct swap_backend_ops ops = {
 	.size = nbd_size,
 	.read = nbd_read,
 	.write = nbd_write,
 	.flush = nbd_flush,
 	.gone = nbd_gone,
+	.ended = nbd_ended,
 	.congested = nbd_congested,
 };
 

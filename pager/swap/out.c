@@ -81,7 +81,8 @@ static void give_back(uint64_t pa)
 }
 
 /* Cheapest first: an unwritten program-image page is dropped (the file
- * fills it again), and a victim whose swap copy is still valid (the swap cache
+ * fills it again), and, while the device is there (keep_tied), a victim
+ * whose swap copy is still valid (the swap cache
  * ties it to a slot other entries name or the frame holds, and it was not
  * written since: a write unties it, and so does a dirty bit, read for
  * every such copy just before: vm_frames_seal) is dropped without any I/O, its entries
@@ -90,11 +91,30 @@ static void give_back(uint64_t pa)
  * policy, writable again (writing it to a new slot would lose the old
  * one). The others stay in b, in order. Looks at b->v[from..]. Frames
  * freed. */
+/* The device is gone for good: a victim tied to a slot has its other copy
+ * there (or none), so it goes back to the policy and stays in memory; its
+ * tie stays too, so that entries still naming the slot find it. The others
+ * stay in b, in order (b->v[from..] looked at). */
+static void keep_tied(struct write_batch *b, size_t from)
+{
+	size_t kept_n = from;
+
+	for (size_t k = from; k < b->n; k++) {
+		if (swapcache_slot(b->v[k].pa))
+			give_back(b->v[k].pa);
+		else
+			b->v[kept_n++] = b->v[k];
+	}
+	b->n = kept_n;
+}
+
 size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 {
 	static uint64_t pa_of[WRITE_BATCH];
 	size_t kept_n = from, dropped = 0, refill = 0, gone = 0;
 
+	if (swap_device_gone())
+		keep_tied(b, from);
 	for (size_t k = from; k < b->n; k++)
 		pa_of[k - from] = b->v[k].pa;
 	vm_frames_seal(pa_of, b->n - from);
@@ -174,11 +194,25 @@ size_t swap_batch_prepare(struct write_batch *b)
 	return got;
 }
 
+/* slot's write failed, its page kept: a slot the device itself failed is
+ * retired (bad, never used again) and said; one whose write never reached
+ * the device, or whose device is gone, is only let go. */
+static void write_failed(uint32_t slot, int err)
+{
+	if (!swap_err_from_device(err) || swap_device_gone()) {
+		swap_slot_release(slot);	/* the allocation's own reference */
+		return;
+	}
+	vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
+	swap_slot_mark_bad(swap_engine_slots(), slot);
+	swap_history_forget(slot);
+	printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n", slot, err);
+}
+
 /* Page k's write is over: evict it (1: its frame may go), or keep it in
- * memory (written to since, or the write failed: its slot is retired). */
+ * memory (written to since, or the write failed: write_failed). */
 static int settle_write(struct write_batch *b, size_t k)
 {
-	struct swap_slots *slots = swap_engine_slots();
 	uint64_t pa = b->v[k].pa;
 	uint32_t slot = b->v[k].slot;
 	int clean = swapcache_writing(pa);	/* not written since */
@@ -188,16 +222,12 @@ static int settle_write(struct write_batch *b, size_t k)
 	 * a private page's slot stays tied as its clean copy (the
 	 * allocation's reference is the frame's hold), as a page read back
 	 * is. */
-	if (kept && clean && b->err[k] >= 0 && !vm_frame_parked(pa) &&
+	if (kept && clean && b->err[k] == 0 && !vm_frame_parked(pa) &&
 	    swapcache_keep_written(slot, pa))
 		return 0;
 	swapcache_untie(slot);	/* the write is over */
-	if (b->err[k] < 0) {
-		vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
-		swap_slot_mark_bad(slots, slot);
-		swap_history_forget(slot);
-		printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
-		       slot, b->err[k]);
+	if (b->err[k] != 0) {
+		write_failed(slot, b->err[k]);
 		return 0;
 	}
 	if (clean && !kept && vm_evict(pa, slot) > 0) {

@@ -5,6 +5,7 @@
  * device; the slot operations the VM core calls; the swap levels vmstat
  * reports.
  */
+#include <errno.h>
 #include "base/vmstat.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
@@ -13,6 +14,7 @@
 static struct swap_backend dev;		/* the device in use */
 static struct swap_slots *slots;	/* its slots, once swap is on */
 static int on;
+static int ended;	/* the device's driver ended (swap_device_ended) */
 static const struct swap_reclaim_hooks *hooks;
 
 int swap_on(void)
@@ -59,7 +61,17 @@ int swap_congested(void)
 
 int swap_device_gone(void)
 {
-	return on && dev.ops->gone && dev.ops->gone(dev.ctx);
+	return on && (__atomic_load_n(&ended, __ATOMIC_ACQUIRE) ||
+		      (dev.ops->gone && dev.ops->gone(dev.ctx)));
+}
+
+void swap_device_ended(void)
+{
+	if (!on)
+		return;
+	__atomic_store_n(&ended, 1, __ATOMIC_RELEASE);
+	if (dev.ops->ended)
+		dev.ops->ended(dev.ctx);
 }
 
 uint32_t swap_request_pages(void)
@@ -77,6 +89,7 @@ const char *swap_engine_where(void)
 void swap_engine_off(void)
 {
 	on = 0;
+	ended = 0;
 	swap_slots_destroy(slots);
 	slots = NULL;
 }
@@ -107,7 +120,8 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 
 	done.requests = 0;
 	r = (write ? dev.ops->write : dev.ops->read)(dev.ctx, t, p, n, &done);
-
+	if (r < 0 && r != -ENXIO)
+		r = SWAP_ERR_UNSENT;	/* nothing reached the device */
 	if (r == 0 && write && dev.ops->flush)
 		r = dev.ops->flush(dev.ctx, t);	/* not known to be readable: failed */
 	for (unsigned k = 0; k < n; k++)

@@ -59,6 +59,13 @@ void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
  * Background reclaim passes 0, or it would pick and put back the same
  * pages for ever. */
 int swap_has_room(int direct);
+/* The driver serving the swap device has ended (its process is gone):
+ * the device is gone for good, as a network server that will not come
+ * back is (nothing more is written; pages only there fail their owners'
+ * faults), and every request in flight fails now, its waiter woken. Any
+ * thread may call it, with or without the pager lock: a thread waiting for
+ * the device may hold it (direct reclaim). */
+void swap_device_ended(void);
 /* Pages one device request carries at most (0: swap is off). */
 uint32_t swap_request_pages(void);
 /* The device is short of memory for its writes (swap_backend_ops's

@@ -272,6 +272,22 @@ void frame_free(uint64_t pa)
 	vmstat_count(VMSTAT_PGFREE);
 }
 
+void frame_retire(uint64_t pa)
+{
+	const char *why = free_refusal(pa);
+	struct frame *f = frame_desc(pa);
+
+	if (why) {
+		if (!bad_free)
+			bad_free = why;
+		return;
+	}
+	if (observer && f->state == FRAME_ANON)
+		observer(observer_ctx, pa, 0);
+	frames_at.unmapped -= f->unmapped;
+	*f = (struct frame){ .state = FRAME_PINNED, .prev = FRAME_NONE, .next = FRAME_NONE };
+}
+
 void frame_mapping_going(struct frame *f)
 {
 	if (f->mapcount <= 1)

@@ -109,6 +109,10 @@ uint64_t frames_lowest_free(void);
  * Anything else (free, reserved, still mapped or held by an object) is
  * refused and recorded: frames_check() then fails. */
 void frame_free(uint64_t pa);
+/* frame_free's checks, but pa is kept out of use for good (FRAME_PINNED,
+ * never freed): a device may still write into it (a read in flight when
+ * its driver ended). */
+void frame_retire(uint64_t pa);
 /* on: a frame freed from now on is refused (as frame_free's other
  * refusals), until off: vm_unmaps_hold's rule, that no frame is freed
  * while its unmap may not have reached the kernel. */

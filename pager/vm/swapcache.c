@@ -246,6 +246,14 @@ int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh)
 	return 0;
 }
 
+void swapcache_read_lost(uint32_t slot, uint64_t pa)
+{
+	set(pa, FRAME_F_READING | FRAME_F_DETACHED, 0);
+	if (swapcache_lookup(slot) == pa)
+		untie(slot, 0);
+	frame_retire(pa);
+}
+
 int swapcache_reading(uint64_t pa)
 {
 	return swapcache_has(pa, FRAME_F_READING);

@@ -187,6 +187,10 @@ void swapcache_read_begin(uint32_t slot, uint64_t pa);
  * page, else read ahead) if it worked and some entry still names slot; else it is
  * untied and freed. 1 if it stays. */
 int swapcache_read_end(uint32_t slot, uint64_t pa, int ok, int fresh);
+/* The read failed and the device may still write into pa (its driver
+ * ended with the read in flight): untied as a failed read is, but kept out
+ * of use for good (frame_retire), never freed. */
+void swapcache_read_lost(uint32_t slot, uint64_t pa);
 int swapcache_reading(uint64_t pa);
 int swapcache_fresh(uint64_t pa);
 /* Read ahead of its fault (in a fault's window, or by the swap-in thread)

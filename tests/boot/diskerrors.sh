@@ -9,12 +9,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-fails=0
-ok() {	# ok NAME STATUS
-	n=$((n + 1))
-	if [[ $2 -eq 0 ]]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # boot LOG CONFIG TEST: the named slow test over a blkdebug-wrapped swap image
 boot() {
 	"$top/scripts/mkswap-image" "$tmp/swap.img" 256 >/dev/null || return 1

@@ -10,17 +10,7 @@ mkimage=$(dirname "$run")/mkswap-image
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-fails=0
-ok() {	# ok NAME CONDITION-STATUS
-	n=$((n + 1))
-	if [[ $2 -eq 0 ]]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		fails=$((fails + 1))
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 boot() {	# boot LOG QEMU_SWAP: the exiter program, status 0
 	QEMU_SWAP=$2 "$run" init.run=exiter init.args=0 </dev/null >"$1" 2>&1
 	local status=$?

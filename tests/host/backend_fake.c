@@ -3,6 +3,7 @@
  * buffer (frame_ptr); a write is one device request, a read one for each
  * run of slots that follow one another in its order (as blk_merge.h).
  */
+#include <errno.h>
 #include <string.h>
 #include "backend_fake.h"
 #include "swap/header.h"
@@ -32,10 +33,19 @@ static uint64_t size(void *ctx, int *read_only)
 	return sizeof(disk.page);
 }
 
+static int bad_err(void)
+{
+	return disk.bad_err ? disk.bad_err : -EIO;
+}
+
 static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done)
 {
 	(void)ctx, (void)t;
+	if (disk.unsent_reads > 0) {
+		disk.unsent_reads--;
+		return -ENOMEM;		/* nothing sent: no transfer counted */
+	}
 	disk.reads++;
 	disk.last_read_pages = n;
 	done->requests = 0;
@@ -44,7 +54,7 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 		 * p's order, as blk_merge.h builds them. */
 		done->requests += k == 0 || p[k].slot != p[k - 1].slot + 1;
 		int bad = (disk.bad_read && p[k].slot == disk.bad_read) || (disk.window_fails && n > 1);
-		done->err[k] = bad ? -5 : 0;
+		done->err[k] = bad ? bad_err() : 0;
 		if (!bad) {
 			memcpy(frame_ptr(p[k].pa), disk.page[p[k].slot], 4096);
 			disk.pages_read++;
@@ -59,11 +69,15 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 	(void)ctx, (void)t;
 	if (disk.during_write)
 		disk.during_write();
+	if (disk.unsent_writes > 0) {
+		disk.unsent_writes--;
+		return -ENOMEM;
+	}
 	disk.writes++;
 	done->requests = 1;
 	for (unsigned k = 0; k < n; k++) {
 		int bad = disk.bad_write && p[k].slot == disk.bad_write;
-		done->err[k] = bad ? -5 : 0;
+		done->err[k] = bad ? bad_err() : 0;
 		if (!bad) {
 			memcpy(disk.page[p[k].slot], frame_ptr(p[k].pa), 4096);
 			disk.pages_written++;
@@ -84,7 +98,13 @@ static int gone(void *ctx)
 	return disk.gone;
 }
 
+static void ended(void *ctx)
+{
+	(void)ctx;
+	disk.ended++;
+}
+
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
-					     .gone = gone, .congested = congested };
+					     .gone = gone, .ended = ended, .congested = congested };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };

@@ -2,7 +2,8 @@
  * A swap device in memory for host tests of the swap engine (struct
  * swap_backend): pages of a buffer, the first carrying a swap header
  * (or not), each transfer counted, and failures on the slots the test
- * names.
+ * names (the device's own, or requests that never reached it), or of
+ * whole transfers.
  */
 #ifndef TESTS_HOST_BACKEND_FAKE_H
 #define TESTS_HOST_BACKEND_FAKE_H
@@ -19,6 +20,11 @@ struct fake_disk {
 	unsigned pages_read, pages_written;
 	unsigned last_read_pages;	/* pages of the last read */
 	uint32_t bad_write, bad_read;	/* a slot whose transfers fail (0: none) */
+	int bad_err;			/* their pages' result (0: -EIO, a media
+					 * error; SWAP_ERR_UNSENT, SWAP_ERR_STUCK) */
+	unsigned unsent_reads, unsent_writes;	/* the next so many fail whole:
+						 * nothing reached the device */
+	unsigned ended;			/* ops.ended calls: the driver ended */
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
 	int congested, gone;		/* what the device says (ops.congested, ops.gone) */

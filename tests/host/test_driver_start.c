@@ -113,9 +113,11 @@ int sys_irq_bind(unsigned irq, int notify, uint64_t bits)
 
 int sys_handle_grant(int p, int h, unsigned rights)
 {
-	(void)p, (void)rights;
+	(void)rights;
 	if (refused())
 		return -ERR_NOMEM;
+	if (p == HANDLE_SELF)
+		return open_handle();	/* the pager's own copy */
 	if (h == k.irq_note) {
 		k.receivers++;
 		k.driver_has_note = 1;

@@ -17,7 +17,11 @@
  * end; one written then is no victim of reclaim meanwhile, and is written
  * again only after; an unwritten program-image page (read-only segment, or
  * writable and never written) is dropped without I/O and filled from the
- * file again. A fake policy follows the frames as reclaim's does, and every
+ * file again; a device gone for good keeps the clean copies chosen after,
+ * and a driver that ends keeps a write's pages with no slot retired and
+ * a stuck read's frame out of use for good; a transfer that never reached
+ * the device retires nothing and a fault's read of it is tried again.
+ * A fake policy follows the frames as reclaim's does, and every
  * victim given back must be the policy's no more and its write over.
  * vm_check runs after every step.
  */
@@ -1223,11 +1227,28 @@ static void test_held_until_full(void **state)
 	vm_space_destroy(s);
 }
 
+/* Pages [0, n) of s out, read back and still clean: each holds its slot
+ * as its copy. */
+static void held_copies(struct vm_space *s, unsigned n)
+{
+	assert_int_equal(out(s, n), n);
+	for (unsigned j = 0; j < n; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		assert_true(swapcache_held(vm_lookup(s, VA + j * PG)));
+	}
+}
+
 /* A congested device is waited for (swap_congested), one gone for good
- * is not: waiting frees nothing there; vmstat's swap_gone says it. */
+ * is not: waiting frees nothing there; vmstat's swap_gone says it. Clean
+ * copies chosen after it went, queued or direct, stay in memory: their
+ * only other copy is on the device (or none is). */
 static void test_congested_until_gone(void **state)
 {
+	struct vm_space *s = filled_space(2);
+	uint64_t pa1, free0;
+
 	(void)state;
+	held_copies(s, 2);
 	assert_false(swap_congested());
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 0);
 	disk.congested = 1;
@@ -1235,6 +1256,140 @@ static void test_congested_until_gone(void **state)
 	disk.gone = 1;
 	assert_false(swap_congested());
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 1);
+	queue_victim(s, VA);
+	pa1 = vm_lookup(s, VA + PG);
+	free0 = frames_free();
+	put_backs = 0;
+	assert_int_equal(swap_write_queued(&me), 0);
+	assert_int_equal(reclaim_now(&pa1, 1), 0);
+	fake_check();
+	assert_int_equal(put_backs, 2);
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 0);
+	for (unsigned j = 0; j < 2; j++) {
+		assert_int_equal(fake_peek(s, VA + j * PG), j + 1);
+		assert_true(swapcache_held(vm_lookup(s, VA + j * PG)));
+	}
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void end_driver(void)
+{
+	swap_device_ended();
+}
+
+/* The driver ended (swap_device_ended): the backend hears of it once, the
+ * device is gone for good, and a write in flight that fails then keeps
+ * its page and retires no slot: the slots are not bad, the device is. */
+static void test_driver_ended(void **state)
+{
+	struct vm_space *s = filled_space(3);
+	uint64_t pa0 = 0;
+
+	(void)state;
+	pa0 = vm_lookup(s, VA);
+	disk.during_write = end_driver;
+	disk.bad_write = 1;	/* the first slot handed out: a media error */
+	assert_int_equal(out(s, 2), 1);
+	fake_check();
+	assert_int_equal(disk.ended, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_GONE), 1);
+	assert_int_equal(vm_lookup(s, VA), pa0);
+	expect_bytes(frame_ptr(pa0), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL) - 1);
+	/* Nothing more is written. */
+	disk.during_write = NULL;
+	assert_false(swap_has_room(1));
+	assert_int_equal(reclaim_now((uint64_t[]){ vm_lookup(s, VA + 2 * PG) }, 1), 0);
+	assert_int_equal(disk.writes, 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* The number of frames the pager keeps for good (FRAME_PINNED). */
+static unsigned pinned_frames(void)
+{
+	uint64_t n;
+	const struct frame *t = frames_table(&n);
+	unsigned pinned = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		pinned += t[i].state == FRAME_PINNED;
+	return pinned;
+}
+
+/* A read the device may still fill (its driver ended with it in flight):
+ * the fault fails, its page still names its slot, and the frame is kept
+ * out of use for good, never freed nor read into again; the window's other
+ * page read well waits in the cache as ever. */
+static void test_read_stuck(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t free0;
+	unsigned pinned0;
+	uint32_t first;
+
+	(void)state;
+	vm_set_readahead(8);
+	assert_int_equal(out(s, 2), 2);
+	first = slot_at(s, VA);
+	free0 = frames_free();
+	pinned0 = pinned_frames();
+	disk.bad_read = first;
+	disk.bad_err = SWAP_ERR_STUCK;
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_IO);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(disk.reads, 1);	/* not read again into the same frame */
+	assert_int_equal(slot_at(s, VA), first);
+	assert_int_equal(pinned_frames(), pinned0 + 1);
+	assert_int_equal(frames_free(), free0 - 2);	/* page 1 waits in the cache */
+	vm_space_destroy(s);
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(pinned_frames(), pinned0 + 1);
+}
+
+/* A write that never reached the device (nothing could be sent: each
+ * page SWAP_ERR_UNSENT) keeps its pages and retires no slot: the same
+ * pages are written next time. */
+static void test_write_unsent(void **state)
+{
+	struct vm_space *s = filled_space(2);
+
+	(void)state;
+	disk.unsent_writes = 1;
+	assert_int_equal(out(s, 2), 0);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL));
+	assert_int_equal(out(s, 2), 2);
+	assert_int_equal(disk.pages_written, 2);
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fault's read that never reached the device is read again, alone,
+ * rather than failing the fault as a media error would. */
+static void test_read_unsent(void **state)
+{
+	struct vm_space *s = filled_space(1);
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	disk.unsent_reads = 1;
+	fault_back(s, VA, VM_R);
+	assert_int_equal(disk.reads, 1);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 0);
+	vm_space_destroy(s);
+	fake_check();
 }
 
 int main(void)
@@ -1272,6 +1427,10 @@ int main(void)
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
+		TEST(test_driver_ended),
+		TEST(test_read_stuck),
+		TEST(test_write_unsent),
+		TEST(test_read_unsent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The swap driver ending with writes in flight: swap.end_driver_at has the
+# pager end virtio_blk as the driver takes its 20th write batch, while
+# swap_pattern streams three times the memory through swap. The pager must
+# name the driver, run on without swap (its threads waiting for the disk
+# woken, none for ever), and the boot must end by itself: the suite runs to
+# its end or its processes are killed with a reason (a page only on the
+# dead disk, or memory without swap), and the pager powers off. Before the
+# driver watch every fault stopped there, and only the timeout ended the
+# boot. Prints TAP. Run by meson test (suite guest) with NO_BUILD=1.
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+echo "1..5"
+QEMU_MEM=48M timeout 300 "$top/scripts/run" swap.end_driver_at=20 init.run=tests \
+	init.args=swap_pattern </dev/null >"$tmp/run.log" 2>&1
+status=$?
+sed -i 's/\r$//' "$tmp/run.log"
+[[ $status -ne 124 ]]
+ok "the boot ends by itself, not by the timeout (status $status)" $?
+grep -q "pager: the driver virtio_blk (pid [0-9]*) ended (killed, cause 1); its swap device is gone" "$tmp/run.log"
+ok "the pager names the driver that ended" $?
+grep -q "pager: swap: the disk at 0x[0-9a-f]* is gone; running without swap" "$tmp/run.log"
+ok "it runs on without swap" $?
+grep -qE "killed: .*(the page could not be read back from swap|out of memory)|pager: out of memory: killed" "$tmp/run.log"
+ok "a process that cannot go on is killed with its reason" $?
+grep -q "\[kernel\] power off" "$tmp/run.log"
+ok "the pager still serves: the guest powers off" $?
+
+[[ $fails -eq 0 ]] || grep -vE "^(Platform|Domain|Boot HART)" "$tmp/run.log" | sed "s|^|# |"
+exit $((fails > 0))

@@ -1,0 +1,9 @@
+# TAP for the boot tests, sourced by them: `ok NAME STATUS` prints the next
+# result (ok when STATUS is 0) and counts the failures in $fails, for the
+# script's exit status.
+n=0
+fails=0
+ok() {	# ok NAME STATUS
+	n=$((n + 1))
+	if [[ $2 -eq 0 ]]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
+}

@@ -1,0 +1,220 @@
+/*
+ * Host tests for pager/swap/blk_link.c, the pager's side of the block
+ * protocol, over a fake kernel and driver defined here: a call either
+ * reaches the driver (which takes the requests) or fails as the kernel
+ * fails it, and each wait for a completion is where the driver acts: it
+ * completes what it holds, or ends (the driver watch then calls
+ * blk_link_end, as the pager does). What must hold: a driver that ends
+ * with requests in flight fails them (no waiter waits for ever), wakes
+ * every I/O client, and is sent nothing more; a read a DMA device may still
+ * fill is stuck; a call that never reached the device is not a media error.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "base/threads.h"
+#include "swap/blk_link.h"
+#include "sys.h"
+
+#define PA(i) (0x80000000UL + (uint64_t)(i) * 4096)
+
+enum driver_act { COMPLETE, END };
+
+/* The fake kernel and driver. */
+struct fake {
+	int call_result;		/* what sys_call returns (0: it reaches the driver) */
+	int64_t refusal;		/* the driver's answer label (0: accepted) */
+	int32_t device_error;		/* each completed request's status */
+	enum driver_act act;		/* what the driver does at the next wait */
+	unsigned calls, requests, waits;
+	uint64_t signalled[PAGER_IO_CLIENTS];	/* bits each I/O client's note got */
+};
+static struct fake f;
+static struct blk_status status[BLK_TAGS];
+static uint64_t list[BLK_LIST_ENTRIES];
+static struct blk_link link;
+static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
+
+/* Each I/O client's note is 100 + its number. */
+void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
+{
+	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
+		notes[c] = 100 + (int)c;
+}
+
+int sys_notify_signal(int h, uint64_t bits)
+{
+	assert_true(h >= 100 && h < 100 + PAGER_IO_CLIENTS);
+	f.signalled[h - 100] |= bits;
+	return 0;
+}
+
+/* The driver takes the requests (their tags must have been marked). */
+int sys_call(int ep, struct msg *m)
+{
+	uint32_t n = m->label == BLK_SUBMIT_ONE ? 1 : m->len / (uint32_t)sizeof(struct blk_request);
+	const struct blk_request *r = m->label == BLK_SUBMIT_ONE ? (const void *)m->w : (const void *)m->data;
+
+	(void)ep;
+	f.calls++;
+	if (f.call_result < 0)
+		return f.call_result;
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(status[r[i].tag].state, BLK_SUBMITTED);
+	f.requests += n;
+	m->label = (uint64_t)f.refusal;
+	return 0;
+}
+
+/* Where the driver acts: it completes every request it holds, or ends. */
+uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
+{
+	(void)t, (void)note;
+	assert_true(++f.waits < 1000);	/* a waiter that would wait for ever */
+	if (f.act == END) {
+		blk_link_end(&link);
+		return want;
+	}
+	for (uint32_t tag = 0; tag < BLK_TAGS; tag++)
+		if (status[tag].state == BLK_SUBMITTED) {
+			status[tag].error = f.device_error;
+			status[tag].state = BLK_DONE;
+		}
+	return want;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	memset(status, 0, sizeof(status));
+	link = (struct blk_link){ .ep = 7, .status = status, .list = list, .max_pages = 64 };
+	return 0;
+}
+
+/* n pages at scattered slots: a request each. */
+static void scattered(struct swap_req *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (struct swap_req){ .pa = PA(i), .slot = 1 + 2 * i };
+}
+
+static void assert_tags_free(void)
+{
+	for (uint32_t tag = 0; tag < BLK_TAGS; tag++)
+		assert_int_equal(status[tag].state, BLK_FREE);
+}
+
+/* The driver ends with a write's requests in flight: each page fails
+ * -ENXIO (not a media error), every I/O client is woken, the tags are
+ * free again, and nothing is sent after. */
+static void test_end_fails_requests_in_flight(void **state)
+{
+	struct swap_req p[3];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 3);
+	f.act = END;
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 3, &done), 0);
+	assert_int_equal(f.requests, 3);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(done.err[k], -ENXIO);
+		assert_false(swap_err_from_device(done.err[k]));
+	}
+	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
+		assert_true(f.signalled[c] & BLK_DONE_BIT);
+	assert_tags_free();
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 3, &done), -ENXIO);
+	assert_int_equal(f.calls, 1);	/* the one before the end */
+}
+
+/* A read in flight when the driver ends: on a DMA device its frames may
+ * still be filled (stuck); through netd's window they may not. */
+static void test_end_read_stuck_only_on_dma(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 2);
+	f.act = END;
+	link.dma = 1;
+	assert_int_equal(blk_transfer(&link, &writer, 0, p, 2, &done), 0);
+	assert_int_equal(done.err[0], SWAP_ERR_STUCK);
+	assert_int_equal(done.err[1], SWAP_ERR_STUCK);
+	setup(NULL);
+	f.act = END;
+	assert_int_equal(blk_transfer(&link, &writer, 0, p, 2, &done), 0);
+	assert_int_equal(done.err[0], -ENXIO);
+	assert_int_equal(done.err[1], -ENXIO);
+	/* A write's frames are only read by the device: never stuck. */
+	setup(NULL);
+	f.act = END;
+	link.dma = 1;
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 2, &done), 0);
+	assert_int_equal(done.err[0], -ENXIO);
+}
+
+/* A call the driver took and never answered (it ended first: the kernel
+ * fails it -EPIPE) may have reached the device: a DMA read is stuck. */
+static void test_call_to_ended_driver(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 1);
+	f.call_result = -EPIPE;
+	link.dma = 1;
+	assert_int_equal(blk_transfer(&link, &writer, 0, p, 1, &done), 0);
+	assert_int_equal(done.err[0], SWAP_ERR_STUCK);
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 1, &done), 0);
+	assert_int_equal(done.err[0], -ENXIO);
+	assert_int_equal(f.waits, 0);
+	assert_tags_free();
+}
+
+/* A call that failed otherwise, or a batch the driver refused, never
+ * reached the device: unsent, not a media error; a status the device
+ * wrote is one. */
+static void test_unsent_is_not_media(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 2);
+	f.call_result = -ENOMEM;
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 2, &done), 0);
+	assert_int_equal(done.err[0], SWAP_ERR_UNSENT);
+	assert_false(swap_err_from_device(done.err[1]));
+	assert_tags_free();
+	setup(NULL);
+	f.refusal = -EINVAL;
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 2, &done), 0);
+	assert_int_equal(done.err[1], SWAP_ERR_UNSENT);
+	assert_tags_free();
+	setup(NULL);
+	f.device_error = -EIO;
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 2, &done), 0);
+	assert_int_equal(done.err[0], -EIO);
+	assert_true(swap_err_from_device(done.err[0]));
+	assert_int_equal(f.signalled[IO_SWAPOUT], 0);	/* no end: nobody woken but by the driver */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_end_fails_requests_in_flight, setup),
+		cmocka_unit_test_setup(test_end_read_stuck_only_on_dma, setup),
+		cmocka_unit_test_setup(test_call_to_ended_driver, setup),
+		cmocka_unit_test_setup(test_unsent_is_not_media, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
