@@ -76,6 +76,15 @@ int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t of
 	return -EBUSY;
 }
 
+/* r's first byte is going out: it counts as sent from here (a request
+ * that breaks the connection half-way is resent, and counted, too). */
+static void going_out(struct nbd_client *c, struct nbd_req *r)
+{
+	r->sends++;
+	c->cnt.resent += r->sends > 1;
+	r->covers = c->written;
+}
+
 /* Push the rest of the first queued request; whether it is all out. */
 static bool push_first(struct nbd_client *c)
 {
@@ -89,6 +98,8 @@ static bool push_first(struct nbd_client *c)
 		uint32_t n = c->io->send(c->ctx, hdr + c->sent_cur, NBD_REQUEST_BYTES - c->sent_cur);
 		if (n == 0)
 			return false;
+		if (c->sent_cur == 0)
+			going_out(c, r);
 		c->sent_cur += n;
 	}
 	while (c->sent_cur < total) {
@@ -110,8 +121,6 @@ void nbd_pump(struct nbd_client *c)
 		struct nbd_req *r = &c->req[c->sendq[c->sq_first]];
 
 		r->state = NBD_REQ_SENT;
-		r->sends++;
-		c->cnt.resent += r->sends > 1;
 		c->sq_first = (c->sq_first + 1) % NBD_SLOTS;
 		c->sq_n--;
 		c->sent_cur = 0;
@@ -143,6 +152,11 @@ static int on_reply(struct nbd_client *c)
 	 * not the request's failure; it goes again on the next connection. */
 	if (r.error == NBD_ESHUTDOWN)
 		return -ECONNRESET;
+	/* A flush vouches for the writes answered before it went out. */
+	if (r.error == 0 && c->req[slot].type == NBD_CMD_WRITE)
+		c->written++;
+	if (r.error == 0 && c->req[slot].type == NBD_CMD_FLUSH && c->req[slot].covers > c->flushed)
+		c->flushed = c->req[slot].covers;
 	if (r.error != 0 || c->req[slot].type != NBD_CMD_READ) {
 		finish(c, slot, r.error ? -EIO : 0);
 		return 0;
@@ -211,6 +225,8 @@ void nbd_lost(struct nbd_client *c)
 
 	c->sq_n = 0;
 	c->rslot = -1;
+	c->cnt.lost_writes += c->written > c->flushed;
+	c->written = c->flushed = 0;
 	for (unsigned s = 0; s < NBD_SLOTS; s++)
 		if (c->req[s].state != NBD_REQ_FREE && c->req[s].sends >= NBD_SENDS_MAX)
 			finish(c, s, -EIO);

@@ -16,7 +16,10 @@
 
 /* Times a request goes out before a lost connection fails it (-EIO)
  * instead of sending it again: a request that breaks every connection it
- * meets must not break them for ever. */
+ * meets must not break them for ever. It has gone out once its first
+ * byte has, whether the rest followed or not: a write larger than the
+ * connection's send buffer that the server drops the connection on never
+ * goes out whole. */
 #define NBD_SENDS_MAX 4
 #define NBD_SLOTS 256		/* requests in flight at most: a block driver's tags */
 
@@ -40,6 +43,7 @@ struct nbd_req {
 	uint16_t sends;		/* times it went out (more than 1: resent) */
 	uint32_t len;
 	uint64_t offset;
+	uint64_t covers;	/* a flush: writes answered on its connection before it went out */
 	uint64_t id;		/* the caller's name for it */
 	uint64_t seq;		/* submission order: resent in this order */
 };
@@ -48,6 +52,10 @@ struct nbd_counters {
 	uint64_t submitted, completed, errors, resent, reconnects;
 	uint64_t flushes;	/* of submitted: NBD_CMD_FLUSH */
 	uint64_t most_pending;	/* the most requests waiting for replies at once */
+	/* Connections lost with writes answered on them that no flush
+	 * answered on them covered: a server that restarts may have lost
+	 * those writes, so a flush answered later does not vouch for them. */
+	uint64_t lost_writes;
 };
 
 struct nbd_client {
@@ -64,6 +72,8 @@ struct nbd_client {
 	int rslot;		/* the read whose data is arriving, or -1 */
 	uint32_t rdata;		/* bytes of it so far */
 	uint32_t gen;		/* connection generation: in every cookie */
+	uint64_t written;	/* writes answered on this connection */
+	uint64_t flushed;	/* of them, the first this many covered by an answered flush */
 	uint64_t seq;
 	struct nbd_counters cnt;
 };
@@ -89,7 +99,8 @@ int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len);
 
 /* The connection is gone: every request not yet answered is queued again,
  * in its first order, for the next connection (after a new handshake,
- * nbd_client_resume); one that has gone out NBD_SENDS_MAX times fails. */
+ * nbd_client_resume); one that has gone out NBD_SENDS_MAX times fails.
+ * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
 

@@ -54,6 +54,11 @@ struct net_shared {
 	volatile uint32_t pool_free;	/* free buffers now */
 	volatile uint32_t pool_reserve;	/* of which the reserve */
 	volatile uint32_t swap_gone;	/* 1: the NBD server is gone for good */
+	/* Connections lost with writes answered on them and not flushed on
+	 * them (nbd_counters' lost_writes), as of the latest completion:
+	 * written before its state, so a thread that sees its flush done sees
+	 * every loss before it. */
+	volatile uint32_t swap_lost_writes;
 };
 
 /* A program's notification is signalled with this bit when one of its

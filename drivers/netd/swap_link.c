@@ -1,13 +1,21 @@
 /*
  * The swap connection's link (swap_link.h): the plain-C NBD client over
  * the TCP connection of swap_tcp.h, and the link's states. Every wait has
- * a bound: connecting and negotiating (CONNECT_NS), a reply once requests
- * are out (ANSWER_NS, then the link is dropped and made again),
- * reconnecting (RETRIES attempts, then the server is gone for good;
+ * a bound: connecting, negotiating and reading the export's first page
+ * (CONNECT_NS), a reply once requests are out (ANSWER_NS, then the link
+ * is dropped and made again), reconnecting (RETRIES attempts in a row
+ * with no request answered, then the server is gone for good;
  * SETUP_TRIES at boot).
+ *
+ * Every connection reads the export's first page (its swap header, with
+ * mkswap's UUID) before anything else goes out; after a reconnection it
+ * must be the page read at setup, or the export is another disk (of the
+ * same size: that was checked at the handshake) and no request is sent
+ * to it.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "blk_protocol.h"
 #include "kernel/abi/clock.h"
@@ -26,17 +34,28 @@ static struct {
 	enum swap_state state;
 	bool connected;			/* TCP is up (handshake or transmission) */
 	bool negotiated;		/* transmission phase */
+	bool checking;			/* reading the export's first page */
 	uint32_t server;
 	uint16_t port;
 	struct nbd_handshake hs;
 	struct nbd_client cl;
 	struct nbd_io io;		/* the pager's data and done, our send */
 	void (*gone)(void);		/* the pager's: the server is gone */
-	unsigned attempts;		/* since the last good handshake */
+	unsigned attempts;		/* connections lost in a row, nothing answered */
+	const char *why;		/* the last attempt's failure, at setup */
 	int64_t deadline;		/* connect, handshake or answer bound */
 	int64_t retry_at;
 	uint64_t capacity;		/* sectors */
+	uint8_t header[BLK_PAGE_SIZE];	/* the export's first page, read at setup */
 } sc;
+
+/* The first page's read: a client of its own, so that the pager's
+ * requests waiting to go again stay queued until it is checked. */
+static struct {
+	struct nbd_client cl;
+	uint8_t page[BLK_PAGE_SIZE];
+	int result;			/* 1 while it waits, then 0 or -EIO */
+} first;
 
 /* --- the NBD client's view of the connection --- */
 
@@ -50,8 +69,23 @@ static void output(void)
 {
 	if (!swap_tcp_is_open() || !sc.negotiated)
 		return;
-	nbd_pump(&sc.cl);
+	nbd_pump(sc.checking ? &first.cl : &sc.cl);
 	swap_tcp_output();
+}
+
+static uint8_t *first_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
+{
+	(void)ctx;
+	(void)id;
+	*run = BLK_PAGE_SIZE - off;
+	return first.page + off;
+}
+
+static void first_done(void *ctx, uint64_t id, int error)
+{
+	(void)ctx;
+	(void)id;
+	first.result = error;
 }
 
 /* --- the connection's life --- */
@@ -62,7 +96,7 @@ static void gone(const char *why)
 	unsigned n = nbd_pending(&sc.cl);
 
 	swap_tcp_close();
-	sc.connected = sc.negotiated = false;	/* nothing more is read */
+	sc.connected = sc.negotiated = sc.checking = false;	/* nothing more is read */
 	sc.state = SWAP_GONE;
 	sc.gone();
 	printf("netd: swap: the NBD server is gone for good (%s); %u requests failed\n", why, n);
@@ -72,12 +106,13 @@ static void gone(const char *why)
 /* The connection failed or stopped answering: try again soon, or give up. */
 static void lost(const char *why)
 {
-	bool was_up = sc.negotiated;
+	bool was_up = sc.negotiated && !sc.checking;	/* requests went out on it */
 
 	if (sc.state == SWAP_GONE)
 		return;		/* given up already: stays gone */
 	swap_tcp_close();
-	sc.connected = sc.negotiated = false;
+	sc.connected = sc.negotiated = sc.checking = false;
+	sc.why = why;
 	if (sc.state == SWAP_OFF)
 		return;		/* still in NET_SWAP_SETUP: it reports */
 	if (was_up) {
@@ -85,10 +120,57 @@ static void lost(const char *why)
 		printf("netd: swap: connection lost (%s); reconnecting, %u requests to send again\n",
 		       why, nbd_pending(&sc.cl));
 	}
+	/* Counted until a request is answered, not reset by a handshake: a
+	 * server that takes connections and answers nothing is gone. */
 	if (++sc.attempts > RETRIES)
 		return gone(why);
 	sc.state = SWAP_RETRYING;
 	sc.retry_at = netd_now() + RETRY_NS;
+}
+
+/* The same export again: its requests go again. */
+static void resume(void)
+{
+	nbd_client_resume(&sc.cl, &sc.hs);
+	sc.state = SWAP_UP;
+	if (nbd_pending(&sc.cl) == 0)
+		sc.attempts = 0;	/* nothing waits: nothing to prove */
+	sc.deadline = netd_now() + ANSWER_NS;
+	printf("netd: swap: reconnected; sending %u requests again\n", nbd_pending(&sc.cl));
+	output();
+}
+
+/* The first page has been read (or not): remember it at setup; after a
+ * reconnection it must be the same, or this is another disk. */
+static void first_page_read(void)
+{
+	sc.checking = false;
+	if (first.result < 0)
+		return lost("the export's first page could not be read");
+	if (sc.state == SWAP_OFF) {
+		memcpy(sc.header, first.page, sizeof(sc.header));
+		return;
+	}
+	if (memcmp(sc.header, first.page, sizeof(sc.header)) != 0)
+		return gone("the export is not the one swap was set up on: its first page, "
+			    "the swap header, differs");
+	resume();
+}
+
+static void read_first_page(void)
+{
+	static const struct nbd_io io = { link_send, first_data, first_done };
+
+	nbd_client_init(&first.cl, &io, NULL, &sc.hs);
+	first.result = 1;
+	sc.checking = true;
+	/* An export smaller than a page has none: the pager refuses it. */
+	if (nbd_submit(&first.cl, NBD_CMD_READ, 0, 0, BLK_PAGE_SIZE) < 0) {
+		first.result = 0;
+		memset(first.page, 0, sizeof(first.page));
+		return first_page_read();
+	}
+	output();
 }
 
 static void on_negotiated(void)
@@ -99,17 +181,17 @@ static void on_negotiated(void)
 	if (sc.state == SWAP_OFF) {
 		nbd_client_init(&sc.cl, &sc.io, NULL, &sc.hs);
 		sc.capacity = sectors;
-		return;
-	}
-	/* The same export again, or nothing: another size is another disk. */
-	if (sectors != sc.capacity)
+	} else if (sectors != sc.capacity) {
+		/* The same export again, or nothing: another size is another disk. */
 		return gone("the export changed size");
-	nbd_client_resume(&sc.cl, &sc.hs);
-	sc.state = SWAP_UP;
-	sc.attempts = 0;
-	sc.deadline = netd_now() + ANSWER_NS;
-	printf("netd: swap: reconnected; sending %u requests again\n", nbd_pending(&sc.cl));
-	output();
+	}
+	read_first_page();
+}
+
+/* nbd_input refused the server's bytes: the connection goes. */
+static void input_failed(int r)
+{
+	lost(r == -ECONNRESET ? "the server is shutting down" : "a reply no request asked for");
 }
 
 /* Bytes from the server: the handshake's, then replies. */
@@ -133,10 +215,24 @@ static void take(const uint8_t *d, uint32_t len)
 		if (!sc.negotiated || len == 0)
 			return;
 	}
+	if (sc.checking) {
+		/* Nothing else was asked on this connection: bytes after the
+		 * page's are a reply nobody asked for. */
+		int r = nbd_input(&first.cl, d, len);
+		if (r < 0)
+			return input_failed(r);
+		if (first.result <= 0)
+			first_page_read();
+		return;
+	}
+	uint64_t answered = sc.cl.cnt.completed;
+
 	sc.deadline = netd_now() + ANSWER_NS;	/* the server answers */
 	int r = nbd_input(&sc.cl, d, len);
+	if (sc.cl.cnt.completed != answered)
+		sc.attempts = 0;
 	if (r < 0)
-		lost(r == -ECONNRESET ? "the server is shutting down" : "a reply no request asked for");
+		input_failed(r);
 }
 
 static void on_connected(void)
@@ -160,10 +256,17 @@ static void start_connect(void)
 		lost("the connection could not be started");
 }
 
+/* What an attempt still waits for when its time is up. */
+static const char *waiting_for(void)
+{
+	return !sc.connected ? "cannot connect" :
+	       !sc.negotiated ? "no handshake in time" : "the export's first page was not read in time";
+}
+
 static bool settled(void *ctx)
 {
 	(void)ctx;
-	return sc.negotiated || !swap_tcp_is_open();
+	return (sc.negotiated && !sc.checking) || !swap_tcp_is_open();
 }
 
 long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, void (*gone)(void))
@@ -182,13 +285,14 @@ long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, vo
 
 	for (int k = 0; k < SETUP_TRIES && !ok && sc.hs.state != NBD_HS_FAILED; k++) {
 		swap_tcp_close();
-		sc.connected = false;
+		sc.connected = sc.negotiated = sc.checking = false;
+		sc.why = NULL;
 		start_connect();
-		ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated;
+		ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated && !sc.checking;
 	}
 	if (!ok) {
 		const char *why = sc.hs.state == NBD_HS_FAILED ? sc.hs.why :
-				  sc.connected ? "no handshake in time" : "cannot connect";
+				  sc.why ? sc.why : waiting_for();
 		printf("netd: swap: no NBD export at %u.%u.%u.%u:%u: %s\n", addr >> 24,
 		       (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port, why);
 		swap_tcp_close();
@@ -206,7 +310,9 @@ int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t le
 {
 	int err = nbd_submit(&sc.cl, cmd, id, offset, len);
 
-	if (err == 0 && (sc.deadline == 0 || nbd_pending(&sc.cl) == 1))
+	/* While reconnecting the deadline is the attempt's; the answers'
+	 * clock starts once the link is up again. */
+	if (err == 0 && sc.state == SWAP_UP && (sc.deadline == 0 || nbd_pending(&sc.cl) == 1))
 		sc.deadline = netd_now() + ANSWER_NS;
 	return err;
 }
@@ -224,8 +330,9 @@ void swap_link_tick(void)
 		start_connect();
 		return;
 	}
-	if (sc.state == SWAP_RETRYING && swap_tcp_is_open() && !sc.negotiated && now >= sc.deadline)
-		return lost(sc.connected ? "no handshake in time" : "cannot connect");
+	if (sc.state == SWAP_RETRYING && swap_tcp_is_open() && (!sc.negotiated || sc.checking) &&
+	    now >= sc.deadline)
+		return lost(waiting_for());
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) > 0 && sc.deadline && now >= sc.deadline)
 		return lost("no answer in time");
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) == 0)

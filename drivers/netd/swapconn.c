@@ -26,12 +26,14 @@ static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 	return (uint8_t *)net_window_va((uint32_t)id) + off;
 }
 
-/* Tell the pager: the error first, then the state that makes it valid. */
+/* Tell the pager: the error (and the writes lost so far) first, then the
+ * state that makes them valid. */
 static void io_done(void *ctx, uint64_t id, int error)
 {
 	struct blk_status *st = &sc.shared->slot[id];
 
 	(void)ctx;
+	sc.shared->swap_lost_writes = (uint32_t)swap_link_counters()->lost_writes;
 	st->error = error;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	st->state = BLK_DONE;

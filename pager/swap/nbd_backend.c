@@ -19,6 +19,10 @@
 
 static struct nbd_driver drv;
 static struct blk_link link;
+/* netd's swap_lost_writes when each thread's write batch began (by
+ * io_client): a connection lost since with writes answered and not yet
+ * flushed may have taken some of the batch's with it. */
+static uint32_t lost_before[PAGER_IO_CLIENTS];
 /* The page list stays the pager's: netd sees the frames in its window. */
 static uint64_t list[BLK_LIST_ENTRIES];
 
@@ -61,12 +65,17 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 		     struct swap_done *done)
 {
 	(void)ctx;
+	lost_before[t->io_client] = drv.shared->swap_lost_writes;
 	return transfer(t, 1, p, n, done);
 }
 
 /* The engine calls this once a write batch has completed: NBD_CMD_FLUSH,
  * so the server has the pages on stable storage before their frames are
- * given away (a server that restarts would otherwise lose them). */
+ * given away (a server that restarts would otherwise lose them). A flush
+ * answered on a new connection does not vouch for writes answered on one
+ * lost before it was flushed: if netd lost such a connection since the
+ * batch began, the flush fails (whoever's writes they were: netd does not
+ * know the batches), and the batch's pages stay in memory. */
 static int nbd_flush(void *ctx, struct pager_thread *t)
 {
 	uint32_t tag = blk_tag_of(t->io_client, 0);	/* the batch's tags are free */
@@ -82,8 +91,14 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 	r = sys_call(drv.ep, &m);
 	r = r < 0 ? r : (int)(int64_t)m.label;
 	if (r == 0)
-		return blk_wait_tag(&link, t, tag);
-	drv.shared->slot[tag].state = BLK_FREE;
+		r = blk_wait_tag(&link, t, tag);
+	else
+		drv.shared->slot[tag].state = BLK_FREE;
+	if (r == 0 && drv.shared->swap_lost_writes != lost_before[t->io_client]) {
+		printf("pager: swap: the NBD connection was lost before its writes were flushed; "
+		       "the batch is kept in memory\n");
+		return -EIO;
+	}
 	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */
 }
 

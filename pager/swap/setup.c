@@ -27,16 +27,27 @@ static const struct vm_swap_ops vm_ops = {
 	.read_further = swap_in_read_further,
 };
 
+/* A device smaller than a page has no first page to read: said as such
+ * before any read (which the device would refuse). */
+static int too_small(const struct swap_backend *b, uint64_t bytes)
+{
+	if (bytes >= SWAP_PAGE)
+		return 0;
+	printf("pager: swap: %s is not used and was not written: %s\n", b->where,
+	       swap_header_strerror(SWAP_HDR_SMALL_DEVICE));
+	return -1;
+}
+
 /* Read slot 0 (the header page) and check it: 0 and area filled, or -1
  * (said why). */
 static int check_header(const struct swap_backend *b, struct pager_thread *t)
 {
 	struct swap_done done = { 0, { 0 } };
-	struct swap_req page = { frame_alloc_pinned(), 0, 0 };
+	struct swap_req page = { 0, 0, 0 };
 	int read_only = 0, r;
 	uint64_t bytes = b->ops->size(b->ctx, &read_only);
 
-	if (!page.pa)
+	if (too_small(b, bytes) < 0 || !(page.pa = frame_alloc_pinned()))
 		return -1;
 	r = b->ops->read(b->ctx, t, &page, 1, &done);
 	if (r < 0 || done.err[0] < 0) {

@@ -6,7 +6,8 @@
 # the swap suite passes with requests waiting on it together; a server
 # killed in the middle is reconnected and the unanswered requests sent
 # again; a server gone for good is said on the console and the system
-# carries on without swap. Prints TAP. Run by meson test (suite
+# carries on without swap, as when the server comes back with another
+# export or answers nothing at all. Prints TAP. Run by meson test (suite
 # guest) with NO_BUILD=1.
 set -uo pipefail
 
@@ -60,7 +61,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..13"
+echo "1..17"
 
 # An export that is not swap is refused and never written.
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
@@ -153,6 +154,37 @@ has "$tmp/gone.log" "netd: swap: the NBD server is gone for good" &&
 	has "$tmp/gone.log" "pager: swap: the NBD export at 10.0.2.100:10809 is gone; running without swap" &&
 	[[ $(counter "$tmp/gone.log" swap_gone) -eq 1 && $(counter "$tmp/gone.log" pswpout) -eq 0 ]]
 ok "a server gone for good is said on the console, and swap goes off" $?
+
+# The server back after a restart with another export of the same size
+# (mkswap run again: another UUID), writes held as above: netd reads the
+# export's first page on the new connection before sending anything
+# again, finds another swap header and gives up for good.
+image "$tmp/x.img" 64
+boot "$tmp/other.log" "$tmp/x.img" "--filter=delay delay-write=60" \
+	init.run=tests init.args=oom_grower
+wait_for "$tmp/other.log" "pager: swap: .* on the NBD export" 60
+image "$tmp/x.img" 64	# made beside and renamed: the running server keeps the old one
+kill $(nbdkit_of "$tmp/x.img") 2>/dev/null
+finish
+ok "with another export behind the server after a restart, the grower meets the OOM killer as without swap" $?
+has "$tmp/other.log" "netd: swap: the NBD server is gone for good \(the export is not the one swap was set up on" &&
+	[[ $(counter "$tmp/other.log" swap_gone) -eq 1 && $(counter "$tmp/other.log" pswpout) -eq 0 ]]
+ok "another export after a reconnection is found out before anything is sent to it" $?
+
+# A server that takes every connection and answers no request (nbdkit's
+# error filter answering everything ESHUTDOWN once the trigger file is
+# there, writes held as above): its handshakes do not count as answers,
+# and after its attempts it is gone for good.
+image "$tmp/s.img" 64
+boot "$tmp/shut.log" "$tmp/s.img" \
+	"--filter=error --filter=delay error=ESHUTDOWN error-rate=100% error-file=$tmp/shut delay-write=60" \
+	init.run=tests init.args=oom_grower
+wait_for "$tmp/shut.log" "pager: swap: .* on the NBD export" 60 && touch "$tmp/shut"
+finish
+ok "with a server that answers nothing, the grower meets the OOM killer as without swap" $?
+has "$tmp/shut.log" "netd: swap: the NBD server is gone for good" &&
+	[[ $(counter "$tmp/shut.log" swap_gone) -eq 1 && $(counter "$tmp/shut.log" pswpout) -eq 0 ]]
+ok "a server that shakes hands but answers nothing is given up" $?
 
 [[ $fails -eq 0 ]] || for f in "$tmp"/*.log; do grep -vE "^# (Platform|Domain|Boot HART)" "$f" | sed "s|^|# $(basename "$f"): |"; done
 exit $((fails > 0))

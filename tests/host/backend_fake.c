@@ -30,7 +30,7 @@ static uint64_t size(void *ctx, int *read_only)
 {
 	(void)ctx;
 	*read_only = disk.read_only;
-	return sizeof(disk.page);
+	return disk.bytes ? disk.bytes : sizeof(disk.page);
 }
 
 static int bad_err(void)

@@ -27,6 +27,7 @@ struct fake_disk {
 	unsigned ended;			/* ops.ended calls: the driver ended */
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
+	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */
 	int congested, gone;		/* what the device says (ops.congested, ops.gone) */
 	/* Called as a write starts, the pager lock let go (the swap-out
 	 * thread's): what a program does while the device works. */

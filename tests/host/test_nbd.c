@@ -182,7 +182,7 @@ static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 {
 	(void)ctx;
 	*run = 1000;	/* odd runs: the client must stitch them */
-	return &srv.mem[id][off];
+	return (uint8_t *)srv.mem + id * PG + off;	/* a long request spans ids */
 }
 
 static void io_done(void *ctx, uint64_t id, int error)
@@ -420,8 +420,95 @@ static void lost_and_resent(void **state)
 		assert_int_equal(srv.done[id], 1);
 		assert_memory_equal(srv.disk + id * PG, srv.mem[id], PG);
 	}
-	assert_int_equal(cl.cnt.resent, 1);	/* only the first had gone out whole */
+	/* The first went out whole, the second half-way: both went out, and
+	 * both count as resent. The second may be what broke the connection
+	 * (a server that drops it on a large write, a path that drops large
+	 * packets): not counting it would let it break connections for ever
+	 * (partly_sent_fails). The third had not started: it does not count. */
+	assert_int_equal(cl.cnt.resent, 2);
 	assert_int_equal(cl.cnt.reconnects, 1);
+}
+
+/* A write larger than what the connection takes before the server reads
+ * it, which the server drops the connection on every time: it never goes
+ * out whole, yet it fails after NBD_SENDS_MAX connections; the request
+ * queued behind it, which never started, is then sent. */
+static void partly_sent_fails(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	fill(0, 3);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, 16 * PG), 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 20, 32 * PG, PG), 0);
+	for (unsigned k = 0; k < NBD_SENDS_MAX; k++) {
+		srv.budget = 6 * PG;	/* the send buffer: then the server drops it */
+		nbd_pump(&cl);
+		assert_int_equal(srv.done[0], 0);
+		nbd_lost(&cl);
+		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+		nbd_client_resume(&cl, &h);
+	}
+	assert_int_equal(srv.done[0], -EIO + 1);
+	assert_int_equal(srv.done[20], 0);
+	srv.in_len = srv.in_parsed = 0;
+	srv.budget = ~0u;
+	nbd_pump(&cl);
+	server_reply(64);
+	assert_int_equal(srv.done[20], 1);
+	assert_int_equal(nbd_pending(&cl), 0);
+}
+
+/* Writes answered on a connection lost before a flush answered on it
+ * covered them count in lost_writes: the server may have lost them
+ * (restarted with its cache), and a flush resent and answered on the next
+ * connection would vouch for them wrongly. A flush covers only the writes
+ * answered before it went out. */
+static void lost_writes_counted(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, NBD_FLAG_SEND_FLUSH);
+	fill(0, 1);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, PG), 0);
+	nbd_pump(&cl);
+	server_reply(64);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 1, 0, 0), 0);
+	nbd_pump(&cl);			/* out, not answered */
+	nbd_lost(&cl);
+	assert_int_equal(cl.cnt.lost_writes, 1);
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
+	nbd_client_resume(&cl, &h);
+	srv.in_len = srv.in_parsed = 0;
+	nbd_pump(&cl);
+	server_reply(64);		/* the flush, on the new connection */
+	assert_int_equal(srv.done[1], 1);
+	nbd_lost(&cl);			/* nothing answered unflushed on that one */
+	assert_int_equal(cl.cnt.lost_writes, 1);
+
+	/* A write answered, flushed: then another answered after the flush
+	 * went out, before its answer: that one is not covered. */
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
+	nbd_client_resume(&cl, &h);
+	srv.in_len = srv.in_parsed = 0;
+	memset(srv.done, 0, sizeof(srv.done));
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 2, PG, PG), 0);
+	nbd_pump(&cl);
+	server_reply(64);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 3, 0, 0), 0);
+	nbd_pump(&cl);
+	server_parse();
+	uint32_t flush_at = srv.npend;	/* its place: answered last */
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 4, 2 * PG, PG), 0);
+	nbd_pump(&cl);
+	server_reply(64);		/* the write first, then the flush */
+	assert_int_equal(flush_at, 1);
+	assert_int_equal(srv.done[3], 1);
+	assert_int_equal(srv.done[4], 1);
+	nbd_lost(&cl);
+	assert_int_equal(cl.cnt.lost_writes, 2);
 }
 
 static void resent_at_most(void **state)
@@ -469,6 +556,8 @@ int main(void)
 		cmocka_unit_test(stray_reply),
 		cmocka_unit_test(shutdown_reply_resends),
 		cmocka_unit_test(lost_and_resent),
+		cmocka_unit_test(partly_sent_fails),
+		cmocka_unit_test(lost_writes_counted),
 		cmocka_unit_test(resent_at_most),
 		cmocka_unit_test(fail_all),
 	};

@@ -252,6 +252,21 @@ static void test_refuses_non_swap(void **state)
 	assert_int_equal(disk.writes, 0);
 }
 
+/* A device smaller than a page is refused for its size before anything is
+ * read: there is no first page to read (a real device refuses the read,
+ * which would hide the reason). */
+static void test_refuses_tiny_disk(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	disk.bytes = 2048;
+	swap_start(&fake_backend, &me);
+	assert_false(swap_on());
+	assert_int_equal(disk.reads, 0);
+	assert_int_equal(disk.writes, 0);
+}
+
 /* A batch of victims: consecutive slots, one transfer, every entry names
  * its slot, the frames are free, and the device holds each page's bytes;
  * each page reads back intact. */
@@ -1396,6 +1411,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_refuses_non_swap),
+		TEST(test_refuses_tiny_disk),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
 		TEST(test_drop_clean_batch_held),

@@ -1,0 +1,464 @@
+/*
+ * Host tests for netd's swap link (drivers/netd/swap_link.c) over a fake
+ * TCP connection and clock kept here, with a scripted NBD server behind
+ * them: a reconnection reads the export's first page before it sends
+ * anything again and gives up on another export; a write the server drops
+ * the connection on, before it has even gone out whole, fails instead of
+ * breaking connections for ever; a server that answers nothing is gone
+ * after its attempts, however well it shakes hands, while idle losses are
+ * not held against it; a request made while reconnecting leaves the
+ * attempt's deadline alone.
+ *
+ * swap_link.c is included, so that each test starts from its state at
+ * boot; its console lines become TAP comments, the last one kept.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+static char said[512];		/* swap_link's last console line */
+
+static int say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(said, sizeof(said), fmt, ap);
+	va_end(ap);
+	return printf("# %s", said);
+}
+
+#define printf say
+#include "netd/swap_link.c"
+#undef printf
+
+#define DISK (1u << 20)
+#define PG 4096u
+#define MS_ (1000 * 1000LL)
+
+/* --- the fake connection, clock and server --- */
+
+static struct {
+	int64_t now;
+	const struct swap_tcp_events *ev;
+	bool open, connected;
+	unsigned opens;			/* connections started */
+	uint8_t in[1 << 20];		/* this connection's bytes to the server */
+	uint32_t in_len, in_used;
+	uint32_t sndbuf;		/* bytes it holds that the server has not read */
+	bool hs_done;			/* the server's side of the handshake */
+	unsigned requests;		/* on this connection, the first page's read included */
+} net;
+
+static struct {
+	uint8_t disk[DISK];
+	bool greet;			/* answer a connection (false: silence) */
+	bool answer;			/* answer requests (false: hold them) */
+	bool read0_fails;		/* a read of page 0 gets EIO */
+	uint32_t drop_write_over;	/* close on a write longer than this (0: never) */
+	bool drop_after_first;		/* close on a connection's second request */
+	unsigned writes;		/* write requests taken, every connection */
+	uint16_t first_type[8];		/* the first requests of the latest connection */
+} srv;
+
+static struct {
+	uint8_t mem[64 * PG];		/* request id's data at id * PG */
+	int done[64];			/* result + 1, 0 while pending */
+	unsigned gone;
+} pgr;
+
+int swap_tcp_open(uint32_t addr, uint16_t port, const struct swap_tcp_events *ev)
+{
+	(void)addr;
+	(void)port;
+	net.ev = ev;
+	net.open = true;
+	net.connected = net.hs_done = false;
+	net.in_len = net.in_used = net.requests = 0;
+	net.opens++;
+	return 0;
+}
+
+void swap_tcp_close(void)
+{
+	net.open = false;
+}
+
+bool swap_tcp_is_open(void)
+{
+	return net.open;
+}
+
+uint32_t swap_tcp_write(const uint8_t *d, uint32_t len, bool more)
+{
+	(void)more;
+	uint32_t room = net.sndbuf - (net.in_len - net.in_used);
+
+	if (!net.open)
+		return 0;
+	if (len > room)
+		len = room;
+	memcpy(net.in + net.in_len, d, len);
+	net.in_len += len;
+	return len;
+}
+
+void swap_tcp_output(void)
+{
+}
+
+int64_t netd_now(void)
+{
+	return net.now;
+}
+
+static void server_close(void)
+{
+	if (!net.open)
+		return;
+	net.open = false;
+	net.ev->failed("the server closed the connection");
+}
+
+/* Send the client bytes, as one segment. */
+static void deliver(const uint8_t *b, uint32_t n)
+{
+	if (net.open)
+		net.ev->received(b, n);
+}
+
+static void greeting(void)
+{
+	uint8_t b[18];
+
+	nbd_put64(b, NBD_MAGIC);
+	nbd_put64(b + 8, NBD_OPT_MAGIC);
+	nbd_put16(b + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
+	deliver(b, sizeof(b));
+}
+
+/* The client's flags and NBD_OPT_GO for "": the export and an ACK back. */
+static bool handshake(void)
+{
+	uint8_t b[64];
+
+	if (net.in_len - net.in_used < 26)
+		return false;
+	net.in_used += 26;
+	nbd_put64(b, NBD_REP_MAGIC);
+	nbd_put32(b + 8, NBD_OPT_GO);
+	nbd_put32(b + 12, NBD_REP_INFO);
+	nbd_put32(b + 16, 12);
+	nbd_put16(b + 20, NBD_INFO_EXPORT);
+	nbd_put64(b + 22, DISK);
+	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
+	nbd_put64(b + 32, NBD_REP_MAGIC);
+	nbd_put32(b + 40, NBD_OPT_GO);
+	nbd_put32(b + 44, NBD_REP_ACK);
+	nbd_put32(b + 48, 0);
+	net.hs_done = true;
+	deliver(b, 52);
+	return true;
+}
+
+static void reply(uint64_t cookie, uint32_t error, const uint8_t *data, uint32_t len)
+{
+	static uint8_t b[NBD_REPLY_BYTES + 64 * PG];
+
+	nbd_put32(b, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(b + 4, error);
+	nbd_put64(b + 8, cookie);
+	if (data)
+		memcpy(b + NBD_REPLY_BYTES, data, len);
+	deliver(b, NBD_REPLY_BYTES + (data ? len : 0));
+}
+
+/* Take one request the client sent, whole; whether there was one. */
+static bool request(void)
+{
+	const uint8_t *h = net.in + net.in_used;
+	uint32_t have = net.in_len - net.in_used;
+
+	if (have < NBD_REQUEST_BYTES)
+		return false;
+	uint16_t type = nbd_get16(h + 6);
+	uint64_t cookie = nbd_get64(h + 8), off = nbd_get64(h + 16);
+	uint32_t len = nbd_get32(h + 24);
+
+	assert_int_equal(nbd_get32(h), NBD_REQUEST_MAGIC);
+	if (net.requests < 8)
+		srv.first_type[net.requests] = type;
+	if ((type == NBD_CMD_WRITE && srv.drop_write_over && len > srv.drop_write_over) ||
+	    (srv.drop_after_first && net.requests == 1)) {
+		server_close();
+		return false;
+	}
+	uint32_t need = NBD_REQUEST_BYTES + (type == NBD_CMD_WRITE ? len : 0);
+	if (have < need)
+		return false;
+	net.in_used += need;
+	net.requests++;
+	if (type == NBD_CMD_WRITE) {
+		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
+		srv.writes++;
+	}
+	if (!srv.answer)
+		return true;
+	if (type == NBD_CMD_READ && off == 0 && srv.read0_fails)
+		reply(cookie, 5, NULL, 0);
+	else
+		reply(cookie, 0, type == NBD_CMD_READ ? srv.disk + off : NULL, len);
+	return true;
+}
+
+/* The network until nothing more happens: connecting, the server's
+ * handshake and requests, room in the send buffer. */
+static void net_run(void)
+{
+	bool more = true;
+
+	while (more && net.open) {
+		more = false;
+		if (!net.connected) {
+			net.connected = more = true;
+			net.ev->connected();
+			if (srv.greet)
+				greeting();
+			continue;
+		}
+		uint32_t used = net.in_used;
+		if (!net.hs_done ? handshake() : request())
+			more = true;
+		if (net.open && net.in_used != used) {
+			net.ev->pump();		/* the bytes read made room */
+			more = true;
+		}
+	}
+}
+
+bool netd_run_until(bool (*done)(void *ctx), void *ctx, int64_t deadline)
+{
+	for (;;) {
+		net_run();
+		if (done(ctx))
+			return true;
+		if (net.now >= deadline)
+			return false;
+		net.now += 10 * MS_;
+	}
+}
+
+/* Time passes, 100 ms at a time, netd's timer ticking. */
+static void wait_ms(unsigned ms)
+{
+	for (unsigned t = 0; t < ms; t += 100) {
+		net.now += 100 * MS_;
+		swap_link_tick();
+		net_run();
+	}
+}
+
+/* --- the pager's side --- */
+
+static uint8_t *pager_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
+{
+	(void)ctx;
+	*run = (uint32_t)(sizeof(pgr.mem) - id * PG - off);
+	return pgr.mem + id * PG + off;
+}
+
+static void pager_done(void *ctx, uint64_t id, int error)
+{
+	(void)ctx;
+	assert_int_equal(pgr.done[id], 0);
+	pgr.done[id] = error + 1;
+}
+
+static void pager_gone(void)
+{
+	pgr.gone++;
+}
+
+/* A swap header's page: its UUID from seed. */
+static void mkswap(unsigned seed)
+{
+	memset(srv.disk, 0, PG);
+	for (unsigned i = 0; i < 16; i++)
+		srv.disk[1036 + i] = (uint8_t)(seed * 31 + i);
+	memcpy(srv.disk + PG - 10, "SWAPSPACE2", 10);
+}
+
+/* netd at boot, the link set up over a healthy server. */
+static int setup(void **state)
+{
+	static const struct nbd_io pager = { NULL, pager_data, pager_done };
+
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	memset(&first, 0, sizeof(first));
+	memset(&net, 0, sizeof(net));
+	memset(&srv, 0, sizeof(srv));
+	memset(&pgr, 0, sizeof(pgr));
+	net.now = 1000 * MS_;
+	net.sndbuf = 1u << 20;
+	srv.greet = srv.answer = true;
+	mkswap(1);
+	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone), 0);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	return 0;
+}
+
+static void submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
+{
+	assert_int_equal(swap_link_submit(cmd, id, offset, len), 0);
+	swap_link_push();
+	net_run();
+}
+
+/* The server restarts with a write waiting: the same export comes back,
+ * its first page is read before anything else, and the write goes again. */
+static void reconnect_same_export(void **state)
+{
+	(void)state;
+	srv.answer = false;
+	memset(pgr.mem + PG, 0x5a, PG);
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	assert_int_equal(srv.writes, 1);
+	server_close();
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(srv.first_type[0], NBD_CMD_READ);
+	assert_int_equal(srv.first_type[1], NBD_CMD_WRITE);
+	assert_int_equal(pgr.done[1], 1);
+	assert_memory_equal(srv.disk + 8 * PG, pgr.mem + PG, PG);
+	assert_int_equal(pgr.gone, 0);
+}
+
+/* The server comes back serving another export of the same size (mkswap
+ * made again: another UUID): the link gives up at once, says why, and
+ * the write waiting is not sent to it. */
+static void reconnect_other_export(void **state)
+{
+	(void)state;
+	srv.answer = false;
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	server_close();
+	mkswap(2);
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_int_equal(pgr.gone, 1);
+	assert_int_equal(pgr.done[1], -ENXIO + 1);
+	assert_int_equal(srv.writes, 1);		/* only the first connection's */
+	assert_non_null(strstr(said, "not the one swap was set up on"));
+}
+
+/* The first page cannot be read on a new connection: that attempt fails,
+ * the next one reads it and the request goes again. */
+static void first_page_unreadable(void **state)
+{
+	(void)state;
+	srv.answer = false;
+	submit(NBD_CMD_READ, 2, 4 * PG, PG);
+	server_close();
+	srv.answer = true;
+	srv.read0_fails = true;
+	wait_ms(600);
+	assert_int_equal(pgr.done[2], 0);
+	assert_int_equal(swap_link_state(), SWAP_RETRYING);
+	srv.read0_fails = false;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.done[2], 1);
+}
+
+/* A 64 KiB write, larger than the send buffer, that the server drops the
+ * connection on as soon as it sees it: it never goes out whole, yet it
+ * fails after NBD_SENDS_MAX connections, and the link goes on. */
+static void large_write_dropped(void **state)
+{
+	(void)state;
+	net.sndbuf = 23 * 1024;
+	srv.drop_write_over = 32 * 1024;
+	submit(NBD_CMD_WRITE, 0, 16 * PG, 16 * PG);
+	wait_ms(60 * 1000);
+	assert_int_equal(pgr.done[0], -EIO + 1);
+	assert_int_equal(net.opens, 1 + NBD_SENDS_MAX);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	submit(NBD_CMD_READ, 20, 16 * PG, PG);
+	assert_int_equal(pgr.done[20], 1);
+	assert_int_equal(pgr.gone, 0);
+}
+
+/* A server that shakes hands and reads the first page on every connection
+ * but drops each before answering a request: its handshakes do not count
+ * as answers, and after RETRIES connections in a row it is gone, not
+ * after four connections for each request waiting. */
+static void answers_nothing_gone(void **state)
+{
+	(void)state;
+	net.sndbuf = 23 * 1024;
+	srv.drop_after_first = true;
+	for (unsigned id = 0; id < 4; id++)
+		submit(NBD_CMD_WRITE, id * 16, id * 16 * PG, 16 * PG);
+	wait_ms(60 * 1000);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_int_equal(pgr.gone, 1);
+	assert_int_equal(net.opens, 1 + RETRIES);
+	assert_int_equal(pgr.done[48], -ENXIO + 1);	/* never sent, failed with the rest */
+}
+
+/* Connections lost while nothing waits (a server restarted while idle)
+ * are not held against the server, however many. */
+static void idle_losses_not_gone(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < 3 * RETRIES; k++) {
+		server_close();
+		wait_ms(1000);
+		assert_int_equal(swap_link_state(), SWAP_UP);
+	}
+	submit(NBD_CMD_READ, 3, 0, PG);
+	assert_int_equal(pgr.done[3], 1);
+	assert_memory_equal(pgr.mem + 3 * PG, srv.disk, PG);
+}
+
+/* A request made while an attempt waits for the server's handshake does
+ * not stretch the attempt's bound (3 s) to the answers' (20 s). */
+static void submit_while_retrying(void **state)
+{
+	(void)state;
+	srv.greet = false;
+	server_close();
+	wait_ms(600);			/* the next attempt: connected, no greeting */
+	assert_int_equal(net.opens, 2);
+	assert_true(net.open);
+	assert_int_equal(swap_link_submit(NBD_CMD_READ, 3, 0, PG), 0);
+	wait_ms(4000);
+	assert_true(net.opens >= 3);	/* dropped at its bound, tried again */
+	srv.greet = true;
+	wait_ms(4000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.done[3], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(reconnect_same_export, setup),
+		cmocka_unit_test_setup(reconnect_other_export, setup),
+		cmocka_unit_test_setup(first_page_unreadable, setup),
+		cmocka_unit_test_setup(large_write_dropped, setup),
+		cmocka_unit_test_setup(answers_nothing_gone, setup),
+		cmocka_unit_test_setup(idle_losses_not_gone, setup),
+		cmocka_unit_test_setup(submit_while_retrying, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
