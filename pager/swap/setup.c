@@ -50,7 +50,7 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 	if (too_small(b, bytes) < 0 || !(page.pa = frame_alloc_pinned()))
 		return -1;
 	r = b->ops->read(b->ctx, t, &page, 1, &done);
-	if (r < 0 || done.err[0] < 0) {
+	if (r < 0 || done.err[0] != 0) {
 		printf("pager: swap: reading the disk's first page failed (%d); no swap\n",
 		       r < 0 ? r : done.err[0]);
 		r = -1;
