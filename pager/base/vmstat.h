@@ -105,6 +105,15 @@ static inline void vmstat_count_n(enum vmstat_item e, int64_t n)
 	vmstat_counts[e] += (uint64_t)n;
 }
 
+/* vmstat_count_n for a counter counted where the pager lock may not be
+ * held (a transfer's, made with the lock let go): one indivisible add, as
+ * a timer tick may switch to another thread counting the same. Every
+ * count of such a counter must be made this way. */
+static inline void vmstat_count_unlocked(enum vmstat_item e, int64_t n)
+{
+	__atomic_fetch_add(&vmstat_counts[e], (uint64_t)n, __ATOMIC_RELAXED);
+}
+
 /* A level read from its owner when asked: e's value is fn() from now on. */
 typedef uint64_t vmstat_gauge_fn(void);
 void vmstat_gauge(enum vmstat_item e, vmstat_gauge_fn *fn);

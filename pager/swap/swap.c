@@ -126,9 +126,12 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 		r = dev.ops->flush(dev.ctx, t);	/* not known to be readable: failed */
 	for (unsigned k = 0; k < n; k++)
 		err[k] = r < 0 ? r : done.err[k];
-	vmstat_count_n(write ? VMSTAT_SWAP_REQUESTS_OUT : VMSTAT_SWAP_REQUESTS_IN, done.requests);
+	/* Transfers run with the lock let go (the writer, the swap-in thread,
+	 * a fault's read): these counts are theirs alone, made indivisibly. */
+	vmstat_count_unlocked(write ? VMSTAT_SWAP_REQUESTS_OUT : VMSTAT_SWAP_REQUESTS_IN,
+			      done.requests);
 	if (write && done.requests > 0)
-		vmstat_count_n(VMSTAT_SWAP_PAGES_OUT, n);
+		vmstat_count_unlocked(VMSTAT_SWAP_PAGES_OUT, n);
 }
 
 void swap_slot_ref(void *ctx, uint32_t slot)
