@@ -89,12 +89,19 @@ void delivery_release_caller(struct thread *t)
 		return;
 	caller->replier = NULL;
 	t->reply_to = NULL;
-	if (caller->in_fault) {
-		caller->in_fault = 0;
-		sched_ready(caller);
-	} else {
+	if (!caller->in_fault) {
 		thread_wake(caller, -ERR_PIPE);
+		return;
 	}
+	caller->in_fault = 0;
+	/* A fault for a delivery's page (its copy kept): the copy is tried
+	 * again, asking another pager thread or given up. Run as it was, the
+	 * caller would leave its call with no result, and its copy would land
+	 * at its next fault, over whatever it was doing then. */
+	if (caller->stash)
+		delivery_finish(caller);
+	else
+		sched_ready(caller);	/* it faults again */
 }
 
 /* The copy to t is given up with err: the handle h it installed (naming
@@ -152,8 +159,10 @@ int delivery_to(struct thread *to, const struct msg *k)
 	}
 	const struct handle *e = k->handle >= 0 ? handle_entry(to->proc, (uint64_t)k->handle) : NULL;
 
+	/* A fault is a call too: its thread waits for the pager's reply. */
 	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
-			       e ? e->obj : NULL, k->origin == ORIGIN_CALL);
+			       e ? e->obj : NULL,
+			       k->origin == ORIGIN_CALL || k->origin == ORIGIN_FAULT);
 }
 
 void delivery_finish(struct thread *t)

@@ -266,6 +266,42 @@ static void test_dropped_reply_keeps_owed(void **state)
 	assert_ptr_equal(c.replier, &srv);
 }
 
+/* The server calls y; y's reply cannot reach the server's buffer, and the
+ * pager thread that got the server's fault for it ends (thread_end's
+ * unlink: delivery_release_caller). The server does not leave its call
+ * with no reply: its fault is asked again (queued for the next pager
+ * thread), and once the page is there the reply lands and the call
+ * returns 0. */
+static void test_fault_owner_ends(void **state)
+{
+	(void)state;
+	ecall_at(&y, 0x13000, SYS_RECV, (const uint64_t[]){ Y_EP, (uintptr_t)&y_buf }, 2);
+	srv_buf = (struct msg){ .label = 3, .handle = -1 };
+	ecall_at(&srv, SRV_PC, SYS_CALL, (const uint64_t[]){ Y_EP, (uintptr_t)&srv_buf }, 2);
+	returned(&y, 0);
+	fake_unmapped = (uintptr_t)&srv_buf;
+	y_buf = (struct msg){ .label = 4, .handle = -1, .len = 8 };
+	ecall_at(&y, 0x13000, SYS_REPLY, (const uint64_t[]){ (uintptr_t)&y_buf }, 1);
+	pager_got_fault(&pager, &srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
+
+	tq_remove(&pager);
+	delivery_release_caller(&pager);
+	assert_int_equal(srv.state, T_SEND);	/* its fault, waiting for a pager thread */
+	assert_true(srv.in_fault);
+	assert_non_null(srv.stash);
+
+	ecall_at(&pager, 0x30000, SYS_RECV_REGS, (const uint64_t[]){ FAULT_EP, (uintptr_t)&pager_buf }, 2);
+	returned(&pager, MSG_IN_REGS);		/* the queued fault, at once */
+	assert_int_equal(arch_msg_label(&pager.regs), FAULT_LABEL);
+	assert_int_equal(arch_msg_word(&pager.regs, 0), (uintptr_t)&srv_buf);
+	assert_ptr_equal(srv.replier, &pager);
+	fake_unmapped = 0;
+	pager_replies(&pager, FAULT_RESUME);
+	returned(&srv, 0);
+	assert_int_equal(srv_buf.label, 4);
+	assert_null(srv.stash);
+}
+
 /* A handle passed asking for a right its sender lacks fails the send
  * (-ERR_ACCES), the waiting server given nothing; a subset goes. */
 static void test_passed_rights_held(void **state)
@@ -323,6 +359,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queued_page_gone_no_pager, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_call_lets_caller_go, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_reply_keeps_owed, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_owner_ends, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_passed_rights_held, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 	};
