@@ -89,19 +89,23 @@ void delivery_release_caller(struct thread *t)
 		return;
 	caller->replier = NULL;
 	t->reply_to = NULL;
-	if (!caller->in_fault) {
-		thread_wake(caller, -ERR_PIPE);
-		return;
-	}
-	caller->in_fault = 0;
-	/* A fault for a delivery's page (its copy kept): the copy is tried
-	 * again, asking another pager thread or given up. Run as it was, the
-	 * caller would leave its call with no result, and its copy would land
-	 * at its next fault, over whatever it was doing then. */
-	if (caller->stash)
-		delivery_finish(caller);
+	if (caller->in_fault)
+		delivery_fault_unanswered(caller);
 	else
-		sched_ready(caller);	/* it faults again */
+		thread_wake(caller, -ERR_PIPE);
+}
+
+void delivery_fault_unanswered(struct thread *t)
+{
+	t->in_fault = 0;
+	/* A fault for a delivery's page (its copy kept): the copy is tried
+	 * again, asking another pager thread or given up. Run as it was, t
+	 * would leave its call with no result, and its copy would land at its
+	 * next fault, over whatever it was doing then. */
+	if (t->stash)
+		delivery_finish(t);
+	else
+		sched_ready(t);	/* it faults again, in its own trap */
 }
 
 /* The copy to t is given up with err: the handle h it installed (naming

@@ -42,6 +42,13 @@ void delivery_drop(struct thread *t, int64_t err);
  * never reached it): the caller gets -ERR_PIPE, as from a server that
  * died; a faulting one retries its access, which finds out again. */
 void delivery_release_caller(struct thread *t);
+/* t's fault call will not be answered (the pager thread it went to ends,
+ * or the pager's endpoint loses its last receiver): t tries again in its
+ * own time, never ended from here (the code that called may go on using
+ * threads): a delivery's copy kept for t is tried anew (another pager
+ * thread asked, or given up with an error), else t runs and faults again,
+ * which ends it in its own trap if it has no pager any more. */
+void delivery_fault_unanswered(struct thread *t);
 /* t is ending (thread_end.c): drop the copy kept for it. */
 void delivery_thread_gone(struct thread *t);
 /* Messages delivery_in_regs wrote into registers: the slow path's count

@@ -49,11 +49,10 @@ static void endpoint_orphaned(struct object *o)
 	while ((t = tq_pop(&ep->receivers)))
 		thread_wake(t, -ERR_PIPE);
 	while ((t = tq_pop(&ep->senders))) {
-		if (t->in_fault) {
-			fault_no_pager(t);
-			continue;
-		}
-		thread_wake(t, -ERR_PIPE);
+		if (t->in_fault)
+			delivery_fault_unanswered(t);	/* ends no process here */
+		else
+			thread_wake(t, -ERR_PIPE);
 	}
 }
 

@@ -302,6 +302,38 @@ static void test_fault_owner_ends(void **state)
 	assert_null(srv.stash);
 }
 
+/* The pager's endpoint loses its last receiver with faults queued on it:
+ * b's (its queued message's page) and the server's (its buffer's page, for
+ * c's message). Closing the handle ends no process from there (the fake's
+ * proc_end fails the test): b's send runs again from its ecall, where it
+ * will fault and meet no pager in its own trap; the server's delivery is
+ * given up (-ERR_FAULT) and c, whose call it never saw, gets -ERR_PIPE. */
+static void test_pager_gone_faults_queued(void **state)
+{
+	(void)state;
+	tq_remove(&pager);
+	b_msg = (struct msg){ .label = 1, .handle = -1 };
+	c_msg = (struct msg){ .label = 2, .handle = -1, .len = 8 };
+	client_sends(&b, B_PC, &b_msg, 0);
+	fake_unmapped = (uintptr_t)&b_msg;
+	server_recv(SRV_EP);
+	assert_int_equal(b.state, T_SEND);	/* its fault, queued */
+	assert_true(b.in_fault);
+	assert_int_equal(srv.state, T_RECV);
+	fake_unmapped = (uintptr_t)&srv_buf;
+	client_sends(&c, C_PC, &c_msg, 1);
+	assert_int_equal(srv.state, T_SEND);
+	assert_true(srv.in_fault);
+
+	handle_close(&procs[1], FAULT_EP);
+	assert_int_equal(b.state, T_READY);
+	assert_false(b.in_fault);
+	assert_int_equal(b.regs.x[0], B_PC);	/* its send runs again */
+	returned(&srv, -ERR_FAULT);
+	assert_null(srv.stash);
+	returned(&c, -ERR_PIPE);
+}
+
 /* A handle passed asking for a right its sender lacks fails the send
  * (-ERR_ACCES), the waiting server given nothing; a subset goes. */
 static void test_passed_rights_held(void **state)
@@ -360,6 +392,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropped_call_lets_caller_go, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_reply_keeps_owed, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_owner_ends, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_pager_gone_faults_queued, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_passed_rights_held, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 	};
