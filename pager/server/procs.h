@@ -11,10 +11,11 @@
 
 struct vm_space;
 
-#define PROCS_MAX PAGER_PROCS_MAX	/* one notification bit each; bits 57 to
-					 * 61 are the pager threads' (threads.h),
-					 * 62 the disk's (drivers/blk_protocol.h),
-					 * 63 is reserved */
+#define PROCS_MAX PAGER_PROCS_MAX	/* one notification bit each; bits 57 and
+					 * 59 to 61 are the pager threads'
+					 * (threads.h), 62 the disk's
+					 * (drivers/blk_protocol.h), 58 is free,
+					 * 63 reserved */
 #define PROC_NAME 16
 
 struct pproc {
