@@ -52,12 +52,13 @@ static int fill_held(struct vm_space *s, struct vm_region *r, uint64_t i, unsign
  * free it and have the mapping make it again, reclaiming then. */
 static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
+	struct pv_chunk *c;
 	int res;
 
-	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) || pv_hold(&r->pages, i) < 0)
+	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) || !(c = pv_hold(&r->pages, i)))
 		return VM_FAULT_NOMEM;
-	res = fill_held(s, r, i, how | VM_MAP_RESERVED);
-	pv_unhold(&r->pages, i);
+	res = fill_held(s, r, i, how | VM_MAP_RESERVED | VM_MAP_HELD);
+	pv_unhold(&r->pages, c);
 	return res;
 }
 

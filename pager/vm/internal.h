@@ -226,8 +226,9 @@ void vm_note_bug(const char *why);
  * a slot other entries still name (swapcache_tied). */
 unsigned vm_entry_perm(const struct vm_region *r, uint32_t e);
 /* vm_page_map's how; VM_MAP_RESERVED: the caller reserved the rmap entry
- * (one rmap_reserve for a run of pages: fault-around, fork). */
-enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4 };
+ * (one rmap_reserve for a run of pages: fault-around, fork); VM_MAP_HELD:
+ * it holds the page entry's chunk (pv_hold: page_fill_map). */
+enum { VM_MAP_COW = 1, VM_MAP_CLEAN = 2, VM_MAP_RESERVED = 4, VM_MAP_HELD = 8 };
 int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, unsigned how);
 /* vm_page_map(how 0, rmap entries reserved) for a run of frames just
  * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <

@@ -70,7 +70,7 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	unsigned perm;
 	uint32_t e = how_entry(r, pa, f, how, &perm);
 
-	if (pv_reserve(&r->pages, i) < 0)
+	if (!(how & VM_MAP_HELD) && pv_reserve(&r->pages, i) < 0)
 		return VM_FAULT_NOMEM;
 	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
 	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0) {
@@ -268,9 +268,15 @@ uint64_t vm_frame_alloc_unzeroed(void)
 /* The VM core's last hold on pa went (no mapping, no object). A frame the
  * swap cache still ties is parked: the slot's other entries will map it,
  * and swapcache_slot_put frees it when the tie goes. */
+/* One look at the descriptor for the usual frame, neither holding a slot
+ * nor tied to one (swapcache_drop_hold, then swapcache_tied, looked it up
+ * twice more: ~1 M instructions of forkcow's children's exits). */
 void vm_frame_release(uint64_t pa)
 {
-	swapcache_drop_hold(pa);
-	if (!swapcache_tied(pa))
+	const struct frame *f = swapcache_anon(pa);
+
+	if (f && (f->flags & FRAME_F_SLOT_HELD))
+		swapcache_drop_hold(pa);
+	if (!f || !swapcache_desc_tied(f, pa))
 		frame_free(pa);
 }

@@ -133,11 +133,17 @@ int pv_reserve(struct pagevec *v, uint64_t i)
 	return chunk_for(v, i) ? 0 : -1;
 }
 
-/* c goes if nothing keeps it: no entry, no hold. */
+/* c goes if nothing keeps it: no entry, no hold; during a walk, once the
+ * walk is over (pv_each). */
 static void drop_if_unused(struct pagevec *v, const struct pv_chunk *c)
 {
-	if (!c->used && !c->held)
-		drop_chunk(v, lower_bound(v, c->first));
+	if (c->used || c->held)
+		return;
+	if (v->walks) {
+		v->emptied++;
+		return;
+	}
+	drop_chunk(v, lower_bound(v, c->first));
 }
 
 void pv_unreserve(struct pagevec *v, uint64_t i)
@@ -148,22 +154,17 @@ void pv_unreserve(struct pagevec *v, uint64_t i)
 		drop_if_unused(v, c);
 }
 
-int pv_hold(struct pagevec *v, uint64_t i)
+struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i)
 {
 	struct pv_chunk *c = chunk_for(v, i);
 
-	if (!c)
-		return -1;
-	c->held++;
-	return 0;
+	if (c)
+		c->held++;
+	return c;
 }
 
-void pv_unhold(struct pagevec *v, uint64_t i)
+void pv_unhold(struct pagevec *v, struct pv_chunk *c)
 {
-	struct pv_chunk *c = find(v, i);
-
-	if (!c || !c->held)
-		return;
 	c->held--;
 	drop_if_unused(v, c);
 }
@@ -296,28 +297,55 @@ unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t
 	return (unsigned)(out - idx);
 }
 
-/* The chunk walked is held while fn runs, and the next one found by its
- * index, as chunks may go meanwhile (pagevec.h). The hold is bookkeeping,
- * not an entry: taken through the const, as find's hint is. */
+/* The chunks a walk left empty go once every walk is over. Out of line
+ * and cold: pv_each stays small enough to take its callback inline. */
+__attribute__((noinline, cold)) static void drop_emptied(struct pagevec *v)
+{
+	v->emptied = 0;
+	for (uint32_t k = v->n; k-- > 0;)
+		if (!v->chunks[k]->used && !v->chunks[k]->held)
+			drop_chunk(v, k);
+}
+
+uint32_t pv_walk_begin(struct pagevec *v, uint64_t from)
+{
+	v->walks++;
+	return lower_bound(v, from - from % PV_CHUNK);
+}
+
+int pv_walk_chunk(const struct pagevec *v, uint32_t k, uint64_t *first, const uint32_t **e)
+{
+	if (k >= v->n)
+		return 0;
+	*first = v->chunks[k]->first;
+	*e = v->chunks[k]->e;
+	return 1;
+}
+
+void pv_walk_end(struct pagevec *v)
+{
+	if (--v->walks == 0 && v->emptied)
+		drop_emptied(v);
+}
+
+/* Counting walks is bookkeeping, not an entry: taken through the const,
+ * as find's hint is. */
 int pv_each(const struct pagevec *cv, uint64_t from, uint64_t to, pv_fn *fn, void *ctx)
 {
 	struct pagevec *v = (struct pagevec *)cv;
-	uint64_t base = from - from % PV_CHUNK;
+	const uint32_t *e;
+	uint64_t first;
 	int r = 0;
 
-	for (uint32_t k = lower_bound(v, base); k < v->n && !r; k = lower_bound(v, base)) {
-		struct pv_chunk *c = v->chunks[k];
-		uint64_t j = from > c->first ? from : c->first;
+	for (uint32_t k = pv_walk_begin(v, from); !r && pv_walk_chunk(v, k, &first, &e); k++) {
+		uint64_t j = from > first ? from : first;
 
-		if (c->first >= to)
+		if (j >= to)
 			break;
-		c->held++;
-		for (; j < c->first + PV_CHUNK && j < to && !r; j++)
-			r = c->e[j - c->first] ? fn(ctx, j, c->e[j - c->first]) : 0;
-		base = c->first + PV_CHUNK;
-		c->held--;
-		drop_if_unused(v, c);
+		for (; j < first + PV_CHUNK && j < to && !r; j++)
+			r = e[j - first] ? fn(ctx, j, e[j - first]) : 0;
 	}
+	pv_walk_end(v);
 	return r;
 }
 

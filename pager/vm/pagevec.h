@@ -23,6 +23,10 @@ struct pagevec {
 					 * the next page's are mostly in the
 					 * same chunk, so it is looked at
 					 * before the binary search */
+	uint32_t walks;			/* pv_each walks under way: no chunk is
+					 * freed meanwhile (the walk's indices
+					 * stay), and the empty ones go after */
+	uint32_t emptied;		/* chunks left empty by those walks */
 };
 
 /* Entry i (0 if its chunk does not exist). */
@@ -45,11 +49,12 @@ void pv_unreserve(struct pagevec *v, uint64_t i);
 /* pv_reserve, and entry i's chunk is kept, even when its last entry goes,
  * until pv_unhold: for a fault that finds its page only after it reserved
  * (finding it may reclaim, which may clear the chunk's other entries, and
- * making the chunk again then could reclaim the page found). Holds nest. */
-int pv_hold(struct pagevec *v, uint64_t i);
-/* The hold on entry i's chunk ends: the chunk goes if it holds no entry
- * and no other hold. */
-void pv_unhold(struct pagevec *v, uint64_t i);
+ * making the chunk again then could reclaim the page found). Holds nest.
+ * The chunk, or NULL if memory is short. */
+struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i);
+/* The hold on chunk c of v ends: c goes if it holds no entry and no other
+ * hold. */
+void pv_unhold(struct pagevec *v, struct pv_chunk *c);
 /* The first index in [i, end) whose entry is not 0, or end. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
 /* An end for [from, to) with no entry at or past it: the end of the last
@@ -66,9 +71,20 @@ unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t
  * chunks: for a walk over everything (vm_check, fork), where a look-up per
  * entry would cost a search each. fn may set entries of v to other
  * non-zero values, and what fn does may clear entries (reclaim, when fn
- * allocates): the chunk being walked is held until its walk ends, and one
- * freed before the walk reaches it is simply not met. */
+ * allocates): no chunk is freed until the walk ends, and a cleared entry
+ * the walk has not reached yet is not met. */
 typedef int pv_fn(void *ctx, uint64_t i, uint32_t e);
+/* pv_each's steps, for a walk whose per-entry code should be inline in
+ * its caller (fork's): pv_walk_begin gives the index of the first chunk
+ * that may hold entries at or past from; pv_walk_chunk gives chunk k's
+ * first index and entries (PV_CHUNK of them), or 0 past the last chunk;
+ * pv_walk_end ends the walk. Between begin and end no chunk is freed, so
+ * chunk indices and entry pointers stay good whatever the walk's code
+ * clears (pv_each's promise), and entries it sets non-zero are set in
+ * chunks that exist. */
+uint32_t pv_walk_begin(struct pagevec *v, uint64_t from);
+int pv_walk_chunk(const struct pagevec *v, uint32_t k, uint64_t *first, const uint32_t **e);
+void pv_walk_end(struct pagevec *v);
 int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx);
 /* Entries in [from, to) that are not 0. */
 uint64_t pv_count(const struct pagevec *v, uint64_t from, uint64_t to);

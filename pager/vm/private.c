@@ -212,6 +212,23 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 	return 0;
 }
 
+/* fork_page for each of the parent's entries in [0, n): pv_each's walk,
+ * made here so that fork_page is inline in its loop (through pv_each's
+ * callback it was a call an entry: ~1.5 M instructions of forkcow). */
+static int fork_walk(struct fork_ctx *x, uint64_t n)
+{
+	struct pagevec *v = &x->p->pages;
+	const uint32_t *e;
+	uint64_t first;
+	int r = 0;
+
+	for (uint32_t k = pv_walk_begin(v, 0); !r && pv_walk_chunk(v, k, &first, &e); k++)
+		for (uint64_t j = first; j < first + PV_CHUNK && j < n && !r; j++)
+			r = e[j - first] ? fork_page(x, j, e[j - first]) : 0;
+	pv_walk_end(v);
+	return r;
+}
+
 /* Every page of p goes to c (fork_page), in one walk of p's page array
  * that hands each entry over without a look-up, the child's maps made a
  * run at a time. */
@@ -232,7 +249,7 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 
 	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
-	res = pv_each(&p->pages, 0, n, fork_page, &x);
+	res = fork_walk(&x, n);
 	if (!res)
 		res = fork_protects(&x);
 	return res ? res : fork_maps(&x);

@@ -162,23 +162,23 @@ static void test_unreserve(void **state)
 static void test_hold(void **state)
 {
 	struct pagevec v = { 0 };
+	struct pv_chunk *h1, *h2, *h3;
 
 	(void)state;
 	assert_int_equal(pv_set(&v, 10, 1), 0);
-	assert_int_equal(pv_hold(&v, 11), 0);
+	assert_non_null(h1 = pv_hold(&v, 11));
 	assert_int_equal(pv_set(&v, 10, 0), 0);	/* its last entry */
 	pv_unreserve(&v, 11);
 	assert_int_equal(v.n, 1);
-	assert_int_equal(pv_hold(&v, 12), 0);	/* a second hold */
-	pv_unhold(&v, 11);
+	assert_ptr_equal(h2 = pv_hold(&v, 12), h1);	/* a second hold */
+	pv_unhold(&v, h1);
 	assert_int_equal(v.n, 1);
-	pv_unhold(&v, 12);
+	pv_unhold(&v, h2);
 	assert_int_equal(v.n, 0);
-	pv_unhold(&v, 12);			/* no chunk, no hold: nothing */
-	assert_int_equal(pv_hold(&v, 5000), 0);	/* made by the hold */
+	assert_non_null(h3 = pv_hold(&v, 5000));	/* made by the hold */
 	assert_int_equal(v.n, 1);
 	assert_int_equal(pv_put(&v, 5001, 4), 0);
-	pv_unhold(&v, 5000);
+	pv_unhold(&v, h3);
 	assert_int_equal(v.n, 1);		/* it holds an entry now */
 	assert_int_equal(pv_get(&v, 5001), 4);
 	pv_free(&v);
