@@ -302,12 +302,28 @@ static int shared_resize(struct vm_region *r, uint64_t npages)
 	return 0;
 }
 
+/* Whether a neighbour of r on its object's list reaches every page r
+ * reaches: fork's copies sit side by side, so an exit's region mostly
+ * has one, and then its going drops nothing without a walk to say so. */
+static int twin_covers(const struct vm_region *r)
+{
+	const struct vm_region *q[2] = { r->obj_prev, r->obj_next };
+
+	for (int k = 0; k < 2; k++)
+		if (q[k] && q[k]->pgoff <= r->pgoff &&
+		    q[k]->pgoff + region_pages(q[k]) >= r->pgoff + region_pages(r))
+			return 1;
+	return 0;
+}
+
 /* r is out of its space's list: out of its object's too, the pages only
  * it reached go, then its reference. */
 static void shared_release(struct vm_region *r)
 {
+	int covered = twin_covers(r);
+
 	object_leave(r);
-	if (r->obj->refs > 1)
+	if (r->obj->refs > 1 && !covered)
 		object_drop_unreached(r->obj, r->pgoff, region_reach_end(r), r);
 	object_put(r->obj);
 }
