@@ -337,6 +337,31 @@ static uint64_t object_regions(const struct vm_object *o)
 	return n;
 }
 
+/* o's list of its regions (shared.c): each a live region on o (found in
+ * its space at its start), linked back, sorted by pgoff, refs of them.
+ * With refs the number of regions on o (object_regions), every region on
+ * o is on the list. Read before anything walks the list. */
+static int check_object_list(const struct vm_object *o)
+{
+	const struct vm_region *prev = NULL;
+	uint64_t n = 0;
+
+	for (const struct vm_region *r = o->regions; r; prev = r, r = r->obj_next) {
+		const struct found at = { .space = r->space, .va = r->start,
+					  .name = ", regions on its list before", .value = n };
+		if (++n > o->refs)
+			return fail("shared object's list holds more regions than its references", at);
+		if (!space_live(r->space) || vm_region_find(r->space, r->start) != r)
+			return fail("shared object's list holds a region no space has", at);
+		if (r->obj != o || r->obj_prev != prev || (prev && prev->pgoff > r->pgoff))
+			return fail("shared object's list is not linked back in order", at);
+	}
+	if (n != o->refs)
+		return fail("shared object's list misses regions on it", (struct found){
+			.name = ", regions on its list", .value = n });
+	return 0;
+}
+
 /* The first page of o that no region reaches (o holds none: shared.c
  * drops each with the last region reaching it), or o->npages; a run of
  * reached pages at a time. */
@@ -350,7 +375,8 @@ static uint64_t object_unreached(const struct vm_object *o)
 }
 
 /* Every object's pages link back or name a slot, some region reaches each,
- * and its references are its regions. Adds swapped pages. */
+ * its references are its regions, and its list holds them. Adds swapped
+ * pages. */
 static int check_objects(uint64_t *swapped)
 {
 	for (uint32_t id = 1; id < vm_object_count(); id++) {
@@ -361,6 +387,8 @@ static int check_objects(uint64_t *swapped)
 		if (o->id != id || object_regions(o) != o->refs)
 			return fail("shared object's references are not its regions",
 				    (struct found){ .name = ", references", .value = o->refs });
+		if (check_object_list(o) < 0)
+			return -1;
 		if ((j = object_unreached(o)) < o->npages)
 			return fail("shared object holds a page no region reaches",
 				    (struct found){ .frame = entry_frame(pv_get(&o->pages, j)),

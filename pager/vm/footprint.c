@@ -29,32 +29,97 @@ int vm_frame_alone(uint64_t pa)
 	return vm.swap.slot_refs(vm.swap.ctx, slot) <= (uint32_t)swapcache_held(pa);
 }
 
+/* The pages of an object one side reaches, a run at a time: s's regions
+ * (mine) or every other space's, read off the object's list, which is
+ * sorted by pgoff, by one cursor per side. */
+struct side {
+	const struct vm_region *at;	/* the next region to look at */
+	const struct vm_space *s;
+	int mine;
+	uint64_t lo, hi;		/* the run found last: [lo, hi) */
+};
+
+static int on_side(const struct side *d, const struct vm_region *r)
+{
+	return (r->space == d->s) == d->mine;
+}
+
+/* The side's next run: its next region's reach, joined with those of its
+ * regions after it that start within it. 0: none is left. */
+static int side_next(struct side *d)
+{
+	const struct vm_region *r = d->at;
+
+	for (; r && !on_side(d, r); r = r->obj_next)
+		vm_object_visit();
+	if (!r)
+		return 0;
+	vm_object_visit();
+	d->lo = r->pgoff;
+	d->hi = region_reach_end(r) > d->lo ? region_reach_end(r) : d->lo;	/* never less (vm_check) */
+	for (r = r->obj_next; r && r->pgoff <= d->hi; r = r->obj_next) {
+		vm_object_visit();
+		if (on_side(d, r) && region_reach_end(r) > d->hi)
+			d->hi = region_reach_end(r);
+	}
+	d->at = r;
+	return 1;
+}
+
 /* A shared region's pages live in its object, which holds only pages
- * some region reaches (shared.c): a page of r's that no other space's
- * region reaches goes with s, and counts alone; the others, shared. */
-static void object_footprint(const struct vm_space *s, const struct vm_region *r,
+ * some region reaches (shared.c): a page s's regions on o reach that no
+ * other space's region reaches goes with s, and counts alone; the others,
+ * shared. s's runs against the others', each list walked once: the cost
+ * is o's regions, whatever their number in s. */
+static void object_footprint(const struct vm_space *s, const struct vm_object *o,
 			     uint64_t *alone, uint64_t *shared)
 {
-	const struct vm_object *o = r->obj;
-	uint64_t j = r->pgoff, end = r->pgoff + region_pages(r), next;
+	struct side me = { o->regions, s, 1, 0, 0 }, others = { o->regions, s, 0, 0, 0 };
+	uint64_t all = 0, both = 0;
+	int more = side_next(&others);
 
-	if (end > o->npages)
-		end = o->npages;	/* never (vm_check), but the walk must end */
-	while (j < end) {
-		int others = vm_object_reached(o, j, s, NULL, &next);
-		if (next > end)
-			next = end;
-		*(others ? shared : alone) += object_pages(o, j, next);
-		j = next;
+	while (side_next(&me)) {
+		all += object_pages(o, me.lo, me.hi);
+		for (; more && others.lo < me.hi; more = side_next(&others)) {
+			uint64_t lo = others.lo > me.lo ? others.lo : me.lo;
+			uint64_t hi = others.hi < me.hi ? others.hi : me.hi;
+			if (lo < hi)
+				both += object_pages(o, lo, hi);
+			if (others.hi > me.hi)
+				break;	/* it runs on into my next run */
+		}
 	}
+	*alone += all - both;
+	*shared += both;
+}
+
+/* Whether walk `walk` meets o for the first time (and marks it met): a
+ * space's walk of its regions takes each object once. */
+static int first_meeting(struct vm_object *o, uint64_t walk)
+{
+	if (o->met == walk)
+		return 0;
+	o->met = walk;
+	return 1;
+}
+
+/* Numbers the walks that meet objects (never 0, an object's first mark). */
+static uint64_t new_walk(void)
+{
+	static uint64_t walks;
+
+	return ++walks;
 }
 
 void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared)
 {
+	uint64_t walk = new_walk();
+
 	*alone = *shared = 0;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->obj) {
-			object_footprint(s, r, alone, shared);
+			if (first_meeting(r->obj, walk))
+				object_footprint(s, r->obj, alone, shared);
 			continue;
 		}
 		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
@@ -71,20 +136,17 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 	}
 }
 
-/* Whether r is s's first region on its object and s's regions hold every
- * reference to it (o->refs counts regions, not spaces): then s's death
- * frees the object, its page array with it. */
-static int object_goes_with(const struct vm_space *s, const struct vm_region *r)
+/* Whether s's regions hold every reference to o (o->refs counts
+ * regions, not spaces): then s's death frees the object, its page array
+ * with it. */
+static int object_goes_with(const struct vm_space *s, const struct vm_object *o)
 {
-	uint32_t n = 0;
-
-	for (const struct vm_region *q = s->regions; q; q = q->next) {
-		if (q->obj != r->obj)
-			continue;
-		if (!n++ && q != r)
-			return 0;	/* counted at that earlier region */
+	for (const struct vm_region *q = o->regions; q; q = q->obj_next) {
+		vm_object_visit();
+		if (q->space != s)
+			return 0;
 	}
-	return n == r->obj->refs;
+	return 1;
 }
 
 /* The pager's own memory s's death frees: the page arrays of its regions,
@@ -94,11 +156,11 @@ static int object_goes_with(const struct vm_space *s, const struct vm_region *r)
  * swapped. */
 uint64_t vm_space_meta_pages(const struct vm_space *s)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, walk = new_walk();
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		bytes += pv_bytes(&r->pages);
-		if (r->obj && object_goes_with(s, r))
+		if (r->obj && first_meeting(r->obj, walk) && object_goes_with(s, r->obj))
 			bytes += pv_bytes(&r->obj->pages);
 	}
 	return (bytes + VM_PAGE - 1) / VM_PAGE;

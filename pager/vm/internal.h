@@ -61,6 +61,11 @@ struct vm_object {
 	/* Page entries: absent, a frame (never PAGE_COW; frame.obj = id and
 	 * frame.obj_page = index) or a slot. */
 	struct pagevec pages;
+	/* The regions on it (refs of them), linked through their obj_prev
+	 * and obj_next, sorted by pgoff: what reaches a page is learnt from
+	 * them alone, not from every space's regions (shared.c). */
+	struct vm_region *regions;
+	uint64_t met;		/* footprint.c's: the last walk that counted it */
 };
 
 struct vm_region;
@@ -129,6 +134,11 @@ struct vm_region {
 	/* VM_SHARED: obj's page at start; r reaches obj's pages [pgoff,
 	 * pgoff + its pages), which no other region of its space reaches. */
 	uint64_t pgoff;
+	/* VM_SHARED: r's neighbours on obj's list of its regions, and the
+	 * space r is in, which tells that list's regions of one space from
+	 * the others'. */
+	struct vm_region *obj_prev, *obj_next;
+	const struct vm_space *space;
 	struct vm_image img;	/* VM_IMAGE: what pages are filled from */
 	/* Private anonymous memory its owner unlocked (discard.c): reclaim
 	 * drops its pages before swapping anything, and `discarded` records
@@ -185,6 +195,14 @@ static inline int image_refills(const struct vm_region *r, int file_copy)
 static inline uint64_t region_pages(const struct vm_region *r)
 {
 	return (r->end - r->start) / VM_PAGE;
+}
+
+/* VM_SHARED: the end of r's reach in its object, within the object. */
+static inline uint64_t region_reach_end(const struct vm_region *r)
+{
+	uint64_t end = r->pgoff + region_pages(r);
+
+	return end < r->obj->npages ? end : r->obj->npages;
 }
 
 static inline uint32_t region_entry(const struct vm_region *r, uint64_t i)
@@ -358,13 +376,32 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r);
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
 struct vm_object *vm_object_new(uint64_t npages);
 struct vm_object *vm_object_by_id(uint32_t id);
+/* r (pointing at its object, pgoff and space set) joins the object's
+ * list of its regions in pgoff order, its place sought from member `from`
+ * on (from's pgoff at most r's; NULL: from the first): a new region right
+ * after its object, fork's copy after its parent's, a split's tail after
+ * its head. It leaves in its release (the kind's, shared.c). */
+void vm_object_join(struct vm_region *r, struct vm_region *from);
 /* Whether some region on o reaches o's page j (pgoff <= j < pgoff + its
  * pages), leaving out space skip_s's regions and region skip_r (either
  * NULL); in *next, the first page after j where the answer may change (at
  * most o->npages), so that a caller walks o a run at a time. An object
- * holds no page that no region reaches (vm_check holds to it). */
+ * holds no page that no region reaches (vm_check holds to it). A walk of
+ * o's list up to j. */
 int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_space *skip_s,
 		      const struct vm_region *skip_r, uint64_t *next);
+/* The regions the walks of objects' lists visited (shared.c, footprint.c):
+ * counted only where VM_COUNT_VISITS is defined (the host tests), which
+ * show the walks' cost bounded. */
+#ifdef VM_COUNT_VISITS
+extern uint64_t vm_object_visits;
+#endif
+static inline void vm_object_visit(void)
+{
+#ifdef VM_COUNT_VISITS
+	vm_object_visits++;
+#endif
+}
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 

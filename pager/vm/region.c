@@ -75,8 +75,9 @@ static void link_region(struct vm_space *s, struct vm_region *r)
 	*p = r;
 }
 
-static struct vm_region *region_new(uint64_t start, uint64_t end, unsigned perm,
-				    enum vm_region_kind kind, const struct vm_image *img)
+static struct vm_region *region_new(const struct vm_space *s, uint64_t start, uint64_t end,
+				    unsigned perm, enum vm_region_kind kind,
+				    const struct vm_image *img)
 {
 	struct vm_region *r = calloc(1, sizeof(*r));
 
@@ -86,10 +87,14 @@ static struct vm_region *region_new(uint64_t start, uint64_t end, unsigned perm,
 				 .ops = vm_ops_of(kind) };
 	if (img)
 		r->img = *img;
-	if (kind == VM_SHARED && !(r->obj = vm_object_new(region_pages(r)))) {
+	if (kind != VM_SHARED)
+		return r;
+	if (!(r->obj = vm_object_new(region_pages(r)))) {
 		free(r);
 		return NULL;
 	}
+	r->space = s;
+	vm_object_join(r, NULL);
 	return r;
 }
 
@@ -113,7 +118,7 @@ int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned per
 		return -1;
 	if (!range_free(s, start - ops->guard * VM_PAGE, end, NULL))
 		return -1;
-	if (!room_for_region(s) || !(r = region_new(start, end, perm_of(perm), kind, img)))
+	if (!room_for_region(s) || !(r = region_new(s, start, end, perm_of(perm), kind, img)))
 		return VM_FAULT_NOMEM;
 	link_region(s, r);
 	return 0;

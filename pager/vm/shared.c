@@ -5,9 +5,11 @@
  * write in one is seen by all. The object holds only pages some region
  * reaches: a page whose last such region goes (munmap, a shrink, exit)
  * goes with it, so no memory stays behind that nobody can use or the OOM
- * killer could not see. An evicted page is swapped in the object (one
- * entry, one slot reference), and the first sharer to touch it again
- * brings it back for all.
+ * killer could not see. Which regions reach a page is learnt from the
+ * object's own list of its regions, sorted by pgoff, never from every
+ * space's. An evicted page is swapped in the object (one entry, one slot
+ * reference), and the first sharer to touch it again brings it back for
+ * all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,40 +71,63 @@ uint32_t vm_object_count(void)
 	return nslots;
 }
 
-/* Whether a region on o reaches o's page j, leaving out space skip_s's
- * regions and region skip_r (either NULL); *next: the first page after j
- * where the answer may change (the end of a region reaching j, or the
- * start of the first above j; at most o->npages). A walk over every
- * space's regions: o keeps no list of its own, and only unmaps, exits,
- * the OOM killer's footprint and vm_check ask. */
+#ifdef VM_COUNT_VISITS
+uint64_t vm_object_visits;
+#endif
+
+void vm_object_join(struct vm_region *r, struct vm_region *from)
+{
+	struct vm_object *o = r->obj;
+	struct vm_region *prev = from;
+
+	if (!prev || prev->pgoff > r->pgoff)
+		prev = o->regions && o->regions->pgoff < r->pgoff ? o->regions : NULL;
+	while (prev && prev->obj_next && prev->obj_next->pgoff < r->pgoff)
+		prev = prev->obj_next;
+	r->obj_prev = prev;
+	r->obj_next = prev ? prev->obj_next : o->regions;
+	if (r->obj_next)
+		r->obj_next->obj_prev = r;
+	if (prev)
+		prev->obj_next = r;
+	else
+		o->regions = r;
+}
+
+/* r leaves its object's list (its release). */
+static void object_leave(struct vm_region *r)
+{
+	if (r->obj_prev)
+		r->obj_prev->obj_next = r->obj_next;
+	else
+		r->obj->regions = r->obj_next;
+	if (r->obj_next)
+		r->obj_next->obj_prev = r->obj_prev;
+	r->obj_prev = r->obj_next = NULL;
+}
+
+/* o's list is sorted by pgoff: the walk ends at the first region starting
+ * above j (not left out), where the answer may change if nothing reaches
+ * j. */
 int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_space *skip_s,
 		      const struct vm_region *skip_r, uint64_t *next)
 {
 	uint64_t end = j, above = o->npages;
 
-	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
-		if (s == skip_s)
+	for (const struct vm_region *r = o->regions; r; r = r->obj_next) {
+		uint64_t lo = r->pgoff, hi = r->pgoff + region_pages(r);
+		vm_object_visit();
+		if (r->space == skip_s || r == skip_r)
 			continue;
-		for (const struct vm_region *r = s->regions; r; r = r->next) {
-			uint64_t lo = r->pgoff, hi = r->pgoff + region_pages(r);
-			if (r->obj != o || r == skip_r)
-				continue;
-			if (lo <= j && j < hi && hi > end)
-				end = hi;
-			else if (lo > j && lo < above)
-				above = lo;
+		if (lo > j) {
+			above = lo < above ? lo : above;
+			break;
 		}
+		if (hi > end)
+			end = hi;
 	}
 	*next = end > j ? end : above;
 	return end > j;
-}
-
-/* The end of r's reach in its object, for npages pages. */
-static uint64_t reach_end(const struct vm_region *r, uint64_t npages)
-{
-	uint64_t end = r->pgoff + npages;
-
-	return end < r->obj->npages ? end : r->obj->npages;
 }
 
 /* o's page j goes: its frame leaves the object and is released (parked
@@ -242,8 +267,10 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 	struct vm_object *o = p->obj;
 
 	(void)ps;
+	c->space = cs;
 	o->refs++;	/* first: c already points at o */
-	uint64_t end = reach_end(c, region_pages(c));
+	vm_object_join(c, p);
+	uint64_t end = region_reach_end(c);
 
 	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
 	     j = pv_next(&o->pages, j + 1, end)) {
@@ -258,6 +285,7 @@ static void shared_split(struct vm_region *r, struct vm_region *t, uint64_t at)
 {
 	t->pgoff = r->pgoff + at;
 	r->obj->refs++;
+	vm_object_join(t, r);
 }
 
 /* Grow the object if the region now reaches past it; a shrink drops the
@@ -270,16 +298,33 @@ static int shared_resize(struct vm_region *r, uint64_t npages)
 	if (need > o->npages)
 		o->npages = need;	/* the new pages are absent: nothing to allocate */
 	if (npages < region_pages(r))
-		object_drop_unreached(o, need, reach_end(r, region_pages(r)), r);
+		object_drop_unreached(o, need, region_reach_end(r), r);
 	return 0;
 }
 
-/* r is out of its space's list: the pages only it reached go, then its
- * reference. */
+/* Whether a neighbour of r on its object's list reaches every page r
+ * reaches: fork's copies sit side by side, so an exit's region mostly
+ * has one, and then its going drops nothing without a walk to say so. */
+static int twin_covers(const struct vm_region *r)
+{
+	const struct vm_region *q[2] = { r->obj_prev, r->obj_next };
+
+	for (int k = 0; k < 2; k++)
+		if (q[k] && q[k]->pgoff <= r->pgoff &&
+		    q[k]->pgoff + region_pages(q[k]) >= r->pgoff + region_pages(r))
+			return 1;
+	return 0;
+}
+
+/* r is out of its space's list: out of its object's too, the pages only
+ * it reached go, then its reference. */
 static void shared_release(struct vm_region *r)
 {
-	if (r->obj->refs > 1)
-		object_drop_unreached(r->obj, r->pgoff, reach_end(r, region_pages(r)), r);
+	int covered = twin_covers(r);
+
+	object_leave(r);
+	if (r->obj->refs > 1 && !covered)
+		object_drop_unreached(r->obj, r->pgoff, region_reach_end(r), r);
 	object_put(r->obj);
 }
 

@@ -619,6 +619,20 @@ static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t 
 	assert_int_equal(sh, shared);
 }
 
+/* expect_footprint, and the walks of shared objects' lists it and the
+ * pager-memory count take: each of s's objects once, each of a footprint's
+ * two cursors over o's regions once, o the only object s reaches. */
+static void expect_footprint_bounded(const struct vm_space *s, const struct vm_object *o,
+				     uint64_t alone, uint64_t shared)
+{
+	vm_object_visits = 0;
+	expect_footprint(s, alone, shared);
+	assert_in_range(vm_object_visits, 1, 2 * o->refs);
+	vm_object_visits = 0;
+	vm_space_meta_pages(s);
+	assert_in_range(vm_object_visits, 1, o->refs);
+}
+
 /* A private region's touched pages, read or written, are all its own;
  * untouched ones and unmapped ones count for nothing. */
 static void test_footprint_private(void **state)
@@ -887,6 +901,129 @@ static void test_footprint_shared_cut(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* Many sharers of one object, many regions each: one shared region of
+ * 2 * HOLES + 1 pages with a hole punched at every odd page (HOLES + 1
+ * regions on the object), then FORKS children, 14,000 regions in all on
+ * one object; every fourth region's page is touched. Odd children unmap
+ * the first half, even ones the second: every page is still shared, each
+ * child's half too; the even children's exits leave the first half to the
+ * parent alone, the odd children's the rest. What each footprint counts and
+ * which frames each exit frees hold as for two sharers; the walks that
+ * learn them visit the object's regions alone, never a bystander's, and
+ * a footprint each of them at most twice (before the object's list, one
+ * footprint pass over these spaces visited 192 million regions). */
+static void test_footprint_many_sharers(void **state)
+{
+	enum { HOLES = 512, FORKS = 27, HALF = HOLES / 2 };
+	struct vm_space *p = vm_space_create(1, 1), *c[FORKS + 1], *by = vm_space_create(99, 99);
+	uint64_t free0 = frames_free(), b = 0x1000000, touched = 0, first = 0, refs;
+	const struct vm_object *o;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, b, b + (2 * HOLES + 1) * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t k = 0; k < HOLES; k++)
+		assert_int_equal(vm_unmap_range(p, b + (2 * k + 1) * PG, b + (2 * k + 2) * PG), 0);
+	for (uint64_t k = 0; k <= HOLES; k += 4, touched++) {
+		fake_poke(p, b + 2 * k * PG, (uint8_t)k);
+		first += k < HALF;
+	}
+	o = vm_region_find(p, b)->obj;
+	assert_int_equal(o->refs, HOLES + 1);
+	/* A bystander's regions, which no walk of o's list meets. */
+	for (uint64_t k = 0; k < 1000; k++)
+		assert_int_equal(vm_region_add(by, b + 2 * k * PG, b + (2 * k + 1) * PG, RW,
+					       k % 2 ? VM_ANON : VM_SHARED, NULL), 0);
+	for (int i = 1; i <= FORKS; i++) {
+		c[i] = vm_space_create(1 + i, 1 + (uint32_t)i);
+		assert_int_equal(vm_fork(p, c[i]), 0);
+	}
+	fake_check();
+	for (int i = 1; i <= FORKS; i++)
+		expect_footprint_bounded(c[i], o, 0, touched);
+	expect_footprint_bounded(p, o, 0, touched);
+	for (int i = 1; i <= FORKS; i++) {
+		uint64_t mid = b + 2 * HALF * PG, end = b + (2 * HOLES + 1) * PG;
+		assert_int_equal(vm_unmap_range(c[i], i % 2 ? b : mid, i % 2 ? mid : end), 0);
+		expect_footprint_bounded(c[i], o, 0, i % 2 ? touched - first : first);
+	}
+	fake_check();
+	expect_footprint(p, 0, touched);
+	assert_int_equal(frames_free(), free0 - touched);
+	/* A child's exit walks nothing: each of its regions has a twin beside
+	 * it on o's list (a fork's copy) reaching all it reaches. */
+	for (int i = 2; i <= FORKS; i += 2) {
+		vm_object_visits = 0;
+		vm_space_destroy(c[i]);
+		assert_int_equal(vm_object_visits, 0);
+	}
+	expect_footprint_bounded(p, o, first, touched - first);
+	expect_footprint_bounded(c[1], o, 0, touched - first);
+	assert_int_equal(frames_free(), free0 - touched);
+	for (int i = 1; i <= FORKS; i += 2)
+		vm_space_destroy(c[i]);
+	fake_check();
+	expect_footprint_bounded(p, o, touched, 0);
+	assert_int_equal(fake_peek(p, b + 2 * 4 * PG), 4);
+	/* The last sharer's exit asks once for each page it held, and each
+	 * question walks o's regions alone. */
+	refs = o->refs;
+	vm_object_visits = 0;
+	vm_space_destroy(p);
+	assert_in_range(vm_object_visits, 1, touched * refs);
+	vm_space_destroy(by);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* vm_check finds each way an object's list of its regions can be broken:
+ * a region missing from it, a link back wrong, a member no space has (a
+ * copy standing in for the region), a member naming the wrong space. */
+static void test_check_catches_broken_object_list(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	struct vm_region *m, copy;
+	struct vm_object *o;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x44000, RW, VM_SHARED, NULL), 0);
+	fake_poke(p, 0x40000, 1);
+	assert_int_equal(vm_unmap_range(p, 0x41000, 0x42000), 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_check();
+	o = vm_region_find(p, 0x40000)->obj;
+	assert_int_equal(o->refs, 4);
+	m = o->regions->obj_next;	/* the second of four: neighbours both sides */
+	m->obj_prev->obj_next = m->obj_next;
+	m->obj_next->obj_prev = m->obj_prev;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a region left off its object's list");
+	assert_non_null(strstr(vm_check_error(), "misses regions"));
+	m->obj_prev->obj_next = m;
+	m->obj_next->obj_prev = m;
+	fake_check();
+	m->obj_next->obj_prev = m->obj_prev;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a wrong link back");
+	assert_non_null(strstr(vm_check_error(), "not linked back"));
+	m->obj_next->obj_prev = m;
+	fake_check();
+	copy = *m;
+	m->obj_prev->obj_next = m->obj_next->obj_prev = &copy;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a list member no space has");
+	assert_non_null(strstr(vm_check_error(), "no space has"));
+	m->obj_prev->obj_next = m->obj_next->obj_prev = m;
+	fake_check();
+	m->space = m->space == p ? c : p;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a list member naming the wrong space");
+	m->space = m->space == p ? c : p;
+	fake_check();
+	vm_space_destroy(p);
+	vm_space_destroy(c);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -910,6 +1047,8 @@ int main(void)
 		TEST(test_shared_holes_dropped),
 		TEST(test_shared_kept_while_mapped),
 		TEST(test_footprint_shared_cut),
+		TEST(test_footprint_many_sharers),
+		TEST(test_check_catches_broken_object_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
