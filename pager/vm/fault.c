@@ -18,8 +18,10 @@ static int access_ok(unsigned perm, unsigned access)
 	return ((need ? need : VM_R) & ~perm) == 0;
 }
 
-/* page_fill_map's fill and mapping, once what the mapping takes is there. */
-static int fill_held(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
+/* page_fill_map's fill and mapping, once what the mapping takes is there
+ * (how: VM_MAP_HELD if the page entry's chunk is held). A page_in that
+ * let the lock go returns at once, touching nothing. */
+static int fill(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
 	uint64_t pa;
 	int res = r->ops->page_in(r, i, &pa);
@@ -55,9 +57,17 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	struct pv_chunk *c;
 	int res;
 
-	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) || !(c = pv_hold(&r->pages, i)))
+	if (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0)
 		return VM_FAULT_NOMEM;
-	res = fill_held(s, r, i, how | VM_MAP_RESERVED | VM_MAP_HELD);
+	how |= VM_MAP_RESERVED;
+	/* A page read from swap lets the lock go, after which r may be gone:
+	 * no hold (it could not be let go), and the fault runs again, finding
+	 * the page in memory and holding then. */
+	if (r->ops->page_in_unlocks && r->ops->page_in_unlocks(r, i))
+		return fill(s, r, i, how);
+	if (!(c = pv_hold(&r->pages, i)))
+		return VM_FAULT_NOMEM;
+	res = fill(s, r, i, how | VM_MAP_HELD);
 	pv_unhold(&r->pages, c);
 	return res;
 }
@@ -189,11 +199,14 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 	if (entry_slot(e)) {
 		res = swapped_in(s, r, i);
 	} else if (!entry_frame(e)) {
+		/* Asked first: once a fill let the lock go, r may be gone. */
+		int zero = fresh_zero_fill(r);
+
 		/* Without fault-around, no run: fill_run's frame costs more
 		 * than its check (faultaround=0 measures the round trip). */
 		res = r->ops->faultaround && vm.faultaround ? fill_run(s, r, i)
 							   : page_fill_map(s, r, i, 0);
-		if (fresh_zero_fill(r))
+		if (zero || res != VM_FAULT_MAPPED)
 			return res;	/* no second look-up: ~35 instructions a fault */
 	} else if (frames_at.unmapped) {	/* a write-out in flight */
 		res = present_fault(entry_frame(e));

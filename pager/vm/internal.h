@@ -92,6 +92,11 @@ struct region_ops {
 	 * it maps one more, and keeps the frame), VM_FAULT_NOMEM or
 	 * VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
+	/* Whether page_in for page i may let the pager lock go (a read from
+	 * swap, or a wait for one): then r may be gone when it returns
+	 * (VM_FAULT_RETRY, or VM_FAULT_IO), and nothing of it may be touched
+	 * after. NULL: never. */
+	int (*page_in_unlocks)(const struct vm_region *r, uint64_t i);
 	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while
 	 * frames are free without reclaim; how many. NULL: page by page. */

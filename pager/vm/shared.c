@@ -230,6 +230,16 @@ static int object_frame_in(uint64_t pa)
 
 /* The object's frame for page i: made (zeroed) on first touch, read back
  * if it was swapped. */
+/* The object's page names a slot whose frame is not in memory, or is
+ * still being read: bringing it lets the lock go (vm_swap_frame). */
+static int shared_page_in_unlocks(const struct vm_region *r, uint64_t i)
+{
+	uint32_t slot = entry_slot(pv_get(&r->obj->pages, r->pgoff + i));
+	uint64_t pa = slot ? swapcache_lookup(slot) : 0;
+
+	return slot && (!pa || swapcache_reading(pa));
+}
+
 static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 {
 	struct vm_object *o = r->obj;
@@ -245,8 +255,10 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	}
 	if (pv_reserve(&o->pages, j) < 0)
 		return VM_FAULT_NOMEM;
-	if (!(pa = vm_frame_alloc()))
+	if (!(pa = vm_frame_alloc())) {
+		pv_unreserve(&o->pages, j);	/* no empty chunk left behind */
 		return VM_FAULT_NOMEM;
+	}
 	vmstat_count(VMSTAT_FAULTS_ZERO);
 	object_hold(o, j, pa);
 	*out = pa;
@@ -334,6 +346,7 @@ static void shared_release(struct vm_region *r)
  * needs nothing (no write). */
 const struct region_ops vm_shared_ops = {
 	.name = "shared", .priv = 0, .faultaround = 0, .guard = 0,
-	.page_in = shared_page_in, .fork = shared_fork, .split = shared_split,
+	.page_in = shared_page_in, .page_in_unlocks = shared_page_in_unlocks,
+	.fork = shared_fork, .split = shared_split,
 	.resize = shared_resize, .release = shared_release,
 };

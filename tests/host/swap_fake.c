@@ -55,6 +55,11 @@ static int read_fails(uint32_t slot)
  * ahead, or freed where the read failed. */
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
+	void (*meanwhile)(void) = sw.while_unlocked;
+
+	sw.while_unlocked = NULL;
+	if (meanwhile)
+		meanwhile();
 	for (unsigned k = 0; k < n; k++) {
 		if (read_fails(slots[k])) {
 			frame_free(pa[k]);

@@ -34,6 +34,9 @@ struct fake_swap {
 	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */
 	int unlock;		/* reads let the pager lock go, as the pager's do */
+	/* Called once by such a read, as another pager thread might act while
+	 * the lock is free (a process's exit), then cleared. */
+	void (*while_unlocked)(void);
 	unsigned waits;		/* wait calls (a fault met a frame being read) */
 	uint64_t victim;	/* reclaim evicts this frame first, once */
 	uint64_t hog[FAKE_FRAMES];	/* frames taken away; reclaim gives some back */

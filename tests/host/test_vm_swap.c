@@ -383,6 +383,40 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A sharer's fault on a shared page in swap: the read lets the lock go,
+ * and meanwhile the sharer ends (its space and region freed). The fault
+ * touches nothing of them after (ASan: no use after free), and the page
+ * stays the other sharer's. */
+static struct vm_space *ends_meanwhile;
+
+static void end_meanwhile(void)
+{
+	vm_space_destroy(ends_meanwhile);
+}
+
+static void test_shared_read_sharer_ends(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	vm_set_swap(&sw_ra_ops);
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 90);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_out(vm_lookup(p, SH), 0);
+	sw.unlock = 1;
+	ends_meanwhile = c;
+	sw.while_unlocked = end_meanwhile;
+	fake_fault(c, SH, VM_R, VM_FAULT_RETRY);
+	assert_null(sw.while_unlocked);		/* the read let the lock go */
+	sw.unlock = 0;
+	check();
+	expect_back(p, SH, 90);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* The parent writes while the child's entry still names the slot: the
  * parent copies, the frame it read stays in the cache for the child (no
  * second read), which gets it writable as the slot's last entry. */
@@ -2828,6 +2862,7 @@ int main(void)
 		TEST(test_fork_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
+		TEST(test_shared_read_sharer_ends),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
