@@ -41,6 +41,7 @@ static struct {
 	struct nbd_client cl;
 	struct nbd_io io;		/* the pager's data and done, our send */
 	void (*gone)(void);		/* the pager's: the server is gone */
+	void (*lost)(void);		/* the pager's: a connection was lost */
 	unsigned attempts;		/* connections lost in a row, nothing answered */
 	const char *why;		/* the last attempt's failure, at setup */
 	int64_t deadline;		/* connect, handshake or answer bound */
@@ -117,6 +118,7 @@ static void lost(const char *why)
 		return;		/* still in NET_SWAP_SETUP: it reports */
 	if (was_up) {
 		nbd_lost(&sc.cl);
+		sc.lost();	/* its counts, before a new connection's answers */
 		printf("netd: swap: connection lost (%s); reconnecting, %u requests to send again\n",
 		       why, nbd_pending(&sc.cl));
 	}
@@ -269,13 +271,15 @@ static bool settled(void *ctx)
 	return (sc.negotiated && !sc.checking) || !swap_tcp_is_open();
 }
 
-long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, void (*gone)(void))
+long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, void (*gone)(void),
+		    void (*lost_hook)(void))
 {
 	if (sc.state != SWAP_OFF)
 		return -EINVAL;
 	sc.io = *pager;
 	sc.io.send = link_send;
 	sc.gone = gone;
+	sc.lost = lost_hook;
 	sc.server = addr;
 	sc.port = port;
 	/* A connection may fail for want of time on a loaded host: a few

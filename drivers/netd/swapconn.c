@@ -45,6 +45,14 @@ static void on_gone(void)
 	sc.shared->swap_gone = 1;
 }
 
+/* At once, not at the next completion: a write batch that begins while
+ * the link reconnects must see the loss as before it, or its flush on the
+ * new connection would fail for writes that were not its own. */
+static void on_lost(void)
+{
+	sc.shared->swap_lost_writes = (uint32_t)swap_link_counters()->lost_writes;
+}
+
 long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *shared)
 {
 	static const struct nbd_io pager = { NULL, io_data, io_done };
@@ -53,7 +61,7 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 	    in->w[1] == 0 || in->w[1] > 65535)
 		return -EINVAL;
 	sc.shared = shared;
-	long err = swap_link_open((uint32_t)in->w[0], (uint16_t)in->w[1], &pager, on_gone);
+	long err = swap_link_open((uint32_t)in->w[0], (uint16_t)in->w[1], &pager, on_gone, on_lost);
 
 	if (err < 0)
 		return err;

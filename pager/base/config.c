@@ -55,7 +55,7 @@ static struct bootarg_spec specs[C_COUNT] = {
 			    "swap to the disk (blk), the NBD export over the network (nbd), or the "
 			    "disk if there is one, else the export (auto)" },
 	[C_SWAP_END_DRIVER_AT] = { "swap.end_driver_at", BOOTARG_UINT, "0", NULL, 0, UINT32_MAX,
-				   "tests: end the virtio-blk swap driver as its Nth write is in its "
+				   "tests: end the virtio-blk swap driver as its Nth write batch is in its "
 				   "hands (0: never)" },
 	[C_NET_ADDR] = { "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0,
 			 "the network server's address: dhcp, or a.b.c.d[/prefix] (docs/boot-args.md)" },

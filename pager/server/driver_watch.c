@@ -1,8 +1,11 @@
 /*
  * The driver watch (driver_watch.h): one thread blocked on the drivers'
- * death notification. It reads only what was set before the driver could
- * end (a record's serves_swap; the record is released only when the death
- * it passes on is reaped) and calls only what needs no lock.
+ * death notification. It reads only a record's serves_swap (set before the
+ * driver could end for virtio_blk; for netd, when it takes the swap
+ * connection, long after its start: a netd that ends before that is not
+ * seen as swap's, and the setup call to it fails with -EPIPE instead; the
+ * record is released only when the death it passes on is reaped) and calls
+ * only what needs no lock.
  */
 #include <stdint.h>
 #include "server/driver_watch.h"

@@ -94,11 +94,16 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 		r = blk_wait_tag(&link, t, tag);
 	else
 		drv.shared->slot[tag].state = BLK_FREE;
+	/* The slots are not bad, only the connection was lost: the pages
+	 * stay in memory and their slots are let go, as for writes never
+	 * sent (retiring them would lose good slots at every flap). */
 	if (r == 0 && drv.shared->swap_lost_writes != lost_before[t->io_client]) {
 		printf("pager: swap: the NBD connection was lost before its writes were flushed; "
 		       "the batch is kept in memory\n");
-		return -EIO;
+		return SWAP_ERR_UNSENT;
 	}
+	if (r == -EPIPE)
+		return -ENXIO;	/* netd ended: the device is gone, not failing */
 	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */
 }
 

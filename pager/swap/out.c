@@ -80,17 +80,6 @@ static void give_back(uint64_t pa)
 	swap_batch_put_back(pa);
 }
 
-/* Cheapest first: an unwritten program-image page is dropped (the file
- * fills it again), and, while the device is there (keep_tied), a victim
- * whose swap copy is still valid (the swap cache
- * ties it to a slot other entries name or the frame holds, and it was not
- * written since: a write unties it, and so does a dirty bit, read for
- * every such copy just before: vm_frames_seal) is dropped without any I/O, its entries
- * pointed at that slot; a parked one (read ahead, not mapped yet) just
- * goes. One that holds its slot but cannot be dropped goes back to the
- * policy, writable again (writing it to a new slot would lose the old
- * one). The others stay in b, in order. Looks at b->v[from..]. Frames
- * freed. */
 /* The device is gone for good: a victim tied to a slot has its other copy
  * there (or none), so it goes back to the policy and stays in memory; its
  * tie stays too, so that entries still naming the slot find it. The others
@@ -108,6 +97,17 @@ static void keep_tied(struct write_batch *b, size_t from)
 	b->n = kept_n;
 }
 
+/* Cheapest first: an unwritten program-image page is dropped (the file
+ * fills it again), and, while the device is there (keep_tied), a victim
+ * whose swap copy is still valid (the swap cache
+ * ties it to a slot other entries name or the frame holds, and it was not
+ * written since: a write unties it, and so does a dirty bit, read for
+ * every such copy just before: vm_frames_seal) is dropped without any I/O, its entries
+ * pointed at that slot; a parked one (read ahead, not mapped yet) just
+ * goes. One that holds its slot but cannot be dropped goes back to the
+ * policy, writable again (writing it to a new slot would lose the old
+ * one). The others stay in b, in order. Looks at b->v[from..]. Frames
+ * freed. */
 size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 {
 	static uint64_t pa_of[WRITE_BATCH];
@@ -230,7 +230,9 @@ static int settle_write(struct write_batch *b, size_t k)
 		write_failed(slot, b->err[k]);
 		return 0;
 	}
-	if (clean && !kept && vm_evict(pa, slot) > 0) {
+	/* The device went after the write (its driver ended): its copy can
+	 * never be read, so the page stays (keep_tied's rule). */
+	if (clean && !kept && !swap_device_gone() && vm_evict(pa, slot) > 0) {
 		evicted(slot, pa);
 		vmstat_count(VMSTAT_PSWPOUT);
 		vmstat_count_n(VMSTAT_PSWPOUT_AT_FLOOR, b->at_floor != 0);

@@ -62,7 +62,12 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 		printf("pager: swap: %s is read-only; no swap\n", b->where);
 		r = -1;
 	}
-	frame_free(page.pa);
+	/* A read the ended driver had handed to the device may still land
+	 * in the frame (SWAP_ERR_STUCK): it is never used again. */
+	if (r < 0 && done.err[0] == SWAP_ERR_STUCK)
+		frame_retire(page.pa);
+	else
+		frame_free(page.pa);
 	return r;
 }
 

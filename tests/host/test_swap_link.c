@@ -71,6 +71,8 @@ static struct {
 	uint8_t mem[64 * PG];		/* request id's data at id * PG */
 	int done[64];			/* result + 1, 0 while pending */
 	unsigned gone;
+	unsigned lost;			/* the lost hook's calls */
+	uint64_t lost_writes_seen;	/* lost_writes as the hook last saw it */
 } pgr;
 
 int swap_tcp_open(uint32_t addr, uint16_t port, const struct swap_tcp_events *ev)
@@ -285,6 +287,12 @@ static void pager_gone(void)
 	pgr.gone++;
 }
 
+static void pager_lost(void)
+{
+	pgr.lost++;
+	pgr.lost_writes_seen = swap_link_counters()->lost_writes;
+}
+
 /* A swap header's page: its UUID from seed. */
 static void mkswap(unsigned seed)
 {
@@ -309,7 +317,7 @@ static int setup(void **state)
 	net.sndbuf = 1u << 20;
 	srv.greet = srv.answer = true;
 	mkswap(1);
-	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone), 0);
+	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone, pager_lost), 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	return 0;
 }
@@ -339,6 +347,24 @@ static void reconnect_same_export(void **state)
 	assert_int_equal(pgr.done[1], 1);
 	assert_memory_equal(srv.disk + 8 * PG, pgr.mem + PG, PG);
 	assert_int_equal(pgr.gone, 0);
+}
+
+/* A write answered and not flushed, then the connection lost: the pager
+ * hears of the loss as it happens, with the lost writes already counted,
+ * before any answer on the next connection (a write batch beginning
+ * meanwhile must see it as before its own writes). */
+static void loss_told_at_once(void **state)
+{
+	(void)state;
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	assert_int_equal(pgr.done[1], 1);
+	assert_int_equal(pgr.lost, 0);
+	srv.greet = false;		/* no new connection answers for now */
+	server_close();
+	wait_ms(100);
+	assert_int_equal(pgr.lost, 1);
+	assert_int_equal(pgr.lost_writes_seen, 1);
+	assert_int_equal(swap_link_state(), SWAP_RETRYING);
 }
 
 /* The server comes back serving another export of the same size (mkswap
@@ -454,6 +480,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(reconnect_same_export, setup),
 		cmocka_unit_test_setup(reconnect_other_export, setup),
+		cmocka_unit_test_setup(loss_told_at_once, setup),
 		cmocka_unit_test_setup(first_page_unreadable, setup),
 		cmocka_unit_test_setup(large_write_dropped, setup),
 		cmocka_unit_test_setup(answers_nothing_gone, setup),
