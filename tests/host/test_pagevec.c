@@ -186,9 +186,10 @@ static void test_hold(void **state)
 
 /* What a walk's callback does may clear entries (reclaim, when a fork's
  * allocation reclaims): here the callback clears every entry of the chunk
- * walked (its own too), of the two before and of the last. The walked
- * chunk stays until its walk ends (the chunks before it gone, the walk
- * finds its place again); the last is not met. */
+ * walked (its own too), of the two before and of the last. No chunk goes
+ * before the walk ends (its indices and pointers stay good); the last
+ * chunk's entry, cleared before the walk reached it, is not met; the
+ * emptied chunks go when it ends. */
 struct clearing_walk {
 	struct pagevec *v;
 	uint64_t seen[8];
@@ -227,8 +228,10 @@ static void test_each_while_cleared(void **state)
 	assert_int_equal(w.seen[1], PV_CHUNK + 1);
 	assert_int_equal(w.seen[2], 2 * PV_CHUNK + 1);
 	assert_int_equal(w.seen[3], 3 * PV_CHUNK + 5);
-	assert_int_equal(v.n, 1);		/* 3's; 2's went with its walk */
+	assert_int_equal(v.n, 1);		/* 3's; the rest went when the walk ended */
 	assert_int_equal(pv_get(&v, 3 * PV_CHUNK + 5), 1);
+	assert_int_equal(v.walks, 0);
+	assert_int_equal(v.emptied, 0);
 	pv_free(&v);
 }
 
