@@ -10,7 +10,7 @@
 struct pv_chunk {
 	uint64_t first;		/* index of e[0], a multiple of PV_CHUNK */
 	uint32_t used;		/* entries not 0 */
-	uint32_t held;		/* pv_hold's and pv_each's: kept while not 0 */
+	uint32_t held;		/* pv_hold's: kept while not 0 */
 	uint32_t e[PV_CHUNK];
 };
 
