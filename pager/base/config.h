@@ -35,7 +35,8 @@ struct pager_config {
 	const char *oom_policy_name;
 	unsigned swap_device;	/* swap.device: enum swap_device */
 	/* swap.end_driver_at (tests): the pager ends the virtio-blk swap
-	 * driver as its Nth write batch is in the driver's hands; 0: never. */
+	 * driver as its Nth batch of requests (1: the swap header's read)
+	 * is in the driver's hands; 0: never. */
 	unsigned swap_end_driver_at;
 	uint32_t net_addr;	/* net.addr: static IPv4 address, 0 = DHCP */
 	unsigned net_prefix;	/* its prefix length */

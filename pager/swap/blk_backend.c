@@ -35,16 +35,17 @@ static uint64_t blk_size(void *ctx, int *read_only)
 	return drv.sectors * BLK_SECTOR;
 }
 
-/* swap.end_driver_at (tests): the driver is ended as its Nth write batch
- * is in its hands, so that requests are in flight when it goes, as when it
- * fails by itself. Any writer may count: the swap-out thread, the lock let
- * go, or a direct reclaimer. */
+/* swap.end_driver_at (tests): the driver is ended as its Nth batch of
+ * requests, reads or writes, is in its hands, so that requests are in
+ * flight when it goes, as when it fails by itself; the first is the swap
+ * header's read at boot. Any thread may count: the swap-out or swap-in
+ * thread, the lock let go, or a direct reclaimer. */
 static void end_when_due(const struct blk_link *l, const struct blk_request *r, uint32_t n)
 {
-	static unsigned writes;
+	static unsigned batches;
 
-	(void)l, (void)n;
-	if (!r->write || __atomic_add_fetch(&writes, 1, __ATOMIC_RELAXED) != config.swap_end_driver_at)
+	(void)l, (void)r, (void)n;
+	if (__atomic_add_fetch(&batches, 1, __ATOMIC_RELAXED) != config.swap_end_driver_at)
 		return;
 	printf("pager: swap.end_driver_at=%u: ending the virtio_blk driver\n", config.swap_end_driver_at);
 	sys_proc_kill(drv.proc, 9);

@@ -12,9 +12,15 @@ struct pager_thread;
 struct swap_slots;
 struct swap_reclaim_hooks;
 
-/* swap.c: the device in use and its slots (set by swap_engine_set, which
- * turns swap on), and the hooks reclaim lent. */
-void swap_engine_set(const struct swap_backend *backend, struct swap_slots *slots);
+/* swap.c: the device in use (set by swap_engine_begin, before its header
+ * is read, so that its driver's end wakes that read too) and its slots
+ * (set by swap_engine_set, which turns swap on), and the hooks reclaim
+ * lent. */
+void swap_engine_begin(const struct swap_backend *backend);
+/* The driver of the device swap_engine_begin named ended before swap was
+ * on: the start must not go on. */
+int swap_engine_start_ended(void);
+void swap_engine_set(struct swap_slots *slots);
 /* The device, for messages ("the disk at 0x10008000"). */
 const char *swap_engine_where(void);
 /* The device is gone for good: it said so (swap_backend_ops's gone), or

@@ -4,6 +4,7 @@
  * queues; swap is on only once all of them are, with the VM core plugged
  * in. A device is written only after the check has passed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include "base/threads.h"
 #include "swap/header.h"
@@ -50,7 +51,11 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 	if (too_small(b, bytes) < 0 || !(page.pa = frame_alloc_pinned()))
 		return -1;
 	r = b->ops->read(b->ctx, t, &page, 1, &done);
-	if (r < 0 || done.err[0] != 0) {
+	if (r == -ENXIO || done.err[0] == -ENXIO || done.err[0] == SWAP_ERR_STUCK) {
+		printf("pager: swap: the driver of %s ended before its first page was read; no swap\n",
+		       b->where);
+		r = -1;
+	} else if (r < 0 || done.err[0] != 0) {
 		printf("pager: swap: reading the disk's first page failed (%d); no swap\n",
 		       r < 0 ? r : done.err[0]);
 		r = -1;
@@ -92,20 +97,40 @@ void swap_reset(void)
 	swap_in_reset();
 }
 
+/* The header read and checked, and the driver still there: a driver that
+ * ended during the read woke it (swap_device_ended), and one that ended
+ * just after it is not used. 0, or -1 (said why). */
+static int device_checked(const struct swap_backend *b, struct pager_thread *t)
+{
+	if (check_header(b, t) < 0)
+		return -1;
+	if (!swap_engine_start_ended())
+		return 0;
+	printf("pager: swap: the driver of %s ended as swap started; no swap\n", b->where);
+	return -1;
+}
+
 void swap_start(const struct swap_backend *b, struct pager_thread *t)
 {
 	struct swap_slots *slots;
 
-	if (swap_on() || check_header(b, t) < 0)
+	if (swap_on())
 		return;
+	swap_engine_begin(b);
+	if (device_checked(b, t) < 0) {
+		swap_engine_off();
+		return;
+	}
 	slots = swap_slots_create(area.first, area.last, area.bad, area.nbad);
 	if (!slots || swapcache_init(area.last) < 0 || swap_history_init() < 0 ||
 	    swap_out_init() < 0 || swap_in_init() < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
+		swap_slots_destroy(slots);
+		swap_engine_off();
 		return;
 	}
 	vm_set_swap(&vm_ops);
-	swap_engine_set(b, slots);	/* on from here */
+	swap_engine_set(slots);	/* on from here */
 	printf("pager: swap: %lu KiB (%lu slots, %u bad) on %s\n",
 	       (unsigned long)area.usable * 4, (unsigned long)area.usable, area.nbad, b->where);
 	print_history();

@@ -14,6 +14,7 @@
 static struct swap_backend dev;		/* the device in use */
 static struct swap_slots *slots;	/* its slots, once swap is on */
 static int on;
+static int starting;	/* swap_start is reading the header: dev is set */
 static int ended;	/* the device's driver ended (swap_device_ended) */
 static const struct swap_reclaim_hooks *hooks;
 
@@ -42,15 +43,27 @@ static uint64_t gone(void)
 	return (uint64_t)swap_device_gone();
 }
 
-void swap_engine_set(const struct swap_backend *backend, struct swap_slots *s)
+void swap_engine_begin(const struct swap_backend *backend)
 {
 	dev = *backend;
+	__atomic_store_n(&ended, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&starting, 1, __ATOMIC_RELEASE);
+}
+
+int swap_engine_start_ended(void)
+{
+	return __atomic_load_n(&ended, __ATOMIC_ACQUIRE);
+}
+
+void swap_engine_set(struct swap_slots *s)
+{
 	slots = s;
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_TOTAL, slots_total);
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_FREE, slots_free);
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_BAD, slots_bad);
 	vmstat_gauge(VMSTAT_SWAP_GONE, gone);
 	on = 1;
+	__atomic_store_n(&starting, 0, __ATOMIC_RELEASE);
 }
 
 int swap_congested(void)
@@ -67,7 +80,9 @@ int swap_device_gone(void)
 
 void swap_device_ended(void)
 {
-	if (!on)
+	/* While the header is read, the read must be woken as any other:
+	 * swap_start then sees the end and leaves swap off. */
+	if (!on && !__atomic_load_n(&starting, __ATOMIC_ACQUIRE))
 		return;
 	__atomic_store_n(&ended, 1, __ATOMIC_RELEASE);
 	if (dev.ops->ended)
@@ -89,6 +104,7 @@ const char *swap_engine_where(void)
 void swap_engine_off(void)
 {
 	on = 0;
+	__atomic_store_n(&starting, 0, __ATOMIC_RELEASE);
 	ended = 0;
 	swap_slots_destroy(slots);
 	slots = NULL;

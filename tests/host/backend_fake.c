@@ -42,6 +42,8 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 		     struct swap_done *done)
 {
 	(void)ctx, (void)t;
+	if (disk.during_read)
+		disk.during_read();
 	if (disk.unsent_reads > 0) {
 		disk.unsent_reads--;
 		return -ENOMEM;		/* nothing sent: no transfer counted */

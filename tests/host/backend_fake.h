@@ -32,6 +32,8 @@ struct fake_disk {
 	/* Called as a write starts, the pager lock let go (the swap-out
 	 * thread's): what a program does while the device works. */
 	void (*during_write)(void);
+	/* Called as a read starts: the swap header's at swap_start too. */
+	void (*during_read)(void);
 };
 
 extern struct fake_disk disk;

@@ -267,6 +267,30 @@ static void test_refuses_tiny_disk(void **state)
 	assert_int_equal(disk.writes, 0);
 }
 
+/* The driver ends while the header is read (the driver watch calls
+ * swap_device_ended): the read is failed through the device's own end
+ * (blk_link_end wakes it), and swap stays off. Before, an end before swap
+ * was on was dropped, and the boot waited for the read for ever. A later
+ * start on a device whose driver lives is not held against it. */
+static void test_driver_ends_during_header_read(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	disk.during_read = swap_device_ended;
+	swap_start(&fake_backend, &me);
+	assert_int_equal(disk.ended, 1);
+	assert_false(swap_on());
+	assert_int_equal(swap_request_pages(), 0);
+	assert_int_equal(disk.writes, 0);
+	disk.during_read = NULL;
+	swap_device_ended();	/* nothing starting: nothing to end */
+	assert_int_equal(disk.ended, 1);
+	swap_start(&fake_backend, &me);
+	assert_true(swap_on());
+	assert_false(swap_device_gone());
+}
+
 /* A batch of victims: consecutive slots, one transfer, every entry names
  * its slot, the frames are free, and the device holds each page's bytes;
  * each page reads back intact. */
@@ -1417,6 +1441,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_refuses_non_swap),
 		TEST(test_refuses_tiny_disk),
+		TEST(test_driver_ends_during_header_read),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
 		TEST(test_drop_clean_batch_held),
