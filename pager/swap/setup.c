@@ -126,7 +126,8 @@ void swap_start(const struct swap_backend *b, struct pager_thread *t)
 	    swap_out_init() < 0 || swap_in_init() < 0) {
 		printf("pager: swap: no memory for the slot tables; no swap\n");
 		swap_slots_destroy(slots);
-		swap_engine_off();
+		swapcache_reset();
+		swap_reset();	/* what was made before the failure, freed */
 		return;
 	}
 	vm_set_swap(&vm_ops);

@@ -267,6 +267,50 @@ static void test_refuses_tiny_disk(void **state)
 	assert_int_equal(disk.writes, 0);
 }
 
+/* Linked with --wrap=calloc: while callocs_left is not negative, that many
+ * more calls succeed and every one after fails (the tables swap_start
+ * makes). */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static int callocs_left = -1;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (callocs_left == 0)
+		return NULL;
+	if (callocs_left > 0)
+		callocs_left--;
+	return __real_calloc(n, size);
+}
+
+/* swap_start failing for memory at each of its tables in turn: swap stays
+ * off, nothing is written, the header's frame is given back, and what was
+ * made before the failure is freed (LeakSanitizer, at the program's end,
+ * finds any table left; before, the slot table and the tables after it
+ * were). Then a start with memory succeeds. */
+static void test_start_without_memory(void **state)
+{
+	uint64_t free0;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 64; k++) {
+		swap_reset();
+		fake_disk_init(1);
+		free0 = frames_free();
+		callocs_left = k;
+		swap_start(&fake_backend, &me);
+		callocs_left = -1;
+		if (swap_on())
+			break;
+		assert_int_equal(disk.writes, 0);
+		assert_int_equal(frames_free(), free0);
+		assert_int_equal(swap_request_pages(), 0);
+	}
+	assert_true(swap_on());
+	assert_true(k > 3);	/* it failed at several tables before */
+}
+
 /* The driver ends while the header is read (the driver watch calls
  * swap_device_ended): the read is failed through the device's own end
  * (blk_link_end wakes it), and swap stays off. Before, an end before swap
@@ -1442,6 +1486,7 @@ int main(void)
 		TEST(test_refuses_non_swap),
 		TEST(test_refuses_tiny_disk),
 		TEST(test_driver_ends_during_header_read),
+		TEST(test_start_without_memory),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
 		TEST(test_drop_clean_batch_held),
