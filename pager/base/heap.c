@@ -14,6 +14,10 @@
 
 static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
 static heap_frame_fn *frame_source;
+/* A frame taken whose mapping the kernel refused (its pool was short):
+ * the next growth maps it rather than take another, so refusals do not
+ * each keep a frame from use. 0: none. */
+static uint64_t spare;
 
 void heap_set_frame_source(heap_frame_fn *fn)
 {
@@ -21,12 +25,27 @@ void heap_set_frame_source(heap_frame_fn *fn)
 	vmstat_gauge(VMSTAT_HEAP_PAGES, heap_pages);
 }
 
+/* The frame to map next: the spare, else one from the source; 0 if none. */
+static uint64_t next_frame(void)
+{
+	uint64_t pa = spare;
+
+	spare = 0;
+	if (!pa && frame_source)
+		pa = frame_source();
+	return pa;
+}
+
 static int grow_to(uint64_t want)
 {
 	while (mapped < want) {
-		struct map_entry e = { mapped, frame_source ? frame_source() : 0, MAP_R | MAP_W };
-		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0)
+		struct map_entry e = { mapped, next_frame(), MAP_R | MAP_W };
+		if (!e.pa)
 			return -1;
+		if (sys_map(HANDLE_SELF, &e, 1) < 0) {
+			spare = e.pa;
+			return -1;
+		}
 		mapped += PAGE_SIZE;
 	}
 	return 0;
@@ -34,7 +53,7 @@ static int grow_to(uint64_t want)
 
 uint64_t heap_pages(void)
 {
-	return (mapped - HEAP_BASE) / PAGE_SIZE;
+	return (mapped - HEAP_BASE) / PAGE_SIZE + (spare != 0);
 }
 
 void *sbrk(ptrdiff_t incr)

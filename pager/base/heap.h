@@ -3,6 +3,15 @@
  * fault on its own memory, so the heap grows by mapping frames into itself
  * before they are used. Where the frames come from is not base's to know:
  * the layer that decides who may take the last ones (reclaim) says.
+ *
+ * The rule of the frame source: it takes a frame or says there is none,
+ * and does nothing else: no reclaim, no free, no malloc. It runs inside
+ * malloc (picolibc 1.8's nano-malloc calls sbrk from __malloc_grow_chunk
+ * with pointers into its free list in hand, and its lock is recursive, so
+ * the same thread would pass it): a free there (reclaim empties a page
+ * array's chunk) or a malloc (a second sbrk before the first returns)
+ * would leave malloc's list naming memory it no longer describes. Memory
+ * is reclaimed for the heap outside malloc instead: heap_alloc.h.
  */
 #ifndef PAGER_BASE_HEAP_H
 #define PAGER_BASE_HEAP_H
@@ -14,9 +23,10 @@ typedef uint64_t heap_frame_fn(void);
 /* Where the heap takes its frames from now on; until then it cannot grow.
  * Also starts reporting heap_pages as vmstat's. */
 void heap_set_frame_source(heap_frame_fn *fn);
-/* Pages mapped into the heap so far: pinned frames, never given back, so
- * this is the high-water mark of what the pager has needed at once (vmstat
- * tells the pager's own growth apart from a leak with it). */
+/* Pages mapped into the heap so far, and the one frame kept for the next
+ * growth if the kernel refused to map it: pinned frames, never given back,
+ * so this is the high-water mark of what the pager has needed at once
+ * (vmstat tells the pager's own growth apart from a leak with it). */
 uint64_t heap_pages(void);
 
 #endif

@@ -84,15 +84,31 @@ static int above_reserve(void)
 	return frames_free() > frames_reserve();
 }
 
-uint64_t reclaim_alloc_pinned(void)
+/* A memalloc thread: one freeing memory, which may take the reserve. */
+static int may_take_reserve(void)
 {
 	struct pager_thread *t = pager_holder();
 
-	if (t && t->memalloc && !above_reserve()) {
-		vmstat_count(VMSTAT_RESERVE_ALLOCS);
+	return t && t->memalloc;
+}
+
+uint64_t reclaim_alloc_pinned(void)
+{
+	if (above_reserve())
 		return frame_alloc_pinned();
-	}
-	while (!above_reserve() && reclaim_pages(FREE_FLOOR, RECLAIM_DIRECT) > 0)
-		;
-	return above_reserve() ? frame_alloc_pinned() : 0;
+	if (!may_take_reserve())
+		return 0;	/* reclaim_for_heap, once malloc has returned */
+	vmstat_count(VMSTAT_RESERVE_ALLOCS);
+	return frame_alloc_pinned();
+}
+
+int reclaim_for_heap(void)
+{
+	size_t got = 0, n;
+
+	if (above_reserve() || may_take_reserve())
+		return 0;	/* not short for the reserve's rule: reclaim gives no more */
+	while (!above_reserve() && (n = reclaim_pages(FREE_FLOOR, RECLAIM_DIRECT)) > 0)
+		got += n;
+	return got > 0 && above_reserve();
 }

@@ -16,8 +16,9 @@ struct pager_thread;
 struct swap_backend;
 
 /* Work out the watermarks in frames from config; become where the pager's
- * heap takes its frames (reclaim_alloc_pinned), the VM core's reclaim hook
- * and the swap engine's for its victims. After frames_init and vm_init. */
+ * heap takes its frames (reclaim_alloc_pinned) and what frees memory for it
+ * (reclaim_for_heap), the VM core's reclaim hook and the swap engine's for
+ * its victims. After frames_init and vm_init. */
 void reclaim_init(void);
 /* Start the background thread (it sleeps until memory runs low). 0, or a
  * negative error. */
@@ -39,12 +40,17 @@ void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min
 void reclaim_before_request(struct pager_thread *t);
 void reclaim_after_request(void);
 
-/* A frame for the pager itself (its heap). A thread freeing memory
- * (pager_thread.memalloc) may take it from the reserve; any other must
- * leave the reserve alone: it reclaims directly until a frame above the
- * reserve is free or reclaim makes no progress. 0 if there is none (the
- * request being served fails). Lock held. */
+/* A frame for the pager itself (its heap's frame source). A thread freeing
+ * memory (pager_thread.memalloc) may take it from the reserve; any other
+ * must leave the reserve alone. Never reclaims (it runs inside malloc:
+ * heap.h): 0 if no frame may be had now. Lock held. */
 uint64_t reclaim_alloc_pinned(void);
+/* The heap's refill hook (heap_alloc.h), after a malloc failed for want of
+ * a frame: a thread that may not take the reserve reclaims directly until
+ * a frame above the reserve is free or reclaim makes no progress. 1 if a
+ * frame above the reserve is free now that was not, 0 if not (the request
+ * being served fails). Lock held. */
+int reclaim_for_heap(void);
 
 /* The critical allocation path, before the OOM killer: memory is gone for
  * a fault served by t. The pressure level becomes critical; if programs

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "base/config.h"
 #include "base/heap.h"
+#include "base/heap_alloc.h"
 #include "reclaim/free.h"
 #include "reclaim/kswapd.h"
 #include "reclaim/policy.h"
@@ -28,6 +29,7 @@ void reclaim_init(void)
 {
 	watermarks_set();
 	heap_set_frame_source(reclaim_alloc_pinned);
+	heap_set_refill(reclaim_for_heap);
 	vm_set_reclaim(reclaim_for_fault);
 	swap_set_reclaim_hooks(&hooks);
 	/* Reading ahead never drives memory down to where faults reclaim. */

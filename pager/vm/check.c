@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/heap_alloc.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
@@ -132,7 +133,7 @@ static int stamp_next_space(void)
 
 	if (last != stamp_last) {
 		free(slot_stamp);
-		slot_stamp = last ? calloc((size_t)last + 1, 1) : NULL;
+		slot_stamp = last ? heap_calloc((size_t)last + 1, 1) : NULL;
 		stamp_last = slot_stamp ? last : 0;
 		stamp = 0;
 		if (last && !slot_stamp) {

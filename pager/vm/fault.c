@@ -50,8 +50,8 @@ __attribute__((always_inline)) static inline int fill(struct vm_space *s, struct
  * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap).
  * What the mapping takes (a reverse-map entry, the page entry's chunk) is
  * made before the page is found, and the chunk held until the page is
- * mapped: making either may reclaim (the pager's heap grows through direct
- * reclaim), which could evict a frame page_in found (a shared object's,
+ * mapped: making either may reclaim (a heap allocation reclaims when memory
+ * is short: base/heap_alloc.h), which could evict a frame page_in found (a shared object's,
  * mapped elsewhere) before it is mapped here; and reclaim while page_in
  * works may clear the chunk's other entries, which without the hold would
  * free it and have the mapping make it again, reclaiming then. */

@@ -4,6 +4,7 @@
  * both, shared ones the same frames).
  */
 #include <stdlib.h>
+#include "base/heap_alloc.h"
 #include "vm/internal.h"
 
 int vm_fork(struct vm_space *parent, struct vm_space *child)
@@ -13,7 +14,7 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 	if (child->regions || child == parent)
 		return -1;
 	for (struct vm_region *p = parent->regions; p; p = p->next) {
-		struct vm_region *c = malloc(sizeof(*c));
+		struct vm_region *c = heap_malloc(sizeof(*c));
 		if (!c)
 			return VM_FAULT_NOMEM;
 		*c = *p;

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/heap_alloc.h"
 #include "vm/pagevec.h"
 
 struct pv_chunk {
@@ -82,7 +83,7 @@ static int grow(struct pagevec *v)
 
 	if (v->n < v->cap)
 		return 0;
-	if (!(p = realloc(v->chunks, cap * sizeof(*p))))
+	if (!(p = heap_realloc(v->chunks, cap * sizeof(*p))))
 		return -1;
 	v->chunks = p;
 	v->cap = cap;
@@ -97,7 +98,7 @@ __attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, u
 	struct pv_chunk *c;
 	uint32_t k;
 
-	if (grow(v) < 0 || !(c = calloc(1, sizeof(*c))))
+	if (grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c))))
 		return NULL;
 	c->first = base;
 	k = lower_bound(v, base);

@@ -417,9 +417,10 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 	/* Every reverse-map entry this fault can use (its page and a window,
 	 * read or found waiting), before any frame is found: growing the pool
-	 * may reclaim (the pager's heap grows through direct reclaim), which
-	 * could free a parked frame found below between its lookup and its
-	 * mapping (as fork_chunk makes the child's chunk first). */
+	 * may reclaim (a heap allocation reclaims when memory is short:
+	 * base/heap_alloc.h), which could free a parked frame found below
+	 * between its lookup and its mapping (as fork_chunk makes the
+	 * child's chunk first). */
 	if (rmap_reserve(1 + vm.readahead) < 0)
 		return VM_FAULT_NOMEM;
 	slots[0] = region_slot(r, i);

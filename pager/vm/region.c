@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/heap_alloc.h"
 #include "vm/internal.h"
 
 const struct region_ops *vm_ops_of(enum vm_region_kind kind)
@@ -79,7 +80,7 @@ static struct vm_region *region_new(const struct vm_space *s, uint64_t start, ui
 				    unsigned perm, enum vm_region_kind kind,
 				    const struct vm_image *img)
 {
-	struct vm_region *r = calloc(1, sizeof(*r));
+	struct vm_region *r = heap_calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
@@ -195,7 +196,7 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
  * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
 static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
 {
-	struct vm_region *t = room_for_region(s) ? malloc(sizeof(*t)) : NULL;
+	struct vm_region *t = room_for_region(s) ? heap_malloc(sizeof(*t)) : NULL;
 
 	if (!t)
 		return VM_FAULT_NOMEM;

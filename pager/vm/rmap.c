@@ -5,6 +5,7 @@
  * index), so growing copies and clears nothing.
  */
 #include <stdlib.h>
+#include "base/heap_alloc.h"
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
@@ -47,13 +48,13 @@ static int grow(void)
 	if (pool_size > UINT32_MAX - RMAP_SEG_SIZE)
 		return -1;
 	if (nsegs == segs_cap) {
-		struct rmap_entry **p = realloc(rmap_segs, cap * sizeof(*p));
+		struct rmap_entry **p = heap_realloc(rmap_segs, cap * sizeof(*p));
 		if (!p)
 			return -1;
 		rmap_segs = p;
 		segs_cap = cap;
 	}
-	if (!(seg = malloc(RMAP_SEG_SIZE * sizeof(*seg))))
+	if (!(seg = heap_malloc(RMAP_SEG_SIZE * sizeof(*seg))))
 		return -1;
 	rmap_segs[nsegs++] = seg;
 	nfree += pool_size ? RMAP_SEG_SIZE : RMAP_SEG_SIZE - 1;

@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/heap_alloc.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
@@ -41,7 +42,7 @@ static uint32_t free_id(void)
 	for (uint32_t i = 1; i < nslots; i++)
 		if (!objects[i])
 			return i;
-	if (nslots >= UINT32_MAX / 2 || !(t = realloc(objects, n * sizeof(*t))))
+	if (nslots >= UINT32_MAX / 2 || !(t = heap_realloc(objects, n * sizeof(*t))))
 		return 0;
 	memset(t + nslots, 0, (n - nslots) * sizeof(*t));
 	objects = t;
@@ -52,7 +53,7 @@ static uint32_t free_id(void)
 struct vm_object *vm_object_new(uint64_t npages)
 {
 	uint32_t id = free_id();
-	struct vm_object *o = id ? calloc(1, sizeof(*o)) : NULL;
+	struct vm_object *o = id ? heap_calloc(1, sizeof(*o)) : NULL;
 
 	if (!o)
 		return NULL;

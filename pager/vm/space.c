@@ -5,11 +5,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/heap_alloc.h"
 #include "vm/internal.h"
 
 struct vm_space *vm_space_create(int as, uint32_t pid)
 {
-	struct vm_space *s = calloc(1, sizeof(*s));
+	struct vm_space *s = heap_calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;

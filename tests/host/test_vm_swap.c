@@ -32,7 +32,8 @@
 
 /* Linked with --wrap=calloc: while armed, each calloc of the code under
  * test first evicts the next of evict_on_calloc's pages, as the pager's
- * heap growing into direct reclaim would (a page array's chunk). */
+ * heap reclaiming for an allocation would (heap_alloc.h: a page array's
+ * chunk). */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 static struct {
@@ -57,7 +58,7 @@ void *__wrap_calloc(size_t n, size_t size)
 
 /* Linked with --wrap=malloc too: while armed, the reverse map's pool
  * growing (a segment's malloc) first drops drop_on_grow.pa, a parked clean
- * copy, as direct reclaim would for the pager's heap. */
+ * copy, as reclaim for the pager's heap would. */
 void *__real_malloc(size_t size);
 void *__wrap_malloc(size_t size);
 static struct {
@@ -314,7 +315,7 @@ static void rmap_fill_pool(struct vm_space *f, struct vm_space **spaces, int max
 }
 
 /* A swap-in whose reverse-map entry must grow the pool, which reclaims
- * (the pager's heap grows through direct reclaim) and drops the parked
+ * (reclaim for the pager's heap: heap_alloc.h) and drops the parked
  * frame the fault would have found in the cache: the fault reserves its
  * entries before it looks, so it reads the page back instead of mapping
  * the freed frame. */

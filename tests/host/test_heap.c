@@ -1,0 +1,351 @@
+/*
+ * Host tests for the pager's heap growth: sbrk over frames mapped into the
+ * pager (pager/base/heap.c, its sbrk renamed pager_sbrk), the frame source
+ * reclaim gives it (reclaim_alloc_pinned, pager/reclaim/direct.c, with the
+ * real frame table) and the allocations retried after reclaim
+ * (pager/base/heap_alloc.c). Faked here: the kernel's sys_map, reclaim
+ * itself (reclaim_pages frees frames the test took, and notes whether it
+ * ran inside sbrk) and the swap engine's answers (no swap).
+ *
+ * malloc is linked --wrap: while `through_sbrk` is set, it grows the heap
+ * as picolibc's nano-malloc does (sbrk, a failure NULL), with the test's
+ * `in_sbrk` set for as long as sbrk runs, as malloc's free-list pointers
+ * are in hand then: nothing may free (reclaim) in that window.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "base/heap.h"
+#include "base/heap_alloc.h"
+#include "base/threads.h"
+#include "base/vmstat.h"
+#include "reclaim/free.h"
+#include "reclaim/kswapd.h"
+#include "reclaim/reclaim.h"
+#include "reclaim/watermarks.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "sys.h"
+
+#define PG 4096UL
+#define BASE 0x80000000UL
+#define NFRAMES 64
+#define RESERVE 8
+
+void *pager_sbrk(ptrdiff_t incr);
+
+static _Alignas(4096) uint8_t ram[NFRAMES * PG];
+static struct pager_thread self;
+struct watermarks marks;
+
+/* Frames the test took, which the fake reclaim frees (reclaimable pages). */
+static uint64_t held[NFRAMES];
+static int nheld;
+
+static struct fake_reclaim {
+	int calls;		/* reclaim_pages calls */
+	int inside_sbrk;	/* of them, made while sbrk ran */
+	int nested_mallocs;	/* mallocs it makes itself, before it frees */
+	void *nested_got;	/* what the last of those got */
+} reclaim;
+static int in_sbrk, through_sbrk;
+
+/* The fake kernel's sys_map: refuses while `refuse` is above 0 (counting
+ * down), else records the frame mapped. */
+static int refuse;
+static uint64_t last_mapped;
+
+int sys_map(int proc, const struct map_entry *entries, size_t n)
+{
+	(void)proc;
+	assert_int_equal(n, 1);
+	if (refuse > 0) {
+		refuse--;
+		return -ERR_NOMEM;
+	}
+	last_mapped = entries[0].pa;
+	return 0;
+}
+
+/* direct.c's throttled waits: no timer, so it never waits. */
+int64_t sys_clock(void)
+{
+	return 0;
+}
+
+int sys_notify_timer(int h, int64_t deadline_ns, uint64_t bits)
+{
+	(void)h, (void)deadline_ns, (void)bits;
+	return -1;
+}
+
+void kswapd_throttle(struct pager_thread *t)
+{
+	(void)t;
+}
+
+int swap_on(void)
+{
+	return 0;
+}
+
+int swap_congested(void)
+{
+	return 0;
+}
+
+uint32_t swap_out_pending(void)
+{
+	return 0;
+}
+
+/* Reclaim frees up to 4 of the test's frames (at least one each call while
+ * it holds any), after an allocation of its own if the test asks for one
+ * (a nested malloc, which must not be retried inside reclaim). */
+size_t reclaim_pages(size_t want, enum reclaim_how how)
+{
+	size_t n = 0;
+
+	(void)want;
+	assert_int_equal(how, RECLAIM_DIRECT);
+	reclaim.calls++;
+	reclaim.inside_sbrk += in_sbrk;
+	if (reclaim.nested_mallocs > 0) {
+		reclaim.nested_mallocs--;
+		reclaim.nested_got = heap_malloc(PG);
+	}
+	while (n < 4 && nheld > 0) {
+		frame_free(held[--nheld]);
+		n++;
+	}
+	return n;
+}
+
+/* picolibc's growth path, faked: sbrk, with in_sbrk set while it runs;
+ * calloc and realloc (from NULL: the tests' only) grow it alike. */
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+	static _Alignas(16) uint8_t block[PG];
+	void *p;
+
+	if (!through_sbrk)
+		return __real_malloc(n);
+	assert_true(n <= PG);
+	in_sbrk = 1;
+	p = pager_sbrk((ptrdiff_t)PG);
+	in_sbrk = 0;
+	return p == (void *)-1 ? NULL : block;	/* the heap's pages are not the test's */
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return through_sbrk ? __wrap_malloc(n * size) : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (!through_sbrk)
+		return __real_realloc(p, n);
+	assert_null(p);
+	return __wrap_malloc(n);
+}
+
+/* Take frames (pinned, as a process's would be) until only `left` are free. */
+static void fill_to(uint64_t left)
+{
+	uint64_t pa;
+
+	while (frames_free() > left && (pa = frame_alloc_pinned()) != 0)
+		held[nheld++] = pa;
+	assert_int_equal(frames_free(), left);
+}
+
+static int setup(void **state)
+{
+	struct frame_range all = { BASE, BASE + NFRAMES * PG };
+
+	(void)state;
+	assert_int_equal(frames_init(BASE, BASE + NFRAMES * PG, &all, 1, ram), 0);
+	frames_set_reserve(RESERVE);
+	marks = (struct watermarks){ .min = RESERVE + 4, .start = RESERVE + 8, .stop = RESERVE + 12 };
+	vmstat_reset();
+	heap_set_frame_source(reclaim_alloc_pinned);
+	heap_set_refill(reclaim_for_heap);
+	self = (struct pager_thread){ .name = "service" };
+	pager_lock(&self);
+	nheld = 0;
+	reclaim = (struct fake_reclaim){ 0 };
+	refuse = 0;
+	through_sbrk = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pager_unlock(&self);
+	through_sbrk = 0;
+	return 0;
+}
+
+/* At the reserve, a thread that is not freeing memory gets no frame from
+ * the source, and the source does not reclaim for it: that reclaim would
+ * run inside sbrk, inside malloc, and free into malloc's lists under it. */
+static void test_source_never_reclaims(void **state)
+{
+	uint64_t pages = heap_pages();
+
+	(void)state;
+	fill_to(RESERVE);
+	in_sbrk = 1;
+	assert_ptr_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	in_sbrk = 0;
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(reclaim.inside_sbrk, 0);
+	assert_int_equal(reclaim.calls, 0);
+	assert_int_equal(frames_free(), RESERVE);
+	assert_int_equal(heap_pages(), pages);
+	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 0);
+}
+
+/* The allocation that met the reserve is served all the same: reclaim
+ * runs once malloc has failed (never inside its sbrk), and malloc is
+ * tried again with a frame above the reserve free. */
+static void test_alloc_reclaims_outside_malloc(void **state)
+{
+	uint64_t pages = heap_pages();
+
+	(void)state;
+	fill_to(RESERVE);
+	through_sbrk = 1;
+	assert_non_null(heap_malloc(64));
+	assert_non_null(heap_calloc(4, 16));
+	through_sbrk = 0;
+	assert_true(reclaim.calls > 0);
+	assert_int_equal(reclaim.inside_sbrk, 0);
+	assert_int_equal(heap_pages(), pages + 2);
+	assert_true(frames_free() >= RESERVE);
+	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 0);
+}
+
+/* With nothing left to reclaim, the allocation fails (the request's
+ * NOMEM), after one round of reclaim that made no progress. */
+static void test_alloc_fails_when_reclaim_cannot_help(void **state)
+{
+	uint64_t pages = heap_pages();
+
+	(void)state;
+	fill_to(RESERVE);
+	nheld = 0;	/* none of them reclaimable */
+	through_sbrk = 1;
+	assert_null(heap_malloc(64));
+	assert_null(heap_realloc(NULL, 64));
+	through_sbrk = 0;
+	assert_int_equal(reclaim.calls, 2);
+	assert_int_equal(reclaim.inside_sbrk, 0);
+	assert_int_equal(heap_pages(), pages);
+	assert_int_equal(frames_free(), RESERVE);
+}
+
+/* A thread freeing memory takes the reserve without reclaim; once the
+ * reserve is gone too, its allocation fails without reclaim (it is
+ * reclaim: no reclaim runs inside it). */
+static void test_memalloc_takes_the_reserve(void **state)
+{
+	uint64_t pages = heap_pages();
+
+	(void)state;
+	self.memalloc = 1;
+	fill_to(RESERVE);
+	through_sbrk = 1;
+	assert_non_null(heap_malloc(64));
+	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 1);
+	fill_to(0);
+	assert_null(heap_malloc(64));
+	through_sbrk = 0;
+	assert_int_equal(reclaim.calls, 0);
+	assert_int_equal(heap_pages(), pages + 1);
+}
+
+/* An allocation made by reclaim itself (nested in the refill) that fails
+ * is not retried: no reclaim inside reclaim. The outer one is. */
+static void test_refill_is_not_nested(void **state)
+{
+	(void)state;
+	fill_to(RESERVE);
+	reclaim.nested_mallocs = 1;
+	through_sbrk = 1;
+	assert_non_null(heap_malloc(64));
+	through_sbrk = 0;
+	assert_null(reclaim.nested_got);	/* at the reserve then, and not retried */
+	assert_int_equal(reclaim.calls, 1);
+	assert_int_equal(reclaim.inside_sbrk, 0);
+}
+
+/* Above the reserve a failed allocation is not for want of frames (the
+ * kernel refused the mapping): no reclaim, no retry. */
+static void test_no_reclaim_above_the_reserve(void **state)
+{
+	(void)state;
+	fill_to(RESERVE + 4);
+	refuse = 1;
+	through_sbrk = 1;
+	assert_null(heap_malloc(64));
+	through_sbrk = 0;
+	assert_int_equal(reclaim.calls, 0);
+}
+
+/* A frame whose mapping the kernel refused (its pool short) is kept for
+ * the next growth, not taken again each time: refusals cost one frame,
+ * counted as the heap's, and the next growth maps that very frame. */
+static void test_refused_map_keeps_its_frame(void **state)
+{
+	uint64_t pages, free0;
+
+	(void)state;
+	/* A frame an earlier test's refusal left is mapped first. */
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	pages = heap_pages();
+	free0 = frames_free();
+	refuse = 3;
+	for (int k = 0; k < 3; k++)
+		assert_ptr_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(heap_pages(), pages + 1);
+	last_mapped = 0;
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(heap_pages(), pages + 1);
+	assert_int_not_equal(last_mapped, 0);
+	assert_int_equal(frame_desc(last_mapped)->state, FRAME_PINNED);
+	assert_int_equal(frames_check(), 0);
+}
+
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_source_never_reclaims),
+		TEST(test_alloc_reclaims_outside_malloc),
+		TEST(test_alloc_fails_when_reclaim_cannot_help),
+		TEST(test_memalloc_takes_the_reserve),
+		TEST(test_refill_is_not_nested),
+		TEST(test_no_reclaim_above_the_reserve),
+		TEST(test_refused_map_keeps_its_frame),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
