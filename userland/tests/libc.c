@@ -131,9 +131,12 @@ static void idle_holder(void *arg)
 	sys_notify_signal(note, 2);
 }
 
+static int threads_before;
+
 /* Start idle_holder and wait until it holds the lock; note, or -1. */
 static int idle_holder_start(int *note)
 {
+	threads_before = own_threads();
 	*note = sys_notify_create();
 	CHECK(*note >= 0);
 	CHECK(thread_spawn(idle_holder, note, TEST_STACK, PRIO_IDLE) >= 0);
@@ -141,14 +144,15 @@ static int idle_holder_start(int *note)
 	return 0;
 }
 
-/* Wait for idle_holder's end of the story and close its note. */
+/* Wait for idle_holder's end of the story and close its note; then for
+ * its end (it runs only while this thread sleeps). */
 static int idle_holder_done(int note)
 {
 	long bits = sys_notify_wait(note);
 
 	sys_handle_close(note);
 	CHECK_EQ(bits, 2);
-	return 0;
+	return threads_back_to(threads_before, TEST_TIMEOUT);
 }
 
 /* A waiter that only yielded would run for ever instead of the holder. */

@@ -123,6 +123,7 @@ static void idle_killer(void *arg)
 static int wait_any_lets_idle_run(void)
 {
 	int status = -1;
+	int threads = own_threads();
 	struct killer k = { .note = sys_notify_create() };
 	pid_t first = fork_run(sleeper, NULL);
 	pid_t second = fork_run(sleeper, NULL);
@@ -137,7 +138,7 @@ static int wait_any_lets_idle_run(void)
 	sys_handle_close(k.note);
 	CHECK_EQ(kill(second, SIGTERM), 0);
 	CHECK_EQ(waitpid(second, &status, 0), second);
-	return 0;
+	return threads_back_to(threads, TEST_TIMEOUT);	/* the killer is gone */
 }
 
 /* Pids no process has (the kernel counts up from 1). */
