@@ -1,93 +1,146 @@
 /*
  * The pid -> handle table behind waitpid, wait and kill. Threads of one
- * process may fork at once, so changes take a small lock; lookups of a
- * slot's two words are done under it too so pid and handle always match.
+ * process may fork, wait and kill at once, so every change and lookup takes
+ * the table's mutex, and a handle in use is counted: it is closed only
+ * after the last thread that looked it up has given it back, so no thread
+ * ever waits on or kills through a handle number the program has since
+ * reused.
  */
+#include <string.h>
+
 #include "children.h"
+#include "mutex.h"
 #include "sys.h"
 
+#define RESERVED (-1)	/* pid of a slot kept for a fork under way */
+
+enum slot_end {
+	LIVE = 0,	/* found by pid */
+	ENDED,		/* reaped: the handle is closed when no one uses it */
+	GONE		/* the handle was not ours any more: forget it only */
+};
+
 static struct {
-	int lock;		/* 0 free, 1 held */
-	pid_t pid[CHILDREN_MAX];	/* 0: slot free */
-	int handle[CHILDREN_MAX];
+	struct mutex lock;
+	struct child_slot {
+		pid_t pid;	/* 0: free; RESERVED */
+		int handle;
+		int users;	/* threads between child_get and child_put */
+		enum slot_end end;
+	} slot[CHILDREN_MAX];
 } table;
 
-static void table_lock(void)
-{
-	while (__atomic_exchange_n(&table.lock, 1, __ATOMIC_ACQUIRE) != 0)
-		sys_yield();
-}
-
-static void table_unlock(void)
-{
-	__atomic_store_n(&table.lock, 0, __ATOMIC_RELEASE);
-}
-
-/* The slot of pid, or -1; the caller holds the lock. */
+/* The live slot of pid (RESERVED or 0 for a free one), or -1; the caller
+ * holds the lock. */
 static int slot_of(pid_t pid)
 {
 	for (int i = 0; i < CHILDREN_MAX; i++)
-		if (table.pid[i] == pid)
+		if (table.slot[i].pid == pid && table.slot[i].end == LIVE)
 			return i;
 	return -1;
 }
 
+/* Take a free slot for pid and handle: its index, or -ERR_MFILE. */
+static int slot_take(pid_t pid, int handle)
+{
+	int i = slot_of(0);
+
+	if (i < 0)
+		return -ERR_MFILE;
+	table.slot[i] = (struct child_slot){ .pid = pid, .handle = handle };
+	return i;
+}
+
 int child_register(pid_t pid, int handle)
 {
-	int r = -ERR_MFILE;
+	int r;
 
 	if (pid <= 0 || handle < 0)
 		return -ERR_INVAL;
-	table_lock();
-	if (slot_of(pid) >= 0) {
-		r = -ERR_BUSY;
-	} else {
-		int i = slot_of(0);
-		if (i >= 0) {
-			table.pid[i] = pid;
-			table.handle[i] = handle;
-			r = 0;
-		}
-	}
-	table_unlock();
-	return r;
+	mutex_lock(&table.lock);
+	r = slot_of(pid) >= 0 ? -ERR_BUSY : slot_take(pid, handle);
+	mutex_unlock(&table.lock);
+	return r < 0 ? r : 0;
 }
 
-int child_handle(pid_t pid)
+int child_reserve(void)
+{
+	mutex_lock(&table.lock);
+	int i = slot_take(RESERVED, -1);
+	mutex_unlock(&table.lock);
+	return i;
+}
+
+void child_fill(int i, pid_t pid, int handle)
+{
+	mutex_lock(&table.lock);
+	table.slot[i].pid = pid;
+	table.slot[i].handle = handle;
+	mutex_unlock(&table.lock);
+}
+
+void child_unreserve(int i)
+{
+	mutex_lock(&table.lock);
+	table.slot[i].pid = 0;
+	mutex_unlock(&table.lock);
+}
+
+int child_get(pid_t pid, int *slot)
 {
 	int h = -1;
 
 	if (pid <= 0)
 		return -1;
-	table_lock();
+	mutex_lock(&table.lock);
 	int i = slot_of(pid);
-	if (i >= 0)
-		h = table.handle[i];
-	table_unlock();
+	if (i >= 0) {
+		table.slot[i].users++;
+		h = table.slot[i].handle;
+		*slot = i;
+	}
+	mutex_unlock(&table.lock);
 	return h;
+}
+
+int child_put(int i, enum child_seen seen)
+{
+	struct child_slot *c = &table.slot[i];
+	int mine = 0, close_h = -1;
+
+	mutex_lock(&table.lock);
+	c->users--;
+	if (seen != CHILD_SEEN_RUNNING && c->end == LIVE) {
+		c->end = seen == CHILD_SEEN_ENDED ? ENDED : GONE;
+		mine = 1;
+	}
+	if (c->end != LIVE && c->users == 0) {
+		if (c->end == ENDED)
+			close_h = c->handle;
+		*c = (struct child_slot){ 0 };
+	}
+	mutex_unlock(&table.lock);
+	if (close_h >= 0)
+		sys_handle_close(close_h);
+	return mine;
 }
 
 pid_t child_at(size_t i)
 {
-	return i < CHILDREN_MAX ? __atomic_load_n(&table.pid[i], __ATOMIC_RELAXED) : 0;
+	pid_t pid = 0;
+
+	if (i >= CHILDREN_MAX)
+		return 0;
+	mutex_lock(&table.lock);
+	if (table.slot[i].pid > 0 && table.slot[i].end == LIVE)
+		pid = table.slot[i].pid;
+	mutex_unlock(&table.lock);
+	return pid;
 }
 
-void child_forget(pid_t pid)
+void children_fork_child(void)
 {
-	if (pid <= 0)
-		return;
-	table_lock();
-	int i = slot_of(pid);
-	if (i >= 0)
-		table.pid[i] = 0;
-	table_unlock();
-}
-
-void children_forget_all(void)
-{
-	/* No lock: the forked child has one thread, and a lock some other
-	 * thread of the parent held at the fork would never be released. */
-	for (int i = 0; i < CHILDREN_MAX; i++)
-		table.pid[i] = 0;
-	table.lock = 0;
+	/* The forked child's one thread: the handles recorded are its
+	 * parent's, and so are the threads that held or waited for the lock. */
+	memset(&table, 0, sizeof(table));
 }

@@ -19,18 +19,38 @@
  * handle, -ERR_BUSY if pid is already recorded. */
 int child_register(pid_t pid, int handle);
 
-/* The handle recorded for pid, or -1. */
-int child_handle(pid_t pid);
+/* How a user of a recorded handle found its child (child_put). */
+enum child_seen {
+	CHILD_SEEN_RUNNING,	/* still running, or not asked */
+	CHILD_SEEN_ENDED,	/* ended: its end is reported once */
+	CHILD_SEEN_GONE		/* the handle is no process's any more (the
+				 * program closed it): forget it, close nothing */
+};
 
-/* The pid in slot i (0 <= i < CHILDREN_MAX), or 0 if the slot is empty. */
+/* Use the handle recorded for pid: it, with its table slot in *slot, or -1
+ * if pid is not recorded. Give it back with child_put. */
+int child_get(pid_t pid, int *slot);
+
+/* Give back the handle of slot. If seen says the child ended (or is gone),
+ * pid is forgotten; 1 if this caller is the first to say so (it reports
+ * the end), else 0. The handle is closed once no thread uses it. */
+int child_put(int slot, enum child_seen seen);
+
+/* The pid in slot i (0 <= i < CHILDREN_MAX), or 0 if the slot holds no
+ * child that waitpid could find. */
 pid_t child_at(size_t i);
 
-/* Forget pid without closing its handle. */
-void child_forget(pid_t pid);
+/* fork()'s side: keep a slot for the child about to be made, so that one
+ * made is always recorded. The slot, or -ERR_MFILE if the table is full. */
+int child_reserve(void);
+/* The child made: record it in the slot kept for it. */
+void child_fill(int slot, pid_t pid, int handle);
+/* No child was made: the slot kept is free again. */
+void child_unreserve(int slot);
 
-/* Forget every child without closing a handle: a forked child inherits the
- * table, but the handles in it are its parent's. */
-void children_forget_all(void);
+/* fork's child: forget every child without closing a handle (the handles
+ * in the table are its parent's), and the table's lock with them. */
+void children_fork_child(void);
 
 /* waitpid with the kernel's full record of the end (cause, address, pc)
  * instead of a status word: same pid and options rules, same returns. */

@@ -6,28 +6,27 @@
 #include <stdio.h>
 
 #include "console.h"
+#include "mutex.h"
 #include "sys.h"
 
 #define LINE_MAX_BYTES 256
 
 struct line_buf {
-	int lock;			/* 0 free, 1 held: threads share it */
+	struct mutex lock;		/* threads share the line */
 	size_t len;			/* bytes in text[] */
 	char text[LINE_MAX_BYTES];
 };
 
 static struct line_buf out_line, err_line;
 
-/* A spin lock that gives the CPU away while another thread holds it. */
 static void line_lock(struct line_buf *b)
 {
-	while (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE) != 0)
-		sys_yield();
+	mutex_lock(&b->lock);
 }
 
 static void line_unlock(struct line_buf *b)
 {
-	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
+	mutex_unlock(&b->lock);
 }
 
 /* Write out what b holds, however many calls the kernel takes it in
@@ -105,4 +104,25 @@ void console_flush(void)
 {
 	line_flush(&out_line);
 	line_flush(&err_line);
+}
+
+void console_hold(void)
+{
+	line_lock(&out_line);
+	line_flush_locked(&out_line);
+	line_lock(&err_line);
+	line_flush_locked(&err_line);
+}
+
+void console_release(void)
+{
+	line_unlock(&err_line);
+	line_unlock(&out_line);
+}
+
+void console_fork_child(void)
+{
+	mutex_forget_sleepers(&out_line.lock);
+	mutex_forget_sleepers(&err_line.lock);
+	console_release();
 }

@@ -7,15 +7,17 @@
  */
 #include <errno.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
 
 #include "children.h"
 #include "console.h"
+#include "libc_lock.h"
+#include "mutex.h"
 #include "pager_client.h"
 #include "sys.h"
+#include "thread.h"
 
 /* The child's first stack lies this far below the saved context, so the
  * trampoline's own stack use can never overwrite it. */
@@ -41,23 +43,10 @@ static uintptr_t current_tp(void)
 	return tp;
 }
 
-/* Record the new child; one we could never wait for is ended instead. */
-static pid_t adopt(int handle, pid_t pid)
-{
-	struct exit_info info;
-
-	if (child_register(pid, handle) == 0)
-		return pid;
-	sys_proc_kill(handle, SIGKILL);
-	sys_proc_wait(handle, &info, 0);
-	sys_handle_close(handle);
-	errno = EAGAIN;
-	return -1;
-}
-
-/* Ask the pager for the copy. noinline: its message lives in a frame of
- * its own below fork()'s, never between the context and the child's sp. */
-static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx)
+/* Ask the pager for the copy, and record the child in the table slot kept
+ * for it. noinline: its message lives in a frame of its own below fork()'s,
+ * never between the context and the child's sp. */
+static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx, int slot)
 {
 	struct msg m = { .label = PAGER_FORK, .handle = -1 };
 
@@ -66,24 +55,50 @@ static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx)
 	m.w[2] = (uintptr_t)ctx;
 	int r = pager_call(&m);
 	if (r < 0) {
+		child_unreserve(slot);
 		errno = -r;
 		return -1;
 	}
-	return adopt((int)m.w[0], (pid_t)m.w[1]);
+	child_fill(slot, (pid_t)m.w[1], (int)m.w[0]);
+	return (pid_t)m.w[1];
+}
+
+/* The child's one thread: it holds what fork took, and the threads that
+ * waited for those locks, like the handles in the child table, are the
+ * parent's. */
+static void fork_child(void)
+{
+	mutex_forget_slots();
+	thread_fork_child();
+	children_fork_child();
+	console_fork_child();
+	libc_lock_fork_child();
 }
 
 pid_t fork(void)
 {
 	struct fork_context ctx;
+	/* A slot first: a child made is always one we can wait for. */
+	int slot = child_reserve();
 
-	/* A line half-written to stdout would be printed by both. */
-	console_flush();
+	if (slot < 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* pthread_atfork's discipline: no other thread may be inside malloc
+	 * or half-way through a line when the address space is copied, or the
+	 * child would find that lock held for ever. The lines are written out
+	 * too: a half-written one would be printed by both. */
+	libc_lock_hold();
+	console_hold();
 	ctx.tp = current_tp();
 	ctx.pad = 0;
 	if (setjmp(ctx.jb) != 0) {
-		/* The child: the recorded handles are the parent's. */
-		children_forget_all();
+		fork_child();
 		return 0;
 	}
-	return fork_request(&ctx);
+	pid_t pid = fork_request(&ctx, slot);
+	console_release();
+	libc_lock_release();
+	return pid;
 }

@@ -44,12 +44,14 @@ int kill(pid_t pid, int sig)
 	}
 	if (pid == getpid())
 		return kill_self(sig);
-	int h = child_handle(pid);
+	int slot;
+	int h = child_get(pid, &slot);
 	if (h < 0) {
 		errno = ESRCH;
 		return -1;
 	}
 	int r = sig == 0 ? 0 : sys_proc_kill(h, sig);
+	child_put(slot, CHILD_SEEN_RUNNING);
 	/* -ERR_SRCH: it has ended but is not reaped yet; like a zombie, it
 	 * still exists for kill, which has nothing left to do. */
 	if (r < 0 && r != -ERR_SRCH) {

@@ -2,6 +2,7 @@
  * Requests to the pager's service endpoint in the message layouts of
  * pager/protocol.h: the common call, spawn(), poweroff() and the statistics.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "console.h"
@@ -38,7 +39,12 @@ int pager_call(struct msg *m)
 
 	if (r < 0)
 		return r;
-	return (int64_t)m->label < 0 ? (int)(int64_t)m->label : 0;
+	int64_t label = (int64_t)m->label;
+	if (label >= 0)
+		return 0;
+	/* An error number; one past int would wrap into another (or into
+	 * success): a reply that makes no sense. */
+	return label >= INT_MIN ? (int)label : -ERR_INVAL;
 }
 
 int spawn(const char *name, const char *const argv[], int pass_handle,

@@ -5,8 +5,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "mutex.h"
 #include "sys.h"
 #include "thread.h"
+
+/* Threads that end through thread_exit, the first one included. */
+static int threads_live = 1;
 
 /* What __thread_entry finds at its sp; the offsets are used there. */
 struct thread_start {
@@ -43,9 +47,28 @@ int thread_spawn(void (*fn)(void *), void *arg, size_t stack_bytes, int prio)
 	start->tp = current_tp();
 	start->pad = 0;
 
+	__atomic_add_fetch(&threads_live, 1, __ATOMIC_RELAXED);
 	int tid = sys_thread_create(HANDLE_SELF, (uintptr_t)__thread_entry,
 				    (uintptr_t)start, (uintptr_t)start, prio);
-	if (tid < 0)
+	if (tid < 0) {
+		__atomic_sub_fetch(&threads_live, 1, __ATOMIC_RELAXED);
 		free(stack);
+	}
 	return tid;
+}
+
+_Noreturn void thread_exit(void)
+{
+	mutex_thread_exit();
+	/* The kernel would end the process with the last thread, but as
+	 * sys_exit(0): without the partial lines and atexit that exit has. */
+	if (__atomic_sub_fetch(&threads_live, 1, __ATOMIC_ACQ_REL) == 0)
+		exit(0);
+	sys_thread_exit();
+}
+
+void thread_fork_child(void)
+{
+	if (threads_live != 1)
+		threads_live = 1;	/* only then: a page not written stays shared */
 }

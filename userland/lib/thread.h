@@ -12,8 +12,17 @@
 
 /* Start fn(arg) on a new thread of this process with a malloc'd stack of
  * stack_bytes and priority prio (enum prio). When fn returns the thread ends
- * (sys_thread_exit). The stack is never freed: threads are few and long-lived.
+ * (thread_exit). The stack is never freed: threads are few and long-lived.
  * Returns the new thread's id, or a negated kernel/abi/errno.h code. */
 int thread_spawn(void (*fn)(void *), void *arg, size_t stack_bytes, int prio);
+
+/* End the calling thread. The last of the threads that end this way (the
+ * first thread and those thread_spawn made) ends the process as exit(0)
+ * does: partial lines written, atexit handlers run. A thread that calls
+ * sys_thread_exit itself skips this and is counted as live for ever. */
+_Noreturn void thread_exit(void);
+
+/* fork's child: its one thread is the only one live. */
+void thread_fork_child(void);
 
 #endif

@@ -16,5 +16,5 @@ __thread_entry:
 	ld	a0, 8(sp)		/* arg */
 	li	ra, 0
 	jalr	t0
-	call	sys_thread_exit		/* does not return */
+	call	thread_exit		/* does not return */
 	.size __thread_entry, . - __thread_entry

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "children.h"
+#include "sleep.h"
 #include "sys.h"
 
 /* The signal a kill reports as, POSIX-style. */
@@ -44,21 +45,28 @@ static pid_t fail(int error)
 	return -1;
 }
 
-/* Wait for child pid; reap it (close and forget its handle) if it ended. */
+/* Wait for child pid; reap it (forget it, and close its handle once no
+ * other thread uses it) if it ended. When two threads see the same end,
+ * only the first reports it: the other finds no such child (ECHILD). A
+ * handle the program closed itself is forgotten too (EBADF this once, then
+ * ECHILD), so wait(-1) does not fail on it for ever. */
 static pid_t wait_one(pid_t pid, struct exit_info *info, int options)
 {
-	int h = child_handle(pid);
+	int slot;
+	int h = child_get(pid, &slot);
 
 	if (h < 0)
 		return fail(ECHILD);
 	int r = sys_proc_wait(h, info, (options & WNOHANG) ? WAIT_NOHANG : 0);
+	enum child_seen seen = r == -ERR_BADF ? CHILD_SEEN_GONE
+			     : r == 0 && info->how != EXIT_RUNNING ? CHILD_SEEN_ENDED
+			     : CHILD_SEEN_RUNNING;
+	int mine = child_put(slot, seen);
 	if (r < 0)
 		return fail(-r);
-	if (info->how == EXIT_RUNNING)
+	if (seen == CHILD_SEEN_RUNNING)
 		return 0;
-	child_forget(pid);
-	sys_handle_close(h);
-	return pid;
+	return mine ? pid : fail(ECHILD);
 }
 
 /* Any child that has ended, without blocking: its pid, 0 if none has, or
@@ -75,6 +83,8 @@ static pid_t poll_any(struct exit_info *info, pid_t *only)
 		count++;
 		*only = pid;
 		pid_t r = wait_one(pid, info, WNOHANG);
+		if (r == -1 && errno == ECHILD)
+			continue;	/* another thread reaped it first */
 		if (r != 0)
 			return r;
 	}
@@ -83,19 +93,32 @@ static pid_t poll_any(struct exit_info *info, pid_t *only)
 	return count == 0 ? fail(ECHILD) : 0;
 }
 
-/* The kernel waits for one process at a time: with several children and
- * no WNOHANG we poll them all, giving the CPU away between rounds. With
- * one child we block on it. */
+/* The kernel waits for one process at a time, and tells only the pager of
+ * deaths: with several children and no WNOHANG we poll them all, sleeping
+ * between rounds (yielding would keep threads of lower priority from ever
+ * running), from WAIT_POLL_FIRST_NS up to WAIT_POLL_MAX_NS: an end is
+ * seen that late at worst. With one child we block on it. */
+#define WAIT_POLL_FIRST_NS 1000000LL
+#define WAIT_POLL_MAX_NS 16000000LL
+
 static pid_t wait_any(struct exit_info *info, int options)
 {
+	int64_t pause = WAIT_POLL_FIRST_NS;
+
 	for (;;) {
 		pid_t only = 0;
 		pid_t r = poll_any(info, &only);
 		if (r != 0 || (options & WNOHANG))
 			return r;
-		if (only != 0)
-			return wait_one(only, info, options);
-		sys_yield();
+		if (only != 0) {
+			r = wait_one(only, info, options);
+			if (r != -1 || errno != ECHILD)
+				return r;
+			continue;	/* reaped by another thread: look again */
+		}
+		if (sleep_ns(pause) < 0)
+			sys_yield();	/* no notification to sleep on */
+		pause = pause * 2 < WAIT_POLL_MAX_NS ? pause * 2 : WAIT_POLL_MAX_NS;
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "sleep.h"
 
 static char reason[200];	/* why the running test failed, or "" */
 
@@ -48,6 +49,30 @@ void diag(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+}
+
+int own_threads(void)
+{
+	struct proc_info info;
+
+	return sys_proc_info(HANDLE_SELF, &info) == 0 ? (int)info.threads : -1;
+}
+
+int threads_back_to(int n, int64_t timeout_ns)
+{
+	int64_t start = sys_clock();
+	int now;
+
+	while ((now = own_threads()) != n) {
+		if (sys_clock() - start > timeout_ns) {
+			check_failed(__FILE__, __LINE__, "%d threads left after %ld ms, want %d",
+				     now, (long)(timeout_ns / MS), n);
+			return -1;
+		}
+		/* Asleep: the threads to end may be of a lower priority. */
+		sleep_ns(MS);
+	}
+	return 0;
 }
 
 int wait_flag(volatile int *flag, int64_t timeout_ns)

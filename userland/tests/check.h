@@ -53,6 +53,13 @@ void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void check_reset(void);
 const char *check_reason(void);
 
+/* This process's live threads (proc_info), or -1. */
+int own_threads(void);
+
+/* Sleep until this process has n threads (those started have ended, even
+ * at a lower priority); 0, or -1 (recorded) after timeout_ns. */
+int threads_back_to(int n, int64_t timeout_ns);
+
 /* Yield until *flag is non-zero; 0, or -1 (recorded) after timeout_ns. */
 int wait_flag(volatile int *flag, int64_t timeout_ns);
 

@@ -1,6 +1,8 @@
 /*
  * malloc_printf: the C library on top of our glue. The heap grows through
- * the pager by more than a megabyte and keeps every byte; snprintf formats.
+ * the pager by more than a megabyte and keeps every byte; snprintf formats;
+ * a thread of normal priority that wants libc's lock while a thread of
+ * idle priority holds it waits for it (the holder runs), and so does fork.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,7 +12,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "libc_lock.h"
 #include "tests.h"
+#include "thread.h"
 
 #define NBLOCKS 96
 #define BLOCK_BASE 8192
@@ -114,8 +118,86 @@ static int formatting(void)
 	return 0;
 }
 
+/* An idle-priority thread that takes libc's lock, says so on note, and
+ * gives the lock back when it runs again, which it does only while every
+ * thread of higher priority waits; then says so again. */
+static void idle_holder(void *arg)
+{
+	int note = *(int *)arg;
+
+	libc_lock_hold();
+	sys_notify_signal(note, 1);	/* the waiter, of higher priority, runs now */
+	libc_lock_release();
+	sys_notify_signal(note, 2);
+}
+
+static int threads_before;
+
+/* Start idle_holder and wait until it holds the lock; note, or -1. */
+static int idle_holder_start(int *note)
+{
+	threads_before = own_threads();
+	*note = sys_notify_create();
+	CHECK(*note >= 0);
+	CHECK(thread_spawn(idle_holder, note, TEST_STACK, PRIO_IDLE) >= 0);
+	CHECK_EQ(sys_notify_wait(*note), 1);
+	return 0;
+}
+
+/* Wait for idle_holder's end of the story and close its note; then for
+ * its end (it runs only while this thread sleeps). */
+static int idle_holder_done(int note)
+{
+	long bits = sys_notify_wait(note);
+
+	sys_handle_close(note);
+	CHECK_EQ(bits, 2);
+	return threads_back_to(threads_before, TEST_TIMEOUT);
+}
+
+/* A waiter that only yielded would run for ever instead of the holder. */
+static int lock_held_by_idle(void)
+{
+	int note;
+
+	CHECK_RUN(idle_holder_start(&note));
+	void *p = malloc(100);
+	CHECK(p != NULL);
+	free(p);
+	return idle_holder_done(note);
+}
+
+static int child_mallocs_prints(void *arg)
+{
+	(void)arg;
+	char *p = malloc(100);
+	if (p == NULL)
+		return 1;
+	snprintf(p, 100, "%d", 42);
+	printf("# a child forked while another thread held libc's lock prints %s\n", p);
+	free(p);
+	return 0;
+}
+
+/* fork waits for the lock, so the child never finds it held by a thread of
+ * its parent's (it would wait for it for ever). */
+static int fork_while_lock_held(void)
+{
+	struct exit_info info;
+	int note;
+
+	CHECK_RUN(idle_holder_start(&note));
+	pid_t pid = fork_run(child_mallocs_prints, NULL);
+	CHECK(pid > 0);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	CHECK_RUN(expect_clean_exit(&info, "the child that mallocs"));
+	return idle_holder_done(note);
+}
+
 int test_malloc_printf(void)
 {
 	CHECK_RUN(heap());
-	return formatting();
+	CHECK_RUN(formatting());
+	CHECK_RUN(lock_held_by_idle());
+	return fork_while_lock_held();
 }
