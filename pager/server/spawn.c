@@ -223,7 +223,7 @@ static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *
 		*err = lookup_error(argv[0], r);
 		return NULL;
 	}
-	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_TOP - STACK_PAGES * PAGE_SIZE, &img)) < 0) {
+	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_FLOOR, &img)) < 0) {
 		printf("pager: %s: %s\n", argv[0], elf_strerror(r));
 		*err = -ENOEXEC;
 		return NULL;

@@ -14,6 +14,10 @@ struct pproc;
 #define SPAWN_ARGS_MAX 32
 #define STACK_PAGES 16			/* 64 KiB */
 #define STACK_TOP 0x3FFFFFF000UL	/* a guard page above, unmapped */
+/* The bottom of the stack's guard page (the stack region keeps it free):
+ * a program's segments (spawn.c) and its mappings (memory.c) end at or
+ * below it. */
+#define STACK_FLOOR (STACK_TOP - (STACK_PAGES + 1) * PAGE_SIZE)
 
 /* What every new process is given. */
 struct spawn_env {
