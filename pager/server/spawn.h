@@ -50,7 +50,8 @@ void spawn_abandon(struct pproc *p);
  * subset of the pager's). The new record, or NULL with *err set to a
  * negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
  * initrd is damaged before it, which is also said on the console; -EAGAIN:
- * the table or parent's line is full). */
+ * the table or parent's line is full; -E2BIG: the arguments need more than
+ * the stack's first page; -ENOEXEC: no program the pager can load). */
 struct pproc *spawn(const struct pproc *parent, int argc, const char *const *argv,
 		    int pass_handle, unsigned pass_rights, int *err);
 /* The same for the pager itself, pinned if asked: every page present
