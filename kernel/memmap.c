@@ -48,18 +48,71 @@ static void compact(void)
 	memmap.nfree = n;
 }
 
+/* Whether [a, a_end) and [b, b_end), each widened to whole pages, share a page. */
+static int pages_meet(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
+{
+	return ALIGN_DOWN(a, PAGE_SIZE) < ALIGN_UP(b_end, PAGE_SIZE) &&
+	       ALIGN_DOWN(b, PAGE_SIZE) < ALIGN_UP(a_end, PAGE_SIZE);
+}
+
+/* A memory range's whole pages. */
+static struct phys_range whole_pages(const struct dt_range *m)
+{
+	return (struct phys_range){ ALIGN_UP(m->base, PAGE_SIZE),
+				    ALIGN_DOWN(m->base + m->size, PAGE_SIZE) };
+}
+
+/* Whether [base, end) lies in one memory range's whole pages. */
+static int in_one_memory_range(const struct devtree_info *dt, uint64_t base, uint64_t end)
+{
+	for (size_t i = 0; i < dt->nmem && i < BOOTINFO_MAX_RANGES; i++) {
+		struct phys_range r = whole_pages(&dt->mem[i]);
+		if (base >= r.base && end <= r.end)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The initrd's pages are mapped writable into the root task and are frames
+ * it may map into any process (memmap_user_range), and the kernel reads the
+ * root task's program from them: so they must be RAM, and hold nothing of
+ * the firmware's, the kernel's, a reserved range's or the device tree's.
+ * Where it lies is the loader's word alone; a wrong word stops the boot.
+ */
+static void check_initrd(const struct devtree_info *dt, uint64_t dtb_pa, uint64_t dtb_size,
+			 uint64_t kernel_end_pa)
+{
+	uint64_t base = ALIGN_DOWN(dt->initrd_start, PAGE_SIZE);
+	uint64_t end = ALIGN_UP(dt->initrd_end, PAGE_SIZE);
+	const char *why = NULL;
+
+	if (end < base || !in_one_memory_range(dt, base, end))	/* end < base: wrapped */
+		why = "is not inside one memory range";
+	else if (pages_meet(base, end, memmap.ram_base, kernel_end_pa))
+		why = "overlaps the firmware or the kernel image";
+	else if (pages_meet(base, end, dtb_pa, dtb_pa + dtb_size))
+		why = "overlaps the device tree";
+	for (size_t i = 0; !why && i < dt->nreserved; i++)
+		if (pages_meet(base, end, dt->reserved[i].base,
+			       dt->reserved[i].base + dt->reserved[i].size))
+			why = "overlaps a reserved memory range";
+	if (why)
+		panic("initrd at 0x%lx-0x%lx (from the device tree's /chosen) %s",
+		      dt->initrd_start, dt->initrd_end, why);
+}
+
 int memmap_init(const struct devtree_info *dt, uint64_t dtb_pa, uint64_t dtb_size,
 		uint64_t kernel_end_pa)
 {
 	if (dt->nmem == 0)
 		return -1;
-	for (size_t i = 0; i < dt->nmem && i < BOOTINFO_MAX_RANGES; i++) {
-		uint64_t b = ALIGN_UP(dt->mem[i].base, PAGE_SIZE);
-		uint64_t e = ALIGN_DOWN(dt->mem[i].base + dt->mem[i].size, PAGE_SIZE);
-		memmap.free[memmap.nfree++] = (struct phys_range){ b, e };
-	}
+	for (size_t i = 0; i < dt->nmem && i < BOOTINFO_MAX_RANGES; i++)
+		memmap.free[memmap.nfree++] = whole_pages(&dt->mem[i]);
 	memmap.ram_base = dt->mem[0].base;
 	memmap.ram_end = dt->mem[0].base + dt->mem[0].size;
+	if (dt->initrd_end > dt->initrd_start)
+		check_initrd(dt, dtb_pa, dtb_size, kernel_end_pa);
 	/* The firmware below the kernel and the kernel image itself. */
 	cut(memmap.ram_base, kernel_end_pa);
 	for (size_t i = 0; i < dt->nreserved; i++)

@@ -22,7 +22,9 @@ struct memmap {
 
 extern struct memmap memmap;
 
-/* Fill memmap from the device tree; kernel_end_pa is the end of the image. */
+/* Fill memmap from the device tree; kernel_end_pa is the end of the image.
+ * Panics if the initrd is not wholly in one memory range, or shares a page
+ * with the firmware, the kernel, a reserved range or the device tree. */
 int memmap_init(const struct devtree_info *dt, uint64_t dtb_pa, uint64_t dtb_size,
 		uint64_t kernel_end_pa);
 /* Take `bytes` (page multiple) contiguous bytes from the free ranges; 0 if none. */

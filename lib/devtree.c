@@ -213,6 +213,9 @@ static int read_reserved(const void *fdt, struct devtree_info *out)
 				return err;
 		}
 	}
+	/* Never negative here: check_blob's fdt_check_full already refused a
+	 * block with no all-zero entry before the blob's end (-FDT_ERR_TRUNCATED,
+	 * test_devtree.c's test_unterminated_rsvmap). */
 	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
 		if (out->nreserved == DT_MAX_RESERVED)
 			return DT_ERR_TOOMANY;

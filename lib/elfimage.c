@@ -3,7 +3,7 @@
  * <elf.h>'s definitions (picolibc's in the guest, the C library's on the
  * host). It rejects anything a loader could not copy blindly: segments
  * outside the file or the address range, overlapping pages, an entry
- * outside the code.
+ * outside the code, a segment both writable and executable.
  */
 #include "elfimage.h"
 
@@ -88,6 +88,8 @@ static int add_load(const struct phdr *ph, uint64_t va_min, uint64_t va_max,
 		return ELF_OK;
 	if (ph->vaddr < va_min || ph->vaddr > va_max || ph->memsz > va_max - ph->vaddr)
 		return ELF_ERR_RANGE;
+	if ((ph->flags & PF_W) && (ph->flags & PF_X))
+		return ELF_ERR_WX;
 	if (out->nsegs == ELF_MAX_SEGMENTS)
 		return ELF_ERR_TOOMANY;
 	for (size_t i = 0; i < out->nsegs; i++)
@@ -192,6 +194,7 @@ const char *elf_strerror(int err)
 	case ELF_ERR_TOOMANY: return "too many loadable segments";
 	case ELF_ERR_ENTRY: return "entry point not in an executable segment";
 	case ELF_ERR_NOLOAD: return "no loadable segment";
+	case ELF_ERR_WX: return "a segment both writable and executable";
 	default: return "unknown ELF error";
 	}
 }

@@ -2,7 +2,9 @@
  * A checker and reader for the ELF64 RISC-V executables the system loads.
  * Plain C. elf_parse accepts a file only if every loadable segment lies
  * inside the file and inside the allowed address range, so a loader can copy
- * segments without further checks.
+ * segments without further checks, and none is both writable and
+ * executable (every program built here keeps W^X; code written at run
+ * time is not supported).
  */
 #ifndef LIB_ELFIMAGE_H
 #define LIB_ELFIMAGE_H
@@ -47,7 +49,8 @@ enum elf_error {
 	ELF_ERR_OVERLAP = -9,	/* two segments share a page */
 	ELF_ERR_TOOMANY = -10,	/* more than ELF_MAX_SEGMENTS PT_LOAD */
 	ELF_ERR_ENTRY = -11,	/* entry point not in an executable segment */
-	ELF_ERR_NOLOAD = -12	/* no PT_LOAD segment */
+	ELF_ERR_NOLOAD = -12,	/* no PT_LOAD segment */
+	ELF_ERR_WX = -13	/* a segment both writable and executable */
 };
 
 int elf_parse(const void *file, size_t size, uint64_t va_min, uint64_t va_max,

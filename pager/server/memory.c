@@ -14,8 +14,6 @@
 
 #define HEAP_MAX (1UL << 30)
 _Static_assert(VM_REGIONS_MAX == PAGER_REGIONS_MAX, "the VM core enforces the protocol's limit");
-/* mmap regions are placed top-down below the stack and its guard page. */
-#define MMAP_TOP (STACK_TOP - (STACK_PAGES + 1) * PAGE_SIZE)
 
 static uint64_t page_up(uint64_t x)
 {
@@ -82,7 +80,8 @@ void handle_mmap(const struct msg *in, struct msg *out)
 	}
 	if (perm & VM_W)
 		perm |= VM_R;	/* RISC-V has no write-only pages */
-	addr = vm_region_place(p->vm, len, MMAP_TOP, perm,
+	/* Placed top-down below the stack and its guard page. */
+	addr = vm_region_place(p->vm, len, STACK_FLOOR, perm,
 			       flags == PAGER_MAP_SHARED ? VM_SHARED : VM_ANON);
 	reply_result(out, addr ? 0 : -ENOMEM);
 	out->w[0] = addr;

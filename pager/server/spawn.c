@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "server/spawn.h"
+#include "server/stack_args.h"
 #include "server/procs.h"
 #include "vm/frames.h"
 #include "base/mmu.h"
@@ -80,26 +81,14 @@ static int add_segments(struct pproc *p, const struct elf_image *img, const uint
  * (the one page mapped before the program runs); returns sp, or 0. */
 static uint64_t build_stack(struct pproc *p, int argc, const char *const *argv)
 {
-	uint64_t ptrs[SPAWN_ARGS_MAX + 1], off = PAGE_SIZE, page_va = STACK_TOP - PAGE_SIZE;
-	uint64_t pa;
-	uint8_t *top;
+	uint64_t page_va = STACK_TOP - PAGE_SIZE, pa, sp;
 
 	if (vm_region_add(p->vm, STACK_TOP - STACK_PAGES * PAGE_SIZE, STACK_TOP, VM_R | VM_W,
 			  VM_STACK, NULL) < 0 ||
-	    vm_fault(p->vm, page_va, VM_W) != VM_FAULT_MAPPED || !(pa = vm_lookup(p->vm, page_va)))
+	    vm_fault(p->vm, page_va, VM_W) != VM_FAULT_MAPPED || !(pa = vm_lookup(p->vm, page_va)) ||
+	    stack_args_lay(frame_ptr(pa), page_va, argc, argv, &sp) < 0)
 		return 0;
-	top = frame_ptr(pa);
-	for (int i = argc - 1; i >= 0; i--) {
-		size_t len = strlen(argv[i]) + 1;
-		off -= len;
-		memcpy(top + off, argv[i], len);
-		ptrs[i] = page_va + off;
-	}
-	ptrs[argc] = 0;
-	off = (off - (uint64_t)(argc + 2) * 8) & ~15UL;
-	memcpy(top + off, &(uint64_t){ (uint64_t)argc }, 8);
-	memcpy(top + off + 8, ptrs, (size_t)(argc + 1) * 8);
-	return page_va + off;
+	return sp;
 }
 
 /* A new empty process whose faults and death come to the pager. */
@@ -219,11 +208,15 @@ static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *
 		*err = -EINVAL;
 		return NULL;
 	}
+	if (stack_args_bytes(argc, argv) > PAGE_SIZE) {	/* they go in one page */
+		*err = -E2BIG;
+		return NULL;
+	}
 	if ((r = cpio_find(env.initrd, env.initrd_size, argv[0], &f)) != CPIO_OK) {
 		*err = lookup_error(argv[0], r);
 		return NULL;
 	}
-	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_TOP - STACK_PAGES * PAGE_SIZE, &img)) < 0) {
+	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_FLOOR, &img)) < 0) {
 		printf("pager: %s: %s\n", argv[0], elf_strerror(r));
 		*err = -ENOEXEC;
 		return NULL;

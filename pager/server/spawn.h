@@ -14,6 +14,10 @@ struct pproc;
 #define SPAWN_ARGS_MAX 32
 #define STACK_PAGES 16			/* 64 KiB */
 #define STACK_TOP 0x3FFFFFF000UL	/* a guard page above, unmapped */
+/* The bottom of the stack's guard page (the stack region keeps it free):
+ * a program's segments (spawn.c) and its mappings (memory.c) end at or
+ * below it. */
+#define STACK_FLOOR (STACK_TOP - (STACK_PAGES + 1) * PAGE_SIZE)
 
 /* What every new process is given. */
 struct spawn_env {
@@ -46,7 +50,8 @@ void spawn_abandon(struct pproc *p);
  * subset of the pager's). The new record, or NULL with *err set to a
  * negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
  * initrd is damaged before it, which is also said on the console; -EAGAIN:
- * the table or parent's line is full). */
+ * the table or parent's line is full; -E2BIG: the arguments need more than
+ * the stack's first page; -ENOEXEC: no program the pager can load). */
 struct pproc *spawn(const struct pproc *parent, int argc, const char *const *argv,
 		    int pass_handle, unsigned pass_rights, int *err);
 /* The same for the pager itself, pinned if asked: every page present

@@ -313,6 +313,25 @@ static void test_missing_parts(void **state)
 	assert_int_equal(read_copy(c, dtb_size), DT_ERR_NOTIMER);
 }
 
+/* A memory reservation block with no all-zero entry before the blob's
+ * end: libfdt cannot count it, so the reservations are unknown. It must be
+ * an error, never all of them dropped without a word (read_reserved counts
+ * on fdt_check_full for this). The block is moved to one nonzero entry
+ * appended to the blob. */
+static void test_unterminated_rsvmap(void **state)
+{
+	uint32_t at = (dtb_size + 7) & ~7u, size = at + 16;	/* entries are 8-aligned */
+	uint8_t *c = calloc(1, size);
+
+	(void)state;
+	memcpy(c, dtb, dtb_size);
+	memset(c + at, 0xff, 16);
+	set_be32(c + 4, size);		/* totalsize */
+	set_be32(c + 16, at);		/* off_mem_rsvmap */
+	assert_int_equal(fdt_num_mem_rsv(c), -FDT_ERR_TRUNCATED);
+	assert_int_equal(read_copy(c, size), -FDT_ERR_TRUNCATED);
+}
+
 /* Every error has words; libfdt's are named as libfdt names them too. */
 static void test_strerror(void **state)
 {
@@ -336,6 +355,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_properties),
 		cmocka_unit_test(test_bad_tokens),
 		cmocka_unit_test(test_missing_parts),
+		cmocka_unit_test(test_unterminated_rsvmap),
 		cmocka_unit_test(test_strerror),
 	};
 

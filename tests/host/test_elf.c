@@ -240,6 +240,24 @@ static void test_overlap_rules(void **state)
 			 ELF_ERR_OVERLAP);
 }
 
+/* W^X: a loaded segment both writable and executable is refused, with or
+ * without R; one that loads nothing, and GNU_STACK's flags, are not. */
+static void test_wx_rules(void **state)
+{
+	(void)state;
+	build_valid();
+	set_phdr(0, PT_LOAD, R | W | X, 0x1000, 0x10000, 0x800, 0x800);
+	assert_int_equal(parse(), ELF_ERR_WX);
+	build_valid();
+	set_phdr(1, PT_LOAD, W | X, 0x1800, 0x11800, 0x100, 0x2000);
+	assert_int_equal(parse(), ELF_ERR_WX);
+	build_valid();
+	set_phdr(4, PT_GNU_STACK, R | W | X, 0, 0, 0, 0);
+	assert_int_equal(parse(), ELF_OK);
+	set_phdr(4, PT_LOAD, R | W | X, 0x1000, 0x30000, 0, 0);
+	assert_int_equal(parse(), ELF_OK);
+}
+
 static void test_too_many(void **state)
 {
 	(void)state;
@@ -299,9 +317,10 @@ static void test_every_truncation(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int err = ELF_OK; err >= ELF_ERR_NOLOAD - 1; err--)
+	for (int err = ELF_OK; err >= ELF_ERR_WX - 1; err--)
 		assert_true(strlen(elf_strerror(err)) > 0);
 	assert_string_not_equal(elf_strerror(ELF_ERR_RANGE), elf_strerror(ELF_ERR_OVERLAP));
+	assert_string_not_equal(elf_strerror(ELF_ERR_WX), elf_strerror(ELF_ERR_WX - 1));
 }
 
 int main(void)
@@ -314,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_segment_rules),
 		cmocka_unit_test(test_range_rules),
 		cmocka_unit_test(test_overlap_rules),
+		cmocka_unit_test(test_wx_rules),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_entry_rules),
 		cmocka_unit_test(test_every_truncation),

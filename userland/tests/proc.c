@@ -166,6 +166,11 @@ int test_spawn_unknown(void)
 	/* A file that is in the initrd but is no program (tests/data/notelf). */
 	CHECK_EQ(spawn("notelf", NULL, -1, &pid), -ENOEXEC);
 	CHECK_EQ(pid, -1);
+	/* An ELF whose segment is the guard page below the stack
+	 * (tests/data/guardpage.py): no program either, refused before any
+	 * region is made (once it was taken, then the stack found no room). */
+	CHECK_EQ(spawn("guardpage", NULL, -1, &pid), -ENOEXEC);
+	CHECK_EQ(pid, -1);
 	/* The pager still serves after refusing both. */
 	int h = spawn("exiter", (const char *const[]){ "exiter", "7", NULL }, -1, &pid);
 	CHECK(h >= 0);
