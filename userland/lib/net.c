@@ -125,12 +125,14 @@ long net_send_some(int c, const void *buf, size_t len)
 
 	if (note_of(c) < 0)
 		return -EBADF;
-	m.w[0] = (uint64_t)c;
-	m.len = (uint32_t)(len < MSG_DATA_MAX ? len : MSG_DATA_MAX);
-	memcpy(m.data, buf, m.len);
-	long r = call(&m);
+	uint32_t n = (uint32_t)(len < MSG_DATA_MAX ? len : MSG_DATA_MAX);
 
-	return r > (long)m.len ? -EPROTO : r;
+	m.w[0] = (uint64_t)c;
+	m.len = n;
+	memcpy(m.data, buf, n);
+	long r = call(&m);	/* the reply overwrites m */
+
+	return r > (long)n ? -EPROTO : r;
 }
 
 int net_wait(int c, unsigned timeout_ms)
