@@ -66,6 +66,11 @@ struct net_shared {
 #define NET_EVENT_BIT 1UL
 #define NET_SOCKETS_MAX 16	/* connections of programs, in all */
 #define NET_SOCKETS_PER_PROC 4
+/* Receive buffers a program's connection holds at most before netd refuses
+ * its data until the program reads: its window's worth of full segments
+ * (16 of lwIP's 1460 bytes). Besides them lwIP holds for it the refused
+ * chain and the out-of-order segments it keeps (8 buffers each at most). */
+#define NET_RX_BUFS_MAX 16
 
 enum net_label {
 	/* Pager -> netd, before NET_SETUP: w[0] = index of the first page,
@@ -90,17 +95,20 @@ enum net_label {
 	NET_SWAP_FLUSH = 0x303,
 	/* Program -> netd: open a TCP connection to w[0] (address) : w[1]
 	 * (port); msg.handle = a notification netd signals (NET_EVENT_BIT),
-	 * passed with RIGHT_SEND. Reply: a connection number, or -errno
-	 * (-EMFILE: too many). The connection may still be opening. */
+	 * passed with RIGHT_SEND alone (anything else is -EINVAL: netd frees
+	 * the connection once no other copy may wait on it, so its own copy
+	 * must not). Reply: a connection number, or -errno (-EMFILE: too
+	 * many). The connection may still be opening. */
 	NET_CONNECT = 0x310,
 	/* w[0] = connection, data = bytes. Reply: bytes taken (0: no room
-	 * now, wait for the event; with no data: the connection is open),
-	 * -EINPROGRESS (still opening), -ECONNREFUSED / -ECONNRESET (it
-	 * failed), -ENOTCONN (closed), -EBADF. */
+	 * now, wait for the event; with no data: the connection is open, the
+	 * peer's end of stream too, which leaves ours open), -EINPROGRESS
+	 * (still opening), -ECONNREFUSED / -ECONNRESET / -ETIMEDOUT (it
+	 * failed), -EBADF. */
 	NET_SEND = 0x311,
 	/* w[0] = connection, w[1] = most bytes wanted. Reply: bytes in data,
 	 * -EAGAIN (none yet; the event comes), 0 at the end of the stream,
-	 * -ENOTCONN / -ECONNREFUSED / -ECONNRESET if it failed. */
+	 * -ECONNREFUSED / -ECONNRESET / -ETIMEDOUT if it failed. */
 	NET_RECV = 0x312,
 	/* w[0] = connection. Reply: 0. */
 	NET_CLOSE = 0x313,
@@ -125,6 +133,8 @@ struct net_stats {
 	uint32_t addr, prefix;		/* the address in force */
 	uint32_t sockets;		/* programs' connections open */
 	uint32_t swap_state;		/* 0 off, 1 up, 2 reconnecting, 3 gone */
+	uint64_t rx_refused;		/* times programs' data was refused: the
+					 * connection held NET_RX_BUFS_MAX buffers */
 };
 
 #endif

@@ -163,6 +163,7 @@ static void stats(struct msg *out)
 	s.pool_free = netd_pool.nfree;
 	s.pool_lowest = netd_pool.cnt.lowest_free;
 	s.sockets = sockets_open();
+	s.rx_refused = sockets_rx_refused();
 	swapconn_counters(&s);
 	memcpy(out->data, &s, sizeof(s));
 	out->len = sizeof(s);

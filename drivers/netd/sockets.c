@@ -7,17 +7,28 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lwip/priv/tcp_priv.h"	/* tcp_alloc: a pcb at a priority of our choosing */
 #include "lwip/tcp.h"
 #include "net_protocol.h"
 #include "netd_mem.h"
 #include "sockets.h"
 #include "sys.h"
 
-enum sock_state { S_FREE = 0, S_OPENING, S_OPEN, S_EOF, S_FAILED };
+enum sock_state { S_FREE = 0, S_OPENING, S_OPEN, S_FAILED };
+
+/* lwIP's priorities (tcp_alloc kills the oldest pcb of a lower one when
+ * its table is full): a program's pcb is below the swap link's (normal),
+ * and one no program owns any more (closing: FIN_WAIT, LAST_ACK...) below
+ * every program's, so lingering pcbs never keep a connection from being
+ * made, and programs' pcbs never keep the swap link from reconnecting. */
+#define PRIO_PROGRAM TCP_PRIO_MIN
+#define PRIO_RELEASED (TCP_PRIO_MIN - 1)
 
 struct sock {
 	struct netd_conn_tag tag;	/* first: lwIP's argument points here */
 	enum sock_state state;
+	bool eof;			/* the peer has closed its side: reads end, writes go on */
+	bool owed;			/* a send found no memory: an event is due at the next tick */
 	uint32_t owner;			/* pid */
 	int note;			/* the owner's notification, ours to signal */
 	int error;			/* S_FAILED: why (-errno) */
@@ -26,6 +37,7 @@ struct sock {
 };
 
 static struct sock socks[NET_SOCKETS_MAX];
+static uint64_t rx_refused;
 
 static void tell(struct sock *s)
 {
@@ -43,6 +55,16 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* TCP's window counts bytes, but every received segment holds a whole pool
+ * buffer however few bytes it carries: a peer sending tiny segments could
+ * fill the pool with one connection the program does not read. So a
+ * connection holds at most the window's worth of full segments in buffers
+ * (NET_RX_BUFS_MAX); beyond that its data is refused (lwIP keeps the one
+ * refused chain, drops what else comes, and offers it again on its timer
+ * once the program has read). */
+_Static_assert(NET_RX_BUFS_MAX == (TCP_WND + TCP_MSS - 1) / TCP_MSS,
+	       "the window's worth of full segments");
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct sock *s = arg;
@@ -50,7 +72,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	(void)pcb;
 	(void)err;
 	if (!p) {
-		s->state = S_EOF;
+		s->eof = true;
+	} else if (s->rx && pbuf_clen(s->rx) + pbuf_clen(p) > NET_RX_BUFS_MAX) {
+		rx_refused++;
+		return ERR_MEM;	/* p stays lwIP's */
 	} else if (s->rx) {
 		pbuf_cat(s->rx, p);
 	} else {
@@ -68,14 +93,26 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return ERR_OK;
 }
 
+/* What lwIP's error means to the program: a reset while opening is a
+ * refusal; lwIP aborts a connection whose retransmissions (or SYNs) went
+ * unanswered; or (rarely) that it took the pcb for the swap link. */
+static int error_of(const struct sock *s, err_t err)
+{
+	if (err == ERR_RST)
+		return s->state == S_OPENING ? -ECONNREFUSED : -ECONNRESET;
+	if (err == ERR_ABRT)
+		return -ETIMEDOUT;
+	return -ECONNABORTED;
+}
+
 /* lwIP has freed the pcb (reset, refused, timed out). */
 static void on_error(void *arg, err_t err)
 {
 	struct sock *s = arg;
 
 	s->pcb = NULL;
+	s->error = error_of(s, err);
 	s->state = S_FAILED;
-	s->error = err == ERR_RST ? -ECONNRESET : err == ERR_ABRT ? -ECONNABORTED : -ECONNREFUSED;
 	tell(s);
 }
 
@@ -95,6 +132,7 @@ static void release(struct sock *s)
 		tcp_recv(s->pcb, NULL);
 		tcp_sent(s->pcb, NULL);
 		tcp_err(s->pcb, NULL);
+		tcp_setprio(s->pcb, PRIO_RELEASED);
 		if (tcp_close(s->pcb) != ERR_OK)
 			tcp_abort(s->pcb);
 	}
@@ -117,51 +155,95 @@ static long free_slot(uint32_t pid)
 	return mine >= NET_SOCKETS_PER_PROC ? -1 : slot;
 }
 
+/* The program's notification must reach netd with the right to signal it
+ * and nothing more: then the program's own copies are the only ones that
+ * may hear it, and once the program is gone sys_notify_signal says so
+ * (sockets_reap). A copy netd could wait on (rights 0 give all), or an
+ * endpoint, would keep the connection for ever. */
+static bool note_ok(int h)
+{
+	int info = sys_handle_info(h);
+
+	return info >= 0 && HANDLE_INFO_TYPE(info) == HANDLE_TYPE_NOTIFY &&
+	       HANDLE_INFO_RIGHTS(info) == RIGHT_SEND;
+}
+
+/* tcp_connect's refusals (before anything is sent). */
+static long connect_error(err_t e)
+{
+	if (e == ERR_RTE)
+		return -ENETUNREACH;	/* no interface up, or no address yet */
+	if (e == ERR_BUF)
+		return -EADDRNOTAVAIL;	/* no local port free */
+	if (e == ERR_MEM)
+		return -ENOMEM;
+	return -EINVAL;
+}
+
+/* Open; the notification in->handle is the connection's from here on, or
+ * closed here if there is no connection. */
 static long do_connect(const struct msg *in)
 {
 	ip_addr_t addr;
-	long i = free_slot(in->pid);
+	long i;
 
-	if (in->handle < 0 || in->w[0] == 0 || in->w[0] > UINT32_MAX || in->w[1] == 0 ||
-	    in->w[1] > 65535)
+	if (in->handle < 0)
 		return -EINVAL;
-	if (i < 0) {
+	if (!note_ok(in->handle) || in->w[0] == 0 || in->w[0] > UINT32_MAX || in->w[1] == 0 ||
+	    in->w[1] > 65535) {
+		sys_handle_close(in->handle);
+		return -EINVAL;
+	}
+	if ((i = free_slot(in->pid)) < 0) {
 		sockets_reap();
-		if ((i = free_slot(in->pid)) < 0)
-			return -EMFILE;
+		i = free_slot(in->pid);
+	}
+	/* A program's pcb at its priority: lwIP may kill closing pcbs for
+	 * it, never another program's or the swap link's. */
+	struct tcp_pcb *pcb = i < 0 ? NULL : tcp_alloc(PRIO_PROGRAM);
+
+	if (!pcb) {
+		sys_handle_close(in->handle);
+		return i < 0 ? -EMFILE : -ENOMEM;
 	}
 	struct sock *s = &socks[i];
-	struct tcp_pcb *pcb = tcp_new();
 
-	if (!pcb)
-		return -ENOMEM;
 	*s = (struct sock){ .state = S_OPENING, .owner = in->pid, .note = in->handle, .pcb = pcb };
 	ip_addr_set_ip4_u32(&addr, lwip_htonl((uint32_t)in->w[0]));
 	tcp_arg(pcb, s);
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
 	tcp_err(pcb, on_error);
-	if (tcp_connect(pcb, &addr, (u16_t)in->w[1], on_connected) != ERR_OK) {
-		release(s);
-		return -ENOMEM;
+	err_t e = tcp_connect(pcb, &addr, (u16_t)in->w[1], on_connected);
+
+	if (e != ERR_OK) {
+		release(s);	/* closes the notification */
+		return connect_error(e);
 	}
 	return i;
 }
 
+/* Writes go on while the pcb lives, after the peer's FIN too (CLOSE_WAIT:
+ * a server may answer and close at once). */
 static long do_send(struct sock *s, const struct msg *in)
 {
 	if (s->state == S_OPENING)
 		return -EINPROGRESS;
 	if (s->state == S_FAILED)
 		return s->error;
-	if (s->state != S_OPEN || !s->pcb)
+	if (!s->pcb)
 		return -ENOTCONN;
 	uint32_t n = in->len < tcp_sndbuf(s->pcb) ? in->len : tcp_sndbuf(s->pcb);
 
+	if (n == 0)
+		return 0;	/* none asked, or room comes with on_sent */
 	/* An ordinary connection: its data may not take the reserve, and
-	 * lwIP refuses (ERR_MEM) when the pool is down to it. */
-	if (n == 0 || tcp_write(s->pcb, in->data, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+	 * lwIP refuses (ERR_MEM) when the pool is down to it. Nothing may be
+	 * in flight to bring on_sent, so the event comes with the next tick. */
+	if (tcp_write(s->pcb, in->data, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK) {
+		s->owed = true;
 		return 0;
+	}
 	tcp_output(s->pcb);
 	return n;
 }
@@ -174,12 +256,15 @@ static long do_recv(struct sock *s, const struct msg *in, struct msg *out)
 		uint16_t n = pbuf_copy_partial(s->rx, out->data, (u16_t)want, 0);
 
 		s->rx = pbuf_free_header(s->rx, n);
-		if (s->pcb)
+		if (s->pcb) {
 			tcp_recved(s->pcb, n);	/* the window opens again */
+			if (s->pcb->refused_data)	/* room now, not at lwIP's next tick */
+				tcp_process_refused_data(s->pcb);
+		}
 		out->len = n;
 		return n;
 	}
-	if (s->state == S_EOF)
+	if (s->eof)
 		return 0;
 	if (s->state == S_FAILED)
 		return s->error;
@@ -192,11 +277,7 @@ void sockets_serve(const struct msg *in, struct msg *out)
 
 	out->len = 0;
 	if (in->label == NET_CONNECT) {
-		long r = do_connect(in);
-
-		if (r < 0 && in->handle >= 0)
-			sys_handle_close(in->handle);
-		out->label = (uint64_t)r;
+		out->label = (uint64_t)do_connect(in);
 		return;
 	}
 	if (in->handle >= 0)
@@ -224,10 +305,23 @@ uint32_t sockets_open(void)
 	return n;
 }
 
+uint64_t sockets_rx_refused(void)
+{
+	return rx_refused;
+}
+
+/* Signalling no bits wakes nobody: it only asks whether anyone may still
+ * hear the notification. */
 void sockets_reap(void)
 {
-	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++)
-		if (socks[i].state != S_FREE &&
-		    sys_notify_signal(socks[i].note, NET_EVENT_BIT) == -ERR_PIPE)
-			release(&socks[i]);
+	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++) {
+		struct sock *s = &socks[i];
+
+		if (s->state == S_FREE)
+			continue;
+		if (sys_notify_signal(s->note, s->owed ? NET_EVENT_BIT : 0) == -ERR_PIPE)
+			release(s);
+		else
+			s->owed = false;
+	}
 }

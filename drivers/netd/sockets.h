@@ -1,9 +1,11 @@
 /*
  * Programs' TCP connections through netd (net_protocol.h's NET_CONNECT ..
  * NET_CLOSE): a fixed table, each connection its owner's alone, data
- * received kept in its receive buffers until the owner reads it (lwIP's
- * window keeps that bounded). None of them serves reclaim: while the pool
- * is in its reserve their segments are dropped (netd_mem.c).
+ * received kept in its receive buffers until the owner reads it, at most
+ * NET_RX_BUFS_MAX buffers a connection (TCP's window bounds bytes, not
+ * buffers: beyond that its segments are refused and come again). None of
+ * them serves reclaim: while the pool is in its reserve their segments are
+ * dropped (netd_mem.c), and lwIP takes their pcbs for the swap link's.
  */
 #ifndef NETD_SOCKETS_H
 #define NETD_SOCKETS_H
@@ -19,8 +21,12 @@ void sockets_serve(const struct msg *in, struct msg *out);
 /* Connections open now. */
 uint32_t sockets_open(void);
 
-/* Close the connections of programs that are gone (their notification has
- * no receiver left). */
+/* Times a connection's data was refused: it held NET_RX_BUFS_MAX buffers. */
+uint64_t sockets_rx_refused(void);
+
+/* Each tick: close the connections of programs that are gone (their
+ * notification has no receiver left), and signal those whose send found
+ * no memory (nothing else would). Signals no other. */
 void sockets_reap(void);
 
 #endif

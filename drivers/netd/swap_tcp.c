@@ -64,6 +64,9 @@ int swap_tcp_open(uint32_t addr, uint16_t port, const struct swap_tcp_events *ev
 
 	ip_addr_set_ip4_u32(&server, lwip_htonl(addr));
 	events = ev;
+	/* tcp_new's priority, normal, is above every program's pcb
+	 * (sockets.c): with lwIP's table full it kills one of theirs for
+	 * this one, never the other way round. */
 	netd_memalloc_begin();
 	pcb = tcp_new();
 	netd_memalloc_end();

@@ -8,7 +8,7 @@
  * hog runs without and then with pressure notifications (kvcache), and
  * vmstat shows the pager's counters. With swap over NBD (QEMU_SWAP=nbd),
  * one more act: a program floods the network while memory runs out
- * (flood): its packets are dropped, swap goes on, nothing is lost. Exits 0
+ * (flood): its packets are held back, swap goes on, nothing is lost. Exits 0
  * if everything happened as it should.
  */
 #include <stdio.h>
@@ -250,7 +250,7 @@ static void flood_while_swapping(void)
 		return;		/* swap is not on the network */
 	printf("demo: swap over NBD while a program floods the network and memory runs out\n");
 	check(run_program("flood", flood_argv),
-	      "flood packets dropped in the reserve, swap went on, no word lost");
+	      "flood packets held back (refused or dropped), swap went on, no word lost");
 }
 
 int main(void)

@@ -2,14 +2,16 @@
  * flood: a program receiving endless streams (scripts/flood-source, through
  * a guestfwd rule at 10.0.2.101:7000) while memory runs out. It opens a few
  * connections, reads nothing for a while so their segments pile up in
- * netd's pool until it reaches its reserve (then they are dropped at once,
- * seed 002's rule), then reads every stream and checks each word counts on
- * from the last: TCP sends the dropped segments again, so nothing is lost.
- * Meanwhile it runs `bigdata` (three times memory through swap) beside it.
- * Usage: flood [connections [seconds [mustdrop]]]. Exit 0 if no word was
- * lost (and, with mustdrop=1, netd dropped some packets), bigdata's words
- * were all right and, with swap over NBD, swap requests went on meanwhile,
- * their writes flushed, none failed.
+ * netd's pool until each holds its share (NET_RX_BUFS_MAX buffers: then
+ * netd refuses its data), or the pool reaches its reserve (then they are
+ * dropped at once, seed 002's rule), then reads every stream and checks
+ * each word counts on from the last: TCP sends what was refused or dropped
+ * again, so nothing is lost. Meanwhile it runs `bigdata` (three times
+ * memory through swap) beside it. Usage: flood [connections [seconds
+ * [mustrefuse]]]. Exit 0 if no word was lost (and, with mustrefuse=1, netd
+ * held the streams back: refused or dropped some of their packets),
+ * bigdata's words were all right and, with swap over NBD, swap requests
+ * went on meanwhile, their writes flushed, none failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,11 +103,11 @@ static int swap_went_on(const struct net_stats *b, const struct net_stats *a)
 int main(int argc, char **argv)
 {
 	int nconn = argc > 1 ? atoi(argv[1]) : 2, seconds = argc > 2 ? atoi(argv[2]) : 20;
-	int mustdrop = argc > 3 && atoi(argv[3]) == 1, pid = -1, status = 0;
+	int mustrefuse = argc > 3 && atoi(argv[3]) == 1, pid = -1, status = 0;
 	struct net_stats before, after;
 
 	if (nconn < 1 || nconn > CONNS_MAX || seconds < 1 || net_stats(&before) < 0) {
-		printf("flood: usage: flood [1..%d connections [seconds [mustdrop]]], with a network\n",
+		printf("flood: usage: flood [1..%d connections [seconds [mustrefuse]]], with a network\n",
 		       CONNS_MAX);
 		return 2;
 	}
@@ -141,10 +143,13 @@ int main(int argc, char **argv)
 	}
 	net_stats(&after);
 	uint64_t dropped = after.rx_dropped_nomem - before.rx_dropped_nomem;
+	uint64_t refused = after.rx_refused - before.rx_refused;
 
-	printf("flood: %lu words received on %d streams, %lu lost; netd dropped %lu packets for "
-	       "lack of memory, took %lu buffers from its reserve, fewest free %u of %u\n",
-	       (unsigned long)words, nconn, (unsigned long)lost, (unsigned long)dropped,
+	printf("flood: %lu words received on %d streams, %lu lost; netd refused their data %lu "
+	       "times (each held its share), dropped %lu packets for lack of memory, took %lu "
+	       "buffers from its reserve, fewest free %u of %u\n",
+	       (unsigned long)words, nconn, (unsigned long)lost, (unsigned long)refused,
+	       (unsigned long)dropped,
 	       (unsigned long)(after.reserve_allocs - before.reserve_allocs), after.pool_lowest,
 	       after.pool_bufs);
 	netstat_print("flood: ");
@@ -154,5 +159,6 @@ int main(int argc, char **argv)
 		printf("flood: bigdata failed (status 0x%x)\n", status);
 	int swap_ok = swap_went_on(&before, &after);
 
-	return lost == 0 && words > 0 && child_ok && swap_ok && (!mustdrop || dropped > 0) ? 0 : 1;
+	return lost == 0 && words > 0 && child_ok && swap_ok && (!mustrefuse || refused + dropped > 0) ?
+		       0 : 1;
 }

@@ -36,5 +36,6 @@ int netstat_print(const char *prefix)
 	       (unsigned long)s.nbd_reconnects, prefix, (unsigned long)s.nbd_resent, prefix,
 	       (unsigned long)s.nbd_throttled, prefix, s.sockets);
 	printf("%snbd_most_pending %lu\n", prefix, (unsigned long)s.nbd_most_pending);
+	printf("%srx_refused %lu\n", prefix, (unsigned long)s.rx_refused);
 	return 0;
 }

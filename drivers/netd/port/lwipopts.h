@@ -55,8 +55,11 @@
 #define ARP_QUEUEING 1
 #define MEMP_NUM_ARP_QUEUE 8
 
-/* TCP: a send buffer and a window of 16 segments per connection bound what
- * one connection can hold of the pool. */
+/* TCP: a send buffer and a window of 16 full segments a connection. Each
+ * segment takes a whole pool buffer however small, so bytes do not bound
+ * buffers: the send queue (TCP_SND_QUEUELEN pbufs) bounds what a connection
+ * holds to send, and sockets.c (NET_RX_BUFS_MAX) what a program's holds
+ * received. */
 #define TCP_MSS 1460
 #define TCP_WND (16 * TCP_MSS)
 #define TCP_SND_BUF (16 * TCP_MSS)

@@ -1,0 +1,321 @@
+/*
+ * netcheck: netd's rules for programs' connections (drivers/netd/sockets.c),
+ * each against what would break it, over scripts/run's network with
+ * QEMU_SWAP=nbd (the flood stream at 10.0.2.101:7000) and scripts/net-peer
+ * at 10.0.2.102:7001 (guest-netcheck's QEMU_GUESTFWD):
+ *  - a program that passes a notification netd could not tell it gone by
+ *    (rights 0, an endpoint, no right to signal) is refused, and the
+ *    connections of a program that ends without closing them are freed;
+ *  - a connection to a port nothing serves is refused (-ECONNREFUSED);
+ *  - a peer that answers and closes at once leaves our side open to write;
+ *  - closed connections lingering in lwIP (FIN_WAIT_2) never keep a new
+ *    one from being made;
+ *  - a stream of tiny segments nobody reads holds its share of netd's
+ *    buffers, no more, and loses nothing;
+ *  - an idle connection's notification stays quiet;
+ *  - a forked child does not use its parent's handles; a second close
+ *    closes nothing of another's.
+ * Usage: netcheck [check...] (by the names in checks[]; all by default).
+ * Exit 0 if all held; each failure is said.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kernel/abi/clock.h"
+#include "kernel/abi/msg.h"
+#include "net.h"
+#include "pager_client.h"
+#include "sleep.h"
+#include "sys.h"
+
+#define WAIT_MS 5000u
+#define FLOOD NET_ADDR(10, 0, 2, 101)
+#define FLOOD_PORT 7000
+#define PEER NET_ADDR(10, 0, 2, 102)
+#define PEER_PORT 7001
+#define CLOSED NET_ADDR(10, 0, 2, 2)	/* the host: nothing served (restrict=on) */
+#define CLOSED_PORT 9
+#define LINGERING 40	/* connections closed in a row: more than lwIP's 24 pcbs */
+
+static int failures;
+
+static void expect(int ok, const char *what)
+{
+	printf("netcheck: %s: %s\n", ok ? "ok" : "FAILED", what);
+	failures += !ok;
+}
+
+static struct net_stats stats(void)
+{
+	struct net_stats s = { 0 };
+
+	net_stats(&s);
+	return s;
+}
+
+/* Poll netd's count of connections until it is want, for up to WAIT_MS
+ * (netd frees an ended program's on its next tick). */
+static int sockets_become(uint32_t want)
+{
+	int64_t end = sys_clock() + WAIT_MS * CLOCK_NS_PER_MS;
+
+	while (stats().sockets != want && sys_clock() < end)
+		sleep_ns(50 * CLOCK_NS_PER_MS);
+	return stats().sockets == want;
+}
+
+/* NET_CONNECT by hand to the peer (which sends nothing until told, so a
+ * connection kept for ever holds no buffer), passing handle h with rights. */
+static long raw_connect(int netd, int h, uint32_t rights)
+{
+	struct msg m = { .label = NET_CONNECT, .handle = h, .rights = rights };
+
+	m.w[0] = PEER;
+	m.w[1] = PEER_PORT;
+	int r = sys_call(netd, &m);
+
+	return r < 0 ? r : (long)(int64_t)m.label;
+}
+
+/* In a child: three bad notifications, each refused (-EINVAL); then a
+ * good connection left open at exit. Exit status: how many were taken. */
+static int child_bad_notes(void)
+{
+	struct msg m = { .label = PAGER_NET, .handle = -1 };
+	int taken = 0, note = sys_notify_create(), ep = sys_endpoint_create();
+
+	if (pager_call(&m) < 0 || note < 0 || ep < 0)
+		return 100;
+	int netd = (int)m.w[0];
+
+	taken += raw_connect(netd, note, 0) != -EINVAL;			/* all rights */
+	taken += raw_connect(netd, ep, RIGHT_SEND) != -EINVAL;		/* an endpoint */
+	taken += raw_connect(netd, note, RIGHT_RECV | RIGHT_GRANT) != -EINVAL;	/* no send */
+	if (net_connect(PEER, PEER_PORT, WAIT_MS) < 0)
+		return 100;
+	return taken;	/* exits with the good connection open */
+}
+
+static int run_child(int (*fn)(void))
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void check_reaping(void)
+{
+	uint32_t before = stats().sockets;
+	int r = run_child(child_bad_notes);
+
+	expect(r == 0, "a notification with all rights, an endpoint and one without the right "
+		       "to signal are each refused");
+	expect(sockets_become(before), "an ended program's connections are freed");
+}
+
+static void check_refused(void)
+{
+	int c = net_connect(CLOSED, CLOSED_PORT, WAIT_MS);
+
+	printf("netcheck: connecting to a port nothing serves: %d\n", c);
+	expect(c == -ECONNREFUSED, "a connection to a closed port is refused (-ECONNREFUSED)");
+	if (c >= 0)
+		net_close(c);
+}
+
+/* Read until the end of the stream; the bytes, or -1. */
+static long read_to_end(int c, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	for (;;) {
+		long n = net_recv(c, buf + got, len - got, WAIT_MS);
+		if (n == 0)
+			return (long)got;
+		if (n < 0 || (got += (size_t)n) == len)
+			return -1;
+	}
+}
+
+static void check_answer_and_close(void)
+{
+	char buf[64];
+	int c = net_connect(PEER, PEER_PORT, WAIT_MS);
+
+	if (c < 0 || net_send(c, "answer\n", 7, WAIT_MS) != 7) {
+		expect(0, "the peer that answers and closes is reached");
+		return;
+	}
+	long n = read_to_end(c, buf, sizeof(buf));
+
+	expect(n == 6 && memcmp(buf, "hello\n", 6) == 0, "its answer, then the end of its stream");
+	long s = net_send(c, "more\n", 5, WAIT_MS);
+
+	printf("netcheck: a send after the peer's end of stream: %ld\n", s);
+	expect(s == 5, "our side stays open to write after the peer's end of stream");
+	net_close(c);
+}
+
+static void check_lingering(void)
+{
+	int made = 0, c = 0;
+
+	for (int i = 0; i < LINGERING; i++) {
+		if ((c = net_connect(PEER, PEER_PORT, WAIT_MS)) < 0)
+			break;
+		net_send(c, "hold\n", 5, WAIT_MS);
+		net_close(c);
+		made++;
+	}
+	printf("netcheck: %d connections made and closed in a row (last: %d)\n", made, c);
+	expect(made == LINGERING, "closed connections left lingering never keep a new one from "
+				  "being made");
+}
+
+/* Whether the stream's words count on from *next (32-bit little endian,
+ * scripts/flood-source); carry and ncarry hold a word split between reads. */
+static int words_count_on(const uint8_t *d, long n, uint32_t *next, uint8_t *carry,
+			  unsigned *ncarry)
+{
+	for (long i = 0; i < n; i++) {
+		carry[(*ncarry)++] = d[i];
+		if (*ncarry < 4)
+			continue;
+		uint32_t w = (uint32_t)carry[0] | (uint32_t)carry[1] << 8 |
+			     (uint32_t)carry[2] << 16 | (uint32_t)carry[3] << 24;
+		*ncarry = 0;
+		if (w != (*next)++)
+			return 0;
+	}
+	return 1;
+}
+
+static void check_tiny_segments(void)
+{
+	static uint8_t buf[MSG_DATA_MAX];
+	struct net_stats before = stats(), now = before;
+	int c = net_connect(FLOOD, FLOOD_PORT, WAIT_MS);
+	int64_t end = sys_clock() + 2 * WAIT_MS * CLOCK_NS_PER_MS;
+
+	if (c < 0) {
+		expect(0, "the flood stream is reached");
+		return;
+	}
+	/* Read nothing until netd refuses the stream's data. */
+	while ((now = stats()).rx_refused == before.rx_refused && sys_clock() < end)
+		net_wait(c, 100);
+	uint32_t held = before.pool_free > now.pool_free ? before.pool_free - now.pool_free : 0;
+
+	printf("netcheck: a stream nobody reads holds %u buffers (%u free of %u)\n", held,
+	       now.pool_free, now.pool_bufs);
+	expect(now.rx_refused > before.rx_refused, "netd refuses a connection's data once it "
+						   "holds its share of buffers");
+	/* Its share, the chain lwIP keeps refused and its out-of-order
+	 * segments (TCP_OOSEQ_MAX_PBUFS, 8 each), a few more in flight. */
+	expect(held <= NET_RX_BUFS_MAX + 24, "the stream held its share of buffers, no more");
+	uint32_t next = 0;
+	uint8_t carry[4];
+	unsigned ncarry = 0;
+	long total = 0, n = 0;
+	int intact = 1;
+
+	while (total < 256 * 1024 && intact && (n = net_recv(c, buf, sizeof(buf), WAIT_MS)) > 0) {
+		intact = words_count_on(buf, n, &next, carry, &ncarry);
+		total += n;
+	}
+	printf("netcheck: %ld bytes of the stream read (last: %ld)\n", total, n);
+	expect(intact && total >= 256 * 1024, "the refused data came again, nothing lost");
+	net_close(c);
+}
+
+static void check_quiet(void)
+{
+	int c = net_connect(PEER, PEER_PORT, WAIT_MS);
+
+	if (c < 0 || net_send(c, "hold\n", 5, WAIT_MS) != 5) {
+		expect(0, "the peer that holds is reached");
+		return;
+	}
+	/* Take the events of the connect and the send (acknowledged). */
+	for (int i = 0; i < 8 && net_wait(c, 500); i++)
+		;
+	expect(!net_wait(c, 1000), "an idle connection's notification stays quiet");
+	net_close(c);
+}
+
+static int parent_conn;
+
+static int child_stale(void)
+{
+	struct net_stats s;
+
+	/* The parent's connection is not ours; netd is reached afresh. */
+	return (net_close(parent_conn) == -EBADF) | (net_stats(&s) == 0 && s.pool_bufs > 0) << 1;
+}
+
+static void check_fork_and_close(void)
+{
+	parent_conn = net_connect(PEER, PEER_PORT, WAIT_MS);
+	if (parent_conn < 0) {
+		expect(0, "the peer is reached");
+		return;
+	}
+	int r = run_child(child_stale);
+
+	expect(r >= 0 && (r & 1), "a forked child cannot close its parent's connection");
+	expect(r >= 0 && (r & 2), "a forked child reaches netd through a handle of its own");
+	expect(net_close(parent_conn) == 0, "the parent's connection is still its own");
+	int h = sys_notify_create();	/* may take the closed notification's number */
+
+	expect(net_close(parent_conn) == -EBADF && sys_notify_poll(h) >= 0,
+	       "a second close fails and closes nothing else");
+	sys_handle_close(h);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} checks[] = {
+	{ "reaping", check_reaping },
+	{ "refused", check_refused },
+	{ "answer_and_close", check_answer_and_close },
+	{ "lingering", check_lingering },
+	{ "tiny_segments", check_tiny_segments },
+	{ "quiet", check_quiet },
+	{ "fork_and_close", check_fork_and_close },
+};
+
+static int chosen(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return argc < 2;
+}
+
+int main(int argc, char **argv)
+{
+	int ran = 0;
+
+	if (net_stats(&(struct net_stats){ 0 }) < 0) {
+		printf("netcheck: no network\n");
+		return 2;
+	}
+	for (unsigned i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (chosen(argc, argv, checks[i].name)) {
+			checks[i].fn();
+			ran++;
+		}
+	expect(ran > 0, "a check was named");
+	expect(sockets_become(0), "every connection is freed at the end");
+	printf("netcheck: %s\n", failures ? "FAILED" : "all held");
+	return failures ? 1 : 0;
+}
