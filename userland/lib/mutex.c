@@ -21,11 +21,14 @@ static struct wait_slot {
 			 * so a wake that comes late never signals a handle
 			 * the program has since reused */
 } slots[THREADS_MAX];
+static int slots_top;	/* slots at or past it were never claimed */
 
 /* The slot of the thread whose tid + 1 is me, or -1. */
 static int slot_of(int me)
 {
-	for (int i = 0; i < THREADS_MAX; i++)
+	int top = __atomic_load_n(&slots_top, __ATOMIC_RELAXED);
+
+	for (int i = 0; i < top; i++)
 		if (__atomic_load_n(&slots[i].tid1, __ATOMIC_RELAXED) == me)
 			return i;
 	return -1;
@@ -45,6 +48,10 @@ static int my_slot(void)
 		if (!__atomic_compare_exchange_n(&slots[i].tid1, &free_tid, me, 0,
 						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
+		for (int top = __atomic_load_n(&slots_top, __ATOMIC_RELAXED); top <= i;)
+			if (__atomic_compare_exchange_n(&slots_top, &top, i + 1, 0, __ATOMIC_RELAXED,
+							__ATOMIC_RELAXED))
+				break;
 		if (slots[i].note1 == 0) {
 			int h = sys_notify_create();
 			if (h < 0) {
@@ -108,10 +115,13 @@ void mutex_forget_sleepers(struct mutex *m)
 
 void mutex_forget_slots(void)
 {
-	/* Only what is there: a page the child never writes stays shared. */
-	for (int i = 0; i < THREADS_MAX; i++)
+	/* Only what is there: a page the child never writes stays shared,
+	 * and a program that never waited looks at nothing. */
+	for (int i = 0; i < slots_top; i++)
 		if (slots[i].tid1 != 0 || slots[i].note1 != 0)
 			slots[i] = (struct wait_slot){ 0, 0 };
+	if (slots_top)
+		slots_top = 0;
 }
 
 void mutex_thread_exit(void)
