@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Count test results from meson's testlog.json (one JSON object per line, as
 meson 1.0 writes it: "name", "result", "stdout", ...) and end with the line
-`N passed, N failed` (`, N skipped` follows when some were skipped).
+`N passed, N failed`.
 
 - A test that prints TAP is counted by its lines: each `ok` passes, each
-  `not ok` fails, and a line with a `# SKIP` directive is skipped
-  (`not ok ... # TODO` is an expected failure and also counts as skipped).
-- A test that prints no TAP result line counts once, by meson's verdict.
+  `not ok` fails, and a line with a `# SKIP` or `# TODO` directive fails:
+  no test here may skip, so a skip means something did not run.
+- A test that prints no TAP result line counts once, by meson's verdict; a
+  SKIP verdict fails too (meson gives it to a TAP test that printed no
+  result line, as when a boot ran something other than the suite).
 - A test meson failed (FAIL, TIMEOUT, ERROR, ...) without any `not ok` line
   counts one more failure, so a crashed or hung guest can never look green.
 - A log with no tests in it (or none at all) counts one failure.
@@ -22,23 +24,19 @@ import sys
 
 TAP_RESULT = re.compile(r"(not )?ok(?=\s|$)(.*)$")
 DIRECTIVE = re.compile(r"#\s*(skip|todo)\b", re.IGNORECASE)
-BAD = {"FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS", "INTERRUPT"}
-VERDICT = {"OK": "passed", "EXPECTEDFAIL": "passed", "SKIP": "skipped"}
+BAD = {"FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS", "INTERRUPT", "SKIP"}
+VERDICT = {"OK": "passed", "EXPECTEDFAIL": "passed"}
 
 
 def tap_counts(stdout):
     """Count a TAP stream's result lines; also return the failing lines."""
-    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    counts = {"passed": 0, "failed": 0}
     failures = []
     for line in stdout.splitlines():
         m = TAP_RESULT.match(line.rstrip("\r"))
         if not m:
             continue
-        directive = DIRECTIVE.search(m.group(2))
-        kind = directive.group(1).lower() if directive else None
-        if kind == "skip" or (kind == "todo" and m.group(1)):
-            counts["skipped"] += 1
-        elif m.group(1):
+        if DIRECTIVE.search(m.group(2)) or m.group(1):
             counts["failed"] += 1
             failures.append(line.rstrip("\r"))
         else:
@@ -47,7 +45,7 @@ def tap_counts(stdout):
 
 
 def summarize(records, meson_status):
-    total = {"passed": 0, "failed": 0, "skipped": 0}
+    total = {"passed": 0, "failed": 0}
     report = []
     for rec in records:
         name, result = rec.get("name", "?"), rec.get("result", "?")
@@ -101,10 +99,7 @@ def main():
         report.append("no test passed")
     for line in report:
         print(line)
-    summary = f"{total['passed']} passed, {total['failed']} failed"
-    if total["skipped"]:
-        summary += f", {total['skipped']} skipped"
-    print(summary)
+    print(f"{total['passed']} passed, {total['failed']} failed")
     sys.exit(1 if total["failed"] or not total["passed"] else 0)
 
 

@@ -48,7 +48,7 @@ CFG
 echo "1..5"
 boot "$tmp/write.log" "$tmp/write.cfg" swap_pattern
 ok "with writes failing, three times the memory still reads back intact" $?
-grep -q "pager: swap: writing slot 1 failed" "$tmp/write.log"
+grep -qw "pager: swap: writing slot 1 failed" "$tmp/write.log"
 ok "a failed write is reported with its slot" $?
 [[ $(counter "$tmp/write.log" swap_slots_bad) -gt 0 && $(counter "$tmp/write.log" swap_write_errors) -gt 0 ]]
 ok "failed slots are retired (swap_slots_bad, swap_write_errors)" $?

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
-echo "1..9"
+echo "1..11"
 QEMU_MEM=48M timeout 300 "$top/scripts/run" swap.end_driver_at=20 init.run=tests \
 	init.args=swap_pattern </dev/null >"$tmp/run.log" 2>&1
 status=$?
@@ -31,11 +31,14 @@ grep -qE "killed: .*(the page could not be read back from swap|out of memory)|pa
 ok "a process that cannot go on is killed with its reason" $?
 grep -q "\[kernel\] power off" "$tmp/run.log"
 ok "the pager still serves: the guest powers off" $?
+! grep -qiE "panic|pager: .*bug" "$tmp/run.log"
+ok "no panic and no bug reported on the way" $?
 
 # The driver ended as it takes the swap header's read, at boot: the read is
 # woken (before, the boot waited for it until the timeout) and the pager
 # runs without swap. If the driver answered before it went, swap came on
-# and is then seen gone: either way no swap, and the boot goes on.
+# and is seen gone (vmstat's swap_gone): either way no swap, and the boot
+# goes on.
 QEMU_MEM=48M timeout 120 "$top/scripts/run" swap.end_driver_at=1 init.run=vmstat \
 	</dev/null >"$tmp/boot.log" 2>&1
 status=$?
@@ -44,7 +47,10 @@ sed -i 's/\r$//' "$tmp/boot.log"
 ok "ended at the header's read: the boot ends by itself, status 0 (status $status)" $?
 grep -q "pager: swap.end_driver_at=1: ending the virtio_blk driver" "$tmp/boot.log"
 ok "the driver was ended at the header's read" $?
-grep -qE "pager: swap: (the driver of .* ended (before its first page was read|as swap started); no swap|the disk at 0x[0-9a-f]* is gone; running without swap)" "$tmp/boot.log"
+grep -q "pager: the driver virtio_blk (pid [0-9]*) ended (killed, cause 1)" "$tmp/boot.log"
+ok "the pager names the driver that ended" $?
+grep -qE "pager: swap: the driver of .* ended (before its first page was read|as swap started); no swap|^swap_gone 1" \
+	"$tmp/boot.log"
 ok "the pager runs without swap" $?
 grep -q "^pgfault" "$tmp/boot.log"
 ok "init's program ran (vmstat printed)" $?

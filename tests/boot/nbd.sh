@@ -15,7 +15,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d)
 qemu_pid=
 cleanup() {
-	[[ -z $qemu_pid ]] || kill "$qemu_pid" 2>/dev/null
+	[[ -z $qemu_pid ]] || kill -- "-$qemu_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -31,12 +31,14 @@ has() { grep -qE -- "$2" "$1"; }
 counter() { sed -n "s/^# $2 //p" "$1" | tail -1; }
 image() { "$top/scripts/mkswap-image" "$1" "${2:-256}" >/dev/null; }
 # boot LOG FILE [FILTERS] ARGS...: boot in the background over the NBD
-# export FILE (48 MiB of RAM); QEMU's pid in qemu_pid (scripts/run execs it).
+# export FILE (48 MiB of RAM), in a process group of its own (setsid)
+# whose leader's pid is in qemu_pid: the group is guest-tap, scripts/run
+# and QEMU, all ended together if the test stops early.
 boot() {
 	local log=$1 file=$2 filters=$3
 	shift 3
 	QEMU_MEM=48M QEMU_SWAP="nbd:$file" QEMU_SWAP_NBD_FILTERS="$filters" NBDKIT_LOG="$tmp/nbdkit.log" \
-		"$top/scripts/guest-tap" "$@" </dev/null >"$log" 2>&1 &
+		setsid "$top/scripts/guest-tap" "$@" </dev/null >"$log" 2>&1 &
 	qemu_pid=$!
 }
 # finish: wait for the boot; its status

@@ -180,14 +180,17 @@ int test_notify_timer(void)
 	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 0), -ERR_INVAL);
 	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 1UL << 63), -ERR_INVAL);
 	CHECK_EQ(sys_notify_timer(999, sys_clock() + DELAY, 1), -ERR_BADF);
+	/* Armed an hour ahead, then moved earlier: if the move were lost,
+	 * the wait would outlast the boot's timeout (a hang, not a clock
+	 * read against a limit, which a busy host could miss). */
 	start = sys_clock();
-	CHECK_EQ(sys_notify_timer(note, start + 1000 * MS, 0x5), 0);
+	CHECK_EQ(sys_notify_timer(note, start + 3600 * 1000 * MS, 0x5), 0);
 	CHECK_EQ(sys_notify_timer(note, start + DELAY, 0x5), 0);	/* moved earlier */
 	bits = sys_notify_wait(note);
 	waited = sys_clock() - start;
 	diag("timer: waited %ld ms for a %ld ms deadline", (long)(waited / MS), (long)(DELAY / MS));
 	CHECK_EQ(bits, 0x5);
-	CHECK(waited >= DELAY && waited < 500 * MS);
+	CHECK(waited >= DELAY);
 	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 0x2), 0);
 	CHECK_EQ(sys_notify_timer(note, 0, 0x2), 0);			/* disarmed */
 	for (start = sys_clock(); sys_clock() - start < 3 * DELAY;)
