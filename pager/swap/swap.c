@@ -62,7 +62,7 @@ void swap_engine_set(struct swap_slots *s)
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_FREE, slots_free);
 	vmstat_gauge(VMSTAT_SWAP_SLOTS_BAD, slots_bad);
 	vmstat_gauge(VMSTAT_SWAP_GONE, gone);
-	on = 1;
+	__atomic_store_n(&on, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&starting, 0, __ATOMIC_RELEASE);
 }
 
@@ -81,8 +81,11 @@ int swap_device_gone(void)
 void swap_device_ended(void)
 {
 	/* While the header is read, the read must be woken as any other:
-	 * swap_start then sees the end and leaves swap off. */
-	if (!on && !__atomic_load_n(&starting, __ATOMIC_ACQUIRE))
+	 * swap_start then sees the end and leaves swap off. starting is
+	 * read before on, the reverse of swap_engine_set's stores (on, then
+	 * starting cleared): a start that completes between the two reads
+	 * is seen as on, never as neither. */
+	if (!__atomic_load_n(&starting, __ATOMIC_ACQUIRE) && !__atomic_load_n(&on, __ATOMIC_ACQUIRE))
 		return;
 	__atomic_store_n(&ended, 1, __ATOMIC_RELEASE);
 	if (dev.ops->ended)

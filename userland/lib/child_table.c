@@ -139,6 +139,16 @@ pid_t child_at(size_t i)
 	return pid;
 }
 
+void children_hold(void)
+{
+	mutex_lock(&table.lock);
+}
+
+void children_release(void)
+{
+	mutex_unlock(&table.lock);
+}
+
 void children_fork_child(void)
 {
 	/* The forked child's one thread: the handles recorded are its

@@ -48,6 +48,10 @@ void child_fill(int slot, pid_t pid, int handle);
 /* No child was made: the slot kept is free again. */
 void child_unreserve(int slot);
 
+/* fork()'s side: the table's lock held across the copy, so that the child
+ * finds no slot half written (pthread_atfork's discipline). */
+void children_hold(void);
+void children_release(void);
 /* fork's child: forget every child without closing a handle (the handles
  * in the table are its parent's), and the table's lock with them. */
 void children_fork_child(void);

@@ -43,10 +43,10 @@ static uintptr_t current_tp(void)
 	return tp;
 }
 
-/* Ask the pager for the copy, and record the child in the table slot kept
- * for it. noinline: its message lives in a frame of its own below fork()'s,
+/* Ask the pager for the copy: the child's pid and handle, or -errno.
+ * noinline: its message lives in a frame of its own below fork()'s,
  * never between the context and the child's sp. */
-static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx, int slot)
+static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx, int *handle)
 {
 	struct msg m = { .label = PAGER_FORK, .handle = -1 };
 
@@ -54,12 +54,9 @@ static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx, in
 	m.w[1] = ((uintptr_t)ctx - CHILD_STACK_GAP) & ~(uintptr_t)15;
 	m.w[2] = (uintptr_t)ctx;
 	int r = pager_call(&m);
-	if (r < 0) {
-		child_unreserve(slot);
-		errno = -r;
-		return -1;
-	}
-	child_fill(slot, (pid_t)m.w[1], (int)m.w[0]);
+	if (r < 0)
+		return r;
+	*handle = (int)m.w[0];
 	return (pid_t)m.w[1];
 }
 
@@ -85,10 +82,13 @@ pid_t fork(void)
 		errno = EAGAIN;
 		return -1;
 	}
-	/* pthread_atfork's discipline: no other thread may be inside malloc
-	 * or half-way through a line when the address space is copied, or the
-	 * child would find that lock held for ever. The lines are written out
-	 * too: a half-written one would be printed by both. */
+	/* pthread_atfork's discipline: no other thread may be inside malloc,
+	 * half-way through a line or through a change to the child table when
+	 * the address space is copied, or the child would find that lock held
+	 * for ever or a slot half written. The lines are written out too: a
+	 * half-written one would be printed by both. Order: table, libc,
+	 * console (nothing takes them the other way). */
+	children_hold();
 	libc_lock_hold();
 	console_hold();
 	ctx.tp = current_tp();
@@ -97,8 +97,16 @@ pid_t fork(void)
 		fork_child();
 		return 0;
 	}
-	pid_t pid = fork_request(&ctx, slot);
+	int handle = -1;
+	pid_t pid = fork_request(&ctx, &handle);
 	console_release();
 	libc_lock_release();
+	children_release();
+	if (pid < 0) {
+		child_unreserve(slot);
+		errno = -pid;
+		return -1;
+	}
+	child_fill(slot, pid, handle);
 	return pid;
 }

@@ -45,13 +45,17 @@ static int my_slot(void)
 		return i;
 	for (i = 0; i < THREADS_MAX; i++) {
 		int free_tid = 0;
-		if (!__atomic_compare_exchange_n(&slots[i].tid1, &free_tid, me, 0,
-						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&slots[i].tid1, __ATOMIC_RELAXED) != 0)
 			continue;
-		for (int top = __atomic_load_n(&slots_top, __ATOMIC_RELAXED); top <= i;)
-			if (__atomic_compare_exchange_n(&slots_top, &top, i + 1, 0, __ATOMIC_RELAXED,
-							__ATOMIC_RELAXED))
+		/* The mark first: a fork that copies the claim below also
+		 * copies a mark past it, so the child forgets the slot. */
+		for (int top = __atomic_load_n(&slots_top, __ATOMIC_SEQ_CST); top <= i;)
+			if (__atomic_compare_exchange_n(&slots_top, &top, i + 1, 0, __ATOMIC_SEQ_CST,
+							__ATOMIC_SEQ_CST))
 				break;
+		if (!__atomic_compare_exchange_n(&slots[i].tid1, &free_tid, me, 0,
+						 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			continue;
 		if (slots[i].note1 == 0) {
 			int h = sys_notify_create();
 			if (h < 0) {
