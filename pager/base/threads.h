@@ -45,6 +45,10 @@ struct pager_thread {
 	/* Working to free memory (reclaim, an OOM kill), like Linux's
 	 * PF_MEMALLOC: the pager's own allocations may then use the reserve. */
 	int memalloc;
+	/* Process deaths come to it alone (the first service thread's
+	 * receive): it never waits on programs, one of which may give memory
+	 * back by exiting. */
+	int hears_deaths;
 	void (*run)(struct pager_thread *t);	/* what a started thread runs */
 };
 

@@ -54,8 +54,9 @@ enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
 /* Subscribers to pressure events get the episode's bounded time
  * (RECLAIM_WAIT_NS from its first such fault) to give memory back, once
  * told it is critical, before the OOM killer acts. What they give back
- * (munmap, an unlock, an exit) is a request a service thread must serve:
- * one never waits here, but sends its fault back instead. */
+ * (munmap, an unlock, an exit) is a request or a death a service thread
+ * must serve: the one deaths come to never waits here, but sends its
+ * fault back instead, so at most PAGER_SERVICE_THREADS - 1 wait. */
 static enum critical wait_critical(struct pager_thread *t)
 {
 	int64_t now = sys_clock();
@@ -71,7 +72,7 @@ static enum critical wait_critical(struct pager_thread *t)
 		critical_deadline = now + RECLAIM_WAIT_NS;
 		vmstat_count(VMSTAT_PRESSURE_WAITS);
 	}
-	if (__builtin_popcount(critical_waiters) >= PAGER_SERVICE_THREADS - 1)
+	if (t->hears_deaths)
 		return CRITICAL_SEND_BACK;
 	critical_waiters |= 1u << t->id;
 	/* No timer, no bounded wait: better to kill now than to hang. */

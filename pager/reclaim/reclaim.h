@@ -52,8 +52,9 @@ enum reclaim_oom {
 				 * have (a wait ended), or another process was
 				 * killed */
 	RECLAIM_SEND_BACK,	/* resume the process with nothing more mapped:
-				 * it faults again, and this service thread is
-				 * free to serve what gives memory back */
+				 * it faults again, and this service thread (the
+				 * one deaths come to) is free to serve what
+				 * gives memory back */
 	RECLAIM_GONE		/* the OOM killer ended the faulting process */
 };
 
@@ -64,9 +65,11 @@ enum reclaim_oom {
  * *waits, 0 at the fault's first try). Then the pressure level becomes
  * critical and, if programs subscribe to pressure events, t waits (the
  * lock let go) until memory comes back or the episode's bounded wait
- * (RECLAIM_WAIT_NS from its first such fault) is over; but never the last
- * service thread: with all the others waiting so, the fault is sent back.
- * After that, the OOM killer (oom_kill). */
+ * (RECLAIM_WAIT_NS from its first such fault) is over; but never the
+ * thread process deaths come to (pager_thread.hears_deaths), which sends
+ * the fault back instead, so that a munmap, an unlock or an exit that
+ * gives memory back is always served. After that, the OOM killer
+ * (oom_kill). */
 enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int *waits);
 
 #endif

@@ -180,6 +180,8 @@ static int setup(void **state)
 	oom_kill_set_procs(&fake_procs);
 	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
 		threads[k] = (struct pager_thread){ .name = "service", .id = k };
+	/* Deaths come to the last: the others' faults come first below. */
+	threads[PAGER_SERVICE_THREADS - 1].hears_deaths = 1;
 	holder = &threads[0];
 	return 0;
 }
@@ -290,8 +292,9 @@ static void then_give_back(struct pager_thread *t)
 
 /* Faults at once from as many processes as there are service threads,
  * with a subscriber: all but one thread wait for it to give memory back;
- * the last sends its fault back, so the subscriber's give-back is served
- * before the deadline and no one is killed. */
+ * the one deaths come to sends its fault back, so the subscriber's
+ * give-back (a request, or its exit) is served before the deadline and no
+ * one is killed. */
 static void test_critical_leaves_a_thread(void **state)
 {
 	(void)state;
@@ -323,6 +326,27 @@ static void then_deadline(struct pager_thread *t)
 	assert_int_equal(nkilled, 1);
 	free_now = marks.stop + 1;	/* the victim's memory */
 	reclaim_after_request();
+}
+
+/* The thread deaths come to never waits for subscribers, even with the
+ * others free: its fault goes back, and nothing is killed before the
+ * deadline. */
+static void test_deaths_thread_never_waits(void **state)
+{
+	int waits = 0;
+
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = RESERVE;
+	holder = &threads[PAGER_SERVICE_THREADS - 1];
+	assert_int_equal(reclaim_out_of_memory(holder, 10, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(reclaim_out_of_memory(holder, 10, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(nkilled, 0);
+	holder = &threads[0];
+	assert_int_equal(reclaim_out_of_memory(holder, 11, &waits), RECLAIM_RETRY);
+	assert_int_equal(bounded_waits, 1);
+	assert_int_equal(nkilled, 0);
 }
 
 /* A fault sent back comes again while the others still wait: it is sent
@@ -403,6 +427,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fault_waits_for_writes, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
+		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
