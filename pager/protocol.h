@@ -93,7 +93,7 @@ enum pager_label {
 	 * process's exit unsubscribes it. The pager keeps the handle while
 	 * subscribed and closes it otherwise. -EINVAL if the handle is not a
 	 * notification the pager may signal (RIGHT_SEND), -ENOSPC if the table
-	 * is full. */
+	 * (16) is full, or the caller's line holds half of it. */
 	PAGER_PRESSURE_SUBSCRIBE = 0x10a,
 	/* Reply: w[0] = the level now (enum pager_pressure), w[1] = pages the
 	 * pager would like back, w[2] = events signalled so far, w[3] =

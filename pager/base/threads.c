@@ -91,6 +91,20 @@ void pager_thread_forget(struct pager_thread *t, uint64_t bits)
 	t->pending &= ~bits;
 }
 
+int pager_thread_wait_until(struct pager_thread *t, int64_t deadline)
+{
+	if (sys_notify_timer(t->wake, deadline, TB_TIMER) < 0)
+		return -1;
+	pager_unlock(t);
+	pager_thread_wait(t, t->wake, TB_WORK | TB_TIMER);
+	pager_lock(t);
+	sys_notify_timer(t->wake, 0, TB_TIMER);
+	/* Woken by one, the other may still come or be on its way: left, it
+	 * would end the next such wait at once. */
+	pager_thread_forget(t, TB_WORK | TB_TIMER);
+	return 0;
+}
+
 /* Take the lock if it is free; whether it was. */
 static int lock_try(struct pager_thread *self)
 {

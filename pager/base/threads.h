@@ -45,6 +45,10 @@ struct pager_thread {
 	/* Working to free memory (reclaim, an OOM kill), like Linux's
 	 * PF_MEMALLOC: the pager's own allocations may then use the reserve. */
 	int memalloc;
+	/* Process deaths come to it alone (the first service thread's
+	 * receive): it never waits on programs, one of which may give memory
+	 * back by exiting. */
+	int hears_deaths;
 	void (*run)(struct pager_thread *t);	/* what a started thread runs */
 };
 
@@ -66,6 +70,11 @@ void pager_thread_signal(struct pager_thread *t, uint64_t bits);
  * t->pending or still on its wake notification, they would end the next
  * wait for them at once. */
 void pager_thread_forget(struct pager_thread *t, uint64_t bits);
+/* t waits, the lock let go, until TB_WORK comes or deadline (sys_clock's
+ * time) passes, whichever first; what the other leaves behind is
+ * forgotten. 0; -1, not having waited, if no timer could be armed (a wait
+ * with no bound could last for ever). Lock held. */
+int pager_thread_wait_until(struct pager_thread *t, int64_t deadline);
 
 /* The pager lock: not recursive; the holder must not block except for the
  * disk (a direct request), which needs no other pager thread. Letting it go

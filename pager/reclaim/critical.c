@@ -2,30 +2,27 @@
  * Pressure, from the reclaim side: after each request the level follows
  * free frames (low from the start mark down, normal above the stop mark),
  * and kswapd is woken at the start mark. When a fault finds no frame even
- * after reclaim, the level turns critical and, if programs subscribe, the
- * fault waits a bounded time for them to give memory back before the OOM
- * killer acts.
+ * after reclaim, it waits first for writes in flight (their frames will be
+ * free soon); then the level turns critical and, if programs subscribe,
+ * the fault waits a bounded time for them to give memory back before the
+ * OOM killer acts.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/kswapd.h"
+#include "reclaim/oom_kill.h"
 #include "reclaim/pressure.h"
 #include "reclaim/reclaim.h"
 #include "reclaim/watermarks.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "sys.h"
-#include "kernel/abi/clock.h"
-
-/* How long subscribers to pressure events get to give memory back, once
- * told it is critical, before the OOM killer acts. */
-#define CRITICAL_WAIT_NS (300 * CLOCK_NS_PER_MS)
 
 static uint32_t critical_waiters;	/* bit id: that thread waits for memory */
 static int64_t critical_deadline;	/* end of this critical episode's wait; 0: none */
 
 /* The level follows free frames: low from the start mark down, normal
- * above the stop mark; critical only from reclaim_wait_critical, until free
+ * above the stop mark; critical only from wait_critical, until free
  * frames are back above the start mark. */
 static void update_pressure(void)
 {
@@ -51,32 +48,55 @@ void reclaim_after_request(void)
 		kswapd_wake();
 }
 
-int reclaim_wait_critical(struct pager_thread *t)
+/* What a fault that found no frame does after waiting for subscribers. */
+enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
+
+/* Subscribers to pressure events get the episode's bounded time
+ * (RECLAIM_WAIT_NS from its first such fault) to give memory back, once
+ * told it is critical, before the OOM killer acts. What they give back
+ * (munmap, an unlock, an exit) is a request or a death a service thread
+ * must serve: the one deaths come to never waits here, but sends its
+ * fault back instead, so at most PAGER_SERVICE_THREADS - 1 wait. */
+static enum critical wait_critical(struct pager_thread *t)
 {
 	int64_t now = sys_clock();
 	uint64_t f = frames_free();
+	int r;
 
 	if (critical_deadline && now >= critical_deadline)
-		return 0;
+		return CRITICAL_KILL;
 	if (!critical_deadline) {
 		pressure_set(PAGER_PRESSURE_CRITICAL, marks.stop > f ? marks.stop - f : FREE_FLOOR);
 		if (pressure_subscribers() == 0)
-			return 0;
-		critical_deadline = now + CRITICAL_WAIT_NS;
+			return CRITICAL_KILL;
+		critical_deadline = now + RECLAIM_WAIT_NS;
 		vmstat_count(VMSTAT_PRESSURE_WAITS);
 	}
-	/* No timer, no bounded wait: better to kill now than to hang. */
-	if (sys_notify_timer(t->wake, critical_deadline, TB_TIMER) < 0)
-		return 0;
+	if (t->hears_deaths)
+		return CRITICAL_SEND_BACK;
 	critical_waiters |= 1u << t->id;
-	pager_unlock(t);
-	pager_thread_wait(t, t->wake, TB_WORK | TB_TIMER);
-	pager_lock(t);
+	/* No timer, no bounded wait: better to kill now than to hang. */
+	r = pager_thread_wait_until(t, critical_deadline);
 	critical_waiters &= ~(1u << t->id);
-	sys_notify_timer(t->wake, 0, TB_TIMER);
-	/* Woken by one, the other may still come or be on its way: left, it
-	 * would cut short the next bounded wait (wait_congested) or throttle
-	 * (kswapd_throttle). */
-	pager_thread_forget(t, TB_WORK | TB_TIMER);
-	return 1;
+	return r < 0 ? CRITICAL_KILL : CRITICAL_WAITED;
+}
+
+enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int *waits)
+{
+	/* Pages on their way to disk will be free soon: no one is killed for
+	 * memory already coming back (swap full, say, reclaim finds nothing
+	 * more, but the writer's batch is not done). */
+	if (swap_out_pending() > 0 && *waits < THROTTLE_ROUNDS) {
+		(*waits)++;
+		kswapd_throttle(t);
+		return RECLAIM_RETRY;
+	}
+	switch (wait_critical(t)) {
+	case CRITICAL_WAITED:
+		return RECLAIM_RETRY;
+	case CRITICAL_SEND_BACK:
+		return RECLAIM_SEND_BACK;
+	default:
+		return oom_kill(pid) ? RECLAIM_GONE : RECLAIM_RETRY;
+	}
 }

@@ -20,8 +20,6 @@
 /* What a direct reclaim between requests asks for: a whole batch, as one
  * bigger write costs less than several small ones. */
 #define DIRECT_BATCH SWAP_OUT_BATCH
-/* Rounds a request waits for background writes before it reclaims itself. */
-#define THROTTLE_ROUNDS 16
 /* One wait for a congested device: 10 ms, one default time slice, the
  * step in which the kernel's timers fire (a deadline is met at the next
  * tick: kernel/abi/clock.h), so a shorter wait still ends only at a tick.

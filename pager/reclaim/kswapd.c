@@ -12,6 +12,7 @@
 #include "reclaim/watermarks.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
+#include "sys.h"
 
 static struct pager_thread kswapd;
 static int kswapd_busy;
@@ -71,9 +72,10 @@ void kswapd_throttle(struct pager_thread *t)
 	throttle_waiters |= 1u << t->id;
 	kswapd_wake();
 	swap_out_kick();	/* a request waits: victims held back go now */
-	pager_unlock(t);
-	pager_thread_wait(t, t->wake, TB_WORK);
-	pager_lock(t);
+	/* Bounded: a writer that never finishes (a device that takes writes
+	 * and never answers) must not hold the request for ever. With no
+	 * timer, no wait: the request goes on as if the bound had passed. */
+	pager_thread_wait_until(t, sys_clock() + RECLAIM_WAIT_NS);
 	/* Woken otherwise than by kswapd_batch_written (which clears the
 	 * mask), its bit would keep large writes off (kswapd_writes_may_wait). */
 	throttle_waiters &= ~(1u << t->id);

@@ -6,13 +6,28 @@
 #ifndef PAGER_RECLAIM_KSWAPD_H
 #define PAGER_RECLAIM_KSWAPD_H
 
+#include "kernel/abi/clock.h"
+
 struct pager_thread;
+
+/* Waits a request makes for background writes (kswapd_throttle) before it
+ * acts alone: reclaims itself, or, for a fault with no frame, meets the
+ * critical wait and the OOM killer. */
+#define THROTTLE_ROUNDS 16
+/* The longest one wait of a request on others lasts: subscribers giving
+ * memory back (a critical episode, critical.c), or the swap-out thread's
+ * next batch (kswapd_throttle). A batch takes milliseconds; only a device
+ * that takes writes and never answers (an NBD server that stopped
+ * replying; netd gives up on it only after ANSWER_NS and its retries)
+ * meets the bound, so a request is never held for ever by the writer. */
+#define RECLAIM_WAIT_NS (300 * CLOCK_NS_PER_MS)
 
 int kswapd_start(void);
 /* Wake kswapd, once per run of it. */
 void kswapd_wake(void);
 /* Service thread t waits, the lock let go, until the swap-out thread
- * finishes its next batch (kswapd woken first). */
+ * finishes its next batch (kswapd woken first), RECLAIM_WAIT_NS at most
+ * (none if no timer can be armed). */
 void kswapd_throttle(struct pager_thread *t);
 /* The swap-out thread finished a batch: kswapd queues more, and the
  * throttled requests go on (the swap engine's written hook). */

@@ -16,9 +16,15 @@ int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_
 	return score > 0 ? score : 0;
 }
 
+/* Not exempt nor protected: the killer may end it. */
+static int killable(const struct oom_candidate *c)
+{
+	return !c->exempt && c->adj > OOM_ADJ_NEVER;
+}
+
 static int choosable(const struct oom_candidate *c)
 {
-	return !c->exempt && c->adj > OOM_ADJ_NEVER && c->alone > 0;
+	return killable(c) && c->alone > 0;
 }
 
 int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total)
@@ -39,4 +45,15 @@ int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, 
 		}
 	}
 	return best;
+}
+
+int oom_choose_requester(enum oom_policy policy, const struct oom_candidate *c, size_t n,
+			 uint32_t requester)
+{
+	if (policy == OOM_PANIC || requester == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].pid == requester)
+			return killable(&c[i]) ? (int)i : -1;
+	return -1;
 }

@@ -50,5 +50,12 @@ int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_
  * frees something: alone > 0); ties go to the lowest index. -1 if none may
  * be chosen, or the policy is OOM_PANIC. */
 int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total);
+/* When oom_choose finds no one: the index of the requester (the process
+ * whose request ran out of memory; 0: the pager's own) if it may be killed
+ * though its death frees nothing (not exempt, adj above OOM_ADJ_NEVER):
+ * killing it ends the demand, where the alternative is stopping the
+ * machine. -1 if not, or under OOM_PANIC. */
+int oom_choose_requester(enum oom_policy policy, const struct oom_candidate *c, size_t n,
+			 uint32_t requester);
 
 #endif

@@ -76,6 +76,9 @@ int oom_kill(uint32_t requester)
 
 	if (config.oom_policy == OOM_PANIC)
 		panic_out_of_memory("oom.policy=panic", c, n);
+	if (v < 0 && (v = oom_choose_requester(config.oom_policy, c, n, requester)) >= 0)
+		printf("pager: out of memory and no process whose death frees memory; "
+		       "the requester goes, which ends the demand\n");
 	if (v < 0)
 		panic_out_of_memory("no process may be killed", c, n);
 	score = oom_score(config.oom_policy, &c[v], frames_total());

@@ -33,7 +33,8 @@ struct oom_procs {
 void oom_kill_set_procs(const struct oom_procs *procs);
 
 /* Memory ran out serving a request of process requester (0: the pager's
- * own) and reclaim made no progress. Kills the victim oom.policy chooses,
+ * own) and reclaim made no progress. Kills the victim oom.policy chooses
+ * (if none, the requester itself when it may be killed: oom_choose_requester),
  * frees its memory now and names it on the console; 1 if the victim was
  * the requester itself (its request is moot), else 0: try again. Under
  * oom.policy=panic, or with no process to choose, prints the memory state

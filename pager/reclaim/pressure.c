@@ -10,6 +10,7 @@
 
 struct subscriber {
 	uint32_t pid;	/* 0: free */
+	uint32_t line;	/* its process's line (procs.h); 0: none */
 	int note;
 };
 
@@ -43,16 +44,26 @@ static void tell(struct subscriber *s, uint64_t bits)
 	vmstat_count(VMSTAT_PRESSURE_EVENTS);
 }
 
-int pressure_subscribe(uint32_t pid, int note)
+/* Subscriptions held by processes of line (none for line 0). */
+static int line_count(uint32_t line)
+{
+	int n = 0;
+
+	for (int i = 0; i < PRESSURE_SUBSCRIBERS && line; i++)
+		n += subs[i].pid && subs[i].line == line;
+	return n;
+}
+
+int pressure_subscribe(uint32_t pid, uint32_t line, int note)
 {
 	struct subscriber *s;
 
 	pressure_unsubscribe(pid);
-	if (!(s = find(0))) {
+	if (line_count(line) >= PRESSURE_LINE_SUBSCRIBERS || !(s = find(0))) {
 		sys_handle_close(note);
 		return -ENOSPC;
 	}
-	*s = (struct subscriber){ pid, note };
+	*s = (struct subscriber){ pid, line, note };
 	if (level != PAGER_PRESSURE_NORMAL)
 		tell(s, bits_for(PAGER_PRESSURE_NORMAL, level));
 	return 0;

@@ -13,12 +13,18 @@
 #include "pager/protocol.h"
 
 #define PRESSURE_SUBSCRIBERS 16
+/* Subscriptions the processes of one line (server/procs.h) may hold at
+ * once: half the table, as a line may hold half the process table
+ * (PAGER_LINE_PROCS_MAX), so one program's descendants leave the rest
+ * to everyone else. */
+#define PRESSURE_LINE_SUBSCRIBERS (PRESSURE_SUBSCRIBERS / 2)
 
-/* Subscribe pid with note, a notification handle of the pager's (taken
- * over: closed when it unsubscribes); a second subscription replaces the
- * first. It is told the current level at once if that is not normal.
- * 0, or -ENOSPC (the handle is closed then). */
-int pressure_subscribe(uint32_t pid, int note);
+/* Subscribe pid, of line (0: in none, not bounded), with note, a
+ * notification handle of the pager's (taken over: closed when it
+ * unsubscribes); a second subscription replaces the first. It is told the
+ * current level at once if that is not normal. 0, or -ENOSPC: the table,
+ * or the line's share of it, is full (the handle is closed then). */
+int pressure_subscribe(uint32_t pid, uint32_t line, int note);
 /* pid's subscription ends (its request, or its death); none: no-op. */
 void pressure_unsubscribe(uint32_t pid);
 

@@ -52,12 +52,30 @@ uint64_t reclaim_alloc_pinned(void);
  * being served fails). Lock held. */
 int reclaim_for_heap(void);
 
-/* The critical allocation path, before the OOM killer: memory is gone for
- * a fault served by t. The pressure level becomes critical; if programs
- * subscribe to pressure events, t waits (the lock let go) until memory
- * comes back or the episode's bounded wait (from its first such fault) is
- * over. 1 if it waited (try the fault again), 0 if the OOM killer must act
- * now. */
-int reclaim_wait_critical(struct pager_thread *t);
+/* What a fault that found no frame does next (reclaim_out_of_memory). */
+enum reclaim_oom {
+	RECLAIM_RETRY,		/* try the fault again: memory came back, or may
+				 * have (a wait ended), or another process was
+				 * killed */
+	RECLAIM_SEND_BACK,	/* resume the process with nothing more mapped:
+				 * it faults again, and this service thread (the
+				 * one deaths come to) is free to serve what
+				 * gives memory back */
+	RECLAIM_GONE		/* the OOM killer ended the faulting process */
+};
+
+/* The critical allocation path, before and at the OOM killer: a fault of
+ * process pid, served by t, found no frame after reclaim. While the
+ * swap-out thread has pages on their way to disk, t waits for its next
+ * batch (kswapd_throttle; THROTTLE_ROUNDS at most per fault, counted in
+ * *waits, 0 at the fault's first try). Then the pressure level becomes
+ * critical and, if programs subscribe to pressure events, t waits (the
+ * lock let go) until memory comes back or the episode's bounded wait
+ * (RECLAIM_WAIT_NS from its first such fault) is over; but never the
+ * thread process deaths come to (pager_thread.hears_deaths), which sends
+ * the fault back instead, so that a munmap, an unlock or an exit that
+ * gives memory back is always served. After that, the OOM killer
+ * (oom_kill). */
+enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int *waits);
 
 #endif

@@ -16,7 +16,6 @@
 #include "base/mmu.h"
 #include "vm/vm.h"
 #include "swap/swap.h"
-#include "reclaim/oom_kill.h"
 #include "reclaim/reclaim.h"
 #include "base/threads.h"
 
@@ -46,18 +45,28 @@ static void put_resume(struct msg *out, size_t n)
 	out->w[2] = e->perm;
 }
 
+/* Resume p with every mapping made for it (none is an answer too: the
+ * thread tries its access again, and faults again). */
+static void resume(const struct pproc *p, struct msg *out)
+{
+	put_resume(out, mmu_take(p->handle, (struct map_entry *)out->data, REPLY_MAPS));
+	mmu_flush();	/* whatever the fault changed elsewhere (copy-on-write) */
+}
+
 void handle_fault(const struct fault *f, struct msg *out)
 {
 	struct pproc *p;
 	char why[80];
-	int r, tries = 0;
+	int r, tries = 0, waits = 0;
 
 	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);
 	/* A read that let the pager lock go may have seen the process end
 	 * meanwhile (an OOM kill too): it is looked up again each time round.
-	 * Out of memory after reclaim (vm_frame_alloc) is the OOM killer's:
-	 * unless it chose this very process, the fault is tried again. */
+	 * Out of memory after reclaim (vm_frame_alloc): the writes in flight,
+	 * subscribers to pressure events and then the OOM killer
+	 * (reclaim_out_of_memory); unless the killer chose this very process,
+	 * or the fault is sent back, it is tried again. */
 	for (;;) {
 		p = procs_by_pid(f->pid);
 		if (!p) {
@@ -67,11 +76,13 @@ void handle_fault(const struct fault *f, struct msg *out)
 		r = tries++ ? vm_fault_again(p->vm, f->addr, (unsigned)f->access)
 			   : vm_fault(p->vm, f->addr, (unsigned)f->access);
 		if (r == VM_FAULT_NOMEM && !p->pinned) {
-			/* Subscribers to pressure events get a bounded
-			 * time to give memory back first. */
-			if (reclaim_wait_critical(pager_holder()) || oom_kill(p->pid) == 0)
+			enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);
+			if (next == RECLAIM_RETRY)
 				continue;
-			reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
+			if (next == RECLAIM_SEND_BACK)
+				resume(p, out);
+			else
+				reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
 			return;
 		}
 		if (r != VM_FAULT_RETRY)
@@ -85,6 +96,5 @@ void handle_fault(const struct fault *f, struct msg *out)
 		mmu_flush();
 		return;
 	}
-	put_resume(out, mmu_take(p->handle, (struct map_entry *)out->data, REPLY_MAPS));
-	mmu_flush();	/* whatever the fault changed elsewhere (copy-on-write) */
+	resume(p, out);
 }

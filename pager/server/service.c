@@ -285,6 +285,7 @@ struct pager_thread *service_adopt(int deaths)
 	_Static_assert(sizeof(names) / sizeof(names[0]) == PAGER_SERVICE_THREADS, "a name each");
 	if (pager_thread_adopt(&pool(0)->t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
+	pool(0)->t.hears_deaths = 1;	/* bound in service_loop */
 	pager_lock(&pool(0)->t);
 	return &pool(0)->t;
 }

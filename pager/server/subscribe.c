@@ -12,7 +12,9 @@
 
 void handle_pressure_subscribe(const struct msg *in, struct msg *out)
 {
-	if (!procs_by_pid(in->pid)) {
+	const struct pproc *p = procs_by_pid(in->pid);
+
+	if (!p) {
 		if (in->handle >= 0)
 			sys_handle_close(in->handle);
 		reply_result(out, -ESRCH);
@@ -30,7 +32,7 @@ void handle_pressure_subscribe(const struct msg *in, struct msg *out)
 		reply_result(out, -EINVAL);
 		return;
 	}
-	reply_result(out, pressure_subscribe(in->pid, in->handle));
+	reply_result(out, pressure_subscribe(in->pid, p->line, in->handle));
 }
 
 void handle_pressure_level(const struct msg *in, struct msg *out)

@@ -163,6 +163,30 @@ static void test_choose_none(void **state)
 	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 0);
 }
 
+/* With no one choosable, the requester is the last resort if it may be
+ * killed at all: not exempt, not protected, and a process (pid 0 is the
+ * pager's own request); never under panic. */
+static void test_choose_requester(void **state)
+{
+	struct oom_candidate c[] = { cand(100, 0, 0), cand(0, 300, 0), cand(0, 300, OOM_ADJ_NEVER),
+				     cand(0, 300, 0) };
+
+	(void)state;
+	for (size_t i = 0; i < N(c); i++)
+		c[i].pid = (uint32_t)i + 1;
+	c[0].exempt = 1;
+	c[3].exempt = 1;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), -1);
+	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 2), 1);
+	assert_int_equal(oom_choose_requester(OOM_RSS, c, N(c), 2), 1);
+	assert_int_equal(oom_choose_requester(OOM_PANIC, c, N(c), 2), -1);
+	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 1), -1);	/* exempt */
+	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 3), -1);	/* protected */
+	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 4), -1);	/* exempt */
+	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 9), -1);	/* not listed */
+	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 0), -1);	/* the pager */
+}
+
 /* The case the policies differ on: B maps much more, but nearly all of it
  * is shared, so killing B gives back 100 frames and killing A 900. */
 static void test_two_hogs(void **state)
@@ -213,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_choose_ties_lowest_index),
 		cmocka_unit_test(test_choose_panic),
 		cmocka_unit_test(test_choose_none),
+		cmocka_unit_test(test_choose_requester),
 		cmocka_unit_test(test_two_hogs),
 		cmocka_unit_test(test_page_arrays_count),
 	};

@@ -57,7 +57,8 @@ int pager_proc_stats(uint32_t first, struct pager_proc_stats *out, size_t max,
 /* Memory pressure (PAGER_PRESSURE_SUBSCRIBE): signal notification note
  * with PAGER_PRESSURE_BIT(level) on every change of level (going up, every
  * level passed, in order); -1 unsubscribes. A process's exit unsubscribes
- * it. 0, or a negated error (-ENOSPC: the pager's table is full). */
+ * it. 0, or a negated error (-ENOSPC: the pager's table is full, or the
+ * caller's line of processes holds half of it). */
 int pager_pressure_subscribe(int note);
 
 /* The level now (enum pager_pressure), and in *target (if not NULL) the

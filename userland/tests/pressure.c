@@ -1,6 +1,7 @@
 /*
  * Telling applications: pressure events arrive in level order and a
- * subscriber that ignores them is not waited on for ever; an exit
+ * subscriber that ignores them is not waited on for ever, while one that
+ * gives memory back in time spares everyone; an exit
  * unsubscribes; unlocked (discardable) memory goes before anything is
  * swapped, and reads back either intact or as zeros, never stale.
  */
@@ -14,6 +15,7 @@
 #include "check.h"
 #include "children.h"
 #include "pager_client.h"
+#include "sleep.h"
 #include "tests.h"
 
 #define WORDS (4096 / sizeof(uint64_t))
@@ -91,6 +93,102 @@ int test_pressure_levels(void)
 	CHECK_EQ(after.oom_kill - before.oom_kill, 1);
 	CHECK_EQ(pager_pressure_subscribe(-1), 0);
 	sys_handle_close(note);
+	return 0;
+}
+
+/* More growers than the pager has service threads (4), so that every
+ * thread meets a fault with no frame at once. */
+#define NGROWERS 6
+
+/* Shared with the subscriber and the growers. */
+struct give_board {
+	uint64_t cache, grow;		/* pages: the subscriber's, each grower's */
+	volatile int ready, go, release;
+	volatile int critical, gave, grown;
+};
+
+/* A cooperating subscriber: it holds a cache, and gives it all back when
+ * told the level is critical, after a moment (while the growers' faults
+ * all come to wait for it). */
+static int give_back_on_critical(void *arg)
+{
+	struct give_board *b = arg;
+	uint64_t *cache = anon_pages(b->cache, MAP_PRIVATE);
+	int note = sys_notify_create();
+
+	if (!cache || note < 0 || pager_pressure_subscribe(note) < 0)
+		return 2;
+	for (uint64_t p = 0; p < b->cache; p++)
+		cache[p * WORDS] = p;
+	b->ready = 1;
+	while (!b->release) {
+		long bits = sys_notify_poll(note);
+		if (bits > 0 && (bits & PAGER_PRESSURE_BIT(PAGER_PRESSURE_CRITICAL)))
+			break;
+		sys_yield();
+	}
+	if (b->release)
+		return 3;	/* never told: the growers fitted */
+	b->critical = 1;
+	if (sleep_ns(50 * MS) < 0 || munmap(cache, b->cache * 4096) < 0)
+		return 4;
+	b->gave = 1;
+	return poll_flag(&b->release, 120 * SECOND) < 0 ? 5 : 0;
+}
+
+static int grow_then_hold(void *arg)
+{
+	struct give_board *b = arg;
+	uint64_t *p;
+
+	if (poll_flag(&b->go, 120 * SECOND) < 0 || !(p = anon_pages(b->grow, MAP_PRIVATE)))
+		return 2;
+	for (uint64_t i = 0; i < b->grow; i++)
+		p[i * WORDS] = i;
+	__atomic_add_fetch(&b->grown, 1, __ATOMIC_SEQ_CST);
+	return poll_flag(&b->release, 120 * SECOND) < 0 ? 3 : 0;
+}
+
+/* Swap off: a subscriber holds two thirds of free memory, and more growers
+ * than the pager has service threads, started together, take what is free
+ * and half the subscriber's cache. Memory runs out with every grower
+ * faulting; the subscriber, told critical, gives its cache back, and
+ * that request is served while the growers' faults wait (one service
+ * thread never waits for memory), so everyone fits and no one is killed. */
+int test_pressure_gives_back(void)
+{
+	struct give_board *b = anon_pages(1, MAP_SHARED);
+	struct pager_stats before, mid, after;
+	struct exit_info info;
+	pid_t sub, growers[NGROWERS];
+	int64_t start;
+
+	CHECK(b != NULL);
+	CHECK_RUN(stats_get(&before));
+	CHECK_EQ(before.swap_slots_total, 0);
+	b->cache = before.frames_free * 2 / 3;
+	CHECK((sub = fork_run(give_back_on_critical, b)) > 0);
+	CHECK_RUN(poll_flag(&b->ready, 120 * SECOND));
+	CHECK_RUN(stats_get(&mid));
+	b->grow = (mid.frames_free + b->cache / 2) / NGROWERS;
+	diag("cache %lu pages, %d growers of %lu, %lu free", (unsigned long)b->cache, NGROWERS,
+	     (unsigned long)b->grow, (unsigned long)mid.frames_free);
+	for (int k = 0; k < NGROWERS; k++)
+		CHECK((growers[k] = fork_run(grow_then_hold, b)) > 0);
+	b->go = 1;
+	for (start = sys_clock(); b->grown < NGROWERS && sys_clock() - start < 120 * SECOND;)
+		sys_yield();
+	b->release = 1;
+	for (int k = 0; k < NGROWERS; k++) {
+		CHECK_RUN(reap(growers[k], &info, 120 * SECOND));
+		CHECK_RUN(expect_clean_exit(&info, "a grower"));
+	}
+	CHECK_RUN(reap(sub, &info, 120 * SECOND));
+	CHECK_RUN(expect_clean_exit(&info, "the subscriber"));
+	CHECK(b->critical && b->gave);
+	CHECK_RUN(stats_get(&after));
+	CHECK_EQ(after.oom_kill - before.oom_kill, 0);
+	CHECK_EQ(after.pressure_waits - before.pressure_waits, 1);
 	return 0;
 }
 

@@ -1,0 +1,438 @@
+/*
+ * Host tests for reclaim's waits, the OOM killer's last resort and the
+ * pressure subscriptions' bound per line (pager/reclaim/kswapd.c,
+ * direct.c, critical.c, oom_kill.c, pressure.c), over fakes
+ * defined here: frames, the watermarks, the swap engine's writer, the
+ * pager threads and their waits, the clock and timers, and the server's
+ * processes. A wait runs, while the lock is let go, what the test says
+ * happens meanwhile (another thread's fault, say); a wait with no bound
+ * for something that never comes fails the test rather than hang it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "base/config.h"
+#include "base/threads.h"
+#include "base/vmstat.h"
+#include "reclaim/free.h"
+#include "reclaim/kswapd.h"
+#include "reclaim/oom.h"
+#include "reclaim/oom_kill.h"
+#include "reclaim/pressure.h"
+#include "reclaim/reclaim.h"
+#include "reclaim/watermarks.h"
+#include "swap/swap.h"
+#include "vm/frames.h"
+#include "sys.h"
+
+#define RESERVE 32
+#define TOTAL 4096
+
+struct pager_config config = { .oom_policy = OOM_UNSHARED, .oom_policy_name = "unshared" };
+struct watermarks marks = { .start = 400, .stop = 600, .min = 200 };
+
+/* --- the world the code under test sees --- */
+
+static uint64_t free_now;	/* frames free */
+static uint32_t pending;	/* pages the writer has queued or in flight */
+static int swap_is_on;
+static int writer_stuck;	/* its batch never finishes: nothing wakes a throttled wait */
+static int64_t now = 1000000;	/* the clock */
+static int timers_fail;		/* sys_notify_timer refuses */
+static int bounded_waits;	/* pager_thread_wait_until calls */
+static int64_t last_deadline;
+static void (*meanwhile)(struct pager_thread *t);	/* runs while a waiter waits */
+
+uint64_t frames_free(void) { return free_now; }
+uint64_t frames_reserve(void) { return RESERVE; }
+uint64_t frames_total(void) { return TOTAL; }
+uint64_t frames_lowest_free(void) { return RESERVE; }
+uint64_t frame_alloc_pinned(void) { return 0; }
+
+uint64_t watermarks_shortfall(void) { return 0; }
+int watermarks_patient(void) { return 0; }
+size_t reclaim_pages(size_t want, enum reclaim_how how) { (void)want, (void)how; return 0; }
+
+int swap_on(void) { return swap_is_on; }
+int swap_congested(void) { return 0; }
+uint32_t swap_out_pending(void) { return pending; }
+void swap_out_kick(void) {}
+
+int64_t sys_clock(void) { return now; }
+int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
+{
+	(void)h, (void)deadline, (void)bits;
+	return timers_fail ? -1 : 0;
+}
+int sys_notify_signal(int h, uint64_t bits) { (void)h, (void)bits; return 0; }
+int sys_handle_close(int h) { (void)h; return 0; }
+
+static jmp_buf powered_off;
+static int poweroff_status;
+_Noreturn void sys_poweroff(int status)
+{
+	poweroff_status = status;
+	longjmp(powered_off, 1);
+}
+
+/* --- the pager threads: one caller, waits that end as the test says --- */
+
+static struct pager_thread *holder;
+
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
+		       void (*fn)(struct pager_thread *t))
+{
+	(void)t, (void)name, (void)io_client, (void)fn;
+	return 0;
+}
+
+/* A wait for bits alone: only a timer's (wait_congested) ever comes here;
+ * waiting for the writer's batch with no bound, while it never finishes,
+ * is the wait that lasts for ever. */
+uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
+{
+	(void)t, (void)note;
+	if (!(want & TB_TIMER) && writer_stuck)
+		fail_msg("a wait with no bound for a writer that never finishes");
+	return want;
+}
+
+int pager_thread_wait_until(struct pager_thread *t, int64_t deadline)
+{
+	struct pager_thread *was = holder;
+
+	if (timers_fail)
+		return -1;
+	bounded_waits++;
+	last_deadline = deadline;
+	holder = NULL;
+	if (meanwhile)
+		meanwhile(t);
+	holder = was;
+	return 0;
+}
+
+void pager_thread_signal(struct pager_thread *t, uint64_t bits) { t->pending |= bits; }
+void pager_thread_forget(struct pager_thread *t, uint64_t bits) { t->pending &= ~bits; }
+void pager_lock(struct pager_thread *self) { holder = self; }
+void pager_unlock(struct pager_thread *self) { (void)self; holder = NULL; }
+struct pager_thread *pager_holder(void) { return holder; }
+void pager_threads_wake(uint32_t *mask) { *mask = 0; }
+
+static struct pager_thread threads[PAGER_SERVICE_THREADS];
+
+/* --- the server's processes, as the OOM killer sees them --- */
+
+static struct oom_candidate procs[4];
+static size_t nprocs;
+static uint32_t killed[8];
+static int nkilled;
+
+static size_t list(struct oom_candidate *c, size_t max)
+{
+	size_t n = nprocs < max ? nprocs : max;
+
+	memcpy(c, procs, n * sizeof(*c));
+	return n;
+}
+
+static int kill(uint32_t pid)
+{
+	if (nkilled < 8)
+		killed[nkilled++] = pid;
+	return 1;
+}
+
+static const struct oom_procs fake_procs = { list, kill };
+
+static struct oom_candidate proc(uint32_t pid, int exempt, uint64_t alone, uint64_t shared)
+{
+	return (struct oom_candidate){ .pid = pid, .name = "p", .exempt = exempt, .alone = alone,
+				       .shared = shared };
+}
+
+/* Each test starts with memory plentiful (any critical episode over), no
+ * subscriber, swap off and nothing written, init and two processes. */
+static int setup(void **state)
+{
+	(void)state;
+	free_now = TOTAL;
+	reclaim_after_request();
+	pressure_unsubscribe(9);
+	swap_is_on = 0;
+	pending = 0;
+	writer_stuck = 0;
+	timers_fail = 0;
+	bounded_waits = 0;
+	last_deadline = 0;
+	meanwhile = NULL;
+	nkilled = 0;
+	poweroff_status = -1;
+	procs[0] = proc(1, 1, 2, 0);
+	procs[1] = proc(5, 0, 10, 0);
+	procs[2] = proc(7, 0, 300, 0);
+	nprocs = 3;
+	oom_kill_set_procs(&fake_procs);
+	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
+		threads[k] = (struct pager_thread){ .name = "service", .id = k };
+	/* Deaths come to the last: the others' faults come first below. */
+	threads[PAGER_SERVICE_THREADS - 1].hears_deaths = 1;
+	holder = &threads[0];
+	return 0;
+}
+
+/* Below the minimum with pages in flight, a request waits for the
+ * writer's batches; a writer that never finishes holds it only
+ * THROTTLE_ROUNDS bounded waits, each RECLAIM_WAIT_NS, and then it goes
+ * on (reclaims itself). */
+static void test_throttle_is_bounded(void **state)
+{
+	(void)state;
+	swap_is_on = 1;
+	free_now = marks.min - 1;
+	pending = 64;
+	writer_stuck = 1;
+	reclaim_before_request(&threads[0]);
+	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
+	assert_int_equal(last_deadline, now + RECLAIM_WAIT_NS);
+	assert_ptr_equal(pager_holder(), &threads[0]);
+}
+
+/* No timer: no wait at all, rather than one with no bound. */
+static void test_throttle_without_timer(void **state)
+{
+	(void)state;
+	swap_is_on = 1;
+	free_now = marks.min - 1;
+	pending = 64;
+	writer_stuck = 1;
+	timers_fail = 1;
+	reclaim_before_request(&threads[0]);
+	assert_int_equal(bounded_waits, 0);
+}
+
+/* The writer's batch finishes while the fault waits: its frames come back. */
+static void batch_frees(struct pager_thread *t)
+{
+	(void)t;
+	pending = 0;
+	free_now = marks.stop + 1;
+}
+
+/* A fault with no frame while writes are in flight (swap full, say, so
+ * reclaim found nothing) waits for them and tries again: no one is killed
+ * for memory already on its way back. */
+static void test_fault_waits_for_writes(void **state)
+{
+	int waits = 0;
+
+	(void)state;
+	swap_is_on = 1;
+	free_now = RESERVE;
+	pending = 64;
+	meanwhile = batch_frees;
+	assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
+	assert_int_equal(waits, 1);
+	assert_int_equal(bounded_waits, 1);
+	assert_int_equal(nkilled, 0);
+}
+
+/* Writes that stay in flight hold the fault THROTTLE_ROUNDS waits; then
+ * the OOM killer acts (no one subscribes), and the fault is tried again. */
+static void test_fault_waits_for_writes_bounded(void **state)
+{
+	int waits = 0;
+
+	(void)state;
+	swap_is_on = 1;
+	free_now = RESERVE;
+	pending = 64;
+	writer_stuck = 1;
+	for (int k = 0; k < THROTTLE_ROUNDS; k++) {
+		assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
+		assert_int_equal(nkilled, 0);
+	}
+	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
+	assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 7);
+	assert_int_equal(reclaim_out_of_memory(&threads[0], 7, &waits), RECLAIM_GONE);
+}
+
+static enum reclaim_oom results[PAGER_SERVICE_THREADS];
+static int fault_waits[PAGER_SERVICE_THREADS];
+
+/* While service thread t waits for memory, the next one serves a fault
+ * that finds none too (its fault waiting so in turn); that thread. */
+static unsigned next_thread_faults(struct pager_thread *t)
+{
+	unsigned k = t->id + 1;
+
+	if (k == PAGER_SERVICE_THREADS)
+		fail_msg("every service thread waits: none is left to serve the give-back");
+	holder = &threads[k];
+	results[k] = reclaim_out_of_memory(&threads[k], 10 + k, &fault_waits[k]);
+	return k;
+}
+
+/* The last thread, its fault sent back, is free to serve the subscriber's
+ * munmap, which gives memory back. */
+static void then_give_back(struct pager_thread *t)
+{
+	if (results[next_thread_faults(t)] != RECLAIM_SEND_BACK)
+		return;
+	free_now = marks.stop + 1;	/* the munmap, served */
+	reclaim_after_request();
+}
+
+/* Faults at once from as many processes as there are service threads,
+ * with a subscriber: all but one thread wait for it to give memory back;
+ * the one deaths come to sends its fault back, so the subscriber's
+ * give-back (a request, or its exit) is served before the deadline and no
+ * one is killed. */
+static void test_critical_leaves_a_thread(void **state)
+{
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = RESERVE;
+	meanwhile = then_give_back;
+	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	for (unsigned k = 0; k + 1 < PAGER_SERVICE_THREADS; k++)
+		assert_int_equal(results[k], RECLAIM_RETRY);
+	assert_int_equal(results[PAGER_SERVICE_THREADS - 1], RECLAIM_SEND_BACK);
+	assert_int_equal(bounded_waits, PAGER_SERVICE_THREADS - 1);
+	assert_int_equal(nkilled, 0);
+}
+
+/* The last thread sees its fault come back, sent back again and again
+ * until the episode's deadline has passed: then the OOM killer acts. */
+static void then_deadline(struct pager_thread *t)
+{
+	unsigned k = next_thread_faults(t);
+	int waits = 0;
+
+	if (results[k] != RECLAIM_SEND_BACK)
+		return;
+	assert_int_equal(reclaim_out_of_memory(&threads[k], 10 + k, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(nkilled, 0);
+	now += RECLAIM_WAIT_NS;
+	assert_int_equal(reclaim_out_of_memory(&threads[k], 10 + k, &waits), RECLAIM_RETRY);
+	now -= RECLAIM_WAIT_NS;
+	assert_int_equal(nkilled, 1);
+	free_now = marks.stop + 1;	/* the victim's memory */
+	reclaim_after_request();
+}
+
+/* The thread deaths come to never waits for subscribers, even with the
+ * others free: its fault goes back, and nothing is killed before the
+ * deadline. */
+static void test_deaths_thread_never_waits(void **state)
+{
+	int waits = 0;
+
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = RESERVE;
+	holder = &threads[PAGER_SERVICE_THREADS - 1];
+	assert_int_equal(reclaim_out_of_memory(holder, 10, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(reclaim_out_of_memory(holder, 10, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(nkilled, 0);
+	holder = &threads[0];
+	assert_int_equal(reclaim_out_of_memory(holder, 11, &waits), RECLAIM_RETRY);
+	assert_int_equal(bounded_waits, 1);
+	assert_int_equal(nkilled, 0);
+}
+
+/* A fault sent back comes again while the others still wait: it is sent
+ * back again, until the episode's deadline; only then does anyone die. */
+static void test_sent_back_until_deadline(void **state)
+{
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = RESERVE;
+	meanwhile = then_deadline;
+	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	assert_int_equal(results[0], RECLAIM_RETRY);
+	assert_int_equal(results[PAGER_SERVICE_THREADS - 1], RECLAIM_SEND_BACK);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 7);
+}
+
+/* When no process's death would free anything, the requester goes (it
+ * may be killed, and its demand ends with it) rather than the machine. */
+static void test_requester_last_resort(void **state)
+{
+	(void)state;
+	procs[1] = proc(5, 0, 0, 40);
+	procs[2] = proc(7, 0, 0, 40);
+	if (setjmp(powered_off))
+		fail_msg("powered off with the requester there to kill");
+	assert_int_equal(oom_kill(5), 1);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 5);
+}
+
+/* An exempt requester (or none, the pager's own request) is not killed:
+ * the machine stops, with the panic status. */
+static void test_requester_exempt_stops(void **state)
+{
+	(void)state;
+	procs[1] = proc(5, 1, 0, 40);
+	procs[2] = proc(7, 0, 0, 40);
+	if (setjmp(powered_off) == 0) {
+		oom_kill(5);
+		fail_msg("the OOM killer returned with no one it may kill");
+	}
+	assert_int_equal(poweroff_status, OOM_PANIC_STATUS);
+	assert_int_equal(nkilled, 0);
+	if (setjmp(powered_off) == 0) {
+		oom_kill(0);
+		fail_msg("the OOM killer returned with no one it may kill");
+	}
+	assert_int_equal(nkilled, 0);
+}
+
+/* One line of processes may hold half the subscriptions, never the whole
+ * table; other lines, and processes in none, get the rest. */
+static void test_subscriptions_per_line(void **state)
+{
+	uint32_t pid = 100;
+
+	(void)state;
+	for (int k = 0; k < PRESSURE_LINE_SUBSCRIBERS; k++)
+		assert_int_equal(pressure_subscribe(pid++, 3, 200 + k), 0);
+	assert_int_equal(pressure_subscribe(pid++, 3, 300), -ENOSPC);
+	assert_int_equal(pressure_subscribe(100, 3, 301), 0);	/* a replacement */
+	assert_int_equal(pressure_subscribe(pid++, 4, 302), 0);
+	assert_int_equal(pressure_subscribe(pid++, 0, 303), 0);
+	assert_int_equal(pressure_subscribers(), PRESSURE_LINE_SUBSCRIBERS + 2);
+	pressure_unsubscribe(101);
+	assert_int_equal(pressure_subscribe(pid++, 3, 304), 0);
+	for (uint32_t p = 100; p < pid; p++)
+		pressure_unsubscribe(p);
+	assert_int_equal(pressure_subscribers(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_throttle_is_bounded, setup),
+		cmocka_unit_test_setup(test_throttle_without_timer, setup),
+		cmocka_unit_test_setup(test_fault_waits_for_writes, setup),
+		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
+		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
+		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
+		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),
+		cmocka_unit_test_setup(test_requester_last_resort, setup),
+		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
+		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
