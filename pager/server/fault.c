@@ -57,7 +57,7 @@ void handle_fault(const struct fault *f, struct msg *out)
 {
 	struct pproc *p;
 	char why[80];
-	int r, tries = 0, waits = 0;
+	int r, tries = 0, waits = 0, sent_back = 0;
 
 	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);
@@ -79,16 +79,18 @@ void handle_fault(const struct fault *f, struct msg *out)
 			enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);
 			if (next == RECLAIM_RETRY)
 				continue;
-			if (next == RECLAIM_SEND_BACK)
-				resume(p, out);
-			else
+			if (next != RECLAIM_SEND_BACK) {
 				reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
-			return;
+				return;
+			}
+			sent_back = 1;	/* resumed with what it has: it faults again */
 		}
 		if (r != VM_FAULT_RETRY)
 			break;
 	}
-	if (r != VM_FAULT_MAPPED) {
+	/* One call of resume, so that it stays inline in the fault's path
+	 * (a second made it a call: 62 instructions a fault). */
+	if (r != VM_FAULT_MAPPED && !sent_back) {
 		snprintf(why, sizeof(why), "pager: %s", vm_fault_reason(r));
 		reply_kill(out, why);
 		if (!f->in_syscall)
