@@ -12,6 +12,7 @@
 #define SSTATUS_SIE (1UL << 1)
 #define SSTATUS_SPIE (1UL << 5)
 #define SSTATUS_SPP (1UL << 8)
+#define SSTATUS_VS_MASK (3UL << 9)	/* the vector unit's state: kept off */
 #define SSTATUS_FS_MASK (3UL << 13)
 #define SSTATUS_FS_INITIAL (1UL << 13)
 #define SSTATUS_FS_CLEAN (2UL << 13)

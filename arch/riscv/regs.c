@@ -85,7 +85,7 @@ static void fpu_take(struct arch_regs *r)
  * traps. */
 static inline void user_status(uint64_t fs)
 {
-	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK);
+	csr_clear(sstatus, SSTATUS_SPP | SSTATUS_FS_MASK | SSTATUS_VS_MASK);
 	csr_set(sstatus, SSTATUS_SPIE | fs);
 	arch_status_plain = fs == 0;
 }

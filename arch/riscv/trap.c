@@ -19,7 +19,10 @@ void arch_trap_init(void)
 {
 	csr_write(stvec, (uint64_t)trap_vector);
 	csr_write(sscratch, 0);
-	csr_clear(sstatus, SSTATUS_SIE);
+	/* The vector unit off for good (firmware may have turned it on): the
+	 * kernel neither saves nor switches its registers, so a program's
+	 * vector instruction is an illegal one, never another's registers. */
+	csr_clear(sstatus, SSTATUS_SIE | SSTATUS_VS_MASK);
 	csr_set(sie, SIE_STIE | SIE_SEIE);
 	/* Let programs read cycle, time and instret (benchmarks use instret). */
 	csr_write(scounteren, 7);

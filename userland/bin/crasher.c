@@ -1,7 +1,9 @@
 /*
  * crasher MODE: dies of the fault MODE names, for the demonstration and the
  * tests: null (store to address 0), illegal (an illegal instruction),
- * misaligned (an AMO on an address = 2 mod 4), wild (load from 0x3000000000).
+ * misaligned (an AMO on an address = 2 mod 4), wild (load from 0x3000000000),
+ * vector (vsetvli: the kernel leaves the vector unit off, so on a hart
+ * that has one it is an illegal instruction all the same).
  * The faults are written in assembly so the compiler cannot turn them into
  * something else (a NULL store would become ebreak), each at a label.
  * crasher where MODE: exits with the address of the instruction that
@@ -15,7 +17,7 @@
 #define WILD_ADDRESS 0x3000000000UL
 
 /* The faulting instructions' labels, defined in the asm below. */
-extern const char fault_null[], fault_illegal[], fault_misaligned[], fault_wild[];
+extern const char fault_null[], fault_illegal[], fault_misaligned[], fault_wild[], fault_vector[];
 
 static void store_null(void)
 {
@@ -26,6 +28,12 @@ static void illegal(void)
 {
 	/* All-zero bits are defined to be an illegal instruction. */
 	__asm__ volatile(".globl fault_illegal\nfault_illegal: .4byte 0" ::: "memory");
+}
+
+static void vector(void)
+{
+	/* vsetvli t0, zero, e8, m1, as bits: the toolchain's -march has no V. */
+	__asm__ volatile(".globl fault_vector\nfault_vector: .4byte 0x000072d7" ::: "t0", "memory");
 }
 
 static void misaligned_amo(void)
@@ -57,6 +65,7 @@ static const struct {
 	{ "illegal", illegal, fault_illegal },
 	{ "misaligned", misaligned_amo, fault_misaligned },
 	{ "wild", load_wild, fault_wild },
+	{ "vector", vector, fault_vector },
 };
 
 int main(int argc, char **argv)
@@ -73,6 +82,6 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("crasher: unknown mode '%s' (null, illegal, misaligned, wild)\n", mode);
+	printf("crasher: unknown mode '%s' (null, illegal, misaligned, wild, vector)\n", mode);
 	return 2;
 }

@@ -22,6 +22,7 @@ static const struct crash {
 	{ "illegal", CAUSE_ILLEGAL, 0, 0 },
 	{ "misaligned", CAUSE_MISALIGNED, 0, 0 },
 	{ "wild", CAUSE_PAGE_FAULT, 1, WILD_ADDRESS },
+	{ "vector", CAUSE_ILLEGAL, 0, 0 },
 };
 
 /* The address of the instruction that faults in crasher's mode: crasher
