@@ -65,6 +65,12 @@ static enum critical wait_critical(struct pager_thread *t)
 
 	if (critical_deadline && now >= critical_deadline)
 		return CRITICAL_KILL;
+	/* Frames are free, but not for the pager (its heap cannot grow: the
+	 * kernel's pool or the heap's bound): a give-back would not help,
+	 * and the next request would end the episode at once, so a fault
+	 * sent back would come again for ever. */
+	if (f > marks.start)
+		return CRITICAL_KILL;
 	if (!critical_deadline) {
 		pressure_set(PAGER_PRESSURE_CRITICAL, marks.stop > f ? marks.stop - f : FREE_FLOOR);
 		if (pressure_subscribers() == 0)
@@ -87,6 +93,11 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int
 	 * memory already coming back (swap full, say, reclaim finds nothing
 	 * more, but the writer's batch is not done). */
 	if (swap_out_pending() > 0 && *waits < THROTTLE_ROUNDS) {
+		/* The thread deaths come to does not wait (kswapd_throttle):
+		 * its fault goes back and comes again, until the writes land
+		 * or their device is given up (which ends them). */
+		if (t->hears_deaths)
+			return RECLAIM_SEND_BACK;
 		(*waits)++;
 		kswapd_throttle(t);
 		return RECLAIM_RETRY;

@@ -349,6 +349,50 @@ static void test_deaths_thread_never_waits(void **state)
 	assert_int_equal(nkilled, 0);
 }
 
+/* The thread deaths come to never waits for the writer either: in a
+ * request's throttle it goes on at once, and its fault with writes in
+ * flight goes back (to come again) rather than wait or kill. */
+static void test_deaths_thread_never_throttles(void **state)
+{
+	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
+	int waits = 0;
+
+	(void)state;
+	swap_is_on = 1;
+	free_now = RESERVE;
+	pending = 64;
+	writer_stuck = 1;
+	holder = deaths;
+	kswapd_throttle(deaths);
+	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(reclaim_out_of_memory(deaths, 10, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(nkilled, 0);
+}
+
+/* NOMEM with frames free above the start mark (the pager's heap could not
+ * grow: the kernel's pool, say) is not a shortage subscribers can mend:
+ * the OOM killer acts at once, rather than the fault being sent back for
+ * ever as each request ends the episode it began. */
+static void test_nomem_with_frames_free_kills(void **state)
+{
+	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
+	int waits = 0;
+
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = marks.start + 1;
+	holder = deaths;
+	for (int k = 0; k < 3 && nkilled == 0; k++) {
+		enum reclaim_oom r = reclaim_out_of_memory(deaths, 10, &waits);
+		assert_int_not_equal(r, RECLAIM_SEND_BACK);
+		reclaim_after_request();
+		now += 1000000;
+	}
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(bounded_waits, 0);
+}
+
 /* A fault sent back comes again while the others still wait: it is sent
  * back again, until the episode's deadline; only then does anyone die. */
 static void test_sent_back_until_deadline(void **state)
@@ -429,6 +473,8 @@ int main(void)
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
 		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),
+		cmocka_unit_test_setup(test_deaths_thread_never_throttles, setup),
+		cmocka_unit_test_setup(test_nomem_with_frames_free_kills, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
