@@ -5,7 +5,10 @@
  * so the reserve is its if need be) or queued for the swap-out thread by
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
- * find nothing and the program gets time to touch its pages again.
+ * find nothing and the program gets time to touch its pages again. When
+ * nothing can be written (swap full, gone or off), the policy chooses
+ * among the pages that go without I/O alone, and those are dropped: a
+ * page that must be written is never chosen to be put back.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -29,13 +32,11 @@ static size_t swap_out_direct(void)
 	uint64_t looked;
 	size_t freed, n;
 
-	if (!swap_has_room(1))
-		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
 	looked = vmstat_get(VMSTAT_PGSCAN);
-	n = victims_choose(v, SWAP_OUT_BATCH, 0);
+	n = victims_choose(v, SWAP_OUT_BATCH, 0, 0);
 	vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
 	freed = swap_out_now(v, n);
 	t->memalloc = was_memalloc;
@@ -55,11 +56,9 @@ static size_t swap_out_background(size_t want, int patient)
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
 	size_t queued = 0, n;
 
-	if (!swap_has_room(0))
-		return 0;
 	while (queued < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks &&
 	       swap_out_room() > 0) {
-		n = victims_choose(v, want - queued, patient ? (uint32_t)(looks - looked) : 0);
+		n = victims_choose(v, want - queued, patient ? (uint32_t)(looks - looked) : 0, 0);
 		if (n == 0)
 			break;
 		for (size_t k = 0; k < n; k++) {
@@ -73,6 +72,38 @@ static size_t swap_out_background(size_t want, int patient)
 	return queued;
 }
 
+/* Nothing can be written: up to want frames (a batch, directly) freed by
+ * dropping victims the policy chose among those that go without I/O;
+ * background reclaim looks as patiently as it would to write. It ends
+ * at the first round that frees nothing. Frames freed. */
+static size_t drop_only(size_t want, enum reclaim_how how)
+{
+	uint64_t v[SWAP_OUT_BATCH];
+	uint64_t looks = how == RECLAIM_PATIENT ? BACKGROUND_LOOKS * want + SWAP_OUT_BATCH : UINT64_MAX;
+	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
+	size_t freed = 0, dropped, n;
+
+	if (how == RECLAIM_DIRECT)
+		want = SWAP_OUT_BATCH;	/* as a write would: a whole batch */
+	while (freed < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks) {
+		n = victims_choose(v, want - freed < SWAP_OUT_BATCH ? want - freed : SWAP_OUT_BATCH,
+				   how == RECLAIM_PATIENT ? (uint32_t)(looks - looked) : 0, 1);
+		if (n == 0 || (dropped = swap_drop_now(v, n)) == 0)
+			break;	/* a page chosen and kept is no longer cheap: no spin */
+		freed += dropped;
+	}
+	looked = vmstat_get(VMSTAT_PGSCAN) - start;
+	if (how == RECLAIM_DIRECT) {
+		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)looked);
+		vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
+		vmstat_count(VMSTAT_ALLOCSTALL);
+	} else {
+		vmstat_count_n(VMSTAT_PGSCAN_KSWAPD, (int64_t)looked);
+		vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
+	}
+	return freed;
+}
+
 size_t reclaim_pages(size_t want, enum reclaim_how how)
 {
 	size_t n = vm_discard_some(want);
@@ -84,8 +115,10 @@ size_t reclaim_pages(size_t want, enum reclaim_how how)
 			vmstat_count(VMSTAT_ALLOCSTALL);
 		return n;
 	}
-	if (!swap_on())
-		return 0;
+	if (!victims_ready())
+		return 0;	/* no policy to choose (its memory could not be had) */
+	if (!swap_has_room())
+		return drop_only(want, how);
 	if (how == RECLAIM_DIRECT)
 		return swap_out_direct();
 	return swap_out_background(want, how == RECLAIM_PATIENT);
