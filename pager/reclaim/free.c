@@ -72,10 +72,34 @@ static size_t swap_out_background(size_t want, int patient)
 	return queued;
 }
 
+/* What the last drop freed, and when: program time (victims_now) and the
+ * image pages filled so far then. */
+static struct {
+	uint64_t now, fills, dropped;
+} last_drop;
+
+/* Thrashing: since the last drop, the programs have filled again from
+ * their files as many pages as it dropped, and taken fewer frames than
+ * that for anything else: the frames it freed went back to the pages
+ * they run (the uncounted-fault rule hides a page's use in the fault
+ * that brought it in, so the policy sees those as unused). Dropping more
+ * buys nothing lasting; with nothing to write, memory is gone, as it is
+ * when nothing can be dropped (Linux's reclaim can thrash so for minutes
+ * before its OOM killer acts). */
+static int drops_refilled(void)
+{
+	uint64_t fills = vmstat_get(VMSTAT_FAULTS_IMAGE) - last_drop.fills;
+	uint64_t taken = victims_now() - last_drop.now;
+	uint64_t kept = taken > fills ? taken - fills : 0;
+
+	return last_drop.dropped > 0 && fills >= last_drop.dropped && kept < last_drop.dropped;
+}
+
 /* Nothing can be written: up to want frames (a batch, directly) freed by
  * dropping victims the policy chose among those that go without I/O;
  * background reclaim looks as patiently as it would to write. It ends
- * at the first round that frees nothing. Frames freed. */
+ * at the first round that frees nothing, and frees nothing while the
+ * programs thrash (drops_refilled). Frames freed. */
 static size_t drop_only(size_t want, enum reclaim_how how)
 {
 	uint64_t v[SWAP_OUT_BATCH];
@@ -83,6 +107,8 @@ static size_t drop_only(size_t want, enum reclaim_how how)
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
 	size_t freed = 0, dropped, n;
 
+	if (drops_refilled())
+		return 0;
 	if (how == RECLAIM_DIRECT)
 		want = SWAP_OUT_BATCH;	/* as a write would: a whole batch */
 	while (freed < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks) {
@@ -101,6 +127,9 @@ static size_t drop_only(size_t want, enum reclaim_how how)
 		vmstat_count_n(VMSTAT_PGSCAN_KSWAPD, (int64_t)looked);
 		vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
 	}
+	last_drop.now = victims_now();
+	last_drop.fills = vmstat_get(VMSTAT_FAULTS_IMAGE);
+	last_drop.dropped = freed;
 	return freed;
 }
 

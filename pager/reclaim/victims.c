@@ -356,6 +356,11 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 	policy_refaulted(pol_ops, pol, index_of(pa), shadow);
 }
 
+uint64_t victims_now(void)
+{
+	return pages_brought_in;
+}
+
 int victims_ready(void)
 {
 	return pol != NULL;

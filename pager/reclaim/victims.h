@@ -22,6 +22,8 @@ void victims_fini(void);
  * swap or without (program pages the file fills again go then). */
 void victims_start(void);
 
+/* Program time (policy_env.now): process frames allocated so far. */
+uint64_t victims_now(void);
 /* The policy's state is made (victims_init): victims may be chosen. */
 int victims_ready(void);
 /* Up to max victims (frames, by address) into pa[], looking at no more
