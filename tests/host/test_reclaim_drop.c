@@ -6,9 +6,10 @@
  * unwritten program-image page; a clean copy in its slot while the device
  * is there) are still dropped, chosen by the policy among themselves, so
  * that a fault's reclaim frees frames instead of handing the process to the
- * OOM killer; the pages that would need a write are not chosen, so
- * background reclaim finds nothing and ends rather than choose and put
- * them back for ever. vm_check runs after every step.
+ * OOM killer; the pages that would need a write are not chosen (none is
+ * put back), and background reclaim drops nothing, which would run on for
+ * ever; drops the programs fill again at once (thrashing) stop, until
+ * they take frames for anything else. vm_check runs after every step.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,10 +240,11 @@ static void test_full_drops_image_body(void)
 	fake_check();
 }
 
-/* Background reclaim with the device full: the text goes without a
- * write, nothing is queued for the swap-out thread, and once only pages
- * that need a write are left a round frees nothing and chooses none
- * (looks at none), so kswapd ends instead of putting them back for ever. */
+/* Background reclaim with the device full drops nothing, chooses
+ * nothing (so puts nothing back) and queues nothing: with memory full of
+ * pages to write its stop mark is out of reach, and it would drop the
+ * pages the programs run for ever. kswapd ends its round; a fault's
+ * reclaim drops the text. */
 static void test_full_background_ends_body(void)
 {
 	struct vm_space *s = anon_space();
@@ -250,15 +252,15 @@ static void test_full_background_ends_body(void)
 	swap_small();
 	fill_device(s);
 	map_text(s);
-	assert_int_equal(reclaim_pages(16, RECLAIM_BACKGROUND), TEXT_PAGES);
-	fake_check();
-	assert_int_equal(swap_out_pending(), 0);
-	assert_int_equal(text_dropped(s), TEXT_PAGES);
 	put_backs = 0;
 	assert_int_equal(reclaim_pages(16, RECLAIM_BACKGROUND), 0);
 	assert_int_equal(reclaim_pages(16, RECLAIM_PATIENT), 0);
-	assert_int_equal(put_backs, 0);		/* none chosen to be put back */
+	assert_int_equal(put_backs, 0);
 	assert_int_equal(swap_out_pending(), 0);
+	assert_int_equal(text_dropped(s), 0);
+	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
+	fake_check();
+	assert_int_equal(put_backs, 0);
 	assert_int_equal(anon_resident(s), ANON_PAGES - SLOTS);
 	vm_space_destroy(s);
 	fake_check();
@@ -320,10 +322,40 @@ static void test_no_swap_drops_image_body(void)
 	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), TEXT_PAGES);
 	assert_int_equal(frames_free(), free0 + TEXT_PAGES);
 	assert_int_equal(reclaim_for_fault(1), 0);
-	assert_int_equal(reclaim_pages(16, RECLAIM_BACKGROUND), 0);
 	assert_int_equal(anon_resident(s), ANON_PAGES);
 	fake_fault(s, TEXT_VA + PG, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(fake_peek(s, TEXT_VA + PG), 0x5A);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Thrashing: the text dropped is filled again at once and nothing else
+ * takes a frame, so the drops bought nothing; reclaim gives up (the fault
+ * goes to the OOM killer) rather than drop the text the program runs
+ * again, for ever. Once the program takes frames for other pages (it
+ * makes progress), dropping is worth it again. */
+static void test_thrash_gives_up_body(void)
+{
+	struct vm_space *s = anon_space();
+	struct vm_space *more = fake_space(2);
+
+	victims_start();
+	map_text(s);
+	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
+	for (unsigned k = 0; k < TEXT_PAGES; k++)
+		fake_fault(s, TEXT_VA + k * PG, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(reclaim_for_fault(1), 0);
+	fake_check();
+	assert_int_equal(text_dropped(s), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), TEXT_PAGES);
+	/* Progress: as many new pages as were dropped, kept. */
+	assert_int_equal(vm_region_add(more, ANON_VA, ANON_VA + TEXT_PAGES * PG, RW, VM_ANON,
+				       NULL), 0);
+	for (unsigned j = 0; j < TEXT_PAGES; j++)
+		fake_poke(more, ANON_VA + j * PG, 1);
+	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
+	fake_check();
+	vm_space_destroy(more);
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -332,6 +364,7 @@ EACH_POLICY(test_full_drops_image)
 EACH_POLICY(test_full_background_ends)
 EACH_POLICY(test_gone_drops_image)
 EACH_POLICY(test_no_swap_drops_image)
+EACH_POLICY(test_thrash_gives_up)
 
 int main(void)
 {
@@ -340,6 +373,7 @@ int main(void)
 		TEST(test_full_background_ends),
 		TEST(test_gone_drops_image),
 		TEST(test_no_swap_drops_image),
+		TEST(test_thrash_gives_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
