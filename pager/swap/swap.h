@@ -55,8 +55,9 @@ void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
 
 /* Whether a victim can be written now: swap is on, its device is there
  * and a slot is free. When swap is on but not, says "the swap device is
- * full" (or gone) once and counts swap_full; reclaim then takes only
- * victims that go without a write (swap_drop_now). */
+ * full" (or gone) once and counts swap_full; direct reclaim then takes
+ * only victims that go without a write (swap_drop_now), background
+ * reclaim none. */
 int swap_has_room(void);
 /* Whether the copies in the device's slots can be read back: swap is on
  * and its device is not gone for good (a page whose only other copy is
