@@ -15,10 +15,7 @@ enum reclaim_how {
 
 /* Free up to want frames: unlocked (discardable) pages first, dropped
  * without any I/O; only when there are none, pages through swap as how
- * says. When nothing can be written (swap full, gone or off), direct
- * reclaim drops the victims that need no I/O unless the programs thrash,
- * and background reclaim frees nothing. How many frames were freed, or
- * victims queued. */
+ * says. How many frames were freed, or victims queued. */
 size_t reclaim_pages(size_t want, enum reclaim_how how);
 /* The VM core found no frame free for a page (its reclaim hook): directly. */
 size_t reclaim_for_fault(size_t want);

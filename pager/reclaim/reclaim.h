@@ -24,14 +24,9 @@ void reclaim_init(void);
  * negative error. */
 int reclaim_start(void);
 /* Swap on backend's device (swap_start), with victims chosen by the policy
- * config names, whose state is made first (no swap without it). t: the
- * calling thread, holding the lock. */
+ * config names; its state is made first and goes again if swap does not
+ * come up. t: the calling thread, holding the lock. */
 void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t);
-/* After swap came up or did not: the policy takes the frames in use and
- * every one from now on (its state made if swap did not make it). Without
- * swap it still chooses the program pages the file fills again, which
- * reclaim drops rather than let the OOM killer end a process. */
-void reclaim_start_policy(void);
 /* Print the watermarks (boot summary). */
 void reclaim_print(void);
 /* The watermarks in free frames. */

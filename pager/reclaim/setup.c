@@ -1,7 +1,7 @@
 /*
  * Starting reclaim: the watermarks, the hooks it lends the layers below
  * (the heap's frames, the VM core's reclaim, the swap engine's victims),
- * the background thread, the replacement policy's state, and swap.
+ * the background thread, and swap with the replacement policy's state.
  */
 #include <stdio.h>
 #include "base/config.h"
@@ -41,30 +41,20 @@ int reclaim_start(void)
 	return kswapd_start();
 }
 
-/* The policy's state, made once: 0, or -1 (said) if memory is short. */
-static int policy_made(void)
-{
-	if (victims_ready())
-		return 0;
-	if (victims_init(policy_all[config.policy], config.seed) == 0)
-		return 0;
-	printf("pager: no memory for the replacement policy's tables; no swap, and "
-	       "program pages stay in memory\n");
-	return -1;
-}
-
 void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
 {
-	if (policy_made() < 0)
-		return;
-	swap_history_size(policy_shadows_per_frame(policy_all[config.policy]));
-	swap_start(backend, t);
-}
+	const struct policy_ops *ops = policy_all[config.policy];
 
-void reclaim_start_policy(void)
-{
-	if (policy_made() == 0)
+	if (victims_init(ops, config.seed) < 0) {
+		printf("pager: swap: no memory for the replacement policy's tables; no swap\n");
+		return;
+	}
+	swap_history_size(policy_shadows_per_frame(ops));
+	swap_start(backend, t);
+	if (swap_on())
 		victims_start();
+	else
+		victims_fini();
 }
 
 void reclaim_print(void)

@@ -108,18 +108,6 @@ static int cheap(void *ctx, uint32_t i)
 	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
 }
 
-/* Nothing can be written (reclaim's drop-only rounds): i may go only if
- * dropping it costs no I/O now. A copy in a slot counts only while its
- * device is there: a gone one's is never read again (swap/out.c keeps
- * such a page). Every other frame the policy passes over, as it passes
- * over one that may not go, and none is chosen to be put back. */
-static int droppable(void *ctx, uint32_t i)
-{
-	if (!evictable(ctx, i))
-		return 0;
-	return swap_copies_usable() ? cheap(ctx, i) : vm_frame_refillable(pa_of(i));
-}
-
 /* Forget the "not referenced" answers kept from the last batch. */
 static void expire_ahead(void)
 {
@@ -356,21 +344,10 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 	policy_refaulted(pol_ops, pol, index_of(pa), shadow);
 }
 
-uint64_t victims_now(void)
-{
-	return pages_brought_in;
-}
-
-int victims_ready(void)
-{
-	return pol != NULL;
-}
-
-size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks, int drop_only)
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
-	struct policy_env e = { .referenced = referenced,
-				.evictable = drop_only ? droppable : evictable,
+	struct policy_env e = { .referenced = referenced, .evictable = evictable,
 				.max_looks = looks, .cheap = cheap, .will_look = will_look,
 				.now = pages_brought_in };
 	uint32_t n;

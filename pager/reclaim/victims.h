@@ -16,22 +16,15 @@ struct policy_ops;
 /* The policy's state for every frame (seeded with seed). 0, or -1 if
  * memory is short. */
 int victims_init(const struct policy_ops *ops, uint64_t seed);
-/* The state goes (its memory could not all be had). */
+/* Swap did not come up: the state goes. */
 void victims_fini(void);
-/* The frames in use join the policy, and every frame from now on: with
- * swap or without (program pages the file fills again go then). */
+/* Swap is up: the frames in use join the policy, and every frame from now
+ * on. */
 void victims_start(void);
 
-/* Program time (policy_env.now): process frames allocated so far. */
-uint64_t victims_now(void);
-/* The policy's state is made (victims_init): victims may be chosen. */
-int victims_ready(void);
 /* Up to max victims (frames, by address) into pa[], looking at no more
- * than looks frames (0: as many as it takes). drop_only: nothing can be
- * written, so only frames whose page goes without I/O may be chosen (a
- * clean copy in a slot of a device still there, an unwritten program
- * page); the policy's order decides among them. */
-size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks, int drop_only);
+ * than looks frames (0: as many as it takes). */
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks);
 /* pa was not evicted after all: back to the policy. */
 void victims_put_back(uint64_t pa);
 /* pa's page left memory (written out, or dropped with a valid copy): the

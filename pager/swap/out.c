@@ -42,12 +42,7 @@ static void note_full(void)
 	vmstat_count(VMSTAT_SWAP_FULL);
 }
 
-int swap_copies_usable(void)
-{
-	return swap_on() && !swap_device_gone();
-}
-
-int swap_has_room(void)
+int swap_has_room(int direct)
 {
 	static int said_gone;
 
@@ -58,8 +53,10 @@ int swap_has_room(void)
 			printf("pager: swap: %s is gone; running without swap\n", swap_engine_where());
 		return 0;
 	}
-	if (swap_slots_free(swap_engine_slots()) > 0)
+	if (swap_slots_free(swap_engine_slots()) > 0 ||
+	    (direct && vmstat_get(VMSTAT_SWAP_COPIES) > 0))
 		return 1;
+	/* Nowhere to write: do not sweep the frames for nothing. */
 	note_full();
 	return 0;
 }
@@ -275,36 +272,18 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-/* b holds victims pa[0..n), at most a batch's worth. */
-static void batch_of(struct write_batch *b, const uint64_t *pa, size_t n)
-{
-	b->n = 0;
-	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
-		b->v[b->n++] = (struct swap_req){ pa[k], 0, 0 };
-}
-
 size_t swap_out_now(const uint64_t *pa, size_t n)
 {
 	static struct write_batch b;
 	size_t dropped;
 
-	batch_of(&b, pa, n);
+	b.n = 0;
+	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
+		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
 	dropped = swap_batch_drop_clean(&b, 0);
 	if (swap_batch_prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
 	swap_transfer(pager_holder(), 1, b.v, (unsigned)b.n, b.err);
 	return dropped + swap_batch_finish(&b);
-}
-
-size_t swap_drop_now(const uint64_t *pa, size_t n)
-{
-	static struct write_batch b;
-	size_t dropped;
-
-	batch_of(&b, pa, n);
-	dropped = swap_batch_drop_clean(&b, 0);
-	for (size_t k = 0; k < b.n; k++)
-		give_back(b.v[k].pa);	/* to be written: not now */
-	return dropped;
 }

@@ -53,16 +53,12 @@ struct swap_reclaim_hooks {
 };
 void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
 
-/* Whether a victim can be written now: swap is on, its device is there
- * and a slot is free. When swap is on but not, says "the swap device is
- * full" (or gone) once and counts swap_full; direct reclaim then takes
- * only victims that go without a write (swap_drop_now), background
- * reclaim none. */
-int swap_has_room(void);
-/* Whether the copies in the device's slots can be read back: swap is on
- * and its device is not gone for good (a page whose only other copy is
- * in a slot may leave memory only then; a slot freed then is room). */
-int swap_copies_usable(void);
+/* Whether writing out could free anything now: a slot is free, or (direct
+ * 1) some page keeps its slot as a clean copy and can go without a new
+ * one. When not, says "the swap device is full" once and counts swap_full.
+ * Background reclaim passes 0, or it would pick and put back the same
+ * pages for ever. */
+int swap_has_room(int direct);
 /* The driver serving the swap device has ended (its process is gone):
  * the device is gone for good, as a network server that will not come
  * back is (nothing more is written; pages only there fail their owners'
@@ -81,12 +77,6 @@ int swap_congested(void);
  * clean copy is dropped without a write. Frames freed. */
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n);
-/* Nothing can be written (swap_has_room 0; swap off too): of victims
- * pa[0..n) (n <= SWAP_OUT_BATCH), those that go without I/O are dropped
- * (a clean copy in its slot while the device is there, an unwritten
- * program-image page), as swap_out_now would; the others go back to the
- * policy. Frames freed. */
-size_t swap_drop_now(const uint64_t *pa, size_t n);
 /* The swap-out thread writes up to this many queued pages at once: what
  * one block request carries (256 KiB), so that a stream of evictions goes
  * to the device in the largest writes it takes. */

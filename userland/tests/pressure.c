@@ -27,32 +27,16 @@ static uint64_t pattern(uint64_t page, uint64_t word)
 	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x7e55;
 }
 
-/* Level l's place in word w, read lowest first: but a rise signals every
- * level it passes, so normal with a higher level and not low came after
- * that level (a rise, then the fall, read in one poll: this process may
- * not run between them while its own pages are being dropped and filled
- * again), and is taken last. */
-static int bit_at(uint64_t w, int place)
-{
-	const uint64_t normal = PAGER_PRESSURE_BIT(PAGER_PRESSURE_NORMAL);
-	int fell = (w & normal) && !(w & PAGER_PRESSURE_BIT(PAGER_PRESSURE_LOW)) &&
-		   (w & ~normal);
-	int l = fell ? (place + 1) % (PAGER_PRESSURE_CRITICAL + 1) : place;
-
-	return (w & PAGER_PRESSURE_BIT(l)) ? l : -1;
-}
-
 /* The levels in the order the events gave them: each word's bits taken
- * lowest first (bit_at). 0, or -1 if a level came out of order: critical
- * with no low since the last normal. */
+ * lowest first. 0, or -1 if a level came out of order: critical with no
+ * low since the last normal. */
 static int in_level_order(const uint64_t *words, int n, int *saw_critical)
 {
 	int low = 0;
 
 	for (int k = 0; k < n; k++)
-		for (int place = 0; place <= PAGER_PRESSURE_CRITICAL; place++) {
-			int l = bit_at(words[k], place);
-			if (l < 0)
+		for (int l = PAGER_PRESSURE_NORMAL; l <= PAGER_PRESSURE_CRITICAL; l++) {
+			if (!(words[k] & PAGER_PRESSURE_BIT(l)))
 				continue;
 			if (l == PAGER_PRESSURE_NORMAL)
 				low = 0;
