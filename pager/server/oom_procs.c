@@ -9,6 +9,7 @@
 #include "reclaim/oom_kill.h"
 #include "server/procs.h"
 #include "server/service.h"
+#include "swap/swap.h"
 #include "vm/vm.h"
 #include "sys.h"
 
@@ -24,7 +25,7 @@ static size_t list(struct oom_candidate *c, size_t max)
 			continue;
 		c[n] = (struct oom_candidate){ .pid = p->pid, .name = p->name, .adj = p->oom_adj,
 					       .exempt = p->oom_exempt || p->pinned };
-		vm_space_footprint(p->vm, &c[n].alone, &c[n].shared);
+		vm_space_footprint(p->vm, swap_copies_usable(), &c[n].alone, &c[n].shared);
 		c[n].meta = vm_space_meta_pages(p->vm);
 		n++;
 	}

@@ -72,6 +72,11 @@ int swap_congested(void)
 	return on && dev.ops->congested && !swap_device_gone() && dev.ops->congested(dev.ctx);
 }
 
+int swap_copies_usable(void)
+{
+	return swap_on() && !swap_device_gone();
+}
+
 int swap_device_gone(void)
 {
 	return on && (__atomic_load_n(&ended, __ATOMIC_ACQUIRE) ||

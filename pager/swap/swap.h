@@ -59,6 +59,10 @@ void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
  * Background reclaim passes 0, or it would pick and put back the same
  * pages for ever. */
 int swap_has_room(int direct);
+/* Pages on the swap device can be read back: swap is on and its device is
+ * not gone for good (a slot there frees nothing an OOM kill could use
+ * otherwise). */
+int swap_copies_usable(void);
 /* The driver serving the swap device has ended (its process is gone):
  * the device is gone for good, as a network server that will not come
  * back is (nothing more is written; pages only there fail their owners'

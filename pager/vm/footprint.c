@@ -1,6 +1,6 @@
 /*
  * What a process's death would give back, for the OOM killer: each page it
- * holds, resident or swapped, counted as its alone or shared with others,
+ * holds, resident or (while swap can take writes) swapped, counted as its alone or shared with others,
  * through the reverse map, the swap cache's ties and the slots' references.
  */
 #include "vm/internal.h"
@@ -12,10 +12,23 @@ static int slot_alone(uint32_t slot)
 	return !vm.swap.slot_refs || vm.swap.slot_refs(vm.swap.ctx, slot) <= 1;
 }
 
-/* Present or swapped pages of o in [from, to). */
-static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to)
+static int count_present(void *ctx, uint64_t i, uint32_t e)
 {
-	return pv_count(&o->pages, from, to < o->npages ? to : o->npages);
+	(void)i;
+	*(uint64_t *)ctx += entry_frame(e) != 0;
+	return 0;
+}
+
+/* Present or (swapped) swapped pages of o in [from, to). */
+static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to, int swapped)
+{
+	uint64_t n = 0;
+
+	to = to < o->npages ? to : o->npages;
+	if (swapped)
+		return pv_count(&o->pages, from, to);
+	pv_each(&o->pages, from, to, count_present, &n);
+	return n;
 }
 
 int vm_frame_alone(uint64_t pa)
@@ -71,7 +84,7 @@ static int side_next(struct side *d)
  * other space's region reaches goes with s, and counts alone; the others,
  * shared. s's runs against the others', each list walked once: the cost
  * is o's regions, whatever their number in s. */
-static void object_footprint(const struct vm_space *s, const struct vm_object *o,
+static void object_footprint(const struct vm_space *s, const struct vm_object *o, int swapped,
 			     uint64_t *alone, uint64_t *shared)
 {
 	struct side me = { o->regions, s, 1, 0, 0 }, others = { o->regions, s, 0, 0, 0 };
@@ -79,12 +92,12 @@ static void object_footprint(const struct vm_space *s, const struct vm_object *o
 	int more = side_next(&others);
 
 	while (side_next(&me)) {
-		all += object_pages(o, me.lo, me.hi);
+		all += object_pages(o, me.lo, me.hi, swapped);
 		for (; more && others.lo < me.hi; more = side_next(&others)) {
 			uint64_t lo = others.lo > me.lo ? others.lo : me.lo;
 			uint64_t hi = others.hi < me.hi ? others.hi : me.hi;
 			if (lo < hi)
-				both += object_pages(o, lo, hi);
+				both += object_pages(o, lo, hi, swapped);
 			if (others.hi > me.hi)
 				break;	/* it runs on into my next run */
 		}
@@ -111,7 +124,7 @@ static uint64_t new_walk(void)
 	return ++walks;
 }
 
-void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared)
+void vm_space_footprint(const struct vm_space *s, int swapped, uint64_t *alone, uint64_t *shared)
 {
 	uint64_t walk = new_walk();
 
@@ -119,14 +132,14 @@ void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *sha
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->obj) {
 			if (first_meeting(r->obj, walk))
-				object_footprint(s, r->obj, alone, shared);
+				object_footprint(s, r->obj, swapped, alone, shared);
 			continue;
 		}
 		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			uint32_t slot = region_slot(r, i);
 			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);
-			if (!pa && !slot)
+			if (!pa && (!slot || !swapped))
 				continue;
 			if (mine)
 				++*alone;

@@ -325,10 +325,12 @@ int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end);
 size_t vm_discard_some(size_t want);
 
 /* What s's death would give back (for the OOM killer): its pages, resident
- * or swapped, split into those only s holds (alone: a private frame mapped
- * once, a slot named once, or a shared object's page only s's regions
- * reach) and those others hold too (shared). */
-void vm_space_footprint(const struct vm_space *s, uint64_t *alone, uint64_t *shared);
+ * or, if swapped, swapped too, split into those only s holds (alone: a
+ * private frame mapped once, a slot named once, or a shared object's page
+ * only s's regions reach) and those others hold too (shared). A slot freed
+ * is worth counting only while the device can take writes into it: one on
+ * a device gone for good frees no frame. */
+void vm_space_footprint(const struct vm_space *s, int swapped, uint64_t *alone, uint64_t *shared);
 /* Pages of the pager's heap s's page arrays hold that its death frees
  * (its regions' arrays, those of objects only it refers to), rounded up:
  * the OOM killer adds them to its score. */

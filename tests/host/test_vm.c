@@ -782,8 +782,8 @@ static void test_footprint_page_arrays(void **state)
 	fake_check();
 	c[0] = (struct oom_candidate){ .pid = 2, .meta = vm_space_meta_pages(dense) };
 	c[1] = (struct oom_candidate){ .pid = 1, .meta = vm_space_meta_pages(sparse) };
-	vm_space_footprint(dense, &c[0].alone, &shared);
-	vm_space_footprint(sparse, &c[1].alone, &shared);
+	vm_space_footprint(dense, 1, &c[0].alone, &shared);
+	vm_space_footprint(sparse, 1, &c[1].alone, &shared);
 	assert_int_equal(c[0].alone, 75);
 	assert_int_equal(c[1].alone, 64);
 	assert_int_equal(c[0].meta, 1);

@@ -614,7 +614,7 @@ static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t 
 {
 	uint64_t a = 99, sh = 99;
 
-	vm_space_footprint(s, &a, &sh);
+	vm_space_footprint(s, 1, &a, &sh);
 	assert_int_equal(a, alone);
 	assert_int_equal(sh, shared);
 }

@@ -2710,19 +2710,28 @@ static void test_check_catches_swap_corruption(void **state)
 	destroy(s);
 }
 
-static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t shared)
+/* What vm_space_footprint says of s, counting swapped pages or not. */
+static void expect_footprint_of(const struct vm_space *s, int swapped, uint64_t alone,
+				uint64_t shared)
 {
 	uint64_t a = 99, sh = 99;
 
-	vm_space_footprint(s, &a, &sh);
+	vm_space_footprint(s, swapped, &a, &sh);
 	assert_int_equal(a, alone);
 	assert_int_equal(sh, shared);
+}
+
+static void expect_footprint(const struct vm_space *s, uint64_t alone, uint64_t shared)
+{
+	expect_footprint_of(s, 1, alone, shared);
 }
 
 /* Swapped pages count in the footprint like resident ones: a slot named
  * once is the space's alone, a slot fork left named twice is shared (the
  * device's slot_refs says which; without it every slot counts as named
- * once). A shared object's swapped page goes with the object. */
+ * once). A shared object's swapped page goes with the object. Asked not
+ * to count them (the device is gone), only frames count, a shared
+ * object's too. */
 static void test_footprint_swapped(void **state)
 {
 	struct vm_space *p = fake_space(1), *c = fake_space(2);
@@ -2743,6 +2752,8 @@ static void test_footprint_swapped(void **state)
 	assert_int_equal(sw.refs[s0], 1);
 	assert_int_equal(sw.refs[s1], 1);
 	expect_footprint(p, 3, 0);	/* one slot, one frame, one object page */
+	/* Swap gone for good (oom_procs.c): a slot freed frees no frame. */
+	expect_footprint_of(p, 0, 1, 0);
 
 	assert_int_equal(vm_fork(p, c), 0);
 	check();
@@ -2750,6 +2761,7 @@ static void test_footprint_swapped(void **state)
 	assert_int_equal(sw.refs[s1], 1);	/* the object's one entry */
 	expect_footprint(p, 0, 3);
 	expect_footprint(c, 0, 3);
+	expect_footprint_of(c, 0, 0, 1);	/* the frame fork shares */
 	vm_set_swap(&no_refs);
 	expect_footprint(p, 1, 2);
 	expect_footprint(c, 1, 2);
