@@ -93,9 +93,9 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int
 	 * memory already coming back (swap full, say, reclaim finds nothing
 	 * more, but the writer's batch is not done). */
 	if (swap_out_pending() > 0 && *waits < THROTTLE_ROUNDS) {
-		/* The thread deaths come to does not wait (kswapd_throttle):
-		 * its fault goes back and comes again, until the writes land
-		 * or their device is given up (which ends them). */
+		/* The thread deaths come to does not wait here: its fault
+		 * goes back and comes again, until the writes land or their
+		 * device is given up (which ends them). */
 		if (t->hears_deaths)
 			return RECLAIM_SEND_BACK;
 		(*waits)++;

@@ -69,14 +69,6 @@ void kswapd_wake(void)
 
 void kswapd_throttle(struct pager_thread *t)
 {
-	/* The thread deaths come to never waits for memory: a death it
-	 * reaps, or a give-back it serves, may be what frees it. Its
-	 * request goes on as if the bound had passed. */
-	if (t->hears_deaths) {
-		kswapd_wake();
-		swap_out_kick();
-		return;
-	}
 	throttle_waiters |= 1u << t->id;
 	kswapd_wake();
 	swap_out_kick();	/* a request waits: victims held back go now */

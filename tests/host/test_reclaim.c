@@ -349,9 +349,10 @@ static void test_deaths_thread_never_waits(void **state)
 	assert_int_equal(nkilled, 0);
 }
 
-/* The thread deaths come to never waits for the writer either: in a
- * request's throttle it goes on at once, and its fault with writes in
- * flight goes back (to come again) rather than wait or kill. */
+/* The thread deaths come to does not wait for the writer with a fault:
+ * its fault with writes in flight goes back (to come again) rather than
+ * wait or kill. (Before a request it throttles as every thread does,
+ * bounded: letting it reclaim instead cost hotcold 0.5% more work.) */
 static void test_deaths_thread_never_throttles(void **state)
 {
 	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
@@ -363,8 +364,6 @@ static void test_deaths_thread_never_throttles(void **state)
 	pending = 64;
 	writer_stuck = 1;
 	holder = deaths;
-	kswapd_throttle(deaths);
-	assert_int_equal(bounded_waits, 0);
 	assert_int_equal(reclaim_out_of_memory(deaths, 10, &waits), RECLAIM_SEND_BACK);
 	assert_int_equal(bounded_waits, 0);
 	assert_int_equal(nkilled, 0);
