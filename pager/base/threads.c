@@ -153,6 +153,11 @@ void pager_unlock(struct pager_thread *self)
 		sys_notify_signal(all[__builtin_ctz(w)]->wake, TB_LOCK);
 }
 
+int pager_lock_contended(void)
+{
+	return __atomic_load_n(&waiters, __ATOMIC_SEQ_CST) != 0;
+}
+
 uint64_t pager_lock_takes(void)
 {
 	return takes;

@@ -82,6 +82,8 @@ int pager_thread_wait_until(struct pager_thread *t, int64_t deadline);
  * outlives the process it is for. */
 void pager_lock(struct pager_thread *self);
 void pager_unlock(struct pager_thread *self);
+/* Some thread waits for the lock: unlocking hands it over at once. */
+int pager_lock_contended(void);
 /* The thread holding the pager lock (the caller, for code that runs with it
  * held and needs its own thread: its disk client, its notifications). */
 struct pager_thread *pager_holder(void);

@@ -218,6 +218,17 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 		handle_events(events);
 	check_request(CHECK_AFTER, f, &st->in, changes || events);
 	reclaim_after_request();
+	/* A reply's mappings (a fault's) must reach the kernel before another
+	 * thread can unmap and free those pages, or the kernel would map
+	 * frames already freed. A thread that waits for the lock takes it as
+	 * it is let go, and may run first: the reply goes now, the lock still
+	 * held. (Uncontended, it goes with the next receive, one trap for
+	 * both; a preemption between the unlock and that trap is still a
+	 * window, said in issue 18's note.) */
+	if (reply && pager_lock_contended()) {
+		sys_reply(&st->out);	/* a caller gone meanwhile: nothing to answer */
+		reply = 0;
+	}
 	pager_unlock(t);	/* sends what is held back (mmu_flush) */
 	return reply;
 }
