@@ -53,7 +53,9 @@ enum pager_label {
 	 * is ended unstarted. Unknown program: -ERR_NOENT-like -2 (ENOENT);
 	 * the initrd damaged before the program was found: -5 (EIO); the
 	 * table or the caller's line full (PAGER_PROCS_MAX,
-	 * PAGER_LINE_PROCS_MAX): -EAGAIN. */
+	 * PAGER_LINE_PROCS_MAX): -EAGAIN; argc outside 1..SPAWN_ARGS_MAX:
+	 * -EINVAL; arguments needing more than the stack's first page: -E2BIG;
+	 * not a program the pager can load: -ENOEXEC. */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,

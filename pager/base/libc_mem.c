@@ -26,13 +26,13 @@ NO_LIBCALL void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
-/* Words when both sides share their alignment (a realloc'd block, a
- * segment's bytes put in a page at the same offset), else bytes. */
-NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+/* n bytes from s to d, from the first up: words when both sides share
+ * their alignment (a realloc'd block, a segment's bytes put in a page at
+ * the same offset), else bytes. Each word is read before a later store
+ * can reach it, so it serves memmove when d starts below s. */
+NO_LIBCALL static inline __attribute__((always_inline)) void copy_up(uint8_t *d, const uint8_t *s,
+								    size_t n)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
 	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
 		for (; n > 0 && ((uintptr_t)d & 7); n--)
 			*d++ = *s++;
@@ -41,12 +41,16 @@ NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	}
 	for (; n > 0; n--)
 		*d++ = *s++;
+}
+
+NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	copy_up(dst, src, n);
 	return dst;
 }
 
-/* memcpy's steps for overlapping ends: forward when dst starts below src
- * (each word is read before a later store can reach it), else from the
- * end backwards. */
+/* Overlapping ends: copy_up when dst starts below src, else from the end
+ * backwards. */
 NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
@@ -54,14 +58,7 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 	int words = (((uintptr_t)d ^ (uintptr_t)s) & 7) == 0;
 
 	if ((uintptr_t)d <= (uintptr_t)s) {
-		if (words) {
-			for (; n > 0 && ((uintptr_t)d & 7); n--)
-				*d++ = *s++;
-			for (; n >= 8; n -= 8, d += 8, s += 8)
-				*(uint64_t *)d = *(const uint64_t *)s;
-		}
-		for (; n > 0; n--)
-			*d++ = *s++;
+		copy_up(d, s, n);
 		return dst;
 	}
 	d += n;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/heap_alloc.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
@@ -133,7 +132,7 @@ static int stamp_next_space(void)
 
 	if (last != stamp_last) {
 		free(slot_stamp);
-		slot_stamp = last ? heap_calloc((size_t)last + 1, 1) : NULL;
+		slot_stamp = last ? calloc((size_t)last + 1, 1) : NULL;
 		stamp_last = slot_stamp ? last : 0;
 		stamp = 0;
 		if (last && !slot_stamp) {
@@ -370,7 +369,7 @@ static uint64_t object_unreached(const struct vm_object *o)
 {
 	uint64_t j = pv_next(&o->pages, 0, o->npages), next;
 
-	while (j < o->npages && vm_object_reached(o, j, NULL, NULL, &next))
+	while (j < o->npages && vm_object_reached(o, j, NULL, &next))
 		j = pv_next(&o->pages, next, o->npages);
 	return j;
 }

@@ -388,13 +388,12 @@ struct vm_object *vm_object_by_id(uint32_t id);
  * its head. It leaves in its release (the kind's, shared.c). */
 void vm_object_join(struct vm_region *r, struct vm_region *from);
 /* Whether some region on o reaches o's page j (pgoff <= j < pgoff + its
- * pages), leaving out space skip_s's regions and region skip_r (either
- * NULL); in *next, the first page after j where the answer may change (at
+ * pages), leaving out region skip_r (or none: NULL); in *next, the first page after j where the answer may change (at
  * most o->npages), so that a caller walks o a run at a time. An object
  * holds no page that no region reaches (vm_check holds to it). A walk of
  * o's list up to j. */
-int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_space *skip_s,
-		      const struct vm_region *skip_r, uint64_t *next);
+int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_region *skip_r,
+		      uint64_t *next);
 /* The regions the walks of objects' lists visited (shared.c, footprint.c):
  * counted only where VM_COUNT_VISITS is defined (the host tests), which
  * show the walks' cost bounded. */

@@ -110,15 +110,15 @@ static void object_leave(struct vm_region *r)
 /* o's list is sorted by pgoff: the walk ends at the first region starting
  * above j (not left out), where the answer may change if nothing reaches
  * j. */
-int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_space *skip_s,
-		      const struct vm_region *skip_r, uint64_t *next)
+int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_region *skip_r,
+		      uint64_t *next)
 {
 	uint64_t end = j, above = o->npages;
 
 	for (const struct vm_region *r = o->regions; r; r = r->obj_next) {
 		uint64_t lo = r->pgoff, hi = r->pgoff + region_pages(r);
 		vm_object_visit();
-		if (r->space == skip_s || r == skip_r)
+		if (r == skip_r)
 			continue;
 		if (lo > j) {
 			above = lo < above ? lo : above;
@@ -162,7 +162,7 @@ static void object_drop_unreached(struct vm_object *o, uint64_t from, uint64_t t
 	uint64_t j = pv_next(&o->pages, from, to), next;
 
 	while (j < to) {
-		int reached = vm_object_reached(o, j, NULL, skip_r, &next);
+		int reached = vm_object_reached(o, j, skip_r, &next);
 		if (next > to)
 			next = to;
 		for (; !reached && j < next; j = pv_next(&o->pages, j + 1, next))
@@ -229,8 +229,6 @@ static int object_frame_in(uint64_t pa)
 	return 0;
 }
 
-/* The object's frame for page i: made (zeroed) on first touch, read back
- * if it was swapped. */
 /* The object's page names a slot whose frame is not in memory, or is
  * still being read: bringing it lets the lock go (vm_swap_frame). */
 static int shared_page_in_unlocks(const struct vm_region *r, uint64_t i)
@@ -241,6 +239,8 @@ static int shared_page_in_unlocks(const struct vm_region *r, uint64_t i)
 	return slot && (!pa || swapcache_reading(pa));
 }
 
+/* The object's frame for page i: made (zeroed) on first touch, read back
+ * if it was swapped. */
 static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 {
 	struct vm_object *o = r->obj;

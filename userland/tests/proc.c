@@ -22,6 +22,8 @@ static const struct crash {
 	{ "illegal", CAUSE_ILLEGAL, 0, 0 },
 	{ "misaligned", CAUSE_MISALIGNED, 0, 0 },
 	{ "wild", CAUSE_PAGE_FAULT, 1, WILD_ADDRESS },
+	/* Illegal on a hart without V whatever the kernel does: the row
+	 * shows the kernel keeping the unit off only in guest-vector. */
 	{ "vector", CAUSE_ILLEGAL, 0, 0 },
 };
 
