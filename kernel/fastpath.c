@@ -18,6 +18,7 @@
 #include "fault_reply.h"
 #include "usercopy.h"
 #include "msgwin.h"
+#include "release.h"
 #include "abi/handle.h"
 #include "abi/vm.h"
 #include "abi/syscall.h"
@@ -292,26 +293,28 @@ replied(struct thread *t, struct thread *c, const struct thread *from)
 		fastpath_counts.replies++;
 }
 
-/* t, having answered c, waits on ep for its next message at va (regs: or
- * in its registers), and c runs (with the message registers of the reply
- * `from` sent, if not NULL). */
+/* t, having answered c, lets its release word go (NULL: none), waits on
+ * ep for its next message at va (regs: or in its registers), and c runs
+ * (with the message registers of the reply `from` sent, if not NULL). */
 __attribute__((always_inline)) _Noreturn static inline void
 answered(struct thread *t, struct thread *c, struct endpoint *ep, uint64_t va, int regs,
-	 const struct thread *from)
+	 const struct thread *from, uint64_t *word)
 {
+	release_let_go(word);
 	wait_next(t, ep, va, regs);
 	if (from)
 		sched_run_msg(c, &from->regs, from->msg_ids, ORIGIN_SEND);
 	sched_run(c);
 }
 
-/* Answer caller c with reply m (NULL: in t's registers), then t waits on
- * ep for its next message at va (regs: or in its registers); nothing done
- * if a step cannot be done here. Inline in both forms' entries: one frame
- * for the whole reply_recv. */
+/* Answer caller c with reply m (NULL: in t's registers), let the release
+ * word go (word, as release_ready found it), then t waits on ep for its
+ * next message at va (regs: or in its registers); nothing done if a step
+ * cannot be done here. Inline in both forms' entries: one frame for the
+ * whole reply_recv. */
 __attribute__((always_inline)) static inline void
 answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg *m, uint64_t va,
-       int regs)
+       int regs, uint64_t *word)
 {
 	const struct thread *from = NULL;
 	struct msg *dst = NULL;
@@ -324,28 +327,30 @@ answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg
 	if (c->in_fault) {
 		if (!resume_fault(t, c, m))
 			return;
-		answered(t, c, ep, va, regs, NULL);
+		answered(t, c, ep, va, regs, NULL, word);
 	}
 	if (m)
 		give_counted(c, dst, m, t, ORIGIN_SEND);
 	else
 		from = give_regs(c, dst, t, ORIGIN_SEND);
 	replied(t, c, from);
-	answered(t, c, ep, va, regs, from);
+	answered(t, c, ep, va, regs, from, word);
 }
 
 /* t's reply_recv on ep (handle h) with the reply at va, receiving next at
- * the buffer its third argument gives. The reply may be done when it
- * returns (a fault reply that ended the faulting process): t->reply_to is
- * then NULL. */
+ * the buffer its third argument gives, its release word in the fourth.
+ * The reply may be done when it returns (a fault reply that ended the
+ * faulting process): t->reply_to is then NULL. */
 __attribute__((noinline)) static void fastpath_reply_recv(uint64_t h, uint64_t va, struct thread *t)
 {
+	const uint64_t *a = arch_syscall_args(&t->regs);
 	struct thread *c = t->reply_to;
 	const struct msg *m = c ? reply_msg(t, c, va) : NULL;
 	struct endpoint *ep = m ? endpoint_of(t, h, RIGHT_RECV) : NULL;
+	uint64_t *word;
 
-	if (ep)
-		answer(t, c, ep, m, arch_syscall_args(&t->regs)[2], 0);
+	if (ep && release_ready(t, a[3], &word))
+		answer(t, c, ep, m, a[2], 0, word);
 }
 
 /* Whether the fault reply in t's registers (the register form) can be
@@ -358,42 +363,63 @@ static int resume_regs(struct thread *t, struct thread *c)
 /* reply_recv_regs when a look is not enough: a fault to resume, a window
  * to refill, a stale ready bit, a caller taking its reply in its buffer. */
 __attribute__((noinline)) static void reply_recv_regs_checked(uint64_t h, uint64_t va,
-							       struct thread *t, struct thread *c)
+							       struct thread *t, struct thread *c,
+							       uint64_t rva)
 {
 	struct endpoint *ep;
+	uint64_t *word;
 
 	if (c->in_fault && !resume_regs(t, c))
 		return;
-	if ((ep = endpoint_of(t, h, RIGHT_RECV)))
-		answer(t, c, ep, NULL, va, 1);
+	if ((ep = endpoint_of(t, h, RIGHT_RECV)) && release_ready(t, rva, &word))
+		answer(t, c, ep, NULL, va, 1, word);
 }
 
 /* t's reply_recv in the register form on ep (handle h), receiving next at
- * va (arguments as call_regs takes them). The common case (answer()'s
- * checks, each by a look) makes no call before the return to user mode,
- * so it needs no frame. */
-__attribute__((noinline)) static void reply_recv_regs(uint64_t h, uint64_t va, struct thread *t)
+ * va (arguments as call_regs takes them), with its release word at rva (0:
+ * none). The common case (answer()'s checks, each by a look) makes no
+ * call before the return to user mode, so it needs no frame. */
+__attribute__((always_inline)) static inline void reply_recv_regs_with(uint64_t h, uint64_t va,
+								      struct thread *t, uint64_t rva)
 {
 	struct thread *c = t->reply_to;
 	struct endpoint *ep;
+	uint64_t *word;
 
 	if (!c)
 		return;
 	/* A fault or a caller in memory first: they go on at once. */
 	if (c->in_fault || !c->recv_regs || !(ep = endpoint_of(t, h, RIGHT_RECV)) ||
 	    ep->senders.head || notify_bound_pending(t) || !sched_runs_next_sure(c->prio) ||
-	    !msg_known(t, va, 1)) {
-		reply_recv_regs_checked(h, va, t, c);
+	    !msg_known(t, va, 1) || !release_ready(t, rva, &word)) {
+		reply_recv_regs_checked(h, va, t, c, rva);
 		return;
 	}
 	const struct thread *from = give_regs(c, NULL, t, ORIGIN_SEND);
 
 	replied(t, c, from);
-	answered(t, c, ep, va, 1, from);
+	answered(t, c, ep, va, 1, from, word);
+}
+
+/* The two register-form reply_recvs: apart, so that the one with no
+ * release word pays nothing for it. */
+__attribute__((noinline)) static void reply_recv_regs(uint64_t h, uint64_t va, struct thread *t)
+{
+	reply_recv_regs_with(h, va, t, 0);
+}
+
+/* Call n's fast path if it is reply_recv_release: after the four
+ * others, and out of line (five compares in a row become a jump table,
+ * dearer for the four). */
+__attribute__((noinline)) static void release_syscall(uint64_t h, uint64_t va, struct thread *t,
+						      uint64_t n)
+{
+	if (n == SYS_REPLY_RECV_RELEASE)
+		reply_recv_regs_with(h, va, t, arch_msg_release(&t->regs));
 }
 
 /* Every system call passes here, its number and first arguments in
- * registers: each case is a tail call, so the others pay four compares,
+ * registers: each case is a tail call, so the others pay five compares,
  * no load and no saved registers. */
 void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *regs, uint64_t n)
 {
@@ -407,4 +433,6 @@ void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *regs, uint64_t
 		fastpath_call(a0, a1, t);
 	else if (n == SYS_REPLY_RECV)
 		fastpath_reply_recv(a0, a1, t);
+	else
+		release_syscall(a0, a1, t, n);
 }

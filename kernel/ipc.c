@@ -15,6 +15,7 @@
 #include "klib.h"
 #include "usercopy.h"
 #include "fault_reply.h"
+#include "release.h"
 #include "delivery.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
@@ -417,23 +418,28 @@ int64_t sys_reply(struct thread *t, const uint64_t *a)
 	return err < 0 ? err : do_reply(t, &k);
 }
 
-/* Reply k (read and checked as err says), then receive on h into va (or
- * t's registers: regs). */
+/* Reply k (read and checked as err says), let the release word at rva go
+ * (release.h; 0: none), then receive on h into va (or t's registers:
+ * regs). Every check comes first: an error changes nothing. */
 static int64_t reply_then_recv(struct thread *t, struct msg *k, int err, uint64_t h,
-			       uint64_t va, int regs)
+			       uint64_t va, int regs, uint64_t rva)
 {
 	struct endpoint *ep;
+	uint64_t *word;
 
 	if (err == 0)
 		err = user_check(t->proc, va, sizeof(struct msg), 1);
 	if (err == 0)
 		err = endpoint_lookup(t, h, RIGHT_RECV, &ep);
+	if (err == 0)
+		err = release_check(t, rva, &word);
 	if (err < 0)
 		return err;
 	/* A reply that cannot be delivered (the caller died) does not stop the
 	 * server from taking its next message. */
 	if (t->reply_to)
 		do_reply(t, k);
+	release_let_go(word);
 	t->recv_regs = (uint8_t)regs;
 	return do_recv(t, h, va);
 }
@@ -442,7 +448,7 @@ int64_t sys_reply_recv(struct thread *t, const uint64_t *a)
 {
 	static struct msg k;
 
-	return reply_then_recv(t, &k, read_outgoing(t->proc, a[1], 0, &k), a[0], a[2], 0);
+	return reply_then_recv(t, &k, read_outgoing(t->proc, a[1], 0, &k), a[0], a[2], 0, a[3]);
 }
 
 int64_t sys_reply_recv_regs(struct thread *t, const uint64_t *a)
@@ -450,5 +456,13 @@ int64_t sys_reply_recv_regs(struct thread *t, const uint64_t *a)
 	static struct msg k;
 
 	arch_msg_read(&t->regs, &k);
-	return reply_then_recv(t, &k, 0, a[0], a[1], 1);
+	return reply_then_recv(t, &k, 0, a[0], a[1], 1, 0);
+}
+
+int64_t sys_reply_recv_release(struct thread *t, const uint64_t *a)
+{
+	static struct msg k;
+
+	arch_msg_read(&t->regs, &k);
+	return reply_then_recv(t, &k, 0, a[0], a[1], 1, arch_msg_release(&t->regs));
 }

@@ -53,5 +53,6 @@ int64_t sys_recv_regs(struct thread *t, const uint64_t *a);
 int64_t sys_reply(struct thread *t, const uint64_t *a);
 int64_t sys_reply_recv(struct thread *t, const uint64_t *a);
 int64_t sys_reply_recv_regs(struct thread *t, const uint64_t *a);
+int64_t sys_reply_recv_release(struct thread *t, const uint64_t *a);
 
 #endif

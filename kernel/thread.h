@@ -63,6 +63,15 @@ struct msg_window {
 	struct msg *kva;
 };
 
+/* The release word of the thread's reply_recv (release.h) as last checked:
+ * an aligned word at va in one page, at kva in the direct map, good while
+ * gen is its process's pt_gen. */
+struct release_window {
+	uint64_t va;
+	uint64_t gen;			/* 0: none */
+	uint64_t *kva;
+};
+
 struct thread {
 	struct arch_regs regs;		/* user context; must stay first */
 	uint32_t tid;
@@ -96,6 +105,7 @@ struct thread {
 	struct pending_copy *stash;	/* a result for it waiting for a page of its
 					 * buffer (delivery_copy), or NULL */
 	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
+	struct release_window release;	/* release.h */
 	uint64_t slow_calls;		/* its calls the slow path took (ipc.c's;
 					 * SYS_KERNEL_INFO tells it, for tests) */
 

@@ -49,6 +49,9 @@ static inline uint64_t arch_msg_word(const struct arch_regs *r, int i)
 	return i < 4 ? r->x[13 + i] : r->x[1 + i];
 }
 
+/* reply_recv_release's release word (abi/msg.h): t2. */
+static inline uint64_t arch_msg_release(const struct arch_regs *r) { return r->x[7]; }
+
 /* The header-only message system call r sent in registers, into k. */
 static inline void arch_msg_read(const struct arch_regs *r, struct msg *k)
 {

@@ -51,7 +51,9 @@ struct msg {
  * header-only message (len 0, handle -1) travels in registers, so the kernel
  * touches no user memory for it. Sent: a0 = endpoint, a1 = the struct msg
  * buffer for a message that cannot come in registers, a2 = label, a3..a6 =
- * w[0..3], t0 = w[4], t1 = w[5] (the struct's label and w[] are not read).
+ * w[0..3], t0 = w[4], t1 = w[5] (the struct's label and w[] are not read);
+ * reply_recv_release, the register form of reply_recv with a release word,
+ * takes the word's address in t2, which every system call keeps.
  * Received, a0 = MSG_IN_REGS: label and w[] in the same registers, a1 =
  * pid | tid << 32, a7 = origin (stamped by the kernel; len 0, handle -1,
  * rights 0), so the fast path passes them on without a copy; a0 = 0: the
@@ -59,6 +61,10 @@ struct msg {
  * Both forms give the same message: the wrappers store one into the buffer.
  */
 #define MSG_IN_REGS 1
+
+/* What reply_recv_release's word (syscalls.list) must hold for the kernel
+ * to let it go, storing 0: a lock held with no one waiting. */
+#define RELEASE_HELD 1
 
 /* Fault messages (origin ORIGIN_FAULT), from the kernel to a pager. */
 #define FAULT_LABEL 0xFA017

@@ -1,7 +1,7 @@
 /*
  * Pager threads: each waits on its own notification, so a wake-up reaches
- * exactly the thread meant. The lock is a flag plus a mask of waiters; the
- * one letting it go wakes the lowest-numbered waiter.
+ * exactly the thread meant. The lock is one word, a flag plus a mask of
+ * waiters; the one letting it go wakes the lowest-numbered waiter.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,10 +14,15 @@
 
 static struct pager_thread *all[PAGER_THREADS_MAX];
 static unsigned count;
-static int held;		/* 1 while some thread holds the lock */
-static uint32_t waiters;	/* bit id: that thread waits for it */
+/* The lock: LOCK_HELD while some thread holds it, and bit 1 + id while
+ * thread id waits for it; one word, so that held with no waiter is exactly
+ * RELEASE_HELD, which the kernel can let go in a reply_recv. */
+#define LOCK_HELD ((uint64_t)RELEASE_HELD)
+static uint64_t lock_word;
+_Static_assert(PAGER_THREADS_MAX < 63, "each thread's waiting bit fits above LOCK_HELD");
 static struct pager_thread *holder;	/* set and read only with the lock held */
 static uint64_t takes;		/* times the lock was taken; read with it held */
+static void (*watch)(struct pager_thread *taker);	/* pager_lock_watch's */
 
 static int join(struct pager_thread *t, const char *name, unsigned io_client)
 {
@@ -108,7 +113,7 @@ int pager_thread_wait_until(struct pager_thread *t, int64_t deadline)
 /* Take the lock if it is free; whether it was. */
 static int lock_try(struct pager_thread *self)
 {
-	if (__atomic_exchange_n(&held, 1, __ATOMIC_ACQUIRE))
+	if (__atomic_fetch_or(&lock_word, LOCK_HELD, __ATOMIC_ACQUIRE) & LOCK_HELD)
 		return 0;
 	holder = self;
 	takes++;
@@ -119,18 +124,20 @@ static int lock_try(struct pager_thread *self)
  * pager_lock's usual path, a free lock, taken on every request. */
 __attribute__((noinline)) static void lock_wait(struct pager_thread *self)
 {
-	uint32_t me = 1u << self->id;
+	uint64_t me = LOCK_HELD << (self->id + 1);
 
 	for (;;) {
 		if (lock_try(self))
 			return;
-		__atomic_or_fetch(&waiters, me, __ATOMIC_SEQ_CST);
+		__atomic_or_fetch(&lock_word, me, __ATOMIC_SEQ_CST);
 		/* Let go since we looked? Then no one will wake us: try again.
-		 * Otherwise the holder sees our bit when it lets go, and the
-		 * notification keeps its wake-up even if it comes first. */
-		if (__atomic_load_n(&held, __ATOMIC_SEQ_CST))
+		 * Otherwise the holder sees our bit when it lets go (and the
+		 * kernel will not let it go for the holder: the word is no
+		 * longer RELEASE_HELD), and the notification keeps its wake-up
+		 * even if it comes first. */
+		if (__atomic_load_n(&lock_word, __ATOMIC_SEQ_CST) & LOCK_HELD)
 			pager_thread_wait(self, self->wake, TB_LOCK);
-		__atomic_and_fetch(&waiters, ~me, __ATOMIC_SEQ_CST);
+		__atomic_and_fetch(&lock_word, ~me, __ATOMIC_SEQ_CST);
 	}
 }
 
@@ -138,24 +145,38 @@ void pager_lock(struct pager_thread *self)
 {
 	if (!lock_try(self))
 		lock_wait(self);
+	if (watch)
+		watch(self);
+}
+
+void pager_lock_watch(void (*fn)(struct pager_thread *taker))
+{
+	watch = fn;
 }
 
 void pager_unlock(struct pager_thread *self)
 {
-	uint32_t w;
+	uint64_t w;
 
 	(void)self;
 	mmu_flush();	/* the batch is pager data: no mapping outlives the hold */
 	holder = NULL;
-	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
-	w = __atomic_load_n(&waiters, __ATOMIC_SEQ_CST);
+	w = __atomic_fetch_and(&lock_word, ~LOCK_HELD, __ATOMIC_SEQ_CST) >> 1;
 	if (w)
-		sys_notify_signal(all[__builtin_ctz(w)]->wake, TB_LOCK);
+		sys_notify_signal(all[__builtin_ctzll(w)]->wake, TB_LOCK);
 }
 
 int pager_lock_contended(void)
 {
-	return __atomic_load_n(&waiters, __ATOMIC_SEQ_CST) != 0;
+	return (__atomic_load_n(&lock_word, __ATOMIC_SEQ_CST) & ~LOCK_HELD) != 0;
+}
+
+uint64_t *pager_unlock_word(struct pager_thread *self)
+{
+	(void)self;
+	mmu_flush();
+	holder = NULL;
+	return &lock_word;
 }
 
 uint64_t pager_lock_takes(void)

@@ -82,8 +82,18 @@ int pager_thread_wait_until(struct pager_thread *t, int64_t deadline);
  * outlives the process it is for. */
 void pager_lock(struct pager_thread *self);
 void pager_unlock(struct pager_thread *self);
+/* fn runs each time a thread takes the lock, after it has (NULL: none):
+ * pager.check=2's look at the kernel's page tables (server/service.c). */
+void pager_lock_watch(void (*fn)(struct pager_thread *taker));
 /* Some thread waits for the lock: unlocking hands it over at once. */
 int pager_lock_contended(void);
+/* For a reply whose mappings must be in place before anyone else holds the
+ * lock: the lock's word, for reply_recv to let go in the kernel after the
+ * reply (kernel/abi/msg.h's RELEASE_HELD: the word is exactly that while it
+ * is held and no thread waits), what pager_unlock sends first already sent.
+ * If reply_recv refuses with -ERR_AGAIN (a thread came to wait), the caller
+ * still holds the lock: it replies and lets go with pager_unlock. */
+uint64_t *pager_unlock_word(struct pager_thread *self);
 /* The thread holding the pager lock (the caller, for code that runs with it
  * held and needs its own thread: its disk client, its notifications). */
 struct pager_thread *pager_holder(void);

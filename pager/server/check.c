@@ -8,8 +8,16 @@
 #include "base/config.h"
 #include "base/threads.h"
 #include "server/check.h"
+#include "server/procs.h"
 #include "vm/vm.h"
 #include "sys.h"
+
+static _Noreturn void power_off(void)
+{
+	sys_poweroff(CHECK_FAIL_STATUS);
+	for (;;)
+		;
+}
 
 /* Say why, where, and what it means (verdict), and stop the machine. */
 static _Noreturn void stop(enum check_when when, const struct fault *f, const struct msg *in,
@@ -19,9 +27,7 @@ static _Noreturn void stop(enum check_when when, const struct fault *f, const st
 	       when == CHECK_BEFORE ? "before" : "after", f ? "the fault at" : "request",
 	       (unsigned long)(f ? f->addr : in->label), f ? f->pid : in->pid, why);
 	printf("pager: check: %s; stopping the machine\n", verdict);
-	sys_poweroff(CHECK_FAIL_STATUS);
-	for (;;)
-		;
+	power_off();
 }
 
 _Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
@@ -47,4 +53,58 @@ void check_walk(enum check_when when, const struct fault *f, const struct msg *i
 	if (res < 0)
 		check_stop(when, f, in, vm_check_error());
 	clean_at = pager_lock_takes();
+}
+
+/* The mappings fault reply out carries: its one entry, or those in its
+ * data; 0 for a reply that maps nothing. */
+static size_t reply_entries(const struct msg *out, const struct map_entry **e,
+			    struct map_entry *one)
+{
+	if (out->label == FAULT_RESUME_ONE) {
+		*one = (struct map_entry){ out->w[0], out->w[1], out->w[2] };
+		*e = one;
+		return 1;
+	}
+	if (out->label != FAULT_RESUME)
+		return 0;
+	*e = (const struct map_entry *)(const void *)out->data;
+	return out->len / sizeof(struct map_entry);
+}
+
+/* Whether process p still runs: a page missing from the tables of a
+ * process that has ended is no news (the reply went nowhere). */
+static int still_runs(const struct pproc *p)
+{
+	struct proc_info info;
+
+	return sys_proc_info(p->handle, &info) == 0 && info.threads > 0;
+}
+
+void check_reply_applied(const struct msg *out, uint32_t pid, const char *taker)
+{
+	static struct harvest_entry h[MSG_DATA_MAX / sizeof(struct map_entry)];
+	const struct map_entry *e;
+	struct map_entry one;
+	struct pproc *p = pid ? procs_by_pid(pid) : NULL;
+	size_t n = reply_entries(out, &e, &one), k = 0;
+
+	if (!p || !p->vm)
+		return;
+	for (size_t i = 0; i < n && k < sizeof(h) / sizeof(h[0]); i++)
+		if (vm_mapped_at(p->vm, e[i].va, e[i].pa))
+			h[k++] = (struct harvest_entry){ (uint32_t)p->handle, 0, e[i].va };
+	if (k == 0)
+		return;
+	if (sys_harvest(h, k) < 0) {
+		printf("pager: check: as %s took the lock: cannot read the page tables\n", taker);
+		power_off();
+	}
+	for (size_t i = 0; i < k; i++) {
+		if ((h[i].bits & HARVEST_PRESENT) || !still_runs(p))
+			continue;
+		printf("pager: check: as %s took the lock: a fault reply's mapping is not in the "
+		       "page table: pid %u, address 0x%lx\n", taker, pid, (unsigned long)h[i].va);
+		printf("pager: check: a reply reached the kernel after its lock; stopping the machine\n");
+		power_off();
+	}
 }

@@ -31,6 +31,14 @@ void check_walk(enum check_when when, const struct fault *f, const struct msg *i
 _Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
 			  const char *why);
 
+/* At pager.check=2, as thread `taker` takes the lock: the last fault reply
+ * of another thread, out, to process pid, is in the kernel's page tables:
+ * each mapping it carried that the pager still holds is present there. A
+ * reply sent after its thread let the lock go could reach the kernel after
+ * another thread unmapped and freed its pages (service.c). Else the
+ * machine stops as check_stop stops it. */
+void check_reply_applied(const struct msg *out, uint32_t pid, const char *taker);
+
 static inline void check_request(enum check_when when, const struct fault *f,
 				 const struct msg *in, int changes)
 {

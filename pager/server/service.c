@@ -171,6 +171,8 @@ _Static_assert((DEATH_BITS & (TB_WORK | TB_LOCK | TB_READ | TB_TIMER | BLK_DONE_
 struct service_thread {
 	struct pager_thread t;
 	struct msg in, out;
+	uint32_t replied_pid;	/* out is a fault's reply to this process, sent
+				 * (0: not a fault's, or not yet complete) */
 };
 #define SERVICE_ALIGN PLACED_ALIGN(sizeof(struct service_thread))
 
@@ -185,8 +187,18 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
 							   "service3" };
 static int endpoint = -1;
 
+/* pager.check=2: the service threads' fault replies are in the kernel's
+ * page tables as any other thread takes the lock (check.h). */
+static void check_replies(struct pager_thread *taker)
+{
+	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
+		if (&pool(k)->t != taker)
+			check_reply_applied(&pool(k)->out, pool(k)->replied_pid, taker->name);
+}
+
 /* A fault (f) or else the message in st->in, the lock held throughout (but
- * for a swap-in's wait); 1 if st->out is a reply to send. */
+ * for a swap-in's wait); 1 if st->out is a reply to send, the lock still
+ * held (receive lets it go), else 0, the lock let go. */
 static int serve_one(struct service_thread *st, const struct fault *f)
 {
 	struct pager_thread *t = &st->t;
@@ -195,6 +207,7 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 
 	pager_lock(t);
 	check_request(CHECK_BEFORE, f, &st->in, changes);
+	st->replied_pid = 0;
 	/* Direct reclaim here, between requests, where no VM operation is half
 	 * done, so a fault always finds the few frames it needs. Not for
 	 * deaths: those free memory. */
@@ -207,6 +220,7 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 	if (f) {
 		st->out.handle = -1;
 		handle_fault(f, &st->out);
+		st->replied_pid = f->pid;
 	} else {
 		reply = dispatch(&st->in, &st->out);
 	}
@@ -220,35 +234,52 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 	reclaim_after_request();
 	/* A reply's mappings (a fault's) must reach the kernel before another
 	 * thread can unmap and free those pages, or the kernel would map
-	 * frames already freed. A thread that waits for the lock takes it as
-	 * it is let go, and may run first: the reply goes now, the lock still
-	 * held. (Uncontended, it goes with the next receive, one trap for
-	 * both; a preemption between the unlock and that trap is still a
-	 * window, said in issue 18's note.) */
-	if (reply && pager_lock_contended()) {
+	 * frames already freed: the lock is let go after the reply, by the
+	 * kernel in the next receive (receive), or here when a thread waits. */
+	if (reply && !pager_lock_contended())
+		return 1;
+	if (reply)
 		sys_reply(&st->out);	/* a caller gone meanwhile: nothing to answer */
-		reply = 0;
-	}
 	pager_unlock(t);	/* sends what is held back (mmu_flush) */
-	return reply;
+	return 0;
 }
 
-/* Send st->out if reply, and wait for the next message: a fault in
- * registers leaves its words in f (1), anything else is stored in st->in
- * (0); < 0 a failed receive. Inline, so a fault's words go from the
- * registers to f, not through a whole struct msg (issue 18). */
+/* The kernel would not let the lock go for receive: a thread came to wait
+ * for it since serve_one looked. The reply goes now, the lock held, as
+ * serve_one sends it when it sees a waiter; then the lock, then the
+ * receive, into st->in. Out of line: rare. */
+__attribute__((noinline)) static int receive_contended(struct service_thread *st)
+{
+	int r;
+
+	sys_reply(&st->out);	/* a caller gone meanwhile: nothing to answer */
+	pager_unlock(&st->t);
+	r = sys_recv(endpoint, &st->in);
+	return r < 0 ? r : 0;
+}
+
+/* Send st->out if reply (the lock held: the kernel lets it go after the
+ * reply), and wait for the next message: a fault in registers leaves its
+ * words in f (1), anything else is stored in st->in (0); < 0 a failed
+ * receive. Inline, so a fault's words go from the registers to f, not
+ * through a whole struct msg (issue 18). */
 __attribute__((always_inline)) static inline int receive(struct service_thread *st, int reply,
 							  struct fault *f)
 {
+	uint64_t *word = reply ? pager_unlock_word(&st->t) : NULL;
 	struct msg_regs got;
 	long r;
 
 	if (reply && !msg_header_only(&st->out)) {
-		r = sys_reply_recv(endpoint, &st->out, &st->in);	/* a reply in memory */
+		r = sys_reply_recv_release(endpoint, &st->out, &st->in, word);	/* a reply in memory */
+		if (r == -ERR_AGAIN)
+			return receive_contended(st);
 		return r < 0 ? (int)r : 0;
 	}
-	r = ecall_regs(reply ? SYS_REPLY_RECV_REGS : SYS_RECV_REGS, endpoint, &st->in,
-		       reply ? &st->out : NULL, &got);
+	r = ecall_regs(reply ? SYS_REPLY_RECV_RELEASE : SYS_RECV_REGS, endpoint, &st->in,
+		       reply ? &st->out : NULL, reply ? (uint64_t)word : (uint64_t)&st->in, &got);
+	if (r == -ERR_AGAIN && reply)
+		return receive_contended(st);
 	if (r != MSG_IN_REGS)
 		return r < 0 ? (int)r : 0;
 	if (got.origin != ORIGIN_FAULT) {
@@ -297,6 +328,8 @@ struct pager_thread *service_adopt(int deaths)
 	if (pager_thread_adopt(&pool(0)->t, names[0], deaths, IO_SERVICE) < 0)
 		return NULL;
 	pool(0)->t.hears_deaths = 1;	/* bound in service_loop */
+	if (config.check >= CHECK_BEFORE)
+		pager_lock_watch(check_replies);
 	pager_lock(&pool(0)->t);
 	return &pool(0)->t;
 }

@@ -70,6 +70,11 @@ uint64_t vm_lookup(const struct vm_space *s, uint64_t va)
 	return r ? region_frame(r, (va - r->start) / VM_PAGE) : 0;
 }
 
+int vm_mapped_at(const struct vm_space *s, uint64_t va, uint64_t pa)
+{
+	return pa && vm_lookup(s, va) == pa && !vm_frame_unmapped(pa);
+}
+
 void vm_space_info(const struct vm_space *s, struct vm_space_info *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -97,6 +97,10 @@ const char *vm_fault_reason(int result);
 
 /* The frame mapped at va in s (after a fault resolved it), or 0. */
 uint64_t vm_lookup(const struct vm_space *s, uint64_t va);
+/* Whether s's page at va holds frame pa and the kernel's page table should
+ * map it: not out of the tables for its write-out (pager.check's look at
+ * replies, server/check.c). */
+int vm_mapped_at(const struct vm_space *s, uint64_t va, uint64_t pa);
 
 /* A copy of parent for child: private pages become copy-on-write in both,
  * shared ones stay shared. 0 or VM_FAULT_NOMEM. */

@@ -16,6 +16,7 @@
 #include "../../kernel/handle.c"
 #include "../../kernel/notify.c"
 #include "../../kernel/ipc.c"
+#include "../../kernel/release.c"
 #include "../../kernel/delivery.c"
 #include "../../kernel/device.c"
 #include "../../kernel/fault.c"

@@ -25,13 +25,16 @@ struct msg_regs {
 };
 
 /* System call n of the register form on ep with buffer buf, sending label
- * and w[0..5]. MSG_IN_REGS: the message is in got, buf untouched; else the
- * call's result (buf holds a message on 0). Inline, so got stays in
- * registers. */
+ * and w[0..5], and kept in t2: reply_recv_release's release word; the
+ * other calls ignore it, so the wrappers pass buf, which they keep there
+ * across the call (the kernel keeps t2) with no frame of their own.
+ * MSG_IN_REGS: the message is in got, buf untouched; else the call's
+ * result (buf holds a message on 0). Inline, so got stays in registers. */
 __attribute__((always_inline)) static inline long ecall_regs_words(long n, int ep,
 								    struct msg *buf,
 								    uint64_t label,
 								    const uint64_t w[6],
+								    uint64_t kept,
 								    struct msg_regs *got)
 {
 	register long a0 __asm__("a0") = ep;
@@ -44,11 +47,12 @@ __attribute__((always_inline)) static inline long ecall_regs_words(long n, int e
 	register uint64_t t0 __asm__("t0") = w[4];
 	register uint64_t t1 __asm__("t1") = w[5];
 	register uint64_t a7 __asm__("a7") = (uint64_t)n;
+	register uint64_t t2 __asm__("t2") = kept;
 
 	__asm__ volatile("ecall"
 			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5),
 			   "+r"(a6), "+r"(a7), "+r"(t0), "+r"(t1)
-			 :
+			 : "r"(t2)
 			 : "t3", "t4", "t5", "t6", "memory");	/* t2 is kept */
 	*got = (struct msg_regs){ a2, { a3, a4, a5, a6, t0, t1 }, a1, a7 };
 	return a0;
@@ -56,13 +60,13 @@ __attribute__((always_inline)) static inline long ecall_regs_words(long n, int e
 
 /* ecall_regs_words sending out's label and w[] (out NULL: nothing sent). */
 __attribute__((always_inline)) static inline long ecall_regs(long n, int ep, struct msg *buf,
-							      const struct msg *out,
+							      const struct msg *out, uint64_t kept,
 							      struct msg_regs *got)
 {
 	static const struct msg none;
 	const struct msg *o = out ? out : &none;
 
-	return ecall_regs_words(n, ep, buf, o->label, o->w, got);
+	return ecall_regs_words(n, ep, buf, o->label, o->w, kept, got);
 }
 
 /* Store a message received in registers in m, whole. pid, tid, origin,

@@ -2,7 +2,7 @@
  * Memory on demand: a large anonymous mapping reads as zero and pages
  * arrive one fault (plus fault-around) at a time; a 32 MiB heap; munmap
  * gives frames back and leaves a hole that kills; a child that maps,
- * touches and forks leaves no frame behind.
+ * touches and forks leaves no frame behind; threads faulting at once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "check.h"
 #include "pager_client.h"
 #include "tests.h"
+#include "thread.h"
 
 #define MIB (1024UL * 1024)
 #define WORDS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
@@ -390,5 +391,51 @@ int test_no_leaks(void)
 	CHECK_EQ(after.rmap_entries, before.rmap_entries);	/* no mapping left behind */
 	CHECK_EQ(pt1, pt0);
 	CHECK_EQ(pool1, pool0);	/* the children's page tables went back */
+	return 0;
+}
+
+/* faults_concurrent: threads of one process fault on pages of one mapping
+ * at once, so several pager threads serve them at a time (under
+ * pager.check=2, each taking the lock checks that the others' replies are
+ * in the page tables). Each thread writes its own pages, every one with
+ * its own pattern, and reads them all back. */
+#define CONCURRENT_THREADS 4
+#define CONCURRENT_PAGES 512	/* per thread; a stride of threads apart */
+
+struct faulter {
+	volatile uint64_t *base;
+	unsigned k;
+	volatile int done, wrong;
+};
+
+static void faulter_thread(void *arg)
+{
+	struct faulter *t = arg;
+
+	for (size_t i = t->k; i < CONCURRENT_THREADS * CONCURRENT_PAGES; i += CONCURRENT_THREADS)
+		t->base[i * WORDS_PER_PAGE] = word_pattern(i, 0);
+	for (size_t i = t->k; i < CONCURRENT_THREADS * CONCURRENT_PAGES; i += CONCURRENT_THREADS)
+		t->wrong += t->base[i * WORDS_PER_PAGE] != word_pattern(i, 0);
+	t->done = 1;
+}
+
+int test_faults_concurrent(void)
+{
+	static struct faulter t[CONCURRENT_THREADS];
+	const size_t len = CONCURRENT_THREADS * CONCURRENT_PAGES * PAGE_SIZE;
+	volatile uint64_t *base = map_anon(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+
+	CHECK(base != MAP_FAILED);
+	for (unsigned k = 0; k < CONCURRENT_THREADS; k++) {
+		t[k] = (struct faulter){ .base = base, .k = k };
+		CHECK(thread_spawn(faulter_thread, &t[k], TEST_STACK, PRIO_NORMAL) >= 0);
+	}
+	for (unsigned k = 0; k < CONCURRENT_THREADS; k++) {
+		CHECK_RUN(wait_flag(&t[k].done, TEST_TIMEOUT));
+		CHECK_EQ(t[k].wrong, 0);
+	}
+	for (size_t i = 0; i < CONCURRENT_THREADS * CONCURRENT_PAGES; i++)
+		CHECK_EQ(base[i * WORDS_PER_PAGE], word_pattern(i, 0));
+	CHECK_EQ(munmap((void *)base, len), 0);
 	return 0;
 }

@@ -9,6 +9,7 @@
 int test_ipc_pingpong(void);
 int test_ipc_send_recv(void);
 int test_ipc_call_reply(void);
+int test_reply_release(void);
 /* fastpath.c */
 int test_fastpath_calls(void);
 int test_fastpath_slow_receivers(void);
@@ -48,6 +49,7 @@ int test_malloc_printf(void);
 
 /* memory.c */
 int test_demand_zero(void);
+int test_faults_concurrent(void);
 int test_heap_big(void);
 int test_munmap(void);
 int test_no_leaks(void);
