@@ -297,14 +297,16 @@ __attribute__((always_inline)) static inline int64_t recv_on(struct thread *t,
 	s = ep->senders.head ? next_sender(ep, t, &k) : NULL;
 	if (!s)
 		return block_on(t, ep, &ep->receivers, T_RECV);
-	/* t's buffer was checked (recv_ready), so this copy cannot miss. */
+	/* t's buffer was checked (recv_ready), so this copy cannot miss;
+	 * should it, the receive fails and the sender is not blamed: a fault
+	 * is tried again (a delivery ends no process), a send fails. */
 	if (delivery_in_regs(t, &k))
 		err = MSG_IN_REGS;
 	else if ((err = copyout(t->proc, va, &k, MSG_HEADER_SIZE + k.len)) < 0 && k.handle >= 0)
 		handle_close(t->proc, (uint64_t)k.handle);	/* never told of it */
 	if (err < 0) {
 		if (s->in_fault)
-			fault_no_pager(s);
+			delivery_fault_unanswered(s);
 		else
 			thread_wake(s, err);
 		return err;
