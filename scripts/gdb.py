@@ -2,6 +2,7 @@
 # symbols of the kernel and of whichever program runs, and pk-* commands that
 # read the kernel's and the pager's state (README.md, "Debugging").
 import os
+import re
 import struct
 
 import gdb
@@ -97,6 +98,28 @@ def lto_definition(decl):
     return found
 
 
+def global_address(obj, name):
+    """The address gdb's own lookup gives global name, if it lies in obj's
+    file (info symbol says whose it is), else None: under link-time
+    optimisation gdb may find a global's declaration without an address
+    first, and its definition only in the link's unit (lto_definition's
+    search covers statics)."""
+    try:
+        out = gdb.execute(f"info address {name}", to_string=True)
+    except gdb.error:
+        return None
+    m = re.search(r"static storage at address (0x[0-9a-fA-F]+)", out)
+    if not m:
+        return None
+    # "NAME in section S", and " of FILE" when more than one file is loaded.
+    where = gdb.execute(f"info symbol {m.group(1)}", to_string=True).rstrip()
+    if not where.startswith(f"{name} "):
+        return None
+    if " of " in where and not where.endswith(os.path.basename(obj.filename)):
+        return None
+    return int(m.group(1), 16)
+
+
 def variable(elf, name, file=None):
     """(address, type) of the variable called name in the program elf: a
     global, or with file the static of that file. Fails naming what it
@@ -114,7 +137,7 @@ def variable(elf, name, file=None):
     decl = decls[0]
     if decl.addr_class == gdb.SYMBOL_LOC_STATIC:
         return int(decl.value().address), decl.type
-    found = lto_definition(decl)
+    found = lto_definition(decl) or ({global_address(obj, name)} - {None} if not file else set())
     if len(found) != 1:
         why = "optimised out?" if not found else f"{len(found)} alike: {sorted(map(hex, found))}"
         raise gdb.GdbError(f"variable {what} in {os.path.basename(elf)}: no one address "
