@@ -193,7 +193,10 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 }
 
 /* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
- * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
+ * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. The
+ * tail's memory may reclaim (base/heap_alloc.h) while r, still whole and
+ * in s's list, is the only holder of its pages: pv_split moves them only
+ * once the tail's page array has all it needs. */
 static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
 {
 	struct vm_region *t = room_for_region(s) ? heap_malloc(sizeof(*t)) : NULL;

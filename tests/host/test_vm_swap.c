@@ -289,6 +289,52 @@ static void test_fork_chunk_reclaims(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* Cutting a region of kind at base in two (a munmap of its first page)
+ * gives the new region the pages after the cut in page-array chunks of its
+ * own, and making each may reclaim: the calloc wrapper evicts pages 1 and
+ * 2 as the chunks are made. The new region names their slots (a private
+ * region; a shared one's object does) rather than the frames reclaim
+ * freed, and every page reads back. */
+static void split_chunk_reclaims(enum vm_region_kind kind, uint64_t base)
+{
+	const uint64_t far = base + (PV_CHUNK + 1) * PG;	/* in the new region's second chunk */
+	struct vm_space *p = fake_space(1);
+	uint64_t free0 = frames_free(), evictions = vmstat_get(VMSTAT_EVICTIONS);
+
+	assert_int_equal(vm_region_add(p, base, base + (PV_CHUNK + 3) * PG, RW, kind, NULL), 0);
+	swap_fake_fill(p, base + PG, 10);
+	swap_fake_fill(p, base + 2 * PG, 20);
+	swap_fake_fill(p, far, 30);
+	evict_on_calloc.s = p;
+	evict_on_calloc.va[0] = base + PG;
+	evict_on_calloc.va[1] = base + 2 * PG;
+	evict_on_calloc.n = 2, evict_on_calloc.done = 0;
+	assert_int_equal(vm_unmap_range(p, base, base + PG), 0);
+	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
+	evict_on_calloc.n = 0;
+	check();
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), evictions + 2);
+	assert_int_equal(fake_pa(p->as, base + PG, NULL), 0);
+	assert_int_equal(fake_pa(p->as, base + 2 * PG, NULL), 0);
+	if (kind == VM_ANON) {
+		assert_int_not_equal(slot_at(p, base + PG), 0);
+		assert_int_not_equal(slot_at(p, base + 2 * PG), 0);
+	}
+	expect_back(p, base + PG, 10);
+	expect_back(p, base + 2 * PG, 20);
+	swap_fake_expect_fill(p, far, 30);
+	check();
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+static void test_split_chunk_reclaims(void **state)
+{
+	(void)state;
+	split_chunk_reclaims(VM_ANON, VA);
+	split_chunk_reclaims(VM_SHARED, SH);
+}
+
 /* Maps pages until the reverse map's first segment (a fresh pool's
  * RMAP_SEG_SIZE - 1 entries) has no entry free: a region of f's filled,
  * forked while a whole copy fits, then single pages of another. spaces[]
@@ -2873,6 +2919,7 @@ int main(void)
 		TEST(test_evict_private),
 		TEST(test_evict_after_fork),
 		TEST(test_fork_chunk_reclaims),
+		TEST(test_split_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
 		TEST(test_shared_read_sharer_ends),
