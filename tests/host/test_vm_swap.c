@@ -2,8 +2,9 @@
  * Host tests for swapped pages in the pager's VM core: evicting a private
  * page, a page shared after fork and a shared object's page, and faulting
  * each back; write protection during write-out; fork, unmap and exit with
- * swapped entries, and a fork whose child's page array reclaims (a calloc
- * wrapper evicts) and a swap-in whose reverse-map entry reclaims (a malloc
+ * swapped entries; a fork (private or shared) whose child's page array
+ * reclaims and a region cut whose new page array reclaims (a calloc
+ * wrapper evicts), and a swap-in whose reverse-map entry reclaims (a malloc
  * wrapper drops a parked frame); reclaim when frames run out; pinned spaces; read
  * errors; the checker catching broken swap entries; swapped pages in the
  * footprint the OOM killer reads. The swap device is a fake: a table of
@@ -333,6 +334,35 @@ static void test_split_chunk_reclaims(void **state)
 	(void)state;
 	split_chunk_reclaims(VM_ANON, VA);
 	split_chunk_reclaims(VM_SHARED, SH);
+}
+
+/* A fork of a shared region maps the object's pages in the child, and
+ * making the child's page-array chunk reclaims (the calloc wrapper evicts
+ * the page) before the page is looked at: the child maps nothing rather
+ * than the frame reclaim freed, and both read the page back. */
+static void test_shared_fork_chunk_reclaims(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 80);
+	evict_on_calloc.s = p;
+	evict_on_calloc.va[0] = SH;
+	evict_on_calloc.n = 1, evict_on_calloc.done = 0;
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(evict_on_calloc.done, 1);
+	evict_on_calloc.n = 0;
+	check();
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
+	assert_int_equal(fake_pa(c->as, SH, NULL), 0);
+	expect_back(c, SH, 80);
+	expect_back(p, SH, 80);
+	check();
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
 }
 
 /* Maps pages until the reverse map's first segment (a fresh pool's
@@ -2920,6 +2950,7 @@ int main(void)
 		TEST(test_evict_after_fork),
 		TEST(test_fork_chunk_reclaims),
 		TEST(test_split_chunk_reclaims),
+		TEST(test_shared_fork_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
 		TEST(test_shared_read_sharer_ends),
