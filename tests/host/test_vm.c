@@ -1,7 +1,7 @@
 /*
  * Host tests for the pager's VM core in one address space: demand-zero and
- * image fills, bad accesses, the stack's guard, unmapping and resizing
- * regions, placing them, fault-around, running out of frames, a pinned
+ * image fills, bad accesses, the stack's guard, unmapping (an unmap whose
+ * second cut is refused unmaps nothing) and resizing regions, placing them, fault-around, running out of frames, a pinned
  * space's marks, and the consistency checker catching broken back-links.
  * vm_check runs after every step (fake_check).
  */
@@ -53,14 +53,17 @@ static void assert_zero_page(uint64_t pa)
 }
 
 /* Linked with --wrap=calloc: the code under test's calloc calls come
- * here, and the next calloc_fails of them fail as if memory were short. */
+ * here; after the next calloc_skip of them, the next calloc_fails fail as
+ * if memory were short. */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
-static int calloc_fails;
+static int calloc_skip, calloc_fails;
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	if (calloc_fails > 0) {
+	if (calloc_skip > 0) {
+		calloc_skip--;
+	} else if (calloc_fails > 0) {
 		calloc_fails--;
 		return NULL;
 	}
@@ -330,6 +333,39 @@ static void test_region_found_again(void **state)
 	fake_fault(s, 0x21008, VM_R, VM_FAULT_MAPPED);
 	fake_fault(s, 0x28000, VM_R, VM_FAULT_NOREGION);	/* end is exclusive */
 	fake_check();
+	destroy_all(s, free0);
+}
+
+/* An unmap from the middle of one region to the middle of the next cuts
+ * both before anything goes: with the second cut refused (the new
+ * region's page-array chunk cannot be had) the call fails and every page
+ * stays; asked again, it unmaps the range and no more. */
+static void test_unmap_range_cut_refused(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+	struct vm_space_info info;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x14000, 0x18000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x10000, 0x18000);
+	calloc_skip = 1, calloc_fails = 1;	/* the first cut's chunk, then the second's */
+	assert_int_equal(vm_unmap_range(s, 0x12000, 0x16000), VM_FAULT_NOMEM);
+	assert_int_equal(calloc_fails, 0);	/* the second cut asked */
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 8);
+	for (uint64_t va = 0x10000; va < 0x18000; va += PG)
+		assert_int_equal(fake_peek(s, va + 5), (va - 0x10000) / PG);
+	assert_int_equal(vm_unmap_range(s, 0x12000, 0x16000), 0);
+	fake_check();
+	vm_space_info(s, &info);
+	assert_int_equal(info.resident, 4);
+	assert_int_equal(frames_free(), free0 - 4);
+	for (uint64_t va = 0x12000; va < 0x16000; va += PG)
+		fake_fault(s, va, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(fake_peek(s, 0x11005), 1);
+	assert_int_equal(fake_peek(s, 0x16005), 6);
 	destroy_all(s, free0);
 }
 
@@ -836,6 +872,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_image_fill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_region_found_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_range_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_range_cut_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround, setup_fa4, teardown),
