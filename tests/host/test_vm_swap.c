@@ -57,6 +57,16 @@ void *__wrap_calloc(size_t n, size_t size)
 	return __real_calloc(n, size);
 }
 
+/* Arm evict_on_calloc: the next n callocs (n <= 2) evict s's pages at
+ * va0, then va1. */
+static void evict_on_callocs(struct vm_space *s, int n, uint64_t va0, uint64_t va1)
+{
+	evict_on_calloc.s = s;
+	evict_on_calloc.va[0] = va0;
+	evict_on_calloc.va[1] = va1;
+	evict_on_calloc.n = n, evict_on_calloc.done = 0;
+}
+
 /* Linked with --wrap=malloc too: while armed, the reverse map's pool
  * growing (a segment's malloc) first drops drop_on_grow.pa, a parked clean
  * copy, as reclaim for the pager's heap would. */
@@ -261,10 +271,7 @@ static void test_fork_chunk_reclaims(void **state)
 	assert_int_equal(vm_region_add(p, VA, VA + (PV_CHUNK + 2) * PG, RW, VM_ANON, NULL), 0);
 	for (int k = 0; k < 4; k++)
 		swap_fake_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
-	evict_on_calloc.s = p;
-	evict_on_calloc.va[0] = VA;
-	evict_on_calloc.va[1] = VA + PV_CHUNK * PG;
-	evict_on_calloc.n = 2, evict_on_calloc.done = 0;
+	evict_on_callocs(p, 2, VA, VA + PV_CHUNK * PG);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
 	evict_on_calloc.n = 0;
@@ -306,10 +313,7 @@ static void split_chunk_reclaims(enum vm_region_kind kind, uint64_t base)
 	swap_fake_fill(p, base + PG, 10);
 	swap_fake_fill(p, base + 2 * PG, 20);
 	swap_fake_fill(p, far, 30);
-	evict_on_calloc.s = p;
-	evict_on_calloc.va[0] = base + PG;
-	evict_on_calloc.va[1] = base + 2 * PG;
-	evict_on_calloc.n = 2, evict_on_calloc.done = 0;
+	evict_on_callocs(p, 2, base + PG, base + 2 * PG);
 	assert_int_equal(vm_unmap_range(p, base, base + PG), 0);
 	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
 	evict_on_calloc.n = 0;
@@ -348,9 +352,7 @@ static void test_shared_fork_chunk_reclaims(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
 	swap_fake_fill(p, SH, 80);
-	evict_on_calloc.s = p;
-	evict_on_calloc.va[0] = SH;
-	evict_on_calloc.n = 1, evict_on_calloc.done = 0;
+	evict_on_callocs(p, 1, SH, 0);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(evict_on_calloc.done, 1);
 	evict_on_calloc.n = 0;
@@ -444,9 +446,7 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	swap_out(vm_lookup(p, SH), 0);
 	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
-	evict_on_calloc.s = p;
-	evict_on_calloc.va[0] = SH;
-	evict_on_calloc.n = 1, evict_on_calloc.done = 0;
+	evict_on_callocs(p, 1, SH, 0);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(evict_on_calloc.done, 1);
 	evict_on_calloc.n = 0;
