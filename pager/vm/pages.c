@@ -116,10 +116,31 @@ __attribute__((noinline, cold)) static unsigned in_first_chunk(const uint64_t *i
 	return n;
 }
 
+/* A run from idx[0]'s chunk (reserved) into the next: the next one
+ * reserved, with the first held meanwhile and until the run's entries are
+ * set (pv_hold: it exists, nothing to make). Making the next may reclaim,
+ * which may clear the first's other entries (a program-text page dropped,
+ * a discarded one) and so free it: setting the run's entries there would
+ * make it again, after the frames are mapped, and an entry whose chunk
+ * could not be had then would be lost. Without room for the next chunk
+ * the run is cut to the first's pages. The hold. Out of line: runs
+ * within one chunk are the most. */
+__attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct pagevec *v,
+								     const uint64_t *idx,
+								     unsigned *n)
+{
+	struct pv_chunk *c = pv_hold(v, idx[0]);
+
+	if (pv_reserve(v, idx[*n - 1]) < 0)
+		*n = in_first_chunk(idx, *n);
+	return c;
+}
+
 /* idx[] rises and a run is shorter than a chunk: the chunks of its first
- * and last pages are all it touches. Without room for the last page's
- * chunk the run ends with the first's: idx[0] (the faulting page) needs
- * only its own, and the pages after it were only fault-around's. Each
+ * and last pages are all it touches (reserve_next). Without room for the
+ * last page's chunk the run ends with the first's: idx[0] (the faulting
+ * page) needs only its own, and the pages after it were only
+ * fault-around's. Each
  * page as how[m] says (how_entry), or as how 0 without how[]: inline in
  * both callers, so that first touch's run (none) computes no how. */
 static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
@@ -129,6 +150,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	struct map_entry e[VM_RUN_MAX];
 	struct frame *f[VM_RUN_MAX];	/* looked up once, for both */
 	uint32_t ent[VM_RUN_MAX];
+	struct pv_chunk *held = NULL;
 	unsigned k, perm;
 
 	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
@@ -141,8 +163,8 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	}
 	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0)
 		return 0;
-	if (pv_reserve(&r->pages, idx[n - 1]) < 0)
-		n = in_first_chunk(idx, n);
+	if (idx[n - 1] / PV_CHUNK != idx[0] / PV_CHUNK)
+		held = reserve_next(&r->pages, idx, &n);
 	for (k = 0; k < n; k++) {
 		f[k] = frame_desc(pa[k]);
 		ent[k] = how_entry(r, pa[k], f[k], how ? how[k] : 0, &perm);
@@ -151,6 +173,8 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 	k = mmu_map_run(s->as, e, n);
 	rmap_add_run(s, e, f, k, r->kind == VM_IMAGE);
 	pv_set_run(&r->pages, idx, ent, k);
+	if (held)
+		pv_unhold(&r->pages, held);
 	if (k < n)
 		unreserve_unmapped(r, idx, k, n);
 	return k;

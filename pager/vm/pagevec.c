@@ -377,15 +377,25 @@ void pv_truncate(struct pagevec *v, uint64_t n)
 		pv_set(v, i, 0);
 }
 
+/* Every chunk the tail needs is made before any entry is copied: making
+ * one may reclaim (base/heap_alloc.h), which may evict or drop v's pages
+ * (a frame freed, its entry a slot or 0); an entry copied before that
+ * would name the freed frame. While the chunks are made v alone holds the
+ * entries, so the copy reads them as reclaim left them, and allocates
+ * nothing; a chunk reserved for an entry reclaim cleared goes. */
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail)
 {
 	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX;
 	     i = pv_next(v, i + 1, UINT64_MAX)) {
-		if (pv_set(tail, i - at, pv_get(v, i)) < 0) {
+		if (pv_reserve(tail, i - at) < 0) {
 			pv_free(tail);
 			return -1;
 		}
 	}
+	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX;
+	     i = pv_next(v, i + 1, UINT64_MAX))
+		pv_set(tail, i - at, pv_get(v, i));	/* reserved: cannot fail */
+	drop_emptied(tail);
 	pv_truncate(v, at);
 	return 0;
 }

@@ -91,7 +91,9 @@ uint64_t pv_count(const struct pagevec *v, uint64_t from, uint64_t to);
 /* Entries from n on become 0. */
 void pv_truncate(struct pagevec *v, uint64_t n);
 /* Move the entries from `at` on into empty *tail, renumbered from 0; 0, or
- * -1 if memory is short (nothing moved). */
+ * -1 if memory is short (nothing moved). Memory for the tail may reclaim,
+ * which may change v's entries meanwhile: what moves is v's entries as they
+ * are once the tail has all its memory. */
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail);
 /* Every entry becomes 0 and the memory goes. */
 void pv_free(struct pagevec *v);

@@ -193,7 +193,10 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 }
 
 /* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
- * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. */
+ * new region after it the tail and its pages. 0 or VM_FAULT_NOMEM. The
+ * tail's memory may reclaim (base/heap_alloc.h) while r, still whole and
+ * in s's list, is the only holder of its pages: pv_split moves them only
+ * once the tail's page array has all it needs. */
 static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
 {
 	struct vm_region *t = room_for_region(s) ? heap_malloc(sizeof(*t)) : NULL;
@@ -214,6 +217,20 @@ static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t 
 	return 0;
 }
 
+/* The region with page-aligned va strictly inside it, if any, cut in two
+ * there; 0 or VM_FAULT_NOMEM. */
+static int cut_at(struct vm_space *s, uint64_t va)
+{
+	struct vm_region *r = vm_region_find(s, va);
+
+	if (!r || r->start == va)
+		return 0;
+	return region_split(s, r, (va - r->start) / VM_PAGE);
+}
+
+/* Both ends are cut before any region goes: a cut refused (memory short)
+ * then fails the call with every page still there, not part of the range
+ * unmapped (the first cut, if made, stays: the same pages in two regions). */
 int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end)
 {
 	struct vm_region *r, *next;
@@ -222,20 +239,14 @@ int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end)
 	end = (end + VM_PAGE - 1) & ~(VM_PAGE - 1);
 	if (end < start)
 		return -1;
+	if (start == end)
+		return 0;
+	if (cut_at(s, start) < 0 || cut_at(s, end) < 0)
+		return VM_FAULT_NOMEM;
 	for (r = s->regions; r && r->start < end; r = next) {
 		next = r->next;
-		if (r->end <= start)
-			continue;
-		if (r->start < start) {
-			if (region_split(s, r, (start - r->start) / VM_PAGE) < 0)
-				return VM_FAULT_NOMEM;
-			next = r->next;	/* the tail, which starts at start */
-			continue;
-		}
-		if (r->end > end && region_split(s, r, (end - r->start) / VM_PAGE) < 0)
-			return VM_FAULT_NOMEM;
-		next = r->next;
-		vm_region_remove(s, r);
+		if (r->start >= start)	/* and so r->end <= end: cut above */
+			vm_region_remove(s, r);
 	}
 	return 0;
 }

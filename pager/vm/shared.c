@@ -266,14 +266,28 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 	return 0;
 }
 
+/* The object's frame at page j that a fork maps in the child: none for
+ * a swapped page, or for a frame a write-out holds that no fault has kept
+ * (object_frame_in). */
+static uint64_t fork_frame(const struct vm_object *o, uint64_t j)
+{
+	uint64_t pa = entry_frame(pv_get(&o->pages, j));
+
+	return pa && !object_frame_in(pa) ? pa : 0;
+}
+
 /* The child refers to the same object and maps every page it has in
  * memory (a swapped one comes back on the first sharer's fault), but for
- * a frame a write-out holds that no fault has kept (object_frame_in):
- * the child's first access finds it as a new sharer's does
- * (shared_page_in), brings back any mapping still out and keeps it. So
- * no failure partway can leave one mapping of an unmapped frame in the
- * page tables, and a frame the child uses is not evicted by a write-out
- * that never saw the use. */
+ * a frame a write-out holds that no fault has kept (fork_frame): the
+ * child's first access finds it as a new sharer's does (shared_page_in),
+ * brings back any mapping still out and keeps it. So no failure partway
+ * can leave one mapping of an unmapped frame in the page tables, and a
+ * frame the child uses is not evicted by a write-out that never saw the
+ * use. What a mapping takes (its reverse-map entry, the child's chunk) is
+ * made before the page is looked at, as private_fork's fork_chunk does:
+ * making it may reclaim (base/heap_alloc.h), which may evict the page
+ * (its frame freed, the object's entry a slot). A chunk reserved for a
+ * page that is then not mapped goes (pv_unreserve). */
 static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 		       struct vm_region *c)
 {
@@ -283,12 +297,21 @@ static int shared_fork(struct vm_space *ps, struct vm_region *p, struct vm_space
 	c->space = cs;
 	o->refs++;	/* first: c already points at o */
 	vm_object_join(c, p);
-	uint64_t end = region_reach_end(c);
+	uint64_t end = region_reach_end(c), pa;
 
+	if (rmap_reserve(pv_count(&o->pages, c->pgoff, end)) < 0)
+		return VM_FAULT_NOMEM;
 	for (uint64_t j = pv_next(&o->pages, c->pgoff, end); j < end;
 	     j = pv_next(&o->pages, j + 1, end)) {
-		uint64_t pa = entry_frame(pv_get(&o->pages, j));
-		if (pa && !object_frame_in(pa) && vm_page_map(cs, c, j - c->pgoff, pa, 0) < 0)
+		uint64_t i = j - c->pgoff;
+
+		if (!fork_frame(o, j))
+			continue;
+		if (pv_reserve(&c->pages, i) < 0)
+			return VM_FAULT_NOMEM;
+		if (!(pa = fork_frame(o, j)))	/* making the chunk reclaimed it */
+			pv_unreserve(&c->pages, i);
+		else if (vm_page_map(cs, c, i, pa, VM_MAP_RESERVED) < 0)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;

@@ -1,9 +1,11 @@
 /*
  * Host tests for the pager's VM core in one address space: demand-zero and
- * image fills, bad accesses, the stack's guard, unmapping and resizing
- * regions, placing them, fault-around, running out of frames, a pinned
- * space's marks, and the consistency checker catching broken back-links.
- * vm_check runs after every step (fake_check).
+ * image fills, bad accesses, the stack's guard, unmapping (an unmap whose
+ * second cut is refused unmaps nothing) and resizing regions, placing them,
+ * fault-around (a run into a new chunk whose making reclaims the first
+ * chunk's pages), running out of frames, a pinned space's marks, and the
+ * consistency checker catching broken back-links. vm_check runs after
+ * every step (fake_check).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,18 +55,29 @@ static void assert_zero_page(uint64_t pa)
 }
 
 /* Linked with --wrap=calloc: the code under test's calloc calls come
- * here, and the next calloc_fails of them fail as if memory were short. */
+ * here; after the next calloc_skip of them, the next calloc_fails fail as
+ * if memory were short. */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
-static int calloc_fails;
+static int calloc_skip, calloc_fails;
+/* Called (once: cleared first) by the next calloc before it allocates, as
+ * reclaim for the pager's heap would run there (base/heap_alloc.h); what
+ * it arms is for the calls after. */
+static void (*calloc_hook)(void);
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	if (calloc_fails > 0) {
-		calloc_fails--;
-		return NULL;
-	}
-	return __real_calloc(n, size);
+	void (*hook)(void) = calloc_hook;
+	int fail = 0;
+
+	if (calloc_skip > 0)
+		calloc_skip--;
+	else if (calloc_fails > 0)
+		calloc_fails--, fail = 1;
+	calloc_hook = NULL;
+	if (hook)
+		hook();
+	return fail ? NULL : __real_calloc(n, size);
 }
 
 static void destroy_all(struct vm_space *s, uint64_t free0)
@@ -330,6 +343,39 @@ static void test_region_found_again(void **state)
 	fake_fault(s, 0x21008, VM_R, VM_FAULT_MAPPED);
 	fake_fault(s, 0x28000, VM_R, VM_FAULT_NOREGION);	/* end is exclusive */
 	fake_check();
+	destroy_all(s, free0);
+}
+
+/* An unmap from the middle of one region to the middle of the next cuts
+ * both before anything goes: with the second cut refused (the new
+ * region's page-array chunk cannot be had) the call fails and every page
+ * stays; asked again, it unmaps the range and no more. */
+static void test_unmap_range_cut_refused(void **state)
+{
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+	struct vm_space_info info;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, 0x14000, 0x18000, RW, VM_ANON, NULL), 0);
+	touch(s, 0x10000, 0x18000);
+	calloc_skip = 1, calloc_fails = 1;	/* the first cut's chunk, then the second's */
+	assert_int_equal(vm_unmap_range(s, 0x12000, 0x16000), VM_FAULT_NOMEM);
+	assert_int_equal(calloc_fails, 0);	/* the second cut asked */
+	fake_check();
+	assert_int_equal(frames_free(), free0 - 8);
+	for (uint64_t va = 0x10000; va < 0x18000; va += PG)
+		assert_int_equal(fake_peek(s, va + 5), (va - 0x10000) / PG);
+	assert_int_equal(vm_unmap_range(s, 0x12000, 0x16000), 0);
+	fake_check();
+	vm_space_info(s, &info);
+	assert_int_equal(info.resident, 4);
+	assert_int_equal(frames_free(), free0 - 4);
+	for (uint64_t va = 0x12000; va < 0x16000; va += PG)
+		fake_fault(s, va, VM_R, VM_FAULT_NOREGION);
+	assert_int_equal(fake_peek(s, 0x11005), 1);
+	assert_int_equal(fake_peek(s, 0x16005), 6);
 	destroy_all(s, free0);
 }
 
@@ -615,6 +661,47 @@ static void test_refused_leaves_no_chunk(void **state)
 	destroy_all(s, free0);
 }
 
+/* calloc_hook: reclaim drops every page of the unlocked (discardable)
+ * regions, and the next allocation after this one fails. */
+static void discard_all(void)
+{
+	vm_discard_some(FAKE_FRAMES);
+	calloc_fails = 1;
+}
+
+/* A fault-around run into the next chunk makes that chunk, which may
+ * reclaim; here reclaim discards the only pages of the first chunk (the
+ * region is unlocked), which would free it. The first chunk is kept for
+ * the run's entries: every page of the run is mapped and named, and
+ * nothing more is allocated. */
+static void test_faultaround_chunk_reclaims(void **state)
+{
+	const uint64_t a = 0x100000, end = a + 2 * PV_CHUNK * PG;
+	const uint64_t at = (PV_CHUNK - 2) * PG;	/* runs to PV_CHUNK + 2 */
+	uint64_t free0 = frames_free();
+	struct vm_space *s = fake_space(AS);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, a, end, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_discard_unlock(s, a, end), 0);
+	fake_fault(s, a + at - 8 * PG, VM_W, VM_FAULT_MAPPED);	/* 5 pages, all in the first chunk */
+	assert_int_equal(frames_free(), free0 - 5);
+	calloc_hook = discard_all;
+	fake_fault(s, a + at, VM_R, VM_FAULT_MAPPED);
+	assert_null(calloc_hook);		/* the second chunk was made */
+	assert_int_equal(calloc_fails, 1);	/* and nothing else */
+	calloc_fails = 0;
+	fake_check();
+	assert_int_equal(vm_discard_lock(s, a, end), 1);
+	assert_int_equal(frames_free(), free0 - 5);
+	for (uint64_t i = 0; i < 5; i++) {
+		assert_int_equal(fake_pa(AS, a + at - (8 - i) * PG, NULL), 0);
+		assert_int_not_equal(fake_pa(AS, a + at + i * PG, NULL), 0);
+		assert_int_equal(vm_lookup(s, a + at + i * PG), fake_pa(AS, a + at + i * PG, NULL));
+	}
+	destroy_all(s, free0);
+}
+
 static void test_nomem(void **state)
 {
 	uint64_t hog[FAKE_FRAMES], free0 = frames_free(), n = 0, pa;
@@ -836,12 +923,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_image_fill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_region_found_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_range_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_range_cut_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_rmap, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultaround_chunk, setup_fa4, teardown),
+		cmocka_unit_test_setup_teardown(test_faultaround_chunk_reclaims, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_leaves_no_chunk, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem, setup_fa4, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_map, setup, teardown),

@@ -2,8 +2,9 @@
  * Host tests for swapped pages in the pager's VM core: evicting a private
  * page, a page shared after fork and a shared object's page, and faulting
  * each back; write protection during write-out; fork, unmap and exit with
- * swapped entries, and a fork whose child's page array reclaims (a calloc
- * wrapper evicts) and a swap-in whose reverse-map entry reclaims (a malloc
+ * swapped entries; a fork (private or shared) whose child's page array
+ * reclaims and a region cut whose new page array reclaims (a calloc
+ * wrapper evicts), and a swap-in whose reverse-map entry reclaims (a malloc
  * wrapper drops a parked frame); reclaim when frames run out; pinned spaces; read
  * errors; the checker catching broken swap entries; swapped pages in the
  * footprint the OOM killer reads. The swap device is a fake: a table of
@@ -54,6 +55,16 @@ void *__wrap_calloc(size_t n, size_t size)
 		evict_on_calloc.busy = 0;
 	}
 	return __real_calloc(n, size);
+}
+
+/* Arm evict_on_calloc: the next n callocs (n <= 2) evict s's pages at
+ * va0, then va1. */
+static void evict_on_callocs(struct vm_space *s, int n, uint64_t va0, uint64_t va1)
+{
+	evict_on_calloc.s = s;
+	evict_on_calloc.va[0] = va0;
+	evict_on_calloc.va[1] = va1;
+	evict_on_calloc.n = n, evict_on_calloc.done = 0;
 }
 
 /* Linked with --wrap=malloc too: while armed, the reverse map's pool
@@ -260,10 +271,7 @@ static void test_fork_chunk_reclaims(void **state)
 	assert_int_equal(vm_region_add(p, VA, VA + (PV_CHUNK + 2) * PG, RW, VM_ANON, NULL), 0);
 	for (int k = 0; k < 4; k++)
 		swap_fake_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
-	evict_on_calloc.s = p;
-	evict_on_calloc.va[0] = VA;
-	evict_on_calloc.va[1] = VA + PV_CHUNK * PG;
-	evict_on_calloc.n = 2, evict_on_calloc.done = 0;
+	evict_on_callocs(p, 2, VA, VA + PV_CHUNK * PG);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
 	evict_on_calloc.n = 0;
@@ -284,6 +292,76 @@ static void test_fork_chunk_reclaims(void **state)
 		swap_fake_expect_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
 		swap_fake_expect_fill(c, VA + at[k] * PG, (uint8_t)(10 * k + 15));
 	}
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* Cutting a region of kind at base in two (a munmap of its first page)
+ * gives the new region the pages after the cut in page-array chunks of its
+ * own, and making each may reclaim: the calloc wrapper evicts pages 1 and
+ * 2 as the chunks are made. The new region names their slots (a private
+ * region; a shared one's object does) rather than the frames reclaim
+ * freed, and every page reads back. */
+static void split_chunk_reclaims(enum vm_region_kind kind, uint64_t base)
+{
+	const uint64_t far = base + (PV_CHUNK + 1) * PG;	/* in the new region's second chunk */
+	struct vm_space *p = fake_space(1);
+	uint64_t free0 = frames_free(), evictions = vmstat_get(VMSTAT_EVICTIONS);
+
+	assert_int_equal(vm_region_add(p, base, base + (PV_CHUNK + 3) * PG, RW, kind, NULL), 0);
+	swap_fake_fill(p, base + PG, 10);
+	swap_fake_fill(p, base + 2 * PG, 20);
+	swap_fake_fill(p, far, 30);
+	evict_on_callocs(p, 2, base + PG, base + 2 * PG);
+	assert_int_equal(vm_unmap_range(p, base, base + PG), 0);
+	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
+	evict_on_calloc.n = 0;
+	check();
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), evictions + 2);
+	assert_int_equal(fake_pa(p->as, base + PG, NULL), 0);
+	assert_int_equal(fake_pa(p->as, base + 2 * PG, NULL), 0);
+	if (kind == VM_ANON) {
+		assert_int_not_equal(slot_at(p, base + PG), 0);
+		assert_int_not_equal(slot_at(p, base + 2 * PG), 0);
+	}
+	expect_back(p, base + PG, 10);
+	expect_back(p, base + 2 * PG, 20);
+	swap_fake_expect_fill(p, far, 30);
+	check();
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+static void test_split_chunk_reclaims(void **state)
+{
+	(void)state;
+	split_chunk_reclaims(VM_ANON, VA);
+	split_chunk_reclaims(VM_SHARED, SH);
+}
+
+/* A fork of a shared region maps the object's pages in the child, and
+ * making the child's page-array chunk reclaims (the calloc wrapper evicts
+ * the page) before the page is looked at: the child maps nothing rather
+ * than the frame reclaim freed, and both read the page back. */
+static void test_shared_fork_chunk_reclaims(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 80);
+	evict_on_callocs(p, 1, SH, 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(evict_on_calloc.done, 1);
+	evict_on_calloc.n = 0;
+	check();
+	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
+	assert_int_equal(fake_pa(c->as, SH, NULL), 0);
+	expect_back(c, SH, 80);
+	expect_back(p, SH, 80);
+	check();
 	destroy(c);
 	destroy(p);
 	assert_int_equal(frames_free(), free0);
@@ -368,9 +446,7 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	swap_out(vm_lookup(p, SH), 0);
 	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
-	evict_on_calloc.s = p;
-	evict_on_calloc.va[0] = SH;
-	evict_on_calloc.n = 1, evict_on_calloc.done = 0;
+	evict_on_callocs(p, 1, SH, 0);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(evict_on_calloc.done, 1);
 	evict_on_calloc.n = 0;
@@ -2873,6 +2949,8 @@ int main(void)
 		TEST(test_evict_private),
 		TEST(test_evict_after_fork),
 		TEST(test_fork_chunk_reclaims),
+		TEST(test_split_chunk_reclaims),
+		TEST(test_shared_fork_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
 		TEST(test_shared_read_sharer_ends),
