@@ -86,6 +86,7 @@ enum vmstat_item {
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */
+	VMSTAT_DISCARD_LOOKS,		/* unlocked pages vm_discard_some looked at */
 	VMSTAT_ITEMS
 };
 

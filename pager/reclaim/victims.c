@@ -63,6 +63,7 @@ struct harvest_batch {
 	uint64_t pa[LOOK_MAX];	/* which frame each entry maps */
 	size_t n;
 	uint64_t current;	/* the frame whose mappings are collected */
+	int overflow;		/* a mapping of it found no room */
 };
 #define LOOKS_ALIGN PLACED_ALIGN(sizeof(struct harvest_batch))
 PLACED_SPACE(looks_space, struct harvest_batch, LOOKS_ALIGN, 1);
@@ -73,8 +74,10 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
 {
 	struct harvest_batch *b = ctx;
 
-	if (b->n >= LOOK_MAX)
+	if (b->n >= LOOK_MAX) {
+		b->overflow = 1;
 		return;
+	}
 	b->pa[b->n] = b->current;
 	b->e[b->n++] = (struct harvest_entry){ (uint32_t)vm_space_as(s),
 					       HARVEST_ACCESSED | HARVEST_DIRTY, va };
@@ -85,6 +88,7 @@ static void collect(void *ctx, struct vm_space *s, uint64_t va)
 static void collect_mappings(struct harvest_batch *b, uint32_t i)
 {
 	b->current = pa_of(i);
+	b->overflow = 0;
 	vm_rmap_each_of(frame_desc_at(i), b->current, collect, b);
 }
 
@@ -121,7 +125,11 @@ static void expire_ahead(void)
 
 /* Harvest frames f[0..n) (those with mappings that fit in one call, and
  * with no answer kept; after the first, unless all, only frames that may
- * be evicted) and keep each one's answer in kept[]. */
+ * be evicted) and keep each one's answer in kept[]. A look that cannot be
+ * made reads as a reference, never as idle (a hot page would be evicted
+ * again and again): a frame with more mappings than one call checks (more
+ * than there are processes today), and every frame of a harvest that
+ * failed, as seal.c keeps no copy it could not check. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	struct harvest_batch *b = placed(looks_space, LOOKS_ALIGN);
@@ -144,12 +152,22 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 			b->n = before;	/* its mappings did not all fit: next time */
 			break;
 		}
+		if (b->overflow) {
+			b->n = before;	/* they never will */
+			kp[i] = KEPT_USED;
+			continue;
+		}
 		kp[i] = KEPT_IDLE;
 		ahead[an++] = i;
 	}
 	ahead_n = an;
-	if ((bn = b->n) == 0 || vm_harvest(b->e, b->pa, bn) < 0)
+	if ((bn = b->n) == 0)
 		return;
+	if (vm_harvest(b->e, b->pa, bn) < 0) {
+		for (size_t k = 0; k < bn; k++)
+			kp[index_of(b->pa[k])] = KEPT_USED;
+		return;
+	}
 	for (size_t k = 0; k < bn; k++)
 		if (b->e[k].bits & HARVEST_ACCESSED)
 			kp[index_of(b->pa[k])] = KEPT_USED;

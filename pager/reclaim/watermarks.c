@@ -100,12 +100,16 @@ void watermarks_set(void)
 
 /* Between the minimum and the start mark: frames reading ahead may take
  * without bringing faults to reclaim (at most twice the minimum, seed's
- * margin, where the marks are far apart). */
+ * margin, where the marks are far apart). Never below one request's
+ * frames above the reserve: with no minimum (seed, free_min=0) faults
+ * reclaim only at the reserve, and reading ahead must stop short of it. */
 uint64_t watermarks_read_ahead_floor(void)
 {
 	uint64_t mid = marks.min + (marks.start - marks.min) / 2;
+	uint64_t floor = mid < 2 * marks.min ? mid : 2 * marks.min;
+	uint64_t least = frames_reserve() + FREE_FLOOR;
 
-	return mid < 2 * marks.min ? mid : 2 * marks.min;
+	return floor > least ? floor : least;
 }
 
 uint64_t watermarks_shortfall(void)

@@ -4,6 +4,7 @@
  * any I/O (a dropped page is absent: it reads as zeros if touched); the
  * owner locks the region again and learns whether anything went.
  */
+#include <stdint.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/swapcache.h"
@@ -59,33 +60,83 @@ static int droppable(const struct vm_region *r, uint64_t i)
 	return pa && !swapcache_busy(pa) && vm_frame_alone(pa);
 }
 
-static size_t drop_from(struct vm_space *s, struct vm_region *r, size_t want)
-{
-	size_t freed = 0;
+/*
+ * One call's walk: it looks at no more than `looks` pages (a budget, as
+ * the policies' max_looks), and the next call resumes where it stopped
+ * (vm.discard_at): pages that cannot go (shared after fork, in the swap
+ * code's hands) would otherwise be looked at again on every reclaim call,
+ * all of them, before a single victim is asked for.
+ */
+struct discard_walk {
+	size_t want, freed, looks;
+};
 
-	for (uint64_t i = region_next(r, 0); i < region_pages(r) && freed < want;
-	     i = region_next(r, i + 1)) {
-		uint64_t before = frames_free();
-		if (!droppable(r, i))
-			continue;
-		vm_page_drop(s, r, i);
-		r->discarded = 1;
-		vmstat_count(VMSTAT_PGLAZYFREED);
-		freed += frames_free() > before;
-	}
-	return freed;
+/* Pages looked at per page wanted, and a floor for a small want: a walk
+ * over pages that can all go looks at exactly as many as it frees. */
+#define DISCARD_LOOKS_PER_PAGE 4
+#define DISCARD_LOOKS_MIN 64
+
+static int walk_done(const struct discard_walk *w)
+{
+	return w->freed >= w->want || w->looks == 0;
 }
 
+/* Drop what may go of s's unlocked pages at addresses [from, to) until the
+ * walk is done; the resume point follows the last page looked at. */
+static void drop_in(struct vm_space *s, uint64_t from, uint64_t to, struct discard_walk *w)
+{
+	for (struct vm_region *r = s->regions; r && r->start < to && !walk_done(w); r = r->next) {
+		uint64_t i, n;
+		if (!r->discardable || r->end <= from)
+			continue;
+		i = from > r->start ? (from - r->start) / VM_PAGE : 0;
+		n = ((to < r->end ? to : r->end) - r->start) / VM_PAGE;
+		for (i = region_next(r, i); i < n && !walk_done(w); i = region_next(r, i + 1)) {
+			uint64_t before = frames_free();
+			vmstat_count(VMSTAT_DISCARD_LOOKS);
+			w->looks--;
+			vm.discard_at = (struct vm_cursor){ s, r->start + (i + 1) * VM_PAGE };
+			if (!droppable(r, i))
+				continue;
+			vm_page_drop(s, r, i);
+			r->discarded = 1;
+			vmstat_count(VMSTAT_PGLAZYFREED);
+			w->freed += frames_free() > before;
+		}
+	}
+}
+
+/* The space after s on the list, the first after the last. */
+static struct vm_space *next_space(const struct vm_space *s)
+{
+	return s->next ? s->next : vm.spaces;
+}
+
+/* Every unpinned space's unlocked pages once round from the resume point:
+ * the rest of its space, the spaces after it, then its space up to it. */
 size_t vm_discard_some(size_t want)
 {
-	size_t freed = 0;
+	struct discard_walk w = { want, 0, DISCARD_LOOKS_MIN };
+	struct vm_space *first = vm.discard_at.space ? vm.discard_at.space : vm.spaces;
+	uint64_t at = vm.discard_at.space ? vm.discard_at.va : 0;
+	struct vm_space *s = first;
 
-	for (struct vm_space *s = vm.spaces; s && freed < want; s = s->next) {
-		if (s->pinned)
-			continue;
-		for (struct vm_region *r = s->regions; r && freed < want; r = r->next)
-			if (r->discardable)
-				freed += drop_from(s, r, want - freed);
-	}
-	return freed;
+	if (!first || want == 0)
+		return 0;
+	w.looks += want < SIZE_MAX / DISCARD_LOOKS_PER_PAGE - DISCARD_LOOKS_MIN ?
+		want * DISCARD_LOOKS_PER_PAGE : SIZE_MAX - DISCARD_LOOKS_MIN;
+	do {
+		if (!s->pinned)
+			drop_in(s, s == first ? at : 0, UINT64_MAX, &w);
+		s = next_space(s);
+	} while (s != first && !walk_done(&w));
+	if (at > 0 && !first->pinned && !walk_done(&w))
+		drop_in(first, 0, at, &w);
+	return w.freed;
+}
+
+void vm_discard_forget(const struct vm_space *s)
+{
+	if (vm.discard_at.space == s)
+		vm.discard_at = (struct vm_cursor){ NULL, 0 };
 }

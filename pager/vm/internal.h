@@ -184,6 +184,12 @@ struct vm_state {
 	struct vm_swap_ops swap;
 	vm_reclaim_fn *reclaim;		/* vm_set_reclaim */
 	struct vm_space *spaces;	/* every live space */
+	/* Where vm_discard_some's next walk starts (discard.c): a space on
+	 * the list (forgotten as it goes) and an address in it, or none. */
+	struct vm_cursor {
+		struct vm_space *space;
+		uint64_t va;
+	} discard_at;
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
 };
 extern struct vm_state vm;
@@ -240,6 +246,9 @@ static inline uint64_t region_next(const struct vm_region *r, uint64_t i)
 
 /* state.c */
 void vm_note_bug(const char *why);
+
+/* discard.c: s is going; the next walk must not start there. */
+void vm_discard_forget(const struct vm_space *s);
 
 /* pages.c: page-level changes shared by fault, fork and unmap, and the VM
  * core's frames. vm_frame_alloc reclaims (through the hook) while none is

@@ -29,6 +29,7 @@ void vm_space_destroy(struct vm_space *s)
 		return;
 	while (s->regions)
 		vm_region_remove(s, s->regions);
+	vm_discard_forget(s);
 	if (s->prev)
 		s->prev->next = s->next;
 	else

@@ -376,6 +376,66 @@ static void test_shared_after_fork(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* Unlocked pages that cannot go (all shared after forks: the children
+ * inherit the unlocked region) are not looked at again on every call:
+ * each call looks at a bounded number of pages, and the walk goes on from
+ * where the last stopped, so another process's unlocked pages, last on
+ * the list of spaces, are reached all the same. */
+static void test_walk_bounded(void **state)
+{
+	enum { N = 300, WANT = 8, CALLS = 3 * N / WANT };
+	/* Far below the 3 * N the three spaces' pages come to, and above what
+	 * any budget proportional to want would look at. */
+	const uint64_t bound = 16 * WANT + 128;
+	struct vm_space *other = fake_space(4), *p = fake_space(1);
+	struct vm_space *c1 = fake_space(2), *c2 = fake_space(3);
+	uint64_t free0 = frames_free();
+	size_t freed = 0;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(vm_region_add(other, VA, VA + WANT * PG, RW, VM_ANON, NULL), 0);
+	fill_pages(other, VA, WANT, 1);
+	assert_int_equal(vm_region_add(p, VA, VA + N * PG, RW, VM_ANON, NULL), 0);
+	for (unsigned i = 0; i < N; i++)
+		fake_poke(p, VA + i * PG, (uint8_t)(i + 1));
+	assert_int_equal(vm_discard_unlock(p, VA, VA + N * PG), 0);
+	assert_int_equal(vm_fork(p, c1), 0);
+	assert_int_equal(vm_fork(p, c2), 0);
+	fake_check();
+	assert_int_equal(vm_mapcount(vm_lookup(p, VA)), 3);
+	/* Nothing of the shared region can go, and other's is still locked. */
+	for (int k = 0; k < 10; k++) {
+		uint64_t before = vmstat_get(VMSTAT_DISCARD_LOOKS);
+		assert_int_equal(vm_discard_some(WANT), 0);
+		assert_in_range(vmstat_get(VMSTAT_DISCARD_LOOKS) - before, 1, bound);
+	}
+	assert_int_equal(frames_free(), free0 - N - WANT);
+
+	assert_int_equal(vm_discard_unlock(other, VA, VA + WANT * PG), 0);
+	while (freed < WANT && calls++ < CALLS) {
+		uint64_t before = vmstat_get(VMSTAT_DISCARD_LOOKS);
+		freed += vm_discard_some(WANT);
+		assert_in_range(vmstat_get(VMSTAT_DISCARD_LOOKS) - before, 1, bound);
+	}
+	fake_check();
+	assert_int_equal(freed, WANT);
+	assert_int_equal(present(other, VA, WANT), 0);
+	assert_int_equal(frames_free(), free0 - N);
+	assert_int_equal(vm_discard_lock(other, VA, VA + WANT * PG), 1);
+	/* The shared pages are all still there, in each space. */
+	assert_int_equal(present(p, VA, N), N);
+	assert_int_equal(present(c1, VA, N), N);
+	assert_int_equal(fake_peek(c2, VA + (N - 1) * PG), (uint8_t)N);
+	assert_int_equal(vm_discard_lock(c1, VA, VA + N * PG), 0);
+	vm_space_destroy(c2);
+	vm_space_destroy(c1);
+	vm_space_destroy(p);
+	vm_space_destroy(other);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
 /* A page in the swap code's hands (being written out, or queued for it)
  * is left: the write would go on from a frame already freed. When the
  * swap code lets go, the page may go. */
@@ -700,6 +760,7 @@ int main(void)
 		TEST(test_discard_some_counts),
 		TEST(test_locked_untouched),
 		TEST(test_shared_after_fork),
+		TEST(test_walk_bounded),
 		TEST_SWAP(test_busy_skipped),
 		TEST(test_pinned_skipped),
 		TEST(test_fault_reclaims_unlocked),
