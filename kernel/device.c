@@ -43,12 +43,12 @@ static void probe(struct device *d)
 	d->device_id = regs[2];
 }
 
-static void notify_orphaned(struct object *o);
+static void drop_bindings(struct object *o);
 
 void device_init(const struct devtree_info *dt)
 {
 	arch_irq_init(dt->plic.base, dt->plic_ndev);
-	object_on_orphaned(OBJ_NOTIFY, notify_orphaned);
+	notify_on_orphaned(drop_bindings);
 	for (size_t i = 0; i < dt->nvirtio && ndevices < BOOTINFO_MAX_DEVICES; i++) {
 		struct device *d = &devices[ndevices++];
 		d->base = dt->virtio[i].base & ~(PAGE_SIZE - 1);
@@ -89,8 +89,9 @@ static void unbind(uint32_t irq)
 	irqs[irq] = (struct binding){ NULL, 0 };
 }
 
-/* No handle can wait on notification o any more: its interrupts go. */
-static void notify_orphaned(struct object *o)
+/* No handle can wait on notification o any more: its interrupts go
+ * (notify_on_orphaned). */
+static void drop_bindings(struct object *o)
 {
 	struct notify *n = (struct notify *)o;
 
