@@ -123,18 +123,20 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 {
 	const struct device *d = device_get(a[1]);
 	struct proc *p;
-	uint64_t va = a[2];
+	uint64_t va = a[2], off;
 
 	if (!(p = root_target(t, a[0])))
 		return -ERR_BADF;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va + d->size > USER_TOP)
 		return -ERR_INVAL;
-	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
+	for (off = 0; off < d->size; off += PAGE_SIZE)
 		if (arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W) < 0)
-			return -ERR_NOMEM;
+			break;
+	/* A map that stopped for a page table may have replaced leaves on its
+	 * way: no translation of the frames they held may stay cached. */
 	usercopy_forget(p);
 	arch_tlb_flush();
-	return (int64_t)(d->size / PAGE_SIZE);
+	return off < d->size ? -ERR_NOMEM : (int64_t)(d->size / PAGE_SIZE);
 }
 
 /* (irq, notify handle, bits): deliver irq as those bits. */
