@@ -134,9 +134,14 @@ static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size
 		thread_wake(to, 0);
 		return 0;
 	}
-	if (user_miss.proc == to->proc && stash(to, va, src, len, h, passed, call) == 0 &&
-	    ask_pager(to, user_miss.va))
-		return 0;
+	if (user_miss.proc == to->proc) {
+		int kept = stash(to, va, src, len, h, passed, call);
+
+		if (kept < 0)
+			r = kept;	/* the pool's shortage, not a bad address */
+		else if (ask_pager(to, user_miss.va))
+			return 0;
+	}
 	give_up(to, r, h, passed, call);
 	return r;
 }

@@ -43,12 +43,12 @@ static void probe(struct device *d)
 	d->device_id = regs[2];
 }
 
-static void notify_orphaned(struct object *o);
+static void drop_bindings(struct object *o);
 
 void device_init(const struct devtree_info *dt)
 {
 	arch_irq_init(dt->plic.base, dt->plic_ndev);
-	object_on_orphaned(OBJ_NOTIFY, notify_orphaned);
+	notify_on_orphaned(drop_bindings);
 	for (size_t i = 0; i < dt->nvirtio && ndevices < BOOTINFO_MAX_DEVICES; i++) {
 		struct device *d = &devices[ndevices++];
 		d->base = dt->virtio[i].base & ~(PAGE_SIZE - 1);
@@ -89,8 +89,9 @@ static void unbind(uint32_t irq)
 	irqs[irq] = (struct binding){ NULL, 0 };
 }
 
-/* No handle can wait on notification o any more: its interrupts go. */
-static void notify_orphaned(struct object *o)
+/* No handle can wait on notification o any more: its interrupts go
+ * (notify_on_orphaned). */
+static void drop_bindings(struct object *o)
 {
 	struct notify *n = (struct notify *)o;
 
@@ -122,18 +123,20 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 {
 	const struct device *d = device_get(a[1]);
 	struct proc *p;
-	uint64_t va = a[2];
+	uint64_t va = a[2], off;
 
 	if (!(p = root_target(t, a[0])))
 		return -ERR_BADF;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va + d->size > USER_TOP)
 		return -ERR_INVAL;
-	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
+	for (off = 0; off < d->size; off += PAGE_SIZE)
 		if (arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W) < 0)
-			return -ERR_NOMEM;
+			break;
+	/* A map that stopped for a page table may have replaced leaves on its
+	 * way: no translation of the frames they held may stay cached. */
 	usercopy_forget(p);
 	arch_tlb_flush();
-	return (int64_t)(d->size / PAGE_SIZE);
+	return off < d->size ? -ERR_NOMEM : (int64_t)(d->size / PAGE_SIZE);
 }
 
 /* (irq, notify handle, bits): deliver irq as those bits. */

@@ -2,8 +2,8 @@
  * Per-process handle tables. A handle holds one reference on its object and
  * counts in the object's `handles` (and `receivers` if it may receive);
  * when the last handle that may receive closes, the object is told
- * (object_orphaned), so an endpoint fails its senders and a notification
- * drops its interrupt bindings.
+ * (object_orphaned), so an endpoint fails the threads queued on it and a
+ * notification the thread waiting on it (and drops its interrupt bindings).
  */
 #include "handle.h"
 #include "proc.h"

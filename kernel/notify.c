@@ -27,23 +27,54 @@ struct notify *notify_create(void)
 	return n;
 }
 
+/* What else goes with a notification's last receiving handle: device.c's
+ * hook, its interrupt bindings (device.c is above this file). */
+static object_fn *drop_interrupts;
+
+void notify_on_orphaned(object_fn *fn)
+{
+	drop_interrupts = fn;
+}
+
+/* n's waiter, if it has one, leaves its wait with result r. */
+static void wake_waiter(struct notify *n, int64_t r)
+{
+	struct thread *w = n->waiter;
+
+	if (!w)
+		return;
+	n->waiter = NULL;
+	w->blocked_notify = NULL;
+	thread_wake(w, r);
+}
+
+/* The last handle that may wait on n closed (another thread of the
+ * waiter's process closed it): every signal is -ERR_PIPE from now on, so a
+ * thread still waiting would wait for ever. It fails as an endpoint's
+ * receivers do. */
+static void notify_orphaned(struct object *o)
+{
+	struct notify *n = (struct notify *)o;
+
+	wake_waiter(n, -ERR_PIPE);
+	if (drop_interrupts)
+		drop_interrupts(o);
+}
+
 static void notify_free(struct object *o)
 {
 	struct notify *n = (struct notify *)o;
 
 	if (n->bound)
 		n->bound->bound = NULL;	/* cannot happen: the binding holds a ref */
-	/* The last handle went while someone waited (another thread closed it). */
-	if (n->waiter) {
-		n->waiter->blocked_notify = NULL;
-		thread_wake(n->waiter, -ERR_BADF);
-	}
+	wake_waiter(n, -ERR_PIPE);	/* cannot happen: notify_orphaned woke it */
 	kcache_free(&notify_cache, n);
 }
 
 void notify_init(void)
 {
 	object_on_free(OBJ_NOTIFY, notify_free);
+	object_on_orphaned(OBJ_NOTIFY, notify_orphaned);
 }
 
 void notify_message(struct msg *k, uint64_t bits)
@@ -68,23 +99,22 @@ static void give_bound(struct thread *t, uint64_t bits)
 
 void notify_signal(struct notify *n, uint64_t bits)
 {
-	struct thread *w = n->waiter;
+	int64_t taken;
 
 	n->bits |= bits & NOTIFY_BITS_MASK;
 	if (!n->bits)
 		return;
-	if (!w && n->bound && n->bound->state == T_RECV) {
+	if (!n->waiter && n->bound && n->bound->state == T_RECV) {
 		/* The bound thread waits for a message: this is one. */
 		give_bound(n->bound, n->bits);
 		n->bits = 0;
 		return;
 	}
-	if (!w)
+	if (!n->waiter)
 		return;
-	n->waiter = NULL;
-	w->blocked_notify = NULL;
-	thread_wake(w, (int64_t)n->bits);
+	taken = (int64_t)n->bits;
 	n->bits = 0;
+	wake_waiter(n, taken);
 }
 
 /* The notification h names, if t may use it for `need`. */

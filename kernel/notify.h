@@ -20,8 +20,11 @@ struct notify {
 	struct thread *bound;		/* its recv also wakes for these bits */
 };
 
-/* At boot: how a notification is freed (object_on_free). */
+/* At boot: how a notification is freed and orphaned (object.h). */
 void notify_init(void);
+/* At boot: what else goes when a notification's last handle that may wait
+ * on it closes (device.c's interrupt bindings); its waiter fails here. */
+void notify_on_orphaned(object_fn *fn);
 struct notify *notify_create(void);
 void notify_signal(struct notify *n, uint64_t bits);
 /* Notifications alive now (SYS_KERNEL_INFO). */

@@ -5,7 +5,9 @@
  * interrupt is acknowledged (arch_irq_complete, counted here) only when
  * both calls' checks pass, and once: a queued sender whose message cannot
  * be read fails its own call, not the receive; a receive that blocked
- * takes its message in registers.
+ * takes its message in registers. And a notification's waiter fails once
+ * its last handle that may wait closes, its interrupt unbound; a device
+ * window's map that fails part way forgets the cached translations.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,7 +67,8 @@ static int setup(void **state)
 
 static int dev_teardown(void **state)
 {
-	unbind(IRQ);
+	if (irqs[IRQ].n)
+		unbind(IRQ);
 	notify_unbind(&drv);
 	tq_remove(&drv);
 	tq_remove(&sender);
@@ -199,6 +202,60 @@ static void test_blocked_gets_regs(void **state)
 	assert_int_equal(completed, 1);
 }
 
+/* The driver waits on its notification, of which another handle may only
+ * signal; the last handle that may wait on it closes. The wait fails
+ * (-ERR_PIPE) instead of lasting for ever, as every signal does from
+ * then on, and the interrupt is unbound. */
+static void test_waiter_orphaned(void **state)
+{
+	int copy = handle_install(&procs[1], procs[0].handles[NOTE].obj, RIGHT_SEND);
+
+	(void)state;
+	assert_true(copy >= 0);
+	assert_int_equal(sys_notify_wait(&drv, (const uint64_t[]){ NOTE }), SYSCALL_BLOCKED);
+	assert_int_equal(drv.state, T_NOTIFY);
+	assert_int_equal(handle_close(&procs[0], NOTE), 0);
+	assert_int_equal(drv.state, T_READY);
+	assert_int_equal((int64_t)drv.regs.x[10], -ERR_PIPE);
+	assert_null(drv.blocked_notify);
+	assert_null(irqs[IRQ].n);
+	assert_int_equal(sys_notify_signal(&pager, (const uint64_t[]){ (uint64_t)copy, 1 }), -ERR_PIPE);
+}
+
+#define DEV_PA 0x10001000UL
+#define RAM_PA 0x80400000UL
+/* The last page of a 2 MiB range: the next needs another leaf table. */
+#define DEV_VA (0x40000000UL + (1UL << ARCH_PT_RANGE_SHIFT) - PAGE_SIZE)
+
+/* The pager maps a two-page device window into the driver over a page
+ * already mapped, and the second page needs a page table past the
+ * driver's limit: the map fails (-ERR_NOMEM) having replaced the first
+ * page's leaf, so the driver's cached translations are forgotten and the
+ * TLB flushed all the same (the old frame must not stay reachable). */
+static void test_device_map_fails_forgets(void **state)
+{
+	int self;
+
+	(void)state;
+	procs[0].obj = (struct object){ .type = OBJ_PROC, .refs = 1 };
+	procs[0].alive = 1;
+	self = handle_install(&procs[0], &procs[0].obj, RIGHTS_ALL);
+	assert_true(self >= 0);
+	devices[0] = (struct device){ .base = DEV_PA, .size = 2 * PAGE_SIZE };
+	ndevices = 1;
+	assert_int_equal(arch_pt_map(&procs[0].pt, DEV_VA, RAM_PA, MAP_R | MAP_W), 0);
+	procs[0].pt.limit = procs[0].pt.pages;
+	fake_forgotten = NULL;
+	fake_tlb_flushes = 0;
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, DEV_VA }),
+			 -ERR_NOMEM);
+	assert_int_equal(PTE_TO_PA(pte_of(0, DEV_VA)), DEV_PA);
+	assert_int_equal(pte_of(0, DEV_VA + PAGE_SIZE), 0);
+	assert_ptr_equal(fake_forgotten, &procs[0]);
+	assert_true(fake_tlb_flushes > 0);
+	ndevices = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +263,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_runs_again, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_sender_killed, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_gets_regs, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_waiter_orphaned, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_device_map_fails_forgets, setup, dev_teardown),
 	};
 
 	kernel_init();

@@ -2,7 +2,8 @@
  * What the kernel's files under host test call and the test does not
  * compile: the kernel pool (heap pages), the boot table, and user memory
  * (the test's own, with a page that can be marked unmapped or read-only,
- * a refused copy noted in user_miss as usercopy.c notes it);
+ * a refused copy noted in user_miss as usercopy.c notes it, a process
+ * whose cached translations are forgotten noted);
  * and the twin processes a test changes one way and the other (their PTEs
  * then compared). Included once, after the kernel files, by each
  * test_kernel_*.c.
@@ -23,7 +24,8 @@ void *kmem_page_alloc(void)
 }
 
 void kmem_page_free(void *page) { free(page); }
-void usercopy_forget(struct proc *p) { (void)p; }
+struct proc *fake_forgotten;	/* the last usercopy_forget's process */
+void usercopy_forget(struct proc *p) { fake_forgotten = p; }
 
 /* The page refused as the real usercopy.c refuses one (0: none): no
  * access at all, or no write. */

@@ -7,7 +7,8 @@
  * the receiver takes the next message or waits; a call whose delivery is
  * given up lets its caller go, and only then; a passed handle never
  * arrives with rights its sender lacks; a delivery whose fault no pager
- * thread can take ends no process.
+ * thread can take ends no process; one the kernel pool cannot keep fails
+ * with -ERR_NOMEM.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +75,7 @@ static int setup(void **state)
 	assert_int_equal(sys_recv_regs(&pager, (const uint64_t[]){ FAULT_EP, (uintptr_t)&pager_buf }),
 			 SYSCALL_BLOCKED);
 	fake_unmapped = fake_readonly = 0;
+	fake_refused_cache = NULL;
 	return 0;
 }
 
@@ -381,6 +383,27 @@ static void test_pager_buffer_bad(void **state)
 	assert_int_equal(pager_buf.w[0], (uintptr_t)&srv_buf);
 }
 
+/* The server's buffer's page is gone when y, a thread of its own process,
+ * sends to it, and the kernel pool cannot keep the message while the page
+ * is brought: the receive and the send fail with -ERR_NOMEM, the pool's
+ * shortage. Not -ERR_FAULT: that says a bad address, and from a send of
+ * the receiver's own process it would be taken for y's own fault, at the
+ * server's address (a fault call for y, its send run again). */
+static void test_pending_copy_refused(void **state)
+{
+	(void)state;
+	server_recv(SRV_EP);
+	fake_unmapped = (uintptr_t)&srv_buf;
+	fake_refused_cache = &stash_cache;
+	y_buf = (struct msg){ .label = 2, .handle = -1, .len = 8 };
+	ecall_at(&y, 0x13000, SYS_SEND, (const uint64_t[]){ SRV_EP, (uintptr_t)&y_buf }, 2);
+	returned(&srv, -ERR_NOMEM);
+	returned(&y, -ERR_NOMEM);
+	assert_int_equal(y.regs.x[0], 0x13000 + 4);	/* past its ecall: not run again */
+	assert_int_equal(pager.state, T_RECV);		/* no fault call for anyone */
+	assert_null(srv.stash);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pager_gone_faults_queued, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_passed_rights_held, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_copy_refused, setup, ipc_teardown),
 	};
 
 	kernel_init();

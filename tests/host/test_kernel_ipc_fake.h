@@ -30,13 +30,15 @@ _Noreturn void panic(const char *fmt, ...)
 	abort();
 }
 
-/* The object caches from the heap, the interrupt controller counting
+/* The object caches from the heap (one of them may be made to refuse:
+ * fake_refused_cache), the interrupt controller counting
  * completions, a wake or a resume noted in the thread (as thread.c and
  * sched.c do), the pager's mapping (a test maps its pages itself:
  * fake_unmapped), the fast path's fault call as when it cannot make it,
  * the console counting what it is given, and what no test reaches. No
  * process may end. */
-void *kcache_alloc(struct kcache *c) { return calloc(1, c->size); }
+static const struct kcache *fake_refused_cache;	/* its allocations fail (NULL: none) */
+void *kcache_alloc(struct kcache *c) { return c == fake_refused_cache ? NULL : calloc(1, c->size); }
 void kcache_free(struct kcache *c, void *o) { (void)c; free(o); }
 void kprintf(const char *fmt, ...) { (void)fmt; }
 static unsigned completed;	/* arch_irq_complete calls */

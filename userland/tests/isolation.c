@@ -247,6 +247,75 @@ int test_server_gone(void)
 	return 0;
 }
 
+/* A thread waiting on a notification, and how its wait ended. */
+struct note_waiter {
+	int note, done;		/* it waits on note, then signals done */
+	long r;			/* its wait's result */
+};
+
+#define PROBE 0x1	/* on note: the waiter met our probe (until_waiting) */
+#define DONE 0x1	/* on done: the waiter's wait ended */
+#define TIMED_OUT 0x2	/* on done: the test's timer (a bound, not a measure) */
+
+static void note_waiter_thread(void *arg)
+{
+	struct note_waiter *w = arg;
+
+	/* -ERR_BUSY: the test's probe waits there; let it go and wait again. */
+	while ((w->r = sys_notify_wait(w->note)) == -ERR_BUSY)
+		sys_notify_signal(w->note, PROBE);
+	sys_notify_signal(w->done, DONE);
+}
+
+/* Until a thread of ours waits on note, asked without a clock: a wait of
+ * ours there is -ERR_BUSY then. One that blocks instead was first; the
+ * waiter's own wait meets it busy and ends it with PROBE. */
+static int until_waiting(int note)
+{
+	long r;
+
+	while ((r = sys_notify_wait(note)) == PROBE)
+		;
+	CHECK_EQ(r, -ERR_BUSY);
+	return 0;
+}
+
+/* A thread waits on a notification another holder may only signal (as
+ * netd holds a program's); a second thread closes the last handle that
+ * may wait on it. Every signal is -ERR_PIPE from then on, so the wait
+ * fails at once with -ERR_PIPE, as an endpoint's receive would, instead
+ * of lasting until the timer that bounds the test. */
+int test_notify_receiver_gone(void)
+{
+	static struct note_waiter w;
+	int via = sys_endpoint_create(), note = sys_notify_create(), copy;
+	uint32_t got = 0;
+	long r;
+
+	w = (struct note_waiter){ .note = note, .done = sys_notify_create(), .r = 0 };
+	CHECK(via >= 0 && note >= 0 && w.done >= 0);
+	copy = pass_over(via, note, RIGHT_SEND, &got);
+	CHECK(copy >= 0);
+	CHECK_EQ(got, RIGHT_SEND);
+	CHECK(thread_spawn(note_waiter_thread, &w, TEST_STACK, PRIO_NORMAL) >= 0);
+	CHECK_RUN(until_waiting(note));
+	CHECK_EQ(sys_handle_close(note), 0);
+	CHECK_EQ(sys_notify_signal(copy, 0x4), -ERR_PIPE);
+	CHECK_EQ(sys_notify_timer(w.done, sys_clock() + TEST_TIMEOUT, TIMED_OUT), 0);
+	r = sys_notify_wait(w.done);
+	CHECK_EQ(sys_notify_timer(w.done, 0, TIMED_OUT), 0);
+	/* The last reference: a wait still there (the wake missed) ends now,
+	 * as the notification goes, so a failure leaves no thread waiting. */
+	CHECK_EQ(sys_handle_close(copy), 0);
+	if (r == TIMED_OUT)
+		CHECK_EQ(sys_notify_wait(w.done), DONE);
+	CHECK_EQ(r, DONE);
+	CHECK_EQ(w.r, -ERR_PIPE);
+	CHECK_EQ(sys_handle_close(w.done), 0);
+	CHECK_EQ(sys_handle_close(via), 0);
+	return 0;
+}
+
 /* Ask the pager for its counters while passing a handle it does not
  * expect: the request must fail and the pager must not keep the handle. */
 static int stats_passing(int note)

@@ -67,6 +67,7 @@ static const struct test {
 	{ test_queued_sender_fails_alone, "queued_sender_fails_alone", 0 },
 	{ test_passed_handles_closed, "passed_handles_closed", 0 },
 	{ test_server_gone, "server_gone", 0 },
+	{ test_notify_receiver_gone, "notify_receiver_gone", 0 },
 	{ test_limit_handles, "limit_handles", 0 },
 	{ test_limit_timers, "limit_timers", 0 },
 	{ test_limit_threads, "limit_threads", 0 },

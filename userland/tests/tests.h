@@ -99,6 +99,7 @@ int test_rights_shrink(void);
 int test_queued_sender_fails_alone(void);
 int test_passed_handles_closed(void);
 int test_server_gone(void);
+int test_notify_receiver_gone(void);
 int test_limit_handles(void);
 int test_limit_timers(void);
 int test_limit_threads(void);
