@@ -73,6 +73,7 @@ static const struct test {
 	{ test_failed_delivery_keeps_no_handle, "failed_delivery_keeps_no_handle", 0 },
 	{ test_spawn_full_table_leaves_no_child, "spawn_full_table_leaves_no_child", 0 },
 	{ test_sparse_mappings_cost_little, "sparse_mappings_cost_little", 0 },
+	{ test_unmapped_tables_return, "unmapped_tables_return", 0 },
 	{ test_swap_pattern, "swap_pattern", 1 },
 	{ test_swap_fork_sharing, "swap_fork_sharing", 1 },
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },

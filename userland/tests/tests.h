@@ -107,6 +107,7 @@ int test_limit_processes(void);
 int test_failed_delivery_keeps_no_handle(void);
 int test_spawn_full_table_leaves_no_child(void);
 int test_sparse_mappings_cost_little(void);
+int test_unmapped_tables_return(void);
 
 /* lifetimes.c */
 int test_lifetimes(void);
