@@ -51,6 +51,7 @@ static const struct test {
 	{ test_fork_wait, "fork_wait", 0 },
 	{ test_fork_cow, "fork_cow", 0 },
 	{ test_fork_chain, "fork_chain", 0 },
+	{ test_fork_keeps_priority, "fork_keeps_priority", 0 },
 	{ test_shared_memory, "shared_memory", 0 },
 	{ test_shared_cut_frees, "shared_cut_frees", 0 },
 	{ test_readonly_write_kills, "readonly_write_kills", 0 },

@@ -60,6 +60,7 @@ int test_fork_cow(void);
 int test_fork_chain(void);
 int test_shared_memory(void);
 int test_shared_cut_frees(void);
+int test_fork_keeps_priority(void);
 
 /* faults.c */
 int test_readonly_write_kills(void);
