@@ -450,16 +450,12 @@ static void idle_forker(void *arg)
  * the only one its parent could give a thread. */
 int test_fork_keeps_priority(void)
 {
-	struct exit_info info;
 	int threads = own_threads();
-	pid_t pid;
 
 	CHECK_EQ(own_prio(), PRIO_NORMAL);
 	CHECK_EQ(sys_thread_prio(HANDLE_SELF, 0x7fffffff), -ERR_SRCH);
-	pid = fork_run(prio_child, (void *)(intptr_t)PRIO_NORMAL);
-	CHECK(pid > 0);
-	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
-	CHECK_RUN(expect_clean_exit(&info, "a child forked at normal priority (1: another)"));
+	CHECK_RUN(run_child(prio_child, (void *)(intptr_t)PRIO_NORMAL,
+			    "a child forked at normal priority (1: another)"));
 
 	idle_fork.pid = -1;
 	idle_fork.reaped = -1;

@@ -214,11 +214,5 @@ static int sparse_tables_child(void *arg)
 
 int test_unmapped_tables_return(void)
 {
-	struct exit_info info;
-	pid_t pid = fork_run(sparse_tables_child, NULL);
-
-	CHECK(pid > 0);
-	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
-	CHECK_RUN(expect_clean_exit(&info, "a child mapping and unmapping sparse pages"));
-	return 0;
+	return run_child(sparse_tables_child, NULL, "a child mapping and unmapping sparse pages");
 }
