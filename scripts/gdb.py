@@ -97,6 +97,24 @@ def lto_definition(decl):
     return found
 
 
+def symbol_address(elf, decl):
+    """The address gdb's own lookup gives the global decl names (it reads
+    the ELF symbol table too), if that is a symbol of that name in elf and
+    of decl's type; else None. For a global whose declaration gdb finds at
+    a header's extern, not at the definition lto_definition matches (which
+    unit gdb finds first changes with the link)."""
+    try:
+        ref = gdb.parse_and_eval(f"&'{decl.name}'")
+        where = gdb.execute(f"info symbol {int(ref):#x}", to_string=True).strip()
+    except gdb.error:
+        return None
+    if str(ref.type.target()) != str(decl.type) or not where.startswith(f"{decl.name} in section "):
+        return None
+    if " of " in where and os.path.realpath(where.rsplit(" of ", 1)[1]) != os.path.realpath(elf):
+        return None
+    return int(ref)
+
+
 def variable(elf, name, file=None):
     """(address, type) of the variable called name in the program elf: a
     global, or with file the static of that file. Fails naming what it
@@ -115,6 +133,9 @@ def variable(elf, name, file=None):
     if decl.addr_class == gdb.SYMBOL_LOC_STATIC:
         return int(decl.value().address), decl.type
     found = lto_definition(decl)
+    if not found and not file:
+        addr = symbol_address(elf, decl)
+        found = set() if addr is None else {addr}
     if len(found) != 1:
         why = "optimised out?" if not found else f"{len(found)} alike: {sorted(map(hex, found))}"
         raise gdb.GdbError(f"variable {what} in {os.path.basename(elf)}: no one address "
