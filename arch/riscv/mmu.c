@@ -111,12 +111,18 @@ static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 	return &table[VPN(va, level)];
 }
 
-/* Whether table holds no entry: a scan that stops at the first it meets. */
+/* Whether table holds no entry: a scan that stops at the first eight
+ * entries with one among them (eight a test: an empty table costs ~1,200
+ * instructions, not ~2,600 at one a test). */
 static int table_empty(const uint64_t *table)
 {
-	for (int i = 0; i < PT_ENTRIES; i++)
-		if (table[i] & PTE_V)
+	for (int i = 0; i < PT_ENTRIES; i += 8) {
+		uint64_t any = table[i] | table[i + 1] | table[i + 2] | table[i + 3] |
+			       table[i + 4] | table[i + 5] | table[i + 6] | table[i + 7];
+
+		if (any & PTE_V)
 			return 0;
+	}
 	return 1;
 }
 
