@@ -120,7 +120,6 @@ static struct kslab *kcache_grow(struct kcache *c)
 		*obj = s->free;
 		s->free = obj;
 	}
-	c->pages++;
 	return s;
 }
 
@@ -152,7 +151,6 @@ static void kcache_release(struct kcache *c, struct kslab *s)
 		c->spare = s;
 		return;
 	}
-	c->pages--;
 	kmem_page_free(page_of(s));
 }
 

@@ -30,7 +30,6 @@ struct kcache {
 	struct kslab *partial;	/* its pages with a free object */
 	struct kslab *spare;	/* an empty page kept, or NULL */
 	uint64_t in_use;	/* objects */
-	uint64_t pages;		/* pages it holds, the spare included */
 };
 void *kcache_alloc(struct kcache *c);	/* zeroed, or NULL */
 void kcache_free(struct kcache *c, void *obj);

@@ -199,3 +199,19 @@ int64_t sys_proc_info(struct thread *t, const uint64_t *a)
 	memcpy(info.name, p->name, PROC_NAME_MAX);
 	return copyout(t->proc, a[1], &info, sizeof(info));
 }
+
+/* The pager starts a forked child at its caller's priority: the one thing
+ * about a thread it cannot know from the message (a thread may run below
+ * its process's first). */
+int64_t sys_thread_prio(struct thread *t, const uint64_t *a)
+{
+	struct proc *p;
+	int r = proc_of(t, a[0], RIGHT_RECV, &p);
+
+	if (r < 0)
+		return r;
+	for (const struct thread *u = p->threads; u; u = u->proc_next)
+		if (u->tid == a[1])
+			return u->prio;
+	return -ERR_SRCH;
+}

@@ -57,9 +57,13 @@ void sched_forget(struct thread *t)
 		sched_running = NULL;
 }
 
+/* A tick ends the running thread's slice. One taken while the hart idles
+ * (sched_running NULL) ends nobody's: set then, it would send the first
+ * thread woken to the back of its queue at its first trap. */
 void sched_timer_tick(void)
 {
-	slice_over = 1;
+	if (sched_running)
+		slice_over = 1;
 	arch_timer_set(arch_time_now() + slice_ticks);
 }
 

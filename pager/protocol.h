@@ -67,7 +67,8 @@ enum pager_label {
 	/* w[0] = address, w[1] = length: drop every page of the range. */
 	PAGER_MUNMAP = 0x104,
 	/* A copy-on-write copy of the caller's process whose one thread starts
-	 * at pc w[0] with sp w[1] and a0 = w[2]. Reply: w[0] = a handle to the
+	 * at pc w[0] with sp w[1] and a0 = w[2], at the calling thread's
+	 * priority. Reply: w[0] = a handle to the
 	 * child in the caller's table, w[1] = its pid. -EAGAIN as for
 	 * PAGER_SPAWN. */
 	PAGER_FORK = 0x105,

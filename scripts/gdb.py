@@ -2,7 +2,6 @@
 # symbols of the kernel and of whichever program runs, and pk-* commands that
 # read the kernel's and the pager's state (README.md, "Debugging").
 import os
-import re
 import struct
 
 import gdb
@@ -98,26 +97,22 @@ def lto_definition(decl):
     return found
 
 
-def global_address(obj, name):
-    """The address gdb's own lookup gives global name, if it lies in obj's
-    file (info symbol says whose it is), else None: under link-time
-    optimisation gdb may find a global's declaration without an address
-    first, and its definition only in the link's unit (lto_definition's
-    search covers statics)."""
+def symbol_address(elf, decl):
+    """The address gdb's own lookup gives the global decl names (it reads
+    the ELF symbol table too), if that is a symbol of that name in elf and
+    of decl's type; else None. For a global whose declaration gdb finds at
+    a header's extern, not at the definition lto_definition matches (which
+    unit gdb finds first changes with the link)."""
     try:
-        out = gdb.execute(f"info address {name}", to_string=True)
+        ref = gdb.parse_and_eval(f"&'{decl.name}'")
+        where = gdb.execute(f"info symbol {int(ref):#x}", to_string=True).strip()
     except gdb.error:
         return None
-    m = re.search(r"static storage at address (0x[0-9a-fA-F]+)", out)
-    if not m:
+    if str(ref.type.target()) != str(decl.type) or not where.startswith(f"{decl.name} in section "):
         return None
-    # "NAME in section S", and " of FILE" when more than one file is loaded.
-    where = gdb.execute(f"info symbol {m.group(1)}", to_string=True).rstrip()
-    if not where.startswith(f"{name} "):
+    if " of " in where and os.path.realpath(where.rsplit(" of ", 1)[1]) != os.path.realpath(elf):
         return None
-    if " of " in where and not where.endswith(os.path.basename(obj.filename)):
-        return None
-    return int(m.group(1), 16)
+    return int(ref)
 
 
 def variable(elf, name, file=None):
@@ -137,7 +132,10 @@ def variable(elf, name, file=None):
     decl = decls[0]
     if decl.addr_class == gdb.SYMBOL_LOC_STATIC:
         return int(decl.value().address), decl.type
-    found = lto_definition(decl) or ({global_address(obj, name)} - {None} if not file else set())
+    found = lto_definition(decl)
+    if not found and not file:
+        addr = symbol_address(elf, decl)
+        found = set() if addr is None else {addr}
     if len(found) != 1:
         why = "optimised out?" if not found else f"{len(found)} alike: {sorted(map(hex, found))}"
         raise gdb.GdbError(f"variable {what} in {os.path.basename(elf)}: no one address "

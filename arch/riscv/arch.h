@@ -131,6 +131,7 @@ struct arch_pt {
  * with no frame (a call to a function that does not return keeps one). */
 extern int arch_status_plain;	/* sstatus needs no write for a thread
 				 * without FP (regs.c's user_status) */
+#ifndef ARCH_JUMP	/* a host test defines its own way out (test_kernel_sched.c) */
 #define ARCH_JUMP(label, r, from)                                                        \
 	do {                                                                             \
 		register struct arch_regs *a0_ __asm__("a0") = (r);                      \
@@ -138,6 +139,7 @@ extern int arch_status_plain;	/* sstatus needs no write for a thread
 		__asm__ volatile("j " label : : "r"(a0_), "r"(a1_) : "memory");          \
 		__builtin_unreachable();                                                 \
 	} while (0)
+#endif
 
 /* Load pt, if not NULL, and whether r returns with no sstatus write. */
 __attribute__((always_inline)) static inline int arch_plain_return(const struct arch_regs *r,
@@ -213,15 +215,22 @@ int arch_pt_ad_fault(struct arch_pt *pt, uint64_t va, unsigned access);
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
 /* The last leaf table a harvest walked to, kept across the entries of one
- * harvest call (a call changes no table above the leaves). Start it zeroed;
- * it is good for that call only (tables may go between calls). */
+ * harvest call: a table goes only when the cursor leaves it (an unmap
+ * left it empty), so the one kept stays. Start it zeroed, and end the
+ * call with arch_pt_cursor_done; it is good for that call only (tables
+ * may go between calls). */
 #define ARCH_PT_RANGE_SHIFT 21	/* one leaf table maps 2 MiB */
 #define ARCH_PT_GIGA_SHIFT 30	/* one root entry maps 1 GiB */
 struct arch_pt_cursor {
-	const struct arch_pt *pt;	/* NULL: nothing kept */
+	struct arch_pt *pt;	/* NULL: nothing kept */
 	uint64_t range;		/* va >> ARCH_PT_RANGE_SHIFT of the range kept */
 	uint64_t *leaves;	/* its leaf table; NULL: no 4 KiB pages there */
+	int cleared;		/* an unmap cleared entries of it */
 };
+/* Leave c's table: freed, and the table above it, if an unmap left them
+ * empty (their pages counted out of pt->pages); c then keeps nothing. The
+ * caller flushes the TLB, as after any unmap. */
+void arch_pt_cursor_done(struct arch_pt_cursor *c);
 /* For each of b[0..n) (abi/vm.h's struct harvest_entry, all of pt's
  * process): read the accessed and dirty bits of its va's page (enum
  * harvest_bits) into its bits, after clearing those its bits named and,

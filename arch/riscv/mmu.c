@@ -111,6 +111,52 @@ static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 	return &table[VPN(va, level)];
 }
 
+/* Whether table holds no entry: a scan that stops at the first eight
+ * entries with one among them (eight a test: an empty table costs ~1,200
+ * instructions, not ~2,600 at one a test). */
+static int table_empty(const uint64_t *table)
+{
+	for (int i = 0; i < PT_ENTRIES; i += 8) {
+		uint64_t any = table[i] | table[i + 1] | table[i + 2] | table[i + 3] |
+			       table[i + 4] | table[i + 5] | table[i + 6] | table[i + 7];
+
+		if (any & PTE_V)
+			return 0;
+	}
+	return 1;
+}
+
+/* Give the table entry e points to back to the pool. */
+static void table_free(struct arch_pt *pt, uint64_t *e)
+{
+	kmem_page_free(pa_to_kva(PTE_TO_PA(*e)));
+	*e = 0;
+	pt->pages--;
+}
+
+/* An unmap cleared entries of the leaf table of va's 2 MiB range: if none
+ * is left, the table goes back to the pool, and so does the table above
+ * it if that is left empty too (the root stays). Otherwise a process
+ * that maps and unmaps sparse pages would keep every table it ever made,
+ * up to its limit (pt->limit), however little it has mapped. The caller
+ * flushes the TLB before any user access (the hart may hold entries that
+ * led through these tables), and nothing reads a user address in
+ * between: the kernel reaches user memory through the direct map. */
+static void prune(struct arch_pt *pt, uint64_t va)
+{
+	uint64_t *top = &pt->root[VPN(va, 2)], *mids, *mid;
+
+	if ((*top & (PTE_V | PTE_LEAF)) != PTE_V)
+		return;
+	mids = pa_to_kva(PTE_TO_PA(*top));
+	mid = &mids[VPN(va, 1)];
+	if ((*mid & (PTE_V | PTE_LEAF)) != PTE_V || !table_empty(pa_to_kva(PTE_TO_PA(*mid))))
+		return;
+	table_free(pt, mid);
+	if (table_empty(mids))
+		table_free(pt, top);
+}
+
 /* The leaf entry that maps va and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
 static const uint64_t *find_leaf(const struct arch_pt *pt, uint64_t va, int *level)
 {
@@ -151,16 +197,28 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 /* The leaf table (level 0) that holds va's entry, kept in c while va
  * stays in one 2 MiB range of pt, so that a run walks the upper levels once
  * a range. NULL if a level above is absent or is itself a leaf (no 4 KiB
- * page in the range), or, with alloc, if a table could not be made. */
+ * page in the range), or, with alloc, if a table could not be made. The
+ * table c leaves goes if an unmap emptied it (arch_pt_cursor_done). */
 static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
 				     int alloc)
 {
 	if (c->pt != pt || c->range != va >> ARCH_PT_RANGE_SHIFT) {
-		uint64_t *e = walk(pt, va, 0, alloc);
+		uint64_t *e;
 
-		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, e ? e - VPN(va, 0) : NULL };
+		if (c->cleared)	/* before the walk: it may free tables */
+			arch_pt_cursor_done(c);
+		e = walk(pt, va, 0, alloc);
+		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, e ? e - VPN(va, 0) : NULL, 0 };
 	}
 	return c->leaves;
+}
+
+void arch_pt_cursor_done(struct arch_pt_cursor *c)
+{
+	if (c->cleared)
+		prune(c->pt, c->range << ARCH_PT_RANGE_SHIFT);
+	c->pt = NULL;
+	c->cleared = 0;
 }
 
 /* Inline in its one caller (vm_map_entries, LTO): a call and a second
@@ -172,7 +230,7 @@ __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 							  const struct map_entry *e, size_t n)
 {
 	/* Range ~0 is no va's: the first entry walks. */
-	struct arch_pt_cursor c = { pt, ~0UL, NULL };
+	struct arch_pt_cursor c = { pt, ~0UL, NULL, 0 };
 	uint64_t perm = ~0UL, bits = 0;	/* ~0: no perm's bits kept yet */
 
 	for (size_t k = 0; k < n; k++) {
@@ -278,7 +336,8 @@ static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
 }
 
 /* The pager unmaps a swap-out batch's pages in runs: the upper levels are
- * walked once per leaf table (2 MiB), not once a page. */
+ * walked once per leaf table (2 MiB), not once a page; a table left empty
+ * goes as the walk leaves it (prune). */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
 	struct arch_pt_cursor c = { 0 };
@@ -294,10 +353,13 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 			va = past_absent(pt, va);
 			continue;
 		}
-		if (leaves[VPN(va, 0)] & PTE_V)
+		if (leaves[VPN(va, 0)] & PTE_V) {
 			leaves[VPN(va, 0)] = 0;
+			c.cleared = 1;
+		}
 		va += PAGE_SIZE;
 	}
+	arch_pt_cursor_done(&c);
 }
 
 /* The n leaves from e (one leaf table's): each present user page's bits
@@ -347,19 +409,27 @@ static inline unsigned harvest_entry(struct arch_pt *pt, struct arch_pt_cursor *
 	if (!(want >> HARVEST_RUN_SHIFT)) {
 		uint64_t *leaves = range_leaves(pt, c, va, 0);
 
-		return leaves ? harvest_found(harvest_leaves(&leaves[VPN(va, 0)], 1, want)) : 0;
+		if (!leaves)
+			return 0;
+		any = harvest_leaves(&leaves[VPN(va, 0)], 1, want);
+		c->cleared |= any && (want & HARVEST_UNMAP);
+		return harvest_found(any);
 	}
 
 	/* The pager's batches run through a few 2 MiB ranges of a process:
-	 * the upper levels are walked only when the range or the table changes. */
+	 * the upper levels are walked only when the range or the table
+	 * changes (and a table an unmap left empty goes then: prune). */
 	for (uint32_t left = harvest_run_pages(want), n; left > 0; left -= n, va += n * PAGE_SIZE) {
-		uint64_t *leaves = range_leaves(pt, c, va, 0);
+		uint64_t *leaves = range_leaves(pt, c, va, 0), got;
 
 		n = PT_ENTRIES - (uint32_t)VPN(va, 0);	/* to the table's end */
 		if (n > left)
 			n = left;
-		if (leaves)
-			any |= harvest_leaves(&leaves[VPN(va, 0)], n, want);
+		if (!leaves)
+			continue;
+		got = harvest_leaves(&leaves[VPN(va, 0)], n, want);
+		c->cleared |= got && (want & HARVEST_UNMAP);
+		any |= got;
 	}
 	return harvest_found(any);
 }

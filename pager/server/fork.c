@@ -1,8 +1,9 @@
 /*
  * fork: a new process whose address space is a copy-on-write copy of the
  * caller's. Its one thread starts where the caller's runtime asked (the
- * runtime's trampoline, which resumes the copied context). Handles other
- * than the pager's endpoint are not inherited.
+ * runtime's trampoline, which resumes the copied context), at the calling
+ * thread's priority. Handles other than the pager's endpoint are not
+ * inherited.
  */
 #include <errno.h>
 #include "server/requests.h"
@@ -38,7 +39,12 @@ void handle_fork(const struct msg *in, struct msg *out)
 	child->brk = parent->brk;
 	child->heap_end = parent->heap_end;
 	child->oom_adj = parent->oom_adj;
-	r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], PRIO_NORMAL);
+	/* The child runs at its caller's priority (the caller's own: the
+	 * highest it may give a thread), not at the usual one: a program at
+	 * idle priority must not fork its way above it. */
+	r = sys_thread_prio(parent->handle, (int)in->tid);
+	if (r >= 0)
+		r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], r);
 	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle, PARENT_RIGHTS);
 	if (h < 0) {
 		spawn_abandon(child);

@@ -14,16 +14,22 @@
 #include "usercopy.h"	/* user_miss, which not every kernel file under test includes */
 
 uint64_t boot_pt[PT_ENTRIES];
+static long fake_pages_out;	/* pool pages taken and not given back */
 
 void *kmem_page_alloc(void)
 {
 	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 
 	assert_non_null(p);
+	fake_pages_out++;
 	return memset(p, 0, PAGE_SIZE);
 }
 
-void kmem_page_free(void *page) { free(page); }
+void kmem_page_free(void *page)
+{
+	fake_pages_out--;
+	free(page);
+}
 struct proc *fake_forgotten;	/* the last usercopy_forget's process */
 void usercopy_forget(struct proc *p) { fake_forgotten = p; }
 

@@ -231,6 +231,55 @@ static void test_unmap(void **state)
 	assert_int_not_equal(pte_of(1, BASE) & PTE_V, 0);	/* the twin keeps its own */
 }
 
+/* HARVEST_UNMAP gives back the tables it empties, as an unmap does. Each
+ * twin, at a page-table limit of one table a level, maps a page and a
+ * harvest takes it out of both (one entry each: the table of the first is
+ * left as the cursor goes to the other process, the other's as the call
+ * ends), each time in another leaf table and 1 GiB, many times more than
+ * the limit allows tables at once: every map succeeds and the counts come
+ * back. A run across two leaf tables empties both; a batch whose later
+ * entry looks at a page of a table an earlier one cleared part of finds
+ * it there. */
+#define GIB (1UL << 30)
+static void test_unmap_frees_tables(void **state)
+{
+	long pool = fake_pages_out;
+	struct harvest_entry e[3];
+
+	(void)state;
+	procs[0].pt.limit = procs[1].pt.limit = 3;
+	for (uint64_t k = 0; k < 600; k++) {
+		uint64_t va = (1 + k % 255) * GIB + (k % PT_ENTRIES) * RANGE;
+
+		map_both(va, PTE_A);
+		e[0] = run(0, va, 1, HARVEST_UNMAP);
+		e[1] = run(1, va, 1, HARVEST_UNMAP);
+		assert_int_equal(harvest(e, 2), 2);
+		assert_int_equal(e[0].bits & e[1].bits, HARVEST_PRESENT | HARVEST_ACCESSED);
+		assert_int_equal(procs[0].pt.pages, 1);
+		assert_int_equal(procs[1].pt.pages, 1);
+	}
+	assert_int_equal(fake_pages_out, pool);
+
+	procs[0].pt.limit = procs[1].pt.limit = 0;
+	map_both(BASE + RANGE - PAGE_SIZE, 0);
+	map_both(BASE + RANGE, 0);
+	assert_int_equal(procs[0].pt.pages, 4);
+	e[0] = run(0, BASE + RANGE - 2 * PAGE_SIZE, 4, HARVEST_UNMAP);
+	assert_int_equal(harvest(e, 1), 1);
+	assert_int_equal(procs[0].pt.pages, 1);
+
+	map_both(BASE, 0);
+	map_both(BASE + PAGE_SIZE, PTE_A);
+	map_both(BASE + RANGE, 0);
+	e[0] = run(0, BASE, 1, HARVEST_UNMAP);
+	e[1] = run(0, BASE + RANGE, 1, HARVEST_UNMAP);
+	e[2] = run(0, BASE + PAGE_SIZE, 1, HARVEST_ACCESSED);
+	assert_int_equal(harvest(e, 3), 3);
+	assert_int_equal(e[2].bits, HARVEST_PRESENT | HARVEST_ACCESSED);
+	assert_int_equal(procs[0].pt.pages, 3);
+}
+
 /* Two pages of user memory for a buffer placed at will, filled with
  * entries e (n of them) from byte offset off. */
 static struct harvest_entry *buffer_at(void *pages, size_t off, const struct harvest_entry *e,
@@ -338,6 +387,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_into_present_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_keeps_accessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_frees_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_unmapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_straddling, setup, teardown),

@@ -110,6 +110,7 @@ CALL_NOT_MADE(sys_protect)
 CALL_NOT_MADE(sys_handle_grant)
 CALL_NOT_MADE(sys_poweroff)
 CALL_NOT_MADE(sys_proc_info)
+CALL_NOT_MADE(sys_thread_prio)
 CALL_NOT_MADE(sys_harvest)
 
 /* At the start: the boot's hooks of the files included, no devices. */

@@ -2,7 +2,8 @@
  * Host tests for a run of map entries (kernel/vmcall.c's vm_map_entries):
  * the checks a run remembers (the last frame's memory range and the last
  * perm) and the PTE bits arch_pt_map_run keeps, against single entries';
- * and arch_pt_unmap's steps over a sparse span.
+ * and arch_pt_unmap's steps over a sparse span, and the tables it gives
+ * back once empty.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -189,6 +190,57 @@ static void test_unmap_sparse(void **state)
 	assert_true(pte_of(0, before) & PTE_V);
 }
 
+/* A process that maps a page and unmaps it, each time in another leaf
+ * table and another 1 GiB, many times more than its page-table limit
+ * allows tables at once, gets the tables back as the last page of each
+ * goes: every map succeeds, and its count and the pool's end where they
+ * started. */
+static void test_unmap_frees_tables(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+	long pool = fake_pages_out;
+
+	(void)state;
+	pt->limit = 3;	/* the root, a table of 2 MiB ranges, a leaf table */
+	for (uint64_t k = 0; k < 600; k++) {
+		uint64_t va = (1 + k % 255) * GIB + (k % PT_ENTRIES) * RANGE + (k % 7) * PAGE_SIZE;
+
+		assert_int_equal(arch_pt_map(pt, va, FREE0, RW), 0);
+		assert_int_equal(pt->pages, 3);
+		arch_pt_unmap(pt, va - 3 * PAGE_SIZE, 4);
+		assert_int_equal(pte_of(0, va), 0);
+		assert_int_equal(pt->pages, 1);
+	}
+	assert_int_equal(fake_pages_out, pool);
+}
+
+/* A table goes only once it is empty: a leaf table keeps its other page,
+ * and a table of 2 MiB ranges keeps a 2 MiB page (the pager maps its
+ * physmap so) when its last leaf table goes; an unmap across two leaf
+ * tables frees both. */
+static void test_unmap_keeps_used_tables(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+
+	(void)state;
+	assert_int_equal(arch_pt_map(pt, VA, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, VA + RANGE - PAGE_SIZE, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, VA + RANGE, FREE0, RW), 0);
+	assert_int_equal(pt->pages, 4);
+	arch_pt_unmap(pt, VA, 1);
+	assert_int_equal(pt->pages, 4);
+	assert_true(pte_of(0, VA + RANGE - PAGE_SIZE) & PTE_V);
+	arch_pt_unmap(pt, VA + RANGE - PAGE_SIZE, 2);	/* the last of each */
+	assert_int_equal(pt->pages, 1);
+
+	assert_int_equal(arch_pt_map_2m(pt, VA + 4 * RANGE, FREE0 & ~(RANGE - 1), RW), 0);
+	assert_int_equal(arch_pt_map(pt, VA, FREE0, RW), 0);
+	assert_int_equal(pt->pages, 3);
+	arch_pt_unmap(pt, VA, 1);
+	assert_int_equal(pt->pages, 2);
+	assert_int_equal(arch_pt_translate(pt, VA + 4 * RANGE, 0), FREE0 & ~(RANGE - 1));
+}
+
 /* On a hart that faults for a clear A or D bit (Svade), which faults are
  * only that: the bits the kernel sets, or 0 for the pager's faults. */
 static void test_ad_missing(void **state)
@@ -274,6 +326,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_entry_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_sparse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_frees_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_keeps_used_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault_2m, setup, teardown),

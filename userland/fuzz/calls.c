@@ -35,7 +35,8 @@ static const struct {
 	{ SYS_PROTECT, "HPLV" },	{ SYS_HANDLE_GRANT, "HHR" },
 	{ SYS_POWEROFF, "V" },		{ SYS_HARVEST, "PL" },
 	{ SYS_DEVICE_MAP, "HVP" },	{ SYS_IRQ_BIND, "VNB" },
-	{ SYS_IRQ_ACK_RECV, "EPNV" },	{ SYS_DEBUG_WRITE, "" },	/* op_debug_write's */
+	{ SYS_IRQ_ACK_RECV, "EPNV" },	{ SYS_THREAD_PRIO, "HV" },
+	{ SYS_DEBUG_WRITE, "" },	/* op_debug_write's */
 };
 
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))

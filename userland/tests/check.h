@@ -95,6 +95,10 @@ int reap(pid_t pid, struct exit_info *info, int64_t timeout_ns);
  * ended (what is a word for the message). 0, or -1 (recorded). */
 int expect_clean_exit(const struct exit_info *info, const char *what);
 
+/* fork_run, reap and expect_clean_exit in one: fn(arg) in a child that
+ * must exit with 0. 0, or -1 (recorded). */
+int run_child(int (*fn)(void *), void *arg, const char *what);
+
 /* A child function for the out-of-memory tests: takes memory 256 pages at
  * a time, one word written per page, until it is killed; a refused mmap
  * (the pager short of its own memory) is tried again. */

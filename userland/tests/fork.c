@@ -2,7 +2,8 @@
  * fork: private memory is copy-on-write (each side sees only its own
  * writes, the pager counts the sharing and the breaks), across a chain of
  * three generations, and shared mappings are one memory for parent and
- * child, whose pages go back once neither side's mapping reaches them.
+ * child, whose pages go back once neither side's mapping reaches them;
+ * and a child runs at the priority of the thread that forked it.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "check.h"
 #include "tests.h"
+#include "thread.h"
 
 #define WORDS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
 #define SYNC_TIMEOUT (5000 * MS)
@@ -410,5 +412,58 @@ int test_shared_cut_frees(void)
 	CHECK(after.frames_free >= before.frames_free + CUT_PAGES / 2);
 	CHECK_EQ(m[PAGE_SIZE], 1);
 	munmap(m, 2 * PAGE_SIZE);
+	return 0;
+}
+
+/* fork_keeps_priority ------------------------------------------------- */
+
+/* The calling thread's own priority, as the kernel holds it. */
+static int own_prio(void)
+{
+	return sys_thread_prio(HANDLE_SELF, sys_gettid());
+}
+
+/* A child's answer: 0 if it runs at the priority arg names, else 1. */
+static int prio_child(void *arg)
+{
+	return own_prio() == (int)(intptr_t)arg ? 0 : 1;
+}
+
+static struct {
+	pid_t pid;
+	int reaped;		/* reap's result */
+	struct exit_info info;
+} idle_fork;
+
+/* A thread at idle priority forks and reaps its child (the runner's thread
+ * sleeps meanwhile, so that this one runs). */
+static void idle_forker(void *arg)
+{
+	(void)arg;
+	idle_fork.pid = fork_run(prio_child, (void *)(intptr_t)PRIO_IDLE);
+	if (idle_fork.pid > 0)
+		idle_fork.reaped = reap(idle_fork.pid, &idle_fork.info, CHILD_TIMEOUT);
+}
+
+/* A child forked at normal priority runs at normal, and one forked by a
+ * thread at idle priority runs at idle: not at the usual priority, above
+ * the only one its parent could give a thread. */
+int test_fork_keeps_priority(void)
+{
+	int threads = own_threads();
+
+	CHECK_EQ(own_prio(), PRIO_NORMAL);
+	CHECK_EQ(sys_thread_prio(HANDLE_SELF, 0x7fffffff), -ERR_SRCH);
+	CHECK_RUN(run_child(prio_child, (void *)(intptr_t)PRIO_NORMAL,
+			    "a child forked at normal priority (1: another)"));
+
+	idle_fork.pid = -1;
+	idle_fork.reaped = -1;
+	CHECK(threads > 0);
+	CHECK(thread_spawn(idle_forker, NULL, TEST_STACK, PRIO_IDLE) >= 0);
+	CHECK_RUN(threads_back_to(threads, 2 * CHILD_TIMEOUT));
+	CHECK(idle_fork.pid > 0);
+	CHECK_EQ(idle_fork.reaped, 0);
+	CHECK_RUN(expect_clean_exit(&idle_fork.info, "a child forked at idle priority (1: another)"));
 	return 0;
 }

@@ -59,6 +59,16 @@ int expect_clean_exit(const struct exit_info *info, const char *what)
 	return -1;
 }
 
+int run_child(int (*fn)(void *), void *arg, const char *what)
+{
+	struct exit_info info;
+	pid_t pid = fork_run(fn, arg);
+
+	CHECK(pid > 0);
+	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
+	return expect_clean_exit(&info, what);
+}
+
 int expect_fault_kill(int (*fn)(void *), void *arg, uintptr_t addr)
 {
 	struct exit_info info;

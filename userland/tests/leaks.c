@@ -3,8 +3,10 @@
  * fuzzer and the issue-14 investigations. A message whose delivery fails
  * must not leave its passed handle in the receiver's table; a spawn whose
  * reply cannot carry the child's handle must not leave the child running
- * where no one can wait for it or kill it; and huge mappings with a few
- * pages touched must not take the pager's memory by their size.
+ * where no one can wait for it or kill it; huge mappings with a few
+ * pages touched must not take the pager's memory by their size; and the
+ * kernel's page tables for pages unmapped must go back, not stay until
+ * the process ends.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -172,4 +174,45 @@ int test_sparse_mappings_cost_little(void)
 	     (unsigned long)after.heap_pages);
 	CHECK(after.heap_pages - before.heap_pages <= SPARSE_HEAP_MAX);
 	return 0;
+}
+
+#define TABLE_SPAN (2UL << 20)	/* what one leaf page table maps */
+
+/* This process's page-table pages, or 0 (the root table is always one). */
+static uint64_t own_pt_pages(void)
+{
+	struct proc_info self;
+
+	return sys_proc_info(HANDLE_SELF, &self) == 0 ? self.pt_pages : 0;
+}
+
+/* A huge mapping made, one page touched in it, each time in another 2 MiB
+ * (another leaf table), and the mapping dropped, as many times as the
+ * kernel pool has pages: more than twice the page-table limit the pager
+ * sets (at most half the pool), so a table kept for each would pass it and
+ * the fault would kill this child. Its count must end where it began. */
+static int sparse_tables_child(void *arg)
+{
+	struct kernel_info k;
+	uint64_t start = own_pt_pages();
+
+	(void)arg;
+	if (start == 0 || sys_kernel_info(&k) != 0)
+		return 1;
+	for (uint64_t i = 0; i < k.pool_pages; i++) {
+		uint8_t *map = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (map == MAP_FAILED)
+			return 2;
+		map[(i % (HUGE / TABLE_SPAN)) * TABLE_SPAN] = 1;
+		if (munmap(map, HUGE) != 0)
+			return 4;
+	}
+	return own_pt_pages() == start ? 0 : 8;
+}
+
+int test_unmapped_tables_return(void)
+{
+	return run_child(sparse_tables_child, NULL, "a child mapping and unmapping sparse pages");
 }

@@ -291,13 +291,7 @@ static int leak_child(void *arg)
 
 static int leak_run(void)
 {
-	struct exit_info info;
-	pid_t pid = fork_run(leak_child, NULL);
-
-	CHECK(pid > 0);
-	CHECK_RUN(reap(pid, &info, CHILD_TIMEOUT));
-	CHECK_RUN(expect_clean_exit(&info, "the mapping child"));
-	return 0;
+	return run_child(leak_child, NULL, "the mapping child");
 }
 
 /* Our own page-table pages, and the kernel pool's free pages. */

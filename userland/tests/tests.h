@@ -62,6 +62,7 @@ int test_fork_cow(void);
 int test_fork_chain(void);
 int test_shared_memory(void);
 int test_shared_cut_frees(void);
+int test_fork_keeps_priority(void);
 
 /* faults.c */
 int test_readonly_write_kills(void);
@@ -110,6 +111,7 @@ int test_limit_processes(void);
 int test_failed_delivery_keeps_no_handle(void);
 int test_spawn_full_table_leaves_no_child(void);
 int test_sparse_mappings_cost_little(void);
+int test_unmapped_tables_return(void);
 
 /* lifetimes.c */
 int test_lifetimes(void);
