@@ -27,20 +27,8 @@ void delivery_on_fault(delivery_fault_fn *fn)
 /* Messages delivery_in_regs put in registers (delivery_regs_count). */
 static uint64_t in_regs;
 
-/* A pending copy (t->stash points at `copy`), and whether it is a call:
- * given up, its receiver would owe the reply to a message it never saw. */
-struct stash {
-	struct pending_copy copy;	/* first */
-	uint8_t call;
-};
-
 /* Messages waiting for a receiver's page (see copy_to_blocked). */
-static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct stash) };
-
-static uint8_t stash_is_call(const struct thread *t)
-{
-	return ((const struct stash *)t->stash)->call;
-}
+static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct pending_copy) };
 
 /* The handle a message being copied to t installed in t's table, if it
  * still names what was passed: no one will learn its number now. */
@@ -64,15 +52,12 @@ static void drop_stash(struct thread *t)
 static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
 		 struct object *passed, uint8_t call)
 {
-	struct stash *s;
-
 	if (t->stash && t->stash->bytes == src)
 		return 0;	/* already kept: this is the retry */
 	drop_stash(t);
-	if (!(s = kcache_alloc(&stash_cache)))
+	if (!(t->stash = kcache_alloc(&stash_cache)))
 		return -ERR_NOMEM;
-	s->call = call;
-	t->stash = &s->copy;
+	t->stash->call = call;
 	t->stash->va = va;
 	t->stash->len = (uint32_t)len;
 	t->stash->handle = h;
@@ -95,17 +80,22 @@ void delivery_release_caller(struct thread *t)
 		thread_wake(caller, -ERR_PIPE);
 }
 
-void delivery_fault_unanswered(struct thread *t)
+void delivery_resume(struct thread *t)
 {
-	t->in_fault = 0;
 	/* A fault for a delivery's page (its copy kept): the copy is tried
-	 * again, asking another pager thread or given up. Run as it was, t
-	 * would leave its call with no result, and its copy would land at its
-	 * next fault, over whatever it was doing then. */
+	 * (again). Run as it was, t would leave its call with no result, and
+	 * its copy would land at its next fault, over whatever it was doing
+	 * then. */
 	if (t->stash)
 		delivery_finish(t);
 	else
-		sched_ready(t);	/* it faults again, in its own trap */
+		sched_ready(t);	/* it retries the access or system call */
+}
+
+void delivery_fault_unanswered(struct thread *t)
+{
+	t->in_fault = 0;
+	delivery_resume(t);	/* another pager thread asked, or it faults again */
 }
 
 /* The copy to t is given up with err: the handle h it installed (naming
@@ -178,7 +168,7 @@ void delivery_finish(struct thread *t)
 {
 	struct pending_copy *p = t->stash;
 
-	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed, stash_is_call(t));
+	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed, p->call);
 }
 
 void delivery_thread_gone(struct thread *t)
@@ -200,5 +190,5 @@ void delivery_drop(struct thread *t, int64_t err)
 {
 	const struct pending_copy *p = t->stash;
 
-	give_up(t, err, p->handle, p->passed, stash_is_call(t));
+	give_up(t, err, p->handle, p->passed, p->call);
 }

@@ -39,6 +39,9 @@ int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len);
  * given up (here or at any try) that was a call lets its caller go, as
  * delivery_release_caller. */
 void delivery_finish(struct thread *t);
+/* t's fault is over (answered, or never to be): a delivery's copy kept
+ * for t is tried again (delivery_finish), else t runs and retries. */
+void delivery_resume(struct thread *t);
 void delivery_drop(struct thread *t, int64_t err);
 /* t will never answer the caller it owes a reply (t is ending, or the call
  * never reached it): the caller gets -ERR_PIPE, as from a server that

@@ -7,7 +7,6 @@
 #include "fault_reply.h"
 #include "proc.h"
 #include "delivery.h"
-#include "sched.h"
 #include "vmcall.h"
 #include "klib.h"
 #include "usercopy.h"
@@ -112,10 +111,7 @@ static int64_t resume(struct thread *c, struct thread *replier, const struct msg
 
 	if (r < 0)
 		return r;
-	if (c->stash)
-		delivery_finish(c);	/* the message can go into its buffer now */
-	else
-		sched_ready(c);		/* it retries the access or system call */
+	delivery_resume(c);	/* a kept message can go into its buffer now */
 	return 0;
 }
 

@@ -34,6 +34,8 @@ struct pending_copy {
 	int32_t handle;			/* installed in its table for this message,
 					 * closed if the copy is given up; or -1 */
 	struct object *passed;		/* what that handle names */
+	uint8_t call;			/* a call's message: given up, its receiver
+					 * would owe a reply to one it never saw */
 	uint8_t bytes[sizeof(struct msg)];
 };
 
