@@ -121,6 +121,7 @@ void nbd_pump(struct nbd_client *c)
 		struct nbd_req *r = &c->req[c->sendq[c->sq_first]];
 
 		r->state = NBD_REQ_SENT;
+		r->out_at = c->io->now ? c->io->now(c->ctx) : 0;
 		c->sq_first = (c->sq_first + 1) % NBD_SLOTS;
 		c->sq_n--;
 		c->sent_cur = 0;
@@ -275,4 +276,18 @@ unsigned nbd_pending(const struct nbd_client *c)
 	for (unsigned s = 0; s < NBD_SLOTS; s++)
 		n += c->req[s].state != NBD_REQ_FREE;
 	return n;
+}
+
+bool nbd_oldest_out(const struct nbd_client *c, int64_t *at)
+{
+	bool any = false;
+
+	for (unsigned s = 0; s < NBD_SLOTS; s++) {
+		const struct nbd_req *r = &c->req[s];
+		if (r->state == NBD_REQ_SENT && (!any || r->out_at < *at)) {
+			*at = r->out_at;
+			any = true;
+		}
+	}
+	return any;
 }

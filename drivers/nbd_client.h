@@ -33,6 +33,9 @@ struct nbd_io {
 	uint8_t *(*data)(void *ctx, uint64_t id, uint32_t off, uint32_t *run);
 	/* Request id is over: 0, or -EIO (the server's error). */
 	void (*done)(void *ctx, uint64_t id, int error);
+	/* Optional: the caller's clock, stamped on each request once it has
+	 * gone out whole (nbd_oldest_out). */
+	int64_t (*now)(void *ctx);
 };
 
 enum nbd_req_state { NBD_REQ_FREE = 0, NBD_REQ_QUEUED, NBD_REQ_SENT };
@@ -46,6 +49,7 @@ struct nbd_req {
 	uint64_t covers;	/* a flush: writes answered on its connection before it went out */
 	uint64_t id;		/* the caller's name for it */
 	uint64_t seq;		/* submission order: resent in this order */
+	int64_t out_at;		/* io->now when it went out whole (SENT) */
 };
 
 struct nbd_counters {
@@ -109,5 +113,10 @@ void nbd_fail_all(struct nbd_client *c, int error);
 
 /* Requests not yet answered. */
 unsigned nbd_pending(const struct nbd_client *c);
+
+/* The earliest out_at of the requests out on this connection and not yet
+ * answered (a server may answer others and never that one); false if
+ * none is out. */
+bool nbd_oldest_out(const struct nbd_client *c, int64_t *at);
 
 #endif

@@ -243,10 +243,19 @@ int main(void)
 			return 2;
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
+			bool ack = on_interrupt(in.w[0]);
+
+			/* Its completions can no longer be told apart from
+			 * stale ones: the pager fails what we held. */
+			if (vq.broken) {
+				printf("virtio_blk: the device's used index ran past its queue of %u: ending\n",
+				       vq.size);
+				return 3;
+			}
 			/* The acknowledgement and the next receive in one trap;
 			 * either's error ends the driver below (an interrupt not
 			 * acknowledged would never come again). */
-			r = on_interrupt(in.w[0]) ?
+			r = ack ?
 				    sys_irq_ack_recv(BLK_HANDLE_EP, &in, BLK_HANDLE_IRQ, dev.irq) :
 				    sys_recv(BLK_HANDLE_EP, &in);
 			continue;

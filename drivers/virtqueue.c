@@ -107,8 +107,12 @@ int vq_collect(struct virtqueue *vq, uint32_t *len)
 		uint16_t done = vq->used->idx;
 
 		vq_fence();	/* the index before the entries it covers */
-		if (done == vq->used_seen)
+		if (done == vq->used_seen || vq->broken)
 			return -1;
+		if ((uint16_t)(done - vq->used_seen) > vq->size) {
+			vq->broken = true;
+			return -1;
+		}
 		volatile struct vq_used_elem *e =
 			&vq->used->ring[vq->used_seen & (vq->size - 1)];
 		uint32_t id = e->id;

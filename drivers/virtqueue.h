@@ -67,6 +67,11 @@ struct virtqueue {
 	uint16_t avail_idx;	/* heads added; avail->idx lags until vq_publish */
 	uint16_t used_seen;	/* used entries collected, mod 2^16 */
 	uint32_t bad_used;	/* used entries naming no chain in flight: ignored */
+	/* The device moved used->idx more than size entries past those
+	 * collected: entries it cannot have written (the ring holds size),
+	 * stale ones that could name chains still in flight. Nothing more is
+	 * collected; the driver ends, as for any broken device. */
+	bool broken;
 	/* Our own links, not the device-visible desc[].next, so a confused
 	 * device cannot corrupt the free list: a free descriptor links to the
 	 * next free one, a descriptor in a chain to the chain's next. */
@@ -94,7 +99,8 @@ void vq_publish(struct virtqueue *vq);
 bool vq_needs_kick(const struct virtqueue *vq);
 
 /* The head of the next chain the device has finished, its descriptors now
- * free again, with *len the bytes it wrote; -1 if there is none. */
+ * free again, with *len the bytes it wrote; -1 if there is none, or the
+ * device is broken (vq->broken: its index ran past the ring). */
 int vq_collect(struct virtqueue *vq, uint32_t *len);
 
 #endif

@@ -227,6 +227,12 @@ int main(void)
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
 			on_bits(in.w[0]);
+			/* A device whose used index ran past its queue: its
+			 * completions can no longer be trusted. */
+			if (dev.rxq.broken || dev.txq.broken) {
+				printf("netd: the network device's used index ran past its queue: ending\n");
+				return 3;
+			}
 			netd_arm_timer(0);
 			r = sys_recv(NET_HANDLE_EP, &in);
 			continue;

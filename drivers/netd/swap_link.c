@@ -3,15 +3,17 @@
  * the TCP connection of swap_tcp.h, and the link's states. Every wait has
  * a bound: connecting, negotiating and reading the export's first page
  * (CONNECT_NS), a reply once requests are out (ANSWER_NS, then the link
- * is dropped and made again), reconnecting (RETRIES attempts in a row
+ * is dropped and made again: a byte back at all, and each request's own
+ * answer, so a server that answers others and never one request cannot
+ * keep it waiting), reconnecting (RETRIES attempts in a row
  * with no request answered, then the server is gone for good;
  * SETUP_TRIES at boot).
  *
  * Every connection reads the export's first page (its swap header, with
  * mkswap's UUID) before anything else goes out; after a reconnection it
  * must be the page read at setup, or the export is another disk (of the
- * same size: that was checked at the handshake) and no request is sent
- * to it.
+ * same size and flags, read-only and flush: those were checked at the
+ * handshake) and no request is sent to it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +27,8 @@
 
 #define MS CLOCK_NS_PER_MS
 #define CONNECT_NS (3000 * MS)		/* connect and handshake */
-#define ANSWER_NS (20000 * MS)		/* no byte back while requests wait */
+#define ANSWER_NS (20000 * MS)		/* no byte back while requests wait, or
+					 * no answer to a request that went out */
 #define RETRY_NS (500 * MS)		/* between attempts */
 #define RETRIES 10			/* attempts before the server is gone */
 #define SETUP_TRIES 3			/* attempts at boot */
@@ -47,6 +50,7 @@ static struct {
 	int64_t deadline;		/* connect, handshake or answer bound */
 	int64_t retry_at;
 	uint64_t capacity;		/* sectors */
+	uint16_t flags;			/* the export's READ_ONLY and SEND_FLUSH at setup */
 	uint8_t header[BLK_PAGE_SIZE];	/* the export's first page, read at setup */
 } sc;
 
@@ -59,6 +63,12 @@ static struct {
 } first;
 
 /* --- the NBD client's view of the connection --- */
+
+static int64_t link_now(void *ctx)
+{
+	(void)ctx;
+	return netd_now();
+}
 
 static uint32_t link_send(void *ctx, const uint8_t *d, uint32_t len)
 {
@@ -161,7 +171,7 @@ static void first_page_read(void)
 
 static void read_first_page(void)
 {
-	static const struct nbd_io io = { link_send, first_data, first_done };
+	static const struct nbd_io io = { link_send, first_data, first_done, NULL };
 
 	nbd_client_init(&first.cl, &io, NULL, &sc.hs);
 	first.result = 1;
@@ -178,14 +188,21 @@ static void read_first_page(void)
 static void on_negotiated(void)
 {
 	uint64_t sectors = sc.hs.size / BLK_SECTOR;
+	uint16_t flags = sc.hs.flags & (NBD_FLAG_READ_ONLY | NBD_FLAG_SEND_FLUSH);
 
 	sc.negotiated = true;
 	if (sc.state == SWAP_OFF) {
 		nbd_client_init(&sc.cl, &sc.io, NULL, &sc.hs);
 		sc.capacity = sectors;
+		sc.flags = flags;
 	} else if (sectors != sc.capacity) {
 		/* The same export again, or nothing: another size is another disk. */
 		return gone("the export changed size");
+	} else if (flags != sc.flags) {
+		/* Read-only now, or no flush to vouch for writes (the pager's
+		 * check of writes lost with a connection rides on flushes):
+		 * not the disk swap was set up on. */
+		return gone("the export's flags changed (read-only or flush)");
 	}
 	read_first_page();
 }
@@ -203,7 +220,12 @@ static void take(const uint8_t *d, uint32_t len)
 		size_t used = nbd_hs_input(&sc.hs, d, len);
 
 		if (sc.hs.out_len) {
-			swap_tcp_write(sc.hs.out, sc.hs.out_len, false);
+			/* The first bytes on a new connection: all taken, or
+			 * the attempt fails (the rest would never be sent). */
+			uint32_t took = swap_tcp_write(sc.hs.out, sc.hs.out_len, false);
+
+			if (took != sc.hs.out_len)
+				return lost("the handshake's request could not be sent");
 			swap_tcp_output();
 			sc.hs.out_len = 0;
 		}
@@ -278,6 +300,7 @@ long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, vo
 		return -EINVAL;
 	sc.io = *pager;
 	sc.io.send = link_send;
+	sc.io.now = link_now;
 	sc.gone = gone;
 	sc.lost = lost_hook;
 	sc.server = addr;
@@ -339,6 +362,11 @@ void swap_link_tick(void)
 		return lost(waiting_for());
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) > 0 && sc.deadline && now >= sc.deadline)
 		return lost("no answer in time");
+	/* Answers to others keep the deadline off: each request's own. Lost,
+	 * it goes again, and fails after NBD_SENDS_MAX. */
+	int64_t out;
+	if (sc.state == SWAP_UP && nbd_oldest_out(&sc.cl, &out) && now - out >= ANSWER_NS)
+		return lost("a request not answered in time");
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) == 0)
 		sc.deadline = 0;
 	output();

@@ -55,7 +55,7 @@ static void on_lost(void)
 
 long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *shared)
 {
-	static const struct nbd_io pager = { NULL, io_data, io_done };
+	static const struct nbd_io pager = { NULL, io_data, io_done, NULL };
 
 	if (swap_link_state() != SWAP_OFF || in->w[0] == 0 || in->w[0] > UINT32_MAX ||
 	    in->w[1] == 0 || in->w[1] > 65535)

@@ -51,6 +51,17 @@ static void end_when_due(const struct blk_link *l, const struct blk_request *r, 
 	sys_proc_kill(drv.proc, 9);
 }
 
+/* A request the device has not completed in BLK_OVERDUE_NS: the device
+ * has stopped, and the driver is ended as if it had failed (the driver
+ * watch then ends the link: requests fail, reads in flight are stuck). */
+static void end_overdue(const struct blk_link *l)
+{
+	(void)l;
+	printf("pager: swap: the disk has not completed a request in %lld s: ending the virtio_blk driver\n",
+	       (long long)(BLK_OVERDUE_NS / CLOCK_NS_PER_MS / 1000));
+	sys_proc_kill(drv.proc, 9);
+}
+
 static void blk_ended(void *ctx)
 {
 	(void)ctx;
@@ -70,6 +81,7 @@ void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 {
 	drv = *d;
 	drv.link.dma = 1;	/* the device reads and fills the frames itself */
+	drv.link.overdue = end_overdue;
 	if (config.swap_end_driver_at)
 		drv.link.sent = end_when_due;
 	b->ops = &ops;

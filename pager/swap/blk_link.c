@@ -89,10 +89,34 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 	return r;
 }
 
+/* Wait for tag's result on t's disk notification; once the deadline
+ * passes (t's timer, TB_TIMER as every bounded wait of t's: t waits for
+ * one thing at a time) the driver is ended. The timer is armed only for a
+ * wait that blocks, and disarmed after it (one that fires as it is
+ * disarmed can only end a later bounded wait of t's early). */
+static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
+{
+	int64_t deadline = sys_clock() + BLK_OVERDUE_NS;
+	int armed = sys_notify_timer(t->disk, deadline, TB_TIMER) == 0;
+
+	while (l->status[tag].state != BLK_DONE) {
+		uint64_t got = pager_thread_wait(t, t->disk, BLK_DONE_BIT | (armed ? TB_TIMER : 0));
+
+		if (armed && (got & TB_TIMER) && sys_clock() >= deadline) {
+			armed = 0;	/* fired: nothing to disarm */
+			l->overdue(l);
+		}
+	}
+	if (armed)
+		sys_notify_timer(t->disk, 0, TB_TIMER);
+}
+
 int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
 {
 	int r;
 
+	if (l->status[tag].state != BLK_DONE && l->overdue)
+		wait_bounded(l, t, tag);
 	while (l->status[tag].state != BLK_DONE)
 		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
 	/* The error after the state: the driver (or blk_link_end) wrote it

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include "drivers/blk_protocol.h"
+#include "kernel/abi/clock.h"
 #include "swap/backend.h"
 
 /* A driver that takes BLK_SUBMIT and BLK_SUBMIT_ONE. */
@@ -33,13 +34,26 @@ struct blk_link {
 	/* Optional: requests r[0..n) are in the driver's hands, not yet
 	 * waited for (swap.end_driver_at ends the driver here). */
 	void (*sent)(const struct blk_link *l, const struct blk_request *r, uint32_t n);
+	/* Optional: a waiter has waited BLK_OVERDUE_NS for one result. It
+	 * ends the driver, whose end (blk_link_end, from whoever hears of
+	 * it) fails the requests. Without it a wait has no bound of its own
+	 * (netd bounds the NBD link's). */
+	void (*overdue)(const struct blk_link *l);
 };
+
+/* How long a request may stay with a driver that has an overdue hook:
+ * generous, twice Linux's default block request timeout (30 s), so that
+ * only a device that has stopped completing meets it. */
+#define BLK_OVERDUE_NS (60000 * CLOCK_NS_PER_MS)
 
 /* Tag i (< the thread's share) of I/O client `client`: the swap-out
  * thread keeps many requests in flight, the others a batch at most. */
 uint32_t blk_tag_of(unsigned client, uint32_t i);
 
-/* t waits until tag's result is in; it (0 or -errno). The tag is free again. */
+/* t waits until tag's result is in; it (0 or -errno). The tag is free
+ * again. With an overdue hook the wait is bounded on t's timer: at
+ * BLK_OVERDUE_NS the hook ends the driver, and the wait goes on for the
+ * end's result (no timer to arm: unbounded, as without the hook). */
 int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag);
 
 /* Read or write p[0..n) as merged requests under t's tags and wait for

@@ -96,8 +96,10 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 		drv.shared->slot[tag].state = BLK_FREE;
 	/* The slots are not bad, only the connection was lost: the pages
 	 * stay in memory and their slots are let go, as for writes never
-	 * sent (retiring them would lose good slots at every flap). */
-	if (r == 0 && drv.shared->swap_lost_writes != lost_before[t->io_client]) {
+	 * sent (retiring them would lose good slots at every flap). A server
+	 * with no flush (-ENOTSUP) vouches for nothing after a loss either. */
+	if ((r == 0 || r == -ENOTSUP) &&
+	    drv.shared->swap_lost_writes != lost_before[t->io_client]) {
 		printf("pager: swap: the NBD connection was lost before its writes were flushed; "
 		       "the batch is kept in memory\n");
 		return SWAP_ERR_UNSENT;

@@ -7,7 +7,9 @@
  * blk_link_end, as the pager does). What must hold: a driver that ends
  * with requests in flight fails them (no waiter waits for ever), wakes
  * every I/O client, and is sent nothing more; a read a DMA device may still
- * fill is stuck; a call that never reached the device is not a media error.
+ * fill is stuck; a call that never reached the device is not a media error;
+ * a request the device never completes ends the driver once a fake clock
+ * passes BLK_OVERDUE_NS.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +24,7 @@
 
 #define PA(i) (0x80000000UL + (uint64_t)(i) * 4096)
 
-enum driver_act { COMPLETE, END };
+enum driver_act { COMPLETE, END, NEVER };
 
 /* The fake kernel and driver. */
 struct fake {
@@ -31,13 +33,16 @@ struct fake {
 	int32_t device_error;		/* each completed request's status */
 	enum driver_act act;		/* what the driver does at the next wait */
 	unsigned calls, requests, waits;
+	int64_t now;			/* sys_clock */
+	int64_t timer;			/* the waiter's armed deadline (0: none) */
+	unsigned arms, overdues;
 	uint64_t signalled[PAGER_IO_CLIENTS];	/* bits each I/O client's note got */
 };
 static struct fake f;
 static struct blk_status status[BLK_TAGS];
 static uint64_t list[BLK_LIST_ENTRIES];
 static struct blk_link link;
-static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
+static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT, .disk = 42 };
 
 /* Each I/O client's note is 100 + its number. */
 void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
@@ -70,10 +75,51 @@ int sys_call(int ep, struct msg *m)
 	return 0;
 }
 
-/* Where the driver acts: it completes every request it holds, or ends. */
+int64_t sys_clock(void)
+{
+	return f.now;
+}
+
+/* The waiter's timer: on its disk notification, TB_TIMER. */
+int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
+{
+	assert_int_equal(h, writer.disk);
+	assert_int_equal(bits, TB_TIMER);
+	f.timer = deadline;
+	f.arms += deadline != 0;
+	return 0;
+}
+
+/* A device that stopped: time passes, a second a wait, until the
+ * waiter's timer fires (none armed: it would wait for ever). */
+static uint64_t never_completes(uint64_t want)
+{
+	for (;;) {
+		assert_true(++f.waits < 1000);	/* a waiter that would wait for ever */
+		f.now += 1000 * CLOCK_NS_PER_MS;
+		if (f.timer && (want & TB_TIMER) && f.now >= f.timer) {
+			f.timer = 0;
+			return TB_TIMER;
+		}
+	}
+}
+
+/* The overdue hook ends the driver: its death reaches blk_link_end. */
+static void end_overdue(const struct blk_link *l)
+{
+	(void)l;
+	f.overdues++;
+	f.act = END;
+	blk_link_end(&link);
+}
+
+/* Where the driver acts: it completes every request it holds, ends, or
+ * never completes. */
 uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
 {
 	(void)t, (void)note;
+	if (f.act == NEVER)
+		return never_completes(want);
 	assert_true(++f.waits < 1000);	/* a waiter that would wait for ever */
 	if (f.act == END) {
 		blk_link_end(&link);
@@ -207,6 +253,47 @@ static void test_unsent_is_not_media(void **state)
 	assert_int_equal(f.signalled[IO_SWAPOUT], 0);	/* no end: nobody woken but by the driver */
 }
 
+/* A device that takes a read and never completes it: once the waiter
+ * has waited BLK_OVERDUE_NS the driver is ended (the overdue hook), the
+ * read fails stuck (a DMA device may still fill its frames), the tags are
+ * free and nothing is sent after. */
+static void overdue_request_ends_driver(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 2);
+	f.act = NEVER;
+	link.dma = 1;
+	link.overdue = end_overdue;
+	assert_int_equal(blk_transfer(&link, &writer, 0, p, 2, &done), 0);
+	assert_int_equal(f.overdues, 1);
+	assert_true(f.now >= BLK_OVERDUE_NS);	/* not before its bound */
+	assert_int_equal(done.err[0], SWAP_ERR_STUCK);
+	assert_int_equal(done.err[1], SWAP_ERR_STUCK);
+	assert_tags_free();
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 2, &done), -ENXIO);
+	assert_int_equal(f.calls, 1);
+}
+
+/* Completions in time: the timer armed for a wait is disarmed after it,
+ * and the driver is left alone. */
+static void timely_completion_disarms(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 2);
+	link.overdue = end_overdue;
+	assert_int_equal(blk_transfer(&link, &writer, 1, p, 2, &done), 0);
+	assert_int_equal(done.err[0], 0);
+	assert_true(f.arms >= 1);
+	assert_int_equal(f.timer, 0);
+	assert_int_equal(f.overdues, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +301,8 @@ int main(void)
 		cmocka_unit_test_setup(test_end_read_stuck_only_on_dma, setup),
 		cmocka_unit_test_setup(test_call_to_ended_driver, setup),
 		cmocka_unit_test_setup(test_unsent_is_not_media, setup),
+		cmocka_unit_test_setup(overdue_request_ends_driver, setup),
+		cmocka_unit_test_setup(timely_completion_disarms, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

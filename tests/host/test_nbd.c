@@ -193,7 +193,7 @@ static void io_done(void *ctx, uint64_t id, int error)
 	srv.ndone++;
 }
 
-static const struct nbd_io io = { io_send, io_data, io_done };
+static const struct nbd_io io = { io_send, io_data, io_done, NULL };
 
 /* Take every whole request the client sent; writes land on the disk. */
 static void server_parse(void)

@@ -2,12 +2,14 @@
  * Host tests for netd's swap link (drivers/netd/swap_link.c) over a fake
  * TCP connection and clock kept here, with a scripted NBD server behind
  * them: a reconnection reads the export's first page before it sends
- * anything again and gives up on another export; a write the server drops
+ * anything again and gives up on another export (or the same one without
+ * its flush); a write the server drops
  * the connection on, before it has even gone out whole, fails instead of
  * breaking connections for ever; a server that answers nothing is gone
  * after its attempts, however well it shakes hands, while idle losses are
  * not held against it; a request made while reconnecting leaves the
- * attempt's deadline alone.
+ * attempt's deadline alone; a request the server never answers fails
+ * though it answers others.
  *
  * swap_link.c is included, so that each test starts from its state at
  * boot; its console lines become TAP comments, the last one kept.
@@ -63,6 +65,8 @@ static struct {
 	bool read0_fails;		/* a read of page 0 gets EIO */
 	uint32_t drop_write_over;	/* close on a write longer than this (0: never) */
 	bool drop_after_first;		/* close on a connection's second request */
+	uint64_t withhold;		/* never answer a read of this offset (0: none) */
+	bool no_flush;			/* the export does not offer flush */
 	unsigned writes;		/* write requests taken, every connection */
 	uint16_t first_type[8];		/* the first requests of the latest connection */
 } srv;
@@ -159,7 +163,7 @@ static bool handshake(void)
 	nbd_put32(b + 16, 12);
 	nbd_put16(b + 20, NBD_INFO_EXPORT);
 	nbd_put64(b + 22, DISK);
-	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
+	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
 	nbd_put64(b + 32, NBD_REP_MAGIC);
 	nbd_put32(b + 40, NBD_OPT_GO);
 	nbd_put32(b + 44, NBD_REP_ACK);
@@ -210,7 +214,7 @@ static bool request(void)
 		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 		srv.writes++;
 	}
-	if (!srv.answer)
+	if (!srv.answer || (type == NBD_CMD_READ && srv.withhold && off == srv.withhold))
 		return true;
 	if (type == NBD_CMD_READ && off == 0 && srv.read0_fails)
 		reply(cookie, 5, NULL, 0);
@@ -305,7 +309,7 @@ static void mkswap(unsigned seed)
 /* netd at boot, the link set up over a healthy server. */
 static int setup(void **state)
 {
-	static const struct nbd_io pager = { NULL, pager_data, pager_done };
+	static const struct nbd_io pager = { NULL, pager_data, pager_done, NULL };
 
 	(void)state;
 	memset(&sc, 0, sizeof(sc));
@@ -384,6 +388,26 @@ static void reconnect_other_export(void **state)
 	assert_int_equal(pgr.done[1], -ENXIO + 1);
 	assert_int_equal(srv.writes, 1);		/* only the first connection's */
 	assert_non_null(strstr(said, "not the one swap was set up on"));
+}
+
+/* The server comes back with the same export but no flush: a write
+ * answered and not flushed on the lost connection could then never be
+ * vouched for, and a flush would be refused as one the server cannot do
+ * (taken as done): the link gives up, as for another disk. */
+static void reconnect_without_flush(void **state)
+{
+	(void)state;
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	assert_int_equal(pgr.done[1], 1);
+	srv.answer = false;
+	submit(NBD_CMD_READ, 2, 4 * PG, PG);
+	server_close();
+	srv.no_flush = true;
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_int_equal(pgr.done[2], -ENXIO + 1);
+	assert_non_null(strstr(said, "flags changed"));
 }
 
 /* The first page cannot be read on a new connection: that attempt fails,
@@ -475,17 +499,60 @@ static void submit_while_retrying(void **state)
 	assert_int_equal(pgr.done[3], 1);
 }
 
+/* A server that never answers one read while it answers the others, a
+ * read every 5 s: the link stays busy, yet that read fails (-EIO) once it
+ * has gone out NBD_SENDS_MAX times, each waiting ANSWER_NS, and the link
+ * goes on. */
+static void one_read_never_answered(void **state)
+{
+	(void)state;
+	srv.withhold = 8 * PG;
+	submit(NBD_CMD_READ, 1, 8 * PG, PG);
+	for (unsigned s = 0; s < 300 && pgr.done[1] == 0; s += 5) {
+		assert_int_equal(swap_link_submit(NBD_CMD_READ, 2, 4 * PG, PG), 0);
+		swap_link_push();
+		wait_ms(5000);
+		assert_int_equal(pgr.done[2], 1);
+		pgr.done[2] = 0;
+	}
+	assert_int_equal(pgr.done[1], -EIO + 1);
+	assert_int_equal(net.opens, 1 + NBD_SENDS_MAX);	/* lost after each send */
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.gone, 0);
+}
+
+/* A connection that cannot take the handshake's request whole (lwIP out
+ * of memory for it): the attempt fails at once and says so, rather than
+ * wait for an answer to a request the server never saw. */
+static void handshake_not_taken(void **state)
+{
+	static const struct nbd_io pager = { NULL, pager_data, pager_done, NULL };
+
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	memset(&net, 0, sizeof(net));
+	net.now = 1000 * MS_;
+	net.sndbuf = 10;
+	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone, pager_lost),
+			 -ECONNREFUSED);
+	assert_non_null(strstr(said, "handshake's request could not be sent"));
+	assert_true(net.now < 1000 * MS_ + CONNECT_NS);	/* not at an attempt's bound */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(reconnect_same_export, setup),
 		cmocka_unit_test_setup(reconnect_other_export, setup),
+		cmocka_unit_test_setup(reconnect_without_flush, setup),
 		cmocka_unit_test_setup(loss_told_at_once, setup),
 		cmocka_unit_test_setup(first_page_unreadable, setup),
 		cmocka_unit_test_setup(large_write_dropped, setup),
 		cmocka_unit_test_setup(answers_nothing_gone, setup),
 		cmocka_unit_test_setup(idle_losses_not_gone, setup),
 		cmocka_unit_test_setup(submit_while_retrying, setup),
+		cmocka_unit_test_setup(one_read_never_answered, setup),
+		cmocka_unit_test_setup(handshake_not_taken, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

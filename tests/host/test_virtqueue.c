@@ -1,7 +1,8 @@
 /*
  * Host tests for drivers/virtqueue.c: chains written as the spec says,
  * nothing visible before publish, the free list surviving any completion
- * order, bogus used entries ignored, and 16-bit indices wrapping.
+ * order, bogus used entries ignored, and 16-bit indices wrapping; a used
+ * index moved past the ring's size is a broken device, never collected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,6 +144,30 @@ static void test_bogus_used_ignored(void **state)
 	assert_int_equal(vq_free_count(&vq), SIZE);
 }
 
+/* The device says it finished more entries than the ring holds: none is
+ * collected (stale entries could name chains in flight), the queue is
+ * broken, and stays so. */
+static void test_used_idx_past_ring(void **state)
+{
+	uint32_t len;
+	int a, b;
+
+	(void)state;
+	init(SIZE);
+	a = add_chain(1);
+	b = add_chain(1);
+	vq_publish(&vq);
+	device_done((uint16_t)a, 1);
+	assert_int_equal(vq_collect(&vq, &len), a);
+	used()->ring[1 % SIZE] = (struct vq_used_elem){ (uint32_t)b, 1 };
+	used()->idx = (uint16_t)(used()->idx + SIZE + 1);
+	assert_int_equal(vq_collect(&vq, &len), -1);
+	assert_true(vq.broken);
+	assert_int_equal(vq_free_count(&vq), SIZE - 1);	/* b still in flight */
+	used()->idx = 2;	/* back in range: still not trusted */
+	assert_int_equal(vq_collect(&vq, &len), -1);
+}
+
 static void test_kick_suppression(void **state)
 {
 	(void)state;
@@ -233,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_full_refuses_whole_chain),
 		cmocka_unit_test(test_collect_frees),
 		cmocka_unit_test(test_bogus_used_ignored),
+		cmocka_unit_test(test_used_idx_past_ring),
 		cmocka_unit_test(test_kick_suppression),
 		cmocka_unit_test(test_index_wrap),
 		cmocka_unit_test(test_random_order),

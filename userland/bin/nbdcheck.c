@@ -49,7 +49,7 @@ static void io_done(void *ctx, uint64_t id, int error)
 	ndone++;
 }
 
-static const struct nbd_io io = { io_send, io_data, io_done };
+static const struct nbd_io io = { io_send, io_data, io_done, NULL };
 static struct nbd_client cl;
 
 /* Feed what arrives to the handshake until it ends; 0 or -1. */
