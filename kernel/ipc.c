@@ -422,7 +422,10 @@ int64_t sys_reply(struct thread *t, const uint64_t *a)
 
 /* Reply k (read and checked as err says), let the release word at rva go
  * (release.h; 0: none), then receive on h into va (or t's registers:
- * regs). Every check comes first: an error changes nothing. */
+ * regs). Every check comes first: an error changes nothing. The receive
+ * cannot fail once the word is let go (its checks are these, and its
+ * copy-out was checked), so reply_recv_release's caller may read any
+ * error as "nothing done" and let its lock go itself. */
 static int64_t reply_then_recv(struct thread *t, struct msg *k, int err, uint64_t h,
 			       uint64_t va, int regs, uint64_t rva)
 {

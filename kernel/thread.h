@@ -34,10 +34,12 @@ struct pending_copy {
 	int32_t handle;			/* installed in its table for this message,
 					 * closed if the copy is given up; or -1 */
 	struct object *passed;		/* what that handle names */
+	uint8_t bytes[sizeof(struct msg)];
 	uint8_t call;			/* a call's message: given up, its receiver
 					 * would owe a reply to one it never saw */
-	uint8_t bytes[sizeof(struct msg)];
 };
+/* Word-aligned bytes: klib's memcpy copies by words only then. */
+_Static_assert(offsetof(struct pending_copy, bytes) % 8 == 0, "pending_copy.bytes aligned");
 
 /* A message's header alone: struct msg's first MSG_HEADER_SIZE bytes, laid
  * out as struct msg's (checked below), for the fault message every thread

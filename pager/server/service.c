@@ -244,14 +244,18 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 	return 0;
 }
 
-/* The kernel would not let the lock go for receive: a thread came to wait
- * for it since serve_one looked. The reply goes now, the lock held, as
- * serve_one sends it when it sees a waiter; then the lock, then the
- * receive, into st->in. Out of line: rare. */
-__attribute__((noinline)) static int receive_contended(struct service_thread *st)
+/* The kernel did not let the lock go for receive (err; any error of
+ * reply_recv_release's means nothing was done): -ERR_AGAIN, a thread came
+ * to wait for it since serve_one looked; else the call was refused, which
+ * is said. The reply goes now, the lock held, as serve_one sends it when
+ * it sees a waiter; then the lock, then the receive, into st->in. Out of
+ * line: rare. */
+__attribute__((noinline)) static int receive_contended(struct service_thread *st, long err)
 {
 	int r;
 
+	if (err != -ERR_AGAIN)
+		printf("pager: reply_recv_release refused (%ld); replying apart\n", err);
 	sys_reply(&st->out);	/* a caller gone meanwhile: nothing to answer */
 	pager_unlock(&st->t);
 	r = sys_recv(endpoint, &st->in);
@@ -272,14 +276,14 @@ __attribute__((always_inline)) static inline int receive(struct service_thread *
 
 	if (reply && !msg_header_only(&st->out)) {
 		r = sys_reply_recv_release(endpoint, &st->out, &st->in, word);	/* a reply in memory */
-		if (r == -ERR_AGAIN)
-			return receive_contended(st);
+		if (r < 0)
+			return receive_contended(st, r);
 		return r < 0 ? (int)r : 0;
 	}
 	r = ecall_regs(reply ? SYS_REPLY_RECV_RELEASE : SYS_RECV_REGS, endpoint, &st->in,
 		       reply ? &st->out : NULL, reply ? (uint64_t)word : (uint64_t)&st->in, &got);
-	if (r == -ERR_AGAIN && reply)
-		return receive_contended(st);
+	if (r < 0 && reply)
+		return receive_contended(st, r);
 	if (r != MSG_IN_REGS)
 		return r < 0 ? (int)r : 0;
 	if (got.origin != ORIGIN_FAULT) {

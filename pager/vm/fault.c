@@ -169,12 +169,27 @@ static int write_fault(struct vm_space *s, struct vm_region *r, uint64_t i)
 	return vm_frame_write_resume(entry_frame(e)) < 0 ? VM_FAULT_NOMEM : VM_FAULT_MAPPED;
 }
 
-/* Present frame pa: mapped back if a write-out unmapped it (it is kept),
- * else as it is. Out of line: inline, its registers cost every fault 8
- * instructions (bench, faultaround=0). */
-__attribute__((noinline)) static int present_fault(uint64_t pa)
+/* A fault on page i of r, present (entry e): mapped back if a write-out
+ * unmapped its frame (it is kept); else mapped again as it is. Either
+ * another thread's fault won (the mapping is in the tables by now: the
+ * same one again), or the tables lost it (a map the kernel refused, which
+ * mmu.c's flush can only report): without the mapping again the thread
+ * would fault on it for ever. Out of line: inline, its registers cost
+ * every fault 8 instructions (bench, faultaround=0). */
+__attribute__((noinline)) static int present_fault(struct vm_space *s, const struct vm_region *r,
+						   uint64_t i, uint32_t e)
 {
-	return vm_frame_unmapped(pa) ? vm_frame_fault_back(pa) : VM_FAULT_MAPPED;
+	uint64_t pa = entry_frame(e);
+
+	if (vm_frame_unmapped(pa))
+		return vm_frame_fault_back(pa);
+	/* Never clean: a write the tables saw since the last harvest would
+	 * be forgotten, and a clean copy trusted. Dirty, the next harvest
+	 * gives such a copy up at worst. */
+	if (vm.mmu.map(vm.mmu.ctx, s->as, r->start + i * VM_PAGE, pa,
+		       vm_entry_perm(r, e) & ~(unsigned)VM_CLEAN) < 0)
+		return VM_FAULT_NOMEM;
+	return VM_FAULT_MAPPED;
 }
 
 /* Whether an absent page of r is filled with a new zero frame (private
@@ -191,7 +206,7 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 	struct vm_region *r = vm_region_find(s, va);
 	uint64_t i;
 	uint32_t e;
-	int res = VM_FAULT_MAPPED;	/* present: another thread's fault won */
+	int res;
 
 	if (!r)
 		return VM_FAULT_NOREGION;	/* a stack's guard page is in no region */
@@ -211,8 +226,8 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 							   : page_fill_map(s, r, i, 0);
 		if (zero || res != VM_FAULT_MAPPED)
 			return res;	/* no second look-up: ~35 instructions a fault */
-	} else if (frames_at.unmapped) {	/* a write-out in flight */
-		res = present_fault(entry_frame(e));
+	} else {
+		res = present_fault(s, r, i, e);
 	}
 	if (res == VM_FAULT_MAPPED && (access & VM_W))
 		res = write_fault(s, r, i);

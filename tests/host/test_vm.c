@@ -113,17 +113,48 @@ static void test_demand_zero(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	assert_int_equal(vmstat_get(VMSTAT_FRAMES_MAPPED), 1);
 
-	/* A second touch finds the page: no frame, no mapping, no COW. */
+	/* A second touch finds the page: no frame, no COW; the same mapping
+	 * again (a fault on a present page: another thread's won, or the
+	 * tables lost it). */
 	maps = fake.maps;
 	fake_fault(s, 0x11ff0, VM_W, VM_FAULT_MAPPED);
 	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(fake_pa(AS, 0x11000, NULL), pa);
-	assert_int_equal(fake.maps, maps);
+	assert_int_equal(fake_pa(AS, 0x11000, &perm), pa);
+	assert_int_equal(perm, RW);
+	assert_int_equal(fake.maps, maps + 2);
 	assert_int_equal(fake.protects, 0);
 	assert_int_equal(frames_free(), free0 - 1);
 	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), 3);
 	assert_int_equal(vmstat_get(VMSTAT_FAULTS_ZERO), 1);
 	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE) + vmstat_get(VMSTAT_COW_BREAKS), 0);
+	destroy_all(s, free0);
+}
+
+/* The page tables lost a present page (a map the kernel refused: the
+ * pager's flush can only report it): its next fault maps it again, never
+ * clean (a write since the last harvest must not be forgotten), instead
+ * of answering "mapped" with nothing, for ever. */
+static void test_present_fault_maps_again(void **state)
+{
+	uint64_t free0 = frames_free(), pa;
+	struct vm_space *s = fake_space(AS);
+	unsigned perm;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, 0x10000, 0x14000, RW, VM_ANON, NULL), 0);
+	fake_fault(s, 0x11000, VM_W, VM_FAULT_MAPPED);
+	pa = fake_pa(AS, 0x11000, NULL);
+	assert_int_not_equal(pa, 0);
+	for (unsigned k = 0; k < FAKE_MAPS; k++)	/* the kernel's tables lose it */
+		if (fake.m[k].used && fake.m[k].as == AS && fake.m[k].va == 0x11000)
+			fake.m[k].used = 0;
+	assert_int_equal(fake_pa(AS, 0x11000, NULL), 0);
+	fake_fault(s, 0x11000, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_pa(AS, 0x11000, &perm), pa);
+	assert_int_equal(perm & ~(unsigned)VM_CLEAN, RW);
+	assert_int_equal(perm & VM_CLEAN, 0);
+	assert_int_equal(frames_free(), free0 - 1);	/* the same frame, no new one */
+	fake_check();
 	destroy_all(s, free0);
 }
 
@@ -913,6 +944,7 @@ static void test_footprint_shared_arrays(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_present_fault_maps_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demand_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_range_one_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_range_bounded, setup, teardown),

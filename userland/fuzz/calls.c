@@ -24,7 +24,7 @@ static const struct {
 	{ SYS_HANDLE_INFO, "H" },	{ SYS_KERNEL_INFO, "P" },
 	{ SYS_ENDPOINT_CREATE, "" },	{ SYS_SEND, "EM" },
 	{ SYS_RECV, "EP" },		{ SYS_CALL, "EM" },
-	{ SYS_REPLY, "M" },		{ SYS_REPLY_RECV, "EMP" },
+	{ SYS_REPLY, "M" },		{ SYS_REPLY_RECV, "EMPP" },
 	{ SYS_NOTIFY_CREATE, "" },	{ SYS_NOTIFY_SIGNAL, "NB" },
 	{ SYS_NOTIFY_WAIT, "N" },	{ SYS_NOTIFY_POLL, "N" },
 	{ SYS_NOTIFY_BIND, "N" },	{ SYS_IRQ_ACK, "NV" },
