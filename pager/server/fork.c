@@ -38,11 +38,12 @@ void handle_fork(const struct msg *in, struct msg *out)
 	child->brk = parent->brk;
 	child->heap_end = parent->heap_end;
 	child->oom_adj = parent->oom_adj;
-	r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], PRIO_NORMAL);
-	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle, PARENT_RIGHTS);
-	if (h < 0) {
+	h = -1;
+	if ((r = spawn_grant_then_start(child, parent, in->w[0], in->w[1], in->w[2], PRIO_NORMAL,
+					&h)) < 0) {
 		spawn_abandon(child);
-		reply_result(out, h);
+		reply_result(out, r);
+		out->w[0] = (uint64_t)(int64_t)h;
 		return;
 	}
 	reply_result(out, 0);
