@@ -98,13 +98,27 @@ static int processes_now(uint64_t *n)
 	return 0;
 }
 
+/* The pager's process count back to before once ended children are
+ * reaped (it reaps promptly: within SETTLE). */
+static int processes_back_to(uint64_t before)
+{
+	int64_t start = sys_clock();
+	uint64_t after;
+
+	do {
+		CHECK_RUN(processes_now(&after));
+	} while (after != before && sys_clock() - start < SETTLE);
+	CHECK_EQ(after, before);
+	return 0;
+}
+
 /* A spawn from a process whose table is full cannot hand over the child's
  * handle: it must fail with EMFILE and leave no child behind (spinner
  * would run for ever, unreachable). */
 int test_spawn_full_table_leaves_no_child(void)
 {
 	const char *argv[] = { "spinner", NULL };
-	uint64_t before, after;
+	uint64_t before;
 	int pid = 0, n, h;
 
 	CHECK_RUN(processes_now(&before));
@@ -116,11 +130,7 @@ int test_spawn_full_table_leaves_no_child(void)
 		sys_handle_close(h);
 	}
 	CHECK_EQ(h, -ERR_MFILE);
-	int64_t start = sys_clock();
-	do {
-		CHECK_RUN(processes_now(&after));
-	} while (after != before && sys_clock() - start < SETTLE);
-	CHECK_EQ(after, before);
+	CHECK_RUN(processes_back_to(before));
 	return 0;
 }
 
@@ -141,7 +151,7 @@ static void mark_and_end(volatile uint64_t *flag)
 int test_fork_full_table_never_runs(void)
 {
 	volatile uint64_t *flag = anon_pages(1, MAP_SHARED);
-	uint64_t before, after;
+	uint64_t before;
 	int n;
 
 	CHECK(flag != NULL);
@@ -161,11 +171,7 @@ int test_fork_full_table_never_runs(void)
 		}
 		CHECK_EQ(r, -ERR_MFILE);
 	}
-	int64_t start = sys_clock();
-	do {
-		CHECK_RUN(processes_now(&after));
-	} while (after != before && sys_clock() - start < SETTLE);
-	CHECK_EQ(after, before);
+	CHECK_RUN(processes_back_to(before));
 	CHECK_EQ(*flag, 0);
 	return 0;
 }
