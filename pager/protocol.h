@@ -50,7 +50,9 @@ enum pager_label {
 	 * init (-EPERM), out of range -EINVAL. A forked child inherits its
 	 * parent's. Reply: w[0] = a handle to the new process in the caller's
 	 * table, w[1] = its pid; with no room for it there (EMFILE) the child
-	 * is ended unstarted. Unknown program: -ERR_NOENT-like -2 (ENOENT);
+	 * is ended unstarted (the handle is given before the child's thread
+	 * starts; if the thread is then refused, the child is ended, the error
+	 * returned, and w[0] names the handle to it, the caller's to close). Unknown program: -ERR_NOENT-like -2 (ENOENT);
 	 * the initrd damaged before the program was found: -5 (EIO); the
 	 * table or the caller's line full (PAGER_PROCS_MAX,
 	 * PAGER_LINE_PROCS_MAX): -EAGAIN; argc outside 1..SPAWN_ARGS_MAX:
@@ -69,8 +71,8 @@ enum pager_label {
 	/* A copy-on-write copy of the caller's process whose one thread starts
 	 * at pc w[0] with sp w[1] and a0 = w[2], at the calling thread's
 	 * priority. Reply: w[0] = a handle to the
-	 * child in the caller's table, w[1] = its pid. -EAGAIN as for
-	 * PAGER_SPAWN. */
+	 * child in the caller's table, w[1] = its pid. -EAGAIN, and EMFILE
+	 * with the child ended unstarted, as for PAGER_SPAWN. */
 	PAGER_FORK = 0x105,
 	/* The two paged replies, PAGER_STATS and PAGER_PROC_STATS, share one
 	 * convention: the request's w[0] = the first index wanted; the reply's

@@ -10,7 +10,7 @@
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_WATERMARKS, C_WATERMARK_SCALE,
 	C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN, C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE,
-	C_SWAP_END_DRIVER_AT, C_NET_ADDR,
+	C_SWAP_END_DRIVER_AT, C_NET_ADDR, C_NET_END_AT_START,
 	C_INIT_RUN, C_INIT_ARGS, C_CHECK, C_COUNT
 };
 
@@ -57,6 +57,9 @@ static struct bootarg_spec specs[C_COUNT] = {
 	[C_SWAP_END_DRIVER_AT] = { "swap.end_driver_at", BOOTARG_UINT, "0", NULL, 0, UINT32_MAX,
 				   "tests: end the virtio-blk swap driver as its Nth write batch is in its "
 				   "hands (0: never)" },
+	[C_NET_END_AT_START] = { "net.end_at_start", BOOTARG_UINT, "0", NULL, 0, 1,
+				 "tests: end netd as soon as it is set up (1), so that what programs "
+				 "ask of the network after its end can be seen (0: never)" },
 	[C_NET_ADDR] = { "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0,
 			 "the network server's address: dhcp, or a.b.c.d[/prefix] (docs/boot-args.md)" },
 	/* At least one character: an empty init.run= is a mistake to report,
@@ -155,6 +158,7 @@ void config_parse(const char *cmdline, const struct config_choices *choices)
 	config.oom_policy_name = values[C_OOM_POLICY].str;
 	config.swap_device = (unsigned)values[C_SWAP_DEVICE].num;
 	config.swap_end_driver_at = (unsigned)values[C_SWAP_END_DRIVER_AT].num;
+	config.net_end_at_start = (unsigned)values[C_NET_END_AT_START].num;
 	config.net_addr = (uint32_t)(values[C_NET_ADDR].num >> 8);
 	config.net_prefix = (unsigned)(values[C_NET_ADDR].num & 0xff);
 	config.init_run = values[C_INIT_RUN].str;

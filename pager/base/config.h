@@ -38,6 +38,9 @@ struct pager_config {
 	 * driver as its Nth batch of requests (1: the swap header's read)
 	 * is in the driver's hands; 0: never. */
 	unsigned swap_end_driver_at;
+	/* net.end_at_start (tests): 1, the pager ends netd as soon as it is
+	 * set up; 0: never. */
+	unsigned net_end_at_start;
 	uint32_t net_addr;	/* net.addr: static IPv4 address, 0 = DHCP */
 	unsigned net_prefix;	/* its prefix length */
 	const char *init_run;	/* init.run: program for init to run, never empty */

@@ -42,13 +42,13 @@ void handle_fork(const struct msg *in, struct msg *out)
 	/* The child runs at its caller's priority (the caller's own: the
 	 * highest it may give a thread), not at the usual one: a program at
 	 * idle priority must not fork its way above it. */
+	h = -1;
 	r = sys_thread_prio(parent->handle, (int)in->tid);
-	if (r >= 0)
-		r = sys_thread_create(child->handle, in->w[0], in->w[1], in->w[2], r);
-	h = r < 0 ? r : sys_handle_grant(parent->handle, child->handle, PARENT_RIGHTS);
-	if (h < 0) {
+	if (r < 0 || (r = spawn_grant_then_start(child, parent, in->w[0], in->w[1], in->w[2], r,
+						 &h)) < 0) {
 		spawn_abandon(child);
-		reply_result(out, h);
+		reply_result(out, r);
+		out->w[0] = (uint64_t)(int64_t)h;
 		return;
 	}
 	reply_result(out, 0);

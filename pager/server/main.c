@@ -197,7 +197,7 @@ int main(void)
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);
 	argc = init_argv(argbuf, sizeof(argbuf), argv);
-	init = spawn(NULL, argc, argv, -1, 0, &err);
+	init = spawn(NULL, argc, argv, -1, 0, NULL, &err);
 	if (!init) {
 		printf("pager: cannot start init (%d)\n", err);
 		sys_poweroff(1);

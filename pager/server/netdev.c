@@ -21,7 +21,27 @@
 
 static int netd_ep = -1;
 static struct pproc *netd;		/* its record: its handle names its window */
+static uint32_t netd_pid;		/* its record is netd's while this pid has one */
+static int netd_swaps;			/* the swap engine was given netd_ep */
 static struct net_shared *shared;	/* the status page */
+
+/* Whether netd has not been reaped. Once it has (its record released, and
+ * maybe another process's now), its endpoint is let go, so that programs
+ * are told -ENODEV rather than handed an endpoint no one receives on; the
+ * swap engine's copy of the number stays good if it was given it. */
+static int netd_alive(void)
+{
+	if (netd_ep < 0 || !netd)
+		return netd_ep >= 0;
+	if (procs_by_pid(netd_pid) == netd)
+		return 1;
+	if (!netd_swaps)
+		sys_handle_close(netd_ep);
+	netd_ep = -1;
+	netd = NULL;
+	shared = NULL;
+	return 0;
+}
 
 static int call(struct msg *m)
 {
@@ -94,14 +114,19 @@ int netdev_start(const struct bootinfo *bi)
 		return r;
 	}
 	netd = d.proc;
+	netd_pid = netd->pid;
 	printf("pager: netd: %d frames reserved at boot for its rings, status page and packet "
 	       "pool\n", NET_DMA_PAGES + 1 + NET_POOL_PAGES);
+	if (config.net_end_at_start) {
+		printf("pager: net.end_at_start=1: ending netd\n");
+		sys_proc_kill(netd->handle, 9);
+	}
 	return 0;
 }
 
 int netdev_endpoint(void)
 {
-	return netd_ep;
+	return netd_alive() ? netd_ep : -1;
 }
 
 void handle_net(const struct msg *in, struct msg *out)
@@ -109,7 +134,7 @@ void handle_net(const struct msg *in, struct msg *out)
 	struct pproc *caller = procs_by_pid(in->pid);
 	int h;
 
-	if (netd_ep < 0 || !caller) {
+	if (!netd_alive() || !caller) {
 		out->label = (uint64_t)(int64_t)-ENODEV;
 		return;
 	}
@@ -123,13 +148,14 @@ int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
 	struct msg m = { .label = NET_SWAP_SETUP, .handle = -1 };
 	int r;
 
-	if (netd_ep < 0)
+	if (!netd_alive())
 		return -ENODEV;
 	m.w[0] = addr;
 	m.w[1] = port;
 	if ((r = call(&m)) < 0)
 		return r;
 	netd->serves_swap = 1;	/* its end ends swap over NBD */
+	netd_swaps = 1;
 	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd->handle, .shared = shared,
 				    .sectors = m.w[0], .read_only = m.w[1] != 0,
 				    .addr = addr, .port = port };

@@ -149,23 +149,21 @@ static int first_thread_prio(const struct pproc *p)
 	return p->pinned ? PRIO_SERVER : PRIO_NORMAL;
 }
 
+/* Everything but its thread: its stack pointer in *sp. */
 static int load(struct pproc *p, const struct elf_image *img, const uint8_t *file, int argc,
-		const char *const *argv, int pass_handle, unsigned pass_rights)
+		const char *const *argv, int pass_handle, unsigned pass_rights, uint64_t *sp)
 {
-	uint64_t sp, end;
+	uint64_t end;
 	int r = add_segments(p, img, file, &end);
 
 	if (r < 0)
 		return -EINVAL;
 	p->brk_base = p->brk = p->heap_end = end;
 	vm_space_set_pinned(p->vm, p->pinned);	/* never a victim of reclaim */
-	if (!(sp = build_stack(p, argc, argv)) || (p->pinned && populate(p, img) < 0))
+	if (!(*sp = build_stack(p, argc, argv)) || (p->pinned && populate(p, img) < 0))
 		return -ENOMEM;
 	mmu_flush();
-	if ((r = spawn_give_handles(p, pass_handle, pass_rights)) < 0)
-		return r;
-	r = sys_thread_create(p->handle, img->entry, sp, 0, first_thread_prio(p));
-	return r < 0 ? r : 0;
+	return spawn_give_handles(p, pass_handle, pass_rights);
 }
 
 void spawn_abandon(struct pproc *p)
@@ -196,12 +194,27 @@ static int lookup_error(const char *name, int r)
 	return -PAGER_EDAMAGED;
 }
 
+int spawn_grant_then_start(struct pproc *p, const struct pproc *to, uint64_t pc, uint64_t sp,
+			   uint64_t a0, int prio, int *granted)
+{
+	int h = to ? sys_handle_grant(to->handle, p->handle, PARENT_RIGHTS) : -1, r;
+
+	if (to && h < 0)
+		return h;	/* not started: no one could wait for it or end it */
+	if (granted)
+		*granted = h;	/* with a thread refused, it names the child ended */
+	r = sys_thread_create(p->handle, pc, sp, a0, prio);
+	return r < 0 ? r : 0;
+}
+
 static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *const *argv,
-			      int pass_handle, unsigned pass_rights, int pinned, int *err)
+			      int pass_handle, unsigned pass_rights, int pinned, int *granted,
+			      int *err)
 {
 	struct cpio_file f;
 	struct elf_image img;
 	struct pproc *p;
+	uint64_t sp;
 	int r;
 
 	if (argc < 1 || argc > SPAWN_ARGS_MAX) {
@@ -216,8 +229,9 @@ static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *
 		*err = lookup_error(argv[0], r);
 		return NULL;
 	}
-	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_FLOOR, &img)) < 0) {
-		printf("pager: %s: %s\n", argv[0], elf_strerror(r));
+	/* Not a program: the errno says so, and no console line (a caller
+	 * spawning it in a loop would flood the console under the lock). */
+	if (elf_parse(f.data, f.size, USER_BASE, STACK_FLOOR, &img) < 0) {
 		*err = -ENOEXEC;
 		return NULL;
 	}
@@ -226,7 +240,10 @@ static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *
 		return NULL;
 	}
 	p->pinned = pinned;
-	if ((r = spawn_create(p, argv[0])) < 0 || (r = load(p, &img, f.data, argc, argv, pass_handle, pass_rights)) < 0) {
+	if ((r = spawn_create(p, argv[0])) < 0 ||
+	    (r = load(p, &img, f.data, argc, argv, pass_handle, pass_rights, &sp)) < 0 ||
+	    (r = spawn_grant_then_start(p, granted ? parent : NULL, img.entry, sp, 0,
+					first_thread_prio(p), granted)) < 0) {
 		spawn_abandon(p);
 		*err = r;
 		return NULL;
@@ -235,15 +252,15 @@ static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *
 }
 
 struct pproc *spawn(const struct pproc *parent, int argc, const char *const *argv,
-		    int pass_handle, unsigned pass_rights, int *err)
+		    int pass_handle, unsigned pass_rights, int *granted, int *err)
 {
-	return spawn_in(parent, argc, argv, pass_handle, pass_rights, 0, err);
+	return spawn_in(parent, argc, argv, pass_handle, pass_rights, 0, granted, err);
 }
 
 struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,
 			 int pinned, int *err)
 {
-	return spawn_in(NULL, argc, argv, pass_handle, pass_rights, pinned, err);
+	return spawn_in(NULL, argc, argv, pass_handle, pass_rights, pinned, NULL, err);
 }
 
 /* Split "name\0arg\0..." into argv; the count must match w[0]. */
@@ -279,19 +296,14 @@ void handle_spawn(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)(int64_t)-EPERM;
 		goto done;
 	}
-	child = spawn(caller, argc, argv, in->handle, in->rights, &err);
+	h = -1;
+	child = spawn(caller, argc, argv, in->handle, in->rights, &h, &err);
 	if (!child) {
 		out->label = (uint64_t)(int64_t)err;
+		out->w[0] = (uint64_t)(int64_t)h;
 		goto done;
 	}
 	child->oom_adj = (int)adj;
-	h = sys_handle_grant(caller->handle, child->handle, PARENT_RIGHTS);
-	if (h < 0) {
-		/* No one could wait for it or end it: it must not run. */
-		spawn_abandon(child);
-		out->label = (uint64_t)(int64_t)h;
-		goto done;
-	}
 	out->label = 0;
 	out->w[0] = (uint64_t)h;
 	out->w[1] = child->pid;

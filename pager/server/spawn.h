@@ -43,6 +43,13 @@ int spawn_create(struct pproc *p, const char *name);
 int spawn_give_handles(struct pproc *p, int pass_handle, unsigned pass_rights);
 /* Kill a half-made process and release everything it had. */
 void spawn_abandon(struct pproc *p);
+/* The last step of spawn and fork: `to` (NULL: none) is granted a handle
+ * to p first, in *granted if asked, and only then p's first thread starts
+ * (pc, sp, a0, prio), so that a grant refused (EMFILE) leaves p never
+ * run. 0 or -errno; a thread refused after the grant leaves *granted
+ * naming p, which the caller abandons. */
+int spawn_grant_then_start(struct pproc *p, const struct pproc *to, uint64_t pc, uint64_t sp,
+			   uint64_t a0, int prio, int *granted);
 
 /* Start argv[0] with argc arguments for parent (NULL: the pager itself),
  * in parent's line (procs_new); pass_handle (a pager handle, or -1)
@@ -51,9 +58,12 @@ void spawn_abandon(struct pproc *p);
  * negated errno (-PAGER_ENOENT: no such program; -PAGER_EDAMAGED: the
  * initrd is damaged before it, which is also said on the console; -EAGAIN:
  * the table or parent's line is full; -E2BIG: the arguments need more than
- * the stack's first page; -ENOEXEC: no program the pager can load). */
+ * the stack's first page; -ENOEXEC: no program the pager can load).
+ * With granted, parent (not NULL) is given a handle to the child, in
+ * *granted, before the child runs (spawn_grant_then_start: its -EMFILE
+ * then, the child ended unstarted). */
 struct pproc *spawn(const struct pproc *parent, int argc, const char *const *argv,
-		    int pass_handle, unsigned pass_rights, int *err);
+		    int pass_handle, unsigned pass_rights, int *granted, int *err);
 /* The same for the pager itself, pinned if asked: every page present
  * before it runs (a driver must never fault while the pager waits for it). */
 struct pproc *spawn_mode(int argc, const char *const *argv, int pass_handle, unsigned pass_rights,

@@ -187,8 +187,9 @@ static int check_page_entry(void *ctx, uint64_t i, uint32_t e)
 }
 
 /* Regions sorted, aligned, apart; each page checked. Adds present and
- * swapped pages. */
-static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *swapped)
+ * swapped pages, and unlocked regions. */
+static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *swapped,
+		       uint64_t *discardable)
 {
 	uint64_t prev_end = 0;
 	struct page_walk w = { s, NULL, present, swapped };
@@ -207,6 +208,41 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 		if (pv_each(&r->pages, 0, region_pages(r), check_page_entry, &w))
 			return -1;
 		prev_end = r->end;
+		*discardable += r->discardable != 0;
+	}
+	return 0;
+}
+
+/* pv_fn: one more present page of a space, shared or not. */
+static int count_present(void *ctx, uint64_t i, uint32_t e)
+{
+	uint64_t *n = ctx;	/* present, shared */
+	uint64_t pa = entry_frame(e);
+
+	(void)i;
+	n[0] += pa != 0;
+	n[1] += pa && vm_mapcount(pa) > 1;
+	return 0;
+}
+
+/* Every space's counts kept as they change (internal.h) against a walk:
+ * regions, present pages (its rmap entries), shared ones. After the
+ * checks that name a broken page or entry, which say more. */
+static int check_space_counts(void)
+{
+	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
+		uint64_t regions = 0, n[2] = { 0, 0 };
+		for (const struct vm_region *r = s->regions; r; r = r->next, regions++)
+			pv_each(&r->pages, 0, region_pages(r), count_present, n);
+		const struct { const char *what; uint64_t seen, kept; } c[] = {
+			{ "space's region count is wrong", regions, s->nregions },
+			{ "space's rmap entry count is wrong", n[0], s->rmaps },
+			{ "space's shared page count is wrong", n[1], s->shared_maps },
+		};
+		for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++)
+			if (c[k].seen != c[k].kept)
+				return fail(c[k].what, (struct found){ .space = s, .name = ", kept",
+									.value = c[k].kept });
 	}
 	return 0;
 }
@@ -447,7 +483,7 @@ static int check_counters(const struct seen *seen, uint64_t present)
 int vm_check(void)
 {
 	struct seen seen;
-	uint64_t present = 0;
+	uint64_t present = 0, discardable = 0;
 
 	memset(&seen, 0, sizeof(seen));
 	why[0] = 0;
@@ -456,16 +492,19 @@ int vm_check(void)
 	if (frames_check() < 0)
 		return fail(frames_error(), (struct found){ .frame = 0 });
 	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
-		int res = check_space(s, &present, &seen.swap_entries);
+		int res = check_space(s, &present, &seen.swap_entries, &discardable);
 
 		if (res < 0)
 			return res;
 	}
+	if (discardable != vm.discardable)
+		return fail("unlocked region count is wrong (vm.discardable)",
+			    (struct found){ .name = ", found", .value = discardable });
 	if (check_frames(&seen) < 0)
 		return -1;
 	if (seen.rmap_entries != present && find_bad_entry() < 0)
 		return -1;
-	if (check_objects(&seen.swap_entries) < 0)
+	if (check_objects(&seen.swap_entries) < 0 || check_space_counts() < 0)
 		return -1;
 	return check_counters(&seen, present);
 }

@@ -25,6 +25,7 @@ int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end)
 
 	if (!r)
 		return -1;
+	vm.discardable += !r->discardable;
 	r->discardable = 1;
 	/* A copy in swap would cost a read to keep: it goes now. */
 	for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
@@ -45,6 +46,7 @@ int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end)
 	if (!r)
 		return -1;
 	lost = r->discarded;
+	vm.discardable -= r->discardable != 0;
 	r->discardable = r->discarded = 0;
 	return lost;
 }
@@ -60,12 +62,17 @@ static int droppable(const struct vm_region *r, uint64_t i)
 	return pa && !swapcache_busy(pa) && vm_frame_alone(pa);
 }
 
+#ifdef VM_COUNT_VISITS
+uint64_t vm_discard_visits;
+#endif
+
 /*
- * One call's walk: it looks at no more than `looks` pages (a budget, as
- * the policies' max_looks), and the next call resumes where it stopped
- * (vm.discard_at): pages that cannot go (shared after fork, in the swap
- * code's hands) would otherwise be looked at again on every reclaim call,
- * all of them, before a single victim is asked for.
+ * One call's walk: it looks at no more than `looks` pages and regions it
+ * cannot discard (a budget, as the policies' max_looks), and the next call
+ * resumes where it stopped (vm.discard_at): pages that cannot go (shared
+ * after fork, in the swap code's hands) and regions not unlocked (up to
+ * VM_REGIONS_MAX a process) would otherwise be looked at again on every
+ * reclaim call, all of them, before a single victim is asked for.
  */
 struct discard_walk {
 	size_t want, freed, looks;
@@ -81,21 +88,31 @@ static int walk_done(const struct discard_walk *w)
 	return w->freed >= w->want || w->looks == 0;
 }
 
-/* Drop what may go of s's unlocked pages at addresses [from, to) until the
- * walk is done; the resume point follows the last page looked at. */
-static void drop_in(struct vm_space *s, uint64_t from, uint64_t to, struct discard_walk *w)
+/* Drop what may go of s's unlocked pages at addresses [from, to), from
+ * its region r on, until the walk is done; the resume point follows the
+ * last page or region looked at. */
+static void drop_in(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to,
+		    struct discard_walk *w)
 {
-	for (struct vm_region *r = s->regions; r && r->start < to && !walk_done(w); r = r->next) {
+	for (; r && r->start < to && !walk_done(w); r = r->next) {
 		uint64_t i, n;
-		if (!r->discardable || r->end <= from)
+#ifdef VM_COUNT_VISITS
+		vm_discard_visits++;
+#endif
+		if (r->end <= from)
+			continue;	/* the resume point's region, looked at to its end */
+		if (!r->discardable) {
+			w->looks--;
+			vm.discard_at = (struct vm_cursor){ s, r->next, r->end };
 			continue;
+		}
 		i = from > r->start ? (from - r->start) / VM_PAGE : 0;
 		n = ((to < r->end ? to : r->end) - r->start) / VM_PAGE;
 		for (i = region_next(r, i); i < n && !walk_done(w); i = region_next(r, i + 1)) {
 			uint64_t before = frames_free();
 			vmstat_count(VMSTAT_DISCARD_LOOKS);
 			w->looks--;
-			vm.discard_at = (struct vm_cursor){ s, r->start + (i + 1) * VM_PAGE };
+			vm.discard_at = (struct vm_cursor){ s, r, r->start + (i + 1) * VM_PAGE };
 			if (!droppable(r, i))
 				continue;
 			vm_page_drop(s, r, i);
@@ -117,26 +134,27 @@ static struct vm_space *next_space(const struct vm_space *s)
 size_t vm_discard_some(size_t want)
 {
 	struct discard_walk w = { want, 0, DISCARD_LOOKS_MIN };
-	struct vm_space *first = vm.discard_at.space ? vm.discard_at.space : vm.spaces;
-	uint64_t at = vm.discard_at.space ? vm.discard_at.va : 0;
-	struct vm_space *s = first;
+	struct vm_cursor from = vm.discard_at.space ? vm.discard_at :
+			       (struct vm_cursor){ vm.spaces, vm.spaces ? vm.spaces->regions : NULL, 0 };
+	struct vm_space *first = from.space, *s = first;
 
-	if (!first || want == 0)
+	if (!first || want == 0 || vm.discardable == 0)
 		return 0;
 	w.looks += want < SIZE_MAX / DISCARD_LOOKS_PER_PAGE - DISCARD_LOOKS_MIN ?
 		want * DISCARD_LOOKS_PER_PAGE : SIZE_MAX - DISCARD_LOOKS_MIN;
 	do {
 		if (!s->pinned)
-			drop_in(s, s == first ? at : 0, UINT64_MAX, &w);
+			drop_in(s, s == first ? from.region : s->regions, s == first ? from.va : 0,
+				UINT64_MAX, &w);
 		s = next_space(s);
 	} while (s != first && !walk_done(&w));
-	if (at > 0 && !first->pinned && !walk_done(&w))
-		drop_in(first, 0, at, &w);
+	if (from.va > 0 && !first->pinned && !walk_done(&w))
+		drop_in(first, first->regions, 0, from.va, &w);
 	return w.freed;
 }
 
 void vm_discard_forget(const struct vm_space *s)
 {
 	if (vm.discard_at.space == s)
-		vm.discard_at = (struct vm_cursor){ NULL, 0 };
+		vm.discard_at = (struct vm_cursor){ NULL, NULL, 0 };
 }

@@ -22,6 +22,7 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 		c->pages = (struct pagevec){ 0 };
 		*tail = c;	/* linked first, so destroying a half-made child frees it */
 		tail = &c->next;
+		vm_region_counted(child, c);
 		if (p->ops->fork(parent, p, child, c) < 0)
 			return VM_FAULT_NOMEM;
 	}

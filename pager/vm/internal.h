@@ -164,6 +164,13 @@ struct vm_space {
 	int as;				/* mmu_ops handle */
 	uint32_t pid;
 	int pinned;			/* its frames are never evicted (vm_space_set_pinned) */
+	/* Kept as they change (vm_check holds them to a walk), so that the
+	 * OOM score and the statistics read them without a walk of every
+	 * page: up to VM_REGIONS_MAX regions, and its rmap entries, are the
+	 * pager's heap too (footprint.c). */
+	uint32_t nregions;		/* regions on its list (region.c, fork.c) */
+	uint64_t rmaps;			/* rmap entries naming it: its present pages (rmap.c) */
+	uint64_t shared_maps;		/* those whose frame another mapping shares (mapcount > 1) */
 };
 
 /* The VM core's state (state.c). */
@@ -185,11 +192,17 @@ struct vm_state {
 	vm_reclaim_fn *reclaim;		/* vm_set_reclaim */
 	struct vm_space *spaces;	/* every live space */
 	/* Where vm_discard_some's next walk starts (discard.c): a space on
-	 * the list (forgotten as it goes) and an address in it, or none. */
+	 * the list (forgotten as it goes), the region of it to look at next
+	 * (NULL: none is left after the address; its successor takes over
+	 * as it goes) and an address in it, or none. */
 	struct vm_cursor {
 		struct vm_space *space;
+		struct vm_region *region;
 		uint64_t va;
 	} discard_at;
+	/* Regions whose owner unlocked them (discard.c), in every space:
+	 * with none, reclaim's discard step walks nothing. */
+	uint64_t discardable;
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
 };
 extern struct vm_state vm;
@@ -249,6 +262,21 @@ void vm_note_bug(const char *why);
 
 /* discard.c: s is going; the next walk must not start there. */
 void vm_discard_forget(const struct vm_space *s);
+/* discard.c: region r joins or leaves its space's list (vm.discardable);
+ * leaving, the walk's resume point moves on from it (r->next still its
+ * successor). */
+static inline void vm_discard_count(const struct vm_region *r, int joins)
+{
+	if (r->discardable)
+		vm.discardable += joins ? 1 : (uint64_t)-1;
+	if (!joins && vm.discard_at.region == r)
+		vm.discard_at.region = r->next;
+}
+/* Regions vm_discard_some visited, counted only with VM_COUNT_VISITS
+ * (the host tests), which show the walk skipped when none is unlocked. */
+#ifdef VM_COUNT_VISITS
+extern uint64_t vm_discard_visits;
+#endif
 
 /* pages.c: page-level changes shared by fault, fork and unmap, and the VM
  * core's frames. vm_frame_alloc reclaims (through the hook) while none is
@@ -385,6 +413,8 @@ void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hol
 const struct region_ops *vm_ops_of(enum vm_region_kind kind);
 struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);
 void vm_region_remove(struct vm_space *s, struct vm_region *r);
+/* r was just linked into s's list: s's and the discard step's counts. */
+void vm_region_counted(struct vm_space *s, const struct vm_region *r);
 
 /* private.c and shared.c: the tables of operations, and shared objects. */
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
@@ -408,6 +438,9 @@ int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_reg
  * show the walks' cost bounded. */
 #ifdef VM_COUNT_VISITS
 extern uint64_t vm_object_visits;
+/* Calls of vm_mapcount (rmap.c): a walk that asks it of every page shows
+ * in them (vm_space_info asks none). */
+extern uint64_t vm_mapcount_asks;
 #endif
 static inline void vm_object_visit(void)
 {

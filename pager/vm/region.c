@@ -59,11 +59,14 @@ static int range_free(const struct vm_space *s, uint64_t lo, uint64_t hi,
 /* Whether s may hold one more region (VM_REGIONS_MAX). */
 static int room_for_region(const struct vm_space *s)
 {
-	unsigned n = 0;
+	return s->nregions < VM_REGIONS_MAX;
+}
 
-	for (const struct vm_region *r = s->regions; r; r = r->next)
-		n++;
-	return n < VM_REGIONS_MAX;
+/* r joins s's list, and the counts that follow it (internal.h). */
+void vm_region_counted(struct vm_space *s, const struct vm_region *r)
+{
+	s->nregions++;
+	vm_discard_count(r, 1);
 }
 
 static void link_region(struct vm_space *s, struct vm_region *r)
@@ -74,6 +77,7 @@ static void link_region(struct vm_space *s, struct vm_region *r)
 		p = &(*p)->next;
 	r->next = *p;
 	*p = r;
+	vm_region_counted(s, r);
 }
 
 static struct vm_region *region_new(const struct vm_space *s, uint64_t start, uint64_t end,
@@ -182,8 +186,11 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 	vm_pages_drop(s, r, 0, region_pages(r));
 	while (*p && *p != r)
 		p = &(*p)->next;
-	if (*p)
+	if (*p) {
 		*p = r->next;
+		s->nregions--;
+		vm_discard_count(r, 0);
+	}
 	if (s->hint == r)
 		s->hint = NULL;
 	if (r->ops->release)
@@ -197,7 +204,7 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
  * tail's memory may reclaim (base/heap_alloc.h) while r, still whole and
  * in s's list, is the only holder of its pages: pv_split moves them only
  * once the tail's page array has all it needs. */
-static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t at)
+static int region_split(struct vm_space *s, struct vm_region *r, uint64_t at)
 {
 	struct vm_region *t = room_for_region(s) ? heap_malloc(sizeof(*t)) : NULL;
 
@@ -214,6 +221,7 @@ static int region_split(const struct vm_space *s, struct vm_region *r, uint64_t 
 		r->ops->split(r, t, at);
 	r->end = t->start;
 	r->next = t;
+	vm_region_counted(s, t);
 	return 0;
 }
 

@@ -95,6 +95,16 @@ struct run_state {
 	uint64_t mapped, shared;
 };
 
+/* f, mapped already, gets a mapping in s: that one is shared, and so is
+ * the one f had if it had one only (vm_space.shared_maps). */
+static inline void shared_one_more(struct rmap_entry *const *sg, const struct frame *f,
+				   struct vm_space *s)
+{
+	if (f->mapcount == 1)
+		sg[f->rmap >> RMAP_SEG_SHIFT][f->rmap & (RMAP_SEG_SIZE - 1)].space->shared_maps++;
+	s->shared_maps++;
+}
+
 /* (s, va) heads frame f's list (an entry is free), its entry taken from
  * r: off the free chain, else the first never used; image: a program segment maps f (frame.image_map),
  * said here, where f is at hand. The chain's branch is laid out of line:
@@ -114,6 +124,8 @@ static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *
 		e = r->fresh++;
 		x = &sg[e >> RMAP_SEG_SHIFT][e & (RMAP_SEG_SIZE - 1)];
 	}
+	if (__builtin_expect(f->mapcount != 0, 0))
+		shared_one_more(sg, f, s);
 	x->space = s;
 	x->vpn = pa_pfn(va);
 	x->next = f->rmap;
@@ -128,9 +140,11 @@ static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *
 }
 
 /* Hand r back: the pool's state, m entries fewer free, and the counters
- * the adds moved. */
-static inline __attribute__((always_inline)) void run_end(const struct run_state *r, size_t m)
+ * the adds (all naming s) moved. */
+static inline __attribute__((always_inline)) void run_end(const struct run_state *r,
+							  struct vm_space *s, size_t m)
 {
+	s->rmaps += m;
 	free_head = r->head;
 	fresh = r->fresh;
 	nfree -= (uint32_t)m;
@@ -152,7 +166,7 @@ __attribute__((noinline, cold)) static void add_unreserved(struct frame *f, stru
 	struct run_state r = { free_head, fresh, 0, 0 };
 
 	add_in_run(rmap_segs, &r, f, s, va, s->pinned, image);
-	run_end(&r, 1);
+	run_end(&r, s, 1);
 }
 
 void rmap_add_frame(struct frame *f, struct vm_space *s, uint64_t va, int image)
@@ -164,7 +178,7 @@ void rmap_add_frame(struct frame *f, struct vm_space *s, uint64_t va, int image)
 		return;
 	}
 	add_in_run(rmap_segs, &r, f, s, va, s->pinned, image);
-	run_end(&r, 1);
+	run_end(&r, s, 1);
 }
 
 /* add_in_run for (f[m], e[m].va) for m in [0, n) in order, n entries
@@ -185,7 +199,7 @@ static inline __attribute__((always_inline)) size_t add_reserved(struct vm_space
 
 	for (m = 0; m < n && f[m]; m++)
 		add_in_run(sg, &r, f[m], s, e[m].va, pinned, image);
-	run_end(&r, m);
+	run_end(&r, s, m);
 	return m;
 }
 
@@ -200,6 +214,17 @@ void rmap_add_run(struct vm_space *s, const struct map_entry *e, struct frame *c
 		add_unreserved(f[m], s, e[m].va, image);
 }
 
+/* s's mapping of f just left f's list, its mapcount not yet lowered:
+ * shared_one_more undone. */
+static void shared_one_less(const struct frame *f, struct vm_space *s)
+{
+	if (f->mapcount < 2)
+		return;
+	s->shared_maps--;
+	if (f->mapcount == 2)
+		rmap_ent(f->rmap)->space->shared_maps--;
+}
+
 int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
 {
 	struct frame *f = frame_desc(pa);
@@ -212,6 +237,8 @@ int rmap_remove(uint64_t pa, struct vm_space *s, uint64_t va)
 		*rmap_ent(e) = (struct rmap_entry){ NULL, 0, free_head };
 		free_head = e;
 		nfree++;
+		s->rmaps--;
+		shared_one_less(f, s);
 		count_removed(f->mapcount--);
 		return 0;
 	}
@@ -241,10 +268,17 @@ size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx)
 	return n;
 }
 
+#ifdef VM_COUNT_VISITS
+uint64_t vm_mapcount_asks;
+#endif
+
 unsigned vm_mapcount(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
+#ifdef VM_COUNT_VISITS
+	vm_mapcount_asks++;
+#endif
 	return f ? f->mapcount : 0;
 }
 

@@ -76,17 +76,21 @@ int vm_mapped_at(const struct vm_space *s, uint64_t va, uint64_t pa)
 	return pa && vm_lookup(s, va) == pa && !vm_frame_unmapped(pa);
 }
 
+/* From the counts kept as pages come and go, not a walk of every page
+ * under the pager's lock (a process asking in a loop would stall all):
+ * a region's entries that are not 0 are its present pages, each with its
+ * rmap entry, and its swapped ones (internal.h), so the swapped ones are
+ * the rest; pv_count reads a chunk's count, one per 256 pages. */
 void vm_space_info(const struct vm_space *s, struct vm_space_info *out)
 {
+	uint64_t entries = 0;
+
 	memset(out, 0, sizeof(*out));
 	out->pid = s->pid;
-	for (const struct vm_region *r = s->regions; r; r = r->next) {
-		out->regions++;
-		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
-			uint64_t pa = region_frame(r, i);
-			out->resident += pa != 0;
-			out->shared += pa && vm_mapcount(pa) > 1;
-			out->swapped += region_slot(r, i) != 0;
-		}
-	}
+	out->regions = s->nregions;
+	out->resident = (uint32_t)s->rmaps;
+	out->shared = (uint32_t)s->shared_maps;
+	for (const struct vm_region *r = s->regions; r; r = r->next)
+		entries += pv_count(&r->pages, 0, UINT64_MAX);	/* none past its end: whole chunks */
+	out->swapped = (uint32_t)(entries - s->rmaps);
 }

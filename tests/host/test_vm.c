@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "reclaim/oom.h"
+#include "vm/rmap_pool.h"
 #include "vm/swapcache.h"
 #include "vm_fake.h"
 
@@ -941,6 +942,41 @@ static void test_footprint_shared_arrays(void **state)
 	fake_check();
 }
 
+/* What the pager keeps for a process besides page arrays is in its OOM
+ * score too: a record for each region, touched or not (1,000 one-page
+ * regions never touched scored 0 before), and an rmap entry (16 bytes) for
+ * each of its present pages, which fork gives every child for every page
+ * the parent has present. */
+static void test_footprint_records(void **state)
+{
+	enum { REGIONS = 1000, N = 256, CHILDREN = 4 };
+	struct vm_space *s = vm_space_create(AS, 1), *p = vm_space_create(AS + 1, 2);
+	struct vm_space *c[CHILDREN];
+
+	(void)state;
+	for (uint64_t i = 0; i < REGIONS; i++)
+		assert_int_equal(vm_region_add(s, 0x10000000 + i * 2 * PG, 0x10000000 + (i * 2 + 1) * PG,
+					       RW, VM_ANON, NULL), 0);
+	assert_true(vm_space_meta_pages(s) >= REGIONS * sizeof(struct vm_region) / PG);
+	assert_int_equal(vm_region_add(p, 0x10000000, 0x10000000 + N * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < N; i++)
+		fake_poke(p, 0x10000000 + i * PG, 1);
+	for (int k = 0; k < CHILDREN; k++) {
+		uint64_t held;
+		c[k] = vm_space_create(AS + 2 + k, (uint32_t)(3 + k));
+		assert_int_equal(vm_fork(p, c[k]), 0);
+		held = pv_bytes(&c[k]->regions->pages) + sizeof(struct vm_region) +
+		       N * sizeof(struct rmap_entry);
+		assert_true(vm_space_meta_pages(c[k]) >= (held + PG - 1) / PG);
+	}
+	fake_check();
+	for (int k = 0; k < CHILDREN; k++)
+		vm_space_destroy(c[k]);
+	vm_space_destroy(p);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -970,6 +1006,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_cannot_without_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_footprint_page_arrays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_footprint_shared_arrays, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_footprint_records, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -752,6 +752,63 @@ static void test_held_copy_dropped(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* Regions not unlocked cost the discard step nothing while no region
+ * anywhere is unlocked (a process may hold VM_REGIONS_MAX of them, and
+ * reclaim would walk them all on every call), and a bounded walk once
+ * one is; the count of unlocked regions stays exact (vm_check) through
+ * unlock, lock, a cut, fork, unmap and exit. */
+static void test_walk_skips_locked_regions(void **state)
+{
+	enum { REGIONS = 1000, WANT = 4 };
+	struct vm_space *s = fake_space(1), *c = fake_space(2);
+	const uint64_t last = VA + (REGIONS - 1) * 2 * PG;
+
+	(void)state;
+	for (uint64_t i = 0; i < REGIONS; i++)
+		assert_int_equal(vm_region_add(s, VA + i * 2 * PG, VA + (i * 2 + 1) * PG, RW, VM_ANON,
+					       NULL), 0);
+	fake_poke(s, last, 1);
+	vm_discard_visits = 0;
+	for (int k = 0; k < 10; k++)
+		assert_int_equal(vm_discard_some(WANT), 0);
+	assert_int_equal(vm_discard_visits, 0);
+
+	/* One unlocked, at the end: found within a few calls, each bounded. */
+	assert_int_equal(vm_discard_unlock(s, last, last + PG), 0);
+	fake_check();
+	for (int k = 0; k < REGIONS && present(s, last, 1); k++) {
+		vm_discard_visits = 0;
+		vm_discard_some(WANT);
+		assert_true(vm_discard_visits < REGIONS / 4);
+	}
+	assert_int_equal(present(s, last, 1), 0);
+	assert_int_equal(vm_discard_lock(s, last, last + PG), 1);
+	fake_check();
+
+	/* A wide unlocked region cut in two, forked, unmapped, locked. */
+	assert_int_equal(vm_region_add(s, 0x40000000, 0x40000000 + 8 * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_discard_unlock(s, 0x40000000, 0x40000000 + 8 * PG), 0);
+	assert_int_equal(vm_discard_unlock(s, 0x40000000, 0x40000000 + 8 * PG), 0);	/* twice: one */
+	fake_check();
+	assert_int_equal(vm_unmap_range(s, 0x40000000 + 3 * PG, 0x40000000 + 4 * PG), 0);
+	fake_check();
+	assert_int_equal(vm_fork(s, c), 0);
+	fake_check();
+	assert_int_equal(vm_discard_lock(c, 0x40000000, 0x40000000 + 3 * PG), 0);
+	fake_check();
+	assert_int_equal(vm_unmap_range(s, 0x40000000 + 4 * PG, 0x40000000 + 8 * PG), 0);
+	fake_check();
+	vm_space_destroy(c);
+	fake_check();
+	assert_int_equal(vm_discard_lock(s, 0x40000000, 0x40000000 + 3 * PG), 0);
+	fake_check();
+	vm_discard_visits = 0;
+	assert_int_equal(vm_discard_some(WANT), 0);
+	assert_int_equal(vm_discard_visits, 0);	/* none unlocked is left */
+	vm_space_destroy(s);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +818,7 @@ int main(void)
 		TEST(test_locked_untouched),
 		TEST(test_shared_after_fork),
 		TEST(test_walk_bounded),
+		TEST(test_walk_skips_locked_regions),
 		TEST_SWAP(test_busy_skipped),
 		TEST(test_pinned_skipped),
 		TEST(test_fault_reclaims_unlocked),

@@ -2943,6 +2943,107 @@ static void test_shared_hole_during_read(void **state)
 	destroy(p);
 }
 
+/* vm_space_info as the pages' walk would count: present pages, those
+ * another mapping shares, swapped ones, regions. */
+static void info_walked(const struct vm_space *s, struct vm_space_info *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->pid = s->pid;
+	for (const struct vm_region *r = s->regions; r; r = r->next) {
+		w->regions++;
+		for (uint64_t i = 0; i < region_pages(r); i++) {
+			uint64_t pa = region_frame(r, i);
+			w->resident += pa != 0;
+			w->shared += pa && vm_mapcount(pa) > 1;
+			w->swapped += region_slot(r, i) != 0;
+		}
+	}
+}
+
+/* vm_space_info as the walk counts, without asking any page's mapcount
+ * (it asked it of every present page, under the pager's lock). */
+static void expect_info_walked(const struct vm_space *s)
+{
+	struct vm_space_info kept, walked;
+
+	vm_mapcount_asks = 0;
+	vm_space_info(s, &kept);
+	assert_int_equal(vm_mapcount_asks, 0);
+	info_walked(s, &walked);
+	assert_int_equal(kept.resident, walked.resident);
+	assert_int_equal(kept.shared, walked.shared);
+	assert_int_equal(kept.swapped, walked.swapped);
+	assert_int_equal(kept.regions, walked.regions);
+}
+
+/* Slots the fake device has left for swap_out. */
+static int slots_left(void)
+{
+	int n = 0;
+
+	for (uint32_t k = 1; k < SWAP_FAKE_WRITE_SLOT; k++)
+		n += !sw.disk[k];
+	return n;
+}
+
+#define RND_PAGES 24	/* a private region's */
+#define RND_SHARED 8	/* the shared region's */
+
+/* One random step on space k of s (a fork into it if it is gone). */
+static void random_step(struct vm_space **s, int k, int step)
+{
+	uint64_t va = rand() % 2 ? VA + (uint64_t)(rand() % RND_PAGES) * PG :
+				   SH + (uint64_t)(rand() % RND_SHARED) * PG;
+	int op = rand() % 8;
+	uint64_t pa;
+
+	if (!s[k]) {
+		for (int j = 0; j < 3; j++)
+			if (s[j]) {
+				s[k] = fake_space(k + 1);
+				assert_int_equal(vm_fork(s[j], s[k]), 0);
+				return;
+			}
+		return;
+	}
+	if (op < 4 && vm_region_find(s[k], va))
+		fake_poke(s[k], va, (uint8_t)step);
+	else if (op < 6 && (pa = vm_lookup(s[k], va)) && vm_frame_evictable(pa) == 1 &&
+		 slots_left() > 2)
+		swap_out(pa, 0);
+	else if (op == 6)
+		assert_int_equal(vm_unmap_range(s[k], va, va + PG), 0);
+	else if (op == 7 && rand() % 4 == 0) {
+		vm_space_destroy(s[k]);
+		s[k] = NULL;
+	}
+}
+
+/* The statistics' counts (PAGER_PROC_STATS), kept as pages come and go
+ * rather than walked page by page, agree with that walk after every step
+ * of random faults, evictions, unmaps, forks and exits in three spaces
+ * with private and shared memory (vm_check holds the kept counts to the
+ * walk too). */
+static void test_info_counts_random(void **state)
+{
+	struct vm_space *s[3] = { fake_space(1), NULL, NULL };
+
+	(void)state;
+	srand(16);
+	assert_int_equal(vm_region_add(s[0], VA, VA + RND_PAGES * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s[0], SH, SH + RND_SHARED * PG, RW, VM_SHARED, NULL), 0);
+	for (int step = 0; step < 2000; step++) {
+		random_step(s, rand() % 3, step);
+		check();
+		for (int k = 0; k < 3; k++)
+			if (s[k])
+				expect_info_walked(s[k]);
+	}
+	for (int k = 0; k < 3; k++)
+		if (s[k])
+			destroy(s[k]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3011,6 +3112,7 @@ int main(void)
 		TEST(test_shared_hole_swapped_slot),
 		TEST(test_shared_hole_during_write),
 		TEST(test_shared_hole_during_read),
+		TEST(test_info_counts_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

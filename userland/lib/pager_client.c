@@ -121,6 +121,7 @@ int pager_info(struct pager_info *out)
 		return -ERR_INVAL;
 	memcpy(out, m.data, sizeof(*out));
 	out->policy[sizeof(out->policy) - 1] = '\0';
+	out->oom_policy[sizeof(out->oom_policy) - 1] = '\0';
 	return 0;
 }
 

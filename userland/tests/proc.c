@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "pager_client.h"
+#include "sleep.h"
 #include "tests.h"
 
 #define WILD_ADDRESS 0x3000000000UL
@@ -157,6 +158,41 @@ int test_kill(void)
 	CHECK_EQ(info.cause, CAUSE_KILLED);
 	CHECK_EQ(info.status, KILL_REASON);
 	CHECK_EQ(again, -ERR_SRCH);
+	return 0;
+}
+
+/* A file that is no program, spawned again and again: each refused with
+ * ENOEXEC, and the console not written once a time (tests/boot/
+ * requests.sh counts the pager's lines naming it). */
+int test_spawn_refused_many(void)
+{
+	int pid = -1;
+
+	for (int k = 0; k < SPAWN_REFUSED_TIMES; k++)
+		CHECK_EQ(spawn("notelf", NULL, -1, &pid), -ENOEXEC);
+	CHECK_EQ(pid, -1);
+	return 0;
+}
+
+/* Booted with net.end_at_start=1 (tests/boot/requests.sh): netd has
+ * ended, so the network is no device any more, -ENODEV, not a handle to
+ * an endpoint no one receives on. Its end is reaped by the pager's service
+ * loop, which may come after this program starts: asked until the answer
+ * is not a handle, a bounded number of times. */
+int test_net_gone(void)
+{
+	struct msg m;
+	int r = 0;
+
+	for (int k = 0; k < 1000; k++) {
+		m = (struct msg){ .label = PAGER_NET, .handle = -1 };
+		r = pager_call(&m);
+		if (r < 0)
+			break;
+		sys_handle_close((int)m.w[0]);
+		sleep_ns(10 * MS);
+	}
+	CHECK_EQ(r, -ENODEV);
 	return 0;
 }
 

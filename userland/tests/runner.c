@@ -46,6 +46,8 @@ static const struct test {
 	{ test_exit_wait, "exit_wait", 0 },
 	{ test_kill, "kill", 0 },
 	{ test_spawn_unknown, "spawn_unknown", 0 },
+	{ test_spawn_refused_many, "spawn_refused_many", 0 },
+	{ test_net_gone, "net_gone", 1 },	/* with net.end_at_start=1 */
 	{ test_malloc_printf, "malloc_printf", 0 },
 	{ test_demand_zero, "demand_zero", 0 },
 	{ test_faults_concurrent, "faults_concurrent", 0 },
@@ -76,6 +78,7 @@ static const struct test {
 	{ test_limit_processes, "limit_processes", 0 },
 	{ test_failed_delivery_keeps_no_handle, "failed_delivery_keeps_no_handle", 0 },
 	{ test_spawn_full_table_leaves_no_child, "spawn_full_table_leaves_no_child", 0 },
+	{ test_fork_full_table_never_runs, "fork_full_table_never_runs", 0 },
 	{ test_sparse_mappings_cost_little, "sparse_mappings_cost_little", 0 },
 	{ test_unmapped_tables_return, "unmapped_tables_return", 0 },
 	{ test_swap_pattern, "swap_pattern", 1 },

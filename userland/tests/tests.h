@@ -43,6 +43,9 @@ int test_crash_reported(void);
 int test_exit_wait(void);
 int test_kill(void);
 int test_spawn_unknown(void);
+#define SPAWN_REFUSED_TIMES 50
+int test_spawn_refused_many(void);
+int test_net_gone(void);
 
 /* libc.c */
 int test_malloc_printf(void);
@@ -110,6 +113,7 @@ int test_limit_processes(void);
 /* leaks.c */
 int test_failed_delivery_keeps_no_handle(void);
 int test_spawn_full_table_leaves_no_child(void);
+int test_fork_full_table_never_runs(void);
 int test_sparse_mappings_cost_little(void);
 int test_unmapped_tables_return(void);
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Requests the pager refuses, and what the refusal must not leave: a file
+# that is no program, spawned 50 times (spawn_refused_many), is refused
+# with ENOEXEC each time and puts at most one line on the console (once a
+# line each, under the pager's lock: a loop flooded it); and with netd
+# ended as soon as it is set up (net.end_at_start=1; the machine gets a
+# virtio-net device through a guestfwd rule no one uses), PAGER_NET
+# answers -ENODEV (net_gone), not a handle to netd's endpoint, where no one
+# receives any more. Prints TAP. Run by meson test (suite guest) with
+# NO_BUILD=1.
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+echo "1..5"
+timeout 120 "$top/scripts/run" init.run=tests init.args=spawn_refused_many \
+	</dev/null >"$tmp/spawn.log" 2>&1
+status=$?
+sed -i 's/\r$//' "$tmp/spawn.log"
+[[ $status -eq 0 ]]
+ok "spawn_refused_many passes: ENOEXEC every time (status $status)" $?
+lines=$(grep -c "^pager: .*notelf" "$tmp/spawn.log")
+[[ $lines -le 1 ]]
+ok "at most one console line for 50 refusals ($lines)" $?
+
+QEMU_GUESTFWD="tcp:10.0.2.102:7001-cmd:true" timeout 120 "$top/scripts/run" \
+	net.end_at_start=1 init.run=tests init.args=net_gone </dev/null >"$tmp/net.log" 2>&1
+status=$?
+sed -i 's/\r$//' "$tmp/net.log"
+grep -q "pager: net.end_at_start=1: ending netd" "$tmp/net.log"
+ok "netd was started and ended at once" $?
+grep -q "pager: the driver netd (pid [0-9]*) ended" "$tmp/net.log"
+ok "the pager saw netd end" $?
+[[ $status -eq 0 ]]
+ok "net_gone passes: PAGER_NET gives -ENODEV once netd has ended (status $status)" $?
+
+[[ $fails -eq 0 ]] || grep -vE "^(Platform|Domain|Boot HART)" "$tmp/spawn.log" "$tmp/net.log" |
+	sed "s|^|# |"
+exit $((fails > 0))
