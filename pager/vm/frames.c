@@ -36,7 +36,8 @@ static void push_free(uint32_t i)
 {
 	struct frame *f = &frames_at.table[i];
 
-	frames_at.unmapped -= f->unmapped;	/* the mark goes with the reset */
+	frames_at.unmapped -= f->unmapped;	/* the marks go with the reset */
+	frames_at.image_clean -= f->image_clean;
 	/* A compound literal, not memset: a few stores in place of a call
 	 * (a frame is freed for about every page moved). */
 	*f = (struct frame){ .state = FRAME_FREE, .prev = FRAME_NONE, .next = free_head };

@@ -59,6 +59,12 @@ int watermarks_patient(void) { return 0; }
 size_t reclaim_pages(size_t want, enum reclaim_how how) { (void)want, (void)how; return 0; }
 
 int swap_on(void) { return swap_is_on; }
+/* The policy is there whenever swap is (no drops here: free.c's). */
+int victims_ready(void) { return swap_is_on; }
+int reclaim_drops_only(void) { return 0; }
+static size_t held_drops;	/* what reclaim_drop_held_too frees, each call */
+static unsigned held_calls;
+size_t reclaim_drop_held_too(void) { held_calls++; return held_drops; }
 int swap_congested(void) { return 0; }
 uint32_t swap_out_pending(void) { return pending; }
 void swap_out_kick(void) {}

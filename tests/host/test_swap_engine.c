@@ -1390,7 +1390,7 @@ static void test_driver_ended(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL));
 	/* Nothing more is written. */
 	disk.during_write = NULL;
-	assert_false(swap_has_room(1));
+	assert_false(swap_has_room());
 	assert_int_equal(reclaim_now((uint64_t[]){ vm_lookup(s, VA + 2 * PG) }, 1), 0);
 	assert_int_equal(disk.writes, 1);
 	vm_space_destroy(s);
