@@ -73,15 +73,22 @@ static size_t swap_out_background(size_t want, int patient)
 }
 
 /* The last drop round of each kind (direct, background) that freed
- * nothing: victims_drop_news then. Until it moves, another round would
+ * nothing: victims_drop_news and pswpin then. Until it moves, another round would
  * find the same nothing (direct reclaim looks as far as it must; what
  * background reclaim passed over as used, direct reclaim takes): it is not
  * made, so that a fault or a request short of frames does not walk every
  * frame each time for nothing. */
 static struct futile {
-	uint64_t news;
+	uint64_t news, read_back;
 	int set;
 } futile[2];
+
+static uint64_t drop_rounds;	/* made, not skipped */
+
+uint64_t reclaim_drop_rounds(void)
+{
+	return drop_rounds;
+}
 
 /* Up to want frames (direct: a batch, as a write would be) freed by
  * dropping victims that go without I/O, the policy choosing among them
@@ -91,13 +98,16 @@ static size_t drop_no_io(size_t want, enum reclaim_how how, enum victims_only on
 {
 	uint64_t v[SWAP_OUT_BATCH];
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN), news = victims_drop_news();
+	uint64_t read_back = vmstat_get(VMSTAT_PSWPIN);
 	uint64_t looks = how == RECLAIM_DIRECT ? UINT64_MAX : BACKGROUND_LOOKS * want + SWAP_OUT_BATCH;
 	struct futile *last = only == VICTIMS_NO_IO ? &futile[how == RECLAIM_DIRECT] : NULL;
 	uint64_t looked;
 	size_t freed = 0, n, got;
 
-	if (victims_droppable() == 0 || (last && last->set && last->news == news))
+	if (victims_droppable() == 0 ||
+	    (last && last->set && last->news == news && last->read_back == read_back))
 		return 0;
+	drop_rounds++;
 	if (how == RECLAIM_DIRECT)
 		want = SWAP_OUT_BATCH;
 	while (freed < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks) {
@@ -108,7 +118,7 @@ static size_t drop_no_io(size_t want, enum reclaim_how how, enum victims_only on
 		freed += got;
 	}
 	if (last)
-		*last = (struct futile){ news, freed == 0 };
+		*last = (struct futile){ news, read_back, freed == 0 };
 	looked = vmstat_get(VMSTAT_PGSCAN) - start;
 	if (how == RECLAIM_DIRECT) {
 		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)looked);

@@ -28,6 +28,10 @@ int reclaim_drops_only(void);
  * holds too, so that it can run to give back (critical.c). Frames
  * freed. */
 size_t reclaim_drop_held_too(void);
+/* Drop rounds made so far (one skipped, as nothing could be dropped or
+ * nothing changed since one found nothing, is not): exposed for the host
+ * tests. */
+uint64_t reclaim_drop_rounds(void);
 /* The VM core found no frame free for a page (its reclaim hook): directly. */
 size_t reclaim_for_fault(size_t want);
 

@@ -144,9 +144,13 @@ uint64_t victims_droppable(void)
 	return swap_copies_usable() ? n + vmstat_get(VMSTAT_SWAP_COPIES) : n;
 }
 
+/* Moves at each drop and each program page filled (victims_drop_news),
+ * and at each victims_init, never back. */
+static uint64_t drop_news;
+
 uint64_t victims_drop_news(void)
 {
-	return drop_age + vm_image_clean_added() + vmstat_get(VMSTAT_PSWPIN);
+	return drop_news;
 }
 
 /* Frame i came back less than a turn of the droppable pool ago. */
@@ -430,6 +434,7 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 void victims_dropped(uint64_t key, uint64_t pa)
 {
 	dropped_keep(key, (struct dropped_page){ victims_evicted(pa), drop_age++ });
+	drop_news++;
 }
 
 /* A program page filled again into pa (just allocated, so tracked). Asked
@@ -442,6 +447,7 @@ void victims_image_filled(uint64_t key, uint64_t pa, int faulting)
 	struct dropped_page d;
 	uint32_t i = index_of(pa);
 
+	drop_news++;	/* a page that may be dropped */
 	if (!pol || !dropped_take(key, &d))
 		return;
 	if (faulting) {
@@ -489,6 +495,7 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 {
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
+	drop_news++;	/* a drop round's memory is of the state before */
 	kept = calloc(nframes, 1);
 	held_at = calloc(nframes, sizeof(*held_at));
 	pol_ops = ops;

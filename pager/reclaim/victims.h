@@ -40,9 +40,10 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks, enum victims_onl
 /* Pages that could go without I/O now, or fewer (0: none). */
 uint64_t victims_droppable(void);
 /* Moves whenever a page may have become one that goes without I/O and is
- * not held: a program page dropped (holds lapse only so), a frame newly
- * mapped from a program file, a page read back from swap. A drop round
- * that found nothing finds nothing again until it moves. */
+ * not held, but for a page read back from swap (pswpin says those): a
+ * program page dropped (holds lapse only so), or filled from its file. A
+ * drop round that found nothing finds nothing again until one of the two
+ * moves. */
 uint64_t victims_drop_news(void);
 /* Program time (policy_env.now): process frames allocated so far. */
 uint64_t victims_now(void);

@@ -94,6 +94,7 @@ static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 	frames_at.table = NULL;
 	frames_at.span = 0;
 	frames_at.unmapped = 0;
+	frames_at.image_clean = 0;
 	managed = nfree = reserve = 0;
 	free_head = FRAME_NONE;
 	bad_free = error = NULL;

@@ -169,7 +169,6 @@ struct frames_at {
 	/* Descriptors with frame.image_clean set (kept by the VM core's
 	 * rmap.c, space.c and filecopy.c; frame_free's reset takes it off). */
 	uint32_t image_clean;
-	uint64_t image_clean_added;	/* marks ever set: a new one since, if it moved */
 };
 extern struct frames_at frames_at;
 

@@ -121,7 +121,6 @@ static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *
 	if (image && !f->image_map && !pinned) {
 		f->image_clean = 1;	/* first mapped in a program segment */
 		frames_at.image_clean++;
-		frames_at.image_clean_added++;
 	}
 	if (pinned) {
 		frames_at.image_clean -= f->image_clean;

@@ -31,11 +31,6 @@ uint32_t vm_image_clean_frames(void)
 	return frames_at.image_clean;
 }
 
-uint64_t vm_image_clean_added(void)
-{
-	return frames_at.image_clean_added;
-}
-
 void vm_set_readahead(unsigned pages)
 {
 	vm.readahead = pages > VM_READAHEAD_MAX ? VM_READAHEAD_MAX : pages;

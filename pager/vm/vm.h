@@ -247,9 +247,6 @@ void vm_set_image_fill(vm_image_fill_fn *fn);
  * at least as many as vm_frame_refillable answers 1 for, so that reclaim
  * with nothing to write looks for none when this is 0. */
 uint32_t vm_image_clean_frames(void);
-/* How many frames ever joined that count: one that may be dropped is new
- * only if this moved. */
-uint64_t vm_image_clean_added(void);
 
 /* Swap-in readahead: a major fault on a private page also reads up to
  * its region's window of following pages that name a slot, wherever the
