@@ -29,14 +29,11 @@ static void kswapd_run(struct pager_thread *t)
 		if (want == 0 && frames_free() + swap_out_pending() >= marks.stop)
 			return;
 		drain = 0;
-		/* Nothing can be written: drops free frames at once, with
-		 * no writer to wait for. */
-		if (reclaim_drops_only()) {
-			if (want == 0 || reclaim_pages(want, how) == 0)
-				return;
+		/* Nothing can be written: drops free frames at once, with no
+		 * writer to wait for (but for writes queued before). */
+		if (reclaim_drops_only() && want > 0 && reclaim_pages(want, how) > 0)
 			continue;
-		}
-		if (want > 0 && reclaim_pages(want, how) == 0) {
+		if (reclaim_drops_only() || (want > 0 && reclaim_pages(want, how) == 0)) {
 			if (swap_out_pending() == 0)
 				return;	/* nothing to take: wait for the next request */
 			drain = 1;	/* no more victims to fill a write with */

@@ -65,23 +65,12 @@ static const struct swap_reclaim_hooks hooks = { .put_back = put_back,
 						 .dropped = victims_dropped,
 						 .written = batch_written };
 
-static void threads_once(void)
-{
-	static int done;
-
-	if (done++)
-		return;
-	assert_int_equal(pager_thread_adopt(&me, "test", -1, IO_SERVICE), 0);
-	assert_int_equal(swap_out_thread_start(), 0);
-	assert_int_equal(swap_in_thread_start(), 0);
-}
-
 static void setup(void)
 {
 	fake_setup(faultaround);
 	swap_reset();
 	swap_set_reclaim_hooks(&hooks);
-	threads_once();
+	fake_swap_threads_once(&me);
 	pager_lock(&me);
 	put_backs = 0;
 	assert_int_equal(victims_init(policy, 1), 0);
@@ -149,6 +138,16 @@ static void map_program(struct vm_space *s, uint64_t va, uint8_t *file, struct v
 		fake_fault(s, va + k * PG, VM_R, VM_FAULT_MAPPED);
 		assert_true(vm_frame_refillable(vm_lookup(s, va + k * PG)));
 	}
+}
+
+/* pages (at most 4) of a second program segment at MORE_VA in s, each
+ * read: first touches. */
+static void map_more(struct vm_space *s, unsigned pages)
+{
+	static uint8_t file[4 * PG];
+	static struct vm_image img;
+
+	map_program(s, MORE_VA, file, &img, pages);
 }
 
 /* TEXT_PAGES of text at TEXT_VA in s. */
@@ -311,7 +310,6 @@ static void test_background_drops_body(void)
 		 * round), a page that the next round may drop too. */
 		fake_fault(s, MORE_VA + round * PG, VM_R, VM_FAULT_MAPPED);
 	}
-	print_message("background freed %zu, text %u\n", freed, text_dropped(s));
 	if (!policy->reads_bits)
 		assert_true(text_dropped(s) == TEXT_PAGES);
 	assert_int_equal(put_backs, 0);
@@ -326,8 +324,6 @@ static void test_background_drops_body(void)
  * fault on a page never dropped is none. */
 static void test_refaults_counted_body(void)
 {
-	static uint8_t file[2 * PG];
-	static struct vm_image img;
 	struct vm_space *s = anon_space();
 
 	victims_start();
@@ -340,7 +336,7 @@ static void test_refaults_counted_body(void)
 	assert_int_equal(vmstat_get(VMSTAT_WORKINGSET_REFAULT_FILE), 1);
 	fake_fault(s, TEXT_VA + 3 * PG, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(vmstat_get(VMSTAT_WORKINGSET_REFAULT_FILE), 2);
-	map_program(s, MORE_VA, file, &img, 2);	/* first touches */
+	map_more(s, 2);		/* first touches */
 	assert_int_equal(vmstat_get(VMSTAT_WORKINGSET_REFAULT_FILE), 2);
 	fake_check();
 	vm_space_destroy(s);
@@ -363,8 +359,6 @@ static void test_refaults_counted(void **state)
  * (reclaim_drop_held_too). */
 static void test_held_then_nothing_body(void)
 {
-	static uint8_t file[2 * PG];
-	static struct vm_image img;
 	struct vm_space *s = anon_space();
 	uint64_t looked;
 
@@ -382,7 +376,7 @@ static void test_held_then_nothing_body(void)
 	looked = looks();
 	assert_int_equal(reclaim_for_fault(1), 0);
 	assert_int_equal(looks(), looked);	/* nothing changed: no look */
-	map_program(s, MORE_VA, file, &img, 2);
+	map_more(s, 2);
 	assert_int_equal(reclaim_for_fault(1), 2);
 	fake_check();
 	assert_int_equal(text_dropped(s), 0);

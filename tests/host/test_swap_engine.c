@@ -125,18 +125,6 @@ static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted 
 						 .refaulted = refaulted, .written = batch_written,
 						 .writes_may_wait = writes_may_wait };
 
-/* Threads are joined once per process: the ids stay. */
-static void threads_once(void)
-{
-	static int done;
-
-	if (done++)
-		return;
-	assert_int_equal(pager_thread_adopt(&me, "test", -1, IO_SERVICE), 0);
-	assert_int_equal(swap_out_thread_start(), 0);
-	assert_int_equal(swap_in_thread_start(), 0);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -148,7 +136,7 @@ static int setup(void **state)
 	put_backs = may_wait = 0;
 	refaults = 0;
 	swap_set_reclaim_hooks(&hooks);
-	threads_once();
+	fake_swap_threads_once(&me);
 	pager_lock(&me);
 	swap_start(&fake_backend, &me);
 	assert_true(swap_on());
