@@ -220,6 +220,20 @@ static void fill_device(struct vm_space *s)
 }
 
 
+/* A fault's reclaim drops all of s's text, no more: frames freed, none
+ * put back (no page that needs a write chosen). */
+static void drops_text(struct vm_space *s)
+{
+	uint64_t free0 = frames_free();
+
+	put_backs = 0;
+	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
+	fake_check();
+	assert_int_equal(put_backs, 0);
+	assert_int_equal(frames_free(), free0 + TEXT_PAGES);
+	assert_int_equal(text_dropped(s), TEXT_PAGES);
+}
+
 /* Drop rounds reclaim made: each may look at every frame. */
 static uint64_t looks(void)
 {
@@ -235,20 +249,14 @@ static uint64_t looks(void)
 static void test_full_drops_image_body(void)
 {
 	struct vm_space *s = anon_space();
-	uint64_t free0, writes, looked;
+	uint64_t writes, looked;
 
 	swap_small();
 	fill_device(s);
 	map_text(s);
-	free0 = frames_free();
 	writes = disk.writes;
-	put_backs = 0;
-	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
-	fake_check();
-	assert_int_equal(put_backs, 0);
+	drops_text(s);
 	assert_int_equal(vmstat_get(VMSTAT_PGDROP_IMAGE), TEXT_PAGES);
-	assert_int_equal(frames_free(), free0 + TEXT_PAGES);
-	assert_int_equal(text_dropped(s), TEXT_PAGES);
 	looked = looks();
 	assert_int_equal(reclaim_for_fault(1), 0);
 	assert_int_equal(looks(), looked);
@@ -267,17 +275,12 @@ static void test_full_drops_image_body(void)
 static void test_no_swap_drops_image_body(void)
 {
 	struct vm_space *s = anon_space();
-	uint64_t free0, looked;
+	uint64_t looked;
 
 	victims_start();
 	assert_false(swap_on());
 	map_text(s);
-	free0 = frames_free();
-	put_backs = 0;
-	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
-	fake_check();
-	assert_int_equal(put_backs, 0);
-	assert_int_equal(frames_free(), free0 + TEXT_PAGES);
+	drops_text(s);
 	looked = looks();
 	assert_int_equal(reclaim_for_fault(1), 0);
 	assert_int_equal(looks(), looked);
@@ -396,7 +399,7 @@ static void test_held_then_nothing_body(void)
 static void test_gone_drops_image_body(void)
 {
 	struct vm_space *s = anon_space();
-	uint64_t free0, copy;
+	uint64_t copy;
 	unsigned out;
 
 	swap_small();
@@ -411,12 +414,7 @@ static void test_gone_drops_image_body(void)
 	map_text(s);
 	swap_device_ended();
 	assert_true(vmstat_get(VMSTAT_SWAP_SLOTS_FREE) > 0);
-	free0 = frames_free();
-	put_backs = 0;
-	assert_int_equal(reclaim_for_fault(1), TEXT_PAGES);
-	fake_check();
-	assert_int_equal(put_backs, 0);
-	assert_int_equal(frames_free(), free0 + TEXT_PAGES);
+	drops_text(s);
 	assert_int_equal(vm_lookup(s, ANON_VA + out * PG), copy);
 	assert_int_equal(fake_peek(s, ANON_VA + out * PG), out + 1);
 	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 0);
