@@ -241,10 +241,6 @@ struct pager_stats {
 					 * their write that a fault mapped back */
 	uint64_t swap_gone;		/* 1: the swap device is gone for good and
 					 * the pager runs without swap */
-	uint64_t workingset_refault_file; /* faults on program pages dropped by
-					 * reclaim that found its record of them: a
-					 * page filled again, not a first touch or
-					 * one mapped around a fault */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

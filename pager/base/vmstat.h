@@ -83,8 +83,6 @@ enum vmstat_item {
 					 * fault mapped back (kept in memory) */
 	VMSTAT_SWAP_GONE,		/* gauge: 1 once the swap device is gone for
 					 * good (an NBD server netd gave up on) */
-	VMSTAT_WORKINGSET_REFAULT_FILE,	/* faults on program pages reclaim dropped
-					 * that found their record (reclaim/dropped.h) */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

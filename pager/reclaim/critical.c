@@ -9,12 +9,10 @@
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
-#include "reclaim/free.h"
 #include "reclaim/kswapd.h"
 #include "reclaim/oom_kill.h"
 #include "reclaim/pressure.h"
 #include "reclaim/reclaim.h"
-#include "reclaim/victims.h"
 #include "reclaim/watermarks.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
@@ -46,7 +44,7 @@ void reclaim_after_request(void)
 	update_pressure();
 	if (critical_waiters && frames_free() > frames_reserve() + FREE_FLOOR)
 		pager_threads_wake(&critical_waiters);	/* memory came back: try again */
-	if (victims_ready() && frames_free() <= marks.start)
+	if (swap_on() && frames_free() <= marks.start)
 		kswapd_wake();
 }
 
@@ -104,11 +102,6 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int
 		kswapd_throttle(t);
 		return RECLAIM_RETRY;
 	}
-	/* A subscriber is the process asked to give memory back: it must
-	 * run to do so, though the pages it runs were dropped and what is
-	 * left is held against thrashing (free.h). */
-	if (pressure_subscribed(pid) && reclaim_drop_held_too() > 0)
-		return RECLAIM_RETRY;
 	switch (wait_critical(t)) {
 	case CRITICAL_WAITED:
 		return RECLAIM_RETRY;

@@ -11,7 +11,6 @@
 #include "reclaim/free.h"
 #include "reclaim/kswapd.h"
 #include "reclaim/reclaim.h"
-#include "reclaim/victims.h"
 #include "reclaim/watermarks.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
@@ -52,7 +51,7 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
 	int rounds = 0;
 
-	while (victims_ready() && frames_free() < marks.min) {
+	while (swap_on() && frames_free() < marks.min) {
 		if (swap_congested() && rounds < THROTTLE_ROUNDS) {
 			if (rounds++ == 0)
 				vmstat_count(VMSTAT_NET_THROTTLED);

@@ -5,9 +5,7 @@
  * so the reserve is its if need be) or queued for the swap-out thread by
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
- * find nothing and the program gets time to touch its pages again. When
- * nothing can be written (swap full, gone or off), both drop instead the
- * pages that go without I/O, chosen by the policy among themselves.
+ * find nothing and the program gets time to touch its pages again.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -31,11 +29,13 @@ static size_t swap_out_direct(void)
 	uint64_t looked;
 	size_t freed, n;
 
+	if (!swap_has_room(1))
+		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
 	looked = vmstat_get(VMSTAT_PGSCAN);
-	n = victims_choose(v, SWAP_OUT_BATCH, 0, VICTIMS_ANY);
+	n = victims_choose(v, SWAP_OUT_BATCH, 0);
 	vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
 	freed = swap_out_now(v, n);
 	t->memalloc = was_memalloc;
@@ -55,10 +55,11 @@ static size_t swap_out_background(size_t want, int patient)
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
 	size_t queued = 0, n;
 
+	if (!swap_has_room(0))
+		return 0;
 	while (queued < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks &&
 	       swap_out_room() > 0) {
-		n = victims_choose(v, want - queued, patient ? (uint32_t)(looks - looked) : 0,
-				   VICTIMS_ANY);
+		n = victims_choose(v, want - queued, patient ? (uint32_t)(looks - looked) : 0);
 		if (n == 0)
 			break;
 		for (size_t k = 0; k < n; k++) {
@@ -72,77 +73,6 @@ static size_t swap_out_background(size_t want, int patient)
 	return queued;
 }
 
-/* The last drop round of each kind (direct, background) that freed
- * nothing: victims_drop_news and pswpin then. Until it moves, another round would
- * find the same nothing (direct reclaim looks as far as it must; what
- * background reclaim passed over as used, direct reclaim takes): it is not
- * made, so that a fault or a request short of frames does not walk every
- * frame each time for nothing. */
-static struct futile {
-	uint64_t news, read_back;
-	int set;
-} futile[2];
-
-static uint64_t drop_rounds;	/* made, not skipped */
-
-uint64_t reclaim_drop_rounds(void)
-{
-	return drop_rounds;
-}
-
-/* Up to want frames (direct: a batch, as a write would be) freed by
- * dropping victims that go without I/O, the policy choosing among them
- * (only). Background looks a little per page, as it does for writes.
- * Frames freed. */
-static size_t drop_no_io(size_t want, enum reclaim_how how, enum victims_only only)
-{
-	uint64_t v[SWAP_OUT_BATCH];
-	uint64_t start = vmstat_get(VMSTAT_PGSCAN), news = victims_drop_news();
-	uint64_t read_back = vmstat_get(VMSTAT_PSWPIN);
-	uint64_t looks = how == RECLAIM_DIRECT ? UINT64_MAX : BACKGROUND_LOOKS * want + SWAP_OUT_BATCH;
-	struct futile *last = only == VICTIMS_NO_IO ? &futile[how == RECLAIM_DIRECT] : NULL;
-	uint64_t looked;
-	size_t freed = 0, n, got;
-
-	if (victims_droppable() == 0 ||
-	    (last && last->set && last->news == news && last->read_back == read_back))
-		return 0;
-	drop_rounds++;
-	if (how == RECLAIM_DIRECT)
-		want = SWAP_OUT_BATCH;
-	while (freed < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks) {
-		n = victims_choose(v, want - freed, looks == UINT64_MAX ? 0 : (uint32_t)(looks - looked),
-				   only);
-		if (n == 0 || (got = swap_drop_now(v, n)) == 0)
-			break;	/* one chosen and kept: no spin */
-		freed += got;
-	}
-	if (last)
-		*last = (struct futile){ news, read_back, freed == 0 };
-	looked = vmstat_get(VMSTAT_PGSCAN) - start;
-	if (how == RECLAIM_DIRECT) {
-		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)looked);
-		vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
-		vmstat_count(VMSTAT_ALLOCSTALL);
-	} else {
-		vmstat_count_n(VMSTAT_PGSCAN_KSWAPD, (int64_t)looked);
-		vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
-	}
-	return freed;
-}
-
-int reclaim_drops_only(void)
-{
-	return victims_ready() && !swap_can_write();
-}
-
-size_t reclaim_drop_held_too(void)
-{
-	if (!reclaim_drops_only())
-		return 0;
-	return drop_no_io(SWAP_OUT_BATCH, RECLAIM_DIRECT, VICTIMS_NO_IO_HELD_TOO);
-}
-
 size_t reclaim_pages(size_t want, enum reclaim_how how)
 {
 	size_t n = vm_discard_some(want);
@@ -154,10 +84,8 @@ size_t reclaim_pages(size_t want, enum reclaim_how how)
 			vmstat_count(VMSTAT_ALLOCSTALL);
 		return n;
 	}
-	if (!victims_ready())
-		return 0;	/* no policy to choose (its memory could not be had) */
-	if (!swap_has_room())
-		return drop_no_io(want, how, VICTIMS_NO_IO);
+	if (!swap_on())
+		return 0;
 	if (how == RECLAIM_DIRECT)
 		return swap_out_direct();
 	return swap_out_background(want, how == RECLAIM_PATIENT);

@@ -3,9 +3,7 @@
  * queue: it queues what the stop mark still needs, at most a few batches
  * ahead of the disk, then waits for the swap-out thread's next batch. A
  * round that finds nothing waits for the next request, so that the
- * program has run before pages are looked at again. With nothing to
- * write it drops what goes without I/O, until the stop mark or a round
- * that frees nothing.
+ * program has run before pages are looked at again.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -29,11 +27,7 @@ static void kswapd_run(struct pager_thread *t)
 		if (want == 0 && frames_free() + swap_out_pending() >= marks.stop)
 			return;
 		drain = 0;
-		/* Nothing can be written: drops free frames at once, with no
-		 * writer to wait for (but for writes queued before). */
-		if (reclaim_drops_only() && want > 0 && reclaim_pages(want, how) > 0)
-			continue;
-		if (reclaim_drops_only() || (want > 0 && reclaim_pages(want, how) == 0)) {
+		if (want > 0 && reclaim_pages(want, how) == 0) {
 			if (swap_out_pending() == 0)
 				return;	/* nothing to take: wait for the next request */
 			drain = 1;	/* no more victims to fill a write with */

@@ -290,23 +290,6 @@ static inline void fq_push_old(struct frame_links *l, struct frame_queue *q, uin
 	q->len++;
 }
 
-/* Queue from (its frames on no other queue) joins q at q's old end, in
- * its order (from's young end next to q's old one); from is left empty. */
-static inline void fq_splice_old(struct frame_links *l, struct frame_queue *q,
-				 struct frame_queue *from)
-{
-	if (from->len == 0)
-		return;
-	l->younger[from->young] = q->old;
-	if (q->old == POLICY_NIL)
-		q->young = from->young;
-	else
-		l->older[q->old] = from->young;
-	q->old = from->old;
-	q->len += from->len;
-	fq_init(from);
-}
-
 static inline void fq_unlink(struct frame_links *l, struct frame_queue *q, uint32_t f)
 {
 	uint32_t older = l->older[f], younger = l->younger[f];

@@ -86,33 +86,25 @@ static void fifo_remove(struct policy *p, uint32_t frame)
 	unlink_frame(q, frame);
 }
 
-/* A frame that may not go now is set aside for the call, and goes back
- * to the old end in its place after it: it is still the one loaded first
- * (when swap is full, say, and only pages that need no write may go, the
- * others keep their order for when it has room). Each frame is looked at
- * once per call: as many steps as frames were queued when the call
- * began. */
+/* A frame that may not go now moves to the young end, as if just loaded,
+ * so the scan gets past it. Each frame is looked at once per call: as many
+ * steps as frames were queued when the call began. */
 static uint32_t fifo_isolate(struct policy *p, const struct policy_env *env, uint32_t *victims,
 			     uint32_t max)
 {
 	struct fifo *q = fifo_of(p);
-	struct frame_queue aside;
 	uint32_t steps = q->q.len;
 	uint32_t n = 0;
 
-	fq_init(&aside);
 	while (n < max && q->q.len > 0 && steps-- > 0) {
 		uint32_t frame = q->q.old;
 
-		fq_unlink(&q->links, &q->q, frame);
-		if (env->evictable(env->ctx, frame)) {
-			q->tracked[frame] = 0;
+		unlink_frame(q, frame);
+		if (env->evictable(env->ctx, frame))
 			victims[n++] = frame;
-		} else {
-			fq_push_young(&q->links, &aside, frame);
-		}
+		else
+			push_young(q, frame);
 	}
-	fq_splice_old(&q->links, &q->q, &aside);
 	return n;
 }
 

@@ -21,8 +21,7 @@
  *                           the inactive list (back to its head)
  *   referenced, once set    promoted to the active head; once cleared
  *   not referenced          once cleared; the victim if it is evictable,
- *                           set aside for the call (parked) if not, back
- *                           at the tail, in its place, after it
+ *                           set aside for the call (parked) if not
  *
  * On the active list, aged from its tail whenever less than a third of the
  * frames are inactive: referenced, another round on the active list; not
@@ -253,18 +252,10 @@ static void demote(struct lru2 *l, const struct policy_env *env, uint32_t *budge
 	}
 }
 
-/* Parked frames go back to the inactive tail, in the order they left it:
- * a frame that may not go now (when swap is full, say, and only pages
- * that need no write may) keeps its place for when it may. */
 static void unpark(struct lru2 *l)
 {
-	while (len_of(l, ON_PARKED) > 0) {
-		uint32_t frame = l->lists[ON_PARKED].young;
-
-		unlink_frame(l, frame);
-		fq_push_old(&l->links, &l->lists[ON_INACTIVE], frame);
-		l->on[frame] = ON_INACTIVE;
-	}
+	while (len_of(l, ON_PARKED) > 0)
+		move_to_head(l, ON_INACTIVE, l->lists[ON_PARKED].old);
 	while (len_of(l, ON_ROTATED) > 0)
 		move_to_head(l, ON_INACTIVE, l->lists[ON_ROTATED].old);
 }
@@ -291,7 +282,7 @@ static int judge_tail(struct lru2 *l, const struct policy_env *env, uint32_t fra
 	}
 	lru2_unmark(&l->trips, frame);
 	if (!env->evictable(env->ctx, frame)) {
-		move_to_head(l, ON_PARKED, frame);	/* back at the tail after the call */
+		move_to_head(l, ON_PARKED, frame);
 		return 0;
 	}
 	unlink_frame(l, frame);

@@ -108,11 +108,6 @@ uint64_t pressure_target(void)
 	return target;
 }
 
-int pressure_subscribed(uint32_t pid)
-{
-	return pid != 0 && find(pid) != NULL;
-}
-
 int pressure_subscribers(void)
 {
 	int n = 0;

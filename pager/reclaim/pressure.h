@@ -36,8 +36,6 @@ void pressure_set(enum pager_pressure level, uint64_t target);
 enum pager_pressure pressure_level(void);
 uint64_t pressure_target(void);
 int pressure_subscribers(void);
-/* 1 if pid subscribes. */
-int pressure_subscribed(uint32_t pid);
 /* Report the level in vmstat (once, at start-up). */
 void pressure_init(void);
 

@@ -24,13 +24,9 @@ void reclaim_init(void);
  * negative error. */
 int reclaim_start(void);
 /* Swap on backend's device (swap_start), with victims chosen by the policy
- * config names; its state is made first. t: the calling thread, holding
- * the lock. */
+ * config names; its state is made first and goes again if swap does not
+ * come up. t: the calling thread, holding the lock. */
 void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t);
-/* After swap started or not: the frames in use join the policy, and every
- * frame from now on (without swap, reclaim drops the pages that need no
- * write: free.h). */
-void reclaim_start_policy(void);
 /* Print the watermarks (boot summary). */
 void reclaim_print(void);
 /* The watermarks in free frames. */

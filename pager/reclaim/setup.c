@@ -1,7 +1,7 @@
 /*
  * Starting reclaim: the watermarks, the hooks it lends the layers below
  * (the heap's frames, the VM core's reclaim, the swap engine's victims),
- * the background thread, the replacement policy's state, and swap.
+ * the background thread, and swap with the replacement policy's state.
  */
 #include <stdio.h>
 #include "base/config.h"
@@ -21,7 +21,6 @@ static const struct swap_reclaim_hooks hooks = {
 	.put_back = victims_put_back,
 	.evicted = victims_evicted,
 	.refaulted = victims_refaulted,
-	.dropped = victims_dropped,
 	.written = kswapd_batch_written,
 	.writes_may_wait = kswapd_writes_may_wait,
 };
@@ -42,32 +41,20 @@ int reclaim_start(void)
 	return kswapd_start();
 }
 
-/* The policy's state, made once: 0, or -1 (said) if memory is short. */
-static int policy_made(void)
-{
-	if (victims_ready())
-		return 0;
-	if (victims_init(policy_all[config.policy], config.seed) == 0)
-		return 0;
-	printf("pager: no memory for the replacement policy's tables; no swap, and "
-	       "program pages stay in memory\n");
-	return -1;
-}
-
 void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
 {
-	if (policy_made() < 0)
-		return;
-	swap_history_size(policy_shadows_per_frame(policy_all[config.policy]));
-	swap_start(backend, t);
-}
+	const struct policy_ops *ops = policy_all[config.policy];
 
-void reclaim_start_policy(void)
-{
-	if (policy_made() < 0)
+	if (victims_init(ops, config.seed) < 0) {
+		printf("pager: swap: no memory for the replacement policy's tables; no swap\n");
 		return;
-	victims_start();
-	vm_set_image_fill(victims_image_filled);
+	}
+	swap_history_size(policy_shadows_per_frame(ops));
+	swap_start(backend, t);
+	if (swap_on())
+		victims_start();
+	else
+		victims_fini();
 }
 
 void reclaim_print(void)

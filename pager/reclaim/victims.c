@@ -8,7 +8,6 @@
 #include "base/placed.h"
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
-#include "reclaim/dropped.h"
 #include "reclaim/policy.h"
 #include "reclaim/uncounted.h"
 #include "reclaim/victims.h"
@@ -25,8 +24,6 @@
 
 static const struct policy_ops *pol_ops;
 static struct policy *pol;
-/* Program time (policy_env.now): process frames allocated so far. */
-static uint64_t pages_brought_in;
 static uint32_t nframes;
 static uint64_t ram_base;	/* frames_ram_base(), read once at init */
 
@@ -113,71 +110,6 @@ static int cheap(void *ctx, uint32_t i)
 
 	(void)ctx;
 	return swapcache_held(pa) || swapcache_parked_clean(pa) || vm_frame_refillable(pa);
-}
-
-/*
- * When nothing can be written (free.c's drop rounds), only pages that go
- * without I/O may be chosen: the policy passes over every other frame as
- * one that may not go now (policy.h), in its place. A program page that
- * comes back soon after reclaim dropped it (the record in dropped.h: a
- * fault asked for it, or it came with such a fault's run; never a first
- * touch) is in use: it is held, not dropped again until as many program
- * pages as could be dropped have been dropped since (a turn of that pool:
- * drop_age), as Linux activates a file page that refaults within its
- * working set's reach. While the programs bring back what was dropped as
- * fast as it goes, every such page is held and a drop round frees
- * nothing: the thrashing ends in the OOM killer, not in a livelock.
- */
-static uint32_t *held_at;	/* [frame]: drop_age + 1 when it came back; 0: not held */
-static uint64_t drop_age;	/* program pages dropped so far */
-/* The drop round under way holds pages for a turn of this many
- * (victims_droppable as it began); 0: it holds none. */
-static uint64_t drop_pool;
-
-/* Pages that could be dropped without I/O now, or fewer: every one counts
- * in vm_image_clean_frames, or keeps a clean copy in a slot of a device
- * still there. */
-uint64_t victims_droppable(void)
-{
-	uint64_t n = vm_image_clean_frames();
-
-	return swap_copies_usable() ? n + vmstat_get(VMSTAT_SWAP_COPIES) : n;
-}
-
-/* Moves at each drop and each program page filled (victims_drop_news),
- * and at each victims_init, never back. */
-static uint64_t drop_news;
-
-uint64_t victims_drop_news(void)
-{
-	return drop_news;
-}
-
-/* Frame i came back less than a turn of the droppable pool ago. */
-static int held(uint32_t i)
-{
-	uint32_t at = held_at[i];
-
-	return at && (uint32_t)drop_age + 1 - at < drop_pool;
-}
-
-/* Dropping i costs no I/O now: its program file fills it again, or a
- * clean copy is in its slot and the device is there to read it back. */
-static int no_io(uint32_t i)
-{
-	uint64_t pa = pa_of(i);
-
-	if (vm_frame_refillable(pa))
-		return 1;
-	return swap_copies_usable() && (swapcache_held(pa) || swapcache_parked_clean(pa));
-}
-
-/* evictable, for a drop round. */
-static int droppable(void *ctx, uint32_t i)
-{
-	if (!evictable(ctx, i) || !no_io(i))
-		return 0;
-	return !held(i);
 }
 
 /* Forget the "not referenced" answers kept from the last batch. */
@@ -341,6 +273,8 @@ static void clear_fault_references(void *ctx, const struct uncounted_note *t)
 	vm_frames_clear_accessed(pa, t->n);
 }
 
+/* Program time (policy_env.now): process frames allocated so far. */
+static uint64_t pages_brought_in;
 
 /* Where the insertion rule's note takes an allocation of n new frames (a
  * clearing first if it is due), or NULL if the policy's faults count. */
@@ -360,7 +294,6 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	(void)ctx;
 	kept[i] = KEPT_NONE;
 	if (!allocated) {
-		held_at[i] = 0;
 		pol_ops->remove(pol, i);
 		return;
 	}
@@ -429,57 +362,15 @@ void victims_refaulted(uint64_t pa, uint32_t shadow)
 	policy_refaulted(pol_ops, pol, index_of(pa), shadow);
 }
 
-/* A page that leaves memory with no slot to keep its history: the
- * record by its file's page. */
-void victims_dropped(uint64_t key, uint64_t pa)
-{
-	dropped_keep(key, (struct dropped_page){ victims_evicted(pa), drop_age++ });
-	drop_news++;
-}
-
-/* A program page filled again into pa (just allocated, so tracked). Asked
- * for by the program (faulting), it is a refault, counted, and the policy
- * hears of it; it and the pages mapped around it come back held if they
- * were dropped within a memory's worth of drops (farther ones would not
- * have stayed in memory anyway). A first touch has no record. */
-void victims_image_filled(uint64_t key, uint64_t pa, int faulting)
-{
-	struct dropped_page d;
-	uint32_t i = index_of(pa);
-
-	drop_news++;	/* a page that may be dropped */
-	if (!pol || !dropped_take(key, &d))
-		return;
-	if (faulting) {
-		vmstat_count(VMSTAT_WORKINGSET_REFAULT_FILE);
-		if (d.shadow)
-			policy_refaulted(pol_ops, pol, i, d.shadow);
-	}
-	if (drop_age - d.when <= nframes)
-		held_at[i] = (uint32_t)drop_age + 1;
-}
-
-uint64_t victims_now(void)
-{
-	return pages_brought_in;
-}
-
-int victims_ready(void)
-{
-	return pol != NULL;
-}
-
-size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks, enum victims_only only)
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
 	static uint32_t idx[MAX_VICTIMS];
-	struct policy_env e = { .referenced = referenced,
-				.evictable = only == VICTIMS_ANY ? evictable : droppable,
+	struct policy_env e = { .referenced = referenced, .evictable = evictable,
 				.max_looks = looks, .cheap = cheap, .will_look = will_look,
 				.now = pages_brought_in };
 	uint32_t n;
 
 	expire_ahead();		/* time passed since the last choice */
-	drop_pool = only == VICTIMS_NO_IO ? victims_droppable() : 0;
 	uncounted_clear(&note, clear_fault_references, NULL);
 	/* With no limit (a fault waits), asked again when every frame was
 	 * referenced; background reclaim, limited, never is (policy.h). */
@@ -495,13 +386,9 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 {
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
-	drop_news++;	/* a drop round's memory is of the state before */
 	kept = calloc(nframes, 1);
-	held_at = calloc(nframes, sizeof(*held_at));
 	pol_ops = ops;
-	/* About as many records of dropped pages as frames: a page dropped
-	 * more than a memory's worth of pages ago is no refault anyway. */
-	pol = kept && held_at && dropped_init(nframes) == 0 ? ops->create(nframes, seed) : NULL;
+	pol = kept ? ops->create(nframes, seed) : NULL;
 	if (pol)
 		return 0;
 	victims_fini();
@@ -513,11 +400,8 @@ void victims_fini(void)
 	if (pol)
 		pol_ops->destroy(pol);
 	free(kept);
-	free(held_at);
-	dropped_fini();
 	pol = NULL;
 	kept = NULL;
-	held_at = NULL;
 }
 
 void victims_start(void)

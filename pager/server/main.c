@@ -193,7 +193,6 @@ int main(void)
 	}
 	netdev_start(bi);
 	start_swap(bi, service);
-	reclaim_start_policy();
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);

@@ -27,23 +27,11 @@ void swap_batch_put_back(uint64_t pa)
 	swap_engine_hooks()->put_back(pa);
 }
 
-/* pa's page left memory for slot: reclaim tells the policy, whose shadow
- * word is kept with the slot. */
+/* pa's page left memory for slot (0: its copy is the program file):
+ * reclaim tells the policy, whose shadow word is kept with the slot. */
 static void evicted(uint32_t slot, uint64_t pa)
 {
 	swap_history_keep(slot, swap_engine_hooks()->evicted(pa));
-}
-
-/* pa's program page (key: the file's page, vm_drop_refillable) was
- * dropped: reclaim keeps the record by key, as there is no slot. */
-static void dropped(uint64_t key, uint64_t pa)
-{
-	const struct swap_reclaim_hooks *h = swap_engine_hooks();
-
-	if (h->dropped)
-		h->dropped(key, pa);
-	else
-		h->evicted(pa);
 }
 
 /* No slot is free: said once, counted every time. */
@@ -54,17 +42,10 @@ static void note_full(void)
 	vmstat_count(VMSTAT_SWAP_FULL);
 }
 
-int swap_can_write(void)
-{
-	return swap_on() && !swap_device_gone() && swap_slots_free(swap_engine_slots()) > 0;
-}
-
-int swap_has_room(void)
+int swap_has_room(int direct)
 {
 	static int said_gone;
 
-	if (swap_can_write())
-		return 1;
 	if (!swap_on())
 		return 0;
 	if (swap_device_gone()) {
@@ -72,7 +53,10 @@ int swap_has_room(void)
 			printf("pager: swap: %s is gone; running without swap\n", swap_engine_where());
 		return 0;
 	}
-	/* Nowhere to write: reclaim drops what needs no write instead. */
+	if (swap_slots_free(swap_engine_slots()) > 0 ||
+	    (direct && vmstat_get(VMSTAT_SWAP_COPIES) > 0))
+		return 1;
+	/* Nowhere to write: do not sweep the frames for nothing. */
 	note_full();
 	return 0;
 }
@@ -127,8 +111,7 @@ static void keep_tied(struct write_batch *b, size_t from)
 size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 {
 	static uint64_t pa_of[WRITE_BATCH];
-	size_t kept_n = from, clean = 0, refill = 0, gone = 0;
-	uint64_t key;
+	size_t kept_n = from, dropped = 0, refill = 0, gone = 0;
 
 	if (swap_device_gone())
 		keep_tied(b, from);
@@ -146,12 +129,12 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 			swapcache_untie(slot);
 			evicted(slot, pa);
 			pa_of[gone++] = pa;
-			clean++;
+			dropped++;
 			continue;
 		}
 		/* Its copy is the program file: no slot to keep history by. */
-		if (!slot && vm_drop_refillable(pa, &key) == 0) {
-			dropped(key, pa);
+		if (!slot && vm_drop_refillable(pa) == 0) {
+			evicted(0, pa);
 			pa_of[gone++] = pa;
 			refill++;
 			continue;
@@ -170,8 +153,8 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 	vm_unmaps_hold(0);
 	free_in_reverse(pa_of, gone);
 	b->n = kept_n;
-	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)clean);
-	return clean + refill;
+	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
+	return dropped + refill;
 }
 
 /* Slots for the victims, as few runs of consecutive ones as the
@@ -289,36 +272,18 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-/* b holds victims pa[0..n), at most a batch's worth. */
-static void batch_of(struct write_batch *b, const uint64_t *pa, size_t n)
-{
-	b->n = 0;
-	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
-		b->v[b->n++] = (struct swap_req){ pa[k], 0, 0 };
-}
-
 size_t swap_out_now(const uint64_t *pa, size_t n)
 {
 	static struct write_batch b;
 	size_t dropped;
 
-	batch_of(&b, pa, n);
+	b.n = 0;
+	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
+		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
 	dropped = swap_batch_drop_clean(&b, 0);
 	if (swap_batch_prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
 	swap_transfer(pager_holder(), 1, b.v, (unsigned)b.n, b.err);
 	return dropped + swap_batch_finish(&b);
-}
-
-size_t swap_drop_now(const uint64_t *pa, size_t n)
-{
-	static struct write_batch b;
-	size_t dropped;
-
-	batch_of(&b, pa, n);
-	dropped = swap_batch_drop_clean(&b, 0);
-	for (size_t k = 0; k < b.n; k++)
-		give_back(b.v[k].pa);	/* one that needs a write: not now */
-	return dropped;
 }

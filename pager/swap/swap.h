@@ -45,11 +45,6 @@ struct swap_reclaim_hooks {
 	/* A page read back into pa (a fault's read or readahead) had shadow
 	 * (never 0) kept from its eviction: the policy hears of it. */
 	void (*refaulted)(uint64_t pa, uint32_t shadow);
-	/* Optional: pa's program page, key the file's page
-	 * (vm_drop_refillable), was dropped; told before the frame is freed.
-	 * Reclaim keeps its record (no slot keeps one). NULL: evicted, its
-	 * shadow word not kept. */
-	void (*dropped)(uint64_t key, uint64_t pa);
 	/* The swap-out thread finished a batch (or found its queue empty). */
 	void (*written)(void);
 	/* Optional: 1 while victims that must be written may wait until they
@@ -58,13 +53,12 @@ struct swap_reclaim_hooks {
 };
 void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
 
-/* Whether a victim can be written now: swap is on, its device is there
- * and a slot is free. When swap is on but not, says "the swap device is
- * full" (or gone) once and counts swap_full; reclaim then takes only
- * victims that go without a write (swap_drop_now). */
-int swap_has_room(void);
-/* swap_has_room's answer, said and counted nowhere. */
-int swap_can_write(void);
+/* Whether writing out could free anything now: a slot is free, or (direct
+ * 1) some page keeps its slot as a clean copy and can go without a new
+ * one. When not, says "the swap device is full" once and counts swap_full.
+ * Background reclaim passes 0, or it would pick and put back the same
+ * pages for ever. */
+int swap_has_room(int direct);
 /* Pages on the swap device can be read back: swap is on and its device is
  * not gone for good (a slot there frees nothing an OOM kill could use
  * otherwise). */
@@ -87,12 +81,6 @@ int swap_congested(void);
  * clean copy is dropped without a write. Frames freed. */
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n);
-/* Nothing can be written (swap_has_room 0, swap off too): of victims
- * pa[0..n) (n <= SWAP_OUT_BATCH), those that go without I/O are dropped
- * as swap_out_now would drop them (an unwritten program page; a clean
- * copy in its slot while the device is there); the others go back to the
- * policy. Frames freed. */
-size_t swap_drop_now(const uint64_t *pa, size_t n);
 /* The swap-out thread writes up to this many queued pages at once: what
  * one block request carries (256 KiB), so that a stream of evictions goes
  * to the device in the largest writes it takes. */

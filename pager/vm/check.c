@@ -11,7 +11,6 @@
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
-#include "vm/evict.h"
 #include "vm/swapcache.h"
 
 static char why[256];
@@ -20,7 +19,6 @@ static char why[256];
 struct seen {
 	uint64_t rmap_entries, frames_mapped, frames_shared, swap_copies, swap_entries;
 	uint64_t unmapped;	/* frames unmapped for their write-out */
-	uint64_t image_clean;	/* frames that may hold an unwritten program page */
 };
 
 /* What the first broken invariant concerns: a frame, a space and an
@@ -276,7 +274,7 @@ static void check_entry(void *ctx, struct vm_space *s, uint64_t va)
 static int check_other_frame(uint64_t pa, const struct frame *f)
 {
 	if (f->rmap || f->mapcount || f->obj || f->file_copy || swapcache_frame_flags(f) ||
-	    f->unmapped || f->fault_kept || f->image_clean)
+	    f->unmapped || f->fault_kept)
 		return fail("frame that is not anonymous is mapped or has swap state",
 			    (struct found){ .frame = pa, .name = ", mappings", .value = f->mapcount });
 	return 0;
@@ -328,13 +326,7 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 	seen->rmap_entries += n;
 	seen->frames_mapped += n > 0;
 	seen->swap_copies += swapcache_held(pa) != 0;
-	/* Reclaim trusts the count to hold every page it could drop
-	 * (vm_image_clean_frames). */
-	if ((f->image_clean && (!f->image_map || f->pinned_map)) ||
-	    (!f->image_clean && vm_frame_refillable(pa)))
-		return fail("frame's image_clean mark is wrong", (struct found){ .frame = pa });
 	seen->unmapped += f->unmapped;
-	seen->image_clean += f->image_clean;
 	seen->frames_shared += n > 1;
 	return 0;
 }
@@ -475,9 +467,6 @@ static int check_counters(const struct seen *seen, uint64_t present)
 	if (seen->rmap_entries != rmap_pool_used())
 		return fail("rmap pool use differs from the entries",
 			    (struct found){ .name = ", pool entries in use", .value = rmap_pool_used() });
-	if (seen->image_clean != frames_at.image_clean)
-		return fail("image_clean frames differ from their count (frames_at.image_clean)",
-			    (struct found){ .name = ", counted", .value = frames_at.image_clean });
 	if (seen->unmapped != frames_at.unmapped)
 		return fail("unmapped frames differ from their count (frames_at.unmapped)",
 			    (struct found){ .name = ", counted", .value = frames_at.unmapped });

@@ -162,27 +162,13 @@ int vm_image_refillable(uint64_t pa)
 	return image_everywhere(pa) && !swap_busy(pa) && !frame_pinned(frame_desc(pa));
 }
 
-/* The file's page refillable pa holds (image_key), by its first mapping:
- * every mapping maps the same page of the same file. */
-static uint64_t key_of(uint64_t pa)
-{
-	struct vm_space *s;
-	const struct vm_region *r;
-	uint32_t vpn;
-
-	if (!vm_rmap_first(frame_desc(pa), &s, &vpn) || !(r = vm_region_find(s, pfn_pa(vpn))))
-		return 0;
-	return image_key(r, pfn_pa(vpn));
-}
-
-int vm_drop_refillable(uint64_t pa, uint64_t *key)
+int vm_drop_refillable(uint64_t pa)
 {
 	if (!vm_frame_refillable(pa)) {
 		if (vm_frame_file_copy(pa) && swapcache_writing(pa) && !swapcache_tied(pa))
 			vm_frame_write_end(pa);	/* sealed for nothing */
 		return -1;
 	}
-	*key = key_of(pa);
 	detach(pa, 0);		/* absent entries: the next fault fills from the file */
 	vmstat_count(VMSTAT_PGDROP_IMAGE);
 	return 0;

@@ -83,13 +83,13 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
  * given back. How many were mapped, in order; *got: how many frames came.
  * Inline: a call more cost each fault-around fault ~30 instructions. */
 static inline __attribute__((always_inline)) unsigned
-around_fill_map(struct vm_space *s, struct vm_region *r, int asked, const uint64_t *idx,
-		unsigned k, unsigned *got)
+around_fill_map(struct vm_space *s, struct vm_region *r, const uint64_t *idx, unsigned k,
+		unsigned *got)
 {
 	uint64_t pa[VM_RUN_MAX];
 	unsigned m;
 
-	*got = r->ops->page_in_run(r, asked, idx, pa, k);	/* k >= 1: fill_run's */
+	*got = r->ops->page_in_run(r, idx, pa, k);	/* k >= 1: fill_run's */
 	m = *got ? vm_pages_map_run(s, r, idx, pa, *got) : 0;
 	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
 		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
@@ -123,7 +123,7 @@ __attribute__((noinline)) static int fill_run(struct vm_space *s, struct vm_regi
 	 * the reserve, page i reclaiming and then the run from the next. One
 	 * call site, so that around_fill_map's own calls stay inlined. */
 	for (;;) {
-		m = from + around_fill_map(s, r, from == 0, idx + from, k - from, &got);
+		m = from + around_fill_map(s, r, idx + from, k - from, &got);
 		if (got || from)
 			break;
 		if ((res = page_fill_map(s, r, i, VM_MAP_RESERVED)) != VM_FAULT_MAPPED)

@@ -27,11 +27,6 @@ void vm_frame_forget_copies(uint64_t pa)
 
 	if (!f)
 		return;
-	/* A written page of a writable segment: the file fills it no more. */
-	if (f->file_copy && f->image_clean) {
-		f->image_clean = 0;
-		frames_at.image_clean--;
-	}
 	f->file_copy = 0;
 	if (swapcache_frame_flags(f))
 		swapcache_forget_copy(pa);

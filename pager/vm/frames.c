@@ -36,8 +36,7 @@ static void push_free(uint32_t i)
 {
 	struct frame *f = &frames_at.table[i];
 
-	frames_at.unmapped -= f->unmapped;	/* the marks go with the reset */
-	frames_at.image_clean -= f->image_clean;
+	frames_at.unmapped -= f->unmapped;	/* the mark goes with the reset */
 	/* A compound literal, not memset: a few stores in place of a call
 	 * (a frame is freed for about every page moved). */
 	*f = (struct frame){ .state = FRAME_FREE, .prev = FRAME_NONE, .next = free_head };
@@ -94,7 +93,6 @@ static void reset(uint64_t ram_base, uint64_t ram_end, uint8_t *win)
 	frames_at.table = NULL;
 	frames_at.span = 0;
 	frames_at.unmapped = 0;
-	frames_at.image_clean = 0;
 	managed = nfree = reserve = 0;
 	free_head = FRAME_NONE;
 	bad_free = error = NULL;

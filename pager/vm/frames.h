@@ -25,8 +25,7 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map, image_clean,
- * unmapped and
+ * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map, unmapped and
  * fault_kept, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
  * descriptor). */
@@ -58,13 +57,6 @@ struct frame {
 	 * not marked: it lies in a writable segment with no file copy, which
 	 * never makes a page refillable (evict.c; check.c holds to this). */
 	uint8_t image_map : 1;
-	/* 1 while it may still hold its program page as the file has it:
-	 * set with image_map (no pinned space mapping it then), cleared when
-	 * a write is seen (filecopy.c) or a pinned space maps it (rmap.c,
-	 * space.c), and with the reset when freed; frames_at.image_clean
-	 * counts them. Every frame vm_frame_refillable takes has it, so a
-	 * count of 0 tells reclaim that nothing can be dropped that way. */
-	uint8_t image_clean : 1;
 	/* 1 while its mappings are out of the page tables for its write-out
 	 * (unmapped at choice: unmapped.c, the VM core's, alone sets and
 	 * clears it, through frame_set_unmapped, which counts it): its page entries and reverse map still name it, and
@@ -166,9 +158,6 @@ struct frames_at {
 	 * write-out is in flight, answers vm_frame_unmapped without a look at
 	 * the descriptor (fork and exit ask it of every page). */
 	uint32_t unmapped;
-	/* Descriptors with frame.image_clean set (kept by the VM core's
-	 * rmap.c, space.c and filecopy.c; frame_free's reset takes it off). */
-	uint32_t image_clean;
 };
 extern struct frames_at frames_at;
 

@@ -99,10 +99,8 @@ struct region_ops {
 	int (*page_in_unlocks)(const struct vm_region *r, uint64_t i);
 	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while
-	 * frames are free without reclaim; how many. asked: idx[0] is the
-	 * page the fault is for (0: all are mapped around it). NULL: page by
-	 * page. */
-	unsigned (*page_in_run)(struct vm_region *r, int asked, const uint64_t *idx, uint64_t *pa,
+	 * frames are free without reclaim; how many. NULL: page by page. */
+	unsigned (*page_in_run)(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
 				unsigned n);
 	/* Page i's entry names a swap slot: bring its contents back and map
 	 * them in s (a vm_fault result). NULL: its entries never name one. */
@@ -192,7 +190,6 @@ struct vm_state {
 	 * fault). */
 	struct vm_swap_ops swap;
 	vm_reclaim_fn *reclaim;		/* vm_set_reclaim */
-	vm_image_fill_fn *image_fill;	/* vm_set_image_fill */
 	struct vm_space *spaces;	/* every live space */
 	/* Where vm_discard_some's next walk starts (discard.c): a space on
 	 * the list (forgotten as it goes), the region of it to look at next
@@ -217,14 +214,6 @@ extern struct vm_state vm;
 static inline int image_refills(const struct vm_region *r, int file_copy)
 {
 	return r->kind == VM_IMAGE && (!(r->perm & VM_W) || file_copy);
-}
-
-/* The program file's page that program segment r maps at page va: the
- * file's bytes for it begin at this address (whatever segment or process
- * maps it), so it names the page while the file is there (vm_image_fill_fn). */
-static inline uint64_t image_key(const struct vm_region *r, uint64_t va)
-{
-	return (uint64_t)(uintptr_t)r->img.file + r->img.offset + (va - r->img.vaddr);
 }
 
 static inline uint64_t region_pages(const struct vm_region *r)

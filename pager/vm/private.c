@@ -24,26 +24,18 @@ static uint64_t fill_image(const struct vm_region *r, uint64_t va, uint8_t *page
 }
 
 /* Fill new frame pa for page i (counted as a zero or an image fill; a
- * kind with no fill keeps the zeroes frame_alloc wrote); faulting: the
- * program asked for it (vm_image_fill_fn). Inline: every first touch
- * calls it. */
-static inline __attribute__((always_inline)) void fill_page(struct vm_region *r, uint64_t i, uint64_t pa,
-							    int faulting)
+ * kind with no fill keeps the zeroes frame_alloc wrote). Inline: every
+ * first touch calls it. */
+static inline __attribute__((always_inline)) void fill_page(struct vm_region *r, uint64_t i, uint64_t pa)
 {
-	uint64_t va = r->start + i * VM_PAGE;
-
-	if (r->ops->fill && r->ops->fill(r, va, frame_ptr(pa)))
+	if (r->ops->fill && r->ops->fill(r, r->start + i * VM_PAGE, frame_ptr(pa)))
 		vmstat_count(VMSTAT_FAULTS_IMAGE);
 	else
 		vmstat_count(VMSTAT_FAULTS_ZERO);
-	if (r->kind != VM_IMAGE)
-		return;
 	/* The file can fill it again while no write is seen (a read-only
 	 * segment's pages cannot be written: evict.c needs no mark). */
-	if (r->perm & VM_W)
+	if (r->kind == VM_IMAGE && (r->perm & VM_W))
 		vm_frame_filled_from_file(pa);
-	if (vm.image_fill)
-		vm.image_fill(image_key(r, va), pa, faulting);
 }
 
 static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
@@ -52,7 +44,7 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 
 	if (!pa)
 		return VM_FAULT_NOMEM;
-	fill_page(r, i, pa, 1);
+	fill_page(r, i, pa);
 	*out = pa;
 	return 0;
 }
@@ -62,15 +54,15 @@ static int private_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
  * those it maps (a frame it cannot map is given back, not a fault). A
  * kind with a fill counts each fill here, mapped or not: the file was
  * read either way. */
-static unsigned private_page_in_run(struct vm_region *r, int asked, const uint64_t *idx,
-				    uint64_t *pa, unsigned n)
+static unsigned private_page_in_run(struct vm_region *r, const uint64_t *idx, uint64_t *pa,
+				    unsigned n)
 {
 	unsigned got = frame_alloc_run(pa, n);
 
 	if (!r->ops->fill)
 		return got;
 	for (unsigned k = 0; k < got; k++)
-		fill_page(r, idx[k], pa[k], asked && k == 0);
+		fill_page(r, idx[k], pa[k]);
 	return got;
 }
 

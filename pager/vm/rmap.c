@@ -130,15 +130,8 @@ static inline __attribute__((always_inline)) void add_in_run(struct rmap_entry *
 	x->vpn = pa_pfn(va);
 	x->next = f->rmap;
 	f->rmap = e;
-	if (image && !f->image_map && !pinned) {
-		f->image_clean = 1;	/* first mapped in a program segment */
-		frames_at.image_clean++;
-	}
-	if (pinned) {
-		frames_at.image_clean -= f->image_clean;
-		f->image_clean = 0;
+	if (pinned)
 		f->pinned_map = 1;
-	}
 	if (image)
 		f->image_map = 1;
 	r->mapped += f->mapcount == 0;

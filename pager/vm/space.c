@@ -45,11 +45,8 @@ static int mark_pinned(void *ctx, uint64_t i, uint32_t e)
 	struct frame *f = frame_desc(entry_frame(e));
 
 	(void)ctx, (void)i;
-	if (!f)
-		return 0;
-	frames_at.image_clean -= f->image_clean;	/* a pinned page is never dropped */
-	f->image_clean = 0;
-	f->pinned_map = 1;
+	if (f)
+		f->pinned_map = 1;
 	return 0;
 }
 

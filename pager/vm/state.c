@@ -21,16 +21,6 @@ void vm_set_reclaim(vm_reclaim_fn *fn)
 	vm.reclaim = fn;
 }
 
-void vm_set_image_fill(vm_image_fill_fn *fn)
-{
-	vm.image_fill = fn;
-}
-
-uint32_t vm_image_clean_frames(void)
-{
-	return frames_at.image_clean;
-}
-
 void vm_set_readahead(unsigned pages)
 {
 	vm.readahead = pages > VM_READAHEAD_MAX ? VM_READAHEAD_MAX : pages;

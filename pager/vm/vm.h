@@ -235,19 +235,6 @@ void vm_set_swap(const struct vm_swap_ops *ops);
 typedef size_t vm_reclaim_fn(size_t want);
 void vm_set_reclaim(vm_reclaim_fn *fn);
 
-/* A page of a program segment was filled from its file into frame pa,
- * which has just joined the policy: key names the file's page (the one
- * vm_drop_refillable gave when that page was last dropped), faulting says
- * whether the program asked for it (0: mapped around a fault). The layer
- * above recognises a page it dropped coming back by key. NULL: no hook. */
-typedef void vm_image_fill_fn(uint64_t key, uint64_t pa, int faulting);
-void vm_set_image_fill(vm_image_fill_fn *fn);
-/* Frames that may hold a program page the file can fill again (mapped in
- * a program segment, no pinned space, no write seen: frame.image_clean):
- * at least as many as vm_frame_refillable answers 1 for, so that reclaim
- * with nothing to write looks for none when this is 0. */
-uint32_t vm_image_clean_frames(void);
-
 /* Swap-in readahead: a major fault on a private page also reads up to
  * its region's window of following pages that name a slot, wherever the
  * slots lie on the disk, in the same transfer (read_many): mapped with it
@@ -314,10 +301,9 @@ void vm_unmaps_hold(int on);
 /* Drop a page vm_frame_refillable (vm/evict.h) answers 1 for, which costs
  * no I/O: its entries become absent (the next fault fills them
  * from the program file again) and the frame is the caller's to free;
- * counted in pgdrop_image. *key names the file's page (vm_image_fill_fn).
- * 0, or -1 if pa is not refillable (a frame vm_frames_seal protected for
- * this gets its write permission back). */
-int vm_drop_refillable(uint64_t pa, uint64_t *key);
+ * counted in pgdrop_image. 0, or -1 if pa is not refillable (a frame
+ * vm_frames_seal protected for this gets its write permission back). */
+int vm_drop_refillable(uint64_t pa);
 
 struct vm_space_info {
 	uint32_t pid;

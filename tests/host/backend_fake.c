@@ -4,15 +4,8 @@
  * run of slots that follow one another in its order (as blk_merge.h).
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
-#include <cmocka.h>
 #include "backend_fake.h"
-#include "base/threads.h"
-#include "swap/swap.h"
 #include "swap/header.h"
 #include "vm/frames.h"
 
@@ -117,14 +110,3 @@ static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .w
 					     .gone = gone, .ended = ended, .congested = congested };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };
-
-void fake_swap_threads_once(struct pager_thread *me)
-{
-	static int done;
-
-	if (done++)
-		return;
-	assert_int_equal(pager_thread_adopt(me, "test", -1, IO_SERVICE), 0);
-	assert_int_equal(swap_out_thread_start(), 0);
-	assert_int_equal(swap_in_thread_start(), 0);
-}

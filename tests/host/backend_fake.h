@@ -39,11 +39,6 @@ struct fake_disk {
 extern struct fake_disk disk;
 extern struct swap_backend fake_backend;
 
-struct pager_thread;
-/* me joins as the test's service thread, and the swap engine's threads
- * start: once per process, as threads are joined once (the ids stay). */
-void fake_swap_threads_once(struct pager_thread *me);
-
 /* An empty disk; with a swap header (mkswap's layout, last page
  * DISK_PAGES - 1, no bad pages) if header. */
 void fake_disk_init(int header);

@@ -94,12 +94,6 @@ int swap_on(void)
 	return 0;
 }
 
-/* No policy: reclaim before a request does nothing (reclaim_to_min). */
-int victims_ready(void)
-{
-	return 0;
-}
-
 int swap_congested(void)
 {
 	return 0;

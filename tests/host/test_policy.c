@@ -639,47 +639,6 @@ static void test_lru2_pinned_inactive(void **state)
 	sim_end(&s);
 }
 
-/*
- * A frame that may not go now keeps its place (when swap is full, only
- * pages that need no write may go, and the others must still be in order
- * when it has room). fifo: 0, 1, 2 loaded in that order, 0 pinned: 1
- * goes; unpinned, 0 is still the one loaded first and goes next, then 2.
- * lru2: 0..3 inactive, bits clear, 0 and 1 pinned: 2 goes; then 0, at the
- * tail still. Without the mend, the pinned frames went to the young end
- * (fifo) or the inactive head (lru2), and 2 (fifo) or 3 (lru2) went
- * second.
- */
-static void test_unevictable_keep_place(void **state)
-{
-	struct sim s;
-	uint32_t v;
-
-	(void)state;
-	sim_start(&s, "fifo", 3, 0);
-	for (uint32_t f = 0; f < 3; f++)
-		sim_insert(&s, f);
-	s.pinned[0] = 1;
-	assert_int_equal(sim_isolate(&s, &v, 1), 1);
-	assert_int_equal(v, 1);
-	s.pinned[0] = 0;
-	assert_int_equal(sim_isolate(&s, &v, 1), 1);
-	assert_int_equal(v, 0);
-	assert_int_equal(sim_isolate(&s, &v, 1), 1);
-	assert_int_equal(v, 2);
-	sim_end(&s);
-
-	sim_start(&s, "lru2", 4, 0);
-	for (uint32_t f = 0; f < 4; f++)
-		sim_insert(&s, f);
-	s.pinned[0] = s.pinned[1] = 1;
-	assert_int_equal(sim_isolate(&s, &v, 1), 1);
-	assert_int_equal(v, 2);
-	s.pinned[0] = s.pinned[1] = 0;
-	assert_int_equal(sim_isolate(&s, &v, 1), 1);
-	assert_int_equal(v, 0);
-	sim_end(&s);
-}
-
 /* Evict frame (isolated already) as the pager does: its shadow. */
 static uint32_t sim_evict(struct sim *s, uint32_t frame)
 {
@@ -2201,7 +2160,6 @@ int main(void)
 		cmocka_unit_test(test_lru2_rotation),
 		cmocka_unit_test(test_lru2_inactive_third),
 		cmocka_unit_test(test_lru2_pinned_inactive),
-		cmocka_unit_test(test_unevictable_keep_place),
 		cmocka_unit_test(test_lru2_keeps_hot_page),
 		cmocka_unit_test(test_lru2_short_trip),
 		cmocka_unit_test(test_lru2_refault),

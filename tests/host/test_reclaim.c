@@ -59,12 +59,6 @@ int watermarks_patient(void) { return 0; }
 size_t reclaim_pages(size_t want, enum reclaim_how how) { (void)want, (void)how; return 0; }
 
 int swap_on(void) { return swap_is_on; }
-/* The policy is there whenever swap is (no drops here: free.c's). */
-int victims_ready(void) { return swap_is_on; }
-int reclaim_drops_only(void) { return 0; }
-static size_t held_drops;	/* what reclaim_drop_held_too frees, each call */
-static unsigned held_calls;
-size_t reclaim_drop_held_too(void) { held_calls++; return held_drops; }
 int swap_congested(void) { return 0; }
 uint32_t swap_out_pending(void) { return pending; }
 void swap_out_kick(void) {}
@@ -175,8 +169,6 @@ static int setup(void **state)
 	writer_stuck = 0;
 	timers_fail = 0;
 	bounded_waits = 0;
-	held_drops = 0;
-	held_calls = 0;
 	last_deadline = 0;
 	meanwhile = NULL;
 	nkilled = 0;
@@ -415,36 +407,6 @@ static void test_sent_back_until_deadline(void **state)
 	assert_int_equal(killed[0], 7);
 }
 
-/* A subscriber is the process asked to give memory back: its fault that
- * found no frame has reclaim drop even held pages (those a refault holds
- * against thrashing) and tries again, never waiting nor killing while
- * that frees frames; any other process's fault goes on to the critical
- * wait and the killer, held pages left alone. */
-static void test_subscriber_may_drop_held(void **state)
-{
-	int waits = 0;
-
-	(void)state;
-	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
-	free_now = RESERVE;
-	held_drops = 4;
-	assert_int_equal(reclaim_out_of_memory(&threads[0], 9, &waits), RECLAIM_RETRY);
-	assert_int_equal(held_calls, 1);
-	assert_int_equal(bounded_waits, 0);
-	assert_int_equal(nkilled, 0);
-	/* Nothing held left: it waits like anyone. */
-	held_drops = 0;
-	meanwhile = then_deadline;
-	reclaim_out_of_memory(&threads[0], 9, &waits);
-	assert_int_equal(held_calls, 2);
-	assert_true(bounded_waits > 0 || nkilled > 0);
-	/* Not a subscriber: held pages are not its to take. */
-	held_calls = 0;
-	held_drops = 4;
-	reclaim_out_of_memory(&threads[1], 10, &fault_waits[1]);
-	assert_int_equal(held_calls, 0);
-}
-
 /* When no process's death would free anything, the requester goes (it
  * may be killed, and its demand ends with it) rather than the machine. */
 static void test_requester_last_resort(void **state)
@@ -512,7 +474,6 @@ int main(void)
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),
 		cmocka_unit_test_setup(test_deaths_thread_never_throttles, setup),
 		cmocka_unit_test_setup(test_nomem_with_frames_free_kills, setup),
-		cmocka_unit_test_setup(test_subscriber_may_drop_held, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),

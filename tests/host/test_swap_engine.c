@@ -125,6 +125,18 @@ static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted 
 						 .refaulted = refaulted, .written = batch_written,
 						 .writes_may_wait = writes_may_wait };
 
+/* Threads are joined once per process: the ids stay. */
+static void threads_once(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	assert_int_equal(pager_thread_adopt(&me, "test", -1, IO_SERVICE), 0);
+	assert_int_equal(swap_out_thread_start(), 0);
+	assert_int_equal(swap_in_thread_start(), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -136,7 +148,7 @@ static int setup(void **state)
 	put_backs = may_wait = 0;
 	refaults = 0;
 	swap_set_reclaim_hooks(&hooks);
-	fake_swap_threads_once(&me);
+	threads_once();
 	pager_lock(&me);
 	swap_start(&fake_backend, &me);
 	assert_true(swap_on());
@@ -1378,7 +1390,7 @@ static void test_driver_ended(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL));
 	/* Nothing more is written. */
 	disk.during_write = NULL;
-	assert_false(swap_has_room());
+	assert_false(swap_has_room(1));
 	assert_int_equal(reclaim_now((uint64_t[]){ vm_lookup(s, VA + 2 * PG) }, 1), 0);
 	assert_int_equal(disk.writes, 1);
 	vm_space_destroy(s);

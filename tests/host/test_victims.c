@@ -13,7 +13,6 @@
 #include "kernel/abi/vm.h"
 #include "reclaim/policy.h"
 #include "reclaim/victims.h"
-#include "swap/swap.h"
 #include "vm_fake.h"
 
 #define PG VM_PAGE
@@ -21,12 +20,6 @@
 #define VA 0x10000UL
 /* One mapping more than a harvest call checks (victims.c, LOOK_MAX). */
 #define SHARERS (HARVEST_IN_PLACE + 1)
-
-/* No swap here: nothing kept in a slot (victims.c asks when it drops). */
-int swap_copies_usable(void)
-{
-	return 0;
-}
 
 static int setup(void **state)
 {
@@ -89,7 +82,7 @@ static void test_many_mappings_used(void **state)
 	assert_int_equal(vm_mapcount(shared), SHARERS);
 	idle = page_in(SHARERS + 1);
 	/* The insertion rule's clearing of the new frames' bits, now. */
-	assert_int_equal(victims_choose(pa, 0, 0, VICTIMS_ANY), 0);
+	assert_int_equal(victims_choose(pa, 0, 0), 0);
 
 	for (int k = 0; k < FAKE_MAPS; k++) {
 		if (!fake.m[k].used || fake.m[k].pa != shared)
@@ -97,7 +90,7 @@ static void test_many_mappings_used(void **state)
 		users++;
 		all_idle();
 		fake.m[k].accessed = 1;
-		if (victims_choose(pa, 2, 2, VICTIMS_ANY) != 1 || pa[0] != idle)
+		if (victims_choose(pa, 2, 2) != 1 || pa[0] != idle)
 			fail_msg("used in as %d's mapping: the shared frame looked idle",
 				 fake.m[k].as);
 		victims_put_back(idle);
@@ -114,14 +107,14 @@ static void test_failed_harvest_no_victim(void **state)
 	(void)state;
 	page_in(1);
 	page_in(2);
-	assert_int_equal(victims_choose(pa, 0, 0, VICTIMS_ANY), 0);
+	assert_int_equal(victims_choose(pa, 0, 0), 0);
 	all_idle();
 	fake.fail_harvest = 1;
-	assert_int_equal(victims_choose(pa, 2, 0, VICTIMS_ANY), 0);
-	assert_int_equal(victims_choose(pa, 2, 2, VICTIMS_ANY), 0);
+	assert_int_equal(victims_choose(pa, 2, 0), 0);
+	assert_int_equal(victims_choose(pa, 2, 2), 0);
 	/* Looks that work again find both idle. */
 	fake.fail_harvest = 0;
-	assert_int_equal(victims_choose(pa, 2, 0, VICTIMS_ANY), 2);
+	assert_int_equal(victims_choose(pa, 2, 0), 2);
 	victims_put_back(pa[0]);
 	victims_put_back(pa[1]);
 }

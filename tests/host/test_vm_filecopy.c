@@ -56,10 +56,8 @@ static struct vm_space *data_space(int as)
  * if still refillable (its frame freed). 0 or -1 as vm_drop_refillable. */
 static int drop(uint64_t pa)
 {
-	uint64_t key;
-
 	vm_frames_seal(&pa, 1);
-	if (vm_drop_refillable(pa, &key) < 0)
+	if (vm_drop_refillable(pa) < 0)
 		return -1;
 	frame_free(pa);
 	swap_fake_check();
@@ -141,7 +139,7 @@ static void test_write_fault_ends_copy(void **state)
 	fake_poke(s, VA, 0x55);			/* faults: W went with the seal */
 	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), faults + 1);
 	assert_false(vm_frame_refillable(pa));
-	assert_int_equal(vm_drop_refillable(pa, &(uint64_t){ 0 }), -1);
+	assert_int_equal(vm_drop_refillable(pa), -1);
 	assert_int_equal(fake_peek(s, VA), 0x55);
 	vm_space_destroy(s);
 	swap_fake_check();

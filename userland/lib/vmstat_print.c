@@ -40,7 +40,7 @@ static const struct {
 	COUNTER(harvest_calls), COUNTER(pgfree),
 	COUNTER(pgscan_kswapd), COUNTER(pgscan_direct),
 	COUNTER(swap_ra_streams), COUNTER(swap_ra_miss),
-	COUNTER(swapout_fault_kept), COUNTER(swap_gone), COUNTER(workingset_refault_file),
+	COUNTER(swapout_fault_kept), COUNTER(swap_gone),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

@@ -95,7 +95,6 @@ static const struct test {
 	{ test_oom_two_hogs, "oom_two_hogs", 1 },
 	{ test_oom_adjust, "oom_adjust", 1 },
 	{ test_oom_swapin_victim, "oom_swapin_victim", 1 },
-	{ test_oom_drops_image, "oom_drops_image", 1 },
 	{ test_reserve_throttle, "reserve_throttle", 1 },
 	{ test_reserve_floor, "reserve_floor", 1 },
 	{ test_pressure_levels, "pressure_levels", 1 },

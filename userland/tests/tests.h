@@ -94,9 +94,6 @@ int test_oom_grower(void);
 int test_oom_two_hogs(void);
 int test_oom_adjust(void);
 int test_oom_swapin_victim(void);
-
-/* oom_drop.c */
-int test_oom_drops_image(void);
 int test_reserve_throttle(void);
 int test_reserve_floor(void);
 
