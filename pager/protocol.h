@@ -52,7 +52,8 @@ enum pager_label {
 	 * table, w[1] = its pid; with no room for it there (EMFILE) the child
 	 * is ended unstarted (the handle is given before the child's thread
 	 * starts; if the thread is then refused, the child is ended, the error
-	 * returned, and w[0] names the handle to it, the caller's to close). Unknown program: -ERR_NOENT-like -2 (ENOENT);
+	 * returned, and w[0] names the handle to it, the caller's to close; on
+	 * any other error w[0] is -1; the runtime's spawn and fork close it). Unknown program: -ERR_NOENT-like -2 (ENOENT);
 	 * the initrd damaged before the program was found: -5 (EIO); the
 	 * table or the caller's line full (PAGER_PROCS_MAX,
 	 * PAGER_LINE_PROCS_MAX): -EAGAIN; argc outside 1..SPAWN_ARGS_MAX:

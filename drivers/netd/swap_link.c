@@ -198,10 +198,12 @@ static void on_negotiated(void)
 	} else if (sectors != sc.capacity) {
 		/* The same export again, or nothing: another size is another disk. */
 		return gone("the export changed size");
-	} else if (flags != sc.flags) {
+	} else if ((flags & ~sc.flags & NBD_FLAG_READ_ONLY) ||
+		   (sc.flags & ~flags & NBD_FLAG_SEND_FLUSH)) {
 		/* Read-only now, or no flush to vouch for writes (the pager's
 		 * check of writes lost with a connection rides on flushes):
-		 * not the disk swap was set up on. */
+		 * not the disk swap was set up on. A flush gained or
+		 * read-only lost harms nothing. */
 		return gone("the export's flags changed (read-only or flush)");
 	}
 	read_first_page();

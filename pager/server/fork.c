@@ -19,6 +19,7 @@ void handle_fork(const struct msg *in, struct msg *out)
 	struct pproc *parent = procs_by_pid(in->pid), *child;
 	int r, h;
 
+	out->w[0] = (uint64_t)(int64_t)-1;	/* no child ended unstarted to close */
 	if (!parent) {
 		reply_result(out, -ESRCH);
 		return;

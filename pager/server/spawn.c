@@ -289,6 +289,7 @@ void handle_spawn(const struct msg *in, struct msg *out)
 	int64_t adj = (int64_t)in->w[1];
 
 	out->label = (uint64_t)(int64_t)-EINVAL;
+	out->w[0] = (uint64_t)(int64_t)-1;	/* no child ended unstarted to close */
 	if (argc < 0 || !caller || adj < OOM_ADJ_NEVER || adj > OOM_ADJ_MAX)
 		goto done;
 	/* No escaping the OOM killer through a protected child. */

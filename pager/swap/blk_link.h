@@ -41,7 +41,8 @@ struct blk_link {
 	void (*overdue)(const struct blk_link *l);
 };
 
-/* How long a request may stay with a driver that has an overdue hook:
+/* How long one wait for one result may last with a driver that has an
+ * overdue hook (a batch waits tag by tag, each wait bounded afresh):
  * generous, twice Linux's default block request timeout (30 s), so that
  * only a device that has stopped completing meets it. */
 #define BLK_OVERDUE_NS (60000 * CLOCK_NS_PER_MS)

@@ -36,13 +36,16 @@ struct fake {
 	int64_t now;			/* sys_clock */
 	int64_t timer;			/* the waiter's armed deadline (0: none) */
 	unsigned arms, overdues;
+	uint64_t forgotten;		/* bits pager_thread_forget was given */
 	uint64_t signalled[PAGER_IO_CLIENTS];	/* bits each I/O client's note got */
 };
 static struct fake f;
 static struct blk_status status[BLK_TAGS];
 static uint64_t list[BLK_LIST_ENTRIES];
 static struct blk_link link;
-static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT, .disk = 42 };
+/* A started thread's disk is its wake notification (threads.c). */
+static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT, .disk = 42,
+				      .wake = 42 };
 
 /* Each I/O client's note is 100 + its number. */
 void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
@@ -88,6 +91,12 @@ int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
 	f.timer = deadline;
 	f.arms += deadline != 0;
 	return 0;
+}
+
+void pager_thread_forget(struct pager_thread *t, uint64_t bits)
+{
+	assert_ptr_equal(t, &writer);
+	f.forgotten |= bits;
 }
 
 /* A device that stopped: time passes, a second a wait, until the
@@ -292,6 +301,9 @@ static void timely_completion_disarms(void **state)
 	assert_true(f.arms >= 1);
 	assert_int_equal(f.timer, 0);
 	assert_int_equal(f.overdues, 0);
+	/* A timer that fired as it was disarmed leaves no bit to end the
+	 * thread's next bounded wait at once. */
+	assert_true(f.forgotten & TB_TIMER);
 }
 
 int main(void)

@@ -75,6 +75,12 @@ uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
 	return 0;
 }
 
+void pager_thread_forget(struct pager_thread *t, uint64_t bits)
+{
+	(void)t, (void)bits;
+	fail();
+}
+
 void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
 {
 	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)

@@ -26,6 +26,14 @@ int sys_call(int ep, struct msg *m)
 	return 0;
 }
 
+static int closed = -1;	/* the last handle sys_handle_close was given */
+
+int sys_handle_close(int h)
+{
+	closed = h;
+	return 0;
+}
+
 void console_flush(void)
 {
 }
@@ -57,10 +65,32 @@ static void test_labels(void **state)
 	assert_int_equal(answer(INT64_MIN), -ERR_INVAL);
 }
 
+/* A failed spawn or fork whose reply names a child ended unstarted (w[0]
+ * >= 0) has that handle closed; w[0] = -1, or a failure that is not the
+ * pager's reply (the message as sent), closes nothing. */
+static void test_close_unstarted(void **state)
+{
+	struct msg m = { .label = (uint64_t)(int64_t)-ERR_NOMEM, .handle = -1 };
+
+	(void)state;
+	m.w[0] = 5;
+	close_unstarted(&m, -ERR_NOMEM);
+	assert_int_equal(closed, 5);
+	closed = -1;
+	m.w[0] = (uint64_t)(int64_t)-1;
+	close_unstarted(&m, -ERR_NOMEM);
+	assert_int_equal(closed, -1);
+	m = (struct msg){ .label = PAGER_SPAWN, .handle = -1 };
+	m.w[0] = 2;		/* argc, as sent: the call itself failed */
+	close_unstarted(&m, -ERR_PIPE);
+	assert_int_equal(closed, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_close_unstarted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -307,11 +307,11 @@ static void mkswap(unsigned seed)
 }
 
 /* netd at boot, the link set up over a healthy server. */
-static int setup(void **state)
+/* A link up to a fresh server (no_flush: one that does not offer flush). */
+static int setup_with(bool no_flush)
 {
 	static const struct nbd_io pager = { NULL, pager_data, pager_done, NULL };
 
-	(void)state;
 	memset(&sc, 0, sizeof(sc));
 	memset(&first, 0, sizeof(first));
 	memset(&net, 0, sizeof(net));
@@ -320,10 +320,23 @@ static int setup(void **state)
 	net.now = 1000 * MS_;
 	net.sndbuf = 1u << 20;
 	srv.greet = srv.answer = true;
+	srv.no_flush = no_flush;
 	mkswap(1);
 	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone, pager_lost), 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return setup_with(false);
+}
+
+static int setup_no_flush(void **state)
+{
+	(void)state;
+	return setup_with(true);
 }
 
 static void submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
@@ -408,6 +421,21 @@ static void reconnect_without_flush(void **state)
 	assert_int_equal(swap_link_state(), SWAP_GONE);
 	assert_int_equal(pgr.done[2], -ENXIO + 1);
 	assert_non_null(strstr(said, "flags changed"));
+}
+
+/* Flush gained on reconnection harms nothing: the same disk, the request
+ * in flight goes again and the link goes on. */
+static void reconnect_gaining_flush(void **state)
+{
+	(void)state;
+	srv.answer = false;
+	submit(NBD_CMD_READ, 2, 4 * PG, PG);
+	server_close();
+	srv.no_flush = false;
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.done[2], 1);
 }
 
 /* The first page cannot be read on a new connection: that attempt fails,
@@ -545,6 +573,7 @@ int main(void)
 		cmocka_unit_test_setup(reconnect_same_export, setup),
 		cmocka_unit_test_setup(reconnect_other_export, setup),
 		cmocka_unit_test_setup(reconnect_without_flush, setup),
+		cmocka_unit_test_setup(reconnect_gaining_flush, setup_no_flush),
 		cmocka_unit_test_setup(loss_told_at_once, setup),
 		cmocka_unit_test_setup(first_page_unreadable, setup),
 		cmocka_unit_test_setup(large_write_dropped, setup),

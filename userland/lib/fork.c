@@ -54,8 +54,10 @@ static __attribute__((noinline)) pid_t fork_request(struct fork_context *ctx, in
 	m.w[1] = ((uintptr_t)ctx - CHILD_STACK_GAP) & ~(uintptr_t)15;
 	m.w[2] = (uintptr_t)ctx;
 	int r = pager_call(&m);
-	if (r < 0)
+	if (r < 0) {
+		close_unstarted(&m, r);
 		return r;
+	}
 	*handle = (int)m.w[0];
 	return (pid_t)m.w[1];
 }

@@ -47,6 +47,12 @@ int pager_call(struct msg *m)
 	return label >= INT_MIN ? (int)label : -ERR_INVAL;
 }
 
+void close_unstarted(const struct msg *m, int r)
+{
+	if (m->label == (uint64_t)(int64_t)r && (int64_t)m->w[0] >= 0)
+		sys_handle_close((int)m->w[0]);
+}
+
 int spawn(const char *name, const char *const argv[], int pass_handle,
 	  int *pid_out)
 {
@@ -62,6 +68,8 @@ int spawn_adj(const char *name, const char *const argv[], int pass_handle,
 	m.w[1] = (uint64_t)(int64_t)oom_adj;
 	if (r == 0)
 		r = pager_call(&m);
+	if (r < 0)
+		close_unstarted(&m, r);
 	if (r < 0)
 		return r;
 	if (pid_out != NULL)

@@ -15,6 +15,9 @@
 /* Call the pager with *m (its reply overwrites *m). 0, or a negated error:
  * the kernel's if the call failed, else the pager's from the reply label. */
 int pager_call(struct msg *m);
+/* After a PAGER_SPAWN or PAGER_FORK reply m that failed with r: close
+ * the handle w[0] names to a child ended unstarted, if any (protocol.h). */
+void close_unstarted(const struct msg *m, int r);
 
 /* Start program name from the initrd. argv is as for execv: NULL, or a
  * NULL-terminated vector whose argv[0] is the program's name (name is sent
