@@ -4,7 +4,8 @@
  * played inside one of ours, at the moment the fake kernel answers a wait:
  * two threads that reap the same child close its handle once and report
  * its end once. wait() for any of two children sleeps between its looks
- * instead of yielding; a recorded handle that is no process's is forgotten
+ * instead of yielding, and so does wait() for one child while other
+ * threads live (one of them could fork a second); a recorded handle that is no process's is forgotten
  * (EBADF once, then ECHILD); slots kept for forks in progress are no
  * children and count against the table.
  */
@@ -21,6 +22,7 @@
 #include "children.h"
 #include "sleep.h"
 #include "sys.h"
+#include "thread.h"
 
 #define FAKE_HANDLES 16
 #define GIVE_UP 100	/* yields or sleeps before a broken wait is stopped */
@@ -34,7 +36,14 @@ static struct {
 	int end_at_sleep;	/* the sleep after which end_handle ends */
 	int end_handle;
 	void (*after_wait)(void);	/* run once as the next wait answers */
+	int other_threads;	/* thread_only_one says 0 */
+	void (*at_sleep)(void);	/* run once at the next sleep */
 } k;
+
+int thread_only_one(void)
+{
+	return !k.other_threads;
+}
 
 int sys_proc_wait(int h, struct exit_info *info, int flags)
 {
@@ -78,6 +87,13 @@ int sleep_ns(int64_t ns)
 	assert_true(ns > 0);
 	if (++k.sleeps == k.end_at_sleep)
 		k.state[k.end_handle] = ENDED;
+	if (k.at_sleep) {
+		void (*other)(void) = k.at_sleep;
+		k.at_sleep = NULL;
+		other();
+	}
+	if (k.sleeps == GIVE_UP)
+		fail_msg("wait never saw the child that ended");
 	return 0;
 }
 
@@ -170,6 +186,31 @@ static void test_wait_any_sleeps(void **state)
 	assert_int_equal(k.closes[4], 0);
 }
 
+/* Another thread forks while this one waits: its child ends at once. */
+static void other_thread_forks(void)
+{
+	assert_int_equal(child_register(12, 7), 0);
+	k.state[7] = ENDED;
+}
+
+static void test_wait_one_child_other_threads(void **state)
+{
+	int status = -1;
+
+	(void)state;
+	assert_int_equal(child_register(10, 4), 0);	/* runs for ever */
+	k.other_threads = 1;
+	k.at_sleep = other_thread_forks;
+	assert_int_equal(wait(&status), 12);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(k.closes[7], 1);
+	assert_int_equal(k.closes[4], 0);
+	k.other_threads = 0;	/* alone again: blocking on the one child is safe */
+	k.state[4] = ENDED;
+	assert_int_equal(wait(&status), 10);
+	assert_int_equal(k.sleeps, 1);
+}
+
 static void test_not_a_process_forgotten(void **state)
 {
 	int status = -1;
@@ -215,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_two_reapers_close_once, setup),
 		cmocka_unit_test_setup(test_wait_any_sleeps, setup),
+		cmocka_unit_test_setup(test_wait_one_child_other_threads, setup),
 		cmocka_unit_test_setup(test_not_a_process_forgotten, setup),
 		cmocka_unit_test_setup(test_reserved_slots, setup),
 	};

@@ -13,6 +13,10 @@
  *  - a stream of tiny segments nobody reads holds its share of netd's
  *    buffers, no more, and loses nothing;
  *  - an idle connection's notification stays quiet;
+ *  - with every one of the process's kernel timers armed, a wait that
+ *    could not be bounded is refused (-EAGAIN), never begun;
+ *  - two threads receiving on one idle connection both time out: the
+ *    second does not take the first one's bound away;
  *  - a forked child does not use its parent's handles; a second close
  *    closes nothing of another's.
  * Usage: netcheck [check...] (by the names in checks[]; all by default).
@@ -25,11 +29,14 @@
 #include <unistd.h>
 
 #include "kernel/abi/clock.h"
+#include "kernel/abi/limits.h"
 #include "kernel/abi/msg.h"
+#include "kernel/abi/proc.h"
 #include "net.h"
 #include "pager_client.h"
 #include "sleep.h"
 #include "sys.h"
+#include "thread.h"
 
 #define WAIT_MS 5000u
 #define FLOOD NET_ADDR(10, 0, 2, 101)
@@ -251,6 +258,83 @@ static void check_quiet(void)
 	net_close(c);
 }
 
+/* A connection to the peer that holds it open and says nothing, its
+ * connect's and send's events taken; or -1 (said). */
+static int idle_connection(void)
+{
+	int c = net_connect(PEER, PEER_PORT, WAIT_MS);
+
+	if (c < 0 || net_send(c, "hold\n", 5, WAIT_MS) != 5) {
+		expect(0, "the peer that holds is reached");
+		if (c >= 0)
+			net_close(c);
+		return -1;
+	}
+	for (int i = 0; i < 8 && net_wait(c, 500) == 1; i++)
+		;
+	return c;
+}
+
+static void check_timers_used(void)
+{
+	int c = idle_connection(), notes[NOTIFY_TIMERS_PER_PROC], armed = 0;
+	char b[16];
+
+	if (c < 0)
+		return;
+	/* Arm every timer the process has, far ahead: an idle connection's
+	 * wait would then have no bound. */
+	for (int i = 0; i < NOTIFY_TIMERS_PER_PROC; i++) {
+		notes[i] = sys_notify_create();
+		armed += notes[i] >= 0 &&
+			 sys_notify_timer(notes[i], (uint64_t)sys_clock() + 3600000 * CLOCK_NS_PER_MS, 1) == 0;
+	}
+	expect(armed == NOTIFY_TIMERS_PER_PROC, "every timer of the process is armed");
+	expect(net_recv(c, b, sizeof(b), 100) == -EAGAIN, "a receive that cannot be bounded is refused");
+	expect(net_wait(c, 100) == -EAGAIN, "a wait that cannot be bounded is refused");
+	for (int i = 0; i < NOTIFY_TIMERS_PER_PROC; i++) {
+		if (notes[i] < 0)
+			continue;
+		sys_notify_timer(notes[i], 0, 1);
+		sys_handle_close(notes[i]);
+	}
+	expect(net_recv(c, b, sizeof(b), 100) == -ETIMEDOUT, "with a timer free, the receive times out");
+	net_close(c);
+}
+
+struct second_receiver {
+	int c, done;
+	long result;
+};
+
+/* Runs at idle priority: only once the first receiver waits. */
+static void receive_second(void *arg)
+{
+	struct second_receiver *s = arg;
+	char b[16];
+
+	s->result = net_recv(s->c, b, sizeof(b), 100);
+	sys_notify_signal(s->done, 1);
+}
+
+static void check_shared_wait(void)
+{
+	struct second_receiver s = { .c = idle_connection(), .done = sys_notify_create() };
+	char b[16];
+
+	if (s.c < 0 || s.done < 0) {
+		expect(0, "a notification for the second receiver");
+		return;
+	}
+	expect(thread_spawn(receive_second, &s, 16384, PRIO_IDLE) >= 0, "a second receiver starts");
+	/* A second receiver that armed and disarmed this connection's timer
+	 * would leave this wait with no bound: it would never return. */
+	expect(net_recv(s.c, b, sizeof(b), 300) == -ETIMEDOUT, "the first receiver times out");
+	expect(sys_notify_wait(s.done) == 1 && s.result == -ETIMEDOUT, "the second receiver times out");
+	sys_handle_close(s.done);
+	net_close(s.c);
+}
+
 static int parent_conn;
 
 static int child_stale(void)
@@ -290,6 +374,8 @@ static const struct {
 	{ "lingering", check_lingering },
 	{ "tiny_segments", check_tiny_segments },
 	{ "quiet", check_quiet },
+	{ "timers_used", check_timers_used },
+	{ "shared_wait", check_shared_wait },
 	{ "fork_and_close", check_fork_and_close },
 };
 

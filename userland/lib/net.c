@@ -11,12 +11,14 @@
 #include "kernel/abi/clock.h"
 #include "net.h"
 #include "pager_client.h"
+#include "sleep.h"
 #include "sys.h"
 
 #define TIMER_BIT (1UL << 40)
 
 static int netd = -1;			/* our send-only handle to netd */
 static int notes[NET_SOCKETS_MAX];	/* by connection: the notification we gave, or -1 */
+static int waiting[NET_SOCKETS_MAX];	/* by connection: a thread of ours waits on its notification */
 static int cache_pid;			/* whose handles these are */
 
 /* A forked child starts with handles of its own (and none of its parent's
@@ -30,8 +32,10 @@ static void own_cache(void)
 		return;
 	cache_pid = pid;
 	netd = -1;
-	for (unsigned c = 0; c < NET_SOCKETS_MAX; c++)
+	for (unsigned c = 0; c < NET_SOCKETS_MAX; c++) {
 		notes[c] = -1;
+		waiting[c] = 0;
+	}
 }
 
 /* The notification of our connection c, or -1 if c is none of ours. */
@@ -61,17 +65,63 @@ static int64_t deadline_of(unsigned timeout_ms)
 	return sys_clock() + (int64_t)timeout_ms * CLOCK_NS_PER_MS;
 }
 
-/* Wait for netd's event on note or the deadline; false once it has passed.
- * The timer is disarmed after the wait: left armed, it would fire during a
- * later wait on the same note and end that one early. */
-static int wait_event(int note, int64_t deadline)
+/* A thread that finds another of ours waiting on the same connection sleeps
+ * this long and looks again. */
+#define SHARED_LOOK_NS (1 * CLOCK_NS_PER_MS)
+
+/* Sleep up to ns (at most SHARED_LOOK_NS): 1 to look again, or -EAGAIN if
+ * the process has no timer left to bound the sleep. */
+static int look_later(int64_t ns)
 {
-	if (sys_clock() >= deadline)
-		return 0;
-	sys_notify_timer(note, deadline, TIMER_BIT);
-	sys_notify_wait(note);
+	return sleep_ns(ns < SHARED_LOOK_NS ? ns : SHARED_LOOK_NS) < 0 ? -EAGAIN : 1;
+}
+
+/* Wait on note until netd signals or the deadline: the bits seen, or
+ * -EAGAIN if the wait could not be bounded (every one of the process's
+ * kernel timers is armed) or made. The timer is disarmed after the wait:
+ * left armed, it would fire during a later wait on the same note and end
+ * that one early. */
+static long wait_bounded(int note, int64_t deadline)
+{
+	if (sys_notify_timer(note, deadline, TIMER_BIT) < 0)
+		return -EAGAIN;	/* never wait without a bound */
+	long bits = sys_notify_wait(note);
+
 	sys_notify_timer(note, 0, TIMER_BIT);
-	return 1;
+	return bits < 0 ? -EAGAIN : bits;
+}
+
+/* Claim the wait on c's notification: 1 if this thread may wait on it, 0 if
+ * another thread of ours waits there. The kernel lets one thread wait on a
+ * notification, and the timer bounding that wait is the notification's, not
+ * the thread's: a second waiter arming and disarming it would take the
+ * first one's bound away. */
+static int wait_claim(int c)
+{
+	return !__atomic_exchange_n(&waiting[c], 1, __ATOMIC_ACQUIRE);
+}
+
+static void wait_unclaim(int c)
+{
+	__atomic_store_n(&waiting[c], 0, __ATOMIC_RELEASE);
+}
+
+/* Wait for netd's next event on connection c (notification note) or the
+ * deadline: 1 to look again, 0 once the deadline has passed, or -EAGAIN if
+ * the wait could not be bounded. A thread that finds another of ours
+ * waiting on c sleeps a little and looks again. */
+static int wait_event(int c, int note, int64_t deadline)
+{
+	int64_t now = sys_clock();
+
+	if (now >= deadline)
+		return 0;
+	if (!wait_claim(c))
+		return look_later(deadline - now);
+	long bits = wait_bounded(note, deadline);
+
+	wait_unclaim(c);
+	return bits < 0 ? (int)bits : 1;
 }
 
 static long call(struct msg *m)
@@ -107,8 +157,8 @@ int net_connect(uint32_t addr, uint16_t port, unsigned timeout_ms)
 		r = (int)call(&m);
 		if (r != -EINPROGRESS)
 			break;
-		if (!wait_event(note, deadline)) {
-			r = -ETIMEDOUT;
+		if ((r = wait_event((int)c, note, deadline)) <= 0) {
+			r = r < 0 ? r : -ETIMEDOUT;
 			break;
 		}
 	}
@@ -144,14 +194,17 @@ int net_wait(int c, unsigned timeout_ms)
 	int64_t deadline = deadline_of(timeout_ms);
 	long bits;
 
+	if (!wait_claim(c))
+		return -EBUSY;
 	/* A timer bit alone before the deadline is an earlier wait's timer,
 	 * not ours: wait on. */
-	do {
-		sys_notify_timer(note, deadline, TIMER_BIT);
-		bits = sys_notify_wait(note);
-	} while (bits > 0 && !(bits & NET_EVENT_BIT) && sys_clock() < deadline);
-	sys_notify_timer(note, 0, TIMER_BIT);
-	return bits > 0 && (bits & NET_EVENT_BIT) != 0;
+	do
+		bits = wait_bounded(note, deadline);
+	while (bits > 0 && !(bits & NET_EVENT_BIT) && sys_clock() < deadline);
+	wait_unclaim(c);
+	if (bits < 0)
+		return (int)bits;
+	return (bits & NET_EVENT_BIT) != 0;
 }
 
 long net_send(int c, const void *buf, size_t len, unsigned timeout_ms)
@@ -175,8 +228,8 @@ long net_send(int c, const void *buf, size_t len, unsigned timeout_ms)
 		if ((size_t)r > n)
 			return -EPROTO;
 		done += (size_t)r;
-		if (r == 0 && !wait_event(note, deadline))
-			return -ETIMEDOUT;
+		if (r == 0 && (r = wait_event(c, note, deadline)) <= 0)
+			return r < 0 ? r : -ETIMEDOUT;
 	}
 	return (long)len;
 }
@@ -203,8 +256,8 @@ long net_recv(int c, void *buf, size_t len, unsigned timeout_ms)
 		}
 		if (r != -EAGAIN)
 			return r;
-		if (!wait_event(note, deadline))
-			return -ETIMEDOUT;
+		if ((r = wait_event(c, note, deadline)) <= 0)
+			return r < 0 ? r : -ETIMEDOUT;
 	}
 }
 

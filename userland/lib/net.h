@@ -2,7 +2,9 @@
  * TCP connections for programs, through the network server netd
  * (drivers/net_protocol.h): connect, send, receive, close, and netd's
  * counters. Every wait has a bound: each call takes a timeout in
- * milliseconds and gives up with -ETIMEDOUT.
+ * milliseconds and gives up with -ETIMEDOUT; a wait that could not be
+ * bounded (every one of the process's kernel timers armed) is not begun:
+ * -EAGAIN. Threads may send and receive on one connection at once.
  */
 #ifndef USER_NET_H
 #define USER_NET_H
@@ -34,7 +36,8 @@ long net_recv(int c, void *buf, size_t len, unsigned timeout_ms);
 long net_send_some(int c, const void *buf, size_t len);
 
 /* Wait up to timeout_ms for netd's next event on c (data, room, closed);
- * 1 if one came, 0 on timeout. */
+ * 1 if one came, 0 on timeout (or c is not ours), -EBUSY if another thread
+ * of ours waits on c (its event would be that thread's), -EAGAIN. */
 int net_wait(int c, unsigned timeout_ms);
 
 /* Close c; 0 or a negated errno. */

@@ -67,6 +67,11 @@ _Noreturn void thread_exit(void)
 	sys_thread_exit();
 }
 
+int thread_only_one(void)
+{
+	return __atomic_load_n(&threads_live, __ATOMIC_ACQUIRE) == 1;
+}
+
 void thread_fork_child(void)
 {
 	if (threads_live != 1)

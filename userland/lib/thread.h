@@ -22,6 +22,11 @@ int thread_spawn(void (*fn)(void *), void *arg, size_t stack_bytes, int prio);
  * sys_thread_exit itself skips this and is counted as live for ever. */
 _Noreturn void thread_exit(void);
 
+/* 1 while the process has no thread but the caller's, counting the first
+ * thread and those thread_spawn made (one a program made with
+ * sys_thread_create itself is not counted), else 0. */
+int thread_only_one(void);
+
 /* fork's child: its one thread is the only one live. */
 void thread_fork_child(void);
 

@@ -10,6 +10,7 @@
 #include "children.h"
 #include "sleep.h"
 #include "sys.h"
+#include "thread.h"
 
 /* The signal a kill reports as, POSIX-style. */
 static int kill_signal(const struct exit_info *info)
@@ -97,7 +98,9 @@ static pid_t poll_any(struct exit_info *info, pid_t *only)
  * deaths: with several children and no WNOHANG we poll them all, sleeping
  * between rounds (yielding would keep threads of lower priority from ever
  * running), from WAIT_POLL_FIRST_NS up to WAIT_POLL_MAX_NS: an end is
- * seen that late at worst. With one child we block on it. */
+ * seen that late at worst. With one child and no other thread we block on
+ * it: another thread could make a second child that ends first, and a
+ * blocked wait would not see it until the first ended. */
 #define WAIT_POLL_FIRST_NS 1000000LL
 #define WAIT_POLL_MAX_NS 16000000LL
 
@@ -110,7 +113,7 @@ static pid_t wait_any(struct exit_info *info, int options)
 		pid_t r = poll_any(info, &only);
 		if (r != 0 || (options & WNOHANG))
 			return r;
-		if (only != 0) {
+		if (only != 0 && thread_only_one()) {
 			r = wait_one(only, info, options);
 			if (r != -1 || errno != ECHILD)
 				return r;

@@ -2,7 +2,8 @@
  * fork_wait: the POSIX process calls as an ordinary C program uses them:
  * fork, waitpid (with WNOHANG), wait and kill, and the status word for an
  * exit, a kill and each kind of crash (a spawned child registered by pid);
- * wait for any of two children lets a thread of lower priority run; a
+ * wait for any of two children lets a thread of lower priority run; wait
+ * with one child sees a second one another thread made while it waited; a
  * fork with the child table full makes no child; a recorded handle the
  * program closed is forgotten; the last thread to end ends the process as
  * exit does (atexit handlers run).
@@ -141,6 +142,36 @@ static int wait_any_lets_idle_run(void)
 	return threads_back_to(threads, TEST_TIMEOUT);	/* the killer is gone */
 }
 
+/* Forks a child that exits at once; its pid goes to *arg. */
+static void fork_quick(void *arg)
+{
+	*(volatile pid_t *)arg = fork_run(exit_value, NULL);
+}
+
+/* wait() begun with one child (a sleeper) must see a second child another
+ * thread forks while it waits, and return it first: a wait that blocked on
+ * its one child would return the sleeper, once killed or CHILD_TIMEOUT
+ * later. The forking thread has idle priority, so it runs only once this
+ * thread waits. */
+static int wait_any_sees_later_child(void)
+{
+	int status = -1;
+	int threads = own_threads();
+	volatile pid_t second = 0;
+	pid_t first = fork_run(sleeper, NULL);
+
+	CHECK(first > 0);
+	CHECK(thread_spawn(fork_quick, (void *)&second, TEST_STACK, PRIO_IDLE) >= 0);
+	pid_t got = wait(&status);
+	CHECK(second > 0);
+	CHECK_EQ(got, second);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), EXIT_VALUE);
+	CHECK_EQ(kill(first, SIGTERM), 0);
+	CHECK_EQ(waitpid(first, &status, 0), first);
+	return threads_back_to(threads, TEST_TIMEOUT);
+}
+
 /* Pids no process has (the kernel counts up from 1). */
 #define FAKE_PID(i) (0x7ff00000 + (i))
 
@@ -245,6 +276,7 @@ int test_fork_wait(void)
 	CHECK_RUN(crash_signal("illegal", SIGILL));
 	CHECK_RUN(crash_signal("misaligned", SIGBUS));
 	CHECK_RUN(wait_any_lets_idle_run());
+	CHECK_RUN(wait_any_sees_later_child());
 	CHECK_RUN(fork_table_full());
 	CHECK_RUN(closed_handle_forgotten());
 	return last_thread_runs_atexit();
