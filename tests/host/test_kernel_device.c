@@ -248,24 +248,31 @@ static int two_page_window(uint64_t va, uint64_t more)
 	return self;
 }
 
+/* The map of a two-page window at va, with room for `more` page tables,
+ * fails (-ERR_NOMEM) leaving va's page mapping RAM_PA and the table count
+ * as they were: the driver's handle to itself. */
+static int map_refused_as_it_was(uint64_t va, uint64_t more)
+{
+	int self = two_page_window(va, more);
+	uint64_t pages = procs[0].pt.pages;
+
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, va }),
+			 -ERR_NOMEM);
+	assert_int_equal(PTE_TO_PA(pte_of(0, va)), RAM_PA);
+	assert_int_equal(procs[0].pt.pages, pages);
+	return self;
+}
+
 /* The pager maps a two-page device window into the driver over a page
  * already mapped, and the second page needs a page table past the
- * driver's limit: the map fails (-ERR_NOMEM) before it replaces any page,
- * so the first still maps the frame it mapped (the pager's records say
- * so), not the device. */
+ * driver's limit: the map fails before it replaces any page, so the first
+ * still maps the frame it mapped (the pager's records say so), not the
+ * device. */
 static void test_device_map_fails_replaces_nothing(void **state)
 {
-	int self;
-	uint64_t pages;
-
 	(void)state;
-	self = two_page_window(DEV_VA, 0);
-	pages = procs[0].pt.pages;
-	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, DEV_VA }),
-			 -ERR_NOMEM);
-	assert_int_equal(PTE_TO_PA(pte_of(0, DEV_VA)), RAM_PA);
+	(void)map_refused_as_it_was(DEV_VA, 0);
 	assert_int_equal(pte_of(0, DEV_VA + PAGE_SIZE), 0);
-	assert_int_equal(procs[0].pt.pages, pages);
 	ndevices = 0;
 }
 
@@ -275,17 +282,11 @@ static void test_device_map_fails_replaces_nothing(void **state)
 static void test_device_map_tables_as_they_were(void **state)
 {
 	int self;
-	uint64_t pages;
 
 	(void)state;
-	self = two_page_window(GIGA_VA, 1);
-	pages = procs[0].pt.pages;
-	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, GIGA_VA }),
-			 -ERR_NOMEM);
-	assert_int_equal(PTE_TO_PA(pte_of(0, GIGA_VA)), RAM_PA);
-	assert_int_equal(procs[0].pt.pages, pages);
+	self = map_refused_as_it_was(GIGA_VA, 1);
 	assert_int_equal(procs[0].pt.root[VPN(GIGA_VA + PAGE_SIZE, 2)], 0);
-	procs[0].pt.limit = pages + 2;
+	procs[0].pt.limit = procs[0].pt.pages + 2;
 	fake_forgotten = NULL;
 	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, GIGA_VA }), 2);
 	assert_int_equal(PTE_TO_PA(pte_of(0, GIGA_VA)), DEV_PA);

@@ -195,6 +195,19 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A request below the minimum, swap on, its device congested for
+ * `congested` waits and `in_flight` pages written by a writer that never
+ * finishes. */
+static void request_below_min(int congested, uint32_t in_flight)
+{
+	swap_is_on = 1;
+	free_now = marks.min - 1;
+	congested_waits = congested;
+	pending = in_flight;
+	writer_stuck = in_flight > 0;
+	reclaim_before_request(&threads[0]);
+}
+
 /* Below the minimum with pages in flight, a request waits for the
  * writer's batches; a writer that never finishes holds it only
  * THROTTLE_ROUNDS bounded waits, each RECLAIM_WAIT_NS, and then it goes
@@ -202,11 +215,7 @@ static int setup(void **state)
 static void test_throttle_is_bounded(void **state)
 {
 	(void)state;
-	swap_is_on = 1;
-	free_now = marks.min - 1;
-	pending = 64;
-	writer_stuck = 1;
-	reclaim_before_request(&threads[0]);
+	request_below_min(0, 64);
 	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
 	assert_int_equal(last_deadline, now + RECLAIM_WAIT_NS);
 	assert_ptr_equal(pager_holder(), &threads[0]);
@@ -219,10 +228,7 @@ static void test_congested_is_bounded(void **state)
 	uint64_t counted = vmstat_get(VMSTAT_NET_THROTTLED);
 
 	(void)state;
-	swap_is_on = 1;
-	free_now = marks.min - 1;
-	congested_waits = 1000;
-	reclaim_before_request(&threads[0]);
+	request_below_min(1000, 0);
 	assert_int_equal(timer_waits, CONGESTED_ROUNDS);
 	assert_int_equal(bounded_waits, 0);
 	assert_int_equal(vmstat_get(VMSTAT_NET_THROTTLED), counted + 1);
@@ -237,12 +243,7 @@ static void test_congested_then_throttled(void **state)
 	uint64_t counted = vmstat_get(VMSTAT_THROTTLED);
 
 	(void)state;
-	swap_is_on = 1;
-	free_now = marks.min - 1;
-	congested_waits = 3;
-	pending = 64;
-	writer_stuck = 1;
-	reclaim_before_request(&threads[0]);
+	request_below_min(3, 64);
 	assert_int_equal(timer_waits, 3);
 	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
 	assert_int_equal(vmstat_get(VMSTAT_THROTTLED), counted + 1);
