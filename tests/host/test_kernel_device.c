@@ -268,7 +268,7 @@ static int map_refused_as_it_was(uint64_t va, uint64_t more)
  * driver's limit: the map fails before it replaces any page, so the first
  * still maps the frame it mapped (the pager's records say so), not the
  * device. */
-static void test_device_map_fails_replaces_nothing(void **state)
+static void test_map_replaces_nothing(void **state)
 {
 	(void)state;
 	(void)map_refused_as_it_was(DEV_VA, 0);
@@ -279,7 +279,7 @@ static void test_device_map_fails_replaces_nothing(void **state)
 /* As above across a 1 GiB boundary with room for one table: the table
  * made under the root for the second page goes again (the tables are as
  * they were), and with room for both the window is mapped. */
-static void test_device_map_tables_as_they_were(void **state)
+static void test_map_tables_as_they_were(void **state)
 {
 	int self;
 
@@ -303,8 +303,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_killed, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_gets_regs, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_orphaned, setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_map_fails_replaces_nothing, setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_map_tables_as_they_were, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_replaces_nothing, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_tables_as_they_were, setup, dev_teardown),
 	};
 
 	kernel_init();
