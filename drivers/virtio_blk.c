@@ -72,7 +72,8 @@ static int read_shape(unsigned size, uint64_t accepted)
 	return blk_shape_for(&lim, &dev.disk.shape);
 }
 
-/* Bring the device up over the DMA layout d; 0 or -ENODEV. */
+/* Bring the device up over the DMA layout d; 0, -ENODEV, or -EIO (its
+ * capacity unreadable). */
 static int start_device(const struct blk_dma *d)
 {
 	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_RO |
@@ -93,12 +94,18 @@ static int start_device(const struct blk_dma *d)
 		vmmio_fail(mmio);
 		return -ENODEV;
 	}
+	/* Before the queue is set up: a device given up on is left with none. */
+	if (vmmio_config64(mmio, VIRTIO_BLK_CFG_CAPACITY, &dev.disk.capacity) < 0) {
+		printf("virtio_blk: the device's configuration changed at every read of its "
+		       "capacity: giving the device up\n");
+		vmmio_fail(mmio);
+		return -EIO;
+	}
 	dev.disk.list = (const volatile uint64_t *)BLK_LIST_VA;
 	vq_init(&vq, (uint16_t)size, d->desc, d->avail, d->used);
 	blkq_init(&bq, &vq, &d->slots, (struct blk_status *)BLK_STATUS_VA, &dev.disk);
 	vmmio_queue_setup(mmio, REQUEST_QUEUE, size, d->desc_pa, d->avail_pa,
 			  d->used_pa);
-	dev.disk.capacity = vmmio_config64(mmio, VIRTIO_BLK_CFG_CAPACITY);
 	dev.disk.read_only = (accepted >> VIRTIO_BLK_F_RO) & 1;
 	vmmio_driver_ok(mmio);
 	return 0;

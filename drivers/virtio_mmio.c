@@ -1,43 +1,35 @@
 /*
- * The virtio-mmio transport (virtio_mmio.h) on RISC-V. Register accesses
- * are fenced against memory like Linux's readl/writel, so ring stores reach
- * the device before a notify and its DMA is seen after an interrupt read.
+ * The virtio-mmio transport (virtio_mmio.h) on RISC-V, over the fenced
+ * register accesses of vmmio_regs.h.
  */
 #include <errno.h>
 
 #include "virtio_mmio.h"
+#include "vmmio_regs.h"
 
 #define RESET_SPINS 1000000	/* reads of Status before giving up on reset */
-
-static uint32_t rd(uintptr_t base, unsigned off)
-{
-	uint32_t v = *(volatile uint32_t *)(base + off);
-
-	__asm__ volatile("fence i, r" ::: "memory");	/* before later loads */
-	return v;
-}
-
-static void wr(uintptr_t base, unsigned off, uint32_t v)
-{
-	__asm__ volatile("fence w, o" ::: "memory");	/* earlier stores first */
-	*(volatile uint32_t *)(base + off) = v;
-}
+/* Reads of a 64-bit field before giving up on a device whose
+ * configuration generation changed across every one: a device changes its
+ * configuration on an event (a disk resized), so one retry is rare and
+ * two in a row rarer; 64 changes in a row are no event but a device that
+ * never settles, which the driver must not wait on for ever. */
+#define CONFIG64_TRIES 64
 
 static void set_status(uintptr_t base, uint32_t bits)
 {
-	wr(base, VMMIO_STATUS, rd(base, VMMIO_STATUS) | bits);
+	vmmio_wr(base, VMMIO_STATUS, vmmio_rd(base, VMMIO_STATUS) | bits);
 }
 
 uint32_t vmmio_status(uintptr_t base)
 {
-	return rd(base, VMMIO_STATUS);
+	return vmmio_rd(base, VMMIO_STATUS);
 }
 
 int vmmio_probe(uintptr_t base, uint32_t device_id)
 {
-	if (rd(base, VMMIO_MAGIC_VALUE) != VMMIO_MAGIC ||
-	    rd(base, VMMIO_VERSION) != 2 ||
-	    rd(base, VMMIO_DEVICE_ID) != device_id)
+	if (vmmio_rd(base, VMMIO_MAGIC_VALUE) != VMMIO_MAGIC ||
+	    vmmio_rd(base, VMMIO_VERSION) != 2 ||
+	    vmmio_rd(base, VMMIO_DEVICE_ID) != device_id)
 		return -ENODEV;
 	return 0;
 }
@@ -45,28 +37,28 @@ int vmmio_probe(uintptr_t base, uint32_t device_id)
 /* The spec: after writing 0, wait until Status reads 0 before going on. */
 static int reset(uintptr_t base)
 {
-	wr(base, VMMIO_STATUS, 0);
+	vmmio_wr(base, VMMIO_STATUS, 0);
 	for (long i = 0; i < RESET_SPINS; i++)
-		if (rd(base, VMMIO_STATUS) == 0)
+		if (vmmio_rd(base, VMMIO_STATUS) == 0)
 			return 0;
 	return -ENODEV;
 }
 
 static uint64_t device_features(uintptr_t base)
 {
-	wr(base, VMMIO_DEVICE_FEATURES_SEL, 1);
-	uint64_t high = rd(base, VMMIO_DEVICE_FEATURES);
+	vmmio_wr(base, VMMIO_DEVICE_FEATURES_SEL, 1);
+	uint64_t high = vmmio_rd(base, VMMIO_DEVICE_FEATURES);
 
-	wr(base, VMMIO_DEVICE_FEATURES_SEL, 0);
-	return high << 32 | rd(base, VMMIO_DEVICE_FEATURES);
+	vmmio_wr(base, VMMIO_DEVICE_FEATURES_SEL, 0);
+	return high << 32 | vmmio_rd(base, VMMIO_DEVICE_FEATURES);
 }
 
 static void driver_features(uintptr_t base, uint64_t features)
 {
-	wr(base, VMMIO_DRIVER_FEATURES_SEL, 1);
-	wr(base, VMMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-	wr(base, VMMIO_DRIVER_FEATURES_SEL, 0);
-	wr(base, VMMIO_DRIVER_FEATURES, (uint32_t)features);
+	vmmio_wr(base, VMMIO_DRIVER_FEATURES_SEL, 1);
+	vmmio_wr(base, VMMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	vmmio_wr(base, VMMIO_DRIVER_FEATURES_SEL, 0);
+	vmmio_wr(base, VMMIO_DRIVER_FEATURES, (uint32_t)features);
 }
 
 int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
@@ -86,7 +78,7 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 	driver_features(base, *accepted);
 	set_status(base, VIRTIO_STATUS_FEATURES_OK);
 	/* The device clears FEATURES_OK if it cannot work with our subset. */
-	if (!(rd(base, VMMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+	if (!(vmmio_rd(base, VMMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
 		vmmio_fail(base);
 		return -ENODEV;
 	}
@@ -95,51 +87,51 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 
 unsigned vmmio_queue_max(uintptr_t base, unsigned q)
 {
-	wr(base, VMMIO_QUEUE_SEL, q);
-	if (rd(base, VMMIO_QUEUE_READY) != 0)
+	vmmio_wr(base, VMMIO_QUEUE_SEL, q);
+	if (vmmio_rd(base, VMMIO_QUEUE_READY) != 0)
 		return 0;
-	return rd(base, VMMIO_QUEUE_NUM_MAX);
+	return vmmio_rd(base, VMMIO_QUEUE_NUM_MAX);
 }
 
 void vmmio_queue_setup(uintptr_t base, unsigned q, unsigned size,
 		       uint64_t desc_pa, uint64_t avail_pa, uint64_t used_pa)
 {
-	wr(base, VMMIO_QUEUE_SEL, q);
-	wr(base, VMMIO_QUEUE_NUM, size);
-	wr(base, VMMIO_QUEUE_DESC_LOW, (uint32_t)desc_pa);
-	wr(base, VMMIO_QUEUE_DESC_HIGH, (uint32_t)(desc_pa >> 32));
-	wr(base, VMMIO_QUEUE_DRIVER_LOW, (uint32_t)avail_pa);
-	wr(base, VMMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail_pa >> 32));
-	wr(base, VMMIO_QUEUE_DEVICE_LOW, (uint32_t)used_pa);
-	wr(base, VMMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used_pa >> 32));
-	wr(base, VMMIO_QUEUE_READY, 1);
+	vmmio_wr(base, VMMIO_QUEUE_SEL, q);
+	vmmio_wr(base, VMMIO_QUEUE_NUM, size);
+	vmmio_wr(base, VMMIO_QUEUE_DESC_LOW, (uint32_t)desc_pa);
+	vmmio_wr(base, VMMIO_QUEUE_DESC_HIGH, (uint32_t)(desc_pa >> 32));
+	vmmio_wr(base, VMMIO_QUEUE_DRIVER_LOW, (uint32_t)avail_pa);
+	vmmio_wr(base, VMMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail_pa >> 32));
+	vmmio_wr(base, VMMIO_QUEUE_DEVICE_LOW, (uint32_t)used_pa);
+	vmmio_wr(base, VMMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used_pa >> 32));
+	vmmio_wr(base, VMMIO_QUEUE_READY, 1);
 }
 
-uint64_t vmmio_config64(uintptr_t base, unsigned off)
+int vmmio_config64(uintptr_t base, unsigned off, uint64_t *v)
 {
-	uint32_t gen, lo, hi;
+	/* Two 32-bit reads are not atomic: read again if the device changed
+	 * the configuration between them. */
+	for (int i = 0; i < CONFIG64_TRIES; i++) {
+		uint32_t gen = vmmio_rd(base, VMMIO_CONFIG_GENERATION);
+		uint32_t lo = vmmio_rd(base, VMMIO_CONFIG + off);
+		uint32_t hi = vmmio_rd(base, VMMIO_CONFIG + off + 4);
 
-	/* Two 32-bit reads are not atomic: retry if the device changed the
-	 * configuration between them. */
-	do {
-		gen = rd(base, VMMIO_CONFIG_GENERATION);
-		lo = rd(base, VMMIO_CONFIG + off);
-		hi = rd(base, VMMIO_CONFIG + off + 4);
-	} while (rd(base, VMMIO_CONFIG_GENERATION) != gen);
-	return (uint64_t)hi << 32 | lo;
+		if (vmmio_rd(base, VMMIO_CONFIG_GENERATION) == gen) {
+			*v = (uint64_t)hi << 32 | lo;
+			return 0;
+		}
+	}
+	return -EIO;
 }
 
 uint8_t vmmio_config8(uintptr_t base, unsigned off)
 {
-	uint8_t v = *(volatile uint8_t *)(base + VMMIO_CONFIG + off);
-
-	__asm__ volatile("fence i, r" ::: "memory");
-	return v;
+	return vmmio_rd8(base, VMMIO_CONFIG + off);
 }
 
 uint32_t vmmio_config32(uintptr_t base, unsigned off)
 {
-	return rd(base, VMMIO_CONFIG + off);	/* one read: consistent */
+	return vmmio_rd(base, VMMIO_CONFIG + off);	/* one read: consistent */
 }
 
 void vmmio_driver_ok(uintptr_t base)
@@ -154,14 +146,14 @@ void vmmio_fail(uintptr_t base)
 
 void vmmio_notify(uintptr_t base, unsigned q)
 {
-	wr(base, VMMIO_QUEUE_NOTIFY, q);
+	vmmio_wr(base, VMMIO_QUEUE_NOTIFY, q);
 }
 
 uint32_t vmmio_interrupt_take(uintptr_t base)
 {
-	uint32_t why = rd(base, VMMIO_INTERRUPT_STATUS);
+	uint32_t why = vmmio_rd(base, VMMIO_INTERRUPT_STATUS);
 
 	if (why != 0)
-		wr(base, VMMIO_INTERRUPT_ACK, why);
+		vmmio_wr(base, VMMIO_INTERRUPT_ACK, why);
 	return why;
 }

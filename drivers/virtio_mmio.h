@@ -67,8 +67,10 @@ unsigned vmmio_queue_max(uintptr_t base, unsigned q);
 void vmmio_queue_setup(uintptr_t base, unsigned q, unsigned size,
 		       uint64_t desc_pa, uint64_t avail_pa, uint64_t used_pa);
 
-/* A 64-bit configuration field, read consistently (ConfigGeneration). */
-uint64_t vmmio_config64(uintptr_t base, unsigned off);
+/* A 64-bit configuration field, read consistently (ConfigGeneration) into
+ * *v: 0, or -EIO if the generation changed across every one of a bounded
+ * number of reads (a device that never settles). */
+int vmmio_config64(uintptr_t base, unsigned off, uint64_t *v);
 /* A 32-bit configuration field. */
 uint32_t vmmio_config32(uintptr_t base, unsigned off);
 

@@ -118,25 +118,31 @@ static struct proc *root_target(struct thread *t, uint64_t h)
 	return ((struct proc *)o)->alive ? (struct proc *)o : NULL;
 }
 
-/* (proc, device index, va): map the device's window into proc at va. */
+/* (proc, device index, va): map the device's window into proc at va. Its
+ * page tables are made first, so a failure (-ERR_NOMEM) replaces no page:
+ * one that stopped half way would leave pages the pager mapped there
+ * pointing at the device, its records saying otherwise. */
 int64_t sys_device_map(struct thread *t, const uint64_t *a)
 {
 	const struct device *d = device_get(a[1]);
 	struct proc *p;
-	uint64_t va = a[2], off;
+	uint64_t va = a[2];
 
 	if (!(p = root_target(t, a[0])))
 		return -ERR_BADF;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va + d->size > USER_TOP)
 		return -ERR_INVAL;
-	for (off = 0; off < d->size; off += PAGE_SIZE)
-		if (arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W) < 0)
-			break;
-	/* A map that stopped for a page table may have replaced leaves on its
-	 * way: no translation of the frames they held may stay cached. */
+	if (arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE) < 0) {
+		arch_tlb_flush();	/* tables it made went again (arch.h) */
+		return -ERR_NOMEM;
+	}
+	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
+		(void)arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W);
+	/* The leaves replaced: no translation of the frames they held may
+	 * stay cached. */
 	usercopy_forget(p);
 	arch_tlb_flush();
-	return off < d->size ? -ERR_NOMEM : (int64_t)(d->size / PAGE_SIZE);
+	return (int64_t)(d->size / PAGE_SIZE);
 }
 
 /* (irq, notify handle, bits): deliver irq as those bits. */

@@ -190,6 +190,11 @@ int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
+/* Make the page tables that the n pages from va need, mapping nothing, so
+ * that arch_pt_map of any of them cannot fail: 0, or -ERR_NOMEM (the pool
+ * or pt->limit; or a larger leaf is there, or a va is not user) with the
+ * tables left as they were. */
+int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* Remove the mappings of the n pages from va on (those there are). */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* New permissions for va's page; its accessed bit stays what it was (a

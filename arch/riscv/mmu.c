@@ -256,6 +256,41 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
 	return map_leaf(pt, va, pa, perm, 1);
 }
 
+static uint64_t next_range(uint64_t va)
+{
+	return ((va >> ARCH_PT_RANGE_SHIFT) + 1) << ARCH_PT_RANGE_SHIFT;
+}
+
+/* A walk that made tables for va failed: the table it left under the
+ * root with nothing in it goes (prune keeps an upper table whose entry
+ * for va is absent). */
+static void drop_bare_top(struct arch_pt *pt, uint64_t va)
+{
+	uint64_t *top = &pt->root[VPN(va, 2)];
+
+	if ((*top & (PTE_V | PTE_LEAF)) == PTE_V && table_empty(pa_to_kva(PTE_TO_PA(*top))))
+		table_free(pt, top);
+}
+
+/* The leaf tables are made one 2 MiB range at a time; on a failure those
+ * this call made go again (prune frees only a table left empty), so the
+ * tables are as they were. */
+int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
+{
+	uint64_t end = va + n * PAGE_SIZE, at;
+
+	for (at = va; at < end; at = next_range(at))
+		if (!user_va(at) || !walk(pt, at, 0, 1))
+			break;
+	if (at >= end)
+		return 0;
+	for (uint64_t v = va; v < at; v = next_range(v))
+		prune(pt, v);
+	if (user_va(at))
+		drop_bare_top(pt, at);
+	return -ERR_NOMEM;
+}
+
 /* What a protect keeps of the accessed and dirty bits, and why: arch.h. */
 int arch_pt_protect(struct arch_pt *pt, uint64_t va, unsigned perm)
 {

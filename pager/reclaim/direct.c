@@ -26,8 +26,8 @@
  * Linux's reclaim_throttle waits one jiffy for a congested or stalled node
  * (VMSCAN_THROTTLE_CONGESTED, 6.1), its own tick: 4 ms at the HZ=250 of
  * the kernel scripts/compare runs. Short, since netd frees buffers as
- * replies come in; THROTTLE_ROUNDS of them (160 ms) at most before the
- * request reclaims itself, and none once the device is gone
+ * replies come in; CONGESTED_ROUNDS of them at most before the request
+ * reclaims itself (kswapd.h), and none once the device is gone
  * (swap_congested). */
 #define CONGESTED_NS (10 * CLOCK_NS_PER_MS)
 
@@ -49,19 +49,19 @@ static void wait_congested(struct pager_thread *t)
  * reclaim_before_request, taken on every request. */
 __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
-	int rounds = 0;
+	int congested = 0, throttled = 0;
 
 	while (swap_on() && frames_free() < marks.min) {
-		if (swap_congested() && rounds < THROTTLE_ROUNDS) {
-			if (rounds++ == 0)
+		if (swap_congested() && congested < CONGESTED_ROUNDS) {
+			if (congested++ == 0)
 				vmstat_count(VMSTAT_NET_THROTTLED);
 			wait_congested(t);
 			continue;
 		}
 		/* Pages on their way to disk will be free soon: wait for them
 		 * rather than take the last frames (or write more at once). */
-		if (swap_out_pending() > 0 && rounds < THROTTLE_ROUNDS) {
-			if (rounds++ == 0)
+		if (swap_out_pending() > 0 && throttled < THROTTLE_ROUNDS) {
+			if (throttled++ == 0)
 				vmstat_count(VMSTAT_THROTTLED);
 			kswapd_throttle(t);
 			continue;

@@ -181,16 +181,24 @@ void spawn_abandon(struct pproc *p)
 }
 
 /* Why name did not come out of the initrd: it is not there (-PAGER_ENOENT),
- * or the archive is damaged before it (-PAGER_EDAMAGED, said with where). */
+ * or the archive is damaged before it (-PAGER_EDAMAGED). The damage is
+ * said on the console once, where it is, at the first program it hides:
+ * the initrd never changes, and a line at every spawn would let a program
+ * spawning in a loop flood the console under the pager's lock. */
 static int lookup_error(const char *name, int r)
 {
+	static int said;
 	size_t at = 0;
 
 	if (!cpio_damaged(r))
 		return -PAGER_ENOENT;
-	cpio_check(env.initrd, env.initrd_size, &at);
-	printf("pager: cannot load '%s': the initrd is damaged at byte %lu of %lu: %s\n", name,
-	       (unsigned long)at, (unsigned long)env.initrd_size, cpio_strerror(r));
+	if (!said) {
+		said = 1;
+		cpio_check(env.initrd, env.initrd_size, &at);
+		printf("pager: cannot load '%s': the initrd is damaged at byte %lu of %lu: %s; "
+		       "no program stored from there on can be loaded\n",
+		       name, (unsigned long)at, (unsigned long)env.initrd_size, cpio_strerror(r));
+	}
 	return -PAGER_EDAMAGED;
 }
 

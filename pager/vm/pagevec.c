@@ -141,7 +141,8 @@ static void drop_if_unused(struct pagevec *v, const struct pv_chunk *c)
 	if (c->used || c->held)
 		return;
 	if (v->walks) {
-		v->emptied++;
+		v->emptied = 1;	/* a flag, not a count: the same chunk may
+				 * be left empty again and again */
 		return;
 	}
 	drop_chunk(v, lower_bound(v, c->first));

@@ -26,7 +26,9 @@ struct pagevec {
 	uint32_t walks;			/* pv_each walks under way: no chunk is
 					 * freed meanwhile (the walk's indices
 					 * stay), and the empty ones go after */
-	uint32_t emptied;		/* chunks left empty by those walks */
+	uint8_t emptied;		/* 1: a chunk was left empty under a
+					 * walk, so once the last walk ends
+					 * the empty chunks are looked for */
 };
 
 /* Entry i (0 if its chunk does not exist). */

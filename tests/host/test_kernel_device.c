@@ -7,7 +7,8 @@
  * be read fails its own call, not the receive; a receive that blocked
  * takes its message in registers. And a notification's waiter fails once
  * its last handle that may wait closes, its interrupt unbound; a device
- * window's map that fails part way forgets the cached translations.
+ * window's map that cannot have its page tables replaces no page, and
+ * leaves the tables as they were.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,33 +227,71 @@ static void test_waiter_orphaned(void **state)
 #define RAM_PA 0x80400000UL
 /* The last page of a 2 MiB range: the next needs another leaf table. */
 #define DEV_VA (0x40000000UL + (1UL << ARCH_PT_RANGE_SHIFT) - PAGE_SIZE)
+/* The last page of a 1 GiB range: the next needs a table under the root
+ * and a leaf table beneath it. */
+#define GIGA_VA ((2UL << ARCH_PT_GIGA_SHIFT) - PAGE_SIZE)
 
-/* The pager maps a two-page device window into the driver over a page
- * already mapped, and the second page needs a page table past the
- * driver's limit: the map fails (-ERR_NOMEM) having replaced the first
- * page's leaf, so the driver's cached translations are forgotten and the
- * TLB flushed all the same (the old frame must not stay reachable). */
-static void test_device_map_fails_forgets(void **state)
+/* A driver with a handle to itself, device 0 a two-page window, RAM_PA
+ * mapped at va, and room for `more` page tables: its handle. */
+static int two_page_window(uint64_t va, uint64_t more)
 {
 	int self;
 
-	(void)state;
 	procs[0].obj = (struct object){ .type = OBJ_PROC, .refs = 1 };
 	procs[0].alive = 1;
 	self = handle_install(&procs[0], &procs[0].obj, RIGHTS_ALL);
 	assert_true(self >= 0);
 	devices[0] = (struct device){ .base = DEV_PA, .size = 2 * PAGE_SIZE };
 	ndevices = 1;
-	assert_int_equal(arch_pt_map(&procs[0].pt, DEV_VA, RAM_PA, MAP_R | MAP_W), 0);
-	procs[0].pt.limit = procs[0].pt.pages;
-	fake_forgotten = NULL;
-	fake_tlb_flushes = 0;
-	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, DEV_VA }),
+	assert_int_equal(arch_pt_map(&procs[0].pt, va, RAM_PA, MAP_R | MAP_W), 0);
+	procs[0].pt.limit = procs[0].pt.pages + more;
+	return self;
+}
+
+/* The map of a two-page window at va, with room for `more` page tables,
+ * fails (-ERR_NOMEM) leaving va's page mapping RAM_PA and the table count
+ * as they were: the driver's handle to itself. */
+static int map_refused_as_it_was(uint64_t va, uint64_t more)
+{
+	int self = two_page_window(va, more);
+	uint64_t pages = procs[0].pt.pages;
+
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, va }),
 			 -ERR_NOMEM);
-	assert_int_equal(PTE_TO_PA(pte_of(0, DEV_VA)), DEV_PA);
+	assert_int_equal(PTE_TO_PA(pte_of(0, va)), RAM_PA);
+	assert_int_equal(procs[0].pt.pages, pages);
+	return self;
+}
+
+/* The pager maps a two-page device window into the driver over a page
+ * already mapped, and the second page needs a page table past the
+ * driver's limit: the map fails before it replaces any page, so the first
+ * still maps the frame it mapped (the pager's records say so), not the
+ * device. */
+static void test_map_replaces_nothing(void **state)
+{
+	(void)state;
+	(void)map_refused_as_it_was(DEV_VA, 0);
 	assert_int_equal(pte_of(0, DEV_VA + PAGE_SIZE), 0);
-	assert_ptr_equal(fake_forgotten, &procs[0]);
-	assert_true(fake_tlb_flushes > 0);
+	ndevices = 0;
+}
+
+/* As above across a 1 GiB boundary with room for one table: the table
+ * made under the root for the second page goes again (the tables are as
+ * they were), and with room for both the window is mapped. */
+static void test_map_tables_as_they_were(void **state)
+{
+	int self;
+
+	(void)state;
+	self = map_refused_as_it_was(GIGA_VA, 1);
+	assert_int_equal(procs[0].pt.root[VPN(GIGA_VA + PAGE_SIZE, 2)], 0);
+	procs[0].pt.limit = procs[0].pt.pages + 2;
+	fake_forgotten = NULL;
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, GIGA_VA }), 2);
+	assert_int_equal(PTE_TO_PA(pte_of(0, GIGA_VA)), DEV_PA);
+	assert_int_equal(PTE_TO_PA(pte_of(0, GIGA_VA + PAGE_SIZE)), DEV_PA + PAGE_SIZE);
+	assert_ptr_equal(fake_forgotten, &procs[0]);	/* the RAM page's translation */
 	ndevices = 0;
 }
 
@@ -264,7 +303,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_killed, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_gets_regs, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_orphaned, setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_map_fails_forgets, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_replaces_nothing, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_tables_as_they_were, setup, dev_teardown),
 	};
 
 	kernel_init();

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "vm/pagevec.h"
@@ -231,6 +232,27 @@ static void test_each_while_cleared(void **state)
 	assert_int_equal(v.n, 1);		/* 3's; the rest went when the walk ended */
 	assert_int_equal(pv_get(&v, 3 * PV_CHUNK + 5), 1);
 	assert_int_equal(v.walks, 0);
+	assert_int_equal(v.emptied, 0);
+	pv_free(&v);
+}
+
+/* However often a walk leaves chunks empty (the same chunk again at each
+ * clear of an entry already 0), the empty chunks go when it ends. The
+ * mark starts all ones, as if as many clears as its width holds had come
+ * before: one counted in 32 bits wrapped to 0 at the next clear, and the
+ * empty chunk stayed past the walk. */
+static void test_walk_emptied_mark(void **state)
+{
+	struct pagevec v = { 0 };
+
+	(void)state;
+	assert_int_equal(pv_set(&v, 1, 1), 0);
+	(void)pv_walk_begin(&v, 0);
+	memset(&v.emptied, 0xff, sizeof(v.emptied));
+	assert_int_equal(pv_set(&v, 1, 0), 0);
+	assert_int_equal(v.n, 1);	/* kept while the walk lasts */
+	pv_walk_end(&v);
+	assert_int_equal(v.n, 0);
 	assert_int_equal(v.emptied, 0);
 	pv_free(&v);
 }
@@ -543,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_search_every_hole),
 		cmocka_unit_test(test_search_moves_hint),
 		cmocka_unit_test(test_walks_agree),
+		cmocka_unit_test(test_walk_emptied_mark),
 		cmocka_unit_test(test_absent_cut),
 	};
 

@@ -59,7 +59,9 @@ int watermarks_patient(void) { return 0; }
 size_t reclaim_pages(size_t want, enum reclaim_how how) { (void)want, (void)how; return 0; }
 
 int swap_on(void) { return swap_is_on; }
-int swap_congested(void) { return 0; }
+static int congested_waits;	/* timer waits the device stays congested for */
+static int timer_waits;		/* pager_thread_wait calls for a timer (wait_congested) */
+int swap_congested(void) { return congested_waits > 0; }
 uint32_t swap_out_pending(void) { return pending; }
 void swap_out_kick(void) {}
 
@@ -99,6 +101,11 @@ uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
 	(void)t, (void)note;
 	if (!(want & TB_TIMER) && writer_stuck)
 		fail_msg("a wait with no bound for a writer that never finishes");
+	if (want & TB_TIMER) {
+		timer_waits++;
+		if (congested_waits > 0)
+			congested_waits--;
+	}
 	return want;
 }
 
@@ -169,6 +176,8 @@ static int setup(void **state)
 	writer_stuck = 0;
 	timers_fail = 0;
 	bounded_waits = 0;
+	congested_waits = 0;
+	timer_waits = 0;
 	last_deadline = 0;
 	meanwhile = NULL;
 	nkilled = 0;
@@ -186,6 +195,19 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A request below the minimum, swap on, its device congested for
+ * `congested` waits and `in_flight` pages written by a writer that never
+ * finishes. */
+static void request_below_min(int congested, uint32_t in_flight)
+{
+	swap_is_on = 1;
+	free_now = marks.min - 1;
+	congested_waits = congested;
+	pending = in_flight;
+	writer_stuck = in_flight > 0;
+	reclaim_before_request(&threads[0]);
+}
+
 /* Below the minimum with pages in flight, a request waits for the
  * writer's batches; a writer that never finishes holds it only
  * THROTTLE_ROUNDS bounded waits, each RECLAIM_WAIT_NS, and then it goes
@@ -193,14 +215,38 @@ static int setup(void **state)
 static void test_throttle_is_bounded(void **state)
 {
 	(void)state;
-	swap_is_on = 1;
-	free_now = marks.min - 1;
-	pending = 64;
-	writer_stuck = 1;
-	reclaim_before_request(&threads[0]);
+	request_below_min(0, 64);
 	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
 	assert_int_equal(last_deadline, now + RECLAIM_WAIT_NS);
 	assert_ptr_equal(pager_holder(), &threads[0]);
+}
+
+/* A device congested for good: CONGESTED_ROUNDS short waits, counted
+ * once, then the request reclaims itself. */
+static void test_congested_is_bounded(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_NET_THROTTLED);
+
+	(void)state;
+	request_below_min(1000, 0);
+	assert_int_equal(timer_waits, CONGESTED_ROUNDS);
+	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(vmstat_get(VMSTAT_NET_THROTTLED), counted + 1);
+}
+
+/* The device's congestion passes, writes still in flight: its waits do
+ * not use up the writer's, which the request still waits THROTTLE_ROUNDS
+ * times, counted as throttled too (one count for both kinds of wait took
+ * them from it, and the count with them). */
+static void test_congested_then_throttled(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_THROTTLED);
+
+	(void)state;
+	request_below_min(3, 64);
+	assert_int_equal(timer_waits, 3);
+	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
+	assert_int_equal(vmstat_get(VMSTAT_THROTTLED), counted + 1);
 }
 
 /* No timer: no wait at all, rather than one with no bound. */
@@ -466,6 +512,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_throttle_is_bounded, setup),
+		cmocka_unit_test_setup(test_congested_is_bounded, setup),
+		cmocka_unit_test_setup(test_congested_then_throttled, setup),
 		cmocka_unit_test_setup(test_throttle_without_timer, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
