@@ -31,8 +31,8 @@ _Static_assert(HARVEST_RUN_MAX <= HARVEST_BATCH, "a run entry's pages: no more t
 
 /* One harvest call's state, kept across its entries and batches: a call
  * names one process over and over, neither the handle table nor a
- * process's end changes during it, and a table goes only as the cursor
- * leaves it (arch.h). */
+ * process's end changes during it, and a harvest frees no table (an
+ * unmap for a while keeps it: arch.h). */
 struct harvest_call {
 	struct thread *t;
 	int known;		/* handle and p are set */
@@ -201,9 +201,7 @@ int64_t sys_harvest(struct thread *t, const uint64_t *a)
 	}
 	/* Even after a failed copy-out: the batches before it acted, and no
 	 * stale translation may keep a write permission or a mapping taken
-	 * away, nor a walk lead through a table an unmap emptied (freed as
-	 * the cursor leaves it: here its last). */
-	arch_pt_cursor_done(&c.cur);
+	 * away. */
 	arch_tlb_flush();
 	return r < 0 ? r : (int64_t)n;
 }

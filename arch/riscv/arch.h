@@ -188,6 +188,8 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
+/* Map va's page to pa; -ERR_NOMEM if a table it needs is past pt's limit
+ * even once the tables left empty are given back, or the pool has none. */
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Make the page tables that the n pages from va need, mapping nothing, so
@@ -195,7 +197,8 @@ int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
  * or pt->limit; or a larger leaf is there, or a va is not user) with the
  * tables left as they were. */
 int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n);
-/* Remove the mappings of the n pages from va on (those there are). */
+/* Remove the mappings of the n pages from va on (those there are): the
+ * range is going away, and each leaf table it leaves empty goes too. */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* New permissions for va's page; its accessed bit stays what it was (a
  * change of permission is no access: the pager reads the bit as the
@@ -219,18 +222,18 @@ int arch_pt_ad_fault(struct arch_pt *pt, uint64_t va, unsigned access);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
-/* The last leaf table a harvest walked to, kept across the entries of one
- * harvest call: a table goes only when the cursor leaves it (an unmap
- * left it empty), so the one kept stays. Start it zeroed, and end the
- * call with arch_pt_cursor_done; it is good for that call only (tables
- * may go between calls). */
+/* The last leaf table a harvest or an unmap walked to, kept across the
+ * entries of one call: a table goes only when the cursor leaves it (an
+ * unmap left it empty), so the one kept stays. Start it zeroed, and end an
+ * unmap's walk with arch_pt_cursor_done; it is good for that call only
+ * (tables may go between calls). */
 #define ARCH_PT_RANGE_SHIFT 21	/* one leaf table maps 2 MiB */
 #define ARCH_PT_GIGA_SHIFT 30	/* one root entry maps 1 GiB */
 struct arch_pt_cursor {
 	struct arch_pt *pt;	/* NULL: nothing kept */
 	uint64_t range;		/* va >> ARCH_PT_RANGE_SHIFT of the range kept */
 	uint64_t *leaves;	/* its leaf table; NULL: no 4 KiB pages there */
-	int cleared;		/* an unmap cleared entries of it */
+	int cleared;		/* an unmap walked it: it goes if left empty */
 };
 /* Leave c's table: freed, and the table above it, if an unmap left them
  * empty (their pages counted out of pt->pages); c then keeps nothing. The
@@ -240,7 +243,7 @@ void arch_pt_cursor_done(struct arch_pt_cursor *c);
  * process): read the accessed and dirty bits of its va's page (enum
  * harvest_bits) into its bits, after clearing those its bits named and,
  * with HARVEST_PROTECT, write permission (HARVEST_UNMAP: the whole leaf
- * goes); a run entry (HARVEST_RUN_SHIFT)
+ * goes, its table stays); a run entry (HARVEST_RUN_SHIFT)
  * does so for each of its pages and gets their OR. One call for a run of entries of
  * one process, the loop in here: a call an entry cost more than the
  * entry's own work. The caller flushes the TLB once for a batch. Every va

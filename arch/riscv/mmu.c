@@ -67,10 +67,14 @@ void arch_pt_destroy(struct arch_pt *pt)
 	pt->pages = 0;
 }
 
-/* walk for a va whose tables are not all there: it makes them. Out of
- * line, so that walk's usual case (the tables exist) saves no registers
- * for kmem_page_alloc. */
-__attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level)
+static int prune_all(struct arch_pt *pt);
+
+/* walk for a va whose tables are not all there: it makes them. At the
+ * limit, the tables left empty are given back first (once: may_prune),
+ * and the walk starts again. Out of line, so that walk's usual case (the
+ * tables exist) saves no registers for kmem_page_alloc. */
+__attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level,
+						      int may_prune)
 {
 	uint64_t *table = pt->root;
 
@@ -83,7 +87,7 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 			continue;
 		}
 		if (pt->limit && pt->pages >= pt->limit)
-			return NULL;
+			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
 		uint64_t *next = kmem_page_alloc();
 		if (!next)
 			return NULL;
@@ -103,7 +107,7 @@ static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 	for (int l = 2; l > level; l--) {
 		uint64_t e = table[VPN(va, l)];
 		if (!(e & PTE_V))
-			return alloc ? walk_alloc(pt, va, level) : NULL;
+			return alloc ? walk_alloc(pt, va, level, 1) : NULL;
 		if (e & PTE_LEAF)
 			return NULL;
 		table = pa_to_kva(PTE_TO_PA(e));
@@ -134,8 +138,8 @@ static void table_free(struct arch_pt *pt, uint64_t *e)
 	pt->pages--;
 }
 
-/* An unmap cleared entries of the leaf table of va's 2 MiB range: if none
- * is left, the table goes back to the pool, and so does the table above
+/* An unmap walked the leaf table of va's 2 MiB range: if no entry is
+ * left, the table goes back to the pool, and so does the table above
  * it if that is left empty too (the root stays). Otherwise a process
  * that maps and unmaps sparse pages would keep every table it ever made,
  * up to its limit (pt->limit), however little it has mapped. The caller
@@ -155,6 +159,35 @@ static void prune(struct arch_pt *pt, uint64_t va)
 	table_free(pt, mid);
 	if (table_empty(mids))
 		table_free(pt, top);
+}
+
+/* Give back every leaf table of pt left empty, and every table of 2 MiB
+ * ranges that is then empty too (the root stays); how many went. An unmap
+ * for a while (HARVEST_UNMAP: a page written out, a clean page dropped)
+ * keeps its table, for the page's next fault; only a process that reaches
+ * its limit pays for the tables so kept, here, so that the limit bounds
+ * what its mapped pages need, not what it ever touched. The tables went
+ * under the hart's cached walks: flushed here, as nothing else flushes
+ * before the process runs again. */
+static int prune_all(struct arch_pt *pt)
+{
+	uint64_t pages = pt->pages;
+
+	for (int i = 0; i < KERNEL_ROOT_FIRST; i++) {
+		uint64_t *top = &pt->root[i], *mids;
+
+		if ((*top & (PTE_V | PTE_LEAF)) != PTE_V)
+			continue;
+		mids = pa_to_kva(PTE_TO_PA(*top));
+		for (int j = 0; j < PT_ENTRIES; j++)
+			if ((mids[j] & (PTE_V | PTE_LEAF)) == PTE_V &&
+			    table_empty(pa_to_kva(PTE_TO_PA(mids[j]))))
+				table_free(pt, &mids[j]);
+		if (table_empty(mids))
+			table_free(pt, top);
+	}
+	sfence_vma_all();
+	return pt->pages != pages;
 }
 
 /* The leaf entry that maps va and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
@@ -198,7 +231,8 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
  * stays in one 2 MiB range of pt, so that a run walks the upper levels once
  * a range. NULL if a level above is absent or is itself a leaf (no 4 KiB
  * page in the range), or, with alloc, if a table could not be made. The
- * table c leaves goes if an unmap emptied it (arch_pt_cursor_done). */
+ * table c leaves goes if an unmap walked it and left it empty
+ * (arch_pt_cursor_done). */
 static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
 				     int alloc)
 {
@@ -370,9 +404,11 @@ static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
 	return ((va >> shift) + 1) << shift;
 }
 
-/* The pager unmaps a swap-out batch's pages in runs: the upper levels are
- * walked once per leaf table (2 MiB), not once a page; a table left empty
- * goes as the walk leaves it (prune). */
+/* An unmap is for a range going away (a munmap, a page dropped): every
+ * leaf table it walks through and leaves empty goes as the walk leaves it
+ * (prune), whether or not its last entries were this call's: a page
+ * HARVEST_UNMAP took out for a while kept its table. The upper levels are
+ * walked once per leaf table (2 MiB), not once a page. */
 void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
 	struct arch_pt_cursor c = { 0 };
@@ -388,10 +424,8 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 			va = past_absent(pt, va);
 			continue;
 		}
-		if (leaves[VPN(va, 0)] & PTE_V) {
-			leaves[VPN(va, 0)] = 0;
-			c.cleared = 1;
-		}
+		leaves[VPN(va, 0)] = 0;
+		c.cleared = 1;
 		va += PAGE_SIZE;
 	}
 	arch_pt_cursor_done(&c);
@@ -446,25 +480,21 @@ static inline unsigned harvest_entry(struct arch_pt *pt, struct arch_pt_cursor *
 
 		if (!leaves)
 			return 0;
-		any = harvest_leaves(&leaves[VPN(va, 0)], 1, want);
-		c->cleared |= any && (want & HARVEST_UNMAP);
-		return harvest_found(any);
+		return harvest_found(harvest_leaves(&leaves[VPN(va, 0)], 1, want));
 	}
 
 	/* The pager's batches run through a few 2 MiB ranges of a process:
 	 * the upper levels are walked only when the range or the table
-	 * changes (and a table an unmap left empty goes then: prune). */
+	 * changes. A table HARVEST_UNMAP leaves empty stays (prune_all). */
 	for (uint32_t left = harvest_run_pages(want), n; left > 0; left -= n, va += n * PAGE_SIZE) {
-		uint64_t *leaves = range_leaves(pt, c, va, 0), got;
+		uint64_t *leaves = range_leaves(pt, c, va, 0);
 
 		n = PT_ENTRIES - (uint32_t)VPN(va, 0);	/* to the table's end */
 		if (n > left)
 			n = left;
 		if (!leaves)
 			continue;
-		got = harvest_leaves(&leaves[VPN(va, 0)], n, want);
-		c->cleared |= got && (want & HARVEST_UNMAP);
-		any |= got;
+		any |= harvest_leaves(&leaves[VPN(va, 0)], n, want);
 	}
 	return harvest_found(any);
 }

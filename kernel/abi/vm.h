@@ -54,7 +54,11 @@ enum harvest_bits {
 	HARVEST_PROTECT = 8,	/* in only: and no write permission from now on */
 	/* In only: and no mapping from now on; out, the bits it had. The
 	 * swap-out path takes a victim out of its mappings before its write
-	 * (an access meanwhile faults, and the pager finds the frame). */
+	 * (an access meanwhile faults, and the pager finds the frame). The
+	 * page is out for a while, not gone: its page table stays for its
+	 * next fault (SYS_UNMAP is for a range going away, and gives back the
+	 * tables it leaves empty; tables so kept go when the process reaches
+	 * its table limit, before a map past it fails). */
 	HARVEST_UNMAP = 16
 };
 

@@ -226,16 +226,6 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	page_drop(s, r, i, 0);
 }
 
-/* Whether page i of r is in the page tables: a frame, not unmapped for
- * its write-out. */
-static int page_mapped(const struct vm_region *r, uint64_t i)
-{
-	uint32_t e = region_entry(r, i);
-	uint64_t pa = entry_frame(e);
-
-	return !entry_slot(e) && pa && !vm_frame_unmapped(pa);
-}
-
 /* 1 if pages [first, end) of r left the page tables in one call; 0 if
  * they are still there, to go page by page (a refusal is noted). */
 static int span_out(struct vm_space *s, struct vm_region *r, uint64_t first, uint64_t end)
@@ -248,22 +238,21 @@ static int span_out(struct vm_space *s, struct vm_region *r, uint64_t first, uin
 	return 0;
 }
 
-/* From the first page mapped on, the range leaves the page tables in one
- * call before any frame goes: a program's munmap of a large buffer was a
- * system call a resident page (shift's wl_unmap at 128 MiB: ~24,000). It
- * ends with the page array's last chunk in it (pv_end): the kernel walks the
- * tables of every page it is given. */
+/* From the first page with an entry on, the range leaves the page tables
+ * in one call before any frame goes: a program's munmap of a large buffer
+ * was a system call a resident page (shift's wl_unmap at 128 MiB: ~24,000).
+ * A range whose pages are all swapped or out for their write-out makes the
+ * call too: their page tables stayed (HARVEST_UNMAP keeps them), and an
+ * unmap gives back those it leaves empty. It ends with the page array's
+ * last chunk in it (pv_end): the kernel walks the tables of every page it
+ * is given. */
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
-	int out = 0, tried = 0;
+	uint64_t i = pv_next(&r->pages, from, to);
+	int out = i < to && span_out(s, r, i, pv_end(&r->pages, i, to));
 
-	for (uint64_t i = pv_next(&r->pages, from, to); i < to; i = pv_next(&r->pages, i + 1, to)) {
-		if (!tried && page_mapped(r, i)) {
-			tried = 1;
-			out = span_out(s, r, i, pv_end(&r->pages, i, to));
-		}
+	for (; i < to; i = pv_next(&r->pages, i + 1, to))
 		page_drop(s, r, i, out);
-	}
 }
 
 /* A frame from alloc; if none is free, memory is reclaimed and allocation

@@ -241,6 +241,45 @@ static void test_unmap_keeps_used_tables(void **state)
 	assert_int_equal(arch_pt_translate(pt, VA + 4 * RANGE, 0), FREE0 & ~(RANGE - 1));
 }
 
+/* A leaf taken out for a while (HARVEST_UNMAP clears it in place and
+ * keeps its table), as harvest_leaves does. */
+static void take_out(struct arch_pt *pt, uint64_t va)
+{
+	*walk(pt, va, 0, 0) = 0;
+}
+
+/* The page-table limit bounds the tables mapped pages need, not those
+ * ever made: a map at the limit gives back the tables left empty first,
+ * and fails only if none is (or the table it made itself is the only
+ * one, given back once and not again: no loop). */
+static void test_limit_gives_back_empty_tables(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+
+	(void)state;
+	pt->limit = 4;	/* the root, a table of 2 MiB ranges, two leaf tables */
+	assert_int_equal(arch_pt_map(pt, VA, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, VA + RANGE, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, VA + 2 * RANGE, FREE0, RW), -ERR_NOMEM);
+	assert_int_equal(pt->pages, 4);
+	take_out(pt, VA + RANGE);
+	assert_int_equal(pt->pages, 4);	/* kept */
+	assert_int_equal(arch_pt_map(pt, VA + 2 * RANGE, FREE0, RW), 0);
+	assert_int_equal(pt->pages, 4);
+	assert_int_equal(arch_pt_translate(pt, VA, 0), FREE0);
+
+	/* Another 1 GiB: a table of 2 MiB ranges and a leaf table more. */
+	assert_int_equal(arch_pt_map(pt, VA + GIB, FREE0, RW), -ERR_NOMEM);
+	take_out(pt, VA);
+	take_out(pt, VA + 2 * RANGE);
+	assert_int_equal(arch_pt_map(pt, VA + GIB, FREE0, RW), 0);
+	assert_int_equal(pt->pages, 3);	/* the first 1 GiB's tables all went */
+
+	pt->limit = 4;
+	assert_int_equal(arch_pt_map(pt, VA + 2 * GIB, FREE0, RW), -ERR_NOMEM);
+	assert_int_equal(pt->pages, 4);	/* the table made for it, left as before */
+}
+
 /* On a hart that faults for a clear A or D bit (Svade), which faults are
  * only that: the bits the kernel sets, or 0 for the pager's faults. */
 static void test_ad_missing(void **state)
@@ -328,6 +367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_frees_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_keeps_used_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_gives_back_empty_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault_2m, setup, teardown),

@@ -58,6 +58,13 @@ int own_threads(void)
 	return sys_proc_info(HANDLE_SELF, &info) == 0 ? (int)info.threads : -1;
 }
 
+uint64_t own_pt_pages(void)
+{
+	struct proc_info self;
+
+	return sys_proc_info(HANDLE_SELF, &self) == 0 ? self.pt_pages : 0;
+}
+
 int threads_back_to(int n, int64_t timeout_ns)
 {
 	int64_t start = sys_clock();

@@ -55,6 +55,10 @@ const char *check_reason(void);
 
 /* This process's live threads (proc_info), or -1. */
 int own_threads(void);
+/* This process's page-table pages, or 0 (the root table is always one). */
+uint64_t own_pt_pages(void);
+/* What one leaf page table maps. */
+#define TABLE_SPAN (2UL << 20)
 
 /* Sleep until this process has n threads (those started have ended, even
  * at a lower priority); 0, or -1 (recorded) after timeout_ns. */

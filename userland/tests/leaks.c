@@ -228,15 +228,6 @@ int test_sparse_mappings_cost_little(void)
 	return 0;
 }
 
-#define TABLE_SPAN (2UL << 20)	/* what one leaf page table maps */
-
-/* This process's page-table pages, or 0 (the root table is always one). */
-static uint64_t own_pt_pages(void)
-{
-	struct proc_info self;
-
-	return sys_proc_info(HANDLE_SELF, &self) == 0 ? self.pt_pages : 0;
-}
 
 /* A huge mapping made, one page touched in it, each time in another 2 MiB
  * (another leaf table), and the mapping dropped, as many times as the

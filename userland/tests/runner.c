@@ -84,6 +84,7 @@ static const struct test {
 	{ test_swap_pattern, "swap_pattern", 1 },
 	{ test_swap_fork_sharing, "swap_fork_sharing", 1 },
 	{ test_swap_exit_frees, "swap_exit_frees", 1 },
+	{ test_swap_tables_stay, "swap_tables_stay", 1 },
 	{ test_swap_full, "swap_full", 1 },
 	{ test_swap_read_error, "swap_read_error", 1 },
 	{ test_swap_concurrent_faults, "swap_concurrent_faults", 1 },

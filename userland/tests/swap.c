@@ -3,7 +3,8 @@
  * in order and in a random order; pages shared by fork stay shared across
  * swap-out and swap-in; a process that exits with pages in swap frees its
  * slots; faults are served while another fault's swap-in waits for the
- * disk. The slow set: the guest-swap boot runs them with little RAM.
+ * disk; a page written out keeps its page table, which a munmap gives
+ * back. The slow set: the guest-swap boot runs them with little RAM.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -324,6 +325,55 @@ int test_swap_fork_sharing(void)
 	munmap(shared_data, shared_pages * 4096);
 	munmap(board, 4096);
 	return 0;
+}
+
+#define SPARSE_TABLES 8
+
+/* A page written out leaves the page tables for a while, not for good:
+ * its leaf table stays for its next fault (it was freed and made again,
+ * ~1,000 instructions a major fault). A munmap still gives every table
+ * of the range back, those of pages in swap too. The child touches one
+ * page in each of SPARSE_TABLES leaf tables wholly inside its mapping (no
+ * other mapping's unmap walks them), pushes memory out until some are out
+ * of the page tables, and counts its tables, then again after the munmap. */
+static int sparse_swapped_child(void *arg)
+{
+	uint64_t frames = *(uint64_t *)arg, start = own_pt_pages(), made, kept, len, out = 0;
+	uint8_t *map, *first;
+
+	len = (SPARSE_TABLES + 1) * TABLE_SPAN;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(start != 0 && map != MAP_FAILED);
+	first = (uint8_t *)(((uintptr_t)map + TABLE_SPAN - 1) & ~(TABLE_SPAN - 1));
+	for (uint64_t i = 0; i < SPARSE_TABLES; i++)
+		first[i * TABLE_SPAN] = 1;
+	made = own_pt_pages();
+	CHECK_RUN(push_out(frames));
+	for (uint64_t i = 0; i < SPARSE_TABLES; i++) {
+		int bits = pager_page_bits(&first[i * TABLE_SPAN]);
+
+		CHECK(bits >= 0);
+		out += !(bits & HARVEST_PRESENT);
+	}
+	kept = own_pt_pages();
+	diag("%lu of %d sparse pages out of the page tables; page-table pages %lu before, "
+	     "%lu with them, %lu after", (unsigned long)out, SPARSE_TABLES, (unsigned long)start,
+	     (unsigned long)made, (unsigned long)kept);
+	CHECK(out > 0);
+	CHECK_EQ(kept, made);
+	CHECK_EQ(munmap(map, len), 0);
+	CHECK_EQ(own_pt_pages(), start);
+	return 0;
+}
+
+int test_swap_tables_stay(void)
+{
+	static uint64_t frames;
+	struct pager_stats st;
+
+	CHECK_RUN(swap_stats(&st));
+	frames = st.frames_total;
+	return run_child(sparse_swapped_child, &frames, "a child with sparse pages in swap");
 }
 
 static int fill_and_exit(void *arg)

@@ -77,6 +77,7 @@ int test_notify_bind(void);
 int test_swap_pattern(void);
 int test_swap_fork_sharing(void);
 int test_swap_exit_frees(void);
+int test_swap_tables_stay(void);
 int test_swap_full(void);
 int test_swap_read_error(void);
 int test_swap_concurrent_faults(void);
