@@ -309,12 +309,15 @@ static void drop_bare_top(struct arch_pt *pt, uint64_t va)
 /* The leaf tables are made one 2 MiB range at a time; on a failure those
  * this call made go again (prune frees only a table left empty), so the
  * tables are as they were. */
-int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
+/* arch_pt_prepare's one try, pruning nothing: at the limit, a prune in the
+ * middle would give back the empty tables this try made for the range's
+ * start. */
+static int prepare_once(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
 	uint64_t end = va + n * PAGE_SIZE, at;
 
 	for (at = va; at < end; at = next_range(at))
-		if (!user_va(at) || !walk(pt, at, 0, 1))
+		if (!user_va(at) || !walk_alloc(pt, at, 0, 0))
 			break;
 	if (at >= end)
 		return 0;
@@ -323,6 +326,15 @@ int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
 	if (user_va(at))
 		drop_bare_top(pt, at);
 	return -ERR_NOMEM;
+}
+
+/* At the limit, the empty tables kept for pages taken out for a while go
+ * first (prune_all), and the range is tried once more. */
+int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
+{
+	if (prepare_once(pt, va, n) == 0)
+		return 0;
+	return prune_all(pt) ? prepare_once(pt, va, n) : -ERR_NOMEM;
 }
 
 /* What a protect keeps of the accessed and dirty bits, and why: arch.h. */

@@ -280,6 +280,33 @@ static void test_limit_gives_back_empty_tables(void **state)
 	assert_int_equal(pt->pages, 4);	/* the table made for it, left as before */
 }
 
+/* A device window's tables made at the limit (arch_pt_prepare): the empty
+ * table kept for a page taken out goes, but not the tables the prepare
+ * itself made for the window's start, which are empty too until the window
+ * is mapped: one given back would leave its page unmappable after the
+ * prepare said every page could be. */
+static void test_prepare_at_limit(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+	const uint64_t win = VA + 3 * RANGE - PAGE_SIZE;	/* two pages, two ranges */
+
+	(void)state;
+	pt->limit = 4;	/* the root, a table of 2 MiB ranges, two leaf tables */
+	assert_int_equal(arch_pt_map(pt, VA, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, VA + RANGE, FREE0, RW), 0);
+	take_out(pt, VA + RANGE);
+	/* The window needs two leaf tables: one more than the limit leaves. */
+	assert_int_equal(arch_pt_prepare(pt, win, 2), -ERR_NOMEM);
+	assert_int_equal(pt->pages, 3);	/* the kept table went; nothing else */
+	assert_int_equal(arch_pt_translate(pt, VA, 0), FREE0);
+	pt->limit = 5;
+	assert_int_equal(arch_pt_prepare(pt, win, 2), 0);
+	assert_int_equal(pt->pages, 5);
+	pt->limit = 1;	/* no table may be made now: the prepared ones serve */
+	assert_int_equal(arch_pt_map(pt, win, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(pt, win + PAGE_SIZE, FREE0, RW), 0);
+}
+
 /* On a hart that faults for a clear A or D bit (Svade), which faults are
  * only that: the bits the kernel sets, or 0 for the pager's faults. */
 static void test_ad_missing(void **state)
@@ -368,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_frees_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_keeps_used_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_gives_back_empty_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_at_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault_2m, setup, teardown),
