@@ -260,12 +260,21 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
  * It may be written from now on, so it is no slot's copy any more, but
  * for its write-out's own tie (own_tie: swapcache_write_own_tie), which
  * stays until the write's end, so that, let go meanwhile (munmap, exit),
- * the frame is parked rather than freed under the device's read. */
-static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int own_tie)
+ * the frame is parked rather than freed under the device's read. map:
+ * for a write fault, which has not mapped the page (fault.c's
+ * cow_step_maps): mapped so, in the fault's reply, rather than changed by
+ * a protect call of its own (a system call more a fault); dirty, as it is
+ * about to be written. */
+static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int own_tie,
+		 int map)
 {
 	uint64_t va = r->start + i * VM_PAGE;
+	int writing = swapcache_writing(pa);
 
-	if (!swapcache_writing(pa) && vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
+	if (map && vm.mmu.map(vm.mmu.ctx, s->as, va, pa,
+			      writing ? r->perm & ~(unsigned)VM_W : r->perm) < 0)
+		return VM_FAULT_NOMEM;
+	if (!map && !writing && vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
 		return VM_FAULT_NOMEM;
 	if (!own_tie)
 		swapcache_untie_frame(pa);
@@ -305,7 +314,7 @@ static void swap_mapped(struct vm_space *s, struct vm_region *r, uint64_t i, uin
 {
 	vm_swap_claimed(slot, pa, from, 1);
 	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
-		reuse(s, r, i, pa, 0);	/* it was the slot's last entry; else stays COW */
+		reuse(s, r, i, pa, 0, 0);	/* it was the slot's last entry; else stays COW */
 }
 
 /* Map pa, holding the contents of the slot private page i names, at i
@@ -457,7 +466,9 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
  * in flight, or written during it since): such a frame is taken back like
  * any, its tie kept to the write's end, and a write fault on a frame still
  * being written then makes its write-out stale (vm_frame_write_resume), as
- * for a page that was never copy-on-write. */
+ * for a page that was never copy-on-write. The fault did not map the page
+ * again first (cow_step_maps): every way out that leaves the page present
+ * maps it. */
 static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
@@ -467,7 +478,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 		if (own_tie || !swapcache_tied(pa)) {
-			if (reuse(s, r, i, pa, own_tie) < 0)
+			if (reuse(s, r, i, pa, own_tie, 1) < 0)
 				return VM_FAULT_NOMEM;
 			vmstat_count(VMSTAT_COW_REUSE);
 			return VM_FAULT_MAPPED;

@@ -271,6 +271,14 @@ uint64_t fake_pa(int as, uint64_t va, unsigned *perm)
 	return m ? m->pa : 0;
 }
 
+void fake_lose(int as, uint64_t va)
+{
+	struct fake_map *m = find(as, va);
+
+	assert_non_null(m);
+	m->used = 0;
+}
+
 unsigned fake_perm(int as, uint64_t va)
 {
 	unsigned perm;

@@ -74,6 +74,10 @@ uint8_t fake_peek(struct vm_space *s, uint64_t va);
  * page is mapped writable; the mapping's dirty bit is set. */
 void fake_poke(struct vm_space *s, uint64_t va, uint8_t v);
 
+/* The page tables lose (as, va)'s mapping, which must exist, behind the
+ * VM core's back (as a map the kernel refused would leave them). */
+void fake_lose(int as, uint64_t va);
+
 /* The fake's dirty / accessed bit of (as, va); -1 if nothing is mapped there. */
 int fake_dirty(int as, uint64_t va);
 int fake_accessed(int as, uint64_t va);
