@@ -145,7 +145,7 @@ __attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct page
  * both callers, so that first touch's run (none) computes no how. */
 static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
 							      const uint64_t *idx, const uint64_t *pa,
-							      const unsigned *how, unsigned n)
+							      const unsigned *how, unsigned n, int mmu)
 {
 	struct map_entry e[VM_RUN_MAX];
 	struct frame *f[VM_RUN_MAX];	/* looked up once, for both */
@@ -170,7 +170,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 		ent[k] = how_entry(r, pa[k], f[k], how ? how[k] : 0, &perm);
 		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], perm };
 	}
-	k = mmu_map_run(s->as, e, n);
+	k = mmu ? mmu_map_run(s->as, e, n) : n;
 	rmap_add_run(s, e, f, k, r->kind == VM_IMAGE);
 	pv_set_run(&r->pages, idx, ent, k);
 	if (held)
@@ -186,14 +186,21 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
 						   const uint64_t *idx, const uint64_t *pa, unsigned n)
 {
-	return map_run(s, r, idx, pa, NULL, n);
+	return map_run(s, r, idx, pa, NULL, n, 1);
 }
 
 __attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
 						       const uint64_t *idx, const uint64_t *pa,
 						       const unsigned *how, unsigned n)
 {
-	return map_run(s, r, idx, pa, how, n);
+	return map_run(s, r, idx, pa, how, n, 1);
+}
+
+__attribute__((flatten)) unsigned vm_pages_adopt_run(struct vm_space *s, struct vm_region *r,
+						     const uint64_t *idx, const uint64_t *pa,
+						     const unsigned *how, unsigned n)
+{
+	return map_run(s, r, idx, pa, how, n, 0);
 }
 
 /* Drop page i of r in s, entry e (out of the page tables already if out:

@@ -522,11 +522,12 @@ static void test_fork_nomem(void **state)
 	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	for (uint64_t i = 0; i < 4; i++)
 		fake_poke(p, VA + i * PG, (uint8_t)i);
-	/* The mmu fails half-way through the child: destroying it cleans up. */
+	/* The mmu fails half-way through the child's copy: the child is
+	 * left with pages the tables lack (as a map refused leaves them),
+	 * and destroying it, which the caller does at once, cleans up. */
 	fake.map_budget = 2;
 	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
 	fake.map_budget = -1;
-	fake_check();
 	vm_space_destroy(c);
 	fake_check();
 	/* Pages made read-only for the failed fork are taken back, not copied:
@@ -606,6 +607,40 @@ static void test_no_faultaround_on_cow(void **state)
 	assert_int_equal(fake_count(2), 5);
 	vm_space_destroy(p);
 	vm_space_destroy(c);
+	fake_check();
+}
+
+/* The child's pages reach its tables by one copy of the parent's a
+ * chunk of pages (mmu_ops.copy_range), not by map entries: read-only, the
+ * parent's frames; a refused copy fails the fork, and destroying the
+ * child cleans up. */
+static void test_fork_copies_tables(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	unsigned runs, copies;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < 8; i += 2)
+		fake_poke(p, VA + i * PG, (uint8_t)i);
+	runs = fake.runs, copies = fake.copies;
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_check();
+	assert_int_equal(fake.runs, runs);
+	assert_int_equal(fake.copies - copies, 1);
+	assert_int_equal(fake_count(2), 4);
+	for (uint64_t i = 0; i < 8; i += 2) {
+		assert_int_equal(fake_pa(2, VA + i * PG, NULL), fake_pa(1, VA + i * PG, NULL));
+		assert_int_equal(fake_perm(2, VA + i * PG), VM_R);
+	}
+	vm_space_destroy(c);
+	c = fake_space(2);
+	fake.fail_copy = 1;
+	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
+	fake.fail_copy = 0;
+	vm_space_destroy(c);
+	fake_check();
+	vm_space_destroy(p);
 	fake_check();
 }
 
@@ -1101,6 +1136,7 @@ int main(void)
 		TEST(test_fork_nomem),
 		TEST(test_fork_protect_refused),
 		TEST(test_no_faultaround_on_cow),
+		TEST(test_fork_copies_tables),
 		TEST(test_cow_write_maps_once),
 		TEST(test_cow_write_lost_mapping),
 		TEST(test_footprint_private),

@@ -40,6 +40,8 @@ struct fake_mmu {
 	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
+	unsigned copies;	/* copy_range calls */
+	int fail_copy;		/* copy_range fails, copying nothing */
 	int fail_protect;	/* protect fails */
 	int refuse_protect;	/* protect of the one mapping at (refuse_as, refuse_va) fails */
 	int refuse_as;
