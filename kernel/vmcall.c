@@ -166,6 +166,21 @@ int64_t sys_unmap(struct thread *t, const uint64_t *a)
 	return 0;
 }
 
+int64_t sys_copy_maps(struct thread *t, const uint64_t *a)
+{
+	struct proc *from, *to;
+	int r = target_of(t, a[0], &from);
+
+	if (r < 0 || (r = target_of(t, a[1], &to)) < 0)
+		return r;
+	if (!range_ok(a[2], a[3]) || !perm_ok(a[4]) || from == to)
+		return -ERR_INVAL;
+	r = arch_pt_copy_range(&from->pt, &to->pt, a[2], a[3], (unsigned)a[4]);
+	usercopy_forget(to);
+	arch_tlb_flush();
+	return r;
+}
+
 int64_t sys_protect(struct thread *t, const uint64_t *a)
 {
 	struct proc *p;

@@ -29,6 +29,7 @@ int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, u
 int64_t sys_map(struct thread *t, const uint64_t *a);
 int64_t sys_unmap(struct thread *t, const uint64_t *a);
 int64_t sys_protect(struct thread *t, const uint64_t *a);
+int64_t sys_copy_maps(struct thread *t, const uint64_t *a);
 /* kernel/harvest.c */
 int64_t sys_harvest(struct thread *t, const uint64_t *a);
 

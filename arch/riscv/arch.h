@@ -259,6 +259,13 @@ void arch_pt_harvest_run(struct arch_pt *pt, struct arch_pt_cursor *c, struct ha
  * twice for a fault-around run. */
 struct map_entry;
 int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n);
+/* For each 4 KiB user page from maps in [va, va + n pages): the same
+ * frame mapped in to at va with perm (arch_pt_map's bits), up to the
+ * first table that cannot be made (-ERR_NOMEM; those before it stay).
+ * A span of from with no leaf table is skipped whole, as arch_pt_unmap
+ * skips one. The caller checks the range and flushes the TLB. */
+int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, uint64_t n,
+		       unsigned perm);
 /* (A process's table is loaded by arch_enter_user_pt/_msg on the way out.)
  * Load the boot table (kernel half only), e.g. before freeing the active one. */
 void arch_pt_activate_kernel(void);

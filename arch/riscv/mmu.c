@@ -416,6 +416,35 @@ static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
 	return ((va >> shift) + 1) << shift;
 }
 
+/* A fork's copy-on-write pages: the parent's leaves read where they lie
+ * and written into the child's, a leaf table of each kept while the 2 MiB
+ * range stays (range_leaves), rather than an entry a page sent, copied in
+ * and checked (the frames are the parent's pages, which the pager mapped
+ * there itself). */
+int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, uint64_t n,
+		       unsigned perm)
+{
+	struct arch_pt_cursor src = { 0 }, dst = { 0 };
+	uint64_t end = va + n * PAGE_SIZE, bits = perm_bits(perm);	/* n bounded: no wrap */
+
+	while (va < end && user_va(va)) {
+		uint64_t *leaves = range_leaves(from, &src, va, 0), pte, *out;
+
+		if (!leaves) {
+			va = past_absent(from, va);
+			continue;
+		}
+		pte = leaves[VPN(va, 0)];
+		if ((pte & (PTE_V | PTE_U)) == (PTE_V | PTE_U) && (pte & PTE_LEAF)) {
+			if (!(out = range_leaves(to, &dst, va, 1)))
+				return -ERR_NOMEM;
+			out[VPN(va, 0)] = (pte & ~((1UL << PTE_PPN_SHIFT) - 1)) | bits;
+		}
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
 /* An unmap is for a range going away (a munmap, a page dropped): every
  * leaf table it walks through and leaves empty goes as the walk leaves it
  * (prune), whether or not its last entries were this call's: a page

@@ -300,6 +300,16 @@ static int do_protect(void *ctx, int as, uint64_t va, unsigned perm)
 	return do_protect_range(ctx, as, va, 1, perm);
 }
 
+/* Everything held goes first: the copy reads from's tables as they are. */
+static int do_copy_range(void *ctx, int from, int to, uint64_t va, uint64_t n, unsigned perm)
+{
+	(void)ctx;
+	if (from == gone || to == gone)
+		return 0;
+	mmu_flush();
+	return ended_is_done(sys_copy_maps(from, to, va, n, (int)perm));
+}
+
 /* Held mappings go first: a harvest must see them (a page being checked
  * for a write may be one). */
 static int do_harvest(void *ctx, struct harvest_entry *e, size_t n)
@@ -316,6 +326,7 @@ static const struct mmu_ops ops = {
 	.map = do_map, .unmap = do_unmap, .protect = do_protect, .protect_range = do_protect_range,
 	.harvest = do_harvest,
 	.hold_unmaps = hold_unmaps, .map_run = do_map_run, .unmap_range = do_unmap_range,
+	.copy_range = do_copy_range,
 };
 
 const struct mmu_ops *mmu_ops(void)

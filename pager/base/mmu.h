@@ -42,6 +42,11 @@ struct mmu_ops {
 	 * it maps (a gap is no error). NULL:
 	 * the VM core unmaps page by page. */
 	int (*unmap_range)(void *ctx, int as, uint64_t va, uint64_t n);
+	/* Map in address space to, with perm, the frame from maps at each page
+	 * of [va, va + n pages) that from maps (a fork's copy-on-write pages:
+	 * SYS_COPY_MAPS); every change made before it is included. Required:
+	 * fork makes the child's tables only so. */
+	int (*copy_range)(void *ctx, int from, int to, uint64_t va, uint64_t n, unsigned perm);
 	void *ctx;
 };
 

@@ -192,6 +192,18 @@ __attribute__((noinline)) static int present_fault(struct vm_space *s, const str
 	return VM_FAULT_MAPPED;
 }
 
+/* Whether a write to present page entry e of r is the kind's write step
+ * alone: a copy-on-write page's step maps the page itself (its copy, or
+ * the frame taken back writable), so present_fault's map of it as it is
+ * would be undone in the same reply (a second entry in it, ~250
+ * instructions a copy-on-write break: scripts/profile forkcow). A frame
+ * unmapped for its write-out is first brought back in every mapping
+ * (present_fault), as the step may map this one only. */
+static int cow_step_maps(const struct vm_region *r, uint32_t e)
+{
+	return (e & PAGE_COW) && r->ops->write && !vm_frame_unmapped(entry_frame(e));
+}
+
 /* Whether an absent page of r is filled with a new zero frame (private
  * memory that no file fills). Mapped as the region allows, never
  * copy-on-write, holding no copy and in no write-out, such a page leaves
@@ -226,6 +238,8 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 							   : page_fill_map(s, r, i, 0);
 		if (zero || res != VM_FAULT_MAPPED)
 			return res;	/* no second look-up: ~35 instructions a fault */
+	} else if ((access & VM_W) && cow_step_maps(r, e)) {
+		res = VM_FAULT_MAPPED;	/* write_fault's step maps it, once */
 	} else {
 		res = present_fault(s, r, i, e);
 	}

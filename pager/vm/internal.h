@@ -301,6 +301,11 @@ unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_
  * pages read ahead, each mapped as its own fault would map it. */
 unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			      const uint64_t *pa, const unsigned *how, unsigned n);
+/* vm_pages_map_run_how's page entries and reverse map alone, no mmu
+ * call: the pages are mapped by the caller's copy of another space's
+ * tables (mmu_ops.copy_range, fork's) before anything may reclaim. n. */
+unsigned vm_pages_adopt_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
+			    const uint64_t *pa, const unsigned *how, unsigned n);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);

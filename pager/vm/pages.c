@@ -145,7 +145,7 @@ __attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct page
  * both callers, so that first touch's run (none) computes no how. */
 static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
 							      const uint64_t *idx, const uint64_t *pa,
-							      const unsigned *how, unsigned n)
+							      const unsigned *how, unsigned n, int mmu)
 {
 	struct map_entry e[VM_RUN_MAX];
 	struct frame *f[VM_RUN_MAX];	/* looked up once, for both */
@@ -170,7 +170,7 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 		ent[k] = how_entry(r, pa[k], f[k], how ? how[k] : 0, &perm);
 		e[k] = (struct map_entry){ r->start + idx[k] * VM_PAGE, pa[k], perm };
 	}
-	k = mmu_map_run(s->as, e, n);
+	k = mmu ? mmu_map_run(s->as, e, n) : n;
 	rmap_add_run(s, e, f, k, r->kind == VM_IMAGE);
 	pv_set_run(&r->pages, idx, ent, k);
 	if (held)
@@ -186,26 +186,42 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
 						   const uint64_t *idx, const uint64_t *pa, unsigned n)
 {
-	return map_run(s, r, idx, pa, NULL, n);
+	return map_run(s, r, idx, pa, NULL, n, 1);
 }
 
 __attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
 						       const uint64_t *idx, const uint64_t *pa,
 						       const unsigned *how, unsigned n)
 {
-	return map_run(s, r, idx, pa, how, n);
+	return map_run(s, r, idx, pa, how, n, 1);
 }
 
-/* Drop page i of r in s (out of the page tables already if out: its
- * range was unmapped whole), its back-link, and let the kind decide
- * whether the frame goes; a swapped page gives up its slot reference. */
-static void page_drop(struct vm_space *s, struct vm_region *r, uint64_t i, int out)
+__attribute__((flatten)) unsigned vm_pages_adopt_run(struct vm_space *s, struct vm_region *r,
+						     const uint64_t *idx, const uint64_t *pa,
+						     const unsigned *how, unsigned n)
 {
-	uint32_t e = region_entry(r, i), slot = entry_slot(e);
+	return map_run(s, r, idx, pa, how, n, 0);
+}
+
+/* Drop page i of r in s, entry e (out of the page tables already if out:
+ * its range was unmapped whole), its back-link, and let the kind decide
+ * whether the frame goes; a swapped page gives up its slot reference. The
+ * entry is cleared with pv_set, or, walk: in place in chunk k of a walk
+ * (pv_walk_clear). Inline in both callers, so the walk's pays no call a
+ * page. */
+static inline __attribute__((always_inline)) void drop_entry(struct vm_space *s,
+							     struct vm_region *r, uint64_t i,
+							     uint32_t e, int out, int walk,
+							     uint32_t k)
+{
+	uint32_t slot = entry_slot(e);
 	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
 
 	if (slot) {
-		pv_set(&r->pages, i, 0);
+		if (walk)
+			pv_walk_clear(&r->pages, k, i);
+		else
+			pv_set(&r->pages, i, 0);
 		swapcache_slot_put(slot);
 		return;
 	}
@@ -216,14 +232,17 @@ static void page_drop(struct vm_space *s, struct vm_region *r, uint64_t i, int o
 	else if (!out)
 		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
-	pv_set(&r->pages, i, 0);
+	if (walk)
+		pv_walk_clear(&r->pages, k, i);
+	else
+		pv_set(&r->pages, i, 0);
 	if (r->ops->page_gone)
 		r->ops->page_gone(r, i, pa);
 }
 
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
-	page_drop(s, r, i, 0);
+	drop_entry(s, r, i, region_entry(r, i), 0, 0, 0);
 }
 
 /* 1 if pages [first, end) of r left the page tables in one call; 0 if
@@ -245,14 +264,33 @@ static int span_out(struct vm_space *s, struct vm_region *r, uint64_t first, uin
  * call too: their page tables stayed (HARVEST_UNMAP keeps them), and an
  * unmap gives back those it leaves empty. It ends with the page array's
  * last chunk in it (pv_end): the kernel walks the tables of every page it
- * is given. */
+ * is given. The pages are met by one walk of the
+ * page array, each entry read and cleared where it lies (a search for the
+ * next entry and one to clear it cost ~50 instructions a page: the
+ * children's exits of scripts/profile forkcow). Nothing here allocates,
+ * so nothing reclaims under the walk. */
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
-	uint64_t i = pv_next(&r->pages, from, to);
-	int out = i < to && span_out(s, r, i, pv_end(&r->pages, i, to));
+	struct pagevec *v = &r->pages;
+	const uint32_t *e;
+	uint64_t first;
+	int out = 0, tried = 0;
 
-	for (; i < to; i = pv_next(&r->pages, i + 1, to))
-		page_drop(s, r, i, out);
+	for (uint32_t k = pv_walk_begin(v, from); pv_walk_chunk(v, k, &first, &e) && first < to;
+	     k++) {
+		for (uint64_t i = first > from ? first : from; i < first + PV_CHUNK && i < to; i++) {
+			uint32_t x = e[i - first];
+
+			if (!x)
+				continue;
+			if (!tried) {
+				tried = 1;
+				out = span_out(s, r, i, pv_end(v, i, to));
+			}
+			drop_entry(s, r, i, x, out, 1, k);
+		}
+	}
+	pv_walk_end(v);
 }
 
 /* A frame from alloc; if none is free, memory is reclaimed and allocation

@@ -324,6 +324,18 @@ int pv_walk_chunk(const struct pagevec *v, uint32_t k, uint64_t *first, const ui
 	return 1;
 }
 
+void pv_walk_clear(struct pagevec *v, uint32_t k, uint64_t i)
+{
+	struct pv_chunk *c = v->chunks[k];
+	uint32_t *slot = &c->e[i - c->first];
+
+	if (!*slot)
+		return;
+	*slot = 0;
+	if (--c->used == 0 && !c->held)
+		v->emptied = 1;	/* a flag: a count could wrap to 0 */
+}
+
 void pv_walk_end(struct pagevec *v)
 {
 	if (--v->walks == 0 && v->emptied)

@@ -74,10 +74,10 @@ static void private_page_gone(struct vm_region *r, uint64_t i, uint64_t pa)
 }
 
 /* What fork_page needs besides the page: both sides, p's permission
- * less W, and the child's maps not made yet: a run of up to VM_RUN_MAX
- * present pages in one chunk, mapped as one (vm_pages_map_run_how: one
- * pass for the page array, the reverse map and the mmu batch; a map a
- * page was ~190 instructions, scripts/profile forkcow). */
+ * less W, and the child's pages not taken yet: a run of up to VM_RUN_MAX
+ * present pages in one chunk, taken as one (vm_pages_adopt_run: one pass
+ * for the page array and the reverse map; a map a page was ~190
+ * instructions, scripts/profile forkcow). */
 struct fork_ctx {
 	struct vm_space *ps, *cs;
 	struct vm_region *p, *c;
@@ -90,6 +90,11 @@ struct fork_ctx {
 	 * once the call made the change. */
 	uint64_t pfirst, pn;
 	uint64_t chunk;		/* the child's chunk (i / PV_CHUNK) made last */
+	/* Pages [cfirst, cend) hold every page taken since the child's
+	 * tables were last made from the parent's (mmu_ops.copy_range: one
+	 * system call for them, not a map entry a page sent, copied in and
+	 * checked, ~100 instructions a page: scripts/profile forkcow). */
+	uint64_t cfirst, cend;
 };
 
 /* Copy-on-write mark for p's page i, present. */
@@ -134,25 +139,49 @@ static int fork_protect(struct fork_ctx *x, uint64_t i)
 	return 0;
 }
 
-/* Map x's run in the child, copy-on-write; 0 or VM_FAULT_NOMEM. (One
- * page by vm_page_map instead measured no better: bench's small fork
- * 56,967 -> 56,784, its 1 MiB fork 177,346 -> 178,066, forkcow +0.2 M.) */
-static int fork_maps(struct fork_ctx *x)
+/* x's run taken by the child, copy-on-write: its page entries and
+ * reverse-map entries, in one pass (vm_pages_adopt_run; reserved, so all
+ * are); the tables follow at the next fork_copies. */
+static void fork_maps(struct fork_ctx *x)
 {
 	unsigned n = x->n;
 
 	x->n = 0;
-	return n && vm_pages_map_run_how(x->cs, x->c, x->idx, x->pa, x->how, n) < n ?
+	if (!n)
+		return;
+	vm_pages_adopt_run(x->cs, x->c, x->idx, x->pa, x->how, n);
+	if (x->cend == 0)
+		x->cfirst = x->idx[0];
+	x->cend = x->idx[n - 1] + 1;
+}
+
+/* x's run taken, and the child's tables made for every page taken since
+ * the last copy: before anything that may reclaim (which may unmap or
+ * harvest through the child's reverse-map entries) and at the end. In
+ * between, a page of the range the child did not take (swapped, absent)
+ * is not in the parent's tables either, so the copy maps nothing there;
+ * a frame unmapped for its write-out was put back first (fork_page). */
+static int fork_copies(struct fork_ctx *x)
+{
+	uint64_t va, n;
+
+	fork_maps(x);
+	if (!(n = x->cend - x->cfirst))
+		return 0;
+	va = x->p->start + x->cfirst * VM_PAGE;	/* the run just taken may have begun it */
+	x->cend = x->cfirst = 0;
+	return vm.mmu.copy_range(vm.mmu.ctx, x->ps->as, x->cs->as, va, n, x->ro) < 0 ?
 		VM_FAULT_NOMEM : 0;
 }
 
 /* The child's chunk for page i made before anything of it is queued or
  * set: making it may reclaim, and reclaim may evict or unmap a frame
- * waiting in the map run (the child would map a freed frame) or a parent
- * page waiting for its protect, so both runs are made first. */
+ * waiting in the child's run (the child would map a freed frame), a
+ * parent page waiting for its protect, or a page the child took whose
+ * tables are not copied yet, so the runs are made and the copy first. */
 static int fork_chunk(struct fork_ctx *x, uint64_t i)
 {
-	if (fork_protects(x) < 0 || fork_maps(x) < 0 || pv_reserve(&x->c->pages, i) < 0)
+	if (fork_protects(x) < 0 || fork_copies(x) < 0 || pv_reserve(&x->c->pages, i) < 0)
 		return VM_FAULT_NOMEM;
 	x->chunk = i / PV_CHUNK;
 	return 0;
@@ -179,8 +208,8 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 	slot = entry_slot(e), pa = entry_frame(e);
 	/* The run ends before a page it cannot take: the child's entry for
 	 * a slot is set here, before the maps held would be made. */
-	if (x->n && (slot || x->n == VM_RUN_MAX) && fork_maps(x) < 0)
-		return VM_FAULT_NOMEM;
+	if (x->n && (slot || x->n == VM_RUN_MAX))
+		fork_maps(x);
 	if (slot) {
 		if (pv_set(&x->c->pages, i, e) < 0)
 			return VM_FAULT_NOMEM;
@@ -191,7 +220,7 @@ static int fork_page(void *ctx, uint64_t i, uint32_t e)
 	/* Unmapped for its write-out: back first, to be protected and shared
 	 * (the runs made before, as bringing it back may allocate). */
 	if (vm_frame_unmapped(pa) &&
-	    (fork_protects(x) < 0 || fork_maps(x) < 0 || vm_frame_back(pa) < 0))
+	    (fork_protects(x) < 0 || fork_copies(x) < 0 || vm_frame_back(pa) < 0))
 		return VM_FAULT_NOMEM;
 	if ((x->p->perm & VM_W) && !(e & PAGE_COW)) {
 		/* Its dirty bit stays with this mapping, where a frame
@@ -230,8 +259,8 @@ static int fork_walk(struct fork_ctx *x, uint64_t n)
 }
 
 /* Every page of p goes to c (fork_page), in one walk of p's page array
- * that hands each entry over without a look-up, the child's maps made a
- * run at a time. */
+ * that hands each entry over without a look-up, the child's pages taken a
+ * run at a time and its tables copied from p's a chunk at a time. */
 static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_space *cs,
 			struct vm_region *c)
 {
@@ -246,13 +275,14 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
 	x.n = 0;
 	x.pfirst = x.pn = 0;
 	x.chunk = UINT64_MAX;
+	x.cfirst = x.cend = 0;
 
 	if (rmap_reserve(pv_count(&p->pages, 0, n)) < 0)
 		return VM_FAULT_NOMEM;
 	res = fork_walk(&x, n);
 	if (!res)
 		res = fork_protects(&x);
-	return res ? res : fork_maps(&x);
+	return res ? res : fork_copies(&x);
 }
 
 /* Copy-on-write page i's frame is its own now: no mark, and W back unless
@@ -260,12 +290,21 @@ static int private_fork(struct vm_space *ps, struct vm_region *p, struct vm_spac
  * It may be written from now on, so it is no slot's copy any more, but
  * for its write-out's own tie (own_tie: swapcache_write_own_tie), which
  * stays until the write's end, so that, let go meanwhile (munmap, exit),
- * the frame is parked rather than freed under the device's read. */
-static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int own_tie)
+ * the frame is parked rather than freed under the device's read. map:
+ * for a write fault, which has not mapped the page (fault.c's
+ * cow_step_maps): mapped so, in the fault's reply, rather than changed by
+ * a protect call of its own (a system call more a fault); dirty, as it is
+ * about to be written. */
+static int reuse(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa, int own_tie,
+		 int map)
 {
 	uint64_t va = r->start + i * VM_PAGE;
+	int writing = swapcache_writing(pa);
 
-	if (!swapcache_writing(pa) && vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
+	if (map && vm.mmu.map(vm.mmu.ctx, s->as, va, pa,
+			      writing ? r->perm & ~(unsigned)VM_W : r->perm) < 0)
+		return VM_FAULT_NOMEM;
+	if (!map && !writing && vm.mmu.protect(vm.mmu.ctx, s->as, va, r->perm) < 0)
 		return VM_FAULT_NOMEM;
 	if (!own_tie)
 		swapcache_untie_frame(pa);
@@ -305,7 +344,7 @@ static void swap_mapped(struct vm_space *s, struct vm_region *r, uint64_t i, uin
 {
 	vm_swap_claimed(slot, pa, from, 1);
 	if (region_page_cow(r, i) && vm_mapcount(pa) == 1 && !swapcache_tied(pa))
-		reuse(s, r, i, pa, 0);	/* it was the slot's last entry; else stays COW */
+		reuse(s, r, i, pa, 0, 0);	/* it was the slot's last entry; else stays COW */
 }
 
 /* Map pa, holding the contents of the slot private page i names, at i
@@ -457,7 +496,9 @@ static int private_swap_in(struct vm_space *s, struct vm_region *r, uint64_t i)
  * in flight, or written during it since): such a frame is taken back like
  * any, its tie kept to the write's end, and a write fault on a frame still
  * being written then makes its write-out stale (vm_frame_write_resume), as
- * for a page that was never copy-on-write. */
+ * for a page that was never copy-on-write. The fault did not map the page
+ * again first (cow_step_maps): every way out that leaves the page present
+ * maps it. */
 static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 {
 	uint64_t va = r->start + i * VM_PAGE, pa = region_frame(r, i), copy;
@@ -467,7 +508,7 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 
 		swapcache_drop_hold(pa);	/* the last user writes: its swap copy is stale */
 		if (own_tie || !swapcache_tied(pa)) {
-			if (reuse(s, r, i, pa, own_tie) < 0)
+			if (reuse(s, r, i, pa, own_tie, 1) < 0)
 				return VM_FAULT_NOMEM;
 			vmstat_count(VMSTAT_COW_REUSE);
 			return VM_FAULT_MAPPED;

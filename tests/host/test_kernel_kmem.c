@@ -47,6 +47,23 @@ static void cache_reset(struct kcache *c)
 	c->in_use = 0;
 }
 
+/* A page comes from the pool zeroed in every byte, whatever it held when
+ * it went back (page tables are made of them: a stale word would be a
+ * stale mapping). */
+static void test_page_zeroed(void **state)
+{
+	uint8_t *p;
+
+	(void)state;
+	p = kmem_page_alloc();
+	assert_non_null(p);
+	memset(p, 0xa5, PAGE);
+	kmem_page_free(p);
+	assert_ptr_equal(kmem_page_alloc(), p);	/* the list's head again */
+	for (size_t i = 0; i < PAGE; i++)
+		assert_int_equal(p[i], 0);
+}
+
 /* Allocates from c until the pool runs dry; returns how many. */
 static size_t fill(struct kcache *c, void **objs, size_t max)
 {
@@ -172,6 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pool_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_zeroed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_go_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_pages, setup, teardown),

@@ -190,6 +190,46 @@ static void test_unmap_sparse(void **state)
 	assert_true(pte_of(0, before) & PTE_V);
 }
 
+/* arch_pt_copy_range maps in the child, with the perm given, exactly the
+ * 4 KiB pages the parent maps inside the range (their frames, the
+ * parent's own entries unchanged), across a 2 MiB with no leaf table and a
+ * 1 GiB with none at all; a page outside it, or one the child maps where
+ * the parent has none, is left as it was. */
+static void test_copy_range(void **state)
+{
+	const uint64_t before = 0x08000000UL, in0 = 0x30000000UL + 7 * PAGE_SIZE;
+	const uint64_t in2 = 2 * GIB, in2b = 2 * GIB + RANGE + 5 * PAGE_SIZE;
+	const uint64_t end = in2b + PAGE_SIZE, own = in0 + PAGE_SIZE;
+	const uint64_t page[] = { before, in0, in2, in2b, end };
+	enum { N = sizeof(page) / sizeof(page[0]) };
+	struct arch_pt *from = &procs[0].pt, *to = &procs[1].pt;
+	uint64_t parent[N];
+
+	(void)state;
+	for (size_t k = 0; k < N; k++) {
+		assert_int_equal(arch_pt_map(from, page[k], FREE0 + k * PAGE_SIZE, RW), 0);
+		parent[k] = pte_of(0, page[k]);
+	}
+	assert_int_equal(arch_pt_map(to, own, FREE1, RW), 0);
+	assert_int_equal(arch_pt_copy_range(from, to, before + 3 * PAGE_SIZE,
+					    (end - before - 3 * PAGE_SIZE) / PAGE_SIZE, MAP_R),
+			 0);
+	for (size_t k = 0; k < N; k++) {
+		uint64_t pte = pte_of(1, page[k]);
+
+		assert_int_equal(pte_of(0, page[k]), parent[k]);
+		if (page[k] == before || page[k] == end) {
+			assert_int_equal(pte & PTE_V, 0);
+			continue;
+		}
+		assert_int_equal(PTE_TO_PA(pte), FREE0 + k * PAGE_SIZE);
+		assert_int_equal(pte & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_V),
+				 PTE_R | PTE_U | PTE_V);
+	}
+	assert_int_equal(PTE_TO_PA(pte_of(1, own)), FREE1);
+	assert_int_equal(pte_of(1, own + PAGE_SIZE) & PTE_V, 0);
+}
+
 /* A process that maps a page and unmaps it, each time in another leaf
  * table and another 1 GiB, many times more than its page-table limit
  * allows tables at once, gets the tables back as the last page of each
@@ -388,6 +428,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_run_past_range_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bad_perm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_entry_refused, setup, teardown),

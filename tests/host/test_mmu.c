@@ -56,6 +56,14 @@ int sys_protect(int proc, uintptr_t va, size_t npages, int perm)
 	return answer;
 }
 
+int sys_copy_maps(int from, int to, uintptr_t va, size_t npages, int perm)
+{
+	(void)to, (void)perm;
+	note('c', from, va, npages);
+	calls++;
+	return answer;
+}
+
 int sys_map(int proc, const struct map_entry *entries, size_t n)
 {
 	note('m', proc, entries[0].va, n);
@@ -121,6 +129,32 @@ static void test_other_errors(void **state)
 	assert_int_equal(ops->protect(ops->ctx, 5, 0x10000, MAP_R), -ERR_INVAL);
 	answer = -ERR_NOMEM;
 	assert_int_equal(ops->protect(ops->ctx, 5, 0x10000, MAP_R), -ERR_NOMEM);
+}
+
+/* A copy of one space's tables into another sends every map held first,
+ * of either space or any other (the copy reads from's tables as they are),
+ * then one call for the range; an ended process is no failure, another
+ * refusal is; a forgotten space makes no call. */
+static void test_copy_range(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+
+	(void)state;
+	assert_int_equal(ops->map(ops->ctx, 5, 0x10000, 0x80000000, MAP_R), 0);
+	assert_int_equal(ops->map(ops->ctx, 9, 0x20000, 0x80001000, MAP_R), 0);
+	assert_int_equal(ops->copy_range(ops->ctx, 5, 6, 0x10000, 300, MAP_R), 0);
+	assert_int_equal(mapped, 2);
+	assert_int_equal(logged, 3);
+	check_call(2, 'c', 5, 0x10000, 300);
+	answer = -ERR_SRCH;
+	assert_int_equal(ops->copy_range(ops->ctx, 5, 6, 0x10000, 1, MAP_R), 0);
+	answer = -ERR_NOMEM;
+	assert_int_equal(ops->copy_range(ops->ctx, 5, 6, 0x10000, 1, MAP_R), -ERR_NOMEM);
+	calls = 0;
+	mmu_forget(6);
+	assert_int_equal(ops->copy_range(ops->ctx, 5, 6, 0x10000, 1, MAP_R), 0);
+	assert_int_equal(calls, 0);
+	mmu_forget(-1);
 }
 
 /* A space being destroyed makes no system call at all. */
@@ -323,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ended_process, setup),
 		cmocka_unit_test_setup(test_other_errors, setup),
 		cmocka_unit_test_setup(test_forgotten, setup),
+		cmocka_unit_test_setup(test_copy_range, setup),
 		cmocka_unit_test_setup(test_held_unmaps, setup),
 		cmocka_unit_test_setup(test_held_unmaps_limits, setup),
 		cmocka_unit_test_setup(test_map_run, setup),

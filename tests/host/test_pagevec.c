@@ -511,6 +511,41 @@ static void test_walks_agree(void **state)
 	pv_free(&v);
 }
 
+/* pv_walk_clear clears an entry where the walk reads it, counts it (a
+ * cleared entry again is nothing), and frees no chunk until the walk ends:
+ * then the chunks it emptied go, the one it did not and a held one stay. */
+static void test_walk_clear(void **state)
+{
+	struct pagevec v = { 0 };
+	struct pv_chunk *held;
+	const uint32_t *e;
+	uint64_t first;
+	uint32_t k;
+
+	(void)state;
+	for (uint64_t i = 0; i < 3 * PV_CHUNK; i += 100)
+		assert_int_equal(pv_set(&v, i, (uint32_t)i + 1), 0);	/* 3 chunks */
+	held = pv_hold(&v, 2 * PV_CHUNK);
+	assert_int_equal(v.n, 3);
+	k = pv_walk_begin(&v, 0);
+	memset(&v.emptied, 0xff, sizeof(v.emptied));	/* a count would wrap */
+	for (; pv_walk_chunk(&v, k, &first, &e); k++)
+		for (uint64_t i = first; i < first + PV_CHUNK; i++)
+			if (e[i - first] && i != 200) {
+				pv_walk_clear(&v, k, i);
+				pv_walk_clear(&v, k, i);
+				assert_int_equal(e[i - first], 0);
+			}
+	assert_int_equal(v.n, 3);	/* none freed during the walk */
+	pv_walk_end(&v);
+	assert_int_equal(v.n, 2);	/* the second went; 200's and the held one stay */
+	assert_int_equal(pv_get(&v, 200), 201);
+	assert_int_equal(pv_count(&v, 0, 3 * PV_CHUNK), 1);
+	pv_unhold(&v, held);
+	assert_int_equal(v.n, 1);
+	pv_free(&v);
+}
+
 /* pv_absent stops at max in the middle of a chunk's pass and of a pass
  * with no chunk, and writes no index past max; a pass with no chunk goes
  * on into the chunk after it. Sentinels past what it may write catch a
@@ -566,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_search_moves_hint),
 		cmocka_unit_test(test_walks_agree),
 		cmocka_unit_test(test_walk_emptied_mark),
+		cmocka_unit_test(test_walk_clear),
 		cmocka_unit_test(test_absent_cut),
 	};
 

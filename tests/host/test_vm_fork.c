@@ -522,11 +522,12 @@ static void test_fork_nomem(void **state)
 	assert_int_equal(vm_region_add(p, VA, VA + 4 * PG, RW, VM_ANON, NULL), 0);
 	for (uint64_t i = 0; i < 4; i++)
 		fake_poke(p, VA + i * PG, (uint8_t)i);
-	/* The mmu fails half-way through the child: destroying it cleans up. */
+	/* The mmu fails half-way through the child's copy: the child is
+	 * left with pages the tables lack (as a map refused leaves them),
+	 * and destroying it, which the caller does at once, cleans up. */
 	fake.map_budget = 2;
 	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
 	fake.map_budget = -1;
-	fake_check();
 	vm_space_destroy(c);
 	fake_check();
 	/* Pages made read-only for the failed fork are taken back, not copied:
@@ -606,6 +607,101 @@ static void test_no_faultaround_on_cow(void **state)
 	assert_int_equal(fake_count(2), 5);
 	vm_space_destroy(p);
 	vm_space_destroy(c);
+	fake_check();
+}
+
+/* The child's pages reach its tables by one copy of the parent's a
+ * chunk of pages (mmu_ops.copy_range), not by map entries: read-only, the
+ * parent's frames; a refused copy fails the fork, and destroying the
+ * child cleans up. */
+static void test_fork_copies_tables(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	unsigned runs, copies;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 8 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t i = 0; i < 8; i += 2)
+		fake_poke(p, VA + i * PG, (uint8_t)i);
+	runs = fake.runs, copies = fake.copies;
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_check();
+	assert_int_equal(fake.runs, runs);
+	assert_int_equal(fake.copies - copies, 1);
+	assert_int_equal(fake_count(2), 4);
+	for (uint64_t i = 0; i < 8; i += 2) {
+		assert_int_equal(fake_pa(2, VA + i * PG, NULL), fake_pa(1, VA + i * PG, NULL));
+		assert_int_equal(fake_perm(2, VA + i * PG), VM_R);
+	}
+	vm_space_destroy(c);
+	c = fake_space(2);
+	fake.fail_copy = 1;
+	assert_int_equal(vm_fork(p, c), VM_FAULT_NOMEM);
+	fake.fail_copy = 0;
+	vm_space_destroy(c);
+	fake_check();
+	vm_space_destroy(p);
+	fake_check();
+}
+
+/* A write fault on a copy-on-write page changes the tables once: one map
+ * (the copy, or the frame taken back writable), which a fault's reply
+ * carries, and no protect (a system call of its own); not first the page
+ * mapped again as it was. */
+static void test_cow_write_maps_once(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	unsigned maps, protects;
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fake_poke(p, VA, 7);
+	pa = fake_pa(1, VA, NULL);
+	assert_int_equal(vm_fork(p, c), 0);
+	maps = fake.maps, protects = fake.protects;
+	fake_poke(c, VA, 8);	/* shared: a copy */
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(fake.maps - maps, 1);
+	assert_int_equal(fake.protects, protects);
+	assert_int_not_equal(fake_pa(2, VA, NULL), pa);
+	maps = fake.maps;
+	fake_poke(p, VA, 9);	/* the last user: its frame back, writable */
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	assert_int_equal(fake.maps - maps, 1);
+	assert_int_equal(fake.protects, protects);
+	assert_int_equal(fake_pa(1, VA, NULL), pa);
+	assert_int_equal(fake_dirty(1, VA), 1);
+	assert_int_equal(fake_peek(p, VA), 9);
+	assert_int_equal(fake_peek(c, VA), 8);
+	vm_space_destroy(c);
+	vm_space_destroy(p);
+	fake_check();
+}
+
+/* A copy-on-write page the tables lost (a map the kernel refused) is
+ * mapped again by the write fault that finds it so, copied or taken
+ * back: the fault no longer maps it as it was first. */
+static void test_cow_write_lost_mapping(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fake_poke(p, VA, 7);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_lose(2, VA);
+	fake_fault(c, VA, VM_W, VM_FAULT_MAPPED);	/* a copy */
+	assert_int_equal(fake_perm(2, VA), RW);
+	assert_int_equal(fake_peek(c, VA), 7);
+	fake_lose(1, VA);
+	fake_fault(p, VA, VM_W, VM_FAULT_MAPPED);	/* its own again */
+	assert_int_equal(fake_perm(1, VA), RW);
+	assert_int_equal(fake_peek(p, VA), 7);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_REUSE), 1);
+	vm_space_destroy(c);
+	vm_space_destroy(p);
 	fake_check();
 }
 
@@ -1040,6 +1136,9 @@ int main(void)
 		TEST(test_fork_nomem),
 		TEST(test_fork_protect_refused),
 		TEST(test_no_faultaround_on_cow),
+		TEST(test_fork_copies_tables),
+		TEST(test_cow_write_maps_once),
+		TEST(test_cow_write_lost_mapping),
 		TEST(test_footprint_private),
 		TEST(test_footprint_fork_cow),
 		TEST(test_footprint_shared_region),

@@ -226,10 +226,29 @@ static size_t fake_map_run(void *ctx, int as, const struct map_entry *e, size_t 
 	return k;
 }
 
+/* As the kernel's SYS_COPY_MAPS: each page from maps in the range, mapped
+ * in to (a page from does not map is left as it is in to). */
+static int fake_copy_range(void *ctx, int from, int to, uint64_t va, uint64_t n, unsigned perm)
+{
+	(void)ctx;
+	send_held();
+	fake.copies++;
+	if (fake.fail_copy)
+		return -12;
+	for (uint64_t k = 0; k < n; k++) {
+		struct fake_map *m = find(from, va + k * VM_PAGE);
+
+		if (m && fake_map(NULL, to, m->va, m->pa, perm) < 0)
+			return -12;
+	}
+	return 0;
+}
+
 static const struct mmu_ops fake_ops = {
 	.map = fake_map, .unmap = fake_unmap, .protect = fake_protect,
 	.protect_range = fake_protect_range, .harvest = fake_harvest,
 	.map_run = fake_map_run, .unmap_range = fake_unmap_range, .hold_unmaps = fake_hold_unmaps,
+	.copy_range = fake_copy_range,
 };
 
 void fake_setup(unsigned faultaround)
@@ -269,6 +288,14 @@ uint64_t fake_pa(int as, uint64_t va, unsigned *perm)
 	if (perm)
 		*perm = m ? m->perm : 0;
 	return m ? m->pa : 0;
+}
+
+void fake_lose(int as, uint64_t va)
+{
+	struct fake_map *m = find(as, va);
+
+	assert_non_null(m);
+	m->used = 0;
 }
 
 unsigned fake_perm(int as, uint64_t va)

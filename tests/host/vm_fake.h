@@ -40,6 +40,8 @@ struct fake_mmu {
 	int fail_harvest;	/* harvest fails */
 	unsigned errors;	/* calls the VM core should never make */
 	int map_budget;		/* < 0: no limit; else maps that succeed before all fail */
+	unsigned copies;	/* copy_range calls */
+	int fail_copy;		/* copy_range fails, copying nothing */
 	int fail_protect;	/* protect fails */
 	int refuse_protect;	/* protect of the one mapping at (refuse_as, refuse_va) fails */
 	int refuse_as;
@@ -73,6 +75,10 @@ uint8_t fake_peek(struct vm_space *s, uint64_t va);
 /* Store byte v at va as a program would: a write fault first unless the
  * page is mapped writable; the mapping's dirty bit is set. */
 void fake_poke(struct vm_space *s, uint64_t va, uint8_t v);
+
+/* The page tables lose (as, va)'s mapping, which must exist, behind the
+ * VM core's back (as a map the kernel refused would leave them). */
+void fake_lose(int as, uint64_t va);
 
 /* The fake's dirty / accessed bit of (as, va); -1 if nothing is mapped there. */
 int fake_dirty(int as, uint64_t va);

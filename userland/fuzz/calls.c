@@ -36,6 +36,7 @@ static const struct {
 	{ SYS_POWEROFF, "V" },		{ SYS_HARVEST, "PL" },
 	{ SYS_DEVICE_MAP, "HVP" },	{ SYS_IRQ_BIND, "VNB" },
 	{ SYS_IRQ_ACK_RECV, "EPNV" },	{ SYS_THREAD_PRIO, "HV" },
+	{ SYS_COPY_MAPS, "HHPLV" },
 	{ SYS_DEBUG_WRITE, "" },	/* op_debug_write's */
 };
 
