@@ -307,18 +307,6 @@ static int kernel_pages(uint64_t *own_pt, uint64_t *pool_free)
 	return 0;
 }
 
-/* Whether swap moved pages between before and after: reclaim may have
- * sent pages of this test (or of anyone) out, or a fault read some back
- * with its readahead into the swap cache, and the free-frame and mapping
- * counts then measure that, not a leak. */
-static int swap_moved(const struct pager_stats *before, const struct pager_stats *after)
-{
-	return after->pswpin != before->pswpin || after->kswapd_wakeups != before->kswapd_wakeups ||
-	       after->allocstall != before->allocstall || after->pswpout != before->pswpout ||
-	       after->pgsteal_kswapd != before->pgsteal_kswapd ||
-	       after->pgsteal_direct != before->pgsteal_direct;
-}
-
 /* The leak check's tries: swap moving pages during a run makes that run
  * no measurement. Before each, room is made: pages touched and given back,
  * so that reclaim pushes others' pages out now and the run that follows
@@ -367,9 +355,9 @@ int test_no_leaks(void)
 		CHECK_RUN(stats_settled(&before));
 		CHECK_RUN(kernel_pages(&pt0, &pool0));
 		CHECK_RUN(leak_run());
-		CHECK_RUN(stats_wait_free(&after, before.frames_free));
+		CHECK_RUN(stats_wait_free(&after, &before));
 		CHECK_RUN(kernel_pages(&pt1, &pool1));
-		moved = swap_moved(&before, &after);
+		moved = stats_swap_moved(&before, &after);
 		if (moved)
 			diag("swap moved pages during try %d (%lu written, %lu read): measured again",
 			     tries, (unsigned long)(after.pswpout - before.pswpout),
