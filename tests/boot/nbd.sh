@@ -106,9 +106,10 @@ ok "the kill names the reason" $?
 # alone would pass 3 minutes here). Replies take real time while the pager
 # goes on: faults are served while a read waits (faults_during_read, which
 # swap_concurrent_faults checks), and several requests wait on the server
-# at once (nbd_most_pending). Time counts instructions (-icount shift=0),
-# so the tests' deadlines do not depend on the host's load; the server's
-# delay is wall time and still adds up while the guest waits. Measured on
+# at once (nbd_most_pending). Time counts instructions (-icount shift=0)
+# while the guest computes, so its own work does not depend on the host's
+# load; idle time (-icount's default sleep=on), and so the server's delay,
+# passes at wall-clock speed. Measured on
 # a loaded 2-core host: the boot takes 2 to 2.5 minutes without a delay or
 # with 5 ms, 3 with 10 ms, so 5 ms.
 delay=5ms
