@@ -421,3 +421,52 @@ int test_faults_concurrent(void)
 	CHECK_EQ(munmap((void *)base, len), 0);
 	return 0;
 }
+
+/* reclaim_reads_back: the quick suite's pass through reclaim, so that
+ * every guest-suite-P boot runs its policy's choices, not only its
+ * bookkeeping. As many pages as are free now, written and read back: the
+ * faults cannot all be served from free frames (the reserve is the
+ * pager's alone), so reclaim must free some, writing pages to swap (our
+ * own written pages among the candidates), and every word must come back
+ * whatever it chose. A policy that reads accessed bits must have looked
+ * at frames (pgscan), unless it is blind to new pages' references (2Q:
+ * ours are all new); one that reads none (FIFO, random) never looks.
+ * With no swap, anonymous pages cannot go; the boots that run the quick
+ * suite have swap. */
+int test_reclaim_reads_back(void)
+{
+	struct pager_stats before, after;
+	struct pager_info in;
+	volatile uint64_t *base;
+	size_t pages;
+
+	CHECK_EQ(pager_info(&in), 0);
+	CHECK_RUN(stats_get(&before));
+	if (before.swap_slots_total == 0) {
+		diag("no swap: nothing anonymous can be reclaimed; not run");
+		return 0;
+	}
+	pages = before.frames_free;
+	base = map_anon(pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	CHECK(base != MAP_FAILED);
+	fill_pages(base, pages);
+	CHECK_RUN(check_pages(base, 0, pages));
+	CHECK_RUN(stats_get(&after));
+	diag("%lu pages: %lu frames looked at, %lu freed (%lu background, %lu direct), %lu written "
+	     "to swap, %lu read back", (unsigned long)pages,
+	     (unsigned long)(after.pgscan - before.pgscan),
+	     (unsigned long)(after.pgsteal_kswapd + after.pgsteal_direct - before.pgsteal_kswapd -
+			     before.pgsteal_direct),
+	     (unsigned long)(after.pgsteal_kswapd - before.pgsteal_kswapd),
+	     (unsigned long)(after.pgsteal_direct - before.pgsteal_direct),
+	     (unsigned long)(after.pswpout - before.pswpout),
+	     (unsigned long)(after.pswpin - before.pswpin));
+	CHECK(after.pgsteal_kswapd + after.pgsteal_direct > before.pgsteal_kswapd + before.pgsteal_direct);
+	CHECK(after.pswpout > before.pswpout);
+	if (!(in.policy_traits & PAGER_POLICY_READS_BITS))
+		CHECK_EQ(after.pgscan, before.pgscan);
+	else if (!(in.policy_traits & PAGER_POLICY_FIRST_STAY_BLIND))
+		CHECK(after.pgscan > before.pgscan);
+	CHECK_EQ(munmap((void *)base, pages * PAGE_SIZE), 0);
+	return 0;
+}
