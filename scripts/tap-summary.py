@@ -6,6 +6,11 @@ meson 1.0 writes it: "name", "result", "stdout", ...) and end with the line
 - A test that prints TAP is counted by its lines: each `ok` passes, each
   `not ok` fails, and a line with a `# SKIP` or `# TODO` directive fails:
   no test here may skip, so a skip means something did not run.
+- A plan (`1..N`, the first) with fewer result lines than it names counts
+  each missing one as failed, so a guest that stopped after 40 of 62 tests
+  shows 22 more failures, and the totals add up to what was planned.
+  (meson itself calls such a test an ERROR, "too few tests run", which the
+  next rule would count only once, and not at all beside a `not ok`.)
 - A test that prints no TAP result line counts once, by meson's verdict; a
   SKIP verdict fails too (meson gives it to a TAP test that printed no
   result line, as when a boot ran something other than the suite).
@@ -23,25 +28,32 @@ import re
 import sys
 
 TAP_RESULT = re.compile(r"(not )?ok(?=\s|$)(.*)$")
+TAP_PLAN = re.compile(r"1\.\.(\d+)(?=\s|$)")
 DIRECTIVE = re.compile(r"#\s*(skip|todo)\b", re.IGNORECASE)
 BAD = {"FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS", "INTERRUPT", "SKIP"}
 VERDICT = {"OK": "passed", "EXPECTEDFAIL": "passed"}
 
 
 def tap_counts(stdout):
-    """Count a TAP stream's result lines; also return the failing lines."""
+    """Count a TAP stream's result lines; also return the failing lines and
+    the first plan's count (None if there is no plan)."""
     counts = {"passed": 0, "failed": 0}
     failures = []
+    plan = None
     for line in stdout.splitlines():
-        m = TAP_RESULT.match(line.rstrip("\r"))
+        line = line.rstrip("\r")
+        p = TAP_PLAN.match(line)
+        if p and plan is None:
+            plan = int(p.group(1))
+        m = TAP_RESULT.match(line)
         if not m:
             continue
         if DIRECTIVE.search(m.group(2)) or m.group(1):
             counts["failed"] += 1
-            failures.append(line.rstrip("\r"))
+            failures.append(line)
         else:
             counts["passed"] += 1
-    return counts, failures
+    return counts, failures, plan
 
 
 def summarize(records, meson_status):
@@ -49,8 +61,12 @@ def summarize(records, meson_status):
     report = []
     for rec in records:
         name, result = rec.get("name", "?"), rec.get("result", "?")
-        counts, failures = tap_counts(rec.get("stdout") or "")
+        counts, failures, plan = tap_counts(rec.get("stdout") or "")
         report += [f"FAIL {name}: {line}" for line in failures]
+        missing = max(0, (plan or 0) - sum(counts.values()))
+        if missing:
+            counts["failed"] += missing
+            report.append(f"FAIL {name}: {missing} of the {plan} planned tests have no result")
         if sum(counts.values()) == 0:
             counts[VERDICT.get(result, "failed")] += 1
             if result not in VERDICT:

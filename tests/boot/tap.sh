@@ -7,3 +7,6 @@ ok() {	# ok NAME STATUS
 	n=$((n + 1))
 	if [[ $2 -eq 0 ]]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
 }
+# passed LOG NAME: LOG (scripts/guest-tap's output) has an ok line for the
+# guest's test NAME
+passed() { grep -qE "^ok [0-9]+ - $2( |$)" "$1"; }

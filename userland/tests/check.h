@@ -129,9 +129,16 @@ int stats_get(struct pager_stats *st);
  * ended (frames_free and processes stay put across reads). 0, or -1. */
 int stats_settled(struct pager_stats *st);
 
-/* Poll until frames_free is want or 1 s passes; *st holds the last read.
- * 0, or -1 (recorded) if the pager did not answer. */
-int stats_wait_free(struct pager_stats *st, uint64_t want);
+/* Whether swap moved pages between before and after: reclaim may have
+ * sent pages out (anyone's), or a fault read some back with its readahead
+ * into the swap cache, and free-frame and mapping counts then measure
+ * that, not a leak. */
+int stats_swap_moved(const struct pager_stats *before, const struct pager_stats *after);
+
+/* Poll until frames_free is before's again, or swap moved pages (then it
+ * may never be), or CHILD_TIMEOUT passes; *st holds the last read. 0, or
+ * -1 (recorded) if the pager did not answer. */
+int stats_wait_free(struct pager_stats *st, const struct pager_stats *before);
 
 /* The pager's statistics for processes pids[0..n-1] into out[0..n-1], from
  * one sweep of its table (one reply while there are at most 16 processes),

@@ -307,18 +307,6 @@ static int kernel_pages(uint64_t *own_pt, uint64_t *pool_free)
 	return 0;
 }
 
-/* Whether swap moved pages between before and after: reclaim may have
- * sent pages of this test (or of anyone) out, or a fault read some back
- * with its readahead into the swap cache, and the free-frame and mapping
- * counts then measure that, not a leak. */
-static int swap_moved(const struct pager_stats *before, const struct pager_stats *after)
-{
-	return after->pswpin != before->pswpin || after->kswapd_wakeups != before->kswapd_wakeups ||
-	       after->allocstall != before->allocstall || after->pswpout != before->pswpout ||
-	       after->pgsteal_kswapd != before->pgsteal_kswapd ||
-	       after->pgsteal_direct != before->pgsteal_direct;
-}
-
 /* The leak check's tries: swap moving pages during a run makes that run
  * no measurement. Before each, room is made: pages touched and given back,
  * so that reclaim pushes others' pages out now and the run that follows
@@ -367,9 +355,9 @@ int test_no_leaks(void)
 		CHECK_RUN(stats_settled(&before));
 		CHECK_RUN(kernel_pages(&pt0, &pool0));
 		CHECK_RUN(leak_run());
-		CHECK_RUN(stats_wait_free(&after, before.frames_free));
+		CHECK_RUN(stats_wait_free(&after, &before));
 		CHECK_RUN(kernel_pages(&pt1, &pool1));
-		moved = swap_moved(&before, &after);
+		moved = stats_swap_moved(&before, &after);
 		if (moved)
 			diag("swap moved pages during try %d (%lu written, %lu read): measured again",
 			     tries, (unsigned long)(after.pswpout - before.pswpout),
@@ -431,5 +419,53 @@ int test_faults_concurrent(void)
 	for (size_t i = 0; i < CONCURRENT_THREADS * CONCURRENT_PAGES; i++)
 		CHECK_EQ(base[i * WORDS_PER_PAGE], word_pattern(i, 0));
 	CHECK_EQ(munmap((void *)base, len), 0);
+	return 0;
+}
+
+/* reclaim_reads_back: the quick suite's pass through reclaim, so that
+ * every guest-suite-P boot runs its policy's choices, not only its
+ * bookkeeping. As many pages as are free now, written and read back: the
+ * faults cannot all be served from free frames (the reserve is the
+ * pager's alone), so reclaim must free some, writing pages to swap (our
+ * own written pages among the candidates), and every word must come back
+ * whatever it chose. A policy that reads accessed bits must have looked
+ * at frames (pgscan), unless it is blind to new pages' references (2Q:
+ * ours are all new); one that reads none (FIFO, random) never looks.
+ * With no swap, anonymous pages cannot go: the test needs swap and fails
+ * without it (every boot that runs the quick suite has swap). */
+int test_reclaim_reads_back(void)
+{
+	struct pager_stats before, after;
+	struct pager_info in;
+	volatile uint64_t *base;
+	size_t pages;
+
+	CHECK_EQ(pager_info(&in), 0);
+	CHECK_RUN(stats_get(&before));
+	if (before.swap_slots_total == 0)
+		diag("no swap: nothing anonymous can be reclaimed, and this test needs it");
+	CHECK(before.swap_slots_total > 0);
+	pages = before.frames_free;
+	base = map_anon(pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	CHECK(base != MAP_FAILED);
+	fill_pages(base, pages);
+	CHECK_RUN(check_pages(base, 0, pages));
+	CHECK_RUN(stats_get(&after));
+	diag("%lu pages: %lu frames looked at, %lu freed (%lu background, %lu direct), %lu written "
+	     "to swap, %lu read back", (unsigned long)pages,
+	     (unsigned long)(after.pgscan - before.pgscan),
+	     (unsigned long)(after.pgsteal_kswapd + after.pgsteal_direct - before.pgsteal_kswapd -
+			     before.pgsteal_direct),
+	     (unsigned long)(after.pgsteal_kswapd - before.pgsteal_kswapd),
+	     (unsigned long)(after.pgsteal_direct - before.pgsteal_direct),
+	     (unsigned long)(after.pswpout - before.pswpout),
+	     (unsigned long)(after.pswpin - before.pswpin));
+	CHECK(after.pgsteal_kswapd + after.pgsteal_direct > before.pgsteal_kswapd + before.pgsteal_direct);
+	CHECK(after.pswpout > before.pswpout);
+	if (!(in.policy_traits & PAGER_POLICY_READS_BITS))
+		CHECK_EQ(after.pgscan, before.pgscan);
+	else if (!(in.policy_traits & PAGER_POLICY_FIRST_STAY_BLIND))
+		CHECK(after.pgscan > before.pgscan);
+	CHECK_EQ(munmap((void *)base, pages * PAGE_SIZE), 0);
 	return 0;
 }

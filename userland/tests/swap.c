@@ -41,17 +41,23 @@ static int64_t slots_unnamed(const struct pager_stats *st)
 	       (int64_t)(st->swap_entries + st->swap_copies);
 }
 
-/* Wait (two seconds at most) until slots_unnamed is 0: a batch the swap-out
- * thread is writing holds slots no entry names yet. The last statistics in
- * *st. */
-static void settle(struct pager_stats *st)
+/* Wait until slots_unnamed is 0: a batch the swap-out thread is writing
+ * holds slots no entry names yet, and the pager frees an ended process's
+ * slots when it reaps it. (Victims queued for the next batch hold none:
+ * the queue may stay short of a batch while the machine is idle.)
+ * CHILD_TIMEOUT only bounds a hang (slots lost): a loaded host must not
+ * fail it. The last statistics in *st; 0, or -1 (recorded) if it gave up
+ * or the pager did not answer. */
+static int settle(struct pager_stats *st)
 {
-	for (int64_t start = sys_clock(); sys_clock() - start < 2 * SECOND; sys_yield()) {
-		if (pager_stats(st) < 0)
-			return;
-		if (st->swapout_queued == 0 && slots_unnamed(st) == 0)
-			return;
+	for (int64_t start = sys_clock(); sys_clock() - start < CHILD_TIMEOUT; sys_yield()) {
+		CHECK_EQ(pager_stats(st), 0);
+		if (slots_unnamed(st) == 0)
+			return 0;
 	}
+	check_failed(__FILE__, __LINE__, "%ld slots in use that nothing names",
+		     (long)slots_unnamed(st));
+	return -1;
 }
 
 enum history { NO_HISTORY, HISTORY_ALWAYS, HISTORY_ON_TEST };
@@ -220,12 +226,11 @@ int test_swap_pattern(void)
 	      info.swap_request_pages / 2 * (after.swap_requests_out - before.swap_requests_out));
 	CHECK_RUN(check_history(&before, &after));
 	CHECK_EQ(munmap(buf, pages * 4096), 0);
-	settle(&after);
 	/* The region's slots came back: every slot still in use is named by a
 	 * page or kept by one read back (this process's stack and heap may be
 	 * out too). Nothing here is shared by fork, so slots and entries match
 	 * one for one. */
-	CHECK_EQ(slots_unnamed(&after), 0);
+	CHECK_RUN(settle(&after));
 	return 0;
 }
 
@@ -401,13 +406,7 @@ int test_swap_exit_frees(void)
 	CHECK_EQ(info.status, 0);
 	CHECK_EQ(pager_stats(&during), 0);
 	CHECK(during.pswpout - before.pswpout >= pages / 2);
-	/* The pager frees the child's slots when it reaps it: allow it a moment. */
-	for (int64_t start = sys_clock(); sys_clock() - start < SECOND; sys_yield()) {
-		CHECK_EQ(pager_stats(&after), 0);
-		if (slots_unnamed(&after) == 0)
-			break;
-	}
-	CHECK_EQ(slots_unnamed(&after), 0);
+	CHECK_RUN(settle(&after));	/* the child's slots came back */
 	return 0;
 }
 
@@ -537,7 +536,9 @@ int test_swap_read_error(void)
 	CHECK_EQ(reap(child, &info, 120 * SECOND), 0);
 	diag("the child ended: how %u, cause %u, status %d", info.how, info.cause, info.status);
 	/* tests/boot/nbd.sh turns read errors off when it sees the kill: give
-	 * it time before this process reads its own pages back. */
+	 * it time before this process reads its own pages back. A known race
+	 * there (nbd.sh says why it has no handshake); the guest-diskerrors
+	 * boot's errors lie where only the child's pages go. */
 	CHECK_EQ(sleep_ns(1500 * MS), 0);
 	CHECK_EQ(info.how, EXIT_KILLED);
 	CHECK_EQ(info.cause, CAUSE_PAGE_FAULT);

@@ -56,6 +56,7 @@ int test_faults_concurrent(void);
 int test_heap_big(void);
 int test_munmap(void);
 int test_no_leaks(void);
+int test_reclaim_reads_back(void);
 
 /* posix_wait.c */
 int test_fork_wait(void);
