@@ -609,6 +609,83 @@ static void test_window_fails_in_part(void **state)
 	fake_check();
 }
 
+/* Reclaim as the policy would between a fault's read and its retry (the
+ * retry's rmap_reserve growing the pool, or an out-of-memory map's
+ * reclaim): it takes pa if evictable, as the policy asks. 1 if it did. */
+static int reclaim_if_evictable(uint64_t pa)
+{
+	if (!swapcache_reclaimable(pa))
+		return 0;
+	return reclaim_now(&pa, 1) == 1;
+}
+
+/* A fault's own page, back from its read fresh and parked, is left to the
+ * fault's retry: reclaim meanwhile does not take it, so it is read once
+ * and counted once (pswpin <= pgmajfault + swap_ra). Before, reclaim freed
+ * it as a clean copy and the retry read it again: two reads, two pswpin,
+ * one major fault. */
+static void test_fresh_kept_for_retry(void **state)
+{
+	struct vm_space *s = filled_space(1);
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);
+	pa = swapcache_lookup(slot_at(s, VA));
+	assert_true(swapcache_fresh(pa));
+	assert_false(reclaim_if_evictable(pa));
+	fake_check();
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(s, VA), pa);
+	assert_int_equal(disk.reads, 1);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	expect_bytes(frame_ptr(pa), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fresh page whose fault never maps it (its retry failed, or the fault
+ * was given up) is not kept for ever: the thread's next read lets it go,
+ * a clean copy reclaim drops without a write, and a fault after that
+ * reads it again. Its space's end frees it too, fresh or not. */
+static void test_fresh_given_up(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa, free0;
+	unsigned writes;
+
+	(void)state;
+	assert_int_equal(out(s, 2), 2);
+	free0 = frames_free();
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);			/* and no retry */
+	pa = swapcache_lookup(slot_at(s, VA));
+	assert_false(swapcache_reclaimable(pa));
+	fault_back(s, VA + PG, VM_R);		/* the thread's next fault reads */
+	assert_true(swapcache_parked_clean(pa));
+	writes = disk.writes;
+	assert_true(reclaim_if_evictable(pa));
+	assert_int_equal(disk.writes, writes);	/* dropped, not written */
+	assert_int_equal(frames_free(), free0 - 1);
+	fake_check();
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	assert_int_equal(disk.reads, 3);
+
+	/* Fresh when its space goes: freed with it. */
+	assert_int_equal(out(s, 1), 1);
+	free0 = frames_free();
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);
+	assert_int_equal(frames_free(), free0 - 1);
+	vm_space_destroy(s);
+	fake_check();
+	assert_true(frames_free() >= free0 + 1);
+}
+
 /* A page read ahead and left in the swap cache that reclaim takes before
  * any fault finds it goes without a write (its slot still holds it) and
  * is readahead's miss; one freed because its space went is neither. */
@@ -1463,6 +1540,38 @@ static void test_write_unsent(void **state)
 	fake_check();
 }
 
+/* A flush that fails after a write the device took whole (a server's
+ * flush failing, again and again): it says nothing of the slots, so none
+ * is retired nor the write counted an error; the pages stay in memory,
+ * their slots let go, and are written again next time. Before, the flush's
+ * error was each page's, and every slot of the batch went bad. */
+static void test_flush_fails(void **state)
+{
+	struct vm_space *s = filled_space(4);
+	uint64_t pa0 = vm_lookup(s, VA);
+
+	(void)state;
+	disk.flush_err = -EIO;
+	assert_int_equal(out(s, 4), 0);
+	fake_check();
+	assert_int_equal(disk.flushes, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL));
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 0);	/* none known written */
+	assert_int_equal(vm_lookup(s, VA), pa0);
+	assert_int_equal(put_backs, 4);
+	for (unsigned j = 0; j < 4; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	disk.flush_err = 0;
+	assert_int_equal(out(s, 4), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 4);
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read that never reached the device is read again, alone,
  * rather than failing the fault as a media error would. */
 static void test_read_unsent(void **state)
@@ -1497,6 +1606,8 @@ int main(void)
 		TEST(test_window_sorted_by_slot),
 		TEST(test_window_fails_in_part),
 		TEST(test_readahead_miss),
+		TEST(test_fresh_kept_for_retry),
+		TEST(test_fresh_given_up),
 		TEST(test_write_fails),
 		TEST(test_map_back_refused_then_fault),
 		TEST(test_map_back_refused_then_freed),
@@ -1522,6 +1633,7 @@ int main(void)
 		TEST(test_read_stuck),
 		TEST(test_write_unsent),
 		TEST(test_read_unsent),
+		TEST(test_flush_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
