@@ -601,6 +601,9 @@ static void test_window_fails_in_part(void **state)
 	}
 	assert_int_equal(frames_free(), free0 - 4);
 	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 4);
+	/* No fault failed: a readahead page's read is no read error (its
+	 * own fault reads it again, below). */
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 0);
 	fake_check();
 	disk.bad_read = 0;
 	fault_back(s, VA + 2 * PG, VM_R);
@@ -735,6 +738,7 @@ static void test_write_fails(void **state)
 	assert_int_equal(put_backs, 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 1);	/* the page written only */
 	assert_int_not_equal(slot_at(s, VA + PG), 0);
 	expect_bytes(frame_ptr(pa0), 1);
 	vm_space_destroy(s);
