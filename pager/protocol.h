@@ -166,10 +166,10 @@ struct pager_stats {
 	uint64_t pswpin;		/* pages read from swap */
 	uint64_t swap_requests_out;	/* disk requests writing (several pages each) */
 	uint64_t swap_requests_in;	/* disk requests reading */
-	uint64_t swap_pages_out;	/* pages those write requests carried: over
+	uint64_t swap_pages_out;	/* pages those write requests wrote: over
 					 * swap_requests_out, the average write */
 	uint64_t swap_write_errors;	/* pages kept in memory after a failed write */
-	uint64_t swap_read_errors;	/* pages that could not be read back */
+	uint64_t swap_read_errors;	/* faults whose page could not be read back */
 	uint64_t swap_slots_total;	/* usable slots on the swap disk, 0: no swap */
 	uint64_t swap_slots_free;
 	uint64_t swap_slots_bad;	/* marked bad after a write error */

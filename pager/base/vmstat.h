@@ -32,9 +32,9 @@ enum vmstat_item {
 	VMSTAT_PSWPIN,			/* pages read from swap */
 	VMSTAT_SWAP_REQUESTS_OUT,	/* device requests writing */
 	VMSTAT_SWAP_REQUESTS_IN,	/* device requests reading */
-	VMSTAT_SWAP_PAGES_OUT,		/* pages the write requests carried */
+	VMSTAT_SWAP_PAGES_OUT,		/* pages the write requests wrote */
 	VMSTAT_SWAP_WRITE_ERRORS,
-	VMSTAT_SWAP_READ_ERRORS,
+	VMSTAT_SWAP_READ_ERRORS,	/* faults whose own page's read failed */
 	VMSTAT_SWAP_SLOTS_TOTAL,	/* gauge */
 	VMSTAT_SWAP_SLOTS_FREE,		/* gauge */
 	VMSTAT_SWAP_SLOTS_BAD,		/* gauge */

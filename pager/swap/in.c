@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "swap/internal.h"
@@ -32,6 +33,15 @@ static uint64_t keep_free;	/* the swap-in thread leaves this many frames free */
 static uint32_t reads_waiting;	/* faults whose read lets the lock go now */
 /* Threads waiting for another fault's read to end (swap_in_wait). */
 static struct pager_thread *read_waiters[PAGER_THREADS_MAX];
+/* Each thread's last fault's own page, read fresh: reclaim leaves it for
+ * the fault's retry (swapcache.h). A thread handles one fault at a time,
+ * so its next read is after that fault's end, mapped or given up: the
+ * page is let go then (a retry that failed, or was never made, leaves it
+ * fresh), so that at most one frame a thread is kept so. */
+static struct {
+	uint64_t pa;
+	uint32_t slot;
+} fresh_of[PAGER_THREADS_MAX];
 
 static void wake_readers(void)
 {
@@ -155,6 +165,8 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 	swap_sort_by_slot(pages, n);
 	while (pages[own].pa != pa[0])
 		own++;
+	swapcache_unfresh(fresh_of[t->id].slot, fresh_of[t->id].pa);	/* its last fault's */
+	fresh_of[t->id].pa = 0;
 	reads_waiting++;
 	pager_unlock(t);
 	swap_transfer(t, 0, pages, n, err);
@@ -169,6 +181,10 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 		vmstat_count_n(VMSTAT_SWAP_RA,
 			       settle(pages[k].slot, pages[k].pa, err[k], k == own) && k != own);
 	wake_readers();
+	if (swapcache_fresh(pages[own].pa)) {	/* kept: its entry still names it */
+		fresh_of[t->id].pa = pages[own].pa;
+		fresh_of[t->id].slot = pages[own].slot;
+	}
 	if (err[own] == 0)
 		return VM_SWAP_UNLOCKED;
 	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
@@ -266,6 +282,7 @@ void swap_in_reset(void)
 {
 	swap_queue_fini(&inq);
 	reads_waiting = 0;
+	memset(fresh_of, 0, sizeof(fresh_of));
 }
 
 int swap_in_init(void)

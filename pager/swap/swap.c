@@ -133,6 +133,17 @@ const struct swap_reclaim_hooks *swap_engine_hooks(void)
 	return hooks;
 }
 
+/* A flush's failure, as each page written before it takes it: the device
+ * gone stays so; any other says nothing of the slots (a server's flush
+ * fails for the whole export, or the connection was lost), so the pages
+ * are only let go of their slots and written again later, as if never
+ * sent (SWAP_ERR_UNSENT). Retiring a batch's slots at each failed flush
+ * would fill the device with bad slots that are good. */
+static int unflushed(int r)
+{
+	return r < 0 && r != -ENXIO ? SWAP_ERR_UNSENT : r;
+}
+
 void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		   int *err)
 {
@@ -140,22 +151,27 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 	 * (backend.h), and one that fails is not read. requests is counted
 	 * either way, so it starts at 0. */
 	struct swap_done done;
-	int r;
+	unsigned written = 0;
+	int r, flushed = 0;
 
 	done.requests = 0;
 	r = (write ? dev.ops->write : dev.ops->read)(dev.ctx, t, p, n, &done);
 	if (r < 0 && r != -ENXIO)
 		r = SWAP_ERR_UNSENT;	/* nothing reached the device */
 	if (r == 0 && write && dev.ops->flush)
-		r = dev.ops->flush(dev.ctx, t);	/* not known to be readable: failed */
-	for (unsigned k = 0; k < n; k++)
+		flushed = unflushed(dev.ops->flush(dev.ctx, t));
+	for (unsigned k = 0; k < n; k++) {
 		err[k] = r < 0 ? r : done.err[k];
+		if (err[k] == 0 && flushed < 0)
+			err[k] = flushed;	/* written, not known to be readable */
+		written += err[k] == 0;
+	}
 	/* Transfers run with the lock let go (the writer, the swap-in thread,
 	 * a fault's read): these counts are theirs alone, made indivisibly. */
 	vmstat_count_unlocked(write ? VMSTAT_SWAP_REQUESTS_OUT : VMSTAT_SWAP_REQUESTS_IN,
 			      done.requests);
-	if (write && done.requests > 0)
-		vmstat_count_unlocked(VMSTAT_SWAP_PAGES_OUT, n);
+	if (write)
+		vmstat_count_unlocked(VMSTAT_SWAP_PAGES_OUT, written);
 }
 
 void swap_slot_ref(void *ctx, uint32_t slot)

@@ -272,6 +272,12 @@ int swapcache_claim(uint64_t pa)
 	return fresh;
 }
 
+void swapcache_unfresh(uint32_t slot, uint64_t pa)
+{
+	if (pa && swapcache_lookup(slot) == pa)
+		set(pa, FRAME_F_FRESH, 0);
+}
+
 int swapcache_ahead(uint64_t pa)
 {
 	return swapcache_has(pa, FRAME_F_AHEAD);

@@ -36,8 +36,9 @@ enum frame_flags {
 	/* Being filled from its tied slot with the pager lock let go (also
 	 * detached): a fault that finds it waits for the read. */
 	FRAME_F_READING = 16,
-	/* Read back and not mapped since: the fault that maps it counts the
-	 * read (a major fault or readahead), not a cache hit. */
+	/* Read back by a fault and not mapped since: the fault that maps it
+	 * counts the read (a major fault), not a cache hit. Reclaim leaves it
+	 * to that fault's retry (swapcache_desc_parked_clean). */
 	FRAME_F_FRESH = 32,
 	/* Holds one reference to its tied slot, whose copy of it is still
 	 * valid: a private page brought back and not written since (mapped
@@ -120,10 +121,16 @@ static inline int vm_frame_parked(uint64_t pa)
  * since: still tied to that write's slot (swapcache_written), it holds
  * none of its contents and the device may still be reading it (no
  * caller meets one today: such a frame is in no list until the write's
- * end frees it). DIRTIED is not BUSY, as it can outlive its write. */
+ * end frees it). DIRTIED is not BUSY, as it can outlive its write. Nor a
+ * fresh one, which its fault's retry is about to map: freed before, it
+ * would be read again and its read counted twice for one major fault
+ * (the retry's rmap_reserve, or an out-of-memory map's reclaim, may
+ * reclaim). It is reclaimable once claimed, or once its fault gave it up
+ * (swapcache_unfresh); the last entry naming its slot frees it anyway. */
 static inline int swapcache_desc_parked_clean(const struct frame *f, uint64_t pa)
 {
-	return swapcache_desc_parked(f) && !(f->flags & (FRAME_F_BUSY | FRAME_F_DIRTIED)) &&
+	return swapcache_desc_parked(f) &&
+	       !(f->flags & (FRAME_F_BUSY | FRAME_F_DIRTIED | FRAME_F_FRESH)) &&
 	       swapcache_desc_tied(f, pa);
 }
 static inline int swapcache_parked_clean(uint64_t pa)
@@ -199,6 +206,11 @@ int swapcache_ahead(uint64_t pa);
 /* The VM core maps pa again: no longer detached or fresh. 1 if it was
  * fresh (its first mapping counts the read). */
 int swapcache_claim(uint64_t pa);
+/* The fault that read slot's page into pa, fresh, is over without mapping
+ * it (its retry failed, or was never made): if pa is still that, it is a
+ * parked clean copy from now on, which reclaim may take, and a fault that
+ * maps it later finds it in the cache. */
+void swapcache_unfresh(uint32_t slot, uint64_t pa);
 
 /* --- writing --- */
 

@@ -88,6 +88,13 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 	return 0;
 }
 
+static int flush(void *ctx, struct pager_thread *t)
+{
+	(void)ctx, (void)t;
+	disk.flushes++;
+	return disk.flush_err;
+}
+
 static int congested(void *ctx)
 {
 	(void)ctx;
@@ -107,6 +114,7 @@ static void ended(void *ctx)
 }
 
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
-					     .gone = gone, .ended = ended, .congested = congested };
+					     .flush = flush, .gone = gone, .ended = ended,
+					     .congested = congested };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };

@@ -25,6 +25,8 @@ struct fake_disk {
 	unsigned unsent_reads, unsent_writes;	/* the next so many fail whole:
 						 * nothing reached the device */
 	unsigned ended;			/* ops.ended calls: the driver ended */
+	unsigned flushes;		/* ops.flush calls */
+	int flush_err;			/* what a flush answers (0: done) */
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
 	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */

@@ -20,7 +20,10 @@
  * file again; a device gone for good keeps the clean copies chosen after,
  * and a driver that ends keeps a write's pages with no slot retired and
  * a stuck read's frame out of use for good; a transfer that never reached
- * the device retires nothing and a fault's read of it is tried again.
+ * the device retires nothing and a fault's read of it is tried again, nor
+ * does a flush that fails; a fault's own page read back is left by reclaim
+ * to the fault's retry (read and counted once), and let go as a clean copy
+ * at its thread's next read if the retry never maps it.
  * A fake policy follows the frames as reclaim's does, and every
  * victim given back must be the policy's no more and its write over.
  * vm_check runs after every step.
@@ -601,12 +604,92 @@ static void test_window_fails_in_part(void **state)
 	}
 	assert_int_equal(frames_free(), free0 - 4);
 	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 4);
+	/* No fault failed: a readahead page's read is no read error (its
+	 * own fault reads it again, below). */
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 0);
 	fake_check();
 	disk.bad_read = 0;
 	fault_back(s, VA + 2 * PG, VM_R);
 	expect_bytes(frame_ptr(vm_lookup(s, VA + 2 * PG)), 3);
 	vm_space_destroy(s);
 	fake_check();
+}
+
+/* Reclaim as the policy would between a fault's read and its retry (the
+ * retry's rmap_reserve growing the pool, or an out-of-memory map's
+ * reclaim): it takes pa if evictable, as the policy asks. 1 if it did. */
+static int reclaim_if_evictable(uint64_t pa)
+{
+	if (!swapcache_reclaimable(pa))
+		return 0;
+	return reclaim_now(&pa, 1) == 1;
+}
+
+/* A fault's own page, back from its read fresh and parked, is left to the
+ * fault's retry: reclaim meanwhile does not take it, so it is read once
+ * and counted once (pswpin <= pgmajfault + swap_ra). Before, reclaim freed
+ * it as a clean copy and the retry read it again: two reads, two pswpin,
+ * one major fault. */
+static void test_fresh_kept_for_retry(void **state)
+{
+	struct vm_space *s = filled_space(1);
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);
+	pa = swapcache_lookup(slot_at(s, VA));
+	assert_true(swapcache_fresh(pa));
+	assert_false(reclaim_if_evictable(pa));
+	fake_check();
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(s, VA), pa);
+	assert_int_equal(disk.reads, 1);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 1);
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), 1);
+	expect_bytes(frame_ptr(pa), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fresh page whose fault never maps it (its retry failed, or the fault
+ * was given up) is not kept for ever: the thread's next read lets it go,
+ * a clean copy reclaim drops without a write, and a fault after that
+ * reads it again. Its space's end frees it too, fresh or not. */
+static void test_fresh_given_up(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa, free0;
+	unsigned writes;
+
+	(void)state;
+	assert_int_equal(out(s, 2), 2);
+	free0 = frames_free();
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);			/* and no retry */
+	pa = swapcache_lookup(slot_at(s, VA));
+	assert_false(swapcache_reclaimable(pa));
+	fault_back(s, VA + PG, VM_R);		/* the thread's next fault reads */
+	assert_true(swapcache_parked_clean(pa));
+	writes = disk.writes;
+	assert_true(reclaim_if_evictable(pa));
+	assert_int_equal(disk.writes, writes);	/* dropped, not written */
+	assert_int_equal(frames_free(), free0 - 1);
+	fake_check();
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	assert_int_equal(disk.reads, 3);
+
+	/* Fresh when its space goes: freed with it. */
+	assert_int_equal(out(s, 1), 1);
+	free0 = frames_free();
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&me);
+	assert_int_equal(frames_free(), free0 - 1);
+	vm_space_destroy(s);
+	fake_check();
+	assert_true(frames_free() >= free0 + 1);
 }
 
 /* A page read ahead and left in the swap cache that reclaim takes before
@@ -658,6 +741,7 @@ static void test_write_fails(void **state)
 	assert_int_equal(put_backs, 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 1);	/* the page written only */
 	assert_int_not_equal(slot_at(s, VA + PG), 0);
 	expect_bytes(frame_ptr(pa0), 1);
 	vm_space_destroy(s);
@@ -1463,6 +1547,38 @@ static void test_write_unsent(void **state)
 	fake_check();
 }
 
+/* A flush that fails after a write the device took whole (a server's
+ * flush failing, again and again): it says nothing of the slots, so none
+ * is retired nor the write counted an error; the pages stay in memory,
+ * their slots let go, and are written again next time. Before, the flush's
+ * error was each page's, and every slot of the batch went bad. */
+static void test_flush_fails(void **state)
+{
+	struct vm_space *s = filled_space(4);
+	uint64_t pa0 = vm_lookup(s, VA);
+
+	(void)state;
+	disk.flush_err = -EIO;
+	assert_int_equal(out(s, 4), 0);
+	fake_check();
+	assert_int_equal(disk.flushes, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL));
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 0);	/* none known written */
+	assert_int_equal(vm_lookup(s, VA), pa0);
+	assert_int_equal(put_backs, 4);
+	for (unsigned j = 0; j < 4; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	disk.flush_err = 0;
+	assert_int_equal(out(s, 4), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 4);
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read that never reached the device is read again, alone,
  * rather than failing the fault as a media error would. */
 static void test_read_unsent(void **state)
@@ -1497,6 +1613,8 @@ int main(void)
 		TEST(test_window_sorted_by_slot),
 		TEST(test_window_fails_in_part),
 		TEST(test_readahead_miss),
+		TEST(test_fresh_kept_for_retry),
+		TEST(test_fresh_given_up),
 		TEST(test_write_fails),
 		TEST(test_map_back_refused_then_fault),
 		TEST(test_map_back_refused_then_freed),
@@ -1522,6 +1640,7 @@ int main(void)
 		TEST(test_read_stuck),
 		TEST(test_write_unsent),
 		TEST(test_read_unsent),
+		TEST(test_flush_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
