@@ -70,8 +70,8 @@ void arch_pt_destroy(struct arch_pt *pt)
 static int prune_all(struct arch_pt *pt);
 
 /* walk for a va whose tables are not all there: it makes them. At the
- * limit, the tables left empty are given back first (once: may_prune),
- * and the walk starts again. Out of line, so that walk's usual case (the
+ * limit, or with the kernel's pool empty, the process's tables left empty
+ * are given back first (once: may_prune), and the walk starts again. Out of line, so that walk's usual case (the
  * tables exist) saves no registers for kmem_page_alloc. */
 __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level,
 						      int may_prune)
@@ -90,7 +90,7 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
 		uint64_t *next = kmem_page_alloc();
 		if (!next)
-			return NULL;
+			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
 		pt->pages++;
 		*e = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
 		table = next;

@@ -15,9 +15,12 @@
 
 uint64_t boot_pt[PT_ENTRIES];
 static long fake_pages_out;	/* pool pages taken and not given back */
+static long fake_pool_cap;	/* > 0: the pool is empty with this many out */
 
 void *kmem_page_alloc(void)
 {
+	if (fake_pool_cap > 0 && fake_pages_out >= fake_pool_cap)
+		return NULL;
 	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 
 	assert_non_null(p);

@@ -320,6 +320,24 @@ static void test_limit_gives_back_empty_tables(void **state)
 	assert_int_equal(pt->pages, 4);	/* the table made for it, left as before */
 }
 
+/* The kernel's pool runs out before the process's limit: the empty tables
+ * it kept for pages taken out for a while go, and the map is made (it
+ * failed with the pool holding them). */
+static void test_pool_out_gives_back_empty_tables(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+
+	(void)state;
+	for (uint64_t k = 0; k < 4; k++) {
+		assert_int_equal(arch_pt_map(pt, VA + k * RANGE, FREE0, RW), 0);
+		take_out(pt, VA + k * RANGE);
+	}
+	fake_pool_cap = fake_pages_out;
+	assert_int_equal(arch_pt_map(pt, VA + 8 * RANGE, FREE0, RW), 0);
+	assert_int_equal(arch_pt_translate(pt, VA + 8 * RANGE, 0), FREE0);
+	fake_pool_cap = 0;
+}
+
 /* A device window's tables made at the limit (arch_pt_prepare): the empty
  * table kept for a page taken out goes, but not the tables the prepare
  * itself made for the window's start, which are empty too until the window
@@ -437,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_keeps_used_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_gives_back_empty_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_at_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool_out_gives_back_empty_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault_2m, setup, teardown),
