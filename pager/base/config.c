@@ -4,6 +4,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "base/config.h"
 #include "bootargs.h"
 
@@ -98,20 +99,32 @@ static void check_watermarks(void)
 	config.free_min = DEFAULT_FREE_MIN;
 }
 
+void config_no_effect(const char *key, const char *why)
+{
+	for (int k = 0; k < C_COUNT; k++)
+		if (!strcmp(specs[k].key, key) && values[k].given)
+			printf("pager: boot: %s=%s has no effect: %s\n", key, values[k].str, why);
+}
+
 /* The percentages are seed 000's rule: giving any of them chooses it,
- * unless pager.watermarks=linux was given too, which is reported. */
+ * unless pager.watermarks=linux was given too, which is reported. Either
+ * way the seed rule's keys prevail, so pager.watermark_scale given with
+ * them, which only the linux rule reads, is reported as having no effect. */
 static void choose_watermarks(void)
 {
 	int pct = values[C_RECLAIM_AT].given || values[C_RECLAIM_TO].given ||
 		  values[C_FREE_MIN].given;
 
 	config.watermarks = (enum config_watermarks)values[C_WATERMARKS].num;
-	if (!pct || config.watermarks == WATERMARKS_SEED)
-		return;
-	if (values[C_WATERMARKS].given)
-		printf("pager: boot: pager.reclaim_at, reclaim_to and free_min are the seed "
-		       "watermarks' keys; using pager.watermarks=seed\n");
-	config.watermarks = WATERMARKS_SEED;
+	if (pct && config.watermarks != WATERMARKS_SEED) {
+		if (values[C_WATERMARKS].given)
+			printf("pager: boot: pager.reclaim_at, reclaim_to and free_min are the seed "
+			       "watermarks' keys; using pager.watermarks=seed\n");
+		config.watermarks = WATERMARKS_SEED;
+	}
+	if (config.watermarks == WATERMARKS_SEED)
+		config_no_effect("pager.watermark_scale",
+				 "it spaces the linux watermarks, and the seed ones are in force");
 }
 
 /* The first of the "|"-separated names: the default. */

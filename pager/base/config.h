@@ -62,5 +62,10 @@ struct config_choices {
 
 void config_parse(const char *cmdline, const struct config_choices *choices);
 void config_print(void);
+/* Key, one of the pager's, was given on the command line but can have no
+ * effect on this boot: say so on the console, with why (nothing if it was
+ * not given). Not silently ignored, and not refused either: as with a bad
+ * value, the boot goes on (docs/boot-args.md). */
+void config_no_effect(const char *key, const char *why);
 
 #endif

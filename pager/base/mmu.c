@@ -41,6 +41,9 @@ static struct harvest_entry *unmaps(void)
 	return ((struct held_unmaps *)placed(unmaps_space, UNMAPS_ALIGN))->e;
 }
 
+/* Both kinds of change held for as are dropped: its frames are about to
+ * be freed and its handle closed, so a map sent later would go to a closed
+ * handle, or to another process given the same handle number. */
 void mmu_forget(int as)
 {
 	struct harvest_entry *e = unmaps();
@@ -51,6 +54,11 @@ void mmu_forget(int as)
 		if (e[k].proc != (uint32_t)as)
 			e[kept++] = e[k];
 	unmaps_n = kept;
+	kept = 0;
+	for (size_t k = 0; k < held; k++)
+		if (batch[k].as != as)
+			batch[kept++] = batch[k];
+	held = kept;
 }
 
 /* A process killed while the pager worked for it (a fault waiting for the

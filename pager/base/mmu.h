@@ -59,8 +59,9 @@ const struct mmu_ops *mmu_ops(void);
 size_t mmu_take(int as, struct map_entry *out, size_t max);
 /* Send every held-back mapping with SYS_MAP. */
 void mmu_flush(void);
-/* Address space `as` is gone (its process ended): drop changes to it
- * instead of making system calls. -1 forgets nothing. */
+/* Address space `as` is gone (its process ended): drop the changes to it
+ * held already (maps and unmaps) and those to come, instead of making
+ * system calls. -1 forgets nothing. */
 void mmu_forget(int as);
 
 #endif

@@ -36,9 +36,13 @@ _Noreturn void check_stop(enum check_when when, const struct fault *f, const str
 	stop(when, f, in, why, "the VM core is inconsistent");
 }
 
-/* The lock's count of takes at the last walk that passed. A walk before a
- * request whose take of the lock is the very next one has nothing new to
- * see: no one touched the VM core in between. */
+/* The lock's count of takes at the last walk after a request that passed.
+ * A walk before a request whose take of the lock is the very next one has
+ * nothing new to see: the hold that walked ended with no change to the VM
+ * core after the walk. A walk before a request proves no such thing: the
+ * same hold goes on to change the VM core (direct reclaim, the request)
+ * and may let the lock go in the middle (a swap-in's wait, a throttle),
+ * for another thread to take it next; so it is not recorded. */
 static uint64_t clean_at = UINT64_MAX - 1;
 
 void check_walk(enum check_when when, const struct fault *f, const struct msg *in)
@@ -52,7 +56,8 @@ void check_walk(enum check_when when, const struct fault *f, const struct msg *i
 		stop(when, f, in, vm_check_error(), "the VM core cannot be checked");
 	if (res < 0)
 		check_stop(when, f, in, vm_check_error());
-	clean_at = pager_lock_takes();
+	if (when == CHECK_AFTER)
+		clean_at = pager_lock_takes();
 }
 
 /* The mappings fault reply out carries: its one entry, or those in its

@@ -113,26 +113,37 @@ static void start_nbd_swap(struct pager_thread *service)
 	reclaim_start_swap(&backend, service);
 }
 
+/* Swap on the first virtio block device if it is a swap disk: 0, or
+ * -ENODEV for no disk, another error for one refused (said where). */
+static int start_blk_swap(const struct bootinfo *bi, struct pager_thread *service)
+{
+	static struct blk_driver drv;
+	struct swap_backend backend;
+	int r = blk_driver_start(bi, &drv);
+
+	if (r < 0)
+		return r;
+	blk_backend_init(&backend, &drv);
+	reclaim_start_swap(&backend, service);
+	return 0;
+}
+
 /* Swap on the device swap.device names: the first virtio block device if
  * it is a swap disk (blk), the NBD export (nbd), or the disk if there is
  * one, else the export (auto). */
 static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 {
-	static struct blk_driver drv;
-	struct swap_backend backend;
-	int r;
+	int r = -ENODEV;
 
-	if (config.swap_device == SWAP_DEVICE_NBD)
-		return start_nbd_swap(service);
-	r = blk_driver_start(bi, &drv);
-	if (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0)
-		return start_nbd_swap(service);
-	if (r == -ENODEV)
-		printf("pager: swap: no disk attached; running without swap\n");
-	if (r < 0)
+	if (config.swap_device != SWAP_DEVICE_NBD && (r = start_blk_swap(bi, service)) == 0)
 		return;
-	blk_backend_init(&backend, &drv);
-	reclaim_start_swap(&backend, service);
+	if (config.swap_device == SWAP_DEVICE_NBD ||
+	    (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0))
+		start_nbd_swap(service);
+	else if (r == -ENODEV)
+		printf("pager: swap: no disk attached; running without swap\n");
+	/* Only the virtio-blk driver's link has the hook (blk_backend_init). */
+	config_no_effect("swap.end_driver_at", "swap is on no virtio-blk disk");
 }
 
 /* The boot arguments, the frame table and the VM core; -1 if the pager

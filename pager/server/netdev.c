@@ -97,11 +97,15 @@ static int setup(struct driver *d, int dev, const struct bootinfo *bi)
 
 int netdev_start(const struct bootinfo *bi)
 {
+	static const char no_device[] = "the machine has no virtio-net device";
 	static struct driver d;
 	int dev = driver_find(bi, VIRTIO_NET), r;
 
-	if (dev < 0)
+	if (dev < 0) {
+		config_no_effect("net.addr", no_device);
+		config_no_effect("net.end_at_start", no_device);
 		return -ENODEV;
+	}
 	if ((r = driver_spawn(&d, "netd")) < 0)
 		return r;
 	netd_ep = d.ep;

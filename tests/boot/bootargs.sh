@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boots the guest with bad boot arguments and checks the console: every
 # mistake is reported by name with what is accepted, the defaults are used,
+# a key given where it can have no effect is named with why,
 # and an unknown init.run program powers the guest off with status 127; an
 # empty init.run is reported and the demonstration starts; the words of a
 # command line past what the kernel keeps are named, none cut in half.
@@ -57,14 +58,17 @@ check_not() {	# check_not NAME PATTERN: no console line in $out matches PATTERN
 	result "$1" $? "a line has: $2"
 }
 
-echo "1..25"
+echo "1..29"
 
 # init.args: 31 words, one more than a program may be given after its name.
+# The machine has a disk but no network: swap.device=nbd leaves the disk's
+# driver alone (swap.end_driver_at), and no netd is started (net.*).
 words=w1; for i in $(seq 2 31); do words+=,w$i; done
 out=$tmp/bad.log
 boot "$out" kernel.timeslice_ms=0 kernel.verbos=1 pager.polcy=lru2 pager.policy=lru3 nokey \
 	pager.reclaim_at=60 pager.reclaim_to=65 oom.policy=never pager.reserve=5 init.run=nosuch \
-	init.args=$words
+	init.args=$words pager.watermark_scale=50 swap.device=nbd swap.end_driver_at=3 \
+	net.addr=10.0.2.20/24 net.end_at_start=1
 check "kernel reports a bad value with its range and default" \
 	"boot: bad value '0' for kernel.timeslice_ms (accepted: 1..1000); using default '10'"
 check "kernel reports an unknown kernel key with the known keys" \
@@ -84,7 +88,15 @@ check "pager reports a reserve out of range" \
 	"pager: boot: bad value '5' for pager.reserve (accepted: 8..4096); using default '32'"
 check "pager prints the reserve and OOM policy in force" "pager: pager.reserve=32 oom.policy=unshared"
 check "a seed percentage given chooses the seed watermarks" \
-	"pager: pager.watermarks=seed pager.watermark_scale=10"
+	"pager: pager.watermarks=seed pager.watermark_scale=50"
+check "pager names pager.watermark_scale as having no effect with the seed watermarks" \
+	"pager: boot: pager.watermark_scale=50 has no effect: it spaces the linux watermarks, and the seed ones are in force"
+check "pager names swap.end_driver_at as having no effect without a disk to swap on" \
+	"pager: boot: swap.end_driver_at=3 has no effect: swap is on no virtio-blk disk"
+check "pager names net.addr as having no effect without a network device" \
+	"pager: boot: net.addr=10.0.2.20/24 has no effect: the machine has no virtio-net device"
+check "pager names net.end_at_start as having no effect without a network device" \
+	"pager: boot: net.end_at_start=1 has no effect: the machine has no virtio-net device"
 check "pager reports a word without '='" "pager: boot: 'nokey' is not key=value (ignored)"
 check "pager names the init.args words left out" \
 	"pager: boot: init.args has more than 30 words; init is given the first 30, from 'w31' on is left out"

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
-echo "1..11"
+echo "1..12"
 QEMU_MEM=48M timeout 300 "$top/scripts/run" swap.end_driver_at=20 init.run=tests \
 	init.args=swap_pattern </dev/null >"$tmp/run.log" 2>&1
 status=$?
@@ -63,6 +63,8 @@ sed -i 's/\r$//' "$tmp/boot.log"
 ok "ended at the header's read: the boot ends by itself, status 0 (status $status)" $?
 grep -q "pager: swap.end_driver_at=1: ending the virtio_blk driver" "$tmp/boot.log"
 ok "the driver was ended at the header's read" $?
+! grep -q "has no effect" "$tmp/boot.log"
+ok "swap.end_driver_at, which acted, is not said to have no effect" $?
 grep -q "pager: the driver virtio_blk (pid [0-9]*) ended (killed, cause 1)" "$tmp/boot.log"
 ok "the pager names the driver that ended" $?
 grep -qE "pager: swap: the driver of .* ended (before its first page was read|as swap started); no swap|^swap_gone 1" \

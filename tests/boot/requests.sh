@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
-echo "1..5"
+echo "1..6"
 timeout 120 "$top/scripts/guest-tap" init.run=tests init.args=spawn_refused_many \
 	</dev/null >"$tmp/spawn.log" 2>&1
 status=$?
@@ -36,6 +36,8 @@ QEMU_GUESTFWD="tcp:10.0.2.102:7001-cmd:true" timeout 120 "$top/scripts/guest-tap
 status=$?
 grep -q "pager: net.end_at_start=1: ending netd" "$tmp/net.log"
 ok "netd was started and ended at once" $?
+! grep -q "has no effect" "$tmp/net.log"
+ok "net.end_at_start, which acted, is not said to have no effect" $?
 grep -q "pager: the driver netd (pid [0-9]*) ended" "$tmp/net.log"
 ok "the pager saw netd end" $?
 [[ $status -eq 0 ]] && passed "$tmp/net.log" net_gone

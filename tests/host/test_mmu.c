@@ -169,6 +169,26 @@ static void test_forgotten(void **state)
 	mmu_forget(-1);
 }
 
+/* A space forgotten (its process reaped, its frames about to be freed and
+ * its handle closed) loses the maps held for it as well as its unmaps:
+ * none goes out later to a closed handle, which could be another
+ * process's by then. Other spaces' maps stay, in order. */
+static void test_forget_held_maps(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+
+	(void)state;
+	assert_int_equal(ops->map(ops->ctx, 5, 0x10000, 0x80000000, MAP_R), 0);
+	assert_int_equal(ops->map(ops->ctx, 6, 0x20000, 0x80001000, MAP_R), 0);
+	assert_int_equal(ops->map(ops->ctx, 5, 0x11000, 0x80002000, MAP_R), 0);
+	mmu_forget(5);
+	mmu_forget(-1);
+	mmu_flush();
+	assert_int_equal(logged, 1);
+	check_call(0, 'm', 6, 0x20000, 1);
+	assert_int_equal(mapped, 1);
+}
+
 /* Unmaps held back go out together before any other change and when the
  * hold ends: runs of pages, one harvest entry each, in one harvest, or a
  * lone run as one unmap; a forgotten space's are dropped. */
@@ -358,6 +378,7 @@ int main(void)
 		cmocka_unit_test_setup(test_other_errors, setup),
 		cmocka_unit_test_setup(test_forgotten, setup),
 		cmocka_unit_test_setup(test_copy_range, setup),
+		cmocka_unit_test_setup(test_forget_held_maps, setup),
 		cmocka_unit_test_setup(test_held_unmaps, setup),
 		cmocka_unit_test_setup(test_held_unmaps_limits, setup),
 		cmocka_unit_test_setup(test_map_run, setup),
