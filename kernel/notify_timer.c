@@ -112,8 +112,9 @@ int64_t sys_notify_timer(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	tm = find(t->proc, (struct notify *)o, bits);
 	if (deadline == 0) {
-		if (tm && tm->n)
-			disarm(tm);
+		if (!tm || !tm->n)
+			return 1;	/* none armed: it may have fired */
+		disarm(tm);
 		return 0;
 	}
 	if (!tm)

@@ -31,10 +31,13 @@ uint64_t notify_timers_armed(void);
 
 /* (handle, deadline_ns, bits): arm a timer that signals bits on the
  * notification at deadline_ns; one already armed for the same notification
- * and bits is moved. deadline_ns 0 disarms it. The handle needs RIGHT_RECV
- * (the timer is its holder's own wake-up). 0, -ERR_BADF, -ERR_ACCES,
- * -ERR_INVAL (no bits, or bit 63), -ERR_NOMEM (all of the caller's
- * NOTIFY_TIMERS_PER_PROC timers are armed). */
+ * and bits is moved. deadline_ns 0 disarms it, and says whether it was
+ * armed: 0 if it was (no bits will come from it), 1 if none was (it may
+ * have fired, its bits on the notification), so a waiter need look for a
+ * stray bit only then. The handle needs RIGHT_RECV (the timer is its
+ * holder's own wake-up). 0, 1 (a disarm that found none), -ERR_BADF,
+ * -ERR_ACCES, -ERR_INVAL (no bits, or bit 63), -ERR_NOMEM (all of the
+ * caller's NOTIFY_TIMERS_PER_PROC timers are armed). */
 int64_t sys_notify_timer(struct thread *t, const uint64_t *a);
 
 #endif

@@ -93,7 +93,9 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
  * passes (t's timer, TB_TIMER as every bounded wait of t's: t waits for
  * one thing at a time) the driver is ended. The timer is armed only for a
  * wait that blocks, and disarmed after it; a bit that fired as it was
- * disarmed is forgotten, or it would end t's next bounded wait at once. */
+ * disarmed is forgotten, or it would end t's next bounded wait at once.
+ * The disarm says whether the timer was still armed (then no bit can
+ * come, and none is looked for: a system call a wait saved) or had fired. */
 static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
 {
 	int64_t deadline = sys_clock() + BLK_OVERDUE_NS;
@@ -107,9 +109,8 @@ static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint3
 			l->overdue(l);
 		}
 	}
-	if (!armed)
+	if (!armed || sys_notify_timer(t->disk, 0, TB_TIMER) == 0)
 		return;
-	sys_notify_timer(t->disk, 0, TB_TIMER);
 	t->pending &= ~TB_TIMER;
 	if (t->disk == t->wake)	/* else the bit came on a bound notification */
 		pager_thread_forget(t, TB_TIMER);

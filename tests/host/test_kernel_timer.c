@@ -2,7 +2,9 @@
  * Host test for the timer tick (kernel/notify_timer.c): a timer's signal
  * runs other code, which may end a process and so disarm its timers and
  * free its record (proc_end, notify_timers_release); the tick must go on
- * from what is armed then, never from a timer it kept from before.
+ * from what is armed then, never from a timer it kept from before. A
+ * disarm says whether the timer was armed (0) or had fired (1), so that
+ * a waiter looks for a stray bit only when one can be there.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,10 +79,49 @@ static void test_signal_ends_a_process(void **state)
 	free(survivor);
 }
 
+/* sys_notify_timer(h, deadline, bits) as p's thread calls it. */
+static int64_t timer_call(struct proc *p, uint64_t h, uint64_t deadline, uint64_t bits)
+{
+	struct thread t = { .proc = p };
+	const uint64_t a[3] = { h, deadline, bits };
+
+	return sys_notify_timer(&t, a);
+}
+
+/* A disarm that finds the timer armed says 0 (no bits will come); one that
+ * finds it fired, or never armed, says 1; arming and moving say 0. */
+static void test_disarm_says_whether_armed(void **state)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+	struct handle table[1] = { { .obj = &notes[0].obj, .rights = RIGHT_RECV } };
+
+	(void)state;
+	assert_non_null(p);
+	notes[0].obj.type = OBJ_NOTIFY;
+	p->handles = table;
+	p->nhandles = 1;
+	signalled[0] = 0;
+	assert_int_equal(timer_call(p, 0, 0, 2), 1);		/* never armed */
+	assert_int_equal(timer_call(p, 0, 100, 2), 0);
+	assert_int_equal(timer_call(p, 0, 50, 2), 0);		/* moved */
+	assert_int_equal(timer_call(p, 0, 0, 2), 0);		/* was armed */
+	assert_int_equal(timer_call(p, 0, 0, 2), 1);		/* is no longer */
+	notify_timer_tick(1000);
+	assert_int_equal(signalled[0], 0);
+	assert_int_equal(timer_call(p, 0, 100, 2), 0);
+	notify_timer_tick(100);					/* fires */
+	assert_int_equal(signalled[0], 2);
+	assert_int_equal(timer_call(p, 0, 0, 2), 1);		/* had fired */
+	assert_int_equal(notify_timers_armed(), 0);
+	assert_int_equal(notes[0].obj.refs, 0);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signal_ends_a_process),
+		cmocka_unit_test(test_disarm_says_whether_armed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

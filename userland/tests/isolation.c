@@ -303,7 +303,7 @@ int test_notify_receiver_gone(void)
 	CHECK_EQ(sys_notify_signal(copy, 0x4), -ERR_PIPE);
 	CHECK_EQ(sys_notify_timer(w.done, sys_clock() + TEST_TIMEOUT, TIMED_OUT), 0);
 	r = sys_notify_wait(w.done);
-	CHECK_EQ(sys_notify_timer(w.done, 0, TIMED_OUT), 0);
+	CHECK(sys_notify_timer(w.done, 0, TIMED_OUT) >= 0);	/* 1 if it fired */
 	/* The last reference: a wait still there (the wake missed) ends now,
 	 * as the notification goes, so a failure leaves no thread waiting. */
 	CHECK_EQ(sys_handle_close(copy), 0);

@@ -168,8 +168,9 @@ int test_notify_bind(void)
 }
 
 /* A timer signals its bits at the deadline, not before; moving it moves
- * the deadline; disarming it means no bits come; bad arguments and a ninth
- * timer for programs are refused. */
+ * the deadline; disarming it means no bits come, and says whether it was
+ * armed (0) or had fired (1); bad arguments and a ninth timer for programs
+ * are refused. */
 int test_notify_timer(void)
 {
 	int note = sys_notify_create();
@@ -191,8 +192,10 @@ int test_notify_timer(void)
 	diag("timer: waited %ld ms for a %ld ms deadline", (long)(waited / MS), (long)(DELAY / MS));
 	CHECK_EQ(bits, 0x5);
 	CHECK(waited >= DELAY);
+	CHECK_EQ(sys_notify_timer(note, 0, 0x5), 1);			/* it had fired */
 	CHECK_EQ(sys_notify_timer(note, sys_clock() + DELAY, 0x2), 0);
 	CHECK_EQ(sys_notify_timer(note, 0, 0x2), 0);			/* disarmed */
+	CHECK_EQ(sys_notify_timer(note, 0, 0x2), 1);			/* none armed */
 	for (start = sys_clock(); sys_clock() - start < 3 * DELAY;)
 		sys_yield();
 	CHECK_EQ(sys_notify_poll(note), 0);
