@@ -149,6 +149,19 @@ static int retry_own(int err, unsigned n)
  * settle), those of the others stay read ahead; the fault's own page, if
  * its request failed, is read again alone (retry_own), and only that read's
  * error fails the fault. */
+/* Thread id's fault left frame pa fresh for slot. A record another thread
+ * kept of the same frame is older (that thread's fault has mapped it, and
+ * the frame came round again): it goes, or that thread's next read would
+ * give up this fault's frame. */
+static void fresh_record(unsigned id, uint32_t slot, uint64_t pa)
+{
+	for (unsigned k = 0; k < PAGER_THREADS_MAX; k++)
+		if (fresh_of[k].pa == pa)
+			fresh_of[k].pa = 0;
+	fresh_of[id].pa = pa;
+	fresh_of[id].slot = slot;
+}
+
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();
@@ -181,10 +194,8 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 		vmstat_count_n(VMSTAT_SWAP_RA,
 			       settle(pages[k].slot, pages[k].pa, err[k], k == own) && k != own);
 	wake_readers();
-	if (swapcache_fresh(pages[own].pa)) {	/* kept: its entry still names it */
-		fresh_of[t->id].pa = pages[own].pa;
-		fresh_of[t->id].slot = pages[own].slot;
-	}
+	if (swapcache_fresh(pages[own].pa))	/* kept: its entry still names it */
+		fresh_record(t->id, pages[own].slot, pages[own].pa);
 	if (err[own] == 0)
 		return VM_SWAP_UNLOCKED;
 	vmstat_count(VMSTAT_SWAP_READ_ERRORS);

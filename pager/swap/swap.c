@@ -6,6 +6,7 @@
  * reports.
  */
 #include <errno.h>
+#include <stdio.h>
 #include "base/vmstat.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
@@ -144,6 +145,21 @@ static int unflushed(int r)
 	return r < 0 && r != -ENXIO ? SWAP_ERR_UNSENT : r;
 }
 
+/* A device whose flush keeps failing takes every batch and frees nothing:
+ * said once when the flushes start failing (and again after one works),
+ * so that the OOM kills that may follow have a cause on the console. Only
+ * the writer writes: the flag is its own. */
+static int flush_failing;
+
+static int flush_checked(int r)
+{
+	if (r < 0 && r != -ENXIO && !flush_failing)
+		printf("pager: swap: the device's flush failed (%d): written pages stay in memory, "
+		       "to be written again\n", r);
+	flush_failing = r < 0;
+	return r;
+}
+
 void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		   int *err)
 {
@@ -159,7 +175,7 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 	if (r < 0 && r != -ENXIO)
 		r = SWAP_ERR_UNSENT;	/* nothing reached the device */
 	if (r == 0 && write && dev.ops->flush)
-		flushed = unflushed(dev.ops->flush(dev.ctx, t));
+		flushed = unflushed(flush_checked(dev.ops->flush(dev.ctx, t)));
 	for (unsigned k = 0; k < n; k++) {
 		err[k] = r < 0 ? r : done.err[k];
 		if (err[k] == 0 && flushed < 0)

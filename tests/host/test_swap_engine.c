@@ -28,6 +28,7 @@
  * victim given back must be the policy's no more and its write over.
  * vm_check runs after every step.
  */
+#define _POSIX_C_SOURCE 200809L	/* fileno, dup: the console caught */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
+#include <stdio.h>
 
 #include "backend_fake.h"
 #include "base/threads.h"
@@ -50,7 +53,7 @@
 #define VA 0x10000UL
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-static struct pager_thread me;
+static struct pager_thread me, other;	/* other: another service thread's faults */
 static int put_backs, may_wait;
 
 /* The fake policy's frames, followed as reclaim follows them (victims.c,
@@ -136,6 +139,7 @@ static void threads_once(void)
 	if (done++)
 		return;
 	assert_int_equal(pager_thread_adopt(&me, "test", -1, IO_SERVICE), 0);
+	assert_int_equal(pager_thread_adopt(&other, "other", -1, IO_SERVICE), 0);
 	assert_int_equal(swap_out_thread_start(), 0);
 	assert_int_equal(swap_in_thread_start(), 0);
 }
@@ -690,6 +694,44 @@ static void test_fresh_given_up(void **state)
 	vm_space_destroy(s);
 	fake_check();
 	assert_true(frames_free() >= free0 + 1);
+}
+
+/* A thread's record of its last fresh frame, kept after that fault's
+ * retry mapped it, must not give up another thread's fresh frame: the same
+ * page evicted again goes to the same slot, its frame freed is the next
+ * one allocated, and another thread's fault reads it there, fresh; the
+ * first thread's next read must leave it fresh. */
+static void test_fresh_other_thread(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t x, y, second = 0;
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	fault_back(s, VA, VM_R);		/* me: read, fresh, mapped */
+	x = vm_lookup(s, VA);
+	assert_int_equal(out(s, 1), 1);		/* out again: same slot, x freed */
+	pager_unlock(&me);
+	pager_lock(&other);
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_RETRY);
+	pager_lock(&other);
+	y = swapcache_lookup(slot_at(s, VA));
+	assert_int_equal(y, x);			/* the case: the same slot and frame */
+	assert_true(swapcache_fresh(y));
+	pager_unlock(&other);
+	pager_lock(&me);
+	second = vm_lookup(s, VA + PG);
+	assert_int_equal(reclaim_now(&second, 1), 1);
+	fault_back(s, VA + PG, VM_R);		/* me reads again */
+	assert_true(swapcache_fresh(y));	/* still other's */
+	pager_unlock(&me);
+	pager_lock(&other);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(s, VA), y);
+	pager_unlock(&other);
+	pager_lock(&me);
+	vm_space_destroy(s);
+	fake_check();
 }
 
 /* A page read ahead and left in the swap cache that reclaim takes before
@@ -1552,12 +1594,43 @@ static void test_write_unsent(void **state)
  * is retired nor the write counted an error; the pages stay in memory,
  * their slots let go, and are written again next time. Before, the flush's
  * error was each page's, and every slot of the batch went bad. */
+/* The console, caught: what the code under test prints between
+ * said_begin and said_end goes to a file, and said_end counts the lines
+ * holding what. */
+static FILE *said;
+static int said_stdout = -1;
+
+static void said_begin(void)
+{
+	fflush(stdout);
+	said = tmpfile();
+	assert_non_null(said);
+	said_stdout = dup(STDOUT_FILENO);
+	assert_true(said_stdout >= 0 && dup2(fileno(said), STDOUT_FILENO) >= 0);
+}
+
+static int said_end(const char *what)
+{
+	char line[256];
+	int n = 0;
+
+	fflush(stdout);
+	assert_true(dup2(said_stdout, STDOUT_FILENO) >= 0);
+	close(said_stdout);
+	rewind(said);
+	while (fgets(line, sizeof(line), said))
+		n += strstr(line, what) != NULL;
+	fclose(said);
+	return n;
+}
+
 static void test_flush_fails(void **state)
 {
 	struct vm_space *s = filled_space(4);
 	uint64_t pa0 = vm_lookup(s, VA);
 
 	(void)state;
+	said_begin();
 	disk.flush_err = -EIO;
 	assert_int_equal(out(s, 4), 0);
 	fake_check();
@@ -1570,11 +1643,18 @@ static void test_flush_fails(void **state)
 	assert_int_equal(put_backs, 4);
 	for (unsigned j = 0; j < 4; j++)
 		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	assert_int_equal(out(s, 4), 0);		/* failing still: not said again */
 	disk.flush_err = 0;
 	assert_int_equal(out(s, 4), 4);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 4);
 	fault_back(s, VA, VM_R);
 	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	disk.flush_err = -EIO;
+	fault_back(s, VA + PG, VM_W);		/* written: its copy goes */
+	pa0 = vm_lookup(s, VA + PG);
+	assert_int_equal(reclaim_now(&pa0, 1), 0);	/* failing again after one worked: said */
+	assert_int_equal(said_end("flush failed"), 2);
+	disk.flush_err = 0;
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -1615,6 +1695,7 @@ int main(void)
 		TEST(test_readahead_miss),
 		TEST(test_fresh_kept_for_retry),
 		TEST(test_fresh_given_up),
+		TEST(test_fresh_other_thread),
 		TEST(test_write_fails),
 		TEST(test_map_back_refused_then_fault),
 		TEST(test_map_back_refused_then_freed),
