@@ -5,11 +5,7 @@
 # page. Prints TAP. Run by meson test (suite guest) with NO_BUILD=1.
 set -uo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"	# $top, $tmp, ok, passed
 # boot LOG CONFIG TEST: the named slow test over a blkdebug-wrapped swap
 # image; 0 if the boot ended with status 0 and the test passed
 boot() {

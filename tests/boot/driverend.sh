@@ -10,11 +10,7 @@
 # boot. Prints TAP. Run by meson test (suite guest) with NO_BUILD=1.
 set -uo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"	# $top, $tmp, ok, passed
 
 echo "1..12"
 QEMU_MEM=48M timeout 300 "$top/scripts/run" swap.end_driver_at=20 init.run=tests \

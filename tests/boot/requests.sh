@@ -10,11 +10,7 @@
 # NO_BUILD=1.
 set -uo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"	# $top, $tmp, ok, passed
 
 echo "1..6"
 timeout 120 "$top/scripts/guest-tap" init.run=tests init.args=spawn_refused_many \

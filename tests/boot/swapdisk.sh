@@ -7,10 +7,7 @@ set -uo pipefail
 
 run=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/run
 mkimage=$(dirname "$run")/mkswap-image
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"	# $tmp, ok
 boot() {	# boot LOG QEMU_SWAP: the exiter program, status 0
 	QEMU_SWAP=$2 "$run" init.run=exiter init.args=0 </dev/null >"$1" 2>&1
 	local status=$?

@@ -1,6 +1,10 @@
 # TAP for the boot tests, sourced by them: `ok NAME STATUS` prints the next
 # result (ok when STATUS is 0) and counts the failures in $fails, for the
-# script's exit status.
+# script's exit status. It also gives them $top, the project's top, and
+# $tmp, a directory of their own removed when they exit.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 n=0
 fails=0
 ok() {	# ok NAME STATUS
