@@ -237,9 +237,12 @@ static struct pproc *spawn_in(const struct pproc *parent, int argc, const char *
 		*err = lookup_error(argv[0], r);
 		return NULL;
 	}
-	/* Not a program: the errno says so, and no console line (a caller
-	 * spawning it in a loop would flood the console under the lock). */
-	if (elf_parse(f.data, f.size, USER_BASE, STACK_FLOOR, &img) < 0) {
+	/* Not a program: the errno says so; the console says why only for the
+	 * pager's own spawns at boot (init, the drivers), made once: a program
+	 * spawning it in a loop would flood the console under the lock. */
+	if ((r = elf_parse(f.data, f.size, USER_BASE, STACK_FLOOR, &img)) < 0) {
+		if (!parent)
+			printf("pager: %s: %s\n", argv[0], elf_strerror(r));
 		*err = -ENOEXEC;
 		return NULL;
 	}

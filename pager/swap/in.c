@@ -142,13 +142,6 @@ static int retry_own(int err, unsigned n)
 	return err && err != SWAP_ERR_STUCK && (n > 1 || err == SWAP_ERR_UNSENT);
 }
 
-/* A fault's page and its window, slots[0..n): read with the lock let go,
- * sorted by slot so that each run of consecutive slots is one request
- * whatever the order of the pages holding them. The window may take
- * several requests: a request that fails loses its pages only (freed,
- * settle), those of the others stay read ahead; the fault's own page, if
- * its request failed, is read again alone (retry_own), and only that read's
- * error fails the fault. */
 /* Thread id's fault left frame pa fresh for slot. A record another thread
  * kept of the same frame is older (that thread's fault has mapped it, and
  * the frame came round again): it goes, or that thread's next read would
@@ -162,6 +155,13 @@ static void fresh_record(unsigned id, uint32_t slot, uint64_t pa)
 	fresh_of[id].slot = slot;
 }
 
+/* A fault's page and its window, slots[0..n): read with the lock let go,
+ * sorted by slot so that each run of consecutive slots is one request
+ * whatever the order of the pages holding them. The window may take
+ * several requests: a request that fails loses its pages only (freed,
+ * settle), those of the others stay read ahead; the fault's own page, if
+ * its request failed, is read again alone (retry_own), and only that read's
+ * error fails the fault. */
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();

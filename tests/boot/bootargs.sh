@@ -2,7 +2,8 @@
 # Boots the guest with bad boot arguments and checks the console: every
 # mistake is reported by name with what is accepted, the defaults are used,
 # a key given where it can have no effect is named with why,
-# and an unknown init.run program powers the guest off with status 127; an
+# and an unknown init.run program, or a file that is no program, powers the
+# guest off with status 127; an
 # empty init.run is reported and the demonstration starts; the words of a
 # command line past what the kernel keeps are named, none cut in half.
 # Prints TAP. Run by meson test (suite guest) with NO_BUILD=1 and BUILD_DIR.
@@ -58,7 +59,7 @@ check_not() {	# check_not NAME PATTERN: no console line in $out matches PATTERN
 	result "$1" $? "a line has: $2"
 }
 
-echo "1..29"
+echo "1..31"
 
 # init.args: 31 words, one more than a program may be given after its name.
 # The machine has a disk but no network: swap.device=nbd leaves the disk's
@@ -103,6 +104,15 @@ check "pager names the init.args words left out" \
 check "init reports an unknown program" "init: cannot run 'nosuch': no such program in the initrd"
 [[ $status -eq 127 ]]
 result "the guest powers off with status 127" $? "got $status"
+
+# An init.run that is in the initrd but no program: init says so by name
+# (not "error 8") and powers off with status 127.
+out=$tmp/notelf.log
+boot "$out" init.run=notelf
+check "init says an init.run file is no program" \
+	"init: cannot run 'notelf': not a program the pager can load (no RISC-V ELF executable)"
+[[ $status -eq 127 ]]
+result "a file that is no program: status 127" $? "got $status"
 
 # An empty init.run is a bad value like any other: named, and the default
 # (the demonstration) runs. Only its start is waited for.

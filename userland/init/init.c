@@ -3,6 +3,7 @@
  * ["init", NAME, args...] (boot arguments init.run and init.args): run that
  * program, say how it ended, and power off with its exit status.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "exit_report.h"
@@ -33,6 +34,11 @@ int main(int argc, char **argv)
 	}
 	if (h == -PAGER_EDAMAGED) {	/* the pager has said where */
 		printf("init: cannot run '%s': the initrd is damaged\n", name);
+		poweroff(STATUS_NOT_FOUND);
+	}
+	if (h == -ENOEXEC) {	/* the pager says why only for its own spawns */
+		printf("init: cannot run '%s': not a program the pager can load (no RISC-V ELF "
+		       "executable)\n", name);
 		poweroff(STATUS_NOT_FOUND);
 	}
 	if (h < 0) {
