@@ -37,6 +37,8 @@ static struct {
 	int end_handle;
 	void (*after_wait)(void);	/* run once as the next wait answers */
 	int other_threads;	/* thread_only_one says 0 */
+	int ends_when_blocked;	/* > 0: this handle's child ends as a wait blocks on it */
+	int blocked;		/* blocking waits that ended it */
 	void (*at_sleep)(void);	/* run once at the next sleep */
 } k;
 
@@ -51,6 +53,10 @@ int sys_proc_wait(int h, struct exit_info *info, int flags)
 
 	if (h < 0 || h >= FAKE_HANDLES || k.closes[h] > 0 || k.state[h] == NOT_A_PROCESS)
 		r = -ERR_BADF;
+	if (r == 0 && k.state[h] == RUNNING && !(flags & WAIT_NOHANG) && h == k.ends_when_blocked) {
+		k.blocked++;
+		k.state[h] = ENDED;	/* the child ends while the wait blocks */
+	}
 	if (r == 0 && k.state[h] == RUNNING && !(flags & WAIT_NOHANG))
 		fail_msg("a blocking wait on a running child would never return here");
 	if (r == 0) {
@@ -206,9 +212,10 @@ static void test_wait_one_child_other_threads(void **state)
 	assert_int_equal(k.closes[7], 1);
 	assert_int_equal(k.closes[4], 0);
 	k.other_threads = 0;	/* alone again: blocking on the one child is safe */
-	k.state[4] = ENDED;
+	k.ends_when_blocked = 4;
 	assert_int_equal(wait(&status), 10);
-	assert_int_equal(k.sleeps, 1);
+	assert_int_equal(k.blocked, 1);	/* it blocked, */
+	assert_int_equal(k.sleeps, 1);	/* and did not poll */
 }
 
 static void test_not_a_process_forgotten(void **state)

@@ -252,7 +252,7 @@ static void check_quiet(void)
 		return;
 	}
 	/* Take the events of the connect and the send (acknowledged). */
-	for (int i = 0; i < 8 && net_wait(c, 500); i++)
+	for (int i = 0; i < 8 && net_wait(c, 500) == 1; i++)
 		;
 	expect(!net_wait(c, 1000), "an idle connection's notification stays quiet");
 	net_close(c);
@@ -324,15 +324,21 @@ static void check_shared_wait(void)
 
 	if (s.c < 0 || s.done < 0) {
 		expect(0, "a notification for the second receiver");
-		return;
+		goto out;
 	}
-	expect(thread_spawn(receive_second, &s, 16384, PRIO_IDLE) >= 0, "a second receiver starts");
+	if (thread_spawn(receive_second, &s, 16384, PRIO_IDLE) < 0) {
+		expect(0, "a second receiver starts");
+		goto out;
+	}
 	/* A second receiver that armed and disarmed this connection's timer
 	 * would leave this wait with no bound: it would never return. */
 	expect(net_recv(s.c, b, sizeof(b), 300) == -ETIMEDOUT, "the first receiver times out");
 	expect(sys_notify_wait(s.done) == 1 && s.result == -ETIMEDOUT, "the second receiver times out");
-	sys_handle_close(s.done);
-	net_close(s.c);
+out:
+	if (s.done >= 0)
+		sys_handle_close(s.done);
+	if (s.c >= 0)
+		net_close(s.c);
 }
 
 static int parent_conn;

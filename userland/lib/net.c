@@ -190,7 +190,7 @@ int net_wait(int c, unsigned timeout_ms)
 	int note = note_of(c);
 
 	if (note < 0)
-		return 0;
+		return -EBADF;
 	int64_t deadline = deadline_of(timeout_ms);
 	long bits;
 

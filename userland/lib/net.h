@@ -36,8 +36,8 @@ long net_recv(int c, void *buf, size_t len, unsigned timeout_ms);
 long net_send_some(int c, const void *buf, size_t len);
 
 /* Wait up to timeout_ms for netd's next event on c (data, room, closed);
- * 1 if one came, 0 on timeout (or c is not ours), -EBUSY if another thread
- * of ours waits on c (its event would be that thread's), -EAGAIN. */
+ * 1 if one came, 0 on timeout, -EBADF if c is not ours, -EBUSY if another
+ * thread of ours waits on c (its event would be that thread's), -EAGAIN. */
 int net_wait(int c, unsigned timeout_ms);
 
 /* Close c; 0 or a negated errno. */
