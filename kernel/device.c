@@ -130,7 +130,7 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 
 	if (!(p = root_target(t, a[0])))
 		return -ERR_BADF;
-	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va + d->size > USER_TOP)
+	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va > USER_TOP - d->size)
 		return -ERR_INVAL;
 	if (arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE) < 0) {
 		arch_tlb_flush();	/* tables it made went again (arch.h) */

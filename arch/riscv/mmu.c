@@ -186,8 +186,10 @@ static int prune_all(struct arch_pt *pt)
 		if (table_empty(mids))
 			table_free(pt, top);
 	}
+	if (pt->pages == pages)
+		return 0;	/* nothing freed: no walk the hart cached went */
 	sfence_vma_all();
-	return pt->pages != pages;
+	return 1;
 }
 
 /* The leaf entry that maps va and its level (0: 4 KiB, 1: 2 MiB), or NULL. */

@@ -276,6 +276,21 @@ static void test_map_replaces_nothing(void **state)
 	ndevices = 0;
 }
 
+/* A window whose end would wrap past the top of the address space is a
+ * bad address (-ERR_INVAL), not a shortage of tables. */
+static void test_map_wrapping_refused(void **state)
+{
+	int self;
+	const uint64_t va = ~(uint64_t)(PAGE_SIZE - 1);	/* the last page */
+
+	(void)state;
+	self = two_page_window(DEV_VA, 4);
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, va }),
+			 -ERR_INVAL);
+	assert_int_equal(PTE_TO_PA(pte_of(0, DEV_VA)), RAM_PA);
+	ndevices = 0;
+}
+
 /* As above across a 1 GiB boundary with room for one table: the table
  * made under the root for the second page goes again (the tables are as
  * they were), and with room for both the window is mapped. */
@@ -305,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waiter_orphaned, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_replaces_nothing, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_tables_as_they_were, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_wrapping_refused, setup, dev_teardown),
 	};
 
 	kernel_init();
