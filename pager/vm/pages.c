@@ -203,11 +203,21 @@ __attribute__((flatten)) unsigned vm_pages_adopt_run(struct vm_space *s, struct 
 	return map_run(s, r, idx, pa, how, n, 0);
 }
 
+/* Clear page i's entry of r: with pv_set, or, walk: in place in chunk k of
+ * a walk (pv_walk_clear). */
+static inline __attribute__((always_inline)) void entry_clear(struct vm_region *r, uint64_t i,
+							      int walk, uint32_t k)
+{
+	if (walk)
+		pv_walk_clear(&r->pages, k, i);
+	else
+		pv_set(&r->pages, i, 0);
+}
+
 /* Drop page i of r in s, entry e (out of the page tables already if out:
  * its range was unmapped whole), its back-link, and let the kind decide
  * whether the frame goes; a swapped page gives up its slot reference. The
- * entry is cleared with pv_set, or, walk: in place in chunk k of a walk
- * (pv_walk_clear). Inline in both callers, so the walk's pays no call a
+ * entry is cleared as entry_clear says. Inline in both callers, so the walk's pays no call a
  * page. */
 static inline __attribute__((always_inline)) void drop_entry(struct vm_space *s,
 							     struct vm_region *r, uint64_t i,
@@ -218,10 +228,7 @@ static inline __attribute__((always_inline)) void drop_entry(struct vm_space *s,
 	uint64_t pa = entry_frame(e), va = r->start + i * VM_PAGE;
 
 	if (slot) {
-		if (walk)
-			pv_walk_clear(&r->pages, k, i);
-		else
-			pv_set(&r->pages, i, 0);
+		entry_clear(r, i, walk, k);
 		swapcache_slot_put(slot);
 		return;
 	}
@@ -232,10 +239,7 @@ static inline __attribute__((always_inline)) void drop_entry(struct vm_space *s,
 	else if (!out)
 		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
 	rmap_remove(pa, s, va);
-	if (walk)
-		pv_walk_clear(&r->pages, k, i);
-	else
-		pv_set(&r->pages, i, 0);
+	entry_clear(r, i, walk, k);
 	if (r->ops->page_gone)
 		r->ops->page_gone(r, i, pa);
 }
