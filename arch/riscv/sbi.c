@@ -4,6 +4,7 @@
  */
 #include "arch.h"
 #include "csr.h"
+#include "abi/clock.h"
 
 #define SBI_EXT_TIME 0x54494D45
 #define SBI_EXT_SRST 0x53525354
@@ -43,13 +44,12 @@ uint64_t arch_time_now(void)
 
 uint64_t arch_ticks_to_ns(uint64_t ticks)
 {
-	/* Split to avoid overflow for long uptimes at 10 MHz. */
-	return ticks / timebase * 1000000000UL + ticks % timebase * 1000000000UL / timebase;
+	return clock_ticks_to_ns(ticks, timebase);
 }
 
 uint64_t arch_ns_to_ticks(uint64_t ns)
 {
-	return ns / 1000000000UL * timebase + ns % 1000000000UL * timebase / 1000000000UL;
+	return clock_ns_to_ticks(ns, timebase);
 }
 
 void arch_timer_set(uint64_t deadline)

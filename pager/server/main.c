@@ -7,6 +7,7 @@
 #include <string.h>
 #include <errno.h>
 #include "bootargs.h"
+#include "base/clock.h"
 #include "base/config.h"
 #include "base/mmu.h"
 #include "base/threads.h"
@@ -185,6 +186,7 @@ int main(void)
 	struct pproc *init;
 	int argc, err;
 
+	pager_clock_init(bi->timebase_hz);
 	if (setup_memory(bi) < 0)
 		return 1;
 	env.initrd = (const void *)(PHYSMAP_BASE + bi->initrd.base);

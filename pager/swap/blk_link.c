@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "base/clock.h"
 #include "base/threads.h"
 #include "swap/blk_link.h"
 #include "swap/blk_merge.h"
@@ -98,13 +99,13 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
  * come, and none is looked for: a system call a wait saved) or had fired. */
 static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
 {
-	int64_t deadline = sys_clock() + BLK_OVERDUE_NS;
+	int64_t deadline = pager_clock() + BLK_OVERDUE_NS;
 	int armed = sys_notify_timer(t->disk, deadline, TB_TIMER) == 0;
 
 	while (l->status[tag].state != BLK_DONE) {
 		uint64_t got = pager_thread_wait(t, t->disk, BLK_DONE_BIT | (armed ? TB_TIMER : 0));
 
-		if (armed && (got & TB_TIMER) && sys_clock() >= deadline) {
+		if (armed && (got & TB_TIMER) && pager_clock() >= deadline) {
 			armed = 0;	/* fired: nothing to disarm */
 			l->overdue(l);
 		}

@@ -79,7 +79,7 @@ int sys_call(int ep, struct msg *m)
 	return 0;
 }
 
-int64_t sys_clock(void)
+int64_t pager_clock(void)
 {
 	return f.now;
 }

@@ -57,7 +57,7 @@ int sys_notify_signal(int h, uint64_t bits)
 	return -1;
 }
 
-int64_t sys_clock(void)
+int64_t pager_clock(void)
 {
 	return 0;
 }

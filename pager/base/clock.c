@@ -1,0 +1,22 @@
+/*
+ * The pager's clock (clock.h): one read of the time CSR and the tick
+ * conversion kernel/abi/clock.h defines for the kernel too, so a deadline
+ * made here is the one the kernel's timer meets.
+ */
+#include "base/clock.h"
+#include "kernel/abi/clock.h"
+
+static uint64_t timebase_hz;
+
+void pager_clock_init(uint64_t hz)
+{
+	timebase_hz = hz;
+}
+
+int64_t pager_clock(void)
+{
+	uint64_t ticks;
+
+	__asm__ volatile("rdtime %0" : "=r"(ticks));
+	return (int64_t)clock_ticks_to_ns(ticks, timebase_hz);
+}

@@ -1,0 +1,80 @@
+/*
+ * Host tests for kernel/abi/clock.h, the one tick conversion the kernel's
+ * timers and the pager's own clock (pager/base/clock.c, which reads the
+ * time CSR without a system call) share: checked against exact 128-bit
+ * arithmetic at timebases real boards use, up to uptimes of centuries.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "kernel/abi/clock.h"
+
+static const uint64_t rates[] = { 1000000, 10000000, 24000000, 32768, 1000000000, 3 };
+
+static uint64_t exact_ns(uint64_t ticks, uint64_t hz)
+{
+	return (uint64_t)((unsigned __int128)ticks * CLOCK_NS_PER_S / hz);
+}
+
+static uint64_t exact_ticks(uint64_t ns, uint64_t hz)
+{
+	return (uint64_t)((unsigned __int128)ns * hz / CLOCK_NS_PER_S);
+}
+
+/* Exact (rounded down) wherever the answer fits, including where the
+ * plain product ticks * 10^9 would overflow 64 bits. */
+static void test_ticks_to_ns_exact(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		uint64_t hz = rates[r];
+		uint64_t samples[] = { 0, 1, hz - 1, hz, hz + 1, 123456789012ULL,
+				       UINT64_MAX / CLOCK_NS_PER_S + 7, (uint64_t)1 << 40 };
+
+		for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+			assert_int_equal(clock_ticks_to_ns(samples[i], hz), exact_ns(samples[i], hz));
+	}
+}
+
+static void test_ns_to_ticks_exact(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		uint64_t hz = rates[r];
+		uint64_t samples[] = { 0, 1, 999999999, CLOCK_NS_PER_S, 3 * CLOCK_NS_PER_S + 5,
+				       (uint64_t)INT64_MAX / 2, (uint64_t)INT64_MAX };
+
+		for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+			assert_int_equal(clock_ns_to_ticks(samples[i], hz), exact_ticks(samples[i], hz));
+	}
+}
+
+/* A deadline made from a clock reading is met no earlier than meant: the
+ * kernel's tick for a pager-made deadline, read back, is not after it. */
+static void test_deadline_round_trip(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		uint64_t hz = rates[r];
+
+		for (uint64_t t = 0; t < 5000; t += 37) {
+			uint64_t ns = clock_ticks_to_ns(t * 7919, hz) + 5 * CLOCK_NS_PER_S;
+
+			assert_true(clock_ticks_to_ns(clock_ns_to_ticks(ns, hz), hz) <= ns);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ticks_to_ns_exact),
+		cmocka_unit_test(test_ns_to_ticks_exact),
+		cmocka_unit_test(test_deadline_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
