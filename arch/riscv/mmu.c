@@ -138,27 +138,40 @@ static void table_free(struct arch_pt *pt, uint64_t *e)
 	pt->pages--;
 }
 
-/* An unmap walked the leaf table of va's 2 MiB range: if no entry is
- * left, the table goes back to the pool, and so does the table above
- * it if that is left empty too (the root stays). Otherwise a process
- * that maps and unmaps sparse pages would keep every table it ever made,
- * up to its limit (pt->limit), however little it has mapped. The caller
- * flushes the TLB before any user access (the hart may hold entries that
- * led through these tables), and nothing reads a user address in
- * between: the kernel reaches user memory through the direct map. */
+/* The one place that decides whether a table goes: the table entry e
+ * points to, if e holds one and the table holds no entry, goes back to the
+ * pool. Whether e is left without a table (it had none, or its table
+ * went): then the table holding e may be empty too. A leaf at e (a 2 MiB
+ * page) is kept, and so is the table holding it. */
+static int drop_if_empty(struct arch_pt *pt, uint64_t *e)
+{
+	if ((*e & (PTE_V | PTE_LEAF)) != PTE_V)
+		return !(*e & PTE_V);
+	if (!table_empty(pa_to_kva(PTE_TO_PA(*e))))
+		return 0;
+	table_free(pt, e);
+	return 1;
+}
+
+/* An unmap walked the leaf table of va's 2 MiB range, or a walk that made
+ * tables for va failed: the leaf table goes if no entry is left, and so
+ * does the table above it if that is left empty too (the root stays),
+ * whether va's entry in it lost its table here or never had one (a
+ * failed walk made the table under the root and then none beneath).
+ * Otherwise a process that maps and unmaps sparse pages would keep every
+ * table it ever made, up to its limit (pt->limit), however little it has
+ * mapped. The caller flushes the TLB before any user access (the hart may
+ * hold entries that led through these tables), and nothing reads a user
+ * address in between: the kernel reaches user memory through the direct
+ * map. */
 static void prune(struct arch_pt *pt, uint64_t va)
 {
-	uint64_t *top = &pt->root[VPN(va, 2)], *mids, *mid;
+	uint64_t *top = &pt->root[VPN(va, 2)];
 
 	if ((*top & (PTE_V | PTE_LEAF)) != PTE_V)
 		return;
-	mids = pa_to_kva(PTE_TO_PA(*top));
-	mid = &mids[VPN(va, 1)];
-	if ((*mid & (PTE_V | PTE_LEAF)) != PTE_V || !table_empty(pa_to_kva(PTE_TO_PA(*mid))))
-		return;
-	table_free(pt, mid);
-	if (table_empty(mids))
-		table_free(pt, top);
+	if (drop_if_empty(pt, &((uint64_t *)pa_to_kva(PTE_TO_PA(*top)))[VPN(va, 1)]))
+		(void)drop_if_empty(pt, top);
 }
 
 /* Give back every leaf table of pt left empty, and every table of 2 MiB
@@ -180,11 +193,8 @@ static int prune_all(struct arch_pt *pt)
 			continue;
 		mids = pa_to_kva(PTE_TO_PA(*top));
 		for (int j = 0; j < PT_ENTRIES; j++)
-			if ((mids[j] & (PTE_V | PTE_LEAF)) == PTE_V &&
-			    table_empty(pa_to_kva(PTE_TO_PA(mids[j]))))
-				table_free(pt, &mids[j]);
-		if (table_empty(mids))
-			table_free(pt, top);
+			(void)drop_if_empty(pt, &mids[j]);
+		(void)drop_if_empty(pt, top);
 	}
 	if (pt->pages == pages)
 		return 0;	/* nothing freed: no walk the hart cached went */
@@ -297,17 +307,6 @@ static uint64_t next_range(uint64_t va)
 	return ((va >> ARCH_PT_RANGE_SHIFT) + 1) << ARCH_PT_RANGE_SHIFT;
 }
 
-/* A walk that made tables for va failed: the table it left under the
- * root with nothing in it goes (prune keeps an upper table whose entry
- * for va is absent). */
-static void drop_bare_top(struct arch_pt *pt, uint64_t va)
-{
-	uint64_t *top = &pt->root[VPN(va, 2)];
-
-	if ((*top & (PTE_V | PTE_LEAF)) == PTE_V && table_empty(pa_to_kva(PTE_TO_PA(*top))))
-		table_free(pt, top);
-}
-
 /* The leaf tables are made one 2 MiB range at a time; on a failure those
  * this call made go again (prune frees only a table left empty), so the
  * tables are as they were. */
@@ -326,7 +325,7 @@ static int prepare_once(struct arch_pt *pt, uint64_t va, uint64_t n)
 	for (uint64_t v = va; v < at; v = next_range(v))
 		prune(pt, v);
 	if (user_va(at))
-		drop_bare_top(pt, at);
+		prune(pt, at);	/* at's walk may have made the table under the root */
 	return -ERR_NOMEM;
 }
 
