@@ -220,6 +220,18 @@ static const uint64_t *find_leaf(const struct arch_pt *pt, uint64_t va, int *lev
 	return NULL;
 }
 
+/* Why a walk that may make tables found no entry for va at level: a
+ * larger leaf in the way (a 2 MiB page where a 4 KiB page's table was
+ * asked for) is the caller's error, -ERR_INVAL; anything else is a
+ * shortage (the pool, or pt->limit), -ERR_NOMEM. Asked only once a walk
+ * failed: the walks themselves stay as they were. */
+static int walk_failed(const struct arch_pt *pt, uint64_t va, int level)
+{
+	int at;
+
+	return find_leaf(pt, va, &at) && at > level ? -ERR_INVAL : -ERR_NOMEM;
+}
+
 /* Install a leaf at level (0: 4 KiB page, 1: 2 MiB page). */
 static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm, int level)
 {
@@ -229,7 +241,7 @@ static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm,
 		return -ERR_INVAL;
 	e = walk(pt, va, level, 1);
 	if (!e)
-		return -ERR_NOMEM;
+		return walk_failed(pt, va, level);
 	*e = PA_TO_PTE(pa) | perm_bits(perm);
 	return 0;
 }
@@ -287,7 +299,7 @@ __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 		/* Only a new range's table can be missing: a failed walk ends
 		 * the run, so a kept one is never NULL (a check less an entry). */
 		if (va >> ARCH_PT_RANGE_SHIFT != c.range && !range_leaves(pt, &c, va, 1))
-			return -ERR_NOMEM;
+			return walk_failed(pt, va, 0);
 		if (e[k].perm != perm) {
 			perm = e[k].perm;
 			bits = perm_bits((unsigned)perm);
@@ -316,25 +328,30 @@ static uint64_t next_range(uint64_t va)
 static int prepare_once(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
 	uint64_t end = va + n * PAGE_SIZE, at;
+	int r;
 
 	for (at = va; at < end; at = next_range(at))
 		if (!user_va(at) || !walk_alloc(pt, at, 0, 0))
 			break;
 	if (at >= end)
 		return 0;
+	r = user_va(at) ? walk_failed(pt, at, 0) : -ERR_INVAL;
 	for (uint64_t v = va; v < at; v = next_range(v))
 		prune(pt, v);
 	if (user_va(at))
 		prune(pt, at);	/* at's walk may have made the table under the root */
-	return -ERR_NOMEM;
+	return r;
 }
 
 /* At the limit, the empty tables kept for pages taken out for a while go
- * first (prune_all), and the range is tried once more. */
+ * first (prune_all), and the range is tried once more; a caller's error
+ * (-ERR_INVAL) is not tried again. */
 int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
-	if (prepare_once(pt, va, n) == 0)
-		return 0;
+	int r = prepare_once(pt, va, n);
+
+	if (r != -ERR_NOMEM)
+		return r;
 	return prune_all(pt) ? prepare_once(pt, va, n) : -ERR_NOMEM;
 }
 
@@ -421,7 +438,21 @@ static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
  * and written into the child's, a leaf table of each kept while the 2 MiB
  * range stays (range_leaves), rather than an entry a page sent, copied in
  * and checked (the frames are the parent's pages, which the pager mapped
- * there itself). */
+ * there itself).
+ *
+ * No frame is checked here, device windows' included, and none need be:
+ * the frame checks (vmcall.c's memmap_user_range) keep the root task from
+ * handing out memory that is not its to give, the kernel's above all, and
+ * a leaf only comes into a user table by a call that made its own check.
+ * Each is the root task's frame checked by map (or its own image, stack,
+ * boot info and physmap, root.c: frames memmap_user_range counts as its),
+ * or a page of a device window, which device_map maps where the root task
+ * asks in any process, the window being the device tree's. A copy so
+ * gives to nothing the root task could not give it by those calls, and
+ * copy_maps is the root task's alone (the dispatcher's check). A window
+ * the pager's fork copies is the pager's own doing, as a window it maps
+ * into the wrong process would be; the pager copies only its regions'
+ * pages, and maps windows outside them. */
 int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, uint64_t n,
 		       unsigned perm)
 {
@@ -438,7 +469,7 @@ int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, ui
 		pte = leaves[VPN(va, 0)];
 		if ((pte & (PTE_V | PTE_U)) == (PTE_V | PTE_U) && (pte & PTE_LEAF)) {
 			if (!(out = range_leaves(to, &dst, va, 1)))
-				return -ERR_NOMEM;
+				return walk_failed(to, va, 0);
 			out[VPN(va, 0)] = (pte & ~((1UL << PTE_PPN_SHIFT) - 1)) | bits;
 		}
 		va += PAGE_SIZE;
