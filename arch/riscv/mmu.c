@@ -69,28 +69,42 @@ void arch_pt_destroy(struct arch_pt *pt)
 
 static int prune_all(struct arch_pt *pt);
 
-/* walk for a va whose tables are not all there: it makes them. At the
- * limit, or with the kernel's pool empty, the process's tables left empty
- * are given back first (once: may_prune), and the walk starts again. Out of line, so that walk's usual case (the
- * tables exist) saves no registers for kmem_page_alloc. */
+/* Why walk_alloc last found no entry, for its caller to read straight
+ * after: -ERR_INVAL for a larger leaf in the way (a 2 MiB page where a
+ * 4 KiB page's table was asked for: the caller's error), -ERR_NOMEM for
+ * a shortage (the pool, or pt->limit). Noted where it is found, rather
+ * than asked of the tables afterwards: that kept va and pt alive across
+ * walk_alloc in every map, ~5 instructions on each fault's (bench, first
+ * touch with faultaround=0). One hart, and nothing runs in between. */
+static int walk_error;
+
+/* walk for a va whose tables are not all there, or with a leaf in the
+ * way: it makes them, or fails (walk_error says why). At the limit, or
+ * with the kernel's pool empty, the process's tables left empty are given
+ * back first (once: may_prune), and the walk starts again. Out of line,
+ * so that walk's usual case (the tables exist) saves no registers for
+ * kmem_page_alloc. */
 __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level,
 						      int may_prune)
 {
-	uint64_t *table = pt->root;
+	uint64_t *table = pt->root, *next;
 
 	for (int l = 2; l > level; l--) {
 		uint64_t *e = &table[VPN(va, l)];
 		if (*e & PTE_V) {
-			if (*e & PTE_LEAF)
+			if (*e & PTE_LEAF) {
+				walk_error = -ERR_INVAL;
 				return NULL;
+			}
 			table = pa_to_kva(PTE_TO_PA(*e));
 			continue;
 		}
-		if (pt->limit && pt->pages >= pt->limit)
-			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
-		uint64_t *next = kmem_page_alloc();
-		if (!next)
-			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
+		if ((pt->limit && pt->pages >= pt->limit) || !(next = kmem_page_alloc())) {
+			if (may_prune && prune_all(pt))
+				return walk_alloc(pt, va, level, 0);
+			walk_error = -ERR_NOMEM;
+			return NULL;
+		}
 		pt->pages++;
 		*e = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
 		table = next;
@@ -99,17 +113,16 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 }
 
 /* Return the entry for va at level `level`, creating tables on the way if
- * alloc is set; NULL if absent, out of memory, or a larger leaf is there. */
+ * alloc is set; NULL if absent, out of memory, or a larger leaf is there
+ * (with alloc, walk_error says which: walk_alloc decides). */
 static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 {
 	uint64_t *table = pt->root;
 
 	for (int l = 2; l > level; l--) {
 		uint64_t e = table[VPN(va, l)];
-		if (!(e & PTE_V))
+		if ((e & (PTE_V | PTE_LEAF)) != PTE_V)	/* absent, or a leaf */
 			return alloc ? walk_alloc(pt, va, level, 1) : NULL;
-		if (e & PTE_LEAF)
-			return NULL;
 		table = pa_to_kva(PTE_TO_PA(e));
 	}
 	return &table[VPN(va, level)];
@@ -220,18 +233,6 @@ static const uint64_t *find_leaf(const struct arch_pt *pt, uint64_t va, int *lev
 	return NULL;
 }
 
-/* Why a walk that may make tables found no entry for va at level: a
- * larger leaf in the way (a 2 MiB page where a 4 KiB page's table was
- * asked for) is the caller's error, -ERR_INVAL; anything else is a
- * shortage (the pool, or pt->limit), -ERR_NOMEM. Asked only once a walk
- * failed: the walks themselves stay as they were. */
-static int walk_failed(const struct arch_pt *pt, uint64_t va, int level)
-{
-	int at;
-
-	return find_leaf(pt, va, &at) && at > level ? -ERR_INVAL : -ERR_NOMEM;
-}
-
 /* Install a leaf at level (0: 4 KiB page, 1: 2 MiB page). */
 static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm, int level)
 {
@@ -241,7 +242,7 @@ static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm,
 		return -ERR_INVAL;
 	e = walk(pt, va, level, 1);
 	if (!e)
-		return walk_failed(pt, va, level);
+		return walk_error;
 	*e = PA_TO_PTE(pa) | perm_bits(perm);
 	return 0;
 }
@@ -299,7 +300,7 @@ __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 		/* Only a new range's table can be missing: a failed walk ends
 		 * the run, so a kept one is never NULL (a check less an entry). */
 		if (va >> ARCH_PT_RANGE_SHIFT != c.range && !range_leaves(pt, &c, va, 1))
-			return walk_failed(pt, va, 0);
+			return walk_error;
 		if (e[k].perm != perm) {
 			perm = e[k].perm;
 			bits = perm_bits((unsigned)perm);
@@ -335,7 +336,7 @@ static int prepare_once(struct arch_pt *pt, uint64_t va, uint64_t n)
 			break;
 	if (at >= end)
 		return 0;
-	r = user_va(at) ? walk_failed(pt, at, 0) : -ERR_INVAL;
+	r = user_va(at) ? walk_error : -ERR_INVAL;
 	for (uint64_t v = va; v < at; v = next_range(v))
 		prune(pt, v);
 	if (user_va(at))
@@ -469,7 +470,7 @@ int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, ui
 		pte = leaves[VPN(va, 0)];
 		if ((pte & (PTE_V | PTE_U)) == (PTE_V | PTE_U) && (pte & PTE_LEAF)) {
 			if (!(out = range_leaves(to, &dst, va, 1)))
-				return walk_failed(to, va, 0);
+				return walk_error;
 			out[VPN(va, 0)] = (pte & ~((1UL << PTE_PPN_SHIFT) - 1)) | bits;
 		}
 		va += PAGE_SIZE;
