@@ -119,22 +119,24 @@ static struct proc *root_target(struct thread *t, uint64_t h)
 }
 
 /* (proc, device index, va): map the device's window into proc at va. Its
- * page tables are made first, so a failure (-ERR_NOMEM) replaces no page:
- * one that stopped half way would leave pages the pager mapped there
- * pointing at the device, its records saying otherwise. */
+ * page tables are made first, so a failure (-ERR_NOMEM; -ERR_INVAL for a
+ * 2 MiB page of proc's in the way) replaces no page: one that stopped half
+ * way would leave pages the pager mapped there pointing at the device, its
+ * records saying otherwise. */
 int64_t sys_device_map(struct thread *t, const uint64_t *a)
 {
 	const struct device *d = device_get(a[1]);
 	struct proc *p;
 	uint64_t va = a[2];
+	int r;
 
 	if (!(p = root_target(t, a[0])))
 		return -ERR_BADF;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va > USER_TOP - d->size)
 		return -ERR_INVAL;
-	if (arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE) < 0) {
+	if ((r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE)) < 0) {
 		arch_tlb_flush();	/* tables it made went again (arch.h) */
-		return -ERR_NOMEM;
+		return r;
 	}
 	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
 		(void)arch_pt_map(&p->pt, va + off, d->base + off, MAP_R | MAP_W);

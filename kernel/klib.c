@@ -31,17 +31,32 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+/* Bytes up to an 8-byte boundary, then whole words, thirty-two stores a
+ * turn while a turn's 256 bytes remain (a store, an add and a branch a
+ * word was ~1,550 instructions a page: kmem clears every page table it
+ * gives out, five in bench's small fork + exit, so the unrolled loop is
+ * every caller's, ~560 a page), then the words and bytes left. The
+ * attribute keeps GCC from making these loops a call to memset, here
+ * (the kernel's build says so too: -fno-tree-loop-distribute-patterns). */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void *memset(void *dst, int c,
+									     size_t n)
 {
 	uint8_t *d = dst;
+	uint64_t w = (uint8_t)c * 0x0101010101010101UL, *q;
 
-	if (c == 0 && (((uintptr_t)d | n) & 7) == 0) {
-		for (size_t i = 0; i < n; i += 8)
-			*(uint64_t *)(d + i) = 0;
-		return dst;
+	for (; n && ((uintptr_t)d & 7); n--)
+		*d++ = (uint8_t)c;
+	q = (uint64_t *)d;
+	for (; n >= 32 * sizeof(w); n -= 32 * sizeof(w), q += 32) {
+#pragma GCC unroll 32
+		for (size_t j = 0; j < 32; j++)
+			q[j] = w;
 	}
-	for (size_t i = 0; i < n; i++)
-		d[i] = (uint8_t)c;
+	for (; n >= sizeof(w); n -= sizeof(w))
+		*q++ = w;
+	d = (uint8_t *)q;
+	while (n--)
+		*d++ = (uint8_t)c;
 	return dst;
 }
 

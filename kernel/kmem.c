@@ -40,19 +40,6 @@ void kmem_init(uint64_t base_pa, uint64_t end_pa)
 	}
 }
 
-/* A page's words cleared, thirty-two stores a turn: memset's loop (a
- * store, an add and a branch a word) cost ~1,550 instructions a page, on
- * every page table a fork makes (five in bench's small fork + exit
- * cycle). The attribute keeps GCC from making the loop a memset call. */
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void page_clear(uint64_t *w)
-{
-	for (size_t i = 0; i < PAGE / sizeof(*w); i += 32) {
-#pragma GCC unroll 32
-		for (size_t j = 0; j < 32; j++)
-			w[i + j] = 0;
-	}
-}
-
 void *kmem_page_alloc(void)
 {
 	void **page = free_pages;
@@ -61,7 +48,7 @@ void *kmem_page_alloc(void)
 		return NULL;
 	free_pages = *page;
 	nfree--;
-	page_clear((uint64_t *)page);
+	memset(page, 0, PAGE);	/* klib's: unrolled for a page */
 	return page;
 }
 

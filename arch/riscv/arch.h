@@ -189,13 +189,15 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
 /* Map va's page to pa; -ERR_NOMEM if a table it needs is past pt's limit
- * even once the tables left empty are given back, or the pool has none. */
+ * even once the tables left empty are given back, or the pool has none;
+ * -ERR_INVAL if a larger leaf (a 2 MiB page) holds va: the caller's error,
+ * not a shortage (so for every call below that makes tables). */
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Make the page tables that the n pages from va need, mapping nothing, so
- * that arch_pt_map of any of them cannot fail: 0, or -ERR_NOMEM (the pool
- * or pt->limit; or a larger leaf is there, or a va is not user) with the
- * tables left as they were. */
+ * that arch_pt_map of any of them cannot fail: 0, or with the tables left
+ * as they were -ERR_NOMEM (the pool or pt->limit) or -ERR_INVAL (a larger
+ * leaf is there, or a va is not user). */
 int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* Remove the mappings of the n pages from va on (those there are): the
  * range is going away, and each leaf table it leaves empty goes too. */
@@ -261,7 +263,8 @@ struct map_entry;
 int arch_pt_map_run(struct arch_pt *pt, const struct map_entry *e, size_t n);
 /* For each 4 KiB user page from maps in [va, va + n pages): the same
  * frame mapped in to at va with perm (arch_pt_map's bits), up to the
- * first table that cannot be made (-ERR_NOMEM; those before it stay).
+ * first table that cannot be made (-ERR_NOMEM, or -ERR_INVAL for a 2 MiB
+ * page of to's in the way; those before it stay).
  * A span of from with no leaf table is skipped whole, as arch_pt_unmap
  * skips one. The caller checks the range and flushes the TLB. */
 int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, uint64_t n,

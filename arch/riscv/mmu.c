@@ -69,28 +69,42 @@ void arch_pt_destroy(struct arch_pt *pt)
 
 static int prune_all(struct arch_pt *pt);
 
-/* walk for a va whose tables are not all there: it makes them. At the
- * limit, or with the kernel's pool empty, the process's tables left empty
- * are given back first (once: may_prune), and the walk starts again. Out of line, so that walk's usual case (the
- * tables exist) saves no registers for kmem_page_alloc. */
+/* Why walk_alloc last found no entry, for its caller to read straight
+ * after: -ERR_INVAL for a larger leaf in the way (a 2 MiB page where a
+ * 4 KiB page's table was asked for: the caller's error), -ERR_NOMEM for
+ * a shortage (the pool, or pt->limit). Noted where it is found, rather
+ * than asked of the tables afterwards: that kept va and pt alive across
+ * walk_alloc in every map, ~5 instructions on each fault's (bench, first
+ * touch with faultaround=0). One hart, and nothing runs in between. */
+static int walk_error;
+
+/* walk for a va whose tables are not all there, or with a leaf in the
+ * way: it makes them, or fails (walk_error says why). At the limit, or
+ * with the kernel's pool empty, the process's tables left empty are given
+ * back first (once: may_prune), and the walk starts again. Out of line,
+ * so that walk's usual case (the tables exist) saves no registers for
+ * kmem_page_alloc. */
 __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level,
 						      int may_prune)
 {
-	uint64_t *table = pt->root;
+	uint64_t *table = pt->root, *next;
 
 	for (int l = 2; l > level; l--) {
 		uint64_t *e = &table[VPN(va, l)];
 		if (*e & PTE_V) {
-			if (*e & PTE_LEAF)
+			if (*e & PTE_LEAF) {
+				walk_error = -ERR_INVAL;
 				return NULL;
+			}
 			table = pa_to_kva(PTE_TO_PA(*e));
 			continue;
 		}
-		if (pt->limit && pt->pages >= pt->limit)
-			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
-		uint64_t *next = kmem_page_alloc();
-		if (!next)
-			return may_prune && prune_all(pt) ? walk_alloc(pt, va, level, 0) : NULL;
+		if ((pt->limit && pt->pages >= pt->limit) || !(next = kmem_page_alloc())) {
+			if (may_prune && prune_all(pt))
+				return walk_alloc(pt, va, level, 0);
+			walk_error = -ERR_NOMEM;
+			return NULL;
+		}
 		pt->pages++;
 		*e = PA_TO_PTE(kva_to_pa(next)) | PTE_V;
 		table = next;
@@ -99,17 +113,16 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 }
 
 /* Return the entry for va at level `level`, creating tables on the way if
- * alloc is set; NULL if absent, out of memory, or a larger leaf is there. */
+ * alloc is set; NULL if absent, out of memory, or a larger leaf is there
+ * (with alloc, walk_error says which: walk_alloc decides). */
 static uint64_t *walk(struct arch_pt *pt, uint64_t va, int level, int alloc)
 {
 	uint64_t *table = pt->root;
 
 	for (int l = 2; l > level; l--) {
 		uint64_t e = table[VPN(va, l)];
-		if (!(e & PTE_V))
+		if ((e & (PTE_V | PTE_LEAF)) != PTE_V)	/* absent, or a leaf */
 			return alloc ? walk_alloc(pt, va, level, 1) : NULL;
-		if (e & PTE_LEAF)
-			return NULL;
 		table = pa_to_kva(PTE_TO_PA(e));
 	}
 	return &table[VPN(va, level)];
@@ -138,27 +151,40 @@ static void table_free(struct arch_pt *pt, uint64_t *e)
 	pt->pages--;
 }
 
-/* An unmap walked the leaf table of va's 2 MiB range: if no entry is
- * left, the table goes back to the pool, and so does the table above
- * it if that is left empty too (the root stays). Otherwise a process
- * that maps and unmaps sparse pages would keep every table it ever made,
- * up to its limit (pt->limit), however little it has mapped. The caller
- * flushes the TLB before any user access (the hart may hold entries that
- * led through these tables), and nothing reads a user address in
- * between: the kernel reaches user memory through the direct map. */
+/* The one place that decides whether a table goes: the table entry e
+ * points to, if e holds one and the table holds no entry, goes back to the
+ * pool. Whether e is left without a table (it had none, or its table
+ * went): then the table holding e may be empty too. A leaf at e (a 2 MiB
+ * page) is kept, and so is the table holding it. */
+static int drop_if_empty(struct arch_pt *pt, uint64_t *e)
+{
+	if ((*e & (PTE_V | PTE_LEAF)) != PTE_V)
+		return !(*e & PTE_V);
+	if (!table_empty(pa_to_kva(PTE_TO_PA(*e))))
+		return 0;
+	table_free(pt, e);
+	return 1;
+}
+
+/* An unmap walked the leaf table of va's 2 MiB range, or a walk that made
+ * tables for va failed: the leaf table goes if no entry is left, and so
+ * does the table above it if that is left empty too (the root stays),
+ * whether va's entry in it lost its table here or never had one (a
+ * failed walk made the table under the root and then none beneath).
+ * Otherwise a process that maps and unmaps sparse pages would keep every
+ * table it ever made, up to its limit (pt->limit), however little it has
+ * mapped. The caller flushes the TLB before any user access (the hart may
+ * hold entries that led through these tables), and nothing reads a user
+ * address in between: the kernel reaches user memory through the direct
+ * map. */
 static void prune(struct arch_pt *pt, uint64_t va)
 {
-	uint64_t *top = &pt->root[VPN(va, 2)], *mids, *mid;
+	uint64_t *top = &pt->root[VPN(va, 2)];
 
 	if ((*top & (PTE_V | PTE_LEAF)) != PTE_V)
 		return;
-	mids = pa_to_kva(PTE_TO_PA(*top));
-	mid = &mids[VPN(va, 1)];
-	if ((*mid & (PTE_V | PTE_LEAF)) != PTE_V || !table_empty(pa_to_kva(PTE_TO_PA(*mid))))
-		return;
-	table_free(pt, mid);
-	if (table_empty(mids))
-		table_free(pt, top);
+	if (drop_if_empty(pt, &((uint64_t *)pa_to_kva(PTE_TO_PA(*top)))[VPN(va, 1)]))
+		(void)drop_if_empty(pt, top);
 }
 
 /* Give back every leaf table of pt left empty, and every table of 2 MiB
@@ -180,11 +206,8 @@ static int prune_all(struct arch_pt *pt)
 			continue;
 		mids = pa_to_kva(PTE_TO_PA(*top));
 		for (int j = 0; j < PT_ENTRIES; j++)
-			if ((mids[j] & (PTE_V | PTE_LEAF)) == PTE_V &&
-			    table_empty(pa_to_kva(PTE_TO_PA(mids[j]))))
-				table_free(pt, &mids[j]);
-		if (table_empty(mids))
-			table_free(pt, top);
+			(void)drop_if_empty(pt, &mids[j]);
+		(void)drop_if_empty(pt, top);
 	}
 	if (pt->pages == pages)
 		return 0;	/* nothing freed: no walk the hart cached went */
@@ -219,7 +242,7 @@ static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm,
 		return -ERR_INVAL;
 	e = walk(pt, va, level, 1);
 	if (!e)
-		return -ERR_NOMEM;
+		return walk_error;
 	*e = PA_TO_PTE(pa) | perm_bits(perm);
 	return 0;
 }
@@ -277,7 +300,7 @@ __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 		/* Only a new range's table can be missing: a failed walk ends
 		 * the run, so a kept one is never NULL (a check less an entry). */
 		if (va >> ARCH_PT_RANGE_SHIFT != c.range && !range_leaves(pt, &c, va, 1))
-			return -ERR_NOMEM;
+			return walk_error;
 		if (e[k].perm != perm) {
 			perm = e[k].perm;
 			bits = perm_bits((unsigned)perm);
@@ -297,17 +320,6 @@ static uint64_t next_range(uint64_t va)
 	return ((va >> ARCH_PT_RANGE_SHIFT) + 1) << ARCH_PT_RANGE_SHIFT;
 }
 
-/* A walk that made tables for va failed: the table it left under the
- * root with nothing in it goes (prune keeps an upper table whose entry
- * for va is absent). */
-static void drop_bare_top(struct arch_pt *pt, uint64_t va)
-{
-	uint64_t *top = &pt->root[VPN(va, 2)];
-
-	if ((*top & (PTE_V | PTE_LEAF)) == PTE_V && table_empty(pa_to_kva(PTE_TO_PA(*top))))
-		table_free(pt, top);
-}
-
 /* The leaf tables are made one 2 MiB range at a time; on a failure those
  * this call made go again (prune frees only a table left empty), so the
  * tables are as they were. */
@@ -317,25 +329,30 @@ static void drop_bare_top(struct arch_pt *pt, uint64_t va)
 static int prepare_once(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
 	uint64_t end = va + n * PAGE_SIZE, at;
+	int r;
 
 	for (at = va; at < end; at = next_range(at))
 		if (!user_va(at) || !walk_alloc(pt, at, 0, 0))
 			break;
 	if (at >= end)
 		return 0;
+	r = user_va(at) ? walk_error : -ERR_INVAL;
 	for (uint64_t v = va; v < at; v = next_range(v))
 		prune(pt, v);
 	if (user_va(at))
-		drop_bare_top(pt, at);
-	return -ERR_NOMEM;
+		prune(pt, at);	/* at's walk may have made the table under the root */
+	return r;
 }
 
 /* At the limit, the empty tables kept for pages taken out for a while go
- * first (prune_all), and the range is tried once more. */
+ * first (prune_all), and the range is tried once more; a caller's error
+ * (-ERR_INVAL) is not tried again. */
 int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
-	if (prepare_once(pt, va, n) == 0)
-		return 0;
+	int r = prepare_once(pt, va, n);
+
+	if (r != -ERR_NOMEM)
+		return r;
 	return prune_all(pt) ? prepare_once(pt, va, n) : -ERR_NOMEM;
 }
 
@@ -422,7 +439,21 @@ static uint64_t past_absent(const struct arch_pt *pt, uint64_t va)
  * and written into the child's, a leaf table of each kept while the 2 MiB
  * range stays (range_leaves), rather than an entry a page sent, copied in
  * and checked (the frames are the parent's pages, which the pager mapped
- * there itself). */
+ * there itself).
+ *
+ * No frame is checked here, device windows' included, and none need be:
+ * the frame checks (vmcall.c's memmap_user_range) keep the root task from
+ * handing out memory that is not its to give, the kernel's above all, and
+ * a leaf only comes into a user table by a call that made its own check.
+ * Each is the root task's frame checked by map (or its own image, stack,
+ * boot info and physmap, root.c: frames memmap_user_range counts as its),
+ * or a page of a device window, which device_map maps where the root task
+ * asks in any process, the window being the device tree's. A copy so
+ * gives to nothing the root task could not give it by those calls, and
+ * copy_maps is the root task's alone (the dispatcher's check). A window
+ * the pager's fork copies is the pager's own doing, as a window it maps
+ * into the wrong process would be; the pager copies only its regions'
+ * pages, and maps windows outside them. */
 int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, uint64_t n,
 		       unsigned perm)
 {
@@ -439,7 +470,7 @@ int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, ui
 		pte = leaves[VPN(va, 0)];
 		if ((pte & (PTE_V | PTE_U)) == (PTE_V | PTE_U) && (pte & PTE_LEAF)) {
 			if (!(out = range_leaves(to, &dst, va, 1)))
-				return -ERR_NOMEM;
+				return walk_error;
 			out[VPN(va, 0)] = (pte & ~((1UL << PTE_PPN_SHIFT) - 1)) | bits;
 		}
 		va += PAGE_SIZE;

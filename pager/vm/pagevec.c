@@ -327,11 +327,8 @@ int pv_walk_chunk(const struct pagevec *v, uint32_t k, uint64_t *first, const ui
 void pv_walk_clear(struct pagevec *v, uint32_t k, uint64_t i)
 {
 	struct pv_chunk *c = v->chunks[k];
-	uint32_t *slot = &c->e[i - c->first];
 
-	if (!*slot)
-		return;
-	*slot = 0;
+	c->e[i - c->first] = 0;	/* not 0 before: pagevec.h's contract */
 	if (--c->used == 0 && !c->held)
 		v->emptied = 1;	/* a flag: a count could wrap to 0 */
 }

@@ -87,7 +87,11 @@ typedef int pv_fn(void *ctx, uint64_t i, uint32_t e);
 uint32_t pv_walk_begin(struct pagevec *v, uint64_t from);
 int pv_walk_chunk(const struct pagevec *v, uint32_t k, uint64_t *first, const uint32_t **e);
 /* During a walk, entry i of chunk k (pv_walk_chunk's) becomes 0 where it
- * lies: no search, and the chunk, if left empty, goes at the walk's end. */
+ * lies: no search, and the chunk, if left empty, goes at the walk's end.
+ * The entry must not be 0 already (the caller read it non-zero and
+ * nothing cleared it since: vm_pages_drop's walk allocates nothing, so
+ * nothing reclaims under it): the chunk's count of entries drops by one
+ * unlooked, and a second clear would count an entry that is not there. */
 void pv_walk_clear(struct pagevec *v, uint32_t k, uint64_t i);
 void pv_walk_end(struct pagevec *v);
 int pv_each(const struct pagevec *v, uint64_t from, uint64_t to, pv_fn *fn, void *ctx);

@@ -291,6 +291,27 @@ static void test_map_wrapping_refused(void **state)
 	ndevices = 0;
 }
 
+/* A window whose second page lies in a 2 MiB page of the driver's is
+ * the caller's error (-ERR_INVAL), not a shortage of tables, and the
+ * tables are as they were: the first page still maps its RAM frame. */
+static void test_map_over_2m_refused(void **state)
+{
+	const uint64_t next = DEV_VA + PAGE_SIZE;	/* the next 2 MiB range */
+	uint64_t pages;
+	int self;
+
+	(void)state;
+	self = two_page_window(DEV_VA, 4);
+	assert_int_equal(arch_pt_map_2m(&procs[0].pt, next, RAM_PA & ~((1UL << ARCH_PT_RANGE_SHIFT) - 1),
+					MAP_R | MAP_W), 0);
+	pages = procs[0].pt.pages;
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, DEV_VA }),
+			 -ERR_INVAL);
+	assert_int_equal(PTE_TO_PA(pte_of(0, DEV_VA)), RAM_PA);
+	assert_int_equal(procs[0].pt.pages, pages);
+	ndevices = 0;
+}
+
 /* As above across a 1 GiB boundary with room for one table: the table
  * made under the root for the second page goes again (the tables are as
  * they were), and with room for both the window is mapped. */
@@ -321,6 +342,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_map_replaces_nothing, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_tables_as_they_were, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_wrapping_refused, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_over_2m_refused, setup, dev_teardown),
 	};
 
 	kernel_init();

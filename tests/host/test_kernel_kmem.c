@@ -2,7 +2,8 @@
  * Host tests for the kernel's page pool and object caches (kernel/kmem.c),
  * compiled here over a heap region standing for the pool: a cache's pages
  * go back to the pool once their objects are all free, so what one
- * process's objects took is another's once it ends.
+ * process's objects took is another's once it ends; and klib's memset,
+ * which clears them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,18 @@
 #include <string.h>
 #include <cmocka.h>
 
+/* klib's functions under names of their own, so that kmem.c's memset
+ * (its pages and objects cleared) is klib's, as in the kernel, and the
+ * host's libc stays the test's own otherwise. */
+#define memcpy klib_memcpy
+#define memmove klib_memmove
+#define memset klib_memset
+#define memcmp klib_memcmp
+#define strlen klib_strlen
+#define strnlen klib_strnlen
+#define memchr klib_memchr
+#define strrchr klib_strrchr
+#include "../../kernel/klib.c"
 #include "../../kernel/kmem.c"
 
 #define POOL_PAGES 64
@@ -62,6 +75,27 @@ static void test_page_zeroed(void **state)
 	assert_ptr_equal(kmem_page_alloc(), p);	/* the list's head again */
 	for (size_t i = 0; i < PAGE; i++)
 		assert_int_equal(p[i], 0);
+}
+
+/* klib's memset sets exactly [d, d + n) to c's low byte and returns d,
+ * for every start's alignment and every length through its paths: bytes
+ * to a word boundary, thirty-two words a turn, words, bytes left. */
+static void test_memset_spans(void **state)
+{
+	static uint8_t buf[3 * 256 + 64] __attribute__((aligned(8)));
+	static const int fills[] = { 0, 0x1c5 };	/* 0x1c5: only 0xc5 is stored */
+
+	(void)state;
+	for (size_t f = 0; f < 2; f++)
+		for (size_t off = 0; off < 16; off++)
+			for (size_t n = 0; off + n + 8 <= sizeof(buf); n++) {
+				for (size_t i = 0; i < sizeof(buf); i++)
+					buf[i] = 0xaa;
+				assert_ptr_equal(memset(buf + off, fills[f], n), buf + off);
+				for (size_t i = 0; i < sizeof(buf); i++)
+					assert_int_equal(buf[i], i >= off && i < off + n ?
+								 (uint8_t)fills[f] : 0xaa);
+			}
 }
 
 /* Allocates from c until the pool runs dry; returns how many. */
@@ -190,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pool_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_zeroed, setup, teardown),
+		cmocka_unit_test(test_memset_spans),
 		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_go_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_pages, setup, teardown),

@@ -230,6 +230,58 @@ static void test_copy_range(void **state)
 	assert_int_equal(pte_of(1, own + PAGE_SIZE) & PTE_V, 0);
 }
 
+/* A 2 MiB page where a walk wanted a leaf table is the caller's error,
+ * -ERR_INVAL, not a shortage (-ERR_NOMEM: the pager would reclaim, or
+ * the process's table limit be blamed): for a copy into a child holding
+ * one (the pages before it copied, as after a shortage), a map and a run
+ * of maps over one, and a device window's tables prepared over one (the
+ * leaf table made for the window's start goes again). */
+static void test_larger_leaf_refused(void **state)
+{
+	struct arch_pt *from = &procs[0].pt, *to = &procs[1].pt;
+	const uint64_t big = VA + 4 * RANGE, inside = big + PAGE_SIZE;
+	const struct map_entry run[] = { { VA, FREE0, RW }, { inside, FREE0, RW } };
+	uint64_t pages;
+
+	(void)state;
+	assert_int_equal(arch_pt_map_2m(to, big, FREE0 & ~(RANGE - 1), RW), 0);
+	assert_int_equal(arch_pt_map(from, VA, FREE0, RW), 0);
+	assert_int_equal(arch_pt_map(from, inside, FREE0 + PAGE_SIZE, RW), 0);
+	assert_int_equal(arch_pt_copy_range(from, to, VA, (inside - VA) / PAGE_SIZE + 1, MAP_R),
+			 -ERR_INVAL);
+	assert_int_equal(PTE_TO_PA(pte_of(1, VA)), FREE0);	/* before it: copied */
+	assert_int_equal(arch_pt_translate(to, inside, 0), (FREE0 & ~(RANGE - 1)) + PAGE_SIZE);
+
+	assert_int_equal(arch_pt_map(to, inside, FREE0, RW), -ERR_INVAL);
+	assert_int_equal(vm_map_one(&root, &procs[1], inside, FREE0, RW), -ERR_INVAL);
+	assert_int_equal(vm_map_entries(&root, &procs[1], run, 2), -ERR_INVAL);
+
+	pages = to->pages;
+	assert_int_equal(arch_pt_prepare(to, big - PAGE_SIZE, 2), -ERR_INVAL);
+	assert_int_equal(to->pages, pages);
+	assert_int_equal(pte_of(1, big - PAGE_SIZE), 0);	/* no leaf table there */
+}
+
+/* A device window's page in the parent (device_map's leaf, a frame no
+ * map may name) is copied as the RAM pages are: copy_maps checks no
+ * frame, every leaf having come in by a call that checked its own
+ * (arch_pt_copy_range's comment), so the copy gives the child nothing
+ * the root task could not map there with device_map. */
+static void test_copy_range_device_window(void **state)
+{
+	struct arch_pt *from = &procs[0].pt, *to = &procs[1].pt;
+	const uint64_t dev = 0x10001000UL;	/* virtio-mmio's, outside the memory map */
+
+	(void)state;
+	assert_int_equal(vm_map_one(&root, &procs[0], VA, dev, RW), -ERR_INVAL);
+	assert_int_equal(arch_pt_map(from, VA, dev, RW), 0);	/* as device_map does */
+	assert_int_equal(arch_pt_map(from, VA + PAGE_SIZE, FREE0, RW), 0);
+	assert_int_equal(arch_pt_copy_range(from, to, VA, 2, MAP_R), 0);
+	assert_int_equal(PTE_TO_PA(pte_of(1, VA)), dev);
+	assert_int_equal(pte_of(1, VA) & (PTE_R | PTE_W | PTE_U | PTE_V), PTE_R | PTE_U | PTE_V);
+	assert_int_equal(PTE_TO_PA(pte_of(1, VA + PAGE_SIZE)), FREE0);
+}
+
 /* A process that maps a page and unmaps it, each time in another leaf
  * table and another 1 GiB, many times more than its page-table limit
  * allows tables at once, gets the tables back as the last page of each
@@ -447,6 +499,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_run_past_range_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_larger_leaf_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_range_device_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bad_perm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_perm_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_entry_refused, setup, teardown),
