@@ -92,7 +92,7 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int
 	/* Pages on their way to disk will be free soon: no one is killed for
 	 * memory already coming back (swap full, say, reclaim finds nothing
 	 * more, but the writer's batch is not done). */
-	if (swap_out_pending() > 0 && *waits < THROTTLE_ROUNDS) {
+	if (swap_out_pending() > 0 && (unsigned)*waits < kswapd_throttle_rounds()) {
 		/* The thread deaths come to does not wait here: its fault
 		 * goes back and comes again, until the writes land or their
 		 * device is given up (which ends them). */

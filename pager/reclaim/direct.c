@@ -49,7 +49,7 @@ static void wait_congested(struct pager_thread *t)
  * reclaim_before_request, taken on every request. */
 __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
-	int congested = 0, throttled = 0;
+	unsigned congested = 0, throttled = 0, throttle_rounds = kswapd_throttle_rounds();
 
 	while (swap_on() && frames_free() < marks.min) {
 		if (swap_congested() && congested < CONGESTED_ROUNDS) {
@@ -60,7 +60,7 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 		}
 		/* Pages on their way to disk will be free soon: wait for them
 		 * rather than take the last frames (or write more at once). */
-		if (swap_out_pending() > 0 && throttled < THROTTLE_ROUNDS) {
+		if (swap_out_pending() > 0 && throttled < throttle_rounds) {
 			if (throttled++ == 0)
 				vmstat_count(VMSTAT_THROTTLED);
 			kswapd_throttle(t);

@@ -10,15 +10,10 @@
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
+#include "reclaim/look_budget.h"
 #include "reclaim/victims.h"
 #include "swap/swap.h"
 #include "vm/vm.h"
-
-/* Frames background reclaim may look at per page it was asked for, in one
- * go. Enough for lru2's two looks at a page used once and a promotion or
- * two; few enough that a page it marks is not looked at again before the
- * program has run (see policy.h, max_looks). */
-#define BACKGROUND_LOOKS 4
 
 /* A batch chosen and written now; frames freed. */
 static size_t swap_out_direct(void)
@@ -51,7 +46,7 @@ static size_t swap_out_direct(void)
 static size_t swap_out_background(size_t want, int patient)
 {
 	uint64_t v[SWAP_OUT_BATCH];
-	uint64_t looks = patient ? BACKGROUND_LOOKS * want + SWAP_OUT_BATCH : UINT64_MAX;
+	uint64_t looks = patient ? reclaim_look_budget(want) : UINT64_MAX;
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
 	size_t queued = 0, n;
 
@@ -75,7 +70,7 @@ static size_t swap_out_background(size_t want, int patient)
 
 size_t reclaim_pages(size_t want, enum reclaim_how how)
 {
-	size_t n = vm_discard_some(want);
+	size_t n = vm_discard_some(want, reclaim_look_budget(want));
 
 	if (n > 0) {
 		vmstat_count_n(how == RECLAIM_DIRECT ? VMSTAT_PGSTEAL_DIRECT :

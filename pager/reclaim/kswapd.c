@@ -10,9 +10,20 @@
 #include "reclaim/free.h"
 #include "reclaim/kswapd.h"
 #include "reclaim/watermarks.h"
+#include "swap/blk_link.h"		/* BLK_OVERDUE_NS */
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "sys.h"
+
+/* The most waits kswapd_throttle_rounds gives, whatever the marks: a
+ * writer that never answers then holds a request as long as the swap link
+ * waits for one result before it calls the device stopped and fails its
+ * writes (BLK_OVERDUE_NS, 60 s; netd bounds an NBD server's answers by
+ * ANSWER_NS and its retries), after which no writes are left in flight to
+ * wait for. Met only
+ * where the marks ask for more than 6,400 frames free (seed's percentages
+ * on a large memory); Linux's rule gets there at about 39 GiB. */
+#define THROTTLE_ROUNDS_MAX (BLK_OVERDUE_NS / RECLAIM_WAIT_NS)
 
 static struct pager_thread kswapd;
 static int kswapd_busy;
@@ -51,6 +62,16 @@ static void kswapd_main(struct pager_thread *t)
 		kswapd_busy = 0;
 		pager_unlock(t);
 	}
+}
+
+unsigned kswapd_throttle_rounds(void)
+{
+	uint64_t gap = marks.min, least = frames_reserve() + FREE_FLOOR, rounds;
+
+	if (gap < least)
+		gap = least;
+	rounds = (gap + SWAP_OUT_BATCH - 1) / SWAP_OUT_BATCH;
+	return rounds < THROTTLE_ROUNDS_MAX ? (unsigned)rounds : (unsigned)THROTTLE_ROUNDS_MAX;
 }
 
 int kswapd_start(void)

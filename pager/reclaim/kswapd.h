@@ -13,21 +13,30 @@ struct pager_thread;
 /* Waits a request makes for background writes (kswapd_throttle) before it
  * acts alone: reclaims itself, or, for a fault with no frame, meets the
  * critical wait and the OOM killer. Each ends at a batch written
- * (SWAP_OUT_BATCH frames back, milliseconds on a disk) or at
- * RECLAIM_WAIT_NS: 16 batches are 512 frames, a 256 MiB machine's whole
- * minimum mark (Linux's rule, watermarks.c), the writer's fair chance to
- * fill the gap the request waits on. A congested device's waits, much
- * shorter, have their own count (CONGESTED_ROUNDS). */
-#define THROTTLE_ROUNDS 16
+ * (milliseconds on a disk) or at RECLAIM_WAIT_NS. As many as the batches
+ * the request would write itself (SWAP_OUT_BATCH, direct reclaim's) to
+ * bring free frames from none up to the minimum mark, or, with no minimum
+ * (seed's pager.free_min=0), up to where memory counts as back for a fault
+ * with none (the reserve plus FREE_FLOOR, critical.c): the writer's fair
+ * chance to fill the gap the request waits on, which grows with the marks
+ * and so with memory (7 at 32 MiB, 12 at 128 MiB, 33 at 1 GiB: minimums
+ * of 194, 382 and 1,037 frames; 3 with no minimum and the default
+ * reserve). Never more than THROTTLE_ROUNDS_MAX (kswapd.c), so a writer
+ * that never answers holds a request no longer than the swap link waits
+ * for one result. A congested device's waits, much shorter, have their
+ * own count (CONGESTED_ROUNDS). */
+unsigned kswapd_throttle_rounds(void);
 /* Waits a request makes for a congested swap device (wait_congested,
  * direct.c, CONGESTED_NS each) before it reclaims itself: 160 ms. A live
  * server answers a batch's writes in milliseconds, each reply giving
  * netd buffers back, so a pool still in its reserve after 160 ms is not
  * waiting for replies about to come but for a server that has stopped
  * answering, which netd gives up on only after seconds (ANSWER_NS); the
- * request then frees memory itself. Its own count, apart from the
- * writer's waits (THROTTLE_ROUNDS, up to RECLAIM_WAIT_NS each): a pool
- * that recovered leaves the writes in flight worth their wait. */
+ * request then frees memory itself. Fixed, not from the marks: what it
+ * waits on, netd's pool (a fixed size) and the server's answer time, does
+ * not grow with the guest's memory. Its own count, apart from the
+ * writer's waits (kswapd_throttle_rounds, up to RECLAIM_WAIT_NS each): a
+ * pool that recovered leaves the writes in flight worth their wait. */
 #define CONGESTED_ROUNDS 16
 /* The longest one wait of a request on others lasts: subscribers giving
  * memory back (a critical episode, critical.c), or the swap-out thread's

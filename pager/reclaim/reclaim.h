@@ -67,7 +67,7 @@ enum reclaim_oom {
 /* The critical allocation path, before and at the OOM killer: a fault of
  * process pid, served by t, found no frame after reclaim. While the
  * swap-out thread has pages on their way to disk, t waits for its next
- * batch (kswapd_throttle; THROTTLE_ROUNDS at most per fault, counted in
+ * batch (kswapd_throttle; kswapd_throttle_rounds() at most per fault, counted in
  * *waits, 0 at the fault's first try). Then the pressure level becomes
  * critical and, if programs subscribe to pressure events, t waits (the
  * lock let go) until memory comes back or the episode's bounded wait

@@ -68,8 +68,9 @@ uint64_t vm_discard_visits;
 
 /*
  * One call's walk: it looks at no more than `looks` pages and regions it
- * cannot discard (a budget, as the policies' max_looks), and the next call
- * resumes where it stopped (vm.discard_at): pages that cannot go (shared
+ * cannot discard (reclaim's budget, reclaim/look_budget.h; a walk over
+ * pages that can all go looks at exactly as many as it frees), and the
+ * next call resumes where it stopped (vm.discard_at): pages that cannot go (shared
  * after fork, in the swap code's hands) and regions not unlocked (up to
  * VM_REGIONS_MAX a process) would otherwise be looked at again on every
  * reclaim call, all of them, before a single victim is asked for.
@@ -77,11 +78,6 @@ uint64_t vm_discard_visits;
 struct discard_walk {
 	size_t want, freed, looks;
 };
-
-/* Pages looked at per page wanted, and a floor for a small want: a walk
- * over pages that can all go looks at exactly as many as it frees. */
-#define DISCARD_LOOKS_PER_PAGE 4
-#define DISCARD_LOOKS_MIN 64
 
 static int walk_done(const struct discard_walk *w)
 {
@@ -131,17 +127,15 @@ static struct vm_space *next_space(const struct vm_space *s)
 
 /* Every unpinned space's unlocked pages once round from the resume point:
  * the rest of its space, the spaces after it, then its space up to it. */
-size_t vm_discard_some(size_t want)
+size_t vm_discard_some(size_t want, size_t looks)
 {
-	struct discard_walk w = { want, 0, DISCARD_LOOKS_MIN };
+	struct discard_walk w = { want, 0, looks };
 	struct vm_cursor from = vm.discard_at.space ? vm.discard_at :
 			       (struct vm_cursor){ vm.spaces, vm.spaces ? vm.spaces->regions : NULL, 0 };
 	struct vm_space *first = from.space, *s = first;
 
 	if (!first || want == 0 || vm.discardable == 0)
 		return 0;
-	w.looks += want < SIZE_MAX / DISCARD_LOOKS_PER_PAGE - DISCARD_LOOKS_MIN ?
-		want * DISCARD_LOOKS_PER_PAGE : SIZE_MAX - DISCARD_LOOKS_MIN;
 	do {
 		if (!s->pinned)
 			drop_in(s, s == first ? from.region : s->regions, s == first ? from.va : 0,

@@ -325,9 +325,10 @@ int vm_discard_unlock(struct vm_space *s, uint64_t start, uint64_t end);
  * -1 as for unlock. */
 int vm_discard_lock(struct vm_space *s, uint64_t start, uint64_t end);
 /* Reclaim's first step: drop up to want pages of unlocked regions (a page
- * mapped only there, not being written out); frames freed. Looks at a
- * bounded number of pages, from where the last call stopped. */
-size_t vm_discard_some(size_t want);
+ * mapped only there, not being written out); frames freed. Looks at no
+ * more than `looks` pages and regions not unlocked (reclaim's budget),
+ * from where the last call stopped. */
+size_t vm_discard_some(size_t want, size_t looks);
 
 /* What s's death would give back (for the OOM killer): its pages, resident
  * or, if swapped, swapped too, split into those only s holds (alone: a

@@ -89,6 +89,11 @@ void kswapd_throttle(struct pager_thread *t)
 	(void)t;
 }
 
+unsigned kswapd_throttle_rounds(void)
+{
+	return 0;
+}
+
 int swap_on(void)
 {
 	return 0;

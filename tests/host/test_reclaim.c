@@ -34,7 +34,14 @@
 #define TOTAL 4096
 
 struct pager_config config = { .oom_policy = OOM_UNSHARED, .oom_policy_name = "unshared" };
-struct watermarks marks = { .start = 400, .stop = 600, .min = 200 };
+/* Each test's marks (setup). */
+static const struct watermarks fixed_marks = { .start = 400, .stop = 600, .min = 200 };
+struct watermarks marks;
+/* The writer's waits a request makes under fixed_marks: the minimum's 200
+ * frames in direct reclaim's batches of 32 (SWAP_OUT_BATCH), rounded up
+ * (kswapd_throttle_rounds's rule, worked by hand: a test fails if the code
+ * stops following it). */
+#define ROUNDS 7
 
 /* --- the world the code under test sees --- */
 
@@ -168,6 +175,7 @@ static struct oom_candidate proc(uint32_t pid, int exempt, uint64_t alone, uint6
 static int setup(void **state)
 {
 	(void)state;
+	marks = fixed_marks;
 	free_now = TOTAL;
 	reclaim_after_request();
 	pressure_unsubscribe(9);
@@ -209,14 +217,14 @@ static void request_below_min(int congested, uint32_t in_flight)
 }
 
 /* Below the minimum with pages in flight, a request waits for the
- * writer's batches; a writer that never finishes holds it only
- * THROTTLE_ROUNDS bounded waits, each RECLAIM_WAIT_NS, and then it goes
- * on (reclaims itself). */
+ * writer's batches; a writer that never finishes holds it only ROUNDS
+ * bounded waits, each RECLAIM_WAIT_NS, and then it goes on (reclaims
+ * itself). */
 static void test_throttle_is_bounded(void **state)
 {
 	(void)state;
 	request_below_min(0, 64);
-	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
+	assert_int_equal(bounded_waits, ROUNDS);
 	assert_int_equal(last_deadline, now + RECLAIM_WAIT_NS);
 	assert_ptr_equal(pager_holder(), &threads[0]);
 }
@@ -235,8 +243,8 @@ static void test_congested_is_bounded(void **state)
 }
 
 /* The device's congestion passes, writes still in flight: its waits do
- * not use up the writer's, which the request still waits THROTTLE_ROUNDS
- * times, counted as throttled too (one count for both kinds of wait took
+ * not use up the writer's, which the request still waits ROUNDS times,
+ * counted as throttled too (one count for both kinds of wait took
  * them from it, and the count with them). */
 static void test_congested_then_throttled(void **state)
 {
@@ -245,7 +253,7 @@ static void test_congested_then_throttled(void **state)
 	(void)state;
 	request_below_min(3, 64);
 	assert_int_equal(timer_waits, 3);
-	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
+	assert_int_equal(bounded_waits, ROUNDS);
 	assert_int_equal(vmstat_get(VMSTAT_THROTTLED), counted + 1);
 }
 
@@ -288,7 +296,7 @@ static void test_fault_waits_for_writes(void **state)
 	assert_int_equal(nkilled, 0);
 }
 
-/* Writes that stay in flight hold the fault THROTTLE_ROUNDS waits; then
+/* Writes that stay in flight hold the fault ROUNDS waits; then
  * the OOM killer acts (no one subscribes), and the fault is tried again. */
 static void test_fault_waits_for_writes_bounded(void **state)
 {
@@ -299,15 +307,57 @@ static void test_fault_waits_for_writes_bounded(void **state)
 	free_now = RESERVE;
 	pending = 64;
 	writer_stuck = 1;
-	for (int k = 0; k < THROTTLE_ROUNDS; k++) {
+	for (int k = 0; k < ROUNDS; k++) {
 		assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
 		assert_int_equal(nkilled, 0);
 	}
-	assert_int_equal(bounded_waits, THROTTLE_ROUNDS);
+	assert_int_equal(bounded_waits, ROUNDS);
 	assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
 	assert_int_equal(nkilled, 1);
 	assert_int_equal(killed[0], 7);
 	assert_int_equal(reclaim_out_of_memory(&threads[0], 7, &waits), RECLAIM_GONE);
+}
+
+/* A fault with no frame while the writer never finishes, under minimum
+ * mark min: the bounded waits it makes before the OOM killer acts. */
+static int fault_waits_before_kill(uint64_t min)
+{
+	int waits = 0;
+
+	setup(NULL);
+	marks.min = min;
+	swap_is_on = 1;
+	free_now = RESERVE;
+	pending = 64;
+	writer_stuck = 1;
+	while (nkilled == 0 && bounded_waits <= 1000)
+		reclaim_out_of_memory(&threads[0], 5, &waits);
+	return bounded_waits;
+}
+
+/* The writer's waits follow the marks, one rule for a request below the
+ * minimum and a fault with no frame: the minimum in direct reclaim's
+ * batches of 32, rounded up (128 MiB's 379 frames: 12); with no minimum
+ * (seed's pager.free_min=0) the reserve plus FREE_FLOOR (96 frames: 3);
+ * never more than 200, the swap link's 60 s for one result in waits of
+ * 300 ms. Worked by hand: a rule changed by mistake fails here. */
+static void test_throttle_rounds_follow_marks(void **state)
+{
+	static const struct { uint64_t min; int rounds; } cases[] = {
+		{ 379, 12 }, { 384, 12 }, { 385, 13 }, { 1056, 33 }, { 96, 3 }, { 97, 4 },
+		{ 0, 3 }, { 6400, 200 }, { 6432, 200 }, { 131104, 200 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		assert_int_equal(fault_waits_before_kill(cases[k].min), cases[k].rounds);
+		if (cases[k].min == 0)
+			continue;	/* never below a minimum of none */
+		setup(NULL);
+		marks.min = cases[k].min;
+		request_below_min(0, 64);
+		assert_int_equal(bounded_waits, cases[k].rounds);
+	}
 }
 
 static enum reclaim_oom results[PAGER_SERVICE_THREADS];
@@ -517,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup(test_throttle_without_timer, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
+		cmocka_unit_test_setup(test_throttle_rounds_follow_marks, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
 		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),

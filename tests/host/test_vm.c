@@ -697,7 +697,7 @@ static void test_refused_leaves_no_chunk(void **state)
  * regions, and the next allocation after this one fails. */
 static void discard_all(void)
 {
-	vm_discard_some(FAKE_FRAMES);
+	vm_discard_some(FAKE_FRAMES, SIZE_MAX);
 	calloc_fails = 1;
 }
 
