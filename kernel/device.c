@@ -109,15 +109,6 @@ uint64_t device_irq_bindings(void)
 	return count;
 }
 
-static struct proc *root_target(struct thread *t, uint64_t h)
-{
-	struct object *o;
-
-	if (handle_lookup(t->proc, h, OBJ_PROC, RIGHT_SEND, &o) < 0)
-		return NULL;
-	return ((struct proc *)o)->alive ? (struct proc *)o : NULL;
-}
-
 /* (proc, device index, va): map the device's window into proc at va. Its
  * page tables are made first, so a failure (-ERR_NOMEM; -ERR_INVAL for a
  * 2 MiB page of proc's in the way) replaces no page: one that stopped half
@@ -130,8 +121,8 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 	uint64_t va = a[2];
 	int r;
 
-	if (!(p = root_target(t, a[0])))
-		return -ERR_BADF;
+	if ((r = handle_target(t->proc, a[0], &p)) < 0)
+		return r;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va > USER_TOP - d->size)
 		return -ERR_INVAL;
 	if ((r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE)) < 0) {

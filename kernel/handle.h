@@ -10,6 +10,7 @@
 #include "object.h"
 #include "abi/limits.h"
 #include "abi/errno.h"
+#include "abi/handle.h"
 #include "proc.h"
 
 struct proc;
@@ -56,6 +57,23 @@ static inline int handle_lookup(struct proc *p, uint64_t h, enum obj_type type, 
 	if ((e->rights & need) != need)
 		return -ERR_ACCES;
 	*out = e->obj;
+	return 0;
+}
+/* The live process h names in caller's table with the send right (what
+ * every call acting on another process needs): 0 and *out, else
+ * handle_lookup's -ERR_BADF or -ERR_ACCES, or -ERR_SRCH for a process that
+ * has ended but is not reaped yet (the pager tells that apart from a
+ * failure). */
+static inline int handle_target(struct proc *caller, uint64_t h, struct proc **out)
+{
+	struct object *o;
+	int r;
+
+	if ((r = handle_lookup(caller, h, OBJ_PROC, RIGHT_SEND, &o)) < 0)
+		return r;
+	if (!((struct proc *)o)->alive)
+		return -ERR_SRCH;
+	*out = (struct proc *)o;
 	return 0;
 }
 int handle_close(struct proc *p, uint64_t h);

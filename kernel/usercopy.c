@@ -5,6 +5,7 @@
 #include "usercopy.h"
 #include "proc.h"
 #include "klib.h"
+#include "memmap.h"
 #include "abi/errno.h"
 #include "abi/vm.h"
 
@@ -49,14 +50,23 @@ static inline __attribute__((always_inline)) uint64_t tlb_lookup(const struct pr
 }
 
 /* Walk p's table for va, caching the answer, remembering a miss. Out of
- * line, so that a hit in translate() saves no registers. */
-__attribute__((noinline)) static uint64_t walk(struct proc *p, uint64_t va, int write)
+ * line, so that a hit in translate() saves no registers. Only RAM the root
+ * task may map is ever an answer: a driver's device window (device_map) is
+ * user memory to the driver but not to the kernel, whose loads there can
+ * meet no device register and trap in kernel mode; such a page is a plain
+ * fault, with no miss for the pager (it cannot map anything better). */
+__attribute__((noinline)) static uint64_t walk_user(struct proc *p, uint64_t va, int write)
 {
 	uint64_t off = va & (PAGE_SIZE - 1), vpage = va - off;
 	uint64_t pa = arch_pt_translate(&p->pt, va, write);
+	struct phys_range ram;
 
 	if (!pa) {
 		user_miss = (struct user_miss){ p, va, write };
+		return 0;
+	}
+	if (!memmap_user_range(pa, &ram)) {
+		user_miss.proc = NULL;
 		return 0;
 	}
 	*tlb_slot(p, vpage) = (struct tlb_entry){ p, p->pt_gen, vpage, pa - off, write };
@@ -69,7 +79,7 @@ static inline uint64_t translate(struct proc *p, uint64_t va, int write)
 	uint64_t off = va & (PAGE_SIZE - 1);
 	uint64_t pa = tlb_lookup(p, va - off, write);
 
-	return pa ? pa + off : walk(p, va, write);
+	return pa ? pa + off : walk_user(p, va, write);
 }
 
 static int range_ok(uint64_t va, size_t len)

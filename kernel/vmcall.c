@@ -102,28 +102,12 @@ int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, u
 	return r;
 }
 
-/* The live process named by handle h of a root caller. */
-static int target_of(struct thread *t, uint64_t h, struct proc **out)
-{
-	struct object *o;
-	struct proc *p;
-	int r;
-
-	if ((r = handle_lookup(t->proc, h, OBJ_PROC, RIGHT_SEND, &o)) < 0)
-		return r;
-	p = (struct proc *)o;
-	if (!p->alive)
-		return -ERR_SRCH;
-	*out = p;
-	return 0;
-}
-
 int64_t sys_map(struct thread *t, const uint64_t *a)
 {
 	struct map_entry batch[MAP_BATCH];
 	struct proc *p;
 	uint64_t n = a[2];
-	int r = target_of(t, a[0], &p);
+	int r = handle_target(t->proc, a[0], &p);
 
 	if (r < 0)
 		return r;
@@ -154,7 +138,7 @@ static int range_ok(uint64_t va, uint64_t npages)
 int64_t sys_unmap(struct thread *t, const uint64_t *a)
 {
 	struct proc *p;
-	int r = target_of(t, a[0], &p);
+	int r = handle_target(t->proc, a[0], &p);
 
 	if (r < 0)
 		return r;
@@ -169,9 +153,9 @@ int64_t sys_unmap(struct thread *t, const uint64_t *a)
 int64_t sys_copy_maps(struct thread *t, const uint64_t *a)
 {
 	struct proc *from, *to;
-	int r = target_of(t, a[0], &from);
+	int r = handle_target(t->proc, a[0], &from);
 
-	if (r < 0 || (r = target_of(t, a[1], &to)) < 0)
+	if (r < 0 || (r = handle_target(t->proc, a[1], &to)) < 0)
 		return r;
 	if (!range_ok(a[2], a[3]) || !perm_ok(a[4]) || from == to)
 		return -ERR_INVAL;
@@ -184,7 +168,7 @@ int64_t sys_copy_maps(struct thread *t, const uint64_t *a)
 int64_t sys_protect(struct thread *t, const uint64_t *a)
 {
 	struct proc *p;
-	int r = target_of(t, a[0], &p);
+	int r = handle_target(t->proc, a[0], &p);
 
 	if (r < 0)
 		return r;

@@ -8,7 +8,8 @@
  * takes its message in registers. And a notification's waiter fails once
  * its last handle that may wait closes, its interrupt unbound; a device
  * window's map that cannot have its page tables replaces no page, and
- * leaves the tables as they were.
+ * leaves the tables as they were; its target handle's faults are told
+ * apart as the other calls on a process tell them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -331,6 +332,29 @@ static void test_map_tables_as_they_were(void **state)
 	ndevices = 0;
 }
 
+/* A target handle's faults answered as map, unmap and protect answer
+ * them: no such handle -ERR_BADF, one without the send right -ERR_ACCES,
+ * a process that has ended (not yet reaped) -ERR_SRCH, which the pager
+ * takes as done; none maps anything. */
+static void test_map_target_errors(void **state)
+{
+	int self, weak;
+
+	(void)state;
+	self = two_page_window(DEV_VA, 4);
+	weak = handle_install(&procs[0], &procs[0].obj, RIGHT_RECV);
+	assert_true(weak >= 0);
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ 999, 0, DEV_VA }), -ERR_BADF);
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)weak, 0, DEV_VA }),
+			 -ERR_ACCES);
+	procs[0].alive = 0;
+	assert_int_equal(sys_device_map(&drv, (const uint64_t[]){ (uint64_t)self, 0, DEV_VA }),
+			 -ERR_SRCH);
+	procs[0].alive = 1;
+	assert_int_equal(PTE_TO_PA(pte_of(0, DEV_VA)), RAM_PA);
+	ndevices = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_map_replaces_nothing, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_tables_as_they_were, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_wrapping_refused, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_map_target_errors, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_over_2m_refused, setup, dev_teardown),
 	};
 
