@@ -70,7 +70,7 @@ void pager_thread_signal(struct pager_thread *t, uint64_t bits);
  * t->pending or still on its wake notification, they would end the next
  * wait for them at once. */
 void pager_thread_forget(struct pager_thread *t, uint64_t bits);
-/* t waits, the lock let go, until TB_WORK comes or deadline (sys_clock's
+/* t waits, the lock let go, until TB_WORK comes or deadline (pager_clock's
  * time) passes, whichever first; what the other leaves behind is
  * forgotten. 0; -1, not having waited, if no timer could be armed (a wait
  * with no bound could last for ever). Lock held. */

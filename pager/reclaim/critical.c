@@ -7,6 +7,7 @@
  * the fault waits a bounded time for them to give memory back before the
  * OOM killer acts.
  */
+#include "base/clock.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/kswapd.h"
@@ -59,7 +60,7 @@ enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
  * fault back instead, so at most PAGER_SERVICE_THREADS - 1 wait. */
 static enum critical wait_critical(struct pager_thread *t)
 {
-	int64_t now = sys_clock();
+	int64_t now = pager_clock();
 	uint64_t f = frames_free();
 	int r;
 

@@ -6,6 +6,7 @@
  * core's hook when no frame is free, and the pager's own allocations,
  * which leave the reserve to threads that are freeing memory.
  */
+#include "base/clock.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
@@ -37,7 +38,7 @@
 static void wait_congested(struct pager_thread *t)
 {
 	/* No timer, no bounded wait: go on reclaiming rather than hang. */
-	if (sys_notify_timer(t->wake, sys_clock() + CONGESTED_NS, TB_TIMER) < 0)
+	if (sys_notify_timer(t->wake, pager_clock() + CONGESTED_NS, TB_TIMER) < 0)
 		return;
 	pager_unlock(t);
 	pager_thread_wait(t, t->wake, TB_TIMER);

@@ -5,6 +5,7 @@
  * round that finds nothing waits for the next request, so that the
  * program has run before pages are looked at again.
  */
+#include "base/clock.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
@@ -96,7 +97,7 @@ void kswapd_throttle(struct pager_thread *t)
 	/* Bounded: a writer that never finishes (a device that takes writes
 	 * and never answers) must not hold the request for ever. With no
 	 * timer, no wait: the request goes on as if the bound had passed. */
-	pager_thread_wait_until(t, sys_clock() + RECLAIM_WAIT_NS);
+	pager_thread_wait_until(t, pager_clock() + RECLAIM_WAIT_NS);
 	/* Woken otherwise than by kswapd_batch_written (which clears the
 	 * mask), its bit would keep large writes off (kswapd_writes_may_wait). */
 	throttle_waiters &= ~(1u << t->id);

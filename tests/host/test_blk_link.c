@@ -33,7 +33,7 @@ struct fake {
 	int32_t device_error;		/* each completed request's status */
 	enum driver_act act;		/* what the driver does at the next wait */
 	unsigned calls, requests, waits;
-	int64_t now;			/* sys_clock */
+	int64_t now;			/* pager_clock */
 	int64_t timer;			/* the waiter's armed deadline (0: none) */
 	int fires_at_completion;	/* the timer fires as the request completes */
 	unsigned arms, overdues;

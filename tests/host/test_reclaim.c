@@ -72,7 +72,7 @@ int swap_congested(void) { return congested_waits > 0; }
 uint32_t swap_out_pending(void) { return pending; }
 void swap_out_kick(void) {}
 
-int64_t sys_clock(void) { return now; }
+int64_t pager_clock(void) { return now; }
 int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
 {
 	(void)h, (void)deadline, (void)bits;
