@@ -8,13 +8,17 @@
 
 #include <stdint.h>
 
-/* Entries first .. next - 1 are in the ring, entry k at k % size; an entry
- * whose page came back is dead (alive 0) but keeps its place. */
+/* Entries first .. next - 1 are in the ring (sequence numbers, which wrap
+ * at 2^32), entry first at index at and each after it at the next index,
+ * modulo size: first % size would jump when first wraps, size being no
+ * power of two. An entry whose page came back is dead (alive 0) but keeps
+ * its place. */
 struct ghost_ring {
 	uint32_t size;
 	uint32_t *stamp;	/* [size]: the policy's value kept per entry */
 	uint8_t *alive;		/* [size] */
 	uint32_t first, next;
+	uint32_t at;		/* first's index, < size (0 if size is 0) */
 };
 
 /* 0, or -1 out of memory (the ring is then freed). */

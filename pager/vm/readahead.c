@@ -14,18 +14,32 @@ static unsigned grow(unsigned win, unsigned max)
 	return w > max ? max : w;
 }
 
-#define DECAY_AT 64	/* pages judged before both counts halve */
+#define DECAY_AT 64	/* events (pages judged, idle faults) before the
+			 * counts halve: they cover the last few dozen */
 
-void readahead_judged(struct readahead_outcomes *o, int hit)
+/* One more event: a page judged (a hit or a miss), or a major fault that
+ * read nothing ahead (idle). Past DECAY_AT the hits and misses halve and
+ * the idle faults start again from none (they measure time, not use).
+ * Whether the counts halved. */
+static int note(struct readahead_outcomes *o, unsigned hit, unsigned miss, unsigned idle)
 {
-	unsigned hits = o->hits + (hit != 0), misses = o->misses + (hit == 0);
+	unsigned hits = o->hits + hit, misses = o->misses + miss, idles = o->idle + idle;
+	int halve = hits + misses + idles >= DECAY_AT;
 
-	if (hits + misses >= DECAY_AT) {
+	if (halve) {
 		hits /= 2;
 		misses /= 2;
+		idles = 0;
 	}
 	o->hits = (uint8_t)hits;
 	o->misses = (uint8_t)misses;
+	o->idle = (uint8_t)idles;
+	return halve;
+}
+
+void readahead_judged(struct readahead_outcomes *o, int hit)
+{
+	note(o, hit != 0, hit == 0, 0);
 }
 
 /* Outside a stream: from the share of the judged pages that faults found,
@@ -33,13 +47,17 @@ void readahead_judged(struct readahead_outcomes *o, int hit)
  * power of two, at most double or half the last window. With nothing
  * judged yet, never below one page (as Linux's count starts above none):
  * a window that shut before any of its pages could be judged would never
- * learn whether they were wanted. */
+ * learn whether they were wanted. A window the evidence shut stays shut
+ * once that evidence has decayed away (probe asks instead): one page at
+ * each fault until a page is judged could be many faults' worth. */
 static unsigned from_hits(const struct vm_readahead *ra, const struct readahead_outcomes *o,
 			  unsigned max)
 {
 	unsigned judged = o->hits + o->misses, w = 0, want = 0;
 
 	if (!judged) {
+		if (!ra->win)
+			return 0;
 		for (w = 1; 2 * w <= ra->win / 2u; w *= 2)
 			;
 		return w > max ? max : w;	/* max 0: readahead is off */
@@ -58,7 +76,23 @@ static unsigned from_hits(const struct vm_readahead *ra, const struct readahead_
 	return w > max ? max : w;
 }
 
-unsigned readahead_window(struct vm_readahead *ra, const struct readahead_outcomes *o, uint64_t i,
+/*
+ * A fault whose window is none: nothing read ahead, so nothing will be
+ * judged, and the counts that shut the window (shared by every region)
+ * would stay as they are for ever, though the program may since have
+ * turned to streams that only miss ra->next (two at once, strided, a
+ * cluster coming back in any order). Such a fault counts toward the decay
+ * as a judged page does, so old evidence halves away while none comes in;
+ * the fault that brings a halving reads one page (a probe), the window
+ * left at none, for new evidence. On a random workload that costs at most
+ * one page in DECAY_AT - (pages judged) faults.
+ */
+static unsigned probe(struct readahead_outcomes *o, unsigned max)
+{
+	return note(o, 0, 0, 1) && max ? 1 : 0;
+}
+
+unsigned readahead_window(struct vm_readahead *ra, struct readahead_outcomes *o, uint64_t i,
 			  unsigned max, unsigned *used, int *stream)
 {
 	uint64_t first = ra->next - ra->pending;
@@ -81,7 +115,7 @@ unsigned readahead_window(struct vm_readahead *ra, const struct readahead_outcom
 	ra->win = (uint8_t)(win > max ? max : win);
 	ra->pending = 0;
 	ra->next = i + 1;
-	return ra->win;
+	return ra->win ? ra->win : probe(o, max);
 }
 
 /* The window now ends n pages after i. */

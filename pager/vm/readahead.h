@@ -22,7 +22,11 @@
  * when all were, changing by at most a factor of two per fault, so
  * windows nobody uses reach none in a few faults once pages are judged
  * (while none has been, anywhere, a window keeps one page); from none, a fault at
- * the page after the last one starts a window of 2. A region's first
+ * the page after the last one starts a window of 2, and a fault that reads
+ * nothing counts toward the counts' decay, the one that brings a halving
+ * reading one page (a probe): evidence no longer coming in fades, so
+ * streams that never fault at that page (two at once, strided) open the
+ * windows again. A region's first
  * window is read in full, eagerly. The first window after a stream ends
  * is no larger than the stream's last: the stream says nothing about the
  * new place.
@@ -47,22 +51,26 @@ struct vm_readahead {
  * as unused at once judged every window before its pages could be used.
  * One count for all regions, as Linux's swapin_readahead_hits is one (a
  * page reclaim takes names no region); both halve together past a few
- * dozen, so they cover the recent pages.
+ * dozen events, so they cover the recent pages. An event is a page judged
+ * or a major fault that read nothing ahead (idle): while every window is
+ * none, nothing is judged, and only those faults age the counts.
  */
 struct readahead_outcomes {
 	uint8_t hits;
 	uint8_t misses;
+	uint8_t idle;		/* faults that read nothing, since the last halving */
 };
 
 /* One more page read ahead whose fate is known: hit (1) or missed (0). */
 void readahead_judged(struct readahead_outcomes *o, int hit);
 
 /* A major fault at page i: how many pages after it to read (at most max),
- * outside a stream from the outcomes o. ra->eager says whether to map them
+ * outside a stream from the outcomes o (a fault that reads none is noted
+ * in o; 1 with a window of none: a probe). ra->eager says whether to map them
  * at once. *used: pages of an eager
  * window just shown used; *stream: 1 if the program went through the last
  * window (the swap code may read further ahead). */
-unsigned readahead_window(struct vm_readahead *ra, const struct readahead_outcomes *o, uint64_t i,
+unsigned readahead_window(struct vm_readahead *ra, struct readahead_outcomes *o, uint64_t i,
 			  unsigned max, unsigned *used, int *stream);
 /* n pages after i were read with it (the window's pages actually read).
  * For a stream's window, the pages after those the swap-in thread should

@@ -2,7 +2,9 @@
  * Host tests for the ring of non-resident pages (pager/reclaim/ghost_ring.c),
  * which CLOCK-Pro keeps its pages on test in: bounded to its size, oldest
  * out first, an entry found by its sequence number after the ring wrapped,
- * and an entry killed (its page came back) found no more.
+ * an entry killed (its page came back) found no more, and places still
+ * right when the 32-bit sequence numbers wrap under a size that is no
+ * power of two.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +111,38 @@ static void test_forget(void **state)
 	assert_true(expired);			/* entry 2, alive */
 }
 
+#define ODD_SIZE 1000	/* as nframes: no power of two, so k % size jumps at 2^32 */
+
+/* A ring whose sequence numbers wrap at 2^32 halfway through filling it
+ * (as after 2^32 evictions): every entry keeps its place, oldest out
+ * first, each found by its sequence number with its own stamp; before the
+ * places followed the oldest's index, 296 of 1,000 read back wrong. */
+static void test_sequence_wrap(void **state)
+{
+	struct ghost_ring r;
+	uint32_t start = UINT32_MAX - ODD_SIZE / 2 + 1;	/* 500 adds, then 0 */
+	int expired;
+
+	(void)state;
+	assert_int_equal(ghost_ring_alloc(&r, ODD_SIZE), 0);
+	r.first = r.next = start;
+	for (uint32_t k = 0; k < ODD_SIZE; k++)
+		assert_int_equal(ghost_ring_add(&r, k, &expired), (uint32_t)(start + k));
+	assert_false(expired);
+	for (uint32_t k = 0; k < ODD_SIZE; k++) {
+		int64_t i = ghost_ring_find(&r, shadow_value(start + k));
+
+		assert_true(i >= 0 && i < ODD_SIZE);
+		assert_int_equal(r.stamp[i], k);
+	}
+	for (uint32_t k = 0; k < ODD_SIZE; k++) {
+		assert_int_equal(ghost_ring_oldest(&r), k);
+		assert_true(ghost_ring_expire(&r));
+	}
+	assert_int_equal(ghost_ring_len(&r), 0);
+	ghost_ring_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +150,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oldest_out_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_after_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+		cmocka_unit_test(test_sequence_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
