@@ -98,7 +98,8 @@ enum net_label {
 	 * passed with RIGHT_SEND alone (anything else is -EINVAL: netd frees
 	 * the connection once no other copy may wait on it, so its own copy
 	 * must not). Reply: a connection number, or -errno (-EMFILE: too
-	 * many). The connection may still be opening. */
+	 * many; -EACCES: the swap server's address and port, the pager's
+	 * alone once swap is set up). The connection may still be opening. */
 	NET_CONNECT = 0x310,
 	/* w[0] = connection, data = bytes. Reply: bytes taken (0: no room
 	 * now, wait for the event; with no data: the connection is open, the

@@ -379,6 +379,11 @@ enum swap_state swap_link_state(void)
 	return sc.state;
 }
 
+bool swap_link_serves(uint32_t addr, uint16_t port)
+{
+	return sc.state != SWAP_OFF && addr == sc.server && port == sc.port;
+}
+
 uint64_t swap_link_sectors(void)
 {
 	return sc.capacity;

@@ -35,6 +35,9 @@ void swap_link_push(void);
 void swap_link_tick(void);
 
 enum swap_state swap_link_state(void);
+/* Whether addr:port (host order) is the swap server, once set up (gone
+ * for good too: the export still holds what was written to it). */
+bool swap_link_serves(uint32_t addr, uint16_t port);
 uint64_t swap_link_sectors(void);	/* the export's size, in BLK_SECTORs */
 bool swap_link_read_only(void);
 const struct nbd_counters *swap_link_counters(void);
