@@ -21,7 +21,9 @@
  * connection's send buffer that the server drops the connection on never
  * goes out whole. */
 #define NBD_SENDS_MAX 4
-#define NBD_SLOTS 256		/* requests in flight at most: a block driver's tags */
+/* Requests in flight at most: a block driver's tags (BLK_TAGS), and one
+ * for netd's own (the swap header's stamp, drivers/netd/swap_stamp.h). */
+#define NBD_SLOTS 257
 
 struct nbd_io {
 	/* Push up to len bytes into the connection; how many it took (0: no

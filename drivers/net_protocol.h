@@ -35,6 +35,9 @@ static inline uint64_t net_window_va(uint32_t tag)
 	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * BLK_PAGE_SIZE;
 }
 
+/* The longest outage swap.nbd_outage may give (an hour): the swap link's
+ * clock arithmetic has room for far more; this only catches a typo. */
+#define NET_SWAP_OUTAGE_MAX 3600
 #define NET_DMA_PAGES 4
 #define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
 #define NET_RX_POSTED 128		/* receive buffers netd keeps posted */
@@ -84,8 +87,10 @@ enum net_label {
 	 * in time), w[1] = its prefix length. */
 	NET_SETUP = 0x301,
 	/* Pager -> netd: connect to the NBD server at w[0] (address) : w[1]
-	 * (port) and negotiate the export; then BLK_SUBMIT as for a disk.
-	 * Reply as BLK_SETUP: 0 or -errno, w[0] = sectors, w[1] = read-only. */
+	 * (port) and negotiate the export; w[2] = seconds the server may
+	 * answer nothing before it is gone for good (1..NET_SWAP_OUTAGE_MAX);
+	 * then BLK_SUBMIT as for a disk. Reply as BLK_SETUP: 0 or -errno,
+	 * w[0] = sectors, w[1] = read-only. */
 	NET_SWAP_SETUP = 0x302,
 	/* Pager -> netd, after writes it has seen complete: w[0] = a free tag,
 	 * w[1] = its notification (< BLK_DONE_NOTES); sends NBD_CMD_FLUSH, so

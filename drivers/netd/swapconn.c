@@ -58,10 +58,11 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 	static const struct nbd_io pager = { NULL, io_data, io_done, NULL };
 
 	if (swap_link_state() != SWAP_OFF || in->w[0] == 0 || in->w[0] > UINT32_MAX ||
-	    in->w[1] == 0 || in->w[1] > 65535)
+	    in->w[1] == 0 || in->w[1] > 65535 || in->w[2] == 0 || in->w[2] > NET_SWAP_OUTAGE_MAX)
 		return -EINVAL;
 	sc.shared = shared;
-	long err = swap_link_open((uint32_t)in->w[0], (uint16_t)in->w[1], &pager, on_gone, on_lost);
+	long err = swap_link_open((uint32_t)in->w[0], (uint16_t)in->w[1], (unsigned)in->w[2],
+				  &pager, on_gone, on_lost);
 
 	if (err < 0)
 		return err;
