@@ -62,7 +62,13 @@ struct net_shared {
 	 * written before its state, so a thread that sees its flush done sees
 	 * every loss before it. */
 	volatile uint32_t swap_lost_writes;
+	/* By tag, as of its latest completion: the request was a write that
+	 * went out on a connection lost before its answer (the old
+	 * connection's server may still perform it, late). Written before
+	 * the state; the pager zeroes it before submitting. */
+	volatile uint8_t lost_out[BLK_TAGS];
 };
+_Static_assert(sizeof(struct net_shared) <= BLK_PAGE_SIZE, "the status page is one page");
 
 /* A program's notification is signalled with this bit when one of its
  * connections may have changed (connected, data, room to send, closed). */

@@ -481,3 +481,8 @@ const struct nbd_counters *swap_link_counters(void)
 {
 	return &sc.cl.cnt;
 }
+
+bool swap_link_done_lost_out(void)
+{
+	return nbd_done_lost_out(&sc.cl);
+}

@@ -77,6 +77,7 @@ static struct {
 static struct {
 	uint8_t mem[64 * PG];		/* request id's data at id * PG */
 	int done[64];			/* result + 1, 0 while pending */
+	bool lost_out[64];		/* swap_link_done_lost_out as it ended */
 	unsigned gone;
 	unsigned lost;			/* the lost hook's calls */
 	uint64_t lost_writes_seen;	/* lost_writes as the hook last saw it */
@@ -291,6 +292,7 @@ static void pager_done(void *ctx, uint64_t id, int error)
 	(void)ctx;
 	assert_int_equal(pgr.done[id], 0);
 	pgr.done[id] = error + 1;
+	pgr.lost_out[id] = swap_link_done_lost_out();
 }
 
 static void pager_gone(void)
@@ -627,6 +629,30 @@ static void stamp_unanswered_restart(void **state)
 	assert_non_null(strstr(said, "lost what was written since swap was set up"));
 }
 
+/* A write the server takes and holds unanswered (nbdkit paused, a slow
+ * disk) until the link gives its connection up: sent again and answered
+ * on the next, its completion says it went out on a lost connection, as
+ * that connection's server may still perform it, late, over whatever is
+ * written there since (the pager retires its slot); a write answered on
+ * its first connection says nothing. */
+static void resent_write_marked(void **state)
+{
+	(void)state;
+	srv.answer = false;
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	for (unsigned i = 0; i < 300 && pgr.lost == 0; i++)
+		wait_ms(100);
+	assert_int_equal(pgr.lost, 1);
+	srv.answer = true;
+	wait_ms(2000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.done[1], 1);
+	assert_true(pgr.lost_out[1]);
+	submit(NBD_CMD_WRITE, 2, 9 * PG, PG);
+	assert_int_equal(pgr.done[2], 1);
+	assert_false(pgr.lost_out[2]);
+}
+
 /* The server restarts from a pristine copy of the export (nbdkit's cow
  * filter: a fresh overlay per process; a memory plugin; a snapshot): page
  * 0 is the header as it was before setup, every page written since is
@@ -747,6 +773,7 @@ int main(void)
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),
+		cmocka_unit_test_setup(resent_write_marked, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
