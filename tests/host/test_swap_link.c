@@ -524,20 +524,28 @@ static void answers_nothing_gone(void **state)
 }
 
 /* The server restarting: every connection refused at once, a read
- * waiting. The link keeps trying, backing off to RETRY_MAX_NS between
- * attempts, for the outage's whole budget, then gives up; and a server
- * back just before the budget's end is found and the read answered. */
-static void outage_budget(void **state)
+ * waiting, until just before the outage's budget runs out (an attempt
+ * every RETRY_MAX_NS at most then). The outage's start. */
+static int64_t refused_until_near_budget(void)
 {
 	int64_t t0 = net.now;
 
-	(void)state;
 	srv.answer = false;
 	submit(NBD_CMD_READ, 2, 4 * PG, PG);
 	srv.refuse = true;
 	server_close();
 	while (net.now - t0 < OUTAGE_NS_ - RETRY_MAX_NS - 200 * MS_)
 		wait_ms(100);
+	return t0;
+}
+
+/* The link keeps trying, backing off to RETRY_MAX_NS between attempts, for
+ * the outage's whole budget, then gives up. */
+static void outage_budget(void **state)
+{
+	int64_t t0 = refused_until_near_budget();
+
+	(void)state;
 	assert_int_equal(swap_link_state(), SWAP_RETRYING);
 	assert_int_equal(pgr.done[2], 0);
 	/* Attempts back off: after the first few seconds, one every
@@ -551,19 +559,12 @@ static void outage_budget(void **state)
 	assert_int_equal(pgr.done[2], -ENXIO + 1);
 }
 
-/* The same outage, the server back before the budget runs out: the read
- * waiting goes again and is answered. */
+/* The same outage, the server back before the budget runs out: it is
+ * found, and the read waiting goes again and is answered. */
 static void outage_within_budget(void **state)
 {
-	int64_t t0 = net.now;
-
 	(void)state;
-	srv.answer = false;
-	submit(NBD_CMD_READ, 2, 4 * PG, PG);
-	srv.refuse = true;
-	server_close();
-	while (net.now - t0 < OUTAGE_NS_ - RETRY_MAX_NS - 200 * MS_)
-		wait_ms(100);
+	refused_until_near_budget();
 	srv.refuse = false;
 	srv.answer = true;
 	wait_ms(RETRY_MAX_NS / MS_ + 100);
