@@ -135,7 +135,14 @@ static void finish(struct nbd_client *c, unsigned slot, int error)
 	c->req[slot].state = NBD_REQ_FREE;
 	c->cnt.completed++;
 	c->cnt.errors += error != 0;
+	c->done_lost_out = c->req[slot].lost_out;
 	c->io->done(c->ctx, id, error);
+	c->done_lost_out = false;
+}
+
+bool nbd_done_lost_out(const struct nbd_client *c)
+{
+	return c->done_lost_out;
 }
 
 /* A whole reply header: match it to its request. */
@@ -228,6 +235,12 @@ void nbd_lost(struct nbd_client *c)
 	c->rslot = -1;
 	c->cnt.lost_writes += c->written > c->flushed;
 	c->written = c->flushed = 0;
+	for (unsigned s = 0; s < NBD_SLOTS; s++) {
+		struct nbd_req *r = &c->req[s];
+
+		if (r->state != NBD_REQ_FREE && r->type == NBD_CMD_WRITE && r->sends > 0)
+			r->lost_out = true;
+	}
 	for (unsigned s = 0; s < NBD_SLOTS; s++)
 		if (c->req[s].state != NBD_REQ_FREE && c->req[s].sends >= NBD_SENDS_MAX)
 			finish(c, s, -EIO);

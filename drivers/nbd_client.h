@@ -21,7 +21,9 @@
  * connection's send buffer that the server drops the connection on never
  * goes out whole. */
 #define NBD_SENDS_MAX 4
-#define NBD_SLOTS 256		/* requests in flight at most: a block driver's tags */
+/* Requests in flight at most: a block driver's tags (BLK_TAGS), and one
+ * for netd's own (the swap header's stamp, drivers/netd/swap_stamp.h). */
+#define NBD_SLOTS 257
 
 struct nbd_io {
 	/* Push up to len bytes into the connection; how many it took (0: no
@@ -44,6 +46,10 @@ struct nbd_req {
 	uint8_t state;		/* enum nbd_req_state */
 	uint8_t type;		/* enum nbd_cmd */
 	uint16_t sends;		/* times it went out (more than 1: resent) */
+	/* A write out (its first byte at least) on a connection lost before
+	 * its answer: that connection's server may still perform it, late,
+	 * over whatever was written there since. */
+	bool lost_out;
 	uint32_t len;
 	uint64_t offset;
 	uint64_t covers;	/* a flush: writes answered on its connection before it went out */
@@ -79,6 +85,7 @@ struct nbd_client {
 	uint64_t written;	/* writes answered on this connection */
 	uint64_t flushed;	/* of them, the first this many covered by an answered flush */
 	uint64_t seq;
+	bool done_lost_out;	/* the request io->done is ending: its lost_out */
 	struct nbd_counters cnt;
 };
 
@@ -107,6 +114,13 @@ int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len);
  * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
+
+/* Inside io->done: whether the request ending is a write that went out on
+ * a connection lost before its answer (nbd_req's lost_out). Its answer on
+ * a later connection does not say the old one's server will not write it
+ * again later: what is written at its place afterwards may be overwritten
+ * with its data. */
+bool nbd_done_lost_out(const struct nbd_client *c);
 
 /* End every request with error (the server is gone for good). */
 void nbd_fail_all(struct nbd_client *c, int error);

@@ -35,6 +35,9 @@ static inline uint64_t net_window_va(uint32_t tag)
 	return NET_WIN_VA + (uint64_t)tag * NET_MAX_PAGES * BLK_PAGE_SIZE;
 }
 
+/* The longest outage swap.nbd_outage may give (an hour): the swap link's
+ * clock arithmetic has room for far more; this only catches a typo. */
+#define NET_SWAP_OUTAGE_MAX 3600
 #define NET_DMA_PAGES 4
 #define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
 #define NET_RX_POSTED 128		/* receive buffers netd keeps posted */
@@ -59,7 +62,13 @@ struct net_shared {
 	 * written before its state, so a thread that sees its flush done sees
 	 * every loss before it. */
 	volatile uint32_t swap_lost_writes;
+	/* By tag, as of its latest completion: the request was a write that
+	 * went out on a connection lost before its answer (the old
+	 * connection's server may still perform it, late). Written before
+	 * the state; the pager zeroes it before submitting. */
+	volatile uint8_t lost_out[BLK_TAGS];
 };
+_Static_assert(sizeof(struct net_shared) <= BLK_PAGE_SIZE, "the status page is one page");
 
 /* A program's notification is signalled with this bit when one of its
  * connections may have changed (connected, data, room to send, closed). */
@@ -84,8 +93,10 @@ enum net_label {
 	 * in time), w[1] = its prefix length. */
 	NET_SETUP = 0x301,
 	/* Pager -> netd: connect to the NBD server at w[0] (address) : w[1]
-	 * (port) and negotiate the export; then BLK_SUBMIT as for a disk.
-	 * Reply as BLK_SETUP: 0 or -errno, w[0] = sectors, w[1] = read-only. */
+	 * (port) and negotiate the export; w[2] = seconds the server may
+	 * answer nothing before it is gone for good (1..NET_SWAP_OUTAGE_MAX);
+	 * then BLK_SUBMIT as for a disk. Reply as BLK_SETUP: 0 or -errno,
+	 * w[0] = sectors, w[1] = read-only. */
 	NET_SWAP_SETUP = 0x302,
 	/* Pager -> netd, after writes it has seen complete: w[0] = a free tag,
 	 * w[1] = its notification (< BLK_DONE_NOTES); sends NBD_CMD_FLUSH, so
@@ -98,7 +109,8 @@ enum net_label {
 	 * passed with RIGHT_SEND alone (anything else is -EINVAL: netd frees
 	 * the connection once no other copy may wait on it, so its own copy
 	 * must not). Reply: a connection number, or -errno (-EMFILE: too
-	 * many). The connection may still be opening. */
+	 * many; -EACCES: the swap server's address and port, the pager's
+	 * alone once swap is set up). The connection may still be opening. */
 	NET_CONNECT = 0x310,
 	/* w[0] = connection, data = bytes. Reply: bytes taken (0: no room
 	 * now, wait for the event; with no data: the connection is open, the

@@ -12,6 +12,7 @@
 #include "net_protocol.h"
 #include "netd_mem.h"
 #include "sockets.h"
+#include "swap_link.h"
 #include "sys.h"
 
 enum sock_state { S_FREE = 0, S_OPENING, S_OPEN, S_FAILED };
@@ -193,6 +194,15 @@ static long do_connect(const struct msg *in)
 	    in->w[1] > 65535) {
 		sys_handle_close(in->handle);
 		return -EINVAL;
+	}
+	/* The swap export is the pager's alone: a program connected to it
+	 * could read other processes' swapped pages, overwrite them, or
+	 * overwrite the swap header so the next reconnection finds another
+	 * disk (each connection gets a server of its own on the same file).
+	 * Swap is set up before init starts, so no program is there first. */
+	if (swap_link_serves((uint32_t)in->w[0], (uint16_t)in->w[1])) {
+		sys_handle_close(in->handle);
+		return -EACCES;
 	}
 	if ((i = free_slot(in->pid)) < 0) {
 		sockets_reap();

@@ -5,15 +5,18 @@
  * (CONNECT_NS), a reply once requests are out (ANSWER_NS, then the link
  * is dropped and made again: a byte back at all, and each request's own
  * answer, so a server that answers others and never one request cannot
- * keep it waiting), reconnecting (RETRIES attempts in a row
- * with no request answered, then the server is gone for good;
- * SETUP_TRIES at boot).
+ * keep it waiting), reconnecting (attempts backing off from RETRY_NS to
+ * RETRY_MAX_NS, until no request has been answered for the outage's
+ * budget, then the server is gone for good; SETUP_TRIES at boot).
  *
  * Every connection reads the export's first page (its swap header, with
  * mkswap's UUID) before anything else goes out; after a reconnection it
  * must be the page read at setup, or the export is another disk (of the
  * same size and flags, read-only and flush: those were checked at the
- * handshake) and no request is sent to it.
+ * handshake) and no request is sent to it. At setup netd stamps that page
+ * with a generation (swap_stamp.h), its write and flush the link's first
+ * requests: a server restarted from a copy made before has the same header
+ * but an older stamp, and has lost every write since.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,14 +26,19 @@
 #include "kernel/abi/clock.h"
 #include "loop.h"
 #include "swap_link.h"
+#include "swap_stamp.h"
 #include "swap_tcp.h"
 
 #define MS CLOCK_NS_PER_MS
 #define CONNECT_NS (3000 * MS)		/* connect and handshake */
 #define ANSWER_NS (20000 * MS)		/* no byte back while requests wait, or
 					 * no answer to a request that went out */
-#define RETRY_NS (500 * MS)		/* between attempts */
-#define RETRIES 10			/* attempts before the server is gone */
+/* Between attempts: RETRY_NS after a loss, doubled at each failed attempt
+ * up to RETRY_MAX_NS, so a server that comes back is found within a few
+ * seconds of it, while one that stays away costs an attempt (a SYN, a
+ * pcb) every few seconds, not twice a second. */
+#define RETRY_NS (500 * MS)
+#define RETRY_MAX_NS (4000 * MS)
 #define SETUP_TRIES 3			/* attempts at boot */
 
 static struct {
@@ -42,17 +50,24 @@ static struct {
 	uint16_t port;
 	struct nbd_handshake hs;
 	struct nbd_client cl;
-	struct nbd_io io;		/* the pager's data and done, our send */
+	struct nbd_io io;		/* the pager's data and done behind ours, our send */
+	struct nbd_io pager;		/* the pager's */
+	bool stamp_due;			/* setup: the header is to be stamped */
+	enum nbd_cmd stamp_cmd;		/* the stamp's request queued or out */
 	void (*gone)(void);		/* the pager's: the server is gone */
 	void (*lost)(void);		/* the pager's: a connection was lost */
 	unsigned attempts;		/* connections lost in a row, nothing answered */
+	int64_t outage_since;		/* the first of them was lost then (0: none) */
+	int64_t outage_ns;		/* the outage's budget (swap.nbd_outage) */
 	const char *why;		/* the last attempt's failure, at setup */
 	int64_t deadline;		/* connect, handshake or answer bound */
 	int64_t retry_at;
 	uint64_t capacity;		/* sectors */
 	uint16_t flags;			/* the export's READ_ONLY and SEND_FLUSH at setup */
-	uint8_t header[BLK_PAGE_SIZE];	/* the export's first page, read at setup */
 } sc;
+
+/* The swap header's stamp (swap_stamp.h): its requests' id, no pager tag. */
+#define STAMP_ID UINT64_MAX
 
 /* The first page's read: a client of its own, so that the pager's
  * requests waiting to go again stay queued until it is checked. */
@@ -82,6 +97,34 @@ static void output(void)
 		return;
 	nbd_pump(sc.checking ? &first.cl : &sc.cl);
 	swap_tcp_output();
+}
+
+/* The stamp's page is ours; every other request's data the pager's. */
+static uint8_t *link_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
+{
+	if (id != STAMP_ID)
+		return sc.pager.data(ctx, id, off, run);
+	*run = BLK_PAGE_SIZE - off;
+	return (uint8_t *)swap_stamp_page() + off;
+}
+
+/* The stamp's next request (cmd < 0: none); one at a time, so its
+ * answer is that request's. */
+static void stamp_send(int cmd)
+{
+	if (cmd < 0)
+		return;
+	sc.stamp_cmd = (enum nbd_cmd)cmd;
+	if (swap_link_submit(sc.stamp_cmd, STAMP_ID, 0, cmd == NBD_CMD_FLUSH ? 0 : BLK_PAGE_SIZE) < 0)
+		swap_stamp_answered(sc.stamp_cmd, -EBUSY, false, 0);	/* no slot: cannot be */
+}
+
+static void link_done(void *ctx, uint64_t id, int error)
+{
+	if (id != STAMP_ID)
+		return sc.pager.done(ctx, id, error);
+	stamp_send(swap_stamp_answered(sc.stamp_cmd, error, sc.cl.can_flush,
+				       sc.cl.cnt.lost_writes));
 }
 
 static uint8_t *first_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
@@ -114,6 +157,23 @@ static void gone(const char *why)
 	nbd_fail_all(&sc.cl, -ENXIO);
 }
 
+/* The wait before attempt n + 1 of an outage (n >= 1). */
+static int64_t retry_delay(unsigned n)
+{
+	int64_t d = RETRY_NS;
+
+	while (--n > 0 && d < RETRY_MAX_NS)
+		d *= 2;
+	return d < RETRY_MAX_NS ? d : RETRY_MAX_NS;
+}
+
+/* A request answered, or nothing waiting to prove anything: no outage. */
+static void outage_over(void)
+{
+	sc.attempts = 0;
+	sc.outage_since = 0;
+}
+
 /* The connection failed or stopped answering: try again soon, or give up. */
 static void lost(const char *why)
 {
@@ -134,10 +194,14 @@ static void lost(const char *why)
 	}
 	/* Counted until a request is answered, not reset by a handshake: a
 	 * server that takes connections and answers nothing is gone. */
-	if (++sc.attempts > RETRIES)
+	int64_t now = netd_now();
+
+	if (sc.attempts++ == 0)
+		sc.outage_since = now;
+	if (now - sc.outage_since >= sc.outage_ns)
 		return gone(why);
 	sc.state = SWAP_RETRYING;
-	sc.retry_at = netd_now() + RETRY_NS;
+	sc.retry_at = now + retry_delay(sc.attempts);
 }
 
 /* The same export again: its requests go again. */
@@ -146,26 +210,40 @@ static void resume(void)
 	nbd_client_resume(&sc.cl, &sc.hs);
 	sc.state = SWAP_UP;
 	if (nbd_pending(&sc.cl) == 0)
-		sc.attempts = 0;	/* nothing waits: nothing to prove */
+		outage_over();	/* nothing waits: nothing to prove */
 	sc.deadline = netd_now() + ANSWER_NS;
 	printf("netd: swap: reconnected; sending %u requests again\n", nbd_pending(&sc.cl));
 	output();
 }
 
-/* The first page has been read (or not): remember it at setup; after a
- * reconnection it must be the same, or this is another disk. */
+/* The first page has been read (or not): at setup, keep it and stamp it
+ * with the next generation (swap_stamp.h); after a reconnection it must be
+ * the same, or this is another disk, or the same one without the writes
+ * made since setup: never taken as holding our data. */
 static void first_page_read(void)
 {
+	static char why[160];
+
 	sc.checking = false;
 	if (first.result < 0)
 		return lost("the export's first page could not be read");
 	if (sc.state == SWAP_OFF) {
-		memcpy(sc.header, first.page, sizeof(sc.header));
+		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only);
 		return;
 	}
-	if (memcmp(sc.header, first.page, sizeof(sc.header)) != 0)
+	enum swap_stamp_verdict v = swap_stamp_check(first.page);
+
+	if (v == STAMP_OTHER_DISK)
 		return gone("the export is not the one swap was set up on: its first page, "
 			    "the swap header, differs");
+	if (v == STAMP_OLDER) {
+		snprintf(why, sizeof(why),
+			 "the export has lost what was written since swap was set up: its swap "
+			 "header's generation is %lu, not %lu (a copy from before)",
+			 (unsigned long)swap_stamp_get(first.page),
+			 (unsigned long)swap_stamp_get(swap_stamp_page()));
+		return gone(why);
+	}
 	resume();
 }
 
@@ -256,7 +334,7 @@ static void take(const uint8_t *d, uint32_t len)
 	sc.deadline = netd_now() + ANSWER_NS;	/* the server answers */
 	int r = nbd_input(&sc.cl, d, len);
 	if (sc.cl.cnt.completed != answered)
-		sc.attempts = 0;
+		outage_over();
 	if (r < 0)
 		input_failed(r);
 }
@@ -295,14 +373,14 @@ static bool settled(void *ctx)
 	return (sc.negotiated && !sc.checking) || !swap_tcp_is_open();
 }
 
-long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, void (*gone)(void),
-		    void (*lost_hook)(void))
+long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struct nbd_io *pager,
+		    void (*gone)(void), void (*lost_hook)(void))
 {
 	if (sc.state != SWAP_OFF)
 		return -EINVAL;
-	sc.io = *pager;
-	sc.io.send = link_send;
-	sc.io.now = link_now;
+	sc.outage_ns = (int64_t)outage_s * 1000 * MS;
+	sc.pager = *pager;
+	sc.io = (struct nbd_io){ link_send, link_data, link_done, link_now };
 	sc.gone = gone;
 	sc.lost = lost_hook;
 	sc.server = addr;
@@ -332,6 +410,11 @@ long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager, vo
 	printf("netd: swap: NBD export of %lu MiB at %u.%u.%u.%u:%u%s\n",
 	       (unsigned long)(sc.hs.size >> 20), addr >> 24, (addr >> 16) & 255,
 	       (addr >> 8) & 255, addr & 255, port, sc.cl.read_only ? ", read-only" : "");
+	/* The stamp goes out first, not waited for: a server that holds
+	 * writes must not hold the boot (swap_stamp.h). */
+	if (sc.stamp_due)
+		stamp_send(NBD_CMD_WRITE);
+	output();
 	return 0;
 }
 
@@ -379,6 +462,11 @@ enum swap_state swap_link_state(void)
 	return sc.state;
 }
 
+bool swap_link_serves(uint32_t addr, uint16_t port)
+{
+	return sc.state != SWAP_OFF && addr == sc.server && port == sc.port;
+}
+
 uint64_t swap_link_sectors(void)
 {
 	return sc.capacity;
@@ -392,4 +480,9 @@ bool swap_link_read_only(void)
 const struct nbd_counters *swap_link_counters(void)
 {
 	return &sc.cl.cnt;
+}
+
+bool swap_link_done_lost_out(void)
+{
+	return nbd_done_lost_out(&sc.cl);
 }

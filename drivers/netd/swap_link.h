@@ -18,11 +18,13 @@ enum swap_state { SWAP_OFF = 0, SWAP_UP = 1, SWAP_RETRYING = 2, SWAP_GONE = 3 };
 
 /* Connect to addr:port (host order) and negotiate: a few attempts, each
  * bounded; 0, or a negative errno after the reason is on the console.
+ * outage_s: how long the server may answer no request (connections
+ * refused, lost, or taken and nothing answered) before it is gone for good.
  * pager's data and done are the client's (its send is the link's); gone
  * is called once the server is given up for good, before the requests
  * waiting fail; lost each time a connection that carried requests is lost
  * (swap_link_counters' lost_writes may have grown). */
-long swap_link_open(uint32_t addr, uint16_t port, const struct nbd_io *pager,
+long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struct nbd_io *pager,
 		   void (*gone)(void), void (*lost)(void));
 
 /* Queue request id (a command of nbd_client.h); swap_link_push sends what
@@ -35,8 +37,14 @@ void swap_link_push(void);
 void swap_link_tick(void);
 
 enum swap_state swap_link_state(void);
+/* Whether addr:port (host order) is the swap server, once set up (gone
+ * for good too: the export still holds what was written to it). */
+bool swap_link_serves(uint32_t addr, uint16_t port);
 uint64_t swap_link_sectors(void);	/* the export's size, in BLK_SECTORs */
 bool swap_link_read_only(void);
 const struct nbd_counters *swap_link_counters(void);
+/* Inside the pager's done: whether that write went out on a connection
+ * lost before its answer (nbd_done_lost_out). */
+bool swap_link_done_lost_out(void);
 
 #endif

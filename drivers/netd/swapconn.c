@@ -26,14 +26,15 @@ static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 	return (uint8_t *)net_window_va((uint32_t)id) + off;
 }
 
-/* Tell the pager: the error (and the writes lost so far) first, then the
- * state that makes them valid. */
+/* Tell the pager: the error (the writes lost so far, whether this one went
+ * out on a lost connection) first, then the state that makes them valid. */
 static void io_done(void *ctx, uint64_t id, int error)
 {
 	struct blk_status *st = &sc.shared->slot[id];
 
 	(void)ctx;
 	sc.shared->swap_lost_writes = (uint32_t)swap_link_counters()->lost_writes;
+	sc.shared->lost_out[id] = swap_link_done_lost_out();
 	st->error = error;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	st->state = BLK_DONE;
@@ -58,10 +59,11 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 	static const struct nbd_io pager = { NULL, io_data, io_done, NULL };
 
 	if (swap_link_state() != SWAP_OFF || in->w[0] == 0 || in->w[0] > UINT32_MAX ||
-	    in->w[1] == 0 || in->w[1] > 65535)
+	    in->w[1] == 0 || in->w[1] > 65535 || in->w[2] == 0 || in->w[2] > NET_SWAP_OUTAGE_MAX)
 		return -EINVAL;
 	sc.shared = shared;
-	long err = swap_link_open((uint32_t)in->w[0], (uint16_t)in->w[1], &pager, on_gone, on_lost);
+	long err = swap_link_open((uint32_t)in->w[0], (uint16_t)in->w[1], (unsigned)in->w[2],
+				  &pager, on_gone, on_lost);
 
 	if (err < 0)
 		return err;

@@ -7,11 +7,12 @@
 #include <string.h>
 #include "base/config.h"
 #include "bootargs.h"
+#include "drivers/net_protocol.h"	/* NET_SWAP_OUTAGE_MAX */
 
 enum {
 	C_FAULTAROUND, C_READAHEAD, C_POLICY, C_SEED, C_WATERMARKS, C_WATERMARK_SCALE,
 	C_RECLAIM_AT, C_RECLAIM_TO, C_FREE_MIN, C_RESERVE, C_OOM_POLICY, C_SWAP_DEVICE,
-	C_SWAP_END_DRIVER_AT, C_NET_ADDR, C_NET_END_AT_START,
+	C_SWAP_END_DRIVER_AT, C_SWAP_NBD_OUTAGE, C_NET_ADDR, C_NET_END_AT_START,
 	C_INIT_RUN, C_INIT_ARGS, C_CHECK, C_COUNT
 };
 
@@ -58,6 +59,12 @@ static struct bootarg_spec specs[C_COUNT] = {
 	[C_SWAP_END_DRIVER_AT] = { "swap.end_driver_at", BOOTARG_UINT, "0", NULL, 0, UINT32_MAX,
 				   "tests: end the virtio-blk swap driver as its Nth write batch is in its "
 				   "hands (0: never)" },
+	/* 120 s: longer than a service restart (systemd gives a unit 90 s to
+	 * start, DefaultTimeoutStartSec, before it calls the start failed),
+	 * so a server being restarted is back, or has failed, by then. */
+	[C_SWAP_NBD_OUTAGE] = { "swap.nbd_outage", BOOTARG_UINT, "120", NULL, 1, NET_SWAP_OUTAGE_MAX,
+				"seconds the NBD server may answer nothing (restarting, refusing "
+				"connections) before swap over it is gone for good" },
 	[C_NET_END_AT_START] = { "net.end_at_start", BOOTARG_UINT, "0", NULL, 0, 1,
 				 "tests: end netd as soon as it is set up (1), so that what programs "
 				 "ask of the network after its end can be seen (0: never)" },
@@ -171,6 +178,7 @@ void config_parse(const char *cmdline, const struct config_choices *choices)
 	config.oom_policy_name = values[C_OOM_POLICY].str;
 	config.swap_device = (unsigned)values[C_SWAP_DEVICE].num;
 	config.swap_end_driver_at = (unsigned)values[C_SWAP_END_DRIVER_AT].num;
+	config.swap_nbd_outage = (unsigned)values[C_SWAP_NBD_OUTAGE].num;
 	config.net_end_at_start = (unsigned)values[C_NET_END_AT_START].num;
 	config.net_addr = (uint32_t)(values[C_NET_ADDR].num >> 8);
 	config.net_prefix = (unsigned)(values[C_NET_ADDR].num & 0xff);

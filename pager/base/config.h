@@ -38,6 +38,9 @@ struct pager_config {
 	 * driver as its Nth batch of requests (1: the swap header's read)
 	 * is in the driver's hands; 0: never. */
 	unsigned swap_end_driver_at;
+	/* swap.nbd_outage: seconds the NBD server may answer nothing before
+	 * swap over it is gone for good. */
+	unsigned swap_nbd_outage;
 	/* net.end_at_start (tests): 1, the pager ends netd as soon as it is
 	 * set up; 0: never. */
 	unsigned net_end_at_start;

@@ -136,13 +136,18 @@ static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 {
 	int r = -ENODEV;
 
-	if (config.swap_device != SWAP_DEVICE_NBD && (r = start_blk_swap(bi, service)) == 0)
+	if (config.swap_device != SWAP_DEVICE_NBD && (r = start_blk_swap(bi, service)) == 0) {
+		config_no_effect("swap.nbd_outage", "swap is on a virtio-blk disk");
 		return;
+	}
 	if (config.swap_device == SWAP_DEVICE_NBD ||
-	    (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0))
+	    (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0)) {
 		start_nbd_swap(service);
-	else if (r == -ENODEV)
-		printf("pager: swap: no disk attached; running without swap\n");
+	} else {
+		if (r == -ENODEV)
+			printf("pager: swap: no disk attached; running without swap\n");
+		config_no_effect("swap.nbd_outage", "swap is not over NBD");
+	}
 	/* Only the virtio-blk driver's link has the hook (blk_backend_init). */
 	config_no_effect("swap.end_driver_at", "swap is on no virtio-blk disk");
 }

@@ -156,6 +156,7 @@ int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
 		return -ENODEV;
 	m.w[0] = addr;
 	m.w[1] = port;
+	m.w[2] = config.swap_nbd_outage;
 	if ((r = call(&m)) < 0)
 		return r;
 	netd->serves_swap = 1;	/* its end ends swap over NBD */

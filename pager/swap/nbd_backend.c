@@ -6,6 +6,11 @@
  * its request is in flight. A completed write batch is then flushed
  * (NBD_CMD_FLUSH). While netd's pool is in its reserve the device
  * says it is congested, and reclaim throttles direct reclaimers (seed 002).
+ * A write that went out on a connection lost before its answer (netd's
+ * lost_out) fails its pages, whatever its answer on a later connection:
+ * the lost connection's server may still perform it, late, over whatever
+ * is written to its slots afterwards, so they are retired, never used
+ * again (bounded by the writes in flight at each loss).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +31,19 @@ static uint32_t lost_before[PAGER_IO_CLIENTS];
 /* The page list stays the pager's: netd sees the frames in its window. */
 static uint64_t list[BLK_LIST_ENTRIES];
 
+/* A page's result when its write went out on a connection lost before
+ * its answer: the device's verdict on the slot (swap_err_from_device), so
+ * the engine retires it and keeps the page. */
+#define WRITE_LOST_OUT (-ESTALE)
+
+/* The slot runs of the current write whose requests came back lost_out,
+ * noted as each request is released. Only the swap-out thread writes
+ * (swap.c), and a transfer has at most SWAP_IO_MAX requests. */
+static struct late_run {
+	uint32_t first, n;
+} late[SWAP_IO_MAX];
+static unsigned nlate;
+
 /* netd may read (a write) or fill (a read) r's frames until unmap. */
 static int map_window(const struct blk_link *l, const struct blk_request *r)
 {
@@ -36,13 +54,44 @@ static int map_window(const struct blk_link *l, const struct blk_request *r)
 	for (uint32_t i = 0; i < r->npages; i++)
 		e[i] = (struct map_entry){ net_window_va(r->tag) + (uint64_t)i * BLK_PAGE_SIZE,
 					   l->list[r->list + i], r->write ? MAP_R : MAP_R | MAP_W };
+	drv.shared->lost_out[r->tag] = 0;	/* netd sets it at the completion */
 	return sys_map(drv.proc, e, r->npages) < 0 ? -ENOMEM : 0;
 }
 
+/* After r's result is read (or its call failed: then netd never saw it,
+ * and lost_out is still map_window's 0). */
 static void unmap_window(const struct blk_link *l, const struct blk_request *r)
 {
 	(void)l;
 	sys_unmap(drv.proc, net_window_va(r->tag), r->npages);
+	if (r->write && drv.shared->lost_out[r->tag] && nlate < SWAP_IO_MAX)
+		late[nlate++] = (struct late_run){ (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE),
+						   r->npages };
+}
+
+static int went_late(uint32_t slot)
+{
+	for (unsigned i = 0; i < nlate; i++)
+		if (slot - late[i].first < late[i].n)
+			return 1;
+	return 0;
+}
+
+/* The pages whose write went out on a lost connection fail (their slots
+ * retired); said once a write, with how many. */
+static void fail_late(const struct swap_req *p, unsigned n, struct swap_done *done)
+{
+	unsigned failed = 0;
+
+	for (unsigned k = 0; k < n && nlate > 0; k++)
+		if (done->err[k] == 0 && went_late(p[k].slot)) {
+			done->err[k] = WRITE_LOST_OUT;
+			failed++;
+		}
+	if (failed)
+		printf("pager: swap: %u pages' writes went out on an NBD connection lost before "
+		       "their answer: the old server may still write them late, so their slots "
+		       "are retired and the pages stay in memory\n", failed);
 }
 
 /* As for the disk, but the device is gone for good when netd says so. */
@@ -64,9 +113,15 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done)
 {
+	int r;
+
 	(void)ctx;
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
-	return transfer(t, 1, p, n, done);
+	nlate = 0;
+	r = transfer(t, 1, p, n, done);
+	if (r == 0)
+		fail_late(p, n, done);
+	return r;
 }
 
 /* The engine calls this once a write batch has completed: NBD_CMD_FLUSH,

@@ -155,6 +155,7 @@ static struct {
 	uint32_t budget;		/* and in all, until the test gives more */
 	uint8_t mem[64][PG];		/* request id i's data */
 	int done[64];			/* result + 1 per id, 0 while pending */
+	bool lost_out[64];		/* per id: nbd_done_lost_out as it ended */
 	unsigned ndone;
 	uint32_t fail_offset;		/* a request covering it gets EIO; ~0: none */
 	/* Requests parsed, replies not yet sent. */
@@ -190,6 +191,7 @@ static void io_done(void *ctx, uint64_t id, int error)
 	(void)ctx;
 	assert_int_equal(srv.done[id], 0);
 	srv.done[id] = error + 1;
+	srv.lost_out[id] = nbd_done_lost_out(&cl);
 	srv.ndone++;
 }
 
@@ -427,6 +429,11 @@ static void lost_and_resent(void **state)
 	 * (partly_sent_fails). The third had not started: it does not count. */
 	assert_int_equal(cl.cnt.resent, 2);
 	assert_int_equal(cl.cnt.reconnects, 1);
+	/* Answered on the new connection, the two that went out on the lost
+	 * one say so as they end: its server may still write them, late. */
+	for (unsigned id = 0; id < 8; id++)
+		assert_int_equal(srv.lost_out[id], id < 2);
+	assert_false(nbd_done_lost_out(&cl));	/* outside a done: none */
 }
 
 /* A write larger than what the connection takes before the server reads

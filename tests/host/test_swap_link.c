@@ -3,10 +3,12 @@
  * TCP connection and clock kept here, with a scripted NBD server behind
  * them: a reconnection reads the export's first page before it sends
  * anything again and gives up on another export (or the same one without
- * its flush); a write the server drops
+ * its flush), or on the same export restarted from a copy made before
+ * setup (its generation stamp older); a write the server drops
  * the connection on, before it has even gone out whole, fails instead of
  * breaking connections for ever; a server that answers nothing is gone
- * after its attempts, however well it shakes hands, while idle losses are
+ * once the outage's budget has passed, however well it shakes hands, and
+ * not before, however often it refuses; idle losses are
  * not held against it; a request made while reconnecting leaves the
  * attempt's deadline alone; a request the server never answers fails
  * though it answers others.
@@ -69,11 +71,13 @@ static struct {
 	bool no_flush;			/* the export does not offer flush */
 	unsigned writes;		/* write requests taken, every connection */
 	uint16_t first_type[8];		/* the first requests of the latest connection */
+	bool refuse;			/* close every new connection at once (restarting) */
 } srv;
 
 static struct {
 	uint8_t mem[64 * PG];		/* request id's data at id * PG */
 	int done[64];			/* result + 1, 0 while pending */
+	bool lost_out[64];		/* swap_link_done_lost_out as it ended */
 	unsigned gone;
 	unsigned lost;			/* the lost hook's calls */
 	uint64_t lost_writes_seen;	/* lost_writes as the hook last saw it */
@@ -232,6 +236,10 @@ static void net_run(void)
 	while (more && net.open) {
 		more = false;
 		if (!net.connected) {
+			if (srv.refuse) {
+				server_close();
+				break;
+			}
 			net.connected = more = true;
 			net.ev->connected();
 			if (srv.greet)
@@ -284,6 +292,7 @@ static void pager_done(void *ctx, uint64_t id, int error)
 	(void)ctx;
 	assert_int_equal(pgr.done[id], 0);
 	pgr.done[id] = error + 1;
+	pgr.lost_out[id] = swap_link_done_lost_out();
 }
 
 static void pager_gone(void)
@@ -306,12 +315,22 @@ static void mkswap(unsigned seed)
 	memcpy(srv.disk + PG - 10, "SWAPSPACE2", 10);
 }
 
-/* netd at boot, the link set up over a healthy server. */
+#define OUTAGE_S 120			/* swap.nbd_outage's default */
+#define OUTAGE_NS_ ((int64_t)OUTAGE_S * 1000 * MS_)
+
+static const struct nbd_io pager_io = { NULL, pager_data, pager_done, NULL };
+
+/* netd at boot (swap_link's state as it starts), the export as it is. */
+static long link_open(void)
+{
+	memset(&sc, 0, sizeof(sc));
+	memset(&first, 0, sizeof(first));
+	return swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone, pager_lost);
+}
+
 /* A link up to a fresh server (no_flush: one that does not offer flush). */
 static int setup_with(bool no_flush)
 {
-	static const struct nbd_io pager = { NULL, pager_data, pager_done, NULL };
-
 	memset(&sc, 0, sizeof(sc));
 	memset(&first, 0, sizeof(first));
 	memset(&net, 0, sizeof(net));
@@ -322,8 +341,10 @@ static int setup_with(bool no_flush)
 	srv.greet = srv.answer = true;
 	srv.no_flush = no_flush;
 	mkswap(1);
-	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone, pager_lost), 0);
+	assert_int_equal(link_open(), 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
+	net_run();			/* the stamp's write and flush */
+	srv.writes = 0;			/* the stamp's: not the tests' */
 	return 0;
 }
 
@@ -477,20 +498,190 @@ static void large_write_dropped(void **state)
 
 /* A server that shakes hands and reads the first page on every connection
  * but drops each before answering a request: its handshakes do not count
- * as answers, and after RETRIES connections in a row it is gone, not
- * after four connections for each request waiting. */
+ * as answers, and once the outage's budget has passed it is gone, not
+ * after four connections for each request waiting. A send buffer of 100
+ * bytes lets one request out per connection, so that more requests wait
+ * than the budget's connections can send NBD_SENDS_MAX times each. */
 static void answers_nothing_gone(void **state)
 {
+	int64_t t0 = net.now;
+	unsigned enxio = 0;
+
 	(void)state;
-	net.sndbuf = 23 * 1024;
+	net.sndbuf = 100;
 	srv.drop_after_first = true;
-	for (unsigned id = 0; id < 4; id++)
-		submit(NBD_CMD_WRITE, id * 16, id * 16 * PG, 16 * PG);
-	wait_ms(60 * 1000);
+	for (unsigned id = 0; id < 32; id++)
+		submit(NBD_CMD_WRITE, id, id * PG, PG);
+	while (swap_link_state() != SWAP_GONE && net.now - t0 < 2 * OUTAGE_NS_)
+		wait_ms(100);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_true(net.now - t0 >= OUTAGE_NS_);
+	assert_int_equal(pgr.gone, 1);
+	assert_true(net.opens > 1 + NBD_SENDS_MAX);
+	for (unsigned id = 0; id < 32; id++)
+		enxio += pgr.done[id] == -ENXIO + 1;
+	assert_true(enxio > 0);		/* waiting still, failed with the link */
+}
+
+/* The server restarting: every connection refused at once, a read
+ * waiting, until just before the outage's budget runs out (an attempt
+ * every RETRY_MAX_NS at most then). The outage's start. */
+static int64_t refused_until_near_budget(void)
+{
+	int64_t t0 = net.now;
+
+	srv.answer = false;
+	submit(NBD_CMD_READ, 2, 4 * PG, PG);
+	srv.refuse = true;
+	server_close();
+	while (net.now - t0 < OUTAGE_NS_ - RETRY_MAX_NS - 200 * MS_)
+		wait_ms(100);
+	return t0;
+}
+
+/* The link keeps trying, backing off to RETRY_MAX_NS between attempts, for
+ * the outage's whole budget, then gives up. */
+static void outage_budget(void **state)
+{
+	int64_t t0 = refused_until_near_budget();
+
+	(void)state;
+	assert_int_equal(swap_link_state(), SWAP_RETRYING);
+	assert_int_equal(pgr.done[2], 0);
+	/* Attempts back off: after the first few seconds, one every
+	 * RETRY_MAX_NS, not one every RETRY_NS. */
+	assert_true(net.opens <= 1 + 4 + OUTAGE_NS_ / RETRY_MAX_NS);
+	while (swap_link_state() != SWAP_GONE && net.now - t0 < 2 * OUTAGE_NS_)
+		wait_ms(100);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_true(net.now - t0 >= OUTAGE_NS_);
+	assert_true(net.now - t0 <= OUTAGE_NS_ + RETRY_MAX_NS + CONNECT_NS);
+	assert_int_equal(pgr.done[2], -ENXIO + 1);
+}
+
+/* The same outage, the server back before the budget runs out: it is
+ * found, and the read waiting goes again and is answered. */
+static void outage_within_budget(void **state)
+{
+	(void)state;
+	refused_until_near_budget();
+	srv.refuse = false;
+	srv.answer = true;
+	wait_ms(RETRY_MAX_NS / MS_ + 100);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.done[2], 1);
+	assert_memory_equal(pgr.mem + 2 * PG, srv.disk + 4 * PG, PG);
+}
+
+/* Setup stamps the swap header with the next generation, written then
+ * flushed, the link's first requests; a second setup on the same export
+ * (another boot) counts on. An export with no swap signature is not
+ * written at all: the pager refuses it, unchanged. */
+static void setup_stamps_header(void **state)
+{
+	static uint8_t before[PG];
+
+	(void)state;
+	assert_int_equal(swap_stamp_get(srv.disk), 1);
+	assert_memory_equal(swap_stamp_page(), srv.disk, PG);
+	assert_int_equal(srv.first_type[1], NBD_CMD_WRITE);
+	assert_int_equal(srv.first_type[2], NBD_CMD_FLUSH);
+	assert_int_equal(nbd_pending(&sc.cl), 0);
+	server_close();
+	assert_int_equal(link_open(), 0);
+	net_run();
+	assert_int_equal(swap_stamp_get(srv.disk), 2);
+	memset(srv.disk, 0x33, PG);
+	memcpy(before, srv.disk, PG);
+	server_close();
+	srv.writes = 0;
+	assert_int_equal(link_open(), 0);
+	net_run();
+	assert_int_equal(srv.writes, 0);
+	assert_memory_equal(srv.disk, before, PG);
+}
+
+/* The server restarts before the stamp's write was answered, and that
+ * write never landed (a server holding writes: nbdkit's delay filter):
+ * the page as it was is the same export still, the stamp goes again, and
+ * once answered and flushed only the stamped page will do. */
+static void stamp_unanswered_restart(void **state)
+{
+	static uint8_t before[PG];
+
+	(void)state;
+	mkswap(1);
+	memcpy(before, srv.disk, PG);
+	server_close();
+	assert_int_equal(link_open(), 0);
+	srv.answer = false;		/* the stamp's write is queued, not yet taken */
+	net_run();			/* the write lands (the fake takes it) ... */
+	memcpy(srv.disk, before, PG);	/* ... or not: a restart lost it */
+	server_close();
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(swap_stamp_get(srv.disk), 1);
+	assert_int_equal(nbd_pending(&sc.cl), 0);
+	memcpy(srv.disk, before, PG);	/* now a copy from before is found out */
+	server_close();
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_non_null(strstr(said, "lost what was written since swap was set up"));
+}
+
+/* A write the server takes and holds unanswered (nbdkit paused, a slow
+ * disk) until the link gives its connection up: sent again and answered
+ * on the next, its completion says it went out on a lost connection, as
+ * that connection's server may still perform it, late, over whatever is
+ * written there since (the pager retires its slot); a write answered on
+ * its first connection says nothing. */
+static void resent_write_marked(void **state)
+{
+	(void)state;
+	srv.answer = false;
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	for (unsigned i = 0; i < 300 && pgr.lost == 0; i++)
+		wait_ms(100);
+	assert_int_equal(pgr.lost, 1);
+	srv.answer = true;
+	wait_ms(2000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.done[1], 1);
+	assert_true(pgr.lost_out[1]);
+	submit(NBD_CMD_WRITE, 2, 9 * PG, PG);
+	assert_int_equal(pgr.done[2], 1);
+	assert_false(pgr.lost_out[2]);
+}
+
+/* The server restarts from a pristine copy of the export (nbdkit's cow
+ * filter: a fresh overlay per process; a memory plugin; a snapshot): page
+ * 0 is the header as it was before setup, every page written since is
+ * gone. The link gives up for good, says why, and the read waiting fails
+ * rather than be answered with what the copy holds. */
+static void fresh_copy_gone(void **state)
+{
+	static uint8_t pristine[DISK];
+
+	(void)state;
+	mkswap(1);			/* the image as it was made, before the stamp */
+	memcpy(pristine, srv.disk, PG);
+	memset(pristine + PG, 0, DISK - PG);
+	memset(pgr.mem + PG, 0x5a, PG);
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	submit(NBD_CMD_FLUSH, 3, 0, 0);
+	assert_int_equal(pgr.done[1], 1);
+	assert_int_equal(pgr.done[3], 1);
+	srv.answer = false;
+	submit(NBD_CMD_READ, 2, 8 * PG, PG);
+	server_close();
+	memcpy(srv.disk, pristine, DISK);	/* the restart */
+	srv.answer = true;
+	wait_ms(1000);
 	assert_int_equal(swap_link_state(), SWAP_GONE);
 	assert_int_equal(pgr.gone, 1);
-	assert_int_equal(net.opens, 1 + RETRIES);
-	assert_int_equal(pgr.done[48], -ENXIO + 1);	/* never sent, failed with the rest */
+	assert_int_equal(pgr.done[2], -ENXIO + 1);
+	assert_non_null(strstr(said, "lost what was written since swap was set up"));
 }
 
 /* Connections lost while nothing waits (a server restarted while idle)
@@ -498,7 +689,7 @@ static void answers_nothing_gone(void **state)
 static void idle_losses_not_gone(void **state)
 {
 	(void)state;
-	for (unsigned k = 0; k < 3 * RETRIES; k++) {
+	for (unsigned k = 0; k < 30; k++) {
 		server_close();
 		wait_ms(1000);
 		assert_int_equal(swap_link_state(), SWAP_UP);
@@ -522,7 +713,7 @@ static void submit_while_retrying(void **state)
 	wait_ms(4000);
 	assert_true(net.opens >= 3);	/* dropped at its bound, tried again */
 	srv.greet = true;
-	wait_ms(4000);
+	wait_ms(8000);			/* the attempt under way fails, backing off */
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.done[3], 1);
 }
@@ -554,15 +745,11 @@ static void one_read_never_answered(void **state)
  * wait for an answer to a request the server never saw. */
 static void handshake_not_taken(void **state)
 {
-	static const struct nbd_io pager = { NULL, pager_data, pager_done, NULL };
-
 	(void)state;
-	memset(&sc, 0, sizeof(sc));
 	memset(&net, 0, sizeof(net));
 	net.now = 1000 * MS_;
 	net.sndbuf = 10;
-	assert_int_equal(swap_link_open(0x0a000264, 10809, &pager, pager_gone, pager_lost),
-			 -ECONNREFUSED);
+	assert_int_equal(link_open(), -ECONNREFUSED);
 	assert_non_null(strstr(said, "handshake's request could not be sent"));
 	assert_true(net.now < 1000 * MS_ + CONNECT_NS);	/* not at an attempt's bound */
 }
@@ -582,6 +769,12 @@ int main(void)
 		cmocka_unit_test_setup(submit_while_retrying, setup),
 		cmocka_unit_test_setup(one_read_never_answered, setup),
 		cmocka_unit_test_setup(handshake_not_taken, setup),
+		cmocka_unit_test_setup(outage_budget, setup),
+		cmocka_unit_test_setup(outage_within_budget, setup),
+		cmocka_unit_test_setup(setup_stamps_header, setup),
+		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
+		cmocka_unit_test_setup(fresh_copy_gone, setup),
+		cmocka_unit_test_setup(resent_write_marked, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

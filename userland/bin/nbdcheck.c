@@ -1,7 +1,9 @@
 /*
  * nbdcheck: the NBD client (drivers/nbd_client.c) over a program's TCP
  * connection through netd, against the swap export scripts/run serves
- * (QEMU_SWAP=nbd): the handshake, the swap signature in page 0, then pages
+ * (QEMU_SWAP=nbd) booted with swap.device=blk and no disk, so that the
+ * export is not the pager's live swap (netd refuses a program's connection
+ * to that: -EACCES): the handshake, the swap signature in page 0, then pages
  * written with many requests in flight and read back word for word. It
  * checks the client, netd, lwIP and the virtio-net driver end to end,
  * before and apart from the pager's own use of them. Exit 0 if all held.

@@ -7,6 +7,8 @@
  *    (rights 0, an endpoint, no right to signal) is refused, and the
  *    connections of a program that ends without closing them are freed;
  *  - a connection to a port nothing serves is refused (-ECONNREFUSED);
+ *  - a connection to the swap server (the pager's, live) is refused
+ *    (-EACCES);
  *  - a peer that answers and closes at once leaves our side open to write;
  *  - closed connections lingering in lwIP (FIN_WAIT_2) never keep a new
  *    one from being made;
@@ -43,6 +45,8 @@
 #define FLOOD_PORT 7000
 #define PEER NET_ADDR(10, 0, 2, 102)
 #define PEER_PORT 7001
+#define SWAP_SERVER NET_ADDR(10, 0, 2, 100)	/* QEMU_SWAP=nbd's export */
+#define SWAP_PORT 10809
 #define CLOSED NET_ADDR(10, 0, 2, 2)	/* the host: nothing served (restrict=on) */
 #define CLOSED_PORT 9
 #define LINGERING 40	/* connections closed in a row: more than lwIP's 24 pcbs */
@@ -134,6 +138,24 @@ static void check_refused(void)
 
 	printf("netcheck: connecting to a port nothing serves: %d\n", c);
 	expect(c == -ECONNREFUSED, "a connection to a closed port is refused (-ECONNREFUSED)");
+	if (c >= 0)
+		net_close(c);
+}
+
+/* The swap export is the pager's: a program that could reach it could
+ * read or overwrite others' swapped pages. */
+static void check_swap_server(void)
+{
+	struct pager_stats st;
+	int c;
+
+	if (pager_stats(&st) < 0 || st.swap_slots_total == 0) {
+		expect(0, "swap is on (over NBD, QEMU_SWAP=nbd)");
+		return;
+	}
+	c = net_connect(SWAP_SERVER, SWAP_PORT, WAIT_MS);
+	printf("netcheck: connecting to the swap server: %d\n", c);
+	expect(c == -EACCES, "a program's connection to the swap server is refused (-EACCES)");
 	if (c >= 0)
 		net_close(c);
 }
@@ -376,6 +398,7 @@ static const struct {
 } checks[] = {
 	{ "reaping", check_reaping },
 	{ "refused", check_refused },
+	{ "swap_server", check_swap_server },
 	{ "answer_and_close", check_answer_and_close },
 	{ "lingering", check_lingering },
 	{ "tiny_segments", check_tiny_segments },

@@ -1,0 +1,107 @@
+/*
+ * The swap export's generation stamp (swap_stamp.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blk_protocol.h"
+#include "swap_stamp.h"
+
+#define MAGIC "netdgen1"		/* 8 bytes, then the count's 8 */
+#define SIGNATURE "SWAPSPACE2"		/* mkswap's, the page's last 10 bytes */
+
+_Static_assert(SWAP_STAMP_OFF + SWAP_STAMP_LEN <= 1024, "inside the boot block");
+_Static_assert(sizeof(MAGIC) - 1 + sizeof(uint64_t) == SWAP_STAMP_LEN, "magic and count");
+
+static struct {
+	uint8_t page[BLK_PAGE_SIZE];	/* page 0 stamped (or as read: not stamped) */
+	uint8_t before[BLK_PAGE_SIZE];	/* page 0 as read at setup */
+	bool stamped;			/* a stamp is to be, or is, on the export */
+	bool pending;			/* written, not yet answered and flushed */
+	uint64_t lost_at_write;		/* lost_writes when its write was answered */
+} st;
+
+uint64_t swap_stamp_get(const uint8_t *page)
+{
+	const uint8_t *p = page + SWAP_STAMP_OFF;
+	uint64_t gen = 0;
+
+	if (memcmp(p, MAGIC, 8) != 0)
+		return 0;
+	for (int i = 7; i >= 0; i--)
+		gen = gen << 8 | p[8 + i];
+	return gen;
+}
+
+static void put(uint8_t *page, uint64_t gen)
+{
+	uint8_t *p = page + SWAP_STAMP_OFF;
+
+	memcpy(p, MAGIC, 8);
+	for (int i = 0; i < 8; i++)
+		p[8 + i] = (uint8_t)(gen >> (8 * i));
+}
+
+bool swap_stamp_begin(const uint8_t *page, bool writable)
+{
+	memcpy(st.page, page, sizeof(st.page));
+	memcpy(st.before, page, sizeof(st.before));
+	st.stamped = writable && memcmp(page + BLK_PAGE_SIZE - 10, SIGNATURE, 10) == 0;
+	st.pending = st.stamped;
+	if (st.stamped)
+		put(st.page, swap_stamp_get(page) + 1);
+	return st.stamped;
+}
+
+const uint8_t *swap_stamp_page(void)
+{
+	return st.page;
+}
+
+/* The stamp will not be there: compare with the page as it was, and say
+ * what is then not found out. */
+static int given_up(int error)
+{
+	st.stamped = st.pending = false;
+	memcpy(st.page, st.before, sizeof(st.page));
+	if (error != -ENXIO)	/* not the server gone for good: said already */
+		printf("netd: swap: the swap header's generation could not be written (%d); a "
+		       "server restored from an older copy of the export will not be found out\n",
+		       error);
+	return -1;
+}
+
+int swap_stamp_answered(enum nbd_cmd cmd, int error, bool can_flush, uint64_t lost_writes)
+{
+	if (!st.pending)
+		return -1;
+	if (error < 0)
+		return given_up(error);
+	if (cmd == NBD_CMD_WRITE) {
+		st.lost_at_write = lost_writes;
+		if (can_flush)
+			return NBD_CMD_FLUSH;
+	} else if (lost_writes != st.lost_at_write) {
+		return NBD_CMD_WRITE;	/* the flush does not vouch for it */
+	}
+	st.pending = false;
+	return -1;
+}
+
+enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
+{
+	const uint32_t end = SWAP_STAMP_OFF + SWAP_STAMP_LEN;
+
+	if (memcmp(st.page, page, SWAP_STAMP_OFF) != 0 ||
+	    memcmp(st.page + end, page + end, sizeof(st.page) - end) != 0)
+		return STAMP_OTHER_DISK;
+	if (memcmp(st.page + SWAP_STAMP_OFF, page + SWAP_STAMP_OFF, SWAP_STAMP_LEN) == 0)
+		return STAMP_SAME;
+	if (!st.stamped)
+		return STAMP_OTHER_DISK;	/* not ours to tell apart: the page differs */
+	/* The write not yet answered: it may not have landed; it goes again. */
+	if (st.pending && memcmp(st.before, page, sizeof(st.before)) == 0)
+		return STAMP_SAME;
+	return STAMP_OLDER;
+}

@@ -1,0 +1,57 @@
+/*
+ * The swap export's generation stamp: 16 bytes at the end of the swap
+ * header's boot block (bytes 1008..1023 of page 0, which mkswap leaves
+ * zero and no swap header check reads: pager/swap/header.c starts at byte
+ * 1024), "netdgen1" then a little-endian count. When swap is set up netd
+ * writes the count it read plus one, and flushes it; every reconnection
+ * must then find that stamp. A server restarted from a copy of the export
+ * made before setup (nbdkit's cow filter, a memory plugin, a snapshot) has
+ * page 0 otherwise the same, and has lost every write since. Counted, not
+ * random: a run under -icount repeats its time; a count never repeats on
+ * one export. Not found out: a copy made after setup (per-slot checksums
+ * would be needed for that).
+ *
+ * The stamp's write goes out with the pager's first requests, not before
+ * setup answers: a server that holds writes (nbdkit's delay filter) must
+ * not hold the boot. Until it is answered and flushed, a reconnection may
+ * find page 0 as it was before (the write is then sent again).
+ */
+#ifndef NETD_SWAP_STAMP_H
+#define NETD_SWAP_STAMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nbd_proto.h"
+
+#define SWAP_STAMP_OFF 1008u		/* the boot block's last 16 bytes */
+#define SWAP_STAMP_LEN 16u
+
+enum swap_stamp_verdict {
+	STAMP_SAME = 0,		/* the export swap was set up on, its writes kept */
+	STAMP_OTHER_DISK,	/* another header: another disk */
+	STAMP_OLDER,		/* the same header, an older stamp: writes lost */
+};
+
+/* At setup, page 0 as read: whether it is to be stamped (a swap header,
+ * mkswap's signature at its end, on a writable export; anything else is
+ * the pager's to refuse, and is never written). */
+bool swap_stamp_begin(const uint8_t *page, bool writable);
+
+/* Page 0 as it is to be once the stamp is written: what the stamp's write
+ * sends and what reconnections compare with. */
+const uint8_t *swap_stamp_page(void);
+
+/* The stamp's write (or flush) was answered, error 0 or -errno;
+ * lost_writes: the link's count of connections lost with writes answered
+ * and not flushed. What to send next: NBD_CMD_WRITE (again: lost before
+ * its flush), NBD_CMD_FLUSH, or -1 (done, or given up: said). */
+int swap_stamp_answered(enum nbd_cmd cmd, int error, bool can_flush, uint64_t lost_writes);
+
+/* After a reconnection, page 0 as read now. */
+enum swap_stamp_verdict swap_stamp_check(const uint8_t *page);
+
+/* A page's generation: 0 if it carries no stamp. */
+uint64_t swap_stamp_get(const uint8_t *page);
+
+#endif
