@@ -63,18 +63,11 @@ static inline uint64_t net_admission(uint32_t pid, uint32_t line)
 	return (uint64_t)line << 32 | pid;
 }
 
-/* The status page: blk_protocol.h's BLK_TAGS slots, then the pool's state
- * for the pager's throttling. */
+/* The status page: blk_protocol.h's BLK_TAGS slots, the admission table
+ * for programs' connections, then the pool's state for the pager's
+ * throttling. */
 struct net_shared {
 	struct blk_status slot[BLK_TAGS];
-	volatile uint32_t pool_free;	/* free buffers now */
-	volatile uint32_t pool_reserve;	/* of which the reserve */
-	volatile uint32_t swap_gone;	/* 1: the NBD server is gone for good */
-	/* Connections lost with writes answered on them and not flushed on
-	 * them (nbd_counters' lost_writes), as of the latest completion:
-	 * written before its state, so a thread that sees its flush done sees
-	 * every loss before it. */
-	volatile uint32_t swap_lost_writes;
 	/* The admission table, written by the pager alone and read by netd:
 	 * entry k is net_admission(pid, line) of the process in the pager's
 	 * slot k once it has been given netd's handle (PAGER_NET), written
@@ -84,6 +77,14 @@ struct net_shared {
 	 * counts them by line, and frees those of a pid no longer admitted
 	 * (sockets.c). */
 	volatile uint64_t admitted[NET_ADMITTED_MAX];
+	volatile uint32_t pool_free;	/* free buffers now */
+	volatile uint32_t pool_reserve;	/* of which the reserve */
+	volatile uint32_t swap_gone;	/* 1: the NBD server is gone for good */
+	/* Connections lost with writes answered on them and not flushed on
+	 * them (nbd_counters' lost_writes), as of the latest completion:
+	 * written before its state, so a thread that sees its flush done sees
+	 * every loss before it. */
+	volatile uint32_t swap_lost_writes;
 };
 
 /* A program's notification is signalled with this bit when one of its

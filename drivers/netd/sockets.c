@@ -144,6 +144,18 @@ static void release(struct sock *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The owner free_slot found with the slot it answered: do_connect takes
+ * both together (netd serves one call at a time). */
+static struct owner found;
+
+/* A free slot for pid's new connection, or -errno (owners_place). Refused,
+ * do_connect reaps and asks again: an ended owner's connections hold
+ * slots, and count against its line, until sockets_reap frees them. */
+static long free_slot(uint32_t pid)
+{
+	return owners_place(pid, &found);
+}
+
 /* The program's notification must reach netd with the right to signal it
  * and nothing more: then only programs' copies may hear it, and once they
  * are all gone sys_notify_signal says so (sockets_reap). A copy netd
@@ -183,11 +195,9 @@ static long do_connect(const struct msg *in)
 		sys_handle_close(in->handle);
 		return -EINVAL;
 	}
-	struct owner who;
-
-	if ((i = owners_place(in->pid, &who)) == -EMFILE) {
-		sockets_reap();	/* ended owners' connections count no more */
-		i = owners_place(in->pid, &who);
+	if ((i = free_slot(in->pid)) < 0) {
+		sockets_reap();
+		i = free_slot(in->pid);
 	}
 	/* A program's pcb at its priority: lwIP may kill closing pcbs for
 	 * it, never another program's or the swap link's. */
@@ -200,7 +210,7 @@ static long do_connect(const struct msg *in)
 	struct sock *s = &socks[i];
 
 	*s = (struct sock){ .state = S_OPENING, .note = in->handle, .pcb = pcb };
-	owners_take((unsigned)i, &who);
+	owners_take((unsigned)i, &found);
 	ip_addr_set_ip4_u32(&addr, lwip_htonl((uint32_t)in->w[0]));
 	tcp_arg(pcb, s);
 	tcp_recv(pcb, on_recv);
