@@ -6,6 +6,9 @@
  * BLK_SUBMIT), the request's frames mapped into netd's window by the pager.
  * Programs open TCP connections through NET_CONNECT ... NET_CLOSE; a call
  * never blocks in netd: a program waits on the notification it passed.
+ * Which programs may hold connections, from which line, and when each
+ * ends, netd learns from the pager alone, through the status page
+ * (net_shared.admitted), never from a message a program could send.
  */
 #ifndef DRIVERS_NET_PROTOCOL_H
 #define DRIVERS_NET_PROTOCOL_H
@@ -50,10 +53,33 @@ static inline uint64_t net_window_va(uint32_t tag)
 #define NET_IRQ_BIT 1UL
 #define NET_TIMER_BIT 2UL
 
-/* The status page: blk_protocol.h's BLK_TAGS slots, then the pool's state
- * for the pager's throttling. */
+/* Entries of the admission table (net_shared.admitted): one per process
+ * slot of the pager's (PAGER_PROCS_MAX, 57, asserted in
+ * pager/server/netdev.c), rounded up to a power of two. */
+#define NET_ADMITTED_MAX 64
+
+/* An entry of the admission table: a process's pid and its line
+ * (pager/protocol.h's PAGER_LINE_PROCS_MAX: a program and everything it
+ * starts); 0 for none. One word, so that netd never reads half of one. */
+static inline uint64_t net_admission(uint32_t pid, uint32_t line)
+{
+	return (uint64_t)line << 32 | pid;
+}
+
+/* The status page: blk_protocol.h's BLK_TAGS slots, the admission table
+ * for programs' connections, then the pool's state for the pager's
+ * throttling. */
 struct net_shared {
 	struct blk_status slot[BLK_TAGS];
+	/* The admission table, written by the pager alone and read by netd:
+	 * entry k is net_admission(pid, line) of the process in the pager's
+	 * slot k once it has been given netd's handle (PAGER_NET), written
+	 * before the handle is, and 0 again when the pager reaps it. A pid
+	 * in a message is the kernel's and a line is the pager's: a program
+	 * can name neither. netd takes connections only from an admitted pid,
+	 * counts them by line, and frees those of a pid no longer admitted
+	 * (sockets.c). */
+	volatile uint64_t admitted[NET_ADMITTED_MAX];
 	volatile uint32_t pool_free;	/* free buffers now */
 	volatile uint32_t pool_reserve;	/* of which the reserve */
 	volatile uint32_t swap_gone;	/* 1: the NBD server is gone for good */
@@ -75,6 +101,12 @@ _Static_assert(sizeof(struct net_shared) <= BLK_PAGE_SIZE, "the status page is o
 #define NET_EVENT_BIT 1UL
 #define NET_SOCKETS_MAX 16	/* connections of programs, in all */
 #define NET_SOCKETS_PER_PROC 4
+/* Connections one line may hold at once: half the table, as for the
+ * pager's pressure subscriptions (PRESSURE_LINE_SUBSCRIBERS), so that one
+ * program and the processes it starts, living or not, always leave half
+ * to everyone else. Line 0 (what the pager starts itself: init, drivers)
+ * is no line and has the per-process bound alone. */
+#define NET_LINE_SOCKETS (NET_SOCKETS_MAX / 2)
 /* Receive buffers a program's connection holds at most before netd refuses
  * its data until the program reads: its window's worth of full segments
  * (16 of lwIP's 1460 bytes). Besides them lwIP holds for it the refused
@@ -108,9 +140,16 @@ enum net_label {
 	 * (port); msg.handle = a notification netd signals (NET_EVENT_BIT),
 	 * passed with RIGHT_SEND alone (anything else is -EINVAL: netd frees
 	 * the connection once no other copy may wait on it, so its own copy
-	 * must not). Reply: a connection number, or -errno (-EMFILE: too
-	 * many; -EACCES: the swap server's address and port, the pager's
-	 * alone once swap is set up). The connection may still be opening. */
+	 * must not). Reply: a connection number, or -errno: -EMFILE, the
+	 * table (NET_SOCKETS_MAX), the caller's own NET_SOCKETS_PER_PROC or
+	 * its line's NET_LINE_SOCKETS are all taken; -EPERM, the pager has
+	 * not admitted the caller (net_shared.admitted); -EACCES, the swap
+	 * server's address and port, the pager's alone once swap is set up.
+	 * The connection may still be opening. A connection lasts until
+	 * NET_CLOSE or its owner's end, whichever comes first: netd frees it
+	 * once the pager says the owner is gone (at netd's next tick, 250 ms
+	 * at most, or at once when a connect finds no room), or once no copy
+	 * of its notification that may wait is left. */
 	NET_CONNECT = 0x310,
 	/* w[0] = connection, data = bytes. Reply: bytes taken (0: no room
 	 * now, wait for the event; with no data: the connection is open, the

@@ -112,7 +112,9 @@ enum pager_label {
 	PAGER_DISCARD = 0x10c,
 	/* Reply: w[0] = a handle to the network server's endpoint
 	 * (drivers/net_protocol.h) in the caller's table, send-only;
-	 * -ENODEV (19) if the machine has no network. */
+	 * -ENODEV (19) if the machine has no network. The caller is first
+	 * admitted to netd with its line (net_shared.admitted): its
+	 * connections count against its line's share and end with it. */
 	PAGER_NET = 0x10d
 };
 

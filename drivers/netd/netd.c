@@ -16,6 +16,7 @@
 #include "net_protocol.h"
 #include "netd_mem.h"
 #include "netif.h"
+#include "owners.h"
 #include "sockets.h"
 #include "swap_link.h"
 #include "swapconn.h"
@@ -216,6 +217,7 @@ int main(void)
 	int r;
 
 	netd_loop_init(on_bits);
+	owners_init(shared->admitted);	/* its address: read once programs call */
 	netd_arm_timer(0);
 	r = sys_recv(NET_HANDLE_EP, &in);
 	for (;;) {

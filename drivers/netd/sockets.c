@@ -11,6 +11,7 @@
 #include "lwip/tcp.h"
 #include "net_protocol.h"
 #include "netd_mem.h"
+#include "owners.h"
 #include "sockets.h"
 #include "swap_link.h"
 #include "sys.h"
@@ -25,12 +26,12 @@ enum sock_state { S_FREE = 0, S_OPENING, S_OPEN, S_FAILED };
 #define PRIO_PROGRAM TCP_PRIO_MIN
 #define PRIO_RELEASED (TCP_PRIO_MIN - 1)
 
+/* A connection's owner is owners.c's, slot for slot. */
 struct sock {
 	struct netd_conn_tag tag;	/* first: lwIP's argument points here */
 	enum sock_state state;
 	bool eof;			/* the peer has closed its side: reads end, writes go on */
 	bool owed;			/* a send found no memory: an event is due at the next tick */
-	uint32_t owner;			/* pid */
 	int note;			/* the owner's notification, ours to signal */
 	int error;			/* S_FAILED: why (-errno) */
 	struct tcp_pcb *pcb;		/* NULL once lwIP has freed it */
@@ -121,7 +122,7 @@ static struct sock *sock_of(const struct msg *in)
 {
 	uint64_t i = in->w[0];
 
-	if (i >= NET_SOCKETS_MAX || socks[i].state == S_FREE || socks[i].owner != in->pid)
+	if (i >= NET_SOCKETS_MAX || socks[i].state == S_FREE || !owners_holds((unsigned)i, in->pid))
 		return NULL;
 	return &socks[i];
 }
@@ -140,27 +141,27 @@ static void release(struct sock *s)
 	if (s->rx)
 		pbuf_free(s->rx);
 	sys_handle_close(s->note);
+	owners_drop((unsigned)(s - socks));
 	memset(s, 0, sizeof(*s));
 }
 
+/* The owner free_slot found with the slot it answered: do_connect takes
+ * both together (netd serves one call at a time). */
+static struct owner found;
+
+/* A free slot for pid's new connection, or -errno (owners_place). Refused,
+ * do_connect reaps and asks again: an ended owner's connections hold
+ * slots, and count against its line, until sockets_reap frees them. */
 static long free_slot(uint32_t pid)
 {
-	long slot = -1;
-	unsigned mine = 0;
-
-	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++) {
-		if (socks[i].state == S_FREE && slot < 0)
-			slot = i;
-		mine += socks[i].state != S_FREE && socks[i].owner == pid;
-	}
-	return mine >= NET_SOCKETS_PER_PROC ? -1 : slot;
+	return owners_place(pid, &found);
 }
 
 /* The program's notification must reach netd with the right to signal it
- * and nothing more: then the program's own copies are the only ones that
- * may hear it, and once the program is gone sys_notify_signal says so
- * (sockets_reap). A copy netd could wait on (rights 0 give all), or an
- * endpoint, would keep the connection for ever. */
+ * and nothing more: then only programs' copies may hear it, and once they
+ * are all gone sys_notify_signal says so (sockets_reap). A copy netd
+ * could wait on (rights 0 give all), or an endpoint, would keep the
+ * connection until its owner's end at best. */
 static bool note_ok(int h)
 {
 	int info = sys_handle_info(h);
@@ -214,11 +215,12 @@ static long do_connect(const struct msg *in)
 
 	if (!pcb) {
 		sys_handle_close(in->handle);
-		return i < 0 ? -EMFILE : -ENOMEM;
+		return i < 0 ? i : -ENOMEM;
 	}
 	struct sock *s = &socks[i];
 
-	*s = (struct sock){ .state = S_OPENING, .owner = in->pid, .note = in->handle, .pcb = pcb };
+	*s = (struct sock){ .state = S_OPENING, .note = in->handle, .pcb = pcb };
+	owners_take((unsigned)i, &found);
 	ip_addr_set_ip4_u32(&addr, lwip_htonl((uint32_t)in->w[0]));
 	tcp_arg(pcb, s);
 	tcp_recv(pcb, on_recv);
@@ -320,8 +322,10 @@ uint64_t sockets_rx_refused(void)
 	return rx_refused;
 }
 
-/* Signalling no bits wakes nobody: it only asks whether anyone may still
- * hear the notification. */
+/* A connection ends with its owner, as the pager says (owners_gone), or
+ * once no one may hear its notification: signalling no bits wakes nobody,
+ * it only asks. The pager is needed as well: another process may hold a
+ * copy of the notification that may wait (one the owner was passed). */
 void sockets_reap(void)
 {
 	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++) {
@@ -329,7 +333,8 @@ void sockets_reap(void)
 
 		if (s->state == S_FREE)
 			continue;
-		if (sys_notify_signal(s->note, s->owed ? NET_EVENT_BIT : 0) == -ERR_PIPE)
+		if (owners_gone(i) ||
+		    sys_notify_signal(s->note, s->owed ? NET_EVENT_BIT : 0) == -ERR_PIPE)
 			release(s);
 		else
 			s->owed = false;

@@ -1,6 +1,7 @@
 /*
  * Programs' TCP connections through netd (net_protocol.h's NET_CONNECT ..
- * NET_CLOSE): a fixed table, each connection its owner's alone, data
+ * NET_CLOSE): a fixed table, each connection its owner's alone (owners.h:
+ * at most NET_SOCKETS_PER_PROC a process, NET_LINE_SOCKETS a line), data
  * received kept in its receive buffers until the owner reads it, at most
  * NET_RX_BUFS_MAX buffers a connection (TCP's window bounds bytes, not
  * buffers: beyond that its segments are refused and come again). None of
@@ -24,9 +25,10 @@ uint32_t sockets_open(void);
 /* Times a connection's data was refused: it held NET_RX_BUFS_MAX buffers. */
 uint64_t sockets_rx_refused(void);
 
-/* Each tick: close the connections of programs that are gone (their
- * notification has no receiver left), and signal those whose send found
- * no memory (nothing else would). Signals no other. */
+/* Each tick: close the connections of programs that are gone (the pager
+ * has reaped their owner, owners.h, or their notification has no receiver
+ * left), and signal those whose send found no memory (nothing else
+ * would). Signals no other. */
 void sockets_reap(void);
 
 #endif

@@ -68,6 +68,7 @@ static int send_pool(const uint64_t *pa)
 
 _Static_assert(NET_DMA_PAGES + 1 + NET_POOL_PAGES <= DRIVER_FRAMES_MAX,
 	       "a driver's record holds the frames it is given");
+_Static_assert(PROCS_MAX <= NET_ADMITTED_MAX, "an admission entry for every process slot");
 
 static int setup(struct driver *d, int dev, const struct bootinfo *bi)
 {
@@ -133,6 +134,26 @@ int netdev_endpoint(void)
 	return netd_alive() ? netd_ep : -1;
 }
 
+/* Tell netd, before p may call it, that p may hold connections, and from
+ * which line (net_shared.admitted). A fence orders the entry before the
+ * handle: the entry is netd's only word on p. */
+static void admit(const struct pproc *p)
+{
+	if (!shared)
+		return;
+	shared->admitted[procs_slot_of(p)] = net_admission(p->pid, p->line);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void netdev_forget(const struct pproc *p)
+{
+	/* A netd gone keeps its status page (its frames are never freed:
+	 * its device may still write into them), so a late store is
+	 * harmless; none is made once the pager has let netd go. */
+	if (shared)
+		shared->admitted[procs_slot_of(p)] = 0;
+}
+
 void handle_net(const struct msg *in, struct msg *out)
 {
 	struct pproc *caller = procs_by_pid(in->pid);
@@ -142,6 +163,7 @@ void handle_net(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)(int64_t)-ENODEV;
 		return;
 	}
+	admit(caller);
 	h = sys_handle_grant(caller->handle, netd_ep, RIGHT_SEND);
 	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
 	out->w[0] = (uint64_t)h;

@@ -2,7 +2,9 @@
  * The pager's side of the network server (netd): started pinned when the
  * machine has a virtio-net device, with its registers, its interrupt, its
  * pool of packet buffers and its notifications. Programs reach it through
- * a send-only handle the pager gives out (PAGER_NET).
+ * a send-only handle the pager gives out (PAGER_NET), each admitted first
+ * with its line in the status page, where its end is said too: netd learns
+ * who may hold connections from the pager alone.
  */
 #ifndef PAGER_NETDEV_H
 #define PAGER_NETDEV_H
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include "swap/nbd_backend.h"
 #include "kernel/abi/bootinfo.h"
+#include "server/procs.h"
 
 /* Where the swap export is served (scripts/run's guestfwd rule). */
 #define NBD_SERVER_ADDR 0x0a000264u	/* 10.0.2.100 */
@@ -20,6 +23,11 @@
  * console). The pager's I/O threads must have started: their completion
  * notifications are handed over, for swap over NBD. */
 int netdev_start(const struct bootinfo *bi);
+
+/* p is being reaped: netd frees its connections (at its next tick, 250 ms
+ * at most) and counts them no more against its line. A store into netd's
+ * status page: the pager never waits for netd here. */
+void netdev_forget(const struct pproc *p);
 
 /* The endpoint of netd (the pager's own handle, all rights), or -1. */
 int netdev_endpoint(void);

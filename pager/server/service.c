@@ -21,6 +21,7 @@
 #include "base/threads.h"
 #include "drivers/blk_protocol.h"
 #include "server/spawn.h"
+#include "server/netdev.h"
 #include "sys.h"
 #include "pager/protocol.h"
 #include "ipc_regs.h"
@@ -53,6 +54,7 @@ int service_reap(struct pproc *p)
 	if (p->pinned)
 		driver_ended(p, &info);
 	pressure_unsubscribe(p->pid);
+	netdev_forget(p);		/* netd frees its connections */
 	mmu_forget(p->handle);		/* its page tables went with it */
 	vm_space_destroy(p->vm);
 	mmu_forget(-1);

@@ -5,7 +5,11 @@
  * at 10.0.2.102:7001 (guest-netcheck's QEMU_GUESTFWD):
  *  - a program that passes a notification netd could not tell it gone by
  *    (rights 0, an endpoint, no right to signal) is refused, and the
- *    connections of a program that ends without closing them are freed;
+ *    connections of a program that ends without closing them are freed,
+ *    even while another process holds a copy of their notification that
+ *    may wait (the pager tells netd of the end);
+ *  - a line (a program and what it starts) holds at most half of netd's
+ *    connections, its processes alive;
  *  - a connection to a port nothing serves is refused (-ECONNREFUSED);
  *  - a connection to the swap server (the pager's, live) is refused
  *    (-EACCES);
@@ -392,10 +396,132 @@ static void check_fork_and_close(void)
 	sys_handle_close(h);
 }
 
+/* Spawned (argv[1] "orphan-child"): open 4 connections, each passing the
+ * HANDLE_ARG notification send-only, and exit without closing them. */
+static int orphan_child(void)
+{
+	struct msg m = { .label = PAGER_NET, .handle = -1 };
+	int n = 0;
+
+	if (pager_call(&m) < 0)
+		return 100;
+	for (int i = 0; i < 4; i++)
+		n += raw_connect((int)m.w[0], HANDLE_ARG, RIGHT_SEND) >= 0;
+	return n;
+}
+
+/* A connection outlived its owner while another process held a copy of
+ * its notification that may wait on it: netd now learns of the end from
+ * the pager. */
+static void check_orphaned(void)
+{
+	uint32_t before = stats().sockets;
+	int note = sys_notify_create(), kids = 0;
+	const char *argv[] = { "netcheck", "orphan-child", NULL };
+
+	for (int k = 0; k < 4; k++) {
+		struct exit_info info;
+		int h = spawn("netcheck", argv, note, NULL);
+		if (h < 0)
+			break;
+		if (sys_proc_wait(h, &info, 0) == 0 && info.how == EXIT_NORMAL)
+			kids += info.status;
+		sys_handle_close(h);
+	}
+	printf("netcheck: 4 children ended having opened %d connections; netd holds %u\n", kids,
+	       (unsigned)stats().sockets);
+	expect(sockets_become(before), "ended children's connections are freed at their exit");
+	int mine = net_connect(PEER, PEER_PORT, WAIT_MS);
+	printf("netcheck: a connection of the parent's own: %d\n", mine);
+	expect(mine >= 0, "then the parent connects (it was -EMFILE)");
+	if (mine >= 0)
+		net_close(mine);
+	sys_handle_close(note);
+	expect(sockets_become(before), "freed once the last waiting copy is closed");
+}
+
+/* A child's report on HANDLE_ARG (check_line_share): bit n, n of its
+ * connections made; LINE_BAD_REFUSAL, one was refused otherwise than for
+ * its line's share (-EMFILE). */
+#define LINE_BAD_REFUSAL (1UL << 8)
+
+/* Spawned (argv[1] "line-child"): open NET_SOCKETS_PER_PROC connections,
+ * say how many were made, and hold them until ended. */
+static int line_child(void)
+{
+	int made = 0, bad = 0, idle = sys_notify_create();
+
+	for (int i = 0; i < NET_SOCKETS_PER_PROC; i++) {
+		int c = net_connect(PEER, PEER_PORT, WAIT_MS);
+
+		made += c >= 0;
+		bad |= c < 0 && c != -EMFILE;
+	}
+	sys_notify_signal(HANDLE_ARG, 1UL << made | (bad ? LINE_BAD_REFUSAL : 0));
+	sys_notify_wait(idle);	/* never signalled: until the parent ends us */
+	return 100;
+}
+
+/* The bits signalled on note within WAIT_MS, or 0 (a hang bound). */
+static uint64_t report_of(int note)
+{
+	int64_t end = sys_clock() + WAIT_MS * CLOCK_NS_PER_MS;
+	long bits;
+
+	while ((bits = sys_notify_poll(note)) == 0 && sys_clock() < end)
+		sleep_ns(10 * CLOCK_NS_PER_MS);
+	return bits > 0 ? (uint64_t)bits : 0;
+}
+
+/* A line (this program and every process it starts) holds at most half of
+ * netd's connections, however many of its processes ask, so the rest stay
+ * for other lines: this process takes its 4, then three children of its
+ * line ask for 4 each, all alive at once. (Every program of this boot but
+ * init is of netcheck's line: that another line then still connects is
+ * shown by host-netd-owners.) */
+static void check_line_share(void)
+{
+	uint32_t before = stats().sockets;
+	int mine[NET_SOCKETS_PER_PROC], kids[3], note = sys_notify_create(), made = 0, bad = 0;
+	const char *argv[] = { "netcheck", "line-child", NULL };
+
+	for (int i = 0; i < NET_SOCKETS_PER_PROC; i++)
+		made += (mine[i] = net_connect(PEER, PEER_PORT, WAIT_MS)) >= 0;
+	for (int k = 0; k < 3; k++) {
+		uint64_t bits = (kids[k] = spawn("netcheck", argv, note, NULL)) < 0 ? 0 : report_of(note);
+
+		bad |= !bits || (bits & LINE_BAD_REFUSAL);
+		made += bits ? __builtin_ctzll(bits & ~LINE_BAD_REFUSAL) : 0;
+	}
+	uint32_t held = stats().sockets - before;
+
+	printf("netcheck: a line of 4 processes asking for 16 connections made %d; netd holds %u "
+	       "more\n", made, (unsigned)held);
+	expect(!bad, "each child reported, any refusal -EMFILE");
+	expect(made == NET_LINE_SOCKETS && held == NET_LINE_SOCKETS,
+	       "a line holds half of netd's connections, the rest left to other lines");
+	for (int k = 0; k < 3; k++) {
+		struct exit_info info;
+
+		if (kids[k] < 0)
+			continue;
+		sys_proc_kill(kids[k], 0);
+		sys_proc_wait(kids[k], &info, 0);
+		sys_handle_close(kids[k]);
+	}
+	for (int i = 0; i < NET_SOCKETS_PER_PROC; i++)
+		if (mine[i] >= 0)
+			net_close(mine[i]);
+	sys_handle_close(note);
+	expect(sockets_become(before), "the line's connections are freed at its processes' ends");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } checks[] = {
+	{ "orphaned", check_orphaned },
+	{ "line_share", check_line_share },
 	{ "reaping", check_reaping },
 	{ "refused", check_refused },
 	{ "swap_server", check_swap_server },
@@ -420,6 +546,10 @@ int main(int argc, char **argv)
 {
 	int ran = 0;
 
+	if (argc == 2 && strcmp(argv[1], "orphan-child") == 0)
+		return orphan_child();
+	if (argc == 2 && strcmp(argv[1], "line-child") == 0)
+		return line_child();
 	if (net_stats(&(struct net_stats){ 0 }) < 0) {
 		printf("netcheck: no network\n");
 		return 2;
