@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-WORKLOADS = ["touch", "seq", "hotcold", "shift", "forkcow", "oom"]
+WORKLOADS = ["touch", "seq", "hotcold", "random", "shift", "forkcow", "oom"]
 RESULT_KEYS = ["instret", "idle_ns", "major", "pswpin", "pswpout", "pages", "refs", "errors"]
 DISK_KEYS = ["rd_operations", "wr_operations", "rd_bytes", "wr_bytes"]
 # (column, heading, width, how to show it)

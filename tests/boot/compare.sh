@@ -33,8 +33,8 @@ result() {
 	fi
 }
 
-echo "1..9"
-for w in touch seq hotcold shift forkcow; do
+echo "1..10"
+for w in touch seq hotcold random shift forkcow; do
 	boot -- "init.run=wl-$w"
 	result "$w: every word read back right" 0 \
 		"^compare: result workload=$w instret=[0-9]+ idle_ns=[0-9]+ major=[0-9]+ .* errors=0( |$)"
