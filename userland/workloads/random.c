@@ -5,29 +5,13 @@
  * it displaces: readahead's worst case (issue 18's "random workload"), and
  * the one where any policy does about as well as any other.
  */
-#include <stdlib.h>
-
 #include "workload.h"
 
 #define REFS_PER_PAGE 2
 
 static void run(uint64_t unit, struct wl_report *r)
 {
-	uint64_t n = unit * 2, *buf = wl_map(n);
-	uint16_t *ver = calloc(n, sizeof(*ver));
-
-	if (buf == NULL || ver == NULL) {
-		r->errors++;
-		free(ver);
-		return;
-	}
-	for (uint64_t p = 0; p < n; p++)
-		wl_fill(buf, p, 0);
-	r->refs = n;
-	wl_references(buf, ver, 0, n, n * REFS_PER_PAGE, 0, r);
-	r->pages = n;
-	free(ver);
-	wl_unmap(buf, n);
+	wl_twice_referenced(unit, REFS_PER_PAGE, 0, r);
 }
 
 const struct workload workload = { "random", NULL, 1, run };
