@@ -12,10 +12,16 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "net.h"
 #include "pager_client.h"
 #include "vmstat_print.h"
 
 #define SETTLE_NS (10000 * MS)	/* for every descendant to end */
+/* For netd to let go of an ended program's connections (at its next timer
+ * tick, sockets_reap) and lwIP of the buffers a closed connection still
+ * holds: a hang bound past lwIP's longest wait for a closing peer
+ * (TCP_FIN_WAIT_TIMEOUT, 20 s). Runs measured take 3 s or less. */
+#define NET_SETTLE_NS (30000 * MS)
 #define FRESH_BYTES (8UL << 20)
 /* The kernel's object caches give a page back once its objects are all
  * free (kmem.c), but keep one empty page each, and a page still holding
@@ -68,9 +74,11 @@ int snapshot_take(struct fuzz_snapshot *s)
 	for (int i = 0; i < 100; i++) {
 		if (pager_stats(&s->pager) < 0 || sys_kernel_info(&s->kernel) < 0)
 			return -1;
+		s->net = net_stats(&s->netd) == 0;
 		if (i > 0 && prev.pager.frames_free == s->pager.frames_free &&
 		    prev.pager.processes == s->pager.processes &&
-		    kernel_objects_equal(&prev.kernel, &s->kernel))
+		    kernel_objects_equal(&prev.kernel, &s->kernel) &&
+		    prev.netd.sockets == s->netd.sockets)
 			return 0;
 		prev = *s;
 		fuzz_sleep(10 * MS);
@@ -137,6 +145,12 @@ static void report_run(const struct fuzz_config *cfg, const struct fuzz_tally *t
 	    (unsigned long)t->killed_fault, (unsigned long)t->killed_self,
 	    (unsigned long)t->killed_oom, (unsigned long)t->killed_stuck, status ? " # " : "",
 	    status ? t->hang_text : "");
+	printf("# fuzz reached: %lu connections netd took, %lu it refused; %lu spawns passing a "
+	       "handle started; %lu forks refused with the line full; %lu children killed while "
+	       "faulting their pages back from swap, %lu with none there yet\n",
+	       (unsigned long)t->events[EV_NET_CONNECTED], (unsigned long)t->events[EV_NET_REFUSED],
+	       (unsigned long)t->events[EV_HANDLE_PASSED], (unsigned long)t->events[EV_LINE_FULL],
+	       (unsigned long)t->events[EV_SWAP_KILL], (unsigned long)t->events[EV_SWAP_MISSED]);
 	tap(t->pages_wrong == 0, "every page a worker wrote read back as written (%lu pages, %lu "
 	    "wrong)", (unsigned long)t->pages_checked, (unsigned long)t->pages_wrong);
 	tap(t->emfile_unexplained == 0,
@@ -230,18 +244,50 @@ static int report_resources(const struct fuzz_snapshot *b, const struct fuzz_sna
 	return fails;
 }
 
+/* Whether netd is back as it was: as many programs' connections, and at
+ * least as many pool buffers free. */
+static int net_back(const struct fuzz_snapshot *b, const struct fuzz_snapshot *a)
+{
+	return a->net && a->netd.sockets == b->netd.sockets &&
+	       a->netd.pool_free >= b->netd.pool_free;
+}
+
+/* netd frees an ended program's connections at its next look, and the
+ * buffers they hold once lwIP is done with them: within a hang bound. */
+static int report_net(const struct fuzz_snapshot *b, struct fuzz_snapshot *a)
+{
+	int64_t start = sys_clock();
+
+	if (!b->net)
+		return tap(1, "netd's connections and buffers # SKIP no network");
+	while (!net_back(b, a) && sys_clock() - start < NET_SETTLE_NS) {
+		watchdog_progress("waiting for netd to free connections and buffers");
+		fuzz_sleep(100 * MS);
+		a->net = net_stats(&a->netd) == 0;
+	}
+	return tap(net_back(b, a),
+		   "netd answers and holds its connections and buffers as before: %u programs' "
+		   "connections before, %u after; %u of %u pool buffers free before, %u after",
+		   (unsigned)b->netd.sockets, a->net ? (unsigned)a->netd.sockets : 0,
+		   (unsigned)b->netd.pool_free, (unsigned)b->netd.pool_bufs,
+		   a->net ? (unsigned)a->netd.pool_free : 0);
+}
+
 int checks_report(const struct fuzz_config *cfg, const struct fuzz_tally *t,
 		  const struct fuzz_snapshot *before, int supervise_status)
 {
 	struct fuzz_snapshot after;
 	int fails = supervise_status != 0 || t->emfile_unexplained != 0 || t->pages_wrong != 0;
 
-	printf("1..12\n");
+	printf("1..13\n");
 	report_run(cfg, t, supervise_status);
 	fails += tap(descendants_end(before, &after) == 0,
 		     "every worker and descendant ended: %lu processes before, %lu after",
 		     (unsigned long)before->pager.processes, (unsigned long)after.pager.processes);
 	fails += tap(fresh_process_works(), "a fresh process allocates and verifies 8 MiB");
+	/* netd's copies of ended programs' notifications go with their
+	 * connections: the kernel's counts are read after. */
+	fails += report_net(before, &after);
 	watchdog_progress("reading the pager's counters");
 	fails += tap(snapshot_take(&after) == 0, "the pager answers vmstat");
 	vmstat_print("# ");

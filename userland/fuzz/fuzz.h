@@ -11,6 +11,7 @@
 
 #include "kernel/abi/clock.h"
 #include "kernel/abi/kinfo.h"
+#include "drivers/net_protocol.h"
 #include "pager/protocol.h"
 #include "sys.h"
 
@@ -47,6 +48,8 @@ struct worker_env {
 	int pager_closed;	/* it closed HANDLE_PAGER: the number may now
 				 * name an endpoint no one receives on */
 	uint64_t hog_pages;	/* the most pages one pressure op writes */
+	uint64_t swap_frames;	/* the frames the pager manages if it has
+				 * swap, else 0 (op_swap_kill) */
 	/* The supervisor's state page and the inaccessible moat below it:
 	 * no request may unmap or discard anything there (a worker that did
 	 * would lose its way of reporting, and look hung). Set by the
@@ -76,6 +79,15 @@ void op_raw_syscall(struct rng *r);
 void op_debug_write(struct rng *r);
 void op_thread(struct rng *r);
 void op_pager_request(struct rng *r);
+void op_net(struct rng *r);			/* netops.c */
+void op_spawn_passing(struct rng *r);		/* handarg.c */
+void op_fork_hold(struct rng *r);		/* forkhold.c */
+void op_swap_kill(struct rng *r);		/* swapkill.c */
+/* The `argchild=SEED` mode (handarg.c): a spawned copy of the fuzzer that
+ * uses its HANDLE_ARG; its exit status. */
+int argchild_main(uint64_t seed);
+/* Append s and its NUL to m's data if it fits (pagerreq.c). */
+void msg_pack_str(struct msg *m, const char *s);
 /* A made-up pager request in *m; a spawn names only harmless programs. */
 void pager_msg_build(struct rng *r, struct msg *m);
 /* Entries that end at once without touching the stack: the only code a
@@ -100,6 +112,17 @@ enum cursor_kind {
 #define CURSOR_CALL(c) ((c) >> 2)
 #define CURSOR_KIND(c) ((c) & 3)
 
+/* What the shaped operations reached, counted to show they reach it. */
+enum fuzz_event {
+	EV_NET_CONNECTED,	/* netd took a connect (a connection number) */
+	EV_NET_REFUSED,		/* netd refused one (-errno) */
+	EV_HANDLE_PASSED,	/* a spawn passing a handle started its child */
+	EV_LINE_FULL,		/* a hold's fork was refused with its line full */
+	EV_SWAP_KILL,		/* a child killed with pages in swap, reading them */
+	EV_SWAP_MISSED,		/* ... or with none there, or done reading */
+	FUZZ_EVENTS
+};
+
 struct slot_state {
 	volatile uint64_t cursor;
 	volatile int64_t since;		/* when the current call started (ns) */
@@ -112,6 +135,7 @@ struct slot_state {
 						 * in the worker's own table */
 	volatile uint64_t pages_checked;	/* pages written and read back */
 	volatile uint64_t pages_wrong;		/* of those, not as written */
+	volatile uint64_t events[FUZZ_EVENTS];
 };
 
 struct fuzz_config {
@@ -151,6 +175,8 @@ void fuzz_fork_failed(int err);
 /* A worker wrote n pages and read them back, `wrong` of them not as
  * written. */
 void fuzz_pages_checked(uint64_t n, uint64_t wrong);
+/* The current operation reached e. */
+void fuzz_event(enum fuzz_event e);
 
 /* Worker slot `slot`: set up, then calls [first, end) of its stream;
  * exits 0 when done (worker.c). */
@@ -171,6 +197,7 @@ struct fuzz_tally {
 	uint64_t emfile_unexplained;	/* of those, EMFILE not from their table */
 	uint64_t pages_checked;		/* pages workers wrote and read back */
 	uint64_t pages_wrong;		/* of those, not as written: data lost */
+	uint64_t events[FUZZ_EVENTS];
 	int hung;			/* a call that should return did not */
 	char hang_text[160];
 };
@@ -196,6 +223,8 @@ void fuzz_sleep(int64_t ns);
 struct fuzz_snapshot {
 	struct pager_stats pager;
 	struct kernel_info kernel;
+	int net;		/* netd answered: net_stats is read */
+	struct net_stats netd;
 };
 
 /* Take one once the pager has finished with ended processes. 0, or -1. */

@@ -8,6 +8,8 @@
  * operation writes up to 1/D of memory (default 16; 4 with little memory
  * drives the pager into swap).
  * Exit status: the number of checks that failed.
+ * fuzz argchild=SEED: the program a worker spawns with a handle to use
+ * (handarg.c), not a run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +75,11 @@ int main(int argc, char **argv)
 	struct fuzz_config cfg;
 	struct fuzz_snapshot before;
 	struct fuzz_tally tally;
+	uint64_t child_seed;
 
+	if (argc == 2 && strncmp(argv[1], "argchild=", 9) == 0 &&
+	    number(argv[1] + 9, &child_seed) == 0)
+		return argchild_main(child_seed);
 	if (parse(argc, argv, &cfg) < 0) {
 		printf("fuzz: usage: fuzz [SEED [CALLS [WORKERS (1-%d)]]] [trace=N] [hog=D]\n",
 		       FUZZ_WORKERS_MAX);

@@ -264,7 +264,8 @@ static const struct {
 	OP(op_notify, 6),	OP(op_close, 5),	  OP(op_memory, 12),
 	OP(op_fork, 3),		OP(op_reap, 4),		  OP(op_kill_mid_fault, 1),
 	OP(op_spawn, 2),	OP(op_thread, 1),	  OP(op_debug_write, 1),
-	OP(op_pressure, 1),
+	OP(op_pressure, 1),	OP(op_net, 6),		  OP(op_spawn_passing, 2),
+	OP(op_fork_hold, 1),	OP(op_swap_kill, 1),
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

@@ -13,14 +13,13 @@
 static const uint64_t labels[] = {
 	PAGER_SPAWN, PAGER_SBRK, PAGER_POWEROFF, PAGER_MMAP, PAGER_MUNMAP,
 	PAGER_FORK, PAGER_STATS, PAGER_PROC_STATS, PAGER_PAGE_BITS, PAGER_INFO,
-	PAGER_PRESSURE_SUBSCRIBE, PAGER_PRESSURE_LEVEL, PAGER_DISCARD,
-	FAULT_LABEL, 0, 0xff, PAGER_DISCARD + 1, 0x1ff, ~0UL,
+	PAGER_PRESSURE_SUBSCRIBE, PAGER_PRESSURE_LEVEL, PAGER_DISCARD, PAGER_NET,
+	FAULT_LABEL, 0, 0xff, PAGER_NET + 1, 0x1ff, ~0UL,
 };
 
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
-/* Append s and its NUL to m's data if it fits. */
-static void pack(struct msg *m, const char *s)
+void msg_pack_str(struct msg *m, const char *s)
 {
 	size_t n = strlen(s) + 1;
 
@@ -53,22 +52,22 @@ static void spawn_args(struct rng *r, struct msg *m)
 	switch (rng_below(r, 5)) {
 	case 0:
 	case 1:
-		pack(m, "exiter");
+		msg_pack_str(m, "exiter");
 		snprintf(buf, sizeof(buf), "%d", (int)rng_below(r, 300) - 20);
-		pack(m, buf);
+		msg_pack_str(m, buf);
 		argc = 2;
 		break;
 	case 2:
-		pack(m, "crasher");
-		pack(m, modes[rng_below(r, 4)]);
+		msg_pack_str(m, "crasher");
+		msg_pack_str(m, modes[rng_below(r, 4)]);
 		argc = 2;
 		break;
 	case 3:
-		pack(m, "notelf");
+		msg_pack_str(m, "notelf");
 		break;
 	default:
 		garbage_name(r, buf, rng_one_in(r, 4) ? sizeof(buf) : 12);
-		pack(m, buf);
+		msg_pack_str(m, buf);
 		break;
 	}
 	m->w[0] = rng_one_in(r, 6) ? gen_arg(r) : argc;	/* sometimes a wrong count */
@@ -154,16 +153,20 @@ void pager_msg_build(struct rng *r, struct msg *m)
 	}
 }
 
-/* A process handle the pager's reply put in our table (spawn, fork): kill
- * the child and let the handle go, or keep it for later calls to find. */
-static void settle_child(struct rng *r, const struct msg *m, uint64_t label)
+/* A handle the pager's reply put in our table: a process (spawn, fork):
+ * kill the child and let the handle go; netd's endpoint (PAGER_NET): let
+ * it go; or keep either for later calls to find. */
+static void settle_reply(struct rng *r, const struct msg *m, uint64_t label)
 {
-	int h = (int)m->w[0];
+	int h = (int)m->w[0], type = HANDLE_INFO_TYPE(sys_handle_info(h));
 
-	if ((label != PAGER_SPAWN && label != PAGER_FORK) || (int64_t)m->label < 0 ||
-	    HANDLE_INFO_TYPE(sys_handle_info(h)) != HANDLE_TYPE_PROC || h == HANDLE_SELF)
+	if ((int64_t)m->label < 0 || h <= HANDLE_PAGER || rng_one_in(r, 4))
 		return;
-	if (rng_one_in(r, 4))
+	if (label == PAGER_NET && type == HANDLE_TYPE_ENDPOINT) {
+		sys_handle_close(h);
+		return;
+	}
+	if ((label != PAGER_SPAWN && label != PAGER_FORK) || type != HANDLE_TYPE_PROC)
 		return;
 	sys_proc_kill(h, 9);
 	sys_handle_close(h);
@@ -194,7 +197,7 @@ void op_pager_request(struct rng *r)
 	default:
 		fuzz_trace("  call");
 		if ((res = sys_call(HANDLE_PAGER, m)) == 0)
-			settle_child(r, m, label);
+			settle_reply(r, m, label);
 		break;
 	}
 	fuzz_trace("  -> %d", res);

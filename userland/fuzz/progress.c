@@ -116,3 +116,9 @@ void fuzz_fork_failed(int err)
 	if (live < HANDLES_MAX)
 		state->emfile_unexplained++;
 }
+
+void fuzz_event(enum fuzz_event e)
+{
+	if (state)
+		state->events[e]++;
+}

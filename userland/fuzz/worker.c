@@ -78,6 +78,7 @@ static int setup(const struct fuzz_config *cfg)
 	/* A sixteenth of memory each by default: workers keeping theirs
 	 * push the pager towards reclaim; more (hog=4) into swap. */
 	fuzz_env.hog_pages = st.frames_total / cfg->hog_divisor + 1;
+	fuzz_env.swap_frames = st.swap_slots_total ? st.frames_total : 0;
 	fuzz_env.shared_pages = SHARED_PAGES;
 	for (uint64_t i = 0; i < AREA_PAGES; i += 2)
 		fuzz_env.area[i * PAGE] = (uint8_t)i;	/* half present, half never touched */
