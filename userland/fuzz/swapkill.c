@@ -24,8 +24,9 @@
  * time in 32 and costs the run what op_pressure does. */
 #define GO_AHEAD_ONE_IN 32
 /* The child's and worker's waits for each other, as hang bounds only: a
- * side that is gone (killed by a made-up call, the OOM killer) leaves the
- * other to give up. */
+ * side that is gone (killed by a made-up call, the OOM killer, the
+ * supervisor's stop) leaves the other to give up after this long without
+ * a sign of life; below the checks' 10 s for every descendant to end. */
 #define WAIT_NS (5000 * MS)
 
 struct control {
@@ -33,6 +34,7 @@ struct control {
 	volatile uint32_t go;		/* the worker: fault them back now */
 	volatile uint32_t faults;	/* the child's threads: a fault begins */
 	volatile uint32_t done;		/* the child read every page back */
+	volatile int64_t beat;		/* the worker, pushing pages out, lives */
 };
 
 struct victim {
@@ -47,13 +49,12 @@ static uint64_t word(const struct victim *v, uint64_t i)
 	return v->salt ^ i;
 }
 
-/* Until *flag is set or the bound passes: 1 if it was set. */
-static int wait_flag(volatile uint32_t *flag)
+/* Until *flag is set, or the other side has shown no sign of life (*beat,
+ * its last) for WAIT_NS: 1 if it was set. */
+static int wait_flag(volatile uint32_t *flag, volatile int64_t *beat)
 {
-	int64_t end = sys_clock() + WAIT_NS;
-
 	while (!*flag) {
-		if (sys_clock() > end)
+		if (sys_clock() - *beat > WAIT_NS)
 			return 0;
 		fuzz_progress();
 		sys_yield();
@@ -90,7 +91,7 @@ static _Noreturn void victim_main(struct victim *v)
 	for (uint64_t i = 0; i < v->pages; i++)
 		v->own[i * (PAGE / 8)] = v->shared[i * (PAGE / 8)] = word(v, i);
 	v->ctl->written = 1;
-	if (!wait_flag(&v->ctl->go))
+	if (!wait_flag(&v->ctl->go, &v->ctl->beat))
 		_exit(2);
 	thread_spawn(own_reader, v, 4096, PRIO_NORMAL);	/* or not: one reader then */
 	read_back(v, v->shared);
@@ -118,7 +119,7 @@ static int64_t swapped_of(pid_t pid)
 /* Write memory until some of the child's pages are in swap (or memory's
  * worth and a quarter more has not done it): the mapping, which the
  * caller unmaps, or MAP_FAILED. */
-static uint64_t *push_out(pid_t pid, uint64_t limit, uint64_t *len)
+static uint64_t *push_out(pid_t pid, volatile int64_t *beat, uint64_t limit, uint64_t *len)
 {
 	uint64_t *hog = mmap(NULL, limit * PAGE, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -130,6 +131,7 @@ static uint64_t *push_out(pid_t pid, uint64_t limit, uint64_t *len)
 		hog[i * (PAGE / 8)] = i;
 		if (i % 128 == 0) {	/* each look is one pager request */
 			fuzz_progress();
+			*beat = sys_clock();
 			if (swapped_of(pid) != 0)
 				break;
 		}
@@ -159,17 +161,21 @@ void op_swap_kill(struct rng *r)
 			-1, 0);
 	if (v.ctl == MAP_FAILED || v.shared == MAP_FAILED)
 		goto out;
+	v.ctl->beat = sys_clock();	/* before the child can look */
 	pid_t pid = fork();
 	if (pid == 0)
 		victim_main(&v);
 	if (pid < 0)
 		goto out;
 	fuzz_note_detail((uint64_t)pid);
-	if (wait_flag(&v.ctl->written))
-		hog = push_out(pid, fuzz_env.swap_frames + fuzz_env.swap_frames / 4, &hog_len);
+	int64_t begun = sys_clock();
+	if (wait_flag(&v.ctl->written, &begun))
+		hog = push_out(pid, &v.ctl->beat, fuzz_env.swap_frames + fuzz_env.swap_frames / 4,
+			       &hog_len);
 	int64_t swapped = swapped_of(pid);
 	v.ctl->go = 1;
-	wait_flag(&v.ctl->faults);	/* if it never starts, it ends all the same */
+	begun = sys_clock();
+	wait_flag(&v.ctl->faults, &begun);	/* if it never starts, it ends all the same */
 	kill(pid, SIGKILL);
 	fuzz_event(swapped > 0 && !v.ctl->done ? EV_SWAP_KILL : EV_SWAP_MISSED);
 	int64_t end = sys_clock() + WAIT_NS;
