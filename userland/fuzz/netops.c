@@ -156,6 +156,13 @@ static void build(struct rng *r, struct msg *m, int *note)
 	}
 }
 
+/* Our copy of a notification no connection took. */
+static void drop(int note)
+{
+	if (note >= 0)
+		sys_handle_close(note);
+}
+
 /* After a request: keep a new connection, forget a closed one; now and
  * then close it twice, or close the notification we kept (netd's copy
  * then is the only one: the connection must end by itself). */
@@ -172,8 +179,7 @@ static void settle(struct rng *r, int netd, const struct msg *m, uint64_t label,
 			sys_handle_close(note);
 		return;
 	}
-	if (note >= 0)
-		sys_handle_close(note);	/* refused: netd closed its copy */
+	drop(note);	/* refused: netd closed its copy */
 	if (label == NET_CLOSE && res == 0) {
 		struct msg *again = gen_scratch(r, sizeof(*again));
 
@@ -221,23 +227,16 @@ void op_net(struct rng *r)
 	switch (rng_below(r, 10)) {
 	case 0:	/* one-way: netd answers no send, and closes what came */
 		sys_send(netd, m);
-		if (note >= 0)
-			sys_handle_close(note);
-		return;
+		return drop(note);
 	case 1:	/* a message the kernel cannot read or answer into */
 		sys_call(netd, (struct msg *)gen_bad_ptr(r));
-		if (note >= 0)
-			sys_handle_close(note);
-		return;
+		return drop(note);
 	case 2:
 		wait_event(r);
 		break;
 	}
-	if (sys_call(netd, m) < 0) {
-		if (note >= 0)
-			sys_handle_close(note);
-		return;
-	}
+	if (sys_call(netd, m) < 0)
+		return drop(note);
 	fuzz_trace("  -> %ld", (long)(int64_t)m->label);
 	settle(r, netd, m, label, conn, note);
 }
