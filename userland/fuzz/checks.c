@@ -146,7 +146,7 @@ static void report_run(const struct fuzz_config *cfg, const struct fuzz_tally *t
 	    (unsigned long)t->killed_oom, (unsigned long)t->killed_stuck, status ? " # " : "",
 	    status ? t->hang_text : "");
 	printf("# fuzz reached: %lu connections netd took, %lu it refused; %lu spawns passing a "
-	       "handle started; %lu forks refused with the line full; %lu children killed while "
+	       "handle started; %lu spawns refused with a line held full; %lu children killed while "
 	       "faulting their pages back from swap, %lu with none there yet\n",
 	       (unsigned long)t->events[EV_NET_CONNECTED], (unsigned long)t->events[EV_NET_REFUSED],
 	       (unsigned long)t->events[EV_HANDLE_PASSED], (unsigned long)t->events[EV_LINE_FULL],

@@ -71,8 +71,6 @@ void op_fork_hold(struct rng *r)
 			holder(until);
 		if (pid < 0) {
 			fuzz_fork_failed(errno);	/* the line full: EAGAIN */
-			if (errno == EAGAIN)
-				fuzz_event(EV_LINE_FULL);
 			break;
 		}
 		held[n++] = pid;
@@ -83,6 +81,8 @@ void op_fork_hold(struct rng *r)
 	int h = spawn("exiter", argv, -1, NULL);
 	if (h >= 0)
 		sys_handle_close(h);	/* room after all: it ends by itself */
+	else if (h == -EAGAIN)
+		fuzz_event(EV_LINE_FULL);	/* the pager's word: the line is full */
 	for (int i = 0; i < n; i++)
 		if (rng_one_in(r, 3))
 			kill(held[i], SIGKILL);

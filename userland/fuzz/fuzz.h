@@ -117,7 +117,7 @@ enum fuzz_event {
 	EV_NET_CONNECTED,	/* netd took a connect (a connection number) */
 	EV_NET_REFUSED,		/* netd refused one (-errno) */
 	EV_HANDLE_PASSED,	/* a spawn passing a handle started its child */
-	EV_LINE_FULL,		/* a hold's fork was refused with its line full */
+	EV_LINE_FULL,		/* a held line's spawn refused: -EAGAIN */
 	EV_SWAP_KILL,		/* a child killed with pages in swap, reading them */
 	EV_SWAP_MISSED,		/* ... or with none there, or done reading */
 	FUZZ_EVENTS
