@@ -145,10 +145,12 @@ static void report_run(const struct fuzz_config *cfg, const struct fuzz_tally *t
 	    (unsigned long)t->killed_fault, (unsigned long)t->killed_self,
 	    (unsigned long)t->killed_oom, (unsigned long)t->killed_stuck, status ? " # " : "",
 	    status ? t->hang_text : "");
-	printf("# fuzz reached: %lu connections netd took, %lu it refused; %lu spawns passing a "
+	printf("# fuzz reached: %lu connections netd took, %lu it refused, %lu sends and "
+	       "receives that moved data; %lu spawns passing a "
 	       "handle started; %lu spawns refused with a line held full; %lu children killed while "
-	       "faulting their pages back from swap, %lu with none there yet\n",
+	       "faulting their pages back from swap, %lu with none there or done reading\n",
 	       (unsigned long)t->events[EV_NET_CONNECTED], (unsigned long)t->events[EV_NET_REFUSED],
+	       (unsigned long)t->events[EV_NET_DATA],
 	       (unsigned long)t->events[EV_HANDLE_PASSED], (unsigned long)t->events[EV_LINE_FULL],
 	       (unsigned long)t->events[EV_SWAP_KILL], (unsigned long)t->events[EV_SWAP_MISSED]);
 	tap(t->pages_wrong == 0, "every page a worker wrote read back as written (%lu pages, %lu "

@@ -116,6 +116,7 @@ enum cursor_kind {
 enum fuzz_event {
 	EV_NET_CONNECTED,	/* netd took a connect (a connection number) */
 	EV_NET_REFUSED,		/* netd refused one (-errno) */
+	EV_NET_DATA,		/* a send took bytes, or a receive gave some */
 	EV_HANDLE_PASSED,	/* a spawn passing a handle started its child */
 	EV_LINE_FULL,		/* a held line's spawn refused: -EAGAIN */
 	EV_SWAP_KILL,		/* a child killed with pages in swap, reading them */

@@ -173,6 +173,8 @@ static void settle(struct rng *r, int netd, const struct msg *m, uint64_t label,
 
 	if (label == NET_CONNECT)
 		fuzz_event(res >= 0 ? EV_NET_CONNECTED : EV_NET_REFUSED);
+	if ((label == NET_SEND || label == NET_RECV) && res > 0)
+		fuzz_event(EV_NET_DATA);
 	if (label == NET_CONNECT && res >= 0) {
 		remember(res, note);
 		if (note >= 0 && rng_one_in(r, 8))

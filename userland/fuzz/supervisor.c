@@ -32,6 +32,9 @@ struct worker {
 };
 
 static struct worker workers[FUZZ_WORKERS_MAX];
+
+_Static_assert(FUZZ_WORKERS_MAX * sizeof(struct slot_state) <= 4096,
+	       "every slot's state in the one state page");
 static unsigned setup_failures;
 static uint8_t *moat;
 
