@@ -16,6 +16,9 @@
 #include "sys.h"
 
 #define FUZZ_WORKERS_MAX 8
+/* Pressure mappings a worker keeps at once (op_pressure): a worker lives
+ * some thirty calls on average, one in a hundred a pressure op. */
+#define KEPT_HOGS_MAX 8
 #define MS CLOCK_NS_PER_MS
 
 /* A splitmix64 stream: every choice a worker makes comes from one. */
@@ -50,6 +53,10 @@ struct worker_env {
 	uint64_t hog_pages;	/* the most pages one pressure op writes */
 	uint64_t swap_frames;	/* the frames the pager manages if it has
 				 * swap, else 0 (op_swap_kill) */
+	/* The pressure op's mappings kept for the rest of the worker's life,
+	 * which op_fork_hold's holder unmaps before it forks. */
+	struct { void *addr; uint64_t len; } kept_hogs[KEPT_HOGS_MAX];
+	unsigned nkept_hogs;
 	/* The supervisor's state page and the inaccessible moat below it:
 	 * no request may unmap or discard anything there (a worker that did
 	 * would lose its way of reporting, and look hung). Set by the

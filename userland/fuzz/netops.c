@@ -26,6 +26,21 @@ static const uint64_t addrs[] = {
 	0x7F000001, 0xFFFFFFFF, 0x0A0002FF, 0xE0000001, 1UL << 32, ~0UL,
 };
 static const uint64_t ports[] = { 10809, 7000, 7001, 9, 0, 1, 65535, 65536, ~0UL };
+/* The services at their own ports, as scripts/run and fuzz.sh serve them:
+ * the swap server, the flood stream, the echo peer, the host's discard
+ * port (refused). */
+static const struct {
+	uint64_t addr, port;
+} services[] = {
+	{ 0x0A000264, 10809 }, { 0x0A000265, 7000 }, { 0x0A000266, 7001 }, { 0x0A000202, 9 },
+};
+/* A connection's conversation right after its connect: this many rounds
+ * of a wait for its event, a send and a receive, each wait at most
+ * TALK_WAIT_NS: well inside the supervisor's 20 ms for a call that may
+ * block, and a few of QEMU's round trips. */
+#define TALK_ROUNDS 3
+#define TALK_WAIT_NS (3 * MS)
+#define TIMER_BIT (1UL << 40)	/* our timer's bit on a connection's notification */
 
 /* Our connections (number and the notification we kept): per process, so
  * a forked child's copy names its parent's, which netd must refuse it. */
@@ -114,6 +129,51 @@ static void forget(uint64_t conn)
 	}
 }
 
+/* Wait up to ns on notification note (netd signals it on every change of
+ * its connection), bounded by a timer on the same notification. */
+static void wait_on(int note, int64_t ns)
+{
+	if (note < 0 || sys_notify_timer(note, sys_clock() + ns, TIMER_BIT) < 0)
+		return;	/* no timer: never wait unbounded */
+	sys_notify_wait(note);
+	sys_notify_timer(note, 0, TIMER_BIT);
+}
+
+/* Wait on one of our connections' notifications, a little. */
+static void wait_event(struct rng *r)
+{
+	if (nkept)
+		wait_on(kept[rng_below(r, nkept)].note, (int64_t)rng_below(r, TALK_WAIT_NS));
+}
+
+/* One request on connection conn: NET_SEND with some bytes or NET_RECV. */
+static void talk_once(struct rng *r, int netd, uint64_t label, uint64_t conn)
+{
+	struct msg *m = gen_scratch(r, sizeof(*m));
+
+	memset(m, 0, MSG_HEADER_SIZE);
+	m->label = label;
+	m->handle = -1;
+	m->w[0] = conn;
+	m->w[1] = 1 + rng_below(r, MSG_DATA_MAX);
+	m->len = label == NET_SEND ? (uint32_t)(1 + rng_below(r, MSG_DATA_MAX)) : 0;
+	gen_fill(r, m->data, m->len);
+	if (sys_call(netd, m) == 0 && (int64_t)m->label > 0)
+		fuzz_event(EV_NET_DATA);
+}
+
+/* A new connection used as a program would: wait for it to open, send,
+ * wait for the answer, receive, a few times. */
+static void talk(struct rng *r, int netd, uint64_t conn, int note)
+{
+	for (int i = 0; i < TALK_ROUNDS; i++) {
+		wait_on(note, TALK_WAIT_NS);
+		talk_once(r, netd, NET_SEND, conn);
+		wait_on(note, TALK_WAIT_NS);
+		talk_once(r, netd, NET_RECV, conn);
+	}
+}
+
 /* One request's message: the label and its words, shaped or not. */
 static void build(struct rng *r, struct msg *m, int *note)
 {
@@ -133,8 +193,14 @@ static void build(struct rng *r, struct msg *m, int *note)
 		   : labels[rng_below(r, sizeof(labels) / sizeof(labels[0]))];
 	switch (m->label) {
 	case NET_CONNECT:
-		m->w[0] = pick(r, addrs, sizeof(addrs) / sizeof(addrs[0]));
-		m->w[1] = pick(r, ports, sizeof(ports) / sizeof(ports[0]));
+		if (rng_one_in(r, 2)) {
+			k = rng_below(r, sizeof(services) / sizeof(services[0]));
+			m->w[0] = services[k].addr;
+			m->w[1] = services[k].port;
+		} else {
+			m->w[0] = pick(r, addrs, sizeof(addrs) / sizeof(addrs[0]));
+			m->w[1] = pick(r, ports, sizeof(ports) / sizeof(ports[0]));
+		}
 		connect_handle(r, m, note);
 		return;
 	case NET_SEND:
@@ -176,9 +242,13 @@ static void settle(struct rng *r, int netd, const struct msg *m, uint64_t label,
 	if ((label == NET_SEND || label == NET_RECV) && res > 0)
 		fuzz_event(EV_NET_DATA);
 	if (label == NET_CONNECT && res >= 0) {
+		if (note >= 0 && rng_one_in(r, 2))
+			talk(r, netd, (uint64_t)res, note);
+		if (note >= 0 && rng_one_in(r, 8)) {
+			sys_handle_close(note);	/* netd's copy alone may hear it */
+			note = -1;
+		}
 		remember(res, note);
-		if (note >= 0 && rng_one_in(r, 8))
-			sys_handle_close(note);
 		return;
 	}
 	drop(note);	/* refused: netd closed its copy */
@@ -194,20 +264,6 @@ static void settle(struct rng *r, int netd, const struct msg *m, uint64_t label,
 		again->w[0] = conn;
 		sys_call(netd, again);	/* closed already: -EBADF */
 	}
-}
-
-/* Wait a little on a connection's notification (netd signals it on every
- * change), bounded by a timer on the same notification. */
-static void wait_event(struct rng *r)
-{
-	int note;
-
-	if (!nkept || (note = kept[rng_below(r, nkept)].note) < 0)
-		return;
-	if (sys_notify_timer(note, sys_clock() + (int64_t)rng_below(r, 3 * MS), 1UL << 40) < 0)
-		return;	/* no timer: never wait unbounded */
-	sys_notify_wait(note);
-	sys_notify_timer(note, 0, 1UL << 40);
 }
 
 void op_net(struct rng *r)

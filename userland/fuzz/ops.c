@@ -120,8 +120,9 @@ static void op_memory(struct rng *r)
 }
 
 /* Memory pressure: write up to a sixteenth of memory and read it back; keep
- * it half the time, so that several workers together push the pager into
- * reclaim, swap and at times the OOM killer. Every word must come back. */
+ * it half the time (unless KEPT_HOGS_MAX are kept), so that several
+ * workers together push the pager into reclaim, swap and at times the OOM
+ * killer. Every word must come back. */
 static void op_pressure(struct rng *r)
 {
 	uint64_t pages = 1 + rng_below(r, fuzz_env.hog_pages), wrong = 0, salt = rng_next(r);
@@ -143,8 +144,12 @@ static void op_pressure(struct rng *r)
 			fuzz_progress();
 	}
 	fuzz_pages_checked(pages, wrong);
-	if (rng_one_in(r, 2))
+	if (rng_one_in(r, 2) || fuzz_env.nkept_hogs == KEPT_HOGS_MAX) {
 		munmap(p, pages * PAGE);
+		return;
+	}
+	fuzz_env.kept_hogs[fuzz_env.nkept_hogs].addr = p;
+	fuzz_env.kept_hogs[fuzz_env.nkept_hogs++].len = pages * PAGE;
 }
 
 /* A worker's forked child: a few calls of its own (none that may block:
