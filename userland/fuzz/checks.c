@@ -1,8 +1,9 @@
 /*
  * What must hold once the workers are stopped and reaped: every
  * descendant has ended, a fresh process can allocate and verify 8 MiB, the
- * pager still answers vmstat, and free frames, swap slots and kernel
- * objects are back where they started (within the bounds below, each with
+ * pager and netd (if there is a network) still answer, and free frames,
+ * swap slots, netd's connections and pool buffers and kernel objects are
+ * back where they started (within the bounds below, each with
  * its reason). Printed as TAP.
  */
 #include <stdarg.h>
