@@ -36,8 +36,8 @@ static const struct {
 };
 /* A connection's conversation right after its connect: this many rounds
  * of a wait for its event, a send and a receive, each wait at most
- * TALK_WAIT_NS: well inside the supervisor's 20 ms for a call that may
- * block, and a few of QEMU's round trips. */
+ * TALK_WAIT_NS: a round well inside the supervisor's 20 ms for a call
+ * that may block, and a few of QEMU's round trips. */
 #define TALK_ROUNDS 3
 #define TALK_WAIT_NS (3 * MS)
 #define TIMER_BIT (1UL << 40)	/* our timer's bit on a connection's notification */
@@ -167,6 +167,7 @@ static void talk_once(struct rng *r, int netd, uint64_t label, uint64_t conn)
 static void talk(struct rng *r, int netd, uint64_t conn, int note)
 {
 	for (int i = 0; i < TALK_ROUNDS; i++) {
+		fuzz_progress();	/* each round is progress: only one that stops is stuck */
 		wait_on(note, TALK_WAIT_NS);
 		talk_once(r, netd, NET_SEND, conn);
 		wait_on(note, TALK_WAIT_NS);
