@@ -76,7 +76,7 @@ check "kernel reports an unknown kernel key with the known keys" \
 	"boot: unknown key 'kernel.verbos' (known: kernel.timeslice_ms, kernel.verbose)"
 check "kernel uses the defaults" "kernel.timeslice_ms=10 kernel.verbose=0"
 check "pager reports an unknown key with the known keys" \
-	"pager: boot: unknown key 'pager.polcy' (known: pager.faultaround, pager.readahead, pager.policy, pager.seed, pager.watermarks, pager.watermark_scale, pager.reclaim_at, pager.reclaim_to, pager.free_min, pager.reserve, oom.policy, swap.device, swap.end_driver_at, net.addr, net.end_at_start, init.run, init.args, pager.check)"
+	"pager: boot: unknown key 'pager.polcy' (known: pager.faultaround, pager.readahead, pager.policy, pager.seed, pager.watermarks, pager.watermark_scale, pager.reclaim_at, pager.reclaim_to, pager.free_min, pager.reserve, oom.policy, swap.device, swap.end_driver_at, swap.nbd_outage, net.addr, net.end_at_start, init.run, init.args, pager.check)"
 check "pager reports an unknown policy with the policy names" \
 	"pager: boot: bad value 'lru3' for pager.policy (accepted: mglru|clock|lru2|fifo|random|sieve|s3fifo|2q|car|clockpro); using default 'mglru'"
 check "pager reports inconsistent watermarks and uses the defaults" \
