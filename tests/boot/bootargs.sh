@@ -59,7 +59,7 @@ check_not() {	# check_not NAME PATTERN: no console line in $out matches PATTERN
 	result "$1" $? "a line has: $2"
 }
 
-echo "1..31"
+echo "1..32"
 
 # init.args: 31 words, one more than a program may be given after its name.
 # The machine has a disk but no network: swap.device=nbd leaves the disk's
@@ -106,9 +106,12 @@ check "init reports an unknown program" "init: cannot run 'nosuch': no such prog
 result "the guest powers off with status 127" $? "got $status"
 
 # An init.run that is in the initrd but no program: init says so by name
-# (not "error 8") and powers off with status 127.
+# (not "error 8") and powers off with status 127. Swap is on the disk here,
+# so the network swap's outage budget is named as having no effect.
 out=$tmp/notelf.log
-boot "$out" init.run=notelf
+boot "$out" init.run=notelf swap.nbd_outage=10
+check "pager names swap.nbd_outage as having no effect with swap on a disk" \
+	"pager: boot: swap.nbd_outage=10 has no effect: swap is on a virtio-blk disk"
 check "init says an init.run file is no program" \
 	"init: cannot run 'notelf': not a program the pager can load (no RISC-V ELF executable)"
 [[ $status -eq 127 ]]
