@@ -34,6 +34,11 @@ uint32_t blk_tag_of(unsigned client, uint32_t i)
 	return client == IO_SWAPOUT ? i : WRITER_TAGS + (client - IO_SWAPIN) * BATCH_TAGS + i;
 }
 
+unsigned blk_client_of(uint32_t tag)
+{
+	return tag < WRITER_TAGS ? IO_SWAPOUT : IO_SWAPIN + (tag - WRITER_TAGS) / BATCH_TAGS;
+}
+
 static uint32_t tags_of(unsigned client)
 {
 	return client == IO_SWAPOUT ? WRITER_TAGS : BATCH_TAGS;

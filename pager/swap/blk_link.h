@@ -50,6 +50,8 @@ struct blk_link {
 /* Tag i (< the thread's share) of I/O client `client`: the swap-out
  * thread keeps many requests in flight, the others a batch at most. */
 uint32_t blk_tag_of(unsigned client, uint32_t i);
+/* The I/O client whose tags hold tag (blk_tag_of's inverse). */
+unsigned blk_client_of(uint32_t tag);
 
 /* t waits until tag's result is in; it (0 or -errno). The tag is free
  * again. With an overdue hook the wait is bounded on t's timer: at

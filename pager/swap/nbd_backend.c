@@ -36,13 +36,16 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * the engine retires it and keeps the page. */
 #define WRITE_LOST_OUT (-ESTALE)
 
-/* The slot runs of the current write whose requests came back lost_out,
- * noted as each request is released. Only the swap-out thread writes
- * (swap.c), and a transfer has at most SWAP_IO_MAX requests. */
-static struct late_run {
+/* The slot runs of each I/O client's current write whose requests came
+ * back lost_out, noted as each request is released: the swap-out thread
+ * writes, and so does a faulting thread's direct reclaim (swap_out_now)
+ * while the writer waits with the lock let go, so each keeps its own. A
+ * transfer has at most SWAP_IO_MAX requests. */
+struct late_run {
 	uint32_t first, n;
-} late[SWAP_IO_MAX];
-static unsigned nlate;
+};
+static struct late_run late[PAGER_IO_CLIENTS][SWAP_IO_MAX];
+static unsigned nlate[PAGER_IO_CLIENTS];
 
 /* netd may read (a write) or fill (a read) r's frames until unmap. */
 static int map_window(const struct blk_link *l, const struct blk_request *r)
@@ -63,28 +66,30 @@ static int map_window(const struct blk_link *l, const struct blk_request *r)
 static void unmap_window(const struct blk_link *l, const struct blk_request *r)
 {
 	(void)l;
+	unsigned c = blk_client_of(r->tag);
+
 	sys_unmap(drv.proc, net_window_va(r->tag), r->npages);
-	if (r->write && drv.shared->lost_out[r->tag] && nlate < SWAP_IO_MAX)
-		late[nlate++] = (struct late_run){ (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE),
-						   r->npages };
+	if (r->write && drv.shared->lost_out[r->tag] && nlate[c] < SWAP_IO_MAX)
+		late[c][nlate[c]++] = (struct late_run){
+			(uint32_t)(r->sector / BLK_SECTORS_PER_PAGE), r->npages };
 }
 
-static int went_late(uint32_t slot)
+static int went_late(unsigned c, uint32_t slot)
 {
-	for (unsigned i = 0; i < nlate; i++)
-		if (slot - late[i].first < late[i].n)
+	for (unsigned i = 0; i < nlate[c]; i++)
+		if (slot - late[c][i].first < late[c][i].n)
 			return 1;
 	return 0;
 }
 
 /* The pages whose write went out on a lost connection fail (their slots
  * retired); said once a write, with how many. */
-static void fail_late(const struct swap_req *p, unsigned n, struct swap_done *done)
+static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
 {
 	unsigned failed = 0;
 
-	for (unsigned k = 0; k < n && nlate > 0; k++)
-		if (done->err[k] == 0 && went_late(p[k].slot)) {
+	for (unsigned k = 0; k < n && nlate[c] > 0; k++)
+		if (done->err[k] == 0 && went_late(c, p[k].slot)) {
 			done->err[k] = WRITE_LOST_OUT;
 			failed++;
 		}
@@ -117,10 +122,10 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 
 	(void)ctx;
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
-	nlate = 0;
+	nlate[t->io_client] = 0;
 	r = transfer(t, 1, p, n, done);
 	if (r == 0)
-		fail_late(p, n, done);
+		fail_late(t->io_client, p, n, done);
 	return r;
 }
 

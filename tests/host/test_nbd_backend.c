@@ -20,6 +20,7 @@
 #include "base/threads.h"
 #include "drivers/blk_request.h"
 #include "drivers/net_protocol.h"
+#include "swap/blk_link.h"
 #include "swap/nbd_backend.h"
 #include "sys.h"
 
@@ -72,9 +73,22 @@ int sys_map(int proc, const struct map_entry *e, size_t n)
 	return 0;
 }
 
+static int play_direct;	/* at the writer's next unmap, a direct reclaimer writes */
+static struct pager_thread direct = { .name = "service0", .io_client = IO_SERVICE };
+static struct swap_backend b;
+
 int sys_unmap(int proc, uintptr_t va, size_t n)
 {
-	(void)proc, (void)va, (void)n;
+	(void)proc, (void)n;
+	/* The writer waits for its 2nd request with the lock let go
+	 * (writer.c); a faulting thread's swap_out_now writes meanwhile. */
+	if (play_direct && va == net_window_va(blk_tag_of(IO_SWAPOUT, 1))) {
+		struct swap_req q[1] = { { .pa = 0x90000000ull, .slot = 100 } };
+		struct swap_done d;
+
+		play_direct = 0;
+		assert_int_equal(b.ops->write(b.ctx, &direct, q, 1, &d), 0);
+	}
 	return 0;
 }
 
@@ -114,8 +128,6 @@ void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
 	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
 		notes[c] = -1;
 }
-
-static struct swap_backend b;
 
 static int setup(void **state)
 {
@@ -190,12 +202,34 @@ static void lost_out_write_fails(void **state)
 		assert_int_equal(done.err[k], 0);
 }
 
+/* As lost_out_write_fails, the late request the writer's first (slots
+ * 16-17), with a direct reclaimer's write begun while the writer waits for
+ * its second: the writer's late pages must still fail. */
+static void lost_out_survives_direct_write(void **state)
+{
+	struct swap_req p[8];
+	struct swap_done done;
+
+	(void)state;
+	for (unsigned k = 0; k < 8; k++)
+		p[k] = (struct swap_req){ .pa = 0x80000000ull + k * BLK_PAGE_SIZE,
+					  .slot = 16 + 4 * (k / 2) + k % 2 };
+	late_first = 16;
+	late_n = 1;
+	play_direct = 1;
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 8, &done), 0);
+	assert_int_equal(play_direct, 0);
+	for (unsigned k = 0; k < 8; k++)
+		assert_int_equal(done.err[k], p[k].slot - 16 < 2 ? -ESTALE : 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(flush_without_loss, setup),
 		cmocka_unit_test_setup(loss_before_flush, setup),
 		cmocka_unit_test_setup(lost_out_write_fails, setup),
+		cmocka_unit_test_setup(lost_out_survives_direct_write, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
