@@ -19,6 +19,7 @@ static struct {
 	uint8_t before[BLK_PAGE_SIZE];	/* page 0 as read at setup */
 	bool stamped;			/* a stamp is to be, or is, on the export */
 	bool pending;			/* written, not yet answered and flushed */
+	bool unknown;			/* given up: it may or may not have landed */
 	uint64_t lost_at_write;		/* lost_writes when its write was answered */
 } st;
 
@@ -49,6 +50,7 @@ bool swap_stamp_begin(const uint8_t *page, bool writable)
 	memcpy(st.before, page, sizeof(st.before));
 	st.stamped = writable && memcmp(page + BLK_PAGE_SIZE - 10, SIGNATURE, 10) == 0;
 	st.pending = st.stamped;
+	st.unknown = false;
 	if (st.stamped)
 		put(st.page, swap_stamp_get(page) + 1);
 	return st.stamped;
@@ -59,12 +61,13 @@ const uint8_t *swap_stamp_page(void)
 	return st.page;
 }
 
-/* The stamp will not be there: compare with the page as it was, and say
- * what is then not found out. */
+/* The stamp's write or flush failed: the export may hold the page as it
+ * was or stamped (a write can land and its answer be lost), so either is
+ * ours from now on; say what is then not found out. */
 static int given_up(int error)
 {
-	st.stamped = st.pending = false;
-	memcpy(st.page, st.before, sizeof(st.page));
+	st.pending = false;
+	st.unknown = true;
 	if (error != -ENXIO)	/* not the server gone for good: said already */
 		printf("netd: swap: the swap header's generation could not be written (%d); a "
 		       "server restored from an older copy of the export will not be found out\n",
@@ -100,8 +103,10 @@ enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
 		return STAMP_SAME;
 	if (!st.stamped)
 		return STAMP_OTHER_DISK;	/* not ours to tell apart: the page differs */
-	/* The write not yet answered: it may not have landed; it goes again. */
-	if (st.pending && memcmp(st.before, page, sizeof(st.before)) == 0)
+	/* The write not yet answered (it goes again), or given up: it may not
+	 * have landed. */
+	if ((st.pending || st.unknown) &&
+	    memcmp(st.before + SWAP_STAMP_OFF, page + SWAP_STAMP_OFF, SWAP_STAMP_LEN) == 0)
 		return STAMP_SAME;
 	return STAMP_OLDER;
 }

@@ -14,7 +14,9 @@
  * The stamp's write goes out with the pager's first requests, not before
  * setup answers: a server that holds writes (nbdkit's delay filter) must
  * not hold the boot. Until it is answered and flushed, a reconnection may
- * find page 0 as it was before (the write is then sent again).
+ * find page 0 as it was before (the write is then sent again); once given
+ * up (its write or flush failed), either page is the export's, as the
+ * write may have landed with its answer lost.
  */
 #ifndef NETD_SWAP_STAMP_H
 #define NETD_SWAP_STAMP_H

@@ -601,6 +601,37 @@ static void setup_stamps_header(void **state)
 	assert_memory_equal(srv.disk, before, PG);
 }
 
+/* The stamp given up after its write may have landed (its answer lost
+ * with its connection until the client ends it, or its flush failed):
+ * the export may hold the page stamped or as it was, and a reconnection
+ * takes either as the same export, an older generation as older. Before,
+ * the stamped page was taken for another disk and swap given up. */
+static void stamp_given_up_either(void **state)
+{
+	static uint8_t page[PG], stamped[PG], older[PG];
+
+	(void)state;
+	for (int route = 0; route < 2; route++) {
+		memset(page, 0, PG);
+		memcpy(page + PG - 10, "SWAPSPACE2", 10);
+		memcpy(older, page, PG);
+		assert_true(swap_stamp_begin(page, true));	/* generation 1 */
+		memcpy(stamped, swap_stamp_page(), PG);
+		if (route == 0) {
+			assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, -EIO, true, 0), -1);
+		} else {
+			assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, 0, true, 0), NBD_CMD_FLUSH);
+			assert_int_equal(swap_stamp_answered(NBD_CMD_FLUSH, -EIO, true, 0), -1);
+		}
+		assert_int_equal(swap_stamp_check(stamped), STAMP_SAME);
+		assert_int_equal(swap_stamp_check(page), STAMP_SAME);
+		memcpy(page, stamped, PG);
+		assert_true(swap_stamp_begin(page, true));	/* generation 2 */
+		assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, -EIO, true, 0), -1);
+		assert_int_equal(swap_stamp_check(older), STAMP_OLDER);
+	}
+}
+
 /* The server restarts before the stamp's write was answered, and that
  * write never landed (a server holding writes: nbdkit's delay filter):
  * the page as it was is the same export still, the stamp goes again, and
@@ -773,6 +804,7 @@ int main(void)
 		cmocka_unit_test_setup(outage_within_budget, setup),
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
+		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),
 		cmocka_unit_test_setup(resent_write_marked, setup),
 	};
