@@ -93,26 +93,6 @@ void wl_references(uint64_t *base, uint16_t *ver, uint64_t first, uint64_t n,
 	r->refs += refs;
 }
 
-void wl_twice_referenced(uint64_t unit, unsigned refs_per_page, unsigned hot_pct,
-			 struct wl_report *r)
-{
-	uint64_t n = unit * 2, *buf = wl_map(n);
-	uint16_t *ver = calloc(n, sizeof(*ver));
-
-	if (buf == NULL || ver == NULL) {
-		r->errors++;
-		free(ver);
-		return;
-	}
-	for (uint64_t p = 0; p < n; p++)
-		wl_fill(buf, p, 0);
-	r->refs = n;
-	wl_references(buf, ver, 0, n, n * refs_per_page, hot_pct, r);
-	r->pages = n;
-	free(ver);
-	wl_unmap(buf, n);
-}
-
 /* pages=N, or nothing. 0, or -1 (said why). */
 static int parse_args(int argc, char **argv, uint64_t *fixed)
 {

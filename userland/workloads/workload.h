@@ -58,9 +58,5 @@ uint64_t wl_random(uint64_t n);
  * uniform over the whole range. Adds wrong words to r->errors. */
 void wl_references(uint64_t *base, uint16_t *ver, uint64_t first, uint64_t n,
 		   uint64_t refs, unsigned hot_pct, struct wl_report *r);
-/* hotcold's and random's run: twice unit pages written once, then
- * refs_per_page references a page by wl_references with hot_pct. */
-void wl_twice_referenced(uint64_t unit, unsigned refs_per_page, unsigned hot_pct,
-			 struct wl_report *r);
 
 #endif
