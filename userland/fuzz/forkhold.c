@@ -28,8 +28,8 @@
  * a kernel or pager fault would keep it). */
 #define REAP_NS (2000 * MS)
 /* A hold makes up to PAGER_LINE_PROCS_MAX (28) forks where op_fork makes
- * one, at three times this op's weight: going ahead one time in 28 / 3,
- * about 9, the holds cost the run what op_fork's forks do. */
+ * one, at three times this op's weight: going ahead one time in 28 / 3
+ * rounded up, 10, the holds cost the run about what op_fork's forks do. */
 #define GO_AHEAD_ONE_IN ((PAGER_LINE_PROCS_MAX + 2) / 3)
 
 static _Noreturn void holder(int64_t until)
