@@ -228,7 +228,7 @@ static void first_page_read(void)
 	if (first.result < 0)
 		return lost("the export's first page could not be read");
 	if (sc.state == SWAP_OFF) {
-		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only);
+		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only, sc.capacity);
 		return;
 	}
 	enum swap_stamp_verdict v = swap_stamp_check(first.page);

@@ -7,9 +7,9 @@
 
 #include "blk_protocol.h"
 #include "swap_stamp.h"
+#include "swap/header.h"
 
 #define MAGIC "netdgen1"		/* 8 bytes, then the count's 8 */
-#define SIGNATURE "SWAPSPACE2"		/* mkswap's, the page's last 10 bytes */
 
 _Static_assert(SWAP_STAMP_OFF + SWAP_STAMP_LEN <= 1024, "inside the boot block");
 _Static_assert(sizeof(MAGIC) - 1 + sizeof(uint64_t) == SWAP_STAMP_LEN, "magic and count");
@@ -44,11 +44,13 @@ static void put(uint8_t *page, uint64_t gen)
 		p[8 + i] = (uint8_t)(gen >> (8 * i));
 }
 
-bool swap_stamp_begin(const uint8_t *page, bool writable)
+bool swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity)
 {
+	struct swap_area area;
+
 	memcpy(st.page, page, sizeof(st.page));
 	memcpy(st.before, page, sizeof(st.before));
-	st.stamped = writable && memcmp(page + BLK_PAGE_SIZE - 10, SIGNATURE, 10) == 0;
+	st.stamped = writable && swap_header_check(page, capacity, &area) == SWAP_HDR_OK;
 	st.pending = st.stamped;
 	st.unknown = false;
 	if (st.stamped)
@@ -89,6 +91,10 @@ int swap_stamp_answered(enum nbd_cmd cmd, int error, bool can_flush, uint64_t lo
 		return NBD_CMD_WRITE;	/* the flush does not vouch for it */
 	}
 	st.pending = false;
+	/* From here an older copy is found out: said, so that a test (and a
+	 * reader of the console) knows from when. */
+	printf("netd: swap: the swap header carries generation %llu\n",
+	       (unsigned long long)swap_stamp_get(st.page));
 	return -1;
 }
 

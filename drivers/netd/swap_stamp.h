@@ -35,10 +35,11 @@ enum swap_stamp_verdict {
 	STAMP_OLDER,		/* the same header, an older stamp: writes lost */
 };
 
-/* At setup, page 0 as read: whether it is to be stamped (a swap header,
- * mkswap's signature at its end, on a writable export; anything else is
- * the pager's to refuse, and is never written). */
-bool swap_stamp_begin(const uint8_t *page, bool writable);
+/* At setup, page 0 as read from an export of capacity sectors: whether it
+ * is to be stamped (a swap header the pager takes, pager/swap/header.c's
+ * own check, on a writable export; anything else is the pager's to refuse,
+ * and is never written). */
+bool swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity);
 
 /* Page 0 as it is to be once the stamp is written: what the stamp's write
  * sends and what reconnections compare with. */

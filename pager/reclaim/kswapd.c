@@ -17,11 +17,14 @@
 #include "sys.h"
 
 /* The most waits kswapd_throttle_rounds gives, whatever the marks: a
- * writer that never answers then holds a request as long as the swap link
- * waits for one result before it calls the device stopped and fails its
- * writes (BLK_OVERDUE_NS, 60 s; netd bounds an NBD server's answers by
- * ANSWER_NS and its retries), after which no writes are left in flight to
- * wait for. Met only
+ * writer that never answers then holds a request as long as the disk's
+ * link waits for one result before it calls the device stopped and fails
+ * its writes (BLK_OVERDUE_NS, 60 s), after which no writes are left in
+ * flight to wait for. Over NBD that is not so: netd rides out an outage
+ * for swap.nbd_outage (120 s by default) with the writes in flight, so a
+ * fault with no frame meets the OOM killer after these waits while the
+ * writes that would free its frames may still come back (design.md,
+ * "Swap over the network"; not mended). Met only
  * where the marks ask for more than 6,400 frames free (seed's percentages
  * on a large memory); Linux's rule gets there at about 39 GiB. */
 #define THROTTLE_ROUNDS_MAX (BLK_OVERDUE_NS / RECLAIM_WAIT_NS)

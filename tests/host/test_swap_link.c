@@ -307,9 +307,13 @@ static void pager_lost(void)
 }
 
 /* A swap header's page: its UUID from seed. */
+/* A swap header the pager takes (version 1, its last page inside the
+ * export), its uuid from seed. */
 static void mkswap(unsigned seed)
 {
 	memset(srv.disk, 0, PG);
+	srv.disk[1024] = 1;		/* version, little-endian */
+	srv.disk[1028] = 7;		/* last page */
 	for (unsigned i = 0; i < 16; i++)
 		srv.disk[1036 + i] = (uint8_t)(seed * 31 + i);
 	memcpy(srv.disk + PG - 10, "SWAPSPACE2", 10);
@@ -601,6 +605,29 @@ static void setup_stamps_header(void **state)
 	assert_memory_equal(srv.disk, before, PG);
 }
 
+/* Only a header the pager takes is stamped: one it refuses (an area past
+ * the export's end, another version, the old signature) or an export
+ * netd may not write is left as it was, never written. */
+static void stamp_only_what_the_pager_takes(void **state)
+{
+	static uint8_t page[PG];
+
+	(void)state;
+	mkswap(1);
+	memcpy(page, srv.disk, PG);
+	assert_true(swap_stamp_begin(page, true, DISK / 512));
+	assert_false(swap_stamp_begin(page, false, DISK / 512));
+	page[1028] = 0;
+	page[1029] = 1;				/* last page 256: past the export */
+	assert_false(swap_stamp_begin(page, true, DISK / 512));
+	memcpy(page, srv.disk, PG);
+	page[1024] = 2;				/* version 2 */
+	assert_false(swap_stamp_begin(page, true, DISK / 512));
+	memcpy(page, srv.disk, PG);
+	memcpy(page + PG - 10, "SWAP-SPACE", 10);
+	assert_false(swap_stamp_begin(page, true, DISK / 512));
+}
+
 /* The stamp given up after its write may have landed (its answer lost
  * with its connection until the client ends it, or its flush failed):
  * the export may hold the page stamped or as it was, and a reconnection
@@ -612,10 +639,10 @@ static void stamp_given_up_either(void **state)
 
 	(void)state;
 	for (int route = 0; route < 2; route++) {
-		memset(page, 0, PG);
-		memcpy(page + PG - 10, "SWAPSPACE2", 10);
+		mkswap(1);
+		memcpy(page, srv.disk, PG);
 		memcpy(older, page, PG);
-		assert_true(swap_stamp_begin(page, true));	/* generation 1 */
+		assert_true(swap_stamp_begin(page, true, DISK / 512));	/* generation 1 */
 		memcpy(stamped, swap_stamp_page(), PG);
 		if (route == 0) {
 			assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, -EIO, true, 0), -1);
@@ -626,7 +653,7 @@ static void stamp_given_up_either(void **state)
 		assert_int_equal(swap_stamp_check(stamped), STAMP_SAME);
 		assert_int_equal(swap_stamp_check(page), STAMP_SAME);
 		memcpy(page, stamped, PG);
-		assert_true(swap_stamp_begin(page, true));	/* generation 2 */
+		assert_true(swap_stamp_begin(page, true, DISK / 512));	/* generation 2 */
 		assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, -EIO, true, 0), -1);
 		assert_int_equal(swap_stamp_check(older), STAMP_OLDER);
 	}
@@ -805,6 +832,7 @@ int main(void)
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test(stamp_given_up_either),
+		cmocka_unit_test(stamp_only_what_the_pager_takes),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),
 		cmocka_unit_test_setup(resent_write_marked, setup),
 	};
