@@ -176,25 +176,31 @@ static void loss_before_flush(void **state)
 	assert_int_equal(b.ops->flush(b.ctx, &writer), SWAP_ERR_UNSENT);
 }
 
-/* Eight pages in four runs of two slots (16-17, 20-21, 24-25, 28-29: four
- * requests), the one at slot 20 marked by netd as gone out on a lost
- * connection: both of its pages fail with the device's verdict, the
- * others are written; then, nothing marked, the same tags' marks are not
- * taken again. */
+/* The writer writes eight pages in four runs of two slots (16-17, 20-21,
+ * 24-25, 28-29: four requests), netd marking the one at slot late as gone
+ * out on a lost connection: both of its pages fail with the device's
+ * verdict, the others are written. */
+static void write_with_late_run(struct swap_req p[8], uint32_t late, struct swap_done *done)
+{
+	for (unsigned k = 0; k < 8; k++)
+		p[k] = (struct swap_req){ .pa = 0x80000000ull + k * BLK_PAGE_SIZE,
+					  .slot = 16 + 4 * (k / 2) + k % 2 };
+	late_first = late;
+	late_n = 1;
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 8, done), 0);
+	for (unsigned k = 0; k < 8; k++)
+		assert_int_equal(done->err[k], p[k].slot - late < 2 ? -ESTALE : 0);
+}
+
+/* The run at slot 20 late; then, nothing marked, the same tags' marks are
+ * not taken again. */
 static void lost_out_write_fails(void **state)
 {
 	struct swap_req p[8];
 	struct swap_done done;
 
 	(void)state;
-	for (unsigned k = 0; k < 8; k++)
-		p[k] = (struct swap_req){ .pa = 0x80000000ull + k * BLK_PAGE_SIZE,
-					  .slot = 16 + 4 * (k / 2) + k % 2 };
-	late_first = 20;
-	late_n = 1;
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 8, &done), 0);
-	for (unsigned k = 0; k < 8; k++)
-		assert_int_equal(done.err[k], p[k].slot - 20 < 2 ? -ESTALE : 0);
+	write_with_late_run(p, 20, &done);
 	assert_true(swap_err_from_device(done.err[2]));	/* the engine retires the slot */
 	late_n = 0;
 	assert_int_equal(b.ops->write(b.ctx, &writer, p, 8, &done), 0);
@@ -211,16 +217,9 @@ static void lost_out_survives_direct_write(void **state)
 	struct swap_done done;
 
 	(void)state;
-	for (unsigned k = 0; k < 8; k++)
-		p[k] = (struct swap_req){ .pa = 0x80000000ull + k * BLK_PAGE_SIZE,
-					  .slot = 16 + 4 * (k / 2) + k % 2 };
-	late_first = 16;
-	late_n = 1;
 	play_direct = 1;
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 8, &done), 0);
+	write_with_late_run(p, 16, &done);
 	assert_int_equal(play_direct, 0);
-	for (unsigned k = 0; k < 8; k++)
-		assert_int_equal(done.err[k], p[k].slot - 16 < 2 ? -ESTALE : 0);
 }
 
 int main(void)
