@@ -87,12 +87,23 @@ static void test_no_effect(void **state)
 				  "pager: boot: swap.end_driver_at=3 has no effect: no disk\n");
 }
 
+/* A key no boot argument has (a caller's slip) is said, never silent:
+ * else a caller's line could stop coming with no test to notice. */
+static void test_no_effect_unknown_key(void **state)
+{
+	(void)state;
+	parse("");
+	config_no_effect("swap.nbd_outgae", "typo");
+	assert_string_equal(said, "pager: config_no_effect: no boot argument swap.nbd_outgae\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_with_seed),
 		cmocka_unit_test(test_other_combinations),
 		cmocka_unit_test(test_no_effect),
+		cmocka_unit_test(test_no_effect_unknown_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
