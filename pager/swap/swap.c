@@ -147,16 +147,19 @@ static int unflushed(int r)
 
 /* A device whose flush keeps failing takes every batch and frees nothing:
  * said once when the flushes start failing (and again after one works),
- * so that the OOM kills that may follow have a cause on the console. Only
- * the writer writes: the flag is its own. */
+ * so that the OOM kills that may follow have a cause on the console. The
+ * writer and a faulting thread's direct reclaim (swap_out_now) both
+ * flush, the writer with the lock let go, so the flag is exchanged
+ * atomically: one of them says it. */
 static int flush_failing;
 
 static int flush_checked(int r)
 {
-	if (r < 0 && r != -ENXIO && !flush_failing)
+	int was = __atomic_exchange_n(&flush_failing, r < 0, __ATOMIC_RELAXED);
+
+	if (r < 0 && r != -ENXIO && !was)
 		printf("pager: swap: the device's flush failed (%d): written pages stay in memory, "
 		       "to be written again\n", r);
-	flush_failing = r < 0;
 	return r;
 }
 
