@@ -5,6 +5,7 @@
 #include "arch.h"
 #include "csr.h"
 #include "abi/clock.h"
+#include "time.h"
 
 #define SBI_EXT_TIME 0x54494D45
 #define SBI_EXT_SRST 0x53525354
@@ -39,7 +40,7 @@ void arch_timer_init(uint64_t timebase_hz)
 
 uint64_t arch_time_now(void)
 {
-	return csr_read(time);
+	return arch_time_read();
 }
 
 uint64_t arch_ticks_to_ns(uint64_t ticks)

@@ -5,6 +5,7 @@
  */
 #include "base/clock.h"
 #include "kernel/abi/clock.h"
+#include "arch/riscv/time.h"
 
 static uint64_t timebase_hz;
 
@@ -15,8 +16,5 @@ void pager_clock_init(uint64_t hz)
 
 int64_t pager_clock(void)
 {
-	uint64_t ticks;
-
-	__asm__ volatile("rdtime %0" : "=r"(ticks));
-	return (int64_t)clock_ticks_to_ns(ticks, timebase_hz);
+	return (int64_t)clock_ticks_to_ns(arch_time_read(), timebase_hz);
 }
