@@ -102,7 +102,7 @@ static int run(unsigned want)
 			       want);
 			return -1;
 		}
-		if (n != -ETIMEDOUT || !net_wait(conn, WAIT_MS)) {
+		if (n != -ETIMEDOUT || net_wait(conn, WAIT_MS) != 1) {
 			printf("nbdcheck: waiting for replies: %ld, %u of %u done\n", n, ndone, want);
 			return -1;
 		}
