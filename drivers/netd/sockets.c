@@ -145,18 +145,6 @@ static void release(struct sock *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The owner free_slot found with the slot it answered: do_connect takes
- * both together (netd serves one call at a time). */
-static struct owner found;
-
-/* A free slot for pid's new connection, or -errno (owners_place). Refused,
- * do_connect reaps and asks again: an ended owner's connections hold
- * slots, and count against its line, until sockets_reap frees them. */
-static long free_slot(uint32_t pid)
-{
-	return owners_place(pid, &found);
-}
-
 /* The program's notification must reach netd with the right to signal it
  * and nothing more: then only programs' copies may hear it, and once they
  * are all gone sys_notify_signal says so (sockets_reap). A copy netd
@@ -187,6 +175,7 @@ static long connect_error(err_t e)
 static long do_connect(const struct msg *in)
 {
 	ip_addr_t addr;
+	struct owner found;	/* the owner owners_place found with the slot */
 	long i;
 
 	if (in->handle < 0)
@@ -205,9 +194,11 @@ static long do_connect(const struct msg *in)
 		sys_handle_close(in->handle);
 		return -EACCES;
 	}
-	if ((i = free_slot(in->pid)) < 0) {
+	/* Refused, reap and ask again: an ended owner's connections hold
+	 * slots, and count against its line, until sockets_reap frees them. */
+	if ((i = owners_place(in->pid, &found)) < 0) {
 		sockets_reap();
-		i = free_slot(in->pid);
+		i = owners_place(in->pid, &found);
 	}
 	/* A program's pcb at its priority: lwIP may kill closing pcbs for
 	 * it, never another program's or the swap link's. */
