@@ -16,7 +16,6 @@
 #include "tests.h"
 #include "thread.h"
 
-
 /* Entries in use in this process's handle table. */
 static int handles_in_use(void)
 {
@@ -227,7 +226,6 @@ int test_sparse_mappings_cost_little(void)
 	CHECK(after.heap_pages - before.heap_pages <= SPARSE_HEAP_MAX);
 	return 0;
 }
-
 
 /* A huge mapping made, one page touched in it, each time in another 2 MiB
  * (another leaf table), and the mapping dropped, as many times as the
