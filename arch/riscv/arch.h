@@ -191,7 +191,9 @@ void arch_pt_destroy(struct arch_pt *pt);
 /* Map va's page to pa; -ERR_NOMEM if a table it needs is past pt's limit
  * even once the tables left empty are given back, or the pool has none;
  * -ERR_INVAL if a larger leaf (a 2 MiB page) holds va: the caller's error,
- * not a shortage (so for every call below that makes tables). */
+ * not a shortage (so for every call below that makes tables).
+ * arch_pt_map_2m maps the 2 MiB page at va (aligned), -ERR_INVAL too if a
+ * leaf table is there already (4 KiB pages mapped, or once mapped). */
 int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Make the page tables that the n pages from va need, mapping nothing, so

@@ -243,6 +243,11 @@ static int map_leaf(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm,
 	e = walk(pt, va, level, 1);
 	if (!e)
 		return walk_error;
+	/* A 2 MiB leaf over a leaf table would lose the table (its pages and
+	 * the page count): the caller's error, as a larger leaf in a 4 KiB
+	 * page's way is. */
+	if (level > 0 && (*e & PTE_V) && !(*e & PTE_LEAF))
+		return -ERR_INVAL;
 	*e = PA_TO_PTE(pa) | perm_bits(perm);
 	return 0;
 }

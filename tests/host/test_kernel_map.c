@@ -494,10 +494,28 @@ static void test_ad_fault_2m(void **state)
 	assert_int_equal(PTE_TO_PA(*e), FREE0 + RANGE);
 }
 
+/* A 2 MiB leaf asked for where a leaf table is (a 4 KiB page mapped in
+ * the range) is refused: written over, the table and its mappings would be
+ * lost, its page still counted in pt->pages. The 4 KiB page stays mapped. */
+static void test_map_2m_over_table(void **state)
+{
+	struct arch_pt *pt = &procs[0].pt;
+	uint64_t pages;
+
+	(void)state;
+	assert_int_equal(arch_pt_map(pt, VA + PAGE_SIZE, FREE0, RW), 0);
+	pages = pt->pages;
+	assert_int_equal(arch_pt_map_2m(pt, VA, FREE0 & ~(RANGE - 1), RW), -ERR_INVAL);
+	assert_int_equal(pt->pages, pages);
+	assert_int_equal(arch_pt_translate(pt, VA + PAGE_SIZE, 0), FREE0);
+	assert_int_equal(arch_pt_translate(pt, VA + 2 * PAGE_SIZE, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_run_past_range_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_2m_over_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_larger_leaf_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_range_device_window, setup, teardown),
