@@ -40,6 +40,12 @@
 #define RETRY_NS (500 * MS)
 #define RETRY_MAX_NS (4000 * MS)
 #define SETUP_TRIES 3			/* attempts at boot */
+/* How late after the outage's budget has run out the link may still be
+ * riding it out: the budget is looked at only in lost(), and from one
+ * loss to the next lie at most the wait before an attempt, the attempt's
+ * bound and, once the same export is back, the answer's bound, each seen
+ * at a tick of netd's loop at most NETD_TICK_NS late. */
+#define GIVE_UP_LATE_NS (RETRY_MAX_NS + CONNECT_NS + ANSWER_NS + 3 * NETD_TICK_NS)
 
 static struct {
 	enum swap_state state;
@@ -460,6 +466,13 @@ void swap_link_tick(void)
 enum swap_state swap_link_state(void)
 {
 	return sc.state;
+}
+
+int64_t swap_link_outage_until(void)
+{
+	if (sc.state == SWAP_GONE || sc.outage_since == 0)
+		return 0;
+	return sc.outage_since + sc.outage_ns + GIVE_UP_LATE_NS;
 }
 
 bool swap_link_serves(uint32_t addr, uint16_t port)

@@ -50,7 +50,7 @@ static void wait_congested(struct pager_thread *t)
  * reclaim_before_request, taken on every request. */
 __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
-	unsigned congested = 0, throttled = 0, throttle_rounds = kswapd_throttle_rounds();
+	unsigned congested = 0, throttled = 0, rounds = 0;
 
 	while (swap_on() && frames_free() < marks.min) {
 		if (swap_congested() && congested < CONGESTED_ROUNDS) {
@@ -60,9 +60,11 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 			continue;
 		}
 		/* Pages on their way to disk will be free soon: wait for them
-		 * rather than take the last frames (or write more at once). */
-		if (swap_out_pending() > 0 && throttled < throttle_rounds) {
-			if (throttled++ == 0)
+		 * rather than take the last frames (or write more at once,
+		 * the lock held, which in a device's outage would hold every
+		 * thread until it ends). */
+		if (kswapd_throttle_again(&rounds)) {
+			if (!throttled++)
 				vmstat_count(VMSTAT_THROTTLED);
 			kswapd_throttle(t);
 			continue;

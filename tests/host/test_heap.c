@@ -89,8 +89,9 @@ void kswapd_throttle(struct pager_thread *t)
 	(void)t;
 }
 
-unsigned kswapd_throttle_rounds(void)
+int kswapd_throttle_again(unsigned *waited)
 {
+	(void)waited;
 	return 0;
 }
 

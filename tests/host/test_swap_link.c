@@ -11,7 +11,9 @@
  * not before, however often it refuses; idle losses are
  * not held against it; a request made while reconnecting leaves the
  * attempt's deadline alone; a request the server never answers fails
- * though it answers others.
+ * though it answers others. While it rides an outage out, the link names
+ * the time by which it will have given up (swap_link_outage_until, which
+ * the pager's reclaim waits on), and gives up before it.
  *
  * swap_link.c is included, so that each test starts from its state at
  * boot; its console lines become TAP comments, the last one kept.
@@ -508,7 +510,7 @@ static void large_write_dropped(void **state)
  * than the budget's connections can send NBD_SENDS_MAX times each. */
 static void answers_nothing_gone(void **state)
 {
-	int64_t t0 = net.now;
+	int64_t t0 = net.now, until = 0;
 	unsigned enxio = 0;
 
 	(void)state;
@@ -516,9 +518,17 @@ static void answers_nothing_gone(void **state)
 	srv.drop_after_first = true;
 	for (unsigned id = 0; id < 32; id++)
 		submit(NBD_CMD_WRITE, id, id * PG, PG);
-	while (swap_link_state() != SWAP_GONE && net.now - t0 < 2 * OUTAGE_NS_)
+	assert_int_equal(swap_link_outage_until(), 0);		/* not lost yet */
+	while (swap_link_state() != SWAP_GONE && net.now - t0 < 2 * OUTAGE_NS_) {
 		wait_ms(100);
+		if (!until)
+			until = swap_link_outage_until();
+		/* Handshakes and first pages read do not move it. */
+		assert_true(swap_link_state() == SWAP_GONE || swap_link_outage_until() == until);
+	}
 	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_true(until > 0 && net.now < until);	/* given up by the time it named */
+	assert_int_equal(swap_link_outage_until(), 0);
 	assert_true(net.now - t0 >= OUTAGE_NS_);
 	assert_int_equal(pgr.gone, 1);
 	assert_true(net.opens > 1 + NBD_SENDS_MAX);
@@ -547,11 +557,12 @@ static int64_t refused_until_near_budget(void)
  * the outage's whole budget, then gives up. */
 static void outage_budget(void **state)
 {
-	int64_t t0 = refused_until_near_budget();
+	int64_t t0 = refused_until_near_budget(), until = swap_link_outage_until();
 
 	(void)state;
 	assert_int_equal(swap_link_state(), SWAP_RETRYING);
 	assert_int_equal(pgr.done[2], 0);
+	assert_true(until >= t0 + OUTAGE_NS_);		/* the budget at least, from the loss */
 	/* Attempts back off: after the first few seconds, one every
 	 * RETRY_MAX_NS, not one every RETRY_NS. */
 	assert_true(net.opens <= 1 + 4 + OUTAGE_NS_ / RETRY_MAX_NS);
@@ -561,6 +572,8 @@ static void outage_budget(void **state)
 	assert_true(net.now - t0 >= OUTAGE_NS_);
 	assert_true(net.now - t0 <= OUTAGE_NS_ + RETRY_MAX_NS + CONNECT_NS);
 	assert_int_equal(pgr.done[2], -ENXIO + 1);
+	assert_true(net.now < until);
+	assert_int_equal(swap_link_outage_until(), 0);
 }
 
 /* The same outage, the server back before the budget runs out: it is
@@ -569,11 +582,13 @@ static void outage_within_budget(void **state)
 {
 	(void)state;
 	refused_until_near_budget();
+	assert_true(swap_link_outage_until() > net.now);
 	srv.refuse = false;
 	srv.answer = true;
 	wait_ms(RETRY_MAX_NS / MS_ + 100);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(swap_link_outage_until(), 0);	/* answered: over */
 	assert_memory_equal(pgr.mem + 2 * PG, srv.disk + 4 * PG, PG);
 }
 
