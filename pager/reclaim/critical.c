@@ -94,7 +94,7 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, uns
 	 * memory already coming back (swap full, say, reclaim finds nothing
 	 * more, but the writer's batch is not done; or a swap server
 	 * restarts with the batch held). */
-	if (kswapd_throttle_again(waits)) {
+	if (kswapd_throttle_again(waits) != THROTTLE_NO) {
 		/* The thread deaths come to does not wait here: its fault
 		 * goes back and comes again, until the writes land or their
 		 * device is given up (which ends them). */

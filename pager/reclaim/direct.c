@@ -51,6 +51,7 @@ static void wait_congested(struct pager_thread *t)
 __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
 	unsigned congested = 0, throttled = 0, rounds = 0;
+	enum throttle throttle;
 
 	while (swap_on() && frames_free() < marks.min) {
 		if (swap_congested() && congested < CONGESTED_ROUNDS) {
@@ -62,8 +63,11 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 		/* Pages on their way to disk will be free soon: wait for them
 		 * rather than take the last frames (or write more at once,
 		 * the lock held, which in a device's outage would hold every
-		 * thread until it ends). */
-		if (kswapd_throttle_again(&rounds)) {
+		 * thread until it ends). The thread deaths come to waits no
+		 * outage out: the deaths it hears free memory too, and a
+		 * fault it serves short of frames is sent back (critical.c). */
+		throttle = kswapd_throttle_again(&rounds);
+		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
 			if (!throttled++)
 				vmstat_count(VMSTAT_THROTTLED);
 			kswapd_throttle(t);

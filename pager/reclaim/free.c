@@ -6,8 +6,8 @@
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
  * find nothing and the program gets time to touch its pages again.
- * While the swap device holds the writes in flight in an outage, direct
- * reclaim writes nothing.
+ * While the swap device rides out an outage, direct reclaim writes
+ * nothing.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -18,12 +18,12 @@
 #include "vm/vm.h"
 
 /* A batch chosen and written now; frames freed. None while the device
- * holds the writes in flight in an outage it rides out (swap_out_stalled):
- * the write, made with the lock held, would hold every pager thread until
- * the outage ends (a minute or two: a swap server's restart), deaths
- * unreaped; the fault that wanted it waits instead, the lock let go, for
- * the writes held, which free frames when the server is back
- * (kswapd_throttle_again). */
+ * rides out an outage (swap_out_stalled): the write, made with the lock
+ * held, would hold every pager thread until the outage ends (a minute or
+ * two: a swap server's restart), deaths unreaped; the fault that wanted
+ * it waits instead, the lock let go (kswapd_throttle_again), for the
+ * writes the swap-out thread has or is given, which free frames when the
+ * server is back. */
 static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];

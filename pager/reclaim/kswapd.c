@@ -105,16 +105,19 @@ void kswapd_throttle(struct pager_thread *t)
 	throttle_waiters &= ~(1u << t->id);
 }
 
-int kswapd_throttle_again(unsigned *waited)
+enum throttle kswapd_throttle_again(unsigned *waited)
 {
-	if (swap_out_pending() == 0)
-		return 0;
-	if (swap_out_stalled())
-		return 1;	/* bounded by the outage's budget, not counted */
-	if (*waited >= kswapd_throttle_rounds())
-		return 0;
+	/* Every write out waits for the outage's end: the lock let go here
+	 * rather than held by a direct write (free.c writes none then).
+	 * Bounded by the outage's budget, and not counted. */
+	if (swap_out_stalled()) {
+		vmstat_count(VMSTAT_OUTAGE_WAITS);
+		return THROTTLE_OUTAGE;
+	}
+	if (swap_out_pending() == 0 || *waited >= kswapd_throttle_rounds())
+		return THROTTLE_NO;
 	(*waited)++;
-	return 1;
+	return THROTTLE_WAIT;
 }
 
 /* Victims that must be written may wait for more, to fill one large

@@ -75,8 +75,7 @@ int swap_congested(void)
 
 int swap_out_stalled(void)
 {
-	return on && dev.ops->stalled && swap_out_pending() > 0 && !swap_device_gone() &&
-	       dev.ops->stalled(dev.ctx);
+	return on && dev.ops->stalled && !swap_device_gone() && dev.ops->stalled(dev.ctx);
 }
 
 int swap_copies_usable(void)

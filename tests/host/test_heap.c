@@ -89,10 +89,10 @@ void kswapd_throttle(struct pager_thread *t)
 	(void)t;
 }
 
-int kswapd_throttle_again(unsigned *waited)
+enum throttle kswapd_throttle_again(unsigned *waited)
 {
 	(void)waited;
-	return 0;
+	return THROTTLE_NO;
 }
 
 int swap_on(void)

@@ -70,7 +70,7 @@ static int congested_waits;	/* timer waits the device stays congested for */
 static int timer_waits;		/* pager_thread_wait calls for a timer (wait_congested) */
 int swap_congested(void) { return congested_waits > 0; }
 uint32_t swap_out_pending(void) { return pending; }
-static int stalled;		/* the device holds the writes in an outage it rides out */
+static int stalled;		/* the swap device rides out an outage */
 int swap_out_stalled(void) { return stalled; }
 void swap_out_kick(void) {}
 
@@ -403,28 +403,38 @@ static void outage(unsigned waits, void (*then)(struct pager_thread *t))
 /* A fault with no frame, its writes held by such an outage, tried again
  * while reclaim says so (as fault.c does) until its memory is back or
  * the OOM killer has acted. */
-static void fault_through_outage(unsigned waits, void (*then)(struct pager_thread *t))
+static void fault_through_outage_with(uint32_t held, unsigned waits,
+				      void (*then)(struct pager_thread *t))
 {
 	unsigned fault_waits_now = 0;
 
 	outage(waits, then);
 	free_now = RESERVE;
-	pending = 64;
+	pending = held;
 	writer_stuck = 1;
 	while (free_now <= marks.start && nkilled == 0 && bounded_waits <= 1000)
 		assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &fault_waits_now),
 				 RECLAIM_RETRY);
 }
 
+/* ... with a batch of 64 pages held. */
+static void fault_through_outage(unsigned waits, void (*then)(struct pager_thread *t))
+{
+	fault_through_outage_with(64, waits, then);
+}
+
 /* A swap server restarting for longer than the writer's waits allow for
  * (four times ROUNDS): the fault waits it out, killing no one, and its
- * memory is back once the writes land. */
+ * memory is back once the writes land; outage_waits counts the waits. */
 static void test_fault_waits_out_outage(void **state)
 {
+	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+
 	(void)state;
 	fault_through_outage(4 * ROUNDS, batch_frees);
 	assert_int_equal(nkilled, 0);
 	assert_int_equal(bounded_waits, 4 * ROUNDS);
+	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted + 4 * ROUNDS);
 	assert_true(free_now > marks.start);
 }
 
@@ -439,6 +449,17 @@ static void test_outage_given_up_kills(void **state)
 	assert_int_equal(killed[0], 7);
 }
 
+/* The outage met with nothing written yet (direct reclaim, which writes
+ * nothing then, found no frame): the fault waits too, as every write out
+ * waits for the outage's end, and no one is killed. */
+static void test_outage_without_writes_waits(void **state)
+{
+	(void)state;
+	fault_through_outage_with(0, 2 * ROUNDS, batch_frees);
+	assert_int_equal(nkilled, 0);
+	assert_int_equal(bounded_waits, 2 * ROUNDS);
+}
+
 /* Given up with the writes still held: the outage's waits did not count
  * against the writer's, which the fault then makes, ROUNDS of them, before
  * the OOM killer acts, as for any writer that does not finish. */
@@ -448,6 +469,24 @@ static void test_outage_then_writer_rounds(void **state)
 	fault_through_outage(2 * ROUNDS, writes_still_held);
 	assert_int_equal(bounded_waits, 3 * ROUNDS);
 	assert_int_equal(nkilled, 1);
+}
+
+/* The thread deaths come to waits no outage out before a request: it
+ * goes on to serve it (reclaim, which writes nothing then, and what is
+ * free above the reserve), so that deaths that free memory are heard. */
+static void test_deaths_thread_waits_no_outage(void **state)
+{
+	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
+
+	(void)state;
+	outage(3 * ROUNDS, batch_frees);
+	swap_is_on = 1;
+	free_now = marks.min - 1;
+	pending = 0;
+	holder = deaths;
+	reclaim_before_request(deaths);
+	assert_int_equal(bounded_waits, 0);
+	assert_ptr_equal(pager_holder(), deaths);
 }
 
 /* A request below the minimum waits the outage out too, the lock let go,
@@ -674,7 +713,9 @@ int main(void)
 		cmocka_unit_test_setup(test_fault_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_outage_given_up_kills, setup),
 		cmocka_unit_test_setup(test_outage_then_writer_rounds, setup),
+		cmocka_unit_test_setup(test_outage_without_writes_waits, setup),
 		cmocka_unit_test_setup(test_request_waits_out_outage, setup),
+		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
 		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),

@@ -2,9 +2,9 @@
  * Host tests for reclaim's freeing of frames (pager/reclaim/free.c) over
  * fakes of what it calls, defined here: the unlocked pages' walk, the
  * policy's victims and the swap engine. Direct reclaim writes a batch at
- * once, the lock held; but not while the swap device holds the writes in
- * flight in an outage (an NBD server restarting): that write would hold
- * every pager thread until the outage ends.
+ * once, the lock held; but not while the swap device rides out an outage
+ * (an NBD server restarting): that write would hold every pager thread
+ * until the outage ends.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 
 /* --- the world free.c sees --- */
 
-static int stalled;		/* the device holds its writes in an outage */
+static int stalled;		/* the device rides out an outage */
 static unsigned chosen;		/* victims_choose calls */
 static size_t written;		/* pages given to swap_out_now */
 static struct pager_thread me = { .name = "service" };
@@ -67,9 +67,9 @@ static void direct_writes_a_batch(void **state)
 	assert_int_equal(written, SWAP_OUT_BATCH);
 }
 
-/* With the writes in flight held by the device's outage it chooses no
- * victim and writes nothing: no progress, so the fault goes to wait for
- * the writes held (reclaim_out_of_memory), the lock let go. */
+/* In the device's outage it chooses no victim and writes nothing: no
+ * progress, so the fault goes to wait for the outage's end
+ * (reclaim_out_of_memory), the lock let go. */
 static void direct_writes_nothing_in_outage(void **state)
 {
 	(void)state;
