@@ -13,7 +13,8 @@
  * attempt's deadline alone; a request the server never answers fails
  * though it answers others. While it rides an outage out, the link names
  * the time by which it will have given up (swap_link_outage_until, which
- * the pager's reclaim waits on), and gives up before it.
+ * the pager's reclaim waits on), and gives up before it. The pager's
+ * flushes wait behind the stamp's.
  *
  * swap_link.c is included, so that each test starts from its state at
  * boot; its console lines become TAP comments, the last one kept.
@@ -74,6 +75,8 @@ static struct {
 	unsigned writes;		/* write requests taken, every connection */
 	uint16_t first_type[8];		/* the first requests of the latest connection */
 	bool refuse;			/* close every new connection at once (restarting) */
+	unsigned hold_flushes;		/* hold the next so many flushes unanswered */
+	unsigned flushes;		/* flush requests taken, every connection */
 } srv;
 
 static struct {
@@ -219,6 +222,11 @@ static bool request(void)
 	if (type == NBD_CMD_WRITE) {
 		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 		srv.writes++;
+	}
+	srv.flushes += type == NBD_CMD_FLUSH;
+	if (type == NBD_CMD_FLUSH && srv.hold_flushes > 0) {
+		srv.hold_flushes--;
+		return true;
 	}
 	if (!srv.answer || (type == NBD_CMD_READ && srv.withhold && off == srv.withhold))
 		return true;
@@ -592,6 +600,51 @@ static void outage_within_budget(void **state)
 	assert_memory_equal(pgr.mem + 2 * PG, srv.disk + 4 * PG, PG);
 }
 
+/* Until the stamp is written and flushed a copy of the export from before
+ * setup still passes a reconnection, so a flush of the pager's answered
+ * then would vouch for writes such a copy has lost: it waits behind the
+ * stamp's. Here the server holds the stamp's flush; the pager's write is
+ * answered, its flush not even sent; the connection lost, the stamp goes
+ * again (the pager's write was answered unflushed on the lost
+ * connection, so the stamp's write too), is flushed, and then the pager's
+ * flush goes and is answered. */
+static void pager_flush_behind_stamp(void **state)
+{
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	memset(&first, 0, sizeof(first));
+	memset(&net, 0, sizeof(net));
+	memset(&srv, 0, sizeof(srv));
+	memset(&pgr, 0, sizeof(pgr));
+	net.now = 1000 * MS_;
+	net.sndbuf = 1u << 20;
+	srv.greet = srv.answer = true;
+	srv.hold_flushes = 1;
+	mkswap(1);
+	assert_int_equal(link_open(), 0);
+	net_run();
+	assert_int_equal(srv.flushes, 1);		/* the stamp's, held */
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	assert_int_equal(pgr.done[1], 1);
+	submit(NBD_CMD_FLUSH, 2, 0, 0);
+	assert_int_equal(srv.flushes, 1);		/* not sent */
+	assert_int_equal(pgr.done[2], 0);
+	server_close();
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(swap_stamp_get(srv.disk), 1);
+	/* The new connection: the first page, the stamp's flush sent again
+	 * (not vouching for the write, answered before a loss of writes
+	 * unflushed), its write and flush, then the pager's flush. */
+	assert_int_equal(srv.first_type[0], NBD_CMD_READ);
+	assert_int_equal(srv.first_type[1], NBD_CMD_FLUSH);
+	assert_int_equal(srv.first_type[2], NBD_CMD_WRITE);
+	assert_int_equal(srv.first_type[3], NBD_CMD_FLUSH);
+	assert_int_equal(srv.first_type[4], NBD_CMD_FLUSH);
+	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(pgr.gone, 0);
+}
+
 /* Setup stamps the swap header with the next generation, written then
  * flushed, the link's first requests; a second setup on the same export
  * (another boot) counts on. An export with no swap signature is not
@@ -844,6 +897,7 @@ int main(void)
 		cmocka_unit_test_setup(handshake_not_taken, setup),
 		cmocka_unit_test_setup(outage_budget, setup),
 		cmocka_unit_test_setup(outage_within_budget, setup),
+		cmocka_unit_test(pager_flush_behind_stamp),
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test(stamp_given_up_either),
