@@ -342,11 +342,10 @@ static long link_open(void)
 	return swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone, pager_lost);
 }
 
-/* A link up to a fresh server (no_flush: one that does not offer flush). */
-static int setup_with(bool no_flush)
+/* A fresh server that answers everything, no link yet (no_flush: one
+ * that does not offer flush). */
+static void fresh(bool no_flush)
 {
-	memset(&sc, 0, sizeof(sc));
-	memset(&first, 0, sizeof(first));
 	memset(&net, 0, sizeof(net));
 	memset(&srv, 0, sizeof(srv));
 	memset(&pgr, 0, sizeof(pgr));
@@ -355,6 +354,12 @@ static int setup_with(bool no_flush)
 	srv.greet = srv.answer = true;
 	srv.no_flush = no_flush;
 	mkswap(1);
+}
+
+/* A link up to a fresh server. */
+static int setup_with(bool no_flush)
+{
+	fresh(no_flush);
 	assert_int_equal(link_open(), 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	net_run();			/* the stamp's write and flush */
@@ -611,16 +616,8 @@ static void outage_within_budget(void **state)
 static void pager_flush_behind_stamp(void **state)
 {
 	(void)state;
-	memset(&sc, 0, sizeof(sc));
-	memset(&first, 0, sizeof(first));
-	memset(&net, 0, sizeof(net));
-	memset(&srv, 0, sizeof(srv));
-	memset(&pgr, 0, sizeof(pgr));
-	net.now = 1000 * MS_;
-	net.sndbuf = 1u << 20;
-	srv.greet = srv.answer = true;
+	fresh(false);
 	srv.hold_flushes = 1;
-	mkswap(1);
 	assert_int_equal(link_open(), 0);
 	net_run();
 	assert_int_equal(srv.flushes, 1);		/* the stamp's, held */
