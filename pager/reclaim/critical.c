@@ -3,9 +3,9 @@
  * free frames (low from the start mark down, normal above the stop mark),
  * and kswapd is woken at the start mark. When a fault finds no frame even
  * after reclaim, it waits first for writes in flight (their frames will be
- * free soon, or later if their device rides out an outage); then the level turns critical and, if programs subscribe,
- * the fault waits a bounded time for them to give memory back before the
- * OOM killer acts.
+ * free soon), or for the swap device's outage to end; then the level
+ * turns critical and, if programs subscribe, the fault waits a bounded
+ * time for them to give memory back before the OOM killer acts.
  */
 #include "base/clock.h"
 #include "base/threads.h"
@@ -92,8 +92,8 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, uns
 {
 	/* Pages on their way to disk will be free soon: no one is killed for
 	 * memory already coming back (swap full, say, reclaim finds nothing
-	 * more, but the writer's batch is not done; or a swap server
-	 * restarts with the batch held). */
+	 * more, but the writer's batch is not done), nor while a swap server
+	 * restarts, which every write out waits for. */
 	if (kswapd_throttle_again(waits) != THROTTLE_NO) {
 		/* The thread deaths come to does not wait here: its fault
 		 * goes back and comes again, until the writes land or their

@@ -68,8 +68,8 @@ enum reclaim_oom {
  * process pid, served by t, found no frame after reclaim. While the
  * swap-out thread has pages on their way to disk, t waits for its next
  * batch (kswapd_throttle; kswapd_throttle_rounds() at most per fault, counted in
- * *waits, 0 at the fault's first try, and uncounted while the device holds
- * them in an outage it rides out: kswapd_throttle_again). Then the pressure level becomes
+ * *waits, 0 at the fault's first try; and, uncounted, for as long as the
+ * swap device rides out an outage: kswapd_throttle_again). Then the pressure level becomes
  * critical and, if programs subscribe to pressure events, t waits (the
  * lock let go) until memory comes back or the episode's bounded wait
  * (RECLAIM_WAIT_NS from its first such fault) is over; but never the
