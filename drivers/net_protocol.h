@@ -88,6 +88,13 @@ struct net_shared {
 	 * written before its state, so a thread that sees its flush done sees
 	 * every loss before it. */
 	volatile uint32_t swap_lost_writes;
+	/* While the NBD link rides out an outage (connections lost in a row,
+	 * no request answered since, within swap.nbd_outage): the time, in
+	 * sys_clock's nanoseconds, by which netd will have given the server
+	 * up unless it answers (swap_link_outage_until); 0 otherwise. netd
+	 * writes it after every event; the pager's reclaim waits for writes
+	 * held by the outage until then, not for ever (nbd_backend.c). */
+	volatile int64_t swap_outage_until;
 	/* By tag, as of its latest completion: the request was a write that
 	 * went out on a connection lost before its answer (the old
 	 * connection's server may still perform it, late). Written before

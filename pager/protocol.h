@@ -244,6 +244,10 @@ struct pager_stats {
 					 * their write that a fault mapped back */
 	uint64_t swap_gone;		/* 1: the swap device is gone for good and
 					 * the pager runs without swap */
+	uint64_t outage_waits;		/* waits of requests and faults for writes
+					 * held in flight by a swap device's outage
+					 * (an NBD server netd reconnects to), which
+					 * do not use up the writer's rounds */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -8,8 +8,6 @@
 #include "net_protocol.h"
 #include "sys.h"
 
-#define TICK_NS (250 * CLOCK_NS_PER_MS)	/* the longest sleep: timers are checked */
-
 static void (*bits_handler)(uint64_t bits);
 
 int64_t netd_now(void)
@@ -30,7 +28,7 @@ void netd_loop_init(void (*on_bits)(uint64_t bits))
 
 void netd_arm_timer(int64_t deadline)
 {
-	int64_t next = netd_now() + TICK_NS;
+	int64_t next = netd_now() + NETD_TICK_NS;
 	/* Before lwip_init there is no timeout: lwIP says "infinite" (about
 	 * 49 days in ms), which never comes first. */
 	int64_t lwip = netd_now() + (int64_t)sys_timeouts_sleeptime() * CLOCK_NS_PER_MS;

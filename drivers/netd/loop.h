@@ -10,6 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/abi/clock.h"
+
+/* The longest the loop sleeps: timers (the swap link's bounds among them)
+ * are looked at least this often. */
+#define NETD_TICK_NS (250 * CLOCK_NS_PER_MS)
+
 /* Nanoseconds since boot. */
 int64_t netd_now(void);
 

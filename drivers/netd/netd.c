@@ -45,10 +45,14 @@ static uint32_t pager_pid;		/* who sent NET_POOL first: only it may set up */
 static bool ready;
 static unsigned irq;
 
-static void publish_pool(void)
+/* The state the pager's reclaim reads: the pool's (is it congested?)
+ * and the swap link's outage (are its writes held for a while yet?),
+ * written after every notification and every call. */
+static void publish(void)
 {
 	shared->pool_free = netd_pool.nfree;
 	shared->pool_reserve = netd_pool.reserve;
+	shared->swap_outage_until = swap_link_outage_until();
 }
 
 /* The notification's bits: the device interrupted, or the timer ran out. */
@@ -67,7 +71,7 @@ static void on_bits(uint64_t bits)
 		swap_link_tick();
 		sockets_reap();	/* an ended program's connections and buffers */
 		netd_netif_refill();	/* with buffers freed since, even if no interrupt comes */
-		publish_pool();
+		publish();
 	}
 }
 
@@ -128,7 +132,7 @@ static long on_setup(const struct msg *m, struct msg *out)
 	if (netd_netif_add(&dev, (uint32_t)m->w[1], (unsigned)m->w[2]) < 0)
 		return -ENODEV;
 	ready = true;
-	publish_pool();
+	publish();
 	printf("netd: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on irq %u; pool of %u buffers "
 	       "(%u KiB), %u of them the reserve\n", dev.mac[0], dev.mac[1], dev.mac[2],
 	       dev.mac[3], dev.mac[4], dev.mac[5], irq, netd_pool.nbufs,
@@ -246,6 +250,8 @@ int main(void)
 			continue;
 		}
 		serve(&in, &out);
+		if (ready)
+			publish();
 		netd_arm_timer(0);
 		r = sys_reply_recv(NET_HANDLE_EP, &out, &in);
 	}

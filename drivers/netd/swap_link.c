@@ -16,7 +16,12 @@
  * handshake) and no request is sent to it. At setup netd stamps that page
  * with a generation (swap_stamp.h), its write and flush the link's first
  * requests: a server restarted from a copy made before has the same header
- * but an older stamp, and has lost every write since.
+ * but an older stamp, and has lost every write since. Until the stamp is
+ * answered and flushed such a copy still passes, so the pager's flushes
+ * wait behind the stamp's: no page of the pager's counts as written
+ * before a copy from before setup is found out, and writes a restored
+ * copy lost unflushed are the pager's to keep (its flush fails for a
+ * connection lost with writes unflushed).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,6 +45,12 @@
 #define RETRY_NS (500 * MS)
 #define RETRY_MAX_NS (4000 * MS)
 #define SETUP_TRIES 3			/* attempts at boot */
+/* How late after the outage's budget has run out the link may still be
+ * riding it out: the budget is looked at only in lost(), and from one
+ * loss to the next lie at most the wait before an attempt, the attempt's
+ * bound and, once the same export is back, the answer's bound, each seen
+ * at a tick of netd's loop at most NETD_TICK_NS late. */
+#define GIVE_UP_LATE_NS (RETRY_MAX_NS + CONNECT_NS + ANSWER_NS + 3 * NETD_TICK_NS)
 
 static struct {
 	enum swap_state state;
@@ -64,6 +75,9 @@ static struct {
 	int64_t retry_at;
 	uint64_t capacity;		/* sectors */
 	uint16_t flags;			/* the export's READ_ONLY and SEND_FLUSH at setup */
+	uint64_t held[NBD_SLOTS];	/* the pager's flushes (ids) held until the
+					 * stamp is answered and flushed */
+	unsigned nheld;
 } sc;
 
 /* The swap header's stamp (swap_stamp.h): its requests' id, no pager tag. */
@@ -119,12 +133,24 @@ static void stamp_send(int cmd)
 		swap_stamp_answered(sc.stamp_cmd, -EBUSY, false, 0);	/* no slot: cannot be */
 }
 
+/* The stamp is done (or given up): the pager's flushes held behind it go,
+ * or fail with the link if it is gone. */
+static void release_flushes(void)
+{
+	for (unsigned k = 0; k < sc.nheld; k++)
+		if (sc.state == SWAP_GONE || nbd_submit(&sc.cl, NBD_CMD_FLUSH, sc.held[k], 0, 0) < 0)
+			sc.pager.done(NULL, sc.held[k], -ENXIO);
+	sc.nheld = 0;
+}
+
 static void link_done(void *ctx, uint64_t id, int error)
 {
 	if (id != STAMP_ID)
 		return sc.pager.done(ctx, id, error);
 	stamp_send(swap_stamp_answered(sc.stamp_cmd, error, sc.cl.can_flush,
 				       sc.cl.cnt.lost_writes));
+	if (!swap_stamp_pending())
+		release_flushes();
 }
 
 static uint8_t *first_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
@@ -155,6 +181,7 @@ static void gone(const char *why)
 	sc.gone();
 	printf("netd: swap: the NBD server is gone for good (%s); %u requests failed\n", why, n);
 	nbd_fail_all(&sc.cl, -ENXIO);
+	release_flushes();	/* the stamp's failure has let them go already */
 }
 
 /* The wait before attempt n + 1 of an outage (n >= 1). */
@@ -420,6 +447,13 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
 
 int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
 {
+	/* Behind the stamp's flush (see the top). */
+	if (cmd == NBD_CMD_FLUSH && id != STAMP_ID && sc.cl.can_flush && swap_stamp_pending()) {
+		if (sc.nheld == NBD_SLOTS)
+			return -EBUSY;
+		sc.held[sc.nheld++] = id;
+		return 0;
+	}
 	int err = nbd_submit(&sc.cl, cmd, id, offset, len);
 
 	/* While reconnecting the deadline is the attempt's; the answers'
@@ -460,6 +494,13 @@ void swap_link_tick(void)
 enum swap_state swap_link_state(void)
 {
 	return sc.state;
+}
+
+int64_t swap_link_outage_until(void)
+{
+	if (sc.state == SWAP_GONE || sc.outage_since == 0)
+		return 0;
+	return sc.outage_since + sc.outage_ns + GIVE_UP_LATE_NS;
 }
 
 bool swap_link_serves(uint32_t addr, uint16_t port)

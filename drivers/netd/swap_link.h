@@ -37,6 +37,12 @@ void swap_link_push(void);
 void swap_link_tick(void);
 
 enum swap_state swap_link_state(void);
+/* While connections have been lost in a row with no request answered
+ * since (an outage the link is riding out, within its budget): the time
+ * (netd_now's) by which it will have given the server up if nothing is
+ * answered, budget and the bounds of its last attempt included; 0 with
+ * no outage, or once the server is gone for good. */
+int64_t swap_link_outage_until(void);
 /* Whether addr:port (host order) is the swap server, once set up (gone
  * for good too: the export still holds what was written to it). */
 bool swap_link_serves(uint32_t addr, uint16_t port);

@@ -98,6 +98,11 @@ int swap_stamp_answered(enum nbd_cmd cmd, int error, bool can_flush, uint64_t lo
 	return -1;
 }
 
+bool swap_stamp_pending(void)
+{
+	return st.pending;
+}
+
 enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
 {
 	const uint32_t end = SWAP_STAMP_OFF + SWAP_STAMP_LEN;

@@ -16,7 +16,9 @@
  * not hold the boot. Until it is answered and flushed, a reconnection may
  * find page 0 as it was before (the write is then sent again); once given
  * up (its write or flush failed), either page is the export's, as the
- * write may have landed with its answer lost.
+ * write may have landed with its answer lost. Meanwhile the link holds
+ * the pager's flushes back (swap_link.c), so no page counts as written
+ * while a copy from before setup would still pass.
  */
 #ifndef NETD_SWAP_STAMP_H
 #define NETD_SWAP_STAMP_H
@@ -50,6 +52,10 @@ const uint8_t *swap_stamp_page(void);
  * and not flushed. What to send next: NBD_CMD_WRITE (again: lost before
  * its flush), NBD_CMD_FLUSH, or -1 (done, or given up: said). */
 int swap_stamp_answered(enum nbd_cmd cmd, int error, bool can_flush, uint64_t lost_writes);
+
+/* The stamp is written and not yet answered and flushed: a reconnection
+ * still takes page 0 as it was before setup. */
+bool swap_stamp_pending(void);
 
 /* After a reconnection, page 0 as read now. */
 enum swap_stamp_verdict swap_stamp_check(const uint8_t *page);

@@ -83,6 +83,8 @@ enum vmstat_item {
 					 * fault mapped back (kept in memory) */
 	VMSTAT_SWAP_GONE,		/* gauge: 1 once the swap device is gone for
 					 * good (an NBD server netd gave up on) */
+	VMSTAT_OUTAGE_WAITS,		/* waits for writes a swap device's outage
+					 * held, past the writer's rounds or not */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -3,9 +3,9 @@
  * free frames (low from the start mark down, normal above the stop mark),
  * and kswapd is woken at the start mark. When a fault finds no frame even
  * after reclaim, it waits first for writes in flight (their frames will be
- * free soon); then the level turns critical and, if programs subscribe,
- * the fault waits a bounded time for them to give memory back before the
- * OOM killer acts.
+ * free soon), or for the swap device's outage to end; then the level
+ * turns critical and, if programs subscribe, the fault waits a bounded
+ * time for them to give memory back before the OOM killer acts.
  */
 #include "base/clock.h"
 #include "base/threads.h"
@@ -88,18 +88,18 @@ static enum critical wait_critical(struct pager_thread *t)
 	return r < 0 ? CRITICAL_KILL : CRITICAL_WAITED;
 }
 
-enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int *waits)
+enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits)
 {
 	/* Pages on their way to disk will be free soon: no one is killed for
 	 * memory already coming back (swap full, say, reclaim finds nothing
-	 * more, but the writer's batch is not done). */
-	if (swap_out_pending() > 0 && (unsigned)*waits < kswapd_throttle_rounds()) {
+	 * more, but the writer's batch is not done), nor while a swap server
+	 * restarts, which every write out waits for. */
+	if (kswapd_throttle_again(waits) != THROTTLE_NO) {
 		/* The thread deaths come to does not wait here: its fault
 		 * goes back and comes again, until the writes land or their
 		 * device is given up (which ends them). */
 		if (t->hears_deaths)
 			return RECLAIM_SEND_BACK;
-		(*waits)++;
 		kswapd_throttle(t);
 		return RECLAIM_RETRY;
 	}

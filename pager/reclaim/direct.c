@@ -50,7 +50,8 @@ static void wait_congested(struct pager_thread *t)
  * reclaim_before_request, taken on every request. */
 __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 {
-	unsigned congested = 0, throttled = 0, throttle_rounds = kswapd_throttle_rounds();
+	unsigned congested = 0, throttled = 0, rounds = 0;
+	enum throttle throttle;
 
 	while (swap_on() && frames_free() < marks.min) {
 		if (swap_congested() && congested < CONGESTED_ROUNDS) {
@@ -60,9 +61,14 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 			continue;
 		}
 		/* Pages on their way to disk will be free soon: wait for them
-		 * rather than take the last frames (or write more at once). */
-		if (swap_out_pending() > 0 && throttled < throttle_rounds) {
-			if (throttled++ == 0)
+		 * rather than take the last frames (or write more at once,
+		 * the lock held, which in a device's outage would hold every
+		 * thread until it ends). The thread deaths come to waits no
+		 * outage out: the deaths it hears free memory too, and a
+		 * fault it serves short of frames is sent back (critical.c). */
+		throttle = kswapd_throttle_again(&rounds);
+		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
+			if (!throttled++)
 				vmstat_count(VMSTAT_THROTTLED);
 			kswapd_throttle(t);
 			continue;

@@ -6,6 +6,8 @@
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
  * find nothing and the program gets time to touch its pages again.
+ * While the swap device rides out an outage, direct reclaim writes
+ * nothing.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -15,7 +17,13 @@
 #include "swap/swap.h"
 #include "vm/vm.h"
 
-/* A batch chosen and written now; frames freed. */
+/* A batch chosen and written now; frames freed. None while the device
+ * rides out an outage (swap_out_stalled): the write, made with the lock
+ * held, would hold every pager thread until the outage ends (a minute or
+ * two: a swap server's restart), deaths unreaped; the fault that wanted
+ * it waits instead, the lock let go (kswapd_throttle_again), for the
+ * writes the swap-out thread has or is given, which free frames when the
+ * server is back. */
 static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];
@@ -24,7 +32,7 @@ static size_t swap_out_direct(void)
 	uint64_t looked;
 	size_t freed, n;
 
-	if (!swap_has_room(1))
+	if (!swap_has_room(1) || swap_out_stalled())
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */

@@ -20,13 +20,12 @@
  * writer that never answers then holds a request as long as the disk's
  * link waits for one result before it calls the device stopped and fails
  * its writes (BLK_OVERDUE_NS, 60 s), after which no writes are left in
- * flight to wait for. Over NBD that is not so: netd rides out an outage
- * for swap.nbd_outage (120 s by default) with the writes in flight, so a
- * fault with no frame meets the OOM killer after these waits while the
- * writes that would free its frames may still come back (design.md,
- * "Swap over the network"; not mended). Met only
- * where the marks ask for more than 6,400 frames free (seed's percentages
- * on a large memory); Linux's rule gets there at about 39 GiB. */
+ * flight to wait for. Met only where the marks ask for more than 6,400
+ * frames free (seed's percentages on a large memory); Linux's rule gets
+ * there at about 39 GiB. Over NBD netd rides out an outage for
+ * swap.nbd_outage (120 s by default) with the writes in flight: the
+ * rounds do not run out then (kswapd_throttle_again), and the outage's
+ * budget is the bound instead. */
 #define THROTTLE_ROUNDS_MAX (BLK_OVERDUE_NS / RECLAIM_WAIT_NS)
 
 static struct pager_thread kswapd;
@@ -104,6 +103,21 @@ void kswapd_throttle(struct pager_thread *t)
 	/* Woken otherwise than by kswapd_batch_written (which clears the
 	 * mask), its bit would keep large writes off (kswapd_writes_may_wait). */
 	throttle_waiters &= ~(1u << t->id);
+}
+
+enum throttle kswapd_throttle_again(unsigned *waited)
+{
+	/* Every write out waits for the outage's end: the lock let go here
+	 * rather than held by a direct write (free.c writes none then).
+	 * Bounded by the outage's budget, and not counted. */
+	if (swap_out_stalled()) {
+		vmstat_count(VMSTAT_OUTAGE_WAITS);
+		return THROTTLE_OUTAGE;
+	}
+	if (swap_out_pending() == 0 || *waited >= kswapd_throttle_rounds())
+		return THROTTLE_NO;
+	(*waited)++;
+	return THROTTLE_WAIT;
 }
 
 /* Victims that must be written may wait for more, to fill one large

@@ -26,6 +26,22 @@ struct pager_thread;
  * for one result. A congested device's waits, much shorter, have their
  * own count (CONGESTED_ROUNDS). */
 unsigned kswapd_throttle_rounds(void);
+/* Whether a request that has made *waited counted waits for background
+ * writes (kswapd_throttle) waits once more; the one rule for a request
+ * below the minimum (direct.c) and a fault with no frame (critical.c).
+ * THROTTLE_WAIT while writes are queued or in flight,
+ * kswapd_throttle_rounds() times, each counted in *waited; and
+ * THROTTLE_OUTAGE, uncounted, for as long as the swap
+ * device rides out an outage (swap_out_stalled: an NBD server being
+ * reconnected to), whose budget bounds those waits instead: every write
+ * out, held or to come, is answered when the server is back, or fails
+ * when the device gives up, and a process must not die for memory that
+ * comes back once a restarting server does. Each wait still ends by
+ * RECLAIM_WAIT_NS, so a fault whose process ended meanwhile is let go
+ * then (fault.c looks the process up again), and wakes kswapd, which
+ * queues writes for when the server is back. */
+enum throttle { THROTTLE_NO, THROTTLE_WAIT, THROTTLE_OUTAGE };
+enum throttle kswapd_throttle_again(unsigned *waited);
 /* Waits a request makes for a congested swap device (wait_congested,
  * direct.c, CONGESTED_NS each) before it reclaims itself: 160 ms. A live
  * server answers a batch's writes in milliseconds, each reply giving

@@ -68,7 +68,8 @@ enum reclaim_oom {
  * process pid, served by t, found no frame after reclaim. While the
  * swap-out thread has pages on their way to disk, t waits for its next
  * batch (kswapd_throttle; kswapd_throttle_rounds() at most per fault, counted in
- * *waits, 0 at the fault's first try). Then the pressure level becomes
+ * *waits, 0 at the fault's first try; and, uncounted, for as long as the
+ * swap device rides out an outage: kswapd_throttle_again). Then the pressure level becomes
  * critical and, if programs subscribe to pressure events, t waits (the
  * lock let go) until memory comes back or the episode's bounded wait
  * (RECLAIM_WAIT_NS from its first such fault) is over; but never the
@@ -76,6 +77,6 @@ enum reclaim_oom {
  * the fault back instead, so that a munmap, an unlock or an exit that
  * gives memory back is always served. After that, the OOM killer
  * (oom_kill). */
-enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, int *waits);
+enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits);
 
 #endif

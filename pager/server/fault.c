@@ -57,7 +57,8 @@ void handle_fault(const struct fault *f, struct msg *out)
 {
 	struct pproc *p;
 	char why[80];
-	int r, tries = 0, waits = 0, sent_back = 0;
+	int r, tries = 0, sent_back = 0;
+	unsigned waits = 0;
 
 	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);

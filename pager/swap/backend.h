@@ -90,6 +90,13 @@ struct swap_backend_ops {
 	 * writes need (the network server's pool is in its reserve): direct
 	 * reclaimers wait a little rather than add writes (seed 002). */
 	int (*congested)(void *ctx);
+	/* Optional (NULL: never). The device rides out an outage (a network
+	 * server it reconnects to, within its budget): its writes, in flight
+	 * or to come, complete when it ends, or fail when the device gives
+	 * up, so a fault with no frame waits rather than meet the OOM killer.
+	 * It must turn 0 by itself within the outage's budget, whatever the
+	 * device does, since reclaim's waits end only then. */
+	int (*stalled)(void *ctx);
 };
 
 struct swap_backend {

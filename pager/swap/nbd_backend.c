@@ -10,11 +10,14 @@
  * lost_out) fails its pages, whatever its answer on a later connection:
  * the lost connection's server may still perform it, late, over whatever
  * is written to its slots afterwards, so they are retired, never used
- * again (bounded by the writes in flight at each loss).
+ * again (bounded by the writes in flight at each loss). While netd rides
+ * out an outage with the writes held, the device says it is stalled
+ * until the time netd will have given up by, which netd publishes.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "base/clock.h"
 #include "base/threads.h"
 #include "drivers/net_protocol.h"
 #include "swap/blk_backend.h"
@@ -190,6 +193,18 @@ static int nbd_congested(void *ctx)
 	return drv.shared->pool_free <= drv.shared->pool_reserve;
 }
 
+/* netd rides out an outage with the writes held (swap_outage_until):
+ * they come back when the server does, or fail when netd gives up, by
+ * the time it publishes. Until then only, on the pager's own clock: a
+ * netd that stops publishing (stuck, ended) holds reclaim no longer. */
+static int nbd_stalled(void *ctx)
+{
+	int64_t until = drv.shared->swap_outage_until;
+
+	(void)ctx;
+	return until != 0 && pager_clock() < until;
+}
+
 /* netd has ended: its requests fail (netd's window went with it). */
 static void nbd_ended(void *ctx)
 {
@@ -205,6 +220,7 @@ static const struct swap_backend_ops ops = {
 	.gone = nbd_gone,
 	.ended = nbd_ended,
 	.congested = nbd_congested,
+	.stalled = nbd_stalled,
 };
 
 void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)

@@ -73,6 +73,11 @@ int swap_congested(void)
 	return on && dev.ops->congested && !swap_device_gone() && dev.ops->congested(dev.ctx);
 }
 
+int swap_out_stalled(void)
+{
+	return on && dev.ops->stalled && !swap_device_gone() && dev.ops->stalled(dev.ctx);
+}
+
 int swap_copies_usable(void)
 {
 	return swap_on() && !swap_device_gone();

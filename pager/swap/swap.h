@@ -76,6 +76,12 @@ uint32_t swap_request_pages(void);
  * congested) and not gone for good: direct reclaimers should wait a
  * little. */
 int swap_congested(void);
+/* Writing out is stalled: the device rides out an outage (swap_backend_ops's
+ * stalled: an NBD server netd reconnects to, within its budget) and is not
+ * gone for good. Every write to it, in flight, queued or made now, is
+ * answered only when the outage ends, or fails when the device gives up:
+ * later than reclaim's usual waits allow for (kswapd_throttle_again). */
+int swap_out_stalled(void);
 /* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
  * lock kept while the device works; a victim whose slot still holds its
  * clean copy is dropped without a write. Frames freed. */

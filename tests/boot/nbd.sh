@@ -34,11 +34,14 @@ image() { "$top/scripts/mkswap-image" "$1" "${2:-256}" >/dev/null; }
 # boot LOG FILE [FILTERS] ARGS...: boot in the background over the NBD
 # export FILE (48 MiB of RAM), in a process group of its own (setsid)
 # whose leader's pid is in qemu_pid: the group is guest-tap, scripts/run
-# and QEMU, all ended together if the test stops early.
+# and QEMU, all ended together if the test stops early. While $tmp/down
+# exists the server is down: connections are closed at once
+# (scripts/nbd-serve).
 boot() {
 	local log=$1 file=$2 filters=$3
 	shift 3
 	QEMU_MEM=48M QEMU_SWAP="nbd:$file" QEMU_SWAP_NBD_FILTERS="$filters" NBDKIT_LOG="$tmp/nbdkit.log" \
+		NBD_SERVE_DOWN="$tmp/down" \
 		setsid "$top/scripts/guest-tap" "$@" </dev/null >"$log" 2>&1 &
 	qemu_pid=$!
 }
@@ -64,7 +67,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..19"
+echo "1..21"
 
 # An export that is not swap is refused and never written.
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
@@ -141,6 +144,33 @@ finish
 ok "with the server killed in the middle, the swap test reads its data back intact" $?
 has "$tmp/kill.log" "netd: swap: reconnected; sending [0-9]+ requests again"
 ok "the connection is made again and the requests sent again" $?
+
+# The server down for longer than the writer's waits allow for, under
+# memory pressure: killed once swap is up (its header stamped) and down
+# from then on, every connection closed at once (scripts/nbd-serve), until
+# 5 s after netd finds it gone (at the next request: nbdkit on SIGTERM
+# answers it ESHUTDOWN), while reserve_throttle's eight fillers write
+# twice the memory. netd rides the outage out with the writes held;
+# requests and faults short of frames wait for its end, the pager lock
+# let go, past kswapd_throttle_rounds() waits (8 x 300 ms at 48 MiB), and
+# are counted (outage_waits); no one is killed and every filler reads its
+# data back. The outage lasts from the loss to netd's first attempt after
+# the 5 s (it backs off to 4 s between attempts), whatever the host's
+# load. (Without the rule this boot sees no OOM kill either, only no
+# outage_waits: the writer's waits before each request slow the fillers
+# enough here. host-reclaim's outage cases show the kill it prevents.)
+image "$tmp/o.img"
+boot "$tmp/outage.log" "$tmp/o.img" "" init.run=tests init.args=reserve_throttle
+wait_for "$tmp/outage.log" "netd: swap: the swap header carries generation 1" 60 && touch "$tmp/down"
+kill $(nbdkit_of "$tmp/o.img") 2>/dev/null
+wait_for "$tmp/outage.log" "netd: swap: connection lost" 60 && sleep 5
+rm -f "$tmp/down"
+finish
+ok "with the server down over 5 s under memory pressure, reserve_throttle passes, every filler's data intact" $?
+has "$tmp/nbdkit.log" "nbd-serve: down: connection closed" &&
+	has "$tmp/outage.log" "netd: swap: reconnected; sending [0-9]+ requests again" &&
+	[[ $(counter "$tmp/outage.log" outage_waits) -gt 0 && $(counter "$tmp/outage.log" oom_kill) -eq 0 ]]
+ok "faults waited out the outage (outage_waits) and no one was killed" $?
 
 # The server killed in the middle again, now over nbdkit's cow filter: each
 # nbdkit a fresh overlay over the file, so the restarted one has lost every

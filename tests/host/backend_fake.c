@@ -101,6 +101,12 @@ static int congested(void *ctx)
 	return disk.congested;
 }
 
+static int stalled(void *ctx)
+{
+	(void)ctx;
+	return disk.stalled;
+}
+
 static int gone(void *ctx)
 {
 	(void)ctx;
@@ -115,6 +121,6 @@ static void ended(void *ctx)
 
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
 					     .flush = flush, .gone = gone, .ended = ended,
-					     .congested = congested };
+					     .congested = congested, .stalled = stalled };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };

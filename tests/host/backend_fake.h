@@ -31,6 +31,7 @@ struct fake_disk {
 	int read_only;
 	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */
 	int congested, gone;		/* what the device says (ops.congested, ops.gone) */
+	int stalled;			/* ops.stalled: writes held in an outage */
 	/* Called as a write starts, the pager lock let go (the swap-out
 	 * thread's): what a program does while the device works. */
 	void (*during_write)(void);

@@ -89,9 +89,10 @@ void kswapd_throttle(struct pager_thread *t)
 	(void)t;
 }
 
-unsigned kswapd_throttle_rounds(void)
+enum throttle kswapd_throttle_again(unsigned *waited)
 {
-	return 0;
+	(void)waited;
+	return THROTTLE_NO;
 }
 
 int swap_on(void)

@@ -7,7 +7,8 @@
  * (-ENOTSUP); a write netd marks as gone out on a lost connection fails
  * its pages with the device's verdict (their slots retired), even when
  * answered, and the mark of a tag's earlier completion is not taken for
- * a later one's.
+ * a later one's; the device is stalled while netd's outage word says it
+ * rides one out, and only until the time it names.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -99,9 +100,11 @@ int sys_notify_signal(int h, uint64_t bits)
 	return -1;
 }
 
+static int64_t now;		/* the clock */
+
 int64_t pager_clock(void)
 {
-	return 0;
+	return now;
 }
 
 int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
@@ -137,6 +140,7 @@ static int setup(void **state)
 	memset(&shared, 0, sizeof(shared));
 	late_n = 0;
 	flush_answer = 0;
+	now = 0;
 	nbd_backend_init(&b, &d);
 	return 0;
 }
@@ -222,6 +226,25 @@ static void lost_out_survives_direct_write(void **state)
 	assert_int_equal(play_direct, 0);
 }
 
+/* netd rides out an outage until the time it publishes: the device is
+ * stalled until then, and no longer, whether or not netd has written 0
+ * since (a netd that stopped publishing holds reclaim no longer). */
+static void stalled_until_outage_bound(void **state)
+{
+	(void)state;
+	now = 5000;
+	assert_false(b.ops->stalled(b.ctx));
+	shared.swap_outage_until = 9000;
+	assert_true(b.ops->stalled(b.ctx));
+	now = 8999;
+	assert_true(b.ops->stalled(b.ctx));
+	now = 9000;
+	assert_false(b.ops->stalled(b.ctx));
+	now = 6000;
+	shared.swap_outage_until = 0;	/* answered, or given up */
+	assert_false(b.ops->stalled(b.ctx));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +252,7 @@ int main(void)
 		cmocka_unit_test_setup(loss_before_flush, setup),
 		cmocka_unit_test_setup(lost_out_write_fails, setup),
 		cmocka_unit_test_setup(lost_out_survives_direct_write, setup),
+		cmocka_unit_test_setup(stalled_until_outage_bound, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,8 @@ static int congested_waits;	/* timer waits the device stays congested for */
 static int timer_waits;		/* pager_thread_wait calls for a timer (wait_congested) */
 int swap_congested(void) { return congested_waits > 0; }
 uint32_t swap_out_pending(void) { return pending; }
+static int stalled;		/* the swap device rides out an outage */
+int swap_out_stalled(void) { return stalled; }
 void swap_out_kick(void) {}
 
 int64_t pager_clock(void) { return now; }
@@ -185,6 +187,7 @@ static int setup(void **state)
 	timers_fail = 0;
 	bounded_waits = 0;
 	congested_waits = 0;
+	stalled = 0;
 	timer_waits = 0;
 	last_deadline = 0;
 	meanwhile = NULL;
@@ -283,7 +286,7 @@ static void batch_frees(struct pager_thread *t)
  * for memory already on its way back. */
 static void test_fault_waits_for_writes(void **state)
 {
-	int waits = 0;
+	unsigned waits = 0;
 
 	(void)state;
 	swap_is_on = 1;
@@ -300,7 +303,7 @@ static void test_fault_waits_for_writes(void **state)
  * the OOM killer acts (no one subscribes), and the fault is tried again. */
 static void test_fault_waits_for_writes_bounded(void **state)
 {
-	int waits = 0;
+	unsigned waits = 0;
 
 	(void)state;
 	swap_is_on = 1;
@@ -322,7 +325,7 @@ static void test_fault_waits_for_writes_bounded(void **state)
  * mark min: the bounded waits it makes before the OOM killer acts. */
 static int fault_waits_before_kill(uint64_t min)
 {
-	int waits = 0;
+	unsigned waits = 0;
 
 	setup(NULL);
 	marks.min = min;
@@ -360,8 +363,147 @@ static void test_throttle_rounds_follow_marks(void **state)
 	}
 }
 
+/* Waits the device's outage lasts (stalled); then outage_ends. */
+static unsigned outage_waits;
+static void (*outage_ends)(struct pager_thread *t);
+
+static void outage_wait(struct pager_thread *t)
+{
+	if (outage_waits > 0 && --outage_waits == 0) {
+		stalled = 0;
+		outage_ends(t);
+	}
+}
+
+/* The device gives up: its writes fail (their pages stay in memory). */
+static void writes_fail(struct pager_thread *t)
+{
+	(void)t;
+	pending = 0;
+}
+
+/* The device gives up, its writes not failed yet (the writer is still in
+ * its transfer). */
+static void writes_still_held(struct pager_thread *t)
+{
+	(void)t;
+}
+
+/* The device's outage holds the writes for `waits` waits, then ends as
+ * `then` says. */
+static void outage(unsigned waits, void (*then)(struct pager_thread *t))
+{
+	swap_is_on = 1;
+	stalled = 1;
+	outage_waits = waits;
+	outage_ends = then;
+	meanwhile = outage_wait;
+}
+
+/* A fault with no frame, its writes held by such an outage, tried again
+ * while reclaim says so (as fault.c does) until its memory is back or
+ * the OOM killer has acted. */
+static void fault_through_outage_with(uint32_t held, unsigned waits,
+				      void (*then)(struct pager_thread *t))
+{
+	unsigned fault_waits_now = 0;
+
+	outage(waits, then);
+	free_now = RESERVE;
+	pending = held;
+	writer_stuck = 1;
+	while (free_now <= marks.start && nkilled == 0 && bounded_waits <= 1000)
+		assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &fault_waits_now),
+				 RECLAIM_RETRY);
+}
+
+/* ... with a batch of 64 pages held. */
+static void fault_through_outage(unsigned waits, void (*then)(struct pager_thread *t))
+{
+	fault_through_outage_with(64, waits, then);
+}
+
+/* A swap server restarting for longer than the writer's waits allow for
+ * (four times ROUNDS): the fault waits it out, killing no one, and its
+ * memory is back once the writes land; outage_waits counts the waits. */
+static void test_fault_waits_out_outage(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+
+	(void)state;
+	fault_through_outage(4 * ROUNDS, batch_frees);
+	assert_int_equal(nkilled, 0);
+	assert_int_equal(bounded_waits, 4 * ROUNDS);
+	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted + 4 * ROUNDS);
+	assert_true(free_now > marks.start);
+}
+
+/* The device gives the server up after the same outage and its writes
+ * fail: the OOM killer acts at once, as with no writes in flight. */
+static void test_outage_given_up_kills(void **state)
+{
+	(void)state;
+	fault_through_outage(4 * ROUNDS, writes_fail);
+	assert_int_equal(bounded_waits, 4 * ROUNDS);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 7);
+}
+
+/* The outage met with nothing written yet (direct reclaim, which writes
+ * nothing then, found no frame): the fault waits too, as every write out
+ * waits for the outage's end, and no one is killed. */
+static void test_outage_without_writes_waits(void **state)
+{
+	(void)state;
+	fault_through_outage_with(0, 2 * ROUNDS, batch_frees);
+	assert_int_equal(nkilled, 0);
+	assert_int_equal(bounded_waits, 2 * ROUNDS);
+}
+
+/* Given up with the writes still held: the outage's waits did not count
+ * against the writer's, which the fault then makes, ROUNDS of them, before
+ * the OOM killer acts, as for any writer that does not finish. */
+static void test_outage_then_writer_rounds(void **state)
+{
+	(void)state;
+	fault_through_outage(2 * ROUNDS, writes_still_held);
+	assert_int_equal(bounded_waits, 3 * ROUNDS);
+	assert_int_equal(nkilled, 1);
+}
+
+/* The thread deaths come to waits no outage out before a request: it
+ * goes on to serve it (reclaim, which writes nothing then, and what is
+ * free above the reserve), so that deaths that free memory are heard. */
+static void test_deaths_thread_waits_no_outage(void **state)
+{
+	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
+
+	(void)state;
+	outage(3 * ROUNDS, batch_frees);
+	swap_is_on = 1;
+	free_now = marks.min - 1;
+	pending = 0;
+	holder = deaths;
+	reclaim_before_request(deaths);
+	assert_int_equal(bounded_waits, 0);
+	assert_ptr_equal(pager_holder(), deaths);
+}
+
+/* A request below the minimum waits the outage out too, the lock let go,
+ * rather than write its own victims with the lock held until the outage
+ * ends. */
+static void test_request_waits_out_outage(void **state)
+{
+	(void)state;
+	outage(3 * ROUNDS, batch_frees);
+	request_below_min(0, 64);
+	assert_int_equal(bounded_waits, 3 * ROUNDS);
+	assert_true(free_now >= marks.min);
+	assert_ptr_equal(pager_holder(), &threads[0]);
+}
+
 static enum reclaim_oom results[PAGER_SERVICE_THREADS];
-static int fault_waits[PAGER_SERVICE_THREADS];
+static unsigned fault_waits[PAGER_SERVICE_THREADS];
 
 /* While service thread t waits for memory, the next one serves a fault
  * that finds none too (its fault waiting so in turn); that thread. */
@@ -410,7 +552,7 @@ static void test_critical_leaves_a_thread(void **state)
 static void then_deadline(struct pager_thread *t)
 {
 	unsigned k = next_thread_faults(t);
-	int waits = 0;
+	unsigned waits = 0;
 
 	if (results[k] != RECLAIM_SEND_BACK)
 		return;
@@ -429,7 +571,7 @@ static void then_deadline(struct pager_thread *t)
  * deadline. */
 static void test_deaths_thread_never_waits(void **state)
 {
-	int waits = 0;
+	unsigned waits = 0;
 
 	(void)state;
 	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
@@ -452,7 +594,7 @@ static void test_deaths_thread_never_waits(void **state)
 static void test_deaths_thread_never_throttles(void **state)
 {
 	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
-	int waits = 0;
+	unsigned waits = 0;
 
 	(void)state;
 	swap_is_on = 1;
@@ -472,7 +614,7 @@ static void test_deaths_thread_never_throttles(void **state)
 static void test_nomem_with_frames_free_kills(void **state)
 {
 	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
-	int waits = 0;
+	unsigned waits = 0;
 
 	(void)state;
 	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
@@ -568,6 +710,12 @@ int main(void)
 		cmocka_unit_test_setup(test_fault_waits_for_writes, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
 		cmocka_unit_test_setup(test_throttle_rounds_follow_marks, setup),
+		cmocka_unit_test_setup(test_fault_waits_out_outage, setup),
+		cmocka_unit_test_setup(test_outage_given_up_kills, setup),
+		cmocka_unit_test_setup(test_outage_then_writer_rounds, setup),
+		cmocka_unit_test_setup(test_outage_without_writes_waits, setup),
+		cmocka_unit_test_setup(test_request_waits_out_outage, setup),
+		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
 		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),

@@ -1483,6 +1483,28 @@ static void test_congested_until_gone(void **state)
 	fake_check();
 }
 
+/* Writing out is stalled (swap_out_stalled) while the device says it
+ * rides out an outage, writes queued or not, and no longer once it is
+ * gone for good: waiting for it frees nothing then. */
+static void test_stalled_until_gone(void **state)
+{
+	struct vm_space *s = filled_space(1);
+
+	(void)state;
+	assert_false(swap_out_stalled());
+	disk.stalled = 1;
+	assert_true(swap_out_stalled());
+	queue_victim(s, VA);
+	assert_true(swap_out_stalled());
+	disk.gone = 1;
+	assert_false(swap_out_stalled());
+	disk.gone = disk.stalled = 0;
+	assert_false(swap_out_stalled());
+	assert_int_equal(swap_write_queued(&me), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 static void end_driver(void)
 {
 	swap_device_ended();
@@ -1717,6 +1739,7 @@ int main(void)
 		TEST(test_queued_clean_look),
 		TEST(test_held_until_full),
 		TEST(test_congested_until_gone),
+		TEST(test_stalled_until_gone),
 		TEST(test_driver_ended),
 		TEST(test_read_stuck),
 		TEST(test_write_unsent),

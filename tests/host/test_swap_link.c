@@ -11,7 +11,10 @@
  * not before, however often it refuses; idle losses are
  * not held against it; a request made while reconnecting leaves the
  * attempt's deadline alone; a request the server never answers fails
- * though it answers others.
+ * though it answers others. While it rides an outage out, the link names
+ * the time by which it will have given up (swap_link_outage_until, which
+ * the pager's reclaim waits on), and gives up before it. The pager's
+ * flushes wait behind the stamp's.
  *
  * swap_link.c is included, so that each test starts from its state at
  * boot; its console lines become TAP comments, the last one kept.
@@ -72,6 +75,8 @@ static struct {
 	unsigned writes;		/* write requests taken, every connection */
 	uint16_t first_type[8];		/* the first requests of the latest connection */
 	bool refuse;			/* close every new connection at once (restarting) */
+	unsigned hold_flushes;		/* hold the next so many flushes unanswered */
+	unsigned flushes;		/* flush requests taken, every connection */
 } srv;
 
 static struct {
@@ -218,6 +223,11 @@ static bool request(void)
 		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 		srv.writes++;
 	}
+	srv.flushes += type == NBD_CMD_FLUSH;
+	if (type == NBD_CMD_FLUSH && srv.hold_flushes > 0) {
+		srv.hold_flushes--;
+		return true;
+	}
 	if (!srv.answer || (type == NBD_CMD_READ && srv.withhold && off == srv.withhold))
 		return true;
 	if (type == NBD_CMD_READ && off == 0 && srv.read0_fails)
@@ -332,11 +342,10 @@ static long link_open(void)
 	return swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone, pager_lost);
 }
 
-/* A link up to a fresh server (no_flush: one that does not offer flush). */
-static int setup_with(bool no_flush)
+/* A fresh server that answers everything, no link yet (no_flush: one
+ * that does not offer flush). */
+static void fresh(bool no_flush)
 {
-	memset(&sc, 0, sizeof(sc));
-	memset(&first, 0, sizeof(first));
 	memset(&net, 0, sizeof(net));
 	memset(&srv, 0, sizeof(srv));
 	memset(&pgr, 0, sizeof(pgr));
@@ -345,6 +354,12 @@ static int setup_with(bool no_flush)
 	srv.greet = srv.answer = true;
 	srv.no_flush = no_flush;
 	mkswap(1);
+}
+
+/* A link up to a fresh server. */
+static int setup_with(bool no_flush)
+{
+	fresh(no_flush);
 	assert_int_equal(link_open(), 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	net_run();			/* the stamp's write and flush */
@@ -508,7 +523,7 @@ static void large_write_dropped(void **state)
  * than the budget's connections can send NBD_SENDS_MAX times each. */
 static void answers_nothing_gone(void **state)
 {
-	int64_t t0 = net.now;
+	int64_t t0 = net.now, until = 0;
 	unsigned enxio = 0;
 
 	(void)state;
@@ -516,9 +531,17 @@ static void answers_nothing_gone(void **state)
 	srv.drop_after_first = true;
 	for (unsigned id = 0; id < 32; id++)
 		submit(NBD_CMD_WRITE, id, id * PG, PG);
-	while (swap_link_state() != SWAP_GONE && net.now - t0 < 2 * OUTAGE_NS_)
+	assert_int_equal(swap_link_outage_until(), 0);		/* not lost yet */
+	while (swap_link_state() != SWAP_GONE && net.now - t0 < 2 * OUTAGE_NS_) {
 		wait_ms(100);
+		if (!until)
+			until = swap_link_outage_until();
+		/* Handshakes and first pages read do not move it. */
+		assert_true(swap_link_state() == SWAP_GONE || swap_link_outage_until() == until);
+	}
 	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_true(until > 0 && net.now < until);	/* given up by the time it named */
+	assert_int_equal(swap_link_outage_until(), 0);
 	assert_true(net.now - t0 >= OUTAGE_NS_);
 	assert_int_equal(pgr.gone, 1);
 	assert_true(net.opens > 1 + NBD_SENDS_MAX);
@@ -547,11 +570,12 @@ static int64_t refused_until_near_budget(void)
  * the outage's whole budget, then gives up. */
 static void outage_budget(void **state)
 {
-	int64_t t0 = refused_until_near_budget();
+	int64_t t0 = refused_until_near_budget(), until = swap_link_outage_until();
 
 	(void)state;
 	assert_int_equal(swap_link_state(), SWAP_RETRYING);
 	assert_int_equal(pgr.done[2], 0);
+	assert_true(until >= t0 + OUTAGE_NS_);		/* the budget at least, from the loss */
 	/* Attempts back off: after the first few seconds, one every
 	 * RETRY_MAX_NS, not one every RETRY_NS. */
 	assert_true(net.opens <= 1 + 4 + OUTAGE_NS_ / RETRY_MAX_NS);
@@ -561,6 +585,8 @@ static void outage_budget(void **state)
 	assert_true(net.now - t0 >= OUTAGE_NS_);
 	assert_true(net.now - t0 <= OUTAGE_NS_ + RETRY_MAX_NS + CONNECT_NS);
 	assert_int_equal(pgr.done[2], -ENXIO + 1);
+	assert_true(net.now < until);
+	assert_int_equal(swap_link_outage_until(), 0);
 }
 
 /* The same outage, the server back before the budget runs out: it is
@@ -569,12 +595,51 @@ static void outage_within_budget(void **state)
 {
 	(void)state;
 	refused_until_near_budget();
+	assert_true(swap_link_outage_until() > net.now);
 	srv.refuse = false;
 	srv.answer = true;
 	wait_ms(RETRY_MAX_NS / MS_ + 100);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(swap_link_outage_until(), 0);	/* answered: over */
 	assert_memory_equal(pgr.mem + 2 * PG, srv.disk + 4 * PG, PG);
+}
+
+/* Until the stamp is written and flushed a copy of the export from before
+ * setup still passes a reconnection, so a flush of the pager's answered
+ * then would vouch for writes such a copy has lost: it waits behind the
+ * stamp's. Here the server holds the stamp's flush; the pager's write is
+ * answered, its flush not even sent; the connection lost, the stamp goes
+ * again (the pager's write was answered unflushed on the lost
+ * connection, so the stamp's write too), is flushed, and then the pager's
+ * flush goes and is answered. */
+static void pager_flush_behind_stamp(void **state)
+{
+	(void)state;
+	fresh(false);
+	srv.hold_flushes = 1;
+	assert_int_equal(link_open(), 0);
+	net_run();
+	assert_int_equal(srv.flushes, 1);		/* the stamp's, held */
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	assert_int_equal(pgr.done[1], 1);
+	submit(NBD_CMD_FLUSH, 2, 0, 0);
+	assert_int_equal(srv.flushes, 1);		/* not sent */
+	assert_int_equal(pgr.done[2], 0);
+	server_close();
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(swap_stamp_get(srv.disk), 1);
+	/* The new connection: the first page, the stamp's flush sent again
+	 * (not vouching for the write, answered before a loss of writes
+	 * unflushed), its write and flush, then the pager's flush. */
+	assert_int_equal(srv.first_type[0], NBD_CMD_READ);
+	assert_int_equal(srv.first_type[1], NBD_CMD_FLUSH);
+	assert_int_equal(srv.first_type[2], NBD_CMD_WRITE);
+	assert_int_equal(srv.first_type[3], NBD_CMD_FLUSH);
+	assert_int_equal(srv.first_type[4], NBD_CMD_FLUSH);
+	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(pgr.gone, 0);
 }
 
 /* Setup stamps the swap header with the next generation, written then
@@ -829,6 +894,7 @@ int main(void)
 		cmocka_unit_test_setup(handshake_not_taken, setup),
 		cmocka_unit_test_setup(outage_budget, setup),
 		cmocka_unit_test_setup(outage_within_budget, setup),
+		cmocka_unit_test(pager_flush_behind_stamp),
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test(stamp_given_up_either),

@@ -40,7 +40,7 @@ static const struct {
 	COUNTER(harvest_calls), COUNTER(pgfree),
 	COUNTER(pgscan_kswapd), COUNTER(pgscan_direct),
 	COUNTER(swap_ra_streams), COUNTER(swap_ra_miss),
-	COUNTER(swapout_fault_kept), COUNTER(swap_gone),
+	COUNTER(swapout_fault_kept), COUNTER(swap_gone), COUNTER(outage_waits),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==

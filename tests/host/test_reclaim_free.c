@@ -1,0 +1,101 @@
+/*
+ * Host tests for reclaim's freeing of frames (pager/reclaim/free.c) over
+ * fakes of what it calls, defined here: the unlocked pages' walk, the
+ * policy's victims and the swap engine. Direct reclaim writes a batch at
+ * once, the lock held; but not while the swap device rides out an outage
+ * (an NBD server restarting): that write would hold every pager thread
+ * until the outage ends.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/threads.h"
+#include "reclaim/free.h"
+#include "reclaim/victims.h"
+#include "swap/swap.h"
+#include "vm/vm.h"
+
+/* --- the world free.c sees --- */
+
+static int stalled;		/* the device rides out an outage */
+static unsigned chosen;		/* victims_choose calls */
+static size_t written;		/* pages given to swap_out_now */
+static struct pager_thread me = { .name = "service" };
+
+size_t vm_discard_some(size_t want, size_t looks) { (void)want, (void)looks; return 0; }
+int swap_on(void) { return 1; }
+int swap_has_room(int direct) { (void)direct; return 1; }
+int swap_out_stalled(void) { return stalled; }
+uint32_t swap_out_room(void) { return 64; }
+int swap_out_queue(uint64_t pa) { (void)pa; return 0; }
+void victims_put_back(uint64_t pa) { (void)pa; }
+struct pager_thread *pager_holder(void) { return &me; }
+
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
+{
+	(void)looks;
+	chosen++;
+	for (size_t k = 0; k < max; k++)
+		pa[k] = 0x80000000ull + k * 4096;
+	return max;
+}
+
+size_t swap_out_now(const uint64_t *pa, size_t n)
+{
+	(void)pa;
+	written += n;
+	return n;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	stalled = 0;
+	chosen = 0;
+	written = 0;
+	return 0;
+}
+
+/* A fault's direct reclaim writes a whole batch at once. */
+static void direct_writes_a_batch(void **state)
+{
+	(void)state;
+	assert_int_equal(reclaim_for_fault(1), SWAP_OUT_BATCH);
+	assert_int_equal(written, SWAP_OUT_BATCH);
+}
+
+/* In the device's outage it chooses no victim and writes nothing: no
+ * progress, so the fault goes to wait for the outage's end
+ * (reclaim_out_of_memory), the lock let go. */
+static void direct_writes_nothing_in_outage(void **state)
+{
+	(void)state;
+	stalled = 1;
+	assert_int_equal(reclaim_for_fault(1), 0);
+	assert_int_equal(chosen, 0);
+	assert_int_equal(written, 0);
+}
+
+/* Background reclaim queues for the swap-out thread as before: the queue
+ * waits with the writer, holding no thread. */
+static void background_queues_in_outage(void **state)
+{
+	(void)state;
+	stalled = 1;
+	assert_int_equal(reclaim_pages(8, RECLAIM_BACKGROUND), 8);
+	assert_int_equal(written, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(direct_writes_a_batch, setup),
+		cmocka_unit_test_setup(direct_writes_nothing_in_outage, setup),
+		cmocka_unit_test_setup(background_queues_in_outage, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
