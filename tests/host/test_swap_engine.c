@@ -1676,6 +1676,31 @@ static void test_read_unsent(void **state)
 	fake_check();
 }
 
+/* A fault's read never sent, even alone (the shortage outlasts its retry):
+ * the fault fails as short of memory, to be tried again after its waits,
+ * not as unreadable (VM_FAULT_IO ends the process though its copy is
+ * intact); tried again, the page reads back. */
+static void test_read_unsent_twice(void **state)
+{
+	struct vm_space *s = filled_space(1);
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	slot = slot_at(s, VA);
+	disk.unsent_reads = 2;
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_NOMEM);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 0);
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_RETRY);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
+	fake_check();
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1722,6 +1747,7 @@ int main(void)
 		TEST(test_write_unsent),
 		TEST(test_read_unsent),
 		TEST(test_flush_fails),
+		TEST(test_read_unsent_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
