@@ -9,7 +9,10 @@
  * s * 4096 .. s * 4096 + 4095; slot 0 holds the swap header). A transfer
  * is a batch of pages, each a frame and a slot; pages whose slots follow
  * one another may go in one device request, which is the backend's to
- * decide. It is made by one pager thread, which waits for it: with the
+ * decide; no others do (a page's slot one above the page's before it in
+ * the batch). A request that fails fails all its pages: a write's pages
+ * that the device failed with others are written again one a request
+ * (swap_batch_write) before their slots are retired. It is made by one pager thread, which waits for it: with the
  * pager lock let go (a fault's read, the swap-out and swap-in threads) or
  * held (direct reclaim, which needs no other pager thread to finish).
  */
@@ -42,6 +45,12 @@ struct swap_req {
  * the driver failed (no memory to map its frames, the driver refused the
  * message). Nothing is known of its slot: the page may be moved again. */
 #define SWAP_ERR_UNSENT (-EAGAIN)
+
+/* A write's page result when its slot must never be written again, though
+ * the device may not have failed it (a write that may still land late: an
+ * NBD connection lost with it out): the slot is retired, the page not
+ * written there again. */
+#define SWAP_ERR_LATE (-ESTALE)
 
 /* Whether err is the device's own verdict on its page (a media error, or
  * a server's): only then is its slot bad. Not success, nor a request never

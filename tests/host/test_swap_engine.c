@@ -1676,6 +1676,61 @@ static void test_read_unsent(void **state)
 	fake_check();
 }
 
+/* A write request the device fails whole (one bad sector in it, as a real
+ * device fails a request: disk.request_fails): its pages are written again
+ * one a request, and only the bad slot is retired, said in one line; the
+ * others are evicted and read back. Before, every slot of the request was
+ * retired and no page left memory. */
+static void test_write_request_fails(void **state)
+{
+	struct vm_space *s = filled_space(SWAP_OUT_BATCH);
+	uint64_t pa0 = vm_lookup(s, VA);
+
+	(void)state;
+	disk.request_fails = 1;
+	disk.bad_write = 1;	/* the first slot handed out */
+	said_begin();
+	assert_int_equal(out(s, SWAP_OUT_BATCH), SWAP_OUT_BATCH - 1);
+	assert_int_equal(said_end("writing slot"), 1);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 1);
+	assert_int_equal(disk.writes, 2);	/* the batch, then its pages one a request */
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(vm_lookup(s, VA), pa0);
+	expect_bytes(frame_ptr(pa0), 1);
+	for (unsigned j = 1; j < SWAP_OUT_BATCH; j++) {
+		assert_int_not_equal(slot_at(s, VA + j * PG), 0);
+		fault_back(s, VA + j * PG, VM_R);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A request whose pages' slots must never be written again (SWAP_ERR_LATE:
+ * a write that may still land late) is not written again to find which
+ * page failed: every slot is retired, said in one line for the batch, not
+ * one a slot. */
+static void test_write_late_not_again(void **state)
+{
+	struct vm_space *s = filled_space(4);
+
+	(void)state;
+	disk.request_fails = 1;
+	disk.bad_write = 1;
+	disk.bad_err = SWAP_ERR_LATE;
+	said_begin();
+	assert_int_equal(out(s, 4), 0);
+	assert_int_equal(said_end("writing slot 1 failed"), 1);
+	fake_check();
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 4);
+	assert_int_equal(put_backs, 4);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read never sent, even alone (the shortage outlasts its retry):
  * the fault fails as short of memory, to be tried again after its waits,
  * not as unreadable (VM_FAULT_IO ends the process though its copy is
@@ -1747,6 +1802,8 @@ int main(void)
 		TEST(test_write_unsent),
 		TEST(test_read_unsent),
 		TEST(test_flush_fails),
+		TEST(test_write_request_fails),
+		TEST(test_write_late_not_again),
 		TEST(test_read_unsent_twice),
 	};
 
