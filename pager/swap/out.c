@@ -292,11 +292,12 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-size_t swap_out_now(const uint64_t *pa, size_t n)
+size_t swap_out_now(const uint64_t *pa, size_t n, int *failed)
 {
 	static struct write_batch b;
-	size_t dropped;
+	size_t dropped, written;
 
+	*failed = 0;
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
@@ -305,5 +306,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
 	swap_batch_write(pager_holder(), &b);
-	return dropped + swap_batch_finish(&b);
+	written = swap_batch_finish(&b);
+	*failed = b.retired > 0 || b.unsent > 0;
+	return dropped + written;
 }
