@@ -20,8 +20,11 @@
  * file again; a device gone for good keeps the clean copies chosen after,
  * and a driver that ends keeps a write's pages with no slot retired and
  * a stuck read's frame out of use for good; a transfer that never reached
- * the device retires nothing and a fault's read of it is tried again, nor
- * does a flush that fails; a fault's own page read back is left by reclaim
+ * the device retires nothing and a fault's read of it is tried again (and,
+ * never sent again, fails as short of memory, not unreadable), nor does a
+ * flush that fails; a write request failed whole for one bad slot retires
+ * that slot only, its other pages written again one a request; a fault
+ * whose reclaim's batch fails is mapped after reclaim's next batch; a fault's own page read back is left by reclaim
  * to the fault's retry (read and counted once), and let go as a clean copy
  * at its thread's next read if the retry never maps it.
  * A fake policy follows the frames as reclaim's does, and every
