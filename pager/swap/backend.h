@@ -9,12 +9,14 @@
  * s * 4096 .. s * 4096 + 4095; slot 0 holds the swap header). A transfer
  * is a batch of pages, each a frame and a slot; pages whose slots follow
  * one another may go in one device request, which is the backend's to
- * decide; no others do (a page's slot one above the page's before it in
- * the batch). A request that fails fails all its pages: a write's pages
- * that the device failed with others are written again one a request
- * (swap_batch_write) before their slots are retired. It is made by one pager thread, which waits for it: with the
- * pager lock let go (a fault's read, the swap-out and swap-in threads) or
- * held (direct reclaim, which needs no other pager thread to finish).
+ * decide: a request is a run of the batch's pages, each page's slot one
+ * above the slot of the page before it, and no other pages share one. A
+ * request that fails fails all its pages, so the engine writes a page the
+ * device failed with others again alone before it retires its slot
+ * (swap_batch_write). A transfer is made by one pager thread, which waits
+ * for it: with the pager lock let go (a fault's read, the swap-out and
+ * swap-in threads) or held (direct reclaim, which needs no other pager
+ * thread to finish).
  */
 #ifndef PAGER_SWAP_BACKEND_H
 #define PAGER_SWAP_BACKEND_H

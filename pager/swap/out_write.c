@@ -4,6 +4,7 @@
  * that a bad sector retires its own slot only, not every slot its request
  * carried (a 256 KiB request that meets one bad sector fails whole).
  */
+#include <stdint.h>
 #include "base/threads.h"
 #include "swap/internal.h"
 #include "swap/out_batch.h"
@@ -23,7 +24,7 @@ static int failed_with_others(int err)
  * so no two share a device request (backend.h) and each result is its own
  * page's. One transfer for all of them, not one a page: the device sees
  * the same requests either way. */
-static void put_falling(struct swap_req *again, size_t *at, unsigned n, struct swap_req v,
+static void put_falling(struct swap_req *again, uint8_t *at, unsigned n, struct swap_req v,
 			size_t k)
 {
 	for (; n > 0 && again[n - 1].slot < v.slot; n--) {
@@ -31,14 +32,14 @@ static void put_falling(struct swap_req *again, size_t *at, unsigned n, struct s
 		at[n] = at[n - 1];
 	}
 	again[n] = v;
-	at[n] = k;
+	at[n] = (uint8_t)k;
 }
 
 void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 {
 	struct swap_req again[WRITE_BATCH];
 	int err[WRITE_BATCH];
-	size_t at[WRITE_BATCH];
+	uint8_t at[WRITE_BATCH];	/* WRITE_BATCH <= SWAP_IO_MAX: a byte each */
 	unsigned n = 0;
 
 	swap_transfer(t, 1, b->v, (unsigned)b->n, b->err);
