@@ -17,6 +17,17 @@
 #include "swap/swap.h"
 #include "vm/vm.h"
 
+/* Direct batches in a row that free nothing for failed writes (slots
+ * retired, or writes never sent) before reclaim says it made no progress,
+ * and the fault meets the OOM killer: Linux's MAX_RECLAIM_RETRIES, the
+ * rounds of reclaim without progress its allocator makes before it calls
+ * the OOM killer (should_reclaim_retry, mm/page_alloc.c). A failure costs
+ * little to repeat: each retired slot is never written again, and a write
+ * never sent took no device time. Without it, one failed batch (a request
+ * with a bad sector, a moment without memory to send it) failed the fault
+ * while swap had room. */
+#define FAILED_BATCHES_MAX 16
+
 /* A batch chosen and written now; frames freed. None while the device
  * rides out an outage (swap_out_stalled): the write, made with the lock
  * held, would hold every pager thread until the outage ends (a minute or
@@ -28,19 +39,23 @@ static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];
 	struct pager_thread *t = pager_holder();
-	int was_memalloc = t->memalloc;
+	int was_memalloc = t->memalloc, failed;
 	uint64_t looked;
 	size_t freed, n;
+	unsigned rounds = 0;
 
 	if (!swap_has_room(1) || swap_out_stalled())
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
-	looked = vmstat_get(VMSTAT_PGSCAN);
-	n = victims_choose(v, SWAP_OUT_BATCH, 0);
-	vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
-	freed = swap_out_now(v, n);
+	do {
+		looked = vmstat_get(VMSTAT_PGSCAN);
+		n = victims_choose(v, SWAP_OUT_BATCH, 0);
+		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
+		freed = swap_out_now(v, n, &failed);
+	} while (freed == 0 && failed && ++rounds < FAILED_BATCHES_MAX && swap_has_room(1) &&
+		 !swap_out_stalled());
 	t->memalloc = was_memalloc;
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);

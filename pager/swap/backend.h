@@ -9,9 +9,14 @@
  * s * 4096 .. s * 4096 + 4095; slot 0 holds the swap header). A transfer
  * is a batch of pages, each a frame and a slot; pages whose slots follow
  * one another may go in one device request, which is the backend's to
- * decide. It is made by one pager thread, which waits for it: with the
- * pager lock let go (a fault's read, the swap-out and swap-in threads) or
- * held (direct reclaim, which needs no other pager thread to finish).
+ * decide: a request is a run of the batch's pages, each page's slot one
+ * above the slot of the page before it, and no other pages share one. A
+ * request that fails fails all its pages, so the engine writes a page the
+ * device failed with others again alone before it retires its slot
+ * (swap_batch_write). A transfer is made by one pager thread, which waits
+ * for it: with the pager lock let go (a fault's read, the swap-out and
+ * swap-in threads) or held (direct reclaim, which needs no other pager
+ * thread to finish).
  */
 #ifndef PAGER_SWAP_BACKEND_H
 #define PAGER_SWAP_BACKEND_H
@@ -42,6 +47,12 @@ struct swap_req {
  * the driver failed (no memory to map its frames, the driver refused the
  * message). Nothing is known of its slot: the page may be moved again. */
 #define SWAP_ERR_UNSENT (-EAGAIN)
+
+/* A write's page result when its slot must never be written again, though
+ * the device may not have failed it (a write that may still land late: an
+ * NBD connection lost with it out): the slot is retired, the page not
+ * written there again. */
+#define SWAP_ERR_LATE (-ESTALE)
 
 /* Whether err is the device's own verdict on its page (a media error, or
  * a server's): only then is its slot bad. Not success, nor a request never

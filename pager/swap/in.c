@@ -161,7 +161,8 @@ static void fresh_record(unsigned id, uint32_t slot, uint64_t pa)
  * several requests: a request that fails loses its pages only (freed,
  * settle), those of the others stay read ahead; the fault's own page, if
  * its request failed, is read again alone (retry_own), and only that read's
- * error fails the fault. */
+ * error fails the fault: as unreadable (VM_SWAP_UNLOCKED_IO), or as short
+ * of memory if it was never sent (VM_SWAP_UNLOCKED_NOMEM). */
 static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 {
 	struct pager_thread *t = pager_holder();
@@ -198,6 +199,11 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 		fresh_record(t->id, pages[own].slot, pages[own].pa);
 	if (err[own] == 0)
 		return VM_SWAP_UNLOCKED;
+	/* Never sent, even alone: a shortage (no memory to map its frame for
+	 * the driver), not an I/O error. Its copy is intact: the fault waits
+	 * and reclaims as one short of memory, then reads it again. */
+	if (err[own] == SWAP_ERR_UNSENT)
+		return VM_SWAP_UNLOCKED_NOMEM;
 	vmstat_count(VMSTAT_SWAP_READ_ERRORS);
 	return VM_SWAP_UNLOCKED_IO;
 }

@@ -36,8 +36,8 @@ static uint64_t list[BLK_LIST_ENTRIES];
 
 /* A page's result when its write went out on a connection lost before
  * its answer: the device's verdict on the slot (swap_err_from_device), so
- * the engine retires it and keeps the page. */
-#define WRITE_LOST_OUT (-ESTALE)
+ * the engine retires it, never writing there again, and keeps the page. */
+#define WRITE_LOST_OUT SWAP_ERR_LATE
 
 /* The slot runs of each I/O client's current write whose requests came
  * back lost_out, noted as each request is released: the swap-out thread

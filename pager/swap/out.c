@@ -195,18 +195,36 @@ size_t swap_batch_prepare(struct write_batch *b)
 }
 
 /* slot's write failed, its page kept: a slot the device itself failed is
- * retired (bad, never used again) and said; one whose write never reached
- * the device, or whose device is gone, is only let go. */
-static void write_failed(uint32_t slot, int err)
+ * retired (bad, never used again), counted in b to be said with the
+ * batch's others; one whose write never reached the device, or whose
+ * device is gone, is only let go. */
+static void write_failed(struct write_batch *b, uint32_t slot, int err)
 {
 	if (!swap_err_from_device(err) || swap_device_gone()) {
+		b->unsent += err == SWAP_ERR_UNSENT;
 		swap_slot_release(slot);	/* the allocation's own reference */
 		return;
 	}
 	vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 	swap_slot_mark_bad(swap_engine_slots(), slot);
 	swap_history_forget(slot);
-	printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n", slot, err);
+	if (b->retired++ == 0) {
+		b->first_bad = slot;
+		b->bad_err = err;
+	}
+}
+
+/* One console line a batch, however many of its slots were retired: each
+ * line is said with the pager lock held. */
+static void say_retired(const struct write_batch *b)
+{
+	if (b->retired == 1)
+		printf("pager: swap: writing slot %u failed (%d); the page stays in memory\n",
+		       b->first_bad, b->bad_err);
+	else if (b->retired > 1)
+		printf("pager: swap: writing slot %u failed (%d), and %u more slots of its batch; "
+		       "those slots are retired, the pages stay in memory\n",
+		       b->first_bad, b->bad_err, b->retired - 1);
 }
 
 /* Page k's write is over: evict it (1: its frame may go), or keep it in
@@ -227,7 +245,7 @@ static int settle_write(struct write_batch *b, size_t k)
 		return 0;
 	swapcache_untie(slot);	/* the write is over */
 	if (b->err[k] != 0) {
-		write_failed(slot, b->err[k]);
+		write_failed(b, slot, b->err[k]);
 		return 0;
 	}
 	/* The device went after the write (its driver ended): its copy can
@@ -250,6 +268,7 @@ size_t swap_batch_finish(struct write_batch *b)
 	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
+	b->retired = b->unsent = 0;
 	/* The batch's pages run on in their spaces: one unmap call for a run,
 	 * not one a page. Nothing is freed until it is sent. The hold does
 	 * not nest (vm_unmaps_hold), and nothing below takes it again: no
@@ -269,14 +288,16 @@ size_t swap_batch_finish(struct write_batch *b)
 	}
 	vm_unmaps_hold(0);
 	free_in_reverse(gone, freed);
+	say_retired(b);
 	return freed;
 }
 
-size_t swap_out_now(const uint64_t *pa, size_t n)
+size_t swap_out_now(const uint64_t *pa, size_t n, int *failed)
 {
 	static struct write_batch b;
-	size_t dropped;
+	size_t dropped, written;
 
+	*failed = 0;
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
@@ -284,6 +305,8 @@ size_t swap_out_now(const uint64_t *pa, size_t n)
 	if (swap_batch_prepare(&b) == 0)
 		return dropped;
 	/* Direct: the lock stays held while the device works. */
-	swap_transfer(pager_holder(), 1, b.v, (unsigned)b.n, b.err);
-	return dropped + swap_batch_finish(&b);
+	swap_batch_write(pager_holder(), &b);
+	written = swap_batch_finish(&b);
+	*failed = b.retired > 0 || b.unsent > 0;
+	return dropped + written;
 }

@@ -11,6 +11,8 @@
 #include "swap/backend.h"
 #include "swap/swap.h"
 
+struct pager_thread;
+
 /* Direct reclaim's batches (SWAP_OUT_BATCH) are smaller than the swap-out
  * thread's: its thread waits. */
 #define WRITE_BATCH SWAP_WRITE_BATCH
@@ -21,6 +23,12 @@ struct write_batch {
 	size_t n;
 	int err[WRITE_BATCH];
 	int at_floor;	/* started with no frame free above the reserve */
+	/* What its write came to (swap_batch_finish): slots retired, the
+	 * first with its error (said once for the batch), and pages whose
+	 * write never reached the device. */
+	unsigned retired, unsent;
+	uint32_t first_bad;
+	int bad_err;
 };
 
 /* pa was not evicted after all: back to the replacement policy. */
@@ -33,7 +41,13 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from);
  * mappings (unmapped at choice: vm_frames_unmap); those left without one
  * go back to the policy, untouched. How many will be written. */
 size_t swap_batch_prepare(struct write_batch *b);
-/* After the write: each page evicted, kept, or freed. Frames freed. */
+/* Write b's pages for t and wait (the pager lock held or let go, as t has
+ * it): b->err[k] each page's result. Pages the device failed in a request
+ * with others are written again one a request (backend.h), so that only
+ * slots whose own write fails are retired. */
+void swap_batch_write(struct pager_thread *t, struct write_batch *b);
+/* After the write: each page evicted, kept, or freed (b->retired and
+ * b->unsent counted, the slots retired said in one line). Frames freed. */
 size_t swap_batch_finish(struct write_batch *b);
 
 #endif

@@ -84,9 +84,12 @@ int swap_congested(void);
 int swap_out_stalled(void);
 /* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
  * lock kept while the device works; a victim whose slot still holds its
- * clean copy is dropped without a write. Frames freed. */
+ * clean copy is dropped without a write. Frames freed; *failed set if
+ * writes failed in a way another batch may not meet: slots retired (the
+ * next batch is given others) or writes never sent (a passing shortage),
+ * else 0 (none failed, or only for the device gone or written meanwhile). */
 #define SWAP_OUT_BATCH 32
-size_t swap_out_now(const uint64_t *pa, size_t n);
+size_t swap_out_now(const uint64_t *pa, size_t n, int *failed);
 /* The swap-out thread writes up to this many queued pages at once: what
  * one block request carries (256 KiB), so that a stream of evictions goes
  * to the device in the largest writes it takes. */

@@ -147,7 +147,7 @@ long swap_write_queued(struct pager_thread *t)
 		return (long)freed;
 	writing = (uint32_t)b.n;
 	pager_unlock(t);	/* the device works; others may fault meanwhile */
-	swap_transfer(t, 1, b.v, (unsigned)b.n, b.err);
+	swap_batch_write(t, &b);
 	pager_lock(t);
 	writing = 0;
 	written = swap_batch_finish(&b);

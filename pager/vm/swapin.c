@@ -87,12 +87,21 @@ static void read_further(struct vm_region *r, uint64_t i)
 }
 
 /* What a read that returned res >= 0 means for the fault: go on (0), or
- * start over, or fail, having let the lock go (nothing may be touched). */
+ * start over, or fail, having let the lock go (nothing may be touched): a
+ * read never sent for a shortage fails as short of memory, so the fault is
+ * tried again after the waits a shortage gets, not ended as unreadable. */
 static int unlocked_result(int res)
 {
-	if (res == VM_SWAP_UNLOCKED)
+	switch (res) {
+	case VM_SWAP_UNLOCKED:
 		return VM_FAULT_RETRY;
-	return res == VM_SWAP_UNLOCKED_IO ? VM_FAULT_IO : 0;
+	case VM_SWAP_UNLOCKED_IO:
+		return VM_FAULT_IO;
+	case VM_SWAP_UNLOCKED_NOMEM:
+		return VM_FAULT_NOMEM;
+	default:
+		return 0;
+	}
 }
 
 /* Read slots[0] into a new frame, pa[0], with the readahead window after

@@ -201,7 +201,11 @@ struct vm_swap_ops {
 	 * request that failed are), and the caller starts over
 	 * (VM_FAULT_RETRY); or VM_SWAP_UNLOCKED_IO, the same but slots[0]
 	 * could not be read (the fault fails with VM_FAULT_IO, touching
-	 * nothing). */
+	 * nothing); or VM_SWAP_UNLOCKED_NOMEM, the same but slots[0]'s read
+	 * could not be sent for a shortage (no memory to map its frame for the
+	 * driver): its copy is intact, and the fault fails with VM_FAULT_NOMEM,
+	 * touching nothing, to be tried again after the waits and reclaim of
+	 * a fault short of memory. */
 	int (*read_many)(void *ctx, const uint32_t *slots, const uint64_t *pa, unsigned n);
 	/* Needed with VM_SWAP_UNLOCKED: slot's frame is being read; let the
 	 * lock go until that read is over (the caller starts over). */
@@ -225,6 +229,7 @@ struct vm_swap_ops {
 };
 #define VM_SWAP_UNLOCKED 1
 #define VM_SWAP_UNLOCKED_IO 2
+#define VM_SWAP_UNLOCKED_NOMEM 3
 void vm_set_swap(const struct vm_swap_ops *ops);
 
 /* No frame is free for a page the VM core needs: the layer above frees

@@ -1,7 +1,7 @@
 /*
  * The in-memory swap device of backend_fake.h: frames are the test's RAM
- * buffer (frame_ptr); a write is one device request, a read one for each
- * run of slots that follow one another in its order (as blk_merge.h).
+ * buffer (frame_ptr); a transfer is one device request for each run of
+ * slots that follow one another in its order (as blk_merge.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -65,6 +65,21 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 	return 0;
 }
 
+static int bad_slot(uint32_t slot)
+{
+	return disk.bad_write && slot == disk.bad_write;
+}
+
+/* One page written, or failed (bad): its result in *err. */
+static void write_page(const struct swap_req *p, int bad, int *err)
+{
+	*err = bad ? bad_err() : 0;
+	if (bad)
+		return;
+	memcpy(disk.page[p->slot], frame_ptr(p->pa), 4096);
+	disk.pages_written++;
+}
+
 static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		      struct swap_done *done)
 {
@@ -76,14 +91,20 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		return -ENOMEM;
 	}
 	disk.writes++;
-	done->requests = 1;
-	for (unsigned k = 0; k < n; k++) {
-		int bad = disk.bad_write && p[k].slot == disk.bad_write;
-		done->err[k] = bad ? bad_err() : 0;
-		if (!bad) {
-			memcpy(disk.page[p[k].slot], frame_ptr(p[k].pa), 4096);
-			disk.pages_written++;
-		}
+	done->requests = 0;
+	for (unsigned k = 0, end; k < n; k = end) {
+		int bad = 0;
+
+		/* A device request per run, as for a read; with
+		 * request_fails, a bad slot fails every page of its run. */
+		for (end = k + 1; end < n && p[end].slot == p[end - 1].slot + 1; end++)
+			;
+		done->requests++;
+		for (unsigned j = k; j < end; j++)
+			bad |= bad_slot(p[j].slot);
+		for (unsigned j = k; j < end; j++)
+			write_page(&p[j], disk.request_fails ? bad : bad_slot(p[j].slot),
+				   &done->err[j]);
 	}
 	return 0;
 }

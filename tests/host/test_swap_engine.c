@@ -20,8 +20,11 @@
  * file again; a device gone for good keeps the clean copies chosen after,
  * and a driver that ends keeps a write's pages with no slot retired and
  * a stuck read's frame out of use for good; a transfer that never reached
- * the device retires nothing and a fault's read of it is tried again, nor
- * does a flush that fails; a fault's own page read back is left by reclaim
+ * the device retires nothing and a fault's read of it is tried again (and,
+ * never sent again, fails as short of memory, not unreadable), nor does a
+ * flush that fails; a write request failed whole for one bad slot retires
+ * that slot only, its other pages written again one a request; a fault
+ * whose reclaim's batch fails is mapped after reclaim's next batch; a fault's own page read back is left by reclaim
  * to the fault's retry (read and counted once), and let go as a clean copy
  * at its thread's next read if the retry never maps it.
  * A fake policy follows the frames as reclaim's does, and every
@@ -41,6 +44,7 @@
 
 #include "backend_fake.h"
 #include "base/threads.h"
+#include "reclaim/free.h"
 #include "swap/internal.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
@@ -220,9 +224,11 @@ static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
  * swap_out_now; frames freed. */
 static size_t reclaim_now(uint64_t *pa, unsigned n)
 {
+	int failed;
+
 	for (unsigned j = 0; j < n; j++)
 		choose(pa[j]);
-	return swap_out_now(pa, n);
+	return swap_out_now(pa, n, &failed);
 }
 
 /* Pages [0, n) of s out through reclaim_now; frames freed. */
@@ -1698,6 +1704,166 @@ static void test_read_unsent(void **state)
 	fake_check();
 }
 
+/* A write request the device fails whole (one bad sector in it, as a real
+ * device fails a request: disk.request_fails): its pages are written again
+ * one a request, and only the bad slot is retired, said in one line; the
+ * others are evicted and read back. Before, every slot of the request was
+ * retired and no page left memory. */
+static void test_write_request_fails(void **state)
+{
+	struct vm_space *s = filled_space(SWAP_OUT_BATCH);
+	uint64_t pa0 = vm_lookup(s, VA);
+
+	(void)state;
+	disk.request_fails = 1;
+	disk.bad_write = 1;	/* the first slot handed out */
+	said_begin();
+	assert_int_equal(out(s, SWAP_OUT_BATCH), SWAP_OUT_BATCH - 1);
+	assert_int_equal(said_end("writing slot"), 1);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITE_ERRORS), 1);
+	assert_int_equal(disk.writes, 2);	/* the batch, then its pages one a request */
+	assert_int_equal(put_backs, 1);
+	assert_int_equal(vm_lookup(s, VA), pa0);
+	expect_bytes(frame_ptr(pa0), 1);
+	for (unsigned j = 1; j < SWAP_OUT_BATCH; j++) {
+		assert_int_not_equal(slot_at(s, VA + j * PG), 0);
+		fault_back(s, VA + j * PG, VM_R);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A request whose pages' slots must never be written again (SWAP_ERR_LATE:
+ * a write that may still land late) is not written again to find which
+ * page failed: every slot is retired, said in one line for the batch, not
+ * one a slot. */
+static void test_write_late_not_again(void **state)
+{
+	struct vm_space *s = filled_space(4);
+
+	(void)state;
+	disk.request_fails = 1;
+	disk.bad_write = 1;
+	disk.bad_err = SWAP_ERR_LATE;
+	said_begin();
+	assert_int_equal(out(s, 4), 0);
+	assert_int_equal(said_end("writing slot 1 failed"), 1);
+	fake_check();
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 4);
+	assert_int_equal(put_backs, 4);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Reclaim's victims, for the faults below that reclaim through
+ * reclaim_for_fault (pager/reclaim/free.c): the fake policy's frames, by
+ * address. */
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
+{
+	size_t n = 0;
+
+	(void)looks;
+	for (unsigned i = 0; i < FAKE_FRAMES && n < max; i++)
+		if (in_policy[i]) {
+			pa[n] = FAKE_RAM_BASE + (uint64_t)i * PG;
+			choose(pa[n++]);
+		}
+	return n;
+}
+
+void victims_put_back(uint64_t pa)
+{
+	put_back(pa);
+}
+
+/* A fault with no frame free above the reserve, its reclaim's first batch
+ * failing whole (fail() set up the failure): the fault is mapped, reclaim
+ * writing another batch, rather than failing for memory (VM_FAULT_NOMEM,
+ * which meets the OOM killer) while swap has room. s has pages pages,
+ * touched; its region one more, faulted here. */
+static void fault_after_failed_batch(struct vm_space *s, unsigned pages)
+{
+	frames_set_reserve(frames_free());
+	vm_set_reclaim(reclaim_for_fault);
+	fake_fault(s, VA + pages * PG, VM_W, VM_FAULT_MAPPED);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
+	fake_check();
+}
+
+/* The batch's one victim's slot is bad: retired, and the victim goes out
+ * to another slot in a second batch. */
+static void test_fault_after_bad_batch(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	memset(frame_ptr(vm_lookup(s, VA)), 1, PG);
+	disk.bad_write = 1;	/* the first slot handed out */
+	fault_after_failed_batch(s, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	slot = slot_at(s, VA);
+	assert_int_not_equal(slot, 0);
+	assert_int_not_equal(slot, 1);
+	expect_bytes(disk.page[slot], 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* The batch's write never reached the device (a passing shortage): the
+ * next batch writes the same victims. */
+static void test_fault_after_unsent_batch(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 5 * PG, RW, VM_ANON, NULL), 0);
+	for (unsigned j = 0; j < 4; j++) {
+		fake_fault(s, VA + j * PG, VM_W, VM_FAULT_MAPPED);
+		memset(frame_ptr(vm_lookup(s, VA + j * PG)), (int)(j + 1), PG);
+	}
+	disk.unsent_writes = 1;
+	fault_after_failed_batch(s, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	assert_int_equal(disk.pages_written, 4);
+	for (unsigned j = 0; j < 4; j++)
+		expect_bytes(disk.page[slot_at(s, VA + j * PG)], (uint8_t)(j + 1));
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fault's read never sent, even alone (the shortage outlasts its retry):
+ * the fault fails as short of memory, to be tried again after its waits,
+ * not as unreadable (VM_FAULT_IO ends the process though its copy is
+ * intact); tried again, the page reads back. */
+static void test_read_unsent_twice(void **state)
+{
+	struct vm_space *s = filled_space(1);
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);
+	slot = slot_at(s, VA);
+	disk.unsent_reads = 2;
+	assert_int_equal(vm_fault(s, VA, VM_R), VM_FAULT_NOMEM);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 0);
+	assert_int_equal(slot_at(s, VA), slot);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_RETRY);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
+	fake_check();
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1745,6 +1911,11 @@ int main(void)
 		TEST(test_write_unsent),
 		TEST(test_read_unsent),
 		TEST(test_flush_fails),
+		TEST(test_write_request_fails),
+		TEST(test_write_late_not_again),
+		TEST(test_fault_after_bad_batch),
+		TEST(test_fault_after_unsent_batch),
+		TEST(test_read_unsent_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
