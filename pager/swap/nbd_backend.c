@@ -86,13 +86,18 @@ static int went_late(unsigned c, uint32_t slot)
 }
 
 /* The pages whose write went out on a lost connection fail (their slots
- * retired); said once a write, with how many. */
+ * retired); said once a write, with how many. Whatever their answer: one
+ * failed (the server's error on the next connection, or the sends used
+ * up) may still land late from the old one all the same, so it must not be
+ * written again (out_write.c) nor its slot reused. Not when the device is
+ * gone (-ENXIO): nothing is written to it again. */
 static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
 {
 	unsigned failed = 0;
 
 	for (unsigned k = 0; k < n && nlate[c] > 0; k++)
-		if (done->err[k] == 0 && went_late(c, p[k].slot)) {
+		if (done->err[k] != -ENXIO && done->err[k] != WRITE_LOST_OUT &&
+		    went_late(c, p[k].slot)) {
 			done->err[k] = WRITE_LOST_OUT;
 			failed++;
 		}

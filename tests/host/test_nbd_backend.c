@@ -29,8 +29,10 @@ static struct net_shared shared;
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
 static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
 
-/* Slots whose write netd completes as gone out on a lost connection. */
+/* Slots whose write netd completes as gone out on a lost connection, with
+ * late_error (0: written). */
 static uint32_t late_first, late_n;
+static int late_error;
 
 /* netd completes each write at once, marking those on the late slots. */
 static int64_t take_writes(const struct msg *m)
@@ -44,7 +46,7 @@ static int64_t take_writes(const struct msg *m)
 
 		assert_int_equal(shared.lost_out[r[i].tag], 0);	/* zeroed before */
 		shared.lost_out[r[i].tag] = slot - late_first < late_n;
-		shared.slot[r[i].tag].error = 0;
+		shared.slot[r[i].tag].error = shared.lost_out[r[i].tag] ? late_error : 0;
 		shared.slot[r[i].tag].state = BLK_DONE;
 	}
 	return n;
@@ -139,6 +141,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&shared, 0, sizeof(shared));
 	late_n = 0;
+	late_error = 0;
 	flush_answer = 0;
 	now = 0;
 	nbd_backend_init(&b, &d);
@@ -212,6 +215,20 @@ static void lost_out_write_fails(void **state)
 		assert_int_equal(done.err[k], 0);
 }
 
+/* A late request answered with an error (the server's, on the next
+ * connection; or its sends used up) fails as late all the same: the old
+ * connection may still write it, so it is neither written again nor its
+ * slot reused (an -EIO was written again, alone, by the engine). */
+static void lost_out_failed_is_late(void **state)
+{
+	struct swap_req p[8];
+	struct swap_done done;
+
+	(void)state;
+	late_error = -EIO;
+	write_with_late_run(p, 24, &done);
+}
+
 /* As lost_out_write_fails, the late request the writer's first (slots
  * 16-17), with a direct reclaimer's write begun while the writer waits for
  * its second: the writer's late pages must still fail. */
@@ -252,6 +269,7 @@ int main(void)
 		cmocka_unit_test_setup(loss_before_flush, setup),
 		cmocka_unit_test_setup(lost_out_write_fails, setup),
 		cmocka_unit_test_setup(lost_out_survives_direct_write, setup),
+		cmocka_unit_test_setup(lost_out_failed_is_late, setup),
 		cmocka_unit_test_setup(stalled_until_outage_bound, setup),
 	};
 
