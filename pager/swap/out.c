@@ -42,6 +42,11 @@ static void note_full(void)
 	vmstat_count(VMSTAT_SWAP_FULL);
 }
 
+int swap_out_has_slots(void)
+{
+	return swap_on() && !swap_device_gone() && swap_slots_free(swap_engine_slots()) > 0;
+}
+
 int swap_has_room(int direct)
 {
 	static int said_gone;

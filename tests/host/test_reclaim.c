@@ -72,6 +72,8 @@ int swap_congested(void) { return congested_waits > 0; }
 uint32_t swap_out_pending(void) { return pending; }
 static int stalled;		/* the swap device rides out an outage */
 int swap_out_stalled(void) { return stalled; }
+static int swap_full;		/* no slot is free */
+int swap_out_has_slots(void) { return swap_is_on && !swap_full; }
 void swap_out_kick(void) {}
 
 int64_t pager_clock(void) { return now; }
@@ -188,6 +190,7 @@ static int setup(void **state)
 	bounded_waits = 0;
 	congested_waits = 0;
 	stalled = 0;
+	swap_full = 0;
 	timer_waits = 0;
 	last_deadline = 0;
 	meanwhile = NULL;
@@ -460,6 +463,21 @@ static void test_outage_without_writes_waits(void **state)
 	assert_int_equal(bounded_waits, 2 * ROUNDS);
 }
 
+/* The outage met with swap full and nothing in flight: its end would free
+ * nothing, so the fault does not wait it out (up to swap.nbd_outage and
+ * more, no subscriber told) but goes on to the OOM killer at once. */
+static void test_outage_swap_full_kills(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+
+	(void)state;
+	swap_full = 1;
+	fault_through_outage_with(0, 2 * ROUNDS, batch_frees);
+	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted);
+	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(nkilled, 1);
+}
+
 /* Given up with the writes still held: the outage's waits did not count
  * against the writer's, which the fault then makes, ROUNDS of them, before
  * the OOM killer acts, as for any writer that does not finish. */
@@ -714,6 +732,7 @@ int main(void)
 		cmocka_unit_test_setup(test_outage_given_up_kills, setup),
 		cmocka_unit_test_setup(test_outage_then_writer_rounds, setup),
 		cmocka_unit_test_setup(test_outage_without_writes_waits, setup),
+cmocka_unit_test_setup(test_outage_swap_full_kills, setup),
 		cmocka_unit_test_setup(test_request_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
