@@ -35,6 +35,9 @@ const struct swap_reclaim_hooks *swap_engine_hooks(void);
  * The device's requests are counted. */
 void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		   int *err);
+/* The last flush failed (and none has worked since): writes the flush
+ * left unsent (SWAP_ERR_UNSENT) meet it again if made again now. */
+int swap_flush_failing(void);
 /* The VM core's slot operations (struct vm_swap_ops). */
 void swap_slot_ref(void *ctx, uint32_t slot);
 int swap_slot_unref(void *ctx, uint32_t slot);

@@ -158,6 +158,11 @@ static int unflushed(int r)
  * atomically: one of them says it. */
 static int flush_failing;
 
+int swap_flush_failing(void)
+{
+	return __atomic_load_n(&flush_failing, __ATOMIC_RELAXED);
+}
+
 static int flush_checked(int r)
 {
 	int was = __atomic_exchange_n(&flush_failing, r < 0, __ATOMIC_RELAXED);

@@ -1839,6 +1839,30 @@ static void test_fault_after_unsent_batch(void **state)
 	fake_check();
 }
 
+/* The batch's flush failed (a server whose flushes fail): its pages are
+ * let go of their slots as if unsent, but another batch would meet the
+ * same flush, written in full with the lock held: one batch, and the
+ * fault fails for memory (its waits and the OOM killer decide). */
+static void test_fault_after_failed_flush(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	disk.flush_err = -EIO;
+	frames_set_reserve(frames_free());
+	vm_set_reclaim(reclaim_for_fault);
+	fake_fault(s, VA + PG, VM_W, VM_FAULT_NOMEM);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(disk.flushes, 1);
+	disk.flush_err = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read never sent, even alone (the shortage outlasts its retry):
  * the fault fails as short of memory, to be tried again after its waits,
  * not as unreadable (VM_FAULT_IO ends the process though its copy is
@@ -1915,6 +1939,7 @@ int main(void)
 		TEST(test_write_late_not_again),
 		TEST(test_fault_after_bad_batch),
 		TEST(test_fault_after_unsent_batch),
+		TEST(test_fault_after_failed_flush),
 		TEST(test_read_unsent_twice),
 	};
 
