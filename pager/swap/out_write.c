@@ -8,6 +8,7 @@
 #include "base/threads.h"
 #include "swap/internal.h"
 #include "swap/out_batch.h"
+#include "swap/swap.h"
 
 /* Whether page k's failure may be its request's rather than its slot's:
  * the device's own error in a transfer of several pages, and not a
@@ -50,6 +51,15 @@ void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 			put_falling(again, at, n++, b->v[k], k);
 	if (n == 0)
 		return;
+	/* An outage began meanwhile: written again now, the lock held (direct
+	 * reclaim), the pages would hold every pager thread until it ends.
+	 * Which slot failed is not known, so none is retired: the pages are
+	 * let go of their slots, as if never sent, and written again later. */
+	if (t == pager_holder() && swap_out_stalled()) {
+		for (unsigned j = 0; j < n; j++)
+			b->err[at[j]] = SWAP_ERR_UNSENT;
+		return;
+	}
 	swap_transfer(t, 1, again, n, err);
 	for (unsigned j = 0; j < n; j++)
 		b->err[at[j]] = err[j];

@@ -1736,6 +1736,32 @@ static void test_write_request_fails(void **state)
 	fake_check();
 }
 
+/* As test_write_request_fails, but the device has begun an outage when the
+ * request's failure comes back to direct reclaim (the lock held): nothing
+ * is written again then (it would hold every pager thread until the
+ * outage ends), and as which slot failed is unknown none is retired: the
+ * pages stay in memory, let go of their slots, to be written again. */
+static void test_write_request_fails_in_outage(void **state)
+{
+	struct vm_space *s = filled_space(4);
+
+	(void)state;
+	disk.request_fails = 1;
+	disk.bad_write = 1;
+	disk.stalled = 1;
+	assert_int_equal(out(s, 4), 0);
+	fake_check();
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	for (unsigned j = 0; j < 4; j++) {
+		assert_int_equal(slot_at(s, VA + j * PG), 0);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
+	disk.stalled = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A request whose pages' slots must never be written again (SWAP_ERR_LATE:
  * a write that may still land late) is not written again to find which
  * page failed: every slot is retired, said in one line for the batch, not
@@ -1940,6 +1966,7 @@ int main(void)
 		TEST(test_fault_after_bad_batch),
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_fault_after_failed_flush),
+		TEST(test_write_request_fails_in_outage),
 		TEST(test_read_unsent_twice),
 	};
 
