@@ -192,7 +192,8 @@ struct net_stats {
 	uint32_t sockets;		/* programs' connections open */
 	uint32_t swap_state;		/* 0 off, 1 up, 2 reconnecting, 3 gone */
 	uint64_t rx_refused;		/* times programs' data was refused: the
-					 * connection held NET_RX_BUFS_MAX buffers */
+					 * connection held NET_RX_BUFS_MAX buffers,
+					 * or its line its share of the pool */
 };
 
 #endif

@@ -37,6 +37,24 @@
 _Static_assert(NET_POOL_RESERVE < NET_POOL_PAGES * NET_BUFS_PER_PAGE,
 	       "the pool holds its reserve and more");
 
+/* The ordinary part of the pool: what is left for programs' connections
+ * once the transmit slots (kept for good) and the posted receive buffers
+ * are taken and the reserve is kept back. */
+#define NET_POOL_ORDINARY \
+	(NET_POOL_PAGES * NET_BUFS_PER_PAGE - NET_TX_SLOTS_MAX - NET_RX_POSTED - NET_POOL_RESERVE)
+/* What one line's connections may hold (owners.h), so that it always
+ * leaves half the ordinary part to everyone else, as NET_LINE_SOCKETS
+ * leaves half the table. netd refuses its sends and its received data
+ * past the share, but some buffers it cannot refuse come on top: a
+ * connection holding nothing received takes a segment whatever its line
+ * holds (so that reading always goes on) and lwIP keeps one more refused
+ * (it is in a buffer already): two a connection; and the FIN of a pcb
+ * closed and lingering, one a pcb of lwIP's table (sockets.c aborts a pcb
+ * that would linger holding more). */
+#define NET_LINE_BUFS (NET_POOL_ORDINARY / 2 - 2 * NET_LINE_SOCKETS - MEMP_NUM_TCP_PCB)
+_Static_assert(NET_LINE_BUFS >= NET_RX_BUFS_MAX + TCP_SND_QUEUELEN,
+	       "a line's share holds one connection's full window and send queue");
+
 static uint64_t pool_pa[NET_POOL_PAGES];
 static uint32_t pool_given;		/* pool pages named so far (NET_POOL) */
 static struct virtio_net dev;
@@ -221,7 +239,7 @@ int main(void)
 	int r;
 
 	netd_loop_init(on_bits);
-	owners_init(shared->admitted);	/* its address: read once programs call */
+	owners_init(shared->admitted, NET_LINE_BUFS);	/* its address: read once programs call */
 	netd_arm_timer(0);
 	r = sys_recv(NET_HANDLE_EP, &in);
 	for (;;) {

@@ -41,6 +41,57 @@ struct sock {
 static struct sock socks[NET_SOCKETS_MAX];
 static uint64_t rx_refused;
 
+/* The pool buffers pcb's out-of-order segments hold. */
+static uint32_t ooseq_held(const struct tcp_pcb *pcb)
+{
+	uint32_t n = 0;
+
+	for (const struct tcp_seg *g = pcb->ooseq; g; g = g->next)
+		n += pbuf_clen(g->p);
+	return n;
+}
+
+/* The pool buffers lwIP holds for pcb: its send queue (a buffer a pbuf:
+ * data is copied in), the chain it keeps refused, its out-of-order
+ * segments. */
+static uint32_t pcb_held(const struct tcp_pcb *pcb)
+{
+	return pcb->snd_queuelen + (pcb->refused_data ? pbuf_clen(pcb->refused_data) : 0) +
+	       ooseq_held(pcb);
+}
+
+/* The pool buffers a connection holds: received and unread, and lwIP's. */
+static uint32_t held_by(const struct sock *s)
+{
+	return (s->rx ? pbuf_clen(s->rx) : 0) + (s->pcb ? pcb_held(s->pcb) : 0);
+}
+
+/* Tell owners.c what every connection holds now. Counted afresh, not kept
+ * up by every path that takes or frees a buffer: 16 connections of at
+ * most a few dozen pbufs. */
+static void charge_all(void)
+{
+	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++)
+		if (socks[i].state != S_FREE)
+			owners_hold(i, held_by(&socks[i]));
+}
+
+/* What s's line may still take. */
+static uint32_t room_of(const struct sock *s)
+{
+	charge_all();
+	return owners_room((unsigned)(s - socks));
+}
+
+/* A program's connection lwIP's argument names, or NULL (the swap link's,
+ * or a pcb released: its argument is NULL). */
+static struct sock *sock_of_arg(void *arg)
+{
+	struct sock *s = arg;
+
+	return s >= socks && s < socks + NET_SOCKETS_MAX ? s : NULL;
+}
+
 static void tell(struct sock *s)
 {
 	sys_notify_signal(s->note, NET_EVENT_BIT);
@@ -61,11 +112,22 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
  * buffer however few bytes it carries: a peer sending tiny segments could
  * fill the pool with one connection the program does not read. So a
  * connection holds at most the window's worth of full segments in buffers
- * (NET_RX_BUFS_MAX); beyond that its data is refused (lwIP keeps the one
- * refused chain, drops what else comes, and offers it again on its timer
- * once the program has read). */
+ * (NET_RX_BUFS_MAX), and its line at most its share (owners.h); beyond
+ * that its data is refused (lwIP keeps the one refused chain, drops what
+ * else comes, and offers it again on its timer once the program has
+ * read). A connection holding nothing received takes what comes whatever
+ * its line holds: while lwIP holds a refused chain it drops every data
+ * segment and the acknowledgements in them, so a program must always be
+ * able to go on by reading. */
 _Static_assert(NET_RX_BUFS_MAX == (TCP_WND + TCP_MSS - 1) / TCP_MSS,
 	       "the window's worth of full segments");
+
+static bool refuse(const struct sock *s, struct pbuf *p)
+{
+	if (!s->rx)
+		return false;
+	return pbuf_clen(s->rx) + pbuf_clen(p) > NET_RX_BUFS_MAX || pbuf_clen(p) > room_of(s);
+}
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
@@ -75,7 +137,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	(void)err;
 	if (!p) {
 		s->eof = true;
-	} else if (s->rx && pbuf_clen(s->rx) + pbuf_clen(p) > NET_RX_BUFS_MAX) {
+	} else if (refuse(s, p)) {
 		rx_refused++;
 		return ERR_MEM;	/* p stays lwIP's */
 	} else if (s->rx) {
@@ -127,6 +189,15 @@ static struct sock *sock_of(const struct msg *in)
 	return &socks[i];
 }
 
+/* A pcb closed lingers (FIN_WAIT, LAST_ACK...) owned by no one, so no
+ * line is charged for it: one still holding buffers (data the peer has not
+ * acknowledged, or segments out of order) is reset instead, else a program
+ * could close and open again until lingering pcbs held the ordinary pool
+ * (a peer that neither reads nor answers keeps them for minutes). So a
+ * close discards what the peer has not acknowledged, as SO_LINGER with no
+ * time does: a program that needs its last bytes delivered waits for the
+ * peer's answer first. What a lingering pcb holds is its FIN alone
+ * (netd_ooseq_limit keeps none out of order for it). */
 static void release(struct sock *s)
 {
 	if (s->pcb) {
@@ -135,7 +206,7 @@ static void release(struct sock *s)
 		tcp_sent(s->pcb, NULL);
 		tcp_err(s->pcb, NULL);
 		tcp_setprio(s->pcb, PRIO_RELEASED);
-		if (tcp_close(s->pcb) != ERR_OK)
+		if (pcb_held(s->pcb) > 0 || tcp_close(s->pcb) != ERR_OK)
 			tcp_abort(s->pcb);
 	}
 	if (s->rx)
@@ -226,6 +297,19 @@ static long do_connect(const struct msg *in)
 	return i;
 }
 
+/* Bytes tcp_write may take into at most room new buffers: it cuts
+ * segments of mss bytes (its rule, copied: at most the segment size, and
+ * half the largest window the peer offered), after chaining at most one
+ * buffer to the last unsent segment. */
+static uint32_t bytes_in(const struct tcp_pcb *pcb, uint32_t room)
+{
+	uint32_t mss = LWIP_MIN(pcb->mss, TCPWND_MIN16(pcb->snd_wnd_max / 2));
+
+	if (mss == 0)
+		mss = pcb->mss;
+	return room > 1 ? (room - 1) * mss : 0;
+}
+
 /* Writes go on while the pcb lives, after the peer's FIN too (CLOSE_WAIT:
  * a server may answer and close at once). */
 static long do_send(struct sock *s, const struct msg *in)
@@ -240,6 +324,15 @@ static long do_send(struct sock *s, const struct msg *in)
 
 	if (n == 0)
 		return 0;	/* none asked, or room comes with on_sent */
+	/* Past its line's share (owners.h): nothing, as when the pool is
+	 * short, and the event comes with a tick once buffers are freed. */
+	uint32_t fit = bytes_in(s->pcb, room_of(s));
+
+	if (fit == 0) {
+		s->owed = true;
+		return 0;
+	}
+	n = n < fit ? n : fit;
 	/* An ordinary connection: its data may not take the reserve, and
 	 * lwIP refuses (ERR_MEM) when the pool is down to it. Nothing may be
 	 * in flight to bring on_sent, so the event comes with the next tick. */
@@ -311,6 +404,26 @@ uint32_t sockets_open(void)
 uint64_t sockets_rx_refused(void)
 {
 	return rx_refused;
+}
+
+/* lwIP's bound on pcb's out-of-order segments (TCP_OOSEQ_PBUFS_LIMIT,
+ * asked once the newest is queued): TCP_OOSEQ_MAX_PBUFS, and for a
+ * program's connection no more than its line has room for besides them;
+ * none for a pcb released (no line is charged for it, and no one would
+ * read them). The swap link keeps lwIP's (its reserve counts them). */
+unsigned short netd_ooseq_limit(const struct tcp_pcb *pcb)
+{
+	struct sock *s = sock_of_arg(pcb->callback_arg);
+
+	if (!pcb->callback_arg)
+		return 0;
+	if (!s)
+		return TCP_OOSEQ_MAX_PBUFS;
+	charge_all();
+	owners_hold((unsigned)(s - socks), held_by(s) - ooseq_held(pcb));	/* all but them */
+	uint32_t room = owners_room((unsigned)(s - socks));
+
+	return (unsigned short)(room < TCP_OOSEQ_MAX_PBUFS ? room : TCP_OOSEQ_MAX_PBUFS);
 }
 
 /* A connection ends with its owner, as the pager says (owners_gone), or

@@ -4,7 +4,10 @@
  * at most NET_SOCKETS_PER_PROC a process, NET_LINE_SOCKETS a line), data
  * received kept in its receive buffers until the owner reads it, at most
  * NET_RX_BUFS_MAX buffers a connection (TCP's window bounds bytes, not
- * buffers: beyond that its segments are refused and come again). None of
+ * buffers: beyond that its segments are refused and come again), and at
+ * most a line's share of the pool (owners.h) for all of a line's
+ * connections, received, queued to send and held by lwIP together. A
+ * connection closed holding buffers is reset, not left lingering. None of
  * them serves reclaim: while the pool is in its reserve their segments are
  * dropped (netd_mem.c), and lwIP takes their pcbs for the swap link's.
  */
@@ -22,7 +25,8 @@ void sockets_serve(const struct msg *in, struct msg *out);
 /* Connections open now. */
 uint32_t sockets_open(void);
 
-/* Times a connection's data was refused: it held NET_RX_BUFS_MAX buffers. */
+/* Times a connection's data was refused: it held NET_RX_BUFS_MAX buffers,
+ * or its line its share of the pool. */
 uint64_t sockets_rx_refused(void);
 
 /* Each tick: close the connections of programs that are gone (the pager

@@ -3,7 +3,8 @@
  * a process the pager admitted, at most NET_SOCKETS_PER_PROC a process and
  * NET_LINE_SOCKETS a line (line 0, the pager's own, has no line bound), so
  * a line at its bound leaves another line room; and an owner the pager
- * reaped (its entry emptied, or another process's since) is gone.
+ * reaped (its entry emptied, or another process's since) is gone; and the
+ * pool buffers a line's connections hold count against its share alone.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,11 +18,13 @@
 
 static volatile uint64_t admitted[NET_ADMITTED_MAX];
 
+#define SHARE 100	/* buffers a line may hold: any bound will do here */
+
 static void start(void)
 {
 	for (unsigned k = 0; k < NET_ADMITTED_MAX; k++)
 		admitted[k] = 0;
-	owners_init(admitted);
+	owners_init(admitted, SHARE);
 }
 
 /* The pager admits pid of line into entry k. */
@@ -133,12 +136,48 @@ static void gone(void **state)
 	assert_false(owners_gone(0));
 }
 
+/* What one connection holds counts against its whole line (the audit:
+ * 8 connections of one line, each within its own bound, held the whole
+ * ordinary pool); another line, and each process of line 0, has its own
+ * share; the room never wraps below 0; a dropped or new slot holds none. */
+static void buffer_share(void **state)
+{
+	(void)state;
+	start();
+	admit(0, 10, 7);
+	admit(1, 11, 7);
+	admit(2, 20, 8);
+	admit(3, 1, 0);
+	admit(4, 2, 0);
+	long a = open_one(10), b = open_one(11), c = open_one(20), d = open_one(1), e = open_one(2);
+
+	assert_true(a >= 0 && b >= 0 && c >= 0 && d >= 0 && e >= 0);
+	assert_int_equal(owners_room((unsigned)a), SHARE);
+	owners_hold((unsigned)a, 30);
+	owners_hold((unsigned)b, 50);
+	assert_int_equal(owners_room((unsigned)a), SHARE - 80);
+	assert_int_equal(owners_room((unsigned)b), SHARE - 80);
+	assert_int_equal(owners_room((unsigned)c), SHARE);	/* another line */
+	owners_hold((unsigned)b, SHARE);
+	assert_int_equal(owners_room((unsigned)a), 0);		/* past it: none */
+	owners_hold((unsigned)d, 90);
+	assert_int_equal(owners_room((unsigned)d), SHARE - 90);
+	assert_int_equal(owners_room((unsigned)e), SHARE);	/* line 0: by process */
+	owners_drop((unsigned)b);
+	assert_int_equal(owners_room((unsigned)a), SHARE - 30);
+	owners_hold((unsigned)b, 40);				/* free: not counted */
+	assert_int_equal(owners_room((unsigned)b), 0);
+	assert_int_equal(open_one(11), b);			/* taken again: holds none */
+	assert_int_equal(owners_room((unsigned)b), SHARE - 30);
+	assert_int_equal(owners_room(NET_SOCKETS_MAX), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_admitted), cmocka_unit_test(process_bound),
 		cmocka_unit_test(line_bound), cmocka_unit_test(table_full),
-		cmocka_unit_test(gone),
+		cmocka_unit_test(gone), cmocka_unit_test(buffer_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

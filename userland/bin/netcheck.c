@@ -18,6 +18,8 @@
  *    one from being made;
  *  - a stream of tiny segments nobody reads holds its share of netd's
  *    buffers, no more, and loses nothing;
+ *  - a line's connections, sending to and receiving from a peer that reads
+ *    nothing, hold at most half of the ordinary part of netd's pool;
  *  - an idle connection's notification stays quiet;
  *  - with every one of the process's kernel timers armed, a wait that
  *    could not be bounded is refused (-EAGAIN), never begun;
@@ -38,6 +40,7 @@
 #include "kernel/abi/limits.h"
 #include "kernel/abi/msg.h"
 #include "kernel/abi/proc.h"
+#include "drivers/net_ring.h"
 #include "net.h"
 #include "pager_client.h"
 #include "sleep.h"
@@ -520,6 +523,107 @@ static void check_line_share(void)
 	expect(sockets_become(before), "the line's connections are freed at its processes' ends");
 }
 
+/* Send to each of n connections whatever netd takes, until it has taken
+ * nothing for QUIET_ROUNDS rounds in a row (its peers take nothing more,
+ * or the line has its share of the pool), or FILL_MS has passed (a hang
+ * bound only: what is asserted after is the pool's state). */
+#define QUIET_ROUNDS 10
+#define FILL_MS 10000
+static long fill(const int *c, int n)
+{
+	static uint8_t junk[MSG_DATA_MAX];
+	int64_t end = sys_clock() + FILL_MS * CLOCK_NS_PER_MS;
+	long total = 0, r;
+
+	for (int quiet = 0; quiet < QUIET_ROUNDS && sys_clock() < end;) {
+		long took = 0;
+
+		for (int i = 0; i < n; i++)
+			while (c[i] >= 0 && (r = net_send_some(c[i], junk, sizeof(junk))) > 0)
+				took += r;
+		quiet = took ? 0 : quiet + 1;
+		total += took;
+		sleep_ns(100 * CLOCK_NS_PER_MS);
+	}
+	return total;
+}
+
+/* Connections to the flood stream, which sends tiny segments and reads
+ * nothing: how many were made. */
+static int flood_conns(int *c, int n)
+{
+	int made = 0;
+
+	for (int i = 0; i < n; i++)
+		made += (c[i] = net_connect(FLOOD, FLOOD_PORT, WAIT_MS)) >= 0;
+	return made;
+}
+
+#define SHARE_FULL (1UL << 8)	/* pool-child: its sends are taken no more */
+
+/* Spawned (argv[1] "pool-child"): NET_SOCKETS_PER_PROC connections to the
+ * flood stream, each sent to until netd takes nothing more, none read;
+ * report (bit n: n made, and SHARE_FULL), then hold them until ended. */
+static int pool_child(void)
+{
+	int c[NET_SOCKETS_PER_PROC], idle = sys_notify_create();
+	int made = flood_conns(c, NET_SOCKETS_PER_PROC);
+
+	fill(c, NET_SOCKETS_PER_PROC);
+	sys_notify_signal(HANDLE_ARG, 1UL << made | SHARE_FULL);
+	sys_notify_wait(idle);	/* never signalled: until the parent ends us */
+	return 100;
+}
+
+static void close_all(const int *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i] >= 0)
+			net_close(c[i]);
+}
+
+/* The audit's: a line's 8 connections to a peer that sends tiny segments
+ * and reads nothing, each sent to until netd took no more, held each ~34
+ * buffers, the whole ordinary part of the pool (free fell to the reserve):
+ * every other program's allocations were refused and its segments
+ * dropped. A line may hold at most half of that part (NET_LINE_BUFS,
+ * drivers/netd/netd.c): this process and a child of its line each fill 4. */
+static void check_pool_share(void)
+{
+	struct net_stats b = stats(), s;
+	int c[NET_SOCKETS_PER_PROC], note = sys_notify_create(), kid;
+	const char *argv[] = { "netcheck", "pool-child", NULL };
+	int made = flood_conns(c, NET_SOCKETS_PER_PROC);
+
+	fill(c, NET_SOCKETS_PER_PROC);
+	uint64_t bits = (kid = spawn("netcheck", argv, note, NULL)) < 0 ? 0 : report_of(note);
+
+	fill(c, NET_SOCKETS_PER_PROC);	/* what the child's left, if any */
+	s = stats();
+	uint32_t ordinary = b.pool_bufs - NET_TX_SLOTS_MAX - NET_RX_POSTED - b.pool_reserve;
+
+	made += bits ? __builtin_ctzll(bits & ~SHARE_FULL) : 0;
+	printf("netcheck: a line's %d connections nobody reads: pool free %u -> %u (reserve %u, "
+	       "ordinary part %u, lowest %u), refused +%lu, dropped for memory +%lu\n", made,
+	       b.pool_free, s.pool_free, s.pool_reserve, ordinary, s.pool_lowest,
+	       (unsigned long)(s.alloc_refused - b.alloc_refused),
+	       (unsigned long)(s.rx_dropped_nomem - b.rx_dropped_nomem));
+	expect(made == NET_LINE_SOCKETS && (bits & SHARE_FULL), "the line's 8 connections were "
+	       "made and filled");
+	expect(s.pool_free >= s.pool_reserve + ordinary / 2, "a line holds at most half the "
+	       "ordinary part of the pool");
+	if (kid >= 0) {
+		struct exit_info info;
+
+		sys_proc_kill(kid, 0);
+		sys_proc_wait(kid, &info, 0);
+		sys_handle_close(kid);
+	}
+	close_all(c, NET_SOCKETS_PER_PROC);
+	sys_handle_close(note);
+	expect(sockets_become(b.sockets), "the line's connections are freed at its processes' ends");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -536,6 +640,7 @@ static const struct {
 	{ "timers_used", check_timers_used },
 	{ "shared_wait", check_shared_wait },
 	{ "fork_and_close", check_fork_and_close },
+	{ "pool_share", check_pool_share },
 };
 
 static int chosen(int argc, char **argv, const char *name)
@@ -554,6 +659,8 @@ int main(int argc, char **argv)
 		return orphan_child();
 	if (argc == 2 && strcmp(argv[1], "line-child") == 0)
 		return line_child();
+	if (argc == 2 && strcmp(argv[1], "pool-child") == 0)
+		return pool_child();
 	if (net_stats(&(struct net_stats){ 0 }) < 0) {
 		printf("netcheck: no network\n");
 		return 2;

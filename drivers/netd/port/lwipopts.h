@@ -59,7 +59,8 @@
  * segment takes a whole pool buffer however small, so bytes do not bound
  * buffers: the send queue (TCP_SND_QUEUELEN pbufs) bounds what a connection
  * holds to send, and sockets.c (NET_RX_BUFS_MAX) what a program's holds
- * received. */
+ * received; what all of one line's connections hold is bounded by its
+ * share of the pool (owners.h), out-of-order segments included. */
 #define TCP_MSS 1460
 #define TCP_WND (16 * TCP_MSS)
 #define TCP_SND_BUF (16 * TCP_MSS)
@@ -67,6 +68,7 @@
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_PBUFS 8
 #define TCP_OOSEQ_MAX_BYTES (8 * TCP_MSS)
+#define TCP_OOSEQ_PBUFS_LIMIT(pcb) netd_ooseq_limit(pcb)
 #define LWIP_TCP_KEEPALIVE 1
 #define TCP_LISTEN_BACKLOG 0
 /* Received data is in receive buffers, not lwIP's PBUF_POOL, whose size its

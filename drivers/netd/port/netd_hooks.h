@@ -1,7 +1,8 @@
 /*
  * What lwIP calls back into the network server besides its callbacks:
- * packet-data memory from the pool, random numbers, and the check of each
- * received segment against seed 002's rule once its connection is known.
+ * packet-data memory from the pool, random numbers, the check of each
+ * received segment against seed 002's rule once its connection is known,
+ * and how many out-of-order segments a connection may keep.
  */
 #ifndef NETD_HOOKS_H
 #define NETD_HOOKS_H
@@ -21,5 +22,9 @@ uint32_t netd_rand(void);
 /* ERR_OK to let the segment in; anything else drops it at once. */
 signed char netd_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, uint16_t optlen,
 			      uint16_t opt1len, uint8_t *opt2, struct pbuf *p);
+
+/* Out-of-order pbufs pcb may keep (sockets.c: a program's within its
+ * line's share of the pool). */
+unsigned short netd_ooseq_limit(const struct tcp_pcb *pcb);
 
 #endif
