@@ -50,7 +50,12 @@ _Static_assert(NET_POOL_RESERVE < NET_POOL_PAGES * NET_BUFS_PER_PAGE,
  * holds (so that reading always goes on) and lwIP keeps one more refused
  * (it is in a buffer already): two a connection; and the FIN of a pcb
  * closed and lingering, one a pcb of lwIP's table (sockets.c aborts a pcb
- * that would linger holding more). */
+ * that would linger holding more). Not counted: a peer advertising a
+ * window smaller than the unsent head has lwIP's persist timer split that
+ * segment, the remainder in a buffer of its own outside any send netd made
+ * (tcp_split_unsent_seg, which may pass TCP_SND_QUEUELEN by one), so a
+ * line may hold up to NET_LINE_SOCKETS more (8 of the ~247): counted too,
+ * the share would no longer hold one connection's window and send queue. */
 #define NET_LINE_BUFS (NET_POOL_ORDINARY / 2 - 2 * NET_LINE_SOCKETS - MEMP_NUM_TCP_PCB)
 _Static_assert(NET_LINE_BUFS >= NET_RX_BUFS_MAX + TCP_SND_QUEUELEN,
 	       "a line's share holds one connection's full window and send queue");

@@ -109,12 +109,13 @@ enum throttle kswapd_throttle_again(unsigned *waited)
 {
 	/* Every write out waits for the outage's end: the lock let go here
 	 * rather than held by a direct write (free.c writes none then).
-	 * Bounded by the outage's budget, and not counted. Only while the
-	 * outage holds something that could free frames: writes in flight or
-	 * queued, or a slot for one; with swap full and nothing in flight its
-	 * end frees nothing, and the request goes on to the critical wait and
-	 * the OOM killer as without an outage. */
-	if (swap_out_stalled() && (swap_out_pending() > 0 || swap_out_has_slots())) {
+	 * Bounded by the outage's budget, and not counted. Only while its end
+	 * could free frames: writes in flight or queued, a slot for one, or a
+	 * clean copy direct reclaim drops once the device is back (it takes
+	 * none during the outage); with swap full of pages that are nowhere
+	 * else and nothing in flight its end frees nothing, and the request
+	 * goes on to the critical wait and the OOM killer as without one. */
+	if (swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free())) {
 		vmstat_count(VMSTAT_OUTAGE_WAITS);
 		return THROTTLE_OUTAGE;
 	}

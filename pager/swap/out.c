@@ -42,9 +42,10 @@ static void note_full(void)
 	vmstat_count(VMSTAT_SWAP_FULL);
 }
 
-int swap_out_has_slots(void)
+int swap_out_could_free(void)
 {
-	return swap_on() && !swap_device_gone() && swap_slots_free(swap_engine_slots()) > 0;
+	return swap_on() && !swap_device_gone() &&
+	       (swap_slots_free(swap_engine_slots()) > 0 || vmstat_get(VMSTAT_SWAP_COPIES) > 0);
 }
 
 int swap_has_room(int direct)

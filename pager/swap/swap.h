@@ -59,9 +59,10 @@ void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
  * Background reclaim passes 0, or it would pick and put back the same
  * pages for ever. */
 int swap_has_room(int direct);
-/* A write out could be given a slot now: swap is on, its device not gone
- * and a slot free. Says nothing and counts nothing, unlike swap_has_room. */
-int swap_out_has_slots(void);
+/* Writing out could free a frame now, as swap_has_room(1) answers (a slot
+ * free, or a page's clean copy to drop without a write), but saying
+ * nothing and counting nothing. */
+int swap_out_could_free(void);
 /* Pages on the swap device can be read back: swap is on and its device is
  * not gone for good (a slot there frees nothing an OOM kill could use
  * otherwise). */

@@ -73,7 +73,8 @@ uint32_t swap_out_pending(void) { return pending; }
 static int stalled;		/* the swap device rides out an outage */
 int swap_out_stalled(void) { return stalled; }
 static int swap_full;		/* no slot is free */
-int swap_out_has_slots(void) { return swap_is_on && !swap_full; }
+static int clean_copies;	/* pages back in memory keeping their slots */
+int swap_out_could_free(void) { return swap_is_on && (!swap_full || clean_copies); }
 void swap_out_kick(void) {}
 
 int64_t pager_clock(void) { return now; }
@@ -191,6 +192,7 @@ static int setup(void **state)
 	congested_waits = 0;
 	stalled = 0;
 	swap_full = 0;
+	clean_copies = 0;
 	timer_waits = 0;
 	last_deadline = 0;
 	meanwhile = NULL;
@@ -478,6 +480,19 @@ static void test_outage_swap_full_kills(void **state)
 	assert_int_equal(nkilled, 1);
 }
 
+/* As test_outage_swap_full_kills, but pages back in memory keep clean
+ * copies in swap: direct reclaim drops them without a write once the
+ * outage is over, so the fault waits it out and no one is killed. */
+static void test_outage_swap_full_copies_wait(void **state)
+{
+	(void)state;
+	swap_full = 1;
+	clean_copies = 1;
+	fault_through_outage_with(0, 2 * ROUNDS, batch_frees);
+	assert_int_equal(bounded_waits, 2 * ROUNDS);
+	assert_int_equal(nkilled, 0);
+}
+
 /* Given up with the writes still held: the outage's waits did not count
  * against the writer's, which the fault then makes, ROUNDS of them, before
  * the OOM killer acts, as for any writer that does not finish. */
@@ -733,6 +748,7 @@ int main(void)
 		cmocka_unit_test_setup(test_outage_then_writer_rounds, setup),
 		cmocka_unit_test_setup(test_outage_without_writes_waits, setup),
 cmocka_unit_test_setup(test_outage_swap_full_kills, setup),
+cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_request_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
