@@ -93,7 +93,8 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, uns
 	/* Pages on their way to disk will be free soon: no one is killed for
 	 * memory already coming back (swap full, say, reclaim finds nothing
 	 * more, but the writer's batch is not done), nor while a swap server
-	 * restarts, which every write out waits for. */
+	 * restarts, which every write out waits for, if its end could free
+	 * frames (kswapd_throttle_again). */
 	if (kswapd_throttle_again(waits) != THROTTLE_NO) {
 		/* The thread deaths come to does not wait here: its fault
 		 * goes back and comes again, until the writes land or their
