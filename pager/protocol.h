@@ -248,6 +248,9 @@ struct pager_stats {
 					 * held in flight by a swap device's outage
 					 * (an NBD server netd reconnects to), which
 					 * do not use up the writer's rounds */
+	uint64_t swap_sum_mismatches;	/* pages read back from the NBD export
+					 * whose checksum is not the one of what
+					 * was written (the read failed) */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

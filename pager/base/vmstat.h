@@ -85,6 +85,8 @@ enum vmstat_item {
 					 * good (an NBD server netd gave up on) */
 	VMSTAT_OUTAGE_WAITS,		/* waits for writes a swap device's outage
 					 * held, past the writer's rounds or not */
+	VMSTAT_SWAP_SUM_MISMATCHES,	/* pages read back from an NBD export whose
+					 * checksum was not their write's */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -110,8 +110,11 @@ static void start_nbd_swap(struct pager_thread *service)
 		printf("pager: swap: no NBD export; running without swap\n");
 		return;
 	}
-	nbd_backend_init(&backend, &drv);
+	if (nbd_backend_init(&backend, &drv) < 0)
+		return;
 	reclaim_start_swap(&backend, service);
+	if (!swap_on())
+		nbd_backend_fini();
 }
 
 /* Swap on the first virtio block device if it is a swap disk: 0, or

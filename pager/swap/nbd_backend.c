@@ -12,18 +12,26 @@
  * is written to its slots afterwards, so they are retired, never used
  * again (bounded by the writes in flight at each loss). While netd rides
  * out an outage with the writes held, the device says it is stalled
- * until the time netd will have given up by, which netd publishes.
+ * until the time netd will have given up by, which netd publishes. Each
+ * page written gets a checksum (sums.h), kept by slot from its write's
+ * successful answer and compared when it is read back: a server restored
+ * from a copy of the export made after setup gives back older pages under
+ * the same swap header, and such a page fails its read instead of being
+ * mapped.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "base/clock.h"
 #include "base/threads.h"
+#include "base/vmstat.h"
 #include "drivers/net_protocol.h"
 #include "swap/blk_backend.h"
 #include "swap/blk_link.h"
 #include "swap/nbd_backend.h"
+#include "swap/sums.h"
 #include "sys.h"
+#include "vm/frames.h"
 
 static struct nbd_driver drv;
 static struct blk_link link;
@@ -38,6 +46,15 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * its answer: the device's verdict on the slot (swap_err_from_device), so
  * the engine retires it, never writing there again, and keeps the page. */
 #define WRITE_LOST_OUT SWAP_ERR_LATE
+
+/* A page's result when it was read back with another checksum than its
+ * write's: the device's verdict on that page, as a media error would be
+ * (swap_err_from_device): the read fails, its frame is not mapped. */
+#define READ_SUM_MISMATCH (-EBADMSG)
+
+/* Every slot's checksum (4 bytes a slot, the export's size). */
+static struct swap_sums sums;
+static int sum_said;	/* the first mismatch is said, the rest counted */
 
 /* The slot runs of each I/O client's current write whose requests came
  * back lost_out, noted as each request is released: the swap-out thread
@@ -116,11 +133,44 @@ static int transfer(struct pager_thread *t, int write, const struct swap_req *p,
 	return blk_transfer(&link, t, write, p, n, done);
 }
 
+/* The pages read back whose checksum is not their write's fail: the
+ * server gave other data for them (netd checks that the export is the same
+ * disk and not a copy from before setup, which a copy made later passes). */
+static void check_sums(const struct swap_req *p, unsigned n, struct swap_done *done)
+{
+	for (unsigned k = 0; k < n; k++) {
+		if (done->err[k] != 0 || swap_sums_check(&sums, p[k].slot, frame_ptr(p[k].pa)) == 0)
+			continue;
+		done->err[k] = READ_SUM_MISMATCH;
+		vmstat_count_unlocked(VMSTAT_SWAP_SUM_MISMATCHES, 1);
+		if (__atomic_exchange_n(&sum_said, 1, __ATOMIC_RELAXED) == 0)
+			printf("pager: swap: slot %u read back from the NBD export with a checksum "
+			       "that does not match what was written: the server returned other data "
+			       "(restored from an older copy?); the read fails, its page is not used "
+			       "(said once; vmstat's swap_sum_mismatches counts them)\n",
+			       p[k].slot);
+	}
+}
+
 static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		    struct swap_done *done)
 {
+	int r;
+
 	(void)ctx;
-	return transfer(t, 0, p, n, done);
+	r = transfer(t, 0, p, n, done);
+	if (r == 0)
+		check_sums(p, n, done);
+	return r;
+}
+
+/* The pages whose write was answered with success, and not failed since
+ * (fail_late): their slots hold them from now on. */
+static void keep_sums(const struct swap_req *p, unsigned n, const struct swap_done *done)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (done->err[k] == 0)
+			swap_sums_keep(&sums, p[k].slot, frame_ptr(p[k].pa));
 }
 
 static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
@@ -131,9 +181,15 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 	(void)ctx;
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
 	nlate[t->io_client] = 0;
+	/* Unknown from the moment the write may land until it is answered:
+	 * a write that fails, or is lost, leaves no checksum to match. */
+	for (unsigned k = 0; k < n; k++)
+		swap_sums_forget(&sums, p[k].slot);
 	r = transfer(t, 1, p, n, done);
-	if (r == 0)
+	if (r == 0) {
 		fail_late(t->io_client, p, n, done);
+		keep_sums(p, n, done);
+	}
 	return r;
 }
 
@@ -228,8 +284,16 @@ static const struct swap_backend_ops ops = {
 	.stalled = nbd_stalled,
 };
 
-void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
+int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 {
+	uint64_t slots = d->sectors / BLK_SECTORS_PER_PAGE;
+
+	if (slots > UINT32_MAX || swap_sums_init(&sums, (uint32_t)slots) < 0) {
+		printf("pager: swap: no memory for the NBD export's page checksums (%lu KiB, 4 bytes "
+		       "a page); running without swap\n", (unsigned long)(slots * 4 + 1023) / 1024);
+		return -ENOMEM;
+	}
+	sum_said = 0;
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
 				  .max_pages = NET_MAX_PAGES, .prepare = map_window,
@@ -239,4 +303,10 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	b->request_pages = NET_MAX_PAGES;
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
+	return 0;
+}
+
+void nbd_backend_fini(void)
+{
+	swap_sums_fini(&sums);
 }

@@ -27,7 +27,10 @@ struct nbd_driver {
 	uint16_t port;
 };
 
-/* *b is the swap backend over d (copied). */
-void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d);
+/* *b is the swap backend over d (copied), with a checksum table of 4
+ * bytes a page of the export: 0, or -ENOMEM (said on the console). */
+int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d);
+/* Swap did not come up over it: its table goes. */
+void nbd_backend_fini(void);
 
 #endif

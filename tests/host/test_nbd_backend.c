@@ -8,7 +8,13 @@
  * its pages with the device's verdict (their slots retired), even when
  * answered, and the mark of a tag's earlier completion is not taken for
  * a later one's; the device is stalled while netd's outage word says it
- * rides one out, and only until the time it names.
+ * rides one out, and only until the time it names. Pages read back are checked against the checksum of
+ * their slot's last write answered with success: other data (a server
+ * restored from an older copy) fails the page with the device's verdict;
+ * a slot never written, or whose last write failed or went out on a lost
+ * connection, is not checked whatever it holds. The fake netd keeps the
+ * export's pages and moves them to and from the frames its window maps
+ * (a buffer for RAM).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,8 +28,10 @@
 #include "drivers/blk_request.h"
 #include "drivers/net_protocol.h"
 #include "swap/blk_link.h"
+#include "base/vmstat.h"
 #include "swap/nbd_backend.h"
 #include "sys.h"
+#include "vm/frames.h"
 
 static struct net_shared shared;
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
@@ -33,9 +41,45 @@ static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT
  * late_error (0: written). */
 static uint32_t late_first, late_n;
 static int late_error;
+/* Slots whose requests the server fails (-EIO); a write lands all the
+ * same (its answer is what failed). */
+static uint32_t failing_first, failing_n;
 
-/* netd completes each write at once, marking those on the late slots. */
-static int64_t take_writes(const struct msg *m)
+/* RAM: the pages at RAM_BASE, seen through frames_at as the pager sees its
+ * frames. */
+#define RAM_BASE 0x80000000ull
+#define RAM_PAGES 64
+static uint64_t ram[RAM_PAGES][BLK_PAGE_SIZE / 8];
+struct frames_at frames_at = { .base = RAM_BASE, .span = sizeof(ram), .window = (uint8_t *)ram };
+
+/* The export (the test's 2048 sectors), and the frame each page of
+ * netd's window maps (sys_map). */
+#define EXPORT_PAGES 256
+static uint8_t export[EXPORT_PAGES][BLK_PAGE_SIZE];
+static uint64_t window_pa[BLK_TAGS * NET_MAX_PAGES];
+
+static uint8_t *window_page(uint32_t tag, uint32_t i)
+{
+	return frame_ptr(window_pa[(net_window_va(tag) - NET_WIN_VA) / BLK_PAGE_SIZE + i]);
+}
+
+/* r's pages, moved between the export and the frames its window maps. */
+static void move_pages(const struct blk_request *r)
+{
+	uint32_t slot = (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE);
+
+	for (uint32_t i = 0; i < r->npages; i++) {
+		assert_true(slot + i < EXPORT_PAGES);
+		if (r->write)
+			memcpy(export[slot + i], window_page(r->tag, i), BLK_PAGE_SIZE);
+		else
+			memcpy(window_page(r->tag, i), export[slot + i], BLK_PAGE_SIZE);
+	}
+}
+
+/* netd completes each request at once, marking the writes on the late
+ * slots and failing the requests on the failing ones. */
+static int64_t take_requests(const struct msg *m)
 {
 	struct blk_request r[BLK_SUBMIT_MAX];
 	int n = blk_submit_requests(m, r, BLK_SUBMIT_MAX);
@@ -45,8 +89,10 @@ static int64_t take_writes(const struct msg *m)
 		uint32_t slot = (uint32_t)(r[i].sector / BLK_SECTORS_PER_PAGE);
 
 		assert_int_equal(shared.lost_out[r[i].tag], 0);	/* zeroed before */
-		shared.lost_out[r[i].tag] = slot - late_first < late_n;
-		shared.slot[r[i].tag].error = shared.lost_out[r[i].tag] ? late_error : 0;
+		move_pages(&r[i]);
+		shared.lost_out[r[i].tag] = r[i].write && slot - late_first < late_n;
+		shared.slot[r[i].tag].error = shared.lost_out[r[i].tag] ? late_error :
+					      slot - failing_first < failing_n ? -EIO : 0;
 		shared.slot[r[i].tag].state = BLK_DONE;
 	}
 	return n;
@@ -57,7 +103,7 @@ int sys_call(int ep, struct msg *m)
 {
 	(void)ep;
 	if (m->label == BLK_SUBMIT || m->label == BLK_SUBMIT_ONE) {
-		m->label = (uint64_t)take_writes(m);
+		m->label = (uint64_t)take_requests(m);
 		return 0;
 	}
 	assert_int_equal(m->label, NET_SWAP_FLUSH);
@@ -69,10 +115,12 @@ int sys_call(int ep, struct msg *m)
 	return 0;
 }
 
-/* The window's mappings: nothing to check here. */
+/* The window's mappings: which frame each page of it shows. */
 int sys_map(int proc, const struct map_entry *e, size_t n)
 {
-	(void)proc, (void)e, (void)n;
+	(void)proc;
+	for (size_t i = 0; i < n; i++)
+		window_pa[(e[i].va - NET_WIN_VA) / BLK_PAGE_SIZE] = e[i].pa;
 	return 0;
 }
 
@@ -86,7 +134,7 @@ int sys_unmap(int proc, uintptr_t va, size_t n)
 	/* The writer waits for its 2nd request with the lock let go
 	 * (writer.c); a faulting thread's swap_out_now writes meanwhile. */
 	if (play_direct && va == net_window_va(blk_tag_of(IO_SWAPOUT, 1))) {
-		struct swap_req q[1] = { { .pa = 0x90000000ull, .slot = 100 } };
+		struct swap_req q[1] = { { .pa = RAM_BASE + 40 * BLK_PAGE_SIZE, .slot = 100 } };
 		struct swap_done d;
 
 		play_direct = 0;
@@ -140,11 +188,19 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&shared, 0, sizeof(shared));
-	late_n = 0;
+	late_n = failing_n = 0;
 	late_error = 0;
 	flush_answer = 0;
 	now = 0;
-	nbd_backend_init(&b, &d);
+	vmstat_reset();
+	assert_int_equal(nbd_backend_init(&b, &d), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nbd_backend_fini();
 	return 0;
 }
 
@@ -190,7 +246,7 @@ static void loss_before_flush(void **state)
 static void write_with_late_run(struct swap_req p[8], uint32_t late, struct swap_done *done)
 {
 	for (unsigned k = 0; k < 8; k++)
-		p[k] = (struct swap_req){ .pa = 0x80000000ull + k * BLK_PAGE_SIZE,
+		p[k] = (struct swap_req){ .pa = RAM_BASE + k * BLK_PAGE_SIZE,
 					  .slot = 16 + 4 * (k / 2) + k % 2 };
 	late_first = late;
 	late_n = 1;
@@ -262,15 +318,153 @@ static void stalled_until_outage_bound(void **state)
 	assert_false(b.ops->stalled(b.ctx));
 }
 
+/* Frame k of RAM holds a page of its own (seed), its every word set. */
+static void fill_frame(unsigned k, uint64_t seed)
+{
+	for (unsigned w = 0; w < BLK_PAGE_SIZE / 8; w++)
+		ram[k][w] = (seed << 32 | w) * 0x9e3779b97f4a7c15ull;
+}
+
+/* Frames k .. k + n - 1 for slots slot .. slot + n - 1 (one request). */
+static void pages_at(struct swap_req *p, unsigned k, uint32_t slot, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (struct swap_req){ .pa = RAM_BASE + (uint64_t)(k + i) * BLK_PAGE_SIZE,
+					  .slot = slot + i };
+}
+
+/* Read slots slot .. slot + n - 1 into frames 32.. (zeroed first). */
+static void read_back(uint32_t slot, unsigned n, struct swap_done *done)
+{
+	struct swap_req p[8];
+
+	pages_at(p, 32, slot, n);
+	memset(ram[32], 0, n * BLK_PAGE_SIZE);
+	assert_int_equal(b.ops->read(b.ctx, &writer, p, n, done), 0);
+}
+
+/* Four pages written and read back whole: every page as written; a slot
+ * never written reads whatever the export holds, unchecked. */
+static void read_back_as_written(void **state)
+{
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	for (unsigned k = 0; k < 4; k++)
+		fill_frame(k, k + 1);
+	pages_at(p, 0, 40, 4);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 4, &done), 0);
+	read_back(40, 4, &done);
+	for (unsigned k = 0; k < 4; k++) {
+		assert_int_equal(done.err[k], 0);
+		assert_memory_equal(ram[32 + k], ram[k], BLK_PAGE_SIZE);
+	}
+	memset(export[60], 0x5a, BLK_PAGE_SIZE);
+	read_back(60, 1, &done);
+	assert_int_equal(done.err[0], 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SUM_MISMATCHES), 0);
+}
+
+/* The server restored from a copy taken after the first of two writes:
+ * its slots hold the first write's pages. The second write's pages read
+ * back fail with the device's verdict, counted; a page the copy holds as
+ * written (slot 43, written once) reads back. */
+static void read_back_other_data_fails(void **state)
+{
+	static uint8_t copy[4][BLK_PAGE_SIZE];
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	for (unsigned k = 0; k < 4; k++)
+		fill_frame(k, k + 1);
+	pages_at(p, 0, 40, 4);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 4, &done), 0);
+	memcpy(copy, export[40], sizeof(copy));
+	for (unsigned k = 0; k < 3; k++)
+		fill_frame(k, k + 10);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 3, &done), 0);
+	memcpy(export[40], copy, sizeof(copy));	/* restored */
+	read_back(40, 4, &done);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(done.err[k], -EBADMSG);
+		assert_true(swap_err_from_device(done.err[k]));
+	}
+	assert_int_equal(done.err[3], 0);
+	assert_memory_equal(ram[35], ram[3], BLK_PAGE_SIZE);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SUM_MISMATCHES), 3);
+}
+
+/* A slot's write that the server fails, though it landed: the slot's
+ * earlier checksum is forgotten, not kept stale, so reading what the slot
+ * now holds is no mismatch (the engine retires the slot and never reads
+ * it: what matters is that nothing stale is left to compare). */
+static void failed_write_forgets(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	fill_frame(0, 1);
+	pages_at(p, 0, 50, 1);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 1, &done), 0);
+	fill_frame(0, 2);
+	failing_first = 50;
+	failing_n = 1;
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 1, &done), 0);
+	assert_int_equal(done.err[0], -EIO);
+	failing_n = 0;
+	read_back(50, 1, &done);
+	assert_int_equal(done.err[0], 0);
+}
+
+/* A write that went out on a lost connection is answered, yet fails
+ * (-ESTALE): its page's checksum is not kept either, since the lost
+ * connection's server may still write older data there late. */
+static void lost_out_write_keeps_no_sum(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	fill_frame(0, 1);
+	pages_at(p, 0, 70, 1);
+	late_first = 70;
+	late_n = 1;
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 1, &done), 0);
+	assert_int_equal(done.err[0], -ESTALE);
+	late_n = 0;
+	memset(export[70], 0, BLK_PAGE_SIZE);	/* the old server's write, late */
+	read_back(70, 1, &done);
+	assert_int_equal(done.err[0], 0);
+}
+
+/* An export of more pages than a slot number names: refused, said. */
+static void too_large_refused(void **state)
+{
+	struct nbd_driver d = { .ep = 3, .proc = 4, .shared = &shared,
+				.sectors = ((uint64_t)UINT32_MAX + 1) * BLK_SECTORS_PER_PAGE };
+	struct swap_backend other;
+
+	(void)state;
+	assert_int_equal(nbd_backend_init(&other, &d), -ENOMEM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(flush_without_loss, setup),
-		cmocka_unit_test_setup(loss_before_flush, setup),
-		cmocka_unit_test_setup(lost_out_write_fails, setup),
-		cmocka_unit_test_setup(lost_out_survives_direct_write, setup),
-		cmocka_unit_test_setup(lost_out_failed_is_late, setup),
-		cmocka_unit_test_setup(stalled_until_outage_bound, setup),
+		cmocka_unit_test_setup_teardown(flush_without_loss, setup, teardown),
+		cmocka_unit_test_setup_teardown(loss_before_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_out_write_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_out_survives_direct_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_out_failed_is_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(stalled_until_outage_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(read_back_as_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(read_back_other_data_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_write_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_out_write_keeps_no_sum, setup, teardown),
+		cmocka_unit_test(too_large_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
