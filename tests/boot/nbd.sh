@@ -8,7 +8,9 @@
 # again; a server gone for good is said on the console and the system
 # carries on without swap, as when the server comes back with another
 # export, or with a copy of the export from before swap was set up (every
-# write since lost), or answers nothing at all. Prints TAP. Run by meson test (suite
+# write since lost), or answers nothing at all; a server restarted over a
+# copy made after setup (the generation stamp the current one) costs the
+# pages it lacks their owners, never gives them back as data. Prints TAP. Run by meson test (suite
 # guest) with NO_BUILD=1.
 set -uo pipefail
 
@@ -192,6 +194,32 @@ has "$tmp/cow.log" "netd: swap: the NBD server is gone for good \(the export has
 ok "a server restarted from a copy of the export made before setup is given up, saying why" $?
 ! has "$tmp/cow.log" "page fault at 0x0,"
 ok "no page is read back from the copy as data" $?
+
+# The server restarted over a copy of the export made after setup: its
+# generation stamp is the current one, so netd takes it, and it lacks
+# every write made since the copy. The child of swap_server_restored fills
+# 1.5 times the memory, then again with other data, then reads it back;
+# the machine is stopped (its process group: nbdkit runs in a session of
+# its own) while the export is copied at its first mark, and again while
+# the copy takes the file's place and the server is killed at its second.
+# The pages the second fill wrote out are older in the copy: the first the
+# child reads fails its fault (the pager's per-slot checksums), the child
+# is killed, and none is read back as data (it would say so).
+paused() { kill -STOP -- "-$qemu_pid"; "$@"; kill -CONT -- "-$qemu_pid"; }
+restore_copy() {
+	mv "$tmp/v.copy" "$tmp/v.img"	# the running server keeps the file it has open
+	kill $(nbdkit_of "$tmp/v.img") 2>/dev/null
+}
+image "$tmp/v.img" 128
+boot "$tmp/copy.log" "$tmp/v.img" "" init.run=tests init.args=swap_server_restored
+wait_for "$tmp/copy.log" "# filled once" 120 && paused cp "$tmp/v.img" "$tmp/v.copy"
+wait_for "$tmp/copy.log" "# filled twice" 120 && paused restore_copy
+finish
+has "$tmp/copy.log" "pager: swap: slot [0-9]+ read back from the NBD export with a checksum that does not match what was written" &&
+	has "$tmp/copy.log" "the page could not be read back from swap"
+ok "a server restarted over a copy made after setup: a page it lacks fails its fault, said" $?
+! has "$tmp/copy.log" "pages read back with wrong data|page fault at 0x0,"
+ok "no page is read back from the later copy as data" $?
 
 # The server gone for good before anything was written (so no page is lost
 # with it): its file removed, the server killed as swap comes up. netd gives
