@@ -333,6 +333,17 @@ static void pages_at(struct swap_req *p, unsigned k, uint32_t slot, unsigned n)
 					  .slot = slot + i };
 }
 
+/* Frames 0 .. n - 1, filled with pages seed .. seed + n - 1, written to
+ * slots slot .. slot + n - 1 (one request). */
+static void write_at(struct swap_req *p, uint32_t slot, unsigned n, uint64_t seed,
+		     struct swap_done *done)
+{
+	for (unsigned k = 0; k < n; k++)
+		fill_frame(k, seed + k);
+	pages_at(p, 0, slot, n);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, n, done), 0);
+}
+
 /* Read slots slot .. slot + n - 1 into frames 32.. (zeroed first). */
 static void read_back(uint32_t slot, unsigned n, struct swap_done *done)
 {
@@ -351,10 +362,7 @@ static void read_back_as_written(void **state)
 	struct swap_done done;
 
 	(void)state;
-	for (unsigned k = 0; k < 4; k++)
-		fill_frame(k, k + 1);
-	pages_at(p, 0, 40, 4);
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 4, &done), 0);
+	write_at(p, 40, 4, 1, &done);
 	read_back(40, 4, &done);
 	for (unsigned k = 0; k < 4; k++) {
 		assert_int_equal(done.err[k], 0);
@@ -377,14 +385,9 @@ static void read_back_other_data_fails(void **state)
 	struct swap_done done;
 
 	(void)state;
-	for (unsigned k = 0; k < 4; k++)
-		fill_frame(k, k + 1);
-	pages_at(p, 0, 40, 4);
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 4, &done), 0);
+	write_at(p, 40, 4, 1, &done);
 	memcpy(copy, export[40], sizeof(copy));
-	for (unsigned k = 0; k < 3; k++)
-		fill_frame(k, k + 10);
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 3, &done), 0);
+	write_at(p, 40, 3, 10, &done);
 	memcpy(export[40], copy, sizeof(copy));	/* restored */
 	read_back(40, 4, &done);
 	for (unsigned k = 0; k < 3; k++) {
@@ -406,13 +409,10 @@ static void failed_write_forgets(void **state)
 	struct swap_done done;
 
 	(void)state;
-	fill_frame(0, 1);
-	pages_at(p, 0, 50, 1);
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 1, &done), 0);
-	fill_frame(0, 2);
+	write_at(p, 50, 1, 1, &done);
 	failing_first = 50;
 	failing_n = 1;
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 1, &done), 0);
+	write_at(p, 50, 1, 2, &done);
 	assert_int_equal(done.err[0], -EIO);
 	failing_n = 0;
 	read_back(50, 1, &done);
@@ -428,11 +428,9 @@ static void lost_out_write_keeps_no_sum(void **state)
 	struct swap_done done;
 
 	(void)state;
-	fill_frame(0, 1);
-	pages_at(p, 0, 70, 1);
 	late_first = 70;
 	late_n = 1;
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 1, &done), 0);
+	write_at(p, 70, 1, 1, &done);
 	assert_int_equal(done.err[0], -ESTALE);
 	late_n = 0;
 	memset(export[70], 0, BLK_PAGE_SIZE);	/* the old server's write, late */
