@@ -165,7 +165,9 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 }
 
 /* The pages whose write was answered with success, and not failed since
- * (fail_late): their slots hold them from now on. */
+ * (fail_late): their slots hold them from now on. Hashed now, after the
+ * answer: a frame being written out cannot change (a fault maps it back
+ * read-only until the write is over), so these are the bytes sent. */
 static void keep_sums(const struct swap_req *p, unsigned n, const struct swap_done *done)
 {
 	for (unsigned k = 0; k < n; k++)
