@@ -10,8 +10,8 @@
 # export, or with a copy of the export from before swap was set up (every
 # write since lost), or answers nothing at all; a server restarted over a
 # copy made after setup (the generation stamp the current one) costs the
-# pages it lacks their owners, never gives them back as data. Prints TAP. Run by meson test (suite
-# guest) with NO_BUILD=1.
+# pages it lacks their owners, never gives them back as data. Prints TAP.
+# Run by meson test (suite guest) with NO_BUILD=1.
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -69,7 +69,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..21"
+echo "1..23"
 
 # An export that is not swap is refused and never written.
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
