@@ -18,7 +18,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d)
 qemu_pid=
 cleanup() {
-	[[ -z $qemu_pid ]] || kill -- "-$qemu_pid" 2>/dev/null
+	# A group stopped by paused keeps the TERM pending until continued.
+	[[ -z $qemu_pid ]] || { kill -- "-$qemu_pid"; kill -CONT -- "-$qemu_pid"; } 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -198,7 +199,7 @@ ok "no page is read back from the copy as data" $?
 # The server restarted over a copy of the export made after setup: its
 # generation stamp is the current one, so netd takes it, and it lacks
 # every write made since the copy. The child of swap_server_restored fills
-# 1.5 times the memory, then again with other data, then reads it back;
+# 1.25 times the memory, then again with other data, then reads it back;
 # the machine is stopped (its process group: nbdkit runs in a session of
 # its own) while the export is copied at its first mark, and again while
 # the copy takes the file's place and the server is killed at its second.
