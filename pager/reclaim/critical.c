@@ -95,13 +95,15 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, uns
 	 * more, but the writer's batch is not done), nor while a swap server
 	 * restarts, which every write out waits for, if its end could free
 	 * frames (kswapd_throttle_again). */
-	if (kswapd_throttle_again(waits) != THROTTLE_NO) {
+	enum throttle throttle = kswapd_throttle_again(waits);
+
+	if (throttle != THROTTLE_NO) {
 		/* The thread deaths come to does not wait here: its fault
 		 * goes back and comes again, until the writes land or their
 		 * device is given up (which ends them). */
 		if (t->hears_deaths)
 			return RECLAIM_SEND_BACK;
-		kswapd_throttle(t);
+		kswapd_throttle(t, throttle);
 		return RECLAIM_RETRY;
 	}
 	switch (wait_critical(t)) {

@@ -70,7 +70,7 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
 			if (!throttled++)
 				vmstat_count(VMSTAT_THROTTLED);
-			kswapd_throttle(t);
+			kswapd_throttle(t, throttle);
 			continue;
 		}
 		if (reclaim_pages(DIRECT_BATCH, RECLAIM_DIRECT) == 0)

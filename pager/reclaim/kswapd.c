@@ -91,8 +91,10 @@ void kswapd_wake(void)
 	pager_thread_signal(&kswapd, TB_WORK);
 }
 
-void kswapd_throttle(struct pager_thread *t)
+void kswapd_throttle(struct pager_thread *t, enum throttle how)
 {
+	if (how == THROTTLE_OUTAGE)
+		vmstat_count(VMSTAT_OUTAGE_WAITS);	/* a wait made, not one asked about */
 	throttle_waiters |= 1u << t->id;
 	kswapd_wake();
 	swap_out_kick();	/* a request waits: victims held back go now */
@@ -115,10 +117,8 @@ enum throttle kswapd_throttle_again(unsigned *waited)
 	 * none during the outage); with swap full of pages that are nowhere
 	 * else and nothing in flight its end frees nothing, and the request
 	 * goes on to the critical wait and the OOM killer as without one. */
-	if (swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free())) {
-		vmstat_count(VMSTAT_OUTAGE_WAITS);
+	if (swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free()))
 		return THROTTLE_OUTAGE;
-	}
 	if (swap_out_pending() == 0 || *waited >= kswapd_throttle_rounds())
 		return THROTTLE_NO;
 	(*waited)++;

@@ -31,7 +31,7 @@ unsigned kswapd_throttle_rounds(void);
  * below the minimum (direct.c) and a fault with no frame (critical.c).
  * THROTTLE_WAIT while writes are queued or in flight,
  * kswapd_throttle_rounds() times, each counted in *waited; and
- * THROTTLE_OUTAGE, uncounted, for as long as the swap
+ * THROTTLE_OUTAGE, not counted in *waited, for as long as the swap
  * device rides out an outage (swap_out_stalled: an NBD server being
  * reconnected to), whose budget bounds those waits instead: every write
  * out, held or to come, is answered when the server is back, or fails
@@ -67,8 +67,9 @@ int kswapd_start(void);
 void kswapd_wake(void);
 /* Service thread t waits, the lock let go, until the swap-out thread
  * finishes its next batch (kswapd woken first), RECLAIM_WAIT_NS at most
- * (none if no timer can be armed). */
-void kswapd_throttle(struct pager_thread *t);
+ * (none if no timer can be armed); how: what kswapd_throttle_again said
+ * (an outage's wait is counted in outage_waits). */
+void kswapd_throttle(struct pager_thread *t, enum throttle how);
 /* The swap-out thread finished a batch: kswapd queues more, and the
  * throttled requests go on (the swap engine's written hook). */
 void kswapd_batch_written(void);

@@ -136,10 +136,17 @@ static int transfer(struct pager_thread *t, int write, const struct swap_req *p,
 /* The pages read back whose checksum is not their write's fail: the
  * server gave other data for them (netd checks that the export is the same
  * disk and not a copy from before setup, which a copy made later passes). */
-static void check_sums(const struct swap_req *p, unsigned n, struct swap_done *done)
+/* The pages read, each against its slot's checksum; not a page whose
+ * slot's checksum changed while the read was out (before[k] was it): its
+ * slot was freed and written again meanwhile (an exit let it go under a
+ * read ahead), so the read holds the older page, stale for the engine too,
+ * which drops it (its frame no longer tied to the slot). */
+static void check_sums(const struct swap_req *p, unsigned n, const uint32_t *before,
+		       struct swap_done *done)
 {
 	for (unsigned k = 0; k < n; k++) {
-		if (done->err[k] != 0 || swap_sums_check(&sums, p[k].slot, frame_ptr(p[k].pa)) == 0)
+		if (done->err[k] != 0 || swap_sums_of(&sums, p[k].slot) != before[k] ||
+		    swap_sums_check(&sums, p[k].slot, frame_ptr(p[k].pa)) == 0)
 			continue;
 		done->err[k] = READ_SUM_MISMATCH;
 		vmstat_count_unlocked(VMSTAT_SWAP_SUM_MISMATCHES, 1);
@@ -155,12 +162,15 @@ static void check_sums(const struct swap_req *p, unsigned n, struct swap_done *d
 static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		    struct swap_done *done)
 {
+	uint32_t before[SWAP_IO_MAX];
 	int r;
 
 	(void)ctx;
+	for (unsigned k = 0; k < n; k++)
+		before[k] = swap_sums_of(&sums, p[k].slot);
 	r = transfer(t, 0, p, n, done);
 	if (r == 0)
-		check_sums(p, n, done);
+		check_sums(p, n, before, done);
 	return r;
 }
 

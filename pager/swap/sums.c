@@ -84,6 +84,11 @@ void swap_sums_keep(struct swap_sums *s, uint32_t slot, const void *page)
 		s->sum[slot] = swap_sum_page(page);
 }
 
+uint32_t swap_sums_of(const struct swap_sums *s, uint32_t slot)
+{
+	return slot < s->nslots ? s->sum[slot] : 0;
+}
+
 int swap_sums_check(const struct swap_sums *s, uint32_t slot, const void *page)
 {
 	if (slot >= s->nslots || s->sum[slot] == 0)

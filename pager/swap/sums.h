@@ -28,6 +28,9 @@ uint32_t swap_sum_page(const void *page);
 void swap_sums_forget(struct swap_sums *s, uint32_t slot);
 /* slot's write was answered with success: it holds page. */
 void swap_sums_keep(struct swap_sums *s, uint32_t slot, const void *page);
+/* slot's checksum as it stands (0: none known), to see afterwards whether
+ * a write changed it. */
+uint32_t swap_sums_of(const struct swap_sums *s, uint32_t slot);
 /* page was read back from slot: 0 if it is what was written there (or
  * nothing is known of slot), -1 if it is not. */
 int swap_sums_check(const struct swap_sums *s, uint32_t slot, const void *page);

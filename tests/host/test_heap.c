@@ -84,9 +84,9 @@ int sys_notify_timer(int h, int64_t deadline_ns, uint64_t bits)
 	return -1;
 }
 
-void kswapd_throttle(struct pager_thread *t)
+void kswapd_throttle(struct pager_thread *t, enum throttle how)
 {
-	(void)t;
+	(void)t, (void)how;
 }
 
 enum throttle kswapd_throttle_again(unsigned *waited)

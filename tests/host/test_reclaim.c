@@ -517,8 +517,11 @@ static void test_deaths_thread_waits_no_outage(void **state)
 	free_now = marks.min - 1;
 	pending = 0;
 	holder = deaths;
+	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+
 	reclaim_before_request(deaths);
 	assert_int_equal(bounded_waits, 0);
+	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted);	/* no wait made */
 	assert_ptr_equal(pager_holder(), deaths);
 }
 
