@@ -95,6 +95,16 @@ static int submit(const struct blk_link *l, struct pager_thread *t, struct blk_r
 	return r;
 }
 
+/* Whether tag's wait is over: its result is in, or the driver has ended
+ * (blk_link_end, which wakes every waiter, sets ended first). Not the
+ * state alone: it is on a page the driver writes, and a driver that wrote
+ * anything else there before it ended would hold its waiter for ever,
+ * perhaps with the pager lock (direct reclaim). */
+static int wait_over(const struct blk_link *l, uint32_t tag)
+{
+	return l->status[tag].state == BLK_DONE || link_ended(l);
+}
+
 /* Wait for tag's result on t's disk notification; once the deadline
  * passes (t's timer, TB_TIMER as every bounded wait of t's: t waits for
  * one thing at a time) the driver is ended. The timer is armed only for a
@@ -107,7 +117,7 @@ static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint3
 	int64_t deadline = pager_clock() + BLK_OVERDUE_NS;
 	int armed = sys_notify_timer(t->disk, deadline, TB_TIMER) == 0;
 
-	while (l->status[tag].state != BLK_DONE) {
+	while (!wait_over(l, tag)) {
 		uint64_t got = pager_thread_wait(t, t->disk, BLK_DONE_BIT | (armed ? TB_TIMER : 0));
 
 		if (armed && (got & TB_TIMER) && pager_clock() >= deadline) {
@@ -126,14 +136,15 @@ int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
 {
 	int r;
 
-	if (l->status[tag].state != BLK_DONE && l->overdue)
+	if (!wait_over(l, tag) && l->overdue)
 		wait_bounded(l, t, tag);
-	while (l->status[tag].state != BLK_DONE)
+	while (!wait_over(l, tag))
 		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
 	/* The error after the state: the driver (or blk_link_end) wrote it
-	 * first and released both with the state. */
+	 * first and released both with the state. Ended with another state
+	 * there: as blk_link_end fails a request. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	r = l->status[tag].error;
+	r = l->status[tag].state == BLK_DONE ? l->status[tag].error : -ENXIO;
 	l->status[tag].state = BLK_FREE;
 	return r;
 }

@@ -24,7 +24,7 @@
 
 #define PA(i) (0x80000000UL + (uint64_t)(i) * 4096)
 
-enum driver_act { COMPLETE, END, NEVER };
+enum driver_act { COMPLETE, END, NEVER, GARBLE };
 
 /* The fake kernel and driver. */
 struct fake {
@@ -138,6 +138,14 @@ uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
 		blk_link_end(&link);
 		return want;
 	}
+	if (f.act == GARBLE) {	/* a bad value in its requests' states, then it ends */
+		for (uint32_t tag = 0; tag < BLK_TAGS; tag++)
+			if (status[tag].state == BLK_SUBMITTED)
+				status[tag].state = 7;
+		f.act = END;
+		blk_link_end(&link);
+		return want;
+	}
 	if (f.fires_at_completion)
 		f.timer = 0;	/* fired: its bit is on the notification, not seen */
 	for (uint32_t tag = 0; tag < BLK_TAGS; tag++)
@@ -193,6 +201,24 @@ static void test_end_fails_requests_in_flight(void **state)
 	assert_tags_free();
 	assert_int_equal(blk_transfer(&link, &writer, 1, p, 3, &done), -ENXIO);
 	assert_int_equal(f.calls, 1);	/* the one before the end */
+}
+
+/* The driver writes a value no state has into its requests' states, then
+ * ends: the waiter stops at the link's end, not at a state the driver can
+ * write (it waited for ever, perhaps with the pager lock held), and a DMA
+ * read is stuck as for any end. */
+static void test_end_after_bad_state(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done = { 0 };
+
+	(void)state;
+	scattered(p, 1);
+	link.dma = 1;
+	f.act = GARBLE;
+	assert_int_equal(blk_transfer(&link, &writer, 0, p, 1, &done), 0);
+	assert_int_equal(done.err[0], SWAP_ERR_STUCK);
+	assert_tags_free();
 }
 
 /* A read in flight when the driver ends: on a DMA device its frames may
@@ -337,6 +363,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_end_fails_requests_in_flight, setup),
+		cmocka_unit_test_setup(test_end_after_bad_state, setup),
 		cmocka_unit_test_setup(test_end_read_stuck_only_on_dma, setup),
 		cmocka_unit_test_setup(test_call_to_ended_driver, setup),
 		cmocka_unit_test_setup(test_unsent_is_not_media, setup),
