@@ -52,27 +52,40 @@ _Noreturn static void panic_out_of_memory(const char *why, const struct oom_cand
 
 /* Kill candidate v, the thread marked as freeing memory meanwhile (the
  * reserve is its if need be). */
-static void kill(const struct oom_candidate *v)
+/* procs->kill, or procs->reap_ended if f is NULL, with the reserve
+ * open: a release may need the heap. */
+static int with_reserve(int (*f)(uint32_t pid), uint32_t pid)
 {
 	struct pager_thread *t = pager_holder();
-	int was_memalloc = t ? t->memalloc : 0;
+	int was_memalloc = t ? t->memalloc : 0, r;
 
 	if (t)
 		t->memalloc = 1;
-	if (!procs->kill(v->pid))
-		printf("pager: oom: pid %u did not end when killed\n", v->pid);
+	r = f ? f(pid) : procs->reap_ended() > 0;
 	if (t)
 		t->memalloc = was_memalloc;
+	return r;
 }
 
 int oom_kill(uint32_t requester)
 {
 	static struct oom_candidate c[OOM_CANDIDATES_MAX];
-	size_t n = procs->list(c, OOM_CANDIDATES_MAX);
-	int v = oom_choose(config.oom_policy, c, n, frames_total());
+	size_t n;
+	int v, ended;
 	uint64_t free_before = frames_free(), slots_before = vmstat_get(VMSTAT_SWAP_SLOTS_FREE);
 	char name[16];
 	int64_t score;
+
+	/* A process that has ended still holds its memory until its death is
+	 * reaped: counted as live, it could be chosen (a kill that kills no
+	 * one, said and counted) or outscored by a live one killed for memory
+	 * that was on its way back (Linux waits for an exiting task's memory:
+	 * oom_evaluate_task). Reaped first, it gives its memory back; the
+	 * request tries again. */
+	if (procs->reap_ended && with_reserve(NULL, 0))
+		return 0;
+	n = procs->list(c, OOM_CANDIDATES_MAX);
+	v = oom_choose(config.oom_policy, c, n, frames_total());
 
 	if (config.oom_policy == OOM_PANIC)
 		panic_out_of_memory("oom.policy=panic", c, n);
@@ -83,7 +96,15 @@ int oom_kill(uint32_t requester)
 		panic_out_of_memory("no process may be killed", c, n);
 	score = oom_score(config.oom_policy, &c[v], frames_total());
 	snprintf(name, sizeof(name), "%s", c[v].name);	/* the record goes with the kill */
-	kill(&c[v]);
+	ended = with_reserve(procs->kill, c[v].pid);
+	if (ended == OOM_HAD_ENDED) {
+		printf("pager: out of memory: %s (pid %u) had ended already: reaped, nobody "
+		       "killed; it gave back %lu frames\n", name, c[v].pid,
+		       (unsigned long)(frames_free() - free_before));
+		return c[v].pid == requester;
+	}
+	if (!ended)
+		printf("pager: oom: pid %u did not end when killed\n", c[v].pid);
 	vmstat_count(VMSTAT_OOM_KILL);
 	printf("pager: out of memory: killed %s (pid %u), score %ld under oom.policy=%s; "
 	       "it held %lu pages alone and %lu of page arrays, gave back %lu frames and %lu swap "

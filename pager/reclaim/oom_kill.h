@@ -27,9 +27,16 @@ struct oom_procs {
 	size_t (*list)(struct oom_candidate *c, size_t max);
 	/* End process pid for memory (PAGER_KILLED_OOM) and release its
 	 * space, slots and record now, whatever its threads were doing. 1 if
-	 * it ended. */
+	 * it ended, OOM_HAD_ENDED if it had ended already (its own exit, or
+	 * another's kill: reaped, nobody killed), 0 if it did not end. */
 	int (*kill)(uint32_t pid);
+	/* Release now every process (not a driver) that has ended but whose
+	 * death is not yet reaped (the thread that hears deaths may be
+	 * waiting for the lock this caller holds): how many. Their memory is
+	 * on its way back, so no one is to be killed for it. */
+	size_t (*reap_ended)(void);
 };
+#define OOM_HAD_ENDED 2
 void oom_kill_set_procs(const struct oom_procs *procs);
 
 /* Memory ran out serving a request of process requester (0: the pager's

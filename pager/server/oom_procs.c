@@ -35,14 +35,32 @@ static size_t list(struct oom_candidate *c, size_t max)
 static int kill(uint32_t pid)
 {
 	struct pproc *p = procs_by_pid(pid);
+	int had_ended;
 
 	if (!p)
 		return 0;
-	sys_proc_kill(p->handle, PAGER_KILLED_OOM);
-	return service_reap(p);
+	had_ended = sys_proc_kill(p->handle, PAGER_KILLED_OOM) == -ERR_SRCH;
+	if (!service_reap(p))
+		return 0;
+	return had_ended ? OOM_HAD_ENDED : 1;
 }
 
-static const struct oom_procs procs = { list, kill };
+/* Drivers are left to the driver watch and the thread that hears deaths
+ * (a driver's end stops its device first). */
+static size_t reap_ended(void)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < PROCS_MAX; i++) {
+		struct pproc *p = procs_slot(i);
+
+		if (p && p->vm && !p->pinned)
+			n += (size_t)service_reap(p);
+	}
+	return n;
+}
+
+static const struct oom_procs procs = { list, kill, reap_ended };
 
 void oom_procs_init(void)
 {

@@ -160,14 +160,43 @@ static size_t list(struct oom_candidate *c, size_t max)
 	return n;
 }
 
+/* A process that has ended, its death not reaped yet (0: none); and one
+ * that ends by itself just as the OOM killer kills it (0: none). */
+static uint32_t ended_pid, ends_at_kill;
+static size_t reaped;
+
+/* procs[] without pid. */
+static void forget_proc(uint32_t pid)
+{
+	for (size_t k = 0; k < nprocs; k++)
+		if (procs[k].pid == pid) {
+			procs[k] = procs[--nprocs];
+			return;
+		}
+}
+
 static int kill(uint32_t pid)
 {
+	if (pid == ends_at_kill) {
+		forget_proc(pid);
+		return OOM_HAD_ENDED;
+	}
 	if (nkilled < 8)
 		killed[nkilled++] = pid;
 	return 1;
 }
 
-static const struct oom_procs fake_procs = { list, kill };
+static size_t reap_ended(void)
+{
+	if (!ended_pid)
+		return 0;
+	forget_proc(ended_pid);
+	ended_pid = 0;
+	reaped++;
+	return 1;
+}
+
+static const struct oom_procs fake_procs = { list, kill, reap_ended };
 
 static struct oom_candidate proc(uint32_t pid, int exempt, uint64_t alone, uint64_t shared)
 {
@@ -197,6 +226,8 @@ static int setup(void **state)
 	last_deadline = 0;
 	meanwhile = NULL;
 	nkilled = 0;
+	ended_pid = ends_at_kill = 0;
+	reaped = 0;
 	poweroff_status = -1;
 	procs[0] = proc(1, 1, 2, 0);
 	procs[1] = proc(5, 0, 10, 0);
@@ -302,6 +333,38 @@ static void test_fault_waits_for_writes(void **state)
 	assert_int_equal(waits, 1);
 	assert_int_equal(bounded_waits, 1);
 	assert_int_equal(nkilled, 0);
+}
+
+/* A process has ended, its death not yet reaped (the thread that hears
+ * deaths waits for the lock): the OOM killer reaps it and kills no one,
+ * though a live process (7) would have been its choice; the request tries
+ * again. Before, the ended one counted as live: 7 was killed for memory
+ * on its way back. */
+static void test_oom_reaps_ended_first(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_OOM_KILL);
+
+	(void)state;
+	procs[3] = proc(10, 0, 20, 0);
+	nprocs = 4;
+	ended_pid = 10;
+	assert_int_equal(oom_kill(5), 0);
+	assert_int_equal(reaped, 1);
+	assert_int_equal(nkilled, 0);
+	assert_int_equal(vmstat_get(VMSTAT_OOM_KILL), kills);
+}
+
+/* The victim ended by itself just as it was killed: reaped, but no kill
+ * counted (its parent sees its own exit, not the OOM killer's). */
+static void test_oom_victim_had_ended(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_OOM_KILL);
+
+	(void)state;
+	ends_at_kill = 7;
+	assert_int_equal(oom_kill(5), 0);
+	assert_int_equal(nkilled, 0);
+	assert_int_equal(vmstat_get(VMSTAT_OOM_KILL), kills);
 }
 
 /* Writes that stay in flight hold the fault ROUNDS waits; then
@@ -745,6 +808,8 @@ int main(void)
 		cmocka_unit_test_setup(test_throttle_without_timer, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes, setup),
 		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
+		cmocka_unit_test_setup(test_oom_reaps_ended_first, setup),
+		cmocka_unit_test_setup(test_oom_victim_had_ended, setup),
 		cmocka_unit_test_setup(test_throttle_rounds_follow_marks, setup),
 		cmocka_unit_test_setup(test_fault_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_outage_given_up_kills, setup),
