@@ -50,10 +50,9 @@ _Noreturn static void panic_out_of_memory(const char *why, const struct oom_cand
 		;
 }
 
-/* Kill candidate v, the thread marked as freeing memory meanwhile (the
- * reserve is its if need be). */
-/* procs->kill, or procs->reap_ended if f is NULL, with the reserve
- * open: a release may need the heap. */
+/* procs->kill(pid), or procs->reap_ended if f is NULL (1 if it reaped
+ * any), the thread marked as freeing memory meanwhile: a release may need
+ * the heap, and the reserve is its if need be. */
 static int with_reserve(int (*f)(uint32_t pid), uint32_t pid)
 {
 	struct pager_thread *t = pager_holder();
