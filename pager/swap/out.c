@@ -42,10 +42,16 @@ static void note_full(void)
 	vmstat_count(VMSTAT_SWAP_FULL);
 }
 
+/* Somewhere to write: a free slot, or (direct) a clean copy to drop. */
+static int room(int direct)
+{
+	return swap_slots_free(swap_engine_slots()) > 0 ||
+	       (direct && vmstat_get(VMSTAT_SWAP_COPIES) > 0);
+}
+
 int swap_out_could_free(void)
 {
-	return swap_on() && !swap_device_gone() &&
-	       (swap_slots_free(swap_engine_slots()) > 0 || vmstat_get(VMSTAT_SWAP_COPIES) > 0);
+	return swap_on() && !swap_device_gone() && room(1);
 }
 
 int swap_has_room(int direct)
@@ -59,8 +65,7 @@ int swap_has_room(int direct)
 			printf("pager: swap: %s is gone; running without swap\n", swap_engine_where());
 		return 0;
 	}
-	if (swap_slots_free(swap_engine_slots()) > 0 ||
-	    (direct && vmstat_get(VMSTAT_SWAP_COPIES) > 0))
+	if (room(direct))
 		return 1;
 	/* Nowhere to write: do not sweep the frames for nothing. */
 	note_full();
