@@ -135,9 +135,9 @@ static int transfer(struct pager_thread *t, int write, const struct swap_req *p,
 
 /* The pages read back whose checksum is not their write's fail: the
  * server gave other data for them (netd checks that the export is the same
- * disk and not a copy from before setup, which a copy made later passes). */
-/* The pages read, each against its slot's checksum; not a page whose
- * slot's checksum changed while the read was out (before[k] was it): its
+ * disk and not a copy from before setup, which a copy made later passes).
+ * Not a page whose slot's checksum changed while the read was out
+ * (before[k] was it): its
  * slot was freed and written again meanwhile (an exit let it go under a
  * read ahead), so the read holds the older page, stale for the engine too,
  * which drops it (its frame no longer tied to the slot). */

@@ -20,6 +20,8 @@ static int failed_with_others(int err)
 	return swap_err_from_device(err) && err != SWAP_ERR_LATE;
 }
 
+_Static_assert(WRITE_BATCH <= UINT8_MAX + 1, "a batch's pages are numbered in a byte");
+
 /* Page v (b's k-th) into again[0..n] (at[]: where each is in b), kept in
  * falling slot order: no page's slot is then one above the one before it,
  * so no two share a device request (backend.h) and each result is its own
@@ -40,7 +42,7 @@ void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 {
 	struct swap_req again[WRITE_BATCH];
 	int err[WRITE_BATCH];
-	uint8_t at[WRITE_BATCH];	/* WRITE_BATCH <= SWAP_IO_MAX: a byte each */
+	uint8_t at[WRITE_BATCH];	/* a byte each (asserted above) */
 	unsigned n = 0;
 
 	swap_transfer(t, 1, b->v, (unsigned)b->n, b->err);
