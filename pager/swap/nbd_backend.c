@@ -52,9 +52,50 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * (swap_err_from_device): the read fails, its frame is not mapped. */
 #define READ_SUM_MISMATCH (-EBADMSG)
 
-/* Every slot's checksum (4 bytes a slot, the export's size). */
+/* Every slot's checksum (4 bytes a slot, the export's size), while the
+ * device is there: once it is gone for good nothing is written to it or
+ * read from it again, so the table is freed (by sums_put). Transfers use
+ * it without the pager lock (the writer, a fault's read), so it is
+ * counted: one reference for the device until it is seen gone
+ * (sums_gone), and one for each transfer using it (sums_get), the last
+ * one freeing it. */
 static struct swap_sums sums;
+static uint32_t sums_refs;
+static int sums_device_ref;	/* 1 while the device's reference is held */
 static int sum_said;	/* the first mismatch is said, the rest counted */
+
+static void sums_put(void)
+{
+	if (__atomic_sub_fetch(&sums_refs, 1, __ATOMIC_ACQ_REL) == 0)
+		swap_sums_fini(&sums);
+}
+
+/* The device is gone for good (netd gave the server up, or netd ended):
+ * its reference goes, once, whoever sees it first. */
+static void sums_gone(void)
+{
+	if (__atomic_exchange_n(&sums_device_ref, 0, __ATOMIC_ACQ_REL))
+		sums_put();
+}
+
+/* The table for one transfer (sums_put after it), or NULL once the device
+ * is gone: a reference is taken only while some other one is held, so the
+ * table is never taken after its last reference went. */
+static struct swap_sums *sums_get(void)
+{
+	uint32_t n = __atomic_load_n(&sums_refs, __ATOMIC_ACQUIRE);
+
+	if (drv.shared->swap_gone) {
+		sums_gone();
+		return NULL;
+	}
+	do {
+		if (n == 0)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&sums_refs, &n, n + 1, 1, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	return &sums;
+}
 
 /* The slot runs of each I/O client's current write whose requests came
  * back lost_out, noted as each request is released: the swap-out thread
@@ -141,12 +182,12 @@ static int transfer(struct pager_thread *t, int write, const struct swap_req *p,
  * slot was freed and written again meanwhile (an exit let it go under a
  * read ahead), so the read holds the older page, stale for the engine too,
  * which drops it (its frame no longer tied to the slot). */
-static void check_sums(const struct swap_req *p, unsigned n, const uint32_t *before,
-		       struct swap_done *done)
+static void check_sums(const struct swap_sums *s, const struct swap_req *p, unsigned n,
+		       const uint32_t *before, struct swap_done *done)
 {
 	for (unsigned k = 0; k < n; k++) {
-		if (done->err[k] != 0 || swap_sums_of(&sums, p[k].slot) != before[k] ||
-		    swap_sums_check(&sums, p[k].slot, frame_ptr(p[k].pa)) == 0)
+		if (done->err[k] != 0 || swap_sums_of(s, p[k].slot) != before[k] ||
+		    swap_sums_check(s, p[k].slot, frame_ptr(p[k].pa)) == 0)
 			continue;
 		done->err[k] = READ_SUM_MISMATCH;
 		vmstat_count_unlocked(VMSTAT_SWAP_SUM_MISMATCHES, 1);
@@ -163,14 +204,18 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 		    struct swap_done *done)
 {
 	uint32_t before[SWAP_IO_MAX];
+	struct swap_sums *s = sums_get();
 	int r;
 
 	(void)ctx;
+	if (!s)
+		return -ENXIO;	/* gone for good: nothing is read */
 	for (unsigned k = 0; k < n; k++)
-		before[k] = swap_sums_of(&sums, p[k].slot);
+		before[k] = swap_sums_of(s, p[k].slot);
 	r = transfer(t, 0, p, n, done);
 	if (r == 0)
-		check_sums(p, n, before, done);
+		check_sums(s, p, n, before, done);
+	sums_put();
 	return r;
 }
 
@@ -178,30 +223,35 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
  * (fail_late): their slots hold them from now on. Hashed now, after the
  * answer: a frame being written out cannot change (a fault maps it back
  * read-only until the write is over), so these are the bytes sent. */
-static void keep_sums(const struct swap_req *p, unsigned n, const struct swap_done *done)
+static void keep_sums(struct swap_sums *s, const struct swap_req *p, unsigned n,
+		      const struct swap_done *done)
 {
 	for (unsigned k = 0; k < n; k++)
 		if (done->err[k] == 0)
-			swap_sums_keep(&sums, p[k].slot, frame_ptr(p[k].pa));
+			swap_sums_keep(s, p[k].slot, frame_ptr(p[k].pa));
 }
 
 static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done)
 {
+	struct swap_sums *s = sums_get();
 	int r;
 
 	(void)ctx;
+	if (!s)
+		return -ENXIO;	/* gone for good: nothing is written */
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
 	nlate[t->io_client] = 0;
 	/* Unknown from the moment the write may land until it is answered:
 	 * a write that fails, or is lost, leaves no checksum to match. */
 	for (unsigned k = 0; k < n; k++)
-		swap_sums_forget(&sums, p[k].slot);
+		swap_sums_forget(s, p[k].slot);
 	r = transfer(t, 1, p, n, done);
 	if (r == 0) {
 		fail_late(t->io_client, p, n, done);
-		keep_sums(p, n, done);
+		keep_sums(s, p, n, done);
 	}
+	sums_put();
 	return r;
 }
 
@@ -252,10 +302,14 @@ static uint64_t nbd_size(void *ctx, int *read_only)
 	return drv.sectors * BLK_SECTOR;
 }
 
+/* Whoever sees the device gone first lets its checksums go. */
 static int nbd_gone(void *ctx)
 {
 	(void)ctx;
-	return drv.shared->swap_gone != 0;
+	if (!drv.shared->swap_gone)
+		return 0;
+	sums_gone();
+	return 1;
 }
 
 /* netd's pool is down in its reserve (it writes the state after every
@@ -283,6 +337,7 @@ static void nbd_ended(void *ctx)
 {
 	(void)ctx;
 	blk_link_end(&link);
+	sums_gone();
 }
 
 static const struct swap_backend_ops ops = {
@@ -305,6 +360,8 @@ int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 		       "a page); running without swap\n", (unsigned long)(slots * 4 + 1023) / 1024);
 		return -ENOMEM;
 	}
+	sums_refs = 1;	/* the device's */
+	sums_device_ref = 1;
 	sum_said = 0;
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
@@ -320,5 +377,5 @@ int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 
 void nbd_backend_fini(void)
 {
-	swap_sums_fini(&sums);
+	sums_gone();
 }

@@ -12,9 +12,11 @@
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
  * a slot never written, or whose last write failed or went out on a lost
- * connection, is not checked whatever it holds. The fake netd keeps the
- * export's pages and moves them to and from the frames its window maps
- * (a buffer for RAM).
+ * connection, is not checked whatever it holds. The checksum table is
+ * freed once the device is seen gone (netd gave the server up, or netd
+ * ended), by the last transfer using it, and nothing reads it afterwards.
+ * The fake netd keeps the export's pages and moves them to and from the
+ * frames its window maps (a buffer for RAM).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -32,6 +34,15 @@
 #include "swap/nbd_backend.h"
 #include "sys.h"
 #include "vm/frames.h"
+
+/* What the backend frees (its only allocation is the checksum table). */
+static unsigned frees;
+void __real_free(void *p);
+void __wrap_free(void *p)
+{
+	frees += p != NULL;
+	__real_free(p);
+}
 
 static struct net_shared shared;
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
@@ -202,6 +213,7 @@ static int setup(void **state)
 	late_error = 0;
 	flush_answer = 0;
 	now = 0;
+	frees = 0;
 	vmstat_reset();
 	assert_int_equal(nbd_backend_init(&b, &d), 0);
 	return 0;
@@ -481,6 +493,62 @@ static void lost_out_write_keeps_no_sum(void **state)
 	assert_int_equal(done.err[0], 0);
 }
 
+/* netd gives the server up: whoever sees the device gone first frees its
+ * checksum table, once; a read or write after it touches nothing (-ENXIO;
+ * the sanitizer would see a freed table read). */
+static void sums_freed_when_gone(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 40, 2, 1, &done);
+	assert_int_equal(frees, 0);
+	shared.swap_gone = 1;
+	assert_true(b.ops->gone(b.ctx));
+	assert_int_equal(frees, 1);
+	assert_true(b.ops->gone(b.ctx));
+	assert_int_equal(b.ops->read(b.ctx, &writer, p, 2, &done), -ENXIO);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 2, &done), -ENXIO);
+	assert_int_equal(frees, 1);
+}
+
+/* The device is seen gone while a read is out (the swap-in thread's, the
+ * lock let go): the read still compares its page with the table, which
+ * goes when the read is over. */
+static void see_gone(void)
+{
+	shared.swap_gone = 1;
+	assert_true(b.ops->gone(b.ctx));
+	assert_int_equal(frees, 0);	/* the read holds it */
+}
+
+static void sums_kept_while_read_out(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 40, 1, 1, &done);
+	memset(export[40], 0, BLK_PAGE_SIZE);	/* other data: the check fails it */
+	after_read = see_gone;
+	pages_at(p, 32, 40, 1);
+	assert_int_equal(b.ops->read(b.ctx, &swapin, p, 1, &done), 0);
+	assert_null(after_read);
+	assert_int_equal(done.err[0], -EBADMSG);
+	assert_int_equal(frees, 1);
+}
+
+/* netd ended: its table goes as for a server given up. */
+static void sums_freed_when_netd_ends(void **state)
+{
+	(void)state;
+	b.ops->ended(b.ctx);
+	assert_int_equal(frees, 1);
+	nbd_backend_fini();	/* as main.c would if swap had not come up: no second free */
+	assert_int_equal(frees, 1);
+}
+
 /* An export of more pages than a slot number names: refused, said. */
 static void too_large_refused(void **state)
 {
@@ -506,6 +574,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_of_slot_written_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_write_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_out_write_keeps_no_sum, setup, teardown),
+		cmocka_unit_test_setup_teardown(sums_freed_when_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(sums_kept_while_read_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(sums_freed_when_netd_ends, setup, teardown),
 		cmocka_unit_test(too_large_refused),
 	};
 
