@@ -303,12 +303,30 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-size_t swap_out_now(const uint64_t *pa, size_t n, int *failed)
+/* How b's writes failed (swap_out_now). Pages written again alone of
+ * which the device wrote none say that it fails whatever it is given (or
+ * that every slot it was given is bad): another batch would retire as many
+ * slots again, the lock held; Linux's reclaim tries again after a failed
+ * write as after any round without progress, but retires nothing. A
+ * failure the resends do not judge (a batch of one page, a write never
+ * sent) may pass. */
+static enum swap_out_failure failure_of(const struct write_batch *b)
+{
+	if (b->retired > 0 && b->resent > 0 && b->resent_ok == 0)
+		return SWAP_OUT_FAILING;
+	/* Not a flush's failure: the next batch's flush fails the same way
+	 * (a server whose flushes fail), written in full each time. */
+	if (b->retired > 0 || (b->unsent > 0 && !swap_flush_failing()))
+		return SWAP_OUT_PASSING;
+	return SWAP_OUT_OK;
+}
+
+size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 {
 	static struct write_batch b;
 	size_t dropped, written;
 
-	*failed = 0;
+	*failed = SWAP_OUT_OK;
 	b.n = 0;
 	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
 		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
@@ -318,8 +336,6 @@ size_t swap_out_now(const uint64_t *pa, size_t n, int *failed)
 	/* Direct: the lock stays held while the device works. */
 	swap_batch_write(pager_holder(), &b);
 	written = swap_batch_finish(&b);
-	/* Not a flush's failure: the next batch's flush fails the same way
-	 * (a server whose flushes fail), written in full each time. */
-	*failed = b.retired > 0 || (b.unsent > 0 && !swap_flush_failing());
+	*failed = failure_of(&b);
 	return dropped + written;
 }

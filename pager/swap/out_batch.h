@@ -27,6 +27,9 @@ struct write_batch {
 	 * first with its error (said once for the batch), and pages whose
 	 * write never reached the device. */
 	unsigned retired, unsent;
+	/* Pages a device error failed written again alone, and how many of
+	 * those the device wrote (swap_batch_write). */
+	unsigned resent, resent_ok;
 	uint32_t first_bad;
 	int bad_err;
 };

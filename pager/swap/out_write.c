@@ -45,6 +45,7 @@ void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 	uint8_t at[WRITE_BATCH];	/* a byte each (asserted above) */
 	unsigned n = 0;
 
+	b->resent = b->resent_ok = 0;
 	swap_transfer(t, 1, b->v, (unsigned)b->n, b->err);
 	if (b->n < 2 || swap_device_gone())
 		return;
@@ -63,6 +64,9 @@ void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 		return;
 	}
 	swap_transfer(t, 1, again, n, err);
-	for (unsigned j = 0; j < n; j++)
+	b->resent = n;
+	for (unsigned j = 0; j < n; j++) {
 		b->err[at[j]] = err[j];
+		b->resent_ok += err[j] == 0;
+	}
 }

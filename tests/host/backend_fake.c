@@ -67,7 +67,7 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 
 static int bad_slot(uint32_t slot)
 {
-	return disk.bad_write && slot == disk.bad_write;
+	return disk.writes_fail || (disk.bad_write && slot == disk.bad_write);
 }
 
 /* One page written, or failed (bad): its result in *err. */

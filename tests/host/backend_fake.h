@@ -20,6 +20,8 @@ struct fake_disk {
 	unsigned pages_read, pages_written;
 	unsigned last_read_pages;	/* pages of the last read */
 	uint32_t bad_write, bad_read;	/* a slot whose transfers fail (0: none) */
+	int writes_fail;		/* every page written fails (a device that
+					 * fails whatever it is given) */
 	int request_fails;		/* bad_write fails its whole write request
 					 * (a real device's), not its page alone */
 	int bad_err;			/* their pages' result (0: -EIO, a media

@@ -224,7 +224,7 @@ static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
  * swap_out_now; frames freed. */
 static size_t reclaim_now(uint64_t *pa, unsigned n)
 {
-	int failed;
+	enum swap_out_failure failed;
 
 	for (unsigned j = 0; j < n; j++)
 		choose(pa[j]);
@@ -1889,6 +1889,36 @@ static void test_fault_after_failed_flush(void **state)
 	fake_check();
 }
 
+/* A device that fails every write: the batch's pages, written again alone,
+ * all fail too, so reclaim writes no second batch (each would retire as
+ * many slots again, the lock held: 16 batches before, here 8 x 16 = 128 of
+ * the disk's 159 slots for one fault); one batch's slots are retired, and
+ * the fault fails for memory (its waits and the OOM killer decide). */
+static void test_fault_on_failing_device(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 9 * PG, RW, VM_ANON, NULL), 0);
+	for (unsigned j = 0; j < 8; j++) {
+		fake_fault(s, VA + j * PG, VM_W, VM_FAULT_MAPPED);
+		memset(frame_ptr(vm_lookup(s, VA + j * PG)), (int)(j + 1), PG);
+	}
+	disk.writes_fail = 1;
+	frames_set_reserve(frames_free());
+	vm_set_reclaim(reclaim_for_fault);
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 8);
+	assert_int_equal(disk.writes, 2);	/* the batch, then its pages alone */
+	for (unsigned j = 0; j < 8; j++)	/* every page still in memory */
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	disk.writes_fail = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read never sent, even alone (the shortage outlasts its retry):
  * the fault fails as short of memory, to be tried again after its waits,
  * not as unreadable (VM_FAULT_IO ends the process though its copy is
@@ -1966,6 +1996,7 @@ int main(void)
 		TEST(test_fault_after_bad_batch),
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_fault_after_failed_flush),
+		TEST(test_fault_on_failing_device),
 		TEST(test_write_request_fails_in_outage),
 		TEST(test_read_unsent_twice),
 	};
