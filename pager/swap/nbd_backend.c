@@ -12,7 +12,11 @@
  * is written to its slots afterwards, so they are retired, never used
  * again (bounded by the writes in flight at each loss). While netd rides
  * out an outage with the writes held, the device says it is stalled
- * until the time netd will have given up by, which netd publishes. Each
+ * until the time netd will have given up by, which netd publishes; a
+ * thread that waits for a write (or its flush) holding the pager lock (a
+ * direct reclaim) then stops waiting and leaves it in flight, to be
+ * collected later (nbd_collect), rather than hold every pager thread until
+ * the outage ends (netd wakes the waiters of its requests as one begins). Each
  * page written gets a checksum (sums.h), kept by slot from its write's
  * successful answer and compared when it is read back: a server restored
  * from a copy of the export made after setup gives back older pages under
@@ -108,6 +112,11 @@ struct late_run {
 static struct late_run late[PAGER_IO_CLIENTS][SWAP_IO_MAX];
 static unsigned nlate[PAGER_IO_CLIENTS];
 
+/* Each I/O client's requests left in flight (leave_in_outage), and whether
+ * its flush (under its first tag) is. */
+static struct blk_left left[PAGER_IO_CLIENTS];
+static int flush_left[PAGER_IO_CLIENTS];
+
 /* netd may read (a write) or fill (a read) r's frames until unmap. */
 static int map_window(const struct blk_link *l, const struct blk_request *r)
 {
@@ -155,7 +164,7 @@ static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct s
 
 	for (unsigned k = 0; k < n && nlate[c] > 0; k++)
 		if (done->err[k] != -ENXIO && done->err[k] != WRITE_LOST_OUT &&
-		    went_late(c, p[k].slot)) {
+		    done->err[k] != SWAP_ERR_LEFT && went_late(c, p[k].slot)) {
 			done->err[k] = WRITE_LOST_OUT;
 			failed++;
 		}
@@ -277,9 +286,13 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 	r = sys_call(drv.ep, &m);
 	r = r < 0 ? r : (int)(int64_t)m.label;
 	if (r == 0)
-		r = blk_wait_tag(&link, t, tag);
+		r = blk_wait_tag(&link, t, tag, 1);
 	else
 		drv.shared->slot[tag].state = BLK_FREE;
+	if (r == SWAP_ERR_LEFT) {	/* leave_in_outage */
+		flush_left[t->io_client] = 1;
+		return r;
+	}
 	/* The slots are not bad, only the connection was lost: the pages
 	 * stay in memory and their slots are let go, as for writes never
 	 * sent (retiring them would lose good slots at every flap). A server
@@ -332,6 +345,41 @@ static int nbd_stalled(void *ctx)
 	return until != 0 && pager_clock() < until;
 }
 
+/* A write (or its flush) t waits for is left in flight when t holds the
+ * pager lock and netd rides out an outage: its answer comes only at the
+ * outage's end (swap.nbd_outage, and ~28 s more), and meanwhile every
+ * pager thread would wait for the lock, the thread deaths come to too. */
+static int leave_in_outage(const struct blk_link *l, struct pager_thread *t)
+{
+	(void)l;
+	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS && nbd_stalled(NULL);
+}
+
+/* t's write or flush left in flight: the flush waited for (what it says
+ * is not used: the engine vouches for none of a batch left), or the
+ * write's requests collected, their pages' results in done, those whose
+ * request went out on a lost connection failed as late. */
+static int nbd_collect(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		       struct swap_done *done, int wait)
+{
+	unsigned c = t->io_client;
+	uint32_t tag = blk_tag_of(c, 0);
+
+	(void)ctx;
+	if (flush_left[c]) {
+		if (!wait && !blk_tag_over(&link, tag))
+			return 0;
+		if (blk_wait_tag(&link, t, tag, 1) == SWAP_ERR_LEFT)
+			return 0;
+		flush_left[c] = 0;
+		return 1;
+	}
+	if (!blk_collect(&link, t, p, n, done, wait))
+		return 0;
+	fail_late(c, p, n, done);
+	return 1;
+}
+
 /* netd has ended: its requests fail (netd's window went with it). */
 static void nbd_ended(void *ctx)
 {
@@ -349,6 +397,7 @@ static const struct swap_backend_ops ops = {
 	.ended = nbd_ended,
 	.congested = nbd_congested,
 	.stalled = nbd_stalled,
+	.collect = nbd_collect,
 };
 
 int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
@@ -366,7 +415,9 @@ int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
 				  .max_pages = NET_MAX_PAGES, .prepare = map_window,
-				  .release = unmap_window };
+				  .release = unmap_window, .leave = leave_in_outage, .left = left };
+	memset(left, 0, sizeof(left));
+	memset(flush_left, 0, sizeof(flush_left));
 	b->ops = &ops;
 	b->ctx = NULL;
 	b->request_pages = NET_MAX_PAGES;

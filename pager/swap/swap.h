@@ -109,6 +109,12 @@ enum swap_out_failure {
  * writes failed. */
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed);
+/* t's direct write left in flight (swap_out_now: its device stalled while
+ * t waited for it, holding the lock), if its device has answered it since,
+ * settled: its pages stay in memory, their slots let go (retired if the
+ * write may still land), frames let go meanwhile freed. Nothing is waited
+ * for. After each request of t's (it may serve no reclaim for a while). */
+void swap_out_left_finish(struct pager_thread *t);
 /* The swap-out thread writes up to this many queued pages at once: what
  * one block request carries (256 KiB), so that a stream of evictions goes
  * to the device in the largest writes it takes. */

@@ -8,7 +8,11 @@
  * its pages with the device's verdict (their slots retired), even when
  * answered, and the mark of a tag's earlier completion is not taken for
  * a later one's; the device is stalled while netd's outage word says it
- * rides one out, and only until the time it names. Pages read back are checked against the checksum of
+ * rides one out, and only until the time it names. A write or a flush the
+ * pager lock's holder waits for as an outage begins is left in flight (its
+ * frames still in netd's window, its tags netd's), and collected once
+ * netd answers, a write gone out on a lost connection failed as late;
+ * the swap-out thread's (the lock let go) and any read are waited for. Pages read back are checked against the checksum of
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
  * a slot never written, or whose last write failed or went out on a lost
@@ -45,6 +49,12 @@ void __wrap_free(void *p)
 }
 
 static struct net_shared shared;
+static struct pager_thread *holder;	/* the pager lock's */
+
+struct pager_thread *pager_holder(void)
+{
+	return holder;
+}
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
 static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
 
@@ -92,8 +102,39 @@ static void move_pages(const struct blk_request *r)
  * thread does while the reader has not yet looked at them. */
 static void (*after_read)(void);
 
-/* netd completes each request at once, marking the writes on the late
- * slots and failing the requests on the failing ones. */
+/* netd completes r, marking a write on the late slots and failing a
+ * request on the failing ones. */
+static void complete(const struct blk_request *r)
+{
+	uint32_t slot = (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE);
+
+	move_pages(r);
+	shared.lost_out[r->tag] = r->write && slot - late_first < late_n;
+	shared.slot[r->tag].error = shared.lost_out[r->tag] ? late_error :
+				    slot - failing_first < failing_n ? -EIO : 0;
+	shared.slot[r->tag].state = BLK_DONE;
+}
+
+/* netd holds the requests it takes (an outage: the server is away), and
+ * the flush too if hold_flush, until answer_held. */
+static int hold, hold_flush;
+static struct blk_request held[BLK_TAGS];
+static unsigned nheld;
+static int64_t held_flush = -1;	/* its tag */
+
+static void answer_held(void)
+{
+	for (unsigned i = 0; i < nheld; i++)
+		complete(&held[i]);
+	nheld = 0;
+	if (held_flush >= 0) {
+		shared.slot[held_flush].error = 0;
+		shared.slot[held_flush].state = BLK_DONE;
+		held_flush = -1;
+	}
+}
+
+/* netd takes the requests: completes each at once, or holds it. */
 static int64_t take_requests(const struct msg *m)
 {
 	struct blk_request r[BLK_SUBMIT_MAX];
@@ -101,14 +142,11 @@ static int64_t take_requests(const struct msg *m)
 
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++) {
-		uint32_t slot = (uint32_t)(r[i].sector / BLK_SECTORS_PER_PAGE);
-
 		assert_int_equal(shared.lost_out[r[i].tag], 0);	/* zeroed before */
-		move_pages(&r[i]);
-		shared.lost_out[r[i].tag] = r[i].write && slot - late_first < late_n;
-		shared.slot[r[i].tag].error = shared.lost_out[r[i].tag] ? late_error :
-					      slot - failing_first < failing_n ? -EIO : 0;
-		shared.slot[r[i].tag].state = BLK_DONE;
+		if (hold)
+			held[nheld++] = r[i];
+		else
+			complete(&r[i]);
 	}
 	if (!r[0].write && after_read) {
 		void (*fn)(void) = after_read;
@@ -128,7 +166,9 @@ int sys_call(int ep, struct msg *m)
 		return 0;
 	}
 	assert_int_equal(m->label, NET_SWAP_FLUSH);
-	if (flush_answer == 0) {
+	if (flush_answer == 0 && hold_flush)
+		held_flush = (int64_t)m->w[0];
+	else if (flush_answer == 0) {
 		shared.slot[m->w[0]].error = 0;
 		shared.slot[m->w[0]].state = BLK_DONE;
 	}
@@ -184,11 +224,18 @@ int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
 	return 0;
 }
 
+/* What happens while a thread waits for netd (its completion bit comes
+ * after it): none unless a test says (netd answers at once). */
+static void (*on_wait)(struct pager_thread *t);
+static unsigned waits;
+
 uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
 {
-	(void)t, (void)note, (void)want;
-	fail();
-	return 0;
+	(void)note;
+	assert_non_null(on_wait);
+	waits++;
+	on_wait(t);
+	return want & BLK_DONE_BIT;
 }
 
 void pager_thread_forget(struct pager_thread *t, uint64_t bits)
@@ -214,6 +261,12 @@ static int setup(void **state)
 	flush_answer = 0;
 	now = 0;
 	frees = 0;
+	hold = hold_flush = 0;
+	nheld = 0;
+	held_flush = -1;
+	on_wait = NULL;
+	waits = 0;
+	holder = NULL;
 	vmstat_reset();
 	assert_int_equal(nbd_backend_init(&b, &d), 0);
 	return 0;
@@ -549,6 +602,142 @@ static void sums_freed_when_netd_ends(void **state)
 	assert_int_equal(frees, 1);
 }
 
+/* netd begins an outage while the thread waits: it publishes the time by
+ * which it will have given up and wakes the waiters of what it holds
+ * (swapconn_outage_began). A second wait of the lock's holder would be one
+ * made through the outage, holding every pager thread. */
+static void outage_begins(struct pager_thread *t)
+{
+	assert_int_equal(shared.swap_outage_until, 0);
+	assert_true(t != holder || waits == 1);
+	now = 1000;
+	shared.swap_outage_until = 50000;
+}
+
+/* netd begins an outage at the first wait; at the next the server is back
+ * and netd answers everything it held. */
+static void outage_then_answer(struct pager_thread *t)
+{
+	if (waits == 1)
+		return outage_begins(t);
+	answer_held();
+	shared.swap_outage_until = 0;
+}
+
+/* The lock's holder (a direct reclaim) writes four pages in two requests
+ * (slots 16-17, 20-21), which netd holds, and an outage begins: the holder
+ * stops waiting, the pages left in flight (SWAP_ERR_LEFT), their frames
+ * still in netd's window and the tags netd's. Looked at before netd
+ * answers, they are still out; once it has, collected: the tags free, each
+ * page its request's result. */
+static void write_left(struct swap_req p[4], struct swap_done *done)
+{
+	for (unsigned k = 0; k < 4; k++)
+		p[k] = (struct swap_req){ .pa = RAM_BASE + k * BLK_PAGE_SIZE,
+					  .slot = 16 + 4 * (k / 2) + k % 2 };
+	holder = &direct;
+	hold = 1;
+	on_wait = outage_begins;
+	assert_int_equal(b.ops->write(b.ctx, &direct, p, 4, done), 0);
+	assert_int_equal(waits, 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done->err[k], SWAP_ERR_LEFT);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t tag = blk_tag_of(IO_SERVICE, i);
+
+		assert_int_equal(shared.slot[tag].state, BLK_SUBMITTED);
+		assert_int_equal(window_pa[(net_window_va(tag) - NET_WIN_VA) / BLK_PAGE_SIZE],
+				 p[2 * i].pa);
+	}
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 4, done, 0), 0);
+	assert_int_equal(nheld, 2);
+}
+
+static void holder_leaves_write_in_outage(void **state)
+{
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	write_left(p, &done);
+	answer_held();
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 4, &done, 0), 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done.err[k], 0);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 1)].state, BLK_FREE);
+}
+
+/* A request left in flight that netd answers as gone out on a lost
+ * connection fails as late, as when waited for: it may still land. */
+static void left_write_lost_out_is_late(void **state)
+{
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	write_left(p, &done);
+	late_first = 20;
+	late_n = 1;
+	answer_held();
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 4, &done, 0), 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done.err[k], k < 2 ? 0 : -ESTALE);
+}
+
+/* The swap-out thread writes with the lock let go: it waits the outage
+ * out, holding nobody, and its write is answered as usual. */
+static void writer_waits_out_outage(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	pages_at(p, 0, 16, 2);
+	hold = 1;
+	on_wait = outage_then_answer;
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 2, &done), 0);
+	assert_int_equal(waits, 2);
+	assert_int_equal(done.err[0], 0);
+	assert_int_equal(done.err[1], 0);
+}
+
+/* Nor is a read left, the lock held or not (the swap header's, at boot). */
+static void holder_waits_for_read(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	holder = &direct;
+	hold = 1;
+	on_wait = outage_then_answer;
+	pages_at(p, 32, 16, 1);
+	assert_int_equal(b.ops->read(b.ctx, &direct, p, 1, &done), 0);
+	assert_int_equal(waits, 2);
+	assert_int_equal(done.err[0], 0);
+}
+
+/* The holder's write is answered at once, its flush held as the outage
+ * begins: the flush is left (SWAP_ERR_LEFT) and collected once answered. */
+static void holder_leaves_flush_in_outage(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	holder = &direct;
+	pages_at(p, 0, 16, 2);
+	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
+	hold_flush = 1;
+	on_wait = outage_begins;
+	assert_int_equal(b.ops->flush(b.ctx, &direct), SWAP_ERR_LEFT);
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 0);
+	answer_held();
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 1);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+}
+
 /* An export of more pages than a slot number names: refused, said. */
 static void too_large_refused(void **state)
 {
@@ -577,6 +766,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(sums_freed_when_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_kept_while_read_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_freed_when_netd_ends, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_leaves_write_in_outage, setup, teardown),
+		cmocka_unit_test_setup_teardown(left_write_lost_out_is_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(writer_waits_out_outage, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_waits_for_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
 		cmocka_unit_test(too_large_refused),
 	};
 
