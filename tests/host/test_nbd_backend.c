@@ -685,37 +685,37 @@ static void left_write_lost_out_is_late(void **state)
 		assert_int_equal(done.err[k], k < 2 ? 0 : -ESTALE);
 }
 
-/* The swap-out thread writes with the lock let go: it waits the outage
- * out, holding nobody, and its write is answered as usual. */
-static void writer_waits_out_outage(void **state)
+/* t reads or writes slots 16-17 (frames k, k + 1) as netd begins an
+ * outage, and netd answers at t's next wait: t waits through the outage
+ * (two waits), and every page is moved. */
+static void waits_through_outage(struct pager_thread *t, int write, unsigned k)
 {
 	struct swap_req p[2];
 	struct swap_done done;
 
-	(void)state;
-	pages_at(p, 0, 16, 2);
+	pages_at(p, k, 16, 2);
 	hold = 1;
 	on_wait = outage_then_answer;
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 2, &done), 0);
+	assert_int_equal((write ? b.ops->write : b.ops->read)(b.ctx, t, p, 2, &done), 0);
 	assert_int_equal(waits, 2);
 	assert_int_equal(done.err[0], 0);
 	assert_int_equal(done.err[1], 0);
 }
 
+/* The swap-out thread writes with the lock let go: it waits the outage
+ * out, holding nobody, and its write is answered as usual. */
+static void writer_waits_out_outage(void **state)
+{
+	(void)state;
+	waits_through_outage(&writer, 1, 0);
+}
+
 /* Nor is a read left, the lock held or not (the swap header's, at boot). */
 static void holder_waits_for_read(void **state)
 {
-	struct swap_req p[1];
-	struct swap_done done;
-
 	(void)state;
 	holder = &direct;
-	hold = 1;
-	on_wait = outage_then_answer;
-	pages_at(p, 32, 16, 1);
-	assert_int_equal(b.ops->read(b.ctx, &direct, p, 1, &done), 0);
-	assert_int_equal(waits, 2);
-	assert_int_equal(done.err[0], 0);
+	waits_through_outage(&direct, 0, 32);
 }
 
 /* The holder's write is answered at once, its flush held as the outage
