@@ -327,10 +327,10 @@ static enum swap_out_failure failure_of(const struct write_batch *b)
 /* Each thread's direct batch, by its I/O client: one at a time, kept
  * while its write is left in flight (the device stalled while its thread
  * waited, holding the lock), its pages tied to their slots and their
- * frames not freed, as while the swap-out thread's write is out. How
- * many are left. */
+ * frames not freed, as while the swap-out thread's write is out; and how
+ * many are left (swap.h). */
 static struct write_batch direct[PAGER_IO_CLIENTS];
-static unsigned nleft;
+unsigned swap_out_left_count;
 
 /* t's batch b, left in flight, collected (wait: waited for, a wait t may
  * leave again): its pages' results in b->err. 1 once it is. */
@@ -347,7 +347,7 @@ static int left_collect(struct pager_thread *t, struct write_batch *b, int wait)
 static size_t left_finish(struct write_batch *b)
 {
 	b->left = 0;
-	nleft--;
+	swap_out_left_count--;
 	return swap_batch_finish(b);
 }
 
@@ -361,7 +361,7 @@ void swap_out_left_finish(struct pager_thread *t)
 {
 	struct write_batch *b;
 
-	if (nleft == 0 || !t || t->io_client >= PAGER_IO_CLIENTS)
+	if (swap_out_left_count == 0 || !t || t->io_client >= PAGER_IO_CLIENTS)
 		return;
 	b = &direct[t->io_client];
 	if (b->left && left_collect(t, b, 0))
@@ -372,7 +372,7 @@ void swap_out_left_finish(struct pager_thread *t)
 static void leave(struct write_batch *b)
 {
 	b->left = BATCH_LEFT;
-	nleft++;
+	swap_out_left_count++;
 	if (vmstat_get(VMSTAT_SWAP_WRITES_LEFT) == 0)
 		printf("pager: swap: %s began an outage with a direct reclaim's write in flight: "
 		       "its thread stopped waiting rather than hold the pager lock until the end; "
@@ -434,5 +434,5 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 void swap_out_left_reset(void)
 {
 	memset(direct, 0, sizeof(direct));
-	nleft = 0;
+	swap_out_left_count = 0;
 }

@@ -113,8 +113,12 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
  * t waited for it, holding the lock), if its device has answered it since,
  * settled: its pages stay in memory, their slots let go (retired if the
  * write may still land), frames let go meanwhile freed. Nothing is waited
- * for. After each request of t's (it may serve no reclaim for a while). */
+ * for. */
 void swap_out_left_finish(struct pager_thread *t);
+/* Direct writes left in flight now (lock held): looked at after each
+ * request, whose thread may serve no reclaim for a while, so that one
+ * load is all it costs when there are none. */
+extern unsigned swap_out_left_count;
 /* The swap-out thread writes up to this many queued pages at once: what
  * one block request carries (256 KiB), so that a stream of evictions goes
  * to the device in the largest writes it takes. */
