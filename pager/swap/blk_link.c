@@ -23,6 +23,7 @@
 _Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
 _Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
 _Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
+_Static_assert(BATCH_TAGS <= BLK_LEFT_MAX, "a wave of a thread that may leave it fits its store");
 
 static int link_ended(const struct blk_link *l)
 {
