@@ -166,6 +166,26 @@ static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 		config_no_effect("swap.end_driver_at", "swap is on no virtio-blk disk");
 }
 
+/* Keys only swap gives effect to, said when swap did not come on (the
+ * policy starts with swap, reclaim_start_swap, and only swap-ins read
+ * ahead), and the seed under a policy that draws no random numbers. */
+static void report_unused_keys(void)
+{
+	const struct policy_ops *ops = policy_all[config.policy];
+	char why[64];
+
+	if (!swap_on()) {
+		config_no_effect("pager.policy", "swap is off, so no page is ever evicted");
+		config_no_effect("pager.seed", "swap is off, so no page is ever evicted");
+		config_no_effect("pager.readahead", "swap is off, so no page is ever read back");
+		return;
+	}
+	if (!ops->seeded) {
+		snprintf(why, sizeof(why), "the %s policy draws no random numbers", ops->name);
+		config_no_effect("pager.seed", why);
+	}
+}
+
 /* The boot arguments, the frame table and the VM core; -1 if the pager
  * cannot run (said why). */
 static int setup_memory(const struct bootinfo *bi)
@@ -225,6 +245,7 @@ int main(void)
 	}
 	netdev_start(bi);
 	start_swap(bi, service);
+	report_unused_keys();
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);

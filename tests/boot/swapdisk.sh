@@ -4,8 +4,10 @@
 # as it was (this script reads it back), and so is one its driver cannot
 # drive (a legacy virtio-mmio device), each named as a disk not used, not as
 # no disk, and swap.device=auto does not turn to the NBD export for it; no
-# disk is reported; a real swap image is found. Prints TAP. Run by meson
-# test (suite guest).
+# disk is reported; a real swap image is found. Keys that swap alone gives
+# effect to are named as having none when swap is off, and pager.seed under
+# a policy that draws no random numbers. Prints TAP. Run by meson test
+# (suite guest).
 set -uo pipefail
 
 run=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/run
@@ -22,11 +24,12 @@ boot() {	# boot LOG QEMU_SWAP [KEY=VALUE...]: the exiter program, status 0
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 
-# The keys only swap on a disk, or over NBD, gives effect to.
-swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5)
+# The keys only swap on a disk, or over NBD, or swap at all gives effect to.
+swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=5
+	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..20"
+echo "1..26"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -41,6 +44,12 @@ has "$tmp/data.log" "pager: boot: swap.nbd_outage=10 has no effect: swap is not 
 ok "swap.nbd_outage is named: swap is not over NBD, not on the refused disk" $?
 has "$tmp/data.log" "pager: boot: swap.end_driver_at=5 has no effect: swap is on no virtio-blk disk"
 ok "swap.end_driver_at is named: the refused disk takes no batch after its header's" $?
+has "$tmp/data.log" "pager: boot: pager.policy=lru2 has no effect: swap is off, so no page is ever evicted"
+ok "pager.policy is named with swap off" $?
+has "$tmp/data.log" "pager: boot: pager.seed=5 has no effect: swap is off, so no page is ever evicted"
+ok "pager.seed is named with swap off" $?
+has "$tmp/data.log" "pager: boot: pager.readahead=3 has no effect: swap is off, so no page is ever read back"
+ok "pager.readahead is named with swap off" $?
 
 # A swap image behind a legacy (version 1) virtio-mmio transport: the disk is
 # there, but its driver cannot drive it. QEMU_OPTS come last, so this
@@ -80,11 +89,20 @@ has "$tmp/none.log" "pager: swap: no disk attached; running without swap"
 ok "no disk is reported" $?
 
 "$mkimage" "$tmp/swap.img" 8 >/dev/null
-boot "$tmp/swap.log" "$tmp/swap.img"
+boot "$tmp/swap.log" "$tmp/swap.img" pager.policy=lru2 pager.seed=5 pager.readahead=3
 has "$tmp/swap.log" "virtio_blk: 16384 sectors (8 MiB)"
 ok "the driver finds the disk's size" $?
 has "$tmp/swap.log" "pager: swap: 8188 KiB (2047 slots, 0 bad)"
 ok "a swap image is accepted with its slots" $?
+has "$tmp/swap.log" "pager: boot: pager.seed=5 has no effect: the lru2 policy draws no random numbers"
+ok "pager.seed is named under a policy that draws no random numbers" $?
+lacks "$tmp/swap.log" "pager.policy=lru2 has no effect" &&
+	lacks "$tmp/swap.log" "pager.readahead=3 has no effect"
+ok "with swap on, pager.policy and pager.readahead are not named" $?
+
+boot "$tmp/random.log" "$tmp/swap.img" pager.policy=random pager.seed=5
+lacks "$tmp/random.log" "has no effect"
+ok "pager.seed under the random policy, with swap on, is not named" $?
 
 [[ $fails -eq 0 ]] || for f in "$tmp"/*.log; do sed "s|^|# $(basename "$f"): |" "$f"; done
 exit $((fails > 0))
