@@ -2033,6 +2033,18 @@ static void test_all_stress(void **state)
 	}
 }
 
+/* n repeatable random references to pages 1..16, from xorshift32 seeded
+ * with x (not 0). */
+static void xorshift_refs(uint32_t *refs, size_t n, uint32_t x)
+{
+	for (size_t k = 0; k < n; k++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		refs[k] = 1 + x % 16;
+	}
+}
+
 /* What each policy says of itself (reads_bits, history; PAGER_INFO passes
  * it to the guest tests) is what it does: on repeatable random references
  * to 16 pages through 8 frames, it looks at accessed bits if and only if
@@ -2044,15 +2056,10 @@ static void test_all_stress(void **state)
  * and 2Q forget those evicted from their main queues.) */
 static void test_traits(void **state)
 {
-	uint32_t refs[400], x = 7;	/* under MAX_EVICTED evictions */
+	uint32_t refs[400];	/* under MAX_EVICTED evictions */
 
 	(void)state;
-	for (size_t k = 0; k < LEN(refs); k++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		refs[k] = 1 + x % 16;
-	}
+	xorshift_refs(refs, LEN(refs), 7);
 	for (size_t i = 0; policy_all[i]; i++) {
 		const struct policy_ops *ops = policy_all[i];
 		struct sim s;
@@ -2088,15 +2095,10 @@ static void test_traits(void **state)
  * the same victims throughout would be a generator that ignores its seed). */
 static void test_seeded(void **state)
 {
-	uint32_t refs[400], x = 11;
+	uint32_t refs[400];
 
 	(void)state;
-	for (size_t k = 0; k < LEN(refs); k++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		refs[k] = 1 + x % 16;
-	}
+	xorshift_refs(refs, LEN(refs), 11);
 	for (size_t i = 0; policy_all[i]; i++) {
 		const struct policy_ops *ops = policy_all[i];
 		struct sim a, b;
