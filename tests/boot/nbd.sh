@@ -38,6 +38,7 @@ has() { grep -qE -- "$2" "$1"; }
 # counter LOG NAME: the value vmstat printed at the end of the run
 counter() { sed -n "s/^# $2 //p" "$1" | tail -1; }
 image() { "$top/scripts/mkswap-image" "$1" "${2:-256}" >/dev/null; }
+. "$top/tests/boot/image_state.sh"	# note_image, image_unchanged
 heap() { counter "$1" heap_pages; }	# the pager's heap at the end (init.run=vmstat)
 # boot LOG FILE [FILTERS] ARGS...: boot in the background over the NBD
 # export FILE (48 MiB of RAM), in a process group of its own (setsid)
@@ -88,34 +89,33 @@ ok "an export without a swap signature is refused on the console" $?
 cmp -s "$tmp/data.img" "$tmp/data.orig"
 ok "the refused export is unchanged, every byte" $?
 
-# Exports far larger than memory (sparse files), at 48 MiB. An empty one
-# of 16 GiB is refused for its signature, and costs the pager's heap no
-# more than the 1 MiB one above (before, a checksum table for the whole
-# export was made before its header was read: 16 MiB, kept by the heap
-# once freed; a 256 GiB export's, more than the memory, failed the boot).
+# Exports far larger than memory (sparse files), at 48 MiB, refused: each
+# boot runs vmstat, and the refusal, said as MESSAGE, must cost the
+# pager's heap no more than the 1 MiB export above.
+# refused LOG FILE WHAT MESSAGE
+refused() {
+	boot "$1" "$2" "" init.run=vmstat
+	finish
+	ok "a guest with $3 runs" $?
+	has "$1" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: $4" &&
+		[[ $(heap "$1") -le $(heap "$tmp/data.log") ]]
+	ok "$3 is refused on the console ($4), costing the pager's heap nothing" $?
+}
+# An empty one of 16 GiB, for its signature (before, a checksum table for
+# the whole export was made before its header was read: 16 MiB, kept by
+# the heap once freed; a 256 GiB export's, more than the memory, failed
+# the boot).
 truncate -s 16G "$tmp/empty.img"
-boot "$tmp/empty.log" "$tmp/empty.img" "" init.run=vmstat
-finish
-ok "a guest with an empty 16 GiB export runs" $?
-has "$tmp/empty.log" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: no swap signature" &&
-	[[ $(heap "$tmp/empty.log") -le $(heap "$tmp/data.log") ]]
-ok "the empty 16 GiB export is refused for its signature, costing the pager's heap nothing" $?
-
+refused "$tmp/empty.log" "$tmp/empty.img" "an empty 16 GiB export" "no swap signature"
 # A swap area of 256 GiB: its tables would take more than a sixteenth of
 # memory, so the pager refuses it before making any, and netd, told
 # nothing more, writes nothing to it: its header is not stamped (before,
-# netd stamped it at setup, whatever the pager did next), and no block is
-# written anywhere (a write would fill a hole of the sparse file).
+# netd stamped it at setup, whatever the pager did next), nor anything
+# else written.
 image "$tmp/huge.img" 262144
-head -c $((1024 * 1024)) "$tmp/huge.img" >"$tmp/huge.head"
-blocks=$(stat -c %b "$tmp/huge.img")
-boot "$tmp/huge.log" "$tmp/huge.img" "" init.run=vmstat
-finish
-ok "a guest with a 256 GiB swap export runs" $?
-has "$tmp/huge.log" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: its swap area of 262144 MiB would need" &&
-	[[ $(heap "$tmp/huge.log") -le $(heap "$tmp/data.log") ]]
-ok "a swap area too large for memory is refused on the console, costing the pager's heap nothing" $?
-cmp -s -n $((1024 * 1024)) "$tmp/huge.img" "$tmp/huge.head" && [[ $(stat -c %b "$tmp/huge.img") -eq $blocks ]]
+note_image "$tmp/huge.img"
+refused "$tmp/huge.log" "$tmp/huge.img" "a 256 GiB swap area" "its swap area of 262144 MiB would need"
+image_unchanged "$tmp/huge.img"
 ok "the refused export is unchanged: its header not stamped, nothing written" $?
 echo "# heap_pages: $(heap "$tmp/data.log") with a 1 MiB export without a signature," \
 	"$(heap "$tmp/empty.log") with an empty 16 GiB one, $(heap "$tmp/huge.log") with a 256 GiB swap area"
