@@ -110,8 +110,7 @@ static void start_nbd_swap(struct pager_thread *service)
 		printf("pager: swap: no NBD export; running without swap\n");
 		return;
 	}
-	if (nbd_backend_init(&backend, &drv) < 0)
-		return;
+	nbd_backend_init(&backend, &drv);
 	reclaim_start_swap(&backend, service);
 	if (!swap_on())
 		nbd_backend_fini();

@@ -52,7 +52,7 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * (swap_err_from_device): the read fails, its frame is not mapped. */
 #define READ_SUM_MISMATCH (-EBADMSG)
 
-/* Every slot's checksum (4 bytes a slot, the export's size). */
+/* Every slot's checksum (4 bytes a slot of the swap area, made at start). */
 static struct swap_sums sums;
 static int sum_said;	/* the first mismatch is said, the rest counted */
 
@@ -285,6 +285,24 @@ static void nbd_ended(void *ctx)
 	blk_link_end(&link);
 }
 
+/* The area is taken (setup.c): its checksums, then netd told that the
+ * export is the pager's swap (NET_SWAP_START): netd writes nothing to it
+ * before (its generation stamp, swap_stamp.h, goes out then). */
+static int nbd_start(void *ctx, uint32_t last)
+{
+	struct msg m = { .label = NET_SWAP_START, .handle = -1 };
+	int r;
+
+	(void)ctx;
+	if (last == UINT32_MAX || swap_sums_init(&sums, last + 1) < 0)
+		return -ENOMEM;
+	r = sys_call(drv.ep, &m);
+	r = r < 0 ? r : (int)(int64_t)m.label;
+	if (r < 0)
+		swap_sums_fini(&sums);
+	return r;
+}
+
 static const struct swap_backend_ops ops = {
 	.size = nbd_size,
 	.read = nbd_read,
@@ -294,17 +312,11 @@ static const struct swap_backend_ops ops = {
 	.ended = nbd_ended,
 	.congested = nbd_congested,
 	.stalled = nbd_stalled,
+	.start = nbd_start,
 };
 
-int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
+void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 {
-	uint64_t slots = d->sectors / BLK_SECTORS_PER_PAGE;
-
-	if (slots > UINT32_MAX || swap_sums_init(&sums, (uint32_t)slots) < 0) {
-		printf("pager: swap: no memory for the NBD export's page checksums (%lu KiB, 4 bytes "
-		       "a page); running without swap\n", (unsigned long)(slots * 4 + 1023) / 1024);
-		return -ENOMEM;
-	}
 	sum_said = 0;
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
@@ -313,9 +325,9 @@ int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	b->ops = &ops;
 	b->ctx = NULL;
 	b->request_pages = NET_MAX_PAGES;
+	b->slot_bytes = sizeof(*sums.sum);
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
-	return 0;
 }
 
 void nbd_backend_fini(void)

@@ -4,32 +4,36 @@
 # as it was (this script reads it back), and so is one its driver cannot
 # drive (a legacy virtio-mmio device), each named as a disk not used, not as
 # no disk, and swap.device=auto does not turn to the NBD export for it; no
-# disk is reported; a real swap image is found. Keys that swap alone gives
-# effect to are named as having none when swap is off, and pager.seed under
-# a policy that draws no random numbers. Prints TAP. Run by meson test
-# (suite guest).
+# disk is reported; a swap area whose tables would take more than a
+# sixteenth of memory (a sparse 256 GiB image) is refused with a message,
+# costing the pager's heap nothing; a real swap image is found. Keys that
+# swap alone gives effect to are named as having none when swap is off, and
+# pager.seed under a policy that draws no random numbers. Prints TAP. Run by
+# meson test (suite guest).
 set -uo pipefail
 
 run=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/run
 mkimage=$(dirname "$run")/mkswap-image
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"	# $tmp, ok
-boot() {	# boot LOG QEMU_SWAP [KEY=VALUE...]: the exiter program, status 0
+. "$(dirname "${BASH_SOURCE[0]}")/image_state.sh"	# note_image, image_unchanged
+boot() {	# boot LOG QEMU_SWAP [KEY=VALUE...]: vmstat (its counters at the end), status 0
 	local log=$1 swap=$2
 	shift 2
-	QEMU_SWAP=$swap "$run" init.run=exiter init.args=0 "$@" </dev/null >"$log" 2>&1
+	QEMU_SWAP=$swap "$run" init.run=vmstat "$@" </dev/null >"$log" 2>&1
 	local status=$?
 	sed -i 's/\r$//' "$log"
 	return $status
 }
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
+heap() { sed -n 's/^heap_pages //p' "$1"; }	# the pager's heap, in pages, at the end
 
 # The keys only swap on a disk, or over NBD, or swap at all gives effect to.
 swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=5
 	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..26"
+echo "1..29"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -87,6 +91,22 @@ boot "$tmp/none.log" none
 ok "a guest without a disk runs" $?
 has "$tmp/none.log" "pager: swap: no disk attached; running without swap"
 ok "no disk is reported" $?
+
+# 256 GiB of swap area (the image sparse: only its header takes room) at
+# 128 MiB: its tables would need 640 MiB. Refused before any is made, so
+# init runs, and the pager's heap is no larger than with the disk refused
+# above for its signature (before, the tables took every frame the heap
+# could reach, and init could not start). The disk is left as it was.
+"$mkimage" "$tmp/huge.img" 262144 >/dev/null
+note_image "$tmp/huge.img"
+boot "$tmp/huge.log" "$tmp/huge.img"
+ok "a guest with a 256 GiB swap disk runs" $?
+has "$tmp/huge.log" "is not used and was not written: its swap area of 262144 MiB would need" &&
+	[[ $(heap "$tmp/huge.log") -le $(heap "$tmp/data.log") ]]
+ok "a swap area too large for memory is refused on the console, costing the pager's heap nothing" $?
+image_unchanged "$tmp/huge.img"
+ok "the refused disk is unchanged" $?
+echo "# heap_pages: $(heap "$tmp/data.log") with a disk without a signature, $(heap "$tmp/huge.log") with the 256 GiB swap area"
 
 "$mkimage" "$tmp/swap.img" 8 >/dev/null
 boot "$tmp/swap.log" "$tmp/swap.img" pager.policy=lru2 pager.seed=5 pager.readahead=3

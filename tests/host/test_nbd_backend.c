@@ -12,9 +12,11 @@
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
  * a slot never written, or whose last write failed or went out on a lost
- * connection, is not checked whatever it holds. The fake netd keeps the
- * export's pages and moves them to and from the frames its window maps
- * (a buffer for RAM).
+ * connection, is not checked whatever it holds. The checksums are made
+ * as swap starts, for the swap area's slots (the header's), not the
+ * export's, and netd is told then that the export is taken. The fake netd
+ * keeps the export's pages and moves them to and from the frames its
+ * window maps (a buffer for RAM).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -35,6 +37,8 @@
 
 static struct net_shared shared;
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
+static int64_t start_answer;	/* and to NET_SWAP_START */
+static unsigned starts;		/* NET_SWAP_START calls */
 static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
 
 /* Slots whose write netd completes as gone out on a lost connection, with
@@ -114,6 +118,11 @@ int sys_call(int ep, struct msg *m)
 	(void)ep;
 	if (m->label == BLK_SUBMIT || m->label == BLK_SUBMIT_ONE) {
 		m->label = (uint64_t)take_requests(m);
+		return 0;
+	}
+	if (m->label == NET_SWAP_START) {
+		starts++;
+		m->label = (uint64_t)start_answer;
 		return 0;
 	}
 	assert_int_equal(m->label, NET_SWAP_FLUSH);
@@ -200,10 +209,13 @@ static int setup(void **state)
 	memset(&shared, 0, sizeof(shared));
 	late_n = failing_n = 0;
 	late_error = 0;
-	flush_answer = 0;
+	flush_answer = start_answer = 0;
+	starts = 0;
 	now = 0;
 	vmstat_reset();
-	assert_int_equal(nbd_backend_init(&b, &d), 0);
+	nbd_backend_init(&b, &d);
+	assert_int_equal(b.ops->start(b.ctx, EXPORT_PAGES - 1), 0);
+	assert_int_equal(starts, 1);
 	return 0;
 }
 
@@ -481,15 +493,62 @@ static void lost_out_write_keeps_no_sum(void **state)
 	assert_int_equal(done.err[0], 0);
 }
 
-/* An export of more pages than a slot number names: refused, said. */
-static void too_large_refused(void **state)
+/* The checksums are the swap area's, not the export's: on the export of
+ * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
+ * it, none (its read is not checked, whatever it holds). Before, the
+ * table was made at init for the whole export, before the header was
+ * read: an empty 256 GiB export took 256 MiB, more than the memory, and
+ * init could not start. */
+static void sums_sized_by_area(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	nbd_backend_fini();
+	assert_int_equal(b.slot_bytes, 4);
+	assert_int_equal(b.ops->start(b.ctx, 31), 0);
+	write_at(p, 31, 2, 1, &done);
+	memset(export[31], 0x5a, 2 * BLK_PAGE_SIZE);	/* the server gives other data */
+	read_back(31, 2, &done);
+	assert_int_equal(done.err[0], -EBADMSG);
+	assert_int_equal(done.err[1], 0);
+}
+
+/* An export of more pages than a slot number names is no reason to refuse
+ * it (nothing is made for it at init: the header's area counts); an area
+ * no table can count is refused, and netd is not told. */
+static void huge_export_taken_by_area(void **state)
 {
 	struct nbd_driver d = { .ep = 3, .proc = 4, .shared = &shared,
 				.sectors = ((uint64_t)UINT32_MAX + 1) * BLK_SECTORS_PER_PAGE };
-	struct swap_backend other;
 
 	(void)state;
-	assert_int_equal(nbd_backend_init(&other, &d), -ENOMEM);
+	nbd_backend_fini();
+	nbd_backend_init(&b, &d);
+	assert_int_equal(b.ops->start(b.ctx, UINT32_MAX), -ENOMEM);
+	assert_int_equal(starts, 1);		/* setup's: none sent for it */
+	assert_int_equal(b.ops->start(b.ctx, 31), 0);
+	assert_int_equal(starts, 2);
+}
+
+/* netd refusing the start (it ended): the error comes back, the table
+ * made for it goes (LeakSanitizer finds it otherwise), and nothing is
+ * checked. */
+static void start_refused(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	nbd_backend_fini();
+	start_answer = -EPIPE;
+	assert_int_equal(b.ops->start(b.ctx, EXPORT_PAGES - 1), -EPIPE);
+	start_answer = 0;
+	write_at(p, 40, 1, 1, &done);
+	memset(export[40], 0x5a, BLK_PAGE_SIZE);
+	read_back(40, 1, &done);
+	assert_int_equal(done.err[0], 0);
 }
 
 int main(void)
@@ -506,7 +565,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_of_slot_written_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_write_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_out_write_keeps_no_sum, setup, teardown),
-		cmocka_unit_test(too_large_refused),
+		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
+		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
+		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
