@@ -57,19 +57,28 @@ __attribute__((always_inline)) static inline int fill(struct vm_space *s, struct
  * free it and have the mapping make it again, reclaiming then. */
 static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
+	/* Read once: a private fault's second ask costs a test, no loads. */
+	int (*unlocks)(const struct vm_region *, uint64_t) = r->ops->page_in_unlocks;
 	struct pv_chunk *c;
 	int res;
 
 	if (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0)
 		return VM_FAULT_NOMEM;
 	how |= VM_MAP_RESERVED;
-	/* A page read from swap lets the lock go, after which r may be gone:
-	 * no hold (it could not be let go), and the fault runs again, finding
-	 * the page in memory and holding then. */
-	if (r->ops->page_in_unlocks && r->ops->page_in_unlocks(r, i))
+	/* A page read from swap lets the lock go, after which r may be gone,
+	 * its chunks freed: no chunk is held across it (pv_unhold would write
+	 * a freed one), and the fault runs again, finding the page in memory
+	 * and holding then. Asked again once the chunk is had: making it may
+	 * have reclaimed the frame page_in would have found (or the cached
+	 * copy of its slot), so that the page must be read after all. */
+	if (unlocks && unlocks(r, i))
 		return fill(s, r, i, how);
 	if (!(c = pv_hold(&r->pages, i)))
 		return VM_FAULT_NOMEM;
+	if (unlocks && unlocks(r, i)) {
+		pv_unhold(&r->pages, c);	/* if left empty, it goes */
+		return fill(s, r, i, how);
+	}
 	res = fill(s, r, i, how | VM_MAP_HELD);
 	pv_unhold(&r->pages, c);
 	return res;

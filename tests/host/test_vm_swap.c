@@ -494,6 +494,40 @@ static void test_shared_read_sharer_ends(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* test_shared_fault_reserve_reclaims with a read that lets the lock go:
+ * making the faulting region's chunk evicts the page, so the fault that
+ * found it in memory must read it after all; meanwhile the faulting
+ * process ends, and its page array with it. No chunk is held across the
+ * read (ASan: pv_unhold would write the freed chunk), and the page read
+ * stays the other sharer's. */
+static void test_shared_fault_reserve_reclaims_ends(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 85);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_out(vm_lookup(p, SH), 0);
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
+	evict_on_callocs(p, 1, SH, 0);
+	sw.unlock = 1;
+	ends_meanwhile = c;
+	sw.while_unlocked = end_meanwhile;
+	fake_fault(c, SH, VM_R, VM_FAULT_RETRY);
+	assert_int_equal(evict_on_calloc.done, 1);	/* the chunk's calloc evicted it */
+	assert_null(sw.while_unlocked);			/* the read let the lock go */
+	evict_on_calloc.n = 0;
+	sw.unlock = 0;
+	check();
+	expect_back(p, SH, 85);
+	assert_int_equal(sw.reads, 2);			/* the second read's frame, mapped */
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* The parent writes while the child's entry still names the slot: the
  * parent copies, the frame it read stays in the cache for the child (no
  * second read), which gets it writable as the slot's last entry. */
@@ -3055,6 +3089,7 @@ int main(void)
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
 		TEST(test_shared_read_sharer_ends),
+		TEST(test_shared_fault_reserve_reclaims_ends),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
