@@ -5,7 +5,8 @@
  * fault costs one IPC round trip; an access it refuses ends the process
  * with the reason (FAULT_KILL), or fails the system call that met it.
  * A swap-in lets the pager lock go while the disk works; the fault is then
- * looked at afresh (VM_FAULT_RETRY).
+ * looked at afresh (VM_FAULT_RETRY), and so is the process, whatever the
+ * VM core answered: it may have ended meanwhile.
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,12 +63,16 @@ void handle_fault(const struct fault *f, struct msg *out)
 
 	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);
-	/* A read that let the pager lock go may have seen the process end
-	 * meanwhile (an OOM kill too): it is looked up again each time round.
-	 * Out of memory after reclaim (vm_frame_alloc): the writes in flight,
-	 * subscribers to pressure events and then the OOM killer
-	 * (reclaim_out_of_memory); unless the killer chose this very process,
-	 * or the fault is sent back, it is tried again. */
+	/* A read that let the pager lock go, or a wait for memory, may have
+	 * seen the process end meanwhile (an OOM kill too), its record freed
+	 * or given to another: it is looked up again each time round, and
+	 * after any answer but mapped (a read's, which may have let the lock
+	 * go) before anything of it is used; gone, the fault ends, no one is
+	 * killed for it and no kill is counted. Out of memory after reclaim
+	 * (vm_frame_alloc): the writes in flight, subscribers to pressure
+	 * events and then the OOM killer (reclaim_out_of_memory); unless the
+	 * killer chose this very process, or the fault is sent back, it is
+	 * tried again. */
 	for (;;) {
 		p = procs_by_pid(f->pid);
 		if (!p) {
@@ -76,18 +81,25 @@ void handle_fault(const struct fault *f, struct msg *out)
 		}
 		r = tries++ ? vm_fault_again(p->vm, f->addr, (unsigned)f->access)
 			   : vm_fault(p->vm, f->addr, (unsigned)f->access);
-		if (r == VM_FAULT_NOMEM && !p->pinned) {
-			enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);
-			if (next == RECLAIM_RETRY)
-				continue;
-			if (next != RECLAIM_SEND_BACK) {
-				reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
-				return;
-			}
-			sent_back = 1;	/* resumed with what it has: it faults again */
-		}
-		if (r != VM_FAULT_RETRY)
+		if (r == VM_FAULT_MAPPED)
 			break;
+		if (r == VM_FAULT_RETRY)
+			continue;
+		if (!(p = procs_by_pid(f->pid))) {
+			reply_kill(out, "pager: the process ended during its fault");	/* to no one */
+			return;
+		}
+		if (r != VM_FAULT_NOMEM || p->pinned)
+			break;
+		enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);
+		if (next == RECLAIM_RETRY)
+			continue;
+		if (next != RECLAIM_SEND_BACK) {
+			reply_kill(out, "pager: out of memory");	/* to no one: it is gone */
+			return;
+		}
+		sent_back = 1;	/* resumed with what it has: it faults again */
+		break;
 	}
 	/* One call of resume, so that it stays inline in the fault's path
 	 * (a second made it a call: 62 instructions a fault). */
