@@ -60,6 +60,7 @@ void handle_fault(const struct fault *f, struct msg *out)
 	char why[80];
 	int r, tries = 0, sent_back = 0;
 	unsigned waits = 0;
+	uint32_t failed = 0;	/* the slot whose read failed: tried once more */
 
 	if (swap_reads_waiting())
 		vmstat_count(VMSTAT_FAULTS_DURING_READ);
@@ -68,7 +69,10 @@ void handle_fault(const struct fault *f, struct msg *out)
 	 * or given to another: it is looked up again each time round, and
 	 * after any answer but mapped (a read's, which may have let the lock
 	 * go) before anything of it is used; gone, the fault ends, no one is
-	 * killed for it and no kill is counted. Out of memory after reclaim
+	 * killed for it and no kill is counted. A read that failed is tried
+	 * once more: meanwhile the page may have been discarded or unmapped,
+	 * or read by a sharer (vm_fault_again fails at once if it still names
+	 * that slot on the disk alone). Out of memory after reclaim
 	 * (vm_frame_alloc): the writes in flight, subscribers to pressure
 	 * events and then the OOM killer (reclaim_out_of_memory); unless the
 	 * killer chose this very process, or the fault is sent back, it is
@@ -79,7 +83,7 @@ void handle_fault(const struct fault *f, struct msg *out)
 			reply_kill(out, "pager: fault from a process it does not know");
 			return;
 		}
-		r = tries++ ? vm_fault_again(p->vm, f->addr, (unsigned)f->access)
+		r = tries++ ? vm_fault_again(p->vm, f->addr, (unsigned)f->access, failed)
 			   : vm_fault(p->vm, f->addr, (unsigned)f->access);
 		if (r == VM_FAULT_MAPPED)
 			break;
@@ -89,6 +93,8 @@ void handle_fault(const struct fault *f, struct msg *out)
 			reply_kill(out, "pager: the process ended during its fault");	/* to no one */
 			return;
 		}
+		if (r == VM_FAULT_IO && !failed && (failed = vm_fault_failed_slot()))
+			continue;
 		if (r != VM_FAULT_NOMEM || p->pinned)
 			break;
 		enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);

@@ -222,7 +222,23 @@ static int fresh_zero_fill(const struct vm_region *r)
 	return r->ops->priv && !r->ops->fill;
 }
 
-int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
+/* A try after the fault's read of slot failed: whether it fails at once,
+ * page i of r (entry e) still naming that slot, in its own entry or its
+ * kind's (a shared object's), with no frame holding it. Not read again:
+ * the swap code does not read twice a page whose own request failed
+ * (swap/in.c: retry_own). Out of line: the retry of a failed read alone
+ * calls it. */
+__attribute__((noinline, cold)) static int read_still_fails(const struct vm_region *r, uint64_t i,
+							    uint32_t e, uint32_t slot)
+{
+	uint32_t named = entry_slot(e);
+
+	if (!e && r->ops->page_slot)
+		named = r->ops->page_slot(r, i);
+	return named == slot && !swapcache_lookup(slot);
+}
+
+int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access, uint32_t failed)
 {
 	struct vm_region *r = vm_region_find(s, va);
 	uint64_t i;
@@ -235,6 +251,8 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 		return VM_FAULT_PROT;
 	i = (va - r->start) / VM_PAGE;
 	e = region_entry(r, i);
+	if (failed && read_still_fails(r, i, e, failed))
+		return VM_FAULT_IO;
 	if (entry_slot(e)) {
 		res = swapped_in(s, r, i);
 	} else if (!entry_frame(e)) {
@@ -260,7 +278,15 @@ int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access)
 int vm_fault(struct vm_space *s, uint64_t va, unsigned access)
 {
 	vmstat_count(VMSTAT_PGFAULT);
-	return vm_fault_again(s, va, access);
+	return vm_fault_again(s, va, access, 0);
+}
+
+uint32_t vm_fault_failed_slot(void)
+{
+	uint32_t slot = vm.read_failed;
+
+	vm.read_failed = 0;
+	return slot;
 }
 
 const char *vm_fault_reason(int result)

@@ -3,7 +3,7 @@
  * real process table (server/procs.c) and VM core, the fake mmu and swap
  * engine (vm_fake.c, swap_fake.c), whose reads let the lock go and call a
  * test's hook meanwhile, as another pager thread would act: the process
- * ends, and its record goes to another. The reply
+ * ends, and its record goes to another; the page is discarded. The reply
  * and the OOM killer (reclaim_out_of_memory, faked: what it was asked)
  * show what the handler did with the answer it got.
  */
@@ -211,12 +211,62 @@ static void test_read_fails_process_ended(void **state)
 	fake_check();
 }
 
+/* Meanwhile the process discards the range (another of its threads), and
+ * the read fails: the page no longer names the slot, and the fault tried
+ * again gives it a zero page rather than killing it. */
+static void discard(void)
+{
+	assert_int_equal(vm_discard_unlock(procs[1]->vm, VA, VA + PG), 0);
+}
+
+static void test_read_fails_page_discarded(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_KILLS);
+	struct msg out;
+
+	(void)state;
+	swapped_page(33);
+	sw.unlock = 1;
+	sw.fail_read = 1;
+	sw.while_unlocked = discard;
+	fault(5, VA, &out);
+	assert_null(sw.while_unlocked);
+	assert_true(out.label == FAULT_RESUME || out.label == FAULT_RESUME_ONE);
+	assert_int_equal(fake_peek(procs[1]->vm, VA), 0);
+	assert_int_equal(sw.reads, 1);
+	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills);
+	fake_check();
+}
+
+/* The read fails and nothing changed meanwhile: the page still names the
+ * slot, and the process is killed for it, the slot not read twice. */
+static void test_read_fails_page_still_swapped(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_KILLS);
+	const char *why = vm_fault_reason(VM_FAULT_IO);
+	struct msg out;
+
+	(void)state;
+	swapped_page(34);
+	sw.unlock = 1;
+	sw.fail_read = 1;
+	fault(5, VA, &out);
+	assert_int_equal(out.label, FAULT_KILL);
+	assert_int_equal(out.len, strlen("pager: ") + strlen(why));
+	assert_memory_equal(out.data + strlen("pager: "), why, strlen(why));
+	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills + 1);
+	assert_int_equal(sw.reads, 1);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_process_ended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_fails_process_ended, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fails_page_discarded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fails_page_still_swapped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
