@@ -124,27 +124,37 @@ static void fault(uint32_t pid, uint64_t va, struct msg *out)
 	handle_fault(&f, out);
 }
 
-/* pid 5's one page at VA, filled with v and sent out: its slot. */
-static uint32_t swapped_page(uint8_t v)
+/* pid 5's one page at VA, filled with v and sent out, faulted: the read
+ * lets the lock go, and meanwhile (if not NULL) runs then; one read in
+ * all. The reply in *out. */
+static void fault_reading(uint8_t v, void (*meanwhile)(void), struct msg *out)
 {
 	struct pproc *p = proc(5, 1);
 
 	assert_int_equal(vm_region_add(p->vm, VA, VA + PG, RW, VM_ANON, NULL), 0);
 	swap_fake_fill(p->vm, VA, v);
-	return swap_out(vm_lookup(p->vm, VA), 0);
+	swap_out(vm_lookup(p->vm, VA), 0);
+	sw.unlock = 1;
+	sw.while_unlocked = meanwhile;
+	fault(5, VA, out);
+	assert_null(sw.while_unlocked);
+	assert_int_equal(sw.reads, 1);
 }
 
-/* The fault's read lets the lock go and succeeds: it is tried again and
- * the process resumed with its page. */
+static int resumed(const struct msg *out)
+{
+	return out->label == FAULT_RESUME || out->label == FAULT_RESUME_ONE;
+}
+
+/* The fault's read succeeds: it is tried again and the process resumed
+ * with its page. */
 static void test_read_retried(void **state)
 {
 	struct msg out;
 
 	(void)state;
-	swapped_page(30);
-	sw.unlock = 1;
-	fault(5, VA, &out);
-	assert_true(out.label == FAULT_RESUME || out.label == FAULT_RESUME_ONE);
+	fault_reading(30, NULL, &out);
+	assert_true(resumed(&out));
 	assert_int_equal(takes, 1);
 	assert_int_equal(taken_as, 1);
 	swap_fake_expect_fill(procs[1]->vm, VA, 30);
@@ -160,7 +170,7 @@ static struct pproc *reaped, *successor;
 
 static void reap_and_reuse(void)
 {
-	reap(reaped);
+	reap(reaped = procs[1]);
 	successor = proc(6, 2);
 }
 
@@ -170,13 +180,8 @@ static void test_nomem_process_ended(void **state)
 	struct msg out;
 
 	(void)state;
-	swapped_page(31);
-	reaped = procs[1];
-	sw.unlock = 1;
 	sw.unsent = 1;
-	sw.while_unlocked = reap_and_reuse;
-	fault(5, VA, &out);
-	assert_null(sw.while_unlocked);
+	fault_reading(31, reap_and_reuse, &out);
 	assert_ptr_equal(successor, reaped);	/* the same record, another process's */
 	assert_int_equal(oom.calls, 0);
 	assert_int_equal(out.label, FAULT_KILL);	/* to no one */
@@ -189,7 +194,7 @@ static void test_nomem_process_ended(void **state)
  * process that is gone. */
 static void reap_only(void)
 {
-	reap(reaped);
+	reap(procs[1]);
 }
 
 static void test_read_fails_process_ended(void **state)
@@ -198,16 +203,10 @@ static void test_read_fails_process_ended(void **state)
 	struct msg out;
 
 	(void)state;
-	swapped_page(32);
-	reaped = procs[1];
-	sw.unlock = 1;
 	sw.fail_read = 1;
-	sw.while_unlocked = reap_only;
-	fault(5, VA, &out);
-	assert_null(sw.while_unlocked);
+	fault_reading(32, reap_only, &out);
 	assert_int_equal(out.label, FAULT_KILL);
 	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills);
-	assert_int_equal(sw.reads, 1);
 	fake_check();
 }
 
@@ -225,21 +224,17 @@ static void test_read_fails_page_discarded(void **state)
 	struct msg out;
 
 	(void)state;
-	swapped_page(33);
-	sw.unlock = 1;
 	sw.fail_read = 1;
-	sw.while_unlocked = discard;
-	fault(5, VA, &out);
-	assert_null(sw.while_unlocked);
-	assert_true(out.label == FAULT_RESUME || out.label == FAULT_RESUME_ONE);
+	fault_reading(33, discard, &out);
+	assert_true(resumed(&out));
 	assert_int_equal(fake_peek(procs[1]->vm, VA), 0);
-	assert_int_equal(sw.reads, 1);
 	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills);
 	fake_check();
 }
 
 /* The read fails and nothing changed meanwhile: the page still names the
- * slot, and the process is killed for it, the slot not read twice. */
+ * slot, and the process is killed for it, the slot not read twice
+ * (fault_reading counts the reads). */
 static void test_read_fails_page_still_swapped(void **state)
 {
 	uint64_t kills = vmstat_get(VMSTAT_KILLS);
@@ -247,15 +242,12 @@ static void test_read_fails_page_still_swapped(void **state)
 	struct msg out;
 
 	(void)state;
-	swapped_page(34);
-	sw.unlock = 1;
 	sw.fail_read = 1;
-	fault(5, VA, &out);
+	fault_reading(34, NULL, &out);
 	assert_int_equal(out.label, FAULT_KILL);
 	assert_int_equal(out.len, strlen("pager: ") + strlen(why));
 	assert_memory_equal(out.data + strlen("pager: "), why, strlen(why));
 	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills + 1);
-	assert_int_equal(sw.reads, 1);
 	fake_check();
 }
 
