@@ -213,7 +213,7 @@ static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
 
 	if (r == VM_FAULT_RETRY) {
 		pager_lock(&me);
-		r = vm_fault_again(s, va, access, 0);
+		r = vm_fault_again(s, va, access);
 	}
 	assert_int_equal(r, VM_FAULT_MAPPED);
 	assert_int_equal(vmstat_get(VMSTAT_PGFAULT), faults + 1);	/* one fault, retried or not */
@@ -653,7 +653,7 @@ static void test_fresh_kept_for_retry(void **state)
 	assert_true(swapcache_fresh(pa));
 	assert_false(reclaim_if_evictable(pa));
 	fake_check();
-	assert_int_equal(vm_fault_again(s, VA, VM_R, 0), VM_FAULT_MAPPED);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
 	assert_int_equal(vm_lookup(s, VA), pa);
 	assert_int_equal(disk.reads, 1);
 	assert_int_equal(vmstat_get(VMSTAT_PSWPIN), 1);
@@ -732,7 +732,7 @@ static void test_fresh_other_thread(void **state)
 	assert_true(swapcache_fresh(y));	/* still other's */
 	pager_unlock(&me);
 	pager_lock(&other);
-	assert_int_equal(vm_fault_again(s, VA, VM_R, 0), VM_FAULT_MAPPED);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
 	assert_int_equal(vm_lookup(s, VA), y);
 	pager_unlock(&other);
 	pager_lock(&me);
@@ -1906,8 +1906,8 @@ static void test_read_unsent_twice(void **state)
 	fake_check();
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_READ_ERRORS), 0);
 	assert_int_equal(slot_at(s, VA), slot);
-	assert_int_equal(vm_fault_again(s, VA, VM_R, 0), VM_FAULT_RETRY);
-	assert_int_equal(vm_fault_again(s, VA, VM_R, 0), VM_FAULT_MAPPED);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_RETRY);
+	assert_int_equal(vm_fault_again(s, VA, VM_R), VM_FAULT_MAPPED);
 	fake_check();
 	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
 	vm_space_destroy(s);

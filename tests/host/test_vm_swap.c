@@ -2723,7 +2723,7 @@ static void test_unlocked_read_fails_retried(void **state)
 	fake_fault(s, VA, VM_R, VM_FAULT_IO);
 	assert_int_equal(vm_fault_failed_slot(), slot);
 	assert_int_equal(vm_fault_failed_slot(), 0);	/* asking cleared it */
-	assert_int_equal(vm_fault_again(s, VA, VM_R, slot), VM_FAULT_IO);
+	assert_int_equal(vm_fault_after_failed_read(s, VA, VM_R, slot), VM_FAULT_IO);
 	assert_int_equal(sw.reads, 1);			/* not read again */
 	assert_int_equal(slot_at(s, VA), slot);
 	check();
@@ -2733,7 +2733,7 @@ static void test_unlocked_read_fails_retried(void **state)
 	fake_fault(s, VA, VM_R, VM_FAULT_IO);		/* a new fault: read again */
 	assert_null(sw.while_unlocked);
 	assert_int_equal(sw.reads, 2);
-	assert_int_equal(vm_fault_again(s, VA, VM_R, vm_fault_failed_slot()), VM_FAULT_MAPPED);
+	assert_int_equal(vm_fault_after_failed_read(s, VA, VM_R, vm_fault_failed_slot()), VM_FAULT_MAPPED);
 	assert_int_equal(sw.reads, 2);
 	assert_int_equal(fake_peek(s, VA), 0);		/* discarded: a zero page */
 	check();
@@ -2761,13 +2761,13 @@ static void test_unlocked_shared_read_fails_retried(void **state)
 	sw.fail_read = 1;
 	fake_fault(c, SH, VM_R, VM_FAULT_IO);
 	assert_int_equal(vm_fault_failed_slot(), slot);
-	assert_int_equal(vm_fault_again(c, SH, VM_R, slot), VM_FAULT_IO);
+	assert_int_equal(vm_fault_after_failed_read(c, SH, VM_R, slot), VM_FAULT_IO);
 	assert_int_equal(sw.reads, 1);			/* not read again */
 	check();
 	sw.fail_read = 0;
 	fake_fault(p, SH, VM_R, VM_FAULT_RETRY);	/* the sharer's read */
 	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(vm_fault_again(c, SH, VM_R, slot), VM_FAULT_MAPPED);
+	assert_int_equal(vm_fault_after_failed_read(c, SH, VM_R, slot), VM_FAULT_MAPPED);
 	assert_int_equal(sw.reads, 2);
 	swap_fake_expect_fill(c, SH, 95);
 	check();
