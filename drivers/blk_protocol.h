@@ -53,7 +53,10 @@
 enum blk_label {
 	/* Pager -> driver, first: w[0] = the device's irq, data = uint64_t
 	 * physical address of each BLK_DMA_VA page, in order. The driver
-	 * resets and sets up the device. Reply label: 0 or -errno; w[0] =
+	 * resets and sets up the device. Reply label: 0 or -errno, never
+	 * -ENODEV (the device is there: the pager found it), -ENOTSUP for
+	 * a device the driver cannot drive (legacy, lacking a feature, too
+	 * small a queue: it says why on the console); w[0] =
 	 * capacity in sectors, w[1] = 1 if the device is read-only, w[2] =
 	 * pages one request may carry (1..BLK_MAX_PAGES: the device's own
 	 * segment limits and queue size applied). */

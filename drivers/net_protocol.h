@@ -3,7 +3,8 @@
  * virtio-net driver and lwIP in one pinned process). The pager starts it
  * with its device, its pool and its notifications (NET_POOL, NET_SETUP);
  * for swap over NBD it then speaks blk_protocol.h to it (NET_SWAP_SETUP,
- * BLK_SUBMIT), the request's frames mapped into netd's window by the pager.
+ * NET_SWAP_START, BLK_SUBMIT), the request's frames mapped into netd's
+ * window by the pager.
  * Programs open TCP connections through NET_CONNECT ... NET_CLOSE; a call
  * never blocks in netd: a program waits on the notification it passed.
  * Which programs may hold connections, from which line, and when each
@@ -138,8 +139,8 @@ enum net_label {
 	/* Pager -> netd: connect to the NBD server at w[0] (address) : w[1]
 	 * (port) and negotiate the export; w[2] = seconds the server may
 	 * answer nothing before it is gone for good (1..NET_SWAP_OUTAGE_MAX);
-	 * then BLK_SUBMIT as for a disk. Reply as BLK_SETUP: 0 or -errno,
-	 * w[0] = sectors, w[1] = read-only. */
+	 * then BLK_SUBMIT as for a disk (reads only, until NET_SWAP_START).
+	 * Reply as BLK_SETUP: 0 or -errno, w[0] = sectors, w[1] = read-only. */
 	NET_SWAP_SETUP = 0x302,
 	/* Pager -> netd, after writes it has seen complete: w[0] = a free tag,
 	 * w[1] = its notification (< BLK_DONE_NOTES); sends NBD_CMD_FLUSH, so
@@ -147,6 +148,15 @@ enum net_label {
 	 * BLK_SUBMIT request's, in the tag's status slot. Reply: 0 (sent),
 	 * -ENOTSUP (the export cannot flush: nothing to wait for), -errno. */
 	NET_SWAP_FLUSH = 0x303,
+	/* Pager -> netd, once the export set up by NET_SWAP_SETUP is its swap
+	 * (the header checked, the area's tables made): netd may write to it
+	 * from now on, and first stamps its header (drivers/netd/swap_stamp.h).
+	 * Before it, netd writes nothing to the export and refuses writes and
+	 * flushes (-EACCES), so an export the pager refuses after the setup
+	 * (too large for memory, no memory, its driver ended) is left as it
+	 * was. Reply: 0, -ENODEV (no export set up), -ENXIO (the server gone
+	 * for good), -EALREADY (started already). */
+	NET_SWAP_START = 0x304,
 	/* Program -> netd: open a TCP connection to w[0] (address) : w[1]
 	 * (port); msg.handle = a notification netd signals (NET_EVENT_BIT),
 	 * passed with RIGHT_SEND alone (anything else is -EINVAL: netd frees

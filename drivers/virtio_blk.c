@@ -55,8 +55,17 @@ static void say_ready(void)
 	       dev.disk.shape.max_pages * (BLK_PAGE_SIZE / 1024));
 }
 
+/* The device is there (the pager found it by its type) but this driver
+ * cannot drive it: said why, and answered -ENOTSUP, never -ENODEV, which
+ * the pager reads as no disk at all (blk_protocol.h, BLK_SETUP). */
+static int refuse(const char *why)
+{
+	printf("virtio_blk: refusing the device: %s\n", why);
+	return -ENOTSUP;
+}
+
 /* What the device lets one request carry, from its queue of size entries
- * and the limits it offered (accepted features); 0 or -ENODEV. */
+ * and the limits it offered (accepted features); 0 or -ENOTSUP (said). */
 static int read_shape(unsigned size, uint64_t accepted)
 {
 	struct blk_device_limits lim = {
@@ -69,21 +78,53 @@ static int read_shape(unsigned size, uint64_t accepted)
 		lim.seg_max = vmmio_config32(mmio, VIRTIO_BLK_CFG_SEG_MAX);
 	if (lim.has_size_max)
 		lim.size_max = vmmio_config32(mmio, VIRTIO_BLK_CFG_SIZE_MAX);
-	return blk_shape_for(&lim, &dev.disk.shape);
+	if (blk_shape_for(&lim, &dev.disk.shape) == 0)
+		return 0;
+	char seg[24] = "", bytes[24] = "", why[96];
+
+	if (lim.has_seg_max)
+		snprintf(seg, sizeof(seg), ", seg_max %lu", (unsigned long)lim.seg_max);
+	if (lim.has_size_max)
+		snprintf(bytes, sizeof(bytes), ", size_max %lu", (unsigned long)lim.size_max);
+	snprintf(why, sizeof(why), "a request cannot carry one page (a queue of %u entries%s%s)",
+		 size, seg, bytes);
+	return refuse(why);
 }
 
-/* Bring the device up over the DMA layout d; 0, -ENODEV, or -EIO (its
- * capacity unreadable). */
-static int start_device(const struct blk_dma *d)
+/* A virtio 1.x block device, its features agreed: 0, or -ENOTSUP (said). */
+static int agree(uint64_t *accepted)
 {
 	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_RO |
 			  1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_SIZE_MAX;
-	uint64_t accepted;
-	int err = vmmio_probe(mmio, VIRTIO_ID_BLOCK);
 
-	if (err == 0)
-		err = vmmio_negotiate(mmio, wanted, 1ULL << VIRTIO_F_VERSION_1,
-				      &accepted);
+	switch (vmmio_probe(mmio, VIRTIO_ID_BLOCK)) {
+	case 0:
+		break;
+	case -EPROTONOSUPPORT:
+		return refuse("its virtio-mmio transport is not version 2 (virtio 1.x): a legacy "
+			      "device");
+	default:
+		return refuse("its window holds no virtio block device");
+	}
+	switch (vmmio_negotiate(mmio, wanted, 1ULL << VIRTIO_F_VERSION_1, accepted)) {
+	case 0:
+		return 0;
+	case -ENOTSUP:
+		return refuse("it does not offer VIRTIO_F_VERSION_1 (virtio 1.x)");
+	case -EINVAL:
+		return refuse("it cleared FEATURES_OK: it cannot work with the features accepted");
+	default:
+		return refuse("it did not reset");
+	}
+}
+
+/* Bring the device up over the DMA layout d; 0, -ENOTSUP (a device it
+ * cannot drive, said why), or -EIO (its capacity unreadable). */
+static int start_device(const struct blk_dma *d)
+{
+	uint64_t accepted;
+	int err = agree(&accepted);
+
 	if (err < 0)
 		return err;
 	unsigned size = queue_size(vmmio_queue_max(mmio, REQUEST_QUEUE));
@@ -92,7 +133,7 @@ static int start_device(const struct blk_dma *d)
 	 * strand its request at the head of the software queue forever. */
 	if (read_shape(size, accepted) < 0) {
 		vmmio_fail(mmio);
-		return -ENODEV;
+		return -ENOTSUP;
 	}
 	/* Before the queue is set up: a device given up on is left with none. */
 	if (vmmio_config64(mmio, VIRTIO_BLK_CFG_CAPACITY, &dev.disk.capacity) < 0) {

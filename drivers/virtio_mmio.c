@@ -28,9 +28,12 @@ uint32_t vmmio_status(uintptr_t base)
 int vmmio_probe(uintptr_t base, uint32_t device_id)
 {
 	if (vmmio_rd(base, VMMIO_MAGIC_VALUE) != VMMIO_MAGIC ||
-	    vmmio_rd(base, VMMIO_VERSION) != 2 ||
 	    vmmio_rd(base, VMMIO_DEVICE_ID) != device_id)
 		return -ENODEV;
+	/* The device is there, behind a transport this driver does not
+	 * speak: a caller says so, not that there is no device. */
+	if (vmmio_rd(base, VMMIO_VERSION) != 2)
+		return -EPROTONOSUPPORT;
 	return 0;
 }
 
@@ -65,14 +68,14 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 		    uint64_t *accepted)
 {
 	if (reset(base) < 0)
-		return -ENODEV;
+		return -ETIMEDOUT;
 	set_status(base, VIRTIO_STATUS_ACKNOWLEDGE);
 	set_status(base, VIRTIO_STATUS_DRIVER);
 	uint64_t offered = device_features(base);
 
 	if ((offered & required) != required) {
 		vmmio_fail(base);
-		return -ENODEV;
+		return -ENOTSUP;
 	}
 	*accepted = offered & wanted;
 	driver_features(base, *accepted);
@@ -80,7 +83,7 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 	/* The device clears FEATURES_OK if it cannot work with our subset. */
 	if (!(vmmio_rd(base, VMMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
 		vmmio_fail(base);
-		return -ENODEV;
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -50,13 +50,17 @@
 #define VMMIO_INT_CONFIG 2		/* the configuration changed */
 
 /* 0 if the window at base holds a version-2 device of type device_id;
- * -ENODEV otherwise (a legacy device, an empty slot, another type). */
+ * -EPROTONOSUPPORT if it holds one of that type behind another version of
+ * the transport (1: legacy); -ENODEV otherwise (an empty slot, another
+ * type). */
 int vmmio_probe(uintptr_t base, uint32_t device_id);
 
 /* Reset the device, announce a driver, offer it the wanted features it has
  * and check it accepts them (FEATURES_OK). Features are bit masks over all
  * 64 feature bits; required ones must be among the device's. 0 with
- * *accepted set, or -ENODEV with the device marked FAILED. */
+ * *accepted set; or, the device marked FAILED, -ENOTSUP (a required feature
+ * not offered) or -EINVAL (it cleared FEATURES_OK: it cannot work with the
+ * features accepted); -ETIMEDOUT if it did not reset. */
 int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 		    uint64_t *accepted);
 

@@ -30,13 +30,18 @@ static uint64_t in_regs;
 /* Messages waiting for a receiver's page (see copy_to_blocked). */
 static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct pending_copy) };
 
-/* The handle a message being copied to t installed in t's table, if it
- * still names what was passed: no one will learn its number now. */
-static void undo_passed(struct thread *t, int32_t h, struct object *passed)
+/* The handle a message being copied to t installed in t's table (entry
+ * h at gen), if it is still that install: no one will learn its number
+ * now. One of t's process's threads may have closed h meanwhile (guessing
+ * the number) and been given another handle there, which it was told of:
+ * a like object is no proof, the entry's gen is (only t's process closes
+ * its entries, so only it could bring gen round again, 2^32 closes of h
+ * while one copy waits, to its own harm). */
+static void undo_passed(struct thread *t, int32_t h, uint32_t gen)
 {
 	const struct handle *e = h >= 0 ? handle_entry(t->proc, (uint64_t)h) : NULL;
 
-	if (e && e->obj == passed)
+	if (e && e->gen == gen)
 		handle_close(t->proc, (uint64_t)h);
 }
 
@@ -50,7 +55,7 @@ static void drop_stash(struct thread *t)
 
 /* Keep the copy in t's record until its page is there. */
 static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
-		 struct object *passed, uint8_t call)
+		 uint32_t gen, uint8_t call)
 {
 	if (t->stash && t->stash->bytes == src)
 		return 0;	/* already kept: this is the retry */
@@ -61,7 +66,7 @@ static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int
 	t->stash->va = va;
 	t->stash->len = (uint32_t)len;
 	t->stash->handle = h;
-	t->stash->passed = passed;
+	t->stash->gen = gen;
 	memcpy(t->stash->bytes, src, len);
 	return 0;
 }
@@ -98,22 +103,22 @@ void delivery_fault_unanswered(struct thread *t)
 	delivery_resume(t);	/* another pager thread asked, or it faults again */
 }
 
-/* The copy to t is given up with err: the handle h it installed (naming
- * passed) goes, t wakes with err, and if it was a call, its caller, whose
- * message t never saw, no longer waits for t's reply. */
-static void give_up(struct thread *t, int64_t err, int32_t h, struct object *passed, uint8_t call)
+/* The copy to t is given up with err: the handle h it installed (at gen)
+ * goes, t wakes with err, and if it was a call, its caller, whose message
+ * t never saw, no longer waits for t's reply. */
+static void give_up(struct thread *t, int64_t err, int32_t h, uint32_t gen, uint8_t call)
 {
-	undo_passed(t, h, passed);
+	undo_passed(t, h, gen);
 	drop_stash(t);
 	thread_wake(t, err);
 	if (call)
 		delivery_release_caller(t);
 }
 
-/* delivery_copy for a message that installed handle h (naming
- * passed) in to's table, or -1: if the copy is given up, so is h. */
+/* delivery_copy for a message that installed handle h (its entry's gen
+ * then) in to's table, or -1: if the copy is given up, so is h. */
 static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size_t len,
-			   int32_t h, struct object *passed, uint8_t call)
+			   int32_t h, uint32_t gen, uint8_t call)
 {
 	int r;
 
@@ -125,20 +130,20 @@ static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size
 		return 0;
 	}
 	if (user_miss.proc == to->proc) {
-		int kept = stash(to, va, src, len, h, passed, call);
+		int kept = stash(to, va, src, len, h, gen, call);
 
 		if (kept < 0)
 			r = kept;	/* the pool's shortage, not a bad address */
 		else if (ask_pager(to, user_miss.va))
 			return 0;
 	}
-	give_up(to, r, h, passed, call);
+	give_up(to, r, h, gen, call);
 	return r;
 }
 
 int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len)
 {
-	return copy_to_blocked(to, va, src, len, -1, NULL, 0);
+	return copy_to_blocked(to, va, src, len, -1, 0, 0);
 }
 
 int delivery_in_regs(struct thread *t, const struct msg *k)
@@ -160,15 +165,14 @@ int delivery_to(struct thread *to, const struct msg *k)
 
 	/* A fault is a call too: its thread waits for the pager's reply. */
 	return copy_to_blocked(to, to->msg_va, k, MSG_HEADER_SIZE + k->len, e ? k->handle : -1,
-			       e ? e->obj : NULL,
-			       k->origin == ORIGIN_CALL || k->origin == ORIGIN_FAULT);
+			       e ? e->gen : 0, k->origin == ORIGIN_CALL || k->origin == ORIGIN_FAULT);
 }
 
 void delivery_finish(struct thread *t)
 {
 	struct pending_copy *p = t->stash;
 
-	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->passed, p->call);
+	copy_to_blocked(t, p->va, p->bytes, p->len, p->handle, p->gen, p->call);
 }
 
 void delivery_thread_gone(struct thread *t)
@@ -190,5 +194,5 @@ void delivery_drop(struct thread *t, int64_t err)
 {
 	const struct pending_copy *p = t->stash;
 
-	give_up(t, err, p->handle, p->passed, p->call);
+	give_up(t, err, p->handle, p->gen, p->call);
 }

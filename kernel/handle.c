@@ -16,6 +16,7 @@ static struct kcache table_cache = { .name = "handle table",
 static uint64_t in_use;
 
 _Static_assert(sizeof(struct handle) * ROOT_HANDLES_MAX <= 4096, "a root table is one page");
+_Static_assert(sizeof(struct handle) == 16, "gen fits in the entry's padding");
 
 int handle_table_create(struct proc *p, int root)
 {
@@ -46,7 +47,7 @@ int handle_install(struct proc *p, struct object *o, uint32_t rights)
 	for (uint32_t i = 0; i < p->nhandles; i++) {
 		if (p->handles[i].obj)
 			continue;
-		p->handles[i] = (struct handle){ o, rights };
+		p->handles[i] = (struct handle){ o, rights, p->handles[i].gen + 1 };
 		object_get(o);
 		o->handles++;
 		o->receivers += (rights & RIGHT_RECV) != 0;
@@ -66,7 +67,8 @@ int handle_close(struct proc *p, uint64_t h)
 		return -ERR_BADF;
 	o = e->obj;
 	receiver = (e->rights & RIGHT_RECV) != 0;
-	p->handles[h] = (struct handle){ NULL, 0 };
+	p->handles[h].obj = NULL;	/* its gen stays: the next install moves it */
+	p->handles[h].rights = 0;
 	in_use--;
 	o->handles--;
 	if (receiver && --o->receivers == 0)

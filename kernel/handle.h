@@ -22,6 +22,9 @@ struct proc;
 struct handle {
 	struct object *obj;	/* NULL: a free entry */
 	uint32_t rights;	/* enum handle_rights, never empty */
+	uint32_t gen;		/* moved by every install here, kept by a close:
+				 * what a pending copy that installed this entry
+				 * checks before undoing it (delivery.c) */
 };
 
 /* Give p its table (a root table if root). 0, or -ERR_NOMEM. */

@@ -33,10 +33,11 @@ struct pending_copy {
 	uint32_t len;			/* <= sizeof(struct msg) */
 	int32_t handle;			/* installed in its table for this message,
 					 * closed if the copy is given up; or -1 */
-	struct object *passed;		/* what that handle names */
-	uint8_t bytes[sizeof(struct msg)];
+	uint32_t gen;			/* that entry's gen when installed: closed
+					 * and used again since, it is not undone */
 	uint8_t call;			/* a call's message: given up, its receiver
 					 * would owe a reply to one it never saw */
+	_Alignas(8) uint8_t bytes[sizeof(struct msg)];
 };
 /* Word-aligned bytes: klib's memcpy copies by words only then. */
 _Static_assert(offsetof(struct pending_copy, bytes) % 8 == 0, "pending_copy.bytes aligned");

@@ -229,22 +229,58 @@ static bool parse_small(const char *s, size_t len, size_t *i, unsigned max, unsi
 	return true;
 }
 
-/* "a.b.c.d" or "a.b.c.d/n": address << 8 | prefix (24 if not given). The
- * prefix must leave room for hosts (1..30); 0.0.0.0 is no address. */
-static bool parse_ipv4(const char *s, size_t len, uint64_t *out)
+/* "a.b.c.d" or "a.b.c.d/n" into *addr and *prefix (24 if not given). The
+ * prefix must leave room for hosts (1..30). Only the text is checked here:
+ * whether a host may have the address is host_fault's. */
+static bool parse_ipv4(const char *s, size_t len, uint32_t *addr, unsigned *prefix)
 {
-	uint32_t addr = 0;
-	unsigned part, prefix = 24;
+	unsigned part;
 	size_t i = 0;
 
+	*addr = 0;
+	*prefix = 24;
 	for (int k = 0; k < 4; k++) {
 		if ((k > 0 && (i >= len || s[i++] != '.')) || !parse_small(s, len, &i, 255, &part))
 			return false;
-		addr = addr << 8 | part;
+		*addr = *addr << 8 | part;
 	}
-	if (i < len && (s[i++] != '/' || !parse_small(s, len, &i, 30, &prefix) || prefix < 1))
+	if (i < len && (s[i++] != '/' || !parse_small(s, len, &i, 30, prefix) || *prefix < 1))
 		return false;
-	if (i != len || addr == 0)
+	return i == len;
+}
+
+/* Why addr/prefix cannot be a host's own address (RFC 1122 3.2.1.3, RFC
+ * 6890): NULL if it can. netd would otherwise answer for the loopback or
+ * a group, or take its subnet's own or broadcast address, which every
+ * host on the subnet reads as not one machine's. */
+static const char *host_fault(uint32_t addr, unsigned prefix)
+{
+	uint32_t host_bits = (1u << (32 - prefix)) - 1;	/* prefix <= 30 */
+
+	if (addr >> 24 == 0)
+		return "an address of 'this network', in 0.0.0.0/8: no host's";
+	if (addr >> 24 == 127)
+		return "a loopback address, in 127.0.0.0/8";
+	if (addr >> 28 == 0xe)
+		return "a multicast address, in 224.0.0.0/4";
+	if (addr == 0xffffffffu)
+		return "the limited broadcast address";
+	if (addr >> 28 == 0xf)
+		return "a reserved address, in 240.0.0.0/4";
+	if ((addr & host_bits) == 0)
+		return "its subnet's own address: the host part is all zeros";
+	if ((addr & host_bits) == host_bits)
+		return "its subnet's broadcast address: the host part is all ones";
+	return NULL;
+}
+
+/* An address a host may have: *out = address << 8 | prefix. */
+static bool parse_host_ipv4(const char *s, size_t len, uint64_t *out)
+{
+	uint32_t addr;
+	unsigned prefix;
+
+	if (!parse_ipv4(s, len, &addr, &prefix) || host_fault(addr, prefix))
 		return false;
 	*out = (uint64_t)addr << 8 | prefix;
 	return true;
@@ -277,7 +313,7 @@ static bool take_value(const struct bootarg_spec *spec, const char *s, size_t le
 		return true;
 	case BOOTARG_IPV4:
 		/* The word (net.addr's "dhcp", num 0) or an address. */
-		if (!find_choice(spec->choices, s, len, &num) && !parse_ipv4(s, len, &num))
+		if (!find_choice(spec->choices, s, len, &num) && !parse_host_ipv4(s, len, &num))
 			return false;
 		v->num = num;
 		copy_text(v->str, s, len);
@@ -322,7 +358,7 @@ static void put_accepted(struct msg *m, const struct bootarg_spec *spec)
 		break;
 	case BOOTARG_IPV4:
 		put(m, spec->choices ? spec->choices : "");
-		put(m, " or an IPv4 address a.b.c.d[/1..30]");
+		put(m, " or a host's IPv4 address a.b.c.d[/1..30]");
 		break;
 	}
 }
@@ -332,11 +368,23 @@ static void report_bad(struct reporter *r, const struct bootarg_spec *spec,
 {
 	struct msg m;
 
+	const char *why = NULL;
+	uint32_t addr;
+	unsigned prefix;
+
 	start(&m, "boot: bad value ");
 	put_quoted(&m, s, len);
 	put(&m, " for ");
 	put(&m, spec->key);
-	put(&m, " (accepted: ");
+	put(&m, " (");
+	/* An address written well but no host's: say which rule it breaks. */
+	if (spec->type == BOOTARG_IPV4 && parse_ipv4(s, len, &addr, &prefix))
+		why = host_fault(addr, prefix);
+	if (why) {
+		put(&m, why);
+		put(&m, "; ");
+	}
+	put(&m, "accepted: ");
 	put_accepted(&m, spec);
 	put(&m, "); using default '");
 	put(&m, spec->def ? spec->def : "");

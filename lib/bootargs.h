@@ -17,7 +17,9 @@ enum bootarg_type {
 	BOOTARG_CHOICE,		/* one of the '|'-separated names in choices */
 	BOOTARG_IPV4		/* the word in choices (e.g. "dhcp": num 0), or an IPv4
 				 * address a.b.c.d with an optional /prefix (1..30,
-				 * default 24): num = address << 8 | prefix */
+				 * default 24) that a host may have (not in 0/8,
+				 * 127/8, 224/3, nor its subnet's own or broadcast
+				 * address): num = address << 8 | prefix */
 };
 
 struct bootarg_spec {

@@ -22,7 +22,22 @@ import subprocess
 import sys
 import tempfile
 
-WORKLOADS = ["touch", "seq", "hotcold", "random", "shift", "forkcow", "oom"]
+
+def read_workloads(path):
+    """userland/workloads/workloads.txt, the one list: (name, what it does)
+    pairs in the table's order."""
+    pairs = []
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                name, what = line.split(None, 1)
+                pairs.append((name, what.strip()))
+    return pairs
+
+
+WORKLOAD_LIST = read_workloads(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                            "userland", "workloads", "workloads.txt"))
+WORKLOADS = [name for name, _ in WORKLOAD_LIST]
 RESULT_KEYS = ["instret", "idle_ns", "major", "pswpin", "pswpout", "pages", "refs", "errors"]
 DISK_KEYS = ["rd_operations", "wr_operations", "rd_bytes", "wr_bytes"]
 # (column, heading, width, how to show it)
@@ -268,6 +283,7 @@ def render_doc(records, meta, template):
         "AVAIL": ", ".join("%s %d pages" % (k, v) for k, v in sorted(avail.items())),
         "WALL": "%d min %d s" % divmod(int(meta["wall"]), 60),
         "TABLE": format_markdown(rows),
+        "WORKLOADS": "\n".join("| `%s` | %s |" % w for w in WORKLOAD_LIST),
         "SPREAD_WORKLOAD": spread,
         "RUNS": str(max([r["run"] for r in records if r["workload"] == spread] or [1])),
         "SPREAD": spread_text,

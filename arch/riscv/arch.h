@@ -226,23 +226,17 @@ int arch_pt_ad_fault(struct arch_pt *pt, uint64_t va, unsigned access);
 /* Physical address of user address va if a user mapping allows the access
  * (need_write: a store), else 0. */
 uint64_t arch_pt_translate(const struct arch_pt *pt, uint64_t va, int need_write);
-/* The last leaf table a harvest or an unmap walked to, kept across the
- * entries of one call: a table goes only when the cursor leaves it (an
- * unmap left it empty), so the one kept stays. Start it zeroed, and end an
- * unmap's walk with arch_pt_cursor_done; it is good for that call only
- * (tables may go between calls). */
+/* The last leaf table a harvest walked to, kept across the entries of one
+ * call (mmu.c's map runs, copies and unmaps keep one too). Start it
+ * zeroed; it is good for that call only (tables may go between calls: a
+ * harvest frees none, arch_pt_unmap only as its own cursor leaves one). */
 #define ARCH_PT_RANGE_SHIFT 21	/* one leaf table maps 2 MiB */
 #define ARCH_PT_GIGA_SHIFT 30	/* one root entry maps 1 GiB */
 struct arch_pt_cursor {
 	struct arch_pt *pt;	/* NULL: nothing kept */
 	uint64_t range;		/* va >> ARCH_PT_RANGE_SHIFT of the range kept */
 	uint64_t *leaves;	/* its leaf table; NULL: no 4 KiB pages there */
-	int cleared;		/* an unmap walked it: it goes if left empty */
 };
-/* Leave c's table: freed, and the table above it, if an unmap left them
- * empty (their pages counted out of pt->pages); c then keeps nothing. The
- * caller flushes the TLB, as after any unmap. */
-void arch_pt_cursor_done(struct arch_pt_cursor *c);
 /* For each of b[0..n) (abi/vm.h's struct harvest_entry, all of pt's
  * process): read the accessed and dirty bits of its va's page (enum
  * harvest_bits) into its bits, after clearing those its bits named and,

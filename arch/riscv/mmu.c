@@ -261,28 +261,17 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm)
  * stays in one 2 MiB range of pt, so that a run walks the upper levels once
  * a range. NULL if a level above is absent or is itself a leaf (no 4 KiB
  * page in the range), or, with alloc, if a table could not be made. The
- * table c leaves goes if an unmap walked it and left it empty
- * (arch_pt_cursor_done). */
+ * table c leaves stays: an unmap frees it itself (unmap_leave). */
 static inline uint64_t *range_leaves(struct arch_pt *pt, struct arch_pt_cursor *c, uint64_t va,
 				     int alloc)
 {
 	if (c->pt != pt || c->range != va >> ARCH_PT_RANGE_SHIFT) {
 		uint64_t *e;
 
-		if (c->cleared)	/* before the walk: it may free tables */
-			arch_pt_cursor_done(c);
 		e = walk(pt, va, 0, alloc);
-		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, e ? e - VPN(va, 0) : NULL, 0 };
+		*c = (struct arch_pt_cursor){ pt, va >> ARCH_PT_RANGE_SHIFT, e ? e - VPN(va, 0) : NULL };
 	}
 	return c->leaves;
-}
-
-void arch_pt_cursor_done(struct arch_pt_cursor *c)
-{
-	if (c->cleared)
-		prune(c->pt, c->range << ARCH_PT_RANGE_SHIFT);
-	c->pt = NULL;
-	c->cleared = 0;
 }
 
 /* Inline in its one caller (vm_map_entries, LTO): a call and a second
@@ -294,7 +283,7 @@ __attribute__((always_inline)) inline int arch_pt_map_run(struct arch_pt *pt,
 							  const struct map_entry *e, size_t n)
 {
 	/* Range ~0 is no va's: the first entry walks. */
-	struct arch_pt_cursor c = { pt, ~0UL, NULL, 0 };
+	struct arch_pt_cursor c = { pt, ~0UL, NULL };
 	uint64_t perm = ~0UL, bits = 0;	/* ~0: no perm's bits kept yet */
 
 	for (size_t k = 0; k < n; k++) {
@@ -483,6 +472,17 @@ int arch_pt_copy_range(struct arch_pt *from, struct arch_pt *to, uint64_t va, ui
 	return 0;
 }
 
+/* An unmap leaves the leaf table its cursor keeps: it goes, and the table
+ * above it, if left empty (their pages counted out of pt->pages). Every
+ * leaf table an unmap's cursor keeps is one it cleared an entry of (it
+ * clears one in each it finds), so no flag in the cursor need say so.
+ * The caller flushes the TLB, as after any unmap. */
+static void unmap_leave(const struct arch_pt_cursor *c)
+{
+	if (c->leaves)
+		prune(c->pt, c->range << ARCH_PT_RANGE_SHIFT);
+}
+
 /* An unmap is for a range going away (a munmap, a page dropped): every
  * leaf table it walks through and leaves empty goes as the walk leaves it
  * (prune), whether or not its last entries were this call's: a page
@@ -494,7 +494,11 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 	uint64_t end = va + n * PAGE_SIZE;	/* n is bounded by the caller: no wrap */
 
 	while (va < end && user_va(va)) {
-		uint64_t *leaves = range_leaves(pt, &c, va, 0);
+		uint64_t *leaves;
+
+		if (va >> ARCH_PT_RANGE_SHIFT != c.range)	/* before the walk: it may free tables */
+			unmap_leave(&c);
+		leaves = range_leaves(pt, &c, va, 0);
 
 		/* A range with no leaf table has nothing to clear: skip it whole,
 		 * so that unmapping a large sparse span costs a step a 2 MiB, or
@@ -504,10 +508,9 @@ void arch_pt_unmap(struct arch_pt *pt, uint64_t va, uint64_t n)
 			continue;
 		}
 		leaves[VPN(va, 0)] = 0;
-		c.cleared = 1;
 		va += PAGE_SIZE;
 	}
-	arch_pt_cursor_done(&c);
+	unmap_leave(&c);
 }
 
 /* The n leaves from e (one leaf table's): each present user page's bits

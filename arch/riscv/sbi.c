@@ -5,7 +5,7 @@
 #include "arch.h"
 #include "csr.h"
 #include "abi/clock.h"
-#include "time.h"
+#include "arch_time.h"
 
 #define SBI_EXT_TIME 0x54494D45
 #define SBI_EXT_SRST 0x53525354

@@ -10,7 +10,6 @@
 
 static const volatile uint64_t *admitted;
 static struct owner slots[NET_SOCKETS_MAX];	/* admission 0: free */
-static uint32_t held[NET_SOCKETS_MAX];		/* pool buffers, slot for slot */
 static uint32_t share;				/* buffers a line may hold */
 
 static uint32_t pid_of(uint64_t admission)
@@ -27,10 +26,8 @@ void owners_init(const volatile uint64_t *table, uint32_t line_bufs)
 {
 	admitted = table;
 	share = line_bufs;
-	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++) {
+	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++)
 		slots[i] = (struct owner){ 0 };
-		held[i] = 0;
-	}
 }
 
 /* pid's entry in the admission table: 0 and *o, or -EPERM. Pids start at
@@ -73,19 +70,11 @@ long owners_place(uint32_t pid, struct owner *o)
 void owners_take(unsigned slot, const struct owner *o)
 {
 	slots[slot] = *o;
-	held[slot] = 0;
 }
 
 void owners_drop(unsigned slot)
 {
 	slots[slot] = (struct owner){ 0 };
-	held[slot] = 0;
-}
-
-void owners_hold(unsigned slot, uint32_t bufs)
-{
-	if (slot < NET_SOCKETS_MAX && slots[slot].admission)
-		held[slot] = bufs;
 }
 
 /* Whether admission b shares a's bound: its line, or for line 0 (no line:
@@ -97,7 +86,7 @@ static bool same_share(uint64_t a, uint64_t b)
 	return line_of(a) ? line_of(b) == line_of(a) : pid_of(b) == pid_of(a);
 }
 
-uint32_t owners_room(unsigned slot)
+uint32_t owners_room(unsigned slot, const uint32_t held[NET_SOCKETS_MAX])
 {
 	uint64_t a = slot < NET_SOCKETS_MAX ? slots[slot].admission : 0;
 	uint32_t used = 0;

@@ -2,15 +2,18 @@
  * Who owns each of programs' connections (sockets.c's table, slot for
  * slot), as the pager has admitted them (net_protocol.h's
  * net_shared.admitted): the pid and the line of the owner of each, whether
- * a caller may open one more, the pool buffers each holds and how many
- * more its line may take, and whether an owner has ended. Plain C, no
- * system calls: the host tests run it over an admission table of their own.
+ * a caller may open one more, how many more pool buffers its line may
+ * take (of what sockets.c counts each holds), and whether an owner has
+ * ended. Plain C, no system calls: the host tests run it over an
+ * admission table of their own.
  */
 #ifndef NETD_OWNERS_H
 #define NETD_OWNERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "net_protocol.h"	/* NET_SOCKETS_MAX */
 
 /* An owner: its entry in the admission table and what the pager wrote
  * there when it admitted it. */
@@ -34,15 +37,12 @@ long owners_place(uint32_t pid, struct owner *o);
 void owners_take(unsigned slot, const struct owner *o);
 void owners_drop(unsigned slot);
 
-/* The pool buffers slot's connection holds now (sockets.c counts them
- * afresh before each decision: received and unread, queued to send,
- * refused, out of order). A free slot holds none. */
-void owners_hold(unsigned slot, uint32_t bufs);
-
 /* Buffers slot's connection may still take: line_bufs less what its
  * line's connections hold (line 0: its process's), 0 at or past it, or if
- * slot is free. */
-uint32_t owners_room(unsigned slot);
+ * slot is free. held[i] is what slot i's connection holds now, as
+ * sockets.c counts it (its one owner: received and unread, queued to send,
+ * refused, out of order); a free slot's is not read. */
+uint32_t owners_room(unsigned slot, const uint32_t held[NET_SOCKETS_MAX]);
 
 /* Whether slot is taken and pid's. */
 bool owners_holds(unsigned slot, uint32_t pid);

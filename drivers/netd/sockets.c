@@ -66,21 +66,24 @@ static uint32_t held_by(const struct sock *s)
 	return (s->rx ? pbuf_clen(s->rx) : 0) + (s->pcb ? pcb_held(s->pcb) : 0);
 }
 
-/* Tell owners.c what every connection holds now. Counted afresh, not kept
- * up by every path that takes or frees a buffer: 16 connections of at
- * most a few dozen pbufs. */
-static void charge_all(void)
+/* What s's line may still take, s's connection counted as holding own
+ * buffers. What every connection holds is counted afresh, not kept up by
+ * every path that takes or frees a buffer: 16 connections of at most a
+ * few dozen pbufs. */
+static uint32_t room_with(const struct sock *s, uint32_t own)
 {
+	uint32_t held[NET_SOCKETS_MAX];
+
 	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++)
-		if (socks[i].state != S_FREE)
-			owners_hold(i, held_by(&socks[i]));
+		held[i] = socks[i].state != S_FREE ? held_by(&socks[i]) : 0;
+	held[s - socks] = own;
+	return owners_room((unsigned)(s - socks), held);
 }
 
 /* What s's line may still take. */
 static uint32_t room_of(const struct sock *s)
 {
-	charge_all();
-	return owners_room((unsigned)(s - socks));
+	return room_with(s, held_by(s));
 }
 
 /* A program's connection lwIP's argument names, or NULL (the swap link's,
@@ -419,9 +422,7 @@ unsigned short netd_ooseq_limit(const struct tcp_pcb *pcb)
 		return 0;
 	if (!s)
 		return TCP_OOSEQ_MAX_PBUFS;
-	charge_all();
-	owners_hold((unsigned)(s - socks), held_by(s) - ooseq_held(pcb));	/* all but them */
-	uint32_t room = owners_room((unsigned)(s - socks));
+	uint32_t room = room_with(s, held_by(s) - ooseq_held(pcb));	/* all but them */
 
 	return (unsigned short)(room < TCP_OOSEQ_MAX_PBUFS ? room : TCP_OOSEQ_MAX_PBUFS);
 }

@@ -64,6 +64,7 @@ static struct {
 	struct nbd_io io;		/* the pager's data and done behind ours, our send */
 	struct nbd_io pager;		/* the pager's */
 	bool stamp_due;			/* setup: the header is to be stamped */
+	bool started;			/* the pager took the export: it may be written */
 	enum nbd_cmd stamp_cmd;		/* the stamp's request queued or out */
 	void (*gone)(void);		/* the pager's: the server is gone */
 	void (*lost)(void);		/* the pager's: a connection was lost */
@@ -437,6 +438,19 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
 	printf("netd: swap: NBD export of %lu MiB at %u.%u.%u.%u:%u%s\n",
 	       (unsigned long)(sc.hs.size >> 20), addr >> 24, (addr >> 16) & 255,
 	       (addr >> 8) & 255, addr & 255, port, sc.cl.read_only ? ", read-only" : "");
+	output();
+	return 0;
+}
+
+long swap_link_start(void)
+{
+	if (sc.state == SWAP_OFF)
+		return -ENODEV;
+	if (sc.state == SWAP_GONE)
+		return -ENXIO;
+	if (sc.started)
+		return -EALREADY;
+	sc.started = true;
 	/* The stamp goes out first, not waited for: a server that holds
 	 * writes must not hold the boot (swap_stamp.h). */
 	if (sc.stamp_due)
@@ -445,8 +459,16 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
 	return 0;
 }
 
+bool swap_link_started(void)
+{
+	return sc.started;
+}
+
 int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
 {
+	/* The export is not the pager's swap yet: nothing is written to it. */
+	if (!sc.started && cmd != NBD_CMD_READ)
+		return -EACCES;
 	/* Behind the stamp's flush (see the top). */
 	if (cmd == NBD_CMD_FLUSH && id != STAMP_ID && sc.cl.can_flush && swap_stamp_pending()) {
 		if (sc.nheld == NBD_SLOTS)

@@ -27,8 +27,15 @@ enum swap_state { SWAP_OFF = 0, SWAP_UP = 1, SWAP_RETRYING = 2, SWAP_GONE = 3 };
 long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struct nbd_io *pager,
 		   void (*gone)(void), void (*lost)(void));
 
+/* The pager has taken the export opened for its swap: from now on it may
+ * be written, the header's generation stamp first (swap_stamp.h). 0,
+ * -ENODEV (none opened), -ENXIO (the server gone for good), -EALREADY. */
+long swap_link_start(void);
+bool swap_link_started(void);
+
 /* Queue request id (a command of nbd_client.h); swap_link_push sends what
- * is queued. The answer's clock starts when nothing else was waiting. */
+ * is queued. The answer's clock starts when nothing else was waiting.
+ * Only reads before swap_link_start (-EACCES). */
 int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len);
 void swap_link_push(void);
 

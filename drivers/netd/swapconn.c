@@ -72,7 +72,14 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 	return 0;
 }
 
-/* Check every request before taking any: a batch is taken whole or not. */
+/* NET_SWAP_START: the pager took the export; writes may go from now. */
+long swapconn_start(void)
+{
+	return swap_link_start();
+}
+
+/* Check every request before taking any: a batch is taken whole or not.
+ * A write before NET_SWAP_START is refused (swap_link_submit's rule). */
 static long check_batch(const struct blk_request *r, int n)
 {
 	const struct blk_disk disk = { .capacity = swap_link_sectors(),
@@ -83,6 +90,8 @@ static long check_batch(const struct blk_request *r, int n)
 		int err = blk_request_check(&r[i], &disk);
 		if (err < 0)
 			return err;
+		if (r[i].write && !swap_link_started())
+			return -EACCES;
 		if (sc.shared->slot[r[i].tag].state != BLK_SUBMITTED)
 			return -EBUSY;
 	}

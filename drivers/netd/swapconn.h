@@ -1,7 +1,8 @@
 /*
  * The swap connection's calls from the pager, which sees netd's NBD client
- * as a block device (blk_protocol.h: NET_SWAP_SETUP, then BLK_SUBMIT with
- * completions in the shared status page). The link itself: swap_link.h.
+ * as a block device (blk_protocol.h: NET_SWAP_SETUP, NET_SWAP_START, then
+ * BLK_SUBMIT with completions in the shared status page). The link
+ * itself: swap_link.h.
  */
 #ifndef NETD_SWAPCONN_H
 #define NETD_SWAPCONN_H
@@ -14,6 +15,9 @@
 /* NET_SWAP_SETUP: connect to w[0]:w[1] and negotiate, waiting a bounded
  * time. Reply as BLK_SETUP. */
 long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *shared);
+
+/* NET_SWAP_START: the export is the pager's swap; it may be written. */
+long swapconn_start(void);
 
 /* BLK_SUBMIT: the frames of request tag are at NET_WIN_VA's slot for it. */
 long swapconn_submit(const struct msg *in);

@@ -1,6 +1,9 @@
 /*
  * The pager's own heap for picolibc's malloc: sbrk over frames mapped into
- * the pager before use, taken from the source heap.h was given.
+ * the pager before use, taken from the source heap.h was given. A growth
+ * that cannot be made whole gives back the frames it mapped: a table far
+ * too big for memory (one sized by a device, not by RAM) would otherwise
+ * keep every frame it reached, for good, and fail all the same.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -9,19 +12,23 @@
 #include "base/vmstat.h"
 #include "sys.h"
 
+#ifndef HEAP_BASE	/* the host test's own: an address it can map */
 #define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
+#endif
 #define HEAP_MAX (512UL << 20)
 
 static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
 static heap_frame_fn *frame_source;
+static heap_unframe_fn *frame_sink;
 /* A frame taken whose mapping the kernel refused (its pool was short):
  * the next growth maps it rather than take another, so refusals do not
  * each keep a frame from use. 0: none. */
 static uint64_t spare;
 
-void heap_set_frame_source(heap_frame_fn *fn)
+void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give)
 {
-	frame_source = fn;
+	frame_source = take;
+	frame_sink = give;
 	vmstat_gauge(VMSTAT_HEAP_PAGES, heap_pages);
 }
 
@@ -36,18 +43,41 @@ static uint64_t next_frame(void)
 	return pa;
 }
 
+/* The pages from `from` up to the mapped end go back: each unmapped and
+ * its frame handed back, the last first. Each page's frame was written
+ * into its first word as it was mapped (nothing else knows it: the kernel
+ * has no call that says what a page maps), and the page is ours until it
+ * is unmapped. A page the kernel will not unmap stays mapped, the heap's
+ * (the pages below it too: the heap's pages are one run). */
+static void give_back(uint64_t from)
+{
+	while (mapped > from) {
+		uint64_t va = mapped - PAGE_SIZE, pa = *(uint64_t *)va;
+
+		if (sys_unmap(HANDLE_SELF, va, 1) < 0)
+			return;
+		mapped = va;
+		frame_sink(pa);
+	}
+}
+
 static int grow_to(uint64_t want)
 {
+	uint64_t from = mapped;
+
 	while (mapped < want) {
 		struct map_entry e = { mapped, next_frame(), MAP_R | MAP_W };
-		if (!e.pa)
-			return -1;
-		if (sys_map(HANDLE_SELF, &e, 1) < 0) {
-			spare = e.pa;
+		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0) {
+			spare = e.pa;	/* 0 if there was none */
+			give_back(from);
 			return -1;
 		}
+		*(uint64_t *)e.va = e.pa;	/* for give_back */
 		mapped += PAGE_SIZE;
 	}
+	/* The frames came zeroed from the source: so they stay. */
+	for (uint64_t va = from; va < mapped; va += PAGE_SIZE)
+		*(uint64_t *)va = 0;
 	return 0;
 }
 

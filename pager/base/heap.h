@@ -11,7 +11,9 @@
  * the same thread would pass it): a free there (reclaim empties a page
  * array's chunk) or a malloc (a second sbrk before the first returns)
  * would leave malloc's list naming memory it no longer describes. Memory
- * is reclaimed for the heap outside malloc instead: heap_alloc.h.
+ * is reclaimed for the heap outside malloc instead: heap_alloc.h. The
+ * sink's rule is the same: it takes a frame back, no longer mapped, and
+ * does nothing else (a frame table's free is not malloc's).
  */
 #ifndef PAGER_BASE_HEAP_H
 #define PAGER_BASE_HEAP_H
@@ -20,13 +22,18 @@
 
 /* A frame (physical address) for the heap, or 0 if none may be had. */
 typedef uint64_t heap_frame_fn(void);
-/* Where the heap takes its frames from now on; until then it cannot grow.
- * Also starts reporting heap_pages as vmstat's. */
-void heap_set_frame_source(heap_frame_fn *fn);
+/* A frame the source gave, unmapped again: a growth that failed part way
+ * gives back what it had mapped. */
+typedef void heap_unframe_fn(uint64_t pa);
+/* Where the heap takes its frames from now on, and gives back those of a
+ * growth it could not finish; until then it cannot grow. Also starts
+ * reporting heap_pages as vmstat's. */
+void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
 /* Pages mapped into the heap so far, and the one frame kept for the next
- * growth if the kernel refused to map it: pinned frames, never given back,
- * so this is the high-water mark of what the pager has needed at once
- * (vmstat tells the pager's own growth apart from a leak with it). */
+ * growth if the kernel refused to map it: pinned frames, never given back
+ * once a growth has succeeded (one that fails gives back the frames it
+ * mapped), so this is the high-water mark of what the pager has needed at
+ * once (vmstat tells the pager's own growth apart from a leak with it). */
 uint64_t heap_pages(void);
 
 #endif

@@ -112,6 +112,10 @@ struct policy_ops {
 	 * entries beyond its shadow words); the caller's shadow table gets the
 	 * rest of the 16 (policy_shadows_per_frame). 0 for most. */
 	uint32_t own_history_bytes;
+	/* 1: create's seed feeds a generator that draws victims, so the seed
+	 * (pager.seed) chooses them; 0: the policy never reads it (the pager
+	 * says so of a pager.seed given). test_policy.c checks both ways. */
+	int seeded;
 	/* State for frames 0 .. nframes - 1; seed feeds any randomness so runs
 	 * repeat. NULL if memory runs out. */
 	struct policy *(*create)(uint32_t nframes, uint64_t seed);

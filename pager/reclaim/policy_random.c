@@ -166,6 +166,7 @@ const struct policy_ops policy_random_ops = {
 	.summary = "random: a uniformly drawn evictable frame, from a seeded generator",
 	.reads_bits = 0,
 	.fault_counts = 0,	/* never reads the bits: either rule would do */
+	.seeded = 1,
 	.create = rnd_create,
 	.destroy = rnd_destroy,
 	.insert = rnd_insert,

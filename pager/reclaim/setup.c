@@ -28,7 +28,7 @@ static const struct swap_reclaim_hooks hooks = {
 void reclaim_init(void)
 {
 	watermarks_set();
-	heap_set_frame_source(reclaim_alloc_pinned);
+	heap_set_frame_source(reclaim_alloc_pinned, frame_free);
 	heap_set_refill(reclaim_for_heap);
 	vm_set_reclaim(reclaim_for_fault);
 	swap_set_reclaim_hooks(&hooks);

@@ -61,8 +61,9 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 		return r;
 	out->link.ep = d.ep;
 	if ((r = setup(&d, dev, bi, out)) < 0) {
-		printf("pager: the virtio_blk driver refused its device at 0x%lx (%d)\n",
-		       (unsigned long)bi->devices[dev].base, r);
+		printf("pager: the virtio_blk driver refused its device at 0x%lx (%d%s)\n",
+		       (unsigned long)bi->devices[dev].base, r,
+		       r == -ENOTSUP ? ": one it cannot drive, said above" : "");
 		driver_abandon(&d);
 		out->link.ep = -1;
 		out->link.status = NULL;	/* in frames no longer the driver's */

@@ -11,8 +11,9 @@
 #include "swap/blk_backend.h"
 
 /* Start the driver for the first virtio block device in bi and describe it
- * in *out. 0; -ENODEV if there is no block device; another -errno if the
- * driver could not be started (said on the console). The pager's I/O
+ * in *out. 0; -ENODEV if there is no block device, and only then; another
+ * -errno if the driver could not be started or refused the device
+ * (-ENOTSUP: one it cannot drive; said on the console). The pager's I/O
  * threads must have started: their notifications are handed over. */
 int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out);
 

@@ -110,15 +110,16 @@ static void start_nbd_swap(struct pager_thread *service)
 		printf("pager: swap: no NBD export; running without swap\n");
 		return;
 	}
-	if (nbd_backend_init(&backend, &drv) < 0)
-		return;
+	nbd_backend_init(&backend, &drv);
 	reclaim_start_swap(&backend, service);
 	if (!swap_on())
 		nbd_backend_fini();
 }
 
-/* Swap on the first virtio block device if it is a swap disk: 0, or
- * -ENODEV for no disk, another error for one refused (said where). */
+/* Swap on the first virtio block device if it is a swap disk: 0 if swap
+ * came on; -ENODEV if the machine has no block device, and only then;
+ * another -errno if it has one that swap is not on (its driver refused it,
+ * or swap refused the disk: said where). */
 static int start_blk_swap(const struct bootinfo *bi, struct pager_thread *service)
 {
 	static struct blk_driver drv;
@@ -129,12 +130,14 @@ static int start_blk_swap(const struct bootinfo *bi, struct pager_thread *servic
 		return r;
 	blk_backend_init(&backend, &drv);
 	reclaim_start_swap(&backend, service);
-	return 0;
+	return swap_on() ? 0 : -EINVAL;
 }
 
 /* Swap on the device swap.device names: the first virtio block device if
  * it is a swap disk (blk), the NBD export (nbd), or the disk if there is
- * one, else the export (auto). */
+ * one, else the export (auto). A disk that is there but not used (refused
+ * by its driver or by swap) is not passed over for the export: the swap
+ * area would not be the one the machine was given. */
 static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 {
 	int r = -ENODEV;
@@ -149,10 +152,37 @@ static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 	} else {
 		if (r == -ENODEV)
 			printf("pager: swap: no disk attached; running without swap\n");
+		else
+			printf("pager: swap: the disk attached is not used; running without swap%s\n",
+			       config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0 ?
+			       " (swap.device=auto takes the NBD export only when no disk is attached)" :
+			       "");
 		config_no_effect("swap.nbd_outage", "swap is not over NBD");
 	}
-	/* Only the virtio-blk driver's link has the hook (blk_backend_init). */
-	config_no_effect("swap.end_driver_at", "swap is on no virtio-blk disk");
+	/* Only the virtio-blk driver's link has the hook (blk_backend_init),
+	 * and with swap not on the disk, no batch follows the header's read. */
+	if (!blk_backend_driver_ended())
+		config_no_effect("swap.end_driver_at", "swap is on no virtio-blk disk");
+}
+
+/* Keys only swap gives effect to, said when swap did not come on (the
+ * policy starts with swap, reclaim_start_swap, and only swap-ins read
+ * ahead), and the seed under a policy that draws no random numbers. */
+static void report_unused_keys(void)
+{
+	const struct policy_ops *ops = policy_all[config.policy];
+	char why[64];
+
+	if (!swap_on()) {
+		config_no_effect("pager.policy", "swap is off, so no page is ever evicted");
+		config_no_effect("pager.seed", "swap is off, so no page is ever evicted");
+		config_no_effect("pager.readahead", "swap is off, so no page is ever read back");
+		return;
+	}
+	if (!ops->seeded) {
+		snprintf(why, sizeof(why), "the %s policy draws no random numbers", ops->name);
+		config_no_effect("pager.seed", why);
+	}
 }
 
 /* The boot arguments, the frame table and the VM core; -1 if the pager
@@ -214,6 +244,7 @@ int main(void)
 	}
 	netdev_start(bi);
 	start_swap(bi, service);
+	report_unused_keys();
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);

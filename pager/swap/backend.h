@@ -117,6 +117,13 @@ struct swap_backend_ops {
 	 * It must turn 0 by itself within the outage's budget, whatever the
 	 * device does, since reclaim's waits end only then. */
 	int (*stalled)(void *ctx);
+	/* Optional (NULL: nothing to do). Swap is coming on over the area of
+	 * slots 0..last (its header checked, its size within budget.h's
+	 * rule, the engine's tables made): make the backend's own tables
+	 * (slot_bytes a slot) and tell the device it is taken. Nothing is
+	 * written to the device before this call. 0, or a negative error
+	 * (-ENOMEM: no memory for them), with nothing kept: swap stays off. */
+	int (*start)(void *ctx, uint32_t last);
 	/* With stalled (a device that may stall). A write (or its flush) made
 	 * by a thread holding the pager lock is left in flight when the
 	 * device stalls while the thread waits: its pages' results are
@@ -135,6 +142,7 @@ struct swap_backend {
 	char where[48];			/* for messages: "the disk at 0x10008000" */
 	uint32_t request_pages;		/* pages one device request carries at
 					 * most (0: as many as a transfer) */
+	uint32_t slot_bytes;		/* the tables start makes, bytes a slot */
 };
 
 #endif

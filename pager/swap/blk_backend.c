@@ -40,15 +40,21 @@ static uint64_t blk_size(void *ctx, int *read_only)
  * flight when it goes, as when it fails by itself; the first is the swap
  * header's read at boot. Any thread may count: the swap-out or swap-in
  * thread, the lock let go, or a direct reclaimer. */
+static unsigned batches;
+
 static void end_when_due(const struct blk_link *l, const struct blk_request *r, uint32_t n)
 {
-	static unsigned batches;
-
 	(void)l, (void)r, (void)n;
 	if (__atomic_add_fetch(&batches, 1, __ATOMIC_RELAXED) != config.swap_end_driver_at)
 		return;
 	printf("pager: swap.end_driver_at=%u: ending the virtio_blk driver\n", config.swap_end_driver_at);
 	sys_proc_kill(drv.proc, 9);
+}
+
+int blk_backend_driver_ended(void)
+{
+	return config.swap_end_driver_at &&
+	       __atomic_load_n(&batches, __ATOMIC_RELAXED) >= config.swap_end_driver_at;
 }
 
 /* A request the device has not completed in BLK_OVERDUE_NS: the device

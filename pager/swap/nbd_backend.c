@@ -56,13 +56,13 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * (swap_err_from_device): the read fails, its frame is not mapped. */
 #define READ_SUM_MISMATCH (-EBADMSG)
 
-/* Every slot's checksum (4 bytes a slot, the export's size), while the
- * device is there: once it is gone for good nothing is written to it or
- * read from it again, so the table is freed (by sums_put). Transfers use
- * it without the pager lock (the writer, a fault's read), so it is
- * counted: one reference for the device until it is seen gone
- * (sums_gone), and one for each transfer using it (sums_get), the last
- * one freeing it. */
+/* Every slot's checksum (4 bytes a slot of the swap area, made at start),
+ * while the device is there: once it is gone for good nothing is written
+ * to it or read from it again, so the table is freed (by sums_put).
+ * Transfers use it without the pager lock (the writer, a fault's read), so
+ * it is counted: one reference for the device from start until it is seen
+ * gone (sums_gone), and one for each transfer using it (sums_get), the
+ * last one freeing it. */
 static struct swap_sums sums;
 static uint32_t sums_refs;
 static int sums_device_ref;	/* 1 while the device's reference is held */
@@ -82,8 +82,9 @@ static void sums_gone(void)
 		sums_put();
 }
 
-/* The table for one transfer (sums_put after it), or NULL once the device
- * is gone: a reference is taken only while some other one is held, so the
+/* The table for one transfer (sums_put after it), or NULL if there is
+ * none: not made yet (the header's read, before start), or the device
+ * gone. A reference is taken only while some other one is held, so the
  * table is never taken after its last reference went. */
 static struct swap_sums *sums_get(void)
 {
@@ -217,14 +218,13 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 	int r;
 
 	(void)ctx;
-	if (!s)
-		return -ENXIO;	/* gone for good: nothing is read */
 	for (unsigned k = 0; k < n; k++)
-		before[k] = swap_sums_of(s, p[k].slot);
-	r = transfer(t, 0, p, n, done);
-	if (r == 0)
+		before[k] = s ? swap_sums_of(s, p[k].slot) : 0;
+	r = transfer(t, 0, p, n, done);	/* -ENXIO, the device gone */
+	if (s && r == 0)
 		check_sums(s, p, n, before, done);
-	sums_put();
+	if (s)
+		sums_put();
 	return r;
 }
 
@@ -247,20 +247,20 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 	int r;
 
 	(void)ctx;
-	if (!s)
-		return -ENXIO;	/* gone for good: nothing is written */
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
 	nlate[t->io_client] = 0;
 	/* Unknown from the moment the write may land until it is answered:
 	 * a write that fails, or is lost, leaves no checksum to match. */
-	for (unsigned k = 0; k < n; k++)
+	for (unsigned k = 0; s && k < n; k++)
 		swap_sums_forget(s, p[k].slot);
-	r = transfer(t, 1, p, n, done);
+	r = transfer(t, 1, p, n, done);	/* -ENXIO, the device gone */
 	if (r == 0) {
 		fail_late(t->io_client, p, n, done);
-		keep_sums(s, p, n, done);
+		if (s)
+			keep_sums(s, p, n, done);
 	}
-	sums_put();
+	if (s)
+		sums_put();
 	return r;
 }
 
@@ -388,6 +388,28 @@ static void nbd_ended(void *ctx)
 	sums_gone();
 }
 
+/* The area is taken (setup.c): its checksums, then netd told that the
+ * export is the pager's swap (NET_SWAP_START): netd writes nothing to it
+ * before (its generation stamp, swap_stamp.h, goes out then). */
+static int nbd_start(void *ctx, uint32_t last)
+{
+	struct msg m = { .label = NET_SWAP_START, .handle = -1 };
+	int r;
+
+	(void)ctx;
+	if (last == UINT32_MAX || swap_sums_init(&sums, last + 1) < 0)
+		return -ENOMEM;
+	r = sys_call(drv.ep, &m);
+	r = r < 0 ? r : (int)(int64_t)m.label;
+	if (r < 0) {
+		swap_sums_fini(&sums);
+		return r;
+	}
+	sums_refs = 1;	/* the device's, until it is gone (or fini) */
+	sums_device_ref = 1;
+	return r;
+}
+
 static const struct swap_backend_ops ops = {
 	.size = nbd_size,
 	.read = nbd_read,
@@ -397,20 +419,12 @@ static const struct swap_backend_ops ops = {
 	.ended = nbd_ended,
 	.congested = nbd_congested,
 	.stalled = nbd_stalled,
+	.start = nbd_start,
 	.collect = nbd_collect,
 };
 
-int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
+void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 {
-	uint64_t slots = d->sectors / BLK_SECTORS_PER_PAGE;
-
-	if (slots > UINT32_MAX || swap_sums_init(&sums, (uint32_t)slots) < 0) {
-		printf("pager: swap: no memory for the NBD export's page checksums (%lu KiB, 4 bytes "
-		       "a page); running without swap\n", (unsigned long)(slots * 4 + 1023) / 1024);
-		return -ENOMEM;
-	}
-	sums_refs = 1;	/* the device's */
-	sums_device_ref = 1;
 	sum_said = 0;
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
@@ -421,9 +435,9 @@ int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	b->ops = &ops;
 	b->ctx = NULL;
 	b->request_pages = NET_MAX_PAGES;
+	b->slot_bytes = sizeof(*sums.sum);
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
-	return 0;
 }
 
 void nbd_backend_fini(void)

@@ -27,10 +27,12 @@ struct nbd_driver {
 	uint16_t port;
 };
 
-/* *b is the swap backend over d (copied), with a checksum table of 4
- * bytes a page of the export: 0, or -ENOMEM (said on the console). */
-int nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d);
-/* Swap did not come up over it: its table goes. */
+/* *b is the swap backend over d (copied). Its checksum table, 4 bytes a
+ * slot of the swap area the header names (not of the export), is made
+ * when swap starts on it (swap_backend_ops' start), once the header is
+ * checked. */
+void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d);
+/* Swap did not come up over it: its table, if made, goes. */
 void nbd_backend_fini(void);
 
 #endif

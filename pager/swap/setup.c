@@ -1,12 +1,16 @@
 /*
  * Bringing swap up: the device's first page (read into a frame) checked
- * against the swap-header layout, then the slots, the swap cache and the
- * queues; swap is on only once all of them are, with the VM core plugged
- * in. A device is written only after the check has passed.
+ * against the swap-header layout and the area's size against the memory
+ * its tables would take (budget.h), then the slots, the swap cache, the
+ * queues and the device's own tables; swap is on only once all of them
+ * are, with the VM core plugged in. Nothing is made for the area before
+ * both checks have passed, and the device is written only after it has
+ * been started (swap_backend_ops' start), the last step.
  */
 #include <errno.h>
 #include <stdio.h>
 #include "base/threads.h"
+#include "swap/budget.h"
 #include "swap/header.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
@@ -111,6 +115,50 @@ static int device_checked(const struct swap_backend *b, struct pager_thread *t)
 	return -1;
 }
 
+/* An area whose tables would take more than budget.h's share of memory
+ * is refused, said with the largest that would do: -1, or 0. */
+static int too_large(const struct swap_backend *b)
+{
+	uint64_t need = swap_tables_bytes(area.last, b->slot_bytes);
+	uint64_t budget = swap_tables_budget(frames_total());
+
+	if (need <= budget)
+		return 0;
+	printf("pager: swap: %s is not used and was not written: its swap area of %lu MiB "
+	       "would need %lu KiB of tables, more than 1/%u of memory (%lu KiB); the largest "
+	       "area usable here is %lu MiB\n", b->where,
+	       (unsigned long)(((uint64_t)area.last + 1) >> 8), (unsigned long)(need >> 10),
+	       SWAP_TABLES_SHARE, (unsigned long)(budget >> 10),
+	       (unsigned long)(((uint64_t)swap_tables_last_max(b->slot_bytes, frames_total()) +
+				1) >> 8));
+	return -1;
+}
+
+/* The engine's tables for the area: 0, or -1 (said), with *slots made or
+ * NULL and the others perhaps part made: the caller frees them. */
+static int tables_made(struct swap_slots **slots)
+{
+	*slots = swap_slots_create(area.first, area.last, area.bad, area.nbad);
+	if (*slots && swapcache_init(area.last) == 0 && swap_history_init() == 0 &&
+	    swap_out_init() == 0 && swap_in_init() == 0)
+		return 0;
+	printf("pager: swap: no memory for the slot tables; no swap\n");
+	return -1;
+}
+
+/* The device's own tables, and the device told it is taken: 0, or -1
+ * (said why). */
+static int device_started(const struct swap_backend *b)
+{
+	int r = b->ops->start ? b->ops->start(b->ctx, area.last) : 0;
+
+	if (r == -ENOMEM)
+		printf("pager: swap: no memory for the slot tables; no swap\n");
+	else if (r < 0)
+		printf("pager: swap: %s could not be started (%d); no swap\n", b->where, r);
+	return r < 0 ? -1 : 0;
+}
+
 void swap_start(const struct swap_backend *b, struct pager_thread *t)
 {
 	struct swap_slots *slots;
@@ -118,14 +166,11 @@ void swap_start(const struct swap_backend *b, struct pager_thread *t)
 	if (swap_on())
 		return;
 	swap_engine_begin(b);
-	if (device_checked(b, t) < 0) {
+	if (device_checked(b, t) < 0 || too_large(b) < 0) {
 		swap_engine_off();
 		return;
 	}
-	slots = swap_slots_create(area.first, area.last, area.bad, area.nbad);
-	if (!slots || swapcache_init(area.last) < 0 || swap_history_init() < 0 ||
-	    swap_out_init() < 0 || swap_in_init() < 0) {
-		printf("pager: swap: no memory for the slot tables; no swap\n");
+	if (tables_made(&slots) < 0 || device_started(b) < 0) {
 		swap_slots_destroy(slots);
 		swapcache_reset();
 		swap_reset();	/* what was made before the failure, freed */

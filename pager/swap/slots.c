@@ -89,6 +89,15 @@ struct swap_slots *swap_slots_create(uint32_t first, uint32_t last, const uint32
 	return s;
 }
 
+uint64_t swap_slots_bytes(uint32_t last)
+{
+	uint64_t nclusters = (uint64_t)cluster_of(last) + 1;
+	struct swap_slots *s = NULL;
+
+	return sizeof(*s) + ((uint64_t)last + 1) * sizeof(*s->refs) +
+	       nclusters * (sizeof(*s->cfree) + sizeof(*s->cusable));
+}
+
 void swap_slots_destroy(struct swap_slots *s)
 {
 	if (!s)

@@ -24,6 +24,9 @@ struct swap_slots;
 struct swap_slots *swap_slots_create(uint32_t first, uint32_t last, const uint32_t *bad,
 				     uint32_t nbad);
 void swap_slots_destroy(struct swap_slots *s);
+/* The bytes swap_slots_create(.., last, ..) takes (the swap area's budget
+ * counts them before any table is made: swap/budget.h). */
+uint64_t swap_slots_bytes(uint32_t last);
 
 /* A free slot with one reference, the next one of the current cluster if it
  * can; 0 when every usable slot is in use. */

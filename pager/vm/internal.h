@@ -97,6 +97,10 @@ struct region_ops {
 	 * (VM_FAULT_RETRY, or VM_FAULT_IO), and nothing of it may be touched
 	 * after. NULL: never. */
 	int (*page_in_unlocks)(const struct vm_region *r, uint64_t i);
+	/* The slot absent page i's contents are in when the kind keeps them
+	 * elsewhere than r's entries (a shared object's entry names it), or
+	 * 0. NULL: only r's own entries name slots. */
+	uint32_t (*page_slot)(const struct vm_region *r, uint64_t i);
 	/* page_in for a fault's run (the page and those it maps around it):
 	 * frames for pages idx[0..n) into pa[], in order, taken only while
 	 * frames are free without reclaim; how many. NULL: page by page. */
@@ -204,6 +208,8 @@ struct vm_state {
 	 * with none, reclaim's discard step walks nothing. */
 	uint64_t discardable;
 	const char *bug;		/* first internal inconsistency met, reported by vm_check */
+	uint32_t read_failed;		/* the slot of a fault's page whose read
+					 * failed, until asked (vm_fault_failed_slot) */
 };
 extern struct vm_state vm;
 

@@ -229,11 +229,17 @@ static int object_frame_in(uint64_t pa)
 	return 0;
 }
 
+/* The slot the object's page names, or 0. */
+static uint32_t shared_page_slot(const struct vm_region *r, uint64_t i)
+{
+	return entry_slot(pv_get(&r->obj->pages, r->pgoff + i));
+}
+
 /* The object's page names a slot whose frame is not in memory, or is
  * still being read: bringing it lets the lock go (vm_swap_frame). */
 static int shared_page_in_unlocks(const struct vm_region *r, uint64_t i)
 {
-	uint32_t slot = entry_slot(pv_get(&r->obj->pages, r->pgoff + i));
+	uint32_t slot = shared_page_slot(r, i);
 	uint64_t pa = slot ? swapcache_lookup(slot) : 0;
 
 	return slot && (!pa || swapcache_reading(pa));
@@ -371,6 +377,7 @@ static void shared_release(struct vm_region *r)
 const struct region_ops vm_shared_ops = {
 	.name = "shared", .priv = 0, .faultaround = 0, .guard = 0,
 	.page_in = shared_page_in, .page_in_unlocks = shared_page_in_unlocks,
+	.page_slot = shared_page_slot,
 	.fork = shared_fork, .split = shared_split,
 	.resize = shared_resize, .release = shared_release,
 };

@@ -13,6 +13,11 @@
 static uint64_t *table;		/* [slot]: the frame tied to it, if frame.swap agrees */
 static uint32_t last_slot;
 
+uint64_t swapcache_bytes(uint32_t last)
+{
+	return ((uint64_t)last + 1) * sizeof(*table);
+}
+
 int swapcache_init(uint32_t last)
 {
 	swapcache_reset();

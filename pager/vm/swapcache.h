@@ -72,6 +72,9 @@ static inline int swapcache_has(uint64_t pa, unsigned bits)
 
 /* A table for slots 1 .. last (swap coming up), empty: 0 or -1. */
 int swapcache_init(uint32_t last);
+/* The bytes swapcache_init(last) takes (the swap area's budget counts
+ * them before any table is made: swap/budget.h). */
+uint64_t swapcache_bytes(uint32_t last);
 /* No table, no ties (the VM core starting over). */
 void swapcache_reset(void);
 /* The last slot of the table (0: none). */

@@ -86,17 +86,26 @@ static void read_further(struct vm_region *r, uint64_t i)
 	vmstat_count_n(VMSTAT_SWAP_RA_STREAMS, took != 0);
 }
 
-/* What a read that returned res >= 0 means for the fault: go on (0), or
- * start over, or fail, having let the lock go (nothing may be touched): a
- * read never sent for a shortage fails as short of memory, so the fault is
- * tried again after the waits a shortage gets, not ended as unreadable. */
-static int unlocked_result(int res)
+/* The fault's own page, slot's, could not be read: the caller learns
+ * which (vm_fault_failed_slot), to try the fault once more. */
+static int read_failed(uint32_t slot)
+{
+	vm.read_failed = slot;
+	return VM_FAULT_IO;
+}
+
+/* What a read of slot that returned res >= 0 means for the fault: go on
+ * (0), or start over, or fail, having let the lock go (nothing may be
+ * touched): a read never sent for a shortage fails as short of memory, so
+ * the fault is tried again after the waits a shortage gets, not ended as
+ * unreadable. */
+static int unlocked_result(int res, uint32_t slot)
 {
 	switch (res) {
 	case VM_SWAP_UNLOCKED:
 		return VM_FAULT_RETRY;
 	case VM_SWAP_UNLOCKED_IO:
-		return VM_FAULT_IO;
+		return read_failed(slot);
 	case VM_SWAP_UNLOCKED_NOMEM:
 		return VM_FAULT_NOMEM;
 	default:
@@ -133,16 +142,16 @@ static int swap_read(struct vm_region *r, uint64_t i, uint32_t *slots, uint64_t 
 			read_further(r, i);
 		}
 		if (res >= 0)
-			return unlocked_result(res);
+			return unlocked_result(res, slot);
 		for (unsigned k = 1; k <= extra; k++)
 			vm_frame_release(pa[k]);	/* freed, unless the swap code tied it anyway */
 	}
 	res = vm.swap.read(vm.swap.ctx, slot, pa[0]);
 	if (res > 0)
-		return unlocked_result(res);
+		return unlocked_result(res, slot);
 	if (res < 0) {
 		vm_frame_release(pa[0]);
-		return VM_FAULT_IO;
+		return read_failed(slot);
 	}
 	return 0;
 }

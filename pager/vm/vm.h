@@ -92,6 +92,18 @@ int vm_fault(struct vm_space *s, uint64_t va, unsigned access);
 /* The same fault once more, not counted again: after VM_FAULT_RETRY, or
  * after reclaim made room for it (one fault, however many tries). */
 int vm_fault_again(struct vm_space *s, uint64_t va, unsigned access);
+/* After vm_fault or vm_fault_again returned VM_FAULT_IO, the lock held
+ * since: the slot whose read failed, if a read's failure was the cause;
+ * else 0, or the slot of an earlier failure nobody asked about, which
+ * does no harm (with it, vm_fault_after_failed_read fails at once only
+ * where the page names a slot whose read failed). Asking clears it. */
+uint32_t vm_fault_failed_slot(void);
+/* vm_fault_again once a try's read of slot `failed` failed: it fails
+ * again at once, reading nothing, if the page still names that slot and
+ * no frame holds it; else it is vm_fault_again (a read that let the lock
+ * go may have seen the page discarded or unmapped meanwhile, or read by a
+ * sharer). */
+int vm_fault_after_failed_read(struct vm_space *s, uint64_t va, unsigned access, uint32_t failed);
 /* A short reason for a fault result ("no region at this address"...). */
 const char *vm_fault_reason(int result);
 

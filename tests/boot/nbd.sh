@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Swap over NBD when things go wrong, with nbdkit's filters and by hand: an
 # export without a swap signature is refused and left byte for byte as it
-# was; failed writes keep their pages in memory and retire their slots; a
+# was; exports far larger than memory cost the pager only the swap area
+# their header names: an empty one is refused for its signature at no
+# cost, one whose area's tables would take more than a sixteenth of memory
+# is refused and never written (not even stamped), and a small area at the
+# start of one is taken; failed writes keep their pages in memory and retire their slots; a
 # failed read kills only the owner; under a slow server (the delay filter)
 # the swap suite passes with requests waiting on it together; a server
 # killed in the middle is reconnected and the unanswered requests sent
@@ -36,6 +40,8 @@ has() { grep -qE -- "$2" "$1"; }
 # counter LOG NAME: the value vmstat printed at the end of the run
 counter() { sed -n "s/^# $2 //p" "$1" | tail -1; }
 image() { "$top/scripts/mkswap-image" "$1" "${2:-256}" >/dev/null; }
+. "$top/tests/boot/image_state.sh"	# note_image, image_unchanged
+heap() { counter "$1" heap_pages; }	# the pager's heap at the end (init.run=vmstat)
 # boot LOG FILE [FILTERS] ARGS...: boot in the background over the NBD
 # export FILE (48 MiB of RAM), in a process group of its own (setsid)
 # whose leader's pid is in qemu_pid: the group is guest-tap, scripts/run
@@ -72,18 +78,60 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..25"
+echo "1..32"
 
 # An export that is not swap is refused and never written.
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
-boot "$tmp/data.log" "$tmp/data.img" "" init.run=exiter init.args=0
+boot "$tmp/data.log" "$tmp/data.img" "" init.run=vmstat
 finish
 ok "a guest with a non-swap export still runs" $?
 has "$tmp/data.log" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: no swap signature"
 ok "an export without a swap signature is refused on the console" $?
 cmp -s "$tmp/data.img" "$tmp/data.orig"
 ok "the refused export is unchanged, every byte" $?
+
+# Exports far larger than memory (sparse files), at 48 MiB, refused: each
+# boot runs vmstat, and the refusal, said as MESSAGE, must cost the
+# pager's heap no more than the 1 MiB export above.
+# refused LOG FILE WHAT MESSAGE
+refused() {
+	boot "$1" "$2" "" init.run=vmstat
+	finish
+	ok "a guest with $3 runs" $?
+	has "$1" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: $4" &&
+		[[ $(heap "$1") -le $(heap "$tmp/data.log") ]]
+	ok "$3 is refused on the console, costing the pager's heap nothing" $?
+}
+# An empty one of 16 GiB, for its signature (before, a checksum table for
+# the whole export was made before its header was read: 16 MiB, kept by
+# the heap once freed; a 256 GiB export's, more than the memory, failed
+# the boot).
+truncate -s 16G "$tmp/empty.img"
+refused "$tmp/empty.log" "$tmp/empty.img" "an empty 16 GiB export" "no swap signature"
+# A swap area of 256 GiB: its tables would take more than a sixteenth of
+# memory, so the pager refuses it before making any, and netd, told
+# nothing more, writes nothing to it: its header is not stamped (before,
+# netd stamped it at setup, whatever the pager did next), nor anything
+# else written.
+image "$tmp/huge.img" 262144
+note_image "$tmp/huge.img"
+refused "$tmp/huge.log" "$tmp/huge.img" "a 256 GiB swap area" "its swap area of 262144 MiB would need"
+image_unchanged "$tmp/huge.img"
+ok "the refused export is unchanged: its header not stamped, nothing written" $?
+echo "# heap_pages: $(heap "$tmp/data.log") with a 1 MiB export without a signature," \
+	"$(heap "$tmp/empty.log") with an empty 16 GiB one, $(heap "$tmp/huge.log") with a 256 GiB swap area"
+
+# An 8 MiB swap area at the start of a 256 GiB export: taken (its
+# checksums the area's, not the export's: before, the whole export's
+# were made and did not fit).
+image "$tmp/small.img" 8
+truncate -s 256G "$tmp/small.img"
+boot "$tmp/small.log" "$tmp/small.img" "" init.run=vmstat
+finish
+ok "a guest with an 8 MiB swap area in a 256 GiB export runs" $?
+has "$tmp/small.log" "pager: swap: 8188 KiB \(2047 slots, 0 bad\) on the NBD export"
+ok "the small area is taken" $?
 
 # Writes fail at random (2%): pages stay, slots are retired, data intact.
 image "$tmp/w.img"

@@ -4,6 +4,7 @@
  * slots that follow one another in its order (as blk_merge.h).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "backend_fake.h"
 #include "base/threads.h"
@@ -11,6 +12,7 @@
 #include "vm/frames.h"
 
 struct fake_disk disk;
+static void *start_table;	/* ops.start's: slot_bytes a slot */
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -19,12 +21,19 @@ static void put32(uint8_t *p, uint32_t v)
 
 void fake_disk_init(int header)
 {
+	free(start_table);
+	start_table = NULL;
 	memset(&disk, 0, sizeof(disk));
 	if (!header)
 		return;
 	put32(disk.page[0] + SWAP_OFF_VERSION, 1);
 	put32(disk.page[0] + SWAP_OFF_LAST_PAGE, DISK_PAGES - 1);
 	memcpy(disk.page[0] + SWAP_OFF_MAGIC, "SWAPSPACE2", 10);
+}
+
+void fake_disk_set_last(uint32_t last)
+{
+	put32(disk.page[0] + SWAP_OFF_LAST_PAGE, last);
 }
 
 static uint64_t size(void *ctx, int *read_only)
@@ -173,9 +182,24 @@ static void ended(void *ctx)
 	disk.ended++;
 }
 
+static int start(void *ctx, uint32_t last)
+{
+	(void)ctx;
+	disk.starts++;
+	disk.start_last = last;
+	if (disk.start_err)
+		return disk.start_err;
+	free(start_table);
+	start_table = NULL;
+	if (fake_backend.slot_bytes &&
+	    !(start_table = calloc((size_t)last + 1, fake_backend.slot_bytes)))
+		return -ENOMEM;
+	return 0;
+}
+
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
 					     .flush = flush, .gone = gone, .ended = ended,
 					     .congested = congested, .stalled = stalled,
-					     .collect = collect };
+					     .start = start, .collect = collect };
 
-struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0 };
+struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0 };

@@ -54,13 +54,21 @@ struct fake_disk {
 	void (*during_write)(void);
 	/* Called as a read starts: the swap header's at swap_start too. */
 	void (*during_read)(void);
+	/* ops.start: calls, the last slot each was given, what it answers
+	 * (0, or an error: its table is then not kept). It makes a table of
+	 * fake_backend.slot_bytes a slot, as a real device's would be. */
+	unsigned starts;
+	uint32_t start_last;
+	int start_err;
 };
 
 extern struct fake_disk disk;
 extern struct swap_backend fake_backend;
 
 /* An empty disk; with a swap header (mkswap's layout, last page
- * DISK_PAGES - 1, no bad pages) if header. */
+ * DISK_PAGES - 1, no bad pages) if header. The table ops.start made goes. */
 void fake_disk_init(int header);
+/* The header's last page (a device larger than the buffer: set bytes). */
+void fake_disk_set_last(uint32_t last);
 
 #endif

@@ -60,6 +60,11 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 	sw.while_unlocked = NULL;
 	if (meanwhile)
 		meanwhile();
+	if (sw.unsent) {
+		for (unsigned k = 0; k < n; k++)
+			frame_free(pa[k]);
+		return VM_SWAP_UNLOCKED_NOMEM;
+	}
 	for (unsigned k = 0; k < n; k++) {
 		if (read_fails(slots[k])) {
 			frame_free(pa[k]);

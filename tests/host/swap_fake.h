@@ -4,7 +4,7 @@
  * frames it reads through the VM core's swap cache as the pager's engine
  * does, and a reclaim hook (vm_set_reclaim) that evicts or gives frames
  * back as told. Knobs make reads fail, let the lock go (as the pager's
- * do), or skip the tie.
+ * do) and then go unsent, or skip the tie.
  */
 #ifndef TESTS_HOST_SWAP_FAKE_H
 #define TESTS_HOST_SWAP_FAKE_H
@@ -34,6 +34,8 @@ struct fake_swap {
 	int fail_many;		/* read_many fails */
 	int no_tie;		/* reads do not tie the frame to the slot */
 	int unlock;		/* reads let the pager lock go, as the pager's do */
+	int unsent;		/* such reads are never sent (no memory to send
+				 * them): frames freed, the fault short of memory */
 	/* Called once by such a read, as another pager thread might act while
 	 * the lock is free (a process's exit), then cleared. */
 	void (*while_unlocked)(void);

@@ -212,7 +212,73 @@ static void test_ipv4(void **state)
 		assert_int_equal(v.num, 0);
 	}
 	assert_string_equal(cap.lines[0], "boot: bad value '10.0.2.15/24x' for net.addr (accepted: "
-			    "dhcp or an IPv4 address a.b.c.d[/1..30]); using default 'dhcp'");
+			    "dhcp or a host's IPv4 address a.b.c.d[/1..30]); using default 'dhcp'");
+}
+
+/* net.addr takes only an address a host may have, and says which rule one
+ * breaks; the edges of each rule are taken. */
+static void test_ipv4_host(void **state)
+{
+	static const struct bootarg_spec addr[] = {
+		{ "net.addr", BOOTARG_IPV4, "dhcp", "dhcp", 0, 0, "address" },
+	};
+	static const struct {
+		const char *word, *why;
+	} bad[] = {
+		{ "net.addr=0.0.0.0", "an address of 'this network', in 0.0.0.0/8: no host's" },
+		{ "net.addr=0.1.2.3/8", "an address of 'this network', in 0.0.0.0/8: no host's" },
+		{ "net.addr=127.0.0.1", "a loopback address, in 127.0.0.0/8" },
+		{ "net.addr=127.255.0.1/16", "a loopback address, in 127.0.0.0/8" },
+		{ "net.addr=224.0.0.1", "a multicast address, in 224.0.0.0/4" },
+		{ "net.addr=239.255.255.254", "a multicast address, in 224.0.0.0/4" },
+		{ "net.addr=240.0.0.1", "a reserved address, in 240.0.0.0/4" },
+		{ "net.addr=255.255.255.255", "the limited broadcast address" },
+		{ "net.addr=10.0.2.0", "its subnet's own address: the host part is all zeros" },
+		{ "net.addr=10.0.0.0/8", "its subnet's own address: the host part is all zeros" },
+		{ "net.addr=192.168.7.8/30", "its subnet's own address: the host part is all zeros" },
+		{ "net.addr=10.0.2.255", "its subnet's broadcast address: the host part is all ones" },
+		{ "net.addr=10.0.255.255/16",
+		  "its subnet's broadcast address: the host part is all ones" },
+		{ "net.addr=192.168.7.11/30",
+		  "its subnet's broadcast address: the host part is all ones" },
+		{ "net.addr=128.0.0.0/1", "its subnet's own address: the host part is all zeros" },
+	};
+	static const struct {
+		const char *word;
+		uint64_t num;
+	} good[] = {
+		{ "net.addr=1.0.0.1/8", (uint64_t)0x01000001 << 8 | 8 },
+		{ "net.addr=126.255.255.254", (uint64_t)0x7efffffe << 8 | 24 },
+		{ "net.addr=128.0.0.1", (uint64_t)0x80000001 << 8 | 24 },
+		{ "net.addr=223.255.255.254", (uint64_t)0xdffffffe << 8 | 24 },
+		{ "net.addr=10.0.2.255/16", (uint64_t)0x0a0002ff << 8 | 16 },
+		{ "net.addr=10.0.3.0/16", (uint64_t)0x0a000300 << 8 | 16 },
+		{ "net.addr=192.168.7.10/30", (uint64_t)0xc0a8070a << 8 | 30 },
+	};
+	struct bootarg_value v;
+	char want[600];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *value = strchr(bad[i].word, '=') + 1;
+
+		memset(&cap, 0, sizeof(cap));
+		assert_int_equal(bootargs_parse(bad[i].word, addr, 1, &v, NULL, "kernel.",
+						capture_line, &cap), 1);
+		assert_int_equal(v.num, 0);
+		assert_int_equal(v.given, 0);
+		snprintf(want, sizeof(want), "boot: bad value '%s' for net.addr (%s; accepted: dhcp "
+			 "or a host's IPv4 address a.b.c.d[/1..30]); using default 'dhcp'", value,
+			 bad[i].why);
+		assert_string_equal(cap.lines[0], want);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memset(&cap, 0, sizeof(cap));
+		assert_int_equal(bootargs_parse(good[i].word, addr, 1, &v, NULL, "kernel.",
+						capture_line, &cap), 0);
+		assert_int_equal(v.num, good[i].num);
+		assert_int_equal(v.given, 1);
+	}
 }
 
 static void test_bad_choice(void **state)
@@ -474,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_string_not_empty),
 		cmocka_unit_test(test_bad_choice),
 		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_ipv4_host),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_prefix_split),
 		cmocka_unit_test(test_not_key_value),

@@ -3,7 +3,8 @@
  * clock (SYS_CLOCK, the timers' look at the time each tick) and the
  * pager's own clock (pager/base/clock.c, which reads the time CSR without a
  * system call) share: checked against exact 128-bit arithmetic at
- * timebases real boards use, up to uptimes of centuries.
+ * timebases real boards use, up to uptimes of centuries. And the pager's
+ * clock itself, built over the host tests' arch_time.h (tests/host/arch/).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "arch_time.h"
+#include "base/clock.h"
 #include "kernel/abi/clock.h"
 
 static const uint64_t rates[] = { 1000000, 10000000, 24000000, 32768, 1000000000, 3 };
@@ -78,12 +81,28 @@ static void test_never_backwards(void **state)
 	}
 }
 
+uint64_t host_arch_time;
+
+/* The pager's clock is the time read, in nanoseconds at the timebase it
+ * was given: a second's ticks at one rate are not a second at another. */
+static void test_pager_clock(void **state)
+{
+	(void)state;
+	pager_clock_init(24000000);
+	host_arch_time = 5 * 24000000ULL + 12;
+	assert_int_equal(pager_clock(), 5 * (int64_t)CLOCK_NS_PER_S + 500);
+	pager_clock_init(32768);
+	host_arch_time = 3 * 32768ULL;
+	assert_int_equal(pager_clock(), 3 * (int64_t)CLOCK_NS_PER_S);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ticks_to_ns_exact),
 		cmocka_unit_test(test_ns_to_ticks_exact),
 		cmocka_unit_test(test_never_backwards),
+		cmocka_unit_test(test_pager_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

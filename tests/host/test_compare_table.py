@@ -121,6 +121,10 @@ def test_doc_filled():
     assert "@" not in re.sub(r"`[^`]*`", "", doc).replace("![", ""), "a field was left unfilled"
     assert "| hotcold | pagerkernel/clock |" in doc and "2 min 5 s" in doc and "2026-01-02" in doc
     assert ct.parse_log(LINUX)["kernel"] in doc
+    # The workloads' table: userland/workloads/workloads.txt's, a row a line, in its order.
+    with open(os.path.join(HERE, "..", "..", "userland", "workloads", "workloads.txt")) as f:
+        listed = [l.split()[0] for l in f if l.strip() and not l.startswith("#")]
+    assert re.findall(r"^\| `(\w+)` \| \S", doc, re.M) == listed, "the workloads' table"
 
 
 def main():

@@ -3,22 +3,28 @@
  * pager (pager/base/heap.c, its sbrk renamed pager_sbrk), the frame source
  * reclaim gives it (reclaim_alloc_pinned, pager/reclaim/direct.c, with the
  * real frame table) and the allocations retried after reclaim
- * (pager/base/heap_alloc.c). Faked here: the kernel's sys_map, reclaim
- * itself (reclaim_pages frees frames the test took, and notes whether it
- * ran inside sbrk) and the swap engine's answers (no swap).
+ * (pager/base/heap_alloc.c). Faked here: the kernel's sys_map and
+ * sys_unmap (over host memory reserved at the heap's base, which the test
+ * build sets to an address the host can map: a page is readable and
+ * writable only while mapped), reclaim itself (reclaim_pages frees frames
+ * the test took, and notes whether it ran inside sbrk) and the swap
+ * engine's answers (no swap).
  *
  * malloc is linked --wrap: while `through_sbrk` is set, it grows the heap
  * as picolibc's nano-malloc does (sbrk, a failure NULL), with the test's
  * `in_sbrk` set for as long as sbrk runs, as malloc's free-list pointers
  * are in hand then: nothing may free (reclaim) in that window.
  */
+#define _GNU_SOURCE	/* mmap's MAP_FIXED_NOREPLACE, madvise: the heap's range */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <sys/mman.h>
 
 #include "base/heap.h"
 #include "base/heap_alloc.h"
@@ -55,21 +61,67 @@ static struct fake_reclaim {
 } reclaim;
 static int in_sbrk, through_sbrk;
 
-/* The fake kernel's sys_map: refuses while `refuse` is above 0 (counting
- * down), else records the frame mapped. */
-static int refuse;
+/* The heap's address range, reserved in the host (main) and made
+ * accessible a page at a time as the fake kernel maps it; which frame each
+ * page maps (0: none). */
+#define ARENA_PAGES (2 * NFRAMES)
+static uint64_t page_pa[ARENA_PAGES];
+
+static size_t page_of(uintptr_t va)
+{
+	assert_true(va >= HEAP_BASE && va < HEAP_BASE + ARENA_PAGES * PG && va % PG == 0);
+	return (va - HEAP_BASE) / PG;
+}
+
+/* The fake kernel's sys_map: after `maps_ok` more mappings (when not
+ * negative) refuses while `refuse` is above 0 (counting down), else maps
+ * the page and records the frame. */
+static int refuse, maps_ok = -1;
 static uint64_t last_mapped;
 
 int sys_map(int proc, const struct map_entry *entries, size_t n)
 {
+	size_t i;
+
 	(void)proc;
 	assert_int_equal(n, 1);
-	if (refuse > 0) {
+	if (maps_ok > 0)
+		maps_ok--;
+	else if (refuse > 0) {
 		refuse--;
 		return -ERR_NOMEM;
 	}
+	i = page_of(entries[0].va);
+	assert_int_equal(page_pa[i], 0);
+	assert_int_equal(mprotect((void *)entries[0].va, PG, PROT_READ | PROT_WRITE), 0);
+	page_pa[i] = entries[0].pa;
 	last_mapped = entries[0].pa;
 	return 0;
+}
+
+/* Unmapped, a page's contents go (as the frame leaves the heap). */
+int sys_unmap(int proc, uintptr_t va, size_t n)
+{
+	(void)proc;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = page_of(va + k * PG);
+
+		assert_int_not_equal(page_pa[i], 0);
+		page_pa[i] = 0;
+	}
+	assert_int_equal(madvise((void *)va, n * PG, MADV_DONTNEED), 0);
+	assert_int_equal(mprotect((void *)va, n * PG, PROT_NONE), 0);
+	return 0;
+}
+
+/* Pages the fake kernel has mapped in the heap's range. */
+static unsigned pages_mapped(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ARENA_PAGES; i++)
+		n += page_pa[i] != 0;
+	return n;
 }
 
 /* direct.c's throttled waits: no timer, so it never waits. */
@@ -187,13 +239,14 @@ static int setup(void **state)
 	frames_set_reserve(RESERVE);
 	marks = (struct watermarks){ .min = RESERVE + 4, .start = RESERVE + 8, .stop = RESERVE + 12 };
 	vmstat_reset();
-	heap_set_frame_source(reclaim_alloc_pinned);
+	heap_set_frame_source(reclaim_alloc_pinned, frame_free);
 	heap_set_refill(reclaim_for_heap);
 	self = (struct pager_thread){ .name = "service" };
 	pager_lock(&self);
 	nheld = 0;
 	reclaim = (struct fake_reclaim){ 0 };
 	refuse = 0;
+	maps_ok = -1;
 	through_sbrk = 0;
 	return 0;
 }
@@ -339,6 +392,63 @@ static void test_refused_map_keeps_its_frame(void **state)
 	assert_int_equal(frames_check(), 0);
 }
 
+/* A growth the source runs out of frames for part way gives back every
+ * frame it had mapped, unmapped: a table far too big for memory costs
+ * nothing once refused. Before, the frames stayed the heap's for good
+ * (a 256 GiB NBD export's checksums took every frame above the reserve,
+ * and init could not start). A growth that fits is then made whole, its
+ * pages as the source gave them (zeroed). */
+static void test_failed_growth_gives_back(void **state)
+{
+	uint64_t pages, base;
+	unsigned mapped0;
+	uint8_t *p;
+
+	(void)state;
+	/* A frame an earlier test's refusal left is mapped first. */
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	pages = heap_pages();
+	mapped0 = pages_mapped();
+	fill_to(RESERVE + 3);
+	assert_ptr_equal(pager_sbrk((ptrdiff_t)(5 * PG)), (void *)-1);
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(frames_free(), RESERVE + 3);
+	assert_int_equal(heap_pages(), pages);
+	assert_int_equal(pages_mapped(), mapped0);
+	assert_int_equal(reclaim.calls, 0);
+	assert_int_equal(frames_check(), 0);
+	base = (uint64_t)pager_sbrk(0);
+	p = pager_sbrk((ptrdiff_t)(3 * PG));
+	assert_ptr_equal(p, (void *)base);
+	assert_int_equal(frames_free(), RESERVE);
+	assert_int_equal(heap_pages(), pages + 3);
+	for (size_t k = 0; k < 3 * PG; k++)
+		if (p[k] != 0)
+			fail_msg("byte %zu of the new pages is %u", k, p[k]);
+}
+
+/* The kernel refusing a mapping part way (its pool short): the pages
+ * mapped before it go back, and only the refused frame is kept, for the
+ * next growth. */
+static void test_refused_part_way_gives_back(void **state)
+{
+	uint64_t pages, free0;
+	unsigned mapped0;
+
+	(void)state;
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	pages = heap_pages();
+	mapped0 = pages_mapped();
+	free0 = frames_free();
+	maps_ok = 2;
+	refuse = 1;
+	assert_ptr_equal(pager_sbrk((ptrdiff_t)(4 * PG)), (void *)-1);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(heap_pages(), pages + 1);
+	assert_int_equal(pages_mapped(), mapped0);
+	assert_int_equal(frames_check(), 0);
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -351,7 +461,16 @@ int main(void)
 		TEST(test_refill_is_not_nested),
 		TEST(test_no_reclaim_above_the_reserve),
 		TEST(test_refused_map_keeps_its_frame),
+		TEST(test_failed_growth_gives_back),
+		TEST(test_refused_part_way_gives_back),
 	};
+
+	/* The heap's range: reserved, no page accessible until mapped. */
+	if (mmap((void *)HEAP_BASE, ARENA_PAGES * PG, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != (void *)HEAP_BASE) {
+		printf("Bail out! cannot reserve the heap's range at %#lx\n", (unsigned long)HEAP_BASE);
+		return 1;
+	}
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ static int setup(void **state)
 	for (int i = 0; i < 2; i++) {
 		procs[i].obj.type = OBJ_PROC;
 		procs[i].alive = 1;
-		handles[i] = (struct handle){ &procs[i].obj, RIGHT_SEND };
+		handles[i] = (struct handle){ .obj = &procs[i].obj, .rights = RIGHT_SEND };
 	}
 	caller = (struct proc){ .is_root = 1, .alive = 1, .handles = handles, .nhandles = 2 };
 	thread.proc = &caller;

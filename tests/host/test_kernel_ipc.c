@@ -6,9 +6,10 @@
  * gone) fails its own call, or has its page brought and sends again, and
  * the receiver takes the next message or waits; a call whose delivery is
  * given up lets its caller go, and only then; a passed handle never
- * arrives with rights its sender lacks; a delivery whose fault no pager
- * thread can take ends no process; one the kernel pool cannot keep fails
- * with -ERR_NOMEM.
+ * arrives with rights its sender lacks; a given-up delivery closes the
+ * handle it installed, but never one installed at that number since; a
+ * delivery whose fault no pager thread can take ends no process; one the
+ * kernel pool cannot keep fails with -ERR_NOMEM.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -336,6 +337,52 @@ static void test_pager_gone_faults_queued(void **state)
 	returned(&c, -ERR_PIPE);
 }
 
+/* The server waits, its buffer's page gone; b sends passing its
+ * notification, installed at once in the server's table (at 2, after its
+ * two endpoints), the copy waiting for the page. */
+static void passed_while_page_gone(void)
+{
+	server_recv(SRV_EP);
+	fake_unmapped = (uintptr_t)&srv_buf;
+	b_msg = (struct msg){ .label = 1, .handle = NOTE };
+	client_sends(&b, B_PC, &b_msg, 0);
+	returned(&b, 0);
+	pager_got_fault(&pager, &srv, &srv_buf, FAULT_WRITE, SRV_PC + 4);
+	assert_ptr_equal(handle_entry(&server_proc, 2)->obj, handle_entry(&procs[0], NOTE)->obj);
+}
+
+/* The pager refuses the page: the server's receive fails, and the handle
+ * its message installed goes with it (no one will learn its number). */
+static void test_given_up_handle_closed(void **state)
+{
+	(void)state;
+	passed_while_page_gone();
+	pager_replies(&pager, FAULT_KILL);
+	returned(&srv, -ERR_FAULT);
+	assert_null(handle_entry(&server_proc, 2));
+}
+
+/* Meanwhile y closes 2 (a number no one told it of) and receives c's
+ * message, passing the same notification, at 2 again: the server's copy,
+ * given up, leaves y's handle, which y was told of. */
+static void test_given_up_handle_reused(void **state)
+{
+	(void)state;
+	passed_while_page_gone();
+	ecall_at(&y, 0x13000, SYS_HANDLE_CLOSE, (const uint64_t[]){ 2 }, 1);
+	returned(&y, 0);
+	ecall_at(&y, 0x13000, SYS_RECV, (const uint64_t[]){ SRV_EP, (uintptr_t)&y_buf }, 2);
+	c_msg = (struct msg){ .label = 2, .handle = NOTE };
+	client_sends(&c, C_PC, &c_msg, 0);
+	returned(&y, 0);
+	assert_int_equal(y_buf.handle, 2);
+
+	pager_replies(&pager, FAULT_KILL);
+	returned(&srv, -ERR_FAULT);
+	assert_non_null(handle_entry(&server_proc, 2));
+	assert_ptr_equal(handle_entry(&server_proc, 2)->obj, handle_entry(&procs[0], NOTE)->obj);
+}
+
 /* A handle passed asking for a right its sender lacks fails the send
  * (-ERR_ACCES), the waiting server given nothing; a subset goes. */
 static void test_passed_rights_held(void **state)
@@ -416,6 +463,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropped_reply_keeps_owed, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_owner_ends, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_gone_faults_queued, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_given_up_handle_closed, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_given_up_handle_reused, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_passed_rights_held, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pending_copy_refused, setup, ipc_teardown),

@@ -16,7 +16,9 @@
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
  * a slot never written, or whose last write failed or went out on a lost
- * connection, is not checked whatever it holds. The checksum table is
+ * connection, is not checked whatever it holds. The checksums are made
+ * as swap starts, for the swap area's slots (the header's), not the
+ * export's, and netd is told then that the export is taken; the table is
  * freed once the device is seen gone (netd gave the server up, or netd
  * ended), by the last transfer using it, and nothing reads it afterwards.
  * The fake netd keeps the export's pages and moves them to and from the
@@ -56,6 +58,8 @@ struct pager_thread *pager_holder(void)
 	return holder;
 }
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
+static int64_t start_answer;	/* and to NET_SWAP_START */
+static unsigned starts;		/* NET_SWAP_START calls */
 static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
 
 /* Slots whose write netd completes as gone out on a lost connection, with
@@ -165,6 +169,11 @@ int sys_call(int ep, struct msg *m)
 		m->label = (uint64_t)take_requests(m);
 		return 0;
 	}
+	if (m->label == NET_SWAP_START) {
+		starts++;
+		m->label = (uint64_t)start_answer;
+		return 0;
+	}
 	assert_int_equal(m->label, NET_SWAP_FLUSH);
 	if (flush_answer == 0 && hold_flush)
 		held_flush = (int64_t)m->w[0];
@@ -258,7 +267,8 @@ static int setup(void **state)
 	memset(&shared, 0, sizeof(shared));
 	late_n = failing_n = 0;
 	late_error = 0;
-	flush_answer = 0;
+	flush_answer = start_answer = 0;
+	starts = 0;
 	now = 0;
 	frees = 0;
 	hold = hold_flush = 0;
@@ -268,7 +278,9 @@ static int setup(void **state)
 	waits = 0;
 	holder = NULL;
 	vmstat_reset();
-	assert_int_equal(nbd_backend_init(&b, &d), 0);
+	nbd_backend_init(&b, &d);
+	assert_int_equal(b.ops->start(b.ctx, EXPORT_PAGES - 1), 0);
+	assert_int_equal(starts, 1);
 	return 0;
 }
 
@@ -738,15 +750,62 @@ static void holder_leaves_flush_in_outage(void **state)
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
 }
 
-/* An export of more pages than a slot number names: refused, said. */
-static void too_large_refused(void **state)
+/* The checksums are the swap area's, not the export's: on the export of
+ * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
+ * it, none (its read is not checked, whatever it holds). Before, the
+ * table was made at init for the whole export, before the header was
+ * read: an empty 256 GiB export took 256 MiB, more than the memory, and
+ * init could not start. */
+static void sums_sized_by_area(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	nbd_backend_fini();
+	assert_int_equal(b.slot_bytes, 4);
+	assert_int_equal(b.ops->start(b.ctx, 31), 0);
+	write_at(p, 31, 2, 1, &done);
+	memset(export[31], 0x5a, 2 * BLK_PAGE_SIZE);	/* the server gives other data */
+	read_back(31, 2, &done);
+	assert_int_equal(done.err[0], -EBADMSG);
+	assert_int_equal(done.err[1], 0);
+}
+
+/* An export of more pages than a slot number names is no reason to refuse
+ * it (nothing is made for it at init: the header's area counts); an area
+ * no table can count is refused, and netd is not told. */
+static void huge_export_taken_by_area(void **state)
 {
 	struct nbd_driver d = { .ep = 3, .proc = 4, .shared = &shared,
 				.sectors = ((uint64_t)UINT32_MAX + 1) * BLK_SECTORS_PER_PAGE };
-	struct swap_backend other;
 
 	(void)state;
-	assert_int_equal(nbd_backend_init(&other, &d), -ENOMEM);
+	nbd_backend_fini();
+	nbd_backend_init(&b, &d);
+	assert_int_equal(b.ops->start(b.ctx, UINT32_MAX), -ENOMEM);
+	assert_int_equal(starts, 1);		/* setup's: none sent for it */
+	assert_int_equal(b.ops->start(b.ctx, 31), 0);
+	assert_int_equal(starts, 2);
+}
+
+/* netd refusing the start (it ended): the error comes back, the table
+ * made for it goes (LeakSanitizer finds it otherwise), and nothing is
+ * checked. */
+static void start_refused(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	nbd_backend_fini();
+	start_answer = -EPIPE;
+	assert_int_equal(b.ops->start(b.ctx, EXPORT_PAGES - 1), -EPIPE);
+	start_answer = 0;
+	write_at(p, 40, 1, 1, &done);
+	memset(export[40], 0x5a, BLK_PAGE_SIZE);
+	read_back(40, 1, &done);
+	assert_int_equal(done.err[0], 0);
 }
 
 int main(void)
@@ -771,7 +830,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writer_waits_out_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_waits_for_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
-		cmocka_unit_test(too_large_refused),
+		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
+		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
+		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

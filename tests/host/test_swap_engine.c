@@ -45,6 +45,7 @@
 #include "backend_fake.h"
 #include "base/threads.h"
 #include "reclaim/free.h"
+#include "swap/budget.h"
 #include "swap/internal.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
@@ -282,10 +283,11 @@ static void test_refuses_tiny_disk(void **state)
 
 /* Linked with --wrap=calloc: while callocs_left is not negative, that many
  * more calls succeed and every one after fails (the tables swap_start
- * makes). */
+ * makes); calloc_bytes counts what those that succeed take. */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 static int callocs_left = -1;
+static uint64_t calloc_bytes;
 
 void *__wrap_calloc(size_t n, size_t size)
 {
@@ -293,6 +295,7 @@ void *__wrap_calloc(size_t n, size_t size)
 		return NULL;
 	if (callocs_left > 0)
 		callocs_left--;
+	calloc_bytes += (uint64_t)n * size;
 	return __real_calloc(n, size);
 }
 
@@ -317,6 +320,7 @@ static void test_start_without_memory(void **state)
 		if (swap_on())
 			break;
 		assert_int_equal(disk.writes, 0);
+		assert_int_equal(disk.starts, 0);	/* the device is started last */
 		assert_int_equal(frames_free(), free0);
 		assert_int_equal(swap_request_pages(), 0);
 	}
@@ -1652,6 +1656,80 @@ static int said_end(const char *what)
 	return n;
 }
 
+/* swap_start on the fake disk with a header naming slots 0..last (the
+ * disk as large), the backend keeping slot_bytes a slot: what its callocs
+ * took, and whether swap came on. */
+static uint64_t start_with_last(uint32_t last, int *on)
+{
+	swap_reset();
+	fake_disk_init(1);
+	fake_disk_set_last(last);
+	disk.bytes = ((uint64_t)last + 1) * PG;
+	calloc_bytes = 0;
+	swap_start(&fake_backend, &me);
+	*on = swap_on();
+	return calloc_bytes;
+}
+
+/* An area whose tables would take more than a sixteenth of the frames
+ * (budget.h) is refused on the console, before anything is made for it,
+ * the device never started nor written; the largest that fits is taken,
+ * and what the rule counts is what swap_start then makes: the tables
+ * grew from a small area's by exactly the count's growth (a table per
+ * slot the rule left out would show here), the device's own included.
+ * Before, a 256 GiB device's tables were made whatever the memory, took
+ * every frame the heap could reach, and init could not start. */
+static void test_refuses_area_over_budget(void **state)
+{
+	(void)state;
+	for (uint32_t b = 0; b <= 4; b += 4) {
+		uint32_t max = swap_tables_last_max(b, frames_total());
+		uint64_t small, big;
+		int on;
+
+		fake_backend.slot_bytes = b;
+		assert_true(max > DISK_PAGES);
+		said_begin();
+		big = start_with_last(max + 1, &on);
+		assert_int_equal(said_end("is not used and was not written: its swap area of"), 1);
+		assert_false(on);
+		assert_int_equal(big, 0);
+		assert_int_equal(disk.starts, 0);
+		assert_int_equal(disk.writes, 0);
+		small = start_with_last(DISK_PAGES - 1, &on);
+		assert_true(on);
+		big = start_with_last(max, &on);
+		assert_true(on);
+		assert_int_equal(disk.start_last, max);
+		assert_int_equal(big - small, swap_tables_bytes(max, b) -
+						  swap_tables_bytes(DISK_PAGES - 1, b));
+		assert_true(swap_tables_bytes(max, b) <= frames_total() * PG / 16);
+		assert_true(swap_tables_bytes(max + 1, b) > frames_total() * PG / 16);
+	}
+	fake_backend.slot_bytes = 0;
+}
+
+/* A device that cannot be started (its driver ended, say) leaves swap
+ * off, said, nothing written, the tables made for it freed (LeakSanitizer
+ * finds any left at the end). */
+static void test_start_refused(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	disk.start_err = -EPIPE;
+	said_begin();
+	swap_start(&fake_backend, &me);
+	assert_int_equal(said_end("the fake disk could not be started"), 1);
+	assert_false(swap_on());
+	assert_int_equal(disk.starts, 1);
+	assert_int_equal(disk.writes, 0);
+	assert_int_equal(swap_request_pages(), 0);
+	disk.start_err = 0;
+	swap_start(&fake_backend, &me);
+	assert_true(swap_on());
+}
+
 static void test_flush_fails(void **state)
 {
 	struct vm_space *s = filled_space(4);
@@ -2140,6 +2218,8 @@ int main(void)
 		TEST(test_refuses_tiny_disk),
 		TEST(test_driver_ends_during_header_read),
 		TEST(test_start_without_memory),
+		TEST(test_refuses_area_over_budget),
+		TEST(test_start_refused),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
 		TEST(test_drop_clean_batch_held),

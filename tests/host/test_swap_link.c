@@ -14,7 +14,8 @@
  * though it answers others. While it rides an outage out, the link names
  * the time by which it will have given up (swap_link_outage_until, which
  * the pager's reclaim waits on), and gives up before it. The pager's
- * flushes wait behind the stamp's.
+ * flushes wait behind the stamp's, and nothing is written to the export
+ * (the stamp neither) before the pager takes it (swap_link_start).
  *
  * swap_link.c is included, so that each test starts from its state at
  * boot; its console lines become TAP comments, the last one kept.
@@ -342,6 +343,16 @@ static long link_open(void)
 	return swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone, pager_lost);
 }
 
+/* The same, and the pager takes the export (NET_SWAP_START): open's result. */
+static long link_take(void)
+{
+	long r = link_open();
+
+	if (r == 0)
+		assert_int_equal(swap_link_start(), 0);
+	return r;
+}
+
 /* A fresh server that answers everything, no link yet (no_flush: one
  * that does not offer flush). */
 static void fresh(bool no_flush)
@@ -360,7 +371,7 @@ static void fresh(bool no_flush)
 static int setup_with(bool no_flush)
 {
 	fresh(no_flush);
-	assert_int_equal(link_open(), 0);
+	assert_int_equal(link_take(), 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	net_run();			/* the stamp's write and flush */
 	srv.writes = 0;			/* the stamp's: not the tests' */
@@ -618,7 +629,7 @@ static void pager_flush_behind_stamp(void **state)
 	(void)state;
 	fresh(false);
 	srv.hold_flushes = 1;
-	assert_int_equal(link_open(), 0);
+	assert_int_equal(link_take(), 0);
 	net_run();
 	assert_int_equal(srv.flushes, 1);		/* the stamp's, held */
 	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
@@ -657,7 +668,7 @@ static void setup_stamps_header(void **state)
 	assert_int_equal(srv.first_type[2], NBD_CMD_FLUSH);
 	assert_int_equal(nbd_pending(&sc.cl), 0);
 	server_close();
-	assert_int_equal(link_open(), 0);
+	assert_int_equal(link_take(), 0);
 	net_run();
 	assert_int_equal(swap_stamp_get(srv.disk), 2);
 	memset(srv.disk, 0x33, PG);
@@ -668,6 +679,42 @@ static void setup_stamps_header(void **state)
 	net_run();
 	assert_int_equal(srv.writes, 0);
 	assert_memory_equal(srv.disk, before, PG);
+}
+
+/* Nothing is written to the export before the pager takes it (the stamp
+ * included): a writable swap header, set up and even reconnected to, is
+ * left as it was while the pager's writes and flushes are refused (it may
+ * still refuse the export: too large for memory, no memory for its
+ * tables); reads go. Once taken, the stamp is written, and the pager's
+ * writes go. Before, setup wrote the stamp whatever the pager did next. */
+static void nothing_written_before_start(void **state)
+{
+	static uint8_t before[PG];
+
+	(void)state;
+	fresh(false);
+	memcpy(before, srv.disk, PG);
+	memset(&sc, 0, sizeof(sc));			/* netd at boot */
+	assert_int_equal(swap_link_start(), -ENODEV);	/* no export opened */
+	assert_int_equal(link_open(), 0);
+	net_run();
+	assert_int_equal(swap_link_submit(NBD_CMD_WRITE, 1, 8 * PG, PG), -EACCES);
+	assert_int_equal(swap_link_submit(NBD_CMD_FLUSH, 2, 0, 0), -EACCES);
+	submit(NBD_CMD_READ, 3, 0, PG);
+	assert_int_equal(pgr.done[3], 1);
+	server_close();
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(srv.writes, 0);
+	assert_int_equal(srv.flushes, 0);
+	assert_memory_equal(srv.disk, before, PG);
+	assert_int_equal(swap_link_start(), 0);
+	net_run();
+	assert_int_equal(swap_stamp_get(srv.disk), 1);
+	assert_int_equal(srv.flushes, 1);
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	assert_int_equal(pgr.done[1], 1);
+	assert_int_equal(swap_link_start(), -EALREADY);
 }
 
 /* Only a header the pager takes is stamped: one it refuses (an area past
@@ -736,7 +783,7 @@ static void stamp_unanswered_restart(void **state)
 	mkswap(1);
 	memcpy(before, srv.disk, PG);
 	server_close();
-	assert_int_equal(link_open(), 0);
+	assert_int_equal(link_take(), 0);
 	srv.answer = false;		/* the stamp's write is queued, not yet taken */
 	net_run();			/* the write lands (the fake takes it) ... */
 	memcpy(srv.disk, before, PG);	/* ... or not: a restart lost it */
@@ -899,6 +946,7 @@ int main(void)
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
+		cmocka_unit_test(nothing_written_before_start),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),
 		cmocka_unit_test_setup(resent_write_marked, setup),
 	};

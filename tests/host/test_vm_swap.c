@@ -494,6 +494,40 @@ static void test_shared_read_sharer_ends(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* test_shared_fault_reserve_reclaims with a read that lets the lock go:
+ * making the faulting region's chunk evicts the page, so the fault that
+ * found it in memory must read it after all; meanwhile the faulting
+ * process ends, and its page array with it. No chunk is held across the
+ * read (ASan: pv_unhold would write the freed chunk), and the page read
+ * stays the other sharer's. */
+static void test_shared_fault_reserve_reclaims_ends(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 85);
+	assert_int_equal(vm_fork(p, c), 0);
+	swap_out(vm_lookup(p, SH), 0);
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
+	evict_on_callocs(p, 1, SH, 0);
+	sw.unlock = 1;
+	ends_meanwhile = c;
+	sw.while_unlocked = end_meanwhile;
+	fake_fault(c, SH, VM_R, VM_FAULT_RETRY);
+	assert_int_equal(evict_on_calloc.done, 1);	/* the chunk's calloc evicted it */
+	assert_null(sw.while_unlocked);			/* the read let the lock go */
+	evict_on_calloc.n = 0;
+	sw.unlock = 0;
+	check();
+	expect_back(p, SH, 85);
+	assert_int_equal(sw.reads, 2);			/* the second read's frame, mapped */
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* The parent writes while the child's entry still names the slot: the
  * parent copies, the frame it read stays in the cache for the child (no
  * second read), which gets it writable as the slot's last entry. */
@@ -2662,6 +2696,87 @@ static void test_unlocked_read_fails(void **state)
 	destroy(s);
 }
 
+/* A read that fails with the lock let go names its slot to the fault's
+ * caller (vm_fault_failed_slot, once); tried once more with it, the fault
+ * fails at once while the page still names that slot on the disk alone
+ * (no second read), and is resolved afresh once it does not: here the
+ * range was discarded meanwhile, so the page is a zero one, read nowhere. */
+static struct vm_space *discards_meanwhile;
+
+static void discard_meanwhile(void)
+{
+	assert_int_equal(vm_discard_unlock(discards_meanwhile, VA, VA + PG), 0);
+}
+
+static void test_unlocked_read_fails_retried(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t free0 = frames_free();
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(s, VA, 5);
+	slot = swap_out(vm_lookup(s, VA), 0);
+	sw.unlock = 1;
+	sw.fail_read = 1;
+	fake_fault(s, VA, VM_R, VM_FAULT_IO);
+	assert_int_equal(vm_fault_failed_slot(), slot);
+	assert_int_equal(vm_fault_failed_slot(), 0);	/* asking cleared it */
+	assert_int_equal(vm_fault_after_failed_read(s, VA, VM_R, slot), VM_FAULT_IO);
+	assert_int_equal(sw.reads, 1);			/* not read again */
+	assert_int_equal(slot_at(s, VA), slot);
+	check();
+
+	discards_meanwhile = s;
+	sw.while_unlocked = discard_meanwhile;
+	fake_fault(s, VA, VM_R, VM_FAULT_IO);		/* a new fault: read again */
+	assert_null(sw.while_unlocked);
+	assert_int_equal(sw.reads, 2);
+	assert_int_equal(vm_fault_after_failed_read(s, VA, VM_R, vm_fault_failed_slot()), VM_FAULT_MAPPED);
+	assert_int_equal(sw.reads, 2);
+	assert_int_equal(fake_peek(s, VA), 0);		/* discarded: a zero page */
+	check();
+	sw.unlock = 0;
+	sw.fail_read = 0;
+	destroy(s);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* The same for a shared object's page, whose slot the object's entry
+ * names (page_slot): still named, the retry fails at once; once the
+ * sharer read it (in the cache, then in the object), the retry maps it. */
+static void test_unlocked_shared_read_fails_retried(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	uint64_t free0 = frames_free();
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH, 95);
+	assert_int_equal(vm_fork(p, c), 0);
+	slot = swap_out(vm_lookup(p, SH), 0);
+	sw.unlock = 1;
+	sw.fail_read = 1;
+	fake_fault(c, SH, VM_R, VM_FAULT_IO);
+	assert_int_equal(vm_fault_failed_slot(), slot);
+	assert_int_equal(vm_fault_after_failed_read(c, SH, VM_R, slot), VM_FAULT_IO);
+	assert_int_equal(sw.reads, 1);			/* not read again */
+	check();
+	sw.fail_read = 0;
+	fake_fault(p, SH, VM_R, VM_FAULT_RETRY);	/* the sharer's read */
+	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(vm_fault_after_failed_read(c, SH, VM_R, slot), VM_FAULT_MAPPED);
+	assert_int_equal(sw.reads, 2);
+	swap_fake_expect_fill(c, SH, 95);
+	check();
+	sw.unlock = 0;
+	destroy(c);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* A window read in three requests (its slots in three runs) whose second
  * request fails: the fault's page and the first run are mapped (the
  * window eager), the second run's frames are freed and its pages still
@@ -3055,6 +3170,7 @@ int main(void)
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
 		TEST(test_shared_read_sharer_ends),
+		TEST(test_shared_fault_reserve_reclaims_ends),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
 		TEST(test_cache_hit_after_evict),
@@ -3107,6 +3223,8 @@ int main(void)
 		TEST(test_unlocked_read_then_exit),
 		TEST(test_wait_for_reading),
 		TEST(test_unlocked_read_fails),
+		TEST(test_unlocked_read_fails_retried),
+		TEST(test_unlocked_shared_read_fails_retried),
 		TEST(test_unlocked_window_fails_in_part),
 		TEST(test_footprint_swapped),
 		TEST(test_shared_hole_swapped_slot),

@@ -180,7 +180,7 @@ static void build(struct rng *r, struct msg *m, int *note)
 {
 	static const uint64_t labels[] = { NET_CONNECT, NET_SEND, NET_RECV, NET_CLOSE,
 					   NET_STATS, NET_POOL, NET_SETUP, NET_SWAP_SETUP,
-					   NET_SWAP_FLUSH, BLK_SUBMIT, BLK_SUBMIT_ONE,
+					   NET_SWAP_FLUSH, NET_SWAP_START, BLK_SUBMIT, BLK_SUBMIT_ONE,
 					   NET_STATS + 1, NET_CONNECT - 1 };
 	uint64_t k = rng_below(r, 16);
 

@@ -1,0 +1,265 @@
+/*
+ * Host tests for the pager's fault handler (pager/server/fault.c) over the
+ * real process table (server/procs.c) and VM core, the fake mmu and swap
+ * engine (vm_fake.c, swap_fake.c), whose reads let the lock go and call a
+ * test's hook meanwhile, as another pager thread would act: the process
+ * ends, and its record goes to another; the page is discarded. The reply
+ * and the OOM killer (reclaim_out_of_memory, faked: what it was asked)
+ * show what the handler did with the answer it got.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "swap_fake.h"
+#include "base/mmu.h"
+#include "base/threads.h"
+#include "reclaim/reclaim.h"
+#include "server/procs.h"
+#include "server/requests.h"
+#include "swap/swap.h"
+
+#define PG VM_PAGE
+#define RW (VM_R | VM_W)
+#define VA 0x10000UL
+
+static struct pager_thread me;
+
+/* What the handler asked of the OOM killer, and its answer. */
+static struct {
+	unsigned calls;
+	uint32_t pid;
+	enum reclaim_oom answer;
+} oom;
+
+static unsigned takes;	/* mmu_take calls: resumes */
+static int taken_as;
+
+struct pager_thread *pager_holder(void)
+{
+	return &me;
+}
+
+uint32_t swap_reads_waiting(void)
+{
+	return 0;
+}
+
+/* The VM core maps through the fake mmu (vm_fake.c), which holds nothing
+ * back: a resume carries no entry. */
+size_t mmu_take(int as, struct map_entry *out, size_t max)
+{
+	(void)out, (void)max;
+	takes++;
+	taken_as = as;
+	return 0;
+}
+
+void mmu_flush(void)
+{
+}
+
+enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits)
+{
+	(void)t, (void)waits;
+	oom.calls++;
+	oom.pid = pid;
+	return oom.answer;
+}
+
+static struct pproc *procs[4];
+
+/* A process record for pid with a space of its own (address space as,
+ * the record's handle too). */
+static struct pproc *proc(uint32_t pid, int as)
+{
+	struct pproc *p = procs_new(NULL);
+
+	assert_non_null(p);
+	p->pid = pid;
+	p->handle = as;
+	p->vm = fake_space(as);
+	procs[as] = p;
+	return p;
+}
+
+/* p ends and is reaped: its space and record go. */
+static void reap(struct pproc *p)
+{
+	procs[p->handle] = NULL;
+	vm_space_destroy(p->vm);
+	p->vm = NULL;
+	procs_release(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	swap_fake_setup();
+	memset(&oom, 0, sizeof(oom));
+	oom.answer = RECLAIM_GONE;
+	takes = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 4; k++)
+		if (procs[k])
+			reap(procs[k]);
+	swap_fake_teardown();
+	return 0;
+}
+
+/* A read fault of pid at va, handled; its reply in *out. */
+static void fault(uint32_t pid, uint64_t va, struct msg *out)
+{
+	struct fault f = { va, VM_R, 0, pid };
+
+	memset(out, 0, sizeof(*out));
+	handle_fault(&f, out);
+}
+
+/* pid 5's one page at VA, filled with v and sent out, faulted: the read
+ * lets the lock go, and meanwhile (if not NULL) runs then; one read in
+ * all. The reply in *out. */
+static void fault_reading(uint8_t v, void (*meanwhile)(void), struct msg *out)
+{
+	struct pproc *p = proc(5, 1);
+
+	assert_int_equal(vm_region_add(p->vm, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p->vm, VA, v);
+	swap_out(vm_lookup(p->vm, VA), 0);
+	sw.unlock = 1;
+	sw.while_unlocked = meanwhile;
+	fault(5, VA, out);
+	assert_null(sw.while_unlocked);
+	assert_int_equal(sw.reads, 1);
+}
+
+static int resumed(const struct msg *out)
+{
+	return out->label == FAULT_RESUME || out->label == FAULT_RESUME_ONE;
+}
+
+/* The fault's read succeeds: it is tried again and the process resumed
+ * with its page. */
+static void test_read_retried(void **state)
+{
+	struct msg out;
+
+	(void)state;
+	fault_reading(30, NULL, &out);
+	assert_true(resumed(&out));
+	assert_int_equal(takes, 1);
+	assert_int_equal(taken_as, 1);
+	swap_fake_expect_fill(procs[1]->vm, VA, 30);
+	assert_int_equal(oom.calls, 0);
+	fake_check();
+}
+
+/* Meanwhile process 5 ends, reaped (an OOM kill's way), and its record
+ * goes to a new process, 6; the read was never sent for want of memory.
+ * The fault's answer, out of memory, is no demand of 6's: no one is
+ * killed for it, nothing of 6's record is used. */
+static struct pproc *reaped, *successor;
+
+static void reap_and_reuse(void)
+{
+	reap(reaped = procs[1]);
+	successor = proc(6, 2);
+}
+
+static void test_nomem_process_ended(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_KILLS);
+	struct msg out;
+
+	(void)state;
+	sw.unsent = 1;
+	fault_reading(31, reap_and_reuse, &out);
+	assert_ptr_equal(successor, reaped);	/* the same record, another process's */
+	assert_int_equal(oom.calls, 0);
+	assert_int_equal(out.label, FAULT_KILL);	/* to no one */
+	assert_int_equal(takes, 0);
+	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills);
+	fake_check();
+}
+
+/* Meanwhile process 5 ends, and its read fails: no kill is counted for a
+ * process that is gone. */
+static void reap_only(void)
+{
+	reap(procs[1]);
+}
+
+static void test_read_fails_process_ended(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_KILLS);
+	struct msg out;
+
+	(void)state;
+	sw.fail_read = 1;
+	fault_reading(32, reap_only, &out);
+	assert_int_equal(out.label, FAULT_KILL);
+	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills);
+	fake_check();
+}
+
+/* Meanwhile the process discards the range (another of its threads), and
+ * the read fails: the page no longer names the slot, and the fault tried
+ * again gives it a zero page rather than killing it. */
+static void discard(void)
+{
+	assert_int_equal(vm_discard_unlock(procs[1]->vm, VA, VA + PG), 0);
+}
+
+static void test_read_fails_page_discarded(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_KILLS);
+	struct msg out;
+
+	(void)state;
+	sw.fail_read = 1;
+	fault_reading(33, discard, &out);
+	assert_true(resumed(&out));
+	assert_int_equal(fake_peek(procs[1]->vm, VA), 0);
+	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills);
+	fake_check();
+}
+
+/* The read fails and nothing changed meanwhile: the page still names the
+ * slot, and the process is killed for it, the slot not read twice
+ * (fault_reading counts the reads). */
+static void test_read_fails_page_still_swapped(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_KILLS);
+	const char *why = vm_fault_reason(VM_FAULT_IO);
+	struct msg out;
+
+	(void)state;
+	sw.fail_read = 1;
+	fault_reading(34, NULL, &out);
+	assert_int_equal(out.label, FAULT_KILL);
+	assert_int_equal(out.len, strlen("pager: ") + strlen(why));
+	assert_memory_equal(out.data + strlen("pager: "), why, strlen(why));
+	assert_int_equal(vmstat_get(VMSTAT_KILLS), kills + 1);
+	fake_check();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_read_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_process_ended, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fails_process_ended, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fails_page_discarded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fails_page_still_swapped, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
