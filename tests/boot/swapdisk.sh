@@ -3,10 +3,12 @@
 # without a swap signature is refused with a message and left byte for byte
 # as it was (this script reads it back), and so is one its driver cannot
 # drive (a legacy virtio-mmio device), each named as a disk not used, not as
-# no disk, and swap.device=auto does not turn to the NBD export for it; no
-# disk is reported; a swap area whose tables would take more than a
-# sixteenth of memory (a sparse 256 GiB image) is refused with a message,
-# costing the pager's heap nothing; a real swap image is found. Keys that
+# no disk, and swap.device=auto does not turn to the NBD export for it; a
+# legacy network device is named as not used for the NBD export, not as
+# no network; no disk is reported; a swap area whose tables would take
+# more than a sixteenth of memory (a sparse 256 GiB image) is refused with
+# a message, costing the pager's heap nothing; a real swap image is found.
+# Keys that
 # swap alone gives effect to are named as having none when swap is off, and
 # pager.seed under a policy that draws no random numbers. Prints TAP. Run by
 # meson test (suite guest).
@@ -33,7 +35,7 @@ swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=
 	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..29"
+echo "1..36"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -70,6 +72,26 @@ has "$tmp/legacy.log" "$not_used"
 ok "the legacy disk is named as not used" $?
 lacks "$tmp/legacy.log" "no disk attached"
 ok "a refused disk is not reported as no disk" $?
+
+# A legacy network device: netd says why it refuses it, and the NBD path
+# names a network device not used, not no network (before, netd answered
+# -ENODEV and the pager said "no network"); under swap.device=auto, with no
+# disk, both are said.
+QEMU_OPTS="-global virtio-mmio.force-legacy=true" boot "$tmp/legacynet.log" nbd swap.device=nbd
+ok "a guest with a legacy network device runs" $?
+has "$tmp/legacynet.log" "netd: refusing the virtio-net device: its virtio-mmio transport is not version 2 (virtio 1.x): a legacy device"
+ok "netd says why it refuses a legacy device" $?
+has "$tmp/legacynet.log" "pager: netd refused its virtio-net device at 0x" &&
+	has "$tmp/legacynet.log" ": one it cannot drive, said above)"
+ok "the pager says netd refused the device it cannot drive" $?
+has "$tmp/legacynet.log" "pager: swap: the network device attached is not used for an NBD export; running without swap"
+ok "swap.device=nbd names the network device not used" $?
+lacks "$tmp/legacynet.log" "no network"
+ok "a refused network device is not reported as no network" $?
+QEMU_OPTS="-global virtio-mmio.force-legacy=true" boot "$tmp/legacyauto.log" nbd
+ok "a guest with a legacy network device and no disk runs" $?
+has "$tmp/legacyauto.log" "pager: swap: no disk attached, and the network device attached is not used; running without swap"
+ok "swap.device=auto names no disk and the network device not used" $?
 
 # A disk not used on a machine with a network: swap.device=auto (the
 # default) leaves swap off rather than put it on the export. The driver is
