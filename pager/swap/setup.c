@@ -68,7 +68,8 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 		       swap_header_strerror(r));
 		r = -1;
 	} else if (read_only) {
-		printf("pager: swap: %s is read-only; no swap\n", b->where);
+		printf("pager: swap: %s is not used and was not written: it is read-only\n",
+		       b->where);
 		r = -1;
 	}
 	/* A read the ended driver had handed to the device may still land

@@ -3,12 +3,12 @@
 # without a swap signature is refused with a message and left byte for byte
 # as it was (this script reads it back), and so is one its driver cannot
 # drive (a legacy virtio-mmio device), each named as a disk not used, not as
-# no disk, and swap.device=auto does not turn to the NBD export for it; a
-# legacy network device is named as not used for the NBD export, not as
-# no network; no disk is reported; a swap area whose tables would take
-# more than a sixteenth of memory (a sparse 256 GiB image) is refused with
-# a message, costing the pager's heap nothing; a real swap image is found.
-# Keys that
+# no disk, and swap.device=auto does not turn to the NBD export for it; so
+# is a read-only swap disk; a legacy network device is named as not used
+# for the NBD export, not as no network; no disk is reported; a swap area
+# whose tables would take more than a sixteenth of memory (a sparse 256 GiB
+# image) is refused with a message, costing the pager's heap nothing; a
+# real swap image is found. Keys that
 # swap alone gives effect to are named as having none when swap is off, and
 # pager.seed under a policy that draws no random numbers. Prints TAP. Run by
 # meson test (suite guest).
@@ -35,7 +35,7 @@ swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=
 	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..36"
+echo "1..40"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -92,6 +92,19 @@ QEMU_OPTS="-global virtio-mmio.force-legacy=true" boot "$tmp/legacyauto.log" nbd
 ok "a guest with a legacy network device and no disk runs" $?
 has "$tmp/legacyauto.log" "pager: swap: no disk attached, and the network device attached is not used; running without swap"
 ok "swap.device=auto names no disk and the network device not used" $?
+
+# A read-only swap disk: refused, said, named as not used, left as it was.
+"$mkimage" "$tmp/ro.img" 8 >/dev/null
+note_image "$tmp/ro.img"
+QEMU_OPTS="-drive file=$tmp/ro.img,if=none,format=raw,id=ro,readonly=on -device virtio-blk-device,drive=ro" \
+	boot "$tmp/ro.log" none
+ok "a guest with a read-only swap disk runs" $?
+has "$tmp/ro.log" "is not used and was not written: it is read-only"
+ok "a read-only swap disk is refused on the console" $?
+has "$tmp/ro.log" "$not_used"
+ok "the read-only disk is named as not used" $?
+image_unchanged "$tmp/ro.img"
+ok "the read-only disk is unchanged" $?
 
 # A disk not used on a machine with a network: swap.device=auto (the
 # default) leaves swap off rather than put it on the export. The driver is
