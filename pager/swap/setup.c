@@ -4,7 +4,8 @@
  * its tables would take (budget.h), then the slots, the swap cache, the
  * queues and the device's own tables; swap is on only once all of them
  * are, with the VM core plugged in. Nothing is made for the area before
- * both checks have passed, and the device is written only after it has
+ * both checks have passed (nor by the caller's prepare, which comes
+ * next), and the device is written only after it has
  * been started (swap_backend_ops' start), the last step.
  */
 #include <errno.h>
@@ -159,14 +160,14 @@ static int device_started(const struct swap_backend *b)
 	return r < 0 ? -1 : 0;
 }
 
-void swap_start(const struct swap_backend *b, struct pager_thread *t)
+void swap_start(const struct swap_backend *b, struct pager_thread *t, int (*prepare)(void))
 {
 	struct swap_slots *slots;
 
 	if (swap_on())
 		return;
 	swap_engine_begin(b);
-	if (device_checked(b, t) < 0 || too_large(b) < 0) {
+	if (device_checked(b, t) < 0 || too_large(b) < 0 || (prepare && prepare() < 0)) {
 		swap_engine_off();
 		return;
 	}
