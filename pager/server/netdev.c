@@ -100,6 +100,7 @@ static int setup(struct driver *d, int dev, const struct bootinfo *bi)
 int netdev_start(const struct bootinfo *bi)
 {
 	static const char no_device[] = "the machine has no virtio-net device";
+	static const char not_driven[] = "netd does not drive the machine's virtio-net device";
 	static struct driver d;
 	int dev = driver_find(bi, VIRTIO_NET), r;
 
@@ -118,6 +119,8 @@ int netdev_start(const struct bootinfo *bi)
 		       (unsigned long)bi->devices[dev].base, r,
 		       r == -ENOTSUP ? ": one it cannot drive, said above" : "");
 		refused = 1;
+		config_no_effect("net.addr", not_driven);
+		config_no_effect("net.end_at_start", not_driven);
 		driver_abandon(&d);
 		netd_ep = -1;
 		shared = NULL;

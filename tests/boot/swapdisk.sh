@@ -36,7 +36,7 @@ swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=
 	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..41"
+echo "1..42"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -78,7 +78,8 @@ ok "a refused disk is not reported as no disk" $?
 # names a network device not used, not no network (before, netd answered
 # -ENODEV and the pager said "no network"); under swap.device=auto, with no
 # disk, both are said.
-QEMU_OPTS="-global virtio-mmio.force-legacy=true" boot "$tmp/legacynet.log" nbd swap.device=nbd
+QEMU_OPTS="-global virtio-mmio.force-legacy=true" boot "$tmp/legacynet.log" nbd swap.device=nbd \
+	net.addr=10.0.2.20/24 net.end_at_start=1
 ok "a guest with a legacy network device runs" $?
 has "$tmp/legacynet.log" "netd: refusing the virtio-net device: its virtio-mmio transport is not version 2 (virtio 1.x): a legacy device"
 ok "netd says why it refuses a legacy device" $?
@@ -89,6 +90,9 @@ has "$tmp/legacynet.log" "pager: swap: the network device attached is not used f
 ok "swap.device=nbd names the network device not used" $?
 lacks "$tmp/legacynet.log" "no network"
 ok "a refused network device is not reported as no network" $?
+has "$tmp/legacynet.log" "pager: boot: net.addr=10.0.2.20/24 has no effect: netd does not drive the machine's virtio-net device" &&
+	has "$tmp/legacynet.log" "pager: boot: net.end_at_start=1 has no effect: netd does not drive the machine's virtio-net device"
+ok "net.addr and net.end_at_start are named with the network device refused" $?
 QEMU_OPTS="-global virtio-mmio.force-legacy=true" boot "$tmp/legacyauto.log" nbd
 ok "a guest with a legacy network device and no disk runs" $?
 has "$tmp/legacyauto.log" "pager: swap: no disk attached, and the network device attached is not used; running without swap"
