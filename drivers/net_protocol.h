@@ -133,8 +133,11 @@ enum net_label {
 	/* Pager -> netd: w[0] = the device's irq, w[1] = 0 for DHCP or the
 	 * static address (a.b.c.d as a << 24 | ...), w[2] = its prefix
 	 * length; data = the physical addresses of the NET_DMA_VA pages.
-	 * Reply: 0 or -errno; w[0] = the address in force (0: DHCP gave none
-	 * in time), w[1] = its prefix length. */
+	 * Reply: 0 or -errno, never -ENODEV (the device is there: the pager
+	 * found it), -ENOTSUP for a device netd cannot drive (legacy, lacking
+	 * a feature, too small a queue: it says why on the console); w[0] =
+	 * the address in force (0: DHCP gave none in time), w[1] = its prefix
+	 * length. */
 	NET_SETUP = 0x301,
 	/* Pager -> netd: connect to the NBD server at w[0] (address) : w[1]
 	 * (port) and negotiate the export; w[2] = seconds the server may

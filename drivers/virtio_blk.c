@@ -96,26 +96,10 @@ static int agree(uint64_t *accepted)
 {
 	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_RO |
 			  1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_SIZE_MAX;
+	const char *why;
 
-	switch (vmmio_probe(mmio, VIRTIO_ID_BLOCK)) {
-	case 0:
-		break;
-	case -EPROTONOSUPPORT:
-		return refuse("its virtio-mmio transport is not version 2 (virtio 1.x): a legacy "
-			      "device");
-	default:
-		return refuse("its window holds no virtio block device");
-	}
-	switch (vmmio_negotiate(mmio, wanted, 1ULL << VIRTIO_F_VERSION_1, accepted)) {
-	case 0:
-		return 0;
-	case -ENOTSUP:
-		return refuse("it does not offer VIRTIO_F_VERSION_1 (virtio 1.x)");
-	case -EINVAL:
-		return refuse("it cleared FEATURES_OK: it cannot work with the features accepted");
-	default:
-		return refuse("it did not reset");
-	}
+	return vmmio_agree(mmio, VIRTIO_ID_BLOCK, wanted, 1ULL << VIRTIO_F_VERSION_1, accepted,
+			   &why) < 0 ? refuse(why) : 0;
 }
 
 /* Bring the device up over the DMA layout d; 0, -ENOTSUP (a device it

@@ -88,6 +88,37 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 	return 0;
 }
 
+int vmmio_agree(uintptr_t base, uint32_t device_id, uint64_t wanted, uint64_t required,
+		uint64_t *accepted, const char **why)
+{
+	switch (vmmio_probe(base, device_id)) {
+	case 0:
+		break;
+	case -EPROTONOSUPPORT:
+		*why = "its virtio-mmio transport is not version 2 (virtio 1.x): a legacy device";
+		return -ENOTSUP;
+	default:
+		*why = "its window holds no device of its type";
+		return -ENOTSUP;
+	}
+	switch (vmmio_negotiate(base, wanted, required, accepted)) {
+	case 0:
+		return 0;
+	case -ENOTSUP:
+		*why = required == 1ULL << VIRTIO_F_VERSION_1 ?
+		       "it does not offer VIRTIO_F_VERSION_1 (virtio 1.x)" :
+		       "it does not offer a feature its driver requires";
+		break;
+	case -EINVAL:
+		*why = "it cleared FEATURES_OK: it cannot work with the features accepted";
+		break;
+	default:
+		*why = "it did not reset";
+		break;
+	}
+	return -ENOTSUP;
+}
+
 unsigned vmmio_queue_max(uintptr_t base, unsigned q)
 {
 	vmmio_wr(base, VMMIO_QUEUE_SEL, q);

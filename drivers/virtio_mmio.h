@@ -64,6 +64,15 @@ int vmmio_probe(uintptr_t base, uint32_t device_id);
 int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 		    uint64_t *accepted);
 
+/* vmmio_probe then vmmio_negotiate, for a driver the pager gave a device
+ * it found by its type: 0 with *accepted set, or -ENOTSUP for a device the
+ * driver cannot drive (legacy, a required feature not offered, features
+ * refused, no reset, or none of the type in the window after all) with
+ * *why saying which, for the console. Never -ENODEV: the pager keeps that
+ * for a machine with no such device. */
+int vmmio_agree(uintptr_t base, uint32_t device_id, uint64_t wanted, uint64_t required,
+		uint64_t *accepted, const char **why);
+
 /* Largest size queue q may have; 0 if it does not exist or is in use. */
 unsigned vmmio_queue_max(uintptr_t base, unsigned q);
 

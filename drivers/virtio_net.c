@@ -20,15 +20,18 @@ static unsigned queue_size(unsigned max)
 	return size;
 }
 
+#define QUEUE_MIN 16	/* entries a queue needs: fewer, and the device is refused */
+
 /* Queue q's rings: its descriptor table in one page, both rings in the
- * next (the used ring at 1024, after an available ring of 256 entries). */
+ * next (the used ring at 1024, after an available ring of 256 entries).
+ * 0, or -ENOTSUP if the device's queue is too small (or not there). */
 static int setup_queue(struct virtio_net *n, unsigned q, struct virtqueue *vq, uintptr_t va,
 		       const uint64_t *pa)
 {
 	unsigned size = queue_size(vmmio_queue_max(n->mmio, q));
 
-	if (size < 16)
-		return -ENODEV;
+	if (size < QUEUE_MIN)
+		return -ENOTSUP;
 	vq_init(vq, (uint16_t)size, (void *)va, (void *)(va + NET_PAGE_SIZE),
 		(void *)(va + NET_PAGE_SIZE + 1024));
 	vmmio_queue_setup(n->mmio, q, size, pa[0], pa[1], pa[1] + 1024);
@@ -36,22 +39,30 @@ static int setup_queue(struct virtio_net *n, unsigned q, struct virtqueue *vq, u
 }
 
 int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
-		     const uint64_t dma_pa[NET_DMA_PAGES], struct net_pool *pool)
+		     const uint64_t dma_pa[NET_DMA_PAGES], struct net_pool *pool,
+		     const char **why)
 {
 	uint64_t wanted = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_NET_F_MAC;
 	uint64_t accepted;
+	int r;
 
 	n->mmio = mmio;
-	if (vmmio_probe(mmio, VIRTIO_ID_NET) < 0 ||
-	    vmmio_negotiate(mmio, wanted, 1ULL << VIRTIO_F_VERSION_1, &accepted) < 0)
-		return -ENODEV;
+	if (vmmio_agree(mmio, VIRTIO_ID_NET, wanted, 1ULL << VIRTIO_F_VERSION_1, &accepted,
+			why) < 0)
+		return -ENOTSUP;
 	if (setup_queue(n, VIRTIO_NET_RXQ, &n->rxq, dma_va, dma_pa) < 0 ||
-	    setup_queue(n, VIRTIO_NET_TXQ, &n->txq, dma_va + 2 * NET_PAGE_SIZE, dma_pa + 2) < 0 ||
-	    netr_init(&n->ring, &n->rxq, &n->txq, pool,
-		      NET_RX_POSTED < n->rxq.size ? NET_RX_POSTED : n->rxq.size,
-		      TX_SLOTS < n->txq.size ? TX_SLOTS : n->txq.size) < 0) {
+	    setup_queue(n, VIRTIO_NET_TXQ, &n->txq, dma_va + 2 * NET_PAGE_SIZE, dma_pa + 2) < 0) {
 		vmmio_fail(mmio);
-		return -ENODEV;
+		*why = "a queue of fewer than 16 entries (or none)";
+		return -ENOTSUP;
+	}
+	r = netr_init(&n->ring, &n->rxq, &n->txq, pool,
+		      NET_RX_POSTED < n->rxq.size ? NET_RX_POSTED : n->rxq.size,
+		      TX_SLOTS < n->txq.size ? TX_SLOTS : n->txq.size);
+	if (r < 0) {
+		vmmio_fail(mmio);
+		*why = "its buffers could not be taken from the pool";
+		return r;
 	}
 	for (unsigned i = 0; i < 6; i++)	/* a locally administered one if none */
 		n->mac[i] = (accepted >> VIRTIO_NET_F_MAC) & 1 ?

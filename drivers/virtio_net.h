@@ -21,9 +21,13 @@ struct virtio_net {
 };
 
 /* Reset and start the device at mmio with its rings in the NET_DMA_PAGES
- * pages at dma_va / dma_pa[], its buffers from pool. 0 or -ENODEV. */
+ * pages at dma_va / dma_pa[], its buffers from pool. 0; -ENOTSUP for a
+ * device this driver cannot drive (vmmio_agree's reasons, or too small a
+ * queue), or -EINVAL / -ENOMEM if the pool could not give its buffers;
+ * never -ENODEV (the pager found the device). Not 0: *why says why. */
 int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
-		     const uint64_t dma_pa[NET_DMA_PAGES], struct net_pool *pool);
+		     const uint64_t dma_pa[NET_DMA_PAGES], struct net_pool *pool,
+		     const char **why);
 
 /* The device interrupted: acknowledge it (before collecting, so nothing
  * added after is missed). */

@@ -218,7 +218,8 @@ struct pager_stats {
 					 * network server's pool to leave its
 					 * reserve before writing (swap over NBD) */
 	uint64_t heap_pages;		/* frames the pager's own heap holds (its
-					 * high-water mark: never given back) */
+					 * high-water mark: a growth that succeeded
+					 * is never given back) */
 	uint64_t shadows;		/* evicted pages whose policy history (shadow
 					 * word) the swap engine keeps now */
 	uint64_t workingset_refault;	/* pages read back from swap that found their

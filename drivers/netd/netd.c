@@ -141,6 +141,8 @@ static void say_address(void)
 static long on_setup(const struct msg *m, struct msg *out)
 {
 	uint64_t dma[NET_DMA_PAGES];
+	const char *why;
+	int r;
 
 	if (ready || pool_given != NET_POOL_PAGES || m->len < sizeof(dma) || m->w[1] > UINT32_MAX ||
 	    m->w[2] > 32)
@@ -150,11 +152,15 @@ static long on_setup(const struct msg *m, struct msg *out)
 	    sys_notify_bind(NET_HANDLE_IRQ) < 0)
 		return -EINVAL;
 	irq = (unsigned)m->w[0];
-	if (virtio_net_start(&dev, NET_MMIO_VA, NET_DMA_VA, dma, &netd_pool) < 0)
-		return -ENODEV;
+	/* Never -ENODEV: the pager found the device, and reads that as none
+	 * (net_protocol.h, NET_SETUP). */
+	if ((r = virtio_net_start(&dev, NET_MMIO_VA, NET_DMA_VA, dma, &netd_pool, &why)) < 0) {
+		printf("netd: refusing the virtio-net device: %s\n", why);
+		return r;
+	}
 	lwip_init();
-	if (netd_netif_add(&dev, (uint32_t)m->w[1], (unsigned)m->w[2]) < 0)
-		return -ENODEV;
+	if ((r = netd_netif_add(&dev, (uint32_t)m->w[1], (unsigned)m->w[2])) < 0)
+		return r;
 	ready = true;
 	publish();
 	printf("netd: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on irq %u; pool of %u buffers "

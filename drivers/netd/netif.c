@@ -69,7 +69,7 @@ int netd_netif_add(struct virtio_net *n, uint32_t addr, unsigned prefix)
 	ip4_addr_set_u32(&mask, addr ? lwip_htonl(m) : 0);
 	ip4_addr_set_zero(&gw);
 	if (!netif_add(&netd_netif, &ip, &mask, &gw, NULL, init, ethernet_input))
-		return -ENODEV;
+		return -EINVAL;	/* not -ENODEV: the device is there */
 	netif_set_default(&netd_netif);
 	netif_set_up(&netd_netif);
 	if (addr == 0 && dhcp_start(&netd_netif) != ERR_OK)

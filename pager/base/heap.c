@@ -24,6 +24,9 @@ static heap_unframe_fn *frame_sink;
  * the next growth maps it rather than take another, so refusals do not
  * each keep a frame from use. 0: none. */
 static uint64_t spare;
+/* Pages the last growth wanted when it failed (it gave back what it had
+ * mapped, so all of them are still wanted); 0 once one has succeeded. */
+static uint64_t wanted;
 
 void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give)
 {
@@ -70,6 +73,7 @@ static int grow_to(uint64_t want)
 		if (!e.pa || sys_map(HANDLE_SELF, &e, 1) < 0) {
 			spare = e.pa;	/* 0 if there was none */
 			give_back(from);
+			wanted = (want - from + PAGE_SIZE - 1) / PAGE_SIZE;
 			return -1;
 		}
 		*(uint64_t *)e.va = e.pa;	/* for give_back */
@@ -78,7 +82,13 @@ static int grow_to(uint64_t want)
 	/* The frames came zeroed from the source: so they stay. */
 	for (uint64_t va = from; va < mapped; va += PAGE_SIZE)
 		*(uint64_t *)va = 0;
+	wanted = 0;
 	return 0;
+}
+
+uint64_t heap_growth_wanted(void)
+{
+	return wanted;
 }
 
 uint64_t heap_pages(void)

@@ -35,5 +35,9 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
  * mapped), so this is the high-water mark of what the pager has needed at
  * once (vmstat tells the pager's own growth apart from a leak with it). */
 uint64_t heap_pages(void);
+/* Frames the last growth wanted at once when it failed, none of which it
+ * kept: what the heap's refill must free for the same growth to succeed
+ * (reclaim_for_heap). 0 once a growth has succeeded since. */
+uint64_t heap_growth_wanted(void);
 
 #endif

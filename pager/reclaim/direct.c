@@ -7,6 +7,7 @@
  * which leave the reserve to threads that are freeing memory.
  */
 #include "base/clock.h"
+#include "base/heap.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
@@ -107,13 +108,23 @@ uint64_t reclaim_alloc_pinned(void)
 	return frame_alloc_pinned();
 }
 
+/* Frames above the reserve for the heap's failed growth, all of it: it
+ * gave back what it had mapped, so one frame above the reserve would have
+ * the retry fail as before, and no reclaim run for it. */
+static int room_for_heap(void)
+{
+	uint64_t wanted = heap_growth_wanted();
+
+	return frames_free() >= frames_reserve() + (wanted ? wanted : 1);
+}
+
 int reclaim_for_heap(void)
 {
 	size_t got = 0, n;
 
-	if (above_reserve() || may_take_reserve())
+	if (room_for_heap() || may_take_reserve())
 		return 0;	/* not short for the reserve's rule: reclaim gives no more */
-	while (!above_reserve() && (n = reclaim_pages(FREE_FLOOR, RECLAIM_DIRECT)) > 0)
+	while (!room_for_heap() && (n = reclaim_pages(FREE_FLOOR, RECLAIM_DIRECT)) > 0)
 		got += n;
-	return got > 0 && above_reserve();
+	return got > 0 && room_for_heap();
 }

@@ -47,9 +47,10 @@ void reclaim_after_request(void);
 uint64_t reclaim_alloc_pinned(void);
 /* The heap's refill hook (heap_alloc.h), after a malloc failed for want of
  * a frame: a thread that may not take the reserve reclaims directly until
- * a frame above the reserve is free or reclaim makes no progress. 1 if a
- * frame above the reserve is free now that was not, 0 if not (the request
- * being served fails). Lock held. */
+ * as many frames above the reserve are free as the heap's failed growth
+ * wanted (heap_growth_wanted; one if none is known) or reclaim makes no
+ * progress. 1 if that many are free now, having not been, 0 if not (the
+ * request being served fails). Lock held. */
 int reclaim_for_heap(void);
 
 /* What a fault that found no frame does next (reclaim_out_of_memory). */

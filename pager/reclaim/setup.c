@@ -41,16 +41,24 @@ int reclaim_start(void)
 	return kswapd_start();
 }
 
-void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
+/* swap_start's prepare: the policy's tables, made only for a device swap
+ * has checked and taken (the heap keeps its highest size: tables made for
+ * a device then refused would cost it for good). 0, or -1 (said). */
+static int policy_made(void)
 {
 	const struct policy_ops *ops = policy_all[config.policy];
 
 	if (victims_init(ops, config.seed) < 0) {
 		printf("pager: swap: no memory for the replacement policy's tables; no swap\n");
-		return;
+		return -1;
 	}
 	swap_history_size(policy_shadows_per_frame(ops));
-	swap_start(backend, t);
+	return 0;
+}
+
+void reclaim_start_swap(const struct swap_backend *backend, struct pager_thread *t)
+{
+	swap_start(backend, t, policy_made);
 	if (swap_on())
 		victims_start();
 	else

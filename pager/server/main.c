@@ -103,7 +103,8 @@ static void start_nbd_swap(struct pager_thread *service)
 	struct swap_backend backend;
 
 	if (netdev_endpoint() < 0) {
-		printf("pager: swap: no network for an NBD export; running without swap\n");
+		printf("pager: swap: %s for an NBD export; running without swap\n",
+		       netdev_refused() ? "the network device attached is not used" : "no network");
 		return;
 	}
 	if (netdev_swap_driver(NBD_SERVER_ADDR, NBD_SERVER_PORT, &drv) < 0) {
@@ -151,7 +152,9 @@ static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 		start_nbd_swap(service);
 	} else {
 		if (r == -ENODEV)
-			printf("pager: swap: no disk attached; running without swap\n");
+			printf("pager: swap: no disk attached%s; running without swap\n",
+			       config.swap_device == SWAP_DEVICE_AUTO && netdev_refused() ?
+			       ", and the network device attached is not used" : "");
 		else
 			printf("pager: swap: the disk attached is not used; running without swap%s\n",
 			       config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0 ?

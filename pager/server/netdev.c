@@ -24,6 +24,7 @@ static struct pproc *netd;		/* its record: its handle names its window */
 static uint32_t netd_pid;		/* its record is netd's while this pid has one */
 static int netd_swaps;			/* the swap engine was given netd_ep */
 static struct net_shared *shared;	/* the status page */
+static int refused;			/* the machine's device is not driven */
 
 /* Whether netd has not been reaped. Once it has (its record released, and
  * maybe another process's now), its endpoint is let go, so that programs
@@ -99,6 +100,7 @@ static int setup(struct driver *d, int dev, const struct bootinfo *bi)
 int netdev_start(const struct bootinfo *bi)
 {
 	static const char no_device[] = "the machine has no virtio-net device";
+	static const char not_driven[] = "netd does not drive the machine's virtio-net device";
 	static struct driver d;
 	int dev = driver_find(bi, VIRTIO_NET), r;
 
@@ -107,12 +109,18 @@ int netdev_start(const struct bootinfo *bi)
 		config_no_effect("net.end_at_start", no_device);
 		return -ENODEV;
 	}
-	if ((r = driver_spawn(&d, "netd")) < 0)
+	if ((r = driver_spawn(&d, "netd")) < 0) {
+		refused = 1;
 		return r;
+	}
 	netd_ep = d.ep;
 	if ((r = setup(&d, dev, bi)) < 0) {
-		printf("pager: netd refused its virtio-net device at 0x%lx (%d)\n",
-		       (unsigned long)bi->devices[dev].base, r);
+		printf("pager: netd refused its virtio-net device at 0x%lx (%d%s)\n",
+		       (unsigned long)bi->devices[dev].base, r,
+		       r == -ENOTSUP ? ": one it cannot drive, said above" : "");
+		refused = 1;
+		config_no_effect("net.addr", not_driven);
+		config_no_effect("net.end_at_start", not_driven);
 		driver_abandon(&d);
 		netd_ep = -1;
 		shared = NULL;
@@ -127,6 +135,11 @@ int netdev_start(const struct bootinfo *bi)
 		sys_proc_kill(netd->handle, 9);
 	}
 	return 0;
+}
+
+int netdev_refused(void)
+{
+	return refused;
 }
 
 int netdev_endpoint(void)

@@ -29,6 +29,11 @@ int netdev_start(const struct bootinfo *bi);
  * status page: the pager never waits for netd here. */
 void netdev_forget(const struct pproc *p);
 
+/* 1 if the machine has a virtio-net device that is not used: netd
+ * refused it (or could not be started for it), netdev_start's -errno
+ * other than -ENODEV; 0 if it has none, or netd took it. */
+int netdev_refused(void);
+
 /* The endpoint of netd (the pager's own handle, all rights), or -1. */
 int netdev_endpoint(void);
 

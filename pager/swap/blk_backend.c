@@ -90,8 +90,8 @@ void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 	drv.link.overdue = end_overdue;
 	if (config.swap_end_driver_at)
 		drv.link.sent = end_when_due;
-	b->ops = &ops;
-	b->ctx = NULL;
-	b->request_pages = d->link.max_pages;
+	/* Whole, so that a field added to the backend is 0 here, not the
+	 * caller's stack (slot_bytes was: the area's budget read it). */
+	*b = (struct swap_backend){ .ops = &ops, .request_pages = d->link.max_pages };
 	snprintf(b->where, sizeof(b->where), "the disk at 0x%lx", (unsigned long)d->base);
 }

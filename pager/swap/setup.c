@@ -4,7 +4,8 @@
  * its tables would take (budget.h), then the slots, the swap cache, the
  * queues and the device's own tables; swap is on only once all of them
  * are, with the VM core plugged in. Nothing is made for the area before
- * both checks have passed, and the device is written only after it has
+ * both checks have passed (nor by the caller's prepare, which comes
+ * next), and the device is written only after it has
  * been started (swap_backend_ops' start), the last step.
  */
 #include <errno.h>
@@ -68,7 +69,8 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 		       swap_header_strerror(r));
 		r = -1;
 	} else if (read_only) {
-		printf("pager: swap: %s is read-only; no swap\n", b->where);
+		printf("pager: swap: %s is not used and was not written: it is read-only\n",
+		       b->where);
 		r = -1;
 	}
 	/* A read the ended driver had handed to the device may still land
@@ -159,14 +161,14 @@ static int device_started(const struct swap_backend *b)
 	return r < 0 ? -1 : 0;
 }
 
-void swap_start(const struct swap_backend *b, struct pager_thread *t)
+void swap_start(const struct swap_backend *b, struct pager_thread *t, int (*prepare)(void))
 {
 	struct swap_slots *slots;
 
 	if (swap_on())
 		return;
 	swap_engine_begin(b);
-	if (device_checked(b, t) < 0 || too_large(b) < 0) {
+	if (device_checked(b, t) < 0 || too_large(b) < 0 || (prepare && prepare() < 0)) {
 		swap_engine_off();
 		return;
 	}

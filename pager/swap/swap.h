@@ -31,8 +31,15 @@ int swap_in_thread_start(void);
 /* Swap to backend's device if it carries a swap header: read its first
  * page (thread t's I/O, the lock held), check it, and if it is a writable
  * swap area set everything up and turn swap on. Reported on the console
- * either way; a device that is not swap is never written. */
-void swap_start(const struct swap_backend *backend, struct pager_thread *t);
+ * either way; a device that is not swap is never written. prepare (NULL:
+ * none) is called once the header and the area's size have passed their
+ * checks and before anything is made for the area: what the caller needs
+ * only with swap on (the replacement policy's tables) is made there, so a
+ * device refused costs the heap nothing. It returns 0, or -1 (said why)
+ * and swap stays off; the caller frees what it made if swap_on() is 0
+ * after. */
+void swap_start(const struct swap_backend *backend, struct pager_thread *t,
+		int (*prepare)(void));
 
 /* What reclaim lends the engine for its victims (swap_set_reclaim_hooks). */
 struct swap_reclaim_hooks {

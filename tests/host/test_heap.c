@@ -195,14 +195,14 @@ void *__wrap_realloc(void *p, size_t n);
 
 void *__wrap_malloc(size_t n)
 {
-	static _Alignas(16) uint8_t block[PG];
+	static _Alignas(16) uint8_t block[2 * PG];
 	void *p;
 
 	if (!through_sbrk)
 		return __real_malloc(n);
-	assert_true(n <= PG);
+	assert_true(n <= sizeof(block));
 	in_sbrk = 1;
-	p = pager_sbrk((ptrdiff_t)PG);
+	p = pager_sbrk((ptrdiff_t)(n > PG ? 2 * PG : PG));
 	in_sbrk = 0;
 	return p == (void *)-1 ? NULL : block;	/* the heap's pages are not the test's */
 }
@@ -427,6 +427,31 @@ static void test_failed_growth_gives_back(void **state)
 			fail_msg("byte %zu of the new pages is %u", k, p[k]);
 }
 
+/* A growth of two pages with one frame above the reserve: the source
+ * gives one and then none, the growth gives the one back, and reclaim
+ * frees frames for both before malloc is tried again. Before, one frame
+ * above the reserve counted as room: no reclaim ran and the allocation
+ * failed (a fault's NOMEM, an OOM kill, with memory to reclaim). */
+static void test_two_page_growth_reclaims_for_both(void **state)
+{
+	uint64_t pages;
+
+	(void)state;
+	/* A frame an earlier test's refusal left is mapped first. */
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	pages = heap_pages();
+	fill_to(RESERVE + 1);
+	through_sbrk = 1;
+	assert_non_null(heap_malloc(2 * PG));
+	through_sbrk = 0;
+	assert_int_equal(reclaim.calls, 1);
+	assert_int_equal(reclaim.inside_sbrk, 0);
+	assert_int_equal(heap_pages(), pages + 2);
+	assert_true(frames_free() >= RESERVE);
+	assert_int_equal(heap_growth_wanted(), 0);
+	assert_int_equal(frames_check(), 0);
+}
+
 /* The kernel refusing a mapping part way (its pool short): the pages
  * mapped before it go back, and only the refused frame is kept, for the
  * next growth. */
@@ -462,6 +487,7 @@ int main(void)
 		TEST(test_no_reclaim_above_the_reserve),
 		TEST(test_refused_map_keeps_its_frame),
 		TEST(test_failed_growth_gives_back),
+		TEST(test_two_page_growth_reclaims_for_both),
 		TEST(test_refused_part_way_gives_back),
 	};
 

@@ -60,6 +60,7 @@ uint64_t frames_reserve(void) { return RESERVE; }
 uint64_t frames_total(void) { return TOTAL; }
 uint64_t frames_lowest_free(void) { return RESERVE; }
 uint64_t frame_alloc_pinned(void) { return 0; }
+uint64_t heap_growth_wanted(void) { return 0; }
 
 uint64_t watermarks_shortfall(void) { return 0; }
 int watermarks_patient(void) { return 0; }

@@ -162,7 +162,7 @@ static int setup(void **state)
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
 	pager_lock(&me);
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_true(swap_on());
 	disk.reads = disk.pages_read = 0;	/* the header's */
 	return 0;
@@ -249,16 +249,16 @@ static void test_refuses_non_swap(void **state)
 	(void)state;
 	swap_reset();
 	fake_disk_init(0);
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_false(swap_on());
 	assert_int_equal(disk.writes, 0);
 	fake_disk_init(1);
 	disk.read_only = 1;
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_false(swap_on());
 	assert_int_equal(swap_request_pages(), 0);
 	disk.read_only = 0;
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_true(swap_on());
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL), DISK_PAGES - 1);
 	/* The fake takes a whole transfer in one request. */
@@ -275,7 +275,7 @@ static void test_refuses_tiny_disk(void **state)
 	swap_reset();
 	fake_disk_init(1);
 	disk.bytes = 2048;
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_false(swap_on());
 	assert_int_equal(disk.reads, 0);
 	assert_int_equal(disk.writes, 0);
@@ -315,7 +315,7 @@ static void test_start_without_memory(void **state)
 		fake_disk_init(1);
 		free0 = frames_free();
 		callocs_left = k;
-		swap_start(&fake_backend, &me);
+		swap_start(&fake_backend, &me, NULL);
 		callocs_left = -1;
 		if (swap_on())
 			break;
@@ -339,7 +339,7 @@ static void test_driver_ends_during_header_read(void **state)
 	swap_reset();
 	fake_disk_init(1);
 	disk.during_read = swap_device_ended;
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_int_equal(disk.ended, 1);
 	assert_false(swap_on());
 	assert_int_equal(swap_request_pages(), 0);
@@ -347,7 +347,7 @@ static void test_driver_ends_during_header_read(void **state)
 	disk.during_read = NULL;
 	swap_device_ended();	/* nothing starting: nothing to end */
 	assert_int_equal(disk.ended, 1);
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_true(swap_on());
 	assert_false(swap_device_gone());
 }
@@ -1666,7 +1666,7 @@ static uint64_t start_with_last(uint32_t last, int *on)
 	fake_disk_set_last(last);
 	disk.bytes = ((uint64_t)last + 1) * PG;
 	calloc_bytes = 0;
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	*on = swap_on();
 	return calloc_bytes;
 }
@@ -1709,6 +1709,59 @@ static void test_refuses_area_over_budget(void **state)
 	fake_backend.slot_bytes = 0;
 }
 
+/* swap_start's prepare, counted; it fails while prepare_err is set. */
+static int prepares, prepare_err;
+
+static int prepare(void)
+{
+	prepares++;
+	return prepare_err ? -1 : 0;
+}
+
+/* The caller's prepare (the replacement policy's tables, in the pager) is
+ * called only for a device whose header and size have passed their checks,
+ * before the engine makes anything for it: a disk without the signature, a
+ * read-only one, one smaller than a page and an area over the budget never
+ * see it, and one that fails leaves swap off with nothing made and the
+ * device never started. Before, the pager made the policy's tables before
+ * the device was checked, and a refused device left the heap at their
+ * high mark for good. */
+static void test_prepare_after_checks(void **state)
+{
+	int on;
+
+	(void)state;
+	prepares = prepare_err = 0;
+	swap_reset();
+	fake_disk_init(0);
+	swap_start(&fake_backend, &me, prepare);
+	fake_disk_init(1);
+	disk.read_only = 1;
+	swap_start(&fake_backend, &me, prepare);
+	fake_disk_init(1);
+	disk.bytes = 2048;
+	swap_start(&fake_backend, &me, prepare);
+	fake_disk_init(1);
+	fake_disk_set_last(swap_tables_last_max(0, frames_total()) + 1);
+	disk.bytes = ((uint64_t)swap_tables_last_max(0, frames_total()) + 2) * PG;
+	swap_start(&fake_backend, &me, prepare);
+	assert_false(swap_on());
+	assert_int_equal(prepares, 0);
+	prepare_err = 1;
+	fake_disk_init(1);
+	calloc_bytes = 0;
+	swap_start(&fake_backend, &me, prepare);
+	assert_false(swap_on());
+	assert_int_equal(prepares, 1);
+	assert_int_equal(calloc_bytes, 0);
+	assert_int_equal(disk.starts, 0);
+	prepare_err = 0;
+	swap_start(&fake_backend, &me, prepare);
+	on = swap_on();
+	assert_true(on);
+	assert_int_equal(prepares, 2);
+}
+
 /* A device that cannot be started (its driver ended, say) leaves swap
  * off, said, nothing written, the tables made for it freed (LeakSanitizer
  * finds any left at the end). */
@@ -1719,14 +1772,14 @@ static void test_start_refused(void **state)
 	fake_disk_init(1);
 	disk.start_err = -EPIPE;
 	said_begin();
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_int_equal(said_end("the fake disk could not be started"), 1);
 	assert_false(swap_on());
 	assert_int_equal(disk.starts, 1);
 	assert_int_equal(disk.writes, 0);
 	assert_int_equal(swap_request_pages(), 0);
 	disk.start_err = 0;
-	swap_start(&fake_backend, &me);
+	swap_start(&fake_backend, &me, NULL);
 	assert_true(swap_on());
 }
 
@@ -2219,6 +2272,7 @@ int main(void)
 		TEST(test_driver_ends_during_header_read),
 		TEST(test_start_without_memory),
 		TEST(test_refuses_area_over_budget),
+		TEST(test_prepare_after_checks),
 		TEST(test_start_refused),
 		TEST(test_out_batch),
 		TEST(test_drop_clean),
