@@ -94,7 +94,11 @@ struct net_shared {
 	 * sys_clock's nanoseconds, by which netd will have given the server
 	 * up unless it answers (swap_link_outage_until); 0 otherwise. netd
 	 * writes it after every event; the pager's reclaim waits for writes
-	 * held by the outage until then, not for ever (nbd_backend.c). */
+	 * held by the outage until then, not for ever (nbd_backend.c). As it
+	 * turns from 0, netd signals BLK_DONE_BIT to each pager thread with a
+	 * request in flight (its state BLK_SUBMITTED), though none is done: a
+	 * thread waiting for a write with the pager lock held then stops
+	 * waiting (swapconn_publish_outage). */
 	volatile int64_t swap_outage_until;
 	/* By tag, as of its latest completion: the request was a write that
 	 * went out on a connection lost before its answer (the old

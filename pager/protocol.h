@@ -252,6 +252,10 @@ struct pager_stats {
 	uint64_t swap_sum_mismatches;	/* pages read back from the NBD export
 					 * whose checksum is not the one of what
 					 * was written (the read failed) */
+	uint64_t swap_writes_left;	/* direct reclaim batches whose write was
+					 * in flight as the swap device began an
+					 * outage: their thread, holding the pager
+					 * lock, stopped waiting for it */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

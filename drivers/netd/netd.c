@@ -69,13 +69,14 @@ static bool ready;
 static unsigned irq;
 
 /* The state the pager's reclaim reads: the pool's (is it congested?)
- * and the swap link's outage (are its writes held for a while yet?),
- * written after every notification and every call. */
+ * and the swap link's outage (are its writes held for a while yet?, the
+ * pager threads waiting for them told as one begins), written after
+ * every notification and every call. */
 static void publish(void)
 {
 	shared->pool_free = netd_pool.nfree;
 	shared->pool_reserve = netd_pool.reserve;
-	shared->swap_outage_until = swap_link_outage_until();
+	swapconn_publish_outage(shared, swap_link_outage_until());
 }
 
 /* The notification's bits: the device interrupted, or the timer ran out. */

@@ -152,6 +152,29 @@ long swapconn_flush(const struct msg *in)
 	return 0;
 }
 
+void swapconn_publish_outage(struct net_shared *shared, int64_t until)
+{
+	bool began = until != 0 && shared->swap_outage_until == 0;
+	uint32_t told = 0;
+
+	shared->swap_outage_until = until;
+	if (!began)
+		return;
+	/* The bound is in the page before any state is read: a waiter that
+	 * is not told wrote its request's state first, and so finds the
+	 * bound when it looks next, before it waits. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (uint32_t tag = 0; tag < BLK_TAGS; tag++) {
+		uint32_t c = sc.notify[tag];
+
+		if (shared->slot[tag].state != BLK_SUBMITTED || c >= BLK_DONE_NOTES ||
+		    (told & 1u << c))
+			continue;
+		told |= 1u << c;
+		sys_notify_signal(NET_HANDLE_DONE + (int)c, BLK_DONE_BIT);
+	}
+}
+
 void swapconn_counters(struct net_stats *s)
 {
 	const struct nbd_counters *c = swap_link_counters();

@@ -87,6 +87,8 @@ enum vmstat_item {
 					 * held, past the writer's rounds or not */
 	VMSTAT_SWAP_SUM_MISMATCHES,	/* pages read back from an NBD export whose
 					 * checksum was not their write's */
+	VMSTAT_SWAP_WRITES_LEFT,	/* direct writes left in flight as their
+					 * device began an outage */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

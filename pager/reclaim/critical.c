@@ -42,6 +42,8 @@ static void update_pressure(void)
 
 void reclaim_after_request(void)
 {
+	if (swap_out_left_count)	/* its thread's direct write left in an outage */
+		swap_out_left_finish(pager_holder());
 	update_pressure();
 	if (critical_waiters && frames_free() > frames_reserve() + FREE_FLOOR)
 		pager_threads_wake(&critical_waiters);	/* memory came back: try again */

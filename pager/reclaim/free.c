@@ -21,11 +21,13 @@
  * retired, or writes never sent) before reclaim says it made no progress,
  * and the fault meets the OOM killer: Linux's MAX_RECLAIM_RETRIES, the
  * rounds of reclaim without progress its allocator makes before it calls
- * the OOM killer (should_reclaim_retry, mm/page_alloc.c). A failure costs
- * little to repeat: each retired slot is never written again, and a write
- * never sent took no device time. Without it, one failed batch (a request
- * with a bad sector, a moment without memory to send it) failed the fault
- * while swap had room. */
+ * the OOM killer (should_reclaim_retry, mm/page_alloc.c). Without it, one
+ * failed batch (a request with a bad sector, a moment without memory to
+ * send it) failed the fault while swap had room. Only a failure that may
+ * pass is tried again (SWAP_OUT_PASSING): a batch whose pages the device
+ * failed even when written again alone (SWAP_OUT_FAILING) says the device
+ * fails whatever it is given, and each batch more would retire its slots
+ * for good, the lock held (up to 512 for one fault before). */
 #define FAILED_BATCHES_MAX 16
 
 /* A batch chosen and written now; frames freed. None while the device
@@ -39,7 +41,8 @@ static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];
 	struct pager_thread *t = pager_holder();
-	int was_memalloc = t->memalloc, failed;
+	int was_memalloc = t->memalloc;
+	enum swap_out_failure failed;
 	uint64_t looked;
 	size_t freed, n;
 	unsigned rounds = 0;
@@ -54,8 +57,8 @@ static size_t swap_out_direct(void)
 		n = victims_choose(v, SWAP_OUT_BATCH, 0);
 		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
 		freed = swap_out_now(v, n, &failed);
-	} while (freed == 0 && failed && ++rounds < FAILED_BATCHES_MAX && swap_has_room(1) &&
-		 !swap_out_stalled());
+	} while (freed == 0 && failed == SWAP_OUT_PASSING && ++rounds < FAILED_BATCHES_MAX &&
+		 swap_has_room(1) && !swap_out_stalled());
 	t->memalloc = was_memalloc;
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);

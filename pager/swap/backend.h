@@ -54,12 +54,21 @@ struct swap_req {
  * written there again. */
 #define SWAP_ERR_LATE (-ESTALE)
 
+/* A write's page result when its thread stopped waiting for it, holding
+ * the pager lock, as the device began an outage (stalled): its request
+ * (or the flush after it) is still the device's, and may land at any time
+ * until it is collected (collect). The thread's tags are the device's
+ * meanwhile: it collects before it transfers again. */
+#define SWAP_ERR_LEFT (-EINPROGRESS)
+
 /* Whether err is the device's own verdict on its page (a media error, or
  * a server's): only then is its slot bad. Not success, nor a request never
- * sent, nor one lost with its driver or its device gone (-ENXIO). */
+ * sent, nor one lost with its driver or its device gone (-ENXIO), nor one
+ * still in flight. */
 static inline int swap_err_from_device(int err)
 {
-	return err != 0 && err != SWAP_ERR_UNSENT && err != SWAP_ERR_STUCK && err != -ENXIO;
+	return err != 0 && err != SWAP_ERR_UNSENT && err != SWAP_ERR_STUCK && err != -ENXIO &&
+	       err != SWAP_ERR_LEFT;
 }
 
 /* What a finished transfer looks like. */
@@ -115,6 +124,16 @@ struct swap_backend_ops {
 	 * written to the device before this call. 0, or a negative error
 	 * (-ENOMEM: no memory for them), with nothing kept: swap stays off. */
 	int (*start)(void *ctx, uint32_t last);
+	/* With stalled (a device that may stall). A write (or its flush) made
+	 * by a thread holding the pager lock is left in flight when the
+	 * device stalls while the thread waits: its pages' results are
+	 * SWAP_ERR_LEFT (flush: SWAP_ERR_LEFT). Collect the write t left, of
+	 * pages p[0..n) (the same pages, in any order): wait for its requests
+	 * (wait 0: only those over already; a wait t may leave again as
+	 * before) and set done->err[k] of each page they carried (the others
+	 * untouched). 1 once nothing of t's is left in flight, 0 if some is. */
+	int (*collect)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		       struct swap_done *done, int wait);
 };
 
 struct swap_backend {

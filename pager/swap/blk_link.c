@@ -23,6 +23,7 @@
 _Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
 _Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
 _Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
+_Static_assert(BATCH_TAGS <= BLK_LEFT_MAX, "a wave of a thread that may leave it fits its store");
 
 static int link_ended(const struct blk_link *l)
 {
@@ -105,6 +106,18 @@ static int wait_over(const struct blk_link *l, uint32_t tag)
 	return l->status[tag].state == BLK_DONE || link_ended(l);
 }
 
+int blk_tag_over(const struct blk_link *l, uint32_t tag)
+{
+	return wait_over(l, tag);
+}
+
+/* Whether t stops waiting for tag: it is over, or t leaves it in flight
+ * (leave: a write or a flush, and l's hook says t should not wait). */
+static int stop_waiting(const struct blk_link *l, struct pager_thread *t, uint32_t tag, int leave)
+{
+	return wait_over(l, tag) || (leave && l->leave && l->leave(l, t));
+}
+
 /* Wait for tag's result on t's disk notification; once the deadline
  * passes (t's timer, TB_TIMER as every bounded wait of t's: t waits for
  * one thing at a time) the driver is ended. The timer is armed only for a
@@ -112,12 +125,13 @@ static int wait_over(const struct blk_link *l, uint32_t tag)
  * disarmed is forgotten, or it would end t's next bounded wait at once.
  * The disarm says whether the timer was still armed (then no bit can
  * come, and none is looked for: a system call a wait saved) or had fired. */
-static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
+static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint32_t tag,
+			 int leave)
 {
 	int64_t deadline = pager_clock() + BLK_OVERDUE_NS;
 	int armed = sys_notify_timer(t->disk, deadline, TB_TIMER) == 0;
 
-	while (!wait_over(l, tag)) {
+	while (!stop_waiting(l, t, tag, leave)) {
 		uint64_t got = pager_thread_wait(t, t->disk, BLK_DONE_BIT | (armed ? TB_TIMER : 0));
 
 		if (armed && (got & TB_TIMER) && pager_clock() >= deadline) {
@@ -132,14 +146,16 @@ static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint3
 		pager_thread_forget(t, TB_TIMER);
 }
 
-int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag)
+int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag, int leave)
 {
 	int r;
 
-	if (!wait_over(l, tag) && l->overdue)
-		wait_bounded(l, t, tag);
-	while (!wait_over(l, tag))
+	if (!stop_waiting(l, t, tag, leave) && l->overdue)
+		wait_bounded(l, t, tag, leave);
+	while (!stop_waiting(l, t, tag, leave))
 		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
+	if (!wait_over(l, tag))
+		return SWAP_ERR_LEFT;	/* the driver's still: its tag stays taken */
 	/* The error after the state: the driver (or blk_link_end) wrote it
 	 * first and released both with the state. Ended with another state
 	 * there: as blk_link_end fails a request. */
@@ -176,11 +192,12 @@ static int ended_result(const struct blk_link *l, const struct blk_request *r)
 	return l->dma && !r->write ? SWAP_ERR_STUCK : -ENXIO;
 }
 
-static int wait_done(const struct blk_link *l, struct pager_thread *t, const struct blk_request *r)
+static int wait_done(const struct blk_link *l, struct pager_thread *t, const struct blk_request *r,
+		     int leave)
 {
-	int err = blk_wait_tag(l, t, r->tag);
+	int err = blk_wait_tag(l, t, r->tag, leave);
 
-	if (l->release)
+	if (err != SWAP_ERR_LEFT && l->release)
 		l->release(l, r);
 	return err;
 }
@@ -191,34 +208,60 @@ static int wait_done(const struct blk_link *l, struct pager_thread *t, const str
  * refused it) never reached the device: SWAP_ERR_UNSENT, not a media
  * error. */
 static int result_of(const struct blk_link *l, struct pager_thread *t, const struct blk_request *r,
-		     int sent)
+		     int sent, int leave)
 {
 	int err;
 
 	if (sent < 0)
 		return sent == -EPIPE || link_ended(l) ? ended_result(l, r) : SWAP_ERR_UNSENT;
-	err = wait_done(l, t, r);
+	err = wait_done(l, t, r, leave);
 	return err == -ENXIO && link_ended(l) ? ended_result(l, r) : err;
 }
 
+/* Whether t may leave the requests req[0..n) of its wave in flight: writes,
+ * with room for them all in t's store, which holds nothing (what it held
+ * was collected before this transfer: backend.h). */
+static int may_leave(const struct blk_link *l, struct pager_thread *t,
+		     const struct blk_request *req, uint32_t n)
+{
+	return req[0].write && l->leave && l->left && t->io_client < PAGER_IO_CLIENTS &&
+	       n <= BLK_LEFT_MAX && l->left[t->io_client].n == 0;
+}
+
 /* Requests req[0..n) (n <= t's tags) tagged, sent a message's worth at a
- * time, then all waited for; each one's result in err. */
-static void send_wave(const struct blk_link *l, struct pager_thread *t, struct blk_request *req,
-		      uint32_t n, int *err)
+ * time, then all waited for; each one's result in err. 1 if t left them
+ * in flight: from the one whose wait it left on, those sent are kept in
+ * t's store, their results SWAP_ERR_LEFT. */
+static int send_wave(const struct blk_link *l, struct pager_thread *t, struct blk_request *req,
+		     uint32_t n, int *err)
 {
 	int sent[SWAP_IO_MAX];
+	int leave = may_leave(l, t, req, n);
+	uint32_t i;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		req[i].tag = blk_tag_of(t->io_client, i);
-	for (uint32_t i = 0; i < n; i += PER_MSG) {
+	for (i = 0; i < n; i += PER_MSG) {
 		uint32_t m = n - i < PER_MSG ? n - i : (uint32_t)PER_MSG;
 		int r = submit(l, t, &req[i], m);
 
 		for (uint32_t j = 0; j < m; j++)
 			sent[i + j] = r;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		err[i] = result_of(l, t, &req[i], sent[i]);
+	for (i = 0; i < n; i++)
+		if ((err[i] = result_of(l, t, &req[i], sent[i], leave)) == SWAP_ERR_LEFT)
+			break;
+	if (i == n)
+		return 0;
+	for (struct blk_left *lf = &l->left[t->io_client]; i < n; i++) {
+		if (sent[i] < 0) {	/* never sent: nothing to wait for */
+			err[i] = result_of(l, t, &req[i], sent[i], 0);
+			continue;
+		}
+		lf->req[lf->n++] = req[i];
+		err[i] = SWAP_ERR_LEFT;
+	}
+	return 1;
 }
 
 int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
@@ -237,9 +280,14 @@ int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 		list[i] = p[i].pa;
 	for (uint32_t i = 0; i < nreq; i++)
 		req[i].list += base;
-	for (uint32_t i = 0, w; i < nreq; i += w) {
+	for (uint32_t i = 0, w, left = 0; i < nreq; i += w) {
 		w = nreq - i < tags_of(t->io_client) ? nreq - i : tags_of(t->io_client);
-		send_wave(l, t, &req[i], w, &err[i]);
+		if (!left) {
+			left = (uint32_t)send_wave(l, t, &req[i], w, &err[i]);
+			continue;
+		}
+		for (uint32_t j = i; j < i + w; j++)	/* left: the rest is not sent */
+			err[j] = SWAP_ERR_UNSENT;
 	}
 	/* Each page its request's result: the requests take all n pages (a
 	 * page each at worst, n <= SWAP_IO_MAX), so every result is set, as
@@ -249,4 +297,36 @@ int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 			*page_err++ = err[i];
 	done->requests = nreq;
 	return 0;
+}
+
+/* Request r's result err to each page of p[0..n) it carries (by slot). */
+static void pages_result(const struct blk_request *r, const struct swap_req *p, unsigned n,
+			 struct swap_done *done, int err)
+{
+	uint32_t first = (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE);
+
+	for (unsigned k = 0; k < n; k++)
+		if (p[k].slot - first < r->npages)
+			done->err[k] = err;
+}
+
+int blk_collect(const struct blk_link *l, struct pager_thread *t, const struct swap_req *p,
+		unsigned n, struct swap_done *done, int wait)
+{
+	struct blk_left *lf = &l->left[t->io_client];
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < lf->n; i++) {
+		const struct blk_request r = lf->req[i];
+		int err = wait || wait_over(l, r.tag) ? result_of(l, t, &r, 0, 1) : SWAP_ERR_LEFT;
+
+		if (err == SWAP_ERR_LEFT) {
+			lf->req[kept++] = r;
+			wait = 0;	/* left again: the others are only looked at */
+			continue;
+		}
+		pages_result(&r, p, n, done, err);
+	}
+	lf->n = kept;
+	return kept == 0;
 }

@@ -9,9 +9,20 @@
 #define PAGER_SWAP_BLK_LINK_H
 
 #include <stdint.h>
+#include "base/threads.h"
 #include "drivers/blk_protocol.h"
 #include "kernel/abi/clock.h"
 #include "swap/backend.h"
+
+/* Requests a thread left in flight (blk_link's leave), at most one wave of
+ * a thread other than the swap-out thread (which never holds the pager
+ * lock while it writes): they stay the driver's, their tags and frames
+ * with them, until collected (blk_collect). */
+#define BLK_LEFT_MAX 32u
+struct blk_left {
+	uint32_t n;
+	struct blk_request req[BLK_LEFT_MAX];
+};
 
 /* A driver that takes BLK_SUBMIT and BLK_SUBMIT_ONE. */
 struct blk_link {
@@ -39,6 +50,16 @@ struct blk_link {
 	 * it) fails the requests. Without it a wait has no bound of its own
 	 * (netd bounds the NBD link's). */
 	void (*overdue)(const struct blk_link *l);
+	/* Optional, with left: whether t, waiting for a write's result (or a
+	 * flush's), stops waiting and leaves the request in flight: t holds
+	 * the pager lock and the device will answer only after a long while
+	 * (NBD: an outage netd rides out, whose beginning netd tells every
+	 * thread with a request out). Looked at before each wait and at each
+	 * wake-up. */
+	int (*leave)(const struct blk_link *l, struct pager_thread *t);
+	/* With leave: each I/O client's requests left in flight,
+	 * [PAGER_IO_CLIENTS]. */
+	struct blk_left *left;
 };
 
 /* How long one wait for one result may last with a driver that has an
@@ -56,13 +77,29 @@ unsigned blk_client_of(uint32_t tag);
 /* t waits until tag's result is in; it (0 or -errno). The tag is free
  * again. With an overdue hook the wait is bounded on t's timer: at
  * BLK_OVERDUE_NS the hook ends the driver, and the wait goes on for the
- * end's result (no timer to arm: unbounded, as without the hook). */
-int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag);
+ * end's result (no timer to arm: unbounded, as without the hook). leave:
+ * the request is a write or a flush, which t may leave in flight if l's
+ * leave hook says so: then SWAP_ERR_LEFT, the tag still the driver's (wait
+ * for it again later). */
+int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag, int leave);
+/* Whether tag's result is in (or the driver has ended): a wait for it
+ * would not block. */
+int blk_tag_over(const struct blk_link *l, uint32_t tag);
 
 /* Read or write p[0..n) as merged requests under t's tags and wait for
- * them all; each page's result in done. */
+ * them all; each page's result in done. A write t leaves in flight (l's
+ * leave hook) gives the pages of the requests left SWAP_ERR_LEFT (kept in
+ * l->left for blk_collect), those of later waves, never sent,
+ * SWAP_ERR_UNSENT. */
 int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,
 		 const struct swap_req *p, unsigned n, struct swap_done *done);
+/* t's requests left in flight: each whose result is in (every one, waiting
+ * for them, if wait; a wait t may leave again as blk_transfer's) is
+ * released and its tag freed, and the pages it carries given its result
+ * in done (found by slot among p[0..n), in any order; done->err[k] of
+ * other pages untouched). 1 when t has none left. */
+int blk_collect(const struct blk_link *l, struct pager_thread *t, const struct swap_req *p,
+		unsigned n, struct swap_done *done, int wait);
 
 /* The driver has ended (its process is gone): every request it had and no
  * result for fails, its waiters are woken, and nothing more is sent. Needs

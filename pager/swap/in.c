@@ -183,11 +183,13 @@ static int read_unlocked(const uint32_t *slots, const uint64_t *pa, unsigned n)
 	fresh_of[t->id].pa = 0;
 	reads_waiting++;
 	pager_unlock(t);
+	swap_out_left_collect(t);	/* its tags, for the read */
 	swap_transfer(t, 0, pages, n, err);
 	if (retry_own(err[own], n))
 		swap_transfer(t, 0, &pages[own], 1, &err[own]);	/* the page asked for, alone */
 	pager_lock(t);
 	reads_waiting--;
+	swap_out_left_finish(t);
 	/* The fault's own page is fresh (its mapping counts the read); the
 	 * window's are read ahead, like the swap-in thread's. */
 	say_stuck(err, n);
@@ -255,8 +257,10 @@ long swap_read_queued(struct pager_thread *t)
 	if (n == 0)
 		return 0;
 	pager_unlock(t);
+	swap_out_left_collect(t);
 	swap_transfer(t, 0, b, n, err);
 	pager_lock(t);
+	swap_out_left_finish(t);
 	say_stuck(err, n);
 	for (uint32_t k = 0; k < n; k++) {
 		int kept = settle(b[k].slot, b[k].pa, err[k], 0);

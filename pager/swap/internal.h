@@ -32,9 +32,23 @@ struct swap_slots *swap_engine_slots(void);
 const struct swap_reclaim_hooks *swap_engine_hooks(void);
 /* Move pages p[0..n) (n <= SWAP_IO_MAX) between frames and the device for
  * thread t, and wait: err[k] is page k's result (0, or a negative error).
- * The device's requests are counted. */
+ * The device's requests are counted. A write t makes holding the lock is
+ * left in flight if the device stalls meanwhile (backend.h's collect), or
+ * its flush is: then pages whose write is still out, and those written
+ * but not flushed, are SWAP_ERR_LEFT, and t transfers nothing more (every
+ * page SWAP_ERR_UNSENT) until swap_transfer_collect has collected it. */
 void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		   int *err);
+/* Whether t has a write (or its flush) left in flight, not yet collected. */
+int swap_transfer_left(const struct pager_thread *t);
+/* t's write of p[0..n) left in flight, err[] as swap_transfer left them:
+ * collected (wait: waited for; else only if over), its pages' results in
+ * err: SWAP_ERR_LATE (may still land: its slot is retired), -ENXIO (the
+ * device gone), else SWAP_ERR_UNSENT (the page stays, its slot let go:
+ * the write is vouched for by no flush). 1 once t has nothing left in
+ * flight, 0 if it still has (it left the wait again). Needs no lock. */
+int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsigned n, int *err,
+			  int wait);
 /* The last flush failed (and none has worked since): writes the flush
  * left unsent (SWAP_ERR_UNSENT) meet it again if made again now. */
 int swap_flush_failing(void);
@@ -67,6 +81,13 @@ int swap_in_read_many(void *ctx, const uint32_t *slots, const uint64_t *pa, unsi
 uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n);
 void swap_in_wait(void *ctx, uint32_t slot);
 int swap_in_init(void);
+
+/* out.c: a thread's direct write left in flight (swap_out_now), collected
+ * before the thread reads (its tags are the device's until then), the
+ * lock let go: waited for. */
+void swap_out_left_collect(struct pager_thread *t);
+/* The batches emptied (swap_reset). */
+void swap_out_left_reset(void);
 
 /* writer.c: the swap-out queues and thread. */
 int swap_out_init(void);

@@ -12,7 +12,11 @@
  * is written to its slots afterwards, so they are retired, never used
  * again (bounded by the writes in flight at each loss). While netd rides
  * out an outage with the writes held, the device says it is stalled
- * until the time netd will have given up by, which netd publishes. Each
+ * until the time netd will have given up by, which netd publishes; a
+ * thread that waits for a write (or its flush) holding the pager lock (a
+ * direct reclaim) then stops waiting and leaves it in flight, to be
+ * collected later (nbd_collect), rather than hold every pager thread until
+ * the outage ends (netd wakes the waiters of its requests as one begins). Each
  * page written gets a checksum (sums.h), kept by slot from its write's
  * successful answer and compared when it is read back: a server restored
  * from a copy of the export made after setup gives back older pages under
@@ -52,9 +56,51 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * (swap_err_from_device): the read fails, its frame is not mapped. */
 #define READ_SUM_MISMATCH (-EBADMSG)
 
-/* Every slot's checksum (4 bytes a slot of the swap area, made at start). */
+/* Every slot's checksum (4 bytes a slot of the swap area, made at start),
+ * while the device is there: once it is gone for good nothing is written
+ * to it or read from it again, so the table is freed (by sums_put).
+ * Transfers use it without the pager lock (the writer, a fault's read), so
+ * it is counted: one reference for the device from start until it is seen
+ * gone (sums_gone), and one for each transfer using it (sums_get), the
+ * last one freeing it. */
 static struct swap_sums sums;
+static uint32_t sums_refs;
+static int sums_device_ref;	/* 1 while the device's reference is held */
 static int sum_said;	/* the first mismatch is said, the rest counted */
+
+static void sums_put(void)
+{
+	if (__atomic_sub_fetch(&sums_refs, 1, __ATOMIC_ACQ_REL) == 0)
+		swap_sums_fini(&sums);
+}
+
+/* The device is gone for good (netd gave the server up, or netd ended):
+ * its reference goes, once, whoever sees it first. */
+static void sums_gone(void)
+{
+	if (__atomic_exchange_n(&sums_device_ref, 0, __ATOMIC_ACQ_REL))
+		sums_put();
+}
+
+/* The table for one transfer (sums_put after it), or NULL if there is
+ * none: not made yet (the header's read, before start), or the device
+ * gone. A reference is taken only while some other one is held, so the
+ * table is never taken after its last reference went. */
+static struct swap_sums *sums_get(void)
+{
+	uint32_t n = __atomic_load_n(&sums_refs, __ATOMIC_ACQUIRE);
+
+	if (drv.shared->swap_gone) {
+		sums_gone();
+		return NULL;
+	}
+	do {
+		if (n == 0)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&sums_refs, &n, n + 1, 1, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	return &sums;
+}
 
 /* The slot runs of each I/O client's current write whose requests came
  * back lost_out, noted as each request is released: the swap-out thread
@@ -66,6 +112,11 @@ struct late_run {
 };
 static struct late_run late[PAGER_IO_CLIENTS][SWAP_IO_MAX];
 static unsigned nlate[PAGER_IO_CLIENTS];
+
+/* Each I/O client's requests left in flight (leave_in_outage), and whether
+ * its flush (under its first tag) is. */
+static struct blk_left left[PAGER_IO_CLIENTS];
+static int flush_left[PAGER_IO_CLIENTS];
 
 /* netd may read (a write) or fill (a read) r's frames until unmap. */
 static int map_window(const struct blk_link *l, const struct blk_request *r)
@@ -114,7 +165,7 @@ static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct s
 
 	for (unsigned k = 0; k < n && nlate[c] > 0; k++)
 		if (done->err[k] != -ENXIO && done->err[k] != WRITE_LOST_OUT &&
-		    went_late(c, p[k].slot)) {
+		    done->err[k] != SWAP_ERR_LEFT && went_late(c, p[k].slot)) {
 			done->err[k] = WRITE_LOST_OUT;
 			failed++;
 		}
@@ -141,12 +192,12 @@ static int transfer(struct pager_thread *t, int write, const struct swap_req *p,
  * slot was freed and written again meanwhile (an exit let it go under a
  * read ahead), so the read holds the older page, stale for the engine too,
  * which drops it (its frame no longer tied to the slot). */
-static void check_sums(const struct swap_req *p, unsigned n, const uint32_t *before,
-		       struct swap_done *done)
+static void check_sums(const struct swap_sums *s, const struct swap_req *p, unsigned n,
+		       const uint32_t *before, struct swap_done *done)
 {
 	for (unsigned k = 0; k < n; k++) {
-		if (done->err[k] != 0 || swap_sums_of(&sums, p[k].slot) != before[k] ||
-		    swap_sums_check(&sums, p[k].slot, frame_ptr(p[k].pa)) == 0)
+		if (done->err[k] != 0 || swap_sums_of(s, p[k].slot) != before[k] ||
+		    swap_sums_check(s, p[k].slot, frame_ptr(p[k].pa)) == 0)
 			continue;
 		done->err[k] = READ_SUM_MISMATCH;
 		vmstat_count_unlocked(VMSTAT_SWAP_SUM_MISMATCHES, 1);
@@ -163,14 +214,17 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 		    struct swap_done *done)
 {
 	uint32_t before[SWAP_IO_MAX];
+	struct swap_sums *s = sums_get();
 	int r;
 
 	(void)ctx;
 	for (unsigned k = 0; k < n; k++)
-		before[k] = swap_sums_of(&sums, p[k].slot);
-	r = transfer(t, 0, p, n, done);
-	if (r == 0)
-		check_sums(p, n, before, done);
+		before[k] = s ? swap_sums_of(s, p[k].slot) : 0;
+	r = transfer(t, 0, p, n, done);	/* -ENXIO, the device gone */
+	if (s && r == 0)
+		check_sums(s, p, n, before, done);
+	if (s)
+		sums_put();
 	return r;
 }
 
@@ -178,16 +232,18 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
  * (fail_late): their slots hold them from now on. Hashed now, after the
  * answer: a frame being written out cannot change (a fault maps it back
  * read-only until the write is over), so these are the bytes sent. */
-static void keep_sums(const struct swap_req *p, unsigned n, const struct swap_done *done)
+static void keep_sums(struct swap_sums *s, const struct swap_req *p, unsigned n,
+		      const struct swap_done *done)
 {
 	for (unsigned k = 0; k < n; k++)
 		if (done->err[k] == 0)
-			swap_sums_keep(&sums, p[k].slot, frame_ptr(p[k].pa));
+			swap_sums_keep(s, p[k].slot, frame_ptr(p[k].pa));
 }
 
 static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done)
 {
+	struct swap_sums *s = sums_get();
 	int r;
 
 	(void)ctx;
@@ -195,13 +251,16 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 	nlate[t->io_client] = 0;
 	/* Unknown from the moment the write may land until it is answered:
 	 * a write that fails, or is lost, leaves no checksum to match. */
-	for (unsigned k = 0; k < n; k++)
-		swap_sums_forget(&sums, p[k].slot);
-	r = transfer(t, 1, p, n, done);
+	for (unsigned k = 0; s && k < n; k++)
+		swap_sums_forget(s, p[k].slot);
+	r = transfer(t, 1, p, n, done);	/* -ENXIO, the device gone */
 	if (r == 0) {
 		fail_late(t->io_client, p, n, done);
-		keep_sums(p, n, done);
+		if (s)
+			keep_sums(s, p, n, done);
 	}
+	if (s)
+		sums_put();
 	return r;
 }
 
@@ -227,9 +286,13 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 	r = sys_call(drv.ep, &m);
 	r = r < 0 ? r : (int)(int64_t)m.label;
 	if (r == 0)
-		r = blk_wait_tag(&link, t, tag);
+		r = blk_wait_tag(&link, t, tag, 1);
 	else
 		drv.shared->slot[tag].state = BLK_FREE;
+	if (r == SWAP_ERR_LEFT) {	/* leave_in_outage */
+		flush_left[t->io_client] = 1;
+		return r;
+	}
 	/* The slots are not bad, only the connection was lost: the pages
 	 * stay in memory and their slots are let go, as for writes never
 	 * sent (retiring them would lose good slots at every flap). A server
@@ -252,10 +315,14 @@ static uint64_t nbd_size(void *ctx, int *read_only)
 	return drv.sectors * BLK_SECTOR;
 }
 
+/* Whoever sees the device gone first lets its checksums go. */
 static int nbd_gone(void *ctx)
 {
 	(void)ctx;
-	return drv.shared->swap_gone != 0;
+	if (!drv.shared->swap_gone)
+		return 0;
+	sums_gone();
+	return 1;
 }
 
 /* netd's pool is down in its reserve (it writes the state after every
@@ -278,11 +345,47 @@ static int nbd_stalled(void *ctx)
 	return until != 0 && pager_clock() < until;
 }
 
+/* A write (or its flush) t waits for is left in flight when t holds the
+ * pager lock and netd rides out an outage: its answer comes only at the
+ * outage's end (swap.nbd_outage, and ~28 s more), and meanwhile every
+ * pager thread would wait for the lock, the thread deaths come to too. */
+static int leave_in_outage(const struct blk_link *l, struct pager_thread *t)
+{
+	(void)l;
+	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS && nbd_stalled(NULL);
+}
+
+/* t's write or flush left in flight: the flush waited for (what it says
+ * is not used: the engine vouches for none of a batch left), or the
+ * write's requests collected, their pages' results in done, those whose
+ * request went out on a lost connection failed as late. */
+static int nbd_collect(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		       struct swap_done *done, int wait)
+{
+	unsigned c = t->io_client;
+	uint32_t tag = blk_tag_of(c, 0);
+
+	(void)ctx;
+	if (flush_left[c]) {
+		if (!wait && !blk_tag_over(&link, tag))
+			return 0;
+		if (blk_wait_tag(&link, t, tag, 1) == SWAP_ERR_LEFT)
+			return 0;
+		flush_left[c] = 0;
+		return 1;
+	}
+	if (!blk_collect(&link, t, p, n, done, wait))
+		return 0;
+	fail_late(c, p, n, done);
+	return 1;
+}
+
 /* netd has ended: its requests fail (netd's window went with it). */
 static void nbd_ended(void *ctx)
 {
 	(void)ctx;
 	blk_link_end(&link);
+	sums_gone();
 }
 
 /* The area is taken (setup.c): its checksums, then netd told that the
@@ -298,8 +401,12 @@ static int nbd_start(void *ctx, uint32_t last)
 		return -ENOMEM;
 	r = sys_call(drv.ep, &m);
 	r = r < 0 ? r : (int)(int64_t)m.label;
-	if (r < 0)
+	if (r < 0) {
 		swap_sums_fini(&sums);
+		return r;
+	}
+	sums_refs = 1;	/* the device's, until it is gone (or fini) */
+	sums_device_ref = 1;
 	return r;
 }
 
@@ -313,6 +420,7 @@ static const struct swap_backend_ops ops = {
 	.congested = nbd_congested,
 	.stalled = nbd_stalled,
 	.start = nbd_start,
+	.collect = nbd_collect,
 };
 
 void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
@@ -321,7 +429,9 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
 				  .max_pages = NET_MAX_PAGES, .prepare = map_window,
-				  .release = unmap_window };
+				  .release = unmap_window, .leave = leave_in_outage, .left = left };
+	memset(left, 0, sizeof(left));
+	memset(flush_left, 0, sizeof(flush_left));
 	b->ops = &ops;
 	b->ctx = NULL;
 	b->request_pages = NET_MAX_PAGES;
@@ -332,5 +442,5 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 
 void nbd_backend_fini(void)
 {
-	swap_sums_fini(&sums);
+	sums_gone();
 }

@@ -6,9 +6,12 @@
  * back is kept), then evicted (every entry that named the frame names its
  * slot) and their frames freed. Direct reclaim writes its batch at
  * once, the lock held; the swap-out thread (writer.c) fills its batches
- * from the victims background reclaim queued.
+ * from the victims background reclaim queued. A direct write the device
+ * holds in an outage is left in flight, its batch kept by its thread's
+ * I/O client until collected and finished.
  */
 #include <stdio.h>
+#include <string.h>
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "swap/internal.h"
@@ -303,23 +306,133 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-size_t swap_out_now(const uint64_t *pa, size_t n, int *failed)
+/* How b's writes failed (swap_out_now). Pages written again alone of
+ * which the device wrote none say that it fails whatever it is given (or
+ * that every slot it was given is bad): another batch would retire as many
+ * slots again, the lock held; Linux's reclaim tries again after a failed
+ * write as after any round without progress, but retires nothing. A
+ * failure the resends do not judge (a batch of one page, a write never
+ * sent) may pass. */
+static enum swap_out_failure failure_of(const struct write_batch *b)
 {
-	static struct write_batch b;
-	size_t dropped, written;
-
-	*failed = 0;
-	b.n = 0;
-	for (size_t k = 0; k < n && k < SWAP_OUT_BATCH; k++)
-		b.v[b.n++] = (struct swap_req){ pa[k], 0, 0 };
-	dropped = swap_batch_drop_clean(&b, 0);
-	if (swap_batch_prepare(&b) == 0)
-		return dropped;
-	/* Direct: the lock stays held while the device works. */
-	swap_batch_write(pager_holder(), &b);
-	written = swap_batch_finish(&b);
+	if (b->retired > 0 && b->resent > 0 && b->resent_ok == 0)
+		return SWAP_OUT_FAILING;
 	/* Not a flush's failure: the next batch's flush fails the same way
 	 * (a server whose flushes fail), written in full each time. */
-	*failed = b.retired > 0 || (b.unsent > 0 && !swap_flush_failing());
-	return dropped + written;
+	if (b->retired > 0 || (b->unsent > 0 && !swap_flush_failing()))
+		return SWAP_OUT_PASSING;
+	return SWAP_OUT_OK;
+}
+
+/* Each thread's direct batch, by its I/O client: one at a time, kept
+ * while its write is left in flight (the device stalled while its thread
+ * waited, holding the lock), its pages tied to their slots and their
+ * frames not freed, as while the swap-out thread's write is out; and how
+ * many are left (swap.h). */
+static struct write_batch direct[PAGER_IO_CLIENTS];
+unsigned swap_out_left_count;
+
+/* t's batch b, left in flight, collected (wait: waited for, a wait t may
+ * leave again): its pages' results in b->err. 1 once it is. */
+static int left_collect(struct pager_thread *t, struct write_batch *b, int wait)
+{
+	if (b->left == BATCH_LEFT && swap_transfer_collect(t, b->v, (unsigned)b->n, b->err, wait))
+		b->left = BATCH_COLLECTED;
+	return b->left == BATCH_COLLECTED;
+}
+
+/* A batch collected, settled as any other: its pages kept (none was
+ * vouched for but by a flush not made), their slots let go or retired,
+ * frames let go meanwhile freed. Frames freed. */
+static size_t left_finish(struct write_batch *b)
+{
+	b->left = 0;
+	swap_out_left_count--;
+	return swap_batch_finish(b);
+}
+
+void swap_out_left_collect(struct pager_thread *t)
+{
+	if (t->io_client < PAGER_IO_CLIENTS && direct[t->io_client].left)
+		left_collect(t, &direct[t->io_client], 1);
+}
+
+void swap_out_left_finish(struct pager_thread *t)
+{
+	struct write_batch *b;
+
+	if (swap_out_left_count == 0 || !t || t->io_client >= PAGER_IO_CLIENTS)
+		return;
+	b = &direct[t->io_client];
+	if (b->left && left_collect(t, b, 0))
+		left_finish(b);
+}
+
+/* b's write left in flight: said once, counted each time. */
+static void leave(struct write_batch *b)
+{
+	b->left = BATCH_LEFT;
+	swap_out_left_count++;
+	if (vmstat_get(VMSTAT_SWAP_WRITES_LEFT) == 0)
+		printf("pager: swap: %s began an outage with a direct reclaim's write in flight: "
+		       "its thread stopped waiting rather than hold the pager lock until the end; "
+		       "its pages stay in memory, to be written again (said once; vmstat's "
+		       "swap_writes_left counts them)\n", swap_engine_where());
+	vmstat_count(VMSTAT_SWAP_WRITES_LEFT);
+}
+
+static void put_back_all(const uint64_t *pa, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		swap_batch_put_back(pa[k]);
+}
+
+size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
+{
+	struct pager_thread *t = pager_holder();
+	struct write_batch *b;
+	size_t freed = 0, written;
+
+	*failed = SWAP_OUT_OK;
+	if (n > SWAP_OUT_BATCH)
+		n = SWAP_OUT_BATCH;
+	/* No channel to the device (kswapd's): no tags to write with. */
+	if (t->io_client >= PAGER_IO_CLIENTS) {
+		put_back_all(pa, n);
+		return 0;
+	}
+	b = &direct[t->io_client];
+	/* What this thread left in flight first: its tags are the device's
+	 * until then. Left again (the device stalled again), nothing more is
+	 * written now. */
+	if (b->left) {
+		if (!left_collect(t, b, 1)) {
+			put_back_all(pa, n);
+			return 0;
+		}
+		freed = left_finish(b);
+	}
+	b->n = 0;
+	for (size_t k = 0; k < n; k++)
+		b->v[b->n++] = (struct swap_req){ pa[k], 0, 0 };
+	freed += swap_batch_drop_clean(b, 0);
+	if (swap_batch_prepare(b) == 0)
+		return freed;
+	/* Direct: the lock stays held while the device works, unless it
+	 * stalls (an outage): then the write is left in flight, its pages
+	 * unmapped and tied to their slots until it is collected. */
+	swap_batch_write(t, b);
+	if (swap_transfer_left(t)) {
+		leave(b);
+		return freed;
+	}
+	written = swap_batch_finish(b);
+	*failed = failure_of(b);
+	return freed + written;
+}
+
+void swap_out_left_reset(void)
+{
+	memset(direct, 0, sizeof(direct));
+	swap_out_left_count = 0;
 }

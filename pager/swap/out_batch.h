@@ -27,9 +27,16 @@ struct write_batch {
 	 * first with its error (said once for the batch), and pages whose
 	 * write never reached the device. */
 	unsigned retired, unsent;
+	/* Pages a device error failed written again alone, and how many of
+	 * those the device wrote (swap_batch_write). */
+	unsigned resent, resent_ok;
 	uint32_t first_bad;
 	int bad_err;
+	/* A direct batch whose thread left its write in flight (swap_out_now):
+	 * BATCH_LEFT until collected, BATCH_COLLECTED until finished. */
+	int left;
 };
+enum { BATCH_LEFT = 1, BATCH_COLLECTED };
 
 /* pa was not evicted after all: back to the replacement policy. */
 void swap_batch_put_back(uint64_t pa);
@@ -44,7 +51,10 @@ size_t swap_batch_prepare(struct write_batch *b);
 /* Write b's pages for t and wait (the pager lock held or let go, as t has
  * it): b->err[k] each page's result. Pages the device failed in a request
  * with others are written again one a request (backend.h), so that only
- * slots whose own write fails are retired. */
+ * slots whose own write fails are retired. A write t left in flight (it
+ * holds the lock, and the device stalled: swap_transfer_left) is not
+ * followed by another; its pages whose results are not in are
+ * SWAP_ERR_LEFT. */
 void swap_batch_write(struct pager_thread *t, struct write_batch *b);
 /* After the write: each page evicted, kept, or freed (b->retired and
  * b->unsent counted, the slots retired said in one line). Frames freed. */

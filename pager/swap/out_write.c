@@ -2,7 +2,9 @@
  * A batch's write (out_batch.h): one transfer, then the pages a device
  * error failed in a request of several written again one a request, so
  * that a bad sector retires its own slot only, not every slot its request
- * carried (a 256 KiB request that meets one bad sector fails whole).
+ * carried (a 256 KiB request that meets one bad sector fails whole). A
+ * write the lock holder left in flight (swap_transfer) is not followed by
+ * another.
  */
 #include <stdint.h>
 #include "base/threads.h"
@@ -45,6 +47,7 @@ void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 	uint8_t at[WRITE_BATCH];	/* a byte each (asserted above) */
 	unsigned n = 0;
 
+	b->resent = b->resent_ok = 0;
 	swap_transfer(t, 1, b->v, (unsigned)b->n, b->err);
 	if (b->n < 2 || swap_device_gone())
 		return;
@@ -54,15 +57,19 @@ void swap_batch_write(struct pager_thread *t, struct write_batch *b)
 	if (n == 0)
 		return;
 	/* An outage began meanwhile: written again now, the lock held (direct
-	 * reclaim), the pages would hold every pager thread until it ends.
+	 * reclaim), the pages would hold every pager thread until it ends
+	 * (and with some of the batch left in flight, nothing can be sent).
 	 * Which slot failed is not known, so none is retired: the pages are
 	 * let go of their slots, as if never sent, and written again later. */
-	if (t == pager_holder() && swap_out_stalled()) {
+	if ((t == pager_holder() && swap_out_stalled()) || swap_transfer_left(t)) {
 		for (unsigned j = 0; j < n; j++)
 			b->err[at[j]] = SWAP_ERR_UNSENT;
 		return;
 	}
 	swap_transfer(t, 1, again, n, err);
-	for (unsigned j = 0; j < n; j++)
+	b->resent = n;
+	for (unsigned j = 0; j < n; j++) {
 		b->err[at[j]] = err[j];
+		b->resent_ok += err[j] == 0;
+	}
 }

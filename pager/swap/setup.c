@@ -100,6 +100,7 @@ void swap_reset(void)
 	swap_engine_off();
 	swap_history_reset();
 	swap_out_reset();
+	swap_out_left_reset();
 	swap_in_reset();
 }
 

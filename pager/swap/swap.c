@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include "base/threads.h"
 #include "base/vmstat.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
@@ -18,6 +20,9 @@ static int on;
 static int starting;	/* swap_start is reading the header: dev is set */
 static int ended;	/* the device's driver ended (swap_device_ended) */
 static const struct swap_reclaim_hooks *hooks;
+/* By I/O client: its thread left a write in flight (SWAP_ERR_LEFT), not
+ * yet collected. Each entry is its own thread's alone. */
+static uint8_t left_of[PAGER_IO_CLIENTS];
 
 int swap_on(void)
 {
@@ -120,6 +125,7 @@ void swap_engine_off(void)
 	on = 0;
 	__atomic_store_n(&starting, 0, __ATOMIC_RELEASE);
 	ended = 0;
+	memset(left_of, 0, sizeof(left_of));
 	swap_slots_destroy(slots);
 	slots = NULL;
 }
@@ -173,6 +179,15 @@ static int flush_checked(int r)
 	return r;
 }
 
+/* Whether a transfer's pages done->err[0..n) include one left in flight. */
+static int any_left(const struct swap_done *done, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (done->err[k] == SWAP_ERR_LEFT)
+			return 1;
+	return 0;
+}
+
 void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		   int *err)
 {
@@ -183,12 +198,26 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 	unsigned written = 0;
 	int r, flushed = 0;
 
+	/* Its tags are the device's until what t left is collected (its
+	 * owner does so first): nothing is sent meanwhile. */
+	if (swap_transfer_left(t)) {
+		for (unsigned k = 0; k < n; k++)
+			err[k] = SWAP_ERR_UNSENT;
+		return;
+	}
 	done.requests = 0;
 	r = (write ? dev.ops->write : dev.ops->read)(dev.ctx, t, p, n, &done);
 	if (r < 0 && r != -ENXIO)
 		r = SWAP_ERR_UNSENT;	/* nothing reached the device */
-	if (r == 0 && write && dev.ops->flush)
-		flushed = unflushed(flush_checked(dev.ops->flush(dev.ctx, t)));
+	/* Left in flight: no flush, which would wait for the same outage;
+	 * the pages written are not vouched for (their batch is not: out.c). */
+	if (r == 0 && write && any_left(&done, n))
+		flushed = SWAP_ERR_LEFT;
+	else if (r == 0 && write && dev.ops->flush &&
+		 (flushed = dev.ops->flush(dev.ctx, t)) != SWAP_ERR_LEFT)
+		flushed = unflushed(flush_checked(flushed));
+	if (flushed == SWAP_ERR_LEFT)
+		left_of[t->io_client] = 1;
 	for (unsigned k = 0; k < n; k++) {
 		err[k] = r < 0 ? r : done.err[k];
 		if (err[k] == 0 && flushed < 0)
@@ -201,6 +230,34 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 			      done.requests);
 	if (write)
 		vmstat_count_unlocked(VMSTAT_SWAP_PAGES_OUT, written);
+}
+
+int swap_transfer_left(const struct pager_thread *t)
+{
+	return t->io_client < PAGER_IO_CLIENTS && left_of[t->io_client];
+}
+
+int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsigned n, int *err,
+			  int wait)
+{
+	struct swap_done done;
+
+	if (!swap_transfer_left(t))
+		return 1;
+	for (unsigned k = 0; k < n; k++)
+		done.err[k] = SWAP_ERR_UNSENT;
+	if (!dev.ops->collect(dev.ctx, t, p, n, &done, wait))
+		return 0;
+	left_of[t->io_client] = 0;
+	/* Vouched for by no flush, and, failed in a request of several, not
+	 * known to be its slot's failure: the page stays, its slot let go.
+	 * But one that may still land (SWAP_ERR_LATE) keeps that verdict, and
+	 * the device gone stays so. */
+	for (unsigned k = 0; k < n; k++)
+		if (err[k] == SWAP_ERR_LEFT)
+			err[k] = done.err[k] == SWAP_ERR_LATE || done.err[k] == -ENXIO ?
+				 done.err[k] : SWAP_ERR_UNSENT;
+	return 1;
 }
 
 void swap_slot_ref(void *ctx, uint32_t slot)

@@ -93,14 +93,39 @@ int swap_congested(void);
  * answered only when the outage ends, or fails when the device gives up:
  * later than reclaim's usual waits allow for (kswapd_throttle_again). */
 int swap_out_stalled(void);
+/* How a direct batch's writes failed (swap_out_now): what reclaim needs to
+ * judge whether another batch is worth writing. */
+enum swap_out_failure {
+	SWAP_OUT_OK = 0,	/* none failed, or only for the device gone or
+				 * pages written meanwhile */
+	/* Another batch may not meet it: writes never sent (a passing
+	 * shortage; not a flush's failure, which the next batch meets
+	 * again), or slots retired while the device wrote others of the
+	 * batch written again alone (bad slots; the next batch is given
+	 * others), or the one slot of a batch of one page (nothing says
+	 * the others are bad). */
+	SWAP_OUT_PASSING,
+	/* The device failed every page of the batch written again alone:
+	 * it fails whatever it is given, and another batch would only
+	 * retire as many slots again. */
+	SWAP_OUT_FAILING
+};
 /* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
  * lock kept while the device works; a victim whose slot still holds its
- * clean copy is dropped without a write. Frames freed; *failed set if
- * writes failed in a way another batch may not meet: slots retired (the
- * next batch is given others) or writes never sent (a passing shortage),
- * else 0 (none failed, or only for the device gone or written meanwhile). */
+ * clean copy is dropped without a write. Frames freed; *failed says how
+ * writes failed. */
 #define SWAP_OUT_BATCH 32
-size_t swap_out_now(const uint64_t *pa, size_t n, int *failed);
+size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed);
+/* t's direct write left in flight (swap_out_now: its device stalled while
+ * t waited for it, holding the lock), if its device has answered it since,
+ * settled: its pages stay in memory, their slots let go (retired if the
+ * write may still land), frames let go meanwhile freed. Nothing is waited
+ * for. */
+void swap_out_left_finish(struct pager_thread *t);
+/* Direct writes left in flight now (lock held): looked at after each
+ * request, whose thread may serve no reclaim for a while, so that one
+ * load is all it costs when there are none. */
+extern unsigned swap_out_left_count;
 /* The swap-out thread writes up to this many queued pages at once: what
  * one block request carries (256 KiB), so that a stream of evictions goes
  * to the device in the largest writes it takes. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend_fake.h"
+#include "base/threads.h"
 #include "swap/header.h"
 #include "vm/frames.h"
 
@@ -76,7 +77,7 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 
 static int bad_slot(uint32_t slot)
 {
-	return disk.bad_write && slot == disk.bad_write;
+	return disk.writes_fail || (disk.bad_write && slot == disk.bad_write);
 }
 
 /* One page written, or failed (bad): its result in *err. */
@@ -92,7 +93,7 @@ static void write_page(const struct swap_req *p, int bad, int *err)
 static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		      struct swap_done *done)
 {
-	(void)ctx, (void)t;
+	(void)ctx;
 	if (disk.during_write)
 		disk.during_write();
 	if (disk.unsent_writes > 0) {
@@ -115,13 +116,45 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 			write_page(&p[j], disk.request_fails ? bad : bad_slot(p[j].slot),
 				   &done->err[j]);
 	}
+	if (disk.leaves && t == pager_holder())
+		for (unsigned k = 0; k < n; k++) {
+			disk.left_slot[disk.left_n++] = p[k].slot;
+			done->err[k] = SWAP_ERR_LEFT;
+		}
 	return 0;
+}
+
+static int was_left(uint32_t slot)
+{
+	for (unsigned i = 0; i < disk.left_n; i++)
+		if (disk.left_slot[i] == slot)
+			return 1;
+	return 0;
+}
+
+static int collect(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
+		   struct swap_done *done, int wait)
+{
+	(void)ctx;
+	disk.collects++;
+	if (!disk.left_answered && (!wait || (t == pager_holder() && disk.stalled)))
+		return 0;
+	for (unsigned k = 0; k < n; k++)
+		if (was_left(p[k].slot))
+			done->err[k] = p[k].slot == disk.left_late ? SWAP_ERR_LATE : disk.left_err;
+	disk.left_n = 0;
+	disk.flush_left = 0;
+	return 1;
 }
 
 static int flush(void *ctx, struct pager_thread *t)
 {
-	(void)ctx, (void)t;
+	(void)ctx;
 	disk.flushes++;
+	if (disk.flush_leaves && t == pager_holder()) {
+		disk.flush_left = 1;
+		return SWAP_ERR_LEFT;
+	}
 	return disk.flush_err;
 }
 
@@ -167,6 +200,6 @@ static int start(void *ctx, uint32_t last)
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
 					     .flush = flush, .gone = gone, .ended = ended,
 					     .congested = congested, .stalled = stalled,
-					     .start = start };
+					     .start = start, .collect = collect };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0 };

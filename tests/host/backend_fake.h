@@ -3,7 +3,8 @@
  * swap_backend): pages of a buffer, the first carrying a swap header
  * (or not), each transfer counted, and failures on the slots the test
  * names (the device's own, or requests that never reached it), or of
- * whole transfers.
+ * whole transfers; a write by the lock's holder left in flight as if the
+ * device had begun an outage while it waited.
  */
 #ifndef TESTS_HOST_BACKEND_FAKE_H
 #define TESTS_HOST_BACKEND_FAKE_H
@@ -20,6 +21,8 @@ struct fake_disk {
 	unsigned pages_read, pages_written;
 	unsigned last_read_pages;	/* pages of the last read */
 	uint32_t bad_write, bad_read;	/* a slot whose transfers fail (0: none) */
+	int writes_fail;		/* every page written fails (a device that
+					 * fails whatever it is given) */
 	int request_fails;		/* bad_write fails its whole write request
 					 * (a real device's), not its page alone */
 	int bad_err;			/* their pages' result (0: -EIO, a media
@@ -34,6 +37,18 @@ struct fake_disk {
 	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */
 	int congested, gone;		/* what the device says (ops.congested, ops.gone) */
 	int stalled;			/* ops.stalled: writes held in an outage */
+	/* A write by the pager lock's holder is left in flight, as when the
+	 * device begins an outage while its thread waits (its pages land,
+	 * SWAP_ERR_LEFT each), until collected (ops.collect): once answered,
+	 * or waited for by a thread that does not hold the lock, or not in
+	 * an outage; each page then left_err, or SWAP_ERR_LATE for slot
+	 * left_late. */
+	int leaves, left_answered, left_err;
+	int flush_leaves, flush_left;	/* the same for a flush by the holder */
+	uint32_t left_late;
+	unsigned left_n;		/* pages left in flight now */
+	uint32_t left_slot[SWAP_IO_MAX];
+	unsigned collects;		/* ops.collect calls */
 	/* Called as a write starts, the pager lock let go (the swap-out
 	 * thread's): what a program does while the device works. */
 	void (*during_write)(void);

@@ -8,15 +8,21 @@
  * its pages with the device's verdict (their slots retired), even when
  * answered, and the mark of a tag's earlier completion is not taken for
  * a later one's; the device is stalled while netd's outage word says it
- * rides one out, and only until the time it names. Pages read back are checked against the checksum of
+ * rides one out, and only until the time it names. A write or a flush the
+ * pager lock's holder waits for as an outage begins is left in flight (its
+ * frames still in netd's window, its tags netd's), and collected once
+ * netd answers, a write gone out on a lost connection failed as late;
+ * the swap-out thread's (the lock let go) and any read are waited for. Pages read back are checked against the checksum of
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
  * a slot never written, or whose last write failed or went out on a lost
  * connection, is not checked whatever it holds. The checksums are made
  * as swap starts, for the swap area's slots (the header's), not the
- * export's, and netd is told then that the export is taken. The fake netd
- * keeps the export's pages and moves them to and from the frames its
- * window maps (a buffer for RAM).
+ * export's, and netd is told then that the export is taken; the table is
+ * freed once the device is seen gone (netd gave the server up, or netd
+ * ended), by the last transfer using it, and nothing reads it afterwards.
+ * The fake netd keeps the export's pages and moves them to and from the
+ * frames its window maps (a buffer for RAM).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -35,7 +41,22 @@
 #include "sys.h"
 #include "vm/frames.h"
 
+/* What the backend frees (its only allocation is the checksum table). */
+static unsigned frees;
+void __real_free(void *p);
+void __wrap_free(void *p)
+{
+	frees += p != NULL;
+	__real_free(p);
+}
+
 static struct net_shared shared;
+static struct pager_thread *holder;	/* the pager lock's */
+
+struct pager_thread *pager_holder(void)
+{
+	return holder;
+}
 static int64_t flush_answer;	/* netd's answer to NET_SWAP_FLUSH */
 static int64_t start_answer;	/* and to NET_SWAP_START */
 static unsigned starts;		/* NET_SWAP_START calls */
@@ -85,8 +106,39 @@ static void move_pages(const struct blk_request *r)
  * thread does while the reader has not yet looked at them. */
 static void (*after_read)(void);
 
-/* netd completes each request at once, marking the writes on the late
- * slots and failing the requests on the failing ones. */
+/* netd completes r, marking a write on the late slots and failing a
+ * request on the failing ones. */
+static void complete(const struct blk_request *r)
+{
+	uint32_t slot = (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE);
+
+	move_pages(r);
+	shared.lost_out[r->tag] = r->write && slot - late_first < late_n;
+	shared.slot[r->tag].error = shared.lost_out[r->tag] ? late_error :
+				    slot - failing_first < failing_n ? -EIO : 0;
+	shared.slot[r->tag].state = BLK_DONE;
+}
+
+/* netd holds the requests it takes (an outage: the server is away), and
+ * the flush too if hold_flush, until answer_held. */
+static int hold, hold_flush;
+static struct blk_request held[BLK_TAGS];
+static unsigned nheld;
+static int64_t held_flush = -1;	/* its tag */
+
+static void answer_held(void)
+{
+	for (unsigned i = 0; i < nheld; i++)
+		complete(&held[i]);
+	nheld = 0;
+	if (held_flush >= 0) {
+		shared.slot[held_flush].error = 0;
+		shared.slot[held_flush].state = BLK_DONE;
+		held_flush = -1;
+	}
+}
+
+/* netd takes the requests: completes each at once, or holds it. */
 static int64_t take_requests(const struct msg *m)
 {
 	struct blk_request r[BLK_SUBMIT_MAX];
@@ -94,14 +146,11 @@ static int64_t take_requests(const struct msg *m)
 
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++) {
-		uint32_t slot = (uint32_t)(r[i].sector / BLK_SECTORS_PER_PAGE);
-
 		assert_int_equal(shared.lost_out[r[i].tag], 0);	/* zeroed before */
-		move_pages(&r[i]);
-		shared.lost_out[r[i].tag] = r[i].write && slot - late_first < late_n;
-		shared.slot[r[i].tag].error = shared.lost_out[r[i].tag] ? late_error :
-					      slot - failing_first < failing_n ? -EIO : 0;
-		shared.slot[r[i].tag].state = BLK_DONE;
+		if (hold)
+			held[nheld++] = r[i];
+		else
+			complete(&r[i]);
 	}
 	if (!r[0].write && after_read) {
 		void (*fn)(void) = after_read;
@@ -126,7 +175,9 @@ int sys_call(int ep, struct msg *m)
 		return 0;
 	}
 	assert_int_equal(m->label, NET_SWAP_FLUSH);
-	if (flush_answer == 0) {
+	if (flush_answer == 0 && hold_flush)
+		held_flush = (int64_t)m->w[0];
+	else if (flush_answer == 0) {
 		shared.slot[m->w[0]].error = 0;
 		shared.slot[m->w[0]].state = BLK_DONE;
 	}
@@ -182,11 +233,18 @@ int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
 	return 0;
 }
 
+/* What happens while a thread waits for netd (its completion bit comes
+ * after it): none unless a test says (netd answers at once). */
+static void (*on_wait)(struct pager_thread *t);
+static unsigned waits;
+
 uint64_t pager_thread_wait(struct pager_thread *t, int note, uint64_t want)
 {
-	(void)t, (void)note, (void)want;
-	fail();
-	return 0;
+	(void)note;
+	assert_non_null(on_wait);
+	waits++;
+	on_wait(t);
+	return want & BLK_DONE_BIT;
 }
 
 void pager_thread_forget(struct pager_thread *t, uint64_t bits)
@@ -212,6 +270,13 @@ static int setup(void **state)
 	flush_answer = start_answer = 0;
 	starts = 0;
 	now = 0;
+	frees = 0;
+	hold = hold_flush = 0;
+	nheld = 0;
+	held_flush = -1;
+	on_wait = NULL;
+	waits = 0;
+	holder = NULL;
 	vmstat_reset();
 	nbd_backend_init(&b, &d);
 	assert_int_equal(b.ops->start(b.ctx, EXPORT_PAGES - 1), 0);
@@ -493,6 +558,198 @@ static void lost_out_write_keeps_no_sum(void **state)
 	assert_int_equal(done.err[0], 0);
 }
 
+/* netd gives the server up: whoever sees the device gone first frees its
+ * checksum table, once; a read or write after it touches nothing (-ENXIO;
+ * the sanitizer would see a freed table read). */
+static void sums_freed_when_gone(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 40, 2, 1, &done);
+	assert_int_equal(frees, 0);
+	shared.swap_gone = 1;
+	assert_true(b.ops->gone(b.ctx));
+	assert_int_equal(frees, 1);
+	assert_true(b.ops->gone(b.ctx));
+	assert_int_equal(b.ops->read(b.ctx, &writer, p, 2, &done), -ENXIO);
+	assert_int_equal(b.ops->write(b.ctx, &writer, p, 2, &done), -ENXIO);
+	assert_int_equal(frees, 1);
+}
+
+/* The device is seen gone while a read is out (the swap-in thread's, the
+ * lock let go): the read still compares its page with the table, which
+ * goes when the read is over. */
+static void see_gone(void)
+{
+	shared.swap_gone = 1;
+	assert_true(b.ops->gone(b.ctx));
+	assert_int_equal(frees, 0);	/* the read holds it */
+}
+
+static void sums_kept_while_read_out(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 40, 1, 1, &done);
+	memset(export[40], 0, BLK_PAGE_SIZE);	/* other data: the check fails it */
+	after_read = see_gone;
+	pages_at(p, 32, 40, 1);
+	assert_int_equal(b.ops->read(b.ctx, &swapin, p, 1, &done), 0);
+	assert_null(after_read);
+	assert_int_equal(done.err[0], -EBADMSG);
+	assert_int_equal(frees, 1);
+}
+
+/* netd ended: its table goes as for a server given up. */
+static void sums_freed_when_netd_ends(void **state)
+{
+	(void)state;
+	b.ops->ended(b.ctx);
+	assert_int_equal(frees, 1);
+	nbd_backend_fini();	/* as main.c would if swap had not come up: no second free */
+	assert_int_equal(frees, 1);
+}
+
+/* netd begins an outage while the thread waits: it publishes the time by
+ * which it will have given up and wakes the waiters of what it holds
+ * (swapconn_outage_began). A second wait of the lock's holder would be one
+ * made through the outage, holding every pager thread. */
+static void outage_begins(struct pager_thread *t)
+{
+	assert_int_equal(shared.swap_outage_until, 0);
+	assert_true(t != holder || waits == 1);
+	now = 1000;
+	shared.swap_outage_until = 50000;
+}
+
+/* netd begins an outage at the first wait; at the next the server is back
+ * and netd answers everything it held. */
+static void outage_then_answer(struct pager_thread *t)
+{
+	if (waits == 1)
+		return outage_begins(t);
+	answer_held();
+	shared.swap_outage_until = 0;
+}
+
+/* The lock's holder (a direct reclaim) writes four pages in two requests
+ * (slots 16-17, 20-21), which netd holds, and an outage begins: the holder
+ * stops waiting, the pages left in flight (SWAP_ERR_LEFT), their frames
+ * still in netd's window and the tags netd's. Looked at before netd
+ * answers, they are still out; once it has, collected: the tags free, each
+ * page its request's result. */
+static void write_left(struct swap_req p[4], struct swap_done *done)
+{
+	for (unsigned k = 0; k < 4; k++)
+		p[k] = (struct swap_req){ .pa = RAM_BASE + k * BLK_PAGE_SIZE,
+					  .slot = 16 + 4 * (k / 2) + k % 2 };
+	holder = &direct;
+	hold = 1;
+	on_wait = outage_begins;
+	assert_int_equal(b.ops->write(b.ctx, &direct, p, 4, done), 0);
+	assert_int_equal(waits, 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done->err[k], SWAP_ERR_LEFT);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t tag = blk_tag_of(IO_SERVICE, i);
+
+		assert_int_equal(shared.slot[tag].state, BLK_SUBMITTED);
+		assert_int_equal(window_pa[(net_window_va(tag) - NET_WIN_VA) / BLK_PAGE_SIZE],
+				 p[2 * i].pa);
+	}
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 4, done, 0), 0);
+	assert_int_equal(nheld, 2);
+}
+
+static void holder_leaves_write_in_outage(void **state)
+{
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	write_left(p, &done);
+	answer_held();
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 4, &done, 0), 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done.err[k], 0);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 1)].state, BLK_FREE);
+}
+
+/* A request left in flight that netd answers as gone out on a lost
+ * connection fails as late, as when waited for: it may still land. */
+static void left_write_lost_out_is_late(void **state)
+{
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	write_left(p, &done);
+	late_first = 20;
+	late_n = 1;
+	answer_held();
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 4, &done, 0), 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done.err[k], k < 2 ? 0 : -ESTALE);
+}
+
+/* t reads or writes slots 16-17 (frames k, k + 1) as netd begins an
+ * outage, and netd answers at t's next wait: t waits through the outage
+ * (two waits), and every page is moved. */
+static void waits_through_outage(struct pager_thread *t, int write, unsigned k)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	pages_at(p, k, 16, 2);
+	hold = 1;
+	on_wait = outage_then_answer;
+	assert_int_equal((write ? b.ops->write : b.ops->read)(b.ctx, t, p, 2, &done), 0);
+	assert_int_equal(waits, 2);
+	assert_int_equal(done.err[0], 0);
+	assert_int_equal(done.err[1], 0);
+}
+
+/* The swap-out thread writes with the lock let go: it waits the outage
+ * out, holding nobody, and its write is answered as usual. */
+static void writer_waits_out_outage(void **state)
+{
+	(void)state;
+	waits_through_outage(&writer, 1, 0);
+}
+
+/* Nor is a read left, the lock held or not (the swap header's, at boot). */
+static void holder_waits_for_read(void **state)
+{
+	(void)state;
+	holder = &direct;
+	waits_through_outage(&direct, 0, 32);
+}
+
+/* The holder's write is answered at once, its flush held as the outage
+ * begins: the flush is left (SWAP_ERR_LEFT) and collected once answered. */
+static void holder_leaves_flush_in_outage(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	holder = &direct;
+	pages_at(p, 0, 16, 2);
+	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
+	hold_flush = 1;
+	on_wait = outage_begins;
+	assert_int_equal(b.ops->flush(b.ctx, &direct), SWAP_ERR_LEFT);
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 0);
+	answer_held();
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 1);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+}
+
 /* The checksums are the swap area's, not the export's: on the export of
  * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
  * it, none (its read is not checked, whatever it holds). Before, the
@@ -565,6 +822,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_of_slot_written_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_write_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_out_write_keeps_no_sum, setup, teardown),
+		cmocka_unit_test_setup_teardown(sums_freed_when_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(sums_kept_while_read_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(sums_freed_when_netd_ends, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_leaves_write_in_outage, setup, teardown),
+		cmocka_unit_test_setup_teardown(left_write_lost_out_is_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(writer_waits_out_outage, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_waits_for_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),

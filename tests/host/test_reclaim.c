@@ -77,6 +77,8 @@ static int swap_full;		/* no slot is free */
 static int clean_copies;	/* pages back in memory keeping their slots */
 int swap_out_could_free(void) { return swap_is_on && (!swap_full || clean_copies); }
 void swap_out_kick(void) {}
+void swap_out_left_finish(struct pager_thread *t) { (void)t; }
+unsigned swap_out_left_count;
 
 int64_t pager_clock(void) { return now; }
 int sys_notify_timer(int h, int64_t deadline, uint64_t bits)

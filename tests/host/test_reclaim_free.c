@@ -5,7 +5,9 @@
  * once, the lock held; but not while the swap device rides out an outage
  * (an NBD server restarting): that write would hold every pager thread
  * until the outage ends; nor again after a failed batch once an outage
- * has begun.
+ * has begun. A failed batch is followed by another (up to 16) only while
+ * its failure may pass: not once the device failed every page it was given
+ * alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,15 +47,20 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 }
 
 static int fail_stalls;		/* a failed batch, and the device then stalls */
+static enum swap_out_failure fails;	/* every batch fails so, freeing nothing */
+static unsigned batches;	/* swap_out_now calls */
 
-size_t swap_out_now(const uint64_t *pa, size_t n, int *failed)
+size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 {
 	(void)pa;
-	*failed = fail_stalls;
+	batches++;
+	*failed = fail_stalls ? SWAP_OUT_PASSING : fails;
 	if (fail_stalls) {
 		stalled = 1;	/* its writes failed as the outage began */
 		return 0;
 	}
+	if (fails != SWAP_OUT_OK)
+		return 0;
 	written += n;
 	return n;
 }
@@ -63,6 +70,8 @@ static int setup(void **state)
 	(void)state;
 	stalled = 0;
 	fail_stalls = 0;
+	fails = SWAP_OUT_OK;
+	batches = 0;
 	chosen = 0;
 	written = 0;
 	return 0;
@@ -109,6 +118,28 @@ static void failed_batch_not_again_in_outage(void **state)
 	assert_int_equal(chosen, 1);
 }
 
+/* Batches that fail in a way that may pass (bad slots retired while the
+ * device wrote others, writes never sent) are followed by others, 16 in
+ * all (Linux's MAX_RECLAIM_RETRIES). */
+static void passing_failures_tried_again(void **state)
+{
+	(void)state;
+	fails = SWAP_OUT_PASSING;
+	assert_int_equal(reclaim_for_fault(1), 0);
+	assert_int_equal(batches, 16);
+}
+
+/* A device that failed every page of a batch written again alone fails
+ * whatever it is given: one batch, not 16 (each would retire its 32 slots
+ * for good, the lock held). */
+static void failing_device_one_batch(void **state)
+{
+	(void)state;
+	fails = SWAP_OUT_FAILING;
+	assert_int_equal(reclaim_for_fault(1), 0);
+	assert_int_equal(batches, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +147,8 @@ int main(void)
 		cmocka_unit_test_setup(direct_writes_nothing_in_outage, setup),
 		cmocka_unit_test_setup(background_queues_in_outage, setup),
 		cmocka_unit_test_setup(failed_batch_not_again_in_outage, setup),
+		cmocka_unit_test_setup(passing_failures_tried_again, setup),
+		cmocka_unit_test_setup(failing_device_one_batch, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -225,7 +225,7 @@ static void fault_back(struct vm_space *s, uint64_t va, unsigned access)
  * swap_out_now; frames freed. */
 static size_t reclaim_now(uint64_t *pa, unsigned n)
 {
-	int failed;
+	enum swap_out_failure failed;
 
 	for (unsigned j = 0; j < n; j++)
 		choose(pa[j]);
@@ -1916,6 +1916,195 @@ static void test_write_late_not_again(void **state)
 	fake_check();
 }
 
+/* --- direct writes left in flight as the device begins an outage --- */
+
+/* me's direct reclaim of pages [from, from + n) of s, the device beginning
+ * an outage while it waits: the write is left in flight, nothing freed,
+ * the victims not given back, their frames and slots kept (no slot is
+ * handed out again while the write may land), and said once. */
+static void out_left(struct vm_space *s, unsigned from, unsigned n)
+{
+	uint64_t slots = vmstat_get(VMSTAT_SWAP_SLOTS_FREE), frames = frames_free();
+	uint64_t left = vmstat_get(VMSTAT_SWAP_WRITES_LEFT), pa[SWAP_OUT_BATCH];
+
+	for (unsigned j = 0; j < n; j++)
+		pa[j] = vm_lookup(s, VA + (from + j) * PG);
+	disk.leaves = disk.stalled = 1;
+	put_backs = 0;
+	said_begin();
+	assert_int_equal(reclaim_now(pa, n), 0);
+	assert_int_equal(said_end("began an outage with a direct reclaim's write in flight"),
+			 left == 0);
+	disk.leaves = 0;
+	assert_int_equal(disk.left_n, n);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_WRITES_LEFT), left + 1);
+	assert_int_equal(frames_free(), frames);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), slots - n);
+	assert_int_equal(put_backs, 0);
+	fake_check();
+}
+
+/* Pages [from, to) of s in memory, each its bytes. */
+static void expect_in_memory(struct vm_space *s, unsigned from, unsigned to)
+{
+	for (unsigned j = from; j < to; j++) {
+		assert_int_not_equal(vm_lookup(s, VA + j * PG), 0);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
+}
+
+/* The write left in flight is settled after a request of its thread's
+ * once the device has answered, and not before: its pages stay in memory,
+ * given back to the policy, their slots let go (the write is vouched for
+ * by no flush), none retired, nothing counted as written. */
+static void test_left_write_kept(void **state)
+{
+	struct vm_space *s = filled_space(4);
+	uint64_t slots = vmstat_get(VMSTAT_SWAP_SLOTS_FREE), out0 = vmstat_get(VMSTAT_PSWPOUT);
+
+	(void)state;
+	out_left(s, 0, 4);
+	swap_out_left_finish(&me);	/* still out */
+	assert_int_equal(put_backs, 0);
+	disk.stalled = 0;
+	disk.left_answered = 1;
+	swap_out_left_finish(&me);
+	fake_check();
+	assert_int_equal(put_backs, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), slots);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	assert_int_equal(vmstat_get(VMSTAT_PSWPOUT), out0);
+	expect_in_memory(s, 0, 4);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A page let go while its write is left in flight: its frame is parked,
+ * not freed while the device may still read it, and freed when the write
+ * is settled. */
+static void test_left_write_page_let_go(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa = vm_lookup(s, VA + PG), free0;
+
+	(void)state;
+	out_left(s, 0, 2);
+	free0 = frames_free();
+	assert_int_equal(vm_unmap_range(s, VA + PG, VA + 2 * PG), 0);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+	assert_true(vm_frame_parked(pa));
+	disk.stalled = 0;
+	disk.left_answered = 1;
+	swap_out_left_finish(&me);
+	fake_check();
+	assert_int_equal(frames_free(), free0 + 1);
+	assert_int_equal(put_backs, 1);
+	expect_in_memory(s, 0, 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A page the device answers as gone out on a lost connection may still
+ * land: its slot is retired, not let go. (Slot 1 is the first handed
+ * out.) */
+static void test_left_write_late(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t slots = vmstat_get(VMSTAT_SWAP_SLOTS_FREE);
+
+	(void)state;
+	out_left(s, 0, 2);
+	disk.left_late = 1;
+	disk.stalled = 0;
+	disk.left_answered = 1;
+	swap_out_left_finish(&me);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), slots - 1);
+	expect_in_memory(s, 0, 2);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* The thread's next direct reclaim collects what it left first: while
+ * the outage lasts it writes nothing (its victims go back); once it is
+ * over (netd sending the held writes again) it waits for the left write,
+ * settles it, and writes its own batch. */
+static void test_left_write_collected_first(void **state)
+{
+	struct vm_space *s = filled_space(4);
+	uint64_t pa[2];
+
+	(void)state;
+	out_left(s, 0, 2);
+	pa[0] = vm_lookup(s, VA + 2 * PG);
+	pa[1] = vm_lookup(s, VA + 3 * PG);
+	assert_int_equal(reclaim_now(pa, 2), 0);
+	assert_int_equal(put_backs, 2);	/* the new victims */
+	assert_int_equal(disk.writes, 1);
+	disk.stalled = 0;
+	put_backs = 0;
+	assert_int_equal(reclaim_now(pa, 2), 2);
+	fake_check();
+	assert_int_equal(put_backs, 2);	/* the left batch's */
+	assert_int_equal(disk.writes, 2);
+	for (unsigned j = 2; j < 4; j++)
+		fault_back(s, VA + j * PG, VM_R);
+	expect_in_memory(s, 0, 4);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A fault's read by the thread, the lock let go, first collects what it
+ * left (its tags are the device's until then), waiting for it; the read
+ * is then made, and the left batch settled once the lock is back. */
+static void test_left_write_collected_before_read(void **state)
+{
+	struct vm_space *s = filled_space(3);
+
+	(void)state;
+	assert_int_equal(out(s, 1), 1);	/* page 0 to the disk */
+	out_left(s, 1, 2);
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	assert_int_equal(disk.collects, 1);
+	assert_int_equal(put_backs, 2);
+	expect_in_memory(s, 1, 3);
+	disk.stalled = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* The flush after a write the device failed whole (a bad slot, one page)
+ * is left in flight: no page of the batch is left, yet its thread's flush
+ * is out, so the batch is kept as left, and the next reclaim collects it
+ * before it writes (before, the batch was settled, the flush never
+ * collected, and every later transfer of the thread's refused). */
+static void test_left_flush_after_failed_write(void **state)
+{
+	struct vm_space *s = filled_space(2);
+	uint64_t pa[1];
+
+	(void)state;
+	disk.bad_write = 1;	/* the first slot handed out */
+	disk.flush_leaves = disk.stalled = 1;
+	assert_int_equal(out(s, 1), 0);
+	disk.flush_leaves = 0;
+	assert_int_equal(disk.flush_left, 1);
+	disk.bad_write = 0;
+	disk.stalled = 0;
+	pa[0] = vm_lookup(s, VA + PG);
+	assert_int_equal(reclaim_now(pa, 1), 1);
+	fake_check();
+	assert_int_equal(disk.flush_left, 0);
+	assert_int_equal(disk.pages_written, 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 1);	/* its own write failed */
+	expect_in_memory(s, 0, 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* Reclaim's victims, for the faults below that reclaim through
  * reclaim_for_fault (pager/reclaim/free.c): the fake policy's frames, by
  * address. */
@@ -2020,6 +2209,36 @@ static void test_fault_after_failed_flush(void **state)
 	fake_check();
 }
 
+/* A device that fails every write: the batch's pages, written again alone,
+ * all fail too, so reclaim writes no second batch (each would retire as
+ * many slots again, the lock held: 16 batches before, here 8 x 16 = 128 of
+ * the disk's 159 slots for one fault); one batch's slots are retired, and
+ * the fault fails for memory (its waits and the OOM killer decide). */
+static void test_fault_on_failing_device(void **state)
+{
+	struct vm_space *s = fake_space(1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + 9 * PG, RW, VM_ANON, NULL), 0);
+	for (unsigned j = 0; j < 8; j++) {
+		fake_fault(s, VA + j * PG, VM_W, VM_FAULT_MAPPED);
+		memset(frame_ptr(vm_lookup(s, VA + j * PG)), (int)(j + 1), PG);
+	}
+	disk.writes_fail = 1;
+	frames_set_reserve(frames_free());
+	vm_set_reclaim(reclaim_for_fault);
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 8);
+	assert_int_equal(disk.writes, 2);	/* the batch, then its pages alone */
+	for (unsigned j = 0; j < 8; j++)	/* every page still in memory */
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	disk.writes_fail = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read never sent, even alone (the shortage outlasts its retry):
  * the fault fails as short of memory, to be tried again after its waits,
  * not as unreadable (VM_FAULT_IO ends the process though its copy is
@@ -2100,6 +2319,13 @@ int main(void)
 		TEST(test_fault_after_bad_batch),
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_fault_after_failed_flush),
+		TEST(test_fault_on_failing_device),
+		TEST(test_left_write_kept),
+		TEST(test_left_write_page_let_go),
+		TEST(test_left_write_late),
+		TEST(test_left_write_collected_first),
+		TEST(test_left_write_collected_before_read),
+		TEST(test_left_flush_after_failed_write),
 		TEST(test_write_request_fails_in_outage),
 		TEST(test_read_unsent_twice),
 	};

@@ -1,0 +1,160 @@
+/*
+ * Host tests for netd's swap connection as the pager sees it
+ * (drivers/netd/swapconn.c, with drivers/blk_request.c's checks) over
+ * fakes defined here of the swap link, netd's pool and the notification
+ * call: as the link begins riding out an outage, the pager threads with
+ * a request in flight are signalled, each once, and no other, so that one
+ * waiting for a write with the pager lock held looks at the outage's bound
+ * (the pager's nbd_backend.c leaves such a write in flight); nothing is
+ * signalled while the outage lasts or outside one.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "blk_protocol.h"
+#include "net_protocol.h"
+#include "netd_mem.h"
+#include "swap_link.h"
+#include "swapconn.h"
+
+/* --- the world swapconn.c sees --- */
+
+static enum swap_state state = SWAP_OFF;
+static const struct nbd_io *pager_io;	/* the completions' way back */
+static struct nbd_counters counters;
+
+long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struct nbd_io *pager,
+		    void (*gone)(void), void (*lost)(void))
+{
+	(void)addr, (void)port, (void)outage_s, (void)gone, (void)lost;
+	pager_io = pager;
+	state = SWAP_UP;
+	return 0;
+}
+
+int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
+{
+	(void)cmd, (void)id, (void)offset, (void)len;
+	return 0;
+}
+
+long swap_link_start(void) { return 0; }
+bool swap_link_started(void) { return true; }	/* the pager took the export */
+void swap_link_push(void) {}
+enum swap_state swap_link_state(void) { return state; }
+const struct nbd_counters *swap_link_counters(void) { return &counters; }
+bool swap_link_done_lost_out(void) { return false; }
+uint64_t swap_link_sectors(void) { return 2048; }
+bool swap_link_read_only(void) { return false; }
+
+struct net_pool netd_pool;
+bool net_pool_in_reserve(const struct net_pool *p) { (void)p; return false; }
+
+/* The notifications signalled: how many times, by handle. */
+static unsigned signalled[NET_HANDLE_DONE + BLK_DONE_NOTES];
+
+long sys_notify_signal(int h, uint64_t bits)
+{
+	assert_true(h >= NET_HANDLE_DONE && h < NET_HANDLE_DONE + BLK_DONE_NOTES);
+	assert_int_equal(bits, BLK_DONE_BIT);
+	signalled[h]++;
+	return 0;
+}
+
+/* --- the pager's side --- */
+
+static struct net_shared shared;
+
+/* The pager submits a write of one page at slot to tag, for the thread
+ * whose completions come to notification `notify`: the tag's state first,
+ * then the call (nbd_backend.c). */
+static void submit(uint32_t tag, uint32_t notify, uint32_t slot)
+{
+	struct msg m;
+	struct blk_request r = { .tag = tag, .write = 1, .sector = (uint64_t)slot * BLK_SECTORS_PER_PAGE,
+				 .npages = 1, .notify = notify, .list = 0 };
+
+	memset(&m, 0, sizeof(m));
+	m.label = BLK_SUBMIT_ONE;
+	memcpy(m.w, &r, sizeof(r));
+	shared.slot[tag].state = BLK_SUBMITTED;
+	assert_int_equal(swapconn_submit(&m), 1);
+}
+
+static int setup(void **state_)
+{
+	struct msg in, out;
+
+	(void)state_;
+	memset(&shared, 0, sizeof(shared));
+	memset(signalled, 0, sizeof(signalled));
+	memset(&in, 0, sizeof(in));
+	in.w[0] = 0x0a000202;
+	in.w[1] = 10809;
+	in.w[2] = 120;
+	state = SWAP_OFF;
+	assert_int_equal(swapconn_setup(&in, &out, &shared), 0);
+	return 0;
+}
+
+static unsigned signals(void)
+{
+	unsigned n = 0;
+
+	for (unsigned h = 0; h < NET_HANDLE_DONE + BLK_DONE_NOTES; h++)
+		n += signalled[h];
+	return n;
+}
+
+/* Writes out for threads 2 (two of them) and 3, one of thread 4's
+ * answered: as the outage begins, 2 and 3 are signalled once each, 4 not;
+ * the bound is in the page. */
+static void outage_wakes_waiters(void **state_)
+{
+	(void)state_;
+	submit(64, 2, 10);
+	submit(65, 2, 11);
+	submit(96, 3, 12);
+	submit(128, 4, 13);
+	pager_io->done(NULL, 128, 0);	/* answered: its thread told */
+	assert_int_equal(signalled[NET_HANDLE_DONE + 4], 1);
+	memset(signalled, 0, sizeof(signalled));
+	swapconn_publish_outage(&shared, 0);
+	assert_int_equal(signals(), 0);
+	swapconn_publish_outage(&shared, 9000);
+	assert_int_equal(shared.swap_outage_until, 9000);
+	assert_int_equal(signalled[NET_HANDLE_DONE + 2], 1);
+	assert_int_equal(signalled[NET_HANDLE_DONE + 3], 1);
+	assert_int_equal(signals(), 2);
+}
+
+/* While the outage lasts nothing more is signalled; once it is over and
+ * another begins, the threads with requests out are told again. */
+static void only_as_one_begins(void **state_)
+{
+	(void)state_;
+	submit(64, 2, 10);
+	swapconn_publish_outage(&shared, 9000);
+	assert_int_equal(signals(), 1);
+	swapconn_publish_outage(&shared, 9000);
+	assert_int_equal(signals(), 1);
+	swapconn_publish_outage(&shared, 0);
+	assert_int_equal(shared.swap_outage_until, 0);
+	swapconn_publish_outage(&shared, 20000);
+	assert_int_equal(signalled[NET_HANDLE_DONE + 2], 2);
+	assert_int_equal(signals(), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(outage_wakes_waiters, setup),
+		cmocka_unit_test_setup(only_as_one_begins, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
