@@ -24,11 +24,15 @@
  * the OOM killer (should_reclaim_retry, mm/page_alloc.c). Without it, one
  * failed batch (a request with a bad sector, a moment without memory to
  * send it) failed the fault while swap had room. Only a failure that may
- * pass is tried again (SWAP_OUT_PASSING): a batch whose pages the device
- * failed even when written again alone (SWAP_OUT_FAILING) says the device
- * fails whatever it is given, and each batch more would retire its slots
- * for good, the lock held (up to 512 for one fault before). */
+ * pass is tried again (SWAP_OUT_PASSING), and a batch whose pages the
+ * device failed even when written again alone (SWAP_OUT_FAILING) only
+ * once: that batch's slots, one run, may lie in a bad patch of the disk,
+ * and the next batch is given other slots (its are retired), so one such
+ * batch proves nothing, but a second in a row, on fresh slots, says the
+ * device fails whatever it is given, and each batch more would retire its
+ * slots for good, the lock held (up to 512 for one fault before). */
 #define FAILED_BATCHES_MAX 16
+#define FAILING_BATCHES_MAX 2
 
 /* A batch chosen and written now; frames freed. None while the device
  * rides out an outage (swap_out_stalled): the write, made with the lock
@@ -45,7 +49,7 @@ static size_t swap_out_direct(void)
 	enum swap_out_failure failed;
 	uint64_t looked;
 	size_t freed, n;
-	unsigned rounds = 0;
+	unsigned rounds = 0, failing = 0;
 
 	if (!swap_has_room(1) || swap_out_stalled())
 		return 0;
@@ -57,8 +61,9 @@ static size_t swap_out_direct(void)
 		n = victims_choose(v, SWAP_OUT_BATCH, 0);
 		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
 		freed = swap_out_now(v, n, &failed);
-	} while (freed == 0 && failed == SWAP_OUT_PASSING && ++rounds < FAILED_BATCHES_MAX &&
-		 swap_has_room(1) && !swap_out_stalled());
+		failing = failed == SWAP_OUT_FAILING ? failing + 1 : 0;
+	} while (freed == 0 && failed != SWAP_OUT_OK && failing < FAILING_BATCHES_MAX &&
+		 ++rounds < FAILED_BATCHES_MAX && swap_has_room(1) && !swap_out_stalled());
 	t->memalloc = was_memalloc;
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);

@@ -5,9 +5,9 @@
  * once, the lock held; but not while the swap device rides out an outage
  * (an NBD server restarting): that write would hold every pager thread
  * until the outage ends; nor again after a failed batch once an outage
- * has begun. A failed batch is followed by another (up to 16) only while
- * its failure may pass: not once the device failed every page it was given
- * alone.
+ * has begun. A failed batch is followed by another (up to 16) while its
+ * failure may pass, and after one whose every page the device failed
+ * again alone only once: not after two such in a row.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,12 +48,17 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 
 static int fail_stalls;		/* a failed batch, and the device then stalls */
 static enum swap_out_failure fails;	/* every batch fails so, freeing nothing */
+static unsigned failing_first;	/* the first batches fail wholly (a bad patch) */
 static unsigned batches;	/* swap_out_now calls */
 
 size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 {
 	(void)pa;
 	batches++;
+	if (batches <= failing_first) {
+		*failed = SWAP_OUT_FAILING;
+		return 0;
+	}
 	*failed = fail_stalls ? SWAP_OUT_PASSING : fails;
 	if (fail_stalls) {
 		stalled = 1;	/* its writes failed as the outage began */
@@ -71,6 +76,7 @@ static int setup(void **state)
 	stalled = 0;
 	fail_stalls = 0;
 	fails = SWAP_OUT_OK;
+	failing_first = 0;
 	batches = 0;
 	chosen = 0;
 	written = 0;
@@ -129,15 +135,28 @@ static void passing_failures_tried_again(void **state)
 	assert_int_equal(batches, 16);
 }
 
-/* A device that failed every page of a batch written again alone fails
- * whatever it is given: one batch, not 16 (each would retire its 32 slots
- * for good, the lock held). */
-static void failing_device_one_batch(void **state)
+/* A device that failed every page of two batches in a row, each written
+ * again alone, fails whatever it is given: two batches, not 16 (each
+ * would retire its 32 slots for good, the lock held). */
+static void failing_device_two_batches(void **state)
 {
 	(void)state;
 	fails = SWAP_OUT_FAILING;
 	assert_int_equal(reclaim_for_fault(1), 0);
-	assert_int_equal(batches, 1);
+	assert_int_equal(batches, 2);
+}
+
+/* One batch wholly failed is a bad patch as likely as a failing device:
+ * its slots were one run, retired now, and the next batch, on others, is
+ * written. Before, the fault freed nothing and went on to the OOM killer
+ * with swap's good slots free. */
+static void bad_patch_then_written(void **state)
+{
+	(void)state;
+	failing_first = 1;
+	assert_int_equal(reclaim_for_fault(1), SWAP_OUT_BATCH);
+	assert_int_equal(batches, 2);
+	assert_int_equal(written, SWAP_OUT_BATCH);
 }
 
 int main(void)
@@ -148,7 +167,8 @@ int main(void)
 		cmocka_unit_test_setup(background_queues_in_outage, setup),
 		cmocka_unit_test_setup(failed_batch_not_again_in_outage, setup),
 		cmocka_unit_test_setup(passing_failures_tried_again, setup),
-		cmocka_unit_test_setup(failing_device_one_batch, setup),
+		cmocka_unit_test_setup(failing_device_two_batches, setup),
+		cmocka_unit_test_setup(bad_patch_then_written, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
