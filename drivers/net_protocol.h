@@ -160,6 +160,13 @@ enum net_label {
 	 * was. Reply: 0, -ENODEV (no export set up), -ENXIO (the server gone
 	 * for good), -EALREADY (started already). */
 	NET_SWAP_START = 0x304,
+	/* Pager -> netd, instead of NET_SWAP_START: the export set up is not
+	 * its swap (refused, or its tables could not be made). netd closes
+	 * the connection and forgets the export: it no longer reconnects,
+	 * gives the server up, nor keeps programs from its address. Reply:
+	 * 0, -ENODEV (no export set up), -EALREADY (started: swap is not let
+	 * go). */
+	NET_SWAP_STOP = 0x305,
 	/* Program -> netd: open a TCP connection to w[0] (address) : w[1]
 	 * (port); msg.handle = a notification netd signals (NET_EVENT_BIT),
 	 * passed with RIGHT_SEND alone (anything else is -EINVAL: netd frees
@@ -168,7 +175,8 @@ enum net_label {
 	 * table (NET_SOCKETS_MAX), the caller's own NET_SOCKETS_PER_PROC or
 	 * its line's NET_LINE_SOCKETS are all taken; -EPERM, the pager has
 	 * not admitted the caller (net_shared.admitted); -EACCES, the swap
-	 * server's address and port, the pager's alone once swap is set up.
+	 * server's address and port, the pager's alone while an export is set
+	 * up there (from NET_SWAP_SETUP, unless NET_SWAP_STOP lets it go).
 	 * The connection may still be opening. A connection lasts until
 	 * NET_CLOSE or its owner's end, whichever comes first: netd frees it
 	 * once the pager says the owner is gone (at netd's next tick, 250 ms

@@ -243,6 +243,8 @@ static void serve(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)swapconn_flush(in);
 	else if (in->label == NET_SWAP_START && from_pager(in))
 		out->label = (uint64_t)(ready ? swapconn_start() : -ENODEV);
+	else if (in->label == NET_SWAP_STOP && from_pager(in))
+		out->label = (uint64_t)(ready ? swapconn_stop() : -ENODEV);
 	else
 		out->label = (uint64_t)(long)(from_pager(in) ? -ENOSYS : -EPERM);
 }

@@ -459,6 +459,24 @@ long swap_link_start(void)
 	return 0;
 }
 
+long swap_link_stop(void)
+{
+	if (sc.state == SWAP_OFF)
+		return -ENODEV;
+	if (sc.started)
+		return -EALREADY;
+	printf("netd: swap: the pager did not take the NBD export at %u.%u.%u.%u:%u; "
+	       "connection closed\n", sc.server >> 24, (sc.server >> 16) & 255,
+	       (sc.server >> 8) & 255, sc.server & 255, sc.port);
+	swap_tcp_close();
+	/* The pager's reads (the header's) are over before it decides; any
+	 * request still queued fails rather than outlive the link. */
+	nbd_fail_all(&sc.cl, -ENXIO);
+	memset(&sc, 0, sizeof(sc));	/* SWAP_OFF: as at boot */
+	first.result = 0;
+	return 0;
+}
+
 bool swap_link_started(void)
 {
 	return sc.started;

@@ -31,6 +31,12 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
  * be written, the header's generation stamp first (swap_stamp.h). 0,
  * -ENODEV (none opened), -ENXIO (the server gone for good), -EALREADY. */
 long swap_link_start(void);
+/* The pager refused the export opened for it (no swap signature, too
+ * large for memory, no memory for its tables): the connection is closed,
+ * the link is as at boot (SWAP_OFF: the server's address is anyone's
+ * again, nothing reconnects or gives up). 0, -ENODEV (none opened),
+ * -EALREADY (started: the pager's swap is not let go). */
+long swap_link_stop(void);
 bool swap_link_started(void);
 
 /* Queue request id (a command of nbd_client.h); swap_link_push sends what

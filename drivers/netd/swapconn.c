@@ -78,6 +78,19 @@ long swapconn_start(void)
 	return swap_link_start();
 }
 
+/* NET_SWAP_STOP: the pager did not take the export; it is let go, and
+ * the status page's swap fields are as before NET_SWAP_SETUP. */
+long swapconn_stop(void)
+{
+	long err = swap_link_stop();
+
+	if (err < 0 || !sc.shared)
+		return err;
+	sc.shared->swap_gone = 0;
+	sc.shared->swap_outage_until = 0;
+	return 0;
+}
+
 /* Check every request before taking any: a batch is taken whole or not.
  * A write before NET_SWAP_START is refused (swap_link_submit's rule). */
 static long check_batch(const struct blk_request *r, int n)

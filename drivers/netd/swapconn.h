@@ -19,6 +19,9 @@ long swapconn_setup(const struct msg *in, struct msg *out, struct net_shared *sh
 /* NET_SWAP_START: the export is the pager's swap; it may be written. */
 long swapconn_start(void);
 
+/* NET_SWAP_STOP: the pager refused the export; netd lets it go. */
+long swapconn_stop(void);
+
 /* BLK_SUBMIT: the frames of request tag are at NET_WIN_VA's slot for it. */
 long swapconn_submit(const struct msg *in);
 

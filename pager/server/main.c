@@ -113,8 +113,10 @@ static void start_nbd_swap(struct pager_thread *service)
 	}
 	nbd_backend_init(&backend, &drv);
 	reclaim_start_swap(&backend, service);
-	if (!swap_on())
+	if (!swap_on()) {
 		nbd_backend_fini();
+		netdev_swap_release();
+	}
 }
 
 /* Swap on the first virtio block device if it is a swap disk: 0 if swap

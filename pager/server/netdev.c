@@ -23,6 +23,7 @@ static int netd_ep = -1;
 static struct pproc *netd;		/* its record: its handle names its window */
 static uint32_t netd_pid;		/* its record is netd's while this pid has one */
 static int netd_swaps;			/* the swap engine was given netd_ep */
+static int swap_ep = -1;		/* that endpoint, while netd_swaps */
 static struct net_shared *shared;	/* the status page */
 static int refused;			/* the machine's device is not driven */
 
@@ -196,8 +197,31 @@ int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
 		return r;
 	netd->serves_swap = 1;	/* its end ends swap over NBD */
 	netd_swaps = 1;
+	swap_ep = netd_ep;
 	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd->handle, .shared = shared,
 				    .sectors = m.w[0], .read_only = m.w[1] != 0,
 				    .addr = addr, .port = port };
 	return 0;
+}
+
+void netdev_swap_release(void)
+{
+	struct msg m = { .label = NET_SWAP_STOP, .handle = -1 };
+
+	if (!netd_swaps)
+		return;
+	if (netd_alive()) {
+		int r = call(&m);
+
+		/* -EPIPE: netd ended meanwhile, its export with it. */
+		if (r < 0 && r != -EPIPE)
+			printf("pager: swap: netd did not let the NBD export go (%d)\n", r);
+		/* Read by the driver watch's thread: netd's end is no longer
+		 * swap's (its handle is closed at its reaping). */
+		__atomic_store_n(&netd->serves_swap, 0, __ATOMIC_RELEASE);
+	} else {
+		sys_handle_close(swap_ep);	/* kept for the engine by netd_alive */
+	}
+	netd_swaps = 0;
+	swap_ep = -1;
 }

@@ -42,4 +42,9 @@ int netdev_endpoint(void);
  * *out for the swap backend. 0, or -errno (netd says why on the console). */
 int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out);
 
+/* Swap did not take the export netdev_swap_driver set up: netd lets it go
+ * (NET_SWAP_STOP), and netd is no longer swap's driver (its end ends no
+ * swap device, its endpoint and handle go as any driver's). */
+void netdev_swap_release(void);
+
 #endif

@@ -78,7 +78,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..32"
+echo "1..36"
 
 # An export that is not swap is refused and never written.
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
@@ -90,6 +90,22 @@ has "$tmp/data.log" "pager: swap: the NBD export at 10.0.2.100:10809 is not used
 ok "an export without a swap signature is refused on the console" $?
 cmp -s "$tmp/data.img" "$tmp/data.orig"
 ok "the refused export is unchanged, every byte" $?
+# let_go LOG WHAT: netd let the refused export go (NET_SWAP_STOP), and
+# neither it nor the pager speaks of swap's server or device as gone.
+let_go() {
+	has "$1" "netd: swap: the pager did not take the NBD export at 10.0.2.100:10809; connection closed" &&
+		! has "$1" "gone for good|its swap device is gone"
+	ok "$2: netd lets it go, and nothing says swap's server or device is gone" $?
+}
+let_go "$tmp/data.log" "an export without a swap signature"
+# Let go, the server is anyone's: a program connects to it and reads its
+# first page (nbdcheck stops there: no swap signature, nothing written).
+# Before, netd kept refusing programs the server (-EACCES) for an export
+# swap never used.
+boot "$tmp/data2.log" "$tmp/data.img" "" init.run=nbdcheck
+finish
+has "$tmp/data2.log" "nbdcheck: page 0 has no swap signature" && cmp -s "$tmp/data.img" "$tmp/data.orig"
+ok "once the export is refused a program may connect to its server" $?
 
 # Exports far larger than memory (sparse files), at 48 MiB, refused: each
 # boot runs vmstat, and the refusal, said as MESSAGE, must cost the
@@ -102,6 +118,7 @@ refused() {
 	has "$1" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: $4" &&
 		[[ $(heap "$1") -le $(heap "$tmp/data.log") ]]
 	ok "$3 is refused on the console, costing the pager's heap nothing" $?
+	let_go "$1" "$3"
 }
 # An empty one of 16 GiB, for its signature (before, a checksum table for
 # the whole export was made before its header was read: 16 MiB, kept by

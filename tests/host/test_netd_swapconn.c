@@ -6,7 +6,9 @@
  * a request in flight are signalled, each once, and no other, so that one
  * waiting for a write with the pager lock held looks at the outage's bound
  * (the pager's nbd_backend.c leaves such a write in flight); nothing is
- * signalled while the outage lasts or outside one.
+ * signalled while the outage lasts or outside one. An export the pager
+ * lets go (NET_SWAP_STOP) leaves the status page's swap fields as before
+ * its setup.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +45,11 @@ int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t le
 }
 
 long swap_link_start(void) { return 0; }
+long swap_link_stop(void)
+{
+	state = SWAP_OFF;
+	return 0;
+}
 bool swap_link_started(void) { return true; }	/* the pager took the export */
 void swap_link_push(void) {}
 enum swap_state swap_link_state(void) { return state; }
@@ -149,11 +156,27 @@ static void only_as_one_begins(void **state_)
 	assert_int_equal(signals(), 2);
 }
 
+/* The server given up and an outage published, then the pager refuses
+ * the export: the page says neither, and another setup may follow. */
+static void stop_clears_the_page(void **state_)
+{
+	struct msg in = { .w = { 0x0a000202, 10809, 120 } }, out;
+
+	(void)state_;
+	shared.swap_gone = 1;
+	swapconn_publish_outage(&shared, 9000);
+	assert_int_equal(swapconn_stop(), 0);
+	assert_int_equal(shared.swap_gone, 0);
+	assert_int_equal(shared.swap_outage_until, 0);
+	assert_int_equal(swapconn_setup(&in, &out, &shared), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(outage_wakes_waiters, setup),
 		cmocka_unit_test_setup(only_as_one_begins, setup),
+		cmocka_unit_test_setup(stop_clears_the_page, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -717,6 +717,45 @@ static void nothing_written_before_start(void **state)
 	assert_int_equal(swap_link_start(), -EALREADY);
 }
 
+/* An export the pager refuses (no swap signature, too large for memory)
+ * is let go (NET_SWAP_STOP): the connection closed, the server's address
+ * anyone's again, no reconnection, and no "gone for good" however long
+ * the server stays away. Before, the link stayed up for an export nobody
+ * used, reconnecting, and gave the server up after swap.nbd_outage. Once
+ * the pager has taken it, swap is not let go. */
+static void refused_export_let_go(void **state)
+{
+	unsigned opens;
+
+	(void)state;
+	fresh(false);
+	memset(&sc, 0, sizeof(sc));			/* netd at boot */
+	assert_int_equal(swap_link_stop(), -ENODEV);	/* none opened */
+	assert_int_equal(link_open(), 0);
+	net_run();
+	assert_true(swap_link_serves(0x0a000264, 10809));
+	assert_int_equal(swap_link_stop(), 0);
+	assert_false(net.open);
+	assert_int_equal(swap_link_state(), SWAP_OFF);
+	assert_false(swap_link_serves(0x0a000264, 10809));
+	assert_int_equal(swap_link_outage_until(), 0);
+	opens = net.opens;
+	said[0] = 0;
+	wait_ms(2 * OUTAGE_S * 1000);
+	assert_int_equal(net.opens, opens);		/* never reconnected */
+	assert_int_equal(pgr.gone, 0);
+	assert_null(strstr(said, "gone for good"));
+	assert_int_equal(swap_link_start(), -ENODEV);
+	assert_int_equal(swap_link_stop(), -ENODEV);
+	/* Taken: not let go. */
+	assert_int_equal(link_take(), 0);
+	net_run();
+	assert_int_equal(swap_link_stop(), -EALREADY);
+	assert_true(net.open);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_true(swap_link_serves(0x0a000264, 10809));
+}
+
 /* Only a header the pager takes is stamped: one it refuses (an area past
  * the export's end, another version, the old signature) or an export
  * netd may not write is left as it was, never written. */
@@ -947,6 +986,7 @@ int main(void)
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
 		cmocka_unit_test(nothing_written_before_start),
+		cmocka_unit_test(refused_export_let_go),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),
 		cmocka_unit_test_setup(resent_write_marked, setup),
 	};
