@@ -117,7 +117,10 @@ int netdev_start(const struct bootinfo *bi)
 	}
 	netd_ep = d.ep;
 	if ((r = setup(&d, dev, bi)) < 0) {
-		printf("pager: netd refused its virtio-net device at 0x%lx (%d%s)\n",
+		/* Only -ENOTSUP is the device's fault; anything else (netd's
+		 * pool, the pager's frames) is not said as a refusal of it. */
+		printf("pager: netd %s its virtio-net device at 0x%lx (%d%s)\n",
+		       r == -ENOTSUP ? "refused" : "could not be set up for",
 		       (unsigned long)bi->devices[dev].base, r,
 		       r == -ENOTSUP ? ": one it cannot drive, said above" : "");
 		refused = 1;

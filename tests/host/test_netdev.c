@@ -25,6 +25,19 @@
 
 #include "../../pager/server/netdev.c"
 
+/* The console: the pager's last line (printf wrapped at link time). */
+static char said[256];
+int __wrap_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(said, sizeof(said), fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 #define PG 4096UL
 #define RAM_BASE 0x80000000UL
 #define RAM_PAGES (NET_DMA_PAGES + 1 + NET_POOL_PAGES)
@@ -231,6 +244,7 @@ static void reset(void)
 	netd_swaps = refused = 0;
 	shared = NULL;
 	f = (struct fake){ .next = 10, .granted_to = -1 };
+	said[0] = '\0';
 	memset(ram, 0, sizeof(ram));
 	prog = (struct pproc){ .used = 1, .pid = PROG_PID, .handle = 40, .line = 2 };
 }
@@ -298,11 +312,27 @@ static void test_setup_refused(void **state)
 	reset();
 	f.setup_answer = -ENOTSUP;
 	assert_int_equal(netdev_start(&bi), -ENOTSUP);
+	assert_string_equal(said, "pager: netd refused its virtio-net device at 0x10008000 "
+			    "(-95: one it cannot drive, said above)\n");
 	assert_int_equal(netdev_refused(), 1);
 	assert_int_equal(netdev_endpoint(), -1);
 	assert_int_equal(open_count(), 0);
 	assert_int_equal(ask(&h), -ENODEV);
 	assert_int_equal(f.nno_effect, 2);
+}
+
+/* netd could not start the device for want of packet buffers: the same
+ * undoing, and the line does not say the device was refused. */
+static void test_setup_short(void **state)
+{
+	(void)state;
+	reset();
+	f.setup_answer = -ENOMEM;
+	assert_int_equal(netdev_start(&bi), -ENOMEM);
+	assert_string_equal(said, "pager: netd could not be set up for its virtio-net device at "
+			    "0x10008000 (-12)\n");
+	assert_int_equal(netdev_refused(), 1);
+	assert_int_equal(open_count(), 0);
 }
 
 /* net.end_at_start: netd is killed once set up. */
@@ -445,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_no_device),
 		cmocka_unit_test(test_setup_refused),
+		cmocka_unit_test(test_setup_short),
 		cmocka_unit_test(test_end_at_start),
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_swap_driver),
