@@ -272,6 +272,21 @@ static int swap_driver(struct nbd_driver *drv)
 	return netdev_swap_driver(NBD_SERVER_ADDR, NBD_SERVER_PORT, drv);
 }
 
+/* netd started and set up as swap's driver. */
+static void swap_set_up(struct nbd_driver *drv)
+{
+	assert_int_equal(start(), 0);
+	assert_int_equal(swap_driver(drv), 0);
+}
+
+/* netd reaped: programs told -ENODEV, no handle of the pager's left. */
+static void reaped_leaving_nothing(void)
+{
+	reap_netd();
+	assert_int_equal(netdev_endpoint(), -1);
+	assert_int_equal(open_count(), 0);
+}
+
 /* netd started: the pool sent, the pager holding netd's endpoint and
  * process handle, the status page the frame after the rings. */
 static void test_start(void **state)
@@ -302,18 +317,17 @@ static void test_no_device(void **state)
 	assert_string_equal(f.no_effect[0], "net.addr");
 }
 
-/* netd refuses the device: the start fails with its answer, netd is
- * abandoned (no handle left), programs are told -ENODEV. */
-static void test_setup_refused(void **state)
+/* netd answers NET_SETUP with err: the start fails with it, saying line,
+ * netd is abandoned (no handle left), programs are told -ENODEV and
+ * netd's keys said to have no effect. */
+static void start_fails(int err, const char *line)
 {
 	uint64_t h;
 
-	(void)state;
 	reset();
-	f.setup_answer = -ENOTSUP;
-	assert_int_equal(netdev_start(&bi), -ENOTSUP);
-	assert_string_equal(said, "pager: netd refused its virtio-net device at 0x10008000 "
-			    "(-95: one it cannot drive, said above)\n");
+	f.setup_answer = err;
+	assert_int_equal(netdev_start(&bi), err);
+	assert_string_equal(said, line);
 	assert_int_equal(netdev_refused(), 1);
 	assert_int_equal(netdev_endpoint(), -1);
 	assert_int_equal(open_count(), 0);
@@ -321,18 +335,21 @@ static void test_setup_refused(void **state)
 	assert_int_equal(f.nno_effect, 2);
 }
 
-/* netd could not start the device for want of packet buffers: the same
- * undoing, and the line does not say the device was refused. */
+/* netd refuses the device. */
+static void test_setup_refused(void **state)
+{
+	(void)state;
+	start_fails(-ENOTSUP, "pager: netd refused its virtio-net device at 0x10008000 "
+			      "(-95: one it cannot drive, said above)\n");
+}
+
+/* netd could not start the device for want of packet buffers: the line
+ * does not say the device was refused. */
 static void test_setup_short(void **state)
 {
 	(void)state;
-	reset();
-	f.setup_answer = -ENOMEM;
-	assert_int_equal(netdev_start(&bi), -ENOMEM);
-	assert_string_equal(said, "pager: netd could not be set up for its virtio-net device at "
-			    "0x10008000 (-12)\n");
-	assert_int_equal(netdev_refused(), 1);
-	assert_int_equal(open_count(), 0);
+	start_fails(-ENOMEM, "pager: netd could not be set up for its virtio-net device at "
+			     "0x10008000 (-12)\n");
 }
 
 /* net.end_at_start: netd is killed once set up. */
@@ -373,8 +390,7 @@ static void test_swap_driver(void **state)
 	struct nbd_driver drv;
 
 	(void)state;
-	assert_int_equal(start(), 0);
-	assert_int_equal(swap_driver(&drv), 0);
+	swap_set_up(&drv);
 	assert_int_equal(drv.ep, netdev_endpoint());
 	assert_int_equal(drv.proc, netd_rec.handle);
 	assert_ptr_equal(drv.shared, shared);
@@ -406,17 +422,14 @@ static void test_release_alive(void **state)
 	struct nbd_driver drv;
 
 	(void)state;
-	assert_int_equal(start(), 0);
-	assert_int_equal(swap_driver(&drv), 0);
+	swap_set_up(&drv);
 	netdev_swap_release();
 	assert_int_equal(f.stops, 1);
 	assert_int_equal(netd_rec.serves_swap, 0);
 	netdev_swap_release();		/* a second release: nothing more */
 	assert_int_equal(f.stops, 1);
 	assert_true(netdev_endpoint() >= 0);	/* programs may still reach it */
-	reap_netd();
-	assert_int_equal(netdev_endpoint(), -1);
-	assert_int_equal(open_count(), 0);
+	reaped_leaving_nothing();
 }
 
 /* netd ended but not yet reaped when swap lets it go: the stop fails
@@ -426,14 +439,11 @@ static void test_release_ended(void **state)
 	struct nbd_driver drv;
 
 	(void)state;
-	assert_int_equal(start(), 0);
-	assert_int_equal(swap_driver(&drv), 0);
+	swap_set_up(&drv);
 	f.netd_ended = 1;
 	netdev_swap_release();
 	assert_int_equal(netd_rec.serves_swap, 0);
-	reap_netd();
-	assert_int_equal(netdev_endpoint(), -1);
-	assert_int_equal(open_count(), 0);
+	reaped_leaving_nothing();
 }
 
 /* netd reaped during swap's setup, before the release: its endpoint and
@@ -443,8 +453,7 @@ static void test_release_reaped(void **state)
 	struct nbd_driver drv;
 
 	(void)state;
-	assert_int_equal(start(), 0);
-	assert_int_equal(swap_driver(&drv), 0);
+	swap_set_up(&drv);
 	reap_netd();
 	assert_int_equal(netdev_endpoint(), -1);
 	assert_int_equal(open_count(), 2);	/* the engine's, until released */
@@ -461,8 +470,7 @@ static void test_swap_kept(void **state)
 	uint64_t h;
 
 	(void)state;
-	assert_int_equal(start(), 0);
-	assert_int_equal(swap_driver(&drv), 0);
+	swap_set_up(&drv);
 	reap_netd();
 	assert_int_equal(ask(&h), -ENODEV);
 	assert_true(f.open[drv.ep] && f.open[drv.proc]);
