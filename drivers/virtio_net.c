@@ -61,7 +61,8 @@ int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
 		      TX_SLOTS < n->txq.size ? TX_SLOTS : n->txq.size);
 	if (r < 0) {
 		vmmio_fail(mmio);
-		*why = "its buffers could not be taken from the pool";
+		*why = r == -ENOMEM ? "the packet pool has fewer free buffers than its transmit slots" :
+				      "its transmit slots do not fit its queues";
 		return r;
 	}
 	for (unsigned i = 0; i < 6; i++)	/* a locally administered one if none */
@@ -92,4 +93,11 @@ int virtio_net_send(struct virtio_net *n, const struct net_frag *frags, unsigned
 	if (r == 0 && vq_needs_kick(&n->txq))
 		vmmio_notify(n->mmio, VIRTIO_NET_TXQ);
 	return r;
+}
+
+const char *virtio_net_failure(int err)
+{
+	return err == -ENOTSUP ? "refusing the virtio-net device" :
+	       err == -ENOMEM ? "cannot start the virtio-net device for want of packet buffers" :
+				"cannot start the virtio-net device";
 }

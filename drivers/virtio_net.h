@@ -23,11 +23,19 @@ struct virtio_net {
 /* Reset and start the device at mmio with its rings in the NET_DMA_PAGES
  * pages at dma_va / dma_pa[], its buffers from pool. 0; -ENOTSUP for a
  * device this driver cannot drive (vmmio_agree's reasons, or too small a
- * queue), or -EINVAL / -ENOMEM if the pool could not give its buffers;
- * never -ENODEV (the pager found the device). Not 0: *why says why. */
+ * queue); -ENOMEM if the pool could not give its transmit buffers (netd's
+ * own shortage, nothing against the device), -EINVAL if its transmit
+ * slots do not fit the queues; never -ENODEV (the pager found the
+ * device). Not 0: *why says why, and the device is marked failed. */
 int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
 		     const uint64_t dma_pa[NET_DMA_PAGES], struct net_pool *pool,
 		     const char **why);
+
+/* What a start that failed with err did, for the console line before its
+ * *why: refused the device (-ENOTSUP), or could not start it, for want of
+ * packet buffers (-ENOMEM) or otherwise: the device is not blamed for the
+ * pool. */
+const char *virtio_net_failure(int err);
 
 /* The device interrupted: acknowledge it (before collecting, so nothing
  * added after is missed). */

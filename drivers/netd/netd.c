@@ -148,14 +148,19 @@ static long on_setup(const struct msg *m, struct msg *out)
 	    m->w[2] > 32)
 		return -EINVAL;
 	memcpy(dma, m->data, sizeof(dma));
-	if (net_pool_init(&netd_pool, NET_POOL_VA, pool_pa, NET_POOL_PAGES, NET_POOL_RESERVE) < 0 ||
-	    sys_notify_bind(NET_HANDLE_IRQ) < 0)
+	if (net_pool_init(&netd_pool, NET_POOL_VA, pool_pa, NET_POOL_PAGES, NET_POOL_RESERVE) < 0) {
+		printf("netd: cannot start the virtio-net device: the packet pool's %u pages are not "
+		       "usable\n", NET_POOL_PAGES);
+		return -EINVAL;
+	}
+	if (sys_notify_bind(NET_HANDLE_IRQ) < 0)
 		return -EINVAL;
 	irq = (unsigned)m->w[0];
 	/* Never -ENODEV: the pager found the device, and reads that as none
-	 * (net_protocol.h, NET_SETUP). */
+	 * (net_protocol.h, NET_SETUP). The line names what failed: the
+	 * device, or netd's own pool. */
 	if ((r = virtio_net_start(&dev, NET_MMIO_VA, NET_DMA_VA, dma, &netd_pool, &why)) < 0) {
-		printf("netd: refusing the virtio-net device: %s\n", why);
+		printf("netd: %s: %s\n", virtio_net_failure(r), why);
 		return r;
 	}
 	lwip_init();

@@ -152,6 +152,10 @@ static void start_swap(const struct bootinfo *bi, struct pager_thread *service)
 	if (config.swap_device == SWAP_DEVICE_NBD ||
 	    (r == -ENODEV && config.swap_device == SWAP_DEVICE_AUTO && netdev_endpoint() >= 0)) {
 		start_nbd_swap(service);
+		/* No export, or one swap refused: netd let it go (or never had
+		 * it), so no outage of its server is ever ridden out. */
+		if (!swap_on())
+			config_no_effect("swap.nbd_outage", "swap is not on the NBD export");
 	} else {
 		if (r == -ENODEV)
 			printf("pager: swap: no disk attached%s; running without swap\n",

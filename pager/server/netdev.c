@@ -24,6 +24,7 @@ static struct pproc *netd;		/* its record: its handle names its window */
 static uint32_t netd_pid;		/* its record is netd's while this pid has one */
 static int netd_swaps;			/* the swap engine was given netd_ep */
 static int swap_ep = -1;		/* that endpoint, while netd_swaps */
+static int swap_proc = -1;		/* and netd's process handle the engine was given */
 static struct net_shared *shared;	/* the status page */
 static int refused;			/* the machine's device is not driven */
 
@@ -116,7 +117,10 @@ int netdev_start(const struct bootinfo *bi)
 	}
 	netd_ep = d.ep;
 	if ((r = setup(&d, dev, bi)) < 0) {
-		printf("pager: netd refused its virtio-net device at 0x%lx (%d%s)\n",
+		/* Only -ENOTSUP is the device's fault; anything else (netd's
+		 * pool, the pager's frames) is not said as a refusal of it. */
+		printf("pager: netd %s its virtio-net device at 0x%lx (%d%s)\n",
+		       r == -ENOTSUP ? "refused" : "could not be set up for",
 		       (unsigned long)bi->devices[dev].base, r,
 		       r == -ENOTSUP ? ": one it cannot drive, said above" : "");
 		refused = 1;
@@ -198,6 +202,7 @@ int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
 	netd->serves_swap = 1;	/* its end ends swap over NBD */
 	netd_swaps = 1;
 	swap_ep = netd_ep;
+	swap_proc = netd->handle;
 	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd->handle, .shared = shared,
 				    .sectors = m.w[0], .read_only = m.w[1] != 0,
 				    .addr = addr, .port = port };
@@ -220,8 +225,12 @@ void netdev_swap_release(void)
 		 * swap's (its handle is closed at its reaping). */
 		__atomic_store_n(&netd->serves_swap, 0, __ATOMIC_RELEASE);
 	} else {
-		sys_handle_close(swap_ep);	/* kept for the engine by netd_alive */
+		/* Reaped while it served swap: its endpoint was kept for the
+		 * engine by netd_alive, its process handle by service_reap, and
+		 * no one else will close either. */
+		sys_handle_close(swap_ep);
+		sys_handle_close(swap_proc);
 	}
 	netd_swaps = 0;
-	swap_ep = -1;
+	swap_ep = swap_proc = -1;
 }

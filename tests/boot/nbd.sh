@@ -78,16 +78,20 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..36"
+echo "1..38"
 
-# An export that is not swap is refused and never written.
+# An export that is not swap is refused and never written, and
+# swap.nbd_outage, given, is said to have no effect (no outage of a server
+# swap is not on is ridden out).
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
-boot "$tmp/data.log" "$tmp/data.img" "" init.run=vmstat
+boot "$tmp/data.log" "$tmp/data.img" "" swap.nbd_outage=10 init.run=vmstat
 finish
 ok "a guest with a non-swap export still runs" $?
 has "$tmp/data.log" "pager: swap: the NBD export at 10.0.2.100:10809 is not used and was not written: no swap signature"
 ok "an export without a swap signature is refused on the console" $?
+has "$tmp/data.log" "pager: boot: swap.nbd_outage=10 has no effect: swap is not on the NBD export"
+ok "swap.nbd_outage is named as having no effect with the export refused" $?
 cmp -s "$tmp/data.img" "$tmp/data.orig"
 ok "the refused export is unchanged, every byte" $?
 # let_go LOG WHAT: netd let the refused export go (NET_SWAP_STOP), and
@@ -338,6 +342,8 @@ has "$tmp/gone.log" "netd: swap: the NBD server is gone for good" &&
 	has "$tmp/gone.log" "pager: swap: the NBD export at 10.0.2.100:10809 is gone; running without swap" &&
 	[[ $(counter "$tmp/gone.log" swap_gone) -eq 1 && $(counter "$tmp/gone.log" pswpout) -eq 0 ]]
 ok "a server gone for good is said on the console, and swap goes off" $?
+! has "$tmp/gone.log" "swap.nbd_outage=10 has no effect"
+ok "swap.nbd_outage, in effect with swap on the export, is not said to have none" $?
 
 # The server back after a restart with another export of the same size
 # (mkswap run again: another UUID), writes held as above: netd reads the

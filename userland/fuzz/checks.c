@@ -147,11 +147,11 @@ static void report_run(const struct fuzz_config *cfg, const struct fuzz_tally *t
 	    (unsigned long)t->killed_oom, (unsigned long)t->killed_stuck, status ? " # " : "",
 	    status ? t->hang_text : "");
 	printf("# fuzz reached: %lu connections netd took, %lu it refused, %lu sends and "
-	       "receives that moved data; %lu spawns passing a "
+	       "receives that moved data, %lu of the pager's labels it refused; %lu spawns passing a "
 	       "handle started; %lu spawns refused with a line held full; %lu children killed while "
 	       "faulting their pages back from swap, %lu with none there or done reading\n",
 	       (unsigned long)t->events[EV_NET_CONNECTED], (unsigned long)t->events[EV_NET_REFUSED],
-	       (unsigned long)t->events[EV_NET_DATA],
+	       (unsigned long)t->events[EV_NET_DATA], (unsigned long)t->events[EV_NET_NOT_OURS],
 	       (unsigned long)t->events[EV_HANDLE_PASSED], (unsigned long)t->events[EV_LINE_FULL],
 	       (unsigned long)t->events[EV_SWAP_KILL], (unsigned long)t->events[EV_SWAP_MISSED]);
 	tap(t->pages_wrong == 0, "every page a worker wrote read back as written (%lu pages, %lu "
@@ -160,6 +160,9 @@ static void report_run(const struct fuzz_config *cfg, const struct fuzz_tally *t
 	    "no fork failed for want of a handle entry the worker had (%lu of the workers' forks "
 	    "failed, %lu with EMFILE while the worker's table had room)",
 	    (unsigned long)t->worker_fork_failures, (unsigned long)t->emfile_unexplained);
+	tap(t->netd_let_in == 0,
+	    "netd refused the workers every label of the pager's (%lu refused, %lu answered "
+	    "otherwise)", (unsigned long)t->events[EV_NET_NOT_OURS], (unsigned long)t->netd_let_in);
 }
 
 /* Frames that are free, mapped, or the pager's heap: with no process but
@@ -280,9 +283,10 @@ int checks_report(const struct fuzz_config *cfg, const struct fuzz_tally *t,
 		  const struct fuzz_snapshot *before, int supervise_status)
 {
 	struct fuzz_snapshot after;
-	int fails = supervise_status != 0 || t->emfile_unexplained != 0 || t->pages_wrong != 0;
+	int fails = supervise_status != 0 || t->emfile_unexplained != 0 || t->pages_wrong != 0 ||
+		    t->netd_let_in != 0;
 
-	printf("1..13\n");
+	printf("1..14\n");
 	report_run(cfg, t, supervise_status);
 	fails += tap(descendants_end(before, &after) == 0,
 		     "every worker and descendant ended: %lu processes before, %lu after",

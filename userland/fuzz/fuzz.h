@@ -124,6 +124,7 @@ enum fuzz_event {
 	EV_NET_CONNECTED,	/* netd took a connect (a connection number) */
 	EV_NET_REFUSED,		/* netd refused one (-errno) */
 	EV_NET_DATA,		/* a send took bytes, or a receive gave some */
+	EV_NET_NOT_OURS,	/* netd refused us a label of the pager's (-EPERM) */
 	EV_HANDLE_PASSED,	/* a spawn passing a handle started its child */
 	EV_LINE_FULL,		/* a held line's spawn refused: -EAGAIN */
 	EV_SWAP_KILL,		/* a child killed with pages in swap, reading them */
@@ -143,6 +144,8 @@ struct slot_state {
 						 * in the worker's own table */
 	volatile uint64_t pages_checked;	/* pages written and read back */
 	volatile uint64_t pages_wrong;		/* of those, not as written */
+	volatile uint64_t netd_let_in;		/* labels of the pager's netd
+						 * answered other than -EPERM */
 	volatile uint64_t events[FUZZ_EVENTS];
 };
 
@@ -185,6 +188,9 @@ void fuzz_fork_failed(int err);
 void fuzz_pages_checked(uint64_t n, uint64_t wrong);
 /* The current operation reached e. */
 void fuzz_event(enum fuzz_event e);
+/* netd answered res to a label only the pager may send (netops.c): it
+ * must be -EPERM. */
+void fuzz_netd_pager_label(int64_t res);
 
 /* Worker slot `slot`: set up, then calls [first, end) of its stream;
  * exits 0 when done (worker.c). */
@@ -205,6 +211,7 @@ struct fuzz_tally {
 	uint64_t emfile_unexplained;	/* of those, EMFILE not from their table */
 	uint64_t pages_checked;		/* pages workers wrote and read back */
 	uint64_t pages_wrong;		/* of those, not as written: data lost */
+	uint64_t netd_let_in;		/* pager's labels netd did not refuse us */
 	uint64_t events[FUZZ_EVENTS];
 	int hung;			/* a call that should return did not */
 	char hang_text[160];

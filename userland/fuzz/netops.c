@@ -4,7 +4,9 @@
  * to odd addresses and ports (the swap server's among them), sends and
  * receives on connections that are not ours, closed or never opened, with
  * bad pointers and lengths, notifications passed with every mix of rights
- * (or other handles in their place), closes twice, the server's own labels.
+ * (or other handles in their place), closes twice, the server's own labels
+ * (NET_SWAP_STOP among them), which netd must refuse us: half of those are
+ * sent on a handle the pager has just granted, and the answer checked.
  * Every call to netd may block: the number we hold may since have been
  * closed by a made-up call and now name another endpoint, one no one
  * receives on (the supervisor then replaces the worker, as for any block).
@@ -180,8 +182,8 @@ static void build(struct rng *r, struct msg *m, int *note)
 {
 	static const uint64_t labels[] = { NET_CONNECT, NET_SEND, NET_RECV, NET_CLOSE,
 					   NET_STATS, NET_POOL, NET_SETUP, NET_SWAP_SETUP,
-					   NET_SWAP_FLUSH, NET_SWAP_START, BLK_SUBMIT, BLK_SUBMIT_ONE,
-					   NET_STATS + 1, NET_CONNECT - 1 };
+					   NET_SWAP_FLUSH, NET_SWAP_START, NET_SWAP_STOP, BLK_SUBMIT,
+					   BLK_SUBMIT_ONE, NET_STATS + 1, NET_CONNECT - 1 };
 	uint64_t k = rng_below(r, 16);
 
 	*note = -1;
@@ -267,6 +269,37 @@ static void settle(struct rng *r, int netd, const struct msg *m, uint64_t label,
 	}
 }
 
+/* Whether netd serves label to programs: their own requests and its
+ * counters. Every other label is the pager's (or no one's), and netd must
+ * refuse it to a program: -EPERM. */
+static int programs_label(uint64_t label)
+{
+	return (label >= NET_CONNECT && label <= NET_CLOSE) || label == NET_STATS;
+}
+
+/* m, a label of the pager's, sent on a handle to netd the pager grants for
+ * this call alone, then closed: the number netd_handle keeps may by now
+ * name another endpoint, whose answer would say nothing of netd's. The
+ * answer is counted (fuzz_netd_pager_label): anything but -EPERM fails the
+ * run. */
+static void pager_label(struct msg *m)
+{
+	static struct msg grant;
+	int netd;
+
+	memset(&grant, 0, MSG_HEADER_SIZE);
+	grant.label = PAGER_NET;
+	grant.handle = -1;
+	if (fuzz_env.pager_closed || sys_call(HANDLE_PAGER, &grant) < 0 || (int64_t)grant.label < 0)
+		return;
+	netd = (int)grant.w[0];
+	if (sys_call(netd, m) == 0) {
+		fuzz_trace("  -> %ld (on a fresh handle)", (long)(int64_t)m->label);
+		fuzz_netd_pager_label((int64_t)m->label);
+	}
+	sys_handle_close(netd);
+}
+
 void op_net(struct rng *r)
 {
 	struct msg *m = gen_scratch(r, sizeof(*m));
@@ -283,6 +316,8 @@ void op_net(struct rng *r)
 	fuzz_trace("  netd %d w %lx %lx len %u handle %d rights %u", netd, (unsigned long)m->w[0],
 		   (unsigned long)m->w[1], (unsigned)m->len, (int)m->handle, (unsigned)m->rights);
 	fuzz_may_block();
+	if (!programs_label(label) && rng_one_in(r, 2))
+		return pager_label(m);
 	switch (rng_below(r, 10)) {
 	case 0:	/* one-way: netd answers no send, and closes what came */
 		sys_send(netd, m);

@@ -122,3 +122,13 @@ void fuzz_event(enum fuzz_event e)
 	if (state)
 		state->events[e]++;
 }
+
+void fuzz_netd_pager_label(int64_t res)
+{
+	if (!state)
+		return;
+	if (res == -EPERM)
+		state->events[EV_NET_NOT_OURS]++;
+	else
+		state->netd_let_in++;
+}

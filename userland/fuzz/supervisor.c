@@ -208,6 +208,7 @@ int supervise(const struct fuzz_config *cfg, struct fuzz_tally *t)
 		t->emfile_unexplained += workers[s].st->emfile_unexplained;
 		t->pages_checked += workers[s].st->pages_checked;
 		t->pages_wrong += workers[s].st->pages_wrong;
+		t->netd_let_in += workers[s].st->netd_let_in;
 		for (int e = 0; e < FUZZ_EVENTS; e++)
 			t->events[e] += workers[s].st->events[e];
 	}
