@@ -368,6 +368,11 @@ void swap_out_left_finish(struct pager_thread *t)
 		left_finish(b);
 }
 
+int swap_out_left_of(const struct pager_thread *t)
+{
+	return t->io_client < PAGER_IO_CLIENTS && direct[t->io_client].left != 0;
+}
+
 /* b's write left in flight: said once, counted each time. */
 static void leave(struct write_batch *b)
 {
