@@ -408,8 +408,8 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 	}
 	b = &direct[t->io_client];
 	/* What this thread left in flight first: its tags are the device's
-	 * until then. Left again (the device stalled again), nothing more is
-	 * written now. */
+	 * until then. Left again (the device still in an outage: backend.h's
+	 * collect), nothing more is written now. */
 	if (b->left) {
 		if (!left_collect(t, b, 1)) {
 			put_back_all(pa, n);
