@@ -4,12 +4,15 @@
  * it serves a request, except while a fault's swap-in waits for the disk,
  * so other faults are served meanwhile. A fault's words are taken where
  * the receive left them; other messages are stored in the thread's msg.
+ * A thread's receive also ends with its disk's completions while it has a
+ * direct write left in flight (idle.h), which it then settles.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "base/placed.h"
 #include "server/check.h"
+#include "server/idle.h"
 #include "server/service.h"
 #include "server/procs.h"
 #include "base/mmu.h"
@@ -71,7 +74,9 @@ int service_reap(struct pproc *p)
 	return 1;
 }
 
-/* Notification bits: one per process slot for deaths. */
+/* Notification bits: one per process slot for deaths. The others (a
+ * thread's disk completions while it has a write left: idle.h) only woke
+ * it, for reclaim_after_request to settle the write. */
 static void handle_events(uint64_t bits)
 {
 	for (int slot = 0; slot < PROCS_MAX; slot++) {
@@ -234,6 +239,7 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 		handle_events(events);
 	check_request(CHECK_AFTER, f, &st->in, changes || events);
 	reclaim_after_request();
+	idle_hear_left(t);	/* what it left unsettled, heard as it waits */
 	/* A reply's mappings (a fault's) must reach the kernel before another
 	 * thread can unmap and free those pages, or the kernel would map
 	 * frames already freed: the lock is let go after the reply, by the

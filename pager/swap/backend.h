@@ -126,7 +126,8 @@ struct swap_backend_ops {
 	int (*start)(void *ctx, uint32_t last);
 	/* With stalled (a device that may stall). A write (or its flush) made
 	 * by a thread holding the pager lock is left in flight when the
-	 * device stalls while the thread waits: its pages' results are
+	 * device stalls while the thread waits, or is still in its outage
+	 * past the time stalled turned 0 by: its pages' results are
 	 * SWAP_ERR_LEFT (flush: SWAP_ERR_LEFT). Collect the write t left, of
 	 * pages p[0..n) (the same pages, in any order): wait for its requests
 	 * (wait 0: only those over already; a wait t may leave again as

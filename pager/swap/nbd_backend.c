@@ -14,7 +14,8 @@
  * out an outage with the writes held, the device says it is stalled
  * until the time netd will have given up by, which netd publishes; a
  * thread that waits for a write (or its flush) holding the pager lock (a
- * direct reclaim) then stops waiting and leaves it in flight, to be
+ * direct reclaim) while netd says so (past that time too, netd not yet
+ * given up) stops waiting and leaves it in flight, to be
  * collected later (nbd_collect), rather than hold every pager thread until
  * the outage ends (netd wakes the waiters of its requests as one begins). Each
  * page written gets a checksum (sums.h), kept by slot from its write's
@@ -348,11 +349,18 @@ static int nbd_stalled(void *ctx)
 /* A write (or its flush) t waits for is left in flight when t holds the
  * pager lock and netd rides out an outage: its answer comes only at the
  * outage's end (swap.nbd_outage, and ~28 s more), and meanwhile every
- * pager thread would wait for the lock, the thread deaths come to too. */
+ * pager thread would wait for the lock, the thread deaths come to too.
+ * While netd says it rides one out, not only until its bound: past the
+ * bound the device is no longer stalled, so direct reclaim writes again
+ * (and waits for a write it left), but netd, late to give up, still holds
+ * the write, and no signal comes for it (netd tells the waiters as an
+ * outage begins). Leaving costs a batch written again later; netd stuck
+ * with its word set costs each thread one batch, not the lock for ever. */
 static int leave_in_outage(const struct blk_link *l, struct pager_thread *t)
 {
 	(void)l;
-	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS && nbd_stalled(NULL);
+	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS &&
+	       drv.shared->swap_outage_until != 0;
 }
 
 /* t's write or flush left in flight: the flush waited for (what it says

@@ -368,6 +368,11 @@ void swap_out_left_finish(struct pager_thread *t)
 		left_finish(b);
 }
 
+int swap_out_left_of(const struct pager_thread *t)
+{
+	return t->io_client < PAGER_IO_CLIENTS && direct[t->io_client].left != 0;
+}
+
 /* b's write left in flight: said once, counted each time. */
 static void leave(struct write_batch *b)
 {
@@ -403,8 +408,8 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 	}
 	b = &direct[t->io_client];
 	/* What this thread left in flight first: its tags are the device's
-	 * until then. Left again (the device stalled again), nothing more is
-	 * written now. */
+	 * until then. Left again (the device still in an outage: backend.h's
+	 * collect), nothing more is written now. */
 	if (b->left) {
 		if (!left_collect(t, b, 1)) {
 			put_back_all(pa, n);

@@ -122,6 +122,10 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
  * write may still land), frames let go meanwhile freed. Nothing is waited
  * for. */
 void swap_out_left_finish(struct pager_thread *t);
+/* Whether t has a direct write left in flight, not yet settled (until
+ * swap_out_left_finish, or its next swap_out_now, settles it). Needs no
+ * lock: only t's own steps change it. */
+int swap_out_left_of(const struct pager_thread *t);
 /* Direct writes left in flight now (lock held): looked at after each
  * request, whose thread may serve no reclaim for a while, so that one
  * load is all it costs when there are none. */

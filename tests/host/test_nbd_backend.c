@@ -10,7 +10,8 @@
  * a later one's; the device is stalled while netd's outage word says it
  * rides one out, and only until the time it names. A write or a flush the
  * pager lock's holder waits for as an outage begins is left in flight (its
- * frames still in netd's window, its tags netd's), and collected once
+ * frames still in netd's window, its tags netd's), and so is one sent past
+ * the outage's bound while netd, late, still rides it out; collected once
  * netd answers, a write gone out on a lost connection failed as late;
  * the swap-out thread's (the lock let go) and any read are waited for. Pages read back are checked against the checksum of
  * their slot's last write answered with success: other data (a server
@@ -750,6 +751,49 @@ static void holder_leaves_flush_in_outage(void **state)
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
 }
 
+/* netd answers what it holds at the next wait (a wait the test does not
+ * expect: made, the write is not left). */
+static void answer_at_wait(struct pager_thread *t)
+{
+	(void)t;
+	answer_held();
+}
+
+/* Past the bound netd published, netd neither answered nor gave up yet (it
+ * gives up at its next loss, late): the device is no longer stalled, so
+ * direct reclaim writes again, and no signal comes (netd gives those as an
+ * outage begins). The holder's write sent now is left at once, and so is
+ * its wait for it again (its next direct reclaim's), as netd's word still
+ * says it rides the outage out: before, both waited, the lock held, until
+ * netd gave up or the server answered. Once netd has answered and cleared
+ * its word, the write is collected. */
+static void holder_leaves_write_past_outage_bound(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	holder = &direct;
+	hold = 1;
+	on_wait = answer_at_wait;
+	shared.swap_outage_until = 9000;
+	now = 9000;
+	assert_false(b.ops->stalled(b.ctx));
+	pages_at(p, 0, 16, 2);
+	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
+	assert_int_equal(waits, 0);
+	assert_int_equal(done.err[0], SWAP_ERR_LEFT);
+	assert_int_equal(done.err[1], SWAP_ERR_LEFT);
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 1), 0);
+	assert_int_equal(waits, 0);
+	answer_held();
+	shared.swap_outage_until = 0;
+	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 1), 1);
+	assert_int_equal(done.err[0], 0);
+	assert_int_equal(done.err[1], 0);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+}
+
 /* The checksums are the swap area's, not the export's: on the export of
  * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
  * it, none (its read is not checked, whatever it holds). Before, the
@@ -830,6 +874,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writer_waits_out_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_waits_for_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
+		cmocka_unit_test_setup_teardown(holder_leaves_write_past_outage_bound, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),

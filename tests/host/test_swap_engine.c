@@ -1954,6 +1954,7 @@ static void expect_in_memory(struct vm_space *s, unsigned from, unsigned to)
 }
 
 /* The write left in flight is settled after a request of its thread's
+ * (or its wake at the device's answer: swap_out_left_of says it has one)
  * once the device has answered, and not before: its pages stay in memory,
  * given back to the policy, their slots let go (the write is vouched for
  * by no flush), none retired, nothing counted as written. */
@@ -1964,12 +1965,15 @@ static void test_left_write_kept(void **state)
 
 	(void)state;
 	out_left(s, 0, 4);
+	assert_true(swap_out_left_of(&me));	/* heard while idle (server/idle.c) */
 	swap_out_left_finish(&me);	/* still out */
 	assert_int_equal(put_backs, 0);
+	assert_true(swap_out_left_of(&me));
 	disk.stalled = 0;
 	disk.left_answered = 1;
 	swap_out_left_finish(&me);
 	fake_check();
+	assert_false(swap_out_left_of(&me));
 	assert_int_equal(put_backs, 4);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), slots);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
