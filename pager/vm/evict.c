@@ -123,7 +123,7 @@ int vm_frame_evictable(uint64_t pa)
 /* Mapping (s, va) of frame *ctx is of a program segment whose page the
  * file can fill again: one the process cannot write (no W: text, read-only
  * data; a region's permission never changes), or a writable one the frame
- * holds the file's copy for (no write seen since it was filled: dirty.c).
+ * holds the file's copy for (no write seen since it was filled: harvest.c).
  * *ctx becomes 0 otherwise. */
 static void image_unchanged(void *ctx, struct vm_space *s, uint64_t va)
 {

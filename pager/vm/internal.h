@@ -216,7 +216,7 @@ extern struct vm_state vm;
 /* Whether the program file can fill r's page again in place of frame f:
  * a program segment the process cannot write (a region's permission never
  * changes), or a writable one whose frame holds the file's copy (no write
- * seen since it was filled: dirty.c). */
+ * seen since it was filled: harvest.c). */
 static inline int image_refills(const struct vm_region *r, int file_copy)
 {
 	return r->kind == VM_IMAGE && (!(r->perm & VM_W) || file_copy);

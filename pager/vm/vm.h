@@ -152,7 +152,7 @@ static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
 int vm_unmap_frame_everywhere(uint64_t pa);
 
 /*
- * Accessed and dirty bits (dirty.c). Whoever reads them goes through here:
+ * Accessed and dirty bits (harvest.c). Whoever reads them goes through here:
  * a dirty bit, once read and cleared, is the only news that a frame mapped
  * writable while it holds a clean copy elsewhere (its slot: swapcache_hold;
  * or its program file: a page of a writable segment filled from the file)
