@@ -4,7 +4,7 @@
  * change, and when the batch is full or done each entry's answer goes
  * back to the caller with the frame it maps. Sealing clean copies and
  * unmapping a write-out batch work this way; the insertion
- * rule's clearing (clearing.c) fills the batch its own way, in runs.
+ * rule's clearing (clear_accessed.c) fills the batch its own way, in runs.
  *
  * Inline, so that each caller's done becomes a direct call: measured out
  * of line, the write-out's protection (since replaced by its unmapping)

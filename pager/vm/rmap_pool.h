@@ -35,7 +35,7 @@ static inline const struct rmap_entry *rmap_ent_ro(uint32_t e)
 /* f's mapping if it is its only one, else NULL. A mapcount of 1 with no
  * entry (a bug, which vm_check reports) is NULL too: entry 0 is never
  * written. Inline: the insertion rule's clearing asks it of every noted
- * frame (clearing.c), where an out-of-line call cost ~25 instructions a
+ * frame (clear_accessed.c), where an out-of-line call cost ~25 instructions a
  * page more. */
 static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
 {

@@ -163,7 +163,7 @@ struct harvest_entry;	/* kernel/abi/vm.h */
  * entry k maps frame pa[k] (0, or pa NULL: none known). 0 or a negative
  * error. */
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
-/* (clearing.c) Clear the accessed bit (only: dirty bits stay for the looks) of every
+/* (clear_accessed.c) Clear the accessed bit (only: dirty bits stay for the looks) of every
  * mapping of frames pa[0..n), as vm_harvest would entry by entry; pages
  * that follow one another in a space, each of a frame mapped once that
  * holds no copy, go as one run entry (HARVEST_RUN_SHIFT). */
