@@ -3,7 +3,7 @@
  * everywhere, or evict it (every entry naming it names a slot instead), or
  * drop a program-image page still as the file has it (the file fills it
  * again); and whether it may be evicted. The end of a frame's write state
- * is writestate.c's.
+ * is write_end.c's.
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"

@@ -168,7 +168,7 @@ int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
  * that follow one another in a space, each of a frame mapped once that
  * holds no copy, go as one run entry (HARVEST_RUN_SHIFT). */
 void vm_frames_clear_accessed(const uint64_t *pa, size_t n);
-/* (seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
+/* (write_seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
  * or their program file hold clean copies: each such one's mappings lose
  * write permission and their dirty bits are read, in one harvest. One
  * found written gives its copy up (and gets W back): it must be written
@@ -275,7 +275,7 @@ int vm_space_as(const struct vm_space *s);
 /* 1 if frame pa may be evicted now: a user page (private or shared
  * object), mapped or held by an object, in no pinned space. */
 int vm_frame_evictable(uint64_t pa);
-/* Unmapping at choice (unmapped.c): each frame of pa[0..n) marked as
+/* Unmapping at choice (write_unmap.c): each frame of pa[0..n) marked as
  * being written out (swapcache_writing) and taken out of the page tables,
  * in one harvest call for the lot, its dirty bits read (one found gives a
  * clean copy up, as vm_harvest does); its page entries and reverse map
