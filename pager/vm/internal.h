@@ -399,7 +399,7 @@ int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro);
  * tie (its own held reference aside). Freed if that mapping goes. */
 int vm_frame_alone(uint64_t pa);
 
-/* swapin.c: the frame holding slots[0]'s contents, from the swap cache or
+/* swapped_page.c: the frame holding slots[0]'s contents, from the swap cache or
  * read into a new frame (*cached says which), in pa[0]; with r, the
  * readahead window after r's page i read with it into pa[1..*n), the
  * slots they were read from in slots[1..*n) (slots and pa have room for
