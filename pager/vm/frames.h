@@ -28,7 +28,9 @@ enum frame_state {
  * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map, unmapped and
  * fault_kept, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
- * descriptor). */
+ * descriptor). Within the VM core, pinned_map is rmap.c's, obj and
+ * obj_page shared.c's, unmapped and fault_kept write_unmap.c's (each
+ * field's comment says who else clears it). */
 struct frame {
 	uint32_t next, prev;	/* free list now, LRU lists later; FRAME_NONE ends */
 	uint32_t rmap;		/* first reverse-map entry (rmap.c pool index), 0: none */
@@ -58,10 +60,14 @@ struct frame {
 	 * never makes a page refillable (evict.c; check.c holds to this). */
 	uint8_t image_map : 1;
 	/* 1 while its mappings are out of the page tables for its write-out
-	 * (unmapped at choice: write_unmap.c, the VM core's, alone sets and
-	 * clears it, through frame_set_unmapped, which counts it): its page entries and reverse map still name it, and
-	 * the first fault on one of them maps them all back. Set only while
-	 * it is being written out (swapcache_writing). */
+	 * (unmapped at choice): its page entries and reverse map still name
+	 * it, and the first fault on one of them maps them all back. Set only
+	 * by write_unmap.c, the VM core's, and only while the frame is being
+	 * written out (swapcache_writing); cleared there as its mappings come
+	 * back, and here as its last mapping goes (frame_mapping_going) or it
+	 * is freed. Always through frame_set_unmapped, which counts it in
+	 * frames_at.unmapped, but for a free's reset, which takes it out of
+	 * the count itself. */
 	uint8_t unmapped : 1;
 	/* 1 once such a fault mapped it back: referenced during its write-out,
 	 * it stays in memory after the write (write_unmap.c's too: cleared as a

@@ -459,6 +459,11 @@ static inline void vm_object_visit(void)
 	vm_object_visits++;
 #endif
 }
+/* The shared object holding pa (frame.obj, which only shared.c sets and
+ * clears) lets go of it, for its eviction: its entry names slot, or is
+ * absent if slot is 0. 1 if it names slot: the caller takes the slot
+ * reference the entry holds. */
+int vm_object_let_go(uint64_t pa, uint32_t slot);
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 

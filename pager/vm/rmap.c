@@ -282,6 +282,11 @@ unsigned vm_mapcount(uint64_t pa)
 	return f ? f->mapcount : 0;
 }
 
+void rmap_mark_pinned(struct frame *f)
+{
+	f->pinned_map = 1;
+}
+
 int rmap_pinned_walk(const struct frame *f)
 {
 	for (uint32_t e = f->rmap; e; e = rmap_ent(e)->next)
