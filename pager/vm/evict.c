@@ -9,6 +9,7 @@
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/rmap.h"
+#include "vm/rmap_pool.h"
 #include "vm/evict.h"
 #include "vm/harvest_batch.h"
 #include "vm/filecopy.h"

@@ -20,6 +20,7 @@
 #include "base/placed.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/rmap_pool.h"
 
 /* Mappings in one harvest call. Not HARVEST_MAX (1,024, the most one call
  * takes) but HARVEST_IN_PLACE, the most the kernel answers in place, read

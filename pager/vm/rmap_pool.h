@@ -2,7 +2,8 @@
  * The reverse map's entries as rmap.c keeps them: a pool grown a segment
  * at a time, an entry named by its index. rmap.c alone changes them (its
  * own writable accessor); here they are only read: vm_rmap_single reads a
- * frame's only mapping inline, for the clearing.
+ * frame's only mapping inline, for the clearing. The VM core's alone: the
+ * layers above ask vm_rmap_first_of (vm.h).
  */
 #ifndef PAGER_VM_RMAP_POOL_H
 #define PAGER_VM_RMAP_POOL_H

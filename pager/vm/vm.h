@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "base/mmu.h"
 #include "pager/protocol.h"	/* PAGER_READAHEAD_MAX, which programs see too */
-#include "vm/rmap_pool.h"
+#include "vm/frames.h"
 
 #define VM_PAGE 4096UL
 
@@ -123,15 +123,19 @@ typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
 size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 /* Mappings of pa (0: not mapped). */
 unsigned vm_mapcount(uint64_t pa);
+/* f's mapcount and, if it is mapped, its first mapping (*s, *va in pages:
+ * *vpn): rmap_pool.h's vm_rmap_first, out of line, so that the reverse
+ * map's entries stay the VM core's. */
+unsigned vm_rmap_first_of(const struct frame *f, struct vm_space **s, uint32_t *vpn);
 /* fn for every mapping of frame pa (f its descriptor, or NULL: not a
  * page of RAM), as vm_rmap_walk, but a frame mapped once (most are) costs
- * no walk and, inlined where fn is known, no indirect call, nor a call to
- * find the mapping (reclaim's looks ask it of every frame they harvest). */
+ * no walk and, inlined where fn is known, no indirect call (reclaim's
+ * looks ask it of every frame they harvest). */
 static inline void vm_rmap_each_of(const struct frame *f, uint64_t pa, vm_rmap_fn fn, void *ctx)
 {
 	struct vm_space *s;
 	uint32_t vpn;
-	unsigned maps = f ? vm_rmap_first(f, &s, &vpn) : 0;
+	unsigned maps = f ? vm_rmap_first_of(f, &s, &vpn) : 0;
 
 	if (maps == 1)
 		fn(ctx, s, (uint64_t)vpn * VM_PAGE);	/* pfn_pa is the core's own (internal.h) */
