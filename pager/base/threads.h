@@ -43,7 +43,9 @@ struct pager_thread {
 	unsigned io_client;	/* enum pager_io_client: its channel to the swap device */
 	uint64_t pending;	/* bits that came while it waited for others */
 	/* Working to free memory (reclaim, an OOM kill), like Linux's
-	 * PF_MEMALLOC: the pager's own allocations may then use the reserve. */
+	 * PF_MEMALLOC: the pager's own allocations may then use the reserve.
+	 * Read only of the lock's holder; set only through
+	 * pager_memalloc_begin and _end. */
 	int memalloc;
 	/* Process deaths come to it alone (the first service thread's
 	 * receive): it never waits on programs, one of which may give memory
@@ -97,6 +99,28 @@ uint64_t *pager_unlock_word(struct pager_thread *self);
 /* The thread holding the pager lock (the caller, for code that runs with it
  * held and needs its own thread: its disk client, its notifications). */
 struct pager_thread *pager_holder(void);
+/* The lock's holder works to free memory until pager_memalloc_end(was):
+ * its allocations (the pager's own) may take the reserve meanwhile. was:
+ * whether it did already, so that the two nest. No holder (start-up, a
+ * host test), nothing marked. Inline, and not in threads.c: the host tests
+ * that fake the threads give their own pager_holder and no more. */
+static inline int pager_memalloc_begin(void)
+{
+	struct pager_thread *t = pager_holder();
+	int was = t ? t->memalloc : 0;
+
+	if (t)
+		t->memalloc = 1;
+	return was;
+}
+
+static inline void pager_memalloc_end(int was)
+{
+	struct pager_thread *t = pager_holder();
+
+	if (t)
+		t->memalloc = was;
+}
 /* How many times the lock has been taken (lock held): pager data can only
  * have changed since a moment when the count was n if it is now past n. */
 uint64_t pager_lock_takes(void);

@@ -66,7 +66,7 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 		 * the lock held, which in a device's outage would hold every
 		 * thread until it ends). The thread deaths come to waits no
 		 * outage out: the deaths it hears free memory too, and a
-		 * fault it serves short of frames is sent back (critical.c). */
+		 * fault it serves short of frames is sent back (oom_wait.c). */
 		throttle = kswapd_throttle_again(&rounds);
 		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
 			if (!throttled++)

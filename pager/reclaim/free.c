@@ -44,8 +44,7 @@
 static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];
-	struct pager_thread *t = pager_holder();
-	int was_memalloc = t->memalloc;
+	int was_memalloc;
 	enum swap_out_failure failed;
 	uint64_t looked;
 	size_t freed, n;
@@ -55,7 +54,7 @@ static size_t swap_out_direct(void)
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
-	t->memalloc = 1;	/* freeing memory: the reserve is ours if need be */
+	was_memalloc = pager_memalloc_begin();	/* freeing memory: the reserve is ours if need be */
 	do {
 		looked = vmstat_get(VMSTAT_PGSCAN);
 		n = victims_choose(v, SWAP_OUT_BATCH, 0);
@@ -64,7 +63,7 @@ static size_t swap_out_direct(void)
 		failing = failed == SWAP_OUT_FAILING ? failing + 1 : 0;
 	} while (freed == 0 && failed != SWAP_OUT_OK && failing < FAILING_BATCHES_MAX &&
 		 ++rounds < FAILED_BATCHES_MAX && swap_has_room(1) && !swap_out_stalled());
-	t->memalloc = was_memalloc;
+	pager_memalloc_end(was_memalloc);
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);
 	return freed;

@@ -56,13 +56,16 @@ static void kswapd_run(struct pager_thread *t)
 
 static void kswapd_main(struct pager_thread *t)
 {
-	t->memalloc = 1;
+	int was;
+
 	for (;;) {
 		pager_thread_wait(t, t->wake, TB_WORK);
 		pager_lock(t);
+		was = pager_memalloc_begin();	/* all it does is free memory */
 		kswapd_busy = 1;
 		kswapd_run(t);
 		kswapd_busy = 0;
+		pager_memalloc_end(was);
 		pager_unlock(t);
 	}
 }

@@ -17,7 +17,7 @@ struct pager_thread;
  * the request would write itself (SWAP_OUT_BATCH, direct reclaim's) to
  * bring free frames from none up to the minimum mark, or, with no minimum
  * (seed's pager.free_min=0), up to where memory counts as back for a fault
- * with none (the reserve plus FREE_FLOOR, critical.c): the writer's fair
+ * with none (the reserve plus FREE_FLOOR, oom_wait.c): the writer's fair
  * chance to fill the gap the request waits on, which grows with the marks
  * and so with memory (7 at 32 MiB, 12 at 128 MiB, 33 at 1 GiB: minimums
  * of 194, 382 and 1,037 frames; 3 with no minimum and the default
@@ -28,7 +28,7 @@ struct pager_thread;
 unsigned kswapd_throttle_rounds(void);
 /* Whether a request that has made *waited counted waits for background
  * writes (kswapd_throttle) waits once more; the one rule for a request
- * below the minimum (direct.c) and a fault with no frame (critical.c).
+ * below the minimum (direct.c) and a fault with no frame (oom_wait.c).
  * THROTTLE_WAIT while writes are queued or in flight,
  * kswapd_throttle_rounds() times, each counted in *waited; and
  * THROTTLE_OUTAGE, not counted in *waited, for as long as the swap
@@ -55,7 +55,7 @@ enum throttle kswapd_throttle_again(unsigned *waited);
  * pool that recovered leaves the writes in flight worth their wait. */
 #define CONGESTED_ROUNDS 16
 /* The longest one wait of a request on others lasts: subscribers giving
- * memory back (a critical episode, critical.c), or the swap-out thread's
+ * memory back (a critical episode, oom_wait.c), or the swap-out thread's
  * next batch (kswapd_throttle). A batch takes milliseconds; only a device
  * that takes writes and never answers (an NBD server that stopped
  * replying; netd gives up on it only after ANSWER_NS and its retries)

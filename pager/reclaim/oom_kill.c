@@ -55,14 +55,10 @@ _Noreturn static void panic_out_of_memory(const char *why, const struct oom_cand
  * the heap, and the reserve is its if need be. */
 static int with_reserve(int (*f)(uint32_t pid), uint32_t pid)
 {
-	struct pager_thread *t = pager_holder();
-	int was_memalloc = t ? t->memalloc : 0, r;
+	int was = pager_memalloc_begin(), r;
 
-	if (t)
-		t->memalloc = 1;
 	r = f ? f(pid) : procs->reap_ended() > 0;
-	if (t)
-		t->memalloc = was_memalloc;
+	pager_memalloc_end(was);
 	return r;
 }
 

@@ -1,7 +1,7 @@
 /*
  * The subscriber table and the level. A subscriber that ignores its events
  * costs nothing: signalling never blocks, and the pager's bounded wait
- * before an OOM kill (critical.c) does not depend on anyone answering.
+ * before an OOM kill (oom_wait.c) does not depend on anyone answering.
  */
 #include <errno.h>
 #include "reclaim/pressure.h"

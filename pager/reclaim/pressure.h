@@ -3,7 +3,7 @@
  * told the level (normal, low, critical) and how many pages the pager
  * would like back, so a cache can shrink before the pager swaps its pages
  * or kills anyone (the proposal that user-space caches be asked to shrink
- * is the idea). The levels are reclaim's to decide (critical.c); this
+ * is the idea). The levels are reclaim's to decide (oom_wait.c); this
  * module keeps the subscribers and signals them.
  */
 #ifndef PAGER_PRESSURE_H

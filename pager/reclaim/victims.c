@@ -129,7 +129,7 @@ static void expire_ahead(void)
  * made reads as a reference, never as idle (a hot page would be evicted
  * again and again): a frame with more mappings than one call checks (more
  * than there are processes today), and every frame of a harvest that
- * failed, as seal.c keeps no copy it could not check. */
+ * failed, as write_seal.c keeps no copy it could not check. */
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	struct harvest_batch *b = placed(looks_space, LOOKS_ALIGN);

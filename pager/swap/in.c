@@ -224,7 +224,7 @@ int swap_in_read_many(void *ctx, const uint32_t *slots, const uint64_t *pa, unsi
 
 /* Queued slots still worth reading, each with a new frame tied to it while
  * it is read; frames are taken only while more than keep_free stay free,
- * and never by reclaim. Unzeroed, as a fault's (vm/swapin.c): the read
+ * and never by reclaim. Unzeroed, as a fault's (vm/swapped_page.c): the read
  * writes all of it, or it is freed unmapped. How many in b. */
 static uint32_t take_reads(struct swap_req *b, uint32_t n)
 {

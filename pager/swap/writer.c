@@ -160,13 +160,16 @@ long swap_write_queued(struct pager_thread *t)
  * throttled requests go on). */
 static void writer_main(struct pager_thread *t)
 {
-	t->memalloc = 1;	/* freeing memory: the reserve is its if need be */
+	int was;
+
 	for (;;) {
 		pager_thread_wait(t, t->wake, TB_WORK);
 		pager_lock(t);
+		was = pager_memalloc_begin();	/* freeing memory: the reserve is its if need be */
 		while (swap_write_queued(t) >= 0)
 			swap_engine_hooks()->written();
 		swap_engine_hooks()->written();
+		pager_memalloc_end(was);
 		pager_unlock(t);
 	}
 }

@@ -315,7 +315,7 @@ static int check_frame(uint64_t pa, const struct frame *f, struct seen *seen)
 			    (struct found){ .frame = pa, .name = ", object", .value = f->obj });
 	if ((broken = swapcache_check_frame(pa, f, n)) != NULL)
 		return fail(broken, (struct found){ .frame = pa });
-	/* Unmapped or kept only while written out (unmapped.c). */
+	/* Unmapped or kept only while written out (write_unmap.c). */
 	if ((f->unmapped || f->fault_kept) && !swapcache_writing(pa))
 		return fail("frame unmapped or kept for a write-out it is not in",
 			    (struct found){ .frame = pa });

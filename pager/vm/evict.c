@@ -3,12 +3,13 @@
  * everywhere, or evict it (every entry naming it names a slot instead), or
  * drop a program-image page still as the file has it (the file fills it
  * again); and whether it may be evicted. The end of a frame's write state
- * is writestate.c's.
+ * is write_end.c's.
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
 #include "vm/rmap.h"
+#include "vm/rmap_pool.h"
 #include "vm/evict.h"
 #include "vm/harvest_batch.h"
 #include "vm/filecopy.h"
@@ -47,25 +48,6 @@ static int take_first(uint64_t pa, const struct frame *f, uint32_t slot)
 	return named;
 }
 
-/* The shared object holding f lets go of it; its entry names slot or
- * becomes absent. 1 if it names slot. */
-static int object_forget(uint64_t pa, struct frame *f, uint32_t slot)
-{
-	struct vm_object *o = vm_object_by_id(f->obj);
-	int named = 0;
-
-	if (o && f->obj_page < o->npages && pv_get(&o->pages, f->obj_page) == pa_pfn(pa)) {
-		pv_set(&o->pages, f->obj_page, slot ? PAGE_SWAP | slot : 0);	/* present */
-		named = slot != 0;
-	} else {
-		vm_note_bug("frame's shared object does not hold it");
-	}
-	f->obj = f->obj_page = 0;
-	if (named)
-		swapcache_slot_dup(slot);
-	return named;
-}
-
 /* Take pa out of every mapping, page array and object, each entry naming
  * slot (0: absent); the frame is then the caller's. The entries naming slot. */
 static int detach(uint64_t pa, uint32_t slot)
@@ -75,8 +57,10 @@ static int detach(uint64_t pa, uint32_t slot)
 
 	while (f->rmap)
 		n += take_first(pa, f, slot);
-	if (f->obj)
-		n += object_forget(pa, f, slot);
+	if (f->obj && vm_object_let_go(pa, slot)) {
+		swapcache_slot_dup(slot);
+		n++;
+	}
 	swapcache_detach(pa);
 	vm_frame_unmapped_clear(pa);	/* no mapping left to bring back */
 	return n;
@@ -123,7 +107,7 @@ int vm_frame_evictable(uint64_t pa)
 /* Mapping (s, va) of frame *ctx is of a program segment whose page the
  * file can fill again: one the process cannot write (no W: text, read-only
  * data; a region's permission never changes), or a writable one the frame
- * holds the file's copy for (no write seen since it was filled: dirty.c).
+ * holds the file's copy for (no write seen since it was filled: harvest.c).
  * *ctx becomes 0 otherwise. */
 static void image_unchanged(void *ctx, struct vm_space *s, uint64_t va)
 {

@@ -17,7 +17,7 @@ int vm_image_refillable(uint64_t pa);
 
 /* 1 if pa is a program-image page that still holds what the program file
  * holds (every mapping in a program segment, and either every segment
- * read-only or no write seen since the file filled it: dirty.c), tied to
+ * read-only or no write seen since the file filled it: harvest.c), tied to
  * no slot and not in the swap code's hands (bar a seal for this drop):
  * dropping it costs no I/O. Reclaim asks it of every victim (twice), most of
  * them plainly anonymous: those the descriptor answers here, inline (no

@@ -28,7 +28,9 @@ enum frame_state {
  * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map, unmapped and
  * fault_kept, and its swap cache
  * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
- * descriptor). */
+ * descriptor). Within the VM core, pinned_map is rmap.c's, obj and
+ * obj_page shared.c's, unmapped and fault_kept write_unmap.c's (each
+ * field's comment says who else clears it). */
 struct frame {
 	uint32_t next, prev;	/* free list now, LRU lists later; FRAME_NONE ends */
 	uint32_t rmap;		/* first reverse-map entry (rmap.c pool index), 0: none */
@@ -58,13 +60,17 @@ struct frame {
 	 * never makes a page refillable (evict.c; check.c holds to this). */
 	uint8_t image_map : 1;
 	/* 1 while its mappings are out of the page tables for its write-out
-	 * (unmapped at choice: unmapped.c, the VM core's, alone sets and
-	 * clears it, through frame_set_unmapped, which counts it): its page entries and reverse map still name it, and
-	 * the first fault on one of them maps them all back. Set only while
-	 * it is being written out (swapcache_writing). */
+	 * (unmapped at choice): its page entries and reverse map still name
+	 * it, and the first fault on one of them maps them all back. Set only
+	 * by write_unmap.c, the VM core's, and only while the frame is being
+	 * written out (swapcache_writing); cleared there as its mappings come
+	 * back, and here as its last mapping goes (frame_mapping_going) or it
+	 * is freed. Always through frame_set_unmapped, which counts it in
+	 * frames_at.unmapped, but for a free's reset, which takes it out of
+	 * the count itself. */
 	uint8_t unmapped : 1;
 	/* 1 once such a fault mapped it back: referenced during its write-out,
-	 * it stays in memory after the write (unmapped.c's too: cleared as a
+	 * it stays in memory after the write (write_unmap.c's too: cleared as a
 	 * write-out starts, vm_frames_unmap, and as it ends). */
 	uint8_t fault_kept : 1;
 };
@@ -119,13 +125,13 @@ void frame_retire(uint64_t pa);
 void frames_hold_frees(int on);
 int frames_frees_held(void);	/* whether frees are held: on, not off yet */
 /* Set or clear f's unmapped mark (frame.unmapped: the VM core's
- * unmapped.c alone sets it), keeping frames_at.unmapped its count. */
+ * write_unmap.c alone sets it), keeping frames_at.unmapped its count. */
 void frame_set_unmapped(struct frame *f, int on);
 /* A mapping of unmapped f's frame is about to go (its rmap entry still
  * there): if it is the last, the frame is unmapped no more, since no
  * mapping is left out to bring back: frames_at.unmapped counts only frames
  * that have some, and vm_check holds to it. A counting rule, not a choice
- * (unmapped.c alone sets the mark and chooses when a write-out's victims
+ * (write_unmap.c alone sets the mark and chooses when a write-out's victims
  * come back): here, beside the count and the mapcount it reads, so that
  * the page-level drop (pages.c) need not call up into the unmapping.
  * Still kept if a fault kept it (its write-out decides), and a shared object's frame so left is still kept by a new

@@ -4,7 +4,7 @@
  * change, and when the batch is full or done each entry's answer goes
  * back to the caller with the frame it maps. Sealing clean copies and
  * unmapping a write-out batch work this way; the insertion
- * rule's clearing (clearing.c) fills the batch its own way, in runs.
+ * rule's clearing (clear_accessed.c) fills the batch its own way, in runs.
  *
  * Inline, so that each caller's done becomes a direct call: measured out
  * of line, the write-out's protection (since replaced by its unmapping)
@@ -20,6 +20,7 @@
 #include "base/placed.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/rmap_pool.h"
 
 /* Mappings in one harvest call. Not HARVEST_MAX (1,024, the most one call
  * takes) but HARVEST_IN_PLACE, the most the kernel answers in place, read

@@ -216,7 +216,7 @@ extern struct vm_state vm;
 /* Whether the program file can fill r's page again in place of frame f:
  * a program segment the process cannot write (a region's permission never
  * changes), or a writable one whose frame holds the file's copy (no write
- * seen since it was filled: dirty.c). */
+ * seen since it was filled: harvest.c). */
 static inline int image_refills(const struct vm_region *r, int file_copy)
 {
 	return r->kind == VM_IMAGE && (!(r->perm & VM_W) || file_copy);
@@ -328,7 +328,7 @@ void vm_frame_release(uint64_t pa);
 void vm_frame_filled_from_file(uint64_t pa);
 int vm_frame_file_copy(uint64_t pa);
 
-/* unmapped.c (vm_frames_unmap): whether pa's mappings are out of the
+/* write_unmap.c (vm_frames_unmap): whether pa's mappings are out of the
  * page tables for its write-out (frame.unmapped). Inline: the fault path
  * asks it of every present page it finds, and eviction of every victim. */
 static inline int vm_frame_unmapped(uint64_t pa)
@@ -341,10 +341,10 @@ static inline int vm_frame_unmapped(uint64_t pa)
 	return f && f->unmapped;
 }
 
-/* unmapped.c (vm_frame_keep): whether a fault kept pa during its
+/* write_unmap.c (vm_frame_keep): whether a fault kept pa during its
  * write-out (frame.fault_kept), read where the descriptor is, as
  * vm_frame_unmapped is, so that shared.c's page-in needs no call up into
- * unmapped.c (which calls region.c, which calls shared.c: a circle);
+ * write_unmap.c (which calls region.c, which calls shared.c: a circle);
  * vm_frame_kept_by_fault is the swap code's. */
 static inline int vm_frame_kept(uint64_t pa)
 {
@@ -361,7 +361,7 @@ int vm_frame_write_out_over(uint64_t pa);
 /* Every mapping of unmapped pa back in the page tables, each with the
  * permission its entry says: 1 if it was unmapped and is back, 0 if it was
  * not unmapped, -1 if the mmu refused one (it stays unmapped, none back).
- * Whether to bring them back is vm_frame_back's (writestate.c). */
+ * Whether to bring them back is vm_frame_back's (write_end.c). */
 int vm_frame_map_back(uint64_t pa);
 /* pa, mapped back by a fault while its write is in flight, is kept: its
  * write-out's end will not evict it (counted in swapout_fault_kept). */
@@ -369,7 +369,7 @@ void vm_frame_keep(uint64_t pa);
 /* pa left every mapping (detached): neither unmapped nor kept any more. */
 void vm_frame_unmapped_clear(uint64_t pa);
 
-/* writestate.c, above the unmapping: what a fault or fork does with unmapped
+/* write_end.c, above the unmapping: what a fault or fork does with unmapped
  * pa. Its mappings back in the page tables (a frame with none, a
  * shared object's, has none to bring): while its write is in flight,
  * read-only, 1; its write over (a map-back refused at its end left it
@@ -389,7 +389,7 @@ int vm_frame_fault_back(uint64_t pa);
 int vm_frame_fault_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
 		       unsigned how);
 
-/* seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
+/* write_seal.c: vm_page_seal takes W from mapping (s, va) of pa and reads its
  * dirty bit in the same step (ro: the permission left, if the harvest fails
  * and protect must do); 0, or -1 if the mmu refused. */
 int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro);
@@ -399,7 +399,7 @@ int vm_page_seal(struct vm_space *s, uint64_t va, uint64_t pa, unsigned ro);
  * tie (its own held reference aside). Freed if that mapping goes. */
 int vm_frame_alone(uint64_t pa);
 
-/* swapin.c: the frame holding slots[0]'s contents, from the swap cache or
+/* swapped_page.c: the frame holding slots[0]'s contents, from the swap cache or
  * read into a new frame (*cached says which), in pa[0]; with r, the
  * readahead window after r's page i read with it into pa[1..*n), the
  * slots they were read from in slots[1..*n) (slots and pa have room for
@@ -459,6 +459,11 @@ static inline void vm_object_visit(void)
 	vm_object_visits++;
 #endif
 }
+/* The shared object holding pa (frame.obj, which only shared.c sets and
+ * clears) lets go of it, for its eviction: its entry names slot, or is
+ * absent if slot is 0. 1 if it names slot: the caller takes the slot
+ * reference the entry holds. */
+int vm_object_let_go(uint64_t pa, uint32_t slot);
 uint32_t vm_object_count(void);	/* one past the highest id */
 void vm_objects_reset(void);
 
@@ -481,7 +486,7 @@ uint64_t rmap_pool_used(void);
 uint64_t rmap_pool_free(void);
 uint64_t rmap_pool_size(void);
 
-/* writestate.c: a write fault on pa while it is being written out (or
+/* write_end.c: a write fault on pa while it is being written out (or
  * sealed): every mapping gets its permission back and the write-out is stale
  * (swapcache_written); 0, or -1 if the mmu refused. */
 int vm_frame_write_resume(uint64_t pa);

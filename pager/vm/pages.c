@@ -59,7 +59,7 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, const s
  * its write-out has its mappings in the page tables all or none: the
  * callers that may map one more bring the others back first (a private
  * page's fork through vm_frame_back, a shared object's page through
- * vm_frame_fault_map (writestate.c), which maps it after; a shared
+ * vm_frame_fault_map (write_end.c), which maps it after; a shared
  * region's fork maps no frame a write-out holds, shared.c's
  * object_frame_in; here, the check cost a first touch up to 15
  * instructions: bench, faultaround=0). */

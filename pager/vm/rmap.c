@@ -282,6 +282,16 @@ unsigned vm_mapcount(uint64_t pa)
 	return f ? f->mapcount : 0;
 }
 
+unsigned vm_rmap_first_of(const struct frame *f, struct vm_space **s, uint32_t *vpn)
+{
+	return vm_rmap_first(f, s, vpn);
+}
+
+void rmap_mark_pinned(struct frame *f)
+{
+	f->pinned_map = 1;
+}
+
 int rmap_pinned_walk(const struct frame *f)
 {
 	for (uint32_t e = f->rmap; e; e = rmap_ent(e)->next)

@@ -9,6 +9,10 @@
 
 /* Whether a pinned space maps f, by a walk of its reverse map. */
 int rmap_pinned_walk(const struct frame *f);
+/* A pinned space may map f from now on: its mark set (frame.pinned_map),
+ * for a space that becomes pinned with f mapped (an add in a pinned space
+ * sets it itself). */
+void rmap_mark_pinned(struct frame *f);
 
 /* Whether a pinned space maps f. Reclaim asks it of each frame several
  * times a page swapped out, the frame already looked up; its common answer

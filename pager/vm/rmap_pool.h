@@ -2,7 +2,8 @@
  * The reverse map's entries as rmap.c keeps them: a pool grown a segment
  * at a time, an entry named by its index. rmap.c alone changes them (its
  * own writable accessor); here they are only read: vm_rmap_single reads a
- * frame's only mapping inline, for the clearing.
+ * frame's only mapping inline, for the clearing. The VM core's alone: the
+ * layers above ask vm_rmap_first_of (vm.h).
  */
 #ifndef PAGER_VM_RMAP_POOL_H
 #define PAGER_VM_RMAP_POOL_H
@@ -35,7 +36,7 @@ static inline const struct rmap_entry *rmap_ent_ro(uint32_t e)
 /* f's mapping if it is its only one, else NULL. A mapcount of 1 with no
  * entry (a bug, which vm_check reports) is NULL too: entry 0 is never
  * written. Inline: the insertion rule's clearing asks it of every noted
- * frame (clearing.c), where an out-of-line call cost ~25 instructions a
+ * frame (clear_accessed.c), where an out-of-line call cost ~25 instructions a
  * page more. */
 static inline const struct rmap_entry *vm_rmap_single(const struct frame *f)
 {

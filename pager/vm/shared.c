@@ -154,6 +154,22 @@ static void object_drop(struct vm_object *o, uint64_t j)
 	vm_frame_release(pa);
 }
 
+int vm_object_let_go(uint64_t pa, uint32_t slot)
+{
+	struct frame *f = frame_desc(pa);
+	struct vm_object *o = vm_object_by_id(f->obj);
+	int named = 0;
+
+	if (o && f->obj_page < o->npages && pv_get(&o->pages, f->obj_page) == pa_pfn(pa)) {
+		pv_set(&o->pages, f->obj_page, slot ? PAGE_SWAP | slot : 0);	/* present */
+		named = slot != 0;
+	} else {
+		vm_note_bug("frame's shared object does not hold it");
+	}
+	f->obj = f->obj_page = 0;
+	return named;
+}
+
 /* Drop o's pages in [from, to) (within o) that no region but skip_r
  * reaches, a run at a time. */
 static void object_drop_unreached(struct vm_object *o, uint64_t from, uint64_t to,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/heap_alloc.h"
 #include "vm/internal.h"
+#include "vm/rmap.h"
 
 struct vm_space *vm_space_create(int as, uint32_t pid)
 {
@@ -46,7 +47,7 @@ static int mark_pinned(void *ctx, uint64_t i, uint32_t e)
 
 	(void)ctx, (void)i;
 	if (f)
-		f->pinned_map = 1;
+		rmap_mark_pinned(f);
 	return 0;
 }
 

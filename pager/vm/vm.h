@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "base/mmu.h"
 #include "pager/protocol.h"	/* PAGER_READAHEAD_MAX, which programs see too */
-#include "vm/rmap_pool.h"
+#include "vm/frames.h"
 
 #define VM_PAGE 4096UL
 
@@ -123,15 +123,19 @@ typedef void (*vm_rmap_fn)(void *ctx, struct vm_space *s, uint64_t va);
 size_t vm_rmap_walk(uint64_t pa, vm_rmap_fn fn, void *ctx);
 /* Mappings of pa (0: not mapped). */
 unsigned vm_mapcount(uint64_t pa);
+/* f's mapcount and, if it is mapped, its first mapping (*s, *va in pages:
+ * *vpn): rmap_pool.h's vm_rmap_first, out of line, so that the reverse
+ * map's entries stay the VM core's. */
+unsigned vm_rmap_first_of(const struct frame *f, struct vm_space **s, uint32_t *vpn);
 /* fn for every mapping of frame pa (f its descriptor, or NULL: not a
  * page of RAM), as vm_rmap_walk, but a frame mapped once (most are) costs
- * no walk and, inlined where fn is known, no indirect call, nor a call to
- * find the mapping (reclaim's looks ask it of every frame they harvest). */
+ * no walk and, inlined where fn is known, no indirect call (reclaim's
+ * looks ask it of every frame they harvest). */
 static inline void vm_rmap_each_of(const struct frame *f, uint64_t pa, vm_rmap_fn fn, void *ctx)
 {
 	struct vm_space *s;
 	uint32_t vpn;
-	unsigned maps = f ? vm_rmap_first(f, &s, &vpn) : 0;
+	unsigned maps = f ? vm_rmap_first_of(f, &s, &vpn) : 0;
 
 	if (maps == 1)
 		fn(ctx, s, (uint64_t)vpn * VM_PAGE);	/* pfn_pa is the core's own (internal.h) */
@@ -152,7 +156,7 @@ static inline void vm_rmap_each(uint64_t pa, vm_rmap_fn fn, void *ctx)
 int vm_unmap_frame_everywhere(uint64_t pa);
 
 /*
- * Accessed and dirty bits (dirty.c). Whoever reads them goes through here:
+ * Accessed and dirty bits (harvest.c). Whoever reads them goes through here:
  * a dirty bit, once read and cleared, is the only news that a frame mapped
  * writable while it holds a clean copy elsewhere (its slot: swapcache_hold;
  * or its program file: a page of a writable segment filled from the file)
@@ -163,12 +167,12 @@ struct harvest_entry;	/* kernel/abi/vm.h */
  * entry k maps frame pa[k] (0, or pa NULL: none known). 0 or a negative
  * error. */
 int vm_harvest(struct harvest_entry *e, const uint64_t *pa, size_t n);
-/* (clearing.c) Clear the accessed bit (only: dirty bits stay for the looks) of every
+/* (clear_accessed.c) Clear the accessed bit (only: dirty bits stay for the looks) of every
  * mapping of frames pa[0..n), as vm_harvest would entry by entry; pages
  * that follow one another in a space, each of a frame mapped once that
  * holds no copy, go as one run entry (HARVEST_RUN_SHIFT). */
 void vm_frames_clear_accessed(const uint64_t *pa, size_t n);
-/* (seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
+/* (write_seal.c) Frames pa[0..n) are about to be dropped without a write, as their slots
  * or their program file hold clean copies: each such one's mappings lose
  * write permission and their dirty bits are read, in one harvest. One
  * found written gives its copy up (and gets W back): it must be written
@@ -275,7 +279,7 @@ int vm_space_as(const struct vm_space *s);
 /* 1 if frame pa may be evicted now: a user page (private or shared
  * object), mapped or held by an object, in no pinned space. */
 int vm_frame_evictable(uint64_t pa);
-/* Unmapping at choice (unmapped.c): each frame of pa[0..n) marked as
+/* Unmapping at choice (write_unmap.c): each frame of pa[0..n) marked as
  * being written out (swapcache_writing) and taken out of the page tables,
  * in one harvest call for the lot, its dirty bits read (one found gives a
  * clean copy up, as vm_harvest does); its page entries and reverse map

@@ -326,7 +326,7 @@ static void test_memalloc_takes_the_reserve(void **state)
 	uint64_t pages = heap_pages();
 
 	(void)state;
-	self.memalloc = 1;
+	pager_memalloc_begin();
 	fill_to(RESERVE);
 	through_sbrk = 1;
 	assert_non_null(heap_malloc(64));
@@ -336,6 +336,27 @@ static void test_memalloc_takes_the_reserve(void **state)
 	through_sbrk = 0;
 	assert_int_equal(reclaim.calls, 0);
 	assert_int_equal(heap_pages(), pages + 1);
+}
+
+/* The mark nests: an inner end leaves what the outer begin set, so the
+ * reserve stays open to the outer work (an OOM kill inside direct
+ * reclaim's batch); the outer end closes it again. */
+static void test_memalloc_nests(void **state)
+{
+	int outer, inner;
+
+	(void)state;
+	fill_to(RESERVE);
+	outer = pager_memalloc_begin();
+	inner = pager_memalloc_begin();
+	pager_memalloc_end(inner);
+	held[nheld] = reclaim_alloc_pinned();	/* still freeing memory: the reserve */
+	assert_int_not_equal(held[nheld++], 0);
+	pager_memalloc_end(outer);
+	assert_int_equal(reclaim_alloc_pinned(), 0);	/* not any more */
+	assert_int_equal(outer, 0);
+	assert_int_equal(inner, 1);
+	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 1);
 }
 
 /* An allocation made by reclaim itself (nested in the refill) that fails
@@ -483,6 +504,7 @@ int main(void)
 		TEST(test_alloc_reclaims_outside_malloc),
 		TEST(test_alloc_fails_when_reclaim_cannot_help),
 		TEST(test_memalloc_takes_the_reserve),
+		TEST(test_memalloc_nests),
 		TEST(test_refill_is_not_nested),
 		TEST(test_no_reclaim_above_the_reserve),
 		TEST(test_refused_map_keeps_its_frame),

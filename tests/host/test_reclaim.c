@@ -1,7 +1,7 @@
 /*
  * Host tests for reclaim's waits, the OOM killer's last resort and the
  * pressure subscriptions' bound per line (pager/reclaim/kswapd.c,
- * direct.c, critical.c, oom_kill.c, pressure.c), over fakes
+ * direct.c, oom_wait.c, oom_kill.c, pressure.c), over fakes
  * defined here: frames, the watermarks, the swap engine's writer, the
  * pager threads and their waits, the clock and timers, and the server's
  * processes. A wait runs, while the lock is let go, what the test says

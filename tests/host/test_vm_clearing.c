@@ -1,6 +1,6 @@
 /*
  * Host tests for the insertion rule's clearing (vm_frames_clear_accessed,
- * pager/vm/clearing.c): consecutive pages as run entries, a frame holding
+ * pager/vm/clear_accessed.c): consecutive pages as run entries, a frame holding
  * a clean copy or mapped twice alone, every accessed bit cleared and no
  * dirty bit. Over the fake mmu (vm_fake.c) and the fake swap device
  * (swap_fake.c), keeping copies so that a page read back holds one.

@@ -1,11 +1,12 @@
 /*
- * Pressure, from the reclaim side: after each request the level follows
- * free frames (low from the start mark down, normal above the stop mark),
- * and kswapd is woken at the start mark. When a fault finds no frame even
- * after reclaim, it waits first for writes in flight (their frames will be
- * free soon), or for the swap device's outage to end; then the level
- * turns critical and, if programs subscribe, the fault waits a bounded
- * time for them to give memory back before the OOM killer acts.
+ * Out of memory: when a fault finds no frame even after reclaim, it waits
+ * first for writes in flight (their frames will be free soon), or for the
+ * swap device's outage to end; then the pressure level turns critical and,
+ * if programs subscribe, the fault waits a bounded time for them to give
+ * memory back before the OOM killer acts. What ends such a wait is here
+ * too: after each request the level follows free frames (low from the
+ * start mark down, normal above the stop mark), the waiters are woken if
+ * memory came back, and kswapd is woken at the start mark.
  */
 #include "base/clock.h"
 #include "base/threads.h"

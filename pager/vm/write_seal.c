@@ -2,7 +2,9 @@
  * Sealing a clean copy (vm.h): just before a frame whose slot or program
  * file holds its contents is dropped without a write, its write permission
  * goes and its dirty bits are read in one harvest, so a write since the
- * last look is caught and the copy given up rather than trusted.
+ * last look is caught and the copy given up rather than trusted. The
+ * first of a frame's write-state steps for a drop (write_unmap.c is a
+ * write-out's; write_end.c ends both).
  */
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"

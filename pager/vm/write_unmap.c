@@ -3,6 +3,8 @@
  * tables (one harvest call for a batch: HARVEST_UNMAP) but keeps its page
  * and reverse-map entries, so a fault on it finds the frame and maps it
  * back (the victim is kept), and its eviction has no mapping left to undo.
+ * The first of a frame's write-state steps for a write-out (write_seal.c is
+ * a drop's; write_end.c ends both).
  */
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
@@ -83,7 +85,7 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 
 /* A frame's mappings on their way back: pa, how many are back (in the
  * reverse map's order), and whether the mmu refused one (the rest stay
- * out). On undo, n counts down those to take out again. writestate.c's
+ * out). On undo, n counts down those to take out again. write_end.c's
  * struct reprot has the same shape for W. */
 struct back {
 	uint64_t pa;

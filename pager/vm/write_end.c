@@ -3,7 +3,7 @@
  * mappings back with their permissions when a write comes or the write is
  * over, and what a fault or fork on a write-out's victim does: its mappings
  * back while its write is in flight, its write state ended after. Above
- * unmapped.c, which takes a victim out of the page tables and brings its
+ * write_unmap.c, which takes a victim out of the page tables and brings its
  * mappings back when asked.
  */
 #include "kernel/abi/vm.h"
@@ -29,7 +29,7 @@ static int writable_entry(struct vm_space *s, uint64_t va, const struct vm_regio
 /* A frame's mappings getting their permission back: how many have it (in
  * the reverse map's order), and whether the mmu refused one (or its entry
  * was missing: a bug), after which none is asked. On undo, n counts down
- * those to take it from again. The shape of unmapped.c's struct back (all
+ * those to take it from again. The shape of write_unmap.c's struct back (all
  * or none of a frame's mappings back in the page tables); this is W. */
 struct reprot {
 	unsigned n;
@@ -127,7 +127,7 @@ int vm_frame_write_end(uint64_t pa)
 }
 
 /* The fault's and the fork's question, asked here above the unmapping
- * (unmapped.c brings mappings back; whether to, or to end the write
+ * (write_unmap.c brings mappings back; whether to, or to end the write
  * instead, is the write state's). */
 int vm_frame_back(uint64_t pa)
 {

@@ -1,7 +1,7 @@
 /*
  * The insertion rule's clearing of new frames' accessed bits (vm.h,
  * vm_frames_clear_accessed), in runs: a fault-around run's pages go as one
- * harvest entry, through the harvest every look uses (dirty.c).
+ * harvest entry, through the harvest every look uses (harvest.c).
  */
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
