@@ -183,11 +183,12 @@ static int went_late(unsigned c, uint32_t slot)
 }
 
 /* The pages whose write went out on a lost connection fail (their slots
- * retired); said once a write, with how many. Whatever their answer: one
- * failed (the server's error on the next connection, or the sends used
- * up) may still land late from the old one all the same, so it must not be
- * written again (out_write.c) nor its slot reused. Not when the device is
- * gone (-ENXIO): nothing is written to it again. */
+ * retired); said once a write, with how many, and counted (count_late).
+ * Whatever their answer: one failed (the server's error on the next
+ * connection, or netd's NBD_BLAME_MAX) may still land late from the old
+ * one all the same, so it must not be written again (out_write.c) nor its
+ * slot reused. Not when the device is gone (-ENXIO): nothing is written
+ * to it again. */
 static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
 {
 	unsigned failed = 0;

@@ -361,9 +361,10 @@ static void lost_out_write_fails(void **state)
 }
 
 /* A late request answered with an error (the server's, on the next
- * connection; or its sends used up) fails as late all the same: the old
- * connection may still write it, so it is neither written again nor its
- * slot reused (an -EIO was written again, alone, by the engine). */
+ * connection; or NBD_BLAME_MAX losses blamed on it) fails as late all the
+ * same: the old connection may still write it, so it is neither written
+ * again nor its slot reused (an -EIO was written again, alone, by the
+ * engine). */
 static void lost_out_failed_is_late(void **state)
 {
 	struct swap_req p[8];

@@ -957,12 +957,12 @@ static void one_read_never_answered(void **state)
 }
 
 /* A server whose storage hangs: it takes connections, shakes hands and
- * answers the first page, and never answers the pager's read. Until t0 +
- * give_up_s (the outage's budget, or never) the read is not failed; from
- * back_s on the server answers it. Returns the read's result + 1. Before,
- * each connection dropped for no answer counted as a send of the read,
- * which failed (-EIO, its owner killed) after NBD_SENDS_MAX of them, at
- * 83.5 s, with the outage published to run 84 s more. */
+ * answers the first page, and never answers the pager's read, until
+ * back_s after it was made. The read is not failed before the outage's
+ * budget has run out. Returns the read's result + 1. Before, each
+ * connection dropped for no answer counted as a send of the read, which
+ * failed (-EIO, its owner killed) after four of them, at 83.5 s, with
+ * the outage published to run 84 s more. */
 static int hung_read(unsigned back_s)
 {
 	int64_t t0 = net.now;
