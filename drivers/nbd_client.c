@@ -1,8 +1,9 @@
 /*
  * The transmission phase (nbd_client.h). A cookie is the slot in its low
- * 16 bits and the connection's generation above, so a reply is matched to
- * its request by index, and one from an older connection could never be
- * taken for a new request's.
+ * 16 bits and the request's submission number above, so a reply is found
+ * by index and then matched whole: a duplicate reply, or one to a request
+ * whose slot a newer one has taken, is nobody's (-EPROTO), never the
+ * newer request's answer.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,7 +32,7 @@ void nbd_client_init(struct nbd_client *c, const struct nbd_io *io, void *ctx,
 
 static uint64_t cookie(const struct nbd_client *c, unsigned slot)
 {
-	return (uint64_t)c->gen << 16 | slot;
+	return c->req[slot].seq << 16 | slot;
 }
 
 static int check(const struct nbd_client *c, enum nbd_cmd type, uint64_t offset, uint32_t len)
@@ -76,13 +77,17 @@ int nbd_submit(struct nbd_client *c, enum nbd_cmd type, uint64_t id, uint64_t of
 	return -EBUSY;
 }
 
-/* r's first byte is going out: it counts as sent from here (a request
- * that breaks the connection half-way is resent, and counted, too). */
+/* r's first byte is going out: it is out from here, and its answer's
+ * clock starts (a request the server stops reading part way is as
+ * unanswered as one it took whole). */
 static void going_out(struct nbd_client *c, struct nbd_req *r)
 {
 	r->sends++;
 	c->cnt.resent += r->sends > 1;
 	r->covers = c->written;
+	r->out = true;
+	r->answered_at = c->answered;
+	r->out_at = c->io->now ? c->io->now(c->ctx) : 0;
 }
 
 /* Push the rest of the first queued request; whether it is all out. */
@@ -121,7 +126,6 @@ void nbd_pump(struct nbd_client *c)
 		struct nbd_req *r = &c->req[c->sendq[c->sq_first]];
 
 		r->state = NBD_REQ_SENT;
-		r->out_at = c->io->now ? c->io->now(c->ctx) : 0;
 		c->sq_first = (c->sq_first + 1) % NBD_SLOTS;
 		c->sq_n--;
 		c->sent_cur = 0;
@@ -154,12 +158,14 @@ static int on_reply(struct nbd_client *c)
 		return -EPROTO;
 	unsigned slot = (unsigned)(r.cookie & 0xffff);
 
-	if (r.cookie >> 16 != c->gen || slot >= NBD_SLOTS || c->req[slot].state != NBD_REQ_SENT)
+	if (slot >= NBD_SLOTS || c->req[slot].state != NBD_REQ_SENT || r.cookie != cookie(c, slot))
 		return -EPROTO;
 	/* A server shutting down answers what it will not do with ESHUTDOWN:
 	 * not the request's failure; it goes again on the next connection. */
 	if (r.error == NBD_ESHUTDOWN)
 		return -ECONNRESET;
+	c->answered++;
+	c->progress += NBD_REPLY_BYTES;
 	/* A flush vouches for the writes answered before it went out. */
 	if (r.error == 0 && c->req[slot].type == NBD_CMD_WRITE)
 		c->written++;
@@ -192,6 +198,7 @@ static uint32_t take_data(struct nbd_client *c, const uint8_t *d, uint32_t len)
 		memcpy(p, d + used, n);
 		used += n;
 		c->rdata += n;
+		c->progress += n;
 	}
 	if (c->rdata == r->len) {
 		unsigned slot = (unsigned)c->rslot;
@@ -227,10 +234,48 @@ int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len)
 	return 0;
 }
 
-void nbd_lost(struct nbd_client *c)
+/* The request out on this connection, unanswered, that comes first (or
+ * last) in submission order; -1 if none is out. */
+static int out_end(const struct nbd_client *c, bool last)
+{
+	int found = -1;
+
+	for (unsigned s = 0; s < NBD_SLOTS; s++) {
+		const struct nbd_req *r = &c->req[s];
+		if (r->state == NBD_REQ_FREE || !r->out)
+			continue;
+		if (found < 0 || (last ? r->seq > c->req[found].seq : r->seq < c->req[found].seq))
+			found = (int)s;
+	}
+	return found;
+}
+
+/* Whom the loss points at (nbd_lost): each of them is blamed once. The
+ * requests go out in submission order, so the last one out is the one
+ * going out as the connection broke; answers after it went out and none
+ * to it since say it was not what broke it, unless it was still being
+ * pushed. The oldest out, answered nothing while others were: the server
+ * leaves it for ever (a bad sector that hangs its reads). */
+static void blame(struct nbd_client *c, enum nbd_loss how)
+{
+	int last = out_end(c, true), oldest = out_end(c, false);
+	bool last_blamed = false;
+
+	if (how == NBD_LOST_BROKEN && last >= 0 &&
+	    (c->req[last].state == NBD_REQ_QUEUED || c->req[last].answered_at == c->answered)) {
+		c->req[last].blamed++;
+		last_blamed = true;
+	}
+	if (oldest >= 0 && !(oldest == last && last_blamed) &&
+	    c->answered > c->req[oldest].answered_at)
+		c->req[oldest].blamed++;
+}
+
+void nbd_lost(struct nbd_client *c, enum nbd_loss how)
 {
 	unsigned n = 0;
 
+	blame(c, how);
 	c->sq_n = 0;
 	c->rslot = -1;
 	c->cnt.lost_writes += c->written > c->flushed;
@@ -240,9 +285,10 @@ void nbd_lost(struct nbd_client *c)
 
 		if (r->state != NBD_REQ_FREE && r->type == NBD_CMD_WRITE && r->sends > 0)
 			r->lost_out = true;
+		r->out = false;
 	}
 	for (unsigned s = 0; s < NBD_SLOTS; s++)
-		if (c->req[s].state != NBD_REQ_FREE && c->req[s].sends >= NBD_SENDS_MAX)
+		if (c->req[s].state != NBD_REQ_FREE && c->req[s].blamed >= NBD_BLAME_MAX)
 			finish(c, s, -EIO);
 	/* Every other unanswered request, oldest first (insertion sort). */
 	for (unsigned s = 0; s < NBD_SLOTS; s++) {
@@ -262,7 +308,7 @@ void nbd_lost(struct nbd_client *c)
 	c->sent_cur = 0;
 	c->rhave = 0;
 	c->rslot = -1;
-	c->gen++;
+	c->answered = 0;
 	c->cnt.reconnects++;
 }
 
@@ -297,7 +343,7 @@ bool nbd_oldest_out(const struct nbd_client *c, int64_t *at)
 
 	for (unsigned s = 0; s < NBD_SLOTS; s++) {
 		const struct nbd_req *r = &c->req[s];
-		if (r->state == NBD_REQ_SENT && (!any || r->out_at < *at)) {
+		if (r->state != NBD_REQ_FREE && r->out && (!any || r->out_at < *at)) {
 			*at = r->out_at;
 			any = true;
 		}

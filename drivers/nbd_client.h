@@ -14,13 +14,14 @@
 
 #include "nbd_proto.h"
 
-/* Times a request goes out before a lost connection fails it (-EIO)
- * instead of sending it again: a request that breaks every connection it
- * meets must not break them for ever. It has gone out once its first
- * byte has, whether the rest followed or not: a write larger than the
- * connection's send buffer that the server drops the connection on never
- * goes out whole. */
-#define NBD_SENDS_MAX 4
+/* Lost connections blamed on one request before it fails (-EIO) instead
+ * of going again: a request that breaks every connection it meets must not
+ * break them for ever. A loss is blamed on a request only when it points
+ * at that request (nbd_lost): one the server broke the connection on as
+ * it went out, or one left unanswered while the server answered others.
+ * A server that answers nothing at all is not any request's fault: the
+ * caller's outage budget ends that. */
+#define NBD_BLAME_MAX 4
 /* Requests in flight at most: a block driver's tags (BLK_TAGS), and one
  * for netd's own (the swap header's stamp, drivers/netd/swap_stamp.h). */
 #define NBD_SLOTS 257
@@ -35,8 +36,8 @@ struct nbd_io {
 	uint8_t *(*data)(void *ctx, uint64_t id, uint32_t off, uint32_t *run);
 	/* Request id is over: 0, or -EIO (the server's error). */
 	void (*done)(void *ctx, uint64_t id, int error);
-	/* Optional: the caller's clock, stamped on each request once it has
-	 * gone out whole (nbd_oldest_out). */
+	/* Optional: the caller's clock, stamped on each request as its first
+	 * byte goes out (nbd_oldest_out). */
 	int64_t (*now)(void *ctx);
 };
 
@@ -46,6 +47,10 @@ struct nbd_req {
 	uint8_t state;		/* enum nbd_req_state */
 	uint8_t type;		/* enum nbd_cmd */
 	uint16_t sends;		/* times it went out (more than 1: resent) */
+	uint16_t blamed;	/* lost connections blamed on it (NBD_BLAME_MAX) */
+	/* Its first byte went out on this connection (the rest may not have:
+	 * a write larger than the send buffer the server stopped reading). */
+	bool out;
 	/* A write out (its first byte at least) on a connection lost before
 	 * its answer: that connection's server may still perform it, late,
 	 * over whatever was written there since. */
@@ -54,8 +59,12 @@ struct nbd_req {
 	uint64_t offset;
 	uint64_t covers;	/* a flush: writes answered on its connection before it went out */
 	uint64_t id;		/* the caller's name for it */
-	uint64_t seq;		/* submission order: resent in this order */
-	int64_t out_at;		/* io->now when it went out whole (SENT) */
+	/* Submission order, resent in this order; in its cookie with its
+	 * slot, so that no reply to another request (a duplicate, one to the
+	 * slot's last request) is ever taken for its own. */
+	uint64_t seq;
+	uint64_t answered_at;	/* the connection's answers as it went out */
+	int64_t out_at;		/* io->now as its first byte went out */
 };
 
 struct nbd_counters {
@@ -81,10 +90,14 @@ struct nbd_client {
 	uint32_t rhave;
 	int rslot;		/* the read whose data is arriving, or -1 */
 	uint32_t rdata;		/* bytes of it so far */
-	uint32_t gen;		/* connection generation: in every cookie */
+	uint64_t answered;	/* requests answered on this connection */
+	/* Answers taken, in bytes: whole reply headers matched to their
+	 * request and read data. A byte of a header is not an answer: a
+	 * server trickling them does not show it is answering. */
+	uint64_t progress;
 	uint64_t written;	/* writes answered on this connection */
 	uint64_t flushed;	/* of them, the first this many covered by an answered flush */
-	uint64_t seq;
+	uint64_t seq;		/* the next request's (the caller may set where it starts) */
 	bool done_lost_out;	/* the request io->done is ending: its lost_out */
 	struct nbd_counters cnt;
 };
@@ -108,11 +121,26 @@ void nbd_pump(struct nbd_client *c);
  * then be dropped (nbd_lost) and its requests go again on the next one. */
 int nbd_input(struct nbd_client *c, const uint8_t *data, uint32_t len);
 
+/* How a connection was lost, which says what it may be blamed on. */
+enum nbd_loss {
+	/* Broken: closed or reset by the server, or a reply no request asked
+	 * for. The request going out as it broke (partly pushed, or the last
+	 * out whole with nothing answered since) may have broken it. */
+	NBD_LOST_BROKEN,
+	/* Given up: no answer in the caller's time, or the server said it is
+	 * shutting down. A server that answered nothing says nothing of any
+	 * one request. */
+	NBD_LOST_WAITED,
+};
+
 /* The connection is gone: every request not yet answered is queued again,
  * in its first order, for the next connection (after a new handshake,
- * nbd_client_resume); one that has gone out NBD_SENDS_MAX times fails.
+ * nbd_client_resume). The loss is blamed on the request it points at, if
+ * any: the one going out as the connection broke (NBD_LOST_BROKEN), and,
+ * however it was lost, the oldest out and unanswered if others were
+ * answered after it went out; one blamed NBD_BLAME_MAX times fails.
  * Writes answered on it and not yet flushed on it count in lost_writes. */
-void nbd_lost(struct nbd_client *c);
+void nbd_lost(struct nbd_client *c, enum nbd_loss how);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
 
 /* Inside io->done: whether the request ending is a write that went out on
@@ -128,9 +156,9 @@ void nbd_fail_all(struct nbd_client *c, int error);
 /* Requests not yet answered. */
 unsigned nbd_pending(const struct nbd_client *c);
 
-/* The earliest out_at of the requests out on this connection and not yet
- * answered (a server may answer others and never that one); false if
- * none is out. */
+/* The earliest out_at of the requests out on this connection (their first
+ * byte at least) and not yet answered (a server may answer others and
+ * never that one, or stop reading one part way); false if none is out. */
 bool nbd_oldest_out(const struct nbd_client *c, int64_t *at);
 
 #endif

@@ -256,6 +256,10 @@ struct pager_stats {
 					 * in flight as the swap device began an
 					 * outage: their thread, holding the pager
 					 * lock, stopped waiting for it */
+	uint64_t swap_slots_late;	/* slots retired because their page's write
+					 * went out on an NBD connection lost before
+					 * its answer (the old server may still
+					 * write it late): never used again */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

@@ -3,11 +3,14 @@
  * the TCP connection of swap_tcp.h, and the link's states. Every wait has
  * a bound: connecting, negotiating and reading the export's first page
  * (CONNECT_NS), a reply once requests are out (ANSWER_NS, then the link
- * is dropped and made again: a byte back at all, and each request's own
- * answer, so a server that answers others and never one request cannot
- * keep it waiting), reconnecting (attempts backing off from RETRY_NS to
- * RETRY_MAX_NS, until no request has been answered for the outage's
- * budget, then the server is gone for good; SETUP_TRIES at boot).
+ * is dropped and made again: an answer at all, a reply header whole or
+ * read data, not a byte of one, and each request's own answer from its
+ * first byte out, so a server that answers others and never one request,
+ * or stops reading one part way, cannot keep it waiting), reconnecting
+ * (attempts backing off from RETRY_NS to RETRY_MAX_NS until a request is
+ * answered again, and the server gone for good once none has been for the
+ * outage's budget; SETUP_TRIES at boot). A run of lost connections is
+ * said on the console once, not once a connection.
  *
  * Every connection reads the export's first page (its swap header, with
  * mkswap's UUID) before anything else goes out; after a reconnection it
@@ -70,6 +73,10 @@ static struct {
 	void (*lost)(void);		/* the pager's: a connection was lost */
 	unsigned attempts;		/* connections lost in a row, nothing answered */
 	int64_t outage_since;		/* the first of them was lost then (0: none) */
+	/* Connections lost in a row with no request answered on them, idle
+	 * ones too (unlike attempts): the backoff, and the run said once. */
+	unsigned losses;
+	bool said_back;			/* this run's reconnection was said */
 	int64_t outage_ns;		/* the outage's budget (swap.nbd_outage) */
 	const char *why;		/* the last attempt's failure, at setup */
 	int64_t deadline;		/* connect, handshake or answer bound */
@@ -83,6 +90,10 @@ static struct {
 
 /* The swap header's stamp (swap_stamp.h): its requests' id, no pager tag. */
 #define STAMP_ID UINT64_MAX
+
+/* The first page's read's submission number (nbd_req's seq): past any
+ * the pager's requests reach. */
+#define FIRST_SEQ (1ull << 47)
 
 /* The first page's read: a client of its own, so that the pager's
  * requests waiting to go again stay queued until it is checked. */
@@ -202,8 +213,9 @@ static void outage_over(void)
 	sc.outage_since = 0;
 }
 
-/* The connection failed or stopped answering: try again soon, or give up. */
-static void lost(const char *why)
+/* The connection failed or stopped answering (how: nbd_loss's): try
+ * again soon, or give up. */
+static void lost_as(const char *why, enum nbd_loss how)
 {
 	bool was_up = sc.negotiated && !sc.checking;	/* requests went out on it */
 
@@ -215,11 +227,13 @@ static void lost(const char *why)
 	if (sc.state == SWAP_OFF)
 		return;		/* still in NET_SWAP_SETUP: it reports */
 	if (was_up) {
-		nbd_lost(&sc.cl);
+		nbd_lost(&sc.cl, how);
 		sc.lost();	/* its counts, before a new connection's answers */
-		printf("netd: swap: connection lost (%s); reconnecting, %u requests to send again\n",
-		       why, nbd_pending(&sc.cl));
+		if (sc.losses == 0)
+			printf("netd: swap: connection lost (%s); reconnecting, %u requests to send "
+			       "again\n", why, nbd_pending(&sc.cl));
 	}
+	sc.losses++;
 	/* Counted until a request is answered, not reset by a handshake: a
 	 * server that takes connections and answers nothing is gone. */
 	int64_t now = netd_now();
@@ -229,7 +243,24 @@ static void lost(const char *why)
 	if (now - sc.outage_since >= sc.outage_ns)
 		return gone(why);
 	sc.state = SWAP_RETRYING;
-	sc.retry_at = now + retry_delay(sc.attempts);
+	sc.retry_at = now + retry_delay(sc.losses);
+}
+
+/* The server closed or reset the connection, or broke the protocol. */
+static void lost(const char *why)
+{
+	lost_as(why, NBD_LOST_BROKEN);
+}
+
+/* A request answered on this connection: a run of losses is over. */
+static void answered(void)
+{
+	outage_over();
+	if (sc.losses > 1)
+		printf("netd: swap: answering again after %u connections lost in a row\n",
+		       sc.losses);
+	sc.losses = 0;
+	sc.said_back = false;
 }
 
 /* The same export again: its requests go again. */
@@ -240,7 +271,9 @@ static void resume(void)
 	if (nbd_pending(&sc.cl) == 0)
 		outage_over();	/* nothing waits: nothing to prove */
 	sc.deadline = netd_now() + ANSWER_NS;
-	printf("netd: swap: reconnected; sending %u requests again\n", nbd_pending(&sc.cl));
+	if (!sc.said_back)
+		printf("netd: swap: reconnected; sending %u requests again\n", nbd_pending(&sc.cl));
+	sc.said_back = true;
 	output();
 }
 
@@ -280,6 +313,9 @@ static void read_first_page(void)
 	static const struct nbd_io io = { link_send, first_data, first_done, NULL };
 
 	nbd_client_init(&first.cl, &io, NULL, &sc.hs);
+	/* Its cookies apart from the pager's, which follow on this
+	 * connection: a duplicate of its reply is nobody's. */
+	first.cl.seq = FIRST_SEQ;
 	first.result = 1;
 	sc.checking = true;
 	/* An export smaller than a page has none: the pager refuses it. */
@@ -318,7 +354,9 @@ static void on_negotiated(void)
 /* nbd_input refused the server's bytes: the connection goes. */
 static void input_failed(int r)
 {
-	lost(r == -ECONNRESET ? "the server is shutting down" : "a reply no request asked for");
+	if (r == -ECONNRESET)
+		return lost_as("the server is shutting down", NBD_LOST_WAITED);
+	lost("a reply no request asked for");
 }
 
 /* Bytes from the server: the handshake's, then replies. */
@@ -357,12 +395,13 @@ static void take(const uint8_t *d, uint32_t len)
 			first_page_read();
 		return;
 	}
-	uint64_t answered = sc.cl.cnt.completed;
-
-	sc.deadline = netd_now() + ANSWER_NS;	/* the server answers */
+	uint64_t completed = sc.cl.cnt.completed, progress = sc.cl.progress;
 	int r = nbd_input(&sc.cl, d, len);
-	if (sc.cl.cnt.completed != answered)
-		outage_over();
+
+	if (sc.cl.progress != progress)
+		sc.deadline = netd_now() + ANSWER_NS;	/* the server answers */
+	if (sc.cl.cnt.completed != completed)
+		answered();
 	if (r < 0)
 		input_failed(r);
 }
@@ -520,12 +559,12 @@ void swap_link_tick(void)
 	    now >= sc.deadline)
 		return lost(waiting_for());
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) > 0 && sc.deadline && now >= sc.deadline)
-		return lost("no answer in time");
+		return lost_as("no answer in time", NBD_LOST_WAITED);
 	/* Answers to others keep the deadline off: each request's own. Lost,
-	 * it goes again, and fails after NBD_SENDS_MAX. */
+	 * it goes again, and fails once NBD_BLAME_MAX losses are its. */
 	int64_t out;
 	if (sc.state == SWAP_UP && nbd_oldest_out(&sc.cl, &out) && now - out >= ANSWER_NS)
-		return lost("a request not answered in time");
+		return lost_as("a request not answered in time", NBD_LOST_WAITED);
 	if (sc.state == SWAP_UP && nbd_pending(&sc.cl) == 0)
 		sc.deadline = 0;
 	output();

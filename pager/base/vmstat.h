@@ -89,6 +89,8 @@ enum vmstat_item {
 					 * checksum was not their write's */
 	VMSTAT_SWAP_WRITES_LEFT,	/* direct writes left in flight as their
 					 * device began an outage */
+	VMSTAT_SWAP_SLOTS_LATE,		/* slots retired for writes out on an NBD
+					 * connection lost before their answer */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -52,6 +52,15 @@ static uint64_t list[BLK_LIST_ENTRIES];
  * the engine retires it, never writing there again, and keeps the page. */
 #define WRITE_LOST_OUT SWAP_ERR_LATE
 
+/* Every loss retires the slots of the writes out on it, for the rest of
+ * the boot (up to the requests in flight, ~192 slots, a loss): over a
+ * link that keeps failing they add up. Counted (vmstat swap_slots_late),
+ * and said once they pass 1/LATE_SAY_DIV of the area, when a link that
+ * flaps has cost a share of swap worth an operator's look. */
+#define LATE_SAY_DIV 16
+static uint32_t area_slots;	/* the area's, from start */
+static int late_said;
+
 /* A page's result when it was read back with another checksum than its
  * write's: the device's verdict on that page, as a media error would be
  * (swap_err_from_device): the read fails, its frame is not mapped. */
@@ -68,6 +77,9 @@ static struct swap_sums sums;
 static uint32_t sums_refs;
 static int sums_device_ref;	/* 1 while the device's reference is held */
 static int sum_said;	/* the first mismatch is said, the rest counted */
+/* Flushes failed in a row for a loss since their batch began: said at the
+ * first, not at each batch while the link flaps. */
+static int flush_lost_run;
 
 static void sums_put(void)
 {
@@ -146,6 +158,23 @@ static void unmap_window(const struct blk_link *l, const struct blk_request *r)
 			(uint32_t)(r->sector / BLK_SECTORS_PER_PAGE), r->npages };
 }
 
+/* n more slots retired as late (fail_late; the pager lock may not be
+ * held: a transfer's), said once past the share of the area. */
+static void count_late(unsigned n)
+{
+	uint64_t total;
+
+	if (n == 0)
+		return;
+	vmstat_count_unlocked(VMSTAT_SWAP_SLOTS_LATE, n);
+	total = vmstat_get(VMSTAT_SWAP_SLOTS_LATE);
+	if (total * LATE_SAY_DIV < area_slots || __atomic_exchange_n(&late_said, 1, __ATOMIC_RELAXED))
+		return;
+	printf("pager: swap: %lu slots, over 1/%u of the swap area, retired for writes that went "
+	       "out on NBD connections lost before their answer; a link that keeps failing uses "
+	       "the area up (vmstat swap_slots_late)\n", (unsigned long)total, LATE_SAY_DIV);
+}
+
 static int went_late(unsigned c, uint32_t slot)
 {
 	for (unsigned i = 0; i < nlate[c]; i++)
@@ -155,11 +184,12 @@ static int went_late(unsigned c, uint32_t slot)
 }
 
 /* The pages whose write went out on a lost connection fail (their slots
- * retired); said once a write, with how many. Whatever their answer: one
- * failed (the server's error on the next connection, or the sends used
- * up) may still land late from the old one all the same, so it must not be
- * written again (out_write.c) nor its slot reused. Not when the device is
- * gone (-ENXIO): nothing is written to it again. */
+ * retired); said once a write, with how many, and counted (count_late).
+ * Whatever their answer: one failed (the server's error on the next
+ * connection, or netd's NBD_BLAME_MAX) may still land late from the old
+ * one all the same, so it must not be written again (out_write.c) nor its
+ * slot reused. Not when the device is gone (-ENXIO): nothing is written
+ * to it again. */
 static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
 {
 	unsigned failed = 0;
@@ -174,6 +204,7 @@ static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct s
 		printf("pager: swap: %u pages' writes went out on an NBD connection lost before "
 		       "their answer: the old server may still write them late, so their slots "
 		       "are retired and the pages stay in memory\n", failed);
+	count_late(failed);
 }
 
 /* As for the disk, but the device is gone for good when netd says so. */
@@ -300,10 +331,14 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 	 * with no flush (-ENOTSUP) vouches for nothing after a loss either. */
 	if ((r == 0 || r == -ENOTSUP) &&
 	    drv.shared->swap_lost_writes != lost_before[t->io_client]) {
-		printf("pager: swap: the NBD connection was lost before its writes were flushed; "
-		       "the batch is kept in memory\n");
+		if (!__atomic_exchange_n(&flush_lost_run, 1, __ATOMIC_RELAXED))
+			printf("pager: swap: the NBD connection was lost before its writes were "
+			       "flushed; the batch is kept in memory (and each after it so, until "
+			       "one is flushed)\n");
 		return SWAP_ERR_UNSENT;
 	}
+	if (r == 0 || r == -ENOTSUP)
+		flush_lost_run = 0;
 	if (r == -EPIPE)
 		return -ENXIO;	/* netd ended: the device is gone, not failing */
 	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */
@@ -415,6 +450,8 @@ static int nbd_start(void *ctx, uint32_t last)
 	}
 	sums_refs = 1;	/* the device's, until it is gone (or fini) */
 	sums_device_ref = 1;
+	area_slots = last + 1;
+	late_said = 0;
 	return r;
 }
 
@@ -434,6 +471,7 @@ static const struct swap_backend_ops ops = {
 void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 {
 	sum_said = 0;
+	flush_lost_run = 0;
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
 				  .max_pages = NET_MAX_PAGES, .prepare = map_window,

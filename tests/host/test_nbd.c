@@ -3,7 +3,8 @@
  * NBD server kept here: the handshake byte by byte and its refusals, and
  * the transmission phase with many requests in flight, replies in another
  * order, a connection that takes a few bytes at a time, server errors, a
- * stray reply, and a lost connection whose requests are sent again.
+ * stray or duplicate reply, and a lost connection whose requests are sent
+ * again, a loss blamed only on the request it points at.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -377,7 +378,7 @@ static void shutdown_reply_resends(void **state)
 	nbd_put64(r + 8, srv.pend[0].cookie);
 	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
 	assert_int_equal(srv.done[5], 0);		/* not failed */
-	nbd_lost(&cl);
+	nbd_lost(&cl, NBD_LOST_WAITED);
 	srv.in_len = srv.in_parsed = 0;
 	srv.npend = 0;
 	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
@@ -403,7 +404,7 @@ static void lost_and_resent(void **state)
 	server_parse();
 	assert_int_equal(srv.npend, 1);
 	/* The connection drops before any reply: all eight go again, in order. */
-	nbd_lost(&cl);
+	nbd_lost(&cl, NBD_LOST_BROKEN);
 	memset(srv.disk, 0, DISK);
 	srv.in_len = srv.in_parsed = 0;
 	srv.npend = 0;
@@ -413,10 +414,8 @@ static void lost_and_resent(void **state)
 	nbd_pump(&cl);
 	server_parse();
 	assert_int_equal(srv.npend, 8);
-	for (unsigned k = 0; k < 8; k++) {
+	for (unsigned k = 0; k < 8; k++)
 		assert_int_equal(srv.pend[k].off, (uint64_t)k * PG);
-		assert_int_equal(srv.pend[k].cookie >> 16, 1);	/* the new generation */
-	}
 	server_reply(64);
 	for (unsigned id = 0; id < 8; id++) {
 		assert_int_equal(srv.done[id], 1);
@@ -438,7 +437,7 @@ static void lost_and_resent(void **state)
 
 /* A write larger than what the connection takes before the server reads
  * it, which the server drops the connection on every time: it never goes
- * out whole, yet it fails after NBD_SENDS_MAX connections; the request
+ * out whole, yet it fails after NBD_BLAME_MAX connections; the request
  * queued behind it, which never started, is then sent. */
 static void partly_sent_fails(void **state)
 {
@@ -449,11 +448,11 @@ static void partly_sent_fails(void **state)
 	fill(0, 3);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, 16 * PG), 0);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 20, 32 * PG, PG), 0);
-	for (unsigned k = 0; k < NBD_SENDS_MAX; k++) {
+	for (unsigned k = 0; k < NBD_BLAME_MAX; k++) {
 		srv.budget = 6 * PG;	/* the send buffer: then the server drops it */
 		nbd_pump(&cl);
 		assert_int_equal(srv.done[0], 0);
-		nbd_lost(&cl);
+		nbd_lost(&cl, NBD_LOST_BROKEN);
 		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
 		nbd_client_resume(&cl, &h);
 	}
@@ -484,7 +483,7 @@ static void lost_writes_counted(void **state)
 	server_reply(64);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 1, 0, 0), 0);
 	nbd_pump(&cl);			/* out, not answered */
-	nbd_lost(&cl);
+	nbd_lost(&cl, NBD_LOST_BROKEN);
 	assert_int_equal(cl.cnt.lost_writes, 1);
 	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
 	nbd_client_resume(&cl, &h);
@@ -492,7 +491,7 @@ static void lost_writes_counted(void **state)
 	nbd_pump(&cl);
 	server_reply(64);		/* the flush, on the new connection */
 	assert_int_equal(srv.done[1], 1);
-	nbd_lost(&cl);			/* nothing answered unflushed on that one */
+	nbd_lost(&cl, NBD_LOST_BROKEN);			/* nothing answered unflushed on that one */
 	assert_int_equal(cl.cnt.lost_writes, 1);
 
 	/* A write answered, flushed: then another answered after the flush
@@ -514,7 +513,7 @@ static void lost_writes_counted(void **state)
 	assert_int_equal(flush_at, 1);
 	assert_int_equal(srv.done[3], 1);
 	assert_int_equal(srv.done[4], 1);
-	nbd_lost(&cl);
+	nbd_lost(&cl, NBD_LOST_BROKEN);
 	assert_int_equal(cl.cnt.lost_writes, 2);
 }
 
@@ -525,16 +524,109 @@ static void resent_at_most(void **state)
 	(void)state;
 	start(1u << 30, 0);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 7, 0, PG), 0);
-	for (unsigned k = 0; k < NBD_SENDS_MAX; k++) {
+	for (unsigned k = 0; k < NBD_BLAME_MAX; k++) {
 		nbd_pump(&cl);
 		assert_int_equal(srv.done[7], 0);
-		nbd_lost(&cl);
+		nbd_lost(&cl, NBD_LOST_BROKEN);
 		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
 		nbd_client_resume(&cl, &h);
 	}
 	assert_int_equal(srv.done[7], -EIO + 1);	/* it broke every connection */
 	assert_int_equal(nbd_pending(&cl), 0);
-	assert_int_equal(cl.cnt.resent, NBD_SENDS_MAX - 1);
+	assert_int_equal(cl.cnt.resent, NBD_BLAME_MAX - 1);
+}
+
+/* A reply to a request answered already (a duplicate), come after its
+ * slot was taken by a newer request, is nobody's: -EPROTO, and the newer
+ * request is not taken as answered. */
+static void duplicate_reply_refused(void **state)
+{
+	uint8_t r[NBD_REPLY_BYTES];
+	uint64_t first;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 1, 0, PG), 0);
+	nbd_pump(&cl);
+	server_parse();
+	first = srv.pend[0].cookie;
+	server_reply(64);
+	assert_int_equal(srv.done[1], 1);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 2, PG, PG), 0);	/* the same slot */
+	nbd_pump(&cl);
+	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(r + 4, 0);
+	nbd_put64(r + 8, first);
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -EPROTO);
+	assert_int_equal(srv.done[2], 0);
+}
+
+static int64_t clock_now;
+
+static int64_t io_now(void *ctx)
+{
+	(void)ctx;
+	return clock_now;
+}
+
+/* A request the connection took only part of (the server stopped reading
+ * it) is out from its first byte: its answer's clock runs from then. */
+static void part_way_is_out(void **state)
+{
+	static const struct nbd_io timed = { io_send, io_data, io_done, io_now };
+	int64_t at = -1;
+
+	(void)state;
+	start(1u << 30, 0);
+	cl.io = &timed;
+	srv.budget = 1000;
+	clock_now = 7;
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 1, 0, PG), 0);
+	nbd_pump(&cl);
+	clock_now = 9;
+	nbd_pump(&cl);
+	assert_true(nbd_oldest_out(&cl, &at));
+	assert_int_equal(at, 7);
+}
+
+/* A loss is blamed on a request only when it points at it: the server
+ * broke the connection as it went out; or it was given up for no answer
+ * while others were answered after it went out. Lost for no answer at all,
+ * nothing is blamed (the server's outage, not the request's fault), and
+ * the request goes again however often. */
+static void blamed_only_when_pointed_at(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 7, 0, PG), 0);
+	for (unsigned k = 0; k < 3 * NBD_BLAME_MAX; k++) {
+		nbd_pump(&cl);
+		nbd_lost(&cl, NBD_LOST_WAITED);		/* nothing answered */
+		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+		nbd_client_resume(&cl, &h);
+	}
+	assert_int_equal(srv.done[7], 0);
+	assert_int_equal(nbd_pending(&cl), 1);
+	/* Others answered after it went out, it never: its fault. */
+	for (unsigned k = 0; k < NBD_BLAME_MAX; k++) {
+		srv.in_len = srv.in_parsed = 0;
+		srv.npend = 0;
+		nbd_pump(&cl);
+		server_parse();				/* read 7, held */
+		srv.npend = 0;
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 8, PG, PG), 0);
+		nbd_pump(&cl);
+		server_reply(64);			/* read 8 answered */
+		assert_int_equal(srv.done[8], 1);
+		srv.done[8] = 0;
+		nbd_lost(&cl, NBD_LOST_WAITED);
+		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+		nbd_client_resume(&cl, &h);
+	}
+	assert_int_equal(srv.done[7], -EIO + 1);
+	assert_int_equal(nbd_pending(&cl), 0);
 }
 
 static void fail_all(void **state)
@@ -567,6 +659,9 @@ int main(void)
 		cmocka_unit_test(lost_writes_counted),
 		cmocka_unit_test(resent_at_most),
 		cmocka_unit_test(fail_all),
+		cmocka_unit_test(duplicate_reply_refused),
+		cmocka_unit_test(part_way_is_out),
+		cmocka_unit_test(blamed_only_when_pointed_at),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
  * The fake netd keeps the export's pages and moves them to and from the
  * frames its window maps (a buffer for RAM).
  */
+#define _POSIX_C_SOURCE 200809L	/* fileno, dup: the console caught (said.h) */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +35,7 @@
 #include <cmocka.h>
 
 #include "base/threads.h"
+#include "said.h"
 #include "drivers/blk_request.h"
 #include "drivers/net_protocol.h"
 #include "swap/blk_link.h"
@@ -360,9 +362,10 @@ static void lost_out_write_fails(void **state)
 }
 
 /* A late request answered with an error (the server's, on the next
- * connection; or its sends used up) fails as late all the same: the old
- * connection may still write it, so it is neither written again nor its
- * slot reused (an -EIO was written again, alone, by the engine). */
+ * connection; or NBD_BLAME_MAX losses blamed on it) fails as late all the
+ * same: the old connection may still write it, so it is neither written
+ * again nor its slot reused (an -EIO was written again, alone, by the
+ * engine). */
 static void lost_out_failed_is_late(void **state)
 {
 	struct swap_req p[8];
@@ -371,6 +374,47 @@ static void lost_out_failed_is_late(void **state)
 	(void)state;
 	late_error = -EIO;
 	write_with_late_run(p, 24, &done);
+}
+
+/* Every slot retired so is counted (swap_slots_late): each loss retires
+ * the writes out on it for the rest of the boot, and over a link that
+ * keeps failing that adds up, unseen before. Once they pass 1/16 of the
+ * area (16 of its 256 slots: the eighth run of two) it is said, once. */
+static void late_slots_counted(void **state)
+{
+	struct swap_req p[8];
+	struct swap_done done;
+
+	(void)state;
+	said_begin();
+	for (unsigned k = 0; k < 7; k++)
+		write_with_late_run(p, 20, &done);
+	assert_int_equal(said_end("uses the area up"), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 14);
+	said_begin();
+	for (unsigned k = 0; k < 3; k++)
+		write_with_late_run(p, 24, &done);
+	assert_int_equal(said_end("uses the area up"), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 20);
+}
+
+/* Batches whose flush a loss fails, one after another while the link
+ * flaps: said once, not once a batch; a batch flushed ends the run. */
+static void flush_loss_said_once(void **state)
+{
+	(void)state;
+	said_begin();
+	for (unsigned k = 0; k < 5; k++) {
+		batch_begins();
+		shared.swap_lost_writes++;
+		assert_int_equal(b.ops->flush(b.ctx, &writer), SWAP_ERR_UNSENT);
+	}
+	batch_begins();
+	assert_int_equal(b.ops->flush(b.ctx, &writer), 0);
+	batch_begins();
+	shared.swap_lost_writes++;
+	assert_int_equal(b.ops->flush(b.ctx, &writer), SWAP_ERR_UNSENT);
+	assert_int_equal(said_end("lost before its writes were flushed"), 2);
 }
 
 /* As lost_out_write_fails, the late request the writer's first (slots
@@ -860,6 +904,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lost_out_write_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_out_survives_direct_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_out_failed_is_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(late_slots_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(flush_loss_said_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(stalled_until_outage_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_back_as_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_back_other_data_fails, setup, teardown),

@@ -31,7 +31,7 @@
  * victim given back must be the policy's no more and its write over.
  * vm_check runs after every step.
  */
-#define _POSIX_C_SOURCE 200809L	/* fileno, dup: the console caught */
+#define _POSIX_C_SOURCE 200809L	/* fileno, dup: the console caught (said.h) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -43,6 +43,7 @@
 #include <stdio.h>
 
 #include "backend_fake.h"
+#include "said.h"
 #include "base/threads.h"
 #include "reclaim/free.h"
 #include "swap/budget.h"
@@ -1626,36 +1627,6 @@ static void test_write_unsent(void **state)
  * is retired nor the write counted an error; the pages stay in memory,
  * their slots let go, and are written again next time. Before, the flush's
  * error was each page's, and every slot of the batch went bad. */
-/* The console, caught: what the code under test prints between
- * said_begin and said_end goes to a file, and said_end counts the lines
- * holding what. */
-static FILE *said;
-static int said_stdout = -1;
-
-static void said_begin(void)
-{
-	fflush(stdout);
-	said = tmpfile();
-	assert_non_null(said);
-	said_stdout = dup(STDOUT_FILENO);
-	assert_true(said_stdout >= 0 && dup2(fileno(said), STDOUT_FILENO) >= 0);
-}
-
-static int said_end(const char *what)
-{
-	char line[256];
-	int n = 0;
-
-	fflush(stdout);
-	assert_true(dup2(said_stdout, STDOUT_FILENO) >= 0);
-	close(said_stdout);
-	rewind(said);
-	while (fgets(line, sizeof(line), said))
-		n += strstr(line, what) != NULL;
-	fclose(said);
-	return n;
-}
-
 /* swap_start on the fake disk with a header naming slots 0..last (the
  * disk as large), the backend keeping slot_bytes a slot: what its callocs
  * took, and whether swap came on. */

@@ -11,7 +11,11 @@
  * not before, however often it refuses; idle losses are
  * not held against it; a request made while reconnecting leaves the
  * attempt's deadline alone; a request the server never answers fails
- * though it answers others. While it rides an outage out, the link names
+ * though it answers others, while a server that answers nothing fails no
+ * request before the outage's budget; a stale or duplicate reply is
+ * refused; header bytes trickled are not answers; a server closing idle
+ * connections is reconnected to backing off, said once. While it rides an
+ * outage out, the link names
  * the time by which it will have given up (swap_link_outage_until, which
  * the pager's reclaim waits on), and gives up before it. The pager's
  * flushes wait behind the stamp's, and nothing is written to the export
@@ -31,6 +35,7 @@
 #include <cmocka.h>
 
 static char said[512];		/* swap_link's last console line */
+static unsigned said_lost, said_back;	/* its "connection lost" and "reconnected" lines */
 
 static int say(const char *fmt, ...)
 {
@@ -39,6 +44,8 @@ static int say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(said, sizeof(said), fmt, ap);
 	va_end(ap);
+	said_lost += strstr(said, "connection lost") != NULL;
+	said_back += strstr(said, "reconnected") != NULL;
 	return printf("# %s", said);
 }
 
@@ -510,7 +517,7 @@ static void first_page_unreadable(void **state)
 
 /* A 64 KiB write, larger than the send buffer, that the server drops the
  * connection on as soon as it sees it: it never goes out whole, yet it
- * fails after NBD_SENDS_MAX connections, and the link goes on. */
+ * fails after NBD_BLAME_MAX connections, and the link goes on. */
 static void large_write_dropped(void **state)
 {
 	(void)state;
@@ -519,7 +526,7 @@ static void large_write_dropped(void **state)
 	submit(NBD_CMD_WRITE, 0, 16 * PG, 16 * PG);
 	wait_ms(60 * 1000);
 	assert_int_equal(pgr.done[0], -EIO + 1);
-	assert_int_equal(net.opens, 1 + NBD_SENDS_MAX);
+	assert_int_equal(net.opens, 1 + NBD_BLAME_MAX);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	submit(NBD_CMD_READ, 20, 16 * PG, PG);
 	assert_int_equal(pgr.done[20], 1);
@@ -531,7 +538,7 @@ static void large_write_dropped(void **state)
  * as answers, and once the outage's budget has passed it is gone, not
  * after four connections for each request waiting. A send buffer of 100
  * bytes lets one request out per connection, so that more requests wait
- * than the budget's connections can send NBD_SENDS_MAX times each. */
+ * than the budget's connections can send NBD_BLAME_MAX times each. */
 static void answers_nothing_gone(void **state)
 {
 	int64_t t0 = net.now, until = 0;
@@ -555,7 +562,7 @@ static void answers_nothing_gone(void **state)
 	assert_int_equal(swap_link_outage_until(), 0);
 	assert_true(net.now - t0 >= OUTAGE_NS_);
 	assert_int_equal(pgr.gone, 1);
-	assert_true(net.opens > 1 + NBD_SENDS_MAX);
+	assert_true(net.opens > 1 + NBD_BLAME_MAX);
 	for (unsigned id = 0; id < 32; id++)
 		enxio += pgr.done[id] == -ENXIO + 1;
 	assert_true(enxio > 0);		/* waiting still, failed with the link */
@@ -900,7 +907,7 @@ static void idle_losses_not_gone(void **state)
 	(void)state;
 	for (unsigned k = 0; k < 30; k++) {
 		server_close();
-		wait_ms(1000);
+		wait_ms(RETRY_MAX_NS / MS_ + 1000);	/* backing off (idle_close_backs_off) */
 		assert_int_equal(swap_link_state(), SWAP_UP);
 	}
 	submit(NBD_CMD_READ, 3, 0, PG);
@@ -929,7 +936,7 @@ static void submit_while_retrying(void **state)
 
 /* A server that never answers one read while it answers the others, a
  * read every 5 s: the link stays busy, yet that read fails (-EIO) once it
- * has gone out NBD_SENDS_MAX times, each waiting ANSWER_NS, and the link
+ * has gone out NBD_BLAME_MAX times, each waiting ANSWER_NS, and the link
  * goes on. */
 static void one_read_never_answered(void **state)
 {
@@ -944,9 +951,173 @@ static void one_read_never_answered(void **state)
 		pgr.done[2] = 0;
 	}
 	assert_int_equal(pgr.done[1], -EIO + 1);
-	assert_int_equal(net.opens, 1 + NBD_SENDS_MAX);	/* lost after each send */
+	assert_int_equal(net.opens, 1 + NBD_BLAME_MAX);	/* each loss its */
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.gone, 0);
+}
+
+/* A server whose storage hangs: it takes connections, shakes hands and
+ * answers the first page, and never answers the pager's read, until
+ * back_s after it was made. The read is not failed before the outage's
+ * budget has run out. Returns the read's result + 1. Before, each
+ * connection dropped for no answer counted as a send of the read, which
+ * failed (-EIO, its owner killed) after four of them, at 83.5 s, with
+ * the outage published to run 84 s more. */
+static int hung_read(unsigned back_s)
+{
+	int64_t t0 = net.now;
+
+	srv.withhold = 8 * PG;
+	submit(NBD_CMD_READ, 1, 8 * PG, PG);
+	while (pgr.done[1] == 0 && net.now - t0 < 2 * OUTAGE_NS_) {
+		wait_ms(100);
+		if (net.now - t0 >= (int64_t)back_s * 1000 * MS_)
+			srv.withhold = 0;
+		if (pgr.done[1] == 0)
+			continue;
+		/* Ended: answered, or with the link once its budget is spent. */
+		assert_true(pgr.done[1] == 1 || net.now - t0 >= OUTAGE_NS_);
+	}
+	return pgr.done[1];
+}
+
+/* Never answered: the read waits out the outage's whole budget, and fails
+ * with the link given up (-ENXIO), not as a bad request (-EIO). */
+static void hung_server_not_blamed(void **state)
+{
+	(void)state;
+	assert_int_equal(hung_read(~0u), -ENXIO + 1);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_int_equal(pgr.gone, 1);
+}
+
+/* Answering again at 90 s, within the budget: the read is answered. */
+static void hung_server_recovers(void **state)
+{
+	(void)state;
+	assert_int_equal(hung_read(90), 1);
+	assert_memory_equal(pgr.mem + PG, srv.disk + 8 * PG, PG);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.gone, 0);
+}
+
+/* A reply that is not the answer to a request waiting (a duplicate of
+ * one answered, its slot now another request's; the first page's,
+ * whose cookie the pager's first request on that connection had) is
+ * refused: the connection is dropped and the request goes again, to be
+ * answered for itself. Before, a stale error failed write 2 (-EIO) and a
+ * stale success would have said it was done unwritten; the first page's
+ * duplicate answered the pager's read with page 0. */
+static void stale_reply_refused(void **state)
+{
+	uint64_t ck;
+
+	(void)state;
+	srv.answer = false;
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	ck = nbd_get64(net.in + net.in_used - NBD_REQUEST_BYTES - PG + 8);
+	reply(ck, 0, NULL, 0);
+	assert_int_equal(pgr.done[1], 1);
+	memset(pgr.mem + 2 * PG, 0x2b, PG);
+	submit(NBD_CMD_WRITE, 2, 9 * PG, PG);		/* the same slot */
+	reply(ck, 5, NULL, 0);				/* write 1's again, an error */
+	assert_int_equal(pgr.done[2], 0);
+	assert_int_equal(pgr.lost, 1);			/* refused: the connection goes */
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(pgr.done[2], 1);
+	assert_memory_equal(srv.disk + 9 * PG, pgr.mem + 2 * PG, PG);
+
+	/* The setup connection: the first page's reply again, after the
+	 * pager's first read went out. */
+	fresh(false);
+	memset(srv.disk + 8 * PG, 0x3c, PG);
+	assert_int_equal(link_open(), 0);
+	net_run();
+	ck = nbd_get64(net.in + 26 + 8);		/* the first request after the handshake's */
+	srv.answer = false;
+	submit(NBD_CMD_READ, 3, 8 * PG, PG);
+	reply(ck, 0, srv.disk, PG);
+	assert_int_equal(pgr.done[3], 0);
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(pgr.done[3], 1);
+	assert_memory_equal(pgr.mem + 3 * PG, srv.disk + 8 * PG, PG);
+}
+
+/* A write the server stops reading part way (room bytes of send buffer;
+ * 0: nothing of it goes out), then a byte of a reply header now and then,
+ * never a whole one: not an answer. The connection is dropped at the
+ * answer's bound from the write's submission, and the write goes again
+ * once the server reads. Before, every byte put the bound off: the link
+ * stayed up for as long as bytes came, no outage published, a direct
+ * reclaimer holding the pager lock waiting all of it. */
+static void trickled(uint32_t room)
+{
+	uint8_t b = 0x67;
+
+	net.sndbuf = room;
+	srv.answer = false;
+	memset(pgr.mem + PG, 0x4d, PG);
+	assert_int_equal(swap_link_submit(NBD_CMD_WRITE, 1, 8 * PG, PG), 0);
+	swap_link_push();
+	net_run();
+	for (unsigned k = 0; k < 3; k++) {
+		wait_ms(ANSWER_NS / MS_ / 2);
+		if (pgr.lost == 0)
+			deliver(&b, 1);
+	}
+	assert_int_equal(pgr.lost, 1);			/* by ANSWER_NS, once */
+	net.sndbuf = 1u << 20;
+	srv.answer = true;
+	wait_ms((CONNECT_NS + RETRY_MAX_NS) / MS_ + 1000);	/* an attempt failing, the next */
+	assert_int_equal(pgr.done[1], 1);
+	assert_memory_equal(srv.disk + 8 * PG, pgr.mem + PG, PG);
+}
+
+static void trickle_part_way(void **state)
+{
+	(void)state;
+	trickled(1000);
+}
+
+static void trickle_nothing_out(void **state)
+{
+	(void)state;
+	trickled(0);
+}
+
+/* A server that closes every connection once its first page is read,
+ * nothing waiting: the link reconnects backing off to RETRY_MAX_NS, not
+ * at RETRY_NS for ever, and says the run of losses once. A request
+ * answered ends the run: the next loss is said again and reconnects at
+ * once. Before, each idle reconnection reset the backoff: 120
+ * connections a minute, two console lines each. */
+static void idle_close_backs_off(void **state)
+{
+	unsigned opens = net.opens;
+
+	(void)state;
+	said_lost = said_back = 0;
+	server_close();
+	for (unsigned t = 0; t < 60 * 1000; t += 100) {
+		wait_ms(100);
+		if (net.open && net.hs_done && net.requests >= 1)
+			server_close();
+	}
+	assert_true(net.opens - opens <= 4 + 60 * 1000 * MS_ / RETRY_MAX_NS);
+	assert_int_equal(said_lost, 1);
+	assert_int_equal(said_back, 1);
+	wait_ms(RETRY_MAX_NS / MS_ + 1000);		/* up, and left up */
+	submit(NBD_CMD_READ, 3, 0, PG);
+	assert_int_equal(pgr.done[3], 1);
+	opens = net.opens;
+	server_close();
+	wait_ms(RETRY_NS / MS_ + 200);
+	assert_int_equal(net.opens, opens + 1);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(said_lost, 2);
+	assert_int_equal(said_back, 2);
 }
 
 /* A connection that cannot take the handshake's request whole (lwIP out
@@ -989,6 +1160,12 @@ int main(void)
 		cmocka_unit_test(refused_export_let_go),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),
 		cmocka_unit_test_setup(resent_write_marked, setup),
+		cmocka_unit_test_setup(hung_server_not_blamed, setup),
+		cmocka_unit_test_setup(hung_server_recovers, setup),
+		cmocka_unit_test_setup(stale_reply_refused, setup),
+		cmocka_unit_test_setup(trickle_part_way, setup),
+		cmocka_unit_test_setup(trickle_nothing_out, setup),
+		cmocka_unit_test_setup(idle_close_backs_off, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
