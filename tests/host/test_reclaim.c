@@ -802,6 +802,27 @@ static void test_subscriptions_per_line(void **state)
 	assert_int_equal(pressure_subscribers(), 0);
 }
 
+/* Two lines at their bound, each process of them subscribed, leave a
+ * third line and the processes in none room: as many subscriptions as
+ * the process table has processes succeed, spread over three lines and
+ * none (the table was 16 with 8 a line, and two lines took it all). */
+static void test_two_lines_leave_room(void **state)
+{
+	uint32_t pid = 100;
+
+	(void)state;
+	for (uint32_t line = 1; line <= 2; line++)
+		for (int k = 0; k < PAGER_LINE_PROCS_MAX; k++, pid++)
+			assert_int_equal(pressure_subscribe(pid, line, 200 + (int)pid), 0);
+	assert_int_equal(pressure_subscribe(pid++, 3, 400), 0);
+	for (; pid < 100 + PAGER_PROCS_MAX; pid++)
+		assert_int_equal(pressure_subscribe(pid, 0, 500 + (int)pid), 0);
+	assert_int_equal(pressure_subscribers(), PAGER_PROCS_MAX);
+	for (uint32_t p = 100; p < pid; p++)
+		pressure_unsubscribe(p);
+	assert_int_equal(pressure_subscribers(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -830,6 +851,7 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
+		cmocka_unit_test_setup(test_two_lines_leave_room, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
