@@ -404,8 +404,10 @@ static int check_object_list(const struct vm_object *o)
 static uint64_t object_unreached(const struct vm_object *o)
 {
 	uint64_t j = pv_next(&o->pages, 0, o->npages), next;
+	struct object_reach w;
 
-	while (j < o->npages && vm_object_reached(o, j, NULL, &next))
+	vm_object_reach_begin(&w, o, NULL);
+	while (j < o->npages && vm_object_reached(&w, j, &next))
 		j = pv_next(&o->pages, next, o->npages);
 	return j;
 }

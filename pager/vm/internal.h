@@ -437,13 +437,25 @@ struct vm_object *vm_object_by_id(uint32_t id);
  * after its object, fork's copy after its parent's, a split's tail after
  * its head. It leaves in its release (the kind's, shared.c). */
 void vm_object_join(struct vm_region *r, struct vm_region *from);
-/* Whether some region on o reaches o's page j (pgoff <= j < pgoff + its
- * pages), leaving out region skip_r (or none: NULL); in *next, the first page after j where the answer may change (at
- * most o->npages), so that a caller walks o a run at a time. An object
- * holds no page that no region reaches (vm_check holds to it). A walk of
- * o's list up to j. */
-int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_region *skip_r,
-		      uint64_t *next);
+/* A walk of o's list for vm_object_reached, from its head, leaving out
+ * region skip (or none: NULL). Its pages are asked about rising, so it
+ * goes on from where the last question left it: one walk visits each
+ * region once, and a release over many present pages and many regions
+ * costs their sum, not their product. The list must not change meanwhile. */
+struct object_reach {
+	const struct vm_object *o;
+	const struct vm_region *at;	/* the first region not passed yet */
+	const struct vm_region *skip;
+	uint64_t end;			/* the furthest reach of those passed */
+};
+void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
+			   const struct vm_region *skip);
+/* Whether some region on w's object but w's skip reaches its page j
+ * (pgoff <= j < pgoff + its pages), j at least the last asked; in
+ * *next, the first page after j where the answer may change (at most
+ * o->npages), so that a caller walks o a run at a time. An object holds
+ * no page that no region reaches (vm_check holds to it). */
+int vm_object_reached(struct object_reach *w, uint64_t j, uint64_t *next);
 /* The regions the walks of objects' lists visited (shared.c, footprint.c):
  * counted only where VM_COUNT_VISITS is defined (the host tests), which
  * show the walks' cost bounded. */
