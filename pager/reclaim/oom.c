@@ -22,9 +22,13 @@ static int killable(const struct oom_candidate *c)
 	return !c->exempt && c->adj > OOM_ADJ_NEVER;
 }
 
+/* Killable, and its death gives something back: pages of its own, or
+ * the pager's heap its page arrays hold (which serves the next arrays:
+ * a fork tree over swapped sparse pages holds nothing alone, and all
+ * that it costs is that heap). */
 static int choosable(const struct oom_candidate *c)
 {
-	return killable(c) && c->alone > 0;
+	return killable(c) && c->alone + c->meta > 0;
 }
 
 int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total)

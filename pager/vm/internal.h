@@ -175,6 +175,10 @@ struct vm_space {
 	uint32_t nregions;		/* regions on its list (region.c, fork.c) */
 	uint64_t rmaps;			/* rmap entries naming it: its present pages (rmap.c) */
 	uint64_t shared_maps;		/* those whose frame another mapping shares (mapcount > 1) */
+	/* What its regions' page arrays, and those of the shared objects it
+	 * made, may take of the pager's heap, shared with the spaces the
+	 * server groups with it (a line); NULL: no bound (space.c). */
+	struct pv_budget *budget;
 };
 
 /* The VM core's state (state.c). */
@@ -429,7 +433,13 @@ void vm_region_counted(struct vm_space *s, const struct vm_region *r);
 
 /* private.c and shared.c: the tables of operations, and shared objects. */
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
-struct vm_object *vm_object_new(uint64_t npages);
+/* A new object of npages pages, its page array charged to budget (NULL:
+ * none), which it holds until it goes. */
+struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget);
+/* space.c: budget b (NULL: none) gains a holder, or loses one (the last
+ * frees it). */
+struct pv_budget *vm_budget_hold(struct pv_budget *b);
+void vm_budget_put(struct pv_budget *b);
 struct vm_object *vm_object_by_id(uint32_t id);
 /* r (pointing at its object, pgoff and space set) joins the object's
  * list of its regions in pgoff order, its place sought from member `from`

@@ -26,6 +26,7 @@ void vm_objects_reset(void)
 	for (uint32_t i = 1; i < nslots; i++)
 		if (objects[i]) {
 			pv_free(&objects[i]->pages);
+			vm_budget_put(objects[i]->pages.budget);
 			free(objects[i]);
 		}
 	free(objects);
@@ -50,14 +51,15 @@ static uint32_t free_id(void)
 	return old ? old : 1;
 }
 
-struct vm_object *vm_object_new(uint64_t npages)
+struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget)
 {
 	uint32_t id = free_id();
 	struct vm_object *o = id ? heap_calloc(1, sizeof(*o)) : NULL;
 
 	if (!o)
 		return NULL;
-	*o = (struct vm_object){ .id = id, .refs = 1, .npages = npages };
+	*o = (struct vm_object){ .id = id, .refs = 1, .npages = npages,
+				 .pages = { .budget = vm_budget_hold(budget) } };
 	objects[id] = o;
 	return o;
 }
@@ -188,6 +190,7 @@ static void object_put(struct vm_object *o)
 		object_drop(o, j);
 	objects[o->id] = NULL;
 	pv_free(&o->pages);
+	vm_budget_put(o->pages.budget);
 	free(o);
 }
 
