@@ -226,11 +226,13 @@ static void test_page_arrays_count(void **state)
 
 /* A fork tree over swapped sparse pages: its 28 members share every slot
  * (alone 0) and each holds its own copy of every chunk, so all it costs is
- * the pager's heap, which its death gives back to the next arrays. Under
- * both policies a member is chosen over an innocent process with fewer
- * pages of its own than a member's arrays (the tree had been left out as
- * freeing nothing, and the innocent went, then the requester); a process
- * whose death frees neither pages nor arrays is still never chosen. */
+ * the pager's heap, which its death gives back to the next arrays. When
+ * the heap is what could not grow, a member is chosen, under both
+ * policies, over an innocent process with fewer pages of its own than a
+ * member's arrays (the tree had been left out as freeing nothing, and the
+ * innocent went, then the requester); when frames ran out, the innocent
+ * is (the heap is never lowered: the tree's death frees no frame). A
+ * process whose death frees neither pages nor arrays is never chosen. */
 static void test_tree_of_arrays_chosen(void **state)
 {
 	enum { TREE = 28 };
@@ -244,11 +246,15 @@ static void test_tree_of_arrays_chosen(void **state)
 	}
 	c[TREE + 1] = cand(0, 5000, 0);	/* shares much, frees nothing */
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 300);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 1);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 1);
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 1), 1);
+	assert_int_equal(oom_choose_for(OOM_RSS, c, N(c), 4096, 1), 1);
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 0), 0);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 0);
+	c[0] = cand(0, 0, 0);		/* no one frees a frame */
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 0), -1);
 	for (int k = 1; k <= TREE; k++)
 		c[k].meta = 0;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 0);
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 1), -1);
 }
 
 int main(void)
