@@ -3229,6 +3229,10 @@ static void test_fork_tree_arrays_bounded(void **state)
 	assert_int_equal(n, 4);
 	assert_int_equal(vm_space_budget_bytes(t[0]), arrays_of(t, n, sh));
 	assert_false(vm_space_arrays_refused(t[0]));	/* the fork took it */
+	t[0]->budget->bytes++;				/* vm_check holds it to a walk */
+	assert_int_equal(vm_check(), -1);
+	t[0]->budget->bytes--;
+	check();
 
 	/* With the line at its bound, a page in a chunk not made yet is
 	 * refused, and said so once. */
