@@ -29,7 +29,7 @@ static int fork_regions(struct vm_space *parent, struct vm_space *child)
 }
 
 /* A chunk the budget refused is this fork's failure, said as ENOMEM by
- * the server: no fault is left to name it (vm_space_arrays_refused). */
+ * the server: answered, no later fault takes it for its own. */
 int vm_fork(struct vm_space *parent, struct vm_space *child)
 {
 	int r;
@@ -38,6 +38,6 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 		return -1;
 	r = fork_regions(parent, child);
 	if (r < 0)
-		(void)vm_space_arrays_refused(child);
+		(void)vm_space_arrays_refused(child);	/* the fork fails with it */
 	return r;
 }

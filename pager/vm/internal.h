@@ -440,6 +440,14 @@ struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget);
  * frees it). */
 struct pv_budget *vm_budget_hold(struct pv_budget *b);
 void vm_budget_put(struct pv_budget *b);
+/* A chunk v's budget refused was answered where it was met (a request
+ * failed with it, a fault-around run cut short): no fault's
+ * VM_FAULT_NOMEM may be taken for it later (vm_space_arrays_refused). */
+static inline void vm_refusal_answered(struct pagevec *v)
+{
+	if (v->budget)
+		v->budget->refused = 0;
+}
 struct vm_object *vm_object_by_id(uint32_t id);
 /* r (pointing at its object, pgoff and space set) joins the object's
  * list of its regions in pgoff order, its place sought from member `from`

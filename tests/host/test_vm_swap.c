@@ -3193,6 +3193,7 @@ static void test_fork_tree_arrays_bounded(void **state)
 	int n = 1, refused = 0;
 
 	(void)state;
+	swap_fake_restart(4);	/* fault-around, for the run the bound cuts */
 	t[0] = fake_space(1);
 	assert_int_equal(vm_space_budget_new(t[0], 0), 0);
 	for (uint64_t m = 0; m < MAPS; m++) {
@@ -3239,6 +3240,12 @@ static void test_fork_tree_arrays_bounded(void **state)
 	t[0]->budget->max = vm_space_budget_bytes(t[0]);
 	fake_fault(t[1], base + PER * 256 * PG, VM_W, VM_FAULT_NOMEM);
 	assert_true(vm_space_arrays_refused(t[1]));
+	assert_false(vm_space_arrays_refused(t[1]));
+	/* A fault in a chunk that exists is served, its fault-around run
+	 * cut before the next chunk, which the bound refuses: answered there,
+	 * so no later VM_FAULT_NOMEM (a frame's) is taken for the bound. */
+	fake_fault(t[1], base + (PER * 256 - 2) * PG, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(t[1], base + PER * 256 * PG), 0);
 	assert_false(vm_space_arrays_refused(t[1]));
 	/* A swapped page's chunk is there: it comes back. */
 	fake_fault(t[1], base + 256 * PG, VM_R, VM_FAULT_MAPPED);
