@@ -22,12 +22,24 @@ static int killable(const struct oom_candidate *c)
 	return !c->exempt && c->adj > OOM_ADJ_NEVER;
 }
 
-static int choosable(const struct oom_candidate *c)
+/* Killable, and its death gives back what ran out: pages of its own
+ * (frames, or slots that let reclaim free frames), or, when it is the
+ * pager's heap that could not grow, the heap its page arrays hold, which
+ * serves the next arrays (a fork tree over swapped sparse pages holds
+ * nothing alone; all it costs is that heap). The heap is never lowered,
+ * so arrays freed give no frame to a fault that wants one. */
+static int choosable(const struct oom_candidate *c, int heap_short)
 {
-	return killable(c) && c->alone > 0;
+	return killable(c) && (c->alone > 0 || (heap_short && c->meta > 0));
 }
 
 int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total)
+{
+	return oom_choose_for(policy, c, n, total, 0);
+}
+
+int oom_choose_for(enum oom_policy policy, const struct oom_candidate *c, size_t n,
+		   uint64_t total, int heap_short)
 {
 	int best = -1;
 	int64_t best_score = -1;
@@ -36,7 +48,7 @@ int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, 
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int64_t s;
-		if (!choosable(&c[i]))
+		if (!choosable(&c[i], heap_short))
 			continue;
 		s = oom_score(policy, &c[i], total);
 		if (s > best_score) {

@@ -50,6 +50,11 @@ int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_
  * frees something: alone > 0); ties go to the lowest index. -1 if none may
  * be chosen, or the policy is OOM_PANIC. */
 int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total);
+/* oom_choose, told whether what ran out is the pager's heap (heap_short:
+ * a growth failed, base/heap.h): then a process whose death frees page
+ * arrays alone (meta > 0) may be chosen too. */
+int oom_choose_for(enum oom_policy policy, const struct oom_candidate *c, size_t n,
+		   uint64_t total, int heap_short);
 /* When oom_choose finds no one: the index of the requester (the process
  * whose request ran out of memory; 0: the pager's own) if it may be killed
  * though its death frees nothing (not exempt, adj above OOM_ADJ_NEVER):

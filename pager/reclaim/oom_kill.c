@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include "base/config.h"
+#include "base/heap.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/oom.h"
@@ -80,7 +81,7 @@ int oom_kill(uint32_t requester)
 	if (procs->reap_ended && with_reserve(NULL, 0))
 		return 0;
 	n = procs->list(c, OOM_CANDIDATES_MAX);
-	v = oom_choose(config.oom_policy, c, n, frames_total());
+	v = oom_choose_for(config.oom_policy, c, n, frames_total(), heap_growth_wanted() > 0);
 
 	if (config.oom_policy == OOM_PANIC)
 		panic_out_of_memory("oom.policy=panic", c, n);

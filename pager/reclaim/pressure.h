@@ -12,12 +12,18 @@
 #include <stdint.h>
 #include "pager/protocol.h"
 
-#define PRESSURE_SUBSCRIBERS 16
+/* One subscription per process the pager may hold (a second replaces the
+ * first, and a process's end takes its own away before its record is
+ * free), so no process meets a full table. */
+#define PRESSURE_SUBSCRIBERS PAGER_PROCS_MAX
 /* Subscriptions the processes of one line (server/procs.h) may hold at
- * once: half the table, as a line may hold half the process table
- * (PAGER_LINE_PROCS_MAX), so one program's descendants leave the rest
- * to everyone else. */
-#define PRESSURE_LINE_SUBSCRIBERS (PRESSURE_SUBSCRIBERS / 2)
+ * once: one for each process a line may have (PAGER_LINE_PROCS_MAX, at
+ * most half the process table), so two lines at their bound still leave
+ * room for everyone else; a bound of its own for callers whose pids are
+ * not the process table's. */
+#define PRESSURE_LINE_SUBSCRIBERS PAGER_LINE_PROCS_MAX
+_Static_assert(2 * PRESSURE_LINE_SUBSCRIBERS < PRESSURE_SUBSCRIBERS,
+	       "no two lines can hold every subscription");
 
 /* Subscribe pid, of line (0: in none, not bounded), with note, a
  * notification handle of the pager's (taken over: closed when it

@@ -62,7 +62,8 @@ static void resume(const struct pproc *p, struct msg *out)
  * counted. A read that failed is tried once more: meanwhile the page may
  * have been discarded or unmapped, or read by a sharer
  * (vm_fault_after_failed_read fails at once if it still names that slot
- * on the disk alone). Out of memory after reclaim (vm_frame_alloc): the
+ * on the disk alone). Out of room in its line's page arrays: killed, with
+ * that reason. Out of memory after reclaim (vm_frame_alloc): the
  * writes in flight, subscribers to pressure events and then the OOM killer
  * (reclaim_out_of_memory); unless the killer chose this very process, or
  * the fault is sent back (*sent_back), it is tried again. The process,
@@ -88,6 +89,8 @@ __attribute__((noinline)) static struct pproc *more_tries(const struct fault *f,
 				   : vm_fault_again(p->vm, f->addr, access);
 			continue;
 		}
+		if (r == VM_FAULT_NOMEM && vm_space_arrays_refused(p->vm))
+			r = VM_FAULT_ARRAYS;	/* its line's bound: no kill frees it room */
 		if (r != VM_FAULT_NOMEM || p->pinned)
 			break;
 		enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);

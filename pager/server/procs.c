@@ -63,6 +63,14 @@ struct pproc *procs_by_pid(uint32_t pid)
 	return NULL;
 }
 
+struct pproc *procs_line_member(const struct pproc *p)
+{
+	for (int i = 0; i < PROCS_MAX && p->line; i++)
+		if (table[i].used && table[i].line == p->line && &table[i] != p && table[i].vm)
+			return &table[i];
+	return NULL;
+}
+
 struct pproc *procs_slot(int slot)
 {
 	if (slot < 0 || slot >= PROCS_MAX || !table[slot].used)

@@ -44,6 +44,9 @@ struct pproc {
  * table is full or parent's line holds PAGER_LINE_PROCS_MAX. */
 struct pproc *procs_new(const struct pproc *parent);
 struct pproc *procs_by_pid(uint32_t pid);
+/* A live process of p's line other than p, with its address space made;
+ * NULL if p is in none, or is its line's only one. */
+struct pproc *procs_line_member(const struct pproc *p);
 struct pproc *procs_slot(int slot);
 int procs_slot_of(const struct pproc *p);
 void procs_release(struct pproc *p);

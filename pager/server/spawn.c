@@ -47,6 +47,39 @@ uint64_t spawn_pt_limit(void)
 	return need < env.kernel_pool_pages / 2 ? need : env.kernel_pool_pages / 2;
 }
 
+/*
+ * What a line's page arrays may take of the pager's heap (a chunk of
+ * 256 entries, ~1 KiB, for each MiB of a region where a page is present
+ * or swapped): enough for every process a line may hold to describe every
+ * frame and swap slot densely in its 1,024 regions (vm_arrays_dense), so
+ * the bound never comes before the OOM killer for a real program; but
+ * never more than half the frames, as a line holds at most half the
+ * process table: the heap is never lowered, so frames its arrays took
+ * stay the pager's, and no one line's forks over sparse pages (each child
+ * a copy of every chunk) may leave the others no memory.
+ */
+uint64_t spawn_arrays_limit(void)
+{
+	uint64_t pages = frames_total() + vmstat_get(VMSTAT_SWAP_SLOTS_TOTAL);
+	uint64_t need = PAGER_LINE_PROCS_MAX * vm_arrays_dense(pages);
+	uint64_t half = frames_total() / 2 * PAGE_SIZE;
+
+	return need < half ? need : half;
+}
+
+/* p's page arrays charged to its line's budget: a member's, or a new one
+ * if p heads its line. init and the drivers, in none, are not bounded. */
+static int join_budget(struct pproc *p)
+{
+	const struct pproc *member = procs_line_member(p);
+
+	if (member) {
+		vm_space_budget_share(p->vm, member->vm);
+		return 0;
+	}
+	return p->line ? vm_space_budget_new(p->vm, spawn_arrays_limit()) : 0;
+}
+
 static unsigned seg_perm(uint32_t flags)
 {
 	return ((flags & ELF_SEG_R) ? VM_R : 0) | ((flags & ELF_SEG_W) ? VM_R | VM_W : 0) |
@@ -112,7 +145,7 @@ int spawn_create(struct pproc *p, const char *name)
 	p->pid = info.pid;
 	memcpy(p->name, info.name, PROC_NAME);
 	p->vm = vm_space_create(h, p->pid);
-	return p->vm ? 0 : -ENOMEM;
+	return p->vm && join_budget(p) == 0 ? 0 : -ENOMEM;
 }
 
 int spawn_give_handles(struct pproc *p, int pass_handle, unsigned pass_rights)

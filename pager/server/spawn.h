@@ -34,6 +34,9 @@ struct spawn_env {
 void spawn_init(const struct spawn_env *env);
 /* Kernel pages a new process's page tables may use (0: no limit). */
 uint64_t spawn_pt_limit(void);
+/* Bytes of the pager's heap the page arrays of one line's processes may
+ * hold together (vm_space_budget_new). */
+uint64_t spawn_arrays_limit(void);
 
 /* A new empty process (and address space) in p, whose faults and death
  * come to the pager; then its handles 1 (the pager's endpoint, send-only)

@@ -247,6 +247,53 @@ static int check_space_counts(void)
 	return 0;
 }
 
+/* Bytes of page arrays and holders charged to budget b: the regions of
+ * the spaces that hold it, and the objects that do. */
+static void budget_walk(const struct pv_budget *b, uint64_t *bytes, uint64_t *holders)
+{
+	*bytes = *holders = 0;
+	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
+		if (s->budget != b)
+			continue;
+		++*holders;
+		for (const struct vm_region *r = s->regions; r; r = r->next)
+			*bytes += r->pages.budget == b ? pv_bytes(&r->pages) : 0;
+	}
+	for (uint32_t id = 1; id < vm_object_count(); id++) {
+		const struct vm_object *o = vm_object_by_id(id);
+		if (o && o->pages.budget == b) {
+			++*holders;
+			*bytes += pv_bytes(&o->pages);
+		}
+	}
+}
+
+/* Each budget a space holds is charged with its arrays, exactly, and
+ * counts its holders (each budget once: at its first space). A region's
+ * array charged to another budget than its space's is a bug too. */
+static int check_budgets(void)
+{
+	for (const struct vm_space *s = vm.spaces; s; s = s->next) {
+		const struct vm_space *t = vm.spaces;
+		uint64_t bytes, holders;
+
+		for (const struct vm_region *r = s->regions; r; r = r->next)
+			if (r->pages.budget != s->budget)
+				return fail("region's page array is charged to another budget",
+					    (struct found){ .space = s, .va = r->start });
+		for (; t != s && t->budget != s->budget; t = t->next)
+			;
+		if (!s->budget || t != s)
+			continue;
+		budget_walk(s->budget, &bytes, &holders);
+		if (bytes != s->budget->bytes || holders != s->budget->holders)
+			return fail("page-array budget's charge or holders are wrong",
+				    (struct found){ .space = s, .name = ", charged",
+						    .value = s->budget->bytes });
+	}
+	return 0;
+}
+
 struct frame_walk {
 	uint64_t pa;
 	const struct vm_space *bad;	/* an entry's space that does not map pa */
@@ -404,8 +451,10 @@ static int check_object_list(const struct vm_object *o)
 static uint64_t object_unreached(const struct vm_object *o)
 {
 	uint64_t j = pv_next(&o->pages, 0, o->npages), next;
+	struct object_reach w;
 
-	while (j < o->npages && vm_object_reached(o, j, NULL, &next))
+	vm_object_reach_begin(&w, o, NULL);
+	while (j < o->npages && vm_object_reached(&w, j, &next))
 		j = pv_next(&o->pages, next, o->npages);
 	return j;
 }
@@ -504,7 +553,7 @@ int vm_check(void)
 		return -1;
 	if (seen.rmap_entries != present && find_bad_entry() < 0)
 		return -1;
-	if (check_objects(&seen.swap_entries) < 0 || check_space_counts() < 0)
+	if (check_objects(&seen.swap_entries) < 0 || check_space_counts() < 0 || check_budgets() < 0)
 		return -1;
 	return check_counters(&seen, present);
 }

@@ -71,7 +71,8 @@ uint64_t vm_discard_visits;
  * cannot discard (reclaim's budget, reclaim/look_budget.h; a walk over
  * pages that can all go looks at exactly as many as it frees), and the
  * next call resumes where it stopped (vm.discard_at): pages that cannot go (shared
- * after fork, in the swap code's hands) and regions not unlocked (up to
+ * after fork, in the swap code's hands) and regions not unlocked or with
+ * no page left (up to
  * VM_REGIONS_MAX a process) would otherwise be looked at again on every
  * reclaim call, all of them, before a single victim is asked for.
  */
@@ -84,26 +85,37 @@ static int walk_done(const struct discard_walk *w)
 	return w->freed >= w->want || w->looks == 0;
 }
 
+/* Region r of s was looked at as a whole, none of its pages: one look,
+ * and the next call resumes after it. */
+static void region_looked(struct vm_space *s, const struct vm_region *r, struct discard_walk *w)
+{
+	w->looks--;
+	vm.discard_at = (struct vm_cursor){ s, r->next, r->end };
+}
+
 /* Drop what may go of s's unlocked pages at addresses [from, to), from
  * its region r on, until the walk is done; the resume point follows the
- * last page or region looked at. */
+ * last page or region looked at. Every region visited costs a look, of
+ * a page of it or of itself (but the resume point's, looked at to its
+ * end by the call before), so a call visits at most its looks and one. */
 static void drop_in(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to,
 		    struct discard_walk *w)
 {
 	for (; r && r->start < to && !walk_done(w); r = r->next) {
 		uint64_t i, n;
+		size_t looks;
 #ifdef VM_COUNT_VISITS
 		vm_discard_visits++;
 #endif
 		if (r->end <= from)
 			continue;	/* the resume point's region, looked at to its end */
 		if (!r->discardable) {
-			w->looks--;
-			vm.discard_at = (struct vm_cursor){ s, r->next, r->end };
+			region_looked(s, r, w);
 			continue;
 		}
 		i = from > r->start ? (from - r->start) / VM_PAGE : 0;
 		n = ((to < r->end ? to : r->end) - r->start) / VM_PAGE;
+		looks = w->looks;
 		for (i = region_next(r, i); i < n && !walk_done(w); i = region_next(r, i + 1)) {
 			uint64_t before = frames_free();
 			vmstat_count(VMSTAT_DISCARD_LOOKS);
@@ -116,6 +128,11 @@ static void drop_in(struct vm_space *s, struct vm_region *r, uint64_t from, uint
 			vmstat_count(VMSTAT_PGLAZYFREED);
 			w->freed += frames_free() > before;
 		}
+		/* An unlocked region with no page left to look at (a cache's
+		 * slabs all dropped) costs a look as a locked one does: else
+		 * a thousand of them were a thousand visits every call. */
+		if (w->looks == looks)
+			region_looked(s, r, w);
 	}
 }
 

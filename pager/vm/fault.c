@@ -318,6 +318,8 @@ const char *vm_fault_reason(int result)
 		return "out of memory";
 	case VM_FAULT_IO:
 		return "the page could not be read back from swap";
+	case VM_FAULT_ARRAYS:
+		return "the page arrays of its line are at their bound";
 	default:
 		return "unknown fault result";
 	}

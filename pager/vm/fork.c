@@ -7,19 +7,18 @@
 #include "base/heap_alloc.h"
 #include "vm/internal.h"
 
-int vm_fork(struct vm_space *parent, struct vm_space *child)
+/* Every region of parent copied into child, in order. */
+static int fork_regions(struct vm_space *parent, struct vm_space *child)
 {
 	struct vm_region **tail = &child->regions;
 
-	if (child->regions || child == parent)
-		return -1;
 	for (struct vm_region *p = parent->regions; p; p = p->next) {
 		struct vm_region *c = heap_malloc(sizeof(*c));
 		if (!c)
 			return VM_FAULT_NOMEM;
 		*c = *p;
 		c->next = NULL;
-		c->pages = (struct pagevec){ 0 };
+		c->pages = (struct pagevec){ .budget = child->budget };
 		*tail = c;	/* linked first, so destroying a half-made child frees it */
 		tail = &c->next;
 		vm_region_counted(child, c);
@@ -27,4 +26,18 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 			return VM_FAULT_NOMEM;
 	}
 	return 0;
+}
+
+/* A chunk the budget refused is this fork's failure, said as ENOMEM by
+ * the server: answered, no later fault takes it for its own. */
+int vm_fork(struct vm_space *parent, struct vm_space *child)
+{
+	int r;
+
+	if (child->regions || child == parent)
+		return -1;
+	r = fork_regions(parent, child);
+	if (r < 0)
+		(void)vm_space_arrays_refused(child);	/* the fork fails with it */
+	return r;
 }

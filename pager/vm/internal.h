@@ -175,6 +175,10 @@ struct vm_space {
 	uint32_t nregions;		/* regions on its list (region.c, fork.c) */
 	uint64_t rmaps;			/* rmap entries naming it: its present pages (rmap.c) */
 	uint64_t shared_maps;		/* those whose frame another mapping shares (mapcount > 1) */
+	/* What its regions' page arrays, and those of the shared objects it
+	 * made, may take of the pager's heap, shared with the spaces the
+	 * server groups with it (a line); NULL: no bound (space.c). */
+	struct pv_budget *budget;
 };
 
 /* The VM core's state (state.c). */
@@ -429,7 +433,21 @@ void vm_region_counted(struct vm_space *s, const struct vm_region *r);
 
 /* private.c and shared.c: the tables of operations, and shared objects. */
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;
-struct vm_object *vm_object_new(uint64_t npages);
+/* A new object of npages pages, its page array charged to budget (NULL:
+ * none), which it holds until it goes. */
+struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget);
+/* space.c: budget b (NULL: none) gains a holder, or loses one (the last
+ * frees it). */
+struct pv_budget *vm_budget_hold(struct pv_budget *b);
+void vm_budget_put(struct pv_budget *b);
+/* A chunk v's budget refused was answered where it was met (a request
+ * failed with it, a fault-around run cut short): no fault's
+ * VM_FAULT_NOMEM may be taken for it later (vm_space_arrays_refused). */
+static inline void vm_refusal_answered(struct pagevec *v)
+{
+	if (v->budget)
+		v->budget->refused = 0;
+}
 struct vm_object *vm_object_by_id(uint32_t id);
 /* r (pointing at its object, pgoff and space set) joins the object's
  * list of its regions in pgoff order, its place sought from member `from`
@@ -437,13 +455,25 @@ struct vm_object *vm_object_by_id(uint32_t id);
  * after its object, fork's copy after its parent's, a split's tail after
  * its head. It leaves in its release (the kind's, shared.c). */
 void vm_object_join(struct vm_region *r, struct vm_region *from);
-/* Whether some region on o reaches o's page j (pgoff <= j < pgoff + its
- * pages), leaving out region skip_r (or none: NULL); in *next, the first page after j where the answer may change (at
- * most o->npages), so that a caller walks o a run at a time. An object
- * holds no page that no region reaches (vm_check holds to it). A walk of
- * o's list up to j. */
-int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_region *skip_r,
-		      uint64_t *next);
+/* A walk of o's list for vm_object_reached, from its head, leaving out
+ * region skip (or none: NULL). Its pages are asked about rising, so it
+ * goes on from where the last question left it: one walk visits each
+ * region once, and a release over many present pages and many regions
+ * costs their sum, not their product. The list must not change meanwhile. */
+struct object_reach {
+	const struct vm_object *o;
+	const struct vm_region *at;	/* the first region not passed yet */
+	const struct vm_region *skip;
+	uint64_t end;			/* the furthest reach of those passed */
+};
+void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
+			   const struct vm_region *skip);
+/* Whether some region on w's object but w's skip reaches its page j
+ * (pgoff <= j < pgoff + its pages), j at least the last asked; in
+ * *next, the first page after j where the answer may change (at most
+ * o->npages), so that a caller walks o a run at a time. An object holds
+ * no page that no region reaches (vm_check holds to it). */
+int vm_object_reached(struct object_reach *w, uint64_t j, uint64_t *next);
 /* The regions the walks of objects' lists visited (shared.c, footprint.c):
  * counted only where VM_COUNT_VISITS is defined (the host tests), which
  * show the walks' cost bounded. */

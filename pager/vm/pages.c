@@ -131,8 +131,10 @@ __attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct page
 {
 	struct pv_chunk *c = pv_hold(v, idx[0]);
 
-	if (pv_reserve(v, idx[*n - 1]) < 0)
+	if (pv_reserve(v, idx[*n - 1]) < 0) {
 		*n = in_first_chunk(idx, *n);
+		vm_refusal_answered(v);
+	}
 	return c;
 }
 

@@ -75,6 +75,27 @@ uint32_t pv_get(const struct pagevec *v, uint64_t i)
 	return c ? c->e[i % PV_CHUNK] : 0;
 }
 
+/* v's budget gains (or, negative, loses) bytes. */
+static void charge(struct pagevec *v, int64_t bytes)
+{
+	if (v->budget)
+		v->budget->bytes += (uint64_t)bytes;
+}
+
+/* Whether v's budget has room for a chunk more (and its pointer array's
+ * growth, at most its size again); if not, it says it refused one. */
+static int budget_room(struct pagevec *v)
+{
+	struct pv_budget *b = v->budget;
+	uint64_t more = sizeof(struct pv_chunk) +
+			(v->n < v->cap ? 0 : (v->cap ? v->cap : 4) * sizeof(*v->chunks));
+
+	if (!b || !b->max || b->bytes + more <= b->max)
+		return 1;
+	b->refused = 1;
+	return 0;
+}
+
 /* Room for one more chunk pointer; 0 or -1. */
 static int grow(struct pagevec *v)
 {
@@ -85,21 +106,26 @@ static int grow(struct pagevec *v)
 		return 0;
 	if (!(p = heap_realloc(v->chunks, cap * sizeof(*p))))
 		return -1;
+	charge(v, (int64_t)((cap - v->cap) * sizeof(*p)));
 	v->chunks = p;
 	v->cap = cap;
 	return 0;
 }
 
 /* A new chunk (all 0) for index i, in its place; NULL if memory is
- * short. Out of line: chunk_for's usual path saves no registers. */
+ * short, or v's budget has no room for it. Out of line: chunk_for's
+ * usual path saves no registers. */
 __attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, uint64_t i)
 {
 	uint64_t base = i - i % PV_CHUNK;
 	struct pv_chunk *c;
 	uint32_t k;
 
-	if (grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c))))
+	if (!budget_room(v) || grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c))))
 		return NULL;
+	charge(v, (int64_t)sizeof(*c));
+	if (v->budget)
+		v->budget->refused = 0;	/* under its bound again */
 	c->first = base;
 	k = lower_bound(v, base);
 	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
@@ -125,6 +151,7 @@ static void drop_chunk(struct pagevec *v, uint32_t k)
 	if (v->last == v->chunks[k])
 		v->last = NULL;
 	free(v->chunks[k]);
+	charge(v, -(int64_t)sizeof(struct pv_chunk));
 	memmove(&v->chunks[k], &v->chunks[k + 1], (v->n - k - 1) * sizeof(*v->chunks));
 	v->n--;
 }
@@ -415,10 +442,16 @@ void pv_free(struct pagevec *v)
 	for (uint32_t k = 0; k < v->n; k++)
 		free(v->chunks[k]);
 	free(v->chunks);
-	*v = (struct pagevec){ 0 };
+	charge(v, -(int64_t)pv_bytes(v));
+	*v = (struct pagevec){ .budget = v->budget };
 }
 
 uint64_t pv_bytes(const struct pagevec *v)
 {
 	return v->cap * sizeof(*v->chunks) + (uint64_t)v->n * sizeof(struct pv_chunk);
+}
+
+uint64_t pv_chunk_bytes(void)
+{
+	return sizeof(struct pv_chunk);
 }

@@ -14,7 +14,18 @@
 
 struct pv_chunk;
 
-/* All zero: every entry 0. */
+/* What a group of page arrays holds of the pager's heap, their chunks and
+ * chunk-pointer arrays, and the most it may (0: no bound): a chunk that
+ * would take it past that is refused as memory short would be, and
+ * `refused` says so until a chunk is made again or the owner asks
+ * (vm_space_arrays_refused). Its holders are the VM core's to count. */
+struct pv_budget {
+	uint64_t bytes, max;
+	uint32_t holders;
+	int refused;
+};
+
+/* All zero: every entry 0, charged to no budget. */
 struct pagevec {
 	struct pv_chunk **chunks;	/* sorted by first index */
 	uint32_t n, cap;		/* chunks in use, room for */
@@ -29,6 +40,7 @@ struct pagevec {
 	uint8_t emptied;		/* 1: a chunk was left empty under a
 					 * walk, so once the last walk ends
 					 * the empty chunks are looked for */
+	struct pv_budget *budget;	/* charged with what v holds, or NULL */
 };
 
 /* Entry i (0 if its chunk does not exist). */
@@ -104,9 +116,11 @@ void pv_truncate(struct pagevec *v, uint64_t n);
  * which may change v's entries meanwhile: what moves is v's entries as they
  * are once the tail has all its memory. */
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail);
-/* Every entry becomes 0 and the memory goes. */
+/* Every entry becomes 0 and the memory goes (v keeps its budget). */
 void pv_free(struct pagevec *v);
 /* Bytes the pager's heap holds for v (vm_check and tests). */
 uint64_t pv_bytes(const struct pagevec *v);
+/* Bytes of one chunk: what describing PV_CHUNK pages costs at least. */
+uint64_t pv_chunk_bytes(void);
 
 #endif

@@ -89,12 +89,12 @@ static struct vm_region *region_new(const struct vm_space *s, uint64_t start, ui
 	if (!r)
 		return NULL;
 	*r = (struct vm_region){ .start = start, .end = end, .perm = perm, .kind = kind,
-				 .ops = vm_ops_of(kind) };
+				 .ops = vm_ops_of(kind), .pages = { .budget = s->budget } };
 	if (img)
 		r->img = *img;
 	if (kind != VM_SHARED)
 		return r;
-	if (!(r->obj = vm_object_new(region_pages(r)))) {
+	if (!(r->obj = vm_object_new(region_pages(r), s->budget))) {
 		free(r);
 		return NULL;
 	}
@@ -212,8 +212,9 @@ static int region_split(struct vm_space *s, struct vm_region *r, uint64_t at)
 		return VM_FAULT_NOMEM;
 	*t = *r;
 	t->start = r->start + at * VM_PAGE;
-	t->pages = (struct pagevec){ 0 };
+	t->pages = (struct pagevec){ .budget = r->pages.budget };
 	if (pv_split(&r->pages, at, &t->pages) < 0) {
+		vm_refusal_answered(&t->pages);	/* the request fails with it */
 		free(t);
 		return VM_FAULT_NOMEM;
 	}

@@ -26,6 +26,7 @@ void vm_objects_reset(void)
 	for (uint32_t i = 1; i < nslots; i++)
 		if (objects[i]) {
 			pv_free(&objects[i]->pages);
+			vm_budget_put(objects[i]->pages.budget);
 			free(objects[i]);
 		}
 	free(objects);
@@ -50,14 +51,15 @@ static uint32_t free_id(void)
 	return old ? old : 1;
 }
 
-struct vm_object *vm_object_new(uint64_t npages)
+struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget)
 {
 	uint32_t id = free_id();
 	struct vm_object *o = id ? heap_calloc(1, sizeof(*o)) : NULL;
 
 	if (!o)
 		return NULL;
-	*o = (struct vm_object){ .id = id, .refs = 1, .npages = npages };
+	*o = (struct vm_object){ .id = id, .refs = 1, .npages = npages,
+				 .pages = { .budget = vm_budget_hold(budget) } };
 	objects[id] = o;
 	return o;
 }
@@ -107,28 +109,31 @@ static void object_leave(struct vm_region *r)
 	r->obj_prev = r->obj_next = NULL;
 }
 
-/* o's list is sorted by pgoff: the walk ends at the first region starting
- * above j (not left out), where the answer may change if nothing reaches
- * j. */
-int vm_object_reached(const struct vm_object *o, uint64_t j, const struct vm_region *skip_r,
-		      uint64_t *next)
+void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
+			   const struct vm_region *skip)
 {
-	uint64_t end = j, above = o->npages;
+	*w = (struct object_reach){ o, o->regions, skip, 0 };
+}
 
-	for (const struct vm_region *r = o->regions; r; r = r->obj_next) {
-		uint64_t lo = r->pgoff, hi = r->pgoff + region_pages(r);
+/* o's list is sorted by pgoff: the regions starting at or below j are
+ * passed, once for the walk, and it stops at the first starting above j
+ * (looked at, not passed), where the answer may change if nothing reaches
+ * j. */
+int vm_object_reached(struct object_reach *w, uint64_t j, uint64_t *next)
+{
+	for (; w->at && w->at->pgoff <= j; w->at = w->at->obj_next) {
 		vm_object_visit();
-		if (r == skip_r)
-			continue;
-		if (lo > j) {
-			above = lo < above ? lo : above;
-			break;
-		}
-		if (hi > end)
-			end = hi;
+		if (w->at != w->skip && region_reach_end(w->at) > w->end)
+			w->end = region_reach_end(w->at);
 	}
-	*next = end > j ? end : above;
-	return end > j;
+	if (w->end > j) {
+		*next = w->end;
+		return 1;
+	}
+	if (w->at)
+		vm_object_visit();
+	*next = w->at ? w->at->pgoff : w->o->npages;
+	return 0;
 }
 
 /* o's page j goes: its frame leaves the object and is released (parked
@@ -171,14 +176,17 @@ int vm_object_let_go(uint64_t pa, uint32_t slot)
 }
 
 /* Drop o's pages in [from, to) (within o) that no region but skip_r
- * reaches, a run at a time. */
+ * reaches, a run at a time, in one walk of o's list (dropping a page
+ * changes no list). */
 static void object_drop_unreached(struct vm_object *o, uint64_t from, uint64_t to,
 				  const struct vm_region *skip_r)
 {
 	uint64_t j = pv_next(&o->pages, from, to), next;
+	struct object_reach w;
 
+	vm_object_reach_begin(&w, o, skip_r);
 	while (j < to) {
-		int reached = vm_object_reached(o, j, skip_r, &next);
+		int reached = vm_object_reached(&w, j, &next);
 		if (next > to)
 			next = to;
 		for (; !reached && j < next; j = pv_next(&o->pages, j + 1, next))
@@ -198,6 +206,7 @@ static void object_put(struct vm_object *o)
 		object_drop(o, j);
 	objects[o->id] = NULL;
 	pv_free(&o->pages);
+	vm_budget_put(o->pages.budget);
 	free(o);
 }
 

@@ -24,12 +24,72 @@ struct vm_space *vm_space_create(int as, uint32_t pid)
 	return s;
 }
 
+struct pv_budget *vm_budget_hold(struct pv_budget *b)
+{
+	if (b)
+		b->holders++;
+	return b;
+}
+
+void vm_budget_put(struct pv_budget *b)
+{
+	if (b && --b->holders == 0)
+		free(b);
+}
+
+int vm_space_budget_new(struct vm_space *s, uint64_t max)
+{
+	struct pv_budget *b = heap_calloc(1, sizeof(*b));
+
+	if (!b)
+		return -1;
+	b->max = max;
+	vm_budget_put(s->budget);
+	s->budget = vm_budget_hold(b);
+	return 0;
+}
+
+void vm_space_budget_share(struct vm_space *s, const struct vm_space *from)
+{
+	struct pv_budget *b = vm_budget_hold(from->budget);
+
+	vm_budget_put(s->budget);
+	s->budget = b;
+}
+
+uint64_t vm_space_budget_bytes(const struct vm_space *s)
+{
+	return s->budget ? s->budget->bytes : 0;
+}
+
+int vm_space_arrays_refused(struct vm_space *s)
+{
+	int refused = s->budget && s->budget->refused;
+
+	if (refused)
+		s->budget->refused = 0;
+	return refused;
+}
+
+/* Dense: a chunk a PV_CHUNK pages, rounded up, and a part-used one at the
+ * end of each region; each chunk a pointer in its region's array, which
+ * grows by doubling (twice the pointers at most). */
+uint64_t vm_arrays_dense(uint64_t pages)
+{
+	uint64_t chunks = (pages + PV_CHUNK - 1) / PV_CHUNK + VM_REGIONS_MAX;
+
+	return chunks * (pv_chunk_bytes() + 2 * sizeof(void *));
+}
+
+/* Its regions go first: their arrays are charged to its budget, whose
+ * last holder it may be. */
 void vm_space_destroy(struct vm_space *s)
 {
 	if (!s)
 		return;
 	while (s->regions)
 		vm_region_remove(s, s->regions);
+	vm_budget_put(s->budget);
 	vm_discard_forget(s);
 	if (s->prev)
 		s->prev->next = s->next;

@@ -55,6 +55,25 @@ void vm_init(const struct mmu_ops *mmu, unsigned faultaround);
 struct vm_space *vm_space_create(int as, uint32_t pid);
 /* Unmap and release everything (process exit). */
 void vm_space_destroy(struct vm_space *s);
+/* s, new and with no region yet, charges its page arrays (and those of
+ * the shared objects it makes) to a budget of its own of at most max
+ * bytes of the pager's heap (0: none), or to from's, shared with every
+ * space charged to it. A chunk past the bound is refused as memory short
+ * would be: a fork or a cut fails with VM_FAULT_NOMEM, and a fault with
+ * it too, vm_space_arrays_refused saying why. 0, or -1 if memory is
+ * short (s is then charged to none). */
+int vm_space_budget_new(struct vm_space *s, uint64_t max);
+void vm_space_budget_share(struct vm_space *s, const struct vm_space *from);
+/* Bytes s's budget is charged with (0: none). */
+uint64_t vm_space_budget_bytes(const struct vm_space *s);
+/* 1 if s's budget refused a chunk since one was last made for it, and it
+ * forgets that: the VM_FAULT_NOMEM just met was its bound, not memory. */
+int vm_space_arrays_refused(struct vm_space *s);
+/* The bytes of page arrays a process needs at most to describe `pages`
+ * pages densely in VM_REGIONS_MAX regions: a chunk (PV_CHUNK entries)
+ * for each PV_CHUNK of them and one more for each region, with their
+ * pointer arrays. */
+uint64_t vm_arrays_dense(uint64_t pages);
 
 /* Regions one space may hold: a split (munmap in the middle of a region)
  * or a new region past this fails with VM_FAULT_NOMEM, so no program can
@@ -84,7 +103,11 @@ enum vm_fault_result {
 	 * or another fault's read of the same slot): anything may have changed
 	 * meanwhile, s may even be gone. Look the process up again and call
 	 * vm_fault_again; the page read is waiting in the swap cache. */
-	VM_FAULT_RETRY = -5
+	VM_FAULT_RETRY = -5,
+	/* The page arrays of the space's budget are at their bound
+	 * (vm_space_budget_new): vm_fault answers VM_FAULT_NOMEM, and its
+	 * caller names this once vm_space_arrays_refused says so. */
+	VM_FAULT_ARRAYS = -6
 };
 
 /* Resolve a fault at va (access: VM_R, VM_W or VM_X), counted in pgfault. */

@@ -224,6 +224,39 @@ static void test_page_arrays_count(void **state)
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 1250);
 }
 
+/* A fork tree over swapped sparse pages: its 28 members share every slot
+ * (alone 0) and each holds its own copy of every chunk, so all it costs is
+ * the pager's heap, which its death gives back to the next arrays. When
+ * the heap is what could not grow, a member is chosen, under both
+ * policies, over an innocent process with fewer pages of its own than a
+ * member's arrays (the tree had been left out as freeing nothing, and the
+ * innocent went, then the requester); when frames ran out, the innocent
+ * is (the heap is never lowered: the tree's death frees no frame). A
+ * process whose death frees neither pages nor arrays is never chosen. */
+static void test_tree_of_arrays_chosen(void **state)
+{
+	enum { TREE = 28 };
+	struct oom_candidate c[TREE + 2];
+
+	(void)state;
+	c[0] = cand(200, 0, 0);		/* the innocent */
+	for (int k = 1; k <= TREE; k++) {
+		c[k] = cand(0, 30, 0);
+		c[k].meta = 300;
+	}
+	c[TREE + 1] = cand(0, 5000, 0);	/* shares much, frees nothing */
+	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 300);
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 1), 1);
+	assert_int_equal(oom_choose_for(OOM_RSS, c, N(c), 4096, 1), 1);
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 0), 0);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 0);
+	c[0] = cand(0, 0, 0);		/* no one frees a frame */
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 0), -1);
+	for (int k = 1; k <= TREE; k++)
+		c[k].meta = 0;
+	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_choose_requester),
 		cmocka_unit_test(test_two_hogs),
 		cmocka_unit_test(test_page_arrays_count),
+		cmocka_unit_test(test_tree_of_arrays_chosen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * Host tests for pager/server/procs.c's lines: a process the pager's own
  * processes started, and everything descended from it, hold at most
  * PAGER_LINE_PROCS_MAX records at once, however its members die; the
- * pager's own processes and other lines still find room.
+ * pager's own processes and other lines still find room; a new member
+ * finds its line's page-array budget through a live member.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,11 +84,38 @@ static void test_deaths_stay_in_line(void **state)
 	take(head, 10, kids);
 }
 
+/* A new member's page arrays join its line's budget through a live
+ * member with a space (procs_line_member): the head's while it lives, a
+ * child's once the head has died; none for a line's head, or for the
+ * pager's own processes, which are in no line. */
+static void test_line_member(void **state)
+{
+	static int spaces[3];	/* stand-ins: only whether vm is set is read */
+	struct pproc *init = procs_new(NULL), *head, *kid, *unmade, *other;
+
+	(void)state;
+	take(init, 1, &head);
+	assert_null(procs_line_member(head));
+	assert_null(procs_line_member(init));
+	head->vm = (struct vm_space *)&spaces[0];
+	take(head, 1, &kid);
+	assert_ptr_equal(procs_line_member(kid), head);
+	kid->vm = (struct vm_space *)&spaces[1];
+	take(kid, 1, &unmade);		/* its space not made yet: no member for others */
+	take(init, 1, &other);		/* another line's head */
+	other->vm = (struct vm_space *)&spaces[2];
+	assert_null(procs_line_member(other));
+	procs_release(head);
+	assert_ptr_equal(procs_line_member(unmade), kid);
+	assert_null(procs_line_member(kid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_line_bound, empty_table),
 		cmocka_unit_test_setup(test_deaths_stay_in_line, empty_table),
+		cmocka_unit_test_setup(test_line_member, empty_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,7 +60,8 @@ uint64_t frames_reserve(void) { return RESERVE; }
 uint64_t frames_total(void) { return TOTAL; }
 uint64_t frames_lowest_free(void) { return RESERVE; }
 uint64_t frame_alloc_pinned(void) { return 0; }
-uint64_t heap_growth_wanted(void) { return 0; }
+static uint64_t heap_wanted;	/* what the heap's last failed growth wanted */
+uint64_t heap_growth_wanted(void) { return heap_wanted; }
 
 uint64_t watermarks_shortfall(void) { return 0; }
 int watermarks_patient(void) { return 0; }
@@ -228,6 +229,7 @@ static int setup(void **state)
 	timer_waits = 0;
 	last_deadline = 0;
 	meanwhile = NULL;
+	heap_wanted = 0;
 	nkilled = 0;
 	ended_pid = ends_at_kill = 0;
 	reaped = 0;
@@ -761,6 +763,26 @@ static void test_requester_last_resort(void **state)
 	assert_int_equal(killed[0], 5);
 }
 
+/* A member of a fork tree whose cost is page arrays (nothing alone,
+ * 300 pages of arrays) goes rather than the requester or an innocent
+ * process with 100 pages of its own when the heap is what could not
+ * grow; when frames ran out, the innocent goes: the heap is never
+ * lowered, so the member's death would free no frame. */
+static void test_heap_short_kills_arrays(void **state)
+{
+	(void)state;
+	procs[1] = proc(5, 0, 100, 0);
+	procs[2] = proc(7, 0, 0, 40);
+	procs[2].meta = 300;
+	heap_wanted = 1;
+	assert_int_equal(oom_kill(9), 0);
+	heap_wanted = 0;
+	assert_int_equal(oom_kill(9), 0);
+	assert_int_equal(nkilled, 2);
+	assert_int_equal(killed[0], 7);
+	assert_int_equal(killed[1], 5);
+}
+
 /* An exempt requester (or none, the pager's own request) is not killed:
  * the machine stops, with the panic status. */
 static void test_requester_exempt_stops(void **state)
@@ -802,6 +824,27 @@ static void test_subscriptions_per_line(void **state)
 	assert_int_equal(pressure_subscribers(), 0);
 }
 
+/* Two lines at their bound, each process of them subscribed, leave a
+ * third line and the processes in none room: as many subscriptions as
+ * the process table has processes succeed, spread over three lines and
+ * none (the table was 16 with 8 a line, and two lines took it all). */
+static void test_two_lines_leave_room(void **state)
+{
+	uint32_t pid = 100;
+
+	(void)state;
+	for (uint32_t line = 1; line <= 2; line++)
+		for (int k = 0; k < PAGER_LINE_PROCS_MAX; k++, pid++)
+			assert_int_equal(pressure_subscribe(pid, line, 200 + (int)pid), 0);
+	assert_int_equal(pressure_subscribe(pid++, 3, 400), 0);
+	for (; pid < 100 + PAGER_PROCS_MAX; pid++)
+		assert_int_equal(pressure_subscribe(pid, 0, 500 + (int)pid), 0);
+	assert_int_equal(pressure_subscribers(), PAGER_PROCS_MAX);
+	for (uint32_t p = 100; p < pid; p++)
+		pressure_unsubscribe(p);
+	assert_int_equal(pressure_subscribers(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,8 +871,10 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_deaths_thread_never_throttles, setup),
 		cmocka_unit_test_setup(test_nomem_with_frames_free_kills, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
+		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
+		cmocka_unit_test_setup(test_two_lines_leave_room, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

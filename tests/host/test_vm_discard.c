@@ -852,6 +852,38 @@ static void test_walk_skips_locked_regions(void **state)
 	fake_check();
 }
 
+/* Unlocked regions with no page in them (a cache whose slabs were all
+ * dropped, or never touched) cost a call a look each, as locked ones do:
+ * a call visits at most the looks its budget allows and one (the resume
+ * point's region), never all of them; and round after round, the one
+ * page among them, last, is reached and dropped. */
+static void test_empty_unlocked_regions_cost_looks(void **state)
+{
+	enum { REGIONS = 1000, WANT = 2 };
+	struct vm_space *s = fake_space(1);
+	const uint64_t last = VA + (REGIONS - 1) * 2 * PG;
+	int calls = 0;
+
+	(void)state;
+	for (uint64_t i = 0; i < REGIONS; i++) {
+		uint64_t va = VA + i * 2 * PG;
+		assert_int_equal(vm_region_add(s, va, va + PG, RW, VM_ANON, NULL), 0);
+		assert_int_equal(vm_discard_unlock(s, va, va + PG), 0);
+	}
+	fake_poke(s, last, 1);
+	fake_check();
+	for (; calls < REGIONS && present(s, last, 1); calls++) {
+		vm_discard_visits = 0;
+		discard(WANT);
+		assert_in_range(vm_discard_visits, 1, reclaim_look_budget(WANT) + 1);
+	}
+	assert_int_equal(present(s, last, 1), 0);
+	assert_in_range(calls, 2, REGIONS / reclaim_look_budget(WANT) + 2);
+	assert_int_equal(vm_discard_lock(s, last, last + PG), 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -863,6 +895,7 @@ int main(void)
 		TEST(test_walk_bounded),
 		TEST(test_walk_looks_follow_budget),
 		TEST(test_walk_skips_locked_regions),
+		TEST(test_empty_unlocked_regions_cost_looks),
 		TEST_SWAP(test_busy_skipped),
 		TEST(test_pinned_skipped),
 		TEST(test_fault_reclaims_unlocked),

@@ -1071,6 +1071,54 @@ static void test_footprint_many_sharers(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A release's walk of an object's list goes on from where its last
+ * question left it: the parent maps a shared region of PAGES pages,
+ * touches them all and forks FORKS children; child k keeps one-page
+ * regions at pages k, k + STRIDE, ... (its own offsets), the rest punched
+ * out, so the object's list holds a region a page over half of it. The
+ * parent's munmap asks about each run of pages, reached (a child's page)
+ * or not (the other half, which goes): visits of the object's regions
+ * stay within twice the pages and regions together (one walk from the
+ * head for each run was ~pages x regions / 2: 109,948 visits for 400
+ * pages and 448 regions). */
+static void test_release_walk_linear(void **state)
+{
+	enum { PAGES = 256, FORKS = 4, STRIDE = 2 * FORKS };
+	struct vm_space *p = vm_space_create(1, 1), *c[FORKS];
+	uint64_t free0 = frames_free(), b = 0x1000000, regions;
+	const struct vm_object *o;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, b, b + PAGES * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t i = 0; i < PAGES; i++)
+		fake_poke(p, b + i * PG, (uint8_t)(i + 1));
+	o = vm_region_find(p, b)->obj;
+	for (int k = 0; k < FORKS; k++) {
+		c[k] = vm_space_create(2 + k, 2 + (uint32_t)k);
+		assert_int_equal(vm_fork(p, c[k]), 0);
+		for (uint64_t i = 0; i < PAGES; i++)
+			if (i % STRIDE != (uint64_t)k)
+				assert_int_equal(vm_unmap_range(c[k], b + i * PG, b + (i + 1) * PG), 0);
+	}
+	fake_check();
+	regions = o->refs;
+	assert_int_equal(regions, 1 + PAGES / STRIDE * FORKS);
+	vm_object_visits = 0;
+	assert_int_equal(vm_unmap_range(p, b, b + PAGES * PG), 0);
+	assert_in_range(vm_object_visits, 1, 2 * (PAGES + regions));
+	fake_check();
+	/* The pages no child reaches went; each child's are there. */
+	assert_int_equal(frames_free(), free0 - PAGES / STRIDE * FORKS);
+	for (int k = 0; k < FORKS; k++)
+		assert_int_equal(fake_peek(c[k], b + (uint64_t)(STRIDE + k) * PG),
+				 (uint8_t)(STRIDE + k + 1));
+	for (int k = 0; k < FORKS; k++)
+		vm_space_destroy(c[k]);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
 /* vm_check finds each way an object's list of its regions can be broken:
  * a region missing from it, a link back wrong, a member no space has (a
  * copy standing in for the region), a member naming the wrong space. */
@@ -1147,6 +1195,7 @@ int main(void)
 		TEST(test_shared_kept_while_mapped),
 		TEST(test_footprint_shared_cut),
 		TEST(test_footprint_many_sharers),
+		TEST(test_release_walk_linear),
 		TEST(test_check_catches_broken_object_list),
 	};
 

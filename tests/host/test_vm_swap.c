@@ -3159,6 +3159,107 @@ static void test_info_counts_random(void **state)
 			destroy(s[k]);
 }
 
+/* Bytes of page arrays spaces t[0..n) hold, and the object of shared
+ * region sh of t[0] (once, however many share it): what their budget
+ * must be charged with. */
+static uint64_t arrays_of(struct vm_space **t, int n, uint64_t sh)
+{
+	uint64_t bytes = pv_bytes(&vm_region_find(t[0], sh)->obj->pages);
+
+	for (int k = 0; k < n; k++)
+		for (const struct vm_region *r = t[k]->regions; r; r = r->next)
+			bytes += pv_bytes(&r->pages);
+	return bytes;
+}
+
+/* A line's fork tree over swapped sparse pages: a process touches one
+ * page in each 256 (each its own chunk, ~1 KiB of the pager's heap) of
+ * three large regions and one in a shared one, its private pages go to
+ * swap, and it forks as often as its line allows (27): each child copies
+ * every chunk, swapped entries too, and none holds a page alone. Their
+ * page arrays are charged to the line's one budget, exactly; with room
+ * for four copies and a half, three forks succeed and the fourth fails
+ * with VM_FAULT_NOMEM, the budget back where it was and no page lost;
+ * the line at its bound, a fault that needs a chunk fails the same way
+ * and says it met the bound (once), while one that needs none is served; and the children's exits
+ * give their arrays back to the budget. (Unbounded, 27 forks of 5,000
+ * such pages grew the pager's heap by ~140 MiB, for good.) */
+static void test_fork_tree_arrays_bounded(void **state)
+{
+	enum { MAPS = 3, PER = 10, TREE = 27, SPAN = (PER + 1) * 256 };
+	const uint64_t base = 0x100000000UL, sh = base + (MAPS + 1) * SPAN * PG;
+	struct vm_space *t[TREE + 1];
+	uint64_t one, before = 0;
+	int n = 1, refused = 0;
+
+	(void)state;
+	swap_fake_restart(4);	/* fault-around, for the run the bound cuts */
+	t[0] = fake_space(1);
+	assert_int_equal(vm_space_budget_new(t[0], 0), 0);
+	for (uint64_t m = 0; m < MAPS; m++) {
+		uint64_t b = base + m * (SPAN + 256) * PG;
+		assert_int_equal(vm_region_add(t[0], b, b + SPAN * PG, RW, VM_ANON, NULL), 0);
+		for (uint64_t j = 0; j < PER; j++) {
+			swap_fake_fill(t[0], b + j * 256 * PG, (uint8_t)(m * PER + j + 1));
+			swap_out(vm_lookup(t[0], b + j * 256 * PG), 0);
+		}
+	}
+	assert_int_equal(vm_region_add(t[0], sh, sh + SPAN * PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(t[0], sh + 256 * PG, 99);
+	check();
+	one = vm_space_budget_bytes(t[0]);
+	assert_int_equal(one, arrays_of(t, 1, sh));
+	assert_true(one >= MAPS * PER * pv_chunk_bytes());
+	t[0]->budget->max = 4 * one + one / 2;
+
+	/* n: the spaces of the tree, the parent and its children. */
+	for (; n <= TREE; n++) {
+		before = vm_space_budget_bytes(t[0]);
+		t[n] = fake_space(1 + n);
+		vm_space_budget_share(t[n], t[0]);
+		refused = vm_fork(t[0], t[n]) < 0;
+		if (refused)
+			destroy(t[n]);
+		check();
+		assert_true(vm_space_budget_bytes(t[0]) <= t[0]->budget->max);
+		if (refused)
+			break;
+	}
+	assert_true(refused);
+	assert_int_equal(vm_space_budget_bytes(t[0]), before);
+	assert_int_equal(n, 4);
+	assert_int_equal(vm_space_budget_bytes(t[0]), arrays_of(t, n, sh));
+	assert_false(vm_space_arrays_refused(t[0]));	/* the fork took it */
+	t[0]->budget->bytes++;				/* vm_check holds it to a walk */
+	assert_int_equal(vm_check(), -1);
+	t[0]->budget->bytes--;
+	check();
+
+	/* With the line at its bound, a page in a chunk not made yet is
+	 * refused, and said so once. */
+	t[0]->budget->max = vm_space_budget_bytes(t[0]);
+	fake_fault(t[1], base + PER * 256 * PG, VM_W, VM_FAULT_NOMEM);
+	assert_true(vm_space_arrays_refused(t[1]));
+	assert_false(vm_space_arrays_refused(t[1]));
+	/* A fault in a chunk that exists is served, its fault-around run
+	 * cut before the next chunk, which the bound refuses: answered there,
+	 * so no later VM_FAULT_NOMEM (a frame's) is taken for the bound. */
+	fake_fault(t[1], base + (PER * 256 - 2) * PG, VM_W, VM_FAULT_MAPPED);
+	assert_int_equal(vm_lookup(t[1], base + PER * 256 * PG), 0);
+	assert_false(vm_space_arrays_refused(t[1]));
+	/* A swapped page's chunk is there: it comes back. */
+	fake_fault(t[1], base + 256 * PG, VM_R, VM_FAULT_MAPPED);
+	swap_fake_expect_fill(t[1], base + 256 * PG, 2);
+	swap_fake_expect_fill(t[2], sh + 256 * PG, 99);
+
+	for (int k = n - 1; k >= 1; k--) {
+		destroy(t[k]);
+		assert_int_equal(vm_space_budget_bytes(t[0]), arrays_of(t, k, sh));
+	}
+	assert_int_equal(vm_space_budget_bytes(t[0]), one);
+	destroy(t[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3231,6 +3332,7 @@ int main(void)
 		TEST(test_shared_hole_during_write),
 		TEST(test_shared_hole_during_read),
 		TEST(test_info_counts_random),
+		TEST(test_fork_tree_arrays_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
