@@ -15,13 +15,13 @@
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
-/* Unmap the first mapping of pa (descriptor f) in its reverse map; its
- * page entry names slot (a private page evicted) or becomes absent. 1 if
- * it names slot. */
 /* An unmap the mmu refused since the hold began (one not held: an mmu
  * with no hold): vm_unmaps_hold(0) says so. */
 static int unmap_refused;
 
+/* Unmap the first mapping of pa (descriptor f) in its reverse map; its
+ * page entry names slot (a private page evicted) or becomes absent. 1 if
+ * it names slot. */
 static int take_first(uint64_t pa, const struct frame *f, uint32_t slot)
 {
 	struct vm_space *s;
