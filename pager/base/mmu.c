@@ -35,6 +35,7 @@ struct held_unmaps {
 PLACED_SPACE(unmaps_space, struct held_unmaps, UNMAPS_ALIGN, 1);
 static size_t unmaps_n;	/* entries held */
 static int holding;
+static int refused;	/* the first error to a held unmap: hold_unmaps(0) says it */
 
 static struct harvest_entry *unmaps(void)
 {
@@ -82,10 +83,14 @@ static int unmap_pages(int as, uint64_t va, uint64_t n)
 	return r;
 }
 
-/* One held run as an unmap call. */
+/* One held run as an unmap call; a refusal is remembered for the hold's
+ * end (its frames then may still be mapped). */
 static void unmap_entry(const struct harvest_entry *e)
 {
-	unmap_pages((int)e->proc, e->va, harvest_run_pages(e->bits));
+	int r = unmap_pages((int)e->proc, e->va, harvest_run_pages(e->bits));
+
+	if (r < 0 && !refused)
+		refused = r;
 }
 
 /* A harvest fails whole for one bad entry (a handle closed under it, say):
@@ -286,12 +291,18 @@ static int do_unmap_range(void *ctx, int as, uint64_t va, uint64_t n)
 	return unmap_pages(as, va, n);
 }
 
-static void hold_unmaps(void *ctx, int on)
+static int hold_unmaps(void *ctx, int on)
 {
+	int r;
+
 	(void)ctx;
 	holding = on;
-	if (!on)
-		send_unmaps();
+	if (on)
+		return 0;
+	send_unmaps();
+	r = refused;
+	refused = 0;
+	return r;
 }
 
 static int do_protect_range(void *ctx, int as, uint64_t va, uint64_t n, unsigned perm)

@@ -31,9 +31,12 @@ struct mmu_ops {
 	 * mapping made before it is included. */
 	int (*harvest)(void *ctx, struct harvest_entry *e, size_t n);
 	/* on: hold unmaps back, so that they go out together, as one call
-	 * (an unmap then answers 0); off: send what is held. The caller frees
-	 * no unmapped frame while holding. NULL: none held. */
-	void (*hold_unmaps)(void *ctx, int on);
+	 * (an unmap then answers 0); off: send what is held, and answer
+	 * whether the kernel refused any sent since on (0 or a negative
+	 * error: which frame's is not known, so none unmapped in the hold may
+	 * be freed). The caller frees no unmapped frame while holding. NULL:
+	 * none held. */
+	int (*hold_unmaps)(void *ctx, int on);
 	/* map for each of e[0..n) (a fault-around run) in one call; returns
 	 * how many were mapped, in order (all, or those before the first
 	 * that failed). NULL: the VM core calls map for each. */

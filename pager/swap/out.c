@@ -85,6 +85,23 @@ static void free_in_reverse(const uint64_t *pa, size_t n)
 		frame_free(pa[n]);
 }
 
+/* The hold's end: its unmaps sent, then pa[0..n), every frame they
+ * unmapped, freed. If the kernel refused one (mmu.c said which on the
+ * console), a process may still map one of them, and which is not known:
+ * all are retired, never to be given to another process. The kernel
+ * refuses only a bad handle today, so this costs nothing in practice. */
+static void unhold_and_free(const uint64_t *pa, size_t n)
+{
+	if (vm_unmaps_hold(0) == 0) {
+		free_in_reverse(pa, n);
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		frame_retire(pa[k]);
+	if (n)
+		printf("pager: swap: an unmap was refused: %zu frames retired\n", n);
+}
+
 /* pa was not evicted after all: back to the policy, with the mappings and
  * permissions it should have if a seal took W away. */
 static void give_back(uint64_t pa)
@@ -164,8 +181,7 @@ size_t swap_batch_drop_clean(struct write_batch *b, size_t from)
 		 * would tie it to a second slot. */
 		b->v[kept_n++] = b->v[k];
 	}
-	vm_unmaps_hold(0);
-	free_in_reverse(pa_of, gone);
+	unhold_and_free(pa_of, gone);
 	b->n = kept_n;
 	vmstat_count_n(VMSTAT_PGDROP_CLEAN, (int64_t)dropped);
 	return dropped + refill;
@@ -300,8 +316,7 @@ size_t swap_batch_finish(struct write_batch *b)
 		else
 			swap_batch_put_back(pa);
 	}
-	vm_unmaps_hold(0);
-	free_in_reverse(gone, freed);
+	unhold_and_free(gone, freed);
 	say_retired(b);
 	return freed;
 }

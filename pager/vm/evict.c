@@ -15,6 +15,10 @@
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
+/* An unmap the mmu refused since the hold began (one not held: an mmu
+ * with no hold): vm_unmaps_hold(0) says so. */
+static int unmap_refused;
+
 /* Unmap the first mapping of pa (descriptor f) in its reverse map; its
  * page entry names slot (a private page evicted) or becomes absent. 1 if
  * it names slot. */
@@ -40,8 +44,8 @@ static int take_first(uint64_t pa, const struct frame *f, uint32_t slot)
 		pv_set(&r->pages, i, named ? PAGE_SWAP | slot : 0);	/* present: cannot fail */
 	}
 	/* Unmapped at choice for its write-out: nothing left to unmap. */
-	if (!f->unmapped)
-		vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	if (!f->unmapped && vm.mmu.unmap(vm.mmu.ctx, s->as, va) < 0)
+		unmap_refused = 1;
 	rmap_remove(pa, s, va);
 	if (named)
 		swapcache_slot_dup(slot);
@@ -70,16 +74,22 @@ static int detach(uint64_t pa, uint32_t slot)
  * frees its frames after its own off, while the outer hold would still
  * keep their unmaps back. So a second on (or an off without an on) is a
  * caller's bug, noted, and changes nothing. */
-void vm_unmaps_hold(int on)
+int vm_unmaps_hold(int on)
 {
+	int r = 0;
+
 	if (!on == !frames_frees_held()) {
 		vm_note_bug(on ? "unmap hold taken twice (it does not nest)" :
 			    "unmap hold ended without one");
-		return;
+		return 0;
 	}
 	frames_hold_frees(on);	/* the hold's one record: frees wait with the unmaps */
 	if (vm.mmu.hold_unmaps)
-		vm.mmu.hold_unmaps(vm.mmu.ctx, on);
+		r = vm.mmu.hold_unmaps(vm.mmu.ctx, on);
+	if (unmap_refused && !on)
+		r = -1;
+	unmap_refused = 0;
+	return r < 0 ? -1 : 0;
 }
 
 int vm_unmap_frame_everywhere(uint64_t pa)

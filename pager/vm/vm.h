@@ -310,7 +310,9 @@ int vm_frame_evictable(uint64_t pa);
  * while the write is on, and the frame is kept (vm_frame_kept_by_fault);
  * vm_evict has no mapping of it left to remove. Not an access look: no
  * accessed bit is read. A frame the batch cannot take (more mappings than
- * it holds) is unmapped one call a mapping, its clean copy given up.
+ * it holds) is unmapped one call a mapping, its clean copy given up; if
+ * the mmu refuses one, its mappings stay (or come back) and its write-out
+ * is stale at once (swapcache_written), so that the write's end keeps it.
  * The caller ties each frame to the slot it is written to before this
  * call (swapcache_tie) and, the write over, unties it or has it hold the
  * slot (swapcache_keep_written) before vm_frame_write_end(pa): the
@@ -337,10 +339,13 @@ int vm_frame_kept_by_fault(uint64_t pa);
  * entries converted, or -1 if pa is not evictable. */
 int vm_evict(uint64_t pa, uint32_t slot);
 /* on: the mappings removed from now on may reach the kernel later, all in
- * one call (runs of pages, of any spaces); off: they all have. No frame they mapped
- * may be freed between the two. It does not nest: on while on (or off
- * while off) is noted as a bug (vm_check) and ignored. */
-void vm_unmaps_hold(int on);
+ * one call (runs of pages, of any spaces); off: they all have been sent.
+ * No frame they mapped may be freed between the two. Off answers -1 if
+ * the mmu refused any of them: a frame unmapped in the hold may still be
+ * mapped, and which is not known, so none may be freed (the caller
+ * retires them: frame_retire); else 0. It does not nest: on while on (or
+ * off while off) is noted as a bug (vm_check) and ignored (0). */
+int vm_unmaps_hold(int on);
 
 /* Drop a page vm_frame_refillable (vm/evict.h) answers 1 for, which costs
  * no I/O: its entries become absent (the next fault fills them

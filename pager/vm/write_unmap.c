@@ -13,26 +13,60 @@
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 
-/* vm_rmap_fn: mapping (s, va) of the frame leaves the page tables. */
+/* A frame's mappings on their way out of, or back into, the page tables:
+ * pa, how many have gone (or come back: in the reverse map's order), and
+ * whether the mmu refused one (none after it is asked); max bounds how many
+ * come back (an undo: only those taken out). */
+struct back {
+	uint64_t pa;
+	unsigned n;
+	int refused;
+	unsigned max;
+};
+
+static void map_back(void *ctx, struct vm_space *s, uint64_t va);
+
+/* vm_rmap_fn: mapping (s, va) of the frame leaves the page tables, unless
+ * one before it was refused. */
 static void unmap_one(void *ctx, struct vm_space *s, uint64_t va)
 {
-	(void)ctx;
-	vm.mmu.unmap(vm.mmu.ctx, s->as, va);
+	struct back *b = ctx;
+
+	if (b->refused)
+		return;
+	if (vm.mmu.unmap(vm.mmu.ctx, s->as, va) < 0)
+		b->refused = 1;
+	else
+		b->n++;
 }
 
 /* pa's mappings unmapped one kernel call each (the batch could not take
  * it, or its call failed), its dirty bits lost with them: a clean copy is
  * given up rather than trusted. Once: a frame's entries in a failed call
- * all come here, and the first does it for all. */
+ * all come here, and the first does it for all (marked unmapped, or not
+ * being written any more). If the mmu refuses one, that mapping stays as
+ * it was, writable maybe, and a write through it faults on nothing: so
+ * the frame is not marked unmapped (its write-out then would end with no
+ * sign of that write and evict the page) but its write is made stale at
+ * once, as a write fault's would be (vm_frame_write_resume): the write's
+ * end keeps the page. Those taken out come back, as they were. */
 static void unmap_each(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
+	struct back b = { pa, 0, 0, ~0u }, undo;
 
-	if (f->unmapped)
+	if (f->unmapped || !swapcache_writing(pa))
 		return;
-	vm_rmap_walk(pa, unmap_one, NULL);
-	frame_set_unmapped(f, 1);
+	vm_rmap_walk(pa, unmap_one, &b);
 	vm_frame_dirtied(pa);
+	if (!b.refused) {
+		frame_set_unmapped(f, 1);
+		return;
+	}
+	swapcache_set_writing(pa, 0);	/* its mappings come back writable */
+	swapcache_written(pa);
+	undo = (struct back){ pa, 0, 0, b.n };
+	vm_rmap_walk(pa, map_back, &undo);
 }
 
 /* One mapping's answer: gone from the page tables, or, if the call
@@ -83,16 +117,6 @@ void vm_frames_unmap(const uint64_t *pa, size_t n)
 	vm_harvest_batch_flush(b, unmap_done);
 }
 
-/* A frame's mappings on their way back: pa, how many are back (in the
- * reverse map's order), and whether the mmu refused one (the rest stay
- * out). On undo, n counts down those to take out again. write_end.c's
- * struct reprot has the same shape for W. */
-struct back {
-	uint64_t pa;
-	unsigned n;
-	int refused;
-};
-
 /* The permission mapping (s, va) of pa comes back with (its entry's:
  * read-only while the write is on), or -1 if its entry does not name pa
  * (the VM core's bug, noted; that mapping is left alone both ways). */
@@ -109,13 +133,15 @@ static int back_perm(struct vm_space *s, uint64_t va, uint64_t pa)
 }
 
 /* vm_rmap_fn: mapping (s, va) of frame ((struct back *)ctx)->pa back in
- * the page tables, unless one before it was refused. */
+ * the page tables, unless one before it was refused or max are back. A
+ * refusal in an undo leaves that mapping out of the tables, as a map the
+ * kernel refused does: its fault maps it again (vm_fault's present page). */
 static void map_back(void *ctx, struct vm_space *s, uint64_t va)
 {
 	struct back *b = ctx;
 	int perm;
 
-	if (b->refused || (perm = back_perm(s, va, b->pa)) < 0)
+	if (b->refused || b->n == b->max || (perm = back_perm(s, va, b->pa)) < 0)
 		return;
 	if (vm.mmu.map(vm.mmu.ctx, s->as, va, b->pa, (unsigned)perm) < 0)
 		b->refused = 1;
@@ -138,7 +164,7 @@ static void unmap_back(void *ctx, struct vm_space *s, uint64_t va)
 int vm_frame_map_back(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
-	struct back b = { pa, 0, 0 };
+	struct back b = { pa, 0, 0, ~0u };
 
 	if (!f || !f->unmapped)
 		return 0;

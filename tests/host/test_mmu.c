@@ -230,6 +230,38 @@ static void test_held_unmaps(void **state)
 	mmu_forget(-1);
 }
 
+/* A held unmap the kernel refuses (the harvest, then the unmap of each
+ * run) is said when the hold ends, even if it was sent before (a change
+ * sends the unmaps held first): its frame may still be mapped, so its
+ * caller must not free it. An ended process's refusal is no failure; the
+ * next hold starts clean. */
+static void test_held_unmaps_refused(void **state)
+{
+	const struct mmu_ops *ops = mmu_ops();
+
+	(void)state;
+	ops->hold_unmaps(ops->ctx, 1);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x10000), 0);
+	assert_int_equal(ops->unmap(ops->ctx, 6, 0x20000), 0);
+	harvest_answer = answer = -ERR_BADF;
+	(void)ops->protect(ops->ctx, 7, 0x30000, MAP_R);	/* sends them: refused */
+	harvest_answer = answer = 0;
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x40000), 0);
+	assert_int_equal(ops->hold_unmaps(ops->ctx, 0), -ERR_BADF);
+	check_call(0, 'h', 5, 0x10000, 2);
+	check_call(1, 'u', 5, 0x10000, 1);
+	check_call(2, 'u', 6, 0x20000, 1);
+
+	ops->hold_unmaps(ops->ctx, 1);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x50000), 0);
+	answer = -ERR_SRCH;
+	assert_int_equal(ops->hold_unmaps(ops->ctx, 0), 0);	/* ended: done */
+	answer = 0;
+	ops->hold_unmaps(ops->ctx, 1);
+	assert_int_equal(ops->unmap(ops->ctx, 5, 0x60000), 0);
+	assert_int_equal(ops->hold_unmaps(ops->ctx, 0), 0);
+}
+
 /* A run entry takes at most HARVEST_RUN_MAX pages, the next starts a new
  * one; a full batch of entries goes before one more is held; and a
  * harvest refused (a bad entry fails it whole) becomes an unmap a run. */
@@ -377,6 +409,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ended_process, setup),
 		cmocka_unit_test_setup(test_other_errors, setup),
 		cmocka_unit_test_setup(test_forgotten, setup),
+		cmocka_unit_test_setup(test_held_unmaps_refused, setup),
 		cmocka_unit_test_setup(test_copy_range, setup),
 		cmocka_unit_test_setup(test_forget_held_maps, setup),
 		cmocka_unit_test_setup(test_held_unmaps, setup),

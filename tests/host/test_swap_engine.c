@@ -48,6 +48,7 @@
 #include "reclaim/free.h"
 #include "swap/budget.h"
 #include "swap/internal.h"
+#include "swap/out_batch.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
 #include "vm/evict.h"
@@ -865,6 +866,95 @@ static void test_map_back_refused_then_freed(void **state)
 	vm_space_destroy(s);
 	assert_true(frames_free() > free0);
 	fake_check();
+}
+
+/* A batch's unmap call fails (HARVEST_UNMAP) and the mmu refuses the
+ * victim's own unmap too: its mapping stays writable, so a write after the
+ * device took the page's contents faults on nothing. The write-out is
+ * stale from the refusal on: the batch's end keeps the page (no eviction
+ * as clean), and the byte written is there when the page is faulted
+ * again. */
+static void test_unmap_refused_write_kept(void **state)
+{
+	static struct write_batch b;
+	struct vm_space *s = filled_space(1);
+	uint64_t pa = vm_lookup(s, VA);
+	unsigned faults;
+	size_t freed;
+
+	(void)state;
+	choose(pa);
+	b = (struct write_batch){ .n = 1 };
+	b.v[0].pa = pa;
+	fake.fail_harvest = fake.fail_unmap = 1;
+	assert_int_equal(swap_batch_prepare(&b), 1);
+	fake.fail_harvest = fake.fail_unmap = 0;
+	assert_int_equal(fake_perm(s->as, VA) & RW, RW);	/* the refusal */
+	swap_batch_write(&me, &b);
+	expect_bytes(disk.page[b.v[0].slot], 1);
+	faults = fake.maps;
+	fake_poke(s, VA + 5, 0x77);	/* no fault: nothing tells the pager */
+	assert_int_equal(fake.maps, faults);
+	freed = swap_batch_finish(&b);
+	fault_back(s, VA + 5, VM_R);
+	assert_int_equal(fake_peek(s, VA + 5), 0x77);
+	assert_int_equal(freed, 0);	/* kept, not evicted as clean */
+	assert_int_equal(vmstat_get(VMSTAT_PSWPOUT), 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Clean copies dropped under a hold whose unmaps the kernel refuses (the
+ * harvest and each unmap after it; queued: as the pager's mmu sends them;
+ * not queued: an unmap refused at once): the frames may still be mapped,
+ * so none is freed, for another process to be given; all are retired. */
+static void retired_when_refused(int queued)
+{
+	struct vm_space *s = filled_space(4);
+	uint64_t pa[4], free0;
+	size_t dropped;
+	int told;
+
+	assert_int_equal(out(s, 4), 4);
+	for (unsigned j = 0; j < 4; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		pa[j] = vm_lookup(s, VA + j * PG);
+	}
+	fake.queue_held = queued;
+	fake.fail_unmap = 1;
+	free0 = frames_free();
+	said_begin();
+	dropped = out(s, 4);
+	told = said_end("4 frames retired");
+	fake.fail_unmap = 0;
+	assert_int_equal(dropped, 4);
+	assert_int_equal(vmstat_get(VMSTAT_PGDROP_CLEAN), 4);
+	assert_int_equal(fake_count(s->as), 4);	/* the kernel kept them */
+	for (unsigned j = 0; j < 4; j++)
+		assert_int_equal(frame_desc(pa[j])->state, FRAME_PINNED);
+	assert_int_equal(frames_free(), free0);
+	assert_int_equal(told, 1);
+	for (unsigned j = 0; j < 4; j++)
+		fake_lose(s->as, VA + j * PG);
+	fake_check();
+	for (unsigned j = 0; j < 4; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void test_unmap_refused_frames_retired(void **state)
+{
+	(void)state;
+	retired_when_refused(1);
+}
+
+static void test_unmap_refused_at_once_frames_retired(void **state)
+{
+	(void)state;
+	retired_when_refused(0);
 }
 
 /* A window in one request that fails loses all its pages, and the page
@@ -2267,6 +2357,9 @@ int main(void)
 		TEST(test_write_fails),
 		TEST(test_map_back_refused_then_fault),
 		TEST(test_map_back_refused_then_freed),
+		TEST(test_unmap_refused_write_kept),
+		TEST(test_unmap_refused_frames_retired),
+		TEST(test_unmap_refused_at_once_frames_retired),
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_fault_during_write_keeps),

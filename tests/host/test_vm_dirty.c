@@ -152,6 +152,39 @@ static void test_write_after_seal(void **state)
 	swap_fake_check();
 }
 
+/* A write after the seal whose fault the mmu refuses W back (fail_protect):
+ * the fault fails and no mapping was writable, so the copy is still the
+ * page's and stays held; the write tried again gets W, gives the copy
+ * up, and survives a trip out to swap and back. */
+static void test_write_after_seal_reprotect_refused(void **state)
+{
+	struct vm_space *s = fake_space(AS);
+	uint64_t pa;
+	uint32_t slot;
+
+	(void)state;
+	pa = swap_fake_read_back(s, VA, 44, &slot);
+	vm_frames_seal(&pa, 1);
+	fake.fail_protect = 1;
+	fake_fault(s, VA, VM_W, VM_FAULT_NOMEM);
+	fake.fail_protect = 0;
+	assert_int_equal(fake_perm(AS, VA) & VM_W, 0);
+	assert_true(swapcache_writing(pa));
+	assert_true(swapcache_held(pa));
+	swap_fake_check();
+	fake_poke(s, VA + 3, 0x45);
+	assert_false(swapcache_held(pa));
+	assert_int_equal(vm_evict(pa, slot), -1);	/* no clean drop */
+	vm_frames_seal(&pa, 1);
+	assert_false(swapcache_writing(pa));	/* nothing to seal */
+	swap_out(pa, 0);
+	assert_int_equal(fake_count(AS), 0);
+	fake_fault(s, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(fake_peek(s, VA + 3), 0x45);
+	vm_space_destroy(s);
+	swap_fake_check();
+}
+
 /* Sealing a batch: the mappings of every clean copy in one harvest call;
  * the copy written since is found and given up, the others stay sealed. */
 static void test_seal_batch(void **state)
@@ -366,6 +399,7 @@ int main(void)
 		TEST(test_clean_dropped),
 		TEST(test_seal_finds_write),
 		TEST(test_write_after_seal),
+		TEST(test_write_after_seal_reprotect_refused),
 		TEST(test_seal_batch),
 		TEST(test_seal_harvest_fails),
 		TEST(test_unmap_reads_dirty),

@@ -2671,6 +2671,38 @@ static void test_wait_for_reading(void **state)
 	destroy(s);
 }
 
+/* A read in flight (another fault's, the lock let go) whose slot an exit
+ * frees; the slot is handed out again and written for another process's
+ * page, which is faulted before the old read settles: the fault gets the
+ * page's own contents, not the old read's frame, and the old read's end
+ * finds its slot tied to another frame and frees its own. */
+static void test_read_in_flight_slot_reused(void **state)
+{
+	struct vm_space *s = fake_space(1), *t = fake_space(2);
+	uint64_t pa;
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(t, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	slot = swap_out_run(s, 0, 1);
+	pa = frame_alloc();		/* another fault's read, in flight */
+	swapcache_read_begin(slot, pa);
+	memcpy(frame_ptr(pa), sw.disk[slot], PG);
+	vm_space_destroy(s);		/* the exit: the slot is free */
+	assert_null(sw.disk[slot]);
+	swap_fake_fill(t, VA, 0x40);
+	assert_int_equal(swap_out(vm_lookup(t, VA), 0), slot);	/* handed out again */
+	fake_fault(t, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_not_equal(vm_lookup(t, VA), pa);
+	swap_fake_expect_fill(t, VA, 0x40);
+	assert_int_equal(swapcache_read_end(slot, pa, 1, 1), 0);	/* freed */
+	assert_int_equal(frame_desc(pa)->state, FRAME_FREE);
+	check();
+	swap_fake_expect_fill(t, VA, 0x40);
+	destroy(t);
+}
+
 /* A read that let the lock go and failed: the fault fails (the owner is
  * killed), nothing is left tied, the page still names its slot. */
 static void test_unlocked_read_fails(void **state)
@@ -3323,6 +3355,7 @@ int main(void)
 		TEST(test_unlocked_read),
 		TEST(test_unlocked_read_then_exit),
 		TEST(test_wait_for_reading),
+		TEST(test_read_in_flight_slot_reused),
 		TEST(test_unlocked_read_fails),
 		TEST(test_unlocked_read_fails_retried),
 		TEST(test_unlocked_shared_read_fails_retried),

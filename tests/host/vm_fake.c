@@ -46,10 +46,17 @@ static struct {
 } held[FAKE_MAPS];
 static unsigned nheld;
 
+static int held_refused;	/* since the hold began: its off says so */
+
 static void send_held(void)
 {
 	if (nheld == 0)
 		return;
+	if (fake.fail_unmap) {	/* the harvest and each unmap after it refused */
+		nheld = 0;
+		held_refused = 1;
+		return;
+	}
 	for (unsigned k = 0; k < nheld; k++) {
 		struct fake_map *m = find(held[k].as, held[k].va);
 
@@ -64,12 +71,18 @@ static void send_held(void)
 	fake.free_at_send = frames_free();
 }
 
-static void fake_hold_unmaps(void *ctx, int on)
+static int fake_hold_unmaps(void *ctx, int on)
 {
+	int refused;
+
 	(void)ctx;
 	fake.holding = on && fake.queue_held;
-	if (!on)
-		send_held();
+	if (on)
+		return 0;
+	send_held();
+	refused = held_refused;
+	held_refused = 0;
+	return refused ? -22 : 0;
 }
 
 static int fake_map(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm)
@@ -111,6 +124,8 @@ static int fake_unmap(void *ctx, int as, uint64_t va)
 		fake.errors++;	/* the VM core unmaps only what it mapped */
 		return 0;
 	}
+	if (fake.fail_unmap)
+		return -22;
 	m->used = 0;
 	fake.unmaps++;
 	return 0;
@@ -258,6 +273,7 @@ void fake_setup(unsigned faultaround)
 
 	memset(&fake, 0, sizeof(fake));
 	nheld = 0;
+	held_refused = 0;
 	fake.map_budget = -1;
 	fake_ram = aligned_alloc(VM_PAGE, FAKE_FRAMES * VM_PAGE);
 	assert_non_null(fake_ram);

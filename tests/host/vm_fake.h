@@ -30,6 +30,7 @@ struct fake_mmu {
 	unsigned unmap_ranges;	/* unmap_range calls (their pages count in unmaps) */
 	uint64_t range_va, range_n;	/* the last unmap_range's pages */
 	int fail_unmap_range;	/* unmap_range fails, unmapping nothing */
+	int fail_unmap;		/* unmap fails, and a hold's unmaps (its off fails) */
 	int queue_held;		/* hold_unmaps queues unmaps (else they go at once) */
 	int holding;		/* a hold is on */
 	unsigned held_harvests;	/* harvests that sent held unmaps (HARVEST_UNMAP) */
