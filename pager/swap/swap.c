@@ -115,6 +115,11 @@ uint32_t swap_request_pages(void)
 	return dev.request_pages && dev.request_pages < SWAP_IO_MAX ? dev.request_pages : SWAP_IO_MAX;
 }
 
+int64_t swap_write_bound_ns(void)
+{
+	return dev.write_bound_ns;
+}
+
 const char *swap_engine_where(void)
 {
 	return dev.where;

@@ -83,6 +83,9 @@ int swap_copies_usable(void);
 void swap_device_ended(void);
 /* Pages one device request carries at most (0: swap is off). */
 uint32_t swap_request_pages(void);
+/* How long one write to the device may go unanswered before it fails
+ * (backend.h's write_bound_ns; 0: no device, or no bound of its own). */
+int64_t swap_write_bound_ns(void);
 /* The device is short of memory for its writes (swap_backend_ops's
  * congested) and not gone for good: direct reclaimers should wait a
  * little. */
