@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include "base/threads.h"
 #include "swap/budget.h"
-#include "swap/header.h"
+#include "swap_header.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
 #include "swap/swap.h"

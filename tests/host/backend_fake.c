@@ -8,7 +8,7 @@
 #include <string.h>
 #include "backend_fake.h"
 #include "base/threads.h"
-#include "swap/header.h"
+#include "swap_header.h"
 #include "vm/frames.h"
 
 struct fake_disk disk;
