@@ -14,6 +14,7 @@
 #include <string.h>
 #include "base/threads.h"
 #include "base/vmstat.h"
+#include "swap/history.h"
 #include "swap/internal.h"
 #include "swap/out_batch.h"
 #include "swap/slots.h"

@@ -147,14 +147,6 @@ void swap_out_kick(void);
 /* Pages queued for the swap-out thread or being written by it. */
 uint32_t swap_out_pending(void);
 
-/* The bytes the history of evicted pages takes (a table bounded by the
- * RAM: at most 16 per frame, whatever the swap size), and the frames it is
- * sized for; 0 while swap is off. */
-size_t swap_history_bytes(uint32_t *nframes);
-/* Keep entries_per_frame shadows per frame of RAM (2 unless told: a policy
- * with history of its own gets fewer); before swap_start. */
-void swap_history_size(uint32_t entries_per_frame);
-
 /* The swap-in thread reads ahead only while more than keep_free frames are
  * free (it never reclaims). */
 void swap_in_keep_free(uint64_t keep_free);

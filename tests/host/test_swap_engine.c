@@ -46,6 +46,7 @@
 #include "base/threads.h"
 #include "reclaim/free.h"
 #include "swap/budget.h"
+#include "swap/history.h"
 #include "swap/internal.h"
 #include "swap/swap.h"
 #include "vm/swapcache.h"
