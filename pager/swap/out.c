@@ -55,7 +55,7 @@ static int room(int direct)
 
 int swap_out_could_free(void)
 {
-	return swap_on() && !swap_device_gone() && room(1);
+	return swap_copies_usable() && room(1);
 }
 
 int swap_has_room(int direct)
