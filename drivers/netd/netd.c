@@ -17,6 +17,7 @@
 #include "netd_mem.h"
 #include "netif.h"
 #include "owners.h"
+#include "pool_shares.h"
 #include "sockets.h"
 #include "swap_link.h"
 #include "swapconn.h"
@@ -24,41 +25,6 @@
 #include "virtio_net.h"
 
 #define DHCP_WAIT_NS (5 * 1000 * 1000 * 1000LL)
-
-/* Buffers only receive buffers and the swap connection's memalloc work may
- * take. Every lwIP segment holds a whole pool buffer however few bytes it
- * carries, so this counts pbufs, not bytes: every receive buffer posted
- * again; the swap connection's send queue (TCP_SND_QUEUELEN pbufs: NBD
- * request headers are small, so the queue, not TCP_SND_BUF, is the bound);
- * and what it holds received: in-order data is copied out and freed in
- * its receive callback (swap_tcp.c), so only the segment being taken in
- * and the out-of-order ones lwIP keeps (TCP_OOSEQ_MAX_PBUFS). */
-#define NET_POOL_RESERVE (NET_RX_POSTED + TCP_SND_QUEUELEN + 1 + TCP_OOSEQ_MAX_PBUFS)
-_Static_assert(NET_POOL_RESERVE < NET_POOL_PAGES * NET_BUFS_PER_PAGE,
-	       "the pool holds its reserve and more");
-
-/* The ordinary part of the pool: what is left for programs' connections
- * once the transmit slots (kept for good) and the posted receive buffers
- * are taken and the reserve is kept back. */
-#define NET_POOL_ORDINARY \
-	(NET_POOL_PAGES * NET_BUFS_PER_PAGE - NET_TX_SLOTS_MAX - NET_RX_POSTED - NET_POOL_RESERVE)
-/* What one line's connections may hold (owners.h), so that it always
- * leaves half the ordinary part to everyone else, as NET_LINE_SOCKETS
- * leaves half the table. netd refuses its sends and its received data
- * past the share, but some buffers it cannot refuse come on top: a
- * connection holding nothing received takes a segment whatever its line
- * holds (so that reading always goes on) and lwIP keeps one more refused
- * (it is in a buffer already): two a connection; and the FIN of a pcb
- * closed and lingering, one a pcb of lwIP's table (sockets.c aborts a pcb
- * that would linger holding more). Not counted: a peer advertising a
- * window smaller than the unsent head has lwIP's persist timer split that
- * segment, the remainder in a buffer of its own outside any send netd made
- * (tcp_split_unsent_seg, which may pass TCP_SND_QUEUELEN by one), so a
- * line may hold up to NET_LINE_SOCKETS more (8 of the ~247): counted too,
- * the share would no longer hold one connection's window and send queue. */
-#define NET_LINE_BUFS (NET_POOL_ORDINARY / 2 - 2 * NET_LINE_SOCKETS - MEMP_NUM_TCP_PCB)
-_Static_assert(NET_LINE_BUFS >= NET_RX_BUFS_MAX + TCP_SND_QUEUELEN,
-	       "a line's share holds one connection's full window and send queue");
 
 static uint64_t pool_pa[NET_POOL_PAGES];
 static uint32_t pool_given;		/* pool pages named so far (NET_POOL) */
@@ -99,11 +65,14 @@ static void on_bits(uint64_t bits)
 	}
 }
 
-/* NET_POOL: w[0] = first page index, data = addresses. */
+/* NET_POOL: w[0] = first page index, data = addresses. The first one
+ * names the pager (from_pager), whatever it holds. */
 static long on_pool(const struct msg *m)
 {
 	uint64_t first = m->w[0], n = m->len / sizeof(uint64_t);
 
+	if (pager_pid == 0)
+		pager_pid = m->pid;
 	if (ready || m->len % sizeof(uint64_t) || first != pool_given || n > NET_POOL_PAGES - first)
 		return -EINVAL;
 	memcpy(&pool_pa[first], m->data, m->len);
@@ -210,48 +179,122 @@ static void stats(struct msg *out)
 	out->label = 0;
 }
 
-/* The pager's calls: only the process that set netd up may make them. */
+/* The pager's calls: only the process that named itself with the first
+ * NET_POOL (on_pool) may make them; that first NET_POOL is the pager's by
+ * being first. */
 static bool from_pager(const struct msg *in)
 {
-	if (in->label == NET_POOL && pager_pid == 0)
-		pager_pid = in->pid;
-	return in->pid == pager_pid;
+	return in->pid == pager_pid || (pager_pid == 0 && in->label == NET_POOL);
+}
+
+static long do_pool(const struct msg *in, struct msg *out)
+{
+	(void)out;
+	return on_pool(in);
+}
+
+static long do_swap_setup(const struct msg *in, struct msg *out)
+{
+	return swapconn_setup(in, out, shared);
+}
+
+static long do_submit(const struct msg *in, struct msg *out)
+{
+	(void)out;
+	return swapconn_submit(in);
+}
+
+static long do_flush(const struct msg *in, struct msg *out)
+{
+	(void)out;
+	return swapconn_flush(in);
+}
+
+static long do_swap_start(const struct msg *in, struct msg *out)
+{
+	(void)in;
+	(void)out;
+	return swapconn_start();
+}
+
+static long do_swap_stop(const struct msg *in, struct msg *out)
+{
+	(void)in;
+	(void)out;
+	return swapconn_stop();
+}
+
+/* Sets the whole answer itself, its label too. */
+static long do_socket(const struct msg *in, struct msg *out)
+{
+	sockets_serve(in, out);
+	return (long)out->label;
+}
+
+static long do_stats(const struct msg *in, struct msg *out)
+{
+	(void)in;
+	stats(out);
+	return 0;
+}
+
+/* What netd does with each call, by label. A label of the pager's from
+ * anyone else, and a label no one has, from anyone but the pager, are
+ * refused with -EPERM (a program learns nothing of the pager's calls);
+ * the pager's unknown label is -ENOSYS. */
+struct handler {
+	uint64_t label;
+	long (*fn)(const struct msg *in, struct msg *out);	/* the answer's label */
+	bool pager_only;	/* only the pager may call it (from_pager) */
+	bool needs_ready;	/* -ENODEV until NET_SETUP has brought the device up */
+	bool takes_handle;	/* a passed handle is its to keep or close;
+				 * any other call's is closed, none expected */
+};
+
+static const struct handler handlers[] = {
+	{ NET_POOL, do_pool, true, false, false },
+	{ NET_SETUP, on_setup, true, false, false },
+	{ NET_SWAP_SETUP, do_swap_setup, true, true, false },
+	{ BLK_SUBMIT, do_submit, true, false, false },
+	{ BLK_SUBMIT_ONE, do_submit, true, false, false },
+	{ NET_SWAP_FLUSH, do_flush, true, false, false },
+	{ NET_SWAP_START, do_swap_start, true, true, false },
+	{ NET_SWAP_STOP, do_swap_stop, true, true, false },
+	{ NET_CONNECT, do_socket, false, true, true },
+	{ NET_SEND, do_socket, false, true, true },
+	{ NET_RECV, do_socket, false, true, true },
+	{ NET_CLOSE, do_socket, false, true, true },
+	{ NET_STATS, do_stats, false, false, false },
+};
+
+static const struct handler *handler_of(uint64_t label)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].label == label)
+			return &handlers[i];
+	return NULL;
+}
+
+/* Why in is refused (a negative error), or 0: h may serve it now. */
+static long refusal(const struct handler *h, const struct msg *in)
+{
+	if (!h || (h->pager_only && !from_pager(in)))
+		return from_pager(in) ? -ENOSYS : -EPERM;
+	if (h->needs_ready && !ready)
+		return -ENODEV;
+	return 0;
 }
 
 static void serve(const struct msg *in, struct msg *out)
 {
+	const struct handler *h = handler_of(in->label);
+	long no = refusal(h, in);
+
 	memset(out, 0, MSG_HEADER_SIZE);
 	out->handle = -1;
-	if (in->label >= NET_CONNECT && in->label <= NET_CLOSE) {
-		if (!ready) {
-			out->label = (uint64_t)(long)-ENODEV;
-			if (in->handle >= 0)
-				sys_handle_close(in->handle);
-		} else {
-			sockets_serve(in, out);
-		}
-		return;
-	}
-	if (in->handle >= 0)
-		sys_handle_close(in->handle);	/* none expected */
-	if (in->label == NET_STATS)
-		stats(out);
-	else if (in->label == NET_POOL && from_pager(in))
-		out->label = (uint64_t)on_pool(in);
-	else if (in->label == NET_SETUP && from_pager(in))
-		out->label = (uint64_t)on_setup(in, out);
-	else if (in->label == NET_SWAP_SETUP && from_pager(in))
-		out->label = (uint64_t)(ready ? swapconn_setup(in, out, shared) : -ENODEV);
-	else if ((in->label == BLK_SUBMIT || in->label == BLK_SUBMIT_ONE) && from_pager(in))
-		out->label = (uint64_t)swapconn_submit(in);
-	else if (in->label == NET_SWAP_FLUSH && from_pager(in))
-		out->label = (uint64_t)swapconn_flush(in);
-	else if (in->label == NET_SWAP_START && from_pager(in))
-		out->label = (uint64_t)(ready ? swapconn_start() : -ENODEV);
-	else if (in->label == NET_SWAP_STOP && from_pager(in))
-		out->label = (uint64_t)(ready ? swapconn_stop() : -ENODEV);
-	else
-		out->label = (uint64_t)(long)(from_pager(in) ? -ENOSYS : -EPERM);
+	if (in->handle >= 0 && (no || !h->takes_handle))
+		sys_handle_close(in->handle);
+	out->label = (uint64_t)(no ? no : h->fn(in, out));
 }
 
 int main(void)

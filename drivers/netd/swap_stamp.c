@@ -7,7 +7,7 @@
 
 #include "blk_protocol.h"
 #include "swap_stamp.h"
-#include "swap/header.h"
+#include "swap_header.h"
 
 #define MAGIC "netdgen1"		/* 8 bytes, then the count's 8 */
 

@@ -1,7 +1,7 @@
 /*
  * The swap export's generation stamp: 16 bytes at the end of the swap
  * header's boot block (bytes 1008..1023 of page 0, which mkswap leaves
- * zero and no swap header check reads: pager/swap/header.c starts at byte
+ * zero and no swap header check reads: lib/swap_header.c starts at byte
  * 1024), "netdgen1" then a little-endian count. When swap is set up netd
  * writes the count it read plus one, and flushes it; every reconnection
  * must then find that stamp. A server restarted from a copy of the export
@@ -38,7 +38,7 @@ enum swap_stamp_verdict {
 };
 
 /* At setup, page 0 as read from an export of capacity sectors: whether it
- * is to be stamped (a swap header the pager takes, pager/swap/header.c's
+ * is to be stamped (a swap header the pager takes, lib/swap_header.c's
  * own check, on a writable export; anything else is the pager's to refuse,
  * and is never written). */
 bool swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity);

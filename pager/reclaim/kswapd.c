@@ -11,22 +11,26 @@
 #include "reclaim/free.h"
 #include "reclaim/kswapd.h"
 #include "reclaim/watermarks.h"
-#include "swap/blk_link.h"		/* BLK_OVERDUE_NS */
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "sys.h"
 
 /* The most waits kswapd_throttle_rounds gives, whatever the marks: a
- * writer that never answers then holds a request as long as the disk's
- * link waits for one result before it calls the device stopped and fails
- * its writes (BLK_OVERDUE_NS, 60 s), after which no writes are left in
- * flight to wait for. Met only where the marks ask for more than 6,400
- * frames free (seed's percentages on a large memory); Linux's rule gets
- * there at about 39 GiB. Over NBD netd rides out an outage for
+ * writer that never answers then holds a request as long as the device
+ * lets one write go unanswered before it is called stopped and its writes
+ * fail (swap_write_bound_ns: the disk's 60 s), after which no writes are
+ * left in flight to wait for (a device with no bound: none). Met only
+ * where the marks ask for more than 6,400 frames free (seed's percentages
+ * on a large memory); Linux's rule gets there at about 39 GiB. Over NBD netd rides out an outage for
  * swap.nbd_outage (120 s by default) with the writes in flight: the
  * rounds do not run out then (kswapd_throttle_again), and the outage's
  * budget is the bound instead. */
-#define THROTTLE_ROUNDS_MAX (BLK_OVERDUE_NS / RECLAIM_WAIT_NS)
+static uint64_t throttle_rounds_max(void)
+{
+	int64_t bound = swap_write_bound_ns();
+
+	return bound > 0 ? (uint64_t)(bound / RECLAIM_WAIT_NS) : UINT64_MAX;
+}
 
 static struct pager_thread kswapd;
 static int kswapd_busy;
@@ -72,12 +76,13 @@ static void kswapd_main(struct pager_thread *t)
 
 unsigned kswapd_throttle_rounds(void)
 {
-	uint64_t gap = marks.min, least = frames_reserve() + FREE_FLOOR, rounds;
+	uint64_t gap = marks.min, least = frames_reserve() + FREE_FLOOR, rounds, most;
 
 	if (gap < least)
 		gap = least;
 	rounds = (gap + SWAP_OUT_BATCH - 1) / SWAP_OUT_BATCH;
-	return rounds < THROTTLE_ROUNDS_MAX ? (unsigned)rounds : (unsigned)THROTTLE_ROUNDS_MAX;
+	most = throttle_rounds_max();
+	return rounds < most ? (unsigned)rounds : (unsigned)most;
 }
 
 int kswapd_start(void)

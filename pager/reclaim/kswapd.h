@@ -21,9 +21,9 @@ struct pager_thread;
  * chance to fill the gap the request waits on, which grows with the marks
  * and so with memory (7 at 32 MiB, 12 at 128 MiB, 33 at 1 GiB: minimums
  * of 194, 382 and 1,037 frames; 3 with no minimum and the default
- * reserve). Never more than THROTTLE_ROUNDS_MAX (kswapd.c), so a writer
- * that never answers holds a request no longer than the swap link waits
- * for one result. A congested device's waits, much shorter, have their
+ * reserve). Never more than throttle_rounds_max (kswapd.c), so a writer
+ * that never answers holds a request no longer than the device lets one
+ * write go unanswered (swap_write_bound_ns). A congested device's waits, much shorter, have their
  * own count (CONGESTED_ROUNDS). */
 unsigned kswapd_throttle_rounds(void);
 /* Whether a request that has made *waited counted waits for background

@@ -13,6 +13,7 @@
 #include "reclaim/reclaim.h"
 #include "reclaim/victims.h"
 #include "reclaim/watermarks.h"
+#include "swap/history.h"
 #include "swap/swap.h"
 #include "vm/frames.h"
 #include "vm/vm.h"

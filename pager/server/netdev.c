@@ -3,6 +3,8 @@
  * (the pager may wait for it and must never have to answer its fault); its
  * pool is given once, here, and is all the packet memory it will ever have:
  * nothing else may take those frames, and it allocates nothing later.
+ * Then netd as swap's driver over NBD; programs' admission to it is
+ * net_admit.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -152,39 +154,9 @@ int netdev_endpoint(void)
 	return netd_alive() ? netd_ep : -1;
 }
 
-/* Tell netd, before p may call it, that p may hold connections, and from
- * which line (net_shared.admitted). A fence orders the entry before the
- * handle: the entry is netd's only word on p. */
-static void admit(const struct pproc *p)
+struct net_shared *netdev_status(void)
 {
-	if (!shared)
-		return;
-	shared->admitted[procs_slot_of(p)] = net_admission(p->pid, p->line);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-void netdev_forget(const struct pproc *p)
-{
-	/* A netd gone keeps its status page (its frames are never freed:
-	 * its device may still write into them), so a late store is
-	 * harmless; none is made once the pager has let netd go. */
-	if (shared)
-		shared->admitted[procs_slot_of(p)] = 0;
-}
-
-void handle_net(const struct msg *in, struct msg *out)
-{
-	struct pproc *caller = procs_by_pid(in->pid);
-	int h;
-
-	if (!netd_alive() || !caller) {
-		out->label = (uint64_t)(int64_t)-ENODEV;
-		return;
-	}
-	admit(caller);
-	h = sys_handle_grant(caller->handle, netd_ep, RIGHT_SEND);
-	out->label = (uint64_t)(int64_t)(h < 0 ? h : 0);
-	out->w[0] = (uint64_t)h;
+	return shared;
 }
 
 int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)

@@ -14,6 +14,8 @@
 #include "kernel/abi/bootinfo.h"
 #include "server/procs.h"
 
+struct net_shared;
+
 /* Where the swap export is served (scripts/run's guestfwd rule). */
 #define NBD_SERVER_ADDR 0x0a000264u	/* 10.0.2.100 */
 #define NBD_SERVER_PORT 10809		/* NBD's port */
@@ -36,6 +38,9 @@ int netdev_refused(void);
 
 /* The endpoint of netd (the pager's own handle, all rights), or -1. */
 int netdev_endpoint(void);
+/* netd's status page (net_protocol.h's struct net_shared), or NULL: none
+ * set up, or netd seen reaped. Its admission entries are net_admit.c's. */
+struct net_shared *netdev_status(void);
 
 /* Swap over NBD: have netd connect its swap connection to the NBD server
  * at addr:port (host order) and negotiate the export, and describe it in

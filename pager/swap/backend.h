@@ -144,6 +144,11 @@ struct swap_backend {
 	uint32_t request_pages;		/* pages one device request carries at
 					 * most (0: as many as a transfer) */
 	uint32_t slot_bytes;		/* the tables start makes, bytes a slot */
+	/* How long one write may go unanswered before the device is called
+	 * stopped and the write failed, in ns (0: no bound of its own).
+	 * Reclaim's throttle waits no longer for the writer
+	 * (swap_write_bound_ns). */
+	int64_t write_bound_ns;
 };
 
 #endif

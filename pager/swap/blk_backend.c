@@ -92,6 +92,7 @@ void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 		drv.link.sent = end_when_due;
 	/* Whole, so that a field added to the backend is 0 here, not the
 	 * caller's stack (slot_bytes was: the area's budget read it). */
-	*b = (struct swap_backend){ .ops = &ops, .request_pages = d->link.max_pages };
+	*b = (struct swap_backend){ .ops = &ops, .request_pages = d->link.max_pages,
+				    .write_bound_ns = BLK_OVERDUE_NS };
 	snprintf(b->where, sizeof(b->where), "the disk at 0x%lx", (unsigned long)d->base);
 }

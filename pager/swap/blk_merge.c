@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include "swap/blk_merge.h"
-#include "swap/header.h"
+#include "swap_header.h"
 
 /* Requests from r[i] on that one block request can carry: consecutive
  * slots, no more than max_pages, within n. A pointer walk (the step runs

@@ -6,9 +6,8 @@
  * slot is freed: a page freed (exit, munmap, written over) leaves none.
  */
 #include "base/vmstat.h"
-#include "swap/internal.h"
+#include "swap/history.h"
 #include "swap/shadow.h"
-#include "swap/swap.h"
 #include "vm/frames.h"
 
 static struct shadow_table *table;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "base/threads.h"
 #include "base/vmstat.h"
+#include "swap/history.h"
 #include "swap/internal.h"
 #include "swap/queue.h"
 #include "swap/slots.h"

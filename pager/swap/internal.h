@@ -30,8 +30,12 @@ int swap_device_gone(void);
 void swap_engine_off(void);
 struct swap_slots *swap_engine_slots(void);
 const struct swap_reclaim_hooks *swap_engine_hooks(void);
-/* Move pages p[0..n) (n <= SWAP_IO_MAX) between frames and the device for
- * thread t, and wait: err[k] is page k's result (0, or a negative error).
+/* The device in use (transfer.c moves pages through it). */
+const struct swap_backend *swap_engine_device(void);
+
+/* transfer.c: move pages p[0..n) (n <= SWAP_IO_MAX) between frames and
+ * the device for thread t, and wait: err[k] is page k's result (0, or a
+ * negative error).
  * The device's requests are counted. A write t makes holding the lock is
  * left in flight if the device stalls meanwhile (backend.h's collect), or
  * its flush is: then pages whose write is still out, and those written
@@ -52,7 +56,10 @@ int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsi
 /* The last flush failed (and none has worked since): writes the flush
  * left unsent (SWAP_ERR_UNSENT) meet it again if made again now. */
 int swap_flush_failing(void);
-/* The VM core's slot operations (struct vm_swap_ops). */
+/* No write left in flight by any thread (swap_reset). */
+void swap_transfer_reset(void);
+
+/* slot_ops.c: the VM core's slot operations (struct vm_swap_ops). */
 void swap_slot_ref(void *ctx, uint32_t slot);
 int swap_slot_unref(void *ctx, uint32_t slot);
 uint32_t swap_slot_count(void *ctx, uint32_t slot);
@@ -61,19 +68,6 @@ int swap_keep_copies(void *ctx);
 /* Drop a reference to slot (swap_slot_put); the last one frees it, and
  * its history goes with it. The references left, or -1. */
 int swap_slot_release(uint32_t slot);
-
-/* history.c: the policy's shadow word for each page in swap, by slot. A
- * table for the frames of RAM: 0, or -1 if memory is short. */
-int swap_history_init(void);
-void swap_history_reset(void);
-/* The policy's shadow word for the page that left memory for slot (0:
- * nothing), kept in place of any the slot had. */
-void swap_history_keep(uint32_t slot, uint32_t shadow);
-/* slot's contents are in a frame again: its shadow (0: none kept), taken
- * out of the table, so a later eviction to the same slot cannot meet it. */
-uint32_t swap_history_take(uint32_t slot);
-/* slot is free: no page is there to remember. */
-void swap_history_forget(uint32_t slot);
 
 /* in.c: the VM core's reads (struct vm_swap_ops), and the swap-in thread. */
 int swap_in_read(void *ctx, uint32_t slot, uint64_t pa);

@@ -81,6 +81,19 @@ static int sum_said;	/* the first mismatch is said, the rest counted */
  * first, not at each batch while the link flaps. */
 static int flush_lost_run;
 
+/* netd has given the server up for good (its word, written once). */
+static int netd_gave_up(void)
+{
+	return drv.shared->swap_gone != 0;
+}
+
+/* netd rides out an outage now (swap_outage_until: the time by which it
+ * will have given the server up; 0 outside one). */
+static int netd_in_outage(void)
+{
+	return drv.shared->swap_outage_until != 0;
+}
+
 static void sums_put(void)
 {
 	if (__atomic_sub_fetch(&sums_refs, 1, __ATOMIC_ACQ_REL) == 0)
@@ -103,7 +116,7 @@ static struct swap_sums *sums_get(void)
 {
 	uint32_t n = __atomic_load_n(&sums_refs, __ATOMIC_ACQUIRE);
 
-	if (drv.shared->swap_gone) {
+	if (netd_gave_up()) {
 		sums_gone();
 		return NULL;
 	}
@@ -211,7 +224,7 @@ static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct s
 static int transfer(struct pager_thread *t, int write, const struct swap_req *p, unsigned n,
 		    struct swap_done *done)
 {
-	if (drv.shared->swap_gone)
+	if (netd_gave_up())
 		return -ENXIO;
 	return blk_transfer(&link, t, write, p, n, done);
 }
@@ -310,7 +323,7 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 	int r;
 
 	(void)ctx;
-	if (drv.shared->swap_gone)
+	if (netd_gave_up())
 		return -ENXIO;
 	drv.shared->slot[tag].state = BLK_SUBMITTED;
 	m.w[0] = tag;
@@ -355,7 +368,7 @@ static uint64_t nbd_size(void *ctx, int *read_only)
 static int nbd_gone(void *ctx)
 {
 	(void)ctx;
-	if (!drv.shared->swap_gone)
+	if (!netd_gave_up())
 		return 0;
 	sums_gone();
 	return 1;
@@ -394,8 +407,7 @@ static int nbd_stalled(void *ctx)
 static int leave_in_outage(const struct blk_link *l, struct pager_thread *t)
 {
 	(void)l;
-	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS &&
-	       drv.shared->swap_outage_until != 0;
+	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS && netd_in_outage();
 }
 
 /* t's write or flush left in flight: the flush waited for (what it says
@@ -482,6 +494,10 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	b->ctx = NULL;
 	b->request_pages = NET_MAX_PAGES;
 	b->slot_bytes = sizeof(*sums.sum);
+	/* The link has no overdue hook (netd bounds its waits): reclaim
+	 * throttles as over the disk, and an outage, which holds writes
+	 * longer, is bounded by its budget instead (stalled). */
+	b->write_bound_ns = BLK_OVERDUE_NS;
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "base/threads.h"
 #include "base/vmstat.h"
+#include "swap/history.h"
 #include "swap/internal.h"
 #include "swap/out_batch.h"
 #include "swap/slots.h"
@@ -54,7 +55,7 @@ static int room(int direct)
 
 int swap_out_could_free(void)
 {
-	return swap_on() && !swap_device_gone() && room(1);
+	return swap_copies_usable() && room(1);
 }
 
 int swap_has_room(int direct)

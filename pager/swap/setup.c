@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include "base/threads.h"
 #include "swap/budget.h"
-#include "swap/header.h"
+#include "swap_header.h"
+#include "swap/history.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
 #include "swap/swap.h"
@@ -98,6 +99,7 @@ void swap_reset(void)
 {
 	vm_set_swap(NULL);
 	swap_engine_off();
+	swap_transfer_reset();
 	swap_history_reset();
 	swap_out_reset();
 	swap_out_left_reset();

@@ -83,6 +83,9 @@ int swap_copies_usable(void);
 void swap_device_ended(void);
 /* Pages one device request carries at most (0: swap is off). */
 uint32_t swap_request_pages(void);
+/* How long one write to the device may go unanswered before it fails
+ * (backend.h's write_bound_ns; 0: no device, or no bound of its own). */
+int64_t swap_write_bound_ns(void);
 /* The device is short of memory for its writes (swap_backend_ops's
  * congested) and not gone for good: direct reclaimers should wait a
  * little. */
@@ -143,14 +146,6 @@ uint32_t swap_out_room(void);
 void swap_out_kick(void);
 /* Pages queued for the swap-out thread or being written by it. */
 uint32_t swap_out_pending(void);
-
-/* The bytes the history of evicted pages takes (a table bounded by the
- * RAM: at most 16 per frame, whatever the swap size), and the frames it is
- * sized for; 0 while swap is off. */
-size_t swap_history_bytes(uint32_t *nframes);
-/* Keep entries_per_frame shadows per frame of RAM (2 unless told: a policy
- * with history of its own gets fewer); before swap_start. */
-void swap_history_size(uint32_t entries_per_frame);
 
 /* The swap-in thread reads ahead only while more than keep_free frames are
  * free (it never reclaims). */

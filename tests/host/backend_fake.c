@@ -8,7 +8,7 @@
 #include <string.h>
 #include "backend_fake.h"
 #include "base/threads.h"
-#include "swap/header.h"
+#include "swap_header.h"
 #include "vm/frames.h"
 
 struct fake_disk disk;
@@ -202,4 +202,4 @@ static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .w
 					     .congested = congested, .stalled = stalled,
 					     .start = start, .collect = collect };
 
-struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0 };
+struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0, 0 };

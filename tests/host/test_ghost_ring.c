@@ -1,5 +1,5 @@
 /*
- * Host tests for the ring of non-resident pages (pager/reclaim/ghost_ring.c),
+ * Host tests for the ring of non-resident pages (pager/reclaim/policy/ghost_ring.c),
  * which CLOCK-Pro keeps its pages on test in: bounded to its size, oldest
  * out first, an entry found by its sequence number after the ring wrapped,
  * an entry killed (its page came back) found no more, and places still
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "reclaim/ghost_ring.h"
+#include "reclaim/policy/ghost_ring.h"
 #include "reclaim/policy.h"
 
 #define SIZE 4

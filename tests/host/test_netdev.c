@@ -1,6 +1,7 @@
 /*
- * Host tests for the pager's side of netd (pager/server/netdev.c, included
- * whole, so that each test starts from its initial state) over a fake
+ * Host tests for the pager's side of netd (pager/server/netdev.c and
+ * net_admit.c, included whole, so that each test starts from its initial
+ * state) over a fake
  * netd and a fake kernel defined here: the driver steps
  * (server/driver.h), the process table's lookup, netd's answers to the
  * pager's calls, and the pager's handles, each tracked so that a handle
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "../../pager/server/netdev.c"
+#include "../../pager/server/net_admit.c"
 
 /* The console: the pager's last line (printf wrapped at link time). */
 static char said[256];

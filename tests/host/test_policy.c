@@ -13,10 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "reclaim/ghost_ring.h"
-#include "reclaim/mglru.h"
-#include "reclaim/mglru_gens.h"
-#include "reclaim/mglru_tiers.h"
+#include "reclaim/policy/ghost_ring.h"
+#include "reclaim/policy/mglru.h"
+#include "reclaim/policy/mglru_gens.h"
+#include "reclaim/policy/mglru_tiers.h"
 #include "reclaim/policy.h"
 #include "swap/shadow.h"
 

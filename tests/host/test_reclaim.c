@@ -72,6 +72,8 @@ static int congested_waits;	/* timer waits the device stays congested for */
 static int timer_waits;		/* pager_thread_wait calls for a timer (wait_congested) */
 int swap_congested(void) { return congested_waits > 0; }
 uint32_t swap_out_pending(void) { return pending; }
+/* The disk's bound for one write (blk_link.h's BLK_OVERDUE_NS). */
+int64_t swap_write_bound_ns(void) { return 60000 * CLOCK_NS_PER_MS; }
 static int stalled;		/* the swap device rides out an outage */
 int swap_out_stalled(void) { return stalled; }
 static int swap_full;		/* no slot is free */

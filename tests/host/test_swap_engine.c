@@ -47,6 +47,7 @@
 #include "base/threads.h"
 #include "reclaim/free.h"
 #include "swap/budget.h"
+#include "swap/history.h"
 #include "swap/internal.h"
 #include "swap/out_batch.h"
 #include "swap/swap.h"

@@ -1,5 +1,5 @@
 /*
- * Host tests for pager/swap/header.c: headers written by the real mkswap at
+ * Host tests for lib/swap_header.c: headers written by the real mkswap at
  * build time are accepted with the right slot range, label and UUID; copies
  * corrupted here are refused with the right error and nothing else.
  * Arguments: a 1 MiB image from scripts/mkswap-image, and a 300-page image
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "swap/header.h"
+#include "swap_header.h"
 #include "swap/slots.h"
 
 static const char *plain_path, *label_path;

@@ -4,7 +4,7 @@
  * known by stamps, so no hand walks pages it has nothing to do with.
  */
 #include <stdlib.h>
-#include "reclaim/clockpro_clock.h"
+#include "reclaim/policy/clockpro_clock.h"
 
 int cp_clock_alloc(struct cp_clock *k, uint32_t nframes)
 {

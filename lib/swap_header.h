@@ -1,10 +1,12 @@
 /*
  * Checks a swap disk's first page before the pager writes anything: the disk
  * must carry the header Linux's mkswap writes (version 1, "SWAPSPACE2"), or
- * the pager refuses it and leaves it untouched. Plain C, no system calls.
+ * the pager refuses it and leaves it untouched. Plain C, no system calls:
+ * the pager's swap engine checks a device with it, and netd an NBD export
+ * before it stamps the header's boot block (drivers/netd/swap_stamp.c).
  */
-#ifndef PAGER_SWAP_HEADER_H
-#define PAGER_SWAP_HEADER_H
+#ifndef LIB_SWAP_HEADER_H
+#define LIB_SWAP_HEADER_H
 
 #include <stdint.h>
 

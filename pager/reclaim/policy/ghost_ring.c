@@ -5,7 +5,7 @@
  * places follow the oldest's index, not the counter, which wraps.
  */
 #include <stdlib.h>
-#include "reclaim/ghost_ring.h"
+#include "reclaim/policy/ghost_ring.h"
 #include "reclaim/policy.h"
 
 int ghost_ring_alloc(struct ghost_ring *r, uint32_t size)

@@ -26,7 +26,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/clockpro_clock.h"
+#include "reclaim/policy/clockpro_clock.h"
 #include "reclaim/policy.h"
 
 #define NONRES 1		/* the shadow's kind: a non-resident cold page */

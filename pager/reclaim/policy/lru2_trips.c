@@ -23,7 +23,7 @@
  * the shares measured).
  */
 #include <stdlib.h>
-#include "reclaim/lru2_trips.h"
+#include "reclaim/policy/lru2_trips.h"
 
 /* A second trip shorter than the inactive list over this many, in pages
  * brought in, is too short to judge a page idle. Chosen by measurement with

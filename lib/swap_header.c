@@ -5,7 +5,7 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "swap/header.h"
+#include "swap_header.h"
 
 _Static_assert(SWAP_OFF_BADPAGES + 4 * SWAP_MAX_BADPAGES <= SWAP_OFF_MAGIC,
 	       "the bad-page list ends before the signature");

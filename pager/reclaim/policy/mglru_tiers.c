@@ -4,7 +4,7 @@
  * positive_ctrl_err, gains 2:3, at least 64 refaults) protects every tier
  * whose refault rate is higher than tier 0's.
  */
-#include "reclaim/mglru_tiers.h"
+#include "reclaim/policy/mglru_tiers.h"
 
 #define MIN_LRU_BATCH 64	/* BITS_PER_LONG: the controller's noise floor */
 

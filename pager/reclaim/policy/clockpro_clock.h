@@ -8,7 +8,7 @@
 #define PAGER_RECLAIM_CLOCKPRO_CLOCK_H
 
 #include <stdint.h>
-#include "reclaim/ghost_ring.h"
+#include "reclaim/policy/ghost_ring.h"
 #include "reclaim/policy.h"
 
 enum { CP_NONE, CP_HOT, CP_COLD };	/* which queue a frame is on */

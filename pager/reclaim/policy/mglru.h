@@ -8,8 +8,8 @@
 #define PAGER_RECLAIM_MGLRU_H
 
 #include <stdint.h>
-#include "reclaim/mglru_gens.h"
-#include "reclaim/mglru_tiers.h"
+#include "reclaim/policy/mglru_gens.h"
+#include "reclaim/policy/mglru_tiers.h"
 #include "reclaim/policy.h"
 
 #define MAX_NR_GENS MGLRU_MAX_GENS

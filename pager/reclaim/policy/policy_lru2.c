@@ -53,7 +53,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/lru2_trips.h"
+#include "reclaim/policy/lru2_trips.h"
 #include "reclaim/policy.h"
 
 /*

@@ -3,7 +3,7 @@
  * generation opens, and which pages' accessed bits the walk reads to move
  * the referenced ones into it.
  */
-#include "reclaim/mglru.h"
+#include "reclaim/policy/mglru.h"
 
 /* Linux's should_run_aging with three generations, as two margins, each
  * >= 0 while it says no: the youngest's below half the pages, and the

@@ -54,7 +54,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/mglru.h"
+#include "reclaim/policy/mglru.h"
 
 static struct mglru *mg_of(struct policy *p)
 {

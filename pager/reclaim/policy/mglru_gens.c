@@ -4,7 +4,7 @@
  * no frame, and gen_of per frame so taking one out costs O(1).
  */
 #include <stdlib.h>
-#include "reclaim/mglru_gens.h"
+#include "reclaim/policy/mglru_gens.h"
 
 int mglru_gens_alloc(struct mglru_gens *g, uint32_t nframes)
 {
