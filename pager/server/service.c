@@ -201,11 +201,13 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
  * than programs' requests (on the requests'). The one deaths come to never
  * does: a fault may wait on a swap read, which during an outage of the
  * swap device lasts as long as the outage (swap.nbd_outage and more), and
- * must hold no thread a death or a request needs. So at most
- * PAGER_SERVICE_THREADS - 1 threads ever wait on reads (or for memory, or
- * for writes in flight, which only faults do), and a fault that finds them
- * all waiting waits in the kernel, in its endpoint's queue, until one is
- * free: nothing is sent back to come again, nothing is lost. */
+ * must hold no thread a death or a request needs. A thread cannot put a
+ * fault aside to receive another message (the kernel holds it to its
+ * reply), and a fault sent back comes again at once. So at most
+ * PAGER_SERVICE_THREADS - 1 threads ever wait on reads (or in the
+ * critical wait for memory, which only faults make), and a fault that
+ * finds them all waiting waits in the kernel, in its endpoint's queue,
+ * until one is free: nothing is sent back to come again, nothing lost. */
 static int serves_faults(const struct pager_thread *t)
 {
 	return !t->hears_deaths;
