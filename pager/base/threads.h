@@ -49,7 +49,8 @@ struct pager_thread {
 	int memalloc;
 	/* Process deaths come to it alone (the first service thread's
 	 * receive): it never waits on programs, one of which may give memory
-	 * back by exiting. */
+	 * back by exiting, and it serves requests only, no fault
+	 * (server/service.c), so it never waits on a swap read either. */
 	int hears_deaths;
 	void (*run)(struct pager_thread *t);	/* what a started thread runs */
 };

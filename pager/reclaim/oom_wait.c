@@ -59,8 +59,9 @@ enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
  * (RECLAIM_WAIT_NS from its first such fault) to give memory back, once
  * told it is critical, before the OOM killer acts. What they give back
  * (munmap, an unlock, an exit) is a request or a death a service thread
- * must serve: the one deaths come to never waits here, but sends its
- * fault back instead, so at most PAGER_SERVICE_THREADS - 1 wait. */
+ * must serve: the one deaths come to takes requests and no faults
+ * (server/service.c), so at most PAGER_SERVICE_THREADS - 1 wait; were a
+ * fault to come to it, it would send it back rather than wait. */
 static enum critical wait_critical(struct pager_thread *t)
 {
 	int64_t now = pager_clock();

@@ -81,7 +81,7 @@ static uint64_t kernel_pool_pages(void)
 	return k.pool_pages;
 }
 
-/* This thread serves faults and requests, with more started beside it; its
+/* This thread serves requests, with more started beside it for faults; its
  * disk completions come with deaths. It holds the pager lock until it
  * starts serving, so the others wait for the set-up to finish. The order
  * gives the threads their ids, and so their turn for the lock. NULL if a
@@ -91,7 +91,7 @@ static struct pager_thread *start_threads(const struct spawn_env *env)
 	struct pager_thread *service = service_adopt(env->deaths);
 
 	if (!service || swap_out_thread_start() < 0 || reclaim_start() < 0 ||
-	    swap_in_thread_start() < 0 || service_start(env->pager_ep) < 0)
+	    swap_in_thread_start() < 0 || service_start(env->pager_ep, env->fault_ep) < 0)
 		return NULL;
 	return service;
 }
@@ -240,10 +240,11 @@ int main(void)
 	env.initrd_size = bi->initrd.end - bi->initrd.base;
 	env.kernel_pool_pages = kernel_pool_pages();
 	env.pager_ep = sys_endpoint_create();
+	env.fault_ep = sys_endpoint_create();
 	env.deaths = sys_notify_create();
 	env.driver_deaths = env.deaths < 0 ? -1 : driver_watch_start(env.deaths);
-	if (env.pager_ep < 0 || env.deaths < 0 || env.driver_deaths < 0) {
-		printf("pager: cannot create its endpoint, notifications or driver watch\n");
+	if (env.pager_ep < 0 || env.fault_ep < 0 || env.deaths < 0 || env.driver_deaths < 0) {
+		printf("pager: cannot create its endpoints, notifications or driver watch\n");
 		return 1;
 	}
 	spawn_init(&env);

@@ -1,11 +1,14 @@
 /*
  * Request dispatch: faults, program requests and events (deaths) reach a
- * few service threads through one endpoint. Each holds the pager lock while
- * it serves a request, except while a fault's swap-in waits for the disk,
- * so other faults are served meanwhile. A fault's words are taken where
- * the receive left them; other messages are stored in the thread's msg.
- * A thread's receive also ends with its disk's completions while it has a
- * direct write left in flight (idle.h), which it then settles.
+ * few service threads through two endpoints: faults come on one, served by
+ * every service thread but the first; requests on the other, served by the
+ * first, which deaths come to too (serves_faults). Each holds the pager
+ * lock while it serves a request, except while a fault's swap-in waits for
+ * the disk, so other faults are served meanwhile. A fault's words are
+ * taken where the receive left them; other messages are stored in the
+ * thread's msg. A thread's receive also ends with its disk's completions
+ * while it has a direct write left in flight (idle.h), which it then
+ * settles.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -178,6 +181,7 @@ _Static_assert((DEATH_BITS & (TB_WORK | TB_LOCK | TB_READ | TB_TIMER | BLK_DONE_
 struct service_thread {
 	struct pager_thread t;
 	struct msg in, out;
+	int ep;			/* the endpoint it receives on (serves_faults) */
 	uint32_t replied_pid;	/* out is a fault's reply to this process, sent
 				 * (0: not a fault's, or not yet complete) */
 };
@@ -192,7 +196,22 @@ static struct service_thread *pool(unsigned k)
 }
 static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1", "service2",
 							   "service3" };
-static int endpoint = -1;
+
+/* Whether service thread t takes faults (on the faults' endpoint) rather
+ * than programs' requests (on the requests'). The one deaths come to never
+ * does: a fault may wait on a swap read, which during an outage of the
+ * swap device lasts as long as the outage (swap.nbd_outage and more), and
+ * must hold no thread a death or a request needs. A thread cannot put a
+ * fault aside to receive another message (the kernel holds it to its
+ * reply), and a fault sent back comes again at once. So at most
+ * PAGER_SERVICE_THREADS - 1 threads ever wait on reads (or in the
+ * critical wait for memory, which only faults make), and a fault that
+ * finds them all waiting waits in the kernel, in its endpoint's queue,
+ * until one is free: nothing is sent back to come again, nothing lost. */
+static int serves_faults(const struct pager_thread *t)
+{
+	return !t->hears_deaths;
+}
 
 /* pager.check=2: the service threads' fault replies are in the kernel's
  * page tables as any other thread takes the lock (check.h). */
@@ -266,7 +285,7 @@ __attribute__((noinline)) static int receive_contended(struct service_thread *st
 		printf("pager: reply_recv_release refused (%ld); replying apart\n", err);
 	sys_reply(&st->out);	/* a caller gone meanwhile: nothing to answer */
 	pager_unlock(&st->t);
-	r = sys_recv(endpoint, &st->in);
+	r = sys_recv(st->ep, &st->in);
 	return r < 0 ? r : 0;
 }
 
@@ -283,12 +302,12 @@ __attribute__((always_inline)) static inline int receive(struct service_thread *
 	long r;
 
 	if (reply && !msg_header_only(&st->out)) {
-		r = sys_reply_recv_release(endpoint, &st->out, &st->in, word);	/* a reply in memory */
+		r = sys_reply_recv_release(st->ep, &st->out, &st->in, word);	/* a reply in memory */
 		if (r < 0)
 			return receive_contended(st, r);
 		return r < 0 ? (int)r : 0;
 	}
-	r = ecall_regs(reply ? SYS_REPLY_RECV_RELEASE : SYS_RECV_REGS, endpoint, &st->in,
+	r = ecall_regs(reply ? SYS_REPLY_RECV_RELEASE : SYS_RECV_REGS, st->ep, &st->in,
 		       reply ? &st->out : NULL, reply ? (uint64_t)word : (uint64_t)&st->in, &got);
 	if (r < 0 && reply)
 		return receive_contended(st, r);
@@ -346,9 +365,10 @@ struct pager_thread *service_adopt(int deaths)
 	return &pool(0)->t;
 }
 
-int service_start(int ep)
+int service_start(int requests, int faults)
 {
-	endpoint = ep;
+	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
+		pool(k)->ep = serves_faults(&pool(k)->t) ? faults : requests;
 	for (unsigned k = 1; k < PAGER_SERVICE_THREADS; k++) {
 		int r = pager_thread_start(&pool(k)->t, names[k], IO_SERVICE + k, serve_started);
 		if (r < 0)

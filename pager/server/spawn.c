@@ -128,7 +128,7 @@ static uint64_t build_stack(struct pproc *p, int argc, const char *const *argv)
 int spawn_create(struct pproc *p, const char *name)
 {
 	int deaths = p->pinned && env.driver_deaths >= 0 ? env.driver_deaths : env.deaths;
-	struct proc_spec spec = { .fault_ep = (uint64_t)env.pager_ep,
+	struct proc_spec spec = { .fault_ep = (uint64_t)env.fault_ep,
 				  .death_notify = (uint64_t)deaths,
 				  .death_bits = 1UL << procs_slot_of(p),
 				  .pt_pages_max = spawn_pt_limit() };

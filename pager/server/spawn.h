@@ -23,7 +23,8 @@ struct pproc;
 struct spawn_env {
 	const void *initrd;
 	size_t initrd_size;
-	int pager_ep;		/* handle of the endpoint for faults and requests */
+	int pager_ep;		/* handle of the endpoint for requests */
+	int fault_ep;		/* handle of the endpoint for faults (service.c) */
 	int deaths;		/* handle of the death notification */
 	/* Where a pinned program's (a driver's) death goes instead: the
 	 * driver watch (driver_watch.h), -1: with everyone's. */

@@ -78,7 +78,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..38"
+echo "1..40"
 
 # An export that is not swap is refused and never written, and
 # swap.nbd_outage, given, is said to have no effect (no outage of a server
@@ -270,6 +270,33 @@ ok "with the server stopped under memory pressure, reserve_throttle passes, ever
 has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" &&
 	[[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
 ok "a direct write out as the outage began was left in flight (swap_writes_left), no one killed" $?
+
+# Four threads of a child fault on one page in swap with the server down
+# (killed once the page is in swap and the parent has been through its
+# steps once, every connection closed at once until the script lets it
+# back): a service thread reads it and two wait for that read; the fourth
+# fault waits in the kernel. The parent's request to the pager is answered
+# meanwhile: the script lets the server back only once it has seen the
+# answer (or 60 s later, failing), and checks the order on the console:
+# the answer, then netd's reconnection, then the child's reads (which
+# shows that the reads did wait for the server). Before session 21 every
+# service thread took faults, one read and three waited, and no request
+# or death was served until the server came back.
+image "$tmp/r.img"
+boot "$tmp/reads.log" "$tmp/r.img" "" init.run=tests init.args=swap_outage_reads
+wait_for "$tmp/reads.log" "swap_outage_reads: the page is in swap" 120 && touch "$tmp/down" &&
+	kill $(nbdkit_of "$tmp/r.img") 2>/dev/null
+wait_for "$tmp/reads.log" "swap_outage_reads: the pager answered during the outage" 60
+rm -f "$tmp/down"
+finish
+ok "four threads fault on a page in swap with the server down: swap_outage_reads passes" $?
+# first LOG REGEX: the number of the first line that matches, or 0
+first() { grep -nE -m1 -- "$2" "$1" | cut -d: -f1 | grep . || echo 0; }
+answered=$(first "$tmp/reads.log" "swap_outage_reads: the pager answered during the outage")
+back=$(first "$tmp/reads.log" "netd: swap: reconnected")
+reads=$(first "$tmp/reads.log" "swap_outage_reads: the child's threads read their page")
+((answered > 0 && back > answered && reads > back))
+ok "the pager answered a request while the reads waited for the server" $?
 
 # The server killed in the middle again, now over nbdkit's cow filter: each
 # nbdkit a fresh overlay over the file, so the restarted one has lost every

@@ -89,6 +89,7 @@ static const struct test {
 	{ test_swap_full, "swap_full", 1 },
 	{ test_swap_read_error, "swap_read_error", 1 },
 	{ test_swap_server_restored, "swap_server_restored", 1 },	/* under tests/boot/nbd.sh */
+	{ test_swap_outage_reads, "swap_outage_reads", 1 },	/* under tests/boot/nbd.sh */
 	{ test_swap_concurrent_faults, "swap_concurrent_faults", 1 },
 	{ test_swap_written_back, "swap_written_back", 1 },
 	{ test_swap_image_refill, "swap_image_refill", 1 },

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "pager_client.h"
 #include "sleep.h"
 #include "tests.h"
+#include "thread.h"
 
 #define WORDS (4096 / sizeof(uint64_t))
 #define SECOND (1000 * MS)
@@ -503,6 +505,124 @@ int test_swap_server_restored(void)
 	CHECK_EQ(info.cause, CAUSE_PAGE_FAULT);
 	CHECK_EQ(pager_stats(&after), 0);
 	CHECK(after.swap_sum_mismatches > before.swap_sum_mismatches);
+	return 0;
+}
+
+/* swap_outage_reads: what the child and its threads share with the
+ * parent (a shared page). */
+struct outage_board {
+	volatile int filled;	/* the child's page is in swap */
+	volatile int ready;	/* the parent has been through its steps once */
+	volatile int go;	/* the child's threads may touch the page */
+	volatile int touched;	/* threads that read it back */
+	volatile int wrong;	/* threads that found it changed */
+	uint64_t *page;
+};
+#define OUTAGE_THREADS 4	/* as many as the pager has service threads */
+
+static void outage_toucher(void *arg)
+{
+	struct outage_board *b = arg;
+
+	while (!b->go)
+		sys_yield();
+	if (bad_page(b->page, 0))
+		__atomic_add_fetch(&b->wrong, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&b->touched, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The child: a page written, then sent to swap by a fill of more than the
+ * memory (given back); its threads wait, their stacks fresh, while
+ * tests/boot/nbd.sh takes the server down on the line below, then all
+ * touch the page at once. Its status: 0 if each read it back intact. */
+static int touch_in_outage(void *arg)
+{
+	struct outage_board *b = arg;
+	uint64_t pages = b->page[0], *junk = map_pages(pages);
+
+	if (!junk)
+		return 1;
+	fill(b->page, 0, 1);
+	fill(junk, 1, pages - 1);
+	munmap(junk, pages * 4096);
+	for (int k = 0; k < OUTAGE_THREADS; k++)
+		if (thread_spawn(outage_toucher, b, TEST_STACK, PRIO_NORMAL) < 0)
+			return 2;
+	b->filled = 1;
+	while (!b->ready)
+		sys_yield();
+	printf("swap_outage_reads: the page is in swap\n");
+	fflush(stdout);
+	/* The script's time to take the server down: were it still up, the
+	 * read would end before the server came back, which the script
+	 * checks. */
+	if (sleep_ns(2 * SECOND) < 0)
+		return 4;
+	b->go = 1;
+	while (b->touched < OUTAGE_THREADS)
+		sys_yield();
+	printf("swap_outage_reads: the child's threads read their page\n");
+	fflush(stdout);
+	return b->wrong ? 8 : 0;
+}
+
+/* The parent's steps while the child's threads are held: wait until n
+ * faults have waited for another's read, then a second more (each of the
+ * child's threads has faulted by then), and ask the pager something. Made
+ * once before the server goes down too, so that none of the pages they
+ * use (code, stack, stdout's buffer) is away then: a fault of the
+ * parent's would wait with the child's. 0, or -1 (recorded). */
+static int outage_steps(uint64_t waits)
+{
+	struct pager_stats now;
+	uint64_t target;
+
+	do {
+		CHECK_EQ(sleep_ns(10 * MS), 0);
+		CHECK_EQ(pager_stats(&now), 0);
+	} while (now.swapin_waits < waits);
+	CHECK_EQ(sleep_ns(SECOND), 0);
+	CHECK(pager_pressure_level(&target, NULL) >= 0);
+	return 0;
+}
+
+/* Under tests/boot/nbd.sh: four threads of a child fault on one page in
+ * swap while the NBD server is down, so its read waits for the server.
+ * The pager's requests are still answered: faults come to all its service
+ * threads but the one requests and deaths come to, so a read held by an
+ * outage holds at most the others (before, it held all four, one reading
+ * and three waiting, and nothing was served until the server came back).
+ * The parent asks once two faults have waited for the read (the third
+ * fault thread's), and a second later; the script checks that its answer
+ * came before the server was back, and the child's reads after. */
+int test_swap_outage_reads(void)
+{
+	struct pager_stats before;
+	struct outage_board *b;
+	struct exit_info info;
+	pid_t child;
+
+	CHECK_RUN(swap_stats(&before));
+	b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(b != MAP_FAILED);
+	CHECK((b->page = map_pages(1)) != NULL);
+	b->page[0] = before.frames_total * 3 / 2;	/* the child's fill, in pages */
+	CHECK((child = fork_run(touch_in_outage, b)) > 0);
+	while (!b->filled)
+		CHECK_EQ(sleep_ns(10 * MS), 0);
+	CHECK_RUN(outage_steps(0));
+	printf("swap_outage_reads: the parent is ready\n");
+	fflush(stdout);
+	CHECK_EQ(pager_stats(&before), 0);	/* the waits before the child's faults */
+	b->ready = 1;
+	while (!b->go)
+		CHECK_EQ(sleep_ns(10 * MS), 0);
+	CHECK_RUN(outage_steps(before.swapin_waits + 2));
+	printf("swap_outage_reads: the pager answered during the outage\n");
+	fflush(stdout);
+	CHECK_EQ(reap(child, &info, 300 * SECOND), 0);
+	CHECK_EQ(expect_clean_exit(&info, "the child"), 0);
+	munmap(b, 4096);
 	return 0;
 }
 

@@ -82,6 +82,7 @@ int test_swap_tables_stay(void);
 int test_swap_full(void);
 int test_swap_read_error(void);
 int test_swap_server_restored(void);
+int test_swap_outage_reads(void);
 int test_swap_concurrent_faults(void);
 
 /* swap_image.c */
