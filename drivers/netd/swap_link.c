@@ -355,7 +355,7 @@ static void on_negotiated(void)
 static void input_failed(int r)
 {
 	if (r == -ECONNRESET)
-		return lost_as("the server is shutting down", NBD_LOST_WAITED);
+		return lost_as("the server is shutting down", NBD_LOST_SHUTDOWN);
 	lost("a reply no request asked for");
 }
 
