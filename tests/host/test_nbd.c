@@ -629,18 +629,24 @@ static void blamed_only_when_pointed_at(void **state)
 	assert_int_equal(nbd_pending(&cl), 0);
 }
 
-/* Answers in submission order are progress, not a skip: the server
- * answers the first of two reads, then its storage hangs; the second,
- * oldest out at the loss, was not passed over by any later answer. */
-static void in_order_answers_blame_nobody(void **state)
+/* Reads 1 and 2 out, in that order, on a fresh connection. */
+static void two_reads_out(void)
 {
-	(void)state;
 	start(1u << 30, 0);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 1, 0, PG), 0);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 2, PG, PG), 0);
 	nbd_pump(&cl);
 	server_parse();
 	assert_int_equal(srv.npend, 2);
+}
+
+/* Answers in submission order are progress, not a skip: the server
+ * answers the first of two reads, then its storage hangs; the second,
+ * oldest out at the loss, was not passed over by any later answer. */
+static void in_order_answers_blame_nobody(void **state)
+{
+	(void)state;
+	two_reads_out();
 	srv.npend = 1;					/* only the first answered */
 	server_reply(64);
 	assert_int_equal(srv.done[1], 1);
@@ -656,12 +662,7 @@ static void shutdown_blames_nobody(void **state)
 	uint8_t r[NBD_REPLY_BYTES];
 
 	(void)state;
-	start(1u << 30, 0);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 1, 0, PG), 0);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 2, PG, PG), 0);
-	nbd_pump(&cl);
-	server_parse();
-	assert_int_equal(srv.npend, 2);
+	two_reads_out();
 	uint64_t first = srv.pend[0].cookie;
 
 	srv.pend[0] = srv.pend[1];			/* the second answered first */
