@@ -165,6 +165,8 @@ static int on_reply(struct nbd_client *c)
 	if (r.error == NBD_ESHUTDOWN)
 		return -ECONNRESET;
 	c->answered++;
+	if (c->req[slot].seq >= c->answered_past)
+		c->answered_past = c->req[slot].seq + 1;
 	c->progress += NBD_REPLY_BYTES;
 	/* A flush vouches for the writes answered before it went out. */
 	if (r.error == 0 && c->req[slot].type == NBD_CMD_WRITE)
@@ -254,20 +256,24 @@ static int out_end(const struct nbd_client *c, bool last)
  * requests go out in submission order, so the last one out is the one
  * going out as the connection broke; answers after it went out and none
  * to it since say it was not what broke it, unless it was still being
- * pushed. The oldest out, answered nothing while others were: the server
- * leaves it for ever (a bad sector that hangs its reads). */
+ * pushed. The oldest out, while one submitted after it was answered: the
+ * server skips it (a bad sector that hangs its reads). Answers only to
+ * older ones are a server going in order, slowly or until its storage
+ * hung, and a server shutting down leaves every request alike. */
 static void blame(struct nbd_client *c, enum nbd_loss how)
 {
 	int last = out_end(c, true), oldest = out_end(c, false);
 	bool last_blamed = false;
 
+	if (how == NBD_LOST_SHUTDOWN)
+		return;
 	if (how == NBD_LOST_BROKEN && last >= 0 &&
 	    (c->req[last].state == NBD_REQ_QUEUED || c->req[last].answered_at == c->answered)) {
 		c->req[last].blamed++;
 		last_blamed = true;
 	}
 	if (oldest >= 0 && !(oldest == last && last_blamed) &&
-	    c->answered > c->req[oldest].answered_at)
+	    c->answered_past > c->req[oldest].seq)
 		c->req[oldest].blamed++;
 }
 
@@ -309,6 +315,7 @@ void nbd_lost(struct nbd_client *c, enum nbd_loss how)
 	c->rhave = 0;
 	c->rslot = -1;
 	c->answered = 0;
+	c->answered_past = 0;
 	c->cnt.reconnects++;
 }
 

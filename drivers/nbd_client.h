@@ -18,7 +18,8 @@
  * of going again: a request that breaks every connection it meets must not
  * break them for ever. A loss is blamed on a request only when it points
  * at that request (nbd_lost): one the server broke the connection on as
- * it went out, or one left unanswered while the server answered others.
+ * it went out, or one left unanswered while the server answered one sent
+ * after it.
  * A server that answers nothing at all is not any request's fault: the
  * caller's outage budget ends that. */
 #define NBD_BLAME_MAX 4
@@ -91,6 +92,10 @@ struct nbd_client {
 	int rslot;		/* the read whose data is arriving, or -1 */
 	uint32_t rdata;		/* bytes of it so far */
 	uint64_t answered;	/* requests answered on this connection */
+	/* One past the latest-submitted request answered on this connection
+	 * (0: none): an answer to a later one says the server skipped the
+	 * older ones still out. */
+	uint64_t answered_past;
 	/* Answers taken, in bytes: whole reply headers matched to their
 	 * request and read data. A byte of a header is not an answer: a
 	 * server trickling them does not show it is answering. */
@@ -127,18 +132,22 @@ enum nbd_loss {
 	 * for. The request going out as it broke (partly pushed, or the last
 	 * out whole with nothing answered since) may have broken it. */
 	NBD_LOST_BROKEN,
-	/* Given up: no answer in the caller's time, or the server said it is
-	 * shutting down. A server that answered nothing says nothing of any
-	 * one request. */
+	/* Given up: no answer in the caller's time. A server that answered
+	 * nothing says nothing of any one request. */
 	NBD_LOST_WAITED,
+	/* The server said it is shutting down (nbd_input's -ECONNRESET): it
+	 * leaves every request, so none is to blame. */
+	NBD_LOST_SHUTDOWN,
 };
 
 /* The connection is gone: every request not yet answered is queued again,
  * in its first order, for the next connection (after a new handshake,
  * nbd_client_resume). The loss is blamed on the request it points at, if
  * any: the one going out as the connection broke (NBD_LOST_BROKEN), and,
- * however it was lost, the oldest out and unanswered if others were
- * answered after it went out; one blamed NBD_BLAME_MAX times fails.
+ * unless the server was shutting down, the oldest out and unanswered if a
+ * request submitted after it was answered (the server skipped it: answers
+ * in order to older ones are progress, not a skip); one blamed
+ * NBD_BLAME_MAX times fails.
  * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c, enum nbd_loss how);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);

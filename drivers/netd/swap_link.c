@@ -77,6 +77,12 @@ static struct {
 	 * ones too (unlike attempts): the backoff, and the run said once. */
 	unsigned losses;
 	bool said_back;			/* this run's reconnection was said */
+	/* This run said a loss with requests waiting. A run begun by idle
+	 * losses (a server closing idle connections) says its first loss
+	 * with requests waiting too: that is an outage someone waits on,
+	 * and it is said; at most two such lines a run, however many idle
+	 * connections the server closes. */
+	bool said_waiting;
 	int64_t outage_ns;		/* the outage's budget (swap.nbd_outage) */
 	const char *why;		/* the last attempt's failure, at setup */
 	int64_t deadline;		/* connect, handshake or answer bound */
@@ -229,9 +235,14 @@ static void lost_as(const char *why, enum nbd_loss how)
 	if (was_up) {
 		nbd_lost(&sc.cl, how);
 		sc.lost();	/* its counts, before a new connection's answers */
-		if (sc.losses == 0)
+		unsigned waiting = nbd_pending(&sc.cl);
+
+		if (sc.losses == 0 || (waiting > 0 && !sc.said_waiting)) {
 			printf("netd: swap: connection lost (%s); reconnecting, %u requests to send "
-			       "again\n", why, nbd_pending(&sc.cl));
+			       "again\n", why, waiting);
+			sc.said_back = false;	/* and its reconnection */
+			sc.said_waiting = waiting > 0;
+		}
 	}
 	sc.losses++;
 	/* Counted until a request is answered, not reset by a handshake: a
@@ -260,7 +271,7 @@ static void answered(void)
 		printf("netd: swap: answering again after %u connections lost in a row\n",
 		       sc.losses);
 	sc.losses = 0;
-	sc.said_back = false;
+	sc.said_back = sc.said_waiting = false;
 }
 
 /* The same export again: its requests go again. */
@@ -355,7 +366,7 @@ static void on_negotiated(void)
 static void input_failed(int r)
 {
 	if (r == -ECONNRESET)
-		return lost_as("the server is shutting down", NBD_LOST_WAITED);
+		return lost_as("the server is shutting down", NBD_LOST_SHUTDOWN);
 	lost("a reply no request asked for");
 }
 

@@ -351,7 +351,7 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 		return SWAP_ERR_UNSENT;
 	}
 	if (r == 0 || r == -ENOTSUP)
-		flush_lost_run = 0;
+		__atomic_store_n(&flush_lost_run, 0, __ATOMIC_RELAXED);
 	if (r == -EPIPE)
 		return -ENXIO;	/* netd ended: the device is gone, not failing */
 	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */

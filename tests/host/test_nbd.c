@@ -378,7 +378,7 @@ static void shutdown_reply_resends(void **state)
 	nbd_put64(r + 8, srv.pend[0].cookie);
 	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
 	assert_int_equal(srv.done[5], 0);		/* not failed */
-	nbd_lost(&cl, NBD_LOST_WAITED);
+	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
 	srv.in_len = srv.in_parsed = 0;
 	srv.npend = 0;
 	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
@@ -629,6 +629,55 @@ static void blamed_only_when_pointed_at(void **state)
 	assert_int_equal(nbd_pending(&cl), 0);
 }
 
+/* Reads 1 and 2 out, in that order, on a fresh connection. */
+static void two_reads_out(void)
+{
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 1, 0, PG), 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 2, PG, PG), 0);
+	nbd_pump(&cl);
+	server_parse();
+	assert_int_equal(srv.npend, 2);
+}
+
+/* Answers in submission order are progress, not a skip: the server
+ * answers the first of two reads, then its storage hangs; the second,
+ * oldest out at the loss, was not passed over by any later answer. */
+static void in_order_answers_blame_nobody(void **state)
+{
+	(void)state;
+	two_reads_out();
+	srv.npend = 1;					/* only the first answered */
+	server_reply(64);
+	assert_int_equal(srv.done[1], 1);
+	nbd_lost(&cl, NBD_LOST_WAITED);
+	for (unsigned s = 0; s < NBD_SLOTS; s++)
+		assert_int_equal(cl.req[s].blamed, 0);
+}
+
+/* A server shutting down leaves every request alike: even one a later
+ * answer passed over is not blamed for that loss. */
+static void shutdown_blames_nobody(void **state)
+{
+	uint8_t r[NBD_REPLY_BYTES];
+
+	(void)state;
+	two_reads_out();
+	uint64_t first = srv.pend[0].cookie;
+
+	srv.pend[0] = srv.pend[1];			/* the second answered first */
+	srv.npend = 1;
+	server_reply(64);
+	assert_int_equal(srv.done[2], 1);
+	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(r + 4, NBD_ESHUTDOWN);
+	nbd_put64(r + 8, first);
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
+	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
+	for (unsigned s = 0; s < NBD_SLOTS; s++)
+		assert_int_equal(cl.req[s].blamed, 0);
+}
+
 static void fail_all(void **state)
 {
 	(void)state;
@@ -662,6 +711,8 @@ int main(void)
 		cmocka_unit_test(duplicate_reply_refused),
 		cmocka_unit_test(part_way_is_out),
 		cmocka_unit_test(blamed_only_when_pointed_at),
+		cmocka_unit_test(in_order_answers_blame_nobody),
+		cmocka_unit_test(shutdown_blames_nobody),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1120,6 +1120,30 @@ static void idle_close_backs_off(void **state)
 	assert_int_equal(said_back, 2);
 }
 
+/* A server that closed an idle connection once, and hours later hangs
+ * with a read waiting: the idle loss's run is still open (nothing was
+ * answered since), yet the outage with a request waiting is said, and
+ * its reconnection, not first heard of as "gone for good". */
+static void idle_loss_then_outage_said(void **state)
+{
+	(void)state;
+	said_lost = said_back = 0;
+	server_close();
+	wait_ms(5000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(said_lost, 1);
+	srv.answer = false;
+	assert_int_equal(swap_link_submit(NBD_CMD_READ, 3, 0, PG), 0);
+	swap_link_push();
+	wait_ms(ANSWER_NS / MS_ + 2000);
+	assert_int_equal(said_lost, 2);
+	srv.answer = true;
+	wait_ms(GIVE_UP_LATE_NS / MS_);
+	assert_int_equal(pgr.done[3], 1);
+	assert_int_equal(said_back, 2);
+	assert_int_equal(said_lost, 2);
+}
+
 /* A connection that cannot take the handshake's request whole (lwIP out
  * of memory for it): the attempt fails at once and says so, rather than
  * wait for an answer to a request the server never saw. */
@@ -1166,6 +1190,7 @@ int main(void)
 		cmocka_unit_test_setup(trickle_part_way, setup),
 		cmocka_unit_test_setup(trickle_nothing_out, setup),
 		cmocka_unit_test_setup(idle_close_backs_off, setup),
+		cmocka_unit_test_setup(idle_loss_then_outage_said, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

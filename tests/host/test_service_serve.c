@@ -1,0 +1,181 @@
+/*
+ * Host tests for a service thread serving one request (serve_one in
+ * pager/server/service.c, included here) with the real idle.c: once its
+ * request is served, a thread with a direct write left in flight has its
+ * disk notification bound to it, so that its wait for the next request
+ * ends when the device answers the write, and a thread whose write is
+ * settled has it unbound. test_service_idle.c checks idle.c's choices;
+ * this one that serve_one asks them, which nothing else shows: without
+ * the call a left write waits for its thread's next request, however
+ * long that is in coming. Everything else serve_one reaches is faked.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+/* The register-form system call is RISC-V assembly: its header is kept
+ * out, and what receive() uses of it stands in, never called here. */
+#define USER_IPC_REGS_H
+#include "kernel/abi/msg.h"
+struct msg_regs {
+	uint64_t label;
+	uint64_t w[MSG_WORDS];
+	uint64_t ids;
+	uint64_t origin;
+};
+static inline int msg_header_only(const struct msg *m)
+{
+	return m->len == 0 && m->handle == -1;
+}
+static inline long ecall_regs(long n, int ep, struct msg *buf, const struct msg *out,
+			      uint64_t kept, struct msg_regs *got)
+{
+	(void)n, (void)ep, (void)buf, (void)out, (void)kept, (void)got;
+	return -1;
+}
+static inline void msg_store_regs(struct msg *m, const struct msg_regs *r)
+{
+	(void)m, (void)r;
+}
+
+#include "server/service.c"
+#include "swap/swap.h"
+
+/* --- the swap engine's left writes, and the notification binds --- */
+static int left;		/* the thread has a direct write left */
+unsigned swap_out_left_count;
+static int binds;		/* sys_notify_bind calls */
+static int bound_to = -1;	/* the last call's notification (-1: unbound) */
+
+int swap_out_left_of(const struct pager_thread *t)
+{
+	(void)t;
+	return left;
+}
+
+int sys_notify_bind(int h)
+{
+	binds++;
+	bound_to = h;
+	return 0;
+}
+
+/* --- the rest of the pager, as serve_one reaches it: inert --- */
+struct pager_config config;
+static int locked;
+
+void pager_lock(struct pager_thread *self) { (void)self; locked++; }
+void pager_unlock(struct pager_thread *self) { (void)self; locked--; }
+int pager_lock_contended(void) { return 0; }
+void pager_lock_watch(void (*fn)(struct pager_thread *taker)) { (void)fn; }
+uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
+int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
+{
+	(void)t, (void)name, (void)disk, (void)io_client;
+	return -1;
+}
+int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
+		       void (*fn)(struct pager_thread *))
+{
+	(void)t, (void)name, (void)io_client, (void)fn;
+	return -1;
+}
+void reclaim_before_request(struct pager_thread *t) { (void)t; }
+void reclaim_after_request(void) {}
+const char *vm_bug(void) { return NULL; }
+void check_walk(enum check_when when, const struct fault *f, const struct msg *in)
+{
+	(void)when, (void)f, (void)in;
+}
+_Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
+			  const char *why)
+{
+	(void)when, (void)f, (void)in, (void)why;
+	fail();
+	abort();
+}
+void check_reply_applied(const struct msg *out, uint32_t pid, const char *taker)
+{
+	(void)out, (void)pid, (void)taker;
+}
+struct pproc *procs_slot(int slot) { (void)slot; return NULL; }
+void procs_release(struct pproc *p) { (void)p; }
+void mmu_forget(int as) { (void)as; }
+void netdev_forget(const struct pproc *p) { (void)p; }
+void pressure_unsubscribe(uint32_t pid) { (void)pid; }
+void vm_space_destroy(struct vm_space *s) { (void)s; }
+int sys_handle_close(int h) { (void)h; return 0; }
+int sys_recv(int ep, struct msg *m) { (void)ep, (void)m; return -1; }
+int sys_reply(const struct msg *reply) { (void)reply; return 0; }
+int sys_reply_recv_release(int ep, const struct msg *reply, struct msg *recv, uint64_t *release)
+{
+	(void)ep, (void)reply, (void)recv, (void)release;
+	return -1;
+}
+int sys_proc_wait(int proc, struct exit_info *info, int flags)
+{
+	(void)proc, (void)info, (void)flags;
+	return -1;
+}
+_Noreturn void sys_poweroff(int status) { (void)status; abort(); }
+void handle_fault(const struct fault *f, struct msg *out) { (void)f, (void)out; }
+#define FAKE_HANDLER(name) \
+	void name(const struct msg *in, struct msg *out) { (void)in, (void)out; }
+FAKE_HANDLER(handle_discard)
+FAKE_HANDLER(handle_fork)
+FAKE_HANDLER(handle_info)
+FAKE_HANDLER(handle_mmap)
+FAKE_HANDLER(handle_munmap)
+FAKE_HANDLER(handle_net)
+FAKE_HANDLER(handle_page_bits)
+FAKE_HANDLER(handle_pressure_level)
+FAKE_HANDLER(handle_pressure_subscribe)
+FAKE_HANDLER(handle_proc_stats)
+FAKE_HANDLER(handle_sbrk)
+FAKE_HANDLER(handle_spawn)
+FAKE_HANDLER(handle_stats)
+
+/* A service thread other than the first (not the deaths' listener), its
+ * disk notification 9, woken by its disk's completion bits. */
+static struct service_thread *woken(void)
+{
+	struct service_thread *st = pool(1);
+
+	st->t = (struct pager_thread){ .name = "service1", .id = 2, .disk = 9 };
+	st->in = (struct msg){ .origin = ORIGIN_NOTIFY };
+	return st;
+}
+
+/* Its write left in flight, the thread's request served: its disk is bound
+ * to it for its wait; the write settled, the next request served unbinds
+ * it; the lock let go each time. */
+static void serve_one_hears_left(void **state)
+{
+	struct service_thread *st = woken();
+
+	(void)state;
+	left = 1;
+	swap_out_left_count = 1;
+	assert_int_equal(serve_one(st, NULL), 0);
+	assert_int_equal(binds, 1);
+	assert_int_equal(bound_to, 9);
+	assert_int_equal(locked, 0);
+	left = 0;
+	swap_out_left_count = 0;
+	assert_int_equal(serve_one(st, NULL), 0);
+	assert_int_equal(binds, 2);
+	assert_int_equal(bound_to, -1);
+	assert_int_equal(locked, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(serve_one_hears_left),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
