@@ -15,7 +15,6 @@
 #ifndef HEAP_BASE	/* the host test's own: an address it can map */
 #define HEAP_BASE 0x800000000UL		/* 32 GiB: below the boot info */
 #endif
-#define HEAP_MAX (512UL << 20)
 
 static uint64_t brk = HEAP_BASE, mapped = HEAP_BASE;
 static heap_frame_fn *frame_source;
@@ -91,6 +90,11 @@ uint64_t heap_growth_wanted(void)
 	return wanted;
 }
 
+void heap_growth_forget(void)
+{
+	wanted = 0;
+}
+
 uint64_t heap_pages(void)
 {
 	return (mapped - HEAP_BASE) / PAGE_SIZE + (spare != 0);
@@ -100,7 +104,7 @@ void *sbrk(ptrdiff_t incr)
 {
 	uint64_t old = brk, want = brk + (uint64_t)incr;
 
-	if (incr < 0 ? (uint64_t)-incr > brk - HEAP_BASE : want > HEAP_BASE + HEAP_MAX ||
+	if (incr < 0 ? (uint64_t)-incr > brk - HEAP_BASE : want > HEAP_BASE + PAGER_HEAP_MAX ||
 	    grow_to(want) < 0) {
 		errno = ENOMEM;
 		return (void *)-1;

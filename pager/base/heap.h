@@ -35,9 +35,16 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
  * mapped), so this is the high-water mark of what the pager has needed at
  * once (vmstat tells the pager's own growth apart from a leak with it). */
 uint64_t heap_pages(void);
+/* The most the heap grows to: sbrk refuses beyond it. */
+#define PAGER_HEAP_MAX (512UL << 20)
 /* Frames the last growth wanted at once when it failed, none of which it
  * kept: what the heap's refill must free for the same growth to succeed
  * (reclaim_for_heap). 0 once a growth has succeeded since. */
 uint64_t heap_growth_wanted(void);
+/* The request whose growth failed has been answered: its failure no longer
+ * says the heap is what is short (the OOM killer's choice reads it), so a
+ * later fault short of frames alone is not taken for the heap's. Called
+ * after every request (reclaim_after_request). */
+void heap_growth_forget(void);
 
 #endif

@@ -62,6 +62,7 @@ uint64_t frames_lowest_free(void) { return RESERVE; }
 uint64_t frame_alloc_pinned(void) { return 0; }
 static uint64_t heap_wanted;	/* what the heap's last failed growth wanted */
 uint64_t heap_growth_wanted(void) { return heap_wanted; }
+void heap_growth_forget(void) { heap_wanted = 0; }
 
 uint64_t watermarks_shortfall(void) { return 0; }
 int watermarks_patient(void) { return 0; }
@@ -785,6 +786,22 @@ static void test_heap_short_kills_arrays(void **state)
 	assert_int_equal(killed[1], 5);
 }
 
+/* A growth that failed in one request says nothing of the next: once its
+ * request is answered, a fault short of frames alone kills the process
+ * with pages of its own, not one whose arrays' heap no kill gives back. */
+static void test_heap_failure_forgotten(void **state)
+{
+	(void)state;
+	procs[1] = proc(5, 0, 50, 0);
+	procs[2] = proc(7, 0, 0, 40);
+	procs[2].meta = 80;
+	heap_wanted = 1;	/* an earlier request's growth failed */
+	reclaim_after_request();
+	assert_int_equal(oom_kill(9), 0);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 5);
+}
+
 /* An exempt requester (or none, the pager's own request) is not killed:
  * the machine stops, with the panic status. */
 static void test_requester_exempt_stops(void **state)
@@ -874,6 +891,7 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_nomem_with_frames_free_kills, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),
+		cmocka_unit_test_setup(test_heap_failure_forgotten, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
 		cmocka_unit_test_setup(test_two_lines_leave_room, setup),
