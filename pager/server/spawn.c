@@ -19,6 +19,7 @@
 #include "pager/protocol.h"
 #include "server/requests.h"
 #include "reclaim/oom.h"
+#include "base/heap.h"
 #include "base/vmstat.h"
 
 static struct spawn_env env;
@@ -56,7 +57,9 @@ uint64_t spawn_pt_limit(void)
  * never more than half the frames, as a line holds at most half the
  * process table: the heap is never lowered, so frames its arrays took
  * stay the pager's, and no one line's forks over sparse pages (each child
- * a copy of every chunk) may leave the others no memory.
+ * a copy of every chunk) may leave the others no memory; and never more
+ * than half the heap's most, for the same reason when memory is larger
+ * than the heap may grow.
  */
 uint64_t spawn_arrays_limit(void)
 {
@@ -64,6 +67,8 @@ uint64_t spawn_arrays_limit(void)
 	uint64_t need = PAGER_LINE_PROCS_MAX * vm_arrays_dense(pages);
 	uint64_t half = frames_total() / 2 * PAGE_SIZE;
 
+	if (half > PAGER_HEAP_MAX / 2)
+		half = PAGER_HEAP_MAX / 2;
 	return need < half ? need : half;
 }
 
@@ -204,6 +209,10 @@ void spawn_abandon(struct pproc *p)
 	if (p->handle >= 0)
 		sys_proc_kill(p->handle, 0);
 	if (p->vm) {
+		/* A chunk its line's budget refused (its stack's fault, say) is
+		 * this spawn's failure, said as ENOMEM: not left for the line's
+		 * next fault short of frames to be read as the bound's. */
+		(void)vm_space_arrays_refused(p->vm);
 		mmu_forget(p->handle);
 		vm_space_destroy(p->vm);
 		mmu_forget(-1);
