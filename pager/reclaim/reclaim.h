@@ -73,10 +73,11 @@ enum reclaim_oom {
  * swap device rides out an outage: kswapd_throttle_again). Then the pressure level becomes
  * critical and, if programs subscribe to pressure events, t waits (the
  * lock let go) until memory comes back or the episode's bounded wait
- * (RECLAIM_WAIT_NS from its first such fault) is over; but never the
- * thread process deaths come to (pager_thread.hears_deaths), which sends
- * the fault back instead, so that a munmap, an unlock or an exit that
- * gives memory back is always served. After that, the OOM killer
+ * (RECLAIM_WAIT_NS from its first such fault) is over. The thread process
+ * deaths come to (pager_thread.hears_deaths) would send the fault back
+ * instead, so that a munmap, an unlock or an exit that gives memory back
+ * is always served; since faults have an endpoint of their own, which that
+ * thread does not serve, this is a guard only. After that, the OOM killer
  * (oom_kill). */
 enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits);
 
