@@ -419,15 +419,27 @@ void pv_truncate(struct pagevec *v, uint64_t n)
  * (a frame freed, its entry a slot or 0); an entry copied before that
  * would name the freed frame. While the chunks are made v alone holds the
  * entries, so the copy reads them as reclaim left them, and allocates
- * nothing; a chunk reserved for an entry reclaim cleared goes. */
+ * nothing; a chunk reserved for an entry reclaim cleared goes. The
+ * tail's chunks are charged but not held to the line's bound: they take
+ * the place of v's from `at` on, which pv_truncate frees at once (a
+ * chunk more where `at` falls inside one), and a munmap, which splits, is
+ * how a line at its bound gives memory back. */
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail)
 {
-	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX;
-	     i = pv_next(v, i + 1, UINT64_MAX)) {
-		if (pv_reserve(tail, i - at) < 0) {
-			pv_free(tail);
-			return -1;
-		}
+	struct pv_budget *b = tail->budget;
+	uint64_t max = b ? b->max : 0;
+	int r = 0;
+
+	if (b)
+		b->max = 0;	/* none: budget_room's unbounded */
+	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX && r == 0;
+	     i = pv_next(v, i + 1, UINT64_MAX))
+		r = pv_reserve(tail, i - at);
+	if (b)
+		b->max = max;
+	if (r < 0) {
+		pv_free(tail);
+		return -1;
 	}
 	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX;
 	     i = pv_next(v, i + 1, UINT64_MAX))

@@ -3204,6 +3204,37 @@ static uint64_t arrays_of(struct vm_space **t, int n, uint64_t sh)
 	return bytes;
 }
 
+
+/* A line at its page arrays' bound can still munmap the middle of a
+ * region: the split's tail takes the place of the chunks it cuts off, so
+ * it is not held to the bound (it was refused, and a munmap is how a line
+ * gives memory back). */
+static void test_split_at_bound(void **state)
+{
+	enum { PER = 6, SPAN = PER * 256 };
+	const uint64_t base = 0x100000000UL;
+	struct vm_space *s;
+	uint64_t before;
+
+	(void)state;
+	s = fake_space(1);
+	assert_int_equal(vm_space_budget_new(s, 0), 0);
+	assert_int_equal(vm_region_add(s, base, base + SPAN * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t j = 0; j < PER; j++) {
+		swap_fake_fill(s, base + j * 256 * PG, (uint8_t)(j + 1));
+		swap_out(vm_lookup(s, base + j * 256 * PG), 0);
+	}
+	check();
+	before = vm_space_budget_bytes(s);
+	s->budget->max = before;	/* at its bound */
+	assert_int_equal(vm_unmap_range(s, base + 2 * 256 * PG, base + 3 * 256 * PG), 0);
+	check();
+	assert_true(vm_space_budget_bytes(s) < before);
+	assert_false(vm_space_arrays_refused(s));
+	fake_fault(s, base + 4 * 256 * PG, VM_R, VM_FAULT_MAPPED);
+	swap_fake_expect_fill(s, base + 4 * 256 * PG, 5);
+	destroy(s);
+}
 /* A line's fork tree over swapped sparse pages: a process touches one
  * page in each 256 (each its own chunk, ~1 KiB of the pager's heap) of
  * three large regions and one in a shared one, its private pages go to
@@ -3366,6 +3397,7 @@ int main(void)
 		TEST(test_shared_hole_during_read),
 		TEST(test_info_counts_random),
 		TEST(test_fork_tree_arrays_bounded),
+		TEST(test_split_at_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
