@@ -7,7 +7,7 @@
  * read data, not a byte of one, and each request's own answer from its
  * first byte out, so a server that answers others and never one request,
  * or stops reading one part way, cannot keep it waiting), reconnecting
- * (attempts backing off from RETRY_NS to RETRY_MAX_NS until a request is
+ * (backing off from RETRY_NS to RETRY_MAX_NS until a request is
  * answered again, and the server gone for good once none has been for the
  * outage's budget; SETUP_TRIES at boot). A run of lost connections is
  * said on the console once, not once a connection.
@@ -71,10 +71,11 @@ static struct {
 	enum nbd_cmd stamp_cmd;		/* the stamp's request queued or out */
 	void (*gone)(void);		/* the pager's: the server is gone */
 	void (*lost)(void);		/* the pager's: a connection was lost */
-	unsigned attempts;		/* connections lost in a row, nothing answered */
-	int64_t outage_since;		/* the first of them was lost then (0: none) */
+	/* The first of a run of lost connections with no request answered
+	 * was lost then (0: none; idle losses start none). */
+	int64_t outage_since;
 	/* Connections lost in a row with no request answered on them, idle
-	 * ones too (unlike attempts): the backoff, and the run said once. */
+	 * ones too (unlike outage_since): the backoff, and the run said once. */
 	unsigned losses;
 	bool said_back;			/* this run's reconnection was said */
 	/* This run said a loss with requests waiting. A run begun by idle
@@ -97,8 +98,9 @@ static struct {
 /* The swap header's stamp (swap_stamp.h): its requests' id, no pager tag. */
 #define STAMP_ID UINT64_MAX
 
-/* The first page's read's submission number (nbd_req's seq): past any
- * the pager's requests reach. */
+/* The first page's read's submission number (nbd_req's seq): the top of
+ * the 48 bits a cookie gives seq (nbd_client.c: seq << 16 | slot), past
+ * any the pager's requests reach. */
 #define FIRST_SEQ (1ull << 47)
 
 /* The first page's read: a client of its own, so that the pager's
@@ -215,7 +217,6 @@ static int64_t retry_delay(unsigned n)
 /* A request answered, or nothing waiting to prove anything: no outage. */
 static void outage_over(void)
 {
-	sc.attempts = 0;
 	sc.outage_since = 0;
 }
 
@@ -249,7 +250,7 @@ static void lost_as(const char *why, enum nbd_loss how)
 	 * server that takes connections and answers nothing is gone. */
 	int64_t now = netd_now();
 
-	if (sc.attempts++ == 0)
+	if (sc.outage_since == 0)
 		sc.outage_since = now;
 	if (now - sc.outage_since >= sc.outage_ns)
 		return gone(why);

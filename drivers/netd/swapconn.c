@@ -165,6 +165,8 @@ long swapconn_flush(const struct msg *in)
 	return 0;
 }
 
+_Static_assert(BLK_DONE_NOTES <= 32, "told: a bit a notification");
+
 void swapconn_publish_outage(struct net_shared *shared, int64_t until)
 {
 	bool began = until != 0 && shared->swap_outage_until == 0;

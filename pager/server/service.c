@@ -208,6 +208,7 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
  * critical wait for memory, which only faults make), and a fault that
  * finds them all waiting waits in the kernel, in its endpoint's queue,
  * until one is free: nothing is sent back to come again, nothing lost. */
+_Static_assert(PAGER_SERVICE_THREADS >= 2, "a thread besides the first takes faults");
 static int serves_faults(const struct pager_thread *t)
 {
 	return !t->hears_deaths;
