@@ -82,13 +82,19 @@ static void charge(struct pagevec *v, int64_t bytes)
 		v->budget->bytes += (uint64_t)bytes;
 }
 
+/* The chunk pointers v's array holds once it grows. */
+static uint32_t next_cap(const struct pagevec *v)
+{
+	return v->cap ? v->cap * 2 : 4;
+}
+
 /* Whether v's budget has room for a chunk more (and its pointer array's
- * growth, at most its size again); if not, it says it refused one. */
+ * growth); if not, it says it refused one. */
 static int budget_room(struct pagevec *v)
 {
 	struct pv_budget *b = v->budget;
 	uint64_t more = sizeof(struct pv_chunk) +
-			(v->n < v->cap ? 0 : (v->cap ? v->cap : 4) * sizeof(*v->chunks));
+			(v->n < v->cap ? 0 : (next_cap(v) - v->cap) * sizeof(*v->chunks));
 
 	if (!b || !b->max || b->bytes + more <= b->max)
 		return 1;
@@ -99,7 +105,7 @@ static int budget_room(struct pagevec *v)
 /* Room for one more chunk pointer; 0 or -1. */
 static int grow(struct pagevec *v)
 {
-	uint32_t cap = v->cap ? v->cap * 2 : 4;
+	uint32_t cap = next_cap(v);
 	struct pv_chunk **p;
 
 	if (v->n < v->cap)
@@ -427,20 +433,19 @@ void pv_truncate(struct pagevec *v, uint64_t n)
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail)
 {
 	struct pv_budget *b = tail->budget;
-	uint64_t max = b ? b->max : 0;
 	int r = 0;
 
-	if (b)
-		b->max = 0;	/* none: budget_room's unbounded */
+	tail->budget = NULL;	/* made outside the bound, charged once made */
 	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX && r == 0;
 	     i = pv_next(v, i + 1, UINT64_MAX))
 		r = pv_reserve(tail, i - at);
-	if (b)
-		b->max = max;
 	if (r < 0) {
 		pv_free(tail);
+		tail->budget = b;
 		return -1;
 	}
+	tail->budget = b;
+	charge(tail, (int64_t)pv_bytes(tail));
 	for (uint64_t i = pv_next(v, at, UINT64_MAX); i != UINT64_MAX;
 	     i = pv_next(v, i + 1, UINT64_MAX))
 		pv_set(tail, i - at, pv_get(v, i));	/* reserved: cannot fail */

@@ -39,9 +39,13 @@ void vm_budget_put(struct pv_budget *b)
 
 int vm_space_budget_new(struct vm_space *s, uint64_t max)
 {
-	struct pv_budget *b = heap_calloc(1, sizeof(*b));
+	struct pv_budget *b;
 
-	if (!b)
+	if (s->regions) {	/* their arrays would keep the old budget */
+		vm_note_bug("a page-array budget set after regions");
+		return -1;
+	}
+	if (!(b = heap_calloc(1, sizeof(*b))))
 		return -1;
 	b->max = max;
 	vm_budget_put(s->budget);
