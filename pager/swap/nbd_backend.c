@@ -490,14 +490,13 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 				  .release = unmap_window, .leave = leave_in_outage, .left = left };
 	memset(left, 0, sizeof(left));
 	memset(flush_left, 0, sizeof(flush_left));
-	b->ops = &ops;
-	b->ctx = NULL;
-	b->request_pages = NET_MAX_PAGES;
-	b->slot_bytes = sizeof(*sums.sum);
-	/* The link has no overdue hook (netd bounds its waits): reclaim
-	 * throttles as over the disk, and an outage, which holds writes
-	 * longer, is bounded by its budget instead (stalled). */
-	b->write_bound_ns = BLK_OVERDUE_NS;
+	/* Whole, as blk_backend_init's: no field left as the caller's stack
+	 * had it. The link has no overdue hook (netd bounds its waits):
+	 * reclaim throttles as over the disk, and an outage, which holds
+	 * writes longer, is bounded by its budget instead (stalled). */
+	*b = (struct swap_backend){ .ops = &ops, .request_pages = NET_MAX_PAGES,
+				    .slot_bytes = sizeof(*sums.sum),
+				    .write_bound_ns = BLK_OVERDUE_NS };
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
 }
