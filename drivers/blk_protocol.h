@@ -69,7 +69,14 @@ enum blk_label {
 	 * a message the register form carries (kernel/abi/msg.h), so the
 	 * kernel copies nothing for it. Reply label: 1 (accepted) or -errno,
 	 * as BLK_SUBMIT's. */
-	BLK_SUBMIT_ONE = 0x202
+	BLK_SUBMIT_ONE = 0x202,
+	/* Pager -> driver: the disk is not used (swap refused it). The driver
+	 * resets its device, which then neither reads nor writes the DMA
+	 * frames, so the pager may end the driver and take them back. Reply
+	 * label: 0 once the device has reset, -EBUSY while a request is
+	 * waiting or in flight (nothing changed), -EIO if the device did not
+	 * reset (its frames may still be written). */
+	BLK_STOP = 0x203
 };
 
 struct blk_request {

@@ -207,6 +207,19 @@ static long on_submit(const struct msg *m)
 	return accepted;
 }
 
+/* BLK_STOP: the device reset, so it touches our frames no more and the
+ * pager may take them back. Only when idle: a request in flight would
+ * never be finished, nor its page's frame known to be safe. */
+static long on_stop(void)
+{
+	if (!blkq_idle(&bq))
+		return -EBUSY;
+	if (vmmio_reset(mmio) < 0)
+		return -EIO;
+	dev.ready = false;	/* no submit reaches a device reset */
+	return 0;
+}
+
 static void serve(const struct msg *m, struct msg *reply)
 {
 	memset(reply, 0, MSG_HEADER_SIZE);
@@ -215,6 +228,8 @@ static void serve(const struct msg *m, struct msg *reply)
 		reply->label = (uint64_t)on_setup(m, reply);
 	else if (m->label == BLK_SUBMIT || m->label == BLK_SUBMIT_ONE)
 		reply->label = (uint64_t)on_submit(m);
+	else if (m->label == BLK_STOP)
+		reply->label = (uint64_t)on_stop();
 	else
 		reply->label = (uint64_t)-ENOSYS;
 }

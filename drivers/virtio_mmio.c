@@ -38,7 +38,7 @@ int vmmio_probe(uintptr_t base, uint32_t device_id)
 }
 
 /* The spec: after writing 0, wait until Status reads 0 before going on. */
-static int reset(uintptr_t base)
+int vmmio_reset(uintptr_t base)
 {
 	vmmio_wr(base, VMMIO_STATUS, 0);
 	for (long i = 0; i < RESET_SPINS; i++)
@@ -67,7 +67,7 @@ static void driver_features(uintptr_t base, uint64_t features)
 int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 		    uint64_t *accepted)
 {
-	if (reset(base) < 0)
+	if (vmmio_reset(base) < 0)
 		return -ETIMEDOUT;
 	set_status(base, VIRTIO_STATUS_ACKNOWLEDGE);
 	set_status(base, VIRTIO_STATUS_DRIVER);

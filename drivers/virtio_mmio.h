@@ -55,6 +55,11 @@
  * type). */
 int vmmio_probe(uintptr_t base, uint32_t device_id);
 
+/* Write 0 to Status and wait until it reads back 0: from then on the
+ * device uses none of the queues or buffers it was given (virtio 1.x,
+ * 2.1). 0, or -ENODEV if it did not reset. */
+int vmmio_reset(uintptr_t base);
+
 /* Reset the device, announce a driver, offer it the wanted features it has
  * and check it accepts them (FEATURES_OK). Features are bit masks over all
  * 64 feature bits; required ones must be among the device's. 0 with

@@ -50,9 +50,11 @@ static int setup(struct driver *d, int dev, const struct bootinfo *bi, struct bl
 	return 0;
 }
 
+/* The driver's start: what blk_driver_stop undoes. */
+static struct driver d;
+
 int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 {
-	static struct driver d;
 	int dev = driver_find(bi, VIRTIO_BLOCK), r;
 
 	if (dev < 0)
@@ -77,4 +79,27 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 	printf("pager: virtio_blk: %d frames reserved at boot for its rings, request headers, "
 	       "status page and page list\n", BLK_DMA_PAGES + 2);
 	return 0;
+}
+
+void blk_driver_stop(struct blk_driver *drv)
+{
+	struct msg m = { .label = BLK_STOP, .handle = -1 };
+	int r = sys_call(drv->link.ep, &m), frames = d.nframes;
+
+	/* -EPIPE: it ended already, said as such; its frames stay pinned. */
+	if (r == -EPIPE)
+		return;
+	if (r < 0 || (int64_t)m.label < 0) {
+		printf("pager: virtio_blk: the driver of the disk not used did not reset its "
+		       "device (%d); it keeps running, with its %d frames\n",
+		       r < 0 ? r : (int)(int64_t)m.label, frames);
+		return;
+	}
+	/* Read by the driver watch's thread: this death is not swap's. */
+	__atomic_store_n(&d.proc->serves_swap, 0, __ATOMIC_RELEASE);
+	driver_device_reset(&d);
+	driver_abandon(&d);
+	*drv = (struct blk_driver){ .link = { .ep = -1 }, .proc = -1 };
+	printf("pager: virtio_blk: the disk is not used: its device reset, its driver ended "
+	       "and its %d frames given back\n", frames);
 }

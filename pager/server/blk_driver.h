@@ -17,4 +17,12 @@
  * threads must have started: their notifications are handed over. */
 int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out);
 
+/* Swap did not come on over the disk the driver started: its device reset
+ * through the driver (which then writes into no frame of ours), the driver
+ * ended and its frames freed, *drv left naming none; said on the console.
+ * A driver that ended already, or did not reset its device, is left as it
+ * is (its frames pinned: the device may still write into them). No request
+ * may be in flight. */
+void blk_driver_stop(struct blk_driver *drv);
+
 #endif

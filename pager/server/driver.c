@@ -104,6 +104,11 @@ void driver_device_told(struct driver *d)
 	d->device_told = 1;
 }
 
+void driver_device_reset(struct driver *d)
+{
+	d->device_told = 0;
+}
+
 void driver_abandon(struct driver *d)
 {
 	/* The process first: its page tables go with it, so no mapping of

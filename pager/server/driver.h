@@ -56,6 +56,10 @@ int driver_give_notifications(struct driver *d, uint32_t irq, uint64_t irq_bit, 
  * does not reset the device), so driver_abandon keeps them out of use. */
 void driver_device_told(struct driver *d);
 
+/* d's driver has reset its device, which writes into its frames no more:
+ * driver_abandon may free them again. */
+void driver_device_reset(struct driver *d);
+
 /* Undo a start that failed part-way: end the process (which drops its
  * handles, so its interrupt binding goes with its last receiver), free
  * every frame given to it and close the endpoint. d is then empty. */

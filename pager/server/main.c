@@ -133,7 +133,12 @@ static int start_blk_swap(const struct bootinfo *bi, struct pager_thread *servic
 		return r;
 	blk_backend_init(&backend, &drv);
 	reclaim_start_swap(&backend, service);
-	return swap_on() ? 0 : -EINVAL;
+	if (swap_on())
+		return 0;
+	/* A disk swap refused keeps no driver, process or frames of ours. */
+	blk_backend_fini();
+	blk_driver_stop(&drv);
+	return -EINVAL;
 }
 
 /* Swap on the device swap.device names: the first virtio block device if

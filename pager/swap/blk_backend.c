@@ -96,3 +96,10 @@ void blk_backend_init(struct swap_backend *b, const struct blk_driver *d)
 				    .write_bound_ns = BLK_OVERDUE_NS };
 	snprintf(b->where, sizeof(b->where), "the disk at 0x%lx", (unsigned long)d->base);
 }
+
+void blk_backend_fini(void)
+{
+	/* Its link names the driver's endpoint and frames, which
+	 * blk_driver_stop gives back. */
+	drv = (struct blk_driver){ .link = { .ep = -1 }, .proc = -1 };
+}

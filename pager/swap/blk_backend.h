@@ -27,6 +27,10 @@ struct blk_driver {
 /* *b is the swap backend over driver d (copied). */
 void blk_backend_init(struct swap_backend *b, const struct blk_driver *d);
 
+/* Swap did not come on over the backend blk_backend_init made: it forgets
+ * its driver (stopped next, blk_driver_stop). No request may be in flight. */
+void blk_backend_fini(void);
+
 /* 1 if swap.end_driver_at has ended the driver (its Nth batch came), 0 if
  * not yet or never (no backend started, or the key not given). */
 int blk_backend_driver_ended(void);

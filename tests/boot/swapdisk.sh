@@ -9,7 +9,8 @@
 # whose tables would take more than a sixteenth of memory (a sparse 256 GiB
 # image) is refused with a message; a disk refused costs the pager's heap
 # no table of swap's or the replacement policy's (its heap the same under
-# any policy); a real swap image is found. Keys that
+# any policy), nor a driver (its device reset, the driver ended, its frames
+# given back); a real swap image is found. Keys that
 # swap alone gives effect to are named as having none when swap is off, and
 # pager.seed under a policy that draws no random numbers. Prints TAP. Run by
 # meson test (suite guest).
@@ -30,13 +31,17 @@ boot() {	# boot LOG QEMU_SWAP [KEY=VALUE...]: vmstat (its counters at the end), 
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 heap() { sed -n 's/^heap_pages //p' "$1"; }	# the pager's heap, in pages, at the end
+# vmstat's process list names no virtio_blk: a disk swap refused keeps no
+# driver (before, it ran for the boot with its pinned memory).
+no_driver() { ! grep -qE '^ +[0-9]+ virtio_blk ' "$1"; }
+stopped="pager: virtio_blk: the disk is not used: its device reset, its driver ended and its"
 
 # The keys only swap on a disk, or over NBD, or swap at all gives effect to.
 swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=5
 	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..42"
+echo "1..45"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -57,6 +62,8 @@ has "$tmp/data.log" "pager: boot: pager.seed=5 has no effect: swap is off, so no
 ok "pager.seed is named with swap off" $?
 has "$tmp/data.log" "pager: boot: pager.readahead=3 has no effect: swap is off, so no page is ever read back"
 ok "pager.readahead is named with swap off" $?
+has "$tmp/data.log" "$stopped" && no_driver "$tmp/data.log"
+ok "the refused disk's driver is ended, its device reset first, its frames given back" $?
 
 # A swap image behind a legacy (version 1) virtio-mmio transport: the disk is
 # there, but its driver cannot drive it. QEMU_OPTS come last, so this
@@ -110,6 +117,8 @@ has "$tmp/ro.log" "$not_used"
 ok "the read-only disk is named as not used" $?
 image_unchanged "$tmp/ro.img"
 ok "the read-only disk is unchanged" $?
+has "$tmp/ro.log" "$stopped" && no_driver "$tmp/ro.log"
+ok "the read-only disk's driver is ended" $?
 # The heap keeps its highest size, so a table made for a disk then refused
 # would cost it for good: none of the replacement policy's is made for a
 # disk refused, and the heap is the same under mglru (the default, this
@@ -154,6 +163,8 @@ has "$tmp/huge.log" "is not used and was not written: its swap area of 262144 Mi
 ok "a swap area too large for memory is refused on the console, costing the pager's heap nothing" $?
 image_unchanged "$tmp/huge.img"
 ok "the refused disk is unchanged" $?
+has "$tmp/huge.log" "$stopped" && no_driver "$tmp/huge.log"
+ok "the too large disk's driver is ended" $?
 echo "# heap_pages: $(heap "$tmp/data.log") with a disk without a signature (lru2), $(heap "$tmp/ro.log") with a read-only one (mglru), $(heap "$tmp/huge.log") with the 256 GiB swap area (lru2)"
 
 "$mkimage" "$tmp/swap.img" 8 >/dev/null
