@@ -57,8 +57,8 @@ static struct bootarg_spec specs[C_COUNT] = {
 			    "swap to the disk (blk), the NBD export over the network (nbd), or the "
 			    "disk if there is one, else the export (auto)" },
 	[C_SWAP_END_DRIVER_AT] = { "swap.end_driver_at", BOOTARG_UINT, "0", NULL, 0, UINT32_MAX,
-				   "tests: end the virtio-blk swap driver as its Nth write batch is in its "
-				   "hands (0: never)" },
+				   "tests: end the virtio-blk swap driver as its Nth batch (read or write; "
+				   "the first is the header's read) is in its hands (0: never)" },
 	/* 120 s: longer than a service restart (systemd gives a unit 90 s to
 	 * start, DefaultTimeoutStartSec, before it calls the start failed),
 	 * so a server being restarted is back, or has failed, by then. */
