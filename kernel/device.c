@@ -80,11 +80,13 @@ void device_interrupt(uint32_t irq)
 
 /* Drop irq's binding and mask it: with no driver, an interrupt it raises
  * would never be dealt with. Completing it ends one its driver left
- * unacknowledged, so a later binding starts clean. */
+ * unacknowledged, so a later binding starts clean; before the mask, as a
+ * PLIC ignores the completion of a source not enabled for its context
+ * (the source would stay claimed for good). */
 static void unbind(uint32_t irq)
 {
-	arch_irq_disable(irq);
 	arch_irq_complete(irq);
+	arch_irq_disable(irq);
 	object_put(&irqs[irq].n->obj);
 	irqs[irq] = (struct binding){ NULL, 0 };
 }
