@@ -203,12 +203,14 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
  * swap device lasts as long as the outage (swap.nbd_outage and more), and
  * must hold no thread a death or a request needs. A thread cannot put a
  * fault aside to receive another message (the kernel holds it to its
- * reply), and a fault sent back comes again at once. So at most
- * PAGER_SERVICE_THREADS - 1 threads ever wait on reads (or in the
- * critical wait for memory, which only faults make), and a fault that
- * finds them all waiting waits in the kernel, in its endpoint's queue,
- * until one is free: nothing is sent back to come again, nothing lost. */
-_Static_assert(PAGER_SERVICE_THREADS >= 2, "a thread besides the first takes faults");
+ * reply), and a fault sent back comes again at once. So the
+ * PAGER_FAULT_THREADS others take faults (threads.h), at most that many
+ * ever wait on reads, and a fault that finds them all waiting waits in the
+ * kernel, in its endpoint's queue, until one is free: nothing is sent back
+ * to come again, nothing lost. In the critical wait for memory at most
+ * PAGER_FAULT_THREADS - 1 wait (reclaim/oom_wait.c), so a fault that
+ * needs no frame is served while subscribers give memory back. */
+_Static_assert(PAGER_FAULT_THREADS >= 2, "a fault thread serves while another waits for memory");
 static int serves_faults(const struct pager_thread *t)
 {
 	return !t->hears_deaths;
