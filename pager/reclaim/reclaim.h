@@ -32,11 +32,12 @@ void reclaim_print(void);
 /* The watermarks in free frames. */
 void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free);
 
-/* Around each request service thread t serves (pager lock held): below
- * the minimum, wait while the swap-out thread has pages on their way to
- * disk (throttled, the lock let go), else reclaim directly, before it; at
- * or below the start mark, wake background reclaim after it, and let the
- * pressure level follow free frames. */
+/* Around the requests service thread t serves (pager lock held): before
+ * a fault or a request that takes memory (the server's choice), below the
+ * minimum, wait while the swap-out thread has pages on their way to disk
+ * (throttled, the lock let go), else reclaim directly; after each, at or
+ * below the start mark, wake background reclaim, and let the pressure
+ * level follow free frames. */
 void reclaim_before_request(struct pager_thread *t);
 void reclaim_after_request(void);
 
