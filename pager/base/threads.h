@@ -32,7 +32,10 @@ enum pager_io_client {
 				 * a direct reclaim's batch */
 	IO_NONE = 100		/* a thread that does no I/O (kswapd) */
 };
+/* Service threads: the first serves programs' requests and hears deaths,
+ * the others take faults (server/service.c, serves_faults). */
 #define PAGER_SERVICE_THREADS 4
+#define PAGER_FAULT_THREADS (PAGER_SERVICE_THREADS - 1)
 #define PAGER_IO_CLIENTS (IO_SERVICE + PAGER_SERVICE_THREADS)
 
 struct pager_thread {

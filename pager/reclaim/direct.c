@@ -65,8 +65,8 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 		 * rather than take the last frames (or write more at once,
 		 * the lock held, which in a device's outage would hold every
 		 * thread until it ends). The thread deaths come to waits no
-		 * outage out: the deaths it hears free memory too, and a
-		 * fault it serves short of frames is sent back (oom_wait.c). */
+		 * outage out: the deaths it hears free memory too, and it
+		 * serves requests only, never a fault (server/service.c). */
 		throttle = kswapd_throttle_again(&rounds);
 		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
 			if (!throttled++)

@@ -57,13 +57,28 @@ void reclaim_after_request(void)
 /* What a fault that found no frame does after waiting for subscribers. */
 enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
 
+/* Whether the fault thread asking may wait for subscribers: not if it
+ * would be the last of the PAGER_FAULT_THREADS (threads.h) to. What a
+ * subscriber gives back is a request (munmap, an unlock) or its exit,
+ * served by the thread for requests and deaths, which takes no fault; but
+ * to reach that request the subscriber may first fault, on a page that
+ * needs no frame (a copy-on-write page it alone still maps, a page in the
+ * swap cache). With every fault thread waiting, that fault would wait in
+ * the kernel, in the faults' endpoint's queue, until the deadline, and
+ * the OOM killer would act though the subscriber was giving back. So the
+ * last one sends its fault back instead: it comes again at once, and is
+ * sent back again until memory comes back or the deadline passes (a busy
+ * loop, bounded by RECLAIM_WAIT_NS), while the faults queued behind it
+ * are served. */
+static int may_wait_critical(void)
+{
+	return (unsigned)__builtin_popcount(critical_waiters) + 1 < PAGER_FAULT_THREADS;
+}
+
 /* Subscribers to pressure events get the episode's bounded time
  * (RECLAIM_WAIT_NS from its first such fault) to give memory back, once
- * told it is critical, before the OOM killer acts. What they give back
- * (munmap, an unlock, an exit) is a request or a death a service thread
- * must serve: the one deaths come to takes requests and no faults
- * (server/service.c), so at most PAGER_SERVICE_THREADS - 1 wait; were a
- * fault to come to it, it would send it back rather than wait. */
+ * told it is critical, before the OOM killer acts; fault thread t waits
+ * for them, or sends its fault back (may_wait_critical). */
 static enum critical wait_critical(struct pager_thread *t)
 {
 	int64_t now = pager_clock();
@@ -85,7 +100,7 @@ static enum critical wait_critical(struct pager_thread *t)
 		critical_deadline = now + RECLAIM_WAIT_NS;
 		vmstat_count(VMSTAT_PRESSURE_WAITS);
 	}
-	if (t->hears_deaths)
+	if (!may_wait_critical())
 		return CRITICAL_SEND_BACK;
 	critical_waiters |= 1u << t->id;
 	/* No timer, no bounded wait: better to kill now than to hang. */
@@ -103,12 +118,10 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, uns
 	 * frames (kswapd_throttle_again). */
 	enum throttle throttle = kswapd_throttle_again(waits);
 
+	/* Every fault thread may wait here, unlike in the critical wait: a
+	 * thread kept free would meet its next fault below the minimum, and
+	 * wait for these writes before serving it all the same (direct.c). */
 	if (throttle != THROTTLE_NO) {
-		/* The thread deaths come to does not wait here: its fault
-		 * goes back and comes again, until the writes land or their
-		 * device is given up (which ends them). */
-		if (t->hears_deaths)
-			return RECLAIM_SEND_BACK;
 		kswapd_throttle(t, throttle);
 		return RECLAIM_RETRY;
 	}

@@ -32,11 +32,12 @@ void reclaim_print(void);
 /* The watermarks in free frames. */
 void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free);
 
-/* Around each request service thread t serves (pager lock held): below
- * the minimum, wait while the swap-out thread has pages on their way to
- * disk (throttled, the lock let go), else reclaim directly, before it; at
- * or below the start mark, wake background reclaim after it, and let the
- * pressure level follow free frames. */
+/* Around the requests service thread t serves (pager lock held): before
+ * a fault or a request that takes memory (the server's choice), below the
+ * minimum, wait while the swap-out thread has pages on their way to disk
+ * (throttled, the lock let go), else reclaim directly; after each, at or
+ * below the start mark, wake background reclaim, and let the pressure
+ * level follow free frames. */
 void reclaim_before_request(struct pager_thread *t);
 void reclaim_after_request(void);
 
@@ -59,25 +60,28 @@ enum reclaim_oom {
 				 * have (a wait ended), or another process was
 				 * killed */
 	RECLAIM_SEND_BACK,	/* resume the process with nothing more mapped:
-				 * it faults again, and this service thread (the
-				 * one deaths come to) is free to serve what
-				 * gives memory back */
+				 * it faults again, and this thread, the last
+				 * fault thread not waiting for memory, is free
+				 * meanwhile to serve faults that need no frame
+				 * (one a give-back makes) */
 	RECLAIM_GONE		/* the OOM killer ended the faulting process */
 };
 
 /* The critical allocation path, before and at the OOM killer: a fault of
- * process pid, served by t, found no frame after reclaim. While the
- * swap-out thread has pages on their way to disk, t waits for its next
- * batch (kswapd_throttle; kswapd_throttle_rounds() at most per fault, counted in
- * *waits, 0 at the fault's first try; and, uncounted, for as long as the
- * swap device rides out an outage: kswapd_throttle_again). Then the pressure level becomes
- * critical and, if programs subscribe to pressure events, t waits (the
- * lock let go) until memory comes back or the episode's bounded wait
- * (RECLAIM_WAIT_NS from its first such fault) is over. The thread process
- * deaths come to (pager_thread.hears_deaths) would send the fault back
- * instead, so that a munmap, an unlock or an exit that gives memory back
- * is always served; since faults have an endpoint of their own, which that
- * thread does not serve, this is a guard only. After that, the OOM killer
+ * process pid, served by t, found no frame after reclaim. t is a thread
+ * faults come to; the one that hears deaths and serves requests takes no
+ * fault (server/service.c), so nothing here spares it: no guard for it is
+ * kept. While the swap-out thread has pages on their way to disk, t waits
+ * for its next batch (kswapd_throttle; kswapd_throttle_rounds() at most
+ * per fault, counted in *waits, 0 at the fault's first try; and,
+ * uncounted, for as long as the swap device rides out an outage:
+ * kswapd_throttle_again). Then the pressure level becomes critical and,
+ * if programs subscribe to pressure events, t waits (the lock let go)
+ * until memory comes back or the episode's bounded wait (RECLAIM_WAIT_NS
+ * from its first such fault) is over; but the last fault thread not
+ * waiting so sends its fault back instead (RECLAIM_SEND_BACK), so that a
+ * fault the subscriber makes on its way to giving memory back, one that
+ * needs no frame, is always served. After that, the OOM killer
  * (oom_kill). */
 enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits);
 

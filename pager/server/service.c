@@ -94,23 +94,25 @@ struct handler {
 	void (*fn)(const struct msg *in, struct msg *out);
 	int changes;		/* may change an address space (pager.check) */
 	int takes_handle;	/* takes a passed handle: closes or keeps it on every path */
+	int allocates;		/* may take memory (a program's image, a fork's page
+				 * arrays, regions that grow): direct reclaim first */
 };
 
 #define HANDLER(label) [(label) - PAGER_SPAWN]
 static const struct handler handlers[] = {
-	HANDLER(PAGER_SPAWN) = { handle_spawn, 1, 1 },
-	HANDLER(PAGER_SBRK) = { handle_sbrk, 1, 0 },
-	HANDLER(PAGER_MMAP) = { handle_mmap, 1, 0 },
-	HANDLER(PAGER_MUNMAP) = { handle_munmap, 1, 0 },
-	HANDLER(PAGER_FORK) = { handle_fork, 1, 0 },
-	HANDLER(PAGER_STATS) = { handle_stats, 0, 0 },
-	HANDLER(PAGER_PROC_STATS) = { handle_proc_stats, 0, 0 },
-	HANDLER(PAGER_PAGE_BITS) = { handle_page_bits, 0, 0 },
-	HANDLER(PAGER_INFO) = { handle_info, 0, 0 },
-	HANDLER(PAGER_PRESSURE_SUBSCRIBE) = { handle_pressure_subscribe, 0, 1 },
-	HANDLER(PAGER_PRESSURE_LEVEL) = { handle_pressure_level, 0, 0 },
-	HANDLER(PAGER_DISCARD) = { handle_discard, 1, 0 },
-	HANDLER(PAGER_NET) = { handle_net, 0, 0 },
+	HANDLER(PAGER_SPAWN) = { handle_spawn, 1, 1, 1 },
+	HANDLER(PAGER_SBRK) = { handle_sbrk, 1, 0, 1 },
+	HANDLER(PAGER_MMAP) = { handle_mmap, 1, 0, 1 },
+	HANDLER(PAGER_MUNMAP) = { handle_munmap, 1, 0, 0 },
+	HANDLER(PAGER_FORK) = { handle_fork, 1, 0, 1 },
+	HANDLER(PAGER_STATS) = { handle_stats, 0, 0, 0 },
+	HANDLER(PAGER_PROC_STATS) = { handle_proc_stats, 0, 0, 0 },
+	HANDLER(PAGER_PAGE_BITS) = { handle_page_bits, 0, 0, 0 },
+	HANDLER(PAGER_INFO) = { handle_info, 0, 0, 0 },
+	HANDLER(PAGER_PRESSURE_SUBSCRIBE) = { handle_pressure_subscribe, 0, 1, 0 },
+	HANDLER(PAGER_PRESSURE_LEVEL) = { handle_pressure_level, 0, 0, 0 },
+	HANDLER(PAGER_DISCARD) = { handle_discard, 1, 0, 0 },
+	HANDLER(PAGER_NET) = { handle_net, 0, 0, 0 },
 };
 
 /* The handler for a request's label; NULL if none (PAGER_POWEROFF's slot
@@ -129,6 +131,21 @@ static int may_change(const struct msg *in)
 	const struct handler *h = handler_of(in->label);
 
 	return in->origin == ORIGIN_NOTIFY || (h && h->changes);
+}
+
+/* Whether serving in may take memory, so that direct reclaim (or a wait
+ * for the writer's pages in flight) comes first: a request whose handler
+ * says so. Not a death, nor a request that frees memory or takes none (a
+ * subscriber's munmap giving memory back, the stats, the pressure level):
+ * a wait before it would hold it up for nothing, with deaths unheard
+ * meanwhile (this thread hears them). A request's small takes from the
+ * pager's heap (a region split, a subscription) reclaim for themselves
+ * when short (reclaim_for_heap). */
+static int allocates(const struct msg *in)
+{
+	const struct handler *h = handler_of(in->label);
+
+	return in->origin != ORIGIN_NOTIFY && h && h->allocates;
 }
 
 /* An empty reply header, field by field: a dozen stores, fewer than even
@@ -203,12 +220,14 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
  * swap device lasts as long as the outage (swap.nbd_outage and more), and
  * must hold no thread a death or a request needs. A thread cannot put a
  * fault aside to receive another message (the kernel holds it to its
- * reply), and a fault sent back comes again at once. So at most
- * PAGER_SERVICE_THREADS - 1 threads ever wait on reads (or in the
- * critical wait for memory, which only faults make), and a fault that
- * finds them all waiting waits in the kernel, in its endpoint's queue,
- * until one is free: nothing is sent back to come again, nothing lost. */
-_Static_assert(PAGER_SERVICE_THREADS >= 2, "a thread besides the first takes faults");
+ * reply), and a fault sent back comes again at once. So the
+ * PAGER_FAULT_THREADS others take faults (threads.h), at most that many
+ * ever wait on reads, and a fault that finds them all waiting waits in the
+ * kernel, in its endpoint's queue, until one is free: nothing is sent back
+ * to come again, nothing lost. In the critical wait for memory at most
+ * PAGER_FAULT_THREADS - 1 wait (reclaim/oom_wait.c), so a fault that
+ * needs no frame is served while subscribers give memory back. */
+_Static_assert(PAGER_FAULT_THREADS >= 2, "a fault thread serves while another waits for memory");
 static int serves_faults(const struct pager_thread *t)
 {
 	return !t->hears_deaths;
@@ -236,9 +255,9 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 	check_request(CHECK_BEFORE, f, &st->in, changes);
 	st->replied_pid = 0;
 	/* Direct reclaim here, between requests, where no VM operation is half
-	 * done, so a fault always finds the few frames it needs. Not for
-	 * deaths: those free memory. */
-	if (f || st->in.origin != ORIGIN_NOTIFY)
+	 * done, so a fault always finds the few frames it needs; and before
+	 * requests that take memory (allocates). */
+	if (f || allocates(&st->in))
 		reclaim_before_request(t);
 	/* A fault's reply is not emptied first: handle_fault sets the label,
 	 * len and the words or data it sends, and the kernel reads nothing

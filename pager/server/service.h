@@ -1,6 +1,6 @@
 /*
  * The pager's request loop: page faults from the kernel, on one endpoint,
- * served by PAGER_SERVICE_THREADS - 1 threads; requests from programs
+ * served by PAGER_FAULT_THREADS threads; requests from programs
  * (spawn, heap, power-off), on another, and process deaths, served by the
  * first thread. Each holds the pager lock for a request (but for a
  * swap-in's wait for the disk).

@@ -244,7 +244,9 @@ static int setup(void **state)
 	oom_kill_set_procs(&fake_procs);
 	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
 		threads[k] = (struct pager_thread){ .name = "service", .id = k };
-	/* Deaths come to the last: the others' faults come first below. */
+	/* Deaths come to the last here (the first in the pager: ids are
+	 * only bits), which takes no fault; the others, numbered from 0,
+	 * take faults (server/service.c). */
 	threads[PAGER_SERVICE_THREADS - 1].hears_deaths = 1;
 	holder = &threads[0];
 	return 0;
@@ -611,22 +613,26 @@ static void test_request_waits_out_outage(void **state)
 
 static enum reclaim_oom results[PAGER_SERVICE_THREADS];
 static unsigned fault_waits[PAGER_SERVICE_THREADS];
+/* The last fault thread's id here (setup). */
+#define LAST_FAULT_THREAD (PAGER_FAULT_THREADS - 1)
 
-/* While service thread t waits for memory, the next one serves a fault
- * that finds none too (its fault waiting so in turn); that thread. */
+/* While fault thread t waits for memory, the next one serves a fault that
+ * finds none too (its fault waiting so in turn); that thread. */
 static unsigned next_thread_faults(struct pager_thread *t)
 {
 	unsigned k = t->id + 1;
 
-	if (k == PAGER_SERVICE_THREADS)
-		fail_msg("every service thread waits: none is left to serve the give-back");
+	if (k == PAGER_FAULT_THREADS)
+		fail_msg("every fault thread waits: a fault that needs no frame would wait too");
 	holder = &threads[k];
 	results[k] = reclaim_out_of_memory(&threads[k], 10 + k, &fault_waits[k]);
 	return k;
 }
 
-/* The last thread, its fault sent back, is free to serve the subscriber's
- * munmap, which gives memory back. */
+/* The last fault thread, its fault sent back, is free to serve the
+ * subscriber's fault on its way to giving memory back (one that needs no
+ * frame); then the subscriber's munmap, served by the requests' thread,
+ * gives memory back. */
 static void then_give_back(struct pager_thread *t)
 {
 	if (results[next_thread_faults(t)] != RECLAIM_SEND_BACK)
@@ -635,11 +641,10 @@ static void then_give_back(struct pager_thread *t)
 	reclaim_after_request();
 }
 
-/* Faults at once from as many processes as there are service threads,
- * with a subscriber: all but one thread wait for it to give memory back;
- * the one deaths come to sends its fault back, so the subscriber's
- * give-back (a request, or its exit) is served before the deadline and no
- * one is killed. */
+/* Faults at once from as many processes as there are fault threads, with
+ * a subscriber: all but the last wait for it to give memory back; the
+ * last sends its fault back, so it is free for the subscriber's faults,
+ * the give-back is made before the deadline and no one is killed. */
 static void test_critical_leaves_a_thread(void **state)
 {
 	(void)state;
@@ -647,15 +652,50 @@ static void test_critical_leaves_a_thread(void **state)
 	free_now = RESERVE;
 	meanwhile = then_give_back;
 	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
-	for (unsigned k = 0; k + 1 < PAGER_SERVICE_THREADS; k++)
+	for (unsigned k = 0; k < LAST_FAULT_THREAD; k++)
 		assert_int_equal(results[k], RECLAIM_RETRY);
-	assert_int_equal(results[PAGER_SERVICE_THREADS - 1], RECLAIM_SEND_BACK);
-	assert_int_equal(bounded_waits, PAGER_SERVICE_THREADS - 1);
+	assert_int_equal(results[LAST_FAULT_THREAD], RECLAIM_SEND_BACK);
+	assert_int_equal(bounded_waits, LAST_FAULT_THREAD);
 	assert_int_equal(nkilled, 0);
 }
 
-/* The last thread sees its fault come back, sent back again and again
- * until the episode's deadline has passed: then the OOM killer acts. */
+static enum reclaim_oom came_again;
+
+/* The fault threads but the last come to wait, the last's fault is sent
+ * back; the second's wait ends (the fake's waits end once what happens
+ * meanwhile is done) and the last's fault comes again: with a thread
+ * free again, it waits. */
+static void then_one_leaves(struct pager_thread *t)
+{
+	if (t->id == LAST_FAULT_THREAD)
+		return;		/* its own wait: nothing more meanwhile */
+	next_thread_faults(t);
+	if (t->id != 0)
+		return;
+	holder = &threads[LAST_FAULT_THREAD];
+	came_again = reclaim_out_of_memory(holder, 10 + LAST_FAULT_THREAD,
+					   &fault_waits[LAST_FAULT_THREAD]);
+}
+
+/* Which thread is spared is a matter of how many wait, not of which: a
+ * fault sent back, coming again after one waiter has left, waits. */
+static void test_critical_waiter_leaves(void **state)
+{
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = RESERVE;
+	meanwhile = then_one_leaves;
+	came_again = RECLAIM_GONE;
+	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	assert_int_equal(results[LAST_FAULT_THREAD], RECLAIM_SEND_BACK);
+	assert_int_equal(came_again, RECLAIM_RETRY);
+	assert_int_equal(bounded_waits, PAGER_FAULT_THREADS);
+	assert_int_equal(nkilled, 0);
+}
+
+/* The last fault thread sees its fault come back, sent back again and
+ * again until the episode's deadline has passed: then the OOM killer
+ * acts. */
 static void then_deadline(struct pager_thread *t)
 {
 	unsigned k = next_thread_faults(t);
@@ -673,44 +713,30 @@ static void then_deadline(struct pager_thread *t)
 	reclaim_after_request();
 }
 
-/* The thread deaths come to never waits for subscribers, even with the
- * others free: its fault goes back, and nothing is killed before the
- * deadline. */
-static void test_deaths_thread_never_waits(void **state)
+/* While one fault thread waits for the writer, the next one's fault finds
+ * writes in flight too, and so on up to the last. */
+static void then_next_throttles(struct pager_thread *t)
 {
-	unsigned waits = 0;
-
-	(void)state;
-	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
-	free_now = RESERVE;
-	holder = &threads[PAGER_SERVICE_THREADS - 1];
-	assert_int_equal(reclaim_out_of_memory(holder, 10, &waits), RECLAIM_SEND_BACK);
-	assert_int_equal(reclaim_out_of_memory(holder, 10, &waits), RECLAIM_SEND_BACK);
-	assert_int_equal(bounded_waits, 0);
-	assert_int_equal(nkilled, 0);
-	holder = &threads[0];
-	assert_int_equal(reclaim_out_of_memory(holder, 11, &waits), RECLAIM_RETRY);
-	assert_int_equal(bounded_waits, 1);
-	assert_int_equal(nkilled, 0);
+	if (t->id != LAST_FAULT_THREAD)
+		next_thread_faults(t);
 }
 
-/* The thread deaths come to does not wait for the writer with a fault:
- * its fault with writes in flight goes back (to come again) rather than
- * wait or kill. (Before a request it throttles as every thread does,
- * bounded: letting it reclaim instead cost hotcold 0.5% more work.) */
-static void test_deaths_thread_never_throttles(void **state)
+/* With writes in flight, every fault thread, the last too, waits for the
+ * writer rather than send its fault back: a thread kept free would wait
+ * for the same writes before its next fault (reclaim_before_request, below
+ * the minimum) all the same. */
+static void test_fault_threads_all_throttle(void **state)
 {
-	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
-	unsigned waits = 0;
-
 	(void)state;
 	swap_is_on = 1;
 	free_now = RESERVE;
 	pending = 64;
 	writer_stuck = 1;
-	holder = deaths;
-	assert_int_equal(reclaim_out_of_memory(deaths, 10, &waits), RECLAIM_SEND_BACK);
-	assert_int_equal(bounded_waits, 0);
+	meanwhile = then_next_throttles;
+	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	for (unsigned k = 0; k < PAGER_FAULT_THREADS; k++)
+		assert_int_equal(results[k], RECLAIM_RETRY);
+	assert_int_equal(bounded_waits, PAGER_FAULT_THREADS);
 	assert_int_equal(nkilled, 0);
 }
 
@@ -720,15 +746,13 @@ static void test_deaths_thread_never_throttles(void **state)
  * ever as each request ends the episode it began. */
 static void test_nomem_with_frames_free_kills(void **state)
 {
-	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
 	unsigned waits = 0;
 
 	(void)state;
 	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
 	free_now = marks.start + 1;
-	holder = deaths;
 	for (int k = 0; k < 3 && nkilled == 0; k++) {
-		enum reclaim_oom r = reclaim_out_of_memory(deaths, 10, &waits);
+		enum reclaim_oom r = reclaim_out_of_memory(&threads[0], 10, &waits);
 		assert_int_not_equal(r, RECLAIM_SEND_BACK);
 		reclaim_after_request();
 		now += 1000000;
@@ -747,7 +771,7 @@ static void test_sent_back_until_deadline(void **state)
 	meanwhile = then_deadline;
 	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
 	assert_int_equal(results[0], RECLAIM_RETRY);
-	assert_int_equal(results[PAGER_SERVICE_THREADS - 1], RECLAIM_SEND_BACK);
+	assert_int_equal(results[LAST_FAULT_THREAD], RECLAIM_SEND_BACK);
 	assert_int_equal(nkilled, 1);
 	assert_int_equal(killed[0], 7);
 }
@@ -885,9 +909,9 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_request_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
-		cmocka_unit_test_setup(test_deaths_thread_never_waits, setup),
+		cmocka_unit_test_setup(test_critical_waiter_leaves, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),
-		cmocka_unit_test_setup(test_deaths_thread_never_throttles, setup),
+		cmocka_unit_test_setup(test_fault_threads_all_throttle, setup),
 		cmocka_unit_test_setup(test_nomem_with_frames_free_kills, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),

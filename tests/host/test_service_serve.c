@@ -7,7 +7,10 @@
  * settled has it unbound. test_service_idle.c checks idle.c's choices;
  * this one that serve_one asks them, which nothing else shows: without
  * the call a left write waits for its thread's next request, however
- * long that is in coming. Everything else serve_one reaches is faked.
+ * long that is in coming. Also which messages serve_one reclaims before
+ * (reclaim_before_request): faults and requests that take memory, not
+ * those that give it back or take none. Everything else serve_one reaches
+ * is faked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,7 +86,8 @@ int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_cli
 	(void)t, (void)name, (void)io_client, (void)fn;
 	return -1;
 }
-void reclaim_before_request(struct pager_thread *t) { (void)t; }
+static int reclaimed_before;	/* reclaim_before_request calls */
+void reclaim_before_request(struct pager_thread *t) { (void)t; reclaimed_before++; }
 void reclaim_after_request(void) {}
 const char *vm_bug(void) { return NULL; }
 void check_walk(enum check_when when, const struct fault *f, const struct msg *in)
@@ -171,10 +175,45 @@ static void serve_one_hears_left(void **state)
 	assert_int_equal(locked, 0);
 }
 
+/* Whether serving one message (a program's call with label, or a fault)
+ * reclaims first: reclaim_before_request's calls, 0 or 1. */
+static int reclaims_before(uint64_t label, const struct fault *f)
+{
+	struct service_thread *st = woken();
+
+	st->in = (struct msg){ .origin = ORIGIN_CALL, .label = label, .handle = -1 };
+	reclaimed_before = 0;
+	locked = 0;
+	(void)serve_one(st, f);
+	return reclaimed_before;
+}
+
+/* Requests that take memory, and faults, reclaim first (and wait for the
+ * writer's pages in flight below the minimum); requests that give memory
+ * back or take none do not wait so: a subscriber's munmap that would end
+ * a shortage is served at once, the level read at once. */
+static void serve_one_reclaims_for_takers(void **state)
+{
+	const uint64_t takers[] = { PAGER_SPAWN, PAGER_SBRK, PAGER_MMAP, PAGER_FORK };
+	const uint64_t others[] = { PAGER_MUNMAP, PAGER_DISCARD, PAGER_STATS, PAGER_PROC_STATS,
+				    PAGER_PAGE_BITS, PAGER_INFO, PAGER_PRESSURE_SUBSCRIBE,
+				    PAGER_PRESSURE_LEVEL, PAGER_NET };
+	struct fault f = { .pid = 5 };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(takers) / sizeof(takers[0]); k++)
+		assert_int_equal(reclaims_before(takers[k], NULL), 1);
+	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
+		assert_int_equal(reclaims_before(others[k], NULL), 0);
+	assert_int_equal(reclaims_before(0, &f), 1);
+	locked = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(serve_one_hears_left),
+		cmocka_unit_test(serve_one_reclaims_for_takers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

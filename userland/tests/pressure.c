@@ -103,20 +103,44 @@ int test_pressure_levels(void)
 /* Shared with the subscriber and the growers. */
 struct give_board {
 	uint64_t cache, grow;		/* pages: the subscriber's, each grower's */
+	int cow;			/* the give-back faults first (left_copy_on_write) */
 	volatile int ready, go, release;
 	volatile int critical, gave, grown;
 };
 
+/* A private page a forked child shared copy-on-write and has left: its
+ * next write needs no frame (the page is this process's alone again, and
+ * the pager gives it back writable), but it is a fault all the same, which
+ * a fault thread must serve. NULL if it cannot be made. */
+static volatile uint64_t *left_copy_on_write(void)
+{
+	volatile uint64_t *page = anon_pages(1, MAP_PRIVATE);
+	struct exit_info info;
+	pid_t child;
+
+	if (!page)
+		return NULL;
+	page[0] = 1;
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	if (child < 0 || waitpid_info(child, &info, 0) != child)
+		return NULL;
+	return page;
+}
+
 /* A cooperating subscriber: it holds a cache, and gives it all back when
  * told the level is critical, after a moment (while the growers' faults
- * all come to wait for it). */
+ * all come to wait for it); with b->cow, it first writes a page left
+ * copy-on-write, as a program's give-back may touch its own memory. */
 static int give_back_on_critical(void *arg)
 {
 	struct give_board *b = arg;
 	uint64_t *cache = anon_pages(b->cache, MAP_PRIVATE);
+	volatile uint64_t *touched = b->cow ? left_copy_on_write() : NULL;
 	int note = sys_notify_create();
 
-	if (!cache || note < 0 || pager_pressure_subscribe(note) < 0)
+	if (!cache || (b->cow && !touched) || note < 0 || pager_pressure_subscribe(note) < 0)
 		return 2;
 	for (uint64_t p = 0; p < b->cache; p++)
 		cache[p * WORDS] = p;
@@ -130,7 +154,11 @@ static int give_back_on_critical(void *arg)
 	if (b->release)
 		return 3;	/* never told: the growers fitted */
 	b->critical = 1;
-	if (sleep_ns(50 * MS) < 0 || munmap(cache, b->cache * 4096) < 0)
+	if (sleep_ns(50 * MS) < 0)
+		return 4;
+	if (touched)
+		touched[0] = 2;
+	if (munmap(cache, b->cache * 4096) < 0)
 		return 4;
 	b->gave = 1;
 	return poll_flag(&b->release, 120 * SECOND) < 0 ? 5 : 0;
@@ -153,9 +181,12 @@ static int grow_then_hold(void *arg)
  * than the pager has service threads, started together, take what is free
  * and half the subscriber's cache. Memory runs out with every grower
  * faulting; the subscriber, told critical, gives its cache back, and
- * that request is served while the growers' faults wait (one service
- * thread never waits for memory), so everyone fits and no one is killed. */
-int test_pressure_gives_back(void)
+ * that request is served while the growers' faults wait (the thread for
+ * requests takes no fault), so everyone fits and no one is killed. With
+ * cow, the subscriber's way to its munmap has a fault, which needs no
+ * frame: one fault thread never waits for memory, so that it is served
+ * while the others wait for the give-back it leads to. */
+static int gives_back(int cow)
 {
 	struct give_board *b = anon_pages(1, MAP_SHARED);
 	struct pager_stats before, mid, after;
@@ -167,6 +198,7 @@ int test_pressure_gives_back(void)
 	CHECK_RUN(stats_get(&before));
 	CHECK_EQ(before.swap_slots_total, 0);
 	b->cache = before.frames_free * 2 / 3;
+	b->cow = cow;
 	CHECK((sub = fork_run(give_back_on_critical, b)) > 0);
 	CHECK_RUN(poll_flag(&b->ready, 120 * SECOND));
 	CHECK_RUN(stats_get(&mid));
@@ -190,6 +222,16 @@ int test_pressure_gives_back(void)
 	CHECK_EQ(after.oom_kill - before.oom_kill, 0);
 	CHECK_EQ(after.pressure_waits - before.pressure_waits, 1);
 	return 0;
+}
+
+int test_pressure_gives_back(void)
+{
+	return gives_back(0);
+}
+
+int test_pressure_gives_back_cow(void)
+{
+	return gives_back(1);
 }
 
 /* Processes subscribed now (PAGER_PRESSURE_LEVEL's w[3]), or -1. */

@@ -103,6 +103,7 @@ static const struct test {
 	{ test_reserve_floor, "reserve_floor", 1 },
 	{ test_pressure_levels, "pressure_levels", 1 },
 	{ test_pressure_gives_back, "pressure_gives_back", 1 },
+	{ test_pressure_gives_back_cow, "pressure_gives_back_cow", 1 },
 	{ test_pressure_exit_unsubscribes, "pressure_exit_unsubscribes", 0 },
 	{ test_discard_first, "discard_first", 1 },
 	{ test_lifetimes, "lifetimes", 1 },

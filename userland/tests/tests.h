@@ -127,6 +127,7 @@ int test_lifetimes(void);
 /* pressure.c */
 int test_pressure_levels(void);
 int test_pressure_gives_back(void);
+int test_pressure_gives_back_cow(void);
 int test_pressure_exit_unsubscribes(void);
 int test_discard_first(void);
 
