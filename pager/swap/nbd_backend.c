@@ -202,7 +202,13 @@ static int went_late(unsigned c, uint32_t slot)
  * connection, or netd's NBD_BLAME_MAX) may still land late from the old
  * one all the same, so it must not be written again (out_write.c) nor its
  * slot reused. Not when the device is gone (-ENXIO): nothing is written
- * to it again. */
+ * to it again. The runs are used up here: a write left in flight is
+ * failed so twice, as it returns and as it is collected, and the second
+ * time must meet only the runs of the requests collected since, or a page
+ * failed the first time would be counted and said again (its result there
+ * is the engine's pre-fill, not WRITE_LOST_OUT: swap_transfer_collect).
+ * Those collected by a collect that returned 0 (some still out) stay
+ * until the one that returns 1, whose pre-fill their pages meet again. */
 static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
 {
 	unsigned failed = 0;
@@ -213,6 +219,7 @@ static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct s
 			done->err[k] = WRITE_LOST_OUT;
 			failed++;
 		}
+	nlate[c] = 0;
 	if (failed)
 		printf("pager: swap: %u pages' writes went out on an NBD connection lost before "
 		       "their answer: the old server may still write them late, so their slots "
