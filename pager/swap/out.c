@@ -367,10 +367,11 @@ static size_t left_finish(struct write_batch *b)
 	return swap_batch_finish(b);
 }
 
-void swap_out_left_collect(struct pager_thread *t)
+int swap_out_left_collect(struct pager_thread *t)
 {
-	if (t->io_client < PAGER_IO_CLIENTS && direct[t->io_client].left)
-		left_collect(t, &direct[t->io_client], 1);
+	if (t->io_client >= PAGER_IO_CLIENTS || !direct[t->io_client].left)
+		return 1;
+	return left_collect(t, &direct[t->io_client], 1);
 }
 
 void swap_out_left_finish(struct pager_thread *t)
