@@ -61,6 +61,18 @@ static uint64_t list[BLK_LIST_ENTRIES];
 static uint32_t area_slots;	/* the area's, from start */
 static int late_said;
 
+/* How long one write netd has sent may go unanswered before the device is
+ * called stopped (backend.h's write_bound_ns): netd drops a connection on
+ * which a request went unanswered NET_SWAP_ANSWER_NS, at a tick of its
+ * loop, and with the write waiting an outage begins then, which the
+ * device says (stalled: netd publishes its end) and whose budget bounds
+ * reclaim's waits from then on, uncounted (kswapd_throttle_again). Not
+ * the disk's BLK_OVERDUE_NS (60 s), the bound of the disk link's own
+ * waits, which this link does not make (netd bounds them): borrowed, it
+ * let a request make three times the counted waits a silent server can
+ * cost before netd drops its connection. */
+#define WRITE_BOUND_NS (NET_SWAP_ANSWER_NS + NET_TICK_NS)
+
 /* A page's result when it was read back with another checksum than its
  * write's: the device's verdict on that page, as a media error would be
  * (swap_err_from_device): the read fails, its frame is not mapped. */
@@ -498,12 +510,12 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	memset(left, 0, sizeof(left));
 	memset(flush_left, 0, sizeof(flush_left));
 	/* Whole, as blk_backend_init's: no field left as the caller's stack
-	 * had it. The link has no overdue hook (netd bounds its waits):
-	 * reclaim throttles as over the disk, and an outage, which holds
+	 * had it. The link has no overdue hook (netd bounds its waits, and
+	 * its bound is the device's: WRITE_BOUND_NS); an outage, which holds
 	 * writes longer, is bounded by its budget instead (stalled). */
 	*b = (struct swap_backend){ .ops = &ops, .request_pages = NET_MAX_PAGES,
 				    .slot_bytes = sizeof(*sums.sum),
-				    .write_bound_ns = BLK_OVERDUE_NS };
+				    .write_bound_ns = WRITE_BOUND_NS };
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
 }

@@ -8,7 +8,8 @@
  * its pages with the device's verdict (their slots retired), even when
  * answered, and the mark of a tag's earlier completion is not taken for
  * a later one's; the device is stalled while netd's outage word says it
- * rides one out, and only until the time it names. A write or a flush the
+ * rides one out, and only until the time it names, and a write unanswered
+ * is called stopped at netd's answer bound, not the disk's. A write or a flush the
  * pager lock's holder waits for as an outage begins is left in flight (its
  * frames still in netd's window, its tags netd's), and so is one sent past
  * the outage's bound while netd, late, still rides it out; collected once
@@ -941,6 +942,18 @@ static void holder_leaves_write_past_outage_bound(void **state)
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
 }
 
+/* How long a write may go unanswered before the device is called stopped
+ * (write_bound_ns, the bound on reclaim's counted waits for the writer) is
+ * netd's: its answer bound, seen at a tick of its loop, after which an
+ * outage begins and the device says it is stalled. Before, the disk's
+ * 60 s, three times what a silent server can cost before netd drops it. */
+static void write_bound_is_netds(void **state)
+{
+	(void)state;
+	assert_int_equal(b.write_bound_ns, NET_SWAP_ANSWER_NS + NET_TICK_NS);
+	assert_true(b.write_bound_ns < BLK_OVERDUE_NS);
+}
+
 /* The checksums are the swap area's, not the export's: on the export of
  * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
  * it, none (its read is not checked, whatever it holds). Before, the
@@ -1027,6 +1040,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_write_past_outage_bound, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(write_bound_is_netds, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),
