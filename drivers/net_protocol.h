@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "blk_protocol.h"
+#include "kernel/abi/clock.h"
 
 /* Where the pager maps netd's pieces (netd is pinned, as a block driver). */
 #define NET_MMIO_VA 0x100000000UL	/* the device's registers */
@@ -42,6 +43,16 @@ static inline uint64_t net_window_va(uint32_t tag)
 /* The longest outage swap.nbd_outage may give (an hour): the swap link's
  * clock arithmetic has room for far more; this only catches a typo. */
 #define NET_SWAP_OUTAGE_MAX 3600
+/* netd's bound on the swap server's answers (drivers/netd/swap_link.c):
+ * no byte back for this long while requests wait, or no answer to one
+ * request this long after its first byte went out, and netd drops the
+ * connection; with requests waiting an outage begins then
+ * (swap_outage_until). netd looks at its timers at least every
+ * NET_TICK_NS, so it may drop the connection that much later. Stated here
+ * because the pager reckons with both: how long one of its writes may go
+ * unanswered before the device is called stopped (nbd_backend.c). */
+#define NET_SWAP_ANSWER_NS (20000 * CLOCK_NS_PER_MS)
+#define NET_TICK_NS (250 * CLOCK_NS_PER_MS)
 #define NET_DMA_PAGES 4
 #define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
 #define NET_RX_POSTED 128		/* receive buffers netd keeps posted */

@@ -11,10 +11,12 @@
 #include <stdint.h>
 
 #include "kernel/abi/clock.h"
+#include "net_protocol.h"
 
 /* The longest the loop sleeps: timers (the swap link's bounds among them)
- * are looked at least this often. */
-#define NETD_TICK_NS (250 * CLOCK_NS_PER_MS)
+ * are looked at least this often. The pager's (net_protocol.h), which
+ * reckons with it. */
+#define NETD_TICK_NS NET_TICK_NS
 
 /* Nanoseconds since boot. */
 int64_t netd_now(void);

@@ -39,7 +39,7 @@
 
 #define MS CLOCK_NS_PER_MS
 #define CONNECT_NS (3000 * MS)		/* connect and handshake */
-#define ANSWER_NS (20000 * MS)		/* no byte back while requests wait, or
+#define ANSWER_NS NET_SWAP_ANSWER_NS	/* no byte back while requests wait, or
 					 * no answer to a request that went out */
 /* Between attempts: RETRY_NS after a loss, doubled at each failed attempt
  * up to RETRY_MAX_NS, so a server that comes back is found within a few

@@ -52,6 +52,11 @@ static size_t swap_out_direct(void)
 
 	if (!swap_has_room(1) || swap_out_stalled())
 		return 0;
+	/* A write this thread left in flight, still out (netd, past the
+	 * outage's bound, still riding it out): swap_out_now would write
+	 * nothing and hand the batch back, so none is chosen. */
+	if (!swap_out_left_collect(pager_holder()))
+		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */
 	was_memalloc = pager_memalloc_begin();	/* freeing memory: the reserve is ours if need be */

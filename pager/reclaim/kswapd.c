@@ -17,14 +17,16 @@
 
 /* The most waits kswapd_throttle_rounds gives, whatever the marks: a
  * writer that never answers then holds a request as long as the device
- * lets one write go unanswered before it is called stopped and its writes
- * fail (swap_write_bound_ns: the disk's 60 s), after which no writes are
- * left in flight to wait for (a device with no bound: none). Met only
- * where the marks ask for more than 6,400 frames free (seed's percentages
- * on a large memory); Linux's rule gets there at about 39 GiB. Over NBD netd rides out an outage for
- * swap.nbd_outage (120 s by default) with the writes in flight: the
- * rounds do not run out then (kswapd_throttle_again), and the outage's
- * budget is the bound instead. */
+ * lets one write go unanswered before it is called stopped
+ * (swap_write_bound_ns; a device with no bound: none): the disk's 60 s,
+ * after which its writes fail and none is left in flight to wait for
+ * (met only where the marks ask for more than 6,400 frames free, seed's
+ * percentages on a large memory; Linux's rule gets there at about
+ * 39 GiB), or netd's 20 s (and a tick), after which it drops the
+ * connection and rides out an outage for swap.nbd_outage (120 s by
+ * default) with the writes in flight: the rounds do not run out then
+ * (kswapd_throttle_again), and the outage's budget is the bound instead
+ * (met over 2,144 frames, about 4.3 GiB by Linux's rule). */
 static uint64_t throttle_rounds_max(void)
 {
 	int64_t bound = swap_write_bound_ns();

@@ -145,8 +145,10 @@ struct swap_backend {
 					 * most (0: as many as a transfer) */
 	uint32_t slot_bytes;		/* the tables start makes, bytes a slot */
 	/* How long one write may go unanswered before the device is called
-	 * stopped and the write failed, in ns (0: no bound of its own).
-	 * Reclaim's throttle waits no longer for the writer
+	 * stopped, in ns (0: no bound of its own): the write failed (the
+	 * disk), or held in an outage the device then says it rides out
+	 * (stalled: NBD), whose own budget bounds the waits from then on.
+	 * Reclaim's throttle makes counted waits for the writer no longer
 	 * (swap_write_bound_ns). */
 	int64_t write_bound_ns;
 };

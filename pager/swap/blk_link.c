@@ -16,14 +16,12 @@
  * of scattered slots is a request per page: a transfer with more requests
  * than its thread has tags goes in waves. The writer's transfers are one
  * wave (a transfer is SWAP_IO_MAX requests at most); the others' go in
- * waves of BATCH_TAGS. */
+ * waves of BLK_BATCH_TAGS (blk_link.h). */
 #define WRITER_TAGS ((uint32_t)SWAP_IO_MAX)
-#define BATCH_TAGS 32u
 #define PER_MSG (MSG_DATA_MAX / sizeof(struct blk_request))
-_Static_assert(WRITER_TAGS + BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
+_Static_assert(WRITER_TAGS + BLK_BATCH_TAGS * (PAGER_IO_CLIENTS - 1) <= BLK_TAGS, "tags");
 _Static_assert(PAGER_IO_CLIENTS <= BLK_DONE_NOTES, "a completion notification each");
 _Static_assert(PAGER_IO_CLIENTS * SWAP_IO_MAX <= BLK_LIST_ENTRIES, "a page list range each");
-_Static_assert(BATCH_TAGS <= BLK_LEFT_MAX, "a wave of a thread that may leave it fits its store");
 
 static int link_ended(const struct blk_link *l)
 {
@@ -32,17 +30,17 @@ static int link_ended(const struct blk_link *l)
 
 uint32_t blk_tag_of(unsigned client, uint32_t i)
 {
-	return client == IO_SWAPOUT ? i : WRITER_TAGS + (client - IO_SWAPIN) * BATCH_TAGS + i;
+	return client == IO_SWAPOUT ? i : WRITER_TAGS + (client - IO_SWAPIN) * BLK_BATCH_TAGS + i;
 }
 
 unsigned blk_client_of(uint32_t tag)
 {
-	return tag < WRITER_TAGS ? IO_SWAPOUT : IO_SWAPIN + (tag - WRITER_TAGS) / BATCH_TAGS;
+	return tag < WRITER_TAGS ? IO_SWAPOUT : IO_SWAPIN + (tag - WRITER_TAGS) / BLK_BATCH_TAGS;
 }
 
 static uint32_t tags_of(unsigned client)
 {
-	return client == IO_SWAPOUT ? WRITER_TAGS : BATCH_TAGS;
+	return client == IO_SWAPOUT ? WRITER_TAGS : BLK_BATCH_TAGS;
 }
 
 /* reqs[0..n) into m: one in its words (BLK_SUBMIT_ONE, which the register
@@ -225,7 +223,7 @@ static int may_leave(const struct blk_link *l, struct pager_thread *t,
 		     const struct blk_request *req, uint32_t n)
 {
 	return req[0].write && l->leave && l->left && t->io_client < PAGER_IO_CLIENTS &&
-	       n <= BLK_LEFT_MAX && l->left[t->io_client].n == 0;
+	       n <= BLK_BATCH_TAGS && l->left[t->io_client].n == 0;
 }
 
 /* Requests req[0..n) (n <= t's tags) tagged, sent a message's worth at a

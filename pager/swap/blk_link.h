@@ -14,14 +14,18 @@
 #include "kernel/abi/clock.h"
 #include "swap/backend.h"
 
-/* Requests a thread left in flight (blk_link's leave), at most one wave of
- * a thread other than the swap-out thread (which never holds the pager
- * lock while it writes): they stay the driver's, their tags and frames
- * with them, until collected (blk_collect). */
-#define BLK_LEFT_MAX 32u
+/* Tags of each I/O client but the swap-out thread (blk_tag_of): a
+ * transfer of more requests than this goes in waves of this many. */
+#define BLK_BATCH_TAGS 32u
+
+/* Requests a thread left in flight (blk_link's leave): they stay the
+ * driver's, their tags and frames with them, until collected
+ * (blk_collect). At most one wave of a thread other than the swap-out
+ * thread (which never holds the pager lock while it writes), so the store
+ * is a wave's: the same bound, one name. */
 struct blk_left {
 	uint32_t n;
-	struct blk_request req[BLK_LEFT_MAX];
+	struct blk_request req[BLK_BATCH_TAGS];
 };
 
 /* A driver that takes BLK_SUBMIT and BLK_SUBMIT_ONE. */

@@ -257,11 +257,14 @@ long swap_read_queued(struct pager_thread *t)
 	n = take_reads(b, n);
 	if (n == 0)
 		return 0;
+	/* Nothing of the swap-in thread's to collect first, unlike a fault's
+	 * read: only a direct reclaim's write is left in flight (swap_out_now,
+	 * the lock held), and this thread never reclaims (take_reads takes
+	 * frames only above keep_free, and nothing it does allocates from the
+	 * heap), nor does it write. */
 	pager_unlock(t);
-	swap_out_left_collect(t);
 	swap_transfer(t, 0, b, n, err);
 	pager_lock(t);
-	swap_out_left_finish(t);
 	say_stuck(err, n);
 	for (uint32_t k = 0; k < n; k++) {
 		int kept = settle(b[k].slot, b[k].pa, err[k], 0);

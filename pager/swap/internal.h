@@ -76,11 +76,7 @@ uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n);
 void swap_in_wait(void *ctx, uint32_t slot);
 int swap_in_init(void);
 
-/* out.c: a thread's direct write left in flight (swap_out_now), collected
- * before the thread reads (its tags are the device's until then), the
- * lock let go: waited for. */
-void swap_out_left_collect(struct pager_thread *t);
-/* The batches emptied (swap_reset). */
+/* out.c: the batches emptied (swap_reset). */
 void swap_out_left_reset(void);
 
 /* writer.c: the swap-out queues and thread. */

@@ -61,6 +61,18 @@ static uint64_t list[BLK_LIST_ENTRIES];
 static uint32_t area_slots;	/* the area's, from start */
 static int late_said;
 
+/* How long one write netd has sent may go unanswered before the device is
+ * called stopped (backend.h's write_bound_ns): netd drops a connection on
+ * which a request went unanswered NET_SWAP_ANSWER_NS, at a tick of its
+ * loop, and with the write waiting an outage begins then, which the
+ * device says (stalled: netd publishes its end) and whose budget bounds
+ * reclaim's waits from then on, uncounted (kswapd_throttle_again). Not
+ * the disk's BLK_OVERDUE_NS (60 s), the bound of the disk link's own
+ * waits, which this link does not make (netd bounds them): borrowed, it
+ * let a request make three times the counted waits a silent server can
+ * cost before netd drops its connection. */
+#define WRITE_BOUND_NS (NET_SWAP_ANSWER_NS + NET_TICK_NS)
+
 /* A page's result when it was read back with another checksum than its
  * write's: the device's verdict on that page, as a media error would be
  * (swap_err_from_device): the read fails, its frame is not mapped. */
@@ -202,7 +214,13 @@ static int went_late(unsigned c, uint32_t slot)
  * connection, or netd's NBD_BLAME_MAX) may still land late from the old
  * one all the same, so it must not be written again (out_write.c) nor its
  * slot reused. Not when the device is gone (-ENXIO): nothing is written
- * to it again. */
+ * to it again. The runs are used up here: a write left in flight is
+ * failed so twice, as it returns and as it is collected, and the second
+ * time must meet only the runs of the requests collected since, or a page
+ * failed the first time would be counted and said again (its result there
+ * is the engine's pre-fill, not WRITE_LOST_OUT: swap_transfer_collect).
+ * Those collected by a collect that returned 0 (some still out) stay
+ * until the one that returns 1, whose pre-fill their pages meet again. */
 static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
 {
 	unsigned failed = 0;
@@ -213,6 +231,7 @@ static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct s
 			done->err[k] = WRITE_LOST_OUT;
 			failed++;
 		}
+	nlate[c] = 0;
 	if (failed)
 		printf("pager: swap: %u pages' writes went out on an NBD connection lost before "
 		       "their answer: the old server may still write them late, so their slots "
@@ -491,12 +510,12 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	memset(left, 0, sizeof(left));
 	memset(flush_left, 0, sizeof(flush_left));
 	/* Whole, as blk_backend_init's: no field left as the caller's stack
-	 * had it. The link has no overdue hook (netd bounds its waits):
-	 * reclaim throttles as over the disk, and an outage, which holds
+	 * had it. The link has no overdue hook (netd bounds its waits, and
+	 * its bound is the device's: WRITE_BOUND_NS); an outage, which holds
 	 * writes longer, is bounded by its budget instead (stalled). */
 	*b = (struct swap_backend){ .ops = &ops, .request_pages = NET_MAX_PAGES,
 				    .slot_bytes = sizeof(*sums.sum),
-				    .write_bound_ns = BLK_OVERDUE_NS };
+				    .write_bound_ns = WRITE_BOUND_NS };
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
 }

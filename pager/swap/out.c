@@ -349,12 +349,12 @@ static struct write_batch direct[PAGER_IO_CLIENTS];
 unsigned swap_out_left_count;
 
 /* t's batch b, left in flight, collected (wait: waited for, a wait t may
- * leave again): its pages' results in b->err. 1 once it is. */
+ * leave again): its pages' results in b->err. 1 once it is, and from then
+ * on until it is settled: t has nothing in flight (swap_transfer_collect
+ * answers 1 at once), and t sends no write before settling b. */
 static int left_collect(struct pager_thread *t, struct write_batch *b, int wait)
 {
-	if (b->left == BATCH_LEFT && swap_transfer_collect(t, b->v, (unsigned)b->n, b->err, wait))
-		b->left = BATCH_COLLECTED;
-	return b->left == BATCH_COLLECTED;
+	return swap_transfer_collect(t, b->v, (unsigned)b->n, b->err, wait);
 }
 
 /* A batch collected, settled as any other: its pages kept (none was
@@ -367,10 +367,11 @@ static size_t left_finish(struct write_batch *b)
 	return swap_batch_finish(b);
 }
 
-void swap_out_left_collect(struct pager_thread *t)
+int swap_out_left_collect(struct pager_thread *t)
 {
-	if (t->io_client < PAGER_IO_CLIENTS && direct[t->io_client].left)
-		left_collect(t, &direct[t->io_client], 1);
+	if (t->io_client >= PAGER_IO_CLIENTS || !direct[t->io_client].left)
+		return 1;
+	return left_collect(t, &direct[t->io_client], 1);
 }
 
 void swap_out_left_finish(struct pager_thread *t)
@@ -392,7 +393,7 @@ int swap_out_left_of(const struct pager_thread *t)
 /* b's write left in flight: said once, counted each time. */
 static void leave(struct write_batch *b)
 {
-	b->left = BATCH_LEFT;
+	b->left = 1;
 	swap_out_left_count++;
 	if (vmstat_get(VMSTAT_SWAP_WRITES_LEFT) == 0)
 		printf("pager: swap: %s began an outage with a direct reclaim's write in flight: "

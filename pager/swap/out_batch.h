@@ -33,10 +33,10 @@ struct write_batch {
 	uint32_t first_bad;
 	int bad_err;
 	/* A direct batch whose thread left its write in flight (swap_out_now):
-	 * BATCH_LEFT until collected, BATCH_COLLECTED until finished. */
+	 * 1 until settled (swap_batch_finish). Whether its write is still out
+	 * is the transfer's to say (swap_transfer_left), not kept here too. */
 	int left;
 };
-enum { BATCH_LEFT = 1, BATCH_COLLECTED };
 
 /* pa was not evicted after all: back to the replacement policy. */
 void swap_batch_put_back(uint64_t pa);

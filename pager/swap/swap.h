@@ -119,6 +119,16 @@ enum swap_out_failure {
  * writes failed. */
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed);
+/* t's direct write left in flight (swap_out_now), collected, waited for (a
+ * wait t may leave again, the device still in its outage): before t reads
+ * (its tags are the device's until then), the lock let go, and before its
+ * direct reclaim chooses victims, which swap_out_now would only hand back
+ * while the write is out (their referenced bits cleared, the policy's
+ * hand moved, for nothing). The batch is not settled here (its pages do
+ * not go back to the policy: swap_out_left_finish, or t's next
+ * swap_out_now), so victims chosen after it are the ones chosen before
+ * it. 1 once t has nothing in flight, 0 if it still has. Needs no lock. */
+int swap_out_left_collect(struct pager_thread *t);
 /* t's direct write left in flight (swap_out_now: its device stalled while
  * t waited for it, holding the lock), if its device has answered it since,
  * settled: its pages stay in memory, their slots let go (retired if the

@@ -137,7 +137,8 @@ static int collect(void *ctx, struct pager_thread *t, const struct swap_req *p, 
 {
 	(void)ctx;
 	disk.collects++;
-	if (!disk.left_answered && (!wait || (t == pager_holder() && disk.stalled)))
+	if (!disk.left_answered &&
+	    (!wait || (t == pager_holder() && (disk.stalled || disk.left_holds))))
 		return 0;
 	for (unsigned k = 0; k < n; k++)
 		if (was_left(p[k].slot))

@@ -41,9 +41,10 @@ struct fake_disk {
 	 * device begins an outage while its thread waits (its pages land,
 	 * SWAP_ERR_LEFT each), until collected (ops.collect): once answered,
 	 * or waited for by a thread that does not hold the lock, or not in
-	 * an outage; each page then left_err, or SWAP_ERR_LATE for slot
-	 * left_late. */
-	int leaves, left_answered, left_err;
+	 * an outage (nor still in one past its bound: left_holds, as netd
+	 * late to give up, the device no longer stalled); each page then
+	 * left_err, or SWAP_ERR_LATE for slot left_late. */
+	int leaves, left_answered, left_err, left_holds;
 	int flush_leaves, flush_left;	/* the same for a flush by the holder */
 	uint32_t left_late;
 	unsigned left_n;		/* pages left in flight now */

@@ -8,11 +8,14 @@
  * its pages with the device's verdict (their slots retired), even when
  * answered, and the mark of a tag's earlier completion is not taken for
  * a later one's; the device is stalled while netd's outage word says it
- * rides one out, and only until the time it names. A write or a flush the
+ * rides one out, and only until the time it names, and a write unanswered
+ * is called stopped at netd's answer bound, not the disk's. A write or a flush the
  * pager lock's holder waits for as an outage begins is left in flight (its
  * frames still in netd's window, its tags netd's), and so is one sent past
  * the outage's bound while netd, late, still rides it out; collected once
  * netd answers, a write gone out on a lost connection failed as late;
+ * through the engine's transfers (transfer.c), each slot retired so is
+ * counted once, whether it was lost before the write was left or after;
  * the swap-out thread's (the lock let go) and any read are waited for. Pages read back are checked against the checksum of
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
@@ -40,6 +43,7 @@
 #include "drivers/net_protocol.h"
 #include "swap/blk_link.h"
 #include "base/vmstat.h"
+#include "swap/internal.h"
 #include "swap/nbd_backend.h"
 #include "sys.h"
 #include "vm/frames.h"
@@ -122,9 +126,11 @@ static void complete(const struct blk_request *r)
 	shared.slot[r->tag].state = BLK_DONE;
 }
 
-/* netd holds the requests it takes (an outage: the server is away), and
- * the flush too if hold_flush, until answer_held. */
+/* netd holds the requests it takes (an outage: the server is away), those
+ * from slot hold_from on (0: all), and the flush too if hold_flush, until
+ * answer_held (or answer_first_held). */
 static int hold, hold_flush;
+static uint32_t hold_from;
 static struct blk_request held[BLK_TAGS];
 static unsigned nheld;
 static int64_t held_flush = -1;	/* its tag */
@@ -141,6 +147,14 @@ static void answer_held(void)
 	}
 }
 
+/* netd answers the first request it holds, and holds the others on. */
+static void answer_first_held(void)
+{
+	assert_true(nheld > 0);
+	complete(&held[0]);
+	memmove(&held[0], &held[1], --nheld * sizeof(held[0]));
+}
+
 /* netd takes the requests: completes each at once, or holds it. */
 static int64_t take_requests(const struct msg *m)
 {
@@ -150,7 +164,7 @@ static int64_t take_requests(const struct msg *m)
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++) {
 		assert_int_equal(shared.lost_out[r[i].tag], 0);	/* zeroed before */
-		if (hold)
+		if (hold && r[i].sector / BLK_SECTORS_PER_PAGE >= hold_from)
 			held[nheld++] = r[i];
 		else
 			complete(&r[i]);
@@ -200,6 +214,12 @@ int sys_map(int proc, const struct map_entry *e, size_t n)
 static int play_direct;	/* at the writer's next unmap, a direct reclaimer writes */
 static struct pager_thread direct = { .name = "service0", .io_client = IO_SERVICE };
 static struct swap_backend b;
+
+/* The engine's device (swap.c's), for its transfers (transfer.c). */
+const struct swap_backend *swap_engine_device(void)
+{
+	return &b;
+}
 
 int sys_unmap(int proc, uintptr_t va, size_t n)
 {
@@ -275,6 +295,7 @@ static int setup(void **state)
 	now = 0;
 	frees = 0;
 	hold = hold_flush = 0;
+	hold_from = 0;
 	nheld = 0;
 	held_flush = -1;
 	on_wait = NULL;
@@ -290,6 +311,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	swap_transfer_reset();
 	nbd_backend_fini();
 	return 0;
 }
@@ -742,6 +764,88 @@ static void left_write_lost_out_is_late(void **state)
 		assert_int_equal(done.err[k], k < 2 ? 0 : -ESTALE);
 }
 
+/* Through the engine (transfer.c), as direct reclaim writes: the lock's
+ * holder writes slots 16-17 and 20-21 (frames 0-3, two requests). netd
+ * answers the first at once as gone out on a lost connection; the second
+ * it holds, and an outage begins as the holder waits for it: the write is
+ * left, the first request's pages failed as late (two slots retired). */
+static void write_left_after_loss(struct swap_req p[4], int err[4])
+{
+	pages_at(p, 0, 16, 2);
+	pages_at(&p[2], 2, 20, 2);
+	holder = &direct;
+	hold = 1;
+	hold_from = 20;
+	late_first = 16;
+	late_n = 1;
+	on_wait = outage_begins;
+	swap_transfer(&direct, 1, p, 4, err);
+	assert_true(swap_transfer_left(&direct));
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(err[k], k < 2 ? -ESTALE : SWAP_ERR_LEFT);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 2);
+}
+
+/* The write of write_left_after_loss, its second request answered, once
+ * the server is back, as gone out on the connection lost as the outage
+ * began: collected, its pages fail as late too, and each late slot is
+ * counted once, the first request's not again (swap_slots_late 4). Before,
+ * the collect failed the first request's pages again from the engine's
+ * pre-fill (their runs were still noted), counting six and saying them
+ * twice, so the 1/16-of-the-area line came early. */
+static void write_lost_twice_counts_each_once(void **state)
+{
+	struct swap_req p[4];
+	int err[4];
+
+	(void)state;
+	write_left_after_loss(p, err);
+	late_first = 20;
+	said_begin();
+	answer_held();
+	shared.swap_outage_until = 0;
+	assert_int_equal(swap_transfer_collect(&direct, p, 4, err, 0), 1);
+	assert_int_equal(said_end("went out on an NBD connection lost"), 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(err[k], -ESTALE);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 4);
+	assert_false(swap_transfer_left(&direct));
+}
+
+/* A left write collected in two steps: netd answers its first request (as
+ * gone out on a lost connection) and holds the second, so a look collects
+ * the first alone and the write is still out; once the second is answered
+ * (written), the write is collected. The first request's pages fail as
+ * late (their result at the first look is not kept by the engine, which
+ * pre-fills the second's), the second's are let go as never flushed. */
+static void left_write_collected_in_steps(void **state)
+{
+	struct swap_req p[4];
+	int err[4];
+
+	(void)state;
+	pages_at(p, 0, 16, 2);
+	pages_at(&p[2], 2, 20, 2);
+	holder = &direct;
+	hold = 1;
+	on_wait = outage_begins;
+	swap_transfer(&direct, 1, p, 4, err);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(err[k], SWAP_ERR_LEFT);
+	late_first = 16;
+	late_n = 1;
+	answer_first_held();
+	assert_int_equal(swap_transfer_collect(&direct, p, 4, err, 0), 0);
+	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+	late_n = 0;
+	answer_held();
+	shared.swap_outage_until = 0;
+	assert_int_equal(swap_transfer_collect(&direct, p, 4, err, 0), 1);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(err[k], k < 2 ? -ESTALE : SWAP_ERR_UNSENT);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 2);
+}
+
 /* t reads or writes slots 16-17 (frames k, k + 1) as netd begins an
  * outage, and netd answers at t's next wait: t waits through the outage
  * (two waits), and every page is moved. */
@@ -838,6 +942,18 @@ static void holder_leaves_write_past_outage_bound(void **state)
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
 }
 
+/* How long a write may go unanswered before the device is called stopped
+ * (write_bound_ns, the bound on reclaim's counted waits for the writer) is
+ * netd's: its answer bound, seen at a tick of its loop, after which an
+ * outage begins and the device says it is stalled. Before, the disk's
+ * 60 s, three times what a silent server can cost before netd drops it. */
+static void write_bound_is_netds(void **state)
+{
+	(void)state;
+	assert_int_equal(b.write_bound_ns, NET_SWAP_ANSWER_NS + NET_TICK_NS);
+	assert_true(b.write_bound_ns < BLK_OVERDUE_NS);
+}
+
 /* The checksums are the swap area's, not the export's: on the export of
  * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
  * it, none (its read is not checked, whatever it holds). Before, the
@@ -917,11 +1033,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(sums_freed_when_netd_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_write_in_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(left_write_lost_out_is_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(write_lost_twice_counts_each_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(left_write_collected_in_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(writer_waits_out_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_waits_for_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_write_past_outage_bound, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(write_bound_is_netds, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),

@@ -63,6 +63,7 @@
 
 static struct pager_thread me, other;	/* other: another service thread's faults */
 static int put_backs, may_wait;
+static unsigned victims_chosen;	/* victims_choose calls (reclaim_for_fault's) */
 
 /* The fake policy's frames, followed as reclaim follows them (victims.c,
  * policy.h): a process frame is the policy's from its allocation to its
@@ -2142,6 +2143,45 @@ static void test_left_write_collected_before_read(void **state)
 	fake_check();
 }
 
+/* A fault's direct reclaim (reclaim_for_fault, pager/reclaim/free.c) while
+ * its thread's last write is still left in flight, the device no longer
+ * stalled but its outage not over (netd past its bound, late to give up):
+ * no victim is chosen (before, a batch was chosen, each victim's
+ * referenced bit cleared and the hand moved, then handed back by
+ * swap_out_now, which writes nothing until the left write is collected).
+ * Once the write can be collected, the victims chosen are those chosen
+ * before without the check: the policy's pages 2-3, not the left batch's
+ * 0-1, which go back to the policy only after the choice. */
+static void test_left_write_out_chooses_nothing(void **state)
+{
+	struct vm_space *s = filled_space(4);
+
+	(void)state;
+	out_left(s, 0, 2);
+	disk.stalled = 0;
+	disk.left_holds = 1;
+	victims_chosen = 0;
+	assert_int_equal(reclaim_for_fault(1), 0);
+	assert_int_equal(victims_chosen, 0);
+	assert_int_equal(put_backs, 0);
+	assert_int_equal(disk.writes, 1);
+	disk.left_holds = 0;
+	assert_int_equal(reclaim_for_fault(1), 2);
+	fake_check();
+	assert_int_equal(victims_chosen, 1);
+	assert_int_equal(put_backs, 2);	/* the left batch's */
+	assert_int_equal(disk.writes, 2);
+	assert_int_not_equal(vm_lookup(s, VA), 0);
+	assert_int_not_equal(vm_lookup(s, VA + PG), 0);
+	assert_int_equal(vm_lookup(s, VA + 2 * PG), 0);
+	assert_int_equal(vm_lookup(s, VA + 3 * PG), 0);
+	for (unsigned j = 2; j < 4; j++)
+		fault_back(s, VA + j * PG, VM_R);
+	expect_in_memory(s, 0, 4);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* The flush after a write the device failed whole (a bad slot, one page)
  * is left in flight: no page of the batch is left, yet its thread's flush
  * is out, so the batch is kept as left, and the next reclaim collects it
@@ -2179,6 +2219,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 	size_t n = 0;
 
 	(void)looks;
+	victims_chosen++;
 	for (unsigned i = 0; i < FAKE_FRAMES && n < max; i++)
 		if (in_policy[i]) {
 			pa[n] = FAKE_RAM_BASE + (uint64_t)i * PG;
@@ -2395,6 +2436,7 @@ int main(void)
 		TEST(test_left_write_page_let_go),
 		TEST(test_left_write_late),
 		TEST(test_left_write_collected_first),
+		TEST(test_left_write_out_chooses_nothing),
 		TEST(test_left_write_collected_before_read),
 		TEST(test_left_flush_after_failed_write),
 		TEST(test_write_request_fails_in_outage),
