@@ -303,9 +303,10 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 /* vm_page_map(how 0, rmap entries reserved) for a run of frames just
  * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <
  * n <= VM_RUN_MAX (a fault's page and those around it), in one mmu call. How many were mapped, in order; the frames after those are
- * still the caller's. */
+ * still the caller's. If idx[0]'s chunk could not be had (none mapped),
+ * *why is the fault's answer for it (vm_arrays_fault). */
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
-			  const uint64_t *pa, unsigned n);
+			  const uint64_t *pa, unsigned n, int *why);
 /* The same, each page as its how[m] says (vm_page_map's, less
  * VM_MAP_RESERVED: the caller reserved every rmap entry): a swap-in's
  * pages read ahead, each mapped as its own fault would map it. */
@@ -440,13 +441,12 @@ struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget);
  * frees it). */
 struct pv_budget *vm_budget_hold(struct pv_budget *b);
 void vm_budget_put(struct pv_budget *b);
-/* A chunk v's budget refused was answered where it was met (a request
- * failed with it, a fault-around run cut short): no fault's
- * VM_FAULT_NOMEM may be taken for it later (vm_space_arrays_refused). */
-static inline void vm_refusal_answered(struct pagevec *v)
+/* A fault's answer when a page array's chunk could not be made (err,
+ * enum pv_short): its line's bound is no shortage of memory an OOM kill
+ * could mend. */
+static inline int vm_arrays_fault(int err)
 {
-	if (v->budget)
-		v->budget->refused = 0;
+	return err == PV_AT_BOUND ? VM_FAULT_ARRAYS : VM_FAULT_NOMEM;
 }
 struct vm_object *vm_object_by_id(uint32_t id);
 /* r (pointing at its object, pgoff and space set) joins the object's

@@ -276,8 +276,8 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 {
 	struct vm_object *o = r->obj;
 	uint64_t j = r->pgoff + i, pa;
-
 	uint32_t e = pv_get(&o->pages, j);
+	int err;
 
 	if (entry_slot(e))
 		return object_swap_in(o, j, out);	/* its entry exists: no memory needed */
@@ -285,8 +285,8 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 		*out = entry_frame(e);
 		return object_frame_in(*out);
 	}
-	if (pv_reserve(&o->pages, j) < 0)
-		return VM_FAULT_NOMEM;
+	if ((err = pv_reserve(&o->pages, j)) < 0)
+		return vm_arrays_fault(err);
 	if (!(pa = vm_frame_alloc())) {
 		pv_unreserve(&o->pages, j);	/* no empty chunk left behind */
 		return VM_FAULT_NOMEM;
