@@ -61,8 +61,10 @@ uint64_t frames_total(void) { return TOTAL; }
 uint64_t frames_lowest_free(void) { return RESERVE; }
 uint64_t frame_alloc_pinned(void) { return 0; }
 static uint64_t heap_wanted;	/* what the heap's last failed growth wanted */
+static int heap_capped;		/* its last growth was refused at its most */
 uint64_t heap_growth_wanted(void) { return heap_wanted; }
-void heap_growth_forget(void) { heap_wanted = 0; }
+int heap_short(void) { return heap_wanted > 0 || heap_capped; }
+void heap_growth_forget(void) { heap_wanted = 0; heap_capped = 0; }
 
 uint64_t watermarks_shortfall(void) { return 0; }
 int watermarks_patient(void) { return 0; }
@@ -233,6 +235,7 @@ static int setup(void **state)
 	last_deadline = 0;
 	meanwhile = NULL;
 	heap_wanted = 0;
+	heap_capped = 0;
 	nkilled = 0;
 	ended_pid = ends_at_kill = 0;
 	reaped = 0;
@@ -786,6 +789,21 @@ static void test_heap_short_kills_arrays(void **state)
 	assert_int_equal(killed[1], 5);
 }
 
+/* A heap at its most (PAGER_HEAP_MAX) is short as one that found no
+ * frames is, though it wants no frame (the refill would spin for one):
+ * the member whose arrays hold it goes, not the innocent. */
+static void test_heap_cap_kills_arrays(void **state)
+{
+	(void)state;
+	procs[1] = proc(5, 0, 100, 0);
+	procs[2] = proc(7, 0, 0, 40);
+	procs[2].meta = 300;
+	heap_capped = 1;
+	assert_int_equal(oom_kill(9), 0);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 7);
+}
+
 /* A growth that failed in one request says nothing of the next: once its
  * request is answered, a fault short of frames alone kills the process
  * with pages of its own, not one whose arrays' heap no kill gives back. */
@@ -892,6 +910,7 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),
 		cmocka_unit_test_setup(test_heap_failure_forgotten, setup),
+		cmocka_unit_test_setup(test_heap_cap_kills_arrays, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
 		cmocka_unit_test_setup(test_two_lines_leave_room, setup),
