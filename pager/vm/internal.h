@@ -54,6 +54,21 @@ static inline uint32_t entry_slot(uint32_t e)
 /* Anonymous memory several spaces map at once (VM_SHARED): it owns its
  * pages, each of which goes when the last region reaching it does
  * (shared.c). */
+struct vm_object;
+struct vm_region;
+
+/* A walk of o's list for vm_object_reached, from its head, leaving out
+ * region skip (or none: NULL). Its pages are asked about rising, so it
+ * goes on from where the last question left it: one walk visits each
+ * region once, and a release over many present pages and many regions
+ * costs their sum, not their product. The list must not change meanwhile. */
+struct object_reach {
+	const struct vm_object *o;
+	const struct vm_region *at;	/* the first region not passed yet */
+	const struct vm_region *skip;
+	uint64_t end;			/* the furthest reach of those passed */
+	uint64_t asked;			/* past the last page asked about (0: none) */
+};
 struct vm_object {
 	uint32_t id;		/* frame.obj of its frames; its slot in shared.c's table */
 	uint32_t refs;		/* regions pointing at it, in any space */
@@ -65,6 +80,13 @@ struct vm_object {
 	 * and obj_next, sorted by pgoff: what reaches a page is learnt from
 	 * them alone, not from every space's regions (shared.c). */
 	struct vm_region *regions;
+	/* The last release's walk of that list (`o` NULL: none), which the
+	 * next release goes on with when its region lies past every page the
+	 * walk was asked about (an exit's pieces of one object, one after
+	 * another): true while the list lost only regions the walk had not
+	 * passed (shared.c's object_leave moves `at` past one), and dropped
+	 * when a region joins or an object's reach changes (a resize). */
+	struct object_reach cursor;
 	uint64_t met;		/* footprint.c's: the last walk that counted it */
 };
 
@@ -455,17 +477,6 @@ struct vm_object *vm_object_by_id(uint32_t id);
  * after its object, fork's copy after its parent's, a split's tail after
  * its head. It leaves in its release (the kind's, shared.c). */
 void vm_object_join(struct vm_region *r, struct vm_region *from);
-/* A walk of o's list for vm_object_reached, from its head, leaving out
- * region skip (or none: NULL). Its pages are asked about rising, so it
- * goes on from where the last question left it: one walk visits each
- * region once, and a release over many present pages and many regions
- * costs their sum, not their product. The list must not change meanwhile. */
-struct object_reach {
-	const struct vm_object *o;
-	const struct vm_region *at;	/* the first region not passed yet */
-	const struct vm_region *skip;
-	uint64_t end;			/* the furthest reach of those passed */
-};
 void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
 			   const struct vm_region *skip);
 /* Whether some region on w's object but w's skip reaches its page j
