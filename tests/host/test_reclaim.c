@@ -771,37 +771,28 @@ static void test_requester_last_resort(void **state)
 
 /* A member of a fork tree whose cost is page arrays (nothing alone,
  * 300 pages of arrays) goes rather than the requester or an innocent
- * process with 100 pages of its own when the heap is what could not
- * grow; when frames ran out, the innocent goes: the heap is never
- * lowered, so the member's death would free no frame. */
+ * process with 100 pages of its own when the heap is what is short: a
+ * growth found no frames, or was refused at the heap's most
+ * (PAGER_HEAP_MAX: no frame wanted, heap_short says it all the same);
+ * when frames ran out, the innocent goes: the heap is never lowered, so
+ * the member's death would free no frame. */
 static void test_heap_short_kills_arrays(void **state)
 {
 	(void)state;
-	procs[1] = proc(5, 0, 100, 0);
-	procs[2] = proc(7, 0, 0, 40);
-	procs[2].meta = 300;
-	heap_wanted = 1;
-	assert_int_equal(oom_kill(9), 0);
+	for (int capped = 0; capped <= 1; capped++) {
+		procs[1] = proc(5, 0, 100, 0);
+		procs[2] = proc(7, 0, 0, 40);
+		procs[2].meta = 300;
+		heap_wanted = !capped;
+		heap_capped = capped;
+		assert_int_equal(oom_kill(9), 0);
+		assert_int_equal(killed[nkilled - 1], 7);
+	}
 	heap_wanted = 0;
+	heap_capped = 0;
 	assert_int_equal(oom_kill(9), 0);
-	assert_int_equal(nkilled, 2);
-	assert_int_equal(killed[0], 7);
-	assert_int_equal(killed[1], 5);
-}
-
-/* A heap at its most (PAGER_HEAP_MAX) is short as one that found no
- * frames is, though it wants no frame (the refill would spin for one):
- * the member whose arrays hold it goes, not the innocent. */
-static void test_heap_cap_kills_arrays(void **state)
-{
-	(void)state;
-	procs[1] = proc(5, 0, 100, 0);
-	procs[2] = proc(7, 0, 0, 40);
-	procs[2].meta = 300;
-	heap_capped = 1;
-	assert_int_equal(oom_kill(9), 0);
-	assert_int_equal(nkilled, 1);
-	assert_int_equal(killed[0], 7);
+	assert_int_equal(nkilled, 3);
+	assert_int_equal(killed[2], 5);
 }
 
 /* A growth that failed in one request says nothing of the next: once its
@@ -910,7 +901,6 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),
 		cmocka_unit_test_setup(test_heap_failure_forgotten, setup),
-		cmocka_unit_test_setup(test_heap_cap_kills_arrays, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
 		cmocka_unit_test_setup(test_two_lines_leave_room, setup),

@@ -1071,6 +1071,16 @@ static void test_footprint_many_sharers(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A shared region of n pages at b in p, each page written (page i holds
+ * i + 1): its object. */
+static const struct vm_object *shared_touched(struct vm_space *p, uint64_t b, uint64_t n)
+{
+	assert_int_equal(vm_region_add(p, b, b + n * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t i = 0; i < n; i++)
+		fake_poke(p, b + i * PG, (uint8_t)(i + 1));
+	return vm_region_find(p, b)->obj;
+}
+
 /* A release's walk of an object's list goes on from where its last
  * question left it: the parent maps a shared region of PAGES pages,
  * touches them all and forks FORKS children; child k keeps one-page
@@ -1089,10 +1099,7 @@ static void test_release_walk_linear(void **state)
 	const struct vm_object *o;
 
 	(void)state;
-	assert_int_equal(vm_region_add(p, b, b + PAGES * PG, RW, VM_SHARED, NULL), 0);
-	for (uint64_t i = 0; i < PAGES; i++)
-		fake_poke(p, b + i * PG, (uint8_t)(i + 1));
-	o = vm_region_find(p, b)->obj;
+	o = shared_touched(p, b, PAGES);
 	for (int k = 0; k < FORKS; k++) {
 		c[k] = vm_space_create(2 + k, 2 + (uint32_t)k);
 		assert_int_equal(vm_fork(p, c[k]), 0);
@@ -1134,10 +1141,7 @@ static void test_exit_releases_linear(void **state)
 	const struct vm_object *o;
 
 	(void)state;
-	assert_int_equal(vm_region_add(p, b, b + PAGES * PG, RW, VM_SHARED, NULL), 0);
-	for (uint64_t i = 0; i < PAGES; i++)
-		fake_poke(p, b + i * PG, (uint8_t)(i + 1));
-	o = vm_region_find(p, b)->obj;
+	o = shared_touched(p, b, PAGES);
 	assert_int_equal(vm_fork(p, c), 0);
 	for (uint64_t i = 0; i < PAGES; i++)
 		assert_int_equal(vm_unmap_range(i % 2 ? c : p, b + i * PG, b + (i + 1) * PG), 0);
