@@ -57,19 +57,19 @@ __attribute__((always_inline)) static inline int fill(struct vm_space *s, struct
 __attribute__((noinline)) static int fill_map_unlocking(struct vm_space *s, struct vm_region *r,
 							uint64_t i, unsigned how)
 {
-	struct pv_held h;
+	struct pv_chunk *c;
 	int res;
 
 	if (r->ops->page_in_unlocks(r, i))
 		return fill(s, r, i, how);
-	if (!(h = pv_hold(&r->pages, i)).c)
-		return vm_arrays_fault(h.err);
+	if (!(c = pv_hold(&r->pages, i, &res)))
+		return vm_arrays_fault(res);
 	if (r->ops->page_in_unlocks(r, i)) {
-		pv_unhold(&r->pages, h.c);	/* if left empty, it goes */
+		pv_unhold(&r->pages, c);	/* if left empty, it goes */
 		return fill(s, r, i, how);
 	}
 	res = fill(s, r, i, how | VM_MAP_HELD);
-	pv_unhold(&r->pages, h.c);
+	pv_unhold(&r->pages, c);
 	return res;
 }
 
@@ -85,7 +85,7 @@ __attribute__((noinline)) static int fill_map_unlocking(struct vm_space *s, stru
  * free it and have the mapping make it again, reclaiming then. */
 static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, unsigned how)
 {
-	struct pv_held h;
+	struct pv_chunk *c;
 	int res;
 
 	if (!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0)
@@ -93,10 +93,10 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	how |= VM_MAP_RESERVED;
 	if (r->ops->page_in_unlocks)
 		return fill_map_unlocking(s, r, i, how);
-	if (!(h = pv_hold(&r->pages, i)).c)
-		return vm_arrays_fault(h.err);
+	if (!(c = pv_hold(&r->pages, i, &res)))
+		return vm_arrays_fault(res);
 	res = fill(s, r, i, how | VM_MAP_HELD);
-	pv_unhold(&r->pages, h.c);
+	pv_unhold(&r->pages, c);
 	return res;
 }
 

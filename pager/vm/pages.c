@@ -131,7 +131,8 @@ __attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct page
 								     const uint64_t *idx,
 								     unsigned *n)
 {
-	struct pv_chunk *c = pv_hold(v, idx[0]).c;
+	int err;
+	struct pv_chunk *c = pv_hold(v, idx[0], &err);	/* it exists: reserved */
 
 	if (pv_reserve(v, idx[*n - 1]) < 0)
 		*n = in_first_chunk(idx, *n);	/* short or at the bound: the run's pages after */

@@ -115,37 +115,54 @@ static int grow(struct pagevec *v)
 	return 0;
 }
 
-/* A new chunk (all 0) for index i, in its place; or NULL and why. Out
- * of line: chunk_for's usual path saves no registers. */
-__attribute__((noinline)) static struct pv_held new_chunk(struct pagevec *v, uint64_t i)
+/* A new chunk (all 0) for index i, in its place; or NULL, and *err why.
+ * Out of line: chunk_for's usual path saves no registers. */
+__attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, uint64_t i,
+							    int *err)
 {
 	uint64_t base = i - i % PV_CHUNK;
 	struct pv_chunk *c;
 	uint32_t k;
 
-	if (!budget_room(v))
-		return (struct pv_held){ NULL, PV_AT_BOUND };
-	if (grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c))))
-		return (struct pv_held){ NULL, PV_HEAP_SHORT };
+	if (!budget_room(v)) {
+		*err = PV_AT_BOUND;
+		return NULL;
+	}
+	if (grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c)))) {
+		*err = PV_HEAP_SHORT;
+		return NULL;
+	}
 	charge(v, (int64_t)sizeof(*c));
 	c->first = base;
 	k = lower_bound(v, base);
 	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
 	v->chunks[k] = c;
 	v->n++;
-	return (struct pv_held){ c, 0 };
+	return c;
 }
 
-/* The chunk holding index i, made (all 0) if need be; or NULL and why.
- * It becomes the hint. */
-static struct pv_held chunk_for(struct pagevec *v, uint64_t i)
+/* chunk_for past the hint: searched for, or made. Out of line, so that
+ * the hint's path is a leaf that saves no registers (err, kept across
+ * the search for new_chunk, cost every call three instructions). */
+__attribute__((noinline)) static struct pv_chunk *chunk_search(struct pagevec *v, uint64_t i,
+							       int *err)
 {
-	struct pv_held h = { find(v, i), 0 };
+	struct pv_chunk *c = search(v, i - i % PV_CHUNK);
 
-	if (!h.c && !(h = new_chunk(v, i)).c)
-		return h;
-	v->last = h.c;
-	return h;
+	if (!c && !(c = new_chunk(v, i, err)))
+		return NULL;
+	return v->last = c;
+}
+
+/* The chunk holding index i, made (all 0) if need be; or NULL, and *err
+ * why. It becomes the hint. */
+static inline struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i, int *err)
+{
+	struct pv_chunk *c = v->last;
+
+	if (c && c->first == i - i % PV_CHUNK)
+		return c;
+	return chunk_search(v, i, err);
 }
 
 /* Free chunk k (all its entries are 0). */
@@ -161,7 +178,9 @@ static void drop_chunk(struct pagevec *v, uint32_t k)
 
 int pv_reserve(struct pagevec *v, uint64_t i)
 {
-	return chunk_for(v, i).err;
+	int err;
+
+	return chunk_for(v, i, &err) ? 0 : err;
 }
 
 /* c goes if nothing keeps it: no entry, no hold; during a walk, once the
@@ -186,13 +205,13 @@ void pv_unreserve(struct pagevec *v, uint64_t i)
 		drop_if_unused(v, c);
 }
 
-struct pv_held pv_hold(struct pagevec *v, uint64_t i)
+struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i, int *err)
 {
-	struct pv_held h = chunk_for(v, i);
+	struct pv_chunk *c = chunk_for(v, i, err);
 
-	if (h.c)
-		h.c->held++;
-	return h;
+	if (c)
+		c->held++;
+	return c;
 }
 
 void pv_unhold(struct pagevec *v, struct pv_chunk *c)
@@ -205,12 +224,12 @@ void pv_unhold(struct pagevec *v, struct pv_chunk *c)
  * after page of one chunk, and reads each before it clears it. */
 int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 {
-	struct pv_held h = e ? chunk_for(v, i) : (struct pv_held){ find(v, i), 0 };
-	struct pv_chunk *c = h.c;
+	int err = 0;	/* a clear needs no chunk: nothing to set without one */
+	struct pv_chunk *c = e ? chunk_for(v, i, &err) : find(v, i);
 	uint32_t *slot;
 
 	if (!c)
-		return h.err;	/* 0 for a clear: nothing to set */
+		return err;
 	v->last = c;
 	slot = &c->e[i % PV_CHUNK];
 	c->used += (e != 0) - (*slot != 0);

@@ -166,23 +166,21 @@ static void test_bound_answered(void **state)
 {
 	struct pv_budget b = { 0 };
 	struct pagevec v = { .budget = &b };
-	struct pv_held h;
+	struct pv_chunk *c;
+	int err = 0;
 
 	(void)state;
 	assert_int_equal(pv_set(&v, 1, 1), 0);
 	b.max = b.bytes;	/* at its bound */
 	assert_int_equal(pv_reserve(&v, 5 * PV_CHUNK), PV_AT_BOUND);
 	assert_int_equal(pv_set(&v, 5 * PV_CHUNK, 2), PV_AT_BOUND);
-	h = pv_hold(&v, 5 * PV_CHUNK);
-	assert_null(h.c);
-	assert_int_equal(h.err, PV_AT_BOUND);
+	assert_null(pv_hold(&v, 5 * PV_CHUNK, &err));
+	assert_int_equal(err, PV_AT_BOUND);
 	assert_int_equal(v.n, 1);
 	assert_int_equal(b.bytes, pv_bytes(&v));
 	assert_int_equal(pv_set(&v, 2, 3), 0);	/* its chunk exists */
-	h = pv_hold(&v, 3);
-	assert_non_null(h.c);
-	assert_int_equal(h.err, 0);
-	pv_unhold(&v, h.c);
+	assert_non_null(c = pv_hold(&v, 3, &err));
+	pv_unhold(&v, c);
 	b.max = 0;	/* unbounded */
 	assert_int_equal(pv_reserve(&v, 5 * PV_CHUNK), 0);
 	pv_free(&v);
@@ -195,19 +193,20 @@ static void test_hold(void **state)
 {
 	struct pagevec v = { 0 };
 	struct pv_chunk *h1, *h2, *h3;
+	int err;
 
 	(void)state;
 	assert_int_equal(pv_set(&v, 10, 1), 0);
-	assert_non_null(h1 = pv_hold(&v, 11).c);
+	assert_non_null(h1 = pv_hold(&v, 11, &err));
 	assert_int_equal(pv_set(&v, 10, 0), 0);	/* its last entry */
 	pv_unreserve(&v, 11);
 	assert_int_equal(v.n, 1);
-	assert_ptr_equal(h2 = pv_hold(&v, 12).c, h1);	/* a second hold */
+	assert_ptr_equal(h2 = pv_hold(&v, 12, &err), h1);	/* a second hold */
 	pv_unhold(&v, h1);
 	assert_int_equal(v.n, 1);
 	pv_unhold(&v, h2);
 	assert_int_equal(v.n, 0);
-	assert_non_null(h3 = pv_hold(&v, 5000).c);	/* made by the hold */
+	assert_non_null(h3 = pv_hold(&v, 5000, &err));	/* made by the hold */
 	assert_int_equal(v.n, 1);
 	assert_int_equal(pv_put(&v, 5001, 4), 0);
 	pv_unhold(&v, h3);
@@ -549,6 +548,7 @@ static void test_walk_clear(void **state)
 {
 	struct pagevec v = { 0 };
 	struct pv_chunk *held;
+	int err;
 	const uint32_t *e;
 	uint64_t first;
 	uint32_t k;
@@ -556,7 +556,7 @@ static void test_walk_clear(void **state)
 	(void)state;
 	for (uint64_t i = 0; i < 3 * PV_CHUNK; i += 100)
 		assert_int_equal(pv_set(&v, i, (uint32_t)i + 1), 0);	/* 3 chunks */
-	held = pv_hold(&v, 2 * PV_CHUNK).c;
+	held = pv_hold(&v, 2 * PV_CHUNK, &err);
 	assert_int_equal(v.n, 3);
 	k = pv_walk_begin(&v, 0);
 	memset(&v.emptied, 0xff, sizeof(v.emptied));	/* a count would wrap */
