@@ -111,7 +111,8 @@ struct region_ops {
 	 * the shared object's (read back from swap if it names a slot). 0,
 	 * VM_PAGE_IN_UNMAPPED (that frame is in a write-out, its mappings out
 	 * of the page tables or none left: the caller brings any back before
-	 * it maps one more, and keeps the frame), VM_FAULT_NOMEM or
+	 * it maps one more, and keeps the frame), VM_FAULT_NOMEM,
+	 * VM_FAULT_ARRAYS (the object's chunk past its line's bound) or
 	 * VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
 	/* Whether page_in for page i may let the pager lock go (a read from
