@@ -280,7 +280,7 @@ struct pager_info {
  * shadow word for every fresh page it evicts (one that came in with none
  * and was not used since, as a page written once and read back), or for
  * some only (timing decides which: CLOCK-Pro's pages on test); neither
- * history bit: it remembers nothing (policy_history, reclaim/policy.h); it
+ * history bit: it remembers nothing (policy_history, reclaim/policy/policy.h); it
  * ignores a new page's references during its first stay (2Q's A1in:
  * policy_ops.first_stay_blind). */
 #define PAGER_POLICY_READS_BITS 1u

@@ -26,6 +26,10 @@ static uint64_t spare;
 /* Pages the last growth wanted when it failed (it gave back what it had
  * mapped, so all of them are still wanted); 0 once one has succeeded. */
 static uint64_t wanted;
+/* 1 if the last growth was refused at PAGER_HEAP_MAX: the heap is short
+ * as much as when frames are, but no frame reclaim frees would let it
+ * grow, so `wanted` (the refill's measure) does not say it. */
+static int capped;
 
 void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give)
 {
@@ -82,6 +86,7 @@ static int grow_to(uint64_t want)
 	for (uint64_t va = from; va < mapped; va += PAGE_SIZE)
 		*(uint64_t *)va = 0;
 	wanted = 0;
+	capped = 0;
 	return 0;
 }
 
@@ -90,9 +95,27 @@ uint64_t heap_growth_wanted(void)
 	return wanted;
 }
 
+int heap_short(void)
+{
+	return wanted > 0 || capped;
+}
+
 void heap_growth_forget(void)
 {
 	wanted = 0;
+	capped = 0;
+}
+
+/* Whether a break of want would take the heap past its most: said by
+ * heap_short until a growth succeeds or it is forgotten, and not by
+ * heap_growth_wanted (this growth wants no frame: none would let it). */
+static int past_cap(uint64_t want)
+{
+	if (want <= HEAP_BASE + PAGER_HEAP_MAX)
+		return 0;
+	wanted = 0;
+	capped = 1;
+	return 1;
 }
 
 uint64_t heap_pages(void)
@@ -104,8 +127,7 @@ void *sbrk(ptrdiff_t incr)
 {
 	uint64_t old = brk, want = brk + (uint64_t)incr;
 
-	if (incr < 0 ? (uint64_t)-incr > brk - HEAP_BASE : want > HEAP_BASE + PAGER_HEAP_MAX ||
-	    grow_to(want) < 0) {
+	if (incr < 0 ? (uint64_t)-incr > brk - HEAP_BASE : past_cap(want) || grow_to(want) < 0) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}

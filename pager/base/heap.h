@@ -41,10 +41,17 @@ uint64_t heap_pages(void);
  * kept: what the heap's refill must free for the same growth to succeed
  * (reclaim_for_heap). 0 once a growth has succeeded since. */
 uint64_t heap_growth_wanted(void);
+/* 1 if the last growth failed, for frames (heap_growth_wanted) or at
+ * PAGER_HEAP_MAX, and none has succeeded or been forgotten since: what ran
+ * out is the heap, whose page arrays an OOM kill gives back (the OOM
+ * killer's choice reads it). Apart from heap_growth_wanted, which the
+ * refill reclaims for: at the cap no frame freed lets the heap grow, so
+ * the refill must not be told to try again. */
+int heap_short(void);
 /* The request whose growth failed has been answered: its failure no longer
- * says the heap is what is short (the OOM killer's choice reads it), so a
- * later fault short of frames alone is not taken for the heap's. Called
- * after every request (reclaim_after_request). */
+ * says the heap is what is short (heap_short), so a later fault short of
+ * frames alone is not taken for the heap's. Called after every request
+ * (reclaim_after_request). */
 void heap_growth_forget(void);
 
 #endif

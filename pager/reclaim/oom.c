@@ -33,13 +33,8 @@ static int choosable(const struct oom_candidate *c, int heap_short)
 	return killable(c) && (c->alone > 0 || (heap_short && c->meta > 0));
 }
 
-int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total)
-{
-	return oom_choose_for(policy, c, n, total, 0);
-}
-
-int oom_choose_for(enum oom_policy policy, const struct oom_candidate *c, size_t n,
-		   uint64_t total, int heap_short)
+int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total,
+	       int heap_short)
 {
 	int best = -1;
 	int64_t best_score = -1;

@@ -47,14 +47,12 @@ int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_
 
 /* The index of the victim among c[0..n): the highest score among processes
  * that may be chosen (not exempt, adj above OOM_ADJ_NEVER, and killing it
- * frees something: alone > 0); ties go to the lowest index. -1 if none may
- * be chosen, or the policy is OOM_PANIC. */
-int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total);
-/* oom_choose, told whether what ran out is the pager's heap (heap_short:
- * a growth failed, base/heap.h): then a process whose death frees page
- * arrays alone (meta > 0) may be chosen too. */
-int oom_choose_for(enum oom_policy policy, const struct oom_candidate *c, size_t n,
-		   uint64_t total, int heap_short);
+ * frees something: alone > 0, or, when what ran out is the pager's heap
+ * (heap_short: base/heap.h's heap_short), page arrays: meta > 0); ties go
+ * to the lowest index. -1 if none may be chosen, or the policy is
+ * OOM_PANIC. */
+int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total,
+	       int heap_short);
 /* When oom_choose finds no one: the index of the requester (the process
  * whose request ran out of memory; 0: the pager's own) if it may be killed
  * though its death frees nothing (not exempt, adj above OOM_ADJ_NEVER):

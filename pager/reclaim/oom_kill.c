@@ -81,7 +81,7 @@ int oom_kill(uint32_t requester)
 	if (procs->reap_ended && with_reserve(NULL, 0))
 		return 0;
 	n = procs->list(c, OOM_CANDIDATES_MAX);
-	v = oom_choose_for(config.oom_policy, c, n, frames_total(), heap_growth_wanted() > 0);
+	v = oom_choose(config.oom_policy, c, n, frames_total(), heap_short());
 
 	if (config.oom_policy == OOM_PANIC)
 		panic_out_of_memory("oom.policy=panic", c, n);

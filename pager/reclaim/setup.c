@@ -9,7 +9,7 @@
 #include "base/heap_alloc.h"
 #include "reclaim/free.h"
 #include "reclaim/kswapd.h"
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "reclaim/reclaim.h"
 #include "reclaim/victims.h"
 #include "reclaim/watermarks.h"

@@ -8,7 +8,7 @@
 #include "base/placed.h"
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "reclaim/uncounted.h"
 #include "reclaim/victims.h"
 #include "swap/swap.h"

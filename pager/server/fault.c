@@ -89,9 +89,7 @@ __attribute__((noinline)) static struct pproc *more_tries(const struct fault *f,
 				   : vm_fault_again(p->vm, f->addr, access);
 			continue;
 		}
-		if (r == VM_FAULT_NOMEM && vm_space_arrays_refused(p->vm))
-			r = VM_FAULT_ARRAYS;	/* its line's bound: no kill frees it room */
-		if (r != VM_FAULT_NOMEM || p->pinned)
+		if (r != VM_FAULT_NOMEM || p->pinned)	/* VM_FAULT_ARRAYS too: no kill frees it room */
 			break;
 		enum reclaim_oom next = reclaim_out_of_memory(pager_holder(), p->pid, &waits);
 		if (next == RECLAIM_RETRY) {

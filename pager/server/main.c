@@ -13,7 +13,7 @@
 #include "base/mmu.h"
 #include "base/threads.h"
 #include "reclaim/oom.h"
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "reclaim/pressure.h"
 #include "reclaim/reclaim.h"
 #include "server/blk_driver.h"

@@ -209,10 +209,6 @@ void spawn_abandon(struct pproc *p)
 	if (p->handle >= 0)
 		sys_proc_kill(p->handle, 0);
 	if (p->vm) {
-		/* A chunk its line's budget refused (its stack's fault, say) is
-		 * this spawn's failure, said as ENOMEM: not left for the line's
-		 * next fault short of frames to be read as the bound's. */
-		(void)vm_space_arrays_refused(p->vm);
 		mmu_forget(p->handle);
 		vm_space_destroy(p->vm);
 		mmu_forget(-1);

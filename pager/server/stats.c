@@ -9,7 +9,7 @@
 #include "base/vmstat.h"
 #include "vm/frames.h"
 #include "vm/vm.h"
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "reclaim/reclaim.h"
 #include "swap/swap.h"
 #include "base/config.h"

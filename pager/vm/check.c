@@ -459,6 +459,27 @@ static uint64_t object_unreached(const struct vm_object *o)
 	return j;
 }
 
+/* The last release's walk of o's list, if kept (o->cursor), is what a
+ * walk from the head asked the same pages would be: its place on the
+ * list, only regions starting below the pages asked before it, and end
+ * their furthest reach (a region that left unseen would leave end too
+ * far, and the next release would keep a page nothing reaches). */
+static int check_object_cursor(const struct vm_object *o)
+{
+	const struct object_reach *c = &o->cursor;
+	const struct vm_region *r = o->regions;
+	uint64_t end = 0;
+
+	if (!c->o)
+		return 0;
+	for (; r && r != c->at && r->pgoff < c->asked; r = r->obj_next)
+		end = region_reach_end(r) > end ? region_reach_end(r) : end;
+	if (c->o != o || r != c->at || end != c->end || (r && r->pgoff < c->asked))
+		return fail("shared object's kept release walk is not its list's",
+			    (struct found){ .name = ", its end", .value = c->end });
+	return 0;
+}
+
 /* Every object's pages link back or name a slot, some region reaches each,
  * its references are its regions, and its list holds them. Adds swapped
  * pages. */
@@ -472,7 +493,7 @@ static int check_objects(uint64_t *swapped)
 		if (o->id != id || object_regions(o) != o->refs)
 			return fail("shared object's references are not its regions",
 				    (struct found){ .name = ", references", .value = o->refs });
-		if (check_object_list(o) < 0)
+		if (check_object_list(o) < 0 || check_object_cursor(o) < 0)
 			return -1;
 		if ((j = object_unreached(o)) < o->npages)
 			return fail("shared object holds a page no region reaches",

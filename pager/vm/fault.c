@@ -38,10 +38,10 @@ __attribute__((always_inline)) static inline int fill(struct vm_space *s, struct
 	 * it either way: nothing to give back). */
 	if (res == VM_PAGE_IN_UNMAPPED)
 		return vm_frame_fault_map(s, r, i, pa, how);
-	if (vm_page_map(s, r, i, pa, how) < 0) {
+	if ((res = vm_page_map(s, r, i, pa, how)) < 0) {
 		if (r->ops->page_gone)	/* frees it unless an object holds it */
 			r->ops->page_gone(r, i, pa);
-		return VM_FAULT_NOMEM;
+		return res;
 	}
 	return VM_FAULT_MAPPED;
 }
@@ -62,8 +62,8 @@ __attribute__((noinline)) static int fill_map_unlocking(struct vm_space *s, stru
 
 	if (r->ops->page_in_unlocks(r, i))
 		return fill(s, r, i, how);
-	if (!(c = pv_hold(&r->pages, i)))
-		return VM_FAULT_NOMEM;
+	if (!(c = pv_hold(&r->pages, i, &res)))
+		return vm_arrays_fault(res);
 	if (r->ops->page_in_unlocks(r, i)) {
 		pv_unhold(&r->pages, c);	/* if left empty, it goes */
 		return fill(s, r, i, how);
@@ -74,7 +74,8 @@ __attribute__((noinline)) static int fill_map_unlocking(struct vm_space *s, stru
 }
 
 /* Fill absent page i of r and map it in s (how: vm_page_map's); 0,
- * VM_FAULT_NOMEM or VM_FAULT_IO (a shared object's page read back from swap).
+ * VM_FAULT_NOMEM, VM_FAULT_ARRAYS (its chunk past its line's bound) or
+ * VM_FAULT_IO (a shared object's page read back from swap).
  * What the mapping takes (a reverse-map entry, the page entry's chunk) is
  * made before the page is found, and the chunk held until the page is
  * mapped: making either may reclaim (a heap allocation reclaims when memory
@@ -92,8 +93,8 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
 	how |= VM_MAP_RESERVED;
 	if (r->ops->page_in_unlocks)
 		return fill_map_unlocking(s, r, i, how);
-	if (!(c = pv_hold(&r->pages, i)))
-		return VM_FAULT_NOMEM;
+	if (!(c = pv_hold(&r->pages, i, &res)))
+		return vm_arrays_fault(res);
 	res = fill(s, r, i, how | VM_MAP_HELD);
 	pv_unhold(&r->pages, c);
 	return res;
@@ -104,17 +105,18 @@ static int page_fill_map(struct vm_space *s, struct vm_region *r, uint64_t i, un
  * only while some are free above the reserve (page_in_run takes them
  * without reclaim) and are mapped as one run (one allocation call, one mmu
  * call, one pass over the page array); a frame that could not be mapped is
- * given back. How many were mapped, in order; *got: how many frames came.
+ * given back. How many were mapped, in order; *got: how many frames came;
+ * *why: the fault's answer if page idx[0]'s chunk could not be had.
  * Inline: a call more cost each fault-around fault ~30 instructions. */
 static inline __attribute__((always_inline)) unsigned
 around_fill_map(struct vm_space *s, struct vm_region *r, const uint64_t *idx, unsigned k,
-		unsigned *got)
+		unsigned *got, int *why)
 {
 	uint64_t pa[VM_RUN_MAX];
 	unsigned m;
 
 	*got = r->ops->page_in_run(r, idx, pa, k);	/* k >= 1: fill_run's */
-	m = *got ? vm_pages_map_run(s, r, idx, pa, *got) : 0;
+	m = *got ? vm_pages_map_run(s, r, idx, pa, *got, why) : 0;
 	if (!r->ops->fill)	/* zero fills, counted as mapped (page_in_run) */
 		vmstat_count_n(VMSTAT_FAULTS_ZERO, m);
 	for (unsigned x = m; x < *got; x++)
@@ -135,7 +137,7 @@ __attribute__((noinline)) static int fill_run(struct vm_space *s, struct vm_regi
 	uint64_t end = i + 1 + vm.faultaround, n = region_pages(r);
 	uint64_t idx[VM_RUN_MAX];
 	unsigned k, from = 0, got, m;
-	int res;
+	int res, why = VM_FAULT_NOMEM;	/* a run none of which was mapped */
 
 	idx[0] = i;
 	k = 1 + pv_absent(&r->pages, i + 1, end < n ? end : n, idx + 1, VM_RUN_MAX - 1);
@@ -147,7 +149,7 @@ __attribute__((noinline)) static int fill_run(struct vm_space *s, struct vm_regi
 	 * the reserve, page i reclaiming and then the run from the next. One
 	 * call site, so that around_fill_map's own calls stay inlined. */
 	for (;;) {
-		m = from + around_fill_map(s, r, idx + from, k - from, &got);
+		m = from + around_fill_map(s, r, idx + from, k - from, &got, &why);
 		if (got || from)
 			break;
 		if ((res = page_fill_map(s, r, i, VM_MAP_RESERVED)) != VM_FAULT_MAPPED)
@@ -155,7 +157,7 @@ __attribute__((noinline)) static int fill_run(struct vm_space *s, struct vm_regi
 		from = 1;
 	}
 	vmstat_count_n(VMSTAT_FAULTAROUND_PAGES, m > 1 ? m - 1 : 0);
-	return m ? VM_FAULT_MAPPED : VM_FAULT_NOMEM;
+	return m ? VM_FAULT_MAPPED : why;
 }
 
 /* Page i names a swap slot: its kind brings it back. Only a kind whose

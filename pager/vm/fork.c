@@ -28,16 +28,11 @@ static int fork_regions(struct vm_space *parent, struct vm_space *child)
 	return 0;
 }
 
-/* A chunk the budget refused is this fork's failure, said as ENOMEM by
- * the server: answered, no later fault takes it for its own. */
+/* A chunk the budget refused is this fork's failure, VM_FAULT_NOMEM as
+ * for memory short (the server says ENOMEM for both). */
 int vm_fork(struct vm_space *parent, struct vm_space *child)
 {
-	int r;
-
 	if (child->regions || child == parent)
 		return -1;
-	r = fork_regions(parent, child);
-	if (r < 0)
-		(void)vm_space_arrays_refused(child);	/* the fork fails with it */
-	return r;
+	return fork_regions(parent, child);
 }

@@ -54,6 +54,21 @@ static inline uint32_t entry_slot(uint32_t e)
 /* Anonymous memory several spaces map at once (VM_SHARED): it owns its
  * pages, each of which goes when the last region reaching it does
  * (shared.c). */
+struct vm_object;
+struct vm_region;
+
+/* A walk of o's list for vm_object_reached, from its head, leaving out
+ * region skip (or none: NULL). Its pages are asked about rising, so it
+ * goes on from where the last question left it: one walk visits each
+ * region once, and a release over many present pages and many regions
+ * costs their sum, not their product. The list must not change meanwhile. */
+struct object_reach {
+	const struct vm_object *o;
+	const struct vm_region *at;	/* the first region not passed yet */
+	const struct vm_region *skip;
+	uint64_t end;			/* the furthest reach of those passed */
+	uint64_t asked;			/* past the last page asked about (0: none) */
+};
 struct vm_object {
 	uint32_t id;		/* frame.obj of its frames; its slot in shared.c's table */
 	uint32_t refs;		/* regions pointing at it, in any space */
@@ -65,6 +80,13 @@ struct vm_object {
 	 * and obj_next, sorted by pgoff: what reaches a page is learnt from
 	 * them alone, not from every space's regions (shared.c). */
 	struct vm_region *regions;
+	/* The last release's walk of that list (`o` NULL: none), which the
+	 * next release goes on with when its region lies past every page the
+	 * walk was asked about (an exit's pieces of one object, one after
+	 * another): true while the list lost only regions the walk had not
+	 * passed (shared.c's object_leave moves `at` past one), and dropped
+	 * when a region joins or an object's reach changes (a resize). */
+	struct object_reach cursor;
 	uint64_t met;		/* footprint.c's: the last walk that counted it */
 };
 
@@ -89,7 +111,8 @@ struct region_ops {
 	 * the shared object's (read back from swap if it names a slot). 0,
 	 * VM_PAGE_IN_UNMAPPED (that frame is in a write-out, its mappings out
 	 * of the page tables or none left: the caller brings any back before
-	 * it maps one more, and keeps the frame), VM_FAULT_NOMEM or
+	 * it maps one more, and keeps the frame), VM_FAULT_NOMEM,
+	 * VM_FAULT_ARRAYS (the object's chunk past its line's bound) or
 	 * VM_FAULT_IO. */
 	int (*page_in)(struct vm_region *r, uint64_t i, uint64_t *pa);
 	/* Whether page_in for page i may let the pager lock go (a read from
@@ -303,9 +326,10 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 /* vm_page_map(how 0, rmap entries reserved) for a run of frames just
  * filled by the kind (no mapping, no swap state): pa[m] at page idx[m], m <
  * n <= VM_RUN_MAX (a fault's page and those around it), in one mmu call. How many were mapped, in order; the frames after those are
- * still the caller's. */
+ * still the caller's. If idx[0]'s chunk could not be had (none mapped),
+ * *why is the fault's answer for it (vm_arrays_fault). */
 unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
-			  const uint64_t *pa, unsigned n);
+			  const uint64_t *pa, unsigned n, int *why);
 /* The same, each page as its how[m] says (vm_page_map's, less
  * VM_MAP_RESERVED: the caller reserved every rmap entry): a swap-in's
  * pages read ahead, each mapped as its own fault would map it. */
@@ -440,13 +464,12 @@ struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget);
  * frees it). */
 struct pv_budget *vm_budget_hold(struct pv_budget *b);
 void vm_budget_put(struct pv_budget *b);
-/* A chunk v's budget refused was answered where it was met (a request
- * failed with it, a fault-around run cut short): no fault's
- * VM_FAULT_NOMEM may be taken for it later (vm_space_arrays_refused). */
-static inline void vm_refusal_answered(struct pagevec *v)
+/* A fault's answer when a page array's chunk could not be made (err,
+ * enum pv_short): its line's bound is no shortage of memory an OOM kill
+ * could mend. */
+static inline int vm_arrays_fault(int err)
 {
-	if (v->budget)
-		v->budget->refused = 0;
+	return err == PV_AT_BOUND ? VM_FAULT_ARRAYS : VM_FAULT_NOMEM;
 }
 struct vm_object *vm_object_by_id(uint32_t id);
 /* r (pointing at its object, pgoff and space set) joins the object's
@@ -455,17 +478,6 @@ struct vm_object *vm_object_by_id(uint32_t id);
  * after its object, fork's copy after its parent's, a split's tail after
  * its head. It leaves in its release (the kind's, shared.c). */
 void vm_object_join(struct vm_region *r, struct vm_region *from);
-/* A walk of o's list for vm_object_reached, from its head, leaving out
- * region skip (or none: NULL). Its pages are asked about rising, so it
- * goes on from where the last question left it: one walk visits each
- * region once, and a release over many present pages and many regions
- * costs their sum, not their product. The list must not change meanwhile. */
-struct object_reach {
-	const struct vm_object *o;
-	const struct vm_region *at;	/* the first region not passed yet */
-	const struct vm_region *skip;
-	uint64_t end;			/* the furthest reach of those passed */
-};
 void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
 			   const struct vm_region *skip);
 /* Whether some region on w's object but w's skip reaches its page j

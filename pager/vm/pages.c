@@ -54,8 +54,9 @@ static inline uint32_t how_entry(const struct vm_region *r, uint64_t pa, const s
 }
 
 /* Map pa at page i of r in s and record it (page array, rmap), as how
- * says (how_entry; VM_MAP_RESERVED: its rmap entry is reserved); 0 or
- * VM_FAULT_NOMEM, with nothing changed on failure. A frame unmapped for
+ * says (how_entry; VM_MAP_RESERVED: its rmap entry is reserved); 0,
+ * VM_FAULT_NOMEM or VM_FAULT_ARRAYS (its chunk past its line's bound),
+ * with nothing changed on failure. A frame unmapped for
  * its write-out has its mappings in the page tables all or none: the
  * callers that may map one more bring the others back first (a private
  * page's fork through vm_frame_back, a shared object's page through
@@ -69,9 +70,10 @@ int vm_page_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa
 	struct frame *f = frame_desc(pa);	/* looked up once, for both */
 	unsigned perm;
 	uint32_t e = how_entry(r, pa, f, how, &perm);
+	int err;
 
-	if (!(how & VM_MAP_HELD) && pv_reserve(&r->pages, i) < 0)
-		return VM_FAULT_NOMEM;
+	if (!(how & VM_MAP_HELD) && (err = pv_reserve(&r->pages, i)) < 0)
+		return vm_arrays_fault(err);
 	if ((!(how & VM_MAP_RESERVED) && rmap_reserve(1) < 0) ||
 	    vm.mmu.map(vm.mmu.ctx, s->as, va, pa, perm) < 0) {
 		pv_unreserve(&r->pages, i);	/* a chunk made for it alone goes */
@@ -129,12 +131,11 @@ __attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct page
 								     const uint64_t *idx,
 								     unsigned *n)
 {
-	struct pv_chunk *c = pv_hold(v, idx[0]);
+	int err;
+	struct pv_chunk *c = pv_hold(v, idx[0], &err);	/* it exists: reserved */
 
-	if (pv_reserve(v, idx[*n - 1]) < 0) {
-		*n = in_first_chunk(idx, *n);
-		vm_refusal_answered(v);
-	}
+	if (pv_reserve(v, idx[*n - 1]) < 0)
+		*n = in_first_chunk(idx, *n);	/* short or at the bound: the run's pages after */
 	return c;
 }
 
@@ -144,16 +145,20 @@ __attribute__((noinline, cold)) static struct pv_chunk *reserve_next(struct page
  * page) needs only its own, and the pages after it were only
  * fault-around's. Each
  * page as how[m] says (how_entry), or as how 0 without how[]: inline in
- * both callers, so that first touch's run (none) computes no how. */
+ * both callers, so that first touch's run (none) computes no how. When
+ * idx[0]'s chunk cannot be had, none is mapped and *why (unless NULL)
+ * says why, as a fault answers (vm_arrays_fault). */
 static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s, struct vm_region *r,
 							      const uint64_t *idx, const uint64_t *pa,
-							      const unsigned *how, unsigned n, int mmu)
+							      const unsigned *how, unsigned n, int mmu,
+							      int *why)
 {
 	struct map_entry e[VM_RUN_MAX];
 	struct frame *f[VM_RUN_MAX];	/* looked up once, for both */
 	uint32_t ent[VM_RUN_MAX];
 	struct pv_chunk *held = NULL;
 	unsigned k, perm;
+	int err;
 
 	_Static_assert(VM_RUN_MAX <= PV_CHUNK, "a run spans two chunks at most");
 	/* A fault's run is never longer: its caller's bug, noted, and the run
@@ -163,8 +168,13 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
 		vm_note_bug("a run longer than VM_RUN_MAX");
 		n = VM_RUN_MAX;
 	}
-	if (n == 0 || pv_reserve(&r->pages, idx[0]) < 0)
+	if (n == 0)
 		return 0;
+	if ((err = pv_reserve(&r->pages, idx[0])) < 0) {
+		if (why)
+			*why = vm_arrays_fault(err);
+		return 0;
+	}
 	if (idx[n - 1] / PV_CHUNK != idx[0] / PV_CHUNK)
 		held = reserve_next(&r->pages, idx, &n);
 	for (k = 0; k < n; k++) {
@@ -186,23 +196,24 @@ static inline __attribute__((always_inline)) unsigned map_run(struct vm_space *s
  * page array's, the reverse map's) have two callers each and were left out
  * of line, which cost first touch's fault ~50 instructions (bench). */
 __attribute__((flatten)) unsigned vm_pages_map_run(struct vm_space *s, struct vm_region *r,
-						   const uint64_t *idx, const uint64_t *pa, unsigned n)
+						   const uint64_t *idx, const uint64_t *pa, unsigned n,
+						   int *why)
 {
-	return map_run(s, r, idx, pa, NULL, n, 1);
+	return map_run(s, r, idx, pa, NULL, n, 1, why);
 }
 
 __attribute__((flatten)) unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r,
 						       const uint64_t *idx, const uint64_t *pa,
 						       const unsigned *how, unsigned n)
 {
-	return map_run(s, r, idx, pa, how, n, 1);
+	return map_run(s, r, idx, pa, how, n, 1, NULL);
 }
 
 __attribute__((flatten)) unsigned vm_pages_adopt_run(struct vm_space *s, struct vm_region *r,
 						     const uint64_t *idx, const uint64_t *pa,
 						     const unsigned *how, unsigned n)
 {
-	return map_run(s, r, idx, pa, how, n, 0);
+	return map_run(s, r, idx, pa, how, n, 0, NULL);
 }
 
 /* Clear page i's entry of r: with pv_set, or, walk: in place in chunk k of

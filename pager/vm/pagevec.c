@@ -89,17 +89,14 @@ static uint32_t next_cap(const struct pagevec *v)
 }
 
 /* Whether v's budget has room for a chunk more (and its pointer array's
- * growth); if not, it says it refused one. */
-static int budget_room(struct pagevec *v)
+ * growth). */
+static int budget_room(const struct pagevec *v)
 {
-	struct pv_budget *b = v->budget;
+	const struct pv_budget *b = v->budget;
 	uint64_t more = sizeof(struct pv_chunk) +
 			(v->n < v->cap ? 0 : (next_cap(v) - v->cap) * sizeof(*v->chunks));
 
-	if (!b || !b->max || b->bytes + more <= b->max)
-		return 1;
-	b->refused = 1;
-	return 0;
+	return !b || !b->max || b->bytes + more <= b->max;
 }
 
 /* Room for one more chunk pointer; 0 or -1. */
@@ -118,20 +115,24 @@ static int grow(struct pagevec *v)
 	return 0;
 }
 
-/* A new chunk (all 0) for index i, in its place; NULL if memory is
- * short, or v's budget has no room for it. Out of line: chunk_for's
- * usual path saves no registers. */
-__attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, uint64_t i)
+/* A new chunk (all 0) for index i, in its place; or NULL, and *err why.
+ * Out of line: chunk_for's usual path saves no registers. */
+__attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, uint64_t i,
+							    int *err)
 {
 	uint64_t base = i - i % PV_CHUNK;
 	struct pv_chunk *c;
 	uint32_t k;
 
-	if (!budget_room(v) || grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c))))
+	if (!budget_room(v)) {
+		*err = PV_AT_BOUND;
 		return NULL;
+	}
+	if (grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c)))) {
+		*err = PV_HEAP_SHORT;
+		return NULL;
+	}
 	charge(v, (int64_t)sizeof(*c));
-	if (v->budget)
-		v->budget->refused = 0;	/* under its bound again */
 	c->first = base;
 	k = lower_bound(v, base);
 	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
@@ -140,15 +141,28 @@ __attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, u
 	return c;
 }
 
-/* The chunk holding index i, made (all 0) if need be; NULL if memory is
- * short. It becomes the hint. */
-static struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i)
+/* chunk_for past the hint: searched for, or made. Out of line, so that
+ * the hint's path is a leaf that saves no registers (err, kept across
+ * the search for new_chunk, cost every call three instructions). */
+__attribute__((noinline)) static struct pv_chunk *chunk_search(struct pagevec *v, uint64_t i,
+							       int *err)
 {
-	struct pv_chunk *c = find(v, i);
+	struct pv_chunk *c = search(v, i - i % PV_CHUNK);
 
-	if (!c && !(c = new_chunk(v, i)))
+	if (!c && !(c = new_chunk(v, i, err)))
 		return NULL;
 	return v->last = c;
+}
+
+/* The chunk holding index i, made (all 0) if need be; or NULL, and *err
+ * why. It becomes the hint. */
+static inline struct pv_chunk *chunk_for(struct pagevec *v, uint64_t i, int *err)
+{
+	struct pv_chunk *c = v->last;
+
+	if (c && c->first == i - i % PV_CHUNK)
+		return c;
+	return chunk_search(v, i, err);
 }
 
 /* Free chunk k (all its entries are 0). */
@@ -164,7 +178,9 @@ static void drop_chunk(struct pagevec *v, uint32_t k)
 
 int pv_reserve(struct pagevec *v, uint64_t i)
 {
-	return chunk_for(v, i) ? 0 : -1;
+	int err;
+
+	return chunk_for(v, i, &err) ? 0 : err;
 }
 
 /* c goes if nothing keeps it: no entry, no hold; during a walk, once the
@@ -189,9 +205,9 @@ void pv_unreserve(struct pagevec *v, uint64_t i)
 		drop_if_unused(v, c);
 }
 
-struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i)
+struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i, int *err)
 {
-	struct pv_chunk *c = chunk_for(v, i);
+	struct pv_chunk *c = chunk_for(v, i, err);
 
 	if (c)
 		c->held++;
@@ -208,11 +224,12 @@ void pv_unhold(struct pagevec *v, struct pv_chunk *c)
  * after page of one chunk, and reads each before it clears it. */
 int pv_set(struct pagevec *v, uint64_t i, uint32_t e)
 {
-	struct pv_chunk *c = e ? chunk_for(v, i) : find(v, i);
+	int err = 0;	/* a clear needs no chunk: nothing to set without one */
+	struct pv_chunk *c = e ? chunk_for(v, i, &err) : find(v, i);
 	uint32_t *slot;
 
 	if (!c)
-		return e ? -1 : 0;
+		return err;
 	v->last = c;
 	slot = &c->e[i % PV_CHUNK];
 	c->used += (e != 0) - (*slot != 0);
@@ -442,7 +459,7 @@ int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail)
 	if (r < 0) {
 		pv_free(tail);
 		tail->budget = b;
-		return -1;
+		return PV_HEAP_SHORT;	/* no bound held it: the heap's */
 	}
 	tail->budget = b;
 	charge(tail, (int64_t)pv_bytes(tail));

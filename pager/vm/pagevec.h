@@ -16,14 +16,20 @@ struct pv_chunk;
 
 /* What a group of page arrays holds of the pager's heap, their chunks and
  * chunk-pointer arrays, and the most it may (0: no bound): a chunk that
- * would take it past that is refused as memory short would be, and
- * `refused` says so until a chunk is made again or the owner asks
- * (vm_space_arrays_refused). Its holders are the VM core's to count. */
+ * would take it past that is refused (PV_AT_BOUND). Its holders are the
+ * VM core's to count. */
 struct pv_budget {
 	uint64_t bytes, max;
 	uint32_t holders;
-	int refused;
 };
+
+/* Why a chunk could not be made, the call that needed it says: the
+ * pager's heap was short, or the array's budget is at its bound. A
+ * result, not a mark left on the budget: the caller whose request fails
+ * tells the two apart there (a fault's answer: the bound is no shortage
+ * an OOM kill could mend), and one that goes on without the chunk (a
+ * fault-around run cut short) has nothing left behind to forget. */
+enum pv_short { PV_HEAP_SHORT = -1, PV_AT_BOUND = -2 };
 
 /* All zero: every entry 0, charged to no budget. */
 struct pagevec {
@@ -46,7 +52,8 @@ struct pagevec {
 /* Entry i (0 if its chunk does not exist). */
 uint32_t pv_get(const struct pagevec *v, uint64_t i);
 /* Set entry i to e. Setting an entry whose chunk does not exist yet to a
- * non-zero value needs memory: -1 then, with nothing changed. Setting one
+ * non-zero value needs a chunk: PV_HEAP_SHORT or PV_AT_BOUND (negative)
+ * if it cannot be made, with nothing changed. Setting one
  * to 0 never fails; a chunk whose last entry goes is freed. */
 int pv_set(struct pagevec *v, uint64_t i, uint32_t e);
 /* pv_set, without a search when e is not 0 and i is in the hint's chunk
@@ -55,7 +62,8 @@ int pv_put(struct pagevec *v, uint64_t i, uint32_t e);
 /* pv_set(v, idx[m], e[m]) for each of n entries, none 0, whose chunks
  * exist (pv_reserve): one loop for a fault-around run. */
 void pv_set_run(struct pagevec *v, const uint64_t *idx, const uint32_t *e, unsigned n);
-/* Make sure setting entry i cannot fail; 0, or -1 if memory is short. */
+/* Make sure setting entry i cannot fail; 0, or PV_HEAP_SHORT or
+ * PV_AT_BOUND. */
 int pv_reserve(struct pagevec *v, uint64_t i);
 /* Entry i was reserved but none was set: its chunk goes if it holds no
  * entry (no empty chunk is left for a page never mapped). */
@@ -64,8 +72,10 @@ void pv_unreserve(struct pagevec *v, uint64_t i);
  * until pv_unhold: for a fault that finds its page only after it reserved
  * (finding it may reclaim, which may clear the chunk's other entries, and
  * making the chunk again then could reclaim the page found). Holds nest.
- * The chunk, or NULL if memory is short. */
-struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i);
+ * The chunk, or NULL and *err why (enum pv_short; written only then: a
+ * pair returned by value cost a fault's path ~5 instructions a call, its
+ * halves spilled to the stack). */
+struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i, int *err);
 /* The hold on chunk c of v ends: c goes if it holds no entry and no other
  * hold. */
 void pv_unhold(struct pagevec *v, struct pv_chunk *c);
@@ -112,7 +122,8 @@ uint64_t pv_count(const struct pagevec *v, uint64_t from, uint64_t to);
 /* Entries from n on become 0. */
 void pv_truncate(struct pagevec *v, uint64_t n);
 /* Move the entries from `at` on into empty *tail, renumbered from 0; 0, or
- * -1 if memory is short (nothing moved). Memory for the tail may reclaim,
+ * PV_HEAP_SHORT (nothing moved): the tail is not held to its budget's
+ * bound. Memory for the tail may reclaim,
  * which may change v's entries meanwhile: what moves is v's entries as they
  * are once the tail has all its memory. */
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail);

@@ -354,13 +354,14 @@ static int swap_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_
 		    enum vm_swap_from from)
 {
 	uint32_t slot = region_slot(r, i);
+	int res;
 
 	if (object_frame(pa))
 		return VM_FAULT_IO;
-	if (vm_page_map(s, r, i, pa, swap_map_how(slot, pa)) < 0) {
+	if ((res = vm_page_map(s, r, i, pa, swap_map_how(slot, pa))) < 0) {
 		if (from != VM_SWAP_CACHED)
 			vm_frame_release(pa);
-		return VM_FAULT_NOMEM;
+		return res;
 	}
 	swap_mapped(s, r, i, slot, pa, from);
 	return VM_FAULT_MAPPED;

@@ -214,7 +214,6 @@ static int region_split(struct vm_space *s, struct vm_region *r, uint64_t at)
 	t->start = r->start + at * VM_PAGE;
 	t->pages = (struct pagevec){ .budget = r->pages.budget };
 	if (pv_split(&r->pages, at, &t->pages) < 0) {
-		vm_refusal_answered(&t->pages);	/* the request fails with it */
 		free(t);
 		return VM_FAULT_NOMEM;
 	}

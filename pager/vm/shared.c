@@ -83,6 +83,7 @@ void vm_object_join(struct vm_region *r, struct vm_region *from)
 	struct vm_object *o = r->obj;
 	struct vm_region *prev = from;
 
+	o->cursor.o = NULL;	/* a region the walk never met may lie behind it */
 	if (!prev || prev->pgoff > r->pgoff)
 		prev = o->regions && o->regions->pgoff < r->pgoff ? o->regions : NULL;
 	while (prev && prev->obj_next && prev->obj_next->pgoff < r->pgoff)
@@ -97,9 +98,19 @@ void vm_object_join(struct vm_region *r, struct vm_region *from)
 		o->regions = r;
 }
 
-/* r leaves its object's list (its release). */
+/* r leaves its object's list (its release). The last release's walk
+ * stays true if it has not passed r (r's reach is not in its end); if r
+ * is where it stands, it goes on from r's next. */
 static void object_leave(struct vm_region *r)
 {
+	struct object_reach *c = &r->obj->cursor;
+
+	if (c->o && (!c->at || r->pgoff < c->at->pgoff))
+		c->o = NULL;	/* passed: its reach may be in c->end (a twin that
+				 * covers it, or its own walk from the head, mends
+				 * that today; the rule does not hang on either) */
+	else if (c->at == r)
+		c->at = r->obj_next;
 	if (r->obj_prev)
 		r->obj_prev->obj_next = r->obj_next;
 	else
@@ -112,7 +123,7 @@ static void object_leave(struct vm_region *r)
 void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
 			   const struct vm_region *skip)
 {
-	*w = (struct object_reach){ o, o->regions, skip, 0 };
+	*w = (struct object_reach){ o, o->regions, skip, 0, 0 };
 }
 
 /* o's list is sorted by pgoff: the regions starting at or below j are
@@ -121,6 +132,7 @@ void vm_object_reach_begin(struct object_reach *w, const struct vm_object *o,
  * j. */
 int vm_object_reached(struct object_reach *w, uint64_t j, uint64_t *next)
 {
+	w->asked = j + 1;
 	for (; w->at && w->at->pgoff <= j; w->at = w->at->obj_next) {
 		vm_object_visit();
 		if (w->at != w->skip && region_reach_end(w->at) > w->end)
@@ -175,18 +187,16 @@ int vm_object_let_go(uint64_t pa, uint32_t slot)
 	return named;
 }
 
-/* Drop o's pages in [from, to) (within o) that no region but skip_r
- * reaches, a run at a time, in one walk of o's list (dropping a page
- * changes no list). */
+/* Drop o's pages in [from, to) (within o) that no region reaches but
+ * walk w's skip, a run at a time, with w (begun, and asked about no page
+ * at or past from: dropping a page changes no list). */
 static void object_drop_unreached(struct vm_object *o, uint64_t from, uint64_t to,
-				  const struct vm_region *skip_r)
+				  struct object_reach *w)
 {
 	uint64_t j = pv_next(&o->pages, from, to), next;
-	struct object_reach w;
 
-	vm_object_reach_begin(&w, o, skip_r);
 	while (j < to) {
-		int reached = vm_object_reached(&w, j, &next);
+		int reached = vm_object_reached(w, j, &next);
 		if (next > to)
 			next = to;
 		for (; !reached && j < next; j = pv_next(&o->pages, j + 1, next))
@@ -276,8 +286,8 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 {
 	struct vm_object *o = r->obj;
 	uint64_t j = r->pgoff + i, pa;
-
 	uint32_t e = pv_get(&o->pages, j);
+	int err;
 
 	if (entry_slot(e))
 		return object_swap_in(o, j, out);	/* its entry exists: no memory needed */
@@ -285,8 +295,8 @@ static int shared_page_in(struct vm_region *r, uint64_t i, uint64_t *out)
 		*out = entry_frame(e);
 		return object_frame_in(*out);
 	}
-	if (pv_reserve(&o->pages, j) < 0)
-		return VM_FAULT_NOMEM;
+	if ((err = pv_reserve(&o->pages, j)) < 0)
+		return vm_arrays_fault(err);
 	if (!(pa = vm_frame_alloc())) {
 		pv_unreserve(&o->pages, j);	/* no empty chunk left behind */
 		return VM_FAULT_NOMEM;
@@ -361,11 +371,15 @@ static int shared_resize(struct vm_region *r, uint64_t npages)
 {
 	struct vm_object *o = r->obj;
 	uint64_t need = r->pgoff + npages;
+	struct object_reach w;
 
+	o->cursor.o = NULL;	/* reaches change: its end is no longer true */
 	if (need > o->npages)
 		o->npages = need;	/* the new pages are absent: nothing to allocate */
-	if (npages < region_pages(r))
-		object_drop_unreached(o, need, region_reach_end(r), r);
+	if (npages < region_pages(r)) {
+		vm_object_reach_begin(&w, o, r);
+		object_drop_unreached(o, need, region_reach_end(r), &w);
+	}
 	return 0;
 }
 
@@ -383,6 +397,20 @@ static int twin_covers(const struct vm_region *r)
 	return 0;
 }
 
+/* The walk for the release of r, off its object's list already: the
+ * last release's, gone on with, if it is still true (object.cursor) and
+ * was asked about no page at or past r's first; else one from the head.
+ * Kept in the object: an exit releasing an object's regions one after
+ * another walks its list once, not from its head for each (quadratic). */
+static struct object_reach *release_walk(struct vm_region *r)
+{
+	struct object_reach *w = &r->obj->cursor;
+
+	if (!w->o || w->asked > r->pgoff)
+		vm_object_reach_begin(w, r->obj, NULL);	/* r is off the list: no skip */
+	return w;
+}
+
 /* r is out of its space's list: out of its object's too, the pages only
  * it reached go, then its reference. */
 static void shared_release(struct vm_region *r)
@@ -391,7 +419,7 @@ static void shared_release(struct vm_region *r)
 
 	object_leave(r);
 	if (r->obj->refs > 1 && !covered)
-		object_drop_unreached(r->obj, r->pgoff, region_reach_end(r), r);
+		object_drop_unreached(r->obj, r->pgoff, region_reach_end(r), release_walk(r));
 	object_put(r->obj);
 }
 

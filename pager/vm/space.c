@@ -66,15 +66,6 @@ uint64_t vm_space_budget_bytes(const struct vm_space *s)
 	return s->budget ? s->budget->bytes : 0;
 }
 
-int vm_space_arrays_refused(struct vm_space *s)
-{
-	int refused = s->budget && s->budget->refused;
-
-	if (refused)
-		s->budget->refused = 0;
-	return refused;
-}
-
 /* Dense: a chunk a PV_CHUNK pages, rounded up, and a part-used one at the
  * end of each region; each chunk a pointer in its region's array, which
  * grows by doubling (twice the pointers at most). */

@@ -58,17 +58,14 @@ void vm_space_destroy(struct vm_space *s);
 /* s, new and with no region yet, charges its page arrays (and those of
  * the shared objects it makes) to a budget of its own of at most max
  * bytes of the pager's heap (0: none), or to from's, shared with every
- * space charged to it. A chunk past the bound is refused as memory short
- * would be: a fork or a cut fails with VM_FAULT_NOMEM, and a fault with
- * it too, vm_space_arrays_refused saying why. 0, or -1 if memory is
- * short (s is then charged to none). */
+ * space charged to it. A chunk past the bound is refused: a fork fails
+ * with VM_FAULT_NOMEM, as for memory short, and a fault with
+ * VM_FAULT_ARRAYS. 0, or -1 if memory is short (s is then charged to
+ * none). */
 int vm_space_budget_new(struct vm_space *s, uint64_t max);
 void vm_space_budget_share(struct vm_space *s, const struct vm_space *from);
 /* Bytes s's budget is charged with (0: none). */
 uint64_t vm_space_budget_bytes(const struct vm_space *s);
-/* 1 if s's budget refused a chunk since one was last made for it, and it
- * forgets that: the VM_FAULT_NOMEM just met was its bound, not memory. */
-int vm_space_arrays_refused(struct vm_space *s);
 /* The bytes of page arrays a process needs at most to describe `pages`
  * pages densely in VM_REGIONS_MAX regions: a chunk (PV_CHUNK entries)
  * for each PV_CHUNK of them and one more for each region, with their
@@ -105,8 +102,8 @@ enum vm_fault_result {
 	 * vm_fault_again; the page read is waiting in the swap cache. */
 	VM_FAULT_RETRY = -5,
 	/* The page arrays of the space's budget are at their bound
-	 * (vm_space_budget_new): vm_fault answers VM_FAULT_NOMEM, and its
-	 * caller names this once vm_space_arrays_refused says so. */
+	 * (vm_space_budget_new): no frame is short, and no OOM kill would
+	 * make room for the chunk (its line's own arrays fill it). */
 	VM_FAULT_ARRAYS = -6
 };
 

@@ -159,10 +159,10 @@ int vm_frame_fault_back(uint64_t pa)
 int vm_frame_fault_map(struct vm_space *s, struct vm_region *r, uint64_t i, uint64_t pa,
 		       unsigned how)
 {
-	int back = vm_frame_back(pa);
+	int back = vm_frame_back(pa), res;
 
-	if (back >= 0 && vm_page_map(s, r, i, pa, how) < 0)
-		return VM_FAULT_NOMEM;
+	if (back >= 0 && (res = vm_page_map(s, r, i, pa, how)) < 0)
+		return res;
 	return fault_used(pa, back);
 }
 

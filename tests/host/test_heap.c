@@ -497,6 +497,34 @@ static void test_refused_part_way_gives_back(void **state)
 
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* A growth past PAGER_HEAP_MAX is refused with no frame taken: the heap
+ * is short (heap_short: the OOM killer may take page arrays for it), but
+ * the refill is told of no frames to free (heap_growth_wanted 0, an
+ * earlier failure's count gone too), since none would let it grow: the
+ * refill reclaims nothing and does not have it tried again. Forgotten
+ * with its request, or once a growth succeeds. */
+static void test_cap_is_short_not_wanted(void **state)
+{
+	uint64_t pages = heap_pages();
+
+	(void)state;
+	assert_ptr_equal(pager_sbrk((ptrdiff_t)(PAGER_HEAP_MAX + PG)), (void *)-1);
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(heap_growth_wanted(), 0);
+	assert_true(heap_short());
+	assert_int_equal(heap_pages(), pages);
+	fill_to(RESERVE + 1);
+	assert_int_equal(reclaim_for_heap(), 0);
+	assert_int_equal(reclaim.calls, 0);
+	heap_growth_forget();
+	assert_false(heap_short());
+	assert_ptr_equal(pager_sbrk((ptrdiff_t)(PAGER_HEAP_MAX + PG)), (void *)-1);
+	assert_true(heap_short());
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	assert_false(heap_short());
+	assert_int_equal(frames_check(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +539,7 @@ int main(void)
 		TEST(test_failed_growth_gives_back),
 		TEST(test_two_page_growth_reclaims_for_both),
 		TEST(test_refused_part_way_gives_back),
+		TEST(test_cap_is_short_not_wanted),
 	};
 
 	/* The heap's range: reserved, no page accessible until mapped. */

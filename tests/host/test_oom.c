@@ -84,15 +84,15 @@ static void test_choose_highest(void **state)
 				     cand(39, 0, 0) };
 
 	(void)state;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 1);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000, 0), 1);
 	/* The adjustment turns it: 10 + 50 * 1000 / 1000 = 60 beats 40. */
 	c[0].adj = 50;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 0);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 0);
 	/* 40 - 2 = 38 falls below 39. */
 	c[0].adj = 0;
 	c[1].adj = -2;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 3);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 3);
 }
 
 /* Exempt, fully protected and freeing-nothing candidates are passed over,
@@ -105,14 +105,14 @@ static void test_choose_skips(void **state)
 	(void)state;
 	c[1].exempt = 1;
 	assert_int_equal(oom_score(OOM_RSS, &c[3], 1000), 6000);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 4);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 4);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 4);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000, 0), 4);
 	/* Just above OOM_ADJ_NEVER it may be chosen: 800 - 999 floors at 0,
 	 * which loses to 6. */
 	c[2].adj = OOM_ADJ_NEVER + 1;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 4);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 4);
 	c[2].adj = -500;	/* 800 - 500 = 300 */
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 2);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 2);
 }
 
 /* A choosable candidate scored 0 is still a victim: better than none. */
@@ -123,7 +123,7 @@ static void test_choose_zero_score(void **state)
 	(void)state;
 	c[0].exempt = 1;
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 1000), 0);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 1);
 }
 
 static void test_choose_ties_lowest_index(void **state)
@@ -133,11 +133,11 @@ static void test_choose_ties_lowest_index(void **state)
 
 	(void)state;
 	c[4].exempt = 1;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 1);	/* 50, 50 */
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 1);	/* 60, 60, 50 */
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 1);	/* 50, 50 */
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000, 0), 1);	/* 60, 60, 50 */
 	c[1].exempt = 1;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 3);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), 2);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 3);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000, 0), 2);
 }
 
 /* panic names no one, however clear the choice would be. */
@@ -146,7 +146,7 @@ static void test_choose_panic(void **state)
 	struct oom_candidate c[] = { cand(900, 0, OOM_ADJ_MAX) };
 
 	(void)state;
-	assert_int_equal(oom_choose(OOM_PANIC, c, N(c), 1000), -1);
+	assert_int_equal(oom_choose(OOM_PANIC, c, N(c), 1000, 0), -1);
 }
 
 static void test_choose_none(void **state)
@@ -156,11 +156,11 @@ static void test_choose_none(void **state)
 
 	(void)state;
 	c[0].exempt = 1;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), -1);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000), -1);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, 0, 1000), -1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), -1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 1000, 0), -1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, 0, 1000, 0), -1);
 	c[0].exempt = 0;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), 0);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), 0);
 }
 
 /* With no one choosable, the requester is the last resort if it may be
@@ -176,7 +176,7 @@ static void test_choose_requester(void **state)
 		c[i].pid = (uint32_t)i + 1;
 	c[0].exempt = 1;
 	c[3].exempt = 1;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000), -1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 1000, 0), -1);
 	assert_int_equal(oom_choose_requester(OOM_UNSHARED, c, N(c), 2), 1);
 	assert_int_equal(oom_choose_requester(OOM_RSS, c, N(c), 2), 1);
 	assert_int_equal(oom_choose_requester(OOM_PANIC, c, N(c), 2), -1);
@@ -198,8 +198,8 @@ static void test_two_hogs(void **state)
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 100);
 	assert_int_equal(oom_score(OOM_RSS, &c[0], 4096), 900);
 	assert_int_equal(oom_score(OOM_RSS, &c[1], 4096), 2100);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 0);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), 0);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096, 0), 1);
 }
 
 /* A process's page arrays (the pager's heap it causes) count under every
@@ -211,14 +211,14 @@ static void test_page_arrays_count(void **state)
 	struct oom_candidate c[] = { cand(1100, 0, 0), cand(1000, 0, 0) };
 
 	(void)state;
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 0);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), 0);
 	c[0].meta = 5;
 	c[1].meta = 250;
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[0], 4096), 1105);
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 1250);
 	assert_int_equal(oom_score(OOM_RSS, &c[1], 4096), 1250);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096), 1);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096, 0), 1);
 	c[1].shared = 300;	/* rss adds its shared pages, unshared does not */
 	assert_int_equal(oom_score(OOM_RSS, &c[1], 4096), 1550);
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 1250);
@@ -246,15 +246,15 @@ static void test_tree_of_arrays_chosen(void **state)
 	}
 	c[TREE + 1] = cand(0, 5000, 0);	/* shares much, frees nothing */
 	assert_int_equal(oom_score(OOM_UNSHARED, &c[1], 4096), 300);
-	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 1), 1);
-	assert_int_equal(oom_choose_for(OOM_RSS, c, N(c), 4096, 1), 1);
-	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 0), 0);
-	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096), 0);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 1), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096, 1), 1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), 0);
+	assert_int_equal(oom_choose(OOM_RSS, c, N(c), 4096, 0), 0);
 	c[0] = cand(0, 0, 0);		/* no one frees a frame */
-	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 0), -1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), -1);
 	for (int k = 1; k <= TREE; k++)
 		c[k].meta = 0;
-	assert_int_equal(oom_choose_for(OOM_UNSHARED, c, N(c), 4096, 1), -1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 1), -1);
 }
 
 int main(void)

@@ -158,25 +158,55 @@ static void test_unreserve(void **state)
 	pv_free(&v);
 }
 
+/* A chunk past its budget's bound is refused with PV_AT_BOUND, by each
+ * call that would make one, and nothing is changed; the refusal is the
+ * call's answer alone (no mark on the budget), and a chunk that fits
+ * once room is back is made. */
+static void test_bound_answered(void **state)
+{
+	struct pv_budget b = { 0 };
+	struct pagevec v = { .budget = &b };
+	struct pv_chunk *c;
+	int err = 0;
+
+	(void)state;
+	assert_int_equal(pv_set(&v, 1, 1), 0);
+	b.max = b.bytes;	/* at its bound */
+	assert_int_equal(pv_reserve(&v, 5 * PV_CHUNK), PV_AT_BOUND);
+	assert_int_equal(pv_set(&v, 5 * PV_CHUNK, 2), PV_AT_BOUND);
+	assert_null(pv_hold(&v, 5 * PV_CHUNK, &err));
+	assert_int_equal(err, PV_AT_BOUND);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(b.bytes, pv_bytes(&v));
+	assert_int_equal(pv_set(&v, 2, 3), 0);	/* its chunk exists */
+	assert_non_null(c = pv_hold(&v, 3, &err));
+	pv_unhold(&v, c);
+	b.max = 0;	/* unbounded */
+	assert_int_equal(pv_reserve(&v, 5 * PV_CHUNK), 0);
+	pv_free(&v);
+	assert_int_equal(b.bytes, 0);
+}
+
 /* A held chunk outlives its last entry and pv_unreserve; it goes with the
  * last hold, unless an entry came meanwhile; holds nest. */
 static void test_hold(void **state)
 {
 	struct pagevec v = { 0 };
 	struct pv_chunk *h1, *h2, *h3;
+	int err;
 
 	(void)state;
 	assert_int_equal(pv_set(&v, 10, 1), 0);
-	assert_non_null(h1 = pv_hold(&v, 11));
+	assert_non_null(h1 = pv_hold(&v, 11, &err));
 	assert_int_equal(pv_set(&v, 10, 0), 0);	/* its last entry */
 	pv_unreserve(&v, 11);
 	assert_int_equal(v.n, 1);
-	assert_ptr_equal(h2 = pv_hold(&v, 12), h1);	/* a second hold */
+	assert_ptr_equal(h2 = pv_hold(&v, 12, &err), h1);	/* a second hold */
 	pv_unhold(&v, h1);
 	assert_int_equal(v.n, 1);
 	pv_unhold(&v, h2);
 	assert_int_equal(v.n, 0);
-	assert_non_null(h3 = pv_hold(&v, 5000));	/* made by the hold */
+	assert_non_null(h3 = pv_hold(&v, 5000, &err));	/* made by the hold */
 	assert_int_equal(v.n, 1);
 	assert_int_equal(pv_put(&v, 5001, 4), 0);
 	pv_unhold(&v, h3);
@@ -518,6 +548,7 @@ static void test_walk_clear(void **state)
 {
 	struct pagevec v = { 0 };
 	struct pv_chunk *held;
+	int err;
 	const uint32_t *e;
 	uint64_t first;
 	uint32_t k;
@@ -525,7 +556,7 @@ static void test_walk_clear(void **state)
 	(void)state;
 	for (uint64_t i = 0; i < 3 * PV_CHUNK; i += 100)
 		assert_int_equal(pv_set(&v, i, (uint32_t)i + 1), 0);	/* 3 chunks */
-	held = pv_hold(&v, 2 * PV_CHUNK);
+	held = pv_hold(&v, 2 * PV_CHUNK, &err);
 	assert_int_equal(v.n, 3);
 	k = pv_walk_begin(&v, 0);
 	memset(&v.emptied, 0xff, sizeof(v.emptied));	/* a count would wrap */
@@ -602,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_walk_emptied_mark),
 		cmocka_unit_test(test_walk_clear),
 		cmocka_unit_test(test_absent_cut),
+		cmocka_unit_test(test_bound_answered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,7 @@
 #include "reclaim/policy/mglru.h"
 #include "reclaim/policy/mglru_gens.h"
 #include "reclaim/policy/mglru_tiers.h"
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "swap/shadow.h"
 
 #define MAX_FRAMES 64

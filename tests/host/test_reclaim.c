@@ -61,8 +61,10 @@ uint64_t frames_total(void) { return TOTAL; }
 uint64_t frames_lowest_free(void) { return RESERVE; }
 uint64_t frame_alloc_pinned(void) { return 0; }
 static uint64_t heap_wanted;	/* what the heap's last failed growth wanted */
+static int heap_capped;		/* its last growth was refused at its most */
 uint64_t heap_growth_wanted(void) { return heap_wanted; }
-void heap_growth_forget(void) { heap_wanted = 0; }
+int heap_short(void) { return heap_wanted > 0 || heap_capped; }
+void heap_growth_forget(void) { heap_wanted = 0; heap_capped = 0; }
 
 uint64_t watermarks_shortfall(void) { return 0; }
 int watermarks_patient(void) { return 0; }
@@ -233,6 +235,7 @@ static int setup(void **state)
 	last_deadline = 0;
 	meanwhile = NULL;
 	heap_wanted = 0;
+	heap_capped = 0;
 	nkilled = 0;
 	ended_pid = ends_at_kill = 0;
 	reaped = 0;
@@ -792,22 +795,28 @@ static void test_requester_last_resort(void **state)
 
 /* A member of a fork tree whose cost is page arrays (nothing alone,
  * 300 pages of arrays) goes rather than the requester or an innocent
- * process with 100 pages of its own when the heap is what could not
- * grow; when frames ran out, the innocent goes: the heap is never
- * lowered, so the member's death would free no frame. */
+ * process with 100 pages of its own when the heap is what is short: a
+ * growth found no frames, or was refused at the heap's most
+ * (PAGER_HEAP_MAX: no frame wanted, heap_short says it all the same);
+ * when frames ran out, the innocent goes: the heap is never lowered, so
+ * the member's death would free no frame. */
 static void test_heap_short_kills_arrays(void **state)
 {
 	(void)state;
-	procs[1] = proc(5, 0, 100, 0);
-	procs[2] = proc(7, 0, 0, 40);
-	procs[2].meta = 300;
-	heap_wanted = 1;
-	assert_int_equal(oom_kill(9), 0);
+	for (int capped = 0; capped <= 1; capped++) {
+		procs[1] = proc(5, 0, 100, 0);
+		procs[2] = proc(7, 0, 0, 40);
+		procs[2].meta = 300;
+		heap_wanted = !capped;
+		heap_capped = capped;
+		assert_int_equal(oom_kill(9), 0);
+		assert_int_equal(killed[nkilled - 1], 7);
+	}
 	heap_wanted = 0;
+	heap_capped = 0;
 	assert_int_equal(oom_kill(9), 0);
-	assert_int_equal(nkilled, 2);
-	assert_int_equal(killed[0], 7);
-	assert_int_equal(killed[1], 5);
+	assert_int_equal(nkilled, 3);
+	assert_int_equal(killed[2], 5);
 }
 
 /* A growth that failed in one request says nothing of the next: once its

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "kernel/abi/vm.h"
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "reclaim/victims.h"
 #include "vm_fake.h"
 

@@ -907,8 +907,8 @@ static void test_footprint_page_arrays(void **state)
 	assert_int_equal(c[1].alone, 64);
 	assert_int_equal(c[0].meta, 1);
 	assert_int_equal(c[1].meta, 17);
-	assert_int_equal(oom_choose(OOM_UNSHARED, c, 2, FAKE_FRAMES), 1);
-	assert_int_equal(oom_choose(OOM_RSS, c, 2, FAKE_FRAMES), 1);
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, 2, FAKE_FRAMES, 0), 1);
+	assert_int_equal(oom_choose(OOM_RSS, c, 2, FAKE_FRAMES, 0), 1);
 	/* Its pages gone, its arrays go: nothing left to count. */
 	assert_int_equal(vm_unmap_range(sparse, 0x10000000, 0x14000000), 0);
 	assert_int_equal(vm_space_meta_pages(sparse), 0);

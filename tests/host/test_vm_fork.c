@@ -1071,6 +1071,16 @@ static void test_footprint_many_sharers(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A shared region of n pages at b in p, each page written (page i holds
+ * i + 1): its object. */
+static const struct vm_object *shared_touched(struct vm_space *p, uint64_t b, uint64_t n)
+{
+	assert_int_equal(vm_region_add(p, b, b + n * PG, RW, VM_SHARED, NULL), 0);
+	for (uint64_t i = 0; i < n; i++)
+		fake_poke(p, b + i * PG, (uint8_t)(i + 1));
+	return vm_region_find(p, b)->obj;
+}
+
 /* A release's walk of an object's list goes on from where its last
  * question left it: the parent maps a shared region of PAGES pages,
  * touches them all and forks FORKS children; child k keeps one-page
@@ -1089,10 +1099,7 @@ static void test_release_walk_linear(void **state)
 	const struct vm_object *o;
 
 	(void)state;
-	assert_int_equal(vm_region_add(p, b, b + PAGES * PG, RW, VM_SHARED, NULL), 0);
-	for (uint64_t i = 0; i < PAGES; i++)
-		fake_poke(p, b + i * PG, (uint8_t)(i + 1));
-	o = vm_region_find(p, b)->obj;
+	o = shared_touched(p, b, PAGES);
 	for (int k = 0; k < FORKS; k++) {
 		c[k] = vm_space_create(2 + k, 2 + (uint32_t)k);
 		assert_int_equal(vm_fork(p, c[k]), 0);
@@ -1114,6 +1121,40 @@ static void test_release_walk_linear(void **state)
 				 (uint8_t)(STRIDE + k + 1));
 	for (int k = 0; k < FORKS; k++)
 		vm_space_destroy(c[k]);
+	vm_space_destroy(p);
+	fake_check();
+	assert_int_equal(frames_free(), free0);
+}
+
+/* An exit releasing many regions of one object in a row, none covered by
+ * a list neighbour (parent and child each keep every other page of a
+ * shared region, so their pieces alternate on the object's list): each
+ * release's walk goes on from the last one's place, so the exit visits at
+ * most twice the pages and regions, not, for each piece, every piece of
+ * the parent's before it (~PIECES^2/2 = 8K visits from the head). The
+ * pages only the child reached go; the parent's stay. */
+static void test_exit_releases_linear(void **state)
+{
+	enum { PIECES = 128, PAGES = 2 * PIECES };
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2);
+	uint64_t free0 = frames_free(), b = 0x1000000, regions;
+	const struct vm_object *o;
+
+	(void)state;
+	o = shared_touched(p, b, PAGES);
+	assert_int_equal(vm_fork(p, c), 0);
+	for (uint64_t i = 0; i < PAGES; i++)
+		assert_int_equal(vm_unmap_range(i % 2 ? c : p, b + i * PG, b + (i + 1) * PG), 0);
+	fake_check();
+	regions = o->refs;
+	assert_int_equal(regions, PAGES);
+	vm_object_visits = 0;
+	vm_space_destroy(c);
+	assert_in_range(vm_object_visits, 1, 2 * (PAGES + regions));
+	fake_check();
+	assert_int_equal(frames_free(), free0 - PIECES);
+	for (uint64_t i = 1; i < PAGES; i += 2)
+		assert_int_equal(fake_peek(p, b + i * PG), (uint8_t)(i + 1));
 	vm_space_destroy(p);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
@@ -1196,6 +1237,7 @@ int main(void)
 		TEST(test_footprint_shared_cut),
 		TEST(test_footprint_many_sharers),
 		TEST(test_release_walk_linear),
+		TEST(test_exit_releases_linear),
 		TEST(test_check_catches_broken_object_list),
 	};
 

@@ -3230,7 +3230,6 @@ static void test_split_at_bound(void **state)
 	assert_int_equal(vm_unmap_range(s, base + 2 * 256 * PG, base + 3 * 256 * PG), 0);
 	check();
 	assert_true(vm_space_budget_bytes(s) < before);
-	assert_false(vm_space_arrays_refused(s));
 	fake_fault(s, base + 4 * 256 * PG, VM_R, VM_FAULT_MAPPED);
 	swap_fake_expect_fill(s, base + 4 * 256 * PG, 5);
 	destroy(s);
@@ -3243,8 +3242,10 @@ static void test_split_at_bound(void **state)
  * page arrays are charged to the line's one budget, exactly; with room
  * for four copies and a half, three forks succeed and the fourth fails
  * with VM_FAULT_NOMEM, the budget back where it was and no page lost;
- * the line at its bound, a fault that needs a chunk fails the same way
- * and says it met the bound (once), while one that needs none is served; and the children's exits
+ * the line at its bound, a fault that needs a chunk fails with
+ * VM_FAULT_ARRAYS, while one that needs none is served, and a refusal
+ * answered where it was met (the fork's, a fault-around run's) leaves no
+ * trace on a later fault short of frames; and the children's exits
  * give their arrays back to the budget. (Unbounded, 27 forks of 5,000
  * such pages grew the pager's heap by ~140 MiB, for good.) */
 static void test_fork_tree_arrays_bounded(void **state)
@@ -3292,24 +3293,31 @@ static void test_fork_tree_arrays_bounded(void **state)
 	assert_int_equal(vm_space_budget_bytes(t[0]), before);
 	assert_int_equal(n, 4);
 	assert_int_equal(vm_space_budget_bytes(t[0]), arrays_of(t, n, sh));
-	assert_false(vm_space_arrays_refused(t[0]));	/* the fork took it */
 	t[0]->budget->bytes++;				/* vm_check holds it to a walk */
 	assert_int_equal(vm_check(), -1);
 	t[0]->budget->bytes--;
 	check();
 
+	/* The fork's refusal was the fork's answer: a fault short of frames
+	 * is memory short (the OOM killer's), not the bound. */
+	hog_frames(0);
+	fake_fault(t[0], base + 5 * PG, VM_W, VM_FAULT_NOMEM);
+	unhog();
 	/* With the line at its bound, a page in a chunk not made yet is
-	 * refused, and said so once. */
+	 * refused as the bound, frames free or not. */
 	t[0]->budget->max = vm_space_budget_bytes(t[0]);
-	fake_fault(t[1], base + PER * 256 * PG, VM_W, VM_FAULT_NOMEM);
-	assert_true(vm_space_arrays_refused(t[1]));
-	assert_false(vm_space_arrays_refused(t[1]));
+	fake_fault(t[1], base + PER * 256 * PG, VM_W, VM_FAULT_ARRAYS);
+	hog_frames(0);
+	fake_fault(t[1], base + PER * 256 * PG, VM_W, VM_FAULT_ARRAYS);
+	unhog();
 	/* A fault in a chunk that exists is served, its fault-around run
 	 * cut before the next chunk, which the bound refuses: answered there,
-	 * so no later VM_FAULT_NOMEM (a frame's) is taken for the bound. */
+	 * so a later fault short of frames is memory short, not the bound. */
 	fake_fault(t[1], base + (PER * 256 - 2) * PG, VM_W, VM_FAULT_MAPPED);
 	assert_int_equal(vm_lookup(t[1], base + PER * 256 * PG), 0);
-	assert_false(vm_space_arrays_refused(t[1]));
+	hog_frames(0);
+	fake_fault(t[1], base + (PER * 256 - 250) * PG, VM_W, VM_FAULT_NOMEM);
+	unhog();
 	/* A swapped page's chunk is there: it comes back. */
 	fake_fault(t[1], base + 256 * PG, VM_R, VM_FAULT_MAPPED);
 	swap_fake_expect_fill(t[1], base + 256 * PG, 2);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "sim_params.h"
 #include "trace.h"
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 #include "sim.h"
 #include "trace.h"
 

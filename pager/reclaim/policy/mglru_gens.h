@@ -13,7 +13,7 @@
 #define PAGER_RECLAIM_MGLRU_GENS_H
 
 #include <stdint.h>
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 
 #define MGLRU_MAX_GENS 4	/* Linux's MAX_NR_GENS */
 #define MGLRU_MIN_GENS 2	/* MIN_NR_GENS: eviction stalls at two */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 
 /* Defined by the policy files; only this table refers to them by name. */
 extern const struct policy_ops policy_clock_ops;

@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 
 struct clock {
 	uint32_t nframes;

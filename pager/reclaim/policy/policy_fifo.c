@@ -5,7 +5,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 
 /* One frame queue (policy.h), so removing a frame from the middle (it was
  * freed) costs O(1): insert at the young end, take from the old end. */

@@ -5,7 +5,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy.h"
+#include "reclaim/policy/policy.h"
 
 #define NOWHERE UINT32_MAX
 
