@@ -271,11 +271,12 @@ has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" &&
 	[[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
 ok "a direct write out as the outage began was left in flight (swap_writes_left), no one killed" $?
 
-# Four threads of a child fault on one page in swap with the server down
-# (killed once the page is in swap and the parent has been through its
-# steps once, every connection closed at once until the script lets it
-# back): a service thread reads it and two wait for that read; the fourth
-# fault waits in the kernel. The parent's request to the pager is answered
+# Four threads of a child (PAGER_SERVICE_THREADS) fault on one page in swap
+# with the server down (killed once the page is in swap and the parent has
+# been through its steps once, every connection closed at once until the
+# script lets it back; the threads start once netd reports its swap link
+# no longer up): a service thread reads it and two wait for that read; the
+# fourth fault waits in the kernel. The parent's request to the pager is answered
 # meanwhile: the script lets the server back only once it has seen the
 # answer (or 60 s later, failing), and checks the order on the console:
 # the answer, then netd's reconnection, then the child's reads (which
