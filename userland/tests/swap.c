@@ -517,6 +517,7 @@ struct outage_board {
 	volatile int go;	/* the child's threads may touch the page */
 	volatile int touched;	/* threads that read it back */
 	volatile int wrong;	/* threads that found it changed */
+	volatile int failed;	/* the child's status, had it to give up early */
 	uint64_t *page;
 };
 /* One more than the pager's fault threads: each of those is held by the
@@ -580,13 +581,13 @@ static int touch_in_outage(void *arg)
 	uint64_t pages = b->page[0], *junk = map_pages(pages);
 
 	if (!junk)
-		return 1;
+		return b->failed = 1;
 	fill(b->page, 0, 1);
 	fill(junk, 1, pages - 1);
 	munmap(junk, pages * 4096);
 	for (int k = 0; k < OUTAGE_THREADS; k++)
 		if (thread_spawn(outage_toucher, b, TEST_STACK, PRIO_NORMAL) < 0)
-			return 2;
+			return b->failed = 2;
 	b->filled = 1;
 	while (!b->ready)
 		sys_yield();
@@ -594,11 +595,11 @@ static int touch_in_outage(void *arg)
 	 * asking uses, are ours before the outage (a fault of ours then
 	 * would wait with the threads'). */
 	if (swap_link_down() != 0)
-		return 4;
+		return b->failed = 4;
 	printf("swap_outage_reads: the page is in swap\n");
 	fflush(stdout);
 	if (wait_outage_seen() < 0)
-		return 16;
+		return b->failed = 16;
 	b->go = 1;
 	while (b->touched < OUTAGE_THREADS)
 		sys_yield();
@@ -650,15 +651,17 @@ int test_swap_outage_reads(void)
 	CHECK((b->page = map_pages(1)) != NULL);
 	b->page[0] = before.frames_total * 3 / 2;	/* the child's fill, in pages */
 	CHECK((child = fork_run(touch_in_outage, b)) > 0);
-	while (!b->filled)
+	while (!b->filled && !b->failed)
 		CHECK_EQ(sleep_ns(10 * MS), 0);
+	CHECK_EQ(b->failed, 0);
 	CHECK_RUN(outage_steps(0));
 	printf("swap_outage_reads: the parent is ready\n");
 	fflush(stdout);
 	CHECK_EQ(pager_stats(&before), 0);	/* the waits before the child's faults */
 	b->ready = 1;
-	while (!b->go)
+	while (!b->go && !b->failed)
 		CHECK_EQ(sleep_ns(10 * MS), 0);
+	CHECK_EQ(b->failed, 0);
 	CHECK_RUN(outage_steps(before.swapin_waits + OUTAGE_READ_WAITS));
 	printf("swap_outage_reads: the pager answered during the outage\n");
 	fflush(stdout);
