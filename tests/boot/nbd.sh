@@ -271,7 +271,7 @@ has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" &&
 	[[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
 ok "a direct write out as the outage began was left in flight (swap_writes_left), no one killed" $?
 
-# Four threads of a child (PAGER_SERVICE_THREADS) fault on one page in swap
+# Four threads of a child (PAGER_FAULT_THREADS + 1) fault on one page in swap
 # with the server down (killed once the page is in swap and the parent has
 # been through its steps once, every connection closed at once until the
 # script lets it back): a service thread reads it and two wait for that
