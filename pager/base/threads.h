@@ -34,6 +34,8 @@ enum pager_io_client {
 				 * a direct reclaim's batch */
 	IO_NONE = 100		/* a thread that does no I/O (kswapd) */
 };
+/* The service threads, PAGER_SERVICE_THREADS, and of them those that take
+ * faults, PAGER_FAULT_THREADS: in pager/protocol.h (included above). */
 #define PAGER_IO_CLIENTS (IO_SERVICE + PAGER_SERVICE_THREADS)
 
 struct pager_thread {
