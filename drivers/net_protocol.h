@@ -210,6 +210,11 @@ enum net_label {
 	NET_STATS = 0x314
 };
 
+/* The swap link's state (net_stats.swap_state): off (no swap over NBD),
+ * up, reconnecting after a loss (an outage being ridden out), or the
+ * server given up for good. */
+enum swap_state { SWAP_OFF = 0, SWAP_UP = 1, SWAP_RETRYING = 2, SWAP_GONE = 3 };
+
 /* netd's counters (netstat). */
 struct net_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
@@ -226,7 +231,7 @@ struct net_stats {
 	uint64_t nbd_most_pending;	/* the most swap requests waiting for replies at once */
 	uint32_t addr, prefix;		/* the address in force */
 	uint32_t sockets;		/* programs' connections open */
-	uint32_t swap_state;		/* 0 off, 1 up, 2 reconnecting, 3 gone */
+	uint32_t swap_state;		/* enum swap_state */
 	uint64_t rx_refused;		/* times programs' data was refused: the
 					 * connection held NET_RX_BUFS_MAX buffers,
 					 * or its line its share of the pool */

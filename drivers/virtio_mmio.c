@@ -25,15 +25,21 @@ uint32_t vmmio_status(uintptr_t base)
 	return vmmio_rd(base, VMMIO_STATUS);
 }
 
-int vmmio_probe(uintptr_t base, uint32_t device_id)
+/* Whether the window at base holds a version-2 device of type device_id:
+ * 0, or -ENOTSUP with *why saying what is there instead. */
+static int probe(uintptr_t base, uint32_t device_id, const char **why)
 {
 	if (vmmio_rd(base, VMMIO_MAGIC_VALUE) != VMMIO_MAGIC ||
-	    vmmio_rd(base, VMMIO_DEVICE_ID) != device_id)
-		return -ENODEV;
+	    vmmio_rd(base, VMMIO_DEVICE_ID) != device_id) {
+		*why = "its window holds no device of its type";
+		return -ENOTSUP;
+	}
 	/* The device is there, behind a transport this driver does not
-	 * speak: a caller says so, not that there is no device. */
-	if (vmmio_rd(base, VMMIO_VERSION) != 2)
-		return -EPROTONOSUPPORT;
+	 * speak: said so, not that there is no device. */
+	if (vmmio_rd(base, VMMIO_VERSION) != 2) {
+		*why = "its virtio-mmio transport is not version 2 (virtio 1.x): a legacy device";
+		return -ENOTSUP;
+	}
 	return 0;
 }
 
@@ -64,17 +70,27 @@ static void driver_features(uintptr_t base, uint64_t features)
 	vmmio_wr(base, VMMIO_DRIVER_FEATURES, (uint32_t)features);
 }
 
-int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
-		    uint64_t *accepted)
+/* Reset the device, announce a driver, offer it the wanted features it has
+ * and check it accepts them (FEATURES_OK). Features are bit masks over all
+ * 64 feature bits; required ones must be among the device's. 0 with
+ * *accepted set; or -ENOTSUP with *why saying which step failed (the
+ * device marked FAILED if it reset). */
+static int negotiate(uintptr_t base, uint64_t wanted, uint64_t required, uint64_t *accepted,
+		     const char **why)
 {
-	if (vmmio_reset(base) < 0)
-		return -ETIMEDOUT;
+	if (vmmio_reset(base) < 0) {
+		*why = "it did not reset";
+		return -ENOTSUP;
+	}
 	set_status(base, VIRTIO_STATUS_ACKNOWLEDGE);
 	set_status(base, VIRTIO_STATUS_DRIVER);
 	uint64_t offered = device_features(base);
 
 	if ((offered & required) != required) {
 		vmmio_fail(base);
+		*why = required == 1ULL << VIRTIO_F_VERSION_1 ?
+		       "it does not offer VIRTIO_F_VERSION_1 (virtio 1.x)" :
+		       "it does not offer a feature its driver requires";
 		return -ENOTSUP;
 	}
 	*accepted = offered & wanted;
@@ -83,7 +99,8 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 	/* The device clears FEATURES_OK if it cannot work with our subset. */
 	if (!(vmmio_rd(base, VMMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
 		vmmio_fail(base);
-		return -EINVAL;
+		*why = "it cleared FEATURES_OK: it cannot work with the features accepted";
+		return -ENOTSUP;
 	}
 	return 0;
 }
@@ -91,32 +108,9 @@ int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
 int vmmio_agree(uintptr_t base, uint32_t device_id, uint64_t wanted, uint64_t required,
 		uint64_t *accepted, const char **why)
 {
-	switch (vmmio_probe(base, device_id)) {
-	case 0:
-		break;
-	case -EPROTONOSUPPORT:
-		*why = "its virtio-mmio transport is not version 2 (virtio 1.x): a legacy device";
-		return -ENOTSUP;
-	default:
-		*why = "its window holds no device of its type";
-		return -ENOTSUP;
-	}
-	switch (vmmio_negotiate(base, wanted, required, accepted)) {
-	case 0:
-		return 0;
-	case -ENOTSUP:
-		*why = required == 1ULL << VIRTIO_F_VERSION_1 ?
-		       "it does not offer VIRTIO_F_VERSION_1 (virtio 1.x)" :
-		       "it does not offer a feature its driver requires";
-		break;
-	case -EINVAL:
-		*why = "it cleared FEATURES_OK: it cannot work with the features accepted";
-		break;
-	default:
-		*why = "it did not reset";
-		break;
-	}
-	return -ENOTSUP;
+	int r = probe(base, device_id, why);
+
+	return r < 0 ? r : negotiate(base, wanted, required, accepted, why);
 }
 
 unsigned vmmio_queue_max(uintptr_t base, unsigned q)

@@ -49,32 +49,21 @@
 #define VMMIO_INT_USED 1		/* a used ring has new entries */
 #define VMMIO_INT_CONFIG 2		/* the configuration changed */
 
-/* 0 if the window at base holds a version-2 device of type device_id;
- * -EPROTONOSUPPORT if it holds one of that type behind another version of
- * the transport (1: legacy); -ENODEV otherwise (an empty slot, another
- * type). */
-int vmmio_probe(uintptr_t base, uint32_t device_id);
-
 /* Write 0 to Status and wait until it reads back 0: from then on the
  * device uses none of the queues or buffers it was given (virtio 1.x,
  * 2.1). 0, or -ENODEV if it did not reset. */
 int vmmio_reset(uintptr_t base);
 
-/* Reset the device, announce a driver, offer it the wanted features it has
- * and check it accepts them (FEATURES_OK). Features are bit masks over all
- * 64 feature bits; required ones must be among the device's. 0 with
- * *accepted set; or, the device marked FAILED, -ENOTSUP (a required feature
- * not offered) or -EINVAL (it cleared FEATURES_OK: it cannot work with the
- * features accepted); -ETIMEDOUT if it did not reset. */
-int vmmio_negotiate(uintptr_t base, uint64_t wanted, uint64_t required,
-		    uint64_t *accepted);
-
-/* vmmio_probe then vmmio_negotiate, for a driver the pager gave a device
- * it found by its type: 0 with *accepted set, or -ENOTSUP for a device the
- * driver cannot drive (legacy, a required feature not offered, features
- * refused, no reset, or none of the type in the window after all) with
- * *why saying which, for the console. Never -ENODEV: the pager keeps that
- * for a machine with no such device. */
+/* For a driver the pager gave a device it found by its type: check the
+ * window holds a version-2 device of that type, reset it, announce a
+ * driver, offer it the wanted features it has (bit masks over all 64
+ * feature bits; required ones must be among the device's) and check it
+ * accepts them (FEATURES_OK). 0 with *accepted set, or -ENOTSUP for a
+ * device the driver cannot drive (legacy, a required feature not offered,
+ * features refused, no reset, or none of the type in the window after
+ * all; the device marked FAILED once it has reset) with *why saying
+ * which, for the console. Never -ENODEV: the pager keeps that for a
+ * machine with no such device. */
 int vmmio_agree(uintptr_t base, uint32_t device_id, uint64_t wanted, uint64_t required,
 		uint64_t *accepted, const char **why);
 

@@ -21,6 +21,9 @@ static unsigned queue_size(unsigned max)
 }
 
 #define QUEUE_MIN 16	/* entries a queue needs: fewer, and the device is refused */
+/* A macro's value as a string literal, for a message that names it. */
+#define TEXT_OF(x) #x
+#define NUMBER_TEXT(x) TEXT_OF(x)
 
 /* Queue q's rings: its descriptor table in one page, both rings in the
  * next (the used ring at 1024, after an available ring of 256 entries).
@@ -53,7 +56,7 @@ int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
 	if (setup_queue(n, VIRTIO_NET_RXQ, &n->rxq, dma_va, dma_pa) < 0 ||
 	    setup_queue(n, VIRTIO_NET_TXQ, &n->txq, dma_va + 2 * NET_PAGE_SIZE, dma_pa + 2) < 0) {
 		vmmio_fail(mmio);
-		*why = "a queue of fewer than 16 entries (or none)";
+		*why = "a queue of fewer than " NUMBER_TEXT(QUEUE_MIN) " entries (or none)";
 		return -ENOTSUP;
 	}
 	r = netr_init(&n->ring, &n->rxq, &n->txq, pool,

@@ -116,6 +116,10 @@ int swap_header_check(const uint8_t *page, uint64_t capacity_sectors, struct swa
 	return SWAP_HDR_OK;
 }
 
+/* A macro's value as a string literal, for a message that names it. */
+#define TEXT_OF(x) #x
+#define NUMBER_TEXT(x) TEXT_OF(x)
+
 const char *swap_header_strerror(int err)
 {
 	static const char *const msg[] = {
@@ -129,7 +133,8 @@ const char *swap_header_strerror(int err)
 		[-SWAP_HDR_VERSION] = "unsupported swap header version (only 1 is known)",
 		[-SWAP_HDR_EMPTY] = "the swap header's last_page is 0: no page to swap to",
 		[-SWAP_HDR_TOO_BIG] = "the swap header's last_page is beyond the end of the disk",
-		[-SWAP_HDR_TOO_MANY_BAD] = "the swap header lists more than 637 bad pages",
+		[-SWAP_HDR_TOO_MANY_BAD] = "the swap header lists more than "
+					   NUMBER_TEXT(SWAP_MAX_BADPAGES) " bad pages",
 		[-SWAP_HDR_BAD_PAGE] = "the swap header lists a bad page outside 1..last_page",
 		[-SWAP_HDR_NO_USABLE] = "every page of the swap area is bad",
 	};

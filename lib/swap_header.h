@@ -14,7 +14,7 @@
 #define SWAP_SECTORS_PER_SLOT (SWAP_PAGE / 512u)
 /* The most bad pages the header can list: from badpages[] (byte 1536) up to
  * the signature (byte 4086), 4 bytes each; Linux's MAX_SWAP_BADPAGES. */
-#define SWAP_MAX_BADPAGES 637u
+#define SWAP_MAX_BADPAGES 637	/* a bare number: its message spells it (swap_header.c) */
 
 /* The header's layout, little-endian (mkswap writes the host's byte order;
  * the pager accepts only little-endian, RISC-V's). Offsets in the page: */

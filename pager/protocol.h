@@ -40,6 +40,13 @@
 /* The most slots one stream fault hands the swap-in thread: a fault's page
  * and the largest readahead window. */
 #define PAGER_STREAM_SLOTS_MAX (1 + PAGER_READAHEAD_MAX)
+/* The pager's service threads (server/service.c, serves_faults): the
+ * first serves programs' requests and hears deaths, the others take
+ * faults, so a swap read held by a slow device holds at most the fault
+ * threads. Here, not in base/threads.h, for the tests that hold every
+ * fault thread on purpose (swap_outage_reads). */
+#define PAGER_SERVICE_THREADS 4
+#define PAGER_FAULT_THREADS (PAGER_SERVICE_THREADS - 1)
 
 enum pager_label {
 	/* data = "name\0arg1\0...\0" (argv, argv[0] = program name), w[0] = argc.

@@ -187,114 +187,91 @@ static bool from_pager(const struct msg *in)
 	return in->pid == pager_pid || (pager_pid == 0 && in->label == NET_POOL);
 }
 
-static long do_pool(const struct msg *in, struct msg *out)
-{
-	(void)out;
-	return on_pool(in);
-}
-
-static long do_swap_setup(const struct msg *in, struct msg *out)
-{
-	return swapconn_setup(in, out, shared);
-}
-
-static long do_submit(const struct msg *in, struct msg *out)
-{
-	(void)out;
-	return swapconn_submit(in);
-}
-
-static long do_flush(const struct msg *in, struct msg *out)
-{
-	(void)out;
-	return swapconn_flush(in);
-}
-
-static long do_swap_start(const struct msg *in, struct msg *out)
-{
-	(void)in;
-	(void)out;
-	return swapconn_start();
-}
-
-static long do_swap_stop(const struct msg *in, struct msg *out)
-{
-	(void)in;
-	(void)out;
-	return swapconn_stop();
-}
-
-/* Sets the whole answer itself, its label too. */
-static long do_socket(const struct msg *in, struct msg *out)
-{
-	sockets_serve(in, out);
-	return (long)out->label;
-}
-
-static long do_stats(const struct msg *in, struct msg *out)
-{
-	(void)in;
-	stats(out);
-	return 0;
-}
-
-/* What netd does with each call, by label. A label of the pager's from
- * anyone else, and a label no one has, from anyone but the pager, are
- * refused with -EPERM (a program learns nothing of the pager's calls);
- * the pager's unknown label is -ENOSYS. */
-struct handler {
+/* Who may make each call, by label. A label of the pager's from anyone
+ * else, and a label no one has, from anyone but the pager, are refused
+ * with -EPERM (a program learns nothing of the pager's calls); the
+ * pager's unknown label is -ENOSYS. */
+struct rule {
 	uint64_t label;
-	long (*fn)(const struct msg *in, struct msg *out);	/* the answer's label */
 	bool pager_only;	/* only the pager may call it (from_pager) */
 	bool needs_ready;	/* -ENODEV until NET_SETUP has brought the device up */
-	bool takes_handle;	/* a passed handle is its to keep or close;
-				 * any other call's is closed, none expected */
 };
 
-static const struct handler handlers[] = {
-	{ NET_POOL, do_pool, true, false, false },
-	{ NET_SETUP, on_setup, true, false, false },
-	{ NET_SWAP_SETUP, do_swap_setup, true, true, false },
-	{ BLK_SUBMIT, do_submit, true, false, false },
-	{ BLK_SUBMIT_ONE, do_submit, true, false, false },
-	{ NET_SWAP_FLUSH, do_flush, true, false, false },
-	{ NET_SWAP_START, do_swap_start, true, true, false },
-	{ NET_SWAP_STOP, do_swap_stop, true, true, false },
-	{ NET_CONNECT, do_socket, false, true, true },
-	{ NET_SEND, do_socket, false, true, true },
-	{ NET_RECV, do_socket, false, true, true },
-	{ NET_CLOSE, do_socket, false, true, true },
-	{ NET_STATS, do_stats, false, false, false },
+static const struct rule rules[] = {
+	{ NET_POOL, true, false },	  { NET_SETUP, true, false },
+	{ NET_SWAP_SETUP, true, true },	  { BLK_SUBMIT, true, false },
+	{ BLK_SUBMIT_ONE, true, false },  { NET_SWAP_FLUSH, true, false },
+	{ NET_SWAP_START, true, true },	  { NET_SWAP_STOP, true, true },
+	{ NET_CONNECT, false, true },	  { NET_SEND, false, true },
+	{ NET_RECV, false, true },	  { NET_CLOSE, false, true },
+	{ NET_STATS, false, false },
 };
 
-static const struct handler *handler_of(uint64_t label)
+static const struct rule *rule_of(uint64_t label)
 {
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (handlers[i].label == label)
-			return &handlers[i];
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (rules[i].label == label)
+			return &rules[i];
 	return NULL;
 }
 
-/* Why in is refused (a negative error), or 0: h may serve it now. */
-static long refusal(const struct handler *h, const struct msg *in)
+/* Why in is refused (a negative error), or 0: it may be served now. */
+static long refusal(const struct rule *r, const struct msg *in)
 {
-	if (!h || (h->pager_only && !from_pager(in)))
+	if (!r || (r->pager_only && !from_pager(in)))
 		return from_pager(in) ? -ENOSYS : -EPERM;
-	if (h->needs_ready && !ready)
+	if (r->needs_ready && !ready)
 		return -ENODEV;
 	return 0;
 }
 
+/* A program's call on a connection (NET_CONNECT .. NET_CLOSE): sockets.c
+ * serves it whole, the passed handle too (a connect's to keep or close). */
+static bool socket_call(uint64_t label)
+{
+	return label == NET_CONNECT || label == NET_SEND || label == NET_RECV || label == NET_CLOSE;
+}
+
+/* The answer's label to an allowed call other than a socket call. */
+static long answer(const struct msg *in, struct msg *out)
+{
+	switch (in->label) {
+	case NET_POOL:
+		return on_pool(in);
+	case NET_SETUP:
+		return on_setup(in, out);
+	case NET_SWAP_SETUP:
+		return swapconn_setup(in, out, shared);
+	case BLK_SUBMIT:
+	case BLK_SUBMIT_ONE:
+		return swapconn_submit(in);
+	case NET_SWAP_FLUSH:
+		return swapconn_flush(in);
+	case NET_SWAP_START:
+		return swapconn_start();
+	case NET_SWAP_STOP:
+		return swapconn_stop();
+	case NET_STATS:
+		stats(out);
+		return 0;
+	default:	/* in rules[] with no case here: a label netd forgot */
+		return -ENOSYS;
+	}
+}
+
 static void serve(const struct msg *in, struct msg *out)
 {
-	const struct handler *h = handler_of(in->label);
-	long no = refusal(h, in);
+	long no = refusal(rule_of(in->label), in);
 
 	memset(out, 0, MSG_HEADER_SIZE);
 	out->handle = -1;
-	if (in->handle >= 0 && (no || !h->takes_handle))
-		sys_handle_close(in->handle);
-	out->label = (uint64_t)(no ? no : h->fn(in, out));
+	if (!no && socket_call(in->label)) {
+		sockets_serve(in, out);
+		return;
+	}
+	if (in->handle >= 0)
+		sys_handle_close(in->handle);	/* none expected */
+	out->label = (uint64_t)(no ? no : answer(in, out));
 }
 
 int main(void)

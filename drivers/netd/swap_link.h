@@ -12,9 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net_protocol.h"	/* enum swap_state, which netstat shows */
 #include "nbd_client.h"
-
-enum swap_state { SWAP_OFF = 0, SWAP_UP = 1, SWAP_RETRYING = 2, SWAP_GONE = 3 };
 
 /* Connect to addr:port (host order) and negotiate: a few attempts, each
  * bounded; 0, or a negative errno after the reason is on the console.

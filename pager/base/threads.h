@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "pager/protocol.h"	/* PAGER_SERVICE_THREADS, _FAULT_THREADS: tests see them too */
+
 /* Bits in a thread's notifications. Bits 0 .. PROCS_MAX - 1 of the service
  * thread's are process deaths; BLK_DONE_BIT (62) is the disk's. A thread's
  * waits mix the bits of all its notifications in `pending` (the first
@@ -32,10 +34,8 @@ enum pager_io_client {
 				 * a direct reclaim's batch */
 	IO_NONE = 100		/* a thread that does no I/O (kswapd) */
 };
-/* Service threads: the first serves programs' requests and hears deaths,
- * the others take faults (server/service.c, serves_faults). */
-#define PAGER_SERVICE_THREADS 4
-#define PAGER_FAULT_THREADS (PAGER_SERVICE_THREADS - 1)
+/* The service threads, PAGER_SERVICE_THREADS, and of them those that take
+ * faults, PAGER_FAULT_THREADS: in pager/protocol.h (included above). */
 #define PAGER_IO_CLIENTS (IO_SERVICE + PAGER_SERVICE_THREADS)
 
 struct pager_thread {

@@ -221,7 +221,7 @@ static const char *const names[PAGER_SERVICE_THREADS] = { "service", "service1",
  * must hold no thread a death or a request needs. A thread cannot put a
  * fault aside to receive another message (the kernel holds it to its
  * reply), and a fault sent back comes again at once. So the
- * PAGER_FAULT_THREADS others take faults (threads.h), at most that many
+ * PAGER_FAULT_THREADS others take faults (pager/protocol.h), at most that many
  * ever wait on reads, and a fault that finds them all waiting waits in the
  * kernel, in its endpoint's queue, until one is free: nothing is sent back
  * to come again, nothing lost. In the critical wait for memory at most

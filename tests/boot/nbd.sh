@@ -271,11 +271,16 @@ has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" &&
 	[[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
 ok "a direct write out as the outage began was left in flight (swap_writes_left), no one killed" $?
 
-# Four threads of a child fault on one page in swap with the server down
-# (killed once the page is in swap and the parent has been through its
-# steps once, every connection closed at once until the script lets it
-# back): a service thread reads it and two wait for that read; the fourth
-# fault waits in the kernel. The parent's request to the pager is answered
+# Four threads of a child (PAGER_FAULT_THREADS + 1) fault on one page in swap
+# with the server down (killed once the page is in swap and the parent has
+# been through its steps once, every connection closed at once until the
+# script lets it back): a service thread reads it and two wait for that
+# read; the fourth fault waits in the kernel. The threads start once netd
+# reports its swap link no longer up, a handshake with this script; so
+# the kill is SIGKILL: nbdkit, told to end (SIGTERM) with no request in
+# flight, keeps the idle connection open until the next request comes
+# (which it answers "shutting down"), and netd would see no loss before
+# the threads' read. The parent's request to the pager is answered
 # meanwhile: the script lets the server back only once it has seen the
 # answer (or 60 s later, failing), and checks the order on the console:
 # the answer, then netd's reconnection, then the child's reads (which
@@ -285,7 +290,7 @@ ok "a direct write out as the outage began was left in flight (swap_writes_left)
 image "$tmp/r.img"
 boot "$tmp/reads.log" "$tmp/r.img" "" init.run=tests init.args=swap_outage_reads
 wait_for "$tmp/reads.log" "swap_outage_reads: the page is in swap" 120 && touch "$tmp/down" &&
-	kill $(nbdkit_of "$tmp/r.img") 2>/dev/null
+	kill -KILL $(nbdkit_of "$tmp/r.img") 2>/dev/null
 wait_for "$tmp/reads.log" "swap_outage_reads: the pager answered during the outage" 60
 rm -f "$tmp/down"
 finish

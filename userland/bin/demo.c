@@ -246,7 +246,7 @@ static void flood_while_swapping(void)
 	static const char *const flood_argv[] = { "flood", "2", "10", "1", NULL };
 	struct net_stats ns;
 
-	if (net_stats(&ns) < 0 || ns.swap_state == 0)
+	if (net_stats(&ns) < 0 || ns.swap_state == SWAP_OFF)
 		return;		/* swap is not on the network */
 	printf("demo: swap over NBD while a program floods the network and memory runs out\n");
 	check(run_program("flood", flood_argv),

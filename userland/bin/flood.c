@@ -93,7 +93,7 @@ static int swap_went_on(const struct net_stats *b, const struct net_stats *a)
 	uint64_t req = a->nbd_requests - b->nbd_requests, fl = a->nbd_flushes - b->nbd_flushes;
 	uint64_t err = a->nbd_errors - b->nbd_errors;
 
-	if (a->swap_state == 0)
+	if (a->swap_state == SWAP_OFF)
 		return 1;	/* swap is not on the network */
 	printf("flood: swap over NBD meanwhile: %lu requests (%lu of them flushes), %lu errors\n",
 	       (unsigned long)req, (unsigned long)fl, (unsigned long)err);

@@ -125,6 +125,7 @@ enum fuzz_event {
 	EV_NET_REFUSED,		/* netd refused one (-errno) */
 	EV_NET_DATA,		/* a send took bytes, or a receive gave some */
 	EV_NET_NOT_OURS,	/* netd refused us a label of the pager's (-EPERM) */
+	EV_NET_LABEL_ASKED,	/* a fresh handle asked for to send one on */
 	EV_HANDLE_PASSED,	/* a spawn passing a handle started its child */
 	EV_LINE_FULL,		/* a held line's spawn refused: -EAGAIN */
 	EV_SWAP_KILL,		/* a child killed with pages in swap, reading them */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "net.h"
 #include "pager_client.h"
 #include "sleep.h"
 #include "tests.h"
@@ -516,9 +517,19 @@ struct outage_board {
 	volatile int go;	/* the child's threads may touch the page */
 	volatile int touched;	/* threads that read it back */
 	volatile int wrong;	/* threads that found it changed */
+	volatile int failed;	/* the child's status, had it to give up early */
 	uint64_t *page;
 };
-#define OUTAGE_THREADS 4	/* as many as the pager has service threads */
+/* One more than the pager's fault threads: each of those is held by the
+ * read (one reading, the others waiting for it), and one fault is left
+ * waiting in the kernel. */
+#define OUTAGE_THREADS (PAGER_FAULT_THREADS + 1)
+/* The faults that wait for another's read: every fault thread but the
+ * reader. */
+#define OUTAGE_READ_WAITS (PAGER_FAULT_THREADS - 1)
+/* How long the child waits for netd to see the server gone (the script's
+ * own bound for the whole outage): a hang's bound, not a measure. */
+#define OUTAGE_SEEN_NS (60 * SECOND)
 
 static void outage_toucher(void *arg)
 {
@@ -531,33 +542,64 @@ static void outage_toucher(void *arg)
 	__atomic_add_fetch(&b->touched, 1, __ATOMIC_SEQ_CST);
 }
 
+/* Whether netd has seen the swap server go: its link no longer up
+ * (reconnecting, or given up, which the script's checks then fail). 1,
+ * 0, or -1 if netd cannot be asked. */
+static int swap_link_down(void)
+{
+	struct net_stats ns;
+
+	if (net_stats(&ns) < 0)
+		return -1;
+	return ns.swap_state != SWAP_UP;
+}
+
+/* Wait until netd has seen the swap server go (tests/boot/nbd.sh takes it
+ * down on seeing our line), so that the reads begin in the outage rather
+ * than after a guess at the script's speed. 0, or -1 if netd cannot be
+ * asked or never sees it within OUTAGE_SEEN_NS. */
+static int wait_outage_seen(void)
+{
+	int64_t start = sys_clock();
+	int down;
+
+	while ((down = swap_link_down()) == 0) {
+		if (sys_clock() - start > OUTAGE_SEEN_NS || sleep_ns(10 * MS) < 0)
+			return -1;
+	}
+	return down > 0 ? 0 : -1;
+}
+
 /* The child: a page written, then sent to swap by a fill of more than the
  * memory (given back); its threads wait, their stacks fresh, while
- * tests/boot/nbd.sh takes the server down on the line below, then all
- * touch the page at once. Its status: 0 if each read it back intact. */
+ * tests/boot/nbd.sh takes the server down on the line below; once netd has
+ * seen it go, all touch the page at once. Its status: 0 if each read it
+ * back intact. */
 static int touch_in_outage(void *arg)
 {
 	struct outage_board *b = arg;
 	uint64_t pages = b->page[0], *junk = map_pages(pages);
 
 	if (!junk)
-		return 1;
+		return b->failed = 1;
 	fill(b->page, 0, 1);
 	fill(junk, 1, pages - 1);
 	munmap(junk, pages * 4096);
 	for (int k = 0; k < OUTAGE_THREADS; k++)
 		if (thread_spawn(outage_toucher, b, TEST_STACK, PRIO_NORMAL) < 0)
-			return 2;
+			return b->failed = 2;
 	b->filled = 1;
 	while (!b->ready)
 		sys_yield();
+	/* Asked once with the server up: netd's handle, and the pages the
+	 * asking uses, are ours before the outage (a fault of ours then
+	 * would wait with the threads'). */
+	if (swap_link_down() != 0)
+		return b->failed = 4;
 	printf("swap_outage_reads: the page is in swap\n");
 	fflush(stdout);
-	/* The script's time to take the server down: were it still up, the
-	 * read would end before the server came back, which the script
-	 * checks. */
-	if (sleep_ns(2 * SECOND) < 0)
-		return 4;
+	if (wait_outage_seen() < 0)
+		return b->failed = 16;
 	b->go = 1;
 	while (b->touched < OUTAGE_THREADS)
 		sys_yield();
@@ -586,14 +628,15 @@ static int outage_steps(uint64_t waits)
 	return 0;
 }
 
-/* Under tests/boot/nbd.sh: four threads of a child fault on one page in
- * swap while the NBD server is down, so its read waits for the server.
- * The pager's requests are still answered: faults come to all its service
- * threads but the one requests and deaths come to, so a read held by an
- * outage holds at most the others (before, it held all four, one reading
- * and three waiting, and nothing was served until the server came back).
- * The parent asks once two faults have waited for the read (the third
- * fault thread's), and a second later; the script checks that its answer
+/* Under tests/boot/nbd.sh: OUTAGE_THREADS threads of a child fault
+ * on one page in swap while the NBD server is down (netd has seen it go),
+ * so its read waits for the server. The pager's requests are still
+ * answered: faults come to all its service threads but the one requests
+ * and deaths come to, so a read held by an outage holds at most the others
+ * (before, it held all of them, one reading and the rest waiting, and
+ * nothing was served until the server came back). The parent asks once
+ * OUTAGE_READ_WAITS faults have waited for the read (every fault thread's
+ * but the reader's), and a second later; the script checks that its answer
  * came before the server was back, and the child's reads after. */
 int test_swap_outage_reads(void)
 {
@@ -608,16 +651,18 @@ int test_swap_outage_reads(void)
 	CHECK((b->page = map_pages(1)) != NULL);
 	b->page[0] = before.frames_total * 3 / 2;	/* the child's fill, in pages */
 	CHECK((child = fork_run(touch_in_outage, b)) > 0);
-	while (!b->filled)
+	while (!b->filled && !b->failed)
 		CHECK_EQ(sleep_ns(10 * MS), 0);
+	CHECK_EQ(b->failed, 0);
 	CHECK_RUN(outage_steps(0));
 	printf("swap_outage_reads: the parent is ready\n");
 	fflush(stdout);
 	CHECK_EQ(pager_stats(&before), 0);	/* the waits before the child's faults */
 	b->ready = 1;
-	while (!b->go)
+	while (!b->go && !b->failed)
 		CHECK_EQ(sleep_ns(10 * MS), 0);
-	CHECK_RUN(outage_steps(before.swapin_waits + 2));
+	CHECK_EQ(b->failed, 0);
+	CHECK_RUN(outage_steps(before.swapin_waits + OUTAGE_READ_WAITS));
 	printf("swap_outage_reads: the pager answered during the outage\n");
 	fflush(stdout);
 	CHECK_EQ(reap(child, &info, 300 * SECOND), 0);
