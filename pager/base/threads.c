@@ -179,6 +179,23 @@ uint64_t *pager_unlock_word(struct pager_thread *self)
 	return &lock_word;
 }
 
+static unsigned faults_in_service;	/* lock held */
+
+void pager_fault_begin(void)
+{
+	faults_in_service++;
+}
+
+void pager_fault_end(void)
+{
+	faults_in_service--;
+}
+
+unsigned pager_faults_in_service(void)
+{
+	return faults_in_service;
+}
+
 uint64_t pager_lock_takes(void)
 {
 	return takes;

@@ -131,6 +131,14 @@ uint64_t pager_lock_takes(void);
 /* Give TB_WORK to every thread whose bit (1 << id) is in *mask, and empty
  * it: those waiting for one event go on together. */
 void pager_threads_wake(uint32_t *mask);
+/* A fault is served from its thread's taking of the lock to its answer
+ * (server/service.c brackets it so): the faults being served now, the
+ * caller's among them. Every other is its thread's, which has let the lock
+ * go mid-fault (a swap read, a throttle, the critical wait) and takes no
+ * fault until it is back. Lock held. */
+void pager_fault_begin(void);
+void pager_fault_end(void);
+unsigned pager_faults_in_service(void);
 /* The thread with that id (pager_thread.id), or NULL. */
 struct pager_thread *pager_thread_by_id(unsigned id);
 /* notes[c]: the notification where I/O client c's completions arrive (its

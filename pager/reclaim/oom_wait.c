@@ -58,7 +58,10 @@ void reclaim_after_request(void)
 enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
 
 /* Whether the fault thread asking may wait for subscribers: not if it
- * would be the last of the PAGER_FAULT_THREADS (threads.h) to. What a
+ * would be the last of the PAGER_FAULT_THREADS (threads.h) away from its
+ * receive. The faults in service are its own and one for each thread that
+ * has let the lock go mid-fault, whatever for: a swap read (an NBD outage
+ * holds it as long as the outage), a throttle, this wait. What a
  * subscriber gives back is a request (munmap, an unlock) or its exit,
  * served by the thread for requests and deaths, which takes no fault; but
  * to reach that request the subscriber may first fault, on a page that
@@ -72,7 +75,7 @@ enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
  * are served. */
 static int may_wait_critical(void)
 {
-	return (unsigned)__builtin_popcount(critical_waiters) + 1 < PAGER_FAULT_THREADS;
+	return pager_faults_in_service() < PAGER_FAULT_THREADS;
 }
 
 /* Subscribers to pressure events get the episode's bounded time

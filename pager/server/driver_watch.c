@@ -3,9 +3,12 @@
  * death notification. It reads only a record's serves_swap (set before the
  * driver could end for virtio_blk; for netd, when it takes the swap
  * connection, long after its start: a netd that ends before that is not
- * seen as swap's, and the setup call to it fails with -EPIPE instead; the
- * record is released only when the death it passes on is reaped) and calls
- * only what needs no lock.
+ * seen as swap's, and the setup call to it fails with -EPIPE instead) and
+ * calls only what needs no lock. A record is released when the death it
+ * passes on is reaped, or, for a driver the pager ends itself
+ * (driver_abandon: a start undone, a disk swap refused), at once, its
+ * serves_swap cleared first: the bit may then find the slot empty or
+ * another's, never a swap driver's that is not.
  */
 #include <stdint.h>
 #include "server/driver_watch.h"

@@ -9,6 +9,8 @@
 #include "server/procs.h"
 #include "server/spawn.h"
 #include "base/mmu.h"
+#include "base/threads.h"
+#include "reclaim/reclaim.h"
 #include "vm/vm.h"
 #include "pager/protocol.h"
 
@@ -102,6 +104,16 @@ void handle_munmap(const struct msg *in, struct msg *out)
 		return;
 	}
 	r = vm_unmap_range(p->vm, addr, addr + len);
+	/* A hole's cut found the pager's heap short. A munmap is served with
+	 * no reclaim first (service.c: it gives memory back, and must not wait
+	 * behind the writer for nothing), so it does what one that takes memory
+	 * would have done before, once, and cuts again: the writer's pages in
+	 * flight may be what frees the heap its page. The cut made, if any,
+	 * stays and is found again as a region's start. */
+	if (r == VM_FAULT_NOMEM) {
+		reclaim_before_request(pager_holder());
+		r = vm_unmap_range(p->vm, addr, addr + len);
+	}
 	/* Punching a hole needs one more region: past VM_REGIONS_MAX, -ENOMEM. */
 	reply_result(out, r == VM_FAULT_NOMEM ? -ENOMEM : r < 0 ? -EINVAL : 0);
 	mmu_flush();

@@ -252,6 +252,8 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 	uint64_t events;
 
 	pager_lock(t);
+	if (f)
+		pager_fault_begin();	/* till its answer (reclaim/oom_wait.c counts) */
 	check_request(CHECK_BEFORE, f, &st->in, changes);
 	st->replied_pid = 0;
 	/* Direct reclaim here, between requests, where no VM operation is half
@@ -266,6 +268,7 @@ static int serve_one(struct service_thread *st, const struct fault *f)
 	if (f) {
 		st->out.handle = -1;
 		handle_fault(f, &st->out);
+		pager_fault_end();
 		st->replied_pid = f->pid;
 	} else {
 		reply = dispatch(&st->in, &st->out);

@@ -154,6 +154,23 @@ void pager_threads_wake(uint32_t *mask) { *mask = 0; }
 
 static struct pager_thread threads[PAGER_SERVICE_THREADS];
 
+/* Faults being served (threads.h): one for each fault() in progress, and
+ * those a test says are waiting for their swap reads. */
+static unsigned in_service;
+unsigned pager_faults_in_service(void) { return in_service; }
+
+/* Fault thread k serves a fault of pid's that found no frame. */
+static enum reclaim_oom fault(unsigned k, uint32_t pid, unsigned *waits)
+{
+	enum reclaim_oom r;
+
+	holder = &threads[k];
+	in_service++;
+	r = reclaim_out_of_memory(&threads[k], pid, waits);
+	in_service--;
+	return r;
+}
+
 /* --- the server's processes, as the OOM killer sees them --- */
 
 static struct oom_candidate procs[4];
@@ -227,6 +244,7 @@ static int setup(void **state)
 	writer_stuck = 0;
 	timers_fail = 0;
 	bounded_waits = 0;
+	in_service = 0;
 	congested_waits = 0;
 	stalled = 0;
 	swap_full = 0;
@@ -342,7 +360,7 @@ static void test_fault_waits_for_writes(void **state)
 	free_now = RESERVE;
 	pending = 64;
 	meanwhile = batch_frees;
-	assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
+	assert_int_equal(fault(0, 5, &waits), RECLAIM_RETRY);
 	assert_int_equal(waits, 1);
 	assert_int_equal(bounded_waits, 1);
 	assert_int_equal(nkilled, 0);
@@ -392,14 +410,14 @@ static void test_fault_waits_for_writes_bounded(void **state)
 	pending = 64;
 	writer_stuck = 1;
 	for (int k = 0; k < ROUNDS; k++) {
-		assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
+		assert_int_equal(fault(0, 5, &waits), RECLAIM_RETRY);
 		assert_int_equal(nkilled, 0);
 	}
 	assert_int_equal(bounded_waits, ROUNDS);
-	assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &waits), RECLAIM_RETRY);
+	assert_int_equal(fault(0, 5, &waits), RECLAIM_RETRY);
 	assert_int_equal(nkilled, 1);
 	assert_int_equal(killed[0], 7);
-	assert_int_equal(reclaim_out_of_memory(&threads[0], 7, &waits), RECLAIM_GONE);
+	assert_int_equal(fault(0, 7, &waits), RECLAIM_GONE);
 }
 
 /* A fault with no frame while the writer never finishes, under minimum
@@ -415,7 +433,7 @@ static int fault_waits_before_kill(uint64_t min)
 	pending = 64;
 	writer_stuck = 1;
 	while (nkilled == 0 && bounded_waits <= 1000)
-		reclaim_out_of_memory(&threads[0], 5, &waits);
+		fault(0, 5, &waits);
 	return bounded_waits;
 }
 
@@ -494,7 +512,7 @@ static void fault_through_outage_with(uint32_t held, unsigned waits,
 	pending = held;
 	writer_stuck = 1;
 	while (free_now <= marks.start && nkilled == 0 && bounded_waits <= 1000)
-		assert_int_equal(reclaim_out_of_memory(&threads[0], 5, &fault_waits_now),
+		assert_int_equal(fault(0, 5, &fault_waits_now),
 				 RECLAIM_RETRY);
 }
 
@@ -627,8 +645,7 @@ static unsigned next_thread_faults(struct pager_thread *t)
 
 	if (k == PAGER_FAULT_THREADS)
 		fail_msg("every fault thread waits: a fault that needs no frame would wait too");
-	holder = &threads[k];
-	results[k] = reclaim_out_of_memory(&threads[k], 10 + k, &fault_waits[k]);
+	results[k] = fault(k, 10 + k, &fault_waits[k]);
 	return k;
 }
 
@@ -654,7 +671,7 @@ static void test_critical_leaves_a_thread(void **state)
 	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
 	free_now = RESERVE;
 	meanwhile = then_give_back;
-	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	results[0] = fault(0, 10, &fault_waits[0]);
 	for (unsigned k = 0; k < LAST_FAULT_THREAD; k++)
 		assert_int_equal(results[k], RECLAIM_RETRY);
 	assert_int_equal(results[LAST_FAULT_THREAD], RECLAIM_SEND_BACK);
@@ -675,9 +692,8 @@ static void then_one_leaves(struct pager_thread *t)
 	next_thread_faults(t);
 	if (t->id != 0)
 		return;
-	holder = &threads[LAST_FAULT_THREAD];
-	came_again = reclaim_out_of_memory(holder, 10 + LAST_FAULT_THREAD,
-					   &fault_waits[LAST_FAULT_THREAD]);
+	came_again = fault(LAST_FAULT_THREAD, 10 + LAST_FAULT_THREAD,
+			   &fault_waits[LAST_FAULT_THREAD]);
 }
 
 /* Which thread is spared is a matter of how many wait, not of which: a
@@ -689,7 +705,7 @@ static void test_critical_waiter_leaves(void **state)
 	free_now = RESERVE;
 	meanwhile = then_one_leaves;
 	came_again = RECLAIM_GONE;
-	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	results[0] = fault(0, 10, &fault_waits[0]);
 	assert_int_equal(results[LAST_FAULT_THREAD], RECLAIM_SEND_BACK);
 	assert_int_equal(came_again, RECLAIM_RETRY);
 	assert_int_equal(bounded_waits, PAGER_FAULT_THREADS);
@@ -706,10 +722,10 @@ static void then_deadline(struct pager_thread *t)
 
 	if (results[k] != RECLAIM_SEND_BACK)
 		return;
-	assert_int_equal(reclaim_out_of_memory(&threads[k], 10 + k, &waits), RECLAIM_SEND_BACK);
+	assert_int_equal(fault(k, 10 + k, &waits), RECLAIM_SEND_BACK);
 	assert_int_equal(nkilled, 0);
 	now += RECLAIM_WAIT_NS;
-	assert_int_equal(reclaim_out_of_memory(&threads[k], 10 + k, &waits), RECLAIM_RETRY);
+	assert_int_equal(fault(k, 10 + k, &waits), RECLAIM_RETRY);
 	now -= RECLAIM_WAIT_NS;
 	assert_int_equal(nkilled, 1);
 	free_now = marks.stop + 1;	/* the victim's memory */
@@ -736,10 +752,40 @@ static void test_fault_threads_all_throttle(void **state)
 	pending = 64;
 	writer_stuck = 1;
 	meanwhile = then_next_throttles;
-	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	results[0] = fault(0, 10, &fault_waits[0]);
 	for (unsigned k = 0; k < PAGER_FAULT_THREADS; k++)
 		assert_int_equal(results[k], RECLAIM_RETRY);
 	assert_int_equal(bounded_waits, PAGER_FAULT_THREADS);
+	assert_int_equal(nkilled, 0);
+}
+
+/* During fault thread 0's critical wait, thread 1 faults too, finding no
+ * frame; then the subscriber gives memory back. */
+static void then_second_faults(struct pager_thread *t)
+{
+	if (t->id != 0)
+		return;
+	results[1] = fault(1, 11, &fault_waits[1]);
+	free_now = marks.stop + 1;	/* the munmap, served */
+	reclaim_after_request();
+}
+
+/* A fault thread waiting for its swap read (an NBD outage can hold it for
+ * minutes) is as far from its receive as one in the critical wait: with
+ * it and one waiter there, the last fault thread sends its fault back,
+ * and stays free for the subscriber's fault that needs no frame. Counting
+ * only the critical wait's own waiters, it would wait too. */
+static void test_reader_leaves_no_thread_free(void **state)
+{
+	(void)state;
+	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
+	free_now = RESERVE;
+	in_service = 1;		/* the last fault thread's, waiting for its read */
+	meanwhile = then_second_faults;
+	results[0] = fault(0, 10, &fault_waits[0]);
+	assert_int_equal(results[0], RECLAIM_RETRY);
+	assert_int_equal(results[1], RECLAIM_SEND_BACK);
+	assert_int_equal(bounded_waits, 1);
 	assert_int_equal(nkilled, 0);
 }
 
@@ -755,7 +801,7 @@ static void test_nomem_with_frames_free_kills(void **state)
 	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
 	free_now = marks.start + 1;
 	for (int k = 0; k < 3 && nkilled == 0; k++) {
-		enum reclaim_oom r = reclaim_out_of_memory(&threads[0], 10, &waits);
+		enum reclaim_oom r = fault(0, 10, &waits);
 		assert_int_not_equal(r, RECLAIM_SEND_BACK);
 		reclaim_after_request();
 		now += 1000000;
@@ -772,7 +818,7 @@ static void test_sent_back_until_deadline(void **state)
 	assert_int_equal(pressure_subscribe(9, 1, 100), 0);
 	free_now = RESERVE;
 	meanwhile = then_deadline;
-	results[0] = reclaim_out_of_memory(&threads[0], 10, &fault_waits[0]);
+	results[0] = fault(0, 10, &fault_waits[0]);
 	assert_int_equal(results[0], RECLAIM_RETRY);
 	assert_int_equal(results[LAST_FAULT_THREAD], RECLAIM_SEND_BACK);
 	assert_int_equal(nkilled, 1);
@@ -922,6 +968,7 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),
 		cmocka_unit_test_setup(test_fault_threads_all_throttle, setup),
 		cmocka_unit_test_setup(test_nomem_with_frames_free_kills, setup),
+		cmocka_unit_test_setup(test_reader_leaves_no_thread_free, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),
 		cmocka_unit_test_setup(test_heap_failure_forgotten, setup),

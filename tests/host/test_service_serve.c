@@ -74,6 +74,8 @@ void pager_lock(struct pager_thread *self) { (void)self; locked++; }
 void pager_unlock(struct pager_thread *self) { (void)self; locked--; }
 int pager_lock_contended(void) { return 0; }
 void pager_lock_watch(void (*fn)(struct pager_thread *taker)) { (void)fn; }
+void pager_fault_begin(void) {}
+void pager_fault_end(void) {}
 uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
 int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
 {
