@@ -58,7 +58,7 @@ void reclaim_after_request(void)
 enum critical { CRITICAL_WAITED, CRITICAL_SEND_BACK, CRITICAL_KILL };
 
 /* Whether the fault thread asking may wait for subscribers: not if it
- * would be the last of the PAGER_FAULT_THREADS (threads.h) away from its
+ * would be the last of the PAGER_FAULT_THREADS (pager/protocol.h) away from its
  * receive. The faults in service are its own and one for each thread that
  * has let the lock go mid-fault, whatever for: a swap read (an NBD outage
  * holds it as long as the outage), a throttle, this wait. What a
