@@ -12,6 +12,7 @@
 #include "klib.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
+#include "abi/vm.h"
 
 static struct kcache table_cache = { .name = "handle table",
 				     .size = sizeof(struct handle) * HANDLES_MAX };
@@ -23,7 +24,7 @@ _Static_assert(sizeof(struct handle) == 16, "gen fits in the entry's padding");
 /* What a table costs its process's budget (a root table: a page). */
 static uint64_t table_charge(int root)
 {
-	return root ? 4096 : ALIGN_UP(table_cache.size, 16);
+	return root ? PAGE_SIZE : ALIGN_UP(table_cache.size, 16);
 }
 
 int handle_table_create(struct proc *p, int root)

@@ -88,17 +88,21 @@ uint64_t spawn_pool_limit(void)
 	return (pool - pool / 4) / 2;
 }
 
-/* p's line's budget of the kernel pool, made if p is the first of its
- * line to need one; -1 (none) for init and the drivers, in no line. */
-static int line_pool_budget(struct pproc *p)
+/* p's line's budget of the kernel pool into p->pool_budget: a member's,
+ * or a new one if p is the first of its line to need one; none (-1) for
+ * init and the drivers, in no line. 0, or the error that left p none. */
+static int join_pool_budget(struct pproc *p)
 {
-	if (!p->line || !spawn_pool_limit())
-		return -1;
-	if (p->pool_budget < 0)
-		p->pool_budget = procs_line_pool_budget(p);
-	if (p->pool_budget < 0)
-		p->pool_budget = sys_budget_create(spawn_pool_limit());
-	return p->pool_budget;
+	int h;
+
+	if (!p->line || !spawn_pool_limit() || p->pool_budget >= 0)
+		return 0;
+	if ((p->pool_budget = procs_line_pool_budget(p)) >= 0)
+		return 0;
+	if ((h = sys_budget_create(spawn_pool_limit())) < 0)
+		return h;	/* no budget object, or no handle for it */
+	p->pool_budget = h;
+	return 0;
 }
 
 void spawn_pool_budget_release(struct pproc *p)
@@ -174,11 +178,11 @@ int spawn_create(struct pproc *p, const char *name)
 				  .death_bits = 1UL << procs_slot_of(p),
 				  .pt_pages_max = spawn_pt_limit() };
 	struct proc_info info;
-	int h, budget = line_pool_budget(p);
+	int h = join_pool_budget(p);
 
-	if (p->line && spawn_pool_limit() && budget < 0)
-		return budget;	/* no budget object, or no handle for it */
-	spec.budget = budget < 0 ? ~0UL : (uint64_t)budget;
+	if (h < 0)
+		return h;
+	spec.budget = p->pool_budget < 0 ? ~0UL : (uint64_t)p->pool_budget;
 	strncpy(spec.name, name, PROC_NAME_MAX - 1);
 	h = sys_proc_create(&spec);
 	if (h < 0)
