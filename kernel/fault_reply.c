@@ -6,6 +6,7 @@
  */
 #include "fault_reply.h"
 #include "proc.h"
+#include "budget.h"
 #include "delivery.h"
 #include "vmcall.h"
 #include "klib.h"
@@ -76,13 +77,25 @@ __attribute__((always_inline)) static inline int fault_map(struct thread *c, str
 	return fault_mapped(c, vm_map_entries(replier->proc, c->proc, e, n));
 }
 
+/* Why p got no table page: its own limit, its budget (its line's, shared
+ * with the processes created with it), or the pool itself. */
+static const char *nomem_why(const struct proc *p)
+{
+	const struct budget *b = p->budget;
+
+	if (p->pt.limit && p->pt.pages >= p->pt.limit)
+		return "no kernel memory for its page tables (its limit reached)";
+	if (b && b->limit - b->used < PAGE_SIZE)
+		return "no kernel memory for its page tables (its budget of the kernel pool is spent)";
+	return "no kernel memory for its page tables (the kernel pool is empty)";
+}
+
 /* r, the result of mapping a reply's entries for c: an error ends c's
  * process. */
 static int fault_mapped(struct thread *c, int r)
 {
 	if (r == -ERR_NOMEM) {
-		kill_for_fault(c, CAUSE_PAGE_FAULT, "no kernel memory for its page tables (limit "
-			       "reached, or the kernel pool is empty)");
+		kill_for_fault(c, CAUSE_PAGE_FAULT, nomem_why(c->proc));
 		return r;
 	}
 	if (r < 0) {

@@ -8,8 +8,11 @@
 #include "handle.h"
 #include "proc.h"
 #include "kmem.h"
+#include "budget.h"
+#include "klib.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
+#include "abi/vm.h"
 
 static struct kcache table_cache = { .name = "handle table",
 				     .size = sizeof(struct handle) * HANDLES_MAX };
@@ -18,11 +21,21 @@ static uint64_t in_use;
 _Static_assert(sizeof(struct handle) * ROOT_HANDLES_MAX <= 4096, "a root table is one page");
 _Static_assert(sizeof(struct handle) == 16, "gen fits in the entry's padding");
 
+/* What a table costs its process's budget (a root table: a page). */
+static uint64_t table_charge(int root)
+{
+	return root ? PAGE_SIZE : ALIGN_UP(table_cache.size, 16);
+}
+
 int handle_table_create(struct proc *p, int root)
 {
-	p->handles = root ? kmem_page_alloc() : kcache_alloc(&table_cache);
-	if (!p->handles)
+	if (budget_charge(p->budget, table_charge(root)) < 0)
 		return -ERR_NOMEM;
+	p->handles = root ? kmem_page_alloc() : kcache_alloc(&table_cache);
+	if (!p->handles) {
+		budget_uncharge(p->budget, table_charge(root));
+		return -ERR_NOMEM;
+	}
 	p->nhandles = root ? ROOT_HANDLES_MAX : HANDLES_MAX;
 	return 0;
 }
@@ -38,6 +51,7 @@ void handle_table_destroy(struct proc *p)
 		kmem_page_free(p->handles);
 	else
 		kcache_free(&table_cache, p->handles);
+	budget_uncharge(p->budget, table_charge(p->nhandles == ROOT_HANDLES_MAX));
 	p->handles = NULL;
 	p->nhandles = 0;
 }

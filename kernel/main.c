@@ -15,6 +15,7 @@
 #include "fault.h"
 #include "ipc.h"
 #include "notify.h"
+#include "budget.h"
 #include "sched.h"
 #include "entry.h"
 #include "klib.h"
@@ -119,6 +120,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	proc_init();
 	ipc_init();
 	notify_init();
+	budget_init();
 	root_start(&dt, cmdline);
 	print_memory(image, pool);
 	sched_init(kparams.timeslice_ms * (uint64_t)CLOCK_NS_PER_MS);

@@ -13,6 +13,7 @@ enum obj_type {
 	OBJ_PROC = 1,
 	OBJ_ENDPOINT = 2,
 	OBJ_NOTIFY = 3,
+	OBJ_BUDGET = 4,
 	OBJ_TYPES
 };
 

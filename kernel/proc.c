@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "thread_end.h"
 #include "kmem.h"
+#include "budget.h"
 #include "klib.h"
 #include "usercopy.h"
 #include "console.h"
@@ -19,21 +20,54 @@
 static struct kcache proc_cache = { .name = "proc", .size = sizeof(struct proc) };
 static uint32_t next_pid = 1;
 
-struct proc *proc_create(const char *name, int is_root)
+/* What a process record costs its budget: its object's size in the
+ * cache (kmem.c rounds up to 16). */
+#define PROC_CHARGE ALIGN_UP(sizeof(struct proc), 16)
+
+/* A record charged to budget (a reference taken), or NULL. */
+static struct proc *record_create(struct budget *budget)
 {
-	struct proc *p = kcache_alloc(&proc_cache);
+	struct proc *p;
+
+	if (budget_charge(budget, PROC_CHARGE) < 0)
+		return NULL;
+	if (!(p = kcache_alloc(&proc_cache))) {
+		budget_uncharge(budget, PROC_CHARGE);
+		return NULL;
+	}
+	if (budget)
+		object_get(&budget->obj);
+	p->budget = budget;
+	return p;
+}
+
+static void record_free(struct proc *p)
+{
+	struct budget *b = p->budget;
+
+	kcache_free(&proc_cache, p);
+	if (!b)
+		return;
+	budget_uncharge(b, PROC_CHARGE);
+	object_put(&b->obj);
+}
+
+struct proc *proc_create(const char *name, int is_root, struct budget *budget)
+{
+	struct proc *p = record_create(budget);
 	size_t n = strnlen(name, PROC_NAME_MAX - 1);
 
 	if (!p)
 		return NULL;
 	if (handle_table_create(p, is_root) < 0) {
-		kcache_free(&proc_cache, p);
+		record_free(p);
 		return NULL;
 	}
 	usercopy_forget(p);	/* a generation no cached translation has */
+	p->pt.budget = budget;
 	if (arch_pt_create(&p->pt) < 0) {
 		handle_table_destroy(p);
-		kcache_free(&proc_cache, p);
+		record_free(p);
 		return NULL;
 	}
 	p->obj.type = OBJ_PROC;
@@ -136,7 +170,7 @@ static void proc_free(struct object *o)
 
 	if (p->alive)
 		panic("freeing live process %u", p->pid);
-	kcache_free(&proc_cache, p);
+	record_free(p);
 }
 
 void proc_init(void)

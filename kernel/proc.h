@@ -19,6 +19,7 @@
 struct endpoint;
 struct notify;
 struct handle;
+struct budget;
 
 struct proc {
 	struct object obj;
@@ -32,6 +33,9 @@ struct proc {
 	 * root task's first store, before any other process is made),
 	 * everyone's. One field: the fault path's only test. */
 	int fault_slow;
+	/* Charged with its record, handle table, page tables (through pt)
+	 * and threads; NULL: none. A reference held until the record goes. */
+	struct budget *budget;
 	struct arch_pt pt;		/* freed when the process ends */
 	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c); never 0 */
 	struct handle *handles;		/* its table (handle.c); NULL once ended */
@@ -48,7 +52,10 @@ struct proc {
 
 /* At boot: how a process record is freed (object_on_free). */
 void proc_init(void);
-struct proc *proc_create(const char *name, int is_root);
+/* A new process, its record, handle table and root page table charged
+ * to budget (NULL: none; a reference taken); NULL if the pool or the
+ * budget has not room for them. */
+struct proc *proc_create(const char *name, int is_root, struct budget *budget);
 /*
  * End p: every thread goes, the address space and handles are released, the
  * waiters and the death notification are told. info says how (exit or kill);

@@ -6,6 +6,7 @@
 #include "proccall.h"
 #include "proc.h"
 #include "handle.h"
+#include "budget.h"
 #include "thread_end.h"
 #include "usercopy.h"
 #include "klib.h"
@@ -128,7 +129,7 @@ static int optional(struct thread *t, uint64_t h, enum obj_type type, uint32_t n
 int64_t sys_proc_create(struct thread *t, const uint64_t *a)
 {
 	struct proc_spec spec;
-	struct object *ep, *dn;
+	struct object *ep, *dn, *budget;
 	struct proc *p;
 	int h, r;
 
@@ -138,9 +139,10 @@ int64_t sys_proc_create(struct thread *t, const uint64_t *a)
 		return -ERR_INVAL;
 	/* Its faults will be received there, its death signalled there. */
 	if ((r = optional(t, spec.fault_ep, OBJ_ENDPOINT, RIGHT_RECV, &ep)) < 0 ||
-	    (r = optional(t, spec.death_notify, OBJ_NOTIFY, RIGHT_SEND, &dn)) < 0)
+	    (r = optional(t, spec.death_notify, OBJ_NOTIFY, RIGHT_SEND, &dn)) < 0 ||
+	    (r = optional(t, spec.budget, OBJ_BUDGET, RIGHT_SEND, &budget)) < 0)
 		return r;
-	if (!(p = proc_create(spec.name, 0)))
+	if (!(p = proc_create(spec.name, 0, (struct budget *)budget)))
 		return -ERR_NOMEM;
 	if ((h = handle_install(t->proc, &p->obj, RIGHTS_ALL)) < 0) {
 		struct exit_info never = { .how = EXIT_NORMAL };

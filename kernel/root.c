@@ -152,7 +152,7 @@ void root_start(const struct devtree_info *dt, const char *cmdline)
 		panic("no room for the root task (%lu pages)", pages);
 	frames_end = next_frame + pages * PAGE_SIZE;
 	memmap.root_image = (struct phys_range){ next_frame, frames_end };
-	p = proc_create(ROOT_PROGRAM, 1);
+	p = proc_create(ROOT_PROGRAM, 1, NULL);
 	if (!p)
 		panic("kernel pool too small for the root task");
 	for (size_t i = 0; i < img.nsegs; i++)

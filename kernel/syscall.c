@@ -13,6 +13,7 @@
 #include "notify_timer.h"
 #include "sched.h"
 #include "handle.h"
+#include "budget.h"
 #include "vmcall.h"
 #include "device.h"
 #include "proccall.h"
@@ -101,6 +102,7 @@ static int64_t sys_kernel_info(struct thread *t, const uint64_t *a)
 		.handles = handle_count(),
 		.timers = notify_timers_armed(),
 		.irq_bindings = device_irq_bindings(),
+		.budgets = budget_count(),
 		.fast_calls = fastpath_calls(),
 		.fast_replies = fastpath_replies(),
 		.fast_faults = fastpath_faults(),

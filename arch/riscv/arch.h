@@ -114,6 +114,8 @@ _Noreturn void arch_enter_user(struct arch_regs *r);
 
 /* Address spaces: the kernel half is shared by all; the user half is per
  * process. Permissions are MAP_R/W/X from abi/vm.h. */
+struct budget;
+
 struct arch_pt {
 	uint64_t *root;		/* kernel address of the root table */
 	/* The satp value that loads root: a copy made with root (mmu.c,
@@ -124,6 +126,9 @@ struct arch_pt {
 	uint64_t satp;
 	uint64_t pages;		/* table pages in use, root included */
 	uint64_t limit;		/* table pages it may hold; 0: no limit */
+	/* Charged a page for each table page, root included (set before
+	 * arch_pt_create; NULL: none): its process's (kernel/budget.h). */
+	struct budget *budget;
 };
 
 /* The way out (regs.c, return.S). Inline, as the last step of every kernel

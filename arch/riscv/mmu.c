@@ -7,6 +7,7 @@
 #include "csr.h"
 #include "pte.h"
 #include "kmem.h"
+#include "budget.h"
 #include "abi/vm.h"
 #include "abi/errno.h"
 
@@ -30,9 +31,22 @@ static int user_va(uint64_t va)
 	return va < USER_TOP;
 }
 
+/* A table page for pt, charged to its budget; NULL if the pool or the
+ * budget refuses. */
+static uint64_t *table_alloc(struct arch_pt *pt)
+{
+	uint64_t *table;
+
+	if (budget_charge(pt->budget, PAGE_SIZE) < 0)
+		return NULL;
+	if (!(table = kmem_page_alloc()))
+		budget_uncharge(pt->budget, PAGE_SIZE);
+	return table;
+}
+
 int arch_pt_create(struct arch_pt *pt)
 {
-	uint64_t *root = kmem_page_alloc();
+	uint64_t *root = table_alloc(pt);
 
 	if (!root)
 		return -ERR_NOMEM;
@@ -62,6 +76,7 @@ void arch_pt_destroy(struct arch_pt *pt)
 			free_table(pa_to_kva(PTE_TO_PA(pte)), 1);
 	}
 	kmem_page_free(pt->root);
+	budget_uncharge(pt->budget, pt->pages * PAGE_SIZE);
 	pt->root = NULL;
 	pt->satp = 0;
 	pt->pages = 0;
@@ -99,7 +114,7 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 			table = pa_to_kva(PTE_TO_PA(*e));
 			continue;
 		}
-		if ((pt->limit && pt->pages >= pt->limit) || !(next = kmem_page_alloc())) {
+		if ((pt->limit && pt->pages >= pt->limit) || !(next = table_alloc(pt))) {
 			if (may_prune && prune_all(pt))
 				return walk_alloc(pt, va, level, 0);
 			walk_error = -ERR_NOMEM;
@@ -147,6 +162,7 @@ static int table_empty(const uint64_t *table)
 static void table_free(struct arch_pt *pt, uint64_t *e)
 {
 	kmem_page_free(pa_to_kva(PTE_TO_PA(*e)));
+	budget_uncharge(pt->budget, PAGE_SIZE);
 	*e = 0;
 	pt->pages--;
 }

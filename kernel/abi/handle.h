@@ -23,7 +23,8 @@ enum handle_rights {
 enum handle_type {
 	HANDLE_TYPE_PROC = 1,
 	HANDLE_TYPE_ENDPOINT = 2,
-	HANDLE_TYPE_NOTIFY = 3
+	HANDLE_TYPE_NOTIFY = 3,
+	HANDLE_TYPE_BUDGET = 4	/* kernel/budget.h: a share of the kernel pool */
 };
 #define HANDLE_INFO_TYPE(x) ((x) >> 8)
 #define HANDLE_INFO_RIGHTS(x) ((x) & 0xff)

@@ -20,6 +20,7 @@ struct kernel_info {
 	uint64_t handles;		/* handle-table entries, over every process */
 	uint64_t timers;		/* armed notification timers */
 	uint64_t irq_bindings;		/* interrupts bound to a notification */
+	uint64_t budgets;		/* budgets of the pool (SYS_BUDGET_CREATE) */
 	/* Times the IPC fast path was taken since boot (tests check which path
 	 * a case takes; both give the same results). */
 	uint64_t fast_calls;		/* call handed to a waiting receiver */
@@ -34,6 +35,16 @@ struct kernel_info {
 					 * unchanged across one of its calls, that
 					 * call took the fast path, whatever other
 					 * threads did meanwhile */
+};
+
+/* What SYS_BUDGET_INFO tells of a budget: the bytes of the kernel pool
+ * the processes created with it may cause to be used together (their
+ * records, handle tables, page tables and threads), and the bytes they
+ * use now. A charge past the limit fails for the process making it:
+ * -ERR_NOMEM, as for an empty pool. */
+struct budget_info {
+	uint64_t limit;
+	uint64_t used;
 };
 
 #endif

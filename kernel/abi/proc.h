@@ -29,6 +29,11 @@ struct proc_spec {
 	uint64_t pt_pages_max;	/* kernel pages its page tables may use, root
 				 * table included (0: no limit); a mapping that
 				 * would need more fails with -ERR_NOMEM */
+	uint64_t budget;	/* creator's budget handle (SYS_BUDGET_CREATE, with
+				 * RIGHT_SEND) charged for the kernel pool the
+				 * process uses, shared with every other process
+				 * named with it; ~0 for none (root task only
+				 * creates: none means the pool itself bounds it) */
 };
 
 enum exit_how {

@@ -264,6 +264,9 @@ int main(void)
 	reclaim_print();
 	printf("pager: a process's page tables may use %lu kernel pages of %lu\n",
 	       (unsigned long)spawn_pt_limit(), (unsigned long)env.kernel_pool_pages);
+	printf("pager: a line's processes may use %lu kernel pages of %lu together (half of "
+	       "what a quarter kept for the pager, init and drivers leaves)\n",
+	       (unsigned long)spawn_pool_limit(), (unsigned long)env.kernel_pool_pages);
 	printf("pager: a line's page arrays may use %lu KiB of the pager's heap\n",
 	       (unsigned long)(spawn_arrays_limit() >> 10));
 	argc = init_argv(argbuf, sizeof(argbuf), argv);

@@ -45,6 +45,7 @@ struct pproc *procs_new(const struct pproc *parent)
 		memset(&table[i], 0, sizeof(table[i]));
 		table[i].used = 1;
 		table[i].handle = -1;
+		table[i].pool_budget = -1;
 		table[i].line = child_line(parent);
 		return &table[i];
 	}
@@ -69,6 +70,15 @@ struct pproc *procs_line_member(const struct pproc *p)
 		if (table[i].used && table[i].line == p->line && &table[i] != p && table[i].vm)
 			return &table[i];
 	return NULL;
+}
+
+int procs_line_pool_budget(const struct pproc *p)
+{
+	for (int i = 0; i < PROCS_MAX && p->line; i++)
+		if (table[i].used && table[i].line == p->line && &table[i] != p &&
+		    table[i].pool_budget >= 0)
+			return table[i].pool_budget;
+	return -1;
 }
 
 struct pproc *procs_slot(int slot)

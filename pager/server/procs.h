@@ -37,6 +37,10 @@ struct pproc {
 	int oom_adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX (oom.h), from spawn */
 	uint32_t line;		/* its line (PAGER_LINE_PROCS_MAX), for good; 0:
 				 * started by the pager itself, in none */
+	/* The pager's handle to its line's budget of the kernel pool
+	 * (spawn_pool_limit), the same in each member; -1: none (init and
+	 * the drivers, which draw on what the budgets leave). */
+	int pool_budget;
 };
 
 /* A free record for a process parent starts (NULL: the pager itself), in
@@ -47,6 +51,9 @@ struct pproc *procs_by_pid(uint32_t pid);
 /* A live process of p's line other than p, with its address space made;
  * NULL if p is in none, or is its line's only one. */
 struct pproc *procs_line_member(const struct pproc *p);
+/* The budget handle of another record of p's line (-1: none holds one):
+ * what a new member shares, and whether p's may be closed as it goes. */
+int procs_line_pool_budget(const struct pproc *p);
 struct pproc *procs_slot(int slot);
 int procs_slot_of(const struct pproc *p);
 void procs_release(struct pproc *p);

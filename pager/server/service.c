@@ -69,6 +69,7 @@ int service_reap(struct pproc *p)
 	 * stays, so that number is never another process's. */
 	if (!p->serves_swap)
 		sys_handle_close(p->handle);
+	spawn_pool_budget_release(p);
 	procs_release(p);
 	if (p != init_proc)
 		return 1;

@@ -72,6 +72,46 @@ uint64_t spawn_arrays_limit(void)
 	return need < half ? need : half;
 }
 
+/*
+ * What one line's processes may use of the kernel pool together (their
+ * records, handle tables, page tables and threads: kernel/budget.h), in
+ * pages: half of what is left once a quarter of the pool is kept for the
+ * pager, init and the drivers, which have no budget. So one line's
+ * processes at their bound (28 forks each at its page-table limit, say)
+ * leave the others half of the rest, and never the reserve. 0: the pool's
+ * size is unknown, no budget.
+ */
+uint64_t spawn_pool_limit(void)
+{
+	uint64_t pool = env.kernel_pool_pages;
+
+	return (pool - pool / 4) / 2;
+}
+
+/* p's line's budget of the kernel pool into p->pool_budget: a member's,
+ * or a new one if p is the first of its line to need one; none (-1) for
+ * init and the drivers, in no line. 0, or the error that left p none. */
+static int join_pool_budget(struct pproc *p)
+{
+	int h;
+
+	if (!p->line || !spawn_pool_limit() || p->pool_budget >= 0)
+		return 0;
+	if ((p->pool_budget = procs_line_pool_budget(p)) >= 0)
+		return 0;
+	if ((h = sys_budget_create(spawn_pool_limit())) < 0)
+		return h;	/* no budget object, or no handle for it */
+	p->pool_budget = h;
+	return 0;
+}
+
+void spawn_pool_budget_release(struct pproc *p)
+{
+	if (p->pool_budget >= 0 && procs_line_pool_budget(p) != p->pool_budget)
+		sys_handle_close(p->pool_budget);
+	p->pool_budget = -1;
+}
+
 /* p's page arrays charged to its line's budget: a member's, or a new one
  * if p heads its line. init and the drivers, in none, are not bounded. */
 static int join_budget(struct pproc *p)
@@ -138,8 +178,11 @@ int spawn_create(struct pproc *p, const char *name)
 				  .death_bits = 1UL << procs_slot_of(p),
 				  .pt_pages_max = spawn_pt_limit() };
 	struct proc_info info;
-	int h;
+	int h = join_pool_budget(p);
 
+	if (h < 0)
+		return h;
+	spec.budget = p->pool_budget < 0 ? ~0UL : (uint64_t)p->pool_budget;
 	strncpy(spec.name, name, PROC_NAME_MAX - 1);
 	h = sys_proc_create(&spec);
 	if (h < 0)
@@ -215,6 +258,7 @@ void spawn_abandon(struct pproc *p)
 	}
 	if (p->handle >= 0)
 		sys_handle_close(p->handle);
+	spawn_pool_budget_release(p);
 	procs_release(p);
 }
 

@@ -35,6 +35,12 @@ struct spawn_env {
 void spawn_init(const struct spawn_env *env);
 /* Kernel pages a new process's page tables may use (0: no limit). */
 uint64_t spawn_pt_limit(void);
+/* Kernel pool pages one line's processes may use together (a kernel
+ * budget each line holds; 0: none). */
+uint64_t spawn_pool_limit(void);
+/* p goes: its handle to its line's pool budget is closed if no other
+ * record of the line holds it. */
+void spawn_pool_budget_release(struct pproc *p);
 /* Bytes of the pager's heap the page arrays of one line's processes may
  * hold together (vm_space_budget_new). */
 uint64_t spawn_arrays_limit(void);

@@ -1,7 +1,7 @@
 /*
  * For host tests that run system calls through the real entry
  * (kernel/syscall.c) over IPC (ipc.c, delivery.c), handles, notifications,
- * irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
+ * budgets of the kernel pool (budget.c), irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
  * fault_reply.c): the kernel files, included whole, and what they call
  * that the tests do not build. Include first, then the test's own.
  */
@@ -15,6 +15,7 @@
 #include "../../kernel/tqueue.c"
 #include "../../kernel/handle.c"
 #include "../../kernel/notify.c"
+#include "../../kernel/budget.c"
 #include "../../kernel/ipc.c"
 #include "../../kernel/release.c"
 #include "../../kernel/delivery.c"
@@ -93,10 +94,12 @@ struct msg *msgwin_refill(struct thread *t, struct msg_window *w, uint64_t va, i
 	fail();
 	return NULL;
 }
+/* The pool's size, which a budget may not pass (budget.c). */
+#define FAKE_POOL_PAGES 1024
+uint64_t kmem_pages_total(void) { return FAKE_POOL_PAGES; }
 #define NOT_CALLED(type, name) type name(void) { fail(); return 0; }
 NOT_CALLED(uint64_t, arch_time_now)
 NOT_CALLED(uint64_t, arch_idle_ticks)
-NOT_CALLED(uint64_t, kmem_pages_total)
 NOT_CALLED(uint64_t, kmem_pages_free)
 NOT_CALLED(uint64_t, notify_timers_armed)
 NOT_CALLED(uint64_t, thread_count)
@@ -130,6 +133,7 @@ static void kernel_init(void)
 
 	ipc_init();
 	notify_init();
+	budget_init();
 	fault_init();
 	device_init(&no_devices);
 }

@@ -64,7 +64,7 @@ static int kernel_objects_equal(const struct kernel_info *a, const struct kernel
 	return a->procs == b->procs && a->threads == b->threads && a->endpoints == b->endpoints &&
 	       a->notifies == b->notifies && a->pending_copies == b->pending_copies &&
 	       a->handles == b->handles && a->timers == b->timers &&
-	       a->irq_bindings == b->irq_bindings;
+	       a->irq_bindings == b->irq_bindings && a->budgets == b->budgets;
 }
 
 /* Two reads in a row agree: the pager has finished with what ended. */

@@ -1,10 +1,15 @@
 /*
  * init: the first program. argv is ["init"] (run the demonstration) or
  * ["init", NAME, args...] (boot arguments init.run and init.args): run that
- * program, say how it ended, and power off with its exit status.
+ * program, say how it ended, and power off with its exit status. NAME
+ * may be FIRST+NAME: FIRST runs before, with no arguments, and must exit
+ * with 0 (what it started may live on) before NAME starts; each is a line
+ * of its own (pager/server/procs.c), as each is init's child, so a test
+ * can see one line's bounds from another.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "exit_report.h"
 #include "pager_client.h"
@@ -19,15 +24,11 @@ static int final_status(const struct exit_info *info)
 	return info->how == EXIT_NORMAL ? info->status : 1;
 }
 
-int main(int argc, char **argv)
+/* Start name with args; its handle, or power off saying why not. */
+static int start(const char *name, const char *const *args, int *pid)
 {
-	const char *name = argc > 1 ? argv[1] : DEFAULT_PROGRAM;
-	const char *const *args = argc > 1 ? (const char *const *)&argv[1] : NULL;
-	struct exit_info info;
-	char text[96];
-	int pid = 0;
+	int h = spawn(name, args, -1, pid);
 
-	int h = spawn(name, args, -1, &pid);
 	if (h == -PAGER_ENOENT) {
 		printf("init: cannot run '%s': no such program in the initrd\n", name);
 		poweroff(STATUS_NOT_FOUND);
@@ -45,11 +46,40 @@ int main(int argc, char **argv)
 		printf("init: cannot run '%s': error %d\n", name, -h);
 		poweroff(STATUS_NOT_FOUND);
 	}
+	return h;
+}
+
+/* Run name with args to its end, and say how it ended; its status to
+ * power off with. */
+static int run(const char *name, const char *const *args)
+{
+	struct exit_info info;
+	char text[96];
+	int pid = 0;
+	int h = start(name, args, &pid);
 	int r = sys_proc_wait(h, &info, 0);
+
 	if (r < 0) {
 		printf("init: cannot wait for '%s': error %d\n", name, -r);
 		poweroff(1);
 	}
+	sys_handle_close(h);
 	printf("init: %s (pid %d) %s\n", name, pid, exit_describe(&info, text, sizeof(text)));
-	poweroff(final_status(&info));
+	return final_status(&info);
+}
+
+int main(int argc, char **argv)
+{
+	char *name = argc > 1 ? argv[1] : DEFAULT_PROGRAM;
+	const char *const *args = argc > 1 ? (const char *const *)&argv[1] : NULL;
+	char *plus = strchr(name, '+');
+	int status;
+
+	if (plus && plus != name && plus[1]) {
+		*plus = '\0';
+		if ((status = run(name, NULL)) != 0)
+			poweroff(status);
+		argv[1] = name = plus + 1;
+	}
+	poweroff(run(name, args));
 }

@@ -32,7 +32,7 @@ static int kinfo_settles(const struct kernel_info *want)
 		    now.endpoints == want->endpoints && now.notifies == want->notifies &&
 		    now.handles == want->handles && now.timers == want->timers &&
 		    now.pending_copies == want->pending_copies &&
-		    now.irq_bindings == want->irq_bindings)
+		    now.irq_bindings == want->irq_bindings && now.budgets == want->budgets)
 			return 0;
 		if (sys_clock() - start > CHILD_TIMEOUT)
 			break;

@@ -120,6 +120,7 @@ int test_spawn_full_table_leaves_no_child(void);
 int test_fork_full_table_never_runs(void);
 int test_sparse_mappings_cost_little(void);
 int test_unmapped_tables_return(void);
+int test_limit_pool(void);
 
 /* lifetimes.c */
 int test_lifetimes(void);

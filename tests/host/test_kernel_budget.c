@@ -1,0 +1,204 @@
+/*
+ * Host tests for budgets of the kernel pool (kernel/budget.c) over the
+ * real system-call entry and handles: budget_create refuses a limit of 0
+ * or past the pool, and is the root task's alone; budget_info wants a
+ * budget handle that may receive; the page tables (arch/riscv/mmu.c) and
+ * handle tables (kernel/handle.c) of processes sharing a budget are
+ * charged to it, refused together past its limit while a process with
+ * another budget maps on, and given back whole when they go; the budget
+ * is freed with its last reference.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "test_kernel_ipc_fake.h"
+
+#define VA 0x40000000UL		/* 1 GiB: the root table's second entry */
+#define GIB (1UL << 30)
+#define MIB2 (1UL << 21)
+#define PAGE_PA 0x80400000UL	/* any frame: the tables only point at it */
+
+static struct proc root_proc = { .is_root = 1, .alive = 1 };
+static struct proc user_proc = { .alive = 1 };
+static struct thread root_thread = { .proc = &root_proc, .tid = 1 };
+static struct thread user_thread = { .proc = &user_proc, .tid = 2 };
+static struct budget_info info;
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(handle_table_create(&root_proc, 1), 0);
+	assert_int_equal(handle_table_create(&user_proc, 0), 0);
+	return 0;
+}
+
+static int budget_teardown(void **state)
+{
+	(void)state;
+	handle_table_destroy(&root_proc);
+	handle_table_destroy(&user_proc);
+	/* LeakSanitizer tells of a budget its last handle did not free. */
+	return 0;
+}
+
+/* t calls budget_create(pages): its result. */
+static int64_t create(struct thread *t, uint64_t pages)
+{
+	ecall_at(t, 0x10000, SYS_BUDGET_CREATE, (const uint64_t[]){ pages }, 1);
+	return (int64_t)t->regs.x[10];
+}
+
+static int64_t info_of(uint64_t h)
+{
+	ecall_at(&root_thread, 0x10000, SYS_BUDGET_INFO, (const uint64_t[]){ h, (uintptr_t)&info },
+		 2);
+	return (int64_t)root_thread.regs.x[10];
+}
+
+/* The budget root's handle h names. */
+static struct budget *budget_at(int64_t h)
+{
+	struct object *o;
+
+	assert_int_equal(handle_lookup(&root_proc, (uint64_t)h, OBJ_BUDGET, 0, &o), 0);
+	return (struct budget *)o;
+}
+
+/* Limits of 0 or past the pool are refused; only the root task makes
+ * one; info needs a budget's handle holding RIGHT_RECV. */
+static void test_bad_arguments(void **state)
+{
+	int64_t h, notify;
+	struct notify *n = notify_create();
+
+	(void)state;
+	assert_int_equal(create(&root_thread, 0), -ERR_INVAL);
+	assert_int_equal(create(&root_thread, FAKE_POOL_PAGES + 1), -ERR_INVAL);
+	assert_int_equal(create(&root_thread, ~0UL), -ERR_INVAL);
+	assert_int_equal(create(&user_thread, 4), -ERR_PERM);
+	assert_true((h = create(&root_thread, FAKE_POOL_PAGES)) >= 0);
+	assert_int_equal(info_of((uint64_t)h), 0);
+	assert_int_equal(info.limit, FAKE_POOL_PAGES * PAGE_SIZE);
+	assert_int_equal(info.used, 0);
+	ecall_at(&root_thread, 0x10000, SYS_HANDLE_INFO, (const uint64_t[]){ (uint64_t)h }, 1);
+	assert_int_equal(HANDLE_INFO_TYPE(root_thread.regs.x[10]), HANDLE_TYPE_BUDGET);
+	assert_non_null(n);
+	notify = handle_install(&root_proc, &n->obj, RIGHTS_ALL);
+	assert_int_equal(info_of((uint64_t)notify), -ERR_BADF);
+	assert_int_equal(info_of(200), -ERR_BADF);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+	h = handle_install(&root_proc, &budget_at(create(&root_thread, 1))->obj, RIGHT_SEND);
+	assert_int_equal(info_of((uint64_t)h), -ERR_ACCES);
+}
+
+/* A process with budget b: its handle table and root table charged. */
+static void proc_with(struct proc *p, struct budget *b)
+{
+	memset(p, 0, sizeof(*p));
+	p->budget = b;
+	p->pt.budget = b;
+	assert_int_equal(handle_table_create(p, 0), 0);
+	assert_int_equal(arch_pt_create(&p->pt), 0);
+}
+
+static void proc_gone(struct proc *p)
+{
+	arch_pt_destroy(&p->pt);
+	handle_table_destroy(p);
+}
+
+/* p maps one page in each 2 MiB from VA on until refused: the pages
+ * mapped. Each costs a leaf table; each GiB a middle one. */
+static uint64_t map_sparse(struct proc *p)
+{
+	uint64_t n = 0;
+	int r;
+
+	while ((r = arch_pt_map(&p->pt, VA + n * MIB2, PAGE_PA, MAP_R)) == 0)
+		n++;
+	assert_int_equal(r, -ERR_NOMEM);
+	return n;
+}
+
+/* Two processes sharing a budget of 16 pages: the first maps sparse pages
+ * until the budget refuses (its tables, not the pool: the pool has room);
+ * the second is refused its first new table, while a third with a budget
+ * of its own maps; as they go, every byte comes back. */
+static void test_line_shares_limit(void **state)
+{
+	int64_t line_h = create(&root_thread, 16), other_h = create(&root_thread, 16);
+	struct budget *line = budget_at(line_h), *other = budget_at(other_h);
+	struct proc a, b, c;
+	uint64_t table_bytes = ALIGN_UP(sizeof(struct handle) * HANDLES_MAX, 16);
+
+	(void)state;
+	proc_with(&a, line);
+	proc_with(&b, line);
+	assert_int_equal(line->used, 2 * (table_bytes + PAGE_SIZE));
+	/* 16 pages less two root tables and two handle tables (1 KiB
+	 * each): 13 for a's middle table and 12 leaf tables. */
+	assert_int_equal(map_sparse(&a), 12);
+	assert_int_equal(a.pt.pages, 1 + 13);
+	assert_true(line->limit - line->used < PAGE_SIZE);
+	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), -ERR_NOMEM);
+	assert_int_equal(b.pt.pages, 1);
+	proc_with(&c, other);
+	assert_int_equal(arch_pt_map(&c.pt, VA, PAGE_PA, MAP_R), 0);
+	proc_gone(&a);
+	assert_int_equal(line->used, table_bytes + PAGE_SIZE);
+	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), 0);	/* room again */
+	proc_gone(&b);
+	proc_gone(&c);
+	assert_int_equal(line->used, 0);
+	assert_int_equal(other->used, 0);
+	assert_int_equal(info_of((uint64_t)line_h), 0);
+	assert_int_equal(info.used, 0);
+}
+
+/* A handle table the budget has no room for is refused, nothing charged;
+ * a root table likewise (proc_create then fails with -ERR_NOMEM). */
+static void test_tables_refused(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 1));
+	uint64_t table_bytes = ALIGN_UP(sizeof(struct handle) * HANDLES_MAX, 16);
+	struct proc p[PAGE_SIZE / (sizeof(struct handle) * HANDLES_MAX) + 1];
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	p[0].budget = p[0].pt.budget = b;
+	assert_int_equal(handle_table_create(&p[0], 0), 0);
+	assert_int_equal(arch_pt_create(&p[0].pt), -ERR_NOMEM);
+	assert_null(p[0].pt.root);
+	assert_int_equal(b->used, table_bytes);
+	for (size_t i = 1; i + 1 < sizeof(p) / sizeof(p[0]); i++) {
+		p[i].budget = b;
+		assert_int_equal(handle_table_create(&p[i], 0), 0);
+	}
+	assert_int_equal(b->used, PAGE_SIZE);
+	p[sizeof(p) / sizeof(p[0]) - 1].budget = b;
+	assert_int_equal(handle_table_create(&p[sizeof(p) / sizeof(p[0]) - 1], 0), -ERR_NOMEM);
+	assert_null(p[sizeof(p) / sizeof(p[0]) - 1].handles);
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		handle_table_destroy(&p[i]);
+	assert_int_equal(b->used, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_line_shares_limit, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_tables_refused, setup, budget_teardown),
+	};
+
+	(void)twins_create;	/* the fake's twins: these tests make their own */
+	(void)teardown;
+	(void)pte_of;
+	kernel_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
