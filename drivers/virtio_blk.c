@@ -214,10 +214,10 @@ static long on_stop(void)
 {
 	if (!blkq_idle(&bq))
 		return -EBUSY;
-	if (vmmio_reset(mmio) < 0)
-		return -EIO;
-	dev.ready = false;	/* no submit reaches a device reset */
-	return 0;
+	/* Before the reset, which may time out half done: no submit reaches
+	 * a device being reset, whatever its answer. */
+	dev.ready = false;
+	return vmmio_reset(mmio) < 0 ? -EIO : 0;
 }
 
 static void serve(const struct msg *m, struct msg *reply)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 
+#include "lib/number_text.h"
 #include "virtio_mmio.h"
 #include "virtio_net.h"
 #include "virtio_net_hw.h"
@@ -21,9 +22,6 @@ static unsigned queue_size(unsigned max)
 }
 
 #define QUEUE_MIN 16	/* entries a queue needs: fewer, and the device is refused */
-/* A macro's value as a string literal, for a message that names it. */
-#define TEXT_OF(x) #x
-#define NUMBER_TEXT(x) TEXT_OF(x)
 
 /* Queue q's rings: its descriptor table in one page, both rings in the
  * next (the used ring at 1024, after an available ring of 256 entries).

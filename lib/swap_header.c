@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include "number_text.h"
 #include "swap_header.h"
 
 _Static_assert(SWAP_OFF_BADPAGES + 4 * SWAP_MAX_BADPAGES <= SWAP_OFF_MAGIC,
@@ -115,10 +116,6 @@ int swap_header_check(const uint8_t *page, uint64_t capacity_sectors, struct swa
 	memcpy(out->label, page + SWAP_OFF_LABEL, sizeof(out->label) - 1);
 	return SWAP_HDR_OK;
 }
-
-/* A macro's value as a string literal, for a message that names it. */
-#define TEXT_OF(x) #x
-#define NUMBER_TEXT(x) TEXT_OF(x)
 
 const char *swap_header_strerror(int err)
 {

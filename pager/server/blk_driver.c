@@ -99,7 +99,7 @@ void blk_driver_stop(struct blk_driver *drv)
 	__atomic_store_n(&d.proc->serves_swap, 0, __ATOMIC_RELEASE);
 	driver_device_reset(&d);
 	driver_abandon(&d);
-	*drv = (struct blk_driver){ .link = { .ep = -1 }, .proc = -1 };
+	*drv = BLK_DRIVER_NONE;
 	printf("pager: virtio_blk: the disk is not used: its device reset, its driver ended "
 	       "and its %d frames given back\n", frames);
 }

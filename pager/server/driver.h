@@ -60,9 +60,12 @@ void driver_device_told(struct driver *d);
  * driver_abandon may free them again. */
 void driver_device_reset(struct driver *d);
 
-/* Undo a start that failed part-way: end the process (which drops its
- * handles, so its interrupt binding goes with its last receiver), free
- * every frame given to it and close the endpoint. d is then empty. */
+/* Undo a start that failed part-way, or end a driver the pager has
+ * stopped (blk_driver_stop): end the process (which drops its handles, so
+ * its interrupt binding goes with its last receiver), free every frame
+ * given to it, but keep out of use (pinned for good) those of a device told
+ * to start and not reset since (driver_device_told, _reset), and close the
+ * endpoint. d is then empty. */
 void driver_abandon(struct driver *d);
 
 #endif

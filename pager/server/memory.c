@@ -8,6 +8,7 @@
 #include "kernel/abi/vm.h"
 #include "server/procs.h"
 #include "server/spawn.h"
+#include "base/heap.h"
 #include "base/mmu.h"
 #include "base/threads.h"
 #include "reclaim/reclaim.h"
@@ -104,14 +105,20 @@ void handle_munmap(const struct msg *in, struct msg *out)
 		return;
 	}
 	r = vm_unmap_range(p->vm, addr, addr + len);
-	/* A hole's cut found the pager's heap short. A munmap is served with
-	 * no reclaim first (service.c: it gives memory back, and must not wait
-	 * behind the writer for nothing), so it does what one that takes memory
-	 * would have done before, once, and cuts again: the writer's pages in
-	 * flight may be what frees the heap its page. The cut made, if any,
-	 * stays and is found again as a region's start. */
-	if (r == VM_FAULT_NOMEM) {
+	/* A hole's cut found the pager's heap short (not the region bound,
+	 * which no reclaim mends). A munmap is served with no reclaim first
+	 * (service.c: it gives memory back, and must not wait behind the
+	 * writer for nothing), so it does what one that takes memory would
+	 * have done before, once, and cuts again: the writer's pages in flight
+	 * may be what frees the heap its page. The cut made, if any, stays and
+	 * is found again as a region's start. The reclaim may let the lock go,
+	 * and the OOM killer may end the process meanwhile: looked up again. */
+	if (r == VM_FAULT_NOMEM && heap_short()) {
 		reclaim_before_request(pager_holder());
+		if (!(p = procs_by_pid(in->pid))) {
+			reply_result(out, -ESRCH);
+			return;
+		}
 		r = vm_unmap_range(p->vm, addr, addr + len);
 	}
 	/* Punching a hole needs one more region: past VM_REGIONS_MAX, -ENOMEM. */

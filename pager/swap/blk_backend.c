@@ -101,5 +101,5 @@ void blk_backend_fini(void)
 {
 	/* Its link names the driver's endpoint and frames, which
 	 * blk_driver_stop gives back. */
-	drv = (struct blk_driver){ .link = { .ep = -1 }, .proc = -1 };
+	drv = BLK_DRIVER_NONE;
 }

@@ -24,6 +24,9 @@ struct blk_driver {
 	int proc;			/* its process (swap.end_driver_at ends it) */
 };
 
+/* A description naming no driver (no endpoint, no process). */
+#define BLK_DRIVER_NONE ((struct blk_driver){ .link = { .ep = -1 }, .proc = -1 })
+
 /* *b is the swap backend over driver d (copied). */
 void blk_backend_init(struct swap_backend *b, const struct blk_driver *d);
 

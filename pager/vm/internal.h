@@ -51,9 +51,6 @@ static inline uint32_t entry_slot(uint32_t e)
 	return e & PAGE_SWAP ? e & PAGE_NUM : 0;
 }
 
-/* Anonymous memory several spaces map at once (VM_SHARED): it owns its
- * pages, each of which goes when the last region reaching it does
- * (shared.c). */
 struct vm_object;
 struct vm_region;
 
@@ -61,7 +58,8 @@ struct vm_region;
  * region skip (or none: NULL). Its pages are asked about rising, so it
  * goes on from where the last question left it: one walk visits each
  * region once, and a release over many present pages and many regions
- * costs their sum, not their product. The list must not change meanwhile. */
+ * costs their sum, not their product. The list must not change meanwhile,
+ * but through object_leave (shared.c), which keeps a kept walk true. */
 struct object_reach {
 	const struct vm_object *o;
 	const struct vm_region *at;	/* the first region not passed yet */
@@ -69,6 +67,10 @@ struct object_reach {
 	uint64_t end;			/* the furthest reach of those passed */
 	uint64_t asked;			/* past the last page asked about (0: none) */
 };
+
+/* Anonymous memory several spaces map at once (VM_SHARED): it owns its
+ * pages, each of which goes when the last region reaching it does
+ * (shared.c). */
 struct vm_object {
 	uint32_t id;		/* frame.obj of its frames; its slot in shared.c's table */
 	uint32_t refs;		/* regions pointing at it, in any space */
@@ -90,7 +92,6 @@ struct vm_object {
 	uint64_t met;		/* footprint.c's: the last walk that counted it */
 };
 
-struct vm_region;
 struct vm_space;
 
 /* What differs between kinds of memory (MINIX's mem_type): every step of

@@ -387,7 +387,7 @@ static unsigned swap_map_run(struct vm_space *s, struct vm_region *r, uint64_t i
 		while (m < n && swap_map(s, r, i + 1 + m, pa[m], read || swapcache_ahead(pa[m]) ?
 						 VM_SWAP_AHEAD : VM_SWAP_CACHED) == VM_FAULT_MAPPED)
 			m++;
-		/* swap_map released the frame it could not map (NOMEM); its IO
+		/* swap_map released the frame it could not map (NOMEM or ARRAYS); its IO
 		 * answer is for a shared object's frame, which a frame read here
 		 * never is, and a cached one stays the cache's. */
 		k = m + 1;

@@ -5,8 +5,11 @@
  * test's hook meanwhile, as another pager thread would act: the process
  * ends, and its record goes to another; the page is discarded. The reply
  * and the OOM killer (reclaim_out_of_memory, faked: what it was asked)
- * show what the handler did with the answer it got.
+ * show what the handler did with the answer it got. And munmap's handler
+ * (server/memory.c), whose cut short of heap reclaims once, which may let
+ * the lock go while its process ends.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -62,6 +65,39 @@ void mmu_flush(void)
 {
 }
 
+/* The heap, as munmap's retry asks of it; the reclaim before a request,
+ * which may let the lock go (meanwhile, if not NULL, runs then). */
+static int heap_is_short;
+static unsigned reclaims;
+static void (*reclaim_meanwhile)(void);
+/* malloc calls to fail from now (the code under test's: a region's). */
+static unsigned mallocs_to_fail;
+
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_malloc(size_t n)
+{
+	if (mallocs_to_fail) {
+		mallocs_to_fail--;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
+
+int heap_short(void)
+{
+	return heap_is_short;
+}
+
+void reclaim_before_request(struct pager_thread *t)
+{
+	(void)t;
+	reclaims++;
+	if (reclaim_meanwhile)
+		reclaim_meanwhile();
+	reclaim_meanwhile = NULL;
+}
+
 enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits)
 {
 	(void)t, (void)waits;
@@ -102,6 +138,10 @@ static int setup(void **state)
 	memset(&oom, 0, sizeof(oom));
 	oom.answer = RECLAIM_GONE;
 	takes = 0;
+	heap_is_short = 0;
+	reclaims = 0;
+	reclaim_meanwhile = NULL;
+	mallocs_to_fail = 0;
 	return 0;
 }
 
@@ -251,6 +291,64 @@ static void test_read_fails_page_still_swapped(void **state)
 	fake_check();
 }
 
+/* munmap of pid's middle page of three at VA; its answer's label. */
+static int64_t munmap_middle(uint32_t pid)
+{
+	struct msg in = { .pid = pid, .w = { VA + PG, PG } }, out;
+
+	memset(&out, 0, sizeof(out));
+	handle_munmap(&in, &out);
+	return (int64_t)out.label;
+}
+
+/* The hole's cut finds the heap short; the reclaim then run lets the lock
+ * go, and meanwhile the process is killed and reaped (the OOM killer, on a
+ * fault thread): the munmap answers -ESRCH and touches nothing of the
+ * space that went (ASan would see it). */
+static void test_munmap_owner_reaped(void **state)
+{
+	struct pproc *p = proc(5, 1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
+	mallocs_to_fail = 1;	/* the first cut's region */
+	heap_is_short = 1;
+	reclaim_meanwhile = reap_only;
+	assert_int_equal(munmap_middle(5), -ESRCH);
+	assert_int_equal(reclaims, 1);
+}
+
+/* Short of heap, the munmap reclaims once and cuts again: the hole is
+ * made. */
+static void test_munmap_heap_short_retried(void **state)
+{
+	struct pproc *p = proc(5, 1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
+	mallocs_to_fail = 1;
+	heap_is_short = 1;
+	assert_int_equal(munmap_middle(5), 0);
+	assert_int_equal(reclaims, 1);
+	assert_null(vm_region_find(p->vm, VA + PG));
+	assert_non_null(vm_region_find(p->vm, VA));
+	assert_non_null(vm_region_find(p->vm, VA + 2 * PG));
+}
+
+/* A cut refused with the heap not short (the region bound) runs no
+ * reclaim, which could not mend it: -ENOMEM at once. */
+static void test_munmap_not_heap_no_reclaim(void **state)
+{
+	struct pproc *p = proc(5, 1);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
+	mallocs_to_fail = 1;
+	assert_int_equal(munmap_middle(5), -ENOMEM);
+	assert_int_equal(reclaims, 0);
+	assert_non_null(vm_region_find(p->vm, VA + PG));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +357,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_fails_process_ended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_fails_page_discarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_fails_page_still_swapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_owner_reaped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_heap_short_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_not_heap_no_reclaim, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

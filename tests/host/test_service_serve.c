@@ -74,8 +74,9 @@ void pager_lock(struct pager_thread *self) { (void)self; locked++; }
 void pager_unlock(struct pager_thread *self) { (void)self; locked--; }
 int pager_lock_contended(void) { return 0; }
 void pager_lock_watch(void (*fn)(struct pager_thread *taker)) { (void)fn; }
-void pager_fault_begin(void) {}
-void pager_fault_end(void) {}
+static unsigned faults_in_service;	/* pager_fault_begin's, less _end's */
+void pager_fault_begin(void) { faults_in_service++; }
+void pager_fault_end(void) { faults_in_service--; }
 uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
 int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
 {
@@ -127,7 +128,12 @@ int sys_proc_wait(int proc, struct exit_info *info, int flags)
 	return -1;
 }
 _Noreturn void sys_poweroff(int status) { (void)status; abort(); }
-void handle_fault(const struct fault *f, struct msg *out) { (void)f, (void)out; }
+static unsigned faults_seen_in_service;	/* at the last handle_fault */
+void handle_fault(const struct fault *f, struct msg *out)
+{
+	(void)f, (void)out;
+	faults_seen_in_service = faults_in_service;
+}
 #define FAKE_HANDLER(name) \
 	void name(const struct msg *in, struct msg *out) { (void)in, (void)out; }
 FAKE_HANDLER(handle_discard)
@@ -208,6 +214,11 @@ static void serve_one_reclaims_for_takers(void **state)
 	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
 		assert_int_equal(reclaims_before(others[k], NULL), 0);
 	assert_int_equal(reclaims_before(0, &f), 1);
+	/* The fault counted as in service while handled (oom_wait.c reads the
+	 * count), and no more once served; no request counted. */
+	assert_int_equal(faults_seen_in_service, 1);
+	assert_int_equal(faults_in_service, 0);
+	assert_int_equal(locked, 1);	/* a reply to send: receive lets it go */
 	locked = 0;
 }
 
