@@ -78,8 +78,11 @@ uint64_t spawn_arrays_limit(void)
  * pages: half of what is left once a quarter of the pool is kept for the
  * pager, init and the drivers, which have no budget. So one line's
  * processes at their bound (28 forks each at its page-table limit, say)
- * leave the others half of the rest, and never the reserve. 0: the pool's
- * size is unknown, no budget.
+ * leave the others half of the rest and the reserve; two lines at their
+ * bounds leave only the reserve, and a third line's process is then
+ * refused for the empty pool, not its own budget (init makes at most two
+ * lines at once today; docs/design.md's known limits). 0: the pool's size
+ * is unknown, no budget.
  */
 uint64_t spawn_pool_limit(void)
 {
