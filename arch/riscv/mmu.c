@@ -92,9 +92,11 @@ void arch_pt_destroy(struct arch_pt *pt)
 static int walk_error;
 
 /* walk for a va whose tables are not all there, or with a leaf in the
- * way: it makes them, or fails (walk_error says why). At the limit, or
- * with the kernel's pool empty, the process's tables left empty are given
- * back first (once: may_prune), and the walk starts again. Out of line,
+ * way: it makes them, or fails (walk_error says why). At the limit, with
+ * the kernel's pool empty or its budget spent, the process's tables left
+ * empty are given back first (once: may_prune), and the walk starts
+ * again; those of the other processes sharing its budget are the
+ * caller's to give back (kernel/budget_members.c). Out of line,
  * so that walk's usual case (the tables exist) saves no registers for
  * kmem_page_alloc. */
 __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level,
