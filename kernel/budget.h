@@ -12,13 +12,19 @@
 #include "object.h"
 #include "console.h"
 #include "abi/errno.h"
+#include "abi/vm.h"
 
 struct thread;
+struct proc;
 
 struct budget {
 	struct object obj;
 	uint64_t limit;		/* bytes of the pool it may be charged */
 	uint64_t used;		/* bytes charged now */
+	/* The process records charged to it (proc.budget_next), ended ones
+	 * still referenced included: whose kept tables budget_prune gives
+	 * back (budget_members.c). */
+	struct proc *members;
 };
 
 /* At boot: how a budget is freed (object.h). */
@@ -46,6 +52,21 @@ static inline void budget_uncharge(struct budget *b, uint64_t bytes)
 		      (unsigned long)bytes, (unsigned long)b->used);
 	b->used -= bytes;
 }
+/* Whether b (NULL: none) has not a page left: a table it refuses. */
+static inline int budget_spent(const struct budget *b)
+{
+	return b && b->limit - b->used < PAGE_SIZE;
+}
+
+/* p's record joins its budget's members (p->budget; none: nothing), and
+ * leaves them as it goes (budget_members.c). */
+void budget_join(struct proc *p);
+void budget_leave(struct proc *p);
+/* A map for p was refused a table (-ERR_NOMEM): if its budget refused it
+ * (not p's own limit, nor the pool), every member's tables left empty go
+ * back, and whether any did, for the caller to try the map once more. */
+int budget_prune(struct proc *p);
+
 /* Budgets alive now (SYS_KERNEL_INFO). */
 uint64_t budget_count(void);
 

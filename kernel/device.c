@@ -9,6 +9,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "handle.h"
+#include "budget.h"
 #include "notify.h"
 #include "ipc.h"
 #include "usercopy.h"
@@ -127,7 +128,10 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 		return r;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va > USER_TOP - d->size)
 		return -ERR_INVAL;
-	if ((r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE)) < 0) {
+	r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE);
+	if (r == -ERR_NOMEM && budget_prune(p))
+		r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE);
+	if (r < 0) {
 		arch_tlb_flush();	/* tables it made went again (arch.h) */
 		return r;
 	}

@@ -81,11 +81,9 @@ __attribute__((always_inline)) static inline int fault_map(struct thread *c, str
  * with the processes created with it), or the pool itself. */
 static const char *nomem_why(const struct proc *p)
 {
-	const struct budget *b = p->budget;
-
 	if (p->pt.limit && p->pt.pages >= p->pt.limit)
 		return "no kernel memory for its page tables (its limit reached)";
-	if (b && b->limit - b->used < PAGE_SIZE)
+	if (budget_spent(p->budget))
 		return "no kernel memory for its page tables (its budget of the kernel pool is spent)";
 	return "no kernel memory for its page tables (the kernel pool is empty)";
 }

@@ -38,6 +38,7 @@ static struct proc *record_create(struct budget *budget)
 	if (budget)
 		object_get(&budget->obj);
 	p->budget = budget;
+	budget_join(p);
 	return p;
 }
 
@@ -45,6 +46,7 @@ static void record_free(struct proc *p)
 {
 	struct budget *b = p->budget;
 
+	budget_leave(p);
 	kcache_free(&proc_cache, p);
 	if (!b)
 		return;

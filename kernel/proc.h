@@ -36,6 +36,7 @@ struct proc {
 	/* Charged with its record, handle table, page tables (through pt)
 	 * and threads; NULL: none. A reference held until the record goes. */
 	struct budget *budget;
+	struct proc *budget_next;	/* the next of budget's members (budget_members.c) */
 	struct arch_pt pt;		/* freed when the process ends */
 	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c); never 0 */
 	struct handle *handles;		/* its table (handle.c); NULL once ended */

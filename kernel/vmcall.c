@@ -6,6 +6,7 @@
 #include "vmcall.h"
 #include "proc.h"
 #include "handle.h"
+#include "budget.h"
 #include "memmap.h"
 #include "usercopy.h"
 #include "klib.h"
@@ -78,6 +79,8 @@ int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry 
 	while (good < n && run_entry_ok(&c, e[good].va, e[good].pa, e[good].perm))
 		good++;
 	r = arch_pt_map_run(&target->pt, e, good);
+	if (r == -ERR_NOMEM && budget_prune(target))	/* those mapped are mapped again */
+		r = arch_pt_map_run(&target->pt, e, good);
 	usercopy_forget(target);
 	arch_tlb_flush();
 	return r < 0 ? r : good < n ? -ERR_INVAL : 0;
@@ -97,6 +100,8 @@ int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, u
 	if (!entry_ok(va, pa, perm, &user))
 		return -ERR_INVAL;
 	r = arch_pt_map(&target->pt, va, pa, (unsigned)perm);
+	if (r == -ERR_NOMEM && budget_prune(target))
+		r = arch_pt_map(&target->pt, va, pa, (unsigned)perm);
 	usercopy_forget(target);
 	arch_tlb_flush();
 	return r;
@@ -160,6 +165,8 @@ int64_t sys_copy_maps(struct thread *t, const uint64_t *a)
 	if (!range_ok(a[2], a[3]) || !perm_ok(a[4]) || from == to)
 		return -ERR_INVAL;
 	r = arch_pt_copy_range(&from->pt, &to->pt, a[2], a[3], (unsigned)a[4]);
+	if (r == -ERR_NOMEM && budget_prune(to))	/* those copied are copied again */
+		r = arch_pt_copy_range(&from->pt, &to->pt, a[2], a[3], (unsigned)a[4]);
 	usercopy_forget(to);
 	arch_tlb_flush();
 	return r;

@@ -193,8 +193,15 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
+/* Give back pt's tables left empty (kept by HARVEST_UNMAP for a page's
+ * next fault), the TLB flushed if any went: how many pages went; 0 for a
+ * pt with no root. Its process's cached translations are the caller's to
+ * forget (usercopy_forget). */
+uint64_t arch_pt_prune(struct arch_pt *pt);
 /* Map va's page to pa; -ERR_NOMEM if a table it needs is past pt's limit
- * even once the tables left empty are given back, or the pool has none;
+ * or its budget's even once pt's tables left empty are given back (those
+ * of the other processes sharing the budget are not: kernel/budget.c's
+ * budget_prune, for the caller to try again), or the pool has none;
  * -ERR_INVAL if a larger leaf (a 2 MiB page) holds va: the caller's error,
  * not a shortage (so for every call below that makes tables).
  * arch_pt_map_2m maps the 2 MiB page at va (aligned), -ERR_INVAL too if a

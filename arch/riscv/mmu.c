@@ -82,8 +82,6 @@ void arch_pt_destroy(struct arch_pt *pt)
 	pt->pages = 0;
 }
 
-static int prune_all(struct arch_pt *pt);
-
 /* Why walk_alloc last found no entry, for its caller to read straight
  * after: -ERR_INVAL for a larger leaf in the way (a 2 MiB page where a
  * 4 KiB page's table was asked for: the caller's error), -ERR_NOMEM for
@@ -94,9 +92,11 @@ static int prune_all(struct arch_pt *pt);
 static int walk_error;
 
 /* walk for a va whose tables are not all there, or with a leaf in the
- * way: it makes them, or fails (walk_error says why). At the limit, or
- * with the kernel's pool empty, the process's tables left empty are given
- * back first (once: may_prune), and the walk starts again. Out of line,
+ * way: it makes them, or fails (walk_error says why). At the limit, with
+ * the kernel's pool empty or its budget spent, the process's tables left
+ * empty are given back first (once: may_prune), and the walk starts
+ * again; those of the other processes sharing its budget are the
+ * caller's to give back (kernel/budget_members.c). Out of line,
  * so that walk's usual case (the tables exist) saves no registers for
  * kmem_page_alloc. */
 __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64_t va, int level,
@@ -115,7 +115,7 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 			continue;
 		}
 		if ((pt->limit && pt->pages >= pt->limit) || !(next = table_alloc(pt))) {
-			if (may_prune && prune_all(pt))
+			if (may_prune && arch_pt_prune(pt))
 				return walk_alloc(pt, va, level, 0);
 			walk_error = -ERR_NOMEM;
 			return NULL;
@@ -206,15 +206,19 @@ static void prune(struct arch_pt *pt, uint64_t va)
 /* Give back every leaf table of pt left empty, and every table of 2 MiB
  * ranges that is then empty too (the root stays); how many went. An unmap
  * for a while (HARVEST_UNMAP: a page written out, a clean page dropped)
- * keeps its table, for the page's next fault; only a process that reaches
- * its limit pays for the tables so kept, here, so that the limit bounds
- * what its mapped pages need, not what it ever touched. The tables went
- * under the hart's cached walks: flushed here, as nothing else flushes
- * before the process runs again. */
-static int prune_all(struct arch_pt *pt)
+ * keeps its table, for the page's next fault; a process pays for the
+ * tables so kept here, when it reaches its limit (walk_alloc) or when its
+ * budget refuses a table to any process sharing it (kernel/budget.c,
+ * budget_prune: the kernel, not the arch, knows who shares one), so that
+ * the limit and the budget bound what mapped pages need, not what was
+ * ever touched. The tables went under the hart's cached walks: flushed
+ * here, as nothing else flushes before the process runs again. */
+uint64_t arch_pt_prune(struct arch_pt *pt)
 {
 	uint64_t pages = pt->pages;
 
+	if (!pt->root)	/* not made yet, or destroyed: a record still in its budget */
+		return 0;
 	for (int i = 0; i < KERNEL_ROOT_FIRST; i++) {
 		uint64_t *top = &pt->root[i], *mids;
 
@@ -228,7 +232,7 @@ static int prune_all(struct arch_pt *pt)
 	if (pt->pages == pages)
 		return 0;	/* nothing freed: no walk the hart cached went */
 	sfence_vma_all();
-	return 1;
+	return pages - pt->pages;
 }
 
 /* The leaf entry that maps va and its level (0: 4 KiB, 1: 2 MiB), or NULL. */
@@ -355,7 +359,7 @@ static int prepare_once(struct arch_pt *pt, uint64_t va, uint64_t n)
 }
 
 /* At the limit, the empty tables kept for pages taken out for a while go
- * first (prune_all), and the range is tried once more; a caller's error
+ * first (arch_pt_prune), and the range is tried once more; a caller's error
  * (-ERR_INVAL) is not tried again. */
 int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
 {
@@ -363,7 +367,7 @@ int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n)
 
 	if (r != -ERR_NOMEM)
 		return r;
-	return prune_all(pt) ? prepare_once(pt, va, n) : -ERR_NOMEM;
+	return arch_pt_prune(pt) ? prepare_once(pt, va, n) : -ERR_NOMEM;
 }
 
 /* What a protect keeps of the accessed and dirty bits, and why: arch.h. */
@@ -583,7 +587,7 @@ static inline unsigned harvest_entry(struct arch_pt *pt, struct arch_pt_cursor *
 
 	/* The pager's batches run through a few 2 MiB ranges of a process:
 	 * the upper levels are walked only when the range or the table
-	 * changes. A table HARVEST_UNMAP leaves empty stays (prune_all). */
+	 * changes. A table HARVEST_UNMAP leaves empty stays (arch_pt_prune). */
 	for (uint32_t left = harvest_run_pages(want), n; left > 0; left -= n, va += n * PAGE_SIZE) {
 		uint64_t *leaves = range_leaves(pt, c, va, 0);
 

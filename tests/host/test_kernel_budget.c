@@ -5,8 +5,10 @@
  * budget handle that may receive; the page tables (arch/riscv/mmu.c) and
  * handle tables (kernel/handle.c) of processes sharing a budget are
  * charged to it, refused together past its limit while a process with
- * another budget maps on, and given back whole when they go; the budget
- * is freed with its last reference.
+ * another budget maps on, and given back whole when they go; a refusal
+ * gives back the empty tables its members keep (budget_members.c), an
+ * ended member with no tables passed over; the budget is freed with its
+ * last reference.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,14 +104,23 @@ static void proc_with(struct proc *p, struct budget *b)
 	memset(p, 0, sizeof(*p));
 	p->budget = b;
 	p->pt.budget = b;
+	budget_join(p);
 	assert_int_equal(handle_table_create(p, 0), 0);
 	assert_int_equal(arch_pt_create(&p->pt), 0);
 }
 
-static void proc_gone(struct proc *p)
+/* p ended (its tables gone), its record still referenced: still among
+ * its budget's members. */
+static void proc_ended(struct proc *p)
 {
 	arch_pt_destroy(&p->pt);
 	handle_table_destroy(p);
+}
+
+static void proc_gone(struct proc *p)
+{
+	proc_ended(p);
+	budget_leave(p);
 }
 
 /* p maps one page in each 2 MiB from VA on until refused: the pages
@@ -160,6 +171,40 @@ static void test_line_shares_limit(void **state)
 	assert_int_equal(info.used, 0);
 }
 
+/* The budget refuses b a table while a, sharing it, keeps empty tables
+ * for pages taken out for a while (HARVEST_UNMAP): budget_prune gives
+ * them back, passing over a member that has ended and has no tables, and
+ * b's map is made (it failed before); with nothing empty left it says so. */
+static void test_prune_line(void **state)
+{
+	int64_t line_h = create(&root_thread, 16);
+	struct budget *line = budget_at(line_h);
+	struct arch_pt_cursor cur = { 0 };
+	struct proc a, b, ended;
+	uint64_t n;
+
+	(void)state;
+	proc_with(&ended, line);
+	proc_ended(&ended);
+	proc_with(&a, line);
+	proc_with(&b, line);
+	n = map_sparse(&a);
+	for (uint64_t k = 0; k < n; k++) {
+		struct harvest_entry e = { .bits = HARVEST_UNMAP, .va = VA + k * MIB2 };
+
+		arch_pt_harvest_run(&a.pt, &cur, &e, 1);
+	}
+	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), -ERR_NOMEM);
+	assert_int_equal(budget_prune(&b), 1);
+	assert_int_equal(a.pt.pages, 1);
+	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), 0);
+	assert_int_equal(budget_prune(&b), 0);	/* room: not the budget's refusal */
+	proc_gone(&a);
+	proc_gone(&b);
+	budget_leave(&ended);
+	assert_int_equal(line->used, 0);
+}
+
 /* A handle table the budget has no room for is refused, nothing charged;
  * a root table likewise (proc_create then fails with -ERR_NOMEM). */
 static void test_tables_refused(void **state)
@@ -194,6 +239,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_line_shares_limit, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_tables_refused, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_prune_line, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */

@@ -16,6 +16,7 @@
 #include "../../kernel/handle.c"
 #include "../../kernel/notify.c"
 #include "../../kernel/budget.c"
+#include "../../kernel/budget_members.c"
 #include "../../kernel/ipc.c"
 #include "../../kernel/release.c"
 #include "../../kernel/delivery.c"

@@ -3,7 +3,8 @@
  * the checks a run remembers (the last frame's memory range and the last
  * perm) and the PTE bits arch_pt_map_run keeps, against single entries';
  * and arch_pt_unmap's steps over a sparse span, and the tables it gives
- * back once empty.
+ * back once empty; a map its budget refuses, made from the empty tables
+ * another process sharing the budget keeps (kernel/budget_members.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "../../arch/riscv/mmu.c"
 #include "../../kernel/memmap.c"
 #include "../../kernel/vmcall.c"
+#include "../../kernel/budget_members.c"
 #include "test_kernel_fake.h"
 
 _Noreturn void panic(const char *fmt, ...)
@@ -511,6 +513,70 @@ static void test_map_2m_over_table(void **state)
 	assert_int_equal(arch_pt_translate(pt, VA + 2 * PAGE_SIZE, 0), 0);
 }
 
+/* The twins made again sharing budget line (a line's processes). */
+static void twins_share(struct budget *line)
+{
+	teardown(NULL);
+	for (int i = 0; i < 2; i++) {
+		memset(&procs[i], 0, sizeof(procs[i]));
+		procs[i].budget = procs[i].pt.budget = line;
+		budget_join(&procs[i]);
+		assert_int_equal(arch_pt_create(&procs[i].pt), 0);
+	}
+}
+
+/* p maps one page a 2 MiB range from VA until refused, and has each taken
+ * out for a while (HARVEST_UNMAP, as a write-out does: its table kept):
+ * how many it mapped. */
+static uint64_t fill_and_take_out(struct proc *p)
+{
+	struct arch_pt_cursor c = { 0 };
+	uint64_t n = 0;
+	int r;
+
+	while ((r = vm_map_one(&root, p, VA + n * RANGE, FREE0, RW)) == 0)
+		n++;
+	assert_int_equal(r, -ERR_NOMEM);
+	for (uint64_t k = 0; k < n; k++) {
+		struct harvest_entry e = { .bits = HARVEST_UNMAP, .va = VA + k * RANGE };
+
+		arch_pt_harvest_run(&p->pt, &c, &e, 1);
+		assert_true(e.bits & HARVEST_PRESENT);
+	}
+	return n;
+}
+
+/* Two processes sharing a budget: B fills it with tables and has their
+ * pages taken out (tables kept); A's map, refused a table by the budget,
+ * is made from B's empty tables, by one entry and by a run (each failed,
+ * and its fault killed A, while B kept them). A at its own limit gets
+ * none of B's: the limit bounds A's tables, not the line's. */
+static void test_budget_prunes_line(void **state)
+{
+	static struct budget line = { .limit = 8 * PAGE_SIZE };
+	struct proc *a = &procs[1], *b = &procs[0];
+	const struct map_entry run[2] = { { VA + RANGE, FREE0, RW }, { VA + 2 * RANGE, FREE1, RW } };
+
+	(void)state;
+	twins_share(&line);
+	/* 8 pages less two roots: a table of 2 MiB ranges and five leaf tables. */
+	assert_int_equal(fill_and_take_out(b), 5);
+	assert_int_equal(b->pt.pages, 7);
+	assert_int_equal(vm_map_one(&root, a, VA, FREE1, RW), 0);
+	assert_int_equal(arch_pt_translate(&a->pt, VA, 0), FREE1);
+	assert_int_equal(b->pt.pages, 1);	/* all its empty tables went */
+
+	assert_int_equal(fill_and_take_out(b), 3);	/* 4 pages left: 1 + 3 */
+	assert_int_equal(vm_map_entries(&root, a, run, 2), 0);
+	assert_int_equal(arch_pt_translate(&a->pt, VA + 2 * RANGE, 0), FREE1);
+	assert_int_equal(a->pt.pages, 1 + 1 + 3);
+
+	assert_int_equal(fill_and_take_out(b), 1);	/* 2 pages left: 1 + 1 */
+	a->pt.limit = a->pt.pages;
+	assert_int_equal(vm_map_one(&root, a, VA + 3 * RANGE, FREE0, RW), -ERR_NOMEM);
+	assert_int_equal(b->pt.pages, 1 + 1 + 1);	/* B's kept tables stay */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +594,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit_gives_back_empty_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_at_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_out_gives_back_empty_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_prunes_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ad_fault_2m, setup, teardown),
