@@ -99,7 +99,8 @@ enum pager_label {
 	 * pager's reclaim uses, offered like mincore(). */
 	PAGER_PAGE_BITS = 0x108,
 	/* Reply: data = struct pager_info (the policy and watermarks in force,
-	 * the swap device's largest request). */
+	 * the swap device's largest request, the bounds a new process and
+	 * its line get). */
 	PAGER_INFO = 0x109,
 	/* msg.handle = a notification to signal with pressure events (bits
 	 * PAGER_PRESSURE_BIT(level)), or -1 to unsubscribe. One per process; a
@@ -281,6 +282,10 @@ struct pager_info {
 	uint32_t swap_request_pages;	/* pages one swap device request carries
 					 * at most (0: no swap) */
 	uint32_t policy_traits;		/* PAGER_POLICY_*: what the policy does */
+	uint64_t pt_pages_max;		/* kernel pages a new process's page tables
+					 * may use (spawn_pt_limit; 0: no limit) */
+	uint64_t line_pool_pages;	/* kernel pool pages one line's processes may
+					 * use together (spawn_pool_limit; 0: none) */
 };
 
 /* pager_info.policy_traits: the policy reads accessed bits; it leaves a

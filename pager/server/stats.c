@@ -6,6 +6,7 @@
 #include <string.h>
 #include "server/requests.h"
 #include "server/procs.h"
+#include "server/spawn.h"
 #include "base/vmstat.h"
 #include "vm/frames.h"
 #include "vm/vm.h"
@@ -117,6 +118,8 @@ void handle_info(const struct msg *in, struct msg *out)
 	info.reserve = frames_reserve();
 	info.swap_request_pages = swap_request_pages();
 	info.policy_traits = policy_traits(policy_find(config.policy_name));
+	info.pt_pages_max = spawn_pt_limit();
+	info.line_pool_pages = spawn_pool_limit();
 	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
 	reply_result(out, 0);
 	memcpy(out->data, &info, sizeof(info));

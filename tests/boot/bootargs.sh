@@ -2,8 +2,9 @@
 # Boots the guest with bad boot arguments and checks the console: every
 # mistake is reported by name with what is accepted, the defaults are used,
 # a key given where it can have no effect is named with why,
-# and an unknown init.run program, or a file that is no program, powers the
-# guest off with status 127; an
+# and an unknown init.run program, a file that is no program, or an
+# init.run=FIRST+NAME without two names and one '+', powers the guest off
+# with status 127, and a FIRST that fails stops NAME; an
 # empty init.run is reported and the demonstration starts; the words of a
 # command line past what the kernel keeps are named, none cut in half.
 # Prints TAP. Run by meson test (suite guest) with NO_BUILD=1 and BUILD_DIR.
@@ -59,7 +60,7 @@ check_not() {	# check_not NAME PATTERN: no console line in $out matches PATTERN
 	result "$1" $? "a line has: $2"
 }
 
-echo "1..32"
+echo "1..37"
 
 # init.args: 31 words, one more than a program may be given after its name.
 # The machine has a disk but no network: swap.device=nbd leaves the disk's
@@ -116,6 +117,24 @@ check "init says an init.run file is no program" \
 	"init: cannot run 'notelf': not a program the pager can load (no RISC-V ELF executable)"
 [[ $status -eq 127 ]]
 result "a file that is no program: status 127" $? "got $status"
+
+# init.run=FIRST+NAME is checked before anything runs: a second '+' is
+# reported, nothing is started, and the guest powers off with status 127.
+out=$tmp/plus.log
+boot "$out" init.run=a+b+c
+check "init reports a FIRST+NAME with two '+'" \
+	"init: init.run 'a+b+c': FIRST+NAME needs two names and one '+'"
+check_not "init starts nothing of a bad FIRST+NAME" "cannot run"
+[[ $status -eq 127 ]]
+result "a bad FIRST+NAME: status 127" $? "got $status"
+
+# A FIRST that fails: NAME is not started, init says why, and the guest
+# powers off with FIRST's status (1: crasher is killed).
+out=$tmp/first-fails.log
+boot "$out" init.run=crasher+nosuch
+check "init says NAME was not started as FIRST failed" "init: nosuch not started: crasher ended with 1"
+[[ $status -eq 1 ]]
+result "a FIRST that fails: its status" $? "got $status"
 
 # An empty init.run is a bad value like any other: named, and the default
 # (the demonstration) runs. Only its start is waited for.

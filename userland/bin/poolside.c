@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kernel/abi/kinfo.h"
+#include "pager_client.h"
 #include "thread.h"
 #include "sys.h"
 #include "kernel/abi/proc.h"
@@ -50,15 +51,18 @@ static void thread_body(void *arg)
 int main(void)
 {
 	struct kernel_info k;
+	struct pager_info bounds = { 0 };
 	int status = -1;
 	pid_t pid;
 
 	printf("1..4\n");
 	sys_kernel_info(&k);
+	pager_info(&bounds);
 	printf("# kernel pool: %lu pages, %lu free with pooleater's line at its budget\n",
 	       (unsigned long)k.pool_pages, (unsigned long)k.pool_free);
-	printf("%s 1 - the pool has room for another line (%lu pages free)\n",
-	       k.pool_free > 0 ? "ok" : "not ok", (unsigned long)k.pool_free);
+	printf("%s 1 - the pool has room for another line's budget (%lu pages free, a budget %lu)\n",
+	       bounds.line_pool_pages && k.pool_free >= bounds.line_pool_pages ? "ok" : "not ok",
+	       (unsigned long)k.pool_free, (unsigned long)bounds.line_pool_pages);
 	printf("%s 2 - faults on %d fresh 2 MiB ranges are mapped\n",
 	       touch_fresh() == 0 ? "ok" : "not ok", TABLES);
 	if ((pid = fork()) == 0)

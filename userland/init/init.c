@@ -5,7 +5,10 @@
  * may be FIRST+NAME: FIRST runs before, with no arguments, and must exit
  * with 0 (what it started may live on) before NAME starts; each is a line
  * of its own (pager/server/procs.c), as each is init's child, so a test
- * can see one line's bounds from another.
+ * can see one line's bounds from another. FIRST+NAME is checked for two
+ * names and one '+' before anything runs, but NAME is looked up in the
+ * initrd only once FIRST has ended: the pager has no request that finds
+ * a program without starting it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,18 +71,36 @@ static int run(const char *name, const char *const *args)
 	return final_status(&info);
 }
 
+/* name's FIRST, if name is FIRST+NAME: name is cut at the '+' and the
+ * FIRST returned (NAME follows its NUL); NULL for a plain name. An empty
+ * half or a second '+' powers off saying so, before anything runs. */
+static char *split_first(char *name)
+{
+	char *plus = strchr(name, '+');
+
+	if (!plus)
+		return NULL;
+	if (plus == name || !plus[1] || strchr(plus + 1, '+')) {
+		printf("init: init.run '%s': FIRST+NAME needs two names and one '+'\n", name);
+		poweroff(STATUS_NOT_FOUND);
+	}
+	*plus = '\0';
+	return name;
+}
+
 int main(int argc, char **argv)
 {
 	char *name = argc > 1 ? argv[1] : DEFAULT_PROGRAM;
 	const char *const *args = argc > 1 ? (const char *const *)&argv[1] : NULL;
-	char *plus = strchr(name, '+');
+	char *first = split_first(name);
 	int status;
 
-	if (plus && plus != name && plus[1]) {
-		*plus = '\0';
-		if ((status = run(name, NULL)) != 0)
+	if (first) {
+		argv[1] = name = first + strlen(first) + 1;
+		if ((status = run(first, NULL)) != 0) {
+			printf("init: %s not started: %s ended with %d\n", name, first, status);
 			poweroff(status);
-		argv[1] = name = plus + 1;
+		}
 	}
 	poweroff(run(name, args));
 }

@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "children.h"
 #include "pager_client.h"
+#include "pool_touch.h"
 #include "tests.h"
 #include "thread.h"
 
@@ -262,16 +264,7 @@ int test_unmapped_tables_return(void)
 	return run_child(sparse_tables_child, NULL, "a child mapping and unmapping sparse pages");
 }
 
-/* What one line's processes may use of the kernel pool together, as the
- * pager sizes their budget (spawn_pool_limit): half of what a quarter of
- * the pool kept for the pager, init and the drivers leaves. */
-static uint64_t line_pool_pages(uint64_t pool)
-{
-	return (pool - pool / 4) / 2;
-}
-
 #define TOUCHERS (PAGER_LINE_PROCS_MAX - 1)	/* the suite and 27 forks: a full line */
-#define TOUCHER_TABLES 32	/* leaf tables each: under a process's own limit */
 /* Pool pages this test may see go besides the line's budget: the slab
  * pages its objects share with others' and the pager's own tables for
  * the heap it grows for the forks' page arrays. */
@@ -280,81 +273,96 @@ static uint64_t line_pool_pages(uint64_t pool)
 static struct touchers {
 	volatile int ready[TOUCHERS];
 	volatile int release;
+	struct pager_info bounds;	/* the line's budget, a process's limit */
+	uint64_t tables;		/* each toucher's (pool_touch_tables) */
 } *touch;
 
-/* A fork's work: a 1 GiB mapping, one page touched in each of its first
- * TOUCHER_TABLES 2 MiB (a leaf table each, ~7 pages of frames for all),
- * then held until released. A table the line's budget refuses kills it. */
+/* A fork's work: one page touched in each of touch->tables fresh 2 MiB
+ * ranges (a leaf table each, a few frames for all), then held until
+ * released. A table the line's budget refuses kills it. */
 static int pool_toucher(int i)
 {
-	uint8_t *map = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (map == MAP_FAILED)
+	if (!pool_touch(&touch->bounds, touch->tables))
 		return 1;
-	for (uint64_t k = 0; k < TOUCHER_TABLES; k++)
-		map[k * TABLE_SPAN] = 1;
 	touch->ready[i] = 1;
 	poll_flag(&touch->release, 10 * CHILD_TIMEOUT);
 	return 0;
 }
 
-/* Fork toucher i and wait until it holds its tables (1) or has died (0,
- * reaped: its table refused); -1 with errno if the fork was refused. */
-static int toucher_start(int i, pid_t *pid)
+/* Fork toucher i and wait until it holds its tables (1) or has died,
+ * reaped: 0 if killed at a fault (a table refused), -2 if it died
+ * otherwise. -1 with *err if the fork was refused. */
+static int toucher_start(int i, pid_t *pid, int *err)
 {
-	int status;
+	struct exit_info info;
 
-	if ((*pid = fork()) < 0)
+	if ((*pid = fork()) < 0) {
+		*err = errno;
 		return -1;
+	}
 	if (*pid == 0)
 		_exit(pool_toucher(i));
 	while (!touch->ready[i]) {
-		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+		if (waitpid_info(*pid, &info, WNOHANG) == *pid) {
 			*pid = 0;
-			return 0;
+			return info.how == EXIT_KILLED && info.cause == CAUSE_PAGE_FAULT ? 0 : -2;
 		}
 		sys_yield();
 	}
 	return 1;
 }
 
-/* One line forks sparse touchers (each a few frames but dozens of page
- * tables) until its budget of the kernel pool refuses one (a fork
- * ENOMEM, or a toucher killed at a table): with them all alive, the pool
- * has lost at most the line's budget, so the pager, init, the drivers
- * and other lines keep the rest; without the budget they emptied it
- * (28 x ~70 table pages, a 4 MiB pool at 128 MiB). Once they end the pool
- * is back where it was. */
+/* Free pool pages before minus after, signed: the pool may also grow
+ * back meanwhile. */
+static int64_t pool_drop(const struct kernel_info *before, const struct kernel_info *after)
+{
+	return (int64_t)before->pool_free - (int64_t)after->pool_free;
+}
+
+/* One line forks sparse touchers (each a few frames but page tables
+ * enough that half of them spend the budget, as the pager reports it)
+ * until its budget of the kernel pool refuses one (a fork ENOMEM, or a
+ * toucher killed at a table): with them all alive, the pool has lost at
+ * most the line's budget, so the pager, init, the drivers and other lines
+ * keep the rest; without the budget they emptied it. It has lost at least
+ * the budget less two touchers, or something else refused (a process's
+ * own page-table limit, say). Once they end the pool is back where it
+ * was. */
 int test_limit_pool(void)
 {
-	struct kernel_info before, peak, after;
+	struct kernel_info before, first, peak, after;
 	struct exit_info info;
 	pid_t pids[TOUCHERS] = { 0 };
-	int n = 0, refused = 0, fork_err = 0, r;
+	int n = 0, r = 1, fork_err = 0;
+	int64_t budget;
 
 	touch = anon_pages(1, MAP_SHARED);
 	CHECK(touch != NULL);
 	memset((void *)touch, 0, sizeof(*touch));
+	CHECK_EQ(pager_info(&touch->bounds), 0);
+	CHECK((touch->tables = pool_touch_tables(&touch->bounds, TOUCHERS)) > 0);
+	budget = (int64_t)touch->bounds.line_pool_pages;
 	CHECK_EQ(sys_kernel_info(&before), 0);
-	for (; n < TOUCHERS && !refused; n++) {
-		if ((r = toucher_start(n, &pids[n])) < 0)
-			fork_err = errno;
-		refused = r <= 0;
-	}
+	first = before;
+	while (n < TOUCHERS && (r = toucher_start(n, &pids[n], &fork_err)) == 1)
+		if (n++ == 0)
+			CHECK_EQ(sys_kernel_info(&first), 0);
 	CHECK_EQ(sys_kernel_info(&peak), 0);
 	touch->release = 1;
-	for (int i = 0; i < n; i++)
-		if (pids[i] > 0) {
-			CHECK_RUN(reap(pids[i], &info, CHILD_TIMEOUT));
-			CHECK_RUN(expect_clean_exit(&info, "a toucher its budget let be"));
-		}
+	for (int i = 0; i < n; i++) {
+		CHECK_RUN(reap(pids[i], &info, CHILD_TIMEOUT));
+		CHECK_RUN(expect_clean_exit(&info, "a toucher its budget let be"));
+	}
 	CHECK_EQ(sys_kernel_info(&after), 0);
-	diag("kernel pool: %lu pages, %lu free before, %lu with %d touchers, %lu after",
+	diag("kernel pool: %lu pages, %lu free before, %lu with %d touchers of %lu tables (the first "
+	     "cost %ld), %lu after; the line's budget %ld; the next toucher: %d",
 	     (unsigned long)before.pool_pages, (unsigned long)before.pool_free,
-	     (unsigned long)peak.pool_free, n - refused, (unsigned long)after.pool_free);
-	CHECK(refused);
-	CHECK(fork_err == 0 || fork_err == ENOMEM);	/* the budget, not the line's bound */
-	CHECK(before.pool_free - peak.pool_free <= line_pool_pages(before.pool_pages) + POOL_SLACK);
-	CHECK(after.pool_free + POOL_SLACK >= before.pool_free);
+	     (unsigned long)peak.pool_free, n, (unsigned long)touch->tables,
+	     (long)pool_drop(&before, &first), (unsigned long)after.pool_free, (long)budget, r);
+	CHECK(r == 0 || r == -1);	/* refused: killed at a table, or its fork */
+	CHECK(r == 0 || fork_err == ENOMEM);	/* the budget, not the line's bound */
+	CHECK(pool_drop(&before, &peak) <= budget + POOL_SLACK);
+	CHECK(pool_drop(&before, &peak) >= budget - 2 * pool_drop(&before, &first));
+	CHECK(pool_drop(&before, &after) <= POOL_SLACK);
 	return 0;
 }
