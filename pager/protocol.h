@@ -286,6 +286,8 @@ struct pager_info {
 					 * may use (spawn_pt_limit; 0: no limit) */
 	uint64_t line_pool_pages;	/* kernel pool pages one line's processes may
 					 * use together (spawn_pool_limit; 0: none) */
+	uint64_t line_pool_used;	/* of those, pages the caller's line uses now,
+					 * rounded up (0: its line has no budget) */
 };
 
 /* pager_info.policy_traits: the policy reads accessed bits; it leaves a

@@ -200,7 +200,7 @@ void arch_pt_destroy(struct arch_pt *pt);
 uint64_t arch_pt_prune(struct arch_pt *pt);
 /* Map va's page to pa; -ERR_NOMEM if a table it needs is past pt's limit
  * or its budget's even once pt's tables left empty are given back (those
- * of the other processes sharing the budget are not: kernel/budget.c's
+ * of the other processes sharing the budget are not: kernel/budget_members.c's
  * budget_prune, for the caller to try again), or the pool has none;
  * -ERR_INVAL if a larger leaf (a 2 MiB page) holds va: the caller's error,
  * not a shortage (so for every call below that makes tables).

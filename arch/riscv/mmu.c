@@ -208,7 +208,7 @@ static void prune(struct arch_pt *pt, uint64_t va)
  * for a while (HARVEST_UNMAP: a page written out, a clean page dropped)
  * keeps its table, for the page's next fault; a process pays for the
  * tables so kept here, when it reaches its limit (walk_alloc) or when its
- * budget refuses a table to any process sharing it (kernel/budget.c,
+ * budget refuses a table to any process sharing it (kernel/budget_members.c,
  * budget_prune: the kernel, not the arch, knows who shares one), so that
  * the limit and the budget bound what mapped pages need, not what was
  * ever touched. The tables went under the hart's cached walks: flushed

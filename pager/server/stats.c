@@ -103,6 +103,16 @@ static uint32_t policy_traits(const struct policy_ops *ops)
 	}
 }
 
+/* Pool pages p's line uses now, rounded up; 0 if it has no budget. */
+static uint64_t line_pool_used(const struct pproc *p)
+{
+	struct budget_info b;
+
+	if (!p || p->pool_budget < 0 || sys_budget_info(p->pool_budget, &b) < 0)
+		return 0;
+	return (b.used + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
 void handle_info(const struct msg *in, struct msg *out)
 {
 	struct pager_info info = {
@@ -112,7 +122,6 @@ void handle_info(const struct msg *in, struct msg *out)
 		.seed_marks = config.watermarks == WATERMARKS_SEED,
 	};
 
-	(void)in;
 	strncpy(info.policy, config.policy_name, sizeof(info.policy) - 1);
 	strncpy(info.oom_policy, config.oom_policy_name, sizeof(info.oom_policy) - 1);
 	info.reserve = frames_reserve();
@@ -120,6 +129,7 @@ void handle_info(const struct msg *in, struct msg *out)
 	info.policy_traits = policy_traits(policy_find(config.policy_name));
 	info.pt_pages_max = spawn_pt_limit();
 	info.line_pool_pages = spawn_pool_limit();
+	info.line_pool_used = line_pool_used(procs_by_pid(in->pid));
 	reclaim_watermarks(&info.start_free, &info.stop_free, &info.min_free);
 	reply_result(out, 0);
 	memcpy(out->data, &info, sizeof(info));
