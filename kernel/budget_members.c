@@ -17,25 +17,24 @@ void budget_join(struct proc *p)
 
 	if (!b)
 		return;
+	p->budget_prev = NULL;
 	p->budget_next = b->members;
+	if (b->members)
+		b->members->budget_prev = p;
 	b->members = p;
 }
 
-/* A walk of the members: a line's processes are few (each record is
- * charged to the budget too), and a record goes once. */
 void budget_leave(struct proc *p)
 {
-	struct proc **at;
-
 	if (!p->budget)
 		return;
-	for (at = &p->budget->members; *at; at = &(*at)->budget_next) {
-		if (*at == p) {
-			*at = p->budget_next;
-			return;
-		}
-	}
-	panic("process %u not among its budget's members", p->pid);
+	if (p->budget_prev)
+		p->budget_prev->budget_next = p->budget_next;
+	else
+		p->budget->members = p->budget_next;
+	if (p->budget_next)
+		p->budget_next->budget_prev = p->budget_prev;
+	p->budget_next = p->budget_prev = NULL;
 }
 
 /* Once a refusal: the caller tries again once, so a budget full of mapped

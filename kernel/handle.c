@@ -24,7 +24,7 @@ _Static_assert(sizeof(struct handle) == 16, "gen fits in the entry's padding");
 /* What a table costs its process's budget (a root table: a page). */
 static uint64_t table_charge(int root)
 {
-	return root ? PAGE_SIZE : ALIGN_UP(table_cache.size, 16);
+	return root ? PAGE_SIZE : kcache_object_size(&table_cache);
 }
 
 int handle_table_create(struct proc *p, int root)

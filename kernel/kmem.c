@@ -102,7 +102,7 @@ static void partial_unlink(struct kcache *c, struct kslab *s)
 /* A page for c, cut into objects: the spare if it has one. */
 static struct kslab *kcache_grow(struct kcache *c)
 {
-	size_t size = ALIGN_UP(c->size, 16);
+	size_t size = kcache_object_size(c);
 	struct kslab *s = c->spare;
 	uint8_t *page;
 

@@ -32,6 +32,11 @@ struct kcache {
 	uint64_t in_use;	/* objects */
 };
 void *kcache_alloc(struct kcache *c);	/* zeroed, or NULL */
+/* What one object of c takes of its page (what a budget is charged). */
+static inline size_t kcache_object_size(const struct kcache *c)
+{
+	return (c->size + 15) & ~(size_t)15;
+}
 void kcache_free(struct kcache *c, void *obj);
 
 #endif

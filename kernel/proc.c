@@ -20,19 +20,15 @@
 static struct kcache proc_cache = { .name = "proc", .size = sizeof(struct proc) };
 static uint32_t next_pid = 1;
 
-/* What a process record costs its budget: its object's size in the
- * cache (kmem.c rounds up to 16). */
-#define PROC_CHARGE ALIGN_UP(sizeof(struct proc), 16)
-
 /* A record charged to budget (a reference taken), or NULL. */
 static struct proc *record_create(struct budget *budget)
 {
 	struct proc *p;
 
-	if (budget_charge(budget, PROC_CHARGE) < 0)
+	if (budget_charge(budget, kcache_object_size(&proc_cache)) < 0)
 		return NULL;
 	if (!(p = kcache_alloc(&proc_cache))) {
-		budget_uncharge(budget, PROC_CHARGE);
+		budget_uncharge(budget, kcache_object_size(&proc_cache));
 		return NULL;
 	}
 	if (budget)
@@ -50,7 +46,7 @@ static void record_free(struct proc *p)
 	kcache_free(&proc_cache, p);
 	if (!b)
 		return;
-	budget_uncharge(b, PROC_CHARGE);
+	budget_uncharge(b, kcache_object_size(&proc_cache));
 	object_put(&b->obj);
 }
 

@@ -36,7 +36,8 @@ struct proc {
 	/* Charged with its record, handle table, page tables (through pt)
 	 * and threads; NULL: none. A reference held until the record goes. */
 	struct budget *budget;
-	struct proc *budget_next;	/* the next of budget's members (budget_members.c) */
+	/* Its neighbours among budget's members (budget_members.c). */
+	struct proc *budget_next, *budget_prev;
 	struct arch_pt pt;		/* freed when the process ends */
 	uint64_t pt_gen;		/* new whenever pt changes (usercopy.c); never 0 */
 	struct handle *handles;		/* its table (handle.c); NULL once ended */

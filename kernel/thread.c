@@ -12,17 +12,14 @@
 static struct kcache thread_cache = { .name = "thread", .size = sizeof(struct thread) };
 static uint32_t next_tid = 1;
 
-/* What a thread record costs its process's budget (kmem.c rounds up). */
-#define THREAD_CHARGE ALIGN_UP(sizeof(struct thread), 16)
-
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio)
 {
 	struct thread *t;
 
-	if (budget_charge(p->budget, THREAD_CHARGE) < 0)
+	if (budget_charge(p->budget, kcache_object_size(&thread_cache)) < 0)
 		return NULL;
 	if (!(t = kcache_alloc(&thread_cache))) {
-		budget_uncharge(p->budget, THREAD_CHARGE);
+		budget_uncharge(p->budget, kcache_object_size(&thread_cache));
 		return NULL;
 	}
 	t->tid = next_tid++;
@@ -51,6 +48,6 @@ void thread_wake(struct thread *t, int64_t r)
 void thread_free(struct thread *t)
 {
 	arch_regs_release(&t->regs);
-	budget_uncharge(t->proc->budget, THREAD_CHARGE);
+	budget_uncharge(t->proc->budget, kcache_object_size(&thread_cache));
 	kcache_free(&thread_cache, t);
 }

@@ -39,7 +39,8 @@ uint64_t heap_pages(void);
 #define PAGER_HEAP_MAX (512UL << 20)
 /* Frames the last growth wanted at once when it failed, none of which it
  * kept: what the heap's refill must free for the same growth to succeed
- * (reclaim_for_heap). 0 once a growth has succeeded since. */
+ * (reclaim_for_heap). 0 once a growth has succeeded since, or the last was
+ * refused at PAGER_HEAP_MAX, or it was forgotten (heap_growth_forget). */
 uint64_t heap_growth_wanted(void);
 /* 1 if the last growth failed, for frames (heap_growth_wanted) or at
  * PAGER_HEAP_MAX, and none has succeeded or been forgotten since: what ran

@@ -2,7 +2,7 @@
  * The root task: the first and only program the kernel starts. It takes
  * over every user frame, reads its boot arguments, starts init and then
  * serves programs' requests and process deaths for the rest of the system's
- * life; three more threads take page faults (server/service.c).
+ * life; PAGER_FAULT_THREADS more take page faults (server/service.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -110,7 +110,7 @@ uint32_t swap_request_pages(void)
 
 int64_t swap_write_bound_ns(void)
 {
-	return dev.write_bound_ns;
+	return on ? dev.write_bound_ns : 0;	/* a device refused keeps no bound */
 }
 
 const char *swap_engine_where(void)

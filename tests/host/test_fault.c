@@ -65,9 +65,12 @@ void mmu_flush(void)
 {
 }
 
-/* The heap, as munmap's retry asks of it; the reclaim before a request,
- * which may let the lock go (meanwhile, if not NULL, runs then). */
-static int heap_is_short;
+/* The heap, as munmap's retry asks of it: frames its last growth wanted
+ * (a failed malloc sets it when heap_fails_for_frames; heap_growth_forget
+ * clears it); the reclaim before a request, which may let the lock go
+ * (meanwhile, if not NULL, runs then). */
+static uint64_t heap_wanted;
+static int heap_fails_for_frames;
 static unsigned reclaims;
 static void (*reclaim_meanwhile)(void);
 /* malloc calls to fail from now (the code under test's: a region's). */
@@ -79,14 +82,21 @@ void *__wrap_malloc(size_t n)
 {
 	if (mallocs_to_fail) {
 		mallocs_to_fail--;
+		if (heap_fails_for_frames)
+			heap_wanted = 1;
 		return NULL;
 	}
 	return __real_malloc(n);
 }
 
-int heap_short(void)
+uint64_t heap_growth_wanted(void)
 {
-	return heap_is_short;
+	return heap_wanted;
+}
+
+void heap_growth_forget(void)
+{
+	heap_wanted = 0;
 }
 
 void reclaim_before_request(struct pager_thread *t)
@@ -138,7 +148,8 @@ static int setup(void **state)
 	memset(&oom, 0, sizeof(oom));
 	oom.answer = RECLAIM_GONE;
 	takes = 0;
-	heap_is_short = 0;
+	heap_wanted = 0;
+	heap_fails_for_frames = 0;
 	reclaims = 0;
 	reclaim_meanwhile = NULL;
 	mallocs_to_fail = 0;
@@ -312,7 +323,7 @@ static void test_munmap_owner_reaped(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
 	mallocs_to_fail = 1;	/* the first cut's region */
-	heap_is_short = 1;
+	heap_fails_for_frames = 1;
 	reclaim_meanwhile = reap_only;
 	assert_int_equal(munmap_middle(5), -ESRCH);
 	assert_int_equal(reclaims, 1);
@@ -327,7 +338,7 @@ static void test_munmap_heap_short_retried(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
 	mallocs_to_fail = 1;
-	heap_is_short = 1;
+	heap_fails_for_frames = 1;
 	assert_int_equal(munmap_middle(5), 0);
 	assert_int_equal(reclaims, 1);
 	assert_null(vm_region_find(p->vm, VA + PG));
@@ -335,8 +346,10 @@ static void test_munmap_heap_short_retried(void **state)
 	assert_non_null(vm_region_find(p->vm, VA + 2 * PG));
 }
 
-/* A cut refused with the heap not short (the region bound) runs no
- * reclaim, which could not mend it: -ENOMEM at once. */
+/* A cut refused with the heap not short of frames (the region bound)
+ * runs no reclaim, which could not mend it: -ENOMEM at once, though an
+ * earlier growth's failure was left unforgotten (a fault thread's, say,
+ * that let the lock go mid-fault). */
 static void test_munmap_not_heap_no_reclaim(void **state)
 {
 	struct pproc *p = proc(5, 1);
@@ -344,6 +357,7 @@ static void test_munmap_not_heap_no_reclaim(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
 	mallocs_to_fail = 1;
+	heap_wanted = 1;	/* stale */
 	assert_int_equal(munmap_middle(5), -ENOMEM);
 	assert_int_equal(reclaims, 0);
 	assert_non_null(vm_region_find(p->vm, VA + PG));

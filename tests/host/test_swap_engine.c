@@ -1753,9 +1753,12 @@ static void test_refuses_area_over_budget(void **state)
 		fake_backend.slot_bytes = b;
 		assert_true(max > DISK_PAGES);
 		said_begin();
+		fake_backend.write_bound_ns = 1;	/* a device's, which a refusal drops */
 		big = start_with_last(max + 1, &on);
+		fake_backend.write_bound_ns = 0;
 		assert_int_equal(said_end("is not used and was not written: its swap area of"), 1);
 		assert_false(on);
+		assert_int_equal(swap_write_bound_ns(), 0);	/* swap.h: 0, no device */
 		assert_int_equal(big, 0);
 		assert_int_equal(disk.starts, 0);
 		assert_int_equal(disk.writes, 0);

@@ -6,8 +6,9 @@
  * its line's budget of the kernel pool refuses one: a fork failing with
  * ENOMEM, or a toucher killed at a table (SIGSEGV). The touchers left
  * hold their tables for ever (they wait on a notification no one
- * signals); pooleater checks that the pool lost about the budget, reports
- * and exits 0, so init starts poolside in a line of its own. Exit 1:
+ * signals); pooleater checks that its line uses about its budget
+ * (pager_info.line_pool_used: less at most a toucher's cost and two
+ * pages), reports and exits 0, so init starts poolside in a line of its own. Exit 1:
  * nothing was refused, or not by the budget; 2: no shared page for the
  * flags or no bounds from the pager.
  */
