@@ -8,7 +8,11 @@
  * another budget maps on, and given back whole when they go; a refusal
  * gives back the empty tables its members keep (budget_members.c), an
  * ended member with no tables passed over; the budget is freed with its
- * last reference.
+ * last reference. With real processes and threads (FAKE_REAL_PROCS): the
+ * endpoints and notifications a process makes and the message copy each
+ * of its threads may keep are charged too; its exit gives back every
+ * byte; an object passed on is given back to its maker's budget, once,
+ * when its last handle closes.
  */
 #include <stdarg.h>
 #include <stddef.h>
