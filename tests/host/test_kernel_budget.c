@@ -262,6 +262,7 @@ static int64_t make(struct thread *t, uint64_t call)
 	return (int64_t)t->regs.x[10];
 }
 
+/* The object p's handle h names (h must be one). */
 static struct object *object_of(struct proc *p, int64_t h)
 {
 	assert_true(h >= 0);
