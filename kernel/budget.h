@@ -1,7 +1,8 @@
 /*
  * Budgets: how much of the kernel pool the processes sharing one may
- * cause to be used (their records, handle tables, page tables and
- * threads), so that one group of processes (the pager's line) cannot
+ * cause to be used (their records, handle tables, page tables, threads
+ * with the message copy each may keep, and the endpoints and notifications
+ * they make), so that one group of processes (the pager's line) cannot
  * empty the pool every other process needs. The root task makes them and
  * names one when it creates a process; the kernel only counts and refuses.
  */
@@ -16,6 +17,7 @@
 
 struct thread;
 struct proc;
+struct kcache;
 
 struct budget {
 	struct object obj;
@@ -57,6 +59,14 @@ static inline int budget_spent(const struct budget *b)
 {
 	return b && b->limit - b->used < PAGE_SIZE;
 }
+
+/* An object of cache c charged to b (NULL: none), zeroed; NULL, nothing
+ * charged, past b's limit or for an empty pool. It holds a reference on b
+ * until budget_kcache_free: an endpoint or a notification may outlive the
+ * process that made it (its handle passed on), and its charge goes back to
+ * the budget it was made against, which must live until then. */
+void *budget_kcache_alloc(struct budget *b, struct kcache *c);
+void budget_kcache_free(struct budget *b, struct kcache *c, void *obj);
 
 /* p's record joins its budget's members (p->budget; none: nothing), and
  * leaves them as it goes (budget_members.c). */

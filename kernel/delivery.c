@@ -27,7 +27,9 @@ void delivery_on_fault(delivery_fault_fn *fn)
 /* Messages delivery_in_regs put in registers (delivery_regs_count). */
 static uint64_t in_regs;
 
-/* Messages waiting for a receiver's page (see copy_to_blocked). */
+/* Messages waiting for a receiver's page (see copy_to_blocked), at most
+ * one a thread: charged to its process's budget with the thread
+ * (thread.c), so a copy kept costs no charge here. */
 static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct pending_copy) };
 
 /* The handle a message being copied to t installed in t's table (entry

@@ -11,6 +11,7 @@
 #include "proc.h"
 #include "handle.h"
 #include "kmem.h"
+#include "budget.h"
 #include "notify.h"
 #include "klib.h"
 #include "usercopy.h"
@@ -32,12 +33,14 @@ void ipc_on_sender_fault(ipc_sender_fault_fn *fn)
 	ask_senders_pager = fn;
 }
 
-struct endpoint *endpoint_create(void)
+struct endpoint *endpoint_create(struct budget *budget)
 {
-	struct endpoint *ep = kcache_alloc(&ep_cache);
+	struct endpoint *ep = budget_kcache_alloc(budget, &ep_cache);
 
-	if (ep)
-		ep->obj.type = OBJ_ENDPOINT;
+	if (!ep)
+		return NULL;
+	ep->obj.type = OBJ_ENDPOINT;
+	ep->budget = budget;
 	return ep;
 }
 
@@ -60,7 +63,7 @@ static void endpoint_orphaned(struct object *o)
 static void endpoint_free(struct object *o)
 {
 	endpoint_orphaned(o);
-	kcache_free(&ep_cache, o);
+	budget_kcache_free(((struct endpoint *)o)->budget, &ep_cache, o);
 }
 
 void ipc_init(void)
@@ -371,7 +374,9 @@ static int64_t do_reply(struct thread *t, struct msg *k)
 
 int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)
 {
-	struct endpoint *ep = endpoint_create();
+	/* Its maker pays, and goes on paying if it passes the endpoint on
+	 * and ends: what a line makes is the line's, whoever holds it. */
+	struct endpoint *ep = endpoint_create(t->proc->budget);
 	int h;
 
 	(void)a;
@@ -379,7 +384,7 @@ int64_t sys_endpoint_create(struct thread *t, const uint64_t *a)
 		return -ERR_NOMEM;
 	h = handle_install(t->proc, &ep->obj, RIGHTS_ALL);
 	if (h < 0)
-		kcache_free(&ep_cache, ep);
+		endpoint_free(&ep->obj);
 	return h;
 }
 

@@ -11,10 +11,13 @@
 #include "thread.h"
 #include "tqueue.h"
 
+struct budget;
+
 struct endpoint {
 	struct object obj;
 	struct tqueue senders;		/* T_SEND threads, in arrival order */
 	struct tqueue receivers;	/* T_RECV threads */
+	struct budget *budget;		/* charged for it (a reference), or NULL */
 };
 
 /* At boot: how an endpoint is orphaned and freed (object.h). */
@@ -27,7 +30,9 @@ void ipc_init(void);
  * its own message through here, so it sits above. */
 typedef int ipc_sender_fault_fn(struct thread *t, uint64_t va, int write);
 void ipc_on_sender_fault(ipc_sender_fault_fn *fn);
-struct endpoint *endpoint_create(void);
+/* An endpoint charged to budget (NULL: none), or NULL: past its limit,
+ * or the pool is empty. */
+struct endpoint *endpoint_create(struct budget *budget);
 /* Start the fault call of t to ep with t->fault_msg already filled in, on
  * the slow path (fault.c tries fastpath_fault first). */
 void ipc_fault_call(struct thread *t, struct endpoint *ep);

@@ -32,10 +32,15 @@ struct kcache {
 	uint64_t in_use;	/* objects */
 };
 void *kcache_alloc(struct kcache *c);	/* zeroed, or NULL */
+/* What one object of size bytes takes of a cache's page. */
+static inline size_t kcache_size_of(size_t size)
+{
+	return (size + 15) & ~(size_t)15;
+}
 /* What one object of c takes of its page (what a budget is charged). */
 static inline size_t kcache_object_size(const struct kcache *c)
 {
-	return (c->size + 15) & ~(size_t)15;
+	return kcache_size_of(c->size);
 }
 void kcache_free(struct kcache *c, void *obj);
 

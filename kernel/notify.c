@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "handle.h"
 #include "kmem.h"
+#include "budget.h"
 #include "tqueue.h"
 #include "delivery.h"
 #include "klib.h"
@@ -18,12 +19,14 @@ _Static_assert((NOTIFY_BITS_MASK & (uint64_t)SYSCALL_BLOCKED) == 0,
 
 static struct kcache notify_cache = { .name = "notify", .size = sizeof(struct notify) };
 
-struct notify *notify_create(void)
+struct notify *notify_create(struct budget *budget)
 {
-	struct notify *n = kcache_alloc(&notify_cache);
+	struct notify *n = budget_kcache_alloc(budget, &notify_cache);
 
-	if (n)
-		n->obj.type = OBJ_NOTIFY;
+	if (!n)
+		return NULL;
+	n->obj.type = OBJ_NOTIFY;
+	n->budget = budget;
 	return n;
 }
 
@@ -68,7 +71,7 @@ static void notify_free(struct object *o)
 	if (n->bound)
 		n->bound->bound = NULL;	/* cannot happen: the binding holds a ref */
 	wake_waiter(n, -ERR_PIPE);	/* cannot happen: notify_orphaned woke it */
-	kcache_free(&notify_cache, n);
+	budget_kcache_free(n->budget, &notify_cache, n);
 }
 
 void notify_init(void)
@@ -134,7 +137,8 @@ uint64_t notify_count(void)
 
 int64_t sys_notify_create(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = notify_create();
+	/* Its maker pays, as for an endpoint (ipc.c). */
+	struct notify *n = notify_create(t->proc->budget);
 	int h;
 
 	(void)a;

@@ -13,11 +13,14 @@
 /* Bit 63 is reserved so a result is never mistaken for a negative error. */
 #define NOTIFY_BITS_MASK 0x7fffffffffffffffULL
 
+struct budget;
+
 struct notify {
 	struct object obj;
 	uint64_t bits;
 	struct thread *waiter;		/* in notify_wait on it */
 	struct thread *bound;		/* its recv also wakes for these bits */
+	struct budget *budget;		/* charged for it (a reference), or NULL */
 };
 
 /* At boot: how a notification is freed and orphaned (object.h). */
@@ -25,7 +28,9 @@ void notify_init(void);
 /* At boot: what else goes when a notification's last handle that may wait
  * on it closes (device.c's interrupt bindings); its waiter fails here. */
 void notify_on_orphaned(object_fn *fn);
-struct notify *notify_create(void);
+/* A notification charged to budget (NULL: none), or NULL: past its
+ * limit, or the pool is empty. */
+struct notify *notify_create(struct budget *budget);
 void notify_signal(struct notify *n, uint64_t bits);
 /* Notifications alive now (SYS_KERNEL_INFO). */
 uint64_t notify_count(void);

@@ -12,14 +12,25 @@
 static struct kcache thread_cache = { .name = "thread", .size = sizeof(struct thread) };
 static uint32_t next_tid = 1;
 
+/* What a thread costs its process's budget: its record and the one
+ * message copy it may come to hold (t->stash, delivery.c's pending copy,
+ * made for a delivery that meets a page of its buffer not there). Charged
+ * here, with the record it belongs to, so a delivery is never refused for
+ * a budget: one refused would fail the receive, and a call's caller with
+ * it, in whatever process sent it. */
+static uint64_t thread_charge(void)
+{
+	return kcache_object_size(&thread_cache) + kcache_size_of(sizeof(struct pending_copy));
+}
+
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio)
 {
 	struct thread *t;
 
-	if (budget_charge(p->budget, kcache_object_size(&thread_cache)) < 0)
+	if (budget_charge(p->budget, thread_charge()) < 0)
 		return NULL;
 	if (!(t = kcache_alloc(&thread_cache))) {
-		budget_uncharge(p->budget, kcache_object_size(&thread_cache));
+		budget_uncharge(p->budget, thread_charge());
 		return NULL;
 	}
 	t->tid = next_tid++;
@@ -48,6 +59,6 @@ void thread_wake(struct thread *t, int64_t r)
 void thread_free(struct thread *t)
 {
 	arch_regs_release(&t->regs);
-	budget_uncharge(t->proc->budget, kcache_object_size(&thread_cache));
+	budget_uncharge(t->proc->budget, thread_charge());
 	kcache_free(&thread_cache, t);
 }

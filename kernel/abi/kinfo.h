@@ -39,7 +39,8 @@ struct kernel_info {
 
 /* What SYS_BUDGET_INFO tells of a budget: the bytes of the kernel pool
  * the processes created with it may cause to be used together (their
- * records, handle tables, page tables and threads), and the bytes they
+ * records, handle tables, page tables, threads, endpoints and
+ * notifications), and the bytes they
  * use now. A charge past the limit fails for the process making it:
  * -ERR_NOMEM, as for an empty pool. */
 struct budget_info {

@@ -8,7 +8,11 @@
  * another budget maps on, and given back whole when they go; a refusal
  * gives back the empty tables its members keep (budget_members.c), an
  * ended member with no tables passed over; the budget is freed with its
- * last reference.
+ * last reference. With real processes and threads (FAKE_REAL_PROCS): the
+ * endpoints and notifications a process makes and the message copy each
+ * of its threads may keep are charged too; its exit gives back every
+ * byte; an object passed on is given back to its maker's budget, once,
+ * when its last handle closes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#define FAKE_REAL_PROCS	/* processes made and ended for real */
 #include "test_kernel_ipc_fake.h"
 
 #define VA 0x40000000UL		/* 1 GiB: the root table's second entry */
@@ -76,7 +81,7 @@ static struct budget *budget_at(int64_t h)
 static void test_bad_arguments(void **state)
 {
 	int64_t h, notify;
-	struct notify *n = notify_create();
+	struct notify *n = notify_create(NULL);
 
 	(void)state;
 	assert_int_equal(create(&root_thread, 0), -ERR_INVAL);
@@ -233,6 +238,199 @@ static void test_tables_refused(void **state)
 	assert_int_equal(b->used, 0);
 }
 
+/* A process of budget b (proc_create) with one thread (thread_create). */
+static struct proc *member(struct budget *b)
+{
+	struct proc *p = proc_create("member", 0, b);
+
+	assert_non_null(p);
+	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
+	return p;
+}
+
+/* p exits, as sys_exit ends it. */
+static void member_exits(struct proc *p)
+{
+	proc_end(p, &(struct exit_info){ .how = EXIT_NORMAL }, NULL);
+	sched_running = NULL;	/* its thread is gone */
+}
+
+/* t makes an endpoint or a notification (call): the result. */
+static int64_t make(struct thread *t, uint64_t call)
+{
+	ecall_at(t, 0x10000, call, (const uint64_t[]){ 0 }, 0);
+	return (int64_t)t->regs.x[10];
+}
+
+/* The object p's handle h names (h must be one). */
+static struct object *object_of(struct proc *p, int64_t h)
+{
+	assert_true(h >= 0);
+	assert_true(handle_entry(p, (uint64_t)h) != NULL);
+	return handle_entry(p, (uint64_t)h)->obj;
+}
+
+static uint64_t ep_bytes(void)
+{
+	return kcache_object_size(&ep_cache);
+}
+
+static uint64_t notify_bytes(void)
+{
+	return kcache_object_size(&notify_cache);
+}
+
+/* An endpoint and a notification a process makes are charged to its
+ * budget, and given back when their last handle closes; the root task's
+ * (no budget) are charged to no one. */
+static void test_objects_charged(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 64));
+	struct proc *p = member(b);
+	uint64_t before = b->used;
+	int64_t ep, n;
+
+	(void)state;
+	ep = make(p->threads, SYS_ENDPOINT_CREATE);
+	assert_true(ep >= 0);
+	assert_int_equal(b->used, before + ep_bytes());
+	n = make(p->threads, SYS_NOTIFY_CREATE);
+	assert_true(n >= 0);
+	assert_int_equal(b->used, before + ep_bytes() + notify_bytes());
+	assert_int_equal(handle_close(&root_proc, (uint64_t)make(&root_thread, SYS_ENDPOINT_CREATE)), 0);
+	assert_int_equal(b->used, before + ep_bytes() + notify_bytes());
+	assert_int_equal(handle_close(p, (uint64_t)ep), 0);
+	assert_int_equal(b->used, before + notify_bytes());
+	assert_int_equal(handle_close(p, (uint64_t)n), 0);
+	assert_int_equal(b->used, before);
+	member_exits(p);
+	assert_int_equal(b->used, 0);
+}
+
+/* Past its budget's limit a process makes neither, and nothing is left
+ * behind: no handle, no charge. */
+static void test_objects_refused(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 64));
+	struct proc *p = member(b);
+	uint64_t before = b->used, filler = b->limit - b->used - 16, handles;
+
+	(void)state;
+	assert_int_equal(budget_charge(b, filler), 0);	/* 16 bytes left */
+	handles = handle_count();
+	assert_int_equal(make(p->threads, SYS_ENDPOINT_CREATE), -ERR_NOMEM);
+	assert_int_equal(make(p->threads, SYS_NOTIFY_CREATE), -ERR_NOMEM);
+	assert_int_equal(handle_count(), handles);
+	assert_int_equal(b->used, before + filler);
+	budget_uncharge(b, filler);
+	member_exits(p);
+	assert_int_equal(b->used, 0);
+}
+
+/* One made when its maker's handle table is full is freed at once, its
+ * charge given back with it. */
+static void test_objects_no_handle(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 64));
+	struct proc *p = member(b);
+	uint64_t before;
+
+	(void)state;
+	while (handle_install(p, &p->obj, RIGHT_SEND) >= 0)
+		;
+	before = b->used;
+	assert_int_equal(make(p->threads, SYS_ENDPOINT_CREATE), -ERR_MFILE);
+	assert_int_equal(make(p->threads, SYS_NOTIFY_CREATE), -ERR_MFILE);
+	assert_int_equal(b->used, before);
+	member_exits(p);
+	assert_int_equal(b->used, 0);
+}
+
+/* A thread is charged its record and the message copy it may come to keep
+ * (delivery.c's cache: at most one a thread), so a delivery never waits on
+ * the budget: with room for the record alone, a thread is refused. */
+static void test_thread_charged_its_copy(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 64));
+	struct proc *p = member(b);
+	uint64_t cost = kcache_object_size(&thread_cache) + kcache_object_size(&stash_cache);
+	uint64_t before = b->used, filler;
+
+	(void)state;
+	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
+	assert_int_equal(b->used, before + cost);
+	filler = b->limit - b->used - (cost - 16);
+	assert_int_equal(budget_charge(b, filler), 0);
+	assert_null(thread_create(p, 0x10000, 0, 0, 0));
+	assert_int_equal(p->nthreads, 2);
+	budget_uncharge(b, 16);
+	filler -= 16;
+	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
+	assert_int_equal(b->used, b->limit);
+	budget_uncharge(b, filler);
+	member_exits(p);
+	assert_int_equal(b->used, 0);
+}
+
+/* A process's exit gives back all it was charged (record, handle table,
+ * page tables, threads, what it made): the line's use is what it was
+ * before the process came, to the byte. */
+static void test_exit_gives_back(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 64));
+	struct proc *sibling = member(b), *p;
+	uint64_t before = b->used, made;
+
+	(void)state;
+	p = member(b);
+	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
+	made = b->used - before;
+	assert_true(make(p->threads, SYS_ENDPOINT_CREATE) >= 0);
+	assert_true(make(p->threads, SYS_NOTIFY_CREATE) >= 0);
+	assert_true(make(p->threads, SYS_NOTIFY_CREATE) >= 0);
+	assert_int_equal(arch_pt_map(&p->pt, VA, PAGE_PA, MAP_R), 0);	/* two tables */
+	assert_int_equal(b->used, before + made + ep_bytes() + 2 * notify_bytes() + 2 * PAGE_SIZE);
+	member_exits(p);
+	assert_int_equal(b->used, before);
+	member_exits(sibling);
+	assert_int_equal(b->used, 0);
+}
+
+/* What a process made and passed on outlives it, charged to its budget
+ * until its last handle closes, and given back then once: the line's use
+ * falls to its sibling's, not below (a second give-back would take it
+ * there, or panic). A budget whose processes have all ended and whose
+ * handle the root task closed lives on for such an object, and goes with
+ * it (else LeakSanitizer tells, or budget_free panics for a charge left). */
+static void test_object_outlives_maker(void **state)
+{
+	int64_t line_h = create(&root_thread, 64);
+	struct budget *b = budget_at(line_h);
+	struct proc *sibling = member(b), *p;
+	uint64_t base = b->used;	/* the sibling's */
+	int64_t ep, n;
+
+	(void)state;
+	p = member(b);
+	ep = handle_install(&root_proc, object_of(p, make(p->threads, SYS_ENDPOINT_CREATE)),
+			    RIGHTS_ALL);
+	n = handle_install(&root_proc, object_of(p, make(p->threads, SYS_NOTIFY_CREATE)),
+			   RIGHTS_ALL);
+	member_exits(p);
+	assert_int_equal(b->used, base + ep_bytes() + notify_bytes());
+	assert_int_equal(handle_close(&root_proc, (uint64_t)ep), 0);
+	assert_int_equal(b->used, base + notify_bytes());
+	assert_int_equal(handle_close(&root_proc, (uint64_t)n), 0);
+	assert_int_equal(b->used, base);
+
+	n = handle_install(&root_proc,
+			   object_of(sibling, make(sibling->threads, SYS_NOTIFY_CREATE)), RIGHTS_ALL);
+	member_exits(sibling);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)line_h), 0);
+	assert_int_equal(b->used, notify_bytes());	/* the budget lives on */
+	assert_int_equal(handle_close(&root_proc, (uint64_t)n), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +438,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_shares_limit, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_tables_refused, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_prune_line, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_objects_charged, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_objects_refused, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_objects_no_handle, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_thread_charged_its_copy, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_exit_gives_back, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_object_outlives_maker, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */

@@ -49,13 +49,13 @@ static int setup(void **state)
 	drv = (struct thread){ .proc = &procs[0], .tid = 1 };
 	sender = (struct thread){ .proc = &procs[0], .tid = 2 };
 	pager = (struct thread){ .proc = &procs[1] };
-	assert_non_null(fault_ep = endpoint_create());
+	assert_non_null(fault_ep = endpoint_create(NULL));
 	assert_int_equal(handle_install(&procs[1], &fault_ep->obj, RIGHT_RECV), FAULT_EP);
 	procs[0].fault_ep = fault_ep;
 	assert_int_equal(sys_recv_regs(&pager, (const uint64_t[]){ FAULT_EP, (uintptr_t)&pager_buf }),
 			 SYSCALL_BLOCKED);
-	ep = endpoint_create();
-	n = notify_create();
+	ep = endpoint_create(NULL);
+	n = notify_create(NULL);
 	assert_non_null(ep);
 	assert_non_null(n);
 	assert_int_equal(handle_install(&procs[0], &ep->obj, RIGHT_SEND | RIGHT_RECV), EP);

@@ -63,12 +63,12 @@ static int setup(void **state)
 	srv = (struct thread){ .proc = &server_proc, .tid = 3 };
 	y = (struct thread){ .proc = &server_proc, .tid = 4 };
 	pager = (struct thread){ .proc = &procs[1], .tid = 5 };
-	assert_non_null(fault_ep = endpoint_create());
+	assert_non_null(fault_ep = endpoint_create(NULL));
 	assert_int_equal(handle_install(&procs[1], &fault_ep->obj, RIGHT_RECV), FAULT_EP);
 	procs[0].fault_ep = server_proc.fault_ep = fault_ep;
-	assert_non_null(ep = endpoint_create());
-	assert_non_null(y_ep = endpoint_create());
-	assert_non_null(n = notify_create());
+	assert_non_null(ep = endpoint_create(NULL));
+	assert_non_null(y_ep = endpoint_create(NULL));
+	assert_non_null(n = notify_create(NULL));
 	assert_int_equal(handle_install(&server_proc, &ep->obj, RIGHT_SEND | RIGHT_RECV), SRV_EP);
 	assert_int_equal(handle_install(&server_proc, &y_ep->obj, RIGHT_SEND | RIGHT_RECV), Y_EP);
 	assert_int_equal(handle_install(&procs[0], &ep->obj, RIGHT_SEND), CLI_EP);

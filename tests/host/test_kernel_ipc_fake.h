@@ -24,6 +24,14 @@
 #include "../../kernel/fault.c"
 #include "../../kernel/fault_reply.c"
 #include "../../kernel/syscall.c"
+#ifdef FAKE_REAL_PROCS
+/* The test makes and ends processes and threads (proc_create, proc_end,
+ * thread_create): their files, and below, fakes for the scheduler,
+ * timers and registers they call. */
+#include "../../kernel/proc.c"
+#include "../../kernel/thread.c"
+#include "../../kernel/thread_end.c"
+#endif
 #include "test_kernel_fake.h"
 
 _Noreturn void panic(const char *fmt, ...)
@@ -38,7 +46,7 @@ _Noreturn void panic(const char *fmt, ...)
  * sched.c do), the pager's mapping (a test maps its pages itself:
  * fake_unmapped), the fast path's fault call as when it cannot make it,
  * the console counting what it is given, and what no test reaches. No
- * process may end. */
+ * process may end, but in a test that defines FAKE_REAL_PROCS. */
 static const struct kcache *fake_refused_cache;	/* its allocations fail (NULL: none) */
 void *kcache_alloc(struct kcache *c) { return c == fake_refused_cache ? NULL : calloc(1, c->size); }
 void kcache_free(struct kcache *c, void *o) { (void)c; free(o); }
@@ -59,11 +67,24 @@ void arch_irq_complete(uint32_t irq)
 	completed_masked += !fake_irq_on[irq % FAKE_IRQS];
 }
 void kwrite(const char *s, size_t n) { (void)s; console_bytes += n; }
+#ifdef FAKE_REAL_PROCS
+void sched_forget(struct thread *t) { (void)t; }
+void sched_forget_proc(struct proc *p) { (void)p; }
+void notify_timers_release(struct proc *p) { (void)p; }
+void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
+{
+	(void)sp;
+	(void)arg;
+	r->x[0] = pc;
+}
+void arch_regs_release(struct arch_regs *r) { (void)r; }
+#else
 void thread_wake(struct thread *t, int64_t r)
 {
 	arch_set_result(&t->regs, r);
 	t->state = T_READY;
 }
+#endif
 void sched_ready(struct thread *t) { t->state = T_READY; }
 struct thread *sched_running;
 int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n)
@@ -82,11 +103,13 @@ void fastpath_fault(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; 
  * assembly): an ecall is 4 bytes. */
 void arch_syscall_restart(struct arch_regs *r) { r->x[0] -= 4; }
 void arch_syscall_unrestart(struct arch_regs *r) { r->x[0] += 4; }
+#ifndef FAKE_REAL_PROCS
 void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 {
 	(void)p; (void)info;
 	fail_msg("process ended: %s", why);
 }
+#endif
 struct kernel_params kparams;
 struct fastpath_counts fastpath_counts;
 struct msg *msgwin_refill(struct thread *t, struct msg_window *w, uint64_t va, int write)
@@ -103,8 +126,10 @@ NOT_CALLED(uint64_t, arch_time_now)
 NOT_CALLED(uint64_t, arch_idle_ticks)
 NOT_CALLED(uint64_t, kmem_pages_free)
 NOT_CALLED(uint64_t, notify_timers_armed)
+#ifndef FAKE_REAL_PROCS
 NOT_CALLED(uint64_t, thread_count)
 NOT_CALLED(uint64_t, proc_count)
+#endif
 uint64_t arch_ticks_to_ns(uint64_t ticks) { (void)ticks; fail(); return 0; }
 /* The table's calls whose files are not built here. */
 #define CALL_NOT_MADE(name) \
@@ -135,6 +160,9 @@ static void kernel_init(void)
 	ipc_init();
 	notify_init();
 	budget_init();
+#ifdef FAKE_REAL_PROCS
+	proc_init();
+#endif
 	fault_init();
 	device_init(&no_devices);
 }

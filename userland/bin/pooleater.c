@@ -108,8 +108,10 @@ int main(void)
 	/* The line's use, which the pager reports, is its budget less at most
 	 * the refused toucher's share (given back), its cost at most the
 	 * first's; less 2: a page as the refusal is in bytes, one for the
-	 * records a toucher is charged that its slabs had room for (in its
-	 * charges, not in the pool's drop, its measured cost). */
+	 * records a toucher is charged that its slabs had room for and the
+	 * message copy its thread is charged for but never made (in its
+	 * charges, not in the pool's drop, its measured cost: under 3 KiB
+	 * together). */
 	least = (int64_t)bounds.line_pool_pages - cost - 2;
 	printf("pooleater: %d touchers of %lu tables hold them (the first cost %ld pages); the next %s; "
 	       "kernel pool: %lu pages, %lu free before, %lu now; the line's budget %lu pages, "
