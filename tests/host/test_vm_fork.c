@@ -1166,25 +1166,27 @@ static void test_exit_releases_linear(void **state)
  * neighbours cover it not. Then x exits: its release walks the list from
  * the head, asks about page 1 (A reaches it) and is kept (object.cursor):
  * A and D passed, their furthest reach 8, Y next. */
+#define KW 0x1000000UL	/* where the kept-walk tests' region lies, in every space */
+
 struct kept_walk {
 	struct vm_space *a, *d, *y, *z;
 	struct vm_object *o;
 	uint64_t free0;
 };
 
-/* Space id's copy of a, keeping only pages [from, to) of its region at b. */
-static struct vm_space *piece_of(struct vm_space *a, int id, uint64_t b, uint64_t from, uint64_t to)
+/* Space id's copy of a, keeping only pages [from, to) of its region. */
+static struct vm_space *piece_of(struct vm_space *a, int id, uint64_t from, uint64_t to)
 {
 	struct vm_space *s = vm_space_create(id, (uint32_t)id);
 
 	assert_int_equal(vm_fork(a, s), 0);
 	if (from > 0)
-		assert_int_equal(vm_unmap_range(s, b, b + from * PG), 0);
-	assert_int_equal(vm_unmap_range(s, b + to * PG, b + 8 * PG), 0);
+		assert_int_equal(vm_unmap_range(s, KW, KW + from * PG), 0);
+	assert_int_equal(vm_unmap_range(s, KW + to * PG, KW + 8 * PG), 0);
 	return s;
 }
 
-static void kept_walk_start(struct kept_walk *k, uint64_t b)
+static void kept_walk_start(struct kept_walk *k)
 {
 	struct vm_space *x;
 	const struct vm_region *r;
@@ -1192,14 +1194,14 @@ static void kept_walk_start(struct kept_walk *k, uint64_t b)
 
 	k->free0 = frames_free();
 	k->a = vm_space_create(1, 1);
-	shared_touched(k->a, b, 8);
-	k->o = vm_region_find(k->a, b)->obj;
+	shared_touched(k->a, KW, 8);
+	k->o = vm_region_find(k->a, KW)->obj;
 	/* Each fork's copy joins right after a's region: forked last, d is
 	 * its neighbour on the list. */
-	k->z = piece_of(k->a, 5, b, 4, 6);
-	k->y = piece_of(k->a, 4, b, 2, 3);
-	x = piece_of(k->a, 3, b, 1, 2);
-	k->d = piece_of(k->a, 2, b, 0, 1);
+	k->z = piece_of(k->a, 5, 4, 6);
+	k->y = piece_of(k->a, 4, 2, 3);
+	x = piece_of(k->a, 3, 1, 2);
+	k->d = piece_of(k->a, 2, 0, 1);
 	assert_ptr_equal(k->o->regions->obj_next->space, k->d);
 	assert_ptr_equal(k->o->regions->obj_next->obj_next->space, x);
 	vm_space_destroy(x);
@@ -1208,7 +1210,7 @@ static void kept_walk_start(struct kept_walk *k, uint64_t b)
 	for (int i = 0; i < 4; i++, r = r->obj_next)
 		assert_int_equal(r->pgoff, pgoffs[i]);
 	assert_ptr_equal(k->o->cursor.o, k->o);
-	assert_ptr_equal(k->o->cursor.at, vm_region_find(k->y, b + 2 * PG));
+	assert_ptr_equal(k->o->cursor.at, vm_region_find(k->y, KW + 2 * PG));
 	assert_int_equal(k->o->cursor.end, 8);
 	assert_int_equal(frames_free(), k->free0 - 8);	/* a reaches every page */
 }
@@ -1232,14 +1234,13 @@ static void kept_walk_end(struct kept_walk *k)
 static void test_kept_walk_dropped_on_join(void **state)
 {
 	struct kept_walk k;
-	uint64_t b = 0x1000000;
 
 	(void)state;
-	kept_walk_start(&k, b);
-	assert_int_equal(vm_unmap_range(k.a, b + 4 * PG, b + 8 * PG), 0);
+	kept_walk_start(&k);
+	assert_int_equal(vm_unmap_range(k.a, KW + 4 * PG, KW + 8 * PG), 0);
 	assert_int_equal(frames_free(), k.free0 - 6);	/* pages 0..5: A, Z */
 	fake_check();
-	assert_int_equal(fake_peek(k.z, b + 5 * PG), 6);
+	assert_int_equal(fake_peek(k.z, KW + 5 * PG), 6);
 	kept_walk_end(&k);
 }
 
@@ -1249,17 +1250,16 @@ static void test_kept_walk_dropped_on_join(void **state)
 static void test_kept_walk_dropped_on_resize(void **state)
 {
 	struct kept_walk k;
-	uint64_t b = 0x1000000;
 
 	(void)state;
-	kept_walk_start(&k, b);
-	assert_int_equal(vm_region_resize(k.a, b + 8 * PG, b + 4 * PG), 0);
+	kept_walk_start(&k);
+	assert_int_equal(vm_region_resize(k.a, KW + 8 * PG, KW + 4 * PG), 0);
 	assert_int_equal(frames_free(), k.free0 - 6);	/* 6 and 7 went at once */
 	vm_space_destroy(k.z);
 	k.z = NULL;
 	assert_int_equal(frames_free(), k.free0 - 4);	/* 4 and 5 with z */
 	fake_check();
-	assert_int_equal(fake_peek(k.a, b + 3 * PG), 4);
+	assert_int_equal(fake_peek(k.a, KW + 3 * PG), 4);
 	kept_walk_end(&k);
 }
 
@@ -1270,10 +1270,9 @@ static void test_check_catches_stale_kept_walk(void **state)
 {
 	struct kept_walk k;
 	struct object_reach saved;
-	uint64_t b = 0x1000000;
 
 	(void)state;
-	kept_walk_start(&k, b);
+	kept_walk_start(&k);
 	saved = k.o->cursor;
 	k.o->cursor.end = 4;
 	if (vm_check() == 0)
