@@ -67,10 +67,11 @@ static void on_bits(uint64_t bits)
 
 /* NET_POOL: w[0] = first page index, data = addresses. The first one
  * names the pager (from_pager), whatever it holds. */
-static long on_pool(const struct msg *m)
+static long on_pool(const struct msg *m, struct msg *out)
 {
 	uint64_t first = m->w[0], n = m->len / sizeof(uint64_t);
 
+	(void)out;
 	if (pager_pid == 0)
 		pager_pid = m->pid;
 	if (ready || m->len % sizeof(uint64_t) || first != pool_given || n > NET_POOL_PAGES - first)
@@ -151,10 +152,12 @@ static long on_setup(const struct msg *m, struct msg *out)
 	return 0;
 }
 
-static void stats(struct msg *out)
+/* NET_STATS: anyone may ask, before the device is up too. */
+static long on_stats(const struct msg *in, struct msg *out)
 {
 	struct net_stats s = { 0 };
 
+	(void)in;
 	if (ready) {
 		s.rx_packets = dev.ring.cnt.rx_packets;
 		s.tx_packets = dev.ring.cnt.tx_packets;
@@ -176,7 +179,37 @@ static void stats(struct msg *out)
 	swapconn_counters(&s);
 	memcpy(out->data, &s, sizeof(s));
 	out->len = sizeof(s);
-	out->label = 0;
+	return 0;
+}
+
+/* The swap connection's calls (swapconn.h), as handlers. */
+static long on_swap_setup(const struct msg *in, struct msg *out)
+{
+	return swapconn_setup(in, out, shared);
+}
+
+static long on_swap_submit(const struct msg *in, struct msg *out)
+{
+	(void)out;
+	return swapconn_submit(in);
+}
+
+static long on_swap_flush(const struct msg *in, struct msg *out)
+{
+	(void)out;
+	return swapconn_flush(in);
+}
+
+static long on_swap_start(const struct msg *in, struct msg *out)
+{
+	(void)in, (void)out;
+	return swapconn_start();
+}
+
+static long on_swap_stop(const struct msg *in, struct msg *out)
+{
+	(void)in, (void)out;
+	return swapconn_stop();
 }
 
 /* The pager's calls: only the process that named itself with the first
@@ -187,24 +220,38 @@ static bool from_pager(const struct msg *in)
 	return in->pid == pager_pid || (pager_pid == 0 && in->label == NET_POOL);
 }
 
-/* Who may make each call, by label. A label of the pager's from anyone
- * else, and a label no one has, from anyone but the pager, are refused
- * with -EPERM (a program learns nothing of the pager's calls); the
- * pager's unknown label is -ENOSYS. */
+/* Each call netd answers, in one row: who may make it, and what serves
+ * it (so a label cannot be allowed and not served, nor served and not
+ * allowed). A label of the pager's from anyone else, and a label no one
+ * has, from anyone but the pager, are refused with -EPERM (a program
+ * learns nothing of the pager's calls); the pager's unknown label is
+ * -ENOSYS. Rows are written whole, by position: one missing its handler
+ * does not compile (-Wextra's -Wmissing-field-initializers), and a
+ * handler of netd.c's own left out of every row is unused (-Wunused-function). */
 struct rule {
 	uint64_t label;
 	bool pager_only;	/* only the pager may call it (from_pager) */
 	bool needs_ready;	/* -ENODEV until NET_SETUP has brought the device up */
+	bool takes_handle;	/* serve keeps or closes a handle passed with the call */
+	long (*serve)(const struct msg *in, struct msg *out);	/* the answer's label */
 };
 
 static const struct rule rules[] = {
-	{ NET_POOL, true, false },	  { NET_SETUP, true, false },
-	{ NET_SWAP_SETUP, true, true },	  { BLK_SUBMIT, true, false },
-	{ BLK_SUBMIT_ONE, true, false },  { NET_SWAP_FLUSH, true, false },
-	{ NET_SWAP_START, true, true },	  { NET_SWAP_STOP, true, true },
-	{ NET_CONNECT, false, true },	  { NET_SEND, false, true },
-	{ NET_RECV, false, true },	  { NET_CLOSE, false, true },
-	{ NET_STATS, false, false },
+	{ NET_POOL, true, false, false, on_pool },
+	{ NET_SETUP, true, false, false, on_setup },
+	{ NET_SWAP_SETUP, true, true, false, on_swap_setup },
+	{ BLK_SUBMIT, true, false, false, on_swap_submit },
+	{ BLK_SUBMIT_ONE, true, false, false, on_swap_submit },
+	{ NET_SWAP_FLUSH, true, false, false, on_swap_flush },
+	{ NET_SWAP_START, true, true, false, on_swap_start },
+	{ NET_SWAP_STOP, true, true, false, on_swap_stop },
+	/* Programs' connections: sockets.c serves each whole, the passed
+	 * handle too (a connect's to keep or close). */
+	{ NET_CONNECT, false, true, true, sockets_serve },
+	{ NET_SEND, false, true, true, sockets_serve },
+	{ NET_RECV, false, true, true, sockets_serve },
+	{ NET_CLOSE, false, true, true, sockets_serve },
+	{ NET_STATS, false, false, false, on_stats },
 };
 
 static const struct rule *rule_of(uint64_t label)
@@ -225,53 +272,16 @@ static long refusal(const struct rule *r, const struct msg *in)
 	return 0;
 }
 
-/* A program's call on a connection (NET_CONNECT .. NET_CLOSE): sockets.c
- * serves it whole, the passed handle too (a connect's to keep or close). */
-static bool socket_call(uint64_t label)
-{
-	return label == NET_CONNECT || label == NET_SEND || label == NET_RECV || label == NET_CLOSE;
-}
-
-/* The answer's label to an allowed call other than a socket call. */
-static long answer(const struct msg *in, struct msg *out)
-{
-	switch (in->label) {
-	case NET_POOL:
-		return on_pool(in);
-	case NET_SETUP:
-		return on_setup(in, out);
-	case NET_SWAP_SETUP:
-		return swapconn_setup(in, out, shared);
-	case BLK_SUBMIT:
-	case BLK_SUBMIT_ONE:
-		return swapconn_submit(in);
-	case NET_SWAP_FLUSH:
-		return swapconn_flush(in);
-	case NET_SWAP_START:
-		return swapconn_start();
-	case NET_SWAP_STOP:
-		return swapconn_stop();
-	case NET_STATS:
-		stats(out);
-		return 0;
-	default:	/* in rules[] with no case here: a label netd forgot */
-		return -ENOSYS;
-	}
-}
-
 static void serve(const struct msg *in, struct msg *out)
 {
-	long no = refusal(rule_of(in->label), in);
+	const struct rule *r = rule_of(in->label);
+	long no = refusal(r, in);
 
 	memset(out, 0, MSG_HEADER_SIZE);
 	out->handle = -1;
-	if (!no && socket_call(in->label)) {
-		sockets_serve(in, out);
-		return;
-	}
-	if (in->handle >= 0)
+	if (in->handle >= 0 && (no || !r->takes_handle))
 		sys_handle_close(in->handle);	/* none expected */
-	out->label = (uint64_t)(no ? no : answer(in, out));
+	out->label = (uint64_t)(no ? no : r->serve(in, out));
 }
 
 int main(void)

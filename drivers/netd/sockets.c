@@ -370,29 +370,23 @@ static long do_recv(struct sock *s, const struct msg *in, struct msg *out)
 	return -EAGAIN;
 }
 
-void sockets_serve(const struct msg *in, struct msg *out)
+long sockets_serve(const struct msg *in, struct msg *out)
 {
 	struct sock *s;
 
 	out->len = 0;
-	if (in->label == NET_CONNECT) {
-		out->label = (uint64_t)do_connect(in);
-		return;
-	}
+	if (in->label == NET_CONNECT)
+		return do_connect(in);
 	if (in->handle >= 0)
 		sys_handle_close(in->handle);	/* none expected */
-	if (!(s = sock_of(in))) {
-		out->label = (uint64_t)(long)-EBADF;
-		return;
-	}
+	if (!(s = sock_of(in)))
+		return -EBADF;
 	if (in->label == NET_SEND)
-		out->label = (uint64_t)do_send(s, in);
-	else if (in->label == NET_RECV)
-		out->label = (uint64_t)do_recv(s, in, out);
-	else {
-		release(s);
-		out->label = 0;
-	}
+		return do_send(s, in);
+	if (in->label == NET_RECV)
+		return do_recv(s, in, out);
+	release(s);
+	return 0;
 }
 
 uint32_t sockets_open(void)

@@ -18,9 +18,10 @@
 
 #include "kernel/abi/msg.h"
 
-/* Serve one program call (label NET_CONNECT .. NET_CLOSE); the result in
- * out->label. */
-void sockets_serve(const struct msg *in, struct msg *out);
+/* Serve one program call (label NET_CONNECT .. NET_CLOSE), its passed
+ * handle too (a connect's kept or closed, any other's closed): the
+ * answer's label, out's data filled (its label is the caller's to set). */
+long sockets_serve(const struct msg *in, struct msg *out);
 
 /* Connections open now. */
 uint32_t sockets_open(void);

@@ -84,8 +84,16 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out)
 void blk_driver_stop(struct blk_driver *drv)
 {
 	struct msg m = { .label = BLK_STOP, .handle = -1 };
-	int r = sys_call(drv->link.ep, &m), frames = d.nframes;
+	int r, frames = d.nframes;
 
+	/* Swap did not come on over the disk, so the driver's end is not
+	 * swap's, however it comes: before this call (during the header's
+	 * read: -EPIPE), at our word, or later on its own (it did not reset
+	 * its device). Read by the driver watch's thread and by its reaping
+	 * (what it says, and whether its handle is closed). Its record is
+	 * still ours: no death is reaped before start-up ends (service_loop). */
+	__atomic_store_n(&d.proc->serves_swap, 0, __ATOMIC_RELEASE);
+	r = sys_call(drv->link.ep, &m);
 	/* -EPIPE: it ended already, said as such; its frames stay pinned. */
 	if (r == -EPIPE)
 		return;
@@ -95,8 +103,6 @@ void blk_driver_stop(struct blk_driver *drv)
 		       r < 0 ? r : (int)(int64_t)m.label, frames);
 		return;
 	}
-	/* Read by the driver watch's thread: this death is not swap's. */
-	__atomic_store_n(&d.proc->serves_swap, 0, __ATOMIC_RELEASE);
 	driver_device_reset(&d);
 	driver_abandon(&d);
 	*drv = BLK_DRIVER_NONE;

@@ -21,8 +21,9 @@ int blk_driver_start(const struct bootinfo *bi, struct blk_driver *out);
  * through the driver (which then writes into no frame of ours), the driver
  * ended and its frames freed, *drv left naming none; said on the console.
  * A driver that ended already, or did not reset its device, is left as it
- * is (its frames pinned: the device may still write into them). No request
- * may be in flight. */
+ * is (its frames pinned: the device may still write into them). Whichever,
+ * its process no longer serves swap (procs.h). No request may be in
+ * flight. */
 void blk_driver_stop(struct blk_driver *drv);
 
 #endif

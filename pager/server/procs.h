@@ -32,7 +32,8 @@ struct pproc {
 	int oom_exempt;		/* never the OOM killer's victim: init, drivers */
 	/* A driver the swap engine waits on: its end ends swap
 	 * (driver_watch.c), and its handle outlives it (service_reap). Set
-	 * before swap starts, never cleared. */
+	 * before swap starts; cleared when swap does not come on over it
+	 * (blk_driver_stop, netdev_swap_release). */
 	int serves_swap;
 	int oom_adj;		/* OOM_ADJ_NEVER .. OOM_ADJ_MAX (oom.h), from spawn */
 	uint32_t line;		/* its line (PAGER_LINE_PROCS_MAX), for good; 0:

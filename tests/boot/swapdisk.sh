@@ -41,7 +41,7 @@ swap_keys=(swap.nbd_outage=10 swap.end_driver_at=5 pager.policy=lru2 pager.seed=
 	pager.readahead=3)
 not_used="pager: swap: the disk attached is not used; running without swap"
 
-echo "1..45"
+echo "1..46"
 head -c $((1024 * 1024)) /dev/urandom >"$tmp/data.img"
 cp "$tmp/data.img" "$tmp/data.orig"
 boot "$tmp/data.log" "$tmp/data.img" "${swap_keys[@]}"
@@ -143,6 +143,12 @@ ok "the refused disk is unchanged, every byte, after this boot too" $?
 has "$tmp/auto.log" "pager: swap.end_driver_at=1: ending the virtio_blk driver" &&
 	lacks "$tmp/auto.log" "swap.end_driver_at=1 has no effect"
 ok "swap.end_driver_at that ended the driver at the header's read is not named" $?
+# Its end is said when reaped, but not as swap's: swap never came on over it
+# (before, blk_driver_stop found it ended, -EPIPE, and left it marked as
+# serving swap).
+grep -qE "^pager: the driver virtio_blk \(pid [0-9]+\) ended" "$tmp/auto.log" &&
+	lacks "$tmp/auto.log" "its swap device is gone"
+ok "the driver ended at the header's read is reaped, not as swap's" $?
 
 boot "$tmp/none.log" none
 ok "a guest without a disk runs" $?

@@ -3,7 +3,10 @@
  * fake kernel defined here that can refuse any one step: whichever step
  * fails, driver_abandon must leave no frame, handle or interrupt binding.
  * The fake tracks each handle it hands the pager: closing one that is not
- * open fails the test, and the tests name the handles left open.
+ * open fails the test, and the tests name the handles left open. Then the
+ * block driver's start and stop over it (pager/server/blk_driver.c): a
+ * disk swap did not come on over leaves its driver serving no swap,
+ * however the stop goes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +14,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include "base/threads.h"
+#include "server/blk_driver.h"
 #include "server/driver.h"
 #include "server/spawn.h"
 #include "vm/frames.h"
@@ -40,6 +46,8 @@ struct fake_kernel {
 	int mapped;		/* frames mapped into the driver */
 	int spawned, killed;
 	uint64_t free_at_kill;	/* frames free when the process ended */
+	int driver_ended;	/* the block driver ended by itself: a call is -EPIPE */
+	int64_t stop_answer;	/* its answer to BLK_STOP: 0, or -errno (no reset) */
 };
 static struct fake_kernel k;
 static struct pproc proc;
@@ -163,6 +171,28 @@ void spawn_abandon(struct pproc *p)
 	close_handle(p->handle);	/* the pager's handle to it */
 }
 
+int sys_device_map(int p, unsigned index, uintptr_t va)
+{
+	(void)p, (void)index, (void)va;
+	return refused() ? -ERR_INVAL : 0;
+}
+
+/* The block driver: BLK_SETUP answered with a disk, BLK_STOP as the test
+ * asks; a driver that has ended answers nothing. */
+int sys_call(int ep, struct msg *m)
+{
+	assert_true(k.open[ep]);
+	if (k.driver_ended)
+		return -EPIPE;
+	if (m->label == BLK_SETUP) {
+		*m = (struct msg){ .label = 0, .w = { 2048, 0, BLK_MAX_PAGES } };
+		return 0;
+	}
+	assert_int_equal(m->label, BLK_STOP);
+	m->label = (uint64_t)k.stop_answer;
+	return 0;
+}
+
 /* Start a driver as netd's start does, with step fail_at refused. */
 static int start(struct driver *d, int fail_at)
 {
@@ -253,12 +283,83 @@ static void test_told_device_keeps_frames(void **state)
 	assert_int_equal(frames_check(), 0);
 }
 
+/* A machine with one virtio block device: the block driver started on
+ * it, serving swap from then on. */
+static void blk_start(struct blk_driver *drv)
+{
+	static struct bootinfo bi;
+
+	bi.ndevices = 1;
+	bi.devices[0].kind = 1;
+	bi.devices[0].device_id = 2;
+	bi.devices[0].irq = 5;
+	bi.devices[0].base = 0x10001000;
+	k = (struct fake_kernel){ .next = FIRST_HANDLE, .irq_note = -1, .driver_next = IRQ_HANDLE };
+	proc = (struct pproc){ 0 };
+	assert_int_equal(blk_driver_start(&bi, drv), 0);
+	assert_int_equal(proc.serves_swap, 1);
+}
+
+/* Swap did not come on and the driver resets its device at BLK_STOP: it
+ * ends, its frames come back, and it serves no swap. */
+static void test_blk_stop_resets(void **state)
+{
+	struct blk_driver drv;
+	uint64_t before = frames_free();
+
+	(void)state;
+	blk_start(&drv);
+	blk_driver_stop(&drv);
+	assert_int_equal(proc.serves_swap, 0);
+	assert_int_equal(k.killed, 1);
+	assert_int_equal(frames_free(), before);
+	assert_int_equal(drv.link.ep, -1);
+	assert_int_equal(open_count(), 0);
+}
+
+/* The driver ended by itself before BLK_STOP (during the swap header's
+ * read): BLK_STOP finds no one (-EPIPE) and its frames stay pinned, but
+ * its reaping must not say a swap device is gone, nor keep its handle, for
+ * swap that never came on: it serves no swap. */
+static void test_blk_stop_after_driver_ended(void **state)
+{
+	struct blk_driver drv;
+	uint64_t before = frames_free();
+
+	(void)state;
+	blk_start(&drv);
+	k.driver_ended = 1;
+	blk_driver_stop(&drv);
+	assert_int_equal(proc.serves_swap, 0);
+	assert_int_equal(frames_free(), before - (BLK_DMA_PAGES + 2));
+}
+
+/* The driver refuses BLK_STOP (it did not reset its device): it keeps
+ * running with its frames, and serves no swap either: its end later is
+ * not swap's. */
+static void test_blk_stop_refused(void **state)
+{
+	struct blk_driver drv;
+	uint64_t before = frames_free();
+
+	(void)state;
+	blk_start(&drv);
+	k.stop_answer = -EIO;
+	blk_driver_stop(&drv);
+	assert_int_equal(proc.serves_swap, 0);
+	assert_int_equal(k.killed, 0);
+	assert_int_equal(frames_free(), before - (BLK_DMA_PAGES + 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_success, setup),
 		cmocka_unit_test_setup(test_every_failure_undone, setup),
 		cmocka_unit_test_setup(test_told_device_keeps_frames, setup),
+		cmocka_unit_test_setup(test_blk_stop_resets, setup),
+		cmocka_unit_test_setup(test_blk_stop_after_driver_ended, setup),
+		cmocka_unit_test_setup(test_blk_stop_refused, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1160,6 +1160,137 @@ static void test_exit_releases_linear(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* Spaces sharing one object of 8 pages (page i holds i + 1) as pieces:
+ * a all 8, then one page each in d (page 0), x (1) and y (2), and pages 4
+ * and 5 in z; the object's list A(0,8) D(0) X(1) Y(2) Z(4,5), so that X's
+ * neighbours cover it not. Then x exits: its release walks the list from
+ * the head, asks about page 1 (A reaches it) and is kept (object.cursor):
+ * A and D passed, their furthest reach 8, Y next. */
+#define KW 0x1000000UL	/* where the kept-walk tests' region lies, in every space */
+
+struct kept_walk {
+	struct vm_space *a, *d, *y, *z;
+	struct vm_object *o;
+	uint64_t free0;
+};
+
+/* Space id's copy of a, keeping only pages [from, to) of its region. */
+static struct vm_space *piece_of(struct vm_space *a, int id, uint64_t from, uint64_t to)
+{
+	struct vm_space *s = vm_space_create(id, (uint32_t)id);
+
+	assert_int_equal(vm_fork(a, s), 0);
+	if (from > 0)
+		assert_int_equal(vm_unmap_range(s, KW, KW + from * PG), 0);
+	assert_int_equal(vm_unmap_range(s, KW + to * PG, KW + 8 * PG), 0);
+	return s;
+}
+
+static void kept_walk_start(struct kept_walk *k)
+{
+	struct vm_space *x;
+	const struct vm_region *r;
+	const uint64_t pgoffs[] = { 0, 0, 2, 4 };
+
+	k->free0 = frames_free();
+	k->a = vm_space_create(1, 1);
+	shared_touched(k->a, KW, 8);
+	k->o = vm_region_find(k->a, KW)->obj;
+	/* Each fork's copy joins right after a's region: forked last, d is
+	 * its neighbour on the list. */
+	k->z = piece_of(k->a, 5, 4, 6);
+	k->y = piece_of(k->a, 4, 2, 3);
+	x = piece_of(k->a, 3, 1, 2);
+	k->d = piece_of(k->a, 2, 0, 1);
+	assert_ptr_equal(k->o->regions->obj_next->space, k->d);
+	assert_ptr_equal(k->o->regions->obj_next->obj_next->space, x);
+	vm_space_destroy(x);
+	fake_check();
+	r = k->o->regions;
+	for (int i = 0; i < 4; i++, r = r->obj_next)
+		assert_int_equal(r->pgoff, pgoffs[i]);
+	assert_ptr_equal(k->o->cursor.o, k->o);
+	assert_ptr_equal(k->o->cursor.at, vm_region_find(k->y, KW + 2 * PG));
+	assert_int_equal(k->o->cursor.end, 8);
+	assert_int_equal(frames_free(), k->free0 - 8);	/* a reaches every page */
+}
+
+static void kept_walk_end(struct kept_walk *k)
+{
+	vm_space_destroy(k->a);
+	vm_space_destroy(k->d);
+	vm_space_destroy(k->y);
+	if (k->z)
+		vm_space_destroy(k->z);
+	fake_check();
+	assert_int_equal(frames_free(), k->free0);
+}
+
+/* A region joins the list behind a kept walk (the tail cut from A when a
+ * unmaps pages 4..7 joins after Y, which the walk has not passed, while
+ * A, passed, had reached it): the walk is dropped. Kept, its end (8, A's
+ * old reach) would hold the tail's pages reached as it goes, and pages 6
+ * and 7, which no region reaches any more, would stay. */
+static void test_kept_walk_dropped_on_join(void **state)
+{
+	struct kept_walk k;
+
+	(void)state;
+	kept_walk_start(&k);
+	assert_int_equal(vm_unmap_range(k.a, KW + 4 * PG, KW + 8 * PG), 0);
+	assert_int_equal(frames_free(), k.free0 - 6);	/* pages 0..5: A, Z */
+	fake_check();
+	assert_int_equal(fake_peek(k.z, KW + 5 * PG), 6);
+	kept_walk_end(&k);
+}
+
+/* A region's reach changes behind a kept walk (a shrinks A to pages
+ * 0..3): the walk is dropped. Kept, its end (8) would hold Z's pages 4
+ * and 5, which only Z reached, when z exits. */
+static void test_kept_walk_dropped_on_resize(void **state)
+{
+	struct kept_walk k;
+
+	(void)state;
+	kept_walk_start(&k);
+	assert_int_equal(vm_region_resize(k.a, KW + 8 * PG, KW + 4 * PG), 0);
+	assert_int_equal(frames_free(), k.free0 - 6);	/* 6 and 7 went at once */
+	vm_space_destroy(k.z);
+	k.z = NULL;
+	assert_int_equal(frames_free(), k.free0 - 4);	/* 4 and 5 with z */
+	fake_check();
+	assert_int_equal(fake_peek(k.a, KW + 3 * PG), 4);
+	kept_walk_end(&k);
+}
+
+/* vm_check holds a kept walk to one from the head asked the same pages:
+ * its end short (or too far), its place past a region it has not passed,
+ * or a region at its place it should have passed, each found. */
+static void test_check_catches_stale_kept_walk(void **state)
+{
+	struct kept_walk k;
+	struct object_reach saved;
+
+	(void)state;
+	kept_walk_start(&k);
+	saved = k.o->cursor;
+	k.o->cursor.end = 4;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a kept walk whose end is short");
+	assert_non_null(strstr(vm_check_error(), "kept release walk"));
+	k.o->cursor = saved;
+	k.o->cursor.at = saved.at->obj_next;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a kept walk past a region it has not passed");
+	k.o->cursor = saved;
+	k.o->cursor.asked = 3;
+	if (vm_check() == 0)
+		fail_msg("vm_check missed a kept walk asked past its place");
+	k.o->cursor = saved;
+	fake_check();
+	kept_walk_end(&k);
+}
+
 /* vm_check finds each way an object's list of its regions can be broken:
  * a region missing from it, a link back wrong, a member no space has (a
  * copy standing in for the region), a member naming the wrong space. */
@@ -1238,6 +1369,9 @@ int main(void)
 		TEST(test_footprint_many_sharers),
 		TEST(test_release_walk_linear),
 		TEST(test_exit_releases_linear),
+		TEST(test_kept_walk_dropped_on_join),
+		TEST(test_kept_walk_dropped_on_resize),
+		TEST(test_check_catches_stale_kept_walk),
 		TEST(test_check_catches_broken_object_list),
 	};
 
