@@ -103,6 +103,7 @@ void swap_reset(void)
 	swap_history_reset();
 	swap_out_reset();
 	swap_out_left_reset();
+	swap_failing_reset();
 	swap_in_reset();
 }
 

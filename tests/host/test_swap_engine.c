@@ -24,7 +24,10 @@
  * never sent again, fails as short of memory, not unreadable), nor does a
  * flush that fails; a write request failed whole for one bad slot retires
  * that slot only, its other pages written again one a request; a fault
- * whose reclaim's batch fails is mapped after reclaim's next batch; a fault's own page read back is left by reclaim
+ * whose reclaim's batch fails is mapped after reclaim's next batch; a
+ * device that fails every write has two batches' slots retired and no
+ * more, by faults or the swap-out thread, writes held back between tries;
+ * a fault's own page read back is left by reclaim
  * to the fault's retry (read and counted once), and let go as a clean copy
  * at its thread's next read if the retry never maps it.
  * A fake policy follows the frames as reclaim's does, and every
@@ -43,6 +46,7 @@
 #include <stdio.h>
 
 #include "backend_fake.h"
+#include "kernel/abi/clock.h"
 #include "said.h"
 #include "base/threads.h"
 #include "reclaim/free.h"
@@ -62,6 +66,13 @@
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static struct pager_thread me, other;	/* other: another service thread's faults */
+static int64_t clock_now;	/* pager_clock's */
+
+int64_t pager_clock(void)
+{
+	return clock_now;
+}
+
 static int put_backs, may_wait;
 static unsigned victims_chosen;	/* victims_choose calls (reclaim_for_fault's) */
 
@@ -2340,13 +2351,80 @@ static void test_fault_on_failing_device(void **state)
 	frames_set_reserve(frames_free());
 	vm_set_reclaim(reclaim_for_fault);
 	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
-	vm_set_reclaim(NULL);
-	frames_set_reserve(0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
 	assert_int_equal(disk.writes, 4);	/* each batch, then its pages alone */
+	/* The next fault within the pause writes nothing: before, each fault
+	 * retired two batches' slots more. */
+	assert_true(swap_out_failing());
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
+	assert_int_equal(disk.writes, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
 	for (unsigned j = 0; j < 8; j++)	/* every page still in memory */
 		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
 	disk.writes_fail = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Queue pages [0, n) of s for the swap-out thread and let it write (or
+ * hand back) what it holds: frames freed. */
+static long writer_round(struct vm_space *s, unsigned n)
+{
+	long freed;
+
+	for (unsigned j = 0; j < n; j++)
+		queue_victim(s, VA + j * PG);
+	freed = swap_write_queued(&me);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(swap_out_pending(), 0);
+	return freed;
+}
+
+/* A device that fails every write, met by the swap-out thread batch after
+ * batch, the pause between tries passing each time: the first two
+ * batches' slots are retired and no more, the disk's other slots staying
+ * free, every page in memory. Within a pause the thread writes nothing and
+ * hands its victims back intact; once the device writes again, so does
+ * the thread. Before, every batch retired its slots, the swap-out thread
+ * having no limit: the 20 batches here retired every slot of the disk,
+ * which was "full" from then on. */
+static void test_writer_on_failing_device(void **state)
+{
+	struct vm_space *s = filled_space(8);
+	unsigned writes;
+
+	(void)state;
+	disk.writes_fail = 1;
+	said_begin();
+	for (unsigned round = 0; round < 20; round++) {
+		clock_now += (int64_t)(60 * CLOCK_NS_PER_S);	/* past any pause */
+		assert_int_equal(writer_round(s, 8), 0);
+	}
+	assert_int_equal(said_end("fails whatever it is given"), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), DISK_PAGES - 1 - 16);
+	/* Within the pause after the last try: nothing written. */
+	writes = disk.writes;
+	put_backs = 0;
+	assert_int_equal(writer_round(s, 8), 0);
+	assert_int_equal(disk.writes, writes);
+	assert_int_equal(put_backs, 8);
+	for (unsigned j = 0; j < 8; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	/* The device back, the pause over: written. */
+	disk.writes_fail = 0;
+	clock_now += (int64_t)(60 * CLOCK_NS_PER_S);
+	said_begin();
+	assert_int_equal(writer_round(s, 8), 8);
+	assert_int_equal(said_end("writes again"), 1);
+	assert_false(swap_out_failing());
+	for (unsigned j = 0; j < 8; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -2435,6 +2513,7 @@ int main(void)
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
+		TEST(test_writer_on_failing_device),
 		TEST(test_left_write_kept),
 		TEST(test_left_write_page_let_go),
 		TEST(test_left_write_late),
