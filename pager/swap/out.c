@@ -38,12 +38,26 @@ static void evicted(uint32_t slot, uint64_t pa)
 	swap_history_keep(slot, swap_engine_hooks()->evicted(pa));
 }
 
-/* No slot is free: said once, counted every time. */
+/* No slot is free: said once, counted every time. An area whose every
+ * slot is bad (retired after failed writes, or listed in its header) is
+ * not full but spent, and said so. */
 static void note_full(void)
 {
-	if (vmstat_get(VMSTAT_SWAP_FULL) == 0)
-		printf("pager: swap: the swap device is full\n");
+	struct swap_slots *s = swap_engine_slots();
+	int said = vmstat_get(VMSTAT_SWAP_FULL) > 0;
+
 	vmstat_count(VMSTAT_SWAP_FULL);
+	if (said)
+		return;
+	if (swap_slots_total(s) == 0)
+		printf("pager: swap: every slot of %s is bad (retired after a failed write, or "
+		       "listed bad in its header): nothing more can be written to it\n",
+		       swap_engine_where());
+	else if (swap_slots_bad(s) > 0)
+		printf("pager: swap: the swap device is full (and %u of its slots are bad)\n",
+		       swap_slots_bad(s));
+	else
+		printf("pager: swap: the swap device is full\n");
 }
 
 /* Somewhere to write: a free slot, or (direct) a clean copy to drop. */

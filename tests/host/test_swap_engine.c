@@ -343,6 +343,47 @@ static void test_start_without_memory(void **state)
 	assert_true(k > 3);	/* it failed at several tables before */
 }
 
+/* The driver ends, which a network device's reads then say as gone. */
+static void end_and_go(void)
+{
+	swap_device_ended();
+	disk.gone = 1;
+}
+
+/* The header cannot be read: said why, true to the reason. A device
+ * given up for good before the read (netd gave the NBD server up: its
+ * read fails -ENXIO, as a driver's end fails it) is said gone, not its
+ * driver ended as before; a read that failed otherwise names the device,
+ * not "the disk" (an NBD export is none). */
+static void test_header_unread_said(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	disk.gone = 1;
+	said_begin();
+	swap_start(&fake_backend, &me, NULL);
+	assert_int_equal(said_end("the fake disk is gone (given up before its first page was "
+				  "read); no swap"), 1);
+	assert_false(swap_on());
+	fake_disk_init(1);
+	disk.unsent_reads = 1;
+	said_begin();
+	swap_start(&fake_backend, &me, NULL);
+	assert_int_equal(said_end("reading the first page of the fake disk failed (-12); no swap"),
+			 1);
+	assert_false(swap_on());
+	/* Its driver ended during the read: said so, gone or not. */
+	fake_disk_init(1);
+	disk.during_read = end_and_go;
+	said_begin();
+	swap_start(&fake_backend, &me, NULL);
+	assert_int_equal(said_end("the driver of the fake disk ended before its first page was "
+				  "read; no swap"), 1);
+	assert_false(swap_on());
+	assert_int_equal(disk.writes, 0);
+}
+
 /* The driver ends while the header is read (the driver watch calls
  * swap_device_ended): the read is failed through the device's own end
  * (blk_link_end wakes it), and swap stays off. Before, an end before swap
@@ -2368,6 +2409,38 @@ static void test_fault_on_failing_device(void **state)
 	fake_check();
 }
 
+/* Every slot of the area retired, one failed write at a time (batches of
+ * one page: no resends to judge the device by, so each retires its slot):
+ * said as such, not as "the swap device is full" (nothing is in it), as
+ * it was before session 23. */
+static void test_spent_said(void **state)
+{
+	struct vm_space *s;
+
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	fake_disk_set_last(4);
+	swap_start(&fake_backend, &me, NULL);
+	assert_true(swap_on());
+	s = filled_space(5);
+	disk.writes_fail = 1;
+	said_begin();
+	for (unsigned j = 0; j < 5; j++) {
+		uint64_t pa = vm_lookup(s, VA + j * PG);
+		assert_int_equal(reclaim_now(&pa, 1), 0);
+	}
+	assert_int_equal(said_end("every slot of the fake disk is bad (retired after a failed "
+				  "write, or listed bad in its header)"), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_FULL), 1);
+	disk.writes_fail = 0;
+	for (unsigned j = 0; j < 5; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* Queue pages [0, n) of s for the swap-out thread and let it write (or
  * hand back) what it holds: frames freed. */
 static long writer_round(struct vm_space *s, unsigned n)
@@ -2460,6 +2533,7 @@ int main(void)
 		TEST(test_refuses_non_swap),
 		TEST(test_refuses_tiny_disk),
 		TEST(test_driver_ends_during_header_read),
+		TEST(test_header_unread_said),
 		TEST(test_start_without_memory),
 		TEST(test_refuses_area_over_budget),
 		TEST(test_prepare_after_checks),
@@ -2514,6 +2588,7 @@ int main(void)
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
 		TEST(test_writer_on_failing_device),
+		TEST(test_spent_said),
 		TEST(test_left_write_kept),
 		TEST(test_left_write_page_let_go),
 		TEST(test_left_write_late),
