@@ -79,6 +79,7 @@ static struct {
 	uint32_t drop_write_over;	/* close on a write longer than this (0: never) */
 	bool drop_after_first;		/* close on a connection's second request */
 	uint64_t withhold;		/* never answer a read of this offset (0: none) */
+	bool writes_hang;		/* take writes, never perform nor answer them */
 	bool no_flush;			/* the export does not offer flush */
 	unsigned writes;		/* write requests taken, every connection */
 	uint16_t first_type[8];		/* the first requests of the latest connection */
@@ -229,8 +230,10 @@ static bool request(void)
 	net.in_used += need;
 	net.requests++;
 	if (type == NBD_CMD_WRITE) {
-		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 		srv.writes++;
+		if (srv.writes_hang)
+			return true;
+		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 	}
 	srv.flushes += type == NBD_CMD_FLUSH;
 	if (type == NBD_CMD_FLUSH && srv.hold_flushes > 0) {
@@ -1021,6 +1024,30 @@ static void hung_server_recovers(void **state)
 	assert_int_equal(pgr.gone, 0);
 }
 
+/* A server whose writes alone hang (its reads answered): a write lost
+ * with its connection is read back on the next, not written again, and
+ * that read's answer is an answer: the outage ends, the server is not
+ * given up, and the write ends late, nothing of it landed (the pager
+ * retires its slots: the storage may perform it when it wakes). Before
+ * session 23 it was written again, hung again, and the server was given
+ * up once the outage's budget had passed, every page in swap lost. */
+static void write_hung_server_kept(void **state)
+{
+	(void)state;
+	srv.writes_hang = true;
+	memset(pgr.mem + PG, 0x6e, PG);
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	wait_ms(ANSWER_NS / MS_ + 2000);
+	assert_int_equal(pgr.lost, 1);
+	assert_int_equal(pgr.done[1], 1);
+	assert_true(pgr.late[1]);
+	assert_int_equal(pgr.lates[1].landed, 0);
+	assert_int_equal(srv.writes, 1);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(swap_link_outage_until(), 0);
+	assert_int_equal(pgr.gone, 0);
+}
+
 /* A reply that is not the answer to a request waiting (a duplicate of
  * one answered, its slot now another request's; the first page's,
  * whose cookie the pager's first request on that connection had) is
@@ -1216,6 +1243,7 @@ int main(void)
 		cmocka_unit_test_setup(stale_reply_refused, setup),
 		cmocka_unit_test_setup(trickle_part_way, setup),
 		cmocka_unit_test_setup(trickle_nothing_out, setup),
+		cmocka_unit_test_setup(write_hung_server_kept, setup),
 		cmocka_unit_test_setup(idle_close_backs_off, setup),
 		cmocka_unit_test_setup(idle_loss_then_outage_said, setup),
 	};
