@@ -141,20 +141,6 @@ void nbd_pump(struct nbd_client *c)
 	}
 }
 
-static void finish(struct nbd_client *c, unsigned slot, int error)
-{
-	uint64_t id = c->req[slot].id;
-
-	c->req[slot].state = NBD_REQ_FREE;
-	c->cnt.completed++;
-	c->cnt.errors += error != 0;
-	if (error != 0)
-		c->req[slot].differs = ~0u;	/* a check failed: nothing read back */
-	c->ending = &c->req[slot];
-	c->io->done(c->ctx, id, error);
-	c->ending = NULL;
-}
-
 /* The whole units of a request of len bytes that a check judges. */
 static uint32_t check_units(uint32_t len)
 {
@@ -163,15 +149,34 @@ static uint32_t check_units(uint32_t len)
 	return n >= NBD_CHECK_UNITS ? ~0u : (1u << n) - 1;
 }
 
+/* What came of r, a write lost out, as it ends with error (a check that
+ * failed read nothing back). */
+static struct nbd_late late_of(const struct nbd_req *r, int error)
+{
+	return (struct nbd_late){ .out = r->pushed,
+				  .landed = error ? 0 : check_units(r->len) & ~r->differs };
+}
+
+static void finish(struct nbd_client *c, unsigned slot, int error)
+{
+	uint64_t id = c->req[slot].id;
+
+	c->req[slot].state = NBD_REQ_FREE;
+	c->cnt.completed++;
+	c->cnt.errors += error != 0;
+	/* Kept apart: done may submit another request into this slot. */
+	c->ending_late = c->req[slot].lost_out;
+	if (c->ending_late)
+		c->late = late_of(&c->req[slot], error);
+	c->io->done(c->ctx, id, error);
+	c->ending_late = false;
+}
+
 bool nbd_done_late(const struct nbd_client *c, struct nbd_late *late)
 {
-	const struct nbd_req *r = c->ending;
-
-	if (!r || !r->lost_out)
+	if (!c->ending_late)
 		return false;
-	late->out = r->pushed;
-	/* A check failed (finish) says nothing has landed. */
-	late->landed = r->check ? check_units(r->len) & ~r->differs : 0;
+	*late = c->late;
 	return true;
 }
 

@@ -48,6 +48,25 @@ struct nbd_io {
 	int64_t (*now)(void *ctx);
 };
 
+/* What came of a write whose data went out on a connection lost before
+ * its answer. Nothing later on another connection is ordered with the old
+ * connection's server (a process of its own, which may hold the write,
+ * paused, and perform it at any time): not an answer, not a flush, not
+ * time. Only the bytes at its place say something: read back (the check)
+ * as written, that server has performed it, and performs it no more (a
+ * server performs each request once); provided nothing else wrote them
+ * (the write is never sent again) and they did not hold the same bytes
+ * before (the caller's to know). */
+struct nbd_late {
+	/* Its first bytes that any connection took: those after them never
+	 * left, and land nowhere. */
+	uint32_t out;
+	/* Bit k: the whole unit k (bytes k * NBD_CHECK_UNIT up to the next,
+	 * k < NBD_CHECK_UNITS) read back as written, at the check's answer.
+	 * 0 when the check failed (the server's error, or NBD_BLAME_MAX). */
+	uint32_t landed;
+};
+
 enum nbd_req_state { NBD_REQ_FREE = 0, NBD_REQ_QUEUED, NBD_REQ_SENT };
 
 struct nbd_req {
@@ -115,7 +134,8 @@ struct nbd_client {
 	uint64_t written;	/* writes answered on this connection */
 	uint64_t flushed;	/* of them, the first this many covered by an answered flush */
 	uint64_t seq;		/* the next request's (the caller may set where it starts) */
-	const struct nbd_req *ending;	/* the request io->done is ending */
+	bool ending_late;	/* the request io->done is ending was lost out */
+	struct nbd_late late;	/* and what came of it (nbd_done_late) */
 	struct nbd_counters cnt;
 };
 
@@ -164,25 +184,6 @@ enum nbd_loss {
  * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c, enum nbd_loss how);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
-
-/* What came of a write whose data went out on a connection lost before
- * its answer. Nothing later on another connection is ordered with the old
- * connection's server (a process of its own, which may hold the write,
- * paused, and perform it at any time): not an answer, not a flush, not
- * time. Only the bytes at its place say something: read back (the check)
- * as written, that server has performed it, and performs it no more (a
- * server performs each request once); provided nothing else wrote them
- * (the write is never sent again) and they did not hold the same bytes
- * before (the caller's to know). */
-struct nbd_late {
-	/* Its first bytes that any connection took: those after them never
-	 * left, and land nowhere. */
-	uint32_t out;
-	/* Bit k: the whole unit k (bytes k * NBD_CHECK_UNIT up to the next,
-	 * k < NBD_CHECK_UNITS) read back as written, at the check's answer.
-	 * 0 when the check failed (the server's error, or NBD_BLAME_MAX). */
-	uint32_t landed;
-};
 
 /* Inside io->done: whether the request ending is such a write, and if so
  * what came of it (*late). Its answer (io->done's error) is the check's:
