@@ -390,10 +390,23 @@ static void shutdown_reply_resends(void **state)
 	assert_int_equal(cl.cnt.errors, 0);
 }
 
-static void lost_and_resent(void **state)
+/* The next connection, after a loss: its handshake, every request queued
+ * pushed whole and parsed by the server. */
+static void next_connection(void)
 {
 	struct nbd_handshake h;
 
+	srv.in_len = srv.in_parsed = 0;
+	srv.npend = 0;
+	srv.budget = ~0u;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+	nbd_client_resume(&cl, &h);
+	nbd_pump(&cl);
+	server_parse();
+}
+
+static void lost_and_resent(void **state)
+{
 	(void)state;
 	start(1u << 30, 0);
 	for (unsigned id = 0; id < 8; id++) {
@@ -408,13 +421,7 @@ static void lost_and_resent(void **state)
 	 * order, the two whose data went out as reads of their range. */
 	nbd_lost(&cl, NBD_LOST_BROKEN);
 	memset(srv.disk, 0, DISK);	/* the old server performed neither */
-	srv.in_len = srv.in_parsed = 0;
-	srv.npend = 0;
-	srv.budget = ~0u;
-	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
-	nbd_client_resume(&cl, &h);
-	nbd_pump(&cl);
-	server_parse();
+	next_connection();
 	assert_int_equal(srv.npend, 8);
 	for (unsigned k = 0; k < 8; k++) {
 		assert_int_equal(srv.pend[k].off, (uint64_t)k * PG);
@@ -458,7 +465,6 @@ static void lost_and_resent(void **state)
 static void late_write_read_back(void **state)
 {
 	static uint8_t was[4 * PG];
-	struct nbd_handshake h;
 
 	(void)state;
 	start(1u << 30, 0);
@@ -470,13 +476,8 @@ static void late_write_read_back(void **state)
 	server_parse();					/* performed whole... */
 	memcpy(srv.disk + 9 * PG, was + PG, PG);	/* ...but for pages 1 and 3 */
 	srv.disk[11 * PG + 5] ^= 1;			/* and a byte of 3 */
-	srv.npend = 0;
 	nbd_lost(&cl, NBD_LOST_WAITED);
-	srv.in_len = srv.in_parsed = 0;
-	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
-	nbd_client_resume(&cl, &h);
-	nbd_pump(&cl);
-	server_parse();
+	next_connection();
 	assert_int_equal(srv.npend, 1);
 	assert_int_equal(srv.pend[0].type, NBD_CMD_READ);
 	assert_int_equal(srv.pend[0].len, 4 * PG);
@@ -500,8 +501,6 @@ static void late_write_read_back(void **state)
  * fails says nothing landed. */
 static void late_check_failed_or_lost(void **state)
 {
-	struct nbd_handshake h;
-
 	(void)state;
 	start(1u << 30, 0);
 	fill(0, 5);
@@ -511,15 +510,9 @@ static void late_check_failed_or_lost(void **state)
 	srv.budget = NBD_REQUEST_BYTES + PG + NBD_REQUEST_BYTES;	/* 1's header alone */
 	nbd_pump(&cl);
 	server_parse();					/* 0 performed */
-	srv.npend = 0;
 	nbd_lost(&cl, NBD_LOST_WAITED);
 	/* The next connection: 0's check, 1 written; only 1 answered. */
-	srv.in_len = srv.in_parsed = 0;
-	srv.budget = ~0u;
-	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
-	nbd_client_resume(&cl, &h);
-	nbd_pump(&cl);
-	server_parse();
+	next_connection();
 	assert_int_equal(srv.npend, 2);
 	assert_int_equal(srv.pend[0].type, NBD_CMD_READ);
 	assert_int_equal(srv.pend[1].type, NBD_CMD_WRITE);
@@ -531,11 +524,7 @@ static void late_check_failed_or_lost(void **state)
 	assert_memory_equal(srv.disk + PG, srv.mem[1], PG);
 	nbd_lost(&cl, NBD_LOST_WAITED);
 	/* And the next: the check again, which the server fails. */
-	srv.in_len = srv.in_parsed = 0;
-	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
-	nbd_client_resume(&cl, &h);
-	nbd_pump(&cl);
-	server_parse();
+	next_connection();
 	assert_int_equal(srv.npend, 1);
 	assert_int_equal(srv.pend[0].type, NBD_CMD_READ);
 	srv.fail_offset = 100;
