@@ -3,7 +3,8 @@
  * 16 bits and the request's submission number above, so a reply is found
  * by index and then matched whole: a duplicate reply, or one to a request
  * whose slot a newer one has taken, is nobody's (-EPROTO), never the
- * newer request's answer.
+ * newer request's answer. A write whose data went out on a lost connection
+ * goes again as a read of its range, compared with its data (nbd_late).
  */
 #include <errno.h>
 #include <string.h>
@@ -90,16 +91,22 @@ static void going_out(struct nbd_client *c, struct nbd_req *r)
 	r->out_at = c->io->now ? c->io->now(c->ctx) : 0;
 }
 
+/* What r goes as: a write's check is a read. */
+static uint16_t wire_type(const struct nbd_req *r)
+{
+	return r->check ? NBD_CMD_READ : r->type;
+}
+
 /* Push the rest of the first queued request; whether it is all out. */
 static bool push_first(struct nbd_client *c)
 {
 	unsigned slot = c->sendq[c->sq_first];
 	struct nbd_req *r = &c->req[slot];
-	uint32_t total = NBD_REQUEST_BYTES + (r->type == NBD_CMD_WRITE ? r->len : 0);
+	uint32_t total = NBD_REQUEST_BYTES + (wire_type(r) == NBD_CMD_WRITE ? r->len : 0);
 
 	while (c->sent_cur < NBD_REQUEST_BYTES) {
 		uint8_t hdr[NBD_REQUEST_BYTES];
-		nbd_encode_request(hdr, r->type, cookie(c, slot), r->offset, r->len);
+		nbd_encode_request(hdr, wire_type(r), cookie(c, slot), r->offset, r->len);
 		uint32_t n = c->io->send(c->ctx, hdr + c->sent_cur, NBD_REQUEST_BYTES - c->sent_cur);
 		if (n == 0)
 			return false;
@@ -116,6 +123,8 @@ static bool push_first(struct nbd_client *c)
 		if (n == 0)
 			return false;
 		c->sent_cur += n;
+		if (c->sent_cur - NBD_REQUEST_BYTES > r->pushed)
+			r->pushed = c->sent_cur - NBD_REQUEST_BYTES;
 	}
 	return true;
 }
@@ -132,6 +141,22 @@ void nbd_pump(struct nbd_client *c)
 	}
 }
 
+/* The whole units of a request of len bytes that a check judges. */
+static uint32_t check_units(uint32_t len)
+{
+	uint32_t n = len / NBD_CHECK_UNIT;
+
+	return n >= NBD_CHECK_UNITS ? ~0u : (1u << n) - 1;
+}
+
+/* What came of r, a write lost out, as it ends with error (a check that
+ * failed read nothing back). */
+static struct nbd_late late_of(const struct nbd_req *r, int error)
+{
+	return (struct nbd_late){ .out = r->pushed,
+				  .landed = error ? 0 : check_units(r->len) & ~r->differs };
+}
+
 static void finish(struct nbd_client *c, unsigned slot, int error)
 {
 	uint64_t id = c->req[slot].id;
@@ -139,14 +164,20 @@ static void finish(struct nbd_client *c, unsigned slot, int error)
 	c->req[slot].state = NBD_REQ_FREE;
 	c->cnt.completed++;
 	c->cnt.errors += error != 0;
-	c->done_lost_out = c->req[slot].lost_out;
+	/* Kept apart: done may submit another request into this slot. */
+	c->ending_late = c->req[slot].lost_out;
+	if (c->ending_late)
+		c->late = late_of(&c->req[slot], error);
 	c->io->done(c->ctx, id, error);
-	c->done_lost_out = false;
+	c->ending_late = false;
 }
 
-bool nbd_done_lost_out(const struct nbd_client *c)
+bool nbd_done_late(const struct nbd_client *c, struct nbd_late *late)
 {
-	return c->done_lost_out;
+	if (!c->ending_late)
+		return false;
+	*late = c->late;
+	return true;
 }
 
 /* A whole reply header: match it to its request. */
@@ -174,11 +205,11 @@ static int on_reply(struct nbd_client *c)
 		c->answered_past = c->req[slot].seq + 1;
 	c->progress += NBD_REPLY_BYTES;
 	/* A flush vouches for the writes answered before it went out. */
-	if (r.error == 0 && c->req[slot].type == NBD_CMD_WRITE)
+	if (r.error == 0 && wire_type(&c->req[slot]) == NBD_CMD_WRITE)
 		c->written++;
 	if (r.error == 0 && c->req[slot].type == NBD_CMD_FLUSH && c->req[slot].covers > c->flushed)
 		c->flushed = c->req[slot].covers;
-	if (r.error != 0 || c->req[slot].type != NBD_CMD_READ) {
+	if (r.error != 0 || wire_type(&c->req[slot]) != NBD_CMD_READ) {
 		finish(c, slot, r.error ? -EIO : 0);
 		return 0;
 	}
@@ -187,7 +218,28 @@ static int on_reply(struct nbd_client *c)
 	return 0;
 }
 
-/* Read data for c->rslot; bytes used. */
+/* A check's data at byte off of its request, n bytes, against the
+ * write's own (have): the units where they differ are noted. */
+static void compare(struct nbd_req *r, const uint8_t *have, const uint8_t *got, uint32_t off,
+		    uint32_t n)
+{
+	while (n > 0) {
+		uint32_t unit = off / NBD_CHECK_UNIT;
+		uint32_t k = (unit + 1) * NBD_CHECK_UNIT - off;
+
+		if (k > n)
+			k = n;
+		if (unit < NBD_CHECK_UNITS && memcmp(have, got, k) != 0)
+			r->differs |= 1u << unit;
+		have += k;
+		got += k;
+		off += k;
+		n -= k;
+	}
+}
+
+/* Read data for c->rslot; bytes used. A check's data is compared with the
+ * write's, never stored over it (the caller's may be read-only). */
 static uint32_t take_data(struct nbd_client *c, const uint8_t *d, uint32_t len)
 {
 	struct nbd_req *r = &c->req[c->rslot];
@@ -202,7 +254,10 @@ static uint32_t take_data(struct nbd_client *c, const uint8_t *d, uint32_t len)
 			n = run;
 		if (n > len - used)
 			n = len - used;
-		memcpy(p, d + used, n);
+		if (r->check)
+			compare(r, p, d + used, c->rdata, n);
+		else
+			memcpy(p, d + used, n);
 		used += n;
 		c->rdata += n;
 		c->progress += n;
@@ -294,8 +349,12 @@ void nbd_lost(struct nbd_client *c, enum nbd_loss how)
 	for (unsigned s = 0; s < NBD_SLOTS; s++) {
 		struct nbd_req *r = &c->req[s];
 
-		if (r->state != NBD_REQ_FREE && r->type == NBD_CMD_WRITE && r->sends > 0)
-			r->lost_out = true;
+		/* Its data went out (some): checked from now on, never written
+		 * again. A header alone carries nothing to land. */
+		if (r->state != NBD_REQ_FREE && r->type == NBD_CMD_WRITE && r->pushed > 0) {
+			r->lost_out = r->check = true;
+			r->differs = 0;
+		}
 		r->out = false;
 	}
 	for (unsigned s = 0; s < NBD_SLOTS; s++)

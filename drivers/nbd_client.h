@@ -3,8 +3,10 @@
  * cookie, replies matched to them in whatever order they come), bytes
  * pushed into the connection as it takes them, read data placed where the
  * caller says, and every unanswered request sent again, in order, on a new
- * connection. The connection itself (a TCP socket, a test's script) is the
- * caller's, behind struct nbd_io. Plain C: host-tested.
+ * connection; but a write whose data went out on a lost connection is not
+ * written again: its range is read back and compared with its data
+ * (nbd_done_late). The connection itself (a TCP socket, a test's script)
+ * is the caller's, behind struct nbd_io. Plain C: host-tested.
  */
 #ifndef DRIVERS_NBD_CLIENT_H
 #define DRIVERS_NBD_CLIENT_H
@@ -30,6 +32,10 @@
 /* Requests in flight at most: a block driver's tags (BLK_TAGS), and one
  * for netd's own (the swap header's stamp, drivers/netd/swap_stamp.h). */
 #define NBD_SLOTS 257
+/* A write read back after a loss is judged in units of this many bytes
+ * (a swap page), the first NBD_CHECK_UNITS of them (nbd_late's landed). */
+#define NBD_CHECK_UNIT 4096u
+#define NBD_CHECK_UNITS 32u
 
 struct nbd_io {
 	/* Push up to len bytes into the connection; how many it took (0: no
@@ -44,6 +50,25 @@ struct nbd_io {
 	/* Optional: the caller's clock, stamped on each request as its first
 	 * byte goes out (nbd_oldest_out). */
 	int64_t (*now)(void *ctx);
+};
+
+/* What came of a write whose data went out on a connection lost before
+ * its answer. Nothing later on another connection is ordered with the old
+ * connection's server (a process of its own, which may hold the write,
+ * paused, and perform it at any time): not an answer, not a flush, not
+ * time. Only the bytes at its place say something: read back (the check)
+ * as written, that server has performed it, and performs it no more (a
+ * server performs each request once); provided nothing else wrote them
+ * (the write is never sent again) and they did not hold the same bytes
+ * before (the caller's to know). */
+struct nbd_late {
+	/* Its first bytes that any connection took: those after them never
+	 * left, and land nowhere. */
+	uint32_t out;
+	/* Bit k: the whole unit k (bytes k * NBD_CHECK_UNIT up to the next,
+	 * k < NBD_CHECK_UNITS) read back as written, at the check's answer.
+	 * 0 when the check failed (the server's error, or NBD_BLAME_MAX). */
+	uint32_t landed;
 };
 
 enum nbd_req_state { NBD_REQ_FREE = 0, NBD_REQ_QUEUED, NBD_REQ_SENT };
@@ -61,10 +86,16 @@ struct nbd_req {
 	/* Its first byte went out on this connection (the rest may not have:
 	 * a write larger than the send buffer the server stopped reading). */
 	bool out;
-	/* A write out (its first byte at least) on a connection lost before
-	 * its answer: that connection's server may still perform it, late,
-	 * over whatever was written there since. */
+	/* A write whose data went out (some of it) on a connection lost
+	 * before its answer: that connection's server may still perform it,
+	 * late, over whatever is written there since. It is not written
+	 * again (a copy landed by the new connection's server would hide
+	 * whether the old one's has): from then on it goes as a read of its
+	 * range (check), whose data is compared with its own. */
 	bool lost_out;
+	bool check;
+	uint32_t pushed;	/* its data's bytes the most any connection took */
+	uint32_t differs;	/* the check: units read back other than its data */
 	uint32_t len;
 	uint64_t offset;
 	uint64_t covers;	/* a flush: writes answered on its connection before it went out */
@@ -112,7 +143,8 @@ struct nbd_client {
 	uint64_t written;	/* writes answered on this connection */
 	uint64_t flushed;	/* of them, the first this many covered by an answered flush */
 	uint64_t seq;		/* the next request's (the caller may set where it starts) */
-	bool done_lost_out;	/* the request io->done is ending: its lost_out */
+	bool ending_late;	/* the request io->done is ending was lost out */
+	struct nbd_late late;	/* and what came of it (nbd_done_late) */
 	struct nbd_counters cnt;
 };
 
@@ -151,7 +183,8 @@ enum nbd_loss {
 
 /* The connection is gone: every request not yet answered is queued again,
  * in its first order, for the next connection (after a new handshake,
- * nbd_client_resume). The loss is blamed on the request it points at, if
+ * nbd_client_resume), a write whose data it took as its check (nbd_late).
+ * The loss is blamed on the request it points at, if
  * any: the one going out as the connection broke (NBD_LOST_BROKEN), and,
  * unless the server was shutting down, the oldest out and unanswered if a
  * request submitted after it was answered (the server skipped it: answers
@@ -162,12 +195,10 @@ enum nbd_loss {
 void nbd_lost(struct nbd_client *c, enum nbd_loss how);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
 
-/* Inside io->done: whether the request ending is a write that went out on
- * a connection lost before its answer (nbd_req's lost_out). Its answer on
- * a later connection does not say the old one's server will not write it
- * again later: what is written at its place afterwards may be overwritten
- * with its data. */
-bool nbd_done_lost_out(const struct nbd_client *c);
+/* Inside io->done: whether the request ending is such a write, and if so
+ * what came of it (*late). Its answer (io->done's error) is the check's:
+ * the write itself was answered by no server. */
+bool nbd_done_late(const struct nbd_client *c, struct nbd_late *late);
 
 /* End every request with error (the server is gone for good). */
 void nbd_fail_all(struct nbd_client *c, int error);

@@ -165,8 +165,15 @@ static void release_flushes(void)
 
 static void link_done(void *ctx, uint64_t id, int error)
 {
+	struct nbd_late late;
+
 	if (id != STAMP_ID)
 		return sc.pager.done(ctx, id, error);
+	/* Its data went out on a lost connection, and was read back, not
+	 * written again: written again now. Page 0 is the stamp's alone, so
+	 * a late copy from the old connection's server harms nothing. */
+	if (sc.stamp_cmd == NBD_CMD_WRITE && nbd_done_late(&sc.cl, &late))
+		return stamp_send(NBD_CMD_WRITE);
 	stamp_send(swap_stamp_answered(sc.stamp_cmd, error, sc.cl.can_flush,
 				       sc.cl.cnt.lost_writes));
 	if (!swap_stamp_pending())
@@ -614,7 +621,7 @@ const struct nbd_counters *swap_link_counters(void)
 	return &sc.cl.cnt;
 }
 
-bool swap_link_done_lost_out(void)
+bool swap_link_done_late(struct nbd_late *late)
 {
-	return nbd_done_lost_out(&sc.cl);
+	return nbd_done_late(&sc.cl, late);
 }

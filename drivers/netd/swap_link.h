@@ -61,8 +61,8 @@ bool swap_link_serves(uint32_t addr, uint16_t port);
 uint64_t swap_link_sectors(void);	/* the export's size, in BLK_SECTORs */
 bool swap_link_read_only(void);
 const struct nbd_counters *swap_link_counters(void);
-/* Inside the pager's done: whether that write went out on a connection
- * lost before its answer (nbd_done_lost_out). */
-bool swap_link_done_lost_out(void);
+/* Inside the pager's done: whether that write's data went out on a
+ * connection lost before its answer, and what came of it (nbd_done_late). */
+bool swap_link_done_late(struct nbd_late *late);
 
 #endif

@@ -6,11 +6,12 @@
  * its request is in flight. A completed write batch is then flushed
  * (NBD_CMD_FLUSH). While netd's pool is in its reserve the device
  * says it is congested, and reclaim throttles direct reclaimers (seed 002).
- * A write that went out on a connection lost before its answer (netd's
- * lost_out) fails its pages, whatever its answer on a later connection:
- * the lost connection's server may still perform it, late, over whatever
- * is written to its slots afterwards, so they are retired, never used
- * again (bounded by the writes in flight at each loss). While netd rides
+ * A write whose data went out on a connection lost before its answer
+ * (netd's late word) fails its pages, whatever came of it later: the lost
+ * connection's server may still perform it, late, over whatever is
+ * written to its slots afterwards, so they are retired, never used again
+ * (bounded by the writes in flight at each loss), unless nothing of it is
+ * left to land (nbd_late.h: read back as written, or never sent). While netd rides
  * out an outage with the writes held, the device says it is stalled
  * until the time netd will have given up by, which netd publishes; a
  * thread that waits for a write (or its flush) holding the pager lock (a
@@ -34,6 +35,7 @@
 #include "swap/blk_backend.h"
 #include "swap/blk_link.h"
 #include "swap/nbd_backend.h"
+#include "swap/nbd_late.h"
 #include "swap/sums.h"
 #include "sys.h"
 #include "vm/frames.h"
@@ -46,20 +48,6 @@ static struct blk_link link;
 static uint32_t lost_before[PAGER_IO_CLIENTS];
 /* The page list stays the pager's: netd sees the frames in its window. */
 static uint64_t list[BLK_LIST_ENTRIES];
-
-/* A page's result when its write went out on a connection lost before
- * its answer: the device's verdict on the slot (swap_err_from_device), so
- * the engine retires it, never writing there again, and keeps the page. */
-#define WRITE_LOST_OUT SWAP_ERR_LATE
-
-/* Every loss retires the slots of the writes out on it, for the rest of
- * the boot (up to the requests in flight, ~192 slots, a loss): over a
- * link that keeps failing they add up. Counted (vmstat swap_slots_late),
- * and said once they pass 1/LATE_SAY_DIV of the area, when a link that
- * flaps has cost a share of swap worth an operator's look. */
-#define LATE_SAY_DIV 16
-static uint32_t area_slots;	/* the area's, from start */
-static int late_said;
 
 /* How long one write netd has sent may go unanswered before the device is
  * called stopped (backend.h's write_bound_ns): netd drops a connection on
@@ -140,17 +128,6 @@ static struct swap_sums *sums_get(void)
 	return &sums;
 }
 
-/* The slot runs of each I/O client's current write whose requests came
- * back lost_out, noted as each request is released: the swap-out thread
- * writes, and so does a faulting thread's direct reclaim (swap_out_now)
- * while the writer waits with the lock let go, so each keeps its own. A
- * transfer has at most SWAP_IO_MAX requests. */
-struct late_run {
-	uint32_t first, n;
-};
-static struct late_run late[PAGER_IO_CLIENTS][SWAP_IO_MAX];
-static unsigned nlate[PAGER_IO_CLIENTS];
-
 /* Each I/O client's requests left in flight (leave_in_outage), and whether
  * its flush (under its first tag) is. */
 static struct blk_left left[PAGER_IO_CLIENTS];
@@ -166,77 +143,19 @@ static int map_window(const struct blk_link *l, const struct blk_request *r)
 	for (uint32_t i = 0; i < r->npages; i++)
 		e[i] = (struct map_entry){ net_window_va(r->tag) + (uint64_t)i * BLK_PAGE_SIZE,
 					   l->list[r->list + i], r->write ? MAP_R : MAP_R | MAP_W };
-	drv.shared->lost_out[r->tag] = 0;	/* netd sets it at the completion */
+	drv.shared->late[r->tag] = 0;	/* netd sets it at the completion */
 	return sys_map(drv.proc, e, r->npages) < 0 ? -ENOMEM : 0;
 }
 
 /* After r's result is read (or its call failed: then netd never saw it,
- * and lost_out is still map_window's 0). */
+ * and its late word is still map_window's 0). */
 static void unmap_window(const struct blk_link *l, const struct blk_request *r)
 {
 	(void)l;
-	unsigned c = blk_client_of(r->tag);
-
 	sys_unmap(drv.proc, net_window_va(r->tag), r->npages);
-	if (r->write && drv.shared->lost_out[r->tag] && nlate[c] < SWAP_IO_MAX)
-		late[c][nlate[c]++] = (struct late_run){
-			(uint32_t)(r->sector / BLK_SECTORS_PER_PAGE), r->npages };
-}
-
-/* n more slots retired as late (fail_late; the pager lock may not be
- * held: a transfer's), said once past the share of the area. */
-static void count_late(unsigned n)
-{
-	uint64_t total;
-
-	if (n == 0)
-		return;
-	vmstat_count_unlocked(VMSTAT_SWAP_SLOTS_LATE, n);
-	total = vmstat_get(VMSTAT_SWAP_SLOTS_LATE);
-	if (total * LATE_SAY_DIV < area_slots || __atomic_exchange_n(&late_said, 1, __ATOMIC_RELAXED))
-		return;
-	printf("pager: swap: %lu slots, over 1/%u of the swap area, retired for writes that went "
-	       "out on NBD connections lost before their answer; a link that keeps failing uses "
-	       "the area up (vmstat swap_slots_late)\n", (unsigned long)total, LATE_SAY_DIV);
-}
-
-static int went_late(unsigned c, uint32_t slot)
-{
-	for (unsigned i = 0; i < nlate[c]; i++)
-		if (slot - late[c][i].first < late[c][i].n)
-			return 1;
-	return 0;
-}
-
-/* The pages whose write went out on a lost connection fail (their slots
- * retired); said once a write, with how many, and counted (count_late).
- * Whatever their answer: one failed (the server's error on the next
- * connection, or netd's NBD_BLAME_MAX) may still land late from the old
- * one all the same, so it must not be written again (out_write.c) nor its
- * slot reused. Not when the device is gone (-ENXIO): nothing is written
- * to it again. The runs are used up here: a write left in flight is
- * failed so twice, as it returns and as it is collected, and the second
- * time must meet only the runs of the requests collected since, or a page
- * failed the first time would be counted and said again (its result there
- * is the engine's pre-fill, not WRITE_LOST_OUT: swap_transfer_collect).
- * Those collected by a collect that returned 0 (some still out) stay
- * until the one that returns 1, whose pre-fill their pages meet again. */
-static void fail_late(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done)
-{
-	unsigned failed = 0;
-
-	for (unsigned k = 0; k < n && nlate[c] > 0; k++)
-		if (done->err[k] != -ENXIO && done->err[k] != WRITE_LOST_OUT &&
-		    done->err[k] != SWAP_ERR_LEFT && went_late(c, p[k].slot)) {
-			done->err[k] = WRITE_LOST_OUT;
-			failed++;
-		}
-	nlate[c] = 0;
-	if (failed)
-		printf("pager: swap: %u pages' writes went out on an NBD connection lost before "
-		       "their answer: the old server may still write them late, so their slots "
-		       "are retired and the pages stay in memory\n", failed);
-	count_late(failed);
+	if (r->write)
+		nbd_late_note(blk_client_of(r->tag), (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE),
+			      r->npages, drv.shared->late[r->tag]);
 }
 
 /* As for the disk, but the device is gone for good when netd says so. */
@@ -293,7 +212,7 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 }
 
 /* The pages whose write was answered with success, and not failed since
- * (fail_late): their slots hold them from now on. Hashed now, after the
+ * (nbd_late_settle): their slots hold them from now on. Hashed now, after the
  * answer: a frame being written out cannot change (a fault maps it back
  * read-only until the write is over), so these are the bytes sent. */
 static void keep_sums(struct swap_sums *s, const struct swap_req *p, unsigned n,
@@ -304,6 +223,15 @@ static void keep_sums(struct swap_sums *s, const struct swap_req *p, unsigned n,
 			swap_sums_keep(s, p[k].slot, frame_ptr(p[k].pa));
 }
 
+/* Whether a write's pages include one left in flight (leave_in_outage). */
+static int any_left(const struct swap_done *done, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (done->err[k] == SWAP_ERR_LEFT)
+			return 1;
+	return 0;
+}
+
 static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done)
 {
@@ -312,15 +240,16 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 
 	(void)ctx;
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
-	nlate[t->io_client] = 0;
+	nbd_late_begin(t->io_client, s, p, n);
 	/* Unknown from the moment the write may land until it is answered:
 	 * a write that fails, or is lost, leaves no checksum to match. */
 	for (unsigned k = 0; s && k < n; k++)
 		swap_sums_forget(s, p[k].slot);
 	r = transfer(t, 1, p, n, done);	/* -ENXIO, the device gone */
 	if (r == 0) {
-		fail_late(t->io_client, p, n, done);
-		if (s)
+		nbd_late_settle(t->io_client, p, n, done);
+		/* Left in flight: no flush will vouch for what was answered. */
+		if (s && !any_left(done, n))
 			keep_sums(s, p, n, done);
 	}
 	if (s)
@@ -335,13 +264,12 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
  * lost before it was flushed: if netd lost such a connection since the
  * batch began, the flush fails (whoever's writes they were: netd does not
  * know the batches), and the batch's pages stay in memory. */
-static int nbd_flush(void *ctx, struct pager_thread *t)
+static int flush(struct pager_thread *t)
 {
 	uint32_t tag = blk_tag_of(t->io_client, 0);	/* the batch's tags are free */
 	struct msg m = { .label = NET_SWAP_FLUSH, .handle = -1 };
 	int r;
 
-	(void)ctx;
 	if (netd_gave_up())
 		return -ENXIO;
 	drv.shared->slot[tag].state = BLK_SUBMITTED;
@@ -374,6 +302,21 @@ static int nbd_flush(void *ctx, struct pager_thread *t)
 	if (r == -EPIPE)
 		return -ENXIO;	/* netd ended: the device is gone, not failing */
 	return r == -ENOTSUP ? 0 : r;	/* no flush: writes are done when answered */
+}
+
+/* flush, and what the batch's slots hold is forgotten unless it vouched:
+ * nbd_late.h's rule leans on each checksum kept being what its slot holds. */
+static int nbd_flush(void *ctx, struct pager_thread *t)
+{
+	struct swap_sums *s = sums_get();
+	int r = flush(t);
+
+	(void)ctx;
+	if (r != 0 && s)
+		nbd_late_unvouched(t->io_client, s);
+	if (s)
+		sums_put();
+	return r;
 }
 
 static uint64_t nbd_size(void *ctx, int *read_only)
@@ -450,7 +393,7 @@ static int nbd_collect(void *ctx, struct pager_thread *t, const struct swap_req 
 	}
 	if (!blk_collect(&link, t, p, n, done, wait))
 		return 0;
-	fail_late(c, p, n, done);
+	nbd_late_settle(c, p, n, done);
 	return 1;
 }
 
@@ -481,8 +424,7 @@ static int nbd_start(void *ctx, uint32_t last)
 	}
 	sums_refs = 1;	/* the device's, until it is gone (or fini) */
 	sums_device_ref = 1;
-	area_slots = last + 1;
-	late_said = 0;
+	nbd_late_start(last + 1);
 	return r;
 }
 

@@ -119,7 +119,7 @@ int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsi
 	/* Unsent, not SWAP_ERR_LEFT: a request an earlier look collected (one
 	 * that answered 0, others still out) has no result kept here, and the
 	 * backend may give its pages their verdict from this one (NBD fails
-	 * one that went out on a lost connection as late: fail_late, which
+	 * one that went out on a lost connection as late: nbd_late_settle, which
 	 * skips SWAP_ERR_LEFT). The backend counts each such page once. */
 	for (unsigned k = 0; k < n; k++)
 		done.err[k] = SWAP_ERR_UNSENT;

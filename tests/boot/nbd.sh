@@ -245,6 +245,8 @@ has "$tmp/nbdkit.log" "nbd-serve: down: connection closed" &&
 	has "$tmp/outage.log" "netd: swap: reconnected; sending [0-9]+ requests again" &&
 	[[ $(counter "$tmp/outage.log" outage_waits) -gt 0 && $(counter "$tmp/outage.log" oom_kill) -eq 0 ]]
 ok "faults waited out the outage (outage_waits) and no one was killed" $?
+echo "# server down: swap_slots_late $(counter "$tmp/outage.log" swap_slots_late)," \
+	"swap_slots_late_back $(counter "$tmp/outage.log" swap_slots_late_back)"
 
 # The server stopped (SIGSTOP: the connection stays, nothing is answered)
 # under the same pressure: the writer's batch waits, and within its
@@ -257,12 +259,28 @@ ok "faults waited out the outage (outage_waits) and no one was killed" $?
 # write is collected once it does (its pages kept), no one is killed and
 # every filler's data is intact. Before session 20 the holder waited
 # through the outage and swap_writes_left did not exist.
+# No sleep decides anything: the server is stopped as swap comes up (its
+# header's stamp flushed), early in the fill (twice the memory: a minute
+# of writes), and whichever write is the first left unanswered, a fault
+# writes directly within kswapd_throttle_rounds() waits of 300 ms (2.4 s)
+# and the faults of the few frames between the watermarks after it, while
+# netd drops the connection 20 s after that first write. Both are the
+# guest's own rules on the guest's clock, the first bounded well inside
+# the second, whatever the host's speed (before session 23 the stop came
+# 3 s of wall time after the stamp, and the server was continued 5 s
+# after the loss). Not -icount:
+# the test's parent waits for its fillers by yielding in a loop (reap,
+# poll_flag), so the guest never idles and its clock, counting
+# instructions, crawls (20 s of it took over 120 s of wall time). The old
+# server, continued once the loss is seen, performs what it holds late;
+# its writes are read back on the next connection, not written again (the
+# late slots' counts are printed).
 image "$tmp/s.img"
 boot "$tmp/stop.log" "$tmp/s.img" "" init.run=tests init.args=reserve_throttle
-wait_for "$tmp/stop.log" "netd: swap: the swap header carries generation 1" 60 && sleep 3
+wait_for "$tmp/stop.log" "netd: swap: the swap header carries generation 1" 60
 stopped=$(nbdkit_of "$tmp/s.img")
 kill -STOP $stopped 2>/dev/null
-wait_for "$tmp/stop.log" "netd: swap: connection lost" 90 && sleep 5
+wait_for "$tmp/stop.log" "netd: swap: connection lost" 90
 kill -CONT $stopped 2>/dev/null
 stopped=
 finish
@@ -270,6 +288,9 @@ ok "with the server stopped under memory pressure, reserve_throttle passes, ever
 has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" &&
 	[[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
 ok "a direct write out as the outage began was left in flight (swap_writes_left), no one killed" $?
+echo "# server stopped: swap_writes_left $(counter "$tmp/stop.log" swap_writes_left)," \
+	"swap_slots_late $(counter "$tmp/stop.log" swap_slots_late)," \
+	"swap_slots_late_back $(counter "$tmp/stop.log" swap_slots_late_back)"
 
 # Four threads of a child (PAGER_FAULT_THREADS + 1) fault on one page in swap
 # with the server down (killed once the page is in swap and the parent has

@@ -157,7 +157,8 @@ static struct {
 	uint32_t budget;		/* and in all, until the test gives more */
 	uint8_t mem[64][PG];		/* request id i's data */
 	int done[64];			/* result + 1 per id, 0 while pending */
-	bool lost_out[64];		/* per id: nbd_done_lost_out as it ended */
+	bool late[64];			/* per id: nbd_done_late as it ended */
+	struct nbd_late lates[64];	/* and what it said */
 	unsigned ndone;
 	uint32_t fail_offset;		/* a request covering it gets EIO; ~0: none */
 	/* Requests parsed, replies not yet sent. */
@@ -193,7 +194,7 @@ static void io_done(void *ctx, uint64_t id, int error)
 	(void)ctx;
 	assert_int_equal(srv.done[id], 0);
 	srv.done[id] = error + 1;
-	srv.lost_out[id] = nbd_done_lost_out(&cl);
+	srv.late[id] = nbd_done_late(&cl, &srv.lates[id]);
 	srv.ndone++;
 }
 
@@ -390,10 +391,23 @@ static void shutdown_reply_resends(void **state)
 	assert_int_equal(cl.cnt.errors, 0);
 }
 
-static void lost_and_resent(void **state)
+/* The next connection, after a loss: its handshake, every request queued
+ * pushed whole and parsed by the server. */
+static void next_connection(void)
 {
 	struct nbd_handshake h;
 
+	srv.in_len = srv.in_parsed = 0;
+	srv.npend = 0;
+	srv.budget = ~0u;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+	nbd_client_resume(&cl, &h);
+	nbd_pump(&cl);
+	server_parse();
+}
+
+static void lost_and_resent(void **state)
+{
 	(void)state;
 	start(1u << 30, 0);
 	for (unsigned id = 0; id < 8; id++) {
@@ -404,24 +418,25 @@ static void lost_and_resent(void **state)
 	nbd_pump(&cl);
 	server_parse();
 	assert_int_equal(srv.npend, 1);
-	/* The connection drops before any reply: all eight go again, in order. */
+	/* The connection drops before any reply: all eight go again, in
+	 * order, the two whose data went out as reads of their range. */
 	nbd_lost(&cl, NBD_LOST_BROKEN);
-	memset(srv.disk, 0, DISK);
-	srv.in_len = srv.in_parsed = 0;
-	srv.npend = 0;
-	srv.budget = ~0u;
-	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
-	nbd_client_resume(&cl, &h);
-	nbd_pump(&cl);
-	server_parse();
+	memset(srv.disk, 0, DISK);	/* the old server performed neither */
+	next_connection();
 	assert_int_equal(srv.npend, 8);
-	for (unsigned k = 0; k < 8; k++)
+	for (unsigned k = 0; k < 8; k++) {
 		assert_int_equal(srv.pend[k].off, (uint64_t)k * PG);
+		assert_int_equal(srv.pend[k].type, k < 2 ? NBD_CMD_READ : NBD_CMD_WRITE);
+	}
 	server_reply(64);
 	for (unsigned id = 0; id < 8; id++) {
 		assert_int_equal(srv.done[id], 1);
-		assert_memory_equal(srv.disk + id * PG, srv.mem[id], PG);
+		if (id >= 2)
+			assert_memory_equal(srv.disk + id * PG, srv.mem[id], PG);
 	}
+	/* Never written again: their places hold what the old server left. */
+	for (unsigned i = 0; i < 2 * PG; i++)
+		assert_int_equal(srv.disk[i], 0);
 	/* The first went out whole, the second half-way: both went out, and
 	 * both count as resent. The second may be what broke the connection
 	 * (a server that drops it on a large write, a path that drops large
@@ -430,16 +445,103 @@ static void lost_and_resent(void **state)
 	assert_int_equal(cl.cnt.resent, 2);
 	assert_int_equal(cl.cnt.reconnects, 1);
 	/* Answered on the new connection, the two that went out on the lost
-	 * one say so as they end: its server may still write them, late. */
+	 * one say so as they end: its server may still write them, late.
+	 * The first went out whole, the second 100 bytes of it (its header
+	 * and 72 of data); neither read back as written. */
 	for (unsigned id = 0; id < 8; id++)
-		assert_int_equal(srv.lost_out[id], id < 2);
-	assert_false(nbd_done_lost_out(&cl));	/* outside a done: none */
+		assert_int_equal(srv.late[id], id < 2);
+	assert_int_equal(srv.lates[0].out, PG);
+	assert_int_equal(srv.lates[1].out, 100 - NBD_REQUEST_BYTES);
+	assert_int_equal(srv.lates[0].landed, 0);
+	assert_int_equal(srv.lates[1].landed, 0);
+	struct nbd_late none;
+	assert_false(nbd_done_late(&cl, &none));	/* outside a done: none */
+}
+
+/* A write of four pages out whole, the connection lost before its answer:
+ * the old server performed pages 0 and 2 of it (a pwrite cut short, a
+ * server writing as it reads), and left 1 and 3 as they were. On the next
+ * connection it goes as a read of its range, compared page by page: 0
+ * and 2 read back as written. It is never written again. */
+static void late_write_read_back(void **state)
+{
+	static uint8_t was[4 * PG];
+
+	(void)state;
+	start(1u << 30, 0);
+	for (unsigned id = 0; id < 4; id++)
+		fill(id, id + 70);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 8 * PG, 4 * PG), 0);
+	memcpy(was, srv.disk + 8 * PG, sizeof(was));
+	nbd_pump(&cl);
+	server_parse();					/* performed whole... */
+	memcpy(srv.disk + 9 * PG, was + PG, PG);	/* ...but for pages 1 and 3 */
+	srv.disk[11 * PG + 5] ^= 1;			/* and a byte of 3 */
+	nbd_lost(&cl, NBD_LOST_WAITED);
+	next_connection();
+	assert_int_equal(srv.npend, 1);
+	assert_int_equal(srv.pend[0].type, NBD_CMD_READ);
+	assert_int_equal(srv.pend[0].len, 4 * PG);
+	server_reply(100);
+	assert_int_equal(srv.done[0], 1);
+	assert_true(srv.late[0]);
+	assert_int_equal(srv.lates[0].out, 4 * PG);
+	assert_int_equal(srv.lates[0].landed, 0x5);
+	/* The client's data is its own, not overwritten by what came back. */
+	for (unsigned id = 0; id < 4; id++) {
+		uint8_t want[PG];
+		memcpy(want, srv.mem[id], PG);
+		fill(id, id + 70);
+		assert_memory_equal(want, srv.mem[id], PG);
+	}
+	assert_int_equal(cl.cnt.resent, 1);
+}
+
+/* A write whose header alone went out (no data) is no late write: sent
+ * again as a write. A check lost goes again as a check; one the server
+ * fails says nothing landed. */
+static void late_check_failed_or_lost(void **state)
+{
+	(void)state;
+	start(1u << 30, 0);
+	fill(0, 5);
+	fill(1, 6);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, PG), 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 1, PG, PG), 0);
+	srv.budget = NBD_REQUEST_BYTES + PG + NBD_REQUEST_BYTES;	/* 1's header alone */
+	nbd_pump(&cl);
+	server_parse();					/* 0 performed */
+	nbd_lost(&cl, NBD_LOST_WAITED);
+	/* The next connection: 0's check, 1 written; only 1 answered. */
+	next_connection();
+	assert_int_equal(srv.npend, 2);
+	assert_int_equal(srv.pend[0].type, NBD_CMD_READ);
+	assert_int_equal(srv.pend[1].type, NBD_CMD_WRITE);
+	srv.pend[0] = srv.pend[1];
+	srv.npend = 1;
+	server_reply(64);
+	assert_int_equal(srv.done[1], 1);
+	assert_false(srv.late[1]);
+	assert_memory_equal(srv.disk + PG, srv.mem[1], PG);
+	nbd_lost(&cl, NBD_LOST_WAITED);
+	/* And the next: the check again, which the server fails. */
+	next_connection();
+	assert_int_equal(srv.npend, 1);
+	assert_int_equal(srv.pend[0].type, NBD_CMD_READ);
+	srv.fail_offset = 100;
+	server_reply(64);
+	assert_int_equal(srv.done[0], -EIO + 1);
+	assert_true(srv.late[0]);
+	assert_int_equal(srv.lates[0].out, PG);
+	assert_int_equal(srv.lates[0].landed, 0);
 }
 
 /* A write larger than what the connection takes before the server reads
- * it, which the server drops the connection on every time: it never goes
- * out whole, yet it fails after NBD_BLAME_MAX connections; the request
- * queued behind it, which never started, is then sent. */
+ * it, which the server drops the connection on: never out whole, it goes
+ * as its check from then on (a read of its range), which the server drops
+ * each connection on too as it comes: it fails after NBD_BLAME_MAX
+ * connections, the check's losses counted with the write's, nothing read
+ * back; the request queued behind it, which never started, is then sent. */
 static void partly_sent_fails(void **state)
 {
 	struct nbd_handshake h;
@@ -449,15 +551,19 @@ static void partly_sent_fails(void **state)
 	fill(0, 3);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, 16 * PG), 0);
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 20, 32 * PG, PG), 0);
+	srv.budget = 6 * PG;	/* the send buffer: then the server drops it */
 	for (unsigned k = 0; k < NBD_BLAME_MAX; k++) {
-		srv.budget = 6 * PG;	/* the send buffer: then the server drops it */
 		nbd_pump(&cl);
 		assert_int_equal(srv.done[0], 0);
 		nbd_lost(&cl, NBD_LOST_BROKEN);
 		good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
 		nbd_client_resume(&cl, &h);
+		srv.budget = NBD_REQUEST_BYTES;	/* the check's header, then dropped */
 	}
 	assert_int_equal(srv.done[0], -EIO + 1);
+	assert_true(srv.late[0]);
+	assert_int_equal(srv.lates[0].out, 6 * PG - NBD_REQUEST_BYTES);
+	assert_int_equal(srv.lates[0].landed, 0);
 	assert_int_equal(srv.done[20], 0);
 	srv.in_len = srv.in_parsed = 0;
 	srv.budget = ~0u;
@@ -787,6 +893,8 @@ int main(void)
 		cmocka_unit_test(stray_reply),
 		cmocka_unit_test(shutdown_reply_resends),
 		cmocka_unit_test(lost_and_resent),
+		cmocka_unit_test(late_write_read_back),
+		cmocka_unit_test(late_check_failed_or_lost),
 		cmocka_unit_test(partly_sent_fails),
 		cmocka_unit_test(lost_writes_counted),
 		cmocka_unit_test(resent_at_most),

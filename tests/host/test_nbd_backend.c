@@ -6,8 +6,10 @@
  * a flush, whether the server answers it or cannot flush at all
  * (-ENOTSUP); a write netd marks as gone out on a lost connection fails
  * its pages with the device's verdict (their slots retired), even when
- * answered, and the mark of a tag's earlier completion is not taken for
- * a later one's; the device is stalled while netd's outage word says it
+ * answered, unless netd read the page back as written over a slot whose
+ * checksum before was known and another, or its bytes never went out
+ * (then its slot is let go); the mark of a tag's earlier completion is
+ * not taken for a later one's; the device is stalled while netd's outage word says it
  * rides one out, and only until the time it names, and a write unanswered
  * is called stopped at netd's answer bound, not the disk's. A write or a flush the
  * pager lock's holder waits for as an outage begins is left in flight (its
@@ -70,9 +72,14 @@ static unsigned starts;		/* NET_SWAP_START calls */
 static struct pager_thread writer = { .name = "swapout", .io_client = IO_SWAPOUT };
 
 /* Slots whose write netd completes as gone out on a lost connection, with
- * late_error (0: written). */
+ * late_error (the answer to its check). Of each such request, the pages
+ * whose bytes went out (late_out, by page; 0: all) and of them those
+ * netd read back as written (late_landed): the old server performed those
+ * (they land in the export), and nothing else (the write is not sent
+ * again). */
 static uint32_t late_first, late_n;
 static int late_error;
+static uint16_t late_out, late_landed;
 /* Slots whose requests the server fails (-EIO); a write lands all the
  * same (its answer is what failed). */
 static uint32_t failing_first, failing_n;
@@ -95,13 +102,16 @@ static uint8_t *window_page(uint32_t tag, uint32_t i)
 	return frame_ptr(window_pa[(net_window_va(tag) - NET_WIN_VA) / BLK_PAGE_SIZE + i]);
 }
 
-/* r's pages, moved between the export and the frames its window maps. */
-static void move_pages(const struct blk_request *r)
+/* r's pages, moved between the export and the frames its window maps
+ * (a late write's, those netd reads back as written alone). */
+static void move_pages(const struct blk_request *r, uint16_t landed)
 {
 	uint32_t slot = (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE);
 
 	for (uint32_t i = 0; i < r->npages; i++) {
 		assert_true(slot + i < EXPORT_PAGES);
+		if (r->write && !(landed & 1u << i))
+			continue;
 		if (r->write)
 			memcpy(export[slot + i], window_page(r->tag, i), BLK_PAGE_SIZE);
 		else
@@ -118,10 +128,13 @@ static void (*after_read)(void);
 static void complete(const struct blk_request *r)
 {
 	uint32_t slot = (uint32_t)(r->sector / BLK_SECTORS_PER_PAGE);
+	int late = r->write && slot - late_first < late_n;
+	uint16_t all = (uint16_t)((1u << r->npages) - 1);
+	uint16_t out = late_out ? late_out & all : all;
 
-	move_pages(r);
-	shared.lost_out[r->tag] = r->write && slot - late_first < late_n;
-	shared.slot[r->tag].error = shared.lost_out[r->tag] ? late_error :
+	move_pages(r, late ? late_landed & out : 0xffff);
+	shared.late[r->tag] = late ? net_late(out, late_landed & out) : 0;
+	shared.slot[r->tag].error = late ? late_error :
 				    slot - failing_first < failing_n ? -EIO : 0;
 	shared.slot[r->tag].state = BLK_DONE;
 }
@@ -163,7 +176,7 @@ static int64_t take_requests(const struct msg *m)
 
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++) {
-		assert_int_equal(shared.lost_out[r[i].tag], 0);	/* zeroed before */
+		assert_int_equal(shared.late[r[i].tag], 0);	/* zeroed before */
 		if (hold && r[i].sector / BLK_SECTORS_PER_PAGE >= hold_from)
 			held[nheld++] = r[i];
 		else
@@ -290,6 +303,7 @@ static int setup(void **state)
 	memset(&shared, 0, sizeof(shared));
 	late_n = failing_n = 0;
 	late_error = 0;
+	late_out = late_landed = 0;
 	flush_answer = start_answer = 0;
 	starts = 0;
 	now = 0;
@@ -625,6 +639,99 @@ static void lost_out_write_keeps_no_sum(void **state)
 	assert_int_equal(done.err[0], 0);
 }
 
+/* Slots 80 and 81 hold pages 1 and 2 (written, answered: their checksums
+ * known); pages 10 and 11 then go there in one request whose data went
+ * out on a connection lost before its answer, and netd reads page 10
+ * back as written on the next connection (the old server performed it),
+ * page 11 as it was. Slot 80's old server has nothing of it left to land,
+ * and the slot held other bytes before: let go (its page stays in memory,
+ * to be written again), not retired; slot 81's write may still land:
+ * retired. Before session 23 both were retired for the boot. */
+static void late_write_landed_given_back(void **state)
+{
+	struct swap_req p[2];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 80, 2, 1, &done);
+	late_first = 80;
+	late_n = 1;
+	late_landed = 0x1;
+	said_begin();
+	write_at(p, 80, 2, 10, &done);
+	assert_int_equal(said_end("1 slots retired (the old server may still write them late), "
+				  "1 let go"), 1);
+	assert_int_equal(done.err[0], SWAP_ERR_UNSENT);
+	assert_false(swap_err_from_device(done.err[0]));	/* the engine lets it go */
+	assert_int_equal(done.err[1], -ESTALE);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE_BACK), 1);
+	assert_memory_equal(export[80], ram[0], BLK_PAGE_SIZE);	/* page 10 landed */
+}
+
+/* Read back as written proves nothing when the slot may have held those
+ * bytes already: slot 84 never written since setup (its page 3 over
+ * whatever the export held: a page of zeros over zeros), and slot 86
+ * whose last write was the same page 5. Both retired. */
+static void late_write_landed_over_same_or_unknown_retired(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 86, 1, 5, &done);
+	late_first = 84;
+	late_n = 3;
+	late_landed = 0x1;
+	write_at(p, 84, 1, 3, &done);
+	assert_int_equal(done.err[0], -ESTALE);
+	write_at(p, 86, 1, 5, &done);
+	assert_int_equal(done.err[0], -ESTALE);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE_BACK), 0);
+}
+
+/* A request of four pages (slots 88-91) of which the lost connection took
+ * the first two pages' bytes only: the last two never left netd, and go
+ * back whatever the slots held; the first two, not read back, retired. */
+static void late_write_never_sent_pages_given_back(void **state)
+{
+	struct swap_req p[4];
+	struct swap_done done;
+
+	(void)state;
+	late_first = 88;
+	late_n = 1;
+	late_out = 0x3;
+	write_at(p, 88, 4, 1, &done);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(done.err[k], k < 2 ? -ESTALE : SWAP_ERR_UNSENT);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 2);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE_BACK), 2);
+}
+
+/* A slot's checksum is what it holds only once a flush vouched for its
+ * write: slot 92's page 1 answered, but its batch's flush fails (a loss
+ * with writes unflushed: a server restarted may have lost it, and the slot
+ * hold whatever was there before, page 2 itself perhaps). A late write of
+ * page 2 there read back as written is then retired, as over a slot never
+ * written. */
+static void late_write_over_unflushed_retired(void **state)
+{
+	struct swap_req p[1];
+	struct swap_done done;
+
+	(void)state;
+	write_at(p, 92, 1, 1, &done);
+	shared.swap_lost_writes++;
+	assert_int_equal(b.ops->flush(b.ctx, &writer), SWAP_ERR_UNSENT);
+	late_first = 92;
+	late_n = 1;
+	late_landed = 0x1;
+	write_at(p, 92, 1, 2, &done);
+	assert_int_equal(done.err[0], -ESTALE);
+}
+
 /* netd gives the server up: whoever sees the device gone first frees its
  * checksum table, once; a read or write after it touches nothing (-ENXIO;
  * the sanitizer would see a freed table read). */
@@ -846,6 +953,42 @@ static void left_write_collected_in_steps(void **state)
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_LATE), 2);
 }
 
+/* A write left in flight is vouched for by no flush: the pages of its
+ * first request, answered before the thread left (slots 16-17), keep no
+ * checksum, and a late write there later read back as written is
+ * retired, not let go. */
+static void left_write_keeps_no_sum(void **state)
+{
+	struct swap_req p[4], q[1];
+	struct swap_done done;
+	int err[4];
+
+	(void)state;
+	for (unsigned k = 0; k < 4; k++)
+		fill_frame(k, k + 1);
+	pages_at(p, 0, 16, 2);
+	pages_at(&p[2], 2, 20, 2);
+	holder = &direct;
+	hold = 1;
+	hold_from = 20;
+	on_wait = outage_begins;
+	swap_transfer(&direct, 1, p, 4, err);
+	assert_int_equal(err[0], SWAP_ERR_LEFT);
+	answer_held();
+	shared.swap_outage_until = 0;
+	assert_int_equal(swap_transfer_collect(&direct, p, 4, err, 0), 1);
+	assert_int_equal(err[0], SWAP_ERR_UNSENT);
+	hold = 0;
+	holder = NULL;
+	late_first = 16;
+	late_n = 1;
+	late_landed = 0x1;
+	fill_frame(8, 50);
+	pages_at(q, 8, 16, 1);
+	assert_int_equal(b.ops->write(b.ctx, &writer, q, 1, &done), 0);
+	assert_int_equal(done.err[0], -ESTALE);
+}
+
 /* t reads or writes slots 16-17 (frames k, k + 1) as netd begins an
  * outage, and netd answers at t's next wait: t waits through the outage
  * (two waits), and every page is moved. */
@@ -1028,6 +1171,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_of_slot_written_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_write_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_out_write_keeps_no_sum, setup, teardown),
+		cmocka_unit_test_setup_teardown(late_write_landed_given_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(late_write_landed_over_same_or_unknown_retired,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(late_write_never_sent_pages_given_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(late_write_over_unflushed_retired, setup, teardown),
+		cmocka_unit_test_setup_teardown(left_write_keeps_no_sum, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_freed_when_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_kept_while_read_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_freed_when_netd_ends, setup, teardown),

@@ -54,7 +54,7 @@ bool swap_link_started(void) { return true; }	/* the pager took the export */
 void swap_link_push(void) {}
 enum swap_state swap_link_state(void) { return state; }
 const struct nbd_counters *swap_link_counters(void) { return &counters; }
-bool swap_link_done_lost_out(void) { return false; }
+bool swap_link_done_late(struct nbd_late *late) { (void)late; return false; }
 uint64_t swap_link_sectors(void) { return 2048; }
 bool swap_link_read_only(void) { return false; }
 

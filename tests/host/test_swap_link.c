@@ -80,6 +80,7 @@ static struct {
 	uint32_t drop_write_over;	/* close on a write longer than this (0: never) */
 	bool drop_after_first;		/* close on a connection's second request */
 	uint64_t withhold;		/* never answer a read of this offset (0: none) */
+	bool writes_hang;		/* take writes, never perform nor answer them */
 	bool no_flush;			/* the export does not offer flush */
 	unsigned writes;		/* write requests taken, every connection */
 	uint16_t first_type[8];		/* the first requests of the latest connection */
@@ -95,7 +96,8 @@ static struct {
 static struct {
 	uint8_t mem[64 * PG];		/* request id's data at id * PG */
 	int done[64];			/* result + 1, 0 while pending */
-	bool lost_out[64];		/* swap_link_done_lost_out as it ended */
+	bool late[64];			/* swap_link_done_late as it ended */
+	struct nbd_late lates[64];	/* and what it said */
 	unsigned gone;
 	unsigned lost;			/* the lost hook's calls */
 	uint64_t lost_writes_seen;	/* lost_writes as the hook last saw it */
@@ -233,8 +235,10 @@ static bool request(void)
 	net.in_used += need;
 	net.requests++;
 	if (type == NBD_CMD_WRITE) {
-		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 		srv.writes++;
+		if (srv.writes_hang)
+			return true;
+		memcpy(srv.disk + off, h + NBD_REQUEST_BYTES, len);
 	}
 	srv.flushes += type == NBD_CMD_FLUSH;
 	if (type == NBD_CMD_FLUSH && srv.hold_flushes > 0) {
@@ -324,7 +328,7 @@ static void pager_done(void *ctx, uint64_t id, int error)
 	(void)ctx;
 	assert_int_equal(pgr.done[id], 0);
 	pgr.done[id] = error + 1;
-	pgr.lost_out[id] = swap_link_done_lost_out();
+	pgr.late[id] = swap_link_done_late(&pgr.lates[id]);
 }
 
 static void pager_gone(void)
@@ -418,8 +422,10 @@ static void submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
 	net_run();
 }
 
-/* The server restarts with a write waiting: the same export comes back,
- * its first page is read before anything else, and the write goes again. */
+/* The server restarts with a write waiting (taken, performed, not
+ * answered): the same export comes back, its first page is read before
+ * anything else, and the write goes again as its check, a read of its
+ * place, which finds it performed. */
 static void reconnect_same_export(void **state)
 {
 	(void)state;
@@ -432,8 +438,11 @@ static void reconnect_same_export(void **state)
 	wait_ms(1000);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(srv.first_type[0], NBD_CMD_READ);
-	assert_int_equal(srv.first_type[1], NBD_CMD_WRITE);
+	assert_int_equal(srv.first_type[1], NBD_CMD_READ);
+	assert_int_equal(srv.writes, 1);
 	assert_int_equal(pgr.done[1], 1);
+	assert_true(pgr.late[1]);
+	assert_int_equal(pgr.lates[1].landed, 1);
 	assert_memory_equal(srv.disk + 8 * PG, pgr.mem + PG, PG);
 	assert_int_equal(pgr.gone, 0);
 }
@@ -530,17 +539,26 @@ static void first_page_unreadable(void **state)
 }
 
 /* A 64 KiB write, larger than the send buffer, that the server drops the
- * connection on as soon as it sees it: it never goes out whole, yet it
- * fails after NBD_BLAME_MAX connections, and the link goes on. */
+ * connection on as soon as it sees it: it never goes out whole, and is
+ * never written again (its first 23 KiB went out: the old server might
+ * have them): read back on the next connection, the link goes on, and it
+ * ends late, its first six pages out, none of it landed. Before session
+ * 23 it was written again on each connection, each dropped, until it
+ * failed after NBD_BLAME_MAX of them. */
 static void large_write_dropped(void **state)
 {
 	(void)state;
 	net.sndbuf = 23 * 1024;
 	srv.drop_write_over = 32 * 1024;
+	memset(pgr.mem, 0x33, 16 * PG);		/* not the export's zeros */
 	submit(NBD_CMD_WRITE, 0, 16 * PG, 16 * PG);
 	wait_ms(60 * 1000);
-	assert_int_equal(pgr.done[0], -EIO + 1);
-	assert_int_equal(net.opens, 1 + NBD_BLAME_MAX);
+	assert_int_equal(pgr.done[0], 1);
+	assert_true(pgr.late[0]);
+	assert_int_equal(pgr.lates[0].out, 23 * 1024 - NBD_REQUEST_BYTES);
+	assert_int_equal(pgr.lates[0].landed, 0);
+	assert_int_equal(net.opens, 2);
+	assert_int_equal(srv.writes, 0);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	submit(NBD_CMD_READ, 20, 16 * PG, PG);
 	assert_int_equal(pgr.done[20], 1);
@@ -861,11 +879,12 @@ static void stamp_unanswered_restart(void **state)
 }
 
 /* A write the server takes and holds unanswered (nbdkit paused, a slow
- * disk) until the link gives its connection up: sent again and answered
- * on the next, its completion says it went out on a lost connection, as
- * that connection's server may still perform it, late, over whatever is
- * written there since (the pager retires its slot); a write answered on
- * its first connection says nothing. */
+ * disk) until the link gives its connection up: on the next connection it
+ * is read back, not written again (nothing else may write its place, or
+ * a late copy from the old server could not be told from it), and its
+ * completion says it went out on a lost connection, with what came of
+ * it: here the old server performed it before the loss, so it reads back
+ * as written. A write answered on its first connection says nothing. */
 static void resent_write_marked(void **state)
 {
 	(void)state;
@@ -874,14 +893,18 @@ static void resent_write_marked(void **state)
 	for (unsigned i = 0; i < 300 && pgr.lost == 0; i++)
 		wait_ms(100);
 	assert_int_equal(pgr.lost, 1);
+	unsigned writes = srv.writes;
 	srv.answer = true;
 	wait_ms(2000);
 	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(srv.writes, writes);		/* not written again */
 	assert_int_equal(pgr.done[1], 1);
-	assert_true(pgr.lost_out[1]);
+	assert_true(pgr.late[1]);
+	assert_int_equal(pgr.lates[1].out, PG);
+	assert_int_equal(pgr.lates[1].landed, 1);
 	submit(NBD_CMD_WRITE, 2, 9 * PG, PG);
 	assert_int_equal(pgr.done[2], 1);
-	assert_false(pgr.lost_out[2]);
+	assert_false(pgr.late[2]);
 }
 
 /* The server restarts from a pristine copy of the export (nbdkit's cow
@@ -1037,6 +1060,30 @@ static void hung_server_recovers(void **state)
 	assert_int_equal(pgr.gone, 0);
 }
 
+/* A server whose writes alone hang (its reads answered): a write lost
+ * with its connection is read back on the next, not written again, and
+ * that read's answer is an answer: the outage ends, the server is not
+ * given up, and the write ends late, nothing of it landed (the pager
+ * retires its slots: the storage may perform it when it wakes). Before
+ * session 23 it was written again, hung again, and the server was given
+ * up once the outage's budget had passed, every page in swap lost. */
+static void write_hung_server_kept(void **state)
+{
+	(void)state;
+	srv.writes_hang = true;
+	memset(pgr.mem + PG, 0x6e, PG);
+	submit(NBD_CMD_WRITE, 1, 8 * PG, PG);
+	wait_ms(ANSWER_NS / MS_ + 2000);
+	assert_int_equal(pgr.lost, 1);
+	assert_int_equal(pgr.done[1], 1);
+	assert_true(pgr.late[1]);
+	assert_int_equal(pgr.lates[1].landed, 0);
+	assert_int_equal(srv.writes, 1);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(swap_link_outage_until(), 0);
+	assert_int_equal(pgr.gone, 0);
+}
+
 /* A reply that is not the answer to a request waiting (a duplicate of
  * one answered, its slot now another request's; the first page's,
  * whose cookie the pager's first request on that connection had) is
@@ -1085,7 +1132,8 @@ static void stale_reply_refused(void **state)
  * 0: nothing of it goes out), then a byte of a reply header now and then,
  * never a whole one: not an answer. The connection is dropped at the
  * answer's bound from the write's submission, and the write goes again
- * once the server reads. Before, every byte put the bound off: the link
+ * once the server reads: as its check if some of its data went out (the
+ * old server never had it whole: nothing lands), else written. Before, every byte put the bound off: the link
  * stayed up for as long as bytes came, no outage published, a direct
  * reclaimer holding the pager lock waiting all of it. */
 static void trickled(uint32_t room)
@@ -1108,7 +1156,13 @@ static void trickled(uint32_t room)
 	srv.answer = true;
 	wait_ms((CONNECT_NS + RETRY_MAX_NS) / MS_ + 1000);	/* an attempt failing, the next */
 	assert_int_equal(pgr.done[1], 1);
-	assert_memory_equal(srv.disk + 8 * PG, pgr.mem + PG, PG);
+	assert_int_equal(pgr.late[1], room > NBD_REQUEST_BYTES);
+	if (room > NBD_REQUEST_BYTES) {
+		assert_int_equal(pgr.lates[1].out, room - NBD_REQUEST_BYTES);
+		assert_int_equal(pgr.lates[1].landed, 0);
+	} else {
+		assert_memory_equal(srv.disk + 8 * PG, pgr.mem + PG, PG);
+	}
 }
 
 static void trickle_part_way(void **state)
@@ -1226,6 +1280,7 @@ int main(void)
 		cmocka_unit_test_setup(stale_reply_refused, setup),
 		cmocka_unit_test_setup(trickle_part_way, setup),
 		cmocka_unit_test_setup(trickle_nothing_out, setup),
+		cmocka_unit_test_setup(write_hung_server_kept, setup),
 		cmocka_unit_test_setup(idle_close_backs_off, setup),
 		cmocka_unit_test_setup(idle_loss_then_outage_said, setup),
 	};

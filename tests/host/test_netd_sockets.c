@@ -1,0 +1,388 @@
+/*
+ * Host tests for netd's programs' connections (drivers/netd/sockets.c and
+ * owners.c) over lwIP's own TCP, built for the host with netd's lwipopts.h,
+ * an interface whose packets the test catches and a peer it plays by hand
+ * (segments built here, checksums and all): a connection closed while it
+ * holds buffers (data the peer has not acknowledged) is reset, its pcb
+ * freed at once, while one that holds nothing is closed with a FIN and
+ * lingers; out-of-order segments are kept up to TCP_OOSEQ_MAX_PBUFS, no
+ * more than the owner's line has room for, and none for a pcb whose
+ * connection is closed (no one is charged for them). Before session 23
+ * no test showed either: no peer of the test network leaves data
+ * unacknowledged or sends out of order.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lwip/init.h"
+#include "lwip/ip4.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "net_protocol.h"
+#include "owners.h"
+#include "sockets.h"
+#include "sys.h"
+
+#define US 0x0a00020fu		/* 10.0.2.15 */
+#define PEER 0x0a000202u	/* 10.0.2.2 */
+#define PEER_PORT 80
+#define PID 7
+#define ISS 5000u		/* the peer's first sequence number */
+
+/* --- what lwIP and sockets.c call out of the test --- */
+
+void *netd_mem_malloc(size_t size)
+{
+	return malloc(size);
+}
+
+void *netd_mem_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+void netd_mem_free(void *p)
+{
+	free(p);
+}
+
+uint32_t netd_rand(void)
+{
+	return 12345;
+}
+
+signed char netd_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, uint16_t optlen,
+			      uint16_t opt1len, uint8_t *opt2, struct pbuf *p)
+{
+	(void)pcb, (void)hdr, (void)optlen, (void)opt1len, (void)opt2, (void)p;
+	return ERR_OK;
+}
+
+u32_t sys_now(void)
+{
+	return 0;
+}
+
+bool swap_link_serves(uint32_t addr, uint16_t port)
+{
+	(void)addr, (void)port;
+	return false;
+}
+
+int sys_notify_signal(int h, uint64_t bits)
+{
+	(void)h, (void)bits;
+	return 0;
+}
+
+int sys_handle_close(int h)
+{
+	(void)h;
+	return 0;
+}
+
+/* Every handle a program passes is a notification it may only signal. */
+int sys_handle_info(int h)
+{
+	(void)h;
+	return HANDLE_TYPE_NOTIFY << 8 | RIGHT_SEND;
+}
+
+/* --- the interface and the peer --- */
+
+/* A segment netd sent, as the peer sees it. */
+struct seg {
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t len;		/* data bytes */
+	uint16_t port;		/* netd's */
+};
+
+static struct netif nif;
+static struct seg sent[256];
+static unsigned nsent;
+static uint16_t our_port;
+static uint32_t peer_next;	/* the peer's next sequence number */
+
+static err_t catch_output(struct netif *n, struct pbuf *p, const ip4_addr_t *to)
+{
+	uint8_t b[1600];
+	uint16_t len = pbuf_copy_partial(p, b, sizeof(b), 0);
+	unsigned ihl = (b[0] & 15) * 4, doff = (b[ihl + 12] >> 4) * 4;
+
+	(void)n, (void)to;
+	assert_true(nsent < 256);
+	sent[nsent++] = (struct seg){ .seq = lwip_ntohl(*(uint32_t *)(b + ihl + 4)),
+				      .ack = lwip_ntohl(*(uint32_t *)(b + ihl + 8)),
+				      .flags = b[ihl + 13],
+				      .len = (uint16_t)(len - ihl - doff),
+				      .port = (uint16_t)(b[ihl] << 8 | b[ihl + 1]) };
+	return ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+	n->output = catch_output;
+	n->mtu = 1500;
+	return ERR_OK;
+}
+
+static uint32_t sum16(const uint8_t *b, unsigned len, uint32_t s)
+{
+	for (unsigned i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		s += (uint32_t)b[len - 1] << 8;
+	return s;
+}
+
+static uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void put32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24), b[1] = (uint8_t)(v >> 16), b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+/* The peer sends a segment (with the MSS option when it carries SYN). */
+static void peer_sends(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
+{
+	uint8_t b[1600] = { 0 };
+	unsigned opt = flags & TCP_SYN ? 4 : 0, tl = 20 + opt + len, total = 20 + tl;
+	uint8_t *t = b + 20;
+
+	b[0] = 0x45, b[2] = (uint8_t)(total >> 8), b[3] = (uint8_t)total, b[8] = 64, b[9] = 6;
+	put32(b + 12, PEER);
+	put32(b + 16, US);
+	uint16_t c = fold(sum16(b, 20, 0));
+	b[10] = (uint8_t)(c >> 8), b[11] = (uint8_t)c;
+	t[0] = PEER_PORT >> 8, t[1] = PEER_PORT & 255, t[2] = (uint8_t)(our_port >> 8);
+	t[3] = (uint8_t)our_port;
+	put32(t + 4, seq);
+	put32(t + 8, ack);
+	t[12] = (uint8_t)((20 + opt) / 4 << 4), t[13] = flags, t[14] = 0xff, t[15] = 0xff;
+	if (opt)
+		t[20] = 2, t[21] = 4, t[22] = 1460 >> 8, t[23] = 1460 & 255;
+	if (len)
+		memcpy(t + 20 + opt, data, len);
+	uint8_t ph[12];
+	put32(ph, PEER);
+	put32(ph + 4, US);
+	ph[8] = 0, ph[9] = 6, ph[10] = (uint8_t)(tl >> 8), ph[11] = (uint8_t)tl;
+	c = fold(sum16(t, tl, sum16(ph, 12, 0)));
+	t[16] = (uint8_t)(c >> 8), t[17] = (uint8_t)c;
+
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)total, PBUF_RAM);
+	assert_non_null(p);
+	assert_int_equal(pbuf_take(p, b, (u16_t)total), ERR_OK);
+	nif.input(p, &nif);
+}
+
+/* --- programs' calls --- */
+
+static volatile uint64_t admitted[NET_ADMITTED_MAX];
+
+static long call(uint64_t label, uint64_t w0, uint64_t w1, const void *data, uint32_t len)
+{
+	static struct msg in, out;
+
+	memset(&in, 0, sizeof(in));
+	in.label = label;
+	in.pid = PID;
+	in.handle = label == NET_CONNECT ? 40 : -1;
+	in.w[0] = w0;
+	in.w[1] = w1;
+	in.len = len;
+	if (len)
+		memcpy(in.data, data, len);
+	return sockets_serve(&in, &out);
+}
+
+/* lwIP's one pcb (the test makes one connection). */
+static struct tcp_pcb *the_pcb(void)
+{
+	assert_non_null(tcp_active_pcbs);
+	assert_null(tcp_active_pcbs->next);
+	return tcp_active_pcbs;
+}
+
+/* A connection of PID's (of a line whose share is line_bufs), made with
+ * the peer: its number. */
+static long open_conn(uint32_t line_bufs)
+{
+	static bool up;
+	ip4_addr_t ip, mask, gw;
+
+	if (!up) {
+		lwip_init();
+		IP4_ADDR(&ip, 10, 0, 2, 15);
+		IP4_ADDR(&mask, 255, 255, 255, 0);
+		IP4_ADDR(&gw, 10, 0, 2, 2);
+		assert_non_null(netif_add(&nif, &ip, &mask, &gw, NULL, nif_init, ip4_input));
+		netif_set_default(&nif);
+		netif_set_link_up(&nif);
+		netif_set_up(&nif);
+		up = true;
+	}
+	admitted[3] = net_admission(PID, 1);
+	owners_init(admitted, line_bufs);
+	nsent = 0;
+	long c = call(NET_CONNECT, PEER, PEER_PORT, NULL, 0);
+	assert_true(c >= 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].flags & (TCP_SYN | TCP_ACK), TCP_SYN);
+	our_port = sent[0].port;
+	peer_sends(ISS, sent[0].seq + 1, TCP_SYN | TCP_ACK, NULL, 0);
+	peer_next = ISS + 1;
+	assert_int_equal(the_pcb()->state, ESTABLISHED);
+	assert_int_equal(call(NET_SEND, (uint64_t)c, 0, NULL, 0), 0);	/* open */
+	return c;
+}
+
+/* Whether netd sent a segment with flag since segment from. */
+static bool sent_flag(unsigned from, uint8_t flag)
+{
+	for (unsigned i = from; i < nsent; i++)
+		if (sent[i].flags & flag)
+			return true;
+	return false;
+}
+
+/* Every connection closed, every pcb gone: the next test starts afresh
+ * (owners_init frees the owners' slots; sockets.c's own are freed here). */
+static int teardown(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++)
+		call(NET_CLOSE, i, 0, NULL, 0);
+	while (tcp_active_pcbs)
+		tcp_abort(tcp_active_pcbs);
+	while (tcp_tw_pcbs)
+		tcp_abort(tcp_tw_pcbs);
+	return 0;
+}
+
+/* --- reset on close --- */
+
+/* 100 bytes sent, the peer acknowledging none of them: closed, the
+ * connection holds its send queue, so it is reset (RST, no FIN) and its
+ * pcb freed at once, not left lingering with its buffers charged to no
+ * line. */
+static void close_holding_resets(void **state)
+{
+	static const char data[100];
+
+	(void)state;
+	long c = open_conn(200);
+	unsigned from = nsent;
+
+	assert_int_equal(call(NET_SEND, (uint64_t)c, 0, data, sizeof(data)), sizeof(data));
+	assert_true(nsent > from && sent[nsent - 1].len == sizeof(data));
+	assert_true(the_pcb()->snd_queuelen > 0);
+	from = nsent;
+	assert_int_equal(call(NET_CLOSE, (uint64_t)c, 0, NULL, 0), 0);
+	assert_true(sent_flag(from, TCP_RST));
+	assert_false(sent_flag(from, TCP_FIN));
+	assert_null(tcp_active_pcbs);
+}
+
+/* The same, the peer having acknowledged the data: nothing held, so the
+ * close is a FIN, and the pcb lingers (FIN_WAIT_1), its connection's no
+ * longer (no callback argument). */
+static void close_holding_nothing_fins(void **state)
+{
+	static const char data[100];
+
+	(void)state;
+	long c = open_conn(200);
+
+	assert_int_equal(call(NET_SEND, (uint64_t)c, 0, data, sizeof(data)), sizeof(data));
+	peer_sends(peer_next, sent[nsent - 1].seq + sizeof(data), TCP_ACK, NULL, 0);
+	assert_int_equal(the_pcb()->snd_queuelen, 0);
+	unsigned from = nsent;
+	assert_int_equal(call(NET_CLOSE, (uint64_t)c, 0, NULL, 0), 0);
+	assert_true(sent_flag(from, TCP_FIN));
+	assert_false(sent_flag(from, TCP_RST));
+	assert_int_equal(the_pcb()->state, FIN_WAIT_1);
+	assert_null(the_pcb()->callback_arg);
+}
+
+/* --- out-of-order segments kept --- */
+
+/* The pool buffers pcb keeps out of order. */
+static unsigned ooseq_bufs(const struct tcp_pcb *pcb)
+{
+	unsigned n = 0;
+
+	for (const struct tcp_seg *g = pcb->ooseq; g; g = g->next)
+		n += pbuf_clen(g->p);
+	return n;
+}
+
+/* The peer sends n segments of 10 bytes past a hole of one byte at the
+ * next it owes: each out of order, each a buffer of its own. */
+static void out_of_order(unsigned n)
+{
+	static const char data[10];
+
+	for (unsigned i = 0; i < n; i++)
+		peer_sends(peer_next + 1 + 10 * i, the_pcb()->snd_nxt, TCP_ACK, data, sizeof(data));
+}
+
+/* With room in the line's share, lwIP keeps TCP_OOSEQ_MAX_PBUFS of them. */
+static void ooseq_kept_to_max(void **state)
+{
+	(void)state;
+	open_conn(200);
+	out_of_order(3 * TCP_OOSEQ_MAX_PBUFS);
+	assert_int_equal(ooseq_bufs(the_pcb()), TCP_OOSEQ_MAX_PBUFS);
+}
+
+/* A line whose share has room for 5 buffers more: lwIP keeps 5, the rest
+ * dropped (the peer sends them again), so out-of-order segments too stay
+ * within the line's share. */
+static void ooseq_kept_to_line_room(void **state)
+{
+	(void)state;
+	open_conn(5);
+	out_of_order(3 * TCP_OOSEQ_MAX_PBUFS);
+	assert_int_equal(ooseq_bufs(the_pcb()), 5);
+}
+
+/* A pcb whose connection the program closed lingers charged to no line:
+ * it keeps none out of order (what it holds is its FIN alone). */
+static void ooseq_none_once_closed(void **state)
+{
+	(void)state;
+	long c = open_conn(200);
+
+	assert_int_equal(call(NET_CLOSE, (uint64_t)c, 0, NULL, 0), 0);
+	assert_int_equal(the_pcb()->state, FIN_WAIT_1);
+	out_of_order(TCP_OOSEQ_MAX_PBUFS);
+	assert_null(the_pcb()->ooseq);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(close_holding_resets, teardown),
+		cmocka_unit_test_teardown(close_holding_nothing_fins, teardown),
+		cmocka_unit_test_teardown(ooseq_kept_to_max, teardown),
+		cmocka_unit_test_teardown(ooseq_kept_to_line_room, teardown),
+		cmocka_unit_test_teardown(ooseq_none_once_closed, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
