@@ -79,12 +79,6 @@ static inline void budget_uncharge(struct budget *b, uint64_t bytes)
 		      (unsigned long)bytes, (unsigned long)b->used);
 	b->used -= bytes;
 }
-/* Whether b (NULL: none) has not a page left: a table it refuses. */
-static inline int budget_spent(const struct budget *b)
-{
-	return b && b->limit - b->used < PAGE_SIZE;
-}
-
 /* An object of kind k, zeroed, from b's cache of k (NULL b: k's global
  * one); NULL, nothing charged, if that cache must take a page and b has
  * not one left, or the pool is empty. b is charged a page when its cache
@@ -102,8 +96,9 @@ void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
 void budget_join(struct proc *p);
 void budget_leave(struct proc *p);
 /* A map for p was refused a table (-ERR_NOMEM): if its budget refused it
- * (not p's own limit, nor the pool), every member's tables left empty go
- * back, and whether any did, for the caller to try the map once more. */
+ * (p->pt.refused, as the allocation noted it: not p's own limit, nor the
+ * pool), every member's tables left empty go back, and whether any did,
+ * for the caller to try the map once more. */
 int budget_prune(struct proc *p);
 
 /* Budgets alive now (SYS_KERNEL_INFO). */

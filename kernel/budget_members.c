@@ -37,15 +37,14 @@ void budget_leave(struct proc *p)
 	p->budget_next = p->budget_prev = NULL;
 }
 
-/* Once a refusal: the caller tries again once, so a budget full of mapped
- * tables costs one walk of its members' tables, not a loop. */
-int budget_prune(struct proc *p)
+/* Every member's tables left empty go back: whether any did. Once a
+ * refusal: the caller tries again once, so a budget full of mapped tables
+ * costs one walk of its members' tables, not a loop. */
+static int prune_members(struct budget *b)
 {
 	uint64_t freed = 0;
 
-	if (!budget_spent(p->budget) || (p->pt.limit && p->pt.pages >= p->pt.limit))
-		return 0;
-	for (struct proc *q = p->budget->members; q; q = q->budget_next) {
+	for (struct proc *q = b->members; q; q = q->budget_next) {
 		uint64_t n = arch_pt_prune(&q->pt);
 
 		if (!n)
@@ -55,3 +54,12 @@ int budget_prune(struct proc *p)
 	}
 	return freed > 0;
 }
+
+/* Asked of the note the refusal left, not of the budget's room now: a
+ * refused prepare gives back the tables it made (arch.h), so a budget
+ * that refused may have a page again by now. */
+int budget_prune(struct proc *p)
+{
+	return p->pt.refused == ARCH_PT_REFUSED_BUDGET && prune_members(p->budget);
+}
+

@@ -5,10 +5,11 @@
  * budget handle that may receive; the page tables (arch/riscv/mmu.c) and
  * handle tables (kernel/handle.c) of processes sharing a budget are
  * charged to it, refused together past its limit while a process with
- * another budget maps on, and given back whole when they go; a refusal
- * gives back the empty tables its members keep (budget_members.c), an
- * ended member with no tables passed over; the budget is freed with its
- * last reference. With real processes and threads (FAKE_REAL_PROCS) and
+ * another budget maps on, and given back whole when they go; the budget's
+ * refusal (not the pool's) gives back the empty tables its members keep
+ * (budget_members.c), an ended member with no tables passed over, a device
+ * window's map (kernel/device.c) too; the budget is freed with its last
+ * reference. With real processes and threads (FAKE_REAL_PROCS) and
  * the real pool and object caches (FAKE_REAL_KMEM), charged by the page
  * (budget_caches.c): the endpoints and notifications a process makes and
  * the room for a message copy each of its threads is made with are
@@ -179,15 +180,43 @@ static void test_line_shares_limit(void **state)
 	assert_int_equal(info.used, 0);
 }
 
+/* p's page at va taken out for a while (HARVEST_UNMAP, as a write-out
+ * does): its table kept, empty. */
+static void harvest_out(struct proc *p, uint64_t va)
+{
+	struct arch_pt_cursor cur = { 0 };
+	struct harvest_entry e = { .bits = HARVEST_UNMAP, .va = va };
+
+	arch_pt_harvest_run(&p->pt, &cur, &e, 1);
+	assert_true(e.bits & HARVEST_PRESENT);
+}
+
+/* The pool's pages held by the test (pool_drain), for the pool to be
+ * empty. */
+static void *drained[FAKE_POOL_PAGES];
+static size_t ndrained;
+
+static void pool_drain(void)
+{
+	while ((drained[ndrained] = kmem_page_alloc()))
+		ndrained++;
+}
+
+static void pool_refill(void)
+{
+	while (ndrained)
+		kmem_page_free(drained[--ndrained]);
+}
+
 /* The budget refuses b a table while a, sharing it, keeps empty tables
  * for pages taken out for a while (HARVEST_UNMAP): budget_prune gives
  * them back, passing over a member that has ended and has no tables, and
- * b's map is made (it failed before); with nothing empty left it says so. */
+ * b's map is made (it failed before). The pool's refusal, not the
+ * budget's, gives back none of a's. */
 static void test_prune_line(void **state)
 {
 	int64_t line_h = create(&root_thread, 16);
 	struct budget *line = budget_at(line_h);
-	struct arch_pt_cursor cur = { 0 };
 	struct proc a, b, ended;
 	uint64_t n;
 
@@ -197,19 +226,66 @@ static void test_prune_line(void **state)
 	proc_with(&a, line);
 	proc_with(&b, line);
 	n = map_sparse(&a);
-	for (uint64_t k = 0; k < n; k++) {
-		struct harvest_entry e = { .bits = HARVEST_UNMAP, .va = VA + k * MIB2 };
-
-		arch_pt_harvest_run(&a.pt, &cur, &e, 1);
-	}
+	for (uint64_t k = 0; k < n; k++)
+		harvest_out(&a, VA + k * MIB2);
 	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), -ERR_NOMEM);
 	assert_int_equal(budget_prune(&b), 1);
 	assert_int_equal(a.pt.pages, 1);
 	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), 0);
-	assert_int_equal(budget_prune(&b), 0);	/* room: not the budget's refusal */
+
+	/* The pool's refusal is not the budget's: a's kept tables stay. */
+	assert_int_equal(arch_pt_map(&a.pt, VA, PAGE_PA, MAP_R), 0);
+	harvest_out(&a, VA);
+	pool_drain();
+	assert_int_equal(arch_pt_map(&b.pt, VA + GIB, PAGE_PA, MAP_R), -ERR_NOMEM);
+	assert_int_equal(b.pt.refused, ARCH_PT_REFUSED_POOL);
+	assert_int_equal(budget_prune(&b), 0);
+	assert_int_equal(a.pt.pages, 1 + 2);
+	pool_refill();
 	proc_gone(&a);
 	proc_gone(&b);
 	budget_leave(&ended);
+	assert_int_equal(line->used, 0);
+}
+
+#define DEV_PA 0x10001000UL	/* device 0's window, a page */
+
+/* A device window's map for a process with a budget, refused by the
+ * budget, is made from the empty tables a member keeps, as a map is (the
+ * pager gives windows only to drivers, which have none, but the kernel
+ * does not hold it to that). The refused prepare gave back the table it
+ * had made under the root, so the budget has a page again by the time the
+ * refusal is looked at: only the note the refusal left says it was the
+ * budget's. */
+static void test_device_map_prunes_line(void **state)
+{
+	int64_t line_h = create(&root_thread, 16), self;
+	struct budget *line = budget_at(line_h);
+	struct proc a, b;
+	uint64_t filler;
+
+	(void)state;
+	proc_with(&a, line);
+	proc_with(&b, line);
+	assert_int_equal(arch_pt_map(&a.pt, VA, PAGE_PA, MAP_R), 0);
+	harvest_out(&a, VA);	/* two tables kept empty */
+	filler = line->limit - line->used - PAGE_SIZE;	/* room for one table */
+	assert_int_equal(budget_charge(line, filler), 0);
+	b.obj = (struct object){ .type = OBJ_PROC, .refs = 1 };
+	b.alive = 1;
+	assert_true((self = handle_install(&root_proc, &b.obj, RIGHTS_ALL)) >= 0);
+	devices[0] = (struct device){ .base = DEV_PA, .size = PAGE_SIZE };
+	ndevices = 1;
+	/* At 2 GiB: a table under the root and a leaf table beneath it. */
+	assert_int_equal(sys_device_map(&root_thread, (const uint64_t[]){ (uint64_t)self, 0, 2 * GIB }),
+			 1);
+	assert_int_equal(arch_pt_translate(&b.pt, 2 * GIB, 1), DEV_PA);
+	assert_int_equal(a.pt.pages, 1);
+	ndevices = 0;
+	assert_int_equal(handle_close(&root_proc, (uint64_t)self), 0);
+	proc_gone(&a);
+	proc_gone(&b);
+	budget_uncharge(line, filler);
 	assert_int_equal(line->used, 0);
 }
 
@@ -502,6 +578,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_gives_back, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_object_outlives_maker, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_held, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_device_map_prunes_line, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */
