@@ -20,13 +20,18 @@
 struct thread;
 struct proc;
 
-/* The kinds of object a budget pays for by the page (budget_caches.c). */
+/* The kinds of object a budget pays for by the page (budget_caches.c).
+ * The first BUDGET_MADE_WITH are those a process and its first thread are
+ * made with (proc_create, thread_create: one object of each); a kind
+ * added to them goes before it, as budget_create's least limit counts
+ * them (budget_least_pages). */
 enum budget_kind_index {
 	BUDGET_PROCS,
 	BUDGET_HANDLES,
 	BUDGET_THREADS,
 	BUDGET_COPIES,		/* a thread's room for a pending copy */
-	BUDGET_ENDPOINTS,
+	BUDGET_MADE_WITH,	/* not a kind: the count of those above */
+	BUDGET_ENDPOINTS = BUDGET_MADE_WITH,
 	BUDGET_NOTIFIES,
 	BUDGET_KINDS
 };
@@ -103,6 +108,9 @@ int budget_prune(struct proc *p);
 
 /* Budgets alive now (SYS_KERNEL_INFO). */
 uint64_t budget_count(void);
+/* The least limit budget_create takes, in pages: what a process with one
+ * thread holds of a budget of its own. */
+uint64_t budget_least_pages(void);
 
 int64_t sys_budget_create(struct thread *t, const uint64_t *a);
 int64_t sys_budget_info(struct thread *t, const uint64_t *a);

@@ -1,22 +1,25 @@
 /*
  * Host tests for budgets of the kernel pool (kernel/budget.c) over the
- * real system-call entry and handles: budget_create refuses a limit of 0
- * or past the pool, and is the root task's alone; budget_info wants a
- * budget handle that may receive; the page tables (arch/riscv/mmu.c) and
- * handle tables (kernel/handle.c) of processes sharing a budget are
- * charged to it, refused together past its limit while a process with
- * another budget maps on, and given back whole when they go; the budget's
- * refusal (not the pool's) gives back the empty tables its members keep
- * (budget_members.c), an ended member with no tables passed over, a device
- * window's map (kernel/device.c) too; the budget is freed with its last
- * reference. With real processes and threads (FAKE_REAL_PROCS) and
- * the real pool and object caches (FAKE_REAL_KMEM), charged by the page
- * (budget_caches.c): the endpoints and notifications a process makes and
- * the room for a message copy each of its threads is made with are
- * charged too; its exit gives back every page; an object passed on is
- * given back to its maker's budget, once, when its last handle closes;
- * a line that frees three of every four threads still pays for every
- * page they hold, and holds no more than its limit.
+ * real system-call entry and handles: budget_create refuses a limit
+ * below what one process with one thread holds, or past the pool, and
+ * is the root task's alone; budget_info wants a budget handle that may
+ * receive; the page tables (arch/riscv/mmu.c) and handle tables
+ * (kernel/handle.c) of processes sharing a budget are charged to it,
+ * refused together past its limit while a process with another budget
+ * maps on, and given back whole when they go; the budget's refusal (not
+ * the pool's) gives back the empty tables its members keep
+ * (budget_members.c), an ended member with no tables passed over, a
+ * device window's map (kernel/device.c) too; the budget is freed with
+ * its last reference. With real processes and threads (FAKE_REAL_PROCS)
+ * and the real pool and object caches (FAKE_REAL_KMEM), charged by the
+ * page (budget_caches.c): the endpoints and notifications a process
+ * makes and the room for a message copy each of its threads is made
+ * with are charged too; its exit gives back every page; an object
+ * passed on is given back to its maker's budget, once, when its last
+ * handle closes; a line that frees three of every four threads still
+ * pays for every page they hold, and holds no more than its limit; the
+ * least limit budget_create takes holds one process with one thread, to
+ * the page.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,8 +84,9 @@ static struct budget *budget_at(int64_t h)
 	return (struct budget *)o;
 }
 
-/* Limits of 0 or past the pool are refused; only the root task makes
- * one; info needs a budget's handle holding RIGHT_RECV. */
+/* Limits below what one process holds (test_least_budget) or past the
+ * pool are refused; only the root task makes one; info needs a budget's
+ * handle holding RIGHT_RECV. */
 static void test_bad_arguments(void **state)
 {
 	int64_t h, notify;
@@ -90,6 +94,7 @@ static void test_bad_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(create(&root_thread, 0), -ERR_INVAL);
+	assert_int_equal(create(&root_thread, 1), -ERR_INVAL);
 	assert_int_equal(create(&root_thread, kmem_pages_total() + 1), -ERR_INVAL);
 	assert_int_equal(create(&root_thread, ~0UL), -ERR_INVAL);
 	assert_int_equal(create(&user_thread, 4), -ERR_PERM);
@@ -104,7 +109,8 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(info_of((uint64_t)notify), -ERR_BADF);
 	assert_int_equal(info_of(200), -ERR_BADF);
 	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
-	h = handle_install(&root_proc, &budget_at(create(&root_thread, 1))->obj, RIGHT_SEND);
+	h = handle_install(&root_proc, &budget_at(create(&root_thread, budget_least_pages()))->obj,
+			   RIGHT_SEND);
 	assert_int_equal(info_of((uint64_t)h), -ERR_ACCES);
 }
 
@@ -289,32 +295,35 @@ static void test_device_map_prunes_line(void **state)
 	assert_int_equal(line->used, 0);
 }
 
-/* A budget of one page: the first handle table takes it, so a root table
- * is refused (proc_create then fails with -ERR_NOMEM), nothing charged;
- * the tables the page has room for cost nothing more, and the next, which
- * needs a page, is refused. */
+/* A budget with one page left: the first handle table takes it, so a
+ * root table is refused (proc_create then fails with -ERR_NOMEM), nothing
+ * charged; the tables the page has room for cost nothing more, and the
+ * next, which needs a page, is refused. */
 static void test_tables_refused(void **state)
 {
-	struct budget *b = budget_at(create(&root_thread, 1));
+	struct budget *b = budget_at(create(&root_thread, budget_least_pages()));
+	uint64_t filler = b->limit - PAGE_SIZE;
 	struct proc p[PAGE_SIZE / (sizeof(struct handle) * HANDLES_MAX) + 1];
 
 	(void)state;
+	assert_int_equal(budget_charge(b, filler), 0);
 	memset(p, 0, sizeof(p));
 	p[0].budget = p[0].pt.budget = b;
 	assert_int_equal(handle_table_create(&p[0], 0), 0);
 	assert_int_equal(arch_pt_create(&p[0].pt), -ERR_NOMEM);
 	assert_null(p[0].pt.root);
-	assert_int_equal(b->used, PAGE_SIZE);
+	assert_int_equal(b->used, b->limit);
 	for (size_t i = 1; i + 1 < sizeof(p) / sizeof(p[0]); i++) {
 		p[i].budget = b;
 		assert_int_equal(handle_table_create(&p[i], 0), 0);
 	}
-	assert_int_equal(b->used, PAGE_SIZE);
+	assert_int_equal(b->used, b->limit);
 	p[sizeof(p) / sizeof(p[0]) - 1].budget = b;
 	assert_int_equal(handle_table_create(&p[sizeof(p) / sizeof(p[0]) - 1], 0), -ERR_NOMEM);
 	assert_null(p[sizeof(p) / sizeof(p[0]) - 1].handles);
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		handle_table_destroy(&p[i]);
+	budget_uncharge(b, filler);
 	assert_int_equal(b->used, 0);
 }
 
@@ -564,6 +573,31 @@ static void test_pages_held(void **state)
 	assert_int_equal(kmem_pages_free(), free_before);
 }
 
+/* A budget of the least limit budget_create takes holds one process with
+ * one thread, to the page (no page of it left over: the least is no more
+ * than they need); a page less is refused (-ERR_INVAL), and would not
+ * hold them (the least is no less). */
+static void test_least_budget(void **state)
+{
+	uint64_t least = budget_least_pages();
+	int64_t h;
+	struct budget *b;
+	struct proc *p;
+
+	(void)state;
+	assert_int_equal(create(&root_thread, least - 1), -ERR_INVAL);
+	b = budget_at(h = create(&root_thread, least));
+	p = member(b);
+	assert_int_equal(b->used, b->limit);
+	member_exits(p);
+	b->limit -= PAGE_SIZE;
+	assert_non_null(p = proc_create("short", 0, b));
+	assert_null(thread_create(p, 0x10000, 0, 0, 0));
+	member_exits(p);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +613,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_object_outlives_maker, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_held, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_device_map_prunes_line, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_least_budget, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */
