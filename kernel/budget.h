@@ -86,13 +86,14 @@ static inline void budget_uncharge(struct budget *b, uint64_t bytes)
 }
 /* An object of kind k, zeroed, from b's cache of k (NULL b: k's global
  * one); NULL, nothing charged, if that cache must take a page and b has
- * not one left, or the pool is empty. b is charged a page when its cache
- * takes one, and given it back when the cache gives the page back (its
- * objects all freed): what a budget is charged is what its objects hold
- * of the pool, however they were freed. The object holds a reference on
- * b until budget_kind_free, with the same b and k: an endpoint or a
- * notification may outlive the process that made it (its handle passed
- * on), and b's cache must live until then. */
+ * not one left even once its members' tables left empty are given back
+ * (budget_charge_pruned), or the pool is empty. b is charged a page when
+ * its cache takes one, and given it back when the cache gives the page
+ * back (its objects all freed): what a budget is charged is what its
+ * objects hold of the pool, however they were freed. The object holds a
+ * reference on b until budget_kind_free, with the same b and k: an
+ * endpoint or a notification may outlive the process that made it (its
+ * handle passed on), and b's cache must live until then. */
 void *budget_kind_alloc(struct budget *b, struct budget_kind *k);
 void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
 
@@ -105,6 +106,12 @@ void budget_leave(struct proc *p);
  * pool), every member's tables left empty go back, and whether any did,
  * for the caller to try the map once more. */
 int budget_prune(struct proc *p);
+/* b refused a charge of bytes made outside a walk of page tables (a page
+ * of its caches: budget_caches.c): every member's tables left empty go
+ * back, and if any did, the charge is asked once more (0, or -ERR_NOMEM).
+ * So a line's new process, thread or object is not refused while its
+ * members keep empty tables. */
+int budget_charge_pruned(struct budget *b, uint64_t bytes);
 
 /* Budgets alive now (SYS_KERNEL_INFO). */
 uint64_t budget_count(void);

@@ -1,11 +1,13 @@
 /*
- * Which processes share a budget, so that a table it refuses one of them
- * can come out of the tables the others keep empty. HARVEST_UNMAP keeps a
- * page's table for its next fault (arch/riscv/mmu.c); counted against one
- * process's own limit, a kept table is given back when that process
- * reaches it, but a budget is shared: without this, one process of a line
- * could be refused (and killed on its fault) while the line's use is
- * partly its siblings' empty tables.
+ * Which processes share a budget, so that a page it refuses one of them (a
+ * table, or a page of its caches for a record, a handle table, a thread,
+ * an object) can come out of the tables the members keep empty.
+ * HARVEST_UNMAP keeps a page's table for its next fault
+ * (arch/riscv/mmu.c); counted against one process's own limit, a kept
+ * table is given back when that process reaches it, but a budget is
+ * shared: without this, one process of a line could be refused (killed on
+ * its fault, or not made) while the line's use is partly its siblings'
+ * empty tables.
  */
 #include "budget.h"
 #include "proc.h"
@@ -63,3 +65,10 @@ int budget_prune(struct proc *p)
 	return p->pt.refused == ARCH_PT_REFUSED_BUDGET && prune_members(p->budget);
 }
 
+/* Apart (noinline), on the refusal's path alone: inlined by the link into
+ * budget_kind_alloc, its walk of the members took three more saved
+ * registers there, ~38 instructions a fork (scripts/bench). */
+__attribute__((noinline)) int budget_charge_pruned(struct budget *b, uint64_t bytes)
+{
+	return prune_members(b) ? budget_charge(b, bytes) : -ERR_NOMEM;
+}

@@ -17,7 +17,9 @@
  * with are charged too; its exit gives back every page; an object
  * passed on is given back to its maker's budget, once, when its last
  * handle closes; a line that frees three of every four threads still
- * pays for every page they hold, and holds no more than its limit; the
+ * pays for every page they hold, and holds no more than its limit; each
+ * charge of a new process and its thread, and an object's, that the
+ * budget refuses is made from the tables a member keeps empty; the
  * least limit budget_create takes holds one process with one thread, to
  * the page.
  */
@@ -598,6 +600,103 @@ static void test_least_budget(void **state)
 	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
 }
 
+/* k, a member of line b with no record, handle table or thread of its
+ * own (none of b's caches holds anything of it), keeps five tables empty:
+ * four pages mapped in four 2 MiB ranges of a new GiB, then taken out
+ * for a while. */
+#define KEPT 5
+
+static void keep_tables(struct proc *k)
+{
+	for (uint64_t i = 0; i < KEPT - 1; i++) {
+		assert_int_equal(arch_pt_map(&k->pt, VA + i * MIB2, PAGE_PA, MAP_R), 0);
+		harvest_out(k, VA + i * MIB2);
+	}
+	assert_int_equal(k->pt.pages, 1 + KEPT);
+}
+
+static void keeper(struct proc *k, struct budget *b)
+{
+	memset(k, 0, sizeof(*k));
+	k->budget = k->pt.budget = b;
+	budget_join(k);
+	assert_int_equal(arch_pt_create(&k->pt), 0);
+	keep_tables(k);
+}
+
+/* The pages a process and its thread are made with: a page of each kind
+ * (b's caches hold nothing yet) and the root table, in the order
+ * proc_create and thread_create charge them. */
+enum { RECORD, HANDLE_TABLE, ROOT_TABLE, THREAD, COPY_ROOM, MADE_WITH };
+
+/* With room pages left in a line's budget, fewer than a new process and
+ * its thread need (MADE_WITH), and a member keeping KEPT tables empty
+ * (more than they need past room), the process and its thread are made:
+ * the member's tables were given back at the charge the budget refused,
+ * the room'th. */
+static void made_from_kept_tables(uint64_t room)
+{
+	int64_t h = create(&root_thread, 64);
+	struct budget *b = budget_at(h);
+	struct proc k;
+	uint64_t filler;
+
+	keeper(&k, b);
+	for (int i = 0; i < BUDGET_KINDS; i++)
+		assert_int_equal(b->caches[i].in_use, 0);	/* each charge takes a page */
+	filler = b->limit - b->used - room * PAGE_SIZE;
+	assert_true(room < MADE_WITH && room + KEPT >= MADE_WITH);
+	assert_int_equal(budget_charge(b, filler), 0);
+	member_exits(member(b));
+	assert_int_equal(k.pt.pages, 1);
+	proc_gone(&k);
+	budget_uncharge(b, filler);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+}
+
+/* Each charge of a new process refused in turn (the test's state: which),
+ * the record, the handle table, the root page table (proc.c's prune), the
+ * thread, its copy's room (the others: budget_kind_alloc's). */
+static const uint64_t charges[MADE_WITH] = { RECORD, HANDLE_TABLE, ROOT_TABLE, THREAD, COPY_ROOM };
+
+static void test_charge_refused(void **state)
+{
+	made_from_kept_tables(*(const uint64_t *)*state);
+}
+
+#define CHARGE_REFUSED(name, charge) \
+	{ name, test_charge_refused, setup, budget_teardown, (void *)&charges[charge] }
+
+/* An endpoint and a notification the budget refuses (the first of their
+ * kind: each needs a page) are made from the tables a member keeps empty
+ * too. */
+static void test_objects_made_from_kept_tables(void **state)
+{
+	int64_t h = create(&root_thread, 64);
+	struct budget *b = budget_at(h);
+	struct proc k, *p = member(b);
+	uint64_t filler;
+
+	(void)state;
+	keeper(&k, b);
+	filler = b->limit - b->used;
+	assert_int_equal(budget_charge(b, filler), 0);	/* no page left */
+	assert_true(make(p->threads, SYS_ENDPOINT_CREATE) >= 0);
+	assert_int_equal(k.pt.pages, 1);
+	budget_uncharge(b, filler);
+	keep_tables(&k);
+	filler = b->limit - b->used;
+	assert_int_equal(budget_charge(b, filler), 0);
+	assert_true(make(p->threads, SYS_NOTIFY_CREATE) >= 0);
+	assert_int_equal(k.pt.pages, 1);
+	budget_uncharge(b, filler);
+	member_exits(p);
+	proc_gone(&k);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +713,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pages_held, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_device_map_prunes_line, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_least_budget, setup, budget_teardown),
+		CHARGE_REFUSED("test_record_refused", RECORD),
+		CHARGE_REFUSED("test_handle_table_refused", HANDLE_TABLE),
+		CHARGE_REFUSED("test_root_table_refused", ROOT_TABLE),
+		CHARGE_REFUSED("test_thread_refused", THREAD),
+		CHARGE_REFUSED("test_copy_room_refused", COPY_ROOM),
+		cmocka_unit_test_setup_teardown(test_objects_made_from_kept_tables, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */
