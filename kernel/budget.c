@@ -31,19 +31,30 @@ static void budget_free(struct object *o)
 	kcache_free(&budget_cache, b);
 }
 
+/* A page of each kind a process and its thread are made with (the first
+ * object of a budget's cache takes a page: budget_caches.c), and the root
+ * page table (mmu.c's table_alloc). Counted from the kinds in budget.h, not
+ * asked of proc.c or thread.c: they call down into this file. */
+uint64_t budget_least_pages(void)
+{
+	return BUDGET_MADE_WITH + 1;
+}
+
 void budget_init(void)
 {
 	object_on_free(OBJ_BUDGET, budget_free);
 }
 
-/* a[0]: the limit in pool pages, 1 .. the whole pool (more could never
- * be refused: a mistake, not a budget). */
+/* a[0]: the limit in pool pages, from what one process with one thread
+ * holds (less, and every process made with it would be refused, far from
+ * the mistake) to the whole pool (more could never be refused): else a
+ * mistake, not a budget. */
 int64_t sys_budget_create(struct thread *t, const uint64_t *a)
 {
 	struct budget *b;
 	int h;
 
-	if (a[0] == 0 || a[0] > kmem_pages_total())
+	if (a[0] < budget_least_pages() || a[0] > kmem_pages_total())
 		return -ERR_INVAL;
 	if (!(b = kcache_alloc(&budget_cache)))
 		return -ERR_NOMEM;

@@ -20,13 +20,18 @@
 struct thread;
 struct proc;
 
-/* The kinds of object a budget pays for by the page (budget_caches.c). */
+/* The kinds of object a budget pays for by the page (budget_caches.c).
+ * The first BUDGET_MADE_WITH are those a process and its first thread are
+ * made with (proc_create, thread_create: one object of each); a kind
+ * added to them goes before it, as budget_create's least limit counts
+ * them (budget_least_pages). */
 enum budget_kind_index {
 	BUDGET_PROCS,
 	BUDGET_HANDLES,
 	BUDGET_THREADS,
 	BUDGET_COPIES,		/* a thread's room for a pending copy */
-	BUDGET_ENDPOINTS,
+	BUDGET_MADE_WITH,	/* not a kind: the count of those above */
+	BUDGET_ENDPOINTS = BUDGET_MADE_WITH,
 	BUDGET_NOTIFIES,
 	BUDGET_KINDS
 };
@@ -79,21 +84,16 @@ static inline void budget_uncharge(struct budget *b, uint64_t bytes)
 		      (unsigned long)bytes, (unsigned long)b->used);
 	b->used -= bytes;
 }
-/* Whether b (NULL: none) has not a page left: a table it refuses. */
-static inline int budget_spent(const struct budget *b)
-{
-	return b && b->limit - b->used < PAGE_SIZE;
-}
-
 /* An object of kind k, zeroed, from b's cache of k (NULL b: k's global
  * one); NULL, nothing charged, if that cache must take a page and b has
- * not one left, or the pool is empty. b is charged a page when its cache
- * takes one, and given it back when the cache gives the page back (its
- * objects all freed): what a budget is charged is what its objects hold
- * of the pool, however they were freed. The object holds a reference on
- * b until budget_kind_free, with the same b and k: an endpoint or a
- * notification may outlive the process that made it (its handle passed
- * on), and b's cache must live until then. */
+ * not one left even once its members' tables left empty are given back
+ * (budget_charge_pruned), or the pool is empty. b is charged a page when
+ * its cache takes one, and given it back when the cache gives the page
+ * back (its objects all freed): what a budget is charged is what its
+ * objects hold of the pool, however they were freed. The object holds a
+ * reference on b until budget_kind_free, with the same b and k: an
+ * endpoint or a notification may outlive the process that made it (its
+ * handle passed on), and b's cache must live until then. */
 void *budget_kind_alloc(struct budget *b, struct budget_kind *k);
 void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
 
@@ -102,12 +102,22 @@ void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
 void budget_join(struct proc *p);
 void budget_leave(struct proc *p);
 /* A map for p was refused a table (-ERR_NOMEM): if its budget refused it
- * (not p's own limit, nor the pool), every member's tables left empty go
- * back, and whether any did, for the caller to try the map once more. */
+ * (p->pt.refused, as the allocation noted it: not p's own limit, nor the
+ * pool), every member's tables left empty go back, and whether any did,
+ * for the caller to try the map once more. */
 int budget_prune(struct proc *p);
+/* b refused a charge of bytes made outside a walk of page tables (a page
+ * of its caches: budget_caches.c): every member's tables left empty go
+ * back, and if any did, the charge is asked once more (0, or -ERR_NOMEM).
+ * So a line's new process, thread or object is not refused while its
+ * members keep empty tables. */
+int budget_charge_pruned(struct budget *b, uint64_t bytes);
 
 /* Budgets alive now (SYS_KERNEL_INFO). */
 uint64_t budget_count(void);
+/* The least limit budget_create takes, in pages: what a process with one
+ * thread holds of a budget of its own. */
+uint64_t budget_least_pages(void);
 
 int64_t sys_budget_create(struct thread *t, const uint64_t *a);
 int64_t sys_budget_info(struct thread *t, const uint64_t *a);

@@ -2,7 +2,10 @@
  * The caches a budget's objects are cut from: one of each kind per budget,
  * so a page it pays for holds only its objects. Charged by the page, not
  * the object: a line that frees most of its objects but one on each page
- * still pays for every page they hold, as the pool does.
+ * still pays for every page they hold, as the pool does. A page the budget
+ * refuses comes out of the tables its members keep empty first
+ * (budget_members.c), as a map's table does: every object a process is
+ * made with, or makes, is charged here.
  */
 #include "budget.h"
 
@@ -29,7 +32,7 @@ void *budget_kind_alloc(struct budget *b, struct budget_kind *k)
 	uint64_t page = kcache_needs_page(c) ? PAGE_SIZE : 0;
 	void *obj;
 
-	if (budget_charge(b, page) < 0)
+	if (budget_charge(b, page) < 0 && budget_charge_pruned(b, page) < 0)
 		return NULL;
 	if (!(obj = kcache_alloc(c))) {
 		budget_uncharge(b, page);

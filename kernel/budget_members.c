@@ -1,11 +1,13 @@
 /*
- * Which processes share a budget, so that a table it refuses one of them
- * can come out of the tables the others keep empty. HARVEST_UNMAP keeps a
- * page's table for its next fault (arch/riscv/mmu.c); counted against one
- * process's own limit, a kept table is given back when that process
- * reaches it, but a budget is shared: without this, one process of a line
- * could be refused (and killed on its fault) while the line's use is
- * partly its siblings' empty tables.
+ * Which processes share a budget, so that a page it refuses one of them (a
+ * table, or a page of its caches for a record, a handle table, a thread,
+ * an object) can come out of the tables the members keep empty.
+ * HARVEST_UNMAP keeps a page's table for its next fault
+ * (arch/riscv/mmu.c); counted against one process's own limit, a kept
+ * table is given back when that process reaches it, but a budget is
+ * shared: without this, one process of a line could be refused (killed on
+ * its fault, or not made) while the line's use is partly its siblings'
+ * empty tables.
  */
 #include "budget.h"
 #include "proc.h"
@@ -37,15 +39,14 @@ void budget_leave(struct proc *p)
 	p->budget_next = p->budget_prev = NULL;
 }
 
-/* Once a refusal: the caller tries again once, so a budget full of mapped
- * tables costs one walk of its members' tables, not a loop. */
-int budget_prune(struct proc *p)
+/* Every member's tables left empty go back: whether any did. Once a
+ * refusal: the caller tries again once, so a budget full of mapped tables
+ * costs one walk of its members' tables, not a loop. */
+static int prune_members(struct budget *b)
 {
 	uint64_t freed = 0;
 
-	if (!budget_spent(p->budget) || (p->pt.limit && p->pt.pages >= p->pt.limit))
-		return 0;
-	for (struct proc *q = p->budget->members; q; q = q->budget_next) {
+	for (struct proc *q = b->members; q; q = q->budget_next) {
 		uint64_t n = arch_pt_prune(&q->pt);
 
 		if (!n)
@@ -54,4 +55,20 @@ int budget_prune(struct proc *p)
 		usercopy_forget(q);	/* its tables changed */
 	}
 	return freed > 0;
+}
+
+/* Asked of the note the refusal left, not of the budget's room now: a
+ * refused prepare gives back the tables it made (arch.h), so a budget
+ * that refused may have a page again by now. */
+int budget_prune(struct proc *p)
+{
+	return p->pt.refused == ARCH_PT_REFUSED_BUDGET && prune_members(p->budget);
+}
+
+/* Apart (noinline), on the refusal's path alone: inlined by the link into
+ * budget_kind_alloc, its walk of the members took three more saved
+ * registers there, ~38 instructions a fork (scripts/bench). */
+__attribute__((noinline)) int budget_charge_pruned(struct budget *b, uint64_t bytes)
+{
+	return prune_members(b) ? budget_charge(b, bytes) : -ERR_NOMEM;
 }

@@ -9,6 +9,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "handle.h"
+#include "budget.h"
 #include "notify.h"
 #include "ipc.h"
 #include "usercopy.h"
@@ -127,10 +128,13 @@ int64_t sys_device_map(struct thread *t, const uint64_t *a)
 		return r;
 	if (!d || (va & (PAGE_SIZE - 1)) || va < USER_BASE || va > USER_TOP - d->size)
 		return -ERR_INVAL;
-	/* No budget_prune here: a prepare refused gives back the tables it
-	 * made, so the budget no longer looks spent, and only drivers (which
-	 * have none) are given device windows. */
+	/* The pager gives windows only to drivers, which have no budget, but
+	 * the kernel does not hold it to that: a process with one is pruned
+	 * for as a map is (vmcall.c), the refusal read from the note the
+	 * prepare left, since it gave back the tables it made. */
 	r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE);
+	if (r == -ERR_NOMEM && budget_prune(p))
+		r = arch_pt_prepare(&p->pt, va, d->size / PAGE_SIZE);
 	if (r < 0) {
 		arch_tlb_flush();	/* tables it made went again (arch.h) */
 		return r;

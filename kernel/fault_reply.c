@@ -6,7 +6,6 @@
  */
 #include "fault_reply.h"
 #include "proc.h"
-#include "budget.h"
 #include "delivery.h"
 #include "vmcall.h"
 #include "klib.h"
@@ -78,14 +77,18 @@ __attribute__((always_inline)) static inline int fault_map(struct thread *c, str
 }
 
 /* Why p got no table page: its own limit, its budget (its line's, shared
- * with the processes created with it), or the pool itself. */
+ * with the processes created with it), or the pool itself, as the refusal
+ * noted it (arch.h: the map just failed). */
 static const char *nomem_why(const struct proc *p)
 {
-	if (p->pt.limit && p->pt.pages >= p->pt.limit)
+	switch (p->pt.refused) {
+	case ARCH_PT_REFUSED_LIMIT:
 		return "no kernel memory for its page tables (its limit reached)";
-	if (budget_spent(p->budget))
+	case ARCH_PT_REFUSED_BUDGET:
 		return "no kernel memory for its page tables (its budget of the kernel pool is spent)";
-	return "no kernel memory for its page tables (the kernel pool is empty)";
+	default:
+		return "no kernel memory for its page tables (the kernel pool is empty)";
+	}
 }
 
 /* r, the result of mapping a reply's entries for c: an error ends c's

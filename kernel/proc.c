@@ -51,10 +51,15 @@ struct proc *proc_create(const char *name, int is_root, struct budget *budget)
 	}
 	usercopy_forget(p);	/* a generation no cached translation has */
 	p->pt.budget = budget;
-	if (arch_pt_create(&p->pt) < 0) {
-		handle_table_destroy(p);
-		record_free(p);
-		return NULL;
+	/* Refused by the budget, the root table comes out of the tables its
+	 * members keep empty, as a map's would (vmcall.c), once. One call
+	 * site, so the link still inlines it (~6 instructions a fork). */
+	for (int pruned = 0; arch_pt_create(&p->pt) < 0; pruned = 1) {
+		if (pruned || !budget_prune(p)) {
+			handle_table_destroy(p);
+			record_free(p);
+			return NULL;
+		}
 	}
 	p->obj.type = OBJ_PROC;
 	p->pid = next_pid++;

@@ -56,7 +56,8 @@ struct proc {
 void proc_init(void);
 /* A new process, its record, handle table and root page table charged
  * to budget (NULL: none; a reference taken); NULL if the pool or the
- * budget has not room for them. */
+ * budget has not room for them, the budget's members' tables left empty
+ * given back first (budget_members.c). */
 struct proc *proc_create(const char *name, int is_root, struct budget *budget);
 /*
  * End p: every thread goes, the address space and handles are released, the

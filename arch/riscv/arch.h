@@ -129,6 +129,20 @@ struct arch_pt {
 	/* Charged a page for each table page, root included (set before
 	 * arch_pt_create; NULL: none): its process's (kernel/budget.h). */
 	struct budget *budget;
+	/* Which check refused the table a call below last failed for with
+	 * -ERR_NOMEM (enum arch_pt_refusal), noted as it refused: good to
+	 * read straight after that call, before any other on pt, and stale
+	 * otherwise (a success writes nothing here, so a fault's map pays
+	 * nothing for it). */
+	uint32_t refused;
+};
+
+/* Why a page table was refused: pt->limit reached, its budget's limit
+ * reached (budget_charge), or the kernel's pool empty. */
+enum arch_pt_refusal {
+	ARCH_PT_REFUSED_LIMIT = 1,
+	ARCH_PT_REFUSED_BUDGET,
+	ARCH_PT_REFUSED_POOL,
 };
 
 /* The way out (regs.c, return.S). Inline, as the last step of every kernel
@@ -191,6 +205,8 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 	}
 }
 
+/* pt's root table, charged to pt->budget: 0, or -ERR_NOMEM (pt->refused
+ * says why). */
 int arch_pt_create(struct arch_pt *pt);
 void arch_pt_destroy(struct arch_pt *pt);
 /* Give back pt's tables left empty (kept by HARVEST_UNMAP for a page's
@@ -201,7 +217,8 @@ uint64_t arch_pt_prune(struct arch_pt *pt);
 /* Map va's page to pa; -ERR_NOMEM if a table it needs is past pt's limit
  * or its budget's even once pt's tables left empty are given back (those
  * of the other processes sharing the budget are not: kernel/budget_members.c's
- * budget_prune, for the caller to try again), or the pool has none;
+ * budget_prune, for the caller to try again), or the pool has none
+ * (pt->refused says which, for each call below that makes tables);
  * -ERR_INVAL if a larger leaf (a 2 MiB page) holds va: the caller's error,
  * not a shortage (so for every call below that makes tables).
  * arch_pt_map_2m maps the 2 MiB page at va (aligned), -ERR_INVAL too if a
@@ -210,8 +227,9 @@ int arch_pt_map(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 int arch_pt_map_2m(struct arch_pt *pt, uint64_t va, uint64_t pa, unsigned perm);
 /* Make the page tables that the n pages from va need, mapping nothing, so
  * that arch_pt_map of any of them cannot fail: 0, or with the tables left
- * as they were -ERR_NOMEM (the pool or pt->limit) or -ERR_INVAL (a larger
- * leaf is there, or a va is not user). */
+ * as they were -ERR_NOMEM (pt->limit, its budget or the pool: pt->refused
+ * says which, though the tables it gave back may leave room now) or
+ * -ERR_INVAL (a larger leaf is there, or a va is not user). */
 int arch_pt_prepare(struct arch_pt *pt, uint64_t va, uint64_t n);
 /* Remove the mappings of the n pages from va on (those there are): the
  * range is going away, and each leaf table it leaves empty goes too. */

@@ -31,17 +31,36 @@ static int user_va(uint64_t va)
 	return va < USER_TOP;
 }
 
-/* A table page for pt, charged to its budget; NULL if the pool or the
- * budget refuses. */
-static uint64_t *table_alloc(struct arch_pt *pt)
+/* A table page for pt, charged to its budget; NULL if the budget or the
+ * pool refuses, pt->refused noting which. Noted here, as it happens,
+ * rather than guessed by the caller from what is left: a refused prepare
+ * gives back the tables it made, so a budget that refused may have room
+ * by the time anyone looks (arch_pt_prepare). Inline, as it was before
+ * it noted anything: a first touch's fault makes tables through here. */
+__attribute__((always_inline)) static inline uint64_t *table_alloc(struct arch_pt *pt)
 {
 	uint64_t *table;
 
-	if (budget_charge(pt->budget, PAGE_SIZE) < 0)
+	if (budget_charge(pt->budget, PAGE_SIZE) < 0) {
+		pt->refused = ARCH_PT_REFUSED_BUDGET;
 		return NULL;
-	if (!(table = kmem_page_alloc()))
+	}
+	if (!(table = kmem_page_alloc())) {
 		budget_uncharge(pt->budget, PAGE_SIZE);
+		pt->refused = ARCH_PT_REFUSED_POOL;
+	}
 	return table;
+}
+
+/* table_alloc within pt->limit (0: none), a refusal of the limit's noted
+ * as table_alloc notes its own. */
+__attribute__((always_inline)) static inline uint64_t *table_alloc_limited(struct arch_pt *pt)
+{
+	if (pt->limit && pt->pages >= pt->limit) {
+		pt->refused = ARCH_PT_REFUSED_LIMIT;
+		return NULL;
+	}
+	return table_alloc(pt);
 }
 
 int arch_pt_create(struct arch_pt *pt)
@@ -85,10 +104,11 @@ void arch_pt_destroy(struct arch_pt *pt)
 /* Why walk_alloc last found no entry, for its caller to read straight
  * after: -ERR_INVAL for a larger leaf in the way (a 2 MiB page where a
  * 4 KiB page's table was asked for: the caller's error), -ERR_NOMEM for
- * a shortage (the pool, or pt->limit). Noted where it is found, rather
- * than asked of the tables afterwards: that kept va and pt alive across
- * walk_alloc in every map, ~5 instructions on each fault's (bench, first
- * touch with faultaround=0). One hart, and nothing runs in between. */
+ * a shortage (pt->limit, the budget or the pool: pt->refused says which).
+ * Noted where it is found, rather than asked of the tables afterwards:
+ * that kept va and pt alive across walk_alloc in every map, ~5
+ * instructions on each fault's (bench, first touch with faultaround=0).
+ * One hart, and nothing runs in between. */
 static int walk_error;
 
 /* walk for a va whose tables are not all there, or with a leaf in the
@@ -114,7 +134,7 @@ __attribute__((noinline)) static uint64_t *walk_alloc(struct arch_pt *pt, uint64
 			table = pa_to_kva(PTE_TO_PA(*e));
 			continue;
 		}
-		if ((pt->limit && pt->pages >= pt->limit) || !(next = table_alloc(pt))) {
+		if (!(next = table_alloc_limited(pt))) {
 			if (may_prune && arch_pt_prune(pt))
 				return walk_alloc(pt, va, level, 0);
 			walk_error = -ERR_NOMEM;

@@ -43,7 +43,11 @@ struct kernel_info {
  * notifications are cut from, which hold only theirs), and the bytes they
  * hold now: whole pages, exactly the pool's pages they hold. A charge
  * past the limit fails for the process making it: -ERR_NOMEM, as for an
- * empty pool. */
+ * empty pool, once the page tables its processes keep empty have been
+ * given back. The least limit SYS_BUDGET_CREATE takes holds one process
+ * with one thread: a page of each kind of object they are made with (its
+ * record, handle table, thread and that thread's room for a message copy)
+ * and its root page table. */
 struct budget_info {
 	uint64_t limit;
 	uint64_t used;

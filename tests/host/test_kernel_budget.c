@@ -1,21 +1,27 @@
 /*
  * Host tests for budgets of the kernel pool (kernel/budget.c) over the
- * real system-call entry and handles: budget_create refuses a limit of 0
- * or past the pool, and is the root task's alone; budget_info wants a
- * budget handle that may receive; the page tables (arch/riscv/mmu.c) and
- * handle tables (kernel/handle.c) of processes sharing a budget are
- * charged to it, refused together past its limit while a process with
- * another budget maps on, and given back whole when they go; a refusal
- * gives back the empty tables its members keep (budget_members.c), an
- * ended member with no tables passed over; the budget is freed with its
- * last reference. With real processes and threads (FAKE_REAL_PROCS) and
- * the real pool and object caches (FAKE_REAL_KMEM), charged by the page
- * (budget_caches.c): the endpoints and notifications a process makes and
- * the room for a message copy each of its threads is made with are
- * charged too; its exit gives back every page; an object passed on is
- * given back to its maker's budget, once, when its last handle closes;
- * a line that frees three of every four threads still pays for every
- * page they hold, and holds no more than its limit.
+ * real system-call entry and handles: budget_create refuses a limit
+ * below what one process with one thread holds, or past the pool, and
+ * is the root task's alone; budget_info wants a budget handle that may
+ * receive; the page tables (arch/riscv/mmu.c) and handle tables
+ * (kernel/handle.c) of processes sharing a budget are charged to it,
+ * refused together past its limit while a process with another budget
+ * maps on, and given back whole when they go; the budget's refusal (not
+ * the pool's) gives back the empty tables its members keep
+ * (budget_members.c), an ended member with no tables passed over, a
+ * device window's map (kernel/device.c) too; the budget is freed with
+ * its last reference. With real processes and threads (FAKE_REAL_PROCS)
+ * and the real pool and object caches (FAKE_REAL_KMEM), charged by the
+ * page (budget_caches.c): the endpoints and notifications a process
+ * makes and the room for a message copy each of its threads is made
+ * with are charged too; its exit gives back every page; an object
+ * passed on is given back to its maker's budget, once, when its last
+ * handle closes; a line that frees three of every four threads still
+ * pays for every page they hold, and holds no more than its limit; each
+ * charge of a new process and its thread, and an object's, that the
+ * budget refuses is made from the tables a member keeps empty; the
+ * least limit budget_create takes holds one process with one thread, to
+ * the page.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,8 +86,9 @@ static struct budget *budget_at(int64_t h)
 	return (struct budget *)o;
 }
 
-/* Limits of 0 or past the pool are refused; only the root task makes
- * one; info needs a budget's handle holding RIGHT_RECV. */
+/* Limits below what one process holds (test_least_budget) or past the
+ * pool are refused; only the root task makes one; info needs a budget's
+ * handle holding RIGHT_RECV. */
 static void test_bad_arguments(void **state)
 {
 	int64_t h, notify;
@@ -89,6 +96,7 @@ static void test_bad_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(create(&root_thread, 0), -ERR_INVAL);
+	assert_int_equal(create(&root_thread, 1), -ERR_INVAL);
 	assert_int_equal(create(&root_thread, kmem_pages_total() + 1), -ERR_INVAL);
 	assert_int_equal(create(&root_thread, ~0UL), -ERR_INVAL);
 	assert_int_equal(create(&user_thread, 4), -ERR_PERM);
@@ -103,7 +111,8 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(info_of((uint64_t)notify), -ERR_BADF);
 	assert_int_equal(info_of(200), -ERR_BADF);
 	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
-	h = handle_install(&root_proc, &budget_at(create(&root_thread, 1))->obj, RIGHT_SEND);
+	h = handle_install(&root_proc, &budget_at(create(&root_thread, budget_least_pages()))->obj,
+			   RIGHT_SEND);
 	assert_int_equal(info_of((uint64_t)h), -ERR_ACCES);
 }
 
@@ -179,15 +188,43 @@ static void test_line_shares_limit(void **state)
 	assert_int_equal(info.used, 0);
 }
 
+/* p's page at va taken out for a while (HARVEST_UNMAP, as a write-out
+ * does): its table kept, empty. */
+static void harvest_out(struct proc *p, uint64_t va)
+{
+	struct arch_pt_cursor cur = { 0 };
+	struct harvest_entry e = { .bits = HARVEST_UNMAP, .va = va };
+
+	arch_pt_harvest_run(&p->pt, &cur, &e, 1);
+	assert_true(e.bits & HARVEST_PRESENT);
+}
+
+/* The pool's pages held by the test (pool_drain), for the pool to be
+ * empty. */
+static void *drained[FAKE_POOL_PAGES];
+static size_t ndrained;
+
+static void pool_drain(void)
+{
+	while ((drained[ndrained] = kmem_page_alloc()))
+		ndrained++;
+}
+
+static void pool_refill(void)
+{
+	while (ndrained)
+		kmem_page_free(drained[--ndrained]);
+}
+
 /* The budget refuses b a table while a, sharing it, keeps empty tables
  * for pages taken out for a while (HARVEST_UNMAP): budget_prune gives
  * them back, passing over a member that has ended and has no tables, and
- * b's map is made (it failed before); with nothing empty left it says so. */
+ * b's map is made (it failed before). The pool's refusal, not the
+ * budget's, gives back none of a's. */
 static void test_prune_line(void **state)
 {
 	int64_t line_h = create(&root_thread, 16);
 	struct budget *line = budget_at(line_h);
-	struct arch_pt_cursor cur = { 0 };
 	struct proc a, b, ended;
 	uint64_t n;
 
@@ -197,48 +234,98 @@ static void test_prune_line(void **state)
 	proc_with(&a, line);
 	proc_with(&b, line);
 	n = map_sparse(&a);
-	for (uint64_t k = 0; k < n; k++) {
-		struct harvest_entry e = { .bits = HARVEST_UNMAP, .va = VA + k * MIB2 };
-
-		arch_pt_harvest_run(&a.pt, &cur, &e, 1);
-	}
+	for (uint64_t k = 0; k < n; k++)
+		harvest_out(&a, VA + k * MIB2);
 	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), -ERR_NOMEM);
 	assert_int_equal(budget_prune(&b), 1);
 	assert_int_equal(a.pt.pages, 1);
 	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), 0);
-	assert_int_equal(budget_prune(&b), 0);	/* room: not the budget's refusal */
+
+	/* The pool's refusal is not the budget's: a's kept tables stay. */
+	assert_int_equal(arch_pt_map(&a.pt, VA, PAGE_PA, MAP_R), 0);
+	harvest_out(&a, VA);
+	pool_drain();
+	assert_int_equal(arch_pt_map(&b.pt, VA + GIB, PAGE_PA, MAP_R), -ERR_NOMEM);
+	assert_int_equal(b.pt.refused, ARCH_PT_REFUSED_POOL);
+	assert_int_equal(budget_prune(&b), 0);
+	assert_int_equal(a.pt.pages, 1 + 2);
+	pool_refill();
 	proc_gone(&a);
 	proc_gone(&b);
 	budget_leave(&ended);
 	assert_int_equal(line->used, 0);
 }
 
-/* A budget of one page: the first handle table takes it, so a root table
- * is refused (proc_create then fails with -ERR_NOMEM), nothing charged;
- * the tables the page has room for cost nothing more, and the next, which
- * needs a page, is refused. */
+#define DEV_PA 0x10001000UL	/* device 0's window, a page */
+
+/* A device window's map for a process with a budget, refused by the
+ * budget, is made from the empty tables a member keeps, as a map is (the
+ * pager gives windows only to drivers, which have none, but the kernel
+ * does not hold it to that). The refused prepare gave back the table it
+ * had made under the root, so the budget has a page again by the time the
+ * refusal is looked at: only the note the refusal left says it was the
+ * budget's. */
+static void test_device_map_prunes_line(void **state)
+{
+	int64_t line_h = create(&root_thread, 16), self;
+	struct budget *line = budget_at(line_h);
+	struct proc a, b;
+	uint64_t filler;
+
+	(void)state;
+	proc_with(&a, line);
+	proc_with(&b, line);
+	assert_int_equal(arch_pt_map(&a.pt, VA, PAGE_PA, MAP_R), 0);
+	harvest_out(&a, VA);	/* two tables kept empty */
+	filler = line->limit - line->used - PAGE_SIZE;	/* room for one table */
+	assert_int_equal(budget_charge(line, filler), 0);
+	b.obj = (struct object){ .type = OBJ_PROC, .refs = 1 };
+	b.alive = 1;
+	assert_true((self = handle_install(&root_proc, &b.obj, RIGHTS_ALL)) >= 0);
+	devices[0] = (struct device){ .base = DEV_PA, .size = PAGE_SIZE };
+	ndevices = 1;
+	/* At 2 GiB: a table under the root and a leaf table beneath it. */
+	assert_int_equal(sys_device_map(&root_thread, (const uint64_t[]){ (uint64_t)self, 0, 2 * GIB }),
+			 1);
+	assert_int_equal(arch_pt_translate(&b.pt, 2 * GIB, 1), DEV_PA);
+	assert_int_equal(a.pt.pages, 1);
+	ndevices = 0;
+	assert_int_equal(handle_close(&root_proc, (uint64_t)self), 0);
+	proc_gone(&a);
+	proc_gone(&b);
+	budget_uncharge(line, filler);
+	assert_int_equal(line->used, 0);
+}
+
+/* A budget with one page left: the first handle table takes it, so a
+ * root table is refused (proc_create then fails with -ERR_NOMEM), nothing
+ * charged; the tables the page has room for cost nothing more, and the
+ * next, which needs a page, is refused. */
 static void test_tables_refused(void **state)
 {
-	struct budget *b = budget_at(create(&root_thread, 1));
+	struct budget *b = budget_at(create(&root_thread, budget_least_pages()));
+	uint64_t filler = b->limit - PAGE_SIZE;
 	struct proc p[PAGE_SIZE / (sizeof(struct handle) * HANDLES_MAX) + 1];
 
 	(void)state;
+	assert_int_equal(budget_charge(b, filler), 0);
 	memset(p, 0, sizeof(p));
 	p[0].budget = p[0].pt.budget = b;
 	assert_int_equal(handle_table_create(&p[0], 0), 0);
 	assert_int_equal(arch_pt_create(&p[0].pt), -ERR_NOMEM);
 	assert_null(p[0].pt.root);
-	assert_int_equal(b->used, PAGE_SIZE);
+	assert_int_equal(b->used, b->limit);
 	for (size_t i = 1; i + 1 < sizeof(p) / sizeof(p[0]); i++) {
 		p[i].budget = b;
 		assert_int_equal(handle_table_create(&p[i], 0), 0);
 	}
-	assert_int_equal(b->used, PAGE_SIZE);
+	assert_int_equal(b->used, b->limit);
 	p[sizeof(p) / sizeof(p[0]) - 1].budget = b;
 	assert_int_equal(handle_table_create(&p[sizeof(p) / sizeof(p[0]) - 1], 0), -ERR_NOMEM);
 	assert_null(p[sizeof(p) / sizeof(p[0]) - 1].handles);
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		handle_table_destroy(&p[i]);
+	budget_uncharge(b, filler);
 	assert_int_equal(b->used, 0);
 }
 
@@ -488,6 +575,128 @@ static void test_pages_held(void **state)
 	assert_int_equal(kmem_pages_free(), free_before);
 }
 
+/* A budget of the least limit budget_create takes holds one process with
+ * one thread, to the page (no page of it left over: the least is no more
+ * than they need); a page less is refused (-ERR_INVAL), and would not
+ * hold them (the least is no less). */
+static void test_least_budget(void **state)
+{
+	uint64_t least = budget_least_pages();
+	int64_t h;
+	struct budget *b;
+	struct proc *p;
+
+	(void)state;
+	assert_int_equal(create(&root_thread, least - 1), -ERR_INVAL);
+	b = budget_at(h = create(&root_thread, least));
+	p = member(b);
+	assert_int_equal(b->used, b->limit);
+	member_exits(p);
+	b->limit -= PAGE_SIZE;
+	assert_non_null(p = proc_create("short", 0, b));
+	assert_null(thread_create(p, 0x10000, 0, 0, 0));
+	member_exits(p);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+}
+
+/* k, a member of line b with no record, handle table or thread of its
+ * own (none of b's caches holds anything of it), keeps five tables empty:
+ * four pages mapped in four 2 MiB ranges of a new GiB, then taken out
+ * for a while. */
+#define KEPT 5
+
+static void keep_tables(struct proc *k)
+{
+	for (uint64_t i = 0; i < KEPT - 1; i++) {
+		assert_int_equal(arch_pt_map(&k->pt, VA + i * MIB2, PAGE_PA, MAP_R), 0);
+		harvest_out(k, VA + i * MIB2);
+	}
+	assert_int_equal(k->pt.pages, 1 + KEPT);
+}
+
+static void keeper(struct proc *k, struct budget *b)
+{
+	memset(k, 0, sizeof(*k));
+	k->budget = k->pt.budget = b;
+	budget_join(k);
+	assert_int_equal(arch_pt_create(&k->pt), 0);
+	keep_tables(k);
+}
+
+/* The pages a process and its thread are made with: a page of each kind
+ * (b's caches hold nothing yet) and the root table, in the order
+ * proc_create and thread_create charge them. */
+enum { RECORD, HANDLE_TABLE, ROOT_TABLE, THREAD, COPY_ROOM, MADE_WITH };
+
+/* With room pages left in a line's budget, fewer than a new process and
+ * its thread need (MADE_WITH), and a member keeping KEPT tables empty
+ * (more than they need past room), the process and its thread are made:
+ * the member's tables were given back at the charge the budget refused,
+ * the room'th. */
+static void made_from_kept_tables(uint64_t room)
+{
+	int64_t h = create(&root_thread, 64);
+	struct budget *b = budget_at(h);
+	struct proc k;
+	uint64_t filler;
+
+	keeper(&k, b);
+	for (int i = 0; i < BUDGET_KINDS; i++)
+		assert_int_equal(b->caches[i].in_use, 0);	/* each charge takes a page */
+	filler = b->limit - b->used - room * PAGE_SIZE;
+	assert_true(room < MADE_WITH && room + KEPT >= MADE_WITH);
+	assert_int_equal(budget_charge(b, filler), 0);
+	member_exits(member(b));
+	assert_int_equal(k.pt.pages, 1);
+	proc_gone(&k);
+	budget_uncharge(b, filler);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+}
+
+/* Each charge of a new process refused in turn (the test's state: which),
+ * the record, the handle table, the root page table (proc.c's prune), the
+ * thread, its copy's room (the others: budget_kind_alloc's). */
+static const uint64_t charges[MADE_WITH] = { RECORD, HANDLE_TABLE, ROOT_TABLE, THREAD, COPY_ROOM };
+
+static void test_charge_refused(void **state)
+{
+	made_from_kept_tables(*(const uint64_t *)*state);
+}
+
+#define CHARGE_REFUSED(name, charge) \
+	{ name, test_charge_refused, setup, budget_teardown, (void *)&charges[charge] }
+
+/* An endpoint and a notification the budget refuses (the first of their
+ * kind: each needs a page) are made from the tables a member keeps empty
+ * too. */
+static void test_objects_made_from_kept_tables(void **state)
+{
+	int64_t h = create(&root_thread, 64);
+	struct budget *b = budget_at(h);
+	struct proc k, *p = member(b);
+	uint64_t filler;
+
+	(void)state;
+	keeper(&k, b);
+	filler = b->limit - b->used;
+	assert_int_equal(budget_charge(b, filler), 0);	/* no page left */
+	assert_true(make(p->threads, SYS_ENDPOINT_CREATE) >= 0);
+	assert_int_equal(k.pt.pages, 1);
+	budget_uncharge(b, filler);
+	keep_tables(&k);
+	filler = b->limit - b->used;
+	assert_int_equal(budget_charge(b, filler), 0);
+	assert_true(make(p->threads, SYS_NOTIFY_CREATE) >= 0);
+	assert_int_equal(k.pt.pages, 1);
+	budget_uncharge(b, filler);
+	member_exits(p);
+	proc_gone(&k);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(handle_close(&root_proc, (uint64_t)h), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +711,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_gives_back, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_object_outlives_maker, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_held, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_device_map_prunes_line, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_least_budget, setup, budget_teardown),
+		CHARGE_REFUSED("test_record_refused", RECORD),
+		CHARGE_REFUSED("test_handle_table_refused", HANDLE_TABLE),
+		CHARGE_REFUSED("test_root_table_refused", ROOT_TABLE),
+		CHARGE_REFUSED("test_thread_refused", THREAD),
+		CHARGE_REFUSED("test_copy_room_refused", COPY_ROOM),
+		cmocka_unit_test_setup_teardown(test_objects_made_from_kept_tables, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */
