@@ -101,10 +101,11 @@ void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
  * leaves them as it goes (budget_members.c). */
 void budget_join(struct proc *p);
 void budget_leave(struct proc *p);
-/* A map for p was refused a table (-ERR_NOMEM): if its budget refused it
- * (p->pt.refused, as the allocation noted it: not p's own limit, nor the
- * pool), every member's tables left empty go back, and whether any did,
- * for the caller to try the map once more. */
+/* A table for p was refused (-ERR_NOMEM: a map, a copy, a device window,
+ * its root table): if its budget refused it (p->pt.refused, as the
+ * allocation noted it: not p's own limit, nor the pool), every member's
+ * tables left empty go back, and whether any did, for the caller to try
+ * once more. */
 int budget_prune(struct proc *p);
 /* b refused a charge of bytes made outside a walk of page tables (a page
  * of its caches: budget_caches.c): every member's tables left empty go

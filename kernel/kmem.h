@@ -27,7 +27,7 @@ struct kslab;
  * once it ends. */
 struct kcache {
 	const char *name;
-	size_t size;		/* rounded up to 16 */
+	size_t size;		/* one object's bytes (kcache_grow cuts them 16-byte aligned) */
 	struct kslab *partial;	/* its pages with a free object */
 	struct kslab *spare;	/* an empty page kept, or NULL */
 	uint64_t in_use;	/* objects */
