@@ -174,7 +174,7 @@ static int object_goes_with(const struct vm_space *s, const struct vm_object *o)
 uint64_t vm_space_meta_pages(const struct vm_space *s)
 {
 	uint64_t walk = new_walk();
-	uint64_t bytes = s->nregions * sizeof(struct vm_region) +
+	uint64_t bytes = s->nregions * vm_region_record_bytes() +
 			 s->rmaps * sizeof(struct rmap_entry);
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {

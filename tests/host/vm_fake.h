@@ -56,6 +56,11 @@ extern uint8_t *fake_ram;
  * core with the fake mmu and this fault-around, no mappings. */
 void fake_setup(unsigned faultaround);
 void fake_teardown(void);
+/* Pages of objects (region records, page-array chunks: base/slab.h) come
+ * from the host's memory (fake_setup sets this too); fake_object_pages
+ * counts those held. */
+void fake_object_pages_init(void);
+extern uint64_t fake_object_pages;
 /* A new space for address space `as` (pid 100 + as); fails the test if none. */
 struct vm_space *fake_space(int as);
 
