@@ -1,8 +1,10 @@
 /*
  * The pager's own heap, under picolibc's malloc (sbrk). The pager cannot
  * fault on its own memory, so the heap grows by mapping frames into itself
- * before they are used. Where the frames come from is not base's to know:
- * the layer that decides who may take the last ones (reclaim) says.
+ * before they are used. It also lends frames whole, for the pages of
+ * objects that must go back when what used them ends (slab.h): malloc
+ * never gives a frame back. Where the frames come from is not base's to
+ * know: the layer that decides who may take the last ones (reclaim) says.
  *
  * The rule of the frame source: it takes a frame or says there is none,
  * and does nothing else: no reclaim, no free, no malloc. It runs inside

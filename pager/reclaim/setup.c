@@ -59,8 +59,8 @@ int reclaim_start(void)
 }
 
 /* swap_start's prepare: the policy's tables, made only for a device swap
- * has checked and taken (the heap keeps its highest size: tables made for
- * a device then refused would cost it for good). 0, or -1 (said). */
+ * has checked and taken (malloc's heap keeps its highest size: tables made
+ * for a device then refused would cost it for good). 0, or -1 (said). */
 static int policy_made(void)
 {
 	const struct policy_ops *ops = policy_all[config.policy];

@@ -897,8 +897,9 @@ static void test_requester_last_resort(void **state)
  * process with 100 pages of its own when the heap is what is short: a
  * growth found no frames, or was refused at the heap's most
  * (PAGER_HEAP_MAX: no frame wanted, heap_short says it all the same);
- * when frames ran out, the innocent goes: the heap is never lowered, so
- * the member's death would free no frame. */
+ * when frames ran out, the innocent goes: the member's arrays give frames
+ * back only as whole pages of chunks empty, which its death does not
+ * promise. */
 static void test_heap_short_kills_arrays(void **state)
 {
 	(void)state;
