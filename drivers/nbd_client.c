@@ -161,9 +161,14 @@ static int on_reply(struct nbd_client *c)
 	if (slot >= NBD_SLOTS || c->req[slot].state != NBD_REQ_SENT || r.cookie != cookie(c, slot))
 		return -EPROTO;
 	/* A server shutting down answers what it will not do with ESHUTDOWN:
-	 * not the request's failure; it goes again on the next connection. */
-	if (r.error == NBD_ESHUTDOWN)
+	 * not the request's failure; it goes again on the next connection.
+	 * Said after an answer to a later request, it is counted: a server
+	 * that says so on every connection to one request while it answers
+	 * the others would keep it (and a fault waiting on it) for ever. */
+	if (r.error == NBD_ESHUTDOWN) {
+		c->req[slot].shut_alone += c->answered_past > c->req[slot].seq;
 		return -ECONNRESET;
+	}
 	c->answered++;
 	if (c->req[slot].seq >= c->answered_past)
 		c->answered_past = c->req[slot].seq + 1;
@@ -294,7 +299,8 @@ void nbd_lost(struct nbd_client *c, enum nbd_loss how)
 		r->out = false;
 	}
 	for (unsigned s = 0; s < NBD_SLOTS; s++)
-		if (c->req[s].state != NBD_REQ_FREE && c->req[s].blamed >= NBD_BLAME_MAX)
+		if (c->req[s].state != NBD_REQ_FREE &&
+		    (c->req[s].blamed >= NBD_BLAME_MAX || c->req[s].shut_alone >= NBD_BLAME_MAX))
 			finish(c, s, -EIO);
 	/* Every other unanswered request, oldest first (insertion sort). */
 	for (unsigned s = 0; s < NBD_SLOTS; s++) {

@@ -21,7 +21,11 @@
  * it went out, or one left unanswered while the server answered one sent
  * after it.
  * A server that answers nothing at all is not any request's fault: the
- * caller's outage budget ends that. */
+ * caller's outage budget ends that. So many ESHUTDOWN answers to one
+ * request, each after the server answered one sent after it on the same
+ * connection (nbd_req's shut_alone), fail it too: such a server answers
+ * (which ends the caller's outage) and so would shut the link down over
+ * that one request for ever. */
 #define NBD_BLAME_MAX 4
 /* Requests in flight at most: a block driver's tags (BLK_TAGS), and one
  * for netd's own (the swap header's stamp, drivers/netd/swap_stamp.h). */
@@ -49,6 +53,11 @@ struct nbd_req {
 	uint8_t type;		/* enum nbd_cmd */
 	uint16_t sends;		/* times it went out (more than 1: resent) */
 	uint16_t blamed;	/* lost connections blamed on it (NBD_BLAME_MAX) */
+	/* ESHUTDOWN answers to it after an answer to a request submitted
+	 * after it, on the same connection (NBD_BLAME_MAX): not blamed (a
+	 * parallel server shutting down may finish a later request and
+	 * refuse an earlier one), but counted apart. */
+	uint16_t shut_alone;
 	/* Its first byte went out on this connection (the rest may not have:
 	 * a write larger than the send buffer the server stopped reading). */
 	bool out;
@@ -147,7 +156,8 @@ enum nbd_loss {
  * unless the server was shutting down, the oldest out and unanswered if a
  * request submitted after it was answered (the server skipped it: answers
  * in order to older ones are progress, not a skip); one blamed
- * NBD_BLAME_MAX times fails.
+ * NBD_BLAME_MAX times fails, and so does one answered ESHUTDOWN
+ * NBD_BLAME_MAX times while the server answered later ones (shut_alone).
  * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c, enum nbd_loss how);
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);

@@ -1,9 +1,9 @@
 /*
- * Budgets of the kernel pool. Each holder of a charge (a process record,
- * a page-table page, a thread, an endpoint, a notification) gives back
- * exactly what it took, so a budget's use is 0 again once its processes
- * and the objects they made have gone; those hold references, so a
- * budget goes with the last of them and its last handle.
+ * Budgets of the kernel pool. Each holder of a charge (a page-table page,
+ * a page of the budget's caches: budget_caches.c) gives back exactly what
+ * it took, so a budget's use is 0 again once its processes and the
+ * objects they made have gone; those hold references, so a budget goes
+ * with the last of them and its last handle.
  */
 #include "budget.h"
 #include "handle.h"
@@ -29,30 +29,6 @@ static void budget_free(struct object *o)
 	if (b->used)
 		panic("budget %p freed with %lu bytes charged", (void *)b, (unsigned long)b->used);
 	kcache_free(&budget_cache, b);
-}
-
-void *budget_kcache_alloc(struct budget *b, struct kcache *c)
-{
-	void *obj;
-
-	if (budget_charge(b, kcache_object_size(c)) < 0)
-		return NULL;
-	if (!(obj = kcache_alloc(c))) {
-		budget_uncharge(b, kcache_object_size(c));
-		return NULL;
-	}
-	if (b)
-		object_get(&b->obj);
-	return obj;
-}
-
-void budget_kcache_free(struct budget *b, struct kcache *c, void *obj)
-{
-	kcache_free(c, obj);
-	if (!b)
-		return;
-	budget_uncharge(b, kcache_object_size(c));
-	object_put(&b->obj);
 }
 
 void budget_init(void)

@@ -1,32 +1,57 @@
 /*
- * Budgets: how much of the kernel pool the processes sharing one may
- * cause to be used (their records, handle tables, page tables, threads
- * with the message copy each may keep, and the endpoints and notifications
- * they make), so that one group of processes (the pager's line) cannot
- * empty the pool every other process needs. The root task makes them and
- * names one when it creates a process; the kernel only counts and refuses.
+ * Budgets: how many pages of the kernel pool the processes sharing one may
+ * hold (their page tables, and the pages their records, handle tables,
+ * threads with the room for the message copy each may keep, and the
+ * endpoints and notifications they make are cut from), so that one group
+ * of processes (the pager's line) cannot empty the pool every other
+ * process needs. The root task makes them and names one when it creates
+ * a process; the kernel only counts and refuses.
  */
 #ifndef KERNEL_BUDGET_H
 #define KERNEL_BUDGET_H
 
 #include <stdint.h>
 #include "object.h"
+#include "kmem.h"
 #include "console.h"
 #include "abi/errno.h"
 #include "abi/vm.h"
 
 struct thread;
 struct proc;
-struct kcache;
+
+/* The kinds of object a budget pays for by the page (budget_caches.c). */
+enum budget_kind_index {
+	BUDGET_PROCS,
+	BUDGET_HANDLES,
+	BUDGET_THREADS,
+	BUDGET_COPIES,		/* a thread's room for a pending copy */
+	BUDGET_ENDPOINTS,
+	BUDGET_NOTIFIES,
+	BUDGET_KINDS
+};
+
+/* One kind, declared by the file that owns its objects. */
+struct budget_kind {
+	struct kcache global;	/* those of processes with no budget; its name
+				 * and size are every budget's cache's of it */
+	enum budget_kind_index index;	/* that cache in struct budget */
+	uint64_t live;		/* objects of the kind now, in every cache */
+};
 
 struct budget {
 	struct object obj;
 	uint64_t limit;		/* bytes of the pool it may be charged */
-	uint64_t used;		/* bytes charged now */
+	/* Bytes charged now: the pages its caches and its processes' page
+	 * tables hold, whole pages, exactly. */
+	uint64_t used;
 	/* The process records charged to it (proc.budget_next), ended ones
 	 * still referenced included: whose kept tables budget_prune gives
 	 * back (budget_members.c). */
 	struct proc *members;
+	/* Its objects of each kind, cut from pages that hold only its own
+	 * (no_spare: it pays for no empty page). */
+	struct kcache caches[BUDGET_KINDS];
 };
 
 /* At boot: how a budget is freed (object.h). */
@@ -60,13 +85,17 @@ static inline int budget_spent(const struct budget *b)
 	return b && b->limit - b->used < PAGE_SIZE;
 }
 
-/* An object of cache c charged to b (NULL: none), zeroed; NULL, nothing
- * charged, past b's limit or for an empty pool. It holds a reference on b
- * until budget_kcache_free: an endpoint or a notification may outlive the
- * process that made it (its handle passed on), and its charge goes back to
- * the budget it was made against, which must live until then. */
-void *budget_kcache_alloc(struct budget *b, struct kcache *c);
-void budget_kcache_free(struct budget *b, struct kcache *c, void *obj);
+/* An object of kind k, zeroed, from b's cache of k (NULL b: k's global
+ * one); NULL, nothing charged, if that cache must take a page and b has
+ * not one left, or the pool is empty. b is charged a page when its cache
+ * takes one, and given it back when the cache gives the page back (its
+ * objects all freed): what a budget is charged is what its objects hold
+ * of the pool, however they were freed. The object holds a reference on
+ * b until budget_kind_free, with the same b and k: an endpoint or a
+ * notification may outlive the process that made it (its handle passed
+ * on), and b's cache must live until then. */
+void *budget_kind_alloc(struct budget *b, struct budget_kind *k);
+void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
 
 /* p's record joins its budget's members (p->budget; none: nothing), and
  * leaves them as it goes (budget_members.c). */

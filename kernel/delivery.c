@@ -2,14 +2,13 @@
  * Delivering a message to a thread blocked in receive (or waiting for a
  * reply): into its registers when it receives in the register form, else
  * into its buffer. A copy that meets a page of the buffer not yet there is
- * kept in the thread's record (a pending copy) while its pager brings the
- * page, then finished or given up with the handle it passed.
+ * kept in the thread's room for it (a pending copy) while its pager brings
+ * the page, then finished or given up with the handle it passed.
  */
 #include <stddef.h>
 #include "delivery.h"
 #include "proc.h"
 #include "handle.h"
-#include "kmem.h"
 #include "klib.h"
 #include "usercopy.h"
 #include "sched.h"
@@ -28,9 +27,9 @@ void delivery_on_fault(delivery_fault_fn *fn)
 static uint64_t in_regs;
 
 /* Messages waiting for a receiver's page (see copy_to_blocked), at most
- * one a thread: charged to its process's budget with the thread
- * (thread.c), so a copy kept costs no charge here. */
-static struct kcache stash_cache = { .name = "pending copy", .size = sizeof(struct pending_copy) };
+ * one a thread, each in its thread's room (t->copy, made with it:
+ * thread.c), so keeping one takes nothing from the pool. */
+static uint64_t kept;
 
 /* The handle a message being copied to t installed in t's table (entry
  * h at gen), if it is still that install: no one will learn its number
@@ -51,26 +50,25 @@ static void drop_stash(struct thread *t)
 {
 	if (!t->stash)
 		return;
-	kcache_free(&stash_cache, t->stash);
 	t->stash = NULL;
+	kept--;
 }
 
-/* Keep the copy in t's record until its page is there. */
-static int stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
-		 uint32_t gen, uint8_t call)
+/* Keep the copy in t's room until its page is there. */
+static void stash(struct thread *t, uint64_t va, const void *src, size_t len, int32_t h,
+		  uint32_t gen, uint8_t call)
 {
 	if (t->stash && t->stash->bytes == src)
-		return 0;	/* already kept: this is the retry */
-	drop_stash(t);
-	if (!(t->stash = kcache_alloc(&stash_cache)))
-		return -ERR_NOMEM;
+		return;	/* already kept: this is the retry */
+	if (!t->stash)
+		kept++;
+	t->stash = t->copy;
 	t->stash->call = call;
 	t->stash->va = va;
 	t->stash->len = (uint32_t)len;
 	t->stash->handle = h;
 	t->stash->gen = gen;
 	memcpy(t->stash->bytes, src, len);
-	return 0;
 }
 
 void delivery_release_caller(struct thread *t)
@@ -132,11 +130,8 @@ static int copy_to_blocked(struct thread *to, uint64_t va, const void *src, size
 		return 0;
 	}
 	if (user_miss.proc == to->proc) {
-		int kept = stash(to, va, src, len, h, gen, call);
-
-		if (kept < 0)
-			r = kept;	/* the pool's shortage, not a bad address */
-		else if (ask_pager(to, user_miss.va))
+		stash(to, va, src, len, h, gen, call);
+		if (ask_pager(to, user_miss.va))
 			return 0;
 	}
 	give_up(to, r, h, gen, call);
@@ -189,7 +184,7 @@ uint64_t delivery_regs_count(void)
 
 uint64_t delivery_pending_copies(void)
 {
-	return stash_cache.in_use;
+	return kept;
 }
 
 void delivery_drop(struct thread *t, int64_t err)

@@ -30,8 +30,8 @@ int delivery_to(struct thread *to, const struct msg *k);
 /* Copy len bytes to va in blocked thread `to` and wake it with 0; if the
  * page is not there or is copy-on-write, its pager is asked for it first
  * and the copy finishes when it answers. Returns 0, or the error `to` was
- * woken with: -ERR_FAULT for a page no pager brings, -ERR_NOMEM if the
- * kernel pool cannot keep the copy meanwhile. Used for messages and for
+ * woken with: -ERR_FAULT for a page no pager brings (the copy is kept
+ * meanwhile in `to`'s own room, never refused). Used for messages and for
  * proc_wait's exit record. */
 int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len);
 /* The pager answered the fault taken to deliver t->stash: try again (which

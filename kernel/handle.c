@@ -14,28 +14,22 @@
 #include "abi/handle.h"
 #include "abi/vm.h"
 
-static struct kcache table_cache = { .name = "handle table",
-				     .size = sizeof(struct handle) * HANDLES_MAX };
+static struct budget_kind table_kind = {
+	.global = { .name = "handle table", .size = sizeof(struct handle) * HANDLES_MAX },
+	.index = BUDGET_HANDLES,
+};
 static uint64_t in_use;
 
 _Static_assert(sizeof(struct handle) * ROOT_HANDLES_MAX <= 4096, "a root table is one page");
 _Static_assert(sizeof(struct handle) == 16, "gen fits in the entry's padding");
 
-/* What a table costs its process's budget (a root table: a page). */
-static uint64_t table_charge(int root)
-{
-	return root ? PAGE_SIZE : kcache_object_size(&table_cache);
-}
-
+/* Another's is charged to its budget; the root task's is a page of its
+ * own (the root task has no budget: root.c). */
 int handle_table_create(struct proc *p, int root)
 {
-	if (budget_charge(p->budget, table_charge(root)) < 0)
+	p->handles = root ? kmem_page_alloc() : budget_kind_alloc(p->budget, &table_kind);
+	if (!p->handles)
 		return -ERR_NOMEM;
-	p->handles = root ? kmem_page_alloc() : kcache_alloc(&table_cache);
-	if (!p->handles) {
-		budget_uncharge(p->budget, table_charge(root));
-		return -ERR_NOMEM;
-	}
 	p->nhandles = root ? ROOT_HANDLES_MAX : HANDLES_MAX;
 	return 0;
 }
@@ -50,8 +44,7 @@ void handle_table_destroy(struct proc *p)
 	if (p->nhandles == ROOT_HANDLES_MAX)
 		kmem_page_free(p->handles);
 	else
-		kcache_free(&table_cache, p->handles);
-	budget_uncharge(p->budget, table_charge(p->nhandles == ROOT_HANDLES_MAX));
+		budget_kind_free(p->budget, &table_kind, p->handles);
 	p->handles = NULL;
 	p->nhandles = 0;
 }

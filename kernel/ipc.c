@@ -10,7 +10,6 @@
 #include "ipc.h"
 #include "proc.h"
 #include "handle.h"
-#include "kmem.h"
 #include "budget.h"
 #include "notify.h"
 #include "klib.h"
@@ -21,7 +20,8 @@
 #include "abi/errno.h"
 #include "abi/handle.h"
 
-static struct kcache ep_cache = { .name = "endpoint", .size = sizeof(struct endpoint) };
+static struct budget_kind ep_kind = { .global = { .name = "endpoint", .size = sizeof(struct endpoint) },
+				       .index = BUDGET_ENDPOINTS };
 
 /* How a queued sender asks its pager for a page of its message
  * (ipc_on_sender_fault). */
@@ -35,7 +35,7 @@ void ipc_on_sender_fault(ipc_sender_fault_fn *fn)
 
 struct endpoint *endpoint_create(struct budget *budget)
 {
-	struct endpoint *ep = budget_kcache_alloc(budget, &ep_cache);
+	struct endpoint *ep = budget_kind_alloc(budget, &ep_kind);
 
 	if (!ep)
 		return NULL;
@@ -63,7 +63,7 @@ static void endpoint_orphaned(struct object *o)
 static void endpoint_free(struct object *o)
 {
 	endpoint_orphaned(o);
-	budget_kcache_free(((struct endpoint *)o)->budget, &ep_cache, o);
+	budget_kind_free(((struct endpoint *)o)->budget, &ep_kind, o);
 }
 
 void ipc_init(void)
@@ -202,7 +202,7 @@ static struct thread *next_sender(struct endpoint *ep, struct thread *t, struct 
 
 uint64_t ipc_endpoints(void)
 {
-	return ep_cache.in_use;
+	return ep_kind.live;
 }
 
 /* After a delivery: a caller (or faulting thread) waits for the receiver's

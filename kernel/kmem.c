@@ -99,10 +99,11 @@ static void partial_unlink(struct kcache *c, struct kslab *s)
 	s->next = s->prev = NULL;
 }
 
-/* A page for c, cut into objects: the spare if it has one. */
+/* A page for c, cut into objects (16-byte aligned): the spare if it has
+ * one. */
 static struct kslab *kcache_grow(struct kcache *c)
 {
-	size_t size = kcache_object_size(c);
+	size_t size = (c->size + 15) & ~(size_t)15;
 	struct kslab *s = c->spare;
 	uint8_t *page;
 
@@ -143,18 +144,19 @@ void *kcache_alloc(struct kcache *c)
 	return obj;
 }
 
-/* An empty page: kept as the spare, or the pool's again. */
-static void kcache_release(struct kcache *c, struct kslab *s)
+/* An empty page: kept as the spare (0), or the pool's again (1). */
+static int kcache_release(struct kcache *c, struct kslab *s)
 {
 	partial_unlink(c, s);
-	if (!c->spare) {
+	if (!c->spare && !c->no_spare) {
 		c->spare = s;
-		return;
+		return 0;
 	}
 	kmem_page_free(page_of(s));
+	return 1;
 }
 
-void kcache_free(struct kcache *c, void *obj)
+int kcache_free(struct kcache *c, void *obj)
 {
 	struct kslab *s = slab_of(obj);
 	int was_full = s->free == NULL;
@@ -165,6 +167,5 @@ void kcache_free(struct kcache *c, void *obj)
 	c->in_use--;
 	if (was_full)
 		partial_push(c, s);
-	if (s->used == 0)
-		kcache_release(c, s);
+	return s->used == 0 && kcache_release(c, s);
 }

@@ -21,27 +21,30 @@ uint64_t kmem_pages_free(void);
 struct kslab;
 
 /* Fixed-size objects carved from pool pages. A page whose objects are all
- * free goes back to the pool, but for one kept per cache, so that one
- * object made and freed over and over does not take and zero a page each
- * time: what a process's objects held is the pool's again once it ends. */
+ * free goes back to the pool, but for one kept per cache (unless no_spare),
+ * so that one object made and freed over and over does not take and zero
+ * a page each time: what a process's objects held is the pool's again
+ * once it ends. */
 struct kcache {
 	const char *name;
 	size_t size;		/* rounded up to 16 */
 	struct kslab *partial;	/* its pages with a free object */
 	struct kslab *spare;	/* an empty page kept, or NULL */
 	uint64_t in_use;	/* objects */
+	/* 1: an emptied page goes back at once, none kept: for a cache whose
+	 * pages someone pays for (kernel/budget.h), who should pay for pages
+	 * that hold something. */
+	uint8_t no_spare;
 };
 void *kcache_alloc(struct kcache *c);	/* zeroed, or NULL */
-/* What one object of size bytes takes of a cache's page. */
-static inline size_t kcache_size_of(size_t size)
+/* Whether c's next kcache_alloc takes a page from the pool (it has no
+ * free object left, and no spare): the caller may pay for it first. */
+static inline int kcache_needs_page(const struct kcache *c)
 {
-	return (size + 15) & ~(size_t)15;
+	return !c->partial && !c->spare;
 }
-/* What one object of c takes of its page (what a budget is charged). */
-static inline size_t kcache_object_size(const struct kcache *c)
-{
-	return kcache_size_of(c->size);
-}
-void kcache_free(struct kcache *c, void *obj);
+/* obj back to c, which it came from: 1 if its page went back to the pool
+ * with it, else 0. */
+int kcache_free(struct kcache *c, void *obj);
 
 #endif

@@ -6,7 +6,6 @@
 #include "thread.h"
 #include "proc.h"
 #include "handle.h"
-#include "kmem.h"
 #include "budget.h"
 #include "tqueue.h"
 #include "delivery.h"
@@ -17,11 +16,12 @@
 _Static_assert((NOTIFY_BITS_MASK & (uint64_t)SYSCALL_BLOCKED) == 0,
 	       "a wait's bits are never taken for \"blocked\"");
 
-static struct kcache notify_cache = { .name = "notify", .size = sizeof(struct notify) };
+static struct budget_kind notify_kind = { .global = { .name = "notify", .size = sizeof(struct notify) },
+					   .index = BUDGET_NOTIFIES };
 
 struct notify *notify_create(struct budget *budget)
 {
-	struct notify *n = budget_kcache_alloc(budget, &notify_cache);
+	struct notify *n = budget_kind_alloc(budget, &notify_kind);
 
 	if (!n)
 		return NULL;
@@ -71,7 +71,7 @@ static void notify_free(struct object *o)
 	if (n->bound)
 		n->bound->bound = NULL;	/* cannot happen: the binding holds a ref */
 	wake_waiter(n, -ERR_PIPE);	/* cannot happen: notify_orphaned woke it */
-	budget_kcache_free(n->budget, &notify_cache, n);
+	budget_kind_free(n->budget, &notify_kind, n);
 }
 
 void notify_init(void)
@@ -132,7 +132,7 @@ static int lookup(struct thread *t, uint64_t h, uint32_t need, struct notify **n
 
 uint64_t notify_count(void)
 {
-	return notify_cache.in_use;
+	return notify_kind.live;
 }
 
 int64_t sys_notify_create(struct thread *t, const uint64_t *a)

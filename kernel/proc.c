@@ -10,29 +10,23 @@
 #include "notify.h"
 #include "sched.h"
 #include "thread_end.h"
-#include "kmem.h"
 #include "budget.h"
 #include "klib.h"
 #include "usercopy.h"
 #include "console.h"
 #include "abi/handle.h"
 
-static struct kcache proc_cache = { .name = "proc", .size = sizeof(struct proc) };
+static struct budget_kind proc_kind = { .global = { .name = "proc", .size = sizeof(struct proc) },
+					 .index = BUDGET_PROCS };
 static uint32_t next_pid = 1;
 
 /* A record charged to budget (a reference taken), or NULL. */
 static struct proc *record_create(struct budget *budget)
 {
-	struct proc *p;
+	struct proc *p = budget_kind_alloc(budget, &proc_kind);
 
-	if (budget_charge(budget, kcache_object_size(&proc_cache)) < 0)
+	if (!p)
 		return NULL;
-	if (!(p = kcache_alloc(&proc_cache))) {
-		budget_uncharge(budget, kcache_object_size(&proc_cache));
-		return NULL;
-	}
-	if (budget)
-		object_get(&budget->obj);
 	p->budget = budget;
 	budget_join(p);
 	return p;
@@ -40,14 +34,8 @@ static struct proc *record_create(struct budget *budget)
 
 static void record_free(struct proc *p)
 {
-	struct budget *b = p->budget;
-
 	budget_leave(p);
-	kcache_free(&proc_cache, p);
-	if (!b)
-		return;
-	budget_uncharge(b, kcache_object_size(&proc_cache));
-	object_put(&b->obj);
+	budget_kind_free(p->budget, &proc_kind, p);
 }
 
 struct proc *proc_create(const char *name, int is_root, struct budget *budget)
@@ -159,7 +147,7 @@ void proc_end(struct proc *p, const struct exit_info *info, const char *why)
 
 uint64_t proc_count(void)
 {
-	return proc_cache.in_use;
+	return proc_kind.live;
 }
 
 static void proc_free(struct object *o)

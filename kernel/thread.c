@@ -9,28 +9,29 @@
 #include "budget.h"
 #include "klib.h"
 
-static struct kcache thread_cache = { .name = "thread", .size = sizeof(struct thread) };
+static struct budget_kind thread_kind = { .global = { .name = "thread", .size = sizeof(struct thread) },
+					  .index = BUDGET_THREADS };
+/* The room for the one message copy a thread may come to keep (t->copy:
+ * delivery.c's pending copy, kept for a delivery that meets a page of its
+ * buffer not there). Made with the thread, from its process's budget, so
+ * a delivery never waits on the pool or a budget: one refused would fail
+ * the receive, and a call's caller with it, in whatever process sent it.
+ * Apart from the record: together they would be two to a page; apart,
+ * four records share a page and six rooms another. */
+static struct budget_kind copy_kind = {
+	.global = { .name = "pending copy", .size = sizeof(struct pending_copy) },
+	.index = BUDGET_COPIES,
+};
 static uint32_t next_tid = 1;
-
-/* What a thread costs its process's budget: its record and the one
- * message copy it may come to hold (t->stash, delivery.c's pending copy,
- * made for a delivery that meets a page of its buffer not there). Charged
- * here, with the record it belongs to, so a delivery is never refused for
- * a budget: one refused would fail the receive, and a call's caller with
- * it, in whatever process sent it. */
-static uint64_t thread_charge(void)
-{
-	return kcache_object_size(&thread_cache) + kcache_size_of(sizeof(struct pending_copy));
-}
 
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio)
 {
-	struct thread *t;
+	struct thread *t = budget_kind_alloc(p->budget, &thread_kind);
 
-	if (budget_charge(p->budget, thread_charge()) < 0)
+	if (!t)
 		return NULL;
-	if (!(t = kcache_alloc(&thread_cache))) {
-		budget_uncharge(p->budget, thread_charge());
+	if (!(t->copy = budget_kind_alloc(p->budget, &copy_kind))) {
+		budget_kind_free(p->budget, &thread_kind, t);
 		return NULL;
 	}
 	t->tid = next_tid++;
@@ -47,7 +48,7 @@ struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t 
 
 uint64_t thread_count(void)
 {
-	return thread_cache.in_use;
+	return thread_kind.live;
 }
 
 void thread_wake(struct thread *t, int64_t r)
@@ -59,6 +60,6 @@ void thread_wake(struct thread *t, int64_t r)
 void thread_free(struct thread *t)
 {
 	arch_regs_release(&t->regs);
-	budget_uncharge(t->proc->budget, thread_charge());
-	kcache_free(&thread_cache, t);
+	budget_kind_free(t->proc->budget, &copy_kind, t->copy);
+	budget_kind_free(t->proc->budget, &thread_kind, t);
 }

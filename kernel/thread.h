@@ -107,8 +107,9 @@ struct thread {
 	struct thread *reply_to;	/* server side: the caller owed a reply */
 	struct thread *replier;		/* caller side: who owes us the reply */
 	struct msg_head fault_msg;	/* the fault message (a header: no data) */
-	struct pending_copy *stash;	/* a result for it waiting for a page of its
-					 * buffer (delivery_copy), or NULL */
+	struct pending_copy *copy;	/* room for one, made with it (thread.c) */
+	struct pending_copy *stash;	/* copy while a result for it waits for a
+					 * page of its buffer (delivery_copy), or NULL */
 	struct msg_window win[2];	/* msgwin.h: [0] read, [1] write */
 	struct release_window release;	/* release.h */
 	uint64_t slow_calls;		/* its calls the slow path took (ipc.c's;

@@ -38,11 +38,12 @@ struct kernel_info {
 };
 
 /* What SYS_BUDGET_INFO tells of a budget: the bytes of the kernel pool
- * the processes created with it may cause to be used together (their
- * records, handle tables, page tables, threads, endpoints and
- * notifications), and the bytes they
- * use now. A charge past the limit fails for the process making it:
- * -ERR_NOMEM, as for an empty pool. */
+ * the processes created with it may hold together (their page tables, and
+ * the pages their records, handle tables, threads, endpoints and
+ * notifications are cut from, which hold only theirs), and the bytes they
+ * hold now: whole pages, exactly the pool's pages they hold. A charge
+ * past the limit fails for the process making it: -ERR_NOMEM, as for an
+ * empty pool. */
 struct budget_info {
 	uint64_t limit;
 	uint64_t used;

@@ -7,7 +7,8 @@
  * patient, looks at a few frames per page it wants so that a round may
  * find nothing and the program gets time to touch its pages again.
  * While the swap device rides out an outage, direct reclaim writes
- * nothing.
+ * nothing; while writes are held back for a device that fails everything,
+ * neither direct nor background reclaim takes a victim to write.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -23,16 +24,13 @@
  * rounds of reclaim without progress its allocator makes before it calls
  * the OOM killer (should_reclaim_retry, mm/page_alloc.c). Without it, one
  * failed batch (a request with a bad sector, a moment without memory to
- * send it) failed the fault while swap had room. Only a failure that may
- * pass is tried again (SWAP_OUT_PASSING), and a batch whose pages the
- * device failed even when written again alone (SWAP_OUT_FAILING) only
- * once: that batch's slots, one run, may lie in a bad patch of the disk,
- * and the next batch is given other slots (its are retired), so one such
- * batch proves nothing, but a second in a row, on fresh slots, says the
- * device fails whatever it is given, and each batch more would retire its
- * slots for good, the lock held (up to 512 for one fault before). */
+ * send it) failed the fault while swap had room. A batch whose pages the
+ * device failed even when written again alone (SWAP_OUT_FAILING) is
+ * followed by another only until the engine judges that the device fails
+ * whatever it is given (swap_out_failing: two such batches in a row, any
+ * thread's): each batch more would retire its slots for good, the lock
+ * held (up to 512 for one fault before session 20). */
 #define FAILED_BATCHES_MAX 16
-#define FAILING_BATCHES_MAX 2
 
 /* A batch chosen and written now; frames freed. None while the device
  * rides out an outage (swap_out_stalled): the write, made with the lock
@@ -40,7 +38,9 @@
  * two: a swap server's restart), deaths unreaped; the fault that wanted
  * it waits instead, the lock let go (kswapd_throttle_again), for the
  * writes the swap-out thread has or is given, which free frames when the
- * server is back. */
+ * server is back. None either while writes are held back for a device
+ * that fails everything (swap_out_failing): the fault meets the OOM
+ * killer as with swap full. */
 static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];
@@ -48,9 +48,9 @@ static size_t swap_out_direct(void)
 	enum swap_out_failure failed;
 	uint64_t looked;
 	size_t freed, n;
-	unsigned rounds = 0, failing = 0;
+	unsigned rounds = 0;
 
-	if (!swap_has_room(1) || swap_out_stalled())
+	if (!swap_has_room(1) || swap_out_stalled() || swap_out_failing())
 		return 0;
 	/* A write this thread left in flight, still out (netd, past the
 	 * outage's bound, still riding it out): swap_out_now would write
@@ -65,9 +65,8 @@ static size_t swap_out_direct(void)
 		n = victims_choose(v, SWAP_OUT_BATCH, 0);
 		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
 		freed = swap_out_now(v, n, &failed);
-		failing = failed == SWAP_OUT_FAILING ? failing + 1 : 0;
-	} while (freed == 0 && failed != SWAP_OUT_OK && failing < FAILING_BATCHES_MAX &&
-		 ++rounds < FAILED_BATCHES_MAX && swap_has_room(1) && !swap_out_stalled());
+	} while (freed == 0 && failed != SWAP_OUT_OK && ++rounds < FAILED_BATCHES_MAX &&
+		 swap_has_room(1) && !swap_out_stalled() && !swap_out_failing());
 	pager_memalloc_end(was_memalloc);
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);
@@ -85,7 +84,7 @@ static size_t swap_out_background(size_t want, int patient)
 	uint64_t start = vmstat_get(VMSTAT_PGSCAN), looked;
 	size_t queued = 0, n;
 
-	if (!swap_has_room(0))
+	if (!swap_has_room(0) || swap_out_failing())
 		return 0;
 	while (queued < want && (looked = vmstat_get(VMSTAT_PGSCAN) - start) < looks &&
 	       swap_out_room() > 0) {

@@ -73,13 +73,15 @@ uint64_t spawn_arrays_limit(void)
 }
 
 /*
- * What one line's processes may use of the kernel pool together (their
- * records, handle tables, page tables, threads, endpoints and
- * notifications: kernel/budget.h), in pages: half of what is left once a
- * quarter of the pool is kept for the pager, init and the drivers, which
- * have no budget. A share of the pool, not a sum of what a line may make:
- * each kind of object the kernel charges makes a line meet it sooner and
- * leaves the others' share as it was. So one line's
+ * What one line's processes may hold of the kernel pool together (their
+ * page tables and the pages their records, handle tables, threads,
+ * endpoints and notifications are cut from: kernel/budget.h), in pages:
+ * half of what is left once a quarter of the pool is kept for the pager,
+ * init and the drivers, which have no budget. A share of the pool, not a
+ * sum of what a line may make: each kind of object the kernel charges
+ * makes a line meet it sooner and leaves the others' share as it was; and
+ * as the kernel charges the pages a line holds, exactly, the quarter is
+ * what two lines at their budgets leave. So one line's
  * processes at their bound (28 forks each at its page-table limit, say)
  * leave the others half of the rest and the reserve; two lines at their
  * bounds leave only the reserve, and a third line's process is then

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "swap/backend.h"
+#include "swap/swap.h"
 
 struct pager_thread;
 struct swap_slots;
@@ -75,6 +76,18 @@ int swap_in_read_many(void *ctx, const uint32_t *slots, const uint64_t *pa, unsi
 uint32_t swap_in_read_further(void *ctx, const uint32_t *slots, unsigned n);
 void swap_in_wait(void *ctx, uint32_t slot);
 int swap_in_init(void);
+
+/* failing.c: whether the device fails whatever it is given (swap.h's
+ * swap_out_failing). A batch's write is over: f its verdict, wrote
+ * whether the device wrote any of its pages (which ends the judgement;
+ * SWAP_OUT_FAILING without one counts towards it). Lock held. */
+void swap_failing_judge(enum swap_out_failure f, int wrote);
+/* The device is judged to fail whatever it is given, paused or not: a
+ * write it fails now says nothing of the slot, which is let go, not
+ * retired. */
+int swap_device_failing(void);
+/* Nothing judged (swap_reset). */
+void swap_failing_reset(void);
 
 /* out.c: the batches emptied (swap_reset). */
 void swap_out_left_reset(void);

@@ -38,12 +38,26 @@ static void evicted(uint32_t slot, uint64_t pa)
 	swap_history_keep(slot, swap_engine_hooks()->evicted(pa));
 }
 
-/* No slot is free: said once, counted every time. */
+/* No slot is free: said once, counted every time. An area whose every
+ * slot is bad (retired after failed writes, or listed in its header) is
+ * not full but spent, and said so. */
 static void note_full(void)
 {
-	if (vmstat_get(VMSTAT_SWAP_FULL) == 0)
-		printf("pager: swap: the swap device is full\n");
+	struct swap_slots *s = swap_engine_slots();
+	int said = vmstat_get(VMSTAT_SWAP_FULL) > 0;
+
 	vmstat_count(VMSTAT_SWAP_FULL);
+	if (said)
+		return;
+	if (swap_slots_total(s) == 0)
+		printf("pager: swap: every slot of %s is bad (retired after a failed write, or "
+		       "listed bad in its header): nothing more can be written to it\n",
+		       swap_engine_where());
+	else if (swap_slots_bad(s) > 0)
+		printf("pager: swap: the swap device is full (and %u of its slots are bad)\n",
+		       swap_slots_bad(s));
+	else
+		printf("pager: swap: the swap device is full\n");
 }
 
 /* Somewhere to write: a free slot, or (direct) a clean copy to drop. */
@@ -228,7 +242,9 @@ size_t swap_batch_prepare(struct write_batch *b)
 /* slot's write failed, its page kept: a slot the device itself failed is
  * retired (bad, never used again), counted in b to be said with the
  * batch's others; one whose write never reached the device, or whose
- * device is gone, is only let go. */
+ * device is gone, is only let go, and so is one a device judged to fail
+ * whatever it is given failed (swap_device_failing: the failure is the
+ * device's, not the slot's), unless its write may still land late. */
 static void write_failed(struct write_batch *b, uint32_t slot, int err)
 {
 	if (!swap_err_from_device(err) || swap_device_gone()) {
@@ -237,6 +253,11 @@ static void write_failed(struct write_batch *b, uint32_t slot, int err)
 		return;
 	}
 	vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
+	b->failed++;
+	if (swap_device_failing() && err != SWAP_ERR_LATE) {
+		swap_slot_release(slot);
+		return;
+	}
 	swap_slot_mark_bad(swap_engine_slots(), slot);
 	swap_history_forget(slot);
 	if (b->retired++ == 0) {
@@ -299,7 +320,7 @@ size_t swap_batch_finish(struct write_batch *b)
 	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
-	b->retired = b->unsent = 0;
+	b->retired = b->unsent = b->failed = 0;
 	/* The batch's pages run on in their spaces: one unmap call for a run,
 	 * not one a page. Nothing is freed until it is sent. The hold does
 	 * not nest (vm_unmaps_hold), and nothing below takes it again: no
@@ -322,22 +343,45 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-/* How b's writes failed (swap_out_now). Pages written again alone of
- * which the device wrote none say that it fails whatever it is given (or
- * that every slot it was given is bad): another batch would retire as many
- * slots again, the lock held; Linux's reclaim tries again after a failed
- * write as after any round without progress, but retires nothing. A
- * failure the resends do not judge (a batch of one page, a write never
- * sent) may pass. */
+/* How b's writes failed. Pages written again alone of which the device
+ * wrote none say that it fails whatever it is given, or that every slot
+ * it was given is bad (failing.c tells them apart); Linux's reclaim tries
+ * again after a failed write as after any round without progress, but
+ * retires nothing. A failure the resends do not judge (a batch of one
+ * page, a write never sent) may pass. */
 static enum swap_out_failure failure_of(const struct write_batch *b)
 {
-	if (b->retired > 0 && b->resent > 0 && b->resent_ok == 0)
+	if (b->failed > 0 && b->resent > 0 && b->resent_ok == 0)
 		return SWAP_OUT_FAILING;
 	/* Not a flush's failure: the next batch's flush fails the same way
 	 * (a server whose flushes fail), written in full each time. */
-	if (b->retired > 0 || (b->unsent > 0 && !swap_flush_failing()))
+	if (b->failed > 0 || (b->unsent > 0 && !swap_flush_failing()))
 		return SWAP_OUT_PASSING;
 	return SWAP_OUT_OK;
+}
+
+/* Whether the device wrote any of b's pages. */
+static int wrote_any(const struct write_batch *b)
+{
+	for (size_t k = 0; k < b->n; k++)
+		if (b->err[k] == 0)
+			return 1;
+	return 0;
+}
+
+enum swap_out_failure swap_batch_verdict(const struct write_batch *b)
+{
+	enum swap_out_failure f = failure_of(b);
+
+	swap_failing_judge(f, wrote_any(b));
+	return f;
+}
+
+void swap_batch_give_back(struct write_batch *b)
+{
+	for (size_t k = 0; k < b->n; k++)
+		give_back(b->v[k].pa);
+	b->n = 0;
 }
 
 /* Each thread's direct batch, by its I/O client: one at a time, kept
@@ -449,7 +493,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 		return freed;
 	}
 	written = swap_batch_finish(b);
-	*failed = failure_of(b);
+	*failed = swap_batch_verdict(b);
 	return freed + written;
 }
 

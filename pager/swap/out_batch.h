@@ -23,10 +23,11 @@ struct write_batch {
 	size_t n;
 	int err[WRITE_BATCH];
 	int at_floor;	/* started with no frame free above the reserve */
-	/* What its write came to (swap_batch_finish): slots retired, the
-	 * first with its error (said once for the batch), and pages whose
-	 * write never reached the device. */
-	unsigned retired, unsent;
+	/* What its write came to (swap_batch_finish): pages the device
+	 * failed, of them the slots retired, the first with its error (said
+	 * once for the batch), and pages whose write never reached the
+	 * device. */
+	unsigned failed, retired, unsent;
 	/* Pages a device error failed written again alone, and how many of
 	 * those the device wrote (swap_batch_write). */
 	unsigned resent, resent_ok;
@@ -56,8 +57,15 @@ size_t swap_batch_prepare(struct write_batch *b);
  * followed by another; its pages whose results are not in are
  * SWAP_ERR_LEFT. */
 void swap_batch_write(struct pager_thread *t, struct write_batch *b);
-/* After the write: each page evicted, kept, or freed (b->retired and
- * b->unsent counted, the slots retired said in one line). Frames freed. */
+/* After the write: each page evicted, kept, or freed (b->failed,
+ * b->retired and b->unsent counted, the slots retired said in one line).
+ * Frames freed. */
 size_t swap_batch_finish(struct write_batch *b);
+/* After swap_batch_finish: how b's writes failed, which the engine's
+ * judgement of the device hears (swap_out_failing). */
+enum swap_out_failure swap_batch_verdict(const struct write_batch *b);
+/* b's victims not written after all (writes held back: swap_out_failing):
+ * each back to the policy as it was, none touched. b is emptied. */
+void swap_batch_give_back(struct write_batch *b);
 
 #endif

@@ -45,6 +45,22 @@ static int too_small(const struct swap_backend *b, uint64_t bytes)
 	return -1;
 }
 
+/* The header's read failed (err): why, said. The device gone for good
+ * (a network server given up: swap_backend_ops' gone) is not its driver
+ * ended, though either fails the read -ENXIO. */
+static void header_unread(const struct swap_backend *b, int err)
+{
+	if (!swap_engine_start_ended() && err == -ENXIO && b->ops->gone && b->ops->gone(b->ctx))
+		printf("pager: swap: %s is gone (given up before its first page was read); "
+		       "no swap\n", b->where);
+	else if (swap_engine_start_ended() || err == -ENXIO || err == SWAP_ERR_STUCK)
+		printf("pager: swap: the driver of %s ended before its first page was read; no swap\n",
+		       b->where);
+	else
+		printf("pager: swap: reading the first page of %s failed (%d); no swap\n", b->where,
+		       err);
+}
+
 /* Read slot 0 (the header page) and check it: 0 and area filled, or -1
  * (said why). */
 static int check_header(const struct swap_backend *b, struct pager_thread *t)
@@ -57,13 +73,8 @@ static int check_header(const struct swap_backend *b, struct pager_thread *t)
 	if (too_small(b, bytes) < 0 || !(page.pa = frame_alloc_pinned()))
 		return -1;
 	r = b->ops->read(b->ctx, t, &page, 1, &done);
-	if (r == -ENXIO || done.err[0] == -ENXIO || done.err[0] == SWAP_ERR_STUCK) {
-		printf("pager: swap: the driver of %s ended before its first page was read; no swap\n",
-		       b->where);
-		r = -1;
-	} else if (r < 0 || done.err[0] != 0) {
-		printf("pager: swap: reading the disk's first page failed (%d); no swap\n",
-		       r < 0 ? r : done.err[0]);
+	if (r < 0 || done.err[0] != 0) {
+		header_unread(b, r < 0 ? r : done.err[0]);
 		r = -1;
 	} else if ((r = swap_header_check(frame_ptr(page.pa), bytes / 512, &area)) != SWAP_HDR_OK) {
 		printf("pager: swap: %s is not used and was not written: %s\n", b->where,
@@ -103,6 +114,7 @@ void swap_reset(void)
 	swap_history_reset();
 	swap_out_reset();
 	swap_out_left_reset();
+	swap_failing_reset();
 	swap_in_reset();
 }
 

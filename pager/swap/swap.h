@@ -96,23 +96,33 @@ int swap_congested(void);
  * answered only when the outage ends, or fails when the device gives up:
  * later than reclaim's usual waits allow for (kswapd_throttle_again). */
 int swap_out_stalled(void);
-/* How a direct batch's writes failed (swap_out_now): what reclaim needs to
- * judge whether another batch is worth writing. */
+/* How a batch's writes failed (swap_out_now's, and the swap-out
+ * thread's): what reclaim needs to judge whether another batch is worth
+ * writing, and the engine whether the device fails everything
+ * (swap_out_failing). */
 enum swap_out_failure {
 	SWAP_OUT_OK = 0,	/* none failed, or only for the device gone or
 				 * pages written meanwhile */
 	/* Another batch may not meet it: writes never sent (a passing
 	 * shortage; not a flush's failure, which the next batch meets
-	 * again), or slots retired while the device wrote others of the
-	 * batch written again alone (bad slots; the next batch is given
-	 * others), or the one slot of a batch of one page (nothing says
-	 * the others are bad). */
+	 * again), or slots the device failed while it wrote others of the
+	 * batch written again alone (bad slots, retired; the next batch is
+	 * given others), or the one slot of a batch of one page (nothing
+	 * says the others are bad). */
 	SWAP_OUT_PASSING,
-	/* The device failed every page of the batch written again alone:
-	 * it fails whatever it is given, and another batch would only
-	 * retire as many slots again. */
+	/* The device failed every page of the batch written again alone: a
+	 * bad patch of the disk, or a device that fails whatever it is
+	 * given, as a second such batch in a row says (swap_out_failing). */
 	SWAP_OUT_FAILING
 };
+/* Writing out is held back: the device failed every page of the last
+ * batches written (two in a row, any thread's), each page also written
+ * alone, and the pause before it is tried again has not passed. Reclaim
+ * then chooses no victim to write (direct reclaim writes none, background
+ * reclaim queues none, and the swap-out thread hands back what it holds,
+ * intact); once the pause has passed, the next batch is the try, and one
+ * page of it written ends the judgement. Lock held. */
+int swap_out_failing(void);
 /* Direct reclaim: write victims pa[0..n) (n <= SWAP_OUT_BATCH) now, the
  * lock kept while the device works; a victim whose slot still holds its
  * clean copy is dropped without a write. Frames freed; *failed says how

@@ -3,7 +3,8 @@
  * are sorted as they come (those with a valid copy in their slot dropped
  * at once, without a write; the others held, still marked queued, in their
  * order) and the held ones written when they fill a write batch, or at
- * once when reclaim says it cannot wait.
+ * once when reclaim says it cannot wait; while writes are held back (a
+ * device that fails everything: swap_out_failing), handed back.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -117,6 +118,21 @@ static size_t sort_queued(void)
 	return freed;
 }
 
+/* Writes held back (swap_out_failing): every held victim back to the
+ * policy, intact, but those with a valid copy, dropped as always. Frames
+ * freed. */
+static size_t hand_back_held(void)
+{
+	static struct write_batch b;
+	size_t freed = 0;
+
+	while (swap_queue_len(&held) > 0) {
+		freed += take_held(&b);
+		swap_batch_give_back(&b);
+	}
+	return freed;
+}
+
 /* Held victims are written when they fill a batch (WRITE_BATCH, the largest
  * write: one virtio-blk request; over NBD, whose requests take 16 pages,
  * four sent together), or when reclaim says it cannot wait (policy:
@@ -137,6 +153,8 @@ long swap_write_queued(struct pager_thread *t)
 	if (!swap_on() || (swap_queue_len(&outq) == 0 && (swap_queue_len(&held) == 0 || !write_due())))
 		return -1;
 	freed = sort_queued();
+	if (swap_out_failing())
+		freed += hand_back_held();
 	if (swap_queue_len(&held) == 0 || !write_due()) {
 		vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)freed);
 		return (long)freed;
@@ -151,6 +169,7 @@ long swap_write_queued(struct pager_thread *t)
 	pager_lock(t);
 	writing = 0;
 	written = swap_batch_finish(&b);
+	(void)swap_batch_verdict(&b);
 	vmstat_count_n(VMSTAT_PGSTEAL_KSWAPD, (int64_t)written);
 	return (long)(freed + written);
 }

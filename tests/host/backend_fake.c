@@ -54,6 +54,8 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 	(void)ctx, (void)t;
 	if (disk.during_read)
 		disk.during_read();
+	if (disk.gone)
+		return -ENXIO;		/* as a network device given up */
 	if (disk.unsent_reads > 0) {
 		disk.unsent_reads--;
 		return -ENOMEM;		/* nothing sent: no transfer counted */

@@ -35,7 +35,8 @@ struct fake_disk {
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
 	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */
-	int congested, gone;		/* what the device says (ops.congested, ops.gone) */
+	int congested, gone;		/* what the device says (ops.congested, ops.gone);
+					 * gone, its reads fail -ENXIO */
 	int stalled;			/* ops.stalled: writes held in an outage */
 	/* A write by the pager lock's holder is left in flight, as when the
 	 * device begins an outage while its thread waits (its pages land,

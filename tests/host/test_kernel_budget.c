@@ -8,11 +8,14 @@
  * another budget maps on, and given back whole when they go; a refusal
  * gives back the empty tables its members keep (budget_members.c), an
  * ended member with no tables passed over; the budget is freed with its
- * last reference. With real processes and threads (FAKE_REAL_PROCS): the
- * endpoints and notifications a process makes and the message copy each
- * of its threads may keep are charged too; its exit gives back every
- * byte; an object passed on is given back to its maker's budget, once,
- * when its last handle closes.
+ * last reference. With real processes and threads (FAKE_REAL_PROCS) and
+ * the real pool and object caches (FAKE_REAL_KMEM), charged by the page
+ * (budget_caches.c): the endpoints and notifications a process makes and
+ * the room for a message copy each of its threads is made with are
+ * charged too; its exit gives back every page; an object passed on is
+ * given back to its maker's budget, once, when its last handle closes;
+ * a line that frees three of every four threads still pays for every
+ * page they hold, and holds no more than its limit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <cmocka.h>
 
 #define FAKE_REAL_PROCS	/* processes made and ended for real */
+#define FAKE_REAL_KMEM	/* and the kernel pool's pages and caches */
 #include "test_kernel_ipc_fake.h"
 
 #define VA 0x40000000UL		/* 1 GiB: the root table's second entry */
@@ -49,7 +53,7 @@ static int budget_teardown(void **state)
 	(void)state;
 	handle_table_destroy(&root_proc);
 	handle_table_destroy(&user_proc);
-	/* LeakSanitizer tells of a budget its last handle did not free. */
+	assert_int_equal(budget_count(), 0);	/* each went with its last reference */
 	return 0;
 }
 
@@ -85,12 +89,12 @@ static void test_bad_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(create(&root_thread, 0), -ERR_INVAL);
-	assert_int_equal(create(&root_thread, FAKE_POOL_PAGES + 1), -ERR_INVAL);
+	assert_int_equal(create(&root_thread, kmem_pages_total() + 1), -ERR_INVAL);
 	assert_int_equal(create(&root_thread, ~0UL), -ERR_INVAL);
 	assert_int_equal(create(&user_thread, 4), -ERR_PERM);
-	assert_true((h = create(&root_thread, FAKE_POOL_PAGES)) >= 0);
+	assert_true((h = create(&root_thread, kmem_pages_total())) >= 0);
 	assert_int_equal(info_of((uint64_t)h), 0);
-	assert_int_equal(info.limit, FAKE_POOL_PAGES * PAGE_SIZE);
+	assert_int_equal(info.limit, kmem_pages_total() * PAGE_SIZE);
 	assert_int_equal(info.used, 0);
 	ecall_at(&root_thread, 0x10000, SYS_HANDLE_INFO, (const uint64_t[]){ (uint64_t)h }, 1);
 	assert_int_equal(HANDLE_INFO_TYPE(root_thread.regs.x[10]), HANDLE_TYPE_BUDGET);
@@ -150,14 +154,13 @@ static void test_line_shares_limit(void **state)
 	int64_t line_h = create(&root_thread, 16), other_h = create(&root_thread, 16);
 	struct budget *line = budget_at(line_h), *other = budget_at(other_h);
 	struct proc a, b, c;
-	uint64_t table_bytes = ALIGN_UP(sizeof(struct handle) * HANDLES_MAX, 16);
 
 	(void)state;
 	proc_with(&a, line);
 	proc_with(&b, line);
-	assert_int_equal(line->used, 2 * (table_bytes + PAGE_SIZE));
-	/* 16 pages less two root tables and two handle tables (1 KiB
-	 * each): 13 for a's middle table and 12 leaf tables. */
+	assert_int_equal(line->used, 3 * PAGE_SIZE);	/* two root tables, the handle tables' page */
+	/* 16 pages less those three: 13 for a's middle table and 12 leaf
+	 * tables. */
 	assert_int_equal(map_sparse(&a), 12);
 	assert_int_equal(a.pt.pages, 1 + 13);
 	assert_true(line->limit - line->used < PAGE_SIZE);
@@ -166,7 +169,7 @@ static void test_line_shares_limit(void **state)
 	proc_with(&c, other);
 	assert_int_equal(arch_pt_map(&c.pt, VA, PAGE_PA, MAP_R), 0);
 	proc_gone(&a);
-	assert_int_equal(line->used, table_bytes + PAGE_SIZE);
+	assert_int_equal(line->used, 2 * PAGE_SIZE);	/* b's root table and handle table's page */
 	assert_int_equal(arch_pt_map(&b.pt, VA, PAGE_PA, MAP_R), 0);	/* room again */
 	proc_gone(&b);
 	proc_gone(&c);
@@ -210,12 +213,13 @@ static void test_prune_line(void **state)
 	assert_int_equal(line->used, 0);
 }
 
-/* A handle table the budget has no room for is refused, nothing charged;
- * a root table likewise (proc_create then fails with -ERR_NOMEM). */
+/* A budget of one page: the first handle table takes it, so a root table
+ * is refused (proc_create then fails with -ERR_NOMEM), nothing charged;
+ * the tables the page has room for cost nothing more, and the next, which
+ * needs a page, is refused. */
 static void test_tables_refused(void **state)
 {
 	struct budget *b = budget_at(create(&root_thread, 1));
-	uint64_t table_bytes = ALIGN_UP(sizeof(struct handle) * HANDLES_MAX, 16);
 	struct proc p[PAGE_SIZE / (sizeof(struct handle) * HANDLES_MAX) + 1];
 
 	(void)state;
@@ -224,7 +228,7 @@ static void test_tables_refused(void **state)
 	assert_int_equal(handle_table_create(&p[0], 0), 0);
 	assert_int_equal(arch_pt_create(&p[0].pt), -ERR_NOMEM);
 	assert_null(p[0].pt.root);
-	assert_int_equal(b->used, table_bytes);
+	assert_int_equal(b->used, PAGE_SIZE);
 	for (size_t i = 1; i + 1 < sizeof(p) / sizeof(p[0]); i++) {
 		p[i].budget = b;
 		assert_int_equal(handle_table_create(&p[i], 0), 0);
@@ -270,37 +274,34 @@ static struct object *object_of(struct proc *p, int64_t h)
 	return handle_entry(p, (uint64_t)h)->obj;
 }
 
-static uint64_t ep_bytes(void)
-{
-	return kcache_object_size(&ep_cache);
-}
-
-static uint64_t notify_bytes(void)
-{
-	return kcache_object_size(&notify_cache);
-}
-
-/* An endpoint and a notification a process makes are charged to its
- * budget, and given back when their last handle closes; the root task's
- * (no budget) are charged to no one. */
+/* An endpoint and a notification a process makes are cut from pages of
+ * its budget's own, charged a page each as the first of its kind takes
+ * one, nothing for a second on the same page; a page is given back when
+ * the last object on it goes. The root task's (no budget) are charged to
+ * no one. */
 static void test_objects_charged(void **state)
 {
 	struct budget *b = budget_at(create(&root_thread, 64));
 	struct proc *p = member(b);
 	uint64_t before = b->used;
-	int64_t ep, n;
+	int64_t ep, ep2, n;
 
 	(void)state;
 	ep = make(p->threads, SYS_ENDPOINT_CREATE);
 	assert_true(ep >= 0);
-	assert_int_equal(b->used, before + ep_bytes());
+	assert_int_equal(b->used, before + PAGE_SIZE);
+	ep2 = make(p->threads, SYS_ENDPOINT_CREATE);
+	assert_true(ep2 >= 0);
+	assert_int_equal(b->used, before + PAGE_SIZE);
 	n = make(p->threads, SYS_NOTIFY_CREATE);
 	assert_true(n >= 0);
-	assert_int_equal(b->used, before + ep_bytes() + notify_bytes());
+	assert_int_equal(b->used, before + 2 * PAGE_SIZE);
 	assert_int_equal(handle_close(&root_proc, (uint64_t)make(&root_thread, SYS_ENDPOINT_CREATE)), 0);
-	assert_int_equal(b->used, before + ep_bytes() + notify_bytes());
+	assert_int_equal(b->used, before + 2 * PAGE_SIZE);
 	assert_int_equal(handle_close(p, (uint64_t)ep), 0);
-	assert_int_equal(b->used, before + notify_bytes());
+	assert_int_equal(b->used, before + 2 * PAGE_SIZE);	/* ep2 holds the page */
+	assert_int_equal(handle_close(p, (uint64_t)ep2), 0);
+	assert_int_equal(b->used, before + PAGE_SIZE);
 	assert_int_equal(handle_close(p, (uint64_t)n), 0);
 	assert_int_equal(b->used, before);
 	member_exits(p);
@@ -313,10 +314,10 @@ static void test_objects_refused(void **state)
 {
 	struct budget *b = budget_at(create(&root_thread, 64));
 	struct proc *p = member(b);
-	uint64_t before = b->used, filler = b->limit - b->used - 16, handles;
+	uint64_t before = b->used, filler = b->limit - b->used, handles;
 
 	(void)state;
-	assert_int_equal(budget_charge(b, filler), 0);	/* 16 bytes left */
+	assert_int_equal(budget_charge(b, filler), 0);	/* no page left */
 	handles = handle_count();
 	assert_int_equal(make(p->threads, SYS_ENDPOINT_CREATE), -ERR_NOMEM);
 	assert_int_equal(make(p->threads, SYS_NOTIFY_CREATE), -ERR_NOMEM);
@@ -346,52 +347,62 @@ static void test_objects_no_handle(void **state)
 	assert_int_equal(b->used, 0);
 }
 
-/* A thread is charged its record and the message copy it may come to keep
- * (delivery.c's cache: at most one a thread), so a delivery never waits on
- * the budget: with room for the record alone, a thread is refused. */
+/* A thread is made with the room for the message copy it may come to
+ * keep (t->copy, from its budget's pages), so a delivery never waits on
+ * the budget: the first thread of a budget takes a page for its record
+ * and one for its room, and with a page left for the record alone it is
+ * refused, nothing left charged or taken from the pool. */
 static void test_thread_charged_its_copy(void **state)
 {
 	struct budget *b = budget_at(create(&root_thread, 64));
-	struct proc *p = member(b);
-	uint64_t cost = kcache_object_size(&thread_cache) + kcache_object_size(&stash_cache);
-	uint64_t before = b->used, filler;
+	struct proc *p = proc_create("threadless", 0, b);
+	struct thread *t;
+	uint64_t filler, pool;
 
 	(void)state;
-	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
-	assert_int_equal(b->used, before + cost);
-	filler = b->limit - b->used - (cost - 16);
+	assert_non_null(p);
+	filler = b->limit - b->used - PAGE_SIZE;
 	assert_int_equal(budget_charge(b, filler), 0);
+	pool = kmem_pages_free();
 	assert_null(thread_create(p, 0x10000, 0, 0, 0));
-	assert_int_equal(p->nthreads, 2);
-	budget_uncharge(b, 16);
-	filler -= 16;
-	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
+	assert_int_equal(p->nthreads, 0);
+	assert_int_equal(b->used, b->limit - PAGE_SIZE);
+	assert_int_equal(kmem_pages_free(), pool);
+	budget_uncharge(b, PAGE_SIZE);
+	filler -= PAGE_SIZE;
+	assert_non_null(t = thread_create(p, 0x10000, 0, 0, 0));
+	assert_non_null(t->copy);
 	assert_int_equal(b->used, b->limit);
+	assert_int_equal(kmem_pages_free(), pool - 2);
 	budget_uncharge(b, filler);
 	member_exits(p);
 	assert_int_equal(b->used, 0);
 }
 
-/* A process's exit gives back all it was charged (record, handle table,
- * page tables, threads, what it made): the line's use is what it was
- * before the process came, to the byte. */
+/* A process's exit gives back all it was charged (its root and page
+ * tables, the pages only its objects held: the endpoint's, the
+ * notifications'), and not the pages its record, handle table and threads
+ * share with its sibling's: the line's use is what it was before the
+ * process came, to the page, and so is the pool's. */
 static void test_exit_gives_back(void **state)
 {
 	struct budget *b = budget_at(create(&root_thread, 64));
 	struct proc *sibling = member(b), *p;
-	uint64_t before = b->used, made;
+	uint64_t before = b->used, pool = kmem_pages_free();
 
 	(void)state;
 	p = member(b);
 	assert_non_null(thread_create(p, 0x10000, 0, 0, 0));
-	made = b->used - before;
+	assert_int_equal(b->used, before + PAGE_SIZE);	/* its root table */
 	assert_true(make(p->threads, SYS_ENDPOINT_CREATE) >= 0);
 	assert_true(make(p->threads, SYS_NOTIFY_CREATE) >= 0);
 	assert_true(make(p->threads, SYS_NOTIFY_CREATE) >= 0);
 	assert_int_equal(arch_pt_map(&p->pt, VA, PAGE_PA, MAP_R), 0);	/* two tables */
-	assert_int_equal(b->used, before + made + ep_bytes() + 2 * notify_bytes() + 2 * PAGE_SIZE);
+	assert_int_equal(b->used, before + 5 * PAGE_SIZE);
+	assert_int_equal(kmem_pages_free(), pool - 5);
 	member_exits(p);
 	assert_int_equal(b->used, before);
+	assert_int_equal(kmem_pages_free(), pool);
 	member_exits(sibling);
 	assert_int_equal(b->used, 0);
 }
@@ -407,7 +418,7 @@ static void test_object_outlives_maker(void **state)
 	int64_t line_h = create(&root_thread, 64);
 	struct budget *b = budget_at(line_h);
 	struct proc *sibling = member(b), *p;
-	uint64_t base = b->used;	/* the sibling's */
+	uint64_t base = b->used, pool;	/* the sibling's */
 	int64_t ep, n;
 
 	(void)state;
@@ -417,9 +428,9 @@ static void test_object_outlives_maker(void **state)
 	n = handle_install(&root_proc, object_of(p, make(p->threads, SYS_NOTIFY_CREATE)),
 			   RIGHTS_ALL);
 	member_exits(p);
-	assert_int_equal(b->used, base + ep_bytes() + notify_bytes());
+	assert_int_equal(b->used, base + 2 * PAGE_SIZE);	/* their pages */
 	assert_int_equal(handle_close(&root_proc, (uint64_t)ep), 0);
-	assert_int_equal(b->used, base + notify_bytes());
+	assert_int_equal(b->used, base + PAGE_SIZE);
 	assert_int_equal(handle_close(&root_proc, (uint64_t)n), 0);
 	assert_int_equal(b->used, base);
 
@@ -427,8 +438,54 @@ static void test_object_outlives_maker(void **state)
 			   object_of(sibling, make(sibling->threads, SYS_NOTIFY_CREATE)), RIGHTS_ALL);
 	member_exits(sibling);
 	assert_int_equal(handle_close(&root_proc, (uint64_t)line_h), 0);
-	assert_int_equal(b->used, notify_bytes());	/* the budget lives on */
+	assert_int_equal(b->used, PAGE_SIZE);	/* the budget lives on, with its page */
+	pool = kmem_pages_free();
 	assert_int_equal(handle_close(&root_proc, (uint64_t)n), 0);
+	assert_int_equal(kmem_pages_free(), pool + 1);
+}
+
+/* Pool pages taken since free_before (kmem_pages_free then), in bytes. */
+static uint64_t pool_taken(uint64_t free_before)
+{
+	return (free_before - kmem_pages_free()) * PAGE_SIZE;
+}
+
+#define LINE_PROCS 4
+#define LINE_THREADS 1024	/* more than 64 pages hold */
+
+/* The audit's pattern: a line makes threads until its budget refuses
+ * one, then ends three of every four in the order they were made, so each
+ * page they were cut from keeps one. The budget counts the pool pages its
+ * objects hold, whole, not their bytes: its use is what the pool lost,
+ * exactly, and the tables the line then maps are refused when that
+ * reaches the limit, never past it. Its processes' exits give back
+ * every page to the pool. */
+static void test_pages_held(void **state)
+{
+	struct budget *b = budget_at(create(&root_thread, 64));
+	uint64_t free_before = kmem_pages_free();
+	static struct thread *made[LINE_THREADS];
+	struct proc *p[LINE_PROCS];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < LINE_PROCS; i++)
+		p[i] = member(b);
+	while (n < LINE_THREADS && (made[n] = thread_create(p[n % LINE_PROCS], 0x10000, 0, 0, 0)))
+		n++;
+	assert_true(n > 0 && n < LINE_THREADS);
+	assert_true(b->limit - b->used < 2 * PAGE_SIZE);	/* a thread and its copy's room */
+	for (size_t i = 0; i < n; i++)
+		if (i % 4)
+			thread_end(made[i]);
+	assert_int_equal(b->used, pool_taken(free_before));
+	map_sparse(p[0]);
+	assert_int_equal(b->used, pool_taken(free_before));
+	assert_true(pool_taken(free_before) <= b->limit);
+	for (int i = 0; i < LINE_PROCS; i++)
+		member_exits(p[i]);
+	assert_int_equal(b->used, 0);
+	assert_int_equal(kmem_pages_free(), free_before);
 }
 
 int main(void)
@@ -444,6 +501,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thread_charged_its_copy, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_gives_back, setup, budget_teardown),
 		cmocka_unit_test_setup_teardown(test_object_outlives_maker, setup, budget_teardown),
+		cmocka_unit_test_setup_teardown(test_pages_held, setup, budget_teardown),
 	};
 
 	(void)twins_create;	/* the fake's twins: these tests make their own */

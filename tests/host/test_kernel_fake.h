@@ -1,6 +1,7 @@
 /*
  * What the kernel's files under host test call and the test does not
- * compile: the kernel pool (heap pages), the boot table, and user memory
+ * compile: the kernel pool (heap pages; with FAKE_REAL_KMEM, kmem.c's
+ * own), the boot table, and user memory
  * (the test's own, with a page that can be marked unmapped or read-only,
  * a refused copy noted in user_miss as usercopy.c notes it, a process
  * whose cached translations are forgotten noted);
@@ -14,6 +15,7 @@
 #include "usercopy.h"	/* user_miss, which not every kernel file under test includes */
 
 uint64_t boot_pt[PT_ENTRIES];
+#ifndef FAKE_REAL_KMEM	/* else kernel/kmem.c's own pool, over the heap */
 static long fake_pages_out;	/* pool pages taken and not given back */
 static long fake_pool_cap;	/* > 0: the pool is empty with this many out */
 
@@ -33,6 +35,7 @@ void kmem_page_free(void *page)
 	fake_pages_out--;
 	free(page);
 }
+#endif
 struct proc *fake_forgotten;	/* the last usercopy_forget's process */
 void usercopy_forget(struct proc *p) { fake_forgotten = p; }
 

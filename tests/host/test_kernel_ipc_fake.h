@@ -1,7 +1,7 @@
 /*
  * For host tests that run system calls through the real entry
  * (kernel/syscall.c) over IPC (ipc.c, delivery.c), handles, notifications,
- * budgets of the kernel pool (budget.c), irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
+ * budgets of the kernel pool (budget.c, budget_caches.c), irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
  * fault_reply.c): the kernel files, included whole, and what they call
  * that the tests do not build. Include first, then the test's own.
  */
@@ -16,6 +16,7 @@
 #include "../../kernel/handle.c"
 #include "../../kernel/notify.c"
 #include "../../kernel/budget.c"
+#include "../../kernel/budget_caches.c"
 #include "../../kernel/budget_members.c"
 #include "../../kernel/ipc.c"
 #include "../../kernel/release.c"
@@ -24,6 +25,11 @@
 #include "../../kernel/fault.c"
 #include "../../kernel/fault_reply.c"
 #include "../../kernel/syscall.c"
+#ifdef FAKE_REAL_KMEM
+/* The kernel pool and its object caches as the kernel has them, over a
+ * heap region (fake_pool_init): pages held are pages taken from it. */
+#include "../../kernel/kmem.c"
+#endif
 #ifdef FAKE_REAL_PROCS
 /* The test makes and ends processes and threads (proc_create, proc_end,
  * thread_create): their files, and below, fakes for the scheduler,
@@ -40,16 +46,18 @@ _Noreturn void panic(const char *fmt, ...)
 	abort();
 }
 
-/* The object caches from the heap (one of them may be made to refuse:
- * fake_refused_cache), the interrupt controller counting
+/* The object caches from the heap (they may be made to refuse:
+ * fake_caches_refuse; pages are no one's), the interrupt controller counting
  * completions, a wake or a resume noted in the thread (as thread.c and
  * sched.c do), the pager's mapping (a test maps its pages itself:
  * fake_unmapped), the fast path's fault call as when it cannot make it,
  * the console counting what it is given, and what no test reaches. No
  * process may end, but in a test that defines FAKE_REAL_PROCS. */
-static const struct kcache *fake_refused_cache;	/* its allocations fail (NULL: none) */
-void *kcache_alloc(struct kcache *c) { return c == fake_refused_cache ? NULL : calloc(1, c->size); }
-void kcache_free(struct kcache *c, void *o) { (void)c; free(o); }
+#ifndef FAKE_REAL_KMEM
+static int fake_caches_refuse;	/* every allocation fails */
+void *kcache_alloc(struct kcache *c) { return fake_caches_refuse ? NULL : calloc(1, c->size); }
+int kcache_free(struct kcache *c, void *o) { (void)c; free(o); return 0; }
+#endif
 void kprintf(const char *fmt, ...) { (void)fmt; }
 static unsigned completed;	/* arch_irq_complete calls */
 /* Of those, completions of a source masked at the time: a PLIC that keeps
@@ -118,13 +126,27 @@ struct msg *msgwin_refill(struct thread *t, struct msg_window *w, uint64_t va, i
 	fail();
 	return NULL;
 }
-/* The pool's size, which a budget may not pass (budget.c). */
+/* The pool's size, which a budget may not pass (budget.c); with
+ * FAKE_REAL_KMEM, the region's, less its first pages (kmem.c's records). */
 #define FAKE_POOL_PAGES 1024
+#ifdef FAKE_REAL_KMEM
+static void fake_pool_init(void)
+{
+	static void *region;
+
+	region = aligned_alloc(PAGE_SIZE, FAKE_POOL_PAGES * PAGE_SIZE);
+	assert_non_null(region);
+	kmem_init(kva_to_pa(region), kva_to_pa(region) + FAKE_POOL_PAGES * PAGE_SIZE);
+}
+#else
 uint64_t kmem_pages_total(void) { return FAKE_POOL_PAGES; }
+#endif
 #define NOT_CALLED(type, name) type name(void) { fail(); return 0; }
 NOT_CALLED(uint64_t, arch_time_now)
 NOT_CALLED(uint64_t, arch_idle_ticks)
+#ifndef FAKE_REAL_KMEM
 NOT_CALLED(uint64_t, kmem_pages_free)
+#endif
 NOT_CALLED(uint64_t, notify_timers_armed)
 #ifndef FAKE_REAL_PROCS
 NOT_CALLED(uint64_t, thread_count)
@@ -157,6 +179,9 @@ static void kernel_init(void)
 {
 	static const struct devtree_info no_devices;
 
+#ifdef FAKE_REAL_KMEM
+	fake_pool_init();
+#endif
 	ipc_init();
 	notify_init();
 	budget_init();

@@ -2,8 +2,9 @@
  * Host tests for the kernel's page pool and object caches (kernel/kmem.c),
  * compiled here over a heap region standing for the pool: a cache's pages
  * go back to the pool once their objects are all free, so what one
- * process's objects took is another's once it ends; and klib's memset,
- * which clears them.
+ * process's objects took is another's once it ends, at once for a cache
+ * that keeps no spare, and a page taken or given back is told (what a
+ * budget pays for); and klib's memset, which clears them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,6 +220,43 @@ static void test_partial_pages(void **state)
 	assert_int_equal(big.in_use, 7);
 }
 
+/* What a payer for pages is told: kcache_needs_page before the alloc that
+ * takes one, and kcache_free's 1 for the free that gives one back. A
+ * cache with no_spare keeps no empty page: the page that held its last
+ * object goes back at once, so it holds only pages with objects. */
+static void test_pages_told(void **state)
+{
+	static struct kcache paid = { .name = "paid", .size = 1330, .no_spare = 1 };
+	void *objs[4];
+
+	(void)state;
+	cache_reset(&paid);
+	assert_true(kcache_needs_page(&paid));
+	objs[0] = kcache_alloc(&paid);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1 - 1);
+	for (int i = 1; i < 3; i++) {			/* the page's other two */
+		assert_false(kcache_needs_page(&paid));
+		objs[i] = kcache_alloc(&paid);
+	}
+	assert_true(kcache_needs_page(&paid));		/* full */
+	objs[3] = kcache_alloc(&paid);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1 - 2);
+	assert_int_equal(kcache_free(&paid, objs[3]), 1);	/* its page, empty, back */
+	assert_null(paid.spare);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1 - 1);
+	assert_int_equal(kcache_free(&paid, objs[0]), 0);
+	assert_int_equal(kcache_free(&paid, objs[1]), 0);
+	assert_false(kcache_needs_page(&paid));		/* one free left on it */
+	assert_int_equal(kcache_free(&paid, objs[2]), 1);
+	assert_int_equal(kmem_pages_free(), POOL_PAGES - 1);
+	assert_true(kcache_needs_page(&paid));
+
+	cache_reset(&big);				/* keeps a spare: told 0 */
+	objs[0] = kcache_alloc(&big);
+	assert_int_equal(kcache_free(&big, objs[0]), 0);
+	assert_false(kcache_needs_page(&big));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_go_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_told, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * the transmission phase with many requests in flight, replies in another
  * order, a connection that takes a few bytes at a time, server errors, a
  * stray or duplicate reply, and a lost connection whose requests are sent
- * again, a loss blamed only on the request it points at.
+ * again, a loss blamed only on the request it points at, and a request
+ * the server keeps answering ESHUTDOWN while it answers later ones failed.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -656,7 +657,8 @@ static void in_order_answers_blame_nobody(void **state)
 }
 
 /* A server shutting down leaves every request alike: even one a later
- * answer passed over is not blamed for that loss. */
+ * answer passed over is not blamed for that loss (its ESHUTDOWN is
+ * counted apart: shutdown_alone_fails). */
 static void shutdown_blames_nobody(void **state)
 {
 	uint8_t r[NBD_REPLY_BYTES];
@@ -676,6 +678,87 @@ static void shutdown_blames_nobody(void **state)
 	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
 	for (unsigned s = 0; s < NBD_SLOTS; s++)
 		assert_int_equal(cl.req[s].blamed, 0);
+}
+
+/* The server answers cookie ESHUTDOWN: the client drops the connection. */
+static void shutdown_reply(uint64_t cookie)
+{
+	uint8_t r[NBD_REPLY_BYTES];
+
+	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
+	nbd_put32(r + 4, NBD_ESHUTDOWN);
+	nbd_put64(r + 8, cookie);
+	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
+	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
+}
+
+/* A new connection: the requests waiting go out on it. */
+static void reconnect(void)
+{
+	struct nbd_handshake h;
+
+	srv.in_len = srv.in_parsed = 0;
+	srv.npend = 0;
+	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
+	nbd_client_resume(&cl, &h);
+	nbd_pump(&cl);
+	server_parse();
+}
+
+/* A server that answers read 1 ESHUTDOWN on every connection, each time
+ * after it answered a read submitted after it: it is serving, for all but
+ * that read (one shutting down goes, and comes back, before it says so
+ * again). The read fails after NBD_BLAME_MAX such answers; before, it went
+ * again for ever, and the answers to the others kept the link's outage
+ * from ever running out. Read 2 is answered each time. */
+static void shutdown_alone_fails(void **state)
+{
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 1, 0, PG), 0);
+	nbd_pump(&cl);
+	server_parse();
+	for (unsigned k = 0; k < NBD_BLAME_MAX; k++) {
+		uint64_t first = srv.pend[0].cookie;
+
+		assert_int_equal(srv.done[1], 0);
+		srv.npend = 0;				/* read 1 held */
+		assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 2, PG, PG), 0);
+		nbd_pump(&cl);
+		server_reply(64);
+		assert_int_equal(srv.done[2], 1);
+		srv.done[2] = 0;
+		shutdown_reply(first);
+		assert_int_equal(cl.req[first & 0xffff].blamed, 0);	/* not blamed */
+		reconnect();
+	}
+	assert_int_equal(srv.done[1], -EIO + 1);
+	assert_int_equal(nbd_pending(&cl), 0);
+}
+
+/* ESHUTDOWN after answers to older requests only is a server finishing
+ * what it had in order and then shutting down, and with nothing answered
+ * on the connection it is one refusing every request: read 2 goes again
+ * however often it meets either (the link's outage budget ends a server
+ * that answers nothing). */
+static void shutdown_in_order_goes_again(void **state)
+{
+	(void)state;
+	two_reads_out();
+	uint64_t second = srv.pend[1].cookie;
+
+	srv.npend = 1;					/* read 1 answered */
+	server_reply(64);
+	assert_int_equal(srv.done[1], 1);
+	shutdown_reply(second);
+	for (unsigned k = 0; k < 3 * NBD_BLAME_MAX; k++) {
+		reconnect();
+		assert_int_equal(srv.npend, 1);
+		shutdown_reply(srv.pend[0].cookie);
+	}
+	assert_int_equal(srv.done[2], 0);
+	assert_int_equal(nbd_pending(&cl), 1);
+	assert_int_equal(cl.req[second & 0xffff].shut_alone, 0);
 }
 
 static void fail_all(void **state)
@@ -713,6 +796,8 @@ int main(void)
 		cmocka_unit_test(blamed_only_when_pointed_at),
 		cmocka_unit_test(in_order_answers_blame_nobody),
 		cmocka_unit_test(shutdown_blames_nobody),
+		cmocka_unit_test(shutdown_alone_fails),
+		cmocka_unit_test(shutdown_in_order_goes_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

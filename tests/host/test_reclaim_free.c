@@ -7,7 +7,8 @@
  * until the outage ends; nor again after a failed batch once an outage
  * has begun. A failed batch is followed by another (up to 16) while its
  * failure may pass, and after one whose every page the device failed
- * again alone only once: not after two such in a row.
+ * again alone only until the engine holds writes back; while it does,
+ * no victim is chosen to write.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,8 @@
 /* --- the world free.c sees --- */
 
 static int stalled;		/* the device rides out an outage */
+static int held;		/* the engine holds writes back (swap_out_failing) */
+static unsigned hold_after;	/* it does once this many batches are written (0: never) */
 static unsigned chosen;		/* victims_choose calls */
 static size_t written;		/* pages given to swap_out_now */
 static struct pager_thread me = { .name = "service" };
@@ -32,6 +35,7 @@ size_t vm_discard_some(size_t want, size_t looks) { (void)want, (void)looks; ret
 int swap_on(void) { return 1; }
 int swap_has_room(int direct) { (void)direct; return 1; }
 int swap_out_stalled(void) { return stalled; }
+int swap_out_failing(void) { return held; }
 uint32_t swap_out_room(void) { return 64; }
 int swap_out_queue(uint64_t pa) { (void)pa; return 0; }
 void victims_put_back(uint64_t pa) { (void)pa; }
@@ -57,6 +61,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 {
 	(void)pa;
 	batches++;
+	held = held || batches == hold_after;
 	if (batches <= failing_first) {
 		*failed = SWAP_OUT_FAILING;
 		return 0;
@@ -76,6 +81,8 @@ static int setup(void **state)
 {
 	(void)state;
 	stalled = 0;
+	held = 0;
+	hold_after = 0;
 	fail_stalls = 0;
 	fails = SWAP_OUT_OK;
 	failing_first = 0;
@@ -137,15 +144,30 @@ static void passing_failures_tried_again(void **state)
 	assert_int_equal(batches, 16);
 }
 
-/* A device that failed every page of two batches in a row, each written
- * again alone, fails whatever it is given: two batches, not 16 (each
- * would retire its 32 slots for good, the lock held). */
-static void failing_device_two_batches(void **state)
+/* Batches the device failed wholly are followed by others only until the
+ * engine holds writes back (it judges the device to fail whatever it is
+ * given: swap_out_failing), not 16 (each would retire its 32 slots for
+ * good, the lock held). */
+static void failing_device_until_held(void **state)
 {
 	(void)state;
 	fails = SWAP_OUT_FAILING;
+	hold_after = 2;
 	assert_int_equal(reclaim_for_fault(1), 0);
 	assert_int_equal(batches, 2);
+}
+
+/* While the engine holds writes back, neither a fault's reclaim nor the
+ * background's takes a victim: the swap-out thread would only hand it
+ * back, and kswapd choose it again without end. */
+static void nothing_chosen_while_held(void **state)
+{
+	(void)state;
+	held = 1;
+	assert_int_equal(reclaim_for_fault(1), 0);
+	assert_int_equal(reclaim_pages(8, RECLAIM_BACKGROUND), 0);
+	assert_int_equal(chosen, 0);
+	assert_int_equal(batches, 0);
 }
 
 /* One batch wholly failed is a bad patch as likely as a failing device:
@@ -169,7 +191,8 @@ int main(void)
 		cmocka_unit_test_setup(background_queues_in_outage, setup),
 		cmocka_unit_test_setup(failed_batch_not_again_in_outage, setup),
 		cmocka_unit_test_setup(passing_failures_tried_again, setup),
-		cmocka_unit_test_setup(failing_device_two_batches, setup),
+		cmocka_unit_test_setup(failing_device_until_held, setup),
+		cmocka_unit_test_setup(nothing_chosen_while_held, setup),
 		cmocka_unit_test_setup(bad_patch_then_written, setup),
 	};
 

@@ -24,7 +24,10 @@
  * never sent again, fails as short of memory, not unreadable), nor does a
  * flush that fails; a write request failed whole for one bad slot retires
  * that slot only, its other pages written again one a request; a fault
- * whose reclaim's batch fails is mapped after reclaim's next batch; a fault's own page read back is left by reclaim
+ * whose reclaim's batch fails is mapped after reclaim's next batch; a
+ * device that fails every write has two batches' slots retired and no
+ * more, by faults or the swap-out thread, writes held back between tries;
+ * a fault's own page read back is left by reclaim
  * to the fault's retry (read and counted once), and let go as a clean copy
  * at its thread's next read if the retry never maps it.
  * A fake policy follows the frames as reclaim's does, and every
@@ -43,6 +46,7 @@
 #include <stdio.h>
 
 #include "backend_fake.h"
+#include "kernel/abi/clock.h"
 #include "said.h"
 #include "base/threads.h"
 #include "reclaim/free.h"
@@ -62,6 +66,13 @@
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static struct pager_thread me, other;	/* other: another service thread's faults */
+static int64_t clock_now;	/* pager_clock's */
+
+int64_t pager_clock(void)
+{
+	return clock_now;
+}
+
 static int put_backs, may_wait;
 static unsigned victims_chosen;	/* victims_choose calls (reclaim_for_fault's) */
 
@@ -330,6 +341,47 @@ static void test_start_without_memory(void **state)
 	}
 	assert_true(swap_on());
 	assert_true(k > 3);	/* it failed at several tables before */
+}
+
+/* The driver ends, which a network device's reads then say as gone. */
+static void end_and_go(void)
+{
+	swap_device_ended();
+	disk.gone = 1;
+}
+
+/* The header cannot be read: said why, true to the reason. A device
+ * given up for good before the read (netd gave the NBD server up: its
+ * read fails -ENXIO, as a driver's end fails it) is said gone, not its
+ * driver ended as before; a read that failed otherwise names the device,
+ * not "the disk" (an NBD export is none). */
+static void test_header_unread_said(void **state)
+{
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	disk.gone = 1;
+	said_begin();
+	swap_start(&fake_backend, &me, NULL);
+	assert_int_equal(said_end("the fake disk is gone (given up before its first page was "
+				  "read); no swap"), 1);
+	assert_false(swap_on());
+	fake_disk_init(1);
+	disk.unsent_reads = 1;
+	said_begin();
+	swap_start(&fake_backend, &me, NULL);
+	assert_int_equal(said_end("reading the first page of the fake disk failed (-12); no swap"),
+			 1);
+	assert_false(swap_on());
+	/* Its driver ended during the read: said so, gone or not. */
+	fake_disk_init(1);
+	disk.during_read = end_and_go;
+	said_begin();
+	swap_start(&fake_backend, &me, NULL);
+	assert_int_equal(said_end("the driver of the fake disk ended before its first page was "
+				  "read; no swap"), 1);
+	assert_false(swap_on());
+	assert_int_equal(disk.writes, 0);
 }
 
 /* The driver ends while the header is read (the driver watch calls
@@ -2340,13 +2392,112 @@ static void test_fault_on_failing_device(void **state)
 	frames_set_reserve(frames_free());
 	vm_set_reclaim(reclaim_for_fault);
 	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
-	vm_set_reclaim(NULL);
-	frames_set_reserve(0);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
 	assert_int_equal(disk.writes, 4);	/* each batch, then its pages alone */
+	/* The next fault within the pause writes nothing: before, each fault
+	 * retired two batches' slots more. */
+	assert_true(swap_out_failing());
+	fake_fault(s, VA + 8 * PG, VM_W, VM_FAULT_NOMEM);
+	assert_int_equal(disk.writes, 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
 	for (unsigned j = 0; j < 8; j++)	/* every page still in memory */
 		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
 	disk.writes_fail = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Every slot of the area retired, one failed write at a time (batches of
+ * one page: no resends to judge the device by, so each retires its slot):
+ * said as such, not as "the swap device is full" (nothing is in it), as
+ * it was before session 23. */
+static void test_spent_said(void **state)
+{
+	struct vm_space *s;
+
+	(void)state;
+	swap_reset();
+	fake_disk_init(1);
+	fake_disk_set_last(4);
+	swap_start(&fake_backend, &me, NULL);
+	assert_true(swap_on());
+	s = filled_space(5);
+	disk.writes_fail = 1;
+	said_begin();
+	for (unsigned j = 0; j < 5; j++) {
+		uint64_t pa = vm_lookup(s, VA + j * PG);
+		assert_int_equal(reclaim_now(&pa, 1), 0);
+	}
+	assert_int_equal(said_end("every slot of the fake disk is bad (retired after a failed "
+				  "write, or listed bad in its header)"), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_FULL), 1);
+	disk.writes_fail = 0;
+	for (unsigned j = 0; j < 5; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* Queue pages [0, n) of s for the swap-out thread and let it write (or
+ * hand back) what it holds: frames freed. */
+static long writer_round(struct vm_space *s, unsigned n)
+{
+	long freed;
+
+	for (unsigned j = 0; j < n; j++)
+		queue_victim(s, VA + j * PG);
+	freed = swap_write_queued(&me);
+	pager_lock(&me);
+	fake_check();
+	assert_int_equal(swap_out_pending(), 0);
+	return freed;
+}
+
+/* A device that fails every write, met by the swap-out thread batch after
+ * batch, the pause between tries passing each time: the first two
+ * batches' slots are retired and no more, the disk's other slots staying
+ * free, every page in memory. Within a pause the thread writes nothing and
+ * hands its victims back intact; once the device writes again, so does
+ * the thread. Before, every batch retired its slots, the swap-out thread
+ * having no limit: the 20 batches here retired every slot of the disk,
+ * which was "full" from then on. */
+static void test_writer_on_failing_device(void **state)
+{
+	struct vm_space *s = filled_space(8);
+	unsigned writes;
+
+	(void)state;
+	disk.writes_fail = 1;
+	said_begin();
+	for (unsigned round = 0; round < 20; round++) {
+		clock_now += (int64_t)(60 * CLOCK_NS_PER_S);	/* past any pause */
+		assert_int_equal(writer_round(s, 8), 0);
+	}
+	assert_int_equal(said_end("fails whatever it is given"), 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_FREE), DISK_PAGES - 1 - 16);
+	/* Within the pause after the last try: nothing written. */
+	writes = disk.writes;
+	put_backs = 0;
+	assert_int_equal(writer_round(s, 8), 0);
+	assert_int_equal(disk.writes, writes);
+	assert_int_equal(put_backs, 8);
+	for (unsigned j = 0; j < 8; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	/* The device back, the pause over: written. */
+	disk.writes_fail = 0;
+	clock_now += (int64_t)(60 * CLOCK_NS_PER_S);
+	said_begin();
+	assert_int_equal(writer_round(s, 8), 8);
+	assert_int_equal(said_end("writes again"), 1);
+	assert_false(swap_out_failing());
+	for (unsigned j = 0; j < 8; j++) {
+		fault_back(s, VA + j * PG, VM_R);
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	}
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -2382,6 +2533,7 @@ int main(void)
 		TEST(test_refuses_non_swap),
 		TEST(test_refuses_tiny_disk),
 		TEST(test_driver_ends_during_header_read),
+		TEST(test_header_unread_said),
 		TEST(test_start_without_memory),
 		TEST(test_refuses_area_over_budget),
 		TEST(test_prepare_after_checks),
@@ -2435,6 +2587,8 @@ int main(void)
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
+		TEST(test_writer_on_failing_device),
+		TEST(test_spent_said),
 		TEST(test_left_write_kept),
 		TEST(test_left_write_page_let_go),
 		TEST(test_left_write_late),

@@ -11,7 +11,8 @@
  * not before, however often it refuses; idle losses are
  * not held against it; a request made while reconnecting leaves the
  * attempt's deadline alone; a request the server never answers fails
- * though it answers others, while a server that answers nothing fails no
+ * though it answers others, and so does one it answers ESHUTDOWN on
+ * every connection after answering others, while a server that answers nothing fails no
  * request before the outage's budget; a stale or duplicate reply is
  * refused; header bytes trickled are not answers; a server closing idle
  * connections is reconnected to backing off, said once. While it rides an
@@ -85,6 +86,10 @@ static struct {
 	bool refuse;			/* close every new connection at once (restarting) */
 	unsigned hold_flushes;		/* hold the next so many flushes unanswered */
 	unsigned flushes;		/* flush requests taken, every connection */
+	/* A read of this offset is held (0: none), and answered ESHUTDOWN
+	 * once another request has been answered after it went out. */
+	uint64_t shut_at;
+	uint64_t shut_cookie;		/* that read's, while held */
 } srv;
 
 static struct {
@@ -238,10 +243,19 @@ static bool request(void)
 	}
 	if (!srv.answer || (type == NBD_CMD_READ && srv.withhold && off == srv.withhold))
 		return true;
+	if (type == NBD_CMD_READ && srv.shut_at && off == srv.shut_at) {
+		srv.shut_cookie = cookie;
+		return true;
+	}
 	if (type == NBD_CMD_READ && off == 0 && srv.read0_fails)
 		reply(cookie, 5, NULL, 0);
 	else
 		reply(cookie, 0, type == NBD_CMD_READ ? srv.disk + off : NULL, len);
+	/* Not the first page's read: a pager's request answered after it. */
+	if (srv.shut_cookie && off != 0) {
+		reply(srv.shut_cookie, NBD_ESHUTDOWN, NULL, 0);
+		srv.shut_cookie = 0;
+	}
 	return true;
 }
 
@@ -934,14 +948,11 @@ static void submit_while_retrying(void **state)
 	assert_int_equal(pgr.done[3], 1);
 }
 
-/* A server that never answers one read while it answers the others, a
- * read every 5 s: the link stays busy, yet that read fails (-EIO) once it
- * has gone out NBD_BLAME_MAX times, each waiting ANSWER_NS, and the link
- * goes on. */
-static void one_read_never_answered(void **state)
+/* Read 1 of page 8, which the server will not serve, while it answers a
+ * read every 5 s: read 1 fails (-EIO) once NBD_BLAME_MAX connections are
+ * lost over it, and the link goes on. */
+static void read_fails_among_answers(void)
 {
-	(void)state;
-	srv.withhold = 8 * PG;
 	submit(NBD_CMD_READ, 1, 8 * PG, PG);
 	for (unsigned s = 0; s < 300 && pgr.done[1] == 0; s += 5) {
 		assert_int_equal(swap_link_submit(NBD_CMD_READ, 2, 4 * PG, PG), 0);
@@ -954,6 +965,31 @@ static void one_read_never_answered(void **state)
 	assert_int_equal(net.opens, 1 + NBD_BLAME_MAX);	/* each loss its */
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.gone, 0);
+}
+
+/* A server that never answers one read while it answers the others, a
+ * read every 5 s: the link stays busy, yet that read fails (-EIO) once it
+ * has gone out NBD_BLAME_MAX times, each waiting ANSWER_NS, and the link
+ * goes on. */
+static void one_read_never_answered(void **state)
+{
+	(void)state;
+	srv.withhold = 8 * PG;
+	read_fails_among_answers();
+}
+
+/* A server that answers one read ESHUTDOWN on every connection, after
+ * it has answered the read made after it: it is not shutting down, only
+ * refusing that read. The read fails (-EIO) after NBD_BLAME_MAX
+ * connections, the link going on. Before, it went again for ever: the
+ * answers to the other read ended each outage as it began, and the
+ * console said a loss and a reconnection every time (three such reads
+ * held every fault thread). */
+static void one_read_always_shutdown(void **state)
+{
+	(void)state;
+	srv.shut_at = 8 * PG;
+	read_fails_among_answers();
 }
 
 /* A server whose storage hangs: it takes connections, shakes hands and
@@ -1172,6 +1208,7 @@ int main(void)
 		cmocka_unit_test_setup(idle_losses_not_gone, setup),
 		cmocka_unit_test_setup(submit_while_retrying, setup),
 		cmocka_unit_test_setup(one_read_never_answered, setup),
+		cmocka_unit_test_setup(one_read_always_shutdown, setup),
 		cmocka_unit_test_setup(handshake_not_taken, setup),
 		cmocka_unit_test_setup(outage_budget, setup),
 		cmocka_unit_test_setup(outage_within_budget, setup),

@@ -7,7 +7,7 @@
  * ENOMEM, or a toucher killed at a table (SIGSEGV). The touchers left
  * hold their tables for ever (they wait on a notification no one
  * signals); pooleater checks that its line uses about its budget
- * (pager_info.line_pool_used: less at most a toucher's cost and two
+ * (pager_info.line_pool_used: less at most a toucher's cost and four
  * pages), reports and exits 0, so init starts poolside in a line of its own. Exit 1:
  * nothing was refused, or not by the budget; 2: no shared page for the
  * flags or no bounds from the pager.
@@ -106,13 +106,13 @@ int main(void)
 	drop = (int64_t)before.pool_free - (int64_t)after.pool_free;
 	cost = (int64_t)before.pool_free - (int64_t)first.pool_free;
 	/* The line's use, which the pager reports, is its budget less at most
-	 * the refused toucher's share (given back), its cost at most the
-	 * first's; less 2: a page as the refusal is in bytes, one for the
-	 * records a toucher is charged that its slabs had room for and the
-	 * message copy its thread is charged for but never made (in its
-	 * charges, not in the pool's drop, its measured cost: under 3 KiB
-	 * together). */
-	least = (int64_t)bounds.line_pool_pages - cost - 2;
+	 * the refused toucher's share (given back): the first's cost, and a
+	 * page for each kind of object a fork is made with (record, handle
+	 * table, thread, the thread's room for a message copy), any of which
+	 * may have started a page of the line's cache of its kind for the
+	 * refused one and found room for the first. Charges are whole pages,
+	 * so a refusal leaves less than a page unused: none. */
+	least = (int64_t)bounds.line_pool_pages - cost - 4;
 	printf("pooleater: %d touchers of %lu tables hold them (the first cost %ld pages); the next %s; "
 	       "kernel pool: %lu pages, %lu free before, %lu now; the line's budget %lu pages, "
 	       "%lu used\n",
