@@ -10,7 +10,6 @@
  * for something that never comes fails the test rather than hang it.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,6 +19,7 @@
 
 #include "base/config.h"
 #include "base/slab.h"
+#include "host_pages.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
@@ -211,28 +211,11 @@ struct object {
 	uint8_t b[1000];	/* four to a page */
 };
 static struct slab_cache objects = SLAB_CACHE("objects", struct object);
-static long object_pages;
 #define VICTIM_OBJECTS 16
 static void *victim_objects[VICTIM_OBJECTS];
 static uint32_t objects_owner;	/* whose death frees victim_objects (0: none) */
 
-static void *object_page(void)
-{
-	void *p = aligned_alloc(4096, 4096);
-
-	assert_non_null(p);
-	memset(p, 0, 4096);
-	object_pages++;
-	return p;
-}
-
-static void object_page_back(void *page)
-{
-	object_pages--;
-	free(page);
-}
-
-/* VICTIM_OBJECTS objects for pid, on pages of their own: object_pages
+/* VICTIM_OBJECTS objects for pid, on pages of their own: host_pages_out
  * once made. */
 static void objects_for(uint32_t pid)
 {
@@ -314,7 +297,7 @@ static int setup(void **state)
 	procs[2] = proc(7, 0, 300, 0);
 	nprocs = 3;
 	oom_kill_set_procs(&fake_procs);
-	slab_set_page_source(object_page, object_page_back);
+	host_pages_source();
 	objects_owner = 0;
 	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
 		threads[k] = (struct pager_thread){ .name = "service", .id = k };
@@ -1006,11 +989,11 @@ static void test_request_end_gives_back_pages(void **state)
 
 	(void)state;
 	objects_for(9);
-	before = object_pages;
+	before = host_pages_out;
 	objects_free(9);
-	assert_int_equal(object_pages, before);	/* freed, not given back yet */
+	assert_int_equal(host_pages_out, before);	/* freed, not given back yet */
 	reclaim_after_request();
-	assert_int_equal(object_pages, 1);
+	assert_int_equal(host_pages_out, 1);
 }
 
 /* An OOM kill gives back the pages of objects its victim's death emptied
@@ -1021,10 +1004,10 @@ static void test_oom_kill_gives_back_pages(void **state)
 {
 	(void)state;
 	objects_for(7);
-	assert_true(object_pages >= VICTIM_OBJECTS / 4);
+	assert_true(host_pages_out >= VICTIM_OBJECTS / 4);
 	assert_int_equal(oom_kill(9), 0);
 	assert_int_equal(killed[0], 7);
-	assert_int_equal(object_pages, 1);
+	assert_int_equal(host_pages_out, 1);
 }
 
 int main(void)

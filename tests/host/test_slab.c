@@ -3,17 +3,18 @@
  * fill a page before another is taken, freed ones are handed out again
  * first, and pages whose objects are all free go back to the source at
  * slab_trim, all but one a cache, however the frees came. The source here
- * is the host's memory, its pages counted; it fails when told to.
+ * is the host's memory (host_pages.h), its pages counted; it fails when
+ * told to.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "base/slab.h"
+#include "host_pages.h"
 
 #define PG 4096
 
@@ -29,33 +30,11 @@ struct chunk {			/* a page-array chunk's: three to a page */
 #define RECORDS(name) static struct slab_cache name = SLAB_CACHE(#name, struct record)
 #define CHUNKS(name) static struct slab_cache name = SLAB_CACHE(#name, struct chunk)
 
-static long pages_out;	/* the source's pages held by the caches */
-static int refuse;	/* the source has no page while set */
-
-static void *take(void)
-{
-	void *p;
-
-	if (refuse)
-		return NULL;
-	p = aligned_alloc(PG, PG);
-	assert_non_null(p);
-	memset(p, 0, PG);
-	pages_out++;
-	return p;
-}
-
-static void give(void *page)
-{
-	pages_out--;
-	free(page);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	slab_set_page_source(take, give);
-	refuse = 0;
+	host_pages_source();
+	host_pages_refuse = 0;
 	return 0;
 }
 
@@ -125,16 +104,16 @@ static void test_trim_gives_back_empty_pages(void **state)
 
 	(void)state;
 	slab_trim();
-	out = pages_out;
+	out = host_pages_out;
 	for (int k = 0; k < N; k++)
 		assert_non_null(o[k] = slab_alloc(&records));
-	assert_int_equal(pages_out, out + 10);
+	assert_int_equal(host_pages_out, out + 10);
 	for (int k = 0; k < N; k++)
 		slab_free(&records, o[k]);
-	assert_int_equal(pages_out, out + 10);
+	assert_int_equal(host_pages_out, out + 10);
 	assert_int_equal(records.nempty, 10);
 	assert_int_equal(slab_trim(), 9);
-	assert_int_equal(pages_out, out + 1);
+	assert_int_equal(host_pages_out, out + 1);
 	assert_int_equal(records.pages, 1);
 	assert_int_equal(slab_trim(), 0);	/* the one kept stays */
 }
@@ -180,13 +159,13 @@ static void test_no_page_no_object(void **state)
 	(void)state;
 	for (int k = 0; k < 3; k++)
 		assert_non_null(o[k] = slab_alloc(&chunks));
-	refuse = 1;
+	host_pages_refuse = 1;
 	assert_null(slab_alloc(&chunks));
 	assert_int_equal(chunks.pages, 1);
 	slab_free(&chunks, o[1]);
 	more = slab_alloc(&chunks);	/* the full page has room again */
 	assert_ptr_equal(more, o[1]);
-	refuse = 0;
+	host_pages_refuse = 0;
 	assert_non_null(last = slab_alloc(&chunks));
 	assert_int_equal(chunks.pages, 2);
 	slab_free(&chunks, o[0]);

@@ -10,37 +10,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "base/slab.h"
+#include "host_pages.h"
 #include "kernel/abi/vm.h"
 #include "vm/swapcache.h"
 #include "vm_fake.h"
 
 struct fake_mmu fake;
 uint8_t *fake_ram;
-uint64_t fake_object_pages;
-
-/* Pages of objects (base/slab.h) from the host's memory, not the fake
- * frame table: the tests count frames as the VM core's pages alone. */
-static void *object_page(void)
-{
-	void *p = aligned_alloc(VM_PAGE, VM_PAGE);
-
-	assert_non_null(p);
-	memset(p, 0, VM_PAGE);
-	fake_object_pages++;
-	return p;
-}
-
-static void object_page_back(void *page)
-{
-	fake_object_pages--;
-	free(page);
-}
-
-void fake_object_pages_init(void)
-{
-	slab_set_page_source(object_page, object_page_back);
-}
 
 static struct fake_map *find(int as, uint64_t va)
 {
@@ -306,7 +282,7 @@ void fake_setup(unsigned faultaround)
 	assert_int_equal(frames_init(FAKE_RAM_BASE, FAKE_RAM_BASE + FAKE_FRAMES * VM_PAGE, &free, 1,
 				     fake_ram), 0);
 	vm_init(&fake_ops, faultaround);
-	fake_object_pages_init();
+	host_pages_source();	/* not the fake frames: tests count those as pages' */
 }
 
 void fake_teardown(void)

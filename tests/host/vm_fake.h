@@ -1,13 +1,16 @@
 /*
  * Test rig for the pager's VM core: a frame table over a malloc'd buffer
  * and a fake mmu_ops that records the current mapping of every (as, va),
- * so tests can assert what is mapped where, with which permission.
+ * so tests can assert what is mapped where, with which permission. Pages
+ * of objects (region records, page-array chunks) come from the host's
+ * memory (host_pages.h), apart from the fake frames.
  */
 #ifndef TESTS_HOST_VM_FAKE_H
 #define TESTS_HOST_VM_FAKE_H
 
 #include <stdint.h>
 #include "base/vmstat.h"
+#include "host_pages.h"
 #include "vm/internal.h"
 
 #define FAKE_RAM_BASE 0x80000000UL
@@ -56,11 +59,6 @@ extern uint8_t *fake_ram;
  * core with the fake mmu and this fault-around, no mappings. */
 void fake_setup(unsigned faultaround);
 void fake_teardown(void);
-/* Pages of objects (region records, page-array chunks: base/slab.h) come
- * from the host's memory (fake_setup sets this too); fake_object_pages
- * counts those held. */
-void fake_object_pages_init(void);
-extern uint64_t fake_object_pages;
 /* A new space for address space `as` (pid 100 + as); fails the test if none. */
 struct vm_space *fake_space(int as);
 
