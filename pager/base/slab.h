@@ -23,14 +23,14 @@ struct slab_page;
  * in use are `partial`, those with none in use `empty` (kept until
  * slab_trim); pages with none free are on no list. */
 struct slab_cache {
-	const char *name;
 	size_t size;			/* of an object, as declared */
 	struct slab_page *partial, *empty;
 	uint64_t pages, nempty;		/* pages it holds; of them, empty */
-	struct slab_cache *next;	/* in slab_trim's list, from its first page on */
-	int listed;
+	struct slab_cache *next;	/* in slab_trim's list, */
+	int listed;			/* from its first page on */
 };
-#define SLAB_CACHE(name_, type) { .name = (name_), .size = sizeof(type) }
+/* A cache of objects of type, for a static's initializer. */
+#define SLAB_CACHE(type) { .size = sizeof(type) }
 
 /* A zeroed, page-aligned page of PAGE_SIZE bytes, or NULL if none may be
  * had now; and one given back (all its objects free). */

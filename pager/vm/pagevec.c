@@ -19,7 +19,7 @@ struct pv_chunk {
 /* Chunks in pages of their own (base/slab.h): an array's chunks freed go
  * back to the frame pool once their page is empty, not to malloc's heap,
  * which keeps its high-water mark. */
-static struct slab_cache chunks = SLAB_CACHE("page-array chunks", struct pv_chunk);
+static struct slab_cache chunks = SLAB_CACHE(struct pv_chunk);
 
 /* The position of the first chunk whose first index is >= base. */
 static uint32_t lower_bound(const struct pagevec *v, uint64_t base)

@@ -9,7 +9,7 @@
 #include "base/slab.h"
 #include "vm/internal.h"
 
-static struct slab_cache records = SLAB_CACHE("region records", struct vm_region);
+static struct slab_cache records = SLAB_CACHE(struct vm_region);
 
 struct vm_region *vm_region_record(void)
 {

@@ -524,7 +524,7 @@ struct object {
  * freed stayed the heap's for good. */
 static void test_lent_frames_come_back(void **state)
 {
-	static struct slab_cache objects = SLAB_CACHE("lent", struct object);
+	static struct slab_cache objects = SLAB_CACHE(struct object);
 	uint64_t pages = heap_pages(), free0 = frames_free();
 	void *o[12];
 
@@ -549,7 +549,7 @@ static void test_lent_frames_come_back(void **state)
  * memory takes the reserve for it instead. */
 static void test_lent_frame_follows_the_reserve(void **state)
 {
-	static struct slab_cache objects = SLAB_CACHE("lent at the reserve", struct object);
+	static struct slab_cache objects = SLAB_CACHE(struct object);
 	uint64_t pages = heap_pages();
 	void *o;
 	int was;

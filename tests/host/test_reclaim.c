@@ -210,7 +210,7 @@ static void forget_proc(uint32_t pid)
 struct object {
 	uint8_t b[1000];	/* four to a page */
 };
-static struct slab_cache objects = SLAB_CACHE("objects", struct object);
+static struct slab_cache objects = SLAB_CACHE(struct object);
 #define VICTIM_OBJECTS 16
 static void *victim_objects[VICTIM_OBJECTS];
 static uint32_t objects_owner;	/* whose death frees victim_objects (0: none) */

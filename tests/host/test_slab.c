@@ -27,8 +27,8 @@ struct chunk {			/* a page-array chunk's: three to a page */
 
 /* Each test has caches of its own (RECORDS, CHUNKS): what an earlier
  * test's keep (an empty page each) is theirs, apart. */
-#define RECORDS(name) static struct slab_cache name = SLAB_CACHE(#name, struct record)
-#define CHUNKS(name) static struct slab_cache name = SLAB_CACHE(#name, struct chunk)
+#define RECORDS(name) static struct slab_cache name = SLAB_CACHE(struct record)
+#define CHUNKS(name) static struct slab_cache name = SLAB_CACHE(struct chunk)
 
 static int setup(void **state)
 {
