@@ -225,9 +225,11 @@ struct pager_stats {
 	uint64_t net_throttled;		/* direct reclaimers that waited for the
 					 * network server's pool to leave its
 					 * reserve before writing (swap over NBD) */
-	uint64_t heap_pages;		/* frames the pager's own heap holds (its
-					 * high-water mark: a growth that succeeded
-					 * is never given back) */
+	uint64_t heap_pages;		/* frames the pager's own heap holds:
+					 * malloc's high-water mark (a growth that
+					 * succeeded is never given back) and the
+					 * pages of objects (region records, page
+					 * arrays) in use */
 	uint64_t shadows;		/* evicted pages whose policy history (shadow
 					 * word) the swap engine keeps now */
 	uint64_t workingset_refault;	/* pages read back from swap that found their

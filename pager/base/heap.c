@@ -1,6 +1,7 @@
 /*
- * The pager's own heap for picolibc's malloc: sbrk over frames mapped into
- * the pager before use, taken from the source heap.h was given. A growth
+ * The pager's own frames: the heap for picolibc's malloc, sbrk over frames
+ * mapped into the pager before use, and frames lent whole for pages of
+ * objects (slab.h), all taken from the source heap.h was given. A growth
  * that cannot be made whole gives back the frames it mapped: a table far
  * too big for memory (one sized by a device, not by RAM) would otherwise
  * keep every frame it reached, for good, and fail all the same.
@@ -30,6 +31,8 @@ static uint64_t wanted;
  * as much as when frames are, but no frame reclaim frees would let it
  * grow, so `wanted` (the refill's measure) does not say it. */
 static int capped;
+/* Frames lent whole (heap_frame_take) and not given back yet. */
+static uint64_t lent;
 
 void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give)
 {
@@ -120,7 +123,27 @@ static int past_cap(uint64_t want)
 
 uint64_t heap_pages(void)
 {
-	return (mapped - HEAP_BASE) / PAGE_SIZE + (spare != 0);
+	return (mapped - HEAP_BASE) / PAGE_SIZE + (spare != 0) + lent;
+}
+
+uint64_t heap_frame_take(void)
+{
+	uint64_t pa = next_frame();
+
+	if (!pa) {
+		wanted = 1;
+		return 0;
+	}
+	wanted = 0;
+	capped = 0;
+	lent++;
+	return pa;
+}
+
+void heap_frame_give(uint64_t pa)
+{
+	lent--;
+	frame_sink(pa);
 }
 
 void *sbrk(ptrdiff_t incr)
@@ -133,8 +156,9 @@ void *sbrk(ptrdiff_t incr)
 	}
 	/* picolibc's malloc (nano-malloc, 1.8) only ever raises the break: what
 	 * it frees stays on its free list for the next allocation, so the
-	 * frames stay mapped (heap_pages: the high-water mark). A lowered break
-	 * would leave them mapped too, for reuse. */
+	 * frames stay mapped. A lowered break would leave them mapped too, for
+	 * reuse. What must go back when its owner ends is not malloc's: it
+	 * lies in pages of objects (slab.h), lent by heap_frame_take. */
 	brk = want;
 	return (void *)old;
 }

@@ -1,8 +1,10 @@
 /*
  * The pager's own heap, under picolibc's malloc (sbrk). The pager cannot
  * fault on its own memory, so the heap grows by mapping frames into itself
- * before they are used. Where the frames come from is not base's to know:
- * the layer that decides who may take the last ones (reclaim) says.
+ * before they are used. It also lends frames whole, for the pages of
+ * objects that must go back when what used them ends (slab.h): malloc
+ * never gives a frame back. Where the frames come from is not base's to
+ * know: the layer that decides who may take the last ones (reclaim) says.
  *
  * The rule of the frame source: it takes a frame or says there is none,
  * and does nothing else: no reclaim, no free, no malloc. It runs inside
@@ -29,12 +31,23 @@ typedef void heap_unframe_fn(uint64_t pa);
  * growth it could not finish; until then it cannot grow. Also starts
  * reporting heap_pages as vmstat's. */
 void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
-/* Pages mapped into the heap so far, and the one frame kept for the next
- * growth if the kernel refused to map it: pinned frames, never given back
- * once a growth has succeeded (one that fails gives back the frames it
- * mapped), so this is the high-water mark of what the pager has needed at
- * once (vmstat tells the pager's own growth apart from a leak with it). */
+/* The pager's own frames: pages mapped into the heap so far, the one
+ * frame kept for the next growth if the kernel refused to map it, and the
+ * frames lent whole (heap_frame_take). The mapped pages are never given
+ * back once a growth has succeeded (one that fails gives back the frames
+ * it mapped): malloc's high-water mark; the lent ones go back as their
+ * objects are freed (slab_trim), so this falls when a line that held
+ * many regions and page arrays ends (vmstat tells the pager's own growth
+ * apart from a leak with it). */
 uint64_t heap_pages(void);
+/* A frame lent whole, for the pager's pages of objects (slab.h), from the
+ * source and under its rules as a growth's, the kept frame first; counted
+ * in heap_pages until given back. 0 if none may be had: then, as after a
+ * growth of one page that failed, heap_short and heap_growth_wanted (1)
+ * say so, for the refill and the OOM killer. Seen at frame_ptr(pa). */
+uint64_t heap_frame_take(void);
+/* A frame heap_frame_take lent, back to the sink (no longer used). */
+void heap_frame_give(uint64_t pa);
 /* The most the heap grows to: sbrk refuses beyond it. */
 #define PAGER_HEAP_MAX (512UL << 20)
 /* Frames the last growth wanted at once when it failed, none of which it

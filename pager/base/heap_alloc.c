@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include "base/heap_alloc.h"
+#include "base/slab.h"
 
 static heap_refill_fn *refill;
 static int refilling;	/* the hook is running: its own allocations are not retried */
@@ -52,4 +53,13 @@ void *heap_realloc(void *p, size_t n)
 	while (!(q = realloc(p, n)) && n && refilled())
 		;
 	return q;
+}
+
+void *heap_slab_alloc(struct slab_cache *c)
+{
+	void *p;
+
+	while (!(p = slab_alloc(c)) && refilled())
+		;
+	return p;
 }

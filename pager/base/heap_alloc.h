@@ -27,5 +27,8 @@ void heap_set_refill(heap_refill_fn *fn);
 void *heap_malloc(size_t n);
 void *heap_calloc(size_t n, size_t size);
 void *heap_realloc(void *p, size_t n);
+/* slab_alloc (base/slab.h), retried alike. */
+struct slab_cache;
+void *heap_slab_alloc(struct slab_cache *c);
 
 #endif

@@ -26,8 +26,10 @@ static int killable(const struct oom_candidate *c)
  * (frames, or slots that let reclaim free frames), or, when it is the
  * pager's heap that could not grow, the heap its page arrays hold, which
  * serves the next arrays (a fork tree over swapped sparse pages holds
- * nothing alone; all it costs is that heap). The heap is never lowered,
- * so arrays freed give no frame to a fault that wants one. */
+ * nothing alone; all it costs is that heap). For a fault that wants a
+ * frame they do not count: their chunks' frames come back only as whole
+ * pages of chunks empty (base/slab.h), which one death does not promise,
+ * and its reverse-map entries, in malloc's heap, give none. */
 static int choosable(const struct oom_candidate *c, int heap_short)
 {
 	return killable(c) && (c->alone > 0 || (heap_short && c->meta > 0));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "base/config.h"
 #include "base/heap.h"
+#include "base/slab.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/oom.h"
@@ -53,12 +54,15 @@ _Noreturn static void panic_out_of_memory(const char *why, const struct oom_cand
 
 /* procs->kill(pid), or procs->reap_ended if f is NULL (1 if it reaped
  * any), the thread marked as freeing memory meanwhile: a release may need
- * the heap, and the reserve is its if need be. */
+ * the heap, and the reserve is its if need be. The pages of objects the
+ * deaths emptied go back at once, for the request that tries again (a
+ * victim chosen for the heap's sake may hold little else). */
 static int with_reserve(int (*f)(uint32_t pid), uint32_t pid)
 {
 	int was = pager_memalloc_begin(), r;
 
 	r = f ? f(pid) : procs->reap_ended() > 0;
+	slab_trim();
 	pager_memalloc_end(was);
 	return r;
 }

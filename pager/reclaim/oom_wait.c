@@ -10,6 +10,7 @@
  */
 #include "base/clock.h"
 #include "base/heap.h"
+#include "base/slab.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/kswapd.h"
@@ -47,6 +48,7 @@ void reclaim_after_request(void)
 	if (swap_out_left_count)	/* its thread's direct write left in an outage */
 		swap_out_left_finish(pager_holder());
 	heap_growth_forget();	/* its failure, if any, was this request's */
+	slab_trim();		/* the pages of objects it emptied (a reap, a munmap) */
 	update_pressure();
 	if (critical_waiters && frames_free() > frames_reserve() + FREE_FLOOR)
 		pager_threads_wake(&critical_waiters);	/* memory came back: try again */

@@ -7,6 +7,7 @@
 #include "base/config.h"
 #include "base/heap.h"
 #include "base/heap_alloc.h"
+#include "base/slab.h"
 #include "reclaim/free.h"
 #include "reclaim/kswapd.h"
 #include "reclaim/policy/policy.h"
@@ -26,10 +27,25 @@ static const struct swap_reclaim_hooks hooks = {
 	.writes_may_wait = kswapd_writes_may_wait,
 };
 
+/* A page of objects (base/slab.h): a frame the heap lends, seen through
+ * the frame table's window. */
+static void *object_page(void)
+{
+	uint64_t pa = heap_frame_take();
+
+	return pa ? frame_ptr(pa) : NULL;
+}
+
+static void object_page_back(void *page)
+{
+	heap_frame_give(frame_pa(page));
+}
+
 void reclaim_init(void)
 {
 	watermarks_set();
 	heap_set_frame_source(reclaim_alloc_pinned, frame_free);
+	slab_set_page_source(object_page, object_page_back);
 	heap_set_refill(reclaim_for_heap);
 	vm_set_reclaim(reclaim_for_fault);
 	swap_set_reclaim_hooks(&hooks);
@@ -43,8 +59,8 @@ int reclaim_start(void)
 }
 
 /* swap_start's prepare: the policy's tables, made only for a device swap
- * has checked and taken (the heap keeps its highest size: tables made for
- * a device then refused would cost it for good). 0, or -1 (said). */
+ * has checked and taken (malloc's heap keeps its highest size: tables made
+ * for a device then refused would cost it for good). 0, or -1 (said). */
 static int policy_made(void)
 {
 	const struct policy_ops *ops = policy_all[config.policy];

@@ -55,11 +55,11 @@ uint64_t spawn_pt_limit(void)
  * frame and swap slot densely in its 1,024 regions (vm_arrays_dense), so
  * the bound never comes before the OOM killer for a real program; but
  * never more than half the frames, as a line holds at most half the
- * process table: the heap is never lowered, so frames its arrays took
- * stay the pager's, and no one line's forks over sparse pages (each child
- * a copy of every chunk) may leave the others no memory; and never more
- * than half the heap's most, for the same reason when memory is larger
- * than the heap may grow.
+ * process table: no one line's forks over sparse pages (each child a copy
+ * of every chunk) may leave the others no memory while it lives (its
+ * chunks' frames come back once it has ended); and never more than half
+ * the heap's most, for the same reason when memory is larger than the
+ * heap may grow.
  */
 uint64_t spawn_arrays_limit(void)
 {

@@ -166,15 +166,15 @@ static int object_goes_with(const struct vm_space *s, const struct vm_object *o)
 /* The pager's own memory s's death frees: the records and page arrays of
  * its regions, those of the objects only s refers to, and its reverse-map
  * entries, as Linux counts a process's page-table pages. A sparse
- * toucher's arrays are 1 KiB per page it touches, pinned in the pager's
- * heap whether its pages are resident or swapped; 1,024 regions never
- * touched are 168 KiB of records; a page shared by n forked children is
- * 16 bytes of rmap entry in each. The walk is of s's regions (at most
+ * toucher's arrays are 1.3 KiB per page it touches (a chunk's share of a
+ * page of chunks), held by the pager whether its pages are resident or
+ * swapped; 1,024 regions never touched are 178 KiB of records; a page
+ * shared by n forked children is 16 bytes of rmap entry in each. The walk is of s's regions (at most
  * VM_REGIONS_MAX), the entries counted as they come and go (rmap.c). */
 uint64_t vm_space_meta_pages(const struct vm_space *s)
 {
 	uint64_t walk = new_walk();
-	uint64_t bytes = s->nregions * sizeof(struct vm_region) +
+	uint64_t bytes = s->nregions * vm_region_record_bytes() +
 			 s->rmaps * sizeof(struct rmap_entry);
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {

@@ -3,8 +3,6 @@
  * kind of memory gives the copy its pages (private ones copy-on-write in
  * both, shared ones the same frames).
  */
-#include <stdlib.h>
-#include "base/heap_alloc.h"
 #include "vm/internal.h"
 
 /* Every region of parent copied into child, in order. */
@@ -13,7 +11,7 @@ static int fork_regions(struct vm_space *parent, struct vm_space *child)
 	struct vm_region **tail = &child->regions;
 
 	for (struct vm_region *p = parent->regions; p; p = p->next) {
-		struct vm_region *c = heap_malloc(sizeof(*c));
+		struct vm_region *c = vm_region_record();
 		if (!c)
 			return VM_FAULT_NOMEM;
 		*c = *p;

@@ -199,6 +199,12 @@ static inline void *frame_ptr(uint64_t pa)
 	return frames_at.window + (pa - frames_at.base);
 }
 
+/* The frame whose contents start at p (frame_ptr's): its address. */
+static inline uint64_t frame_pa(const void *p)
+{
+	return frames_at.base + (uint64_t)((const uint8_t *)p - frames_at.window);
+}
+
 uint64_t frames_total(void);	/* frames the pager manages (free or allocated) */
 uint64_t frames_free(void);
 uint64_t frames_ram_base(void);	/* RAM [base, end), to walk every descriptor */

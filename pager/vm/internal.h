@@ -455,6 +455,13 @@ struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);
 void vm_region_remove(struct vm_space *s, struct vm_region *r);
 /* r was just linked into s's list: s's and the discard step's counts. */
 void vm_region_counted(struct vm_space *s, const struct vm_region *r);
+/* A zeroed region record, from pages of records (base/slab.h: freed, they
+ * go back to the frame pool, not to malloc's heap), or NULL; making it may
+ * reclaim (base/heap_alloc.h). Freed with vm_region_record_free. */
+struct vm_region *vm_region_record(void);
+void vm_region_record_free(struct vm_region *r);
+/* What one region record takes of the pager's memory. */
+uint64_t vm_region_record_bytes(void);
 
 /* private.c and shared.c: the tables of operations, and shared objects. */
 extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_shared_ops;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/heap_alloc.h"
+#include "base/slab.h"
 #include "vm/pagevec.h"
 
 struct pv_chunk {
@@ -14,6 +15,11 @@ struct pv_chunk {
 	uint32_t held;		/* pv_hold's: kept while not 0 */
 	uint32_t e[PV_CHUNK];
 };
+
+/* Chunks in pages of their own (base/slab.h): an array's chunks freed go
+ * back to the frame pool once their page is empty, not to malloc's heap,
+ * which keeps its high-water mark. */
+static struct slab_cache chunks = SLAB_CACHE(struct pv_chunk);
 
 /* The position of the first chunk whose first index is >= base. */
 static uint32_t lower_bound(const struct pagevec *v, uint64_t base)
@@ -93,7 +99,7 @@ static uint32_t next_cap(const struct pagevec *v)
 static int budget_room(const struct pagevec *v)
 {
 	const struct pv_budget *b = v->budget;
-	uint64_t more = sizeof(struct pv_chunk) +
+	uint64_t more = pv_chunk_bytes() +
 			(v->n < v->cap ? 0 : (next_cap(v) - v->cap) * sizeof(*v->chunks));
 
 	return !b || !b->max || b->bytes + more <= b->max;
@@ -128,11 +134,11 @@ __attribute__((noinline)) static struct pv_chunk *new_chunk(struct pagevec *v, u
 		*err = PV_AT_BOUND;
 		return NULL;
 	}
-	if (grow(v) < 0 || !(c = heap_calloc(1, sizeof(*c)))) {
+	if (grow(v) < 0 || !(c = heap_slab_alloc(&chunks))) {
 		*err = PV_HEAP_SHORT;
 		return NULL;
 	}
-	charge(v, (int64_t)sizeof(*c));
+	charge(v, (int64_t)pv_chunk_bytes());
 	c->first = base;
 	k = lower_bound(v, base);
 	memmove(&v->chunks[k + 1], &v->chunks[k], (v->n - k) * sizeof(*v->chunks));
@@ -170,8 +176,8 @@ static void drop_chunk(struct pagevec *v, uint32_t k)
 {
 	if (v->last == v->chunks[k])
 		v->last = NULL;
-	free(v->chunks[k]);
-	charge(v, -(int64_t)sizeof(struct pv_chunk));
+	slab_free(&chunks, v->chunks[k]);
+	charge(v, -(int64_t)pv_chunk_bytes());
 	memmove(&v->chunks[k], &v->chunks[k + 1], (v->n - k - 1) * sizeof(*v->chunks));
 	v->n--;
 }
@@ -474,7 +480,7 @@ int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail)
 void pv_free(struct pagevec *v)
 {
 	for (uint32_t k = 0; k < v->n; k++)
-		free(v->chunks[k]);
+		slab_free(&chunks, v->chunks[k]);
 	free(v->chunks);
 	charge(v, -(int64_t)pv_bytes(v));
 	*v = (struct pagevec){ .budget = v->budget };
@@ -482,10 +488,10 @@ void pv_free(struct pagevec *v)
 
 uint64_t pv_bytes(const struct pagevec *v)
 {
-	return v->cap * sizeof(*v->chunks) + (uint64_t)v->n * sizeof(struct pv_chunk);
+	return v->cap * sizeof(*v->chunks) + (uint64_t)v->n * pv_chunk_bytes();
 }
 
 uint64_t pv_chunk_bytes(void)
 {
-	return sizeof(struct pv_chunk);
+	return slab_object_bytes(&chunks);
 }

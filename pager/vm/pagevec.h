@@ -129,9 +129,10 @@ void pv_truncate(struct pagevec *v, uint64_t n);
 int pv_split(struct pagevec *v, uint64_t at, struct pagevec *tail);
 /* Every entry becomes 0 and the memory goes (v keeps its budget). */
 void pv_free(struct pagevec *v);
-/* Bytes the pager's heap holds for v (vm_check and tests). */
+/* Bytes of the pager's memory v holds (vm_check and tests). */
 uint64_t pv_bytes(const struct pagevec *v);
-/* Bytes of one chunk: what describing PV_CHUNK pages costs at least. */
+/* What one chunk costs: its share of a page of chunks (three to a page,
+ * base/slab.h), what describing PV_CHUNK pages costs at least. */
 uint64_t pv_chunk_bytes(void);
 
 #endif

@@ -6,7 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/heap_alloc.h"
+#include "base/slab.h"
 #include "vm/internal.h"
+
+static struct slab_cache records = SLAB_CACHE(struct vm_region);
+
+struct vm_region *vm_region_record(void)
+{
+	return heap_slab_alloc(&records);
+}
+
+void vm_region_record_free(struct vm_region *r)
+{
+	slab_free(&records, r);
+}
+
+uint64_t vm_region_record_bytes(void)
+{
+	return slab_object_bytes(&records);
+}
 
 const struct region_ops *vm_ops_of(enum vm_region_kind kind)
 {
@@ -84,7 +102,7 @@ static struct vm_region *region_new(const struct vm_space *s, uint64_t start, ui
 				    unsigned perm, enum vm_region_kind kind,
 				    const struct vm_image *img)
 {
-	struct vm_region *r = heap_calloc(1, sizeof(*r));
+	struct vm_region *r = vm_region_record();
 
 	if (!r)
 		return NULL;
@@ -95,7 +113,7 @@ static struct vm_region *region_new(const struct vm_space *s, uint64_t start, ui
 	if (kind != VM_SHARED)
 		return r;
 	if (!(r->obj = vm_object_new(region_pages(r), s->budget))) {
-		free(r);
+		vm_region_record_free(r);
 		return NULL;
 	}
 	r->space = s;
@@ -196,7 +214,7 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
 	if (r->ops->release)
 		r->ops->release(r);
 	pv_free(&r->pages);
-	free(r);
+	vm_region_record_free(r);
 }
 
 /* Cut r (of s) in two at page `at` (0 < at < pages): r keeps the head, a
@@ -206,7 +224,7 @@ void vm_region_remove(struct vm_space *s, struct vm_region *r)
  * once the tail's page array has all it needs. */
 static int region_split(struct vm_space *s, struct vm_region *r, uint64_t at)
 {
-	struct vm_region *t = room_for_region(s) ? heap_malloc(sizeof(*t)) : NULL;
+	struct vm_region *t = room_for_region(s) ? vm_region_record() : NULL;
 
 	if (!t)
 		return VM_FAULT_NOMEM;
@@ -214,7 +232,7 @@ static int region_split(struct vm_space *s, struct vm_region *r, uint64_t at)
 	t->start = r->start + at * VM_PAGE;
 	t->pages = (struct pagevec){ .budget = r->pages.budget };
 	if (pv_split(&r->pages, at, &t->pages) < 0) {
-		free(t);
+		vm_region_record_free(t);
 		return VM_FAULT_NOMEM;
 	}
 	if (r->ops->split)

@@ -119,7 +119,7 @@ image_unchanged "$tmp/ro.img"
 ok "the read-only disk is unchanged" $?
 has "$tmp/ro.log" "$stopped" && no_driver "$tmp/ro.log"
 ok "the read-only disk's driver is ended" $?
-# The heap keeps its highest size, so a table made for a disk then refused
+# malloc's heap keeps its highest size, so a table made for a disk then refused
 # would cost it for good: none of the replacement policy's is made for a
 # disk refused, and the heap is the same under mglru (the default, this
 # boot's) as under lru2 (the disk without a signature's), whose tables are

@@ -19,6 +19,7 @@
 
 #include "swap_fake.h"
 #include "base/mmu.h"
+#include "base/slab.h"
 #include "base/threads.h"
 #include "reclaim/reclaim.h"
 #include "server/procs.h"
@@ -66,27 +67,27 @@ void mmu_flush(void)
 }
 
 /* The heap, as munmap's retry asks of it: frames its last growth wanted
- * (a failed malloc sets it when heap_fails_for_frames; heap_growth_forget
+ * (a failed record sets it when heap_fails_for_frames; heap_growth_forget
  * clears it); the reclaim before a request, which may let the lock go
  * (meanwhile, if not NULL, runs then). */
 static uint64_t heap_wanted;
 static int heap_fails_for_frames;
 static unsigned reclaims;
 static void (*reclaim_meanwhile)(void);
-/* malloc calls to fail from now (the code under test's: a region's). */
-static unsigned mallocs_to_fail;
+/* Region records to fail from now (slab_alloc's, linked --wrap). */
+static unsigned records_to_fail;
 
-void *__real_malloc(size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_malloc(size_t n)
+void *__real_slab_alloc(struct slab_cache *c);
+void *__wrap_slab_alloc(struct slab_cache *c);
+void *__wrap_slab_alloc(struct slab_cache *c)
 {
-	if (mallocs_to_fail) {
-		mallocs_to_fail--;
+	if (records_to_fail && slab_object_bytes(c) == vm_region_record_bytes()) {
+		records_to_fail--;
 		if (heap_fails_for_frames)
 			heap_wanted = 1;
 		return NULL;
 	}
-	return __real_malloc(n);
+	return __real_slab_alloc(c);
 }
 
 uint64_t heap_growth_wanted(void)
@@ -152,7 +153,7 @@ static int setup(void **state)
 	heap_fails_for_frames = 0;
 	reclaims = 0;
 	reclaim_meanwhile = NULL;
-	mallocs_to_fail = 0;
+	records_to_fail = 0;
 	return 0;
 }
 
@@ -322,7 +323,7 @@ static void test_munmap_owner_reaped(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
-	mallocs_to_fail = 1;	/* the first cut's region */
+	records_to_fail = 1;	/* the first cut's region */
 	heap_fails_for_frames = 1;
 	reclaim_meanwhile = reap_only;
 	assert_int_equal(munmap_middle(5), -ESRCH);
@@ -337,7 +338,7 @@ static void test_munmap_heap_short_retried(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
-	mallocs_to_fail = 1;
+	records_to_fail = 1;
 	heap_fails_for_frames = 1;
 	assert_int_equal(munmap_middle(5), 0);
 	assert_int_equal(reclaims, 1);
@@ -356,7 +357,7 @@ static void test_munmap_not_heap_no_reclaim(void **state)
 
 	(void)state;
 	assert_int_equal(vm_region_add(p->vm, VA, VA + 3 * PG, RW, VM_ANON, NULL), 0);
-	mallocs_to_fail = 1;
+	records_to_fail = 1;
 	heap_wanted = 1;	/* stale */
 	assert_int_equal(munmap_middle(5), -ENOMEM);
 	assert_int_equal(reclaims, 0);

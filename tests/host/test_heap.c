@@ -14,6 +14,10 @@
  * as picolibc's nano-malloc does (sbrk, a failure NULL), with the test's
  * `in_sbrk` set for as long as sbrk runs, as malloc's free-list pointers
  * are in hand then: nothing may free (reclaim) in that window.
+ *
+ * And the frames the heap lends whole for pages of objects
+ * (pager/base/slab.c, its page source made of heap_frame_take as
+ * reclaim's is): counted as the heap's while lent, under the same rules.
  */
 #define _GNU_SOURCE	/* mmap's MAP_FIXED_NOREPLACE, madvise: the heap's range */
 #include <errno.h>
@@ -28,6 +32,7 @@
 
 #include "base/heap.h"
 #include "base/heap_alloc.h"
+#include "base/slab.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
@@ -495,6 +500,109 @@ static void test_refused_part_way_gives_back(void **state)
 	assert_int_equal(frames_check(), 0);
 }
 
+/* Pages of objects, as reclaim/setup.c makes them: frames the heap lends,
+ * seen through the frame table's window. */
+static void *object_page(void)
+{
+	uint64_t pa = heap_frame_take();
+
+	return pa ? frame_ptr(pa) : NULL;
+}
+
+static void object_page_back(void *page)
+{
+	heap_frame_give(frame_pa(page));
+}
+
+struct object {
+	uint8_t b[1000];	/* four to a page */
+};
+
+/* Frames lent for pages of objects count as the heap's while lent and go
+ * back, the heap's count with them, once the pages are empty and trimmed
+ * (all but one kept): the heap's pages fall. Before, a page array's chunks
+ * freed stayed the heap's for good. */
+static void test_lent_frames_come_back(void **state)
+{
+	static struct slab_cache objects = SLAB_CACHE(struct object);
+	uint64_t pages = heap_pages(), free0 = frames_free();
+	void *o[12];
+
+	(void)state;
+	slab_set_page_source(object_page, object_page_back);
+	for (int k = 0; k < 12; k++)
+		assert_non_null(o[k] = heap_slab_alloc(&objects));
+	assert_int_equal(heap_pages(), pages + 3);
+	assert_int_equal(frames_free(), free0 - 3);
+	for (int k = 0; k < 12; k++)
+		slab_free(&objects, o[k]);
+	assert_int_equal(slab_trim(), 2);
+	assert_int_equal(heap_pages(), pages + 1);
+	assert_int_equal(frames_free(), free0 - 1);
+	assert_int_equal(frames_check(), 0);
+}
+
+/* At the reserve a page of objects is no more to be had than a growth:
+ * the source takes no frame and reclaims nothing inside the allocation,
+ * the heap says it is short by one frame, and the refill reclaims once
+ * slab_alloc has returned, then the object is made. A thread freeing
+ * memory takes the reserve for it instead. */
+static void test_lent_frame_follows_the_reserve(void **state)
+{
+	static struct slab_cache objects = SLAB_CACHE(struct object);
+	uint64_t pages = heap_pages();
+	void *o;
+	int was;
+
+	(void)state;
+	slab_set_page_source(object_page, object_page_back);
+	fill_to(RESERVE);
+	assert_null(slab_alloc(&objects));
+	assert_true(heap_short());
+	assert_int_equal(heap_growth_wanted(), 1);
+	assert_int_equal(reclaim.calls, 0);
+	assert_non_null(o = heap_slab_alloc(&objects));
+	assert_int_equal(reclaim.calls, 1);
+	assert_false(heap_short());
+	assert_int_equal(heap_pages(), pages + 1);
+	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 0);
+	slab_free(&objects, o);
+	for (int k = 0; k < 4; k++)	/* the page is filled, and no other taken */
+		assert_non_null(heap_slab_alloc(&objects));
+	assert_int_equal(heap_pages(), pages + 1);
+	fill_to(RESERVE);
+	nheld = 0;			/* nothing left to reclaim */
+	assert_null(heap_slab_alloc(&objects));
+	was = pager_memalloc_begin();
+	assert_non_null(heap_slab_alloc(&objects));
+	pager_memalloc_end(was);
+	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 1);
+	assert_int_equal(frames_check(), 0);
+}
+
+/* The frame kept from a mapping the kernel refused is lent first, and
+ * counted once. */
+static void test_refused_frame_lent_first(void **state)
+{
+	uint64_t pages, free0, pa;
+
+	(void)state;
+	assert_ptr_not_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);	/* an earlier spare */
+	refuse = 1;
+	last_mapped = 0;
+	assert_ptr_equal(pager_sbrk((ptrdiff_t)PG), (void *)-1);
+	pages = heap_pages();
+	free0 = frames_free();
+	pa = heap_frame_take();
+	assert_int_not_equal(pa, 0);
+	assert_int_equal(heap_pages(), pages);
+	assert_int_equal(frames_free(), free0);
+	heap_frame_give(pa);
+	assert_int_equal(heap_pages(), pages - 1);
+	assert_int_equal(frames_free(), free0 + 1);
+	assert_int_equal(frames_check(), 0);
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 /* A growth past PAGER_HEAP_MAX is refused with no frame taken: the heap
@@ -540,6 +648,9 @@ int main(void)
 		TEST(test_two_page_growth_reclaims_for_both),
 		TEST(test_refused_part_way_gives_back),
 		TEST(test_cap_is_short_not_wanted),
+		TEST(test_lent_frames_come_back),
+		TEST(test_lent_frame_follows_the_reserve),
+		TEST(test_refused_frame_lent_first),
 	};
 
 	/* The heap's range: reserved, no page accessible until mapped. */

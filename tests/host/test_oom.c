@@ -231,7 +231,8 @@ static void test_page_arrays_count(void **state)
  * policies, over an innocent process with fewer pages of its own than a
  * member's arrays (the tree had been left out as freeing nothing, and the
  * innocent went, then the requester); when frames ran out, the innocent
- * is (the heap is never lowered: the tree's death frees no frame). A
+ * is (arrays give frames back only as whole pages of chunks empty, which a
+ * death does not promise). A
  * process whose death frees neither pages nor arrays is never chosen. */
 static void test_tree_of_arrays_chosen(void **state)
 {

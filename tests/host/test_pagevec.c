@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "vm/pagevec.h"
+#include "host_pages.h"
 
 #define HUGE_PAGES (1ULL << 26)	/* 256 GiB of pages: the whole user half */
 
@@ -636,5 +637,6 @@ int main(void)
 		cmocka_unit_test(test_bound_answered),
 	};
 
+	host_pages_source();	/* the chunks' pages */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

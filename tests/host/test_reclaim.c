@@ -1,10 +1,11 @@
 /*
- * Host tests for reclaim's waits, the OOM killer's last resort and the
- * pressure subscriptions' bound per line (pager/reclaim/kswapd.c,
- * direct.c, oom_wait.c, oom_kill.c, pressure.c), over fakes
- * defined here: frames, the watermarks, the swap engine's writer, the
- * pager threads and their waits, the clock and timers, and the server's
- * processes. A wait runs, while the lock is let go, what the test says
+ * Host tests for reclaim's waits, the OOM killer's last resort, the
+ * pressure subscriptions' bound per line and the moments the pager's
+ * pages of objects go back (pager/reclaim/kswapd.c, direct.c, oom_wait.c,
+ * oom_kill.c, pressure.c, with base/slab.c over the host's pages), over
+ * fakes defined here: frames, the watermarks, the swap engine's writer,
+ * the pager threads and their waits, the clock and timers, and the
+ * server's processes. A wait runs, while the lock is let go, what the test says
  * happens meanwhile (another thread's fault, say); a wait with no bound
  * for something that never comes fails the test rather than hang it.
  */
@@ -17,6 +18,8 @@
 #include <cmocka.h>
 
 #include "base/config.h"
+#include "base/slab.h"
+#include "host_pages.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "reclaim/free.h"
@@ -201,8 +204,39 @@ static void forget_proc(uint32_t pid)
 		}
 }
 
+/* --- pages of objects (base/slab.h): the host's memory, counted; and a
+ * process's objects, which its death frees --- */
+
+struct object {
+	uint8_t b[1000];	/* four to a page */
+};
+static struct slab_cache objects = SLAB_CACHE(struct object);
+#define VICTIM_OBJECTS 16
+static void *victim_objects[VICTIM_OBJECTS];
+static uint32_t objects_owner;	/* whose death frees victim_objects (0: none) */
+
+/* VICTIM_OBJECTS objects for pid, on pages of their own: host_pages_out
+ * once made. */
+static void objects_for(uint32_t pid)
+{
+	slab_trim();
+	for (int k = 0; k < VICTIM_OBJECTS; k++)
+		assert_non_null(victim_objects[k] = slab_alloc(&objects));
+	objects_owner = pid;
+}
+
+static void objects_free(uint32_t pid)
+{
+	if (pid != objects_owner)
+		return;
+	for (int k = 0; k < VICTIM_OBJECTS; k++)
+		slab_free(&objects, victim_objects[k]);
+	objects_owner = 0;
+}
+
 static int kill(uint32_t pid)
 {
+	objects_free(pid);
 	if (pid == ends_at_kill) {
 		forget_proc(pid);
 		return OOM_HAD_ENDED;
@@ -263,6 +297,8 @@ static int setup(void **state)
 	procs[2] = proc(7, 0, 300, 0);
 	nprocs = 3;
 	oom_kill_set_procs(&fake_procs);
+	host_pages_source();
+	objects_owner = 0;
 	for (unsigned k = 0; k < PAGER_SERVICE_THREADS; k++)
 		threads[k] = (struct pager_thread){ .name = "service", .id = k };
 	/* Deaths come to the last here (the first in the pager: ids are
@@ -844,8 +880,9 @@ static void test_requester_last_resort(void **state)
  * process with 100 pages of its own when the heap is what is short: a
  * growth found no frames, or was refused at the heap's most
  * (PAGER_HEAP_MAX: no frame wanted, heap_short says it all the same);
- * when frames ran out, the innocent goes: the heap is never lowered, so
- * the member's death would free no frame. */
+ * when frames ran out, the innocent goes: the member's arrays give frames
+ * back only as whole pages of chunks empty, which its death does not
+ * promise. */
 static void test_heap_short_kills_arrays(void **state)
 {
 	(void)state;
@@ -943,6 +980,36 @@ static void test_two_lines_leave_room(void **state)
 	assert_int_equal(pressure_subscribers(), 0);
 }
 
+/* A request that freed objects (a process reaped, regions unmapped)
+ * gives their pages back as it ends, all but one a cache: the frame pool's
+ * again, not the pager's for good. */
+static void test_request_end_gives_back_pages(void **state)
+{
+	long before;
+
+	(void)state;
+	objects_for(9);
+	before = host_pages_out;
+	objects_free(9);
+	assert_int_equal(host_pages_out, before);	/* freed, not given back yet */
+	reclaim_after_request();
+	assert_int_equal(host_pages_out, 1);
+}
+
+/* An OOM kill gives back the pages of objects its victim's death emptied
+ * before it returns: the request that tries again may need those frames
+ * (a victim chosen for the heap's sake holds little else), and its
+ * request has not ended. */
+static void test_oom_kill_gives_back_pages(void **state)
+{
+	(void)state;
+	objects_for(7);
+	assert_true(host_pages_out >= VICTIM_OBJECTS / 4);
+	assert_int_equal(oom_kill(9), 0);
+	assert_int_equal(killed[0], 7);
+	assert_int_equal(host_pages_out, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -975,6 +1042,8 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
 		cmocka_unit_test_setup(test_two_lines_leave_room, setup),
+		cmocka_unit_test_setup(test_request_end_gives_back_pages, setup),
+		cmocka_unit_test_setup(test_oom_kill_gives_back_pages, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

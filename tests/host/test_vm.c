@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "base/slab.h"
 #include "reclaim/oom.h"
 #include "vm/rmap_pool.h"
 #include "vm/swapcache.h"
@@ -55,18 +56,22 @@ static void assert_zero_page(uint64_t pa)
 			fail_msg("byte %zu of frame 0x%lx is %u", i, (unsigned long)pa, p[i]);
 }
 
-/* Linked with --wrap=calloc: the code under test's calloc calls come
- * here; after the next calloc_skip of them, the next calloc_fails fail as
- * if memory were short. */
+/* Linked with --wrap=calloc and --wrap=slab_alloc: the code under test's
+ * calloc calls and the page-array chunks it makes (a slab's) come here;
+ * after the next calloc_skip of them, the next calloc_fails fail as if
+ * memory were short. */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
+void *__real_slab_alloc(struct slab_cache *c);
+void *__wrap_slab_alloc(struct slab_cache *c);
 static int calloc_skip, calloc_fails;
-/* Called (once: cleared first) by the next calloc before it allocates, as
- * reclaim for the pager's heap would run there (base/heap_alloc.h); what
- * it arms is for the calls after. */
+/* Called (once: cleared first) by the next such call before it
+ * allocates, as reclaim for the pager's heap would run there
+ * (base/heap_alloc.h); what it arms is for the calls after. */
 static void (*calloc_hook)(void);
 
-void *__wrap_calloc(size_t n, size_t size)
+/* Whether the call now made fails. */
+static int calloc_refused(void)
 {
 	void (*hook)(void) = calloc_hook;
 	int fail = 0;
@@ -78,7 +83,19 @@ void *__wrap_calloc(size_t n, size_t size)
 	calloc_hook = NULL;
 	if (hook)
 		hook();
-	return fail ? NULL : __real_calloc(n, size);
+	return fail;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return calloc_refused() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_slab_alloc(struct slab_cache *c)
+{
+	if (slab_object_bytes(c) != pv_chunk_bytes())
+		return __real_slab_alloc(c);	/* a region record */
+	return calloc_refused() ? NULL : __real_slab_alloc(c);
 }
 
 static void destroy_all(struct vm_space *s, uint64_t free0)
@@ -879,12 +896,13 @@ static void test_check_catches_corruption(void **state)
 
 /* The pager's memory for page arrays (vm_space_meta_pages), in the OOM
  * footprint. A sparse toucher, one page per MiB of a 64 MiB region, holds
- * 64 chunks (1040 bytes each: first, used, 256 entries) and a pointer
- * array for 64: 67,072 bytes, 17 pages of the pager's heap for 64 pages of
- * its own. A denser process with 75 pages in one MiB holds one chunk and
- * a pointer array for 4: 1 page. With the arrays counted the sparse one is
- * the OOM victim (64 + 17 > 75 + 1); by pages alone it would be the
- * denser one. */
+ * 64 chunks (1,040 bytes each: first, used, 256 entries; three to a page
+ * of chunks, so 1,365 bytes of the pager's memory each) and a pointer
+ * array for 64: 87,872 bytes, 22 pages of the pager's memory for 64 pages
+ * of its own. A denser process with 75 pages in one MiB holds one chunk
+ * and a pointer array for 4: 1 page. With the arrays counted the sparse
+ * one is the OOM victim (64 + 22 > 75 + 1); by pages alone it would be
+ * the denser one. */
 static void test_footprint_page_arrays(void **state)
 {
 	struct vm_space *sparse = vm_space_create(AS, 1), *dense = vm_space_create(AS + 1, 2);
@@ -906,7 +924,7 @@ static void test_footprint_page_arrays(void **state)
 	assert_int_equal(c[0].alone, 75);
 	assert_int_equal(c[1].alone, 64);
 	assert_int_equal(c[0].meta, 1);
-	assert_int_equal(c[1].meta, 17);
+	assert_int_equal(c[1].meta, 22);
 	assert_int_equal(oom_choose(OOM_UNSHARED, c, 2, FAKE_FRAMES, 0), 1);
 	assert_int_equal(oom_choose(OOM_RSS, c, 2, FAKE_FRAMES, 0), 1);
 	/* Its pages gone, its arrays go: nothing left to count. */
@@ -919,11 +937,11 @@ static void test_footprint_page_arrays(void **state)
 
 /* A shared object's arrays are counted where its death frees them: in
  * the one space that refers to it. One page per MiB of an 8 MiB MAP_SHARED
- * region: 8 chunks (and a pointer array for 8) in the object, as many in
- * the region's own array (its present pages), 16,768 bytes, 5 pages. Once
- * a child shares the object, the parent's death would not free the
- * object's half: 8,384 bytes, 3 pages, as for the child, whose region
- * maps the same pages. */
+ * region: 8 chunks (1,365 bytes each of a page of chunks) and a pointer
+ * array for 8 in the object, as many in the region's own array (its
+ * present pages), 21,968 bytes, 6 pages. Once a child shares the object,
+ * the parent's death would not free the object's half: 10,984 bytes, 3
+ * pages, as for the child, whose region maps the same pages. */
 static void test_footprint_shared_arrays(void **state)
 {
 	struct vm_space *p = vm_space_create(AS, 1), *c = vm_space_create(AS + 1, 2);
@@ -932,12 +950,12 @@ static void test_footprint_shared_arrays(void **state)
 	assert_int_equal(vm_region_add(p, 0x10000000, 0x10800000, RW, VM_SHARED, NULL), 0);
 	for (uint64_t mib = 0; mib < 8; mib++)
 		fake_poke(p, 0x10000000 + (mib << 20), 1);
-	assert_int_equal(vm_space_meta_pages(p), 5);
+	assert_int_equal(vm_space_meta_pages(p), 6);
 	assert_int_equal(vm_fork(p, c), 0);
 	assert_int_equal(vm_space_meta_pages(p), 3);
 	assert_int_equal(vm_space_meta_pages(c), 3);	/* its region maps the same pages */
 	vm_space_destroy(p);
-	assert_int_equal(vm_space_meta_pages(c), 5);	/* the object is c's alone now */
+	assert_int_equal(vm_space_meta_pages(c), 6);	/* the object is c's alone now */
 	vm_space_destroy(c);
 	fake_check();
 }
@@ -977,6 +995,41 @@ static void test_footprint_records(void **state)
 	fake_check();
 }
 
+/* A line's records and page-array chunks (a space of REGIONS one-page
+ * regions, each touched, and FORKS forks of it) take pages of objects
+ * while they live, a record's share of one and a chunk's for each region
+ * of each space, and every such page goes back once the spaces are gone
+ * but the one each cache keeps (slab_trim, at a request's end in the
+ * pager). Before, they were malloc's, whose frames the pager kept. */
+static void test_line_objects_go_back(void **state)
+{
+	enum { REGIONS = 300, FORKS = 4 };
+	const uint64_t base = 0x10000000;
+	struct vm_space *s[FORKS + 1];
+	uint64_t free0 = frames_free(), least;
+
+	(void)state;
+	s[0] = vm_space_create(AS, 1);
+	for (uint64_t i = 0; i < REGIONS; i++) {
+		uint64_t va = base + i * 2 * PG;
+		assert_int_equal(vm_region_add(s[0], va, va + PG, RW, VM_ANON, NULL), 0);
+		fake_poke(s[0], va, 1);
+	}
+	for (int k = 1; k <= FORKS; k++) {
+		s[k] = vm_space_create(AS + k, (uint32_t)(1 + k));
+		assert_int_equal(vm_fork(s[0], s[k]), 0);
+	}
+	fake_check();
+	least = (FORKS + 1) * REGIONS * (vm_region_record_bytes() + pv_chunk_bytes()) / PG;
+	assert_true((uint64_t)host_pages_out >= least);	/* the kept pages among them */
+	for (int k = FORKS; k >= 0; k--)
+		vm_space_destroy(s[k]);
+	slab_trim();
+	assert_int_equal(host_pages_out, 2);	/* the records' kept page, the chunks' */
+	assert_int_equal(frames_free(), free0);
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1007,6 +1060,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_footprint_page_arrays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_footprint_shared_arrays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_footprint_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_objects_go_back, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * page, a page shared after fork and a shared object's page, and faulting
  * each back; write protection during write-out; fork, unmap and exit with
  * swapped entries; a fork (private or shared) whose child's page array
- * reclaims and a region cut whose new page array reclaims (a calloc
+ * reclaims and a region cut whose new page array reclaims (a chunk
  * wrapper evicts), and a swap-in whose reverse-map entry reclaims (a malloc
  * wrapper drops a parked frame); reclaim when frames run out; pinned spaces; read
  * errors; the checker catching broken swap entries; swapped pages in the
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "base/slab.h"
 #include "swap_fake.h"
 #include "vm/harvest_batch.h"
 #include "vm/rmap_pool.h"
@@ -31,40 +32,40 @@
 #define SH 0x40000UL		/* a shared region */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, swap_fake_group_teardown)
 
-/* Linked with --wrap=calloc: while armed, each calloc of the code under
- * test first evicts the next of evict_on_calloc's pages, as the pager's
- * heap reclaiming for an allocation would (heap_alloc.h: a page array's
- * chunk). */
-void *__real_calloc(size_t n, size_t size);
-void *__wrap_calloc(size_t n, size_t size);
+/* Linked with --wrap=slab_alloc: while armed, each page-array chunk the
+ * code under test makes first evicts the next of evict_on_chunk's pages,
+ * as the pager's heap reclaiming for an allocation would (heap_alloc.h). */
+void *__real_slab_alloc(struct slab_cache *c);
+void *__wrap_slab_alloc(struct slab_cache *c);
 static struct {
 	struct vm_space *s;
 	uint64_t va[2];
 	int n, done, busy;
-} evict_on_calloc;
+} evict_on_chunk;
 
-void *__wrap_calloc(size_t n, size_t size)
+void *__wrap_slab_alloc(struct slab_cache *c)
 {
 	uint64_t pa;
 
-	if (!evict_on_calloc.busy && evict_on_calloc.done < evict_on_calloc.n) {
-		evict_on_calloc.busy = 1;
-		pa = vm_lookup(evict_on_calloc.s, evict_on_calloc.va[evict_on_calloc.done++]);
+	if (slab_object_bytes(c) == pv_chunk_bytes() && !evict_on_chunk.busy &&
+	    evict_on_chunk.done < evict_on_chunk.n) {
+		evict_on_chunk.busy = 1;
+		pa = vm_lookup(evict_on_chunk.s, evict_on_chunk.va[evict_on_chunk.done++]);
 		if (pa)
 			swap_out(pa, 0);
-		evict_on_calloc.busy = 0;
+		evict_on_chunk.busy = 0;
 	}
-	return __real_calloc(n, size);
+	return __real_slab_alloc(c);
 }
 
-/* Arm evict_on_calloc: the next n callocs (n <= 2) evict s's pages at
+/* Arm evict_on_chunk: the next n chunks made (n <= 2) evict s's pages at
  * va0, then va1. */
-static void evict_on_callocs(struct vm_space *s, int n, uint64_t va0, uint64_t va1)
+static void evict_on_chunks(struct vm_space *s, int n, uint64_t va0, uint64_t va1)
 {
-	evict_on_calloc.s = s;
-	evict_on_calloc.va[0] = va0;
-	evict_on_calloc.va[1] = va1;
-	evict_on_calloc.n = n, evict_on_calloc.done = 0;
+	evict_on_chunk.s = s;
+	evict_on_chunk.va[0] = va0;
+	evict_on_chunk.va[1] = va1;
+	evict_on_chunk.n = n, evict_on_chunk.done = 0;
 }
 
 /* Linked with --wrap=malloc too: while armed, the reverse map's pool
@@ -100,7 +101,7 @@ static void check(void)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&evict_on_calloc, 0, sizeof(evict_on_calloc));	/* a failed test's disarmed */
+	memset(&evict_on_chunk, 0, sizeof(evict_on_chunk));	/* a failed test's disarmed */
 	memset(&drop_on_grow, 0, sizeof(drop_on_grow));
 	swap_fake_setup();
 	return 0;
@@ -271,10 +272,10 @@ static void test_fork_chunk_reclaims(void **state)
 	assert_int_equal(vm_region_add(p, VA, VA + (PV_CHUNK + 2) * PG, RW, VM_ANON, NULL), 0);
 	for (int k = 0; k < 4; k++)
 		swap_fake_fill(p, VA + at[k] * PG, (uint8_t)(10 * k + 10));
-	evict_on_callocs(p, 2, VA, VA + PV_CHUNK * PG);
+	evict_on_chunks(p, 2, VA, VA + PV_CHUNK * PG);
 	assert_int_equal(vm_fork(p, c), 0);
-	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
-	evict_on_calloc.n = 0;
+	assert_int_equal(evict_on_chunk.done, 2);	/* both chunks were made */
+	evict_on_chunk.n = 0;
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 2);
 	assert_int_not_equal(slot_at(c, VA), 0);
@@ -299,7 +300,7 @@ static void test_fork_chunk_reclaims(void **state)
 
 /* Cutting a region of kind at base in two (a munmap of its first page)
  * gives the new region the pages after the cut in page-array chunks of its
- * own, and making each may reclaim: the calloc wrapper evicts pages 1 and
+ * own, and making each may reclaim: the chunk wrapper evicts pages 1 and
  * 2 as the chunks are made. The new region names their slots (a private
  * region; a shared one's object does) rather than the frames reclaim
  * freed, and every page reads back. */
@@ -313,10 +314,10 @@ static void split_chunk_reclaims(enum vm_region_kind kind, uint64_t base)
 	swap_fake_fill(p, base + PG, 10);
 	swap_fake_fill(p, base + 2 * PG, 20);
 	swap_fake_fill(p, far, 30);
-	evict_on_callocs(p, 2, base + PG, base + 2 * PG);
+	evict_on_chunks(p, 2, base + PG, base + 2 * PG);
 	assert_int_equal(vm_unmap_range(p, base, base + PG), 0);
-	assert_int_equal(evict_on_calloc.done, 2);	/* both chunks were made */
-	evict_on_calloc.n = 0;
+	assert_int_equal(evict_on_chunk.done, 2);	/* both chunks were made */
+	evict_on_chunk.n = 0;
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), evictions + 2);
 	assert_int_equal(fake_pa(p->as, base + PG, NULL), 0);
@@ -341,7 +342,7 @@ static void test_split_chunk_reclaims(void **state)
 }
 
 /* A fork of a shared region maps the object's pages in the child, and
- * making the child's page-array chunk reclaims (the calloc wrapper evicts
+ * making the child's page-array chunk reclaims (the chunk wrapper evicts
  * the page) before the page is looked at: the child maps nothing rather
  * than the frame reclaim freed, and both read the page back. */
 static void test_shared_fork_chunk_reclaims(void **state)
@@ -352,10 +353,10 @@ static void test_shared_fork_chunk_reclaims(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(p, SH, SH + PG, RW, VM_SHARED, NULL), 0);
 	swap_fake_fill(p, SH, 80);
-	evict_on_callocs(p, 1, SH, 0);
+	evict_on_chunks(p, 1, SH, 0);
 	assert_int_equal(vm_fork(p, c), 0);
-	assert_int_equal(evict_on_calloc.done, 1);
-	evict_on_calloc.n = 0;
+	assert_int_equal(evict_on_chunk.done, 1);
+	evict_on_chunk.n = 0;
 	check();
 	assert_int_equal(vmstat_get(VMSTAT_EVICTIONS), 1);
 	assert_int_equal(fake_pa(c->as, SH, NULL), 0);
@@ -431,7 +432,7 @@ static void test_swap_in_reserve_reclaims(void **state)
 }
 
 /* A fault on a shared object's page another process maps: making the
- * faulting region's page-array chunk reclaims (a calloc wrapper evicts the
+ * faulting region's page-array chunk reclaims (a chunk wrapper evicts the
  * page everywhere) before the page is looked up, so the fault reads it
  * back rather than mapping the frame reclaim freed. */
 static void test_shared_fault_reserve_reclaims(void **state)
@@ -446,10 +447,10 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	swap_out(vm_lookup(p, SH), 0);
 	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
-	evict_on_callocs(p, 1, SH, 0);
+	evict_on_chunks(p, 1, SH, 0);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
-	assert_int_equal(evict_on_calloc.done, 1);
-	evict_on_calloc.n = 0;
+	assert_int_equal(evict_on_chunk.done, 1);
+	evict_on_chunk.n = 0;
 	check();
 	assert_int_equal(sw.reads, 2);			/* read again, not found */
 	swap_fake_expect_fill(c, SH, 80);
@@ -512,14 +513,14 @@ static void test_shared_fault_reserve_reclaims_ends(void **state)
 	swap_out(vm_lookup(p, SH), 0);
 	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
-	evict_on_callocs(p, 1, SH, 0);
+	evict_on_chunks(p, 1, SH, 0);
 	sw.unlock = 1;
 	ends_meanwhile = c;
 	sw.while_unlocked = end_meanwhile;
 	fake_fault(c, SH, VM_R, VM_FAULT_RETRY);
-	assert_int_equal(evict_on_calloc.done, 1);	/* the chunk's calloc evicted it */
+	assert_int_equal(evict_on_chunk.done, 1);	/* making the chunk evicted it */
 	assert_null(sw.while_unlocked);			/* the read let the lock go */
-	evict_on_calloc.n = 0;
+	evict_on_chunk.n = 0;
 	sw.unlock = 0;
 	check();
 	expect_back(p, SH, 85);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "host_pages.h"
 #include "kernel/abi/vm.h"
 #include "vm/swapcache.h"
 #include "vm_fake.h"
@@ -281,6 +282,7 @@ void fake_setup(unsigned faultaround)
 	assert_int_equal(frames_init(FAKE_RAM_BASE, FAKE_RAM_BASE + FAKE_FRAMES * VM_PAGE, &free, 1,
 				     fake_ram), 0);
 	vm_init(&fake_ops, faultaround);
+	host_pages_source();	/* not the fake frames: tests count those as pages' */
 }
 
 void fake_teardown(void)

@@ -1,13 +1,16 @@
 /*
  * Test rig for the pager's VM core: a frame table over a malloc'd buffer
  * and a fake mmu_ops that records the current mapping of every (as, va),
- * so tests can assert what is mapped where, with which permission.
+ * so tests can assert what is mapped where, with which permission. Pages
+ * of objects (region records, page-array chunks) come from the host's
+ * memory (host_pages.h), apart from the fake frames.
  */
 #ifndef TESTS_HOST_VM_FAKE_H
 #define TESTS_HOST_VM_FAKE_H
 
 #include <stdint.h>
 #include "base/vmstat.h"
+#include "host_pages.h"
 #include "vm/internal.h"
 
 #define FAKE_RAM_BASE 0x80000000UL

@@ -29,15 +29,17 @@
  * one object of a process that lives on (the pager's, a driver's, init's)
  * stays: objects made at the run's peak lie scattered over such pages. */
 #define POOL_GROWTH_MAX 64
-/* The pager's heap keeps its high-water mark (picolibc's malloc never
- * gives memory back), and that mark follows the memory in use at the
- * run's peak: 16 bytes of reverse map per mapping, in a pool that doubles
- * by realloc (the old block stays behind as free heap: up to 64 bytes a
- * frame mapped once, 1/64 of memory), 1 KiB of page array per 256 pages
- * touched (1/1024), and a record per region. A thirty-second of memory
- * covers that with room; anything that grew with what was mapped rather
- * than touched would not fit (1 MiB per 1 GiB mapping with one page
- * touched, before page arrays were sparse). */
+/* The pager's heap keeps malloc's high-water mark (picolibc's malloc
+ * never gives memory back), and that mark follows the memory in use at
+ * the run's peak: 16 bytes of reverse map per mapping, in a pool that
+ * doubles by realloc (the old block stays behind as free heap: up to 64
+ * bytes a frame mapped once, 1/64 of memory), and the page arrays' chunk
+ * pointers. Page-array chunks and region records go back once their pages
+ * are empty, but for a page kept per size, and a page holding one object
+ * of a process that lives on. A thirty-second of memory covers that with
+ * room; anything that grew with what was mapped rather than touched would
+ * not fit (1 MiB per 1 GiB mapping with one page touched, before page
+ * arrays were sparse). */
 #define HEAP_GROWTH_MAX(frames_total) ((int64_t)(frames_total) / 32)
 /* Frames the swap cache may hold for the long-lived processes' swapped
  * pages, read ahead and not mapped yet: one swap-in batch and a window. */

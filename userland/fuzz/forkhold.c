@@ -65,7 +65,7 @@ static void reap_held(pid_t *held, int n, int *status)
 /* The lead holder: a child of the worker that lets go of the worker's big
  * mappings (its area, the pressure op's kept ones), so that its children
  * share little: 28 copies of a worker's memory would grow the pager's
- * reverse map, and its heap's high-water mark, 28-fold. Then it fills the
+ * reverse map, and its malloc's high-water mark, 28-fold. Then it fills the
  * line. Exit status 1 if the pager refused a spawn with the line full. */
 static _Noreturn void lead(struct rng *r, int64_t until)
 {

@@ -82,6 +82,7 @@ static const struct test {
 	{ test_sparse_mappings_cost_little, "sparse_mappings_cost_little", 0 },
 	{ test_unmapped_tables_return, "unmapped_tables_return", 0 },
 	{ test_limit_pool, "limit_pool", 0 },
+	{ test_line_heap_returns, "line_heap_returns", 0 },
 	{ test_reclaim_reads_back, "reclaim_reads_back", 0 },
 	{ test_swap_pattern, "swap_pattern", 1 },
 	{ test_swap_fork_sharing, "swap_fork_sharing", 1 },

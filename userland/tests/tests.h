@@ -122,6 +122,9 @@ int test_sparse_mappings_cost_little(void);
 int test_unmapped_tables_return(void);
 int test_limit_pool(void);
 
+/* pager_heap.c */
+int test_line_heap_returns(void);
+
 /* lifetimes.c */
 int test_lifetimes(void);
 
