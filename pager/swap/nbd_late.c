@@ -45,7 +45,11 @@ static int late_said;
  * back late, noted as each request is released: the swap-out thread
  * writes, and so does a faulting thread's direct reclaim (swap_out_now)
  * while the writer waits with the lock let go, so each keeps its own. A
- * transfer has at most SWAP_IO_MAX requests. */
+ * transfer has at most SWAP_IO_MAX requests. No lock: client c's arrays
+ * are touched by c's thread alone, each request noted as its waiter
+ * releases it (blk_link.c's wait_done, or the same client's collect),
+ * also when the driver ends: blk_link_end only marks the requests done
+ * and wakes their waiters, who release them. */
 struct late_run {
 	uint32_t first, n;
 	uint16_t out;	/* net_late's: the pages whose bytes went out */
