@@ -192,12 +192,17 @@ static int on_reply(struct nbd_client *c)
 	if (slot >= NBD_SLOTS || c->req[slot].state != NBD_REQ_SENT || r.cookie != cookie(c, slot))
 		return -EPROTO;
 	/* A server shutting down answers what it will not do with ESHUTDOWN:
-	 * not the request's failure; it goes again on the next connection.
+	 * not the request's failure; it goes again on the next connection,
+	 * a write as a write (refused, nothing of it can land late: not a
+	 * check, as nbd_lost would make of a write whose data went out),
+	 * and a check as a check (the write it checks went out before).
 	 * Said after an answer to a later request, it is counted: a server
 	 * that says so on every connection to one request while it answers
 	 * the others would keep it (and a fault waiting on it) for ever. */
 	if (r.error == NBD_ESHUTDOWN) {
 		c->req[slot].shut_alone += c->answered_past > c->req[slot].seq;
+		if (!c->req[slot].check)
+			c->req[slot].pushed = 0;
 		return -ECONNRESET;
 	}
 	c->answered++;

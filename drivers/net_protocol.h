@@ -123,7 +123,8 @@ struct net_shared {
 _Static_assert(sizeof(struct net_shared) <= BLK_PAGE_SIZE, "the status page is one page");
 
 /* net_shared.late's word: bit k of out, page k of the request went out;
- * of landed, it was read back as written. */
+ * of landed, it was read back as written (said, not acted on: the slot
+ * may have held those bytes already; pager/swap/nbd_late.c). */
 _Static_assert(NET_MAX_PAGES <= 16, "a page a bit, in half a word");
 static inline uint32_t net_late(uint16_t out, uint16_t landed)
 {

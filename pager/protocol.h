@@ -271,10 +271,7 @@ struct pager_stats {
 					 * its answer (the old server may still
 					 * write it late): never used again */
 	uint64_t swap_slots_late_back;	/* slots of such writes let go instead: the
-					 * old server is known to have performed the
-					 * write (read back as written on a later
-					 * connection), or the page's bytes never
-					 * left netd */
+					 * page's bytes never left netd */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

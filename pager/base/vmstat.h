@@ -92,7 +92,7 @@ enum vmstat_item {
 	VMSTAT_SWAP_SLOTS_LATE,		/* slots retired for writes out on an NBD
 					 * connection lost before their answer */
 	VMSTAT_SWAP_SLOTS_LATE_BACK,	/* slots of such writes let go, not retired:
-					 * read back as written, or never sent */
+					 * their bytes never left netd */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

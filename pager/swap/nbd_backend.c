@@ -7,11 +7,11 @@
  * (NBD_CMD_FLUSH). While netd's pool is in its reserve the device
  * says it is congested, and reclaim throttles direct reclaimers (seed 002).
  * A write whose data went out on a connection lost before its answer
- * (netd's late word) fails its pages, whatever came of it later: the lost
- * connection's server may still perform it, late, over whatever is
- * written to its slots afterwards, so they are retired, never used again
- * (bounded by the writes in flight at each loss), unless nothing of it is
- * left to land (nbd_late.h: read back as written, or never sent). While netd rides
+ * (netd's late word) fails its pages: the lost connection's server may
+ * still perform it, late, over whatever is written to its slots
+ * afterwards, so they are retired, never used again (bounded by the
+ * writes in flight at each loss); a page whose bytes never left netd
+ * cannot land, and its slot is let go (nbd_late.h). While netd rides
  * out an outage with the writes held, the device says it is stalled
  * until the time netd will have given up by, which netd publishes; a
  * thread that waits for a write (or its flush) holding the pager lock (a
@@ -212,9 +212,15 @@ static int nbd_read(void *ctx, struct pager_thread *t, const struct swap_req *p,
 }
 
 /* The pages whose write was answered with success, and not failed since
- * (nbd_late_settle): their slots hold them from now on. Hashed now, after the
- * answer: a frame being written out cannot change (a fault maps it back
- * read-only until the write is over), so these are the bytes sent. */
+ * (nbd_late_settle): their slots hold them from now on. Hashed now, after
+ * the answer. A frame may change while written (a program's write to it
+ * gets write permission back and makes the write-out stale, vm/fault.c):
+ * then this checksum is not of the bytes sent, but the engine finds the
+ * page not clean and releases the slot, never reading it back, and the
+ * slot's next write replaces the checksum; nothing else trusts it
+ * (nbd_late.c gives no slot back on checksums). A page kept clean was
+ * not written to since it was mapped read-only for the write: its bytes
+ * are the ones sent. */
 static void keep_sums(struct swap_sums *s, const struct swap_req *p, unsigned n,
 		      const struct swap_done *done)
 {
@@ -240,7 +246,7 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 
 	(void)ctx;
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
-	nbd_late_begin(t->io_client, s, p, n);
+	nbd_late_begin(t->io_client, p, n);
 	/* Unknown from the moment the write may land until it is answered:
 	 * a write that fails, or is lost, leaves no checksum to match. */
 	for (unsigned k = 0; s && k < n; k++)

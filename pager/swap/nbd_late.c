@@ -4,37 +4,29 @@
  * server of its own; the lost one's may hold the write whole (paused, a
  * slow disk, SIGSTOP in guest-nbd) and perform it at any time, over
  * whatever the slot holds by then. Nothing seen on another connection is
- * ordered with it:
- * - not the write's answer on the next connection, nor a flush there (a
- *   flush covers the writes its own server answered);
- * - not the connection made again, nor time passing (the old server may
- *   be stopped for as long as it likes);
- * - and, were the write sent again, not even its bytes read back: the
- *   copy the new server wrote hides whether the old one has performed it.
- * So netd never writes it again; on the next connection it reads the
- * write's range back and compares it with the write's data, page by page
- * (drivers/nbd_client.h, nbd_late). A page read back as written was
- * performed by the old server, which performs a request once: nothing of
- * it is left to land, and the slot may go back to the free pool. Unless
- * the slot held those very bytes before the write (a page of zeros over a
- * fresh export's zeros; the same page written there by an earlier boot):
- * then the read proves nothing. So the slot is given back only when its
- * checksum before the write was known (sums.h: its last write answered,
- * vouched for by a flush) and is not the page's. A slot never written
- * since setup is not known, and is retired as before. A page whose bytes
- * never left netd (a request the connection took part of) was never at
- * risk: its slot goes back too. Everything else is retired for the boot:
- * a page not read back as written may still land, now or in an hour, and
- * the old server may be dead and never write it; the pager cannot tell
- * which. Checking such slots again later would find those that landed
- * since; not done (retired slots are bounded by the writes out at each
- * loss, and said once they pass 1/LATE_SAY_DIV of the area).
- * Assumed of the server: it performs each request once (one that repeats
- * part of a write after its bytes were seen, nbdkit's retry filter after
- * an error, could land them again); it keeps what a flush vouched for;
- * and its connections share one store (a server whose connections each
- * keep a cache may show the old write late or never, which only retires
- * more).
+ * ordered with it: not the write's answer on the next connection, nor a
+ * flush there (a flush covers the writes its own server answered), nor
+ * the connection made again, nor time passing. So netd never writes it
+ * again; on the next connection it reads the write's range back
+ * (drivers/nbd_client.h, nbd_late), which ends the outage, and says which
+ * pages read back as written. The pager gives no slot back on that word:
+ * a page reads back as written whenever the slot held those bytes already,
+ * and what it held is not known. The checksum kept for it is of the
+ * frame as its last answered write found it, and a frame is not frozen
+ * while written: a program's write to it gets write permission back at
+ * once and only makes the write-out stale (vm/fault.c), the engine then
+ * releasing the slot as not clean, its table entry naming bytes the slot
+ * never held. Given back on such a read, the slot's next write could be
+ * overwritten by the old server late, its page's read failing and its
+ * owner killed. Only a page whose bytes never left netd (a request the
+ * connection took part of) goes back: the old server never had them, so
+ * nothing of them can land, whatever the frame or the slot held. Every
+ * other page's slot is retired for the boot: it may still land, now or in
+ * an hour, and the old server may be dead and never write it; the pager
+ * cannot tell which. Retired slots are bounded by the writes out at each
+ * loss, said once they pass 1/LATE_SAY_DIV of the area, and a link whose
+ * every write is lost holds writes back (swap/failing.h) rather than
+ * retire the area.
  */
 #include <stdio.h>
 #include "base/threads.h"
@@ -42,7 +34,6 @@
 #include "drivers/net_protocol.h"
 #include "swap/nbd_late.h"
 #include "swap/sums.h"
-#include "vm/frames.h"
 
 /* Said once the retired slots pass 1/LATE_SAY_DIV of the area, when a
  * link that flaps has cost a share of swap worth an operator's look. */
@@ -54,22 +45,22 @@ static int late_said;
  * back late, noted as each request is released: the swap-out thread
  * writes, and so does a faulting thread's direct reclaim (swap_out_now)
  * while the writer waits with the lock let go, so each keeps its own. A
- * transfer has at most SWAP_IO_MAX requests. */
+ * transfer has at most SWAP_IO_MAX requests. No lock: client c's arrays
+ * are touched by c's thread alone, each request noted as its waiter
+ * releases it (blk_link.c's wait_done, or the same client's collect),
+ * also when the driver ends: blk_link_end only marks the requests done
+ * and wakes their waiters, who release them. */
 struct late_run {
 	uint32_t first, n;
-	uint16_t out, landed;	/* net_late's: by page of the run */
+	uint16_t out;	/* net_late's: the pages whose bytes went out */
 };
 static struct late_run late[PAGER_IO_CLIENTS][SWAP_IO_MAX];
 static unsigned nlate[PAGER_IO_CLIENTS];
 
-/* Each client's current write: its slots and their checksums before it
- * (0: unknown), until its next write begins (a write left in flight is
- * collected before its client writes again). */
-struct slot_sum {
-	uint32_t slot, sum;
-};
-static struct slot_sum before[PAGER_IO_CLIENTS][SWAP_IO_MAX];
-static unsigned nbefore[PAGER_IO_CLIENTS];
+/* Each client's current write's slots, until its next write begins (a
+ * write left in flight is collected before its client writes again). */
+static uint32_t writing[PAGER_IO_CLIENTS][SWAP_IO_MAX];
+static unsigned nwriting[PAGER_IO_CLIENTS];
 
 void nbd_late_start(uint32_t slots)
 {
@@ -77,25 +68,27 @@ void nbd_late_start(uint32_t slots)
 	late_said = 0;
 }
 
-void nbd_late_begin(unsigned c, const struct swap_sums *s, const struct swap_req *p, unsigned n)
+void nbd_late_begin(unsigned c, const struct swap_req *p, unsigned n)
 {
 	nlate[c] = 0;
-	nbefore[c] = n;
+	nwriting[c] = n;
 	for (unsigned k = 0; k < n; k++)
-		before[c][k] = (struct slot_sum){ p[k].slot, s ? swap_sums_of(s, p[k].slot) : 0 };
+		writing[c][k] = p[k].slot;
 }
 
+/* Never past SWAP_IO_MAX: a transfer's requests are noted once each, and
+ * the notes are used up at each settle. Were one dropped, its pages would
+ * keep their -ESTALE, a device error: retired all the same. */
 void nbd_late_note(unsigned c, uint32_t first, uint32_t npages, uint32_t word)
 {
 	if (word != 0 && nlate[c] < SWAP_IO_MAX)
-		late[c][nlate[c]++] = (struct late_run){ first, npages, net_late_out(word),
-							 net_late_landed(word) };
+		late[c][nlate[c]++] = (struct late_run){ first, npages, net_late_out(word) };
 }
 
 void nbd_late_unvouched(unsigned c, struct swap_sums *s)
 {
-	for (unsigned k = 0; s && k < nbefore[c]; k++)
-		swap_sums_forget(s, before[c][k].slot);
+	for (unsigned k = 0; s && k < nwriting[c]; k++)
+		swap_sums_forget(s, writing[c][k]);
 }
 
 /* The run of c's notes that slot is in, or NULL. */
@@ -107,27 +100,11 @@ static const struct late_run *run_of(unsigned c, uint32_t slot)
 	return NULL;
 }
 
-/* What slot held before c's write, as far as its checksum says. */
-static uint32_t sum_before(unsigned c, uint32_t slot)
+/* Whether nothing of c's late write of page p can land: its bytes never
+ * left netd (the top of this file). */
+static int cannot_land(const struct late_run *run, const struct swap_req *p)
 {
-	for (unsigned k = 0; k < nbefore[c]; k++)
-		if (before[c][k].slot == slot)
-			return before[c][k].sum;
-	return 0;
-}
-
-/* Whether nothing of c's late write of page p is left to land: its bytes
- * never left netd, or they were read back as written and the slot did
- * not hold them before (the top of this file). */
-static int cannot_land(unsigned c, const struct late_run *run, const struct swap_req *p)
-{
-	uint32_t bit = 1u << (p->slot - run->first), was;
-
-	if (!(run->out & bit))
-		return 1;
-	if (!(run->landed & bit) || (was = sum_before(c, p->slot)) == 0)
-		return 0;
-	return was != swap_sum_page(frame_ptr(p->pa));	/* unchanged while written */
+	return !(run->out & 1u << (p->slot - run->first));
 }
 
 /* n more slots retired as late (the pager lock may not be held: a
@@ -168,7 +145,7 @@ void nbd_late_settle(unsigned c, const struct swap_req *p, unsigned n, struct sw
 		if (done->err[k] == -ENXIO || done->err[k] == SWAP_ERR_LATE ||
 		    done->err[k] == SWAP_ERR_LEFT || !(run = run_of(c, p[k].slot)))
 			continue;
-		if (cannot_land(c, run, &p[k])) {
+		if (cannot_land(run, &p[k])) {
 			done->err[k] = SWAP_ERR_UNSENT;
 			back++;
 		} else {
@@ -180,7 +157,7 @@ void nbd_late_settle(unsigned c, const struct swap_req *p, unsigned n, struct sw
 	if (retired + back > 0)
 		printf("pager: swap: %u pages' writes went out on an NBD connection lost before "
 		       "their answer: %u slots retired (the old server may still write them "
-		       "late), %u let go (read back as written, or never sent); the pages stay "
+		       "late), %u let go (never sent); the pages stay "
 		       "in memory\n", retired + back, retired, back);
 	count_late(retired);
 	vmstat_count_unlocked(VMSTAT_SWAP_SLOTS_LATE_BACK, back);

@@ -16,9 +16,8 @@ struct swap_sums;
 /* Swap starts over an area of slots slots: nothing late yet. */
 void nbd_late_start(uint32_t slots);
 
-/* Client c's write of p[0..n) begins: what each slot held, as far as s
- * (NULL: no table) knows, is noted before the write makes it unknown. */
-void nbd_late_begin(unsigned c, const struct swap_sums *s, const struct swap_req *p, unsigned n);
+/* Client c's write of p[0..n) begins: its slots are noted. */
+void nbd_late_begin(unsigned c, const struct swap_req *p, unsigned n);
 
 /* One of c's write requests, of slots first .. first + npages - 1, came
  * back with netd's late word (net_protocol.h's net_late; 0: not late). */
@@ -28,7 +27,7 @@ void nbd_late_note(unsigned c, uint32_t first, uint32_t npages, uint32_t word);
  * settle) is over: each page whose request was late gets its verdict in
  * done->err[k] (not one -ENXIO, already SWAP_ERR_LATE or SWAP_ERR_LEFT):
  * SWAP_ERR_LATE (its slot is retired), or SWAP_ERR_UNSENT (its slot is let
- * go: nothing of the write is left to land there). Said and counted once a
+ * go: its bytes never left netd). Said and counted once a
  * page. The notes are used up. */
 void nbd_late_settle(unsigned c, const struct swap_req *p, unsigned n, struct swap_done *done);
 

@@ -254,6 +254,7 @@ static void write_failed(struct write_batch *b, uint32_t slot, int err)
 	}
 	vmstat_count(VMSTAT_SWAP_WRITE_ERRORS);
 	b->failed++;
+	b->late += err == SWAP_ERR_LATE;
 	if (swap_device_failing() && err != SWAP_ERR_LATE) {
 		swap_slot_release(slot);
 		return;
@@ -320,7 +321,7 @@ size_t swap_batch_finish(struct write_batch *b)
 	static uint64_t gone[WRITE_BATCH];
 	size_t freed = 0;
 
-	b->retired = b->unsent = b->failed = 0;
+	b->retired = b->unsent = b->failed = b->late = 0;
 	/* The batch's pages run on in their spaces: one unmap call for a run,
 	 * not one a page. Nothing is freed until it is sent. The hold does
 	 * not nest (vm_unmaps_hold), and nothing below takes it again: no
@@ -343,23 +344,6 @@ size_t swap_batch_finish(struct write_batch *b)
 	return freed;
 }
 
-/* How b's writes failed. Pages written again alone of which the device
- * wrote none say that it fails whatever it is given, or that every slot
- * it was given is bad (failing.c tells them apart); Linux's reclaim tries
- * again after a failed write as after any round without progress, but
- * retires nothing. A failure the resends do not judge (a batch of one
- * page, a write never sent) may pass. */
-static enum swap_out_failure failure_of(const struct write_batch *b)
-{
-	if (b->failed > 0 && b->resent > 0 && b->resent_ok == 0)
-		return SWAP_OUT_FAILING;
-	/* Not a flush's failure: the next batch's flush fails the same way
-	 * (a server whose flushes fail), written in full each time. */
-	if (b->failed > 0 || (b->unsent > 0 && !swap_flush_failing()))
-		return SWAP_OUT_PASSING;
-	return SWAP_OUT_OK;
-}
-
 /* Whether the device wrote any of b's pages. */
 static int wrote_any(const struct write_batch *b)
 {
@@ -367,6 +351,28 @@ static int wrote_any(const struct write_batch *b)
 		if (b->err[k] == 0)
 			return 1;
 	return 0;
+}
+
+/* How b's writes failed. Pages written again alone of which the device
+ * wrote none say that it fails whatever it is given, or that every slot
+ * it was given is bad (failing.c tells them apart). A batch that wrote nothing and failed only late (SWAP_ERR_LATE:
+ * never written again alone) is a link whose writes all hang and are lost
+ * with it, failing too: its slots are retired all the same, but writes are
+ * then held back rather than retire the area a batch at a time. Linux's
+ * reclaim tries again after a failed write as after any round without
+ * progress, but retires nothing. A failure the resends do not judge (a
+ * batch of one page, a write never sent) may pass. */
+static enum swap_out_failure failure_of(const struct write_batch *b)
+{
+	if (b->failed > 0 && b->resent > 0 && b->resent_ok == 0)
+		return SWAP_OUT_FAILING;
+	if (b->failed > 0 && b->late == b->failed && !wrote_any(b))
+		return SWAP_OUT_FAILING;
+	/* Not a flush's failure: the next batch's flush fails the same way
+	 * (a server whose flushes fail), written in full each time. */
+	if (b->failed > 0 || (b->unsent > 0 && !swap_flush_failing()))
+		return SWAP_OUT_PASSING;
+	return SWAP_OUT_OK;
 }
 
 enum swap_out_failure swap_batch_verdict(const struct write_batch *b)

@@ -28,6 +28,8 @@ struct write_batch {
 	 * once for the batch), and pages whose write never reached the
 	 * device. */
 	unsigned failed, retired, unsent;
+	/* Of the failed, those whose write may still land (SWAP_ERR_LATE). */
+	unsigned late;
 	/* Pages a device error failed written again alone, and how many of
 	 * those the device wrote (swap_batch_write). */
 	unsigned resent, resent_ok;

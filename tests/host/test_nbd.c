@@ -363,22 +363,30 @@ static void stray_reply(void **state)
 	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -EPROTO);
 }
 
-/* A server shutting down answers ESHUTDOWN: the connection is to be
- * dropped, and the request is not failed but goes again on the next one. */
-static void shutdown_reply_resends(void **state)
+/* The one request submitted goes out, and the server answers it
+ * ESHUTDOWN: the client says the connection is to be dropped. */
+static void first_shut_down(void)
 {
 	uint8_t r[NBD_REPLY_BYTES];
-	struct nbd_handshake h;
 
-	(void)state;
-	start(1u << 30, 0);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 5, 0, PG), 0);
 	nbd_pump(&cl);
 	server_parse();
 	nbd_put32(r, NBD_SIMPLE_REPLY_MAGIC);
 	nbd_put32(r + 4, NBD_ESHUTDOWN);
 	nbd_put64(r + 8, srv.pend[0].cookie);
 	assert_int_equal(nbd_input(&cl, r, sizeof(r)), -ECONNRESET);
+}
+
+/* A server shutting down answers ESHUTDOWN: the connection is to be
+ * dropped, and the request is not failed but goes again on the next one. */
+static void shutdown_reply_resends(void **state)
+{
+	struct nbd_handshake h;
+
+	(void)state;
+	start(1u << 30, 0);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 5, 0, PG), 0);
+	first_shut_down();
 	assert_int_equal(srv.done[5], 0);		/* not failed */
 	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
 	srv.in_len = srv.in_parsed = 0;
@@ -404,6 +412,28 @@ static void next_connection(void)
 	nbd_client_resume(&cl, &h);
 	nbd_pump(&cl);
 	server_parse();
+}
+
+/* A write the server answers ESHUTDOWN: refused, so none of it can land
+ * late, though its data went out; on the next connection it goes again
+ * as a write, not as a check of its range, and ends not late. Before,
+ * the loss turned it into a check, which read the old bytes, and its
+ * slot was retired for the boot. */
+static void shutdown_write_resends(void **state)
+{
+	(void)state;
+	start(1u << 30, 0);
+	fill(5, 45);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 5, 0, PG), 0);
+	first_shut_down();
+	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
+	next_connection();
+	assert_int_equal(srv.npend, 1);
+	assert_int_equal(srv.pend[0].type, NBD_CMD_WRITE);
+	server_reply(64);
+	assert_int_equal(srv.done[5], 1);
+	assert_int_equal(srv.late[5], 0);
+	assert_memory_equal(srv.disk, srv.mem[5], PG);
 }
 
 static void lost_and_resent(void **state)
@@ -892,6 +922,7 @@ int main(void)
 		cmocka_unit_test(server_error),
 		cmocka_unit_test(stray_reply),
 		cmocka_unit_test(shutdown_reply_resends),
+		cmocka_unit_test(shutdown_write_resends),
 		cmocka_unit_test(lost_and_resent),
 		cmocka_unit_test(late_write_read_back),
 		cmocka_unit_test(late_check_failed_or_lost),

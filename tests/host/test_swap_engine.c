@@ -2502,6 +2502,38 @@ static void test_writer_on_failing_device(void **state)
 	fake_check();
 }
 
+/* As test_writer_on_failing_device, but every write comes back late
+ * (SWAP_ERR_LATE: a server whose writes hang, each lost with its
+ * connection), the rounds coming faster than the pause: no page is written
+ * again alone, yet a batch that wrote nothing and failed only late counts
+ * as failing, so the slots retired are the first two batches' and no
+ * more, writes then held back. Late slots are retired even so: the try
+ * after the pause retires its batch's. Before, such a batch passed, and
+ * the 20 batches here retired 160 slots. */
+static void test_writer_on_late_device(void **state)
+{
+	struct vm_space *s = filled_space(8);
+
+	(void)state;
+	disk.writes_fail = 1;
+	disk.bad_err = SWAP_ERR_LATE;
+	said_begin();
+	for (unsigned round = 0; round < 20; round++) {
+		clock_now += (int64_t)CLOCK_NS_PER_MS;
+		assert_int_equal(writer_round(s, 8), 0);
+	}
+	assert_int_equal(said_end("fails whatever it is given"), 1);
+	assert_true(swap_out_failing());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 16);
+	clock_now += (int64_t)(60 * CLOCK_NS_PER_S);	/* past the pause: a try */
+	assert_int_equal(writer_round(s, 8), 0);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 24);
+	for (unsigned j = 0; j < 8; j++)
+		expect_bytes(frame_ptr(vm_lookup(s, VA + j * PG)), (uint8_t)(j + 1));
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* A fault's read never sent, even alone (the shortage outlasts its retry):
  * the fault fails as short of memory, to be tried again after its waits,
  * not as unreadable (VM_FAULT_IO ends the process though its copy is
@@ -2588,6 +2620,7 @@ int main(void)
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
 		TEST(test_writer_on_failing_device),
+		TEST(test_writer_on_late_device),
 		TEST(test_spent_said),
 		TEST(test_left_write_kept),
 		TEST(test_left_write_page_let_go),
