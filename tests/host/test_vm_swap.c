@@ -41,15 +41,26 @@ static struct {
 	struct vm_space *s;
 	uint64_t va[2];
 	int n, done, busy;
+	int object;	/* the shared object's frame for va, mapped or not */
 } evict_on_calloc;
+
+/* The frame the shared object behind s's region at va holds for it, or 0. */
+static uint64_t object_frame(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	return entry_frame(pv_get(&r->obj->pages, r->pgoff + (va - r->start) / PG));
+}
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	uint64_t pa;
+	uint64_t pa, va;
 
 	if (!evict_on_calloc.busy && evict_on_calloc.done < evict_on_calloc.n) {
 		evict_on_calloc.busy = 1;
-		pa = vm_lookup(evict_on_calloc.s, evict_on_calloc.va[evict_on_calloc.done++]);
+		va = evict_on_calloc.va[evict_on_calloc.done++];
+		pa = evict_on_calloc.object ? object_frame(evict_on_calloc.s, va)
+					    : vm_lookup(evict_on_calloc.s, va);
 		if (pa)
 			swap_out(pa, 0);
 		evict_on_calloc.busy = 0;
@@ -248,10 +259,35 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* s's region at va is shared, and its object's page is in swap with no
+ * frame in the cache: a fault reads it. */
+static int object_read_due(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+	uint32_t slot;
+
+	if (r->kind != VM_SHARED)
+		return 0;
+	slot = entry_slot(pv_get(&r->obj->pages, r->pgoff + (va - r->start) / PG));
+	return slot && !swapcache_lookup(slot);
+}
+
+/* A fault on a shared object's page in swap: the fake's read keeps the
+ * lock, and the fault runs again to map the frame read (VM_FAULT_RETRY,
+ * then mapped: fault.c's read_then_retry). */
+static void fault_read_back(struct vm_space *s, uint64_t va, unsigned access)
+{
+	fake_fault(s, va, access, VM_FAULT_RETRY);
+	assert_int_equal(vm_fault_again(s, va, access), VM_FAULT_MAPPED);
+	check();
+}
+
 /* Page va of s holds fill v, faulted back first if not mapped. */
 static void expect_back(struct vm_space *s, uint64_t va, uint8_t v)
 {
-	if (!fake_pa(s->as, va, NULL))
+	if (!fake_pa(s->as, va, NULL) && object_read_due(s, va))
+		fault_read_back(s, va, VM_R);
+	else if (!fake_pa(s->as, va, NULL))
 		fake_fault(s, va, VM_R, VM_FAULT_MAPPED);
 	swap_fake_expect_fill(s, va, v);
 }
@@ -444,10 +480,10 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	swap_fake_fill(p, SH, 80);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_out(vm_lookup(p, SH), 0);
-	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	fault_read_back(p, SH, VM_R);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
 	evict_on_callocs(p, 1, SH, 0);
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(c, SH, VM_R);
 	assert_int_equal(evict_on_calloc.done, 1);
 	evict_on_calloc.n = 0;
 	check();
@@ -457,6 +493,37 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	check();
 	destroy(c);
 	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A fault on a shared object's page in swap, read by a read that keeps the
+ * lock (vm.h allows it): the frame read waits in the object, unmapped, so
+ * evictable, while the mapping's page-array chunk is made, and making it
+ * reclaims (a calloc wrapper evicts the object's frame). The fault maps no
+ * freed frame: it runs again, holding the chunk, and reads the page again. */
+static void test_shared_kept_lock_read_chunk_reclaims(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t free0 = frames_free();
+	int res;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(s, SH, 70);
+	swap_out(vm_lookup(s, SH), 0);
+	assert_int_equal(object_frame(s, SH), 0);
+	evict_on_callocs(s, 1, SH, 0);
+	evict_on_calloc.object = 1;
+	res = vm_fault(s, SH, VM_R);
+	for (int k = 0; k < 3 && res == VM_FAULT_RETRY; k++)
+		res = vm_fault_again(s, SH, VM_R);
+	assert_int_equal(evict_on_calloc.done, 1);
+	assert_int_equal(fake.errors, 0);	/* no free frame mapped */
+	assert_int_equal(res, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reads, 2);		/* read again after the eviction */
+	swap_fake_expect_fill(s, SH, 70);
+	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
 
@@ -510,7 +577,7 @@ static void test_shared_fault_reserve_reclaims_ends(void **state)
 	swap_fake_fill(p, SH, 85);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_out(vm_lookup(p, SH), 0);
-	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	fault_read_back(p, SH, VM_R);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
 	evict_on_callocs(p, 1, SH, 0);
 	sw.unlock = 1;
@@ -609,7 +676,7 @@ static void test_evict_shared(void **state)
 	assert_int_equal(info.resident + info.swapped, 0);
 	assert_int_equal(frames_free(), free0);
 
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(c, SH, VM_R);
 	check();
 	back = vm_lookup(c, SH);
 	assert_int_equal(perm_at(2, SH), RW);
@@ -1371,7 +1438,7 @@ static void test_write_during_write_out(void **state)
 	check();
 	swap_out(o, 0);
 	check();
-	fake_fault(p, SH, VM_W, VM_FAULT_MAPPED);
+	fault_read_back(p, SH, VM_W);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(vm_lookup(c, SH), vm_lookup(p, SH));
 	swap_fake_expect_fill(c, SH, 3);
@@ -2559,7 +2626,7 @@ static void test_readahead_not_shared(void **state)
 		slot = j ? slot : got;
 		assert_int_equal(got, slot + j);
 	}
-	fake_fault(s, SH, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(s, SH, VM_R);
 	check();
 	assert_int_equal(sw.read_manys, 0);
 	assert_int_equal(sw.reads, 1);
@@ -3026,7 +3093,7 @@ static void test_shared_hole_swapped_slot(void **state)
 	assert_int_equal(sw.refs[s2], 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
 	expect_footprint(c, 1, 1);	/* page 2 c's alone, page 0 p's too */
-	fake_fault(c, SH + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(c, SH + 2 * PG, VM_R);
 	check();
 	swap_fake_expect_fill(c, SH + 2 * PG, 60);
 	assert_int_equal(sw.refs[s2], 0);
@@ -3153,8 +3220,11 @@ static void random_step(struct vm_space **s, int k, int step)
 			}
 		return;
 	}
-	if (op < 4 && vm_region_find(s[k], va))
+	if (op < 4 && vm_region_find(s[k], va)) {
+		if (!fake_pa(k + 1, va, NULL) && object_read_due(s[k], va))
+			fault_read_back(s[k], va, VM_W);
 		fake_poke(s[k], va, (uint8_t)step);
+	}
 	else if (op < 6 && (pa = vm_lookup(s[k], va)) && vm_frame_evictable(pa) == 1 &&
 		 slots_left() > 2)
 		swap_out(pa, 0);
@@ -3341,6 +3411,7 @@ int main(void)
 		TEST(test_shared_fork_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
+		TEST(test_shared_kept_lock_read_chunk_reclaims),
 		TEST(test_shared_read_sharer_ends),
 		TEST(test_shared_fault_reserve_reclaims_ends),
 		TEST(test_parent_writes_child_swapped),
