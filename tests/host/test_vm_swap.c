@@ -1248,6 +1248,36 @@ static void test_write_refused_in_flight_stays_stale(void **state)
 		destroy(sp[j]);
 }
 
+/* A write during the write-out gave every mapping W back and ended the
+ * mark (write_resume); at the write's end the mmu would refuse a protect
+ * of a mapping: none is asked, as each has its permission already, and
+ * the frame is left unmarked, every mapping writable. */
+static void test_write_end_after_resume_asks_nothing(void **state)
+{
+	struct vm_space *sp[3] = { fake_space(1), fake_space(2), fake_space(3) };
+	uint64_t f;
+
+	(void)state;
+	f = three_sharers(sp);
+	swap_fake_unmap_for_write(&f, 1);
+	fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only, kept */
+	fake_poke(sp[1], SH, 7);			/* write_resume: W back */
+	assert_false(swapcache_writing(f));
+	fake.refuse_protect = 1;
+	fake.refuse_as = 2;
+	fake.refuse_va = SH;
+	assert_int_equal(swap_fake_write_over(f), 0);
+	fake.refuse_protect = 0;
+	assert_false(swapcache_writing(f));
+	for (int j = 0; j < 3; j++) {
+		check_perm(j + 1, SH, RW);
+		assert_int_equal(fake_peek(sp[j], SH), 7);
+	}
+	check();
+	for (int j = 0; j < 3; j++)
+		destroy(sp[j]);
+}
+
 /* A fork after such a write maps the frame back to share it, and ends
  * its write state too: reclaim may take it again. */
 static void test_fork_after_write_over(void **state)
@@ -3428,6 +3458,7 @@ int main(void)
 		TEST(test_fault_after_write_over),
 		TEST(test_write_end_refused_midway),
 		TEST(test_write_refused_in_flight_stays_stale),
+		TEST(test_write_end_after_resume_asks_nothing),
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_fork_after_last_mapping_dropped),
