@@ -90,6 +90,16 @@ void handle_mmap(const struct msg *in, struct msg *out)
 	out->w[0] = addr;
 }
 
+/* [start, end) was unmapped: if that cut the heap's end, the heap ends
+ * where what is left of it does (its base if nothing is), so that the
+ * break grows from there again, the region ending there growing (or one
+ * made at the base) over the range cut, which comes back zero-filled. */
+static void heap_cut(struct pproc *p, uint64_t start, uint64_t end)
+{
+	if (start < p->heap_end && end >= p->heap_end && p->heap_end > p->brk_base)
+		p->heap_end = vm_regions_end(p->vm, p->brk_base, p->heap_end);
+}
+
 void handle_munmap(const struct msg *in, struct msg *out)
 {
 	struct pproc *p = procs_by_pid(in->pid);
@@ -122,6 +132,8 @@ void handle_munmap(const struct msg *in, struct msg *out)
 		}
 		r = vm_unmap_range(p->vm, addr, addr + len);
 	}
+	if (r == 0)
+		heap_cut(p, addr, addr + len);
 	/* Punching a hole needs one more region: past VM_REGIONS_MAX, -ENOMEM. */
 	reply_result(out, r == VM_FAULT_NOMEM ? -ENOMEM : r < 0 ? -EINVAL : 0);
 	mmu_flush();

@@ -46,14 +46,28 @@ __attribute__((always_inline)) static inline int fill(struct vm_space *s, struct
 	return VM_FAULT_MAPPED;
 }
 
+/* Page i of r read back (page_in may let the lock go), mapped by the
+ * fault run again: VM_FAULT_RETRY, or page_in's failure. */
+static int read_then_retry(struct vm_region *r, uint64_t i)
+{
+	uint64_t pa;
+	int res = r->ops->page_in(r, i, &pa);
+
+	return res < 0 ? res : VM_FAULT_RETRY;
+}
+
 /* page_fill_map for a kind whose page_in may let the lock go (a shared
  * object's page read from swap), after which r may be gone, its chunks
  * freed: no chunk is held across such a read (pv_unhold would write a
  * freed one), and the fault runs again, finding the page in memory and
  * holding then. Asked again once the chunk is had: making it may have
  * reclaimed the frame page_in would have found (or the cached copy of its
- * slot), so that the page must be read after all. Out of line: a private
- * fault's path stays as short as it was (~3 instructions, faultaround=0). */
+ * slot), so that the page must be read after all. A read that kept the
+ * lock (vm.h allows it) runs again too: the frame it left in the object,
+ * unmapped, is evictable, and making the chunk the mapping needs may
+ * reclaim it; the fault run again holds the chunk first.
+ * Out of line: a private fault's path stays as short as it was (~3
+ * instructions, faultaround=0). */
 __attribute__((noinline)) static int fill_map_unlocking(struct vm_space *s, struct vm_region *r,
 							uint64_t i, unsigned how)
 {
@@ -61,12 +75,12 @@ __attribute__((noinline)) static int fill_map_unlocking(struct vm_space *s, stru
 	int res;
 
 	if (r->ops->page_in_unlocks(r, i))
-		return fill(s, r, i, how);
+		return read_then_retry(r, i);
 	if (!(c = pv_hold(&r->pages, i, &res)))
 		return vm_arrays_fault(res);
 	if (r->ops->page_in_unlocks(r, i)) {
 		pv_unhold(&r->pages, c);	/* if left empty, it goes */
-		return fill(s, r, i, how);
+		return read_then_retry(r, i);
 	}
 	res = fill(s, r, i, how | VM_MAP_HELD);
 	pv_unhold(&r->pages, c);

@@ -22,6 +22,12 @@ static int fork_regions(struct vm_space *parent, struct vm_space *child)
 		vm_region_counted(child, c);
 		if (p->ops->fork(parent, p, child, c) < 0)
 			return VM_FAULT_NOMEM;
+		/* The fork's own allocations may reclaim, and reclaim may drop
+		 * an unlocked page of p the child had not taken yet: the child
+		 * lost it too, and its lock must say so. A page it had taken is
+		 * shared, which no drop takes (discard.c's droppable); one of c
+		 * dropped meanwhile has set c's own mark. */
+		c->discarded |= p->discarded;
 	}
 	return 0;
 }

@@ -288,6 +288,16 @@ static struct vm_region *region_ending_at(const struct vm_space *s, uint64_t end
 	return found;
 }
 
+uint64_t vm_regions_end(const struct vm_space *s, uint64_t from, uint64_t to)
+{
+	uint64_t end = from;
+
+	for (const struct vm_region *r = s->regions; r && r->start < to; r = r->next)
+		if (r->start >= from && r->end <= to)
+			end = r->end;	/* in order: the last is the highest */
+	return end;
+}
+
 int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end)
 {
 	struct vm_region *r = region_ending_at(s, old_end);

@@ -89,6 +89,9 @@ uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsig
 int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end);
 /* Move the end of the region that ends at old_end (the heap) to new_end. */
 int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end);
+/* The highest end of the regions lying within [from, to), or from if none
+ * does (where a heap cut at its end by a munmap ends now). */
+uint64_t vm_regions_end(const struct vm_space *s, uint64_t from, uint64_t to);
 
 enum vm_fault_result {
 	VM_FAULT_MAPPED = 0,	/* resolved: the thread can retry */
@@ -99,7 +102,9 @@ enum vm_fault_result {
 	/* The swap code let the pager lock go to wait for the disk (its read
 	 * or another fault's read of the same slot): anything may have changed
 	 * meanwhile, s may even be gone. Look the process up again and call
-	 * vm_fault_again; the page read is waiting in the swap cache. */
+	 * vm_fault_again; the page read is waiting in the swap cache. Also
+	 * after a shared object's page read that kept the lock: the read
+	 * frame, in the object, is mapped by the fault run again. */
 	VM_FAULT_RETRY = -5,
 	/* The page arrays of the space's budget are at their bound
 	 * (vm_space_budget_new): no frame is short, and no OOM kill would

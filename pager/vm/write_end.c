@@ -103,7 +103,7 @@ static int reprotect_all(uint64_t pa)
 int vm_frame_write_end(uint64_t pa)
 {
 	struct frame *f = frame_desc(pa);
-	int stale, back;
+	int stale, back, marked;
 
 	if (!f || f->state != FRAME_ANON)
 		return -1;
@@ -111,11 +111,16 @@ int vm_frame_write_end(uint64_t pa)
 	 * that, and a failure below must not forget it, or the write's end
 	 * would evict the frame as clean. */
 	stale = swapcache_dirtied(pa);
+	marked = swapcache_writing(pa);
 	swapcache_set_writing(pa, 0);
 	/* Unmapped for its write-out: each mapping back as it should be;
-	 * else each given its permission again (a seal took W away). */
+	 * else each given its permission again (a seal took W away). Not
+	 * marked (a write fault during the write ended the mark: write_resume),
+	 * every mapping has its permission already: a protect refused then
+	 * would mark the frame again with a writable mapping, which no fault
+	 * would ever unmark. */
 	back = vm_frame_write_out_over(pa);
-	if (back > 0 || (back == 0 && reprotect_all(pa) == 0))
+	if (back > 0 || (back == 0 && (!marked || reprotect_all(pa) == 0)))
 		return 0;
 	/* Some mapping stayed out: marked again, so a fault on one tries
 	 * again (reprotect_all marks it itself). */

@@ -7,7 +7,8 @@
  * and the OOM killer (reclaim_out_of_memory, faked: what it was asked)
  * show what the handler did with the answer it got. And munmap's handler
  * (server/memory.c), whose cut short of heap reclaims once, which may let
- * the lock go while its process ends.
+ * the lock go while its process ends, and sbrk's growth after a munmap
+ * cut the heap's end.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -364,6 +365,55 @@ static void test_munmap_not_heap_no_reclaim(void **state)
 	assert_non_null(vm_region_find(p->vm, VA + PG));
 }
 
+/* sbrk(incr) by pid: its answer's label; *old: the break before. */
+static int64_t sbrk_by(uint32_t pid, int64_t incr, uint64_t *old)
+{
+	struct msg in = { .pid = pid, .w = { (uint64_t)incr } }, out;
+
+	memset(&out, 0, sizeof(out));
+	handle_sbrk(&in, &out);
+	*old = out.w[0];
+	return (int64_t)out.label;
+}
+
+/* munmap of [addr, addr + len) by pid: its answer's label. */
+static int64_t munmap_by(uint32_t pid, uint64_t addr, uint64_t len)
+{
+	struct msg in = { .pid = pid, .w = { addr, len } }, out;
+
+	memset(&out, 0, sizeof(out));
+	handle_munmap(&in, &out);
+	return (int64_t)out.label;
+}
+
+/* A munmap of the heap's tail, then of all of it: the break grows again
+ * each time, from where the heap is left, over the range cut. */
+static void test_sbrk_grows_after_heap_end_cut(void **state)
+{
+	struct pproc *p = proc(5, 1);
+	const uint64_t base = 0x100000;
+	uint64_t old;
+
+	(void)state;
+	p->brk_base = p->brk = p->heap_end = base;
+	assert_int_equal(sbrk_by(5, 3 * PG, &old), 0);
+	assert_int_equal(old, base);
+	assert_int_equal(munmap_by(5, base + PG, 2 * PG), 0);	/* the tail */
+	assert_null(vm_region_find(p->vm, base + PG));
+	assert_int_equal(sbrk_by(5, PG, &old), 0);
+	assert_int_equal(old, base + 3 * PG);
+	assert_non_null(vm_region_find(p->vm, base + 3 * PG));
+	assert_non_null(vm_region_find(p->vm, base + PG));	/* back, zero-filled */
+	assert_int_equal(munmap_by(5, base, 4 * PG), 0);	/* all of it */
+	assert_null(vm_region_find(p->vm, base));
+	assert_int_equal(sbrk_by(5, PG, &old), 0);
+	assert_int_equal(old, base + 4 * PG);
+	assert_non_null(vm_region_find(p->vm, base + 4 * PG));
+	assert_int_equal(sbrk_by(5, -2 * (int64_t)PG, &old), 0);	/* and shrinks */
+	assert_null(vm_region_find(p->vm, base + 3 * PG));
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +425,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_munmap_owner_reaped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_munmap_heap_short_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_munmap_not_heap_no_reclaim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbrk_grows_after_heap_end_cut, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

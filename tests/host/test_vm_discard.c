@@ -3,8 +3,9 @@
  * which ranges may be unlocked and locked, what vm_discard_some drops and
  * what it must leave (locked, shared after fork, being written out,
  * pinned, kept by the swap cache for another entry), the owner seeing
- * zeros after a loss, reclaim on a fault dropping unlocked pages first, and
- * swapped pages going at unlock. vm_check runs after every step.
+ * zeros after a loss, reclaim on a fault dropping unlocked pages first,
+ * swapped pages going at unlock, and a fork whose child's page array
+ * reclaims (a chunk wrapper drops). vm_check runs after every step.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "base/slab.h"
 #include "swap_fake.h"
 #include "reclaim/look_budget.h"
 #include "vm/swapcache.h"
@@ -25,8 +27,25 @@
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define TEST_SWAP(f) cmocka_unit_test_setup_teardown(f, setup_swap, teardown_swap)
 
+/* Linked with --wrap=slab_alloc: when armed, the next page-array chunk
+ * the code under test makes first runs reclaim's discard step, as the
+ * pager's heap reclaiming for an allocation would (heap_alloc.h). */
+void *__real_slab_alloc(struct slab_cache *c);
+void *__wrap_slab_alloc(struct slab_cache *c);
+static int discard_on_chunk;
+
+void *__wrap_slab_alloc(struct slab_cache *c)
+{
+	if (discard_on_chunk && slab_object_bytes(c) == pv_chunk_bytes()) {
+		discard_on_chunk = 0;
+		vm_discard_some(4, reclaim_look_budget(4));
+	}
+	return __real_slab_alloc(c);
+}
+
 static int setup(void **state)
 {
+	discard_on_chunk = 0;
 	(void)state;
 	fake_setup(0);
 	return 0;
@@ -382,6 +401,30 @@ static void test_shared_after_fork(void **state)
 	vm_space_destroy(p);
 	fake_check();
 	assert_int_equal(frames_free(), free0);
+}
+
+/* A fork while memory is short: making the child's page array reclaims,
+ * and reclaim drops the parent's unlocked page before the child took it.
+ * The child has lost it as the parent has: both locks say so. */
+static void test_fork_reclaim_drop_told_to_child(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + PG, RW, VM_ANON, NULL), 0);
+	fill_page(p, VA, 60);
+	assert_int_equal(vm_discard_unlock(p, VA, VA + PG), 0);
+	discard_on_chunk = 1;
+	assert_int_equal(vm_fork(p, c), 0);
+	assert_int_equal(discard_on_chunk, 0);	/* the child's chunk was made */
+	fake_check();
+	assert_int_equal(vm_lookup(p, VA), 0);
+	assert_int_equal(vm_discard_lock(p, VA, VA + PG), 1);
+	assert_int_equal(vm_discard_lock(c, VA, VA + PG), 1);
+	expect_zero_after_fault(c, VA);
+	vm_space_destroy(c);
+	vm_space_destroy(p);
+	fake_check();
 }
 
 /* Unlocked pages that cannot go (all shared after forks: the children
@@ -892,6 +935,7 @@ int main(void)
 		TEST(test_discard_some_counts),
 		TEST(test_locked_untouched),
 		TEST(test_shared_after_fork),
+		TEST(test_fork_reclaim_drop_told_to_child),
 		TEST(test_walk_bounded),
 		TEST(test_walk_looks_follow_budget),
 		TEST(test_walk_skips_locked_regions),

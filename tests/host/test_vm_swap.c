@@ -41,16 +41,27 @@ static struct {
 	struct vm_space *s;
 	uint64_t va[2];
 	int n, done, busy;
+	int object;	/* the shared object's frame for va, mapped or not */
 } evict_on_chunk;
+
+/* The frame the shared object behind s's region at va holds for it, or 0. */
+static uint64_t object_frame(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	return entry_frame(pv_get(&r->obj->pages, r->pgoff + (va - r->start) / PG));
+}
 
 void *__wrap_slab_alloc(struct slab_cache *c)
 {
-	uint64_t pa;
+	uint64_t pa, va;
 
 	if (slab_object_bytes(c) == pv_chunk_bytes() && !evict_on_chunk.busy &&
 	    evict_on_chunk.done < evict_on_chunk.n) {
 		evict_on_chunk.busy = 1;
-		pa = vm_lookup(evict_on_chunk.s, evict_on_chunk.va[evict_on_chunk.done++]);
+		va = evict_on_chunk.va[evict_on_chunk.done++];
+		pa = evict_on_chunk.object ? object_frame(evict_on_chunk.s, va)
+					   : vm_lookup(evict_on_chunk.s, va);
 		if (pa)
 			swap_out(pa, 0);
 		evict_on_chunk.busy = 0;
@@ -249,10 +260,35 @@ static void test_evict_after_fork(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* s's region at va is shared, and its object's page is in swap with no
+ * frame in the cache: a fault reads it. */
+static int object_read_due(struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+	uint32_t slot;
+
+	if (r->kind != VM_SHARED)
+		return 0;
+	slot = entry_slot(pv_get(&r->obj->pages, r->pgoff + (va - r->start) / PG));
+	return slot && !swapcache_lookup(slot);
+}
+
+/* A fault on a shared object's page in swap: the fake's read keeps the
+ * lock, and the fault runs again to map the frame read (VM_FAULT_RETRY,
+ * then mapped: fault.c's read_then_retry). */
+static void fault_read_back(struct vm_space *s, uint64_t va, unsigned access)
+{
+	fake_fault(s, va, access, VM_FAULT_RETRY);
+	assert_int_equal(vm_fault_again(s, va, access), VM_FAULT_MAPPED);
+	check();
+}
+
 /* Page va of s holds fill v, faulted back first if not mapped. */
 static void expect_back(struct vm_space *s, uint64_t va, uint8_t v)
 {
-	if (!fake_pa(s->as, va, NULL))
+	if (!fake_pa(s->as, va, NULL) && object_read_due(s, va))
+		fault_read_back(s, va, VM_R);
+	else if (!fake_pa(s->as, va, NULL))
 		fake_fault(s, va, VM_R, VM_FAULT_MAPPED);
 	swap_fake_expect_fill(s, va, v);
 }
@@ -445,10 +481,10 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	swap_fake_fill(p, SH, 80);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_out(vm_lookup(p, SH), 0);
-	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	fault_read_back(p, SH, VM_R);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
 	evict_on_chunks(p, 1, SH, 0);
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(c, SH, VM_R);
 	assert_int_equal(evict_on_chunk.done, 1);
 	evict_on_chunk.n = 0;
 	check();
@@ -458,6 +494,37 @@ static void test_shared_fault_reserve_reclaims(void **state)
 	check();
 	destroy(c);
 	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
+/* A fault on a shared object's page in swap, read by a read that keeps the
+ * lock (vm.h allows it): the frame read waits in the object, unmapped, so
+ * evictable, while the mapping's page-array chunk is made, and making it
+ * reclaims (a chunk wrapper evicts the object's frame). The fault maps no
+ * freed frame: it runs again, holding the chunk, and reads the page again. */
+static void test_shared_kept_lock_read_chunk_reclaims(void **state)
+{
+	struct vm_space *s = fake_space(1);
+	uint64_t free0 = frames_free();
+	int res;
+
+	(void)state;
+	assert_int_equal(vm_region_add(s, SH, SH + PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(s, SH, 70);
+	swap_out(vm_lookup(s, SH), 0);
+	assert_int_equal(object_frame(s, SH), 0);
+	evict_on_chunks(s, 1, SH, 0);
+	evict_on_chunk.object = 1;
+	res = vm_fault(s, SH, VM_R);
+	for (int k = 0; k < 3 && res == VM_FAULT_RETRY; k++)
+		res = vm_fault_again(s, SH, VM_R);
+	assert_int_equal(evict_on_chunk.done, 1);
+	assert_int_equal(fake.errors, 0);	/* no free frame mapped */
+	assert_int_equal(res, VM_FAULT_MAPPED);
+	check();
+	assert_int_equal(sw.reads, 2);		/* read again after the eviction */
+	swap_fake_expect_fill(s, SH, 70);
+	destroy(s);
 	assert_int_equal(frames_free(), free0);
 }
 
@@ -511,7 +578,7 @@ static void test_shared_fault_reserve_reclaims_ends(void **state)
 	swap_fake_fill(p, SH, 85);
 	assert_int_equal(vm_fork(p, c), 0);
 	swap_out(vm_lookup(p, SH), 0);
-	fake_fault(p, SH, VM_R, VM_FAULT_MAPPED);	/* back in the object, mapped in p */
+	fault_read_back(p, SH, VM_R);	/* back in the object, mapped in p */
 	assert_int_equal(slot_at(c, SH), 0);		/* c's chunk went with its entry */
 	evict_on_chunks(p, 1, SH, 0);
 	sw.unlock = 1;
@@ -610,7 +677,7 @@ static void test_evict_shared(void **state)
 	assert_int_equal(info.resident + info.swapped, 0);
 	assert_int_equal(frames_free(), free0);
 
-	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(c, SH, VM_R);
 	check();
 	back = vm_lookup(c, SH);
 	assert_int_equal(perm_at(2, SH), RW);
@@ -1182,6 +1249,36 @@ static void test_write_refused_in_flight_stays_stale(void **state)
 		destroy(sp[j]);
 }
 
+/* A write during the write-out gave every mapping W back and ended the
+ * mark (write_resume); at the write's end the mmu would refuse a protect
+ * of a mapping: none is asked, as each has its permission already, and
+ * the frame is left unmarked, every mapping writable. */
+static void test_write_end_after_resume_asks_nothing(void **state)
+{
+	struct vm_space *sp[3] = { fake_space(1), fake_space(2), fake_space(3) };
+	uint64_t f;
+
+	(void)state;
+	f = three_sharers(sp);
+	swap_fake_unmap_for_write(&f, 1);
+	fake_fault(sp[0], SH, VM_R, VM_FAULT_MAPPED);	/* all back, read-only, kept */
+	fake_poke(sp[1], SH, 7);			/* write_resume: W back */
+	assert_false(swapcache_writing(f));
+	fake.refuse_protect = 1;
+	fake.refuse_as = 2;
+	fake.refuse_va = SH;
+	assert_int_equal(swap_fake_write_over(f), 0);
+	fake.refuse_protect = 0;
+	assert_false(swapcache_writing(f));
+	for (int j = 0; j < 3; j++) {
+		check_perm(j + 1, SH, RW);
+		assert_int_equal(fake_peek(sp[j], SH), 7);
+	}
+	check();
+	for (int j = 0; j < 3; j++)
+		destroy(sp[j]);
+}
+
 /* A fork after such a write maps the frame back to share it, and ends
  * its write state too: reclaim may take it again. */
 static void test_fork_after_write_over(void **state)
@@ -1372,7 +1469,7 @@ static void test_write_during_write_out(void **state)
 	check();
 	swap_out(o, 0);
 	check();
-	fake_fault(p, SH, VM_W, VM_FAULT_MAPPED);
+	fault_read_back(p, SH, VM_W);
 	fake_fault(c, SH, VM_R, VM_FAULT_MAPPED);
 	assert_int_equal(vm_lookup(c, SH), vm_lookup(p, SH));
 	swap_fake_expect_fill(c, SH, 3);
@@ -2560,7 +2657,7 @@ static void test_readahead_not_shared(void **state)
 		slot = j ? slot : got;
 		assert_int_equal(got, slot + j);
 	}
-	fake_fault(s, SH, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(s, SH, VM_R);
 	check();
 	assert_int_equal(sw.read_manys, 0);
 	assert_int_equal(sw.reads, 1);
@@ -3027,7 +3124,7 @@ static void test_shared_hole_swapped_slot(void **state)
 	assert_int_equal(sw.refs[s2], 1);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_ENTRIES), 1);
 	expect_footprint(c, 1, 1);	/* page 2 c's alone, page 0 p's too */
-	fake_fault(c, SH + 2 * PG, VM_R, VM_FAULT_MAPPED);
+	fault_read_back(c, SH + 2 * PG, VM_R);
 	check();
 	swap_fake_expect_fill(c, SH + 2 * PG, 60);
 	assert_int_equal(sw.refs[s2], 0);
@@ -3154,8 +3251,11 @@ static void random_step(struct vm_space **s, int k, int step)
 			}
 		return;
 	}
-	if (op < 4 && vm_region_find(s[k], va))
+	if (op < 4 && vm_region_find(s[k], va)) {
+		if (!fake_pa(k + 1, va, NULL) && object_read_due(s[k], va))
+			fault_read_back(s[k], va, VM_W);
 		fake_poke(s[k], va, (uint8_t)step);
+	}
 	else if (op < 6 && (pa = vm_lookup(s[k], va)) && vm_frame_evictable(pa) == 1 &&
 		 slots_left() > 2)
 		swap_out(pa, 0);
@@ -3342,6 +3442,7 @@ int main(void)
 		TEST(test_shared_fork_chunk_reclaims),
 		TEST(test_swap_in_reserve_reclaims),
 		TEST(test_shared_fault_reserve_reclaims),
+		TEST(test_shared_kept_lock_read_chunk_reclaims),
 		TEST(test_shared_read_sharer_ends),
 		TEST(test_shared_fault_reserve_reclaims_ends),
 		TEST(test_parent_writes_child_swapped),
@@ -3358,6 +3459,7 @@ int main(void)
 		TEST(test_fault_after_write_over),
 		TEST(test_write_end_refused_midway),
 		TEST(test_write_refused_in_flight_stays_stale),
+		TEST(test_write_end_after_resume_asks_nothing),
 		TEST(test_fork_after_write_over),
 		TEST(test_last_mapping_dropped_while_unmapped),
 		TEST(test_fork_after_last_mapping_dropped),
