@@ -50,7 +50,9 @@ uint64_t heap_pages(void);
 uint64_t heap_frame_take(void);
 /* A frame heap_frame_take lent, back to the sink (no longer used). */
 void heap_frame_give(uint64_t pa);
-/* The most the heap grows to: sbrk refuses beyond it. */
+/* The most the heap grows to: sbrk refuses beyond it. Frames lent
+ * (heap_frame_take) follow a growth's rules but this one: they are not
+ * counted against it. */
 #define PAGER_HEAP_MAX (512UL << 20)
 /* Frames the last growth wanted at once when it failed, none of which it
  * kept: what the heap's refill must free for the same growth to succeed
