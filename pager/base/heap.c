@@ -134,8 +134,11 @@ uint64_t heap_frame_take(void)
 		wanted = 1;
 		return 0;
 	}
-	wanted = 0;
-	capped = 0;
+	/* A frame lent says nothing of malloc's growth: it is one frame (a
+	 * growth may want more), and lent frames are not bounded by
+	 * PAGER_HEAP_MAX. So a failed growth's `wanted` and `capped` stay for
+	 * the OOM killer (heap_short) and munmap's retry (heap_growth_wanted)
+	 * until a growth succeeds or the request ends. */
 	lent++;
 	return pa;
 }

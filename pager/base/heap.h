@@ -41,14 +41,18 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
  * apart from a leak with it). */
 uint64_t heap_pages(void);
 /* A frame lent whole, for the pager's pages of objects (slab.h), from the
- * source and under its rules as a growth's, the kept frame first; counted
- * in heap_pages until given back. 0 if none may be had: then, as after a
- * growth of one page that failed, heap_short and heap_growth_wanted (1)
- * say so, for the refill and the OOM killer. Seen at frame_ptr(pa). */
+ * source and under its rules as a growth's, the kept frame first, except
+ * PAGER_HEAP_MAX: lent frames are not bounded by it. Counted in heap_pages
+ * until given back. 0 if none may be had: then, as after a growth of one
+ * page that failed, heap_short and heap_growth_wanted (1) say so, for the
+ * refill and the OOM killer. One lent clears neither (it proves nothing
+ * of malloc's growth, nor of its cap). Seen at frame_ptr(pa). */
 uint64_t heap_frame_take(void);
 /* A frame heap_frame_take lent, back to the sink (no longer used). */
 void heap_frame_give(uint64_t pa);
-/* The most the heap grows to: sbrk refuses beyond it. */
+/* The most the heap grows to: sbrk refuses beyond it. Frames lent
+ * (heap_frame_take) follow a growth's rules but this one: they are not
+ * counted against it. */
 #define PAGER_HEAP_MAX (512UL << 20)
 /* Frames the last growth wanted at once when it failed, none of which it
  * kept: what the heap's refill must free for the same growth to succeed

@@ -29,7 +29,9 @@ static int killable(const struct oom_candidate *c)
  * nothing alone; all it costs is that heap). For a fault that wants a
  * frame they do not count: their chunks' frames come back only as whole
  * pages of chunks empty (base/slab.h), which one death does not promise,
- * and its reverse-map entries, in malloc's heap, give none. */
+ * and its reverse-map entries, in malloc's heap, give none. A choice, kept
+ * for now: a fork tree over sparse pages whose chunks hold the frames is
+ * not chosen when frames alone run out (docs/design.md, the OOM killer). */
 static int choosable(const struct oom_candidate *c, int heap_short)
 {
 	return killable(c) && (c->alone > 0 || (heap_short && c->meta > 0));

@@ -58,8 +58,11 @@ uint64_t spawn_pt_limit(void)
  * process table: no one line's forks over sparse pages (each child a copy
  * of every chunk) may leave the others no memory while it lives (its
  * chunks' frames come back once it has ended); and never more than half
- * the heap's most, for the same reason when memory is larger than the
- * heap may grow.
+ * PAGER_HEAP_MAX, for the same reason when memory is larger than the
+ * heap may grow. Chunks no longer lie in malloc's heap (they are lent
+ * frames, heap_frame_take, which that cap does not bound): the figure is
+ * kept as a fixed bound on what one line may make the pager hold, not
+ * because the heap would refuse more.
  */
 uint64_t spawn_arrays_limit(void)
 {
