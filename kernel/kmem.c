@@ -103,7 +103,7 @@ static void partial_unlink(struct kcache *c, struct kslab *s)
  * one. */
 static struct kslab *kcache_grow(struct kcache *c)
 {
-	size_t size = (c->size + 15) & ~(size_t)15;
+	size_t size = ALIGN_UP(c->size, 16);
 	struct kslab *s = c->spare;
 	uint8_t *page;
 

@@ -29,6 +29,7 @@ struct slab_page {
 #define ALIGN 16	/* as malloc's: any object's fields */
 #define ROUND(n) (((n) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
 #define FIRST ROUND(sizeof(struct slab_page))	/* the first object's offset */
+_Static_assert(FIRST == SLAB_RECORD, "slab.h's SLAB_RECORD is the page record's size");
 
 static slab_page_fn *take_page;
 static slab_unpage_fn *give_page;

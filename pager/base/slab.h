@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/abi/vm.h"
 
 struct slab_page;
 
@@ -51,6 +52,12 @@ void slab_free(struct slab_cache *c, void *obj);
  * made and freed by each request does not take and zero a page each
  * time); how many went. Cheap when there are none. */
 uint64_t slab_trim(void);
+
+/* The bytes a page's record takes before its first object (slab.c checks
+ * it), and so the largest object a page holds: each cache's file asserts
+ * its type fits, since one that did not would never be had. */
+#define SLAB_RECORD 32
+#define SLAB_OBJECT_MAX (PAGE_SIZE - SLAB_RECORD)
 
 /* What one object of c takes of its page's bytes: what a budget of such
  * objects is charged (a page of 1,040-byte chunks holds three, not four). */

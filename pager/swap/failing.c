@@ -53,9 +53,11 @@ void swap_failing_judge(enum swap_out_failure f, int wrote)
 	if (f != SWAP_OUT_FAILING)
 		return;	/* nothing learnt of the device: no write reached it */
 	if (failing < FAILING_BATCHES_MAX && ++failing == FAILING_BATCHES_MAX)
-		printf("pager: swap: %s failed every page of %u batches in a row, each page also "
-		       "written alone: it fails whatever it is given; writes now wait %lld ms "
-		       "between tries, and retire no more slots, until one is written\n",
+		printf("pager: swap: %s failed every page of %u batches in a row (each page also "
+		       "written alone, or every write lost with the link): it fails whatever it is "
+		       "given; writes now wait %lld ms between tries, which retire no more slots "
+		       "but those of writes lost with the link (they may land late), until one is "
+		       "written\n",
 		       swap_engine_where(), FAILING_BATCHES_MAX,
 		       (long long)(FAILING_PAUSE_NS / CLOCK_NS_PER_MS));
 	if (swap_device_failing())

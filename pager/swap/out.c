@@ -355,8 +355,9 @@ static int wrote_any(const struct write_batch *b)
 
 /* How b's writes failed. Pages written again alone of which the device
  * wrote none say that it fails whatever it is given, or that every slot
- * it was given is bad (failing.c tells them apart). A batch that wrote nothing and failed only late (SWAP_ERR_LATE:
- * never written again alone) is a link whose writes all hang and are lost
+ * it was given is bad (failing.c tells them apart). A batch that wrote
+ * nothing and failed only late (SWAP_ERR_LATE: never written again alone)
+ * is a link whose writes all hang and are lost
  * with it, failing too: its slots are retired all the same, but writes are
  * then held back rather than retire the area a batch at a time. Linux's
  * reclaim tries again after a failed write as after any round without

@@ -20,6 +20,7 @@ struct pv_chunk {
  * back to the frame pool once their page is empty, not to malloc's heap,
  * which keeps its high-water mark. */
 static struct slab_cache chunks = SLAB_CACHE(struct pv_chunk);
+_Static_assert(sizeof(struct pv_chunk) <= SLAB_OBJECT_MAX, "a chunk fits a slab page");
 
 /* The position of the first chunk whose first index is >= base. */
 static uint32_t lower_bound(const struct pagevec *v, uint64_t base)

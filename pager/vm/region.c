@@ -10,6 +10,7 @@
 #include "vm/internal.h"
 
 static struct slab_cache records = SLAB_CACHE(struct vm_region);
+_Static_assert(sizeof(struct vm_region) <= SLAB_OBJECT_MAX, "a region record fits a slab page");
 
 struct vm_region *vm_region_record(void)
 {
