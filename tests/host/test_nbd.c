@@ -823,19 +823,6 @@ static void shutdown_reply(uint64_t cookie)
 	nbd_lost(&cl, NBD_LOST_SHUTDOWN);
 }
 
-/* A new connection: the requests waiting go out on it. */
-static void reconnect(void)
-{
-	struct nbd_handshake h;
-
-	srv.in_len = srv.in_parsed = 0;
-	srv.npend = 0;
-	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS);
-	nbd_client_resume(&cl, &h);
-	nbd_pump(&cl);
-	server_parse();
-}
-
 /* A server that answers read 1 ESHUTDOWN on every connection, each time
  * after it answered a read submitted after it: it is serving, for all but
  * that read (one shutting down goes, and comes back, before it says so
@@ -861,7 +848,7 @@ static void shutdown_alone_fails(void **state)
 		srv.done[2] = 0;
 		shutdown_reply(first);
 		assert_int_equal(cl.req[first & 0xffff].blamed, 0);	/* not blamed */
-		reconnect();
+		next_connection();
 	}
 	assert_int_equal(srv.done[1], -EIO + 1);
 	assert_int_equal(nbd_pending(&cl), 0);
@@ -883,7 +870,7 @@ static void shutdown_in_order_goes_again(void **state)
 	assert_int_equal(srv.done[1], 1);
 	shutdown_reply(second);
 	for (unsigned k = 0; k < 3 * NBD_BLAME_MAX; k++) {
-		reconnect();
+		next_connection();
 		assert_int_equal(srv.npend, 1);
 		shutdown_reply(srv.pend[0].cookie);
 	}
