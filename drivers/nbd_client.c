@@ -4,7 +4,7 @@
  * by index and then matched whole: a duplicate reply, or one to a request
  * whose slot a newer one has taken, is nobody's (-EPROTO), never the
  * newer request's answer. A write whose data went out on a lost connection
- * goes again as a read of its range, compared with its data (nbd_late).
+ * goes again as a read of its range, its data consumed (nbd_late).
  */
 #include <errno.h>
 #include <string.h>
@@ -141,22 +141,6 @@ void nbd_pump(struct nbd_client *c)
 	}
 }
 
-/* The whole units of a request of len bytes that a check judges. */
-static uint32_t check_units(uint32_t len)
-{
-	uint32_t n = len / NBD_CHECK_UNIT;
-
-	return n >= NBD_CHECK_UNITS ? ~0u : (1u << n) - 1;
-}
-
-/* What came of r, a write lost out, as it ends with error (a check that
- * failed read nothing back). */
-static struct nbd_late late_of(const struct nbd_req *r, int error)
-{
-	return (struct nbd_late){ .out = r->pushed,
-				  .landed = error ? 0 : check_units(r->len) & ~r->differs };
-}
-
 static void finish(struct nbd_client *c, unsigned slot, int error)
 {
 	uint64_t id = c->req[slot].id;
@@ -167,7 +151,7 @@ static void finish(struct nbd_client *c, unsigned slot, int error)
 	/* Kept apart: done may submit another request into this slot. */
 	c->ending_late = c->req[slot].lost_out;
 	if (c->ending_late)
-		c->late = late_of(&c->req[slot], error);
+		c->late = (struct nbd_late){ .out = c->req[slot].pushed };
 	c->io->done(c->ctx, id, error);
 	c->ending_late = false;
 }
@@ -223,46 +207,27 @@ static int on_reply(struct nbd_client *c)
 	return 0;
 }
 
-/* A check's data at byte off of its request, n bytes, against the
- * write's own (have): the units where they differ are noted. */
-static void compare(struct nbd_req *r, const uint8_t *have, const uint8_t *got, uint32_t off,
-		    uint32_t n)
-{
-	while (n > 0) {
-		uint32_t unit = off / NBD_CHECK_UNIT;
-		uint32_t k = (unit + 1) * NBD_CHECK_UNIT - off;
-
-		if (k > n)
-			k = n;
-		if (unit < NBD_CHECK_UNITS && memcmp(have, got, k) != 0)
-			r->differs |= 1u << unit;
-		have += k;
-		got += k;
-		off += k;
-		n -= k;
-	}
-}
-
-/* Read data for c->rslot; bytes used. A check's data is compared with the
- * write's, never stored over it (the caller's may be read-only). */
+/* Read data for c->rslot; bytes used. A check's data is consumed, never
+ * stored (the caller's buffer may be read-only) nor compared (what it
+ * says is not acted on: nbd_late). */
 static uint32_t take_data(struct nbd_client *c, const uint8_t *d, uint32_t len)
 {
 	struct nbd_req *r = &c->req[c->rslot];
 	uint32_t used = 0;
 
 	while (used < len && c->rdata < r->len) {
-		uint32_t run;
-		uint8_t *p = c->io->data(c->ctx, r->id, c->rdata, &run);
 		uint32_t n = r->len - c->rdata;
 
-		if (n > run)
-			n = run;
 		if (n > len - used)
 			n = len - used;
-		if (r->check)
-			compare(r, p, d + used, c->rdata, n);
-		else
+		if (!r->check) {
+			uint32_t run;
+			uint8_t *p = c->io->data(c->ctx, r->id, c->rdata, &run);
+
+			if (n > run)
+				n = run;
 			memcpy(p, d + used, n);
+		}
 		used += n;
 		c->rdata += n;
 		c->progress += n;
@@ -358,7 +323,6 @@ void nbd_lost(struct nbd_client *c, enum nbd_loss how)
 		 * again. A header alone carries nothing to land. */
 		if (r->state != NBD_REQ_FREE && r->type == NBD_CMD_WRITE && r->pushed > 0) {
 			r->lost_out = r->check = true;
-			r->differs = 0;
 		}
 		r->out = false;
 	}

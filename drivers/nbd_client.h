@@ -4,7 +4,7 @@
  * pushed into the connection as it takes them, read data placed where the
  * caller says, and every unanswered request sent again, in order, on a new
  * connection; but a write whose data went out on a lost connection is not
- * written again: its range is read back and compared with its data
+ * written again: its range is read back, the data consumed
  * (nbd_done_late). The connection itself (a TCP socket, a test's script)
  * is the caller's, behind struct nbd_io. Plain C: host-tested.
  */
@@ -32,10 +32,6 @@
 /* Requests in flight at most: a block driver's tags (BLK_TAGS), and one
  * for netd's own (the swap header's stamp, drivers/netd/swap_stamp.h). */
 #define NBD_SLOTS 257
-/* A write read back after a loss is judged in units of this many bytes
- * (a swap page), the first NBD_CHECK_UNITS of them (nbd_late's landed). */
-#define NBD_CHECK_UNIT 4096u
-#define NBD_CHECK_UNITS 32u
 
 struct nbd_io {
 	/* Push up to len bytes into the connection; how many it took (0: no
@@ -56,19 +52,14 @@ struct nbd_io {
  * its answer. Nothing later on another connection is ordered with the old
  * connection's server (a process of its own, which may hold the write,
  * paused, and perform it at any time): not an answer, not a flush, not
- * time. Only the bytes at its place say something: read back (the check)
- * as written, that server has performed it, and performs it no more (a
- * server performs each request once); provided nothing else wrote them
- * (the write is never sent again) and they did not hold the same bytes
- * before (the caller's to know). */
+ * time; nor its bytes read back as written (the place may have held them
+ * before). So it is never written again, and its range is read back (the
+ * check) only for an answer, which ends the caller's outage for a server
+ * whose writes alone hang; that data is consumed, not compared. */
 struct nbd_late {
 	/* Its first bytes that any connection took: those after them never
 	 * left, and land nowhere. */
 	uint32_t out;
-	/* Bit k: the whole unit k (bytes k * NBD_CHECK_UNIT up to the next,
-	 * k < NBD_CHECK_UNITS) read back as written, at the check's answer.
-	 * 0 when the check failed (the server's error, or NBD_BLAME_MAX). */
-	uint32_t landed;
 };
 
 enum nbd_req_state { NBD_REQ_FREE = 0, NBD_REQ_QUEUED, NBD_REQ_SENT };
@@ -91,11 +82,10 @@ struct nbd_req {
 	 * late, over whatever is written there since. It is not written
 	 * again (a copy landed by the new connection's server would hide
 	 * whether the old one's has): from then on it goes as a read of its
-	 * range (check), whose data is compared with its own. */
+	 * range (check), whose data is consumed (nbd_late). */
 	bool lost_out;
 	bool check;
 	uint32_t pushed;	/* its data's bytes the most any connection took */
-	uint32_t differs;	/* the check: units read back other than its data */
 	uint32_t len;
 	uint64_t offset;
 	uint64_t covers;	/* a flush: writes answered on its connection before it went out */

@@ -113,31 +113,15 @@ struct net_shared {
 	volatile int64_t swap_outage_until;
 	/* By tag, as of its latest completion: 0, or the request was a write
 	 * whose data went out on a connection lost before its answer (the old
-	 * connection's server may still perform it, late), net_late's word:
-	 * which of its pages went out (some bytes), and which of those netd
-	 * read back on a later connection as written (nbd_late; it is not
-	 * written again). Written before the state; the pager zeroes it
-	 * before submitting. */
+	 * connection's server may still perform it, late; netd never writes
+	 * it again: nbd_late): bit k, page k of the request went out (some
+	 * bytes). Written before the state; the pager zeroes it before
+	 * submitting. */
 	volatile uint32_t late[BLK_TAGS];
 };
 _Static_assert(sizeof(struct net_shared) <= BLK_PAGE_SIZE, "the status page is one page");
 
-/* net_shared.late's word: bit k of out, page k of the request went out;
- * of landed, it was read back as written (said, not acted on: the slot
- * may have held those bytes already; pager/swap/nbd_late.c). */
-_Static_assert(NET_MAX_PAGES <= 16, "a page a bit, in half a word");
-static inline uint32_t net_late(uint16_t out, uint16_t landed)
-{
-	return (uint32_t)landed << 16 | out;
-}
-static inline uint16_t net_late_out(uint32_t late)
-{
-	return (uint16_t)late;
-}
-static inline uint16_t net_late_landed(uint32_t late)
-{
-	return (uint16_t)(late >> 16);
-}
+_Static_assert(NET_MAX_PAGES < 32, "net_shared.late: a page a bit");
 
 /* A program's notification is signalled with this bit when one of its
  * connections may have changed (connected, data, room to send, closed). */

@@ -26,16 +26,13 @@ static uint8_t *io_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
 	return (uint8_t *)net_window_va((uint32_t)id) + off;
 }
 
-/* A write's pages that went out on a lost connection, and of them those
- * read back as written (net_protocol.h's net_late), from its nbd_late. */
+/* A write's pages that went out on a lost connection (net_shared.late's
+ * word), from its nbd_late. */
 static uint32_t late_word(const struct nbd_late *l)
 {
 	uint32_t pages = (l->out + BLK_PAGE_SIZE - 1) / BLK_PAGE_SIZE;
-	uint16_t out = (uint16_t)(pages >= NET_MAX_PAGES ? (1u << NET_MAX_PAGES) - 1 :
-							    (1u << pages) - 1);
 
-	_Static_assert(NBD_CHECK_UNIT == BLK_PAGE_SIZE, "a unit checked is a page");
-	return net_late(out, (uint16_t)(l->landed & out));
+	return pages >= NET_MAX_PAGES ? (1u << NET_MAX_PAGES) - 1 : (1u << pages) - 1;
 }
 
 /* Tell the pager: the error (the writes lost so far, whether this one went

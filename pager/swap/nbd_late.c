@@ -8,10 +8,9 @@
  * flush there (a flush covers the writes its own server answered), nor
  * the connection made again, nor time passing. So netd never writes it
  * again; on the next connection it reads the write's range back
- * (drivers/nbd_client.h, nbd_late), which ends the outage, and says which
- * pages read back as written. The pager gives no slot back on that word:
- * a page reads back as written whenever the slot held those bytes already,
- * and what it held is not known. The checksum kept for it is of the
+ * (drivers/nbd_client.h, nbd_late), which ends the outage, and compares
+ * nothing: a page reads back as written whenever the slot held those bytes
+ * already, and what it held is not known. The checksum kept for it is of the
  * frame as its last answered write found it, and a frame is not frozen
  * while written: a program's write to it gets write permission back at
  * once and only makes the write-out stale (vm/fault.c), the engine then
@@ -52,7 +51,7 @@ static int late_said;
  * and wakes their waiters, who release them. */
 struct late_run {
 	uint32_t first, n;
-	uint16_t out;	/* net_late's: the pages whose bytes went out */
+	uint32_t out;	/* net_shared.late's: the pages whose bytes went out */
 };
 static struct late_run late[PAGER_IO_CLIENTS][SWAP_IO_MAX];
 static unsigned nlate[PAGER_IO_CLIENTS];
@@ -82,7 +81,7 @@ void nbd_late_begin(unsigned c, const struct swap_req *p, unsigned n)
 void nbd_late_note(unsigned c, uint32_t first, uint32_t npages, uint32_t word)
 {
 	if (word != 0 && nlate[c] < SWAP_IO_MAX)
-		late[c][nlate[c]++] = (struct late_run){ first, npages, net_late_out(word) };
+		late[c][nlate[c]++] = (struct late_run){ first, npages, word };
 }
 
 void nbd_late_unvouched(unsigned c, struct swap_sums *s)

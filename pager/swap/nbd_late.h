@@ -20,7 +20,8 @@ void nbd_late_start(uint32_t slots);
 void nbd_late_begin(unsigned c, const struct swap_req *p, unsigned n);
 
 /* One of c's write requests, of slots first .. first + npages - 1, came
- * back with netd's late word (net_protocol.h's net_late; 0: not late). */
+ * back with netd's late word (net_protocol.h's net_shared.late: the pages
+ * that went out; 0: not late). */
 void nbd_late_note(unsigned c, uint32_t first, uint32_t npages, uint32_t word);
 
 /* c's write of p[0..n) (those of its pages' requests noted since the last
