@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "handle.h"
 #include "budget.h"
+#include "budgetcall.h"
 #include "vmcall.h"
 #include "device.h"
 #include "proccall.h"
