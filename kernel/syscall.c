@@ -16,6 +16,7 @@
 #include "budget.h"
 #include "budgetcall.h"
 #include "vmcall.h"
+#include "harvest.h"
 #include "device.h"
 #include "proccall.h"
 #include "usercopy.h"
