@@ -3,17 +3,12 @@
  * a page of the budget's caches: budget_caches.c) gives back exactly what
  * it took, so a budget's use is 0 again once its processes and the
  * objects they made have gone; those hold references, so a budget goes
- * with the last of them and its last handle.
+ * with the last of them and its last handle. The accounting alone: the
+ * calls that make and read one are budgetcall.c's, above handle.c.
  */
 #include "budget.h"
-#include "handle.h"
 #include "kmem.h"
-#include "usercopy.h"
 #include "console.h"
-#include "abi/errno.h"
-#include "abi/handle.h"
-#include "abi/kinfo.h"
-#include "abi/vm.h"
 
 static struct kcache budget_cache = { .name = "budget", .size = sizeof(struct budget) };
 
@@ -45,35 +40,18 @@ void budget_init(void)
 	object_on_free(OBJ_BUDGET, budget_free);
 }
 
-/* a[0]: the limit in pool pages, from what one process with one thread
- * holds (less, and every process made with it would be refused, far from
- * the mistake) to the whole pool (more could never be refused): else a
- * mistake, not a budget. */
-int64_t sys_budget_create(struct thread *t, const uint64_t *a)
+struct budget *budget_create(uint64_t limit)
 {
-	struct budget *b;
-	int h;
+	struct budget *b = kcache_alloc(&budget_cache);
 
-	if (a[0] < budget_least_pages() || a[0] > kmem_pages_total())
-		return -ERR_INVAL;
-	if (!(b = kcache_alloc(&budget_cache)))
-		return -ERR_NOMEM;
+	if (!b)
+		return NULL;
 	b->obj.type = OBJ_BUDGET;
-	b->limit = a[0] * PAGE_SIZE;
-	if ((h = handle_install(t->proc, &b->obj, RIGHTS_ALL)) < 0)
-		kcache_free(&budget_cache, b);
-	return h;
+	b->limit = limit;
+	return b;
 }
 
-int64_t sys_budget_info(struct thread *t, const uint64_t *a)
+void budget_destroy(struct budget *b)
 {
-	struct object *o;
-	struct budget_info info;
-	int r = user_check(t->proc, a[1], sizeof(info), 1);
-
-	if (r < 0 || (r = handle_lookup(t->proc, a[0], OBJ_BUDGET, RIGHT_RECV, &o)) < 0)
-		return r;
-	info.limit = ((struct budget *)o)->limit;
-	info.used = ((struct budget *)o)->used;
-	return copyout(t->proc, a[1], &info, sizeof(info));
+	budget_free(&b->obj);
 }

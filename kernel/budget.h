@@ -5,7 +5,10 @@
  * endpoints and notifications they make are cut from), so that one group
  * of processes (the pager's line) cannot empty the pool every other
  * process needs. The root task makes them and names one when it creates
- * a process; the kernel only counts and refuses.
+ * a process; the kernel only counts and refuses. This header is the
+ * object and its charges (budget.c, beneath the page tables that call
+ * them); the caches cut from it are budget_caches.h's, its members
+ * budget_members.h's, its system calls budgetcall.h's.
  */
 #ifndef KERNEL_BUDGET_H
 #define KERNEL_BUDGET_H
@@ -17,10 +20,9 @@
 #include "abi/errno.h"
 #include "abi/vm.h"
 
-struct thread;
 struct proc;
 
-/* The kinds of object a budget pays for by the page (budget_caches.c).
+/* The kinds of object a budget pays for by the page (budget_caches.h).
  * The first BUDGET_MADE_WITH are those a process and its first thread are
  * made with (proc_create, thread_create: one object of each); a kind
  * added to them goes before it, as budget_create's least limit counts
@@ -34,14 +36,6 @@ enum budget_kind_index {
 	BUDGET_ENDPOINTS = BUDGET_MADE_WITH,
 	BUDGET_NOTIFIES,
 	BUDGET_KINDS
-};
-
-/* One kind, declared by the file that owns its objects. */
-struct budget_kind {
-	struct kcache global;	/* those of processes with no budget; its name
-				 * and size are every budget's cache's of it */
-	enum budget_kind_index index;	/* that cache in struct budget */
-	uint64_t live;		/* objects of the kind now, in every cache */
 };
 
 struct budget {
@@ -61,6 +55,11 @@ struct budget {
 
 /* At boot: how a budget is freed (object.h). */
 void budget_init(void);
+/* A budget of limit bytes, nothing charged and no reference yet (the
+ * handle its maker installs takes the first), or NULL: the pool is empty. */
+struct budget *budget_create(uint64_t limit);
+/* Free b, made by budget_create and never referenced (its handle refused). */
+void budget_destroy(struct budget *b);
 /* Charge b with bytes: 0, or -ERR_NOMEM (nothing charged) if that would
  * pass its limit. A NULL b (a process with none) is never refused.
  * Inline: each new page table of a fault asks. */
@@ -84,43 +83,11 @@ static inline void budget_uncharge(struct budget *b, uint64_t bytes)
 		      (unsigned long)bytes, (unsigned long)b->used);
 	b->used -= bytes;
 }
-/* An object of kind k, zeroed, from b's cache of k (NULL b: k's global
- * one); NULL, nothing charged, if that cache must take a page and b has
- * not one left even once its members' tables left empty are given back
- * (budget_charge_pruned), or the pool is empty. b is charged a page when
- * its cache takes one, and given it back when the cache gives the page
- * back (its objects all freed): what a budget is charged is what its
- * objects hold of the pool, however they were freed. The object holds a
- * reference on b until budget_kind_free, with the same b and k: an
- * endpoint or a notification may outlive the process that made it (its
- * handle passed on), and b's cache must live until then. */
-void *budget_kind_alloc(struct budget *b, struct budget_kind *k);
-void budget_kind_free(struct budget *b, struct budget_kind *k, void *obj);
-
-/* p's record joins its budget's members (p->budget; none: nothing), and
- * leaves them as it goes (budget_members.c). */
-void budget_join(struct proc *p);
-void budget_leave(struct proc *p);
-/* A table for p was refused (-ERR_NOMEM: a map, a copy, a device window,
- * its root table): if its budget refused it (p->pt.refused, as the
- * allocation noted it: not p's own limit, nor the pool), every member's
- * tables left empty go back, and whether any did, for the caller to try
- * once more. */
-int budget_prune(struct proc *p);
-/* b refused a charge of bytes made outside a walk of page tables (a page
- * of its caches: budget_caches.c): every member's tables left empty go
- * back, and if any did, the charge is asked once more (0, or -ERR_NOMEM).
- * So a line's new process, thread or object is not refused while its
- * members keep empty tables. */
-int budget_charge_pruned(struct budget *b, uint64_t bytes);
 
 /* Budgets alive now (SYS_KERNEL_INFO). */
 uint64_t budget_count(void);
 /* The least limit budget_create takes, in pages: what a process with one
  * thread holds of a budget of its own. */
 uint64_t budget_least_pages(void);
-
-int64_t sys_budget_create(struct thread *t, const uint64_t *a);
-int64_t sys_budget_info(struct thread *t, const uint64_t *a);
 
 #endif

@@ -7,7 +7,8 @@
  * (budget_members.c), as a map's table does: every object a process is
  * made with, or makes, is charged here.
  */
-#include "budget.h"
+#include "budget_caches.h"
+#include "budget_members.h"
 
 /* b's cache of k (its name and size set at its first use), or k's
  * global one for no budget. */

@@ -9,7 +9,7 @@
  * its fault, or not made) while the line's use is partly its siblings'
  * empty tables.
  */
-#include "budget.h"
+#include "budget_members.h"
 #include "proc.h"
 #include "usercopy.h"
 

@@ -9,7 +9,7 @@
 #include "entry.h"
 #include "proc.h"
 #include "handle.h"
-#include "budget.h"
+#include "budget_members.h"
 #include "notify.h"
 #include "ipc.h"
 #include "usercopy.h"

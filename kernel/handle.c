@@ -8,7 +8,7 @@
 #include "handle.h"
 #include "proc.h"
 #include "kmem.h"
-#include "budget.h"
+#include "budget_caches.h"
 #include "klib.h"
 #include "abi/errno.h"
 #include "abi/handle.h"

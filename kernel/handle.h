@@ -28,7 +28,7 @@ struct handle {
 };
 
 /* Give p its table (a root table if root). 0, or -ERR_NOMEM (its
- * budget's members' tables left empty given back first: budget.h). */
+ * budget's members' tables left empty given back first: budget_members.h). */
 int handle_table_create(struct proc *p, int root);
 /* Close every handle of p and free its table; later installs fail. */
 void handle_table_destroy(struct proc *p);

@@ -3,6 +3,7 @@
  * of (process, page) pairs. Every entry is checked before any acts, and the
  * per-entry work is kept small: reclaim makes several of these a page.
  */
+#include "harvest.h"
 #include "vmcall.h"
 #include "proc.h"
 #include "handle.h"

@@ -10,7 +10,7 @@
 #include "ipc.h"
 #include "proc.h"
 #include "handle.h"
-#include "budget.h"
+#include "budget_caches.h"
 #include "notify.h"
 #include "klib.h"
 #include "usercopy.h"

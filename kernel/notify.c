@@ -6,7 +6,7 @@
 #include "thread.h"
 #include "proc.h"
 #include "handle.h"
-#include "budget.h"
+#include "budget_caches.h"
 #include "tqueue.h"
 #include "delivery.h"
 #include "klib.h"

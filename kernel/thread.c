@@ -6,7 +6,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "kmem.h"
-#include "budget.h"
+#include "budget_caches.h"
 #include "klib.h"
 
 static struct budget_kind thread_kind = { .global = { .name = "thread", .size = sizeof(struct thread) },

@@ -130,7 +130,7 @@ static inline struct thread *thread_of_regs(struct arch_regs *r)
 
 /* A new thread of p, ready, with its room for a message copy, charged to
  * p's budget; NULL if the pool or the budget has no room (the budget's
- * members' tables left empty given back first: budget.h). */
+ * members' tables left empty given back first: budget_members.h). */
 struct thread *thread_create(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg, int prio);
 /* Free t's record, which nothing names any more (thread_end.h). */
 void thread_free(struct thread *t);

@@ -6,7 +6,7 @@
 #include "vmcall.h"
 #include "proc.h"
 #include "handle.h"
-#include "budget.h"
+#include "budget_members.h"
 #include "memmap.h"
 #include "usercopy.h"
 #include "klib.h"

@@ -30,7 +30,5 @@ int64_t sys_map(struct thread *t, const uint64_t *a);
 int64_t sys_unmap(struct thread *t, const uint64_t *a);
 int64_t sys_protect(struct thread *t, const uint64_t *a);
 int64_t sys_copy_maps(struct thread *t, const uint64_t *a);
-/* kernel/harvest.c */
-int64_t sys_harvest(struct thread *t, const uint64_t *a);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm/swapcache.h"
 
 static char why[256];

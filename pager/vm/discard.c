@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm/swapcache.h"
 
 /* The region that is exactly [start, end), if it may be discardable. */

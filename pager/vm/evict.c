@@ -8,6 +8,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm/rmap.h"
 #include "vm/rmap_pool.h"
 #include "vm/evict.h"

@@ -7,6 +7,7 @@
  */
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"
 

@@ -451,7 +451,6 @@ void vm_swap_claimed(uint32_t slot, uint64_t pa, enum vm_swap_from from, int hol
 
 /* region.c, with the table of kinds. */
 const struct region_ops *vm_ops_of(enum vm_region_kind kind);
-struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va);
 void vm_region_remove(struct vm_space *s, struct vm_region *r);
 /* r was just linked into s's list: s's and the discard step's counts. */
 void vm_region_counted(struct vm_space *s, const struct vm_region *r);
@@ -468,10 +467,6 @@ extern const struct region_ops vm_anon_ops, vm_stack_ops, vm_image_ops, vm_share
 /* A new object of npages pages, its page array charged to budget (NULL:
  * none), which it holds until it goes. */
 struct vm_object *vm_object_new(uint64_t npages, struct pv_budget *budget);
-/* space.c: budget b (NULL: none) gains a holder, or loses one (the last
- * frees it). */
-struct pv_budget *vm_budget_hold(struct pv_budget *b);
-void vm_budget_put(struct pv_budget *b);
 /* A fault's answer when a page array's chunk could not be made (err,
  * enum pv_short): its line's bound is no shortage of memory an OOM kill
  * could mend. */

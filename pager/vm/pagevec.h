@@ -17,7 +17,7 @@ struct pv_chunk;
 /* What a group of page arrays holds of the pager's heap, their chunks and
  * chunk-pointer arrays, and the most it may (0: no bound): a chunk that
  * would take it past that is refused (PV_AT_BOUND). Its holders are the
- * VM core's to count. */
+ * VM core's to count (array_budget.h). */
 struct pv_budget {
 	uint64_t bytes, max;
 	uint32_t holders;

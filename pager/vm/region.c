@@ -8,6 +8,7 @@
 #include "base/heap_alloc.h"
 #include "base/slab.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 
 static struct slab_cache records = SLAB_CACHE(struct vm_region);
 _Static_assert(sizeof(struct vm_region) <= SLAB_OBJECT_MAX, "a region record fits a slab page");
@@ -39,22 +40,6 @@ const struct region_ops *vm_ops_of(enum vm_region_kind kind)
 	case VM_STACK:
 		return &vm_stack_ops;
 	}
-	return NULL;
-}
-
-/* The hint first: a fault's steps each look its region up, and the pages
- * a fault or an eviction meets next are mostly in the same one (~23
- * instructions a walk over shift's regions, ~120,000 walks). The hint is
- * a cache, not s's contents, so a look-up through a const s may move it. */
-struct vm_region *vm_region_find(const struct vm_space *s, uint64_t va)
-{
-	struct vm_region *h = s->hint;
-
-	if (h && h->start <= va && va < h->end)
-		return h;
-	for (struct vm_region *r = s->regions; r && r->start <= va; r = r->next)
-		if (va < r->end)
-			return ((struct vm_space *)s)->hint = r;
 	return NULL;
 }
 

@@ -16,6 +16,7 @@
 #include "base/heap_alloc.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
+#include "vm/array_budget.h"
 #include "vm/swapcache.h"
 
 static struct vm_object **objects;	/* by id; slot 0 unused (frame.obj 0 = none) */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include "base/heap_alloc.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
+#include "vm/array_budget.h"
 #include "vm/rmap.h"
 
 struct vm_space *vm_space_create(int as, uint32_t pid)
@@ -24,19 +26,6 @@ struct vm_space *vm_space_create(int as, uint32_t pid)
 	return s;
 }
 
-struct pv_budget *vm_budget_hold(struct pv_budget *b)
-{
-	if (b)
-		b->holders++;
-	return b;
-}
-
-void vm_budget_put(struct pv_budget *b)
-{
-	if (b && --b->holders == 0)
-		free(b);
-}
-
 int vm_space_budget_new(struct vm_space *s, uint64_t max)
 {
 	struct pv_budget *b;
@@ -45,11 +34,10 @@ int vm_space_budget_new(struct vm_space *s, uint64_t max)
 		vm_note_bug("a page-array budget set after regions");
 		return -1;
 	}
-	if (!(b = heap_calloc(1, sizeof(*b))))
+	if (!(b = vm_budget_new(max)))
 		return -1;
-	b->max = max;
 	vm_budget_put(s->budget);
-	s->budget = vm_budget_hold(b);
+	s->budget = b;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm/rmap.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"

@@ -9,6 +9,7 @@
 #include "base/vmstat.h"
 #include "kernel/abi/vm.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm/harvest_batch.h"
 #include "vm/filecopy.h"
 #include "vm/swapcache.h"

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "reclaim/policy/ghost_ring.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 #define SIZE 4
 

@@ -1,6 +1,7 @@
 /*
- * Host tests for budgets of the kernel pool (kernel/budget.c) over the
- * real system-call entry and handles: budget_create refuses a limit
+ * Host tests for budgets of the kernel pool (kernel/budget.c, its calls
+ * kernel/budgetcall.c) over the real system-call entry and handles:
+ * budget_create refuses a limit
  * below what one process with one thread holds, or past the pool, and
  * is the root task's alone; budget_info wants a budget handle that may
  * receive; the page tables (arch/riscv/mmu.c) and handle tables

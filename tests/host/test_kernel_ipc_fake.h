@@ -1,7 +1,7 @@
 /*
  * For host tests that run system calls through the real entry
  * (kernel/syscall.c) over IPC (ipc.c, delivery.c), handles, notifications,
- * budgets of the kernel pool (budget.c, budget_caches.c), irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
+ * budgets of the kernel pool (budget.c, budget_caches.c, budget_members.c, budgetcall.c), irq_ack_recv (device.c) and the fault call for a missing page (fault.c,
  * fault_reply.c): the kernel files, included whole, and what they call
  * that the tests do not build. Include first, then the test's own.
  */
@@ -18,6 +18,7 @@
 #include "../../kernel/budget.c"
 #include "../../kernel/budget_caches.c"
 #include "../../kernel/budget_members.c"
+#include "../../kernel/budgetcall.c"
 #include "../../kernel/ipc.c"
 #include "../../kernel/release.c"
 #include "../../kernel/delivery.c"

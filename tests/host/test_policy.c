@@ -17,7 +17,7 @@
 #include "reclaim/policy/mglru.h"
 #include "reclaim/policy/mglru_gens.h"
 #include "reclaim/policy/mglru_tiers.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 #include "swap/shadow.h"
 
 #define MAX_FRAMES 64
@@ -1358,7 +1358,7 @@ static void test_mglru_unevictable_unseen(void **state)
 }
 
 /* A page kept without a look still counts towards its two meetings a call
- * (policy_pass), as policy.h promises: 8 frames, all pinned, one call.
+ * (policy_pass), as toolkit.h promises: 8 frames, all pinned, one call.
  * Each is passed in the oldest generation and again one generation up;
  * met a third time, the call stops with no victim and no bit read. Without
  * the count the walk would still end, aging's generations being capped,

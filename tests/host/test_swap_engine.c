@@ -58,6 +58,7 @@
 #include "vm/swapcache.h"
 #include "vm/evict.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 #include "vm_fake.h"
 
 #define PG VM_PAGE

@@ -12,6 +12,7 @@
 #include "base/vmstat.h"
 #include "host_pages.h"
 #include "vm/internal.h"
+#include "vm/region_find.h"
 
 #define FAKE_RAM_BASE 0x80000000UL
 #define FAKE_FRAMES 512			/* 2 MiB of "RAM" */

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 #include "reclaim/policy/ghost_ring.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 enum { CP_NONE, CP_HOT, CP_COLD };	/* which queue a frame is on */
 

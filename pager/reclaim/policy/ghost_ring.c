@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include "reclaim/policy/ghost_ring.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 int ghost_ring_alloc(struct ghost_ring *r, uint32_t size)
 {

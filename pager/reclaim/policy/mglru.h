@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "reclaim/policy/mglru_gens.h"
 #include "reclaim/policy/mglru_tiers.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 #define MAX_NR_GENS MGLRU_MAX_GENS
 #define MIN_NR_GENS MGLRU_MIN_GENS

@@ -13,7 +13,7 @@
 #define PAGER_RECLAIM_MGLRU_GENS_H
 
 #include <stdint.h>
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 #define MGLRU_MAX_GENS 4	/* Linux's MAX_NR_GENS */
 #define MGLRU_MIN_GENS 2	/* MIN_NR_GENS: eviction stalls at two */
@@ -81,7 +81,7 @@ uint32_t mglru_gens_tracked(const struct mglru_gens *g);
 void mglru_gens_put(struct mglru_gens *g, uint32_t seq, uint32_t frame);
 /* A run of frames joining generation seq at its young end, in order, as
  * mglru_gens_put would put them one by one: begin, put each frame (not
- * tracked), end. policy.h's fq_run with each frame's generation stored. */
+ * tracked), end. toolkit.h's fq_run with each frame's generation stored. */
 struct mglru_gens_run {
 	struct fq_run q;
 	uint8_t *gen_of;

@@ -17,7 +17,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 enum { ON_NONE, ON_A1IN, ON_AM };
 

@@ -20,7 +20,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 enum { ON_NONE, ON_T1, ON_T2 };
 enum { B1 = 1, B2 = 2 };	/* the shadow's kind: the ghost list it joined */

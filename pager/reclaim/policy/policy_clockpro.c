@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "reclaim/policy/clockpro_clock.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 #define NONRES 1		/* the shadow's kind: a non-resident cold page */
 #define COLD_MIN_PERCENT 1	/* the bounds on the cold share */

@@ -5,9 +5,9 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
-/* One frame queue (policy.h), so removing a frame from the middle (it was
+/* One frame queue (toolkit.h), so removing a frame from the middle (it was
  * freed) costs O(1): insert at the young end, take from the old end. */
 struct fifo {
 	uint32_t nframes;

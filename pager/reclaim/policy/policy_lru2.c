@@ -54,7 +54,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "reclaim/policy/lru2_trips.h"
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 /*
  * Keep at least a third of the tracked frames inactive: the inactive list is

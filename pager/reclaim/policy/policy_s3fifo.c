@@ -20,7 +20,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 enum { ON_NONE, ON_SMALL, ON_MAIN };
 

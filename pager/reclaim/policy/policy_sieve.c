@@ -11,7 +11,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "reclaim/policy/policy.h"
+#include "reclaim/policy/toolkit.h"
 
 struct sieve {
 	uint32_t nframes;

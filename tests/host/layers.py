@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Calls run one way (docs/design.md): no circle of source files that call
+each other, in the kernel (kernel/ with arch/riscv/) nor in the pager.
+
+A file's module is the .c and the header of the same name beside it (a
+header's inline functions are its .c's). A module uses another when it
+names a function or a global variable the other defines (not static).
+Each circle found, with the names each file takes from the next, fails the
+check. TAP on stdout. Usage: layers.py SOURCE_ROOT
+"""
+import collections
+import os
+import re
+import sys
+
+GROUPS = [
+    ('kernel', ['kernel', 'arch/riscv']),
+    ('pager', ['pager/base', 'pager/vm', 'pager/swap', 'pager/reclaim', 'pager/reclaim/policy', 'pager/server']),
+]
+
+ATTR = r'(?:__attribute__\(\([^()]*(?:\([^()]*\))?[^()]*\)\)\s*)?'
+FUNC = re.compile(r'^' + ATTR + r'(?!typedef\b|extern\b|return\b|else\b)([A-Za-z_][\w \t\*]*?)\b([A-Za-z_]\w*)\s*\(([^;{}]*)\)\s*\{',
+                  re.M)
+GLOBAL = re.compile(r'^(?!static\b|extern\b|typedef\b|return\b)(?:const\s+)?(?:struct\s+|enum\s+|union\s+)?'
+                    r'[A-Za-z_]\w*[\s\*]+([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?:=|;)', re.M)
+
+
+def strip(src):
+    src = re.sub(r'/\*.*?\*/', ' ', src, flags=re.S)
+    src = re.sub(r'//[^\n]*', ' ', src)
+    src = re.sub(r'"(?:\\.|[^"\\\n])*"', '""', src)
+    src = re.sub(r"'(?:\\.|[^'\\\n])*'", "''", src)
+    return re.sub(r'^[ \t]*#[^\n]*(?:\\\n[^\n]*)*', ' ', src, flags=re.M)
+
+
+def modules(root, dirs):
+    """module path (the .c) -> [its .c text, its header's text or '']"""
+    mods = {}
+    for d in dirs:
+        full = os.path.join(root, d)
+        for name in sorted(os.listdir(full)):
+            if not name.endswith('.c'):
+                continue
+            c = os.path.join(d, name)
+            h = os.path.join(root, c[:-2] + '.h')
+            texts = [strip(open(os.path.join(root, c)).read())]
+            texts.append(strip(open(h).read()) if os.path.exists(h) else '')
+            mods[c] = texts
+    return mods
+
+
+def definitions(mods):
+    defs = {}
+    for mod, (c, h) in mods.items():
+        for text, in_header in ((c, False), (h, True)):
+            for m in FUNC.finditer(text):
+                static = re.search(r'\bstatic\b', m.group(1))
+                if m.group(2) == 'main':  # called by no file, and a common local name
+                    continue
+                if not static or in_header:
+                    defs.setdefault(m.group(2), mod)
+            for m in GLOBAL.finditer(text if not in_header else ''):
+                defs.setdefault(m.group(1), mod)
+    return defs
+
+
+def edges(mods, defs):
+    uses = collections.defaultdict(set)
+    for mod, texts in mods.items():
+        for ident in set(re.findall(r'(?<![\w.>])[A-Za-z_]\w*', texts[0])):
+            other = defs.get(ident)
+            if other and other != mod:
+                uses[(mod, other)].add(ident)
+    return uses
+
+
+def circles(uses):
+    """Strongly connected components of more than one module."""
+    graph = collections.defaultdict(set)
+    for a, b in uses:
+        graph[a].add(b)
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def main():
+    root = sys.argv[1]
+    sys.setrecursionlimit(10000)
+    print('1..%d' % len(GROUPS))
+    failed = 0
+    for n, (name, dirs) in enumerate(GROUPS, 1):
+        mods = modules(root, dirs)
+        uses = edges(mods, definitions(mods))
+        found = circles(uses)
+        print('%s %d - %s: %d files, no two call each other' % ('not ok' if found else 'ok', n, name, len(mods)))
+        for comp in found:
+            print('# circle of %d files:' % len(comp))
+            for (a, b), names in sorted(uses.items()):
+                if a in comp and b in comp:
+                    print('#   %s -> %s: %s' % (a, b, ', '.join(sorted(names))))
+        failed += bool(found)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
