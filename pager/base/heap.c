@@ -39,6 +39,7 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give)
 	frame_source = take;
 	frame_sink = give;
 	vmstat_gauge(VMSTAT_HEAP_PAGES, heap_pages);
+	vmstat_gauge(VMSTAT_HEAP_MALLOC_PAGES, heap_malloc_pages);
 }
 
 /* The frame to map next: the spare, else one from the source; 0 if none. */
@@ -121,9 +122,14 @@ static int past_cap(uint64_t want)
 	return 1;
 }
 
+uint64_t heap_malloc_pages(void)
+{
+	return (mapped - HEAP_BASE) / PAGE_SIZE;
+}
+
 uint64_t heap_pages(void)
 {
-	return (mapped - HEAP_BASE) / PAGE_SIZE + (spare != 0) + lent;
+	return heap_malloc_pages() + (spare != 0) + lent;
 }
 
 uint64_t heap_frame_take(void)

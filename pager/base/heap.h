@@ -40,6 +40,11 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
  * many regions and page arrays ends (vmstat tells the pager's own growth
  * apart from a leak with it). */
 uint64_t heap_pages(void);
+/* Of those, the pages mapped into the heap for malloc (its high-water
+ * mark), one run from the heap's base: the only ones the pager's own page
+ * tables map (a lent frame is seen through frame_ptr's window onto RAM,
+ * mapped at boot; the kept one is not mapped). Reported as vmstat's heap_malloc_pages. */
+uint64_t heap_malloc_pages(void);
 /* A frame lent whole, for the pager's pages of objects (slab.h), from the
  * source and under its rules as a growth's, the kept frame first, except
  * PAGER_HEAP_MAX: lent frames are not bounded by it. Counted in heap_pages
