@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/heap.h"
+#include "base/page.h"
 #include "base/vmstat.h"
 #include "sys.h"
 
@@ -86,9 +87,10 @@ static int grow_to(uint64_t want)
 		*(uint64_t *)e.va = e.pa;	/* for give_back */
 		mapped += PAGE_SIZE;
 	}
-	/* The frames came zeroed from the source: so they stay. */
+	/* The source leaves a frame's old contents (heap.h): malloc's pages
+	 * start zeroed, as the heap has always handed them out. */
 	for (uint64_t va = from; va < mapped; va += PAGE_SIZE)
-		*(uint64_t *)va = 0;
+		page_zero((void *)va);
 	wanted = 0;
 	capped = 0;
 	return 0;

@@ -22,7 +22,9 @@
 
 #include <stdint.h>
 
-/* A frame (physical address) for the heap, or 0 if none may be had. */
+/* A frame (physical address) for the heap, or 0 if none may be had. Its
+ * contents may be anything: the heap zeroes the pages it maps for malloc,
+ * and a frame lent whole needs no zeroing (slab.h). */
 typedef uint64_t heap_frame_fn(void);
 /* A frame the source gave, unmapped again: a growth that failed part way
  * gives back what it had mapped. */
@@ -46,7 +48,7 @@ uint64_t heap_pages(void);
  * mapped at boot; the kept one is not mapped). Reported as vmstat's heap_malloc_pages. */
 uint64_t heap_malloc_pages(void);
 /* A frame lent whole, for the pager's pages of objects (slab.h), from the
- * source and under its rules as a growth's, the kept frame first, except
+ * source (its old contents left) and under its rules as a growth's, the kept frame first, except
  * PAGER_HEAP_MAX: lent frames are not bounded by it. Counted in heap_pages
  * until given back. 0 if none may be had: then, as after a growth of one
  * page that failed, heap_short and heap_growth_wanted (1) say so, for the
