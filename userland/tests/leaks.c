@@ -393,7 +393,9 @@ int test_limit_pool(void)
 	     (unsigned long)at_peak.line_pool_used, (unsigned long)touch->bounds.line_pool_used,
 	     (unsigned long)(heap_peak.heap_pages - heap_before.heap_pages),
 	     (unsigned long)(heap_peak.heap_malloc_pages - heap_before.heap_malloc_pages), r);
-	/* malloc's pages are a high-water mark: a fall would be no growth's */
+	/* malloc's pages are of the heap's, and a high-water mark: a fall
+	 * would be no growth's */
+	CHECK(heap_peak.heap_malloc_pages <= heap_peak.heap_pages);
 	CHECK(heap_peak.heap_malloc_pages >= heap_before.heap_malloc_pages);
 	CHECK(heap_after.heap_malloc_pages >= heap_peak.heap_malloc_pages);
 	CHECK(r == 0 || r == -1);	/* refused: killed at a table, or its fork */
