@@ -272,6 +272,9 @@ struct pager_stats {
 					 * write it late): never used again */
 	uint64_t swap_slots_late_back;	/* slots of such writes let go instead: the
 					 * page's bytes never left netd */
+	uint64_t heap_malloc_pages;	/* of heap_pages, those mapped for malloc
+					 * (its high-water mark): the only ones
+					 * the pager's own page tables map */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

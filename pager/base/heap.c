@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/heap.h"
+#include "base/page.h"
 #include "base/vmstat.h"
 #include "sys.h"
 
@@ -39,6 +40,7 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give)
 	frame_source = take;
 	frame_sink = give;
 	vmstat_gauge(VMSTAT_HEAP_PAGES, heap_pages);
+	vmstat_gauge(VMSTAT_HEAP_MALLOC_PAGES, heap_malloc_pages);
 }
 
 /* The frame to map next: the spare, else one from the source; 0 if none. */
@@ -85,9 +87,10 @@ static int grow_to(uint64_t want)
 		*(uint64_t *)e.va = e.pa;	/* for give_back */
 		mapped += PAGE_SIZE;
 	}
-	/* The frames came zeroed from the source: so they stay. */
+	/* The source leaves a frame's old contents (heap.h): malloc's pages
+	 * start zeroed, as the heap has always handed them out. */
 	for (uint64_t va = from; va < mapped; va += PAGE_SIZE)
-		*(uint64_t *)va = 0;
+		page_zero((void *)va);
 	wanted = 0;
 	capped = 0;
 	return 0;
@@ -121,9 +124,14 @@ static int past_cap(uint64_t want)
 	return 1;
 }
 
+uint64_t heap_malloc_pages(void)
+{
+	return (mapped - HEAP_BASE) / PAGE_SIZE;
+}
+
 uint64_t heap_pages(void)
 {
-	return (mapped - HEAP_BASE) / PAGE_SIZE + (spare != 0) + lent;
+	return heap_malloc_pages() + (spare != 0) + lent;
 }
 
 uint64_t heap_frame_take(void)

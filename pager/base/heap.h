@@ -22,7 +22,9 @@
 
 #include <stdint.h>
 
-/* A frame (physical address) for the heap, or 0 if none may be had. */
+/* A frame (physical address) for the heap, or 0 if none may be had. Its
+ * contents may be anything: the heap zeroes the pages it maps for malloc,
+ * and a frame lent whole needs no zeroing (slab.h). */
 typedef uint64_t heap_frame_fn(void);
 /* A frame the source gave, unmapped again: a growth that failed part way
  * gives back what it had mapped. */
@@ -40,8 +42,13 @@ void heap_set_frame_source(heap_frame_fn *take, heap_unframe_fn *give);
  * many regions and page arrays ends (vmstat tells the pager's own growth
  * apart from a leak with it). */
 uint64_t heap_pages(void);
+/* Of those, the pages mapped into the heap for malloc (its high-water
+ * mark), one run from the heap's base: the only ones the pager's own page
+ * tables map (a lent frame is seen through frame_ptr's window onto RAM,
+ * mapped at boot; the kept one is not mapped). Reported as vmstat's heap_malloc_pages. */
+uint64_t heap_malloc_pages(void);
 /* A frame lent whole, for the pager's pages of objects (slab.h), from the
- * source and under its rules as a growth's, the kept frame first, except
+ * source (its old contents left) and under its rules as a growth's, the kept frame first, except
  * PAGER_HEAP_MAX: lent frames are not bounded by it. Counted in heap_pages
  * until given back. 0 if none may be had: then, as after a growth of one
  * page that failed, heap_short and heap_growth_wanted (1) say so, for the

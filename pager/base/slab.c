@@ -130,7 +130,7 @@ void *slab_alloc(struct slab_cache *c)
 	p->free = *obj;
 	if (++p->used == per_page(c))
 		unlink_page(&c->partial, p);
-	memset(obj, 0, c->size);
+	memset(obj, 0, c->size);	/* its page came as it was (slab.h) */
 	return obj;
 }
 

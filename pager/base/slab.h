@@ -33,8 +33,10 @@ struct slab_cache {
 /* A cache of objects of type, for a static's initializer. */
 #define SLAB_CACHE(type) { .size = sizeof(type) }
 
-/* A zeroed, page-aligned page of PAGE_SIZE bytes, or NULL if none may be
- * had now; and one given back (all its objects free). */
+/* A page-aligned page of PAGE_SIZE bytes, whatever it holds (a frame's
+ * old contents: the page's record and free list are written as it is
+ * taken, and slab_alloc zeroes each object as it hands it out), or NULL
+ * if none may be had now; and one given back (all its objects free). */
 typedef void *slab_page_fn(void);
 typedef void slab_unpage_fn(void *page);
 /* Where pages come from from now on; until then slab_alloc fails. */
@@ -49,8 +51,8 @@ void *slab_alloc(struct slab_cache *c);
  * frame pool holds frees while unmaps are held). */
 void slab_free(struct slab_cache *c, void *obj);
 /* Give back every empty page but one per cache (kept, so that an object
- * made and freed by each request does not take and zero a page each
- * time); how many went. Cheap when there are none. */
+ * made and freed by each request does not take a page each time); how
+ * many went. Cheap when there are none. */
 uint64_t slab_trim(void);
 
 /* The bytes a page's record takes before its first object (slab.c checks

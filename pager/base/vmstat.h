@@ -93,6 +93,7 @@ enum vmstat_item {
 					 * connection lost before their answer */
 	VMSTAT_SWAP_SLOTS_LATE_BACK,	/* slots of such writes let go, not retired:
 					 * their bytes never left netd */
+	VMSTAT_HEAP_MALLOC_PAGES,	/* gauge: of heap_pages, malloc's (mapped) */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

@@ -101,11 +101,11 @@ static int may_take_reserve(void)
 uint64_t reclaim_alloc_pinned(void)
 {
 	if (above_reserve())
-		return frame_alloc_pinned();
+		return frame_alloc_pinned_unzeroed();
 	if (!may_take_reserve())
 		return 0;	/* reclaim_for_heap, once malloc has returned */
 	vmstat_count(VMSTAT_RESERVE_ALLOCS);
-	return frame_alloc_pinned();
+	return frame_alloc_pinned_unzeroed();
 }
 
 /* Frames above the reserve for the heap's failed growth, all of it: it

@@ -41,7 +41,8 @@ void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min
 void reclaim_before_request(struct pager_thread *t);
 void reclaim_after_request(void);
 
-/* A frame for the pager itself (its heap's frame source). A thread freeing
+/* A frame for the pager itself (its heap's frame source), its old contents
+ * left (heap.h: the heap zeroes what it hands out). A thread freeing
  * memory (pager_thread.memalloc) may take it from the reserve; any other
  * must leave the reserve alone. Never reclaims (it runs inside malloc:
  * heap.h): 0 if no frame may be had now. Lock held. */

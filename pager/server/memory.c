@@ -15,6 +15,11 @@
 #include "vm/vm.h"
 #include "pager/protocol.h"
 
+/* The heap's range: [brk_base, brk_base + HEAP_MAX) is the heap's
+ * alone. sbrk never takes the break past it, and mmap places nothing in
+ * it (handle_mmap), even where a munmap punched a hole in the heap: so
+ * every region there is a piece of the heap, which set_break and heap_cut
+ * count on. It costs mappings 1 GiB of the 256 GiB below the stack. */
 #define HEAP_MAX (1UL << 30)
 _Static_assert(VM_REGIONS_MAX == PAGER_REGIONS_MAX, "the VM core enforces the protocol's limit");
 
@@ -83,8 +88,9 @@ void handle_mmap(const struct msg *in, struct msg *out)
 	}
 	if (perm & VM_W)
 		perm |= VM_R;	/* RISC-V has no write-only pages */
-	/* Placed top-down below the stack and its guard page. */
-	addr = vm_region_place(p->vm, len, STACK_FLOOR, perm,
+	/* Placed top-down below the stack and its guard page, above the
+	 * heap's range. */
+	addr = vm_region_place(p->vm, len, p->brk_base + HEAP_MAX, STACK_FLOOR, perm,
 			       flags == PAGER_MAP_SHARED ? VM_SHARED : VM_ANON);
 	reply_result(out, addr ? 0 : -ENOMEM);
 	out->w[0] = addr;
@@ -93,7 +99,9 @@ void handle_mmap(const struct msg *in, struct msg *out)
 /* [start, end) was unmapped: if that cut the heap's end, the heap ends
  * where what is left of it does (its base if nothing is), so that the
  * break grows from there again, the region ending there growing (or one
- * made at the base) over the range cut, which comes back zero-filled. */
+ * made at the base) over the range cut, which comes back zero-filled.
+ * The regions between brk_base and the old end are all the heap's, even
+ * with holes punched in it: no mmap lands in the heap's range (HEAP_MAX). */
 static void heap_cut(struct pproc *p, uint64_t start, uint64_t end)
 {
 	if (start < p->heap_end && end >= p->heap_end && p->heap_end > p->brk_base)

@@ -225,6 +225,11 @@ uint64_t frame_alloc_pinned(void)
 	return alloc_as(FRAME_PINNED, 1);
 }
 
+uint64_t frame_alloc_pinned_unzeroed(void)
+{
+	return alloc_as(FRAME_PINNED, 0);
+}
+
 /* Why pa may not be freed, or NULL if it may. */
 /* Inline in both callers: frame_free is on every page freed. */
 static inline __attribute__((always_inline)) const char *free_refusal(uint64_t pa)

@@ -104,6 +104,10 @@ uint64_t frame_alloc_unzeroed(void);
  * need be (the "memalloc" class: reclaim/direct.c decides who may); 0 if none is
  * free at all. */
 uint64_t frame_alloc_pinned(void);
+/* The same, its old contents left: for the pager's heap, which zeroes
+ * what it hands out itself (malloc's pages as they are mapped, objects as
+ * slab_alloc makes them), so a page of objects costs no page's zeroing. */
+uint64_t frame_alloc_pinned_unzeroed(void);
 /* Keep the last n free frames out of frame_alloc's reach: the reserve that
  * lets reclaim make progress with nothing else free (Linux keeps one for
  * its PF_MEMALLOC tasks). frames_init sets 0. */

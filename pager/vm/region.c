@@ -145,38 +145,39 @@ static uint64_t fit(uint64_t lo, uint64_t hi, uint64_t len, uint64_t guard, uint
 	return hi - len;
 }
 
-/* The highest start for len bytes (plus guard below) ending at or under
- * below, in the gaps between s's regions (their guards included) but
- * never under the end of s's lowest region (the program's first segment);
- * 0 if there is no room. One pass up the sorted list: each gap that fits is
+/* The highest start for len bytes (plus guard below them) within [lo,
+ * hi), in the gaps between s's regions (their guards included); 0 if
+ * there is no room. One pass up the sorted list: each gap that fits is
  * higher than the last. */
-static uint64_t find_room(const struct vm_space *s, uint64_t len, uint64_t guard, uint64_t below)
+static uint64_t find_room(const struct vm_space *s, uint64_t len, uint64_t guard, uint64_t lo,
+			  uint64_t hi)
 {
-	uint64_t gap_lo = VM_PAGE, best = 0;
+	uint64_t gap_lo = lo, best = 0;
 
-	if (s->regions && s->regions->end <= below)
-		gap_lo = s->regions->end;	/* keep above the program's first segment */
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
-		best = fit(gap_lo, floor_of(r), len, guard, below, best);
+		best = fit(gap_lo, floor_of(r), len, guard, hi, best);
 		if (r->end > gap_lo)
 			gap_lo = r->end;
 	}
-	return fit(gap_lo, below, len, guard, below, best);
+	return fit(gap_lo, hi, len, guard, hi, best);
 }
 
-uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
-			 enum vm_region_kind kind)
+uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t above, uint64_t below,
+			 unsigned perm, enum vm_region_kind kind)
 {
 	const struct region_ops *ops = vm_ops_of(kind);
 	uint64_t start;
 
-	if (!ops || len == 0 || len > VM_MAX_VA)
+	if (!ops || len == 0 || len > VM_MAX_VA || above > VM_MAX_VA)
 		return 0;
 	len = (len + VM_PAGE - 1) & ~(VM_PAGE - 1);
+	above = (above + VM_PAGE - 1) & ~(VM_PAGE - 1);
+	if (above < VM_PAGE)
+		above = VM_PAGE;
 	below &= ~(VM_PAGE - 1);
 	if (below > VM_MAX_VA)
 		below = VM_MAX_VA;
-	start = find_room(s, len, ops->guard * VM_PAGE, below);
+	start = find_room(s, len, ops->guard * VM_PAGE, above, below);
 	if (!start || vm_region_add(s, start, start + len, perm, kind, NULL) < 0)
 		return 0;
 	return start;

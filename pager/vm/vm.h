@@ -80,10 +80,12 @@ uint64_t vm_arrays_dense(uint64_t pages);
 /* Add a region [start, end) (page-aligned, not overlapping another). */
 int vm_region_add(struct vm_space *s, uint64_t start, uint64_t end, unsigned perm,
 		  enum vm_region_kind kind, const struct vm_image *img);
-/* Find room for len bytes below `below` and add a region there; the
- * address, or 0. */
-uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t below, unsigned perm,
-			 enum vm_region_kind kind);
+/* Find room for len bytes (and a stack's guard page below them) within
+ * [above, below), the highest there is, and add a region there; the
+ * address, or 0. Where a region may go is the caller's choice: the pager
+ * keeps mappings above the heap's reserved range (server/memory.c). */
+uint64_t vm_region_place(struct vm_space *s, uint64_t len, uint64_t above, uint64_t below,
+			 unsigned perm, enum vm_region_kind kind);
 /* Remove [start, end) from every region it covers, splitting regions and
  * dropping their pages. */
 int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end);

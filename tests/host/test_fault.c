@@ -8,7 +8,7 @@
  * show what the handler did with the answer it got. And munmap's handler
  * (server/memory.c), whose cut short of heap reclaims once, which may let
  * the lock go while its process ends, and sbrk's growth after a munmap
- * cut the heap's end.
+ * cut the heap's end, with the address space full of mappings too.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@
 #include "server/procs.h"
 #include "server/requests.h"
 #include "swap/swap.h"
+#include "pager/protocol.h"
 
 #define PG VM_PAGE
 #define RW (VM_R | VM_W)
@@ -414,6 +415,59 @@ static void test_sbrk_grows_after_heap_end_cut(void **state)
 	fake_check();
 }
 
+/* mmap of len bytes (private) by pid: the address, or 0 if refused. */
+static uint64_t mmap_by(uint32_t pid, uint64_t len)
+{
+	struct msg in = { .pid = pid, .w = { len, RW, PAGER_MAP_PRIVATE } }, out;
+
+	memset(&out, 0, sizeof(out));
+	handle_mmap(&in, &out);
+	return out.label == 0 ? out.w[0] : 0;
+}
+
+#define FILL_MAX 512	/* mappings that fill 256 GiB: ~255 of 1 GiB, a few smaller */
+
+/* The address space full: a hole punched in the heap, pid maps all it
+ * can (1 GiB at a time, then halves) and cuts the heap's end. The break,
+ * lowered into the range cut, grows the heap back from what is left of
+ * it, not a mapping placed in its hole; and its return to its base
+ * unmaps no mapping. Every mapping keeps its place and its size. */
+static void test_heap_hole_not_mapped(void **state)
+{
+	static uint64_t at[FILL_MAX], len[FILL_MAX];
+	struct pproc *p = proc(5, 1);
+	const uint64_t base = 0x100000;
+	uint64_t old, l = 1UL << 30;
+	unsigned n = 0;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p->vm, VA, base, RW, VM_ANON, NULL), 0);	/* the image */
+	p->brk_base = p->brk = p->heap_end = base;
+	assert_int_equal(sbrk_by(5, 4 * PG, &old), 0);
+	assert_int_equal(munmap_by(5, base + PG, PG), 0);	/* a hole in the heap */
+	while (l >= PG) {
+		assert_true(n < FILL_MAX);
+		if ((at[n] = mmap_by(5, l)))
+			len[n++] = l;
+		else
+			l /= 2;
+	}
+	assert_int_equal(munmap_by(5, base + 2 * PG, 2 * PG), 0);	/* the heap's end */
+	assert_int_equal(sbrk_by(5, -(int64_t)PG, &old), 0);
+	assert_int_equal(old, base + 4 * PG);
+	assert_int_equal(vm_region_find(p->vm, base + 2 * PG)->start, base);
+	assert_int_equal(sbrk_by(5, -3 * (int64_t)PG, &old), 0);
+	assert_null(vm_region_find(p->vm, base));
+	for (unsigned k = 0; k < n; k++) {
+		const struct vm_region *r = vm_region_find(p->vm, at[k]);
+
+		assert_non_null(r);
+		assert_int_equal(r->start, at[k]);
+		assert_int_equal(r->end, at[k] + len[k]);
+	}
+	fake_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_munmap_heap_short_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_munmap_not_heap_no_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbrk_grows_after_heap_end_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heap_hole_not_mapped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

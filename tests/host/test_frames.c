@@ -261,8 +261,21 @@ static void test_alloc_unzeroed(void **state)
 	assert_int_equal(b, a);
 	assert_int_equal(((uint8_t *)frame_ptr(b))[PG - 1], 0);
 	frame_free(b);
+	memset(frame_ptr(b), 0xa5, PG);	/* free: the next taker's old contents */
+	/* The pager's own, for its heap (which zeroes what it hands out):
+	 * pinned, its contents left, from the reserve too; a pinned one
+	 * zeroed else. */
 	frames_set_reserve(frames_free());
 	assert_int_equal(frame_alloc_unzeroed(), 0);	/* the reserve is not its */
+	b = frame_alloc_pinned_unzeroed();
+	assert_int_equal(b, a);
+	assert_int_equal(frame_desc(b)->state, FRAME_PINNED);
+	assert_int_equal(((uint8_t *)frame_ptr(b))[PG - 1], 0xa5);
+	frame_free(b);
+	b = frame_alloc_pinned();
+	assert_int_equal(b, a);
+	assert_int_equal(((uint8_t *)frame_ptr(b))[PG - 1], 0);
+	frame_free(b);
 	check_ok();
 }
 

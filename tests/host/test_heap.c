@@ -297,7 +297,7 @@ static void test_source_never_reclaims(void **state)
  * tried again with a frame above the reserve free. */
 static void test_alloc_reclaims_outside_malloc(void **state)
 {
-	uint64_t pages = heap_pages();
+	uint64_t pages = heap_pages(), mine = heap_malloc_pages();
 
 	(void)state;
 	fill_to(RESERVE);
@@ -308,6 +308,7 @@ static void test_alloc_reclaims_outside_malloc(void **state)
 	assert_true(reclaim.calls > 0);
 	assert_int_equal(reclaim.inside_sbrk, 0);
 	assert_int_equal(heap_pages(), pages + 2);
+	assert_int_equal(heap_malloc_pages(), mine + 2);	/* both mapped for malloc */
 	assert_true(frames_free() >= RESERVE);
 	assert_int_equal(vmstat_get(VMSTAT_RESERVE_ALLOCS), 0);
 }
@@ -529,11 +530,13 @@ struct object {
 /* Frames lent for pages of objects count as the heap's while lent and go
  * back, the heap's count with them, once the pages are empty and trimmed
  * (all but one kept): the heap's pages fall. Before, a page array's chunks
- * freed stayed the heap's for good. */
+ * freed stayed the heap's for good. They are not malloc's: not mapped in
+ * the heap, they never count in heap_malloc_pages (vmstat's, which bounds
+ * the pager's own page tables). */
 static void test_lent_frames_come_back(void **state)
 {
 	static struct slab_cache objects = SLAB_CACHE(struct object);
-	uint64_t pages = heap_pages(), free0 = frames_free();
+	uint64_t pages = heap_pages(), mine = heap_malloc_pages(), free0 = frames_free();
 	void *o[12];
 
 	(void)state;
@@ -541,6 +544,9 @@ static void test_lent_frames_come_back(void **state)
 	for (int k = 0; k < 12; k++)
 		assert_non_null(o[k] = heap_slab_alloc(&objects));
 	assert_int_equal(heap_pages(), pages + 3);
+	assert_int_equal(heap_malloc_pages(), mine);
+	assert_int_equal(vmstat_get(VMSTAT_HEAP_MALLOC_PAGES), mine);
+	assert_int_equal(vmstat_get(VMSTAT_HEAP_PAGES), pages + 3);
 	assert_int_equal(frames_free(), free0 - 3);
 	for (int k = 0; k < 12; k++)
 		slab_free(&objects, o[k]);

@@ -62,7 +62,7 @@ uint64_t frames_free(void) { return free_now; }
 uint64_t frames_reserve(void) { return RESERVE; }
 uint64_t frames_total(void) { return TOTAL; }
 uint64_t frames_lowest_free(void) { return RESERVE; }
-uint64_t frame_alloc_pinned(void) { return 0; }
+uint64_t frame_alloc_pinned_unzeroed(void) { return 0; }
 static uint64_t heap_wanted;	/* what the heap's last failed growth wanted */
 static int heap_capped;		/* its last growth was refused at its most */
 uint64_t heap_growth_wanted(void) { return heap_wanted; }

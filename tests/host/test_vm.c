@@ -522,26 +522,29 @@ static void test_place(void **state)
 	(void)state;
 	assert_int_equal(vm_region_add(s, 0x10000, 0x20000, VM_R | VM_X, VM_ANON, NULL), 0);
 	assert_int_equal(vm_region_add(s, 0x3ff0000, 0x4000000, RW, VM_STACK, NULL), 0);
-	a = vm_region_place(s, 0x3000, top, RW, VM_ANON);
+	a = vm_region_place(s, 0x3000, 0x20000, top, RW, VM_ANON);
 	assert_int_equal(a, top - 0x3000);
-	b = vm_region_place(s, 0x1801, top, RW, VM_SHARED);	/* rounded up to 2 pages */
+	b = vm_region_place(s, 0x1801, 0x20000, top, RW, VM_SHARED);	/* rounded up to 2 pages */
 	assert_int_equal(b, a - 0x2000);
 	fake_fault(s, b + 0x1000, VM_W, VM_FAULT_MAPPED);
 	fake_fault(s, b - 0x1000, VM_R, VM_FAULT_NOREGION);
 	/* A stack placed below keeps its guard page free. */
-	c = vm_region_place(s, 0x2000, top, RW, VM_STACK);
+	c = vm_region_place(s, 0x2000, 0x20000, top, RW, VM_STACK);
 	assert_int_equal(c, b - 0x2000);
-	d = vm_region_place(s, 0x1000, top, RW, VM_ANON);
+	d = vm_region_place(s, 0x1000, 0x20000, top, RW, VM_ANON);
 	assert_int_equal(d, c - 0x2000);
 	/* A hole left by munmap is found again, top-down. */
 	assert_int_equal(vm_unmap_range(s, a, a + 0x3000), 0);
-	assert_int_equal(vm_region_place(s, 0x2000, top, VM_R, VM_ANON), top - 0x2000);
-	assert_int_equal(vm_region_place(s, 0x1000, top, VM_R, VM_ANON), top - 0x3000);
-	/* Too big for any gap above the lowest region. */
-	assert_int_equal(vm_region_place(s, d - 0x20000 + PG, top, RW, VM_ANON), 0);
-	assert_int_equal(vm_region_place(s, d - 0x20000, top, RW, VM_ANON), 0x20000);
-	assert_int_equal(vm_region_place(s, 0x1000, top, RW, VM_ANON), 0);
-	assert_int_equal(vm_region_place(s, 0, top, RW, VM_ANON), 0);
+	assert_int_equal(vm_region_place(s, 0x2000, 0x20000, top, VM_R, VM_ANON), top - 0x2000);
+	assert_int_equal(vm_region_place(s, 0x1000, 0x20000, top, VM_R, VM_ANON), top - 0x3000);
+	/* Too big for any gap above the floor. */
+	assert_int_equal(vm_region_place(s, d - 0x20000 + PG, 0x20000, top, RW, VM_ANON), 0);
+	assert_int_equal(vm_region_place(s, d - 0x20000, 0x20000, top, RW, VM_ANON), 0x20000);
+	assert_int_equal(vm_region_place(s, 0x1000, 0x20000, top, RW, VM_ANON), 0);
+	/* The floor, not the regions, bounds it: a lower one finds the gap
+	 * under the first region. */
+	assert_int_equal(vm_region_place(s, 0x1000, 0, top, RW, VM_ANON), 0x10000 - PG);
+	assert_int_equal(vm_region_place(s, 0, 0x20000, top, RW, VM_ANON), 0);
 	vm_space_destroy(s);
 	fake_check();
 }

@@ -325,19 +325,16 @@ static int64_t pool_drop(const struct kernel_info *before, const struct kernel_i
 
 /* Pool pages this test may see go besides its line's: the pager's own,
  * which no budget pays for, its page tables for malloc's heap grown from
- * before to after (one span, never given back): a leaf table for each
- * 2 MiB of it and one more where it starts inside one, a middle table for
- * each 1 GiB and one more. The frames it lends whole (page arrays' chunks,
- * region records) are not mapped in the pager's page tables and need none,
- * but heap_pages counts them with malloc's: what grew is bounded by it
- * (more than malloc's share: an allowance too large, never too small while
- * the lent pages do not fall), and a fall counts as no growth. The line's
- * objects take no page besides: they are cut from pages of its own, each
- * charged to it whole (kernel/budget_caches.c). */
+ * before to after (heap_malloc_pages: one span, never given back): a leaf
+ * table for each 2 MiB of it and one more where it starts inside one, a
+ * middle table for each 1 GiB and one more. The frames the heap lends
+ * whole (page arrays' chunks, region records), which heap_pages counts
+ * too, are not mapped in the pager's page tables and need none. The
+ * line's objects take no page besides: they are cut from pages of its
+ * own, each charged to it whole (kernel/budget_caches.c). */
 static int64_t pager_tables(const struct pager_stats *before, const struct pager_stats *after)
 {
-	int64_t moved = (int64_t)after->heap_pages - (int64_t)before->heap_pages;
-	uint64_t grown = moved > 0 ? (uint64_t)moved : 0;
+	uint64_t grown = after->heap_malloc_pages - before->heap_malloc_pages;
 
 	return (int64_t)((grown + 511) / 512 + 1 + grown / (512 * 512) + 1);
 }
@@ -389,12 +386,18 @@ int test_limit_pool(void)
 	CHECK_EQ(pager_stats(&heap_after), 0);
 	diag("kernel pool: %lu pages, %lu free before, %lu with %d touchers of %lu tables (the first "
 	     "cost %ld), %lu after; the line's budget %ld, %lu used (%lu before); the pager's heap "
-	     "grew %lu pages; the next toucher: %d",
+	     "grew %lu pages, %lu of them malloc's; the next toucher: %d",
 	     (unsigned long)before.pool_pages, (unsigned long)before.pool_free,
 	     (unsigned long)peak.pool_free, n, (unsigned long)touch->tables,
 	     (long)pool_drop(&before, &first), (unsigned long)after.pool_free, (long)budget,
 	     (unsigned long)at_peak.line_pool_used, (unsigned long)touch->bounds.line_pool_used,
-	     (unsigned long)(heap_peak.heap_pages - heap_before.heap_pages), r);
+	     (unsigned long)(heap_peak.heap_pages - heap_before.heap_pages),
+	     (unsigned long)(heap_peak.heap_malloc_pages - heap_before.heap_malloc_pages), r);
+	/* malloc's pages are of the heap's, and a high-water mark: a fall
+	 * would be no growth's */
+	CHECK(heap_peak.heap_malloc_pages <= heap_peak.heap_pages);
+	CHECK(heap_peak.heap_malloc_pages >= heap_before.heap_malloc_pages);
+	CHECK(heap_after.heap_malloc_pages >= heap_peak.heap_malloc_pages);
 	CHECK(r == 0 || r == -1);	/* refused: killed at a table, or its fork */
 	CHECK(r == 0 || fork_err == ENOMEM);	/* the budget, not the line's bound */
 	CHECK(pool_drop(&before, &peak) <= budget + pager_tables(&heap_before, &heap_peak));
