@@ -8,8 +8,8 @@ line) against the rows of boot-args.md's "## Keys" table, both ways, and
 each default the table writes as a string literal (or as a number #defined
 in the same file) against the row's default. A default the code sets at run
 time (pager.policy's, the first policy's name) is not read, and said so.
-Every key=value word in docs/*.md and README.md must be an accepted key too,
-but for one a doc shows being reported ("unknown key 'K'").
+Every key=value word in the tree's .md files must be an accepted key too,
+but for one the same file shows being reported ("unknown key 'K'").
 
 Counters: the items of enum vmstat_item up to VMSTAT_REPORTED
 (pager/base/vmstat.h), struct pager_stats's fields (pager/protocol.h) and
@@ -20,7 +20,6 @@ TAP on stdout; each failure lists the names concerned.
 Usage: docsync.py SOURCE_ROOT [BOOT_ARGS_MD VMSTAT_MD]
 (the two docs default to docs/ under SOURCE_ROOT).
 """
-import glob
 import os
 import re
 import sys
@@ -132,11 +131,22 @@ def check_boot_defaults(code, docs):
     return problems, unread
 
 
+def markdown_files(root):
+    """The tree's .md files, not the fetched libraries' nor a build's."""
+    found = []
+    for d, subdirs, files in os.walk(root):
+        if d == root:
+            subdirs[:] = [s for s in subdirs if s != 'subprojects' and not s.startswith('build')]
+        subdirs[:] = sorted(s for s in subdirs if not s.startswith('.'))
+        found += [os.path.join(d, f) for f in sorted(files) if f.endswith('.md')]
+    return found
+
+
 def check_written_keys(root, code):
     """Every key=value word the docs write names a key the code accepts."""
     word = re.compile(r'(?<![\w.])((?:%s)\.[a-z_]+)=' % '|'.join(KEY_PREFIXES))
     problems = []
-    for path in sorted(glob.glob(os.path.join(root, 'docs', '*.md')) + [os.path.join(root, 'README.md')]):
+    for path in markdown_files(root):
         text = read(path)
         for n, line in enumerate(text.splitlines(), 1):
             for key in word.findall(line):
