@@ -4,7 +4,8 @@ docs/vmstat.md's counters, read from the single tables they come from.
 
 Boot arguments: the struct bootarg_spec tables (kernel/params.c, the
 kernel's; pager/base/config.c, the pager's: no one else reads the command
-line) against the rows of boot-args.md's "## Keys" table, both ways, and
+line: a file of the system that calls bootargs_parse and is not one of
+them fails the check) against the rows of boot-args.md's "## Keys" table, both ways, and
 each default the table writes as a string literal (or as a number #defined
 in the same file) against the row's default. A default the code sets at run
 time (pager.policy's, the first policy's name) is not read, and said so.
@@ -17,8 +18,7 @@ vmstat's table of names (userland/lib/vmstat_print.c) must be one list in
 one order, and vmstat.md's table must name exactly those, in that order.
 
 TAP on stdout; each failure lists the names concerned.
-Usage: docsync.py SOURCE_ROOT [BOOT_ARGS_MD VMSTAT_MD]
-(the two docs default to docs/ under SOURCE_ROOT).
+Usage: docsync.py SOURCE_ROOT
 """
 import os
 import re
@@ -107,9 +107,25 @@ def doc_keys(text):
     return rows
 
 
-def check_boot_keys(code, docs):
+def unread_parsers(root):
+    """Files of the system that parse the command line with a table this
+    test does not read."""
+    found = []
+    for top in ('kernel', 'arch', 'pager', 'drivers', 'userland'):
+        for d, subdirs, files in os.walk(os.path.join(root, top)):
+            subdirs.sort()
+            for f in sorted(files):
+                rel = os.path.relpath(os.path.join(d, f), root)
+                if (f.endswith('.c') and rel not in SPEC_TABLES
+                        and 'bootargs_parse(' in strip_comments(read(os.path.join(d, f)))):
+                    found.append(rel)
+    return found
+
+
+def check_boot_keys(root, code, docs):
     documented = [k for k, _ in docs]
-    problems = ['in the code, not in boot-args.md: ' + k for k in sorted(set(code) - set(documented))]
+    problems = ['%s parses boot arguments with a table not read here' % f for f in unread_parsers(root)]
+    problems += ['in the code, not in boot-args.md: ' + k for k in sorted(set(code) - set(documented))]
     problems += ['in boot-args.md, not accepted by the code: ' + k
                  for k in sorted(set(documented) - set(code))]
     problems += ['in boot-args.md twice: ' + k
@@ -223,15 +239,15 @@ def main():
 
 def run_checks():
     root = sys.argv[1]
-    boot_md = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, 'docs', 'boot-args.md')
-    vmstat_md = sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, 'docs', 'vmstat.md')
+    boot_md = os.path.join(root, 'docs', 'boot-args.md')
+    vmstat_md = os.path.join(root, 'docs', 'vmstat.md')
     code = code_keys(root)
     docs = doc_keys(read(boot_md))
     defaults, unread = check_boot_defaults(code, docs)
     fields = struct_fields(root)
     checks = [
         ('boot-args.md documents every key the kernel and the pager accept, and no other',
-         check_boot_keys(code, docs), []),
+         check_boot_keys(root, code, docs), []),
         ('boot-args.md\'s defaults are the code\'s', defaults,
          ['default set at run time, not read: ' + k for k in unread]),
         ('every key=value the docs write names an accepted key', check_written_keys(root, code), []),
