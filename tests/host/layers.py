@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Calls run one way (docs/design.md): no circle of source files that call
-each other, in the kernel (kernel/ with arch/riscv/) nor in the pager.
+each other, in the kernel (kernel/ with arch/riscv/), the pager, the
+drivers (with netd), lib/, userland's runtime and each kind of its
+programs, and pagesim.
 
 A file's module is the .c and the header of the same name beside it (a
 header's inline functions are its .c's). A module uses another when it
-names a function or a global variable the other defines (not static).
+names a function or a global variable the other defines (not static;
+a struct, union or enum tag names neither).
 Each circle found, with the names each file takes from the next, fails the
 check. TAP on stdout. Usage: layers.py SOURCE_ROOT
 """
@@ -16,7 +19,24 @@ import sys
 GROUPS = [
     ('kernel', ['kernel', 'arch/riscv']),
     ('pager', ['pager/base', 'pager/vm', 'pager/swap', 'pager/reclaim', 'pager/reclaim/policy', 'pager/server']),
+    ('drivers', ['drivers', 'drivers/netd']),
+    ('lib', ['lib']),
+    ('userland runtime', ['userland/lib']),
+    # The programs: a folder is one program (fuzz, tests) or programs of a
+    # kind that share nothing but the runtime (bin; init), or one harness
+    # and a file a program (workloads: each defines `workload`, an ENTRY).
+    ('userland init', ['userland/init']),
+    ('userland bin', ['userland/bin']),
+    ('userland fuzz', ['userland/fuzz']),
+    ('userland tests', ['userland/tests']),
+    ('userland workloads', ['userland/workloads']),
+    ('pagesim', ['tools/pagesim']),
 ]
+
+# A program's entry, which its start code calls and every program defines:
+# crt0.S's main, and workload.c's `workload` (each workload's description
+# and run, the way main is each program's).
+ENTRY = {'main', 'workload'}
 
 ATTR = r'(?:__attribute__\(\([^()]*(?:\([^()]*\))?[^()]*\)\)\s*)?'
 FUNC = re.compile(r'^' + ATTR + r'(?!typedef\b|extern\b|return\b|else\b)([A-Za-z_][\w \t\*]*?)\b([A-Za-z_]\w*)\s*\(([^;{}]*)\)\s*\{',
@@ -55,19 +75,22 @@ def definitions(mods):
         for text, in_header in ((c, False), (h, True)):
             for m in FUNC.finditer(text):
                 static = re.search(r'\bstatic\b', m.group(1))
-                if m.group(2) == 'main':  # called by no file, and a common local name
+                if m.group(2) in ENTRY:
                     continue
                 if not static or in_header:
                     defs.setdefault(m.group(2), mod)
             for m in GLOBAL.finditer(text if not in_header else ''):
-                defs.setdefault(m.group(1), mod)
+                if m.group(1) not in ENTRY:
+                    defs.setdefault(m.group(1), mod)
     return defs
 
 
 def edges(mods, defs):
     uses = collections.defaultdict(set)
     for mod, texts in mods.items():
-        for ident in set(re.findall(r'(?<![\w.>])[A-Za-z_]\w*', texts[0])):
+        # A tag (struct sim_run) names a type, never a function or variable.
+        untagged = re.sub(r'\b(?:struct|union|enum)\s+[A-Za-z_]\w*', ' ', texts[0])
+        for ident in set(re.findall(r'(?<![\w.>])[A-Za-z_]\w*', untagged)):
             other = defs.get(ident)
             if other and other != mod:
                 uses[(mod, other)].add(ident)

@@ -44,7 +44,8 @@ struct late_note {
 	uint64_t *due;		/* the fault count that clears it */
 };
 
-struct sim_run {
+/* One sim_policy call's state. */
+struct policy_run {
 	struct frame_table ft;
 	struct late_note late;
 	const struct policy_ops *ops;
@@ -164,7 +165,7 @@ static int env_cheap(void *ctx, uint32_t frame)
 /* ---- victims ---- */
 
 /* Evict the page in frame v (its write-back counted, its shadow kept). */
-static void evict(struct sim_run *s, uint32_t v, struct sim_result *r)
+static void evict(struct policy_run *s, uint32_t v, struct sim_result *r)
 {
 	struct frame_table *ft = &s->ft;
 	uint32_t shadow;
@@ -178,7 +179,7 @@ static void evict(struct sim_run *s, uint32_t v, struct sim_result *r)
 }
 
 /* 0 if the n victims named are frames holding pages, each named once. */
-static int check_victims(struct sim_run *s, const uint32_t *v, uint32_t n, char *err,
+static int check_victims(struct policy_run *s, const uint32_t *v, uint32_t n, char *err,
 			 size_t errlen)
 {
 	struct frame_table *ft = &s->ft;
@@ -207,7 +208,7 @@ static int check_victims(struct sim_run *s, const uint32_t *v, uint32_t n, char 
  * them; the first frame is returned, the rest kept as spare. NONE if the
  * policy failed (err says how): with every frame evictable, no victim in
  * three calls is a policy bug. */
-static uint32_t look(struct sim_run *s, struct sim_result *r, char *err, size_t errlen)
+static uint32_t look(struct policy_run *s, struct sim_result *r, char *err, size_t errlen)
 {
 	struct frame_table *ft = &s->ft;
 	/* Program time is pages brought in, as in the pager: the misses. */
@@ -239,7 +240,7 @@ static uint32_t look(struct sim_run *s, struct sim_result *r, char *err, size_t 
 
 /* The frame for a missing page: a free one, else one a look freed, else a
  * new look's first victim. NONE if the policy failed. */
-static uint32_t frame_for_miss(struct sim_run *s, struct sim_result *r, char *err,
+static uint32_t frame_for_miss(struct policy_run *s, struct sim_result *r, char *err,
 			       size_t errlen)
 {
 	struct frame_table *ft = &s->ft;
@@ -256,7 +257,7 @@ static uint32_t frame_for_miss(struct sim_run *s, struct sim_result *r, char *er
 /* ---- the replay ---- */
 
 /* The fault at reference i of page: 0, or -1 if the policy failed. */
-static int fault(struct sim_run *s, const struct trace *t, size_t i, struct sim_result *r,
+static int fault(struct policy_run *s, const struct trace *t, size_t i, struct sim_result *r,
 		 char *err, size_t errlen)
 {
 	struct frame_table *ft = &s->ft;
@@ -282,7 +283,7 @@ static int fault(struct sim_run *s, const struct trace *t, size_t i, struct sim_
 	return 0;
 }
 
-static int replay(struct sim_run *s, const struct trace *t, struct sim_result *r, char *err,
+static int replay(struct policy_run *s, const struct trace *t, struct sim_result *r, char *err,
 		  size_t errlen)
 {
 	struct frame_table *ft = &s->ft;
@@ -334,7 +335,7 @@ int sim_params_check(const struct sim_params *p, char *err, size_t errlen)
 int sim_policy(const struct trace *t, const struct policy_ops *ops, const struct sim_params *p,
 	       struct sim_result *r, char *err, size_t errlen)
 {
-	struct sim_run s = { .ops = ops, .fault_bit = sim_fault_bit(ops, p->insert_bit) };
+	struct policy_run s = { .ops = ops, .fault_bit = sim_fault_bit(ops, p->insert_bit) };
 	uint32_t nframes = sim_frames_needed(t, p->frames);
 	int ret = -1;
 

@@ -42,18 +42,6 @@ static const struct {
 
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
-/* A thread may start here: it ends itself at once, touching no stack. */
-__attribute__((naked)) void fuzz_thread_exit_entry(void)
-{
-	__asm__ volatile("li a7, %0\n\tecall\n1:\tj 1b" : : "i"(SYS_THREAD_EXIT));
-}
-
-/* A forked process may start here: it exits at once, touching no stack. */
-__attribute__((naked)) void fuzz_exit_entry(void)
-{
-	__asm__ volatile("li a0, 0\n\tli a7, %0\n\tecall\n1:\tj 1b" : : "i"(SYS_EXIT));
-}
-
 int call_may_block(uint64_t n)
 {
 	switch (n) {

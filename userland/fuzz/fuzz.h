@@ -98,7 +98,7 @@ void msg_pack_str(struct msg *m, const char *s);
 /* A made-up pager request in *m; a spawn names only harmless programs. */
 void pager_msg_build(struct rng *r, struct msg *m);
 /* Entries that end at once without touching the stack: the only code a
- * made-up thread or forked process may start in. */
+ * made-up thread or forked process may start in (entries.c). */
 void fuzz_thread_exit_entry(void);
 void fuzz_exit_entry(void);
 /* Whether raw call number n may block its caller (supervisor.c kills a
