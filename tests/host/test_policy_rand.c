@@ -1,8 +1,8 @@
 /*
  * Random sequences of every call policy.h allows, for every policy, checked
- * against its contract at each step (host-policy-rand). The pager model is
- * test_policy.c's (policy_sim.h), which checks each isolate call; this file
- * draws the calls and keeps what a caller knows of each frame: free,
+ * against its contract at each step (host-policy-rand). The pager model,
+ * policy_sim.c, shared with test_policy.c, checks each isolate call; this
+ * file draws the calls and keeps what a caller knows of each frame: free,
  * tracked, or isolated (taken by isolate, neither evicted nor put back).
  *
  * Fixed seeds, so a failure repeats; POLICY_RAND_SEEDS=n runs n seeds a
