@@ -139,10 +139,16 @@ struct policy_ops {
 	/* Stop tracking frame (not tracked: ignored). */
 	void (*remove)(struct policy *p, uint32_t frame);
 	/* Up to max victims, untracked from now on, into victims[], in the
-	 * order they should go. May return fewer (even 0) when the frames it
-	 * tracks are referenced or not evictable, or env->max_looks ran out;
-	 * a policy looks at (or passes over, policy_pass) each tracked frame
-	 * at most twice per call, so a call always ends. No env callback frees,
+	 * order they should go; each one tracked and evictable when named,
+	 * none twice. May return fewer (even 0) when the frames it tracks are
+	 * referenced or not evictable, or env->max_looks ran out; but with
+	 * max_looks 0, every tracked frame evictable and every look reading
+	 * it unreferenced, it returns min(max, tracked) whatever earlier
+	 * calls read (test_policy_rand.c checks that, and only that, of
+	 * liveness). It asks referenced and evictable only of frames it
+	 * tracks, and looks at (or passes over, policy_pass) each at most
+	 * twice per call (at most two referenced and two evictable calls), so
+	 * a call always ends. No env callback frees,
 	 * removes, puts back or inserts a frame: the policy's state is
 	 * mid-change until isolate returns (mglru counts such a call as a
 	 * misuse, mglru_gens.h). */
