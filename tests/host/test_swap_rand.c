@@ -82,6 +82,8 @@ static int catching;	/* the console is caught (said_begin) */
 			FAIL(__VA_ARGS__); \
 	} while (0)
 
+static unsigned paused_steps;	/* steps the writer's pause held (stats) */
+
 /* SWAP_RAND_TRACE set: every step said on stderr (a failure's story). */
 static int tracing;
 
@@ -98,7 +100,7 @@ static void trace(const char *fmt, ...)
 
 /* What a seed's run may meet (each chosen per seed). */
 static struct {
-	int device_fails, read_fails, outages, may_wait;
+	int device_fails, read_fails, outages, may_wait, forks;
 } opt;
 
 /* ---- the fake policy: frames followed as reclaim follows them ---- */
@@ -205,6 +207,7 @@ static int fault_in(struct pager_thread *t, int k, unsigned j, unsigned access)
 	r = vm_fault(m[k].s, va_of(j), access);
 	for (unsigned tries = 0; r == VM_FAULT_RETRY; tries++) {
 		CHECK(tries < 8, "fault at page %u of space %d retried for ever", j, k);
+		trace("    retry after %d, holder %p\n", r, (void *)pager_holder());
 		pager_lock(t);
 		r = vm_fault_again(m[k].s, va_of(j), access);
 	}
@@ -294,6 +297,19 @@ static void do_exit(int k)
 	new_space(k);
 }
 
+/* Space k ends and space from forks in its place: their pages share
+ * frames and slots until written. */
+static void do_fork(int from, int k)
+{
+	if (from == k)
+		return;
+	vm_space_destroy(m[k].s);
+	m[k].s = fake_space(next_as++);
+	assert_int_equal(vm_fork(m[from].s, m[k].s), 0);
+	memcpy(m[k].v, m[from].v, sizeof(m[k].v));
+	memcpy(m[k].there, m[from].there, sizeof(m[k].there));
+}
+
 /* A run of pages read in order (a stream: the swap-in thread's
  * readahead follows it). */
 static void do_scan(struct pager_thread *t, int k, unsigned j)
@@ -322,8 +338,10 @@ static void program_act(struct pager_thread *t, int k, unsigned j)
 		do_read(t, k, j);
 	else if (what < 90)
 		do_scan(t, k, j);
-	else if (what < 99)
+	else if (what < 98)
 		do_unmap(k, j);
+	else if (what < 99 && opt.forks)
+		do_fork(rand() % NSP, k);
 	else
 		do_exit(k);
 }
@@ -404,6 +422,7 @@ static void outage_begins(const uint64_t *v, size_t n)
 	static const int errs[] = { 0, -EIO, SWAP_ERR_UNSENT };
 
 	disk.leaves = disk.stalled = 1;
+	disk.flush_leaves = rand() % 3 == 0;
 	disk.left_answered = 0;
 	disk.left_err = errs[rand() % 3];
 	disk.left_late = 0;
@@ -414,8 +433,8 @@ static void outage_begins(const uint64_t *v, size_t n)
 	}
 }
 
-/* Direct reclaim's batch, with free.c's guards. */
-static void direct_out(void)
+/* Direct reclaim's batch by thread t (a fault's), with free.c's guards. */
+static void direct_out(struct pager_thread *t)
 {
 	uint64_t v[SWAP_OUT_BATCH];
 	enum swap_out_failure failed;
@@ -423,7 +442,7 @@ static void direct_out(void)
 
 	if (!swap_has_room(1) || swap_out_stalled() || swap_out_failing())
 		return;
-	if (!swap_out_left_collect(&me))
+	if (!swap_out_left_collect(t))
 		return;
 	n = pick_victims(v, 1 + (size_t)rand() % SWAP_OUT_BATCH);
 	trace("  direct %zu:", n);
@@ -435,10 +454,14 @@ static void direct_out(void)
 	if (opt.outages && !disk.left_n && rand() % 10 == 0)
 		outage_begins(v, n);
 	(void)swap_out_now(v, n, &failed);
-	disk.leaves = 0;
-	if (!swap_out_left_of(&me))
+	disk.leaves = disk.flush_leaves = 0;
+	if (!swap_out_left_of(t))
 		expect_settled(v, n);
 }
+
+/* Victims queued since the queue was last found empty. */
+static uint64_t queued[FAKE_FRAMES];
+static size_t nqueued;
 
 /* Background reclaim: victims into the swap-out queue. */
 static void queue_out(void)
@@ -449,6 +472,10 @@ static void queue_out(void)
 	if (!swap_has_room(0) || swap_out_failing())
 		return;
 	n = pick_victims(v, 1 + (size_t)rand() % 24);
+	if (nqueued + n > FAKE_FRAMES)
+		nqueued = 0;	/* the oldest are settled long since */
+	memcpy(queued + nqueued, v, n * sizeof(*v));
+	nqueued += n;
 	trace("  queue %zu:", n);
 	for (size_t i = 0; i < n; i++)
 		trace(" %lx", (unsigned long)(v[i] - FAKE_RAM_BASE) / PG);
@@ -465,7 +492,9 @@ static unsigned during_budget;
 
 static void during_write(void)
 {
-	if (!during_budget)
+	/* A write made holding the lock (direct reclaim's, another
+	 * thread's below) leaves no one else to act. */
+	if (!during_budget || pager_holder())
 		return;
 	during_budget--;
 	pager_lock(&other);
@@ -473,7 +502,9 @@ static void during_write(void)
 		int k;
 		unsigned j;
 
-		if (rand() % 2 && page_being_written(&k, &j))
+		if (rand() % 8 == 0)
+			direct_out(&other);	/* a fault's reclaim */
+		else if (rand() % 2 && page_being_written(&k, &j))
 			program_act(&other, k, j);
 		else
 			program_step(&other);
@@ -489,6 +520,10 @@ static void writer_step(void)
 	disk.during_write = NULL;
 	pager_lock(&me);
 	fake_check();
+	if (swap_out_pending() == 0) {
+		expect_settled(queued, nqueued);
+		nqueued = 0;
+	}
 }
 
 static void reader_step(void)
@@ -498,13 +533,23 @@ static void reader_step(void)
 	fake_check();
 }
 
+/* Each thread's write left in flight, settled if answered (after the
+ * thread's request, as the server does). */
+static void left_finish(void)
+{
+	if (swap_out_left_of(&me))
+		swap_out_left_finish(&me);
+	if (swap_out_left_of(&other))
+		swap_out_left_finish(&other);
+}
+
 /* The outage ends: the device answers what was left. */
 static void outage_ends(void)
 {
 	disk.stalled = 0;
 	disk.left_answered = 1;
 	if (rand() % 2)
-		swap_out_left_finish(&me);
+		left_finish();
 }
 
 /* ---- the device's weather ---- */
@@ -605,13 +650,18 @@ static void check_slots(void)
 			retired[slot] = 1;
 			bad++;
 			CHECK(!holders[slot], "retired slot %u held %u times", slot, holders[slot]);
+			CHECK(!swapcache_lookup(slot), "retired slot %u cached in frame 0x%lx", slot,
+			      (unsigned long)swapcache_lookup(slot));
 			continue;
 		}
 		CHECK(!retired[slot], "slot %u retired, then in the pool again (%d refs)", slot,
 		      refs);
+		CHECK(refs > 0 || !swapcache_lookup(slot), "free slot %u cached in frame 0x%lx",
+		      slot, (unsigned long)swapcache_lookup(slot));
 		CHECK((unsigned)refs == holders[slot], "slot %u has %d refs, %u holders", slot, refs,
 		      holders[slot]);
-		CHECK(holders[slot] <= 1, "slot %u held by %u pages", slot, holders[slot]);
+		CHECK(holders[slot] <= 1 || opt.forks, "slot %u held by %u pages", slot,
+		      holders[slot]);
 		nfree += refs == 0;
 		used += refs > 0;
 	}
@@ -671,21 +721,22 @@ static void one_step(void)
 	unsigned what = (unsigned)rand() % 100;
 
 	trace("step %u: %u\n", step_no, what);
+	paused_steps += swap_out_failing() != 0;
 	weather();
 	if (disk.stalled && rand() % 6 == 0)
 		outage_ends();
 	if (what < 50)
 		program_step(&me);
 	else if (what < 65)
-		direct_out();
+		direct_out(&me);
 	else if (what < 80)
 		queue_out();
 	else if (what < 90)
 		writer_step();
 	else if (what < 95)
 		reader_step();
-	else if (swap_out_left_of(&me))
-		swap_out_left_finish(&me);
+	else
+		left_finish();
 }
 
 static void threads_once(void)
@@ -726,7 +777,7 @@ static void finish(uint64_t free0)
 	opt.may_wait = 0;	/* nothing waits to fill a write */
 	disk.stalled = 0;
 	disk.left_answered = 1;
-	swap_out_left_finish(&me);
+	left_finish();
 	while (swap_write_queued(&me) >= 0)
 		pager_lock(&me);
 	pager_lock(&me);
@@ -736,7 +787,7 @@ static void finish(uint64_t free0)
 		pager_lock(&me);
 	pager_lock(&me);
 	fake_check();
-	CHECK(!swap_out_left_of(&me), "a write left at the end");
+	CHECK(!swap_out_left_of(&me) && !swap_out_left_of(&other), "a write left at the end");
 	CHECK(swap_out_pending() == 0, "%u writes pending at the end", swap_out_pending());
 	CHECK(swap_slots_free(s) == swap_slots_total(s), "%u of %u slots free at the end",
 	      swap_slots_free(s), swap_slots_total(s));
@@ -758,7 +809,7 @@ static void said_stats(void)
 		  { "async", VMSTAT_SWAPIN_ASYNC }, { "kept", VMSTAT_SWAPOUT_FAULT_KEPT },
 		  { "queued", VMSTAT_SWAPOUT_QUEUED }, { "refused", VMSTAT_SWAPOUT_REFUSED } };
 
-	fprintf(stderr, "seed %lu:", seed_no);
+	fprintf(stderr, "seed %lu: paused %u", seed_no, paused_steps);
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		fprintf(stderr, " %s %lu", c[i].name, (unsigned long)vmstat_get(c[i].item));
 	fprintf(stderr, "\n");
@@ -775,7 +826,10 @@ static void run_seed(unsigned long seed)
 	opt.read_fails = rand() % 2;
 	opt.outages = rand() % 2;
 	opt.may_wait = rand() % 4 == 0;
+	opt.forks = rand() % 2;
 	memset(retired, 0, sizeof(retired));
+	nqueued = 0;
+	paused_steps = 0;
 	clock_now = 0;
 	start();
 	free0 = frames_free();
