@@ -35,6 +35,8 @@
 #include "kernel/abi/clock.h"
 #include "said.h"
 #include "base/threads.h"
+#include "reclaim/free.h"
+#include "reclaim/victims.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
 #include "swap/swap.h"
@@ -47,11 +49,11 @@
 #define VA 0x10000UL
 #define NSP 3
 #define NPG 64			/* 3 * 64 pages: more than the disk's 159 slots */
-#define NSLOTS DISK_PAGES	/* slots 1 .. DISK_PAGES - 1 */
+#define NSLOTS DISK_PAGES	/* slots 1 .. area_last at most */
 
 /* SEEDS runs of STEPS steps. */
 #define SEEDS 30
-#define STEPS 1200
+#define STEPS 2000
 
 static struct pager_thread me, other;	/* other: the program acting during a write */
 static int64_t clock_now;
@@ -100,11 +102,17 @@ static void trace(const char *fmt, ...)
 
 /* What a seed's run may meet (each chosen per seed). */
 static struct {
-	int device_fails, read_fails, outages, may_wait, forks;
+	int device_fails, read_fails, outages, may_wait, forks, tight;
 } opt;
 
 /* ---- the fake policy: frames followed as reclaim follows them ---- */
 static uint8_t in_policy[FAKE_FRAMES];
+/* Victims reclaim chose and the engine has not settled yet (put back,
+ * or the frame freed): OWED_DIRECT by direct reclaim, OWED_QUEUED by
+ * background reclaim; owed_by: which the next choice is. */
+enum { OWED_DIRECT = 1, OWED_QUEUED = 2 };
+static uint8_t owed[FAKE_FRAMES];
+static uint8_t owed_by;
 
 static uint8_t *policy_has(uint64_t pa)
 {
@@ -115,6 +123,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 {
 	(void)ctx;
 	*policy_has(pa) = allocated != 0;
+	owed[(pa - FAKE_RAM_BASE) / PG] = 0;
 }
 
 static void choose(uint64_t pa)
@@ -130,11 +139,14 @@ static void put_back(uint64_t pa)
 	CHECK(!*policy_has(pa), "put back 0x%lx twice", (unsigned long)pa);
 	CHECK(!swapcache_write_own_tie(pa), "put back 0x%lx with its write out", (unsigned long)pa);
 	*policy_has(pa) = 1;
+	owed[(pa - FAKE_RAM_BASE) / PG] = 0;
+	trace("    put back %lx\n", (unsigned long)(pa - FAKE_RAM_BASE) / PG);
 }
 
 static uint32_t evicted(uint64_t pa)
 {
 	CHECK(!*policy_has(pa), "evicted 0x%lx still the policy's", (unsigned long)pa);
+	trace("    evicted %lx\n", (unsigned long)(pa - FAKE_RAM_BASE) / PG);
 	return 0x80000000u | (uint32_t)(pa / PG & 0xFFFFF);
 }
 
@@ -165,6 +177,7 @@ struct sp {
 static struct sp m[NSP];
 static int next_as = 1;
 static uint8_t retired[NSLOTS];	/* slots seen retired */
+static uint32_t area_last;	/* the swap area's last slot (a seed's) */
 static uint8_t next_value = 1;
 
 static uint64_t va_of(unsigned j)
@@ -228,6 +241,8 @@ static void fault_failed(int k, unsigned j, uint32_t slot, unsigned unsent, int 
 		return;
 	if (r == VM_FAULT_NOMEM && (unsent || (bad && disk.bad_err == SWAP_ERR_UNSENT)))
 		return;
+	if (r == VM_FAULT_NOMEM && opt.tight)
+		return;	/* reclaim freed nothing: the device full, failing, in an outage */
 	FAIL("fault at page %u of space %d (slot %u): %d (%s); %lu frames free, reads unsent %u, "
 	     "bad %u", j, k, slot, r, vm_fault_reason(r), (unsigned long)frames_free(),
 	     disk.unsent_reads, disk.bad_read);
@@ -373,6 +388,7 @@ static int page_being_written(int *k, unsigned *j)
 
 /* ---- reclaim's steps ---- */
 
+
 /* Up to want victims as the policy would choose them: its frames reclaim
  * may take, any of them; their accessed bits cleared. */
 static size_t pick_victims(uint64_t *v, size_t want)
@@ -399,90 +415,78 @@ static size_t pick_victims(uint64_t *v, size_t want)
 	vm_frames_clear_accessed(v, want);
 	for (size_t i = 0; i < want; i++)
 		choose(v[i]);
+	for (size_t i = 0; i < want; i++)
+		owed[(v[i] - FAKE_RAM_BASE) / PG] = owed_by;
+	trace("  chose %zu:", want);
+	for (size_t i = 0; i < want; i++)
+		trace(" %lx", (unsigned long)(v[i] - FAKE_RAM_BASE) / PG);
+	trace("\n");
 	return want;
 }
 
-/* Each victim of a batch over is the policy's again or gone: nothing of
- * it is left with the engine. */
-static void expect_settled(const uint64_t *v, size_t n)
+/* The policy's choice for reclaim (pager/reclaim/free.c): up to max of
+ * its frames, as many as it finds. */
+size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct frame *f = frame_desc(v[i]);
-
-		CHECK(*policy_has(v[i]) || f->state == FRAME_FREE,
-		      "victim 0x%lx neither put back nor freed (state %d flags %x)",
-		      (unsigned long)v[i], f->state, f->flags);
-	}
+	(void)looks;
+	return max ? pick_victims(pa, 1 + (size_t)rand() % max) : 0;
 }
 
-/* An outage begins as a direct write is made: the write is left in
- * flight, its pages answered later with left_err (or late for one). */
-static void outage_begins(const uint64_t *v, size_t n)
+void victims_put_back(uint64_t pa)
+{
+	put_back(pa);
+}
+
+/* No victim reclaim chose by `how` is left with the engine: each was put
+ * back or freed. */
+static void expect_settled(uint8_t how)
+{
+	for (unsigned f = 0; f < FAKE_FRAMES; f++)
+		CHECK(!(owed[f] & how), "victim 0x%lx (%s) neither put back nor freed (flags %x)",
+		      (unsigned long)(FAKE_RAM_BASE + (uint64_t)f * PG),
+		      how == OWED_DIRECT ? "direct" : "queued",
+		      swapcache_flags(FAKE_RAM_BASE + (uint64_t)f * PG));
+}
+
+/* An outage begins as the next direct write is made (outage_next): the
+ * write is left in flight, its pages answered later with left_err. */
+static int outage_next;
+
+static void outage_begins(void)
 {
 	static const int errs[] = { 0, -EIO, SWAP_ERR_UNSENT };
 
+	trace("  outage begins\n");
+	outage_next = 0;
 	disk.leaves = disk.stalled = 1;
 	disk.flush_leaves = rand() % 3 == 0;
 	disk.left_answered = 0;
 	disk.left_err = errs[rand() % 3];
 	disk.left_late = 0;
-	if (rand() % 3 == 0) {
-		uint32_t slot = swapcache_slot(v[(size_t)rand() % n]);
-
-		disk.left_late = slot;	/* 0 if that one is not tied yet: none */
-	}
 }
 
-/* Direct reclaim's batch by thread t (a fault's), with free.c's guards. */
+/* Direct reclaim by thread t (a fault's, made here at random), through
+ * reclaim's own step; an outage may begin as it writes. */
 static void direct_out(struct pager_thread *t)
 {
-	uint64_t v[SWAP_OUT_BATCH];
-	enum swap_out_failure failed;
-	size_t n;
-
-	if (!swap_has_room(1) || swap_out_stalled() || swap_out_failing())
-		return;
-	if (!swap_out_left_collect(t))
-		return;
-	n = pick_victims(v, 1 + (size_t)rand() % SWAP_OUT_BATCH);
-	trace("  direct %zu:", n);
-	for (size_t i = 0; i < n; i++)
-		trace(" %lx", (unsigned long)(v[i] - FAKE_RAM_BASE) / PG);
-	trace("\n");
-	if (!n)
-		return;
-	if (opt.outages && !disk.left_n && rand() % 10 == 0)
-		outage_begins(v, n);
-	(void)swap_out_now(v, n, &failed);
+	outage_next = opt.outages && !disk.left_n && rand() % 10 == 0;
+	owed_by = OWED_DIRECT;
+	trace("  direct by %s\n", t == &me ? "me" : "other");
+	(void)reclaim_pages(1 + (size_t)rand() % SWAP_OUT_BATCH, RECLAIM_DIRECT);
+	outage_next = 0;
 	disk.leaves = disk.flush_leaves = 0;
-	if (!swap_out_left_of(t))
-		expect_settled(v, n);
+	trace("  direct over, left %d\n", swap_out_left_of(t));
+	if (!swap_out_left_of(&me) && !swap_out_left_of(&other))
+		expect_settled(OWED_DIRECT);
 }
-
-/* Victims queued since the queue was last found empty. */
-static uint64_t queued[FAKE_FRAMES];
-static size_t nqueued;
 
 /* Background reclaim: victims into the swap-out queue. */
 static void queue_out(void)
 {
-	uint64_t v[SWAP_OUT_BATCH];
-	size_t n;
-
-	if (!swap_has_room(0) || swap_out_failing())
-		return;
-	n = pick_victims(v, 1 + (size_t)rand() % 24);
-	if (nqueued + n > FAKE_FRAMES)
-		nqueued = 0;	/* the oldest are settled long since */
-	memcpy(queued + nqueued, v, n * sizeof(*v));
-	nqueued += n;
-	trace("  queue %zu:", n);
-	for (size_t i = 0; i < n; i++)
-		trace(" %lx", (unsigned long)(v[i] - FAKE_RAM_BASE) / PG);
-	trace("\n");
-	for (size_t i = 0; i < n; i++)
-		if (swap_out_queue(v[i]) < 0)
-			put_back(v[i]);
+	owed_by = OWED_QUEUED;
+	trace("  background\n");
+	(void)reclaim_pages(1 + (size_t)rand() % 24,
+			    rand() % 2 ? RECLAIM_BACKGROUND : RECLAIM_PATIENT);
 	swap_out_kick();
 }
 
@@ -492,9 +496,14 @@ static unsigned during_budget;
 
 static void during_write(void)
 {
-	/* A write made holding the lock (direct reclaim's, another
-	 * thread's below) leaves no one else to act. */
-	if (!during_budget || pager_holder())
+	/* A write made holding the lock (direct reclaim's) leaves no one
+	 * else to act; its device may begin an outage meanwhile. */
+	if (pager_holder()) {
+		if (outage_next)
+			outage_begins();
+		return;
+	}
+	if (!during_budget)
 		return;
 	during_budget--;
 	pager_lock(&other);
@@ -515,14 +524,12 @@ static void during_write(void)
 static void writer_step(void)
 {
 	during_budget = (unsigned)rand() % 3;
-	disk.during_write = during_write;
 	(void)swap_write_queued(&me);
-	disk.during_write = NULL;
+	during_budget = 0;
 	pager_lock(&me);
 	fake_check();
 	if (swap_out_pending() == 0) {
-		expect_settled(queued, nqueued);
-		nqueued = 0;
+		expect_settled(OWED_QUEUED);
 	}
 }
 
@@ -548,6 +555,8 @@ static void outage_ends(void)
 {
 	disk.stalled = 0;
 	disk.left_answered = 1;
+	if (disk.left_n && rand() % 3 == 0)
+		disk.left_late = disk.left_slot[(unsigned)rand() % disk.left_n];
 	if (rand() % 2)
 		left_finish();
 }
@@ -556,7 +565,7 @@ static void outage_ends(void)
 
 static uint32_t any_slot(void)
 {
-	return 1 + (uint32_t)rand() % (NSLOTS - 1);
+	return 1 + (uint32_t)rand() % area_last;
 }
 
 static void weather(void)
@@ -623,7 +632,7 @@ static void count_holders(unsigned *holders)
 		for (unsigned j = 0; j < NPG; j++) {
 			uint32_t slot = entry_slot(entry_of(k, j));
 
-			CHECK(slot < NSLOTS, "space %d page %u names slot %u", k, j, slot);
+			CHECK(slot <= area_last, "space %d page %u names slot %u", k, j, slot);
 			holders[slot] += slot != 0;
 		}
 	for (unsigned f = FAKE_RESERVED; f < FAKE_FRAMES; f++) {
@@ -643,7 +652,7 @@ static void check_slots(void)
 
 	CHECK(swap_slots_check(s) == 0, "slot map and counters disagree");
 	count_holders(holders);
-	for (uint32_t slot = 1; slot < NSLOTS; slot++) {
+	for (uint32_t slot = 1; slot <= area_last; slot++) {
 		int refs = swap_slot_refs(s, slot);
 
 		if (refs < 0) {
@@ -668,7 +677,7 @@ static void check_slots(void)
 	CHECK(nfree == swap_slots_free(s) && bad == swap_slots_bad(s),
 	      "free %u bad %u, the allocator says %u and %u", nfree, bad, swap_slots_free(s),
 	      swap_slots_bad(s));
-	CHECK(nfree + used == swap_slots_total(s) && swap_slots_total(s) + bad == NSLOTS - 1,
+	CHECK(nfree + used == swap_slots_total(s) && swap_slots_total(s) + bad == area_last,
 	      "free %u + used %u + bad %u against %u usable", nfree, used, bad,
 	      swap_slots_total(s));
 }
@@ -758,6 +767,8 @@ static void start(void)
 	frames_set_observer(observe, NULL, NULL);
 	swap_reset();
 	fake_disk_init(1);
+	fake_disk_set_last(area_last);
+	disk.during_write = during_write;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
 	pager_lock(&me);
@@ -765,6 +776,26 @@ static void start(void)
 	assert_true(swap_on());
 	swap_in_keep_free(0);
 	vm_set_readahead(rand() % 3 ? 8 : 0);
+}
+
+/* Frames held away from the run (opt.tight): faults then reclaim. */
+static uint64_t hog[FAKE_FRAMES];
+static unsigned nhog;
+
+static void tighten(void)
+{
+	uint64_t keep = 40 + (uint64_t)(rand() % 120);
+
+	while (frames_free() > keep)
+		hog[nhog++] = frame_alloc_pinned();
+	vm_set_reclaim(reclaim_for_fault);
+}
+
+static void loosen(void)
+{
+	vm_set_reclaim(NULL);
+	while (nhog)
+		frame_free(hog[--nhog]);
 }
 
 /* The end: the weather calm, the outage over, every queue drained, the
@@ -787,6 +818,7 @@ static void finish(uint64_t free0)
 		pager_lock(&me);
 	pager_lock(&me);
 	fake_check();
+	loosen();
 	CHECK(!swap_out_left_of(&me) && !swap_out_left_of(&other), "a write left at the end");
 	CHECK(swap_out_pending() == 0, "%u writes pending at the end", swap_out_pending());
 	CHECK(swap_slots_free(s) == swap_slots_total(s), "%u of %u slots free at the end",
@@ -827,12 +859,16 @@ static void run_seed(unsigned long seed)
 	opt.outages = rand() % 2;
 	opt.may_wait = rand() % 4 == 0;
 	opt.forks = rand() % 2;
+	opt.tight = rand() % 2;
+	area_last = rand() % 2 ? DISK_PAGES - 1 : 64 + (uint32_t)(rand() % (DISK_PAGES - 64));
 	memset(retired, 0, sizeof(retired));
-	nqueued = 0;
+	memset(owed, 0, sizeof(owed));
 	paused_steps = 0;
 	clock_now = 0;
 	start();
 	free0 = frames_free();
+	if (opt.tight)
+		tighten();
 	for (int k = 0; k < NSP; k++)
 		new_space(k);
 	for (step_no = 0; step_no < STEPS; step_no++) {
