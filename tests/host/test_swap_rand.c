@@ -2,23 +2,28 @@
  * A random model test of the swap engine (host, deterministic: fixed
  * seeds), as test_vm_rand.c is of the VM core: three spaces of private
  * pages are written, read (faults that read a page with its readahead
- * window, letting the lock go), unmapped, mapped again and ended, while
- * victims go out through the engine's entry points as reclaim uses them
- * (direct batches, swap_out_now; the swap-out queue and its thread's step,
- * swap_write_queued, the program acting while the device works; the
- * swap-in thread's step), over the in-memory device of backend_fake.c,
- * whose weather changes as the run goes: a bad slot (its page, or its
- * whole request), writes that fail whole, come back late or are never
- * sent, a device that fails everything (the writer's pause, the clock
- * moved on), failed and unsent reads, failed flushes, direct writes left
- * in flight by an outage, and more pages than slots (the device full).
+ * window, letting the lock go; runs read in order, which the swap-in
+ * thread reads ahead of), unmapped, mapped again, forked and ended, while
+ * reclaim (pager/reclaim/free.c, over a policy choosing at random) sends
+ * victims out through the engine's entry points: direct batches
+ * (swap_out_now), by another thread too while the swap-out thread
+ * writes; the swap-out queue and that thread's step (swap_write_queued),
+ * the program acting meanwhile, often on the pages being written; the
+ * swap-in thread's step; faults that reclaim when frames are held away.
+ * The in-memory device of backend_fake.c changes its weather as the run
+ * goes: a bad slot (its page, or its whole request), writes that fail
+ * whole, come back late or are never sent, a device that fails
+ * everything (the writer's pause, the clock moved on), failed and unsent
+ * reads, failed flushes, direct writes left in flight by an outage, and
+ * an area smaller than the pages (the device full).
  * After every step: vm_check and the mmu; every page against the model
  * (in its frame, or on its slot's page of the disk); each slot's
- * references those of the page arrays, clean copies and writes in flight
- * naming it, at most one page each; free + used == usable, usable + bad
- * the area; a slot once retired stays so. At the end nothing is left:
- * every slot free or retired, every frame free, the queues empty. A
- * failure names its seed and step.
+ * references those of the page entries, clean copies and writes in
+ * flight naming it, one page at most without a fork; free + used ==
+ * usable, usable + retired == the area; a slot once retired stays so;
+ * every victim put back or freed once its batch (or the queue) is over.
+ * At the end nothing is left: every slot free or retired, every frame
+ * free, no write left or queued. A failure names its seed and step.
  */
 #define _POSIX_C_SOURCE 200809L	/* fileno, dup: the console caught (said.h) */
 #include <stdarg.h>
