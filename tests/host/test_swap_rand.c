@@ -164,9 +164,14 @@ static void written(void)
 {
 }
 
+/* A request waits for the writes (a fault made again: kswapd_throttle). */
+static int request_waits;
+
+/* As kswapd_writes_may_wait: while frames are plentiful (a write's worth
+ * free) and no request waits. */
 static int writes_may_wait(void)
 {
-	return opt.may_wait;
+	return opt.may_wait && !request_waits && frames_free() >= SWAP_WRITE_BATCH;
 }
 
 static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted = evicted,
@@ -208,31 +213,48 @@ static uint32_t entry_of(int k, unsigned j)
 
 /* ---- the program's steps ---- */
 
+static void others_run(void);
+
 /* Make page j of space k mapped for access as a program's touch does:
  * a fault only when its mapping lacks the access (the kernel sends no
- * other), by thread t, a read that let the lock go tried again. The
- * result: mapped, or a failure the weather allows (the caller's check). */
+ * other), by thread t, a read that let the lock go tried again
+ * (vm_fault_again), a fault resolved but not mapped (reclaim took the
+ * frame it was copying) made again. The result: mapped, or a failure the
+ * weather allows (the caller's check). */
 static int fault_in(struct pager_thread *t, int k, unsigned j, unsigned access)
 {
-	unsigned perm;
-	uint64_t pa = fake_pa(m[k].s->as, va_of(j), &perm);
-	int r;
+	int r = VM_FAULT_MAPPED;
 
-	if (pa && (perm & access) == access)
-		return VM_FAULT_MAPPED;
-	trace("    fault %u: entry %x flags %x\n", access, entry_of(k, j),
-	      entry_frame(entry_of(k, j)) ? swapcache_flags(entry_frame(entry_of(k, j))) : 0);
-	r = vm_fault(m[k].s, va_of(j), access);
-	for (unsigned tries = 0; r == VM_FAULT_RETRY; tries++) {
-		CHECK(tries < 8, "fault at page %u of space %d retried for ever", j, k);
-		trace("    retry after %d, holder %p\n", r, (void *)pager_holder());
+	for (unsigned tries = 0;; tries++) {
+		unsigned perm;
+		uint64_t pa = fake_pa(m[k].s->as, va_of(j), &perm);
+
+		if (r == VM_FAULT_MAPPED && pa && (perm & access) == access)
+			return VM_FAULT_MAPPED;
+		if (r != VM_FAULT_MAPPED && r != VM_FAULT_RETRY)
+			return r;
+		/* Made again and again: memory is short, its frames queued
+		 * for the swap-out thread, which runs between two faults of
+		 * the service thread (me); the program acting during that
+		 * thread's write (other) waits for it (gives up here). */
+		if (tries > 0 && tries % 4 == 0) {
+			if (t == &other)
+				return VM_FAULT_RETRY;
+			request_waits = 1;
+			others_run();
+			request_waits = 0;
+		}
+		CHECK(tries < 40, "fault at page %u of space %d made for ever", j, k);
+		trace("    fault %u (%d): entry %x flags %x\n", access, r, entry_of(k, j),
+		      entry_frame(entry_of(k, j)) ? swapcache_flags(entry_frame(entry_of(k, j))) : 0);
+		if (r == VM_FAULT_RETRY)
+			r = vm_fault_again(m[k].s, va_of(j), access);
+		else
+			r = vm_fault(m[k].s, va_of(j), access);
 		pager_lock(t);
-		r = vm_fault_again(m[k].s, va_of(j), access);
+		trace("    -> %d entry %x\n", r, entry_of(k, j));
+		fake_check();
 	}
-	pager_lock(t);
-	trace("    -> %d entry %x\n", r, entry_of(k, j));
-	fake_check();
-	return r;
 }
 
 /* A fault's failure the weather explains: the page's own slot unreadable
@@ -241,6 +263,9 @@ static int fault_in(struct pager_thread *t, int k, unsigned j, unsigned access)
 static void fault_failed(int k, unsigned j, uint32_t slot, unsigned unsent, int r)
 {
 	int bad = slot && slot == disk.bad_read;
+
+	if (r == VM_FAULT_RETRY)
+		return;	/* the program acting during a write waits (fault_in) */
 
 	if (r == VM_FAULT_IO && bad && disk.bad_err != SWAP_ERR_UNSENT)
 		return;
@@ -422,7 +447,8 @@ static size_t pick_victims(uint64_t *v, size_t want)
 		choose(v[i]);
 	for (size_t i = 0; i < want; i++)
 		owed[(v[i] - FAKE_RAM_BASE) / PG] = owed_by;
-	trace("  chose %zu:", want);
+	trace("  chose %zu of %zu (%lu free, %u slots free):", want, n,
+	      (unsigned long)frames_free(), swap_slots_free(swap_engine_slots()));
 	for (size_t i = 0; i < want; i++)
 		trace(" %lx", (unsigned long)(v[i] - FAKE_RAM_BASE) / PG);
 	trace("\n");
@@ -543,6 +569,15 @@ static void reader_step(void)
 	(void)swap_read_queued(&me);
 	pager_lock(&me);
 	fake_check();
+}
+
+/* The engine's threads each take a step, as they would between two
+ * requests of the service thread. */
+static void others_run(void)
+{
+	trace("  others run\n");
+	writer_step();
+	reader_step();
 }
 
 /* Each thread's write left in flight, settled if answered (after the
