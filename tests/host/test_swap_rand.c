@@ -667,6 +667,8 @@ static void calm(void)
  * clean copy, frames whose own write to it is in flight. */
 static void count_holders(unsigned *holders)
 {
+	uint64_t entries = 0, copies = 0;
+
 	memset(holders, 0, NSLOTS * sizeof(*holders));
 	for (int k = 0; k < NSP; k++)
 		for (unsigned j = 0; j < NPG; j++) {
@@ -674,6 +676,7 @@ static void count_holders(unsigned *holders)
 
 			CHECK(slot <= area_last, "space %d page %u names slot %u", k, j, slot);
 			holders[slot] += slot != 0;
+			entries += slot != 0;
 		}
 	for (unsigned f = FAKE_RESERVED; f < FAKE_FRAMES; f++) {
 		uint64_t pa = FAKE_RAM_BASE + (uint64_t)f * PG;
@@ -682,7 +685,13 @@ static void count_holders(unsigned *holders)
 		if (!swapcache_anon(pa) || !(slot = swapcache_slot(pa)))
 			continue;
 		holders[slot] += swapcache_held(pa) || swapcache_write_own_tie(pa);
+		copies += swapcache_held(pa) != 0;
 	}
+	CHECK(entries == vmstat_get(VMSTAT_SWAP_ENTRIES) && copies == vmstat_get(VMSTAT_SWAP_COPIES),
+	      "%lu entries and %lu copies name slots; vmstat says %lu and %lu",
+	      (unsigned long)entries, (unsigned long)copies,
+	      (unsigned long)vmstat_get(VMSTAT_SWAP_ENTRIES),
+	      (unsigned long)vmstat_get(VMSTAT_SWAP_COPIES));
 }
 
 static void check_slots(void)
@@ -714,6 +723,10 @@ static void check_slots(void)
 		nfree += refs == 0;
 		used += refs > 0;
 	}
+	CHECK(nfree == vmstat_get(VMSTAT_SWAP_SLOTS_FREE) && bad == vmstat_get(VMSTAT_SWAP_SLOTS_BAD),
+	      "free %u bad %u, vmstat says %lu and %lu", nfree, bad,
+	      (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_FREE),
+	      (unsigned long)vmstat_get(VMSTAT_SWAP_SLOTS_BAD));
 	CHECK(nfree == swap_slots_free(s) && bad == swap_slots_bad(s),
 	      "free %u bad %u, the allocator says %u and %u", nfree, bad, swap_slots_free(s),
 	      swap_slots_bad(s));
