@@ -215,6 +215,10 @@ static uint32_t entry_of(int k, unsigned j)
 
 static void others_run(void);
 
+/* fault_in: the fault is over with nothing to map (the page or its
+ * space gone meanwhile, or a thread that waits for another). */
+#define FAULT_GONE 1
+
 /* Make page j of space k mapped for access as a program's touch does:
  * a fault only when its mapping lacks the access (the kernel sends no
  * other), by thread t, a read that let the lock go tried again
@@ -223,12 +227,19 @@ static void others_run(void);
  * weather allows (the caller's check). */
 static int fault_in(struct pager_thread *t, int k, unsigned j, unsigned access)
 {
+	struct vm_space *s = m[k].s;
 	int r = VM_FAULT_MAPPED;
 
 	for (unsigned tries = 0;; tries++) {
 		unsigned perm;
-		uint64_t pa = fake_pa(m[k].s->as, va_of(j), &perm);
+		uint64_t pa;
 
+		/* Unmapped or ended by another thread while the lock was let
+		 * go: the fault is over (the pager finds the process or the
+		 * page gone). */
+		if (m[k].s != s || !m[k].there[j])
+			return FAULT_GONE;
+		pa = fake_pa(s->as, va_of(j), &perm);
 		if (r == VM_FAULT_MAPPED && pa && (perm & access) == access)
 			return VM_FAULT_MAPPED;
 		if (r != VM_FAULT_MAPPED && r != VM_FAULT_RETRY)
@@ -239,18 +250,19 @@ static int fault_in(struct pager_thread *t, int k, unsigned j, unsigned access)
 		 * thread's write (other) waits for it (gives up here). */
 		if (tries > 0 && tries % 4 == 0) {
 			if (t == &other)
-				return VM_FAULT_RETRY;
+				return FAULT_GONE;
 			request_waits = 1;
 			others_run();
 			request_waits = 0;
+			continue;
 		}
 		CHECK(tries < 40, "fault at page %u of space %d made for ever", j, k);
 		trace("    fault %u (%d): entry %x flags %x\n", access, r, entry_of(k, j),
 		      entry_frame(entry_of(k, j)) ? swapcache_flags(entry_frame(entry_of(k, j))) : 0);
 		if (r == VM_FAULT_RETRY)
-			r = vm_fault_again(m[k].s, va_of(j), access);
+			r = vm_fault_again(s, va_of(j), access);
 		else
-			r = vm_fault(m[k].s, va_of(j), access);
+			r = vm_fault(s, va_of(j), access);
 		pager_lock(t);
 		trace("    -> %d entry %x\n", r, entry_of(k, j));
 		fake_check();
@@ -264,8 +276,8 @@ static void fault_failed(int k, unsigned j, uint32_t slot, unsigned unsent, int 
 {
 	int bad = slot && slot == disk.bad_read;
 
-	if (r == VM_FAULT_RETRY)
-		return;	/* the program acting during a write waits (fault_in) */
+	if (r == FAULT_GONE)
+		return;
 
 	if (r == VM_FAULT_IO && bad && disk.bad_err != SWAP_ERR_UNSENT)
 		return;
@@ -524,6 +536,55 @@ static void queue_out(void)
 /* What the program does while the swap-out thread's write is in flight,
  * the lock let go: a few steps by another thread. */
 static unsigned during_budget;
+static int acting;	/* the other thread is acting (it acts once at a time) */
+
+/* A page whose read is in flight, if any: *k, *j. */
+static int page_being_read(int *k, unsigned *j)
+{
+	unsigned n = 0, pick;
+
+	for (int x = 0; x < NSP; x++)
+		for (unsigned y = 0; y < NPG; y++) {
+			uint64_t pa = swapcache_lookup(entry_slot(entry_of(x, y)));
+
+			n += pa && swapcache_reading(pa);
+		}
+	if (!n)
+		return 0;
+	pick = (unsigned)rand() % n;
+	for (int x = 0; x < NSP; x++)
+		for (unsigned y = 0; y < NPG; y++) {
+			uint64_t pa = swapcache_lookup(entry_slot(entry_of(x, y)));
+
+			if (pa && swapcache_reading(pa) && !pick--) {
+				*k = x, *j = y;
+				return 1;
+			}
+		}
+	return 0;
+}
+
+/* Another thread acts while the device works, the lock let go: a few
+ * program steps, often on the pages the device is moving (found by
+ * busy), or a fault's direct reclaim. */
+static void other_acts(int (*busy)(int *k, unsigned *j))
+{
+	acting = 1;
+	pager_lock(&other);
+	for (unsigned i = (unsigned)rand() % 4; i > 0; i--) {
+		int k;
+		unsigned j;
+
+		if (rand() % 8 == 0)
+			direct_out(&other);	/* a fault's reclaim */
+		else if (rand() % 2 && busy(&k, &j))
+			program_act(&other, k, j);
+		else
+			program_step(&other);
+	}
+	pager_unlock(&other);
+	acting = 0;
+}
 
 static void during_write(void)
 {
@@ -534,22 +595,19 @@ static void during_write(void)
 			outage_begins();
 		return;
 	}
-	if (!during_budget)
+	if (!during_budget || acting)
 		return;
 	during_budget--;
-	pager_lock(&other);
-	for (unsigned i = (unsigned)rand() % 4; i > 0; i--) {
-		int k;
-		unsigned j;
+	other_acts(page_being_written);
+}
 
-		if (rand() % 8 == 0)
-			direct_out(&other);	/* a fault's reclaim */
-		else if (rand() % 2 && page_being_written(&k, &j))
-			program_act(&other, k, j);
-		else
-			program_step(&other);
-	}
-	pager_unlock(&other);
+/* A read with the lock let go (a fault's, or the swap-in thread's): now
+ * and then the other thread acts meanwhile, unless it is the reader. */
+static void during_read(void)
+{
+	if (pager_holder() || acting || rand() % 3)
+		return;
+	other_acts(page_being_read);
 }
 
 static void writer_step(void)
@@ -822,6 +880,7 @@ static void start(void)
 	fake_disk_init(1);
 	fake_disk_set_last(area_last);
 	disk.during_write = during_write;
+	disk.during_read = during_read;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
 	pager_lock(&me);
@@ -858,6 +917,7 @@ static void finish(uint64_t free0)
 	const struct swap_slots *s = swap_engine_slots();
 
 	calm();
+	disk.during_write = disk.during_read = NULL;	/* the program is over */
 	opt.may_wait = 0;	/* nothing waits to fill a write */
 	disk.stalled = 0;
 	disk.left_answered = 1;
