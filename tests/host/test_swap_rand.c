@@ -6,10 +6,11 @@
  * thread reads ahead of), unmapped, mapped again, forked and ended, while
  * reclaim (pager/reclaim/free.c, over a policy choosing at random) sends
  * victims out through the engine's entry points: direct batches
- * (swap_out_now), by another thread too while the swap-out thread
- * writes; the swap-out queue and that thread's step (swap_write_queued),
- * the program acting meanwhile, often on the pages being written; the
- * swap-in thread's step; faults that reclaim when frames are held away.
+ * (swap_out_now); the swap-out queue and that thread's step
+ * (swap_write_queued); the swap-in thread's step; faults that reclaim
+ * when frames are held away. While a write or a read lets the lock go,
+ * another thread acts: program steps, often on the pages being moved,
+ * and direct reclaim.
  * The in-memory device of backend_fake.c changes its weather as the run
  * goes: a bad slot (its page, or its whole request), writes that fail
  * whole, come back late or are never sent, a device that fails
@@ -20,7 +21,8 @@
  * (in its frame, or on its slot's page of the disk); each slot's
  * references those of the page entries, clean copies and writes in
  * flight naming it, one page at most without a fork; free + used ==
- * usable, usable + retired == the area; a slot once retired stays so;
+ * usable, usable + retired == the area, the swap counters agreeing; a
+ * slot once retired stays so, cached nowhere, and no free slot cached;
  * every victim put back or freed once its batch (or the queue) is over.
  * At the end nothing is left: every slot free or retired, every frame
  * free, no write left or queued. A failure names its seed and step.
