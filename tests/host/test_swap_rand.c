@@ -62,7 +62,10 @@
 #define SEEDS 30
 #define STEPS 2000
 
-static struct pager_thread me, other;	/* other: the program acting during a write */
+/* Two service threads (me, and other: the program acting while the
+ * device works), and the swap-out and swap-in threads' steps, each with
+ * its own channel to the device, as the pager's. */
+static struct pager_thread me, other, swapout, swapin;
 static int64_t clock_now;
 
 int64_t pager_clock(void)
@@ -615,7 +618,8 @@ static void during_read(void)
 static void writer_step(void)
 {
 	during_budget = (unsigned)rand() % 3;
-	(void)swap_write_queued(&me);
+	pager_lock(&swapout);
+	(void)swap_write_queued(&swapout);
 	during_budget = 0;
 	pager_lock(&me);
 	fake_check();
@@ -626,7 +630,8 @@ static void writer_step(void)
 
 static void reader_step(void)
 {
-	(void)swap_read_queued(&me);
+	pager_lock(&swapin);
+	(void)swap_read_queued(&swapin);
 	pager_lock(&me);
 	fake_check();
 }
@@ -868,7 +873,9 @@ static void threads_once(void)
 	if (done++)
 		return;
 	assert_int_equal(pager_thread_adopt(&me, "test", -1, IO_SERVICE), 0);
-	assert_int_equal(pager_thread_adopt(&other, "other", -1, IO_SERVICE), 0);
+	assert_int_equal(pager_thread_adopt(&other, "other", -1, IO_SERVICE + 1), 0);
+	assert_int_equal(pager_thread_adopt(&swapout, "swapout", -1, IO_SWAPOUT), 0);
+	assert_int_equal(pager_thread_adopt(&swapin, "swapin", -1, IO_SWAPIN), 0);
 	assert_int_equal(swap_out_thread_start(), 0);
 	assert_int_equal(swap_in_thread_start(), 0);
 }
@@ -924,13 +931,13 @@ static void finish(uint64_t free0)
 	disk.stalled = 0;
 	disk.left_answered = 1;
 	left_finish();
-	while (swap_write_queued(&me) >= 0)
-		pager_lock(&me);
+	while (pager_lock(&swapout), swap_write_queued(&swapout) >= 0)
+		;
 	pager_lock(&me);
 	for (int k = 0; k < NSP; k++)
 		vm_space_destroy(m[k].s);
-	while (swap_read_queued(&me) >= 0)
-		pager_lock(&me);
+	while (pager_lock(&swapin), swap_read_queued(&swapin) >= 0)
+		;
 	pager_lock(&me);
 	fake_check();
 	loosen();
