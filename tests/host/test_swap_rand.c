@@ -113,6 +113,8 @@ static void trace(const char *fmt, ...)
 /* What a seed's run may meet (each chosen per seed). */
 static struct {
 	int device_fails, read_fails, outages, may_wait, forks, tight;
+	unsigned gone_at;	/* the step the device is gone for good at (its
+				 * driver ended), or past the last */
 } opt;
 
 /* ---- the fake policy: frames followed as reclaim follows them ---- */
@@ -283,6 +285,8 @@ static void fault_failed(int k, unsigned j, uint32_t slot, unsigned unsent, int 
 
 	if (r == FAULT_GONE)
 		return;
+	if (r == VM_FAULT_IO && disk.gone)
+		return;	/* a page only on a device gone */
 
 	if (r == VM_FAULT_IO && bad && disk.bad_err != SWAP_ERR_UNSENT)
 		return;
@@ -848,6 +852,11 @@ static void one_step(void)
 	unsigned what = (unsigned)rand() % 100;
 
 	trace("step %u: %u\n", step_no, what);
+	if (step_no == opt.gone_at) {
+		trace("  the device is gone\n");
+		disk.gone = 1;
+		swap_device_ended();
+	}
 	paused_steps += swap_out_failing() != 0;
 	weather();
 	if (disk.stalled && rand() % 6 == 0)
@@ -982,6 +991,7 @@ static void run_seed(unsigned long seed)
 	opt.may_wait = rand() % 4 == 0;
 	opt.forks = rand() % 2;
 	opt.tight = rand() % 2;
+	opt.gone_at = rand() % 4 == 0 ? (unsigned)rand() % STEPS : STEPS;
 	area_last = rand() % 2 ? DISK_PAGES - 1 : 64 + (uint32_t)(rand() % (DISK_PAGES - 64));
 	memset(retired, 0, sizeof(retired));
 	memset(owed, 0, sizeof(owed));
