@@ -15,8 +15,9 @@
  * goes: a bad slot (its page, or its whole request), writes that fail
  * whole, come back late or are never sent, a device that fails
  * everything (the writer's pause, the clock moved on), failed and unsent
- * reads, failed flushes, direct writes left in flight by an outage, and
- * an area smaller than the pages (the device full).
+ * reads, failed flushes, direct writes left in flight by an outage, an
+ * area smaller than the pages (the device full), and in some seeds the
+ * device gone for good part way (its driver ended).
  * After every step: vm_check and the mmu; every page against the model
  * (in its frame, or on its slot's page of the disk); each slot's
  * references those of the page entries, clean copies and writes in
