@@ -52,7 +52,7 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 		     struct swap_done *done)
 {
 	(void)ctx, (void)t;
-	if (disk.during_read)
+	if (disk.during_read && !disk.moves_first)
 		disk.during_read();
 	if (disk.gone)
 		return -ENXIO;		/* as a network device given up */
@@ -74,6 +74,8 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 			disk.pages_read++;
 		}
 	}
+	if (disk.during_read && disk.moves_first)
+		disk.during_read();
 	return 0;
 }
 
@@ -96,7 +98,7 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		      struct swap_done *done)
 {
 	(void)ctx;
-	if (disk.during_write)
+	if (disk.during_write && !disk.moves_first)
 		disk.during_write();
 	if (disk.unsent_writes > 0) {
 		disk.unsent_writes--;
@@ -118,6 +120,8 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 			write_page(&p[j], disk.request_fails ? bad : bad_slot(p[j].slot),
 				   &done->err[j]);
 	}
+	if (disk.during_write && disk.moves_first)
+		disk.during_write();
 	if (disk.leaves && t == pager_holder())
 		for (unsigned k = 0; k < n; k++) {
 			disk.left_slot[disk.left_n++] = p[k].slot;

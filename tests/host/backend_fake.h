@@ -56,6 +56,10 @@ struct fake_disk {
 	void (*during_write)(void);
 	/* Called as a read starts: the swap header's at swap_start too. */
 	void (*during_read)(void);
+	/* The device moves a transfer's pages at once, before during_write
+	 * or during_read (not once they have run): what the program does
+	 * meanwhile comes after the device read its frames or its slots. */
+	int moves_first;
 	/* ops.start: calls, the last slot each was given, what it answers
 	 * (0, or an error: its table is then not kept). It makes a table of
 	 * fake_backend.slot_bytes a slot, as a real device's would be. */

@@ -900,6 +900,7 @@ static void start(void)
 	fake_disk_set_last(area_last);
 	disk.during_write = during_write;
 	disk.during_read = during_read;
+	disk.moves_first = rand() % 2;
 	swap_set_reclaim_hooks(&hooks);
 	threads_once();
 	pager_lock(&me);
