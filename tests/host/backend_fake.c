@@ -84,10 +84,24 @@ static int bad_slot(uint32_t slot)
 	return disk.writes_fail || (disk.bad_write && slot == disk.bad_write);
 }
 
-/* One page written, or failed (bad): its result in *err. */
+void fake_disk_land_late(void)
+{
+	for (unsigned k = 0; k < disk.late_n; k++)
+		memcpy(disk.page[disk.late[k].slot], disk.late[k].data, 4096);
+	disk.late_n = 0;
+}
+
+/* One page written, or failed (bad): its result in *err. One failed late
+ * is kept to land later (the oldest lands now if there is no room). */
 static void write_page(const struct swap_req *p, int bad, int *err)
 {
 	*err = bad ? bad_err() : 0;
+	if (bad && *err == SWAP_ERR_LATE) {
+		if (disk.late_n == sizeof(disk.late) / sizeof(disk.late[0]))
+			fake_disk_land_late();
+		disk.late[disk.late_n].slot = p->slot;
+		memcpy(disk.late[disk.late_n++].data, frame_ptr(p->pa), 4096);
+	}
 	if (bad)
 		return;
 	memcpy(disk.page[p->slot], frame_ptr(p->pa), 4096);
