@@ -163,9 +163,11 @@ static uint32_t evicted(uint64_t pa)
 	return 0x80000000u | (uint32_t)(pa / PG & 0xFFFFF);
 }
 
+/* The shadow word heard at a refault is one evicted gave. */
 static void refaulted(uint64_t pa, uint32_t shadow)
 {
-	(void)pa, (void)shadow;
+	CHECK(shadow & 0x80000000u, "refault of 0x%lx with shadow %x, which no eviction gave",
+	      (unsigned long)pa, shadow);
 }
 
 static void written(void)
@@ -288,7 +290,6 @@ static void fault_failed(int k, unsigned j, uint32_t slot, unsigned unsent, int 
 		return;
 	if (r == VM_FAULT_IO && disk.gone)
 		return;	/* a page only on a device gone */
-
 	if (r == VM_FAULT_IO && bad && disk.bad_err != SWAP_ERR_UNSENT)
 		return;
 	if (r == VM_FAULT_NOMEM && (unsent || (bad && disk.bad_err == SWAP_ERR_UNSENT)))
