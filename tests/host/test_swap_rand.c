@@ -156,18 +156,26 @@ static void put_back(uint64_t pa)
 	trace("    put back %lx\n", (unsigned long)(pa - FAKE_RAM_BASE) / PG);
 }
 
+/* The policy's shadow word for a page evicted: marked, and carrying the
+ * page's value (its first byte), so that its refault shows whose it is. */
 static uint32_t evicted(uint64_t pa)
 {
+	static uint32_t seq;
+
 	CHECK(!*policy_has(pa), "evicted 0x%lx still the policy's", (unsigned long)pa);
 	trace("    evicted %lx\n", (unsigned long)(pa - FAKE_RAM_BASE) / PG);
-	return 0x80000000u | (uint32_t)(pa / PG & 0xFFFFF);
+	return 0x80000000u | (++seq & 0x7fffff) << 8 | ((const uint8_t *)frame_ptr(pa))[0];
 }
 
-/* The shadow word heard at a refault is one evicted gave. */
+/* The shadow word heard at a refault is the one given at the eviction of
+ * the page read back, not another's kept with its slot before. */
 static void refaulted(uint64_t pa, uint32_t shadow)
 {
-	CHECK(shadow & 0x80000000u, "refault of 0x%lx with shadow %x, which no eviction gave",
-	      (unsigned long)pa, shadow);
+	uint8_t v = ((const uint8_t *)frame_ptr(pa))[0];
+
+	CHECK((shadow & 0x80000000u) && (shadow & 0xff) == v,
+	      "refault of 0x%lx (holding %02x) with shadow %x, not its eviction's",
+	      (unsigned long)pa, v, shadow);
 }
 
 static void written(void)
