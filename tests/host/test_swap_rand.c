@@ -13,7 +13,8 @@
  * and direct reclaim.
  * The in-memory device of backend_fake.c changes its weather as the run
  * goes: a bad slot (its page, or its whole request), writes that fail
- * whole, come back late or are never sent, a device that fails
+ * whole, come back late (and land later) or are never sent, pages moved
+ * before or after the other thread acts, a device that fails
  * everything (the writer's pause, the clock moved on), failed and unsent
  * reads, failed flushes, direct writes left in flight by an outage, an
  * area smaller than the pages (the device full), and in some seeds the
@@ -22,7 +23,8 @@
  * (in its frame, or on its slot's page of the disk); each slot's
  * references those of the page entries, clean copies and writes in
  * flight naming it, one page at most without a fork; free + used ==
- * usable, usable + retired == the area, the swap counters agreeing; a
+ * usable, usable + retired == the area, the swap counters agreeing, a
+ * refault's shadow its own page's; a
  * slot once retired stays so, cached nowhere, and no free slot cached;
  * every victim put back or freed once its batch (or the queue) is over.
  * At the end nothing is left: every slot free or retired, every frame
