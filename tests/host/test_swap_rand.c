@@ -24,8 +24,8 @@
  * references those of the page entries, clean copies and writes in
  * flight naming it, one page at most without a fork; free + used ==
  * usable, usable + retired == the area, the swap counters agreeing, a
- * refault's shadow its own page's; a
- * slot once retired stays so, cached nowhere, and no free slot cached;
+ * refault's shadow its own page's; a slot once retired stays so, cached
+ * nowhere, and no free slot cached;
  * every victim put back or freed once its batch (or the queue) is over.
  * At the end nothing is left: every slot free or retired, every frame
  * free, no write left or queued. A failure names its seed and step.
