@@ -919,7 +919,7 @@ static void start(void)
 	pager_lock(&me);
 	swap_start(&fake_backend, &me, NULL);
 	assert_true(swap_on());
-	swap_in_keep_free(0);
+	swap_in_keep_free(rand() % 2 ? 0 : 48);	/* the swap-in thread's floor */
 	vm_set_readahead(rand() % 3 ? 8 : 0);
 }
 
