@@ -276,7 +276,11 @@ static int fault_in(struct pager_thread *t, int k, unsigned j, unsigned access)
 			request_waits = 0;
 			continue;
 		}
-		CHECK(tries < 40, "fault at page %u of space %d made for ever", j, k);
+		CHECK(tries < 40,
+		      "fault at page %u of space %d made for ever (%lu frames free; writes fail %d "
+		      "as %d, writes failing %d)",
+		      j, k, (unsigned long)frames_free(), disk.writes_fail, disk.bad_err,
+		      swap_out_failing());
 		trace("    fault %u (%d): entry %x flags %x\n", access, r, entry_of(k, j),
 		      entry_frame(entry_of(k, j)) ? swapcache_flags(entry_frame(entry_of(k, j))) : 0);
 		if (r == VM_FAULT_RETRY)
