@@ -52,7 +52,7 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 		     struct swap_done *done)
 {
 	(void)ctx, (void)t;
-	if (disk.during_read)
+	if (disk.during_read && !disk.moves_first)
 		disk.during_read();
 	if (disk.gone)
 		return -ENXIO;		/* as a network device given up */
@@ -74,6 +74,8 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 			disk.pages_read++;
 		}
 	}
+	if (disk.during_read && disk.moves_first)
+		disk.during_read();
 	return 0;
 }
 
@@ -82,10 +84,24 @@ static int bad_slot(uint32_t slot)
 	return disk.writes_fail || (disk.bad_write && slot == disk.bad_write);
 }
 
-/* One page written, or failed (bad): its result in *err. */
+void fake_disk_land_late(void)
+{
+	for (unsigned k = 0; k < disk.late_n; k++)
+		memcpy(disk.page[disk.late[k].slot], disk.late[k].data, 4096);
+	disk.late_n = 0;
+}
+
+/* One page written, or failed (bad): its result in *err. One failed late
+ * is kept to land later (the oldest lands now if there is no room). */
 static void write_page(const struct swap_req *p, int bad, int *err)
 {
 	*err = bad ? bad_err() : 0;
+	if (bad && *err == SWAP_ERR_LATE) {
+		if (disk.late_n == sizeof(disk.late) / sizeof(disk.late[0]))
+			fake_disk_land_late();
+		disk.late[disk.late_n].slot = p->slot;
+		memcpy(disk.late[disk.late_n++].data, frame_ptr(p->pa), 4096);
+	}
 	if (bad)
 		return;
 	memcpy(disk.page[p->slot], frame_ptr(p->pa), 4096);
@@ -96,7 +112,7 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		      struct swap_done *done)
 {
 	(void)ctx;
-	if (disk.during_write)
+	if (disk.during_write && !disk.moves_first)
 		disk.during_write();
 	if (disk.unsent_writes > 0) {
 		disk.unsent_writes--;
@@ -118,6 +134,8 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 			write_page(&p[j], disk.request_fails ? bad : bad_slot(p[j].slot),
 				   &done->err[j]);
 	}
+	if (disk.during_write && disk.moves_first)
+		disk.during_write();
 	if (disk.leaves && t == pager_holder())
 		for (unsigned k = 0; k < n; k++) {
 			disk.left_slot[disk.left_n++] = p[k].slot;

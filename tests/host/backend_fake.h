@@ -56,6 +56,17 @@ struct fake_disk {
 	void (*during_write)(void);
 	/* Called as a read starts: the swap header's at swap_start too. */
 	void (*during_read)(void);
+	/* The device moves a transfer's pages at once, before during_write
+	 * or during_read (not once they have run): what the program does
+	 * meanwhile comes after the device read its frames or its slots. */
+	int moves_first;
+	/* Writes failed SWAP_ERR_LATE may still land: the pages of the last
+	 * few kept, to land when fake_disk_land_late says. */
+	struct {
+		uint32_t slot;
+		uint8_t data[4096];
+	} late[8];
+	unsigned late_n;
 	/* ops.start: calls, the last slot each was given, what it answers
 	 * (0, or an error: its table is then not kept). It makes a table of
 	 * fake_backend.slot_bytes a slot, as a real device's would be. */
@@ -70,6 +81,8 @@ extern struct swap_backend fake_backend;
 /* An empty disk; with a swap header (mkswap's layout, last page
  * DISK_PAGES - 1, no bad pages) if header. The table ops.start made goes. */
 void fake_disk_init(int header);
+/* The writes failed late land now, on their slots. */
+void fake_disk_land_late(void);
 /* The header's last page (a device larger than the buffer: set bytes). */
 void fake_disk_set_last(uint32_t last);
 
