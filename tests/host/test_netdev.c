@@ -27,7 +27,8 @@
 #include "../../pager/server/netdev.c"
 #include "../../pager/server/net_admit.c"
 
-/* The console: the pager's last line (printf wrapped at link time). */
+/* The console: the pager's last line (printf wrapped at link time; this
+ * takes the place of tap_stdout.c's, and like it writes to stderr). */
 static char said[256];
 int __wrap_printf(const char *fmt, ...)
 {
@@ -37,6 +38,7 @@ int __wrap_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(said, sizeof(said), fmt, ap);
 	va_end(ap);
+	fputs(said, stderr);
 	return n;
 }
 

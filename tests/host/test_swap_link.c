@@ -23,7 +23,7 @@
  * (the stamp neither) before the pager takes it (swap_link_start).
  *
  * swap_link.c is included, so that each test starts from its state at
- * boot; its console lines become TAP comments, the last one kept.
+ * boot; its console lines go to stderr (tap_stdout.c), the last one kept.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -47,7 +47,7 @@ static int say(const char *fmt, ...)
 	va_end(ap);
 	said_lost += strstr(said, "connection lost") != NULL;
 	said_back += strstr(said, "reconnected") != NULL;
-	return printf("# %s", said);
+	return printf("%s", said);
 }
 
 #define printf say
