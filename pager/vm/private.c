@@ -515,11 +515,21 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 			return VM_FAULT_MAPPED;
 		}
 	}
-	/* Unzeroed: page_copy below overwrites it whole before it is mapped. */
-	if (rmap_reserve(1) < 0 || !(copy = vm_frame_alloc_unzeroed()))
+	if (rmap_reserve(1) < 0)
+		return VM_FAULT_NOMEM;
+	/* Unzeroed: page_copy below overwrites it whole before it is mapped.
+	 * pa, its source, is kept from the allocation's reclaim: freed, it
+	 * would be read again by the retry, and if it were all reclaim could
+	 * free, for ever (swapcache_keep_source); kept, the allocation fails. */
+	swapcache_keep_source(pa, 1);
+	copy = vm_frame_alloc_unzeroed();
+	swapcache_keep_source(pa, 0);
+	if (!copy)
 		return VM_FAULT_NOMEM;
 	if (region_entry(r, i) != (pa_pfn(pa) | PAGE_COW)) {
-		frame_free(copy);	/* reclaim evicted pa: the retried write faults again */
+		/* pa went while the lock was let go (its space's exit, a
+		 * munmap, a sharer's write): the retried write faults again. */
+		frame_free(copy);
 		return VM_FAULT_MAPPED;
 	}
 	page_copy(frame_ptr(copy), frame_ptr(pa));

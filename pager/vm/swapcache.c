@@ -283,6 +283,14 @@ void swapcache_unfresh(uint32_t slot, uint64_t pa)
 		set(pa, FRAME_F_FRESH, 0);
 }
 
+void swapcache_keep_source(uint64_t pa, int on)
+{
+	struct frame *f = swapcache_anon(pa);
+
+	if (f && f->mapcount)
+		change(f, FRAME_F_FRESH, on ? FRAME_F_FRESH : 0);
+}
+
 int swapcache_ahead(uint64_t pa)
 {
 	return swapcache_has(pa, FRAME_F_AHEAD);

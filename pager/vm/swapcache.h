@@ -38,7 +38,9 @@ enum frame_flags {
 	FRAME_F_READING = 16,
 	/* Read back by a fault and not mapped since: the fault that maps it
 	 * counts the read (a major fault), not a cache hit. Reclaim leaves it
-	 * to that fault's retry (swapcache_desc_parked_clean). */
+	 * to that fault's retry (swapcache_desc_parked_clean). Also, mapped:
+	 * the source of a copy-on-write copy while the copy's frame is found
+	 * (swapcache_keep_source), which reclaim leaves to that fault too. */
 	FRAME_F_FRESH = 32,
 	/* Holds one reference to its tied slot, whose copy of it is still
 	 * valid: a private page brought back and not written since (mapped
@@ -144,7 +146,8 @@ static inline int swapcache_parked_clean(uint64_t pa)
 }
 /* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
  * process page the swap code has no hand in (evictable: mapped or in an
- * object, in no pinned space; not busy). Reclaim asks it of every frame
+ * object, in no pinned space; not busy, nor a fault's copy source kept
+ * fresh: swapcache_keep_source). Reclaim asks it of every frame
  * its policy looks at (~6.6 times a page swapped out), so the common case,
  * a mapped page, is one look at the descriptor, inline; a frame with no
  * mapping and no object is asked whether it is a parked clean copy, from
@@ -156,7 +159,7 @@ static inline int swapcache_desc_reclaimable(const struct frame *f, uint64_t pa)
 		return 0;
 	if (!f->mapcount && !f->obj)
 		return swapcache_desc_parked_clean(f, pa);
-	return !(f->flags & FRAME_F_BUSY) && !frame_pinned(f);
+	return !(f->flags & (FRAME_F_BUSY | FRAME_F_FRESH)) && !frame_pinned(f);
 }
 static inline int swapcache_reclaimable(uint64_t pa)
 {
@@ -214,6 +217,16 @@ int swapcache_claim(uint64_t pa);
  * parked clean copy from now on, which reclaim may take, and a fault that
  * maps it later finds it in the cache. */
 void swapcache_unfresh(uint32_t slot, uint64_t pa);
+/* Mapped pa, the page a copy-on-write write copies, is kept from reclaim
+ * (on 1) while the copy's frame is allocated, as a fault's own read is kept
+ * for its retry (fresh), or is not any more (0). Freed by that reclaim, the
+ * source would leave the fault to read it again and retry; were it the one
+ * frame reclaim could free (every other victim's write refused), that
+ * retry would repeat for ever, where kept the allocation fails and the
+ * fault goes the out-of-memory way. The end clears the mark only while pa
+ * is still mapped: a frame freed meanwhile (its space gone while the lock
+ * was let go) and read again for another fault keeps that fault's. */
+void swapcache_keep_source(uint64_t pa, int on);
 
 /* --- writing --- */
 

@@ -2268,7 +2268,8 @@ static void test_left_flush_after_failed_write(void **state)
 }
 
 /* Reclaim's victims, for the faults below that reclaim through
- * reclaim_for_fault (pager/reclaim/free.c): the fake policy's frames, by
+ * reclaim_for_fault (pager/reclaim/free.c): the fake policy's frames that
+ * reclaim may take (victims.c asks the policy for those alone), by
  * address. */
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 {
@@ -2276,11 +2277,14 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 
 	(void)looks;
 	victims_chosen++;
-	for (unsigned i = 0; i < FAKE_FRAMES && n < max; i++)
-		if (in_policy[i]) {
-			pa[n] = FAKE_RAM_BASE + (uint64_t)i * PG;
-			choose(pa[n++]);
+	for (unsigned i = 0; i < FAKE_FRAMES && n < max; i++) {
+		uint64_t at = FAKE_RAM_BASE + (uint64_t)i * PG;
+
+		if (in_policy[i] && swapcache_reclaimable(at)) {
+			pa[n++] = at;
+			choose(at);
 		}
+	}
 	return n;
 }
 
@@ -2344,6 +2348,61 @@ static void test_fault_after_unsent_batch(void **state)
 	assert_int_equal(disk.pages_written, 4);
 	for (unsigned j = 0; j < 4; j++)
 		expect_bytes(disk.page[slot_at(s, VA + j * PG)], (uint8_t)(j + 1));
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A write fault on a swapped page whose slot a fork shares (the write needs
+ * a copy), one frame free for its read and every write unsent (a driver
+ * that cannot map frames while memory is short): the copy's frame must
+ * come from reclaim, whose victims all come back unsent, so the only frame
+ * it could free is the page just read, the copy's own source, dropped as a
+ * clean copy. Kept from reclaim while the copy is allocated, it is not:
+ * reclaim frees nothing and the fault fails for memory (its waits and the
+ * OOM killer decide), the page still shared and mapped read-only, and a
+ * write once memory is back copies it. Before, reclaim freed the source,
+ * the fault ended "mapped" without mapping, and its retry read the page
+ * again, for ever (host-swap-rand, seed 860 at ca71b60). The bound below
+ * counts those reads, so the test fails rather than hangs. */
+static void test_cow_source_kept_from_reclaim(void **state)
+{
+	struct vm_space *s = filled_space(3), *c = fake_space(2);
+	unsigned rounds = 0, perm;
+	int r;
+
+	(void)state;
+	assert_int_equal(vm_fork(s, c), 0);
+	assert_int_equal(out(s, 1), 1);
+	assert_int_not_equal(slot_at(c, VA), 0);
+	disk.unsent_writes = 1000;
+	frames_set_reserve(frames_free() - 1);
+	vm_set_reclaim(reclaim_for_fault);
+	do {	/* the process retries the write while the fault says mapped */
+		if (++rounds > 4)
+			fail_msg("the write fault read its page %u times and never mapped it",
+				 disk.pages_read);
+		r = vm_fault(s, VA, VM_W);
+		if (r == VM_FAULT_RETRY) {
+			pager_lock(&me);
+			r = vm_fault_again(s, VA, VM_W);
+		}
+	} while (r == VM_FAULT_MAPPED && !(fake_pa(1, VA, &perm) && (perm & VM_W)));
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
+	disk.unsent_writes = 0;
+	fake_check();
+	assert_int_equal(r, VM_FAULT_NOMEM);
+	assert_int_equal(disk.pages_read, 1);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 0);
+	assert_int_not_equal(vm_lookup(s, VA), 0);	/* mapped back, read-only */
+	assert_int_equal(fake_perm(1, VA) & VM_W, 0);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	fault_back(c, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(c, VA)), 1);
+	vm_space_destroy(c);
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -2618,6 +2677,7 @@ int main(void)
 		TEST(test_write_late_not_again),
 		TEST(test_fault_after_bad_batch),
 		TEST(test_fault_after_unsent_batch),
+		TEST(test_cow_source_kept_from_reclaim),
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
 		TEST(test_writer_on_failing_device),
