@@ -12,6 +12,7 @@
 #include "vm/frames.h"
 
 struct fake_disk disk;
+struct fake_met fake_met;
 static void *start_table;	/* ops.start's: slot_bytes a slot */
 
 static void put32(uint8_t *p, uint32_t v)
@@ -54,14 +55,18 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 	(void)ctx, (void)t;
 	if (disk.during_read && !disk.moves_first)
 		disk.during_read();
-	if (disk.gone)
+	if (disk.gone) {
+		fake_met.gone_reads++;
 		return -ENXIO;		/* as a network device given up */
+	}
 	if (disk.unsent_reads > 0) {
 		disk.unsent_reads--;
+		fake_met.unsent_reads++;
 		return -ENOMEM;		/* nothing sent: no transfer counted */
 	}
 	disk.reads++;
 	disk.last_read_pages = n;
+	fake_met.window_failed += disk.window_fails && n > 1;
 	done->requests = 0;
 	for (unsigned k = 0; k < n; k++) {
 		/* A device request per run of slots that follow one another in
@@ -69,6 +74,7 @@ static int fake_read(void *ctx, struct pager_thread *t, const struct swap_req *p
 		done->requests += k == 0 || p[k].slot != p[k - 1].slot + 1;
 		int bad = (disk.bad_read && p[k].slot == disk.bad_read) || (disk.window_fails && n > 1);
 		done->err[k] = bad ? bad_err() : 0;
+		fake_met.read_bad += disk.bad_read && p[k].slot == disk.bad_read;
 		if (!bad) {
 			memcpy(frame_ptr(p[k].pa), disk.page[p[k].slot], 4096);
 			disk.pages_read++;
@@ -88,14 +94,33 @@ void fake_disk_land_late(void)
 {
 	for (unsigned k = 0; k < disk.late_n; k++)
 		memcpy(disk.page[disk.late[k].slot], disk.late[k].data, 4096);
+	fake_met.late_landed += disk.late_n;
 	disk.late_n = 0;
 }
 
+/* What a failed page's result was, counted: bad for its own slot (else
+ * for its run's), or as every write fails. */
+static void met_write_failure(uint32_t slot, int err)
+{
+	if (disk.writes_fail)
+		fake_met.write_all_fail++;
+	else if (!bad_slot(slot))
+		fake_met.write_by_request++;
+	if (err == -EIO)
+		fake_met.write_eio++;
+	else if (err == SWAP_ERR_LATE)
+		fake_met.write_late++;
+	else if (err == SWAP_ERR_UNSENT)
+		fake_met.write_unsent++;
+}
+
 /* One page written, or failed (bad): its result in *err. One failed late
- * is kept to land later (the oldest lands now if there is no room). */
+ * is kept to land later (all those kept land now if there is no room). */
 static void write_page(const struct swap_req *p, int bad, int *err)
 {
 	*err = bad ? bad_err() : 0;
+	if (bad)
+		met_write_failure(p->slot, *err);
 	if (bad && *err == SWAP_ERR_LATE) {
 		if (disk.late_n == sizeof(disk.late) / sizeof(disk.late[0]))
 			fake_disk_land_late();
@@ -116,6 +141,7 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		disk.during_write();
 	if (disk.unsent_writes > 0) {
 		disk.unsent_writes--;
+		fake_met.unsent_writes++;
 		return -ENOMEM;
 	}
 	disk.writes++;
@@ -140,6 +166,7 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		for (unsigned k = 0; k < n; k++) {
 			disk.left_slot[disk.left_n++] = p[k].slot;
 			done->err[k] = SWAP_ERR_LEFT;
+			fake_met.left++;
 		}
 	return 0;
 }
@@ -161,8 +188,11 @@ static int collect(void *ctx, struct pager_thread *t, const struct swap_req *p, 
 	    (!wait || (t == pager_holder() && (disk.stalled || disk.left_holds))))
 		return 0;
 	for (unsigned k = 0; k < n; k++)
-		if (was_left(p[k].slot))
+		if (was_left(p[k].slot)) {
 			done->err[k] = p[k].slot == disk.left_late ? SWAP_ERR_LATE : disk.left_err;
+			fake_met.left_late += done->err[k] == SWAP_ERR_LATE;
+			fake_met.left_err += done->err[k] != 0 && done->err[k] != SWAP_ERR_LATE;
+		}
 	disk.left_n = 0;
 	disk.flush_left = 0;
 	return 1;
@@ -176,6 +206,7 @@ static int flush(void *ctx, struct pager_thread *t)
 		disk.flush_left = 1;
 		return SWAP_ERR_LEFT;
 	}
+	fake_met.flush_failed += disk.flush_err != 0;
 	return disk.flush_err;
 }
 

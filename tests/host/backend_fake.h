@@ -75,7 +75,28 @@ struct fake_disk {
 	int start_err;
 };
 
+/* The failures that took effect, counted as the device answers (pages,
+ * or requests where it says so); fake_disk_init keeps them, so a test
+ * sums them over runs: a random test sees its weather does happen. */
+struct fake_met {
+	unsigned write_eio;		/* pages written failed -EIO */
+	unsigned write_late;		/* failed SWAP_ERR_LATE, kept to land */
+	unsigned write_unsent;		/* failed SWAP_ERR_UNSENT (a page's) */
+	unsigned write_by_request;	/* failed for another page of their run */
+	unsigned write_all_fail;	/* failed as writes_fail */
+	unsigned late_landed;		/* kept pages landed on their slots */
+	unsigned unsent_writes, unsent_reads;	/* requests failed whole */
+	unsigned read_bad;		/* pages read failed, their slot bad */
+	unsigned window_failed;		/* reads failed whole, windows */
+	unsigned gone_reads;		/* reads refused -ENXIO, the device gone */
+	unsigned flush_failed;		/* flushes answered an error */
+	unsigned left;			/* pages left in flight (an outage) */
+	unsigned left_late, left_err;	/* of them, answered SWAP_ERR_LATE, or
+					 * left_err when it is an error */
+};
+
 extern struct fake_disk disk;
+extern struct fake_met fake_met;
 extern struct swap_backend fake_backend;
 
 /* An empty disk; with a swap header (mkswap's layout, last page

@@ -6,7 +6,8 @@
  * (pager/base/heap_alloc.c). Faked here: the kernel's sys_map and
  * sys_unmap (over host memory reserved at the heap's base, which the test
  * build sets to an address the host can map: a page is readable and
- * writable only while mapped), reclaim itself (reclaim_pages frees frames
+ * writable only while mapped, and shows its frame's bytes as mapped, the
+ * source's frames filled with dirt as they are handed out), reclaim itself (reclaim_pages frees frames
  * the test took, and notes whether it ran inside sbrk) and the swap
  * engine's answers (no swap).
  *
@@ -27,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -83,7 +85,9 @@ static size_t page_of(uintptr_t va)
 
 /* The fake kernel's sys_map: after `maps_ok` more mappings (when not
  * negative) refuses while `refuse` is above 0 (counting down), else maps
- * the page and records the frame. */
+ * the page and records the frame. The page shows the frame's own bytes
+ * (copied in: the host cannot map the frame itself at the heap's
+ * address), so what the frame held before is what the heap sees. */
 static int refuse, maps_ok = -1;
 static uint64_t last_mapped;
 
@@ -102,6 +106,7 @@ int sys_map(int proc, const struct map_entry *entries, size_t n)
 	i = page_of(entries[0].va);
 	assert_int_equal(page_pa[i], 0);
 	assert_int_equal(mprotect((void *)entries[0].va, PG, PROT_READ | PROT_WRITE), 0);
+	memcpy((void *)entries[0].va, frame_ptr(entries[0].pa), PG);
 	page_pa[i] = entries[0].pa;
 	last_mapped = entries[0].pa;
 	return 0;
@@ -228,6 +233,20 @@ void *__wrap_realloc(void *p, size_t n)
 	return __wrap_malloc(n);
 }
 
+/* The heap's source: reclaim's, each frame it hands out filled with dirt
+ * (as an unzeroed frame may hold a process's old data), so a page the
+ * heap does not clear shows it. */
+#define DIRT 0xa5
+
+static uint64_t dirty_source(void)
+{
+	uint64_t pa = reclaim_alloc_pinned();
+
+	if (pa)
+		memset(frame_ptr(pa), DIRT, PG);
+	return pa;
+}
+
 /* Take frames (pinned, as a process's would be) until only `left` are free. */
 static void fill_to(uint64_t left)
 {
@@ -252,7 +271,7 @@ static int setup(void **state)
 	frames_set_reserve(RESERVE);
 	marks = (struct watermarks){ .min = RESERVE + 4, .start = RESERVE + 8, .stop = RESERVE + 12 };
 	vmstat_reset();
-	heap_set_frame_source(reclaim_alloc_pinned, frame_free);
+	heap_set_frame_source(dirty_source, frame_free);
 	heap_set_refill(reclaim_for_heap);
 	self = (struct pager_thread){ .name = "service" };
 	pager_lock(&self);
@@ -432,7 +451,7 @@ static void test_refused_map_keeps_its_frame(void **state)
  * nothing once refused. Before, the frames stayed the heap's for good
  * (a 256 GiB NBD export's checksums took every frame above the reserve,
  * and init could not start). A growth that fits is then made whole, its
- * pages as the source gave them (zeroed). */
+ * pages zeroed whole, though the source's frames come with old contents. */
 static void test_failed_growth_gives_back(void **state)
 {
 	uint64_t pages, base;

@@ -29,6 +29,8 @@
  * every victim put back or freed once its batch (or the queue) is over.
  * At the end nothing is left: every slot free or retired, every frame
  * free, no write left or queued. A failure names its seed and step.
+ * Over the fixed seeds, each kind of failure the weather draws took
+ * effect at least once (the fake device's count of them).
  */
 #define _POSIX_C_SOURCE 200809L	/* fileno, dup: the console caught (said.h) */
 #include <stdarg.h>
@@ -977,7 +979,8 @@ static void finish(uint64_t free0)
 	      (unsigned long)frames_free(), (unsigned long)free0);
 }
 
-/* What a run met (SWAP_RAND_STATS: to see that its paths are reached). */
+/* What a run met (SWAP_RAND_STATS: to see that its paths are reached;
+ * the device's failures are fake_met's, said over all the seeds). */
 static void said_stats(void)
 {
 	static const struct {
@@ -985,7 +988,7 @@ static void said_stats(void)
 		enum vmstat_item item;
 	} c[] = { { "out", VMSTAT_PSWPOUT }, { "in", VMSTAT_PSWPIN },
 		  { "clean", VMSTAT_PGDROP_CLEAN }, { "bad", VMSTAT_SWAP_SLOTS_BAD },
-		  { "late", VMSTAT_SWAP_SLOTS_LATE }, { "full", VMSTAT_SWAP_FULL },
+		  { "full", VMSTAT_SWAP_FULL },
 		  { "left", VMSTAT_SWAP_WRITES_LEFT }, { "werr", VMSTAT_SWAP_WRITE_ERRORS },
 		  { "rerr", VMSTAT_SWAP_READ_ERRORS }, { "ra", VMSTAT_SWAP_RA },
 		  { "async", VMSTAT_SWAPIN_ASYNC }, { "kept", VMSTAT_SWAPOUT_FAULT_KEPT },
@@ -995,6 +998,47 @@ static void said_stats(void)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		fprintf(stderr, " %s %lu", c[i].name, (unsigned long)vmstat_get(c[i].item));
 	fprintf(stderr, "\n");
+}
+
+/* Over the run's seeds: the failures the device's weather made (the
+ * fake's own count, fake_met) and the area found full. */
+static unsigned long full_met;
+
+static const struct met_kind {
+	const char *name;
+	const unsigned *n;
+} met_kinds[] = {
+	{ "write -EIO", &fake_met.write_eio }, { "write late, kept", &fake_met.write_late },
+	{ "late write landed", &fake_met.late_landed },
+	{ "write page unsent", &fake_met.write_unsent },
+	{ "write failed by its request", &fake_met.write_by_request },
+	{ "every write failing", &fake_met.write_all_fail },
+	{ "write unsent whole", &fake_met.unsent_writes },
+	{ "read unsent whole", &fake_met.unsent_reads }, { "read bad slot", &fake_met.read_bad },
+	{ "read window failed", &fake_met.window_failed },
+	{ "read of a device gone", &fake_met.gone_reads },
+	{ "flush failed", &fake_met.flush_failed }, { "write left in flight", &fake_met.left },
+	{ "left write answered late", &fake_met.left_late },
+	{ "left write answered an error", &fake_met.left_err },
+};
+
+/* Each kind of failure the weather draws took effect at least once over
+ * the fixed seeds: else the test says it covers what it never reaches. */
+static void expect_weather_met(void)
+{
+	for (size_t i = 0; i < sizeof(met_kinds) / sizeof(met_kinds[0]); i++)
+		if (*met_kinds[i].n == 0)
+			fail_msg("no seed met: %s", met_kinds[i].name);
+	if (full_met == 0)
+		fail_msg("no seed met: swap area full");
+}
+
+static void said_met(void)
+{
+	fprintf(stderr, "over the seeds:");
+	for (size_t i = 0; i < sizeof(met_kinds) / sizeof(met_kinds[0]); i++)
+		fprintf(stderr, " %s %u,", met_kinds[i].name, *met_kinds[i].n);
+	fprintf(stderr, " full %lu\n", full_met);
 }
 
 static void run_seed(unsigned long seed)
@@ -1028,6 +1072,7 @@ static void run_seed(unsigned long seed)
 	}
 	if (getenv("SWAP_RAND_STATS"))
 		said_stats();
+	full_met += vmstat_get(VMSTAT_SWAP_FULL);
 	finish(free0);
 	swap_reset();
 	frames_set_observer(NULL, NULL, NULL);
@@ -1045,10 +1090,16 @@ static void test_random(void **state)
 		first = 1, n = SEEDS;
 	said_begin();	/* the engine's console lines: not TAP */
 	catching = 1;
+	fake_met = (struct fake_met){ 0 };
+	full_met = 0;
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s);
 	catching = 0;
 	(void)said_end("");
+	if (getenv("SWAP_RAND_STATS"))
+		said_met();
+	if (!e)
+		expect_weather_met();	/* the fixed seeds' promise */
 }
 
 /* A failure inside a helper (fake_check's) names no seed: said here. */
