@@ -45,11 +45,12 @@ uint64_t heap_pages(void);
 /* Of those, the pages mapped into the heap for malloc (its high-water
  * mark), one run from the heap's base: the only ones the pager's own page
  * tables map (a lent frame is seen through frame_ptr's window onto RAM,
- * mapped at boot; the kept one is not mapped). Reported as vmstat's heap_malloc_pages. */
+ * mapped at boot; the kept one is not mapped). vmstat's heap_malloc_pages. */
 uint64_t heap_malloc_pages(void);
 /* A frame lent whole, for the pager's pages of objects (slab.h), from the
- * source (its old contents left) and under its rules as a growth's, the kept frame first, except
- * PAGER_HEAP_MAX: lent frames are not bounded by it. Counted in heap_pages
+ * source (its old contents left) and under its rules as a growth's, the
+ * kept frame first, except PAGER_HEAP_MAX: lent frames are not bounded by
+ * it. Counted in heap_pages
  * until given back. 0 if none may be had: then, as after a growth of one
  * page that failed, heap_short and heap_growth_wanted (1) say so, for the
  * refill and the OOM killer. One lent clears neither (it proves nothing
