@@ -322,7 +322,7 @@ static void check_entry(void *ctx, struct vm_space *s, uint64_t va)
 static int check_other_frame(uint64_t pa, const struct frame *f)
 {
 	if (f->rmap || f->mapcount || f->obj || f->file_copy || swapcache_frame_flags(f) ||
-	    f->unmapped || f->fault_kept)
+	    f->unmapped || f->fault_kept || f->copy_keeps)
 		return fail("frame that is not anonymous is mapped or has swap state",
 			    (struct found){ .frame = pa, .name = ", mappings", .value = f->mapcount });
 	return 0;

@@ -25,9 +25,9 @@ enum frame_state {
 };
 
 /* A frame descriptor. frames.c owns state and the list links; the VM core
- * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map, unmapped and
- * fault_kept, and its swap cache
- * (swapcache.c) swap and flags (all 0 while the frame is free: frame_free resets the
+ * owns rmap, mapcount, obj, obj_page, file_copy, pinned_map, image_map,
+ * unmapped and fault_kept, and its swap cache (swapcache.c) swap, flags and
+ * copy_keeps (all 0 while the frame is free: frame_free resets the
  * descriptor). Within the VM core, pinned_map is rmap.c's, obj and
  * obj_page shared.c's, unmapped and fault_kept write_unmap.c's (each
  * field's comment says who else clears it). */
@@ -73,6 +73,11 @@ struct frame {
 	 * it stays in memory after the write (write_unmap.c's too: cleared as a
 	 * write-out starts, vm_frames_unmap, and as it ends). */
 	uint8_t fault_kept : 1;
+	/* Copy-on-write faults copying from it while their copy's frame is
+	 * allocated: reclaim leaves it to them (swapcache_keep_source, the
+	 * swap cache's). One fault a pager thread, so at most
+	 * PAGER_THREADS_MAX (8): four bits hold it. */
+	uint8_t copy_keeps : 4;
 };
 
 struct frame_range {

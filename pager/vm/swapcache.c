@@ -287,8 +287,12 @@ void swapcache_keep_source(uint64_t pa, int on)
 {
 	struct frame *f = swapcache_anon(pa);
 
-	if (f && f->mapcount)
-		change(f, FRAME_F_FRESH, on ? FRAME_F_FRESH : 0);
+	if (!f)
+		return;
+	if (on)
+		f->copy_keeps++;	/* a fault a pager thread: below 16 (frames.h) */
+	else if (f->copy_keeps)
+		f->copy_keeps--;
 }
 
 int swapcache_ahead(uint64_t pa)

@@ -38,9 +38,7 @@ enum frame_flags {
 	FRAME_F_READING = 16,
 	/* Read back by a fault and not mapped since: the fault that maps it
 	 * counts the read (a major fault), not a cache hit. Reclaim leaves it
-	 * to that fault's retry (swapcache_desc_parked_clean). Also, mapped:
-	 * the source of a copy-on-write copy while the copy's frame is found
-	 * (swapcache_keep_source), which reclaim leaves to that fault too. */
+	 * to that fault's retry (swapcache_desc_parked_clean). */
 	FRAME_F_FRESH = 32,
 	/* Holds one reference to its tied slot, whose copy of it is still
 	 * valid: a private page brought back and not written since (mapped
@@ -147,7 +145,7 @@ static inline int swapcache_parked_clean(uint64_t pa)
 /* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
  * process page the swap code has no hand in (evictable: mapped or in an
  * object, in no pinned space; not busy, nor a fault's copy source kept
- * fresh: swapcache_keep_source). Reclaim asks it of every frame
+ * kept: swapcache_keep_source). Reclaim asks it of every frame
  * its policy looks at (~6.6 times a page swapped out), so the common case,
  * a mapped page, is one look at the descriptor, inline; a frame with no
  * mapping and no object is asked whether it is a parked clean copy, from
@@ -159,7 +157,8 @@ static inline int swapcache_desc_reclaimable(const struct frame *f, uint64_t pa)
 		return 0;
 	if (!f->mapcount && !f->obj)
 		return swapcache_desc_parked_clean(f, pa);
-	return !(f->flags & (FRAME_F_BUSY | FRAME_F_FRESH)) && !frame_pinned(f);
+	return !(f->flags & (FRAME_F_BUSY | FRAME_F_FRESH)) && !f->copy_keeps &&
+	       !frame_pinned(f);
 }
 static inline int swapcache_reclaimable(uint64_t pa)
 {
@@ -218,14 +217,21 @@ int swapcache_claim(uint64_t pa);
  * maps it later finds it in the cache. */
 void swapcache_unfresh(uint32_t slot, uint64_t pa);
 /* Mapped pa, the page a copy-on-write write copies, is kept from reclaim
- * (on 1) while the copy's frame is allocated, as a fault's own read is kept
- * for its retry (fresh), or is not any more (0). Freed by that reclaim, the
- * source would leave the fault to read it again and retry; were it the one
- * frame reclaim could free (every other victim's write refused), that
- * retry would repeat for ever, where kept the allocation fails and the
- * fault goes the out-of-memory way. The end clears the mark only while pa
- * is still mapped: a frame freed meanwhile (its space gone while the lock
- * was let go) and read again for another fault keeps that fault's. */
+ * (on 1) while the copy's frame is allocated, or is not any more (0).
+ * Freed by that reclaim, the source would leave the fault to read it again
+ * and retry; were it the one frame reclaim could free (every other
+ * victim's write refused), that retry would repeat for ever, where kept the
+ * allocation fails and the fault goes the out-of-memory way. A count, not
+ * a flag: two sharers' writes may copy the same source at once, and the
+ * first to end must not let the other's go. Not the fresh mark either:
+ * another fault that maps pa from the swap cache meanwhile found it there
+ * (a cache hit), it did not read it. The end takes its keep back
+ * even if pa lost its mappings meanwhile (a munmap while the lock was let
+ * go; another space may map it again from the cache); a frame freed
+ * meanwhile lost its count with the rest of its descriptor, and if it was
+ * reused and kept by another fault since, that keep ends early (the
+ * livelock above then needs that fault's source to be the one frame
+ * reclaim can free, as well). */
 void swapcache_keep_source(uint64_t pa, int on);
 
 /* --- writing --- */

@@ -2407,6 +2407,52 @@ static void test_cow_source_kept_from_reclaim(void **state)
 	fake_check();
 }
 
+/* Another fault maps a copy-on-write copy's source while the copy's
+ * allocation keeps it from reclaim (a sharer's read of the slot the
+ * source is tied to, while the allocation's reclaim writes): that fault
+ * found the page in the swap cache, a cache hit, and reads nothing further
+ * ahead; the keep is no read of its own. */
+static void sharer_reads_once(void)
+{
+	disk.during_write = NULL;
+	pager_lock(&me);
+	fault_back(during_space, during_va, VM_R);
+	pager_unlock(&me);
+}
+
+static void test_kept_source_found_is_a_cache_hit(void **state)
+{
+	struct vm_space *s = filled_space(3), *c = fake_space(2);
+	uint64_t majors, hits, streams;
+
+	(void)state;
+	assert_int_equal(vm_fork(s, c), 0);
+	assert_int_equal(out(s, 1), 1);
+	fault_back(s, VA, VM_R);	/* read back, tied; c's entry names the slot */
+	majors = vmstat_get(VMSTAT_PGMAJFAULT);
+	hits = vmstat_get(VMSTAT_SWAP_CACHE_HITS);
+	streams = vmstat_get(VMSTAT_SWAP_RA_STREAMS);
+	during_space = c;
+	during_va = VA;
+	disk.during_write = sharer_reads_once;
+	frames_set_reserve(frames_free());
+	vm_set_reclaim(reclaim_for_fault);
+	fake_fault(s, VA, VM_W, VM_FAULT_MAPPED);
+	vm_set_reclaim(NULL);
+	frames_set_reserve(0);
+	assert_null(disk.during_write);	/* the sharer's fault ran */
+	fake_check();
+	assert_int_equal(vmstat_get(VMSTAT_PGMAJFAULT), majors);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_CACHE_HITS), hits + 1);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_RA_STREAMS), streams);
+	assert_int_equal(vmstat_get(VMSTAT_COW_BREAKS), 1);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
+	expect_bytes(frame_ptr(vm_lookup(c, VA)), 1);
+	vm_space_destroy(c);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* The batch's flush failed (a server whose flushes fail): its pages are
  * let go of their slots as if unsent, but another batch would meet the
  * same flush, written in full with the lock held: one batch, and the
@@ -2678,6 +2724,7 @@ int main(void)
 		TEST(test_fault_after_bad_batch),
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_cow_source_kept_from_reclaim),
+		TEST(test_kept_source_found_is_a_cache_hit),
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
 		TEST(test_writer_on_failing_device),
