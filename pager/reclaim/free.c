@@ -43,10 +43,10 @@
  * overdue (swap_out_overdue): a device that stopped answering, whose
  * disk is ended or whose outage begins only at the write's bound (60 s;
  * netd's 20 s), would hold them as long, or longer (a server that
- * answers reads and hangs writes, its outages ending between); the fault
- * waits so too. Nor
- * while writes are held back for a device that fails everything
- * (swap_out_failing): the fault meets the OOM killer as with swap full. */
+ * answers reads and hangs writes, whose outages each check read ends);
+ * the fault waits so too. Nor while writes are held back for a device that fails
+ * everything (swap_out_failing): the fault meets the OOM killer as with
+ * swap full. */
 static int direct_writes_held(void)
 {
 	return swap_out_stalled() || swap_out_overdue() || swap_out_failing();

@@ -43,10 +43,12 @@ uint32_t swap_out_pending(void)
 /* Overdue from the wait reclaim gives one batch (a device that answers
  * takes milliseconds: only one that stopped answering outlasts it) until
  * the write ends. Not only until the device's bound for a write (netd's
- * 20 s): past it the write may still be out, sent again on each new
- * connection to a server that answers reads and never writes, outages
- * ending between; a direct write then would hold the lock until the
- * next outage began, for ever. The waits this stands for end with the
+ * 20 s): past it part of the write may still be out, not stalled, to a
+ * server that hangs writes and answers reads (the requests whose bytes
+ * never left netd are sent again on each new connection and hang again,
+ * while the check read of those that had left ends each outage); a
+ * direct write then would hold the lock until the next outage began,
+ * again and again. The waits this stands for end with the
  * write, which a device with a bound of its own ends (the disk's driver
  * ended at it; netd failing a request blamed for NBD_BLAME_MAX losses,
  * or the server given up at the outage's budget); a device with none is

@@ -1167,8 +1167,9 @@ static void start_with_bound(void)
 
 /* The swap-out thread's write is overdue (swap_out_overdue) once out as
  * long as reclaim waits for a batch, and past the device's bound for one
- * write too (a server that hangs writes, its outages ended by reads
- * answered: the write is sent again and hangs on); never once answered.
+ * write too (a server that hangs writes, its outages ended by check reads
+ * answered: what never left netd is sent again and hangs on); never once
+ * answered.
  * While it is, a fault's direct reclaim chooses no victim and writes
  * nothing: its write, the lock held, to a device that stopped answering,
  * would hold every pager thread until that bound. Before, it wrote a
