@@ -63,10 +63,12 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 		}
 		/* Pages on their way to disk will be free soon: wait for them
 		 * rather than take the last frames (or write more at once,
-		 * the lock held, which in a device's outage would hold every
-		 * thread until it ends). The thread deaths come to waits no
-		 * outage out: the deaths it hears free memory too, and it
-		 * serves requests only, never a fault (server/service.c). */
+		 * the lock held, which in a device's outage, or with the
+		 * writer's write overdue, would hold every thread until it
+		 * ends). The thread deaths come to waits no outage out (nor
+		 * an overdue write: reclaim then frees what it can without a
+		 * write): the deaths it hears free memory too, and it serves
+		 * requests only, never a fault (server/service.c). */
 		throttle = kswapd_throttle_again(&rounds);
 		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
 			if (!throttled++)

@@ -6,9 +6,10 @@
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
  * find nothing and the program gets time to touch its pages again.
- * While the swap device rides out an outage, direct reclaim writes
- * nothing; while writes are held back for a device that fails everything,
- * neither direct nor background reclaim takes a victim to write.
+ * While the swap device rides out an outage, or the swap-out thread's
+ * write to it is overdue, direct reclaim writes nothing; while writes are
+ * held back for a device that fails everything, neither direct nor
+ * background reclaim takes a victim to write.
  */
 #include "base/threads.h"
 #include "base/vmstat.h"
@@ -32,15 +33,27 @@
  * held (up to 512 for one fault before session 20). */
 #define FAILED_BATCHES_MAX 16
 
-/* A batch chosen and written now; frames freed. None while the device
- * rides out an outage (swap_out_stalled): the write, made with the lock
- * held, would hold every pager thread until the outage ends (a minute or
- * two: a swap server's restart), deaths unreaped; the fault that wanted
- * it waits instead, the lock let go (kswapd_throttle_again), for the
- * writes the swap-out thread has or is given, which free frames when the
- * server is back. None either while writes are held back for a device
- * that fails everything (swap_out_failing): the fault meets the OOM
- * killer as with swap full. */
+/* Whether direct reclaim writes nothing now, the device as it is. Not
+ * while it rides out an outage (swap_out_stalled): the write, made with
+ * the lock held, would hold every pager thread until the outage ends (a
+ * minute or two: a swap server's restart), deaths unreaped; the fault
+ * that wanted it waits instead, the lock let go (kswapd_throttle_again),
+ * for the writes the swap-out thread has or is given, which free frames
+ * when the server is back. Nor while the swap-out thread's write is
+ * overdue (swap_out_overdue): a device that stopped answering, whose
+ * disk is ended or whose outage begins only at the write's bound (60 s;
+ * netd's 20 s), would hold them as long, or longer (a server that
+ * answers reads and hangs writes, whose outages each check read ends);
+ * the fault waits so too. Nor while writes are held back for a device that fails
+ * everything (swap_out_failing): the fault meets the OOM killer as with
+ * swap full. */
+static int direct_writes_held(void)
+{
+	return swap_out_stalled() || swap_out_overdue() || swap_out_failing();
+}
+
+/* A batch chosen and written now, unless direct_writes_held; frames
+ * freed. */
 static size_t swap_out_direct(void)
 {
 	uint64_t v[SWAP_OUT_BATCH];
@@ -50,7 +63,7 @@ static size_t swap_out_direct(void)
 	size_t freed, n;
 	unsigned rounds = 0;
 
-	if (!swap_has_room(1) || swap_out_stalled() || swap_out_failing())
+	if (!swap_has_room(1) || direct_writes_held())
 		return 0;
 	/* A write this thread left in flight, still out (netd, past the
 	 * outage's bound, still riding it out): swap_out_now would write
@@ -66,7 +79,7 @@ static size_t swap_out_direct(void)
 		vmstat_count_n(VMSTAT_PGSCAN_DIRECT, (int64_t)(vmstat_get(VMSTAT_PGSCAN) - looked));
 		freed = swap_out_now(v, n, &failed);
 	} while (freed == 0 && failed != SWAP_OUT_OK && ++rounds < FAILED_BATCHES_MAX &&
-		 swap_has_room(1) && !swap_out_stalled() && !swap_out_failing());
+		 swap_has_room(1) && !direct_writes_held());
 	pager_memalloc_end(was_memalloc);
 	vmstat_count_n(VMSTAT_PGSTEAL_DIRECT, (int64_t)freed);
 	vmstat_count(VMSTAT_ALLOCSTALL);

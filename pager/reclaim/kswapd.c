@@ -117,17 +117,30 @@ void kswapd_throttle(struct pager_thread *t, enum throttle how)
 	throttle_waiters &= ~(1u << t->id);
 }
 
+/* Whether a request waits for the device, uncounted (THROTTLE_OUTAGE).
+ * In an outage every write out waits for its end: the lock let go here
+ * rather than held by a direct write (free.c writes none then). Bounded
+ * by the outage's budget. Only while its end could free frames: writes in
+ * flight or queued, a slot for one, or a clean copy direct reclaim drops
+ * once the device is back (it takes none during the outage); with swap
+ * full of pages that are nowhere else and nothing in flight its end frees
+ * nothing, and the request goes on to the critical wait and the OOM
+ * killer as without one. The swap-out thread's write overdue is an outage
+ * not yet declared: free.c writes none either, and the write, in flight,
+ * frees its frames once answered; bounded by the write's life, which the
+ * device bounds (swap_out_overdue). Counted, these waits would run out
+ * while the device is silent, and a process die for memory that comes
+ * back. */
+static int waits_like_outage(void)
+{
+	if (swap_out_overdue())
+		return 1;
+	return swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free());
+}
+
 enum throttle kswapd_throttle_again(unsigned *waited)
 {
-	/* Every write out waits for the outage's end: the lock let go here
-	 * rather than held by a direct write (free.c writes none then).
-	 * Bounded by the outage's budget, and not counted. Only while its end
-	 * could free frames: writes in flight or queued, a slot for one, or a
-	 * clean copy direct reclaim drops once the device is back (it takes
-	 * none during the outage); with swap full of pages that are nowhere
-	 * else and nothing in flight its end frees nothing, and the request
-	 * goes on to the critical wait and the OOM killer as without one. */
-	if (swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free()))
+	if (waits_like_outage())
 		return THROTTLE_OUTAGE;
 	if (swap_out_pending() == 0 || *waited >= kswapd_throttle_rounds())
 		return THROTTLE_NO;

@@ -36,7 +36,10 @@ unsigned kswapd_throttle_rounds(void);
  * reconnected to), whose budget bounds those waits instead: every write
  * out, held or to come, is answered when the server is back, or fails
  * when the device gives up, and a process must not die for memory that
- * comes back once a restarting server does. Each wait still ends by
+ * comes back once a restarting server does; and so, too, while the
+ * swap-out thread's write is overdue (swap_out_overdue: a device that
+ * stopped answering, its outage or end not yet come), until that write
+ * ends. Each wait still ends by
  * RECLAIM_WAIT_NS, so a fault whose process ended meanwhile is let go
  * then (fault.c looks the process up again), and wakes kswapd, which
  * queues writes for when the server is back. */
@@ -59,7 +62,9 @@ enum throttle kswapd_throttle_again(unsigned *waited);
  * next batch (kswapd_throttle). A batch takes milliseconds; only a device
  * that takes writes and never answers (an NBD server that stopped
  * replying; netd gives up on it only after ANSWER_NS and its retries)
- * meets the bound, so a request is never held for ever by the writer. */
+ * meets the bound, so a request is never held for ever by the writer;
+ * its write out longer is overdue (swap_out_overdue: the swap engine is
+ * lent this bound, setup.c), and no request writes while it is. */
 #define RECLAIM_WAIT_NS (300 * CLOCK_NS_PER_MS)
 
 int kswapd_start(void);

@@ -25,6 +25,7 @@ static const struct swap_reclaim_hooks hooks = {
 	.refaulted = victims_refaulted,
 	.written = kswapd_batch_written,
 	.writes_may_wait = kswapd_writes_may_wait,
+	.batch_wait_ns = RECLAIM_WAIT_NS,	/* kswapd_throttle's one wait */
 };
 
 /* A page of objects (base/slab.h): a frame the heap lends, seen through

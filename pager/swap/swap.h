@@ -57,6 +57,9 @@ struct swap_reclaim_hooks {
 	/* Optional: 1 while victims that must be written may wait until they
 	 * fill a write (without it, each batch is written as it comes). */
 	int (*writes_may_wait)(void);
+	/* The longest reclaim waits for one batch of the swap-out thread, in
+	 * ns: its write out longer is overdue (swap_out_overdue; 0: never). */
+	int64_t batch_wait_ns;
 };
 void swap_set_reclaim_hooks(const struct swap_reclaim_hooks *hooks);
 
@@ -166,6 +169,16 @@ uint32_t swap_out_room(void);
 void swap_out_kick(void);
 /* Pages queued for the swap-out thread or being written by it. */
 uint32_t swap_out_pending(void);
+/* The swap-out thread's write has gone unanswered longer than reclaim
+ * waits for a batch (the hooks' batch_wait_ns): a device that stopped
+ * answering, whose disk is not yet ended, or whose outage netd has not yet
+ * begun or has ended while the write still hangs (swap_out_stalled). A
+ * direct write now, the lock held, would hold every pager thread until
+ * the device's bound for a write (swap_write_bound_ns) or longer; reclaim
+ * writes none and waits for the write instead, as in an outage
+ * (kswapd_throttle_again). Only for a device that bounds its writes, and
+ * not once it is gone for good. Lock held. */
+int swap_out_overdue(void);
 
 /* The swap-in thread reads ahead only while more than keep_free frames are
  * free (it never reclaims). */

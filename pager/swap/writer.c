@@ -6,6 +6,7 @@
  * once when reclaim says it cannot wait; while writes are held back (a
  * device that fails everything: swap_out_failing), handed back.
  */
+#include "base/clock.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
 #include "swap/internal.h"
@@ -18,6 +19,7 @@
 static struct swap_queue outq;	/* background victims for the swap-out thread */
 static struct swap_queue held;	/* of those, victims waiting to fill a write */
 static uint32_t writing;	/* taken from held, being written by that thread */
+static int64_t write_began;	/* pager_clock() as that write began (writing > 0) */
 static struct pager_thread writer;
 
 int swap_out_queue(uint64_t pa)
@@ -36,6 +38,29 @@ uint32_t swap_out_room(void)
 uint32_t swap_out_pending(void)
 {
 	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
+}
+
+/* Overdue from the wait reclaim gives one batch (a device that answers
+ * takes milliseconds: only one that stopped answering outlasts it) until
+ * the write ends. Not only until the device's bound for a write (netd's
+ * 20 s): past it part of the write may still be out, not stalled, to a
+ * server that hangs writes and answers reads (the requests whose bytes
+ * never left netd are sent again on each new connection and hang again,
+ * while the check read of those that had left ends each outage); a
+ * direct write then would hold the lock until the next outage began,
+ * again and again. The waits this stands for end with the
+ * write, which a device with a bound of its own ends (the disk's driver
+ * ended at it; netd failing a request blamed for NBD_BLAME_MAX losses,
+ * or the server given up at the outage's budget); a device with none is
+ * never overdue, nor one gone for good, whose writes fail at once. */
+int swap_out_overdue(void)
+{
+	const struct swap_reclaim_hooks *h = swap_engine_hooks();
+
+	if (writing == 0 || swap_write_bound_ns() <= 0 || !h || h->batch_wait_ns <= 0 ||
+	    swap_device_gone())
+		return 0;
+	return pager_clock() - write_began >= h->batch_wait_ns;
 }
 
 /* Popped pages still worth writing, up to what the batch has room for:
@@ -164,6 +189,7 @@ long swap_write_queued(struct pager_thread *t)
 	if (swap_batch_prepare(&b) == 0)
 		return (long)freed;
 	writing = (uint32_t)b.n;
+	write_began = pager_clock();
 	pager_unlock(t);	/* the device works; others may fault meanwhile */
 	swap_batch_write(t, &b);
 	pager_lock(t);

@@ -82,6 +82,8 @@ uint32_t swap_out_pending(void) { return pending; }
 int64_t swap_write_bound_ns(void) { return 60000 * CLOCK_NS_PER_MS; }
 static int stalled;		/* the swap device rides out an outage */
 int swap_out_stalled(void) { return stalled; }
+static int overdue;		/* the writer's write is overdue (no outage yet) */
+int swap_out_overdue(void) { return overdue; }
 static int swap_full;		/* no slot is free */
 static int clean_copies;	/* pages back in memory keeping their slots */
 int swap_out_could_free(void) { return swap_is_on && (!swap_full || clean_copies); }
@@ -281,6 +283,7 @@ static int setup(void **state)
 	in_service = 0;
 	congested_waits = 0;
 	stalled = 0;
+	overdue = 0;
 	swap_full = 0;
 	clean_copies = 0;
 	timer_waits = 0;
@@ -505,7 +508,7 @@ static void (*outage_ends)(struct pager_thread *t);
 static void outage_wait(struct pager_thread *t)
 {
 	if (outage_waits > 0 && --outage_waits == 0) {
-		stalled = 0;
+		stalled = overdue = 0;
 		outage_ends(t);
 	}
 }
@@ -652,6 +655,50 @@ static void test_deaths_thread_waits_no_outage(void **state)
 	reclaim_before_request(deaths);
 	assert_int_equal(bounded_waits, 0);
 	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted);	/* no wait made */
+	assert_ptr_equal(pager_holder(), deaths);
+}
+
+/* The writer's write overdue (a device that stopped answering, netd not
+ * yet in an outage, the disk not yet ended) for four times ROUNDS waits,
+ * then answered: a fault with no frame waits it out uncounted, the lock
+ * let go, killing no one (before, it made ROUNDS counted waits and the
+ * OOM killer acted for memory on its way back). */
+static void test_fault_waits_out_overdue_write(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+	unsigned waits = 0;
+
+	(void)state;
+	outage(4 * ROUNDS, batch_frees);
+	stalled = 0;
+	overdue = 1;
+	free_now = RESERVE;
+	pending = 64;
+	writer_stuck = 1;
+	while (free_now <= marks.start && nkilled == 0 && bounded_waits <= 1000)
+		assert_int_equal(fault(0, 5, &waits), RECLAIM_RETRY);
+	assert_int_equal(nkilled, 0);
+	assert_int_equal(waits, 0);
+	assert_int_equal(bounded_waits, 4 * ROUNDS);
+	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted + 4 * ROUNDS);
+}
+
+/* The thread deaths come to makes no wait for an overdue write either (it
+ * goes on to reclaim, which writes nothing then): before, it made ROUNDS
+ * counted waits for it, the deaths it hears unreaped meanwhile. */
+static void test_deaths_thread_waits_no_overdue_write(void **state)
+{
+	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
+
+	(void)state;
+	swap_is_on = 1;
+	overdue = 1;
+	free_now = marks.min - 1;
+	pending = 64;
+	writer_stuck = 1;
+	holder = deaths;
+	reclaim_before_request(deaths);
+	assert_int_equal(bounded_waits, 0);
 	assert_ptr_equal(pager_holder(), deaths);
 }
 
@@ -1030,6 +1077,8 @@ cmocka_unit_test_setup(test_outage_swap_full_kills, setup),
 cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_request_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
+		cmocka_unit_test_setup(test_fault_waits_out_overdue_write, setup),
+		cmocka_unit_test_setup(test_deaths_thread_waits_no_overdue_write, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
 		cmocka_unit_test_setup(test_critical_waiter_leaves, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),

@@ -4,8 +4,9 @@
  * policy's victims and the swap engine. Direct reclaim writes a batch at
  * once, the lock held; but not while the swap device rides out an outage
  * (an NBD server restarting): that write would hold every pager thread
- * until the outage ends; nor again after a failed batch once an outage
- * has begun. A failed batch is followed by another (up to 16) while its
+ * until the outage ends; nor while the swap-out thread's write is
+ * overdue (a device that stopped answering); nor again after a failed
+ * batch once an outage has begun. A failed batch is followed by another (up to 16) while its
  * failure may pass, and after one whose every page the device failed
  * again alone only until the engine holds writes back; while it does,
  * no victim is chosen to write.
@@ -25,6 +26,7 @@
 /* --- the world free.c sees --- */
 
 static int stalled;		/* the device rides out an outage */
+static int overdue;		/* the swap-out thread's write is overdue */
 static int held;		/* the engine holds writes back (swap_out_failing) */
 static unsigned hold_after;	/* it does once this many batches are written (0: never) */
 static unsigned chosen;		/* victims_choose calls */
@@ -35,6 +37,7 @@ size_t vm_discard_some(size_t want, size_t looks) { (void)want, (void)looks; ret
 int swap_on(void) { return 1; }
 int swap_has_room(int direct) { (void)direct; return 1; }
 int swap_out_stalled(void) { return stalled; }
+int swap_out_overdue(void) { return overdue; }
 int swap_out_failing(void) { return held; }
 uint32_t swap_out_room(void) { return 64; }
 int swap_out_queue(uint64_t pa) { (void)pa; return 0; }
@@ -81,6 +84,7 @@ static int setup(void **state)
 {
 	(void)state;
 	stalled = 0;
+	overdue = 0;
 	held = 0;
 	hold_after = 0;
 	fail_stalls = 0;
@@ -110,6 +114,21 @@ static void direct_writes_nothing_in_outage(void **state)
 	assert_int_equal(reclaim_for_fault(1), 0);
 	assert_int_equal(chosen, 0);
 	assert_int_equal(written, 0);
+}
+
+/* With the swap-out thread's write overdue (a device that stopped
+ * answering, its outage or end not yet come), direct reclaim chooses no
+ * victim and writes nothing: its write, the lock held, would hold every
+ * pager thread until the device's bound (the disk's 60 s, netd's 20 s).
+ * Before, it wrote. */
+static void direct_writes_nothing_while_overdue(void **state)
+{
+	(void)state;
+	overdue = 1;
+	assert_int_equal(reclaim_pages(SWAP_OUT_BATCH, RECLAIM_DIRECT), 0);
+	assert_int_equal(chosen, 0);
+	assert_int_equal(written, 0);
+	assert_int_equal(batches, 0);
 }
 
 /* Background reclaim queues for the swap-out thread as before: the queue
@@ -188,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(direct_writes_a_batch, setup),
 		cmocka_unit_test_setup(direct_writes_nothing_in_outage, setup),
+		cmocka_unit_test_setup(direct_writes_nothing_while_overdue, setup),
 		cmocka_unit_test_setup(background_queues_in_outage, setup),
 		cmocka_unit_test_setup(failed_batch_not_again_in_outage, setup),
 		cmocka_unit_test_setup(passing_failures_tried_again, setup),

@@ -148,9 +148,16 @@ static void refaulted(uint64_t pa, uint32_t shadow)
 	refaults++;
 }
 
+/* Reclaim's wait for one batch (kswapd.h's RECLAIM_WAIT_NS), lent with
+ * the hooks; and a device's bound for one write (the disk's 60 s), which
+ * the fake device has only where a test gives it one. */
+#define BATCH_WAIT_NS (300 * CLOCK_NS_PER_MS)
+#define WRITE_BOUND_NS (60000 * CLOCK_NS_PER_MS)
+
 static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted = evicted,
 						 .refaulted = refaulted, .written = batch_written,
-						 .writes_may_wait = writes_may_wait };
+						 .writes_may_wait = writes_may_wait,
+						 .batch_wait_ns = BATCH_WAIT_NS };
 
 /* Threads are joined once per process: the ids stay. */
 static void threads_once(void)
@@ -1115,6 +1122,110 @@ static long write_with(struct vm_space *s, unsigned n, void (*during)(void))
 	pager_lock(&me);
 	fake_check();
 	return freed;
+}
+
+/* While the swap-out thread's write is out (disk.during_write): whether
+ * it is overdue at each of these ages; and a fault's direct reclaim, the
+ * write out for the batch's wait: what it freed, chose and wrote. */
+static const int64_t overdue_ages[] = { 0, BATCH_WAIT_NS - 1, BATCH_WAIT_NS, WRITE_BOUND_NS,
+					10 * WRITE_BOUND_NS };
+#define OVERDUE_AGES (sizeof(overdue_ages) / sizeof(overdue_ages[0]))
+static int overdue_seen[OVERDUE_AGES];
+static size_t direct_freed;
+static unsigned direct_chosen, direct_writes;
+
+static void look_while_overdue(void)
+{
+	int64_t began = clock_now;
+	unsigned writes = disk.writes;
+
+	disk.during_write = NULL;	/* the direct write's, if any, is a plain one */
+	for (unsigned k = 0; k < OVERDUE_AGES; k++) {
+		clock_now = began + overdue_ages[k];
+		overdue_seen[k] = swap_out_overdue();
+	}
+	clock_now = began + BATCH_WAIT_NS;
+	victims_chosen = 0;
+	pager_lock(&other);
+	direct_freed = reclaim_for_fault(1);
+	pager_unlock(&other);
+	direct_chosen = victims_chosen;
+	direct_writes = disk.writes - writes;
+}
+
+/* Swap started again on the fake disk, given a bound for one write (a
+ * real device's: the disk's 60 s). */
+static void start_with_bound(void)
+{
+	swap_reset();
+	fake_disk_init(1);
+	fake_backend.write_bound_ns = WRITE_BOUND_NS;
+	swap_start(&fake_backend, &me, NULL);
+	fake_backend.write_bound_ns = 0;
+	assert_true(swap_on());
+}
+
+/* The swap-out thread's write is overdue (swap_out_overdue) once out as
+ * long as reclaim waits for a batch, and past the device's bound for one
+ * write too (a server that hangs writes, its outages ended by check reads
+ * answered: what never left netd is sent again and hangs on); never once
+ * answered.
+ * While it is, a fault's direct reclaim chooses no victim and writes
+ * nothing: its write, the lock held, to a device that stopped answering,
+ * would hold every pager thread until that bound. Before, it wrote a
+ * batch. */
+static void test_write_overdue(void **state)
+{
+	static const int expect[OVERDUE_AGES] = { 0, 0, 1, 1, 1 };
+	struct vm_space *s;
+
+	(void)state;
+	start_with_bound();
+	s = filled_space(3 + SWAP_OUT_BATCH);
+	assert_int_equal(write_with(s, 3, look_while_overdue), 3);
+	for (unsigned k = 0; k < OVERDUE_AGES; k++)
+		assert_int_equal(overdue_seen[k], expect[k]);
+	assert_int_equal(direct_freed, 0);
+	assert_int_equal(direct_chosen, 0);
+	assert_int_equal(direct_writes, 0);
+	assert_false(swap_out_overdue());	/* answered: nothing out */
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* With no bound of its device's, a write is never overdue: nothing would
+ * end the waits that stand in for the direct write. */
+static void test_no_bound_never_overdue(void **state)
+{
+	struct vm_space *s = filled_space(3);
+
+	(void)state;
+	assert_int_equal(write_with(s, 3, look_while_overdue), 3);
+	for (unsigned k = 0; k < OVERDUE_AGES; k++)
+		assert_int_equal(overdue_seen[k], 0);
+	vm_space_destroy(s);
+	fake_check();
+}
+
+static void look_once_gone(void)
+{
+	disk.gone = 1;
+	look_while_overdue();
+}
+
+/* Nor once the device is gone for good: its writes fail at once, and
+ * waiting for them frees nothing. */
+static void test_gone_never_overdue(void **state)
+{
+	struct vm_space *s;
+
+	(void)state;
+	start_with_bound();
+	s = filled_space(3);
+	(void)write_with(s, 3, look_once_gone);
+	for (unsigned k = 0; k < OVERDUE_AGES; k++)
+		assert_int_equal(overdue_seen[k], 0);
+	vm_space_destroy(s);
 }
 
 /* Victims queued for the swap-out thread are written by its step, the
@@ -2697,6 +2808,9 @@ int main(void)
 		TEST(test_unmap_refused_at_once_frames_retired),
 		TEST(test_read_fails),
 		TEST(test_queued_write),
+		TEST(test_write_overdue),
+		TEST(test_no_bound_never_overdue),
+		TEST(test_gone_never_overdue),
 		TEST(test_fault_during_write_keeps),
 		TEST(test_kept_then_protect_refused),
 		TEST(test_write_during_write_invalidates),
