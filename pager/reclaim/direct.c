@@ -2,9 +2,10 @@
  * Direct reclaim: a request that finds free frames below the minimum
  * reclaims before it is served, unless the swap-out thread has pages in
  * flight, which will be free soon: then it waits for them (throttled)
- * rather than take the last frames or add its own writes. Also the VM
- * core's hook when no frame is free, and the pager's own allocations,
- * which leave the reserve to threads that are freeing memory.
+ * rather than take the last frames or add its own writes; so does a
+ * munmap's retry after its heap fell short. Also the VM core's hook when
+ * no frame is free, and the pager's own allocations, which leave the
+ * reserve to threads that are freeing memory.
  */
 #include "base/clock.h"
 #include "base/heap.h"
@@ -46,15 +47,15 @@ static void wait_congested(struct pager_thread *t)
 	pager_lock(t);
 }
 
-/* Reclaim (or wait for the swap-out thread) until the minimum is free.
- * Out of line: its saved registers stay off the usual path of
+/* Reclaim (or wait for the swap-out thread) until target frames are
+ * free. Out of line: its saved registers stay off the usual path of
  * reclaim_before_request, taken on every request. */
-__attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
+__attribute__((noinline)) static void reclaim_to(struct pager_thread *t, uint64_t target)
 {
 	unsigned congested = 0, throttled = 0, rounds = 0;
 	enum throttle throttle;
 
-	while (swap_on() && frames_free() < marks.min) {
+	while (swap_on() && frames_free() < target) {
 		if (swap_congested() && congested < CONGESTED_ROUNDS) {
 			if (congested++ == 0)
 				vmstat_count(VMSTAT_NET_THROTTLED);
@@ -84,7 +85,7 @@ __attribute__((noinline)) static void reclaim_to_min(struct pager_thread *t)
 void reclaim_before_request(struct pager_thread *t)
 {
 	if (frames_free() < marks.min)
-		reclaim_to_min(t);
+		reclaim_to(t, marks.min);
 }
 
 static int above_reserve(void)
@@ -110,14 +111,28 @@ uint64_t reclaim_alloc_pinned(void)
 	return frame_alloc_pinned_unzeroed();
 }
 
-/* Frames above the reserve for the heap's failed growth, all of it: it
- * gave back what it had mapped, so one frame above the reserve would have
- * the retry fail as before, and no reclaim run for it. */
-static int room_for_heap(void)
+/* The free frames the heap's failed growth needs: the reserve and all it
+ * wanted above it (it gave back what it had mapped, so one frame above
+ * the reserve would have the retry fail as before, and no reclaim run
+ * for it). */
+static uint64_t heap_room(void)
 {
 	uint64_t wanted = heap_growth_wanted();
 
-	return frames_free() >= frames_reserve() + (wanted ? wanted : 1);
+	return frames_reserve() + (wanted ? wanted : 1);
+}
+
+static int room_for_heap(void)
+{
+	return frames_free() >= heap_room();
+}
+
+/* To the heap's room, not the minimum: with none (pager.free_min=0) a
+ * wait to the minimum is no wait, and the retry failed as the cut had. */
+void reclaim_before_heap_retry(struct pager_thread *t)
+{
+	if (!room_for_heap())
+		reclaim_to(t, heap_room());
 }
 
 int reclaim_for_heap(void)

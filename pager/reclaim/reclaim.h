@@ -40,6 +40,13 @@ void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min
  * level follow free frames. */
 void reclaim_before_request(struct pager_thread *t);
 void reclaim_after_request(void);
+/* Before a request retries a step its heap's growth failed for (a
+ * munmap's cut, served with no reclaim first): unless as many frames as
+ * the growth wanted are free above the reserve (reclaim_for_heap's rule),
+ * wait for the swap-out thread's writes in flight, else reclaim, as
+ * reclaim_before_request does, until they are. Lock held; t is the
+ * calling thread. */
+void reclaim_before_heap_retry(struct pager_thread *t);
 
 /* A frame for the pager itself (its heap's frame source), its old contents
  * left (heap.h: the heap zeroes what it hands out). A thread freeing

@@ -127,13 +127,13 @@ void handle_munmap(const struct msg *in, struct msg *out)
 	/* A hole's cut found the pager's heap short of frames (not the region
 	 * bound, nor the heap's cap, which no reclaim mends). A munmap is served with no reclaim first
 	 * (service.c: it gives memory back, and must not wait behind the
-	 * writer for nothing), so it does what one that takes memory would
-	 * have done before, once, and cuts again: the writer's pages in flight
-	 * may be what frees the heap its page. The cut made, if any, stays and
+	 * writer for nothing), so it reclaims now, once, until the heap has
+	 * what it wanted, and cuts again: the writer's pages in flight may be
+	 * what frees the heap its page. The cut made, if any, stays and
 	 * is found again as a region's start. The reclaim may let the lock go,
 	 * and the OOM killer may end the process meanwhile: looked up again. */
 	if (r == VM_FAULT_NOMEM && heap_growth_wanted()) {
-		reclaim_before_request(pager_holder());
+		reclaim_before_heap_retry(pager_holder());
 		if (!(p = procs_by_pid(in->pid))) {
 			reply_result(out, -ESRCH);
 			return;

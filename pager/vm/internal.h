@@ -342,6 +342,8 @@ unsigned vm_pages_map_run_how(struct vm_space *s, struct vm_region *r, const uin
 unsigned vm_pages_adopt_run(struct vm_space *s, struct vm_region *r, const uint64_t *idx,
 			    const uint64_t *pa, const unsigned *how, unsigned n);
 void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i);
+/* Pages [from, to) of r dropped, the whole span unmapped in one call
+ * (pages.c says why whole). */
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to);
 uint64_t vm_frame_alloc(void);
 uint64_t vm_frame_alloc_unzeroed(void);

@@ -262,49 +262,47 @@ void vm_page_drop(struct vm_space *s, struct vm_region *r, uint64_t i)
 	drop_entry(s, r, i, region_entry(r, i), 0, 0, 0);
 }
 
-/* 1 if pages [first, end) of r left the page tables in one call; 0 if
+/* 1 if pages [from, to) of r left the page tables in one call; 0 if
  * they are still there, to go page by page (a refusal is noted). */
-static int span_out(struct vm_space *s, struct vm_region *r, uint64_t first, uint64_t end)
+static int span_out(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
 	if (!vm.mmu.unmap_range)
 		return 0;
-	if (vm.mmu.unmap_range(vm.mmu.ctx, s->as, r->start + first * VM_PAGE, end - first) == 0)
+	if (vm.mmu.unmap_range(vm.mmu.ctx, s->as, r->start + from * VM_PAGE, to - from) == 0)
 		return 1;
 	vm_note_bug("unmap_range failed: its pages were unmapped one by one");
 	return 0;
 }
 
-/* From the first page with an entry on, the range leaves the page tables
- * in one call before any frame goes: a program's munmap of a large buffer
- * was a system call a resident page (shift's wl_unmap at 128 MiB: ~24,000).
- * A range whose pages are all swapped or out for their write-out makes the
- * call too: their page tables stayed (HARVEST_UNMAP keeps them), and an
- * unmap gives back those it leaves empty. It ends with the page array's
- * last chunk in it (pv_end): the kernel walks the tables of every page it
- * is given. The pages are met by one walk of the
- * page array, each entry read and cleared where it lies (a search for the
- * next entry and one to clear it cost ~50 instructions a page: the
- * children's exits of scripts/profile forkcow). Nothing here allocates,
- * so nothing reclaims under the walk. */
+/* The whole range leaves the page tables in one call before any frame
+ * goes: a program's munmap of a large buffer was a system call a resident
+ * page (shift's wl_unmap at 128 MiB: ~24,000). Whole, not only from its
+ * first page entry: a page out for its write-out (HARVEST_UNMAP) kept its
+ * page table, and a shared region's page written out, or a program
+ * page dropped clean, has no entry left to find it by, so a range of
+ * such pages (or a span of them before the first entry or after the last
+ * chunk) would keep its tables until the process's limit or exit. The
+ * kernel's walk skips a 2 MiB with no table in a step (1 GiB with no
+ * table above it: arch_pt_unmap), and a process gone answers at once
+ * (base/mmu.c). The pages are met by one walk of the page array, each
+ * entry read and cleared where it lies (a search for the next entry and
+ * one to clear it cost ~50 instructions a page: the children's exits of
+ * scripts/profile forkcow). Nothing here allocates, so nothing reclaims
+ * under the walk. */
 void vm_pages_drop(struct vm_space *s, struct vm_region *r, uint64_t from, uint64_t to)
 {
 	struct pagevec *v = &r->pages;
 	const uint32_t *e;
 	uint64_t first;
-	int out = 0, tried = 0;
+	int out = span_out(s, r, from, to);
 
 	for (uint32_t k = pv_walk_begin(v, from); pv_walk_chunk(v, k, &first, &e) && first < to;
 	     k++) {
 		for (uint64_t i = first > from ? first : from; i < first + PV_CHUNK && i < to; i++) {
 			uint32_t x = e[i - first];
 
-			if (!x)
-				continue;
-			if (!tried) {
-				tried = 1;
-				out = span_out(s, r, i, pv_end(v, i, to));
-			}
-			drop_entry(s, r, i, x, out, 1, k);
+			if (x)
+				drop_entry(s, r, i, x, out, 1, k);
 		}
 	}
 	pv_walk_end(v);

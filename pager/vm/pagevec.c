@@ -313,17 +313,6 @@ uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end)
 	return end;
 }
 
-uint64_t pv_end(const struct pagevec *v, uint64_t from, uint64_t to)
-{
-	uint32_t k = lower_bound(v, to);	/* chunks [0, k) start before to */
-	uint64_t end;
-
-	if (k == 0)
-		return from;
-	end = v->chunks[k - 1]->first + PV_CHUNK;
-	return end < from ? from : end < to ? end : to;
-}
-
 /* A chunk at a time, its entries read in place: fault-around asks about
  * the few pages after a fault, most in one chunk, and pv_get for each cost
  * ~20 instructions a page. Each pass looks at no more pages than it may

@@ -81,11 +81,6 @@ struct pv_chunk *pv_hold(struct pagevec *v, uint64_t i, int *err);
 void pv_unhold(struct pagevec *v, struct pv_chunk *c);
 /* The first index in [i, end) whose entry is not 0, or end. */
 uint64_t pv_next(const struct pagevec *v, uint64_t i, uint64_t end);
-/* An end for [from, to) with no entry at or past it: the end of the last
- * chunk that starts before to, kept within [from, to]. A chunk exists only
- * while it holds an entry, so it is at most PV_CHUNK - 1 past the last
- * one; a search of the chunks, no entry read. */
-uint64_t pv_end(const struct pagevec *v, uint64_t from, uint64_t to);
 /* Up to max indices in [from, to) whose entries are 0, rising, into idx;
  * how many. */
 unsigned pv_absent(const struct pagevec *v, uint64_t from, uint64_t to, uint64_t *idx,

@@ -70,7 +70,7 @@ void mmu_flush(void)
 
 /* The heap, as munmap's retry asks of it: frames its last growth wanted
  * (a failed record sets it when heap_fails_for_frames; heap_growth_forget
- * clears it); the reclaim before a request, which may let the lock go
+ * clears it); the reclaim before its retry, which may let the lock go
  * (meanwhile, if not NULL, runs then). */
 static uint64_t heap_wanted;
 static int heap_fails_for_frames;
@@ -102,7 +102,7 @@ void heap_growth_forget(void)
 	heap_wanted = 0;
 }
 
-void reclaim_before_request(struct pager_thread *t)
+void reclaim_before_heap_retry(struct pager_thread *t)
 {
 	(void)t;
 	reclaims++;

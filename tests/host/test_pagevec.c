@@ -99,24 +99,6 @@ static void test_each(void **state)
 	pv_free(&v);
 }
 
-/* pv_end: the end of the last chunk starting before the range's end,
- * kept within the range; the range's start when no chunk is there. */
-static void test_end(void **state)
-{
-	struct pagevec v = { 0 };
-
-	(void)state;
-	assert_int_equal(pv_end(&v, 0, 1000), 0);
-	assert_int_equal(pv_set(&v, 3, 1), 0);
-	assert_int_equal(pv_set(&v, 10 * PV_CHUNK + 7, 2), 0);
-	assert_int_equal(pv_end(&v, 0, 100 * PV_CHUNK), 11 * PV_CHUNK);
-	assert_int_equal(pv_end(&v, 0, 10 * PV_CHUNK), PV_CHUNK);
-	assert_int_equal(pv_end(&v, 0, 10 * PV_CHUNK + 7), 10 * PV_CHUNK + 7);
-	assert_int_equal(pv_end(&v, 0, 3), 3);
-	assert_int_equal(pv_end(&v, 2 * PV_CHUNK, 10 * PV_CHUNK), 2 * PV_CHUNK);
-	pv_free(&v);
-}
-
 static void test_chunks_freed(void **state)
 {
 	struct pagevec v = { 0 };
@@ -621,7 +603,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_sparse),
-		cmocka_unit_test(test_end),
 		cmocka_unit_test(test_chunks_freed), cmocka_unit_test(test_split),
 		cmocka_unit_test(test_unreserve),	cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_each_while_cleared),

@@ -965,6 +965,43 @@ static void test_heap_failure_forgotten(void **state)
 	assert_int_equal(killed[0], 5);
 }
 
+/* A munmap whose cut found the heap short retries once, after waiting on
+ * the deaths' thread, which serves it, for the writes in flight to free
+ * what the heap wanted: with no minimum (pager.free_min=0) too, where a
+ * wait to the minimum is none at all (before: no wait, and a spurious
+ * ENOMEM). Writes that never finish hold it the rounds the marks allow
+ * (3 with no minimum, as for a fault); a batch that frees them, one wait.
+ * With room for the heap it waits for nothing, below the minimum too. */
+static void test_heap_retry_waits_for_writes(void **state)
+{
+	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
+
+	(void)state;
+	holder = deaths;
+	marks.min = 0;
+	swap_is_on = 1;
+	free_now = RESERVE;
+	heap_wanted = 1;
+	pending = 64;
+	writer_stuck = 1;
+	reclaim_before_heap_retry(deaths);
+	assert_int_equal(bounded_waits, 3);
+	assert_ptr_equal(pager_holder(), deaths);
+
+	bounded_waits = 0;
+	writer_stuck = 0;
+	meanwhile = batch_frees;
+	reclaim_before_heap_retry(deaths);
+	assert_int_equal(bounded_waits, 1);
+
+	marks = fixed_marks;
+	free_now = RESERVE + 1;	/* the heap's one page */
+	pending = 64;
+	bounded_waits = 0;
+	reclaim_before_heap_retry(deaths);
+	assert_int_equal(bounded_waits, 0);
+}
+
 /* An exempt requester (or none, the pager's own request) is not killed:
  * the machine stops, with the panic status. */
 static void test_requester_exempt_stops(void **state)
@@ -1088,6 +1125,7 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_requester_last_resort, setup),
 		cmocka_unit_test_setup(test_heap_short_kills_arrays, setup),
 		cmocka_unit_test_setup(test_heap_failure_forgotten, setup),
+		cmocka_unit_test_setup(test_heap_retry_waits_for_writes, setup),
 		cmocka_unit_test_setup(test_requester_exempt_stops, setup),
 		cmocka_unit_test_setup(test_subscriptions_per_line, setup),
 		cmocka_unit_test_setup(test_two_lines_leave_room, setup),

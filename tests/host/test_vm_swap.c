@@ -711,6 +711,40 @@ static void test_evict_shared(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* A shared region's pages written out leave no page entry (the object
+ * names their slots) but keep their page tables (unmapped for the write,
+ * HARVEST_UNMAP): a shrink and a munmap still give the kernel their whole
+ * span in one call, which gives those tables back, the pages before the
+ * first entry and after the last chunk too. */
+static void test_unmap_written_out_shared(void **state)
+{
+	struct vm_space *p = fake_space(1);
+	uint64_t free0 = frames_free();
+	unsigned ranges = fake.unmap_ranges;
+	uint32_t s1, s3;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, SH, SH + 4 * PG, RW, VM_SHARED, NULL), 0);
+	swap_fake_fill(p, SH + PG, 1);
+	swap_fake_fill(p, SH + 3 * PG, 3);
+	s1 = swap_out(vm_lookup(p, SH + PG), 0);
+	s3 = swap_out(vm_lookup(p, SH + 3 * PG), 0);
+	check();
+	assert_int_equal(vm_region_resize(p, SH + 4 * PG, SH + 3 * PG), 0);
+	assert_int_equal(fake.unmap_ranges, ranges + 1);
+	assert_int_equal(fake.range_va, SH + 3 * PG);
+	assert_int_equal(fake.range_n, 1);
+	assert_int_equal(sw.refs[s3], 0);
+	check();
+	assert_int_equal(vm_unmap_range(p, SH, SH + 3 * PG), 0);
+	assert_int_equal(fake.unmap_ranges, ranges + 2);
+	assert_int_equal(fake.range_va, SH);
+	assert_int_equal(fake.range_n, 3);
+	assert_int_equal(sw.refs[s1], 0);
+	destroy(p);
+	assert_int_equal(frames_free(), free0);
+}
+
 /* A frame kept in the swap cache after its write-out is found there:
  * mapped again without a read, and no longer the swap code's. */
 static void test_cache_hit_after_evict(void **state)
@@ -3447,6 +3481,7 @@ int main(void)
 		TEST(test_shared_fault_reserve_reclaims_ends),
 		TEST(test_parent_writes_child_swapped),
 		TEST(test_evict_shared),
+		TEST(test_unmap_written_out_shared),
 		TEST(test_cache_hit_after_evict),
 		TEST(test_write_end),
 		TEST(test_unmap_wide),

@@ -337,26 +337,36 @@ int test_swap_fork_sharing(void)
 
 #define SPARSE_TABLES 8
 
+/* What sparse_swapped_child is given: memory's size, and its mapping's
+ * kind (MAP_PRIVATE or MAP_SHARED). */
+struct sparse_run {
+	uint64_t frames;
+	int flags;
+};
+
 /* A page written out leaves the page tables for a while, not for good:
  * its leaf table stays for its next fault (it was freed and made again,
  * ~1,000 instructions a major fault). A munmap still gives every table
- * of the range back, those of pages in swap too. The child touches one
+ * of the range back, those of pages in swap too, a shared mapping's as
+ * well (its pages written out leave no page entry of the region's: the
+ * shared object names their slots). The child touches one
  * page in each of SPARSE_TABLES leaf tables wholly inside its mapping (no
  * other mapping's unmap walks them), pushes memory out until some are out
  * of the page tables, and counts its tables, then again after the munmap. */
 static int sparse_swapped_child(void *arg)
 {
-	uint64_t frames = *(uint64_t *)arg, start = own_pt_pages(), made, kept, len, out = 0;
+	const struct sparse_run *run = arg;
+	uint64_t start = own_pt_pages(), made, kept, len, out = 0;
 	uint8_t *map, *first;
 
 	len = (SPARSE_TABLES + 1) * TABLE_SPAN;
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, run->flags | MAP_ANONYMOUS, -1, 0);
 	CHECK(start != 0 && map != MAP_FAILED);
 	first = (uint8_t *)(((uintptr_t)map + TABLE_SPAN - 1) & ~(TABLE_SPAN - 1));
 	for (uint64_t i = 0; i < SPARSE_TABLES; i++)
 		first[i * TABLE_SPAN] = 1;
 	made = own_pt_pages();
-	CHECK_RUN(push_out(frames));
+	CHECK_RUN(push_out(run->frames));
 	for (uint64_t i = 0; i < SPARSE_TABLES; i++) {
 		int bits = pager_page_bits(&first[i * TABLE_SPAN]);
 
@@ -364,9 +374,10 @@ static int sparse_swapped_child(void *arg)
 		out += !(bits & HARVEST_PRESENT);
 	}
 	kept = own_pt_pages();
-	diag("%lu of %d sparse pages out of the page tables; page-table pages %lu before, "
-	     "%lu with them, %lu after", (unsigned long)out, SPARSE_TABLES, (unsigned long)start,
-	     (unsigned long)made, (unsigned long)kept);
+	diag("%s: %lu of %d sparse pages out of the page tables; page-table pages %lu before, "
+	     "%lu with them, %lu after", run->flags == MAP_SHARED ? "shared" : "private",
+	     (unsigned long)out, SPARSE_TABLES, (unsigned long)start, (unsigned long)made,
+	     (unsigned long)kept);
 	CHECK(out > 0);
 	CHECK_EQ(kept, made);
 	CHECK_EQ(munmap(map, len), 0);
@@ -376,12 +387,14 @@ static int sparse_swapped_child(void *arg)
 
 int test_swap_tables_stay(void)
 {
-	static uint64_t frames;
+	static struct sparse_run run;
 	struct pager_stats st;
 
 	CHECK_RUN(swap_stats(&st));
-	frames = st.frames_total;
-	return run_child(sparse_swapped_child, &frames, "a child with sparse pages in swap");
+	run = (struct sparse_run){ st.frames_total, MAP_PRIVATE };
+	CHECK_RUN(run_child(sparse_swapped_child, &run, "a child with sparse pages in swap"));
+	run.flags = MAP_SHARED;
+	return run_child(sparse_swapped_child, &run, "a child with sparse shared pages in swap");
 }
 
 static int fill_and_exit(void *arg)
