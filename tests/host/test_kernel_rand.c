@@ -44,11 +44,24 @@ static uint8_t *arena;
 #define RO_PAGE ((uintptr_t)arena + SLOTS * PAGE_SIZE)
 #define ARENA_END (RO_PAGE + PAGE_SIZE)
 
+/* Slot pages taken out for a while (the pager's eviction, as the test
+ * plays it): a delivery to one meets a missing page. */
+static uint8_t absent[SLOTS];
+
+static int slot_absent(uint64_t va)
+{
+	uint64_t base = (uintptr_t)arena;
+
+	return va >= base && va < RO_PAGE && absent[(va - base) / PAGE_SIZE];
+}
+
 static int arena_ok(uint64_t va, size_t len, int write)
 {
 	uint64_t base = (uintptr_t)arena;
 
 	if (va < base || va > ARENA_END || len > ARENA_END - va)
+		return 0;
+	if (len && (slot_absent(va) || slot_absent(va + len - 1)))
 		return 0;
 	return !write || va + len <= RO_PAGE || va >= RO_PAGE + PAGE_SIZE;
 }
@@ -61,6 +74,7 @@ static uint64_t buf_in(int s) { return buf_out(s) + 2048; }
 
 static uint64_t rng;
 static unsigned long seed, step_no;
+static int tracing;	/* KERNEL_RAND_TRACE: each call printed */
 
 static uint64_t rnd(void)
 {
@@ -90,6 +104,7 @@ struct mh {
 	struct object *o;	/* NULL: free */
 	uint32_t rights;
 	uint32_t type;		/* enum obj_type */
+	uint32_t gen;		/* moved by every install at this index, as the kernel's */
 };
 
 struct mtimer {
@@ -107,6 +122,7 @@ struct mproc {
 	struct object *death;	/* its death notification (a reference), or NULL */
 	uint64_t death_bits;
 	struct exit_info exit;
+	int pager;		/* its faults go to the root task's pager endpoint */
 };
 
 enum { M_RUN, M_SEND, M_RECV, M_REPLY, M_NOTIFY, M_WAIT };
@@ -124,6 +140,17 @@ struct mthread {
 	int owes;		/* the caller it owes a reply, or -1 */
 	int replier;		/* M_REPLY: who owes it one */
 	struct object *bound;
+	/* In a fault call to the pager (syscall: for a bad pointer of its call,
+	 * else for a delivery's missing page), the fault message. */
+	int in_fault, syscall_fault;
+	struct msg fault;
+	/* A delivery kept while its page is brought (exit: an exit record):
+	 * the handle it installed (-1: none) at gen, and whether it was a call. */
+	int kept, kept_exit, kept_call;
+	int32_t kept_h;
+	uint32_t kept_gen;
+	struct msg kept_msg;
+	struct exit_info kept_rec;
 	int recv_regs;		/* a header-only message for it goes to its registers;
 				 * M_SEND: its message is in its registers (sent) */
 	struct msg sent;
@@ -139,12 +166,15 @@ struct mthread {
  * count and errors (by errno). */
 static struct {
 	unsigned long delivered, passed, blocked, woken_err, procs, ends, fired, nomem, errors;
+	unsigned long faults[2], finished, given_up, undone;
 	unsigned long calls[64], errs[64][100];
 } st;
 
 static struct mproc mp[NPROC + 1];
 static struct mthread mt[SLOTS];
-static uint64_t qseq, tseq, now_ns, label_seq;
+/* Labels count from 1000: a reply that reaches a fault is then never
+ * FAULT_RESUME (1), FAULT_KILL (2) or FAULT_RESUME_ONE (3) by chance. */
+static uint64_t qseq, tseq, now_ns, label_seq = 1000;
 
 /* Pending bits of notifications (absent: none). */
 #define NBITS 1024
@@ -197,12 +227,18 @@ static int m_lookup(int pi, uint64_t h, uint32_t type, uint32_t need, struct obj
 	return 0;
 }
 
+/* o installed at index i of proc pi's table. */
+static void m_put(int pi, uint32_t i, struct object *o, uint32_t rights, uint32_t type)
+{
+	mp[pi].h[i] = (struct mh){ o, rights, type, mp[pi].h[i].gen + 1 };
+}
+
 static int m_install(int pi, struct object *o, uint32_t type, uint32_t rights)
 {
 	for (uint32_t i = 0; i < mp[pi].nh; i++) {
 		if (mp[pi].h[i].o)
 			continue;
-		mp[pi].h[i] = (struct mh){ o, rights, type };
+		m_put(pi, i, o, rights, type);
 		return (int)i;
 	}
 	return -ERR_MFILE;
@@ -221,6 +257,8 @@ static int receivers(struct object *o)
 
 static void m_wake(int ti, int64_t r)
 {
+	if (tracing)
+		fprintf(stderr, "  model: slot %d woken with %ld\n", ti, (long)r);
 	st.woken_err += r < 0;
 	mt[ti].st = M_RUN;
 	mt[ti].on = NULL;
@@ -238,6 +276,15 @@ static int first_queued(struct object *o, int st)
 		    (best < 0 || mt[i].qseq < mt[best].qseq))
 			best = i;
 	return best;
+}
+
+/* Thread i (or -1) taken off the queue it waits on, as the kernel pops
+ * it before anything else: whatever it meets next cannot find it there. */
+static int m_pop(int i)
+{
+	if (i >= 0)
+		mt[i].on = NULL, mt[i].st = M_RUN;
+	return i;
 }
 
 static void block(int ti, int state, struct object *o, uint64_t va)
@@ -260,10 +307,195 @@ static int64_t m_give(int ti, const struct msg *k)
 	return mt[ti].in_regs ? MSG_IN_REGS : 0;
 }
 
-/* Blocked thread ti gets k, woken with the receive's result. */
-static void deliver(int ti, const struct msg *k)
+static struct object *pager_ep;	/* the root task's endpoint its processes' faults go to */
+static int64_t pager_h = -1;		/* its handle there */
+static void m_close(int pi, uint64_t h);
+static int receivers(struct object *o);
+static void m_proc_end_at(int pi, uint32_t how, int32_t status, uint32_t cause, uint64_t addr,
+			  uint64_t pc);
+static int64_t deliver(int ti, const struct msg *k);
+static int64_t m_give_up(int ti, int64_t err);
+
+static int m_has_pager(int pi)
 {
-	m_wake(ti, m_give(ti, k));
+	return mp[pi].pager && pager_ep && receivers(pager_ep) > 0;
+}
+
+/* Thread ti makes a fault call for page (at pc, in a system call of its
+ * own: syscall) to the pager endpoint: taken by a thread receiving there,
+ * or queued. */
+static void m_fault(int ti, uint64_t page, uint32_t access, uint64_t pc, int syscall)
+{
+	struct mthread *t = &mt[ti];
+	struct msg *k = &t->fault;
+	int r;
+
+	memset(k, 0, MSG_HEADER_SIZE);
+	k->label = FAULT_LABEL;
+	k->pid = mp[t->proc].k->pid;
+	k->tid = t->tid;
+	k->origin = ORIGIN_FAULT;
+	k->handle = -1;
+	k->w[0] = page;
+	k->w[1] = access;
+	k->w[2] = pc;
+	k->w[4] = 1;	/* met in a system call (a delivery's is one too) */
+	st.faults[syscall]++;
+	if (tracing)
+		fprintf(stderr, "  model: slot %d faults (page %lx, syscall %d, kept %d)\n", ti,
+			(unsigned long)page, syscall, t->kept);
+	t->syscall_fault = syscall;
+	t->in_fault = t->call = 1;
+	/* A receiver that cannot take it (its own page out, no pager) is
+	 * failed and the next one tried. */
+	while ((r = m_pop(first_queued(pager_ep, M_RECV))) >= 0) {
+		if (deliver(r, k) == 0) {
+			t->st = M_REPLY;
+			t->on = NULL;
+			t->replier = r;
+			mt[r].owes = ti;
+			return;
+		}
+	}
+	block(ti, M_SEND, pager_ep, t->va);
+}
+
+
+/* The copy kept for blocked thread ti into its buffer: made if its page
+ * is there (ti woken with 0), else its pager asked for the page (0), else
+ * given up (the error). */
+static int64_t m_copy(int ti)
+{
+	struct mthread *t = &mt[ti];
+	size_t len = t->kept_exit ? sizeof(struct exit_info) : MSG_HEADER_SIZE + t->kept_msg.len;
+
+	if (arena_ok(t->va, len, 1)) {
+		t->kept = 0;
+		t->has_exit = t->kept_exit;
+		t->exp_exit = t->kept_rec;
+		t->has_msg = !t->kept_exit;
+		t->exp = t->kept_msg;
+		t->in_regs = 0;
+		m_wake(ti, 0);
+		return 0;
+	}
+	if (m_has_pager(t->proc)) {
+		m_fault(ti, t->va & ~(PAGE_SIZE - 1), FAULT_WRITE, PC + 4, 0);
+		return 0;
+	}
+	return m_give_up(ti, -ERR_FAULT);
+}
+
+/* ti's fault is over: a kept copy is tried again, else ti runs (and
+ * retries its call: the harness gives it a new one). */
+static void m_resume(int ti)
+{
+	if (mt[ti].kept) {
+		st.finished++;
+		m_copy(ti);
+		return;
+	}
+	mt[ti].st = M_RUN;
+	mt[ti].on = NULL;
+}
+
+static void m_fault_unanswered(int ti)
+{
+	mt[ti].in_fault = 0;
+	m_resume(ti);
+}
+
+/* ti will never answer the caller it owes: -ERR_PIPE, or a fault tried again. */
+static void m_release_caller(int ti)
+{
+	int c = mt[ti].owes;
+
+	if (c < 0)
+		return;
+	mt[ti].owes = -1;
+	mt[c].replier = -1;
+	if (mt[c].in_fault)
+		m_fault_unanswered(c);
+	else
+		m_wake(c, -ERR_PIPE);
+}
+
+/* The copy kept for ti is given up with err: the handle it installed goes
+ * (if that entry is still that install), ti wakes with err, and a caller
+ * whose message it was is let go. */
+static int64_t m_give_up(int ti, int64_t err)
+{
+	struct mthread *t = &mt[ti];
+	struct mh *e = t->kept_h >= 0 ? m_entry(t->proc, (uint64_t)t->kept_h) : NULL;
+
+	st.given_up++;
+	if (e && e->gen == t->kept_gen) {
+		st.undone++;
+		m_close(t->proc, (uint64_t)t->kept_h);
+	}
+	t->kept = 0;
+	m_wake(ti, err);
+	if (t->kept_call)
+		m_release_caller(ti);
+	return err;
+}
+
+/* Blocked thread ti gets k: in its registers, or copied to its buffer (a
+ * missing page asked of its pager). 0, or the error it was woken with. */
+static int64_t deliver(int ti, const struct msg *k)
+{
+	struct mthread *t = &mt[ti];
+	struct mh *e;
+
+	if (t->recv_regs && k->len == 0 && k->handle < 0) {
+		m_wake(ti, m_give(ti, k));
+		return 0;
+	}
+	st.delivered++;
+	e = k->handle >= 0 ? m_entry(t->proc, (uint64_t)k->handle) : NULL;
+	t->kept = 1;
+	t->kept_exit = 0;
+	t->kept_msg = *k;
+	t->kept_h = e ? k->handle : -1;
+	t->kept_gen = e ? e->gen : 0;
+	t->kept_call = k->origin == ORIGIN_CALL || k->origin == ORIGIN_FAULT;
+	return m_copy(ti);
+}
+
+/* Waiter w gets exit record rec at its buffer. */
+static void deliver_exit(int w, const struct exit_info *rec)
+{
+	mt[w].kept = mt[w].kept_exit = 1;
+	mt[w].kept_rec = *rec;
+	mt[w].kept_h = -1;
+	mt[w].kept_call = 0;
+	m_copy(w);
+}
+
+/* The pager's answer k to thread c's fault: resume (the page there or
+ * not: the kept copy is tried again), or kill (a kept copy given up, a
+ * system call failed with -ERR_FAULT, or the process ended). What the
+ * replier's reply returns. */
+static int64_t m_fault_reply(int c, const struct msg *k)
+{
+	struct mthread *t = &mt[c];
+
+	t->in_fault = 0;
+	if (k->label == FAULT_RESUME && k->len == 0) {
+		m_resume(c);
+		return 0;
+	}
+	if (k->label == FAULT_KILL && t->kept) {
+		m_give_up(c, -ERR_FAULT);
+		return 0;
+	}
+	if (k->label == FAULT_KILL && t->syscall_fault) {
+		t->syscall_fault = 0;
+		m_wake(c, -ERR_FAULT);
+		return 0;
+	}
+	m_proc_end_at(t->proc, EXIT_KILLED, 0, CAUSE_PAGE_FAULT, t->fault.w[0], t->fault.w[2]);
+	return k->label == FAULT_KILL ? 0 : -ERR_INVAL;	/* a mapping, or not understood */
 }
 
 static void m_orphaned(struct object *o, uint32_t type)
@@ -273,8 +505,12 @@ static void m_orphaned(struct object *o, uint32_t type)
 	if (type == OBJ_ENDPOINT) {
 		while ((i = first_queued(o, M_RECV)) >= 0)
 			m_wake(i, -ERR_PIPE);
-		while ((i = first_queued(o, M_SEND)) >= 0)
-			m_wake(i, -ERR_PIPE);
+		while ((i = first_queued(o, M_SEND)) >= 0) {
+			if (mt[i].in_fault)
+				m_fault_unanswered(i);
+			else
+				m_wake(i, -ERR_PIPE);
+		}
 	} else if (type == OBJ_NOTIFY && (i = first_queued(o, M_NOTIFY)) >= 0) {
 		m_wake(i, -ERR_PIPE);
 	}
@@ -319,8 +555,8 @@ static void m_signal(struct object *o, uint64_t bits)
 		return;
 	if (w < 0 && b >= 0 && mt[b].st == M_RECV) {
 		notify_msg(&k, now);
-		deliver(b, &k);
 		set_bits(o, 0);
+		deliver(m_pop(b), &k);
 		return;
 	}
 	if (w < 0)
@@ -348,19 +584,33 @@ static int m_check_passed(int pi, const struct msg *k)
 
 /* The message at va as the kernel must read it (header, checks, data; a
  * call's buffer must take the reply). */
+/* The last copy the model saw miss: a call's -ERR_FAULT from one is a
+ * fault call to the pager, for a process that has one. */
+static int miss;
+static uint64_t miss_va;
+static uint32_t miss_access;
+
+static int m_missed(uint64_t va, uint32_t access)
+{
+	miss = 1;
+	miss_va = va;
+	miss_access = access;
+	return -ERR_FAULT;
+}
+
 static int m_read_outgoing(int pi, uint64_t va, int want_reply, struct msg *k)
 {
 	int r;
 
 	if (!arena_ok(va, MSG_HEADER_SIZE, 0))
-		return -ERR_FAULT;
+		return m_missed(va, FAULT_READ);
 	memcpy(k, (const void *)(uintptr_t)va, MSG_HEADER_SIZE);
 	if (k->len > MSG_DATA_MAX)
 		return -ERR_INVAL;
 	if ((r = m_check_passed(pi, k)) < 0)
 		return r;
 	if (k->len && !arena_ok(va + MSG_HEADER_SIZE, k->len, 0))
-		return -ERR_FAULT;
+		return m_missed(va + MSG_HEADER_SIZE, FAULT_READ);
 	memcpy(k->data, (const void *)(uintptr_t)(va + MSG_HEADER_SIZE), k->len);
 	if (want_reply && !arena_ok(va, sizeof(struct msg), 1))
 		return -ERR_FAULT;
@@ -410,10 +660,7 @@ static void m_thread_end(int ti)
 	struct mthread *t = &mt[ti];
 
 	ended[ti] = t->k;
-	if (t->owes >= 0) {
-		mt[t->owes].replier = -1;
-		m_wake(t->owes, -ERR_PIPE);
-	}
+	m_release_caller(ti);
 	if (t->st == M_REPLY && t->replier >= 0)
 		mt[t->replier].owes = -1;
 	memset(t, 0, sizeof(*t));
@@ -425,7 +672,8 @@ static void m_disarm(struct mtimer *tm)
 	tm->n = NULL;
 }
 
-static void m_proc_end(int pi, uint32_t how, int32_t status, uint32_t cause)
+static void m_proc_end_at(int pi, uint32_t how, int32_t status, uint32_t cause, uint64_t addr,
+			  uint64_t pc)
 {
 	struct mproc *p = &mp[pi];
 	int w;
@@ -433,15 +681,19 @@ static void m_proc_end(int pi, uint32_t how, int32_t status, uint32_t cause)
 	st.ends++;
 	p->alive = 0;
 	p->exit = (struct exit_info){ .pid = p->k->pid, .how = how, .status = status,
-				       .cause = cause };
-	for (int i = 0; i < SLOTS; i++)
-		if (mt[i].k && mt[i].proc == pi)
-			m_thread_end(i);
-	while ((w = first_queued(&p->k->obj, M_WAIT)) >= 0) {
-		mt[w].has_exit = 1;
-		mt[w].exp_exit = p->exit;
-		m_wake(w, 0);
-	}
+				       .cause = cause, .addr = addr, .pc = pc };
+	/* In the kernel's order (its list, newest first): ending one may let
+	 * a sibling's fault go to another pager thread before it ends too. */
+	for (const struct thread *k = p->k->threads; k; k = k->proc_next)
+		for (int i = 0; i < SLOTS; i++)
+			if (mt[i].k == k)
+				m_thread_end(i);
+	while ((w = first_queued(&p->k->obj, M_WAIT)) >= 0)
+		deliver_exit(w, &p->exit);
+	if (tracing)
+		fprintf(stderr, "  model: proc %d ends, death %p (kernel's %p, bits %lx/%lx)\n", pi,
+			(void *)p->death, (void *)p->k->death_notify, (unsigned long)p->death_bits,
+			(unsigned long)p->k->death_bits);
 	if (p->death) {
 		m_signal(p->death, p->death_bits);
 		p->death = NULL;
@@ -452,6 +704,11 @@ static void m_proc_end(int pi, uint32_t how, int32_t status, uint32_t cause)
 		if (p->h[i].o)
 			m_close(pi, i);
 	p->nh = 0;
+}
+
+static void m_proc_end(int pi, uint32_t how, int32_t status, uint32_t cause)
+{
+	m_proc_end_at(pi, how, status, cause, 0, 0);
 }
 
 /* A dead process no handle names is freed. */
@@ -503,7 +760,8 @@ static void check_thread(int ti)
 	struct thread *t = m->k;
 
 	if (m->st == M_RUN ? !kernel_runnable(t) : (int)t->state != state_of[m->st])
-		bad("thread %u (slot %d): state %d, the model's %d", m->tid, ti, t->state, m->st);
+		bad("thread %u (slot %d): state %d on %p, the model's %d on %p", m->tid, ti, t->state,
+		    (void *)t->blocked_ep, m->st, (void *)m->on);
 	if (m->woke && (int64_t)t->regs.x[10] != m->res)
 		bad("thread %u: result %ld, expected %ld", m->tid, (long)t->regs.x[10], (long)m->res);
 	if (m->has_msg && m->in_regs)
@@ -520,6 +778,9 @@ static void check_thread(int ti)
 	}
 	if (m->has_exit && memcmp((const void *)(uintptr_t)m->va, &m->exp_exit, sizeof(m->exp_exit)))
 		bad("thread %u: exit record differs", m->tid);
+	if (m->in_fault != t->in_fault || m->kept != (t->stash != NULL))
+		bad("thread %u: in a fault %d, a copy kept %d; the model's %d, %d", m->tid,
+		    t->in_fault, t->stash != NULL, m->in_fault, m->kept);
 	if (m->bound != (struct object *)t->bound)
 		bad("thread %u: bound %p, the model's %p", m->tid, (void *)t->bound, (void *)m->bound);
 	if ((m->owes >= 0 ? mt[m->owes].k : NULL) != t->reply_to)
@@ -592,7 +853,7 @@ static struct budget *budgets[2];	/* the root task's, this group's */
 
 static void check_counts(void)
 {
-	uint64_t handles = 0, threads = 0, procs = 0, timers = 0;
+	uint64_t handles = 0, threads = 0, procs = 0, timers = 0, kept = 0;
 
 	for (int p = 0; p <= NPROC; p++) {
 		procs += mp[p].k != NULL;
@@ -614,8 +875,11 @@ static void check_counts(void)
 		bad("objects: endpoints %lu/%lu notifications %lu/%lu (kernel/model)",
 		    (unsigned long)ipc_endpoints(), (unsigned long)distinct(OBJ_ENDPOINT),
 		    (unsigned long)notify_count(), (unsigned long)distinct(OBJ_NOTIFY));
-	if (delivery_pending_copies() != 0 || kmem_pages_free() == 0)
-		bad("a copy pending with every page there, or the pool empty");
+	for (int i = 0; i < SLOTS; i++)
+		kept += mt[i].k && mt[i].kept;
+	if (delivery_pending_copies() != kept || kmem_pages_free() == 0)
+		bad("%lu copies kept, the model's %lu; or the pool empty",
+		    (unsigned long)delivery_pending_copies(), (unsigned long)kept);
 	for (int i = 0; i < 2; i++)
 		if (budgets[i] && budgets[i]->used > budgets[i]->limit)
 			bad("a budget past its limit");
@@ -634,6 +898,7 @@ static void check_all(void)
 
 /* ---- making calls ---- */
 
+
 /* A message the next call sends in registers (the register form), or NULL. */
 static const struct msg *regs_msg;
 
@@ -645,6 +910,17 @@ static int64_t call_exp(int ti, uint64_t n, uint64_t a0, uint64_t a1, uint64_t a
 	struct thread *t = mt[ti].k ? mt[ti].k : ended[ti];	/* the model may end it first */
 	int gone;
 
+	/* A copy of the caller's own that missed: its pager is asked, and a
+	 * bad pointer's -ERR_FAULT comes with the pager's FAULT_KILL. */
+	if (exp == -ERR_FAULT && miss && mt[ti].k && m_has_pager(mt[ti].proc)) {
+		m_fault(ti, miss_va & ~(PAGE_SIZE - 1), miss_access, PC, 1);
+		exp = SYSCALL_BLOCKED;
+	}
+	miss = 0;
+	if (tracing)
+		fprintf(stderr, "%lu: thread %u (slot %d, proc %d) call %lu (%lx, %lx, %lx, %lx) -> %ld\n",
+			step_no, mt[ti].tid ? mt[ti].tid : t->tid, ti, mt[ti].proc, (unsigned long)n,
+			(unsigned long)a0, (unsigned long)a1, (unsigned long)a2, (unsigned long)a3, (long)exp);
 	t->regs.x[0] = PC;
 	t->regs.x[17] = n;
 	memcpy(&t->regs.x[10], (const uint64_t[]){ a0, a1, a2, a3 }, 4 * sizeof(uint64_t));
@@ -815,7 +1091,7 @@ static void op_create(int ti, uint64_t n, uint32_t type)
 	r = call_make(ti, n, 0, 0, want, mp[pi].budget, 1);
 	if (r < 0)
 		return;
-	mp[pi].h[r] = (struct mh){ mp[pi].k->handles[r].obj, RIGHTS_ALL, type };
+	m_put(pi, (uint32_t)r, mp[pi].k->handles[r].obj, RIGHTS_ALL, type);
 	if (mp[pi].h[r].o->type != type)
 		bad("made an object of type %u, not %u", mp[pi].h[r].o->type, type);
 	if (type == OBJ_NOTIFY)
@@ -824,15 +1100,15 @@ static void op_create(int ti, uint64_t n, uint32_t type)
 
 static int64_t budget_h[2];	/* the root task's budget handles this group, or -1 */
 
-/* ti closes a handle (not the root task's budgets': their limits are
- * checked while the group lasts). */
+/* ti closes a handle (not the root task's budgets' or pager endpoint's:
+ * they last the group). */
 static void op_close(int ti)
 {
 	int pi = mt[ti].proc;
 	uint64_t h = pick_handle(pi);
 	int64_t exp = h == HANDLE_SELF ? -ERR_INVAL : m_entry(pi, h) ? 0 : -ERR_BADF;
 
-	if (pi == 0 && ((int64_t)h == budget_h[0] || (int64_t)h == budget_h[1]))
+	if (pi == 0 && ((int64_t)h == budget_h[0] || (int64_t)h == budget_h[1] || (int64_t)h == pager_h))
 		return;
 	if (exp == 0)
 		m_close(pi, h);
@@ -883,15 +1159,15 @@ static void op_send(int ti, int call, int regs)
 	if (exp == 0) {
 		mt[ti].call = call;
 		mt[ti].recv_regs = regs;
-		if ((r = first_queued(o, M_RECV)) < 0) {
+		if ((r = m_pop(first_queued(o, M_RECV))) < 0) {
 			block(ti, M_SEND, o, va);
 			mt[ti].sent = k;	/* in memory, read again when a receiver comes */
 			exp = SYSCALL_BLOCKED;
 		} else {
 			m_stamp(&k, ti, r, call ? ORIGIN_CALL : ORIGIN_SEND);
-			deliver(r, &k);
+			exp = deliver(r, &k);
 			mt[ti].va = va;
-			if (call) {
+			if (exp == 0 && call) {
 				m_link_reply(ti, r);
 				exp = SYSCALL_BLOCKED;
 			}
@@ -919,13 +1195,15 @@ static int64_t m_recv_on(int ti, struct object *o, uint64_t va)
 		return m_give(ti, &k);
 	}
 	while ((s = first_queued(o, M_SEND)) >= 0) {
-		if (mt[s].recv_regs)	/* a call in registers: they still hold it */
+		if (mt[s].in_fault)
+			k = mt[s].fault;
+		else if (mt[s].recv_regs)	/* a call in registers: they still hold it */
 			k = mt[s].sent;
 		else if ((err = m_read_outgoing(mt[s].proc, mt[s].va, 0, &k)) < 0) {
 			m_wake(s, err);
 			continue;
 		}
-		m_stamp(&k, s, ti, mt[s].call ? ORIGIN_CALL : ORIGIN_SEND);
+		m_stamp(&k, s, ti, mt[s].in_fault ? ORIGIN_FAULT : mt[s].call ? ORIGIN_CALL : ORIGIN_SEND);
 		m_link_reply(s, ti);
 		return m_give(ti, &k);
 	}
@@ -961,9 +1239,10 @@ static int64_t m_reply(int ti, struct msg *k)
 		return -ERR_SRCH;
 	mt[ti].owes = -1;
 	mt[c].replier = -1;
+	if (mt[c].in_fault)
+		return m_fault_reply(c, k);
 	m_stamp(k, ti, c, ORIGIN_SEND);
-	deliver(c, k);
-	return 0;
+	return deliver(c, k);
 }
 
 static void op_reply(int ti)
@@ -1456,7 +1735,7 @@ static void op_odd(int ti)
 		return;
 	case 3:
 		call_exp(ti, SYS_KERNEL_INFO, va, 0, 0, 0,
-			 arena_ok(va, sizeof(struct kernel_info), 1) ? 0 : -ERR_FAULT);
+			 arena_ok(va, sizeof(struct kernel_info), 1) ? 0 : m_missed(va, FAULT_WRITE));
 		return;
 	default:
 		if (below(2))
@@ -1526,7 +1805,7 @@ static void root_proc_create(void)
 		return;
 	memset(spec, 0, sizeof(*spec));
 	memcpy(spec->name, "rand", 5);
-	spec->fault_ep = ~0UL;
+	spec->fault_ep = below(3) && pager_h >= 0 ? (uint64_t)pager_h : ~0UL;
 	bh = choice < 2 && budget_h[choice] >= 0 ? (uint64_t)budget_h[choice] : ~0UL;
 	if (below(3) == 0)
 		dn = pick_typed(0, OBJ_NOTIFY, RIGHT_SEND);
@@ -1548,8 +1827,8 @@ static void root_proc_create(void)
 			e = m_lookup(0, dn, OBJ_NOTIFY, RIGHT_SEND, &d);
 		if (e == 0 && bh != ~0UL)
 			e = m_lookup(0, bh, OBJ_BUDGET, RIGHT_SEND, &b);
-		if (e == 0 && o)
-			return;	/* a real pager for it: not this test's */
+		if (e == 0 && o && o != pager_ep)
+			return;	/* another pager: not this test's */
 		if (e < 0)
 			want = e;
 		budget = (struct budget *)b;
@@ -1564,11 +1843,12 @@ static void root_proc_create(void)
 	mp[slot].k = (struct proc *)(void *)mp[0].k->handles[r].obj;
 	mp[slot].alive = 1;
 	mp[slot].nh = HANDLES_MAX;
-	mp[slot].h[HANDLE_SELF] = (struct mh){ &mp[slot].k->obj, RIGHTS_ALL, OBJ_PROC };
+	m_put(slot, HANDLE_SELF, &mp[slot].k->obj, RIGHTS_ALL, OBJ_PROC);
 	mp[slot].budget = budget;
 	mp[slot].death = d;
 	mp[slot].death_bits = spec->death_bits;
-	mp[0].h[r] = (struct mh){ &mp[slot].k->obj, RIGHTS_ALL, OBJ_PROC };
+	mp[slot].pager = o != NULL;
+	m_put(0, (uint32_t)r, &mp[slot].k->obj, RIGHTS_ALL, OBJ_PROC);
 	for (int n = 1 + below(3); n > 0; n--)
 		thread_in(0, (uint64_t)r, PC, below(PRIO_LEVELS));
 	for (int n = below(5); n > 0; n--)
@@ -1623,6 +1903,58 @@ static void root_close_dead(void)
 	op_close(0);
 }
 
+/* A page of a user thread blocked in a receive, a call or a wait is
+ * taken out for a while: the delivery to it must ask its pager, or give
+ * up (no pager). Put back once the thread runs. */
+static void root_evict(void)
+{
+	int cand[SLOTS], n = 0;
+
+	for (int i = 0; i < SLOTS; i++)
+		if (mt[i].k && mt[i].proc != 0 && !absent[i] &&
+		    (mt[i].st == M_RECV || mt[i].st == M_WAIT || (mt[i].st == M_REPLY && !mt[i].in_fault)))
+			cand[n++] = i;
+	for (int k = below(4); k >= 0 && n; k--)
+		absent[cand[below((unsigned)n)]] = 1;
+}
+
+/* Root thread ti answers the fault it holds as a pager would: mostly the
+ * page brought back and FAULT_RESUME, at times FAULT_RESUME with the
+ * page still out (it faults again), or FAULT_KILL; then receives on the
+ * pager endpoint again, or not. */
+static void pager_reply(int ti)
+{
+	int c = mt[ti].owes;
+	uint64_t page = mt[c].fault.w[0], base = (uintptr_t)arena;
+	struct msg *m = (struct msg *)(uintptr_t)buf_out(ti);
+	unsigned r = below(10);
+	struct msg k;
+	int64_t exp;
+
+	memset(m, 0, MSG_HEADER_SIZE);
+	m->handle = -1;
+	m->label = r < (mt[c].syscall_fault ? 3u : 8u) ? FAULT_RESUME : FAULT_KILL;
+	if (r < 6 && page >= base && page < RO_PAGE)
+		absent[(page - base) / PAGE_SIZE] = 0;
+	assert_int_equal(m_read_outgoing(0, buf_out(ti), 0, &k), 0);
+	if (below(2)) {
+		call_exp(ti, SYS_REPLY, buf_out(ti), 0, 0, 0, m_reply(ti, &k));
+		return;
+	}
+	m_reply(ti, &k);
+	mt[ti].recv_regs = 0;
+	exp = m_recv_on(ti, pager_ep, buf_in(ti));
+	call_exp(ti, SYS_REPLY_RECV, (uint64_t)pager_h, buf_out(ti), buf_in(ti), 0, exp);
+}
+
+/* Root thread ti waits for faults on the pager endpoint. */
+static void pager_recv(int ti)
+{
+	mt[ti].recv_regs = 0;
+	call_exp(ti, SYS_RECV, (uint64_t)pager_h, buf_in(ti), 0, 0,
+		 mt[ti].owes >= 0 ? -ERR_BUSY : m_recv_on(ti, pager_ep, buf_in(ti)));
+}
+
 static void root_step(void)
 {
 	unsigned r = below(100);
@@ -1641,10 +1973,12 @@ static void root_step(void)
 		op_create(0, SYS_NOTIFY_CREATE, OBJ_NOTIFY);
 	else if (r < 88)
 		root_close_dead();
-	else if (r < 90)
+	else if (r < 89)
 		root_budget();
-	else if (r < 92)
+	else if (r < 90)
 		root_budget_info();
+	else if (r < 97)
+		root_evict();
 	else
 		thread_in(0, pick_typed(0, OBJ_PROC, RIGHT_SEND), PC, below(PRIO_LEVELS));
 }
@@ -1655,6 +1989,16 @@ static void thread_step(int ti)
 {
 	unsigned r = below(100);
 
+	if (mt[ti].proc == 0 && pager_ep && r < 80) {	/* the root task's workers page first */
+		if (mt[ti].owes >= 0 && mt[mt[ti].owes].in_fault) {
+			pager_reply(ti);
+			return;
+		}
+		if (first_queued(pager_ep, M_SEND) >= 0 && mt[ti].owes < 0) {
+			pager_recv(ti);
+			return;
+		}
+	}
 	if (r < 8)
 		op_create(ti, SYS_ENDPOINT_CREATE, OBJ_ENDPOINT);
 	else if (r < 13)
@@ -1708,8 +2052,12 @@ static void one_step(void)
 {
 	int ti = pick_runnable();
 
-	for (int i = 0; i < SLOTS; i++)
+	miss = 0;
+	for (int i = 0; i < SLOTS; i++) {
 		mt[i].woke = mt[i].has_msg = mt[i].has_exit = mt[i].in_regs = 0;
+		if (!mt[i].k || mt[i].st == M_RUN)
+			absent[i] = 0;	/* a thread runs with its page there */
+	}
 	if (ti < 0 || below(100) < 20)
 		root_step();
 	else
@@ -1747,9 +2095,14 @@ static void group_begin(void)
 			if (!mp[0].h[h].o)
 				want = h;
 		budget_h[i] = call_exp(0, SYS_BUDGET_CREATE, pages[i], 0, 0, 0, want);
-		mp[0].h[want] = (struct mh){ mp[0].k->handles[want].obj, RIGHTS_ALL, OBJ_BUDGET };
+		m_put(0, (uint32_t)want, mp[0].k->handles[want].obj, RIGHTS_ALL, OBJ_BUDGET);
 		budgets[i] = (struct budget *)(void *)mp[0].h[want].o;
 	}
+	for (pager_h = 0; mp[0].h[pager_h].o; pager_h++)
+		;
+	call_exp(0, SYS_ENDPOINT_CREATE, 0, 0, 0, 0, pager_h);
+	m_put(0, (uint32_t)pager_h, mp[0].k->handles[pager_h].obj, RIGHTS_ALL, OBJ_ENDPOINT);
+	pager_ep = mp[0].h[pager_h].o;
 	check_all();
 }
 
@@ -1774,7 +2127,8 @@ static void group_end(void)
 	}
 	m_reap();
 	budgets[0] = budgets[1] = NULL;
-	budget_h[0] = budget_h[1] = -1;
+	budget_h[0] = budget_h[1] = pager_h = -1;
+	pager_ep = NULL;
 	check_all();
 	do {
 		left = 0;
@@ -1843,6 +2197,9 @@ static void print_stats(void)
 		"procs %lu ended %lu timers fired %lu refused for the budget %lu errors %lu\n",
 		st.delivered, st.passed, st.blocked, st.woken_err, st.procs, st.ends, st.fired,
 		st.nomem, st.errors);
+	fprintf(stderr, "faults for deliveries %lu, for calls %lu; copies tried again %lu, given up %lu "
+		"(a handle undone %lu)\n", st.faults[0], st.faults[1], st.finished, st.given_up,
+		st.undone);
 	for (int n = 0; n < 64; n++) {
 		if (!st.calls[n])
 			continue;
@@ -1863,6 +2220,7 @@ static void test_random(void **state)
 	(void)state;
 	if (e && sscanf(e, "%lu:%lu", &first, &n) != 2)
 		first = 1, n = SEEDS;
+	tracing = getenv("KERNEL_RAND_TRACE") != NULL;
 	if ((e = getenv("KERNEL_RAND_STEPS")))
 		steps = strtoul(e, NULL, 10);
 	arena = aligned_alloc(PAGE_SIZE, (SLOTS + 1) * PAGE_SIZE);
@@ -1874,7 +2232,7 @@ static void test_random(void **state)
 	for (int i = 0; i < SLOTS; i++)
 		mt[i].owes = mt[i].replier = -1;
 	mp[0] = (struct mproc){ .k = root, .alive = 1, .nh = ROOT_HANDLES_MAX };
-	mp[0].h[HANDLE_SELF] = (struct mh){ &root->obj, RIGHTS_ALL, OBJ_PROC };
+	m_put(0, HANDLE_SELF, &root->obj, RIGHTS_ALL, OBJ_PROC);
 	assert_non_null(thread_create(root, PC, 0, 0, 0));
 	mt[0] = (struct mthread){ .k = root->threads, .proc = 0, .tid = root->threads->tid,
 				  .owes = -1, .replier = -1 };
