@@ -162,7 +162,7 @@ uint64_t kmem_pages_total(void) { return FAKE_POOL_PAGES; }
 NOT_CALLED(uint64_t, arch_time_now)
 NOT_CALLED(uint64_t, arch_idle_ticks)
 #ifndef FAKE_REAL_KMEM
-NOT_CALLED(uint64_t, kmem_pages_free)
+uint64_t kmem_pages_free(void) { return FAKE_POOL_PAGES - (uint64_t)fake_pages_out; }
 #endif
 #ifndef FAKE_REAL_CALLS
 NOT_CALLED(uint64_t, notify_timers_armed)

@@ -27,8 +27,13 @@
 #include <cmocka.h>
 
 #define FAKE_REAL_PROCS	/* processes and threads made and ended for real */
-#define FAKE_REAL_KMEM	/* the kernel pool and caches as the kernel has them */
 #define FAKE_REAL_CALLS	/* proccall.c's calls and the timers */
+/* The kernel pool and caches as the kernel has them (pages held counted
+ * exactly); or, built with KERNEL_RAND_HEAP, each object its own heap
+ * block, so that ASan sees any use of one after it is freed. */
+#ifndef KERNEL_RAND_HEAP
+#define FAKE_REAL_KMEM
+#endif
 #include "test_kernel_ipc_fake.h"
 
 #define SEEDS 12
@@ -2245,9 +2250,56 @@ static void test_random(void **state)
 	free(arena);
 }
 
+/* Found by the random test's heap build: a process whose threads take
+ * its own faults (it holds its fault endpoint, as the root task may
+ * arrange). Thread b answers a's fault with a reply that ends their
+ * process (a label the kernel does not understand), in a reply_recv: b
+ * ends with it, and the kernel must not go on to b's receive (its freed
+ * record: ASan tells in the KERNEL_RAND_HEAP build). Nothing is left. */
+static void test_reply_ends_own_process(void **state)
+{
+	static struct msg bad __attribute__((aligned(PAGE_SIZE))), reply, buf;
+	uint64_t handles = handle_count();
+	struct proc *p = proc_create("own pager", 0, NULL);
+	struct endpoint *ep = endpoint_create(NULL);
+	struct thread *a, *b;
+	int h;
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(ep);
+	h = handle_install(p, &ep->obj, RIGHTS_ALL);
+	object_get(&ep->obj);
+	p->fault_ep = ep;
+	object_get(&p->obj);	/* the test's, to look at it once it has ended */
+	assert_non_null(a = thread_create(p, PC, 0, 0, PRIO_NORMAL));
+	assert_non_null(b = thread_create(p, PC, 0, 0, PRIO_NORMAL));
+	ecall_at(b, PC, SYS_RECV, (const uint64_t[]){ (uint64_t)h, (uintptr_t)&buf }, 2);
+	assert_int_equal(b->state, T_RECV);
+	fake_unmapped = (uintptr_t)&bad;	/* a's message: a fault call to b */
+	ecall_at(a, PC, SYS_SEND, (const uint64_t[]){ (uint64_t)h, (uintptr_t)&bad }, 2);
+	assert_int_equal(a->state, T_REPLY);
+	assert_ptr_equal(a->replier, b);
+	assert_int_equal(buf.origin, ORIGIN_FAULT);
+	reply = (struct msg){ .label = 0x5eed, .handle = -1 };
+	ecall_at(b, PC, SYS_REPLY_RECV,
+		 (const uint64_t[]){ (uint64_t)h, (uintptr_t)&reply, (uintptr_t)&buf, 0 }, 4);
+	assert_false(p->alive);
+	assert_int_equal(p->exit.cause, CAUSE_PAGE_FAULT);
+	assert_null(sched_running);
+	fake_unmapped = 0;
+	object_put(&p->obj);
+	assert_int_equal(handle_count(), handles);
+	assert_int_equal(ipc_endpoints(), 0);
+	assert_int_equal(thread_count(), 0);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_random) };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reply_ends_own_process),
+		cmocka_unit_test(test_random),
+	};
 
 	(void)twins_create;	/* the fake's twins: this test makes its own processes */
 	(void)teardown;
