@@ -2,20 +2,24 @@
  * A random model test of the kernel's objects (host, deterministic: fixed
  * seeds) through the real system-call entry: the root task and up to
  * NPROC processes of its making (some sharing a tight budget, some a
- * roomy one, some none), their threads making random calls: handles
- * made, closed, asked about, granted and passed in messages with rights;
- * endpoints (send, call, receive, reply, reply_recv), notifications
- * (signal, wait, poll, bind), timers and their tick, threads made and
- * ended, waits, kills and exits at any moment, and bad arguments (bad
- * handles, pointers, rights, numbers, calls that are the root task's).
- * A model of every table, thread and queue says what each call returns,
- * who wakes with what, and which message lands where; every step the
- * kernel's tables, threads and counts are checked against it and each
- * budget against its limit (a -ERR_NOMEM only at the caller's own
- * budget's edge). After each group of processes ends, everything is back
- * to where it began: handles, objects, timers, threads, pool pages.
- * KERNEL_RAND_SEEDS=first:count and KERNEL_RAND_STEPS=n run others by
- * hand; a failure names its seed and step.
+ * roomy one, some none; some with the root task's pager endpoint for
+ * their faults), their threads making random calls: handles made,
+ * closed, asked about, granted and passed in messages with rights;
+ * endpoints (send, call, receive, reply, reply_recv, in memory and in
+ * registers, release words), notifications (signal, wait, poll, bind),
+ * timers and their tick, threads made and ended, waits, kills and exits
+ * at any moment, bad arguments (handles, pointers, rights, numbers, the
+ * root task's calls), and pages of blocked threads taken out, so that
+ * deliveries keep their copies and ask the pager, whose answers root
+ * threads give. A model of every table, thread and queue says what each
+ * call returns, who wakes with what, and which message lands where;
+ * every step the kernel's tables, threads and counts are checked against
+ * it and each budget against its limit (a -ERR_NOMEM only at the
+ * caller's own budget's edge). After each group of processes ends,
+ * everything is back to where it began: handles, objects, timers,
+ * threads, pool pages. KERNEL_RAND_SEEDS=first:count and
+ * KERNEL_RAND_STEPS=n run others by hand (KERNEL_RAND_TRACE,
+ * KERNEL_RAND_STATS to see them); a failure names its seed and step.
  */
 #include <stdarg.h>
 #include <stddef.h>
