@@ -1315,6 +1315,7 @@ static void op_reply_recv(int ti, int regs)
 	struct object *o;
 	static struct msg k, in_regs;
 	int64_t exp = 0;
+	int ended;
 
 	if (regs) {
 		regs_message(&in_regs);
@@ -1330,18 +1331,20 @@ static void op_reply_recv(int ti, int regs)
 		exp = m_lookup(pi, h, OBJ_ENDPOINT, RIGHT_RECV, &o);
 	if (exp == 0)
 		exp = m_release(word);
-	if (exp == 0) {
-		if (mt[ti].owes >= 0)
-			m_reply(ti, &k);
+	if (exp == 0 && mt[ti].owes >= 0)
+		m_reply(ti, &k);
+	ended = exp == 0 && !mt[ti].k;	/* a fault reply that ended its own process */
+	if (exp == 0 && !ended) {
 		mt[ti].recv_regs = regs;
 		exp = m_recv_on(ti, o, va);
 	}
 	if (regs)
 		regs_msg = &in_regs;
 	call_exp(ti, regs ? SYS_REPLY_RECV_REGS : SYS_REPLY_RECV, h, rva, va, word, exp);
-	/* Let go (0) once every check passed, else left as it was. */
+	/* Let go (0) once every check passed and the thread lives on, else
+	 * left as it was. */
 	after = word_at(word);
-	if (after != (word && (exp >= 0 || exp == SYSCALL_BLOCKED) ? 0 : before))
+	if (after != (word && !ended && (exp >= 0 || exp == SYSCALL_BLOCKED) ? 0 : before))
 		bad("release word %lu after reply_recv's %ld", (unsigned long)after, (long)exp);
 }
 
