@@ -7,7 +7,8 @@
  * closed, asked about, granted and passed in messages with rights;
  * endpoints (send, call, receive, reply, reply_recv, in memory and in
  * registers, release words), notifications (signal, wait, poll, bind),
- * timers and their tick, threads made and ended, waits, kills and exits
+ * timers and their tick, interrupts bound, raised and acknowledged,
+ * threads made and ended, waits, kills and exits
  * at any moment, bad arguments (handles, pointers, rights, numbers, the
  * root task's calls), and pages of blocked threads taken out, so that
  * deliveries keep their copies and ask the pager, whose answers root
@@ -507,10 +508,18 @@ static int64_t m_fault_reply(int c, const struct msg *k)
 	return k->label == FAULT_KILL ? 0 : -ERR_INVAL;	/* a mapping, or not understood */
 }
 
+/* The root task's interrupt bindings (device.c's IRQ_MAX sources): the
+ * notification each signals, and its bits. */
+static struct object *irq_n[IRQ_MAX];
+static uint64_t irq_bits[IRQ_MAX];
+
 static void m_orphaned(struct object *o, uint32_t type)
 {
 	int i;
 
+	for (int irq = 0; type == OBJ_NOTIFY && irq < IRQ_MAX; irq++)
+		if (irq_n[irq] == o)
+			irq_n[irq] = NULL;	/* its bindings go with its last receiver */
 	if (type == OBJ_ENDPOINT) {
 		while ((i = first_queued(o, M_RECV)) >= 0)
 			m_wake(i, -ERR_PIPE);
@@ -833,7 +842,7 @@ static int by_address(const void *a, const void *b)
  * what timers, bindings and death links hold). */
 static uint64_t distinct(uint32_t type)
 {
-	static struct object *seen[(NPROC + 1) * ROOT_HANDLES_MAX + SLOTS * 2 + 128];
+	static struct object *seen[(NPROC + 1) * ROOT_HANDLES_MAX + SLOTS * 2 + IRQ_MAX + 128];
 	size_t n = 0;
 	uint64_t d = 0;
 
@@ -852,6 +861,9 @@ static uint64_t distinct(uint32_t type)
 	for (int i = 0; type == OBJ_NOTIFY && i < SLOTS; i++)
 		if (mt[i].k && mt[i].bound)
 			seen[n++] = mt[i].bound;
+	for (int irq = 0; type == OBJ_NOTIFY && irq < IRQ_MAX; irq++)
+		if (irq_n[irq])
+			seen[n++] = irq_n[irq];
 	qsort(seen, n, sizeof(seen[0]), by_address);
 	for (size_t i = 0; i < n; i++)
 		d += i == 0 || seen[i] != seen[i - 1];
@@ -862,7 +874,7 @@ static struct budget *budgets[2];	/* the root task's, this group's */
 
 static void check_counts(void)
 {
-	uint64_t handles = 0, threads = 0, procs = 0, timers = 0, kept = 0;
+	uint64_t handles = 0, threads = 0, procs = 0, timers = 0, kept = 0, bound = 0;
 
 	for (int p = 0; p <= NPROC; p++) {
 		procs += mp[p].k != NULL;
@@ -886,6 +898,11 @@ static void check_counts(void)
 		    (unsigned long)notify_count(), (unsigned long)distinct(OBJ_NOTIFY));
 	for (int i = 0; i < SLOTS; i++)
 		kept += mt[i].k && mt[i].kept;
+	for (int irq = 0; irq < IRQ_MAX; irq++)
+		bound += irq_n[irq] != NULL;
+	if (device_irq_bindings() != bound)
+		bad("%lu interrupts bound, the model's %lu", (unsigned long)device_irq_bindings(),
+		    (unsigned long)bound);
 	if (delivery_pending_copies() != kept || kmem_pages_free() == 0)
 		bad("%lu copies kept, the model's %lu; or the pool empty",
 		    (unsigned long)delivery_pending_copies(), (unsigned long)kept);
@@ -1668,6 +1685,18 @@ static void op_wait(int ti)
 	call_exp(ti, SYS_PROC_WAIT, h, va, flags, 0, exp);
 }
 
+/* irq_ack's answer: the notification's holder with RIGHT_RECV may
+ * acknowledge an interrupt bound to it, no other. */
+static int64_t m_ack(int pi, uint64_t h, uint64_t irq)
+{
+	struct object *o;
+	int64_t r = m_lookup(pi, h, OBJ_NOTIFY, RIGHT_RECV, &o);
+
+	if (r < 0)
+		return r;
+	return irq < IRQ_MAX && irq_n[irq] == o ? 0 : -ERR_PERM;
+}
+
 /* proc_info: a process's pid, threads, root table (none once ended), name. */
 static void op_proc_info(int ti)
 {
@@ -1715,7 +1744,6 @@ static void op_odd(int ti)
 		SYS_IRQ_BIND, SYS_BUDGET_CREATE, SYS_BUDGET_INFO };
 	int pi = mt[ti].proc;
 	uint64_t va = pick_buf(ti, 1), len, h;
-	struct object *o;
 
 	switch (below(8)) {
 	case 5:
@@ -1726,8 +1754,8 @@ static void op_odd(int ti)
 		return;
 	case 7:
 		h = pick_typed(pi, OBJ_NOTIFY, 0);
-		len = (uint64_t)m_lookup(pi, h, OBJ_NOTIFY, RIGHT_RECV, &o);
-		call_exp(ti, SYS_IRQ_ACK, h, below(40), 0, 0, len ? (int64_t)len : -ERR_PERM);	/* none bound */
+		len = below(10) ? below(8) : IRQ_MAX + below(10);	/* the irq */
+		call_exp(ti, SYS_IRQ_ACK, h, len, 0, 0, m_ack(pi, h, len));
 		return;
 	case 0:
 		if (pi != 0)
@@ -1900,6 +1928,38 @@ static void root_budget_info(void)
 		bad("budget_info differs from the budget");
 }
 
+/* The root task binds an interrupt to a notification: one it may signal
+ * that someone may wait on (else -ERR_PIPE), a source below IRQ_MAX and
+ * bits (else -ERR_INVAL); a binding there before is replaced. */
+static void root_irq_bind(void)
+{
+	uint64_t h = pick_typed(0, OBJ_NOTIFY, RIGHT_SEND), irq = below(10) ? below(8) : IRQ_MAX;
+	uint64_t bits = pick_bits();
+	struct object *o;
+	int64_t exp = m_lookup(0, h, OBJ_NOTIFY, RIGHT_SEND, &o);
+
+	if (exp == 0 && receivers(o) == 0)
+		exp = -ERR_PIPE;
+	if (exp == 0 && (irq >= IRQ_MAX || !bits || (bits & ~NOTIFY_BITS_MASK)))
+		exp = -ERR_INVAL;
+	if (exp == 0) {
+		irq_n[irq] = o;
+		irq_bits[irq] = bits;
+	}
+	call_exp(0, SYS_IRQ_BIND, irq, h, bits, 0, exp);
+}
+
+/* An interrupt comes (device_interrupt, the trap's entry): a bound one
+ * signals its notification. */
+static void interrupt(void)
+{
+	uint32_t irq = below(8);
+
+	if (irq_n[irq])
+		m_signal(irq_n[irq], irq_bits[irq]);
+	device_interrupt(irq);
+}
+
 /* The root task closes a handle, mostly one of a process that has ended. */
 static void root_close_dead(void)
 {
@@ -1991,6 +2051,10 @@ static void root_step(void)
 		root_budget_info();
 	else if (r < 97)
 		root_evict();
+	else if (r < 98)
+		root_irq_bind();
+	else if (r < 99)
+		interrupt();
 	else
 		thread_in(0, pick_typed(0, OBJ_PROC, RIGHT_SEND), PC, below(PRIO_LEVELS));
 }
