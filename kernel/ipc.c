@@ -17,6 +17,7 @@
 #include "fault_reply.h"
 #include "release.h"
 #include "delivery.h"
+#include "sched.h"
 #include "abi/errno.h"
 #include "abi/handle.h"
 
@@ -446,9 +447,14 @@ static int64_t reply_then_recv(struct thread *t, struct msg *k, int err, uint64_
 	if (err < 0)
 		return err;
 	/* A reply that cannot be delivered (the caller died) does not stop the
-	 * server from taking its next message. */
-	if (t->reply_to)
+	 * server from taking its next message. A fault reply that ends the
+	 * faulting process ends t too if that is t's own (a process taking
+	 * its own faults): then t is gone, and so is its receive. */
+	if (t->reply_to) {
 		do_reply(t, k);
+		if (sched_current() != t)
+			return SYSCALL_BLOCKED;
+	}
 	release_let_go(word);
 	t->recv_regs = (uint8_t)regs;
 	return do_recv(t, h, va);

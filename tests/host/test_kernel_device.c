@@ -6,7 +6,8 @@
  * both calls' checks pass, and once: a queued sender whose message cannot
  * be read fails its own call, not the receive; a receive that blocked
  * takes its message in registers. And a notification's waiter fails once
- * its last handle that may wait closes, its interrupt unbound; a device
+ * its last handle that may wait closes, its interrupt unbound, and one
+ * with no such handle left is refused as an interrupt's; a device
  * window's map that cannot have its page tables replaces no page, and
  * leaves the tables as they were; its target handle's faults are told
  * apart as the other calls on a process tell them.
@@ -228,6 +229,28 @@ static void test_waiter_orphaned(void **state)
 	assert_int_equal(sys_notify_signal(&pager, (const uint64_t[]){ (uint64_t)copy, 1 }), -ERR_PIPE);
 }
 
+/* A notification no handle may wait on any more (its last such handle
+ * closed) is refused as an interrupt's (-ERR_PIPE, as a signal is):
+ * bound, it would be signalled with no one to see or acknowledge it, and
+ * the binding would keep it, and the page it is charged, past its last
+ * handle for good (the unbinding comes only as the last such handle
+ * closes, which has been). */
+static void test_bind_orphaned_refused(void **state)
+{
+	struct notify *n = notify_create(NULL);
+	uint64_t notifies = notify_count();
+	int copy;
+
+	(void)state;
+	assert_non_null(n);
+	assert_true((copy = handle_install(&procs[0], &n->obj, RIGHT_SEND)) >= 0);
+	assert_int_equal(sys_irq_bind(&drv, (const uint64_t[]){ IRQ + 1, (uint64_t)copy, 1 }),
+			 -ERR_PIPE);
+	assert_null(irqs[IRQ + 1].n);
+	assert_int_equal(handle_close(&procs[0], (uint64_t)copy), 0);
+	assert_int_equal(notify_count(), notifies - 1);
+}
+
 #define DEV_PA 0x10001000UL
 #define RAM_PA 0x80400000UL
 /* The last page of a 2 MiB range: the next needs another leaf table. */
@@ -367,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sender_killed, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_gets_regs, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_orphaned, setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_bind_orphaned_refused, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_replaces_nothing, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_tables_as_they_were, setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_map_wrapping_refused, setup, dev_teardown),

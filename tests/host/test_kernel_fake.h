@@ -51,9 +51,15 @@ static int misses(uint64_t va, size_t len, uintptr_t page)
 	return !page || va + len <= page || va >= page + PAGE_SIZE;
 }
 
+/* A test's own user memory, if it sets one: whether [va, va + len) may be
+ * read (write: and written); then no other address is user memory. */
+static int (*fake_user_mem)(uint64_t va, size_t len, int write);
+
 /* Whether [va, va + len) may be read (write: and written). */
 static int fake_user_ok(uint64_t va, size_t len, int write)
 {
+	if (fake_user_mem && !fake_user_mem(va, len, write))
+		return 0;
 	return misses(va, len, fake_unmapped) && (!write || misses(va, len, fake_readonly));
 }
 

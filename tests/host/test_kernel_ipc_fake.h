@@ -39,6 +39,12 @@
 #include "../../kernel/thread.c"
 #include "../../kernel/thread_end.c"
 #endif
+#ifdef FAKE_REAL_CALLS
+/* With FAKE_REAL_PROCS: the process and thread calls (proccall.c) and the
+ * timers (notify_timer.c), for a test that drives them all (kernel_rand). */
+#include "../../kernel/proccall.c"
+#include "../../kernel/notify_timer.c"
+#endif
 #include "test_kernel_fake.h"
 
 _Noreturn void panic(const char *fmt, ...)
@@ -78,10 +84,19 @@ void arch_irq_complete(uint32_t irq)
 	completed_masked += !fake_irq_on[irq % FAKE_IRQS];
 }
 void kwrite(const char *s, size_t n) { (void)s; console_bytes += n; }
+struct thread *sched_running;
 #ifdef FAKE_REAL_PROCS
-void sched_forget(struct thread *t) { (void)t; }
+/* As sched.c's: a thread ended in its own call is no longer the one
+ * running, so syscall_entry leaves its (freed) registers alone. */
+void sched_forget(struct thread *t)
+{
+	if (sched_running == t)
+		sched_running = NULL;
+}
 void sched_forget_proc(struct proc *p) { (void)p; }
+#ifndef FAKE_REAL_CALLS
 void notify_timers_release(struct proc *p) { (void)p; }
+#endif
 void arch_regs_init(struct arch_regs *r, uint64_t pc, uint64_t sp, uint64_t arg)
 {
 	(void)sp;
@@ -97,7 +112,6 @@ void thread_wake(struct thread *t, int64_t r)
 }
 #endif
 void sched_ready(struct thread *t) { t->state = T_READY; }
-struct thread *sched_running;
 int vm_map_entries(struct proc *by, struct proc *target, const struct map_entry *e, size_t n)
 {
 	(void)by; (void)target; (void)e;
@@ -148,9 +162,11 @@ uint64_t kmem_pages_total(void) { return FAKE_POOL_PAGES; }
 NOT_CALLED(uint64_t, arch_time_now)
 NOT_CALLED(uint64_t, arch_idle_ticks)
 #ifndef FAKE_REAL_KMEM
-NOT_CALLED(uint64_t, kmem_pages_free)
+uint64_t kmem_pages_free(void) { return FAKE_POOL_PAGES - (uint64_t)fake_pages_out; }
 #endif
+#ifndef FAKE_REAL_CALLS
 NOT_CALLED(uint64_t, notify_timers_armed)
+#endif
 #ifndef FAKE_REAL_PROCS
 NOT_CALLED(uint64_t, thread_count)
 NOT_CALLED(uint64_t, proc_count)
@@ -160,6 +176,18 @@ uint64_t arch_ticks_to_ns(uint64_t ticks) { (void)ticks; fail(); return 0; }
 #define CALL_NOT_MADE(name) \
 	int64_t name(struct thread *t, const uint64_t *a) { (void)t; (void)a; fail(); return 0; }
 CALL_NOT_MADE(sys_yield)
+CALL_NOT_MADE(sys_map)
+CALL_NOT_MADE(sys_unmap)
+CALL_NOT_MADE(sys_protect)
+CALL_NOT_MADE(sys_copy_maps)
+CALL_NOT_MADE(sys_harvest)
+#ifdef FAKE_REAL_CALLS
+_Noreturn void arch_poweroff(int status)
+{
+	fail_msg("powered off: %d", status);
+	abort();
+}
+#else
 CALL_NOT_MADE(sys_exit)
 CALL_NOT_MADE(sys_thread_exit)
 CALL_NOT_MADE(sys_notify_timer)
@@ -167,15 +195,11 @@ CALL_NOT_MADE(sys_thread_create)
 CALL_NOT_MADE(sys_proc_wait)
 CALL_NOT_MADE(sys_proc_kill)
 CALL_NOT_MADE(sys_proc_create)
-CALL_NOT_MADE(sys_map)
-CALL_NOT_MADE(sys_unmap)
-CALL_NOT_MADE(sys_protect)
-CALL_NOT_MADE(sys_copy_maps)
 CALL_NOT_MADE(sys_handle_grant)
 CALL_NOT_MADE(sys_poweroff)
 CALL_NOT_MADE(sys_proc_info)
 CALL_NOT_MADE(sys_thread_prio)
-CALL_NOT_MADE(sys_harvest)
+#endif
 
 /* At the start: the boot's hooks of the files included, no devices. */
 static void kernel_init(void)
