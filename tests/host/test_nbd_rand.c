@@ -3,7 +3,10 @@
  * deterministic: fixed seeds): pages written to and read from slots of
  * the export, with flushes, through netd's swap link
  * (drivers/netd/swap_link.c, included, over the NBD client) against a
- * fake server whose weather changes as the run goes: replies late, out of
+ * fake server whose weather changes as the run goes: handshakes the
+ * client must refuse (a bad magic, not fixed newstyle, NBD_OPT_GO refused,
+ * no or a short export information) or skip an information reply in;
+ * replies late, out of
  * order, duplicated, with another request's cookie or a bad magic, split
  * across receives; EIO, ENOSPC (the export full) and ESHUTDOWN answers; a
  * server that stops reading a small send buffer; connections dropped with
@@ -40,6 +43,7 @@
 #include <cmocka.h>
 
 static unsigned said_gone;		/* "gone for good" lines said */
+static unsigned said_timeout;		/* connections given up for no answer in time */
 static char said[512];			/* the link's last console line */
 static int tracing;
 
@@ -51,6 +55,7 @@ static int say(const char *fmt, ...)
 	vsnprintf(said, sizeof(said), fmt, ap);
 	va_end(ap);
 	said_gone += strstr(said, "gone for good") != NULL;
+	said_timeout += strstr(said, "answer in time") || strstr(said, "answered in time");
 	return tracing ? fprintf(stderr, "%s", said) : 0;
 }
 
@@ -109,10 +114,10 @@ static bool pm(unsigned x)
 /* --- what the weather made happen, over the seeds --- */
 
 static struct {
-	unsigned late, reorder, dup, bad_cookie, bad_magic, split, eio, enospc, shutdown;
-	unsigned stall, dropped, dropped_applied, zombie, zombie_landed, refused, gone_outage, gone_size, gone_other,
-		 gone_flush, burst_full, late_write, late_part,
-		 blamed_eio;
+	unsigned hs_bad, hs_extra, late, reorder, dup, bad_cookie, bad_magic, split, eio, enospc;
+	unsigned shutdown, stall, dropped, dropped_applied, zombie, zombie_landed, refused;
+	unsigned gone_outage, gone_size, gone_other, gone_flush, burst_full, late_write,
+		 late_part, blamed_eio;
 } met;
 
 /* --- the fake connection --- */
@@ -216,7 +221,7 @@ static struct {
 static struct {
 	unsigned answer;		/* a turn answers (else: late) */
 	bool in_order;
-	unsigned dup, bad_cookie, bad_magic, eio, enospc, shutdown, drop, split, stall;
+	unsigned dup, bad_cookie, bad_magic, eio, enospc, shutdown, drop, split, stall, hs_bad;
 	bool full;			/* writes fail ENOSPC */
 	unsigned sndbuf;
 } wx;
@@ -233,36 +238,62 @@ static void server_say(const void *b, uint32_t n)
 	net.out_len += n;
 }
 
+/* This connection's handshake (wx.hs_bad): HS_GOOD; one the client must
+ * refuse, with a reason; or one with an information reply it must skip. */
+enum { HS_GOOD, HS_BAD_MAGIC, HS_NOT_FIXED, HS_REFUSED, HS_SHORT_INFO, HS_NO_INFO,
+       HS_EXTRA_INFO, HS_KINDS };
+static unsigned hs_kind;
+
 static void greeting(void)
 {
 	uint8_t b[18];
 
-	nbd_put64(b, NBD_MAGIC);
+	nbd_put64(b, hs_kind == HS_BAD_MAGIC ? NBD_MAGIC ^ 1 : NBD_MAGIC);
 	nbd_put64(b + 8, NBD_OPT_MAGIC);
-	nbd_put16(b + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
+	nbd_put16(b + 16, (hs_kind == HS_NOT_FIXED ? 0 : NBD_FLAG_FIXED_NEWSTYLE) |
+			  NBD_FLAG_NO_ZEROES);
 	server_say(b, sizeof(b));
 }
 
+static void option_reply(uint32_t type, uint32_t len)
+{
+	uint8_t b[20];
+
+	nbd_put64(b, NBD_REP_MAGIC);
+	nbd_put32(b + 8, NBD_OPT_GO);
+	nbd_put32(b + 12, type);
+	nbd_put32(b + 16, len);
+	server_say(b, sizeof(b));
+}
+
+/* The client's flags and NBD_OPT_GO: the export's size and flags, then
+ * an ACK (or what this handshake's kind says instead). */
 static bool handshake(void)
 {
-	uint8_t b[52];
+	uint8_t info[12];
 
 	if (net.in_len - net.in_used < 26)
 		return false;
 	net.in_used += 26;
-	nbd_put64(b, NBD_REP_MAGIC);
-	nbd_put32(b + 8, NBD_OPT_GO);
-	nbd_put32(b + 12, NBD_REP_INFO);
-	nbd_put32(b + 16, 12);
-	nbd_put16(b + 20, NBD_INFO_EXPORT);
-	nbd_put64(b + 22, srv.size);
-	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
-	nbd_put64(b + 32, NBD_REP_MAGIC);
-	nbd_put32(b + 40, NBD_OPT_GO);
-	nbd_put32(b + 44, NBD_REP_ACK);
-	nbd_put32(b + 48, 0);
 	net.hs_done = true;
-	server_say(b, sizeof(b));
+	if (hs_kind == HS_REFUSED) {
+		option_reply(NBD_REP_ERR | 1, 0);	/* NBD_REP_ERR_UNSUP */
+		return true;
+	}
+	if (hs_kind == HS_EXTRA_INFO) {
+		static const uint8_t name[10] = { 0, 1, 'e', 'x', 'p', 'o', 'r', 't', '!', '!' };
+		option_reply(NBD_REP_INFO, sizeof(name));	/* NBD_INFO_NAME: skipped */
+		server_say(name, sizeof(name));
+	}
+	if (hs_kind != HS_NO_INFO) {
+		uint32_t len = hs_kind == HS_SHORT_INFO ? 11 : 12;
+		nbd_put16(info, NBD_INFO_EXPORT);
+		nbd_put64(info + 2, srv.size);
+		nbd_put16(info + 10, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
+		option_reply(NBD_REP_INFO, len);
+		server_say(info, len);
+	}
+	option_reply(NBD_REP_ACK, 0);
 	return true;
 }
 
@@ -643,6 +674,9 @@ static bool server_turn(void)
 			return false;
 		}
 		net.connected = true;
+		hs_kind = pm(wx.hs_bad) ? 1 + pick(HS_KINDS - 1) : HS_GOOD;
+		met.hs_bad += hs_kind != HS_GOOD && hs_kind != HS_EXTRA_INFO;
+		met.hs_extra += hs_kind == HS_EXTRA_INFO;
 		net.ev->connected();
 		greeting();
 		return true;
@@ -815,6 +849,7 @@ static void weather(void)
 	wx.drop = chance(4) ? 1 + pick(20) : 0;
 	wx.split = chance(2) ? pick(1000) : 0;
 	wx.full = chance(10);
+	wx.hs_bad = chance(4) ? pick(500) : 0;
 	srv.stall = chance(8);
 	met.stall += srv.stall;
 	net.sndbuf = chance(3) ? 100 + pick(3 * PG) : 256 * 1024;
@@ -1068,7 +1103,9 @@ static const struct met_kind {
 	const char *name;
 	const unsigned *n;
 } met_kinds[] = {
-	{ "answer late", &met.late }, { "out of order", &met.reorder },
+	{ "handshake refused", &met.hs_bad }, { "handshake's extra info", &met.hs_extra },
+	{ "answer late", &met.late }, { "no answer in time", &said_timeout },
+	{ "out of order", &met.reorder },
 	{ "duplicate reply", &met.dup }, { "wrong cookie", &met.bad_cookie },
 	{ "bad magic", &met.bad_magic }, { "split delivery", &met.split },
 	{ "EIO", &met.eio }, { "ENOSPC (full)", &met.enospc }, { "ESHUTDOWN", &met.shutdown },
@@ -1078,7 +1115,8 @@ static const struct met_kind {
 	{ "connection refused", &met.refused }, { "gone: outage", &met.gone_outage },
 	{ "gone: size changed", &met.gone_size }, { "gone: another first page", &met.gone_other },
 	{ "gone: flush lost", &met.gone_flush }, { "every tag out", &met.burst_full },
-	{ "write ended late", &met.late_write }, { "late write partly out", &met.late_part }, { "EIO by blame", &met.blamed_eio },
+	{ "write ended late", &met.late_write }, { "late write partly out", &met.late_part },
+	{ "EIO by blame", &met.blamed_eio },
 };
 
 static void said_met(void)
