@@ -14,11 +14,15 @@
  * to land at any time later (over what is written since); restarts
  * refused for a while, or past the outage's budget; a server back as
  * another size, another first page (not the swap export) or without
- * flush. Bursts put every tag in flight at once.
+ * flush; in some seeds a server that caches writes and loses what no
+ * flush made stable when it restarts. Bursts put every tag in flight.
  * The model, after every step: a read answered holds, word for word, a
  * page that may be in its slot (the last write answered, and the writes
- * since that may have landed: failed after a loss, late, or failed with
- * the link); an error only where the server answered one for that
+ * since that may have landed: late, or failed with the link; with a
+ * caching server every write since the last one a flush vouched for, as
+ * the pager's batches count on: submitted after the write's answer, and
+ * answered with no connection lost unflushed since the write began);
+ * an error only where the server answered one for that
  * request or a connection was lost while it waited, ENXIO only once the
  * link is gone, and gone only for a reason the weather gave (for an
  * outage, no answer for its budget) and at the latest the budget and
@@ -117,7 +121,7 @@ static struct {
 	unsigned hs_bad, hs_extra, late, reorder, dup, bad_cookie, bad_magic, split, eio, enospc;
 	unsigned shutdown, stall, dropped, dropped_applied, zombie, zombie_landed, refused;
 	unsigned gone_outage, gone_size, gone_other, gone_flush, burst_full, late_write,
-		 late_part, blamed_eio;
+		 late_part, blamed_eio, cache_lost, vouched;
 } met;
 
 /* --- the fake connection --- */
@@ -200,7 +204,11 @@ struct held {
 };
 
 static struct {
-	uint8_t disk[DISK];
+	uint8_t disk[DISK];		/* as reads find it */
+	/* Some seeds' server caches writes: what a flush made stable, which
+	 * a restart may go back to, losing the writes since. */
+	bool volatile_;
+	uint8_t stable[DISK];
 	uint64_t size;			/* the export's, as the handshake says */
 	bool other_disk;		/* serve another first page */
 	bool no_flush;
@@ -382,6 +390,17 @@ static struct {
 	 * it (the pager retires such slots; this one knows when it may
 	 * reuse them). */
 	bool retired[DISK_PAGES];
+	/* A server that caches writes: a write is there for good once a
+	 * flush submitted after its answer is answered with no connection
+	 * lost unflushed since the write began (lost_writes, as the pager's
+	 * batches count on). */
+	uint64_t lost_at[NTAGS];	/* a write's lost_writes as it began */
+	uint64_t ends;			/* requests ended so far */
+	uint64_t flush_after[NTAGS];	/* a flush's: ends as it began */
+	struct {
+		uint64_t ver;		/* the last write ended on the slot, if answered (0: not) */
+		uint64_t lost_at, ended;
+	} unvouched[DISK_PAGES];
 	uint64_t next_ver;
 	unsigned gone_hook;
 } pg;
@@ -416,6 +435,7 @@ static bool holds(const uint8_t *p, uint32_t slot, uint64_t ver)
 
 static void model_may(uint32_t slot, uint64_t ver)
 {
+	trace("  slot %u may hold %llu\n", slot, (unsigned long long)ver);
 	for (unsigned i = 0; i < model[slot].n; i++)
 		if (model[slot].v[i] == ver)
 			return;
@@ -428,6 +448,7 @@ static void model_may(uint32_t slot, uint64_t ver)
 
 static void model_is(uint32_t slot, uint64_t ver)
 {
+	trace("  slot %u holds %llu\n", slot, (unsigned long long)ver);
 	model[slot].n = 1;
 	model[slot].v[0] = ver;
 	model[slot].any = false;
@@ -471,12 +492,33 @@ static void write_ended(unsigned tag, int error, bool is_late, const struct nbd_
 	for (uint32_t i = 0; i < pg.pages[tag]; i++) {
 		uint32_t slot = pg.slot[tag] + i;
 
-		if (error == 0 && !is_late) {
+		pg.unvouched[slot].ver = 0;
+		if (error == 0 && !is_late && !srv.volatile_) {
 			model_is(slot, pg.ver[tag]);
+		} else if (error == 0 && !is_late) {
+			model_may(slot, pg.ver[tag]);	/* there until a restart, or for good */
+			pg.unvouched[slot].ver = pg.ver[tag];
+			pg.unvouched[slot].lost_at = pg.lost_at[tag];
+			pg.unvouched[slot].ended = pg.ends;
 		} else if ((is_late && i < out) || error == -ENXIO) {
 			model_may(slot, pg.ver[tag]);
 			pg.retired[slot] = true;
 		}
+	}
+}
+
+/* A flush answered: the writes it vouches for are there for good. */
+static void flush_ended(unsigned tag)
+{
+	uint64_t lost = swap_link_counters()->lost_writes;
+
+	for (uint32_t s = 1; s < DISK_PAGES; s++) {
+		if (!pg.unvouched[s].ver || pg.unvouched[s].ended >= pg.flush_after[tag] ||
+		    pg.unvouched[s].lost_at != lost)
+			continue;
+		model_is(s, pg.unvouched[s].ver);
+		pg.unvouched[s].ver = 0;
+		met.vouched++;
 	}
 }
 
@@ -518,7 +560,10 @@ static void pager_done(void *ctx, uint64_t id, int error)
 		write_ended(tag, error, is_late, &late);
 	} else if (pg.cmd[tag] == NBD_CMD_READ && error == 0) {
 		check_read(tag);
+	} else if (pg.cmd[tag] == NBD_CMD_FLUSH && error == 0) {
+		flush_ended(tag);
 	}
+	pg.ends++;
 	for (uint32_t i = 0; pg.cmd[tag] != NBD_CMD_FLUSH && i < pg.pages[tag]; i++)
 		pg.slot_tag[slot + i] = -1;
 	pg.busy[tag] = false;
@@ -577,6 +622,8 @@ static void answer(unsigned k)
 	}
 	if (r->type == NBD_CMD_WRITE)
 		memcpy(srv.disk + r->off, r->data, r->len);
+	if (r->type == NBD_CMD_FLUSH && srv.volatile_)
+		memcpy(srv.stable, srv.disk, DISK);
 	reply_header(0, r->cookie);
 	if (r->type == NBD_CMD_READ)
 		read_data(r);
@@ -608,6 +655,10 @@ static void server_forget(void)
 	}
 	srv.nheld = 0;
 	net.out_len = net.out_used = 0;
+	if (srv.volatile_ && chance(2)) {
+		memcpy(srv.disk, srv.stable, DISK);	/* restarted: the cache lost */
+		met.cache_lost++;
+	}
 }
 
 /* The server drops the connection. */
@@ -783,6 +834,8 @@ static bool submit(enum nbd_cmd cmd, uint32_t n)
 	pg.srv_err[tag] = false;
 	pg.losses[tag] = 0;
 	pg.ver[tag] = ++pg.next_ver;
+	pg.lost_at[tag] = swap_link_counters()->lost_writes;
+	pg.flush_after[tag] = pg.ends;
 	for (uint32_t i = 0; i < n; i++) {
 		pg.slot_tag[slot + i] = tag;
 		if (cmd == NBD_CMD_WRITE)
@@ -1023,6 +1076,8 @@ static void boot(void)
 	memset(&sc, 0, sizeof(sc));
 	memset(&first, 0, sizeof(first));
 	pg.gone_hook = said_gone = 0;
+	/* A new link's flushes vouch for nothing written before it. */
+	memset(pg.unvouched, 0, sizeof(pg.unvouched));
 	answered_ok = 0;
 	check(swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone, pager_lost) == 0,
 	      "no link: %s", said);
@@ -1083,7 +1138,9 @@ static void run_seed(unsigned long seed)
 		model[s].n = 1;		/* zeros */
 	}
 	net.now = 1000 * MS_;
+	srv.volatile_ = chance(3);
 	mkswap();
+	memcpy(srv.stable, srv.disk, DISK);
 	boot();
 	weather();
 	for (step_no = 0; step_no < STEPS; step_no++) {
@@ -1116,7 +1173,8 @@ static const struct met_kind {
 	{ "gone: size changed", &met.gone_size }, { "gone: another first page", &met.gone_other },
 	{ "gone: flush lost", &met.gone_flush }, { "every tag out", &met.burst_full },
 	{ "write ended late", &met.late_write }, { "late write partly out", &met.late_part },
-	{ "EIO by blame", &met.blamed_eio },
+	{ "EIO by blame", &met.blamed_eio }, { "a restart lost the cache", &met.cache_lost },
+	{ "writes vouched for by a flush", &met.vouched },
 };
 
 static void said_met(void)
