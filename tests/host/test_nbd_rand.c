@@ -121,7 +121,7 @@ static struct {
 	unsigned hs_bad, hs_extra, late, reorder, dup, bad_cookie, bad_magic, split, eio, enospc;
 	unsigned shutdown, stall, dropped, dropped_applied, zombie, zombie_landed, refused;
 	unsigned gone_outage, gone_size, gone_other, gone_flush, burst_full, late_write,
-		 late_part, blamed_eio, cache_lost, vouched;
+		 late_part, blamed_eio, cache_lost, vouched, trickle;
 } met;
 
 /* --- the fake connection --- */
@@ -133,6 +133,7 @@ static struct {
 	int64_t now;
 	const struct swap_tcp_events *ev;
 	bool open, connected, hs_done;
+	bool trickled;			/* bytes delivered this tick (wx.trickle) */
 	uint8_t in[IN_MAX];		/* the client's bytes to the server */
 	uint32_t in_len, in_used;
 	uint32_t sndbuf;		/* bytes it holds that the server has not read */
@@ -231,6 +232,7 @@ static struct {
 	bool in_order;
 	unsigned dup, bad_cookie, bad_magic, eio, enospc, shutdown, drop, split, stall, hs_bad;
 	bool full;			/* writes fail ENOSPC */
+	bool trickle;			/* a few bytes a tick to the client */
 	unsigned sndbuf;
 } wx;
 
@@ -700,9 +702,13 @@ static bool deliver(void)
 {
 	uint32_t n = net.out_len - net.out_used;
 
-	if (n == 0 || !net.open)
+	if (n == 0 || !net.open || (wx.trickle && net.trickled))
 		return false;
-	if (n > 1 && pm(wx.split)) {
+	net.trickled = true;
+	if (wx.trickle && n > 8) {
+		n = 1 + pick(8);
+		met.trickle++;
+	} else if (n > 1 && pm(wx.split)) {
 		n = 1 + pick(n < 64 ? n : 64);
 		met.split++;
 	}
@@ -883,9 +889,14 @@ static void ticks(unsigned n)
 			server_close();
 		}
 		zombies_move();
+		net.trickled = false;
+		int64_t until = swap_link_outage_until();
 		swap_link_tick();
 		net_run();
 		note_progress();
+		/* The pager's reclaim waits until then (swap_link.h). */
+		check(swap_link_state() != SWAP_GONE || !until || net.now <= until,
+		      "gone %lld ms after the bound it named", (long long)((net.now - until) / MS_));
 	}
 }
 
@@ -902,6 +913,7 @@ static void weather(void)
 	wx.drop = chance(4) ? 1 + pick(20) : 0;
 	wx.split = chance(2) ? pick(1000) : 0;
 	wx.full = chance(10);
+	wx.trickle = chance(12);
 	wx.hs_bad = chance(4) ? pick(500) : 0;
 	srv.stall = chance(8);
 	met.stall += srv.stall;
@@ -1165,6 +1177,7 @@ static const struct met_kind {
 	{ "out of order", &met.reorder },
 	{ "duplicate reply", &met.dup }, { "wrong cookie", &met.bad_cookie },
 	{ "bad magic", &met.bad_magic }, { "split delivery", &met.split },
+	{ "trickled replies", &met.trickle },
 	{ "EIO", &met.eio }, { "ENOSPC (full)", &met.enospc }, { "ESHUTDOWN", &met.shutdown },
 	{ "server not reading", &met.stall }, { "connection dropped", &met.dropped },
 	{ "held write performed as dropped", &met.dropped_applied },
