@@ -121,7 +121,7 @@ static struct {
 	unsigned hs_bad, hs_extra, late, reorder, dup, bad_cookie, bad_magic, split, eio, enospc;
 	unsigned shutdown, stall, dropped, dropped_applied, zombie, zombie_landed, refused;
 	unsigned gone_outage, gone_size, gone_other, gone_flush, burst_full, late_write,
-		 late_part, blamed_eio, cache_lost, vouched, trickle;
+		 late_part, blamed_eio, cache_lost, vouched, trickle, no_flush;
 } met;
 
 /* --- the fake connection --- */
@@ -134,6 +134,7 @@ static struct {
 	const struct swap_tcp_events *ev;
 	bool open, connected, hs_done;
 	bool trickled;			/* bytes delivered this tick (wx.trickle) */
+	bool flush_offered;		/* this connection's handshake offered flush */
 	uint8_t in[IN_MAX];		/* the client's bytes to the server */
 	uint32_t in_len, in_used;
 	uint32_t sndbuf;		/* bytes it holds that the server has not read */
@@ -213,6 +214,7 @@ static struct {
 	uint64_t size;			/* the export's, as the handshake says */
 	bool other_disk;		/* serve another first page */
 	bool no_flush;
+	bool flushless;			/* the export offers no flush at setup (some seeds) */
 	bool refuse;			/* close each connection at once */
 	int64_t refuse_until;		/* 0: for ever (until the weather says) */
 	bool long_outage;		/* refusing past the outage's budget */
@@ -300,6 +302,7 @@ static bool handshake(void)
 		nbd_put16(info, NBD_INFO_EXPORT);
 		nbd_put64(info + 2, srv.size);
 		nbd_put16(info + 10, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
+		net.flush_offered = !srv.no_flush;
 		option_reply(NBD_REP_INFO, len);
 		server_say(info, len);
 	}
@@ -327,6 +330,8 @@ static bool take_request(void)
 	       r->off + r->len <= srv.size),
 	      "a request past the export or not pages: %llu+%u", (unsigned long long)r->off,
 	      r->len);
+	check(r->type != NBD_CMD_FLUSH || net.flush_offered,
+	      "a flush sent on a connection whose export does not offer it");
 	uint32_t need = NBD_REQUEST_BYTES + (r->type == NBD_CMD_WRITE ? r->len : 0);
 	if (have < need)
 		return false;
@@ -851,6 +856,14 @@ static bool submit(enum nbd_cmd cmd, uint32_t n)
 	}
 	trace("  submit tag %d cmd %u slot %d pages %u\n", tag, cmd, slot, n);
 	int err = swap_link_submit(cmd, (uint64_t)tag, (uint64_t)slot * PG, n * PG);
+	if (cmd == NBD_CMD_FLUSH && !sc.cl.can_flush) {
+		/* Refused at once: the pager takes its writes as done when answered. */
+		check(err == -ENOTSUP, "a flush the export cannot do: %d", err);
+		pg.busy[tag] = false;
+		pg.nbusy--;
+		met.no_flush++;
+		return true;
+	}
 	check(err == 0, "submit of tag %d refused: %d", tag, err);
 	swap_link_push();
 	return true;
@@ -940,7 +953,7 @@ static void restart(void)
 	else if (r == 1)
 		srv.other_disk = true;
 	else if (r == 2)
-		srv.no_flush = true;
+		srv.no_flush = !srv.no_flush;	/* lost; or gained, which harms nothing */
 	else if (r < 10 && !srv.long_outage) {
 		srv.refuse = true;
 		srv.refuse_until = net.now + (int64_t)(1 + pick(60)) * 1000 * MS_;
@@ -1037,7 +1050,7 @@ static void check_gone(void)
 		check(srv.other_disk, "gone for a first page that did not change");
 		met.gone_other++;
 	} else if (strstr(said, "flags changed")) {
-		check(srv.no_flush, "gone for flags that did not change");
+		check(srv.no_flush && !srv.flushless, "gone for flags that did not change");
 		met.gone_flush++;
 	} else {
 		check(net.now - t_progress >= OUTAGE_NS_,
@@ -1083,7 +1096,8 @@ static void boot(void)
 {
 	calm();
 	srv.size = DISK;
-	srv.other_disk = srv.no_flush = srv.refuse = srv.long_outage = false;
+	srv.other_disk = srv.refuse = srv.long_outage = false;
+	srv.no_flush = srv.flushless;
 	srv.nheld = 0;
 	memset(&sc, 0, sizeof(sc));
 	memset(&first, 0, sizeof(first));
@@ -1150,7 +1164,9 @@ static void run_seed(unsigned long seed)
 		model[s].n = 1;		/* zeros */
 	}
 	net.now = 1000 * MS_;
-	srv.volatile_ = chance(3);
+	/* A server without flush vouches for nothing: it does not cache. */
+	srv.flushless = chance(8);
+	srv.volatile_ = !srv.flushless && chance(3);
 	mkswap();
 	memcpy(srv.stable, srv.disk, DISK);
 	boot();
@@ -1163,7 +1179,8 @@ static void run_seed(unsigned long seed)
 	if (swap_link_state() == SWAP_GONE)
 		check_all();
 	srv.size = DISK;		/* a restart's change not yet met: forgotten */
-	srv.other_disk = srv.no_flush = false;
+	srv.other_disk = false;
+	srv.no_flush = srv.flushless;
 	read_all();
 	check(swap_link_state() != SWAP_GONE, "gone in calm weather: %s", said);
 }
@@ -1177,7 +1194,7 @@ static const struct met_kind {
 	{ "out of order", &met.reorder },
 	{ "duplicate reply", &met.dup }, { "wrong cookie", &met.bad_cookie },
 	{ "bad magic", &met.bad_magic }, { "split delivery", &met.split },
-	{ "trickled replies", &met.trickle },
+	{ "trickled replies", &met.trickle }, { "flush refused: none offered", &met.no_flush },
 	{ "EIO", &met.eio }, { "ENOSPC (full)", &met.enospc }, { "ESHUTDOWN", &met.shutdown },
 	{ "server not reading", &met.stall }, { "connection dropped", &met.dropped },
 	{ "held write performed as dropped", &met.dropped_applied },
