@@ -14,7 +14,9 @@
  * The stamp's write goes out with the pager's first requests, not before
  * setup answers: a server that holds writes (nbdkit's delay filter) must
  * not hold the boot. Until it is answered and flushed, a reconnection may
- * find page 0 as it was before (the write is then sent again); once given
+ * find page 0 as it was before (the write is then sent again), or with an
+ * older stamp (setup read an earlier boot's stamp from a server's cache,
+ * lost in a restart since: nothing is vouched for yet); once given
  * up (its write or flush failed), either page is the export's, as the
  * write may have landed with its answer lost. Meanwhile the link holds
  * the pager's flushes back (swap_link.c), so no page counts as written

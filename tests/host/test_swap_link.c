@@ -877,6 +877,38 @@ static void stamp_unanswered_restart(void **state)
 	assert_non_null(strstr(said, "lost what was written since swap was set up"));
 }
 
+/* Setup reads the swap header from a server's cache: an earlier boot's
+ * stamp (generation 1), written and never flushed. The server restarts,
+ * losing it, before this boot's stamp (2) is answered and flushed: page 0
+ * is older than setup read, yet nothing of this boot's was vouched for
+ * (the pager's flushes wait behind the stamp's), so it is the same export,
+ * the read waiting is answered and the stamp goes again. Before, the link
+ * gave the server up for good as a copy from before (found by
+ * host-nbd-rand, session 25). */
+static void stamp_read_from_cache(void **state)
+{
+	static uint8_t stable[PG];
+
+	(void)state;
+	mkswap(1);
+	memcpy(stable, srv.disk, PG);		/* on the server's disk: no stamp */
+	memcpy(srv.disk + SWAP_STAMP_OFF, "netdgen1\1\0\0\0\0\0\0\0", SWAP_STAMP_LEN);
+	server_close();
+	assert_int_equal(link_take(), 0);	/* reads generation 1 (cached) */
+	srv.answer = false;			/* the stamp's write taken, unanswered */
+	net_run();
+	submit(NBD_CMD_READ, 2, 4 * PG, PG);
+	memcpy(srv.disk, stable, PG);		/* the restart: the cache lost */
+	server_close();
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.gone, 0);
+	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(swap_stamp_get(srv.disk), 2);
+	assert_false(swap_stamp_pending());
+}
+
 /* A write the server takes and holds unanswered (nbdkit paused, a slow
  * disk) until the link gives its connection up: on the next connection it
  * is read back, not written again (nothing else may write its place, or
@@ -1265,6 +1297,7 @@ int main(void)
 		cmocka_unit_test(pager_flush_behind_stamp),
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
+		cmocka_unit_test_setup(stamp_read_from_cache, setup),
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
 		cmocka_unit_test(nothing_written_before_start),
