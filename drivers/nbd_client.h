@@ -183,6 +183,9 @@ enum nbd_loss {
  * NBD_BLAME_MAX times while the server answered later ones (shut_alone).
  * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c, enum nbd_loss how);
+/* Go on over the new connection's export (handshake h). If it no longer
+ * offers flush, the flushes waiting end -ENOTSUP (as nbd_submit would
+ * refuse them now) rather than go to a server that did not offer it. */
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
 
 /* Inside io->done: whether the request ending is such a write, and if so

@@ -1,40 +1,32 @@
 /*
- * A random model test of swap over NBD as netd runs it (host,
- * deterministic: fixed seeds): pages written to and read from slots of
- * the export, with flushes, through netd's swap link
- * (drivers/netd/swap_link.c, included, over the NBD client) against a
- * fake server whose weather changes as the run goes: handshakes the
- * client must refuse (a bad magic, not fixed newstyle, NBD_OPT_GO refused,
- * no or a short export information) or skip an information reply in;
- * replies late, out of
- * order, duplicated, with another request's cookie or a bad magic, split
- * across receives; EIO, ENOSPC (the export full) and ESHUTDOWN answers; a
- * server that stops reading a small send buffer; connections dropped with
- * requests out, each write the server held performed, dropped, or kept
- * to land at any time later (over what is written since); restarts
- * refused for a while, or past the outage's budget; a server back as
- * another size, another first page (not the swap export) or without
- * flush; in some seeds a server that caches writes and loses what no
+ * A random model test of swap over NBD as netd runs it (host, fixed
+ * seeds): pages written and read, one to four at a time, and flushes,
+ * through netd's swap link (drivers/netd/swap_link.c, included, over the
+ * NBD client) against a fake server whose weather changes as it goes:
+ * handshakes to refuse or to skip an information reply in; replies late,
+ * out of order, duplicated, with another request's cookie or a bad magic,
+ * split or trickled; EIO, ENOSPC (the export full) and ESHUTDOWN answers;
+ * a send buffer it stops reading; connections dropped with requests out,
+ * each write it held performed, dropped or kept to land at any time later;
+ * restarts refused for a while or past the outage's budget, or back as
+ * another size, another first page or without flush; in some seeds an
+ * export without flush, or a server that caches writes and loses those no
  * flush made stable when it restarts. Bursts put every tag in flight.
- * The model, after every step: a read answered holds, word for word, a
- * page that may be in its slot (the last write answered, and the writes
- * since that may have landed: late, or failed with the link; with a
- * caching server every write since the last one a flush vouched for, as
- * the pager's batches count on: submitted after the write's answer, and
- * answered with no connection lost unflushed since the write began);
- * an error only where the server answered one for that
- * request or a connection was lost while it waited, ENXIO only once the
- * link is gone, and gone only for a reason the weather gave (for an
- * outage, no answer for its budget) and at the latest the budget and
- * swap_link.c's GIVE_UP_LATE_NS into one; every request ends exactly
- * once, and until then is the client's once or held behind the stamp's
- * flush. A slot whose write ended late is not written again while a lost
- * connection's server holds a write to it (the pager retires such slots).
- * A link gone is set up again (netd restarted) and the model goes on. At
- * a seed's end, the weather calm, every request ends and every slot
- * reads back as the model says. Over the fixed seeds each kind of weather
- * took effect at least once. NBD_RAND_SEEDS="first:count" runs other
- * seeds, NBD_RAND_TRACE=1 says each step and the link's console.
+ * After every step, the model: a read holds, word for word, a version its
+ * slot may hold (the last write answered, and those since that may have
+ * landed: late in the pages that went out, failed with the link, or, with
+ * a caching server, not yet vouched for by a flush as the pager's batches
+ * count on); an error only where the server answered one or a connection
+ * was lost while the request waited, ENXIO only with the link gone, gone
+ * only for the weather's reason and by the bound swap_link_outage_until
+ * named; every request ends once, and until then is the client's or held
+ * behind the stamp's flush, once. A slot whose write ended late is not
+ * written while a lost connection's server holds a write to it (the pager
+ * retires such slots). A link gone is set up again and the model goes on;
+ * at a seed's end, the weather calm, every request ends and every slot
+ * reads back as the model says. Each kind of weather takes effect over the
+ * fixed seeds. NBD_RAND_SEEDS="first:count" runs others, NBD_RAND_TRACE=1
+ * says each step and the link's console.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -63,8 +55,10 @@ static int say(const char *fmt, ...)
 	return tracing ? fprintf(stderr, "%s", said) : 0;
 }
 
+/* Both included, so that their console lines are said only when tracing. */
 #define printf say
 #include "netd/swap_link.c"
+#include "netd/swap_stamp.c"
 #undef printf
 
 #define PG 4096u
@@ -537,6 +531,13 @@ static void check_error(unsigned tag, int error)
 		return;
 	if (error == -ENXIO) {
 		check(swap_link_state() == SWAP_GONE, "tag %u failed ENXIO, the link not gone", tag);
+		return;
+	}
+	if (error == -ENOTSUP) {
+		/* A flush waiting when the export came back without flush:
+		 * refused as nbd_submit would refuse it now. */
+		check(pg.cmd[tag] == NBD_CMD_FLUSH && !sc.cl.can_flush,
+		      "tag %u failed ENOTSUP", tag);
 		return;
 	}
 	check(error == -EIO, "tag %u failed %d", tag, error);
@@ -1167,6 +1168,8 @@ static void run_seed(unsigned long seed)
 	/* A server without flush vouches for nothing: it does not cache. */
 	srv.flushless = chance(8);
 	srv.volatile_ = !srv.flushless && chance(3);
+	trace("seed %lu:%s%s\n", seed, srv.flushless ? " no flush" : "",
+	      srv.volatile_ ? " caching" : "");
 	mkswap();
 	memcpy(srv.stable, srv.disk, DISK);
 	boot();
