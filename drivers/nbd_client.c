@@ -198,6 +198,7 @@ static int on_reply(struct nbd_client *c)
 		c->written++;
 	if (r.error == 0 && c->req[slot].type == NBD_CMD_FLUSH && c->req[slot].covers > c->flushed)
 		c->flushed = c->req[slot].covers;
+	c->cnt.flushes_ok += r.error == 0 && c->req[slot].type == NBD_CMD_FLUSH;
 	if (r.error != 0 || wire_type(&c->req[slot]) != NBD_CMD_READ) {
 		finish(c, slot, r.error ? -EIO : 0);
 		return 0;

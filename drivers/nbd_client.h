@@ -101,6 +101,7 @@ struct nbd_req {
 struct nbd_counters {
 	uint64_t submitted, completed, errors, resent, reconnects;
 	uint64_t flushes;	/* of submitted: NBD_CMD_FLUSH */
+	uint64_t flushes_ok;	/* flushes answered without error */
 	uint64_t most_pending;	/* the most requests waiting for replies at once */
 	/* Connections lost with writes answered on them that no flush
 	 * answered on them covered: a server that restarts may have lost

@@ -311,7 +311,10 @@ static void first_page_read(void)
 		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only, sc.capacity);
 		return;
 	}
-	enum swap_stamp_verdict v = swap_stamp_check(first.page);
+	/* Anything vouched for since setup: a flush answered, or any answered
+	 * write of an export set up without flush. */
+	bool vouched = !(sc.flags & NBD_FLAG_SEND_FLUSH) || sc.cl.cnt.flushes_ok > 0;
+	enum swap_stamp_verdict v = swap_stamp_check(first.page, vouched);
 
 	if (v == STAMP_OTHER_DISK)
 		return gone("the export is not the one swap was set up on: its first page, "

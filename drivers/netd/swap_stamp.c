@@ -103,7 +103,7 @@ bool swap_stamp_pending(void)
 	return st.pending;
 }
 
-enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
+enum swap_stamp_verdict swap_stamp_check(const uint8_t *page, bool vouched)
 {
 	const uint32_t end = SWAP_STAMP_OFF + SWAP_STAMP_LEN;
 
@@ -119,11 +119,13 @@ enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
 	if ((st.pending || st.unknown) &&
 	    memcmp(st.before + SWAP_STAMP_OFF, page + SWAP_STAMP_OFF, SWAP_STAMP_LEN) == 0)
 		return STAMP_SAME;
-	/* Not yet answered and flushed: what setup read may have been a
-	 * server's cache (an earlier boot's stamp, never flushed), lost in a
-	 * restart since; nothing of this boot's is vouched for until the
-	 * stamp is (the pager's flushes wait behind it), so older is no loss. */
-	if (st.pending && swap_stamp_get(page) < swap_stamp_get(st.before))
+	/* What setup read may have been a server's cache (an earlier boot's
+	 * stamp, never flushed), lost in a restart since: with nothing
+	 * vouched for since setup, older than that is no loss, and is the
+	 * page as it was from now on (the stamp may not land over it). */
+	if (!vouched && swap_stamp_get(page) < swap_stamp_get(st.before)) {
+		memcpy(st.before + SWAP_STAMP_OFF, page + SWAP_STAMP_OFF, SWAP_STAMP_LEN);
 		return STAMP_SAME;
+	}
 	return STAMP_OLDER;
 }
