@@ -598,6 +598,18 @@ static void partly_sent_fails(void **state)
 	assert_int_equal(nbd_pending(&cl), 0);
 }
 
+/* A write answered (id 0), then a flush (id 1) out, unanswered. */
+static void write_then_flush_out(void)
+{
+	start(1u << 30, NBD_FLAG_SEND_FLUSH);
+	fill(0, 1);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, PG), 0);
+	nbd_pump(&cl);
+	server_reply(64);
+	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 1, 0, 0), 0);
+	nbd_pump(&cl);
+}
+
 /* Writes answered on a connection lost before a flush answered on it
  * covered them count in lost_writes: the server may have lost them
  * (restarted with its cache), and a flush resent and answered on the next
@@ -608,13 +620,7 @@ static void lost_writes_counted(void **state)
 	struct nbd_handshake h;
 
 	(void)state;
-	start(1u << 30, NBD_FLAG_SEND_FLUSH);
-	fill(0, 1);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, PG), 0);
-	nbd_pump(&cl);
-	server_reply(64);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 1, 0, 0), 0);
-	nbd_pump(&cl);			/* out, not answered */
+	write_then_flush_out();
 	nbd_lost(&cl, NBD_LOST_BROKEN);
 	assert_int_equal(cl.cnt.lost_writes, 1);
 	good_handshake(&h, DISK, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
@@ -659,12 +665,7 @@ static void flush_not_sent_unoffered(void **state)
 	struct nbd_handshake h;
 
 	(void)state;
-	start(1u << 30, NBD_FLAG_SEND_FLUSH);
-	fill(0, 1);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_WRITE, 0, 0, PG), 0);
-	nbd_pump(&cl);
-	server_reply(64);
-	assert_int_equal(nbd_submit(&cl, NBD_CMD_FLUSH, 1, 0, 0), 0);
+	write_then_flush_out();
 	assert_int_equal(nbd_submit(&cl, NBD_CMD_READ, 2, 0, PG), 0);
 	nbd_pump(&cl);			/* out, not answered */
 	nbd_lost(&cl, NBD_LOST_BROKEN);
