@@ -193,6 +193,7 @@ int64_t netd_now(void)
 /* --- the fake server and its weather --- */
 
 struct held {
+	uint64_t seq;			/* the order it was taken in */
 	uint64_t cookie, off;
 	uint16_t type;
 	uint32_t len;
@@ -216,6 +217,7 @@ static struct {
 	bool stall;			/* not reading the client's bytes */
 	struct held held[HELD_MAX];
 	unsigned nheld;
+	uint64_t taken;			/* requests taken, every connection */
 	/* Writes a lost connection's server still holds: each may land at
 	 * any time after, over whatever was written since (nbd_late). */
 	struct held zombie[HELD_MAX];
@@ -331,6 +333,7 @@ static bool take_request(void)
 		return false;
 	if (r->type == NBD_CMD_WRITE)
 		memcpy(r->data, h + NBD_REQUEST_BYTES, r->len);
+	r->seq = srv.taken++;
 	net.in_used += need;
 	srv.nheld++;
 	return true;
@@ -724,26 +727,43 @@ static bool deliver(void)
 	return true;
 }
 
+/* A connection being made: refused, or greeted (its handshake's kind
+ * drawn); whether it was taken. */
+static bool accept_connection(void)
+{
+	if (srv.refuse) {
+		met.refused++;
+		net.open = false;
+		net.ev->failed("connection refused");
+		return false;
+	}
+	net.connected = true;
+	hs_kind = pm(wx.hs_bad) ? 1 + pick(HS_KINDS - 1) : HS_GOOD;
+	met.hs_bad += hs_kind != HS_GOOD && hs_kind != HS_EXTRA_INFO;
+	met.hs_extra += hs_kind == HS_EXTRA_INFO;
+	net.ev->connected();
+	greeting();
+	return true;
+}
+
+/* The request held longest. */
+static unsigned oldest_held(void)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 1; i < srv.nheld; i++)
+		if (srv.held[i].seq < srv.held[k].seq)
+			k = i;
+	return k;
+}
+
 /* One server turn: connect, read, answer, deliver. Whether anything moved. */
 static bool server_turn(void)
 {
 	if (!net.open)
 		return false;
-	if (!net.connected) {
-		if (srv.refuse) {
-			met.refused++;
-			net.open = false;
-			net.ev->failed("connection refused");
-			return false;
-		}
-		net.connected = true;
-		hs_kind = pm(wx.hs_bad) ? 1 + pick(HS_KINDS - 1) : HS_GOOD;
-		met.hs_bad += hs_kind != HS_GOOD && hs_kind != HS_EXTRA_INFO;
-		met.hs_extra += hs_kind == HS_EXTRA_INFO;
-		net.ev->connected();
-		greeting();
-		return true;
-	}
+	if (!net.connected)
+		return accept_connection();
 	bool moved = false;
 	uint32_t used = net.in_used;
 
@@ -755,8 +775,8 @@ static bool server_turn(void)
 	if (net.open && net.in_used != used)
 		net.ev->pump();
 	if (net.hs_done && srv.nheld > 0 && pm(wx.answer)) {
-		unsigned k = wx.in_order ? 0 : pick(srv.nheld);
-		met.reorder += k != 0;
+		unsigned oldest = oldest_held(), k = wx.in_order ? oldest : pick(srv.nheld);
+		met.reorder += k != oldest;
 		answer(k);
 		moved = true;
 	} else if (srv.nheld > 0) {
