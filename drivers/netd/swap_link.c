@@ -154,12 +154,16 @@ static void stamp_send(int cmd)
 }
 
 /* The stamp is done (or given up): the pager's flushes held behind it go,
- * or fail with the link if it is gone. */
+ * or fail with the link if it is gone, or as the client refuses them (an
+ * export without flush now: -ENOTSUP, the pager's "no flush"). */
 static void release_flushes(void)
 {
-	for (unsigned k = 0; k < sc.nheld; k++)
-		if (sc.state == SWAP_GONE || nbd_submit(&sc.cl, NBD_CMD_FLUSH, sc.held[k], 0, 0) < 0)
-			sc.pager.done(NULL, sc.held[k], -ENXIO);
+	for (unsigned k = 0; k < sc.nheld; k++) {
+		int err = sc.state == SWAP_GONE ? -ENXIO :
+			  nbd_submit(&sc.cl, NBD_CMD_FLUSH, sc.held[k], 0, 0);
+		if (err < 0)
+			sc.pager.done(NULL, sc.held[k], err);
+	}
 	sc.nheld = 0;
 }
 

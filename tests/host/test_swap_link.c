@@ -691,6 +691,39 @@ static void pager_flush_behind_stamp(void **state)
 	assert_int_equal(pgr.gone, 0);
 }
 
+/* An export set up without flush gains it on a reconnection while the
+ * stamp is pending (its write lost unanswered, written again, then
+ * flushed: the flush held by the server), so the pager's flush waits
+ * behind the stamp's; the next connection offers no flush again (no harm,
+ * as at setup). The stamp's flush ends -ENOTSUP, unsent, the stamp is
+ * given up, and the pager's flush is refused as one the export cannot
+ * do, -ENOTSUP (the pager's "no flush"), not -ENXIO, which says the
+ * server is gone for good while the link goes on (before session 25). */
+static void held_flush_export_without_flush(void **state)
+{
+	(void)state;
+	fresh(true);
+	assert_int_equal(link_open(), 0);
+	srv.answer = false;
+	assert_int_equal(swap_link_start(), 0);
+	net_run();			/* the stamp's write taken, unanswered */
+	server_close();
+	srv.no_flush = false;
+	srv.answer = true;
+	srv.hold_flushes = 1;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_true(swap_stamp_pending());	/* its flush held */
+	assert_int_equal(swap_link_submit(NBD_CMD_FLUSH, 2, 0, 0), 0);
+	server_close();
+	srv.no_flush = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_false(swap_stamp_pending());
+	assert_int_equal(pgr.done[2], -ENOTSUP + 1);
+	assert_int_equal(pgr.gone, 0);
+}
+
 /* Setup stamps the swap header with the next generation, written then
  * flushed, the link's first requests; a second setup on the same export
  * (another boot) counts on. An export with no swap signature is not
@@ -1305,6 +1338,7 @@ int main(void)
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test_setup(stamp_read_from_cache, setup),
+		cmocka_unit_test(held_flush_export_without_flush),
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
 		cmocka_unit_test(nothing_written_before_start),
