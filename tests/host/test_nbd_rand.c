@@ -1136,9 +1136,9 @@ static void boot(void)
 /* The weather calm until every request has ended. */
 static void drain(void)
 {
-	calm();
-	srv.refuse = srv.long_outage = false;
 	for (unsigned t = 0; t < 6000 && (pg.nbusy > 0 || nbd_pending(&sc.cl) > 0); t++) {
+		calm();		/* again after each tick: a link set up again draws weather */
+		srv.refuse = srv.long_outage = false;
 		ticks(1);
 		check_all();
 	}
