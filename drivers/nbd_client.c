@@ -198,6 +198,7 @@ static int on_reply(struct nbd_client *c)
 		c->written++;
 	if (r.error == 0 && c->req[slot].type == NBD_CMD_FLUSH && c->req[slot].covers > c->flushed)
 		c->flushed = c->req[slot].covers;
+	c->cnt.flushes_ok += r.error == 0 && c->req[slot].type == NBD_CMD_FLUSH;
 	if (r.error != 0 || wire_type(&c->req[slot]) != NBD_CMD_READ) {
 		finish(c, slot, r.error ? -EIO : 0);
 		return 0;
@@ -353,9 +354,31 @@ void nbd_lost(struct nbd_client *c, enum nbd_loss how)
 	c->cnt.reconnects++;
 }
 
+/* The export no longer offers flush: the flushes queued leave the send
+ * queue (nothing went out on this connection yet) and end as nbd_submit
+ * would refuse them now, -ENOTSUP; the protocol forbids sending them. */
+static void drop_flushes(struct nbd_client *c)
+{
+	uint16_t gone[NBD_SLOTS];
+	uint32_t n = 0, kept = 0;
+
+	for (uint32_t k = 0; k < c->sq_n; k++) {
+		uint16_t slot = c->sendq[(c->sq_first + k) % NBD_SLOTS];
+		if (c->req[slot].type == NBD_CMD_FLUSH)
+			gone[n++] = slot;
+		else
+			c->sendq[(c->sq_first + kept++) % NBD_SLOTS] = slot;
+	}
+	c->sq_n = kept;
+	for (uint32_t k = 0; k < n; k++)	/* done may submit: the queue is whole first */
+		finish(c, gone[k], -ENOTSUP);
+}
+
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h)
 {
 	adopt(c, h);
+	if (!c->can_flush)
+		drop_flushes(c);
 }
 
 void nbd_fail_all(struct nbd_client *c, int error)

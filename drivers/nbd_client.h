@@ -101,6 +101,7 @@ struct nbd_req {
 struct nbd_counters {
 	uint64_t submitted, completed, errors, resent, reconnects;
 	uint64_t flushes;	/* of submitted: NBD_CMD_FLUSH */
+	uint64_t flushes_ok;	/* flushes answered without error */
 	uint64_t most_pending;	/* the most requests waiting for replies at once */
 	/* Connections lost with writes answered on them that no flush
 	 * answered on them covered: a server that restarts may have lost
@@ -183,6 +184,9 @@ enum nbd_loss {
  * NBD_BLAME_MAX times while the server answered later ones (shut_alone).
  * Writes answered on it and not yet flushed on it count in lost_writes. */
 void nbd_lost(struct nbd_client *c, enum nbd_loss how);
+/* Go on over the new connection's export (handshake h). If it no longer
+ * offers flush, the flushes waiting end -ENOTSUP (as nbd_submit would
+ * refuse them now) rather than go to a server that did not offer it. */
 void nbd_client_resume(struct nbd_client *c, const struct nbd_handshake *h);
 
 /* Inside io->done: whether the request ending is such a write, and if so

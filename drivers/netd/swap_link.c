@@ -154,12 +154,16 @@ static void stamp_send(int cmd)
 }
 
 /* The stamp is done (or given up): the pager's flushes held behind it go,
- * or fail with the link if it is gone. */
+ * or fail with the link if it is gone, or as the client refuses them (an
+ * export without flush now: -ENOTSUP, the pager's "no flush"). */
 static void release_flushes(void)
 {
-	for (unsigned k = 0; k < sc.nheld; k++)
-		if (sc.state == SWAP_GONE || nbd_submit(&sc.cl, NBD_CMD_FLUSH, sc.held[k], 0, 0) < 0)
-			sc.pager.done(NULL, sc.held[k], -ENXIO);
+	for (unsigned k = 0; k < sc.nheld; k++) {
+		int err = sc.state == SWAP_GONE ? -ENXIO :
+			  nbd_submit(&sc.cl, NBD_CMD_FLUSH, sc.held[k], 0, 0);
+		if (err < 0)
+			sc.pager.done(NULL, sc.held[k], err);
+	}
 	sc.nheld = 0;
 }
 
@@ -311,7 +315,10 @@ static void first_page_read(void)
 		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only, sc.capacity);
 		return;
 	}
-	enum swap_stamp_verdict v = swap_stamp_check(first.page);
+	/* Anything vouched for since setup: a flush answered, or any answered
+	 * write of an export set up without flush. */
+	bool vouched = !(sc.flags & NBD_FLAG_SEND_FLUSH) || sc.cl.cnt.flushes_ok > 0;
+	enum swap_stamp_verdict v = swap_stamp_check(first.page, vouched);
 
 	if (v == STAMP_OTHER_DISK)
 		return gone("the export is not the one swap was set up on: its first page, "

@@ -103,7 +103,7 @@ bool swap_stamp_pending(void)
 	return st.pending;
 }
 
-enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
+enum swap_stamp_verdict swap_stamp_check(const uint8_t *page, bool vouched)
 {
 	const uint32_t end = SWAP_STAMP_OFF + SWAP_STAMP_LEN;
 
@@ -119,5 +119,13 @@ enum swap_stamp_verdict swap_stamp_check(const uint8_t *page)
 	if ((st.pending || st.unknown) &&
 	    memcmp(st.before + SWAP_STAMP_OFF, page + SWAP_STAMP_OFF, SWAP_STAMP_LEN) == 0)
 		return STAMP_SAME;
+	/* What setup read may have been a server's cache (an earlier boot's
+	 * stamp, never flushed), lost in a restart since: with nothing
+	 * vouched for since setup, older than that is no loss, and is the
+	 * page as it was from now on (the stamp may not land over it). */
+	if (!vouched && swap_stamp_get(page) < swap_stamp_get(st.before)) {
+		memcpy(st.before + SWAP_STAMP_OFF, page + SWAP_STAMP_OFF, SWAP_STAMP_LEN);
+		return STAMP_SAME;
+	}
 	return STAMP_OLDER;
 }

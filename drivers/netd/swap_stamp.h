@@ -9,7 +9,9 @@
  * page 0 otherwise the same, and has lost every write since. Counted, not
  * random: a run under -icount repeats its time; a count never repeats on
  * one export. Not found out: a copy made after setup (per-slot checksums
- * would be needed for that).
+ * would be needed for that). Nor, until something is vouched for since
+ * setup, a stamp older than setup read: that may have been an earlier
+ * boot's, never flushed, in a server's cache lost since.
  *
  * The stamp's write goes out with the pager's first requests, not before
  * setup answers: a server that holds writes (nbdkit's delay filter) must
@@ -57,8 +59,11 @@ int swap_stamp_answered(enum nbd_cmd cmd, int error, bool can_flush, uint64_t lo
  * still takes page 0 as it was before setup. */
 bool swap_stamp_pending(void);
 
-/* After a reconnection, page 0 as read now. */
-enum swap_stamp_verdict swap_stamp_check(const uint8_t *page);
+/* After a reconnection, page 0 as read now; vouched: a write may count as
+ * kept since setup (a flush answered, or an export without flush: its
+ * writes count once answered). An older page taken while nothing is
+ * vouched for is the page as it was before the stamp from then on. */
+enum swap_stamp_verdict swap_stamp_check(const uint8_t *page, bool vouched);
 
 /* A page's generation: 0 if it carries no stamp. */
 uint64_t swap_stamp_get(const uint8_t *page);

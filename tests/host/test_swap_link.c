@@ -691,6 +691,39 @@ static void pager_flush_behind_stamp(void **state)
 	assert_int_equal(pgr.gone, 0);
 }
 
+/* An export set up without flush gains it on a reconnection while the
+ * stamp is pending (its write lost unanswered, written again, then
+ * flushed: the flush held by the server), so the pager's flush waits
+ * behind the stamp's; the next connection offers no flush again (no harm,
+ * as at setup). The stamp's flush ends -ENOTSUP, unsent, the stamp is
+ * given up, and the pager's flush is refused as one the export cannot
+ * do, -ENOTSUP (the pager's "no flush"), not -ENXIO, which says the
+ * server is gone for good while the link goes on (before session 25). */
+static void held_flush_export_without_flush(void **state)
+{
+	(void)state;
+	fresh(true);
+	assert_int_equal(link_open(), 0);
+	srv.answer = false;
+	assert_int_equal(swap_link_start(), 0);
+	net_run();			/* the stamp's write taken, unanswered */
+	server_close();
+	srv.no_flush = false;
+	srv.answer = true;
+	srv.hold_flushes = 1;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_true(swap_stamp_pending());	/* its flush held */
+	assert_int_equal(swap_link_submit(NBD_CMD_FLUSH, 2, 0, 0), 0);
+	server_close();
+	srv.no_flush = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_false(swap_stamp_pending());
+	assert_int_equal(pgr.done[2], -ENOTSUP + 1);
+	assert_int_equal(pgr.gone, 0);
+}
+
 /* Setup stamps the swap header with the next generation, written then
  * flushed, the link's first requests; a second setup on the same export
  * (another boot) counts on. An export with no swap signature is not
@@ -820,8 +853,10 @@ static void stamp_only_what_the_pager_takes(void **state)
 /* The stamp given up after its write may have landed (its answer lost
  * with its connection until the client ends it, or its flush failed):
  * the export may hold the page stamped or as it was, and a reconnection
- * takes either as the same export, an older generation as older. Before,
- * the stamped page was taken for another disk and swap given up. */
+ * takes either as the same export, an older generation as older once
+ * something is vouched for since setup (before that, the same export,
+ * and the page as it was from then on: session 25). Before, the stamped
+ * page was taken for another disk and swap given up. */
 static void stamp_given_up_either(void **state)
 {
 	static uint8_t page[PG], stamped[PG], older[PG];
@@ -839,12 +874,17 @@ static void stamp_given_up_either(void **state)
 			assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, 0, true, 0), NBD_CMD_FLUSH);
 			assert_int_equal(swap_stamp_answered(NBD_CMD_FLUSH, -EIO, true, 0), -1);
 		}
-		assert_int_equal(swap_stamp_check(stamped), STAMP_SAME);
-		assert_int_equal(swap_stamp_check(page), STAMP_SAME);
+		assert_int_equal(swap_stamp_check(stamped, true), STAMP_SAME);
+		assert_int_equal(swap_stamp_check(page, true), STAMP_SAME);
 		memcpy(page, stamped, PG);
 		assert_true(swap_stamp_begin(page, true, DISK / 512));	/* generation 2 */
 		assert_int_equal(swap_stamp_answered(NBD_CMD_WRITE, -EIO, true, 0), -1);
-		assert_int_equal(swap_stamp_check(older), STAMP_OLDER);
+		assert_int_equal(swap_stamp_check(older, true), STAMP_OLDER);
+		/* Nothing vouched for since setup: setup may have read an
+		 * earlier boot's stamp from a cache lost since (session 25). */
+		assert_int_equal(swap_stamp_check(older, false), STAMP_SAME);
+		/* and is the page as it was from then on, vouched for or not */
+		assert_int_equal(swap_stamp_check(older, true), STAMP_SAME);
 	}
 }
 
@@ -875,6 +915,38 @@ static void stamp_unanswered_restart(void **state)
 	wait_ms(1000);
 	assert_int_equal(swap_link_state(), SWAP_GONE);
 	assert_non_null(strstr(said, "lost what was written since swap was set up"));
+}
+
+/* Setup reads the swap header from a server's cache: an earlier boot's
+ * stamp (generation 1), written and never flushed. The server restarts,
+ * losing it, before this boot's stamp (2) is answered and flushed: page 0
+ * is older than setup read, yet nothing of this boot's was vouched for
+ * (the pager's flushes wait behind the stamp's), so it is the same export,
+ * the read waiting is answered and the stamp goes again. Before, the link
+ * gave the server up for good as a copy from before (found by
+ * host-nbd-rand, session 25). */
+static void stamp_read_from_cache(void **state)
+{
+	static uint8_t stable[PG];
+
+	(void)state;
+	mkswap(1);
+	memcpy(stable, srv.disk, PG);		/* on the server's disk: no stamp */
+	memcpy(srv.disk + SWAP_STAMP_OFF, "netdgen1\1\0\0\0\0\0\0\0", SWAP_STAMP_LEN);
+	server_close();
+	assert_int_equal(link_take(), 0);	/* reads generation 1 (cached) */
+	srv.answer = false;			/* the stamp's write taken, unanswered */
+	net_run();
+	submit(NBD_CMD_READ, 2, 4 * PG, PG);
+	memcpy(srv.disk, stable, PG);		/* the restart: the cache lost */
+	server_close();
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(pgr.gone, 0);
+	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(swap_stamp_get(srv.disk), 2);
+	assert_false(swap_stamp_pending());
 }
 
 /* A write the server takes and holds unanswered (nbdkit paused, a slow
@@ -1265,6 +1337,8 @@ int main(void)
 		cmocka_unit_test(pager_flush_behind_stamp),
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
+		cmocka_unit_test_setup(stamp_read_from_cache, setup),
+		cmocka_unit_test(held_flush_export_without_flush),
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
 		cmocka_unit_test(nothing_written_before_start),
