@@ -48,17 +48,24 @@ uint32_t swap_out_pending(void)
  * never left netd are sent again on each new connection and hang again,
  * while the check read of those that had left ends each outage); a
  * direct write then would hold the lock until the next outage began,
- * again and again. The waits this stands for end with the
- * write, which a device with a bound of its own ends (the disk's driver
- * ended at it; netd failing a request blamed for NBD_BLAME_MAX losses,
- * or the server given up at the outage's budget); a device with none is
- * never overdue, nor one gone for good, whose writes fail at once. */
+ * again and again. So is a direct write left in flight (swap_out_now:
+ * unanswered as long, or out as an outage began) until its thread
+ * collects it: the next direct write would meet the same silent device,
+ * and each would cost the lock that wait before it too was left. The
+ * waits this stands for end with the write, which a device with a bound
+ * of its own ends (the disk's driver ended at it; netd failing a request
+ * blamed for NBD_BLAME_MAX losses, or the server given up at the outage's
+ * budget); a device with none is never overdue, nor one gone for good,
+ * whose writes fail at once. */
 int swap_out_overdue(void)
 {
 	const struct swap_reclaim_hooks *h = swap_engine_hooks();
 
-	if (writing == 0 || swap_write_bound_ns() <= 0 || !h || h->batch_wait_ns <= 0 ||
-	    swap_device_gone())
+	if (swap_write_bound_ns() <= 0 || swap_device_gone())
+		return 0;
+	if (swap_transfer_any_left())
+		return 1;
+	if (writing == 0 || !h || h->batch_wait_ns <= 0)
 		return 0;
 	return pager_clock() - write_began >= h->batch_wait_ns;
 }

@@ -2163,7 +2163,7 @@ static void out_left(struct vm_space *s, unsigned from, unsigned n)
 	put_backs = 0;
 	said_begin();
 	assert_int_equal(reclaim_now(pa, n), 0);
-	assert_int_equal(said_end("began an outage with a direct reclaim's write in flight"),
+	assert_int_equal(said_end("left a direct reclaim's write unanswered"),
 			 left == 0);
 	disk.leaves = 0;
 	assert_int_equal(disk.left_n, n);
@@ -2306,6 +2306,51 @@ static void test_left_write_collected_before_read(void **state)
 	assert_int_equal(put_backs, 2);
 	expect_in_memory(s, 1, 3);
 	disk.stalled = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A direct write left in flight with no outage begun (over NBD: the
+ * server silent past the holder's wait, swap_holder_wait_ns), on a device
+ * that bounds its writes: until its thread settles it, writes are overdue
+ * (swap_out_overdue), so another thread's direct reclaim (a fault's)
+ * chooses no victim and writes nothing: its write would meet the same
+ * silent device and hold the lock for that wait before it too was left.
+ * Nor does the owner's while its write is out; once the device has
+ * answered, it collects the write, chooses and writes its own batch, and
+ * settles the left one (its pages kept, given back). Before, the other
+ * thread wrote a batch. */
+static void test_left_write_overdue(void **state)
+{
+	struct vm_space *s;
+
+	(void)state;
+	start_with_bound();
+	s = filled_space(4);
+	out_left(s, 0, 2);
+	disk.stalled = 0;
+	disk.left_holds = 1;
+	assert_true(swap_out_overdue());
+	victims_chosen = 0;
+	pager_lock(&other);
+	assert_int_equal(reclaim_for_fault(1), 0);
+	pager_unlock(&other);
+	pager_lock(&me);
+	assert_int_equal(victims_chosen, 0);
+	assert_int_equal(disk.writes, 1);
+	assert_int_equal(put_backs, 0);
+	assert_true(swap_out_overdue());
+	assert_int_equal(reclaim_for_fault(1), 0);	/* its own: still out */
+	assert_int_equal(victims_chosen, 0);
+	disk.left_holds = 0;
+	assert_int_equal(reclaim_for_fault(1), 2);
+	fake_check();
+	assert_int_equal(put_backs, 2);	/* the left batch's */
+	assert_int_equal(disk.writes, 2);
+	assert_false(swap_out_overdue());
+	for (unsigned j = 2; j < 4; j++)
+		fault_back(s, VA + j * PG, VM_R);
+	expect_in_memory(s, 0, 4);
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -2811,6 +2856,7 @@ int main(void)
 		TEST(test_write_overdue),
 		TEST(test_no_bound_never_overdue),
 		TEST(test_gone_never_overdue),
+		TEST(test_left_write_overdue),
 		TEST(test_fault_during_write_keeps),
 		TEST(test_kept_then_protect_refused),
 		TEST(test_write_during_write_invalidates),
