@@ -6,8 +6,9 @@
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
  * find nothing and the program gets time to touch its pages again.
- * While the swap device rides out an outage, or the swap-out thread's
- * write to it is overdue, direct reclaim writes nothing; while writes are
+ * While the swap device rides out an outage, the swap-out thread's
+ * write to it is overdue or a direct write is left in flight, direct
+ * reclaim writes nothing; while writes are
  * held back for a device that fails everything, neither direct nor
  * background reclaim takes a victim to write.
  */

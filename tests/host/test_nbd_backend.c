@@ -982,24 +982,32 @@ static void holder_waits_for_read(void **state)
 	waits_through_outage(&direct, 0, 32);
 }
 
-/* The holder's write is answered at once, its flush held as the outage
- * begins: the flush is left (SWAP_ERR_LEFT) and collected once answered. */
-static void holder_leaves_flush_in_outage(void **state)
+/* The holder's write is answered at once, its flush held as netd does
+ * at_wait at the holder's one wait: the flush is left (SWAP_ERR_LEFT)
+ * and collected once answered. */
+static void holder_leaves_flush(void (*at_wait)(struct pager_thread *t))
 {
 	struct swap_req p[2];
 	struct swap_done done;
 
-	(void)state;
 	holder = &direct;
 	pages_at(p, 0, 16, 2);
 	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
 	hold_flush = 1;
-	on_wait = outage_begins;
+	on_wait = at_wait;
 	assert_int_equal(b.ops->flush(b.ctx, &direct), SWAP_ERR_LEFT);
+	assert_int_equal(waits, 1);
 	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 0);
 	answer_held();
 	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 1);
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
+}
+
+/* As the outage begins. */
+static void holder_leaves_flush_in_outage(void **state)
+{
+	(void)state;
+	holder_leaves_flush(outage_begins);
 }
 
 /* netd answers what it holds at the next wait (a wait the test does not
@@ -1096,24 +1104,11 @@ static void holder_leaves_unanswered_write(void **state)
 	}
 }
 
-/* Its flush so: the write answered at once, the flush held past the
- * holder's wait (from the write's start) is left, and collected once
- * answered. */
+/* Its flush so, held past the holder's wait from the write's start. */
 static void holder_leaves_unanswered_flush(void **state)
 {
-	struct swap_req p[2];
-	struct swap_done done;
-
 	(void)state;
-	holder = &direct;
-	pages_at(p, 0, 16, 2);
-	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
-	hold_flush = 1;
-	on_wait = time_passes;
-	assert_int_equal(b.ops->flush(b.ctx, &direct), SWAP_ERR_LEFT);
-	assert_int_equal(waits, 1);
-	answer_held();
-	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 1);
+	holder_leaves_flush(time_passes);
 }
 
 /* netd answers at the thread's second wait, the first having let the
