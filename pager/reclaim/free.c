@@ -6,9 +6,8 @@
  * background reclaim, which never floods the queue and, while it is
  * patient, looks at a few frames per page it wants so that a round may
  * find nothing and the program gets time to touch its pages again.
- * While the swap device rides out an outage, the swap-out thread's
- * write to it is overdue or a direct write is left in flight, direct
- * reclaim writes nothing; while writes are
+ * While the swap device rides out an outage, or the swap-out thread's
+ * write to it is overdue, direct reclaim writes nothing; while writes are
  * held back for a device that fails everything, neither direct nor
  * background reclaim takes a victim to write.
  */
@@ -41,12 +40,11 @@
  * that wanted it waits instead, the lock let go (kswapd_throttle_again),
  * for the writes the swap-out thread has or is given, which free frames
  * when the server is back. Nor while the swap-out thread's write is
- * overdue, or a direct write is left in flight (swap_out_overdue): a
- * device that stopped answering, whose disk is ended or whose outage
- * begins only at the write's bound (60 s; netd's 20 s), would hold them
- * as long, or longer (a server that answers reads and hangs writes,
- * whose outages each check read ends), or, over NBD, for reclaim's wait
- * before the write too is left; the fault waits so too. Nor while writes are held back for a device that fails
+ * overdue (swap_out_overdue): a device that stopped answering, whose
+ * disk is ended or whose outage begins only at the write's bound (60 s;
+ * netd's 20 s), would hold them as long, or longer (a server that
+ * answers reads and hangs writes, whose outages each check read ends);
+ * the fault waits so too. Nor while writes are held back for a device that fails
  * everything (swap_out_failing): the fault meets the OOM killer as with
  * swap full. */
 static int direct_writes_held(void)
@@ -65,14 +63,12 @@ static size_t swap_out_direct(void)
 	size_t freed, n;
 	unsigned rounds = 0;
 
-	if (!swap_has_room(1))
+	if (!swap_has_room(1) || direct_writes_held())
 		return 0;
-	/* A write this thread left in flight, still out (unanswered: the
-	 * device silent, or netd still riding out an outage; the lock's
-	 * holder does not wait for it again): swap_out_now would write
-	 * nothing and hand the batch back, so none is chosen. Collected, it
-	 * is settled there, after the choice. */
-	if (!swap_out_left_collect(pager_holder()) || direct_writes_held())
+	/* A write this thread left in flight, still out (netd, past the
+	 * outage's bound, still riding it out): swap_out_now would write
+	 * nothing and hand the batch back, so none is chosen. */
+	if (!swap_out_left_collect(pager_holder()))
 		return 0;
 	/* A whole batch whatever was asked: one bigger write is cheaper than
 	 * several small ones. */

@@ -125,11 +125,10 @@ void kswapd_throttle(struct pager_thread *t, enum throttle how)
  * once the device is back (it takes none during the outage); with swap
  * full of pages that are nowhere else and nothing in flight its end frees
  * nothing, and the request goes on to the critical wait and the OOM
- * killer as without one. The swap-out thread's write overdue, or a
- * direct write left in flight, is an outage not yet declared: free.c
- * writes none either, and the write, in flight, frees its frames once
- * answered (a left one lets direct writes go again); bounded by the
- * write's life, which the device bounds (swap_out_overdue). Counted, these waits would run out
+ * killer as without one. The swap-out thread's write overdue is an outage
+ * not yet declared: free.c writes none either, and the write, in flight,
+ * frees its frames once answered; bounded by the write's life, which the
+ * device bounds (swap_out_overdue). Counted, these waits would run out
  * while the device is silent, and a process die for memory that comes
  * back. */
 static int waits_like_outage(void)

@@ -46,8 +46,6 @@ void swap_transfer(struct pager_thread *t, int write, const struct swap_req *p, 
 		   int *err);
 /* Whether t has a write (or its flush) left in flight, not yet collected. */
 int swap_transfer_left(const struct pager_thread *t);
-/* Whether any thread has (only a thread holding the lock leaves one). */
-int swap_transfer_any_left(void);
 /* t's write of p[0..n) left in flight, err[] as swap_transfer left them:
  * collected (wait: waited for; else only if over), its pages' results in
  * err: SWAP_ERR_LATE (may still land: its slot is retired), -ENXIO (the

@@ -171,17 +171,15 @@ void swap_out_kick(void);
 /* Pages queued for the swap-out thread or being written by it. */
 uint32_t swap_out_pending(void);
 /* The swap-out thread's write has gone unanswered longer than reclaim
- * waits for a batch (the hooks' batch_wait_ns), or a direct write was
- * left in flight (swap_out_now: as long unanswered, or out as an outage
- * began) and its thread has not collected it: a device that stopped
+ * waits for a batch (the hooks' batch_wait_ns): a device that stopped
  * answering, whose disk is not yet ended, or whose outage netd has not yet
  * begun or has ended while the write still hangs (swap_out_stalled). A
  * direct write now, the lock held, would hold every pager thread until
- * the device's bound for a write (swap_write_bound_ns) or longer, or
- * that wait before it was left; reclaim writes none and waits for the
- * write instead, as in an outage (kswapd_throttle_again). Only for a
- * device that bounds its writes, and not once it is gone for good. Lock
- * held. */
+ * the device's bound for a write (swap_write_bound_ns) or longer; reclaim
+ * writes none and waits for the write instead, as in an outage
+ * (kswapd_throttle_again). Only for a device that bounds its writes, and
+ * not once it is gone for good. A direct write left in flight does not
+ * count (writer.c says why). Lock held. */
 int swap_out_overdue(void);
 
 /* The swap-in thread reads ahead only while more than keep_free frames are

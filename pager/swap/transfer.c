@@ -108,14 +108,6 @@ int swap_transfer_left(const struct pager_thread *t)
 	return t->io_client < PAGER_IO_CLIENTS && left_of[t->io_client];
 }
 
-int swap_transfer_any_left(void)
-{
-	for (unsigned c = 0; c < PAGER_IO_CLIENTS; c++)
-		if (left_of[c])
-			return 1;
-	return 0;
-}
-
 int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsigned n, int *err,
 			  int wait)
 {
