@@ -36,6 +36,9 @@ void sched_run_first(void);
  * the call's handler. */
 void fastpath_syscall(uint64_t a0, uint64_t a1, struct arch_regs *r, uint64_t n);
 void syscall_entry(struct thread *t);
+/* After the fast path returned: syscall_entry for the current thread, if
+ * there is one still (the fast path's fault reply may have ended it). */
+void syscall_after_fastpath(void);
 /* A page fault at addr; access is an abi/msg.h enum fault_access. */
 void fault_page(struct thread *t, uint64_t addr, unsigned access);
 /* Any other exception; cause is an abi/proc.h enum kill_cause. */

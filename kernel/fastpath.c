@@ -266,7 +266,9 @@ static void wait_next(struct thread *t, struct endpoint *ep, uint64_t va, int re
 }
 
 /* Answer c's fault with reply m (NULL: in t's registers); 0 if that ended
- * c's process (t then receives on the slow path, as after any reply).
+ * c's process (t then receives on the slow path, as after any reply; if
+ * that process was t's own, t is freed: no caller reads it after a 0, and
+ * syscall_after_fastpath finds no current thread).
  * Inline: the register reply's three words then go from t's context to
  * the map call without a call between (13 instructions a fault). */
 __attribute__((always_inline)) static inline int resume_fault(struct thread *t, struct thread *c, const struct msg *m)
@@ -340,7 +342,7 @@ answer(struct thread *t, struct thread *c, struct endpoint *ep, const struct msg
 /* t's reply_recv on ep (handle h) with the reply at va, receiving next at
  * the buffer its third argument gives, its release word in the fourth.
  * The reply may be done when it returns (a fault reply that ended the
- * faulting process): t->reply_to is then NULL. */
+ * faulting process): t->reply_to is then NULL, or t is gone with it. */
 __attribute__((noinline)) static void fastpath_reply_recv(uint64_t h, uint64_t va, struct thread *t)
 {
 	const uint64_t *a = arch_syscall_args(&t->regs);

@@ -151,3 +151,15 @@ void syscall_entry(struct thread *t)
 	if (r != SYSCALL_BLOCKED && sched_current() == t)
 		arch_set_result(&t->regs, r);
 }
+
+/* The fast path returns having done part of a reply_recv when its fault
+ * reply ended the faulting process (fastpath.c's resume_fault). If that
+ * process was the replier's own (one taking its own faults), the replier
+ * ended with it: no thread is current, and its call is over. */
+void syscall_after_fastpath(void)
+{
+	struct thread *t = sched_current();
+
+	if (t)
+		syscall_entry(t);
+}

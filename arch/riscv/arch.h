@@ -160,6 +160,23 @@ extern int arch_status_plain;	/* sstatus needs no write for a thread
 	} while (0)
 #endif
 
+/* The same to trap_return_stamped (return.S), with the stamps ids and
+ * origin too (a host test's own: test_kernel_fastpath.c). The registers
+ * are bound here, not before: on arch_enter_user_msg's other branch they
+ * would cost moves. */
+#ifndef ARCH_JUMP_STAMPED
+#define ARCH_JUMP_STAMPED(r, from, ids, origin)                                          \
+	do {                                                                             \
+		register struct arch_regs *a0_ __asm__("a0") = (r);                      \
+		register const struct arch_regs *a1_ __asm__("a1") = (from);             \
+		register uint64_t a2_ __asm__("a2") = (ids);                             \
+		register uint64_t a3_ __asm__("a3") = (origin);                          \
+		__asm__ volatile("j trap_return_stamped"                                 \
+				 : : "r"(a0_), "r"(a1_), "r"(a2_), "r"(a3_) : "memory");   \
+		__builtin_unreachable();                                                 \
+	} while (0)
+#endif
+
 /* Load pt, if not NULL, and whether r returns with no sstatus write. */
 __attribute__((always_inline)) static inline int arch_plain_return(const struct arch_regs *r,
 								const struct arch_pt *pt)
@@ -192,17 +209,7 @@ arch_enter_user_msg(struct arch_regs *r, const struct arch_regs *from, uint64_t 
 		arch_msg_stamp(r, ids, origin);
 		ARCH_JUMP("arch_enter_user_status", r, from);
 	}
-	{
-		/* Bound here, not above: on the other branch they would cost moves. */
-		register struct arch_regs *a0 __asm__("a0") = r;
-		register const struct arch_regs *a1 __asm__("a1") = from;
-		register uint64_t a2 __asm__("a2") = ids;
-		register uint64_t a3 __asm__("a3") = origin;
-
-		__asm__ volatile("j trap_return_stamped" : : "r"(a0), "r"(a1), "r"(a2), "r"(a3)
-				 : "memory");
-		__builtin_unreachable();
-	}
+	ARCH_JUMP_STAMPED(r, from, ids, origin);
 }
 
 /* pt's root table, charged to pt->budget: 0, or -ERR_NOMEM (pt->refused

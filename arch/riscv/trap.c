@@ -134,7 +134,7 @@ ASM_CALLED void trap_ecall_fast(uint64_t a0, uint64_t a1, struct arch_regs *r, u
 ASM_CALLED _Noreturn void trap_from_ecall(void)
 {
 	fpu_note_dirty();
-	syscall_entry(sched_current());
+	syscall_after_fastpath();
 	arch_kernel_exit();
 }
 
