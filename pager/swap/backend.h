@@ -55,8 +55,7 @@ struct swap_req {
 #define SWAP_ERR_LATE (-ESTALE)
 
 /* A write's page result when its thread stopped waiting for it, holding
- * the pager lock, unanswered within swap_holder_wait_ns or as the device
- * began an outage (stalled): its request
+ * the pager lock, as the device began an outage (stalled): its request
  * (or the flush after it) is still the device's, and may land at any time
  * until it is collected (collect). The thread's tags are the device's
  * meanwhile: it collects before it transfers again. */
@@ -125,11 +124,10 @@ struct swap_backend_ops {
 	 * written to the device before this call. 0, or a negative error
 	 * (-ENOMEM: no memory for them), with nothing kept: swap stays off. */
 	int (*start)(void *ctx, uint32_t last);
-	/* Optional (NULL: a write is waited for to its end). A write (or its
-	 * flush) made by a thread holding the pager lock is left in flight
-	 * when the device has not answered it within swap_holder_wait_ns,
-	 * or stalls while the thread waits, or is still in its outage past
-	 * the time stalled turned 0 by: its pages' results are
+	/* With stalled (a device that may stall). A write (or its flush) made
+	 * by a thread holding the pager lock is left in flight when the
+	 * device stalls while the thread waits, or is still in its outage
+	 * past the time stalled turned 0 by: its pages' results are
 	 * SWAP_ERR_LEFT (flush: SWAP_ERR_LEFT). Collect the write t left, of
 	 * pages p[0..n) (the same pages, in any order): wait for its requests
 	 * (wait 0: only those over already; a wait t may leave again as
@@ -138,13 +136,6 @@ struct swap_backend_ops {
 	int (*collect)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		       struct swap_done *done, int wait);
 };
-
-/* How long a thread holding the pager lock (a direct reclaim) waits for
- * a write it made, with its flush, before a device that can leave it in
- * flight does so (collect): reclaim's wait for one batch (the hooks'
- * batch_wait_ns; 0: no bound), which a device that answers meets in
- * milliseconds. The engine's, for the backends. */
-int64_t swap_holder_wait_ns(void);
 
 struct swap_backend {
 	const struct swap_backend_ops *ops;

@@ -109,36 +109,24 @@ int blk_tag_over(const struct blk_link *l, uint32_t tag)
 	return wait_over(l, tag);
 }
 
-/* When t, waiting for tag, leaves it in flight (leave: a write or a
- * flush, and l's leave_at hook names the time), or BLK_LEAVE_NEVER. */
-static int64_t leave_time(const struct blk_link *l, struct pager_thread *t, int leave)
-{
-	return leave && l->leave_at ? l->leave_at(l, t) : BLK_LEAVE_NEVER;
-}
-
-/* Whether t stops waiting for tag: it is over, or t leaves it in flight. */
+/* Whether t stops waiting for tag: it is over, or t leaves it in flight
+ * (leave: a write or a flush, and l's hook says t should not wait). */
 static int stop_waiting(const struct blk_link *l, struct pager_thread *t, uint32_t tag, int leave)
 {
-	int64_t at = leave_time(l, t, leave);
-
-	return wait_over(l, tag) || (at != BLK_LEAVE_NEVER && pager_clock() >= at);
+	return wait_over(l, tag) || (leave && l->leave && l->leave(l, t));
 }
 
-/* Wait for tag's result on t's disk notification, woken by t's timer
- * (TB_TIMER as every bounded wait of t's: t waits for one thing at a
- * time) at the earlier of the deadline of an overdue hook, once past
- * which the driver is ended, and the time t leaves the request in flight.
- * The timer is armed only for a wait that blocks, and disarmed after it;
- * a bit that fired as it was disarmed is forgotten, or it would end t's
- * next bounded wait at once. The disarm says whether the timer was still
- * armed (then no bit can come, and none is looked for: a system call a
- * wait saved) or had fired. */
+/* Wait for tag's result on t's disk notification; once the deadline
+ * passes (t's timer, TB_TIMER as every bounded wait of t's: t waits for
+ * one thing at a time) the driver is ended. The timer is armed only for a
+ * wait that blocks, and disarmed after it; a bit that fired as it was
+ * disarmed is forgotten, or it would end t's next bounded wait at once.
+ * The disarm says whether the timer was still armed (then no bit can
+ * come, and none is looked for: a system call a wait saved) or had fired. */
 static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint32_t tag,
 			 int leave)
 {
-	int64_t overdue = l->overdue ? pager_clock() + BLK_OVERDUE_NS : BLK_LEAVE_NEVER;
-	int64_t at = leave_time(l, t, leave);
-	int64_t deadline = overdue < at ? overdue : at;
+	int64_t deadline = pager_clock() + BLK_OVERDUE_NS;
 	int armed = sys_notify_timer(t->disk, deadline, TB_TIMER) == 0;
 
 	while (!stop_waiting(l, t, tag, leave)) {
@@ -146,8 +134,7 @@ static void wait_bounded(const struct blk_link *l, struct pager_thread *t, uint3
 
 		if (armed && (got & TB_TIMER) && pager_clock() >= deadline) {
 			armed = 0;	/* fired: nothing to disarm */
-			if (pager_clock() >= overdue)
-				l->overdue(l);
+			l->overdue(l);
 		}
 	}
 	if (!armed || sys_notify_timer(t->disk, 0, TB_TIMER) == 0)
@@ -161,8 +148,7 @@ int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag,
 {
 	int r;
 
-	if (!stop_waiting(l, t, tag, leave) &&
-	    (l->overdue || leave_time(l, t, leave) != BLK_LEAVE_NEVER))
+	if (!stop_waiting(l, t, tag, leave) && l->overdue)
 		wait_bounded(l, t, tag, leave);
 	while (!stop_waiting(l, t, tag, leave))
 		pager_thread_wait(t, t->disk, BLK_DONE_BIT);
@@ -236,7 +222,7 @@ static int result_of(const struct blk_link *l, struct pager_thread *t, const str
 static int may_leave(const struct blk_link *l, struct pager_thread *t,
 		     const struct blk_request *req, uint32_t n)
 {
-	return req[0].write && l->leave_at && l->left && t->io_client < PAGER_IO_CLIENTS &&
+	return req[0].write && l->leave && l->left && t->io_client < PAGER_IO_CLIENTS &&
 	       n <= BLK_BATCH_TAGS && l->left[t->io_client].n == 0;
 }
 

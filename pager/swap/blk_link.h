@@ -18,7 +18,7 @@
  * transfer of more requests than this goes in waves of this many. */
 #define BLK_BATCH_TAGS 32u
 
-/* Requests a thread left in flight (blk_link's leave_at): they stay the
+/* Requests a thread left in flight (blk_link's leave): they stay the
  * driver's, their tags and frames with them, until collected
  * (blk_collect). At most one wave of a thread other than the swap-out
  * thread (which never holds the pager lock while it writes), so the store
@@ -54,16 +54,14 @@ struct blk_link {
 	 * it) fails the requests. Without it a wait has no bound of its own
 	 * (netd bounds the NBD link's). */
 	void (*overdue)(const struct blk_link *l);
-	/* Optional, with left: the time (pager_clock) from which t, waiting
-	 * for a write's result (or a flush's), stops waiting and leaves the
-	 * request in flight (BLK_LEAVE_NEVER: not, as things stand): t holds
-	 * the pager lock and the device has not answered within the wait
-	 * the lock's holder is given, or will answer only after a long while
+	/* Optional, with left: whether t, waiting for a write's result (or a
+	 * flush's), stops waiting and leaves the request in flight: t holds
+	 * the pager lock and the device will answer only after a long while
 	 * (NBD: an outage netd rides out, whose beginning netd tells every
 	 * thread with a request out). Looked at before each wait and at each
-	 * wake-up; a wait that blocks is woken at that time (t's timer). */
-	int64_t (*leave_at)(const struct blk_link *l, struct pager_thread *t);
-	/* With leave_at: each I/O client's requests left in flight,
+	 * wake-up. */
+	int (*leave)(const struct blk_link *l, struct pager_thread *t);
+	/* With leave: each I/O client's requests left in flight,
 	 * [PAGER_IO_CLIENTS]. */
 	struct blk_left *left;
 };
@@ -73,9 +71,6 @@ struct blk_link {
  * generous, twice Linux's default block request timeout (30 s), so that
  * only a device that has stopped completing meets it. */
 #define BLK_OVERDUE_NS (60000 * CLOCK_NS_PER_MS)
-
-/* leave_at's answer when t does not leave (unless the device wakes it). */
-#define BLK_LEAVE_NEVER INT64_MAX
 
 /* Tag i (< the thread's share) of I/O client `client`: the swap-out
  * thread keeps many requests in flight, the others a batch at most. */
@@ -87,9 +82,9 @@ unsigned blk_client_of(uint32_t tag);
  * again. With an overdue hook the wait is bounded on t's timer: at
  * BLK_OVERDUE_NS the hook ends the driver, and the wait goes on for the
  * end's result (no timer to arm: unbounded, as without the hook). leave:
- * the request is a write or a flush, which t may leave in flight from the
- * time l's leave_at hook names: then SWAP_ERR_LEFT, the tag still the
- * driver's (wait for it again later). */
+ * the request is a write or a flush, which t may leave in flight if l's
+ * leave hook says so: then SWAP_ERR_LEFT, the tag still the driver's (wait
+ * for it again later). */
 int blk_wait_tag(const struct blk_link *l, struct pager_thread *t, uint32_t tag, int leave);
 /* Whether tag's result is in (or the driver has ended): a wait for it
  * would not block. */
@@ -97,7 +92,7 @@ int blk_tag_over(const struct blk_link *l, uint32_t tag);
 
 /* Read or write p[0..n) as merged requests under t's tags and wait for
  * them all; each page's result in done. A write t leaves in flight (l's
- * leave_at hook) gives the pages of the requests left SWAP_ERR_LEFT (kept in
+ * leave hook) gives the pages of the requests left SWAP_ERR_LEFT (kept in
  * l->left for blk_collect), those of later waves, never sent,
  * SWAP_ERR_UNSENT. */
 int blk_transfer(const struct blk_link *l, struct pager_thread *t, int write,

@@ -16,11 +16,9 @@
  * until the time netd will have given up by, which netd publishes; a
  * thread that waits for a write (or its flush) holding the pager lock (a
  * direct reclaim) while netd says so (past that time too, netd not yet
- * given up), or unanswered past the wait a lock's holder is given
- * (swap_holder_wait_ns), stops waiting and leaves it in flight, to be
+ * given up) stops waiting and leaves it in flight, to be
  * collected later (nbd_collect), rather than hold every pager thread until
- * the outage ends (netd wakes the waiters of its requests as one begins)
- * or until netd begins one, 20 s after a server stopped answering. Each
+ * the outage ends (netd wakes the waiters of its requests as one begins). Each
  * page written gets a checksum (sums.h), kept by slot from its write's
  * successful answer and compared when it is read back: a server restored
  * from a copy of the export made after setup gives back older pages under
@@ -48,10 +46,6 @@ static struct blk_link link;
  * io_client): a connection lost since with writes answered and not yet
  * flushed may have taken some of the batch's with it. */
 static uint32_t lost_before[PAGER_IO_CLIENTS];
-/* pager_clock() as each thread's write batch began (by io_client): its
- * write and flush are left in flight by the lock's holder from a wait
- * after it (leave_at). */
-static int64_t write_began[PAGER_IO_CLIENTS];
 /* The page list stays the pager's: netd sees the frames in its window. */
 static uint64_t list[BLK_LIST_ENTRIES];
 
@@ -134,7 +128,7 @@ static struct swap_sums *sums_get(void)
 	return &sums;
 }
 
-/* Each I/O client's requests left in flight (leave_at), and whether
+/* Each I/O client's requests left in flight (leave_in_outage), and whether
  * its flush (under its first tag) is. */
 static struct blk_left left[PAGER_IO_CLIENTS];
 static int flush_left[PAGER_IO_CLIENTS];
@@ -235,7 +229,7 @@ static void keep_sums(struct swap_sums *s, const struct swap_req *p, unsigned n,
 			swap_sums_keep(s, p[k].slot, frame_ptr(p[k].pa));
 }
 
-/* Whether a write's pages include one left in flight (leave_at). */
+/* Whether a write's pages include one left in flight (leave_in_outage). */
 static int any_left(const struct swap_done *done, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++)
@@ -252,7 +246,6 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 
 	(void)ctx;
 	lost_before[t->io_client] = drv.shared->swap_lost_writes;
-	write_began[t->io_client] = pager_clock();
 	nbd_late_begin(t->io_client, p, n);
 	/* Unknown from the moment the write may land until it is answered:
 	 * a write that fails, or is lost, leaves no checksum to match. */
@@ -294,7 +287,7 @@ static int flush(struct pager_thread *t)
 		r = blk_wait_tag(&link, t, tag, 1);
 	else
 		drv.shared->slot[tag].state = BLK_FREE;
-	if (r == SWAP_ERR_LEFT) {	/* leave_at */
+	if (r == SWAP_ERR_LEFT) {	/* leave_in_outage */
 		flush_left[t->io_client] = 1;
 		return r;
 	}
@@ -369,31 +362,20 @@ static int nbd_stalled(void *ctx)
 	return until != 0 && pager_clock() < until;
 }
 
-/* When a write (or its flush) t waits for is left in flight, if t holds
- * the pager lock: at once while netd rides out an outage, and otherwise
- * once it has gone unanswered swap_holder_wait_ns from the write's start
- * (write_began). In an outage its answer comes only at the outage's end
- * (swap.nbd_outage, and ~28 s more), and meanwhile every pager thread
- * would wait for the lock, the thread deaths come to too. Unanswered that
- * long with none begun, the server has stopped answering (SIGSTOP'd, or
- * one that answers reads and hangs writes): netd begins an outage only
- * at its answer bound (WRITE_BOUND_NS, 20 s), which the lock would be
- * held for; before session 25 it was. While netd says it rides one out,
- * not only until its bound: past the bound the device is no longer
- * stalled, but netd, late to give up, still holds the write, and no
- * signal comes for it (netd tells the waiters as an outage begins).
- * Leaving costs a batch written again later; netd stuck with its word
- * set costs each thread one batch, not the lock for ever. */
-static int64_t leave_at(const struct blk_link *l, struct pager_thread *t)
+/* A write (or its flush) t waits for is left in flight when t holds the
+ * pager lock and netd rides out an outage: its answer comes only at the
+ * outage's end (swap.nbd_outage, and ~28 s more), and meanwhile every
+ * pager thread would wait for the lock, the thread deaths come to too.
+ * While netd says it rides one out, not only until its bound: past the
+ * bound the device is no longer stalled, so direct reclaim writes again
+ * (and waits for a write it left), but netd, late to give up, still holds
+ * the write, and no signal comes for it (netd tells the waiters as an
+ * outage begins). Leaving costs a batch written again later; netd stuck
+ * with its word set costs each thread one batch, not the lock for ever. */
+static int leave_in_outage(const struct blk_link *l, struct pager_thread *t)
 {
-	int64_t wait = swap_holder_wait_ns();
-
 	(void)l;
-	if (t != pager_holder() || t->io_client >= PAGER_IO_CLIENTS)
-		return BLK_LEAVE_NEVER;
-	if (netd_in_outage())
-		return INT64_MIN;
-	return wait > 0 ? write_began[t->io_client] + wait : BLK_LEAVE_NEVER;
+	return t == pager_holder() && t->io_client < PAGER_IO_CLIENTS && netd_in_outage();
 }
 
 /* t's write or flush left in flight: the flush waited for (what it says
@@ -472,7 +454,7 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	drv = *d;
 	link = (struct blk_link){ .ep = d->ep, .status = d->shared->slot, .list = list,
 				  .max_pages = NET_MAX_PAGES, .prepare = map_window,
-				  .release = unmap_window, .leave_at = leave_at, .left = left };
+				  .release = unmap_window, .leave = leave_in_outage, .left = left };
 	memset(left, 0, sizeof(left));
 	memset(flush_left, 0, sizeof(flush_left));
 	/* Whole, as blk_backend_init's: no field left as the caller's stack

@@ -7,9 +7,8 @@
  * slot) and their frames freed. Direct reclaim writes its batch at
  * once, the lock held; the swap-out thread (writer.c) fills its batches
  * from the victims background reclaim queued. A direct write the device
- * holds in an outage, or leaves unanswered past reclaim's wait, is left
- * in flight, its batch kept by its thread's I/O client until collected
- * and finished.
+ * holds in an outage is left in flight, its batch kept by its thread's
+ * I/O client until collected and finished.
  */
 #include <stdio.h>
 #include <string.h>
@@ -448,11 +447,10 @@ static void leave(struct write_batch *b)
 	b->left = 1;
 	swap_out_left_count++;
 	if (vmstat_get(VMSTAT_SWAP_WRITES_LEFT) == 0)
-		printf("pager: swap: %s left a direct reclaim's write unanswered (silent past "
-		       "reclaim's wait, or an outage begun): its thread stopped waiting rather than "
-		       "hold the pager lock until the answer; its pages stay in memory, to be "
-		       "written again (said once; vmstat's swap_writes_left counts them)\n",
-		       swap_engine_where());
+		printf("pager: swap: %s began an outage with a direct reclaim's write in flight: "
+		       "its thread stopped waiting rather than hold the pager lock until the end; "
+		       "its pages stay in memory, to be written again (said once; vmstat's "
+		       "swap_writes_left counts them)\n", swap_engine_where());
 	vmstat_count(VMSTAT_SWAP_WRITES_LEFT);
 }
 
@@ -494,8 +492,7 @@ size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed)
 	if (swap_batch_prepare(b) == 0)
 		return freed;
 	/* Direct: the lock stays held while the device works, unless it
-	 * stalls (an outage) or stays silent past reclaim's wait
-	 * (swap_holder_wait_ns): then the write is left in flight, its pages
+	 * stalls (an outage): then the write is left in flight, its pages
 	 * unmapped and tied to their slots until it is collected. */
 	swap_batch_write(t, b);
 	if (swap_transfer_left(t)) {

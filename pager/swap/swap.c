@@ -146,8 +146,3 @@ const struct swap_reclaim_hooks *swap_engine_hooks(void)
 {
 	return hooks;
 }
-
-int64_t swap_holder_wait_ns(void)
-{
-	return hooks ? hooks->batch_wait_ns : 0;
-}

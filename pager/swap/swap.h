@@ -133,8 +133,7 @@ int swap_out_failing(void);
 #define SWAP_OUT_BATCH 32
 size_t swap_out_now(const uint64_t *pa, size_t n, enum swap_out_failure *failed);
 /* t's direct write left in flight (swap_out_now), collected, waited for (a
- * wait t leaves again while it holds the lock and the write is still
- * unanswered: backend.h's collect): before t reads
+ * wait t may leave again, the device still in its outage): before t reads
  * (its tags are the device's until then), the lock let go, and before its
  * direct reclaim chooses victims, which swap_out_now would only hand back
  * while the write is out (their referenced bits cleared, the policy's
@@ -178,8 +177,7 @@ uint32_t swap_out_pending(void);
  * the device's bound for a write (swap_write_bound_ns) or longer; reclaim
  * writes none and waits for the write instead, as in an outage
  * (kswapd_throttle_again). Only for a device that bounds its writes, and
- * not once it is gone for good. A direct write left in flight does not
- * count (writer.c says why). Lock held. */
+ * not once it is gone for good. Lock held. */
 int swap_out_overdue(void);
 
 /* The swap-in thread reads ahead only while more than keep_free frames are

@@ -48,18 +48,11 @@ uint32_t swap_out_pending(void)
  * never left netd are sent again on each new connection and hang again,
  * while the check read of those that had left ends each outage); a
  * direct write then would hold the lock until the next outage began,
- * again and again. Not a direct write left in flight (swap_out_now):
- * only its own thread collects it, which a thread waiting out an overdue
- * write never gets to (it writes nothing), so once answered it would keep
- * every fault waiting, uncounted, for good (with swap full, no OOM kill);
- * another thread's direct write to the same silent device costs the lock
- * the holder's wait (swap_holder_wait_ns) before it too is left, once a
- * thread, since none writes again before collecting its own. The
- * waits this stands for end with the write, which a device with a bound
- * of its own ends (the disk's driver ended at it; netd failing a request
- * blamed for NBD_BLAME_MAX losses, or the server given up at the outage's
- * budget); a device with none is never overdue, nor one gone for good,
- * whose writes fail at once. */
+ * again and again. The waits this stands for end with the
+ * write, which a device with a bound of its own ends (the disk's driver
+ * ended at it; netd failing a request blamed for NBD_BLAME_MAX losses,
+ * or the server given up at the outage's budget); a device with none is
+ * never overdue, nor one gone for good, whose writes fail at once. */
 int swap_out_overdue(void)
 {
 	const struct swap_reclaim_hooks *h = swap_engine_hooks();

@@ -259,12 +259,11 @@ echo "# server down: swap_slots_late $(counter "$tmp/outage.log" swap_slots_late
 # faults wrote directly after kswapd_throttle_rounds() waits (8 x 300 ms),
 # and the pager stood still until the outage began. A direct write may
 # still be the first left unanswered (a fault's, just before the writer's
-# batch is overdue, or with the writer idle): unanswered one throttle
-# wait (300 ms) from its start, the lock's holder leaves it in flight
-# (vmstat's swap_writes_left, said on the console), collected once the
-# server answers (its pages kept), and no direct write is made while it
-# is out; before session 25 the holder waited, the lock held, until netd
-# began the outage (20 s), and before session 20 through the outage.
+# batch is overdue, or with the writer idle): netd tells the threads
+# waiting for its requests as the outage begins, and the lock's holder
+# leaves its write in flight (vmstat's swap_writes_left, said on the
+# console), collected once the server answers (its pages kept); before
+# session 20 the holder waited through the outage.
 # No sleep decides anything: the server is stopped as swap comes up (its
 # header's stamp flushed), early in the fill (twice the memory: a minute
 # of writes), and whichever write is the first left unanswered, faults
@@ -291,9 +290,9 @@ stopped=
 finish
 ok "with the server stopped under memory pressure, reserve_throttle passes, every filler's data intact" $?
 [[ $(counter "$tmp/stop.log" outage_waits) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]] &&
-	{ ! has "$tmp/stop.log" "left a direct reclaim's write unanswered" ||
+	{ ! has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" ||
 	  [[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 ]]; }
-ok "faults waited for the silent server's writes (outage_waits), no one killed; a direct write unanswered, if any, was left in flight (swap_writes_left)" $?
+ok "faults waited for the silent server's writes (outage_waits), no one killed; a direct write out as the outage began, if any, was left in flight (swap_writes_left)" $?
 echo "# server stopped: swap_writes_left $(counter "$tmp/stop.log" swap_writes_left)," \
 	"swap_slots_late $(counter "$tmp/stop.log" swap_slots_late)," \
 	"swap_slots_late_back $(counter "$tmp/stop.log" swap_slots_late_back)"

@@ -259,22 +259,10 @@ int64_t pager_clock(void)
 	return now;
 }
 
-/* The deadline the last timer armed (0: disarmed, or none armed). */
-static int64_t timer_at;
-
 int sys_notify_timer(int h, int64_t deadline, uint64_t bits)
 {
-	(void)h, (void)bits;
-	timer_at = deadline;
+	(void)h, (void)deadline, (void)bits;
 	return 0;
-}
-
-/* The engine's wait for a write made holding the lock (reclaim's one
- * wait for a batch, 300 ms). */
-#define HOLDER_WAIT_NS 300000000
-int64_t swap_holder_wait_ns(void)
-{
-	return HOLDER_WAIT_NS;
 }
 
 /* What happens while a thread waits for netd (its completion bit comes
@@ -315,7 +303,6 @@ static int setup(void **state)
 	flush_answer = start_answer = 0;
 	starts = 0;
 	now = 0;
-	timer_at = 0;
 	frees = 0;
 	hold = hold_flush = 0;
 	hold_from = 0;
@@ -982,32 +969,24 @@ static void holder_waits_for_read(void **state)
 	waits_through_outage(&direct, 0, 32);
 }
 
-/* The holder's write is answered at once, its flush held as netd does
- * at_wait at the holder's one wait: the flush is left (SWAP_ERR_LEFT)
- * and collected once answered. */
-static void holder_leaves_flush(void (*at_wait)(struct pager_thread *t))
+/* The holder's write is answered at once, its flush held as the outage
+ * begins: the flush is left (SWAP_ERR_LEFT) and collected once answered. */
+static void holder_leaves_flush_in_outage(void **state)
 {
 	struct swap_req p[2];
 	struct swap_done done;
 
+	(void)state;
 	holder = &direct;
 	pages_at(p, 0, 16, 2);
 	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
 	hold_flush = 1;
-	on_wait = at_wait;
+	on_wait = outage_begins;
 	assert_int_equal(b.ops->flush(b.ctx, &direct), SWAP_ERR_LEFT);
-	assert_int_equal(waits, 1);
 	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 0);
 	answer_held();
 	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 0), 1);
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
-}
-
-/* As the outage begins. */
-static void holder_leaves_flush_in_outage(void **state)
-{
-	(void)state;
-	holder_leaves_flush(outage_begins);
 }
 
 /* netd answers what it holds at the next wait (a wait the test does not
@@ -1051,94 +1030,6 @@ static void holder_leaves_write_past_outage_bound(void **state)
 	assert_int_equal(done.err[0], 0);
 	assert_int_equal(done.err[1], 0);
 	assert_int_equal(shared.slot[blk_tag_of(IO_SERVICE, 0)].state, BLK_FREE);
-}
-
-/* The server stops answering (SIGSTOP'd, or it hangs writes) with no
- * outage yet: the time passes, and at the wait's end t's timer wakes it.
- * A second wait of the lock's holder would be one made until netd begins
- * an outage, 20 s on, holding every pager thread. */
-static void time_passes(struct pager_thread *t)
-{
-	assert_true(t != holder || waits == 1);
-	assert_int_equal(timer_at, HOLDER_WAIT_NS);	/* from the write's start */
-	now = HOLDER_WAIT_NS;
-}
-
-/* The lock's holder writes slots 16-17 (one request) and netd holds it,
- * no outage begun: woken by its timer at the holder's wait
- * (swap_holder_wait_ns from the write's start), it leaves the write in
- * flight, its frames still in netd's window and the tag netd's. Its next
- * wait for it (its next direct reclaim's collect) leaves at once, no
- * wait made. Once netd answers, the write is collected, its pages as
- * written. Before, the holder waited on, the lock held, until netd began
- * an outage at its answer bound (the second wait failed here). */
-static void holder_leaves_unanswered_write(void **state)
-{
-	struct swap_req p[2];
-	struct swap_done done;
-	uint32_t tag = blk_tag_of(IO_SERVICE, 0);
-
-	(void)state;
-	for (unsigned k = 0; k < 2; k++)
-		fill_frame(k, k + 7);
-	holder = &direct;
-	hold = 1;
-	on_wait = time_passes;
-	pages_at(p, 0, 16, 2);
-	assert_int_equal(b.ops->write(b.ctx, &direct, p, 2, &done), 0);
-	assert_int_equal(waits, 1);
-	assert_int_equal(done.err[0], SWAP_ERR_LEFT);
-	assert_int_equal(done.err[1], SWAP_ERR_LEFT);
-	assert_int_equal(shared.slot[tag].state, BLK_SUBMITTED);
-	assert_int_equal(window_pa[(net_window_va(tag) - NET_WIN_VA) / BLK_PAGE_SIZE], p[0].pa);
-	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 1), 0);
-	assert_int_equal(waits, 1);
-	answer_held();
-	assert_int_equal(b.ops->collect(b.ctx, &direct, p, 2, &done, 1), 1);
-	assert_int_equal(done.err[0], 0);
-	assert_int_equal(done.err[1], 0);
-	assert_int_equal(shared.slot[tag].state, BLK_FREE);
-	for (unsigned k = 0; k < 2; k++) {
-		assert_true(ram[k][1] == ((uint64_t)(k + 7) << 32 | 1) * 0x9e3779b97f4a7c15ull);
-		assert_memory_equal(export[16 + k], frame_ptr(p[k].pa), BLK_PAGE_SIZE);
-	}
-}
-
-/* Its flush so, held past the holder's wait from the write's start. */
-static void holder_leaves_unanswered_flush(void **state)
-{
-	(void)state;
-	holder_leaves_flush(time_passes);
-}
-
-/* netd answers at the thread's second wait, the first having let the
- * holder's wait pass. */
-static void time_passes_then_answer(struct pager_thread *t)
-{
-	(void)t;
-	if (waits == 1) {
-		now = HOLDER_WAIT_NS;
-		return;
-	}
-	answer_held();
-}
-
-/* The swap-out thread, which holds no lock while it writes, waits on past
- * that time (no timer for it), and its write is answered as usual. */
-static void writer_waits_past_holder_wait(void **state)
-{
-	struct swap_req p[2];
-	struct swap_done done;
-
-	(void)state;
-	hold = 1;
-	on_wait = time_passes_then_answer;
-	pages_at(p, 0, 16, 2);
-	assert_int_equal(b.ops->write(b.ctx, &writer, p, 2, &done), 0);
-	assert_int_equal(waits, 2);
-	assert_int_equal(timer_at, 0);
-	assert_int_equal(done.err[0], 0);
-	assert_int_equal(done.err[1], 0);
 }
 
 /* How long a write may go unanswered before the device is called stopped
@@ -1241,9 +1132,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writer_waits_out_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_waits_for_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_flush_in_outage, setup, teardown),
-		cmocka_unit_test_setup_teardown(holder_leaves_unanswered_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(holder_leaves_unanswered_flush, setup, teardown),
-		cmocka_unit_test_setup_teardown(writer_waits_past_holder_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(holder_leaves_write_past_outage_bound, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(write_bound_is_netds, setup, teardown),

@@ -2163,7 +2163,7 @@ static void out_left(struct vm_space *s, unsigned from, unsigned n)
 	put_backs = 0;
 	said_begin();
 	assert_int_equal(reclaim_now(pa, n), 0);
-	assert_int_equal(said_end("left a direct reclaim's write unanswered"),
+	assert_int_equal(said_end("began an outage with a direct reclaim's write in flight"),
 			 left == 0);
 	disk.leaves = 0;
 	assert_int_equal(disk.left_n, n);
@@ -2306,44 +2306,6 @@ static void test_left_write_collected_before_read(void **state)
 	assert_int_equal(put_backs, 2);
 	expect_in_memory(s, 1, 3);
 	disk.stalled = 0;
-	vm_space_destroy(s);
-	fake_check();
-}
-
-/* A direct write left in flight with no outage begun (over NBD: the
- * server silent past the holder's wait, swap_holder_wait_ns), on a device
- * that bounds its writes, makes no write overdue (swap_out_overdue), for
- * all threads' faults to wait out uncounted: only its own thread collects
- * it, and a thread waiting out an overdue write writes nothing, so once
- * answered it would keep every fault waiting for good (with swap full,
- * no OOM kill). Its own thread writes nothing while it is out, and once
- * the device has answered collects it, writes its own batch and settles
- * the left one (its pages kept). In a draft of session 25 a left write
- * counted as overdue. */
-static void test_left_write_not_overdue(void **state)
-{
-	struct vm_space *s;
-
-	(void)state;
-	start_with_bound();
-	s = filled_space(4);
-	out_left(s, 0, 2);
-	disk.stalled = 0;
-	disk.left_holds = 1;
-	assert_false(swap_out_overdue());
-	victims_chosen = 0;
-	assert_int_equal(reclaim_for_fault(1), 0);	/* its own: still out */
-	assert_int_equal(victims_chosen, 0);
-	assert_int_equal(disk.writes, 1);
-	disk.left_holds = 0;
-	assert_false(swap_out_overdue());
-	assert_int_equal(reclaim_for_fault(1), 2);	/* pages 2-3 */
-	fake_check();
-	assert_int_equal(put_backs, 2);	/* the left batch's */
-	assert_int_equal(disk.writes, 2);
-	for (unsigned j = 2; j < 4; j++)
-		fault_back(s, VA + j * PG, VM_R);
-	expect_in_memory(s, 0, 4);
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -2849,7 +2811,6 @@ int main(void)
 		TEST(test_write_overdue),
 		TEST(test_no_bound_never_overdue),
 		TEST(test_gone_never_overdue),
-		TEST(test_left_write_not_overdue),
 		TEST(test_fault_during_write_keeps),
 		TEST(test_kept_then_protect_refused),
 		TEST(test_write_during_write_invalidates),
