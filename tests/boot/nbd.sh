@@ -289,10 +289,12 @@ kill -CONT $stopped 2>/dev/null
 stopped=
 finish
 ok "with the server stopped under memory pressure, reserve_throttle passes, every filler's data intact" $?
-[[ $(counter "$tmp/stop.log" outage_waits) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]] &&
-	{ ! has "$tmp/stop.log" "began an outage with a direct reclaim's write in flight" ||
-	  [[ $(counter "$tmp/stop.log" swap_writes_left) -gt 0 ]]; }
-ok "faults waited for the silent server's writes (outage_waits), no one killed; a direct write out as the outage began, if any, was left in flight (swap_writes_left)" $?
+# (Whether a direct write was left is only printed below: the console
+# line and swap_writes_left are made together, so a check of one against
+# the other could not fail; the host tests test_left_write_* hold the
+# left write's handling.)
+[[ $(counter "$tmp/stop.log" outage_waits) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
+ok "faults waited for the silent server's writes (outage_waits), no one killed" $?
 echo "# server stopped: swap_writes_left $(counter "$tmp/stop.log" swap_writes_left)," \
 	"swap_slots_late $(counter "$tmp/stop.log" swap_slots_late)," \
 	"swap_slots_late_back $(counter "$tmp/stop.log" swap_slots_late_back)"
