@@ -156,13 +156,15 @@ int64_t sys_irq_bind(struct thread *t, const uint64_t *a)
 
 	if ((r = handle_lookup(t->proc, a[1], OBJ_NOTIFY, RIGHT_SEND, &n)) < 0)
 		return r;
+	if (a[0] >= IRQ_MAX || a[2] == 0 || (a[2] & ~NOTIFY_BITS_MASK))
+		return -ERR_INVAL;
 	/* No one could see or acknowledge it (as notify_signal refuses), and
 	 * the binding would keep it for good: it goes only as the last handle
-	 * that may wait closes, which has been. */
+	 * that may wait closes, which has been. Before the interrupt is
+	 * enabled: a refused bind leaves it as it was. */
 	if (n->receivers == 0)
 		return -ERR_PIPE;
-	if (a[0] >= IRQ_MAX || a[2] == 0 || (a[2] & ~NOTIFY_BITS_MASK) ||
-	    arch_irq_enable((uint32_t)a[0]) < 0)
+	if (arch_irq_enable((uint32_t)a[0]) < 0)
 		return -ERR_INVAL;
 	if (irqs[a[0]].n)
 		object_put(&irqs[a[0]].n->obj);

@@ -247,6 +247,9 @@ static void test_bind_orphaned_refused(void **state)
 	assert_int_equal(sys_irq_bind(&drv, (const uint64_t[]){ IRQ + 1, (uint64_t)copy, 1 }),
 			 -ERR_PIPE);
 	assert_null(irqs[IRQ + 1].n);
+	/* Bad arguments are named as such first, receivers or not. */
+	assert_int_equal(sys_irq_bind(&drv, (const uint64_t[]){ IRQ_MAX, (uint64_t)copy, 1 }),
+			 -ERR_INVAL);
 	assert_int_equal(handle_close(&procs[0], (uint64_t)copy), 0);
 	assert_int_equal(notify_count(), notifies - 1);
 }

@@ -1928,9 +1928,10 @@ static void root_budget_info(void)
 		bad("budget_info differs from the budget");
 }
 
-/* The root task binds an interrupt to a notification: one it may signal
- * that someone may wait on (else -ERR_PIPE), a source below IRQ_MAX and
- * bits (else -ERR_INVAL); a binding there before is replaced. */
+/* The root task binds an interrupt to a notification: one it may signal,
+ * a source below IRQ_MAX and bits (else -ERR_INVAL, asked first), that
+ * someone may wait on (else -ERR_PIPE); a binding there before is
+ * replaced. */
 static void root_irq_bind(void)
 {
 	uint64_t h = pick_typed(0, OBJ_NOTIFY, RIGHT_SEND), irq = below(10) ? below(8) : IRQ_MAX;
@@ -1938,10 +1939,10 @@ static void root_irq_bind(void)
 	struct object *o;
 	int64_t exp = m_lookup(0, h, OBJ_NOTIFY, RIGHT_SEND, &o);
 
-	if (exp == 0 && receivers(o) == 0)
-		exp = -ERR_PIPE;
 	if (exp == 0 && (irq >= IRQ_MAX || !bits || (bits & ~NOTIFY_BITS_MASK)))
 		exp = -ERR_INVAL;
+	if (exp == 0 && receivers(o) == 0)
+		exp = -ERR_PIPE;
 	if (exp == 0) {
 		irq_n[irq] = o;
 		irq_bits[irq] = bits;
