@@ -5,6 +5,7 @@
  * trusted; and each frame's swap state bits.
  */
 #include <stdlib.h>
+#include "base/threads.h"
 #include "base/vmstat.h"
 #include "vm/internal.h"
 #include "vm/rmap.h"
@@ -282,6 +283,9 @@ void swapcache_unfresh(uint32_t slot, uint64_t pa)
 	if (pa && swapcache_lookup(slot) == pa)
 		set(pa, FRAME_F_FRESH, 0);
 }
+
+/* copy_keeps counts one fault a pager thread in four bits (frames.h). */
+_Static_assert(PAGER_THREADS_MAX < 16, "copy_keeps holds a keep for every pager thread");
 
 void swapcache_keep_source(uint64_t pa, int on)
 {
