@@ -144,7 +144,7 @@ static inline int swapcache_parked_clean(uint64_t pa)
 }
 /* Reclaim may take pa now: a parked clean copy (freed without I/O), or a
  * process page the swap code has no hand in (evictable: mapped or in an
- * object, in no pinned space; not busy, nor a fault's copy source kept
+ * object, in no pinned space; not busy, nor a fault's copy source
  * kept: swapcache_keep_source). Reclaim asks it of every frame
  * its policy looks at (~6.6 times a page swapped out), so the common case,
  * a mapped page, is one look at the descriptor, inline; a frame with no

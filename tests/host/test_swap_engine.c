@@ -2564,6 +2564,38 @@ static void test_kept_source_found_is_a_cache_hit(void **state)
 	fake_check();
 }
 
+/* Two sharers' write faults copying one source at once, each on its own
+ * pager thread with the lock let go for its allocation: the first to
+ * finish lets its keep go, but the source stays out of reclaim until the
+ * other's is gone too (a single mark, cleared by the first, let reclaim
+ * free the source under the second, whose retry then read it again). */
+static void test_two_keeps_on_one_source(void **state)
+{
+	struct vm_space *s = filled_space(1), *c = fake_space(2);
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(vm_fork(s, c), 0);
+	pa = vm_lookup(s, VA);
+	assert_int_equal(vm_lookup(c, VA), pa);
+	assert_true(swapcache_reclaimable(pa));
+	swapcache_keep_source(pa, 1);
+	swapcache_keep_source(pa, 1);
+	swapcache_keep_source(pa, 0);
+	assert_false(swapcache_reclaimable(pa));
+	swapcache_keep_source(pa, 0);
+	assert_true(swapcache_reclaimable(pa));
+	swapcache_keep_source(pa, 0);	/* no keep left: stays at none */
+	swapcache_keep_source(pa, 1);
+	assert_false(swapcache_reclaimable(pa));
+	swapcache_keep_source(pa, 0);
+	assert_true(swapcache_reclaimable(pa));
+	fake_check();
+	vm_space_destroy(c);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* The batch's flush failed (a server whose flushes fail): its pages are
  * let go of their slots as if unsent, but another batch would meet the
  * same flush, written in full with the lock held: one batch, and the
@@ -2839,6 +2871,7 @@ int main(void)
 		TEST(test_fault_after_unsent_batch),
 		TEST(test_cow_source_kept_from_reclaim),
 		TEST(test_kept_source_found_is_a_cache_hit),
+		TEST(test_two_keeps_on_one_source),
 		TEST(test_fault_after_failed_flush),
 		TEST(test_fault_on_failing_device),
 		TEST(test_writer_on_failing_device),
