@@ -121,14 +121,19 @@ static void direct_writes_nothing_in_outage(void **state)
  * victim and writes nothing: its write, the lock held, would hold every
  * pager thread until the device's bound (the disk's 60 s, netd's 20 s).
  * Before, it wrote. */
-static void direct_writes_nothing_while_overdue(void **state)
+static void direct_writes_nothing_with_write(enum swap_overdue how)
 {
-	(void)state;
-	overdue = SWAP_WRITE_OVERDUE;
+	overdue = how;
 	assert_int_equal(reclaim_pages(SWAP_OUT_BATCH, RECLAIM_DIRECT), 0);
 	assert_int_equal(chosen, 0);
 	assert_int_equal(written, 0);
 	assert_int_equal(batches, 0);
+}
+
+static void direct_writes_nothing_while_overdue(void **state)
+{
+	(void)state;
+	direct_writes_nothing_with_write(SWAP_WRITE_OVERDUE);
 }
 
 /* Nor once the write is abandoned (out past every bound of its device's:
@@ -137,10 +142,7 @@ static void direct_writes_nothing_while_overdue(void **state)
 static void direct_writes_nothing_once_abandoned(void **state)
 {
 	(void)state;
-	overdue = SWAP_WRITE_ABANDONED;
-	assert_int_equal(reclaim_pages(SWAP_OUT_BATCH, RECLAIM_DIRECT), 0);
-	assert_int_equal(chosen, 0);
-	assert_int_equal(written, 0);
+	direct_writes_nothing_with_write(SWAP_WRITE_ABANDONED);
 }
 
 /* Background reclaim queues for the swap-out thread as before: the queue
