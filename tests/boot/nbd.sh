@@ -78,7 +78,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..40"
+echo "1..41"
 
 # An export that is not swap is refused and never written, and
 # swap.nbd_outage, given, is said to have no effect (no outage of a server
