@@ -1205,6 +1205,12 @@ static void test_write_overdue(void **state)
 	assert_int_equal(direct_writes, 0);
 	assert_false(swap_out_overdue());	/* answered: nothing out */
 	vm_space_destroy(s);
+	/* The next write abandoned is said again: once a write, not a boot. */
+	s = filled_space(3);
+	assert_int_equal(write_with(s, 3, look_while_overdue), 3);
+	assert_int_equal(overdue_seen[OVERDUE_AGES - 1], SWAP_WRITE_ABANDONED);
+	assert_int_equal(vmstat_get(VMSTAT_OVERDUE_ABANDONED), abandoned + 2);
+	vm_space_destroy(s);
 	fake_check();
 }
 
