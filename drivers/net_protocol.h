@@ -53,6 +53,19 @@ static inline uint64_t net_window_va(uint32_t tag)
  * unanswered before the device is called stopped (nbd_backend.c). */
 #define NET_SWAP_ANSWER_NS (20000 * CLOCK_NS_PER_MS)
 #define NET_TICK_NS (250 * CLOCK_NS_PER_MS)
+/* netd's bound on connecting to the swap server (connect and handshake),
+ * and the longest it waits between attempts in an outage. */
+#define NET_SWAP_CONNECT_NS (3000 * CLOCK_NS_PER_MS)
+#define NET_SWAP_RETRY_MAX_NS (4000 * CLOCK_NS_PER_MS)
+/* How late after the outage's budget (swap.nbd_outage) has run out netd
+ * may still ride it out: the budget is looked at only as a connection is
+ * lost, and from one loss to the next lie at most the wait before an
+ * attempt, the attempt's bound and, once the same export is back, the
+ * answer's bound, each seen at a tick of netd's loop at most NET_TICK_NS
+ * late. netd publishes its give-up time with it (swap_outage_until); the
+ * pager reckons with it when netd publishes nothing (nbd_backend.c). */
+#define NET_SWAP_GIVE_UP_LATE_NS \
+	(NET_SWAP_RETRY_MAX_NS + NET_SWAP_CONNECT_NS + NET_SWAP_ANSWER_NS + 3 * NET_TICK_NS)
 #define NET_DMA_PAGES 4
 #define NET_POOL_PAGES 320		/* 640 buffers of 2 KiB: 1.25 MiB */
 #define NET_RX_POSTED 128		/* receive buffers netd keeps posted */

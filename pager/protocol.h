@@ -275,6 +275,13 @@ struct pager_stats {
 	uint64_t heap_malloc_pages;	/* of heap_pages, those mapped for malloc
 					 * (its high-water mark): the only ones
 					 * the pager's own page tables map */
+	uint64_t overdue_waits;		/* waits of requests and faults for the
+					 * swap-out thread's overdue write, before
+					 * any outage is declared: not counted
+					 * against the writer's rounds */
+	uint64_t overdue_abandoned;	/* overdue writes still out past every
+					 * bound their device keeps: waits for
+					 * them are counted from then on */
 };
 
 /* How the pager reclaims, as configured at boot (docs/boot-args.md). */

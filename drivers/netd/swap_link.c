@@ -38,7 +38,7 @@
 #include "swap_tcp.h"
 
 #define MS CLOCK_NS_PER_MS
-#define CONNECT_NS (3000 * MS)		/* connect and handshake */
+#define CONNECT_NS NET_SWAP_CONNECT_NS	/* connect and handshake */
 #define ANSWER_NS NET_SWAP_ANSWER_NS	/* no byte back while requests wait, or
 					 * no answer to a request that went out */
 /* Between attempts: RETRY_NS after a loss, doubled at each failed attempt
@@ -46,14 +46,11 @@
  * seconds of it, while one that stays away costs an attempt (a SYN, a
  * pcb) every few seconds, not twice a second. */
 #define RETRY_NS (500 * MS)
-#define RETRY_MAX_NS (4000 * MS)
+#define RETRY_MAX_NS NET_SWAP_RETRY_MAX_NS
 #define SETUP_TRIES 3			/* attempts at boot */
 /* How late after the outage's budget has run out the link may still be
- * riding it out: the budget is looked at only in lost(), and from one
- * loss to the next lie at most the wait before an attempt, the attempt's
- * bound and, once the same export is back, the answer's bound, each seen
- * at a tick of netd's loop at most NETD_TICK_NS late. */
-#define GIVE_UP_LATE_NS (RETRY_MAX_NS + CONNECT_NS + ANSWER_NS + 3 * NETD_TICK_NS)
+ * riding it out (net_protocol.h: the pager reckons with it too). */
+#define GIVE_UP_LATE_NS NET_SWAP_GIVE_UP_LATE_NS
 
 static struct {
 	enum swap_state state;

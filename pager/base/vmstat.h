@@ -83,8 +83,8 @@ enum vmstat_item {
 					 * fault mapped back (kept in memory) */
 	VMSTAT_SWAP_GONE,		/* gauge: 1 once the swap device is gone for
 					 * good (an NBD server netd gave up on) */
-	VMSTAT_OUTAGE_WAITS,		/* waits for writes a swap device's outage
-					 * held, past the writer's rounds or not */
+	VMSTAT_OUTAGE_WAITS,		/* waits for writes a swap device's declared
+					 * outage held, past the writer's rounds or not */
 	VMSTAT_SWAP_SUM_MISMATCHES,	/* pages read back from an NBD export whose
 					 * checksum was not their write's */
 	VMSTAT_SWAP_WRITES_LEFT,	/* direct writes left in flight as their
@@ -94,6 +94,10 @@ enum vmstat_item {
 	VMSTAT_SWAP_SLOTS_LATE_BACK,	/* slots of such writes let go, not retired:
 					 * their bytes never left netd */
 	VMSTAT_HEAP_MALLOC_PAGES,	/* gauge: of heap_pages, malloc's (mapped) */
+	VMSTAT_OVERDUE_WAITS,		/* waits, uncounted, for the swap-out thread's
+					 * overdue write, no outage declared */
+	VMSTAT_OVERDUE_ABANDONED,	/* overdue writes out past every bound of
+					 * their device's: waited for counted since */
 	VMSTAT_REPORTED,		/* the items above are struct pager_stats */
 	/* Counted for the tests and the checker, not reported. */
 	VMSTAT_EVICTIONS = VMSTAT_REPORTED,	/* frames handed to swap by vm_evict */

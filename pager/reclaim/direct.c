@@ -67,11 +67,12 @@ __attribute__((noinline)) static void reclaim_to(struct pager_thread *t, uint64_
 		 * the lock held, which in a device's outage, or with the
 		 * writer's write overdue, would hold every thread until it
 		 * ends). The thread deaths come to waits no outage out (nor
-		 * an overdue write: reclaim then frees what it can without a
-		 * write): the deaths it hears free memory too, and it serves
-		 * requests only, never a fault (server/service.c). */
+		 * an overdue write, abandoned or not: reclaim then frees what
+		 * it can without a write): the deaths it hears free memory
+		 * too, and it serves requests only, never a fault
+		 * (server/service.c). */
 		throttle = kswapd_throttle_again(&rounds);
-		if (throttle == THROTTLE_WAIT || (throttle == THROTTLE_OUTAGE && !t->hears_deaths)) {
+		if (throttle == THROTTLE_WAIT || (throttle != THROTTLE_NO && !t->hears_deaths)) {
 			if (!throttled++)
 				vmstat_count(VMSTAT_THROTTLED);
 			kswapd_throttle(t, throttle);

@@ -103,8 +103,10 @@ void kswapd_wake(void)
 
 void kswapd_throttle(struct pager_thread *t, enum throttle how)
 {
-	if (how == THROTTLE_OUTAGE)
-		vmstat_count(VMSTAT_OUTAGE_WAITS);	/* a wait made, not one asked about */
+	if (how == THROTTLE_OUTAGE)	/* a wait made, not one asked about */
+		vmstat_count(VMSTAT_OUTAGE_WAITS);
+	else if (how == THROTTLE_OVERDUE)
+		vmstat_count(VMSTAT_OVERDUE_WAITS);
 	throttle_waiters |= 1u << t->id;
 	kswapd_wake();
 	swap_out_kick();	/* a request waits: victims held back go now */
@@ -117,7 +119,8 @@ void kswapd_throttle(struct pager_thread *t, enum throttle how)
 	throttle_waiters &= ~(1u << t->id);
 }
 
-/* Whether a request waits for the device, uncounted (THROTTLE_OUTAGE).
+/* Whether a request waits for the device, uncounted, and why
+ * (THROTTLE_OUTAGE, THROTTLE_OVERDUE; THROTTLE_NO: not uncounted).
  * In an outage every write out waits for its end: the lock let go here
  * rather than held by a direct write (free.c writes none then). Bounded
  * by the outage's budget. Only while its end could free frames: writes in
@@ -128,24 +131,29 @@ void kswapd_throttle(struct pager_thread *t, enum throttle how)
  * killer as without one. The swap-out thread's write overdue is an outage
  * not yet declared: free.c writes none either, and the write, in flight,
  * frees its frames once answered; bounded by the write's life, which the
- * device bounds (swap_out_overdue). Counted, these waits would run out
- * while the device is silent, and a process die for memory that comes
- * back. */
-static int waits_like_outage(void)
+ * device bounds, and past it, abandoned, waited for counted
+ * (swap_out_overdue). Counted, these waits would run out while the
+ * device is silent, and a process die for memory that comes back. An
+ * outage declared is said first: its own budget bounds it, on the pager's
+ * clock (swap_out_stalled), whatever the write's age. */
+static enum throttle uncounted_wait(enum swap_overdue overdue)
 {
-	if (swap_out_overdue())
-		return 1;
-	return swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free());
+	if (swap_out_stalled() && (swap_out_pending() > 0 || swap_out_could_free()))
+		return THROTTLE_OUTAGE;
+	return overdue == SWAP_WRITE_OVERDUE ? THROTTLE_OVERDUE : THROTTLE_NO;
 }
 
 enum throttle kswapd_throttle_again(unsigned *waited)
 {
-	if (waits_like_outage())
-		return THROTTLE_OUTAGE;
+	enum swap_overdue overdue = swap_out_overdue();
+	enum throttle how = uncounted_wait(overdue);
+
+	if (how != THROTTLE_NO)
+		return how;
 	if (swap_out_pending() == 0 || *waited >= kswapd_throttle_rounds())
 		return THROTTLE_NO;
 	(*waited)++;
-	return THROTTLE_WAIT;
+	return overdue == SWAP_WRITE_ABANDONED ? THROTTLE_ABANDONED : THROTTLE_WAIT;
 }
 
 /* Victims that must be written may wait for more, to fill one large

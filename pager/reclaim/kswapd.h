@@ -39,11 +39,14 @@ unsigned kswapd_throttle_rounds(void);
  * comes back once a restarting server does; and so, too, while the
  * swap-out thread's write is overdue (swap_out_overdue: a device that
  * stopped answering, its outage or end not yet come), until that write
- * ends. Each wait still ends by
+ * ends (THROTTLE_OVERDUE), or until it is out past every bound of its
+ * device's: THROTTLE_ABANDONED then, counted as THROTTLE_WAIT is, a write
+ * that may never end, which the thread deaths come to makes no wait for
+ * (direct.c), nor for an overdue one. Each wait still ends by
  * RECLAIM_WAIT_NS, so a fault whose process ended meanwhile is let go
  * then (fault.c looks the process up again), and wakes kswapd, which
  * queues writes for when the server is back. */
-enum throttle { THROTTLE_NO, THROTTLE_WAIT, THROTTLE_OUTAGE };
+enum throttle { THROTTLE_NO, THROTTLE_WAIT, THROTTLE_OUTAGE, THROTTLE_OVERDUE, THROTTLE_ABANDONED };
 enum throttle kswapd_throttle_again(unsigned *waited);
 /* Waits a request makes for a congested swap device (wait_congested,
  * direct.c, CONGESTED_NS each) before it reclaims itself: 160 ms. A live
@@ -73,7 +76,8 @@ void kswapd_wake(void);
 /* Service thread t waits, the lock let go, until the swap-out thread
  * finishes its next batch (kswapd woken first), RECLAIM_WAIT_NS at most
  * (none if no timer can be armed); how: what kswapd_throttle_again said
- * (an outage's wait is counted in outage_waits). */
+ * (an outage's wait is counted in outage_waits, an overdue write's in
+ * overdue_waits). */
 void kswapd_throttle(struct pager_thread *t, enum throttle how);
 /* The swap-out thread finished a batch: kswapd queues more, and the
  * throttled requests go on (the swap engine's written hook). */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "base/config.h"
 #include "base/threads.h"
+#include "kernel/abi/clock.h"
 #include "server/netdev.h"
 #include "server/driver.h"
 #include "server/procs.h"
@@ -177,7 +178,9 @@ int netdev_swap_driver(uint32_t addr, uint16_t port, struct nbd_driver *out)
 	swap_proc = netd->handle;
 	*out = (struct nbd_driver){ .ep = netd_ep, .proc = netd->handle, .shared = shared,
 				    .sectors = m.w[0], .read_only = m.w[1] != 0,
-				    .addr = addr, .port = port };
+				    .addr = addr, .port = port,
+				    .outage_ns = (int64_t)config.swap_nbd_outage * 1000 *
+						 CLOCK_NS_PER_MS };
 	return 0;
 }
 

@@ -151,6 +151,14 @@ struct swap_backend {
 	 * Reclaim's throttle makes counted waits for the writer no longer
 	 * (swap_write_bound_ns). */
 	int64_t write_bound_ns;
+	/* How much longer the device may still hold a write it called
+	 * stopped before it fails it, or gives itself up for good, in ns (0:
+	 * it fails the write at write_bound_ns: the disk, whose driver is
+	 * ended then): NBD's outage budget and netd's lateness in ending it.
+	 * A write of the swap-out thread's still out past both (and one of
+	 * reclaim's waits) is waited for no longer uncounted
+	 * (swap_out_overdue: a device stuck, not one riding something out). */
+	int64_t give_up_ns;
 };
 
 #endif

@@ -27,6 +27,10 @@ const char *swap_engine_where(void);
 /* The device is gone for good: it said so (swap_backend_ops's gone), or
  * its driver ended (swap_device_ended). */
 int swap_device_gone(void);
+/* The longest the device lets one write stay out, whatever happens to it:
+ * its bound for an unanswered write and the giving up after (backend.h's
+ * write_bound_ns and give_up_ns); 0: no bound of its own. */
+int64_t swap_write_life_ns(void);
 /* Swap off, the slots forgotten (swap_reset). */
 void swap_engine_off(void);
 struct swap_slots *swap_engine_slots(void);

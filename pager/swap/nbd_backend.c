@@ -460,10 +460,13 @@ void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)
 	/* Whole, as blk_backend_init's: no field left as the caller's stack
 	 * had it. The link has no overdue hook (netd bounds its waits, and
 	 * its bound is the device's: WRITE_BOUND_NS); an outage, which holds
-	 * writes longer, is bounded by its budget instead (stalled). */
+	 * writes longer, is bounded by its budget instead (stalled), and
+	 * netd gives the server up at most NET_SWAP_GIVE_UP_LATE_NS after
+	 * it has run out. */
 	*b = (struct swap_backend){ .ops = &ops, .request_pages = NET_MAX_PAGES,
 				    .slot_bytes = sizeof(*sums.sum),
-				    .write_bound_ns = WRITE_BOUND_NS };
+				    .write_bound_ns = WRITE_BOUND_NS,
+				    .give_up_ns = d->outage_ns + NET_SWAP_GIVE_UP_LATE_NS };
 	snprintf(b->where, sizeof(b->where), "the NBD export at %u.%u.%u.%u:%u", d->addr >> 24,
 		 (d->addr >> 16) & 255, (d->addr >> 8) & 255, d->addr & 255, d->port);
 }

@@ -25,6 +25,8 @@ struct nbd_driver {
 	int read_only;
 	uint32_t addr;			/* the server, for messages */
 	uint16_t port;
+	int64_t outage_ns;		/* the outage's budget netd was given
+					 * (swap.nbd_outage), in ns */
 };
 
 /* *b is the swap backend over d (copied). Its checksum table, 4 bytes a

@@ -113,6 +113,13 @@ int64_t swap_write_bound_ns(void)
 	return on ? dev.write_bound_ns : 0;	/* a device refused keeps no bound */
 }
 
+int64_t swap_write_life_ns(void)
+{
+	int64_t bound = swap_write_bound_ns();
+
+	return bound > 0 ? bound + dev.give_up_ns : 0;
+}
+
 const char *swap_engine_where(void)
 {
 	return dev.where;

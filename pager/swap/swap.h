@@ -169,6 +169,13 @@ uint32_t swap_out_room(void);
 void swap_out_kick(void);
 /* Pages queued for the swap-out thread or being written by it. */
 uint32_t swap_out_pending(void);
+/* How the swap-out thread's write stands (swap_out_overdue); any but the
+ * first is overdue. */
+enum swap_overdue {
+	SWAP_WRITE_TIMELY,	/* none out, or out no longer than a batch's wait */
+	SWAP_WRITE_OVERDUE,	/* out longer, within its device's bounds */
+	SWAP_WRITE_ABANDONED,	/* out past every bound its device keeps */
+};
 /* The swap-out thread's write has gone unanswered longer than reclaim
  * waits for a batch (the hooks' batch_wait_ns): a device that stopped
  * answering, whose disk is not yet ended, or whose outage netd has not yet
@@ -176,9 +183,14 @@ uint32_t swap_out_pending(void);
  * direct write now, the lock held, would hold every pager thread until
  * the device's bound for a write (swap_write_bound_ns) or longer; reclaim
  * writes none and waits for the write instead, as in an outage
- * (kswapd_throttle_again). Only for a device that bounds its writes, and
+ * (kswapd_throttle_again). Abandoned once out longer than its device
+ * lets a write be, however the write ends (the engine's
+ * swap_write_life_ns), and one such wait: the device is stuck (netd alive
+ * and publishing nothing), and reclaim's waits for it count again, so
+ * the OOM killer can act; counted in overdue_abandoned and said on the
+ * console, once a write. Only for a device that bounds its writes, and
  * not once it is gone for good. Lock held. */
-int swap_out_overdue(void);
+enum swap_overdue swap_out_overdue(void);
 
 /* The swap-in thread reads ahead only while more than keep_free frames are
  * free (it never reclaims). */

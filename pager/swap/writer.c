@@ -6,9 +6,11 @@
  * once when reclaim says it cannot wait; while writes are held back (a
  * device that fails everything: swap_out_failing), handed back.
  */
+#include <stdio.h>
 #include "base/clock.h"
 #include "base/threads.h"
 #include "base/vmstat.h"
+#include "kernel/abi/clock.h"
 #include "swap/internal.h"
 #include "swap/out_batch.h"
 #include "swap/queue.h"
@@ -20,7 +22,10 @@ static struct swap_queue outq;	/* background victims for the swap-out thread */
 static struct swap_queue held;	/* of those, victims waiting to fill a write */
 static uint32_t writing;	/* taken from held, being written by that thread */
 static int64_t write_began;	/* pager_clock() as that write began (writing > 0) */
+static int abandon_said;	/* that write was found abandoned (said once) */
 static struct pager_thread writer;
+
+#define NS_PER_S (1000 * CLOCK_NS_PER_MS)
 
 int swap_out_queue(uint64_t pa)
 {
@@ -40,6 +45,19 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
 }
 
+/* The write out since age ns ago is past every bound its device keeps
+ * (swap_out_overdue): counted and said once. */
+static void abandoned(int64_t age)
+{
+	if (abandon_said)
+		return;
+	abandon_said = 1;
+	vmstat_count(VMSTAT_OVERDUE_ABANDONED);
+	printf("pager: swap: the swap-out thread's write to %s unanswered for %lld s, past "
+	       "every bound of the device's (%lld s): its waits count again\n", swap_engine_where(),
+	       (long long)(age / NS_PER_S), (long long)(swap_write_life_ns() / NS_PER_S));
+}
+
 /* Overdue from the wait reclaim gives one batch (a device that answers
  * takes milliseconds: only one that stopped answering outlasts it) until
  * the write ends. Not only until the device's bound for a write (netd's
@@ -52,15 +70,26 @@ uint32_t swap_out_pending(void)
  * write, which a device with a bound of its own ends (the disk's driver
  * ended at it; netd failing a request blamed for NBD_BLAME_MAX losses,
  * or the server given up at the outage's budget); a device with none is
- * never overdue, nor one gone for good, whose writes fail at once. */
-int swap_out_overdue(void)
+ * never overdue, nor one gone for good, whose writes fail at once.
+ * Those ends are the device's: a netd alive but stuck would hold the
+ * waits for ever. So once the write has been out as long as its device
+ * lets one be (swap_write_life_ns: the bound for an unanswered write and
+ * the giving up after it), and one of reclaim's waits more, so that a
+ * wait begun as that runs out sees the end, it is abandoned: overdue
+ * still (a direct write would meet the same stuck device), but waited
+ * for as any write is, counted (kswapd_throttle_again). */
+enum swap_overdue swap_out_overdue(void)
 {
 	const struct swap_reclaim_hooks *h = swap_engine_hooks();
+	int64_t age = pager_clock() - write_began;
 
 	if (writing == 0 || swap_write_bound_ns() <= 0 || !h || h->batch_wait_ns <= 0 ||
-	    swap_device_gone())
-		return 0;
-	return pager_clock() - write_began >= h->batch_wait_ns;
+	    swap_device_gone() || age < h->batch_wait_ns)
+		return SWAP_WRITE_TIMELY;
+	if (age < h->batch_wait_ns + swap_write_life_ns())
+		return SWAP_WRITE_OVERDUE;
+	abandoned(age);
+	return SWAP_WRITE_ABANDONED;
 }
 
 /* Popped pages still worth writing, up to what the batch has room for:
@@ -190,6 +219,7 @@ long swap_write_queued(struct pager_thread *t)
 		return (long)freed;
 	writing = (uint32_t)b.n;
 	write_began = pager_clock();
+	abandon_said = 0;
 	pager_unlock(t);	/* the device works; others may fault meanwhile */
 	swap_batch_write(t, &b);
 	pager_lock(t);

@@ -78,7 +78,7 @@ wait_for() {
 # which is this script's own temporary file.
 nbdkit_of() { pgrep -f -- "nbdkit .*file=$1"; }
 
-echo "1..40"
+echo "1..41"
 
 # An export that is not swap is refused and never written, and
 # swap.nbd_outage, given, is said to have no effect (no outage of a server
@@ -253,8 +253,9 @@ echo "# server down: swap_slots_late $(counter "$tmp/outage.log" swap_slots_late
 # out one throttle wait (300 ms) it is overdue: faults short of frames
 # write nothing directly (that write, the pager lock held, would hold
 # every pager thread until netd drops the silent connection, 20 s with no
-# answer) but wait for it, the lock let go, uncounted (outage_waits), and
-# on through the outage netd then begins, until the server answers again;
+# answer) but wait for it, the lock let go, uncounted (overdue_waits), and
+# on through the outage netd then begins (outage_waits), until the server
+# answers again;
 # no one is killed and every filler's data is intact. Before session 25
 # faults wrote directly after kswapd_throttle_rounds() waits (8 x 300 ms),
 # and the pager stood still until the outage began. A direct write may
@@ -295,7 +296,15 @@ ok "with the server stopped under memory pressure, reserve_throttle passes, ever
 # left write's handling.)
 [[ $(counter "$tmp/stop.log" outage_waits) -gt 0 && $(counter "$tmp/stop.log" oom_kill) -eq 0 ]]
 ok "faults waited for the silent server's writes (outage_waits), no one killed" $?
-echo "# server stopped: swap_writes_left $(counter "$tmp/stop.log" swap_writes_left)," \
+# Before the outage: the writer's write overdue, faults waited for it
+# rather than write directly (overdue_waits, apart from outage_waits
+# since session 26); none abandoned (netd ends the write well inside its
+# bounds).
+[[ $(counter "$tmp/stop.log" overdue_waits) -gt 0 && $(counter "$tmp/stop.log" overdue_abandoned) -eq 0 ]]
+ok "faults waited for the writer's overdue write before the outage (overdue_waits), none abandoned" $?
+echo "# server stopped: overdue_waits $(counter "$tmp/stop.log" overdue_waits)," \
+	"outage_waits $(counter "$tmp/stop.log" outage_waits)," \
+	"swap_writes_left $(counter "$tmp/stop.log" swap_writes_left)," \
 	"swap_slots_late $(counter "$tmp/stop.log" swap_slots_late)," \
 	"swap_slots_late_back $(counter "$tmp/stop.log" swap_slots_late_back)"
 

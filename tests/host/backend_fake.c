@@ -254,4 +254,4 @@ static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .w
 					     .congested = congested, .stalled = stalled,
 					     .start = start, .collect = collect };
 
-struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0, 0 };
+struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0, 0, 0 };

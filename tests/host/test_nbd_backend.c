@@ -291,9 +291,13 @@ void pager_thread_io_notes(int notes[PAGER_IO_CLIENTS])
 		notes[c] = -1;
 }
 
+/* The outage's budget netd is given (swap.nbd_outage's default). */
+#define OUTAGE_NS (120000 * CLOCK_NS_PER_MS)
+
 static int setup(void **state)
 {
-	struct nbd_driver d = { .ep = 3, .proc = 4, .shared = &shared, .sectors = 2048 };
+	struct nbd_driver d = { .ep = 3, .proc = 4, .shared = &shared, .sectors = 2048,
+				.outage_ns = OUTAGE_NS };
 
 	(void)state;
 	memset(&shared, 0, sizeof(shared));
@@ -1044,6 +1048,15 @@ static void write_bound_is_netds(void **state)
 	assert_true(b.write_bound_ns < BLK_OVERDUE_NS);
 }
 
+/* How much longer netd may still hold a write it called stopped (the
+ * engine abandons one out past both: swap_out_overdue): the outage's
+ * budget it was given, and how late past it netd gives the server up. */
+static void give_up_is_netds(void **state)
+{
+	(void)state;
+	assert_int_equal(b.give_up_ns, OUTAGE_NS + NET_SWAP_GIVE_UP_LATE_NS);
+}
+
 /* The checksums are the swap area's, not the export's: on the export of
  * 256 pages an area of slots 0..31 has its checksums, and slot 32, outside
  * it, none (its read is not checked, whatever it holds). Before, the
@@ -1135,6 +1148,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(holder_leaves_write_past_outage_bound, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(write_bound_is_netds, setup, teardown),
+		cmocka_unit_test_setup_teardown(give_up_is_netds, setup, teardown),
 		cmocka_unit_test_setup_teardown(sums_sized_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(huge_export_taken_by_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(start_refused, setup, teardown),

@@ -82,8 +82,8 @@ uint32_t swap_out_pending(void) { return pending; }
 int64_t swap_write_bound_ns(void) { return 60000 * CLOCK_NS_PER_MS; }
 static int stalled;		/* the swap device rides out an outage */
 int swap_out_stalled(void) { return stalled; }
-static int overdue;		/* the writer's write is overdue (no outage yet) */
-int swap_out_overdue(void) { return overdue; }
+static enum swap_overdue overdue;	/* how the writer's write stands */
+enum swap_overdue swap_out_overdue(void) { return overdue; }
 static int swap_full;		/* no slot is free */
 static int clean_copies;	/* pages back in memory keeping their slots */
 int swap_out_could_free(void) { return swap_is_on && (!swap_full || clean_copies); }
@@ -283,7 +283,7 @@ static int setup(void **state)
 	in_service = 0;
 	congested_waits = 0;
 	stalled = 0;
-	overdue = 0;
+	overdue = SWAP_WRITE_TIMELY;
 	swap_full = 0;
 	clean_copies = 0;
 	timer_waits = 0;
@@ -508,7 +508,8 @@ static void (*outage_ends)(struct pager_thread *t);
 static void outage_wait(struct pager_thread *t)
 {
 	if (outage_waits > 0 && --outage_waits == 0) {
-		stalled = overdue = 0;
+		stalled = 0;
+		overdue = SWAP_WRITE_TIMELY;
 		outage_ends(t);
 	}
 }
@@ -658,6 +659,21 @@ static void test_deaths_thread_waits_no_outage(void **state)
 	assert_ptr_equal(pager_holder(), deaths);
 }
 
+/* A fault with no frame tries again while reclaim says so, the writer's
+ * write standing as `how` says, until it is answered (after `waits`
+ * waits) or the OOM killer has acted; *fault_waits: its counted waits. */
+static void fault_through_overdue(enum swap_overdue how, unsigned waits, unsigned *fault_waits)
+{
+	outage(waits, batch_frees);
+	stalled = 0;
+	overdue = how;
+	free_now = RESERVE;
+	pending = 64;
+	writer_stuck = 1;
+	while (free_now <= marks.start && nkilled == 0 && bounded_waits <= 1000)
+		assert_int_equal(fault(0, 5, fault_waits), RECLAIM_RETRY);
+}
+
 /* The writer's write overdue (a device that stopped answering, netd not
  * yet in an outage, the disk not yet ended) for four times ROUNDS waits,
  * then answered: a fault with no frame waits it out uncounted, the lock
@@ -665,20 +681,50 @@ static void test_deaths_thread_waits_no_outage(void **state)
  * OOM killer acted for memory on its way back). */
 static void test_fault_waits_out_overdue_write(void **state)
 {
-	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+	uint64_t outages = vmstat_get(VMSTAT_OUTAGE_WAITS), counted = vmstat_get(VMSTAT_OVERDUE_WAITS);
 	unsigned waits = 0;
 
 	(void)state;
-	outage(4 * ROUNDS, batch_frees);
-	stalled = 0;
-	overdue = 1;
-	free_now = RESERVE;
-	pending = 64;
-	writer_stuck = 1;
-	while (free_now <= marks.start && nkilled == 0 && bounded_waits <= 1000)
-		assert_int_equal(fault(0, 5, &waits), RECLAIM_RETRY);
+	fault_through_overdue(SWAP_WRITE_OVERDUE, 4 * ROUNDS, &waits);
 	assert_int_equal(nkilled, 0);
 	assert_int_equal(waits, 0);
+	assert_int_equal(bounded_waits, 4 * ROUNDS);
+	/* Apart from an outage's: no outage was declared. */
+	assert_int_equal(vmstat_get(VMSTAT_OVERDUE_WAITS), counted + 4 * ROUNDS);
+	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), outages);
+}
+
+/* The writer's write abandoned (out past every bound of its device's:
+ * netd alive but stuck, which would end it in four times ROUNDS waits
+ * here, or never): the fault's waits for it count again, ROUNDS of them,
+ * and the OOM killer acts. Before, they were uncounted for as long as
+ * the write was out, and with a device that never ends it, no one was
+ * killed and nothing went on, for good. */
+static void test_fault_gives_up_on_abandoned_write(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_OVERDUE_WAITS);
+	unsigned waits = 0;
+
+	(void)state;
+	fault_through_overdue(SWAP_WRITE_ABANDONED, 4 * ROUNDS, &waits);
+	assert_int_equal(nkilled, 1);
+	assert_int_equal(killed[0], 7);
+	assert_int_equal(waits, ROUNDS);
+	assert_int_equal(bounded_waits, ROUNDS);
+	assert_int_equal(vmstat_get(VMSTAT_OVERDUE_WAITS), counted);
+}
+
+/* An outage declared while the write is abandoned is waited out
+ * uncounted all the same: its budget bounds it on the pager's own clock
+ * (swap_out_stalled), whatever the write's age. */
+static void test_outage_waited_out_with_abandoned_write(void **state)
+{
+	uint64_t counted = vmstat_get(VMSTAT_OUTAGE_WAITS);
+
+	(void)state;
+	overdue = SWAP_WRITE_ABANDONED;
+	fault_through_outage(4 * ROUNDS, batch_frees);
+	assert_int_equal(nkilled, 0);
 	assert_int_equal(bounded_waits, 4 * ROUNDS);
 	assert_int_equal(vmstat_get(VMSTAT_OUTAGE_WAITS), counted + 4 * ROUNDS);
 }
@@ -686,13 +732,12 @@ static void test_fault_waits_out_overdue_write(void **state)
 /* The thread deaths come to makes no wait for an overdue write either (it
  * goes on to reclaim, which writes nothing then): before, it made ROUNDS
  * counted waits for it, the deaths it hears unreaped meanwhile. */
-static void test_deaths_thread_waits_no_overdue_write(void **state)
+static void deaths_thread_before_request(enum swap_overdue how)
 {
 	struct pager_thread *deaths = &threads[PAGER_SERVICE_THREADS - 1];
 
-	(void)state;
 	swap_is_on = 1;
-	overdue = 1;
+	overdue = how;
 	free_now = marks.min - 1;
 	pending = 64;
 	writer_stuck = 1;
@@ -700,6 +745,33 @@ static void test_deaths_thread_waits_no_overdue_write(void **state)
 	reclaim_before_request(deaths);
 	assert_int_equal(bounded_waits, 0);
 	assert_ptr_equal(pager_holder(), deaths);
+}
+
+static void test_deaths_thread_waits_no_overdue_write(void **state)
+{
+	(void)state;
+	deaths_thread_before_request(SWAP_WRITE_OVERDUE);
+}
+
+/* Nor once the write is abandoned and the waits for it count again: a
+ * write that may never end is no more worth its waits, the deaths it
+ * would leave unreaped meanwhile. */
+static void test_deaths_thread_waits_no_abandoned_write(void **state)
+{
+	(void)state;
+	deaths_thread_before_request(SWAP_WRITE_ABANDONED);
+}
+
+/* Another request below the minimum waits for the abandoned write as for
+ * any writer that does not finish, ROUNDS counted waits, then goes on
+ * (reclaim writes nothing: the lock is not held on a stuck device). */
+static void test_request_waits_rounds_for_abandoned_write(void **state)
+{
+	(void)state;
+	overdue = SWAP_WRITE_ABANDONED;
+	request_below_min(0, 64);
+	assert_int_equal(bounded_waits, ROUNDS);
+	assert_ptr_equal(pager_holder(), &threads[0]);
 }
 
 /* A request below the minimum waits the outage out too, the lock let go,
@@ -1116,6 +1188,10 @@ cmocka_unit_test_setup(test_outage_swap_full_copies_wait, setup),
 		cmocka_unit_test_setup(test_deaths_thread_waits_no_outage, setup),
 		cmocka_unit_test_setup(test_fault_waits_out_overdue_write, setup),
 		cmocka_unit_test_setup(test_deaths_thread_waits_no_overdue_write, setup),
+		cmocka_unit_test_setup(test_fault_gives_up_on_abandoned_write, setup),
+		cmocka_unit_test_setup(test_outage_waited_out_with_abandoned_write, setup),
+		cmocka_unit_test_setup(test_deaths_thread_waits_no_abandoned_write, setup),
+		cmocka_unit_test_setup(test_request_waits_rounds_for_abandoned_write, setup),
 		cmocka_unit_test_setup(test_critical_leaves_a_thread, setup),
 		cmocka_unit_test_setup(test_critical_waiter_leaves, setup),
 		cmocka_unit_test_setup(test_sent_back_until_deadline, setup),

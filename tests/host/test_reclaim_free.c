@@ -26,7 +26,7 @@
 /* --- the world free.c sees --- */
 
 static int stalled;		/* the device rides out an outage */
-static int overdue;		/* the swap-out thread's write is overdue */
+static enum swap_overdue overdue;	/* how the swap-out thread's write stands */
 static int held;		/* the engine holds writes back (swap_out_failing) */
 static unsigned hold_after;	/* it does once this many batches are written (0: never) */
 static unsigned chosen;		/* victims_choose calls */
@@ -37,7 +37,7 @@ size_t vm_discard_some(size_t want, size_t looks) { (void)want, (void)looks; ret
 int swap_on(void) { return 1; }
 int swap_has_room(int direct) { (void)direct; return 1; }
 int swap_out_stalled(void) { return stalled; }
-int swap_out_overdue(void) { return overdue; }
+enum swap_overdue swap_out_overdue(void) { return overdue; }
 int swap_out_failing(void) { return held; }
 uint32_t swap_out_room(void) { return 64; }
 int swap_out_queue(uint64_t pa) { (void)pa; return 0; }
@@ -84,7 +84,7 @@ static int setup(void **state)
 {
 	(void)state;
 	stalled = 0;
-	overdue = 0;
+	overdue = SWAP_WRITE_TIMELY;
 	held = 0;
 	hold_after = 0;
 	fail_stalls = 0;
@@ -121,14 +121,28 @@ static void direct_writes_nothing_in_outage(void **state)
  * victim and writes nothing: its write, the lock held, would hold every
  * pager thread until the device's bound (the disk's 60 s, netd's 20 s).
  * Before, it wrote. */
-static void direct_writes_nothing_while_overdue(void **state)
+static void direct_writes_nothing_with_write(enum swap_overdue how)
 {
-	(void)state;
-	overdue = 1;
+	overdue = how;
 	assert_int_equal(reclaim_pages(SWAP_OUT_BATCH, RECLAIM_DIRECT), 0);
 	assert_int_equal(chosen, 0);
 	assert_int_equal(written, 0);
 	assert_int_equal(batches, 0);
+}
+
+static void direct_writes_nothing_while_overdue(void **state)
+{
+	(void)state;
+	direct_writes_nothing_with_write(SWAP_WRITE_OVERDUE);
+}
+
+/* Nor once the write is abandoned (out past every bound of its device's:
+ * netd alive but stuck): the waits for it count again, but a direct write
+ * would meet the same stuck device and hold the lock for good. */
+static void direct_writes_nothing_once_abandoned(void **state)
+{
+	(void)state;
+	direct_writes_nothing_with_write(SWAP_WRITE_ABANDONED);
 }
 
 /* Background reclaim queues for the swap-out thread as before: the queue
@@ -208,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup(direct_writes_a_batch, setup),
 		cmocka_unit_test_setup(direct_writes_nothing_in_outage, setup),
 		cmocka_unit_test_setup(direct_writes_nothing_while_overdue, setup),
+		cmocka_unit_test_setup(direct_writes_nothing_once_abandoned, setup),
 		cmocka_unit_test_setup(background_queues_in_outage, setup),
 		cmocka_unit_test_setup(failed_batch_not_again_in_outage, setup),
 		cmocka_unit_test_setup(passing_failures_tried_again, setup),

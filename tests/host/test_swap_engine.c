@@ -153,6 +153,11 @@ static void refaulted(uint64_t pa, uint32_t shadow)
  * the fake device has only where a test gives it one. */
 #define BATCH_WAIT_NS (300 * CLOCK_NS_PER_MS)
 #define WRITE_BOUND_NS (60000 * CLOCK_NS_PER_MS)
+/* And how much longer such a device may still hold a write it called
+ * stopped (NBD's outage budget and netd's lateness: 147.75 s). */
+#define GIVE_UP_NS (147750 * CLOCK_NS_PER_MS)
+/* The write's age at which it is abandoned: past both, and one wait. */
+#define ABANDON_NS (BATCH_WAIT_NS + WRITE_BOUND_NS + GIVE_UP_NS)
 
 static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted = evicted,
 						 .refaulted = refaulted, .written = batch_written,
@@ -1128,7 +1133,7 @@ static long write_with(struct vm_space *s, unsigned n, void (*during)(void))
  * it is overdue at each of these ages; and a fault's direct reclaim, the
  * write out for the batch's wait: what it freed, chose and wrote. */
 static const int64_t overdue_ages[] = { 0, BATCH_WAIT_NS - 1, BATCH_WAIT_NS, WRITE_BOUND_NS,
-					10 * WRITE_BOUND_NS };
+					ABANDON_NS - 1, ABANDON_NS, 10 * ABANDON_NS };
 #define OVERDUE_AGES (sizeof(overdue_ages) / sizeof(overdue_ages[0]))
 static int overdue_seen[OVERDUE_AGES];
 static size_t direct_freed;
@@ -1160,8 +1165,9 @@ static void start_with_bound(void)
 	swap_reset();
 	fake_disk_init(1);
 	fake_backend.write_bound_ns = WRITE_BOUND_NS;
+	fake_backend.give_up_ns = GIVE_UP_NS;
 	swap_start(&fake_backend, &me, NULL);
-	fake_backend.write_bound_ns = 0;
+	fake_backend.write_bound_ns = fake_backend.give_up_ns = 0;
 	assert_true(swap_on());
 }
 
@@ -1169,14 +1175,22 @@ static void start_with_bound(void)
  * long as reclaim waits for a batch, and past the device's bound for one
  * write too (a server that hangs writes, its outages ended by check reads
  * answered: what never left netd is sent again and hangs on); never once
- * answered.
+ * answered. Abandoned once out as long as its device lets a write be
+ * (its bound and the giving up after) and one wait more: still overdue
+ * (no direct write), but said once a write (overdue_abandoned), and
+ * waited for counted (kswapd.c). Before, a device that never ended the
+ * write (netd alive but stuck) held faults' uncounted waits for good.
  * While it is, a fault's direct reclaim chooses no victim and writes
  * nothing: its write, the lock held, to a device that stopped answering,
  * would hold every pager thread until that bound. Before, it wrote a
  * batch. */
 static void test_write_overdue(void **state)
 {
-	static const int expect[OVERDUE_AGES] = { 0, 0, 1, 1, 1 };
+	static const int expect[OVERDUE_AGES] = { SWAP_WRITE_TIMELY, SWAP_WRITE_TIMELY,
+						  SWAP_WRITE_OVERDUE, SWAP_WRITE_OVERDUE,
+						  SWAP_WRITE_OVERDUE, SWAP_WRITE_ABANDONED,
+						  SWAP_WRITE_ABANDONED };
+	uint64_t abandoned = vmstat_get(VMSTAT_OVERDUE_ABANDONED);
 	struct vm_space *s;
 
 	(void)state;
@@ -1185,10 +1199,17 @@ static void test_write_overdue(void **state)
 	assert_int_equal(write_with(s, 3, look_while_overdue), 3);
 	for (unsigned k = 0; k < OVERDUE_AGES; k++)
 		assert_int_equal(overdue_seen[k], expect[k]);
+	assert_int_equal(vmstat_get(VMSTAT_OVERDUE_ABANDONED), abandoned + 1);	/* once a write */
 	assert_int_equal(direct_freed, 0);
 	assert_int_equal(direct_chosen, 0);
 	assert_int_equal(direct_writes, 0);
 	assert_false(swap_out_overdue());	/* answered: nothing out */
+	vm_space_destroy(s);
+	/* The next write abandoned is said again: once a write, not a boot. */
+	s = filled_space(3);
+	assert_int_equal(write_with(s, 3, look_while_overdue), 3);
+	assert_int_equal(overdue_seen[OVERDUE_AGES - 1], SWAP_WRITE_ABANDONED);
+	assert_int_equal(vmstat_get(VMSTAT_OVERDUE_ABANDONED), abandoned + 2);
 	vm_space_destroy(s);
 	fake_check();
 }

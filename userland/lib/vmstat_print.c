@@ -42,7 +42,8 @@ static const struct {
 	COUNTER(swap_ra_streams), COUNTER(swap_ra_miss),
 	COUNTER(swapout_fault_kept), COUNTER(swap_gone), COUNTER(outage_waits),
 	COUNTER(swap_sum_mismatches), COUNTER(swap_writes_left), COUNTER(swap_slots_late),
-	COUNTER(swap_slots_late_back), COUNTER(heap_malloc_pages),
+	COUNTER(swap_slots_late_back), COUNTER(heap_malloc_pages), COUNTER(overdue_waits),
+	COUNTER(overdue_abandoned),
 };
 
 _Static_assert(sizeof(counters) / sizeof(counters[0]) ==
