@@ -3,7 +3,7 @@
  * seeds): drivers/netd/sockets.c (included, for its table) and owners.c
  * over lwIP's own TCP and netd's real heap (netd_mem.c over the packet
  * pool, its reserve and the posted receive buffers), an interface whose
- * packets the test catches and peers it plays (segments built here).
+ * packets the test catches and peers it plays (segments built by tcp_segment.c).
  * Several fake programs on two lines and line 0 connect, send, receive and
  * close, well-formed and not: bad and foreign connection numbers, handles
  * passed where none belongs, notifications of the wrong kind, bad
@@ -38,10 +38,10 @@
 #include <cmocka.h>
 
 #include "sockets.c"
-#include "lwip/init.h"
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "pool_shares.h"
+#include "tcp_segment.h"
 
 #define SEEDS 30
 #define STEPS 1500
@@ -238,33 +238,6 @@ static bool into_netd(const uint8_t *b, unsigned len)
 	return p && netd_dropped_nomem == dropped;
 }
 
-static void put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24), b[1] = (uint8_t)(v >> 16), b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static uint32_t sum16(const uint8_t *b, unsigned len, uint32_t s)
-{
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		s += (uint32_t)b[len - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 /* --- the peers --- */
 
 enum peer_mode { ACCEPTS, REFUSES, SILENT };
@@ -331,36 +304,20 @@ static struct peer *peer_of_port(uint16_t port)
 /* The peer sends a segment to netd: sequence offset seq of its stream. */
 static bool peer_sends(struct peer *p, uint8_t flags, uint32_t seq, uint32_t len)
 {
-	uint8_t b[1520] = { 0 };
-	unsigned opt = flags & TCP_SYN ? 4 : 0, tl = 20 + opt + len, total = 20 + tl;
-	uint8_t *t = b + 20;
+	uint8_t b[TCP_SEGMENT_MAX], data[TCP_MSS];
 	uint16_t wnd = p->stalled ? 0 : !wx.calm && chance(wx.small_wnd) ? (uint16_t)rnd(600) : 0xffff;
 
 	if (!wx.calm && chance(wx.loss_in)) {
 		p->lossy = true;
 		return false;
 	}
-	b[0] = 0x45, b[2] = (uint8_t)(total >> 8), b[3] = (uint8_t)total, b[8] = 64, b[9] = 6;
-	put32(b + 12, PEER);
-	put32(b + 16, US);
-	uint16_t c = fold(sum16(b, 20, 0));
-	b[10] = (uint8_t)(c >> 8), b[11] = (uint8_t)c;
-	t[0] = (uint8_t)(p->rport >> 8), t[1] = (uint8_t)p->rport, t[2] = (uint8_t)(p->port >> 8);
-	t[3] = (uint8_t)p->port;
-	put32(t + 4, p->iss + (flags & TCP_SYN ? 0 : 1) + seq);
-	put32(t + 8, p->irs + 1 + p->rcv + p->fin_in);
-	t[12] = (uint8_t)((20 + opt) / 4 << 4), t[13] = flags, t[14] = (uint8_t)(wnd >> 8);
-	t[15] = (uint8_t)wnd;
-	if (opt)
-		t[20] = 2, t[21] = 4, t[22] = 1460 >> 8, t[23] = 1460 & 255;
 	for (uint32_t i = 0; i < len; i++)
-		t[20 + opt + i] = stream_byte(p->gen, 'p', seq + i);
-	uint8_t ph[12];
-	put32(ph, PEER);
-	put32(ph + 4, US);
-	ph[8] = 0, ph[9] = 6, ph[10] = (uint8_t)(tl >> 8), ph[11] = (uint8_t)tl;
-	c = fold(sum16(t, tl, sum16(ph, 12, 0)));
-	t[16] = (uint8_t)(c >> 8), t[17] = (uint8_t)c;
+		data[i] = stream_byte(p->gen, 'p', seq + i);
+	unsigned total = tcp_segment_build(b, &(struct tcp_segment){
+		.src = PEER, .dst = US, .sport = p->rport, .dport = p->port,
+		.seq = p->iss + (flags & TCP_SYN ? 0 : 1) + seq,
+		.ack = p->irs + 1 + p->rcv + p->fin_in, .flags = flags, .wnd = wnd, .data = data,
+		.len = (uint16_t)len });
 	bool in = into_netd(b, total);
 
 	trace("peer of slot %d (port %u) sends %#x at %u, %u bytes: %s", p->slot, p->port, flags,
@@ -451,7 +408,7 @@ static void deliver(void)
 			p->lossy = true;
 			continue;
 		}
-		peer_takes(p, t[13], get32(t + 4), get32(t + 8), (uint16_t)(t[14] << 8 | t[15]),
+		peer_takes(p, t[13], tcp_segment_get32(t + 4), tcp_segment_get32(t + 8), (uint16_t)(t[14] << 8 | t[15]),
 			   t + doff, tl - doff);
 	}
 }
@@ -725,9 +682,10 @@ static void prog_send(unsigned c, int i, uint32_t len)
 	long r = call(clients[c].pid, NET_SEND, (uint64_t)i, 0, -1, data, len, &out);
 
 	trace("client %u sends %u on %d: %ld", c, len, i, r);
-	/* Nothing taken is no wait checked: the event comes with room, at
-	 * the latest by the tick after, and a smaller send may fit now. */
-	if (len > 0 && r != 0)
+	/* Nothing taken says the connection is open (no wait checked: a
+	 * smaller send may fit now), and that the event comes by the tick
+	 * after (check_owed). */
+	if (len > 0)
 		check_wakeup(m, 0, r == -EINPROGRESS);
 	if (len > 0 && r == 0) {
 		m->owed = true;
@@ -987,18 +945,10 @@ static void check_pool(void)
 static void net_up(void)
 {
 	static bool up;
-	ip4_addr_t ip, mask, gw;
 
 	if (up)
 		return;
-	lwip_init();
-	IP4_ADDR(&ip, 10, 0, 2, 15);
-	IP4_ADDR(&mask, 255, 255, 255, 0);
-	IP4_ADDR(&gw, 10, 0, 2, 2);
-	assert_non_null(netif_add(&nif, &ip, &mask, &gw, NULL, nif_init, ip4_input));
-	netif_set_default(&nif);
-	netif_set_link_up(&nif);
-	netif_set_up(&nif);
+	tcp_segment_netif_up(&nif, nif_init);
 	up = true;
 }
 

@@ -2,7 +2,7 @@
  * Host tests for netd's programs' connections (drivers/netd/sockets.c and
  * owners.c) over lwIP's own TCP, built for the host with netd's lwipopts.h,
  * an interface whose packets the test catches and a peer it plays by hand
- * (segments built here, checksums and all): a connection closed while it
+ * (segments built by tcp_segment.c, checksums and all): a connection closed while it
  * holds buffers (data the peer has not acknowledged) is reset, its pcb
  * freed at once, while one that holds nothing is closed with a FIN and
  * lingers; out-of-order segments are kept up to TCP_OOSEQ_MAX_PBUFS, no
@@ -19,7 +19,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lwip/init.h"
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -29,6 +28,7 @@
 #include "owners.h"
 #include "sockets.h"
 #include "sys.h"
+#include "tcp_segment.h"
 
 #define US 0x0a00020fu		/* 10.0.2.15 */
 #define PEER 0x0a000202u	/* 10.0.2.2 */
@@ -134,55 +134,13 @@ static err_t nif_init(struct netif *n)
 	return ERR_OK;
 }
 
-static uint32_t sum16(const uint8_t *b, unsigned len, uint32_t s)
-{
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		s += (uint32_t)b[len - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24), b[1] = (uint8_t)(v >> 16), b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
 /* The peer sends a segment (with the MSS option when it carries SYN). */
 static void peer_sends(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
 {
-	uint8_t b[1600] = { 0 };
-	unsigned opt = flags & TCP_SYN ? 4 : 0, tl = 20 + opt + len, total = 20 + tl;
-	uint8_t *t = b + 20;
-
-	b[0] = 0x45, b[2] = (uint8_t)(total >> 8), b[3] = (uint8_t)total, b[8] = 64, b[9] = 6;
-	put32(b + 12, PEER);
-	put32(b + 16, US);
-	uint16_t c = fold(sum16(b, 20, 0));
-	b[10] = (uint8_t)(c >> 8), b[11] = (uint8_t)c;
-	t[0] = PEER_PORT >> 8, t[1] = PEER_PORT & 255, t[2] = (uint8_t)(our_port >> 8);
-	t[3] = (uint8_t)our_port;
-	put32(t + 4, seq);
-	put32(t + 8, ack);
-	t[12] = (uint8_t)((20 + opt) / 4 << 4), t[13] = flags, t[14] = 0xff, t[15] = 0xff;
-	if (opt)
-		t[20] = 2, t[21] = 4, t[22] = 1460 >> 8, t[23] = 1460 & 255;
-	if (len)
-		memcpy(t + 20 + opt, data, len);
-	uint8_t ph[12];
-	put32(ph, PEER);
-	put32(ph + 4, US);
-	ph[8] = 0, ph[9] = 6, ph[10] = (uint8_t)(tl >> 8), ph[11] = (uint8_t)tl;
-	c = fold(sum16(t, tl, sum16(ph, 12, 0)));
-	t[16] = (uint8_t)(c >> 8), t[17] = (uint8_t)c;
+	uint8_t b[TCP_SEGMENT_MAX];
+	unsigned total = tcp_segment_build(b, &(struct tcp_segment){
+		.src = PEER, .dst = US, .sport = PEER_PORT, .dport = our_port, .seq = seq,
+		.ack = ack, .flags = flags, .wnd = 0xffff, .data = data, .len = len });
 
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)total, PBUF_RAM);
 	assert_non_null(p);
@@ -223,17 +181,9 @@ static struct tcp_pcb *the_pcb(void)
 static long open_conn(uint32_t line_bufs)
 {
 	static bool up;
-	ip4_addr_t ip, mask, gw;
 
 	if (!up) {
-		lwip_init();
-		IP4_ADDR(&ip, 10, 0, 2, 15);
-		IP4_ADDR(&mask, 255, 255, 255, 0);
-		IP4_ADDR(&gw, 10, 0, 2, 2);
-		assert_non_null(netif_add(&nif, &ip, &mask, &gw, NULL, nif_init, ip4_input));
-		netif_set_default(&nif);
-		netif_set_link_up(&nif);
-		netif_set_up(&nif);
+		tcp_segment_netif_up(&nif, nif_init);
 		up = true;
 	}
 	admitted[3] = net_admission(PID, 1);
