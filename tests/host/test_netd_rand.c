@@ -4,7 +4,7 @@
  * over lwIP's own TCP and netd's real heap (netd_mem.c over the packet
  * pool, its reserve and the posted receive buffers), an interface whose
  * packets the test catches and peers it plays (segments built by tcp_segment.c).
- * Several fake programs on two lines and line 0 connect, send, receive and
+ * Seven fake programs of four lines and line 0 connect, send, receive and
  * close, well-formed and not: bad and foreign connection numbers, handles
  * passed where none belongs, notifications of the wrong kind, bad
  * addresses and ports, the swap server's, a caller never admitted, opens
@@ -408,8 +408,8 @@ static void deliver(void)
 			p->lossy = true;
 			continue;
 		}
-		peer_takes(p, t[13], tcp_segment_get32(t + 4), tcp_segment_get32(t + 8), (uint16_t)(t[14] << 8 | t[15]),
-			   t + doff, tl - doff);
+		peer_takes(p, t[13], tcp_segment_get32(t + 4), tcp_segment_get32(t + 8),
+			   (uint16_t)(t[14] << 8 | t[15]), t + doff, tl - doff);
 	}
 }
 
@@ -972,7 +972,10 @@ static void start_seed(void)
 	owners_init(admitted, NET_LINE_BUFS);
 	next_pid = 10;
 	for (unsigned c = 0; c < CLIENTS; c++) {
-		clients[c].line = c < 3 ? 1 : c < 5 ? 2 : 0;	/* two of line 0 */
+		/* Two of line 1 (its 8 reached with those ended not yet
+		 * reaped), one each of lines 2 to 4 (four lines' shares pass
+		 * the ordinary part), two of line 0 (a share each). */
+		clients[c].line = c < 2 ? 1 : c < 5 ? c : 0;
 		clients[c].entry = 3 + c * 7;
 		admit(c);
 	}
@@ -1102,7 +1105,8 @@ static void said_met(void)
 		"reserve %u, connects refused for it %u; a line past its share by "
 		"%u at most, programs past the ordinary part by %u, swap's margin %d\n",
 		(unsigned long long)met.bytes_out, (unsigned long long)met.bytes_in,
-		(unsigned long long)sockets_rx_refused(), met.in_reserve, met.nomem, worst_line_over, worst_pool_over, worst_margin);
+		(unsigned long long)sockets_rx_refused(), met.in_reserve, met.nomem, worst_line_over,
+		worst_pool_over, worst_margin);
 }
 
 static void test_random(void **state)

@@ -2,14 +2,14 @@
  * Host tests for netd's programs' connections (drivers/netd/sockets.c and
  * owners.c) over lwIP's own TCP, built for the host with netd's lwipopts.h,
  * an interface whose packets the test catches and a peer it plays by hand
- * (segments built by tcp_segment.c, checksums and all): a connection closed while it
- * holds buffers (data the peer has not acknowledged) is reset, its pcb
- * freed at once, while one that holds nothing is closed with a FIN and
- * lingers; out-of-order segments are kept up to TCP_OOSEQ_MAX_PBUFS, no
- * more than the owner's line has room for, and none for a pcb whose
- * connection is closed (no one is charged for them). Before session 23
- * no test showed either: no peer of the test network leaves data
- * unacknowledged or sends out of order.
+ * (segments built by tcp_segment.c, checksums and all): a connection
+ * closed while it holds buffers (data the peer has not acknowledged) is
+ * reset, its pcb freed at once, while one that holds nothing is closed
+ * with a FIN and lingers; out-of-order segments are kept up to
+ * TCP_OOSEQ_MAX_PBUFS, no more than the owner's line has room for, and
+ * none for a pcb whose connection is closed (no one is charged for them).
+ * Before session 23 no test showed either: no peer of the test network
+ * leaves data unacknowledged or sends out of order.
  */
 #include <stdarg.h>
 #include <stddef.h>
