@@ -42,6 +42,7 @@
 #include "lwip/netif.h"
 #include "pool_shares.h"
 #include "tcp_segment.h"
+#include "tcp_timers.h"
 
 #define SEEDS 30
 #define STEPS 1500
@@ -846,14 +847,12 @@ static void check_owed(void)
 	}
 }
 
-/* netd's tick: lwIP's timers (in memalloc context, as netd runs them),
+/* netd's tick: lwIP's timers (netd_tcp_timers, as netd runs them),
  * the reap, the receive buffers posted again. */
 static void tick(void)
 {
 	now_ms += 250;
-	netd_memalloc_begin();
-	tcp_tmr();
-	netd_memalloc_end();
+	netd_tcp_timers();
 	sockets_reap();
 	model_reap();
 	refill();
@@ -1072,6 +1071,15 @@ static void end_all(void)
 	check(programs_hold() == 0, "%u buffers held with nothing open", programs_hold());
 }
 
+static bool running;
+
+/* lwIP's assertions end the process (the port's, as netd's): say where. */
+static void said_at_exit(void)
+{
+	if (running)
+		fprintf(stderr, "ended during seed %lu step %u\n", seed, step);
+}
+
 static void run_seed(unsigned long s)
 {
 	seed = s;
@@ -1119,8 +1127,11 @@ static void test_random(void **state)
 	if (e && sscanf(e, "%lu:%lu", &first, &n) != 2)
 		first = 1, n = SEEDS;
 	net_up();
+	atexit(said_at_exit);
+	running = true;
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s);
+	running = false;
 	said_met();
 	if (e)
 		return;

@@ -29,6 +29,7 @@
 #include "sockets.h"
 #include "sys.h"
 #include "tcp_segment.h"
+#include "tcp_timers.h"
 
 #define US 0x0a00020fu		/* 10.0.2.15 */
 #define PEER 0x0a000202u	/* 10.0.2.2 */
@@ -65,9 +66,20 @@ signed char netd_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, uint16_t
 	return ERR_OK;
 }
 
+static u32_t now_ms;
+
 u32_t sys_now(void)
 {
-	return 0;
+	return now_ms;
+}
+
+/* netd_mem.c's, not linked: the test's heap has no reserve. */
+void netd_memalloc_begin(void)
+{
+}
+
+void netd_memalloc_end(void)
+{
 }
 
 bool swap_link_serves(uint32_t addr, uint16_t port)
@@ -135,17 +147,31 @@ static err_t nif_init(struct netif *n)
 }
 
 /* The peer sends a segment (with the MSS option when it carries SYN). */
-static void peer_sends(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
+static void peer_sends_wnd(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
+			   uint16_t len, uint16_t wnd)
 {
 	uint8_t b[TCP_SEGMENT_MAX];
 	unsigned total = tcp_segment_build(b, &(struct tcp_segment){
 		.src = PEER, .dst = US, .sport = PEER_PORT, .dport = our_port, .seq = seq,
-		.ack = ack, .flags = flags, .wnd = 0xffff, .data = data, .len = len });
+		.ack = ack, .flags = flags, .wnd = wnd, .data = data, .len = len });
 
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)total, PBUF_RAM);
 	assert_non_null(p);
 	assert_int_equal(pbuf_take(p, b, (u16_t)total), ERR_OK);
 	nif.input(p, &nif);
+}
+
+/* The same with the window wide open. */
+static void peer_sends(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
+{
+	peer_sends_wnd(seq, ack, flags, data, len, 0xffff);
+}
+
+/* netd's tick: lwIP's timers as netd runs them, 250 ms on. */
+static void tick(void)
+{
+	now_ms += 250;
+	netd_tcp_timers();
 }
 
 /* --- programs' calls --- */
@@ -324,6 +350,40 @@ static void ooseq_none_once_closed(void **state)
 	assert_null(the_pcb()->ooseq);
 }
 
+/* --- the persist timer --- */
+
+/* 100 bytes sent; the peer closes its window (a byte of its own carries
+ * the update) and acknowledges nothing until lwIP retransmits: the
+ * retransmission, back on the unsent queue, finds the window closed and
+ * starts the persist timer. The peer then acknowledges all 100 bytes, the
+ * window still closed: nothing is left to send, and netd goes on ticking
+ * (before session 26, lwIP 2.1.3 left the persist timer running and its
+ * next slow tick asserted: netd ended, exit 3). */
+static void persist_stops_with_nothing_to_send(void **state)
+{
+	static const char data[100];
+	static const char one = 'x';
+
+	(void)state;
+	long c = open_conn(200);
+
+	assert_int_equal(call(NET_SEND, (uint64_t)c, 0, data, sizeof(data)), sizeof(data));
+	uint32_t first = sent[nsent - 1].seq;
+
+	peer_sends_wnd(peer_next, first, TCP_ACK, &one, 1, 0);
+	peer_next++;
+	for (unsigned i = 0; i < 200 && !the_pcb()->persist_backoff; i++)
+		tick();
+	assert_true(the_pcb()->persist_backoff > 0);
+	assert_null(the_pcb()->unacked);
+	peer_sends_wnd(peer_next, first + sizeof(data), TCP_ACK, NULL, 0, 0);
+	assert_null(the_pcb()->unsent);
+	for (unsigned i = 0; i < 40; i++)
+		tick();
+	assert_int_equal(the_pcb()->state, ESTABLISHED);
+	assert_int_equal(the_pcb()->persist_backoff, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +392,7 @@ int main(void)
 		cmocka_unit_test_teardown(ooseq_kept_to_max, teardown),
 		cmocka_unit_test_teardown(ooseq_kept_to_line_room, teardown),
 		cmocka_unit_test_teardown(ooseq_none_once_closed, teardown),
+		cmocka_unit_test_teardown(persist_stops_with_nothing_to_send, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
