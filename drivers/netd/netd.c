@@ -22,6 +22,7 @@
 #include "swap_link.h"
 #include "swapconn.h"
 #include "sys.h"
+#include "tcp_timers.h"
 #include "virtio_net.h"
 
 #define DHCP_WAIT_NS (5 * 1000 * 1000 * 1000LL)
@@ -55,9 +56,7 @@ static void on_bits(uint64_t bits)
 	}
 	if (ready) {
 		/* Timers do the stack's own work: retransmissions, ACKs. */
-		netd_memalloc_begin();
-		sys_check_timeouts();
-		netd_memalloc_end();
+		netd_tcp_timers();
 		swap_link_tick();
 		sockets_reap();	/* an ended program's connections and buffers */
 		netd_netif_refill();	/* with buffers freed since, even if no interrupt comes */

@@ -38,6 +38,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rand_met.h"
+
 static unsigned said_gone;		/* "gone for good" lines said */
 static unsigned said_timeout;		/* connections given up for no answer in time */
 static char said[512];			/* the link's last console line */
@@ -1208,10 +1210,7 @@ static void run_seed(unsigned long seed)
 	check(swap_link_state() != SWAP_GONE, "gone in calm weather: %s", said);
 }
 
-static const struct met_kind {
-	const char *name;
-	const unsigned *n;
-} met_kinds[] = {
+static const struct met_kind met_kinds[] = {
 	{ "handshake refused", &met.hs_bad }, { "handshake's extra info", &met.hs_extra },
 	{ "answer late", &met.late }, { "no answer in time", &said_timeout },
 	{ "out of order", &met.reorder },
@@ -1230,31 +1229,16 @@ static const struct met_kind {
 	{ "writes vouched for by a flush", &met.vouched },
 };
 
-static void said_met(void)
-{
-	fprintf(stderr, "over the seeds:");
-	for (size_t i = 0; i < sizeof(met_kinds) / sizeof(met_kinds[0]); i++)
-		fprintf(stderr, " %s %u,", met_kinds[i].name, *met_kinds[i].n);
-	fprintf(stderr, "\n");
-}
-
 static void test_random(void **state)
 {
-	unsigned long first_seed = 1, n = SEEDS;
-	const char *e = getenv("NBD_RAND_SEEDS");	/* "first:count", for longer runs by hand */
+	unsigned long first_seed, n = SEEDS;
+	bool by_hand = rand_seeds("NBD_RAND_SEEDS", &first_seed, &n);
 
 	(void)state;
 	tracing = getenv("NBD_RAND_TRACE") != NULL;
-	if (e && sscanf(e, "%lu:%lu", &first_seed, &n) != 2)
-		first_seed = 1, n = SEEDS;
 	for (unsigned long s = first_seed; s < first_seed + n; s++)
 		run_seed(s);
-	said_met();
-	if (e)
-		return;
-	for (size_t i = 0; i < sizeof(met_kinds) / sizeof(met_kinds[0]); i++)
-		if (*met_kinds[i].n == 0)
-			fail_msg("no seed met: %s", met_kinds[i].name);
+	rand_met(met_kinds, sizeof(met_kinds) / sizeof(met_kinds[0]), by_hand);
 }
 
 int main(void)

@@ -2,14 +2,14 @@
  * Host tests for netd's programs' connections (drivers/netd/sockets.c and
  * owners.c) over lwIP's own TCP, built for the host with netd's lwipopts.h,
  * an interface whose packets the test catches and a peer it plays by hand
- * (segments built here, checksums and all): a connection closed while it
- * holds buffers (data the peer has not acknowledged) is reset, its pcb
- * freed at once, while one that holds nothing is closed with a FIN and
- * lingers; out-of-order segments are kept up to TCP_OOSEQ_MAX_PBUFS, no
- * more than the owner's line has room for, and none for a pcb whose
- * connection is closed (no one is charged for them). Before session 23
- * no test showed either: no peer of the test network leaves data
- * unacknowledged or sends out of order.
+ * (segments built by tcp_segment.c, checksums and all): a connection
+ * closed while it holds buffers (data the peer has not acknowledged) is
+ * reset, its pcb freed at once, while one that holds nothing is closed
+ * with a FIN and lingers; out-of-order segments are kept up to
+ * TCP_OOSEQ_MAX_PBUFS, no more than the owner's line has room for, and
+ * none for a pcb whose connection is closed (no one is charged for them).
+ * Before session 23 no test showed either: no peer of the test network
+ * leaves data unacknowledged or sends out of order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lwip/init.h"
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -29,6 +28,8 @@
 #include "owners.h"
 #include "sockets.h"
 #include "sys.h"
+#include "tcp_segment.h"
+#include "tcp_timers.h"
 
 #define US 0x0a00020fu		/* 10.0.2.15 */
 #define PEER 0x0a000202u	/* 10.0.2.2 */
@@ -65,9 +66,20 @@ signed char netd_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, uint16_t
 	return ERR_OK;
 }
 
+static u32_t now_ms;
+
 u32_t sys_now(void)
 {
-	return 0;
+	return now_ms;
+}
+
+/* netd_mem.c's, not linked: the test's heap has no reserve. */
+void netd_memalloc_begin(void)
+{
+}
+
+void netd_memalloc_end(void)
+{
 }
 
 bool swap_link_serves(uint32_t addr, uint16_t port)
@@ -134,60 +146,32 @@ static err_t nif_init(struct netif *n)
 	return ERR_OK;
 }
 
-static uint32_t sum16(const uint8_t *b, unsigned len, uint32_t s)
-{
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		s += (uint32_t)b[len - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24), b[1] = (uint8_t)(v >> 16), b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
 /* The peer sends a segment (with the MSS option when it carries SYN). */
-static void peer_sends(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
+static void peer_sends_wnd(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
+			   uint16_t len, uint16_t wnd)
 {
-	uint8_t b[1600] = { 0 };
-	unsigned opt = flags & TCP_SYN ? 4 : 0, tl = 20 + opt + len, total = 20 + tl;
-	uint8_t *t = b + 20;
-
-	b[0] = 0x45, b[2] = (uint8_t)(total >> 8), b[3] = (uint8_t)total, b[8] = 64, b[9] = 6;
-	put32(b + 12, PEER);
-	put32(b + 16, US);
-	uint16_t c = fold(sum16(b, 20, 0));
-	b[10] = (uint8_t)(c >> 8), b[11] = (uint8_t)c;
-	t[0] = PEER_PORT >> 8, t[1] = PEER_PORT & 255, t[2] = (uint8_t)(our_port >> 8);
-	t[3] = (uint8_t)our_port;
-	put32(t + 4, seq);
-	put32(t + 8, ack);
-	t[12] = (uint8_t)((20 + opt) / 4 << 4), t[13] = flags, t[14] = 0xff, t[15] = 0xff;
-	if (opt)
-		t[20] = 2, t[21] = 4, t[22] = 1460 >> 8, t[23] = 1460 & 255;
-	if (len)
-		memcpy(t + 20 + opt, data, len);
-	uint8_t ph[12];
-	put32(ph, PEER);
-	put32(ph + 4, US);
-	ph[8] = 0, ph[9] = 6, ph[10] = (uint8_t)(tl >> 8), ph[11] = (uint8_t)tl;
-	c = fold(sum16(t, tl, sum16(ph, 12, 0)));
-	t[16] = (uint8_t)(c >> 8), t[17] = (uint8_t)c;
+	uint8_t b[TCP_SEGMENT_MAX];
+	unsigned total = tcp_segment_build(b, &(struct tcp_segment){
+		.src = PEER, .dst = US, .sport = PEER_PORT, .dport = our_port, .seq = seq,
+		.ack = ack, .flags = flags, .wnd = wnd, .data = data, .len = len });
 
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)total, PBUF_RAM);
 	assert_non_null(p);
 	assert_int_equal(pbuf_take(p, b, (u16_t)total), ERR_OK);
 	nif.input(p, &nif);
+}
+
+/* The same with the window wide open. */
+static void peer_sends(uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint16_t len)
+{
+	peer_sends_wnd(seq, ack, flags, data, len, 0xffff);
+}
+
+/* netd's tick: lwIP's timers as netd runs them, 250 ms on. */
+static void tick(void)
+{
+	now_ms += 250;
+	netd_tcp_timers();
 }
 
 /* --- programs' calls --- */
@@ -223,17 +207,9 @@ static struct tcp_pcb *the_pcb(void)
 static long open_conn(uint32_t line_bufs)
 {
 	static bool up;
-	ip4_addr_t ip, mask, gw;
 
 	if (!up) {
-		lwip_init();
-		IP4_ADDR(&ip, 10, 0, 2, 15);
-		IP4_ADDR(&mask, 255, 255, 255, 0);
-		IP4_ADDR(&gw, 10, 0, 2, 2);
-		assert_non_null(netif_add(&nif, &ip, &mask, &gw, NULL, nif_init, ip4_input));
-		netif_set_default(&nif);
-		netif_set_link_up(&nif);
-		netif_set_up(&nif);
+		tcp_segment_netif_up(&nif, nif_init);
 		up = true;
 	}
 	admitted[3] = net_admission(PID, 1);
@@ -374,6 +350,40 @@ static void ooseq_none_once_closed(void **state)
 	assert_null(the_pcb()->ooseq);
 }
 
+/* --- the persist timer --- */
+
+/* 100 bytes sent; the peer closes its window (a byte of its own carries
+ * the update) and acknowledges nothing until lwIP retransmits: the
+ * retransmission, back on the unsent queue, finds the window closed and
+ * starts the persist timer. The peer then acknowledges all 100 bytes, the
+ * window still closed: nothing is left to send, and netd goes on ticking
+ * (before session 26, lwIP 2.1.3 left the persist timer running and its
+ * next slow tick asserted: netd ended, exit 3). */
+static void persist_stops_with_nothing_to_send(void **state)
+{
+	static const char data[100];
+	static const char one = 'x';
+
+	(void)state;
+	long c = open_conn(200);
+
+	assert_int_equal(call(NET_SEND, (uint64_t)c, 0, data, sizeof(data)), sizeof(data));
+	uint32_t first = sent[nsent - 1].seq;
+
+	peer_sends_wnd(peer_next, first, TCP_ACK, &one, 1, 0);
+	peer_next++;
+	for (unsigned i = 0; i < 200 && !the_pcb()->persist_backoff; i++)
+		tick();
+	assert_true(the_pcb()->persist_backoff > 0);
+	assert_null(the_pcb()->unacked);
+	peer_sends_wnd(peer_next, first + sizeof(data), TCP_ACK, NULL, 0, 0);
+	assert_null(the_pcb()->unsent);
+	for (unsigned i = 0; i < 40; i++)
+		tick();
+	assert_int_equal(the_pcb()->state, ESTABLISHED);
+	assert_int_equal(the_pcb()->persist_backoff, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +392,7 @@ int main(void)
 		cmocka_unit_test_teardown(ooseq_kept_to_max, teardown),
 		cmocka_unit_test_teardown(ooseq_kept_to_line_room, teardown),
 		cmocka_unit_test_teardown(ooseq_none_once_closed, teardown),
+		cmocka_unit_test_teardown(persist_stops_with_nothing_to_send, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
