@@ -415,6 +415,40 @@ static void test_sbrk_grows_after_heap_end_cut(void **state)
 	fake_check();
 }
 
+/* A hole punched in the heap, then the break lowered to the hole's end
+ * (the piece above it goes) and below the hole's start (into a piece
+ * under it): each shrink succeeds, the heap ends where what is left of it
+ * does, and the break grows again from there, over the hole. Before, the
+ * first left the heap's end in the hole, naming no region, so that every
+ * later growth or shrink but to the base failed with ENOMEM; the second
+ * failed at once. */
+static void test_sbrk_shrinks_past_heap_hole(void **state)
+{
+	struct pproc *p = proc(5, 1);
+	const uint64_t base = 0x100000;
+	uint64_t old;
+
+	(void)state;
+	p->brk_base = p->brk = p->heap_end = base;
+	assert_int_equal(sbrk_by(5, 4 * PG, &old), 0);
+	assert_int_equal(munmap_by(5, base + PG, PG), 0);	/* [base + PG, base + 2 PG) */
+	assert_int_equal(sbrk_by(5, -2 * (int64_t)PG, &old), 0);	/* to the hole's end */
+	assert_int_equal(p->heap_end, base + PG);
+	assert_null(vm_region_find(p->vm, base + 2 * PG));
+	assert_int_equal(sbrk_by(5, PG, &old), 0);	/* grows over the hole */
+	assert_int_equal(old, base + 2 * PG);
+	assert_int_equal(vm_region_find(p->vm, base + PG)->end, base + 3 * PG);
+	assert_int_equal(munmap_by(5, base + PG, PG), 0);	/* the hole again */
+	assert_int_equal(sbrk_by(5, -(int64_t)(5 * PG / 2), &old), 0);	/* below it */
+	assert_int_equal(old, base + 3 * PG);
+	assert_int_equal(p->heap_end, base + PG);
+	assert_null(vm_region_find(p->vm, base + 2 * PG));
+	assert_int_equal(vm_region_find(p->vm, base)->end, base + PG);
+	assert_int_equal(sbrk_by(5, 3 * PG, &old), 0);
+	assert_int_equal(vm_region_find(p->vm, base)->end, base + 4 * PG);
+	fake_check();
+}
+
 /* mmap of len bytes (private) by pid: the address, or 0 if refused. */
 static uint64_t mmap_by(uint32_t pid, uint64_t len)
 {
@@ -481,6 +515,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_munmap_not_heap_no_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbrk_grows_after_heap_end_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heap_hole_not_mapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbrk_shrinks_past_heap_hole, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
