@@ -35,6 +35,7 @@
 #include "swap/swap.h"
 #include "drivers/net_protocol.h"
 #include "cpio.h"
+#include "vm/swapcache.h"
 #include "base/slab.h"
 #include "elfimage.h"
 #include "reclaim/policy/policy.h"
@@ -110,8 +111,9 @@ static unsigned bad_calls;	/* calls the pager should never make */
 static int fixed_ep, fault_ep, deaths_note, netd_ep;
 
 /* Refusals injected (per seed, each call with this chance in percent). */
-static struct {
+static struct refusals {
 	unsigned proc_create, grant, thread, budget;
+	unsigned heap;		/* the pager's malloc, calloc and slab_alloc */
 } inj;
 static int injected;		/* a refusal was made during this request */
 
@@ -122,6 +124,28 @@ static int refuse(unsigned pct)
 		return 1;
 	}
 	return 0;
+}
+
+/* The pager's allocations (linked --wrap), refused while armed: only
+ * while it serves, never in the test's own steps. */
+static int armed;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_slab_alloc(struct slab_cache *c);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_slab_alloc(struct slab_cache *c);
+void *__wrap_malloc(size_t n)
+{
+	return armed && refuse(inj.heap) ? NULL : __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return armed && refuse(inj.heap) ? NULL : __real_calloc(n, size);
+}
+void *__wrap_slab_alloc(struct slab_cache *c)
+{
+	return armed && refuse(inj.heap) ? NULL : __real_slab_alloc(c);
 }
 
 static int new_obj(enum kind k)
@@ -687,6 +711,63 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
+/* What covers va in the pager's regions of p: the region, or NULL. */
+static const struct vm_region *region_at(const struct pproc *p, uint64_t va)
+{
+	for (const struct vm_region *r = p->vm->regions; r; r = r->next)
+		if (va >= r->start && va < r->end)
+			return r;
+	return NULL;
+}
+
+static int same_at(const struct client *c, const struct pproc *p, uint64_t va, int may_go)
+{
+	static const enum vm_region_kind kinds[] = { VM_IMAGE, VM_STACK, VM_ANON, VM_ANON,
+						     VM_SHARED };
+	const struct vm_region *r = region_at(p, va);
+	const struct iv *v = iv_at((struct client *)c, va);
+
+	if (!r)
+		return !v || may_go;
+	return v && r->perm == v->perm && r->kind == kinds[v->kind];
+}
+
+/* A request of c's refused for want of the pager's memory (injected) in
+ * the middle of changing [s, e): whatever it did is inside the range, and
+ * only taking away; the model then takes the pager's regions as they are. */
+static void resync(struct client *c, uint64_t s, uint64_t e)
+{
+	const struct pproc *p = rec(c);
+	uint64_t probes[4 * MAXIV + 4];
+	int n = 0;
+
+	for (int i = 0; i < c->niv; i++) {
+		probes[n++] = c->iv[i].s;
+		probes[n++] = c->iv[i].e - PAGE_SIZE;
+	}
+	for (const struct vm_region *r = p->vm->regions; r && n < 4 * MAXIV; r = r->next) {
+		probes[n++] = r->start;
+		probes[n++] = r->end - PAGE_SIZE;
+	}
+	probes[n++] = s, probes[n++] = e;
+	for (int i = 0; i < n; i++)
+		check(same_at(c, p, probes[i], probes[i] >= s && probes[i] < e),
+		      "a refused change of [0x%lx, 0x%lx) changed 0x%lx", (unsigned long)s,
+		      (unsigned long)e, (unsigned long)probes[i]);
+	c->niv = 0;
+	for (const struct vm_region *r = p->vm->regions; r; r = r->next) {
+		enum ikind k = r->kind == VM_IMAGE ? I_IMG : r->kind == VM_STACK ? I_STACK
+			     : r->kind == VM_SHARED ? I_SHARED
+			     : r->start >= c->brk_base && r->start < c->brk_base + HEAP_MAX ? I_HEAP
+			     : I_PRIV;
+		iv_add(c, r->start, r->end, r->perm, k);
+		c->iv[c->niv - 1].unlocked = r->discardable;
+	}
+	for (int i = 0; i < c->nt; i++)
+		if (!iv_at(c, c->t[i].va))
+			c->t[i--] = c->t[--c->nt];
+}
+
 /* ================= talking to the server ================= */
 static struct service_thread *st;
 
@@ -699,7 +780,9 @@ static void ask(struct msg *in, struct msg *out)
 	st->in = *in;
 	locked = 0;
 	injected = 0;
+	armed = 1;
 	r = serve_one(st, NULL);
+	armed = 0;
 	check(r == (in->origin == ORIGIN_CALL), "label 0x%lx: serve_one %d", (unsigned long)in->label,
 	      r);
 	check(locked == r, "the lock: %d", locked);
@@ -749,13 +832,20 @@ static int fault(struct client *c, uint64_t va, unsigned access, int in_syscall)
 	int r, resumed;
 
 	locked = 0;
+	injected = 0;
+	armed = 1;
 	r = serve_one(st, &f);
+	armed = 0;
 	check(r == 1 && locked == 1, "fault served: %d", r);
 	resumed = st->out.label == FAULT_RESUME || st->out.label == FAULT_RESUME_ONE;
 	if (!resumed && !rec(c)) {	/* out of memory: it was the victim */
 		trace("  pid %u OOM-killed at its fault\n", c->pid);
 		c->alive = 0;
 		c->used = 0;
+		return 0;
+	}
+	if (!resumed && ok && injected) {	/* no room for its page's records */
+		kp_end(&kps[c->kp], EXIT_KILLED, 0), c->alive = 0;
 		return 0;
 	}
 	check(resumed == ok, "fault of pid %u at 0x%lx access %u: label %lu, model %d", c->pid,
@@ -852,6 +942,11 @@ static void step_sbrk(struct client *c)
 		      (long)code(&out));
 		return;
 	}
+	if (injected && code(&out) == -ENOMEM) {
+		check(rec(c)->brk == old, "a refused sbrk moved the break");
+		resync(c, end < hend ? end : hend, end < hend ? hend : end);
+		return;
+	}
 	check(code(&out) == 0 && out.w[0] == old, "sbrk %ld from 0x%lx (heap end 0x%lx): %ld",
 	      (long)incr, (unsigned long)old, (unsigned long)hend, (long)code(&out));
 	c->brk = want;
@@ -903,6 +998,8 @@ static void step_mmap(struct client *c)
 		return;
 	}
 	at = mmap_place(c, plen);
+	if (injected && code(&out) == -ENOMEM)
+		return;		/* no record for it: nothing changed (check_regions) */
 	check(code(&out) == (at ? 0 : -ENOMEM) && out.w[0] == at, "mmap %lx: %ld at 0x%lx, not 0x%lx",
 	      (unsigned long)plen, (long)code(&out), (unsigned long)out.w[0], (unsigned long)at);
 	if (perm & VM_W)
@@ -929,9 +1026,18 @@ static void step_munmap(struct client *c)
 	plen = page_up(len);
 	w[0] = addr, w[1] = len;
 	bad = (addr & (PAGE_SIZE - 1)) || plen == 0 || addr + plen < addr || addr + plen > USER_TOP;
+	trace("  munmap 0x%lx %lx ...\n", (unsigned long)addr, (unsigned long)len);
+	for (int i = 0; tracing && i < c->niv; i++)
+		trace("    [0x%lx, 0x%lx) kind %d perm %u%s\n", (unsigned long)c->iv[i].s,
+		      (unsigned long)c->iv[i].e, c->iv[i].kind, c->iv[i].perm,
+		      c->iv[i].unlocked ? " unlocked" : "");
 	request(c, PAGER_MUNMAP, w, &out);
 	trace("  munmap 0x%lx %lx -> %ld\n", (unsigned long)addr, (unsigned long)len,
 	      (long)code(&out));
+	if (!bad && injected && code(&out) == -ENOMEM) {
+		resync(c, addr, addr + plen);
+		return;
+	}
 	check(code(&out) == (bad ? -EINVAL : 0), "munmap 0x%lx %lx: %ld", (unsigned long)addr,
 	      (unsigned long)len, (long)code(&out));
 	if (!bad)
@@ -1003,7 +1109,7 @@ static struct kproc *child_of(struct client *c, const struct msg *out)
 	k = &kps[objs[k->tab[h].obj].kp];
 	check(k->alive && k->started && k->pid == out->w[1], "the child runs as pid %lu",
 	      (unsigned long)out->w[1]);
-	if (chance(50))
+	if (chance(30))
 		kps[c->kp].tab[h].obj = -1;	/* the parent lets it go */
 	return k;
 }
@@ -1257,8 +1363,9 @@ static void step_net(struct client *c)
 		return;
 	}
 	c->admitted = 1;
-	check(code(&out) == (free_h ? 0 : -ERR_MFILE), "net: %ld", (long)code(&out));
-	if (free_h)
+	check(code(&out) == (free_h ? 0 : -ERR_MFILE) || (injected && code(&out) < 0), "net: %ld",
+	      (long)code(&out));
+	if (code(&out) == 0)
 		check(k->tab[out.w[0]].obj == ptab[netd_ep].obj && k->tab[out.w[0]].rights == RIGHT_SEND,
 		      "netd's handle");
 }
@@ -1349,6 +1456,22 @@ static void step_oom(void)
 	check(r == (c->alive ? 1 : OOM_HAD_ENDED), "kill: %d", r);
 	check(!rec(c), "killed, not reaped");
 	c->used = 0;
+}
+
+/* A page of c's written to swap and evicted, as reclaim would (the fake
+ * device's, swap_fake.c): its fault reads it back; its owner's exit frees
+ * the slot. Kept in memory as a clean copy at times. */
+static void step_swap_out(struct client *c)
+{
+	uint64_t va = some_page(c), pa = rec(c) ? fake_pa(rec(c)->handle, va, NULL) : 0;
+	int slots = 0;
+
+	for (uint32_t k = 1; k < SWAP_FAKE_WRITE_SLOT; k++)
+		slots += !sw.disk[k];
+	if (!pa || !slots || vm_frame_evictable(pa) != 1 || swapcache_tied(pa))
+		return;
+	trace("  swap out pid %u 0x%lx\n", c->pid, (unsigned long)va);
+	(void)swap_out(pa, chance(30));
 }
 
 /* Unlocked memory dropped, as reclaim's first step. */
@@ -1460,7 +1583,7 @@ static void check_all(void)
 		      "slot %d admitted 0x%lx for another", s, (unsigned long)a);
 	}
 	check(pressure_subscribers() == subscribed(), "subscribers");
-	fake_check();
+	swap_fake_check();
 }
 
 /* ================= a seed ================= */
@@ -1515,13 +1638,13 @@ static void boot(void)
 	swap_fake_setup();
 	spawn_init(&env);
 	oom_procs_init();
-	config.check = CHECK_BEFORE;
+	config.check = getenv("SERVER_RAND_NOCHECK") ? 0 : CHECK_BEFORE;
 	config.policy_name = "clock";
 	config.oom_policy_name = "rss";
 	level_now = PAGER_PRESSURE_NORMAL;
 	pressure_set(PAGER_PRESSURE_NORMAL, 0);
 	free_at_start = frames_free();
-	init = spawn_mode(1, argv, -1, 0, 0, &err);
+	init = spawn_mode(1, argv, -1, 0, 0, &err);	/* before any refusal is armed */
 	assert_non_null(init);
 	init->oom_exempt = 1;
 	for (int i = 0; i < 3; i++)
@@ -1591,14 +1714,18 @@ static void one_step(void)
 		step_exit(c);
 	else if (k < 92)
 		step_oom();
-	else if (k < 94)
+	else if (k < 93)
 		step_discard_some();
+	else if (k < 97)
+		step_swap_out(c);
 	else
 		deliver_deaths();
 }
 
 static void run_seed(unsigned long seed, unsigned steps)
 {
+	struct refusals saved;
+
 	seed_no = seed;
 	step_no = 0;
 	srand((unsigned)seed);
@@ -1606,10 +1733,14 @@ static void run_seed(unsigned long seed, unsigned steps)
 	inj.grant = chance(40) ? rnd(5) : 0;
 	inj.thread = chance(40) ? rnd(10) : 0;
 	inj.budget = chance(40) ? rnd(20) : 0;
+	inj.heap = chance(40) ? rnd(4) : 0;
 	have_net = chance(70);
-	trace("seed %lu: refusals %u %u %u %u net %d\n", seed, inj.proc_create, inj.grant,
-	      inj.thread, inj.budget, have_net);
+	saved = inj;
+	memset(&inj, 0, sizeof(inj));
 	boot();
+	inj = saved;
+	trace("seed %lu: refusals %u %u %u %u heap %u net %d\n", seed, inj.proc_create, inj.grant,
+	      inj.thread, inj.budget, inj.heap, have_net);
 	check_all();
 	for (step_no = 1; step_no <= steps; step_no++) {
 		one_step();
