@@ -178,6 +178,17 @@ static struct kproc *kp_of(int h)
 	return e && objs[e->obj].kind == K_PROC ? &kps[objs[e->obj].kp] : NULL;
 }
 
+/* The kproc h names; a call naming none is one the pager should never
+ * make, counted. */
+static struct kproc *kp_called(int h)
+{
+	struct kproc *k = kp_of(h);
+
+	if (!k)
+		bad_calls++;
+	return k;
+}
+
 static void kp_end(struct kproc *k, uint32_t how, int32_t status)
 {
 	if (!k->alive)
@@ -261,12 +272,10 @@ int sys_handle_close(int h)
 
 int sys_thread_create(int proc, uintptr_t pc, uintptr_t sp, uintptr_t arg, int prio)
 {
-	struct kproc *k = kp_of(proc);
+	struct kproc *k = kp_called(proc);
 
-	if (!k) {
-		bad_calls++;
+	if (!k)
 		return -ERR_BADF;
-	}
 	if (!k->alive)
 		return -ERR_SRCH;
 	if (refuse(inj.thread))
@@ -278,23 +287,19 @@ int sys_thread_create(int proc, uintptr_t pc, uintptr_t sp, uintptr_t arg, int p
 
 int sys_thread_prio(int proc, int tid)
 {
-	struct kproc *k = kp_of(proc);
+	struct kproc *k = kp_called(proc);
 
-	if (!k) {
-		bad_calls++;
+	if (!k)
 		return -ERR_BADF;
-	}
 	return tid == 1 ? PRIO_NORMAL : -ERR_SRCH;
 }
 
 int sys_proc_kill(int proc, int reason)
 {
-	struct kproc *k = kp_of(proc);
+	struct kproc *k = kp_called(proc);
 
-	if (!k) {
-		bad_calls++;
+	if (!k)
 		return -ERR_BADF;
-	}
 	if (!k->alive)
 		return -ERR_SRCH;
 	kp_end(k, EXIT_KILLED, reason);
@@ -303,10 +308,10 @@ int sys_proc_kill(int proc, int reason)
 
 int sys_proc_wait(int proc, struct exit_info *info, int flags)
 {
-	struct kproc *k = kp_of(proc);
+	struct kproc *k = kp_called(proc);
 
 	if (!k || flags != WAIT_NOHANG) {
-		bad_calls++;
+		bad_calls += k != NULL;
 		return -ERR_BADF;
 	}
 	*info = k->alive ? (struct exit_info){ .pid = k->pid, .how = EXIT_RUNNING } : k->info;
@@ -390,17 +395,6 @@ void pager_fault_end(void) {}
 uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
 uint64_t pager_lock_takes(void) { return (uint64_t)step_no * 2; }
 struct pager_thread *pager_holder(void) { return &me; }
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
-{
-	(void)t, (void)name, (void)disk, (void)io_client;
-	return -1;
-}
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
-		       void (*fn)(struct pager_thread *))
-{
-	(void)t, (void)name, (void)io_client, (void)fn;
-	return -1;
-}
 void reclaim_before_request(struct pager_thread *t) { (void)t; }
 void reclaim_after_request(void) {}
 void reclaim_before_heap_retry(struct pager_thread *t) { (void)t; }
@@ -555,17 +549,18 @@ static struct pproc *init;
 static struct client cl_init = { .kp = 0, .exempt = 1, .sub_obj = -1 };
 static enum pager_pressure level_now;
 
-/* What pressure.c signals for a move of the level: every level passed
- * going up, the new one going down. */
+/* What a subscriber is told for a move of the level, from (row) to
+ * (column), as pressure.h says: every level passed going up, the new one
+ * going down (or staying). */
 static uint64_t level_bits(enum pager_pressure from, enum pager_pressure to)
 {
-	uint64_t bits = 0;
+	static const uint64_t bits[3][3] = {
+		{ 1, 2, 6 },
+		{ 1, 2, 4 },
+		{ 1, 2, 4 },
+	};
 
-	if (to <= from)
-		return PAGER_PRESSURE_BIT(to);
-	for (int l = (int)from + 1; l <= (int)to; l++)
-		bits |= PAGER_PRESSURE_BIT(l);
-	return bits;
+	return bits[from][to];
 }
 
 static int subscribed(void)

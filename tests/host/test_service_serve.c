@@ -54,17 +54,6 @@ static unsigned faults_in_service;	/* pager_fault_begin's, less _end's */
 void pager_fault_begin(void) { faults_in_service++; }
 void pager_fault_end(void) { faults_in_service--; }
 uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
-{
-	(void)t, (void)name, (void)disk, (void)io_client;
-	return -1;
-}
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
-		       void (*fn)(struct pager_thread *))
-{
-	(void)t, (void)name, (void)io_client, (void)fn;
-	return -1;
-}
 static int reclaimed_before;	/* reclaim_before_request calls */
 void reclaim_before_request(struct pager_thread *t) { (void)t; reclaimed_before++; }
 void reclaim_after_request(void) {}
