@@ -117,6 +117,7 @@ static struct refusals {
 } inj;
 static int injected;		/* a refusal was made during this request */
 
+static int growth_wanted;
 static int refuse(unsigned pct)
 {
 	if (pct && chance(pct)) {
@@ -135,17 +136,25 @@ void *__real_slab_alloc(struct slab_cache *c);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_slab_alloc(struct slab_cache *c);
+/* A refusal of the pager's heap, which it then wants to grow. */
+static int heap_refused(void)
+{
+	if (!armed || !refuse(inj.heap))
+		return 0;
+	growth_wanted = 1;
+	return 1;
+}
 void *__wrap_malloc(size_t n)
 {
-	return armed && refuse(inj.heap) ? NULL : __real_malloc(n);
+	return heap_refused() ? NULL : __real_malloc(n);
 }
 void *__wrap_calloc(size_t n, size_t size)
 {
-	return armed && refuse(inj.heap) ? NULL : __real_calloc(n, size);
+	return heap_refused() ? NULL : __real_calloc(n, size);
 }
 void *__wrap_slab_alloc(struct slab_cache *c)
 {
-	return armed && refuse(inj.heap) ? NULL : __real_slab_alloc(c);
+	return heap_refused() ? NULL : __real_slab_alloc(c);
 }
 
 static int new_obj(enum kind k)
@@ -397,14 +406,11 @@ uint64_t pager_lock_takes(void) { return (uint64_t)step_no * 2; }
 struct pager_thread *pager_holder(void) { return &me; }
 void reclaim_before_request(struct pager_thread *t) { (void)t; }
 void reclaim_after_request(void) {}
-void reclaim_before_heap_retry(struct pager_thread *t) { (void)t; }
 void idle_hear_left(struct pager_thread *t) { (void)t; }
 void reclaim_watermarks(uint64_t *start_free, uint64_t *stop_free, uint64_t *min_free)
 {
 	*start_free = 30, *stop_free = 40, *min_free = 10;
 }
-uint64_t heap_growth_wanted(void) { return 0; }
-void heap_growth_forget(void) {}
 uint32_t swap_reads_waiting(void) { return 0; }
 uint32_t swap_request_pages(void) { return 0; }
 int swap_copies_usable(void) { return 1; }
@@ -426,13 +432,62 @@ size_t mmu_take(int as, struct map_entry *out, size_t max)
 static const struct oom_procs *oomp;
 void oom_kill_set_procs(const struct oom_procs *procs) { oomp = procs; }
 
-/* A fault short of frames: the faulting process is the victim. */
-static unsigned fault_ooms;
+/* Processes the OOM killer ended while a request was served, for the
+ * model to forget once it is. */
+static uint32_t killed[PAGER_PROCS_MAX];
+static unsigned nkilled;
+
+/* A live record other than init's and pid's, at random; 0 if none. */
+static uint32_t other_victim(uint32_t pid)
+{
+	uint32_t pids[PROCS_MAX];
+	unsigned n = 0;
+
+	for (int i = 0; i < PROCS_MAX; i++) {
+		struct pproc *p = procs_slot(i);
+		if (p && p->vm && p->pid != pid && !p->oom_exempt)
+			pids[n++] = p->pid;
+	}
+	return n ? pids[rnd(n)] : 0;
+}
+
+static int oom_kill_pid(uint32_t pid)
+{
+	int r = oomp->kill(pid);
+
+	if (r)
+		killed[nkilled++] = pid;
+	return r;
+}
+
+/* A fault short of frames: another process is killed and the fault tried
+ * again, or (none left, or by chance) the faulting one is the victim. */
 enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, unsigned *waits)
 {
+	uint32_t other = chance(50) ? other_victim(pid) : 0;
+
 	(void)t, (void)waits;
-	fault_ooms++;
-	return oomp->kill(pid) ? RECLAIM_GONE : RECLAIM_SEND_BACK;
+	if (other && oom_kill_pid(other))
+		return RECLAIM_RETRY;
+	return oom_kill_pid(pid) ? RECLAIM_GONE : RECLAIM_SEND_BACK;
+}
+
+/* The pager's heap: a growth refused (the refusals injected) is wanted
+ * until forgotten; munmap's reclaim before its retry may end anyone, its
+ * caller too (the lock let go meanwhile), and then may refuse no more. */
+uint64_t heap_growth_wanted(void) { return (uint64_t)growth_wanted; }
+void heap_growth_forget(void) { growth_wanted = 0; }
+static int retried;
+void reclaim_before_heap_retry(struct pager_thread *t)
+{
+	uint32_t victim = chance(30) ? other_victim(0) : 0;
+
+	(void)t;
+	retried = 1;
+	growth_wanted = 0;
+	armed = chance(50);	/* memory came back, or not */
+	if (victim)
+		(void)oom_kill_pid(victim);
 }
 
 /* netd, when the seed has one: its endpoint and status page. */
@@ -764,6 +819,20 @@ static void resync(struct client *c, uint64_t s, uint64_t e)
 }
 
 /* ================= talking to the server ================= */
+/* Those the OOM killer ended during the last request, reaped: forgotten. */
+static void forget_killed(void)
+{
+	for (unsigned i = 0; i < nkilled; i++) {
+		struct client *c = of_pid(killed[i]);
+
+		check(c && !procs_by_pid(killed[i]), "killed pid %u", killed[i]);
+		trace("  pid %u OOM-killed meanwhile\n", killed[i]);
+		c->used = 0;
+		c->alive = 0;
+	}
+	nkilled = 0;
+}
+
 static struct service_thread *st;
 
 /* Serve in (origin, pid, label, words, data, a pager handle passed): its
@@ -776,8 +845,10 @@ static void ask(struct msg *in, struct msg *out)
 	locked = 0;
 	injected = 0;
 	armed = 1;
+	retried = 0;
 	r = serve_one(st, NULL);
 	armed = 0;
+	forget_killed();
 	check(r == (in->origin == ORIGIN_CALL), "label 0x%lx: serve_one %d", (unsigned long)in->label,
 	      r);
 	check(locked == r, "the lock: %d", locked);
@@ -831,12 +902,11 @@ static int fault(struct client *c, uint64_t va, unsigned access, int in_syscall)
 	armed = 1;
 	r = serve_one(st, &f);
 	armed = 0;
+	forget_killed();
 	check(r == 1 && locked == 1, "fault served: %d", r);
 	resumed = st->out.label == FAULT_RESUME || st->out.label == FAULT_RESUME_ONE;
-	if (!resumed && !rec(c)) {	/* out of memory: it was the victim */
-		trace("  pid %u OOM-killed at its fault\n", c->pid);
-		c->alive = 0;
-		c->used = 0;
+	if (!c->used) {		/* out of memory: it was the victim */
+		check(!resumed, "a fault resumed for a process killed");
 		return 0;
 	}
 	if (!resumed && ok && injected) {	/* no room for its page's records */
@@ -1029,6 +1099,11 @@ static void step_munmap(struct client *c)
 	request(c, PAGER_MUNMAP, w, &out);
 	trace("  munmap 0x%lx %lx -> %ld\n", (unsigned long)addr, (unsigned long)len,
 	      (long)code(&out));
+	if (!c->used) {
+		check(retried && code(&out) == -ESRCH, "munmap by one killed meanwhile: %ld",
+		      (long)code(&out));
+		return;
+	}
 	if (!bad && injected && code(&out) == -ENOMEM) {
 		resync(c, addr, addr + plen);
 		return;
