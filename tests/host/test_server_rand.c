@@ -492,6 +492,7 @@ void reclaim_before_heap_retry(struct pager_thread *t)
 
 /* netd, when the seed has one: its endpoint and status page. */
 static int have_net;
+static int unlock_reads;	/* the seed's swap reads let the lock go */
 static struct net_shared net_status;
 int netdev_endpoint(void) { return have_net ? netd_ep : -1; }
 struct net_shared *netdev_status(void) { return have_net ? &net_status : NULL; }
@@ -888,6 +889,20 @@ static void deliver_deaths(void)
 		}
 }
 
+/* While a fault's swap read has let the lock go: another thread's OOM
+ * kill of another process (not the faulting one: the fake device's read
+ * holds no reference of its own, and the faulting process's end while
+ * its read is out is test_fault.c's). */
+static uint32_t faulting;	/* the pid whose fault is served */
+static void meanwhile_kill(void)
+{
+	uint32_t victim = other_victim(faulting);
+
+	trace("  a read let the lock go: pid %u killed\n", victim);
+	if (victim)
+		(void)oom_kill_pid(victim);
+}
+
 /* A fault of c at va for access, served; 1 if it was resumed, 0 if the
  * process was told to end (and it has, unless in a system call). */
 static int fault(struct client *c, uint64_t va, unsigned access, int in_syscall)
@@ -900,7 +915,10 @@ static int fault(struct client *c, uint64_t va, unsigned access, int in_syscall)
 	locked = 0;
 	injected = 0;
 	armed = 1;
+	sw.while_unlocked = chance(50) ? meanwhile_kill : NULL;
+	faulting = c->pid;
 	r = serve_one(st, &f);
+	sw.while_unlocked = NULL;
 	armed = 0;
 	forget_killed();
 	check(r == 1 && locked == 1, "fault served: %d", r);
@@ -1706,6 +1724,7 @@ static void boot(void)
 	st = pool(0);
 	st->t = (struct pager_thread){ .name = "service", .hears_deaths = 1 };
 	swap_fake_setup();
+	sw.unlock = unlock_reads;	/* reads let the lock go, as the pager's do */
 	spawn_init(&env);
 	oom_procs_init();
 	config.check = getenv("SERVER_RAND_NOCHECK") ? 0 : CHECK_BEFORE;
@@ -1786,7 +1805,7 @@ static void one_step(void)
 		step_oom();
 	else if (k < 93)
 		step_discard_some();
-	else if (k < 97)
+	else if (k < 98)
 		step_swap_out(c);
 	else
 		deliver_deaths();
@@ -1805,6 +1824,7 @@ static void run_seed(unsigned long seed, unsigned steps)
 	inj.budget = chance(40) ? rnd(20) : 0;
 	inj.heap = chance(40) ? rnd(4) : 0;
 	have_net = chance(70);
+	unlock_reads = chance(50);
 	saved = inj;
 	memset(&inj, 0, sizeof(inj));
 	boot();
