@@ -1654,6 +1654,9 @@ static void check_all(void)
 		check(p && p->vm, "pid %u has no record", cl[i].pid);
 		check_regions(&cl[i]);
 		check(kps[cl[i].kp].budget_obj >= 0, "pid %u has no budget", cl[i].pid);
+		/* its death is told by its slot's bit, no one else's */
+		check(kps[cl[i].kp].death_bits == 1UL << procs_slot_of(p), "pid %u's death bit",
+		      cl[i].pid);
 		for (int j = 0; j < i; j++)
 			if (cl[j].used)
 				check((cl[j].line == cl[i].line) ==
