@@ -43,7 +43,7 @@
 /* The heap's range (server/memory.c's HEAP_MAX): mappings go above it. */
 #define HEAP_MAX (1UL << 30)
 
-#define SEEDS 6
+#define SEEDS 10
 /* The VM core's caches of objects (region records, page-array chunks):
  * each keeps an empty page past slab_trim, and no more once every space
  * is gone. */
