@@ -1511,6 +1511,46 @@ static void step_odd(struct client *c)
 	check(code(&out) == -EINVAL, "label 0x%lx: %ld", (unsigned long)label, (long)code(&out));
 }
 
+/* A request from a process the pager no longer knows (reaped, or never
+ * its): each handler's answer for it, a passed handle closed, nothing
+ * changed; its fault is told to end. */
+static void step_ghost(void)
+{
+	static const struct { uint64_t label; int64_t want; } asks[] = {
+		{ PAGER_SPAWN, -EINVAL }, { PAGER_SBRK, -ESRCH }, { PAGER_MMAP, -ESRCH },
+		{ PAGER_MUNMAP, -ESRCH }, { PAGER_FORK, -ESRCH }, { PAGER_STATS, 0 },
+		{ PAGER_PROC_STATS, 0 }, { PAGER_PAGE_BITS, -ESRCH }, { PAGER_INFO, 0 },
+		{ PAGER_PRESSURE_SUBSCRIBE, -ESRCH }, { PAGER_PRESSURE_LEVEL, 0 },
+		{ PAGER_DISCARD, -ESRCH }, { PAGER_NET, -ENODEV },
+	};
+	unsigned k = rnd(sizeof(asks) / sizeof(asks[0]));
+	struct msg in = { .label = asks[k].label, .pid = next_pid + 1 + rnd(3), .tid = 1,
+			  .origin = ORIGIN_CALL, .handle = -1, .len = 5 }, out;
+	struct fault f = { PROG_TEXT, VM_R, 0, in.pid };
+	int takes = asks[k].label == PAGER_SPAWN || asks[k].label == PAGER_PRESSURE_SUBSCRIBE;
+
+	if (chance(50))		/* one reaped, or one never known */
+		in.pid = 1 + rnd(next_pid);
+	if (procs_by_pid(in.pid))
+		return;
+	memcpy(in.data, "prog", 5);
+	in.w[0] = asks[k].label == PAGER_SPAWN ? 1 : asks[k].want == 0 ? 0 : PAGE_SIZE;
+	in.w[1] = PAGE_SIZE;
+	in.w[2] = 1;
+	if (takes && chance(50)) {
+		in.handle = tab_put(ptab, PAGER_HANDLES, new_obj(K_NOTE), RIGHTS_ALL);
+		in.rights = RIGHTS_ALL;
+	}
+	ask(&in, &out);
+	trace("  ghost pid %u label 0x%lx -> %ld\n", in.pid, (unsigned long)in.label,
+	      (long)code(&out));
+	check(code(&out) == asks[k].want, "label 0x%lx from pid %u, unknown: %ld",
+	      (unsigned long)in.label, in.pid, (long)code(&out));
+	locked = 0;
+	(void)serve_one(st, &f);
+	check(st->out.label == FAULT_KILL, "a fault from pid %u, unknown", in.pid);
+}
+
 static void step_exit(struct client *c)
 {
 	trace("  pid %u exits\n", c->pid);
@@ -1800,8 +1840,10 @@ static void one_step(void)
 		step_net(c);
 	else if (k < 80)
 		step_stats(c);
-	else if (k < 84)
+	else if (k < 83)
 		step_odd(c);
+	else if (k < 84)
+		step_ghost();
 	else if (k < 87)
 		step_exit(c);
 	else if (k < 92)
