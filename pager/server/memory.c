@@ -28,18 +28,27 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-/* Move the break to want, growing or shrinking the heap region. */
+/* Move the break to want, growing the heap's last region (or making one
+ * at its base) or cutting [end, heap_end) away. A shrink is a cut, as a
+ * munmap's, not a resize of the last region: holes a munmap punched may
+ * lie in the range, and the heap then ends where what is left of it does
+ * (heap_cut's rule), never in a hole, where no region ends for the next
+ * growth to resize. */
 static int set_break(struct pproc *p, uint64_t want)
 {
 	uint64_t end = page_up(want);
-	int r = 0;
+	int r;
 
 	if (end == p->heap_end)
 		return 0;
+	if (end < p->heap_end) {
+		r = vm_unmap_range(p->vm, end, p->heap_end);
+		if (r == 0)
+			p->heap_end = vm_regions_end(p->vm, p->brk_base, end);
+		return r;
+	}
 	if (p->heap_end == p->brk_base)
 		r = vm_region_add(p->vm, p->brk_base, end, VM_R | VM_W, VM_ANON, NULL);
-	else if (end == p->brk_base)
-		r = vm_unmap_range(p->vm, p->brk_base, p->heap_end);
 	else
 		r = vm_region_resize(p->vm, p->heap_end, end);
 	if (r == 0)

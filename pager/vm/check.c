@@ -187,20 +187,31 @@ static int check_page_entry(void *ctx, uint64_t i, uint32_t e)
 	return check_page(w->s, w->r, i, e);
 }
 
+/* Whether r's guard page may lie in prev: prev is a piece of the same
+ * guarded region (a stack) ending where r starts, left by a munmap whose
+ * second cut was refused (vm_unmap_range: the first cut stays, the same
+ * pages in two regions). Nothing else puts a guarded region's start
+ * against another's end: vm_region_add keeps the guard free. */
+static int same_cut(const struct vm_region *prev, const struct vm_region *r)
+{
+	return prev && prev->kind == r->kind && prev->end == r->start;
+}
+
 /* Regions sorted, aligned, apart; each page checked. Adds present and
  * swapped pages, and unlocked regions. */
 static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *swapped,
 		       uint64_t *discardable)
 {
 	uint64_t prev_end = 0;
+	const struct vm_region *prev = NULL;
 	struct page_walk w = { s, NULL, present, swapped };
 
 	if (stamp_next_space() < 0)
 		return VM_CHECK_CANNOT;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->ops != vm_ops_of(r->kind) || r->start >= r->end ||
-		    ((r->start | r->end) & (VM_PAGE - 1)) ||
-		    r->start - r->ops->guard * VM_PAGE < prev_end)
+		    ((r->start | r->end) & (VM_PAGE - 1)) || r->start < prev_end ||
+		    (r->start - r->ops->guard * VM_PAGE < prev_end && !same_cut(prev, r)))
 			return fail("region misplaced or malformed", (struct found){ .space = s, .va = r->start });
 		if (!r->ops->priv && (!r->obj || vm_object_by_id(r->obj->id) != r->obj ||
 				      r->pgoff + region_pages(r) > r->obj->npages))
@@ -209,6 +220,7 @@ static int check_space(const struct vm_space *s, uint64_t *present, uint64_t *sw
 		if (pv_each(&r->pages, 0, region_pages(r), check_page_entry, &w))
 			return -1;
 		prev_end = r->end;
+		prev = r;
 		*discardable += r->discardable != 0;
 	}
 	return 0;

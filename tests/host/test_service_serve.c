@@ -19,31 +19,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-/* The register-form system call is RISC-V assembly: its header is kept
- * out, and what receive() uses of it stands in, never called here. */
-#define USER_IPC_REGS_H
-#include "kernel/abi/msg.h"
-struct msg_regs {
-	uint64_t label;
-	uint64_t w[MSG_WORDS];
-	uint64_t ids;
-	uint64_t origin;
-};
-static inline int msg_header_only(const struct msg *m)
-{
-	return m->len == 0 && m->handle == -1;
-}
-static inline long ecall_regs(long n, int ep, struct msg *buf, const struct msg *out,
-			      uint64_t kept, struct msg_regs *got)
-{
-	(void)n, (void)ep, (void)buf, (void)out, (void)kept, (void)got;
-	return -1;
-}
-static inline void msg_store_regs(struct msg *m, const struct msg_regs *r)
-{
-	(void)m, (void)r;
-}
-
+#include "service_regs_fake.h"
 #include "server/service.c"
 #include "swap/swap.h"
 
@@ -78,17 +54,6 @@ static unsigned faults_in_service;	/* pager_fault_begin's, less _end's */
 void pager_fault_begin(void) { faults_in_service++; }
 void pager_fault_end(void) { faults_in_service--; }
 uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
-{
-	(void)t, (void)name, (void)disk, (void)io_client;
-	return -1;
-}
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
-		       void (*fn)(struct pager_thread *))
-{
-	(void)t, (void)name, (void)io_client, (void)fn;
-	return -1;
-}
 static int reclaimed_before;	/* reclaim_before_request calls */
 void reclaim_before_request(struct pager_thread *t) { (void)t; reclaimed_before++; }
 void reclaim_after_request(void) {}
