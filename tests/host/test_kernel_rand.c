@@ -1,6 +1,8 @@
 /*
  * A random model test of the kernel's objects (host, deterministic: fixed
- * seeds) through the real system-call entry: the root task and up to
+ * seeds) through the real system-call entry, the IPC fast path first as
+ * the trap takes it (the model's answers, the slow path's, hold either
+ * way; most calls that can take the fast path must): the root task and up to
  * NPROC processes of its making (some sharing a tight budget, some a
  * roomy one, some none; some with the root task's pager endpoint for
  * their faults), their threads making random calls: handles made,
