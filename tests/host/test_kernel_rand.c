@@ -1083,13 +1083,18 @@ static uint64_t pick_meeting(int pi, uint32_t need, int waiting)
 	return n ? cand[below(n)] : pick_typed(pi, OBJ_ENDPOINT, need);
 }
 
-/* A buffer of slot s (in: the second), or now and then a bad one. */
+/* A buffer of slot s (in: the second), or now and then another slot's or a
+ * bad one. */
 static uint64_t pick_buf(int s, int in)
 {
 	unsigned r = below(100);
 
-	if (r < 92)
+	if (r < 90)
 		return in ? buf_in(s) : buf_out(s);
+	if (r < 93) {	/* another thread's, at times over its header: the kernel copies between */
+		uint64_t other = in ? buf_in((int)below(SLOTS)) : buf_out((int)below(SLOTS));
+		return other + 8 * below(2);
+	}
 	static const uint64_t odd[] = { 0, 8, 0xffffffffffff0000UL };
 	switch (r % 4) {
 	case 0: return RO_PAGE;
@@ -2062,8 +2067,9 @@ static void pager_reply_regs(int ti, const struct msg *k)
 	int64_t exp = m_release(word);
 
 	in_regs = *k;
+	in_regs.len = 0;	/* registers carry no data */
 	if (exp == 0) {
-		struct msg reply = *k;
+		struct msg reply = in_regs;
 		int replied = m_reply(ti, &reply) == 0;
 		mt[ti].recv_regs = 1;
 		exp = m_recv_on(ti, pager_ep, buf_in(ti));
@@ -2077,8 +2083,8 @@ static void pager_reply_regs(int ti, const struct msg *k)
 
 /* Root thread ti answers the fault it holds as a pager would: mostly the
  * page brought back and FAULT_RESUME, at times FAULT_RESUME with the
- * page still out (it faults again), or FAULT_KILL; then receives on the
- * pager endpoint again, or not. */
+ * page still out (it faults again), FAULT_KILL, or a mapping (which the
+ * fakes refuse); then receives on the pager endpoint again, or not. */
 static void pager_reply(int ti)
 {
 	int c = mt[ti].owes;
@@ -2089,11 +2095,15 @@ static void pager_reply(int ti)
 	int64_t exp;
 	int replied;
 
-	memset(m, 0, MSG_HEADER_SIZE);
+	memset(m, 0, MSG_HEADER_SIZE + sizeof(struct map_entry));
 	m->handle = -1;
 	m->label = r < (mt[c].syscall_fault ? 3u : 8u) ? FAULT_RESUME : FAULT_KILL;
 	if (r < 6 && page >= base && page < RO_PAGE)
 		absent[(page - base) / PAGE_SIZE] = 0;
+	if (below(10) == 0) {	/* a mapping, which this kernel refuses: the process ends */
+		m->label = below(2) ? FAULT_RESUME_ONE : FAULT_RESUME;
+		m->len = m->label == FAULT_RESUME ? sizeof(struct map_entry) : 0;
+	}
 	assert_int_equal(m_read_outgoing(0, buf_out(ti), 0, &k), 0);
 	if (below(2)) {
 		call_exp(ti, SYS_REPLY, buf_out(ti), 0, 0, 0, m_reply(ti, &k));
@@ -2218,16 +2228,23 @@ static int pick_runnable(void)
 	return n ? cand[below((unsigned)n)] : -1;
 }
 
+/* A new step: what the last one gave each thread has been checked (and
+ * may be written over now: buffers may be shared). */
+static void step_begin(void)
+{
+	for (int i = 0; i < SLOTS; i++)
+		mt[i].woke = mt[i].has_msg = mt[i].has_exit = mt[i].in_regs = 0;
+}
+
 static void one_step(void)
 {
 	int ti = pick_runnable();
 
 	miss = 0;
-	for (int i = 0; i < SLOTS; i++) {
-		mt[i].woke = mt[i].has_msg = mt[i].has_exit = mt[i].in_regs = 0;
+	step_begin();
+	for (int i = 0; i < SLOTS; i++)
 		if (!mt[i].k || mt[i].st == M_RUN)
 			absent[i] = 0;	/* a thread runs with its page there */
-	}
 	if (ti < 0 || below(100) < 20)
 		root_step();
 	else
@@ -2321,6 +2338,7 @@ static void group_end(void)
 			m_thread_end(i);
 			call_exp(i, SYS_THREAD_EXIT, 0, 0, 0, 0, 0);
 			check_all();
+			step_begin();
 		}
 	} while (left);
 	now_ns = 0;
