@@ -146,11 +146,14 @@ int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, u
 	return -ERR_INVAL;
 }
 #ifdef FAKE_FASTPATH
-/* sched.c's: nothing else is ready, the process's tables are loaded
+/* sched.c's: nothing else is ready (unless a test says a thread of some
+ * priority may be, sched_maybe_ready, and whether the one woken would run
+ * next all the same: fake_runs_next), the process's tables are loaded
  * when it runs, and the return to user mode has no sstatus to write. */
 uint64_t sched_maybe_ready;
+static int fake_runs_next = 1;
 struct proc *sched_active_proc;
-int sched_runs_next_slow(int prio) { (void)prio; return 1; }
+int sched_runs_next_slow(int prio) { (void)prio; return fake_runs_next; }
 int arch_status_plain = 1;
 #else
 void fastpath_fault(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; }

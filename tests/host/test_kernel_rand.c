@@ -2242,6 +2242,11 @@ static void one_step(void)
 
 	miss = 0;
 	step_begin();
+	/* At times another thread may be ready (the bitmap's bits, stale or
+	 * not): the fast path then asks, and steps aside when told no. The
+	 * model is the same either way; only who runs next differs. */
+	sched_maybe_ready = below(4) ? 0 : rnd() & ((1ul << PRIO_LEVELS) - 1);
+	fake_runs_next = below(2);
 	for (int i = 0; i < SLOTS; i++)
 		if (!mt[i].k || mt[i].st == M_RUN)
 			absent[i] = 0;	/* a thread runs with its page there */
@@ -2435,8 +2440,9 @@ static void test_random(void **state)
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s, steps);
 	/* The fast path is exercised, not silently passed by: most calls of
-	 * its shape take it (others meet a receiver of lower priority, a page
-	 * out, bits pending, a FAULT_KILL), and that shape is common. Over a
+	 * its shape take it (others meet a receiver of lower priority, another
+	 * thread to run first, a page out, bits pending, a FAULT_KILL), and
+	 * that shape is common. Over a
 	 * run long enough to say (the default's ~3,000 calls). */
 	if (st.ipc >= 1000 && (st.fast * 2 < st.met || st.met * 20 < st.ipc))
 		fail_msg("the fast path took %lu calls of %lu in its shape, of %lu calls", st.fast,
