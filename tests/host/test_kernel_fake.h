@@ -37,7 +37,15 @@ void kmem_page_free(void *page)
 }
 #endif
 struct proc *fake_forgotten;	/* the last usercopy_forget's process */
-void usercopy_forget(struct proc *p) { fake_forgotten = p; }
+/* As usercopy.c's: p's tables changed, so it takes a generation never
+ * used (msgwin.h's windows made under another are stale). */
+void usercopy_forget(struct proc *p)
+{
+	static uint64_t last_gen;
+
+	fake_forgotten = p;
+	p->pt_gen = ++last_gen;
+}
 
 /* The page refused as the real usercopy.c refuses one (0: none): no
  * access at all, or no write. */

@@ -1,7 +1,8 @@
 /*
  * The IPC fast path (kernel/fastpath.c) on the host, each system call made
  * as the trap makes it: fastpath_syscall, then syscall_after_fastpath if it
- * returned; the way back to user mode a jump back to the test. Each kernel
+ * returned; the way back to user mode a jump back to the test
+ * (test_kernel_ipc_fake.h's ecall). Each kernel
  * object is a heap block of its own (no FAKE_REAL_KMEM), so ASan sees a
  * freed thread used.
  */
@@ -13,24 +14,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-struct arch_regs;
-static jmp_buf left;			/* where the return to user mode lands */
-static struct arch_regs *entered;	/* the context it returned in */
-#define ARCH_JUMP(label, r, from)        \
-	do {                             \
-		(void)(from);            \
-		entered = (r);           \
-		longjmp(left, 1);        \
-	} while (0)
-#define ARCH_JUMP_STAMPED(r, from, ids, origin) \
-	do {                                    \
-		(void)(from);                   \
-		(void)(ids);                    \
-		(void)(origin);                 \
-		entered = (r);                  \
-		longjmp(left, 1);               \
-	} while (0)
-
 #define FAKE_REAL_PROCS	/* processes and threads made and ended for real */
 #define FAKE_FASTPATH
 #include "test_kernel_ipc_fake.h"
@@ -38,23 +21,14 @@ static struct arch_regs *entered;	/* the context it returned in */
 #define PC 0x10000UL
 
 /* t makes system call n with arguments a (up to four), as the trap makes
- * it (trap_from_ecall's order): the context the kernel returned to user
- * mode in, or NULL if it found none to run (it would idle). t may be
- * freed once it returns. */
+ * it (ecall): the context the kernel returned to user mode in, or NULL if
+ * it found none to run (it would idle). t may be freed once it returns. */
 static struct arch_regs *trap_ecall(struct thread *t, uint64_t n, const uint64_t *a, int nargs)
 {
-	t->regs.x[0] = PC + 4;
-	t->regs.x[17] = n;
-	memcpy(&t->regs.x[10], a, (size_t)nargs * sizeof(uint64_t));
-	sched_running = t;
-	t->state = T_RUNNING;
-	entered = NULL;
-	if (!setjmp(left)) {
-		fastpath_syscall(a[0], a[1], &t->regs, n);
-		syscall_after_fastpath();
-		return sched_running ? &sched_running->regs : NULL;
-	}
-	return entered;
+	ecall_at(t, PC, n, a, nargs);
+	if (fake_entered)
+		return fake_entered;
+	return sched_running ? &sched_running->regs : NULL;
 }
 
 /* A process taking its own faults (it holds its fault endpoint, as the

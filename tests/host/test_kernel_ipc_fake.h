@@ -8,6 +8,17 @@
 #ifndef TEST_KERNEL_IPC_FAKE_H
 #define TEST_KERNEL_IPC_FAKE_H
 
+#ifdef FAKE_FASTPATH
+/* The return to user mode (arch.h's ARCH_JUMP and ARCH_JUMP_STAMPED) as
+ * return.S makes it, then a jump back to the system call's trap here
+ * (fake_enter_user, below; ecall). */
+#include <setjmp.h>
+struct arch_regs;
+_Noreturn static void fake_enter_user(struct arch_regs *r, const struct arch_regs *from,
+				      int stamped, uint64_t ids, uint64_t origin);
+#define ARCH_JUMP(label, r, from) fake_enter_user((r), (from), 0, 0, 0)
+#define ARCH_JUMP_STAMPED(r, from, ids, origin) fake_enter_user((r), (from), 1, (ids), (origin))
+#endif
 #include "test_kernel_csr.h"
 
 #include "../../arch/riscv/mmu.c"
@@ -47,8 +58,7 @@
 #endif
 #ifdef FAKE_FASTPATH
 /* The IPC fast path (fastpath.c) and the message windows it reads
- * through (msgwin.c); the test defines ARCH_JUMP and ARCH_JUMP_STAMPED,
- * its way back to user mode (test_kernel_fastpath.c). */
+ * through (msgwin.c); its way back to user mode fake_enter_user, below. */
 #include "../../kernel/msgwin.c"
 #define link_reply fastpath_link_reply	/* ipc.c has its own, as static */
 #include "../../kernel/fastpath.c"
@@ -136,11 +146,14 @@ int vm_map_one(struct proc *by, struct proc *target, uint64_t va, uint64_t pa, u
 	return -ERR_INVAL;
 }
 #ifdef FAKE_FASTPATH
-/* sched.c's: nothing else is ready, the process's tables are loaded
+/* sched.c's: nothing else is ready (unless a test says a thread of some
+ * priority may be, sched_maybe_ready, and whether the one woken would run
+ * next all the same: fake_runs_next), the process's tables are loaded
  * when it runs, and the return to user mode has no sstatus to write. */
 uint64_t sched_maybe_ready;
+static int fake_runs_next = 1;
 struct proc *sched_active_proc;
-int sched_runs_next_slow(int prio) { (void)prio; return 1; }
+int sched_runs_next_slow(int prio) { (void)prio; return fake_runs_next; }
 int arch_status_plain = 1;
 #else
 void fastpath_fault(struct thread *t, struct endpoint *ep) { (void)t; (void)ep; }
@@ -242,14 +255,46 @@ static void kernel_init(void)
 	device_init(&no_devices);
 }
 
+#ifdef FAKE_FASTPATH
+static jmp_buf fake_user_mode;		/* where the return to user mode lands */
+static struct arch_regs *fake_entered;	/* the context it returned in (NULL: none) */
+
+/* What return.S's trap_return_msg (stamped: trap_return_stamped) leaves in
+ * the registers of r's thread, as its next trap saves them: r's own, but
+ * the message words and label from `from`'s context (a sender's, or r's
+ * own), and stamped, the stamps ids and origin. Then back to the trap. */
+_Noreturn static void fake_enter_user(struct arch_regs *r, const struct arch_regs *from,
+				      int stamped, uint64_t ids, uint64_t origin)
+{
+	static const int words[] = { 5, 6, 12, 13, 14, 15, 16 };	/* t0, t1, a2..a6 */
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		r->x[words[i]] = from->x[words[i]];
+	if (stamped)
+		arch_msg_stamp(r, ids, (uint32_t)origin);
+	fake_entered = r;
+	longjmp(fake_user_mode, 1);
+}
+#endif
+
 /* t makes the system call its registers name, as the trap takes it: the
- * pc moved past the ecall, then syscall_entry. */
+ * pc moved past the ecall, then (FAKE_FASTPATH) the fast path, which may
+ * return to user mode in another thread, and if it returns
+ * syscall_after_fastpath (trap_from_ecall's order); else syscall_entry. */
 static void ecall(struct thread *t)
 {
 	sched_running = t;
 	t->state = T_RUNNING;
 	t->regs.x[0] += 4;
+#ifdef FAKE_FASTPATH
+	fake_entered = NULL;
+	if (setjmp(fake_user_mode))
+		return;
+	fastpath_syscall(t->regs.x[10], t->regs.x[11], &t->regs, t->regs.x[17]);
+	syscall_after_fastpath();
+#else
 	syscall_entry(t);
+#endif
 }
 
 /* t makes system call n with arguments a (up to four) from its ecall at

@@ -1,6 +1,8 @@
 /*
  * A random model test of the kernel's objects (host, deterministic: fixed
- * seeds) through the real system-call entry: the root task and up to
+ * seeds) through the real system-call entry, the IPC fast path first as
+ * the trap takes it (the model's answers, the slow path's, hold either
+ * way; most calls that can take the fast path must): the root task and up to
  * NPROC processes of its making (some sharing a tight budget, some a
  * roomy one, some none; some with the root task's pager endpoint for
  * their faults), their threads making random calls: handles made,
@@ -39,6 +41,10 @@
 #ifndef KERNEL_RAND_HEAP
 #define FAKE_REAL_KMEM
 #endif
+/* Each call made as the trap makes it: the IPC fast path first (which
+ * must give what the model, the slow path's, expects), the slow path if
+ * it cannot. */
+#define FAKE_FASTPATH
 #include "test_kernel_ipc_fake.h"
 
 #define SEEDS 12
@@ -177,6 +183,10 @@ struct mthread {
 static struct {
 	unsigned long delivered, passed, blocked, woken_err, procs, ends, fired, nomem, errors;
 	unsigned long faults[2], finished, given_up, undone;
+	/* Calls and reply_recvs; of those, ones whose header-only message met
+	 * its receiver waiting, the caller then waiting (the fast path's
+	 * shape); calls the fast path took. */
+	unsigned long ipc, met, fast;
 	unsigned long calls[64], errs[64][100];
 } st;
 
@@ -925,8 +935,24 @@ static void check_all(void)
 /* ---- making calls ---- */
 
 
-/* A message the next call sends in registers (the register form), or NULL. */
+/* A message the next call sends in registers (the register form), or NULL;
+ * with it, the release word in t2 (reply_recv_release's; 0: none). */
 static const struct msg *regs_msg;
+static uint64_t regs_release;
+
+/* Every step the fast path has taken: a call, a reply, a fault delivered
+ * or resumed. */
+static uint64_t fast_steps(void)
+{
+	return fastpath_calls() + fastpath_replies() + fastpath_faults() + fastpath_counts.resumes;
+}
+
+/* Whether call n is one the fast path may take. */
+static int fast_kind(uint64_t n)
+{
+	return n == SYS_CALL || n == SYS_CALL_REGS || n == SYS_REPLY_RECV ||
+	       n == SYS_REPLY_RECV_REGS || n == SYS_REPLY_RECV_RELEASE;
+}
 
 /* Thread ti makes call n with a; exp is what it must return (a thread the
  * model ended in its own call returns nothing). */
@@ -934,6 +960,7 @@ static int64_t call_exp(int ti, uint64_t n, uint64_t a0, uint64_t a1, uint64_t a
 			int64_t exp)
 {
 	struct thread *t = mt[ti].k ? mt[ti].k : ended[ti];	/* the model may end it first */
+	uint64_t fast = fast_steps();
 	int gone;
 
 	/* A copy of the caller's own that missed: its pager is asked, and a
@@ -955,9 +982,13 @@ static int64_t call_exp(int ti, uint64_t n, uint64_t a0, uint64_t a1, uint64_t a
 		memcpy(&t->regs.x[13], regs_msg->w, 4 * sizeof(uint64_t));
 		t->regs.x[5] = regs_msg->w[4];
 		t->regs.x[6] = regs_msg->w[5];
+		t->regs.x[7] = regs_release;
 		regs_msg = NULL;
+		regs_release = 0;
 	}
 	ecall(t);
+	st.fast += fast_steps() != fast;
+	st.ipc += fast_kind(n);
 	gone = mt[ti].k == NULL;
 	if (gone && sched_running)
 		bad("a thread ended in its own call is still running");
@@ -1052,7 +1083,9 @@ static uint64_t pick_meeting(int pi, uint32_t need, int waiting)
 	return n ? cand[below(n)] : pick_typed(pi, OBJ_ENDPOINT, need);
 }
 
-/* A buffer of slot s (in: the second), or now and then a bad one. */
+/* A buffer of slot s (in: the second), or now and then a bad one. Never
+ * another slot's: the model reads a sender's message before the call, the
+ * kernel after a reply in the same call may have written over it. */
 static uint64_t pick_buf(int s, int in)
 {
 	unsigned r = below(100);
@@ -1088,7 +1121,12 @@ static void write_msg(int ti, uint64_t va)
 	m->label = ++label_seq;
 	for (int i = 0; i < MSG_WORDS; i++)
 		m->w[i] = rnd();
-	m->len = below(10) ? below(64) : (below(2) ? MSG_DATA_MAX : MSG_DATA_MAX + 1 + below(100));
+	/* A quarter header-only: with no handle, a message the fast path may
+	 * carry. */
+	if (below(4) == 0)
+		m->len = 0;
+	else
+		m->len = below(10) ? below(64) : (below(2) ? MSG_DATA_MAX : MSG_DATA_MAX + 1 + below(100));
 	for (uint32_t i = 0; i < m->len && i < MSG_DATA_MAX; i++)
 		m->data[i] = (uint8_t)rnd();
 	m->pid = (uint32_t)rnd();	/* the kernel's to stamp */
@@ -1196,6 +1234,7 @@ static void op_send(int ti, int call, int regs)
 			if (exp == 0 && call) {
 				m_link_reply(ti, r);
 				exp = SYSCALL_BLOCKED;
+				st.met += k.len == 0 && k.handle < 0;
 			}
 		}
 	}
@@ -1322,17 +1361,38 @@ static int64_t m_release(uint64_t va)
 	return word_at(va) == RELEASE_HELD ? 0 : -ERR_AGAIN;
 }
 
+/* The release word at word (0: none), which held before, after a
+ * reply_recv's exp (ended: the thread ended in it): let go (0) once every
+ * check passed and the thread lives on, else left as it was. */
+static void check_release(uint64_t word, uint64_t before, int ended, int64_t exp)
+{
+	uint64_t after = word_at(word);
+
+	if (after != (word && !ended && (exp >= 0 || exp == SYSCALL_BLOCKED) ? 0 : before))
+		bad("release word %lu after reply_recv's %ld", (unsigned long)after, (long)exp);
+}
+
+/* reply_recv's number for a reply in memory, or in registers (regs), then
+ * with a release word in t2 or not (release). */
+static uint64_t reply_recv_form(int regs, int release)
+{
+	if (!regs)
+		return SYS_REPLY_RECV;
+	return release ? SYS_REPLY_RECV_RELEASE : SYS_REPLY_RECV_REGS;
+}
+
 /* ti replies (if it owes one) and receives: the reply at rva, a release
- * word with it; or (regs) the reply in its registers, no word. */
+ * word with it; or (regs) the reply in its registers, at times a release
+ * word in t2. */
 static void op_reply_recv(int ti, int regs)
 {
-	int pi = mt[ti].proc;
+	int pi = mt[ti].proc, release = regs && below(2);
 	uint64_t h = pick_meeting(pi, RIGHT_RECV, M_SEND), rva = pick_buf(ti, 0), va = pick_buf(ti, 1);
-	uint64_t word = regs ? 0 : pick_release(ti), before = word_at(word), after;
+	uint64_t word = !regs || release ? pick_release(ti) : 0, before = word_at(word);
 	struct object *o;
 	static struct msg k, in_regs;
 	int64_t exp = 0;
-	int ended;
+	int ended, replied = 0;
 
 	if (regs) {
 		regs_message(&in_regs);
@@ -1349,20 +1409,19 @@ static void op_reply_recv(int ti, int regs)
 	if (exp == 0)
 		exp = m_release(word);
 	if (exp == 0 && mt[ti].owes >= 0)
-		m_reply(ti, &k);
+		replied = m_reply(ti, &k) == 0 && k.len == 0 && k.handle < 0;
 	ended = exp == 0 && !mt[ti].k;	/* a fault reply that ended its own process */
 	if (exp == 0 && !ended) {
 		mt[ti].recv_regs = regs;
 		exp = m_recv_on(ti, o, va);
 	}
-	if (regs)
+	st.met += replied && exp == SYSCALL_BLOCKED;
+	if (regs) {
 		regs_msg = &in_regs;
-	call_exp(ti, regs ? SYS_REPLY_RECV_REGS : SYS_REPLY_RECV, h, rva, va, word, exp);
-	/* Let go (0) once every check passed and the thread lives on, else
-	 * left as it was. */
-	after = word_at(word);
-	if (after != (word && !ended && (exp >= 0 || exp == SYSCALL_BLOCKED) ? 0 : before))
-		bad("release word %lu after reply_recv's %ld", (unsigned long)after, (long)exp);
+		regs_release = word;
+	}
+	call_exp(ti, reply_recv_form(regs, release), h, rva, va, word, exp);
+	check_release(word, before, ended, exp);
 }
 
 static uint64_t pick_bits(void)
@@ -1987,14 +2046,42 @@ static void root_evict(void)
 		if (mt[i].k && mt[i].proc != 0 && !absent[i] &&
 		    (mt[i].st == M_RECV || mt[i].st == M_WAIT || (mt[i].st == M_REPLY && !mt[i].in_fault)))
 			cand[n++] = i;
-	for (int k = below(4); k >= 0 && n; k--)
-		absent[cand[below((unsigned)n)]] = 1;
+	for (int k = below(4); k >= 0 && n; k--) {
+		int i = cand[below((unsigned)n)];
+		absent[i] = 1;
+		usercopy_forget(mt[i].k->proc);	/* as the pager's unmap does */
+	}
+}
+
+/* Root thread ti's answer k to the fault it holds in a register-form
+ * reply_recv (the pager's own form), at times with a release word, then it
+ * receives in its registers. */
+static void pager_reply_regs(int ti, const struct msg *k)
+{
+	static struct msg in_regs;
+	int release = below(2);
+	uint64_t word = release ? pick_release(ti) : 0, before = word_at(word);
+	int64_t exp = m_release(word);
+
+	in_regs = *k;
+	in_regs.len = 0;	/* registers carry no data */
+	if (exp == 0) {
+		struct msg reply = in_regs;
+		int replied = m_reply(ti, &reply) == 0;
+		mt[ti].recv_regs = 1;
+		exp = m_recv_on(ti, pager_ep, buf_in(ti));
+		st.met += replied && exp == SYSCALL_BLOCKED;
+	}
+	regs_msg = &in_regs;
+	regs_release = word;
+	call_exp(ti, reply_recv_form(1, release), (uint64_t)pager_h, buf_in(ti), 0, 0, exp);
+	check_release(word, before, 0, exp);
 }
 
 /* Root thread ti answers the fault it holds as a pager would: mostly the
  * page brought back and FAULT_RESUME, at times FAULT_RESUME with the
- * page still out (it faults again), or FAULT_KILL; then receives on the
- * pager endpoint again, or not. */
+ * page still out (it faults again), FAULT_KILL, or a mapping (which the
+ * fakes refuse); then receives on the pager endpoint again, or not. */
 static void pager_reply(int ti)
 {
 	int c = mt[ti].owes;
@@ -2003,28 +2090,41 @@ static void pager_reply(int ti)
 	unsigned r = below(10);
 	struct msg k;
 	int64_t exp;
+	int replied;
 
-	memset(m, 0, MSG_HEADER_SIZE);
+	memset(m, 0, MSG_HEADER_SIZE + sizeof(struct map_entry));
 	m->handle = -1;
 	m->label = r < (mt[c].syscall_fault ? 3u : 8u) ? FAULT_RESUME : FAULT_KILL;
 	if (r < 6 && page >= base && page < RO_PAGE)
 		absent[(page - base) / PAGE_SIZE] = 0;
+	if (below(10) == 0) {	/* a mapping, which this kernel refuses: the process ends */
+		m->label = below(2) ? FAULT_RESUME_ONE : FAULT_RESUME;
+		m->len = m->label == FAULT_RESUME ? sizeof(struct map_entry) : 0;
+	}
 	assert_int_equal(m_read_outgoing(0, buf_out(ti), 0, &k), 0);
 	if (below(2)) {
 		call_exp(ti, SYS_REPLY, buf_out(ti), 0, 0, 0, m_reply(ti, &k));
 		return;
 	}
-	m_reply(ti, &k);
+	if (below(2)) {
+		pager_reply_regs(ti, &k);
+		return;
+	}
+	replied = m_reply(ti, &k) == 0;
 	mt[ti].recv_regs = 0;
 	exp = m_recv_on(ti, pager_ep, buf_in(ti));
+	st.met += replied && exp == SYSCALL_BLOCKED;
 	call_exp(ti, SYS_REPLY_RECV, (uint64_t)pager_h, buf_out(ti), buf_in(ti), 0, exp);
 }
 
-/* Root thread ti waits for faults on the pager endpoint. */
+/* Root thread ti waits for faults on the pager endpoint, at times to take
+ * them in its registers. */
 static void pager_recv(int ti)
 {
-	mt[ti].recv_regs = 0;
-	call_exp(ti, SYS_RECV, (uint64_t)pager_h, buf_in(ti), 0, 0,
+	int regs = below(2);
+
+	mt[ti].recv_regs = regs;
+	call_exp(ti, regs ? SYS_RECV_REGS : SYS_RECV, (uint64_t)pager_h, buf_in(ti), 0, 0,
 		 mt[ti].owes >= 0 ? -ERR_BUSY : m_recv_on(ti, pager_ep, buf_in(ti)));
 }
 
@@ -2125,16 +2225,28 @@ static int pick_runnable(void)
 	return n ? cand[below((unsigned)n)] : -1;
 }
 
+/* A new step: what the last one gave each thread has been checked (and
+ * may be written over now: buffers may be shared). */
+static void step_begin(void)
+{
+	for (int i = 0; i < SLOTS; i++)
+		mt[i].woke = mt[i].has_msg = mt[i].has_exit = mt[i].in_regs = 0;
+}
+
 static void one_step(void)
 {
 	int ti = pick_runnable();
 
 	miss = 0;
-	for (int i = 0; i < SLOTS; i++) {
-		mt[i].woke = mt[i].has_msg = mt[i].has_exit = mt[i].in_regs = 0;
+	step_begin();
+	/* At times another thread may be ready (the bitmap's bits, stale or
+	 * not): the fast path then asks, and steps aside when told no. The
+	 * model is the same either way; only who runs next differs. */
+	sched_maybe_ready = below(4) ? 0 : rnd() & ((1ul << PRIO_LEVELS) - 1);
+	fake_runs_next = below(2);
+	for (int i = 0; i < SLOTS; i++)
 		if (!mt[i].k || mt[i].st == M_RUN)
 			absent[i] = 0;	/* a thread runs with its page there */
-	}
 	if (ti < 0 || below(100) < 20)
 		root_step();
 	else
@@ -2228,6 +2340,7 @@ static void group_end(void)
 			m_thread_end(i);
 			call_exp(i, SYS_THREAD_EXIT, 0, 0, 0, 0, 0);
 			check_all();
+			step_begin();
 		}
 	} while (left);
 	now_ns = 0;
@@ -2277,6 +2390,12 @@ static void print_stats(void)
 	fprintf(stderr, "faults for deliveries %lu, for calls %lu; copies tried again %lu, given up %lu "
 		"(a handle undone %lu)\n", st.faults[0], st.faults[1], st.finished, st.given_up,
 		st.undone);
+	fprintf(stderr, "calls and reply_recvs %lu, in the fast path's shape %lu, calls the fast path took %lu (calls %lu, in "
+		"registers %lu; replies %lu, in registers %lu; faults %lu, in registers %lu; resumes %lu)\n",
+		st.ipc, st.met, st.fast, (unsigned long)fastpath_counts.calls,
+		(unsigned long)fastpath_counts.calls_regs, (unsigned long)fastpath_counts.replies,
+		(unsigned long)fastpath_counts.replies_regs, (unsigned long)fastpath_counts.faults,
+		(unsigned long)fastpath_counts.faults_regs, (unsigned long)fastpath_counts.resumes);
 	for (int n = 0; n < 64; n++) {
 		if (!st.calls[n])
 			continue;
@@ -2317,6 +2436,14 @@ static void test_random(void **state)
 	spares_base = spares();
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s, steps);
+	/* The fast path is exercised, not silently passed by: most calls of
+	 * its shape take it (others meet a receiver of lower priority, another
+	 * thread to run first, a page out, bits pending, a FAULT_KILL), and
+	 * that shape is common. Over a
+	 * run long enough to say (the default's ~3,000 calls). */
+	if (st.ipc >= 1000 && (st.fast * 2 < st.met || st.met * 20 < st.ipc))
+		fail_msg("the fast path took %lu calls of %lu in its shape, of %lu calls", st.fast,
+			 st.met, st.ipc);
 	if (getenv("KERNEL_RAND_STATS"))
 		print_stats();
 	free(arena);
