@@ -28,12 +28,29 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
+/* Lower the break's page end to end (below heap_end): the heap's pieces
+ * wholly in [end, heap_end) go, and the piece across end, if any, is cut
+ * short, as a shrink was before holes could lie in the range: nothing is
+ * allocated, so a shrink cannot fail for memory. A munmap's cut at end
+ * would split that piece, needing a region record (refused with the
+ * pager's heap short, or the process at VM_REGIONS_MAX). The heap then
+ * ends where what is left of it does (heap_cut's rule), never in a hole,
+ * where no region ends for the next growth to resize. */
+static int shrink_break(struct pproc *p, uint64_t end)
+{
+	uint64_t across = vm_region_end_across(p->vm, end);
+
+	/* Whole pieces only: across and heap_end are ends of regions. */
+	if (vm_unmap_range(p->vm, across ? across : end, p->heap_end) < 0)
+		return -1;
+	if (across && vm_region_resize(p->vm, across, end) < 0)
+		return -1;
+	p->heap_end = vm_regions_end(p->vm, p->brk_base, end);
+	return 0;
+}
+
 /* Move the break to want, growing the heap's last region (or making one
- * at its base) or cutting [end, heap_end) away. A shrink is a cut, as a
- * munmap's, not a resize of the last region: holes a munmap punched may
- * lie in the range, and the heap then ends where what is left of it does
- * (heap_cut's rule), never in a hole, where no region ends for the next
- * growth to resize. */
+ * at its base) or shrinking it (shrink_break). */
 static int set_break(struct pproc *p, uint64_t want)
 {
 	uint64_t end = page_up(want);
@@ -41,12 +58,8 @@ static int set_break(struct pproc *p, uint64_t want)
 
 	if (end == p->heap_end)
 		return 0;
-	if (end < p->heap_end) {
-		r = vm_unmap_range(p->vm, end, p->heap_end);
-		if (r == 0)
-			p->heap_end = vm_regions_end(p->vm, p->brk_base, end);
-		return r;
-	}
+	if (end < p->heap_end)
+		return shrink_break(p, end);
 	if (p->heap_end == p->brk_base)
 		r = vm_region_add(p->vm, p->brk_base, end, VM_R | VM_W, VM_ANON, NULL);
 	else

@@ -285,6 +285,13 @@ uint64_t vm_regions_end(const struct vm_space *s, uint64_t from, uint64_t to)
 	return end;
 }
 
+uint64_t vm_region_end_across(const struct vm_space *s, uint64_t va)
+{
+	const struct vm_region *r = vm_region_find(s, va);
+
+	return r && r->start < va ? r->end : 0;
+}
+
 int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end)
 {
 	struct vm_region *r = region_ending_at(s, old_end);

@@ -94,6 +94,10 @@ int vm_region_resize(struct vm_space *s, uint64_t old_end, uint64_t new_end);
 /* The highest end of the regions lying within [from, to), or from if none
  * does (where a heap cut at its end by a munmap ends now). */
 uint64_t vm_regions_end(const struct vm_space *s, uint64_t from, uint64_t to);
+/* The end of the region with va strictly inside it (its start below va),
+ * or 0 if none: where vm_unmap_range would have to split a region, for
+ * which it needs memory (a region record), at va. */
+uint64_t vm_region_end_across(const struct vm_space *s, uint64_t va);
 
 enum vm_fault_result {
 	VM_FAULT_MAPPED = 0,	/* resolved: the thread can retry */

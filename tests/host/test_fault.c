@@ -455,6 +455,44 @@ static void test_sbrk_shrinks_past_heap_hole(void **state)
 	fake_check();
 }
 
+/* Lowering the break allocates nothing, so it succeeds with no region
+ * record to be had (the pager's heap short, or the process at
+ * VM_REGIONS_MAX): within the heap's last piece, and across a piece above
+ * a hole. Cut as a munmap, the shrink split the piece at the new end and
+ * failed with ENOMEM, where a resize could not fail (session 26's read). */
+static void test_sbrk_shrink_allocates_nothing(void **state)
+{
+	struct pproc *p = proc(5, 1);
+	const uint64_t base = 0x100000;
+	uint64_t old;
+
+	(void)state;
+	p->brk_base = p->brk = p->heap_end = base;
+	assert_int_equal(sbrk_by(5, 8 * PG, &old), 0);
+	assert_int_equal(vm_fault(p->vm, base + 7 * PG, VM_W), VM_FAULT_MAPPED);
+	assert_int_equal(munmap_by(5, base + PG, PG), 0);	/* [base, +PG) [+2PG, +8PG) */
+	records_to_fail = 100;
+	assert_int_equal(sbrk_by(5, -2 * (int64_t)PG, &old), 0);	/* within the last piece */
+	assert_int_equal(p->heap_end, base + 6 * PG);
+	assert_int_equal(vm_region_find(p->vm, base + 2 * PG)->end, base + 6 * PG);
+	assert_int_equal(sbrk_by(5, -(int64_t)(3 * PG / 2), &old), 0);	/* to mid-page */
+	assert_int_equal(p->heap_end, base + 5 * PG);
+	assert_int_equal(vm_region_find(p->vm, base + 2 * PG)->end, base + 5 * PG);
+	records_to_fail = 0;
+	for (uint64_t va = base + (1UL << 30); vm_region_add(p->vm, va, va + PG, RW, VM_ANON, NULL) == 0;
+	     va += 2 * PG)
+		;	/* the process at VM_REGIONS_MAX */
+	assert_int_equal(p->vm->nregions, VM_REGIONS_MAX);
+	assert_int_equal(sbrk_by(5, -(int64_t)PG, &old), 0);	/* no room for a split */
+	assert_int_equal(p->heap_end, base + 4 * PG);
+	assert_int_equal(vm_region_find(p->vm, base + 2 * PG)->end, base + 4 * PG);
+	assert_int_equal(sbrk_by(5, -2 * (int64_t)PG, &old), 0);	/* into the hole */
+	assert_int_equal(p->heap_end, base + PG);
+	assert_null(vm_region_find(p->vm, base + 2 * PG));
+	assert_int_equal(vm_region_find(p->vm, base)->end, base + PG);
+	fake_check();
+}
+
 /* A page punched out of the middle of a stack, its second cut refused
  * (no region record): the munmap fails with ENOMEM, every page still
  * there, the first cut left (two pieces of the stack, the upper's guard
@@ -548,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sbrk_grows_after_heap_end_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heap_hole_not_mapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sbrk_shrinks_past_heap_hole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sbrk_shrink_allocates_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_munmap_stack_cut_refused, setup, teardown),
 	};
 

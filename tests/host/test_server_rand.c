@@ -1025,9 +1025,10 @@ static void step_sbrk(struct client *c)
 		      (long)code(&out));
 		return;
 	}
-	if (injected && code(&out) == -ENOMEM) {
+	/* Only a growth may be refused for memory: a shrink allocates nothing. */
+	if (injected && end > hend && code(&out) == -ENOMEM) {
 		check(rec(c)->brk == old, "a refused sbrk moved the break");
-		resync(c, end < hend ? end : hend, end < hend ? hend : end);
+		resync(c, hend, end);
 		return;
 	}
 	check(code(&out) == 0 && out.w[0] == old, "sbrk %ld from 0x%lx (heap end 0x%lx): %ld",
