@@ -1,5 +1,6 @@
 /*
- * What the random model tests (test_nbd_rand.c, test_netd_rand.c) share
+ * What the random model tests (test_nbd_rand.c, test_netd_rand.c,
+ * test_server_rand.c) share
  * about their seeds: the range asked for by hand, and the kinds of event
  * the seeds met, said at the end and, over the fixed seeds, each asserted
  * met (weather that never happens checks nothing). After cmocka.h.

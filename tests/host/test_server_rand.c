@@ -39,11 +39,12 @@
 #include "base/slab.h"
 #include "elfimage.h"
 #include "reclaim/policy/policy.h"
+#include "rand_met.h"
 
 /* The heap's range (server/memory.c's HEAP_MAX): mappings go above it. */
 #define HEAP_MAX (1UL << 30)
 
-#define SEEDS 10
+#define SEEDS 40
 /* The VM core's caches of objects (region records, page-array chunks):
  * each keeps an empty page past slab_trim, and no more once every space
  * is gone. */
@@ -53,6 +54,13 @@
 static unsigned long seed_no;
 static unsigned step_no;
 static int tracing;
+
+/* How often the seeds met each kind of event (rand_met.h): a kind never
+ * met checks nothing. */
+static struct {
+	unsigned kill_other, kill_self, kill_read, kill_retry, caller_gone, munmap_refused,
+		sbrk_refused, sbrk_shrunk, spawned, forked, swapped_out, ghost, oom_step;
+} met;
 
 #define trace(...) do { if (tracing) fprintf(stderr, __VA_ARGS__); } while (0)
 #define check(cond, ...)                                                                   \
@@ -467,9 +475,14 @@ enum reclaim_oom reclaim_out_of_memory(struct pager_thread *t, uint32_t pid, uns
 	uint32_t other = chance(50) ? other_victim(pid) : 0;
 
 	(void)t, (void)waits;
-	if (other && oom_kill_pid(other))
+	if (other && oom_kill_pid(other)) {
+		met.kill_other++;
 		return RECLAIM_RETRY;
-	return oom_kill_pid(pid) ? RECLAIM_GONE : RECLAIM_SEND_BACK;
+	}
+	if (!oom_kill_pid(pid))
+		return RECLAIM_SEND_BACK;
+	met.kill_self++;
+	return RECLAIM_GONE;
 }
 
 /* The pager's heap: a growth refused (the refusals injected) is wanted
@@ -486,8 +499,8 @@ void reclaim_before_heap_retry(struct pager_thread *t)
 	retried = 1;
 	growth_wanted = 0;
 	armed = chance(50);	/* memory came back, or not */
-	if (victim)
-		(void)oom_kill_pid(victim);
+	if (victim && oom_kill_pid(victim))
+		met.kill_retry++;
 }
 
 /* netd, when the seed has one: its endpoint and status page. */
@@ -899,8 +912,8 @@ static void meanwhile_kill(void)
 	uint32_t victim = other_victim(faulting);
 
 	trace("  a read let the lock go: pid %u killed\n", victim);
-	if (victim)
-		(void)oom_kill_pid(victim);
+	if (victim && oom_kill_pid(victim))
+		met.kill_read++;
 }
 
 /* A fault of c at va for access, served; 1 if it was resumed, 0 if the
@@ -1028,6 +1041,7 @@ static void step_sbrk(struct client *c)
 	/* Only a growth may be refused for memory: a shrink allocates nothing. */
 	if (injected && end > hend && code(&out) == -ENOMEM) {
 		check(rec(c)->brk == old, "a refused sbrk moved the break");
+		met.sbrk_refused++;
 		resync(c, hend, end);
 		return;
 	}
@@ -1042,6 +1056,7 @@ static void step_sbrk(struct client *c)
 			iv_add(c, c->brk_base, end, VM_R | VM_W, I_HEAP);
 	} else if (end < hend) {
 		iv_cut(c, end, hend);
+		met.sbrk_shrunk++;
 	}
 }
 
@@ -1121,9 +1136,11 @@ static void step_munmap(struct client *c)
 	if (!c->used) {
 		check(retried && code(&out) == -ESRCH, "munmap by one killed meanwhile: %ld",
 		      (long)code(&out));
+		met.caller_gone++;
 		return;
 	}
 	if (!bad && injected && code(&out) == -ENOMEM) {
+		met.munmap_refused++;
 		resync(c, addr, addr + plen);
 		return;
 	}
@@ -1339,6 +1356,7 @@ static void step_spawn(struct client *c)
 		return;
 	}
 	check(k, "spawn failed: %ld", (long)code(&out));
+	met.spawned++;
 	c = adopt(c, k);
 	c->adj = (int)(int64_t)in.w[1];
 	if (passed_obj >= 0)
@@ -1372,6 +1390,7 @@ static void step_fork(struct client *c)
 		return;
 	}
 	check(in.tid == 1 && space, "a fork that should have failed");
+	met.forked++;
 	check(k->pc == w[0] && k->sp == w[1] && k->a0 == w[2] && k->prio == PRIO_NORMAL,
 	      "the child's thread");
 	ch = adopt(c, k);
@@ -1547,6 +1566,7 @@ static void step_ghost(void)
 	      (long)code(&out));
 	check(code(&out) == asks[k].want, "label 0x%lx from pid %u, unknown: %ld",
 	      (unsigned long)in.label, in.pid, (long)code(&out));
+	met.ghost++;
 	locked = 0;
 	(void)serve_one(st, &f);
 	check(st->out.label == FAULT_KILL, "a fault from pid %u, unknown", in.pid);
@@ -1585,6 +1605,7 @@ static void step_oom(void)
 	check(r == (c->alive ? 1 : OOM_HAD_ENDED), "kill: %d", r);
 	check(!rec(c), "killed, not reaped");
 	c->used = 0;
+	met.oom_step++;
 }
 
 /* A page of c's written to swap and evicted, as reclaim would (the fake
@@ -1600,7 +1621,8 @@ static void step_swap_out(struct client *c)
 	if (!pa || !slots || vm_frame_evictable(pa) != 1 || swapcache_tied(pa))
 		return;
 	trace("  swap out pid %u 0x%lx\n", c->pid, (unsigned long)va);
-	(void)swap_out(pa, chance(30));
+	if (swap_out(pa, chance(30)))	/* the slot */
+		met.swapped_out++;
 }
 
 /* Unlocked memory dropped, as reclaim's first step. */
@@ -1868,7 +1890,7 @@ static void run_seed(unsigned long seed, unsigned steps)
 	inj.grant = chance(40) ? rnd(5) : 0;
 	inj.thread = chance(40) ? rnd(10) : 0;
 	inj.budget = chance(40) ? rnd(20) : 0;
-	inj.heap = chance(40) ? rnd(4) : 0;
+	inj.heap = chance(40) ? 1 + rnd(10) : 0;
 	have_net = chance(70);
 	unlock_reads = chance(50);
 	saved = inj;
@@ -1885,20 +1907,33 @@ static void run_seed(unsigned long seed, unsigned steps)
 	end_all();
 }
 
+static const struct met_kind met_kinds[] = {
+	{ "another killed for a fault", &met.kill_other },
+	{ "the faulting process the victim", &met.kill_self },
+	{ "killed while a swap read let the lock go", &met.kill_read },
+	{ "killed in munmap's retry", &met.kill_retry },
+	{ "munmap's caller gone in its retry", &met.caller_gone },
+	{ "munmap refused for the pager's heap", &met.munmap_refused },
+	{ "sbrk's growth refused", &met.sbrk_refused }, { "sbrk shrunk", &met.sbrk_shrunk },
+	{ "spawned", &met.spawned }, { "forked", &met.forked },
+	{ "page swapped out", &met.swapped_out }, { "request from an unknown pid", &met.ghost },
+	{ "OOM kill by the killer's list", &met.oom_step },
+};
+
 static void test_random(void **state)
 {
-	unsigned long first = 1, n = SEEDS, steps = STEPS;
-	const char *e = getenv("SERVER_RAND_SEEDS");	/* "first:count", by hand */
+	unsigned long first, n = SEEDS, steps = STEPS;
+	bool by_hand = rand_seeds("SERVER_RAND_SEEDS", &first, &n);
+	const char *e;
 
 	(void)state;
 	tracing = getenv("SERVER_RAND_TRACE") != NULL;
-	if (e && sscanf(e, "%lu:%lu", &first, &n) != 2)
-		first = 1, n = SEEDS;
 	if ((e = getenv("SERVER_RAND_STEPS")))
 		steps = strtoul(e, NULL, 10);
 	make_initrd();
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s, (unsigned)steps);
+	rand_met(met_kinds, sizeof(met_kinds) / sizeof(met_kinds[0]), by_hand);
 }
 
 int main(void)
