@@ -38,7 +38,7 @@ endpoint_of(struct thread *t, uint64_t h, uint32_t need)
 
 /* The buffer of blocked thread `to`, if it can be written now and does
  * not overlap src, if any (the slow path copies through the kernel).
- * The headers overlap when |dst - src| < MSG_HEADER_SIZE: dst - src in
+ * The headers overlap when |dst - src| < H (MSG_HEADER_SIZE): dst - src in
  * [-(H - 1), H - 1], which one unsigned compare finds once shifted by
  * H - 1 (shifted by H, dst just below src, adjacent, was refused too).
  * Inline: on a hit in the window it is a few compares, where a call cost
