@@ -121,6 +121,8 @@ static uint8_t arena[4 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 #define ARENA_MID (arena + PAGE_SIZE + PAGE_SIZE / 2)
 static struct msg server_buf __attribute__((aligned(1024)));	/* s's next receive */
 
+/* A fresh duo, counting what exists before it, the arena filled with a
+ * pattern no message holds. */
 static void duo_make(struct duo *d)
 {
 	struct endpoint *ep;
