@@ -38,15 +38,18 @@ endpoint_of(struct thread *t, uint64_t h, uint32_t need)
 
 /* The buffer of blocked thread `to`, if it can be written now and does
  * not overlap src, if any (the slow path copies through the kernel).
+ * The headers overlap when |dst - src| < H (MSG_HEADER_SIZE): dst - src in
+ * [-(H - 1), H - 1], which one unsigned compare finds once shifted by
+ * H - 1 (shifted by H, dst just below src, adjacent, was refused too).
  * Inline: on a hit in the window it is a few compares, where a call cost
  * a frame of five saved registers (~20 instructions on every fault the
  * pager takes in its buffer, scripts/bench). */
 __attribute__((always_inline)) static inline struct msg *buffer_of(struct thread *to, const struct msg *src)
 {
 	struct msg *dst = msg_at(to, to->msg_va, 1);
-	uintptr_t gap = (uintptr_t)dst - (uintptr_t)src + MSG_HEADER_SIZE;
+	uintptr_t gap = (uintptr_t)dst - (uintptr_t)src + (MSG_HEADER_SIZE - 1);
 
-	return dst && (!src || gap >= 2 * MSG_HEADER_SIZE) ? dst : NULL;
+	return dst && (!src || gap >= 2 * MSG_HEADER_SIZE - 1) ? dst : NULL;
 }
 
 /* Whether blocked thread r can take a header-only message now: in its
