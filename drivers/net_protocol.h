@@ -124,6 +124,13 @@ struct net_shared {
 	 * thread waiting for a write with the pager lock held then stops
 	 * waiting (swapconn_publish_outage). */
 	volatile int64_t swap_outage_until;
+	/* When (sys_clock's ns) the NBD link's latest outage ended with a
+	 * request answered (swap_link_outage_ended; 0: none has), written
+	 * before swap_outage_until turns 0: the writes it held were sent
+	 * again then, and the pager gives the swap-out thread's write its
+	 * whole life again from then, whether or not it looked during the
+	 * outage (the pager's writer.c). */
+	volatile int64_t swap_outage_ended;
 	/* By tag, as of its latest completion: 0, or the request was a write
 	 * whose data went out on a connection lost before its answer (the old
 	 * connection's server may still perform it, late; netd never writes

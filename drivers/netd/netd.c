@@ -43,7 +43,7 @@ static void publish(void)
 {
 	shared->pool_free = netd_pool.nfree;
 	shared->pool_reserve = netd_pool.reserve;
-	swapconn_publish_outage(shared, swap_link_outage_until());
+	swapconn_publish_outage(shared, swap_link_outage_until(), swap_link_outage_ended());
 }
 
 /* The notification's bits: the device interrupted, or the timer ran out. */

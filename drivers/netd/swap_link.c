@@ -71,6 +71,7 @@ static struct {
 	/* The first of a run of lost connections with no request answered
 	 * was lost then (0: none; idle losses start none). */
 	int64_t outage_since;
+	int64_t outage_ended;		/* the latest outage ended then (0: none) */
 	/* Connections lost in a row with no request answered on them, idle
 	 * ones too (unlike outage_since): the backoff, and the run said once. */
 	unsigned losses;
@@ -225,6 +226,8 @@ static int64_t retry_delay(unsigned n)
 /* A request answered, or nothing waiting to prove anything: no outage. */
 static void outage_over(void)
 {
+	if (sc.outage_since != 0)
+		sc.outage_ended = netd_now();
 	sc.outage_since = 0;
 }
 
@@ -603,6 +606,11 @@ int64_t swap_link_outage_until(void)
 	if (sc.state == SWAP_GONE || sc.outage_since == 0)
 		return 0;
 	return sc.outage_since + sc.outage_ns + GIVE_UP_LATE_NS;
+}
+
+int64_t swap_link_outage_ended(void)
+{
+	return sc.outage_ended;
 }
 
 bool swap_link_serves(uint32_t addr, uint16_t port)

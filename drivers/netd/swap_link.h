@@ -55,6 +55,9 @@ enum swap_state swap_link_state(void);
  * answered, budget and the bounds of its last attempt included; 0 with
  * no outage, or once the server is gone for good. */
 int64_t swap_link_outage_until(void);
+/* When (netd_now's) the latest outage ended with a request answered, the
+ * requests it held sent again; 0: none has (since setup). */
+int64_t swap_link_outage_ended(void);
 /* Whether addr:port (host order) is the swap server, once set up (gone
  * for good too: the export still holds what was written to it). */
 bool swap_link_serves(uint32_t addr, uint16_t port);

@@ -98,6 +98,7 @@ long swapconn_stop(void)
 		return err;
 	sc.shared->swap_gone = 0;
 	sc.shared->swap_outage_until = 0;
+	sc.shared->swap_outage_ended = 0;
 	return 0;
 }
 
@@ -177,11 +178,14 @@ long swapconn_flush(const struct msg *in)
 
 _Static_assert(BLK_DONE_NOTES <= 32, "told: a bit a notification");
 
-void swapconn_publish_outage(struct net_shared *shared, int64_t until)
+void swapconn_publish_outage(struct net_shared *shared, int64_t until, int64_t ended)
 {
 	bool began = until != 0 && shared->swap_outage_until == 0;
 	uint32_t told = 0;
 
+	/* The end first: a pager that finds the outage over finds its end. */
+	shared->swap_outage_ended = ended;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	shared->swap_outage_until = until;
 	if (!began)
 		return;

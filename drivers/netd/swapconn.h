@@ -29,13 +29,14 @@ long swapconn_submit(const struct msg *in);
 long swapconn_flush(const struct msg *in);
 
 /* The swap link's outage bound (swap_link_outage_until: 0 outside an
- * outage) into the status page. As an outage begins (the bound was 0),
+ * outage) into the status page, after the time the latest one ended
+ * (swap_link_outage_ended). As an outage begins (the bound was 0),
  * every pager thread with a request in flight is then signalled, as for
  * a completion, so that one waiting for a write while it holds the pager
  * lock stops waiting (the pager's nbd_backend.c leaves it in flight)
  * rather than hold every pager thread until the outage ends; the others
  * find their requests still out and wait again. */
-void swapconn_publish_outage(struct net_shared *shared, int64_t until);
+void swapconn_publish_outage(struct net_shared *shared, int64_t until, int64_t ended);
 
 void swapconn_counters(struct net_stats *s);
 

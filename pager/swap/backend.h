@@ -135,6 +135,12 @@ struct swap_backend_ops {
 	 * untouched). 1 once nothing of t's is left in flight, 0 if some is. */
 	int (*collect)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		       struct swap_done *done, int wait);
+	/* Optional (NULL: none), with stalled. When (pager_clock's) the
+	 * device's latest outage ended with the server back, 0 if none has:
+	 * known to the device whether or not anyone asked stalled meanwhile.
+	 * Its held writes go out again then, each with its whole life ahead
+	 * (give_up_ns), a later outage bringing a budget of its own. */
+	int64_t (*outage_ended)(void *ctx);
 };
 
 struct swap_backend {
@@ -155,8 +161,11 @@ struct swap_backend {
 	 * stopped before it fails it, or gives itself up for good, in ns (0:
 	 * it fails the write at write_bound_ns: the disk, whose driver is
 	 * ended then): NBD's outage budget and netd's lateness in ending it.
-	 * A write of the swap-out thread's still out past both (and one of
-	 * reclaim's waits) is waited for no longer uncounted
+	 * Counted from the write's start, or from the end of the latest
+	 * outage it lived through (outage_ended), whichever is later: each
+	 * outage ends with the write sent again, and a later one has a budget
+	 * of its own. A write of the swap-out thread's still out past both
+	 * (and one of reclaim's waits) is waited for no longer uncounted
 	 * (swap_out_overdue: a device stuck, not one riding something out). */
 	int64_t give_up_ns;
 };

@@ -27,10 +27,15 @@ const char *swap_engine_where(void);
 /* The device is gone for good: it said so (swap_backend_ops's gone), or
  * its driver ended (swap_device_ended). */
 int swap_device_gone(void);
-/* The longest the device lets one write stay out, whatever happens to it:
+/* The longest the device lets one write stay out from its start, or from
+ * the end of the latest outage it lived through (swap_outage_ended: the
+ * write is sent again then, and a later outage has a budget of its own):
  * its bound for an unanswered write and the giving up after (backend.h's
  * write_bound_ns and give_up_ns); 0: no bound of its own. */
 int64_t swap_write_life_ns(void);
+/* When (pager_clock's) the device's latest outage ended, the server back
+ * (backend.h's outage_ended); 0: none has, or the device has no outages. */
+int64_t swap_outage_ended(void);
 /* Swap off, the slots forgotten (swap_reset). */
 void swap_engine_off(void);
 struct swap_slots *swap_engine_slots(void);

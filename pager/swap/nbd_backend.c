@@ -362,6 +362,14 @@ static int nbd_stalled(void *ctx)
 	return until != 0 && pager_clock() < until;
 }
 
+/* netd's word on when its latest outage ended, the server back (on the
+ * pager's clock, as swap_outage_until). */
+static int64_t nbd_outage_ended(void *ctx)
+{
+	(void)ctx;
+	return drv.shared->swap_outage_ended;
+}
+
 /* A write (or its flush) t waits for is left in flight when t holds the
  * pager lock and netd rides out an outage: its answer comes only at the
  * outage's end (swap.nbd_outage, and ~28 s more), and meanwhile every
@@ -445,6 +453,7 @@ static const struct swap_backend_ops ops = {
 	.stalled = nbd_stalled,
 	.start = nbd_start,
 	.collect = nbd_collect,
+	.outage_ended = nbd_outage_ended,
 };
 
 void nbd_backend_init(struct swap_backend *b, const struct nbd_driver *d)

@@ -120,6 +120,11 @@ int64_t swap_write_life_ns(void)
 	return bound > 0 ? bound + dev.give_up_ns : 0;
 }
 
+int64_t swap_outage_ended(void)
+{
+	return on && dev.ops->outage_ended ? dev.ops->outage_ended(dev.ctx) : 0;
+}
+
 const char *swap_engine_where(void)
 {
 	return dev.where;

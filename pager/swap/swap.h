@@ -185,7 +185,9 @@ enum swap_overdue {
  * writes none and waits for the write instead, as in an outage
  * (kswapd_throttle_again). Abandoned once out longer than its device
  * lets a write be, however the write ends (the engine's
- * swap_write_life_ns), and one such wait: the device is stuck (netd alive
+ * swap_write_life_ns), counted from its start or from the end of the
+ * latest outage it lived through (the write sent again then, a later
+ * outage with a budget of its own), and one such wait: the device is stuck (netd alive
  * and publishing nothing), and reclaim's waits for it count again, so
  * the OOM killer can act; counted in overdue_abandoned and said on the
  * console, once a write. Only for a device that bounds its writes, and

@@ -45,17 +45,29 @@ uint32_t swap_out_pending(void)
 	return swap_queue_len(&outq) + swap_queue_len(&held) + writing;
 }
 
-/* The write out since age ns ago is past every bound its device keeps
- * (swap_out_overdue): counted and said once. */
-static void abandoned(int64_t age)
+/* The write out, its life begun life ns ago (life_began), is past every
+ * bound its device keeps (swap_out_overdue): counted and said once. */
+static void abandoned(int64_t life)
 {
 	if (abandon_said)
 		return;
 	abandon_said = 1;
 	vmstat_count(VMSTAT_OVERDUE_ABANDONED);
-	printf("pager: swap: the swap-out thread's write to %s unanswered for %lld s, past "
-	       "every bound of the device's (%lld s): its waits count again\n", swap_engine_where(),
-	       (long long)(age / NS_PER_S), (long long)(swap_write_life_ns() / NS_PER_S));
+	printf("pager: swap: the swap-out thread's write to %s unanswered for %lld s since it "
+	       "began or the device's last outage ended, past every bound of the device's "
+	       "(%lld s): its waits count again\n", swap_engine_where(),
+	       (long long)(life / NS_PER_S), (long long)(swap_write_life_ns() / NS_PER_S));
+}
+
+/* When the write's life began: as it did, or as the latest outage it
+ * lived through ended (the device's word, given whether or not anyone
+ * asked during the outage): each outage ends with the write sent again,
+ * and a later one has a budget of its own (swap_write_life_ns). */
+static int64_t life_began(void)
+{
+	int64_t ended = swap_outage_ended();
+
+	return ended > write_began ? ended : write_began;
 }
 
 /* Overdue from the wait reclaim gives one batch (a device that answers
@@ -74,7 +86,8 @@ static void abandoned(int64_t age)
  * Those ends are the device's: a netd alive but stuck would hold the
  * waits for ever. So once the write has been out as long as its device
  * lets one be (swap_write_life_ns: the bound for an unanswered write and
- * the giving up after it), and one of reclaim's waits more, so that a
+ * the giving up after it, from its start or from the end of the latest
+ * outage it lived through), and one of reclaim's waits more, so that a
  * wait begun as that runs out sees the end, it is abandoned: overdue
  * still (a direct write would meet the same stuck device), but waited
  * for as any write is, counted (kswapd_throttle_again). */
@@ -86,6 +99,7 @@ enum swap_overdue swap_out_overdue(void)
 	if (writing == 0 || swap_write_bound_ns() <= 0 || !h || h->batch_wait_ns <= 0 ||
 	    swap_device_gone() || age < h->batch_wait_ns)
 		return SWAP_WRITE_TIMELY;
+	age = pager_clock() - life_began();
 	if (age < h->batch_wait_ns + swap_write_life_ns())
 		return SWAP_WRITE_OVERDUE;
 	abandoned(age);

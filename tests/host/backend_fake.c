@@ -222,6 +222,12 @@ static int stalled(void *ctx)
 	return disk.stalled;
 }
 
+static int64_t outage_ended(void *ctx)
+{
+	(void)ctx;
+	return disk.outage_ended;
+}
+
 static int gone(void *ctx)
 {
 	(void)ctx;
@@ -252,6 +258,7 @@ static int start(void *ctx, uint32_t last)
 static const struct swap_backend_ops ops = { .size = size, .read = fake_read, .write = fake_write,
 					     .flush = flush, .gone = gone, .ended = ended,
 					     .congested = congested, .stalled = stalled,
-					     .start = start, .collect = collect };
+					     .start = start, .collect = collect,
+					     .outage_ended = outage_ended };
 
 struct swap_backend fake_backend = { &ops, NULL, "the fake disk", 0, 0, 0, 0 };

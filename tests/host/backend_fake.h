@@ -38,6 +38,7 @@ struct fake_disk {
 	int congested, gone;		/* what the device says (ops.congested, ops.gone);
 					 * gone, its reads fail -ENXIO */
 	int stalled;			/* ops.stalled: writes held in an outage */
+	int64_t outage_ended;		/* ops.outage_ended: the latest one ended then */
 	/* A write by the pager lock's holder is left in flight, as when the
 	 * device begins an outage while its thread waits (its pages land,
 	 * SWAP_ERR_LEFT each), until collected (ops.collect): once answered,

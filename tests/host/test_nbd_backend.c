@@ -469,7 +469,9 @@ static void lost_out_survives_direct_write(void **state)
 
 /* netd rides out an outage until the time it publishes: the device is
  * stalled until then, and no longer, whether or not netd has written 0
- * since (a netd that stopped publishing holds reclaim no longer). */
+ * since (a netd that stopped publishing holds reclaim no longer). When
+ * it ends with the server back the device says so, as netd wrote it
+ * (outage_ended), none before. */
 static void stalled_until_outage_bound(void **state)
 {
 	(void)state;
@@ -482,8 +484,12 @@ static void stalled_until_outage_bound(void **state)
 	now = 9000;
 	assert_false(b.ops->stalled(b.ctx));
 	now = 6000;
+	assert_int_equal(b.ops->outage_ended(b.ctx), 0);
+	shared.swap_outage_ended = 5900;
 	shared.swap_outage_until = 0;	/* answered, or given up */
 	assert_false(b.ops->stalled(b.ctx));
+	assert_int_equal(b.ops->outage_ended(b.ctx), 5900);
+	shared.swap_outage_ended = 0;
 }
 
 /* Frame k of RAM holds a page of its own (seed), its every word set. */

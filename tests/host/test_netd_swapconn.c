@@ -130,28 +130,30 @@ static void outage_wakes_waiters(void **state_)
 	pager_io->done(NULL, 128, 0);	/* answered: its thread told */
 	assert_int_equal(signalled[NET_HANDLE_DONE + 4], 1);
 	memset(signalled, 0, sizeof(signalled));
-	swapconn_publish_outage(&shared, 0);
+	swapconn_publish_outage(&shared, 0, 0);
 	assert_int_equal(signals(), 0);
-	swapconn_publish_outage(&shared, 9000);
+	swapconn_publish_outage(&shared, 9000, 0);
 	assert_int_equal(shared.swap_outage_until, 9000);
 	assert_int_equal(signalled[NET_HANDLE_DONE + 2], 1);
 	assert_int_equal(signalled[NET_HANDLE_DONE + 3], 1);
 	assert_int_equal(signals(), 2);
 }
 
-/* While the outage lasts nothing more is signalled; once it is over and
- * another begins, the threads with requests out are told again. */
+/* While the outage lasts nothing more is signalled; once it is over (its
+ * end in the page) and another begins, the threads with requests out are
+ * told again. */
 static void only_as_one_begins(void **state_)
 {
 	(void)state_;
 	submit(64, 2, 10);
-	swapconn_publish_outage(&shared, 9000);
+	swapconn_publish_outage(&shared, 9000, 0);
 	assert_int_equal(signals(), 1);
-	swapconn_publish_outage(&shared, 9000);
+	swapconn_publish_outage(&shared, 9000, 0);
 	assert_int_equal(signals(), 1);
-	swapconn_publish_outage(&shared, 0);
+	swapconn_publish_outage(&shared, 0, 15000);	/* over: its end named */
 	assert_int_equal(shared.swap_outage_until, 0);
-	swapconn_publish_outage(&shared, 20000);
+	assert_int_equal(shared.swap_outage_ended, 15000);
+	swapconn_publish_outage(&shared, 20000, 15000);
 	assert_int_equal(signalled[NET_HANDLE_DONE + 2], 2);
 	assert_int_equal(signals(), 2);
 }
@@ -164,10 +166,11 @@ static void stop_clears_the_page(void **state_)
 
 	(void)state_;
 	shared.swap_gone = 1;
-	swapconn_publish_outage(&shared, 9000);
+	swapconn_publish_outage(&shared, 9000, 5000);
 	assert_int_equal(swapconn_stop(), 0);
 	assert_int_equal(shared.swap_gone, 0);
 	assert_int_equal(shared.swap_outage_until, 0);
+	assert_int_equal(shared.swap_outage_ended, 0);
 	assert_int_equal(swapconn_setup(&in, &out, &shared), 0);
 }
 

@@ -1771,6 +1771,67 @@ static void test_congested_until_gone(void **state)
 	fake_check();
 }
 
+/* Two outages in a row while the swap-out thread's write is out (NBD: the
+ * server crashes, comes back, the write is sent again, a read answered
+ * ends the outage; it crashes again before answering the write, and the
+ * second outage, with a budget of its own, ends with the server back just
+ * before that budget runs out). No one asks during either: the device
+ * says when the latest ended (outage_ended). Where it is asked: at the
+ * second's end, as the write would be abandoned from its start, and as
+ * it is from that end. */
+#define SECOND_ENDED_NS (ABANDON_NS - WRITE_BOUND_NS / 2)
+static const int64_t across_ages[] = { SECOND_ENDED_NS, ABANDON_NS,
+				       SECOND_ENDED_NS + ABANDON_NS - 1,
+				       SECOND_ENDED_NS + ABANDON_NS };
+#define ACROSS_AGES (sizeof(across_ages) / sizeof(across_ages[0]))
+static int across_seen[ACROSS_AGES];
+
+static void look_across_outages(void)
+{
+	int64_t began = clock_now;
+
+	disk.during_write = NULL;
+	disk.stalled = 1;				/* the first */
+	clock_now = began + 30000 * CLOCK_NS_PER_MS;
+	disk.stalled = 0;
+	disk.outage_ended = clock_now;
+	clock_now += WRITE_BOUND_NS;			/* sent again, unanswered */
+	disk.stalled = 1;				/* the second */
+	clock_now = began + SECOND_ENDED_NS;
+	disk.stalled = 0;
+	disk.outage_ended = clock_now;
+	for (unsigned k = 0; k < ACROSS_AGES; k++) {
+		clock_now = began + across_ages[k];
+		across_seen[k] = swap_out_overdue();
+	}
+}
+
+/* The write's life (its bound and the giving up after) runs from the end
+ * of the latest outage it lived through, each outage ending with it sent
+ * again and a later one bringing a budget of its own: as the second ends
+ * it is overdue (from its start, the batch's wait long past: no direct
+ * write), and it is abandoned only once out that life since that end.
+ * Before, it was abandoned ABANDON_NS after its start, the resent write
+ * still within its bound: reclaim's waits counted again and a fault could
+ * meet the OOM killer while the device worked as designed. */
+static void test_write_life_from_outage_end(void **state)
+{
+	static const int expect[ACROSS_AGES] = { SWAP_WRITE_OVERDUE, SWAP_WRITE_OVERDUE,
+						 SWAP_WRITE_OVERDUE, SWAP_WRITE_ABANDONED };
+	uint64_t abandoned = vmstat_get(VMSTAT_OVERDUE_ABANDONED);
+	struct vm_space *s;
+
+	(void)state;
+	start_with_bound();
+	s = filled_space(3);
+	assert_int_equal(write_with(s, 3, look_across_outages), 3);
+	for (unsigned k = 0; k < ACROSS_AGES; k++)
+		assert_int_equal(across_seen[k], expect[k]);
+	assert_int_equal(vmstat_get(VMSTAT_OVERDUE_ABANDONED), abandoned + 1);
+	vm_space_destroy(s);
+	fake_check();
+}
+
 /* Writing out is stalled (swap_out_stalled) while the device says it
  * rides out an outage, writes queued or not, and no longer once it is
  * gone for good: waiting for it frees nothing then. */
@@ -2862,6 +2923,7 @@ int main(void)
 		TEST(test_read_fails),
 		TEST(test_queued_write),
 		TEST(test_write_overdue),
+		TEST(test_write_life_from_outage_end),
 		TEST(test_no_bound_never_overdue),
 		TEST(test_gone_never_overdue),
 		TEST(test_fault_during_write_keeps),

@@ -639,18 +639,25 @@ static void outage_budget(void **state)
 }
 
 /* The same outage, the server back before the budget runs out: it is
- * found, and the read waiting goes again and is answered. */
+ * found, and the read waiting goes again and is answered; the outage's
+ * end is named (swap_link_outage_ended: the pager's writes sent again
+ * have their whole life from then), none before. */
 static void outage_within_budget(void **state)
 {
+	int64_t back;
+
 	(void)state;
 	refused_until_near_budget();
 	assert_true(swap_link_outage_until() > net.now);
+	assert_int_equal(swap_link_outage_ended(), 0);	/* not over yet */
 	srv.refuse = false;
 	srv.answer = true;
+	back = net.now;
 	wait_ms(RETRY_MAX_NS / MS_ + 100);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.done[2], 1);
 	assert_int_equal(swap_link_outage_until(), 0);	/* answered: over */
+	assert_true(swap_link_outage_ended() > back && swap_link_outage_ended() <= net.now);
 	assert_memory_equal(pgr.mem + 2 * PG, srv.disk + 4 * PG, PG);
 }
 
