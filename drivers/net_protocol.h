@@ -124,8 +124,10 @@ struct net_shared {
 	 * thread waiting for a write with the pager lock held then stops
 	 * waiting (swapconn_publish_outage). */
 	volatile int64_t swap_outage_until;
-	/* When (sys_clock's ns) the NBD link's latest outage ended with a
-	 * request answered (swap_link_outage_ended; 0: none has), written
+	/* When (sys_clock's ns) the NBD link's latest outage ended: a
+	 * request answered, or the link back with nothing waiting (then no
+	 * write of the pager's is in netd to be given more life)
+	 * (swap_link_outage_ended; 0: none has), written
 	 * before swap_outage_until turns 0: the writes it held were sent
 	 * again then, and the pager gives the swap-out thread's write its
 	 * whole life again from then, whether or not it looked during the
