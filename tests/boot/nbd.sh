@@ -67,7 +67,7 @@ finish() {
 wait_for() {
 	local i
 	for ((i = 0; i < $3 * 20; i++)); do
-		grep -qE -- "$2" "$1" && return 0
+		grep -qsE -- "$2" "$1" && return 0	# -s: the log may not be made yet
 		kill -0 "$qemu_pid" 2>/dev/null || return 1
 		sleep 0.05
 	done
