@@ -25,7 +25,7 @@ static int64_t write_began;	/* pager_clock() as that write began (writing > 0) *
 static int abandon_said;	/* that write was found abandoned (said once) */
 static struct pager_thread writer;
 
-#define NS_PER_S (1000 * CLOCK_NS_PER_MS)
+#define NS_PER_S ((int64_t)CLOCK_NS_PER_S)	/* signed: ages are int64_t */
 
 int swap_out_queue(uint64_t pa)
 {
