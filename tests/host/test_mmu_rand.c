@@ -47,22 +47,9 @@ static struct {
 		reused, take_left, copied;
 } met;
 
-#define check(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "seed %lu step %u: ", seed_no, step_no);           \
-			fail_msg(__VA_ARGS__);                                             \
-		}                                                                          \
-	} while (0)
-
-static unsigned rnd(unsigned n)
-{
-	return n ? (unsigned)rand() % n : 0;
-}
-static int chance(unsigned pct)
-{
-	return rnd(100) < pct;
-}
+#define check(cond, ...) RAND_CHECK(seed_no, step_no, cond, __VA_ARGS__)
+#define rnd rand_below
+#define chance rand_chance
 
 /* ================= the fake kernel ================= */
 enum hstate { H_CLOSED, H_LIVE, H_ENDED };

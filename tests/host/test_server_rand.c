@@ -66,22 +66,9 @@ static struct {
 } met;
 
 #define trace(...) do { if (tracing) fprintf(stderr, __VA_ARGS__); } while (0)
-#define check(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "seed %lu step %u: ", seed_no, step_no);           \
-			fail_msg(__VA_ARGS__);                                             \
-		}                                                                          \
-	} while (0)
-
-static unsigned rnd(unsigned n)
-{
-	return n ? (unsigned)rand() % n : 0;
-}
-static int chance(unsigned pct)
-{
-	return rnd(100) < pct;
-}
+#define check(cond, ...) RAND_CHECK(seed_no, step_no, cond, __VA_ARGS__)
+#define rnd rand_below
+#define chance rand_chance
 
 /* ================= the fake kernel ================= */
 /* K_FILL: what else a table holds (the pager's own threads' notifications,

@@ -32,35 +32,24 @@
 #include <cmocka.h>
 
 #include "server/service.c"
+#include "service_inert_fake.h"
 #include "rand_met.h"
 
 #define SEEDS 100
 #define MSGS 400
 
 static unsigned long seed_no;
-static unsigned msg_no;
+static unsigned step_no;	/* the message delivered last */
 
 static struct {
 	unsigned in_regs, in_memory, fault_regs, fault_memory, reply_regs, reply_memory, again,
 		contended, recv_failed, gone, unknown, handle_refused, notify, send;
 } met;
 
-#define check(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "seed %lu message %u: ", seed_no, msg_no);         \
-			fail_msg(__VA_ARGS__);                                             \
-		}                                                                          \
-	} while (0)
+#define check(cond, ...) RAND_CHECK(seed_no, step_no, cond, __VA_ARGS__)
+#define rnd rand_below
+#define chance rand_chance
 
-static unsigned rnd(unsigned n)
-{
-	return n ? (unsigned)rand() % n : 0;
-}
-static int chance(unsigned pct)
-{
-	return rnd(100) < pct;
-}
 static uint64_t rnd64(void)
 {
 	return (uint64_t)rand() << 42 ^ (uint64_t)rand() << 21 ^ (uint64_t)rand();
@@ -193,7 +182,7 @@ static long deliver(struct msg *buf, struct msg_regs *got, int regs, int may_fai
 	if (next_in == nsent)
 		longjmp(done, 1);
 	s = &stream[next_in];
-	msg_no = next_in;
+	step_no = next_in;
 	serving = (int)next_in++;
 	if (s->m.origin == ORIGIN_CALL || s->m.origin == ORIGIN_FAULT)
 		owed = serving;
@@ -315,23 +304,6 @@ uint64_t *pager_unlock_word(struct pager_thread *self)
 	return &lock_word;
 }
 void reclaim_before_request(struct pager_thread *t) { (void)t; }
-void reclaim_after_request(void) {}
-const char *vm_bug(void) { return NULL; }
-void check_walk(enum check_when when, const struct fault *f, const struct msg *in)
-{
-	(void)when, (void)f, (void)in;
-}
-_Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
-			  const char *why)
-{
-	(void)when, (void)f, (void)in, (void)why;
-	fail();
-	abort();
-}
-void check_reply_applied(const struct msg *out, uint32_t pid, const char *taker)
-{
-	(void)out, (void)pid, (void)taker;
-}
 
 /* The slots a notification's bits name, looked at (no process is there). */
 struct pproc *procs_slot(int slot)
@@ -341,29 +313,6 @@ struct pproc *procs_slot(int slot)
 	    (stream[serving].m.w[0] & (1UL << slot)))
 		stream[serving].slots |= 1UL << slot;
 	return NULL;
-}
-void procs_release(struct pproc *p) { (void)p; }
-void spawn_pool_budget_release(struct pproc *p) { (void)p; }
-/* service_adopt's and service_start's threads: never started here. */
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
-{
-	(void)t, (void)name, (void)disk, (void)io_client;
-	return -1;
-}
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
-		       void (*fn)(struct pager_thread *))
-{
-	(void)t, (void)name, (void)io_client, (void)fn;
-	return -1;
-}
-void mmu_forget(int as) { (void)as; }
-void netdev_forget(const struct pproc *p) { (void)p; }
-void pressure_unsubscribe(uint32_t pid) { (void)pid; }
-void vm_space_destroy(struct vm_space *s) { (void)s; }
-int sys_proc_wait(int proc, struct exit_info *info, int flags)
-{
-	(void)proc, (void)info, (void)flags;
-	return -1;
 }
 _Noreturn void sys_poweroff(int status)
 {
@@ -422,19 +371,7 @@ void handle_fault(const struct fault *f, struct msg *out)
 		served(in);                                                                \
 		make_reply(out, (uint64_t)rnd(3) - 1);                                     \
 	}
-FAKE_HANDLER(handle_discard)
-FAKE_HANDLER(handle_fork)
-FAKE_HANDLER(handle_info)
-FAKE_HANDLER(handle_mmap)
-FAKE_HANDLER(handle_munmap)
-FAKE_HANDLER(handle_net)
-FAKE_HANDLER(handle_page_bits)
-FAKE_HANDLER(handle_pressure_level)
-FAKE_HANDLER(handle_pressure_subscribe)
-FAKE_HANDLER(handle_proc_stats)
-FAKE_HANDLER(handle_sbrk)
-FAKE_HANDLER(handle_spawn)
-FAKE_HANDLER(handle_stats)
+REQUEST_HANDLERS(FAKE_HANDLER)
 
 /* ================= a seed ================= */
 /* What each message came to, against what it was. */
@@ -446,7 +383,7 @@ static void check_outcomes(void)
 		int answered = m->origin == ORIGIN_CALL || m->origin == ORIGIN_FAULT;
 		int no = refused(m);
 
-		msg_no = i;
+		step_no = i;
 		if (i >= next_in)
 			break;		/* the seed ended before its delivery */
 		check(s->replies == answered, "%d replies to origin %u", s->replies, m->origin);
