@@ -7,12 +7,13 @@
  * every call on them -ERR_SRCH) and are reaped (mmu_forget, the handle
  * closed and soon given to a new process) with changes held for them; the
  * kernel refuses a SYS_MAP part way (the entries before the refused one
- * made) and a harvest of held unmaps whole, by chance. A model of each
- * space as the VM core sees it is checked against the kernel's tables
+ * made), a harvest of held unmaps whole and an unmap, by chance. A model
+ * of each space as the VM core sees it is checked against the kernel's tables
  * wherever mmu.h says the kernel has every change: after a flush, a fault
  * reply's take (its entries then put in by the test, as the kernel does
  * with the reply), a harvest (it sees every map made before it), a copy,
- * a protect; an unmap not held is made at once. A call naming a handle
+ * a protect; an unmap not held is made at once; a refused unmap is told
+ * to its caller, or at its hold's end. A call naming a handle
  * closed, or one forgotten before it is closed, is a failure, and so is a
  * batch past its bound. MMU_RAND_SEEDS=first:count by hand.
  */
@@ -32,7 +33,7 @@
 #define SEEDS 200
 #define STEPS 2000
 #define NH 8		/* handles 1..NH-1 name processes */
-#define NPG 48		/* pages each space may map */
+#define NPG 96		/* pages each space may map: more than a batch */
 #define VA0 0x100000UL
 #define REPLY_MAX 21	/* a fault reply's entries (fault.c's REPLY_MAPS) */
 
@@ -43,8 +44,8 @@ static int tracing;
 #define trace(...) do { if (tracing) fprintf(stderr, __VA_ARGS__); } while (0)
 
 static struct {
-	unsigned full_batch, map_refused, harvest_refused, held_sent, ended_calls, forgot_held,
-		reused, take_left, copied;
+	unsigned full_batch, map_refused, unmap_refused, hold_refused, harvest_refused, held_sent,
+		ended_calls, forgot_held, reused, take_left, copied;
 } met;
 
 #define check(cond, ...) RAND_CHECK(seed_no, step_no, cond, __VA_ARGS__)
@@ -61,7 +62,11 @@ static enum hstate hs[NH];
 static struct pte kt[NH][NPG];		/* the kernel's tables */
 static int forgotten = -1;		/* mmu_forget's space, till mmu_forget(-1) */
 static unsigned bad_calls;
-static unsigned inj_map, inj_harvest;	/* refusals' chances, per seed */
+static unsigned inj_map, inj_harvest, inj_unmap;	/* refusals' chances, per seed */
+/* The unmap call whose refusal its caller is told (a direct unmap's:
+ * handle, address, pages; 0: none), told from held ones sent before it. */
+static struct { int h; uintptr_t va; size_t n; } direct;
+static unsigned held_refusals;	/* held unmaps refused since the hold began */
 
 static int page_of(uint64_t va)
 {
@@ -84,7 +89,10 @@ static int target(int h)
 	return 0;
 }
 
-/* The model's pages whose map the kernel refused: the kernel may lack them. */
+/* The model's pages whose change the kernel refused: a map (the kernel
+ * may lack the page, or keep its old permissions), a held unmap (the
+ * kernel may keep the page, its frames retired by the hold's caller). */
+enum { MAP_REFUSED = 1, UNMAP_REFUSED = 2 };
 static uint8_t refused_pg[NH][NPG];
 
 int sys_map(int proc, const struct map_entry *e, size_t n)
@@ -106,7 +114,7 @@ int sys_map(int proc, const struct map_entry *e, size_t n)
 		int pg = page_of(e[k].va);
 		check(pg >= 0 && e[k].pa, "a map of 0x%lx", (unsigned long)e[k].va);
 		if (k >= stop) {
-			refused_pg[proc][pg] = 1;
+			refused_pg[proc][pg] |= MAP_REFUSED;
 			continue;
 		}
 		kt[proc][pg] = (struct pte){ e[k].pa, (unsigned)e[k].perm };
@@ -127,6 +135,13 @@ int sys_unmap(int proc, uintptr_t va, size_t n)
 	if (r < 0)
 		return r;
 	check(pg >= 0 && pg + n <= NPG, "an unmap of 0x%lx %zu", (unsigned long)va, n);
+	if (inj_unmap && chance(inj_unmap)) {	/* as for a bad handle: nothing done */
+		for (size_t k = 0; k < n; k++)
+			refused_pg[proc][pg + k] |= UNMAP_REFUSED;
+		met.unmap_refused++;
+		held_refusals += !(proc == direct.h && va == direct.va && n == direct.n);
+		return -ERR_INVAL;
+	}
 	for (size_t k = 0; k < n; k++)
 		kt[proc][pg + k] = (struct pte){ 0, 0 };
 	return 0;
@@ -221,7 +236,8 @@ static uint64_t va_of(int pg)
 }
 
 /* Page pg of h: the kernel's as the model's. A page whose map was refused
- * may be missing, or keep the permissions it had: never another frame. */
+ * may be missing, or keep the permissions it had: never another frame; one
+ * whose held unmap was refused may still be mapped. */
 static void check_page(int h, int pg)
 {
 	const struct pte *k = &kt[h][pg], *m = &mt[h][pg];
@@ -230,9 +246,12 @@ static void check_page(int h, int pg)
 		return;
 	if (k->pa == m->pa && k->perm == m->perm)
 		return;
-	check(refused_pg[h][pg] && (!k->pa || k->pa == m->pa), "handle %d 0x%lx: kernel %lx perm %u, model %lx perm %u%s",
-	      h, (unsigned long)va_of(pg), (unsigned long)k->pa, k->perm, (unsigned long)m->pa,
-	      m->perm, refused_pg[h][pg] ? " (its map refused)" : "");
+	if ((refused_pg[h][pg] & UNMAP_REFUSED) && !m->pa)
+		return;
+	check((refused_pg[h][pg] & MAP_REFUSED) && (!k->pa || k->pa == m->pa),
+	      "handle %d 0x%lx: kernel %lx perm %u, model %lx perm %u%s", h,
+	      (unsigned long)va_of(pg), (unsigned long)k->pa, k->perm, (unsigned long)m->pa,
+	      m->perm, refused_pg[h][pg] ? " (a change refused)" : "");
 }
 
 static void check_space(int h)
@@ -304,27 +323,48 @@ static void step_map_run(int h)
 	check(ops->map_run(ops->ctx, h, e, (size_t)n) == (size_t)n, "map_run");
 }
 
+/* A direct unmap the kernel refused (r): the pages are as the kernel has
+ * them, the caller told (the VM core keeps them). */
+static void unmap_refused(int h, int pg, int n, int r)
+{
+	check(r < 0 && hs[h] == H_LIVE && (refused_pg[h][pg] & UNMAP_REFUSED),
+	      "unmap of handle %d 0x%lx: %d", h, (unsigned long)va_of(pg), r);
+	for (int k = 0; k < n; k++) {
+		mt[h][pg + k] = kt[h][pg + k];
+		refused_pg[h][pg + k] = 0;
+	}
+}
+
 static void step_unmap(int h)
 {
-	int pg = (int)rnd(NPG);
+	int pg = (int)rnd(NPG), r;
 
-	check(ops->unmap(ops->ctx, h, va_of(pg)) == 0, "unmap");
-	set_map(h, pg, 0, 0);
+	set_map(h, pg, 0, 0);	/* first: a refusal while it is made marks it */
+	if (!holding)
+		direct.h = h, direct.va = va_of(pg), direct.n = 1;
+	r = ops->unmap(ops->ctx, h, va_of(pg));
+	direct.h = 0;
+	if (r != 0)
+		unmap_refused(h, pg, 1, r);
 	if (!holding)
 		check_page(h, pg);
 }
 
 static void step_unmap_range(int h)
 {
-	int pg = (int)rnd(NPG), n = 1 + (int)rnd(12);
+	int pg = (int)rnd(NPG), n = 1 + (int)rnd(12), r;
 
 	if (pg + n > NPG)
 		n = NPG - pg;
-	check(ops->unmap_range(ops->ctx, h, va_of(pg), (uint64_t)n) == 0, "unmap_range");
-	for (int k = 0; k < n; k++) {
+	for (int k = 0; k < n; k++)
 		set_map(h, pg + k, 0, 0);
+	direct.h = h, direct.va = va_of(pg), direct.n = (size_t)n;
+	r = ops->unmap_range(ops->ctx, h, va_of(pg), (uint64_t)n);
+	direct.h = 0;
+	if (r != 0)
+		unmap_refused(h, pg, n, r);
+	for (int k = 0; k < n; k++)
 		check_page(h, pg + k);
-	}
 }
 
 /* Only pages the VM core knows present, each of them made in the kernel
@@ -374,7 +414,7 @@ static void step_copy(int from)
 	for (int k = 0; k < n; k++)
 		if (mt[from][pg + k].pa && !refused_pg[from][pg + k])
 			set_map(to, pg + k, mt[from][pg + k].pa, perm);
-		else if (mt[from][pg + k].pa)
+		else if (mt[from][pg + k].pa || refused_pg[from][pg + k])
 			/* the kernel copies what it has: the page's absence, or its own */
 			mt[to][pg + k] = kt[to][pg + k], refused_pg[to][pg + k] = 0;
 	check_all();
@@ -385,15 +425,16 @@ static void step_copy(int from)
 static void step_harvest(void)
 {
 	struct harvest_entry e[8];
-	int pgs[8], hh[8], n = 0, r;
+	int pgs[8], hh[8], protect[8], n = 0, r;
 
 	for (int k = 0; k < 8; k++) {
 		int h = live();
 		if (!h)
 			break;
-		pgs[n] = (int)rnd(NPG), hh[n] = h;
-		e[n++] = (struct harvest_entry){ (uint32_t)h, chance(20) ? HARVEST_PROTECT : 0,
-						 va_of(pgs[n - 1]) };
+		pgs[n] = (int)rnd(NPG), hh[n] = h, protect[n] = chance(20);
+		e[n] = (struct harvest_entry){ (uint32_t)h, protect[n] ? HARVEST_PROTECT : 0,
+					       va_of(pgs[n]) };
+		n++;
 	}
 	if (!n)
 		return;
@@ -404,14 +445,15 @@ static void step_harvest(void)
 		if (hs[h] != H_LIVE)
 			continue;
 		check((e[k].bits & HARVEST_PRESENT) == (mt[h][pg].pa ? HARVEST_PRESENT : 0) ||
-		      (refused_pg[h][pg] && !(e[k].bits & HARVEST_PRESENT)),
+		      ((refused_pg[h][pg] & MAP_REFUSED) && !(e[k].bits & HARVEST_PRESENT)) ||
+		      ((refused_pg[h][pg] & UNMAP_REFUSED) && !mt[h][pg].pa),
 		      "harvest of handle %d 0x%lx: bits %u, model %lx", h, (unsigned long)va_of(pg),
 		      e[k].bits, (unsigned long)mt[h][pg].pa);
 	}
-	/* the protects, as the model's: the pages are the kernel's now */
+	/* the protects, in the model too */
 	for (int k = 0; k < n; k++)
-		if (hs[hh[k]] == H_LIVE && kt[hh[k]][pgs[k]].pa)
-			mt[hh[k]][pgs[k]] = kt[hh[k]][pgs[k]];
+		if (protect[k] && hs[hh[k]] == H_LIVE && mt[hh[k]][pgs[k]].pa)
+			mt[hh[k]][pgs[k]].perm &= ~(unsigned)MAP_W;
 	check_all();
 }
 
@@ -445,12 +487,15 @@ static void step_hold(void)
 
 	if (!holding) {
 		holding = 1;
+		held_refusals = 0;
 		check(ops->hold_unmaps(ops->ctx, 1) == 0, "hold on");
 		return;
 	}
 	holding = 0;
 	r = ops->hold_unmaps(ops->ctx, 0);
-	check(r == 0, "hold off: %d", r);
+	check((r < 0) == (held_refusals > 0), "hold off: %d, %u held unmaps refused", r,
+	      held_refusals);
+	met.hold_refused += r < 0;
 	met.held_sent++;	/* the maps held stay held: checked at the next flush */
 }
 
@@ -549,11 +594,11 @@ static void run_seed(unsigned long seed, unsigned steps)
 	holding = 0;
 	inj_map = chance(50) ? 1 + rnd(10) : 0;
 	inj_harvest = chance(50) ? 5 + rnd(30) : 0;
+	inj_unmap = chance(30) ? 1 + rnd(4) : 0;
 	for (step_no = 1; step_no <= steps; step_no++)
 		one_step();
 	if (holding)
-		check(ops->hold_unmaps(ops->ctx, 0) == 0, "hold off at the end");
-	holding = 0;
+		step_hold();	/* off */
 	mmu_flush();
 	check_all();
 	for (int h = 1; h < NH; h++)
@@ -566,6 +611,8 @@ static void run_seed(unsigned long seed, unsigned steps)
 static const struct met_kind met_kinds[] = {
 	{ "a full batch sent", &met.full_batch },
 	{ "a map refused part way", &met.map_refused },
+	{ "an unmap refused", &met.unmap_refused },
+	{ "a hold's end told of its refusal", &met.hold_refused },
 	{ "the held unmaps' harvest refused", &met.harvest_refused },
 	{ "a hold of unmaps ended", &met.held_sent },
 	{ "a call on an ended process", &met.ended_calls },
