@@ -118,6 +118,7 @@ int sys_map(int proc, const struct map_entry *e, size_t n)
 			continue;
 		}
 		kt[proc][pg] = (struct pte){ e[k].pa, (unsigned)e[k].perm };
+		refused_pg[proc][pg] &= (uint8_t)~UNMAP_REFUSED;
 	}
 	if (stop < n) {
 		trace("  refused from entry %zu\n", stop);
@@ -142,8 +143,10 @@ int sys_unmap(int proc, uintptr_t va, size_t n)
 		held_refusals += !(proc == direct.h && va == direct.va && n == direct.n);
 		return -ERR_INVAL;
 	}
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		kt[proc][pg + k] = (struct pte){ 0, 0 };
+		refused_pg[proc][pg + k] &= (uint8_t)~UNMAP_REFUSED;
+	}
 	return 0;
 }
 
@@ -211,6 +214,8 @@ int sys_harvest(struct harvest_entry *e, size_t n)
 		}
 		for (uint32_t i = 0; i < harvest_run_pages(in); i++) {
 			struct pte *p = &kt[h][pg + i];
+			if (in & HARVEST_UNMAP)
+				refused_pg[h][pg + i] &= (uint8_t)~UNMAP_REFUSED;
 			if (!p->pa)
 				continue;
 			out |= HARVEST_PRESENT;
@@ -237,7 +242,8 @@ static uint64_t va_of(int pg)
 
 /* Page pg of h: the kernel's as the model's. A page whose map was refused
  * may be missing, or keep the permissions it had: never another frame; one
- * whose held unmap was refused may still be mapped. */
+ * whose held unmap was refused may keep its old frame till the kernel
+ * next changes the page (the hold's caller retires that frame). */
 static void check_page(int h, int pg)
 {
 	const struct pte *k = &kt[h][pg], *m = &mt[h][pg];
@@ -246,8 +252,8 @@ static void check_page(int h, int pg)
 		return;
 	if (k->pa == m->pa && k->perm == m->perm)
 		return;
-	if ((refused_pg[h][pg] & UNMAP_REFUSED) && !m->pa)
-		return;
+	if (refused_pg[h][pg] & UNMAP_REFUSED)
+		return;		/* the old frame may stay, whatever came after */
 	check((refused_pg[h][pg] & MAP_REFUSED) && (!k->pa || k->pa == m->pa),
 	      "handle %d 0x%lx: kernel %lx perm %u, model %lx perm %u%s", h,
 	      (unsigned long)va_of(pg), (unsigned long)k->pa, k->perm, (unsigned long)m->pa,
@@ -282,7 +288,7 @@ static void set_map(int h, int pg, uint64_t pa, unsigned perm)
 {
 	trace("  model %d 0x%lx: %lx %u\n", h, (unsigned long)va_of(pg), (unsigned long)pa, perm);
 	mt[h][pg] = (struct pte){ pa, perm };
-	refused_pg[h][pg] = 0;
+	refused_pg[h][pg] &= (uint8_t)~MAP_REFUSED;	/* an unmap's stays till the kernel's own */
 }
 
 /* ================= the steps ================= */
@@ -446,7 +452,7 @@ static void step_harvest(void)
 			continue;
 		check((e[k].bits & HARVEST_PRESENT) == (mt[h][pg].pa ? HARVEST_PRESENT : 0) ||
 		      ((refused_pg[h][pg] & MAP_REFUSED) && !(e[k].bits & HARVEST_PRESENT)) ||
-		      ((refused_pg[h][pg] & UNMAP_REFUSED) && !mt[h][pg].pa),
+		      (refused_pg[h][pg] & UNMAP_REFUSED),
 		      "harvest of handle %d 0x%lx: bits %u, model %lx", h, (unsigned long)va_of(pg),
 		      e[k].bits, (unsigned long)mt[h][pg].pa);
 	}
