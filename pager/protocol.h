@@ -8,6 +8,11 @@
  * take one, as their comments say. Any other request that passes a handle
  * fails with -EINVAL, and the pager closes its copy unused, so no program
  * can fill the pager's handle table.
+ *
+ * A request from a process the pager does not know (one reaped while its
+ * call waited) fails with -ESRCH, a passed handle closed, but for those
+ * that read only the pager's own state (PAGER_STATS, PAGER_PROC_STATS,
+ * PAGER_INFO, PAGER_PRESSURE_LEVEL), which need no caller.
  */
 #ifndef PAGER_PROTOCOL_H
 #define PAGER_PROTOCOL_H

@@ -308,9 +308,13 @@ static void first_page_read(void)
 {
 	static char why[160];
 
-	sc.checking = false;
+	/* Lost while still checking: none of the pager's requests went out
+	 * on this connection, so it is no lost connection of theirs
+	 * (lost_as: nothing requeued, no reconnection counted, the pager not
+	 * told), as for an attempt that failed at its handshake. */
 	if (first.result < 0)
 		return lost("the export's first page could not be read");
+	sc.checking = false;
 	if (sc.state == SWAP_OFF) {
 		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only, sc.capacity);
 		return;

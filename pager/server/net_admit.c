@@ -41,8 +41,12 @@ void handle_net(const struct msg *in, struct msg *out)
 	struct pproc *caller = procs_by_pid(in->pid);
 	int ep = netdev_endpoint(), h;
 
-	if (ep < 0 || !caller) {
-		out->label = (uint64_t)(int64_t)-ENODEV;
+	if (!caller) {
+		reply_result(out, -ESRCH);
+		return;
+	}
+	if (ep < 0) {
+		reply_result(out, -ENODEV);
 		return;
 	}
 	admit(caller);

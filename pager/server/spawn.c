@@ -392,9 +392,11 @@ void handle_spawn(const struct msg *in, struct msg *out)
 	int argc = unpack_argv(in, argv), err, h;
 	int64_t adj = (int64_t)in->w[1];
 
-	out->label = (uint64_t)(int64_t)-EINVAL;
+	/* A caller gone (reaped while its call waited): -ESRCH, as for every
+	 * request that acts for its caller (pager/protocol.h). */
+	out->label = (uint64_t)(int64_t)(caller ? -EINVAL : -ESRCH);
 	out->w[0] = (uint64_t)(int64_t)-1;	/* no child ended unstarted to close */
-	if (argc < 0 || !caller || adj < OOM_ADJ_NEVER || adj > OOM_ADJ_MAX)
+	if (!caller || argc < 0 || adj < OOM_ADJ_NEVER || adj > OOM_ADJ_MAX)
 		goto done;
 	/* No escaping the OOM killer through a protected child. */
 	if (adj < caller->oom_adj && !caller->oom_exempt) {

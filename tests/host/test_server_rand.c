@@ -1539,42 +1539,42 @@ static void step_odd(struct client *c)
 	check(code(&out) == -EINVAL, "label 0x%lx: %ld", (unsigned long)label, (long)code(&out));
 }
 
-/* A request from a process the pager no longer knows (reaped, or never
- * its): each handler's answer for it, a passed handle closed, nothing
- * changed; its fault is told to end. */
-static void step_ghost(void)
+/* What each request from a process the pager no longer knows (reaped, or
+ * never its) is answered: -ESRCH for every one that acts for its caller,
+ * as no caller is there to act for; the few that read the pager's own
+ * state (stats, info, the level) need none. */
+static const struct { uint64_t label; int64_t want; } ghost_asks[] = {
+	{ PAGER_SPAWN, -ESRCH }, { PAGER_SBRK, -ESRCH }, { PAGER_MMAP, -ESRCH },
+	{ PAGER_MUNMAP, -ESRCH }, { PAGER_FORK, -ESRCH }, { PAGER_STATS, 0 },
+	{ PAGER_PROC_STATS, 0 }, { PAGER_PAGE_BITS, -ESRCH }, { PAGER_INFO, 0 },
+	{ PAGER_PRESSURE_SUBSCRIBE, -ESRCH }, { PAGER_PRESSURE_LEVEL, 0 },
+	{ PAGER_DISCARD, -ESRCH }, { PAGER_NET, -ESRCH },
+};
+#define GHOST_ASKS (sizeof(ghost_asks) / sizeof(ghost_asks[0]))
+
+/* Request k of ghost_asks from pid, unknown to the pager, with a handle
+ * passed if pass (to requests that take one): its answer, a passed handle
+ * closed, nothing changed; its fault is told to end. */
+static void ask_ghost(unsigned k, uint32_t pid, int pass)
 {
-	static const struct { uint64_t label; int64_t want; } asks[] = {
-		{ PAGER_SPAWN, -EINVAL }, { PAGER_SBRK, -ESRCH }, { PAGER_MMAP, -ESRCH },
-		{ PAGER_MUNMAP, -ESRCH }, { PAGER_FORK, -ESRCH }, { PAGER_STATS, 0 },
-		{ PAGER_PROC_STATS, 0 }, { PAGER_PAGE_BITS, -ESRCH }, { PAGER_INFO, 0 },
-		{ PAGER_PRESSURE_SUBSCRIBE, -ESRCH }, { PAGER_PRESSURE_LEVEL, 0 },
-		{ PAGER_DISCARD, -ESRCH }, { PAGER_NET, -ENODEV },
-	};
-	unsigned k = rnd(sizeof(asks) / sizeof(asks[0]));
-	struct msg in = { .label = asks[k].label, .pid = next_pid + 1 + rnd(3), .tid = 1,
+	struct msg in = { .label = ghost_asks[k].label, .pid = pid, .tid = 1,
 			  .origin = ORIGIN_CALL, .handle = -1, .len = 5 }, out;
 	struct fault f = { PROG_TEXT, VM_R, 0, in.pid };
-	int takes = asks[k].label == PAGER_SPAWN || asks[k].label == PAGER_PRESSURE_SUBSCRIBE;
+	int takes = in.label == PAGER_SPAWN || in.label == PAGER_PRESSURE_SUBSCRIBE;
 
-	if (chance(50))		/* one reaped, or one never known */
-		in.pid = 1 + rnd(next_pid);
-	if (procs_by_pid(in.pid))
-		return;
 	memcpy(in.data, "prog", 5);
-	in.w[0] = asks[k].label == PAGER_SPAWN ? 1 : asks[k].want == 0 ? 0 : PAGE_SIZE;
+	in.w[0] = in.label == PAGER_SPAWN ? 1 : ghost_asks[k].want == 0 ? 0 : PAGE_SIZE;
 	in.w[1] = PAGE_SIZE;
 	in.w[2] = 1;
-	if (takes && chance(50)) {
+	if (takes && pass) {
 		in.handle = tab_put(ptab, PAGER_HANDLES, new_obj(K_NOTE), RIGHTS_ALL);
 		in.rights = RIGHTS_ALL;
 	}
 	ask(&in, &out);
 	trace("  ghost pid %u label 0x%lx -> %ld\n", in.pid, (unsigned long)in.label,
 	      (long)code(&out));
-	check(code(&out) == asks[k].want, "label 0x%lx from pid %u, unknown: %ld",
+	check(code(&out) == ghost_asks[k].want, "label 0x%lx from pid %u, unknown: %ld",
 	      (unsigned long)in.label, in.pid, (long)code(&out));
-	met.ghost++;
 	locked = 0;
 	(void)serve_one(st, &f);
 	check(st->out.label == FAULT_KILL, "a fault from pid %u, unknown", in.pid);
@@ -1596,6 +1596,19 @@ static void step_client_table(struct client *c)
 	while (room(c) > leave)
 		(void)tab_put(k->tab, CLIENT_HANDLES, new_obj(K_FILL), RIGHTS_ALL);
 	met.client_full += leave == 0;
+}
+
+static void step_ghost(void)
+{
+	unsigned k = rnd(GHOST_ASKS);
+	uint32_t pid = next_pid + 1 + rnd(3);
+
+	if (chance(50))		/* one reaped, or one never known */
+		pid = 1 + rnd(next_pid);
+	if (procs_by_pid(pid))
+		return;
+	ask_ghost(k, pid, chance(50));
+	met.ghost++;
 }
 
 static void step_exit(struct client *c)
@@ -1989,9 +2002,38 @@ static void test_random(void **state)
 	rand_met(met_kinds, sizeof(met_kinds) / sizeof(met_kinds[0]), by_hand);
 }
 
+/* Every request from a pid never known and from one reaped, with the
+ * network and without: each answered as ghost_asks says, whatever else
+ * the request holds. */
+static void test_ghost_each_request(void **state)
+{
+	(void)state;
+	make_initrd();
+	for (have_net = 0; have_net <= 1; have_net++) {
+		uint32_t reaped;
+
+		seed_no = 0;
+		unlock_reads = 0;
+		memset(&inj, 0, sizeof(inj));
+		boot();
+		assert_true(cl[0].used);
+		reaped = cl[0].pid;
+		step_exit(&cl[0]);
+		deliver_deaths();
+		for (unsigned k = 0; k < GHOST_ASKS; k++)
+			for (int pass = 0; pass <= 1; pass++) {
+				ask_ghost(k, next_pid + 1, pass);
+				ask_ghost(k, reaped, pass);
+				check_all();
+			}
+		end_all();
+	}
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_random) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_ghost_each_request),
+					    cmocka_unit_test(test_random) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

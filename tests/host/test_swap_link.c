@@ -520,7 +520,10 @@ static void reconnect_gaining_flush(void **state)
 }
 
 /* The first page cannot be read on a new connection: that attempt fails,
- * the next one reads it and the request goes again. */
+ * the next one reads it and the request goes again. The failed attempt
+ * is no lost connection of the pager's requests (none went out on it):
+ * one connection was lost, one reconnection counted and one loss told
+ * the pager, as for an attempt that failed at its handshake. */
 static void first_page_unreadable(void **state)
 {
 	(void)state;
@@ -532,10 +535,13 @@ static void first_page_unreadable(void **state)
 	wait_ms(600);
 	assert_int_equal(pgr.done[2], 0);
 	assert_int_equal(swap_link_state(), SWAP_RETRYING);
+	assert_int_equal(net.opens, 2);			/* the setup's and the failed attempt */
 	srv.read0_fails = false;
 	wait_ms(1000);
 	assert_int_equal(swap_link_state(), SWAP_UP);
 	assert_int_equal(pgr.done[2], 1);
+	assert_int_equal(swap_link_counters()->reconnects, 1);
+	assert_int_equal(pgr.lost, 1);
 }
 
 /* A 64 KiB write, larger than the send buffer, that the server drops the
