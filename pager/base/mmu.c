@@ -187,9 +187,10 @@ size_t mmu_take(int as, struct map_entry *out, size_t max)
 	for (i = 0; !left && i < h && i < max && batch[i].as == as; i++)
 		out[i] = batch[i].e;
 	for (n = i; i < h; i++) {
-		if (batch[i].as == as && left)
-			left--, batch[kept++] = batch[i];
-		else if (batch[i].as == as && n < max)
+		if (batch[i].as == as && left) {
+			left--;
+			batch[kept++] = batch[i];
+		} else if (batch[i].as == as && n < max)
 			out[n++] = batch[i].e;
 		else
 			batch[kept++] = batch[i];
