@@ -160,18 +160,37 @@ void mmu_flush(void)
 		send_held(-1);
 }
 
+/* How many of as's first maps held, of h, mmu_take leaves: those past
+ * max, the earliest, so that the reply carries the latest. Out of line:
+ * a fault's take almost always finds max or fewer held at all. */
+__attribute__((noinline)) static size_t left_of(int as, size_t h, size_t max)
+{
+	size_t mine = 0;
+
+	for (size_t i = 0; i < h; i++)
+		mine += batch[i].as == as;
+	return mine > max ? mine - max : 0;
+}
+
 size_t mmu_take(int as, struct map_entry *out, size_t max)
 {
-	size_t n = 0, kept = 0, h, i;
+	size_t n = 0, kept = 0, h, i, left;
 
 	send_unmaps();
 	h = held;	/* a local: held is a size_t, which a store to out may alias */
+	/* More of as's than the reply holds: the earliest stay, for the
+	 * flush that goes before the reply (fault.c's resume, the lock's
+	 * release), so that a page mapped twice ends as it was mapped last. */
+	left = h > max ? left_of(as, h, max) : 0;
 	/* Mostly every map held is this fault's: those leading the batch are
 	 * taken with nothing to move up behind them. */
-	for (i = 0; i < h && i < max && batch[i].as == as; i++)
+	for (i = 0; !left && i < h && i < max && batch[i].as == as; i++)
 		out[i] = batch[i].e;
 	for (n = i; i < h; i++) {
-		if (batch[i].as == as && n < max)
+		if (batch[i].as == as && left) {
+			left--;
+			batch[kept++] = batch[i];
+		} else if (batch[i].as == as && n < max)
 			out[n++] = batch[i].e;
 		else
 			batch[kept++] = batch[i];

@@ -58,7 +58,9 @@ struct mmu_ops {
 const struct mmu_ops *mmu_ops(void);
 
 /* Take up to max held-back mappings for address space `as` (the faulting
- * process) into out; returns how many. Others stay for mmu_flush. */
+ * process) into out; returns how many. Others stay for mmu_flush, which
+ * must go before the reply that carries these: of more than max for as,
+ * the latest are taken, so a page mapped twice ends as mapped last. */
 size_t mmu_take(int as, struct map_entry *out, size_t max);
 /* Send every held-back mapping with SYS_MAP. */
 void mmu_flush(void);

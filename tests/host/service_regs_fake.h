@@ -2,13 +2,15 @@
  * For host tests that include pager/server/service.c: its register-form
  * system call is RISC-V assembly, so ipc_regs.h is kept out and what
  * receive() uses of it stands in, never called on the host; and the
- * thread starts of service_adopt and service_start, never run there.
+ * thread starts of service_adopt and service_start, never run there
+ * (service_threads_fake.h).
  */
 #ifndef TESTS_HOST_SERVICE_REGS_FAKE_H
 #define TESTS_HOST_SERVICE_REGS_FAKE_H
 
 #define USER_IPC_REGS_H
 #include "kernel/abi/msg.h"
+#include "service_threads_fake.h"
 
 struct msg_regs {
 	uint64_t label;
@@ -29,19 +31,6 @@ static inline long ecall_regs(long n, int ep, struct msg *buf, const struct msg 
 static inline void msg_store_regs(struct msg *m, const struct msg_regs *r)
 {
 	(void)m, (void)r;
-}
-
-struct pager_thread;
-int pager_thread_adopt(struct pager_thread *t, const char *name, int disk, unsigned io_client)
-{
-	(void)t, (void)name, (void)disk, (void)io_client;
-	return -1;
-}
-int pager_thread_start(struct pager_thread *t, const char *name, unsigned io_client,
-		       void (*fn)(struct pager_thread *))
-{
-	(void)t, (void)name, (void)io_client, (void)fn;
-	return -1;
 }
 
 #endif

@@ -7,7 +7,9 @@
  * real handlers (memory.c, spawn.c, fork.c, subscribe.c, stats.c,
  * net_admit.c, oom_procs.c, fault.c, check.c at pager.check=2), the real
  * process table and VM core, over a fake kernel of handle tables and
- * processes (its refusals injected per seed) and the fake mmu. A model of
+ * processes (its refusals injected per seed; its handle tables the
+ * kernel's sizes, the pager's filled on some seeds, the clients' by
+ * themselves) and the fake mmu. A model of
  * what each client owns (its regions, heap, pages' bytes, handles,
  * subscription, admission) gives every reply's code; after every step the
  * pager's handle table holds exactly what it should, no process runs
@@ -59,29 +61,19 @@ static int tracing;
  * met checks nothing. */
 static struct {
 	unsigned kill_other, kill_self, kill_read, kill_retry, caller_gone, munmap_refused,
-		sbrk_refused, sbrk_shrunk, spawned, forked, swapped_out, ghost, oom_step;
+		sbrk_refused, sbrk_shrunk, spawned, forked, swapped_out, ghost, oom_step,
+		pager_full, passed_dropped, client_full;
 } met;
 
 #define trace(...) do { if (tracing) fprintf(stderr, __VA_ARGS__); } while (0)
-#define check(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "seed %lu step %u: ", seed_no, step_no);           \
-			fail_msg(__VA_ARGS__);                                             \
-		}                                                                          \
-	} while (0)
-
-static unsigned rnd(unsigned n)
-{
-	return n ? (unsigned)rand() % n : 0;
-}
-static int chance(unsigned pct)
-{
-	return rnd(100) < pct;
-}
+#define check(cond, ...) RAND_CHECK(seed_no, step_no, cond, __VA_ARGS__)
+#define rnd rand_below
+#define chance rand_chance
 
 /* ================= the fake kernel ================= */
-enum kind { K_FREE, K_PROC, K_EP, K_NOTE, K_BUDGET };
+/* K_FILL: what else a table holds (the pager's own threads' notifications,
+ * its drivers' endpoints; a client's own objects), filling it. */
+enum kind { K_FREE, K_PROC, K_EP, K_NOTE, K_BUDGET, K_FILL };
 struct kobj {
 	enum kind kind;
 	int kp;			/* K_PROC: its kproc */
@@ -92,9 +84,11 @@ struct hent {
 	int obj;		/* -1: free */
 	unsigned rights;
 };
-#define NOBJ 8192
-#define PAGER_HANDLES 512
-#define CLIENT_HANDLES 10
+#define NOBJ 16384
+/* The kernel's tables (kernel/handle.h's ROOT_HANDLES_MAX for the pager,
+ * abi/limits.h's HANDLES_MAX for the others). */
+#define PAGER_HANDLES 256
+#define CLIENT_HANDLES HANDLES_MAX
 #define NKP 4096
 
 struct kproc {
@@ -117,6 +111,7 @@ static uint32_t next_pid;
 static uint64_t deaths_pending;	/* the deaths notification's bits */
 static unsigned bad_calls;	/* calls the pager should never make */
 static int fixed_ep, fault_ep, deaths_note, netd_ep;
+static int ballast;		/* K_FILL handles in the pager's table (fill_pager_table) */
 
 /* Refusals injected (per seed, each call with this chance in percent). */
 static struct refusals {
@@ -124,6 +119,14 @@ static struct refusals {
 	unsigned heap;		/* the pager's malloc, calloc and slab_alloc */
 } inj;
 static int injected;		/* a refusal was made during this request */
+
+/* The pager's table full: a creation refused with -ERR_MFILE, which the
+ * model takes as a refusal. */
+static void pager_table_full(void)
+{
+	met.pager_full++;
+	injected = 1;
+}
 
 static int growth_wanted;
 static int refuse(unsigned pct)
@@ -245,8 +248,10 @@ int sys_proc_create(const struct proc_spec *spec)
 		k->tab[i].obj = -1;
 	o = new_obj(K_PROC);
 	objs[o].kp = nkps++;
-	if ((h = tab_put(ptab, PAGER_HANDLES, o, RIGHTS_ALL)) < 0)
-		bad_calls++;
+	if ((h = tab_put(ptab, PAGER_HANDLES, o, RIGHTS_ALL)) < 0) {
+		k->alive = 0;	/* kernel/proccall.c: ended, never started */
+		pager_table_full();
+	}
 	return h;
 }
 
@@ -369,7 +374,7 @@ int sys_budget_create(uint64_t pages)
 		return -ERR_NOMEM;
 	o = new_obj(K_BUDGET);
 	if ((h = tab_put(ptab, PAGER_HANDLES, o, RIGHTS_ALL)) < 0)
-		bad_calls++;
+		pager_table_full();
 	return h;
 }
 
@@ -1300,7 +1305,9 @@ static void spawned(struct client *c, const struct msg *in, struct kproc *k)
 }
 
 /* A handle of c's (its own notification, made now if it has none) passed
- * with rights: the pager's copy, or -1 if c has none to pass. */
+ * with rights: the pager's copy, or -1 if c has none to pass or the
+ * pager's table has no room for it (the kernel then delivers none,
+ * abi/msg.h: to the pager, a request that passed nothing). */
 static int pass_note(struct client *c, unsigned rights)
 {
 	struct kproc *k = &kps[c->kp];
@@ -1313,8 +1320,9 @@ static int pass_note(struct client *c, unsigned rights)
 		c->note_h = h;
 	}
 	h = tab_put(ptab, PAGER_HANDLES, k->tab[c->note_h].obj, rights);
-	assert_true(h > 0);
-	return h;
+	if (h < 0)	/* the kernel delivers none: the pager's table is full */
+		met.passed_dropped++;
+	return h < 0 ? -1 : h;
 }
 
 static void step_spawn(struct client *c)
@@ -1340,7 +1348,7 @@ static void step_spawn(struct client *c)
 	if (chance(20)) {
 		rights = 1 + rnd(7);
 		in.handle = pass_note(c, rights);
-		in.rights = rights;
+		in.rights = in.handle >= 0 ? rights : 0;
 		passed_obj = in.handle >= 0 ? ptab[in.handle].obj : -1;
 	}
 	want = spawn_expect(c, &in, &found);
@@ -1572,6 +1580,24 @@ static void ask_ghost(unsigned k, uint32_t pid, int pass)
 	check(st->out.label == FAULT_KILL, "a fault from pid %u, unknown", in.pid);
 }
 
+/* c fills its own table but for a few entries (its own objects), or lets
+ * them go: the kernel's 64, met by grants (a child's handle, netd's). */
+static void step_client_table(struct client *c)
+{
+	struct kproc *k = &kps[c->kp];
+	int leave = (int)rnd(3);
+
+	if (chance(50)) {
+		for (int i = 1; i < CLIENT_HANDLES; i++)
+			if (k->tab[i].obj >= 0 && objs[k->tab[i].obj].kind == K_FILL)
+				k->tab[i].obj = -1;
+		return;
+	}
+	while (room(c) > leave)
+		(void)tab_put(k->tab, CLIENT_HANDLES, new_obj(K_FILL), RIGHTS_ALL);
+	met.client_full += leave == 0;
+}
+
 static void step_ghost(void)
 {
 	unsigned k = rnd(GHOST_ASKS);
@@ -1675,7 +1701,7 @@ static void check_regions(struct client *c)
  * one budget per line, each subscriber's notification: nothing more. */
 static void check_handles(void)
 {
-	int procs = 0, notes = 0, budgets = 0, eps = 0, lines = 0, subs = 0;
+	int procs = 0, notes = 0, budgets = 0, eps = 0, lines = 0, subs = 0, fills = 0;
 
 	for (int h = 0; h < PAGER_HANDLES; h++) {
 		if (ptab[h].obj < 0)
@@ -1689,6 +1715,9 @@ static void check_handles(void)
 			break;
 		case K_BUDGET:
 			budgets++;
+			break;
+		case K_FILL:
+			fills++;
 			break;
 		default:
 			eps++;
@@ -1712,6 +1741,7 @@ static void check_handles(void)
 	check(notes == 1 + subs, "%d notification handles, %d subscribers", notes, subs);
 	check(budgets == lines, "%d budgets for %d lines", budgets, lines);
 	check(eps == 3, "%d endpoints", eps);
+	check(fills == ballast, "%d of the pager's other handles, not %d", fills, ballast);
 }
 
 static void check_all(void)
@@ -1755,6 +1785,22 @@ static void check_all(void)
 
 /* ================= a seed ================= */
 static uint64_t free_at_start;
+/* Handles of the pager's beside those the model counts (its threads'
+ * notifications, its drivers' endpoints and interrupts: about 25), or, on
+ * some seeds, all but a few entries: a table the design says never fills
+ * (pager/protocol.h: processes, budgets and subscribers are bounded well
+ * below it), filled, to see what the pager does if it were. */
+
+static void fill_pager_table(void)
+{
+	int free_h = 0, want;
+
+	for (int h = 1; h < PAGER_HANDLES; h++)	/* tab_put's: entry 0 is the pager's own */
+		free_h += ptab[h].obj < 0;
+	want = chance(25) ? free_h - (int)rnd(24) : 25;
+	for (ballast = 0; ballast < want; ballast++)
+		assert_true(tab_put(ptab, PAGER_HANDLES, new_obj(K_FILL), RIGHTS_ALL) > 0);
+}
 
 /* init spawns a program: the head of a new line, where the rest happens. */
 static void init_spawns(void)
@@ -1798,6 +1844,7 @@ static void boot(void)
 	fault_ep = tab_put(ptab, PAGER_HANDLES, new_obj(K_EP), RIGHTS_ALL);
 	netd_ep = tab_put(ptab, PAGER_HANDLES, new_obj(K_EP), RIGHTS_ALL);
 	deaths_note = tab_put(ptab, PAGER_HANDLES, new_obj(K_NOTE), RIGHTS_ALL);
+	ballast = 0;
 	env.pager_ep = fixed_ep, env.fault_ep = fault_ep, env.deaths = deaths_note;
 	env.initrd_size = initrd_len;
 	st = pool(0);
@@ -1817,6 +1864,7 @@ static void boot(void)
 	init->oom_exempt = 1;
 	for (int i = 0; i < 3; i++)
 		init_spawns();
+	fill_pager_table();
 }
 
 static void end_all(void)
@@ -1880,6 +1928,8 @@ static void one_step(void)
 		step_odd(c);
 	else if (k < 84)
 		step_ghost();
+	else if (k < 85 && chance(50))
+		step_client_table(c);
 	else if (k < 87)
 		step_exit(c);
 	else if (k < 92)
@@ -1931,6 +1981,9 @@ static const struct met_kind met_kinds[] = {
 	{ "spawned", &met.spawned }, { "forked", &met.forked },
 	{ "page swapped out", &met.swapped_out }, { "request from an unknown pid", &met.ghost },
 	{ "OOM kill by the killer's list", &met.oom_step },
+	{ "a creation refused, the pager's table full", &met.pager_full },
+	{ "a handle passed, the pager's table full", &met.passed_dropped },
+	{ "a client's table filled", &met.client_full },
 };
 
 static void test_random(void **state)

@@ -21,6 +21,7 @@
 
 #include "service_regs_fake.h"
 #include "server/service.c"
+#include "service_inert_fake.h"
 #include "swap/swap.h"
 
 /* --- the swap engine's left writes, and the notification binds --- */
@@ -56,40 +57,13 @@ void pager_fault_end(void) { faults_in_service--; }
 uint64_t *pager_unlock_word(struct pager_thread *self) { (void)self; return NULL; }
 static int reclaimed_before;	/* reclaim_before_request calls */
 void reclaim_before_request(struct pager_thread *t) { (void)t; reclaimed_before++; }
-void reclaim_after_request(void) {}
-const char *vm_bug(void) { return NULL; }
-void check_walk(enum check_when when, const struct fault *f, const struct msg *in)
-{
-	(void)when, (void)f, (void)in;
-}
-_Noreturn void check_stop(enum check_when when, const struct fault *f, const struct msg *in,
-			  const char *why)
-{
-	(void)when, (void)f, (void)in, (void)why;
-	fail();
-	abort();
-}
-void check_reply_applied(const struct msg *out, uint32_t pid, const char *taker)
-{
-	(void)out, (void)pid, (void)taker;
-}
 struct pproc *procs_slot(int slot) { (void)slot; return NULL; }
-void procs_release(struct pproc *p) { (void)p; }
-void mmu_forget(int as) { (void)as; }
-void netdev_forget(const struct pproc *p) { (void)p; }
-void pressure_unsubscribe(uint32_t pid) { (void)pid; }
-void vm_space_destroy(struct vm_space *s) { (void)s; }
 int sys_handle_close(int h) { (void)h; return 0; }
 int sys_recv(int ep, struct msg *m) { (void)ep, (void)m; return -1; }
 int sys_reply(const struct msg *reply) { (void)reply; return 0; }
 int sys_reply_recv_release(int ep, const struct msg *reply, struct msg *recv, uint64_t *release)
 {
 	(void)ep, (void)reply, (void)recv, (void)release;
-	return -1;
-}
-int sys_proc_wait(int proc, struct exit_info *info, int flags)
-{
-	(void)proc, (void)info, (void)flags;
 	return -1;
 }
 _Noreturn void sys_poweroff(int status) { (void)status; abort(); }
@@ -101,19 +75,7 @@ void handle_fault(const struct fault *f, struct msg *out)
 }
 #define FAKE_HANDLER(name) \
 	void name(const struct msg *in, struct msg *out) { (void)in, (void)out; }
-FAKE_HANDLER(handle_discard)
-FAKE_HANDLER(handle_fork)
-FAKE_HANDLER(handle_info)
-FAKE_HANDLER(handle_mmap)
-FAKE_HANDLER(handle_munmap)
-FAKE_HANDLER(handle_net)
-FAKE_HANDLER(handle_page_bits)
-FAKE_HANDLER(handle_pressure_level)
-FAKE_HANDLER(handle_pressure_subscribe)
-FAKE_HANDLER(handle_proc_stats)
-FAKE_HANDLER(handle_sbrk)
-FAKE_HANDLER(handle_spawn)
-FAKE_HANDLER(handle_stats)
+REQUEST_HANDLERS(FAKE_HANDLER)
 
 /* A service thread other than the first (not the deaths' listener), its
  * disk notification 9, woken by its disk's completion bits. */

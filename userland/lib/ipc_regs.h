@@ -30,6 +30,7 @@ struct msg_regs {
  * across the call (the kernel keeps t2) with no frame of their own.
  * MSG_IN_REGS: the message is in got, buf untouched; else the call's
  * result (buf holds a message on 0). Inline, so got stays in registers. */
+#if defined(__riscv)
 __attribute__((always_inline)) static inline long ecall_regs_words(long n, int ep,
 								    struct msg *buf,
 								    uint64_t label,
@@ -57,6 +58,18 @@ __attribute__((always_inline)) static inline long ecall_regs_words(long n, int e
 	*got = (struct msg_regs){ a2, { a3, a4, a5, a6, t0, t1 }, a1, a7 };
 	return a0;
 }
+#else
+/* Built for the host (tests/host/test_service_recv.c): the test stands in
+ * for the kernel's side of the call, so that a server's decoding of what
+ * the call leaves (msg_store_regs, service.c's receive) runs unchanged. */
+long ecall_regs_host(long n, int ep, struct msg *buf, uint64_t label, const uint64_t w[6],
+		     uint64_t kept, struct msg_regs *got);
+static inline long ecall_regs_words(long n, int ep, struct msg *buf, uint64_t label,
+				    const uint64_t w[6], uint64_t kept, struct msg_regs *got)
+{
+	return ecall_regs_host(n, ep, buf, label, w, kept, got);
+}
+#endif
 
 /* ecall_regs_words sending out's label and w[] (out NULL: nothing sent). */
 __attribute__((always_inline)) static inline long ecall_regs(long n, int ep, struct msg *buf,
@@ -88,7 +101,11 @@ __attribute__((always_inline)) static inline void msg_store_regs(struct msg *m,
 	 * compared against, kept in a saved register across the ecall, and
 	 * the wrapper needs a frame. volatile: kept after the ecall, where it
 	 * is written, not hoisted where its register must be saved. */
+#if defined(__riscv)
 	__asm__ volatile("li %0, -1\n\tsrli %0, %0, 32" : "=r"(none));
+#else
+	none = 0xffffffffUL;
+#endif
 	m->label = r->label;
 	stamps[0] = r->ids;
 	stamps[1] = r->origin;
