@@ -527,8 +527,11 @@ static int private_write(struct vm_space *s, struct vm_region *r, uint64_t i)
 	if (!copy)
 		return VM_FAULT_NOMEM;
 	if (region_entry(r, i) != (pa_pfn(pa) | PAGE_COW)) {
-		/* pa went while the lock was let go (its space's exit, a
-		 * munmap, a sharer's write): the retried write faults again. */
+		/* pa is no longer this page's source. Not reached today: the
+		 * lock is held through the allocation and pa kept from its
+		 * reclaim (swapcache_keep_source). Were the lock ever let go
+		 * there (a space's exit, a munmap, a sharer's write), the
+		 * retried write faults again rather than map a stale copy. */
 		frame_free(copy);
 		return VM_FAULT_MAPPED;
 	}

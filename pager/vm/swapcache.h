@@ -221,17 +221,18 @@ void swapcache_unfresh(uint32_t slot, uint64_t pa);
  * Freed by that reclaim, the source would leave the fault to read it again
  * and retry; were it the one frame reclaim could free (every other
  * victim's write refused), that retry would repeat for ever, where kept the
- * allocation fails and the fault goes the out-of-memory way. A count, not
- * a flag: two sharers' writes may copy the same source at once, and the
- * first to end must not let the other's go. Not the fresh mark either:
- * another fault that maps pa from the swap cache meanwhile found it there
- * (a cache hit), it did not read it. The end takes its keep back
- * even if pa lost its mappings meanwhile (a munmap while the lock was let
- * go; another space may map it again from the cache); a frame freed
- * meanwhile lost its count with the rest of its descriptor, and if it was
- * reused and kept by another fault since, that keep ends early (the
- * livelock above then needs that fault's source to be the one frame
- * reclaim can free, as well). */
+ * allocation fails and the fault goes the out-of-memory way. Not the fresh
+ * mark: another fault that maps pa from the swap cache meanwhile found it
+ * there (a cache hit), it did not read it. Today the fault holds the
+ * pager's lock through the allocation (direct reclaim writes with it held,
+ * swap/out.c), so no other thread runs between the two calls; a count, not
+ * a flag, and private.c's check after the allocation keep this right
+ * should an allocation ever wait with the lock let go: two sharers' writes
+ * copying one source at once, the first to end must not let the other's
+ * go; a munmap meanwhile leaves the end to take its keep back all the same
+ * (another space may map pa again from the cache); a frame freed meanwhile
+ * loses its count with the rest of its descriptor, and if reused and kept
+ * by another fault since, that keep would end early. */
 void swapcache_keep_source(uint64_t pa, int on);
 
 /* --- writing --- */

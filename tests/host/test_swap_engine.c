@@ -2646,11 +2646,12 @@ static void test_kept_source_found_is_a_cache_hit(void **state)
 	fake_check();
 }
 
-/* Two sharers' write faults copying one source at once, each on its own
- * pager thread with the lock let go for its allocation: the first to
- * finish lets its keep go, but the source stays out of reclaim until the
- * other's is gone too (a single mark, cleared by the first, let reclaim
- * free the source under the second, whose retry then read it again). */
+/* Two sharers' write faults copying one source at once, as they would if
+ * an allocation let the lock go (none does today: swapcache.h): the first
+ * to finish lets its keep go, but the source stays out of reclaim until
+ * the other's is gone too (a single mark, cleared by the first, would let
+ * reclaim free the source under the second, whose retry then read it
+ * again). */
 static void test_two_keeps_on_one_source(void **state)
 {
 	struct vm_space *s = filled_space(1), *c = fake_space(2);
