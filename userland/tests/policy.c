@@ -82,7 +82,7 @@ int test_policy_hot_set(void)
 	struct pager_stats st, end;
 	struct pager_info in;
 	uint64_t hot_pages, cold_pages, *hot, *cold, sum = 0, hot_faults = 0, passes = 0, read = 0;
-	uint64_t first_faults = 0;
+	uint64_t first_faults = 0, first_read = 0;
 	int looks_at_use;
 
 	CHECK_RUN(setup(&st, &in));
@@ -95,19 +95,22 @@ int test_policy_hot_set(void)
 	for (uint64_t c = 0; c < cold_pages; c += CHUNK) {
 		for (uint64_t p = c; p < c + CHUNK && p < cold_pages; p++)
 			cold[p * WORDS] = p;
-		uint64_t f = hot_pass(hot, hot_pages, &sum, &read);
-		if (first_stay(c + CHUNK, st.frames_total))
+		uint64_t read_before = read, f = hot_pass(hot, hot_pages, &sum, &read);
+		if (first_stay(c + CHUNK, st.frames_total)) {
 			first_faults += f;
+			first_read += read - read_before;
+		}
 		hot_faults += f;
 		passes++;
 	}
 	CHECK_EQ(pager_stats(&end), 0);
 	diag("policy %s: %lu hot pages read %lu times while %lu cold pages streamed: "
-	     "%lu hot major faults (%lu in the first turn of memory; %lu pages read back), "
-	     "%lu pages swapped out (%lu by direct reclaim; %lu victims kept, used during "
-	     "their write)", in.policy,
+	     "%lu hot major faults (%lu in the first turn of memory; %lu pages read back, "
+	     "%lu after it), %lu pages swapped out (%lu by direct reclaim; %lu victims kept, "
+	     "used during their write)", in.policy,
 	     (unsigned long)hot_pages, (unsigned long)passes, (unsigned long)cold_pages,
 	     (unsigned long)hot_faults, (unsigned long)first_faults, (unsigned long)read,
+	     (unsigned long)(read - first_read),
 	     (unsigned long)(end.pswpout - st.pswpout),
 	     (unsigned long)(end.pgsteal_direct - st.pgsteal_direct),
 	     (unsigned long)(end.swapout_fault_kept - st.swapout_fault_kept));
