@@ -21,6 +21,7 @@
 
 static const struct swap_reclaim_hooks hooks = {
 	.put_back = victims_put_back,
+	.kept = victims_kept,
 	.evicted = victims_evicted,
 	.refaulted = victims_refaulted,
 	.written = kswapd_batch_written,

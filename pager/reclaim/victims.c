@@ -349,6 +349,14 @@ void victims_put_back(uint64_t pa)
 		policy_put_back(pol_ops, pol, index_of(pa));
 }
 
+void victims_kept(uint64_t pa)
+{
+	const struct frame *f = frame_desc(pa);
+
+	if (f && f->state == FRAME_ANON)
+		policy_kept(pol_ops, pol, index_of(pa));
+}
+
 uint32_t victims_evicted(uint64_t pa)
 {
 	return policy_evicted(pol_ops, pol, index_of(pa));

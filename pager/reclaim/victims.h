@@ -27,6 +27,9 @@ void victims_start(void);
 size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks);
 /* pa was not evicted after all: back to the policy. */
 void victims_put_back(uint64_t pa);
+/* pa was not evicted because a fault used it during its write-out: back
+ * to the policy, as used (policy_kept). */
+void victims_kept(uint64_t pa);
 /* pa's page left memory (written out, or dropped with a valid copy): the
  * policy's shadow word for it (0: nothing), for the swap engine to keep. */
 uint32_t victims_evicted(uint64_t pa);

@@ -314,6 +314,20 @@ static int settle_write(struct write_batch *b, size_t k)
 	return 0;
 }
 
+/* pa stays in memory after its write: back to the policy, as used if a
+ * fault kept it or a write made its write stale meanwhile (a use after
+ * the policy let it go: swap_reclaim_hooks's kept; a mapping the mmu would
+ * not take out counts so too, as a write through it may have come). */
+static void back_after_write(uint64_t pa, int used)
+{
+	const struct swap_reclaim_hooks *h = swap_engine_hooks();
+
+	if (used && h->kept)
+		h->kept(pa);
+	else
+		h->put_back(pa);
+}
+
 /* After the write: hand each page to the VM core, or keep it, or free it
  * (let go during the write). Frames freed. */
 size_t swap_batch_finish(struct write_batch *b)
@@ -329,6 +343,8 @@ size_t swap_batch_finish(struct write_batch *b)
 	vm_unmaps_hold(1);
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t pa = b->v[k].pa;
+		/* Asked first: the write's end clears both. */
+		int used = vm_frame_kept_by_fault(pa) || swapcache_dirtied(pa);
 		if (settle_write(b, k)) {
 			gone[freed++] = pa;
 			continue;
@@ -337,7 +353,7 @@ size_t swap_batch_finish(struct write_batch *b)
 		if (vm_frame_parked(pa))	/* let go during the write, tie now gone */
 			gone[freed++] = pa;
 		else
-			swap_batch_put_back(pa);
+			back_after_write(pa, used);
 	}
 	unhold_and_free(gone, freed);
 	say_retired(b);

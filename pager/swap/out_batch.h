@@ -59,9 +59,10 @@ size_t swap_batch_prepare(struct write_batch *b);
  * followed by another; its pages whose results are not in are
  * SWAP_ERR_LEFT. */
 void swap_batch_write(struct pager_thread *t, struct write_batch *b);
-/* After the write: each page evicted, kept, or freed (b->failed,
- * b->retired and b->unsent counted, the slots retired said in one line).
- * Frames freed. */
+/* After the write: each page evicted, kept (back to the policy, as used
+ * if it was used during the write: swap_reclaim_hooks's kept), or freed
+ * (b->failed, b->retired and b->unsent counted, the slots retired said in
+ * one line). Frames freed. */
 size_t swap_batch_finish(struct write_batch *b);
 /* After swap_batch_finish: how b's writes failed, which the engine's
  * judgement of the device hears (swap_out_failing). */

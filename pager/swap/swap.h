@@ -45,6 +45,11 @@ void swap_start(const struct swap_backend *backend, struct pager_thread *t,
 struct swap_reclaim_hooks {
 	/* pa was not evicted after all: back to the replacement policy. */
 	void (*put_back)(uint64_t pa);
+	/* Optional: pa was not evicted because it was used during its
+	 * write-out (a fault mapped it back, swapout_fault_kept, or a write
+	 * made the write stale): back to the policy as used (without it,
+	 * put_back). */
+	void (*kept)(uint64_t pa);
 	/* pa's page left memory (written out, or dropped with a valid copy):
 	 * told before the frame is freed. The policy's shadow word for it (0:
 	 * nothing), which the engine keeps with its slot. */

@@ -120,6 +120,12 @@ void sim_put_back(struct sim *s, uint32_t frame)
 	s->tracked[frame] = 1;
 }
 
+void sim_kept(struct sim *s, uint32_t frame)
+{
+	policy_kept(s->ops, s->p, frame);
+	s->tracked[frame] = 1;
+}
+
 void sim_remove(struct sim *s, uint32_t frame)
 {
 	s->ops->remove(s->p, frame);

@@ -77,6 +77,8 @@ void sim_insert_shadow(struct sim *s, uint32_t frame, uint32_t shadow);
 void sim_insert(struct sim *s, uint32_t frame);
 /* A victim not evicted after all. */
 void sim_put_back(struct sim *s, uint32_t frame);
+/* A victim used after its isolation (a fault kept it during its write). */
+void sim_kept(struct sim *s, uint32_t frame);
 void sim_remove(struct sim *s, uint32_t frame);
 /* One isolate call, checked against policy.h: at most max victims, each one
  * tracked and evictable, none twice, no frame looked at more than twice,

@@ -717,6 +717,38 @@ static void test_2q_a1out_length(void **state)
 }
 
 /*
+ * 2Q, 16 frames (Kin 4): page 0 is in use, the others a stream, each
+ * victim's frame filled again with a new page of it. 0 came first and is
+ * A1in's first victim; used while its write was in flight (kept), it was
+ * used after its stay in A1in, as a page faulted back while in A1out is,
+ * and goes to Am, where its use, seen at each look, keeps it while the
+ * stream goes through A1in twice over. Back in A1in (put_back's way) it
+ * would be blind to that use and go again at the end of a second stay
+ * (the fifteenth victim here): a hot page lost twice (guest-swap-2q's
+ * policy_hot_set once saw 63 such faults after the first turn).
+ */
+static void test_2q_kept_to_am(void **state)
+{
+	uint32_t v;
+	struct sim s;
+
+	(void)state;
+	sim_start_filled(&s, "2q", 16);
+	assert_int_equal(sim_isolate(&s, &v, 1), 1);
+	assert_int_equal(v, 0);
+	sim_kept(&s, 0);
+	for (uint32_t k = 0; k < 32; k++) {
+		s.accessed[0] = 1;
+		assert_int_equal(sim_isolate(&s, &v, 1), 1);
+		assert_int_not_equal(v, 0);
+		sim_evict(&s, v);
+		sim_insert(&s, v);
+	}
+	assert_true(s.tracked[0]);
+	sim_end(&s);
+}
+
+/*
  * CAR, 4 frames. 0..3 join T1 (p = 0). 0 and 1 go, into B1. Both fault
  * back while in B1: each says T1 was too small, p grows to 1 and then 2,
  * and they join T2. T1 = 2 3, T2 = 0 1. 2 is used. T1 holds p = 2 pages,
@@ -1942,6 +1974,7 @@ int main(void)
 		cmocka_unit_test(test_s3fifo_ghost_length),
 		cmocka_unit_test(test_2q_queues),
 		cmocka_unit_test(test_2q_a1out_length),
+		cmocka_unit_test(test_2q_kept_to_am),
 		cmocka_unit_test(test_car_adapts),
 		cmocka_unit_test(test_clockpro_hands),
 		cmocka_unit_test(test_clockpro_loop),

@@ -143,11 +143,16 @@ static void op_evicted(struct rand_run *r, uint32_t f)
 		r->shadows[r->nshadows++] = shadow;
 }
 
-static void op_put_back(struct rand_run *r, uint32_t f)
+/* An isolated frame back: not evicted (put_back), or used meanwhile
+ * (kept). */
+static void op_put_back(struct rand_run *r, uint32_t f, int used)
 {
 	if (r->state[f] != ISOLATED)
 		return;
-	sim_put_back(&r->s, f);
+	if (used)
+		sim_kept(&r->s, f);
+	else
+		sim_put_back(&r->s, f);
 	r->state[f] = TRACKED;
 }
 
@@ -244,8 +249,10 @@ static void step(struct rand_run *r)
 		r->state[f] = FREE;	/* freed while isolated, no call */
 	else if (op < 52)
 		op_evicted(r, f);
+	else if (op < 56)
+		op_put_back(r, f, 0);
 	else if (op < 58)
-		op_put_back(r, f);
+		op_put_back(r, f, 1);
 	else if (op < 70) {
 		r->s.accessed[f] = 1;	/* the program used it */
 		r->s.now++;
@@ -279,7 +286,7 @@ static void run_seed(const struct policy_ops *ops, uint64_t seed)
 	}
 	/* Hand every isolated frame back, then empty the policy. */
 	for (uint32_t f = 0; f < r.s.nframes; f++)
-		op_put_back(&r, f);
+		op_put_back(&r, f, f % 2);
 	for (uint32_t f = 0; f < r.s.nframes; f++)
 		op_remove(&r, f);
 	check_counts(&r);

@@ -1,7 +1,7 @@
 /*
  * The table of replacement policies, lookup by name, and the calls every
- * caller makes the same way (asking again for victims, evicted and put_back
- * with their defaults). Each policy lives in its own file, above the
+ * caller makes the same way (asking again for victims, evicted, put_back
+ * and kept with their defaults). Each policy lives in its own file, above the
  * toolkit they share (toolkit.c).
  */
 #include <stddef.h>
@@ -113,6 +113,14 @@ void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t fr
 		ops->put_back(p, frame);
 	else
 		ops->insert(p, frame, 0);
+}
+
+void policy_kept(const struct policy_ops *ops, struct policy *p, uint32_t frame)
+{
+	if (ops->kept)
+		ops->kept(p, frame);
+	else
+		policy_put_back(ops, p, frame);
 }
 
 uint32_t policy_isolate_retrying(const struct policy_ops *ops, struct policy *p,

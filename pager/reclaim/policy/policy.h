@@ -19,12 +19,16 @@
  *             (in a bounded table: it may be lost) and hands back to
  *             insert when the page is faulted in again
  *   put_back  an isolated frame was not evicted after all (its write
- *             failed, it was used while queued, no slot was free); a frame
- *             freed while isolated gets neither: its next insert starts
- *             afresh. A use after the swap-out path unmapped it faulted it
- *             back (the access sets its accessed bit again, for the
- *             policy's next look); a policy that wants to credit the use
- *             at once does so in put_back
+ *             failed, no slot was free, the queue was full); a frame freed
+ *             while isolated gets neither this nor kept: its next insert
+ *             starts afresh
+ *   kept      an isolated frame was used after isolate let it go: the
+ *             swap-out path had unmapped it for its write, and a fault
+ *             mapped it back and kept it in memory. Its use came after the
+ *             policy let the page go, as a refault's does (the access also
+ *             set its accessed bit, for the policy's next look); a policy
+ *             that wants to credit the use at once does so in kept
+ *             (without one: put_back)
  *   remove    the frame stopped being a reclaimable page (freed, unmapped);
  *             a frame the policy does not track is ignored
  *
@@ -160,6 +164,12 @@ struct policy_ops {
 	/* An isolated frame goes back to the policy, not evicted. NULL:
 	 * insert(frame, 0) (policy_put_back). */
 	void (*put_back)(struct policy *p, uint32_t frame);
+	/* An isolated frame goes back to the policy, not evicted because it
+	 * was used after isolate let it go (a fault kept it during its
+	 * write-out): a policy blind to references where the frame was (2Q's
+	 * A1in) credits that use here, as it would a refault's. NULL:
+	 * put_back (policy_kept), the use left to the accessed bit it set. */
+	void (*kept)(struct policy *p, uint32_t frame);
 	/* Frames tracked now. */
 	uint32_t (*tracked)(const struct policy *p);
 };
@@ -202,6 +212,8 @@ void policy_refaulted(const struct policy_ops *ops, struct policy *p, uint32_t f
 		      uint32_t shadow);
 /* ops->put_back(p, frame), or insert(frame, 0) if the policy has none. */
 void policy_put_back(const struct policy_ops *ops, struct policy *p, uint32_t frame);
+/* ops->kept(p, frame), or policy_put_back if the policy has none. */
+void policy_kept(const struct policy_ops *ops, struct policy *p, uint32_t frame);
 
 /* isolate, asked again (at most twice more) when a call named no victim and
  * env->max_looks set no limit: that call's looks cleared the bits it read,

@@ -6,10 +6,11 @@
  * holds more than Kin pages (25% of the frames) its oldest page goes, and
  * its identity joins A1out, a FIFO of Kout identities (50% of the frames). A
  * page faulted back while still in A1out has shown reuse over a longer span:
- * it goes to Am, the main list. Otherwise Am gives the victims; the paper's
- * Am is LRU, here it is CLOCK (a page referenced since its last look goes
- * round again), since accessed bits are all an OS sees. A page evicted from
- * Am is forgotten.
+ * it goes to Am, the main list, and so does one used while its write-out
+ * was in flight (kept: it had left A1in). Otherwise Am gives the victims;
+ * the paper's Am is LRU, here it is CLOCK (a page referenced since its last
+ * look goes round again), since accessed bits are all an OS sees. A page
+ * evicted from Am is forgotten.
  *
  * A1out is no list here: a page evicted from A1in gets a shadow holding the
  * count of evictions from A1in so far; it is still in A1out when fewer than
@@ -219,6 +220,21 @@ static void twoq_put_back(struct policy *p, uint32_t frame)
 	push(q, q->left[frame] == ON_AM ? ON_AM : ON_A1IN, frame);
 }
 
+/* Used after it left (a fault kept it during its write-out): one from
+ * A1in was referenced after its stay there, as the paper's page faulted
+ * back from A1out is, and goes to Am as that one would. Back to A1in it
+ * would be blind to that use and to all its others for a whole second stay,
+ * and go again at its end: a page in use lost once more than 2Q loses it.
+ * One from Am goes round, as a page its clock finds referenced does. */
+static void twoq_kept(struct policy *p, uint32_t frame)
+{
+	struct twoq *q = twoq_of(p);
+
+	if (frame >= q->nframes || q->on[frame] != ON_NONE)
+		return;
+	push(q, ON_AM, frame);
+}
+
 static uint32_t twoq_tracked(const struct policy *p)
 {
 	const struct twoq *q = (const struct twoq *)p;
@@ -240,5 +256,6 @@ const struct policy_ops policy_2q_ops = {
 	.isolate = twoq_isolate,
 	.evicted = twoq_evicted,
 	.put_back = twoq_put_back,
+	.kept = twoq_kept,
 	.tracked = twoq_tracked,
 };
