@@ -50,7 +50,7 @@ static uint64_t pa_of(uint32_t i)
  */
 enum { KEPT_NONE = 1, KEPT_IDLE = 2, KEPT_USED = 3 };
 
-static uint8_t *kept;		/* [frame]: enum above (0 before init) */
+static uint8_t *answers;	/* [frame]: enum above (0 before init) */
 static uint32_t last_asked = UINT32_MAX;
 static uint32_t ahead[AHEAD_MAX];	/* the frames of the last batch */
 static uint32_t ahead_n;
@@ -115,7 +115,7 @@ static int cheap(void *ctx, uint32_t i)
 /* Forget the "not referenced" answers kept from the last batch. */
 static void expire_ahead(void)
 {
-	uint8_t *const kp = kept;
+	uint8_t *const kp = answers;
 
 	for (uint32_t k = 0, n = ahead_n; k < n; k++)
 		if (kp[ahead[k]] == KEPT_IDLE)
@@ -125,7 +125,7 @@ static void expire_ahead(void)
 
 /* Harvest frames f[0..n) (those with mappings that fit in one call, and
  * with no answer kept; after the first, unless all, only frames that may
- * be evicted) and keep each one's answer in kept[]. A look that cannot be
+ * be evicted) and keep each one's answer in answers[]. A look that cannot be
  * made reads as a reference, never as idle (a hot page would be evicted
  * again and again): a frame with more mappings than one call checks (more
  * than there are processes today), and every frame of a harvest that
@@ -133,9 +133,9 @@ static void expire_ahead(void)
 static void harvest(const uint32_t *f, uint32_t n, int all)
 {
 	struct harvest_batch *b = placed(looks_space, LOOKS_ALIGN);
-	/* In locals: a byte stored through kept may alias any global, which
+	/* In locals: a byte stored through answers may alias any global, which
 	 * the loops would otherwise load again after each store. */
-	uint8_t *const kp = kept;
+	uint8_t *const kp = answers;
 	const uint32_t limit = nframes;
 	uint32_t an = 0;
 	size_t bn;
@@ -201,9 +201,9 @@ static void harvest_from(uint32_t i)
  * so, which is used up (the next question about i is a new look). */
 static inline int answer_used(uint32_t i)
 {
-	int used = kept[i] == KEPT_USED;
+	int used = answers[i] == KEPT_USED;
 
-	kept[i] = KEPT_NONE;
+	answers[i] = KEPT_NONE;
 	vmstat_count(VMSTAT_PGSCAN);
 	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, used);
 	return used;
@@ -227,7 +227,7 @@ static __attribute__((noinline)) int answer_harvested(uint32_t i)
 static int referenced(void *ctx, uint32_t i)
 {
 	(void)ctx;
-	if (kept[i] == KEPT_NONE)
+	if (answers[i] == KEPT_NONE)
 		return answer_harvested(i);
 	return answer(i);
 }
@@ -267,7 +267,7 @@ static void clear_fault_references(void *ctx, const struct uncounted_note *t)
 
 	(void)ctx;
 	for (uint32_t k = 0; k < t->n; k++) {
-		kept[t->frame[k]] = KEPT_NONE;
+		answers[t->frame[k]] = KEPT_NONE;
 		pa[k] = pa_of(t->frame[k]);
 	}
 	vm_frames_clear_accessed(pa, t->n);
@@ -292,7 +292,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	uint32_t *noted;
 
 	(void)ctx;
-	kept[i] = KEPT_NONE;
+	answers[i] = KEPT_NONE;
 	if (!allocated) {
 		pol_ops->remove(pol, i);
 		return;
@@ -314,7 +314,7 @@ static void observe_run_fits(const uint64_t *pa, unsigned n)
 		f = own;
 	for (unsigned k = 0; k < n; k++) {
 		f[k] = index_of(pa[k]);
-		kept[f[k]] = KEPT_NONE;
+		answers[f[k]] = KEPT_NONE;
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
@@ -394,9 +394,9 @@ int victims_init(const struct policy_ops *ops, uint64_t seed)
 {
 	ram_base = frames_ram_base();
 	nframes = (uint32_t)((frames_ram_end() - ram_base) / FRAME_SIZE);
-	kept = calloc(nframes, 1);
+	answers = calloc(nframes, 1);
 	pol_ops = ops;
-	pol = kept ? ops->create(nframes, seed) : NULL;
+	pol = answers ? ops->create(nframes, seed) : NULL;
 	if (pol)
 		return 0;
 	victims_fini();
@@ -407,16 +407,16 @@ void victims_fini(void)
 {
 	if (pol)
 		pol_ops->destroy(pol);
-	free(kept);
+	free(answers);
 	pol = NULL;
-	kept = NULL;
+	answers = NULL;
 }
 
 void victims_start(void)
 {
 	/* Frames already in use (init, the driver) join the policy now. */
 	for (uint32_t i = 0; i < nframes; i++) {
-		kept[i] = KEPT_NONE;
+		answers[i] = KEPT_NONE;
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
 			pol_ops->insert(pol, i, 0);
 	}
