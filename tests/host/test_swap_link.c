@@ -75,6 +75,7 @@ static struct {
 static struct {
 	uint8_t disk[DISK];
 	bool greet;			/* answer a connection (false: silence) */
+	bool not_nbd;			/* greet as another service does */
 	bool answer;			/* answer requests (false: hold them) */
 	bool read0_fails;		/* a read of page 0 gets EIO */
 	uint32_t drop_write_over;	/* close on a write longer than this (0: never) */
@@ -167,6 +168,10 @@ static void greeting(void)
 {
 	uint8_t b[18];
 
+	if (srv.not_nbd) {
+		memcpy(b, "SSH-2.0-OpenSSH\r\n", sizeof(b));
+		return deliver(b, sizeof(b));
+	}
 	nbd_put64(b, NBD_MAGIC);
 	nbd_put64(b + 8, NBD_OPT_MAGIC);
 	nbd_put16(b + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
@@ -1323,6 +1328,27 @@ static void handshake_not_taken(void **state)
 	assert_true(net.now < 1000 * MS_ + CONNECT_NS);	/* not at an attempt's bound */
 }
 
+/* A setup that met a server not speaking NBD, then another setup with
+ * the server speaking it: the second connects and takes the export
+ * (before session 27 the first's failed handshake stayed in the link's
+ * state and ended the second's attempts before the first: its old error
+ * answered again, nothing tried). */
+static void setup_again_after_not_nbd(void **state)
+{
+	(void)state;
+	fresh(false);
+	srv.not_nbd = true;
+	assert_true(link_open() < 0);
+	assert_int_equal(swap_link_state(), SWAP_OFF);
+	srv.not_nbd = false;
+	unsigned opens = net.opens;
+
+	assert_int_equal(swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone,
+					pager_lost), 0);
+	assert_true(net.opens > opens);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1339,6 +1365,7 @@ int main(void)
 		cmocka_unit_test_setup(one_read_never_answered, setup),
 		cmocka_unit_test_setup(one_read_always_shutdown, setup),
 		cmocka_unit_test_setup(handshake_not_taken, setup),
+		cmocka_unit_test(setup_again_after_not_nbd),
 		cmocka_unit_test_setup(outage_budget, setup),
 		cmocka_unit_test_setup(outage_within_budget, setup),
 		cmocka_unit_test(pager_flush_behind_stamp),
