@@ -60,7 +60,7 @@
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "pool_shares.h"
-#include "nbd_proto.h"
+#include "nbd_go_reply.h"
 #include "netd_host.h"
 #include "rand_met.h"
 #include "swap_link.h"
@@ -1118,22 +1118,12 @@ static void srv_accepted(struct peer *p)
 /* NBD_OPT_GO answered: the export (of another size, for G_WRONG_SIZE). */
 static void srv_handshake(void)
 {
-	uint8_t b[52];
+	uint8_t b[NBD_GO_REPLY_BYTES];
 	uint64_t size = EXPORT_BYTES;
 
 	if (srv.greet == G_WRONG_SIZE)
 		size -= BLK_PAGE_SIZE * (1 + rnd(8));
-	nbd_put64(b, NBD_REP_MAGIC);
-	nbd_put32(b + 8, NBD_OPT_GO);
-	nbd_put32(b + 12, NBD_REP_INFO);
-	nbd_put32(b + 16, 12);
-	nbd_put16(b + 20, NBD_INFO_EXPORT);
-	nbd_put64(b + 22, size);
-	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
-	nbd_put64(b + 32, NBD_REP_MAGIC);
-	nbd_put32(b + 40, NBD_OPT_GO);
-	nbd_put32(b + 44, NBD_REP_ACK);
-	nbd_put32(b + 48, 0);
+	nbd_go_reply(b, size, NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH);
 	srv_queue(b, sizeof(b));
 }
 

@@ -53,6 +53,7 @@ static int say(const char *fmt, ...)
 #define printf say
 #include "netd/swap_link.c"
 #undef printf
+#include "nbd_go_reply.h"
 
 #define DISK (1u << 20)
 #define PG 4096u
@@ -181,24 +182,14 @@ static void greeting(void)
 /* The client's flags and NBD_OPT_GO for "": the export and an ACK back. */
 static bool handshake(void)
 {
-	uint8_t b[64];
+	uint8_t b[NBD_GO_REPLY_BYTES];
 
 	if (net.in_len - net.in_used < 26)
 		return false;
 	net.in_used += 26;
-	nbd_put64(b, NBD_REP_MAGIC);
-	nbd_put32(b + 8, NBD_OPT_GO);
-	nbd_put32(b + 12, NBD_REP_INFO);
-	nbd_put32(b + 16, 12);
-	nbd_put16(b + 20, NBD_INFO_EXPORT);
-	nbd_put64(b + 22, DISK);
-	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
-	nbd_put64(b + 32, NBD_REP_MAGIC);
-	nbd_put32(b + 40, NBD_OPT_GO);
-	nbd_put32(b + 44, NBD_REP_ACK);
-	nbd_put32(b + 48, 0);
+	nbd_go_reply(b, DISK, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
 	net.hs_done = true;
-	deliver(b, 52);
+	deliver(b, sizeof(b));
 	return true;
 }
 
