@@ -186,7 +186,8 @@ enum net_label {
 	 * w[1] = its notification (< BLK_DONE_NOTES); sends NBD_CMD_FLUSH, so
 	 * those writes survive the server's crash. The result comes as a
 	 * BLK_SUBMIT request's, in the tag's status slot. Reply: 0 (sent),
-	 * -ENOTSUP (the export cannot flush: nothing to wait for), -errno. */
+	 * -ENOTSUP (the export cannot flush: nothing to wait for), -EBUSY
+	 * (the tag is in flight: as BLK_SUBMIT's), -errno. */
 	NET_SWAP_FLUSH = 0x303,
 	/* Pager -> netd, once the export set up by NET_SWAP_SETUP is its swap
 	 * (the header checked, the area's tables made): netd may write to it

@@ -15,6 +15,7 @@
 #include "sockets.h"
 #include "swap_link.h"
 #include "sys.h"
+#include "tcp_append.h"
 
 enum sock_state { S_FREE = 0, S_OPENING, S_OPEN, S_FAILED };
 
@@ -327,6 +328,12 @@ static long do_send(struct sock *s, const struct msg *in)
 
 	if (n == 0)
 		return 0;	/* none asked, or room comes with on_sent */
+	/* A retransmitted segment last on the unsent queue (tcp_append.h):
+	 * nothing now, the event with a tick once it has gone. */
+	if (!netd_tcp_appendable(s->pcb)) {
+		s->owed = true;
+		return 0;
+	}
 	/* Past its line's share (owners.h): nothing, as when the pool is
 	 * short, and the event comes with a tick once buffers are freed. */
 	uint32_t fit = bytes_in(s->pcb, room_of(s));

@@ -475,6 +475,10 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
 {
 	if (sc.state != SWAP_OFF)
 		return -EINVAL;
+	/* As at boot: a setup that failed before this one left its state,
+	 * its handshake's failure among it, which would end this one's
+	 * attempts before the first (its old error answered again). */
+	memset(&sc, 0, sizeof(sc));
 	sc.outage_ns = (int64_t)outage_s * 1000 * MS;
 	sc.pager = *pager;
 	sc.io = (struct nbd_io){ link_send, link_data, link_done, link_now };

@@ -9,6 +9,7 @@
 #include "lwip/tcp.h"
 #include "netd_mem.h"
 #include "swap_tcp.h"
+#include "tcp_append.h"
 
 static struct netd_conn_tag tag = { .memalloc = true };
 static struct tcp_pcb *pcb;
@@ -105,8 +106,8 @@ bool swap_tcp_is_open(void)
 
 uint32_t swap_tcp_write(const uint8_t *d, uint32_t len, bool more)
 {
-	if (!pcb)
-		return 0;
+	if (!pcb || !netd_tcp_appendable(pcb))
+		return 0;	/* none, or not now: pumped again as it is sent */
 	uint32_t n = len < tcp_sndbuf(pcb) ? len : tcp_sndbuf(pcb);
 
 	if (n > 0xffff)

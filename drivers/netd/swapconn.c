@@ -15,6 +15,7 @@
 
 static struct {
 	uint32_t notify[BLK_TAGS];	/* by tag: the pager thread to tell */
+	bool in_flight[BLK_TAGS];	/* by tag: taken, not yet done */
 	struct net_shared *shared;
 	uint64_t throttled;
 } sc;
@@ -43,6 +44,7 @@ static void io_done(void *ctx, uint64_t id, int error)
 	struct nbd_late late;
 
 	(void)ctx;
+	sc.in_flight[id] = false;
 	sc.shared->swap_lost_writes = (uint32_t)swap_link_counters()->lost_writes;
 	sc.shared->late[id] = swap_link_done_late(&late) ? late_word(&late) : 0;
 	st->error = error;
@@ -103,7 +105,11 @@ long swapconn_stop(void)
 }
 
 /* Check every request before taking any: a batch is taken whole or not.
- * A write before NET_SWAP_START is refused (swap_link_submit's rule). */
+ * A write before NET_SWAP_START is refused (swap_link_submit's rule). A
+ * tag in flight, or twice in the batch, is refused as virtio_blk refuses
+ * it (blk_queue.c): taken, it would be done twice, the second time
+ * perhaps after the pager has collected the first and used the tag again
+ * (its new request then done with the old one's result). */
 static long check_batch(const struct blk_request *r, int n)
 {
 	const struct blk_disk disk = { .capacity = swap_link_sectors(),
@@ -116,8 +122,11 @@ static long check_batch(const struct blk_request *r, int n)
 			return err;
 		if (r[i].write && !swap_link_started())
 			return -EACCES;
-		if (sc.shared->slot[r[i].tag].state != BLK_SUBMITTED)
+		if (sc.shared->slot[r[i].tag].state != BLK_SUBMITTED || sc.in_flight[r[i].tag])
 			return -EBUSY;
+		for (int j = 0; j < i; j++)
+			if (r[j].tag == r[i].tag)
+				return -EBUSY;
 	}
 	return 0;
 }
@@ -147,6 +156,7 @@ long swapconn_submit(const struct msg *in)
 		return err;
 	for (int i = 0; i < n; i++) {
 		sc.notify[batch[i].tag] = batch[i].notify;
+		sc.in_flight[batch[i].tag] = true;
 		err = swap_link_submit(batch[i].write ? NBD_CMD_WRITE : NBD_CMD_READ, batch[i].tag,
 				       batch[i].sector * BLK_SECTOR, batch[i].npages * BLK_PAGE_SIZE);
 		if (err < 0)	/* cannot be: tags are unique and slots as many */
@@ -168,10 +178,15 @@ long swapconn_flush(const struct msg *in)
 	if (tag >= BLK_TAGS || in->w[1] >= BLK_DONE_NOTES ||
 	    sc.shared->slot[tag].state != BLK_SUBMITTED)
 		return -EINVAL;
+	if (sc.in_flight[tag])
+		return -EBUSY;
 	sc.notify[tag] = (uint32_t)in->w[1];
+	sc.in_flight[tag] = true;
 	err = swap_link_submit(NBD_CMD_FLUSH, tag, 0, 0);
-	if (err < 0)
+	if (err < 0) {
+		sc.in_flight[tag] = false;
 		return err;
+	}
 	swap_link_push();
 	return 0;
 }

@@ -384,6 +384,47 @@ static void persist_stops_with_nothing_to_send(void **state)
 	assert_int_equal(the_pcb()->persist_backoff, 0);
 }
 
+/* --- a retransmitted segment last unsent --- */
+
+/* Three segments out, the peer acknowledges the first and shuts its
+ * window, then acknowledges the same again three times: lwIP's fast
+ * retransmission puts the second back on the unsent queue, alone there,
+ * and the shut window keeps it. A send then must not be appended to it
+ * (lwIP 2.1.3's tcp_write would: its bytes would go out under sequence
+ * numbers already used by the third, and the peer take either): it takes
+ * nothing now, and once the segment has gone out again the send goes on
+ * at the stream's end. Nagle is off, as on the swap connection, so that
+ * each send goes out at once. */
+static void send_not_appended_to_rexmit(void **state)
+{
+	static const char a[100], b[100], c[100], d[100];
+
+	(void)state;
+	long k = open_conn(200);
+
+	tcp_nagle_disable(the_pcb());
+	assert_int_equal(call(NET_SEND, (uint64_t)k, 0, a, sizeof(a)), sizeof(a));
+	uint32_t first = sent[nsent - 1].seq;
+
+	assert_int_equal(call(NET_SEND, (uint64_t)k, 0, b, sizeof(b)), sizeof(b));
+	assert_int_equal(call(NET_SEND, (uint64_t)k, 0, c, sizeof(c)), sizeof(c));
+	for (unsigned i = 0; i < 4; i++)
+		peer_sends_wnd(peer_next, first + sizeof(a), TCP_ACK, NULL, 0, 0);
+	assert_non_null(the_pcb()->unsent);
+	assert_null(the_pcb()->unsent->next);
+	assert_int_equal(lwip_ntohl(the_pcb()->unsent->tcphdr->seqno), first + sizeof(a));
+	long took = call(NET_SEND, (uint64_t)k, 0, d, sizeof(d));
+	unsigned from = nsent;
+
+	peer_sends(peer_next, first + sizeof(a), TCP_ACK, NULL, 0);	/* the window opens */
+	assert_true(nsent > from);
+	assert_int_equal(sent[from].seq, first + sizeof(a));
+	assert_int_equal(sent[from].len, sizeof(b));	/* b's bytes, and only they */
+	assert_int_equal(took, 0);
+	assert_int_equal(call(NET_SEND, (uint64_t)k, 0, d, sizeof(d)), sizeof(d));
+	assert_int_equal(sent[nsent - 1].seq, first + sizeof(a) + sizeof(b) + sizeof(c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +434,7 @@ int main(void)
 		cmocka_unit_test_teardown(ooseq_kept_to_line_room, teardown),
 		cmocka_unit_test_teardown(ooseq_none_once_closed, teardown),
 		cmocka_unit_test_teardown(persist_stops_with_nothing_to_send, teardown),
+		cmocka_unit_test_teardown(send_not_appended_to_rexmit, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

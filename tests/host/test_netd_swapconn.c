@@ -10,6 +10,7 @@
  * lets go (NET_SWAP_STOP) leaves the status page's swap fields as before
  * its setup.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -38,9 +39,14 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
 	return 0;
 }
 
+static unsigned link_submits;		/* requests the link was given */
+static bool given_tag[BLK_TAGS];		/* given, not yet done (by tag) */
+
 int swap_link_submit(enum nbd_cmd cmd, uint64_t id, uint64_t offset, uint32_t len)
 {
-	(void)cmd, (void)id, (void)offset, (void)len;
+	(void)cmd, (void)offset, (void)len;
+	link_submits++;
+	given_tag[id] = true;
 	return 0;
 }
 
@@ -97,6 +103,10 @@ static int setup(void **state_)
 	struct msg in, out;
 
 	(void)state_;
+	for (uint32_t tag = 0; tag < BLK_TAGS; tag++)	/* the last test's, ended */
+		if (given_tag[tag])
+			pager_io->done(NULL, tag, -ENXIO);
+	memset(given_tag, 0, sizeof(given_tag));
 	memset(&shared, 0, sizeof(shared));
 	memset(signalled, 0, sizeof(signalled));
 	memset(&in, 0, sizeof(in));
@@ -174,12 +184,46 @@ static void stop_clears_the_page(void **state_)
 	assert_int_equal(swapconn_setup(&in, &out, &shared), 0);
 }
 
+/* A tag in flight submitted again (alone, in a batch, as a flush), or
+ * twice in one batch, is refused with -EBUSY as virtio_blk refuses it,
+ * the batch untaken; once its request is done, the tag goes again.
+ * Taken, it would be done twice, the second time perhaps after the pager
+ * has collected the first and given the tag to another request (before
+ * session 27 netd took both). */
+static void tag_in_flight_refused(void **state_)
+{
+	struct blk_request twice[2] = {
+		{ .tag = 7, .write = 1, .sector = 8, .npages = 1, .notify = 1 },
+		{ .tag = 7, .write = 1, .sector = 16, .npages = 1, .notify = 1 },
+	};
+	struct msg m = { .label = BLK_SUBMIT_ONE };
+	struct msg flush = { .label = NET_SWAP_FLUSH, .w = { 5, 1 } };
+
+	(void)state_;
+	submit(5, 1, 10);
+	unsigned given = link_submits;
+	struct blk_request again = { .tag = 5, .write = 1, .sector = 88, .npages = 1 };
+
+	memcpy(m.w, &again, sizeof(again));
+	assert_int_equal(swapconn_submit(&m), -EBUSY);
+	assert_int_equal(swapconn_flush(&flush), -EBUSY);
+	m = (struct msg){ .label = BLK_SUBMIT, .len = sizeof(twice) };
+	memcpy(m.data, twice, sizeof(twice));
+	shared.slot[7].state = BLK_SUBMITTED;
+	assert_int_equal(swapconn_submit(&m), -EBUSY);
+	assert_int_equal(link_submits, given);
+	pager_io->done(NULL, 5, 0);
+	given_tag[5] = false;
+	submit(5, 1, 11);	/* collected: the tag is the pager's to use again */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(outage_wakes_waiters, setup),
 		cmocka_unit_test_setup(only_as_one_begins, setup),
 		cmocka_unit_test_setup(stop_clears_the_page, setup),
+		cmocka_unit_test_setup(tag_in_flight_refused, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

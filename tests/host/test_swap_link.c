@@ -53,6 +53,7 @@ static int say(const char *fmt, ...)
 #define printf say
 #include "netd/swap_link.c"
 #undef printf
+#include "nbd_go_reply.h"
 
 #define DISK (1u << 20)
 #define PG 4096u
@@ -75,6 +76,7 @@ static struct {
 static struct {
 	uint8_t disk[DISK];
 	bool greet;			/* answer a connection (false: silence) */
+	bool not_nbd;			/* greet as another service does */
 	bool answer;			/* answer requests (false: hold them) */
 	bool read0_fails;		/* a read of page 0 gets EIO */
 	uint32_t drop_write_over;	/* close on a write longer than this (0: never) */
@@ -167,6 +169,10 @@ static void greeting(void)
 {
 	uint8_t b[18];
 
+	if (srv.not_nbd) {
+		memcpy(b, "SSH-2.0-OpenSSH\r\n", sizeof(b));
+		return deliver(b, sizeof(b));
+	}
 	nbd_put64(b, NBD_MAGIC);
 	nbd_put64(b + 8, NBD_OPT_MAGIC);
 	nbd_put16(b + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
@@ -176,24 +182,14 @@ static void greeting(void)
 /* The client's flags and NBD_OPT_GO for "": the export and an ACK back. */
 static bool handshake(void)
 {
-	uint8_t b[64];
+	uint8_t b[NBD_GO_REPLY_BYTES];
 
 	if (net.in_len - net.in_used < 26)
 		return false;
 	net.in_used += 26;
-	nbd_put64(b, NBD_REP_MAGIC);
-	nbd_put32(b + 8, NBD_OPT_GO);
-	nbd_put32(b + 12, NBD_REP_INFO);
-	nbd_put32(b + 16, 12);
-	nbd_put16(b + 20, NBD_INFO_EXPORT);
-	nbd_put64(b + 22, DISK);
-	nbd_put16(b + 30, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
-	nbd_put64(b + 32, NBD_REP_MAGIC);
-	nbd_put32(b + 40, NBD_OPT_GO);
-	nbd_put32(b + 44, NBD_REP_ACK);
-	nbd_put32(b + 48, 0);
+	nbd_go_reply(b, DISK, NBD_FLAG_HAS_FLAGS | (srv.no_flush ? 0 : NBD_FLAG_SEND_FLUSH));
 	net.hs_done = true;
-	deliver(b, 52);
+	deliver(b, sizeof(b));
 	return true;
 }
 
@@ -1329,6 +1325,27 @@ static void handshake_not_taken(void **state)
 	assert_true(net.now < 1000 * MS_ + CONNECT_NS);	/* not at an attempt's bound */
 }
 
+/* A setup that met a server not speaking NBD, then another setup with
+ * the server speaking it: the second connects and takes the export
+ * (before session 27 the first's failed handshake stayed in the link's
+ * state and ended the second's attempts before the first: its old error
+ * answered again, nothing tried). */
+static void setup_again_after_not_nbd(void **state)
+{
+	(void)state;
+	fresh(false);
+	srv.not_nbd = true;
+	assert_true(link_open() < 0);
+	assert_int_equal(swap_link_state(), SWAP_OFF);
+	srv.not_nbd = false;
+	unsigned opens = net.opens;
+
+	assert_int_equal(swap_link_open(0x0a000264, 10809, OUTAGE_S, &pager_io, pager_gone,
+					pager_lost), 0);
+	assert_true(net.opens > opens);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1345,6 +1362,7 @@ int main(void)
 		cmocka_unit_test_setup(one_read_never_answered, setup),
 		cmocka_unit_test_setup(one_read_always_shutdown, setup),
 		cmocka_unit_test_setup(handshake_not_taken, setup),
+		cmocka_unit_test(setup_again_after_not_nbd),
 		cmocka_unit_test_setup(outage_budget, setup),
 		cmocka_unit_test_setup(outage_within_budget, setup),
 		cmocka_unit_test(pager_flush_behind_stamp),
