@@ -32,6 +32,7 @@
 #include "rand_met.h"
 
 #include "base/config.h"
+#include "config_said.h"
 #include "bootargs.h"
 #include "cpio.h"
 #include "devtree.h"
@@ -492,22 +493,6 @@ static void test_cpio(void **state)
 
 /* ---- Boot arguments: the pager's table, and the kernel's cut ---- */
 
-static char said[8192];
-static size_t said_len;
-
-int config_printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(said + said_len, sizeof(said) - said_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		said_len += (size_t)n < sizeof(said) - said_len ? (size_t)n : sizeof(said) - said_len - 1;
-	return n;
-}
-
 #define LINE_CAP 1024
 
 static const char valid_line[] =
@@ -661,8 +646,7 @@ static void test_bootargs(void **state)
 			line_mutate(b, &len);
 		line = (char *)exact_copy(b, len + 1);
 		line[len] = 0;
-		said_len = 0;
-		said[0] = 0;
+		config_said_clear();
 		config_parse(line, &choices);
 		config_in_range(&choices, seed);
 		for (size_t i = 0; i < 6; i++)
