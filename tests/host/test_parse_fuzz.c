@@ -38,6 +38,7 @@
 #include "devtree.h"
 #include "drivers/net_protocol.h"
 #include "elfimage.h"
+#include "elf_build.h"
 #include "nbd_proto.h"
 #include "swap_header.h"
 #include "swap_stamp.h"
@@ -49,12 +50,6 @@ static unsigned long seed_first, seed_count;
 static bool by_hand;
 
 /* ---- The mutations, shared by every format ---- */
-
-static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void put_be(uint8_t *p, uint64_t v, unsigned bytes)
 {
@@ -185,46 +180,13 @@ static void met_all(const struct kind_count *k, size_t nk, const char *what)
 #define ELF_CAP 0x3000
 #define ELF_VA_MIN 0x10000u
 #define ELF_VA_MAX 0x40000000u
-#define PHOFF 64
-#define PHENT 56
 
-static void elf_phdr(uint8_t *img, int i, uint32_t type, uint32_t flags, uint64_t offset,
-		     uint64_t vaddr, uint64_t filesz, uint64_t memsz)
-{
-	uint8_t *p = img + PHOFF + PHENT * i;
-
-	put_le(p, type, 4);
-	put_le(p + 4, flags, 4);
-	put_le(p + 8, offset, 8);
-	put_le(p + 16, vaddr, 8);
-	put_le(p + 24, vaddr, 8);
-	put_le(p + 32, filesz, 8);
-	put_le(p + 40, memsz, 8);
-	put_le(p + 48, 0x1000, 8);
-}
-
-/* test_elf.c's image: text (RX), data+bss (RW) with TLS, rodata, GNU_STACK. */
+/* test_elf.c's image (elf_build.h), in a buffer with room to grow. */
 static size_t elf_build(uint8_t *img)
 {
 	memset(img, 0, ELF_CAP);
-	memcpy(img, "\x7f" "ELF", 4);
-	img[4] = 2;
-	img[5] = 1;
-	img[6] = 1;
-	put_le(img + 16, 2, 2);		/* ET_EXEC */
-	put_le(img + 18, 243, 2);	/* EM_RISCV */
-	put_le(img + 20, 1, 4);
-	put_le(img + 24, 0x10010, 8);	/* entry */
-	put_le(img + 32, PHOFF, 8);
-	put_le(img + 52, 64, 2);
-	put_le(img + 54, PHENT, 2);
-	put_le(img + 56, 5, 2);
-	elf_phdr(img, 0, 1, ELF_SEG_R | ELF_SEG_X, 0x1000, 0x10000, 0x800, 0x800);
-	elf_phdr(img, 1, 1, ELF_SEG_R | ELF_SEG_W, 0x1800, 0x11800, 0x100, 0x2000);
-	elf_phdr(img, 2, 7, ELF_SEG_R, 0x1800, 0x11800, 0x10, 0x40);
-	elf_phdr(img, 3, 1, ELF_SEG_R, 0x1900, 0x20000, 0x80, 0x80);
-	elf_phdr(img, 4, 0x6474e551u, ELF_SEG_R | ELF_SEG_W, 0, 0, 0, 0);
-	return 0x2000;
+	elf_build_valid(img);
+	return ELF_IMG_SIZE;
 }
 
 /* A mutation that knows the layout: a header or program header field set
@@ -243,20 +205,20 @@ static void elf_mutate(uint8_t *img, size_t *len)
 		poke(img, *len, hdr[h][0], hdr[h][1], false);
 		break;
 	case 1:
-		poke(img, *len, PHOFF + PHENT * i + ph[j][0], ph[j][1], false);
+		poke(img, *len, ELF_PHOFF + ELF_PHENT * i + ph[j][0], ph[j][1], false);
 		break;
 	case 2:
-		if (PHOFF + PHENT * (i + 1) <= *len && PHOFF + PHENT * (j + 1) <= *len)
-			memcpy(img + PHOFF + PHENT * j, img + PHOFF + PHENT * i, PHENT);
+		if (ELF_PHOFF + ELF_PHENT * (i + 1) <= *len && ELF_PHOFF + ELF_PHENT * (j + 1) <= *len)
+			memcpy(img + ELF_PHOFF + ELF_PHENT * j, img + ELF_PHOFF + ELF_PHENT * i, ELF_PHENT);
 		break;
 	case 3:
 		n = 1 + rand_below(12);
-		for (unsigned k = 0; k < n && PHOFF + PHENT * (k + 1) <= ELF_CAP; k++)
-			elf_phdr(img, (int)k, 1, k ? ELF_SEG_R : ELF_SEG_R | ELF_SEG_X,
+		for (unsigned k = 0; k < n && ELF_PHOFF + ELF_PHENT * (k + 1) <= ELF_CAP; k++)
+			elf_phdr_at(img, (int)k, PT_LOAD, k ? ELF_SEG_R : ELF_SEG_R | ELF_SEG_X,
 				 0x1000, 0x10000 + 0x1000 * k, 0x10, 0x10);
 		put_le(img + 56, n, 2);
-		if (*len < PHOFF + PHENT * n)
-			*len = PHOFF + PHENT * n;
+		if (*len < ELF_PHOFF + ELF_PHENT * n)
+			*len = ELF_PHOFF + ELF_PHENT * n;
 		break;
 	default:
 		mutate_blind(img, len, ELF_CAP, false);
