@@ -19,6 +19,7 @@
  * rand_met.h) or a result every user of it may trust (checked here).
  * PARSE_FUZZ_SEEDS=first:count runs other seeds by hand.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +40,7 @@
 #include "drivers/net_protocol.h"
 #include "elfimage.h"
 #include "elf_build.h"
+#include "nbd_client.h"
 #include "nbd_proto.h"
 #include "swap_header.h"
 #include "swap_stamp.h"
@@ -877,6 +879,170 @@ static void test_nbd(void **state)
 	rand_met(m, 12, by_hand);
 }
 
+/* ---- NBD transmission: the server's replies to the client's requests ---- */
+
+#define NREQ 4
+#define WIRE_CAP 8192
+
+/* What the client under test sent, and what came of each request. */
+static struct {
+	unsigned long seed;
+	uint8_t *buf[NREQ];	/* each request's buffer, exactly its size */
+	uint32_t len[NREQ];
+	unsigned done[NREQ];	/* io->done calls */
+	int error[NREQ];
+	uint8_t sent[WIRE_CAP];
+	size_t nsent;
+} wire;
+
+static uint32_t wire_send(void *ctx, const uint8_t *d, uint32_t len)
+{
+	(void)ctx;
+	assert_true(len <= WIRE_CAP - wire.nsent);
+	memcpy(wire.sent + wire.nsent, d, len);
+	wire.nsent += len;
+	return len;
+}
+
+static uint8_t *wire_data(void *ctx, uint64_t id, uint32_t off, uint32_t *run)
+{
+	(void)ctx;
+	RAND_CHECK(wire.seed, 0, id < NREQ && off < wire.len[id], "data of %llu at %u",
+		   (unsigned long long)id, off);
+	*run = wire.len[id] - off;
+	return wire.buf[id] + off;
+}
+
+static void wire_done(void *ctx, uint64_t id, int error)
+{
+	(void)ctx;
+	RAND_CHECK(wire.seed, 0, id < NREQ && wire.done[id] == 0, "request %llu ended twice",
+		   (unsigned long long)id);
+	RAND_CHECK(wire.seed, 0, error == 0 || error == -EIO, "request ended %d", error);
+	wire.done[id]++;
+	wire.error[id] = error;
+}
+
+/* A client over the good handshake's export, with two reads, a write and
+ * a flush sent. */
+static void wire_client(struct nbd_client *c)
+{
+	static const struct nbd_io io = { wire_send, wire_data, wire_done, NULL };
+	static const uint32_t type[NREQ] = { NBD_CMD_READ, NBD_CMD_READ, NBD_CMD_WRITE,
+					     NBD_CMD_FLUSH };
+	static const uint32_t len[NREQ] = { 512, 1024, 512, 0 };
+	struct nbd_handshake h;
+	uint8_t hs[NBD_CAP];
+	size_t fields[24];
+	unsigned nfields;
+	size_t n = nbd_build(hs, fields, &nfields);
+
+	nbd_hs_start(&h, "swap");
+	assert_int_equal(nbd_hs_input(&h, hs, n), n);
+	assert_int_equal(h.state, NBD_HS_DONE);
+	nbd_client_init(c, &io, NULL, &h);
+	wire.nsent = 0;
+	for (unsigned i = 0; i < NREQ; i++) {
+		wire.len[i] = len[i];
+		wire.buf[i] = malloc(len[i] ? len[i] : 1);
+		wire.done[i] = 0;
+		assert_int_equal(nbd_submit(c, type[i], i, 4096 * i, len[i]), 0);
+	}
+	nbd_pump(c);
+}
+
+/* The server's good answers to what was sent, in any order, each reply's
+ * header offset in at[]; the stream's length. */
+static size_t wire_replies(uint8_t *out, size_t *at)
+{
+	size_t req[NREQ], n = 0, off = 0;
+	unsigned order[NREQ];
+
+	for (unsigned i = 0; i < NREQ; i++) {
+		req[i] = off;
+		order[i] = i;
+		off += NBD_REQUEST_BYTES;
+		if (nbd_get16(wire.sent + req[i] + 6) == NBD_CMD_WRITE)
+			off += nbd_get32(wire.sent + req[i] + 24);
+	}
+	for (unsigned i = NREQ - 1; i > 0; i--) {
+		unsigned j = rand_below(i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (unsigned k = 0; k < NREQ; k++) {
+		const uint8_t *r = wire.sent + req[order[k]];
+
+		at[k] = n;
+		nbd_put32(out + n, NBD_SIMPLE_REPLY_MAGIC);
+		nbd_put32(out + n + 4, 0);
+		memcpy(out + n + 8, r + 8, 8);	/* the cookie */
+		n += NBD_REPLY_BYTES;
+		if (nbd_get16(r + 6) == NBD_CMD_READ) {
+			memset(out + n, 0xa5, nbd_get32(r + 24));
+			n += nbd_get32(r + 24);
+		}
+	}
+	return n;
+}
+
+static void test_nbd_replies(void **state)
+{
+	static unsigned answered, eproto, shutdown, eio, ran_out;
+	struct met_kind m[5] = { { "every request answered", &answered },
+				 { "a reply no request asked for", &eproto },
+				 { "the server shutting down", &shutdown },
+				 { "a request failed", &eio }, { "bytes ran out", &ran_out } };
+	static uint8_t b[WIRE_CAP];
+	static struct nbd_client c;
+
+	(void)state;
+	for (unsigned long seed = seed_first; seed < seed_first + seed_count; seed++) {
+		size_t at[NREQ], len, used = 0;
+		unsigned open = 0;
+		uint8_t *server;
+		int r = 0;
+
+		srand((unsigned)seed);
+		wire.seed = seed;
+		wire_client(&c);
+		len = wire_replies(b, at);
+		for (unsigned n = 1 + rand_below(3); n > 0; n--) {
+			size_t h = at[rand_below(NREQ)];
+
+			if (rand_chance(10))
+				nbd_put32(b + h + 4, rand_chance(50) ? NBD_ESHUTDOWN : 5);
+			else if (rand_chance(50))
+				poke(b, len, h + 4 * rand_below(4), 4, true);
+			else
+				mutate_blind(b, &len, WIRE_CAP, true);
+		}
+		server = exact_copy(b, len);
+		while (used < len && r == 0) {
+			uint32_t n = 1 + rand_below((unsigned)(len - used));
+
+			r = nbd_input(&c, server + used, n);
+			used += n;
+		}
+		for (unsigned i = 0; i < NREQ; i++) {
+			open += wire.done[i] == 0;
+			eio += wire.done[i] && wire.error[i] != 0;
+			free(wire.buf[i]);
+		}
+		RAND_CHECK(seed, 0, nbd_pending(&c) == open, "pending %u, unanswered %u",
+			   nbd_pending(&c), open);
+		RAND_CHECK(seed, 0, r == 0 || r == -EPROTO || r == -ECONNRESET, "input %d", r);
+		eproto += r == -EPROTO;
+		shutdown += r == -ECONNRESET;
+		answered += r == 0 && open == 0;
+		ran_out += r == 0 && open > 0;
+		free(server);
+	}
+	fprintf(stderr, "nbd replies ");
+	rand_met(m, 5, by_hand);
+}
+
 /* ---- The device tree: the fixtures' blobs, mutated ---- */
 
 static char **dtb_paths;
@@ -1039,6 +1205,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bootargs),
 		cmocka_unit_test(test_swap_header),
 		cmocka_unit_test(test_nbd),
+		cmocka_unit_test(test_nbd_replies),
 		cmocka_unit_test(test_devtree),
 		cmocka_unit_test(test_used_ring),
 	};
