@@ -330,6 +330,18 @@ static int check_blob(const void *blob, size_t max_size, struct devtree_info *ou
 	err = fdt_check_header(blob);
 	if (err)
 		return err;
+	/* Before version 16 libfdt names nodes by path, and fdt_check_full
+	 * then reads a root without '/' through the NULL fdt_get_name gives
+	 * it. Version 16 (2008) and 17 are what dtc and QEMU write. */
+	if (fdt_version(blob) < 16)
+		return -FDT_ERR_BADVERSION;
+	/* libfdt checks the blob's own alignment, not its blocks', yet reads
+	 * a reservation entry as an 8-byte struct and a token as a 4-byte
+	 * word in place: misaligned loads (a trap where they are not
+	 * emulated). The spec aligns them so; a blob that does not is
+	 * refused. */
+	if (fdt_off_mem_rsvmap(blob) % 8 != 0 || fdt_off_dt_struct(blob) % 4 != 0)
+		return DT_ERR_MISALIGNED;
 	if (fdt_totalsize(blob) > max_size)
 		return DT_ERR_TOOBIG;
 	out->size = fdt_totalsize(blob);
@@ -408,6 +420,9 @@ const char *devtree_strerror(int err)
 	case DT_ERR_TOOMANY: return "more device tree entries than the kernel can hold";
 	case DT_ERR_TOOBIG: return "device tree larger than allowed";
 	case DT_ERR_DEEP: return "device tree nodes nested too deep";
+	case DT_ERR_MISALIGNED:
+		return "device tree blocks not aligned (the reservation block to 8 bytes, the "
+		       "structure block to 4)";
 	default: return fdt_meaning(err) ? fdt_meaning(err) : fdt_strerror(err);
 	}
 }

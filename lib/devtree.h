@@ -48,7 +48,9 @@ enum devtree_error {
 	DT_ERR_BADREG = -22,	/* a reg or initrd property of the wrong size */
 	DT_ERR_TOOMANY = -23,	/* more entries than the arrays above hold */
 	DT_ERR_TOOBIG = -24,	/* totalsize larger than the caller allows */
-	DT_ERR_DEEP = -25	/* nodes nested deeper than DT_MAX_DEPTH */
+	DT_ERR_DEEP = -25,	/* nodes nested deeper than DT_MAX_DEPTH */
+	DT_ERR_MISALIGNED = -26	/* the reservation block not 8-, the structure
+				 * block not 4-byte aligned */
 };
 
 #define DT_MAX_DEPTH 16

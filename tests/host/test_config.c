@@ -13,29 +13,13 @@
 #include <cmocka.h>
 
 #include "base/config.h"
-
-static char said[4096];	/* the console lines config.c printed */
-static size_t said_len;
-
-int config_printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(said + said_len, sizeof(said) - said_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		said_len += (size_t)n < sizeof(said) - said_len ? (size_t)n : sizeof(said) - said_len - 1;
-	return n;
-}
+#include "config_said.h"
 
 static void parse(const char *cmdline)
 {
 	static const struct config_choices choices = { "mglru|clock", "unshared|rss|panic", 16, 16 };
 
-	said_len = 0;
-	said[0] = '\0';
+	config_said_clear();
 	config_parse(cmdline, &choices);
 }
 

@@ -221,6 +221,74 @@ static void test_unaligned(void **state)
 	free(blob);
 }
 
+/* Fixture "minimal" with one block (its offset field at header byte
+ * field_at, its size size) copied past the end at an offset off by
+ * misalign from 8, the header pointing there: a blob libfdt's own checks
+ * pass, sized exactly, in an 8-byte aligned buffer. */
+static uint8_t *moved_block(uint32_t field_at, uint32_t size, uint32_t misalign, size_t *total)
+{
+	size_t len;
+	uint8_t *blob = load("minimal", &len), *moved;
+	uint32_t from = fdt32_ld((const fdt32_t *)(blob + field_at));
+	uint32_t to = (uint32_t)((len + 7) / 8 * 8 + misalign);
+
+	*total = to + size;
+	moved = calloc(1, *total);
+	assert_non_null(moved);
+	memcpy(moved, blob, len);
+	memcpy(moved + to, blob + from, size);
+	fdt_set_totalsize(moved, (uint32_t)*total);
+	*(fdt32_t *)(moved + field_at) = cpu_to_fdt32(to);
+	free(blob);
+	return moved;
+}
+
+/* The spec aligns the reservation block to 8 and the structure block to
+ * 4, and libfdt reads them in place as structs: a blob with either off
+ * (found by test_parse_fuzz.c) is refused, never read with misaligned
+ * loads (UBSan fails this test if it is). */
+static void test_misaligned_blocks(void **state)
+{
+	struct devtree_info d;
+	size_t size;
+	uint8_t *rsv = moved_block(offsetof(struct fdt_header, off_mem_rsvmap), 16, 4, &size);
+
+	(void)state;
+	assert_int_equal(devtree_read(rsv, size, &d), DT_ERR_MISALIGNED);
+	free(rsv);
+	for (uint32_t off = 1; off < 4; off++) {
+		uint8_t *blob = load("minimal", &size);
+		uint8_t *st = moved_block(offsetof(struct fdt_header, off_dt_struct),
+					  fdt_size_dt_struct(blob), off, &size);
+
+		assert_int_equal(devtree_read(st, size, &d), DT_ERR_MISALIGNED);
+		free(st);
+		free(blob);
+	}
+	assert_non_null(strstr(devtree_strerror(DT_ERR_MISALIGNED), "aligned"));
+}
+
+/* Before version 16 libfdt names a node by its full path, and
+ * fdt_check_full reads the root's name without checking it was found:
+ * "minimal" relabelled version 15 (found by test_parse_fuzz.c) read a
+ * NULL pointer there. Such trees are refused before any check. */
+static void test_old_version(void **state)
+{
+	static const uint32_t versions[] = { 2, 3, 15 };
+	struct devtree_info d;
+	size_t size;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		uint8_t *blob = load("minimal", &size);
+
+		fdt_set_version(blob, versions[i]);
+		fdt_set_last_comp_version(blob, 2);
+		assert_int_equal(devtree_read(blob, size, &d), -FDT_ERR_BADVERSION);
+		free(blob);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +303,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_version16),
 		cmocka_unit_test(test_unterminated_string),
 		cmocka_unit_test(test_unaligned),
+		cmocka_unit_test(test_misaligned_blocks),
+		cmocka_unit_test(test_old_version),
 	};
 
 	dtb_paths = argv + 1;
