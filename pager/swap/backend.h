@@ -95,7 +95,10 @@ struct swap_backend_ops {
 	int (*write)(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		     struct swap_done *done);
 	/* Optional (NULL: writes are done when they complete). Make the writes
-	 * completed so far readable whatever happens next; 0 or an error. */
+	 * completed so far readable whatever happens next; 0 or an error.
+	 * SWAP_ERR_UNSENT: the flush could not vouch for them, the link to the
+	 * device lost since they were answered (the backend says so), not the
+	 * device's flush failing: the pages are kept, as unsent. */
 	int (*flush)(void *ctx, struct pager_thread *t);
 	/* Optional (NULL: never). The device is gone for good (a network
 	 * server that will not come back): nothing more is written to it, and

@@ -63,10 +63,13 @@ int swap_transfer_left(const struct pager_thread *t);
  * flight, 0 if it still has (it left the wait again). Needs no lock. */
 int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsigned n, int *err,
 			  int wait);
-/* The last flush failed (and none has worked since): writes the flush
- * left unsent (SWAP_ERR_UNSENT) meet it again if made again now. */
+/* The last flush answered failed (and none has worked since): writes the
+ * flush left unsent (SWAP_ERR_UNSENT) meet it again if made again now. A
+ * flush the link's loss left unvouched (the backend's SWAP_ERR_UNSENT)
+ * changes nothing here: it says nothing of the device's flushes. */
 int swap_flush_failing(void);
-/* No write left in flight by any thread (swap_reset). */
+/* No write left in flight by any thread, and no flush known failing
+ * (swap_reset). */
 void swap_transfer_reset(void);
 
 /* slot_ops.c: the VM core's slot operations (struct vm_swap_ops). */

@@ -41,8 +41,16 @@ int swap_flush_failing(void)
 
 static int flush_checked(int r)
 {
-	int was = __atomic_exchange_n(&flush_failing, r < 0, __ATOMIC_RELAXED);
+	int was;
 
+	/* Not the device's flush: the link was lost before the batch's writes
+	 * were flushed (backend.h; the backend says so). Its pages are kept
+	 * as unsent all the same, but the next batch, on the link back, is
+	 * flushed: nothing is learnt of the device's flushes, failing or
+	 * working, nor said of them. */
+	if (r == SWAP_ERR_UNSENT)
+		return r;
+	was = __atomic_exchange_n(&flush_failing, r < 0, __ATOMIC_RELAXED);
 	if (r < 0 && r != -ENXIO && !was)
 		printf("pager: swap: the device's flush failed (%d): written pages stay in memory, "
 		       "to be written again\n", r);
@@ -140,4 +148,5 @@ int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsi
 void swap_transfer_reset(void)
 {
 	memset(left_of, 0, sizeof(left_of));
+	flush_failing = 0;
 }

@@ -206,6 +206,10 @@ static int flush(void *ctx, struct pager_thread *t)
 		disk.flush_left = 1;
 		return SWAP_ERR_LEFT;
 	}
+	if (disk.lost_flushes > 0) {
+		disk.lost_flushes--;
+		return SWAP_ERR_UNSENT;
+	}
 	fake_met.flush_failed += disk.flush_err != 0;
 	return disk.flush_err;
 }

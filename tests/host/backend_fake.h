@@ -32,6 +32,9 @@ struct fake_disk {
 	unsigned ended;			/* ops.ended calls: the driver ended */
 	unsigned flushes;		/* ops.flush calls */
 	int flush_err;			/* what a flush answers (0: done) */
+	unsigned lost_flushes;		/* the next so many answer SWAP_ERR_UNSENT
+					 * first: a link lost before the batch's
+					 * writes were flushed (NBD's, which says so) */
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
 	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */

@@ -17,7 +17,9 @@
  * the outage's bound while netd, late, still rides it out; collected once
  * netd answers, a write gone out on a lost connection failed as late;
  * through the engine's transfers (transfer.c), each slot retired so is
- * counted once, whether it was lost before the write was left or after;
+ * counted once, whether it was lost before the write was left or after,
+ * and a batch whose flush a loss left unvouched is kept as unsent, said
+ * once as the loss, not as the device's flush failing;
  * the swap-out thread's (the lock let go) and any read are waited for. Pages read back are checked against the checksum of
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
@@ -505,6 +507,40 @@ static void pages_at(struct swap_req *p, unsigned k, uint32_t slot, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		p[i] = (struct swap_req){ .pa = RAM_BASE + (uint64_t)(k + i) * BLK_PAGE_SIZE,
 					  .slot = slot + i };
+}
+
+/* While the writer waits, the connection is lost with its writes, and
+ * netd answers them on the next one. */
+static void link_lost_then_answer(struct pager_thread *t)
+{
+	(void)t;
+	shared.swap_lost_writes++;
+	answer_held();
+}
+
+/* Through the engine's transfer (transfer.c): a batch whose connection was
+ * lost before it was flushed keeps its pages, as unsent, the loss said
+ * once (the backend's line), and the engine does not take it for the
+ * device's flush failing: it says nothing more, and a batch of pages
+ * unsent after it is one that may pass (swap_flush_failing: out.c). Before,
+ * the engine said "the device's flush failed (-11)" beside the loss and
+ * judged the device's flushes failing. */
+static void lost_flush_through_engine(void **state)
+{
+	struct swap_req p[2];
+	int err[2];
+
+	(void)state;
+	pages_at(p, 0, 16, 2);
+	hold = 1;
+	on_wait = link_lost_then_answer;
+	said_begin();
+	swap_transfer(&writer, 1, p, 2, err);
+	assert_int_equal(said_end("flush"), 1);
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(err[k], SWAP_ERR_UNSENT);
+	assert_false(swap_flush_failing());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 0);
 }
 
 /* Frames 0 .. n - 1, filled with pages seed .. seed + n - 1, written to
@@ -1131,6 +1167,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lost_out_failed_is_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(late_slots_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(flush_loss_said_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_flush_through_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(stalled_until_outage_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_back_as_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_back_other_data_fails, setup, teardown),

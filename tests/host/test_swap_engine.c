@@ -22,7 +22,9 @@
  * a stuck read's frame out of use for good; a transfer that never reached
  * the device retires nothing and a fault's read of it is tried again (and,
  * never sent again, fails as short of memory, not unreadable), nor does a
- * flush that fails; a write request failed whole for one bad slot retires
+ * flush that fails; a flush the link's loss left unvouched keeps its
+ * batch as unsent without judging the device's flushes failing (reclaim
+ * writes another batch); a write request failed whole for one bad slot retires
  * that slot only, its other pages written again one a request; a fault
  * whose reclaim's batch fails is mapped after reclaim's next batch; a
  * device that fails every write has two batches' slots retired and no
@@ -219,18 +221,23 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A private region of n pages at VA in a new space, page j filled with
- * bytes j + 1 (a write fault each). */
-static struct vm_space *filled_space(unsigned n)
+/* A private region of n + room pages at VA in a new space, page j < n
+ * filled with bytes j + 1 (a write fault each), the others untouched. */
+static struct vm_space *filled_with_room(unsigned n, unsigned room)
 {
 	struct vm_space *s = fake_space(1);
 
-	assert_int_equal(vm_region_add(s, VA, VA + n * PG, RW, VM_ANON, NULL), 0);
+	assert_int_equal(vm_region_add(s, VA, VA + (n + room) * PG, RW, VM_ANON, NULL), 0);
 	for (unsigned j = 0; j < n; j++) {
 		fake_fault(s, VA + j * PG, VM_W, VM_FAULT_MAPPED);
 		memset(frame_ptr(vm_lookup(s, VA + j * PG)), (int)(j + 1), PG);
 	}
 	return s;
+}
+
+static struct vm_space *filled_space(unsigned n)
+{
+	return filled_with_room(n, 0);
 }
 
 static void expect_bytes(const uint8_t *p, uint8_t v)
@@ -2545,14 +2552,9 @@ static void test_fault_after_bad_batch(void **state)
  * next batch writes the same victims. */
 static void test_fault_after_unsent_batch(void **state)
 {
-	struct vm_space *s = fake_space(1);
+	struct vm_space *s = filled_with_room(4, 1);	/* and the fault's page */
 
 	(void)state;
-	assert_int_equal(vm_region_add(s, VA, VA + 5 * PG, RW, VM_ANON, NULL), 0);
-	for (unsigned j = 0; j < 4; j++) {
-		fake_fault(s, VA + j * PG, VM_W, VM_FAULT_MAPPED);
-		memset(frame_ptr(vm_lookup(s, VA + j * PG)), (int)(j + 1), PG);
-	}
 	disk.unsent_writes = 1;
 	fault_after_failed_batch(s, 4);
 	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
@@ -2717,6 +2719,69 @@ static void test_fault_after_failed_flush(void **state)
 	assert_int_equal(disk.writes, 1);
 	assert_int_equal(disk.flushes, 1);
 	disk.flush_err = 0;
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* The batch's flush vouched for nothing because the link was lost before
+ * the batch's writes were flushed (NBD: SWAP_ERR_UNSENT, the backend says
+ * so): its pages are kept, as unsent, but that is a link that flapped, not
+ * a device whose flushes fail: the next batch, on the link back, is
+ * flushed, so the fault is mapped after it. Before, the engine took the
+ * flush as failing ("the device's flush failed (-11)"), and the batch as
+ * one the next would meet again: one batch, and the fault failed for
+ * memory with swap in service. */
+static void test_fault_after_lost_flush(void **state)
+{
+	struct vm_space *s = filled_with_room(4, 1);	/* and the fault's page */
+
+	(void)state;
+	disk.lost_flushes = 1;
+	said_begin();
+	fault_after_failed_batch(s, 4);
+	assert_int_equal(said_end("flush"), 0);	/* the backend's to say */
+	assert_int_equal(disk.flushes, 2);
+	assert_false(swap_flush_failing());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	for (unsigned j = 0; j < 4; j++)
+		expect_bytes(disk.page[slot_at(s, VA + j * PG)], (uint8_t)(j + 1));
+	vm_space_destroy(s);
+	fake_check();
+}
+
+/* A flush the link's loss left unvouched says nothing of the device's
+ * flushes either way: not failing after ones that worked (a later real
+ * failure is said then, as the first), nor working after ones that failed
+ * (not said again when the next fails). Pages written under it are none
+ * of them known written. Before, the loss was said as the device's flush
+ * failing (-11), and the server's real failure after it was not said. */
+static void test_lost_flush_says_nothing_of_flushes(void **state)
+{
+	struct vm_space *s = filled_space(4);
+
+	(void)state;
+	said_begin();
+	disk.lost_flushes = 1;
+	assert_int_equal(out(s, 4), 0);
+	assert_int_equal(said_end("flush"), 0);
+	assert_false(swap_flush_failing());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 0);
+	said_begin();
+	disk.flush_err = -EIO;
+	assert_int_equal(out(s, 4), 0);
+	assert_true(swap_flush_failing());
+	disk.lost_flushes = 1;
+	assert_int_equal(out(s, 4), 0);
+	assert_true(swap_flush_failing());
+	assert_int_equal(out(s, 4), 0);		/* failing still: not said again */
+	assert_int_equal(said_end("the device's flush failed (-5)"), 1);
+	disk.flush_err = 0;
+	assert_int_equal(out(s, 4), 4);
+	assert_false(swap_flush_failing());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 4);
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_SLOTS_BAD), 0);
+	fault_back(s, VA, VM_R);
+	expect_bytes(frame_ptr(vm_lookup(s, VA)), 1);
 	vm_space_destroy(s);
 	fake_check();
 }
@@ -2975,6 +3040,8 @@ int main(void)
 		TEST(test_kept_source_found_is_a_cache_hit),
 		TEST(test_two_keeps_on_one_source),
 		TEST(test_fault_after_failed_flush),
+		TEST(test_fault_after_lost_flush),
+		TEST(test_lost_flush_says_nothing_of_flushes),
 		TEST(test_fault_on_failing_device),
 		TEST(test_writer_on_failing_device),
 		TEST(test_writer_on_late_device),
