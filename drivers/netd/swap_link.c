@@ -123,10 +123,35 @@ static uint32_t link_send(void *ctx, const uint8_t *d, uint32_t len)
 	return sc.negotiated ? swap_tcp_write(d, len, true) : 0;
 }
 
+static void lost(const char *why);
+
+/* The handshake's request, the first bytes on a new connection, written
+ * whole or not at all. Not while the connection takes no bytes now
+ * (swap_tcp_waits: not the server's doing): the next pump or tick writes
+ * it, the attempt's deadline bounding the wait. Taken in part or refused
+ * otherwise, the attempt fails (the rest would never be sent). Whether
+ * the connection is still up. */
+static bool hs_send(void)
+{
+	if (sc.hs.out_len == 0 || swap_tcp_waits())
+		return true;
+	if (swap_tcp_write(sc.hs.out, sc.hs.out_len, false) != sc.hs.out_len) {
+		lost("the handshake's request could not be sent");
+		return false;
+	}
+	swap_tcp_output();
+	sc.hs.out_len = 0;
+	return true;
+}
+
 static void output(void)
 {
-	if (!swap_tcp_is_open() || !sc.negotiated)
+	if (!swap_tcp_is_open())
 		return;
+	if (!sc.negotiated) {
+		hs_send();
+		return;
+	}
 	nbd_pump(sc.checking ? &first.cl : &sc.cl);
 	swap_tcp_output();
 }
@@ -395,16 +420,8 @@ static void take(const uint8_t *d, uint32_t len)
 	if (!sc.negotiated) {
 		size_t used = nbd_hs_input(&sc.hs, d, len);
 
-		if (sc.hs.out_len) {
-			/* The first bytes on a new connection: all taken, or
-			 * the attempt fails (the rest would never be sent). */
-			uint32_t took = swap_tcp_write(sc.hs.out, sc.hs.out_len, false);
-
-			if (took != sc.hs.out_len)
-				return lost("the handshake's request could not be sent");
-			swap_tcp_output();
-			sc.hs.out_len = 0;
-		}
+		if (!hs_send())
+			return;
 		if (sc.hs.state == NBD_HS_FAILED)
 			return lost(sc.hs.why);
 		if (sc.hs.state != NBD_HS_DONE)

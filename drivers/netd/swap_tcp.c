@@ -31,7 +31,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *p, struct pbuf *data, err_t err)
 	if (pcb != p)
 		return ERR_ABRT;	/* closed while taking it in */
 	events->pump();
-	return ERR_OK;
+	return pcb == p ? ERR_OK : ERR_ABRT;	/* the pump may close it */
 }
 
 static err_t on_sent(void *arg, struct tcp_pcb *p, u16_t len)
@@ -40,7 +40,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *p, u16_t len)
 	(void)p;
 	(void)len;
 	events->pump();
-	return ERR_OK;
+	return pcb == p ? ERR_OK : ERR_ABRT;	/* the pump may close it */
 }
 
 static void on_error(void *arg, err_t err)
@@ -104,10 +104,17 @@ bool swap_tcp_is_open(void)
 	return pcb != NULL;
 }
 
+bool swap_tcp_waits(void)
+{
+	return pcb && !netd_tcp_appendable(pcb);
+}
+
 uint32_t swap_tcp_write(const uint8_t *d, uint32_t len, bool more)
 {
 	if (!pcb || !netd_tcp_appendable(pcb))
-		return 0;	/* none, or not now: pumped again as it is sent */
+		return 0;	/* none, or not now (swap_tcp_waits): nothing pumps as
+				 * tcp_output sends the old segment; the link writes
+				 * again at the ACK's pump (on_sent) or its next tick */
 	uint32_t n = len < tcp_sndbuf(pcb) ? len : tcp_sndbuf(pcb);
 
 	if (n > 0xffff)

@@ -32,9 +32,15 @@ int swap_tcp_open(uint32_t addr, uint16_t port, const struct swap_tcp_events *ev
 void swap_tcp_close(void);
 bool swap_tcp_is_open(void);
 
-/* Queue up to len bytes, copied; how many were taken (0: no room now).
+/* Queue up to len bytes, copied; how many were taken (0: no room now, or
+ * swap_tcp_waits).
  * more: further bytes follow at once. swap_tcp_output sends them. */
 uint32_t swap_tcp_write(const uint8_t *d, uint32_t len, bool more);
+/* The connection is open but takes no bytes now: a retransmitted segment
+ * is last on lwIP's unsent queue (tcp_append.h), and swap_tcp_write
+ * returns 0 until tcp_output has sent it. Nothing says when that is:
+ * the link writes again at its next pump (the ACK's sent event) or tick. */
+bool swap_tcp_waits(void);
 void swap_tcp_output(void);
 
 #endif

@@ -183,6 +183,12 @@ uint32_t swap_tcp_write(const uint8_t *d, uint32_t len, bool more)
 	return len;
 }
 
+/* Its connection takes bytes whenever it has room. */
+bool swap_tcp_waits(void)
+{
+	return false;
+}
+
 void swap_tcp_output(void)
 {
 }

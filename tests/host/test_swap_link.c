@@ -71,6 +71,10 @@ static struct {
 	uint32_t sndbuf;		/* bytes it holds that the server has not read */
 	bool hs_done;			/* the server's side of the handshake */
 	unsigned requests;		/* on this connection, the first page's read included */
+	/* It takes no bytes now (swap_tcp_waits), as lwIP's with a
+	 * retransmitted segment last on its unsent queue (tcp_append.h). */
+	bool waits;
+	bool waits_at_greeting;		/* the next greeting sets waits */
 } net;
 
 static struct {
@@ -132,13 +136,18 @@ uint32_t swap_tcp_write(const uint8_t *d, uint32_t len, bool more)
 	(void)more;
 	uint32_t room = net.sndbuf - (net.in_len - net.in_used);
 
-	if (!net.open)
+	if (!net.open || net.waits)
 		return 0;
 	if (len > room)
 		len = room;
 	memcpy(net.in + net.in_len, d, len);
 	net.in_len += len;
 	return len;
+}
+
+bool swap_tcp_waits(void)
+{
+	return net.open && net.waits;
 }
 
 void swap_tcp_output(void)
@@ -173,6 +182,8 @@ static void greeting(void)
 		memcpy(b, "SSH-2.0-OpenSSH\r\n", sizeof(b));
 		return deliver(b, sizeof(b));
 	}
+	net.waits = net.waits_at_greeting;
+	net.waits_at_greeting = false;
 	nbd_put64(b, NBD_MAGIC);
 	nbd_put64(b + 8, NBD_OPT_MAGIC);
 	nbd_put16(b + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
@@ -1325,6 +1336,62 @@ static void handshake_not_taken(void **state)
 	assert_true(net.now < 1000 * MS_ + CONNECT_NS);	/* not at an attempt's bound */
 }
 
+/* A connection lost, and as the server's greeting comes on the next one
+ * the connection takes no bytes (lwIP's, with a retransmitted segment
+ * last on its unsent queue: tcp_append.h); once that has been
+ * acknowledged (the sent event's pump) the handshake's request goes and
+ * the link is up again on that connection, no further loss counted
+ * (before session 27 the request not taken failed the attempt, a loss
+ * more: its backoff, and on towards the outage's budget). */
+static void handshake_waits_for_rexmit(void **state)
+{
+	unsigned opens = net.opens;
+
+	(void)state;
+	server_close();
+	assert_int_equal(sc.losses, 1);
+	net.waits_at_greeting = true;
+	wait_ms(RETRY_NS / MS_);		/* connected, greeted */
+	assert_true(net.open && net.waits);
+	assert_int_equal(net.opens, opens + 1);
+	assert_int_equal(net.in_len, 0);	/* nothing written under old numbers */
+	net.waits = false;
+	net.ev->pump();				/* the retransmission acknowledged */
+	net_run();
+	assert_true(net.hs_done);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(net.opens, opens + 1);
+	assert_int_equal(sc.losses, 1);
+	submit(NBD_CMD_READ, 3, 0, PG);
+	assert_int_equal(pgr.done[3], 1);
+}
+
+/* The same, the connection never taking bytes again: the attempt ends at
+ * its own bound (CONNECT_NS, no handshake in time), one loss, and the
+ * next attempt, the connection taking bytes, is up. */
+static void handshake_wait_bounded(void **state)
+{
+	unsigned opens = net.opens;
+
+	(void)state;
+	server_close();
+	net.waits_at_greeting = true;
+	wait_ms(RETRY_NS / MS_);
+	assert_true(net.open && net.waits);
+	int64_t bound = sc.deadline;
+
+	while (net.open && net.now < bound + 1000 * MS_)
+		wait_ms(100);
+	assert_false(net.open);
+	assert_string_equal(sc.why, "no handshake in time");
+	assert_true(net.now >= bound);
+	assert_int_equal(sc.losses, 2);
+	assert_int_equal(net.in_len, 0);
+	wait_ms(RETRY_MAX_NS / MS_);
+	assert_int_equal(swap_link_state(), SWAP_UP);
+	assert_int_equal(net.opens, opens + 2);
+}
+
 /* A setup that met a server not speaking NBD, then another setup with
  * the server speaking it: the second connects and takes the export
  * (before session 27 the first's failed handshake stayed in the link's
@@ -1350,6 +1417,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(reconnect_same_export, setup),
+		cmocka_unit_test_setup(handshake_waits_for_rexmit, setup),
+		cmocka_unit_test_setup(handshake_wait_bounded, setup),
 		cmocka_unit_test_setup(reconnect_other_export, setup),
 		cmocka_unit_test_setup(reconnect_without_flush, setup),
 		cmocka_unit_test_setup(reconnect_gaining_flush, setup_no_flush),
