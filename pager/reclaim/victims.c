@@ -48,7 +48,7 @@ static uint64_t pa_of(uint32_t i)
  * batch is read and when the isolate call ends, since the page may be
  * touched any time after.
  */
-enum { KEPT_NONE = 1, KEPT_IDLE = 2, KEPT_USED = 3 };
+enum { ANSWER_NONE = 1, ANSWER_IDLE = 2, ANSWER_USED = 3 };
 
 static uint8_t *answers;	/* [frame]: enum above (0 before init) */
 static uint32_t last_asked = UINT32_MAX;
@@ -118,8 +118,8 @@ static void expire_ahead(void)
 	uint8_t *const kp = answers;
 
 	for (uint32_t k = 0, n = ahead_n; k < n; k++)
-		if (kp[ahead[k]] == KEPT_IDLE)
-			kp[ahead[k]] = KEPT_NONE;
+		if (kp[ahead[k]] == ANSWER_IDLE)
+			kp[ahead[k]] = ANSWER_NONE;
 	ahead_n = 0;
 }
 
@@ -145,7 +145,7 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 	for (uint32_t k = 0; k < n && an < AHEAD_MAX; k++) {
 		size_t before = b->n;
 		uint32_t i = f[k];
-		if (i >= limit || kp[i] != KEPT_NONE || (k > 0 && !all && !evictable(NULL, i)))
+		if (i >= limit || kp[i] != ANSWER_NONE || (k > 0 && !all && !evictable(NULL, i)))
 			continue;
 		collect_mappings(b, i);
 		if (b->n == LOOK_MAX && k > 0) {
@@ -154,10 +154,10 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 		}
 		if (b->overflow) {
 			b->n = before;	/* they never will */
-			kp[i] = KEPT_USED;
+			kp[i] = ANSWER_USED;
 			continue;
 		}
-		kp[i] = KEPT_IDLE;
+		kp[i] = ANSWER_IDLE;
 		ahead[an++] = i;
 	}
 	ahead_n = an;
@@ -165,12 +165,12 @@ static void harvest(const uint32_t *f, uint32_t n, int all)
 		return;
 	if (vm_harvest(b->e, b->pa, bn) < 0) {
 		for (size_t k = 0; k < bn; k++)
-			kp[index_of(b->pa[k])] = KEPT_USED;
+			kp[index_of(b->pa[k])] = ANSWER_USED;
 		return;
 	}
 	for (size_t k = 0; k < bn; k++)
 		if (b->e[k].bits & HARVEST_ACCESSED)
-			kp[index_of(b->pa[k])] = KEPT_USED;
+			kp[index_of(b->pa[k])] = ANSWER_USED;
 }
 
 /* Every frame announced: of policy_announce's walks, mglru's aging never
@@ -201,9 +201,9 @@ static void harvest_from(uint32_t i)
  * so, which is used up (the next question about i is a new look). */
 static inline int answer_used(uint32_t i)
 {
-	int used = answers[i] == KEPT_USED;
+	int used = answers[i] == ANSWER_USED;
 
-	answers[i] = KEPT_NONE;
+	answers[i] = ANSWER_NONE;
 	vmstat_count(VMSTAT_PGSCAN);
 	vmstat_count_n(VMSTAT_PGSCAN_REFERENCED, used);
 	return used;
@@ -227,7 +227,7 @@ static __attribute__((noinline)) int answer_harvested(uint32_t i)
 static int referenced(void *ctx, uint32_t i)
 {
 	(void)ctx;
-	if (answers[i] == KEPT_NONE)
+	if (answers[i] == ANSWER_NONE)
 		return answer_harvested(i);
 	return answer(i);
 }
@@ -267,7 +267,7 @@ static void clear_fault_references(void *ctx, const struct uncounted_note *t)
 
 	(void)ctx;
 	for (uint32_t k = 0; k < t->n; k++) {
-		answers[t->frame[k]] = KEPT_NONE;
+		answers[t->frame[k]] = ANSWER_NONE;
 		pa[k] = pa_of(t->frame[k]);
 	}
 	vm_frames_clear_accessed(pa, t->n);
@@ -292,7 +292,7 @@ static void observe(void *ctx, uint64_t pa, int allocated)
 	uint32_t *noted;
 
 	(void)ctx;
-	answers[i] = KEPT_NONE;
+	answers[i] = ANSWER_NONE;
 	if (!allocated) {
 		pol_ops->remove(pol, i);
 		return;
@@ -314,7 +314,7 @@ static void observe_run_fits(const uint64_t *pa, unsigned n)
 		f = own;
 	for (unsigned k = 0; k < n; k++) {
 		f[k] = index_of(pa[k]);
-		answers[f[k]] = KEPT_NONE;
+		answers[f[k]] = ANSWER_NONE;
 	}
 	pages_brought_in += n;
 	policy_insert_run(pol_ops, pol, f, n);
@@ -416,7 +416,7 @@ void victims_start(void)
 {
 	/* Frames already in use (init, the driver) join the policy now. */
 	for (uint32_t i = 0; i < nframes; i++) {
-		answers[i] = KEPT_NONE;
+		answers[i] = ANSWER_NONE;
 		if (frame_desc(pa_of(i))->state == FRAME_ANON)
 			pol_ops->insert(pol, i, 0);
 	}

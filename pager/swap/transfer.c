@@ -148,5 +148,5 @@ int swap_transfer_collect(struct pager_thread *t, const struct swap_req *p, unsi
 void swap_transfer_reset(void)
 {
 	memset(left_of, 0, sizeof(left_of));
-	flush_failing = 0;
+	__atomic_store_n(&flush_failing, 0, __ATOMIC_RELAXED);
 }
