@@ -97,8 +97,9 @@ struct swap_backend_ops {
 	/* Optional (NULL: writes are done when they complete). Make the writes
 	 * completed so far readable whatever happens next; 0 or an error.
 	 * SWAP_ERR_UNSENT: the flush could not vouch for them, the link to the
-	 * device lost since they were answered (the backend says so), not the
-	 * device's flush failing: the pages are kept, as unsent. */
+	 * device lost since they were answered, or the flush never reached
+	 * the device (the driver refused the call), and the backend says so:
+	 * not the device's flush failing, the pages are kept, as unsent. */
 	int (*flush)(void *ctx, struct pager_thread *t);
 	/* Optional (NULL: never). The device is gone for good (a network
 	 * server that will not come back): nothing more is written to it, and

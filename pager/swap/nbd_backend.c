@@ -80,6 +80,8 @@ static int sum_said;	/* the first mismatch is said, the rest counted */
 /* Flushes failed in a row for a loss since their batch began: said at the
  * first, not at each batch while the link flaps. */
 static int flush_lost_run;
+/* A flush call netd refused is said once (flush_refused). */
+static int flush_refusal_said;
 
 /* netd has given the server up for good (its word, written once). */
 static int netd_gave_up(void)
@@ -263,6 +265,21 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
 	return r;
 }
 
+/* A flush call netd refused (its answer to the call, not the server's to
+ * a flush: a tag still in flight, one not submitted, the export not taken
+ * yet): nothing was sent, so nothing is learnt of the device's flushes,
+ * as for a write whose call was refused (blk_link.c's result_of). The
+ * batch is kept as unsent, its slots let go, and it is not taken for the
+ * device's flush failing. Not a server without flush (-ENOTSUP), the
+ * server given up (-ENXIO) or netd ended (-EPIPE): flush says those. */
+static int flush_refused(int r)
+{
+	if (!__atomic_exchange_n(&flush_refusal_said, 1, __ATOMIC_RELAXED))
+		printf("pager: swap: netd refused the flush call (%d): nothing was sent; the batch "
+		       "is kept in memory, to be written again (said once)\n", r);
+	return SWAP_ERR_UNSENT;
+}
+
 /* The engine calls this once a write batch has completed: NBD_CMD_FLUSH,
  * so the server has the pages on stable storage before their frames are
  * given away (a server that restarts would otherwise lose them). A flush
@@ -283,10 +300,12 @@ static int flush(struct pager_thread *t)
 	m.w[1] = t->io_client;
 	r = sys_call(drv.ep, &m);
 	r = r < 0 ? r : (int)(int64_t)m.label;
+	if (r != 0)
+		drv.shared->slot[tag].state = BLK_FREE;
+	if (r != 0 && r != -ENOTSUP && r != -ENXIO && r != -EPIPE)
+		return flush_refused(r);
 	if (r == 0)
 		r = blk_wait_tag(&link, t, tag, 1);
-	else
-		drv.shared->slot[tag].state = BLK_FREE;
 	if (r == SWAP_ERR_LEFT) {	/* leave_in_outage */
 		flush_left[t->io_client] = 1;
 		return r;

@@ -44,7 +44,8 @@ static int flush_checked(int r)
 	int was;
 
 	/* Not the device's flush: the link was lost before the batch's writes
-	 * were flushed (backend.h; the backend says so). Its pages are kept
+	 * were flushed, or the driver refused the flush call (backend.h; the
+	 * backend says so). Its pages are kept
 	 * as unsent all the same, but the next batch, on the link back, is
 	 * flushed: nothing is learnt of the device's flushes, failing or
 	 * working, nor said of them. */

@@ -1,7 +1,8 @@
 /*
  * The console, caught, for host tests: what the code under test prints
  * between said_begin and said_end goes to a file, and said_end counts the
- * lines holding what, and passes them on so the log still shows them.
+ * lines holding what, and passes them on so the log still shows them
+ * (and keeps them in said_text).
  * The console is stderr in host builds (tap_stdout.c: stdout is TAP's).
  * Its includer defines _POSIX_C_SOURCE 200809L before any header
  * (fileno, dup).
@@ -15,6 +16,9 @@
 
 static FILE *said;
 static int said_stderr = -1;
+/* All that said_end passed on (bounded), for a test to look for another
+ * line in the same catch. */
+static char said_text[4096];
 
 static void said_begin(void)
 {
@@ -34,8 +38,10 @@ static int said_end(const char *what)
 	assert_true(dup2(said_stderr, STDERR_FILENO) >= 0);
 	close(said_stderr);
 	rewind(said);
+	said_text[0] = '\0';
 	while (fgets(line, sizeof(line), said)) {
 		n += strstr(line, what) != NULL;
+		strncat(said_text, line, sizeof(said_text) - strlen(said_text) - 1);
 		fputs(line, stderr);
 	}
 	fclose(said);

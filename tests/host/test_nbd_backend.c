@@ -19,7 +19,8 @@
  * through the engine's transfers (transfer.c), each slot retired so is
  * counted once, whether it was lost before the write was left or after,
  * and a batch whose flush a loss left unvouched is kept as unsent, said
- * once as the loss, not as the device's flush failing;
+ * once as the loss, not as the device's flush failing, and so is a batch
+ * whose flush call netd refused (nothing sent), the refusal said once;
  * the swap-out thread's (the lock let go) and any read are waited for. Pages read back are checked against the checksum of
  * their slot's last write answered with success: other data (a server
  * restored from an older copy) fails the page with the device's verdict;
@@ -537,6 +538,38 @@ static void lost_flush_through_engine(void **state)
 	said_begin();
 	swap_transfer(&writer, 1, p, 2, err);
 	assert_int_equal(said_end("flush"), 1);
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(err[k], SWAP_ERR_UNSENT);
+	assert_false(swap_flush_failing());
+	assert_int_equal(vmstat_get(VMSTAT_SWAP_PAGES_OUT), 0);
+}
+
+/* Through the engine's transfer: a flush call netd refuses (its answer to
+ * the call: here a tag it holds in flight, -EBUSY, then -EINVAL) sent
+ * nothing, so the batch is kept as unsent, as a write whose call was
+ * refused, the refusal said once with its code, and the device's flushes
+ * are not judged failing. Before, the refusal went back raw: the engine
+ * said "the device's flush failed (-16)" and judged them failing. */
+static void refused_flush_through_engine(void **state)
+{
+	struct swap_req p[2];
+	int err[2];
+
+	(void)state;
+	pages_at(p, 0, 16, 2);
+	flush_answer = -EBUSY;
+	said_begin();
+	swap_transfer(&writer, 1, p, 2, err);
+	assert_int_equal(said_end("netd refused the flush call (-16)"), 1);
+	assert_null(strstr(said_text, "the device's flush failed"));
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(err[k], SWAP_ERR_UNSENT);
+	assert_false(swap_flush_failing());
+	assert_int_equal(shared.slot[blk_tag_of(IO_SWAPOUT, 0)].state, BLK_FREE);
+	flush_answer = -EINVAL;
+	said_begin();
+	swap_transfer(&writer, 1, p, 2, err);
+	assert_int_equal(said_end("flush"), 0);
 	for (unsigned k = 0; k < 2; k++)
 		assert_int_equal(err[k], SWAP_ERR_UNSENT);
 	assert_false(swap_flush_failing());
@@ -1168,6 +1201,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(late_slots_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(flush_loss_said_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_flush_through_engine, setup, teardown),
+		cmocka_unit_test_setup_teardown(refused_flush_through_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(stalled_until_outage_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_back_as_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_back_other_data_fails, setup, teardown),

@@ -40,6 +40,7 @@
 #include "vm/swapcache.h"
 #include "base/slab.h"
 #include "elfimage.h"
+#include "elf_build.h"
 #include "reclaim/policy/policy.h"
 #include "rand_met.h"
 
@@ -524,27 +525,6 @@ static size_t initrd_len;
 #define PROG_ENTRY 0x10100UL
 #define PROG_BRK 0x24000UL
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void phdr(uint8_t *img, int i, uint32_t flags, uint64_t off, uint64_t va, uint64_t filesz,
-		 uint64_t memsz)
-{
-	uint8_t *p = img + 64 + 56 * i;
-
-	put_le(p, 1, 4);	/* PT_LOAD */
-	put_le(p + 4, flags, 4);
-	put_le(p + 8, off, 8);
-	put_le(p + 16, va, 8);
-	put_le(p + 24, va, 8);
-	put_le(p + 32, filesz, 8);
-	put_le(p + 40, memsz, 8);
-	put_le(p + 48, 0x1000, 8);
-}
-
 static void cpio_put(const char *name, const uint8_t *data, size_t size)
 {
 	char hdr[111];
@@ -566,19 +546,10 @@ static void make_initrd(void)
 	static uint8_t img[0x400];
 
 	memset(img, 0x5c, sizeof(img));
-	memset(img, 0, 64 + 2 * 56);
-	memcpy(img, "\x7f" "ELF", 4);
-	img[4] = 2, img[5] = 1, img[6] = 1;
-	put_le(img + 16, 2, 2);
-	put_le(img + 18, 243, 2);
-	put_le(img + 20, 1, 4);
-	put_le(img + 24, PROG_ENTRY, 8);
-	put_le(img + 32, 64, 8);
-	put_le(img + 52, 64, 2);
-	put_le(img + 54, 56, 2);
-	put_le(img + 56, 2, 2);
-	phdr(img, 0, ELF_SEG_R | ELF_SEG_X, 0, PROG_TEXT, 0x200, 0x200);
-	phdr(img, 1, ELF_SEG_R | ELF_SEG_W, 0x200, PROG_DATA, 0x20, PROG_DATA_MEM);
+	memset(img, 0, ELF_PHOFF + 2 * ELF_PHENT);
+	elf_header_at(img, PROG_ENTRY, 2);
+	elf_phdr_at(img, 0, PT_LOAD, ELF_SEG_R | ELF_SEG_X, 0, PROG_TEXT, 0x200, 0x200);
+	elf_phdr_at(img, 1, PT_LOAD, ELF_SEG_R | ELF_SEG_W, 0x200, PROG_DATA, 0x20, PROG_DATA_MEM);
 	initrd_len = 0;
 	cpio_put("prog", img, sizeof(img));
 	cpio_put("junk", (const uint8_t *)"not a program", 13);
