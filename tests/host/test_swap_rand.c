@@ -4,7 +4,8 @@
  * pages are written, read (faults that read a page with its readahead
  * window, letting the lock go; runs read in order, which the swap-in
  * thread reads ahead of), unmapped, mapped again, forked and ended, while
- * reclaim (pager/reclaim/free.c, over a policy choosing at random) sends
+ * reclaim (pager/reclaim/free.c, over a policy choosing at random, or
+ * the real 2Q told of victims kept by a fault during their write) sends
  * victims out through the engine's entry points: direct batches
  * (swap_out_now); the swap-out queue and that thread's step
  * (swap_write_queued); the swap-in thread's step; faults that reclaim
@@ -16,7 +17,9 @@
  * whole, come back late (and land later) or are never sent, pages moved
  * before or after the other thread acts, a device that fails
  * everything (the writer's pause, the clock moved on), failed and unsent
- * reads, failed flushes, direct writes left in flight by an outage, an
+ * reads, flushes failed (-EIO) and lost with the link (SWAP_ERR_UNSENT),
+ * each spoiling what its thread wrote since its last flush, direct writes
+ * left in flight by an outage, an
  * area smaller than the pages (the device full), and in some seeds the
  * device gone for good part way (its driver ended).
  * After every step: vm_check and the mmu; every page against the model
