@@ -140,6 +140,16 @@ static void write_page(const struct swap_req *p, int bad, int *err)
 	disk.pages_written++;
 }
 
+/* A page left in flight takes its verdict from collect (left_err, or
+ * SWAP_ERR_LATE for left_late, its slot then retired): a copy kept to land
+ * late from its first answer must not land on a slot let go. */
+static void forget_late(uint32_t slot)
+{
+	for (unsigned k = 0; k < disk.late_n; k++)
+		if (disk.late[k].slot == slot)
+			disk.late[k--] = disk.late[--disk.late_n];
+}
+
 static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		      struct swap_done *done)
 {
@@ -176,6 +186,7 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 		disk.during_write();
 	if (disk.leaves && t == pager_holder())
 		for (unsigned k = 0; k < n; k++) {
+			forget_late(p[k].slot);
 			disk.left_slot[disk.left_n++] = p[k].slot;
 			done->err[k] = SWAP_ERR_LEFT;
 			fake_met.left++;

@@ -954,8 +954,11 @@ static void one_step(void)
 	}
 	paused_steps += swap_out_failing() != 0;
 	weather();
-	if (disk.late_n && rand() % 8 == 0)
-		fake_disk_land_late();	/* on slots retired: nothing must change */
+	if (disk.late_n && rand() % 8 == 0) {
+		for (unsigned i = 0; i < disk.late_n; i++)
+			trace("  late lands on slot %u\n", disk.late[i].slot);
+		fake_disk_land_late();
+	}	/* on slots retired: nothing must change */
 	if (disk.stalled && rand() % 6 == 0)
 		outage_ends();
 	if (what < 50)
