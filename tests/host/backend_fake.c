@@ -15,6 +15,12 @@ struct fake_disk disk;
 struct fake_met fake_met;
 static void *start_table;	/* ops.start's: slot_bytes a slot */
 
+/* By I/O client: slots written since its thread's last flush. */
+static struct {
+	unsigned n;
+	uint32_t slot[SWAP_IO_MAX];
+} unflushed[PAGER_IO_CLIENTS];
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
@@ -25,6 +31,7 @@ void fake_disk_init(int header)
 	free(start_table);
 	start_table = NULL;
 	memset(&disk, 0, sizeof(disk));
+	memset(unflushed, 0, sizeof(unflushed));
 	if (!header)
 		return;
 	put32(disk.page[0] + SWAP_OFF_VERSION, 1);
@@ -133,6 +140,16 @@ static void write_page(const struct swap_req *p, int bad, int *err)
 	disk.pages_written++;
 }
 
+/* A page left in flight takes its verdict from collect (left_err, or
+ * SWAP_ERR_LATE for left_late, its slot then retired): a copy kept to land
+ * late from its first answer must not land on a slot let go. */
+static void forget_late(uint32_t slot)
+{
+	for (unsigned k = 0; k < disk.late_n; k++)
+		if (disk.late[k].slot == slot)
+			disk.late[k--] = disk.late[--disk.late_n];
+}
+
 static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *p, unsigned n,
 		      struct swap_done *done)
 {
@@ -146,6 +163,8 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 	}
 	disk.writes++;
 	done->requests = 0;
+	if (t->io_client < PAGER_IO_CLIENTS)
+		unflushed[t->io_client].n = 0;	/* the last write's verdict given */
 	for (unsigned k = 0, end; k < n; k = end) {
 		int bad = 0;
 
@@ -160,10 +179,14 @@ static int fake_write(void *ctx, struct pager_thread *t, const struct swap_req *
 			write_page(&p[j], disk.request_fails ? bad : bad_slot(p[j].slot),
 				   &done->err[j]);
 	}
+	for (unsigned k = 0; k < n && t->io_client < PAGER_IO_CLIENTS; k++)
+		if (done->err[k] == 0)
+			unflushed[t->io_client].slot[unflushed[t->io_client].n++] = p[k].slot;
 	if (disk.during_write && disk.moves_first)
 		disk.during_write();
 	if (disk.leaves && t == pager_holder())
 		for (unsigned k = 0; k < n; k++) {
+			forget_late(p[k].slot);
 			disk.left_slot[disk.left_n++] = p[k].slot;
 			done->err[k] = SWAP_ERR_LEFT;
 			fake_met.left++;
@@ -198,6 +221,22 @@ static int collect(void *ctx, struct pager_thread *t, const struct swap_req *p, 
 	return 1;
 }
 
+/* t's writes since its last flush are vouched for (or, with
+ * unflushed_spoil, spoilt: never known to have landed). */
+static void flushed(struct pager_thread *t, int vouched)
+{
+	if (t->io_client >= PAGER_IO_CLIENTS)
+		return;
+	for (unsigned k = 0; k < unflushed[t->io_client].n && !vouched && disk.unflushed_spoil; k++) {
+		uint8_t *d = disk.page[unflushed[t->io_client].slot[k]];
+
+		for (unsigned b = 0; b < 4096; b++)
+			d[b] = (uint8_t)~d[b];
+		fake_met.spoilt++;
+	}
+	unflushed[t->io_client].n = 0;
+}
+
 static int flush(void *ctx, struct pager_thread *t)
 {
 	(void)ctx;
@@ -208,9 +247,17 @@ static int flush(void *ctx, struct pager_thread *t)
 	}
 	if (disk.lost_flushes > 0) {
 		disk.lost_flushes--;
+		fake_met.flush_lost++;
+		fake_met.lost_after_failed += disk.flush_last != 0;
+		disk.flush_lost_last = 1;
+		flushed(t, 0);
 		return SWAP_ERR_UNSENT;
 	}
 	fake_met.flush_failed += disk.flush_err != 0;
+	fake_met.failed_after_lost += disk.flush_err != 0 && disk.flush_lost_last;
+	disk.flush_lost_last = 0;
+	disk.flush_last = disk.flush_err;
+	flushed(t, disk.flush_err == 0);
 	return disk.flush_err;
 }
 

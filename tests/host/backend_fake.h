@@ -35,6 +35,14 @@ struct fake_disk {
 	unsigned lost_flushes;		/* the next so many answer SWAP_ERR_UNSENT
 					 * first: a link lost before the batch's
 					 * writes were flushed (NBD's, which says so) */
+	/* A flush that does not vouch (lost, or failed) loses what its
+	 * thread wrote since its last flush: those slots' pages are spoilt
+	 * (each byte inverted), so that a page read back from one shows. */
+	int unflushed_spoil;
+	/* The last flush answered other than lost or left (what
+	 * swap_flush_failing follows). */
+	int flush_last;
+	int flush_lost_last;		/* the last flush answered was lost */
 	int window_fails;		/* a read of more than one page fails whole */
 	int read_only;
 	uint64_t bytes;			/* the size it says, if not 0 (else the whole buffer) */
@@ -94,6 +102,10 @@ struct fake_met {
 	unsigned window_failed;		/* reads failed whole, windows */
 	unsigned gone_reads;		/* reads refused -ENXIO, the device gone */
 	unsigned flush_failed;		/* flushes answered an error */
+	unsigned flush_lost;		/* answered SWAP_ERR_UNSENT (link lost) */
+	unsigned lost_after_failed;	/* lost while the last answered failed */
+	unsigned failed_after_lost;	/* failed just after one lost */
+	unsigned spoilt;		/* slots spoilt by a flush that did not vouch */
 	unsigned left;			/* pages left in flight (an outage) */
 	unsigned left_late, left_err;	/* of them, answered SWAP_ERR_LATE, or
 					 * left_err when it is an error */

@@ -4,7 +4,8 @@
  * pages are written, read (faults that read a page with its readahead
  * window, letting the lock go; runs read in order, which the swap-in
  * thread reads ahead of), unmapped, mapped again, forked and ended, while
- * reclaim (pager/reclaim/free.c, over a policy choosing at random) sends
+ * reclaim (pager/reclaim/free.c, over a policy choosing at random, or
+ * the real 2Q told of victims kept by a fault during their write) sends
  * victims out through the engine's entry points: direct batches
  * (swap_out_now); the swap-out queue and that thread's step
  * (swap_write_queued); the swap-in thread's step; faults that reclaim
@@ -16,7 +17,9 @@
  * whole, come back late (and land later) or are never sent, pages moved
  * before or after the other thread acts, a device that fails
  * everything (the writer's pause, the clock moved on), failed and unsent
- * reads, failed flushes, direct writes left in flight by an outage, an
+ * reads, flushes failed (-EIO) and lost with the link (SWAP_ERR_UNSENT),
+ * each spoiling what its thread wrote since its last flush, direct writes
+ * left in flight by an outage, an
  * area smaller than the pages (the device full), and in some seeds the
  * device gone for good part way (its driver ended).
  * After every step: vm_check and the mmu; every page against the model
@@ -48,6 +51,7 @@
 #include "said.h"
 #include "base/threads.h"
 #include "reclaim/free.h"
+#include "reclaim/policy/policy.h"
 #include "reclaim/victims.h"
 #include "swap/internal.h"
 #include "swap/slots.h"
@@ -117,7 +121,7 @@ static void trace(const char *fmt, ...)
 
 /* What a seed's run may meet (each chosen per seed). */
 static struct {
-	int device_fails, read_fails, outages, may_wait, forks, tight;
+	int device_fails, read_fails, outages, may_wait, forks, tight, twoq;
 	unsigned gone_at;	/* the step the device is gone for good at (its
 				 * driver ended), or past the last */
 } opt;
@@ -131,16 +135,30 @@ enum { OWED_DIRECT = 1, OWED_QUEUED = 2 };
 static uint8_t owed[FAKE_FRAMES];
 static uint8_t owed_by;
 
+/* In some seeds (opt.twoq) the victims are 2Q's (policy_2q.c), told
+ * what the engine tells reclaim: kept victims go to its Am. */
+static const struct policy_ops *q_ops;
+static struct policy *q;
+
 static uint8_t *policy_has(uint64_t pa)
 {
 	return &in_policy[(pa - FAKE_RAM_BASE) / PG];
+}
+
+static uint32_t frame_of(uint64_t pa)
+{
+	return (uint32_t)((pa - FAKE_RAM_BASE) / PG);
 }
 
 static void observe(void *ctx, uint64_t pa, int allocated)
 {
 	(void)ctx;
 	*policy_has(pa) = allocated != 0;
-	owed[(pa - FAKE_RAM_BASE) / PG] = 0;
+	owed[frame_of(pa)] = 0;
+	if (q && allocated)
+		q_ops->insert(q, frame_of(pa), 0);
+	else if (q)
+		q_ops->remove(q, frame_of(pa));
 }
 
 static void choose(uint64_t pa)
@@ -160,6 +178,13 @@ static void put_back(uint64_t pa)
 	trace("    put back %lx\n", (unsigned long)(pa - FAKE_RAM_BASE) / PG);
 }
 
+static void back_to_policy(uint64_t pa)
+{
+	put_back(pa);
+	if (q)
+		q_ops->put_back(q, frame_of(pa));
+}
+
 /* The policy's shadow word for a page evicted: marked, and carrying the
  * page's value (its first byte), so that its refault shows whose it is. */
 static uint32_t evicted(uint64_t pa)
@@ -168,6 +193,8 @@ static uint32_t evicted(uint64_t pa)
 
 	CHECK(!*policy_has(pa), "evicted 0x%lx still the policy's", (unsigned long)pa);
 	trace("    evicted %lx\n", (unsigned long)(pa - FAKE_RAM_BASE) / PG);
+	if (q)
+		(void)q_ops->evicted(q, frame_of(pa));	/* its shadow: not this test's */
 	return 0x80000000u | (++seq & 0x7fffff) << 8 | ((const uint8_t *)frame_ptr(pa))[0];
 }
 
@@ -196,7 +223,20 @@ static int writes_may_wait(void)
 	return opt.may_wait && !request_waits && frames_free() >= SWAP_WRITE_BATCH;
 }
 
-static const struct swap_reclaim_hooks hooks = { .put_back = put_back, .evicted = evicted,
+/* A victim used during its write-out comes back as used (2Q's twoq_kept
+ * sends it to Am): checked as any put back, and counted. */
+static unsigned kept_met;
+
+static void kept(uint64_t pa)
+{
+	put_back(pa);
+	kept_met++;
+	if (q)
+		q_ops->kept(q, frame_of(pa));
+}
+
+static const struct swap_reclaim_hooks hooks = { .put_back = back_to_policy, .kept = kept,
+						 .evicted = evicted,
 						 .refaulted = refaulted, .written = written,
 						 .writes_may_wait = writes_may_wait };
 
@@ -458,20 +498,46 @@ static int page_being_written(int *k, unsigned *j)
 /* ---- reclaim's steps ---- */
 
 
+static int q_referenced(void *ctx, uint32_t f)
+{
+	(void)ctx, (void)f;
+	return rand() % 4 == 0;	/* the bits as a coin: the engine's are its own */
+}
+
+static int q_evictable(void *ctx, uint32_t f)
+{
+	(void)ctx;
+	return in_policy[f] && swapcache_reclaimable(FAKE_RAM_BASE + (uint64_t)f * PG);
+}
+
+/* Up to want of 2Q's victims. */
+static size_t q_victims(uint64_t *all, size_t want)
+{
+	const struct policy_env env = { .referenced = q_referenced, .evictable = q_evictable };
+	uint32_t f[FAKE_FRAMES];
+	uint32_t n = q_ops->isolate(q, &env, f, (uint32_t)want);
+
+	for (uint32_t i = 0; i < n; i++)
+		all[i] = FAKE_RAM_BASE + (uint64_t)f[i] * PG;
+	return n;
+}
+
 /* Up to want victims as the policy would choose them: its frames reclaim
- * may take, any of them; their accessed bits cleared. */
+ * may take, any of them (or 2Q's); their accessed bits cleared. */
 static size_t pick_victims(uint64_t *v, size_t want)
 {
 	uint64_t all[FAKE_FRAMES];
 	size_t n = 0;
 
-	for (unsigned f = FAKE_RESERVED; f < FAKE_FRAMES; f++) {
+	if (q)
+		want = n = q_victims(all, want);
+	for (unsigned f = FAKE_RESERVED; f < FAKE_FRAMES && !q; f++) {
 		uint64_t pa = FAKE_RAM_BASE + (uint64_t)f * PG;
 
 		if (in_policy[f] && swapcache_reclaimable(pa))
 			all[n++] = pa;
 	}
-	for (size_t i = 0; i < want && i < n; i++) {
+	for (size_t i = 0; i < want && i < n && !q; i++) {
 		size_t r = i + (size_t)rand() % (n - i);
 		uint64_t x = all[i];
 
@@ -504,7 +570,7 @@ size_t victims_choose(uint64_t *pa, size_t max, uint32_t looks)
 
 void victims_put_back(uint64_t pa)
 {
-	put_back(pa);
+	back_to_policy(pa);
 }
 
 /* No victim reclaim chose by `how` is left with the engine: each was put
@@ -722,7 +788,12 @@ static void weather(void)
 		disk.unsent_writes = (unsigned)rand() % 2;
 		break;
 	case 4:
-		disk.flush_err = rand() % 4 == 0 ? -EIO : 0;
+		/* Flushes failing for real, or the link lost before the next
+		 * few (never the device's answer): the two mixed in a run. */
+		if (rand() % 2)
+			disk.flush_err = rand() % 4 == 0 ? -EIO : 0;
+		else
+			disk.lost_flushes += 1 + (unsigned)rand() % 3;
 		break;
 	case 5:
 		clock_now += (int64_t)(rand() % 2 ? 60 * CLOCK_NS_PER_S : CLOCK_NS_PER_MS);
@@ -745,6 +816,7 @@ static void calm(void)
 	disk.bad_write = disk.bad_read = 0;
 	disk.writes_fail = disk.request_fails = disk.window_fails = 0;
 	disk.bad_err = disk.flush_err = 0;
+	disk.lost_flushes = 0;
 	disk.unsent_reads = disk.unsent_writes = 0;
 }
 
@@ -858,6 +930,11 @@ static void check_all(void)
 {
 	fake_check();
 	check_slots();
+	/* Failing once a flush failed for real, until one works; a lost one
+	 * (SWAP_ERR_UNSENT) says nothing either way. */
+	CHECK((swap_flush_failing() != 0) == (disk.flush_last < 0),
+	      "flush failing %d, the last flush answered %d (lost since: %d)",
+	      swap_flush_failing(), disk.flush_last, disk.flush_lost_last);
 	for (int k = 0; k < NSP; k++)
 		for (unsigned j = 0; j < NPG; j++)
 			check_page(k, j);
@@ -877,8 +954,11 @@ static void one_step(void)
 	}
 	paused_steps += swap_out_failing() != 0;
 	weather();
-	if (disk.late_n && rand() % 8 == 0)
-		fake_disk_land_late();	/* on slots retired: nothing must change */
+	if (disk.late_n && rand() % 8 == 0) {
+		for (unsigned i = 0; i < disk.late_n; i++)
+			trace("  late lands on slot %u\n", disk.late[i].slot);
+		fake_disk_land_late();
+	}	/* on slots retired: nothing must change */
 	if (disk.stalled && rand() % 6 == 0)
 		outage_ends();
 	if (what < 50)
@@ -913,10 +993,14 @@ static void start(void)
 {
 	fake_setup(0);
 	memset(in_policy, 0, sizeof(in_policy));
+	q_ops = policy_find("2q");
+	q = opt.twoq ? q_ops->create(FAKE_FRAMES, seed_no) : NULL;
+	assert_true(q || !opt.twoq);
 	frames_set_observer(observe, NULL, NULL);
 	swap_reset();
 	fake_disk_init(1);
 	fake_disk_set_last(area_last);
+	disk.unflushed_spoil = 1;
 	disk.during_write = during_write;
 	disk.during_read = during_read;
 	disk.moves_first = rand() % 2;
@@ -1003,6 +1087,7 @@ static void said_stats(void)
 /* Over the run's seeds: the failures the device's weather made (the
  * fake's own count, fake_met) and the area found full. */
 static unsigned long full_met;
+static unsigned twoq_met, twoq_kept_met;	/* seeds run with 2Q; its victims kept */
 
 static const struct met_kind {
 	const char *name;
@@ -1017,7 +1102,13 @@ static const struct met_kind {
 	{ "read unsent whole", &fake_met.unsent_reads }, { "read bad slot", &fake_met.read_bad },
 	{ "read window failed", &fake_met.window_failed },
 	{ "read of a device gone", &fake_met.gone_reads },
-	{ "flush failed", &fake_met.flush_failed }, { "write left in flight", &fake_met.left },
+	{ "flush failed", &fake_met.flush_failed }, { "flush lost", &fake_met.flush_lost },
+	{ "flush lost after one failed", &fake_met.lost_after_failed },
+	{ "flush failed after one lost", &fake_met.failed_after_lost },
+	{ "slot spoilt by an unvouched flush", &fake_met.spoilt },
+	{ "victim kept (used during its write)", &kept_met },
+	{ "seed with 2Q", &twoq_met }, { "2Q victim kept", &twoq_kept_met },
+	{ "write left in flight", &fake_met.left },
 	{ "left write answered late", &fake_met.left_late },
 	{ "left write answered an error", &fake_met.left_err },
 };
@@ -1044,6 +1135,7 @@ static void said_met(void)
 static void run_seed(unsigned long seed)
 {
 	uint64_t free0;
+	unsigned kept_before = kept_met;
 
 	seed_no = seed;
 	step_no = 0;
@@ -1054,6 +1146,7 @@ static void run_seed(unsigned long seed)
 	opt.may_wait = rand() % 4 == 0;
 	opt.forks = rand() % 2;
 	opt.tight = rand() % 2;
+	opt.twoq = rand() % 2;
 	opt.gone_at = rand() % 4 == 0 ? (unsigned)rand() % STEPS : STEPS;
 	area_last = rand() % 2 ? DISK_PAGES - 1 : 64 + (uint32_t)(rand() % (DISK_PAGES - 64));
 	memset(retired, 0, sizeof(retired));
@@ -1072,10 +1165,15 @@ static void run_seed(unsigned long seed)
 	}
 	if (getenv("SWAP_RAND_STATS"))
 		said_stats();
+	twoq_met += opt.twoq;
+	twoq_kept_met += opt.twoq ? kept_met - kept_before : 0;
 	full_met += vmstat_get(VMSTAT_SWAP_FULL);
 	finish(free0);
 	swap_reset();
 	frames_set_observer(NULL, NULL, NULL);
+	if (q)
+		q_ops->destroy(q);
+	q = NULL;
 	fake_teardown();
 }
 
@@ -1092,6 +1190,7 @@ static void test_random(void **state)
 	catching = 1;
 	fake_met = (struct fake_met){ 0 };
 	full_met = 0;
+	kept_met = twoq_met = twoq_kept_met = 0;
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s);
 	catching = 0;
