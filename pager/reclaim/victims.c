@@ -341,19 +341,24 @@ static void observe_run(void *ctx, const uint64_t *pa, unsigned n)
 	observe_run_fits(pa, n);
 }
 
-void victims_put_back(uint64_t pa)
+/* Whether a victim going back is still a page the policy tracks (not
+ * freed or turned into something else while it was out). */
+static int goes_back(uint64_t pa)
 {
 	const struct frame *f = frame_desc(pa);
 
-	if (f && f->state == FRAME_ANON)
+	return f && f->state == FRAME_ANON;
+}
+
+void victims_put_back(uint64_t pa)
+{
+	if (goes_back(pa))
 		policy_put_back(pol_ops, pol, index_of(pa));
 }
 
 void victims_kept(uint64_t pa)
 {
-	const struct frame *f = frame_desc(pa);
-
-	if (f && f->state == FRAME_ANON)
+	if (goes_back(pa))
 		policy_kept(pol_ops, pol, index_of(pa));
 }
 
