@@ -128,9 +128,16 @@ const char *blk_device_interrupt(struct blk_device *b, blkq_error_fn *report, vo
 {
 	/* Acknowledge before collecting: an entry the device adds after our
 	 * ack raises the line again, so none is unseen. */
-	vmmio_interrupt_take(b->mmio);
+	uint32_t why = vmmio_interrupt_take(b->mmio);
+
+	/* A device that cannot go on without a reset says so by a
+	 * configuration interrupt (virtio 1.x, 2.1.2): none of what it holds
+	 * will finish, and what its used ring says now is not trusted. A
+	 * status read only then: a configuration change is rare. */
+	if ((why & VMMIO_INT_CONFIG) && (vmmio_status(b->mmio) & VIRTIO_STATUS_NEEDS_RESET))
+		return "it needs a reset (DEVICE_NEEDS_RESET)";
 	blkq_complete(&b->bq, report, ctx);
-	return b->vq.broken ? "its used index ran past its queue" : NULL;
+	return b->vq.broken;
 }
 
 void blk_device_restart(struct blk_device *b)
