@@ -11,7 +11,9 @@
  * no pages, more than a request may carry, a tag in flight or twice in the
  * batch, page list entries out of the list or not page-aligned, a bad
  * notification, write or reserved field, a write to a read-only disk, a
- * message of the wrong length); the device serves some chains, returns
+ * message of the wrong length) and stops the device (refused while the
+ * driver holds a request; a device that never resets) to set it up
+ * again; the device serves some chains, returns
  * them late and out of order or never, with status bytes garbage or
  * unwritten and lengths short or long, fails sectors, changes its
  * capacity, interrupts with nothing done, and at times breaks: a used
@@ -66,6 +68,7 @@ static struct regs {
 	uint64_t capacity;
 	uint32_t size_max, seg_max, generation;
 	int unsettled;			/* the generation moves at every read */
+	int never_resets;		/* Status never reads 0 after a reset */
 	unsigned notifies, acks;
 } regs;
 
@@ -128,6 +131,8 @@ static void vmmio_wr(uintptr_t base, unsigned off, uint32_t v)
 		fail_msg("a write outside the device's window");
 	switch (off) {
 	case VMMIO_STATUS:
+		if (v == 0 && regs.never_resets)
+			return;
 		regs.status = v;
 		if (v == 0)
 			regs.queue_ready = 0;
@@ -200,7 +205,8 @@ static bool capacity_moved;
 static unsigned reports;
 
 static unsigned met_refused_dev, met_unsettled, met_started, met_refused_req[4], met_done_ok,
-	met_done_err, met_given_up[4], met_dropped, met_late, met_idle_irq, met_cap_moved;
+	met_done_err, met_given_up[4], met_dropped, met_late, met_idle_irq, met_cap_moved,
+	met_stops[3];
 
 static uint8_t *frame(unsigned i)
 {
@@ -944,6 +950,33 @@ static void room_for_requests(void)
 		nregions = MAX_REGIONS;
 }
 
+/* BLK_STOP, then BLK_SETUP again if it stopped: refused while the driver
+ * holds a request (nothing changes), else the device reset, or -EIO if it
+ * never resets (the seed ends: the pager gives the disk up). */
+static bool client_stop(void)
+{
+	bool idle = true;
+	uint32_t status = regs.status;
+
+	client_reap();
+	for (unsigned t = 0; t < BLK_TAGS; t++)
+		idle &= !tags[t].accepted;
+	regs.never_resets = rand_chance(10);
+	int r = blk_device_stop(&blk), want = !idle ? -EBUSY : regs.never_resets ? -EIO : 0;
+
+	RAND_CHECK(seed_no, step_no, r == want, "stop gave %d, not %d", r, want);
+	met_stops[r == 0 ? 0 : r == -EBUSY ? 1 : 2]++;
+	if (r == -EBUSY)
+		RAND_CHECK(seed_no, step_no, regs.status == status, "a stop refused changed the device");
+	if (r < 0)
+		return r == -EBUSY;
+	RAND_CHECK(seed_no, step_no, regs.status == 0 && regs.queue_ready == 0, "stopped, not reset");
+	expect_give_up = false;	/* what broke was reset away */
+	RAND_CHECK(seed_no, step_no, start(), "the device refused when set up again");
+	room_for_requests();
+	return true;
+}
+
 static void run_seed(unsigned long seed)
 {
 	seed_no = seed;
@@ -961,10 +994,12 @@ static void run_seed(unsigned long seed)
 			client_submit();
 		else if (what < 80)
 			device_step();
-		else if (what < 99 || !rand_chance(30))
+		else if (what < 99 || rand_chance(40))
 			interrupt();
-		else
+		else if (rand_chance(50))
 			device_resize();
+		else if (!client_stop())
+			return;
 		check_step();
 	}
 	drain();
@@ -989,6 +1024,8 @@ static void test_random(void **state)
 		{ "needs reset", &met_given_up[B_RESET] }, { "chain dropped", &met_dropped },
 		{ "chains late", &met_late }, { "interrupt with nothing", &met_idle_irq },
 		{ "capacity changed", &met_cap_moved }, { "errors reported", &reports },
+		{ "stopped and set up again", &met_stops[0] }, { "stop refused", &met_stops[1] },
+		{ "stop never reset", &met_stops[2] },
 	};
 	rand_met(k, sizeof(k) / sizeof(k[0]), by_hand);
 }
