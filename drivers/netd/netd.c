@@ -301,10 +301,11 @@ int main(void)
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
 			on_bits(in.w[0]);
-			/* A device whose used index ran past its queue: its
+			/* A device whose used ring broke (virtqueue.h): its
 			 * completions can no longer be trusted. */
 			if (dev.rxq.broken || dev.txq.broken) {
-				printf("netd: the network device's used index ran past its queue: ending\n");
+				printf("netd: giving the network device up: %s: ending\n",
+				       dev.rxq.broken ? dev.rxq.broken : dev.txq.broken);
 				return 3;
 			}
 			netd_arm_timer(0);
