@@ -198,8 +198,12 @@ static void link_done(void *ctx, uint64_t id, int error)
 		return sc.pager.done(ctx, id, error);
 	/* Its data went out on a lost connection, and was read back, not
 	 * written again: written again now. Page 0 is the stamp's alone, so
-	 * a late copy from the old connection's server harms nothing. */
-	if (sc.stamp_cmd == NBD_CMD_WRITE && nbd_done_late(&sc.cl, &late))
+	 * a late copy from the old connection's server harms nothing. Only
+	 * if that read was answered: one that failed (the link gone, its
+	 * check of page 0 failed: nbd_fail_all's -ENXIO) is the write's
+	 * failure, given up; written again, it went into the client of a
+	 * link that is gone, into the slot it had just left, for ever queued. */
+	if (sc.stamp_cmd == NBD_CMD_WRITE && error == 0 && nbd_done_late(&sc.cl, &late))
 		return stamp_send(NBD_CMD_WRITE);
 	stamp_send(swap_stamp_answered(sc.stamp_cmd, error, sc.cl.can_flush,
 				       sc.cl.cnt.lost_writes));

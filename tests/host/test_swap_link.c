@@ -937,6 +937,32 @@ static void stamp_unanswered_restart(void **state)
 	assert_non_null(strstr(said, "lost what was written since swap was set up"));
 }
 
+/* The stamp's write went out whole, unanswered, and the server comes back
+ * with another disk: the check of page 0 fails, the link is gone, and the
+ * stamp's write, requeued as a read of what it wrote (its data went out),
+ * fails with every other request, given up: not written again onto the
+ * client of a link that is gone. Before, its late failure was taken as a
+ * check answered, the write queued again into the slot it had just left,
+ * behind nbd_fail_all's loop, for ever pending. */
+static void stamp_not_resent_when_gone(void **state)
+{
+	(void)state;
+	mkswap(1);
+	server_close();
+	assert_int_equal(link_take(), 0);
+	srv.answer = false;		/* the stamp's write taken, unanswered */
+	net_run();
+	assert_true(swap_stamp_pending());
+	server_close();
+	mkswap(2);			/* another disk */
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_non_null(strstr(said, "not the one swap was set up on"));
+	assert_false(swap_stamp_pending());
+	assert_int_equal(nbd_pending(&sc.cl), 0);
+}
+
 /* Setup reads the swap header from a server's cache: an earlier boot's
  * stamp (generation 1), written and never flushed. The server restarts,
  * losing it, before this boot's stamp (2) is answered and flushed: page 0
@@ -1438,6 +1464,7 @@ int main(void)
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test_setup(stamp_read_from_cache, setup),
+		cmocka_unit_test_setup(stamp_not_resent_when_gone, setup),
 		cmocka_unit_test(held_flush_export_without_flush),
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
