@@ -145,7 +145,8 @@ int delivery_copy(struct thread *to, uint64_t va, const void *src, size_t len)
 
 int delivery_in_regs(struct thread *t, const struct msg *k)
 {
-	if (!t->recv_regs || k->len != 0 || k->handle >= 0)
+	/* Not a handle lost to a full table either: registers say -1. */
+	if (!t->recv_regs || k->len != 0 || k->handle != -1)
 		return 0;
 	arch_msg_write(&t->regs, k->label, k->w, arch_msg_ids(k->pid, k->tid), k->origin);
 	in_regs++;

@@ -75,14 +75,15 @@ void ipc_init(void)
 
 /* Install in `to` the handle k names in `from` (checked by read_outgoing
  * just before), with the rights k asks for; k then names the receiver's
- * copy, or -1 with no rights (the receiver's table is full). */
+ * copy, or with no rights -1 (none passed) or MSG_HANDLE_LOST (the
+ * receiver's table is full). */
 static void pass_handle(struct thread *from, struct msg *k, struct thread *to)
 {
 	const struct handle *e = k->handle < 0 ? NULL : handle_entry(from->proc, (uint64_t)k->handle);
 	uint32_t rights = e ? e->rights & (k->rights ? k->rights : RIGHTS_ALL) : 0;
 	int h = e && (e->rights & RIGHT_GRANT) ? handle_install(to->proc, e->obj, rights) : -1;
 
-	k->handle = h < 0 ? -1 : h;
+	k->handle = h >= 0 ? h : e ? MSG_HANDLE_LOST : -1;
 	k->rights = h < 0 ? 0 : rights;
 }
 

@@ -104,7 +104,14 @@ static int add_load(const struct phdr *ph, uint64_t va_min, uint64_t va_max,
 	return ELF_OK;
 }
 
-/* The TLS initialisation image is read from the loaded segments. */
+/* PT_TLS: recorded (elf_image's tls_*) and checked as any segment's
+ * extent and range, not against the loaded segments, because no loader
+ * reads TLS through it: the kernel and the pager copy the PT_LOAD segments
+ * alone, and a program finds its TLS template by link-time symbols
+ * (userland/lib/user.ld's __tls_base, .tdata's address, in a loaded
+ * segment). A PT_TLS naming other addresses changes nothing that runs. A
+ * loader that set TLS up from these fields would first have to refuse a
+ * PT_TLS outside every PT_LOAD. */
 static int add_tls(const struct phdr *ph, uint64_t va_min, uint64_t va_max,
 		   struct elf_image *out)
 {

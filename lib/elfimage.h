@@ -33,7 +33,9 @@ struct elf_image {
 	uint64_t entry;
 	size_t nsegs;
 	struct elf_segment segs[ELF_MAX_SEGMENTS];	/* PT_LOAD only */
-	uint64_t tls_vaddr, tls_filesz, tls_memsz;	/* PT_TLS, or zero */
+	/* PT_TLS, or zero: read by no loader, and not checked to lie in a
+	 * PT_LOAD (elfimage.c's add_tls says why) */
+	uint64_t tls_vaddr, tls_filesz, tls_memsz;
 };
 
 enum elf_error {

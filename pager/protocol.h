@@ -70,7 +70,9 @@ enum pager_label {
 	 * table or the caller's line full (PAGER_PROCS_MAX,
 	 * PAGER_LINE_PROCS_MAX): -EAGAIN; argc outside 1..SPAWN_ARGS_MAX:
 	 * -EINVAL; arguments needing more than the stack's first page: -E2BIG;
-	 * not a program the pager can load: -ENOEXEC. */
+	 * not a program the pager can load: -ENOEXEC; a handle passed that
+	 * the pager's own table had no room for (abi/msg.h's
+	 * MSG_HANDLE_LOST): -EMFILE, no child. */
 	PAGER_SPAWN = 0x100,
 	/* w[0] = increment in bytes (signed). Reply: w[0] = the old break. */
 	PAGER_SBRK = 0x101,
@@ -112,7 +114,9 @@ enum pager_label {
 	 * process's exit unsubscribes it. The pager keeps the handle while
 	 * subscribed and closes it otherwise. -EINVAL if the handle is not a
 	 * notification the pager may signal (RIGHT_SEND), -ENOSPC if the table
-	 * (16) is full, or the caller's line holds half of it. */
+	 * (16) is full, or the caller's line holds half of it, -EMFILE if a
+	 * handle was passed but the pager's own handle table had no room for
+	 * it (abi/msg.h's MSG_HANDLE_LOST: not taken for an unsubscribe). */
 	PAGER_PRESSURE_SUBSCRIBE = 0x10a,
 	/* Reply: w[0] = the level now (enum pager_pressure), w[1] = pages the
 	 * pager would like back, w[2] = events signalled so far, w[3] =

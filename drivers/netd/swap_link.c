@@ -64,6 +64,7 @@ static struct {
 	struct nbd_io io;		/* the pager's data and done behind ours, our send */
 	struct nbd_io pager;		/* the pager's */
 	bool stamp_due;			/* setup: the header is to be stamped */
+	int stamp_refused;		/* setup: the header cannot be stamped (-errno, said) */
 	bool started;			/* the pager took the export: it may be written */
 	enum nbd_cmd stamp_cmd;		/* the stamp's request queued or out */
 	void (*gone)(void);		/* the pager's: the server is gone */
@@ -198,8 +199,12 @@ static void link_done(void *ctx, uint64_t id, int error)
 		return sc.pager.done(ctx, id, error);
 	/* Its data went out on a lost connection, and was read back, not
 	 * written again: written again now. Page 0 is the stamp's alone, so
-	 * a late copy from the old connection's server harms nothing. */
-	if (sc.stamp_cmd == NBD_CMD_WRITE && nbd_done_late(&sc.cl, &late))
+	 * a late copy from the old connection's server harms nothing. Only
+	 * if that read was answered: one that failed (the link gone, its
+	 * check of page 0 failed: nbd_fail_all's -ENXIO) is the write's
+	 * failure, given up; written again, it went into the client of a
+	 * link that is gone, into the slot it had just left, for ever queued. */
+	if (sc.stamp_cmd == NBD_CMD_WRITE && error == 0 && nbd_done_late(&sc.cl, &late))
 		return stamp_send(NBD_CMD_WRITE);
 	stamp_send(swap_stamp_answered(sc.stamp_cmd, error, sc.cl.can_flush,
 				       sc.cl.cnt.lost_writes));
@@ -341,7 +346,10 @@ static void first_page_read(void)
 		return lost("the export's first page could not be read");
 	sc.checking = false;
 	if (sc.state == SWAP_OFF) {
-		sc.stamp_due = swap_stamp_begin(first.page, !first.cl.read_only, sc.capacity);
+		int r = swap_stamp_begin(first.page, !first.cl.read_only, sc.capacity);
+
+		sc.stamp_due = r > 0;
+		sc.stamp_refused = r < 0 ? r : 0;
 		return;
 	}
 	/* Anything vouched for since setup: a flush answered, or any answered
@@ -514,6 +522,14 @@ long swap_link_open(uint32_t addr, uint16_t port, unsigned outage_s, const struc
 		sc.why = NULL;
 		start_connect();
 		ok = netd_run_until(settled, NULL, sc.deadline) && sc.negotiated && !sc.checking;
+	}
+	if (ok && sc.stamp_refused) {
+		printf("netd: swap: the NBD export at %u.%u.%u.%u:%u is not used: its swap header's "
+		       "generation stamp is the largest there is (2^64 - 1), and the next would wrap "
+		       "to 0; a new swap header (mkswap) starts the count again\n", addr >> 24,
+		       (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port);
+		swap_tcp_close();
+		return sc.stamp_refused;
 	}
 	if (!ok) {
 		const char *why = sc.hs.state == NBD_HS_FAILED ? sc.hs.why :

@@ -44,17 +44,21 @@ static void put(uint8_t *page, uint64_t gen)
 		p[8 + i] = (uint8_t)(gen >> (8 * i));
 }
 
-bool swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity)
+int swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity)
 {
 	struct swap_area area;
+	bool takes = writable && swap_header_check(page, capacity, &area) == SWAP_HDR_OK;
+	uint64_t gen = swap_stamp_get(page);
 
 	memcpy(st.page, page, sizeof(st.page));
 	memcpy(st.before, page, sizeof(st.before));
-	st.stamped = writable && swap_header_check(page, capacity, &area) == SWAP_HDR_OK;
+	st.stamped = takes && gen != UINT64_MAX;
 	st.pending = st.stamped;
 	st.unknown = false;
+	if (takes && !st.stamped)
+		return -EOVERFLOW;	/* no next generation: the link refuses the export */
 	if (st.stamped)
-		put(st.page, swap_stamp_get(page) + 1);
+		put(st.page, gen + 1);
 	return st.stamped;
 }
 

@@ -39,11 +39,14 @@ enum swap_stamp_verdict {
 	STAMP_OLDER,		/* the same header, an older stamp: writes lost */
 };
 
-/* At setup, page 0 as read from an export of capacity sectors: whether it
+/* At setup, page 0 as read from an export of capacity sectors: 1 if it
  * is to be stamped (a swap header the pager takes, lib/swap_header.c's
- * own check, on a writable export; anything else is the pager's to refuse,
- * and is never written). */
-bool swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity);
+ * own check, on a writable export); 0 for anything else, the pager's to
+ * refuse, never written; -EOVERFLOW for such a header already at the
+ * largest generation (a hand-made stamp): the next would wrap to 0, which
+ * reads as no stamp, older than any, so the link refuses the export
+ * instead (and says so), writing nothing to it. */
+int swap_stamp_begin(const uint8_t *page, bool writable, uint64_t capacity);
 
 /* Page 0 as it is to be once the stamp is written: what the stamp's write
  * sends and what reconnections compare with. */

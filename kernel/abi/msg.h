@@ -31,7 +31,9 @@ struct msg {
 				 * not a handle fails the send with -ERR_BADF, a
 				 * handle without RIGHT_GRANT with -ERR_ACCES.
 				 * Receiver: its number in the receiver's table,
-				 * or -1 (none, or the receiver's table is full). */
+				 * -1 (none passed), or MSG_HANDLE_LOST (one was
+				 * passed, but the receiver's table is full: it
+				 * never has it, the sender keeps its own). */
 	uint32_t rights;	/* sender: the rights the receiver's copy keeps
 				 * (abi/handle.h), a subset of the sender's (a
 				 * right it lacks fails the send with
@@ -42,6 +44,13 @@ struct msg {
 	uint64_t w[MSG_WORDS];	/* sender: small arguments */
 	uint8_t data[MSG_DATA_MAX];
 };
+
+/* A received message's handle when the sender passed one that the
+ * receiver's table had no room for: told apart from none passed, so that
+ * a request that needs one (a subscription, a child's HANDLE_ARG) is
+ * refused rather than served as if none had been meant. Such a message
+ * never comes in registers (they say handle -1). */
+#define MSG_HANDLE_LOST (-2)
 
 /* Bytes of struct msg before data[]: what every IPC copies. */
 #define MSG_HEADER_SIZE (8 + 4 * 6 + 8 * MSG_WORDS)

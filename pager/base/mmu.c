@@ -124,6 +124,30 @@ static int holds_for(int as)
 	return 0;
 }
 
+/* A SYS_MAP the kernel refused part way made the entries before the one
+ * it refused and none after (kernel/vmcall.h), and does not say which:
+ * each of e[0..n) goes again alone, so that a page that was mapped to
+ * another frame (a copy-on-write break's copy over the shared frame) does
+ * not keep the old one, which the VM core frees. Alone, an entry over a
+ * mapped page is never refused (its table is there); one that still is
+ * is a page that had no mapping, mapped again at its fault (vm/fault.c's
+ * present page). Never clean, as that fault maps: an entry made by the
+ * refused call may have been written since, and its dirty bit would be
+ * forgotten. Out of line: the calls are rarely refused. */
+__attribute__((noinline, cold)) static void map_each(int as, const struct map_entry *e, size_t n)
+{
+	size_t failed = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		struct map_entry one = e[k];
+
+		one.perm &= ~(uint64_t)MAP_CLEAN;
+		failed += ended_is_done(sys_map(as, &one, 1)) < 0;
+	}
+	if (failed)
+		printf("pager: mapping %zu pages into handle %d failed\n", failed, as);
+}
+
 /* Send the held mappings of one address space (all, if as < 0). A space
  * with none held leaves the batch unwritten: a fork's protect of each
  * parent page, with the child's maps held, rewrote the whole batch to
@@ -146,7 +170,7 @@ static void send_held(int as)
 				batch[kept++] = batch[i];
 		}
 		if (n > 0 && ended_is_done(sys_map(target, out, n)) < 0)
-			printf("pager: mapping %zu pages into handle %d failed\n", n, target);
+			map_each(target, out, n);
 		held = kept;
 		if (as >= 0)
 			break;

@@ -17,7 +17,13 @@ struct harvest_entry;
 
 /* Each returns 0 or a negative error. `as` is the address space's handle
  * (the pager's process handle); perm is read 1, write 2, exec 4, and 8 with
- * write for a page whose dirty bit starts clear (MAP_CLEAN). */
+ * write for a page whose dirty bit starts clear (MAP_CLEAN). A map over a
+ * page mapped to another frame replaces that frame (a copy-on-write
+ * break's copy): the kernel refuses part of a SYS_MAP by leaving the
+ * entries from the refused one on unmade, old frames in place, so a
+ * refused call's entries go again one at a time (one over a mapped page
+ * cannot be refused alone), never clean; the old frame is out of the
+ * tables once the map is sent, whichever way. */
 struct mmu_ops {
 	int (*map)(void *ctx, int as, uint64_t va, uint64_t pa, unsigned perm);
 	int (*unmap)(void *ctx, int as, uint64_t va);

@@ -172,8 +172,11 @@ static int dispatch(const struct msg *in, struct msg *out)
 		return 0;
 	}
 	h = handler_of(in->label);
-	if (in->handle >= 0 && (!h || !h->takes_handle)) {
-		sys_handle_close(in->handle);	/* no program can fill the pager's table */
+	/* A handle passed, even one lost to a full table (MSG_HANDLE_LOST):
+	 * refused as protocol.h says, served as if none was meant never. */
+	if (in->handle != -1 && (!h || !h->takes_handle)) {
+		if (in->handle >= 0)
+			sys_handle_close(in->handle);	/* no program can fill the pager's table */
 		reply_result(out, -EINVAL);
 		return in->origin == ORIGIN_CALL;
 	}

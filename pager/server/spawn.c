@@ -403,6 +403,12 @@ void handle_spawn(const struct msg *in, struct msg *out)
 		out->label = (uint64_t)(int64_t)-EPERM;
 		goto done;
 	}
+	/* A handle for the child that the pager's table had no room for: the
+	 * child would start without its HANDLE_ARG. */
+	if (in->handle == MSG_HANDLE_LOST) {
+		out->label = (uint64_t)(int64_t)-EMFILE;
+		goto done;
+	}
 	h = -1;
 	child = spawn(caller, argc, argv, in->handle, in->rights, &h, &err);
 	if (!child) {

@@ -20,6 +20,12 @@ void handle_pressure_subscribe(const struct msg *in, struct msg *out)
 		reply_result(out, -ESRCH);
 		return;
 	}
+	/* A notification passed that the pager's table had no room for: not
+	 * an unsubscribe, which passes none. */
+	if (in->handle == MSG_HANDLE_LOST) {
+		reply_result(out, -EMFILE);
+		return;
+	}
 	if (in->handle < 0) {
 		pressure_unsubscribe(in->pid);
 		reply_result(out, 0);

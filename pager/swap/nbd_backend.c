@@ -271,7 +271,13 @@ static int nbd_write(void *ctx, struct pager_thread *t, const struct swap_req *p
  * as for a write whose call was refused (blk_link.c's result_of). The
  * batch is kept as unsent, its slots let go, and it is not taken for the
  * device's flush failing. Not a server without flush (-ENOTSUP), the
- * server given up (-ENXIO) or netd ended (-EPIPE): flush says those. */
+ * server given up (-ENXIO) or netd ended (-EPIPE): flush says those. An
+ * ended netd is always -EPIPE, never another code taken here for a
+ * refusal: the pager keeps only the right to send (driver.c), so netd
+ * held the endpoint's last receiver, and the kernel fails every call to
+ * an endpoint with none left with -ERR_PIPE, a call made after
+ * (ipc.c's do_send), one queued (endpoint_orphaned) or one netd took and
+ * never answered (delivery_release_caller). */
 static int flush_refused(int r)
 {
 	if (!__atomic_exchange_n(&flush_refusal_said, 1, __ATOMIC_RELAXED))

@@ -6,7 +6,8 @@
  * gone) fails its own call, or has its page brought and sends again, and
  * the receiver takes the next message or waits; a call whose delivery is
  * given up lets its caller go, and only then; a passed handle never
- * arrives with rights its sender lacks; a given-up delivery closes the
+ * arrives with rights its sender lacks, and one the receiver's full table
+ * cannot take arrives as MSG_HANDLE_LOST; a given-up delivery closes the
  * handle it installed, but never one installed at that number since; a
  * delivery whose fault no pager thread can take ends no process; one that
  * must wait for a page waits in its receiver's own room, the pool empty.
@@ -404,6 +405,38 @@ static void test_passed_rights_held(void **state)
 	assert_int_equal(handle_entry(&server_proc, (uint64_t)srv_buf.handle)->rights, RIGHT_SEND);
 }
 
+/* The server's table is full: b's notification passed cannot be
+ * installed, and the message comes with MSG_HANDLE_LOST, not -1 (none
+ * passed), so a request that needs the handle is refused rather than
+ * served as one that passed none; in memory, though the server receives in
+ * the register form (registers say -1). Before, it came as -1. */
+static void test_passed_handle_lost_said(void **state)
+{
+	struct object *o = handle_entry(&procs[0], NOTE)->obj;
+
+	(void)state;
+	while (handle_install(&server_proc, o, RIGHT_SEND) >= 0)
+		;
+	server_recv(SRV_EP);
+	b_msg = (struct msg){ .label = 1, .handle = NOTE };
+	client_sends(&b, B_PC, &b_msg, 0);
+	returned(&b, 0);
+	returned(&srv, 0);
+	assert_int_equal(srv_buf.handle, MSG_HANDLE_LOST);
+	assert_int_equal(srv_buf.rights, 0);
+
+	ecall_at(&srv, SRV_PC, SYS_RECV_REGS, (const uint64_t[]){ SRV_EP, (uintptr_t)&srv_buf }, 2);
+	srv_buf.handle = 0;
+	client_sends(&b, B_PC, &b_msg, 0);
+	returned(&srv, 0);		/* in memory, not MSG_IN_REGS */
+	assert_int_equal(srv_buf.handle, MSG_HANDLE_LOST);
+	b_msg.handle = -1;
+	client_sends(&b, B_PC, &b_msg, 0);
+	server_recv(SRV_EP);
+	returned(&srv, 0);
+	assert_int_equal(srv_buf.handle, -1);	/* none passed */
+}
+
 /* The server's buffer's page is gone when c's message comes, and the
  * pager's one thread receives in memory into a buffer it cannot take the
  * fault message in: the pager's receive fails, the server's fault waits
@@ -470,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_given_up_handle_closed, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_given_up_handle_reused, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_passed_rights_held, setup, ipc_teardown),
+		cmocka_unit_test_setup_teardown(test_passed_handle_lost_said, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pager_buffer_bad, setup, ipc_teardown),
 		cmocka_unit_test_setup_teardown(test_pending_copy_pool_empty, setup, ipc_teardown),
 	};

@@ -181,7 +181,7 @@ struct mthread {
 /* What the runs met, for KERNEL_RAND_STATS: events, and each call's
  * count and errors (by errno). */
 static struct {
-	unsigned long delivered, passed, blocked, woken_err, procs, ends, fired, nomem, errors;
+	unsigned long delivered, passed, lost, blocked, woken_err, procs, ends, fired, nomem, errors;
 	unsigned long faults[2], finished, given_up, undone;
 	/* Calls and reply_recvs; of those, ones whose header-only message met
 	 * its receiver waiting, the caller then waiting (the fast path's
@@ -323,7 +323,7 @@ static int64_t m_give(int ti, const struct msg *k)
 	st.delivered++;
 	mt[ti].has_msg = 1;
 	mt[ti].exp = *k;
-	mt[ti].in_regs = mt[ti].recv_regs && k->len == 0 && k->handle < 0;
+	mt[ti].in_regs = mt[ti].recv_regs && k->len == 0 && k->handle == -1;
 	return mt[ti].in_regs ? MSG_IN_REGS : 0;
 }
 
@@ -467,7 +467,7 @@ static int64_t deliver(int ti, const struct msg *k)
 	struct mthread *t = &mt[ti];
 	struct mh *e;
 
-	if (t->recv_regs && k->len == 0 && k->handle < 0) {
+	if (t->recv_regs && k->len == 0 && k->handle == -1) {
 		m_wake(ti, m_give(ti, k));
 		return 0;
 	}
@@ -646,8 +646,8 @@ static int m_read_outgoing(int pi, uint64_t va, int want_reply, struct msg *k)
 }
 
 /* k from thread `from` to `to`: the kernel's stamps, and the handle it
- * passes installed in to's table, rights as asked (0: all held), or -1
- * when that table is full. */
+ * passes installed in to's table, rights as asked (0: all held), or
+ * MSG_HANDLE_LOST when that table is full (-1: none passed). */
 static void m_stamp(struct msg *k, int from, int to, uint32_t origin)
 {
 	int fp = mt[from].proc, h = -1;
@@ -661,9 +661,10 @@ static void m_stamp(struct msg *k, int from, int to, uint32_t origin)
 		rights = k->rights ? k->rights : e->rights;
 		h = m_install(mt[to].proc, e->o, e->type, rights);
 	}
-	k->handle = h < 0 ? -1 : h;
+	k->handle = h >= 0 ? h : e ? MSG_HANDLE_LOST : -1;
 	k->rights = h < 0 ? 0 : rights;
 	st.passed += h >= 0;
+	st.lost += e && h < 0;
 }
 
 /* After a delivery from s to r: a sender is done, a caller waits for r. */
@@ -1234,7 +1235,7 @@ static void op_send(int ti, int call, int regs)
 			if (exp == 0 && call) {
 				m_link_reply(ti, r);
 				exp = SYSCALL_BLOCKED;
-				st.met += k.len == 0 && k.handle < 0;
+				st.met += k.len == 0 && k.handle == -1;
 			}
 		}
 	}
@@ -1409,7 +1410,7 @@ static void op_reply_recv(int ti, int regs)
 	if (exp == 0)
 		exp = m_release(word);
 	if (exp == 0 && mt[ti].owes >= 0)
-		replied = m_reply(ti, &k) == 0 && k.len == 0 && k.handle < 0;
+		replied = m_reply(ti, &k) == 0 && k.len == 0 && k.handle == -1;
 	ended = exp == 0 && !mt[ti].k;	/* a fault reply that ended its own process */
 	if (exp == 0 && !ended) {
 		mt[ti].recv_regs = regs;
@@ -2383,9 +2384,9 @@ static void run_seed(unsigned long s, unsigned long steps)
 
 static void print_stats(void)
 {
-	fprintf(stderr, "delivered %lu (handles passed %lu) blocked %lu woken with an error %lu "
-		"procs %lu ended %lu timers fired %lu refused for the budget %lu errors %lu\n",
-		st.delivered, st.passed, st.blocked, st.woken_err, st.procs, st.ends, st.fired,
+	fprintf(stderr, "delivered %lu (handles passed %lu, lost to a full table %lu) blocked %lu "
+		"woken with an error %lu procs %lu ended %lu timers fired %lu refused for the budget "
+		"%lu errors %lu\n", st.delivered, st.passed, st.lost, st.blocked, st.woken_err, st.procs, st.ends, st.fired,
 		st.nomem, st.errors);
 	fprintf(stderr, "faults for deliveries %lu, for calls %lu; copies tried again %lu, given up %lu "
 		"(a handle undone %lu)\n", st.faults[0], st.faults[1], st.finished, st.given_up,

@@ -7,7 +7,9 @@
  * every call on them -ERR_SRCH) and are reaped (mmu_forget, the handle
  * closed and soon given to a new process) with changes held for them; the
  * kernel refuses a SYS_MAP part way (the entries before the refused one
- * made), a harvest of held unmaps whole and an unmap, by chance. A model
+ * made, the refused one a page with no mapping), a harvest of held
+ * unmaps whole and an unmap, by chance; a map may put another frame over
+ * a mapped page, and never leaves it on the old one. A model
  * of each space as the VM core sees it is checked against the kernel's tables
  * wherever mmu.h says the kernel has every change: after a flush, a fault
  * reply's take (its entries then put in by the test, as the kernel does
@@ -45,7 +47,7 @@ static int tracing;
 
 static struct {
 	unsigned full_batch, map_refused, unmap_refused, hold_refused, harvest_refused, held_sent,
-		ended_calls, forgot_held, reused, take_left, copied;
+		ended_calls, forgot_held, reused, take_left, copied, remapped, remap_refused;
 } met;
 
 #define check(cond, ...) RAND_CHECK(seed_no, step_no, cond, __VA_ARGS__)
@@ -108,13 +110,20 @@ int sys_map(int proc, const struct map_entry *e, size_t n)
 	trace("  sys_map %d 0x%lx %zu\n", proc, (unsigned long)e[0].va, n);
 	if (r < 0)
 		return r;
+	/* Refused at an entry whose page has no mapping (its table may be
+	 * missing: -ERR_NOMEM); one over a mapped page has its table, and is
+	 * never refused (kernel/vmcall.h). */
 	if (inj_map && chance(inj_map))
-		stop = rnd((unsigned)n);
+		for (stop = rnd((unsigned)n); stop < n && kt[proc][page_of(e[stop].va)].pa; stop++)
+			;
 	for (size_t k = 0; k < n; k++) {
 		int pg = page_of(e[k].va);
 		check(pg >= 0 && e[k].pa, "a map of 0x%lx", (unsigned long)e[k].va);
-		if (k >= stop) {
+		/* Every page of a refused call: mmu.c may send it again, dirty. */
+		if (stop < n)
 			refused_pg[proc][pg] |= MAP_REFUSED;
+		if (k >= stop) {
+			met.remap_refused += kt[proc][pg].pa && kt[proc][pg].pa != e[k].pa;
 			continue;
 		}
 		kt[proc][pg] = (struct pte){ e[k].pa, (unsigned)e[k].perm };
@@ -296,12 +305,15 @@ static const struct mmu_ops *ops;
 
 /* A frame for page pg of h, as the VM core maps: a new page's, or the
  * frame mapped there already with other permissions (a write fault's
- * upgrade). Another frame over a mapped one never goes out while the old
- * one is mapped (a copy-on-write break is the fault's reply's, which the
- * kernel puts in or ends the process for). */
+ * upgrade), or by chance another frame over it (a copy-on-write break's
+ * copy, which today goes in the fault's reply; mmu.c makes it safe in a
+ * SYS_MAP too). */
 static uint64_t frame_for(int h, int pg)
 {
-	return mt[h][pg].pa ? mt[h][pg].pa : 0x80000000UL + (uint64_t)(1 + rnd(4096)) * PAGE_SIZE;
+	if (mt[h][pg].pa && !chance(20))
+		return mt[h][pg].pa;
+	met.remapped += mt[h][pg].pa != 0;
+	return 0x80000000UL + (uint64_t)(1 + rnd(4096)) * PAGE_SIZE;
 }
 
 static void step_map(int h)
@@ -626,6 +638,8 @@ static const struct met_kind met_kinds[] = {
 	{ "a handle given again", &met.reused },
 	{ "a reply's take full", &met.take_left },
 	{ "a copy between live spaces", &met.copied },
+	{ "another frame mapped over a page", &met.remapped },
+	{ "another frame over a page left by a refused map", &met.remap_refused },
 };
 
 static void test_random(void **state)

@@ -2,7 +2,8 @@
  * A random model test of the pager's request server (host, deterministic:
  * fixed seeds): fake client processes send well-formed and malformed
  * requests (spawn, sbrk, mmap, munmap, discard, fork, stats, page bits,
- * info, pressure, net, unknown labels, passed handles), fault, write and
+ * info, pressure, net, unknown labels, passed handles, some lost to the
+ * pager's full table), fault, write and
  * read pages, exit, are OOM-killed, through service.c's serve_one and the
  * real handlers (memory.c, spawn.c, fork.c, subscribe.c, stats.c,
  * net_admit.c, oom_procs.c, fault.c, check.c at pager.check=2), the real
@@ -63,7 +64,7 @@ static int tracing;
 static struct {
 	unsigned kill_other, kill_self, kill_read, kill_retry, caller_gone, munmap_refused,
 		sbrk_refused, sbrk_shrunk, spawned, forked, swapped_out, ghost, oom_step,
-		pager_full, passed_dropped, client_full;
+		pager_full, passed_dropped, lost_refused, client_full;
 } met;
 
 #define trace(...) do { if (tracing) fprintf(stderr, __VA_ARGS__); } while (0)
@@ -1237,6 +1238,8 @@ static int64_t spawn_expect(const struct client *c, const struct msg *in, int *f
 		return -EINVAL;
 	if (adj < c->adj && !c->exempt)
 		return -EPERM;
+	if (in->handle == MSG_HANDLE_LOST)
+		return -EMFILE;	/* the child would miss its HANDLE_ARG */
 	if (strcmp(name, "prog") && strcmp(name, "junk"))
 		return -PAGER_ENOENT;
 	if (strcmp(name, "prog"))
@@ -1276,9 +1279,9 @@ static void spawned(struct client *c, const struct msg *in, struct kproc *k)
 }
 
 /* A handle of c's (its own notification, made now if it has none) passed
- * with rights: the pager's copy, or -1 if c has none to pass or the
- * pager's table has no room for it (the kernel then delivers none,
- * abi/msg.h: to the pager, a request that passed nothing). */
+ * with rights: the pager's copy, -1 if c has none to pass, or
+ * MSG_HANDLE_LOST if the pager's table has no room for it (the kernel
+ * then delivers none, and says so: abi/msg.h). */
 static int pass_note(struct client *c, unsigned rights)
 {
 	struct kproc *k = &kps[c->kp];
@@ -1293,7 +1296,7 @@ static int pass_note(struct client *c, unsigned rights)
 	h = tab_put(ptab, PAGER_HANDLES, k->tab[c->note_h].obj, rights);
 	if (h < 0)	/* the kernel delivers none: the pager's table is full */
 		met.passed_dropped++;
-	return h < 0 ? -1 : h;
+	return h < 0 ? MSG_HANDLE_LOST : h;
 }
 
 static void step_spawn(struct client *c)
@@ -1399,6 +1402,13 @@ static void step_subscribe(struct client *c)
 		}
 	ask(&in, &out);
 	trace("  subscribe %d -> %ld\n", in.handle, (long)code(&out));
+	if (in.handle == MSG_HANDLE_LOST) {
+		/* Not an unsubscribe: the old subscription stays. */
+		check(code(&out) == -EMFILE, "a subscribe whose handle was lost: %ld",
+		      (long)code(&out));
+		met.lost_refused++;
+		return;
+	}
 	if (obj < 0) {
 		check(code(&out) == 0, "unsubscribe: %ld", (long)code(&out));
 		c->sub_obj = -1;
@@ -1501,7 +1511,7 @@ static void step_odd(struct client *c)
 			  .handle = -1 }, out;
 	int takes_none = label < PAGER_SPAWN || label > PAGER_NET || label == PAGER_POWEROFF;
 
-	if (!takes_none && (in.handle = pass_note(c, RIGHT_SEND)) < 0)
+	if (!takes_none && (in.handle = pass_note(c, RIGHT_SEND)) == -1)
 		return;
 	if (takes_none && chance(50))
 		in.handle = pass_note(c, RIGHT_SEND);
@@ -1954,6 +1964,7 @@ static const struct met_kind met_kinds[] = {
 	{ "OOM kill by the killer's list", &met.oom_step },
 	{ "a creation refused, the pager's table full", &met.pager_full },
 	{ "a handle passed, the pager's table full", &met.passed_dropped },
+	{ "a subscribe whose handle the full table lost, refused", &met.lost_refused },
 	{ "a client's table filled", &met.client_full },
 };
 

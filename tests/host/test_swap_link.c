@@ -870,6 +870,34 @@ static void stamp_only_what_the_pager_takes(void **state)
 	assert_false(swap_stamp_begin(page, true, DISK / 512));
 }
 
+/* A header whose stamp is at the largest generation (hand-made: a count
+ * from 0 never gets there) cannot be stamped again: the next would wrap to
+ * 0, older than any. Setup refuses the export, said, and writes nothing;
+ * one short of it is stamped with the largest. Before, the count wrapped,
+ * and the stamped page read as carrying no stamp. */
+static void stamp_at_last_generation_refused(void **state)
+{
+	static uint8_t before[PG];
+
+	(void)state;
+	fresh(false);
+	memcpy(srv.disk + SWAP_STAMP_OFF, "netdgen1\xfe\xff\xff\xff\xff\xff\xff\xff",
+	       SWAP_STAMP_LEN);
+	assert_int_equal(swap_stamp_begin(srv.disk, true, DISK / 512), 1);
+	assert_int_equal(swap_stamp_get(swap_stamp_page()), UINT64_MAX);
+	srv.disk[SWAP_STAMP_OFF + 8] = 0xff;	/* the largest (little-endian) */
+	memcpy(before, srv.disk, PG);
+	assert_int_equal(swap_stamp_begin(srv.disk, false, DISK / 512), 0);	/* not written */
+	assert_int_equal(link_open(), -EOVERFLOW);
+	assert_non_null(strstr(said, "generation stamp is the largest there is"));
+	assert_int_equal(swap_link_state(), SWAP_OFF);
+	assert_false(net.open);
+	assert_int_equal(swap_link_start(), -ENODEV);
+	net_run();
+	assert_int_equal(srv.writes, 0);
+	assert_memory_equal(srv.disk, before, PG);
+}
+
 /* The stamp given up after its write may have landed (its answer lost
  * with its connection until the client ends it, or its flush failed):
  * the export may hold the page stamped or as it was, and a reconnection
@@ -935,6 +963,32 @@ static void stamp_unanswered_restart(void **state)
 	wait_ms(1000);
 	assert_int_equal(swap_link_state(), SWAP_GONE);
 	assert_non_null(strstr(said, "lost what was written since swap was set up"));
+}
+
+/* The stamp's write went out whole, unanswered, and the server comes back
+ * with another disk: the check of page 0 fails, the link is gone, and the
+ * stamp's write, requeued as a read of what it wrote (its data went out),
+ * fails with every other request, given up: not written again onto the
+ * client of a link that is gone. Before, its late failure was taken as a
+ * check answered, the write queued again into the slot it had just left,
+ * behind nbd_fail_all's loop, for ever pending. */
+static void stamp_not_resent_when_gone(void **state)
+{
+	(void)state;
+	mkswap(1);
+	server_close();
+	assert_int_equal(link_take(), 0);
+	srv.answer = false;		/* the stamp's write taken, unanswered */
+	net_run();
+	assert_true(swap_stamp_pending());
+	server_close();
+	mkswap(2);			/* another disk */
+	srv.answer = true;
+	wait_ms(1000);
+	assert_int_equal(swap_link_state(), SWAP_GONE);
+	assert_non_null(strstr(said, "not the one swap was set up on"));
+	assert_false(swap_stamp_pending());
+	assert_int_equal(nbd_pending(&sc.cl), 0);
 }
 
 /* Setup reads the swap header from a server's cache: an earlier boot's
@@ -1438,9 +1492,11 @@ int main(void)
 		cmocka_unit_test_setup(setup_stamps_header, setup),
 		cmocka_unit_test_setup(stamp_unanswered_restart, setup),
 		cmocka_unit_test_setup(stamp_read_from_cache, setup),
+		cmocka_unit_test_setup(stamp_not_resent_when_gone, setup),
 		cmocka_unit_test(held_flush_export_without_flush),
 		cmocka_unit_test(stamp_given_up_either),
 		cmocka_unit_test(stamp_only_what_the_pager_takes),
+		cmocka_unit_test(stamp_at_last_generation_refused),
 		cmocka_unit_test(nothing_written_before_start),
 		cmocka_unit_test(refused_export_let_go),
 		cmocka_unit_test_setup(fresh_copy_gone, setup),

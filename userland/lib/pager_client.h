@@ -61,7 +61,8 @@ int pager_proc_stats(uint32_t first, struct pager_proc_stats *out, size_t max,
  * with PAGER_PRESSURE_BIT(level) on every change of level (going up, every
  * level passed, in order); -1 unsubscribes. A process's exit unsubscribes
  * it. 0, or a negated error (-ENOSPC: the pager's table is full, or the
- * caller's line of processes holds half of it). */
+ * caller's line of processes holds half of it; -EMFILE: the pager's
+ * handle table had no room for note, the subscription as it was). */
 int pager_pressure_subscribe(int note);
 
 /* The level now (enum pager_pressure), and in *target (if not NULL) the
