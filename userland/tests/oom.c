@@ -1,7 +1,7 @@
 /*
  * The OOM killer and the reserves: a process that grows without bound is
- * the victim and everyone else keeps their data; oom.policy decides between
- * a private hog and a family sharing its memory; an adjustment given at
+ * the victim and everyone else keeps their data; processes sharing memory
+ * are killed together when only their deaths give it back; an adjustment given at
  * spawn prefers a process; eight processes faulting at once under pressure
  * are throttled and leave the reserve alone. Slow: each needs its own boot.
  */
@@ -216,10 +216,11 @@ static int share_first(void *arg)
 	return bad_pages(buf, s->pages) ? 1 : 0;
 }
 
-/* Two hogs and a family: under oom.policy=unshared the hog with more
- * pages of its own dies and the smaller hog and the family (half of memory,
- * shared) are spared; under rss the family, whose pages count for both,
- * goes first. Swap off. */
+/* Two hogs and a family sharing half of memory, which only both deaths
+ * give back: the family goes first, both of them, then the big hog; the
+ * small hog is spared. Under oom.policy=unshared the family is one group,
+ * killed at once; under rss each member scores the whole half, and the
+ * parent's death gives little back before its child's. Swap off. */
 int test_oom_two_hogs(void)
 {
 	struct pager_stats before, after;
@@ -227,13 +228,11 @@ int test_oom_two_hogs(void)
 	struct sharer *fam;
 	struct holder small;
 	pid_t family, hog_small, hog_big;
-	int rss;
 
 	CHECK_RUN(stats_get(&before));
 	CHECK_EQ(pager_info(&info), 0);
 	CHECK_EQ(before.swap_slots_total, 0);
-	rss = strcmp(info.oom_policy, "rss") == 0;
-	CHECK(rss || strcmp(info.oom_policy, "unshared") == 0);
+	CHECK(strcmp(info.oom_policy, "rss") == 0 || strcmp(info.oom_policy, "unshared") == 0);
 	fam = anon_pages(1, MAP_SHARED);
 	CHECK(fam != NULL);
 	*fam = (struct sharer){ new_board(), before.frames_total / 2 };
@@ -244,24 +243,72 @@ int test_oom_two_hogs(void)
 	for (int64_t t = sys_clock(); fam->b->filled < 2 || small.b->filled < 1; sys_yield())
 		CHECK(sys_clock() - t < OOM_TIMEOUT);
 	CHECK((hog_big = fork_run(grow_forever, NULL)) > 0);
-	if (!rss) {
-		CHECK_RUN(expect_oom_kill(hog_big, "the big hog"));
-		CHECK_RUN(stats_get(&after));
-		CHECK_EQ(after.oom_kill - before.oom_kill, 1);
-		fam->b->check = small.b->check = 1;
-		CHECK_RUN(expect_clean(family, "the family's parent"));
-		CHECK_RUN(expect_clean(hog_small, "the small hog"));
-		return 0;
-	}
-	/* rss: the family goes first, both of them (the half of memory they
-	 * share counts for each, though the first death frees little of it);
-	 * then the big hog. The small hog is never chosen. */
 	CHECK_RUN(expect_oom_kill(family, "the family's parent"));
 	CHECK_RUN(expect_oom_kill(hog_big, "the big hog"));
 	CHECK_RUN(stats_get(&after));
 	fam->b->check = small.b->check = 1;
 	CHECK_EQ(after.oom_kill - before.oom_kill, 3);
 	CHECK_RUN(expect_clean(hog_small, "the small hog"));
+	return 0;
+}
+
+/* The growing pair's parent: a MAP_SHARED region as large as memory, a
+ * child that only holds it (it reaches every page, so neither holds one
+ * alone), then a write to page after page. */
+static int grow_shared(void *arg)
+{
+	const struct holder *h = arg;
+	volatile uint64_t *buf = anon_pages(h->pages, MAP_SHARED);
+	pid_t child;
+
+	if (!buf)
+		return 2;
+	child = fork();
+	if (child == 0)
+		_exit(poll_flag(&h->b->check, OOM_TIMEOUT) < 0 ? 3 : 4);
+	if (child < 0)
+		return 4;
+	for (uint64_t p = 0;; p = (p + 1) % h->pages)
+		buf[p * WORDS] = p;
+}
+
+/* A process growing into a region its child holds is killed with the
+ * child, one group; a holder of an eighth of memory keeps every word, as
+ * does this process its sixteenth. (Scored one by one, the pair held
+ * nothing alone: the holder was killed, then this process.) Afterwards a
+ * quarter of memory is there for the taking with no more kills: the
+ * child's death gave the region back. Swap off. */
+int test_oom_shared_pair(void)
+{
+	struct pager_stats before, after;
+	struct holder h, pair;
+	uint64_t pages, *mine, *more;
+	pid_t holder, grower;
+
+	CHECK_RUN(stats_get(&before));
+	CHECK_EQ(before.swap_slots_total, 0);
+	pages = before.frames_total / 16;
+	CHECK((mine = anon_pages(pages, MAP_PRIVATE)) != NULL);
+	fill(mine, pages);
+	h = (struct holder){ new_board(), before.frames_total / 8 };
+	pair = (struct holder){ new_board(), before.frames_total };
+	CHECK(h.b != NULL && pair.b != NULL);
+	CHECK((holder = fork_run(hold, &h)) > 0);
+	CHECK_RUN(poll_flag(&h.b->filled, OOM_TIMEOUT));
+	CHECK((grower = fork_run(grow_shared, &pair)) > 0);
+	CHECK_RUN(expect_oom_kill(grower, "the growing parent"));
+	CHECK_RUN(stats_get(&after));
+	CHECK_EQ(after.oom_kill - before.oom_kill, 2);
+	h.b->check = 1;
+	CHECK_RUN(expect_clean(holder, "the holder"));
+	CHECK_EQ(bad_pages(mine, pages), 0);
+	CHECK((more = anon_pages(before.frames_total / 4, MAP_PRIVATE)) != NULL);
+	fill(more, before.frames_total / 4);
+	CHECK_EQ(bad_pages(more, before.frames_total / 4), 0);
+	CHECK_RUN(stats_get(&after));
+	CHECK_EQ(after.oom_kill - before.oom_kill, 2);
+	CHECK_EQ(munmap(more, before.frames_total / 4 * 4096), 0);
+	CHECK_EQ(munmap(mine, pages * 4096), 0);
 	return 0;
 }
 
