@@ -275,33 +275,42 @@ static void add_mapper(void *ctx, struct vm_space *s, uint64_t va)
 	p->who |= share_bit(p->w, s);
 }
 
-/* The listed spaces whose page at va is slot, not in memory: a slot is
- * named by a second page array only through fork, which keeps addresses. */
+/* The slot behind private page j of q: its own, or its frame's tie. */
+static uint32_t page_slot(const struct vm_region *q, uint64_t j)
+{
+	uint64_t pa = region_frame(q, j);
+
+	return pa ? swapcache_slot(pa) : region_slot(q, j);
+}
+
+/* The listed spaces whose private page at va is slot, swapped or read
+ * back into a frame tied to it: a slot is named by a second page array
+ * only through fork, which keeps addresses. */
 static uint64_t slot_holders(const struct share_walk *w, uint64_t va, uint32_t slot)
 {
 	uint64_t who = 0;
 
 	for (size_t k = 0; k < w->n; k++) {
 		const struct vm_region *q = vm_region_find(w->spaces[k], va);
-		uint64_t j = q ? (va - q->start) / VM_PAGE : 0;
-		if (q && !q->obj && !region_frame(q, j) && region_slot(q, j) == slot)
+		if (q && !q->obj && page_slot(q, (va - q->start) / VM_PAGE) == slot)
 			who |= 1ull << k;
 	}
 	return who;
 }
 
-/* Who reaches private page i of r (a frame, or a slot): the frame's
- * mappings through the reverse map, and the holders of its slot when
- * others name that too. */
+/* Who reaches private page i of r, not r's alone (a frame, or a slot):
+ * the frame's mappings through the reverse map, and the holders of its
+ * slot (a frame read back for one sharer, the slot still named by
+ * another). */
 static uint64_t private_sharers(const struct share_walk *w, const struct vm_region *r, uint64_t i)
 {
 	struct page_sharers p = { w, 0 };
 	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
-	uint32_t slot = pa ? swapcache_slot(pa) : region_slot(r, i);
+	uint32_t slot = page_slot(r, i);
 
 	if (pa)
 		vm_rmap_each(pa, add_mapper, &p);
-	if (slot && !slot_alone(slot))
+	if (slot)
 		p.who |= slot_holders(w, va, slot);
 	return p.who;
 }
