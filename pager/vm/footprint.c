@@ -1,16 +1,13 @@
 /*
  * What a process's death would give back, for the OOM killer: each page it
  * holds, resident or (while swap can take writes) swapped, counted as its alone or shared with others,
- * through the reverse map, the swap cache's ties and the slots' references; and
- * for the pages shared, which processes together reach them.
+ * through the reverse map, the swap cache's ties and the slots' references.
  */
 #include "vm/internal.h"
-#include "vm/region_find.h"
 #include "vm/rmap_pool.h"
 #include "vm/swapcache.h"
 
-/* Whether slot is named only once (the swap code knows; 1 without it). */
-static int slot_alone(uint32_t slot)
+int vm_slot_alone(uint32_t slot)
 {
 	return !vm.swap.slot_refs || vm.swap.slot_refs(vm.swap.ctx, slot) <= 1;
 }
@@ -22,8 +19,7 @@ static int count_present(void *ctx, uint64_t i, uint32_t e)
 	return 0;
 }
 
-/* Present or (swapped) swapped pages of o in [from, to). */
-static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to, int swapped)
+uint64_t vm_object_pages(const struct vm_object *o, uint64_t from, uint64_t to, int swapped)
 {
 	uint64_t n = 0;
 
@@ -95,12 +91,12 @@ static void object_footprint(const struct vm_space *s, const struct vm_object *o
 	int more = side_next(&others);
 
 	while (side_next(&me)) {
-		all += object_pages(o, me.lo, me.hi, swapped);
+		all += vm_object_pages(o, me.lo, me.hi, swapped);
 		for (; more && others.lo < me.hi; more = side_next(&others)) {
 			uint64_t lo = others.lo > me.lo ? others.lo : me.lo;
 			uint64_t hi = others.hi < me.hi ? others.hi : me.hi;
 			if (lo < hi)
-				both += object_pages(o, lo, hi, swapped);
+				both += vm_object_pages(o, lo, hi, swapped);
 			if (others.hi > me.hi)
 				break;	/* it runs on into my next run */
 		}
@@ -109,9 +105,7 @@ static void object_footprint(const struct vm_space *s, const struct vm_object *o
 	*shared += both;
 }
 
-/* Whether walk `walk` meets o for the first time (and marks it met): a
- * space's walk of its regions takes each object once. */
-static int first_meeting(struct vm_object *o, uint64_t walk)
+int vm_walk_meets(struct vm_object *o, uint64_t walk)
 {
 	if (o->met == walk)
 		return 0;
@@ -119,8 +113,7 @@ static int first_meeting(struct vm_object *o, uint64_t walk)
 	return 1;
 }
 
-/* Numbers the walks that meet objects (never 0, an object's first mark). */
-static uint64_t new_walk(void)
+uint64_t vm_walk_new(void)
 {
 	static uint64_t walks;
 
@@ -129,19 +122,19 @@ static uint64_t new_walk(void)
 
 void vm_space_footprint(const struct vm_space *s, int swapped, uint64_t *alone, uint64_t *shared)
 {
-	uint64_t walk = new_walk();
+	uint64_t walk = vm_walk_new();
 
 	*alone = *shared = 0;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->obj) {
-			if (first_meeting(r->obj, walk))
+			if (vm_walk_meets(r->obj, walk))
 				object_footprint(s, r->obj, swapped, alone, shared);
 			continue;
 		}
 		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			uint32_t slot = region_slot(r, i);
-			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);
+			int mine = pa ? vm_frame_alone(pa) : slot && vm_slot_alone(slot);
 			if (!pa && (!slot || !swapped))
 				continue;
 			if (mine)
@@ -175,176 +168,14 @@ static int object_goes_with(const struct vm_space *s, const struct vm_object *o)
  * VM_REGIONS_MAX), the entries counted as they come and go (rmap.c). */
 uint64_t vm_space_meta_pages(const struct vm_space *s)
 {
-	uint64_t walk = new_walk();
+	uint64_t walk = vm_walk_new();
 	uint64_t bytes = s->nregions * vm_region_record_bytes() +
 			 s->rmaps * sizeof(struct rmap_entry);
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		bytes += pv_bytes(&r->pages);
-		if (r->obj && first_meeting(r->obj, walk) && object_goes_with(s, r->obj))
+		if (r->obj && vm_walk_meets(r->obj, walk) && object_goes_with(s, r->obj))
 			bytes += pv_bytes(&r->obj->pages) + sizeof(struct vm_object);
 	}
 	return (bytes + VM_PAGE - 1) / VM_PAGE;
-}
-
-/*
- * Who reaches the pages that are not one space's alone, for the OOM
- * killer's groups (vm_spaces_sharing): each such page belongs to the set
- * of listed spaces that reach it, a bit each by its index in the list
- * (SHARE_OUTSIDE: a space not listed, whose death no one can cause).
- */
-#define SHARE_OUTSIDE (1ull << 63)
-
-struct share_walk {
-	const struct vm_space *const *spaces;
-	size_t n;
-	int swapped;
-	struct vm_share *out;
-	size_t max, used;
-};
-
-/* s's bit in the list, or SHARE_OUTSIDE. */
-static uint64_t share_bit(const struct share_walk *w, const struct vm_space *s)
-{
-	for (size_t k = 0; k < w->n; k++)
-		if (w->spaces[k] == s)
-			return 1ull << k;
-	return SHARE_OUTSIDE;
-}
-
-/* pages more for the set who, if two or more listed spaces and no other
- * reach them. A set the table has no room for counts for none: its pages
- * are given back by nobody's choice, as a page shared was before. */
-static void share_add(struct share_walk *w, uint64_t who, uint64_t pages)
-{
-	size_t k;
-
-	if (!pages || (who & SHARE_OUTSIDE) || !(who & (who - 1)))
-		return;
-	for (k = 0; k < w->used && w->out[k].who != who; k++)
-		;
-	if (k == w->used) {
-		if (w->used == w->max)
-			return;
-		w->out[w->used++] = (struct vm_share){ who, 0 };
-	}
-	w->out[k].pages += pages;
-}
-
-/* An object's pages by the set whose regions reach them: one sweep of its
- * list, sorted by pgoff, keeping each listed space's current run (hi[k]: its
- * end, 0 none) as side_next joins them; each step ends at the next region's
- * start or the first run's end, found among at most 64 runs. */
-static void object_sharing(struct share_walk *w, const struct vm_object *o)
-{
-	uint64_t hi[VM_SHARE_SPACES_MAX + 1] = { 0 }, x = 0;
-	const struct vm_region *r = o->regions;
-
-	for (;;) {
-		uint64_t who = 0, y = r ? r->pgoff : UINT64_MAX;
-		for (size_t k = 0; k <= w->n; k++)
-			if (hi[k] > x) {
-				who |= k < w->n ? 1ull << k : SHARE_OUTSIDE;
-				y = hi[k] < y ? hi[k] : y;
-			}
-		if (!who && !r)
-			return;
-		if (who)
-			share_add(w, who, object_pages(o, x, y, w->swapped));
-		x = y;
-		for (; r && r->pgoff <= x; r = r->obj_next) {
-			uint64_t bit = share_bit(w, r->space);
-			size_t k = bit == SHARE_OUTSIDE ? w->n : (size_t)__builtin_ctzll(bit);
-			vm_object_visit();
-			if (region_reach_end(r) > hi[k])
-				hi[k] = region_reach_end(r);
-		}
-	}
-}
-
-struct page_sharers {
-	const struct share_walk *w;
-	uint64_t who;
-};
-
-static void add_mapper(void *ctx, struct vm_space *s, uint64_t va)
-{
-	struct page_sharers *p = ctx;
-
-	(void)va;
-	p->who |= share_bit(p->w, s);
-}
-
-/* The slot behind private page j of q: its own, or its frame's tie. */
-static uint32_t page_slot(const struct vm_region *q, uint64_t j)
-{
-	uint64_t pa = region_frame(q, j);
-
-	return pa ? swapcache_slot(pa) : region_slot(q, j);
-}
-
-/* The listed spaces whose private page at va is slot, swapped or read
- * back into a frame tied to it: a slot is named by a second page array
- * only through fork, which keeps addresses. */
-static uint64_t slot_holders(const struct share_walk *w, uint64_t va, uint32_t slot)
-{
-	uint64_t who = 0;
-
-	for (size_t k = 0; k < w->n; k++) {
-		const struct vm_region *q = vm_region_find(w->spaces[k], va);
-		if (q && !q->obj && page_slot(q, (va - q->start) / VM_PAGE) == slot)
-			who |= 1ull << k;
-	}
-	return who;
-}
-
-/* Who reaches private page i of r, not r's alone (a frame, or a slot):
- * the frame's mappings through the reverse map, and the holders of its
- * slot (a frame read back for one sharer, the slot still named by
- * another). */
-static uint64_t private_sharers(const struct share_walk *w, const struct vm_region *r, uint64_t i)
-{
-	struct page_sharers p = { w, 0 };
-	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
-	uint32_t slot = page_slot(r, i);
-
-	if (pa)
-		vm_rmap_each(pa, add_mapper, &p);
-	if (slot)
-		p.who |= slot_holders(w, va, slot);
-	return p.who;
-}
-
-/* Space k's private pages that others reach too, each counted by the
- * lowest-listed space that reaches it. */
-static void region_sharing(struct share_walk *w, size_t k, const struct vm_region *r)
-{
-	for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
-		uint64_t pa = region_frame(r, i), who;
-		uint32_t slot = region_slot(r, i);
-		if (!pa && (!slot || !w->swapped))
-			continue;
-		if (pa ? vm_frame_alone(pa) : slot_alone(slot))
-			continue;
-		who = private_sharers(w, r, i) | 1ull << k;
-		if (__builtin_ctzll(who) == (int)k)
-			share_add(w, who, 1);
-	}
-}
-
-size_t vm_spaces_sharing(const struct vm_space *const *spaces, size_t n, int swapped,
-			 struct vm_share *out, size_t max)
-{
-	struct share_walk w = { spaces, n < VM_SHARE_SPACES_MAX ? n : VM_SHARE_SPACES_MAX, swapped, out, max,
-				0 };
-	uint64_t walk = new_walk();
-
-	for (size_t k = 0; k < w.n; k++)
-		for (const struct vm_region *r = spaces[k]->regions; r; r = r->next) {
-			if (!r->obj)
-				region_sharing(&w, k, r);
-			else if (first_meeting(r->obj, walk))
-				object_sharing(&w, r->obj);
-		}
-	return w.used;
 }
