@@ -1,7 +1,8 @@
 /*
  * The OOM killer's choice: which process, or group of processes sharing
- * memory, to end when memory has run out and reclaim can free nothing more. Plain C with no kernel headers (host tests):
- * the pager fills in one candidate per process and acts on the answer.
+ * memory, to end when memory has run out and reclaim can free nothing
+ * more. Plain C with no kernel headers (host tests): the pager fills in
+ * one candidate per process and acts on the answer.
  */
 #ifndef PAGER_OOM_H
 #define PAGER_OOM_H

@@ -1,8 +1,8 @@
 /*
  * What the OOM killer (reclaim/oom_kill.c) sees of the processes (and of
- * the pages they share) and how it ends one: the server keeps the process table and reaps the dead, so it
- * lends the killer these two steps rather than have reclaim call up into
- * the request loop.
+ * the pages they share) and how it ends one: the server keeps the process
+ * table and reaps the dead, so it lends the killer these steps rather than
+ * have reclaim call up into the request loop.
  */
 #include "pager/protocol.h"
 #include "reclaim/oom.h"

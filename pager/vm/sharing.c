@@ -153,8 +153,8 @@ static void region_sharing(struct share_walk *w, size_t k, const struct vm_regio
 size_t vm_spaces_sharing(const struct vm_space *const *spaces, size_t n, int swapped,
 			 struct vm_share *out, size_t max)
 {
-	struct share_walk w = { spaces, n < VM_SHARE_SPACES_MAX ? n : VM_SHARE_SPACES_MAX, swapped, out, max,
-				0 };
+	size_t listed = n < VM_SHARE_SPACES_MAX ? n : VM_SHARE_SPACES_MAX;
+	struct share_walk w = { spaces, listed, swapped, out, max, 0 };
 	uint64_t walk = vm_walk_new();
 
 	for (size_t k = 0; k < w.n; k++)

@@ -320,7 +320,8 @@ static void test_group_cow_chain(void **state)
 				     cand(2, 1630, 0) };
 	uint64_t kids = BIT(C1) | BIT(C2) | BIT(C3) | BIT(C4);
 	struct oom_set s[] = { { BIT(RUNNER) | BIT(HOLDER) | BIT(P) | kids, 30 },
-			       { BIT(P) | kids, 400 }, { BIT(P) | BIT(C2) | BIT(C3) | BIT(C4), 400 },
+			       { BIT(P) | kids, 400 },
+			       { BIT(P) | BIT(C2) | BIT(C3) | BIT(C4), 400 },
 			       { BIT(P) | BIT(C3) | BIT(C4), 400 }, { BIT(P) | BIT(C4), 400 } };
 	struct oom_unit u;
 
