@@ -38,9 +38,9 @@ int expect_oom_kill(pid_t pid, const char *what);
 int expect_clean(pid_t pid, const char *what);
 /* This process holding mine pages of its own and a holder an eighth of
  * memory, grow(arg) beside them runs memory out: it is killed (what),
- * kills in all, and the holder and this process keep every word. 0, else
- * a failure said. */
-int holder_outlives(int (*grow)(void *), void *arg, const char *what, uint64_t kills,
-		    uint64_t mine);
+ * and the holder and this process keep every word; *kills: the OOM kills
+ * meanwhile. 0, else a failure said. */
+int holder_outlives(int (*grow)(void *), void *arg, const char *what, uint64_t mine,
+		    uint64_t *kills);
 
 #endif
