@@ -68,3 +68,86 @@ int oom_choose_requester(enum oom_policy policy, const struct oom_candidate *c, 
 			return killable(&c[i]) ? (int)i : -1;
 	return -1;
 }
+
+/* Whether every member of s is killable and s holds more pages than any
+ * of them does alone: then they are one unit for the killer. */
+static int binds(const struct oom_candidate *c, size_t n, const struct oom_set *s)
+{
+	if (s->who >> n || !(s->who & (s->who - 1)))
+		return 0;
+	for (uint64_t m = s->who; m; m &= m - 1) {
+		const struct oom_candidate *k = &c[__builtin_ctzll(m)];
+		if (!killable(k) || k->alone >= s->pages)
+			return 0;
+	}
+	return 1;
+}
+
+/* group[k]: the members of c[k]'s group (itself alone if no set binds
+ * it), joined through the sets that bind until none joins more. */
+static void join_groups(const struct oom_candidate *c, size_t n, const struct oom_set *sets,
+			size_t nsets, uint64_t *group)
+{
+	int changed = 1;
+
+	for (size_t k = 0; k < n; k++)
+		group[k] = 1ull << k;
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < nsets; i++) {
+			uint64_t all = sets[i].who;
+			if (!binds(c, n, &sets[i]))
+				continue;
+			for (uint64_t m = sets[i].who; m; m &= m - 1)
+				all |= group[__builtin_ctzll(m)];
+			for (uint64_t m = all; m; m &= m - 1)
+				if (group[__builtin_ctzll(m)] != all) {
+					group[__builtin_ctzll(m)] = all;
+					changed = 1;
+				}
+		}
+	}
+}
+
+/* The unit of group g: what its deaths give back and its score. */
+static struct oom_unit group_unit(const struct oom_candidate *c, const struct oom_set *sets,
+				  size_t nsets, uint64_t g, uint64_t total)
+{
+	struct oom_candidate all = { .adj = OOM_ADJ_NEVER };
+
+	for (uint64_t m = g; m; m &= m - 1) {
+		const struct oom_candidate *k = &c[__builtin_ctzll(m)];
+		all.alone += k->alone;
+		all.meta += k->meta;
+		all.adj = k->adj > all.adj ? k->adj : all.adj;
+	}
+	for (size_t i = 0; i < nsets; i++)
+		if (sets[i].who && !(sets[i].who & ~g))
+			all.alone += sets[i].pages;
+	return (struct oom_unit){ g, oom_score(OOM_UNSHARED, &all, total), all.alone, all.meta };
+}
+
+int oom_choose_unit(enum oom_policy policy, const struct oom_candidate *c, size_t n,
+		    const struct oom_set *sets, size_t nsets, uint64_t total, int heap_short,
+		    struct oom_unit *u)
+{
+	uint64_t group[OOM_GROUP_MAX];
+	int v = oom_choose(policy, c, n, total, heap_short);
+
+	*u = (struct oom_unit){ 0, -1, 0, 0 };
+	if (v >= 0)
+		*u = (struct oom_unit){ 1ull << v, oom_score(policy, &c[v], total), c[v].alone,
+					c[v].meta };
+	if (policy != OOM_UNSHARED || n > OOM_GROUP_MAX)
+		return u->who != 0;
+	join_groups(c, n, sets, nsets, group);
+	for (size_t k = 0; k < n; k++) {
+		struct oom_unit g;
+		if (!(group[k] & (group[k] - 1)) || __builtin_ctzll(group[k]) != (int)k)
+			continue;	/* alone, or met at its first member */
+		g = group_unit(c, sets, nsets, group[k], total);
+		if (g.score > u->score)
+			*u = g;
+	}
+	return u->who != 0;
+}

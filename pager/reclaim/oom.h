@@ -1,7 +1,8 @@
 /*
- * The OOM killer's choice: which process to end when memory has run out and
- * reclaim can free nothing more. Plain C with no kernel headers (host tests):
- * the pager fills in one candidate per process and acts on the answer.
+ * The OOM killer's choice: which process, or group of processes sharing
+ * memory, to end when memory has run out and reclaim can free nothing
+ * more. Plain C with no kernel headers (host tests): the pager fills in
+ * one candidate per process and acts on the answer.
  */
 #ifndef PAGER_OOM_H
 #define PAGER_OOM_H
@@ -53,6 +54,40 @@ int64_t oom_score(enum oom_policy policy, const struct oom_candidate *c, uint64_
  * OOM_PANIC. */
 int oom_choose(enum oom_policy policy, const struct oom_candidate *c, size_t n, uint64_t total,
 	       int heap_short);
+/* A set of processes, a bit each by index among the candidates, and the
+ * pages only they reach (from vm_spaces_sharing): what their deaths
+ * together give back. */
+struct oom_set {
+	uint64_t who;
+	uint64_t pages;
+};
+#define OOM_SETS_MAX 256	/* sets the killer looks at, at most */
+#define OOM_GROUP_MAX 63	/* candidates groups are made of, at most */
+
+/* What the killer ends: one process or a group (who: their bits), its
+ * score, the pages only its members reach and their page arrays' pages. */
+struct oom_unit {
+	uint64_t who;
+	int64_t score;
+	uint64_t pages, meta;
+};
+
+/* The victim oom.policy chooses among c[0..n), into *u: 1, or 0 if none
+ * (u->who 0). Under OOM_RSS, oom_choose's one. Under OOM_UNSHARED, the
+ * best of oom_choose's one and each group: killable processes joined
+ * through sets that bind them (a set binds its members when every one is
+ * killable and it holds more pages than any one of them alone: a child
+ * holding a mapping, a process growing into a region it shares; a process
+ * with more of its own than it shares with a set, such as a forking
+ * parent whose untouched pages its children reach, is not bound by it).
+ * A group's pages are its members' alone and those of every set within
+ * it (set sets[0..nsets)), its arrays theirs; it takes its members'
+ * highest adjustment (its pages go back only when all die, so one member
+ * preferred prefers them all). A group wins only with a score above the
+ * single process's (one death before several). */
+int oom_choose_unit(enum oom_policy policy, const struct oom_candidate *c, size_t n,
+		    const struct oom_set *sets, size_t nsets, uint64_t total, int heap_short,
+		    struct oom_unit *u);
 /* When oom_choose finds no one: the index of the requester (the process
  * whose request ran out of memory; 0: the pager's own) if it may be killed
  * though its death frees nothing (not exempt, adj above OOM_ADJ_NEVER):

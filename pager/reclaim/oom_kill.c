@@ -1,7 +1,8 @@
 /*
  * The OOM killer's action: one candidate per process (the server lists
- * them), the choice (oom.c), the kill and the console line that names the
- * victim. The kill frees the victim's memory before returning, whatever its
+ * them, and under unshared the sets of them sharing pages), the choice
+ * (oom.c), the kill and the console line that names the victim, or every
+ * member of a group. The kill frees the victim's memory before returning, whatever its
  * threads were doing: the kernel ends them at once, and a fault of theirs
  * still in the pager finds no process when it looks again.
  */
@@ -67,14 +68,76 @@ static int with_reserve(int (*f)(uint32_t pid), uint32_t pid)
 	return r;
 }
 
+/* The victim, into *u: oom.policy's unit (the sets asked for under
+ * unshared), else the requester alone if it may go (said so); else the
+ * machine stops. */
+static void choose(const struct oom_candidate *c, size_t n, uint32_t requester,
+		   struct oom_unit *u)
+{
+	static struct oom_set sets[OOM_SETS_MAX];
+	size_t nsets = 0;
+	int v;
+
+	if (config.oom_policy == OOM_PANIC)
+		panic_out_of_memory("oom.policy=panic", c, n);
+	if (config.oom_policy == OOM_UNSHARED && procs->sets)
+		nsets = procs->sets(sets, OOM_SETS_MAX);
+	if (oom_choose_unit(config.oom_policy, c, n, sets, nsets, frames_total(), heap_short(), u))
+		return;
+	if ((v = oom_choose_requester(config.oom_policy, c, n, requester)) < 0)
+		panic_out_of_memory("no process may be killed", c, n);
+	printf("pager: out of memory and no process whose death frees memory; "
+	       "the requester goes, which ends the demand\n");
+	*u = (struct oom_unit){ 1ull << v, oom_score(config.oom_policy, &c[v], frames_total()),
+				c[v].alone, c[v].meta };
+}
+
+/* Kill c (its name kept first: the record goes with the kill); say so
+ * if it did not end. What procs->kill says. */
+static int kill_one(const struct oom_candidate *c, char *name, size_t size)
+{
+	int ended;
+
+	snprintf(name, size, "%s", c->name);
+	ended = with_reserve(procs->kill, c->pid);
+	if (!ended)
+		printf("pager: oom: pid %u did not end when killed\n", c->pid);
+	if (ended != OOM_HAD_ENDED)
+		vmstat_count(VMSTAT_OOM_KILL);
+	return ended;
+}
+
+/* Every member of group u killed, each counted, and one line naming them
+ * all and what they gave back. */
+static void kill_group(const struct oom_candidate *c, const struct oom_unit *u,
+		       uint64_t free_before, uint64_t slots_before)
+{
+	static char names[OOM_GROUP_MAX * 48];	/* ", ", 15 bytes, " (pid N)" each */
+	size_t at = 0, count = 0;
+
+	for (uint64_t m = u->who; m; m &= m - 1) {
+		const struct oom_candidate *k = &c[__builtin_ctzll(m)];
+		char name[16];
+		kill_one(k, name, sizeof(name));
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s (pid %u)",
+				       count++ ? ", " : "", name, k->pid);
+	}
+	printf("pager: out of memory: killed a group of %lu sharing memory: %s; score %ld under "
+	       "oom.policy=%s; they held %lu pages only they reach and %lu of page arrays, gave "
+	       "back %lu frames and %lu swap slots\n", (unsigned long)count, names,
+	       (long)u->score, config.oom_policy_name, (unsigned long)u->pages,
+	       (unsigned long)u->meta, (unsigned long)(frames_free() - free_before),
+	       (unsigned long)(vmstat_get(VMSTAT_SWAP_SLOTS_FREE) - slots_before));
+}
+
 int oom_kill(uint32_t requester)
 {
 	static struct oom_candidate c[OOM_CANDIDATES_MAX];
+	struct oom_unit u;
 	size_t n;
 	int v, ended;
 	uint64_t free_before = frames_free(), slots_before = vmstat_get(VMSTAT_SWAP_SLOTS_FREE);
 	char name[16];
-	int64_t score;
 
 	/* A process that has ended still holds its memory until its death is
 	 * reaped: counted as live, it could be chosen (a kill that kills no
@@ -85,30 +148,25 @@ int oom_kill(uint32_t requester)
 	if (procs->reap_ended && with_reserve(NULL, 0))
 		return 0;
 	n = procs->list(c, OOM_CANDIDATES_MAX);
-	v = oom_choose(config.oom_policy, c, n, frames_total(), heap_short());
-
-	if (config.oom_policy == OOM_PANIC)
-		panic_out_of_memory("oom.policy=panic", c, n);
-	if (v < 0 && (v = oom_choose_requester(config.oom_policy, c, n, requester)) >= 0)
-		printf("pager: out of memory and no process whose death frees memory; "
-		       "the requester goes, which ends the demand\n");
-	if (v < 0)
-		panic_out_of_memory("no process may be killed", c, n);
-	score = oom_score(config.oom_policy, &c[v], frames_total());
-	snprintf(name, sizeof(name), "%s", c[v].name);	/* the record goes with the kill */
-	ended = with_reserve(procs->kill, c[v].pid);
+	choose(c, n, requester, &u);
+	if (u.who & (u.who - 1)) {
+		kill_group(c, &u, free_before, slots_before);
+		for (uint64_t m = u.who; m; m &= m - 1)
+			if (c[__builtin_ctzll(m)].pid == requester)
+				return 1;
+		return 0;
+	}
+	v = __builtin_ctzll(u.who);
+	ended = kill_one(&c[v], name, sizeof(name));
 	if (ended == OOM_HAD_ENDED) {
 		printf("pager: out of memory: %s (pid %u) had ended already: reaped, nobody "
 		       "killed; it gave back %lu frames\n", name, c[v].pid,
 		       (unsigned long)(frames_free() - free_before));
 		return c[v].pid == requester;
 	}
-	if (!ended)
-		printf("pager: oom: pid %u did not end when killed\n", c[v].pid);
-	vmstat_count(VMSTAT_OOM_KILL);
 	printf("pager: out of memory: killed %s (pid %u), score %ld under oom.policy=%s; "
 	       "it held %lu pages alone and %lu of page arrays, gave back %lu frames and %lu swap "
-	       "slots\n", name, c[v].pid, (long)score, config.oom_policy_name,
+	       "slots\n", name, c[v].pid, (long)u.score, config.oom_policy_name,
 	       (unsigned long)c[v].alone, (unsigned long)c[v].meta,
 	       (unsigned long)(frames_free() - free_before),
 	       (unsigned long)(vmstat_get(VMSTAT_SWAP_SLOTS_FREE) - slots_before));

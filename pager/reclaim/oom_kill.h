@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct oom_candidate;
+struct oom_set;
 
 /* The exit status of a machine the OOM killer stopped (oom.policy=panic,
  * or no process may be chosen). */
@@ -35,15 +36,21 @@ struct oom_procs {
 	 * waiting for the lock this caller holds): how many. Their memory is
 	 * on its way back, so no one is to be killed for it. */
 	size_t (*reap_ended)(void);
+	/* The pages two or more of the processes list gave last reach, by
+	 * the set that reaches them (bits by index in that list; pages some
+	 * other process reaches too are in no set): up to max into s, how
+	 * many. Asked under oom.policy=unshared only, right after list. */
+	size_t (*sets)(struct oom_set *s, size_t max);
 };
 #define OOM_HAD_ENDED 2
 void oom_kill_set_procs(const struct oom_procs *procs);
 
 /* Memory ran out serving a request of process requester (0: the pager's
- * own) and reclaim made no progress. Kills the victim oom.policy chooses
- * (if none, the requester itself when it may be killed: oom_choose_requester),
- * frees its memory now and names it on the console; 1 if the victim was
- * the requester itself (its request is moot), else 0: try again. Under
+ * own) and reclaim made no progress. Kills the victim oom.policy chooses,
+ * one process or every member of a group (oom_choose_unit; if none, the
+ * requester itself when it may be killed: oom_choose_requester), frees
+ * their memory now and names them on the console; 1 if the requester was
+ * among them (its request is moot), else 0: try again. Under
  * oom.policy=panic, or with no process to choose, prints the memory state
  * and powers the machine off with OOM_PANIC_STATUS: never returns then.
  * Pager lock held. */

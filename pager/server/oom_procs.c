@@ -1,8 +1,8 @@
 /*
- * What the OOM killer (reclaim/oom_kill.c) sees of the processes and how it
- * ends one: the server keeps the process table and reaps the dead, so it
- * lends the killer these two steps rather than have reclaim call up into
- * the request loop.
+ * What the OOM killer (reclaim/oom_kill.c) sees of the processes (and of
+ * the pages they share) and how it ends one: the server keeps the process
+ * table and reaps the dead, so it lends the killer these steps rather than
+ * have reclaim call up into the request loop.
  */
 #include "pager/protocol.h"
 #include "reclaim/oom.h"
@@ -14,6 +14,10 @@
 #include "sys.h"
 
 _Static_assert(PROCS_MAX <= OOM_CANDIDATES_MAX, "the OOM killer sees every process");
+
+/* The spaces of the processes list gave last, in its order (for sets). */
+static const struct vm_space *listed[OOM_CANDIDATES_MAX];
+static size_t nlisted;
 
 static size_t list(struct oom_candidate *c, size_t max)
 {
@@ -27,8 +31,19 @@ static size_t list(struct oom_candidate *c, size_t max)
 					       .exempt = p->oom_exempt || p->pinned };
 		vm_space_footprint(p->vm, swap_copies_usable(), &c[n].alone, &c[n].shared);
 		c[n].meta = vm_space_meta_pages(p->vm);
-		n++;
+		listed[n++] = p->vm;
 	}
+	return nlisted = n;
+}
+
+static size_t sets(struct oom_set *s, size_t max)
+{
+	static struct vm_share share[OOM_SETS_MAX];
+	size_t n = vm_spaces_sharing(listed, nlisted, swap_copies_usable(), share,
+				     max < OOM_SETS_MAX ? max : OOM_SETS_MAX);
+
+	for (size_t k = 0; k < n; k++)
+		s[k] = (struct oom_set){ share[k].who, share[k].pages };
 	return n;
 }
 
@@ -60,7 +75,7 @@ static size_t reap_ended(void)
 	return n;
 }
 
-static const struct oom_procs procs = { list, kill, reap_ended };
+static const struct oom_procs procs = { list, kill, reap_ended, sets };
 
 void oom_procs_init(void)
 {

@@ -7,8 +7,7 @@
 #include "vm/rmap_pool.h"
 #include "vm/swapcache.h"
 
-/* Whether slot is named only once (the swap code knows; 1 without it). */
-static int slot_alone(uint32_t slot)
+int vm_slot_alone(uint32_t slot)
 {
 	return !vm.swap.slot_refs || vm.swap.slot_refs(vm.swap.ctx, slot) <= 1;
 }
@@ -20,8 +19,7 @@ static int count_present(void *ctx, uint64_t i, uint32_t e)
 	return 0;
 }
 
-/* Present or (swapped) swapped pages of o in [from, to). */
-static uint64_t object_pages(const struct vm_object *o, uint64_t from, uint64_t to, int swapped)
+uint64_t vm_object_pages(const struct vm_object *o, uint64_t from, uint64_t to, int swapped)
 {
 	uint64_t n = 0;
 
@@ -93,12 +91,12 @@ static void object_footprint(const struct vm_space *s, const struct vm_object *o
 	int more = side_next(&others);
 
 	while (side_next(&me)) {
-		all += object_pages(o, me.lo, me.hi, swapped);
+		all += vm_object_pages(o, me.lo, me.hi, swapped);
 		for (; more && others.lo < me.hi; more = side_next(&others)) {
 			uint64_t lo = others.lo > me.lo ? others.lo : me.lo;
 			uint64_t hi = others.hi < me.hi ? others.hi : me.hi;
 			if (lo < hi)
-				both += object_pages(o, lo, hi, swapped);
+				both += vm_object_pages(o, lo, hi, swapped);
 			if (others.hi > me.hi)
 				break;	/* it runs on into my next run */
 		}
@@ -107,9 +105,7 @@ static void object_footprint(const struct vm_space *s, const struct vm_object *o
 	*shared += both;
 }
 
-/* Whether walk `walk` meets o for the first time (and marks it met): a
- * space's walk of its regions takes each object once. */
-static int first_meeting(struct vm_object *o, uint64_t walk)
+int vm_walk_meets(struct vm_object *o, uint64_t walk)
 {
 	if (o->met == walk)
 		return 0;
@@ -117,8 +113,7 @@ static int first_meeting(struct vm_object *o, uint64_t walk)
 	return 1;
 }
 
-/* Numbers the walks that meet objects (never 0, an object's first mark). */
-static uint64_t new_walk(void)
+uint64_t vm_walk_new(void)
 {
 	static uint64_t walks;
 
@@ -127,19 +122,19 @@ static uint64_t new_walk(void)
 
 void vm_space_footprint(const struct vm_space *s, int swapped, uint64_t *alone, uint64_t *shared)
 {
-	uint64_t walk = new_walk();
+	uint64_t walk = vm_walk_new();
 
 	*alone = *shared = 0;
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		if (r->obj) {
-			if (first_meeting(r->obj, walk))
+			if (vm_walk_meets(r->obj, walk))
 				object_footprint(s, r->obj, swapped, alone, shared);
 			continue;
 		}
 		for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
 			uint64_t pa = region_frame(r, i);
 			uint32_t slot = region_slot(r, i);
-			int mine = pa ? vm_frame_alone(pa) : slot && slot_alone(slot);
+			int mine = pa ? vm_frame_alone(pa) : slot && vm_slot_alone(slot);
 			if (!pa && (!slot || !swapped))
 				continue;
 			if (mine)
@@ -173,13 +168,13 @@ static int object_goes_with(const struct vm_space *s, const struct vm_object *o)
  * VM_REGIONS_MAX), the entries counted as they come and go (rmap.c). */
 uint64_t vm_space_meta_pages(const struct vm_space *s)
 {
-	uint64_t walk = new_walk();
+	uint64_t walk = vm_walk_new();
 	uint64_t bytes = s->nregions * vm_region_record_bytes() +
 			 s->rmaps * sizeof(struct rmap_entry);
 
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		bytes += pv_bytes(&r->pages);
-		if (r->obj && first_meeting(r->obj, walk) && object_goes_with(s, r->obj))
+		if (r->obj && vm_walk_meets(r->obj, walk) && object_goes_with(s, r->obj))
 			bytes += pv_bytes(&r->obj->pages) + sizeof(struct vm_object);
 	}
 	return (bytes + VM_PAGE - 1) / VM_PAGE;

@@ -538,4 +538,14 @@ uint64_t rmap_pool_size(void);
  * (swapcache_written); 0, or -1 if the mmu refused. */
 int vm_frame_write_resume(uint64_t pa);
 
+/* footprint.c, for sharing.c: whether slot is named only once (the swap
+ * code knows; 1 without it); o's present or (swapped) swapped pages in
+ * [from, to); a new walk's number (never 0, an object's first mark); and
+ * whether that walk meets o for the first time (marking it met), so that
+ * a walk of many regions takes each object once. */
+int vm_slot_alone(uint32_t slot);
+uint64_t vm_object_pages(const struct vm_object *o, uint64_t from, uint64_t to, int swapped);
+uint64_t vm_walk_new(void);
+int vm_walk_meets(struct vm_object *o, uint64_t walk);
+
 #endif

@@ -394,6 +394,23 @@ size_t vm_discard_some(size_t want, size_t looks);
  * is worth counting only while the device can take writes into it: one on
  * a device gone for good frees no frame. */
 void vm_space_footprint(const struct vm_space *s, int swapped, uint64_t *alone, uint64_t *shared);
+/* A set of spaces (a bit each, by index in the list vm_spaces_sharing was
+ * given) and the pages only they reach. */
+struct vm_share {
+	uint64_t who;
+	uint64_t pages;
+};
+#define VM_SHARE_SPACES_MAX 63	/* bit 63 stands for every space not listed */
+/* The pages two or more of spaces[0..n) reach and no other space does
+ * (counted as vm_space_footprint counts, resident or, if swapped,
+ * swapped too), by the set that reaches them: up to max sets into out,
+ * how many; the pages of a set beyond max count for none. Only the first
+ * VM_SHARE_SPACES_MAX spaces are listed. For the OOM killer's groups: the
+ * cost is the spaces' regions, each object's list once (and 64 runs at
+ * each of its steps), and, for each private page shared, its mappings, or
+ * one region look-up per space for a slot others name. */
+size_t vm_spaces_sharing(const struct vm_space *const *spaces, size_t n, int swapped,
+			 struct vm_share *out, size_t max);
 /* Pages of the pager's heap s's page arrays hold that its death frees
  * (its regions' arrays, those of objects only it refers to), rounded up:
  * the OOM killer adds them to its score. */

@@ -258,6 +258,146 @@ static void test_tree_of_arrays_chosen(void **state)
 	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 1), -1);
 }
 
+/* The unit the unshared killer chooses among c with sets s: its members. */
+static uint64_t unit_of(const struct oom_candidate *c, size_t n, const struct oom_set *s,
+			size_t ns, struct oom_unit *u)
+{
+	int found = oom_choose_unit(OOM_UNSHARED, c, n, s, ns, 4096, 0, u);
+
+	assert_int_equal(found, u->who != 0);
+	return u->who;
+}
+
+#define BIT(k) (1ull << (k))
+
+/* P maps a large MAP_SHARED region, forks C, which only holds it, and
+ * writes page after page into it: neither holds a page alone. One by one
+ * the killer took the holder, then the runner (the most pages alone),
+ * each death feeding P; as a group, P and C give back the region. The
+ * text the runner's children share with it (30 pages, all four reach)
+ * and what the runner shares with P and C alone (20) bind no one: the
+ * runner and the holder hold more of their own. */
+static void test_group_shared_pair(void **state)
+{
+	enum { INIT, RUNNER, HOLDER, P, C };
+	struct oom_candidate c[] = { cand(5, 0, 0), cand(40, 50, 0), cand(800, 30, 0),
+				     cand(3, 3950, 0), cand(2, 3950, 0) };
+	struct oom_set s[] = { { BIT(RUNNER) | BIT(HOLDER) | BIT(P) | BIT(C), 30 },
+			       { BIT(P) | BIT(C), 3900 }, { BIT(RUNNER) | BIT(P) | BIT(C), 20 } };
+	struct oom_unit u;
+
+	(void)state;
+	c[INIT].exempt = 1;
+	c[P].meta = 4;
+	c[C].meta = 1;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), HOLDER);
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(P) | BIT(C));
+	assert_int_equal(u.pages, 3 + 2 + 3900);
+	assert_int_equal(u.meta, 5);
+	assert_int_equal(u.score, 3910);
+	/* Early on, the region smaller than the holder's own: the holder. */
+	s[1].pages = 700;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(HOLDER));
+	assert_int_equal(u.score, 800);
+	/* rss scores each alone, as before, whatever the sets. */
+	s[1].pages = 3900;
+	assert_int_equal(oom_choose_unit(OOM_RSS, c, N(c), s, N(s), 4096, 0, &u), 1);
+	assert_int_equal(u.who, BIT(P));
+	assert_int_equal(oom_choose_unit(OOM_PANIC, c, N(c), s, N(s), 4096, 0, &u), 0);
+	assert_int_equal(u.who, 0);
+}
+
+/* Copy-on-write: P forks a child after each of four stretches of 400
+ * pages, so stretch k is reached by P and children k..4: nested sets,
+ * none larger than the holder's 500. Bound through them all, P and its
+ * four children are one group and give back every stretch (P's fifth,
+ * under way, its own), and the holder lives. */
+static void test_group_cow_chain(void **state)
+{
+	enum { RUNNER, HOLDER, P, C1, C2, C3, C4 };
+	struct oom_candidate c[] = { cand(40, 30, 0), cand(500, 30, 0), cand(100, 1630, 0),
+				     cand(2, 430, 0), cand(2, 830, 0), cand(2, 1230, 0),
+				     cand(2, 1630, 0) };
+	uint64_t kids = BIT(C1) | BIT(C2) | BIT(C3) | BIT(C4);
+	struct oom_set s[] = { { BIT(RUNNER) | BIT(HOLDER) | BIT(P) | kids, 30 },
+			       { BIT(P) | kids, 400 },
+			       { BIT(P) | BIT(C2) | BIT(C3) | BIT(C4), 400 },
+			       { BIT(P) | BIT(C3) | BIT(C4), 400 }, { BIT(P) | BIT(C4), 400 } };
+	struct oom_unit u;
+
+	(void)state;
+	assert_int_equal(oom_choose(OOM_UNSHARED, c, N(c), 4096, 0), HOLDER);
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(P) | kids);
+	assert_int_equal(u.pages, 100 + 4 * 2 + 4 * 400);
+	/* A child that holds more of its own than its stretch is its own
+	 * process: the chain binds through the sets without it, the later
+	 * stretches (C1 is in every set C2 is). */
+	c[C2].alone = 450;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(P) | BIT(C3) | BIT(C4));
+	assert_int_equal(u.pages, 100 + 2 * 2 + 2 * 400);
+	c[C1].alone = c[C2].alone = c[C3].alone = c[C4].alone = 450;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(HOLDER));
+}
+
+/* A set with a member the killer may not end (init, a driver, adj -1000)
+ * binds no one, and its pages count for no group: no death they could
+ * cause gives them back. P and C are a group through what only they
+ * reach; what the protected D reaches with them is not theirs to give. */
+static void test_group_unkillable_member(void **state)
+{
+	enum { INIT, HOLDER, P, C, D };
+	struct oom_candidate c[] = { cand(5, 3000, 0), cand(500, 0, 0), cand(10, 3000, 0),
+				     cand(1, 900, 0), cand(1, 900, OOM_ADJ_NEVER) };
+	struct oom_set s[] = { { BIT(INIT) | BIT(P), 2100 }, { BIT(P) | BIT(C) | BIT(D), 600 },
+			       { BIT(P) | BIT(C), 300 } };
+	struct oom_unit u;
+
+	(void)state;
+	c[INIT].exempt = 1;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(HOLDER));
+	s[2].pages = 700;	/* now P and C hold more together than the holder */
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(P) | BIT(C));
+	assert_int_equal(u.pages, 10 + 1 + 700);
+	c[C].adj = OOM_ADJ_NEVER;	/* C protected: P goes alone, or no group */
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(HOLDER));
+	c[C].adj = 0;
+	c[C].exempt = 1;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(HOLDER));
+}
+
+/* Processes that share nothing, or share less than they hold alone, are
+ * chosen as before, ties and adjustments alike; a group's adjustment is
+ * its members' highest, and it must beat the single process, not tie. */
+static void test_group_unrelated_unchanged(void **state)
+{
+	struct oom_candidate c[] = { cand(10, 0, 0), cand(400, 20, 0), cand(300, 20, 0),
+				     cand(399, 0, 0) };
+	struct oom_set s[] = { { BIT(1) | BIT(2), 20 } };
+	struct oom_unit u;
+
+	(void)state;
+	assert_int_equal(unit_of(c, N(c), NULL, 0, &u), BIT(1));
+	assert_int_equal(u.score, 400);
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(1));
+	c[0].adj = 500;	/* 10 + 500 * 4096 / 1000 */
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(0));
+	/* Two that hold 99 apart and 302 together: 302 + 2 = 304 scores
+	 * below 399 until one of them asks to go first. */
+	c[0].adj = 0;
+	c[1] = cand(1, 302, 0);
+	c[2] = cand(1, 302, 0);
+	s[0].pages = 302;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(3));
+	c[2].adj = 25;		/* 304 + 102 */
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(1) | BIT(2));
+	assert_int_equal(u.score, 406);
+	c[2].adj = 23;		/* 304 + 94 = 398 */
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(3));
+	s[0].pages = 397;	/* 399: a tie goes to the single process */
+	c[2].adj = 0;
+	assert_int_equal(unit_of(c, N(c), s, N(s), &u), BIT(3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +415,10 @@ int main(void)
 		cmocka_unit_test(test_two_hogs),
 		cmocka_unit_test(test_page_arrays_count),
 		cmocka_unit_test(test_tree_of_arrays_chosen),
+		cmocka_unit_test(test_group_shared_pair),
+		cmocka_unit_test(test_group_cow_chain),
+		cmocka_unit_test(test_group_unkillable_member),
+		cmocka_unit_test(test_group_unrelated_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -258,7 +258,19 @@ static size_t reap_ended(void)
 	return 1;
 }
 
-static const struct oom_procs fake_procs = { list, kill, reap_ended };
+/* The sets of processes sharing pages the fake lists (by index in procs). */
+static struct oom_set shared_sets[2];
+static size_t nshared_sets;
+
+static size_t sets(struct oom_set *s, size_t max)
+{
+	size_t n = nshared_sets < max ? nshared_sets : max;
+
+	memcpy(s, shared_sets, n * sizeof(*s));
+	return n;
+}
+
+static const struct oom_procs fake_procs = { list, kill, reap_ended, sets };
 
 static struct oom_candidate proc(uint32_t pid, int exempt, uint64_t alone, uint64_t shared)
 {
@@ -294,6 +306,7 @@ static int setup(void **state)
 	nkilled = 0;
 	ended_pid = ends_at_kill = 0;
 	reaped = 0;
+	nshared_sets = 0;
 	poweroff_status = -1;
 	procs[0] = proc(1, 1, 2, 0);
 	procs[1] = proc(5, 0, 10, 0);
@@ -435,6 +448,29 @@ static void test_oom_victim_had_ended(void **state)
 	assert_int_equal(oom_kill(5), 0);
 	assert_int_equal(nkilled, 0);
 	assert_int_equal(vmstat_get(VMSTAT_OOM_KILL), kills);
+}
+
+/* A group: 5 and 10 hold 500 pages only they reach, more than 7's 300
+ * alone. Both are killed, each counted, and the request of 5, one of
+ * them, is moot. */
+static void test_oom_kills_group(void **state)
+{
+	uint64_t kills = vmstat_get(VMSTAT_OOM_KILL);
+
+	(void)state;
+	procs[3] = proc(10, 0, 1, 500);
+	procs[1].shared = 500;
+	nprocs = 4;
+	shared_sets[0] = (struct oom_set){ 1u << 1 | 1u << 3, 500 };
+	nshared_sets = 1;
+	assert_int_equal(oom_kill(5), 1);
+	assert_int_equal(nkilled, 2);
+	assert_int_equal(killed[0], 5);
+	assert_int_equal(killed[1], 10);
+	assert_int_equal(vmstat_get(VMSTAT_OOM_KILL), kills + 2);
+	nkilled = 0;
+	assert_int_equal(oom_kill(7), 0);	/* not the requester's group */
+	assert_int_equal(nkilled, 2);
 }
 
 /* Writes that stay in flight hold the fault ROUNDS waits; then
@@ -1177,6 +1213,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fault_waits_for_writes_bounded, setup),
 		cmocka_unit_test_setup(test_oom_reaps_ended_first, setup),
 		cmocka_unit_test_setup(test_oom_victim_had_ended, setup),
+		cmocka_unit_test_setup(test_oom_kills_group, setup),
 		cmocka_unit_test_setup(test_throttle_rounds_follow_marks, setup),
 		cmocka_unit_test_setup(test_fault_waits_out_outage, setup),
 		cmocka_unit_test_setup(test_outage_given_up_kills, setup),

@@ -829,6 +829,63 @@ static void test_footprint_shared_region(void **state)
 	fake_check();
 }
 
+/* The sets of spaces[0..n) that vm_spaces_sharing finds, checked against
+ * want[0..nw) ({who, pages}, in any order). */
+static void expect_sharing(const struct vm_space *const *spaces, size_t n,
+			   const struct vm_share *want, size_t nw)
+{
+	struct vm_share got[8];
+	size_t ng = vm_spaces_sharing(spaces, n, 1, got, 8);
+
+	assert_int_equal(ng, nw);
+	for (size_t i = 0; i < nw; i++) {
+		size_t k = 0;
+		while (k < ng && got[k].who != want[i].who)
+			k++;
+		assert_true(k < ng);
+		assert_int_equal(got[k].pages, want[i].pages);
+	}
+}
+
+/* Who reaches the pages that are no one's alone, for the OOM killer's
+ * groups: p's MAP_SHARED region (3 pages touched of 4) and a private page
+ * of two, after fork, are p's and c's together; the private page c wrote
+ * is each one's own. When c forks g, the original private page is all
+ * three's and c's copy c's and g's. A set with a space not listed counts
+ * for none (its death is no one's to cause); a region that reaches only
+ * part of the object splits its pages between sets. */
+static void test_sharing_sets(void **state)
+{
+	struct vm_space *p = vm_space_create(1, 1), *c = vm_space_create(2, 2),
+			*g = vm_space_create(3, 3);
+	const struct vm_space *two[] = { p, c }, *three[] = { p, c, g }, *one[] = { p };
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, 0x40000, 0x44000, RW, VM_SHARED, NULL), 0);
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	for (uint64_t va = 0x40000; va < 0x43000; va += PG)
+		fake_poke(p, va, 1);
+	fake_poke(p, VA, 2);
+	fake_poke(p, VA + PG, 3);
+	expect_sharing(two, 1, NULL, 0);
+	assert_int_equal(vm_fork(p, c), 0);
+	fake_poke(c, VA, 4);	/* a copy: each holds its page 0 alone */
+	expect_sharing(two, 2, (const struct vm_share[]){ { 3, 3 + 1 } }, 1);
+	expect_sharing(one, 1, NULL, 0);
+	assert_int_equal(vm_fork(c, g), 0);
+	expect_sharing(three, 3, (const struct vm_share[]){ { 7, 3 + 1 }, { 6, 1 } }, 2);
+	expect_sharing(two, 2, NULL, 0);	/* g, not listed, reaches them all */
+	/* g keeps only the region's first page: the others are p's and c's. */
+	assert_int_equal(vm_unmap_range(g, 0x41000, 0x44000), 0);
+	expect_sharing(three, 3,
+		       (const struct vm_share[]){ { 7, 1 + 1 }, { 6, 1 }, { 3, 2 } }, 3);
+	vm_space_destroy(g);
+	vm_space_destroy(c);
+	expect_sharing(two, 1, NULL, 0);
+	vm_space_destroy(p);
+	fake_check();
+}
+
 /* A shared object holds only pages some region reaches: a hole punched in
  * p's region (two regions, two references, both p's) or a shrink drops the
  * pages it leaves behind, so what the object holds is what p's regions
@@ -1362,6 +1419,7 @@ int main(void)
 		TEST(test_footprint_private),
 		TEST(test_footprint_fork_cow),
 		TEST(test_footprint_shared_region),
+		TEST(test_sharing_sets),
 		TEST(test_footprint_shared_split),
 		TEST(test_shared_holes_dropped),
 		TEST(test_shared_kept_while_mapped),

@@ -596,6 +596,47 @@ static void test_shared_fault_reserve_reclaims_ends(void **state)
 	assert_int_equal(frames_free(), free0);
 }
 
+/* The sets vm_spaces_sharing finds for p and c: how many, and the pages
+ * of the first. */
+static void expect_pair_shares(struct vm_space *p, struct vm_space *c, size_t n, uint64_t pages)
+{
+	const struct vm_space *two[] = { p, c };
+	struct vm_share got[2];
+
+	assert_int_equal(vm_spaces_sharing(two, 2, 1, got, 2), n);
+	if (n) {
+		assert_int_equal(got[0].who, 3);
+		assert_int_equal(got[0].pages, pages);
+	}
+}
+
+/* A page p and c share after fork is theirs together, the same once
+ * swapped out (a slot both name: no reverse map says who, their page
+ * arrays at the address do), and once read back for p alone while c still
+ * names the slot; not counted when swapped pages are not. */
+static void test_sharing_swapped(void **state)
+{
+	struct vm_space *p = fake_space(1), *c = fake_space(2);
+	const struct vm_space *two[] = { p, c };
+	struct vm_share got[2];
+	uint32_t slot;
+
+	(void)state;
+	assert_int_equal(vm_region_add(p, VA, VA + 2 * PG, RW, VM_ANON, NULL), 0);
+	swap_fake_fill(p, VA, 30);
+	assert_int_equal(vm_fork(p, c), 0);
+	expect_pair_shares(p, c, 1, 1);
+	slot = swap_out(vm_lookup(p, VA), 0);
+	assert_int_equal(sw.refs[slot], 2);
+	expect_pair_shares(p, c, 1, 1);
+	assert_int_equal(vm_spaces_sharing(two, 2, 0, got, 2), 0);
+	fake_fault(p, VA, VM_R, VM_FAULT_MAPPED);
+	assert_int_equal(slot_at(c, VA), slot);
+	expect_pair_shares(p, c, 1, 1);
+	destroy(c);
+	destroy(p);
+}
+
 /* The parent writes while the child's entry still names the slot: the
  * parent copies, the frame it read stays in the cache for the child (no
  * second read), which gets it writable as the slot's last entry. */
@@ -3471,6 +3512,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_evict_private),
 		TEST(test_evict_after_fork),
+		TEST(test_sharing_swapped),
 		TEST(test_fork_chunk_reclaims),
 		TEST(test_split_chunk_reclaims),
 		TEST(test_shared_fork_chunk_reclaims),

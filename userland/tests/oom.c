@@ -1,7 +1,7 @@
 /*
  * The OOM killer and the reserves: a process that grows without bound is
- * the victim and everyone else keeps their data; oom.policy decides between
- * a private hog and a family sharing its memory; an adjustment given at
+ * the victim and everyone else keeps their data, also when it waits for
+ * swap-ins (oom_share.c: processes sharing memory); an adjustment given at
  * spawn prefers a process; eight processes faulting at once under pressure
  * are throttled and leave the reserve alone. Slow: each needs its own boot.
  */
@@ -12,116 +12,22 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "oom_board.h"
 #include "pager_client.h"
 #include "tests.h"
 
-#define WORDS (4096 / sizeof(uint64_t))
-#define SECOND (1000 * MS)
-#define OOM_TIMEOUT (300 * SECOND)
 #define NFILLERS 8
-
-/* Shared with the children: they hold their data until told to check it. */
-struct board {
-	volatile int check;
-	volatile int filled;
-};
-
-static uint64_t pattern(uint64_t page, uint64_t word)
-{
-	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ULL) ^ 0x00a1;
-}
-
-static void fill(uint64_t *buf, uint64_t pages)
-{
-	for (uint64_t p = 0; p < pages; p++)
-		for (uint64_t w = 0; w < WORDS; w++)
-			buf[p * WORDS + w] = pattern(p, w);
-}
-
-static uint64_t bad_pages(const uint64_t *buf, uint64_t pages)
-{
-	uint64_t bad = 0;
-
-	for (uint64_t p = 0; p < pages; p++)
-		for (uint64_t w = 0; w < WORDS; w++)
-			if (buf[p * WORDS + w] != pattern(p, w)) {
-				bad++;
-				break;
-			}
-	return bad;
-}
-
-static struct board *new_board(void)
-{
-	return anon_pages(1, MAP_SHARED);
-}
-
-struct holder {
-	struct board *b;
-	uint64_t pages;
-};
-
-/* Fill private pages, wait to be told, check them: 0 if all held. */
-static int hold(void *arg)
-{
-	const struct holder *h = arg;
-	uint64_t *buf = anon_pages(h->pages, MAP_PRIVATE);
-
-	if (!buf)
-		return 2;
-	fill(buf, h->pages);
-	__atomic_add_fetch(&h->b->filled, 1, __ATOMIC_SEQ_CST);
-	if (poll_flag(&h->b->check, OOM_TIMEOUT) < 0)
-		return 3;
-	return bad_pages(buf, h->pages) ? 1 : 0;
-}
-
-static int expect_oom_kill(pid_t pid, const char *what)
-{
-	struct exit_info info;
-
-	CHECK_RUN(reap(pid, &info, OOM_TIMEOUT));
-	diag("%s (pid %d): how %u cause %u status %d", what, (int)pid, info.how, info.cause,
-	     (int)info.status);
-	CHECK_EQ(info.how, EXIT_KILLED);
-	CHECK_EQ(info.cause, CAUSE_KILLED);
-	CHECK_EQ(info.status, PAGER_KILLED_OOM);
-	return 0;
-}
-
-static int expect_clean(pid_t pid, const char *what)
-{
-	struct exit_info info;
-
-	CHECK_RUN(reap(pid, &info, OOM_TIMEOUT));
-	return expect_clean_exit(&info, what);
-}
 
 /* Swap off or full: the grower is the victim, once; a holder beside it
  * and this process keep every word. */
 int test_oom_grower(void)
 {
-	struct pager_stats before, after;
-	struct holder h;
-	uint64_t pages, *mine;
-	pid_t holder, grower;
+	struct pager_stats now;
+	uint64_t kills;
 
-	CHECK_RUN(stats_get(&before));
-	pages = before.frames_total / 8;
-	CHECK((mine = anon_pages(pages, MAP_PRIVATE)) != NULL);
-	fill(mine, pages);
-	h = (struct holder){ new_board(), before.frames_total / 8 };
-	CHECK(h.b != NULL);
-	CHECK((holder = fork_run(hold, &h)) > 0);
-	CHECK_RUN(poll_flag(&h.b->filled, OOM_TIMEOUT));
-	CHECK((grower = fork_run(grow_forever, NULL)) > 0);
-	CHECK_RUN(expect_oom_kill(grower, "the grower"));
-	CHECK_RUN(stats_get(&after));
-	CHECK_EQ(after.oom_kill - before.oom_kill, 1);
-	h.b->check = 1;
-	CHECK_RUN(expect_clean(holder, "the holder"));
-	CHECK_EQ(bad_pages(mine, pages), 0);
-	CHECK_EQ(munmap(mine, pages * 4096), 0);
+	CHECK_RUN(stats_get(&now));
+	CHECK_RUN(holder_outlives(grow_forever, NULL, "the grower", now.frames_total / 8, &kills));
+	CHECK_EQ(kills, 1);
 	return 0;
 }
 
@@ -179,89 +85,6 @@ int test_oom_swapin_victim(void)
 	CHECK(after.pgmajfault > before.pgmajfault);
 	CHECK_EQ(bad_pages(mine, pages), 0);
 	CHECK_EQ(munmap(mine, pages * 4096), 0);
-	return 0;
-}
-
-struct sharer {
-	struct board *b;
-	uint64_t pages;
-};
-
-/* The family's parent: a shared region filled once, a child that maps it
- * too (its pages count for both), then wait and check, reaping the child. */
-static int share_first(void *arg)
-{
-	struct sharer *s = arg;
-	uint64_t *buf = anon_pages(s->pages, MAP_SHARED);
-	volatile uint64_t sum = 0;
-	pid_t child;
-
-	if (!buf)
-		return 2;
-	fill(buf, s->pages);
-	child = fork();
-	if (child == 0) {
-		for (uint64_t p = 0; p < s->pages; p++)
-			sum += buf[p * WORDS];	/* mapped here too */
-		__atomic_add_fetch(&s->b->filled, 1, __ATOMIC_SEQ_CST);
-		if (poll_flag(&s->b->check, OOM_TIMEOUT) < 0)
-			_exit(3);
-		_exit(bad_pages(buf, s->pages) ? 1 : 0);
-	}
-	if (child < 0)
-		return 4;
-	__atomic_add_fetch(&s->b->filled, 1, __ATOMIC_SEQ_CST);
-	if (poll_flag(&s->b->check, OOM_TIMEOUT) < 0)
-		return 3;
-	return bad_pages(buf, s->pages) ? 1 : 0;
-}
-
-/* Two hogs and a family: under oom.policy=unshared the hog with more
- * pages of its own dies and the smaller hog and the family (half of memory,
- * shared) are spared; under rss the family, whose pages count for both,
- * goes first. Swap off. */
-int test_oom_two_hogs(void)
-{
-	struct pager_stats before, after;
-	struct pager_info info;
-	struct sharer *fam;
-	struct holder small;
-	pid_t family, hog_small, hog_big;
-	int rss;
-
-	CHECK_RUN(stats_get(&before));
-	CHECK_EQ(pager_info(&info), 0);
-	CHECK_EQ(before.swap_slots_total, 0);
-	rss = strcmp(info.oom_policy, "rss") == 0;
-	CHECK(rss || strcmp(info.oom_policy, "unshared") == 0);
-	fam = anon_pages(1, MAP_SHARED);
-	CHECK(fam != NULL);
-	*fam = (struct sharer){ new_board(), before.frames_total / 2 };
-	small = (struct holder){ new_board(), before.frames_total / 16 };
-	CHECK(fam->b != NULL && small.b != NULL);
-	CHECK((family = fork_run(share_first, fam)) > 0);
-	CHECK((hog_small = fork_run(hold, &small)) > 0);
-	for (int64_t t = sys_clock(); fam->b->filled < 2 || small.b->filled < 1; sys_yield())
-		CHECK(sys_clock() - t < OOM_TIMEOUT);
-	CHECK((hog_big = fork_run(grow_forever, NULL)) > 0);
-	if (!rss) {
-		CHECK_RUN(expect_oom_kill(hog_big, "the big hog"));
-		CHECK_RUN(stats_get(&after));
-		CHECK_EQ(after.oom_kill - before.oom_kill, 1);
-		fam->b->check = small.b->check = 1;
-		CHECK_RUN(expect_clean(family, "the family's parent"));
-		CHECK_RUN(expect_clean(hog_small, "the small hog"));
-		return 0;
-	}
-	/* rss: the family goes first, both of them (the half of memory they
-	 * share counts for each, though the first death frees little of it);
-	 * then the big hog. The small hog is never chosen. */
-	CHECK_RUN(expect_oom_kill(family, "the family's parent"));
-	CHECK_RUN(expect_oom_kill(hog_big, "the big hog"));
-	CHECK_RUN(stats_get(&after));
-	fam->b->check = small.b->check = 1;
-	CHECK_EQ(after.oom_kill - before.oom_kill, 3);
-	CHECK_RUN(expect_clean(hog_small, "the small hog"));
 	return 0;
 }
 

@@ -99,6 +99,8 @@ static const struct test {
 	{ test_policy_background_first, "policy_background_first", 1 },
 	{ test_oom_grower, "oom_grower", 1 },
 	{ test_oom_two_hogs, "oom_two_hogs", 1 },
+	{ test_oom_shared_pair, "oom_shared_pair", 1 },
+	{ test_oom_cow_chain, "oom_cow_chain", 1 },
 	{ test_oom_adjust, "oom_adjust", 1 },
 	{ test_oom_swapin_victim, "oom_swapin_victim", 1 },
 	{ test_reserve_throttle, "reserve_throttle", 1 },

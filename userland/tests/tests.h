@@ -96,6 +96,8 @@ int test_policy_background_first(void);
 /* oom.c */
 int test_oom_grower(void);
 int test_oom_two_hogs(void);
+int test_oom_shared_pair(void);
+int test_oom_cow_chain(void);
 int test_oom_adjust(void);
 int test_oom_swapin_victim(void);
 int test_reserve_throttle(void);
