@@ -283,9 +283,21 @@ static void serve(const struct msg *in, struct msg *out)
 	out->label = (uint64_t)(no ? no : r->serve(in, out));
 }
 
+/* Why the device can serve no more, or NULL. */
+static const char *device_gone(void)
+{
+	/* Its completions can no longer be told from stale ones. */
+	if (dev.rxq.broken || dev.txq.broken)
+		return "the network device's used index ran past its queue";
+	if (dev.needs_reset)
+		return "the network device needs a reset (it found an error and stopped)";
+	return NULL;
+}
+
 int main(void)
 {
 	static struct msg in, out;
+	const char *why;
 	int r;
 
 	netd_loop_init(on_bits);
@@ -301,10 +313,8 @@ int main(void)
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
 			on_bits(in.w[0]);
-			/* A device whose used index ran past its queue: its
-			 * completions can no longer be trusted. */
-			if (dev.rxq.broken || dev.txq.broken) {
-				printf("netd: the network device's used index ran past its queue: ending\n");
+			if ((why = device_gone())) {
+				printf("netd: %s: ending\n", why);
 				return 3;
 			}
 			netd_arm_timer(0);

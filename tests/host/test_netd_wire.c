@@ -90,7 +90,7 @@ static uint64_t rng;
  * and added up there. */
 struct met {
 	unsigned bad_len, bad_id, twice, held_long, late_tx, spurious, garbage, arp_moved;
-	unsigned dhcp_bound, dhcp_nak, dhcp_moved, prog_bytes, broken;
+	unsigned dhcp_bound, dhcp_nak, dhcp_moved, prog_bytes, broken, stopped;
 	unsigned reserve_dug;	/* seeds whose pool went into its reserve */
 };
 static struct met seed_met, *met = &seed_met;
@@ -154,7 +154,8 @@ static struct {
 	unsigned arp_move;	/* % the peer's MAC changes (a gratuitous reply) */
 	unsigned dhcp;		/* 0 static address, 1 a good server, 2 an odd one */
 	unsigned spurious;	/* % interrupts with no work */
-	bool breaks;		/* the used index runs past its ring near the end */
+	bool breaks;		/* near the end, the used index runs past its ring */
+	bool stops;		/* or the device finds an error, needs a reset, stops */
 	unsigned flood;		/* frames of garbage a step at most */
 	unsigned reads;		/* % of programs' calls that read */
 	unsigned tiny;		/* % of the peer's segments that are tiny (a buffer each) */
@@ -185,6 +186,7 @@ static struct {
 	uint8_t peer_mac[6];	/* the wire's (ARP's answer for every address) */
 	bool misbehaved;	/* a used entry netd should have refused */
 	bool broke;		/* the used index ran past the ring */
+	bool stopped;		/* NEEDS_RESET set: nothing more done */
 } hw;
 
 static uint32_t vmmio_rd(uintptr_t base, unsigned off)
@@ -860,7 +862,7 @@ static void device_acts(void)
 {
 	struct fq *rx = &hw.q[VIRTIO_NET_RXQ], *tx = &hw.q[VIRTIO_NET_TXQ];
 
-	if (!rx->ready)
+	if (!rx->ready || hw.stopped)
 		return;
 	take_avail(tx, tx_taken);
 	tx_complete();
@@ -1018,6 +1020,8 @@ static uint64_t notification(void)
 
 	if (hw.isr || (!wx.calm && chance(wx.spurious))) {
 		met->spurious += hw.isr == 0;
+		if (chance(30))
+			hw.isr |= VMMIO_INT_CONFIG;	/* a change of nothing netd reads */
 		bits |= NET_IRQ_BIT;
 	}
 	return bits;
@@ -1246,6 +1250,15 @@ static void device_breaks(void)
 	met->broken++;
 }
 
+/* The device finds an error and stops, as QEMU's virtio_error does. */
+static void device_stops(void)
+{
+	hw.status |= VIRTIO_STATUS_NEEDS_RESET;
+	hw.isr |= VMMIO_INT_CONFIG;
+	hw.stopped = true;
+	met->stopped++;
+}
+
 /* The next event for netd's loop: the pager's start, then notifications
  * and programs' calls; then quiet; -ERR_PIPE at the end. */
 static int next_event(struct msg *m)
@@ -1255,6 +1268,9 @@ static int next_event(struct msg *m)
 		check_served();
 	if (ended)
 		return -ERR_PIPE;
+	/* Told of it by the interrupt, netd ends at once. */
+	check(!hw.broke && !hw.stopped, "netd went on over a device that %s",
+	      hw.broke ? "ran past its used ring" : "needs a reset");
 	step++;
 	if (pool_sent < NET_POOL_PAGES || !ready) {
 		pager_next(m);
@@ -1275,6 +1291,8 @@ static int next_event(struct msg *m)
 	}
 	if (wx.breaks && step == STEPS * 3 / 4)
 		device_breaks();
+	if (wx.stops && step == STEPS * 3 / 4)
+		device_stops();
 	memset(m, 0, MSG_HEADER_SIZE);
 	m->origin = ORIGIN_NOTIFY;
 	m->handle = -1;
@@ -1312,6 +1330,7 @@ static void start_seed(void)
 	wx.late = pct[rnd(5)], wx.arp_move = pct[rnd(4)], wx.spurious = pct[rnd(5)];
 	wx.dhcp = rnd(3);
 	wx.breaks = chance(15);
+	wx.stops = !wx.breaks && chance(15);
 	wx.flood = chance(30) ? rnd(60) : 0;
 	wx.reads = rnd(70);
 	wx.tiny = pct[rnd(5)] * 2;
@@ -1333,6 +1352,11 @@ static int run_child(void)
 	if (hw.broke) {
 		check(r == 3, "netd went on (%d) over a device whose used index ran past its ring", r);
 		check(said_like("used index ran past"), "netd ended without saying why");
+		return 0;
+	}
+	if (hw.stopped) {
+		check(r == 3, "netd went on (%d) over a device that needs a reset", r);
+		check(said_like("needs a reset"), "netd ended without saying why");
 		return 0;
 	}
 	met->reserve_dug += netd_pool.cnt.lowest_free < netd_pool.reserve;
@@ -1385,7 +1409,8 @@ static void test_random(void **state)
 		{ "garbage", &all.garbage }, { "ARP moves", &all.arp_moved },
 		{ "DHCP bound", &all.dhcp_bound }, { "DHCP NAK", &all.dhcp_nak },
 		{ "DHCP moved", &all.dhcp_moved }, { "programs' bytes", &all.prog_bytes },
-		{ "broken", &all.broken }, { "pool in its reserve", &all.reserve_dug },
+		{ "broken", &all.broken }, { "stopped", &all.stopped },
+		{ "pool in its reserve", &all.reserve_dug },
 	};
 	rand_met(kinds, sizeof(kinds) / sizeof(kinds[0]), by_hand);
 }
