@@ -46,12 +46,33 @@ static void publish(void)
 	swapconn_publish_outage(shared, swap_link_outage_until(), swap_link_outage_ended());
 }
 
+/* The device's errors netd survives: said the first time of each kind,
+ * counted in NET_STATS for good (a device that errs once errs again). */
+static void say_device_errors(void)
+{
+	static bool said_used, said_len;
+
+	if (!said_used && dev.rxq.bad_used + dev.txq.bad_used > 0) {
+		said_used = true;
+		printf("netd: the network device finished a chain it was not given (a used entry's id "
+		       "past its queue, or a chain finished twice): ignored; netstat's dev_bad_used "
+		       "counts them\n");
+	}
+	if (!said_len && dev.ring.cnt.rx_bad > 0) {
+		said_len = true;
+		printf("netd: the network device returned a receive buffer with a length no frame has "
+		       "(short of an Ethernet header, or past the buffer): dropped; netstat's rx_bad "
+		       "counts them\n");
+	}
+}
+
 /* The notification's bits: the device interrupted, or the timer ran out. */
 static void on_bits(uint64_t bits)
 {
 	if (ready && (bits & NET_IRQ_BIT)) {
 		virtio_net_interrupt(&dev);
 		netd_netif_poll();
+		say_device_errors();
 		sys_irq_ack(NET_HANDLE_IRQ, irq);
 	}
 	if (ready) {
@@ -174,6 +195,8 @@ static long on_stats(const struct msg *in, struct msg *out)
 	s.pool_free = netd_pool.nfree;
 	s.pool_lowest = netd_pool.cnt.lowest_free;
 	s.sockets = sockets_open();
+	s.dev_bad_used = dev.rxq.bad_used + dev.txq.bad_used;
+	s.rx_bad = dev.ring.cnt.rx_bad;
 	s.rx_refused = sockets_rx_refused();
 	swapconn_counters(&s);
 	memcpy(out->data, &s, sizeof(s));

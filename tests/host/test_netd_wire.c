@@ -92,6 +92,7 @@ struct met {
 	unsigned bad_len, bad_id, twice, held_long, late_tx, spurious, garbage, arp_moved;
 	unsigned dhcp_bound, dhcp_nak, dhcp_moved, prog_bytes, broken, stopped;
 	unsigned reserve_dug;	/* seeds whose pool went into its reserve */
+	unsigned runts;		/* frames shorter than an Ethernet header */
 };
 static struct met seed_met, *met = &seed_met;
 static int met_pipe[2];
@@ -119,9 +120,11 @@ static bool chance(unsigned pct)
 	return rnd(100) < pct;
 }
 
-/* netd's console: its lines kept, the last few looked at. */
+/* netd's console: its lines kept, the last few looked at; whether it said
+ * the device's errors. */
 static char said[8][200];
 static unsigned nsaid;
+static bool said_used, said_len;
 
 int __wrap_printf(const char *fmt, ...)
 {
@@ -132,6 +135,8 @@ int __wrap_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(said[0]), fmt, ap);
 	va_end(ap);
+	said_used |= strstr(line, "finished a chain it was not given") != NULL;
+	said_len |= strstr(line, "a length no frame has") != NULL;
 	if (getenv("NETD_WIRE_TRACE"))
 		fputs(line, stderr);
 	return n;
@@ -816,6 +821,7 @@ static void rx_deliver(void)
 		uint16_t head = unhold(q, i);
 		uint8_t *b = buffer_of(&q->desc[head], true);
 
+		met->runts += f->len < 14;
 		check(q->desc[head].len >= VIRTIO_NET_HDR_BYTES + (uint32_t)f->len, "a receive buffer too short");
 		memset(b, 0, VIRTIO_NET_HDR_BYTES);
 		b[10] = 1;
@@ -1150,6 +1156,8 @@ static void check_reply(const struct msg *out)
 		memcpy(&s, out->data, sizeof(s));
 		check(s.pool_free == netd_pool.nfree && s.pool_bufs == netd_pool.nbufs,
 		      "NET_STATS's pool is not netd's");
+		check(s.dev_bad_used == dev.rxq.bad_used + dev.txq.bad_used &&
+		      s.rx_bad == dev.ring.cnt.rx_bad, "NET_STATS's device errors are not netd's");
 		return;
 	}
 	case CONNECT:
@@ -1178,6 +1186,23 @@ static void check_reply(const struct msg *out)
 		}
 		return;
 	}
+}
+
+/* Every wrong used entry the device made was counted, and said once: an
+ * id past the queue or a chain's second, ignored; a length past the buffer
+ * or short of a frame (a runt too), dropped. */
+static void check_errors_said(void)
+{
+	uint64_t bad_used = dev.rxq.bad_used + dev.txq.bad_used;
+
+	check(bad_used == met->bad_id + met->twice, "%lu used entries ignored of %u wrong",
+	      (unsigned long)bad_used, met->bad_id + met->twice);
+	check(dev.ring.cnt.rx_bad == met->bad_len + met->runts, "%lu frames dropped of %u bad",
+	      (unsigned long)dev.ring.cnt.rx_bad, met->bad_len + met->runts);
+	check(said_used == (bad_used > 0), "the device's wrong used entries %s",
+	      said_used ? "said, though none came" : "not said");
+	check(said_len == (dev.ring.cnt.rx_bad > 0), "the device's bad lengths %s",
+	      said_len ? "said, though none came" : "not said");
 }
 
 /* The seed's end, the device quiet and every program gone: netd holds
@@ -1226,6 +1251,7 @@ static void check_quiet(void)
 	      "buffers leaked: %u free, %u slots, %u posted, %u DHCP's of %u", netd_pool.nfree,
 	      r->ntx, r->rx_posted, kept, netd_pool.nbufs);
 	check(sockets_open() == 0, "%u connections open", sockets_open());
+	check_errors_said();
 }
 
 /* The programs end: the pager takes their admissions back. */
