@@ -14,12 +14,16 @@
  * NET_POOL and NET_SETUP from the pager, then events from sys_recv.
  * After every event, the model: every buffer of the pool free, posted,
  * a transmit slot's or lwIP's, none twice; each descriptor the device is
- * given inside the pool; each frame sent well formed; bytes a program reads
- * are its peer's stream in order, bytes its peer receives its own. At the
- * seed's end, the device quiet and the programs gone, the pool is back to
- * its start, and a device that misbehaved was said to. A seed may end the
- * device for good (its used index runs past its ring): netd says so and
- * ends (3). NETD_WIRE_SEEDS="first:count" runs others by hand.
+ * given inside the pool; each frame sent well formed; after an interrupt
+ * every used entry taken and the receive queue refilled; bytes a program
+ * reads are its peer's stream in order, bytes its peer receives its own;
+ * handles passed closed once, by netd alone. At the seed's end, the device
+ * quiet and the programs gone, the pool is back to its start, no handle
+ * kept, and each wrong used entry counted and each kind said. A seed may
+ * end the device for good (its used index runs past its ring, or it needs
+ * a reset and stops): netd says so and ends (3) at once.
+ * NETD_WIRE_SEEDS="first:count" runs others by hand, NETD_WIRE_TRACE=1
+ * shows netd's console, NETD_WIRE_DUMP=1 the buffers missing at the end.
  */
 #define _POSIX_C_SOURCE 200809L	/* fork, pipe; SSIZE_MAX, so lwIP takes unistd.h's ssize_t */
 #include <errno.h>
@@ -93,6 +97,7 @@ struct met {
 	unsigned dhcp_bound, dhcp_nak, dhcp_moved, prog_bytes, broken, stopped;
 	unsigned reserve_dug;	/* seeds whose pool went into its reserve */
 	unsigned runts;		/* frames shorter than an Ethernet header */
+	unsigned sends;		/* one-way messages to netd */
 };
 static struct met seed_met, *met = &seed_met;
 static int met_pipe[2];
@@ -590,8 +595,11 @@ static void dhcp_heard(const uint8_t *d, unsigned len)
 		return;		/* not heard */
 	if (wx.dhcp == 2 && !wx.calm && chance(15)) {
 		/* Another server, another address. */
+		static const uint32_t odd_ip[] = { 0, 0xffffffffu, 0x7f000001u, 0xe0000001u,
+						   0x0a0002ffu, 0x0a000202u };
+
 		server_ip = PEER + 1 + rnd(3);
-		lease_ip = 0x0a000210u + rnd(20);
+		lease_ip = chance(80) ? 0x0a000210u + rnd(20) : odd_ip[rnd(6)];
 		met->dhcp_moved++;
 	}
 	if (type == 1)
@@ -962,21 +970,42 @@ static struct prog {
 static uint16_t next_rport;
 static int next_handle = 100;
 
+/* Handles passed to netd (programs' notifications), while it holds them. */
+#define HANDLES 65536
+static bool held[HANDLES];
+
+static int pass_handle(void)
+{
+	check(next_handle < HANDLES, "out of handles");
+	held[next_handle] = true;
+	return next_handle++;
+}
+
+static unsigned handles_held(void)
+{
+	unsigned n = 0;
+
+	for (int h = 100; h < next_handle; h++)
+		n += held[h];
+	return n;
+}
+
 int sys_handle_info(int h)
 {
-	return h >= 100 ? HANDLE_TYPE_NOTIFY << 8 | RIGHT_SEND : -ERR_PIPE;
+	return h >= 100 && h < HANDLES && held[h] ? HANDLE_TYPE_NOTIFY << 8 | RIGHT_SEND : -ERR_PIPE;
 }
 
 int sys_handle_close(int h)
 {
-	check(h >= 100 && h < next_handle, "netd closed handle %d, not its", h);
+	check(h >= 100 && h < HANDLES && held[h], "netd closed handle %d, not its", h);
+	held[h] = false;
 	return 0;
 }
 
 int sys_notify_signal(int h, uint64_t bits)
 {
 	(void)bits;
-	check((h >= 100 && h < next_handle) || (h >= NET_HANDLE_DONE &&
+	check((h >= 100 && h < HANDLES && held[h]) || (h >= NET_HANDLE_DONE &&
 						h < NET_HANDLE_DONE + BLK_DONE_NOTES),
 	      "netd signalled handle %d", h);
 	return 0;
@@ -1111,8 +1140,10 @@ static void prog_call(struct msg *m)
 	pending.kind = STATS, pending.p = p, pending.c = c, pending.len = 0;
 	if (r < 10 && freec) {
 		m->label = NET_CONNECT;
-		m->w[0] = PEER, m->w[1] = freec->rport = next_rport++;
-		m->handle = next_handle++;
+		/* Ports 1024 to 65023, a new one each connection. */
+		next_rport = (uint16_t)(next_rport >= 65023 ? 1024 : next_rport + 1);
+		m->w[0] = PEER, m->w[1] = freec->rport = next_rport;
+		m->handle = pass_handle();
 		pending.kind = CONNECT, pending.c = freec;
 	} else if (r < 45 - wx.reads / 2 && c) {
 		m->label = NET_SEND, m->w[0] = (uint64_t)c->n;
@@ -1162,7 +1193,9 @@ static void check_reply(const struct msg *out)
 	}
 	case CONNECT:
 		check(r >= 0 || r == -ENETUNREACH || r == -ENOMEM || r == -EMFILE,
-		      "NET_CONNECT answered %ld", r);
+		      "NET_CONNECT answered %ld (address %#x mask %#x gw %#x)", r, our_ip(),
+		      lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))),
+		      lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(&netd_netif))));
 		c->n = r >= 0 ? r : -1;
 		c->read = c->sent = 0, c->failed = false;
 		return;
@@ -1251,6 +1284,7 @@ static void check_quiet(void)
 	      "buffers leaked: %u free, %u slots, %u posted, %u DHCP's of %u", netd_pool.nfree,
 	      r->ntx, r->rx_posted, kept, netd_pool.nbufs);
 	check(sockets_open() == 0, "%u connections open", sockets_open());
+	check(handles_held() == 0, "netd kept %u handles", handles_held());
 	check_errors_said();
 }
 
@@ -1315,6 +1349,16 @@ static int next_event(struct msg *m)
 		prog_call(m);
 		return 0;
 	}
+	if (step < STEPS && chance(2)) {
+		/* A one-way send, a handle with it: nothing to answer, the
+		 * handle closed (sys_handle_close checks it was passed). */
+		call_from(m, progs[rnd(PROGS)].pid, NET_STATS);
+		m->origin = ORIGIN_SEND;
+		m->handle = chance(50) ? pass_handle() : -1;
+		pending.kind = ANY;
+		met->sends++;
+		return 0;
+	}
 	if (wx.breaks && step == STEPS * 3 / 4)
 		device_breaks();
 	if (wx.stops && step == STEPS * 3 / 4)
@@ -1366,7 +1410,7 @@ static void start_seed(void)
 		for (unsigned j = 0; j < CONNS; j++)
 			progs[i].c[j].n = -1;
 	}
-	next_rport = (uint16_t)(20000 + seed * 100);
+	next_rport = (uint16_t)(1024 + seed * 100 % 60000);
 }
 
 /* The child: one seed's netd, from its start to its end. */
@@ -1436,7 +1480,7 @@ static void test_random(void **state)
 		{ "DHCP bound", &all.dhcp_bound }, { "DHCP NAK", &all.dhcp_nak },
 		{ "DHCP moved", &all.dhcp_moved }, { "programs' bytes", &all.prog_bytes },
 		{ "broken", &all.broken }, { "stopped", &all.stopped },
-		{ "pool in its reserve", &all.reserve_dug },
+		{ "pool in its reserve", &all.reserve_dug }, { "one-way sends", &all.sends },
 	};
 	rand_met(kinds, sizeof(kinds) / sizeof(kinds[0]), by_hand);
 }
