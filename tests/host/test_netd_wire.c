@@ -88,7 +88,6 @@ static uint8_t arena[NET_POOL_PAGES * NET_PAGE_SIZE] __attribute__((aligned(4096
 
 static unsigned long seed;
 static unsigned step;
-static uint64_t rng;
 
 /* Kinds of event the seeds met: a child's, sent to the parent at its end
  * and added up there. */
@@ -102,6 +101,17 @@ struct met {
 static struct met seed_met, *met = &seed_met;
 static int met_pipe[2];
 
+/* rand_met.h's numbers by shorter names (srand(seed) makes them a seed's). */
+static unsigned rnd(unsigned n)
+{
+	return rand_below(n);
+}
+
+static bool chance(unsigned pct)
+{
+	return rand_chance(pct) != 0;
+}
+
 #define check(cond, ...) \
 	do { \
 		if (!(cond)) { \
@@ -111,19 +121,6 @@ static int met_pipe[2];
 			_exit(1); \
 		} \
 	} while (0)
-
-static uint32_t rnd(uint32_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return n ? (uint32_t)(rng % n) : 0;
-}
-
-static bool chance(unsigned pct)
-{
-	return rnd(100) < pct;
-}
 
 /* netd's console: its lines kept, the last few looked at; whether it said
  * the device's errors. */
@@ -241,7 +238,8 @@ static void queue_ready(struct fq *q)
 	q->desc = (struct vq_desc *)(uintptr_t)q->desc_pa;
 	q->avail = (struct vq_avail *)(uintptr_t)q->drv_pa;
 	q->used = (struct vq_used *)(uintptr_t)q->dev_pa;
-	check(q->desc_pa >= (uintptr_t)dma_pages && q->dev_pa < (uintptr_t)dma_pages + sizeof(dma_pages),
+	check(q->desc_pa >= (uintptr_t)dma_pages &&
+	      q->dev_pa < (uintptr_t)dma_pages + sizeof(dma_pages),
 	      "a queue's rings outside the ring pages");
 	q->ready = true;
 }
@@ -312,7 +310,8 @@ static uint8_t *buffer_of(const struct vq_desc *d, bool writes)
 
 	check(a >= (uintptr_t)arena && a + d->len <= (uintptr_t)arena + sizeof(arena),
 	      "a descriptor names memory outside the pool (%#lx + %u)", (unsigned long)a, d->len);
-	check((a - (uintptr_t)arena) / NET_BUF_SIZE == (a + d->len - 1 - (uintptr_t)arena) / NET_BUF_SIZE,
+	check((a - (uintptr_t)arena) / NET_BUF_SIZE ==
+	      (a + d->len - 1 - (uintptr_t)arena) / NET_BUF_SIZE,
 	      "a descriptor spans two buffers");
 	check(!(d->flags & VQ_DESC_F_NEXT) && !!(d->flags & VQ_DESC_F_WRITE) == writes,
 	      "a descriptor of the wrong shape (flags %u)", d->flags);
@@ -373,7 +372,8 @@ static void put_wrong(struct fq *q, bool wrong_len)
 	} else {
 		uint16_t head = unhold(q, rnd(q->nheld));
 
-		put_used(q, head, k ? NET_BUF_SIZE + 1 + rnd(5000) : rnd(VIRTIO_NET_HDR_BYTES + 14));
+		put_used(q, head,
+			 k ? NET_BUF_SIZE + 1 + rnd(5000) : rnd(VIRTIO_NET_HDR_BYTES + 14));
 		met->bad_len++;
 	}
 	hw.misbehaved = true;
@@ -539,7 +539,8 @@ static uint8_t *odd_options(uint8_t *o, uint8_t *end)
 			o = dhcp_opt(o, 3, (uint8_t)(rnd(3) * 4), 0);
 			break;
 		default:
-			o[0] = (uint8_t)(1 + rnd(60)), o[1] = (uint8_t)(200 + rnd(56));	/* past the end */
+			/* A length past the end. */
+			o[0] = (uint8_t)(1 + rnd(60)), o[1] = (uint8_t)(200 + rnd(56));
 			return o + 2;
 		}
 	}
@@ -652,7 +653,8 @@ static struct flow *flow_of(uint16_t lport, uint16_t rport, bool make)
 	}
 	if (!make || !free)
 		return NULL;
-	*free = (struct flow){ .live = true, .lport = lport, .rport = rport, .iss = rnd(0xffffffffu) };
+	*free = (struct flow){ .live = true, .lport = lport, .rport = rport,
+			       .iss = rnd(0xffffffffu) };
 	return free;
 }
 
@@ -739,7 +741,8 @@ static void tcp_heard(const uint8_t *ip, unsigned len)
 	if (seq == f->irs + 1 + f->rcv && !f->fin_in) {
 		for (unsigned i = 0; i < dl; i++)
 			check(t[hl + i] == up_byte(f->rport, f->rcv + i),
-			      "the peer on port %u got byte %u of another stream", f->rport, f->rcv + i);
+			      "the peer on port %u got byte %u of another stream", f->rport,
+			      f->rcv + i);
 		f->rcv += dl;
 		f->fin_in = flags & TCP_FIN;
 	}
@@ -779,8 +782,8 @@ static void frame_heard(const uint8_t *f, unsigned len)
  * it further in. */
 static void garbage(void)
 {
-	uint8_t *f = wire_frame(chance(50) ? 0x0800 : chance(50) ? 0x0806 : (uint16_t)rnd(65536),
-				chance(30));
+	uint16_t type = chance(50) ? 0x0800 : chance(50) ? 0x0806 : (uint16_t)rnd(65536);
+	uint8_t *f = wire_frame(type, chance(30));
 	unsigned len = chance(20) ? rnd(14) : chance(20) ? NET_FRAME_MAX : 14 + rnd(200);
 
 	if (!f)
@@ -830,7 +833,8 @@ static void rx_deliver(void)
 		uint8_t *b = buffer_of(&q->desc[head], true);
 
 		met->runts += f->len < 14;
-		check(q->desc[head].len >= VIRTIO_NET_HDR_BYTES + (uint32_t)f->len, "a receive buffer too short");
+		check(q->desc[head].len >= VIRTIO_NET_HDR_BYTES + (uint32_t)f->len,
+		      "a receive buffer too short");
 		memset(b, 0, VIRTIO_NET_HDR_BYTES);
 		b[10] = 1;
 		memcpy(b + VIRTIO_NET_HDR_BYTES, f->b, f->len);
@@ -908,7 +912,8 @@ static void check_buffers(void)
 	if (!ready)
 		return;
 	memset(whose, 0, sizeof(whose));
-	check(netd_pool.nfree <= netd_pool.nbufs, "%u free of %u", netd_pool.nfree, netd_pool.nbufs);
+	check(netd_pool.nfree <= netd_pool.nbufs, "%u free of %u", netd_pool.nfree,
+	      netd_pool.nbufs);
 	for (unsigned i = 0; i < netd_pool.nfree; i++) {
 		unsigned b = netd_pool.free[i];
 
@@ -927,7 +932,8 @@ static void check_buffers(void)
 
 		check(whose[b] == 0, "posted buffer %u also %s", b,
 		      whose[b] == 1 ? "free" : whose[b] == 2 ? "posted" : "a slot's");
-		check(dev.rxq.desc[h].addr == net_buf_pa(&netd_pool, b), "head %u posted elsewhere", h);
+		check(dev.rxq.desc[h].addr == net_buf_pa(&netd_pool, b), "head %u posted elsewhere",
+		      h);
 		whose[b] = 2;
 		posted++;
 	}
@@ -992,7 +998,9 @@ static unsigned handles_held(void)
 
 int sys_handle_info(int h)
 {
-	return h >= 100 && h < HANDLES && held[h] ? HANDLE_TYPE_NOTIFY << 8 | RIGHT_SEND : -ERR_PIPE;
+	if (h < 100 || h >= HANDLES || !held[h])
+		return -ERR_PIPE;
+	return HANDLE_TYPE_NOTIFY << 8 | RIGHT_SEND;
 }
 
 int sys_handle_close(int h)
@@ -1096,8 +1104,8 @@ static void pager_next(struct msg *m)
 {
 	call_from(m, 1, NET_POOL);
 	if (pool_sent < NET_POOL_PAGES) {
-		unsigned n = NET_POOL_PAGES - pool_sent < NET_POOL_PER_MSG ? NET_POOL_PAGES - pool_sent :
-									     NET_POOL_PER_MSG;
+		unsigned left = NET_POOL_PAGES - pool_sent;
+		unsigned n = left < NET_POOL_PER_MSG ? left : NET_POOL_PER_MSG;
 		uint64_t *pa = (uint64_t *)m->data;
 
 		m->w[0] = pool_sent;
@@ -1212,7 +1220,8 @@ static void check_reply(const struct msg *out)
 			check(out->len == (uint32_t)r, "NET_RECV's length");
 			for (long i = 0; i < r; i++)
 				check(out->data[i] == down_byte(c->rport, c->read + (uint32_t)i),
-				      "connection %ld (port %u) read byte %u of another stream", c->n,
+				      "connection %ld (port %u) read byte %u of another stream",
+				      c->n,
 				      c->rport, c->read + (uint32_t)i);
 			c->read += (uint32_t)r;
 			met->prog_bytes += (unsigned)r;
@@ -1263,8 +1272,9 @@ static void dump_missing(void)
 		fprintf(stderr, "\n");
 	}
 	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
-		fprintf(stderr, "pcb state %d unsent %p unacked %p ooseq %p refused %p\n", pcb->state,
-			(void *)pcb->unsent, (void *)pcb->unacked, (void *)pcb->ooseq, (void *)pcb->refused_data);
+		fprintf(stderr, "pcb state %d unsent %p unacked %p ooseq %p refused %p\n",
+			pcb->state, (void *)pcb->unsent, (void *)pcb->unacked, (void *)pcb->ooseq,
+			(void *)pcb->refused_data);
 }
 
 static void check_quiet(void)
@@ -1391,7 +1401,7 @@ static void start_seed(void)
 	static const unsigned pct[] = { 0, 0, 3, 10, 30 };
 	static const uint16_t qmax[] = { 16, 32, 64, 256, 1024 };
 
-	rng = seed * 0x9e3779b97f4a7c15ull | 1;
+	srand((unsigned)seed);
 	memset(&hw, 0, sizeof(hw));
 	hw.queue_max = qmax[rnd(5)];
 	hw.mac[0] = US_MAC0, hw.mac[5] = (uint8_t)seed;
@@ -1420,7 +1430,8 @@ static int run_child(void)
 	int r = netd_main();
 
 	if (hw.broke) {
-		check(r == 3, "netd went on (%d) over a device whose used index ran past its ring", r);
+		check(r == 3, "netd went on (%d) over a device whose used index ran past its ring",
+		      r);
 		check(said_like("used index ran past"), "netd ended without saying why");
 		return 0;
 	}
