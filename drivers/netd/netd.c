@@ -119,12 +119,31 @@ static uint32_t prefix(void)
 	return (uint32_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
 }
 
+static uint32_t said_address = UINT32_MAX;	/* the address said last: none yet */
+
+/* Say the interface's address, if it is not the one said last. */
 static void say_address(void)
 {
 	uint32_t a = address();
 
-	printf("netd: address %u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-	       a & 255, prefix());
+	if (a == said_address)
+		return;
+	said_address = a;
+	if (a == 0)
+		printf("netd: no address now; DHCP asks again\n");
+	else
+		printf("netd: address %u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255,
+		       (a >> 8) & 255, a & 255, prefix());
+}
+
+/* lwIP's word that the interface changed (LWIP_NETIF_STATUS_CALLBACK):
+ * an address that comes, goes or changes after NET_SETUP (a lease after
+ * its wait, a NAK, a server that leases another) is said, so the console
+ * shows why every connection was reset (lwIP aborts those of the old). */
+static void on_status(struct netif *nif)
+{
+	(void)nif;
+	say_address();
 }
 
 /* NET_SETUP: w[0] irq, w[1] static address or 0, w[2] prefix; data = ring pages. */
@@ -156,6 +175,7 @@ static long on_setup(const struct msg *m, struct msg *out)
 	lwip_init();
 	if ((r = netd_netif_add(&dev, (uint32_t)m->w[1], (unsigned)m->w[2])) < 0)
 		return r;
+	netif_set_status_callback(&netd_netif, on_status);
 	ready = true;
 	publish();
 	printf("netd: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on irq %u; pool of %u buffers "
@@ -163,10 +183,12 @@ static long on_setup(const struct msg *m, struct msg *out)
 	       dev.mac[3], dev.mac[4], dev.mac[5], irq, netd_pool.nbufs,
 	       netd_pool.nbufs * NET_BUF_SIZE / 1024, netd_pool.reserve);
 	sys_irq_ack(NET_HANDLE_IRQ, irq);
-	if (m->w[1] == 0 && !netd_run_until(have_address, NULL, netd_now() + DHCP_WAIT_NS))
+	if (m->w[1] == 0 && !netd_run_until(have_address, NULL, netd_now() + DHCP_WAIT_NS)) {
 		printf("netd: no address from DHCP yet; it goes on asking\n");
-	else
-		say_address();
+		said_address = 0;
+	} else {
+		say_address();	/* a static one (a lease was said as it came) */
+	}
 	out->w[0] = address();
 	out->w[1] = prefix();
 	return 0;

@@ -131,17 +131,23 @@ static bool chance(unsigned pct)
 static char said[8][200];
 static unsigned nsaid;
 static bool said_used, said_len;
+static uint32_t said_ip = 1;	/* the address netd said last (0: none) */
 
 int __wrap_printf(const char *fmt, ...)
 {
 	va_list ap;
 	char *line = said[nsaid++ % 8];
+	unsigned a[4];
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(said[0]), fmt, ap);
 	va_end(ap);
 	said_used |= strstr(line, "finished a chain it was not given") != NULL;
+	if (strstr(line, "netd: no address"))
+		said_ip = 0;
+	else if (sscanf(line, "netd: address %u.%u.%u.%u/", &a[0], &a[1], &a[2], &a[3]) == 4)
+		said_ip = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
 	said_len |= strstr(line, "a length no frame has") != NULL;
 	if (getenv("NETD_WIRE_TRACE"))
 		fputs(line, stderr);
@@ -1166,7 +1172,7 @@ static void prog_call(struct msg *m)
 		m->label = NET_CLOSE, m->w[0] = (uint64_t)c->n;	/* done with it */
 		pending.kind = ZERO;
 		c->n = -1;
-	} else if (r < 10 && freec) {
+	} else if ((r < 10 || (wx.calm && !c)) && freec) {
 		m->label = NET_CONNECT;
 		/* Ports 1024 to 65023, a new one each connection. */
 		next_rport = (uint16_t)(next_rport >= 65023 ? 1024 : next_rport + 1);
@@ -1331,9 +1337,10 @@ static void programs_end(void)
 			progs[i].c[j].n = -1;
 }
 
-/* The weather calms: the device and the wire behave, and the DHCP server
- * leases a good address again. Whether programs must get through now:
- * netd has a good address (an odd one stays until its lease is renewed). */
+/* The weather calms: the device and the wire behave, the DHCP server
+ * leases a good address, programs connect whenever they have room.
+ * Whether programs must get through now: netd has a good address (an odd
+ * one stays until its lease is renewed). */
 static bool must_serve;
 static uint64_t read_at_calm[PROGS], got_at_calm[PROGS];
 
@@ -1343,9 +1350,11 @@ static void calm_begins(void)
 
 	wx.calm = true;
 	wx.reads = 35;
-	server_ip = PEER, lease_ip = 0x0a00020fu;
 	must_serve = (a & 0xffffff00u) == 0x0a000200u && (a & 255) != 0 && (a & 255) != 255 &&
 		     a != PEER;
+	/* A renewal keeps a good address (a new one would reset every
+	 * connection), and puts an odd one right. */
+	server_ip = PEER, lease_ip = must_serve ? a : 0x0a00020fu;
 	for (unsigned i = 0; i < PROGS; i++)
 		read_at_calm[i] = progs[i].read, got_at_calm[i] = peer_got[i];
 }
@@ -1416,6 +1425,9 @@ static int next_event(struct msg *m)
 		check_served();
 	if (ended)
 		return -ERR_PIPE;
+	/* netd has said its address as it is (after NET_SETUP's answer). */
+	check(pool_sent < NET_POOL_PAGES || !ready || said_ip == our_ip(),
+	      "netd's address is %#x, it said %#x", our_ip(), said_ip);
 	/* Told of it by the interrupt, netd ends at once. */
 	check(!hw.broke && !hw.stopped, "netd went on over a device that %s",
 	      hw.broke ? "ran past its used ring" : "needs a reset");
