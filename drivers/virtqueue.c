@@ -75,9 +75,21 @@ int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n)
 	return head;
 }
 
+/* Whether the device's used index done is one it could have reached: no
+ * further than the chains published and not yet collected. */
+static bool used_idx_sane(const struct virtqueue *vq, uint16_t done)
+{
+	return (uint16_t)(done - vq->used_seen) <= (uint16_t)(vq->published - vq->used_seen);
+}
+
 void vq_publish(struct virtqueue *vq)
 {
+	/* An index already past what the device holds would, once it holds
+	 * these chains too, pass for their completions: looked at now. */
+	if (!vq->broken && !used_idx_sane(vq, vq->used->idx))
+		vq->broken = "its used index ran past the chains it holds";
 	vq_fence();
+	vq->published = vq->avail_idx;
 	vq->avail->idx = vq->avail_idx;
 	vq_fence();
 }
@@ -103,26 +115,24 @@ static void free_chain(struct virtqueue *vq, uint16_t head)
 
 int vq_collect(struct virtqueue *vq, uint32_t *len)
 {
-	for (;;) {
-		uint16_t done = vq->used->idx;
+	uint16_t done = vq->used->idx;
 
-		vq_fence();	/* the index before the entries it covers */
-		if (done == vq->used_seen || vq->broken)
-			return -1;
-		if ((uint16_t)(done - vq->used_seen) > vq->size) {
-			vq->broken = true;
-			return -1;
-		}
-		volatile struct vq_used_elem *e =
-			&vq->used->ring[vq->used_seen & (vq->size - 1)];
-		uint32_t id = e->id;
-
-		*len = e->len;
-		vq->used_seen++;
-		if (id < vq->size && vq->chain_len[id] != 0) {
-			free_chain(vq, (uint16_t)id);
-			return (int)id;
-		}
-		vq->bad_used++;
+	vq_fence();	/* the index before the entries it covers */
+	if (done == vq->used_seen || vq->broken)
+		return -1;
+	if (!used_idx_sane(vq, done)) {
+		vq->broken = "its used index ran past the chains it holds";
+		return -1;
 	}
+	volatile struct vq_used_elem *e = &vq->used->ring[vq->used_seen & (vq->size - 1)];
+	uint32_t id = e->id;
+
+	*len = e->len;
+	if (id >= vq->size || vq->chain_len[id] == 0) {
+		vq->broken = "its used ring named a chain it does not hold";
+		return -1;
+	}
+	vq->used_seen++;
+	free_chain(vq, (uint16_t)id);
+	return (int)id;
 }

@@ -66,12 +66,17 @@ struct virtqueue {
 	uint16_t free_head;	/* first free descriptor, if nfree > 0 */
 	uint16_t avail_idx;	/* heads added; avail->idx lags until vq_publish */
 	uint16_t used_seen;	/* used entries collected, mod 2^16 */
-	uint32_t bad_used;	/* used entries naming no chain in flight: ignored */
-	/* The device moved used->idx more than size entries past those
-	 * collected: entries it cannot have written (the ring holds size),
-	 * stale ones that could name chains still in flight. Nothing more is
-	 * collected; the driver ends, as for any broken device. */
-	bool broken;
+	uint16_t published;	/* heads published (avail->idx as we wrote it:
+				 * the device may write over the ring's copy) */
+	/* Why the device is taken as broken, or NULL: a used entry naming
+	 * no chain in flight (out of range, never given, or given back
+	 * already), or its used index moved past every chain it holds
+	 * (entries it cannot have written: stale ones, which could name
+	 * chains it has not finished). Either way its used ring can no
+	 * longer be trusted: nothing more is collected, and the driver ends,
+	 * so that what it held fails as the device's (a read's frames kept
+	 * out of use), never as finished. */
+	const char *broken;
 	/* Our own links, not the device-visible desc[].next, so a confused
 	 * device cannot corrupt the free list: a free descriptor links to the
 	 * next free one, a descriptor in a chain to the chain's next. */
@@ -100,7 +105,7 @@ bool vq_needs_kick(const struct virtqueue *vq);
 
 /* The head of the next chain the device has finished, its descriptors now
  * free again, with *len the bytes it wrote; -1 if there is none, or the
- * device is broken (vq->broken: its index ran past the ring). */
+ * device is broken (vq->broken says why). */
 int vq_collect(struct virtqueue *vq, uint32_t *len);
 
 #endif

@@ -46,23 +46,18 @@ static void publish(void)
 	swapconn_publish_outage(shared, swap_link_outage_until(), swap_link_outage_ended());
 }
 
-/* The device's errors netd survives: said the first time of each kind,
- * counted in NET_STATS for good (a device that errs once errs again). */
+/* The device's error netd survives (a used entry naming no chain it holds
+ * breaks the queue instead: device_gone): said the first time, counted in
+ * NET_STATS for good (a device that errs once errs again). */
 static void say_device_errors(void)
 {
-	static bool said_used, said_len;
+	static bool said_len;
 
-	if (!said_used && dev.rxq.bad_used + dev.txq.bad_used > 0) {
-		said_used = true;
-		printf("netd: the network device finished a chain it was not given (a used entry's id "
-		       "past its queue, or a chain finished twice): ignored; netstat's dev_bad_used "
-		       "counts them\n");
-	}
 	if (!said_len && dev.ring.cnt.rx_bad > 0) {
 		said_len = true;
-		printf("netd: the network device returned a receive buffer with a length no frame has "
-		       "(short of an Ethernet header, or past the buffer): dropped; netstat's rx_bad "
-		       "counts them\n");
+		printf("netd: the network device returned a receive buffer with a length "
+		       "no frame has (short of an Ethernet header, or past the buffer): "
+		       "dropped; netstat's rx_bad counts them\n");
 	}
 }
 
@@ -217,7 +212,6 @@ static long on_stats(const struct msg *in, struct msg *out)
 	s.pool_free = netd_pool.nfree;
 	s.pool_lowest = netd_pool.cnt.lowest_free;
 	s.sockets = sockets_open();
-	s.dev_bad_used = dev.rxq.bad_used + dev.txq.bad_used;
 	s.rx_bad = dev.ring.cnt.rx_bad;
 	s.rx_refused = sockets_rx_refused();
 	swapconn_counters(&s);
@@ -328,14 +322,15 @@ static void serve(const struct msg *in, struct msg *out)
 	out->label = (uint64_t)(no ? no : r->serve(in, out));
 }
 
-/* Why the device can serve no more, or NULL. */
+/* Why the device can serve no more, or NULL: its used ring broke
+ * (virtqueue.h: its completions can no longer be trusted), or it said it
+ * needs a reset (it has stopped). */
 static const char *device_gone(void)
 {
-	/* Its completions can no longer be told from stale ones. */
 	if (dev.rxq.broken || dev.txq.broken)
-		return "the network device's used index ran past its queue";
+		return dev.rxq.broken ? dev.rxq.broken : dev.txq.broken;
 	if (dev.needs_reset)
-		return "the network device needs a reset (it found an error and stopped)";
+		return "it needs a reset (DEVICE_NEEDS_RESET)";
 	return NULL;
 }
 
@@ -359,7 +354,7 @@ int main(void)
 		if (in.origin == ORIGIN_NOTIFY) {
 			on_bits(in.w[0]);
 			if ((why = device_gone())) {
-				printf("netd: %s: ending\n", why);
+				printf("netd: giving the network device up: %s: ending\n", why);
 				return 3;
 			}
 			netd_arm_timer(0);

@@ -146,20 +146,48 @@ unsigned fake_blk_fetch(struct fake_blk *f, unsigned max)
 	return taken;
 }
 
+void fake_blk_put_used(struct fake_blk *f, uint32_t id, uint32_t len)
+{
+	struct vq_used_elem *e = &f->used->ring[f->used_idx % f->size];
+
+	e->id = id;
+	e->len = len;
+	f->used_idx++;
+}
+
+void fake_blk_forget(struct fake_blk *f, unsigned k)
+{
+	f->npending--;
+	memmove(&f->pending[k], &f->pending[k + 1], (f->npending - k) * sizeof(f->pending[0]));
+	memmove(&f->pending_len[k], &f->pending_len[k + 1],
+		(f->npending - k) * sizeof(f->pending_len[0]));
+}
+
+void fake_blk_publish_used(struct fake_blk *f, uint16_t extra)
+{
+	f->used_idx = (uint16_t)(f->used_idx + extra);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* entries before the index */
+	f->used->idx = f->used_idx;
+}
+
+uint8_t *fake_blk_status_byte(const struct fake_blk *f, uint16_t head)
+{
+	uint16_t c[VQ_MAX_SIZE];
+	unsigned n = walk(f, head, c);
+
+	return n < 2 ? NULL : at(f->desc[c[n - 1]].addr);
+}
+
 unsigned fake_blk_retire(struct fake_blk *f, bool reverse)
 {
 	unsigned n = f->npending;
 
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = reverse ? n - 1 - i : i;
-		struct vq_used_elem *e = &f->used->ring[f->used_idx % f->size];
 
-		e->id = f->pending[k];
-		e->len = f->pending_len[k];
-		f->used_idx++;
+		fake_blk_put_used(f, f->pending[k], f->pending_len[k]);
 	}
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* entries before the index */
-	f->used->idx = f->used_idx;
+	fake_blk_publish_used(f, 0);
 	f->npending = 0;
 	return n;
 }

@@ -43,4 +43,14 @@ unsigned fake_blk_fetch(struct fake_blk *f, unsigned max);
 /* Put every served chain on the used ring, in order or reversed. */
 unsigned fake_blk_retire(struct fake_blk *f, bool reverse);
 
+/* A device of the test's choosing, a step at a time: entry (id, len) on
+ * the used ring, any id (a served chain's, or one the driver never gave);
+ * served chain k forgotten (returned, or never to be); the index moved by
+ * extra entries besides those put (stale ones: a broken device's); and
+ * the status byte of the chain at head (NULL if it has no sane shape). */
+void fake_blk_put_used(struct fake_blk *f, uint32_t id, uint32_t len);
+void fake_blk_forget(struct fake_blk *f, unsigned k);
+void fake_blk_publish_used(struct fake_blk *f, uint16_t extra);
+uint8_t *fake_blk_status_byte(const struct fake_blk *f, uint16_t head);
+
 #endif

@@ -6,8 +6,8 @@
  * a fake device behind a fake register window, erratic and hostile: frames
  * truncated, oversized, empty, garbage at every layer, ARP floods and
  * replies that move a neighbour, DHCP servers that offer odd options and
- * leases, NAK, or change address; used entries with bad ids or lengths or
- * twice, receive buffers held for long, transmit completions late, twice or
+ * leases, NAK, or change address; receive lengths past the buffer or short
+ * of a frame, receive buffers held for long, transmit completions late or
  * out of order, interrupts with no work; programs' calls between (six
  * programs' connections to a peer the test plays, each with its own
  * streams both ways). Each seed is a netd of its own (a child process):
@@ -20,10 +20,10 @@
  * handles passed closed once, by netd alone. Once calm, every program is
  * served again (it reads, its peer gets what it sends). At the seed's
  * end, the device quiet and the programs gone, the pool is back to its
- * start, no handle kept, and each wrong used entry counted and each kind
- * said. A seed may
- * end the device for good (its used index runs past its ring, or it needs
- * a reset and stops): netd says so and ends (3) at once.
+ * start, no handle kept, and each bad length counted and said. A seed
+ * may end the device for good (its used index runs past the chains it
+ * holds, an entry names one it does not hold, or it needs a reset and
+ * stops): netd says so and ends (3) at once.
  * NETD_WIRE_SEEDS="first:count" runs others by hand, NETD_WIRE_TRACE=1
  * shows netd's console, NETD_WIRE_DUMP=1 the buffers missing at the end.
  */
@@ -95,8 +95,9 @@ static unsigned step;
 /* Kinds of event the seeds met: a child's, sent to the parent at its end
  * and added up there. */
 struct met {
-	unsigned bad_len, bad_id, twice, held_long, late_tx, spurious, garbage, arp_moved;
-	unsigned dhcp_bound, dhcp_nak, dhcp_moved, prog_bytes, broken, stopped;
+	unsigned bad_len, held_long, late_tx, spurious, garbage, arp_moved;
+	unsigned dhcp_bound, dhcp_nak, dhcp_moved, prog_bytes;
+	unsigned endings[5];	/* seeds the device ended netd in, by enum ending */
 	unsigned reserve_dug;	/* seeds whose pool went into its reserve */
 	unsigned runts;		/* frames shorter than an Ethernet header */
 	unsigned sends;		/* one-way messages to netd */
@@ -130,7 +131,7 @@ static bool chance(unsigned pct)
  * the device's errors. */
 static char said[8][200];
 static unsigned nsaid;
-static bool said_used, said_len;
+static bool said_len;
 static uint32_t said_ip = 1;	/* the address netd said last (0: none) */
 
 int __wrap_printf(const char *fmt, ...)
@@ -143,7 +144,6 @@ int __wrap_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(said[0]), fmt, ap);
 	va_end(ap);
-	said_used |= strstr(line, "finished a chain it was not given") != NULL;
 	if (strstr(line, "netd: no address"))
 		said_ip = 0;
 	else if (sscanf(line, "netd: address %u.%u.%u.%u/", &a[0], &a[1], &a[2], &a[3]) == 4)
@@ -162,17 +162,27 @@ static bool said_like(const char *words)
 	return false;
 }
 
+/* How a device may end netd: its used index runs past the chains it
+ * holds, an entry names a chain it does not hold (an id past the queue, or
+ * one finished twice in a row), or it finds an error, sets NEEDS_RESET
+ * and stops (QEMU's virtio_error). */
+enum ending { GOES_ON, RUNS_PAST, NAMES_NONE, TWICE, STOPS, ENDINGS };
+/* What netd says of each (virtqueue.c's reasons, virtio_net.c's): an
+ * entry past every chain the device holds runs past them too. */
+static const char *const ending_said[] = { "", "ran past the chains it holds",
+					   "named a chain it does not hold",
+					   "named a chain it does not hold", "needs a reset" };
+
 /* The seed's weather. */
 static struct {
 	unsigned garbage;	/* % of steps a garbage frame arrives */
-	unsigned bad_used;	/* % of steps a used entry is wrong (id, length, twice) */
+	unsigned bad_len;	/* % of steps a receive buffer comes back with a bad length */
 	unsigned hold;		/* % a receive buffer is held back a while */
 	unsigned late;		/* % a transmit completion is put off */
 	unsigned arp_move;	/* % the peer's MAC changes (a gratuitous reply) */
 	unsigned dhcp;		/* 0 static address, 1 a good server, 2 an odd one */
 	unsigned spurious;	/* % interrupts with no work */
-	bool breaks;		/* near the end, the used index runs past its ring */
-	bool stops;		/* or the device finds an error, needs a reset, stops */
+	unsigned ending;	/* how the device ends netd, near the end (enum ending) */
 	unsigned flood;		/* frames of garbage a step at most */
 	unsigned reads;		/* programs' calls that read: 10 + reads % of them */
 	unsigned tiny;		/* % of the peer's segments that are tiny (a buffer each) */
@@ -201,9 +211,7 @@ static struct {
 	uint32_t isr;
 	uint8_t mac[6];		/* netd's, as the device tells it */
 	uint8_t peer_mac[6];	/* the wire's (ARP's answer for every address) */
-	bool misbehaved;	/* a used entry netd should have refused */
-	bool broke;		/* the used index ran past the ring */
-	bool stopped;		/* NEEDS_RESET set: nothing more done */
+	unsigned ended;		/* the ending played (enum ending), netd to end at once */
 } hw;
 
 static uint32_t vmmio_rd(uintptr_t base, unsigned off)
@@ -359,7 +367,7 @@ static uint16_t unhold(struct fq *q, unsigned i)
 /* Whether q's used ring has room for another entry: once a wrong one has
  * taken a place, a right one may not overrun the entries netd has yet to
  * read either (that is the break netd ends for, played apart,
- * device_breaks); it waits. */
+ * device_ends); it waits. */
 static bool room_for_wrong(const struct fq *q)
 {
 	const struct virtqueue *vq = q == &hw.q[VIRTIO_NET_RXQ] ? &dev.rxq : &dev.txq;
@@ -367,37 +375,17 @@ static bool room_for_wrong(const struct fq *q)
 	return (uint16_t)(q->used_idx + 1 - vq->used_seen) <= q->size;
 }
 
-/* A wrong used entry, of the kinds a driver can tell apart from a right
- * one: an id past the queue, a length past the buffer or short of a
- * frame, or (put_twice) the same id again at once. */
-static void put_wrong(struct fq *q, bool wrong_len)
+/* A receive buffer returned with a length no frame has: past the buffer,
+ * or short of an Ethernet header (netd drops it and goes on). */
+static void put_bad_len(struct fq *q)
 {
-	unsigned k = rnd(2);
-
-	if (!room_for_wrong(q))
+	if (!room_for_wrong(q) || q->nheld == 0)
 		return;
-	if (!wrong_len || q != &hw.q[VIRTIO_NET_RXQ] || q->nheld == 0) {
-		put_used(q, q->size + rnd(70000), rnd(3000));
-		met->bad_id++;
-	} else {
-		uint16_t head = unhold(q, rnd(q->nheld));
+	uint16_t head = unhold(q, rnd(q->nheld));
 
-		put_used(q, head,
-			 k ? NET_BUF_SIZE + 1 + rnd(5000) : rnd(VIRTIO_NET_HDR_BYTES + 14));
-		met->bad_len++;
-	}
-	hw.misbehaved = true;
-}
-
-/* The same chain finished twice in a row: the second names none in flight. */
-static void put_twice(struct fq *q, uint16_t head, uint32_t len)
-{
-	put_used(q, head, len);
-	if (!room_for_wrong(q))
-		return;
-	put_used(q, head, len);
-	hw.misbehaved = true;
-	met->twice++;
+	put_used(q, head,
+		 chance(50) ? NET_BUF_SIZE + 1 + rnd(5000) : rnd(VIRTIO_NET_HDR_BYTES + 14));
+	met->bad_len++;
 }
 
 /* --- the wire: frames in and out --- */
@@ -859,10 +847,7 @@ static void rx_deliver(void)
 		memset(b, 0, VIRTIO_NET_HDR_BYTES);
 		b[10] = 1;
 		memcpy(b + VIRTIO_NET_HDR_BYTES, f->b, f->len);
-		if (!wx.calm && chance(wx.bad_used / 2 + 1))
-			put_twice(q, head, VIRTIO_NET_HDR_BYTES + f->len);
-		else
-			put_used(q, head, VIRTIO_NET_HDR_BYTES + f->len);
+		put_used(q, head, VIRTIO_NET_HDR_BYTES + f->len);
 		wire_head = (wire_head + 1) % WIRE_MAX, wire_n--;
 	}
 }
@@ -887,12 +872,7 @@ static void tx_complete(void)
 			i++;
 			continue;
 		}
-		uint16_t head = unhold(q, i);
-
-		if (!wx.calm && chance(wx.bad_used / 2 + 1))
-			put_twice(q, head, 0);
-		else
-			put_used(q, head, 0);
+		put_used(q, unhold(q, i), 0);
 	}
 }
 
@@ -901,7 +881,7 @@ static void device_acts(void)
 {
 	struct fq *rx = &hw.q[VIRTIO_NET_RXQ], *tx = &hw.q[VIRTIO_NET_TXQ];
 
-	if (!rx->ready || hw.stopped)
+	if (!rx->ready || hw.ended == STOPS)
 		return;
 	take_avail(tx, tx_taken);
 	tx_complete();
@@ -913,8 +893,8 @@ static void device_acts(void)
 		arp_moves();
 	peer_acts();
 	rx_deliver();
-	if (!wx.calm && chance(wx.bad_used))
-		put_wrong(chance(50) ? rx : tx, chance(50));
+	if (!wx.calm && chance(wx.bad_len))
+		put_bad_len(rx);
 }
 
 /* --- the model of netd's buffers, checked after every event --- */
@@ -1222,8 +1202,7 @@ static void check_reply(const struct msg *out)
 		memcpy(&s, out->data, sizeof(s));
 		check(s.pool_free == netd_pool.nfree && s.pool_bufs == netd_pool.nbufs,
 		      "NET_STATS's pool is not netd's");
-		check(s.dev_bad_used == dev.rxq.bad_used + dev.txq.bad_used &&
-		      s.rx_bad == dev.ring.cnt.rx_bad, "NET_STATS's device errors are not netd's");
+		check(s.rx_bad == dev.ring.cnt.rx_bad, "NET_STATS's rx_bad is not netd's");
 		return;
 	}
 	case CONNECT:
@@ -1259,19 +1238,12 @@ static void check_reply(const struct msg *out)
 	}
 }
 
-/* Every wrong used entry the device made was counted, and said once: an
- * id past the queue or a chain's second, ignored; a length past the buffer
- * or short of a frame (a runt too), dropped. */
+/* Every bad length the device gave (a runt too) was dropped and
+ * counted, and said once. */
 static void check_errors_said(void)
 {
-	uint64_t bad_used = dev.rxq.bad_used + dev.txq.bad_used;
-
-	check(bad_used == met->bad_id + met->twice, "%lu used entries ignored of %u wrong",
-	      (unsigned long)bad_used, met->bad_id + met->twice);
 	check(dev.ring.cnt.rx_bad == met->bad_len + met->runts, "%lu frames dropped of %u bad",
 	      (unsigned long)dev.ring.cnt.rx_bad, met->bad_len + met->runts);
-	check(said_used == (bad_used > 0), "the device's wrong used entries %s",
-	      said_used ? "said, though none came" : "not said");
 	check(said_len == (dev.ring.cnt.rx_bad > 0), "the device's bad lengths %s",
 	      said_len ? "said, though none came" : "not said");
 }
@@ -1395,25 +1367,33 @@ static void check_served_calm(void)
 	met->served++;
 }
 
-/* The used index of the receive queue runs past its ring. */
-static void device_breaks(void)
+/* The device ends netd as the seed's weather says, if it can now (an entry
+ * twice needs a receive buffer it holds and room for both entries). */
+static void device_ends(void)
 {
 	struct fq *q = &hw.q[VIRTIO_NET_RXQ];
 
-	q->used_idx = (uint16_t)(q->used_idx + q->size + 1 + rnd(100));
-	q->used->idx = q->used_idx;
-	hw.isr |= VMMIO_INT_USED;
-	hw.broke = true;
-	met->broken++;
-}
+	if (wx.ending == RUNS_PAST) {
+		q->used_idx = (uint16_t)(q->used_idx + q->size + 1 + rnd(100));
+		q->used->idx = q->used_idx;
+	} else if (wx.ending == NAMES_NONE && room_for_wrong(q)) {
+		put_used(q, q->size + rnd(70000), rnd(3000));
+	} else if (wx.ending == TWICE && q->nheld > 0 &&
+		   (uint16_t)(q->used_idx + 2 - dev.rxq.used_seen) <= q->size) {
+		uint16_t head = unhold(q, rnd(q->nheld));
 
-/* The device finds an error and stops, as QEMU's virtio_error does. */
-static void device_stops(void)
-{
-	hw.status |= VIRTIO_STATUS_NEEDS_RESET;
-	hw.isr |= VMMIO_INT_CONFIG;
-	hw.stopped = true;
-	met->stopped++;
+		memset(buffer_of(&q->desc[head], true), 0, VIRTIO_NET_HDR_BYTES + 60);
+		put_used(q, head, VIRTIO_NET_HDR_BYTES + 60);
+		put_used(q, head, VIRTIO_NET_HDR_BYTES + 60);
+	} else if (wx.ending == STOPS) {
+		hw.status |= VIRTIO_STATUS_NEEDS_RESET;
+		hw.isr |= VMMIO_INT_CONFIG;
+	} else {
+		return;
+	}
+	hw.isr |= VMMIO_INT_USED;
+	hw.ended = wx.ending;
+	met->endings[wx.ending]++;
 }
 
 /* The next event for netd's loop: the pager's start, then notifications
@@ -1429,8 +1409,7 @@ static int next_event(struct msg *m)
 	check(pool_sent < NET_POOL_PAGES || !ready || said_ip == our_ip(),
 	      "netd's address is %#x, it said %#x", our_ip(), said_ip);
 	/* Told of it by the interrupt, netd ends at once. */
-	check(!hw.broke && !hw.stopped, "netd went on over a device that %s",
-	      hw.broke ? "ran past its used ring" : "needs a reset");
+	check(!hw.ended, "netd went on over a device that %s", ending_said[hw.ended]);
 	step++;
 	if (pool_sent < NET_POOL_PAGES || !ready) {
 		pager_next(m);
@@ -1461,10 +1440,8 @@ static int next_event(struct msg *m)
 		met->sends++;
 		return 0;
 	}
-	if (wx.breaks && step == STEPS * 3 / 4)
-		device_breaks();
-	if (wx.stops && step == STEPS * 3 / 4)
-		device_stops();
+	if (step == STEPS * 3 / 4)
+		device_ends();
 	memset(m, 0, MSG_HEADER_SIZE);
 	m->origin = ORIGIN_NOTIFY;
 	m->handle = -1;
@@ -1498,11 +1475,10 @@ static void start_seed(void)
 	hw.queue_max = qmax[rnd(5)];
 	hw.mac[0] = US_MAC0, hw.mac[5] = (uint8_t)seed;
 	hw.peer_mac[0] = 0x52, hw.peer_mac[1] = 0x55, hw.peer_mac[5] = 2;
-	wx.garbage = pct[rnd(5)], wx.bad_used = pct[rnd(4)], wx.hold = pct[rnd(5)];
+	wx.garbage = pct[rnd(5)], wx.bad_len = pct[rnd(4)], wx.hold = pct[rnd(5)];
 	wx.late = pct[rnd(5)], wx.arp_move = pct[rnd(4)], wx.spurious = pct[rnd(5)];
 	wx.dhcp = rnd(3);
-	wx.breaks = chance(15);
-	wx.stops = !wx.breaks && chance(15);
+	wx.ending = chance(40) ? 1 + rnd(ENDINGS - 1) : GOES_ON;
 	wx.flood = chance(30) ? rnd(60) : 0;
 	wx.reads = rnd(50);
 	wx.tiny = pct[rnd(5)] * 2;
@@ -1521,21 +1497,17 @@ static int run_child(void)
 	start_seed();
 	int r = netd_main();
 
-	if (hw.broke) {
-		check(r == 3, "netd went on (%d) over a device whose used index ran past its ring",
-		      r);
-		check(said_like("used index ran past"), "netd ended without saying why");
-		return 0;
-	}
-	if (hw.stopped) {
-		check(r == 3, "netd went on (%d) over a device that needs a reset", r);
-		check(said_like("needs a reset"), "netd ended without saying why");
+	if (hw.ended) {
+		check(r == 3, "netd went on (%d) over a device that %s", r, ending_said[hw.ended]);
+		check(said_like("giving the network device up") &&
+		      (said_like(ending_said[hw.ended]) ||
+		       (hw.ended != STOPS && said_like(ending_said[RUNS_PAST]))),
+		      "netd ended without saying why");
 		return 0;
 	}
 	met->reserve_dug += netd_pool.cnt.lowest_free < netd_pool.reserve;
-	check(r == 0, "netd ended with %d (rx: %u used, %u seen, broken %d; tx: %u used, %u seen, "
-	      "broken %d; size %u)", r, hw.q[0].used_idx, dev.rxq.used_seen, dev.rxq.broken,
-	      hw.q[1].used_idx, dev.txq.used_seen, dev.txq.broken, dev.rxq.size);
+	check(r == 0, "netd ended with %d (rx: %s; tx: %s)", r,
+	      dev.rxq.broken ? dev.rxq.broken : "sound", dev.txq.broken ? dev.txq.broken : "sound");
 	check(step == STEPS + QUIET_TICKS, "netd stopped early, at step %u", step);
 	return 0;
 }
@@ -1576,13 +1548,14 @@ static void test_random(void **state)
 	for (unsigned long s = first; s < first + n; s++)
 		run_seed(s);
 	const struct met_kind kinds[] = {
-		{ "bad lengths", &all.bad_len }, { "bad ids", &all.bad_id },
-		{ "twice", &all.twice }, { "held long", &all.held_long },
+		{ "bad lengths", &all.bad_len }, { "held long", &all.held_long },
 		{ "late sends", &all.late_tx }, { "spurious interrupts", &all.spurious },
 		{ "garbage", &all.garbage }, { "ARP moves", &all.arp_moved },
 		{ "DHCP bound", &all.dhcp_bound }, { "DHCP NAK", &all.dhcp_nak },
 		{ "DHCP moved", &all.dhcp_moved }, { "programs' bytes", &all.prog_bytes },
-		{ "broken", &all.broken }, { "stopped", &all.stopped },
+		{ "ran past", &all.endings[RUNS_PAST] },
+		{ "named none", &all.endings[NAMES_NONE] }, { "twice", &all.endings[TWICE] },
+		{ "stopped", &all.endings[STOPS] },
 		{ "pool in its reserve", &all.reserve_dug }, { "one-way sends", &all.sends },
 		{ "served once calm", &all.served },
 	};

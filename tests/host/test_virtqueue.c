@@ -1,8 +1,9 @@
 /*
  * Host tests for drivers/virtqueue.c: chains written as the spec says,
  * nothing visible before publish, the free list surviving any completion
- * order, bogus used entries ignored, and 16-bit indices wrapping; a used
- * index moved past the ring's size is a broken device, never collected.
+ * order, and 16-bit indices wrapping; a used entry naming no chain in
+ * flight, or a used index moved past the chains published, is a broken
+ * device, and nothing of it is collected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,23 +126,36 @@ static void test_collect_frees(void **state)
 	assert_true(add_chain(SIZE) >= 0);
 }
 
-static void test_bogus_used_ignored(void **state)
+/* Two chains a and b published, then the device's entry naming id (or a
+ * twice): the queue breaks, and what it holds stays in flight. */
+static void stray_breaks(int id)
+{
+	uint32_t len;
+	int a, b;
+
+	init(SIZE);
+	a = add_chain(2);
+	b = add_chain(2);
+	vq_publish(&vq);
+	if (id < 0) {
+		device_done((uint16_t)a, 9);
+		assert_int_equal(vq_collect(&vq, &len), a);
+		id = a;
+	}
+	device_done((uint16_t)id, 0);
+	assert_int_equal(vq_collect(&vq, &len), -1);
+	assert_non_null(vq.broken);
+	assert_int_equal(vq_free_count(&vq), SIZE - (id == a ? 2 : 4));
+	device_done((uint16_t)b, 9);	/* the real one, after: not trusted */
+	assert_int_equal(vq_collect(&vq, &len), -1);
+}
+
+static void test_stray_used_breaks(void **state)
 {
 	(void)state;
-	init(SIZE);
-	int a = add_chain(2);
-	uint32_t len;
-	uint16_t not_head = (uint16_t)(a == 0 ? 1 : 0);
-
-	vq_publish(&vq);
-	device_done(SIZE + 3, 0);		/* out of range */
-	device_done(not_head, 0);		/* not a head in flight */
-	device_done((uint16_t)a, 9);
-	device_done((uint16_t)a, 9);		/* the same head twice */
-	assert_int_equal(vq_collect(&vq, &len), a);
-	assert_int_equal(vq_collect(&vq, &len), -1);
-	assert_int_equal(vq.bad_used, 3);
-	assert_int_equal(vq_free_count(&vq), SIZE);
+	stray_breaks(SIZE + 3);		/* out of range */
+	stray_breaks(5);		/* never given (a and b are 0 to 3) */
+	stray_breaks(-1);		/* given back already */
 }
 
 /* The device says it finished more entries than the ring holds: none is
@@ -162,10 +176,51 @@ static void test_used_idx_past_ring(void **state)
 	used()->ring[1 % SIZE] = (struct vq_used_elem){ (uint32_t)b, 1 };
 	used()->idx = (uint16_t)(used()->idx + SIZE + 1);
 	assert_int_equal(vq_collect(&vq, &len), -1);
-	assert_true(vq.broken);
+	assert_non_null(vq.broken);
 	assert_int_equal(vq_free_count(&vq), SIZE - 1);	/* b still in flight */
 	used()->idx = 2;	/* back in range: still not trusted */
 	assert_int_equal(vq_collect(&vq, &len), -1);
+}
+
+/* Within the ring, but past the chains it holds: one in flight and the
+ * index moved by two. The second entry is stale and may name the chain
+ * in flight (here it does, left from an earlier lap): nothing is
+ * collected, or that chain would finish before the device did. */
+static void test_used_idx_past_chains(void **state)
+{
+	uint32_t len;
+	int a;
+
+	(void)state;
+	init(SIZE);
+	a = add_chain(1);
+	vq_publish(&vq);
+	used()->ring[0] = (struct vq_used_elem){ (uint32_t)a, 1 };
+	used()->ring[1] = (struct vq_used_elem){ (uint32_t)a, 1 };
+	used()->idx = 2;
+	assert_int_equal(vq_collect(&vq, &len), -1);
+	assert_non_null(vq.broken);
+	assert_int_equal(vq_free_count(&vq), SIZE - 1);
+}
+
+/* The index runs ahead while the device holds nothing; the driver then
+ * publishes a chain, whose head the stale entry names: seen at the
+ * publish, or the entry would pass for that chain's completion. */
+static void test_used_idx_ahead_at_publish(void **state)
+{
+	uint32_t len;
+	int a;
+
+	(void)state;
+	init(SIZE);
+	used()->ring[0] = (struct vq_used_elem){ 0, 1 };
+	used()->idx = 1;
+	a = add_chain(1);
+	assert_int_equal(a, 0);
+	vq_publish(&vq);
+	assert_non_null(vq.broken);
+	assert_int_equal(vq_collect(&vq, &len), -1);
+	assert_int_equal(vq_free_count(&vq), SIZE - 1);
 }
 
 static void test_kick_suppression(void **state)
@@ -257,8 +312,10 @@ int main(void)
 		cmocka_unit_test(test_chain_layout),
 		cmocka_unit_test(test_full_refuses_whole_chain),
 		cmocka_unit_test(test_collect_frees),
-		cmocka_unit_test(test_bogus_used_ignored),
+		cmocka_unit_test(test_stray_used_breaks),
 		cmocka_unit_test(test_used_idx_past_ring),
+		cmocka_unit_test(test_used_idx_past_chains),
+		cmocka_unit_test(test_used_idx_ahead_at_publish),
 		cmocka_unit_test(test_kick_suppression),
 		cmocka_unit_test(test_index_wrap),
 		cmocka_unit_test(test_random_order),
