@@ -114,15 +114,17 @@ static uint32_t prefix(void)
 	return (uint32_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
 }
 
-static uint32_t said_address = UINT32_MAX;	/* the address said last: none yet */
+static bool address_said;	/* said_address is the one said last */
+static uint32_t said_address;
 
 /* Say the interface's address, if it is not the one said last. */
 static void say_address(void)
 {
 	uint32_t a = address();
 
-	if (a == said_address)
+	if (address_said && a == said_address)
 		return;
+	address_said = true;
 	said_address = a;
 	if (a == 0)
 		printf("netd: no address now; DHCP asks again\n");
@@ -180,6 +182,7 @@ static long on_setup(const struct msg *m, struct msg *out)
 	sys_irq_ack(NET_HANDLE_IRQ, irq);
 	if (m->w[1] == 0 && !netd_run_until(have_address, NULL, netd_now() + DHCP_WAIT_NS)) {
 		printf("netd: no address from DHCP yet; it goes on asking\n");
+		address_said = true;
 		said_address = 0;
 	} else {
 		say_address();	/* a static one (a lease was said as it came) */
