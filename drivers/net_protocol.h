@@ -262,6 +262,10 @@ struct net_stats {
 	uint64_t rx_refused;		/* times programs' data was refused: the
 					 * connection held NET_RX_BUFS_MAX buffers,
 					 * or its line its share of the pool */
+	/* The device's error netd survives (said on the console the first
+	 * time): receive buffers returned with a length no frame has (short
+	 * of an Ethernet header, or past the buffer), dropped. */
+	uint64_t rx_bad;
 };
 
 #endif

@@ -78,7 +78,12 @@ int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
 
 void virtio_net_interrupt(struct virtio_net *n)
 {
-	vmmio_interrupt_take(n->mmio);
+	/* A device that finds an error (a descriptor it cannot use) sets
+	 * NEEDS_RESET and says so by a configuration interrupt (virtio 1.x,
+	 * 2.1.2; QEMU's virtio_error), then stops: nothing more would come. */
+	if (vmmio_interrupt_take(n->mmio) & VMMIO_INT_CONFIG &&
+	    vmmio_status(n->mmio) & VIRTIO_STATUS_NEEDS_RESET)
+		n->needs_reset = true;
 }
 
 void virtio_net_refill(struct virtio_net *n)

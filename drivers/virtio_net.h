@@ -6,6 +6,7 @@
 #ifndef DRIVERS_VIRTIO_NET_H
 #define DRIVERS_VIRTIO_NET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "net_pool.h"
@@ -18,6 +19,9 @@ struct virtio_net {
 	struct net_ring ring;
 	uint8_t mac[6];
 	unsigned irq;
+	/* The device said it needs a reset (VIRTIO_STATUS_NEEDS_RESET): it
+	 * found an error and uses its queues no more. */
+	bool needs_reset;
 };
 
 /* Reset and start the device at mmio with its rings in the NET_DMA_PAGES
@@ -38,7 +42,8 @@ int virtio_net_start(struct virtio_net *n, uintptr_t mmio, uintptr_t dma_va,
 const char *virtio_net_failure(int err);
 
 /* The device interrupted: acknowledge it (before collecting, so nothing
- * added after is missed). */
+ * added after is missed); a configuration interrupt that comes with
+ * NEEDS_RESET sets needs_reset. */
 void virtio_net_interrupt(struct virtio_net *n);
 
 /* Give the device receive buffers again, and tell it. */

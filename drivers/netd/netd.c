@@ -46,12 +46,28 @@ static void publish(void)
 	swapconn_publish_outage(shared, swap_link_outage_until(), swap_link_outage_ended());
 }
 
+/* The device's error netd survives (a used entry naming no chain it holds
+ * breaks the queue instead: device_gone): said the first time, counted in
+ * NET_STATS for good (a device that errs once errs again). */
+static void say_device_errors(void)
+{
+	static bool said_len;
+
+	if (!said_len && dev.ring.cnt.rx_bad > 0) {
+		said_len = true;
+		printf("netd: the network device returned a receive buffer with a length "
+		       "no frame has (short of an Ethernet header, or past the buffer): "
+		       "dropped; netstat's rx_bad counts them\n");
+	}
+}
+
 /* The notification's bits: the device interrupted, or the timer ran out. */
 static void on_bits(uint64_t bits)
 {
 	if (ready && (bits & NET_IRQ_BIT)) {
 		virtio_net_interrupt(&dev);
 		netd_netif_poll();
+		say_device_errors();
 		sys_irq_ack(NET_HANDLE_IRQ, irq);
 	}
 	if (ready) {
@@ -98,12 +114,33 @@ static uint32_t prefix(void)
 	return (uint32_t)__builtin_popcount(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&netd_netif))));
 }
 
+static bool address_said;	/* said_address is the one said last */
+static uint32_t said_address;
+
+/* Say the interface's address, if it is not the one said last. */
 static void say_address(void)
 {
 	uint32_t a = address();
 
-	printf("netd: address %u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-	       a & 255, prefix());
+	if (address_said && a == said_address)
+		return;
+	address_said = true;
+	said_address = a;
+	if (a == 0)
+		printf("netd: no address now; DHCP asks again\n");
+	else
+		printf("netd: address %u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255,
+		       (a >> 8) & 255, a & 255, prefix());
+}
+
+/* lwIP's word that the interface changed (LWIP_NETIF_STATUS_CALLBACK):
+ * an address that comes, goes or changes after NET_SETUP (a lease after
+ * its wait, a NAK, a server that leases another) is said, so the console
+ * shows why every connection was reset (lwIP aborts those of the old). */
+static void on_status(struct netif *nif)
+{
+	(void)nif;
+	say_address();
 }
 
 /* NET_SETUP: w[0] irq, w[1] static address or 0, w[2] prefix; data = ring pages. */
@@ -135,6 +172,7 @@ static long on_setup(const struct msg *m, struct msg *out)
 	lwip_init();
 	if ((r = netd_netif_add(&dev, (uint32_t)m->w[1], (unsigned)m->w[2])) < 0)
 		return r;
+	netif_set_status_callback(&netd_netif, on_status);
 	ready = true;
 	publish();
 	printf("netd: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on irq %u; pool of %u buffers "
@@ -142,10 +180,13 @@ static long on_setup(const struct msg *m, struct msg *out)
 	       dev.mac[3], dev.mac[4], dev.mac[5], irq, netd_pool.nbufs,
 	       netd_pool.nbufs * NET_BUF_SIZE / 1024, netd_pool.reserve);
 	sys_irq_ack(NET_HANDLE_IRQ, irq);
-	if (m->w[1] == 0 && !netd_run_until(have_address, NULL, netd_now() + DHCP_WAIT_NS))
+	if (m->w[1] == 0 && !netd_run_until(have_address, NULL, netd_now() + DHCP_WAIT_NS)) {
 		printf("netd: no address from DHCP yet; it goes on asking\n");
-	else
-		say_address();
+		address_said = true;
+		said_address = 0;
+	} else {
+		say_address();	/* a static one (a lease was said as it came) */
+	}
 	out->w[0] = address();
 	out->w[1] = prefix();
 	return 0;
@@ -174,6 +215,7 @@ static long on_stats(const struct msg *in, struct msg *out)
 	s.pool_free = netd_pool.nfree;
 	s.pool_lowest = netd_pool.cnt.lowest_free;
 	s.sockets = sockets_open();
+	s.rx_bad = dev.ring.cnt.rx_bad;
 	s.rx_refused = sockets_rx_refused();
 	swapconn_counters(&s);
 	memcpy(out->data, &s, sizeof(s));
@@ -283,9 +325,22 @@ static void serve(const struct msg *in, struct msg *out)
 	out->label = (uint64_t)(no ? no : r->serve(in, out));
 }
 
+/* Why the device can serve no more, or NULL: its used ring broke
+ * (virtqueue.h: its completions can no longer be trusted), or it said it
+ * needs a reset (it has stopped). */
+static const char *device_gone(void)
+{
+	if (dev.rxq.broken || dev.txq.broken)
+		return dev.rxq.broken ? dev.rxq.broken : dev.txq.broken;
+	if (dev.needs_reset)
+		return "it needs a reset (DEVICE_NEEDS_RESET)";
+	return NULL;
+}
+
 int main(void)
 {
 	static struct msg in, out;
+	const char *why;
 	int r;
 
 	netd_loop_init(on_bits);
@@ -301,11 +356,8 @@ int main(void)
 		}
 		if (in.origin == ORIGIN_NOTIFY) {
 			on_bits(in.w[0]);
-			/* A device whose used ring broke (virtqueue.h): its
-			 * completions can no longer be trusted. */
-			if (dev.rxq.broken || dev.txq.broken) {
-				printf("netd: giving the network device up: %s: ending\n",
-				       dev.rxq.broken ? dev.rxq.broken : dev.txq.broken);
+			if ((why = device_gone())) {
+				printf("netd: giving the network device up: %s: ending\n", why);
 				return 3;
 			}
 			netd_arm_timer(0);

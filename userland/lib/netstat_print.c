@@ -37,5 +37,6 @@ int netstat_print(const char *prefix)
 	       (unsigned long)s.nbd_throttled, prefix, s.sockets);
 	printf("%snbd_most_pending %lu\n", prefix, (unsigned long)s.nbd_most_pending);
 	printf("%srx_refused %lu\n", prefix, (unsigned long)s.rx_refused);
+	printf("%srx_bad %lu\n", prefix, (unsigned long)s.rx_bad);
 	return 0;
 }
