@@ -499,6 +499,10 @@ extern uint64_t vm_object_visits;
 /* Calls of vm_mapcount (rmap.c): a walk that asks it of every page shows
  * in them (vm_space_info asks none). */
 extern uint64_t vm_mapcount_asks;
+/* The steps of vm_spaces_sharing's walk of private pages (sharing.c): each
+ * page visited, each mapping of a frame's reverse map and each region
+ * looked up for a slot's holders. */
+extern uint64_t vm_share_steps;
 #endif
 static inline void vm_object_visit(void)
 {

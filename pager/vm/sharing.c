@@ -4,6 +4,7 @@
  * from its region list, a private page from its frame's reverse map and
  * the page arrays naming its slot.
  */
+#include <string.h>
 #include "vm/internal.h"
 #include "vm/region_find.h"
 #include "vm/swapcache.h"
@@ -12,6 +13,11 @@
  * by its index in the list (SHARE_OUTSIDE: a space not listed, whose death
  * no one can cause). */
 #define SHARE_OUTSIDE (1ull << 63)
+/* The list's spaces by address, probed from a hash (open addressing, at
+ * most half full): a space's bit costs a probe or two, not a scan of the
+ * list, once per mapping a frame's reverse map names. */
+#define SHARE_HASH 128
+_Static_assert(SHARE_HASH >= 2 * VM_SHARE_SPACES_MAX, "the hash stays at most half full");
 
 struct share_walk {
 	const struct vm_space *const *spaces;
@@ -19,15 +25,47 @@ struct share_walk {
 	int swapped;
 	struct vm_share *out;
 	size_t max, used;
+	const struct vm_space *key[SHARE_HASH];	/* NULL: free */
+	uint8_t index[SHARE_HASH];
 };
+
+#ifdef VM_COUNT_VISITS
+uint64_t vm_share_steps;
+#endif
+static inline void share_step(void)
+{
+#ifdef VM_COUNT_VISITS
+	vm_share_steps++;
+#endif
+}
+
+static size_t share_hash(const struct vm_space *s)
+{
+	return (size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15ull) >> 32) & (SHARE_HASH - 1);
+}
+
+/* Enter the list's spaces, a space listed twice by its first index. */
+static void share_index(struct share_walk *w)
+{
+	for (size_t k = 0; k < w->n; k++) {
+		size_t h = share_hash(w->spaces[k]);
+		while (w->key[h] && w->key[h] != w->spaces[k])
+			h = (h + 1) & (SHARE_HASH - 1);
+		if (!w->key[h]) {
+			w->key[h] = w->spaces[k];
+			w->index[h] = (uint8_t)k;
+		}
+	}
+}
 
 /* s's bit in the list, or SHARE_OUTSIDE. */
 static uint64_t share_bit(const struct share_walk *w, const struct vm_space *s)
 {
-	for (size_t k = 0; k < w->n; k++)
-		if (w->spaces[k] == s)
-			return 1ull << k;
-	return SHARE_OUTSIDE;
+	size_t h = share_hash(s);
+
+	while (w->key[h] && w->key[h] != s)
+		h = (h + 1) & (SHARE_HASH - 1);
+	return w->key[h] ? 1ull << w->index[h] : SHARE_OUTSIDE;
 }
 
 /* pages more for the set who, if two or more listed spaces and no other
@@ -90,6 +128,7 @@ static void add_mapper(void *ctx, struct vm_space *s, uint64_t va)
 	struct page_sharers *p = ctx;
 
 	(void)va;
+	share_step();
 	p->who |= share_bit(p->w, s);
 }
 
@@ -101,52 +140,88 @@ static uint32_t page_slot(const struct vm_region *q, uint64_t j)
 	return pa ? swapcache_slot(pa) : region_slot(q, j);
 }
 
-/* The listed spaces whose private page at va is slot, swapped or read
+/* Whether listed space k's private page at va is slot, swapped or read
  * back into a frame tied to it: a slot is named by a second page array
  * only through fork, which keeps addresses. */
-static uint64_t slot_holders(const struct share_walk *w, uint64_t va, uint32_t slot)
+static int holds_slot(const struct share_walk *w, size_t k, uint64_t va, uint32_t slot)
+{
+	const struct vm_region *q = vm_region_find(w->spaces[k], va);
+
+	share_step();
+	return q && !q->obj && page_slot(q, (va - q->start) / VM_PAGE) == slot;
+}
+
+/* The listed spaces from k on that hold slot at va. */
+static uint64_t slot_holders(const struct share_walk *w, size_t k, uint64_t va, uint32_t slot)
 {
 	uint64_t who = 0;
 
-	for (size_t k = 0; k < w->n; k++) {
-		const struct vm_region *q = vm_region_find(w->spaces[k], va);
-		if (q && !q->obj && page_slot(q, (va - q->start) / VM_PAGE) == slot)
+	for (; k < w->n; k++)
+		if (holds_slot(w, k, va, slot))
 			who |= 1ull << k;
-	}
 	return who;
 }
 
-/* Who reaches private page i of r, not r's alone (a frame, or a slot):
- * the frame's mappings through the reverse map, and the holders of its
- * slot (a frame read back for one sharer, the slot still named by
- * another). */
-static uint64_t private_sharers(const struct share_walk *w, const struct vm_region *r, uint64_t i)
+/* Whether a space listed before k holds slot at va: looked for downwards,
+ * so each holder's look stops at the one before it, and a slot's looks
+ * together cost the list once more. */
+static int slot_held_before(const struct share_walk *w, size_t k, uint64_t va, uint32_t slot)
 {
-	struct page_sharers p = { w, 0 };
-	uint64_t pa = region_frame(r, i), va = r->start + i * VM_PAGE;
-	uint32_t slot = page_slot(r, i);
-
-	if (pa)
-		vm_rmap_each(pa, add_mapper, &p);
-	if (slot)
-		p.who |= slot_holders(w, va, slot);
-	return p.who;
+	while (k--)
+		if (holds_slot(w, k, va, slot))
+			return 1;
+	return 0;
 }
 
-/* Space k's private pages that others reach too, each counted by the
- * lowest-listed space that reaches it. */
+/* Private page i of r, frame pa mapped elsewhere too or tied to a slot
+ * others name, as space k's walk meets it. Each page is counted at one
+ * visit, whichever the list's order: a frame at its first mapping's
+ * (every mapping's walk meets the frame, swapped pages counted or not,
+ * and a first mapping not listed makes it no one's), so that the others'
+ * visits cost a look at that mapping and the reverse map is walked once;
+ * who then takes in the holders of its slot. A space listed twice is its
+ * first index, as in share_bit. */
+static void frame_sharing(struct share_walk *w, size_t k, const struct vm_region *r, uint64_t i,
+			  uint64_t pa)
+{
+	struct page_sharers p = { w, 0 };
+	uint64_t va = r->start + i * VM_PAGE;
+	uint32_t slot = swapcache_slot(pa), vpn;
+	struct vm_space *first;
+
+	if (vm_rmap_first_of(frame_desc(pa), &first, &vpn) &&
+	    (share_bit(w, first) != 1ull << k || (uint64_t)vpn * VM_PAGE != va))
+		return;
+	vm_rmap_each(pa, add_mapper, &p);
+	if (slot)
+		p.who |= slot_holders(w, 0, va, slot);
+	share_add(w, p.who | 1ull << k, 1);
+}
+
+/* Swapped private page i of r, slot, named by others too: the frame tied
+ * to it, if mapped, is counted with its mappings (frame_sharing); else
+ * the page is counted at its lowest-listed holder's visit. */
+static void slot_sharing(struct share_walk *w, size_t k, const struct vm_region *r, uint64_t i,
+			 uint32_t slot)
+{
+	uint64_t va = r->start + i * VM_PAGE, pa = swapcache_lookup(slot);
+
+	if ((pa && vm_mapcount(pa)) || slot_held_before(w, k, va, slot))
+		return;
+	share_add(w, slot_holders(w, k, va, slot) | 1ull << k, 1);
+}
+
+/* Space k's private pages that others reach too, each counted once. */
 static void region_sharing(struct share_walk *w, size_t k, const struct vm_region *r)
 {
 	for (uint64_t i = region_next(r, 0); i < region_pages(r); i = region_next(r, i + 1)) {
-		uint64_t pa = region_frame(r, i), who;
+		uint64_t pa = region_frame(r, i);
 		uint32_t slot = region_slot(r, i);
-		if (!pa && (!slot || !w->swapped))
-			continue;
-		if (pa ? vm_frame_alone(pa) : vm_slot_alone(slot))
-			continue;
-		who = private_sharers(w, r, i) | 1ull << k;
-		if (__builtin_ctzll(who) == (int)k)
-			share_add(w, who, 1);
+		share_step();
+		if (pa && !vm_frame_alone(pa))
+			frame_sharing(w, k, r, i, pa);
+		else if (!pa && slot && w->swapped && !vm_slot_alone(slot))
+			slot_sharing(w, k, r, i, slot);
 	}
 }
 
@@ -154,8 +229,18 @@ size_t vm_spaces_sharing(const struct vm_space *const *spaces, size_t n, int swa
 			 struct vm_share *out, size_t max)
 {
 	size_t listed = n < VM_SHARE_SPACES_MAX ? n : VM_SHARE_SPACES_MAX;
-	struct share_walk w = { spaces, listed, swapped, out, max, 0 };
+	/* Static: its hash is too big for a pager thread's stack, and the
+	 * pager lock keeps walks one at a time. */
+	static struct share_walk w;
 	uint64_t walk = vm_walk_new();
+
+	memset(&w, 0, sizeof(w));
+	w.spaces = spaces;
+	w.n = listed;
+	w.swapped = swapped;
+	w.out = out;
+	w.max = max;
+	share_index(&w);
 
 	for (size_t k = 0; k < w.n; k++)
 		for (const struct vm_region *r = spaces[k]->regions; r; r = r->next) {

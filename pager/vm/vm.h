@@ -407,8 +407,9 @@ struct vm_share {
  * how many; the pages of a set beyond max count for none. Only the first
  * VM_SHARE_SPACES_MAX spaces are listed. For the OOM killer's groups: the
  * cost is the spaces' regions, each object's list once (and 64 runs at
- * each of its steps), and, for each private page shared, its mappings, or
- * one region look-up per space for a slot others name. */
+ * each of its steps), each private page visited, and, once for each
+ * private frame shared, its mappings, or for each slot others name, two
+ * region look-ups per space at most. */
 size_t vm_spaces_sharing(const struct vm_space *const *spaces, size_t n, int swapped,
 			 struct vm_share *out, size_t max);
 /* Pages of the pager's heap s's page arrays hold that its death frees
